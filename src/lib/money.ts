@@ -1,0 +1,31 @@
+/**
+ * Money is integer nano-USD (1 USD = 1e9 nano-USD) everywhere inside tokometer.
+ * Floats appear only at the edges: parsing a price from a catalog or config, and
+ * formatting dollars for people.
+ */
+export type NanoUsd = number;
+
+export const NANO_PER_USD = 1_000_000_000;
+
+/** Converts a dollar amount (as typed by a person or read from config) to nano-USD, rounded half away from zero. */
+export function usdToNano(usd: number): NanoUsd {
+  return Math.round(usd * NANO_PER_USD);
+}
+
+/** nano-USD to a float dollar amount, for JSON output and display only. */
+export function nanoToUsd(nano: NanoUsd): number {
+  return nano / NANO_PER_USD;
+}
+
+/**
+ * Formats nano-USD as dollars for people. Amounts under one cent keep enough
+ * decimals to be meaningful ($0.000116) instead of showing $0.00.
+ */
+export function formatUsd(nano: NanoUsd | null): string {
+  if (nano === null) return 'n/a';
+  const usd = nano / NANO_PER_USD;
+  const abs = Math.abs(usd);
+  if (abs === 0) return '$0.00';
+  if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${abs.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '')}`;
+  return `${usd < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}

@@ -1,0 +1,119 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { ProxyError } from '../lib/errors.js';
+
+/**
+ * Token usage of one call, normalised once by the provider's adapter.
+ *
+ * Inclusion rules (the adapter converts each provider to these):
+ * - `inputTokens` is the TOTAL prompt: uncached + cache reads + cache writes.
+ *   (OpenAI's prompt_tokens already is; for Anthropic the adapter adds
+ *   input_tokens + cache_read_input_tokens + cache_creation_input_tokens.)
+ * - `cacheReadTokens` and `cacheWrite5mTokens + cacheWrite1hTokens` are subsets of `inputTokens`.
+ * - `outputTokens` is everything billed as output, INCLUDING `reasoningTokens`
+ *   (for Gemini the adapter adds thoughtsTokenCount to candidatesTokenCount).
+ * - `inputAudioTokens` / `outputAudioTokens` are subsets of input / output.
+ * All counts are non-negative integers.
+ */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  /** Cache writes with the default (5-minute) lifetime; OpenAI-style cache_write_tokens land here. */
+  cacheWrite5mTokens: number;
+  /** Cache writes with the 1-hour lifetime (Anthropic), priced higher. */
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  inputAudioTokens?: number;
+  outputAudioTokens?: number;
+  /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
+  providerCostNano?: NanoUsd;
+  /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */
+  serviceTier?: string;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
+}
+
+/** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'other';
+
+/** What the adapter learned about a request before it is forwarded. */
+export interface RequestInfo {
+  /** Stable endpoint name stored with the call, e.g. `chat.completions`, `responses`, `embeddings`, `other`. */
+  endpoint: string;
+  kind: EndpointKind;
+  /** Whether this endpoint's usage is parsed and priced. */
+  metered: boolean;
+  /** Model as requested (body `model`, or the URL path for Gemini); null when absent. */
+  model: string | null;
+  streaming: boolean;
+  /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
+  maxOutputTokens: number | null;
+}
+
+/** One parsed SSE frame. `raw` are the exact bytes of the frame including its terminating blank line. */
+export interface SseFrame {
+  /** Value of the `event:` field, or '' when absent. */
+  event: string;
+  /** The `data:` lines joined with '\n' ('' when the frame has none, e.g. a comment-only frame). */
+  data: string;
+}
+
+/** Usage and answered model extracted from a response. */
+export interface Observed {
+  usage: Usage | null;
+  /** Model as answered by the provider (e.g. the dated snapshot), null when unknown. */
+  model: string | null;
+}
+
+/**
+ * Observes one streamed response, frame by frame. Created per call.
+ * `onFrame` returns false when the frame must be removed from what the client sees
+ * (only ever the usage chunk the proxy injected itself).
+ */
+export interface StreamAccumulator {
+  onFrame(frame: SseFrame): boolean;
+  finish(): Observed;
+}
+
+/** Body rewrite decided before forwarding. `body` undefined = forward the original bytes untouched. */
+export interface PreparedRequest {
+  body?: Uint8Array;
+  /** True when the proxy injected stream usage and must strip the usage-only chunk from the client's stream. */
+  stripInjectedUsage: boolean;
+}
+
+/** An error response in the provider's own shape. */
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Everything that depends on which provider API family a call goes to.
+ * One implementation per API family (openai, anthropic, gemini, mistral, cohere);
+ * OpenAI-compatible vendors reuse the openai family with small options.
+ * Headers are plain objects with lower-case names.
+ */
+export interface ProviderAdapter {
+  readonly family: string;
+  /** The client's metering key, from the header or query this family's SDK uses; null when absent. */
+  clientKey(headers: Readonly<Record<string, string>>, query: URLSearchParams): string | null;
+  /**
+   * Sets the real upstream credential on the outgoing headers and removes any client
+   * credential (headers and query) that must not reach the provider.
+   */
+  applyUpstreamAuth(headers: Record<string, string>, query: URLSearchParams, apiKey: string): void;
+  /** Classifies the call from its method, path (after /proxy/<provider>) and parsed JSON body (undefined if not JSON). */
+  describe(method: string, path: string, body: unknown): RequestInfo;
+  /** Decides whether to rewrite the body (e.g. inject stream_options.include_usage). */
+  prepare(info: RequestInfo, body: unknown, rawBody: Uint8Array): PreparedRequest;
+  /** Usage from a non-streamed JSON response body. */
+  usageFromJson(info: RequestInfo, json: unknown): Observed;
+  /** A fresh accumulator for one streamed response. */
+  newStreamAccumulator(info: RequestInfo, prepared: PreparedRequest): StreamAccumulator;
+  /** Renders tokometer's own error in this provider's error shape and status. */
+  renderError(error: ProxyError): RenderedError;
+}
