@@ -1,26 +1,53 @@
 import { z } from 'zod';
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../proxy/tags.js';
 
 /**
  * The config file's schema: the only source of config types.
  * Every section is optional (SPEC §10); defaults are applied here so the rest of
- * the code never checks for missing sections.
+ * the code never checks for missing sections. Money is in USD here (floats, as
+ * written by people); convert to integer nano-USD when leaving config.
+ * Checks that need the whole document (duplicate names, provider defaults) live in
+ * `checks.ts`; `loadConfig` (load.ts) runs both and adds env fallbacks.
  */
 
-const tagMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+/** `/proxy/<name>/…` path segment rule (must agree with proxy/route.ts). */
+const PROVIDER_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const tagKey = z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`);
+/** Tag values: strings, numbers or booleans, stored as strings of at most 256 characters. */
+const tagValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform(String)
+  .pipe(z.string().max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`));
+const tagMap = z.record(tagKey, tagValue);
 const period = z.enum(['day', 'week', 'month', 'total']);
 const nonNegativeUsd = z.number().nonnegative();
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+/** Alert thresholds as fractions of the limit (1 = 100%), strictly ascending. */
+const alertAt = z
+  .array(z.number().positive().max(10))
+  .refine((a) => a.every((v, i) => i === 0 || (a[i - 1] as number) < v), { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' })
+  .default([0.5, 0.8, 1]);
 
+/** A per-key budget. Periods are calendar periods in `timezone` (week starts Monday). */
 export const budgetSchema = z.strictObject({
+  /** Cap per period, USD. */
   limit_usd: nonNegativeUsd,
   period: period.default('month'),
-  alert_at: z.array(z.number().positive().max(10)).default([0.5, 0.8, 1]),
+  alert_at: alertAt,
+  /** true = alert only, never refuse calls. */
   soft: z.boolean().default(false),
 });
 
 export const providerSchema = z.strictObject({
-  /** API family; defaults to the built-in provider of the same name, or openai-compatible. */
+  /**
+   * API family; defaults to the built-in provider of the same name, or openai-compatible.
+   * Always set after `loadConfig`.
+   */
   kind: z.enum(['openai', 'anthropic', 'gemini', 'mistral', 'cohere', 'openai-compatible']).optional(),
-  base_url: z.url().optional(),
+  /** Upstream base URL (http/https); required unless the name or kind has a built-in default. */
+  base_url: httpUrl.optional(),
+  /** Real provider key. After `loadConfig`: from config, else the provider's env variable; never ''. */
   api_key: z.string().optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
@@ -32,20 +59,28 @@ export const providerSchema = z.strictObject({
 
 export const keySchema = z.strictObject({
   budget: budgetSchema.optional(),
+  /** Fixed tags every call of this key carries; they win over request tags. */
   tags: tagMap.optional(),
+  /** Allowed provider names; absent = all. */
   providers: z.array(z.string()).optional(),
+  /** Allowed models (as requested); absent = all. */
   models: z.array(z.string()).optional(),
   /** Name of an environment variable holding this key's secret (`mk_…`). */
-  secret_env: z.string().optional(),
+  secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
 });
 
+/** A budget over tags, across keys. Its name must differ from other budgets and from budgeted keys. */
 export const tagBudgetSchema = z.strictObject({
   name: z.string().min(1),
+  /** Which calls count: every listed tag must equal the value. Empty = all calls. */
   match: tagMap.default({}),
-  per: z.string().optional(),
+  /** Tag key: one budget per distinct value of this tag (e.g. user_id). */
+  per: tagKey.optional(),
+  /** Cap per period (and per `per` value), USD. */
   limit_usd: nonNegativeUsd,
   period: period.default('month'),
-  alert_at: z.array(z.number().positive().max(10)).default([0.5, 0.8, 1]),
+  alert_at: alertAt,
+  /** true = alert only, never refuse calls. */
   soft: z.boolean().default(false),
 });
 
@@ -53,35 +88,50 @@ export const priceOverrideSchema = z.strictObject({
   provider: z.string().optional(),
   /** USD per 1M tokens. */
   input: z.number().nonnegative(),
+  /** USD per 1M tokens. */
   output: z.number().nonnegative().default(0),
+  /** USD per 1M cached input tokens (cache reads). */
   cached_input: z.number().nonnegative().optional(),
+  /** USD per 1M tokens written to a 5-minute cache. */
   cache_write: z.number().nonnegative().optional(),
+  /** USD per 1M tokens written to a 1-hour cache. */
   cache_write_1h: z.number().nonnegative().optional(),
 });
 
 export const configSchema = z.strictObject({
-  listen: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }).default({ host: '127.0.0.1', port: 8787 }),
-  db: z.string().optional(),
+  listen: z
+    .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
+    .default({ host: '127.0.0.1', port: 8787 }),
+  /** SQLite file. After `loadConfig`: absolute, resolved against the config file's folder. */
+  db: z.string().min(1).optional(),
+  /** IANA zone for budget periods and report days. */
   timezone: z.string().default('UTC').refine(isValidTimeZone, { message: 'not a valid IANA time zone (e.g. UTC, Europe/Berlin)' }),
+  /** Days raw calls are kept; absent = forever. Daily rollups are always kept. */
   retention_days: z.number().int().positive().optional(),
-  providers: z.record(z.string(), providerSchema).default({}),
-  keys: z.record(z.string(), keySchema).default({}),
+  providers: z.record(z.string().regex(PROVIDER_NAME_RE, 'invalid provider name (lower-case letters, digits, _ and -; it is the /proxy/<name>/ path segment)'), providerSchema).default({}),
+  keys: z.record(z.string().min(1), keySchema).default({}),
   budgets: z.array(tagBudgetSchema).default([]),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
-  prices: z.record(z.string(), priceOverrideSchema).default({}),
-  alerts: z.strictObject({ webhook_url: z.url().optional() }).default({}),
+  /** Model name → price override; adds to or replaces the built-in catalog. */
+  prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
+  alerts: z.strictObject({ webhook_url: httpUrl.optional() }).default({}),
+  /** Admin API token. After `loadConfig`: from config, else TOKOMETER_ADMIN_TOKEN; never ''. */
   admin: z.strictObject({ token: z.string().optional() }).default({}),
   economics: z
     .strictObject({
+      /** Monthly revenue per user, USD, by user_tier tag value. */
       price_per_user: z.record(z.string(), z.number().nonnegative()).default({}),
+      /** Monthly revenue per tenant, USD, by tenant_id tag value. */
       price_per_tenant: z.record(z.string(), z.number().nonnegative()).default({}),
     })
     .default({ price_per_user: {}, price_per_tenant: {} }),
+  /** Request body cap, bytes. */
   limits: z.strictObject({ max_body_bytes: z.number().int().positive().default(32 * 1024 * 1024) }).default({ max_body_bytes: 32 * 1024 * 1024 }),
   store: z
     .strictObject({
       /** ms between batched writes of call records. */
       flush_interval_ms: z.number().int().positive().default(50),
+      /** When the database cannot be written: keep serving (serve) or refuse calls (refuse). */
       on_error: z.enum(['serve', 'refuse']).default('serve'),
     })
     .default({ flush_interval_ms: 50, on_error: 'serve' }),
@@ -92,6 +142,8 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type KeyConfig = z.infer<typeof keySchema>;
 export type TagBudgetConfig = z.infer<typeof tagBudgetSchema>;
 export type PriceOverrideConfig = z.infer<typeof priceOverrideSchema>;
+/** One of the API families a provider can speak. */
+export type ProviderKind = NonNullable<ProviderConfig['kind']>;
 
 function isValidTimeZone(tz: string): boolean {
   try {

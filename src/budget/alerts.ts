@@ -1,0 +1,148 @@
+import { formatUsd, nanoToUsd } from '../lib/money.js';
+import { isoInstant } from './errors.js';
+import type { AlertEvent } from './types.js';
+
+/** Runtime-neutral HTTP POST of a JSON body; resolves to the HTTP status, rejects on network failure. */
+export type PostJson = (url: string, body: string) => Promise<number>;
+
+export interface AlertNotifierOptions {
+  /** Writes one log line (e.g. the logger's warn). */
+  log: (line: string) => void;
+  /** `alerts.webhook_url`; no webhook when undefined. */
+  webhookUrl?: string;
+  post?: PostJson;
+  /** Waits `ms` before a retry; defaults to an unref'd setTimeout (never holds the process open). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called synchronously for every event, e.g. to enqueue an alert row in the store. Must not throw. */
+  persist?: (event: AlertEvent) => void;
+  /** Events kept for the TUI (default 50). */
+  keep?: number;
+  /** Webhook deliveries waiting at most (default 1000); beyond that the oldest is dropped. */
+  maxQueue?: number;
+  /** POST attempts per event, first included (default 5). */
+  maxAttempts?: number;
+  /** Delay before the first retry, ms; doubles at each retry: 1s, 2s, 4s, 8s (default 1000). */
+  baseDelayMs?: number;
+}
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    t.unref?.();
+  });
+
+/** Whether a webhook answer is worth retrying: timeouts, rate limits, server errors. */
+function retryable(status: number): boolean {
+  return status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/** One line for logs and the webhook's `text` (Slack-compatible). */
+export function alertLine(e: AlertEvent): string {
+  const who = e.tagValue === null ? `'${e.name}'` : `'${e.name}' (${e.tagValue})`;
+  const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
+  const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
+  return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatUsd(e.spentNano)} of ${formatUsd(e.limitNano)} ${phrase}${reset})`;
+}
+
+/** The webhook's JSON body. `id` is stable per (budget instance, threshold, period): receivers can de-duplicate retries. */
+export function alertPayload(e: AlertEvent): Record<string, unknown> {
+  return {
+    type: 'budget.alert',
+    id: e.id,
+    text: alertLine(e),
+    budget: { name: e.name, kind: e.kind, tag_value: e.tagValue, limit_usd: nanoToUsd(e.limitNano), spent_usd: nanoToUsd(e.spentNano), period: e.period, soft: e.soft },
+    threshold: e.threshold,
+    period_start: isoInstant(e.periodStart),
+    reset_at: e.resetAt === null ? null : isoInstant(e.resetAt),
+    at: isoInstant(e.at),
+  };
+}
+
+/**
+ * Fans out budget alert events: a log line, a bounded in-memory list for the TUI, an
+ * optional `persist` hook, and a webhook POST. `notify` never blocks and never throws:
+ * deliveries run one at a time in the background, each retried with exponential backoff
+ * until a 2xx (other 4xx answers are final). Delivery is at-least-once per event
+ * (a POST that succeeded but timed out is retried), hence the stable `id`.
+ */
+export class AlertNotifier {
+  private readonly recentEvents: AlertEvent[] = [];
+  private readonly queue: AlertEvent[] = [];
+  private running: Promise<void> | null = null;
+  private readonly keep: number;
+  private readonly maxQueue: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: AlertNotifierOptions) {
+    this.keep = options.keep ?? 50;
+    this.maxQueue = options.maxQueue ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.baseDelayMs = options.baseDelayMs ?? 1000;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** Pass as the ledger's `onCross`. */
+  readonly onCross = (event: AlertEvent): void => this.notify(event);
+
+  notify(event: AlertEvent): void {
+    this.safely(() => this.options.log(alertLine(event)));
+    this.recentEvents.push(event);
+    if (this.recentEvents.length > this.keep) this.recentEvents.shift();
+    const persist = this.options.persist;
+    if (persist !== undefined) this.safely(() => persist(event));
+    if (this.options.webhookUrl === undefined || this.options.post === undefined) return;
+    if (this.queue.length >= this.maxQueue) {
+      const dropped = this.queue.shift()!;
+      this.safely(() => this.options.log(`budget alert webhook queue full: dropped ${dropped.id}`));
+    }
+    this.queue.push(event);
+    this.running ??= Promise.resolve().then(() => this.drain());
+  }
+
+  /** The latest events, newest first (at most `keep`). */
+  recent(): AlertEvent[] {
+    return this.recentEvents.slice().reverse();
+  }
+
+  /** Resolves when no webhook delivery is pending (for tests and a graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let e = this.queue.shift(); e !== undefined; e = this.queue.shift()) await this.deliver(e);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async deliver(event: AlertEvent): Promise<void> {
+    const url = this.options.webhookUrl!;
+    const post = this.options.post!;
+    const body = JSON.stringify(alertPayload(event));
+    let last = '';
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      if (attempt > 0) await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
+      try {
+        const status = await post(url, body);
+        if (status >= 200 && status < 300) return;
+        last = `HTTP ${status}`;
+        if (!retryable(status)) break;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+    }
+    this.safely(() => this.options.log(`budget alert webhook failed for ${event.id}: ${last}`));
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // Logging or persisting an alert must never break the request that crossed it.
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import type { BudgetPeriod } from '../store/types.js';
+import type { NanoUsd } from '../lib/money.js';
+import type { PeriodWindows } from './periods.js';
+import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
+import { decide } from './policy.js';
+
+/** What a counter needs from a key budget or tag budget definition. */
+export interface CounterDef {
+  limitNano: NanoUsd;
+  period: BudgetPeriod;
+  alertAt: readonly number[];
+  soft: boolean;
+}
+
+/**
+ * In-memory counters of ONE budget instance for its current period (a key's budget, a
+ * shared tag budget, or one `per` value of a tag budget). Owned by BudgetLedger.
+ *
+ * Invariants:
+ * - `spentNano`, `reservedNano` are integer nano-USD >= 0 and belong to `[periodStart, periodEnd)`;
+ * - rolling to a new period zeroes both and bumps `epoch`; reservations remember the epoch
+ *   they were made in, so a settle after a roll never touches the new period;
+ * - periods only roll forward: a clock that steps back keeps the current period;
+ * - alerts: thresholds are sorted ascending and `nextAlert` is the index of the first one not
+ *   yet fired this period, so each threshold fires at most once per period.
+ */
+export class BudgetCounter {
+  spentNano = 0;
+  reservedNano = 0;
+  /** Calls admitted in this period and not yet settled; `reservedNano` is reset to exactly 0 when it drops to 0. */
+  inFlight = 0;
+  periodStart = 0;
+  periodEnd = -Infinity;
+  /** Incremented at every period roll. */
+  epoch = 0;
+  limitNano = 0;
+  period: BudgetPeriod = 'month';
+  soft = false;
+  private thresholds: number[] = [];
+  private thresholdNano: number[] = [];
+  private nextAlert = 0;
+
+  constructor(
+    readonly name: string,
+    readonly kind: BudgetKind,
+    /** The `per` tag key (tag budgets with `per` only). */
+    readonly per: string | null,
+    /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
+    readonly tagValue: string | null,
+    def: CounterDef,
+    private readonly windows: PeriodWindows,
+    at: number,
+  ) {
+    this.apply(def);
+    this.roll(at);
+  }
+
+  /** Moves to the period containing `at` when the current one has ended. Cheap when it has not. */
+  roll(at: number): void {
+    if (at < this.periodEnd) return;
+    const w = this.windows.get(this.period, at);
+    this.periodStart = w.start;
+    this.periodEnd = w.end;
+    this.spentNano = 0;
+    this.reservedNano = 0;
+    this.inFlight = 0;
+    this.epoch++;
+    this.nextAlert = 0;
+  }
+
+  /** Whether a call with this estimate may start (soft budgets always allow). */
+  allows(estimateNano: NanoUsd): boolean {
+    return this.soft || decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano) === 'allow';
+  }
+
+  /** Holds an admitted call's estimate. */
+  hold(estimateNano: NanoUsd): void {
+    this.reservedNano += estimateNano;
+    this.inFlight++;
+  }
+
+  /** Releases a hold made in the current epoch and adds the call's real cost. */
+  release(estimateNano: NanoUsd, costNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    // Snap to exactly 0 when nothing is in flight, so float drift can never keep rule 2 of decide() from applying.
+    this.inFlight--;
+    this.reservedNano = this.inFlight > 0 ? Math.max(0, this.reservedNano - estimateNano) : 0;
+    this.addSpend(costNano, now, onCross);
+  }
+
+  /**
+   * Applies a (changed) definition. Same period: counters kept; a changed period re-windows
+   * at `at` and takes `spentNano` (the spend of the new window, from the store) or 0.
+   * Already-fired thresholds stay fired for this period; thresholds a lower limit now
+   * puts behind the spend fire at the next settle. Changed thresholds or period: those the
+   * spend has already reached count as fired (no burst of stale alerts).
+   */
+  apply(def: CounterDef, at?: number, spentNano?: NanoUsd): void {
+    const periodChanged = def.period !== this.period;
+    const thresholdsChanged = def.alertAt.length !== this.thresholds.length || def.alertAt.some((t, i) => t !== this.thresholds[i]);
+    this.limitNano = def.limitNano;
+    this.period = def.period;
+    this.soft = def.soft;
+    if (thresholdsChanged) {
+      this.thresholds = [...def.alertAt].filter((t) => t > 0 && Number.isFinite(t)).sort((a, b) => a - b);
+      this.nextAlert = 0;
+    }
+    this.thresholdNano = this.thresholds.map((t) => Math.max(1, Math.round(t * this.limitNano)));
+    if (periodChanged && at !== undefined) {
+      // Same epoch: calls in flight started now-ish, so they still settle into this counter.
+      const w = this.windows.get(this.period, at);
+      this.periodStart = w.start;
+      this.periodEnd = w.end;
+      this.spentNano = spentNano ?? 0;
+      this.nextAlert = 0;
+    }
+    if (thresholdsChanged || periodChanged) this.markCrossedSilently();
+  }
+
+  /**
+   * Adds settled cost and fires each threshold the spend now reaches (once per period).
+   * `now` is read only when an alert fires.
+   */
+  addSpend(costNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    this.spentNano += costNano;
+    while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) {
+      const threshold = this.thresholds[this.nextAlert++]!;
+      if (onCross === undefined) continue;
+      try {
+        onCross(this.alertEvent(threshold, now()));
+      } catch {
+        // An alert sink must never break settling.
+      }
+    }
+  }
+
+  /** Marks every threshold the current spend has reached as fired, without firing (seeding, restarts). */
+  markCrossedSilently(): void {
+    while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) this.nextAlert++;
+  }
+
+  /** Clears this period's spend (admin reset); thresholds fire again when re-crossed. Reservations stay. */
+  resetSpend(): void {
+    this.spentNano = 0;
+    this.nextAlert = 0;
+  }
+
+  /** True when dropping this instance loses nothing: its period is over, or it holds no money. */
+  isIdle(at: number): boolean {
+    return at >= this.periodEnd || (this.spentNano === 0 && this.reservedNano === 0);
+  }
+
+  private get resetAt(): number | null {
+    return this.periodEnd === Infinity ? null : this.periodEnd;
+  }
+
+  blockInfo(estimateNano: NanoUsd, at: number): BlockInfo {
+    return {
+      name: this.name,
+      kind: this.kind,
+      per: this.per,
+      tagValue: this.tagValue,
+      limitNano: this.limitNano,
+      spentNano: this.spentNano,
+      reservedNano: this.reservedNano,
+      estimateNano,
+      period: this.period,
+      resetAt: this.resetAt,
+      reason: this.spentNano >= this.limitNano ? 'exhausted' : 'reserved',
+      at,
+    };
+  }
+
+  state(): BudgetState {
+    return {
+      name: this.name,
+      kind: this.kind,
+      tagValue: this.tagValue,
+      per: this.per,
+      spentNano: this.spentNano,
+      reservedNano: this.reservedNano,
+      inFlight: this.inFlight,
+      limitNano: this.limitNano,
+      period: this.period,
+      periodStart: this.periodStart,
+      resetAt: this.resetAt,
+      soft: this.soft,
+      blocked: !this.soft && this.spentNano >= this.limitNano,
+    };
+  }
+
+  private alertEvent(threshold: number, at: number): AlertEvent {
+    const instance = this.tagValue === null ? '' : `:${this.tagValue}`;
+    return {
+      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}`,
+      name: this.name,
+      kind: this.kind,
+      tagValue: this.tagValue,
+      threshold,
+      limitNano: this.limitNano,
+      spentNano: this.spentNano,
+      period: this.period,
+      periodStart: this.periodStart,
+      resetAt: this.resetAt,
+      soft: this.soft,
+      at,
+    };
+  }
+}
+
+/** A money amount as a safe non-negative integer count of nano-USD (null, NaN, negatives → 0). */
+export function clampNano(n: NanoUsd | null): NanoUsd {
+  return n !== null && n > 0 ? Math.min(Math.ceil(n), Number.MAX_SAFE_INTEGER) : 0;
+}

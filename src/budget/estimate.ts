@@ -1,0 +1,64 @@
+import type { NanoUsd } from '../lib/money.js';
+
+/**
+ * Reservation estimates: what a call may cost, known before it is forwarded.
+ *
+ * Prices are in pico-USD per token (1 pico-USD = 1e-12 USD), so catalog prices stay
+ * integers: $2.50 per 1M tokens = 2_500_000 pico-USD per token. Convert with
+ * {@link usdPerMillionToPicoPerToken}.
+ *
+ * The budget guarantee (policy.ts) is exact when the estimate is an upper bound of the
+ * real cost. `maxOutputTokens`, when the client sets it, is a hard cap on output; prompt
+ * tokens are approximated as `promptBytes / 4` (the request body, JSON included, is
+ * usually larger than its prompt text; CJK text and code can run closer to 1 token per
+ * 2-3 bytes, which the output side's slack normally absorbs).
+ */
+export interface EstimateInput {
+  /** Request body size in bytes (the prompt with its JSON envelope). */
+  promptBytes: number;
+  /** Client's requested max output tokens (max_tokens, max_completion_tokens, …); null/undefined when not set. */
+  maxOutputTokens?: number | null;
+  /** Input price in pico-USD per token; undefined when the model's price is unknown. */
+  inputPricePerTokenPico?: number;
+  /** Output price in pico-USD per token; undefined when unknown. */
+  outputPricePerTokenPico?: number;
+  /** Output tokens to assume when the client sets no maximum (per-model default). Defaults to {@link DEFAULT_MAX_OUTPUT_TOKENS}. */
+  defaultMaxOutput?: number;
+  /** Bytes per prompt token; defaults to {@link BYTES_PER_TOKEN}. */
+  bytesPerToken?: number;
+}
+
+/** Prompt bytes per token assumed by the estimate. */
+export const BYTES_PER_TOKEN = 4;
+/** Output tokens assumed when neither the client nor the model gives a maximum. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+/** Fallback input price when the model's price is unknown: $15 per 1M tokens (a top-tier model), in pico-USD/token. */
+export const FALLBACK_INPUT_PICO_PER_TOKEN = 15_000_000;
+/** Fallback output price when unknown: $75 per 1M tokens, in pico-USD/token. */
+export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
+
+/** USD per 1M tokens (catalog/config unit) → integer pico-USD per token. */
+export function usdPerMillionToPicoPerToken(usdPerMillion: number): number {
+  return Math.round(usdPerMillion * 1_000_000);
+}
+
+function nonNegative(n: number | null | undefined, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/**
+ * Estimated cost of a call in nano-USD (integer, >= 0, rounded up, at most
+ * Number.MAX_SAFE_INTEGER):
+ *   ceil(promptBytes / bytesPerToken) * inputPrice + (maxOutputTokens ?? defaultMaxOutput) * outputPrice
+ * with each unknown price replaced by its conservative fallback. Pure.
+ */
+export function estimateCostNano(input: EstimateInput): NanoUsd {
+  const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
+  const promptTokens = Math.ceil(nonNegative(input.promptBytes, 0) / bytesPerToken);
+  const defaultOut = nonNegative(input.defaultMaxOutput, DEFAULT_MAX_OUTPUT_TOKENS);
+  const outputTokens = Math.ceil(nonNegative(input.maxOutputTokens, defaultOut));
+  const inPrice = nonNegative(input.inputPricePerTokenPico, FALLBACK_INPUT_PICO_PER_TOKEN);
+  const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
+  const pico = promptTokens * inPrice + outputTokens * outPrice;
+  return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);
+}

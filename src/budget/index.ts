@@ -1,0 +1,23 @@
+/**
+ * Budgets: calendar periods, the pure admission rule, the in-memory ledger of reservations
+ * and spend, reservation estimates, the 429 for a blocked call, and alert delivery.
+ * The request path uses `estimateCostNano` → `ledger.reserve` → (forward) → `ledger.settle`.
+ */
+export { periodWindow, computePeriodWindow, PeriodWindows, type PeriodWindow } from './periods.js';
+export { decide, type Decision } from './policy.js';
+export { BudgetLedger, Reservation, type BudgetLedgerOptions, type Blocked, type ReserveRequest, type ReserveResult } from './ledger.js';
+export { estimateCostNano, usdPerMillionToPicoPerToken, DEFAULT_MAX_OUTPUT_TOKENS, type EstimateInput } from './estimate.js';
+export { budgetExceededError, budgetExceededMessage, isoInstant } from './errors.js';
+export { AlertNotifier, alertLine, alertPayload, type AlertNotifierOptions, type PostJson } from './alerts.js';
+export {
+  keyBudgetFromConfig,
+  tagBudgetFromConfig,
+  type AlertEvent,
+  type BlockInfo,
+  type BudgetKind,
+  type BudgetRef,
+  type BudgetState,
+  type SeedCall,
+  type SeedSpend,
+  type TagBudget,
+} from './types.js';

@@ -1,0 +1,42 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetCounter } from './counter.js';
+import type { BlockInfo } from './types.js';
+
+/** What the proxy knows about a call before forwarding it. */
+export interface ReserveRequest {
+  /** Metering key name; null when the call has no key (then only tag budgets apply). */
+  keyName: string | null;
+  /** Effective tags (fixed key tags already applied over request tags). */
+  tags: Readonly<Record<string, string>>;
+  /** Estimated cost in nano-USD (estimate.ts), >= 0. */
+  estimateNano: NanoUsd;
+}
+
+/**
+ * An admitted call's hold on every budget it counts against. Settle it exactly once, in
+ * a `finally`, also when the call fails or the client aborts: a leaked reservation keeps
+ * `reservedNano > 0`, which makes its budgets stricter until the period ends.
+ */
+export class Reservation {
+  readonly ok = true;
+  /** True after the first settle; later settles are no-ops. */
+  settled = false;
+  constructor(
+    /** @internal Counters reserved on. */
+    readonly counters: readonly BudgetCounter[],
+    /** @internal Each counter's epoch at reservation (detects a period roll before settle). */
+    readonly epochs: readonly number[],
+    /** Estimate held on each counter, nano-USD. */
+    readonly estimateNano: NanoUsd,
+    /** When the call was admitted, ms. */
+    readonly at: number,
+  ) {}
+}
+
+/** Returned by `reserve` when some hard budget refuses the call. */
+export interface Blocked {
+  readonly ok: false;
+  readonly blocked: BlockInfo;
+}
+
+export type ReserveResult = Reservation | Blocked;

@@ -1,0 +1,134 @@
+import type { KeyBudget, BudgetPeriod } from '../store/types.js';
+import type { KeyConfig, TagBudgetConfig } from '../config/schema.js';
+import type { NanoUsd } from '../lib/money.js';
+import { usdToNano } from '../lib/money.js';
+
+/**
+ * A budget over tags, across keys (config `budgets:`). A call counts when every
+ * `match` pair equals its tag. With `per`, there is one independent budget instance per
+ * distinct value of that tag (e.g. per `user_id`); calls lacking the `per` tag share one
+ * instance whose `tagValue` is null (shown as `(none)`), so omitting the tag is no way
+ * around the cap.
+ */
+export interface TagBudget {
+  /** Unique among tag budgets. */
+  name: string;
+  /** Tag key → required value (all must match); empty = every call. */
+  match: Record<string, string>;
+  /** Tag key whose distinct values each get their own instance; undefined = one shared instance. */
+  per?: string;
+  limitNano: NanoUsd;
+  period: BudgetPeriod;
+  /** Fractions of the limit at which alerts fire, e.g. [0.5, 0.8, 1]. */
+  alertAt: number[];
+  /** Soft budgets alert but never block. */
+  soft: boolean;
+}
+
+export type BudgetKind = 'key' | 'tag';
+
+/** Identifies one budget instance: a key's budget, or a tag budget (and, with `per`, its tag value). */
+export type BudgetRef = { kind: 'key'; name: string } | { kind: 'tag'; name: string; tagValue?: string | null };
+
+/** Why a call was refused: enough to build the 429 (see budgetExceededError). */
+export interface BlockInfo {
+  /** Budget name: the key name for key budgets, the `budgets:` entry name for tag budgets. */
+  name: string;
+  kind: BudgetKind;
+  /** The `per` tag key of the blocking budget, if it has one. */
+  per: string | null;
+  /** The `per` tag value of the blocking instance; null for key budgets, shared instances and calls lacking the tag. */
+  tagValue: string | null;
+  limitNano: NanoUsd;
+  /** Settled spend in the current period. */
+  spentNano: NanoUsd;
+  /** Estimates of calls in flight in the current period. */
+  reservedNano: NanoUsd;
+  /** This call's estimate. */
+  estimateNano: NanoUsd;
+  period: BudgetPeriod;
+  /** Start of the next period in ms (when the block lifts); null for `total`. */
+  resetAt: number | null;
+  /** `exhausted`: spent >= limit. `reserved`: spend plus calls in flight leave no room for this call's estimate. */
+  reason: 'exhausted' | 'reserved';
+  /** When the check ran, ms since the epoch. */
+  at: number;
+}
+
+/** One budget instance as shown by `GET /admin/budgets` and the TUI. Amounts in nano-USD. */
+export interface BudgetState {
+  name: string;
+  kind: BudgetKind;
+  /** `per` tag value (null for key budgets, shared tag budgets and the `(none)` instance). */
+  tagValue: string | null;
+  /** The `per` tag key, when the budget has one. */
+  per: string | null;
+  spentNano: NanoUsd;
+  reservedNano: NanoUsd;
+  /** Calls admitted in the current period and not yet settled. */
+  inFlight: number;
+  limitNano: NanoUsd;
+  period: BudgetPeriod;
+  /** Start of the current period, ms. */
+  periodStart: number;
+  /** Start of the next period, ms; null for `total`. */
+  resetAt: number | null;
+  soft: boolean;
+  /** True when a hard budget's spend has reached its limit (new calls are refused). */
+  blocked: boolean;
+}
+
+/** Fired once per (budget instance, threshold, period) when settled spend reaches `threshold * limit`. */
+export interface AlertEvent {
+  /** Stable id for receivers to de-duplicate webhook retries: `kind:name[:tagValue]:threshold:periodStart`. */
+  id: string;
+  name: string;
+  kind: BudgetKind;
+  tagValue: string | null;
+  /** The `alert_at` fraction crossed, e.g. 0.8. */
+  threshold: number;
+  limitNano: NanoUsd;
+  /** Settled spend right after the crossing. */
+  spentNano: NanoUsd;
+  period: BudgetPeriod;
+  periodStart: number;
+  resetAt: number | null;
+  soft: boolean;
+  /** When the crossing was observed, ms. */
+  at: number;
+}
+
+/** A call as read back from the store to rebuild spend at start (cost null = unpriced = 0). */
+export interface SeedCall {
+  ts: number;
+  keyName: string | null;
+  tags: Readonly<Record<string, string>>;
+  costNano: NanoUsd | null;
+}
+
+/** Pre-aggregated spend of one budget instance in one period (e.g. from a SQL GROUP BY). */
+export interface SeedSpend {
+  ref: BudgetRef;
+  /** Start of the period the spend belongs to, ms; ignored unless it is the instance's current period. */
+  periodStart: number;
+  spentNano: NanoUsd;
+}
+
+/** Config key budget (`keys.<name>.budget`) → KeyBudget. */
+export function keyBudgetFromConfig(budget: NonNullable<KeyConfig['budget']>): KeyBudget {
+  return { limitNano: usdToNano(budget.limit_usd), period: budget.period, alertAt: [...budget.alert_at], soft: budget.soft };
+}
+
+/** Config tag budget (`budgets:` entry) → TagBudget. */
+export function tagBudgetFromConfig(b: TagBudgetConfig): TagBudget {
+  const t: TagBudget = {
+    name: b.name,
+    match: { ...b.match },
+    limitNano: usdToNano(b.limit_usd),
+    period: b.period,
+    alertAt: [...b.alert_at],
+    soft: b.soft,
+  };
+  if (b.per !== undefined) t.per = b.per;
+  return t;
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { formatUsd, usdToNano } from '../lib/money.js';
+import type { CliContext } from './context.js';
+
+/** What `tokometer config` needs: where it runs, the environment, and where to print. */
+export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
+
+/**
+ * `tokometer config check [--config FILE]`: validates the config and prints a summary
+ * that never contains a secret (provider keys, admin token, webhook URL). A bad config
+ * throws the ConfigError (main maps it to exit code 2). Keys whose `secret_env` variable is
+ * unset are reported as warnings on `err` (still exit 0).
+ */
+export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
+  const config = program.command('config').description('inspect the config file');
+  config
+    .command('check')
+    .description('validate the config (./tokometer.yaml or --config) and summarize it')
+    .option('--config <file>', 'config file (default: ./tokometer.yaml when present)')
+    .action((_flags: unknown, cmd: Command) => {
+      // optsWithGlobals: main may also declare --config on the program itself.
+      const flags = cmd.optsWithGlobals<{ config?: string }>();
+      const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
+      deps.out(describeConfig(loaded, deps));
+      for (const [name, key] of Object.entries(loaded.config.keys)) {
+        if (key.secret_env && !deps.env[key.secret_env]) deps.err(`warning: keys.${name}.secret_env: ${key.secret_env} is not set, so serve cannot take this key's secret from it\n`);
+      }
+    });
+}
+
+/** The `config check` report: first line `config OK: <path>`, then one line per section. */
+export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>): string {
+  const { config } = loaded;
+  const shown = loaded.path === null ? '(defaults, no config file)' : displayPath(loaded.path, deps.cwd);
+  const withKey: string[] = [];
+  const withoutKey: string[] = [];
+  for (const [name, provider] of Object.entries(config.providers)) (provider.api_key ? withKey : withoutKey).push(name);
+
+  const rows: [string, string][] = [
+    ['listen', `${config.listen.host}:${config.listen.port}`],
+    ['database', resolveDbPath({ env: deps.env, config, cwd: deps.cwd })],
+    ['timezone', config.timezone],
+    ['providers', `key set: ${list(withKey)}`],
+    ['', `key missing: ${list(withoutKey)}`],
+    ['keys', keysLine(config)],
+    ['budgets', budgetsLine(config)],
+    ['tags', `invalid X-Metering-Tags: ${config.tags.on_invalid}`],
+    ['retention', config.retention_days === undefined ? 'raw calls kept forever' : `raw calls kept ${config.retention_days} days`],
+    ['alerts', config.alerts.webhook_url ? 'webhook set' : 'no webhook (log and TUI only)'],
+    ['admin API', config.admin.token ? 'enabled (token set)' : 'disabled (no admin.token or TOKOMETER_ADMIN_TOKEN)'],
+  ];
+  const overrides = Object.keys(config.prices).length;
+  if (overrides > 0) rows.push(['prices', `${overrides} override${overrides === 1 ? '' : 's'}: ${list(Object.keys(config.prices))}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [`config OK: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
+
+function keysLine(config: Config): string {
+  const entries = Object.entries(config.keys);
+  if (entries.length === 0) return 'none declared (keys create adds them to the database)';
+  return entries.map(([name, key]) => (key.budget ? `${name} (${money(key.budget.limit_usd)}/${key.budget.period}${key.budget.soft ? ', soft' : ''})` : name)).join(', ');
+}
+
+function budgetsLine(config: Config): string {
+  if (config.budgets.length === 0) return 'no tag budgets';
+  return config.budgets
+    .map((b) => `${b.name} (${money(b.limit_usd)}/${b.period}${b.per ? ` per ${b.per}` : ''}${b.soft ? ', soft' : ''})`)
+    .join(', ');
+}
+
+function money(usd: number): string {
+  return formatUsd(usdToNano(usd));
+}
+
+function list(names: readonly string[]): string {
+  return names.length === 0 ? '(none)' : names.join(', ');
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { UsageError } from '../lib/errors.js';
+import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
+import { formatUsd, usdToNano } from '../lib/money.js';
+import { isValidTagKey } from '../proxy/tags.js';
+import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
+import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
+
+interface KeyFlags {
+  db?: string;
+  config?: string;
+  budget?: string;
+  period?: string;
+  alertAt?: string;
+  soft?: boolean;
+  tag?: string[];
+  provider?: string[];
+  model?: string[];
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `tokometer keys create|list|revoke|set`: metering keys, shown once, stored as SHA-256 only. */
+export function registerKeysCommand(program: Command, ctx: CliContext): void {
+  const keys = program.command('keys').description('create, list, revoke and change metering keys');
+  const withStoreFlags = (cmd: Command) => cmd.option('--db <path>', 'database file').option('--config <file>', 'config file');
+  const withKeyFlags = (cmd: Command) =>
+    cmd
+      .option('--budget <usd>', 'spend cap in USD per period ("none" removes it)')
+      .option('--period <period>', `budget period: ${PERIODS.join(', ')}`)
+      .option('--alert-at <fractions>', 'comma-separated alert thresholds, e.g. 0.5,0.8,1')
+      .option('--soft', 'alert only, never block')
+      .option('--tag <k=v>', 'fixed tag every call of this key carries (repeatable)', collect)
+      .option('--provider <name>', 'allow only this provider (repeatable)', collect)
+      .option('--model <name>', 'allow only this model (repeatable)', collect);
+
+  withKeyFlags(withStoreFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
+    const store = await storeFor(ctx, flags);
+    try {
+      if (store.getKeyByName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
+      const secret = newMeteringKey();
+      const key = store.createKey({
+        name,
+        prefix: keyPrefix(secret),
+        hash: hashSecret(secret),
+        tags: parseTagFlags(flags.tag),
+        providers: flags.provider ?? [],
+        models: flags.model ?? [],
+        budget: parseBudget(flags, null),
+        createdAt: ctx.clock(),
+      });
+      ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
+      ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=http://127.0.0.1:8787/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
+      ctx.out(describeKey(key) + '\n');
+    } finally {
+      store.close();
+    }
+  });
+
+  withStoreFlags(keys.command('list').description('list keys (never their secrets)'))
+    .option('--all', 'include revoked keys')
+    .option('--json', 'print JSON')
+    .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
+      const store = await storeFor(ctx, flags);
+      try {
+        const list = store.listKeys({ includeRevoked: flags.all === true });
+        if (flags.json) {
+          ctx.out(JSON.stringify(list.map(({ hash: _hash, ...rest }) => rest), null, 2) + '\n');
+        } else if (list.length === 0) {
+          ctx.out('No keys yet. Create one with `tokometer keys create NAME`.\n');
+        } else {
+          for (const key of list) ctx.out(describeKey(key) + '\n');
+        }
+      } finally {
+        store.close();
+      }
+    });
+
+  withStoreFlags(keys.command('revoke <name>').description('revoke a key; calls with it get 401 from the next request on')).action(async (name: string, flags: KeyFlags) => {
+    const store = await storeFor(ctx, flags);
+    try {
+      if (!store.revokeKey(name, ctx.clock())) throw new UsageError(`no active key named '${name}'`);
+      ctx.out(`Revoked key '${name}'.\n`);
+    } finally {
+      store.close();
+    }
+  });
+
+  withKeyFlags(withStoreFlags(keys.command('set <name>').description("change a key's budget, tags or allow-lists")))
+    .option('--clear-tags', 'remove all fixed tags first')
+    .action(async (name: string, flags: KeyFlags & { clearTags?: boolean }) => {
+      const store = await storeFor(ctx, flags);
+      try {
+        const key = store.getKeyByName(name);
+        if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
+        const patch: Parameters<typeof store.updateKey>[1] = {};
+        if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : key.tags), ...parseTagFlags(flags.tag) };
+        if (flags.provider) patch.providers = flags.provider;
+        if (flags.model) patch.models = flags.model;
+        if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
+        const updated = store.updateKey(name, patch);
+        ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}
+
+async function storeFor(ctx: CliContext, flags: KeyFlags) {
+  const config = configFor(ctx, flags.config);
+  return openStore(ctx, dbPathFor(ctx, config, flags.db));
+}
+
+function parseTagFlags(tags: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of tags ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--tag expects key=value, got '${pair}'`);
+    const key = pair.slice(0, eq);
+    if (!isValidTagKey(key)) throw new UsageError(`--tag: invalid tag key '${key}' (letters, digits, _ . : -, 1-64 characters)`);
+    out[key] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | null {
+  if (flags.budget === 'none') return null;
+  let limitNano = current?.limitNano;
+  if (flags.budget !== undefined) {
+    const usd = Number(flags.budget);
+    if (!Number.isFinite(usd) || usd < 0) throw new UsageError(`--budget expects a non-negative USD amount, got '${flags.budget}'`);
+    limitNano = usdToNano(usd);
+  }
+  if (limitNano === undefined) {
+    if (flags.period || flags.alertAt || flags.soft) throw new UsageError('--period, --alert-at and --soft need --budget');
+    return null;
+  }
+  const period = (flags.period ?? current?.period ?? 'month') as BudgetPeriod;
+  if (!PERIODS.includes(period)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')}, got '${flags.period}'`);
+  let alertAt = current?.alertAt ?? [0.5, 0.8, 1];
+  if (flags.alertAt) {
+    alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
+    if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
+    alertAt.sort((a, b) => a - b);
+  }
+  return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };
+}
+
+function describeKey(key: KeyRecord): string {
+  const parts = [`${key.name.padEnd(20)} ${key.prefix}…`];
+  if (key.revokedAt !== null) parts.push(`revoked ${new Date(key.revokedAt).toISOString()}`);
+  if (key.budget) parts.push(`budget ${formatUsd(key.budget.limitNano)}/${key.budget.period}${key.budget.soft ? ' (soft)' : ''}`);
+  const tags = Object.entries(key.tags);
+  if (tags.length > 0) parts.push(`tags ${tags.map(([k, v]) => `${k}=${v}`).join(',')}`);
+  if (key.providers.length > 0) parts.push(`providers ${key.providers.join(',')}`);
+  if (key.models.length > 0) parts.push(`models ${key.models.join(',')}`);
+  parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
+  return parts.join('  ');
+}

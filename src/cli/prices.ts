@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import { UsageError } from '../lib/errors.js';
+import { CATALOG_PROVIDER_IDS, CATALOG_SOURCE, catalogProviderId } from '../pricing/catalog.js';
+import type { Pricer } from '../pricing/pricer.js';
+import type { PriceDescription, RateSet } from '../pricing/types.js';
+import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
+
+/** A model recorded without a price, with how many calls used it. */
+export interface UnpricedModel {
+  provider: string;
+  model: string;
+  calls: number;
+}
+
+/** What `tokometer prices` needs (habit 7: narrow dependencies). */
+export interface PricesCommandDeps {
+  /** The pricer for the config named by `--config` (or the default config). */
+  pricer: (flags: { config?: string }) => Pricer;
+  /** Models recorded with no price, from the store named by `--db` / `--config`. */
+  listUnpricedModels: (flags: { db?: string; config?: string }) => UnpricedModel[] | Promise<UnpricedModel[]>;
+  out: (text: string) => void;
+}
+
+interface Flags {
+  provider?: string;
+  config?: string;
+  db?: string;
+  at?: string;
+}
+
+/** `tokometer prices list|show|unpriced`: the prices tokometer applies, and the models it could not price. */
+export function registerPricesCommand(program: Command, deps: PricesCommandDeps): void {
+  const prices = program.command('prices').description('show the prices tokometer applies (USD per 1M tokens) and models without a price');
+  const common = (cmd: Command) =>
+    cmd
+      .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
+      .option('--config <file>', 'config file (its prices: section wins over the catalog)')
+      .option('--at <date>', 'prices valid at this date/time (ISO 8601), default now');
+
+  common(prices.command('list').description('list known prices')).action((flags: Flags) => {
+    const list = deps.pricer(flags).list(flags.provider, parseAt(flags.at));
+    if (list.length === 0) {
+      if (flags.provider !== undefined && !catalogProviderId(flags.provider)) throw new UsageError(`unknown provider '${flags.provider}' and no config prices for it`);
+      deps.out('No prices.\n');
+      return;
+    }
+    const columns: GridColumn[] = [
+      { header: 'provider', align: 'left' },
+      { header: 'model', align: 'left' },
+      ...['input', 'cached input', 'cache write', 'output'].map((header) => ({ header, align: 'right' as const })),
+      { header: 'tiers', align: 'left' },
+      { header: 'notes', align: 'left' },
+    ];
+    const rows = list.map((d) => [
+      providerName(d.providerId),
+      d.source === CATALOG_SOURCE ? d.modelId : `${d.modelId} (${d.source})`,
+      usd(d.rates.input),
+      usd(d.rates.cachedInput),
+      usd(d.rates.cacheWrite),
+      usd(d.rates.output),
+      d.tiers.map((t) => `>${tokens(t.aboveInputTokens)}: ${usd(t.rates.input)}/${usd(t.rates.output)}`).join('; '),
+      notes(d),
+    ]);
+    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n`);
+  });
+
+  common(prices.command('show <model>').description('show the prices of one model')).action((model: string, flags: Flags) => {
+    const d = deps.pricer(flags).describe(model, flags.provider, parseAt(flags.at));
+    if (!d) {
+      const at = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
+      throw new UsageError(`unknown model '${model}'${at}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
+    }
+    deps.out(renderDescription(d));
+  });
+
+  prices
+    .command('unpriced', { isDefault: true })
+    .description('list models seen in recorded calls without a price (cost unknown)')
+    .option('--db <path>', 'database file')
+    .option('--config <file>', 'config file')
+    .action(async (flags: Flags) => {
+      const models = await deps.listUnpricedModels(flags);
+      if (models.length === 0) {
+        deps.out('Every recorded call has a price.\n');
+        return;
+      }
+      const columns: GridColumn[] = [
+        { header: 'provider', align: 'left' },
+        { header: 'model', align: 'left' },
+        { header: 'calls', align: 'right' },
+      ];
+      const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
+      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config.\n`);
+    });
+}
+
+function parseAt(text: string | undefined): number {
+  if (text === undefined) return Date.now();
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new UsageError(`invalid --at '${text}': use an ISO 8601 date such as 2025-06-01 or 2025-06-01T12:00:00Z`);
+  return ms;
+}
+
+/** USD per 1M tokens, at least 2 and at most 6 decimals; '-' for no separate price. */
+export function usd(perMillion: number | null): string {
+  if (perMillion === null) return '-';
+  const [whole, frac = ''] = perMillion.toFixed(6).replace(/0+$/, '').split('.');
+  return `$${whole}.${frac.padEnd(2, '0')}`;
+}
+
+/** tokometer's name for a catalog provider id (google → gemini, x-ai → xai); '*' for any. */
+function providerName(catalogId: string | null): string {
+  if (catalogId === null) return '*';
+  return Object.keys(CATALOG_PROVIDER_IDS).find((name) => CATALOG_PROVIDER_IDS[name] === catalogId) ?? catalogId;
+}
+
+function noTokenPrice(d: PriceDescription): boolean {
+  return Object.values(d.rates).every((r) => r === null);
+}
+
+function notes(d: PriceDescription): string {
+  const out: string[] = [];
+  if (noTokenPrice(d)) out.push(d.unmetered.length > 0 ? `not per token (${d.unmetered.join(', ')}): unpriced` : 'free');
+  if (d.timeDependent) out.push('dated');
+  if (d.deprecated) out.push('deprecated');
+  return out.join(', ');
+}
+
+function tokens(n: number): string {
+  return n % 1000 === 0 ? `${n / 1000}k` : n.toLocaleString('en-US');
+}
+
+/** [field, label, what an absent price falls back to ('' = shown only when priced)]. */
+const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
+  ['input', 'input', 'not billed'],
+  ['cachedInput', 'cached input', 'billed as input'],
+  ['cacheWrite', 'cache write (5m)', 'billed as input'],
+  ['cacheWrite1h', 'cache write (1h)', 'billed as cache write'],
+  ['output', 'output', 'not billed'],
+  ['inputAudio', 'audio input', ''],
+  ['outputAudio', 'audio output', ''],
+  ['outputReasoning', 'reasoning output', ''],
+];
+
+function rateLines(rates: RateSet, indent: string): string[] {
+  const shown = (key: keyof RateSet, fallback: string) =>
+    rates[key] !== null || (fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
+  return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
+    ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : usd(rates[key])}`,
+  );
+}
+
+function renderDescription(d: PriceDescription): string {
+  const lines = [`${d.modelId}${d.name ? `  ${d.name}` : ''}`, `  provider          ${d.providerId === null ? 'any' : providerName(d.providerId)}`, `  source            ${d.source}`];
+  if (d.deprecated) lines.push('  deprecated');
+  if (noTokenPrice(d)) {
+    lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');
+    return lines.join('\n') + '\n';
+  }
+  lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    '));
+  for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    '));
+  if (d.unmetered.length > 0) lines.push(`  not metered: ${d.unmetered.join(', ')}`);
+  if (d.timeDependent) lines.push('  price depends on the date/time of the call (use --at to see another moment)');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import type { Clock } from '../lib/clock.js';
+import { UsageError } from '../lib/errors.js';
+import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
+import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
+import { renderJson } from '../report/format/json.js';
+import { emptyMessage, renderTable } from '../report/format/table.js';
+import { spendReport, validateQuery } from '../report/query.js';
+import { parseTimeRange } from '../report/time-range.js';
+import type { ReportQuery, WhereClause } from '../report/types.js';
+import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
+import type { SqlDriver } from '../store/types.js';
+
+/**
+ * `tokometer report`: spend grouped by tags or built-in dimensions, optional comparison
+ * with the previous period and unit economics, as a table, JSON or CSV.
+ */
+
+/** What the report command needs; config-derived values are thunks so they load only when it runs. */
+export interface ReportDeps {
+  /** Opens the database for reading (the caller migrates a new or old file first). */
+  openReadDriver: (dbPath: string) => SqlDriver | Promise<SqlDriver>;
+  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
+  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
+  clock: Clock;
+  /** IANA zone from the config (`timezone`), e.g. `UTC`. */
+  timeZone: (configPath?: string) => string;
+  economics: (configPath?: string) => EconomicsConfig;
+  out: (text: string) => void;
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+interface ReportFlags {
+  by?: string;
+  since?: string;
+  until?: string;
+  where: string[];
+  key?: string;
+  top?: string;
+  format: string;
+  compare?: string;
+  unitEconomics?: boolean;
+  db?: string;
+  config?: string;
+}
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Dimension used when --by is not given. */
+export const DEFAULT_BY = ['model'];
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerReportCommand(program: Command, deps: ReportDeps): void {
+  program
+    .command('report')
+    .description('where the money goes: spend by tag or model, per period, with unit economics')
+    .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, day, week, month (default: model)')
+    .option('--since <when>', 'start: 24h, 7d, today, yesterday, this-week, last-week, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
+    .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
+    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable', collect, [])
+    .option('--key <name>', 'only calls made with this metering key')
+    .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--compare <period>', 'add the change against the previous period of equal length ("previous")')
+    .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)')
+    .option('--db <path>', 'database file')
+    .option('--config <file>', 'config file')
+    .action(async (flags: ReportFlags) => {
+      await runReport(flags, deps);
+    });
+}
+
+async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
+  const format = parseFormat(flags.format);
+  const timeZone = deps.timeZone(flags.config);
+  const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
+  if (flags.compare !== undefined && flags.compare !== 'previous') {
+    throw new UsageError(`--compare "${flags.compare}" is not supported; use --compare previous.`);
+  }
+  const query: ReportQuery = {
+    ...range,
+    by: flags.by === undefined ? DEFAULT_BY : parseBy(flags.by),
+    where: flags.where.map(parseWhere),
+    timeZone,
+    ...(flags.key !== undefined ? { keyName: flags.key } : {}),
+    ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
+    ...(flags.compare === 'previous' ? { compare: 'previous' as const } : {}),
+  };
+  validateQuery(query);
+  const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
+
+  const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
+  let report;
+  let ue;
+  try {
+    report = spendReport(driver, query);
+    if (economics) {
+      ue = unitEconomics(driver, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
+    }
+  } finally {
+    driver.close();
+  }
+
+  const empty = report.total.calls === 0;
+  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
+  if (format === 'json') {
+    deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
+  } else if (format === 'csv') {
+    deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
+  } else {
+    deps.out(renderTable(report, { color }));
+    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color }));
+  }
+}
+
+function parseFormat(raw: string): Format {
+  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
+  throw new UsageError(`--format "${raw}" is not supported; use table, json or csv.`);
+}
+
+/** `feature,user_tier` → ['feature', 'user_tier']; dimension names are checked by validateQuery. */
+export function parseBy(raw: string): string[] {
+  const dims = raw.split(',').map((d) => d.trim());
+  if (dims.length === 0 || dims.some((d) => d === '')) {
+    throw new UsageError(`--by "${raw}" needs one or two comma-separated dimensions, e.g. --by feature or --by feature,user_tier.`);
+  }
+  return dims;
+}
+
+/** `k=v` or `k!=v`. The key is everything before the first `!=` or `=`. */
+export function parseWhere(raw: string): WhereClause {
+  const m = /^([^=!]+)(!=|=)(.*)$/.exec(raw);
+  if (!m || m[1]!.trim() === '' || m[3] === '') {
+    throw new UsageError(`--where "${raw}" must look like key=value or key!=value (value "(none)" matches calls without the tag).`);
+  }
+  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: m[3]! };
+}
+
+function parseTop(raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`--top "${raw}" must be a whole number ≥ 1.`);
+  return Number(raw);
+}

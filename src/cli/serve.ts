@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { UsageError } from '../lib/errors.js';
+import { createLogger } from '../proxy/log.js';
+import { startProxy } from '../proxy/start.js';
+import { createPricer } from '../pricing/pricer.js';
+import { configFor, dbPathFor, type CliContext } from './context.js';
+
+interface ServeFlags {
+  config?: string;
+  port?: string;
+  host?: string;
+  db?: string;
+}
+
+/** Seconds SIGINT/SIGTERM waits for in-flight calls before closing connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `tokometer serve`: the metering proxy, until SIGINT/SIGTERM (then drained, nothing accepted lost). */
+export function registerServeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the metering proxy')
+    .option('--config <file>', 'config file (default ./tokometer.yaml when present)')
+    .option('--port <port>', 'port to listen on (default 8787)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('--db <path>', 'database file')
+    .action(async (flags: ServeFlags) => {
+      const config = configFor(ctx, flags.config);
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number 0-65535, got '${flags.port}'`);
+      const dbPath = dbPathFor(ctx, config, flags.db);
+      const log = createLogger(ctx.err, ctx.clock);
+      const host = flags.host ?? config.listen.host;
+      const open = await ctx.edges.openDriver();
+      const proxy = await startProxy({
+        config,
+        apiKeys: {},
+        driver: open(dbPath),
+        startServer: await ctx.edges.startServer(),
+        upstream: await ctx.edges.createUpstream(),
+        pricer: createPricer(config.prices),
+        clock: ctx.clock,
+        log,
+        env: ctx.env,
+        host,
+        port,
+      });
+      if (!LOOPBACK.has(host) && !config.admin.token) {
+        log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
+      }
+      const missing = Object.entries(config.providers)
+        .filter(([, p]) => !p.api_key)
+        .map(([name]) => name);
+      log.info('tokometer listening', { url: proxy.url, db: dbPath, runtime: ctx.edges.runtime, providers_without_key: missing });
+      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
+      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (tokometer keys create NAME).\n`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+          proxy
+            .stop(SHUTDOWN_GRACE_MS)
+            .catch((error) => log.error('shutdown failed', { error: String(error) }))
+            .finally(() => resolve());
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,62 @@
+import type { Config } from './schema.js';
+import type { Problem } from './problems.js';
+import { BUILTIN_PROVIDER_KIND, isBuiltinProvider, providerKind } from './providers.js';
+
+/**
+ * Checks that need more than one field, run after the schema accepted the document.
+ * Paths point into the YAML as written, so each problem gets a source position.
+ */
+export function semanticProblems(config: Config): Problem[] {
+  return [...providerProblems(config), ...allowListProblems(config), ...budgetNameProblems(config)];
+}
+
+/** A provider without a built-in base URL must set one. */
+function providerProblems(config: Config): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, provider] of Object.entries(config.providers)) {
+    if (provider.base_url) continue;
+    const path = ['providers', name, 'base_url'];
+    const kind = providerKind(name, provider.kind);
+    if (!isBuiltinProvider(name)) {
+      const what = kind === 'openai-compatible' ? 'an openai-compatible provider' : `a provider of kind ${kind}`;
+      problems.push({ path, message: `required: "${name}" is not a built-in provider, so ${what} needs a base_url` });
+    } else if (kind !== BUILTIN_PROVIDER_KIND[name]) {
+      problems.push({ path, message: `required: kind ${kind} differs from the built-in "${name}" (${BUILTIN_PROVIDER_KIND[name]}), so it needs a base_url` });
+    }
+  }
+  return problems;
+}
+
+/** Provider names in key allow-lists must exist (a typo would silently block every call). */
+function allowListProblems(config: Config): Problem[] {
+  const known = (name: string): boolean => isBuiltinProvider(name) || Object.hasOwn(config.providers, name);
+  const problems: Problem[] = [];
+  for (const [keyName, key] of Object.entries(config.keys)) {
+    key.providers?.forEach((name, i) => {
+      if (!known(name)) problems.push({ path: ['keys', keyName, 'providers', i], message: `unknown provider "${name}" (not built in and not under providers:)` });
+    });
+  }
+  return problems;
+}
+
+/**
+ * Budget names identify a budget in 429 bodies, alerts and /admin/budgets: tag budgets
+ * must not repeat a name, nor reuse the name of a key that has a budget.
+ */
+function budgetNameProblems(config: Config): Problem[] {
+  const problems: Problem[] = [];
+  const firstIndex = new Map<string, number>();
+  config.budgets.forEach((budget, i) => {
+    const path = ['budgets', i, 'name'];
+    const earlier = firstIndex.get(budget.name);
+    if (earlier !== undefined) {
+      problems.push({ path, message: `duplicate budget name "${budget.name}" (also budgets[${earlier}])` });
+      return;
+    }
+    firstIndex.set(budget.name, i);
+    if (config.keys[budget.name]?.budget && Object.hasOwn(config.keys, budget.name)) {
+      problems.push({ path, message: `budget name "${budget.name}" is already used by the budget of keys.${budget.name}` });
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,138 @@
+import type { z } from 'zod';
+import type { FieldPath, Problem } from './problems.js';
+
+/**
+ * Turns zod issues into config problems with short, specific messages
+ * (`expected number, received string`, `unknown key "budgt"; did you mean "budget"?`).
+ */
+
+type Issue = z.core.$ZodIssue;
+
+export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((seg): seg is string | number => typeof seg !== 'symbol');
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const allowed = allowedKeys(schema, path);
+        for (const key of issue.keys) problems.push({ path: [...path, key], onKey: true, message: unknownKeyMessage(key, allowed) });
+        break;
+      }
+      case 'invalid_key':
+        problems.push({ path, onKey: true, message: issue.issues.map((i) => i.message).join('; ') || 'invalid key' });
+        break;
+      case 'invalid_value':
+        problems.push({ path, message: `expected one of ${issue.values.map(show).join(', ')}${'input' in issue && issue.input !== undefined ? `, got ${show(issue.input)}` : ''}` });
+        break;
+      case 'invalid_union':
+        problems.push({ path, message: unionMessage(issue) });
+        break;
+      case 'invalid_type':
+        if (path.length === 0) {
+          problems.push({ path, message: `the top level must be a mapping of sections (listen:, providers:, keys:, ...), ${plainMessage(issue.message).replace(/^expected object, /, '')}` });
+          break;
+        }
+        problems.push({ path, message: plainMessage(issue.message) });
+        break;
+      default:
+        problems.push({ path, message: plainMessage(issue.message) });
+    }
+  }
+  return problems;
+}
+
+function plainMessage(message: string): string {
+  const text = message.replace(/^Invalid input: /, '');
+  const missing = /^expected (.+), received undefined$/.exec(text);
+  return missing ? `required field missing (expected ${missing[1]})` : text;
+}
+
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+  const expected: string[] = [];
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (branch.length !== 1 || first?.code !== 'invalid_type') return plainMessage(first?.message ?? issue.message);
+    expected.push(first.expected);
+  }
+  const received = 'input' in issue ? typeName(issue.input) : undefined;
+  const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}` : expected.join('');
+  return received === 'undefined' ? `required field missing (expected ${list})` : `expected ${list}${received ? `, received ${received}` : ''}`;
+}
+
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  if (allowed.length === 0) return `unknown key ${JSON.stringify(key)}`;
+  const close = closest(key, allowed);
+  const hint = close ? `; did you mean ${JSON.stringify(close)}?` : '';
+  return `unknown key ${JSON.stringify(key)}${hint} (allowed: ${allowed.join(', ')})`;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType };
+
+/** Keys of the object schema at `path` (for "allowed: ..."), or [] when it is not an object. */
+export function allowedKeys(schema: z.ZodType, path: FieldPath): string[] {
+  let current: z.ZodType | undefined = unwrap(schema);
+  for (const seg of path) {
+    if (!current) return [];
+    const def = defOf(current);
+    if (def.type === 'object') current = def.shape?.[String(seg)];
+    else if (def.type === 'record') current = def.valueType;
+    else if (def.type === 'array' && typeof seg === 'number') current = def.element;
+    else return [];
+    current = current && unwrap(current);
+  }
+  const def = current && defOf(current);
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+function defOf(schema: z.ZodType): Def {
+  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+}
+
+/** Looks through optional/default/pipe wrappers to the schema that holds the shape. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (let i = 0; i < 10; i++) {
+    const def = defOf(current);
+    const inner = def.type === 'pipe' ? def.in : def.innerType;
+    if (!inner) return current;
+    current = inner;
+  }
+  return current;
+}
+
+/** The allowed key within edit distance 2 of `key` (the nearest one), if any. */
+function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(key.toLowerCase(), candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}

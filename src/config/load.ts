@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Document, LineCounter, type YAMLError, parseDocument } from 'yaml';
+import { ConfigError } from '../lib/errors.js';
+import { semanticProblems } from './checks.js';
+import { interpolateDocument } from './interpolate.js';
+import { problemsFromIssues } from './issues.js';
+import { type Problem, type Source, formatProblems, pathOfKeyAt } from './problems.js';
+import { ADMIN_TOKEN_ENV, PROVIDER_KEY_ENV, firstEnv, isBuiltinProvider, providerKind } from './providers.js';
+import { type Config, type ProviderConfig, configSchema } from './schema.js';
+
+export { PROVIDER_KEY_ENV, ADMIN_TOKEN_ENV } from './providers.js';
+
+/** Environment variables, as `process.env` gives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Config file read when none is named, relative to the working directory. */
+export const DEFAULT_CONFIG_FILE = 'tokometer.yaml';
+/** Database used when neither --db, $TOKOMETER_DB nor the config's `db` names one. */
+export const DEFAULT_DB_FILE = 'tokometer.db';
+/** Environment variable naming the database file. */
+export const DB_ENV = 'TOKOMETER_DB';
+
+export interface LoadConfigOptions {
+  /** `--config` value, relative to `cwd`; absent = `./tokometer.yaml` when present, else defaults. */
+  path?: string | undefined;
+  env: Env;
+  cwd: string;
+}
+
+export interface LoadedConfig {
+  /**
+   * The validated config, with these guarantees beyond the schema:
+   * - `providers` holds every built-in provider plus the configured ones, each with
+   *   `kind` set; `api_key` comes from the config, else the provider's env variable
+   *   (PROVIDER_KEY_ENV), and is absent rather than ''.
+   * - `admin.token` comes from the config, else TOKOMETER_ADMIN_TOKEN; absent rather than ''.
+   * - `db`, when set, is absolute (resolved against the config file's folder).
+   */
+  config: Config;
+  /** Absolute path of the file read, or null when running on defaults. */
+  path: string | null;
+}
+
+/**
+ * Reads, interpolates and validates the config. Throws ConfigError (exit code 2) whose
+ * message has one line per problem: `file:line:column: field.path: what is wrong`.
+ */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const explicit = options.path !== undefined && options.path !== '';
+  const shown = explicit ? (options.path as string) : DEFAULT_CONFIG_FILE;
+  const file = path.resolve(options.cwd, shown);
+  if (!explicit && !existsSync(file)) {
+    return { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(`config file not found: ${shown}`);
+    if (code === 'EISDIR') throw new ConfigError(`config file ${shown} is a directory`);
+    throw new ConfigError(`cannot read config file ${shown}: ${(e as Error).message}`);
+  }
+  const config = parseConfigText(text, { file: shown, env: options.env });
+  return { config: finishConfig(config, options.env, path.dirname(file)), path: file };
+}
+
+/**
+ * Parses config text as far as the schema and cross-field checks go (no env fallbacks,
+ * `db` left as written). `file` is only used in messages. Throws ConfigError.
+ */
+export function parseConfigText(text: string, options: { file: string; env: Env }): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const src: Source = { file: options.file, doc, lineCounter };
+  const fail = (problems: Problem[]): never => {
+    throw new ConfigError(formatProblems(problems, src));
+  };
+
+  if (doc.errors.length > 0) fail(doc.errors.map((e) => yamlProblem(e, doc)));
+  const unresolved = interpolateDocument(doc, options.env);
+  if (unresolved.length > 0) fail(unresolved);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    fail([{ path: [], message: `invalid YAML: ${(e as Error).message}` }]);
+  }
+  const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
+  if (!parsed.success) return fail(problemsFromIssues(parsed.error.issues, configSchema));
+  const semantic = semanticProblems(parsed.data);
+  if (semantic.length > 0) fail(semantic);
+  return parsed.data;
+}
+
+/**
+ * The database file to open, absolute (or `:memory:`): `--db` flag, else $TOKOMETER_DB,
+ * else the config's `db`, else `./tokometer.db`. Relative flag and env values are
+ * resolved against `cwd`; so is a relative config `db` (loadConfig already made it
+ * absolute against the config file's folder).
+ */
+export function resolveDbPath(options: { flag?: string | undefined; env: Env; config?: Pick<Config, 'db'> | undefined; cwd: string }): string {
+  const chosen = nonEmpty(options.flag) ?? nonEmpty(options.env[DB_ENV]) ?? nonEmpty(options.config?.db) ?? DEFAULT_DB_FILE;
+  return chosen === ':memory:' ? chosen : path.resolve(options.cwd, chosen);
+}
+
+/** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */
+function finishConfig(config: Config, env: Env, configDir: string): Config {
+  const providers: Record<string, ProviderConfig> = {};
+  for (const name of Object.keys(PROVIDER_KEY_ENV)) providers[name] = {};
+  Object.assign(providers, config.providers);
+  for (const [name, provider] of Object.entries(providers)) {
+    const { api_key: configured, ...rest } = provider;
+    const apiKey = nonEmpty(configured) ?? (isBuiltinProvider(name) ? firstEnv(env, PROVIDER_KEY_ENV[name]) : undefined);
+    providers[name] = { ...rest, kind: providerKind(name, provider.kind), ...(apiKey ? { api_key: apiKey } : {}) };
+  }
+  const token = nonEmpty(config.admin.token) ?? nonEmpty(env[ADMIN_TOKEN_ENV]);
+  const db = config.db && config.db !== ':memory:' ? path.resolve(configDir, config.db) : config.db;
+  return {
+    ...config,
+    providers,
+    admin: token ? { ...config.admin, token } : {},
+    ...(db ? { db } : {}),
+  };
+}
+
+function yamlProblem(error: YAMLError, doc: Document): Problem {
+  const offset = error.pos[0];
+  if (error.code === 'DUPLICATE_KEY') {
+    return { path: pathOfKeyAt(doc, offset) ?? [], offset, message: 'duplicate key (each key may appear once in a mapping)' };
+  }
+  return { path: [], offset, message: `invalid YAML: ${error.message}` };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,107 @@
+import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+
+/**
+ * The bundled price catalog (@pydantic/genai-prices) behind a few small functions.
+ * Only this file and `overrides.ts` know the catalog's shapes.
+ */
+
+/** `source` of catalog prices. Kept in step with package.json by a test. */
+export const CATALOG_SOURCE = 'genai-prices@0.1.8' as const;
+
+/** tokometer provider name → catalog provider id. Catalog ids are accepted as names too. */
+export const CATALOG_PROVIDER_IDS: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  gemini: 'google',
+  google: 'google',
+  mistral: 'mistral',
+  cohere: 'cohere',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  openrouter: 'openrouter',
+  together: 'together',
+  xai: 'x-ai',
+  'x-ai': 'x-ai',
+};
+
+/** The catalog providers tokometer lists, in display order. */
+export const LISTED_PROVIDERS: readonly string[] = [...new Set(Object.values(CATALOG_PROVIDER_IDS))];
+
+/**
+ * `vendor/` prefixes (OpenRouter style) that name a first-party API whose own prices apply.
+ * Hosts of open models (together, groq…) are deliberately absent: their prices are their own.
+ */
+const VENDOR_PROVIDER_IDS: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'google',
+  gemini: 'google',
+  mistralai: 'mistral',
+  mistral: 'mistral',
+  cohere: 'cohere',
+  deepseek: 'deepseek',
+  'x-ai': 'x-ai',
+  xai: 'x-ai',
+};
+
+/** Catalog provider id for a tokometer provider name; undefined for custom providers. */
+export function catalogProviderId(provider: string): string | undefined {
+  return CATALOG_PROVIDER_IDS[provider.trim().toLowerCase()];
+}
+
+/** Catalog provider id for a `vendor/` prefix; undefined when the vendor is not a first-party API. */
+export function vendorProviderId(vendor: string): string | undefined {
+  return VENDOR_PROVIDER_IDS[vendor.toLowerCase()];
+}
+
+/** The catalog provider whose model-name pattern claims `model` (what calcPrice does without a provider). */
+export function inferProviderId(model: string): string | undefined {
+  return findProvider({ modelId: model })?.id;
+}
+
+/** A catalog provider's full record, or undefined. */
+export function catalogProvider(providerId: string): Provider | undefined {
+  return findProvider({ providerId });
+}
+
+const DATE_SUFFIX = /[-@](\d{4})-?(\d{2})-?(\d{2})$/;
+
+/**
+ * `model` without a trailing snapshot date (`-2024-08-06`, `-20250929`, `@20250514`),
+ * or null when there is none. Short suffixes like `-2411` are left alone: those are
+ * distinct models (mistral-large-2411 ≠ mistral-large-2512).
+ */
+export function stripDateSuffix(model: string): string | null {
+  const m = DATE_SUFFIX.exec(model);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 2020 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return model.slice(0, m.index);
+}
+
+/** The names to try for `model`, most specific first: as given, then without its date suffix. */
+export function nameCandidates(model: string): string[] {
+  const stripped = stripDateSuffix(model);
+  return stripped ? [model, stripped] : [model];
+}
+
+/** A matched model and the provider it belongs to. */
+export interface CatalogMatch {
+  providerId: string;
+  model: ModelInfo;
+}
+
+const NO_USAGE = {};
+
+/**
+ * The model `name` matches under `providerId` (catalog matching rules, including its own
+ * YYYYMMDD → YYYY-MM-DD retry and provider fallbacks), or under whichever provider claims
+ * the name when `providerId` is undefined. `provider` searches a custom provider instead.
+ * Throws when the catalog rejects the entry's prices.
+ */
+export function matchModel(name: string, providerId: string | undefined, provider?: Provider): CatalogMatch | null {
+  const options = provider ? { provider } : providerId ? { providerId } : {};
+  const result = calcPrice(NO_USAGE, name, options);
+  return result ? { providerId: result.provider.id, model: result.model } : null;
+}

@@ -1,0 +1,43 @@
+import type { PriceOverrideConfig } from '../config/schema.js';
+import { catalogProviderId } from './catalog.js';
+import { toPico, type PriceVersion, type Rates } from './rates.js';
+
+/** A `prices:` entry from the config, converted once. Wins over overrides and the catalog. */
+export interface ConfigPrice {
+  /** The config key, as written (the model name it prices). */
+  key: string;
+  /** Provider the entry is restricted to, as written; undefined = any provider. */
+  provider: string | undefined;
+  version: PriceVersion;
+}
+
+/**
+ * Converts the config's `prices:` section (USD per 1M tokens) to integer rates. Omitted
+ * cache prices fall back like catalog ones: cached_input and cache_write → input,
+ * cache_write_1h → cache_write.
+ */
+export function loadConfigPrices(prices: Readonly<Record<string, PriceOverrideConfig>>): Map<string, ConfigPrice> {
+  const byModel = new Map<string, ConfigPrice>();
+  for (const [key, p] of Object.entries(prices)) {
+    const rate = (usd: number) => ({ base: toPico(usd), tiers: [] });
+    const rates: Rates = { input: rate(p.input), output: rate(p.output ?? 0) };
+    if (p.cached_input !== undefined) rates.cacheRead = rate(p.cached_input);
+    if (p.cache_write !== undefined) rates.cacheWrite = rate(p.cache_write);
+    if (p.cache_write_1h !== undefined) rates.cacheWrite1h = rate(p.cache_write_1h);
+    byModel.set(key.trim().toLowerCase(), { key, provider: p.provider, version: { rates, unmetered: [] } });
+  }
+  return byModel;
+}
+
+/**
+ * True when a config entry restricted to `entryProvider` applies to calls through `provider`.
+ * An undefined `provider` (a lookup by model name only, e.g. `prices show`) matches any entry.
+ */
+export function configProviderMatches(entryProvider: string | undefined, provider: string | undefined): boolean {
+  if (entryProvider === undefined || provider === undefined) return true;
+  const a = entryProvider.trim().toLowerCase();
+  const b = provider.trim().toLowerCase();
+  if (a === b) return true;
+  const ca = catalogProviderId(a);
+  return ca !== undefined && ca === catalogProviderId(b);
+}

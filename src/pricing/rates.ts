@@ -1,0 +1,172 @@
+import type { ConditionalPrice, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
+import type { RateSet } from './types.js';
+
+/**
+ * Integer price tables, converted once from the catalog's float USD-per-1M prices.
+ *
+ * Unit: pico-USD per token (1 USD = 1e12 pico). A price of P USD per 1M tokens is
+ * P × 1e6 pico per token, exact for prices with up to 6 decimals (every catalog price
+ * tokometer meters except OpenRouter's 1/12-dollar Gemini cache writes).
+ */
+export const PICO_PER_USD_PER_MTOK = 1_000_000;
+
+/**
+ * One price dimension. `tiers` are sorted by `above`; a tier applies when the call's
+ * total input tokens are strictly greater than `above` (the catalog's rule), and then
+ * to every token of this dimension.
+ */
+export interface Rate {
+  base: number;
+  tiers: ReadonlyArray<{ above: number; pico: number }>;
+}
+
+/** The token dimensions tokometer meters, keyed by our names. */
+export type Dimension =
+  | 'input'
+  | 'cacheRead'
+  | 'cacheWrite'
+  | 'cacheWrite5m'
+  | 'cacheWrite1h'
+  | 'inputAudio'
+  | 'cacheAudioRead'
+  | 'output'
+  | 'outputAudio'
+  | 'outputReasoning';
+
+export type Rates = Partial<Record<Dimension, Rate>>;
+
+/** Catalog price key → our dimension. Keys missing here are listed as `unmetered`. */
+const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
+  input_mtok: 'input',
+  cache_read_mtok: 'cacheRead',
+  cache_write_mtok: 'cacheWrite',
+  cache_write_5m_mtok: 'cacheWrite5m',
+  cache_write_1h_mtok: 'cacheWrite1h',
+  input_audio_mtok: 'inputAudio',
+  cache_audio_read_mtok: 'cacheAudioRead',
+  output_mtok: 'output',
+  output_audio_mtok: 'outputAudio',
+  output_reasoning_mtok: 'outputReasoning',
+};
+
+/** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
+export type PriceConstraint =
+  | { type: 'start_date'; startMs: number }
+  | { type: 'time_of_day'; startSec: number; endSec: number };
+
+export interface PriceVersion {
+  constraint?: PriceConstraint;
+  rates: Rates;
+  /** Catalog price keys with no metered dimension (web searches, image tokens, audio hours…). */
+  unmetered: string[];
+}
+
+/** Converts a USD-per-1M float to integer pico per token. */
+export function toPico(usdPerMtok: number): number {
+  if (!Number.isFinite(usdPerMtok) || usdPerMtok < 0) throw new Error(`invalid price ${usdPerMtok}`);
+  return Math.round(usdPerMtok * PICO_PER_USD_PER_MTOK);
+}
+
+function toRate(key: string, value: ModelPrice[string]): Rate {
+  if (typeof value === 'number') return { base: toPico(value), tiers: [] };
+  if (value && typeof value === 'object' && Array.isArray(value.tiers)) {
+    const tiers = value.tiers.map((t) => ({ above: t.start, pico: toPico(t.price) })).sort((a, b) => a.above - b.above);
+    return { base: toPico(value.base), tiers };
+  }
+  throw new Error(`invalid price for ${key}`);
+}
+
+/** Converts one catalog price record. Throws on malformed values. */
+export function versionFromModelPrice(prices: ModelPrice, constraint?: PriceConstraint): PriceVersion {
+  const rates: Rates = {};
+  const unmetered: string[] = [];
+  for (const [key, value] of Object.entries(prices)) {
+    if (value === undefined) continue;
+    const dim = KEY_TO_DIMENSION[key];
+    if (dim) rates[dim] = toRate(key, value);
+    else unmetered.push(key);
+  }
+  return constraint ? { constraint, rates, unmetered } : { rates, unmetered };
+}
+
+/** Seconds after UTC midnight for a catalog time like `16:30:00Z` or `08:00:00+08:00`. */
+export function parseUtcTimeOfDay(text: string): number {
+  const m = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  if (!m) throw new Error(`invalid time of day ${text}`);
+  const local = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(`0.${m[4] ?? '0'}`);
+  const offset = m[5] === 'Z' ? 0 : (m[6] === '+' ? 1 : -1) * (Number(m[7]) * 3600 + Number(m[8]) * 60);
+  return (local - offset + 86_400) % 86_400;
+}
+
+function toConstraint(c: ConditionalPrice['constraint']): PriceConstraint | undefined {
+  if (!c) return undefined;
+  if (c.type === 'start_date') {
+    // The catalog compares with `new Date('YYYY-MM-DD')`, i.e. UTC midnight.
+    const startMs = Date.parse(`${c.start_date}T00:00:00Z`);
+    if (Number.isNaN(startMs)) throw new Error(`invalid start_date ${c.start_date}`);
+    return { type: 'start_date', startMs };
+  }
+  if (c.type === 'time_of_date') return { type: 'time_of_day', startSec: parseUtcTimeOfDay(c.start_time), endSec: parseUtcTimeOfDay(c.end_time) };
+  throw new Error(`unknown price constraint ${JSON.stringify(c)}`);
+}
+
+/** All price versions of a catalog or override model, in catalog order. Throws on malformed data. */
+export function versionsFromModelInfo(model: Pick<ModelInfo, 'prices'>): PriceVersion[] {
+  if (!Array.isArray(model.prices)) return [versionFromModelPrice(model.prices)];
+  if (model.prices.length === 0) throw new Error('empty price list');
+  return model.prices.map((cp) => versionFromModelPrice(cp.prices, toConstraint(cp.constraint)));
+}
+
+/**
+ * The version valid at `atMs`, by the catalog's own rule (genai-prices `calcPrice`):
+ * scan from the last entry back; the first one whose constraint holds wins (an entry
+ * without a constraint always holds); if none holds, the first entry.
+ */
+export function selectVersion(versions: readonly PriceVersion[], atMs: number): PriceVersion {
+  const secOfDay = (((atMs % 86_400_000) + 86_400_000) % 86_400_000) / 1000;
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const v = versions[i]!;
+    const c = v.constraint;
+    if (!c) return v;
+    if (c.type === 'start_date') {
+      if (atMs >= c.startMs) return v;
+    } else if (c.endSec < c.startSec ? secOfDay >= c.startSec || secOfDay < c.endSec : secOfDay >= c.startSec && secOfDay < c.endSec) {
+      return v;
+    }
+  }
+  return versions[0]!;
+}
+
+/** Pico per token of `rate` for a call with `totalInput` prompt tokens. */
+export function picoAt(rate: Rate, totalInput: number): number {
+  let pico = rate.base;
+  for (const t of rate.tiers) if (totalInput > t.above) pico = t.pico;
+  return pico;
+}
+
+/** True when at least one token dimension has a price. */
+export function hasTokenPrice(rates: Rates): boolean {
+  return Object.keys(rates).length > 0;
+}
+
+/** Display prices (USD per 1M) of `rates` for a call with `totalInput` prompt tokens. */
+export function rateSetAt(rates: Rates, totalInput: number): RateSet {
+  const usd = (r: Rate | undefined): number | null => (r ? picoAt(r, totalInput) / PICO_PER_USD_PER_MTOK : null);
+  return {
+    input: usd(rates.input),
+    cachedInput: usd(rates.cacheRead),
+    cacheWrite: usd(rates.cacheWrite5m ?? rates.cacheWrite),
+    cacheWrite1h: usd(rates.cacheWrite1h),
+    output: usd(rates.output),
+    inputAudio: usd(rates.inputAudio),
+    outputAudio: usd(rates.outputAudio),
+    outputReasoning: usd(rates.outputReasoning),
+  };
+}
+
+/** Distinct tier thresholds over all dimensions, ascending. */
+export function tierThresholds(rates: Rates): number[] {
+  const set = new Set<number>();
+  for (const r of Object.values(rates)) for (const t of r.tiers) set.add(t.above);
+  return [...set].sort((a, b) => a - b);
+}

@@ -1,0 +1,88 @@
+import type { NanoUsd } from '../lib/money.js';
+
+/** Where a price came from: the bundled catalog, tokometer's own override table, or the user's config. */
+export type PriceSource = `genai-prices@${string}` | 'override' | 'config';
+
+/** What `price()` needs besides the usage. */
+export interface PriceContext {
+  /** tokometer provider name (`openai`, `gemini`, `xai`, or a custom openai-compatible name). */
+  provider: string;
+  /** Model as answered (dated snapshot, `vendor/model` for OpenRouter…). */
+  model: string;
+  /** When the call happened, ms since the epoch (UTC). Picks the price valid at that moment. */
+  at: number;
+}
+
+/**
+ * Cost per billing dimension, each in nano-USD rounded half up on its own.
+ * Their sum can differ from `costNano` by a few nano, because the total is rounded once
+ * from the exact pico-USD sum.
+ */
+export interface CostBreakdown {
+  /** input − cache reads − cache writes (− audio input when audio has its own price). */
+  uncachedInput: NanoUsd;
+  cacheRead: NanoUsd;
+  cacheWrite5m: NanoUsd;
+  cacheWrite1h: NanoUsd;
+  /** Audio input tokens; 0 unless the model prices audio separately. */
+  inputAudio: NanoUsd;
+  /** output − audio output (− reasoning when reasoning has its own price). Reasoning is otherwise in here. */
+  output: NanoUsd;
+  outputAudio: NanoUsd;
+  /** Only for models that price reasoning separately (rare); otherwise 0 and reasoning is in `output`. */
+  outputReasoning: NanoUsd;
+}
+
+/** The cost of one call, or an explicit reason why there is none. Never a silent 0. */
+export type PriceResult =
+  | {
+      priced: true;
+      /** Total cost, integer nano-USD (exact pico sum rounded half up once). */
+      costNano: NanoUsd;
+      source: PriceSource;
+      /** The price entry that matched: catalog or override model id, or the config key. */
+      modelId: string;
+      /** genai-prices provider id of that entry (`google`, `x-ai`…); null for config prices. */
+      providerId: string | null;
+      breakdown: CostBreakdown;
+    }
+  | { priced: false; reason: string };
+
+/** Prices in USD per 1M tokens, for display. null = no separate price (billed per the fallback rules). */
+export interface RateSet {
+  input: number | null;
+  /** Cache read. Fallback: input. */
+  cachedInput: number | null;
+  /** Cache write with the default (5 minute) lifetime. Fallback: input. */
+  cacheWrite: number | null;
+  /** Cache write with a 1 hour lifetime. Fallback: cacheWrite. */
+  cacheWrite1h: number | null;
+  output: number | null;
+  /** Audio input. Fallback: input. */
+  inputAudio: number | null;
+  /** Audio output. Fallback: output. */
+  outputAudio: number | null;
+  /** Reasoning output. Fallback: output. */
+  outputReasoning: number | null;
+}
+
+/** A model's prices at one moment, for `tokometer prices` and the TUI. */
+export interface PriceDescription {
+  source: PriceSource;
+  /** genai-prices provider id; for config entries, the configured provider or null. */
+  providerId: string | null;
+  modelId: string;
+  name?: string;
+  /** Prices below the first tier. */
+  rates: RateSet;
+  /**
+   * Long-context tiers: when the call's TOTAL input tokens (cache included) are above
+   * `aboveInputTokens`, the tier's prices apply to every token of the call.
+   */
+  tiers: Array<{ aboveInputTokens: number; rates: RateSet }>;
+  /** Catalog price keys tokometer does not meter (per-request fees, image/video tokens, per-hour audio). */
+  unmetered: string[];
+  /** True when the price depends on the date or time of day of the call. */
+  timeDependent: boolean;
+  deprecated: boolean;
+}

@@ -1,0 +1,162 @@
+import type { SseFrame } from './types.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const MIN_CAPACITY = 4096;
+
+/** Receives one frame and its exact bytes (content plus terminating blank line). */
+export type FrameSink = (frame: SseFrame, raw: Uint8Array) => void;
+
+/**
+ * Incremental, byte-level Server-Sent Events frame reader for the proxy's hot path.
+ *
+ * Follows the SSE line rules: a line ends at CRLF, LF or CR, and a frame ends at an
+ * empty line (so `\n\n`, `\r\n\r\n`, `\r\r` and mixed forms all end a frame).
+ *
+ * Invariants:
+ * - Concatenating every `raw` handed out by `push` and `end` reproduces the input byte
+ *   for byte; each `raw` is one frame including its terminating blank line.
+ * - A frame is decoded (UTF-8) only once all its bytes are in, so multi-byte
+ *   characters split across chunks are safe.
+ * - Only the incomplete tail is buffered. Bytes already scanned are not scanned again,
+ *   so a large frame arriving in many small chunks costs linear time.
+ * - `raw` is a view into the pushed chunk when the frame lies within one chunk (no
+ *   copy), otherwise a fresh copy. The framer never writes to pushed chunks.
+ * - A CR that ends a frame and is the last byte received so far is held back until the
+ *   next byte shows whether it is half of a CRLF. LF and CRLF streams never wait.
+ *
+ * Frames without data (comment-only frames, stray blank lines) are still emitted, with
+ * `data: ''`, so their bytes reach the client.
+ */
+export class SseFramer {
+  private readonly decoder = new TextDecoder();
+  /** Owned storage; bytes [0, len) are the incomplete tail (always the start of a frame). */
+  private buf = new Uint8Array(0);
+  private len = 0;
+  /** Offset in the tail where scanning resumes; no frame ends before it. */
+  private resume = 0;
+
+  /** Feeds the next chunk; calls `onFrame` for every frame completed by it, in order. */
+  push(chunk: Uint8Array, onFrame: FrameSink): void {
+    if (chunk.length === 0) return;
+    if (this.len === 0) {
+      const rest = this.scan(chunk, 0, onFrame, false);
+      if (rest < chunk.length) {
+        this.append(chunk.subarray(rest));
+        this.resume -= rest;
+      }
+      return;
+    }
+    this.append(chunk);
+    const rest = this.scan(this.buf.subarray(0, this.len), this.resume, onFrame, true);
+    if (rest > 0) {
+      this.buf.copyWithin(0, rest, this.len);
+      this.len -= rest;
+      this.resume -= rest;
+    }
+  }
+
+  /** Flushes the buffered tail (an unterminated last frame), if any, and resets the framer. */
+  end(onFrame: FrameSink): void {
+    if (this.len > 0) {
+      const raw = this.buf.slice(0, this.len);
+      onFrame(this.parse(raw), raw);
+    }
+    this.buf = new Uint8Array(0);
+    this.len = 0;
+    this.resume = 0;
+  }
+
+  /**
+   * Emits every complete frame in `d`, scanning from `from` (the first frame starts at 0).
+   * Returns the offset of the incomplete tail and sets `resume` relative to `d`.
+   */
+  private scan(d: Uint8Array, from: number, onFrame: FrameSink, copy: boolean): number {
+    const n = d.length;
+    let frameStart = 0;
+    let p = from;
+    // Cached positions of the next LF / CR at or after p; -1 = none left in `d`.
+    let lfAt = -2;
+    let crAt = -2;
+    for (;;) {
+      if (lfAt !== -1 && lfAt < p) lfAt = d.indexOf(LF, p);
+      if (crAt !== -1 && crAt < p) crAt = d.indexOf(CR, p);
+      const i = lfAt === -1 ? crAt : crAt === -1 ? lfAt : Math.min(lfAt, crAt);
+      if (i === -1) {
+        p = n;
+        break;
+      }
+      // `i` starts a run of line-end bytes; it is preceded by content or by frameStart.
+      let end: number;
+      if (i === frameStart) {
+        end = eolEnd(d, i);
+      } else {
+        const j = eolEnd(d, i);
+        if (j === -1 || j === n) {
+          p = i;
+          break;
+        }
+        const b = d[j];
+        if (b !== LF && b !== CR) {
+          p = j;
+          continue;
+        }
+        end = eolEnd(d, j);
+      }
+      if (end === -1) {
+        p = i;
+        break;
+      }
+      const raw = copy ? d.slice(frameStart, end) : d.subarray(frameStart, end);
+      onFrame(this.parse(raw), raw);
+      frameStart = end;
+      p = end;
+    }
+    this.resume = p;
+    return frameStart;
+  }
+
+  /** Appends bytes to the owned tail, growing it geometrically. */
+  private append(bytes: Uint8Array): void {
+    const need = this.len + bytes.length;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, MIN_CAPACITY));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(bytes, this.len);
+    this.len = need;
+  }
+
+  /** Decodes one complete frame and reads its `event:` and `data:` fields. */
+  private parse(raw: Uint8Array): SseFrame {
+    const text = this.decoder.decode(raw);
+    const lines = text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
+    let event = '';
+    let data: string | null = null;
+    for (const line of lines) {
+      if (line.length === 0 || line.charCodeAt(0) === 0x3a) continue;
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      if (field !== 'data' && field !== 'event') continue;
+      let value = '';
+      if (colon !== -1) {
+        const start = line.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1;
+        value = line.slice(start);
+      }
+      if (field === 'event') event = value;
+      else data = data === null ? value : `${data}\n${value}`;
+    }
+    return { event, data: data ?? '' };
+  }
+}
+
+/**
+ * End offset of the line ending starting at `i` (CRLF, LF or CR), or -1 when `d[i]` is
+ * a CR that is the last byte available (it may be the first half of a CRLF).
+ */
+function eolEnd(d: Uint8Array, i: number): number {
+  if (d[i] === LF) return i + 1;
+  if (i + 1 >= d.length) return -1;
+  return d[i + 1] === LF ? i + 2 : i + 1;
+}

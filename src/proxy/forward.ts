@@ -1,0 +1,62 @@
+/**
+ * Builds the headers sent upstream from the client's headers: hop-by-hop headers,
+ * the client's credentials and tokometer's own headers never leave the proxy.
+ */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'expect',
+  'accept-encoding',
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'api-key',
+  'x-metering-tags',
+  'cookie',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+]);
+
+/** Copies the client's headers that may reach the provider. Auth is added by the adapter afterwards. */
+export function upstreamHeaders(client: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in client) {
+    if (!DROPPED_REQUEST_HEADERS.has(name)) out[name] = client[name] as string;
+  }
+  // Uncompressed responses let the proxy read usage without inflating anything.
+  out['accept-encoding'] = 'identity';
+  return out;
+}
+
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+]);
+
+/**
+ * Copies the provider's response headers for the client. With `bodyChanges` (a stripped
+ * usage chunk) Content-Length is dropped too and the edge frames the body itself.
+ */
+export function clientHeaders(upstream: Readonly<Record<string, string | string[]>>, bodyChanges: boolean): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in upstream) {
+    if (!DROPPED_RESPONSE_HEADERS.has(name)) out[name] = upstream[name] as string | string[];
+  }
+  if (bodyChanges) delete out['content-length'];
+  return out;
+}

@@ -1,0 +1,60 @@
+import type { CallRecord } from '../store/types.js';
+
+/** Upper bounds (seconds) of the upstream time-to-first-byte histogram. */
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * In-memory counters rendered as Prometheus text on `GET /metrics`. Labels are
+ * provider names, statuses and outcomes only: never keys, tags or anything secret.
+ */
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  private readonly costNano = new Map<string, number>();
+  private readonly tokens = new Map<string, number>();
+  private budgetBlocks = 0;
+  private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+
+  observe(record: CallRecord): void {
+    const reqKey = `provider="${record.provider}",status="${record.status}",outcome="${record.outcome}"`;
+    this.requests.set(reqKey, (this.requests.get(reqKey) ?? 0) + 1);
+    if (record.costNano) this.costNano.set(record.provider, (this.costNano.get(record.provider) ?? 0) + record.costNano);
+    if (record.usage) {
+      const inKey = `provider="${record.provider}",direction="input"`;
+      const outKey = `provider="${record.provider}",direction="output"`;
+      this.tokens.set(inKey, (this.tokens.get(inKey) ?? 0) + record.usage.inputTokens);
+      this.tokens.set(outKey, (this.tokens.get(outKey) ?? 0) + record.usage.outputTokens);
+    }
+    if (record.ttfbMs !== null) {
+      let h = this.latency.get(record.provider);
+      if (!h) this.latency.set(record.provider, (h = { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+      const seconds = record.ttfbMs / 1000;
+      for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= (LATENCY_BUCKETS[i] as number)) (h.buckets[i] as number)++;
+      h.sum += seconds;
+      h.count++;
+    }
+  }
+
+  budgetBlocked(): void {
+    this.budgetBlocks++;
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    lines.push('# HELP tokometer_requests_total Proxied calls by provider, status and outcome.', '# TYPE tokometer_requests_total counter');
+    for (const [labels, n] of this.requests) lines.push(`tokometer_requests_total{${labels}} ${n}`);
+    lines.push('# HELP tokometer_cost_usd_total Metered cost in USD by provider.', '# TYPE tokometer_cost_usd_total counter');
+    for (const [provider, nano] of this.costNano) lines.push(`tokometer_cost_usd_total{provider="${provider}"} ${(nano / 1e9).toFixed(9)}`);
+    lines.push('# HELP tokometer_tokens_total Metered tokens by provider and direction.', '# TYPE tokometer_tokens_total counter');
+    for (const [labels, n] of this.tokens) lines.push(`tokometer_tokens_total{${labels}} ${n}`);
+    lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget.', '# TYPE tokometer_budget_blocks_total counter');
+    lines.push(`tokometer_budget_blocks_total ${this.budgetBlocks}`);
+    lines.push('# HELP tokometer_upstream_ttfb_seconds Time to the first upstream byte.', '# TYPE tokometer_upstream_ttfb_seconds histogram');
+    for (const [provider, h] of this.latency) {
+      LATENCY_BUCKETS.forEach((le, i) => lines.push(`tokometer_upstream_ttfb_seconds_bucket{provider="${provider}",le="${le}"} ${h.buckets[i]}`));
+      lines.push(`tokometer_upstream_ttfb_seconds_bucket{provider="${provider}",le="+Inf"} ${h.count}`);
+      lines.push(`tokometer_upstream_ttfb_seconds_sum{provider="${provider}"} ${h.sum.toFixed(6)}`);
+      lines.push(`tokometer_upstream_ttfb_seconds_count{provider="${provider}"} ${h.count}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+}

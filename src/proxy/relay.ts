@@ -1,0 +1,121 @@
+import { monotonicMs } from '../lib/clock.js';
+import { SseFramer } from '../providers/sse.js';
+import type { PreparedRequest, ProviderAdapter, SseFrame } from '../providers/types.js';
+import type { CallState } from './call-state.js';
+
+/** How the proxy reads a response body while relaying it. */
+export type RelayMode = 'sse' | 'json' | 'raw';
+
+/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unmetered. */
+const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
+
+/** Picks the relay mode from the upstream content type. */
+export function relayMode(contentType: string | undefined, metered: boolean): RelayMode {
+  if (!metered || !contentType) return 'raw';
+  if (contentType.includes('text/event-stream')) return 'sse';
+  if (contentType.includes('json')) return 'json';
+  return 'raw';
+}
+
+export interface RelayContext {
+  state: CallState;
+  adapter: ProviderAdapter;
+  prepared: PreparedRequest;
+  mode: RelayMode;
+  /** Called exactly once when the body ends, fails or is abandoned; `completed` = every byte reached the client. */
+  onDone: (completed: boolean, error: unknown) => void;
+}
+
+/**
+ * Relays the upstream body to the client as it arrives and observes a copy.
+ * Bytes pass through unchanged; the only exception is the usage-only chunk the
+ * proxy injected itself, which is dropped frame-exactly. `onDone` runs in `finally`,
+ * so the call is recorded also when the client aborts or the upstream fails.
+ */
+export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext): AsyncGenerator<Uint8Array> {
+  const { state, adapter, prepared } = ctx;
+  let completed = false;
+  let failure: unknown = null;
+  try {
+    if (ctx.mode === 'sse' && state.info) {
+      const framer = new SseFramer();
+      const acc = adapter.newStreamAccumulator(state.info, prepared);
+      const strip = prepared.stripInjectedUsage;
+      let kept: Uint8Array[] = [];
+      const observe = (frame: SseFrame) => {
+        state.frames++;
+        return acc.onFrame(frame);
+      };
+      const filter = (frame: SseFrame, raw: Uint8Array) => {
+        if (observe(frame)) kept.push(raw);
+      };
+      try {
+        for await (const chunk of body) {
+          if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
+          if (!strip) {
+            framer.push(chunk, observe);
+            yield chunk;
+            continue;
+          }
+          framer.push(chunk, filter);
+          if (kept.length > 0) {
+            const out = kept.length === 1 ? (kept[0] as Uint8Array) : concat(kept);
+            kept = [];
+            yield out;
+          }
+        }
+        framer.end(strip ? filter : observe);
+        if (strip && kept.length > 0) yield concat(kept);
+      } finally {
+        state.observed = acc.finish();
+      }
+    } else if (ctx.mode === 'json' && state.info) {
+      const copy: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of body) {
+        if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
+        size += chunk.length;
+        if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
+        yield chunk;
+      }
+      if (size <= MAX_JSON_COPY_BYTES) {
+        const json = parseJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy));
+        if (json === undefined) state.bodyParsed = false;
+        else state.observed = adapter.usageFromJson(state.info, json);
+      } else {
+        state.bodyParsed = false;
+      }
+    } else {
+      for await (const chunk of body) {
+        if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
+        yield chunk;
+      }
+    }
+    completed = true;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    ctx.onDone(completed, failure);
+  }
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { type Result, ok, err } from '../lib/result.js';
+
+/** Where an incoming URL goes. */
+export type Route =
+  | { kind: 'proxy'; provider: string; path: string; query: string }
+  | { kind: 'health' }
+  | { kind: 'metrics' }
+  | { kind: 'admin'; path: string; query: string }
+  | { kind: 'unknown' };
+
+// Characters allowed in a forwarded path: RFC 3986 pchar plus '/'. Percent-escapes are
+// checked separately so an encoded '/', '\' or '.' can never change the path's meaning.
+const SAFE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+const FORBIDDEN_ESCAPE = /%(2f|5c|2e|00)/i;
+
+/**
+ * Splits a request target into a route. For proxy routes, `path` is everything after
+ * `/proxy/<provider>` (always starting with '/', or '' when nothing follows) and
+ * `query` the raw query string without '?'.
+ */
+export function parseRoute(url: string): Result<Route, string> {
+  if (!url.startsWith('/')) return err('request target must be a path (absolute URLs are not accepted)');
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q + 1);
+  if (pathname === '/healthz') return ok({ kind: 'health' });
+  if (pathname === '/metrics') return ok({ kind: 'metrics' });
+  if (pathname === '/admin' || pathname.startsWith('/admin/')) return ok({ kind: 'admin', path: pathname.slice('/admin'.length), query });
+  if (!pathname.startsWith('/proxy/')) return ok({ kind: 'unknown' });
+  const rest = pathname.slice('/proxy/'.length);
+  const slash = rest.indexOf('/');
+  const provider = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '' : rest.slice(slash);
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(provider)) return ok({ kind: 'unknown' });
+  const problem = unsafePathReason(path);
+  if (problem) return err(problem);
+  return ok({ kind: 'proxy', provider, path, query });
+}
+
+/** Why a forwarded path could escape the provider's base URL, or null when it is safe. */
+export function unsafePathReason(path: string): string | null {
+  if (!SAFE_PATH.test(path)) return 'path contains characters that are not allowed';
+  if (FORBIDDEN_ESCAPE.test(path)) return 'path contains an encoded slash, backslash, dot or NUL';
+  if (path.includes('//')) return 'path contains an empty segment (//)';
+  for (const segment of path.split('/')) {
+    if (segment === '.' || segment === '..') return 'path contains a dot segment (. or ..)';
+  }
+  return null;
+}
+
+/** Joins a provider base URL (no trailing slash needed) with a safe path and query. */
+export function upstreamUrl(baseUrl: string, path: string, query: string): string {
+  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
+  return query ? `${base}${path}?${query}` : `${base}${path}`;
+}

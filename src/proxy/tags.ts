@@ -1,0 +1,144 @@
+import { type Result, ok, err } from '../lib/result.js';
+
+/**
+ * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
+ * metering key. This runs on every proxied request: one JSON.parse and one loop,
+ * no allocation beyond what JSON.parse makes (values are stringified in place).
+ */
+
+/** Tag key → tag value. Values are always strings (numbers and booleans are stringified). */
+export type Tags = Record<string, string>;
+
+/** The header name, as clients send it (HTTP header names are case-insensitive). */
+export const TAGS_HEADER = 'X-Metering-Tags';
+/** A tag key: 1-64 of letters, digits, `_ . : -`. */
+export const TAG_KEY_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Human description of TAG_KEY_RE, used in error messages. */
+export const TAG_KEY_RULE = 'allowed: letters, digits, _ . : -, 1-64 chars';
+/** Most tags one header may carry. */
+export const MAX_TAGS = 32;
+/** Longest tag value, in characters (Unicode code points), after stringification. */
+export const MAX_TAG_VALUE_CHARS = 256;
+/** Longest header value, in UTF-8 bytes. */
+export const MAX_TAGS_HEADER_BYTES = 4096;
+
+const H = TAGS_HEADER;
+
+/**
+ * Parses an `X-Metering-Tags` header value. An absent or blank header gives `{}`.
+ * On failure the error is a complete, user-facing sentence naming what is wrong;
+ * it is meant for a 400 response body. Never throws.
+ */
+export function parseTags(header: string | undefined): Result<Tags, string> {
+  if (header === undefined) return ok({});
+  // Cheap bound before anything else: a byte count is never smaller than the UTF-16 length.
+  if (header.length > MAX_TAGS_HEADER_BYTES) return err(tooLong(utf8Length(header)));
+  if (header.length * 3 > MAX_TAGS_HEADER_BYTES) {
+    const bytes = utf8Length(header);
+    if (bytes > MAX_TAGS_HEADER_BYTES) return err(tooLong(bytes));
+  }
+  if (header.trim() === '') return ok({});
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(header);
+  } catch (e) {
+    return err(`${H} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return err(`${H} must be a JSON object, got ${jsonTypeName(parsed)}`);
+  }
+
+  const tags = parsed as Record<string, unknown>;
+  let count = 0;
+  // JSON.parse objects have only own, enumerable, data properties, so for-in is safe here.
+  for (const key in tags) {
+    if (++count > MAX_TAGS) return err(`${H} has ${Object.keys(tags).length} tags (at most ${MAX_TAGS})`);
+    if (!TAG_KEY_RE.test(key)) return err(`${H}: tag ${quote(key)} has an invalid key (${TAG_KEY_RULE})`);
+    const value = tags[key];
+    let text: string;
+    if (typeof value === 'string') {
+      text = value;
+    } else if (typeof value === 'number') {
+      // JSON.parse turns 1e999 into Infinity.
+      if (!Number.isFinite(value)) return err(`${H}: value of ${quote(key)} must be a finite number`);
+      text = String(value);
+      setOwn(tags, key, text);
+    } else if (typeof value === 'boolean') {
+      text = value ? 'true' : 'false';
+      setOwn(tags, key, text);
+    } else {
+      return err(`${H}: value of ${quote(key)} must be a string, number or boolean, got ${jsonTypeName(value)}`);
+    }
+    if (text.length > MAX_TAG_VALUE_CHARS) {
+      const chars = codePointLength(text);
+      if (chars > MAX_TAG_VALUE_CHARS) {
+        return err(`${H}: value of ${quote(key)} is ${chars} characters long (at most ${MAX_TAG_VALUE_CHARS})`);
+      }
+    }
+  }
+  return ok(tags as Tags);
+}
+
+/**
+ * Combines a call's request tags with its key's fixed tags. Key tags win on conflict,
+ * so a tenant's key cannot report itself as another tenant (SPEC §3). Returns a new object.
+ */
+export function mergeTags(requestTags: Readonly<Tags>, keyTags: Readonly<Tags>): Tags {
+  const merged: Tags = {};
+  for (const key in requestTags) setOwn(merged, key, requestTags[key] as string);
+  for (const key in keyTags) setOwn(merged, key, keyTags[key] as string);
+  return merged;
+}
+
+/** True when `key` may be used as a tag key (see TAG_KEY_RE). */
+export function isValidTagKey(key: string): boolean {
+  return TAG_KEY_RE.test(key);
+}
+
+// `__proto__` is a valid tag key; plain assignment would change the prototype instead.
+function setOwn(target: Record<string, string | unknown>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function tooLong(bytes: number): string {
+  return `${H} is ${bytes} bytes long (at most ${MAX_TAGS_HEADER_BYTES})`;
+}
+
+function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Quotes a key for a message, shortened so a huge key cannot flood the response. */
+function quote(key: string): string {
+  const shown = key.length > 80 ? `${key.slice(0, 77)}...` : key;
+  return JSON.stringify(shown);
+}
+
+/** UTF-8 byte length without allocating (lone surrogates count 3 bytes, as TextEncoder emits U+FFFD). */
+function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    n++;
+  }
+  return n;
+}

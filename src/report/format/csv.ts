@@ -1,0 +1,48 @@
+import type { SpendReport } from '../types.js';
+import type { UnitEconomics } from '../unit-economics.js';
+import { metricFields, unitEconomicsToJson } from './json.js';
+
+/**
+ * CSV (RFC 4180: comma-separated, CRLF line ends, fields with `,` `"` CR or LF quoted and
+ * inner quotes doubled). Columns: one per dimension (named after it), then the JSON
+ * metric names (cost_usd, calls, …, unpriced_calls[, prev_cost_usd, change]). The last
+ * line is the total, with `(total)` in the first group column (a `group` column when the
+ * report has no dimension). Empty field = null.
+ */
+
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'number' ? plainNumber(value) : value;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Numbers without exponent notation (1e-9 → 0.000000001), so every spreadsheet reads them alike. */
+function plainNumber(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  return n.toFixed(20).replace(/\.?0+$/, '');
+}
+
+function csvLines(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function renderCsv(report: SpendReport): string {
+  const q = report.query;
+  const compare = report.previous !== undefined;
+  const groupCols = q.by.length > 0 ? q.by : ['group'];
+  const metricCols = Object.keys(metricFields(report.total, compare));
+  const rows = report.rows.map((r) => [...q.by.map((d) => r.group[d]), ...Object.values(metricFields(r, compare))]);
+  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare))]);
+  return csvLines([...groupCols, ...metricCols], rows);
+}
+
+/** Unit economics per tier as CSV (the tier table; tenants are in the JSON form). */
+export function renderUnitEconomicsCsv(ue: UnitEconomics): string {
+  const tiers = unitEconomicsToJson(ue).tiers as Array<Record<string, unknown>>;
+  const header = ['tier', 'calls', 'cost_usd', 'share', 'active_users', 'cost_per_user_usd', 'sessions', 'cost_per_session_usd', 'price_per_month_usd', 'revenue_usd', 'cogs_ratio', 'gross_margin_usd', 'gross_margin_ratio'];
+  return csvLines(
+    header,
+    tiers.map((t) => header.map((h) => t[h] as string | number | null)),
+  );
+}

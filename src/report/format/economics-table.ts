@@ -1,0 +1,86 @@
+import { NONE } from '../types.js';
+import type { Pricing, UnitEconomics } from '../unit-economics.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, paint, renderGrid, type GridColumn, type Paint } from './text.js';
+
+/**
+ * Unit economics for a terminal: a headline (active users, cost per user, overall AI
+ * COGS), the per-tier table, the free-tier subsidy line and the most expensive tenants.
+ */
+
+/** Tenants listed before the rest are summarised in one line. */
+const MAX_TENANTS = 20;
+
+export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean }): string {
+  const p = paint(options.color);
+  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatLocal(ue.until, ue.timeZone)} (${ue.months.toFixed(2)} month${ue.months === 1 ? '' : 's'} for prorating prices)`;
+  const out = [p.bold(`Unit economics · ${range}`), ''];
+  const headline = [
+    `Active users ${formatInt(ue.activeUsers)}`,
+    `AI cost per active user ${ue.costPerUserNano === null ? '—' : formatMoney(ue.costPerUserNano)}`,
+    ...(ue.sessions > 0 ? [`per session ${formatMoney(ue.costPerSessionNano ?? 0)}`] : []),
+    ...(ue.cogsRatio !== null && ue.revenueNano !== null ? [`AI COGS ${formatPercent(ue.cogsRatio)} of ${formatMoney(ue.revenueNano)} revenue`] : []),
+  ];
+  out.push(headline.join(' · '));
+  if (ue.calls === 0) return out.join('\n') + '\n';
+  const priced = ue.tiers.some((t) => t.pricePerMonthNano !== null);
+  const sessions = ue.tiers.some((t) => t.sessions > 0);
+
+  const tierCols: GridColumn[] = [
+    { header: 'user_tier', align: 'left' },
+    ...['users', 'spend', '% of spend', 'cost/user'].map((h) => ({ header: h, align: 'right' as const })),
+    ...(sessions ? ['sessions', 'cost/session'].map((h) => ({ header: h, align: 'right' as const })) : []),
+    ...(priced ? ['price/user/mo', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
+  ];
+  const tierRows = ue.tiers.map((t) => [
+    t.tier,
+    formatInt(t.activeUsers),
+    formatMoney(t.costNano),
+    formatPercent(t.share),
+    t.costPerUserNano === null ? '—' : formatMoney(t.costPerUserNano),
+    ...(sessions ? [formatInt(t.sessions), t.costPerSessionNano === null ? '—' : formatMoney(t.costPerSessionNano)] : []),
+    ...(priced ? pricingCells(t, p) : []),
+  ]);
+  out.push('', renderGrid(tierCols, tierRows, p));
+
+  if (ue.subsidy) {
+    const s = ue.subsidy;
+    const parts = [
+      `${s.freeTiers.join(', ')} usage cost ${formatMoney(s.costNano)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
+      ...(s.perPaidUserNano !== null ? [`${formatMoney(s.perPaidUserNano)} per paid user`] : []),
+      ...(s.shareOfPaidRevenue !== null ? [`${formatPercent(s.shareOfPaidRevenue)} of paid revenue`] : []),
+    ];
+    out.push('', `Subsidy: ${parts.join(', ')}.`);
+  }
+
+  // Only worth a section when some calls carry tenant_id.
+  const tenants = ue.tenants;
+  if (tenants.some((t) => t.tenant !== NONE)) {
+    const contracts = tenants.some((t) => t.pricePerMonthNano !== null);
+    const cols: GridColumn[] = [
+      { header: 'tenant_id', align: 'left' },
+      ...['users', 'calls', 'spend', '% of spend'].map((h) => ({ header: h, align: 'right' as const })),
+      ...(contracts ? ['contract/mo', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
+    ];
+    const rows = tenants.slice(0, MAX_TENANTS).map((t) => [
+      t.tenant,
+      formatInt(t.activeUsers),
+      formatInt(t.calls),
+      formatMoney(t.costNano),
+      formatPercent(t.share),
+      ...(contracts ? pricingCells(t, p) : []),
+    ]);
+    out.push('', p.bold(`Tenants${tenants.length > MAX_TENANTS ? ` (top ${MAX_TENANTS} of ${formatInt(tenants.length)} by spend)` : ''}`), renderGrid(cols, rows, p));
+  }
+  return out.join('\n') + '\n';
+}
+
+function pricingCells(x: Pricing, p: Paint): string[] {
+  if (x.pricePerMonthNano === null) return ['—', '—', '—', '—'];
+  const margin = x.grossMarginNano ?? 0;
+  return [
+    formatMoney(x.pricePerMonthNano),
+    x.cogsRatio === null ? '—' : formatPercent(x.cogsRatio),
+    margin < 0 ? p.red(formatMoney(margin)) : formatMoney(margin),
+    x.grossMarginRatio === null ? '—' : formatPercent(x.grossMarginRatio),
+  ];
+}

@@ -1,0 +1,126 @@
+import { NANO_PER_USD } from '../../lib/money.js';
+import type { ReportMetrics, SpendReport } from '../types.js';
+import type { UnitEconomics } from '../unit-economics.js';
+
+/**
+ * The report as one JSON document, SPEC §7:
+ *
+ * {"since","until","time_zone","by","where","key","top",
+ *  "rows":[{"group":{dim:value},"cost_usd","calls","input_tokens","output_tokens",
+ *           "cached_input_tokens","avg_cost_usd","share","p50_latency_ms","priced_calls",
+ *           "unpriced_calls"[,"prev_cost_usd","change"]}],
+ *  "total":{same fields without "group"},
+ *  "unpriced":[{"model","calls"}]
+ *  [,"previous":{"since","until"}][,"unit_economics":{…}][,"message"]}
+ *
+ * since/until are ISO-8601 UTC strings; money is USD as a number with at most 9 decimals,
+ * converted from integer nano-USD here and nowhere earlier; share/change are fractions.
+ */
+
+/** nano-USD → USD number, exact to the nano-dollar (at most 9 decimals). */
+export function usd(nano: number): number {
+  return Number((nano / NANO_PER_USD).toFixed(9));
+}
+
+const usdOrNull = (nano: number | null | undefined): number | null => (nano === null || nano === undefined ? null : usd(nano));
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The metric fields of a row or the total, in SPEC column order. */
+export function metricFields(m: ReportMetrics, compare: boolean): Record<string, number | null> {
+  return {
+    cost_usd: usd(m.costNano),
+    calls: m.calls,
+    input_tokens: m.inputTokens,
+    output_tokens: m.outputTokens,
+    cached_input_tokens: m.cachedInputTokens,
+    avg_cost_usd: usd(m.avgCostNano),
+    share: m.share,
+    p50_latency_ms: m.p50LatencyMs,
+    priced_calls: m.pricedCalls,
+    unpriced_calls: m.unpricedCalls,
+    ...(compare ? { prev_cost_usd: usdOrNull(m.prevCostNano), change: m.change ?? null } : {}),
+  };
+}
+
+export interface JsonOptions {
+  unitEconomics?: UnitEconomics;
+  /** Human note, e.g. for an empty period. */
+  message?: string;
+}
+
+/** The report document (an object; the caller stringifies). */
+export function reportToJson(report: SpendReport, options: JsonOptions = {}): Record<string, unknown> {
+  const q = report.query;
+  const compare = report.previous !== undefined;
+  const doc: Record<string, unknown> = {
+    since: iso(q.since),
+    until: iso(q.until),
+    time_zone: q.timeZone,
+    by: q.by,
+    where: q.where,
+    key: q.keyName ?? null,
+    top: q.top ?? null,
+    rows: report.rows.map((r) => ({ group: r.group, ...metricFields(r, compare) })),
+    total: metricFields(report.total, compare),
+    unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls })),
+  };
+  if (report.previous) doc.previous = { since: iso(report.previous.since), until: iso(report.previous.until) };
+  if (options.unitEconomics) doc.unit_economics = unitEconomicsToJson(options.unitEconomics);
+  if (options.message) doc.message = options.message;
+  return doc;
+}
+
+export function renderJson(report: SpendReport, options: JsonOptions = {}): string {
+  return JSON.stringify(reportToJson(report, options), null, 2) + '\n';
+}
+
+const pricingFields = (x: UnitEconomics['tiers'][number] | UnitEconomics['tenants'][number]) => ({
+  price_per_month_usd: usdOrNull(x.pricePerMonthNano),
+  revenue_usd: usdOrNull(x.revenueNano),
+  cogs_ratio: x.cogsRatio,
+  gross_margin_usd: usdOrNull(x.grossMarginNano),
+  gross_margin_ratio: x.grossMarginRatio,
+});
+
+/** Unit economics in snake_case with USD numbers. */
+export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> {
+  return {
+    since: iso(ue.since),
+    until: iso(ue.until),
+    months: ue.months,
+    calls: ue.calls,
+    cost_usd: usd(ue.costNano),
+    active_users: ue.activeUsers,
+    cost_per_user_usd: usdOrNull(ue.costPerUserNano),
+    sessions: ue.sessions,
+    cost_per_session_usd: usdOrNull(ue.costPerSessionNano),
+    revenue_usd: usdOrNull(ue.revenueNano),
+    cogs_ratio: ue.cogsRatio,
+    tiers: ue.tiers.map((t) => ({
+      tier: t.tier,
+      calls: t.calls,
+      cost_usd: usd(t.costNano),
+      share: t.share,
+      active_users: t.activeUsers,
+      cost_per_user_usd: usdOrNull(t.costPerUserNano),
+      sessions: t.sessions,
+      cost_per_session_usd: usdOrNull(t.costPerSessionNano),
+      ...pricingFields(t),
+    })),
+    tenants: ue.tenants.map((t) => ({
+      tenant: t.tenant,
+      calls: t.calls,
+      cost_usd: usd(t.costNano),
+      share: t.share,
+      active_users: t.activeUsers,
+      ...pricingFields(t),
+    })),
+    subsidy: ue.subsidy && {
+      free_tiers: ue.subsidy.freeTiers,
+      cost_usd: usd(ue.subsidy.costNano),
+      paid_active_users: ue.subsidy.paidActiveUsers,
+      per_paid_user_usd: usdOrNull(ue.subsidy.perPaidUserNano),
+      share_of_paid_revenue: ue.subsidy.shareOfPaidRevenue,
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
+import {
+  bar,
+  formatChange,
+  formatInt,
+  formatLatency,
+  formatLocal,
+  formatMoney,
+  formatPercent,
+  paint,
+  renderGrid,
+  type GridColumn,
+  type Paint,
+} from './text.js';
+
+/**
+ * The spend report for a terminal: a title, one aligned row per group (numbers
+ * right-justified), a total row, a trend bar for a single time dimension, a spend
+ * matrix for two dimensions, and a footer naming unpriced models. Colour only when
+ * `color` is true (the CLI decides from isTTY and NO_COLOR).
+ */
+export interface TableOptions {
+  color: boolean;
+}
+
+/** Width of the trend bar in cells. */
+const BAR_WIDTH = 20;
+/** Matrix columns shown before the rest are summed into one. */
+const MAX_MATRIX_COLUMNS = 8;
+
+export function renderTable(report: SpendReport, options: TableOptions): string {
+  const p = paint(options.color);
+  const { query: q } = report;
+  const compare = report.previous !== undefined;
+  const trend = q.by.length === 1 && isTimeDimension(q.by[0]!);
+  const out: string[] = [p.bold(title(report))];
+  if (report.total.calls === 0) {
+    out.push('', emptyMessage(report));
+    return out.join('\n') + '\n';
+  }
+
+  const columns: GridColumn[] = [
+    ...(q.by.length > 0 ? q.by : ['']).map((d) => ({ header: d, align: 'left' as const })),
+    ...['spend', '%', 'calls', 'avg/call', 'input tok', 'output tok', 'cached tok', 'p50'].map((h) => ({ header: h, align: 'right' as const })),
+    ...(compare ? ['prev', 'change'].map((h) => ({ header: h, align: 'right' as const })) : []),
+    ...(trend ? [{ header: 'trend', align: 'left' as const }] : []),
+  ];
+  const maxCost = Math.max(0, ...report.rows.map((r) => r.costNano));
+  const cells = (labels: string[], m: ReportMetrics, muted: boolean, withBar = true): string[] => {
+    const tone = (s: string) => (muted ? p.dim(s) : s);
+    return [
+      ...labels.map(tone),
+      formatMoney(m.costNano),
+      formatPercent(m.share),
+      formatInt(m.calls),
+      m.pricedCalls > 0 ? formatMoney(m.avgCostNano) : '—',
+      formatInt(m.inputTokens),
+      formatInt(m.outputTokens),
+      formatInt(m.cachedInputTokens),
+      formatLatency(m.p50LatencyMs === null ? null : Math.round(m.p50LatencyMs)),
+      ...(compare ? [m.prevCostNano === null || m.prevCostNano === undefined ? '—' : formatMoney(m.prevCostNano), changeCell(m, p)] : []),
+      ...(trend ? [withBar ? p.cyan(bar(m.costNano, maxCost, BAR_WIDTH)) : ''] : []),
+    ];
+  };
+  const body = report.rows.map((r) => {
+    const labels = q.by.map((d) => r.group[d]!);
+    return cells(labels, r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
+  });
+  const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
+  body.push(cells(totalLabels, report.total, false, false).map((c) => p.bold(c)));
+  out.push('', renderGrid(columns, body, p, [report.rows.length]));
+
+  if (report.cross) out.push('', renderCross(report.cross, p));
+  const footer = unpricedFooter(report, p);
+  if (footer) out.push('', footer);
+  return out.join('\n') + '\n';
+}
+
+function title(report: SpendReport): string {
+  const q = report.query;
+  const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
+  const filters = [...q.where.map((w) => `${w.key}${w.op}${w.value}`), ...(q.keyName ? [`key=${q.keyName}`] : [])];
+  const range = `${formatLocal(q.since, q.timeZone)} → ${formatLocal(q.until, q.timeZone)} (${q.timeZone})`;
+  const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
+  return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
+}
+
+/** The friendly text for a report with no calls (also used by the CLI). */
+export function emptyMessage(report: SpendReport): string {
+  const q = report.query;
+  const filtered = q.where.length > 0 || q.keyName !== undefined;
+  return [
+    `No calls recorded between ${formatLocal(q.since, q.timeZone)} and ${formatLocal(q.until, q.timeZone)} (${q.timeZone})${filtered ? ' matching the filters' : ''}.`,
+    'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.',
+  ].join('\n');
+}
+
+function changeCell(m: ReportMetrics, p: Paint): string {
+  const text = formatChange(m.change, m.prevCostNano, m.costNano);
+  if (m.change === null || m.change === undefined) return text === 'new' ? p.yellow(text) : text;
+  // More spend is the bad direction for a cost meter.
+  return m.change > 0 ? p.red(text) : m.change < 0 ? p.green(text) : text;
+}
+
+function renderCross(cross: CrossTable, p: Paint): string {
+  const shown = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
+  const rest = cross.colValues.length - shown.length;
+  const columns: GridColumn[] = [
+    { header: `${cross.rowDim} \\ ${cross.colDim}`, align: 'left' },
+    ...shown.map((v) => ({ header: v, align: 'right' as const })),
+    ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
+    { header: 'total', align: 'right' },
+  ];
+  const line = (label: string, values: number[], total: number) => [
+    label,
+    ...values.slice(0, shown.length).map((v) => (v === 0 ? p.dim('—') : formatMoney(v))),
+    ...(rest > 0 ? [formatMoney(values.slice(shown.length).reduce((a, b) => a + b, 0))] : []),
+    formatMoney(total),
+  ];
+  const rows = cross.rowValues.map((v, i) => line(v, cross.costNano[i]!, cross.rowTotalsNano[i]!));
+  const grand = cross.rowTotalsNano.reduce((a, b) => a + b, 0);
+  rows.push(line('total', cross.colTotalsNano, grand).map((c) => p.bold(c)));
+  return renderGrid(columns, rows, p, [cross.rowValues.length]);
+}
+
+function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
+  if (report.unpriced.length === 0) return undefined;
+  const n = report.unpriced.reduce((a, u) => a + u.calls, 0);
+  const names = report.unpriced.map((u) => `${u.model} (${formatInt(u.calls)})`).join(', ');
+  return p.yellow(
+    `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
+      'Add a price for these models under `prices:` in the config.',
+  );
+}

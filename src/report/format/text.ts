@@ -1,0 +1,112 @@
+import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
+import { localParts } from '../tz.js';
+
+/**
+ * Text helpers for the table formats: number/money/percent display, ANSI colour (only
+ * when asked), and an aligned grid. Everything here formats what it is given; no maths
+ * beyond unit conversion.
+ */
+
+/** ANSI styling; every function is the identity when colour is off. */
+export interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+export function paint(color: boolean): Paint {
+  const wrap = (open: number, close: number) => (s: string) => (color && s !== '' ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\u001b\[[0-9;]*m/g;
+
+/** Display width, ignoring ANSI codes (all our glyphs are one column wide). */
+export function visibleLength(s: string): number {
+  return [...s.replace(ANSI_RE, '')].length;
+}
+
+/** 1234567 → "1,234,567". */
+export function formatInt(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  return sign + Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * Dollars for people: 2 decimals from $1 up ($1,100.00), 3 decimals from a cent ($0.042),
+ * 3 significant digits below a cent ($0.000116), `<$0.000001` below that, `$0.00` for zero.
+ */
+export function formatMoney(nano: NanoUsd): string {
+  if (nano === 0) return '$0.00';
+  const sign = nano < 0 ? '-' : '';
+  const usd = Math.abs(nano) / NANO_PER_USD;
+  if (usd >= 1) {
+    const [whole, cents] = usd.toFixed(2).split('.') as [string, string];
+    return `${sign}$${formatInt(Number(whole))}.${cents}`;
+  }
+  if (usd >= 0.01) return `${sign}$${usd.toFixed(3)}`;
+  if (usd < 0.000001) return `${sign === '' ? '<' : '>-'}$0.000001`;
+  const digits = usd.toFixed(Math.max(3, 2 - Math.floor(Math.log10(usd)))).replace(/0+$/, '');
+  return `${sign}$${digits.length < 5 ? digits.padEnd(5, '0') : digits}`;
+}
+
+/** 0.6112 → "61.1%". */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Change as signed percent: "+12.5%", "-3.0%", "new" (nothing before), "—" (not comparable). */
+export function formatChange(change: number | null | undefined, prevNano: number | null | undefined, nowNano: number): string {
+  if (change === null || change === undefined) return prevNano === 0 && nowNano > 0 ? 'new' : '—';
+  return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+}
+
+export function formatLatency(ms: number | null): string {
+  return ms === null ? '—' : `${formatInt(ms)} ms`;
+}
+
+/** Local `YYYY-MM-DD HH:MM` in the zone, or just the date at local midnight. */
+export function formatLocal(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  const date = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  if (p.hour === 0 && p.minute === 0 && p.second === 0) return date;
+  return `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}
+
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/** A horizontal bar of `width` cells for value/max, with eighth-cell resolution. */
+export function bar(value: number, max: number, width: number): string {
+  if (max <= 0 || value <= 0) return '';
+  const eighths = Math.max(1, Math.round((value / max) * width * 8));
+  return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
+}
+
+export interface GridColumn {
+  header: string;
+  align: 'left' | 'right';
+}
+
+/**
+ * Aligned columns separated by two spaces. `ruleBefore` lists row indexes that get a
+ * thin rule above them (the total row). Trailing spaces are trimmed.
+ */
+export function renderGrid(columns: readonly GridColumn[], rows: readonly string[][], p: Paint, ruleBefore: readonly number[] = []): string {
+  const widths = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const pad = (s: string, i: number) => {
+    const gap = ' '.repeat(widths[i]! - visibleLength(s));
+    return columns[i]!.align === 'right' ? gap + s : s + gap;
+  };
+  const line = (cells: readonly string[]) => cells.map((c, i) => pad(c, i)).join('  ').trimEnd();
+  const out = [p.bold(line(columns.map((c) => c.header)))];
+  const ruleWidth = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+  rows.forEach((r, i) => {
+    if (ruleBefore.includes(i)) out.push(p.dim('─'.repeat(ruleWidth)));
+    out.push(line(r));
+  });
+  return out.join('\n');
+}

@@ -1,0 +1,122 @@
+import { UsageError } from '../lib/errors.js';
+import type { SqlDriver } from '../store/types.js';
+import { buildCross, fillTimeBuckets, sortRows } from './rows.js';
+import { checkDimension } from './sql-scope.js';
+import { groupKey, reportSource, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from './source.js';
+import { OTHER, isTimeDimension, type TimeDimension, type ReportMetrics, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
+
+/**
+ * The spend report: one row per group with cost, calls, tokens, average cost per priced
+ * call, share of the total and p50 latency; a total; the unpriced models; a spend matrix
+ * for two dimensions; and, with compare, the same figures for the previous period.
+ * All money stays integer nano-USD; shares and changes are plain fractions.
+ */
+export function spendReport(driver: SqlDriver, q: ReportQuery): SpendReport {
+  validateQuery(q);
+  const source = reportSource(driver);
+  const spec: AggregateSpec = { since: q.since, until: q.until, by: q.by, where: q.where, keyName: q.keyName, timeZone: q.timeZone };
+
+  const collapse: Collapse | undefined = q.top !== undefined && q.by.length > 0 ? { top: q.top } : undefined;
+  const groups = source.groups(spec, collapse);
+  const totalAgg = sumAggregates(groups);
+  // Values of the first dimension that stayed themselves; the rest was pooled under (other).
+  const keep = collapse ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER))] : undefined;
+  const pooled = groups.some((g) => g.values[0] === OTHER);
+
+  const p50 = q.by.length > 0 ? source.p50(spec, pooled ? keep : undefined) : new Map<string, number>();
+  const totalP50 = source.p50({ ...spec, by: [] }).get(groupKey([])) ?? null;
+
+  let rows: ReportRow[] =
+    q.by.length === 0
+      ? []
+      : groups.map((g) => ({
+          group: Object.fromEntries(q.by.map((dim, i) => [dim, g.values[i]!])),
+          ...metrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
+        }));
+  if (q.by.length === 1 && isTimeDimension(q.by[0]!) && collapse === undefined) {
+    rows = fillTimeBuckets(rows, q.by[0] as TimeDimension, q, q.timeZone);
+  }
+  const total = metrics(totalAgg, totalAgg.costNano, totalP50);
+
+  const report: SpendReport = { query: q, rows, total, unpriced: source.unpriced(spec) };
+  if (q.compare === 'previous') attachPrevious(report, source, spec, pooled ? keep : undefined);
+  report.rows = sortRows(report.rows, q.by);
+  if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
+  return report;
+}
+
+/** The period of the same length that ends where this one starts. */
+export function previousRange(r: TimeRange): TimeRange {
+  return { since: r.since - (r.until - r.since), until: r.since };
+}
+
+/**
+ * Adds prevCostNano / change to every row and the total. Rows are matched by group
+ * value; with top N the previous period is folded onto the same kept values so
+ * `(other)` means the same thing in both. Rows that contain a time bucket have no
+ * counterpart (the dates differ) and get null; the total is always compared.
+ */
+function attachPrevious(report: SpendReport, source: ReportSource, spec: AggregateSpec, keep: readonly string[] | undefined): void {
+  const prevRange = previousRange(spec);
+  const prevSpec: AggregateSpec = { ...spec, ...prevRange };
+  const prev = source.groups(prevSpec, keep ? { keep } : undefined);
+  const byKey = new Map(prev.map((g) => [groupKey(g.values), g.costNano]));
+  const hasTime = spec.by.some(isTimeDimension);
+  for (const row of report.rows) {
+    const prevCost = hasTime ? null : (byKey.get(groupKey(spec.by.map((d) => row.group[d]!))) ?? 0);
+    row.prevCostNano = prevCost;
+    row.change = changeOf(row.costNano, prevCost);
+  }
+  const prevTotal = sumAggregates(prev).costNano;
+  report.total.prevCostNano = prevTotal;
+  report.total.change = changeOf(report.total.costNano, prevTotal);
+  report.previous = prevRange;
+}
+
+/** (now - before) / before; null when there is nothing to compare against. */
+export function changeOf(now: number, before: number | null): number | null {
+  if (before === null || before === 0) return null;
+  return (now - before) / before;
+}
+
+function metrics(g: Omit<GroupAggregate, 'values'>, totalCostNano: number, p50LatencyMs: number | null): ReportMetrics {
+  return {
+    costNano: g.costNano,
+    calls: g.calls,
+    pricedCalls: g.pricedCalls,
+    unpricedCalls: g.unpricedCalls,
+    inputTokens: g.inputTokens,
+    outputTokens: g.outputTokens,
+    cachedInputTokens: g.cachedInputTokens,
+    avgCostNano: g.pricedCalls > 0 ? Math.round(g.costNano / g.pricedCalls) : 0,
+    share: totalCostNano > 0 ? g.costNano / totalCostNano : 0,
+    p50LatencyMs,
+  };
+}
+
+function sumAggregates(groups: readonly GroupAggregate[]): GroupAggregate {
+  const t: GroupAggregate = { values: [], costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  for (const g of groups) {
+    t.costNano += g.costNano;
+    t.calls += g.calls;
+    t.pricedCalls += g.pricedCalls;
+    t.unpricedCalls += g.unpricedCalls;
+    t.inputTokens += g.inputTokens;
+    t.outputTokens += g.outputTokens;
+    t.cachedInputTokens += g.cachedInputTokens;
+  }
+  return t;
+}
+
+/** Throws UsageError for a query no source can answer. */
+export function validateQuery(q: ReportQuery): void {
+  if (q.by.length > 2) throw new UsageError(`--by takes at most two dimensions (got ${q.by.length}: ${q.by.join(',')}).`);
+  for (const dim of q.by) checkDimension(dim, '--by');
+  for (const w of q.where) {
+    checkDimension(w.key, '--where');
+    if (isTimeDimension(w.key)) throw new UsageError(`--where cannot filter on "${w.key}"; use --since and --until.`);
+  }
+  if (new Set(q.by).size !== q.by.length) throw new UsageError(`--by lists "${q.by[0]}" twice.`);
+  if (q.top !== undefined && (!Number.isInteger(q.top) || q.top < 1)) throw new UsageError(`--top must be a whole number ≥ 1 (got ${q.top}).`);
+  if (!(q.since < q.until)) throw new UsageError('--since must be before --until.');
+}

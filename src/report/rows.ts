@@ -1,0 +1,111 @@
+import { localDate, startOfDay, startOfMonth, startOfWeek } from './tz.js';
+import { OTHER, isTimeDimension, type CrossTable, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
+
+/** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
+
+/** Most buckets `fillTimeBuckets` will add; a wider series is left sparse. */
+const MAX_FILLED_BUCKETS = 1000;
+
+/**
+ * Order: by the first dimension's total cost (descending), or chronologically when it is
+ * a time bucket; within it by the second dimension the same way. `(other)` always last.
+ */
+export function sortRows(rows: ReportRow[], by: readonly string[]): ReportRow[] {
+  if (by.length === 0) return rows;
+  const [d0, d1] = by as [string, string | undefined];
+  const firstTotals = new Map<string, number>();
+  for (const r of rows) firstTotals.set(r.group[d0]!, (firstTotals.get(r.group[d0]!) ?? 0) + r.costNano);
+  const cmpDim = (dim: string, a: ReportRow, b: ReportRow, costA: number, costB: number): number => {
+    const va = a.group[dim]!;
+    const vb = b.group[dim]!;
+    if (va === vb) return 0;
+    if (va === OTHER) return 1;
+    if (vb === OTHER) return -1;
+    if (isTimeDimension(dim)) return va < vb ? -1 : 1;
+    return costB - costA || (va < vb ? -1 : 1);
+  };
+  return [...rows].sort(
+    (a, b) =>
+      cmpDim(d0, a, b, firstTotals.get(a.group[d0]!)!, firstTotals.get(b.group[d0]!)!) ||
+      (d1 === undefined ? 0 : cmpDim(d1, a, b, a.costNano, b.costNano)),
+  );
+}
+
+/** Start of the bucket containing `ms`, and the start of the one after it. */
+function bucketBounds(dim: TimeDimension, ms: number, timeZone: string): [number, number] {
+  switch (dim) {
+    case 'day':
+      return [startOfDay(ms, timeZone), startOfDay(ms, timeZone, 1)];
+    case 'week':
+      return [startOfWeek(ms, timeZone), startOfWeek(ms, timeZone, 1)];
+    case 'month':
+      return [startOfMonth(ms, timeZone), startOfMonth(ms, timeZone, 1)];
+  }
+}
+
+/** The label SQL gives a bucket (see sql-scope.ts): `YYYY-MM-DD`, its Monday, or `YYYY-MM`. */
+export function bucketLabel(dim: TimeDimension, start: number, timeZone: string): string {
+  const date = localDate(start, timeZone);
+  return dim === 'month' ? date.slice(0, 7) : date;
+}
+
+/**
+ * Adds zero rows for buckets of the range without calls, so a `--by day` trend shows
+ * quiet days instead of skipping them. Rows keep their order; call sortRows afterwards.
+ */
+export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: TimeRange, timeZone: string): ReportRow[] {
+  const have = new Set(rows.map((r) => r.group[dim]));
+  const added: ReportRow[] = [];
+  let [start, next] = bucketBounds(dim, range.since, timeZone);
+  for (let i = 0; start < range.until; i++) {
+    if (i >= MAX_FILLED_BUCKETS) return rows;
+    const label = bucketLabel(dim, start, timeZone);
+    if (!have.has(label)) added.push(emptyRow({ [dim]: label }));
+    [start, next] = [next, bucketBounds(dim, next, timeZone)[1]];
+  }
+  return [...rows, ...added];
+}
+
+function emptyRow(group: Record<string, string>): ReportRow {
+  return {
+    group,
+    costNano: 0,
+    calls: 0,
+    pricedCalls: 0,
+    unpricedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    avgCostNano: 0,
+    share: 0,
+    p50LatencyMs: null,
+  };
+}
+
+/**
+ * The spend matrix of a two-dimension report. Row values keep the (sorted) row order;
+ * column values are ordered by their total cost (chronologically for time buckets).
+ * Missing combinations are 0.
+ */
+export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: string): CrossTable {
+  const rowValues = [...new Set(rows.map((r) => r.group[rowDim]!))];
+  const colTotals = new Map<string, number>();
+  for (const r of rows) colTotals.set(r.group[colDim]!, (colTotals.get(r.group[colDim]!) ?? 0) + r.costNano);
+  const colValues = [...colTotals.keys()].sort((a, b) => {
+    if (isTimeDimension(colDim)) return a < b ? -1 : a > b ? 1 : 0;
+    return colTotals.get(b)! - colTotals.get(a)! || (a < b ? -1 : 1);
+  });
+  const rowIndex = new Map(rowValues.map((v, i) => [v, i]));
+  const colIndex = new Map(colValues.map((v, i) => [v, i]));
+  const costNano = rowValues.map(() => colValues.map(() => 0));
+  for (const r of rows) costNano[rowIndex.get(r.group[rowDim]!)!]![colIndex.get(r.group[colDim]!)!]! += r.costNano;
+  return {
+    rowDim,
+    colDim,
+    rowValues,
+    colValues,
+    costNano,
+    rowTotalsNano: costNano.map((line) => line.reduce((a, b) => a + b, 0)),
+    colTotalsNano: colValues.map((v) => colTotals.get(v)!),
+  };
+}

@@ -1,0 +1,137 @@
+import type { Clock } from '../lib/clock.js';
+import { UsageError } from '../lib/errors.js';
+import { isValidTimeZone, startOfDay, startOfMonth, startOfWeek, zonedToUtc } from './tz.js';
+import type { TimeRange } from './types.js';
+
+/**
+ * `--since` / `--until` parsing. A report covers the half-open range [since, until) in ms
+ * since the epoch (UTC). Accepted forms (calendar words use the configured time zone):
+ *
+ * - relative spans `24h`, `7d`, `2w`: that much before now (exact: 1d = 24 h, also across DST);
+ * - `now`;
+ * - named periods `today`, `yesterday`, `this-week`, `last-week` (weeks start Monday),
+ *   `this-month`, `last-month`. As `--since` a named period also ends the range at the
+ *   period's end (or now, whichever is earlier) unless `--until` is given; as `--until`
+ *   it means "through the end of that period";
+ * - dates `2026-11-01`: local midnight starting that day as `--since`; as `--until` the
+ *   date is INCLUSIVE (the range ends at the following local midnight), so
+ *   `--since 2026-11-01 --until 2026-11-30` is all of November;
+ * - timestamps `2026-11-01T09:30`, `2026-11-01 09:30:15`: local wall time in the zone,
+ *   or an absolute instant when they carry `Z` or an offset (`2026-11-01T09:30:00+01:00`).
+ *
+ * Defaults: since = 30d, until = now.
+ */
+
+export interface TimeRangeInput {
+  since?: string;
+  until?: string;
+}
+
+export interface TimeRangeContext {
+  clock: Clock;
+  /** IANA zone name for calendar words and dates, e.g. `UTC`, `Europe/Berlin`. */
+  timeZone: string;
+}
+
+export const DEFAULT_SINCE = '30d';
+
+const ACCEPTED =
+  'Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, ' +
+  'a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).';
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+const RELATIVE_RE = /^(\d{1,6})([hdw])$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** One side of the range: the instant, plus the end a named period implies when used as --since. */
+interface Bound {
+  at: number;
+  impliedEnd?: number;
+}
+
+type Side = 'since' | 'until';
+
+export function parseTimeRange(input: TimeRangeInput, ctx: TimeRangeContext): TimeRange {
+  if (!isValidTimeZone(ctx.timeZone)) {
+    throw new UsageError(`"${ctx.timeZone}" is not a valid IANA time zone (for example UTC or Europe/Berlin).`);
+  }
+  const now = ctx.clock();
+  const sinceText = input.since ?? DEFAULT_SINCE;
+  const since = parseBound(sinceText, 'since', now, ctx.timeZone);
+  let until: number;
+  if (input.until !== undefined) until = parseBound(input.until, 'until', now, ctx.timeZone).at;
+  else until = since.impliedEnd !== undefined ? Math.min(since.impliedEnd, now) : now;
+
+  if (since.at >= until) {
+    throw new UsageError(
+      `--since (${new Date(since.at).toISOString()}) must be before --until (${new Date(until).toISOString()}).`,
+    );
+  }
+  return { since: since.at, until };
+}
+
+function parseBound(raw: string, side: Side, now: number, timeZone: string): Bound {
+  const text = raw.trim().toLowerCase();
+  const fail = (why = 'is not a time'): never => {
+    throw new UsageError(`--${side} "${raw}" ${why}. ${ACCEPTED}`);
+  };
+  if (text === 'now') return { at: now };
+
+  const rel = RELATIVE_RE.exec(text);
+  if (rel) return { at: now - Number(rel[1]) * UNIT_MS[rel[2]!]! };
+
+  const period = namedPeriod(text, now, timeZone);
+  if (period) return side === 'since' ? { at: period.start, impliedEnd: period.end } : { at: period.end };
+
+  const date = DATE_RE.exec(text);
+  if (date) {
+    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    if (!isRealDate(y, m, d)) fail('is not a calendar date');
+    return { at: zonedToUtc(y, m, side === 'until' ? d + 1 : d, 0, 0, 0, 0, timeZone) };
+  }
+
+  const ts = TIMESTAMP_RE.exec(raw.trim());
+  if (ts) {
+    const [y, m, d, hh, mm] = [1, 2, 3, 4, 5].map((i) => Number(ts[i]));
+    const ss = Number(ts[6] ?? 0);
+    const ms = Number((ts[7] ?? '0').padEnd(3, '0'));
+    if (!isRealDate(y!, m!, d!) || hh! > 23 || mm! > 59 || ss > 59) fail('is not a valid timestamp');
+    const zone = ts[8];
+    if (zone === undefined) return { at: zonedToUtc(y!, m!, d!, hh!, mm!, ss, ms, timeZone) };
+    const offsetMs = zone.toUpperCase() === 'Z' ? 0 : parseOffset(zone);
+    return { at: Date.UTC(y!, m! - 1, d!, hh!, mm!, ss, ms) - offsetMs };
+  }
+  return fail();
+}
+
+function namedPeriod(text: string, now: number, timeZone: string): { start: number; end: number } | undefined {
+  switch (text) {
+    case 'today':
+      return { start: startOfDay(now, timeZone), end: startOfDay(now, timeZone, 1) };
+    case 'yesterday':
+      return { start: startOfDay(now, timeZone, -1), end: startOfDay(now, timeZone) };
+    case 'this-week':
+      return { start: startOfWeek(now, timeZone, 0), end: startOfWeek(now, timeZone, 1) };
+    case 'last-week':
+      return { start: startOfWeek(now, timeZone, -1), end: startOfWeek(now, timeZone, 0) };
+    case 'this-month':
+      return { start: startOfMonth(now, timeZone), end: startOfMonth(now, timeZone, 1) };
+    case 'last-month':
+      return { start: startOfMonth(now, timeZone, -1), end: startOfMonth(now, timeZone) };
+    default:
+      return undefined;
+  }
+}
+
+function isRealDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** `+01:00` / `-0530` → ms to subtract from the wall time to get UTC. */
+function parseOffset(zone: string): number {
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+}

@@ -1,0 +1,149 @@
+/**
+ * Calendar arithmetic in an IANA time zone, on top of Intl only (no tz database of our own).
+ *
+ * All instants are ms since the epoch (UTC). A "local" date-time is the wall clock in the
+ * zone. Offsets are ms to ADD to UTC to get the wall clock (Europe/Berlin in winter: +3.6e6).
+ */
+
+const DAY_MS = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True when Intl knows the zone (e.g. `UTC`, `Europe/Berlin`). */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall-clock fields of an instant in a zone. month is 1–12. */
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const out: Record<string, number> = {};
+  for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return {
+    year: out.year!,
+    month: out.month!,
+    day: out.day!,
+    hour: out.hour!,
+    minute: out.minute!,
+    second: out.second!,
+  };
+}
+
+/** Offset (ms, wall clock minus UTC) of the zone at an instant. Sub-second offsets do not exist in practice. */
+export function offsetAt(ms: number, timeZone: string): number {
+  const floored = Math.floor(ms / 1000) * 1000;
+  const p = localParts(floored, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - floored;
+}
+
+/**
+ * The instant at which the wall clock in the zone shows the given local time.
+ * In a DST gap the later offset wins (02:30 on a spring-forward day → 03:30 local);
+ * in a DST overlap the earlier instant wins. month is 1–12 and may overflow (13 → next January).
+ */
+export function zonedToUtc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0, timeZone: string): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // The offsets in force a day either side bracket any transition near this wall time.
+  const before = wall - offsetAt(wall - DAY_MS, timeZone);
+  const after = wall - offsetAt(wall + DAY_MS, timeZone);
+  const matching = [before, after].filter((t) => t + offsetAt(t, timeZone) === wall);
+  if (matching.length > 0) return Math.min(...matching);
+  return before; // in a gap: the wall time does not exist; read it with the earlier offset
+}
+
+/** Local midnight starting the calendar day that contains `ms`, shifted by `addDays` days. */
+export function startOfDay(ms: number, timeZone: string, addDays = 0): number {
+  const p = localParts(ms, timeZone);
+  return zonedToUtc(p.year, p.month, p.day + addDays, 0, 0, 0, 0, timeZone);
+}
+
+/** Local midnight of the first day of the month containing `ms`, shifted by `addMonths` months. */
+export function startOfMonth(ms: number, timeZone: string, addMonths = 0): number {
+  const p = localParts(ms, timeZone);
+  return zonedToUtc(p.year, p.month + addMonths, 1, 0, 0, 0, 0, timeZone);
+}
+
+/** Local midnight of the Monday starting the week that contains `ms`, shifted by `addWeeks`. */
+export function startOfWeek(ms: number, timeZone: string, addWeeks = 0): number {
+  const p = localParts(ms, timeZone);
+  const weekday = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay(); // 0 = Sunday
+  const sinceMonday = (weekday + 6) % 7;
+  return zonedToUtc(p.year, p.month, p.day - sinceMonday + 7 * addWeeks, 0, 0, 0, 0, timeZone);
+}
+
+/** A span of time during which the zone's offset is constant: [from, to). */
+export interface OffsetSegment {
+  from: number;
+  to: number;
+  offsetMs: number;
+}
+
+/**
+ * Splits [from, to) into spans of constant offset. Probes every 6 hours (no zone changes
+ * its offset twice within 6 hours) and binary-searches each change to the second.
+ */
+export function offsetSegments(from: number, to: number, timeZone: string): OffsetSegment[] {
+  const segments: OffsetSegment[] = [];
+  if (to <= from) return [{ from, to: from, offsetMs: offsetAt(from, timeZone) }];
+  const step = 6 * 3_600_000;
+  let segStart = from;
+  let segOffset = offsetAt(from, timeZone);
+  for (let probe = from; probe < to; ) {
+    const next = Math.min(probe + step, to);
+    const nextOffset = offsetAt(next, timeZone);
+    if (nextOffset !== segOffset) {
+      let lo = probe; // offset at lo === segOffset
+      let hi = next; // offset at hi !== segOffset
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (offsetAt(mid, timeZone) === segOffset) lo = mid;
+        else hi = mid;
+      }
+      segments.push({ from: segStart, to: hi, offsetMs: segOffset });
+      segStart = hi;
+      segOffset = offsetAt(hi, timeZone);
+    }
+    probe = next;
+  }
+  segments.push({ from: segStart, to, offsetMs: segOffset });
+  return segments;
+}
+
+/** `YYYY-MM-DD` of the local calendar day containing `ms`. */
+export function localDate(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}

@@ -1,0 +1,163 @@
+import type { Usage } from '../providers/types.js';
+import type { CallOutcome, CallRecord, SqlValue, UsageSource } from './types.js';
+
+/** Columns of `calls` written per call, in the order of `callToParams`. */
+export const CALL_COLUMNS = [
+  'ts', 'key_name', 'provider', 'endpoint', 'model_requested', 'model', 'status', 'outcome', 'streamed',
+  'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+  'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
+  'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
+  'max_output_tokens', 'error', 'service_tier',
+] as const;
+
+/** A `calls` row as SQLite returns it (id included). */
+export interface CallRow {
+  id: number;
+  ts: number;
+  key_name: string | null;
+  provider: string;
+  endpoint: string;
+  model_requested: string | null;
+  model: string | null;
+  status: number;
+  outcome: string;
+  streamed: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_input_tokens: number | null;
+  cache_write_5m_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+  reasoning_tokens: number | null;
+  input_audio_tokens: number | null;
+  output_audio_tokens: number | null;
+  cost_nano: number | null;
+  provider_cost_nano: number | null;
+  price_source: string | null;
+  usage_source: string;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  tags: string;
+  request_hash: string | null;
+  prompt_bytes: number;
+  max_output_tokens: number | null;
+  error: string | null;
+  service_tier: string | null;
+}
+
+/**
+ * A call record that can never be stored (wrong type in a field). Retrying cannot fix it,
+ * so the write queue reports and drops such a record instead of retrying it forever.
+ */
+export class InvalidCallRecordError extends Error {
+  constructor(readonly field: string, value: unknown) {
+    super(`invalid call record: ${field} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    this.name = 'InvalidCallRecordError';
+  }
+}
+
+function num(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidCallRecordError(field, v);
+  return v;
+}
+function numOrNull(field: string, v: unknown): number | null {
+  return v === null || v === undefined ? null : num(field, v);
+}
+function str(field: string, v: unknown): string {
+  if (typeof v !== 'string') throw new InvalidCallRecordError(field, v);
+  return v;
+}
+function strOrNull(field: string, v: unknown): string | null {
+  return v === null || v === undefined ? null : str(field, v);
+}
+
+/** The call's tags as [key, value] pairs, checked to be strings (they become call_tags rows). */
+export function tagEntries(r: CallRecord): [string, string][] {
+  const tags: unknown = r.tags ?? {};
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw new InvalidCallRecordError('tags', tags);
+  const entries = Object.entries(tags as Record<string, unknown>);
+  for (const [k, v] of entries) str(`tags.${k}`, v);
+  return entries as [string, string][];
+}
+
+/**
+ * Bind parameters for one call, in CALL_COLUMNS order. Usage fields are NULL when usage
+ * is null; optional audio counts are NULL when absent. `usage.providerCostNano` is folded
+ * into provider_cost_nano when the record's own providerCostNano is null.
+ * @throws InvalidCallRecordError when a field has a type SQLite would not store as meant.
+ */
+export function callToParams(r: CallRecord): SqlValue[] {
+  const u: Usage | null = r.usage ?? null;
+  if (typeof r.streamed !== 'boolean') throw new InvalidCallRecordError('streamed', r.streamed);
+  return [
+    num('ts', r.ts),
+    strOrNull('keyName', r.keyName),
+    str('provider', r.provider),
+    str('endpoint', r.endpoint),
+    strOrNull('modelRequested', r.modelRequested),
+    strOrNull('model', r.model),
+    num('status', r.status),
+    str('outcome', r.outcome),
+    r.streamed ? 1 : 0,
+    u === null ? null : num('usage.inputTokens', u.inputTokens),
+    u === null ? null : num('usage.outputTokens', u.outputTokens),
+    u === null ? null : num('usage.cacheReadTokens', u.cacheReadTokens),
+    u === null ? null : num('usage.cacheWrite5mTokens', u.cacheWrite5mTokens),
+    u === null ? null : num('usage.cacheWrite1hTokens', u.cacheWrite1hTokens),
+    u === null ? null : num('usage.reasoningTokens', u.reasoningTokens),
+    numOrNull('usage.inputAudioTokens', u?.inputAudioTokens),
+    numOrNull('usage.outputAudioTokens', u?.outputAudioTokens),
+    numOrNull('costNano', r.costNano),
+    numOrNull('providerCostNano', r.providerCostNano ?? u?.providerCostNano),
+    strOrNull('priceSource', r.priceSource),
+    str('usageSource', r.usageSource),
+    num('latencyMs', r.latencyMs),
+    numOrNull('ttfbMs', r.ttfbMs),
+    JSON.stringify(r.tags ?? {}),
+    strOrNull('requestHash', r.requestHash),
+    num('promptBytes', r.promptBytes),
+    numOrNull('maxOutputTokens', r.maxOutputTokens),
+    strOrNull('error', r.error),
+    strOrNull('usage.serviceTier', u?.serviceTier),
+  ];
+}
+
+/** A stored row back as a CallRecord (the inverse of callToParams, except the providerCostNano fold). */
+export function rowToCall(row: CallRow): CallRecord {
+  let usage: Usage | null = null;
+  if (row.input_tokens !== null) {
+    usage = {
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens ?? 0,
+      cacheReadTokens: row.cached_input_tokens ?? 0,
+      cacheWrite5mTokens: row.cache_write_5m_tokens ?? 0,
+      cacheWrite1hTokens: row.cache_write_1h_tokens ?? 0,
+      reasoningTokens: row.reasoning_tokens ?? 0,
+    };
+    if (row.input_audio_tokens !== null) usage.inputAudioTokens = row.input_audio_tokens;
+    if (row.output_audio_tokens !== null) usage.outputAudioTokens = row.output_audio_tokens;
+    if (row.service_tier !== null) usage.serviceTier = row.service_tier;
+  }
+  return {
+    ts: row.ts,
+    keyName: row.key_name,
+    provider: row.provider,
+    endpoint: row.endpoint,
+    modelRequested: row.model_requested,
+    model: row.model,
+    status: row.status,
+    outcome: row.outcome as CallOutcome,
+    streamed: row.streamed === 1,
+    usage,
+    usageSource: row.usage_source as UsageSource,
+    costNano: row.cost_nano,
+    providerCostNano: row.provider_cost_nano,
+    priceSource: row.price_source,
+    latencyMs: row.latency_ms,
+    ttfbMs: row.ttfb_ms,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    requestHash: row.request_hash,
+    promptBytes: row.prompt_bytes,
+    maxOutputTokens: row.max_output_tokens,
+    error: row.error,
+  };
+}

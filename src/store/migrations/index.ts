@@ -1,0 +1,11 @@
+import { initial } from './001-initial.js';
+import type { Migration } from './types.js';
+
+export type { Migration } from './types.js';
+export { migrate, schemaVersion, SchemaVersionError } from './runner.js';
+
+/** Every migration, oldest first. Append new ones (rollups, alerts, audit trail) at the end. */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+/** The schema version this build of tokometer reads and writes. */
+export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,158 @@
+import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
+import { MIGRATIONS, migrate } from './migrations/index.js';
+import type { KeyBudget, KeyRecord, NewKey, SqlDriver, Store } from './types.js';
+
+/** createKey was given a name or hash that another key (revoked or not) already has. */
+export class KeyExistsError extends Error {
+  constructor(readonly keyName: string) {
+    super(`a key named "${keyName}" or with the same secret already exists`);
+    this.name = 'KeyExistsError';
+  }
+}
+
+interface KeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  hash: string;
+  tags: string;
+  providers: string;
+  models: string;
+  budget: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+function rowToKey(row: KeyRow): KeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    hash: row.hash,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    providers: JSON.parse(row.providers) as string[],
+    models: JSON.parse(row.models) as string[],
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as KeyBudget),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const KEY_COLUMNS = 'id, name, prefix, hash, tags, providers, models, budget, created_at, revoked_at';
+
+/**
+ * Builds the Store on any SqlDriver: migrates the schema (or, on a read-only driver,
+ * checks it is current), then prepares every statement once. Pass `readonly: true`
+ * when the driver was opened read-only.
+ */
+export function createStore(driver: SqlDriver, options: { readonly?: boolean } = {}): Store {
+  migrate(driver, MIGRATIONS, options);
+
+  const insertCall = driver.prepare(
+    `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
+  const insertKey = driver.prepare(
+    'INSERT INTO keys (name, prefix, hash, tags, providers, models, budget, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const keyById = driver.prepare(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`);
+  const keyByName = driver.prepare(`SELECT ${KEY_COLUMNS} FROM keys WHERE name = ?`);
+  const keyByHash = driver.prepare(`SELECT ${KEY_COLUMNS} FROM keys WHERE hash = ?`);
+  const activeKeys = driver.prepare(`SELECT ${KEY_COLUMNS} FROM keys WHERE revoked_at IS NULL ORDER BY id`);
+  const allKeys = driver.prepare(`SELECT ${KEY_COLUMNS} FROM keys ORDER BY id`);
+  const revoke = driver.prepare('UPDATE keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL');
+  // A NULL parameter keeps the column; budget has its own flag because NULL is a valid new value.
+  const updateKey = driver.prepare(
+    `UPDATE keys SET tags = coalesce(?, tags), providers = coalesce(?, providers), models = coalesce(?, models),
+       budget = CASE WHEN ? = 1 THEN ? ELSE budget END
+     WHERE name = ?`,
+  );
+  const dataVersion = driver.prepare('PRAGMA data_version');
+
+  const getKey = (stmt: typeof keyByName, value: string | number): KeyRecord | undefined => {
+    const row = stmt.get<KeyRow>(value);
+    return row === undefined ? undefined : rowToKey(row);
+  };
+
+  const store: Store = {
+    driver,
+
+    /** All records in one IMMEDIATE transaction (calls and their call_tags rows); all or nothing. */
+    insertCalls(records) {
+      if (records.length === 0) return;
+      driver.transaction(() => {
+        for (const r of records) {
+          const tags = tagEntries(r);
+          const { lastInsertRowid } = insertCall.run(...callToParams(r));
+          for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
+        }
+      });
+    },
+
+    createKey(key: NewKey) {
+      let id: number | bigint;
+      try {
+        id = insertKey.run(
+          key.name,
+          key.prefix,
+          key.hash,
+          JSON.stringify(key.tags ?? {}),
+          JSON.stringify(key.providers ?? []),
+          JSON.stringify(key.models ?? []),
+          key.budget ? JSON.stringify(key.budget) : null,
+          key.createdAt,
+        ).lastInsertRowid;
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new KeyExistsError(key.name);
+        throw err;
+      }
+      return getKey(keyById, Number(id))!;
+    },
+
+    listKeys(options = {}) {
+      const rows = (options.includeRevoked ? allKeys : activeKeys).all<KeyRow>();
+      return rows.map(rowToKey);
+    },
+
+    getKeyByName(name) {
+      return getKey(keyByName, name);
+    },
+
+    /** Also returns revoked keys (revokedAt set); the caller decides what a revoked key gets. */
+    getKeyByHash(hash) {
+      return getKey(keyByHash, hash);
+    },
+
+    /** @returns false when no such key exists or it was already revoked (the first revocation time is kept). */
+    revokeKey(name, at) {
+      return revoke.run(at, name).changes > 0;
+    },
+
+    updateKey(name, patch) {
+      const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+      const { changes } = updateKey.run(
+        json(patch.tags),
+        json(patch.providers),
+        json(patch.models),
+        patch.budget === undefined ? 0 : 1,
+        patch.budget ? JSON.stringify(patch.budget) : null,
+        name,
+      );
+      return changes === 0 ? undefined : getKey(keyByName, name);
+    },
+
+    dataVersion() {
+      return dataVersion.get<{ data_version: number }>()?.data_version ?? 0;
+    },
+
+    close() {
+      driver.close();
+    },
+  };
+  return store;
+}

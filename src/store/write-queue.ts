@@ -1,0 +1,228 @@
+import { InvalidCallRecordError } from './call-row.js';
+import type { CallRecord, Store } from './types.js';
+
+/** What went wrong, reported through `onError`. */
+export type WriteQueueErrorKind =
+  /** A flush failed; the records stay buffered and are retried (reported once per failure streak). */
+  | 'retrying'
+  /** Records that can never be stored (bad field, constraint) were dropped after being isolated one by one. */
+  | 'rejected'
+  /** The buffer is full; enqueue refused records (reported once until the buffer has room again). */
+  | 'overflow';
+
+export class WriteQueueError extends Error {
+  constructor(
+    readonly kind: WriteQueueErrorKind,
+    /** How many records this report is about (buffered, dropped or refused). */
+    readonly count: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`write queue ${kind}: ${count} record(s)`, options);
+    this.name = 'WriteQueueError';
+  }
+}
+
+export interface WriteQueueOptions {
+  /** Delay between flushes in ms while records are waiting. Default 50. */
+  flushIntervalMs?: number;
+  /** Most records written per transaction. Default 1000. */
+  batchSize?: number;
+  /** Most records kept while writes fail; enqueue refuses more (oldest are kept). Default 100_000. */
+  maxBuffered?: number;
+  /** Called with a WriteQueueError; never called on the enqueue caller's stack for write failures. */
+  onError?: (err: WriteQueueError) => void;
+}
+
+/** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof InvalidCallRecordError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code);
+}
+
+/**
+ * Buffers call records off the request path and writes them in batches.
+ *
+ * Invariants: `enqueue` is O(1) and never touches SQLite; every accepted record is either
+ * written, still pending, or reported through `onError` as rejected (a record that can
+ * never be stored). Records are written in enqueue order.
+ */
+export class WriteQueue {
+  private buffer: CallRecord[] = [];
+  /** Index of the oldest pending record in `buffer` (records before it are written). */
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private failing = false;
+  private lastError: unknown;
+  private overflowing = false;
+  private refusedCount = 0;
+  private readonly flushIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly maxBuffered: number;
+  private readonly onError: (err: WriteQueueError) => void;
+
+  constructor(
+    private readonly store: Pick<Store, 'insertCalls'>,
+    options: WriteQueueOptions = {},
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.batchSize = options.batchSize ?? 1000;
+    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** Records accepted and not yet written. */
+  get pending(): number {
+    return this.buffer.length - this.head;
+  }
+
+  /** Records refused by enqueue because the buffer was full (since the queue was created). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  /**
+   * Accepts a record for writing. Returns false (and counts it in `refused`) only when
+   * `maxBuffered` records are already waiting because writes keep failing.
+   */
+  enqueue(record: CallRecord): boolean {
+    if (this.pending >= this.maxBuffered) {
+      this.refusedCount++;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.onError(new WriteQueueError('overflow', this.pending));
+      }
+      return false;
+    }
+    this.buffer.push(record);
+    this.schedule();
+    return true;
+  }
+
+  /**
+   * Writes everything pending now, synchronously, in transactions of at most batchSize.
+   * Stops at the first failing batch (kept for the next try).
+   * @returns the number of records written or rejected.
+   */
+  flush(): number {
+    return this.write(Infinity);
+  }
+
+  /**
+   * Writes everything pending and stops the timer (for SIGTERM/SIGINT; call it after the
+   * last producer stopped, a later enqueue re-arms the timer). While writes fail it retries
+   * every flushIntervalMs, up to `attempts` failures in a row (each may also wait the
+   * driver's busy timeout), then rejects with a WriteQueueError (cause: the last write error); the records stay pending.
+   */
+  async drain(attempts = 20): Promise<void> {
+    let failures = 0;
+    for (;;) {
+      const before = this.pending;
+      this.flush();
+      this.disarm();
+      if (this.pending === 0) return;
+      failures = this.pending < before ? 0 : failures + 1;
+      if (failures >= attempts) {
+        throw new WriteQueueError('retrying', this.pending, { cause: this.lastError });
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.flushIntervalMs));
+    }
+  }
+
+  /** Writes up to maxBatches batches, then schedules the next write if records remain. */
+  private write(maxBatches: number): number {
+    this.disarm();
+    let done = 0;
+    for (let n = 0; n < maxBatches && this.pending > 0; n++) {
+      const batch = this.buffer.slice(this.head, this.head + this.batchSize);
+      const handled = this.writeBatch(batch);
+      this.head += handled;
+      done += handled;
+      if (handled < batch.length) break;
+    }
+    this.compact();
+    if (this.pending < this.maxBuffered) this.overflowing = false;
+    this.schedule();
+    return done;
+  }
+
+  /** Writes one batch; returns how many of its records are done (written or rejected). */
+  private writeBatch(batch: CallRecord[]): number {
+    try {
+      this.store.insertCalls(batch);
+      this.failing = false;
+      return batch.length;
+    } catch (err) {
+      if (isPermanent(err)) return this.isolate(batch);
+      this.reportFailure(err);
+      return 0;
+    }
+  }
+
+  /** A batch failed on bad data: write records one by one so only the bad ones are dropped. */
+  private isolate(batch: CallRecord[]): number {
+    let done = 0;
+    for (const record of batch) {
+      try {
+        this.store.insertCalls([record]);
+      } catch (err) {
+        if (!isPermanent(err)) {
+          this.reportFailure(err);
+          return done;
+        }
+        this.onError(new WriteQueueError('rejected', 1, { cause: err }));
+      }
+      done++;
+    }
+    this.failing = false;
+    return done;
+  }
+
+  private reportFailure(err: unknown): void {
+    this.lastError = err;
+    if (this.failing) return;
+    this.failing = true;
+    this.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
+  }
+
+  /** Drops written records from the front of the buffer once they are most of it (amortised O(1)). */
+  private compact(): void {
+    if (this.head === this.buffer.length) {
+      this.buffer = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+      this.buffer = this.buffer.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * A full batch is written on the next event-loop turn, one batch per turn so a large
+   * backlog never blocks the loop for long; anything less waits for the (unref'ed) timer.
+   * While writes fail, only the timer retries.
+   */
+  private schedule(): void {
+    if (this.pending === 0) return;
+    if (this.pending >= this.batchSize && !this.failing) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        this.write(1);
+      });
+      return;
+    }
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.write(1);
+    }, this.flushIntervalMs);
+    this.timer.unref?.();
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  estimateCostNano,
+  FALLBACK_INPUT_PICO_PER_TOKEN,
+  FALLBACK_OUTPUT_PICO_PER_TOKEN,
+  usdPerMillionToPicoPerToken,
+} from '../../src/budget/estimate.js';
+
+describe('estimateCostNano', () => {
+  const gpt4o = { inputPricePerTokenPico: usdPerMillionToPicoPerToken(2.5), outputPricePerTokenPico: usdPerMillionToPicoPerToken(10) };
+
+  it('prices bytes/4 prompt tokens and max output tokens', () => {
+    // 4000 bytes → 1000 tokens * $2.50/M = $0.0025; 500 output * $10/M = $0.005
+    expect(estimateCostNano({ promptBytes: 4000, maxOutputTokens: 500, ...gpt4o })).toBe(7_500_000);
+  });
+
+  it('uses the per-model default when the client sets no maximum, else the global default', () => {
+    expect(estimateCostNano({ promptBytes: 0, maxOutputTokens: null, defaultMaxOutput: 100, ...gpt4o })).toBe(1_000_000);
+    expect(estimateCostNano({ promptBytes: 0, ...gpt4o })).toBe(DEFAULT_MAX_OUTPUT_TOKENS * 10_000);
+  });
+
+  it('falls back to conservative prices when the model is unknown', () => {
+    const est = estimateCostNano({ promptBytes: 400, maxOutputTokens: 10 });
+    expect(est).toBe((100 * FALLBACK_INPUT_PICO_PER_TOKEN + 10 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
+    expect(est).toBeGreaterThan(estimateCostNano({ promptBytes: 400, maxOutputTokens: 10, ...gpt4o }));
+  });
+
+  it('rounds up, never returns a fraction, NaN or a negative', () => {
+    expect(estimateCostNano({ promptBytes: 1, maxOutputTokens: 0, inputPricePerTokenPico: 1, outputPricePerTokenPico: 0 })).toBe(1);
+    // negative bytes → 0 tokens; NaN max → default output, priced at the given $0 output price
+    expect(estimateCostNano({ promptBytes: -5, maxOutputTokens: Number.NaN, inputPricePerTokenPico: -1, outputPricePerTokenPico: 0 })).toBe(0);
+    expect(Number.isSafeInteger(estimateCostNano({ promptBytes: 1e12, maxOutputTokens: 1e12 }))).toBe(true);
+  });
+});

@@ -1,0 +1,44 @@
+import { BudgetLedger, type ReserveResult } from '../../src/budget/ledger.js';
+import type { AlertEvent, TagBudget } from '../../src/budget/types.js';
+import type { KeyBudget } from '../../src/store/types.js';
+
+export const USD = 1_000_000_000;
+
+export function keyBudget(limitUsd: number, extra: Partial<KeyBudget> = {}): KeyBudget {
+  return { limitNano: limitUsd * USD, period: 'month', alertAt: [0.5, 0.8, 1], soft: false, ...extra };
+}
+
+export function tagBudget(name: string, limitUsd: number, extra: Partial<TagBudget> = {}): TagBudget {
+  return { name, match: {}, limitNano: limitUsd * USD, period: 'day', alertAt: [], soft: false, ...extra };
+}
+
+/** A ledger on a movable clock (UTC unless told), recording alerts. */
+export function harness(options: { keys?: Record<string, KeyBudget>; tags?: TagBudget[]; timeZone?: string; start?: string; maxInstances?: number } = {}) {
+  let now = Date.parse(options.start ?? '2026-11-20T12:00:00Z');
+  const alerts: AlertEvent[] = [];
+  const ledger = new BudgetLedger({
+    clock: () => now,
+    timeZone: options.timeZone ?? 'UTC',
+    keyBudgets: new Map(Object.entries(options.keys ?? {})),
+    tagBudgets: options.tags ?? [],
+    onCross: (e) => alerts.push(e),
+    ...(options.maxInstances === undefined ? {} : { maxInstances: options.maxInstances }),
+  });
+  return {
+    ledger,
+    alerts,
+    setTime(iso: string) {
+      now = Date.parse(iso);
+    },
+    advance(ms: number) {
+      now += ms;
+    },
+    now: () => now,
+    /** Reserves and, when admitted, settles at once with `real` (defaults to the estimate). */
+    call(keyName: string | null, tags: Record<string, string>, estimateUsd: number, realUsd = estimateUsd): ReserveResult {
+      const r = ledger.reserve({ keyName, tags, estimateNano: Math.round(estimateUsd * USD) });
+      if (r.ok) ledger.settle(r, Math.round(realUsd * USD));
+      return r;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerConfigCommand } from '../../src/cli/config.js';
+import { ConfigError } from '../../src/lib/errors.js';
+
+async function run(args: string[], env: Record<string, string | undefined>, cwd: string) {
+  let out = '';
+  let err = '';
+  const program = new Command('tokometer').exitOverride();
+  registerConfigCommand(program, { cwd, env, out: (t) => (out += t), err: (t) => (err += t) });
+  await program.parseAsync(['config', 'check', ...args], { from: 'user' });
+  return { out, err };
+}
+
+describe('tokometer config check', () => {
+  it('reports defaults when there is no config file', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    const { out } = await run([], { OPENAI_API_KEY: 'sk-live-secret-value' }, cwd);
+    expect(out.split('\n')[0]).toBe('config OK: (defaults, no config file)');
+    expect(out).toMatch(/providers\s+key set: openai\n/);
+    expect(out).toContain('key missing: anthropic, gemini');
+    expect(out).toContain(`database   ${path.join(cwd, 'tokometer.db')}`);
+    expect(out).not.toContain('sk-live-secret-value');
+  });
+
+  it('summarizes a config file without printing secrets', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    writeFileSync(
+      path.join(cwd, 'team.yaml'),
+      [
+        'providers:',
+        '  azure-eu: { base_url: "https://x.invalid/v1", api_key: "${AZ}" }',
+        'keys:',
+        '  summarizer: { budget: { limit_usd: 500 }, secret_env: SUMMARIZER_KEY }',
+        'budgets:',
+        '  - { name: free-daily, per: user_id, limit_usd: 0.5, period: day }',
+        'admin: { token: "${ADMIN}" }',
+        'alerts: { webhook_url: "https://hooks.invalid/T0KEN" }',
+      ].join('\n'),
+    );
+    const { out, err } = await run(['--config', 'team.yaml'], { AZ: 'az-secret', ADMIN: 'admin-secret' }, cwd);
+    expect(out.split('\n')[0]).toBe('config OK: team.yaml');
+    expect(out).toContain('key set: azure-eu');
+    expect(out).toContain('summarizer ($500.00/month)');
+    expect(out).toContain('free-daily ($0.50/day per user_id)');
+    expect(out).toContain('enabled (token set)');
+    for (const secret of ['az-secret', 'admin-secret', 'T0KEN']) expect(out).not.toContain(secret);
+    expect(err).toBe("warning: keys.summarizer.secret_env: SUMMARIZER_KEY is not set, so serve cannot take this key's secret from it\n");
+  });
+
+  it('throws the ConfigError for a bad config', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    writeFileSync(path.join(cwd, 'tokometer.yaml'), 'listen:\n  port: eighty\n');
+    const failure = run([], {}, cwd);
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow('tokometer.yaml:2:9: listen.port: expected number, received string');
+  });
+
+  it('throws for a missing --config file', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    await expect(run(['--config', 'nope.yaml'], {}, cwd)).rejects.toThrow('config file not found: nope.yaml');
+  });
+});

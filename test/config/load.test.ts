@@ -1,0 +1,268 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_KEY_ENV, loadConfig, resolveDbPath } from '../../src/config/load.js';
+import { ConfigError } from '../../src/lib/errors.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+function tmp(): string {
+  return mkdtempSync(path.join(tmpdir(), 'tokometer-config-'));
+}
+
+/** Writes `text` to <tmp>/tokometer.yaml and loads it (picked up as the default file). */
+function load(text: string, env: Record<string, string | undefined> = {}) {
+  const cwd = tmp();
+  writeFileSync(path.join(cwd, 'tokometer.yaml'), text);
+  return loadConfig({ env, cwd });
+}
+
+/** The ConfigError message `text` produces. */
+function errorOf(text: string, env: Record<string, string | undefined> = {}): string {
+  try {
+    load(text, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).exitCode).toBe(2);
+    return (e as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig without a file', () => {
+  it('runs on defaults', () => {
+    const { config, path: file } = loadConfig({ env: {}, cwd: tmp() });
+    expect(file).toBeNull();
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.timezone).toBe('UTC');
+    expect(config.tags.on_invalid).toBe('reject');
+    expect(config.budgets).toEqual([]);
+    expect(config.db).toBeUndefined();
+    expect(config.admin.token).toBeUndefined();
+    expect(Object.keys(config.providers)).toEqual(Object.keys(PROVIDER_KEY_ENV));
+    expect(config.providers.openai).toEqual({ kind: 'openai' });
+    expect(config.providers.groq).toEqual({ kind: 'openai-compatible' });
+  });
+
+  it('takes provider keys and the admin token from the environment', () => {
+    const env = { OPENAI_API_KEY: 'sk-openai', GOOGLE_API_KEY: 'g-key', CO_API_KEY: 'co-key', ANTHROPIC_API_KEY: '', TOKOMETER_ADMIN_TOKEN: 'adm' };
+    const { config } = loadConfig({ env, cwd: tmp() });
+    expect(config.providers.openai?.api_key).toBe('sk-openai');
+    expect(config.providers.gemini?.api_key).toBe('g-key');
+    expect(config.providers.cohere?.api_key).toBe('co-key');
+    expect(config.providers.anthropic?.api_key).toBeUndefined();
+    expect(config.admin.token).toBe('adm');
+  });
+
+  it('prefers GEMINI_API_KEY over GOOGLE_API_KEY, and config keys over env', () => {
+    const { config } = load('providers:\n  openai: { api_key: from-config }\n  mistral: { api_key: "" }\n', {
+      GEMINI_API_KEY: 'gem',
+      GOOGLE_API_KEY: 'goo',
+      OPENAI_API_KEY: 'from-env',
+      MISTRAL_API_KEY: 'mis',
+    });
+    expect(config.providers.gemini?.api_key).toBe('gem');
+    expect(config.providers.openai?.api_key).toBe('from-config');
+    expect(config.providers.mistral?.api_key).toBe('mis');
+  });
+
+  it('reads ./tokometer.yaml from cwd when present', () => {
+    const cwd = tmp();
+    writeFileSync(path.join(cwd, 'tokometer.yaml'), 'listen: { port: 9000 }\n');
+    const loaded = loadConfig({ env: {}, cwd });
+    expect(loaded.path).toBe(path.join(cwd, 'tokometer.yaml'));
+    expect(loaded.config.listen).toEqual({ host: '127.0.0.1', port: 9000 });
+  });
+
+  it('treats an empty or comment-only file as defaults', () => {
+    expect(load('# nothing yet\n').config.listen.port).toBe(8787);
+    expect(load('').config.timezone).toBe('UTC');
+  });
+
+  it('fails naming a --config file that does not exist', () => {
+    expect(() => loadConfig({ path: 'conf/missing.yaml', env: {}, cwd: tmp() })).toThrow(new ConfigError('config file not found: conf/missing.yaml'));
+  });
+
+  it('names a --config file as given in every message', () => {
+    const cwd = tmp();
+    mkdirSync(path.join(cwd, 'conf'));
+    writeFileSync(path.join(cwd, 'conf', 'prod.yaml'), 'listen:\n  port: "80"\n');
+    expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: expected number, received string');
+  });
+});
+
+describe('config.example.yaml', () => {
+  it('passes loadConfig with an empty environment', () => {
+    const { config } = loadConfig({ path: 'config.example.yaml', env: {}, cwd: repoRoot });
+    expect(config.db).toBe(path.join(repoRoot, 'tokometer.db'));
+    expect(config.keys.summarizer?.budget).toEqual({ limit_usd: 500, period: 'month', alert_at: [0.5, 0.8, 1], soft: false });
+    expect(config.budgets[0]?.per).toBe('user_id');
+    expect(config.providers['azure-eu']).toEqual({ kind: 'openai-compatible', base_url: 'https://example.invalid/v1' });
+    expect(config.admin.token).toBeUndefined();
+  });
+
+  it('takes the referenced variables when set', () => {
+    const env = { AZURE_KEY: 'az', TOKOMETER_ADMIN_TOKEN: 'tok', OPENAI_API_KEY: 'sk' };
+    const { config } = loadConfig({ path: path.join(repoRoot, 'config.example.yaml'), env, cwd: tmp() });
+    expect(config.providers['azure-eu']?.api_key).toBe('az');
+    expect(config.providers.openai?.api_key).toBe('sk');
+    expect(config.admin.token).toBe('tok');
+  });
+});
+
+describe('${ENV} interpolation', () => {
+  it('substitutes variables, defaults and the $${ escape', () => {
+    const yaml = [
+      'admin: { token: "${TOKEN}" }',
+      'alerts: { webhook_url: "https://${HOOK_HOST:-hooks.example.invalid}/t" }',
+      'providers:',
+      '  custom: { base_url: "https://x.invalid/v1", api_key: "${EMPTY:-fallback}" }',
+      'keys:',
+      '  k: { tags: { note: "cost $${not_a_var}" } }',
+    ].join('\n');
+    const { config } = load(yaml, { TOKEN: 'secret', EMPTY: '' });
+    expect(config.admin.token).toBe('secret');
+    expect(config.alerts.webhook_url).toBe('https://hooks.example.invalid/t');
+    expect(config.providers.custom?.api_key).toBe('fallback');
+    expect(config.keys.k?.tags).toEqual({ note: 'cost ${not_a_var}' });
+  });
+
+  it('re-reads an unquoted whole reference as a number, but keeps quoted ones as strings', () => {
+    expect(load('listen:\n  port: ${PORT:-9090}\n').config.listen.port).toBe(9090);
+    expect(load('listen:\n  port: ${PORT}\n', { PORT: '7000' }).config.listen.port).toBe(7000);
+    expect(errorOf('listen:\n  port: "${PORT:-9090}"\n')).toBe('tokometer.yaml:2:9: listen.port: expected number, received string');
+  });
+
+  it('names the unset variable, the file, line, column and field', () => {
+    const message = errorOf('providers:\n  azure-eu:\n    base_url: "https://x.invalid"\n    api_key: "${AZURE_KEY}"\n');
+    expect(message).toBe('tokometer.yaml:4:14: providers.azure-eu.api_key: environment variable AZURE_KEY is not set (write ${AZURE_KEY:-} to allow it to be empty)');
+  });
+
+  it('rejects malformed references', () => {
+    expect(errorOf('admin: { token: "${1BAD}" }\n')).toContain('tokometer.yaml:1:17: admin.token: invalid reference ${1BAD}');
+    expect(errorOf('admin: { token: "${OPEN" }\n')).toContain('tokometer.yaml:1:17: admin.token: unterminated ${');
+  });
+});
+
+describe('errors name file:line:column and the field', () => {
+  it('wrong type', () => {
+    const yaml = 'keys:\n  summarizer:\n    budget:\n      limit_usd: "500"\n';
+    expect(errorOf(yaml)).toBe('tokometer.yaml:4:18: keys.summarizer.budget.limit_usd: expected number, received string');
+  });
+
+  it('missing required field points at the parent key', () => {
+    expect(errorOf('keys:\n  summarizer:\n    budget:\n      period: day\n')).toBe(
+      'tokometer.yaml:3:5: keys.summarizer.budget.limit_usd: required field missing (expected number)',
+    );
+  });
+
+  it('unknown key (strict objects), with a suggestion', () => {
+    expect(errorOf('listen:\n  port: 8787\n  hots: 0.0.0.0\n')).toBe(
+      'tokometer.yaml:3:3: listen.hots: unknown key "hots"; did you mean "host"? (allowed: host, port)',
+    );
+    expect(errorOf('verbose: true\n')).toMatch(/^tokometer\.yaml:1:1: verbose: unknown key "verbose" \(allowed: listen, db, timezone/);
+  });
+
+  it('bad period enum', () => {
+    expect(errorOf('budgets:\n  - name: daily\n    limit_usd: 1\n    period: weekly\n')).toBe(
+      'tokometer.yaml:4:13: budgets[0].period: expected one of "day", "week", "month", "total", got "weekly"',
+    );
+  });
+
+  it('YAML syntax error', () => {
+    expect(errorOf('listen:\n  port: [8787\nkeys: {}\n')).toMatch(/^tokometer\.yaml:\d+:\d+: invalid YAML: /);
+    expect(errorOf('db: a.db\nkeys:\n  k: {}\n  k: {}\n')).toBe('tokometer.yaml:4:3: keys.k: duplicate key (each key may appear once in a mapping)');
+  });
+
+  it('bad timezone', () => {
+    expect(errorOf('db: x.db\ntimezone: Mars/Olympus_Mons\n')).toBe(
+      'tokometer.yaml:2:11: timezone: not a valid IANA time zone (e.g. UTC, Europe/Berlin)',
+    );
+  });
+
+  it('an empty value points at its key', () => {
+    expect(errorOf('keys:\n  k:\n    budget:\n')).toBe('tokometer.yaml:3:5: keys.k.budget: expected object, received null');
+  });
+
+  it('a non-mapping top level', () => {
+    expect(errorOf('- listen\n')).toBe('tokometer.yaml:1:1: the top level must be a mapping of sections (listen:, providers:, keys:, ...), received array');
+  });
+
+  it('invalid tag keys and oversized tag values in config', () => {
+    expect(errorOf('keys:\n  k:\n    tags: { "user tier": free }\n')).toBe(
+      'tokometer.yaml:3:13: keys.k.tags["user tier"]: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars)',
+    );
+    expect(errorOf(`keys:\n  k:\n    tags: { a: ${'x'.repeat(257)} }\n`)).toBe('tokometer.yaml:3:16: keys.k.tags.a: tag value longer than 256 characters');
+  });
+
+  it('lists every problem, in source order', () => {
+    const message = errorOf('listen: { port: "x" }\ntimezone: Nowhere\nretention_days: -1\n');
+    expect(message.split('\n')).toEqual([
+      'tokometer.yaml:1:17: listen.port: expected number, received string',
+      'tokometer.yaml:2:11: timezone: not a valid IANA time zone (e.g. UTC, Europe/Berlin)',
+      'tokometer.yaml:3:17: retention_days: Too small: expected number to be >0',
+    ]);
+  });
+});
+
+describe('semantic checks', () => {
+  it('an openai-compatible provider needs a base_url', () => {
+    expect(errorOf('providers:\n  azure-eu: { kind: openai-compatible, api_key: k }\n')).toBe(
+      'tokometer.yaml:2:3: providers.azure-eu.base_url: required: "azure-eu" is not a built-in provider, so an openai-compatible provider needs a base_url',
+    );
+    expect(load('providers:\n  groq: { kind: openai-compatible }\n').config.providers.groq?.kind).toBe('openai-compatible');
+  });
+
+  it('provider names must be usable in /proxy/<name>/', () => {
+    expect(errorOf('providers:\n  Azure EU: { base_url: "https://x.invalid" }\n')).toMatch(/^tokometer\.yaml:2:3: providers\["Azure EU"\]: invalid provider name/);
+  });
+
+  it('a budget per key must be a valid tag key', () => {
+    expect(errorOf('budgets:\n  - { name: b, per: "user id", limit_usd: 1 }\n')).toBe(
+      'tokometer.yaml:2:21: budgets[0].per: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars)',
+    );
+  });
+
+  it('alert_at must be ascending', () => {
+    expect(errorOf('keys:\n  k:\n    budget: { limit_usd: 5, alert_at: [1, 0.5] }\n')).toBe(
+      'tokometer.yaml:3:39: keys.k.budget.alert_at: must be in strictly ascending order, e.g. [0.5, 0.8, 1]',
+    );
+  });
+
+  it('budget names are unique, also against budgeted keys', () => {
+    const yaml = 'keys:\n  acme: { budget: { limit_usd: 5 } }\nbudgets:\n  - { name: daily, limit_usd: 1 }\n  - { name: daily, limit_usd: 2 }\n  - { name: acme, limit_usd: 3 }\n';
+    expect(errorOf(yaml).split('\n')).toEqual([
+      'tokometer.yaml:5:13: budgets[1].name: duplicate budget name "daily" (also budgets[0])',
+      'tokometer.yaml:6:13: budgets[2].name: budget name "acme" is already used by the budget of keys.acme',
+    ]);
+  });
+
+  it('key allow-lists name existing providers', () => {
+    expect(errorOf('keys:\n  k: { providers: [openai, opena] }\n')).toBe(
+      'tokometer.yaml:2:28: keys.k.providers[1]: unknown provider "opena" (not built in and not under providers:)',
+    );
+  });
+});
+
+describe('resolveDbPath', () => {
+  const cwd = '/work/app';
+  it('prefers --db, then $TOKOMETER_DB, then config db, then ./tokometer.db', () => {
+    const config = { db: '/etc/tokometer/data.db' };
+    const env = { TOKOMETER_DB: 'env.db' };
+    expect(resolveDbPath({ flag: 'flag.db', env, config, cwd })).toBe('/work/app/flag.db');
+    expect(resolveDbPath({ env, config, cwd })).toBe('/work/app/env.db');
+    expect(resolveDbPath({ env: {}, config, cwd })).toBe('/etc/tokometer/data.db');
+    expect(resolveDbPath({ env: { TOKOMETER_DB: '' }, config: {}, cwd })).toBe('/work/app/tokometer.db');
+    expect(resolveDbPath({ flag: ':memory:', env, config, cwd })).toBe(':memory:');
+  });
+
+  it('resolves a config db relative to the config file folder', () => {
+    const cwd = tmp();
+    mkdirSync(path.join(cwd, 'conf'));
+    writeFileSync(path.join(cwd, 'conf', 'tokometer.yaml'), 'db: ../data/t.db\n');
+    const { config } = loadConfig({ path: 'conf/tokometer.yaml', env: {}, cwd });
+    expect(config.db).toBe(path.join(cwd, 'data', 't.db'));
+    expect(resolveDbPath({ env: {}, config, cwd: '/elsewhere' })).toBe(path.join(cwd, 'data', 't.db'));
+  });
+});

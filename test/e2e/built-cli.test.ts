@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { FakeUpstream, sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
+import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/openai/${name}`, import.meta.url), 'utf8');
+const CHAT = fixture('chat.json');
+const STREAM_USAGE = fixture('chat-stream-usage.sse');
+const UPSTREAM_KEY = 'sk-built-upstream-key-0000000000';
+// gpt-4o-mini, 1250 prompt (1024 cached) + 9 output at 150 / 75 / 600 nano-USD per token:
+// 226 × 150 + 1024 × 75 + 9 × 600 = 33,900 + 76,800 + 5,400 = 116,100 nano-USD per call.
+const CALL_NANO = 116_100;
+
+function reply(req: ReceivedRequest): Reply | undefined {
+  if (req.url !== '/chat/completions') return undefined;
+  const body = req.json as { stream?: boolean };
+  return body.stream ? { headers: { 'content-type': 'text/event-stream' }, body: sseFrames(STREAM_USAGE), delayMs: 1 } : { body: CHAT };
+}
+
+/**
+ * The end-to-end smoke on the built artefacts, spawned as child processes: the compiled
+ * Bun binary (Bun.serve, fetch, bun:sqlite) and the Node package (node:http, undici,
+ * better-sqlite3). Both must meter the same calls to the same nano-dollar.
+ */
+describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
+  let dir: string;
+  let fake: FakeUpstream;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), `tokometer-${build}-`));
+    fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
+    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "\${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 20 }\n`);
+  });
+  afterAll(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a key, proxies SDK calls, drains on SIGTERM and reports the right totals', async () => {
+    const env = { UPSTREAM_KEY };
+    const created = await runCli(build, ['keys', 'create', 'summarizer', '--tag', 'feature=summarizer'], { cwd: dir, env });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+    expect(secret).toBeDefined();
+    expect((statSync(path.join(dir, 'tokometer.db')).mode & 0o777).toString(8)).toBe('600');
+
+    const serve = await startServe(build, ['--port', '0'], { cwd: dir, env });
+    const client = new OpenAI({ apiKey: secret, baseURL: `${serve.url}/proxy/openai`, maxRetries: 0 });
+    const tagged = (tier: string) => ({ headers: { 'X-Metering-Tags': JSON.stringify({ user_tier: tier, feature: 'spoofed' }) } });
+    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, tagged('free'));
+    expect(res.usage?.total_tokens).toBe(1259);
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }, tagged('pro'));
+    let chunks = 0;
+    for await (const chunk of stream) {
+      expect(chunk.choices.length).toBeGreaterThan(0);
+      chunks++;
+    }
+    expect(chunks).toBe(sseFrames(STREAM_USAGE).length - 2);
+    expect(await stopProcess(serve.child)).toBe(0);
+    expect(serve.output().stderr).not.toContain(UPSTREAM_KEY);
+    expect(fake.problems).toEqual([]);
+
+    const report = await runCli(build, ['report', '--by', 'feature', '--format', 'json'], { cwd: dir, env });
+    expect(report.stderr).toBe('');
+    expect(report.code).toBe(0);
+    const json = JSON.parse(report.stdout) as { rows: Array<{ group: Record<string, string>; cost_usd: number; calls: number }>; total: { cost_usd: number; calls: number } };
+    expect(json.rows).toHaveLength(1);
+    expect(json.rows[0]?.group).toEqual({ feature: 'summarizer' });
+    expect(json.rows[0]?.calls).toBe(2);
+    expect(json.total.cost_usd).toBeCloseTo((2 * CALL_NANO) / 1e9, 12);
+
+    const db = openDriver(path.join(dir, 'tokometer.db'), { readonly: true });
+    const rows = db.prepare('SELECT cost_nano, streamed, input_tokens, output_tokens, tags FROM calls ORDER BY id').all<Record<string, unknown>>();
+    db.close();
+    expect(rows.map((r) => r.cost_nano)).toEqual([CALL_NANO, CALL_NANO]);
+    expect(rows.map((r) => r.streamed)).toEqual([0, 1]);
+    expect(rows.map((r) => JSON.parse(String(r.tags)) as Record<string, string>)).toEqual([
+      { user_tier: 'free', feature: 'summarizer' },
+      { user_tier: 'pro', feature: 'summarizer' },
+    ]);
+  });
+
+  it('exits 2 with file, line and field for a bad config', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'listen:\n  port: "eighty"\n');
+    const res = await runCli(build, ['config', 'check', '--config', bad], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/bad\.yaml:2:\d+: listen\.port/);
+  });
+});

@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerPricesCommand, usd, type UnpricedModel } from '../../src/cli/prices.js';
+import { UsageError } from '../../src/lib/errors.js';
+import { createPricer } from '../../src/pricing/pricer.js';
+
+async function run(args: string[], unpriced: UnpricedModel[] = []): Promise<string> {
+  let text = '';
+  const program = new Command('tokometer').exitOverride();
+  const pricer = createPricer({ 'my-local-model': { provider: 'ollama', input: 0.1, output: 0.2 } });
+  registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => unpriced, out: (s) => (text += s) });
+  await program.parseAsync(args, { from: 'user' });
+  return text;
+}
+
+describe('tokometer prices', () => {
+  it('list --provider anthropic prints a table with tiers', async () => {
+    const out = await run(['prices', 'list', '--provider', 'anthropic', '--at', '2026-11-27']);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^provider\s+model\s+input\s+cached input\s+cache write\s+output\s+tiers\s+notes$/);
+    expect(lines.find((l) => /\bclaude-sonnet-4-5\s/.test(l))).toMatch(/anthropic\s+claude-sonnet-4-5\s+\$3\.00\s+\$0\.30\s+\$3\.75\s+\$15\.00\s+>200k: \$6\.00\/\$22\.50/);
+    expect(lines.find((l) => l.includes('claude-sonnet-4-0'))).toMatch(/claude-sonnet-4-0 \(override\)/);
+  });
+
+  it('list shows config prices for a custom provider', async () => {
+    const out = await run(['prices', 'list', '--provider', 'ollama']);
+    expect(out).toMatch(/ollama\s+my-local-model \(config\)\s+\$0\.10\s+-\s+-\s+\$0\.20/);
+  });
+
+  it('list rejects an unknown provider', async () => {
+    await expect(run(['prices', 'list', '--provider', 'nope'])).rejects.toThrow(UsageError);
+  });
+
+  it('show MODEL prints the prices of one model', async () => {
+    const out = await run(['prices', 'show', 'gemini-2.5-pro-preview-06-05', '--provider', 'gemini']);
+    expect(out).toContain('gemini-2.5-pro');
+    expect(out).toMatch(/source\s+genai-prices@0\.1\.8/);
+    expect(out).toMatch(/input\s+\$1\.25/);
+    expect(out).toMatch(/cache write \(5m\)\s+-  \(billed as input\)/);
+    expect(out).toMatch(/above 200,000 input tokens[^\n]*\n\s+input\s+\$2\.50/);
+  });
+
+  it('show of an unknown model fails with exit code 2 and a clear message', async () => {
+    const failure = run(['prices', 'show', 'gpt-imaginary', '--provider', 'openai']);
+    await expect(failure).rejects.toThrow(/unknown model 'gpt-imaginary' at provider 'openai'/);
+    await expect(failure).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('show rejects a malformed --at', async () => {
+    await expect(run(['prices', 'show', 'gpt-4o', '--at', 'yesterday-ish'])).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('unpriced lists models seen without a price (also the default subcommand)', async () => {
+    const models = [{ provider: 'ollama', model: 'llama3.2:3b', calls: 12 }];
+    for (const args of [['prices', 'unpriced'], ['prices']]) {
+      const out = await run(args, models);
+      expect(out).toMatch(/provider\s+model\s+calls\nollama\s+llama3\.2:3b\s+12\n/);
+    }
+    expect(await run(['prices', 'unpriced'])).toBe('Every recorded call has a price.\n');
+  });
+
+  it('formats USD per 1M with 2 to 6 decimals', () => {
+    expect([usd(2.5), usd(0.075), usd(0.0375), usd(10), usd(0.003625), usd(0), usd(null)]).toEqual(['$2.50', '$0.075', '$0.0375', '$10.00', '$0.003625', '$0.00', '-']);
+  });
+});
+
+describe('tokometer prices: models not priced per token', () => {
+  it('says so instead of showing empty prices', async () => {
+    expect(await run(['prices', 'show', 'whisper-1', '--provider', 'openai'])).toMatch(/not priced per token \(audio_hours, input_audio_hours\): calls are recorded unpriced/);
+    expect(await run(['prices', 'list', '--provider', 'openai'])).toMatch(/whisper-1 .*not per token \(audio_hours, input_audio_hours\): unpriced/);
+  });
+});

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { createOpenAiAdapter } from '../../src/providers/openai.js';
+import type { RequestInfo } from '../../src/providers/types.js';
+
+const adapter = createOpenAiAdapter();
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Runs prepare the way the proxy does: raw bytes in, parsed body alongside. */
+function prepare(body: Record<string, unknown> | string, path = '/chat/completions', a = adapter) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const parsed: unknown = JSON.parse(raw);
+  const info = a.describe('POST', path, parsed);
+  const out = a.prepare(info, parsed, enc.encode(raw));
+  return { ...out, text: out.body ? dec.decode(out.body) : undefined };
+}
+
+describe('auth', () => {
+  it('reads the client key from a Bearer authorization header', () => {
+    const q = new URLSearchParams();
+    expect(adapter.clientKey({ authorization: 'Bearer mk_live_abc' }, q)).toBe('mk_live_abc');
+    expect(adapter.clientKey({ authorization: 'bearer   mk_x  ' }, q)).toBe('mk_x');
+    expect(adapter.clientKey({ authorization: 'Basic Zm9vOmJhcg==' }, q)).toBeNull();
+    expect(adapter.clientKey({ authorization: 'Bearer ' }, q)).toBeNull();
+    expect(adapter.clientKey({}, q)).toBeNull();
+  });
+
+  it('sets the upstream key and removes org/project headers', () => {
+    const headers: Record<string, string> = {
+      authorization: 'Bearer mk_live_abc',
+      'openai-organization': 'org-client',
+      'openai-project': 'proj_client',
+      'x-stainless-retry-count': '0',
+    };
+    adapter.applyUpstreamAuth(headers, new URLSearchParams(), 'sk-real');
+    expect(headers).toEqual({ authorization: 'Bearer sk-real', 'x-stainless-retry-count': '0' });
+  });
+});
+
+describe('describe', () => {
+  const meter = (endpoint: string, kind: RequestInfo['kind']) => ({ endpoint, kind, metered: true });
+
+  it('classifies metered endpoints, with or without /v1', () => {
+    for (const [path, expected] of [
+      ['/chat/completions', meter('chat.completions', 'chat')],
+      ['/v1/chat/completions', meter('chat.completions', 'chat')],
+      ['/chat/completions/', meter('chat.completions', 'chat')],
+      ['/chat/completions?foo=1', meter('chat.completions', 'chat')],
+      ['/responses', meter('responses', 'responses')],
+      ['/v1/responses/compact', meter('responses.compact', 'responses')],
+      ['/embeddings', meter('embeddings', 'embeddings')],
+      ['/completions', meter('completions', 'completions')],
+    ] as const) {
+      expect(adapter.describe('POST', path, {}), path).toMatchObject(expected);
+    }
+  });
+
+  it('forwards everything else unmetered', () => {
+    for (const [method, path] of [
+      ['GET', '/models'],
+      ['GET', '/chat/completions'],
+      ['POST', '/files'],
+      ['GET', '/responses/resp_123'],
+      ['POST', '/v2/chat/completions'],
+    ]) {
+      expect(adapter.describe(method ?? '', path ?? '', undefined), `${method} ${path}`).toEqual({
+        endpoint: 'other',
+        kind: 'other',
+        metered: false,
+        model: null,
+        streaming: false,
+        maxOutputTokens: null,
+      });
+    }
+  });
+
+  it('reads model, streaming and the max output tokens', () => {
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', stream: true, max_tokens: 100, max_completion_tokens: 300 })).toEqual({
+      endpoint: 'chat.completions',
+      kind: 'chat',
+      metered: true,
+      model: 'gpt-4o',
+      streaming: true,
+      maxOutputTokens: 300,
+    });
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', max_tokens: 100, max_completion_tokens: null }).maxOutputTokens).toBe(100);
+    expect(adapter.describe('POST', '/responses', { max_output_tokens: 2048 }).maxOutputTokens).toBe(2048);
+    const loose = adapter.describe('POST', '/chat/completions', { model: 42, stream: 'true', max_tokens: 'lots' });
+    expect(loose).toMatchObject({ model: null, streaming: false, maxOutputTokens: null });
+    expect(adapter.describe('POST', '/chat/completions', undefined)).toMatchObject({ metered: true, model: null, streaming: false });
+  });
+});
+
+describe('prepare (stream usage injection)', () => {
+  it('injects include_usage when absent, leaving every other byte as sent', () => {
+    const raw = '{"model":"gpt-4o","seed":12345678901234567890,"temperature":1.0,"stream":true,"messages":[]}';
+    const out = prepare(raw);
+    expect(out.stripInjectedUsage).toBe(true);
+    expect(out.text).toBe('{"stream_options":{"include_usage":true},"model":"gpt-4o","seed":12345678901234567890,"temperature":1.0,"stream":true,"messages":[]}');
+  });
+
+  it('keeps leading whitespace and works for legacy completions', () => {
+    const out = prepare('  \n{ "model": "gpt-3.5-turbo-instruct", "stream": true, "prompt": "hi" }', '/completions');
+    expect(out.stripInjectedUsage).toBe(true);
+    expect(out.text).toBe('  \n{"stream_options":{"include_usage":true}, "model": "gpt-3.5-turbo-instruct", "stream": true, "prompt": "hi" }');
+    expect(JSON.parse(out.text ?? '')).toEqual({ stream_options: { include_usage: true }, model: 'gpt-3.5-turbo-instruct', stream: true, prompt: 'hi' });
+  });
+
+  it('merges with other stream_options keys', () => {
+    const body = { model: 'gpt-4o', stream: true, stream_options: { include_obfuscation: false }, messages: [{ role: 'user', content: 'hi' }] };
+    const out = prepare(body);
+    expect(out.stripInjectedUsage).toBe(true);
+    expect(JSON.parse(out.text ?? '')).toEqual({ ...body, stream_options: { include_obfuscation: false, include_usage: true } });
+  });
+
+  it('treats stream_options: null as unset', () => {
+    const out = prepare({ model: 'gpt-4o', stream: true, stream_options: null });
+    expect(out.stripInjectedUsage).toBe(true);
+    expect(JSON.parse(out.text ?? '')).toEqual({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('changes nothing when the client set include_usage (true or an explicit false)', () => {
+    for (const include_usage of [true, false]) {
+      expect(prepare({ model: 'gpt-4o', stream: true, stream_options: { include_usage } })).toEqual({ stripInjectedUsage: false, text: undefined });
+    }
+  });
+
+  it('changes nothing for non-streamed calls, other endpoints or odd stream_options', () => {
+    const untouched = { stripInjectedUsage: false, text: undefined };
+    expect(prepare({ model: 'gpt-4o', messages: [] })).toEqual(untouched);
+    expect(prepare({ model: 'gpt-4o', stream: false })).toEqual(untouched);
+    expect(prepare({ model: 'gpt-5', stream: true, input: 'hi' }, '/responses')).toEqual(untouched);
+    expect(prepare({ model: 'text-embedding-3-small', stream: true, input: 'hi' }, '/embeddings')).toEqual(untouched);
+    expect(prepare({ model: 'gpt-4o', stream: true, stream_options: 'yes' })).toEqual(untouched);
+    const other = adapter.describe('POST', '/files', { stream: true });
+    expect(adapter.prepare(other, { stream: true }, enc.encode('{"stream":true}'))).toEqual({ stripInjectedUsage: false });
+  });
+
+  it('does not inject for vendors that send stream usage unasked, unless told to', () => {
+    const body = { model: 'llama-3.3-70b-versatile', stream: true };
+    for (const family of ['groq', 'openrouter']) {
+      expect(prepare(body, '/chat/completions', createOpenAiAdapter({ family })).stripInjectedUsage).toBe(false);
+      expect(prepare(body, '/chat/completions', createOpenAiAdapter({ family, injectStreamUsage: true })).stripInjectedUsage).toBe(true);
+    }
+    expect(prepare(body, '/chat/completions', createOpenAiAdapter({ family: 'deepseek' })).stripInjectedUsage).toBe(true);
+    expect(prepare(body, '/chat/completions', createOpenAiAdapter({ injectStreamUsage: false })).stripInjectedUsage).toBe(false);
+    expect(createOpenAiAdapter({ family: 'xai' }).family).toBe('xai');
+    expect(adapter.family).toBe('openai');
+  });
+});
+
+describe('renderError', () => {
+  const expected: Record<ErrorKind, [type: string, code: string]> = {
+    unauthorized: ['invalid_request_error', 'invalid_api_key'],
+    bad_request: ['invalid_request_error', 'invalid_request'],
+    forbidden: ['permission_denied', 'permission_denied'],
+    not_found: ['not_found', 'not_found'],
+    payload_too_large: ['request_too_large', 'request_too_large'],
+    budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
+    upstream_unreachable: ['upstream_error', 'upstream_unreachable'],
+    upstream_timeout: ['timeout', 'timeout'],
+    internal: ['server_error', 'server_error'],
+  };
+
+  for (const [kind, [type, code]] of Object.entries(expected) as Array<[ErrorKind, [string, string]]>) {
+    it(`${kind} → ${STATUS_BY_KIND[kind]} ${type}/${code}`, () => {
+      const rendered = adapter.renderError(new ProxyError(kind, `msg for ${kind}`));
+      expect(rendered.status).toBe(STATUS_BY_KIND[kind]);
+      expect(rendered.headers).toEqual({ 'content-type': 'application/json' });
+      expect(JSON.parse(rendered.body)).toEqual({ error: { message: `msg for ${kind}`, type, param: null, code } });
+    });
+  }
+
+  it('merges details into the error object and adds extra headers', () => {
+    const err = new ProxyError(
+      'budget_exceeded',
+      'Monthly budget of $50.00 for team "search" is exhausted.',
+      { budget: 'team:search', reset_at: '2026-09-01T00:00:00Z' },
+      { 'x-should-retry': 'false', 'retry-after': '3600' },
+    );
+    const rendered = adapter.renderError(err);
+    expect(rendered.status).toBe(429);
+    expect(rendered.headers).toEqual({ 'content-type': 'application/json', 'x-should-retry': 'false', 'retry-after': '3600' });
+    expect(JSON.parse(rendered.body)).toEqual({
+      error: {
+        message: 'Monthly budget of $50.00 for team "search" is exhausted.',
+        type: 'budget_exceeded',
+        param: null,
+        code: 'budget_exceeded',
+        budget: 'team:search',
+        reset_at: '2026-09-01T00:00:00Z',
+      },
+    });
+  });
+});

@@ -1,0 +1,210 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { csvField, renderCsv, renderUnitEconomicsCsv } from '../../src/report/format/csv.js';
+import { renderUnitEconomicsTable } from '../../src/report/format/economics-table.js';
+import { renderJson, usd } from '../../src/report/format/json.js';
+import { renderTable } from '../../src/report/format/table.js';
+import { formatMoney } from '../../src/report/format/text.js';
+import { spendReport } from '../../src/report/query.js';
+import type { ReportQuery } from '../../src/report/types.js';
+import { unitEconomics } from '../../src/report/unit-economics.js';
+import { buildDb } from './dataset.js';
+import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
+
+const db = buildDb([...NOVEMBER_CALLS, { at: '2026-11-15T00:00:00Z', cost: 3e6, tags: { feature: 'say "hi", then\nleave' } }]);
+afterAll(() => db.close());
+const report = (q: Partial<ReportQuery> = {}) => spendReport(db.driver, { ...NOVEMBER, by: ['feature'], where: [], timeZone: 'UTC', ...q });
+
+/** Minimal RFC 4180 reader for the round trip. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += ch;
+  }
+  return rows;
+}
+
+const nano = (usdValue: number) => Math.round(usdValue * 1e9);
+
+describe('json', () => {
+  it('has the SPEC §7 shape and parses back to the same numbers', () => {
+    const r = report({ compare: 'previous' });
+    const doc = JSON.parse(renderJson(r));
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['since', 'until', 'by', 'rows', 'total', 'unpriced']));
+    expect(doc.since).toBe('2026-11-01T00:00:00.000Z');
+    expect(doc.until).toBe('2026-12-01T00:00:00.000Z');
+    expect(doc.by).toEqual(['feature']);
+    expect(doc.rows[0]).toEqual({
+      group: { feature: 'summarizer' },
+      cost_usd: 0.126,
+      calls: 3,
+      input_tokens: 30_000,
+      output_tokens: 1_500,
+      cached_input_tokens: 3_000,
+      avg_cost_usd: 0.042,
+      share: r.rows[0]!.share,
+      p50_latency_ms: 200,
+      priced_calls: 3,
+      unpriced_calls: 0,
+      prev_cost_usd: 1,
+      change: r.rows[0]!.change,
+    });
+    doc.rows.forEach((row: { cost_usd: number; calls: number; avg_cost_usd: number }, i: number) => {
+      expect(nano(row.cost_usd)).toBe(r.rows[i]!.costNano);
+      expect(nano(row.avg_cost_usd)).toBe(r.rows[i]!.avgCostNano);
+      expect(row.calls).toBe(r.rows[i]!.calls);
+    });
+    expect(nano(doc.total.cost_usd)).toBe(r.total.costNano);
+    expect(doc.total.share).toBe(1);
+    expect(doc.unpriced).toEqual([
+      { model: 'mystery-1', calls: 2 },
+      { model: 'mystery-2', calls: 1 },
+    ]);
+    expect(doc.previous).toEqual({ since: '2026-10-02T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z' });
+  });
+
+  it('keeps USD exact to the nano-dollar', () => {
+    expect(usd(1)).toBe(0.000000001);
+    expect(usd(1_092_000_001)).toBe(1.092000001);
+    expect(usd(-5)).toBe(-0.000000005);
+    for (const n of [0, 1, 7, 999_999_999, 123_456_789_012, 160_500_000]) expect(nano(usd(n))).toBe(n);
+  });
+
+  it('stays valid JSON with a message for an empty period', () => {
+    const empty = report({ since: 0, until: 1000 });
+    const doc = JSON.parse(renderJson(empty, { message: 'no calls' }));
+    expect(doc).toMatchObject({ rows: [], total: { cost_usd: 0, calls: 0 }, unpriced: [], message: 'no calls' });
+  });
+});
+
+describe('csv', () => {
+  it('has the same columns and numbers as the JSON, with a total line', () => {
+    const r = report();
+    const lines = parseCsv(renderCsv(r));
+    const doc = JSON.parse(renderJson(r));
+    expect(lines[0]).toEqual(['feature', 'cost_usd', 'calls', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'avg_cost_usd', 'share', 'p50_latency_ms', 'priced_calls', 'unpriced_calls']);
+    const body = lines.slice(1, -1);
+    expect(body).toHaveLength(doc.rows.length);
+    body.forEach((line, i) => {
+      const json = doc.rows[i];
+      expect(line[0]).toBe(json.group.feature);
+      lines[0]!.slice(1).forEach((col, j) => {
+        const cell = line[j + 1]!;
+        if (json[col] === null) expect(cell).toBe('');
+        else expect(Number(cell)).toBeCloseTo(json[col], 12);
+      });
+      expect(nano(Number(line[1]))).toBe(r.rows[i]!.costNano);
+    });
+    expect(lines.at(-1)![0]).toBe('(total)');
+    expect(nano(Number(lines.at(-1)![1]))).toBe(r.total.costNano);
+  });
+
+  it('quotes per RFC 4180 and round-trips awkward group values', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField(null)).toBe('');
+    expect(csvField(1e-9)).toBe('0.000000001');
+    const text = renderCsv(report());
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(parseCsv(text).map((l) => l[0])).toContain('say "hi", then\nleave');
+  });
+
+  it('writes a group column for a report without dimensions and compare columns when comparing', () => {
+    const lines = parseCsv(renderCsv(report({ by: [], compare: 'previous' })));
+    expect(lines[0]!.slice(0, 2)).toEqual(['group', 'cost_usd']);
+    expect(lines[0]!.slice(-2)).toEqual(['prev_cost_usd', 'change']);
+    expect(lines).toHaveLength(2);
+  });
+
+  it('writes unit economics per tier', () => {
+    const ue = unitEconomics(db.driver, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { pro: 29 }, price_per_tenant: {} });
+    const lines = parseCsv(renderUnitEconomicsCsv(ue));
+    expect(lines[0]!.slice(0, 3)).toEqual(['tier', 'calls', 'cost_usd']);
+    expect(lines.find((l) => l[0] === 'pro')![9]).toBe('0'); // no user_id tags here: 0 users → $0 revenue
+  });
+});
+
+describe('table', () => {
+  const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+  it('aligns columns, right-justifies numbers and ends with a total and the unpriced footer', () => {
+    const text = renderTable(report(), { color: false });
+    expect(text).not.toMatch(/\u001b\[/);
+    const lines = text.split('\n');
+    const header = lines.find((l) => l.startsWith('feature'))!;
+    const summarizer = lines.find((l) => l.startsWith('summarizer'))!;
+    const total = lines.find((l) => l.startsWith('total'))!;
+    // Right-justified: the spend column ends at the same position on every line.
+    const end = header.indexOf('spend') + 'spend'.length;
+    expect(summarizer.slice(0, end).endsWith('$0.126')).toBe(true);
+    expect(total.slice(0, end).endsWith('$0.164')).toBe(true);
+    expect(summarizer).toMatch(/77\.1%\s+3\s+\$0\.042\s+30,000\s+1,500\s+3,000\s+200 ms/);
+    expect(text).toContain('3 unpriced calls not included in spend: mystery-1 (2), mystery-2 (1).');
+    expect(text).toContain('Spend by feature · 2026-11-01 → 2026-12-01 (UTC)');
+  });
+
+  it('uses colour only when asked', () => {
+    const coloured = renderTable(report(), { color: true });
+    expect(coloured).toMatch(/\u001b\[1m/);
+    expect(strip(coloured)).toBe(renderTable(report(), { color: false }));
+  });
+
+  it('draws a trend bar next to each day', () => {
+    const text = renderTable(report({ by: ['day'] }), { color: false });
+    const line = (d: string) => text.split('\n').find((l) => l.startsWith(d))!;
+    expect(line('2026-11-02')).toMatch(/█{20}$/); // the most expensive day (tied at $0.042)
+    expect(line('2026-11-03')).toMatch(/\$0\.008.*█{3}▊$/); // 0.008 / 0.042 × 20 cells
+    expect(line('2026-11-01')).not.toMatch(/█/);
+  });
+
+  it('shows the cross table matrix and the comparison', () => {
+    const cross = renderTable(report({ by: ['feature', 'user_tier'] }), { color: false });
+    expect(cross).toMatch(/feature \\ user_tier\s+pro\s+free\s+enterprise\s+\(none\)\s+total/);
+    expect(cross).toMatch(/summarizer\s+\$0\.084\s+\$0\.042\s+—\s+—\s+\$0\.126/);
+    const compared = renderTable(report({ compare: 'previous' }), { color: false });
+    expect(compared).toMatch(/chatbot .*\$0\.016\s+\+100\.0%/);
+    expect(compared).toMatch(/autocomplete .*\$0\.00\s+new/);
+  });
+
+  it('prints a friendly message for an empty period', () => {
+    const text = renderTable(report({ since: Date.parse('2020-01-01T00:00:00Z'), until: Date.parse('2020-02-01T00:00:00Z') }), { color: false });
+    expect(text).toContain('No calls recorded between 2020-01-01 and 2020-02-01 (UTC).');
+    expect(text).toContain('tokometer serve');
+  });
+
+  it('formats money with sensible precision', () => {
+    expect(formatMoney(1_100 * 1e9)).toBe('$1,100.00');
+    expect(formatMoney(42e6)).toBe('$0.042');
+    expect(formatMoney(1e6)).toBe('$0.001');
+    expect(formatMoney(116_000)).toBe('$0.000116');
+    expect(formatMoney(1)).toBe('<$0.000001');
+    expect(formatMoney(0)).toBe('$0.00');
+    expect(formatMoney(-2_500e6)).toBe('-$2.50');
+  });
+
+  it('renders unit economics with COGS and margin', () => {
+    const econDb = buildDb([
+      { at: '2026-11-02T00:00:00Z', cost: 4.5e9, tags: { user_id: 'a', user_tier: 'pro', tenant_id: 't1' } },
+      { at: '2026-11-02T00:00:00Z', cost: 0.08e9, tags: { user_id: 'b', user_tier: 'free', tenant_id: 't1', session_id: 's' } },
+    ]);
+    const ue = unitEconomics(econDb.driver, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { free: 0, pro: 29 }, price_per_tenant: {} });
+    const text = renderUnitEconomicsTable(ue, { color: false });
+    econDb.close();
+    expect(text).toMatch(/pro\s+1\s+\$4\.50\s+98\.3%\s+\$4\.50/);
+    expect(text).toMatch(/\$29\.00\s+15\.5%\s+\$24\.50\s+84\.5%/);
+    expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid users');
+    expect(text).toContain('Active users 2');
+  });
+});
+

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { WriteQueue, WriteQueueError } from '../../src/store/write-queue.js';
+import type { CallRecord, Store } from '../../src/store/types.js';
+import { count, dbPath, makeCall, openStore, readCalls, tick, type ContractCase } from './fixtures.js';
+
+/** Wraps a store so a test can see batch sizes and make the next `failures` writes fail transiently. */
+function spy(store: Store) {
+  const state = { batches: [] as number[], failures: 0 };
+  const sink = {
+    insertCalls(records: readonly CallRecord[]) {
+      if (state.failures > 0) {
+        state.failures--;
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      }
+      store.insertCalls(records);
+      state.batches.push(records.length);
+    },
+  };
+  return { state, sink };
+}
+
+const calls = (n: number, from = 0) => Array.from({ length: n }, (_, i) => makeCall(from + i));
+
+export const queueCases: ContractCase[] = [
+  {
+    name: 'write queue: enqueue never writes on the caller stack; flush writes batches of <= 1000',
+    run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const q = new WriteQueue(sink, { flushIntervalMs: 60_000 });
+      for (const c of calls(2500)) assert.equal(q.enqueue(c), true);
+      assert.equal(q.pending, 2500);
+      assert.equal(count(s.driver, 'calls'), 0);
+      assert.equal(q.flush(), 2500);
+      assert.equal(q.pending, 0);
+      assert.deepEqual(state.batches, [1000, 1000, 500]);
+      assert.deepEqual(readCalls(s.driver), calls(2500));
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: timer flushes after flushIntervalMs; full batches flush one per event-loop turn',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const timed = new WriteQueue(s, { flushIntervalMs: 5 });
+      timed.enqueue(makeCall(0));
+      await tick(50);
+      assert.equal(timed.pending, 0);
+      assert.equal(count(s.driver, 'calls'), 1);
+
+      const { state, sink } = spy(s);
+      const full = new WriteQueue(sink, { flushIntervalMs: 60_000, batchSize: 10 });
+      for (const c of calls(35, 1)) full.enqueue(c);
+      assert.equal(full.pending, 35);
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(state.batches, [10, 10, 10]);
+      assert.equal(full.pending, 5);
+      await full.drain();
+      assert.equal(count(s.driver, 'calls'), 36);
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: drain writes everything, in order',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const q = new WriteQueue(s, { flushIntervalMs: 60_000 });
+      for (const c of calls(5000)) q.enqueue(c);
+      await q.drain();
+      assert.equal(q.pending, 0);
+      assert.deepEqual(readCalls(s.driver), calls(5000));
+      assert.equal(count(s.driver, 'call_tags'), 10_000);
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: failed flushes keep records, report once, and drain retries until written',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const errors: WriteQueueError[] = [];
+      const q = new WriteQueue(sink, { flushIntervalMs: 2, onError: (e) => errors.push(e) });
+      for (const c of calls(1500)) q.enqueue(c);
+      state.failures = 3;
+      assert.equal(q.flush(), 0);
+      assert.equal(q.flush(), 0);
+      assert.equal(q.pending, 1500);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]!.kind, 'retrying');
+      assert.equal((errors[0]!.cause as { code: string }).code, 'SQLITE_BUSY');
+      await q.drain();
+      assert.equal(q.pending, 0);
+      assert.equal(errors.length, 1);
+      assert.deepEqual(readCalls(s.driver), calls(1500));
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: drain gives up after its attempts and leaves the records pending',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const q = new WriteQueue(sink, { flushIntervalMs: 1 });
+      q.enqueue(makeCall(0));
+      state.failures = 1000;
+      await assert.rejects(q.drain(3), (e: unknown) => e instanceof WriteQueueError && (e.cause as { code?: string }).code === 'SQLITE_BUSY');
+      assert.equal(q.pending, 1);
+      state.failures = 0;
+      await q.drain();
+      assert.equal(count(s.driver, 'calls'), 1);
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: a record that can never be stored is rejected loudly, the rest are written',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const errors: WriteQueueError[] = [];
+      const q = new WriteQueue(s, { flushIntervalMs: 60_000, onError: (e) => errors.push(e) });
+      const records = calls(30);
+      records[7] = { ...makeCall(7), streamed: 'yes' as unknown as boolean };
+      for (const c of records) q.enqueue(c);
+      await q.drain();
+      assert.equal(q.pending, 0);
+      assert.equal(count(s.driver, 'calls'), 29);
+      assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['rejected', 1]]);
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: a full buffer refuses new records (enqueue false) and keeps the oldest',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const errors: WriteQueueError[] = [];
+      const q = new WriteQueue(sink, { flushIntervalMs: 60_000, maxBuffered: 5, onError: (e) => errors.push(e) });
+      state.failures = 1;
+      for (const c of calls(5)) assert.equal(q.enqueue(c), true);
+      q.flush();
+      assert.equal(q.enqueue(makeCall(5)), false);
+      assert.equal(q.enqueue(makeCall(6)), false);
+      assert.equal(q.refused, 2);
+      assert.deepEqual(errors.map((e) => e.kind), ['retrying', 'overflow']);
+      await q.drain();
+      assert.deepEqual(readCalls(s.driver), calls(5));
+      assert.equal(q.enqueue(makeCall(7)), true);
+      await q.drain();
+      assert.equal(count(s.driver, 'calls'), 6);
+      s.close();
+    },
+  },
+];

@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the fake upstream received. */
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  json: unknown;
+}
+
+/** One scripted reply. Bodies are sent as given; `chunks` splits them into pieces with `delayMs` between. */
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** A complete body, or SSE/stream pieces sent one after the other. */
+  body: string | string[];
+  /** Re-split the concatenated body into chunks of this many bytes (tests chunk-boundary handling). */
+  chunkBytes?: number;
+  /** ms between chunks. */
+  delayMs?: number;
+  /** Stop after this many chunks and destroy the socket (a cut stream). */
+  cutAfterChunks?: number;
+}
+
+export interface FakeUpstreamOptions {
+  /** The upstream key every request must carry (checked with `authHeader`). */
+  expectedKey: string;
+  /** Header that carries the key; default authorization with "Bearer ". */
+  authHeader?: 'authorization' | 'x-api-key' | 'x-goog-api-key';
+  /** Picks the reply for a request; returning undefined is a loud failure. */
+  reply: (req: ReceivedRequest) => Reply | undefined;
+}
+
+/**
+ * An HTTP server on 127.0.0.1, port 0, standing in for a provider. It records every
+ * request, checks that the real upstream key arrived and that tokometer's own headers
+ * did not, and answers 599 plus an entry in `problems` on anything unexpected.
+ */
+export class FakeUpstream {
+  readonly requests: ReceivedRequest[] = [];
+  readonly problems: string[] = [];
+  private server: Server | null = null;
+  private sockets = new Set<import('node:net').Socket>();
+  url = '';
+
+  constructor(private readonly options: FakeUpstreamOptions) {}
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = body ? JSON.parse(body) : undefined;
+        } catch {
+          json = undefined;
+        }
+        const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
+        this.requests.push(received);
+        const problem = this.check(received);
+        const reply = problem ? undefined : this.options.reply(received);
+        if (problem || !reply) {
+          const message = problem ?? `no reply scripted for ${received.method} ${received.url}`;
+          this.problems.push(message);
+          res.writeHead(599, { 'content-type': 'text/plain' }).end(message);
+          return;
+        }
+        void this.send(res, reply);
+      });
+    });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  private check(req: ReceivedRequest): string | null {
+    const header = this.options.authHeader ?? 'authorization';
+    const got = req.headers[header];
+    const want = header === 'authorization' ? `Bearer ${this.options.expectedKey}` : this.options.expectedKey;
+    if (got !== want) return `wrong upstream credential in ${header}: ${String(got).slice(0, 12)}…`;
+    if (req.headers['x-metering-tags'] !== undefined) return 'x-metering-tags reached the provider';
+    if (/mk_[0-9A-Za-z]{32}/.test(JSON.stringify(req.headers) + req.url)) return 'a metering key reached the provider';
+    return null;
+  }
+
+  private async send(res: import('node:http').ServerResponse, reply: Reply): Promise<void> {
+    const pieces = splitBody(reply);
+    const streamed = Array.isArray(reply.body) || reply.chunkBytes !== undefined || reply.delayMs !== undefined;
+    const headers = { 'content-type': 'application/json', ...(reply.headers ?? {}) };
+    if (!streamed) {
+      res.writeHead(reply.status ?? 200, headers).end(Buffer.concat(pieces));
+      return;
+    }
+    res.writeHead(reply.status ?? 200, headers);
+    res.flushHeaders();
+    for (let i = 0; i < pieces.length; i++) {
+      if (reply.cutAfterChunks !== undefined && i >= reply.cutAfterChunks) {
+        res.destroy();
+        return;
+      }
+      if (res.destroyed) return;
+      res.write(pieces[i]);
+      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    }
+    res.end();
+  }
+
+  /** Stops the server and cuts every open connection. */
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function splitBody(reply: Reply): Buffer[] {
+  const pieces = (Array.isArray(reply.body) ? reply.body : [reply.body]).map((p) => Buffer.from(p, 'utf8'));
+  if (reply.chunkBytes === undefined) return pieces;
+  const all = Buffer.concat(pieces);
+  const out: Buffer[] = [];
+  for (let i = 0; i < all.length; i += reply.chunkBytes) out.push(all.subarray(i, i + reply.chunkBytes));
+  return out;
+}
+
+/** Splits an SSE fixture into its frames (each with its blank line), for streaming frame by frame. */
+export function sseFrames(text: string): string[] {
+  return text.split(/(?<=\n\n)/).filter((f) => f.length > 0);
+}
