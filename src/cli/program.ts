@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from './config.js';
 import { registerKeysCommand } from './keys.js';
+import { registerPricesCommand } from './prices.js';
+import { registerReportCommand } from './report.js';
+import { configFor, dbPathFor, openReader } from './context.js';
+import { createPricer } from '../pricing/pricer.js';
 import { registerServeCommand } from './serve.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
@@ -16,6 +20,30 @@ export function buildProgram(ctx: CliContext): Command {
   registerServeCommand(program, ctx);
   registerKeysCommand(program, ctx);
   registerConfigCommand(program, ctx);
+  registerReportCommand(program, {
+    openReadDriver: (dbPath) => openReader(ctx, dbPath),
+    resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
+    clock: ctx.clock,
+    timeZone: (configPath) => configFor(ctx, configPath).timezone,
+    economics: (configPath) => configFor(ctx, configPath).economics,
+    out: ctx.out,
+    isTTY: ctx.isTTY,
+    env: ctx.env,
+  });
+  registerPricesCommand(program, {
+    pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
+    listUnpricedModels: async (flags) => {
+      const driver = await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db));
+      try {
+        return driver
+          .prepare("SELECT provider, COALESCE(model, model_requested, '(unknown)') AS model, COUNT(*) AS calls FROM calls WHERE cost_nano IS NULL AND usage_source != 'not_metered' GROUP BY 1, 2 ORDER BY calls DESC")
+          .all<{ provider: string; model: string; calls: number }>();
+      } finally {
+        driver.close();
+      }
+    },
+    out: ctx.out,
+  });
   return program;
 }
 

@@ -1,16 +1,6 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
-import type {
-  EndpointKind,
-  Observed,
-  PreparedRequest,
-  ProviderAdapter,
-  RenderedError,
-  RequestInfo,
-  SseFrame,
-  StreamAccumulator,
-  Usage,
-} from './types.js';
+import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -30,10 +20,9 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 const objAt = (v: unknown): Json => (isObj(v) ? v : {});
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
+const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 /** A token count: a finite non-negative number, rounded; undefined for anything else. */
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined;
-}
+const count = (v: unknown): number | undefined => (isAmount(v) ? Math.round(v) : undefined);
 
 function parseJson(text: string): unknown {
   try {
@@ -42,8 +31,6 @@ function parseJson(text: string): unknown {
     return undefined;
   }
 }
-
-const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
 const TICKS_PER_NANO = 10;

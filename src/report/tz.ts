@@ -71,7 +71,8 @@ export function offsetAt(ms: number, timeZone: string): number {
 
 /**
  * The instant at which the wall clock in the zone shows the given local time.
- * In a DST gap the later offset wins (02:30 on a spring-forward day → 03:30 local);
+ * A wall time inside a DST gap is read with the offset before the gap (02:30 on a
+ * spring-forward day in Berlin → 01:30 UTC, which the clock shows as 03:30);
  * in a DST overlap the earlier instant wins. month is 1–12 and may overflow (13 → next January).
  */
 export function zonedToUtc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0, timeZone: string): number {
