@@ -38,9 +38,12 @@ export const BUILT_IN_PROVIDERS: Readonly<Record<string, BuiltIn>> = {
   xai: { family: 'openai', baseUrl: 'https://api.x.ai/v1' },
 };
 
-/** Adapter factories per family; a family without one is not served yet. */
-const ADAPTERS: Partial<Record<ProviderFamily, () => ProviderAdapter>> = {
-  openai: () => createOpenAiAdapter(),
+/**
+ * Adapter factories per family, given the provider's name (OpenAI-compatible vendors
+ * differ in small ways the openai adapter knows by name). A family without one is not served.
+ */
+const ADAPTERS: Partial<Record<ProviderFamily, (name: string) => ProviderAdapter>> = {
+  openai: (name) => createOpenAiAdapter({ family: name }),
 };
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
@@ -68,7 +71,7 @@ export function buildProviders(config: Config, apiKeys: Readonly<Record<string, 
     if (!makeAdapter || !baseUrl) continue;
     table.set(name, {
       name,
-      adapter: makeAdapter(),
+      adapter: makeAdapter(name),
       baseUrl,
       apiKey: pc?.api_key ?? apiKeys[name] ?? null,
       headersTimeoutMs: pc?.header_timeout_ms ?? DEFAULT_HEADERS_TIMEOUT_MS,

@@ -50,6 +50,11 @@ export interface RequestInfo {
   streaming: boolean;
   /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
   maxOutputTokens: number | null;
+  /**
+   * Input tokens the adapter estimated from the request itself (estimateTokens), for
+   * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
+   */
+  estimatedInputTokens?: number;
 }
 
 /** One parsed SSE frame. `raw` are the exact bytes of the frame including its terminating blank line. */
@@ -65,6 +70,8 @@ export interface Observed {
   usage: Usage | null;
   /** Model as answered by the provider (e.g. the dated snapshot), null when unknown. */
   model: string | null;
+  /** True when `usage` was estimated by the adapter rather than reported by the provider (row flagged `estimated`). */
+  estimated?: boolean;
 }
 
 /**

@@ -64,7 +64,7 @@ function usageFor(state: CallState, outcome: CallOutcome): { usage: Usage | null
   const info = state.info;
   if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
   const reported = state.observed?.usage ?? null;
-  if (reported) return { usage: reported, source: 'reported' };
+  if (reported) return { usage: reported, source: state.observed?.estimated === true ? 'estimated' : 'reported' };
   if (outcome === 'upstream_error') return { usage: null, source: 'not_metered' };
   if (!state.bodyParsed && outcome === 'ok') return { usage: null, source: 'unknown' };
   return { usage: estimateUsage(state), source: 'estimated' };

@@ -1,0 +1,105 @@
+import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const objAt = (v: unknown): Json => (isObj(v) ? v : {});
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+/** A token count: a finite non-negative number, rounded; undefined for anything else (null included). */
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Normalises an Anthropic `usage` object (Messages response, `message_start.message.usage`,
+ * or a merged stream usage) to `Usage`, or null when it carries neither input nor output
+ * tokens.
+ *
+ * Anthropic's `input_tokens` EXCLUDES both cache buckets, so
+ * inputTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens.
+ * Cache writes are split by lifetime from `cache_creation.{ephemeral_5m,ephemeral_1h}_input_tokens`:
+ * the 1-hour part (clamped to the total writes) is 1h, the rest is 5m; without the
+ * breakdown every write is 5m. `output_tokens` already includes thinking;
+ * `output_tokens_details.thinking_tokens` becomes reasoningTokens (clamped to output).
+ */
+export function normaliseAnthropicUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  const uncached = count(raw.input_tokens);
+  const output = count(raw.output_tokens);
+  if (uncached === undefined && output === undefined) return null;
+  const breakdown = objAt(raw.cache_creation);
+  const write5m = count(breakdown.ephemeral_5m_input_tokens) ?? 0;
+  const write1h = count(breakdown.ephemeral_1h_input_tokens) ?? 0;
+  const writes = count(raw.cache_creation_input_tokens) ?? write5m + write1h;
+  const cacheRead = count(raw.cache_read_input_tokens) ?? 0;
+  const cacheWrite1h = Math.min(write1h, writes);
+  const outputTokens = output ?? 0;
+  const usage: Usage = {
+    inputTokens: (uncached ?? 0) + cacheRead + writes,
+    outputTokens,
+    cacheReadTokens: cacheRead,
+    cacheWrite5mTokens: writes - cacheWrite1h,
+    cacheWrite1hTokens: cacheWrite1h,
+    reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, outputTokens),
+  };
+  const tier = str(raw.service_tier);
+  if (tier) usage.serviceTier = tier;
+  return usage;
+}
+
+/** Usage fields only `message_start` carries; `message_delta` never re-sends them. */
+const START_ONLY_FIELDS = new Set(['cache_creation', 'service_tier']);
+
+/**
+ * Applies one `message_delta.usage` to the running raw usage. Delta usage holds
+ * cumulative whole-message totals: every non-null field OVERWRITES the running value
+ * (never added), and the start-only fields are kept from `message_start`.
+ */
+export function mergeDeltaUsage(running: Json, delta: unknown): void {
+  if (!isObj(delta)) return;
+  for (const [name, value] of Object.entries(delta)) {
+    if (value !== null && value !== undefined && !START_ONLY_FIELDS.has(name)) running[name] = value;
+  }
+}
+
+/** The two event types that carry usage; every other frame is relayed without parsing. */
+const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
+
+/**
+ * Observes an Anthropic Messages stream. Usage starts from `message_start.message.usage`
+ * and is overwritten field by field by each `message_delta.usage` (the last wins); the
+ * result is normalised once, at `finish()`, so a stream cut after `message_start` still
+ * yields the usage seen so far. Frames are never removed: `event:` lines, `ping` and
+ * `error` frames reach the client untouched (tokometer injects nothing here).
+ */
+export class MessagesStream implements StreamAccumulator {
+  private running: Json | null = null;
+  private model: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const { event, data } = frame;
+    if (data.length === 0) return true;
+    // Frames normally name their type in `event:`; without one, a substring check avoids parsing text deltas.
+    if (event !== '' ? !USAGE_EVENTS.has(event) : !data.includes('"message_')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    if (json.type === 'message_start' && isObj(json.message)) {
+      this.model = str(json.message.model) ?? this.model;
+      if (isObj(json.message.usage)) this.running = { ...json.message.usage };
+    } else if (json.type === 'message_delta' && isObj(json.usage)) {
+      this.running ??= {};
+      mergeDeltaUsage(this.running, json.usage);
+    }
+    return true;
+  }
+
+  finish(): Observed {
+    return { usage: normaliseAnthropicUsage(this.running), model: this.model };
+  }
+}

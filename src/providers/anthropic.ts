@@ -1,0 +1,107 @@
+import type { ErrorKind, ProxyError } from '../lib/errors.js';
+import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
+import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const objAt = (v: unknown): Json => (isObj(v) ? v : {});
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
+
+/** Paths (after `/proxy/<provider>`, POST only) the adapter knows; everything else is `other`. */
+const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; metered: boolean }>> = {
+  '/v1/messages': { endpoint: 'messages', kind: 'messages', metered: true },
+  // A token count, documented as free: forwarded and recorded, never priced as inference.
+  '/v1/messages/count_tokens': { endpoint: 'messages.count_tokens', kind: 'other', metered: false },
+};
+
+/** `/v1/messages/?beta=true` → `/v1/messages`. */
+function normalisePath(path: string): string {
+  let p = path.split('?', 1)[0] ?? '';
+  if (!p.startsWith('/')) p = `/${p}`;
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+/** Anthropic `error.type` per tokometer error kind (status comes from the kind). */
+const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
+  bad_request: 'invalid_request_error',
+  unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  not_found: 'not_found_error',
+  payload_too_large: 'request_too_large',
+  budget_exceeded: 'rate_limit_error',
+  upstream_unreachable: 'api_error',
+  upstream_timeout: 'timeout_error',
+  internal: 'api_error',
+};
+
+/** A request id in Anthropic's `req_…` style, marked as tokometer's own. */
+function newRequestId(): string {
+  return `req_tokometer_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+/** For endpoints that are not metered: forwards everything, observes nothing. */
+const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
+
+/**
+ * The adapter for the Anthropic Messages API (`https://api.anthropic.com`; paths keep
+ * their `/v1`). The client's key arrives as `x-api-key` or `Authorization: Bearer`;
+ * upstream gets `x-api-key` with the real key, and `anthropic-version` /
+ * `anthropic-beta` pass through as sent (beta flags can change billing).
+ * Requests and streams are forwarded byte for byte: nothing is injected or stripped.
+ */
+export function createAnthropicAdapter(): ProviderAdapter {
+  return {
+    family: 'anthropic',
+
+    clientKey(headers) {
+      const apiKey = (headers['x-api-key'] ?? '').trim();
+      if (apiKey.length > 0) return apiKey;
+      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+      return match?.[1] ?? null;
+    },
+
+    applyUpstreamAuth(headers, _query, apiKey) {
+      headers['x-api-key'] = apiKey;
+      delete headers.authorization;
+    },
+
+    describe(method, path, body): RequestInfo {
+      const json = objAt(body);
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      return {
+        endpoint: known?.endpoint ?? 'other',
+        kind: known?.kind ?? 'other',
+        metered: known?.metered ?? false,
+        model: str(json.model),
+        streaming: json.stream === true,
+        maxOutputTokens: count(json.max_tokens),
+      };
+    },
+
+    prepare(): PreparedRequest {
+      return { stripInjectedUsage: false };
+    },
+
+    usageFromJson(_info, json): Observed {
+      if (!isObj(json) || json.type === 'error') return { usage: null, model: null };
+      return { usage: normaliseAnthropicUsage(json.usage), model: str(json.model) };
+    },
+
+    newStreamAccumulator(info): StreamAccumulator {
+      return info.kind === 'messages' ? new MessagesStream() : passThrough();
+    },
+
+    renderError(error: ProxyError): RenderedError {
+      const requestId = newRequestId();
+      const body = { type: 'error', error: { type: ERROR_TYPES[error.kind], message: error.message, ...error.details }, request_id: requestId };
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', 'request-id': requestId, ...error.headers },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+}
