@@ -294,5 +294,11 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
         body: JSON.stringify(body),
       };
     },
+
+    streamErrorFrame(error: ProxyError): string {
+      // The OpenAI SDKs raise an APIError for any data payload carrying an `error` key.
+      const [type, code] = ERROR_SHAPES[error.kind];
+      return `data: ${JSON.stringify({ error: { message: error.message, type, param: null, code } })}\n\n`;
+    },
   };
 }

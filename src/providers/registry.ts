@@ -1,6 +1,10 @@
 import type { Config, ProviderConfig } from '../config/schema.js';
 import type { ProviderAdapter } from './types.js';
+import { createCohereAdapter } from './cohere.js';
+import { createMistralAdapter } from './mistral.js';
 import { createOpenAiAdapter } from './openai.js';
+import { createAnthropicAdapter } from './anthropic.js';
+import { createGeminiAdapter } from './gemini.js';
 
 /** API families tokometer speaks. OpenAI-compatible vendors use the openai family. */
 export type ProviderFamily = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'cohere';
@@ -13,6 +17,8 @@ export interface ProviderRuntime {
   baseUrl: string;
   /** The real provider key; null when none is configured (calls then get a clear 502). */
   apiKey: string | null;
+  /** ms to open the upstream connection. */
+  connectTimeoutMs: number;
   /** ms to connect and receive response headers. */
   headersTimeoutMs: number;
   /** ms allowed between two body chunks. */
@@ -44,8 +50,13 @@ export const BUILT_IN_PROVIDERS: Readonly<Record<string, BuiltIn>> = {
  */
 const ADAPTERS: Partial<Record<ProviderFamily, (name: string) => ProviderAdapter>> = {
   openai: (name) => createOpenAiAdapter({ family: name }),
+  anthropic: () => createAnthropicAdapter(),
+  gemini: () => createGeminiAdapter(),
+  mistral: (name) => createMistralAdapter(name),
+  cohere: (name) => createCohereAdapter(name),
 };
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
@@ -74,6 +85,7 @@ export function buildProviders(config: Config, apiKeys: Readonly<Record<string, 
       adapter: makeAdapter(name),
       baseUrl,
       apiKey: pc?.api_key ?? apiKeys[name] ?? null,
+      connectTimeoutMs: pc?.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: pc?.header_timeout_ms ?? DEFAULT_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: pc?.idle_timeout_ms ?? DEFAULT_IDLE_TIMEOUT_MS,
     });

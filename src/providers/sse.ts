@@ -56,6 +56,11 @@ export class SseFramer {
     }
   }
 
+  /** True while part of a frame has been pushed but not yet completed. */
+  get midFrame(): boolean {
+    return this.len > 0;
+  }
+
   /** Flushes the buffered tail (an unterminated last frame), if any, and resets the framer. */
   end(onFrame: FrameSink): void {
     if (this.len > 0) {

@@ -123,4 +123,10 @@ export interface ProviderAdapter {
   newStreamAccumulator(info: RequestInfo, prepared: PreparedRequest): StreamAccumulator;
   /** Renders tokometer's own error in this provider's error shape and status. */
   renderError(error: ProxyError): RenderedError;
+  /**
+   * The SSE frame (with its terminating blank line) this provider sends when a stream
+   * fails after it started, so the client's SDK raises its usual stream error instead of
+   * seeing a silently short stream. Absent = the connection is cut instead.
+   */
+  streamErrorFrame?(error: ProxyError): string;
 }

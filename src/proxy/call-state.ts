@@ -29,6 +29,8 @@ export interface CallState {
   bodyParsed: boolean;
   reservation: unknown;
   error: string | null;
+  /** False when the request can never have reached the provider (connection refused, DNS failure). */
+  reachedProvider: boolean;
   finished: boolean;
 }
 
@@ -48,6 +50,7 @@ export function newCallState(provider: string, startedAt: number, t0: number): C
     bodyParsed: true,
     reservation: undefined,
     error: null,
+    reachedProvider: true,
     finished: false,
   };
 }
@@ -65,7 +68,7 @@ function usageFor(state: CallState, outcome: CallOutcome): { usage: Usage | null
   if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
   const reported = state.observed?.usage ?? null;
   if (reported) return { usage: reported, source: state.observed?.estimated === true ? 'estimated' : 'reported' };
-  if (outcome === 'upstream_error') return { usage: null, source: 'not_metered' };
+  if (outcome === 'upstream_error' || !state.reachedProvider) return { usage: null, source: 'not_metered' };
   if (!state.bodyParsed && outcome === 'ok') return { usage: null, source: 'unknown' };
   return { usage: estimateUsage(state), source: 'estimated' };
 }
@@ -80,7 +83,8 @@ export function finishCall(state: CallState, outcome: CallOutcome, deps: ProxyDe
   const info = state.info;
   const { usage, source } = usageFor(state, outcome);
   const model = state.observed?.model ?? info?.model ?? null;
-  let costNano: number | null = 0;
+  // Unknown usage has an unknown cost: null, never a silent 0.
+  let costNano: number | null = source === 'unknown' ? null : 0;
   let priceSource: string | null = null;
   if (usage) {
     const priced = model ? deps.pricer.price(usage, { provider: state.provider, model, at: state.startedAt }) : null;

@@ -13,6 +13,9 @@ import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** Connection errors after which the provider cannot have seen (or billed) the request. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** Renders a ProxyError in the shape of the provider the call was meant for. */
 function errorResponse(adapter: ProviderAdapter, error: ProxyError): OutgoingResponse {
   const rendered = adapter.renderError(error);
@@ -136,6 +139,7 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
       headers,
       body: call.method === 'GET' || call.method === 'HEAD' ? null : (prepared.body ?? body),
       signal: controller.signal,
+      connectTimeoutMs: provider.connectTimeoutMs,
       headersTimeoutMs: provider.headersTimeoutMs,
       bodyTimeoutMs: provider.idleTimeoutMs,
     });
@@ -148,6 +152,7 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
     }
     const timeout = error instanceof UpstreamError && error.failure === 'timeout';
     const reason = error instanceof UpstreamError ? error.message : 'connection failed';
+    state.reachedProvider = !NEVER_SENT.has(reason);
     const proxyError = new ProxyError(
       timeout ? 'upstream_timeout' : 'upstream_unreachable',
       timeout ? `Provider '${provider.name}' did not answer in time (${reason}).` : `Provider '${provider.name}' is unreachable (${reason}).`,
@@ -182,7 +187,7 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   // A generator whose first next() never ran skips its `finally`; this wrapper makes
   // sure such a relay (client gone before the edge read anything) is still recorded.
   let relayStarted = false;
-  const relayed = relay(upstream.body, { state, adapter, prepared: ok ? prepared : { stripInjectedUsage: false }, mode, onDone });
+  const relayed = relay(upstream.body, { state, adapter, prepared: ok ? prepared : { stripInjectedUsage: false }, mode, onDone, clientGone: () => call.signal.aborted });
   const abandon = () => {
     if (!relayStarted) onDone(false, new Error('client disconnected'));
     return relayed.return(undefined);

@@ -1,7 +1,9 @@
 import { monotonicMs } from '../lib/clock.js';
+import { ProxyError } from '../lib/errors.js';
 import { SseFramer } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, SseFrame } from '../providers/types.js';
 import type { CallState } from './call-state.js';
+import { UpstreamError } from './types.js';
 
 /** How the proxy reads a response body while relaying it. */
 export type RelayMode = 'sse' | 'json' | 'raw';
@@ -22,6 +24,8 @@ export interface RelayContext {
   adapter: ProviderAdapter;
   prepared: PreparedRequest;
   mode: RelayMode;
+  /** True once the client has gone away (then nothing more is sent). */
+  clientGone: () => boolean;
   /** Called exactly once when the body ends, fails or is abandoned; `completed` = every byte reached the client. */
   onDone: (completed: boolean, error: unknown) => void;
 }
@@ -36,9 +40,9 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
   const { state, adapter, prepared } = ctx;
   let completed = false;
   let failure: unknown = null;
+  const framer = new SseFramer();
   try {
     if (ctx.mode === 'sse' && state.info) {
-      const framer = new SseFramer();
       const acc = adapter.newStreamAccumulator(state.info, prepared);
       const strip = prepared.stripInjectedUsage;
       let kept: Uint8Array[] = [];
@@ -94,10 +98,21 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
     completed = true;
   } catch (error) {
     failure = error;
-    throw error;
+    const frame = ctx.mode === 'sse' && !ctx.clientGone() ? adapter.streamErrorFrame?.(streamFailure(error)) : undefined;
+    // End the stream the way the provider ends a failed one; without a frame, cut the connection.
+    // A half-sent frame is closed first so the error frame parses on its own.
+    if (frame === undefined) throw error;
+    yield new TextEncoder().encode(framer.midFrame ? `\n\n${frame}` : frame);
   } finally {
     ctx.onDone(completed, failure);
   }
+}
+
+/** The error a client sees when the provider's stream breaks after it started. */
+function streamFailure(error: unknown): ProxyError {
+  const timeout = error instanceof UpstreamError && error.failure === 'timeout';
+  const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
+  return new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`);
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -37,6 +37,8 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body: Uint8Array | null;
   signal: AbortSignal;
+  /** ms allowed to open the connection (where the runtime's client can tell it apart). */
+  connectTimeoutMs: number;
   /** ms allowed for connecting and receiving response headers. */
   headersTimeoutMs: number;
   /** ms allowed between two body chunks. */

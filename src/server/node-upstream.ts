@@ -3,19 +3,30 @@ import { UpstreamError, type HeaderMap, type UpstreamClient, type UpstreamReques
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** The Node upstream client: one undici Agent with keep-alive pools per origin. */
-export function createNodeUpstream(options: { connectTimeoutMs?: number } = {}): UpstreamClient {
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000, noDelay: true },
-    pipelining: 1,
-  });
+/**
+ * The Node upstream client: undici with keep-alive pools per origin. One Agent per
+ * connect timeout (undici sets that per dispatcher, and providers may differ).
+ */
+export function createNodeUpstream(): UpstreamClient {
+  const agents = new Map<number, Agent>();
+  const agentFor = (connectTimeoutMs: number): Agent => {
+    let agent = agents.get(connectTimeoutMs);
+    if (!agent) {
+      agent = new Agent({
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: { timeout: connectTimeoutMs, noDelay: true },
+        pipelining: 1,
+      });
+      agents.set(connectTimeoutMs, agent);
+    }
+    return agent;
+  };
   return {
     async request(req: UpstreamRequest): Promise<UpstreamResponse> {
       try {
         const res = await request(req.url, {
-          dispatcher: agent,
+          dispatcher: agentFor(req.connectTimeoutMs),
           method: req.method as 'POST',
           headers: req.headers,
           body: req.body ?? undefined,
@@ -28,7 +39,9 @@ export function createNodeUpstream(options: { connectTimeoutMs?: number } = {}):
         throw toUpstreamError(error);
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([...agents.values()].map((a) => a.close()));
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
-import type { KeyBudget, KeyRecord, NewKey, SqlDriver, Store } from './types.js';
+import type { AlertRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyRecord, NewKey, SqlDriver, Store } from './types.js';
 
 /** createKey was given a name or hash that another key (revoked or not) already has. */
 export class KeyExistsError extends Error {
@@ -38,6 +38,67 @@ function rowToKey(row: KeyRow): KeyRecord {
   };
 }
 
+interface AlertRow {
+  kind: string;
+  budget: string;
+  tag_value: string | null;
+  threshold: number;
+  period: string;
+  period_start: number;
+  spent_nano: number;
+  limit_nano: number;
+  soft: number;
+  fired_at: number;
+}
+
+function rowToAlert(r: AlertRow): AlertRecord {
+  return {
+    kind: r.kind as AlertRecord['kind'],
+    budget: r.budget,
+    tagValue: r.tag_value,
+    threshold: r.threshold,
+    period: r.period as AlertRecord['period'],
+    periodStart: r.period_start,
+    spentNano: r.spent_nano,
+    limitNano: r.limit_nano,
+    soft: r.soft === 1,
+    firedAt: r.fired_at,
+  };
+}
+
+interface ResetRow {
+  kind: string;
+  budget: string;
+  tag_value: string | null;
+  all_values: number;
+  period: string;
+  period_start: number;
+  reset_at: number;
+  by: string;
+}
+
+function rowToReset(r: ResetRow): BudgetResetRecord {
+  return {
+    kind: r.kind as BudgetResetRecord['kind'],
+    budget: r.budget,
+    tagValue: r.tag_value,
+    allValues: r.all_values === 1,
+    period: r.period as BudgetResetRecord['period'],
+    periodStart: r.period_start,
+    resetAt: r.reset_at,
+    by: r.by as BudgetResetRecord['by'],
+  };
+}
+
+interface EventRow {
+  id: number;
+  ts: number;
+  actor: string;
+  action: string;
+  key_name: string;
+  details: string;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -73,6 +134,28 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
      WHERE name = ?`,
   );
   const dataVersion = driver.prepare('PRAGMA data_version');
+  const insertAlert = driver.prepare(
+    `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const listAlerts = driver.prepare(
+    `SELECT * FROM (SELECT * FROM alerts WHERE period_start >= ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
+  );
+  const insertReset = driver.prepare(
+    'INSERT INTO budget_resets (kind, budget, tag_value, all_values, period, period_start, reset_at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const listResets = driver.prepare('SELECT * FROM budget_resets WHERE reset_at >= ? ORDER BY reset_at, id');
+  const insertEvent = driver.prepare('INSERT INTO key_events (ts, actor, action, key_name, details) VALUES (?, ?, ?, ?, ?)');
+  const listEvents = driver.prepare(
+    'SELECT * FROM (SELECT * FROM key_events WHERE (? IS NULL OR key_name = ?) ORDER BY id DESC LIMIT ?) ORDER BY id',
+  );
+  const spendGroups = driver.prepare(
+    `SELECT key_name, tags, min(ts) AS ts, sum(cost_nano) AS cost FROM calls
+     WHERE ts >= ? AND ts < ? AND cost_nano > 0 GROUP BY key_name, tags`,
+  );
+  const keySpend = driver.prepare('SELECT coalesce(sum(cost_nano), 0) AS cost FROM calls WHERE key_name = ? AND ts >= ? AND ts < ? AND cost_nano > 0');
+  // SQLite binds at most 64-bit integers: clamp open-ended ranges (Infinity) to the largest safe one.
+  const ms = (t: number) => Math.min(Math.max(t, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 
   const getKey = (stmt: typeof keyByName, value: string | number): KeyRecord | undefined => {
     const row = stmt.get<KeyRow>(value);
@@ -144,6 +227,51 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
         name,
       );
       return changes === 0 ? undefined : getKey(keyByName, name);
+    },
+
+    insertAlert(a) {
+      insertAlert.run(a.kind, a.budget, a.tagValue, a.threshold, a.period, a.periodStart, a.spentNano, a.limitNano, a.soft ? 1 : 0, a.firedAt);
+    },
+
+    listAlerts(options = {}) {
+      return listAlerts.all<AlertRow>(ms(options.periodStartFrom ?? 0), options.limit ?? -1).map(rowToAlert);
+    },
+
+    insertBudgetReset(r) {
+      insertReset.run(r.kind, r.budget, r.tagValue, r.allValues ? 1 : 0, r.period, r.periodStart, r.resetAt, r.by);
+    },
+
+    listBudgetResets(since) {
+      return listResets.all<ResetRow>(ms(since)).map(rowToReset);
+    },
+
+    appendKeyEvent(e) {
+      insertEvent.run(e.ts, e.actor, e.action, e.keyName, JSON.stringify(e.details));
+    },
+
+    listKeyEvents(options = {}) {
+      const name = options.keyName ?? null;
+      return listEvents.all<EventRow>(name, name, options.limit ?? -1).map((r) => ({
+        id: r.id,
+        ts: r.ts,
+        actor: r.actor as KeyEvent['actor'],
+        action: r.action,
+        keyName: r.key_name,
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      }));
+    },
+
+    spendGroups(since, until) {
+      return spendGroups.all<{ key_name: string | null; tags: string; ts: number; cost: number }>(ms(since), ms(until)).map((r) => ({
+        keyName: r.key_name,
+        tags: JSON.parse(r.tags) as Record<string, string>,
+        ts: r.ts,
+        costNano: r.cost,
+      }));
+    },
+
+    keySpend(keyName, since, until) {
+      return keySpend.get<{ cost: number }>(keyName, ms(since), ms(until))?.cost ?? 0;
     },
 
     dataVersion() {

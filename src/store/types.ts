@@ -131,7 +131,83 @@ export interface Store {
   getKeyByHash(hash: string): KeyRecord | undefined;
   revokeKey(name: string, at: number): boolean;
   updateKey(name: string, patch: Partial<Pick<KeyRecord, 'tags' | 'providers' | 'models' | 'budget'>>): KeyRecord | undefined;
+  /** Stores one fired budget alert. */
+  insertAlert(alert: AlertRecord): void;
+  /** Alerts whose period started at or after `periodStartFrom` (default 0), oldest first; at most `limit` (newest kept). */
+  listAlerts(options?: { periodStartFrom?: number; limit?: number }): AlertRecord[];
+  insertBudgetReset(reset: BudgetResetRecord): void;
+  /** Resets made at or after `since` (ms), oldest first. */
+  listBudgetResets(since: number): BudgetResetRecord[];
+  /** Appends one entry to the audit trail of keys and budgets. */
+  appendKeyEvent(event: KeyEvent): void;
+  /** Audit trail, oldest first; only `keyName`'s entries when given; the newest `limit` when given. */
+  listKeyEvents(options?: { keyName?: string; limit?: number }): Array<KeyEvent & { id: number }>;
+  /**
+   * Spend of calls with `since <= ts < until` and a cost > 0, summed per (key, tag set):
+   * what the budget ledger is rebuilt from at start. `ts` is the group's earliest call.
+   */
+  spendGroups(since: number, until: number): SpendGroup[];
+  /** Summed cost (nano-USD) of `keyName`'s calls with `since <= ts < until`. */
+  keySpend(keyName: string, since: number, until: number): NanoUsd;
   /** A number that changes whenever another connection commits (PRAGMA data_version); cheap. */
   dataVersion(): number;
   close(): void;
+}
+
+/** The budget kinds as stored: a metering key's budget, or a tag budget (`budgets:`). */
+export type StoredBudgetKind = 'key' | 'tag';
+
+/** A budget alert that fired (table alerts). Money in nano-USD, times in ms. */
+export interface AlertRecord {
+  kind: StoredBudgetKind;
+  /** Key name (key budgets) or `budgets:` entry name. */
+  budget: string;
+  /** The `per` tag value of the instance; null for key budgets and shared instances. */
+  tagValue: string | null;
+  /** The alert_at fraction crossed, e.g. 0.8. */
+  threshold: number;
+  period: BudgetPeriod;
+  /** Start of the budget period the alert fired in. */
+  periodStart: number;
+  spentNano: NanoUsd;
+  limitNano: NanoUsd;
+  soft: boolean;
+  firedAt: number;
+}
+
+/** An operator cleared a budget period's spend (table budget_resets). */
+export interface BudgetResetRecord {
+  kind: StoredBudgetKind;
+  budget: string;
+  /** The instance reset; null with `allValues` false = the shared / `(none)` instance. */
+  tagValue: string | null;
+  /** Every instance of a `per` budget. */
+  allValues: boolean;
+  period: BudgetPeriod;
+  periodStart: number;
+  resetAt: number;
+  by: KeyEventActor;
+}
+
+/** Who made a change to keys or budgets. */
+export type KeyEventActor = 'cli' | 'admin' | 'config';
+
+/** One audit trail entry (table key_events). `details` is JSON-safe and never holds a secret. */
+export interface KeyEvent {
+  ts: number;
+  actor: KeyEventActor;
+  /** create, revoke, set, budget_reset, … */
+  action: string;
+  /** The key's name; the budget's name for tag budget events. */
+  keyName: string;
+  details: Record<string, unknown>;
+}
+
+/** Summed spend of one (key, tag set) over a time range; see Store.spendGroups. */
+export interface SpendGroup {
+  keyName: string | null;
+  tags: Record<string, string>;
+  /** Earliest call of the group, ms. */
+  ts: number;
+  costNano: NanoUsd;
 }

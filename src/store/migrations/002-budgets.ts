@@ -1,23 +1,25 @@
 import type { Migration } from './types.js';
 
 /**
- * Schema v2: budget alerts, budget resets and the key audit trail.
+ * Schema v2: budget alerts, budget resets and the key audit trail. Times are ms since the
+ * epoch, money integer nano-USD. `kind` is 'key' (budget of the metering key named
+ * `budget`) or 'tag' (the `budgets:` entry named `budget`); `tag_value` is the `per` tag
+ * value of one instance, NULL for key budgets, shared instances and the `(none)` instance.
  *
- * alerts: one row per alert that fired. `kind` is 'key' or 'tag'; `budget` the key name or
- * the `budgets:` entry name; `tag_value` the `per` tag value of the instance (NULL for key
- * budgets and shared instances); `instance` the canonical JSON text `[kind, budget,
- * tag_value]` (one indexable value, NULL-safe). A threshold fires once per period, so at
- * most one row per (instance, threshold, period_start) exists between two budget resets
- * (an admin reset re-arms the thresholds). threshold is the alert_at fraction (REAL);
- * money in integer nano-USD; times in ms since the epoch.
+ * alerts: one row per alert that fired (threshold = the alert_at fraction crossed,
+ * period_start = start of the budget period it fired in). A threshold fires once per
+ * period, so between two budget resets there is at most one row per (kind, budget,
+ * tag_value, threshold, period_start); rows seen at start keep a restart from re-firing.
  *
- * budget_resets: an operator cleared the spend of one budget instance's period at
- * `reset_at` (ms). Calls of that period recorded up to reset_at no longer count when the
- * ledger is seeded at start. `by` is who did it ('admin' or 'cli').
+ * budget_resets: an operator cleared the spend of the period starting at period_start, at
+ * reset_at. all_values = 1: every instance of a `per` budget (tag_value is then NULL).
+ * When the ledger is rebuilt at start, spend of that period before reset_at is skipped.
+ * `by` is 'admin' or 'cli'.
  *
- * key_events: audit trail of changes to keys and budgets. actor is 'cli' | 'admin' |
- * 'config'; action e.g. 'create', 'revoke', 'set', 'budget_reset'; details is a JSON
- * object (never a key secret).
+ * key_events: the audit trail of changes to keys and budgets (`tokometer keys history`).
+ * actor 'cli' | 'admin' | 'config'; action e.g. create, revoke, set, budget_reset;
+ * key_name is the key's name (for a tag budget reset: the budget's name); details a JSON
+ * object that never holds a secret.
  */
 export const budgets: Migration = {
   version: 2,
@@ -28,7 +30,6 @@ export const budgets: Migration = {
       kind TEXT NOT NULL,
       budget TEXT NOT NULL,
       tag_value TEXT,
-      instance TEXT NOT NULL,
       threshold REAL NOT NULL,
       period TEXT NOT NULL,
       period_start INTEGER NOT NULL,
@@ -37,7 +38,7 @@ export const budgets: Migration = {
       soft INTEGER NOT NULL DEFAULT 0,
       fired_at INTEGER NOT NULL
     );
-    CREATE INDEX alerts_instance_period ON alerts (instance, period_start);
+    CREATE INDEX alerts_period_start ON alerts (period_start);
     CREATE INDEX alerts_fired_at ON alerts (fired_at);
 
     CREATE TABLE budget_resets (
@@ -45,12 +46,13 @@ export const budgets: Migration = {
       kind TEXT NOT NULL,
       budget TEXT NOT NULL,
       tag_value TEXT,
-      instance TEXT NOT NULL,
+      all_values INTEGER NOT NULL DEFAULT 0,
+      period TEXT NOT NULL,
       period_start INTEGER NOT NULL,
       reset_at INTEGER NOT NULL,
       by TEXT NOT NULL
     );
-    CREATE INDEX budget_resets_instance ON budget_resets (instance, period_start);
+    CREATE INDEX budget_resets_reset_at ON budget_resets (reset_at);
 
     CREATE TABLE key_events (
       id INTEGER PRIMARY KEY,

@@ -1,0 +1,94 @@
+/**
+ * The machine side of the bench: which tools exist (installing wrk and hyperfine from
+ * Debian when allowed), CPU pinning with taskset, and /proc readings (RSS, CPU time).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+
+export function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * Finds wrk, hyperfine and taskset. When wrk or hyperfine is missing, running as root
+ * with apt-get and `install` allowed, installs them from Debian (bounded to 120 s).
+ */
+export function detectTools({ install, log }) {
+  let missing = ['wrk', 'hyperfine'].filter((t) => !which(t));
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (missing.length > 0 && install && root && which('apt-get')) {
+    log(`installing ${missing.join(', ')} from Debian (apt-get, at most 120 s)…`);
+    const apt = (args) => spawnSync('apt-get', args, { stdio: 'ignore', timeout: 120_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (apt(['install', '-y', '-q', ...missing]).status !== 0) {
+      apt(['update', '-q']);
+      apt(['install', '-y', '-q', ...missing]);
+    }
+    missing = missing.filter((t) => !which(t));
+    if (missing.length) log(`could not install ${missing.join(', ')}; using the built-in fallbacks`);
+  }
+  return { wrk: which('wrk'), hyperfine: which('hyperfine'), taskset: which('taskset') };
+}
+
+/** CPU layout: load generator and upstream on one core, the system under test on another. */
+export function cpuPlan(taskset) {
+  const n = os.availableParallelism?.() ?? os.cpus().length;
+  if (!taskset || n < 2) return { pinned: false, loadgen: null, upstream: null, sut: null, cores: n };
+  return { pinned: true, loadgen: 0, upstream: 0, sut: 1, cores: n };
+}
+
+/** Command and args, prefixed with `taskset -c CPU` when pinning. */
+export function pinned(cpu, cmd, args) {
+  if (cpu === null || cpu === undefined) return [cmd, args];
+  return ['taskset', ['-c', String(cpu), cmd, ...args]];
+}
+
+/** Pins every thread of this process to `cpu`. */
+export function pinSelf(cpu) {
+  if (cpu === null || cpu === undefined) return false;
+  return spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
+
+/** Resident set size of a process in MB (0 when gone). */
+export function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system, all threads) a process has used, in ms. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** What RESULTS.md says about the machine. */
+export function machineInfo() {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  const lscpu = spawnSync('lscpu', [], { encoding: 'utf8' });
+  const m = /Model name:\s*(.+)/.exec(lscpu.stdout ?? '');
+  if (m) cpuModel = m[1].trim();
+  const hv = /Hypervisor vendor:\s*(.+)/.exec(lscpu.stdout ?? '');
+  const bun = spawnSync('node_modules/.bin/bun', ['--version'], { encoding: 'utf8' });
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpuModel,
+    hypervisor: hv ? hv[1].trim() : null,
+    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    node: process.version,
+    bun: bun.status === 0 ? bun.stdout.trim() : 'n/a',
+    distro: existsSync('/etc/os-release') ? (/PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '') : '',
+  };
+}

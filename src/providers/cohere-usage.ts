@@ -1,0 +1,36 @@
+import type { Usage } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+/**
+ * Normalises Cohere v2 usage to `Usage`, or null when nothing billable is reported.
+ *
+ * `raw` is a chat `usage` object (body `usage`, or `message-end.delta.usage` in a stream)
+ * or an embed `meta` object; both carry `billed_units` and `cached_tokens`.
+ * - Billing follows `billed_units.{input_tokens, output_tokens}`. The raw `tokens` counts
+ *   include Cohere's own preamble and template (71 tokens against 5 billed for one short
+ *   prompt), so they are never used, not even as a fallback.
+ * - `cached_tokens` (prompt tokens that hit Cohere's cache) becomes `cacheReadTokens`,
+ *   treated as a subset of the billed input and clamped to it.
+ * - Image embeddings (`billed_units.images` / `image_tokens`) and `search_units` are not
+ *   token-priced by tokometer and are ignored.
+ * Cohere reports no reasoning split and no cost of its own.
+ */
+export function normaliseCohereUsage(raw: unknown): Usage | null {
+  if (!isObj(raw) || !isObj(raw.billed_units)) return null;
+  const input = count(raw.billed_units.input_tokens);
+  const output = count(raw.billed_units.output_tokens);
+  if (input === undefined && output === undefined) return null;
+  const inputTokens = input ?? 0;
+  return {
+    inputTokens,
+    outputTokens: output ?? 0,
+    cacheReadTokens: Math.min(count(raw.cached_tokens) ?? 0, inputTokens),
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+  };
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { ProxyError } from '../lib/errors.js';
+import { normaliseCohereUsage } from './cohere-usage.js';
+import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
+const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
+  '/v2/chat': { endpoint: 'chat', kind: 'chat' },
+  '/v2/embed': { endpoint: 'embed', kind: 'embeddings' },
+};
+
+/** `/v2/chat/?x=1` → `/v2/chat`. */
+function normalisePath(path: string): string {
+  let p = path.split('?', 1)[0] ?? '';
+  if (!p.startsWith('/')) p = `/${p}`;
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+const MESSAGE_END = 'message-end';
+
+/**
+ * A Cohere v2 chat stream: frames `event: <type>` + `data: {"type":"<type>",…}`, no
+ * `[DONE]`. Usage is only in `message-end.delta.usage`; only that frame is parsed (found by
+ * its `event:` name, or by its data when a frame has no `event:` line). Cohere streams do
+ * not name the model, so the requested one is priced. Nothing is removed from the stream.
+ */
+class CohereChatStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const { event, data } = frame;
+    if (data.length === 0) return true;
+    if (event !== '' ? event !== MESSAGE_END : !data.includes(`"${MESSAGE_END}"`)) return true;
+    const json = parseJson(data);
+    if (!isObj(json) || json.type !== MESSAGE_END || !isObj(json.delta)) return true;
+    const usage = normaliseCohereUsage(json.delta.usage);
+    if (usage) this.usage = usage;
+    return true;
+  }
+
+  finish(): Observed {
+    return { usage: this.usage, model: null };
+  }
+}
+
+const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
+
+/**
+ * The adapter for Cohere's v2 API (`https://api.cohere.com`): `/v2/chat` (JSON or SSE) and
+ * `/v2/embed` are metered, billed on `billed_units`; everything else is forwarded unmetered.
+ * Requests are never rewritten (v2 streams always end with usage).
+ *
+ * Errors are rendered as `{"id":"<uuid>","message":"…"}` plus any details (budget,
+ * reset_at) with the error's status; the cohere-ai SDK maps 400/401/403/404/429/500/503/504
+ * to its typed errors (UnauthorizedError…) and any other status to CohereError, keeping the
+ * body. Note: cohere-ai retries 429 and 5xx twice by default (Retry-After capped at 60 s).
+ */
+export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
+  return {
+    family,
+
+    clientKey(headers) {
+      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+      return match?.[1] ?? null;
+    },
+
+    applyUpstreamAuth(headers, _query, apiKey) {
+      headers.authorization = `Bearer ${apiKey}`;
+    },
+
+    describe(method, path, body): RequestInfo {
+      const json = isObj(body) ? body : {};
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      return {
+        endpoint: known?.endpoint ?? 'other',
+        kind: known?.kind ?? 'other',
+        metered: known !== undefined,
+        model: str(json.model),
+        streaming: json.stream === true,
+        // On /v2/embed, max_tokens truncates the input; it is not an output limit.
+        maxOutputTokens: known?.kind === 'chat' ? (count(json.max_tokens) ?? null) : null,
+      };
+    },
+
+    prepare() {
+      return { stripInjectedUsage: false };
+    },
+
+    usageFromJson(info, json): Observed {
+      if (!isObj(json)) return { usage: null, model: null };
+      const usage = normaliseCohereUsage(info.kind === 'embeddings' ? json.meta : json.usage);
+      return { usage, model: null };
+    },
+
+    newStreamAccumulator(info): StreamAccumulator {
+      return info.kind === 'chat' ? new CohereChatStream() : passThrough();
+    },
+
+    renderError(error: ProxyError): RenderedError {
+      const body = { id: randomUUID(), message: error.message, ...error.details };
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', ...error.headers },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+}

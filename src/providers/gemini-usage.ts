@@ -1,0 +1,113 @@
+import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+/** A token count: a finite non-negative number, rounded; undefined for anything else. */
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sum of `tokenCount` over the `{modality, tokenCount}` entries of one modality. */
+function modalityTokens(details: unknown, modality: string): number {
+  if (!Array.isArray(details)) return 0;
+  let total = 0;
+  for (const d of details) if (isObj(d) && d.modality === modality) total += count(d.tokenCount) ?? 0;
+  return total;
+}
+
+/**
+ * Normalises a Gemini `usageMetadata` object to `Usage`, or null when it has no prompt,
+ * candidates or thoughts count.
+ *
+ * - inputTokens = promptTokenCount (which already INCLUDES cached content) + toolUsePromptTokenCount
+ * - cacheReadTokens = cachedContentTokenCount (a subset; clamped to input)
+ * - outputTokens = candidatesTokenCount + thoughtsTokenCount (candidates EXCLUDE thinking),
+ *   reasoningTokens = thoughtsTokenCount
+ * - audio input/output from the `AUDIO` entries of the `*TokensDetails` arrays (subsets)
+ * - serviceTier = Vertex `trafficType` when present.
+ * Gemini has no cache writes (explicit caches are billed as storage, outside the call).
+ */
+export function normaliseGeminiUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  const prompt = count(raw.promptTokenCount);
+  const candidates = count(raw.candidatesTokenCount);
+  const thoughts = count(raw.thoughtsTokenCount);
+  if (prompt === undefined && candidates === undefined && thoughts === undefined) return null;
+  const inputTokens = (prompt ?? 0) + (count(raw.toolUsePromptTokenCount) ?? 0);
+  const reasoningTokens = thoughts ?? 0;
+  const outputTokens = (candidates ?? 0) + reasoningTokens;
+  const usage: Usage = {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: Math.min(count(raw.cachedContentTokenCount) ?? 0, inputTokens),
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens,
+  };
+  const inAudio = modalityTokens(raw.promptTokensDetails, 'AUDIO') + modalityTokens(raw.toolUsePromptTokensDetails, 'AUDIO');
+  const outAudio = modalityTokens(raw.candidatesTokensDetails, 'AUDIO');
+  if (inAudio > 0) usage.inputAudioTokens = Math.min(inAudio, inputTokens);
+  if (outAudio > 0) usage.outputAudioTokens = Math.min(outAudio, candidates ?? 0);
+  const tier = str(raw.trafficType);
+  if (tier) usage.serviceTier = tier;
+  return usage;
+}
+
+/** Usage (`usageMetadata`) and answered model (`modelVersion`) of one GenerateContentResponse. */
+export function observeResponse(json: Json): Observed {
+  return { usage: normaliseGeminiUsage(json.usageMetadata), model: str(json.modelVersion) };
+}
+
+/**
+ * Usage and model of a whole generateContent body: one GenerateContentResponse, or the
+ * JSON array that `:streamGenerateContent` without `alt=sse` streams (`[{…},\r\n{…}]`).
+ * In the array, as in an SSE stream, each element's usageMetadata REPLACES the previous
+ * one (the last wins; never summed), and so does its modelVersion.
+ */
+export function observeBody(json: unknown): Observed {
+  if (isObj(json)) return observeResponse(json);
+  const out: Observed = { usage: null, model: null };
+  if (!Array.isArray(json)) return out;
+  for (const item of json) {
+    if (!isObj(item)) continue;
+    const seen = observeResponse(item);
+    if (seen.usage) out.usage = seen.usage;
+    out.model = seen.model ?? out.model;
+  }
+  return out;
+}
+
+/**
+ * Observes a `:streamGenerateContent?alt=sse` stream (`data:`-only frames, no `[DONE]`).
+ * Every chunk may carry usageMetadata: early ones only the prompt count, the final one
+ * (with `finishReason`) the totals, and the prompt count may change at the end. Each
+ * chunk's usage REPLACES the previous one; the last wins. Frames are never removed.
+ */
+export class GenerateStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const data = frame.data;
+    if (data.length === 0) return true;
+    if (this.model !== null && !data.includes('"usageMetadata"')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    const seen = observeResponse(json);
+    if (seen.usage) this.usage = seen.usage;
+    this.model = seen.model ?? this.model;
+    return true;
+  }
+
+  finish(): Observed {
+    return { usage: this.usage, model: this.model };
+  }
+}

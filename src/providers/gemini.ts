@@ -1,0 +1,118 @@
+import type { ErrorKind, ProxyError } from '../lib/errors.js';
+import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
+import { GenerateStream, observeBody } from './gemini-usage.js';
+import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const objAt = (v: unknown): Json => (isObj(v) ? v : {});
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
+
+/**
+ * `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method.
+ * The model may also be a tuned model (`tunedModels/…`).
+ */
+const MODEL_PATH = /^\/(v1|v1beta|v1alpha)\/(models|tunedModels)\/([^/:]+):([A-Za-z]+)$/;
+
+/** Methods on a model (POST only) the adapter knows; any other path or method is `other`. */
+const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; metered: boolean }>> = {
+  generateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
+  // Same endpoint name as the non-streamed call; the row's `streamed` flag tells them apart.
+  streamGenerateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
+  embedContent: { endpoint: 'embedContent', kind: 'embeddings', metered: true },
+  batchEmbedContents: { endpoint: 'batchEmbedContents', kind: 'embeddings', metered: true },
+  // A token count only: forwarded and recorded, never priced.
+  countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
+};
+
+/** Google RPC `status` per tokometer error kind (the HTTP status and `code` come from the kind). */
+const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
+  bad_request: 'INVALID_ARGUMENT',
+  unauthorized: 'UNAUTHENTICATED',
+  forbidden: 'PERMISSION_DENIED',
+  not_found: 'NOT_FOUND',
+  payload_too_large: 'INVALID_ARGUMENT',
+  budget_exceeded: 'RESOURCE_EXHAUSTED',
+  upstream_unreachable: 'UNAVAILABLE',
+  upstream_timeout: 'DEADLINE_EXCEEDED',
+  internal: 'INTERNAL',
+};
+
+/** For endpoints that are not metered: forwards everything, observes nothing. */
+const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
+
+/**
+ * The adapter for the Google Gemini API (`https://generativelanguage.googleapis.com`;
+ * paths keep their `/v1beta` or `/v1`). The model comes from the URL path; base models
+ * are stored by id (`gemini-2.5-flash`), tuned models as `tunedModels/<id>`.
+ *
+ * The client's key arrives as `x-goog-api-key` or `?key=`; the `key` query parameter
+ * is always deleted before forwarding (the handler re-serialises the query when its
+ * size changed) and upstream gets `x-goog-api-key` with the real key.
+ *
+ * Streams: `?alt=sse` is relayed as SSE and observed frame by frame; without it Gemini
+ * streams one JSON array, which the proxy relays as it arrives (JSON relay mode) and
+ * parses once complete (`usageFromJson` accepts the array). Nothing is injected.
+ */
+export function createGeminiAdapter(): ProviderAdapter {
+  return {
+    family: 'gemini',
+
+    clientKey(headers, query) {
+      const header = (headers['x-goog-api-key'] ?? '').trim();
+      if (header.length > 0) return header;
+      const param = (query.get('key') ?? '').trim();
+      return param.length > 0 ? param : null;
+    },
+
+    applyUpstreamAuth(headers, query, apiKey) {
+      query.delete('key');
+      headers['x-goog-api-key'] = apiKey;
+      delete headers.authorization;
+    },
+
+    describe(method, path, body): RequestInfo {
+      const match = MODEL_PATH.exec(path.split('?', 1)[0] ?? '');
+      const action = match?.[4] ?? '';
+      const known = match && method.toUpperCase() === 'POST' ? METHODS[action] : undefined;
+      const model = match ? (match[2] === 'models' ? (match[3] as string) : `${match[2]}/${match[3]}`) : null;
+      const info: RequestInfo = {
+        endpoint: known?.endpoint ?? 'other',
+        kind: known?.kind ?? 'other',
+        metered: known?.metered ?? false,
+        model,
+        streaming: known !== undefined && action === 'streamGenerateContent',
+        maxOutputTokens: count(objAt(objAt(body).generationConfig).maxOutputTokens),
+      };
+      if (known?.kind === 'embeddings') {
+        const estimate = estimateEmbeddingInput(action, body);
+        if (estimate !== undefined) info.estimatedInputTokens = estimate;
+      }
+      return info;
+    },
+
+    prepare(): PreparedRequest {
+      return { stripInjectedUsage: false };
+    },
+
+    usageFromJson(info, json): Observed {
+      if (info.kind === 'embeddings') return observeEmbedding(info, json);
+      if (info.kind === 'chat') return observeBody(json);
+      return { usage: null, model: null };
+    },
+
+    newStreamAccumulator(info): StreamAccumulator {
+      return info.kind === 'chat' ? new GenerateStream() : passThrough();
+    },
+
+    renderError(error: ProxyError): RenderedError {
+      const body = { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } };
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', ...error.headers },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import type { ErrorKind, ProxyError } from '../lib/errors.js';
+import { normaliseMistralUsage } from './mistral-usage.js';
+import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
+ * `/v1/chat/completions`; an OpenAI SDK pointed at Mistral sends `/chat/completions`.
+ */
+const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
+  '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
+  '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
+  '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
+};
+
+/** `/v1/chat/completions/?x=1` → `/chat/completions`. */
+function normalisePath(path: string): string {
+  let p = path.split('?', 1)[0] ?? '';
+  if (!p.startsWith('/')) p = `/${p}`;
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p.startsWith('/v1/') ? p.slice(3) : p;
+}
+
+/**
+ * A Mistral chat or FIM stream: `data:`-only chunks ending with `data: [DONE]`. Usage comes
+ * unasked on the last chunk, either next to `finish_reason` or in a chunk of its own; the
+ * last usage seen wins. Nothing is ever removed from the client's stream.
+ */
+class MistralStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const data = frame.data;
+    if (data.length === 0 || data === '[DONE]') return true;
+    // Every chunk repeats the model: parse the first one, then only chunks that mention usage.
+    if (this.model !== null && !data.includes('"usage"')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    this.model ??= str(json.model);
+    const usage = normaliseMistralUsage(json.usage);
+    if (usage) this.usage = usage;
+    return true;
+  }
+
+  finish(): Observed {
+    return { usage: this.usage, model: this.model };
+  }
+}
+
+const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
+
+/** Mistral's OpenAI-like error `type` and `code` per tokometer error kind. */
+const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: string]>> = {
+  bad_request: ['invalid_request_error', 'invalid_request'],
+  unauthorized: ['unauthorized', 'invalid_api_key'],
+  forbidden: ['forbidden', 'permission_denied'],
+  not_found: ['not_found', 'not_found'],
+  payload_too_large: ['invalid_request_error', 'request_too_large'],
+  budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
+  upstream_unreachable: ['upstream_error', 'upstream_unreachable'],
+  upstream_timeout: ['timeout', 'timeout'],
+  internal: ['internal_error', 'internal_error'],
+};
+
+/**
+ * The adapter for Mistral's API (`https://api.mistral.ai`): chat completions, FIM
+ * completions and embeddings are metered; every other path is forwarded unmetered.
+ * Paths are those after `/proxy/<provider>`, with or without the leading `/v1`.
+ *
+ * Mistral streams carry usage by default, so requests are never rewritten. Errors are
+ * rendered as Mistral's OpenAI-like `{"object":"error","message","type","param","code"}`;
+ * the Mistral SDK raises `SDKError` (message "… Status <code> … Body: <raw>") for any
+ * 4xx/5xx but 422, which tokometer never sends.
+ */
+export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
+  return {
+    family,
+
+    clientKey(headers) {
+      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+      return match?.[1] ?? null;
+    },
+
+    applyUpstreamAuth(headers, _query, apiKey) {
+      headers.authorization = `Bearer ${apiKey}`;
+    },
+
+    describe(method, path, body): RequestInfo {
+      const json = isObj(body) ? body : {};
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      return {
+        endpoint: known?.endpoint ?? 'other',
+        kind: known?.kind ?? 'other',
+        metered: known !== undefined,
+        model: str(json.model),
+        streaming: json.stream === true,
+        maxOutputTokens: known?.kind === 'embeddings' ? null : (count(json.max_tokens) ?? null),
+      };
+    },
+
+    prepare() {
+      return { stripInjectedUsage: false };
+    },
+
+    usageFromJson(_info, json): Observed {
+      if (!isObj(json)) return { usage: null, model: null };
+      return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
+    },
+
+    newStreamAccumulator(info): StreamAccumulator {
+      return info.kind === 'chat' || info.kind === 'completions' ? new MistralStream() : passThrough();
+    },
+
+    renderError(error: ProxyError): RenderedError {
+      const [type, code] = ERROR_SHAPES[error.kind];
+      const body = { object: 'error', message: error.message, type, param: null, code, ...error.details };
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', ...error.headers },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { createMistralAdapter } from '../../src/providers/mistral.js';
+import { SseFramer } from '../../src/providers/sse.js';
+import type { RequestInfo, Usage } from '../../src/providers/types.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/mistral');
+const adapter = createMistralAdapter();
+const dec = new TextDecoder();
+
+const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const json = (name: string): Record<string, unknown> => JSON.parse(text(name)) as Record<string, unknown>;
+
+function usage(partial: Partial<Usage>): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
+}
+
+const chatInfo = (stream = true): RequestInfo => adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-small-latest', stream });
+
+/** Replays SSE bytes through the framer and a fresh accumulator in `step`-byte chunks. */
+function replay(body: string, step = 7, req: RequestInfo = chatInfo()) {
+  const bytes = new TextEncoder().encode(body);
+  const acc = adapter.newStreamAccumulator(req, adapter.prepare(req, {}, bytes));
+  const framer = new SseFramer();
+  let kept = '';
+  let dropped = 0;
+  const sink = (frame: Parameters<typeof acc.onFrame>[0], raw: Uint8Array): void => {
+    if (acc.onFrame(frame)) kept += dec.decode(raw);
+    else dropped++;
+  };
+  for (let i = 0; i < bytes.length; i += step) framer.push(bytes.subarray(i, i + step), sink);
+  framer.end(sink);
+  return { observed: acc.finish(), kept, dropped };
+}
+
+describe('Mistral: describe and prepare', () => {
+  it('meters chat, FIM and embeddings with or without /v1, everything else is forwarded unmetered', () => {
+    for (const [path, endpoint, kind] of [
+      ['/v1/chat/completions', 'chat.completions', 'chat'],
+      ['/chat/completions', 'chat.completions', 'chat'],
+      ['/v1/chat/completions/?foo=1', 'chat.completions', 'chat'],
+      ['/v1/fim/completions', 'fim.completions', 'completions'],
+      ['/v1/embeddings', 'embeddings', 'embeddings'],
+      ['/embeddings', 'embeddings', 'embeddings'],
+    ] as const) {
+      expect(adapter.describe('POST', path, {}), path).toMatchObject({ endpoint, kind, metered: true });
+    }
+    for (const [method, path] of [['GET', '/v1/models'], ['POST', '/v1/ocr'], ['POST', '/v1/agents/completions'], ['GET', '/v1/chat/completions']] as const) {
+      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toEqual({ endpoint: 'other', kind: 'other', metered: false, model: null, streaming: false, maxOutputTokens: null });
+    }
+  });
+
+  it('reads model, streaming and max_tokens (never for embeddings)', () => {
+    expect(adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-large-latest', stream: true, max_tokens: 512 })).toEqual({
+      endpoint: 'chat.completions',
+      kind: 'chat',
+      metered: true,
+      model: 'mistral-large-latest',
+      streaming: true,
+      maxOutputTokens: 512,
+    });
+    expect(adapter.describe('POST', '/v1/embeddings', { model: 'mistral-embed', max_tokens: 10 }).maxOutputTokens).toBeNull();
+    expect(adapter.describe('POST', '/v1/chat/completions', { model: 7, stream: 'yes', max_tokens: -1 })).toMatchObject({ model: null, streaming: false, maxOutputTokens: null });
+  });
+
+  it('never rewrites a request: Mistral streams carry usage unasked', () => {
+    const req = chatInfo(true);
+    expect(adapter.prepare(req, { model: 'mistral-small-latest', stream: true }, new Uint8Array([0x7b, 0x7d]))).toEqual({ stripInjectedUsage: false });
+  });
+
+  it('takes the client key from Bearer and sends the real key the same way', () => {
+    const q = new URLSearchParams();
+    expect(adapter.clientKey({ authorization: 'Bearer mk_abc' }, q)).toBe('mk_abc');
+    expect(adapter.clientKey({ authorization: 'Basic abc' }, q)).toBeNull();
+    expect(adapter.clientKey({}, q)).toBeNull();
+    const headers: Record<string, string> = { authorization: 'Bearer mk_abc', accept: 'text/event-stream' };
+    adapter.applyUpstreamAuth(headers, q, 'real-mistral-key');
+    expect(headers).toEqual({ authorization: 'Bearer real-mistral-key', accept: 'text/event-stream' });
+  });
+});
+
+describe('Mistral: usage from JSON bodies', () => {
+  it('reads chat, cached chat and embeddings fixtures', () => {
+    const chat = adapter.describe('POST', '/v1/chat/completions', {});
+    const embed = adapter.describe('POST', '/v1/embeddings', {});
+    expect(adapter.usageFromJson(chat, json('chat.json'))).toEqual({ model: 'mistral-large-latest', usage: usage({ inputTokens: 1180, outputTokens: 11 }) });
+    expect(adapter.usageFromJson(chat, json('chat-cached.json'))).toEqual({ model: 'mistral-large-latest', usage: usage({ inputTokens: 1180, outputTokens: 22, cacheReadTokens: 1152 }) });
+    expect(adapter.usageFromJson(embed, json('embeddings.json'))).toEqual({ model: 'mistral-embed', usage: usage({ inputTokens: 15 }) });
+  });
+
+  it('ignores unknown fields, never reads a cost, and keeps the service tier', () => {
+    const body = json('chat.json');
+    const extra = {
+      ...body,
+      p: 'abcdefgh',
+      new_top_level: { nested: [1, 2] },
+      usage: { ...(body.usage as object), prompt_audio_seconds: 3, cost: 12.5, future_field: 'x', service_tier: 'priority' },
+    };
+    const seen = adapter.usageFromJson(chatInfo(false), extra);
+    expect(seen).toEqual({ model: 'mistral-large-latest', usage: usage({ inputTokens: 1180, outputTokens: 11, serviceTier: 'priority' }) });
+    expect(seen.usage?.providerCostNano).toBeUndefined();
+  });
+
+  it('accepts the other cached-token spellings seen in Mistral responses, clamped to the prompt', () => {
+    const base = { prompt_tokens: 800, completion_tokens: 2, total_tokens: 802 };
+    const read = (u: object) => adapter.usageFromJson(chatInfo(false), { usage: u }).usage?.cacheReadTokens;
+    expect(read({ ...base, num_cached_tokens: 768 })).toBe(768);
+    expect(read({ ...base, prompt_token_details: { cached_tokens: 704 } })).toBe(704);
+    expect(read({ ...base, prompt_tokens_details: { cached_tokens: 640 }, num_cached_tokens: 768 })).toBe(640);
+    expect(read({ ...base, num_cached_tokens: 5000 })).toBe(800);
+  });
+
+  it('answers usage null for a body without usage, or not an object', () => {
+    const { usage: _dropped, ...noUsage } = json('chat.json');
+    expect(adapter.usageFromJson(chatInfo(false), noUsage)).toEqual({ usage: null, model: 'mistral-large-latest' });
+    expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { total_tokens: 9 } })).toEqual({ usage: null, model: 'mistral-large-latest' });
+    expect(adapter.usageFromJson(chatInfo(false), [1, 2])).toEqual({ usage: null, model: null });
+  });
+});
+
+describe('Mistral: streams', () => {
+  const expected = { model: 'mistral-small-latest', usage: usage({ inputTokens: 24, outputTokens: 8 }) };
+
+  it('reads usage from the chunk that also carries finish_reason, forwarding every byte', () => {
+    const body = text('chat-stream.sse');
+    for (const step of [1, 7, 64, body.length]) {
+      const out = replay(body, step);
+      expect(out.observed, `step ${step}`).toEqual(expected);
+      expect(out.kept).toBe(body);
+      expect(out.dropped).toBe(0);
+    }
+  });
+
+  it('reads usage from a separate usage-only chunk and leaves that chunk in the stream', () => {
+    const body = text('chat-stream-separate-usage.sse');
+    const out = replay(body);
+    expect(out.observed).toEqual(expected);
+    expect(out.kept).toBe(body);
+  });
+
+  it('keeps the last usage seen when usage is split across first and last chunks', () => {
+    const frames = text('chat-stream.sse').split(/(?<=\n\n)/);
+    const first = frames[0]!.replace('"finish_reason":null}]', '"finish_reason":null}],"usage":{"prompt_tokens":24,"total_tokens":24,"completion_tokens":0}');
+    expect(first).toContain('"total_tokens":24,');
+    const body = [first, ...frames.slice(1)].join('');
+    expect(replay(body).observed).toEqual(expected);
+    const cut = [first, ...frames.slice(1, -2)].join('');
+    expect(replay(cut).observed).toEqual({ model: 'mistral-small-latest', usage: usage({ inputTokens: 24 }) });
+  });
+
+  it('records usage null for a stream without usage, and forwards it untouched', () => {
+    const body = text('chat-stream-no-usage.sse');
+    expect(replay(body)).toEqual({ observed: { usage: null, model: 'mistral-small-latest' }, kept: body, dropped: 0 });
+  });
+
+  it('handles CRLF framing, comments and garbage frames without breaking', () => {
+    const body = `: keep-alive\r\n\r\ndata: {not json\r\n\r\n${text('chat-stream.sse').replace(/\n/g, '\r\n')}`;
+    const out = replay(body, 5);
+    expect(out.observed).toEqual(expected);
+    expect(out.kept).toBe(body);
+  });
+
+  it('observes nothing on unmetered streams', () => {
+    const req = adapter.describe('POST', '/v1/agents/completions', { stream: true });
+    expect(replay(text('chat-stream.sse'), 7, req).observed).toEqual({ usage: null, model: null });
+  });
+});
+
+describe('Mistral: renderError', () => {
+  it('renders every kind in Mistral shape with its status, headers and details', () => {
+    for (const kind of Object.keys(STATUS_BY_KIND) as ErrorKind[]) {
+      const r = adapter.renderError(new ProxyError(kind, `failure ${kind}`));
+      expect(r.status).toBe(STATUS_BY_KIND[kind]);
+      expect(r.headers['content-type']).toBe('application/json');
+      const body = JSON.parse(r.body) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(['object', 'message', 'type', 'param', 'code']);
+      expect(body).toMatchObject({ object: 'error', message: `failure ${kind}`, param: null });
+      expect(typeof body.type).toBe('string');
+      expect(typeof body.code).toBe('string');
+    }
+  });
+
+  it('carries budget details and retry headers', () => {
+    const r = adapter.renderError(
+      new ProxyError('budget_exceeded', "Budget 'x' exhausted", { reset_at: '2026-12-01T00:00:00Z', budget: { name: 'x' } }, { 'retry-after': '60', 'x-should-retry': 'false' }),
+    );
+    expect(r.status).toBe(429);
+    expect(r.headers).toEqual({ 'content-type': 'application/json', 'retry-after': '60', 'x-should-retry': 'false' });
+    expect(JSON.parse(r.body)).toEqual({ object: 'error', message: "Budget 'x' exhausted", type: 'budget_exceeded', param: null, code: 'budget_exceeded', reset_at: '2026-12-01T00:00:00Z', budget: { name: 'x' } });
+  });
+});

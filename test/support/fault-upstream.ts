@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the faulty provider does with the next request. */
+export type Fault =
+  | { kind: 'reset' } // destroy the socket before any response
+  | { kind: 'stall-headers' } // never answer
+  | { kind: 'status'; status: number; body: string; contentType?: string } // an ordinary (error) response
+  | { kind: 'stream'; frames: string[]; delayMs?: number; cutAfter?: number; stallAfter?: number } // SSE, optionally cut or stalled
+  | { kind: 'garbage'; body: string }; // 200 with a body that is not what it claims
+
+/**
+ * A provider that misbehaves on purpose, on 127.0.0.1. Every request takes the fault
+ * returned by `next`; the server records requests and whether their sockets closed
+ * early (so tests can check that tokometer cancelled the upstream request).
+ */
+export class FaultUpstream {
+  url = '';
+  readonly requests: Array<{ url: string; body: string; closedEarly: boolean }> = [];
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly next: (req: IncomingMessage, body: string) => Fault) {}
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const entry = { url: req.url ?? '', body, closedEarly: false };
+        this.requests.push(entry);
+        res.on('close', () => {
+          if (!res.writableFinished) entry.closedEarly = true;
+        });
+        void this.serve(this.next(req, body), res);
+      });
+    });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  private async serve(fault: Fault, res: ServerResponse): Promise<void> {
+    switch (fault.kind) {
+      case 'reset':
+        res.socket?.destroy();
+        return;
+      case 'stall-headers':
+        return;
+      case 'status':
+        res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(fault.body);
+        return;
+      case 'garbage':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(fault.body);
+        return;
+      case 'stream': {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        for (let i = 0; i < fault.frames.length; i++) {
+          if (fault.cutAfter !== undefined && i >= fault.cutAfter) {
+            res.socket?.destroy();
+            return;
+          }
+          if (fault.stallAfter !== undefined && i >= fault.stallAfter) return;
+          if (res.destroyed) return;
+          res.write(fault.frames[i]);
+          if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        }
+        res.end();
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
