@@ -29,6 +29,7 @@ export function budgetFromConfig(b: KeyConfig['budget']): KeyBudget | null {
 export class KeyResolver {
   private byHash = new Map<string, ResolvedKey>();
   private version = -1;
+  private readonly listeners: Array<(keys: readonly ResolvedKey[]) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -42,7 +43,7 @@ export class KeyResolver {
     return this.byHash.get(hashSecret(secret)) ?? null;
   }
 
-  /** Forces a reload (after this process changed keys itself). */
+  /** Forces a reload (after this process changed keys itself). Then tells every `onReload` listener. */
   reload(): void {
     this.version = this.store.dataVersion();
     const table = new Map<string, ResolvedKey>();
@@ -50,6 +51,18 @@ export class KeyResolver {
       if (key.revokedAt === null) table.set(key.hash, this.merge(key));
     }
     this.byHash = table;
+    if (this.listeners.length === 0) return;
+    const active = [...table.values()];
+    for (const listener of this.listeners) listener(active);
+  }
+
+  /**
+   * Calls `listener` with every active key after each reload (including reloads caused by
+   * another process's commit, which happen lazily on the next `resolve`, so the listener
+   * runs before that request is checked). Listeners must not throw.
+   */
+  onReload(listener: (keys: readonly ResolvedKey[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** All active keys, merged with their YAML declarations. */

@@ -12,6 +12,7 @@ export type Route =
 // checked separately so an encoded '/', '\' or '.' can never change the path's meaning.
 const SAFE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 const FORBIDDEN_ESCAPE = /%(2f|5c|2e|00)/i;
+const MALFORMED_ESCAPE = /%(?![0-9a-f]{2})/i;
 
 /**
  * Splits a request target into a route. For proxy routes, `path` is everything after
@@ -41,6 +42,7 @@ export function parseRoute(url: string): Result<Route, string> {
 export function unsafePathReason(path: string): string | null {
   if (!SAFE_PATH.test(path)) return 'path contains characters that are not allowed';
   if (FORBIDDEN_ESCAPE.test(path)) return 'path contains an encoded slash, backslash, dot or NUL';
+  if (MALFORMED_ESCAPE.test(path)) return "path contains a '%' that is not followed by two hex digits";
   if (path.includes('//')) return 'path contains an empty segment (//)';
   for (const segment of path.split('/')) {
     if (segment === '.' || segment === '..') return 'path contains a dot segment (. or ..)';

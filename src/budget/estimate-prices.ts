@@ -1,0 +1,78 @@
+import type { PriceDescription, RateSet } from '../pricing/types.js';
+import { usdPerMillionToPicoPerToken } from './estimate.js';
+
+/** The part of the pricer the estimate needs (pricing/pricer.ts `Pricer.describe`). */
+export interface PriceDescriber {
+  describe(model: string, provider?: string, at?: number): PriceDescription | null;
+}
+
+/** Upper-bound token prices of one model for reservation estimates, pico-USD per token. */
+export interface EstimateRates {
+  /** undefined = unknown model: estimateCostNano uses its conservative fallback. */
+  inputPicoPerToken: number | undefined;
+  outputPicoPerToken: number | undefined;
+}
+
+interface Entry extends EstimateRates {
+  /** When to look the price up again, ms (prices are dated; some depend on the time of day). */
+  expiresAt: number;
+}
+
+const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined };
+
+/** Highest non-null price among `pick(rates)` of the base rates and every tier, USD per 1M; null when none. */
+function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>): number | null {
+  let max: number | null = null;
+  for (const rates of [d.rates, ...d.tiers.map((t) => t.rates)]) {
+    for (const v of pick(rates)) if (v !== null && (max === null || v > max)) max = v;
+  }
+  return max;
+}
+
+/**
+ * Rates that bound a call's real cost from above: the dearest input-side price (input,
+ * cache writes, audio in) and output-side price (output, audio, reasoning) over all
+ * long-context tiers. A known model without any output price (embeddings) gets output 0.
+ */
+export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
+  if (d === null) return UNKNOWN;
+  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]);
+  const output = highest(d, (r) => [r.output, r.outputAudio, r.outputReasoning]);
+  return {
+    inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
+    outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),
+  };
+}
+
+/**
+ * Per-(provider, model) cache of estimate rates, so the request path costs one Map lookup
+ * instead of a catalog resolution. Entries are refreshed after `ttlMs` (default 1 hour)
+ * because prices are dated; the map is cleared when it exceeds `maxEntries` (model names
+ * come from clients, so it must stay bounded).
+ */
+export class EstimatePrices {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(
+    private readonly pricer: PriceDescriber,
+    private readonly options: { ttlMs?: number; maxEntries?: number } = {},
+  ) {}
+
+  /** Rates for `model` on `provider` at `at` (ms); unknown when `model` is null. */
+  get(provider: string, model: string | null, at: number): EstimateRates {
+    if (model === null) return UNKNOWN;
+    const key = `${provider}\u0000${model}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined && at < hit.expiresAt) return hit;
+    let rates = UNKNOWN;
+    try {
+      rates = estimateRatesOf(this.pricer.describe(model, provider, at));
+    } catch {
+      // A malformed catalog entry is priced like an unknown model (conservative fallback).
+    }
+    if (this.cache.size >= (this.options.maxEntries ?? 4096)) this.cache.clear();
+    const entry: Entry = { ...rates, expiresAt: at + (this.options.ttlMs ?? 3_600_000) };
+    this.cache.set(key, entry);
+    return entry;
+  }
+}
