@@ -1,0 +1,64 @@
+import type { BudgetPeriod, BudgetResetRecord, SpendGroup } from '../store/types.js';
+import type { BudgetLedger } from './ledger.js';
+import { periodWindow } from './periods.js';
+import type { BudgetKind, BudgetRef } from './types.js';
+
+/** The store reads the seed needs (Store.spendGroups, Store.listBudgetResets). */
+export interface SeedSource {
+  spendGroups(since: number, until: number): SpendGroup[];
+  listBudgetResets(since: number): BudgetResetRecord[];
+}
+
+export interface SeedOptions {
+  /** The ledger's now, ms. */
+  now: number;
+  timeZone: string;
+  /** The period of the budget `name` of `kind` as configured now; undefined when it no longer exists. */
+  periodOf: (kind: BudgetKind, name: string) => BudgetPeriod | undefined;
+}
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month'];
+
+/** The ledger reference a stored reset applies to. */
+export function resetRef(r: Pick<BudgetResetRecord, 'kind' | 'budget' | 'tagValue' | 'allValues'>): BudgetRef {
+  return r.kind === 'key' ? { kind: 'key', name: r.budget } : { kind: 'tag', name: r.budget, tagValue: r.allValues ? undefined : r.tagValue };
+}
+
+/**
+ * Rebuilds the ledger's spend from the store at start: the calls since
+ * `ledger.seedSince()`, summed per (key, tag set) by SQL, and the budget resets made in
+ * the current periods (spend before a reset does not count again).
+ *
+ * The range is cut at every current period start and every reset, and each piece is
+ * summed separately, so all calls of one group lie on the same side of every boundary:
+ * the group's earliest `ts` then places it in exactly the periods its calls belong to,
+ * and a reset is replayed (ledger.resetSpend) after the pieces before it and before
+ * those after it. Resets of another period, or of budgets that no longer exist, are ignored.
+ *
+ * @returns how many (key, tag set) groups were read.
+ */
+export function seedLedger(ledger: BudgetLedger, source: SeedSource, options: SeedOptions): number {
+  const { now, timeZone } = options;
+  const since = ledger.seedSince();
+  const resets = source.listBudgetResets(since).filter((r) => {
+    const period = options.periodOf(r.kind, r.budget);
+    return period !== undefined && period === r.period && periodWindow(period, now, timeZone).start === r.periodStart;
+  });
+  const cuts = new Set<number>(resets.map((r) => r.resetAt));
+  for (const p of PERIODS) cuts.add(periodWindow(p, now, timeZone).start);
+  const boundaries = [...cuts].filter((t) => t > since).sort((a, b) => a - b);
+
+  let groups = 0;
+  let from = since;
+  let next = 0;
+  const seedPiece = (until: number) => {
+    for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!));
+    const piece = source.spendGroups(from, until);
+    groups += piece.length;
+    ledger.seedFromCalls(piece);
+    from = until;
+  };
+  for (const cut of boundaries) seedPiece(cut);
+  seedPiece(Infinity);
+  return groups;
+}

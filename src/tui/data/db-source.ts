@@ -1,0 +1,108 @@
+import type { Clock } from '../../lib/clock.js';
+import { reportSource } from '../../report/source.js';
+import type { Scope } from '../../report/sql-scope.js';
+import { parseTimeRange } from '../../report/time-range.js';
+import { startOfMonth } from '../../report/tz.js';
+import type { SqlDriver } from '../../store/types.js';
+import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
+import { projectMonth } from '../projection.js';
+import { LIMITS, type DashboardQuery, type DashboardSnapshot, type DashboardSource } from '../types.js';
+import { budgetStates, keyBudgetsFrom, type BudgetDefs } from './db-budgets.js';
+import { activeUsers, hasTable, latestAlerts, latestCalls, tagKeys } from './db-feed.js';
+import { dailyTrend, groupTable, totals } from './report-figures.js';
+
+/**
+ * The dashboard over a SQLite database, opened read-only beside a running `serve` (WAL
+ * lets it read while serve writes). Every figure is a bounded aggregate query; nothing
+ * here holds rows of the call log in memory.
+ *
+ * Re-querying is skipped when nothing can have changed: same query, no commit by another
+ * connection since the last load (PRAGMA data_version), and less than STALE_MS elapsed
+ * (relative periods such as 30d slide with the clock, and budget periods roll).
+ */
+export interface DbSourceOptions {
+  driver: SqlDriver;
+  /** Shown in the status line, e.g. the database path. */
+  label: string;
+  clock: Clock;
+  /** IANA zone of report days, months and budget periods (config `timezone`). */
+  timeZone: string;
+  /** Key budgets declared in the config, by key name; the `keys` table wins over them. */
+  configKeyBudgets: BudgetDefs['keyBudgets'];
+  tagBudgets: BudgetDefs['tagBudgets'];
+}
+
+/** Longest a loaded snapshot is reused while the database is unchanged, ms. */
+export const STALE_MS = 15_000;
+
+export function createDbSource(o: DbSourceOptions): DashboardSource {
+  const { driver, clock, timeZone } = o;
+  const source = reportSource(driver);
+  const version = driver.prepare('PRAGMA data_version');
+  let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
+
+  const build = (q: DashboardQuery, now: number): DashboardSnapshot => {
+    const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
+    const notes: string[] = [];
+    if (!hasTable(driver, 'calls')) {
+      notes.push('This database has no call log yet: start `tokometer serve` (or `tokometer demo`) and point a client at it.');
+      return emptySnapshot(range, timeZone, q.dimension, notes);
+    }
+    const base: Scope = { ...range, where: q.filters, timeZone };
+    const scoped: Scope = { ...base, where: [...q.filters, ...q.drill] };
+    const head = totals(source, base);
+    const monthStart = startOfMonth(now, timeZone);
+    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : totals(source, { ...base, since: monthStart, until: now }).costNano;
+    const table = groupTable(source, scoped, q.dimension);
+    const alerts = latestAlerts(driver, LIMITS.alerts);
+    if (alerts === null) notes.push('No alerts table in this database yet (it arrives with the budgets schema).');
+    return {
+      range: { ...range, timeZone },
+      header: {
+        costNano: head.costNano,
+        calls: head.calls,
+        activeUsers: activeUsers(driver, base),
+        unpricedCalls: head.unpricedCalls,
+        monthToDateNano,
+        projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
+      },
+      dimensions: orderDimensions(tagKeys(driver)),
+      table: { dimension: q.dimension, ...table },
+      trend: dailyTrend(source, scoped),
+      budgets: budgetStates(driver, { keyBudgets: keyBudgetsFrom(driver, o.configKeyBudgets), tagBudgets: o.tagBudgets }, now, timeZone),
+      tail: latestCalls(driver, scoped, LIMITS.tail),
+      alerts,
+      notes,
+    };
+  };
+
+  return {
+    label: o.label,
+    async load(q) {
+      const now = clock();
+      const key = JSON.stringify(q);
+      const v = Number(version.get<{ data_version: number }>()?.data_version ?? 0);
+      if (last && last.key === key && last.version === v && now - last.at < STALE_MS) return last.snapshot;
+      const snapshot = build(q, now);
+      last = { key, version: v, at: now, snapshot };
+      return snapshot;
+    },
+    close() {
+      driver.close();
+    },
+  };
+}
+
+function emptySnapshot(range: { since: number; until: number }, timeZone: string, dimension: string, notes: string[]): DashboardSnapshot {
+  return {
+    range: { ...range, timeZone },
+    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    dimensions: [...TABLE_BUILTINS],
+    table: { dimension, rows: [], totalNano: 0, totalCalls: 0 },
+    trend: [],
+    budgets: [],
+    tail: [],
+    alerts: [],
+    notes,
+  };
+}

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
+import { mergeDeltaUsage, normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
+import { SseFramer } from '../../src/providers/sse.js';
+import type { Observed, SseFrame, Usage } from '../../src/providers/types.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/anthropic');
+const adapter = createAnthropicAdapter();
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+
+const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const json = (name: string): unknown => JSON.parse(text(name));
+const messagesInfo = (stream = false) => adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', stream, max_tokens: 1024 });
+
+function usage(partial: Partial<Usage>): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
+}
+
+/** Replays a stream through the framer and a fresh accumulator in `chunk`-byte pieces; returns what the client would get. */
+function replay(stream: string | Uint8Array, chunk = 7): { observed: Observed; kept: string; frames: SseFrame[] } {
+  const bytes = typeof stream === 'string' ? enc.encode(stream) : stream;
+  const acc = adapter.newStreamAccumulator(messagesInfo(true), { stripInjectedUsage: false });
+  const framer = new SseFramer();
+  const kept: string[] = [];
+  const frames: SseFrame[] = [];
+  const sink = (frame: SseFrame, raw: Uint8Array): void => {
+    frames.push(frame);
+    if (acc.onFrame(frame)) kept.push(dec.decode(raw));
+  };
+  for (let i = 0; i < bytes.length; i += chunk) framer.push(bytes.subarray(i, i + chunk), sink);
+  framer.end(sink);
+  return { observed: acc.finish(), kept: kept.join(''), frames };
+}
+
+const SONNET = 'claude-sonnet-4-5-20250929';
+
+describe('usageFromJson on fixtures', () => {
+  const cases: Array<[file: string, expected: Observed]> = [
+    // input = 21 uncached + 0 read + 1800 written; every write has the 5-minute lifetime.
+    ['messages-cache-write-5m.json', { model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
+    // 34 + 4096 written, split 1024 (5m) / 3072 (1h).
+    ['messages-cache-write-1h.json', { model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
+    ['messages-cache-read.json', { model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'priority' }) }],
+    // Thinking is inside output_tokens; null cache fields count as 0; unknown fields are ignored.
+    ['messages-thinking.json', { model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],
+    // No cache_creation breakdown (older API): all 2200 writes are 5m.
+    ['messages-legacy-cache.json', { model: 'claude-3-5-haiku-20241022', usage: usage({ inputTokens: 2509, outputTokens: 4, cacheReadTokens: 300, cacheWrite5mTokens: 2200 }) }],
+    ['error-529.json', { model: null, usage: null }],
+    ['error-429.json', { model: null, usage: null }],
+  ];
+  for (const [file, expected] of cases) {
+    it(file, () => {
+      expect(adapter.usageFromJson(messagesInfo(), json(file))).toEqual(expected);
+    });
+  }
+
+  it('returns usage null for missing or malformed usage and never throws', () => {
+    for (const body of [undefined, null, 'text', 42, [], {}, { usage: null }, { usage: 'x' }, { usage: {} }, { usage: { input_tokens: -1, output_tokens: 'many' } }, { type: 'message', usage: { cache_read_input_tokens: 5 } }]) {
+      expect(adapter.usageFromJson(messagesInfo(), body).usage, JSON.stringify(body)).toBeNull();
+    }
+  });
+
+  it('keeps cache writes consistent when the breakdown disagrees with the total', () => {
+    // A 1h figure larger than the total is clamped; whatever the breakdown leaves unexplained is 5m.
+    expect(normaliseAnthropicUsage({ input_tokens: 1, output_tokens: 1, cache_creation_input_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: 400 } })).toMatchObject({
+      inputTokens: 101,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 100,
+    });
+    expect(normaliseAnthropicUsage({ input_tokens: 1, output_tokens: 1, cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 30 } })).toMatchObject({
+      cacheWrite5mTokens: 70,
+      cacheWrite1hTokens: 30,
+    });
+    // Breakdown without the total: the total is their sum.
+    expect(normaliseAnthropicUsage({ input_tokens: 1, output_tokens: 1, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 30 } })).toMatchObject({ inputTokens: 41, cacheWrite5mTokens: 10, cacheWrite1hTokens: 30 });
+    // Thinking can never exceed output.
+    expect(normaliseAnthropicUsage({ input_tokens: 1, output_tokens: 5, output_tokens_details: { thinking_tokens: 9 } })?.reasoningTokens).toBe(5);
+  });
+});
+
+describe('streams', () => {
+  it('web search: usage from message_start, overwritten by each cumulative message_delta (never summed); pings pass through', () => {
+    const stream = text('messages-stream-web-search.sse');
+    const { observed, kept, frames } = replay(stream);
+    expect(kept).toBe(stream);
+    expect(frames.filter((f) => f.event === 'ping')).toHaveLength(2);
+    expect(frames.filter((f) => f.event === 'message_delta')).toHaveLength(2);
+    // Last delta: 1310 uncached + 2048 read + 512 written (null in the last delta → kept from the
+    // first delta); the 1h lifetime of those writes comes from message_start. Output 143, not 57 + 143.
+    expect(observed).toEqual({
+      model: SONNET,
+      usage: usage({ inputTokens: 3870, outputTokens: 143, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }),
+    });
+  });
+
+  it('usage split across the first and last events: input from message_start, output from message_delta', () => {
+    const stream = text('messages-stream-uncached.sse');
+    const { observed, kept } = replay(stream, 1);
+    expect(kept).toBe(stream);
+    expect(observed).toEqual({ model: 'claude-haiku-4-5-20251001', usage: usage({ inputTokens: 25, outputTokens: 15, serviceTier: 'standard' }) });
+  });
+
+  it('a stream without usage yields null and is relayed untouched', () => {
+    const stream = text('messages-stream-no-usage.sse');
+    const { observed, kept } = replay(stream, 13);
+    expect(kept).toBe(stream);
+    expect(observed).toEqual({ model: 'claude-haiku-4-5-20251001', usage: null });
+  });
+
+  it('a mid-stream error frame passes through; the usage seen so far is kept', () => {
+    const stream = text('messages-stream-error.sse');
+    const { observed, kept, frames } = replay(stream);
+    expect(kept).toBe(stream);
+    expect(frames.at(-1)?.event).toBe('error');
+    expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 1, serviceTier: 'standard' }));
+  });
+
+  it('a stream cut after the first message_delta keeps that delta', () => {
+    const stream = text('messages-stream-web-search.sse');
+    const cut = stream.slice(0, stream.indexOf('event: ping', stream.indexOf('event: message_delta')));
+    expect(replay(cut).observed.usage).toEqual(usage({ inputTokens: 2608, outputTokens: 57, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }));
+  });
+
+  it('frames without event: lines are still observed (type read from the JSON)', () => {
+    const bare = text('messages-stream-web-search.sse').replace(/^event: .*\n/gm, '');
+    expect(replay(bare).observed.usage).toMatchObject({ inputTokens: 3870, outputTokens: 143 });
+  });
+
+  it('CRLF framing gives the same usage', () => {
+    const crlf = text('messages-stream-uncached.sse').replace(/\n/g, '\r\n');
+    const { observed, kept } = replay(crlf, 5);
+    expect(kept).toBe(crlf);
+    expect(observed.usage).toMatchObject({ inputTokens: 25, outputTokens: 15 });
+  });
+
+  it('message_delta never overwrites the start-only fields or with nulls', () => {
+    const running: Record<string, unknown> = { input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 4 }, service_tier: 'priority', output_tokens: 1 };
+    mergeDeltaUsage(running, { output_tokens: 7, input_tokens: null, cache_creation: { ephemeral_5m_input_tokens: 4 }, service_tier: 'batch' });
+    expect(running).toEqual({ input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 4 }, service_tier: 'priority', output_tokens: 7 });
+  });
+
+  it('property: for any sequence of cumulative deltas the last non-null value of each field wins', () => {
+    const field = fc.option(fc.nat({ max: 1_000_000 }), { nil: null });
+    const delta = fc.record({ output_tokens: fc.nat({ max: 1_000_000 }), input_tokens: field, cache_read_input_tokens: field, cache_creation_input_tokens: field });
+    fc.assert(
+      fc.property(fc.nat({ max: 10_000 }), fc.array(delta, { maxLength: 6 }), (startInput, deltas) => {
+        const start = `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'claude-haiku-4-5', usage: { input_tokens: startInput, output_tokens: 1 } } })}\n\n`;
+        const body = deltas.map((d) => `event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', delta: { stop_reason: null }, usage: d })}\n\n`).join('');
+        const last = (name: keyof typeof deltas[number], initial: number): number => deltas.reduce<number>((v, d) => (d[name] ?? v) as number, initial);
+        const got = replay(start + body, 11).observed.usage;
+        const read = last('cache_read_input_tokens', 0);
+        const written = last('cache_creation_input_tokens', 0);
+        expect(got).toEqual(usage({ inputTokens: last('input_tokens', startInput) + read + written, outputTokens: last('output_tokens', 1), cacheReadTokens: read, cacheWrite5mTokens: written }));
+      }),
+    );
+  });
+
+  it('non-messages endpoints get a pass-through accumulator', () => {
+    const acc = adapter.newStreamAccumulator(adapter.describe('POST', '/v1/messages/count_tokens', {}), { stripInjectedUsage: false });
+    expect(acc.onFrame({ event: 'message_start', data: '{"type":"message_start","message":{"usage":{"input_tokens":5,"output_tokens":1}}}' })).toBe(true);
+    expect(acc.finish()).toEqual({ usage: null, model: null });
+  });
+});
