@@ -1,4 +1,5 @@
 import { InvalidCallRecordError } from './call-row.js';
+import type { SpillFile } from './spill.js';
 import type { CallRecord, Store } from './types.js';
 
 /** What went wrong, reported through `onError`. */
@@ -31,6 +32,15 @@ export interface WriteQueueOptions {
   maxBuffered?: number;
   /** Called with a WriteQueueError; never called on the enqueue caller's stack for write failures. */
   onError?: (err: WriteQueueError) => void;
+  /**
+   * Where records go while the store keeps failing: once `spillAfter` records wait in
+   * memory they move to this file, and come back (oldest first) when writes work again.
+   */
+  spill?: SpillFile;
+  /** Records kept in memory during a failure before they spill to the file. Default 10_000. */
+  spillAfter?: number;
+  /** Called when a failure streak ends (the store accepted writes again). */
+  onRecover?: () => void;
 }
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
@@ -45,7 +55,8 @@ function isPermanent(err: unknown): boolean {
  *
  * Invariants: `enqueue` is O(1) and never touches SQLite; every accepted record is either
  * written, still pending, or reported through `onError` as rejected (a record that can
- * never be stored). Records are written in enqueue order.
+ * never be stored). Records are written in enqueue order, except that records spilled
+ * during a failure are written right after the first write that succeeds again.
  */
 export class WriteQueue {
   private buffer: CallRecord[] = [];
@@ -58,6 +69,11 @@ export class WriteQueue {
   private overflowing = false;
   private refusedCount = 0;
   private readonly flushIntervalMs: number;
+  private readonly spill: SpillFile | undefined;
+  private readonly spillAfter: number;
+  private readonly onRecover: () => void;
+  /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
+  private recovering = false;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
   private readonly onError: (err: WriteQueueError) => void;
@@ -70,6 +86,29 @@ export class WriteQueue {
     this.batchSize = options.batchSize ?? 1000;
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.onError = options.onError ?? (() => {});
+    this.spill = options.spill;
+    this.spillAfter = options.spillAfter ?? 10_000;
+    this.onRecover = options.onRecover ?? (() => {});
+    // Records spilled by an earlier run come back first.
+    if (this.spill && this.spill.size > 0) {
+      this.buffer = this.spill.takeAll();
+      this.schedule();
+    }
+  }
+
+  /** True while writes to the store are failing. */
+  get degraded(): boolean {
+    return this.failing;
+  }
+
+  /** True while enqueue refuses records (memory buffer and spill file both full). */
+  get full(): boolean {
+    return this.overflowing;
+  }
+
+  /** Records waiting in the spill file. */
+  get spilled(): number {
+    return this.spill?.size ?? 0;
   }
 
   /** Records accepted and not yet written. */
@@ -87,6 +126,7 @@ export class WriteQueue {
    * `maxBuffered` records are already waiting because writes keep failing.
    */
   enqueue(record: CallRecord): boolean {
+    if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
       this.refusedCount++;
       if (!this.overflowing) {
@@ -124,6 +164,9 @@ export class WriteQueue {
       if (this.pending === 0) return;
       failures = this.pending < before ? 0 : failures + 1;
       if (failures >= attempts) {
+        // Keep what cannot be written now for the next start instead of losing it.
+        this.spillPending();
+        if (this.pending === 0) return;
         throw new WriteQueueError('retrying', this.pending, { cause: this.lastError });
       }
       await new Promise((resolve) => setTimeout(resolve, this.flushIntervalMs));
@@ -142,6 +185,8 @@ export class WriteQueue {
       if (handled < batch.length) break;
     }
     this.compact();
+    if (this.failing && this.pending >= this.spillAfter) this.spillPending();
+    if (this.recovering) this.recovered();
     if (this.pending < this.maxBuffered) this.overflowing = false;
     this.schedule();
     return done;
@@ -151,7 +196,10 @@ export class WriteQueue {
   private writeBatch(batch: CallRecord[]): number {
     try {
       this.store.insertCalls(batch);
-      this.failing = false;
+      if (this.failing) {
+        this.failing = false;
+        this.recovering = true;
+      }
       return batch.length;
     } catch (err) {
       if (isPermanent(err)) return this.isolate(batch);
@@ -184,6 +232,31 @@ export class WriteQueue {
     if (this.failing) return;
     this.failing = true;
     this.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
+  }
+
+  /** Moves pending records (oldest first) to the spill file, as many as fit. */
+  private spillPending(): void {
+    if (!this.spill || this.pending === 0) return;
+    let moved = 0;
+    try {
+      moved = this.spill.append(this.buffer.slice(this.head));
+    } catch (err) {
+      this.lastError = err;
+      return;
+    }
+    this.head += moved;
+    this.compact();
+  }
+
+  /** The store accepts writes again: put spilled records back in front of the buffer. */
+  private recovered(): void {
+    this.recovering = false;
+    if (this.spill && this.spill.size > 0) {
+      const restored = this.spill.takeAll();
+      this.buffer = restored.concat(this.buffer.slice(this.head));
+      this.head = 0;
+    }
+    this.onRecover();
   }
 
   /** Drops written records from the front of the buffer once they are most of it (amortised O(1)). */
