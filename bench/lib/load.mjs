@@ -53,9 +53,11 @@ export async function sequential(port, buf, { durationMs, maxCount = 1e6 }) {
 /**
  * Open loop: starts requests at `rps` on a pool of `conns` keep-alive connections for
  * `durationMs`. Latency is measured from the moment each request is written; `late`
- * counts requests that waited for a free connection (the system fell behind).
+ * counts ticks where every connection was busy (the system fell behind). `bufs` is one
+ * request or a list used in turn (a mix).
  */
-export async function fixedRate(port, buf, { rps, durationMs, conns = 32 }) {
+export async function fixedRate(port, bufs, { rps, durationMs, conns = 32 }) {
+  const list = Array.isArray(bufs) ? bufs : [bufs];
   const pool = await Promise.all(Array.from({ length: conns }, () => connect(port)));
   const idle = [...pool];
   const lat = [];
@@ -70,7 +72,7 @@ export async function fixedRate(port, buf, { rps, durationMs, conns = 32 }) {
     const fire = (conn) => {
       inflight++;
       sent++;
-      checked(conn, buf)
+      checked(conn, list[sent % list.length])
         .then((r) => lat.push(r.ms), () => errors++)
         .finally(() => {
           inflight--;

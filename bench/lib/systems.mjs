@@ -77,7 +77,7 @@ export function prepareTokometer(root, runtime, dir, upstreamUrl) {
 
 /**
  * Starts one system. Returns { name, port, pid, pathPrefix, key, db?, stop }.
- * opts: { root, tmp, upstreamUrl, cpu, bun, nodeFlags, env }
+ * opts: { root, tmp, upstreamUrl, cpu, bun, nodeFlags, env, dirName, as } (`as` renames it, e.g. a second instance)
  */
 export async function startSystem(name, opts) {
   const spec = SYSTEMS[name];
@@ -90,12 +90,12 @@ export async function startSystem(name, opts) {
     const s = await startServer(name, bun, [join(root, 'bench/bare-bun.mjs'), upstreamUrl], { cpu, cwd: root });
     return { ...spec, ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' };
   }
-  const dir = join(tmp, name);
+  const dir = join(tmp, opts.dirName ?? name);
   const key = prepareTokometer(root, spec.runtime, dir, upstreamUrl);
   const db = join(dir, 'tokometer.db');
   const [cmd, args] = tokometerCommand(root, spec.runtime, opts.nodeFlags ?? []);
   const s = await startServer(name, cmd, [...args, 'serve', '--port', '0', '--db', db], { cpu, cwd: dir, env: opts.env ?? {} });
-  return { ...spec, ...s, pathPrefix: '/proxy/openai', key, db, dir };
+  return { ...spec, ...s, name: opts.as ?? name, pathPrefix: '/proxy/openai', key, db, dir };
 }
 
 /** The fake upstream on Bun. The "direct" system is the upstream itself. */

@@ -1,25 +1,26 @@
 import type { AlertRecord, BudgetResetRecord } from '../store/types.js';
 import type { AlertEvent, BudgetKind } from './types.js';
 
-/** One budget instance's identity. */
-interface InstanceId {
-  kind: BudgetKind;
-  name: string;
-  tagValue: string | null;
-}
-
-const budgetKey = (kind: BudgetKind, name: string) => `${kind}\u0000${name}`;
-const firing = (threshold: number, periodStart: number) => `${threshold}@${periodStart}`;
+/** `["kind","name",tagValue]`: one budget instance, unambiguous whatever the names hold. */
+const instanceKey = (kind: BudgetKind, name: string, tagValue: string | null) => JSON.stringify([kind, name, tagValue]);
+/** The prefix every instance key of one budget starts with. */
+const budgetPrefix = (kind: BudgetKind, name: string) => JSON.stringify([kind, name]).slice(0, -1) + ',';
 
 /**
- * Which (budget instance, threshold, period) alerts have fired, so each fires once per
- * period also across restarts: loaded from the alerts table at start, consulted before
- * an alert is sent. An admin reset re-arms the instance's thresholds for its period
- * (alerts fired before a reset do not count when loading).
+ * Which alert thresholds have fired in each budget instance's current period, so a
+ * threshold fires once per period also across restarts: loaded from the alerts table at
+ * start and consulted before an alert goes out. An admin reset re-arms the instance for
+ * its period (alerts fired before a reset do not count when loading).
+ *
+ * Memory: per instance only the latest period's thresholds are kept, and at most
+ * `maxInstances` instances (the oldest are forgotten first; the ledger's own counters
+ * still keep those from re-firing in this process).
  */
 export class AlertBook {
-  /** budget (kind, name) → tag value (null = shared / none) → fired `threshold@periodStart`. */
-  private readonly fired = new Map<string, Map<string | null, Set<string>>>();
+  /** instance key → { periodStart, thresholds fired in it }. */
+  private readonly fired = new Map<string, { periodStart: number; thresholds: Set<number> }>();
+
+  constructor(private readonly maxInstances = 100_000) {}
 
   /** Marks the stored alerts fired, except those a later reset of the same period re-armed. */
   load(alerts: readonly AlertRecord[], resets: readonly BudgetResetRecord[]): void {
@@ -27,41 +28,45 @@ export class AlertBook {
       const rearmed = resets.some(
         (r) => r.kind === a.kind && r.budget === a.budget && r.periodStart === a.periodStart && r.resetAt >= a.firedAt && (r.allValues || r.tagValue === a.tagValue),
       );
-      if (!rearmed) this.mark(a, a.threshold, a.periodStart);
+      if (!rearmed) this.record(instanceKey(a.kind, a.budget, a.tagValue), a.threshold, a.periodStart);
     }
   }
 
   /** True (and remembered) when this event's threshold has not fired in its period yet. */
   admit(e: AlertEvent): boolean {
-    const set = this.setOf(e);
-    const id = firing(e.threshold, e.periodStart);
-    if (set.has(id)) return false;
-    set.add(id);
+    return this.record(instanceKey(e.kind, e.name, e.tagValue), e.threshold, e.periodStart);
+  }
+
+  /** Forgets the firings of `periodStart` for one instance, or (tagValue undefined) for every instance of the budget. */
+  rearm(kind: BudgetKind, name: string, tagValue: string | null | undefined, periodStart: number): void {
+    if (tagValue !== undefined) {
+      const key = instanceKey(kind, name, tagValue);
+      if (this.fired.get(key)?.periodStart === periodStart) this.fired.delete(key);
+      return;
+    }
+    const prefix = budgetPrefix(kind, name);
+    for (const [key, entry] of this.fired) if (key.startsWith(prefix) && entry.periodStart === periodStart) this.fired.delete(key);
+  }
+
+  /** @returns false when already recorded. Firings of an older period are dropped; a newer one is never replaced by an older. */
+  private record(key: string, threshold: number, periodStart: number): boolean {
+    let entry = this.fired.get(key);
+    if (entry !== undefined && entry.periodStart > periodStart) return true;
+    if (entry === undefined || entry.periodStart < periodStart) {
+      if (entry === undefined && this.fired.size >= this.maxInstances) this.forgetOldest();
+      entry = { periodStart, thresholds: new Set() };
+      this.fired.set(key, entry);
+    }
+    if (entry.thresholds.has(threshold)) return false;
+    entry.thresholds.add(threshold);
     return true;
   }
 
-  /** Forgets the firings of `periodStart` for one instance, or (tagValue undefined) every instance of the budget. */
-  rearm(kind: BudgetKind, name: string, tagValue: string | null | undefined, periodStart: number): void {
-    const byValue = this.fired.get(budgetKey(kind, name));
-    if (byValue === undefined) return;
-    const sets = tagValue === undefined ? [...byValue.values()] : [byValue.get(tagValue)];
-    const suffix = `@${periodStart}`;
-    for (const set of sets) {
-      if (set === undefined) continue;
-      for (const id of set) if (id.endsWith(suffix)) set.delete(id);
+  private forgetOldest(): void {
+    let drop = Math.ceil(this.fired.size / 2);
+    for (const key of this.fired.keys()) {
+      if (drop-- <= 0) break;
+      this.fired.delete(key);
     }
-  }
-
-  private mark(instance: InstanceId, threshold: number, periodStart: number): void {
-    this.setOf(instance).add(firing(threshold, periodStart));
-  }
-
-  private setOf(instance: InstanceId): Set<string> {
-    const key = budgetKey(instance.kind, instance.name);
-    let byValue = this.fired.get(key);
-    if (byValue === undefined) this.fired.set(key, (byValue = new Map()));
-    let set = byValue.get(instance.tagValue);
-    if (set === undefined) byValue.set(instance.tagValue, (set = new Set()));
-    return set;
   }
 }

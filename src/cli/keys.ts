@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
-import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
+import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { isValidTagKey } from '../proxy/tags.js';
-import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget, KeyEvent, KeyRecord } from '../store/types.js';
 import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
@@ -22,7 +22,11 @@ interface KeyFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `tokometer keys create|list|revoke|set`: metering keys, shown once, stored as SHA-256 only. */
+/**
+ * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
+ * SHA-256 only. Every change is written with its audit trail entry (actor 'cli'); a running
+ * proxy on the same database applies it from its next request on.
+ */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('create, list, revoke and change metering keys');
   const withStoreFlags = (cmd: Command) => cmd.option('--db <path>', 'database file').option('--config <file>', 'config file');
@@ -37,21 +41,12 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       .option('--model <name>', 'allow only this model (repeatable)', collect);
 
   withKeyFlags(withStoreFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
-    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
+    if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
     const store = await storeFor(ctx, flags);
     try {
       if (store.getKeyByName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
-      const secret = newMeteringKey();
-      const key = store.createKey({
-        name,
-        prefix: keyPrefix(secret),
-        hash: hashSecret(secret),
-        tags: parseTagFlags(flags.tag),
-        providers: flags.provider ?? [],
-        models: flags.model ?? [],
-        budget: parseBudget(flags, null),
-        createdAt: ctx.clock(),
-      });
+      const input = { name, tags: parseTagFlags(flags.tag), providers: flags.provider ?? [], models: flags.model ?? [], budget: parseBudget(flags, null) };
+      const { key, secret } = createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=http://127.0.0.1:8787/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
       ctx.out(describeKey(key) + '\n');
@@ -82,7 +77,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
   withStoreFlags(keys.command('revoke <name>').description('revoke a key; calls with it get 401 from the next request on')).action(async (name: string, flags: KeyFlags) => {
     const store = await storeFor(ctx, flags);
     try {
-      if (!store.revokeKey(name, ctx.clock())) throw new UsageError(`no active key named '${name}'`);
+      if (!revokeKeyAudited(store, name, 'cli', ctx.clock())) throw new UsageError(`no active key named '${name}'`);
       ctx.out(`Revoked key '${name}'.\n`);
     } finally {
       store.close();
@@ -101,8 +96,28 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         if (flags.provider) patch.providers = flags.provider;
         if (flags.model) patch.models = flags.model;
         if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
-        const updated = store.updateKey(name, patch);
+        const updated = updateKeyAudited(store, name, patch, 'cli', ctx.clock());
         ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  withStoreFlags(keys.command('history [name]').description('the audit trail of key and budget changes (CLI, admin API, config)'))
+    .option('--limit <n>', 'show only the newest N entries')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, flags: KeyFlags & { limit?: string; json?: boolean }) => {
+      if (flags.limit !== undefined && !/^[1-9]\d*$/.test(flags.limit)) throw new UsageError(`--limit expects a whole number ≥ 1, got '${flags.limit}'`);
+      const store = await storeFor(ctx, flags);
+      try {
+        const events = store.listKeyEvents({ ...(name !== undefined ? { keyName: name } : {}), ...(flags.limit !== undefined ? { limit: Number(flags.limit) } : {}) });
+        if (flags.json) {
+          ctx.out(JSON.stringify(events.map((e) => ({ ts: new Date(e.ts).toISOString(), actor: e.actor, action: e.action, key: e.keyName, details: e.details })), null, 2) + '\n');
+        } else if (events.length === 0) {
+          ctx.out(name === undefined ? 'No key changes recorded yet.\n' : `No changes recorded for '${name}'.\n`);
+        } else {
+          for (const e of events) ctx.out(describeEvent(e) + '\n');
+        }
       } finally {
         store.close();
       }
@@ -159,4 +174,10 @@ function describeKey(key: KeyRecord): string {
   if (key.models.length > 0) parts.push(`models ${key.models.join(',')}`);
   parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
   return parts.join('  ');
+}
+
+/** One audit entry as a line: time, actor, action, key, then the details as compact JSON. */
+function describeEvent(e: KeyEvent): string {
+  const details = Object.keys(e.details).length === 0 ? '' : `  ${JSON.stringify(e.details)}`;
+  return `${new Date(e.ts).toISOString()}  ${e.actor.padEnd(6)} ${e.action.padEnd(12)} ${e.keyName}${details}`;
 }

@@ -6,6 +6,7 @@ import { registerReportCommand } from './report.js';
 import { configFor, dbPathFor, openReader } from './context.js';
 import { createPricer } from '../pricing/pricer.js';
 import { registerServeCommand } from './serve.js';
+import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
     isTTY: ctx.isTTY,
     env: ctx.env,
   });
+  registerTuiCommand(program, ctx);
   registerPricesCommand(program, {
     pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
     listUnpricedModels: async (flags) => {

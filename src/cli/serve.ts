@@ -17,7 +17,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** `tokometer serve`: the metering proxy, until SIGINT/SIGTERM (then drained, nothing accepted lost). */
+/**
+ * `tokometer serve`: the metering proxy, until SIGINT/SIGTERM (then drained, nothing
+ * accepted lost). Budgets (key and tag), alerts and the admin API (with admin.token) are
+ * wired by startProxy from the config; budget spend is rebuilt from the database at start.
+ */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
@@ -54,6 +58,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         .filter(([, p]) => !p.api_key)
         .map(([name]) => name);
       log.info('tokometer listening', { url: proxy.url, db: dbPath, runtime: ctx.edges.runtime, providers_without_key: missing });
+      const budgets = proxy.budgets?.snapshot() ?? [];
+      log.info('budgets', {
+        enforced: budgets.length,
+        blocked: budgets.filter((b) => b.blocked).map((b) => (b.tagValue === null ? b.name : `${b.name}:${b.tagValue}`)),
+        alerts_webhook: config.alerts.webhook_url !== undefined,
+        admin_api: config.admin.token !== undefined,
+      });
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (tokometer keys create NAME).\n`);
       await new Promise<void>((resolve) => {

@@ -114,7 +114,10 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
     renderError(error: ProxyError): RenderedError {
       const body = { id: randomUUID(), message: error.message, ...error.details };
       return {
-        status: error.status,
+        // cohere-ai retries every 429 (ignoring x-should-retry, Retry-After capped at 60 s),
+        // so a budget that cannot clear for days would stall the client for minutes.
+        // Cohere's own billing-limit status, 402, is raised at once.
+        status: error.kind === 'budget_exceeded' ? 402 : error.status,
         headers: { 'content-type': 'application/json', ...error.headers },
         body: JSON.stringify(body),
       };

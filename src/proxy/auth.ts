@@ -89,7 +89,7 @@ export class KeyResolver {
 
 /**
  * Makes sure every YAML key whose secret comes from an environment variable
- * (`secret_env`) exists in the store with that secret's hash. Returns one warning per
+ * (`secret_env`) exists in the store with that secret's hash (audited, actor 'config'). Returns one warning per
  * key that could not be set up (variable unset or malformed, name taken by another secret).
  */
 export function syncConfigKeys(store: Store, keys: Readonly<Record<string, KeyConfig>>, env: Readonly<Record<string, string | undefined>>, now: number): string[] {
@@ -108,7 +108,10 @@ export function syncConfigKeys(store: Store, keys: Readonly<Record<string, KeyCo
       else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${declared.secret_env} is refused`);
       continue;
     }
-    store.createKey({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: budgetFromConfig(declared.budget) });
+    store.driver.transaction(() => {
+      const key = store.createKey({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: budgetFromConfig(declared.budget) });
+      store.appendKeyEvent({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: declared.secret_env } });
+    });
   }
   return warnings;
 }

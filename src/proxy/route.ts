@@ -50,8 +50,14 @@ export function unsafePathReason(path: string): string | null {
   return null;
 }
 
-/** Joins a provider base URL (no trailing slash needed) with a safe path and query. */
+/**
+ * Joins a provider base URL (no trailing slash needed) with a safe path and query.
+ * A base URL ending in `/v1` and a path starting with `/v1/` share that segment once:
+ * SDKs whose paths carry the version (Mistral's, or any SDK given `…/proxy/openai/v1`)
+ * then reach `…/v1/chat/completions`, not `…/v1/v1/chat/completions`.
+ */
 export function upstreamUrl(baseUrl: string, path: string, query: string): string {
   const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
-  return query ? `${base}${path}?${query}` : `${base}${path}`;
+  const joined = base.endsWith('/v1') && path.startsWith('/v1/') ? base + path.slice(3) : base + path;
+  return query ? `${joined}?${query}` : joined;
 }

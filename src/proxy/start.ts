@@ -1,3 +1,8 @@
+import { createAdminHandler } from '../admin/handler.js';
+import type { PriceDescriber } from '../budget/estimate-prices.js';
+import { BudgetService, type AlertDelivery } from '../budget/service.js';
+import { tagBudgetFromConfig } from '../budget/types.js';
+import { fetchPostJson } from '../budget/webhook.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
@@ -6,7 +11,7 @@ import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../store/types.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { KeyResolver, syncConfigKeys } from './auth.js';
-import { NO_BUDGETS, type AdminHandler, type BudgetGate, type Pricer } from './deps.js';
+import type { AdminHandler, BudgetGate, Pricer } from './deps.js';
 import { createHandler } from './handler.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -19,18 +24,35 @@ export interface StartProxyOptions {
   driver: SqlDriver;
   startServer: StartServer;
   upstream: UpstreamClient;
-  pricer: Pricer;
+  /** Prices calls, and describes model prices for budget reservation estimates. */
+  pricer: Pricer & PriceDescriber;
   clock: Clock;
   log: Logger;
   env: Readonly<Record<string, string | undefined>>;
   host?: string;
   port?: number;
-  /** Budget enforcement; defaults to none. */
-  budgets?: (store: Store) => BudgetGate;
-  admin?: (store: Store, keys: KeyResolver) => AdminHandler | undefined;
+  /**
+   * Replaces budget enforcement (benchmarks, tests of the handler alone). Default: a
+   * BudgetService over the config's key and tag budgets, seeded from the store.
+   */
+  budgets?: (parts: ProxyParts) => BudgetGate;
+  /** Replaces the admin API. Default: enabled when `admin.token` is set. */
+  admin?: (parts: ProxyParts & { budgets: BudgetService | null }) => AdminHandler | undefined;
+  /** Alert webhook delivery; defaults to a global-fetch POST to `alerts.webhook_url` with 1 s, 2 s, 4 s, 8 s retries. */
+  alerts?: Omit<AlertDelivery, 'webhookUrl'>;
   /** Also receives every record (tests, demo progress). */
   onRecord?: (record: CallRecord) => void;
 }
+
+/** What the budget and admin hooks are built on. */
+export interface ProxyParts {
+  store: Store;
+  keys: KeyResolver;
+  queue: WriteQueue;
+}
+
+/** ms `stop` waits for pending alert webhooks after the calls are written. */
+const ALERT_DRAIN_MS = 2000;
 
 /** A running proxy: the server, its store and its write queue. */
 export interface RunningProxy {
@@ -41,6 +63,8 @@ export interface RunningProxy {
   queue: WriteQueue;
   url: string;
   metrics: Metrics;
+  /** The budgets this proxy enforces; null when the `budgets` hook replaced them. */
+  budgets: BudgetService | null;
   /**
    * Stops accepting calls, lets in-flight calls finish (up to `graceMs`), drains the
    * write queue so nothing accepted is lost, and closes the upstream pool and the store.
@@ -59,13 +83,17 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     onError: (error) => o.log.error('could not write call records', { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
   });
   const metrics = new Metrics();
+  const parts: ProxyParts = { store, keys, queue };
+  const service = o.budgets ? null : defaultBudgets(o, parts);
+  const gate = o.budgets ? o.budgets(parts) : service!.gate;
+  const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
     providers: buildProviders(o.config, o.apiKeys),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
-    budgets: o.budgets ? o.budgets(store) : NO_BUDGETS,
+    budgets: gate,
     sink: onRecord
       ? (record) => {
           queue.enqueue(record);
@@ -77,7 +105,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     log: o.log,
     maxBodyBytes: o.config.limits.max_body_bytes,
     tagsOnInvalid: o.config.tags.on_invalid,
-    admin: o.admin?.(store, keys),
+    admin,
   });
   const host = o.host ?? o.config.listen.host;
   const server = await o.startServer({
@@ -93,13 +121,56 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     keys,
     queue,
     metrics,
+    budgets: service,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = 10_000) =>
       (stopped ??= (async () => {
         await server.close(graceMs);
         await queue.drain();
+        if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
         store.close();
       })()),
   };
+}
+
+function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService {
+  const webhookUrl = o.config.alerts.webhook_url;
+  return new BudgetService({
+    store: parts.store,
+    keys: parts.keys,
+    tagBudgets: o.config.budgets.map(tagBudgetFromConfig),
+    timeZone: o.config.timezone,
+    pricer: o.pricer,
+    clock: o.clock,
+    log: (line) => o.log.warn(line),
+    alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
+    flush: () => void parts.queue.flush(),
+  });
+}
+
+function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetService | null): AdminHandler | undefined {
+  const token = o.config.admin.token;
+  if (!token) return undefined;
+  return createAdminHandler({
+    token,
+    store: parts.store,
+    keys: parts.keys,
+    budgets,
+    clock: o.clock,
+    timeZone: o.config.timezone,
+    economics: o.config.economics,
+    configKeys: o.config.keys,
+    flush: () => void parts.queue.flush(),
+    log: o.log,
+  });
+}
+
+/** Waits for `p`, but no longer than `ms` (the timer never holds the process open). */
+function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    t.unref?.();
+    p.then(resolve, resolve);
+  });
 }

@@ -62,7 +62,7 @@ describe('Mistral SDK through tokometer', () => {
 
   it('meters a non-streamed, uncached chat completion to the nano-dollar', async () => {
     const res = await client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'capital of France?' }] }, withTags);
-    expect(res.choices[0]?.message.content).toBe('Paris is the capital of France.');
+    expect(res.choices[0]?.message?.content).toBe('Paris is the capital of France.');
     expect(res.usage.promptTokens).toBe(1180);
     expect(lastUpstream().url).toBe('/v1/chat/completions');
     expect(lastUpstream().headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');

@@ -109,6 +109,7 @@ describe('Cohere: usage from JSON bodies', () => {
     expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { tokens: { input_tokens: 71, output_tokens: 18 } } }).usage).toBeNull();
     expect(adapter.usageFromJson(embedInfo(), { ...json('embed.json'), meta: { api_version: { version: '2' }, billed_units: { images: 1 } } }).usage).toBeNull();
     expect(adapter.usageFromJson(embedInfo(), 'text').usage).toBeNull();
+    for (const file of ['error-401.json', 'error-429.json']) expect(adapter.usageFromJson(chatInfo(false), json(file)), file).toEqual({ usage: null, model: null });
     // A chat body's usage is not read for embed, nor embed's meta for chat.
     expect(adapter.usageFromJson(embedInfo(), json('chat.json')).usage).toBeNull();
     expect(adapter.usageFromJson(chatInfo(false), json('embed.json')).usage).toBeNull();

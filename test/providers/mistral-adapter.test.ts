@@ -117,6 +117,7 @@ describe('Mistral: usage from JSON bodies', () => {
     expect(adapter.usageFromJson(chatInfo(false), noUsage)).toEqual({ usage: null, model: 'mistral-large-latest' });
     expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { total_tokens: 9 } })).toEqual({ usage: null, model: 'mistral-large-latest' });
     expect(adapter.usageFromJson(chatInfo(false), [1, 2])).toEqual({ usage: null, model: null });
+    for (const file of ['error-401.json', 'error-429.json']) expect(adapter.usageFromJson(chatInfo(false), json(file)), file).toEqual({ usage: null, model: null });
   });
 });
 

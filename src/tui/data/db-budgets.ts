@@ -50,7 +50,7 @@ interface Reset {
   resetAt: number;
 }
 
-/** Every budget instance with its spend in the current period at `now`, most used first (blocked on top). */
+/** Every budget instance with its spend in the current period at `now`: key budgets, then tag budgets in config order. */
 export function budgetStates(driver: SqlDriver, defs: BudgetDefs, now: number, timeZone: string): BudgetState[] {
   const resets = readResets(driver);
   const sum = (f: Fragment): Array<{ v: string | null; cost: number }> =>
@@ -79,13 +79,7 @@ export function budgetStates(driver: SqlDriver, defs: BudgetDefs, now: number, t
       out.push(state(t.name, 'tag', t.per ?? null, tagValue, cost, t, w.start, w.end));
     }
   }
-  return out.sort((a, b) => Number(b.blocked) - Number(a.blocked) || usedShare(b) - usedShare(a) || a.name.localeCompare(b.name));
-}
-
-/** spent / limit (∞ for a $0 limit with spend, 0 for nothing spent). */
-export function usedShare(s: Pick<BudgetState, 'spentNano' | 'limitNano'>): number {
-  if (s.limitNano > 0) return s.spentNano / s.limitNano;
-  return s.spentNano > 0 ? Infinity : 0;
+  return out;
 }
 
 /**

@@ -1,0 +1,133 @@
+/**
+ * The online phases, in interleaved rounds: every round runs each phase on every
+ * system (in a rotated order), so each ratio compares figures taken minutes apart at
+ * most, under the same machine conditions. Raw samples are pooled across rounds.
+ */
+import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
+import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
+import { cpuMs, rssMb } from './tools.mjs';
+
+const EXPECTED = Buffer.from(expectedStream());
+
+/** Samples a process's RSS every 100 ms while `fn` runs; returns [result, max RSS MB]. */
+export async function withRss(pid, fn) {
+  let max = rssMb(pid);
+  const timer = setInterval(() => {
+    max = Math.max(max, rssMb(pid));
+  }, 100);
+  try {
+    const result = await fn();
+    return [result, Math.max(max, rssMb(pid))];
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
+
+function bucket(acc, sys, phase) {
+  acc[sys.name] ??= {};
+  acc[sys.name][phase] ??= { samples: [], rounds: [] };
+  return acc[sys.name][phase];
+}
+
+/** Warms every system up (JIT, pools) and reads its idle RSS afterwards. */
+export async function warmUp(systems, cfg, log) {
+  for (const sys of systems) {
+    await sequential(sys.port, requestFor(sys, '1k'), { durationMs: cfg.warmMs, maxCount: 3000 });
+    await sequential(sys.port, requestFor(sys, '10k'), { durationMs: cfg.warmMs / 2, maxCount: 1000 });
+    await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = {};
+  for (const sys of systems) idle[sys.name] = rssMb(sys.pid);
+  log(`warmed up; idle RSS ${Object.entries(idle).map(([k, v]) => `${k} ${v.toFixed(1)} MB`).join(', ')}`);
+  return idle;
+}
+
+/** Runs `cfg.rounds` interleaved rounds of latency, fixed rate, throughput and stream timing. */
+export async function runRounds(systems, cfg, log) {
+  const acc = {};
+  const loadRss = {};
+  for (let r = 0; r < cfg.rounds; r++) {
+    const order = rotate(systems, r);
+    for (const sys of order) {
+      for (const kind of ['1k', '10k']) {
+        const lat = await sequential(sys.port, requestFor(sys, kind), { durationMs: kind === '1k' ? cfg.lat1kMs : cfg.lat10kMs });
+        const b = bucket(acc, sys, `lat${kind}`);
+        b.samples.push(...lat);
+        b.rounds.push(lat.length);
+      }
+      const rate = await fixedRate(sys.port, requestFor(sys, '1k'), { rps: cfg.rate, durationMs: cfg.rateMs, conns: 32 });
+      const rb = bucket(acc, sys, 'rate');
+      rb.samples.push(...rate.lat);
+      rb.rounds.push({ sent: rate.sent, late: rate.late, errors: rate.errors });
+    }
+    if (r < cfg.tputRounds) {
+      for (const sys of order) {
+        if (sys.name === 'direct' && !cfg.tputDirect) continue;
+        const cpu0 = cpuMs(sys.pid);
+        const [res, rss] = await withRss(sys.pid, async () =>
+          cfg.wrk ? wrkLoop(sys, '1k', { conns: cfg.tputConns, durationMs: cfg.tputMs, cpu: cfg.loadCpu, tmp: cfg.tmp }) : closedLoop(sys.port, requestFor(sys, '1k'), { conns: cfg.tputConns, durationMs: cfg.tputMs }),
+        );
+        const cpuUs = ((cpuMs(sys.pid) - cpu0) * 1000) / Math.max(1, res.requests);
+        bucket(acc, sys, 'tput').rounds.push({ ...res, cpuUsPerReq: cpuUs });
+        loadRss[sys.name] = Math.max(loadRss[sys.name] ?? 0, rss);
+      }
+    }
+    if (r < cfg.streamRounds) {
+      for (const sys of order) {
+        const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: cfg.streamConc, total: cfg.streamConc, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        const b = bucket(acc, sys, 'sse20');
+        b.samples.push(...s.ttfc);
+        (b.gaps ??= []).push(...s.gaps);
+        b.rounds.push({ ok: s.ok, bad: s.bad });
+        const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        const bi = bucket(acc, sys, 'sse0');
+        bi.samples.push(...i.ttfc);
+        (bi.durations ??= []).push(...i.durations);
+        bi.rounds.push({ ok: i.ok, bad: i.bad });
+      }
+    }
+    log(`round ${r + 1}/${cfg.rounds} done`);
+  }
+  return { acc, loadRss };
+}
+
+/** 256 concurrent streams per system (20 ms apart, then instant): every stream must arrive byte-identical. */
+export async function manyStreams(systems, cfg, log) {
+  const out = {};
+  for (const sys of systems) {
+    const [res, rss] = await withRss(sys.pid, async () => {
+      const slow = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 256, total: 256, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+      const fast = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 256, total: 256 * cfg.instantWaves, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+      return { ok: slow.ok + fast.ok, bad: slow.bad + fast.bad, total: 256 + 256 * cfg.instantWaves, ttfc: slow.ttfc };
+    });
+    out[sys.name] = { ...res, rss };
+    log(`256 streams on ${sys.name}: ${res.ok}/${res.total} intact`);
+  }
+  return out;
+}
+
+/**
+ * A fixed-rate mixed load (1 KB, 10 KB, instant streams) on one system, sampling RSS
+ * every second: the soak. Every request is awaited, so the exact count can be checked
+ * against the rows in the database afterwards.
+ */
+export async function soak(sys, cfg, log) {
+  const bufs = ['1k', '1k', '1k', '10k', 'sse0'].map((k) => requestFor(sys, k));
+  const series = [];
+  const t0 = performance.now();
+  const timer = setInterval(() => series.push([(performance.now() - t0) / 1000, rssMb(sys.pid)]), 1000);
+  const cpu0 = cpuMs(sys.pid);
+  let res;
+  try {
+    res = await fixedRate(sys.port, bufs, { rps: cfg.soakRate, durationMs: cfg.soakMs, conns: 32 });
+  } finally {
+    clearInterval(timer);
+  }
+  series.push([(performance.now() - t0) / 1000, rssMb(sys.pid)]);
+  const cpuPct = ((cpuMs(sys.pid) - cpu0) / (performance.now() - t0)) * 100;
+  log(`soak on ${sys.name}: ${res.sent} requests in ${res.seconds.toFixed(0)} s, RSS ${series[0]?.[1].toFixed(1)} → ${series.at(-1)[1].toFixed(1)} MB`);
+  return { ...res, series, cpuPct };
+}

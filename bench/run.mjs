@@ -1,0 +1,129 @@
+/**
+ * `npm run bench [-- --quick]`: tokometer's overhead, measured from outside on loopback.
+ * Starts a fake upstream, bare pass-through proxies (Node, Bun), the compiled binary and
+ * tokometer on Node; runs interleaved rounds of latency, fixed-rate, throughput and
+ * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
+ * report timing. Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
+ *
+ * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, soak, ingest, budget,
+ * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
+ * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { budgetCheck, ingestion, reportTimes } from './lib/offline.mjs';
+import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
+import { renderMarkdown, summarize } from './lib/results-md.mjs';
+import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
+import { cpuPlan, detectTools, machineInfo, pinSelf, rssMb } from './lib/tools.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? def : argv[i + 1];
+};
+const quick = flag('quick');
+const skip = new Set((opt('skip', '') || '').split(',').filter(Boolean));
+const started = performance.now();
+const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
+
+const cfg = quick
+  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 3, streamConc: 32, instantWaves: 2, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 3 };
+cfg.rate = Number(opt('rate', 1000));
+cfg.tputConns = 64;
+if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;
+
+async function main() {
+  for (const f of ['dist/tokometer', 'dist/js/main.js']) {
+    if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  }
+  const bun = join(root, 'node_modules/.bin/bun');
+  const tools = detectTools({ install: !flag('no-install'), log });
+  const plan = cpuPlan(tools.taskset);
+  pinSelf(plan.loadgen);
+  log(`tools: wrk ${tools.wrk ? 'yes' : 'no (built-in client)'}, hyperfine ${tools.hyperfine ? 'yes' : 'no'}, pinning ${plan.pinned ? `load generator + upstream on CPU ${plan.loadgen}, system under test on CPU ${plan.sut}` : 'off'}`);
+  const tmp = mkdtempSync(join('/tmp', 'tokometer-bench-'));
+  Object.assign(cfg, { wrk: tools.wrk, loadCpu: plan.loadgen, tmp });
+  const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick };
+  const running = [];
+  try {
+    const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
+    running.push(upstream);
+    const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
+    const systems = [{ name: 'direct', label: 'upstream direct', kind: 'direct', port: upstream.port, pid: upstream.pid, pathPrefix: '', key: 'mk_bench' }];
+
+    if (!skip.has('online') || !skip.has('streams')) {
+      for (const name of ['bare-node', 'bare-bun', 'binary', 'node']) {
+        const s = await startSystem(name, base);
+        running.push(s);
+        systems.push(s);
+      }
+      raw.rssStart = Object.fromEntries(systems.map((s) => [s.name, rssMb(s.pid)]));
+      raw.idleRss = await warmUp(systems, cfg, log);
+    }
+    if (!skip.has('online')) Object.assign(raw, await runRounds(systems, cfg, log));
+    if (!skip.has('streams')) raw.many = await manyStreams(systems, cfg, log);
+
+    // Every request that reached tokometer must be a row: stop (SIGTERM drains), then count.
+    raw.rows = {};
+    const counts = systems.length > 1 ? await upstreamCounts(upstream) : {};
+    for (const s of systems.filter((x) => x.kind === 'tokometer')) {
+      const code = await s.stop();
+      raw.rows[s.name] = { exit: code, upstream: counts[s.name] ?? 0, ...(await countRows(root, s.db)) };
+    }
+    for (const s of systems.filter((x) => x.kind === 'bare')) await s.stop();
+
+    if (!skip.has('soak')) {
+      raw.soak = {};
+      for (const [name, ms] of [['binary', cfg.soakMs], ['node', cfg.nodeSoakMs]]) {
+        const s = await startSystem(name, { ...base, dirName: `${name}-soak`, as: `${name}-soak` });
+        running.push(s);
+        const idle = rssMb(s.pid);
+        const res = await soak(s, { ...cfg, soakMs: ms }, log);
+        const code = await s.stop();
+        const rows = await countRows(root, s.db);
+        raw.soak[name] = { ...res, idleRss: idle, exit: code, rows, lat: undefined, latSummary: undefined };
+      }
+    }
+    await upstream.stop();
+
+    if (!skip.has('ingest')) {
+      raw.ingestion = ingestion({ root, bun, calls: cfg.ingestCalls, cpu: plan.sut });
+      log(`ingestion: ${Object.entries(raw.ingestion).map(([k, v]) => `${k} ${Math.round(v.callsPerSec ?? NaN).toLocaleString('en-US')} calls/s`).join(', ')}`);
+    }
+    if (!skip.has('budget')) {
+      raw.budget = budgetCheck({ root, quick, cpu: plan.sut });
+      log(`budget check: ${raw.budget.status === 'ok' ? `${raw.budget.us} µs` : raw.budget.status}`);
+    }
+    if (!skip.has('report')) raw.reports = reportTimes({ root, sizes: cfg.reportSizes, runs: cfg.reportRuns, hyperfine: tools.hyperfine, cpu: plan.sut, log });
+  } finally {
+    for (const p of running) await p.stop?.(5000);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  raw.meta = {
+    date: new Date().toISOString(),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    seconds,
+    machine: machineInfo(),
+    tools: { wrk: !!tools.wrk, hyperfine: !!tools.hyperfine, taskset: !!tools.taskset },
+    plan,
+  };
+  const figures = summarize(raw);
+  const md = renderMarkdown(raw, figures);
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify({ meta: raw.meta, cfg: raw.cfg, figures }, null, 2));
+  if (!flag('no-write')) writeFileSync(opt('out', join(root, 'bench/RESULTS.md')), md);
+  console.log(`\n${md}`);
+  log(`done in ${seconds.toFixed(0)} s`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

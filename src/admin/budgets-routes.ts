@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { nanoToUsd } from '../lib/money.js';
+import type { BudgetState } from '../budget/types.js';
+import type { OutgoingResponse } from '../proxy/types.js';
+import type { AdminDeps } from './deps.js';
+import { badRequest, json, notFound } from './http.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** One budget instance as JSON; money in USD (from integer nano-USD), times ISO-8601 UTC. */
+export function budgetStateJson(s: BudgetState): Record<string, unknown> {
+  return {
+    name: s.name,
+    kind: s.kind,
+    per: s.per,
+    tag_value: s.tagValue,
+    spent_usd: nanoToUsd(s.spentNano),
+    reserved_usd: nanoToUsd(s.reservedNano),
+    in_flight: s.inFlight,
+    limit_usd: nanoToUsd(s.limitNano),
+    remaining_usd: nanoToUsd(Math.max(0, s.limitNano - s.spentNano)),
+    period: s.period,
+    period_start: iso(s.periodStart),
+    reset_at: iso(s.resetAt),
+    soft: s.soft,
+    blocked: s.blocked,
+  };
+}
+
+/** `GET /admin/budgets[?name=N][&kind=key|tag]`: every budget instance, key budgets first. */
+export function listBudgets(deps: AdminDeps, query: URLSearchParams): OutgoingResponse {
+  const name = query.get('name');
+  const kind = query.get('kind');
+  if (kind !== null && kind !== 'key' && kind !== 'tag') throw badRequest('invalid_query', `kind must be key or tag, got '${kind}'.`);
+  const states = (deps.budgets?.snapshot() ?? []).filter((s) => (name === null || s.name === name) && (kind === null || s.kind === kind));
+  return json(200, { budgets: states.map(budgetStateJson) });
+}
+
+const resetInput = z.strictObject({
+  kind: z.enum(['key', 'tag']).optional(),
+  /** A `per` instance; null = the `(none)` instance; omitted = every instance. */
+  tag_value: z.string().nullable().optional(),
+});
+
+/** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body. */
+export function resetBudget(deps: AdminDeps, name: string, body: unknown): OutgoingResponse {
+  const parsed = resetInput.safeParse(body);
+  if (!parsed.success) throw badRequest('invalid_body', `Invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`);
+  if (deps.budgets === null) throw notFound('budget_not_found', `No budget named '${name}'.`);
+  const input = parsed.data;
+  const result = deps.budgets.reset({ name, ...(input.kind ? { kind: input.kind } : {}), ...(input.tag_value !== undefined ? { tagValue: input.tag_value } : {}) }, 'admin');
+  if (!result.ok) {
+    if (result.reason === 'ambiguous') throw badRequest('ambiguous_budget', `Both a key and a tag budget are named '${name}': pass {"kind":"key"} or {"kind":"tag"}.`);
+    throw notFound('budget_not_found', `No budget named '${name}'.`);
+  }
+  return json(200, {
+    reset: {
+      name: result.name,
+      kind: result.kind,
+      tag_value: result.tagValue,
+      all_values: result.allValues,
+      period: result.period,
+      period_start: iso(result.periodStart),
+      reset_at: iso(result.resetAt),
+      cleared_usd: nanoToUsd(result.clearedNano),
+    },
+  });
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { keySchema } from '../config/schema.js';
+import { usdToNano } from '../lib/money.js';
+import type { OutgoingResponse } from '../proxy/types.js';
+import { KeyExistsError } from '../store/sqlite-store.js';
+import type { BudgetPeriod, KeyBudget } from '../store/types.js';
+import type { AdminDeps } from './deps.js';
+import { AdminError, badRequest, json, notFound } from './http.js';
+import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
+
+const period = z.enum(['day', 'week', 'month', 'total']);
+const alertAt = z
+  .array(z.number().positive().max(10))
+  .refine((a) => a.every((v, i) => i === 0 || a[i - 1]! < v), { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
+/** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
+const budgetInput = z.strictObject({
+  limit_usd: z.number().nonnegative().optional(),
+  period: period.optional(),
+  alert_at: alertAt.optional(),
+  soft: z.boolean().optional(),
+});
+const keyFields = {
+  budget: budgetInput.nullable().optional(),
+  tags: keySchema.shape.tags,
+  providers: keySchema.shape.providers,
+  models: keySchema.shape.models,
+};
+const createInput = z.strictObject({ name: z.string().regex(KEY_NAME_RE, 'use letters, digits, _ . : - (1-64 characters)'), ...keyFields });
+const patchInput = z.strictObject(keyFields);
+
+type BudgetInput = z.infer<typeof budgetInput>;
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  throw badRequest('invalid_body', `Invalid request body: ${issues.join('; ')}.`);
+}
+
+/** A requested budget merged over the current one (defaults: month, alerts at 50/80/100 %, hard). */
+function mergeBudget(input: BudgetInput | null | undefined, current: KeyBudget | null): KeyBudget | null | undefined {
+  if (input === undefined) return undefined;
+  if (input === null) return null;
+  const limitNano = input.limit_usd === undefined ? current?.limitNano : usdToNano(input.limit_usd);
+  if (limitNano === undefined) throw badRequest('invalid_body', 'Invalid request body: budget.limit_usd is required when the key has no budget yet.');
+  return {
+    limitNano,
+    period: (input.period ?? current?.period ?? 'month') as BudgetPeriod,
+    alertAt: input.alert_at ?? current?.alertAt ?? [0.5, 0.8, 1],
+    soft: input.soft ?? current?.soft ?? false,
+  };
+}
+
+/** Which of a key's settings the YAML config overrides (those win over stored values). */
+function configWarnings(deps: AdminDeps, name: string, fields: string[]): string[] {
+  const declared = deps.configKeys[name];
+  if (declared === undefined) return [];
+  return fields.filter((f) => declared[f as keyof typeof declared] !== undefined).map((f) => `keys.${name}.${f} in the config overrides the stored ${f}`);
+}
+
+/** `GET /admin/keys[?all=1]`. */
+export function listKeys(deps: AdminDeps, query: URLSearchParams): OutgoingResponse {
+  const all = query.get('all') === '1' || query.get('all') === 'true';
+  return json(200, { keys: deps.store.listKeys({ includeRevoked: all }).map(keyJson) });
+}
+
+/** `POST /admin/keys`: 201 with the secret, shown this once. */
+export function createKey(deps: AdminDeps, body: unknown): OutgoingResponse {
+  const input = parse(createInput, body);
+  const now = deps.clock();
+  let created;
+  try {
+    created = createKeyAudited(
+      deps.store,
+      { name: input.name, tags: input.tags ?? {}, providers: input.providers ?? [], models: input.models ?? [], budget: mergeBudget(input.budget, null) ?? null },
+      'admin',
+      now,
+    );
+  } catch (error) {
+    if (error instanceof KeyExistsError) throw new AdminError(409, 'conflict_error', 'key_exists', `A key named '${input.name}' already exists (revoked keys keep their name).`);
+    throw error;
+  }
+  deps.keys.reload();
+  const fields = Object.keys(input).filter((f) => f !== 'name');
+  return json(201, { key: keyJson(created.key), secret: created.secret, warnings: configWarnings(deps, input.name, fields) });
+}
+
+/** `DELETE /admin/keys/<name>`: revoked from the next request on. */
+export function revokeKey(deps: AdminDeps, name: string): OutgoingResponse {
+  if (!revokeKeyAudited(deps.store, name, 'admin', deps.clock())) throw notFound('key_not_found', `No active key named '${name}'.`);
+  deps.keys.reload();
+  return json(200, { key: keyJson(deps.store.getKeyByName(name)!) });
+}
+
+/** `PATCH /admin/keys/<name>`: budget (merged; null removes), tags, providers, models. */
+export function patchKey(deps: AdminDeps, name: string, body: unknown): OutgoingResponse {
+  const input = parse(patchInput, body);
+  const current = deps.store.getKeyByName(name);
+  if (current === undefined || current.revokedAt !== null) throw notFound('key_not_found', `No active key named '${name}'.`);
+  const patch: KeyPatch = {};
+  const budget = mergeBudget(input.budget, current.budget);
+  if (budget !== undefined) patch.budget = budget;
+  if (input.tags !== undefined) patch.tags = input.tags;
+  if (input.providers !== undefined) patch.providers = input.providers;
+  if (input.models !== undefined) patch.models = input.models;
+  const updated = updateKeyAudited(deps.store, name, patch, 'admin', deps.clock());
+  if (updated === undefined) throw notFound('key_not_found', `No active key named '${name}'.`);
+  deps.keys.reload();
+  return json(200, { key: keyJson(updated), warnings: configWarnings(deps, name, Object.keys(input)) });
+}

@@ -1,0 +1,59 @@
+import { UsageError } from '../lib/errors.js';
+import type { OutgoingResponse } from '../proxy/types.js';
+import { reportToJson } from '../report/format/json.js';
+import { emptyMessage } from '../report/format/table.js';
+import { spendReport } from '../report/query.js';
+import { parseTimeRange } from '../report/time-range.js';
+import type { ReportQuery, WhereClause } from '../report/types.js';
+import { unitEconomics } from '../report/unit-economics.js';
+import type { AdminDeps } from './deps.js';
+import { badRequest, json } from './http.js';
+
+const truthy = (v: string | null) => v === '1' || v === 'true';
+
+function parseWhere(raw: string): WhereClause {
+  const m = /^([^=!]+)(!=|=)(.*)$/.exec(raw);
+  if (!m || m[1]!.trim() === '' || m[3] === '') throw new UsageError(`where "${raw}" must look like key=value or key!=value.`);
+  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: m[3]! };
+}
+
+function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
+  const range = parseTimeRange({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, { clock: deps.clock, timeZone: deps.timeZone });
+  const by = (q.get('by') ?? 'model').split(',').map((d) => d.trim());
+  if (by.some((d) => d === '')) throw new UsageError(`by "${q.get('by')}" needs one or two comma-separated dimensions, e.g. by=feature.`);
+  const top = q.get('top');
+  if (top !== null && !/^[1-9]\d*$/.test(top)) throw new UsageError(`top "${top}" must be a whole number ≥ 1.`);
+  const compare = q.get('compare');
+  if (compare !== null && compare !== 'previous') throw new UsageError(`compare "${compare}" is not supported; use compare=previous.`);
+  return {
+    ...range,
+    by,
+    where: q.getAll('where').map(parseWhere),
+    timeZone: deps.timeZone,
+    ...(q.get('key') !== null ? { keyName: q.get('key')! } : {}),
+    ...(top !== null ? { top: Number(top) } : {}),
+    ...(compare === 'previous' ? { compare: 'previous' as const } : {}),
+  };
+}
+
+/**
+ * `GET /admin/spend?by=feature&since=30d[&until][&where=k=v…][&key][&top][&compare=previous][&unit_economics=1]`:
+ * the document `tokometer report --format json` prints, from the same queries (pending
+ * call records are written first, so the answer includes calls that just finished).
+ */
+export function spend(deps: AdminDeps, q: URLSearchParams): OutgoingResponse {
+  let query: ReportQuery;
+  try {
+    query = reportQuery(deps, q);
+    deps.flush?.();
+    const report = spendReport(deps.store.driver, query);
+    const ue = truthy(q.get('unit_economics'))
+      ? unitEconomics(deps.store.driver, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
+      : undefined;
+    const empty = report.total.calls === 0;
+    return json(200, reportToJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
+  } catch (error) {
+    if (error instanceof UsageError) throw badRequest('invalid_query', error.message);
+    throw error;
+  }
+}

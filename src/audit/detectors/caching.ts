@@ -1,0 +1,182 @@
+import type { Usage } from '../../providers/types.js';
+import { featureScope, groupBy, isPricedGeneration, totals, type AuditCall } from '../calls.js';
+import { repeats } from '../repeats.js';
+import { MINUTE_MS, fact, int, ratio, repricedSaving } from '../stats.js';
+import type { AuditContext, Detector, Finding } from '../types.js';
+
+/**
+ * Caching, two findings per feature:
+ *
+ * Exact cache — the answered, non-embedding calls that repeat an earlier identical request
+ * (same provider and request hash) outside retry storms (see repeats.ts). Fires at
+ * ≥ MIN_REPEATS repeats. Saving = Σ stored cost of those repeats (a cache that keeps
+ * answers for the whole window would have served them for free).
+ *
+ * Prompt caching — conversations re-sending their history without provider caching.
+ * tokometer sees prompt sizes, not text, so it uses the one structure it can see: calls
+ * carrying a session tag (SESSION_TAGS). Within a session, turn k starts ≤ CACHE_TTL_MS
+ * after turn k−1 (the provider's default cache lifetime) and is assumed to begin with turn
+ * k−1's prompt, so its cacheable prefix is min(input[k−1], input[k]) when that is
+ * ≥ MIN_PREFIX_TOKENS (the providers' minimum cacheable prompt). Counterfactual per call:
+ * prefix tokens not already cached become cache reads, and the previous turn writes them
+ * to the cache (priced at the model's cache-write price — 1.25× input on Anthropic,
+ * the input price where no write price exists). Fires for a (feature, provider, model)
+ * whose cached share of input tokens is < LOW_CACHE_SHARE with ≥ MIN_TURNS such turns.
+ * Saving = Σ price(actual) − price(counterfactual), from the price catalog.
+ */
+
+export const MIN_REPEATS = 5;
+export const SESSION_TAGS = ['session_id', 'conversation_id', 'thread_id'] as const;
+export const CACHE_TTL_MS = 5 * MINUTE_MS;
+export const MIN_PREFIX_TOKENS = 1024;
+export const LOW_CACHE_SHARE = 0.1;
+export const MIN_TURNS = 10;
+
+export const caching: Detector = {
+  id: 'caching',
+  run(ctx) {
+    return [...exactCache(ctx), ...promptCaching(ctx)];
+  },
+};
+
+function exactCache(ctx: AuditContext): Finding[] {
+  const out: Finding[] = [];
+  const answered = groupBy(ctx.calls.filter((c) => c.outcome === 'ok'), (c) => JSON.stringify(Object.values(featureScope(c))));
+  for (const [key, list] of groupBy(repeats(ctx).exactRepeats, (c) => JSON.stringify(Object.values(featureScope(c))))) {
+    if (list.length < MIN_REPEATS) continue;
+    const t = totals(list);
+    if (t.costNano <= 0) continue;
+    const scope = featureScope(list[0]!);
+    const all = answered.get(key)?.length ?? list.length;
+    const distinct = new Set(list.map((c) => c.requestHash)).size;
+    out.push({
+      detector: 'caching',
+      kind: 'saving',
+      title: `${scope.value}: ${int(list.length)} identical requests answered again`,
+      scope: { [scope.dim]: scope.value },
+      evidence: {
+        ...t,
+        facts: [
+          fact.count('repeated_calls', 'repeats of an earlier identical request', list.length),
+          fact.count('distinct_requests', 'distinct requests repeated', distinct),
+          fact.share('repeat_share', `share of the ${scope.dim}'s answered calls`, ratio(list.length, all)),
+        ],
+      },
+      fix:
+        `Cache ${scope.dim} ${scope.value}'s answers keyed by the request (model, messages, parameters): ${int(list.length)} of its ` +
+        `${int(all)} answered calls repeated an earlier identical request. An LRU or Redis cache with a TTL that fits how fresh answers must be.`,
+      savingNano: t.costNano,
+      savingPerMonthNano: ctx.perMonth(t.costNano),
+      confidence: {
+        level: 'medium',
+        reason: 'Byte-identical request bodies; a cache changes behaviour only where the feature wants a fresh answer each time (sampling, regenerate).',
+      },
+    });
+  }
+  return out;
+}
+
+type Priced = AuditCall & { usage: Usage; costNano: number };
+
+function sessionOf(c: AuditCall): string | null {
+  for (const tag of SESSION_TAGS) {
+    const v = c.tags[tag];
+    if (v !== undefined) return `${tag}=${v}`;
+  }
+  return null;
+}
+
+function promptCaching(ctx: AuditContext): Finding[] {
+  const out: Finding[] = [];
+  const groups = groupBy(ctx.calls.filter(isPricedGeneration), (c) => JSON.stringify([...Object.values(featureScope(c)), c.provider, c.model]));
+  for (const calls of groups.values()) {
+    const input = calls.reduce((s, c) => s + c.usage.inputTokens, 0);
+    const cached = calls.reduce((s, c) => s + c.usage.cacheReadTokens, 0);
+    if (ratio(cached, input) >= LOW_CACHE_SHARE) continue;
+    const plan = planCaching(calls);
+    if (plan.turns < MIN_TURNS) continue;
+    let saving = 0;
+    for (const [c, extra] of plan.extra) {
+      saving += repricedSaving(ctx, c, { ...c.usage, cacheReadTokens: c.usage.cacheReadTokens + extra.read, cacheWrite5mTokens: c.usage.cacheWrite5mTokens + extra.write });
+    }
+    if (saving <= 0) continue;
+    const first = calls[0]!;
+    const scope = featureScope(first);
+    out.push({
+      detector: 'caching',
+      kind: 'saving',
+      title: `${scope.value}: conversation history re-sent at full price (${Math.round(ratio(cached, input) * 100)}% cached)`,
+      scope: { [scope.dim]: scope.value, provider: first.provider, model: first.model },
+      evidence: {
+        ...totals(calls),
+        facts: [
+          fact.share('cached_input_share', 'cached share of input tokens', ratio(cached, input)),
+          fact.count('sessions', 'sessions', plan.sessions),
+          fact.count('cacheable_turns', `turns ≤ ${CACHE_TTL_MS / MINUTE_MS} min after the previous one`, plan.turns),
+          fact.tokens('cacheable_prefix_tokens', 'prefix tokens that could be cache reads', plan.readTokens),
+        ],
+      },
+      fix: `${promptCachingHow(first.provider)} ${int(plan.turns)} turns of ${int(plan.sessions)} sessions re-sent ${int(plan.readTokens)} prefix tokens at the full input price.`,
+      savingNano: saving,
+      savingPerMonthNano: ctx.perMonth(saving),
+      confidence: {
+        level: 'low',
+        reason: "tokometer sees prompt sizes, not text: assumes each turn's prompt starts with the previous turn's prompt, as chat clients send it.",
+      },
+    });
+  }
+  return out;
+}
+
+interface CachePlan {
+  sessions: number;
+  turns: number;
+  readTokens: number;
+  /** Extra cache-read and cache-write (5 min) tokens per call in the counterfactual. */
+  extra: Map<Priced, { read: number; write: number }>;
+}
+
+/** The counterfactual of the file doc, per session (calls are in time order). */
+function planCaching(calls: readonly Priced[]): CachePlan {
+  const plan: CachePlan = { sessions: 0, turns: 0, readTokens: 0, extra: new Map() };
+  const extraOf = (c: Priced) => {
+    let e = plan.extra.get(c);
+    if (e === undefined) plan.extra.set(c, (e = { read: 0, write: 0 }));
+    return e;
+  };
+  const free = (c: Priced) => {
+    const e = plan.extra.get(c);
+    const u = c.usage;
+    return u.inputTokens - u.cacheReadTokens - u.cacheWrite5mTokens - u.cacheWrite1hTokens - (e ? e.read + e.write : 0);
+  };
+  for (const session of groupBy(calls, sessionOf).values()) {
+    plan.sessions += 1;
+    for (let k = 1; k < session.length; k++) {
+      const prev = session[k - 1]!;
+      const cur = session[k]!;
+      if (cur.ts - prev.ts > CACHE_TTL_MS) continue;
+      const prefix = Math.min(prev.usage.inputTokens, cur.usage.inputTokens);
+      if (prefix < MIN_PREFIX_TOKENS) continue;
+      const read = Math.max(0, Math.min(prefix - cur.usage.cacheReadTokens - cur.usage.cacheWrite5mTokens - cur.usage.cacheWrite1hTokens, free(cur)));
+      if (read === 0) continue;
+      plan.turns += 1;
+      plan.readTokens += read;
+      extraOf(cur).read += read;
+      const prevCached = prev.usage.cacheReadTokens + prev.usage.cacheWrite5mTokens + prev.usage.cacheWrite1hTokens + (plan.extra.get(prev)?.read ?? 0);
+      const write = Math.max(0, Math.min(prefix - prevCached, free(prev)));
+      if (write > 0) extraOf(prev).write += write;
+    }
+  }
+  return plan;
+}
+
+function promptCachingHow(provider: string): string {
+  switch (provider) {
+    case 'anthropic':
+      return 'Mark the system prompt and the conversation so far with cache_control breakpoints (Anthropic caches only marked prefixes).';
+    case 'gemini':
+      return 'Keep the shared prefix identical across turns for implicit caching, or create a cachedContent for long fixed context.';
+    default:
+      return 'Keep each prompt\'s prefix byte-identical across turns (system prompt and tools first, history next, nothing per-call at the top) so the provider\'s automatic prompt caching applies.';
+  }
+}

@@ -1,0 +1,47 @@
+import { groupBy, totals } from '../calls.js';
+import { fact, int } from '../stats.js';
+import type { Detector } from '../types.js';
+
+/**
+ * Unpriced models: spend tokometer cannot count because the model has no price.
+ *
+ * Calls: usage known (token columns set), metered (usage_source ≠ not_metered), stored cost
+ * NULL — the spend is real but missing from every report total and budget. One notice per
+ * (provider, model) with its calls and tokens, plus the `prices:` config snippet to add
+ * (USD per 1M tokens; the numbers are placeholders to fill in from the provider's page).
+ * When the pricer knows the model now (a price was added since), the notice says that the
+ * calls recorded before stay uncounted.
+ */
+
+export const unpriced: Detector = {
+  id: 'unpriced',
+  run(ctx) {
+    const calls = ctx.calls.filter((c) => c.costNano === null && c.usage !== null && c.usageSource !== 'not_metered');
+    return [...groupBy(calls, (c) => JSON.stringify([c.provider, c.model])).values()].map((list) => {
+      const { provider, model } = list[0]!;
+      const t = totals(list);
+      const known = ctx.pricer.describe(model, provider, ctx.now);
+      const cached = list.reduce((s, c) => s + (c.usage?.cacheReadTokens ?? 0), 0);
+      const yamlKey = /^[A-Za-z0-9._-]+$/.test(model) ? model : JSON.stringify(model);
+      return {
+        detector: 'unpriced' as const,
+        kind: 'notice' as const,
+        title: `${model} (${provider}): ${int(list.length)} calls with no price — not in any total`,
+        scope: { provider, model },
+        evidence: {
+          ...t,
+          facts: [fact.tokens('cached_input_tokens', 'cached input tokens', cached), fact.count('unpriced_calls', 'calls without a cost', list.length)],
+        },
+        fix: known
+          ? `A price for ${model} is known now (${known.source}: ${known.modelId}), so new calls are counted; the ${int(list.length)} calls recorded before it stay uncounted.`
+          : `Add ${model}'s price to the config's prices: section (USD per 1M tokens, from ${provider}'s price page), then check it with tokometer prices show ${model}. Calls recorded before stay uncounted.`,
+        savingNano: 0,
+        savingPerMonthNano: 0,
+        confidence: { level: 'high' as const, reason: 'The calls have token counts but the model matched no catalog, override or config price.' },
+        ...(known
+          ? {}
+          : { snippet: ['prices:', `  ${yamlKey}: { provider: ${provider}, input: 0.00, cached_input: 0.00, output: 0.00 }   # USD per 1M tokens: fill in`].join('\n') }),
+      };
+    });
+  },
+};

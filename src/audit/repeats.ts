@@ -1,0 +1,72 @@
+import { isEmbedding, type AuditCall } from './calls.js';
+import type { AuditContext } from './types.js';
+
+/**
+ * Identical requests (same provider and request hash = SHA-256 of the body), split into
+ * disjoint sets so that no call's cost is claimed by two detectors:
+ *
+ * - storms (waste): a burst is a run of same-hash calls, each starting ≤ RETRY_WINDOW_MS
+ *   after the previous one; a burst of ≥ STORM_MIN_CALLS calls is a retry storm. Refused
+ *   calls (never forwarded, cost 0) are ignored.
+ * - exactRepeats (caching): answered, non-embedding calls outside storms whose hash an
+ *   earlier answered call in the window already had — an exact cache would have answered.
+ * - reembedded (waste): the same for embedding calls — the same text embedded again.
+ */
+
+export const RETRY_WINDOW_MS = 10_000;
+export const STORM_MIN_CALLS = 3;
+
+export interface RepeatPartition {
+  /** Each storm's calls, oldest first. */
+  storms: AuditCall[][];
+  /** ids of every call in a storm. */
+  inStorm: ReadonlySet<number>;
+  exactRepeats: AuditCall[];
+  reembedded: AuditCall[];
+}
+
+const cache = new WeakMap<AuditContext, RepeatPartition>();
+
+/** The partition for this audit (computed once per context). `ctx.calls` is sorted by time. */
+export function repeats(ctx: AuditContext): RepeatPartition {
+  let p = cache.get(ctx);
+  if (p === undefined) {
+    p = partition(ctx.calls);
+    cache.set(ctx, p);
+  }
+  return p;
+}
+
+function partition(calls: readonly AuditCall[]): RepeatPartition {
+  const storms: AuditCall[][] = [];
+  const inStorm = new Set<number>();
+  const bursts = new Map<string, AuditCall[]>();
+  const closeBurst = (burst: AuditCall[]) => {
+    if (burst.length < STORM_MIN_CALLS) return;
+    storms.push(burst);
+    for (const c of burst) inStorm.add(c.id);
+  };
+  for (const c of calls) {
+    if (c.requestHash === null || c.outcome === 'refused') continue;
+    const key = `${c.provider}\u0000${c.requestHash}`;
+    const burst = bursts.get(key);
+    if (burst !== undefined && c.ts - burst[burst.length - 1]!.ts <= RETRY_WINDOW_MS) burst.push(c);
+    else {
+      if (burst !== undefined) closeBurst(burst);
+      bursts.set(key, [c]);
+    }
+  }
+  for (const burst of bursts.values()) closeBurst(burst);
+  storms.sort((a, b) => a[0]!.ts - b[0]!.ts);
+
+  const seen = new Set<string>();
+  const exactRepeats: AuditCall[] = [];
+  const reembedded: AuditCall[] = [];
+  for (const c of calls) {
+    if (c.requestHash === null || c.outcome !== 'ok') continue;
+    const key = `${c.provider}\u0000${c.requestHash}`;
+    if (seen.has(key) && !inStorm.has(c.id)) (isEmbedding(c) ? reembedded : exactRepeats).push(c);
+    seen.add(key);
+  }
+  return { storms, inStorm, exactRepeats, reembedded };
+}

@@ -1,0 +1,152 @@
+import type { KeyBudget } from '../store/types.js';
+import type { NanoUsd } from '../lib/money.js';
+import type { Pricer } from '../pricing/pricer.js';
+import type { TagBudget } from '../budget/types.js';
+import type { WhereClause } from '../report/types.js';
+import type { AuditCall } from './calls.js';
+
+/**
+ * The cost audit's vocabulary: what a detector sees (AuditContext) and what it returns
+ * (Finding). Money is integer nano-USD throughout; token counts are whole tokens;
+ * times are ms since the epoch (UTC).
+ */
+
+/** Stable detector ids, in the order the runner runs them (also the tie-break order). */
+export type DetectorId =
+  | 'model-downgrade'
+  | 'oversized-prompts'
+  | 'caching'
+  | 'output-limits'
+  | 'free-tier'
+  | 'budget-forecast'
+  | 'waste'
+  | 'batch'
+  | 'unpriced';
+
+export type ConfidenceLevel = 'high' | 'medium' | 'low';
+
+export interface Confidence {
+  level: ConfidenceLevel;
+  /** One sentence: why this level (what the estimate assumes or what is measured). */
+  reason: string;
+}
+
+/** A named measurement behind a finding. `nano` values are nano-USD; `share` is 0..1; `time` is ms since the epoch. */
+export interface Fact {
+  /** snake_case JSON key, e.g. `p95_input_tokens`, `free_cost_share`, `cost_per_free_user_usd`. */
+  key: string;
+  /** What people read, e.g. `input p95`. */
+  label: string;
+  value: number | string;
+  unit: 'tokens' | 'count' | 'nano' | 'share' | 'ms' | 'time' | 'text';
+}
+
+/** What a finding is based on. The first four are sums over `calls` (the calls the finding is about). */
+export interface Evidence {
+  calls: number;
+  /** Stored cost of those calls (the same numbers `tokometer report` shows). */
+  costNano: NanoUsd;
+  inputTokens: number;
+  outputTokens: number;
+  facts: Fact[];
+}
+
+/**
+ * One recommendation. `kind: 'saving'` findings carry a positive estimated saving;
+ * `kind: 'notice'` findings (budget forecasts, unpriced models) carry none (0) and rank
+ * after every saving.
+ */
+export interface Finding {
+  detector: DetectorId;
+  kind: 'saving' | 'notice';
+  title: string;
+  /** Where it applies, e.g. `{feature: 'summarizer', model: 'gpt-4o'}`, `{budget: 'acme'}`. Insertion order is display order. */
+  scope: Record<string, string>;
+  evidence: Evidence;
+  /** The concrete change to make, in one or two sentences. */
+  fix: string;
+  /** Estimated saving over the audited window, nano-USD (0 for notices). */
+  savingNano: NanoUsd;
+  /** The same saving normalised to 30 days (see AuditContext.perMonth), nano-USD. */
+  savingPerMonthNano: NanoUsd;
+  confidence: Confidence;
+  /** Ready-to-paste config (YAML) when the fix is a config change. */
+  snippet?: string;
+  /** Urgency among notices, ms since the epoch (earlier = more urgent); notices without one sort last. */
+  dueAt?: number;
+}
+
+/** A key's budget as the proxy enforces it (stored key merged with its YAML declaration). */
+export interface KeyBudgetRef {
+  name: string;
+  budget: KeyBudget;
+}
+
+/** Everything a detector may read. Built once per audit by the runner. */
+export interface AuditContext {
+  /** Calls in the audited window and `--where` scope, sorted by ts (then id). */
+  calls: readonly AuditCall[];
+  pricer: Pricer;
+  since: number;
+  /** Exclusive end of the window; also "now" for forecasts when the window ends now. */
+  until: number;
+  /** The clock's now, ms. */
+  now: number;
+  timeZone: string;
+  /**
+   * Saving over the window → saving per 30 days: `round(nano × 30 days / observedMs)`,
+   * where observedMs = until − max(since, first call ever stored), at least one day.
+   */
+  perMonth(nano: NanoUsd): NanoUsd;
+  /** Length of the observed part of the window (see perMonth), ms. */
+  observedMs: number;
+  keyBudgets: readonly KeyBudgetRef[];
+  tagBudgets: readonly TagBudget[];
+  /** `--batch-tag k=v` filters naming latency-tolerant traffic; empty = name heuristics only. */
+  batchTags: readonly WhereClause[];
+  /**
+   * Cost of a budget's matching calls in [from, to), nano-USD, read from the whole store
+   * (budgets ignore `--since` and `--where`).
+   */
+  budgetSpend(filter: BudgetFilter, from: number, to: number): BudgetSpend[];
+  /** First call ever stored, ms; null when the store is empty. */
+  firstCallTs: number | null;
+}
+
+/** Spend of one budget instance over a time range (only instances with calls are listed). */
+export interface BudgetSpend {
+  /** The `per` tag value of the instance; null for key budgets, shared budgets and calls lacking the tag. */
+  tagValue: string | null;
+  calls: number;
+  /** Σ stored cost (unpriced calls count 0, as in the ledger), nano-USD. */
+  costNano: NanoUsd;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Which calls a budget counts: one key's calls, or calls matching tags (optionally split per tag value). */
+export type BudgetFilter = { kind: 'key'; name: string } | { kind: 'tag'; match: Record<string, string>; per?: string };
+
+/** One detector: pure over the context; returns its findings in no particular order. */
+export interface Detector {
+  id: DetectorId;
+  run(ctx: AuditContext): Finding[];
+}
+
+/** The audit's result, before formatting. */
+export interface AuditReport {
+  since: number;
+  until: number;
+  timeZone: string;
+  observedMs: number;
+  /** Calls and stored cost in the audited scope. */
+  calls: number;
+  costNano: NanoUsd;
+  /** Ranked: savings by savingPerMonthNano descending, then notices. Each has its 1-based rank in order. */
+  findings: Finding[];
+  /** Sum of savingPerMonthNano over the findings (fixes on the same calls overlap; see the formats' footnote). */
+  totalPerMonthNano: NanoUsd;
+  where: readonly WhereClause[];
+  /** Saving findings below this monthly saving were left out, nano-USD. */
+  minSavingPerMonthNano: NanoUsd;
+}

@@ -1,0 +1,206 @@
+import type { Clock } from '../lib/clock.js';
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetPeriod, KeyBudget, KeyEventActor, Store } from '../store/types.js';
+import { AlertBook } from './alert-book.js';
+import { AlertNotifier, type PostJson } from './alerts.js';
+import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
+import { LedgerGate } from './gate.js';
+import { BudgetLedger } from './ledger.js';
+import { periodWindow } from './periods.js';
+import { seedLedger } from './seed.js';
+import type { AlertEvent, BudgetKind, BudgetState, TagBudget } from './types.js';
+
+/** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
+export interface BudgetedKey {
+  name: string;
+  budget: KeyBudget | null;
+}
+
+/** The active keys and their changes (proxy/auth.ts KeyResolver). */
+export interface KeySource {
+  activeKeys(): readonly BudgetedKey[];
+  onReload(listener: (keys: readonly BudgetedKey[]) => void): void;
+}
+
+/** Webhook delivery of alerts; without `webhookUrl` or `post` alerts are logged and stored only. */
+export interface AlertDelivery {
+  webhookUrl?: string;
+  post?: PostJson;
+  sleep?: (ms: number) => Promise<void>;
+  /** Delay before the first retry, ms (doubles each retry). */
+  baseDelayMs?: number;
+  maxAttempts?: number;
+}
+
+export interface BudgetServiceOptions {
+  store: Store;
+  keys: KeySource;
+  /** Config `budgets:`. */
+  tagBudgets: readonly TagBudget[];
+  /** IANA zone of the budget periods (config `timezone`). */
+  timeZone: string;
+  pricer: PriceDescriber;
+  clock: Clock;
+  /** Writes one warning line (alerts, webhook failures, errors). */
+  log: (line: string) => void;
+  alerts?: AlertDelivery;
+  /** Writes pending call records before the store is read (the write queue's flush). */
+  flush?: () => void;
+}
+
+/** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
+export interface ResetTarget {
+  name: string;
+  kind?: BudgetKind;
+  tagValue?: string | null;
+}
+
+export interface ResetDone {
+  ok: true;
+  kind: BudgetKind;
+  name: string;
+  tagValue: string | null;
+  /** Every instance of a `per` budget was reset. */
+  allValues: boolean;
+  period: BudgetPeriod;
+  periodStart: number;
+  resetAt: number;
+  /** Spend cleared, summed over the instances reset, nano-USD. */
+  clearedNano: NanoUsd;
+}
+
+export type ResetResult = ResetDone | { ok: false; reason: 'not_found' | 'ambiguous' };
+
+const sameBudget = (a: KeyBudget, b: KeyBudget) =>
+  a.limitNano === b.limitNano && a.period === b.period && a.soft === b.soft && a.alertAt.length === b.alertAt.length && a.alertAt.every((t, i) => t === b.alertAt[i]);
+
+/**
+ * Budgets of a running proxy: the in-memory ledger (seeded from the store at start), the
+ * gate the proxy calls, alerts (log line, alert row, webhook; once per threshold per
+ * period, also across restarts), live key budget changes (on every key reload, also those
+ * another process made) and admin resets (recorded so a restart does not undo them).
+ */
+export class BudgetService {
+  readonly ledger: BudgetLedger;
+  readonly gate: LedgerGate;
+  readonly notifier: AlertNotifier;
+  private readonly book = new AlertBook();
+  private readonly keyDefs = new Map<string, KeyBudget>();
+  private readonly tagDefs: ReadonlyMap<string, TagBudget>;
+
+  constructor(private readonly o: BudgetServiceOptions) {
+    const store = o.store;
+    this.notifier = new AlertNotifier({
+      log: o.log,
+      ...o.alerts,
+      persist: (e) => store.insertAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
+    });
+    for (const k of o.keys.activeKeys()) if (k.budget !== null) this.keyDefs.set(k.name, k.budget);
+    this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
+    this.ledger = new BudgetLedger({
+      clock: o.clock,
+      timeZone: o.timeZone,
+      keyBudgets: this.keyDefs,
+      tagBudgets: o.tagBudgets,
+      onCross: (e: AlertEvent) => {
+        if (this.book.admit(e)) this.notifier.notify(e);
+      },
+    });
+    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer));
+    const since = this.ledger.seedSince();
+    seedLedger(this.ledger, store, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => this.periodOf(kind, name) });
+    this.book.load(store.listAlerts({ periodStartFrom: since }), store.listBudgetResets(since));
+    o.keys.onReload((keys) => this.syncKeys(keys));
+  }
+
+  /** Every budget instance with its spend, holds and reset time (GET /admin/budgets). */
+  snapshot(): BudgetState[] {
+    return this.ledger.snapshot();
+  }
+
+  /** The latest alerts, newest first. */
+  recentAlerts(): AlertEvent[] {
+    return this.notifier.recent();
+  }
+
+  /** Resolves when no webhook delivery is pending. */
+  idle(): Promise<void> {
+    return this.notifier.idle();
+  }
+
+  /**
+   * Applies the active keys' budgets to the ledger: new and changed budgets take effect for
+   * the next call, budgets of revoked keys and removed budgets go away. A new budget, or one
+   * whose period changed, starts from the key's stored spend in the new window (after the
+   * last reset of that window). Never throws (a failure is logged; the old budget stays).
+   */
+  syncKeys(keys: readonly BudgetedKey[]): void {
+    try {
+      const active = new Set<string>();
+      for (const k of keys) {
+        if (k.budget === null) continue;
+        active.add(k.name);
+        const prev = this.keyDefs.get(k.name);
+        if (prev !== undefined && sameBudget(prev, k.budget)) continue;
+        const spentNano = prev === undefined || prev.period !== k.budget.period ? this.storedKeySpend(k.name, k.budget.period) : undefined;
+        this.ledger.setKeyBudget(k.name, k.budget, spentNano === undefined ? undefined : { spentNano });
+        this.keyDefs.set(k.name, k.budget);
+      }
+      for (const name of [...this.keyDefs.keys()]) {
+        if (active.has(name)) continue;
+        this.ledger.setKeyBudget(name, null);
+        this.keyDefs.delete(name);
+      }
+    } catch (error) {
+      this.o.log(`could not apply changed key budgets: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Clears the current period's spend of a budget (in memory), records the reset so a
+   * restart does not bring the spend back, writes the audit row and re-arms its alerts.
+   */
+  reset(target: ResetTarget, actor: KeyEventActor): ResetResult {
+    const isKey = this.keyDefs.has(target.name);
+    const isTag = this.tagDefs.has(target.name);
+    const kind: BudgetKind | undefined = target.kind ?? (isKey && isTag ? undefined : isKey ? 'key' : isTag ? 'tag' : undefined);
+    if (kind === undefined) return { ok: false, reason: isKey && isTag ? 'ambiguous' : 'not_found' };
+    const period = this.periodOf(kind, target.name);
+    if (period === undefined) return { ok: false, reason: 'not_found' };
+    // Key budgets and tag budgets without `per` have one instance (tag value null).
+    const tagValue = kind === 'tag' && this.tagDefs.get(target.name)?.per !== undefined ? target.tagValue : null;
+    const ref = kind === 'key' ? { kind, name: target.name } : { kind, name: target.name, tagValue };
+    const cleared = this.ledger
+      .snapshot()
+      .filter((s) => s.kind === kind && s.name === target.name && (tagValue === undefined || s.tagValue === tagValue))
+      .reduce((sum, s) => sum + s.spentNano, 0);
+    this.ledger.resetSpend(ref);
+    const resetAt = this.o.clock();
+    const periodStart = periodWindow(period, resetAt, this.o.timeZone).start;
+    const allValues = tagValue === undefined;
+    const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
+    this.o.store.driver.transaction(() => {
+      this.o.store.insertBudgetReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
+      const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
+      this.o.store.appendKeyEvent({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });
+    });
+    this.book.rearm(kind, target.name, tagValue, periodStart);
+    return done;
+  }
+
+  private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {
+    return kind === 'key' ? this.keyDefs.get(name)?.period : this.tagDefs.get(name)?.period;
+  }
+
+  /** The key's stored spend in the current `period` window, after that window's last reset. */
+  private storedKeySpend(name: string, period: BudgetPeriod): NanoUsd {
+    this.o.flush?.();
+    const now = this.o.clock();
+    const w = periodWindow(period, now, this.o.timeZone);
+    let from = w.start;
+    for (const r of this.o.store.listBudgetResets(w.start)) {
+      if (r.kind === 'key' && r.budget === name && r.period === period && r.periodStart === w.start) from = Math.max(from, r.resetAt);
+    }
+    return this.o.store.keySpend(name, from, w.end);
+  }
+}

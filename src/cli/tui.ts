@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { keyBudgetFromConfig, tagBudgetFromConfig } from '../budget/types.js';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../lib/errors.js';
+import { parseTimeRange } from '../report/time-range.js';
+import type { KeyBudget } from '../store/types.js';
+import { createDbSource } from '../tui/data/db-source.js';
+import { createUrlSource } from '../tui/data/url-source.js';
+import type { DashboardSource } from '../tui/types.js';
+import { configFor, dbPathFor, type CliContext } from './context.js';
+
+/**
+ * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
+ * running server's admin API (`--url` and the admin token). Needs an interactive
+ * terminal; anything else is bad usage (exit 2) with a pointer to `report`. Ink and React
+ * load only when the dashboard starts, so other commands never pay for them.
+ */
+interface TuiFlags {
+  db?: string;
+  config?: string;
+  since: string;
+  url?: string;
+  token?: string;
+}
+
+/** The terminal streams the dashboard draws on and reads keys from. */
+export interface TuiIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
+export function registerTuiCommand(program: Command, ctx: CliContext, io: TuiIo = { stdin: process.stdin, stdout: process.stdout }): void {
+  program
+    .command('tui')
+    .description('live terminal dashboard: spend by tag, budgets, daily trend, live tail of calls')
+    .option('--db <path>', 'database file (read-only; default $TOKOMETER_DB, the config db, ./tokometer.db)')
+    .option('--config <file>', 'config file (time zone, tag budgets, admin token)')
+    .option('--since <when>', 'first period: 24h, 7d, 30d, this-month, a date … (keys 1/7/3/m change it)', '30d')
+    .option('--url <url>', 'read a running server through its admin API instead of the database, e.g. http://127.0.0.1:8787')
+    .option('--token <token>', 'admin token for --url (default: config admin.token or $TOKOMETER_ADMIN_TOKEN)')
+    .action(async (flags: TuiFlags) => {
+      const config = configFor(ctx, flags.config);
+      parseTimeRange({ since: flags.since }, { clock: ctx.clock, timeZone: config.timezone });
+      if (!io.stdin.isTTY || !io.stdout.isTTY) {
+        throw new UsageError(
+          'tui needs an interactive terminal (stdin and stdout must both be a TTY). For scripts and pipes use `tokometer report` (e.g. --format json).',
+        );
+      }
+      const source = flags.url !== undefined ? urlSource(ctx, config, flags.url, flags.token) : await dbSource(ctx, config, flags);
+      const color = !(ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') && ctx.env.TERM !== 'dumb';
+      const { runTui } = await import('../tui/run.js');
+      await runTui({ source, since: flags.since, color, stdin: io.stdin, stdout: io.stdout });
+    });
+}
+
+async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
+  const dbPath = dbPathFor(ctx, config, flags.db);
+  if (!existsSync(dbPath)) {
+    throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.`);
+  }
+  const open = await ctx.edges.openDriver();
+  const configKeyBudgets = new Map<string, KeyBudget>();
+  for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
+  return createDbSource({
+    driver: open(dbPath, { readonly: true }),
+    label: dbPath,
+    clock: ctx.clock,
+    timeZone: config.timezone,
+    configKeyBudgets,
+    tagBudgets: config.budgets.map(tagBudgetFromConfig),
+  });
+}
+
+function urlSource(ctx: CliContext, config: Config, url: string, tokenFlag: string | undefined): DashboardSource {
+  const token = tokenFlag ?? config.admin.token;
+  if (!token) throw new UsageError('--url needs the admin token: pass --token, set TOKOMETER_ADMIN_TOKEN, or admin.token in the config.');
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--url "${url}" must start with http:// or https://.`);
+  return createUrlSource({ url, token, clock: ctx.clock, timeZone: config.timezone, tagKeys: configTagKeys(config) });
+}
+
+/** Tag keys the config mentions (key tags, tag budgets' match and per): what --url mode can offer to group by. */
+export function configTagKeys(config: Config): string[] {
+  const keys = new Set<string>();
+  for (const k of Object.values(config.keys)) for (const t of Object.keys(k.tags ?? {})) keys.add(t);
+  for (const b of config.budgets) {
+    for (const t of Object.keys(b.match)) keys.add(t);
+    if (b.per) keys.add(b.per);
+  }
+  return [...keys];
+}

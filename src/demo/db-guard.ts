@@ -1,0 +1,75 @@
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { UsageError } from '../lib/errors.js';
+import type { OpenDriver } from '../store/types.js';
+import { FEATURES } from './workload.js';
+
+/**
+ * Keeps the demo away from real data. The demo writes only into a database of its own:
+ * a new file, an empty one, or a database a previous `tokometer demo` wrote and nobody
+ * has written real calls into since, which it deletes and writes again from scratch (so
+ * rerunning with the same seed gives the same month). Anything else is refused.
+ *
+ * A demo database is marked in the SQLite header (PRAGMA application_id) and holds only
+ * the demo's keys and calls made with them.
+ */
+
+/** PRAGMA application_id of a database written by `tokometer demo` ('tkmd'). */
+export const DEMO_APPLICATION_ID = 0x746b6d64;
+
+/** What was found at the path: nothing (or an empty file), or a previous demo database that was deleted. */
+export type DemoDbState = 'new' | 'replaced';
+
+/**
+ * Makes `dbPath` ready for the demo, or throws UsageError (exit 2) saying why not.
+ * `userDbPath` is the database tokometer uses by default here ($TOKOMETER_DB, the
+ * config's db, ./tokometer.db); the demo never creates its data there. `shown` is the
+ * path as the user should read it.
+ */
+export function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath: string, shown: string): DemoDbState {
+  const exists = existsSync(dbPath) && statSync(dbPath).size > 0;
+  if (exists) {
+    if (!isDemoDb(open, dbPath, shown)) {
+      throw new UsageError(`${shown} holds data that tokometer demo did not write; the demo writes only into a database of its own. Choose another --db path (default ./tokometer-demo.db).`);
+    }
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
+    return 'replaced';
+  }
+  if (dbPath === userDbPath) {
+    throw new UsageError(`${shown} is where tokometer keeps your real calls ($TOKOMETER_DB, the config's db or ./tokometer.db); the demo writes only into a database of its own. Choose another --db path (default ./tokometer-demo.db).`);
+  }
+  return 'new';
+}
+
+/** True when the file is a demo database holding only the demo's keys and their calls. */
+function isDemoDb(open: OpenDriver, dbPath: string, shown: string): boolean {
+  if (!hasSqliteHeader(dbPath)) return false;
+  let driver;
+  try {
+    driver = open(dbPath, { readonly: true });
+  } catch (error) {
+    throw new UsageError(`cannot read ${shown} to check whether a previous demo wrote it: ${(error as Error).message}`);
+  }
+  try {
+    const id = driver.prepare('PRAGMA application_id').get<{ application_id: number }>()?.application_id;
+    if (id !== DEMO_APPLICATION_ID) return false;
+    const names = FEATURES.map((f) => `'${f}'`).join(', ');
+    const foreignKeys = driver.prepare(`SELECT COUNT(*) AS n FROM keys WHERE name NOT IN (${names})`).get<{ n: number }>()?.n ?? 0;
+    const foreignCalls = driver.prepare(`SELECT COUNT(*) AS n FROM calls WHERE key_name IS NULL OR key_name NOT IN (${names})`).get<{ n: number }>()?.n ?? 0;
+    return foreignKeys === 0 && foreignCalls === 0;
+  } catch {
+    return false;
+  } finally {
+    driver.close();
+  }
+}
+
+/** True when the file starts with SQLite's 16-byte magic string. */
+function hasSqliteHeader(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\u0000';
+  } finally {
+    closeSync(fd);
+  }
+}

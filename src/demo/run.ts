@@ -1,0 +1,180 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { parseConfigText } from '../config/load.js';
+import type { Edges } from '../edges.js';
+import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
+import { createPricer } from '../pricing/pricer.js';
+import { buildProviders } from '../providers/registry.js';
+import type { Logger } from '../proxy/log.js';
+import { startProxy, type RunningProxy } from '../proxy/start.js';
+import type { StartServer } from '../server/types.js';
+import { DEMO_APPLICATION_ID } from './db-guard.js';
+import type { Population } from './population.js';
+import type { Progress } from './progress.js';
+import { buildRequest, chooseRoutes, type Routes } from './requests.js';
+import { SIM_TIME_HEADER, startSimulatedProvider, type SimulatedProvider, type SimulatedProviderOptions } from './simulated-provider.js';
+import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
+
+/** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
+const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
+/** Length of the simulated window, ms. */
+export const DEMO_WINDOW_MS = 30 * 86_400_000;
+
+export interface DemoRunOptions {
+  edges: Edges;
+  /** Database file to write; prepared by db-guard.ts (new or emptied). */
+  dbPath: string;
+  calls: number;
+  seed: number;
+  /** Sessions driven at the same time (each session's calls run one after another). */
+  concurrency: number;
+  /** End of the simulated window (real now), ms since the epoch; the window is the 30 days before it. */
+  now: number;
+  /** Progress display for `total` calls over the window. */
+  progress: (total: number, windowStart: number, windowEnd: number) => Progress;
+  log: Logger;
+  /** Simulated provider latency; default none (the demo then runs as fast as the proxy goes). */
+  pacing?: SimulatedProviderOptions['pacing'];
+}
+
+export interface DemoRunResult {
+  /** Simulated window [windowStart, windowEnd), ms since the epoch. */
+  windowStart: number;
+  windowEnd: number;
+  /** Requests sent through the proxy (= planned calls). */
+  calls: number;
+  /** Call records the proxy produced. */
+  recorded: number;
+  sessions: number;
+  /** Users and tenants of the demo product (all of them, active or not). */
+  population: Population;
+  /** Users and tenants that made at least one call. */
+  users: number;
+  tenants: number;
+  /** Providers the workload used, e.g. ['anthropic', 'gemini', 'openai']. */
+  providers: string[];
+  /** Features moved to a stand-in provider because this build lacks an adapter. */
+  substitutions: string[];
+  /** Real ms the run took, from starting the servers to the last record written. */
+  elapsedMs: number;
+}
+
+/**
+ * Runs the demo: starts the simulated provider and the real proxy (both on 127.0.0.1,
+ * port 0, with this runtime's edges), creates one metering key per feature, and sends
+ * the planned month of calls over HTTP. Every request carries its simulated time in
+ * SIM_TIME_HEADER; the proxy's injected clock returns it for everything that request
+ * does (AsyncLocalStorage), so each record's `ts` is exactly the planned time however
+ * many calls run at once. Throws when the proxy answers a call differently than planned.
+ */
+export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
+  const started = performance.now();
+  const windowEnd = o.now;
+  const windowStart = windowEnd - DEMO_WINDOW_MS;
+  const startServer = await o.edges.startServer();
+  const sim = await startSimulatedProvider(startServer, { apiKey: SIMULATED_PROVIDER_KEY, ...(o.pacing ? { pacing: o.pacing } : {}) });
+  let proxy: RunningProxy | undefined;
+  try {
+    const providerLines = ['openai', 'anthropic', 'gemini'].map((name) => `  ${name}: { base_url: "${sim.url}${name === 'openai' ? '/v1' : ''}", api_key: "${SIMULATED_PROVIDER_KEY}" }`);
+    const config = parseConfigText(`providers:\n${providerLines.join('\n')}\n`, { file: '(demo config)', env: {} });
+    const served = new Set([...buildProviders(config, {}).keys()]);
+    const { routes, substitutions } = chooseRoutes(served);
+    const workload = buildWorkload({ seed: o.seed, calls: o.calls, windowStart, windowEnd });
+    const progress = o.progress(workload.calls, windowStart, windowEnd);
+
+    const simulatedNow = new AsyncLocalStorage<number>();
+    const driver = (await o.edges.openDriver())(o.dbPath);
+    driver.exec(`PRAGMA application_id = ${DEMO_APPLICATION_ID}`);
+    let recorded = 0;
+    proxy = await startProxy({
+      config,
+      apiKeys: {},
+      driver,
+      startServer: withSimulatedTime(startServer, simulatedNow),
+      upstream: await o.edges.createUpstream(),
+      pricer: createPricer(config.prices),
+      clock: () => simulatedNow.getStore() ?? windowStart,
+      log: o.log,
+      env: {},
+      host: '127.0.0.1',
+      port: 0,
+      onRecord: (record) => {
+        recorded++;
+        progress.record(record.costNano, record.ts);
+      },
+    });
+    const secrets = createFeatureKeys(proxy, windowStart);
+    await drive(proxy.url, workload, routes, secrets, o.concurrency);
+    await proxy.stop(5000);
+    progress.finish();
+    return {
+      windowStart,
+      windowEnd,
+      calls: workload.calls,
+      recorded,
+      sessions: workload.sessions.length,
+      population: workload.population,
+      users: new Set(workload.sessions.map((s) => s.user.id)).size,
+      tenants: new Set(workload.sessions.flatMap((s) => (s.user.tenantId ? [s.user.tenantId] : []))).size,
+      providers: [...new Set(Object.values(routes).map((r) => r.provider))].sort(),
+      substitutions,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await proxy?.stop(1000);
+    await sim.close();
+  }
+}
+
+/** The runtime's server edge, with each request's handler running inside its simulated time. */
+function withSimulatedTime(startServer: StartServer, simulatedNow: AsyncLocalStorage<number>): StartServer {
+  return (options) =>
+    startServer({
+      ...options,
+      handler: (call) => {
+        const at = Number(call.headers[SIM_TIME_HEADER]);
+        return Number.isFinite(at) ? simulatedNow.run(at, () => options.handler(call)) : options.handler(call);
+      },
+    });
+}
+
+/** One key per feature, named after it, with the fixed tag `feature` (so a call cannot claim another feature). */
+function createFeatureKeys(proxy: RunningProxy, createdAt: number): Record<Feature, string> {
+  const secrets = {} as Record<Feature, string>;
+  for (const feature of FEATURES) {
+    const secret = newMeteringKey();
+    proxy.store.createKey({ name: feature, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: { feature }, createdAt });
+    secrets[feature] = secret;
+  }
+  proxy.keys.reload();
+  return secrets;
+}
+
+/** Sends every planned call: `concurrency` sessions at a time, each session's calls in order. */
+async function drive(proxyUrl: string, workload: Workload, routes: Routes, secrets: Record<Feature, string>, concurrency: number): Promise<void> {
+  let next = 0;
+  let failure: Error | null = null;
+  const send = async (call: PlannedCall) => {
+    const request = buildRequest(call, routes, secrets[call.feature]);
+    const response = await fetch(proxyUrl + request.path, { method: 'POST', headers: request.headers, body: request.body });
+    const text = await response.text();
+    const expected = call.fail ?? 200;
+    if (response.status !== expected) {
+      throw new Error(`the proxy answered ${response.status} (expected ${expected}) to POST ${request.path}: ${text.slice(0, 400)}`);
+    }
+  };
+  const worker = async () => {
+    while (failure === null && next < workload.sessions.length) {
+      const session = workload.sessions[next++]!;
+      for (const call of session.calls) {
+        if (failure !== null) return;
+        try {
+          await send(call);
+        } catch (error) {
+          failure ??= error instanceof Error ? error : new Error(String(error));
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (failure !== null) throw failure;
+}

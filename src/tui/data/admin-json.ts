@@ -1,0 +1,122 @@
+import type { BudgetState } from '../../budget/types.js';
+import { usdToNano } from '../../lib/money.js';
+import type { BudgetPeriod } from '../../store/types.js';
+import type { AlertRow, GroupRow, TrendPoint } from '../types.js';
+
+/**
+ * Readers for the admin API's JSON (SPEC §6): `GET /admin/spend` answers the
+ * `report --format json` document (SPEC §7), `GET /admin/budgets` each budget's spent,
+ * limit and reset_at. USD numbers become integer nano-USD here, ISO times ms. Readers are
+ * lenient about optional fields (a missing one becomes null or 0) and strict about the
+ * ones the screen needs (a missing one throws AdminShapeError).
+ */
+
+export class AdminShapeError extends Error {
+  constructor(what: string) {
+    super(`unexpected admin API answer: ${what}`);
+    this.name = 'AdminShapeError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const ms = (v: unknown): number | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : num(v));
+const nano = (usd: unknown): number => usdToNano(num(usd) ?? 0);
+
+/** The parts of a spend document the dashboard reads. */
+export interface SpendDoc {
+  since: number;
+  until: number;
+  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number }>;
+  total: { costNano: number; calls: number; unpricedCalls: number };
+  /** `unit_economics.active_users`, when the server added unit economics. */
+  activeUsers: number | null;
+}
+
+export function readSpend(doc: unknown): SpendDoc {
+  if (!isObject(doc) || !Array.isArray(doc.rows) || !isObject(doc.total)) throw new AdminShapeError('/admin/spend has no rows or total');
+  const since = ms(doc.since);
+  const until = ms(doc.until);
+  if (since === null || until === null) throw new AdminShapeError('/admin/spend has no since/until');
+  const t = doc.total;
+  const ue = isObject(doc.unit_economics) ? num(doc.unit_economics.active_users) : null;
+  return {
+    since,
+    until,
+    rows: doc.rows.filter(isObject).map((r) => ({
+      group: isObject(r.group) ? Object.fromEntries(Object.entries(r.group).map(([k, v]) => [k, String(v)])) : {},
+      costNano: nano(r.cost_usd),
+      calls: num(r.calls) ?? 0,
+      share: num(r.share) ?? 0,
+    })),
+    total: { costNano: nano(t.cost_usd), calls: num(t.calls) ?? 0, unpricedCalls: num(t.unpriced_calls) ?? 0 },
+    activeUsers: ue,
+  };
+}
+
+/** Rows of a one-dimension spend document as table groups. */
+export function spendGroups(doc: SpendDoc, dimension: string): GroupRow[] {
+  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, share: r.share }));
+}
+
+/** Rows of a `by=day` spend document as trend points, oldest first. */
+export function spendTrend(doc: SpendDoc): TrendPoint[] {
+  return doc.rows
+    .map((r) => ({ day: r.group.day ?? '', costNano: r.costNano }))
+    .filter((p) => p.day !== '')
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
+
+/** `GET /admin/budgets`: a list, or `{budgets: [...]}` (optionally with `alerts: [...]`). */
+export function readBudgets(doc: unknown): BudgetState[] {
+  const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.budgets) ? doc.budgets : null;
+  if (list === null) throw new AdminShapeError('/admin/budgets is neither a list nor {budgets: [...]}');
+  return list.filter(isObject).map((b) => {
+    const name = str(b.name);
+    if (name === null) throw new AdminShapeError('a budget without a name');
+    const spentNano = nano(b.spent_usd ?? b.spent);
+    const limitNano = nano(b.limit_usd ?? b.limit);
+    const soft = b.soft === true;
+    const period = PERIODS.find((p) => p === b.period) ?? 'month';
+    return {
+      name,
+      kind: b.kind === 'tag' ? 'tag' : 'key',
+      tagValue: str(b.tag_value),
+      per: str(b.per),
+      spentNano,
+      reservedNano: nano(b.reserved_usd ?? b.reserved),
+      inFlight: num(b.in_flight) ?? 0,
+      limitNano,
+      period,
+      periodStart: ms(b.period_start) ?? 0,
+      resetAt: ms(b.reset_at),
+      soft,
+      blocked: typeof b.blocked === 'boolean' ? b.blocked : !soft && spentNano >= limitNano,
+    } satisfies BudgetState;
+  });
+}
+
+/** `alerts` of a `/admin/budgets` answer, newest first; null when the server sends none. */
+export function readAlerts(doc: unknown): AlertRow[] | null {
+  if (!isObject(doc) || !Array.isArray(doc.alerts)) return null;
+  return doc.alerts
+    .filter(isObject)
+    .map((a) => {
+      const budget = isObject(a.budget) ? a.budget : a;
+      return {
+        at: ms(a.at ?? a.fired_at) ?? 0,
+        kind: (budget.kind === 'tag' ? 'tag' : 'key') as AlertRow['kind'],
+        budget: str(budget.name) ?? str(a.budget) ?? '?',
+        tagValue: str(budget.tag_value),
+        threshold: num(a.threshold) ?? 0,
+        spentNano: nano(budget.spent_usd),
+        limitNano: nano(budget.limit_usd),
+      };
+    })
+    .sort((x, y) => y.at - x.at);
+}

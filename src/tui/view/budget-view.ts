@@ -1,0 +1,80 @@
+import type { BudgetState } from '../../budget/types.js';
+import { formatMoney } from '../../report/format/text.js';
+import { cell, fit, gauge, shortStamp, type Line, type Tone } from './text.js';
+
+/**
+ * Budget gauges. Level by share of the limit used: green below WARN_AT, yellow from
+ * WARN_AT (the default second alert threshold), red from the limit on; a hard budget at
+ * its limit is BLOCKED (new calls get 429), a soft one is OVER (alerts only).
+ */
+export const WARN_AT = 0.8;
+
+export type Level = 'ok' | 'warn' | 'over';
+
+/** spent / limit; Infinity for spend against a $0 limit, 0 for nothing spent. */
+export function usedShare(b: Pick<BudgetState, 'spentNano' | 'limitNano'>): number {
+  if (b.limitNano > 0) return b.spentNano / b.limitNano;
+  return b.spentNano > 0 ? Infinity : 0;
+}
+
+export function levelOf(b: BudgetState): Level {
+  const share = usedShare(b);
+  if (b.blocked || share >= 1) return 'over';
+  return share >= WARN_AT ? 'warn' : 'ok';
+}
+
+const TONE: Record<Level, Tone> = { ok: 'good', warn: 'warn', over: 'bad' };
+
+/** Blocked first, then most used, then by name: the budgets that need attention lead. */
+export function sortBudgets(budgets: readonly BudgetState[]): BudgetState[] {
+  return [...budgets].sort(
+    (a, b) => Number(b.blocked) - Number(a.blocked) || usedShare(b) - usedShare(a) || a.name.localeCompare(b.name) || (a.tagValue ?? '').localeCompare(b.tagValue ?? ''),
+  );
+}
+
+/** `summarizer` for a key budget; `free-tier-daily user_id=u_1` for one instance of a `per` tag budget. */
+export function budgetLabel(b: BudgetState): string {
+  if (b.kind === 'key') return b.name;
+  if (b.per === null) return b.name;
+  return `${b.name} ${b.per}=${b.tagValue ?? '(none)'}`;
+}
+
+export interface BudgetView {
+  title: Line;
+  rows: Line[];
+}
+
+export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
+  const sorted = sortBudgets(budgets);
+  const blocked = sorted.filter((b) => b.blocked).length;
+  const title: Line = [cell('Budgets', 'strong'), cell(`  ${sorted.length} in their current period`, 'muted')];
+  if (blocked > 0) title.push(cell(`  ${blocked} blocked`, 'bad'));
+  if (sorted.length === 0) return { title, rows: [[cell('No budgets configured (keys create --budget, or budgets: in the config).', 'muted')]] };
+
+  const shown = sorted.slice(0, ctx.rows);
+  if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
+  const labelW = Math.min(Math.max(...shown.map((b) => [...budgetLabel(b)].length), 6), Math.max(12, Math.floor(ctx.width * 0.28)));
+  const amounts = shown.map((b) => `${formatMoney(b.spentNano)}/${formatMoney(b.limitNano)}`);
+  const amountW = Math.max(...amounts.map((a) => a.length));
+  const gaugeW = Math.max(6, Math.min(30, ctx.width - labelW - amountW - 2 - 6 - 2 - 2 - 28));
+  const rows = shown.map((b, i) => {
+    const level = levelOf(b);
+    const share = usedShare(b);
+    const g = gauge(share, gaugeW);
+    const pct = Number.isFinite(share) ? `${Math.round(share * 100)}%` : '∞';
+    const reset = b.resetAt === null ? 'never resets' : `resets ${shortStamp(b.resetAt, ctx.timeZone)}`;
+    const flag = b.blocked ? 'BLOCKED' : level === 'over' ? 'OVER (soft)' : '';
+    return [
+      cell(fit(budgetLabel(b), labelW)),
+      cell('  ' + g.filled, TONE[level]),
+      cell(g.empty, 'muted'),
+      cell(' ' + fit(pct, 5, 'right'), TONE[level]),
+      cell('  ' + fit(amounts[i]!, amountW, 'right')),
+      cell(` ${b.period}`, 'muted'),
+      cell(`  ${reset}`, 'muted'),
+      ...(flag ? [cell(`  ${flag}`, 'bad')] : []),
+    ];
+  });
+  if (sorted.length > ctx.rows && ctx.rows > 0) rows.push([cell(`… ${sorted.length - shown.length} more`, 'muted')]);
+  return { title, rows };
+}

@@ -1,0 +1,113 @@
+import { formatInt, formatMoney } from '../../report/format/text.js';
+import { layoutFor, type Layout, type Size } from '../layout.js';
+import type { UiState } from '../state.js';
+import type { DashboardSnapshot } from '../types.js';
+import { budgetView, type BudgetView } from './budget-view.js';
+import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
+import { tableView, type TableView } from './table-view.js';
+import { cell, clipLine, longStamp, type Line } from './text.js';
+
+/**
+ * Everything the screen shows, as display lines: the components only lay these out and
+ * colour them. Built from the latest snapshot, the UI state and the terminal size; pure.
+ */
+export interface DashboardView {
+  layout: Layout;
+  title: Line;
+  figures: Line;
+  table: TableView;
+  budgets: BudgetView;
+  trend: Line[];
+  tail: ListView;
+  alerts: ListView;
+  /** Bottom line: the keys, the filter prompt, or a message. */
+  status: Line;
+  /** Full-screen help instead of the panels (the `?` overlay). */
+  help: Line[] | null;
+  /** Shown instead of the panels before the first snapshot (loading, or the load error). */
+  placeholder: string | null;
+}
+
+export interface ViewInput {
+  snapshot: DashboardSnapshot | null;
+  state: UiState;
+  size: Size;
+  sourceLabel: string;
+  /** The last load error, if the latest load failed (the previous snapshot stays on screen). */
+  error: string | null;
+}
+
+export const KEYS_LINE = '1/7/3/m period · Tab ←→ group by · ↑↓ select · Enter drill · ⌫ back · / filter · ? help · q quit';
+
+export const HELP_LINES: ReadonlyArray<[string, string]> = [
+  ['1  7  3  m', 'last 24 hours, 7 days, 30 days; this calendar month'],
+  ['Tab  →  ←', 'next / previous dimension: every tag key seen, then model, provider, key'],
+  ['↑  ↓', 'select a row of the spend table'],
+  ['Enter', 'drill into the selected group (e.g. feature=summarizer by model, then by user_tier)'],
+  ['Backspace', 'back out of the last drill-down'],
+  ['/', 'filter every panel by key=value or key!=value (Enter applies; empty Enter clears)'],
+  ['?', 'this help (any key closes it)'],
+  ['q  Ctrl-C', 'quit and restore the terminal'],
+];
+
+export function buildView(v: ViewInput): DashboardView {
+  const snap = v.snapshot;
+  const s = v.state;
+  const layout = layoutFor(v.size, {
+    table: snap?.table.rows.length ?? 0,
+    budgets: snap?.budgets.length ?? 0,
+    tail: snap?.tail?.length ?? 1,
+    alerts: snap?.alerts?.length ?? 1,
+  });
+  const clip = (line: Line, width = layout.width) => clipLine(line, width);
+  const tz = snap?.range.timeZone ?? 'UTC';
+  const title: Line = [cell('tokometer', 'accent'), cell(`  ${s.range.label}`, 'strong')];
+  if (snap) title.push(cell(`  ${longStamp(snap.range.since, tz)} → ${longStamp(snap.range.until, tz)} ${tz}`, 'muted'));
+  for (const f of s.filters) title.push(cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
+  title.push(cell(`  ${v.sourceLabel}`, 'muted'));
+
+  const figures: Line = [];
+  if (snap) {
+    const h = snap.header;
+    figures.push(cell('Spend ', 'muted'), cell(formatMoney(h.costNano), 'strong'));
+    figures.push(cell('  Calls ', 'muted'), cell(formatInt(h.calls), 'strong'));
+    figures.push(cell('  Active users ', 'muted'), cell(h.activeUsers === null ? '—' : formatInt(h.activeUsers), 'strong'));
+    figures.push(cell('  Projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
+    figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
+    if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
+  }
+
+  const tableWidth = layout.wide ? layout.left : layout.width;
+  const sideWidth = layout.wide ? layout.right : layout.width;
+  const drill = s.drill.map((d) => d.clause);
+  const table = snap
+    ? tableView(snap.table, { selected: s.selected, rows: layout.tableRows, width: tableWidth, drill, dimensions: snap.dimensions })
+    : { title: [], rows: [], empty: null };
+  const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
+  const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
+  const tailWidth = layout.wide ? layout.left : layout.width;
+  const tail = tailView(snap?.tail ?? [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, note: tailNote });
+  const alerts = alertsView(snap?.alerts ?? [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
+  const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
+
+  return {
+    layout,
+    title: clip(title),
+    figures: clip(figures),
+    table: { ...table, title: clip(table.title, tableWidth), rows: table.rows.map((r) => ({ ...r, line: clip(r.line, tableWidth) })) },
+    budgets: { title: clip(budgets.title, sideWidth), rows: budgets.rows.map((r) => clip(r, sideWidth)) },
+    trend: trend.map((l) => clip(l, sideWidth)),
+    tail: { title: clip(tail.title, tailWidth), rows: tail.rows.map((r) => clip(r, tailWidth)) },
+    alerts: { title: clip(alerts.title, sideWidth), rows: alerts.rows.map((r) => clip(r, sideWidth)) },
+    status: clip(statusLine(s, v.error)),
+    help: s.mode === 'help' ? HELP_LINES.map(([k, d]) => clip([cell(k.padEnd(14), 'accent'), cell(d)])) : null,
+    placeholder: snap ? null : (v.error ?? 'Loading…'),
+  };
+}
+
+function statusLine(s: UiState, error: string | null): Line {
+  if (s.mode === 'filter') return [cell('Filter (key=value or key!=value; Enter applies, empty clears, Esc cancels): ', 'accent'), cell(`${s.draft}▏`, 'strong')];
+  if (s.message) return [cell(s.message, 'warn')];
+  if (error) return [cell(`Refresh failed: ${error}`, 'bad')];
+  return [cell(KEYS_LINE, 'muted')];
+}

@@ -1,0 +1,61 @@
+import { bar, formatInt, formatMoney, formatPercent } from '../../report/format/text.js';
+import { NONE, OTHER, type WhereClause } from '../../report/types.js';
+import type { DashboardSnapshot } from '../types.js';
+import { cell, fit, type Line } from './text.js';
+
+/** The spend table: a title with dimension, drill path and totals, then the visible rows. */
+export interface TableView {
+  title: Line;
+  rows: Array<{ line: Line; selected: boolean }>;
+  /** Shown instead of rows when the scope has no calls. */
+  empty: string | null;
+}
+
+/** Index of the selected row after clamping to the rows there are. */
+export function clampSelection(selected: number, rowCount: number): number {
+  return Math.max(0, Math.min(selected, rowCount - 1));
+}
+
+/**
+ * `rows` visible lines of the table, scrolled so the selected row is on screen. Columns:
+ * marker, group value, spend, share, a bar relative to the largest group, calls.
+ */
+export function tableView(
+  t: DashboardSnapshot['table'],
+  ctx: { selected: number; rows: number; width: number; drill: readonly WhereClause[]; dimensions: readonly string[] },
+): TableView {
+  const count = t.rows.length;
+  const selected = clampSelection(ctx.selected, count);
+  const start = Math.max(0, Math.min(selected - ctx.rows + 1, count - ctx.rows));
+  const visible = t.rows.slice(start, start + ctx.rows);
+  const title: Line = [cell('Spend by ', 'strong'), cell(t.dimension, 'accent')];
+  for (const d of ctx.drill) title.push(cell(` · ${d.key}${d.op}${d.value}`, 'accent'));
+  title.push(cell(`  ${formatMoney(t.totalNano)} · ${formatInt(t.totalCalls)} calls`));
+  if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}`, 'muted'));
+  title.push(cell(`  ◂ Tab ▸ ${ctx.dimensions.length} dimensions`, 'muted'));
+  if (count === 0) return { title, rows: [], empty: 'No calls in this period and scope.' };
+
+  const money = t.rows.map((r) => formatMoney(r.costNano));
+  const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
+  const moneyW = Math.max(...money.map((m) => m.length));
+  const callsW = Math.max(...calls.map((c) => c.length));
+  const valueW = Math.min(Math.max(...t.rows.map((r) => [...r.value].length), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
+  const fixed = 2 + valueW + 2 + moneyW + 2 + 6 + 2 + 2 + callsW;
+  const barW = Math.max(4, Math.min(60, ctx.width - fixed));
+  const maxCost = Math.max(0, ...t.rows.map((r) => r.costNano));
+
+  const rows = visible.map((r, i) => {
+    const at = start + i;
+    const special = r.value === NONE || r.value === OTHER;
+    const line: Line = [
+      cell(at === selected ? '› ' : '  ', 'accent'),
+      cell(fit(r.value, valueW), special ? 'muted' : undefined),
+      cell('  ' + fit(money[at]!, moneyW, 'right'), 'strong'),
+      cell('  ' + fit(formatPercent(r.share), 6, 'right')),
+      cell('  ' + fit(bar(r.costNano, maxCost, barW), barW), 'accent'),
+      cell('  ' + fit(calls[at]!, callsW, 'right'), 'muted'),
+    ];
+    return { line, selected: at === selected };
+  });
+  return { title, rows, empty: null };
+}

@@ -1,0 +1,93 @@
+import { localParts } from '../../report/tz.js';
+
+/**
+ * Display pieces of the dashboard: a line is a list of cells, each with an optional tone
+ * that the components map to a colour (or to nothing under NO_COLOR). All glyphs used
+ * are one column wide, so width = number of code points.
+ */
+
+export type Tone = 'accent' | 'good' | 'warn' | 'bad' | 'muted' | 'strong';
+
+export interface Cell {
+  text: string;
+  tone?: Tone;
+}
+
+export type Line = Cell[];
+
+export const cell = (text: string, tone?: Tone): Cell => (tone === undefined ? { text } : { text, tone });
+
+/** Code points of the line's text. */
+export function lineWidth(line: Line): number {
+  return line.reduce((n, c) => n + [...c.text].length, 0);
+}
+
+/** The line's plain text (tests, and width checks). */
+export function lineText(line: Line): string {
+  return line.map((c) => c.text).join('');
+}
+
+/** Cuts `s` to `width` code points, ending in `…` when cut. */
+export function truncate(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  return width <= 0 ? '' : chars.slice(0, width - 1).join('') + '…';
+}
+
+/** Exactly `width` code points: cut, then padded on the right (or left for `align: 'right'`). */
+export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const t = truncate(s, width);
+  const gap = ' '.repeat(Math.max(0, width - [...t].length));
+  return align === 'right' ? gap + t : t + gap;
+}
+
+/** Cuts a whole line to `width` code points (cells after the cut are dropped). */
+export function clipLine(line: Line, width: number): Line {
+  const out: Line = [];
+  let left = width;
+  for (const c of line) {
+    if (left <= 0) break;
+    const n = [...c.text].length;
+    out.push(n <= left ? c : { ...c, text: truncate(c.text, left) });
+    left -= Math.min(n, left);
+  }
+  return out;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `HH:MM:SS` in the zone. */
+export function clockTime(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`;
+}
+
+/** `MM-DD HH:MM` in the zone. */
+export function shortStamp(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${pad2(p.month)}-${pad2(p.day)} ${pad2(p.hour)}:${pad2(p.minute)}`;
+}
+
+/** `YYYY-MM-DD HH:MM` in the zone. */
+export function longStamp(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${p.year}-${pad2(p.month)}-${pad2(p.day)} ${pad2(p.hour)}:${pad2(p.minute)}`;
+}
+
+const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/**
+ * One glyph per value, ▁ (lowest non-zero) to █ (the maximum); zero is a space-like `·`
+ * so quiet days stay visible. At most `width` glyphs: longer series keep their newest values.
+ */
+export function sparkline(values: readonly number[], width: number): string {
+  const shown = values.slice(Math.max(0, values.length - width));
+  const max = Math.max(0, ...shown);
+  return shown.map((v) => (v <= 0 || max <= 0 ? '·' : SPARKS[Math.min(7, Math.floor((v / max) * 7.999))]!)).join('');
+}
+
+/** A gauge of `width` cells for a fraction (capped at 1): filled █, empty ░. */
+export function gauge(fraction: number, width: number): { filled: string; empty: string } {
+  const n = Math.max(0, Math.min(width, Math.round(Math.min(1, Math.max(0, fraction)) * width)));
+  return { filled: '█'.repeat(n), empty: '░'.repeat(width - n) };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { createGeminiAdapter } from '../../src/providers/gemini.js';
+
+const adapter = createGeminiAdapter();
+
+describe('auth', () => {
+  it('reads the client key from x-goog-api-key, else from ?key=', () => {
+    expect(adapter.clientKey({ 'x-goog-api-key': 'mk_header' }, new URLSearchParams())).toBe('mk_header');
+    expect(adapter.clientKey({}, new URLSearchParams('alt=sse&key=mk_query'))).toBe('mk_query');
+    expect(adapter.clientKey({ 'x-goog-api-key': 'mk_header' }, new URLSearchParams('key=mk_query'))).toBe('mk_header');
+    expect(adapter.clientKey({ 'x-goog-api-key': ' ' }, new URLSearchParams('key=mk_query'))).toBe('mk_query');
+    expect(adapter.clientKey({}, new URLSearchParams('key='))).toBeNull();
+    expect(adapter.clientKey({ authorization: 'Bearer mk_x' }, new URLSearchParams())).toBeNull();
+  });
+
+  it('deletes ?key= from the query, sends the real key as x-goog-api-key and drops authorization', () => {
+    const headers: Record<string, string> = { authorization: 'Bearer ya29.oauth', 'content-type': 'application/json', 'x-goog-api-client': 'google-genai-sdk/2.32.0' };
+    const query = new URLSearchParams('alt=sse&key=mk_query&foo=1');
+    adapter.applyUpstreamAuth(headers, query, 'AIza-real');
+    expect(headers).toEqual({ 'x-goog-api-key': 'AIza-real', 'content-type': 'application/json', 'x-goog-api-client': 'google-genai-sdk/2.32.0' });
+    expect(query.toString()).toBe('alt=sse&foo=1');
+    expect(query.has('key')).toBe(false);
+  });
+});
+
+describe('describe', () => {
+  it('takes the model from the URL path for every metered method and API version', () => {
+    const cases = [
+      ['/v1beta/models/gemini-2.5-flash:generateContent', 'generateContent', 'chat', false, 'gemini-2.5-flash'],
+      ['/v1beta/models/gemini-2.5-pro:streamGenerateContent', 'generateContent', 'chat', true, 'gemini-2.5-pro'],
+      ['/v1/models/gemini-2.0-flash-001:generateContent', 'generateContent', 'chat', false, 'gemini-2.0-flash-001'],
+      ['/v1beta/models/gemini-embedding-001:embedContent', 'embedContent', 'embeddings', false, 'gemini-embedding-001'],
+      ['/v1beta/models/text-embedding-004:batchEmbedContents', 'batchEmbedContents', 'embeddings', false, 'text-embedding-004'],
+      ['/v1beta/tunedModels/my-support-bot-7x2k:generateContent', 'generateContent', 'chat', false, 'tunedModels/my-support-bot-7x2k'],
+    ] as const;
+    for (const [path, endpoint, kind, streaming, model] of cases) {
+      expect(adapter.describe('POST', path, {}), path).toMatchObject({ endpoint, kind, metered: true, streaming, model });
+    }
+  });
+
+  it('forwards countTokens, listings and unknown methods unmetered', () => {
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:countTokens', {})).toEqual({
+      endpoint: 'countTokens',
+      kind: 'other',
+      metered: false,
+      model: 'gemini-2.5-flash',
+      streaming: false,
+      maxOutputTokens: null,
+    });
+    for (const [method, path] of [
+      ['GET', '/v1beta/models'],
+      ['GET', '/v1beta/models/gemini-2.5-flash'],
+      ['GET', '/v1beta/models/gemini-2.5-flash:generateContent'],
+      ['POST', '/v1beta/models/gemini-2.5-flash:predict'],
+      ['POST', '/v1beta/cachedContents'],
+      ['POST', '/v2/models/gemini-2.5-flash:generateContent'],
+      ['POST', '/v1beta/models/a/b:generateContent'],
+    ] as const) {
+      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toMatchObject({ endpoint: 'other', kind: 'other', metered: false, streaming: false });
+    }
+  });
+
+  it('reads maxOutputTokens from generationConfig', () => {
+    const body = { contents: [], generationConfig: { maxOutputTokens: 2048, thinkingConfig: { thinkingBudget: 1024 } } };
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', body).maxOutputTokens).toBe(2048);
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { maxOutputTokens: 'lots' } }).maxOutputTokens).toBeNull();
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', undefined).maxOutputTokens).toBeNull();
+  });
+
+  it('estimates embedding input tokens from the request texts (ceil(chars / 4) per text)', () => {
+    const single = { content: { parts: [{ text: 'What is your name?' }] }, taskType: 'RETRIEVAL_DOCUMENT', title: 'About me' };
+    // 18 chars → 5 tokens; title 8 chars → 2 tokens.
+    expect(adapter.describe('POST', '/v1beta/models/gemini-embedding-001:embedContent', single).estimatedInputTokens).toBe(7);
+    const batch = {
+      requests: [
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'What is your name?' }] } },
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'What is your favorite color?' }, { inlineData: { mimeType: 'image/png', data: 'AAAA' } }] } },
+      ],
+    };
+    // 18 chars → 5, 28 chars → 7; non-text parts add nothing.
+    expect(adapter.describe('POST', '/v1beta/models/gemini-embedding-001:batchEmbedContents', batch).estimatedInputTokens).toBe(12);
+    expect(adapter.describe('POST', '/v1beta/models/gemini-embedding-001:batchEmbedContents', { requests: 'nope' }).estimatedInputTokens).toBe(0);
+    expect(adapter.describe('POST', '/v1beta/models/gemini-embedding-001:embedContent', undefined).estimatedInputTokens).toBeUndefined();
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', single).estimatedInputTokens).toBeUndefined();
+  });
+
+  it('never rewrites the request body (alt=sse is left to the client)', () => {
+    const info = adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', { contents: [] });
+    expect(adapter.prepare(info, { contents: [] }, new TextEncoder().encode('{"contents":[]}'))).toEqual({ stripInjectedUsage: false });
+  });
+});
+
+describe('renderError', () => {
+  const expected: Record<ErrorKind, string> = {
+    bad_request: 'INVALID_ARGUMENT',
+    unauthorized: 'UNAUTHENTICATED',
+    forbidden: 'PERMISSION_DENIED',
+    not_found: 'NOT_FOUND',
+    payload_too_large: 'INVALID_ARGUMENT',
+    budget_exceeded: 'RESOURCE_EXHAUSTED',
+    upstream_unreachable: 'UNAVAILABLE',
+    upstream_timeout: 'DEADLINE_EXCEEDED',
+    internal: 'INTERNAL',
+  };
+
+  for (const [kind, status] of Object.entries(expected) as Array<[ErrorKind, string]>) {
+    it(`${kind} → ${STATUS_BY_KIND[kind]} ${status}`, () => {
+      const rendered = adapter.renderError(new ProxyError(kind, `message for ${kind}`));
+      expect(rendered.status).toBe(STATUS_BY_KIND[kind]);
+      expect(rendered.headers).toEqual({ 'content-type': 'application/json' });
+      expect(JSON.parse(rendered.body)).toEqual({ error: { code: STATUS_BY_KIND[kind], message: `message for ${kind}`, status } });
+    });
+  }
+
+  it('merges details into error and extra headers into the response', () => {
+    const rendered = adapter.renderError(new ProxyError('budget_exceeded', 'Budget exhausted', { reset_at: '2026-12-01T00:00:00Z', budget: { name: 'b' } }, { 'Retry-After': '5' }));
+    expect(rendered.headers).toEqual({ 'content-type': 'application/json', 'Retry-After': '5' });
+    expect(JSON.parse(rendered.body)).toEqual({ error: { code: 429, message: 'Budget exhausted', status: 'RESOURCE_EXHAUSTED', reset_at: '2026-12-01T00:00:00Z', budget: { name: 'b' } } });
+  });
+});

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { createGeminiAdapter } from '../../src/providers/gemini.js';
+import { SseFramer } from '../../src/providers/sse.js';
+import type { Observed, SseFrame, Usage } from '../../src/providers/types.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/gemini');
+const adapter = createGeminiAdapter();
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+
+const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const json = (name: string): unknown => JSON.parse(text(name));
+const generate = (method = 'generateContent', model = 'gemini-2.5-flash') => adapter.describe('POST', `/v1beta/models/${model}:${method}`, { contents: [] });
+
+function usage(partial: Partial<Usage>): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
+}
+
+/** Replays a stream through the framer and a fresh accumulator in `chunk`-byte pieces. */
+function replay(stream: string, chunk = 7): { observed: Observed; kept: string; frames: number } {
+  const bytes = enc.encode(stream);
+  const acc = adapter.newStreamAccumulator(generate('streamGenerateContent'), { stripInjectedUsage: false });
+  const framer = new SseFramer();
+  const kept: string[] = [];
+  let frames = 0;
+  const sink = (frame: SseFrame, raw: Uint8Array): void => {
+    frames++;
+    if (acc.onFrame(frame)) kept.push(dec.decode(raw));
+  };
+  for (let i = 0; i < bytes.length; i += chunk) framer.push(bytes.subarray(i, i + chunk), sink);
+  framer.end(sink);
+  return { observed: acc.finish(), kept: kept.join(''), frames };
+}
+
+/** The final usage of stream.sse: the LAST chunk's counts (prompt 1250, not the earlier 1252). */
+const STREAM_USAGE = usage({ inputTokens: 1250, outputTokens: 334, cacheReadTokens: 1024, reasoningTokens: 310 });
+
+describe('usageFromJson on fixtures', () => {
+  const cases: Array<[file: string, expected: Observed]> = [
+    // prompt 1250 includes the 1024 cached; output = 8 candidates + 140 thoughts.
+    ['generate-content.json', { model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1250, outputTokens: 148, cacheReadTokens: 1024, reasoningTokens: 140 }) }],
+    ['generate-content-pro.json', { model: 'gemini-2.5-pro', usage: usage({ inputTokens: 3412, outputTokens: 1536, reasoningTokens: 1024 }) }],
+    ['generate-content-long.json', { model: 'gemini-2.5-pro', usage: usage({ inputTokens: 250_000, outputTokens: 3000, cacheReadTokens: 180_000, reasoningTokens: 2000 }) }],
+    // toolUsePromptTokenCount adds to input (900 + 300); the AUDIO prompt entry is audio input; unknown fields are ignored.
+    ['generate-content-tools.json', { model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1200, outputTokens: 150, inputAudioTokens: 20 }) }],
+    ['stream-array.json', { model: 'gemini-2.5-flash', usage: STREAM_USAGE }],
+    ['error-429.json', { model: null, usage: null }],
+    ['error-400-api-key.json', { model: null, usage: null }],
+  ];
+  for (const [file, expected] of cases) {
+    it(file, () => {
+      expect(adapter.usageFromJson(generate(), json(file))).toEqual(expected);
+    });
+  }
+
+  it('returns usage null for missing or malformed usage and never throws', () => {
+    for (const body of [undefined, null, 'text', 7, {}, [], [null, 3], { usageMetadata: null }, { usageMetadata: {} }, { usageMetadata: { totalTokenCount: 9 } }, { usageMetadata: { promptTokenCount: -3 } }]) {
+      expect(adapter.usageFromJson(generate(), body).usage, JSON.stringify(body)).toBeNull();
+    }
+  });
+
+  it('reads Vertex trafficType as the service tier and clamps cached to the prompt', () => {
+    const seen = adapter.usageFromJson(generate(), { usageMetadata: { promptTokenCount: 10, cachedContentTokenCount: 50, candidatesTokenCount: 2, trafficType: 'ON_DEMAND' } });
+    expect(seen.usage).toEqual(usage({ inputTokens: 10, outputTokens: 2, cacheReadTokens: 10, serviceTier: 'ON_DEMAND' }));
+  });
+
+  it('countTokens responses are not usage', () => {
+    expect(adapter.usageFromJson(generate('countTokens'), json('count-tokens.json'))).toEqual({ usage: null, model: null });
+  });
+});
+
+describe('streams (alt=sse)', () => {
+  it('every chunk carries usageMetadata: the last one wins, never summed, even when the prompt count changes', () => {
+    const stream = text('stream.sse');
+    const { observed, kept, frames } = replay(stream);
+    expect(frames).toBe(3);
+    expect(kept).toBe(stream);
+    expect(observed).toEqual({ model: 'gemini-2.5-flash', usage: STREAM_USAGE });
+  });
+
+  it('the array form (no alt=sse) and the SSE form agree', () => {
+    expect(adapter.usageFromJson(generate('streamGenerateContent'), json('stream-array.json'))).toEqual(replay(text('stream.sse')).observed);
+  });
+
+  it('a stream cut before the final chunk keeps the last usage seen (prompt only)', () => {
+    const stream = text('stream.sse');
+    const cut = stream.slice(0, stream.lastIndexOf('data: '));
+    expect(replay(cut, 3).observed.usage).toEqual(usage({ inputTokens: 1252 }));
+  });
+
+  it('a stream without usage yields null and is relayed untouched', () => {
+    const stream = text('stream-no-usage.sse');
+    const { observed, kept } = replay(stream, 1);
+    expect(kept).toBe(stream);
+    expect(observed).toEqual({ model: 'gemini-2.5-flash', usage: null });
+  });
+
+  it('LF framing and an in-stream error chunk are handled', () => {
+    const lf = text('stream.sse').replace(/\r\n/g, '\n') + 'data: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\n\n';
+    const { observed, kept } = replay(lf, 64);
+    expect(kept).toBe(lf);
+    expect(observed.usage).toEqual(STREAM_USAGE);
+  });
+});
+
+describe('embeddings', () => {
+  const embedInfo = adapter.describe('POST', '/v1beta/models/gemini-embedding-001:embedContent', { content: { parts: [{ text: 'What is your name?' }] } });
+  const batchInfo = adapter.describe('POST', '/v1beta/models/gemini-embedding-001:batchEmbedContents', {
+    requests: [{ content: { parts: [{ text: 'What is your name?' }] } }, { content: { parts: [{ text: 'What is your favorite color?' }] } }],
+  });
+
+  it('the API reports no usage, so the request estimate is used and marked estimated', () => {
+    expect(adapter.usageFromJson(embedInfo, json('embed-content.json'))).toEqual({ usage: usage({ inputTokens: 5 }), model: null, estimated: true });
+    expect(adapter.usageFromJson(batchInfo, json('batch-embed-contents.json'))).toEqual({ usage: usage({ inputTokens: 12 }), model: null, estimated: true });
+  });
+
+  it('an error body is not billed', () => {
+    expect(adapter.usageFromJson(batchInfo, json('error-429.json'))).toEqual({ usage: null, model: null });
+  });
+
+  it('a count the response reports (Vertex statistics, usageMetadata) wins over the estimate and is not flagged', () => {
+    const vertex = { embeddings: [{ values: [0.1], statistics: { tokenCount: 6, truncated: false } }, { values: [0.2], statistics: { tokenCount: 9 } }] };
+    expect(adapter.usageFromJson(batchInfo, vertex)).toEqual({ usage: usage({ inputTokens: 15 }), model: null });
+    expect(adapter.usageFromJson(embedInfo, { embedding: { values: [0.1] }, usageMetadata: { promptTokenCount: 4 } })).toEqual({ usage: usage({ inputTokens: 4 }), model: null });
+  });
+});
+
+describe('pricing of normalised Gemini usage', () => {
+  const pricer = createPricer();
+  const at = Date.UTC(2026, 10, 15);
+  const cost = (u: Usage, model: string) => {
+    const priced = pricer.price(u, { provider: 'gemini', model, at });
+    if (!priced.priced) throw new Error(priced.reason);
+    return priced.costNano;
+  };
+
+  it('uses the catalog rates the hand computations below rely on', () => {
+    expect(pricer.describe('gemini-2.5-pro', 'gemini', at)).toMatchObject({
+      rates: { input: 1.25, cachedInput: 0.125, output: 10 },
+      tiers: [{ aboveInputTokens: 200_000, rates: { input: 2.5, cachedInput: 0.25, output: 15 } }],
+    });
+    expect(pricer.describe('gemini-2.5-flash', 'gemini', at)?.rates).toMatchObject({ input: 0.3, cachedInput: 0.03, output: 2.5 });
+  });
+
+  it('gemini-2.5-pro above 200k prompt tokens is priced at the long-context tier', () => {
+    const seen = adapter.usageFromJson(generate('generateContent', 'gemini-2.5-pro'), json('generate-content-long.json'));
+    // Tier rates (prompt 250,000 > 200,000): input $2.50, cached $0.25, output $15 per 1M = 2,500 / 250 / 15,000 nano per token.
+    //   70,000 uncached × 2,500 = 175,000,000;  180,000 cached × 250 = 45,000,000;  3,000 output × 15,000 = 45,000,000
+    //   → 265,000,000 nano-USD ($0.265).
+    expect(cost(seen.usage as Usage, 'gemini-2.5-pro')).toBe(265_000_000);
+  });
+
+  it('the tier starts strictly above 200,000 prompt tokens', () => {
+    // 200,000 × 1,250 = 250,000,000 (base rate); 200,001 × 2,500 = 500,002,500 (tier rate).
+    expect(cost(usage({ inputTokens: 200_000 }), 'gemini-2.5-pro')).toBe(250_000_000);
+    expect(cost(usage({ inputTokens: 200_001 }), 'gemini-2.5-pro')).toBe(500_002_500);
+  });
+
+  it('cached and thinking tokens of gemini-2.5-flash', () => {
+    const seen = adapter.usageFromJson(generate(), json('generate-content.json'));
+    // 226 uncached × 300 = 67,800;  1,024 cached × 30 = 30,720;  (8 + 140) output × 2,500 = 370,000 → 468,520.
+    expect(cost(seen.usage as Usage, 'gemini-2.5-flash')).toBe(468_520);
+  });
+});
