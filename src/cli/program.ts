@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit.js';
 import { registerConfigCommand } from './config.js';
+import { registerDemoCommand } from './demo.js';
 import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReportCommand } from './report.js';
@@ -21,6 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerServeCommand(program, ctx);
   registerKeysCommand(program, ctx);
   registerConfigCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerReportCommand(program, {
     openReadDriver: (dbPath) => openReader(ctx, dbPath),
     resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
@@ -32,6 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
     env: ctx.env,
   });
   registerTuiCommand(program, ctx);
+  registerDemoCommand(program, ctx);
   registerPricesCommand(program, {
     pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
     listUnpricedModels: async (flags) => {

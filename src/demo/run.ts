@@ -11,7 +11,7 @@ import { DEMO_APPLICATION_ID } from './db-guard.js';
 import type { Population } from './population.js';
 import type { Progress } from './progress.js';
 import { buildRequest, chooseRoutes, type Routes } from './requests.js';
-import { SIM_TIME_HEADER, startSimulatedProvider, type SimulatedProvider, type SimulatedProviderOptions } from './simulated-provider.js';
+import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js';
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
@@ -32,8 +32,6 @@ export interface DemoRunOptions {
   /** Progress display for `total` calls over the window. */
   progress: (total: number, windowStart: number, windowEnd: number) => Progress;
   log: Logger;
-  /** Simulated provider latency; default none (the demo then runs as fast as the proxy goes). */
-  pacing?: SimulatedProviderOptions['pacing'];
 }
 
 export interface DemoRunResult {
@@ -71,7 +69,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
   const windowEnd = o.now;
   const windowStart = windowEnd - DEMO_WINDOW_MS;
   const startServer = await o.edges.startServer();
-  const sim = await startSimulatedProvider(startServer, { apiKey: SIMULATED_PROVIDER_KEY, ...(o.pacing ? { pacing: o.pacing } : {}) });
+  const sim = await startSimulatedProvider(startServer, { apiKey: SIMULATED_PROVIDER_KEY });
   let proxy: RunningProxy | undefined;
   try {
     const providerLines = ['openai', 'anthropic', 'gemini'].map((name) => `  ${name}: { base_url: "${sim.url}${name === 'openai' ? '/v1' : ''}", api_key: "${SIMULATED_PROVIDER_KEY}" }`);

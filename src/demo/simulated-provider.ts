@@ -45,8 +45,6 @@ const SNAPSHOTS: Readonly<Record<string, string>> = {
 export interface SimulatedProviderOptions {
   /** The key the proxy must present as its upstream credential. */
   apiKey: string;
-  /** Real milliseconds to wait before the first byte and between streamed chunks; default 0. */
-  pacing?: { firstByteMs: (promptTokens: number) => number; chunkMs: number };
 }
 
 export interface SimulatedProvider {
@@ -134,7 +132,6 @@ const GEMINI_PATH = /^\/v1(?:beta)?\/models\/([^/:]+):([A-Za-z]+)$/;
 /** The simulated provider as a runtime-neutral handler (exported for tests). */
 export function createSimulatedHandler(options: SimulatedProviderOptions): Handler {
   const cache = new PromptCache();
-  const pacing = options.pacing;
   const json = (status: number, body: string): OutgoingResponse => ({ status, headers: { 'content-type': 'application/json' }, body });
 
   return async (call) => {
@@ -175,12 +172,11 @@ export function createSimulatedHandler(options: SimulatedProviderOptions): Handl
     const now = Number(call.headers[SIM_TIME_HEADER] ?? Date.now());
     const answer = answerFor(generation, cache, now, Number(call.headers[SIM_OUTPUT_HEADER] ?? NaN), hashString(`${now}:${generation.prompt}`));
     if (!generation.stream) {
-      await pause(pacing?.firstByteMs(answer.promptTokens) ?? 0);
       const text = family === 'openai' ? openAiChatJson(answer) : family === 'anthropic' ? anthropicJson(answer) : geminiJson(answer);
       return json(200, text);
     }
     const frames = family === 'openai' ? openAiChatStream(answer, generation.includeUsage) : family === 'anthropic' ? anthropicStream(answer) : geminiStream(answer);
-    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: paced(frames, pacing?.firstByteMs(answer.promptTokens) ?? 0, pacing?.chunkMs ?? 0) };
+    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: framesOf(frames) };
   };
 }
 
@@ -205,15 +201,8 @@ function answerFor(g: Generation, cache: PromptCache, now: number, requestedOutp
   };
 }
 
-function pause(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
-
-async function* paced(frames: readonly string[], firstByteMs: number, chunkMs: number): AsyncIterable<Uint8Array> {
+/** The frames as separate chunks, so the proxy relays a real stream. */
+async function* framesOf(frames: readonly string[]): AsyncIterable<Uint8Array> {
   const encoder = new TextEncoder();
-  await pause(firstByteMs);
-  for (let i = 0; i < frames.length; i++) {
-    if (i > 0) await pause(chunkMs);
-    yield encoder.encode(frames[i]);
-  }
+  for (const frame of frames) yield encoder.encode(frame);
 }

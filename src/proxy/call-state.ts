@@ -69,6 +69,8 @@ function usageFor(state: CallState, outcome: CallOutcome): { usage: Usage | null
   const reported = state.observed?.usage ?? null;
   if (reported) return { usage: reported, source: state.observed?.estimated === true ? 'estimated' : 'reported' };
   if (outcome === 'upstream_error' || !state.reachedProvider) return { usage: null, source: 'not_metered' };
+  // A body we could not parse is "usage unknown" (cost null). A parsed response or
+  // stream that never carried usage still consumed tokens: estimate, flagged as such.
   if (!state.bodyParsed && outcome === 'ok') return { usage: null, source: 'unknown' };
   return { usage: estimateUsage(state), source: 'estimated' };
 }

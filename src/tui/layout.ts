@@ -89,7 +89,7 @@ export function layoutFor(size: Size, wants: Wants): Layout {
     return { wide: false, width, left: width, right: width, tableRows: table!, budgetRows: budgets!, tailRows: tail!, alertRows: alerts! };
   }
   const body = height - WIDE_FIXED;
-  const left = Math.floor((width - 2) * 0.55);
+  const left = Math.floor((width - 2) / 2);
   const right = width - 2 - left;
   // The top row holds the table beside the budgets; the bottom row the tail beside the alerts.
   const [top, bottom] = allocate(body, [

@@ -168,7 +168,8 @@ describe('Cohere: renderError', () => {
   it('renders every kind as {id, message} with its status', () => {
     for (const kind of Object.keys(STATUS_BY_KIND) as ErrorKind[]) {
       const r = adapter.renderError(new ProxyError(kind, `failure ${kind}`));
-      expect(r.status).toBe(STATUS_BY_KIND[kind]);
+      // Budget refusals use Cohere's billing-limit status: cohere-ai retries every 429.
+      expect(r.status).toBe(kind === 'budget_exceeded' ? 402 : STATUS_BY_KIND[kind]);
       expect(r.headers['content-type']).toBe('application/json');
       const body = JSON.parse(r.body) as Record<string, unknown>;
       expect(Object.keys(body)).toEqual(['id', 'message']);
@@ -181,7 +182,7 @@ describe('Cohere: renderError', () => {
     const error = new ProxyError('budget_exceeded', "Budget 'x' exhausted", { reset_at: '2026-12-01T00:00:00Z' }, { 'retry-after': '60' });
     const a = adapter.renderError(error);
     const b = adapter.renderError(error);
-    expect(a.status).toBe(429);
+    expect(a.status).toBe(402);
     expect(a.headers).toEqual({ 'content-type': 'application/json', 'retry-after': '60' });
     expect(JSON.parse(a.body)).toMatchObject({ message: "Budget 'x' exhausted", reset_at: '2026-12-01T00:00:00Z' });
     expect(JSON.parse(a.body).id).not.toBe(JSON.parse(b.body).id);

@@ -85,11 +85,11 @@ export function seedDb(calls: readonly CallSpec[] = seedCalls()): SeededDb {
     store.createKey({ name, prefix: `mk_${name.slice(0, 4)}`, hash: `hash-${n++}`, createdAt: NOW - 40 * DAY, budget: KEY_BUDGETS[name] ?? null });
   }
   const alert = store.driver.prepare(
-    `INSERT INTO alerts (kind, budget, tag_value, instance, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
-     VALUES (?, ?, ?, ?, ?, 'month', ?, ?, ?, 0, ?)`,
+    `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, fired_at)
+     VALUES (?, ?, ?, ?, 'month', ?, ?, ?, ?)`,
   );
   const nov = Date.parse('2026-11-01T00:00:00Z');
-  alert.run('key', 'summarizer', null, 'key:summarizer', 0.5, nov, 0.5 * USD, 1 * USD, NOW - 5 * DAY);
-  alert.run('key', 'summarizer', null, 'key:summarizer', 0.8, nov, 0.8 * USD, 1 * USD, NOW - 2 * DAY);
+  alert.run('key', 'summarizer', null, 0.5, nov, 0.5 * USD, 1 * USD, NOW - 5 * DAY);
+  alert.run('key', 'summarizer', null, 0.8, nov, 0.8 * USD, 1 * USD, NOW - 2 * DAY);
   return { dir, path: file, store, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
 }

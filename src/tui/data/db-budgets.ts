@@ -11,10 +11,11 @@ import { hasTable } from './db-feed.js';
  * period; unpriced calls add 0). Calls still in flight are not in the database, so
  * `reservedNano` and `inFlight` are always 0 here.
  *
- * Key budgets come from the `keys` table (what `keys create --budget`, `keys set` and the
- * admin API wrote), falling back to the config's `keys.<name>.budget`; tag budgets come
- * from the config's `budgets:`. An operator reset (`budget_resets`, when the table exists)
- * in the current period moves that instance's start to the reset time.
+ * Key budgets come from the active keys of the `keys` table (what `keys create --budget`,
+ * `keys set` and the admin API wrote), with the config's `keys.<name>.budget` winning as
+ * in the proxy; tag budgets come from the config's `budgets:`. An operator reset
+ * (`budget_resets`, when the table exists) in the current period moves that instance's
+ * start to the reset time.
  */
 
 export interface BudgetDefs {
@@ -28,24 +29,37 @@ export const MAX_INSTANCES_PER_BUDGET = 20;
 /** Past every timestamp: the bound used for `total` periods. */
 const FOREVER = Number.MAX_SAFE_INTEGER;
 
-/** Budgets of active keys in the `keys` table, over the config's key budgets of the same name. */
+/**
+ * Budgets of the active keys in the `keys` table, as the proxy resolves them: a budget
+ * declared for the key in the config wins over the stored one (proxy/auth.ts). Keys only
+ * declared in the config, without a stored secret, cannot make calls and have no gauge.
+ */
 export function keyBudgetsFrom(driver: SqlDriver, fromConfig: ReadonlyMap<string, KeyBudget>): Map<string, KeyBudget> {
-  const merged = new Map(fromConfig);
-  const rows = driver.prepare('SELECT name, budget FROM keys WHERE revoked_at IS NULL AND budget IS NOT NULL').all<{ name: string; budget: string }>();
+  const out = new Map<string, KeyBudget>();
+  const rows = driver.prepare('SELECT name, budget FROM keys WHERE revoked_at IS NULL ORDER BY id').all<{ name: string; budget: string | null }>();
   for (const r of rows) {
-    try {
-      merged.set(r.name, JSON.parse(r.budget) as KeyBudget);
-    } catch {
-      // A budget column that is not JSON is not a budget; the gate ignores it too.
-    }
+    const budget = fromConfig.get(r.name) ?? parseBudget(r.budget);
+    if (budget) out.set(r.name, budget);
   }
-  return merged;
+  return out;
+}
+
+function parseBudget(json: string | null): KeyBudget | null {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as KeyBudget;
+  } catch {
+    return null;
+  }
 }
 
 interface Reset {
   kind: string;
   budget: string;
   tagValue: string | null;
+  /** Every instance of a `per` budget. */
+  allValues: boolean;
+  period: string;
   periodStart: number;
   resetAt: number;
 }
@@ -59,7 +73,7 @@ export function budgetStates(driver: SqlDriver, defs: BudgetDefs, now: number, t
 
   for (const [name, b] of defs.keyBudgets) {
     const w = periodWindow(b.period, now, timeZone);
-    const start = effectiveStart(resets, 'key', name, null, w.start);
+    const start = effectiveStart(resets, { kind: 'key', budget: name, tagValue: null, period: b.period, periodStart: w.start });
     const rows = sum({
       sql: 'SELECT NULL AS v, COALESCE(SUM(cost_nano), 0) AS cost FROM calls WHERE key_name = ? AND ts >= ? AND ts < ?',
       params: [name, start, bound(w.end)],
@@ -74,7 +88,7 @@ export function budgetStates(driver: SqlDriver, defs: BudgetDefs, now: number, t
     for (const inst of instances) {
       const tagValue = t.per === undefined ? null : inst.v;
       let cost = Number(inst.cost);
-      const start = effectiveStart(resets, 'tag', t.name, tagValue, w.start);
+      const start = effectiveStart(resets, { kind: 'tag', budget: t.name, tagValue, period: t.period, periodStart: w.start });
       if (start !== w.start) cost = Number(sum(tagSpendQuery(t, start, bound(w.end), { value: tagValue }))[0]?.cost ?? 0);
       out.push(state(t.name, 'tag', t.per ?? null, tagValue, cost, t, w.start, w.end));
     }
@@ -115,16 +129,29 @@ function tagSpendQuery(t: TagBudget, since: number, until: number, only?: { valu
 function readResets(driver: SqlDriver): Reset[] {
   if (!hasTable(driver, 'budget_resets')) return [];
   return driver
-    .prepare('SELECT kind, budget, tag_value, period_start, MAX(reset_at) AS reset_at FROM budget_resets GROUP BY kind, budget, tag_value, period_start')
-    .all<{ kind: string; budget: string; tag_value: string | null; period_start: number; reset_at: number }>()
-    .map((r) => ({ kind: r.kind, budget: r.budget, tagValue: r.tag_value, periodStart: Number(r.period_start), resetAt: Number(r.reset_at) }));
+    .prepare('SELECT * FROM budget_resets')
+    .all<Record<string, unknown>>()
+    .map((r) => ({
+      kind: String(r.kind),
+      budget: String(r.budget),
+      tagValue: r.tag_value === null || r.tag_value === undefined ? null : String(r.tag_value),
+      allValues: Number(r.all_values ?? 0) === 1,
+      period: String(r.period ?? ''),
+      periodStart: Number(r.period_start),
+      resetAt: Number(r.reset_at),
+    }));
 }
 
-/** The period start, or the latest reset of this instance inside the current period. */
-function effectiveStart(resets: readonly Reset[], kind: string, budget: string, tagValue: string | null, periodStart: number): number {
-  let start = periodStart;
+/**
+ * Where an instance's spend starts counting: the current period's start, or the latest
+ * reset of that instance (or of all instances) made in this very period, as the ledger
+ * replays resets when it is seeded (budget/seed.ts): calls from `reset_at` on count.
+ */
+function effectiveStart(resets: readonly Reset[], i: { kind: string; budget: string; tagValue: string | null; period: string; periodStart: number }): number {
+  let start = i.periodStart;
   for (const r of resets) {
-    if (r.kind === kind && r.budget === budget && r.tagValue === tagValue && r.periodStart === periodStart) start = Math.max(start, r.resetAt);
+    if (r.kind !== i.kind || r.budget !== i.budget || r.periodStart !== i.periodStart || (r.period !== '' && r.period !== i.period)) continue;
+    if (r.allValues || r.tagValue === i.tagValue) start = Math.max(start, r.resetAt);
   }
   return start;
 }

@@ -27,7 +27,7 @@ export interface DbSourceOptions {
   clock: Clock;
   /** IANA zone of report days, months and budget periods (config `timezone`). */
   timeZone: string;
-  /** Key budgets declared in the config, by key name; the `keys` table wins over them. */
+  /** Key budgets declared in the config, by key name; they win over the `keys` table's, as in the proxy. */
   configKeyBudgets: BudgetDefs['keyBudgets'];
   tagBudgets: BudgetDefs['tagBudgets'];
 }

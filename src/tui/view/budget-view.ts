@@ -56,7 +56,10 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
   const labelW = Math.min(Math.max(...shown.map((b) => [...budgetLabel(b)].length), 6), Math.max(12, Math.floor(ctx.width * 0.28)));
   const amounts = shown.map((b) => `${formatMoney(b.spentNano)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
-  const gaugeW = Math.max(6, Math.min(30, ctx.width - labelW - amountW - 2 - 6 - 2 - 2 - 28));
+  const periodW = Math.max(...shown.map((b) => b.period.length));
+  const flagW = shown.some((b) => b.blocked) ? 9 : shown.some((b) => levelOf(b) === 'over') ? 13 : 0;
+  // label, gauge, " 100%", amounts, period, "  resets MM-DD HH:MM", flag
+  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + 20 + flagW)));
   const rows = shown.map((b, i) => {
     const level = levelOf(b);
     const share = usedShare(b);
@@ -70,7 +73,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
       cell(g.empty, 'muted'),
       cell(' ' + fit(pct, 5, 'right'), TONE[level]),
       cell('  ' + fit(amounts[i]!, amountW, 'right')),
-      cell(` ${b.period}`, 'muted'),
+      cell(' ' + fit(b.period, periodW), 'muted'),
       cell(`  ${reset}`, 'muted'),
       ...(flag ? [cell(`  ${flag}`, 'bad')] : []),
     ];

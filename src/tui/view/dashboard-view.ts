@@ -70,10 +70,10 @@ export function buildView(v: ViewInput): DashboardView {
   if (snap) {
     const h = snap.header;
     figures.push(cell('Spend ', 'muted'), cell(formatMoney(h.costNano), 'strong'));
-    figures.push(cell('  Calls ', 'muted'), cell(formatInt(h.calls), 'strong'));
-    figures.push(cell('  Active users ', 'muted'), cell(h.activeUsers === null ? '—' : formatInt(h.activeUsers), 'strong'));
-    figures.push(cell('  Projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
-    figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
+    figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
+    figures.push(cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted'));
+    figures.push(cell('  projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
+    if (layout.wide) figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
     if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
   }
 

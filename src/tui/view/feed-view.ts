@@ -68,12 +68,12 @@ export function alertsView(alerts: readonly AlertRow[] | null, ctx: { rows: numb
 
 /** The daily trend: a label, a sparkline as wide as fits, and the peak day. One line, or two when `split`. */
 export function trendView(trend: readonly TrendPoint[], ctx: { width: number; split: boolean }): Line[] {
-  const label = cell('Daily spend ', 'strong');
+  const label = cell(ctx.split ? 'Daily spend ' : 'Daily ', 'strong');
   if (trend.length === 0) return [[label, cell('no days in this period', 'muted')]];
   let peak = trend[0]!;
   for (const p of trend) if (p.costNano > peak.costNano) peak = p;
   const last = trend[trend.length - 1]!;
-  const facts = cell(`  peak ${formatMoney(peak.costNano)} on ${peak.day.slice(5)} · ${last.day.slice(5)} ${formatMoney(last.costNano)}`, 'muted');
+  const facts = cell(`  peak ${formatMoney(peak.costNano)} (${peak.day.slice(5)})`, 'muted');
   const room = ctx.split ? ctx.width : ctx.width - label.text.length - facts.text.length;
   const spark = cell(sparkline(trend.map((p) => p.costNano), Math.max(7, room)), 'accent');
   return ctx.split ? [[label, cell(`${trend[0]!.day} → ${last.day}`, 'muted'), facts], [spark]] : [[label, spark, facts]];

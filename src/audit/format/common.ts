@@ -1,0 +1,76 @@
+import { formatInt, formatLocal, formatMoney, formatPercent } from '../../report/format/text.js';
+import type { WhereClause } from '../../report/types.js';
+import { DAY_MS } from '../stats.js';
+import type { AuditReport, Evidence, Fact, Finding } from '../types.js';
+
+/** Display pieces shared by the table and Markdown formats (formatting only, no maths). */
+
+export function formatFact(f: Fact, timeZone: string): string {
+  if (typeof f.value === 'string') return f.value;
+  switch (f.unit) {
+    case 'nano':
+      return formatMoney(f.value);
+    case 'share':
+      return formatPercent(f.value);
+    case 'ms':
+      return `${formatInt(f.value)} ms`;
+    case 'time':
+      return formatLocal(f.value, timeZone);
+    default:
+      return formatInt(f.value);
+  }
+}
+
+/** "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens". */
+export function evidenceHeadline(e: Evidence): string {
+  return `${formatInt(e.calls)} calls · ${formatMoney(e.costNano)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens`;
+}
+
+/** "label: value" for each fact. */
+export function factItems(e: Evidence, timeZone: string): string[] {
+  return e.facts.map((f) => `${f.label}: ${formatFact(f, timeZone)}`);
+}
+
+export function scopeText(scope: Record<string, string>, sep = ' · '): string {
+  return Object.entries(scope)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(sep);
+}
+
+export function savingCell(f: Finding): string {
+  return f.kind === 'notice' ? '—' : formatMoney(f.savingPerMonthNano);
+}
+
+export function windowText(r: AuditReport): string {
+  const days = (r.observedMs / DAY_MS).toFixed(1);
+  return `${formatLocal(r.since, r.timeZone)} → ${formatLocal(r.until, r.timeZone)} (${days} days observed)`;
+}
+
+export function whereText(where: readonly WhereClause[]): string {
+  return where.map((w) => `${w.key}${w.op}${w.value}`).join(', ');
+}
+
+/** The closing line every format ends with. */
+export function totalText(r: AuditReport): string {
+  const savings = r.findings.filter((f) => f.kind === 'saving').length;
+  const monthlySpend = Math.round((r.costNano * 30 * DAY_MS) / r.observedMs);
+  const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${formatMoney(monthlySpend)} monthly spend)` : '';
+  return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${savings} finding${savings === 1 ? '' : 's'}.`;
+}
+
+export const OVERLAP_NOTE =
+  'Savings are the window\'s saving scaled to 30 days, priced from the catalog on the observed tokens. Fixes that touch the same calls overlap, so applying several saves less than their sum.';
+
+/** Greedy word wrap to `width` columns; continuation lines get `indent`. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join(`\n${indent}`);
+}

@@ -1,0 +1,63 @@
+import { nanoToUsd } from '../../lib/money.js';
+import { DAY_MS } from '../stats.js';
+import type { AuditReport, Fact, Finding } from '../types.js';
+
+/**
+ * The audit as one JSON document. Money appears twice where exactness matters: `*_usd`
+ * (float dollars, for people and spreadsheets) and `*_nano` (integer nano-USD, exact).
+ * Times are ISO 8601 UTC; shares are fractions 0..1. Evidence facts keep their keys
+ * (`p95_input_tokens`, `cost_per_free_user_usd`…), with nano values converted to dollars.
+ */
+
+function factValue(f: Fact): number | string {
+  if (typeof f.value === 'string') return f.value;
+  if (f.unit === 'nano') return nanoToUsd(f.value);
+  if (f.unit === 'time') return new Date(f.value).toISOString();
+  return f.value;
+}
+
+function findingJson(f: Finding, rank: number) {
+  return {
+    rank,
+    detector: f.detector,
+    kind: f.kind,
+    title: f.title,
+    scope: f.scope,
+    evidence: {
+      calls: f.evidence.calls,
+      cost_usd: nanoToUsd(f.evidence.costNano),
+      input_tokens: f.evidence.inputTokens,
+      output_tokens: f.evidence.outputTokens,
+      ...Object.fromEntries(f.evidence.facts.map((x) => [x.key, factValue(x)])),
+    },
+    fix: f.fix,
+    saving_usd_per_month: nanoToUsd(f.savingPerMonthNano),
+    saving_nano_per_month: f.savingPerMonthNano,
+    saving_usd_in_window: nanoToUsd(f.savingNano),
+    saving_nano_in_window: f.savingNano,
+    confidence: f.confidence,
+    ...(f.snippet !== undefined ? { snippet: f.snippet } : {}),
+    ...(f.dueAt !== undefined ? { due_at: new Date(f.dueAt).toISOString() } : {}),
+  };
+}
+
+export function renderAuditJson(r: AuditReport): string {
+  const doc = {
+    since: new Date(r.since).toISOString(),
+    until: new Date(r.until).toISOString(),
+    time_zone: r.timeZone,
+    observed_days: r.observedMs / DAY_MS,
+    where: r.where,
+    calls: r.calls,
+    cost_usd: nanoToUsd(r.costNano),
+    min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
+    findings: r.findings.map((f, i) => findingJson(f, i + 1)),
+    total: {
+      saving_usd_per_month: nanoToUsd(r.totalPerMonthNano),
+      saving_nano_per_month: r.totalPerMonthNano,
+      findings: r.findings.filter((f) => f.kind === 'saving').length,
+      notices: r.findings.filter((f) => f.kind === 'notice').length,
+    },
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}

@@ -1,0 +1,59 @@
+import { formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
+import type { AuditReport, Finding } from '../types.js';
+import { OVERLAP_NOTE, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap } from './common.js';
+
+/**
+ * The audit for a terminal: a heading, a ranked summary grid, one block per finding
+ * (saving, scope, evidence, fix, confidence, config snippet), and the total as the last
+ * line. Colour only when `color` is true.
+ */
+
+const WIDTH = 100;
+const LABEL = 12;
+
+export function renderAuditTable(r: AuditReport, options: { color: boolean }): string {
+  const p = paint(options.color);
+  const out: string[] = [p.bold(`Cost audit: ${windowText(r)}`)];
+  out.push(`${formatInt(r.calls)} calls · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where ${whereText(r.where)}` : ''}`);
+  if (r.findings.length === 0) {
+    out.push('', `No findings: no saving of ${formatMoney(r.minSavingPerMonthNano)}/month or more, no budget at risk, every model priced.`);
+    out.push('', p.bold(totalText(r)));
+    return out.join('\n') + '\n';
+  }
+  const rows = r.findings.map((f, i) => [String(i + 1), savingCell(f), f.confidence.level, f.title]);
+  out.push(
+    '',
+    renderGrid(
+      [
+        { header: '#', align: 'right' },
+        { header: 'saving/month', align: 'right' },
+        { header: 'confidence', align: 'left' },
+        { header: 'finding', align: 'left' },
+      ],
+      rows,
+      p,
+    ),
+  );
+  r.findings.forEach((f, i) => out.push('', block(f, i + 1, r, p)));
+  out.push('', p.dim(wrap(OVERLAP_NOTE, WIDTH, '')), p.bold(totalText(r)));
+  return out.join('\n') + '\n';
+}
+
+function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
+  const pad = ' '.repeat(3 + LABEL);
+  const line = (label: string, text: string) => `   ${p.dim(label.padEnd(LABEL))}${wrap(text, WIDTH - pad.length, pad)}`;
+  const lines = [p.bold(`${rank}. ${f.title}`)];
+  if (f.kind === 'saving') {
+    lines.push(line('saving', `${p.green(formatMoney(f.savingPerMonthNano))}/month (${formatMoney(f.savingNano)} in the window)`));
+  }
+  lines.push(line('scope', scopeText(f.scope)));
+  lines.push(line('evidence', evidenceHeadline(f.evidence)));
+  const facts = factItems(f.evidence, r.timeZone);
+  if (facts.length > 0) lines.push(line('', facts.join(' · ')));
+  lines.push(line('fix', f.fix));
+  lines.push(line('confidence', `${f.confidence.level}: ${f.confidence.reason}`));
+  if (f.snippet !== undefined) {
+    lines.push(line('config', ''), ...f.snippet.split('\n').map((l) => `${pad}${p.cyan(l)}`));
+  }
+  return lines.map((l) => l.trimEnd()).join('\n');
+}

@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { renderAuditJson } from '../audit/format/json.js';
+import { renderAuditMarkdown } from '../audit/format/markdown.js';
+import { renderAuditTable } from '../audit/format/table.js';
+import { DEFAULT_MIN_SAVING_PER_MONTH_NANO, runAudit } from '../audit/runner.js';
+import type { KeyBudgetRef } from '../audit/types.js';
+import { keyBudgetFromConfig, tagBudgetFromConfig } from '../budget/types.js';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../lib/clock.js';
+import { UsageError } from '../lib/errors.js';
+import { usdToNano } from '../lib/money.js';
+import { createPricer } from '../pricing/pricer.js';
+import { parseTimeRange } from '../report/time-range.js';
+import { createStore } from '../store/sqlite-store.js';
+import type { SqlDriver } from '../store/types.js';
+import { configFor, dbPathFor, openReader, type CliContext } from './context.js';
+import { parseWhere } from './report.js';
+
+/**
+ * `tokometer audit`: runs every cost detector over a window of stored calls and prints
+ * ranked, priced findings as a table, JSON or Markdown.
+ */
+
+/** The config sections the audit reads. */
+export type AuditConfig = Pick<Config, 'timezone' | 'prices' | 'keys' | 'budgets'>;
+
+/** What the audit command needs (habit 7: narrow dependencies). */
+export interface AuditDeps {
+  /** Opens the database for reading (the caller migrates a new or old file first). */
+  openReadDriver: (dbPath: string) => SqlDriver | Promise<SqlDriver>;
+  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
+  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
+  clock: Clock;
+  config: (configPath?: string) => AuditConfig;
+  out: (text: string) => void;
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+interface AuditFlags {
+  since?: string;
+  until?: string;
+  where: string[];
+  batchTag: string[];
+  minSaving?: string;
+  format: string;
+  db?: string;
+  config?: string;
+}
+
+const FORMATS = ['table', 'json', 'md'] as const;
+type Format = (typeof FORMATS)[number];
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Registers `audit` with dependencies built from the CLI context. */
+export function registerAuditCommand(program: Command, ctx: CliContext): void {
+  registerAudit(program, {
+    openReadDriver: (dbPath) => openReader(ctx, dbPath),
+    resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
+    clock: ctx.clock,
+    config: (configPath) => configFor(ctx, configPath),
+    out: ctx.out,
+    isTTY: ctx.isTTY,
+    env: ctx.env,
+  });
+}
+
+export function registerAudit(program: Command, deps: AuditDeps): void {
+  program
+    .command('audit')
+    .description('name the expensive patterns in your LLM traffic and what fixing each would save per month')
+    .option('--since <when>', 'start: 24h, 7d, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
+    .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
+    .option('--where <k=v>', 'only calls whose tag or built-in (model, provider, key, endpoint) k equals v (k!=v excludes); repeatable', collect, [])
+    .option('--batch-tag <k=v>', 'traffic that can wait for a batch API (e.g. feature=summarizer); repeatable, all must match', collect, [])
+    .option('--min-saving <usd>', `leave out savings under this many USD per month (default: ${DEFAULT_MIN_SAVING_PER_MONTH_NANO / 1e9})`)
+    .option('--format <format>', 'table, json or md', 'table')
+    .option('--db <path>', 'database file')
+    .option('--config <file>', 'config file')
+    .action(async (flags: AuditFlags) => {
+      await runAuditCommand(flags, deps);
+    });
+}
+
+async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void> {
+  const format = parseFormat(flags.format);
+  const config = deps.config(flags.config);
+  const timeZone = config.timezone;
+  const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
+  const where = flags.where.map(parseWhere);
+  const batchTags = flags.batchTag.map(parseWhere);
+  const minSaving = flags.minSaving === undefined ? DEFAULT_MIN_SAVING_PER_MONTH_NANO : parseUsd(flags.minSaving);
+
+  const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
+  let report;
+  try {
+    report = runAudit({
+      driver,
+      pricer: createPricer(config.prices),
+      ...range,
+      now: deps.clock(),
+      timeZone,
+      where,
+      keyBudgets: keyBudgets(driver, config),
+      tagBudgets: config.budgets.map(tagBudgetFromConfig),
+      batchTags,
+      minSavingPerMonthNano: minSaving,
+    });
+  } finally {
+    driver.close();
+  }
+
+  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
+  if (format === 'json') deps.out(renderAuditJson(report));
+  else if (format === 'md') deps.out(renderAuditMarkdown(report));
+  else deps.out(renderAuditTable(report, { color }));
+}
+
+/** Active keys with a budget; a key's YAML budget wins over the stored one (as the proxy enforces it). */
+function keyBudgets(driver: SqlDriver, config: AuditConfig): KeyBudgetRef[] {
+  const out: KeyBudgetRef[] = [];
+  for (const key of createStore(driver, { readonly: true }).listKeys()) {
+    const declared = config.keys[key.name]?.budget;
+    const budget = declared ? keyBudgetFromConfig(declared) : key.budget;
+    if (budget) out.push({ name: key.name, budget });
+  }
+  return out;
+}
+
+function parseFormat(raw: string): Format {
+  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
+  throw new UsageError(`--format "${raw}" is not supported; use table, json or md.`);
+}
+
+function parseUsd(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--min-saving "${raw}" must be an amount in USD ≥ 0, e.g. 5 or 0.5.`);
+  return usdToNano(n);
+}

@@ -1,0 +1,134 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, resolveDbPath } from '../config/load.js';
+import { checkDemoConfigWritable, demoConfigPath, writeDemoConfig } from '../demo/config-file.js';
+import { prepareDemoDb } from '../demo/db-guard.js';
+import { createProgress } from '../demo/progress.js';
+import { runDemo, type DemoRunResult } from '../demo/run.js';
+import { UsageError } from '../lib/errors.js';
+import { createLogger } from '../proxy/log.js';
+import { renderTable } from '../report/format/table.js';
+import { formatInt } from '../report/format/text.js';
+import { spendReport } from '../report/query.js';
+import { parseTimeRange } from '../report/time-range.js';
+import type { CliContext } from './context.js';
+
+/**
+ * `tokometer demo`: a simulated month of LLM traffic driven through the real proxy into
+ * a database of its own (never the user's), then the by-feature report and the
+ * commands to try next. See src/demo/ for the simulation and the database rules.
+ */
+
+/** Calls simulated by default: about ten seconds on two cores, enough for every report and audit pattern. */
+export const DEFAULT_DEMO_CALLS = 4000;
+export const DEFAULT_DEMO_DB = 'tokometer-demo.db';
+const DEFAULT_SEED = 42;
+const DEFAULT_CONCURRENCY = 16;
+const MAX_CALLS = 1_000_000;
+
+interface DemoFlags {
+  db: string;
+  calls: string;
+  seed: string;
+  concurrency: string;
+}
+
+export function registerDemoCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('drive a simulated month of multi-feature, multi-tenant LLM traffic through the real proxy into a demo database, then report it')
+    .option('--db <path>', 'demo database; a previous demo database there is replaced, any other data is refused', DEFAULT_DEMO_DB)
+    .option('--calls <n>', 'calls to simulate', String(DEFAULT_DEMO_CALLS))
+    .option('--seed <n>', 'random seed; the same seed gives the same month of calls', String(DEFAULT_SEED))
+    .option('--concurrency <n>', 'user sessions driven at the same time', String(DEFAULT_CONCURRENCY))
+    .action(async function (this: Command, flags: DemoFlags) {
+      const available = new Set((this.parent?.commands ?? []).map((c) => c.name()));
+      await demo(flags, ctx, available);
+    });
+}
+
+async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<string>): Promise<void> {
+  const calls = wholeNumber('--calls', flags.calls, 1, MAX_CALLS);
+  const seed = wholeNumber('--seed', flags.seed, 0, 2 ** 31 - 1);
+  const concurrency = wholeNumber('--concurrency', flags.concurrency, 1, 256);
+  const dbPath = path.resolve(ctx.cwd, flags.db);
+  const configPath = demoConfigPath(dbPath);
+  const shownDb = shown(ctx.cwd, dbPath);
+  const shownConfig = shown(ctx.cwd, configPath);
+  checkDemoConfigWritable(configPath, shownConfig);
+  const open = await ctx.edges.openDriver();
+  const state = prepareDemoDb(open, dbPath, userDbPath(ctx), shownDb);
+
+  ctx.out(`tokometer demo: ${formatInt(calls)} simulated calls over the last 30 days, through the real proxy (seed ${seed}), into ${shownDb}${state === 'replaced' ? ' (replacing the previous demo database)' : ''}\n`);
+  const result = await runDemo({
+    edges: ctx.edges,
+    dbPath,
+    calls,
+    seed,
+    concurrency,
+    now: ctx.clock(),
+    progress: (total, windowStart, windowEnd) => createProgress({ write: ctx.err, tty: ctx.isTTY, total, windowStart, windowEnd }),
+    log: createLogger(ctx.err),
+  });
+  writeDemoConfig(configPath, dbPath, result.population);
+
+  ctx.out('\n' + summary(result) + '\n\n');
+  const timeZone = 'UTC';
+  const range = parseTimeRange({}, { clock: ctx.clock, timeZone });
+  const driver = open(dbPath, { readonly: true });
+  try {
+    const report = spendReport(driver, { ...range, by: ['feature'], where: [], timeZone });
+    ctx.out(renderTable(report, { color: ctx.isTTY && !ctx.env.NO_COLOR }));
+  } finally {
+    driver.close();
+  }
+  ctx.out('\n' + nextSteps(shownDb, shownConfig, commands));
+}
+
+function summary(r: DemoRunResult): string {
+  const lines = [
+    `Recorded ${formatInt(r.recorded)} calls from ${formatInt(r.users)} users (free, pro, enterprise) in ${r.tenants} tenants, ${formatInt(r.sessions)} sessions, via ${r.providers.join(', ')}, in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
+    ...r.substitutions.map((s) => `Note: ${s}.`),
+  ];
+  return lines.join('\n');
+}
+
+/** The follow-up commands, limited to the commands this build has. */
+function nextSteps(db: string, config: string, commands: ReadonlySet<string>): string {
+  const steps: Array<[string, string]> = [
+    [`tokometer report --db ${db} --by user_tier`, 'spend by free / pro / enterprise users'],
+    [`tokometer report --db ${db} --by feature,user_tier`, 'which tier drives each feature'],
+    [`tokometer report --db ${db} --config ${config} --unit-economics`, 'cost per active user and session, AI COGS per tier ($29 pro, $99 enterprise)'],
+    [`tokometer report --db ${db} --by tenant_id --top 5`, 'the most expensive tenants'],
+    [`tokometer report --db ${db} --by provider`, 'spend per provider'],
+    [`tokometer report --db ${db} --by day`, 'the month day by day'],
+  ];
+  if (commands.has('tui')) steps.push([`tokometer tui --db ${db}`, 'the live dashboard']);
+  if (commands.has('audit')) steps.push([`tokometer audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
+  const width = Math.max(...steps.map(([cmd]) => cmd.length));
+  return `Try next:\n${steps.map(([cmd, what]) => `  ${cmd.padEnd(width)}   ${what}`).join('\n')}\n`;
+}
+
+/** The user's own database here ($TOKOMETER_DB, the config's db, ./tokometer.db), which the demo never fills. */
+function userDbPath(ctx: CliContext): string {
+  let config;
+  try {
+    config = loadConfig({ env: ctx.env, cwd: ctx.cwd }).config;
+  } catch {
+    config = undefined;
+  }
+  return resolveDbPath({ env: ctx.env, config, cwd: ctx.cwd });
+}
+
+/** A path as the user should type it: relative to the working directory when inside it, quoted when needed. */
+function shown(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  const text = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new UsageError(`${flag} expects a whole number from ${formatInt(min)} to ${formatInt(max)}, got '${raw}'`);
+  return value;
+}

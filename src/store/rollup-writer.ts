@@ -1,0 +1,251 @@
+import { CALL_COLUMNS } from './call-row.js';
+import {
+  DENYLISTED_TAG_KEYS,
+  ENTITY_KEYS,
+  MAX_TAG_VALUES_PER_DAY,
+  ROLLUP_NONE,
+  hourOf,
+  latencyBucket,
+  utcDayOf,
+  utcMonthOf,
+} from './rollup-policy.js';
+import type { SqlDriver, SqlValue } from './types.js';
+
+/**
+ * Keeps the v3 rollup tables (see migrations/003-rollups.ts) in step with the call log.
+ * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
+ * together. A batch is first summed in memory (one upsert per dims row × hour, not per
+ * call). Caches (tag key status, dims ids) are published only after COMMIT and dropped
+ * whenever another connection committed (PRAGMA data_version), so a rolled-back batch or
+ * a second writer never leaves a stale id behind.
+ */
+
+/** The validated fields of one stored call that rollups need. Money nano-USD, times ms. */
+export interface RolledCall {
+  ts: number;
+  keyName: string | null;
+  provider: string;
+  endpoint: string;
+  /** COALESCE(model, model_requested). */
+  model: string | null;
+  costNano: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  latencyMs: number;
+  tags: readonly (readonly [string, string])[];
+}
+
+const col = (name: (typeof CALL_COLUMNS)[number]) => CALL_COLUMNS.indexOf(name);
+const I = {
+  ts: col('ts'), key: col('key_name'), provider: col('provider'), endpoint: col('endpoint'), model: col('model'),
+  requested: col('model_requested'), cost: col('cost_nano'), input: col('input_tokens'), output: col('output_tokens'),
+  cached: col('cached_input_tokens'), latency: col('latency_ms'),
+};
+
+/** A RolledCall from callToParams' (already validated) bind parameters. */
+export function rolledCall(params: readonly SqlValue[], tags: readonly (readonly [string, string])[]): RolledCall {
+  const n = (i: number) => params[i] as number | null;
+  const s = (i: number) => params[i] as string | null;
+  return {
+    ts: n(I.ts)!, keyName: s(I.key), provider: s(I.provider)!, endpoint: s(I.endpoint)!, model: s(I.model) ?? s(I.requested),
+    costNano: n(I.cost), inputTokens: n(I.input), outputTokens: n(I.output), cachedInputTokens: n(I.cached),
+    latencyMs: n(I.latency)!, tags,
+  };
+}
+
+/** calls, priced, unpriced, cost, input, output, cached. */
+type Sums = [number, number, number, number, number, number, number];
+
+interface Cell {
+  sums: Sums;
+  latency: Map<number, number>;
+}
+
+interface EntityCell {
+  row: [string, string, number, string, string];
+  first: number;
+  last: number;
+  sums: Sums;
+}
+
+export interface RollupWriter {
+  /** Adds the calls to the rollups. Call inside the write transaction; call the returned function after COMMIT. */
+  add(calls: readonly RolledCall[]): () => void;
+}
+
+const DENY = new Set(DENYLISTED_TAG_KEYS);
+
+function addSums(into: Sums, c: RolledCall): void {
+  into[0] += 1;
+  if (c.costNano !== null) into[1] += 1;
+  if (c.costNano === null && c.inputTokens !== null) into[2] += 1;
+  into[3] += c.costNano ?? 0;
+  into[4] += c.inputTokens ?? 0;
+  into[5] += c.outputTokens ?? 0;
+  into[6] += c.cachedInputTokens ?? 0;
+}
+
+export function createRollupWriter(driver: SqlDriver): RollupWriter {
+  let statuses: Map<string, boolean> | undefined;
+  const dimIds = new Map<string, number>();
+  let seenVersion = -1;
+  let prepared: ReturnType<typeof prepare> | undefined;
+
+  function prepare() {
+    const p = (sql: string) => driver.prepare(sql);
+    const sumsUpdate = `calls = calls + excluded.calls, priced = priced + excluded.priced, unpriced = unpriced + excluded.unpriced,
+      cost_nano = cost_nano + excluded.cost_nano, input_tokens = input_tokens + excluded.input_tokens,
+      output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens`;
+    return {
+      dataVersion: p('PRAGMA data_version'),
+      statuses: p('SELECT key, rolled_up FROM tag_keys'),
+      newKey: p('INSERT OR IGNORE INTO tag_keys (key, rolled_up, reason, changed_at) VALUES (?, ?, ?, ?)'),
+      status: p('SELECT rolled_up FROM tag_keys WHERE key = ?'),
+      day: p('INSERT OR IGNORE INTO tag_key_days (key, day, value) VALUES (?, ?, ?)'),
+      dayCount: p('SELECT COUNT(*) AS n FROM tag_key_days WHERE key = ? AND day = ?'),
+      demote: [
+        p('DELETE FROM rollup_latency WHERE dim_id IN (SELECT id FROM rollup_dims WHERE tag_key = ?)'),
+        p('DELETE FROM rollups WHERE dim_id IN (SELECT id FROM rollup_dims WHERE tag_key = ?)'),
+        p('DELETE FROM rollup_dims WHERE tag_key = ?'),
+        p('DELETE FROM tag_key_days WHERE key = ?'),
+      ],
+      demoted: p("UPDATE tag_keys SET rolled_up = 0, reason = 'cardinality', changed_at = ? WHERE key = ?"),
+      newDim: p('INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      dimId: p('SELECT id FROM rollup_dims WHERE ident = ?'),
+      rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}`),
+      latency: p(`INSERT INTO rollup_latency (dim_id, hour, bucket, calls) VALUES (?, ?, ?, ?)
+        ON CONFLICT (dim_id, hour, bucket) DO UPDATE SET calls = calls + excluded.calls`),
+      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts,
+          calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
+        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${sumsUpdate}`),
+      firstHour: p("INSERT INTO rollup_state (name, value) VALUES ('first_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MIN(value, excluded.value)"),
+      lastHour: p("INSERT INTO rollup_state (name, value) VALUES ('last_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)"),
+    };
+  }
+
+  /** Tag key → rolled up? Registers keys never seen before (pending until COMMIT). */
+  function resolveStatuses(st: ReturnType<typeof prepare>, calls: readonly RolledCall[], changedAt: number): Map<string, boolean> {
+    const version = Number(st.dataVersion.get<{ data_version: number }>()?.data_version ?? 0);
+    if (statuses === undefined || version !== seenVersion) {
+      statuses = new Map(st.statuses.all<{ key: string; rolled_up: number }>().map((r) => [r.key, r.rolled_up === 1]));
+      dimIds.clear();
+      seenVersion = version;
+    }
+    const local = new Map(statuses);
+    for (const c of calls) {
+      for (const [k] of c.tags) {
+        if (local.has(k)) continue;
+        const deny = DENY.has(k);
+        st.newKey.run(k, deny ? 0 : 1, deny ? 'denylist' : null, changedAt);
+        local.set(k, st.status.get<{ rolled_up: number }>(k)?.rolled_up === 1);
+      }
+    }
+    return local;
+  }
+
+  /** Records each rolled-up key's values per UTC day; demotes keys over the limit. @returns demoted keys. */
+  function enforceCardinality(st: ReturnType<typeof prepare>, calls: readonly RolledCall[], local: Map<string, boolean>, changedAt: number): string[] {
+    const seen = new Set<string>();
+    const grown = new Map<string, [string, number]>();
+    for (const c of calls) {
+      const day = utcDayOf(c.ts);
+      for (const [k, v] of c.tags) {
+        if (!local.get(k)) continue;
+        const id = `${k}\u0000${day}\u0000${v}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (st.day.run(k, day, v).changes > 0) grown.set(`${k}\u0000${day}`, [k, day]);
+      }
+    }
+    const demoted: string[] = [];
+    for (const [k, day] of grown.values()) {
+      if (!local.get(k)) continue;
+      if (Number(st.dayCount.get<{ n: number }>(k, day)?.n ?? 0) <= MAX_TAG_VALUES_PER_DAY) continue;
+      for (const stmt of st.demote) stmt.run(k);
+      st.demoted.run(changedAt, k);
+      local.set(k, false);
+      demoted.push(k);
+    }
+    return demoted;
+  }
+
+  return {
+    add(calls) {
+      if (calls.length === 0) return () => {};
+      prepared ??= prepare();
+      const st = prepared;
+      const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
+      const local = resolveStatuses(st, calls, changedAt);
+      const demoted = enforceCardinality(st, calls, local, changedAt);
+
+      const cells = new Map<string, { dims: SqlValue[]; hours: Map<number, Cell> }>();
+      const entities = new Map<string, EntityCell>();
+      let minHour = Infinity;
+      let maxHour = -Infinity;
+      for (const c of calls) {
+        const hour = hourOf(c.ts);
+        minHour = Math.min(minHour, hour);
+        maxHour = Math.max(maxHour, hour);
+        const tags = new Map(c.tags);
+        let mask = 0;
+        for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
+        const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
+        const baseIdent = JSON.stringify(base).slice(0, -1);
+        const bucket = latencyBucket(c.latencyMs);
+        const addTo = (tagKey: string, tagValue: string) => {
+          const ident = `${baseIdent},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+          let entry = cells.get(ident);
+          if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
+          let cell = entry.hours.get(hour);
+          if (!cell) entry.hours.set(hour, (cell = { sums: [0, 0, 0, 0, 0, 0, 0], latency: new Map() }));
+          addSums(cell.sums, c);
+          cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
+        };
+        addTo('', '');
+        for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
+
+        const month = utcMonthOf(c.ts);
+        for (const e of ENTITY_KEYS) {
+          const value = tags.get(e.key);
+          if (value === undefined) continue;
+          for (const seg of ['', ...e.segments]) {
+            const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
+            const id = JSON.stringify([e.key, seg, month, segValue, value]);
+            let cell = entities.get(id);
+            if (!cell) entities.set(id, (cell = { row: [e.key, seg, month, segValue, value], first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
+            cell.first = Math.min(cell.first, c.ts);
+            cell.last = Math.max(cell.last, c.ts);
+            addSums(cell.sums, c);
+          }
+        }
+      }
+
+      const newIds = new Map<string, number>();
+      const cached = demoted.length > 0 ? new Map<string, number>() : dimIds;
+      for (const [ident, entry] of cells) {
+        let id = cached.get(ident) ?? newIds.get(ident);
+        if (id === undefined) {
+          const r = st.newDim.run(...entry.dims, ident);
+          id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(ident)!.id);
+          newIds.set(ident, id);
+        }
+        for (const [hour, cell] of entry.hours) {
+          st.rollup.run(id, hour, ...cell.sums);
+          for (const [bucket, n] of cell.latency) st.latency.run(id, hour, bucket, n);
+        }
+      }
+      for (const e of entities.values()) st.entity.run(...e.row, e.first, e.last, ...e.sums);
+      st.firstHour.run(minHour);
+      st.lastHour.run(maxHour);
+
+      return () => {
+        statuses = local;
+        if (demoted.length > 0) dimIds.clear();
+        for (const [ident, id] of newIds) dimIds.set(ident, id);
+      };
+    },
+  };
+}
