@@ -7,8 +7,10 @@ export type ErrorKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'payload_too_large'
   | 'budget_exceeded'
+  | 'unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'internal';
@@ -18,8 +20,10 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   payload_too_large: 413,
   budget_exceeded: 429,
+  unavailable: 503,
   upstream_unreachable: 502,
   upstream_timeout: 504,
   internal: 500,

@@ -13,6 +13,9 @@ import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** Methods a provider API can take; anything else (TRACE, CONNECT, WebDAV…) is refused with 405. */
+const PROXIED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
 /** Connection errors after which the provider cannot have seen (or billed) the request. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -49,6 +52,9 @@ export function createHandler(deps: ProxyDeps): (call: IncomingCall) => Promise<
         if (!provider) {
           const known = [...deps.providers.keys()].join(', ');
           return errorResponse(fallbackAdapter, new ProxyError('not_found', `Unknown provider '${route.value.provider}'. Known providers: ${known}. Add others under providers: in the config.`));
+        }
+        if (!PROXIED_METHODS.has(call.method)) {
+          return errorResponse(provider.adapter, new ProxyError('method_not_allowed', `Method ${call.method} is not allowed; providers take ${[...PROXIED_METHODS].join(', ')}.`, {}, { allow: [...PROXIED_METHODS].join(', ') }));
         }
         return proxyCall(call, provider, route.value.path, route.value.query, deps);
       }

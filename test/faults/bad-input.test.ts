@@ -128,3 +128,22 @@ describe('path mapping (property)', () => {
     );
   });
 });
+
+describe('unknown methods', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ upstream: { reply: () => undefined } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.each(['TRACE', 'PROPFIND', 'PURGE'])('refuses %s with 405 in the provider shape and forwards nothing', async (method) => {
+    const port = Number(new URL(h.proxy.url).port);
+    const res = await rawRequest(port, `${method} /proxy/openai/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.secret}\r\nConnection: close\r\n\r\n`);
+    expect(res).toMatch(/^HTTP\/1\.1 405/);
+    expect(res).toMatch(/allow: GET, POST/i);
+    expect(res).toMatch(/"code":"method_not_allowed"/);
+    expect(h.fake.requests).toHaveLength(0);
+  });
+});
