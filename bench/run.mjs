@@ -9,14 +9,14 @@
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { budgetCheck, ingestion, reportTimes } from './lib/offline.mjs';
+import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
 import { renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
-import { cpuPlan, detectTools, machineInfo, pinSelf, rssMb } from './lib/tools.mjs';
+import { cpuPlan, detectTools, machineInfo, machineTicks, ownTicks, pinSelf, rssMb } from './lib/tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -32,7 +32,7 @@ const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFi
 
 const cfg = quick
   ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
-  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 3, streamConc: 32, instantWaves: 2, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 3 };
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 3, streamConc: 32, instantWaves: 2, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
 cfg.rate = Number(opt('rate', 1000));
 cfg.tputConns = 64;
 if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;
@@ -49,7 +49,9 @@ async function main() {
   const tmp = mkdtempSync(join('/tmp', 'tokometer-bench-'));
   Object.assign(cfg, { wrk: tools.wrk, loadCpu: plan.loadgen, tmp });
   const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick };
+  const ticks0 = { machine: machineTicks(), own: ownTicks(), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0] };
   const running = [];
+  let fills = null;
   try {
     const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
     running.push(upstream);
@@ -66,6 +68,9 @@ async function main() {
       raw.idleRss = await warmUp(systems, cfg, log);
     }
     if (!skip.has('online')) Object.assign(raw, await runRounds(systems, cfg, log));
+    // The report databases fill in the background (on the load generator's CPU) from here on:
+    // the phases that overlap it (256 streams, soak) measure integrity, rows and memory, not latency.
+    if (!skip.has('report')) fills = startFills({ root, bun, sizes: cfg.reportSizes, cpu: plan.loadgen });
     if (!skip.has('streams')) raw.many = await manyStreams(systems, cfg, log);
 
     // Every request that reached tokometer must be a row: stop (SIGTERM drains), then count.
@@ -90,6 +95,10 @@ async function main() {
       }
     }
     await upstream.stop();
+    if (fills) {
+      log('waiting for the report databases to fill…');
+      await fills.done;
+    }
 
     if (!skip.has('ingest')) {
       raw.ingestion = ingestion({ root, bun, calls: cfg.ingestCalls, cpu: plan.sut });
@@ -99,13 +108,20 @@ async function main() {
       raw.budget = budgetCheck({ root, quick, cpu: plan.sut });
       log(`budget check: ${raw.budget.status === 'ok' ? `${raw.budget.us} µs` : raw.budget.status}`);
     }
-    if (!skip.has('report')) raw.reports = reportTimes({ root, sizes: cfg.reportSizes, runs: cfg.reportRuns, hyperfine: tools.hyperfine, cpu: plan.sut, log });
+    if (fills) raw.reports = await reportTimes(fills, { root, runs: cfg.reportRuns, hyperfine: tools.hyperfine, cpu: plan.sut, log });
   } finally {
+    fills?.cleanup();
     for (const p of running) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });
   }
 
   const seconds = (performance.now() - started) / 1000;
+  const m1 = machineTicks();
+  const elapsedTicks = (m1.total - ticks0.machine.total) / plan.cores;
+  const foreign = m1.busy - ticks0.machine.busy - (ownTicks() - ticks0.own);
+  // Other processes' share of the machine while the bench ran: tails (p99) are only as quiet as this.
+  raw.background = { cpuSeconds: foreign / 100, sharePct: (100 * foreign) / (elapsedTicks * plan.cores), loadAvgAtStart: Number(ticks0.load) };
+  log(`other processes used ${raw.background.cpuSeconds.toFixed(0)} CPU-s (${raw.background.sharePct.toFixed(0)} % of the machine) during the run`);
   raw.meta = {
     date: new Date().toISOString(),
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
@@ -113,6 +129,7 @@ async function main() {
     machine: machineInfo(),
     tools: { wrk: !!tools.wrk, hyperfine: !!tools.hyperfine, taskset: !!tools.taskset },
     plan,
+    background: raw.background,
   };
   const figures = summarize(raw);
   const md = renderMarkdown(raw, figures);

@@ -3,7 +3,7 @@
  * microbenchmark (bench/budget-check.mjs, owned by the budgets work, when present),
  * and `tokometer report` timed on databases of growing size.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokometerCommand } from './systems.mjs';
@@ -79,21 +79,51 @@ function timeCommand(cmd, args, { runs, cwd, hyperfine, tmp, timeoutMs }) {
 }
 
 /**
- * Fills one database step by step (sizes ascending, through Store.insertCalls in
- * transactions of 50k) and at each size times `tokometer report --by feature
- * --since 30d --format json` on the binary and on Node, checking the calls it counts.
+ * Starts filling one database per size in the background (one after the other, on the
+ * bun binary through Store.insertCalls in transactions of 50k), so the filling overlaps
+ * the soak. `done` resolves { size → { db, fill } } when all are full.
  */
-export function reportTimes({ root, sizes, runs, hyperfine, cpu, log, timeoutMs = 600_000 }) {
+export function startFills({ root, bun, sizes, cpu }) {
   const tmp = mkdtempSync(join('/tmp', 'tokometer-report-bench-'));
-  const db = join(tmp, 'report.db');
+  let current = null;
+  const run = (size) =>
+    new Promise((resolve, reject) => {
+      const db = join(tmp, `report-${size}.db`);
+      const [c, a] = pinned(cpu, bun, [join(root, 'bench/store-ingest.mjs'), '--fill', String(size), '--db', db]);
+      const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+      current = child;
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.once('exit', (code) => {
+        const fill = lastJson(out);
+        if (code === 0 && fill) resolve({ db, fill });
+        else reject(new Error(`filling the report database to ${size} calls failed: ${out.slice(-500)}`));
+      });
+    });
+  const done = (async () => {
+    const out = {};
+    for (const size of sizes) out[size] = await run(size);
+    return out;
+  })();
+  done.catch(() => {});
+  const cleanup = () => {
+    if (current && current.exitCode === null && current.signalCode === null) current.kill('SIGKILL');
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  return { tmp, done, cleanup };
+}
+
+/**
+ * Times `tokometer report --by feature --since 30d --format json` on the binary and on
+ * Node at each filled size, checking that it counts every call.
+ */
+export async function reportTimes(fills, { root, runs, hyperfine, cpu, log, timeoutMs = 600_000 }) {
   const out = { sizes: {} };
-  let have = 0;
+  const tmp = fills.tmp;
   try {
-    for (const size of sizes) {
-      const [c, a] = pinned(cpu, process.execPath, [join(root, 'bench/store-ingest.mjs'), '--fill', String(size - have), '--db', db]);
-      const fill = lastJson(spawnSync(c, a, { encoding: 'utf8', timeout: 3_600_000 }).stdout);
-      if (!fill) throw new Error(`filling the report database to ${size} calls failed`);
-      have = size;
+    for (const [sizeText, { db, fill }] of Object.entries(await fills.done)) {
+      const size = Number(sizeText);
       const entry = { fillSeconds: fill.seconds, fillCallsPerSec: fill.callsPerSec, dbBytes: fill.bytes };
       for (const runtime of ['bun', 'node']) {
         const [cmd, args] = tokometerCommand(root, runtime);
@@ -118,10 +148,10 @@ export function reportTimes({ root, sizes, runs, hyperfine, cpu, log, timeoutMs 
         entry[runtime] = { ...t, counted, correct: counted === size };
       }
       out.sizes[size] = entry;
-      log(`report at ${size.toLocaleString('en-US')} calls: binary ${entry.bun.seconds?.toFixed(2)} s, node ${entry.node.seconds?.toFixed(2)} s (fill ${fill.seconds.toFixed(1)} s)`);
+      log(`report at ${size.toLocaleString('en-US')} calls: binary ${entry.bun.seconds?.toFixed(2)} s, node ${entry.node.seconds?.toFixed(2)} s (filled at ${Math.round(fill.callsPerSec)} calls/s)`);
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    fills.cleanup();
   }
   return out;
 }

@@ -117,11 +117,16 @@ export function renderMarkdown(raw, f) {
   const S = f.systems;
   const out = [];
   out.push('# tokometer benchmark results', '', '_Written by `bench/run.mjs`; do not edit by hand — rerun the command below._', '');
-  out.push(`- **Date**: ${m.date}`, `- **Command**: \`${m.command}\` (${raw.quick ? 'quick' : 'full'} run, ${fmt(m.seconds, 0)} s)`);
+  out.push(`- **Date**: ${m.date}`, `- **Command**: \`${m.command}\` (${raw.quick ? 'quick' : 'full'} run, ${fmt(m.seconds, 0)} s), on \`dist/\` as built (\`npm run build\` first)`);
   out.push(`- **Machine**: ${mc.nproc} CPUs, ${mc.cpuModel}${mc.hypervisor ? ` (${mc.hypervisor} VM)` : ''}, ${mc.memGiB} GiB RAM, Linux ${mc.kernel}${mc.distro ? `, ${mc.distro}` : ''}; Node ${mc.node}, Bun ${mc.bun}`);
   out.push(`- **Setup**: all traffic on 127.0.0.1; ${m.plan.pinned ? `load generator and fake upstream (Bun) pinned to CPU ${m.plan.loadgen}, each system under test to CPU ${m.plan.sut} (taskset)` : 'no CPU pinning (taskset missing or one CPU)'}; throughput with ${m.tools.wrk ? 'wrk (1 thread, 64 connections)' : 'the built-in Node client (64 connections)'}; every other load from the built-in raw-socket client. ${raw.cfg.rounds} interleaved rounds; "added" = the system minus the upstream direct, from samples pooled over the same rounds.`);
+  const bg = m.background;
+  if (bg) {
+    const busy = bg.sharePct > 5;
+    out.push(`- **Other load on the machine**: ${fmt(bg.cpuSeconds, 0)} CPU-seconds used by other processes during the run (${fmt(bg.sharePct, 0)} % of the machine; load average ${fmt(bg.loadAvgAtStart, 2)} at start)${busy ? ' — **the machine was shared: tail latencies (p99) and throughput are inflated by that contention; ratios from interleaved rounds and CPU µs per request are the more robust figures**' : ''}.`);
+  }
   out.push('', '## Targets (compiled binary)', '');
-  out.push(table(['target', 'measured', 'goal', 'met'], f.targets.map((t) => [t.name, `${fmt(t.value, t.unit === 'ms' ? 3 : 2)} ${t.unit}`.trim(), t.goal, mark(t.pass)])));
+  out.push(table(['target', 'measured', 'goal', 'met'], f.targets.map((t) => [t.name, `${fmt(t.value, t.unit === 'ms' ? 3 : t.unit === '' ? 0 : 2)} ${t.unit}`.trim(), t.goal, mark(t.pass)])));
 
   out.push('', '## Latency, one connection (ms)', '');
   out.push(table(['system', '1 KB p50', '1 KB p99', 'added p50', 'added p99', '10 KB p50', '10 KB p99', 'added p50', 'added p99'],

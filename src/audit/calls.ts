@@ -7,7 +7,9 @@ import type { CallOutcome, SqlDriver, UsageSource } from '../store/types.js';
 /**
  * The calls an audit looks at, read once from the raw call log with the report's scope
  * rules (time range and `--where`, see report/sql-scope.ts) and shared by every detector.
- * Memory: roughly 300 bytes per call, so a month of a million calls needs a few hundred MB.
+ * Only the columns some detector uses are read: better-sqlite3 spends most of the load
+ * building row objects. Memory: roughly 300 bytes per call, so a month of a million calls
+ * needs a few hundred MB.
  */
 
 /** One stored call, as the detectors need it. Money in nano-USD, times in ms. */
@@ -26,9 +28,7 @@ export interface AuditCall {
   usageSource: UsageSource;
   /** Stored cost; null = unpriced. */
   costNano: NanoUsd | null;
-  latencyMs: number;
   requestHash: string | null;
-  promptBytes: number;
   /** Requested max output tokens; null = the request set none. */
   maxOutputTokens: number | null;
   tags: Readonly<Record<string, string>>;
@@ -52,9 +52,7 @@ interface Row {
   service_tier: string | null;
   usage_source: string;
   cost_nano: number | null;
-  latency_ms: number;
   request_hash: string | null;
-  prompt_bytes: number;
   max_output_tokens: number | null;
   tags: string;
 }
@@ -64,8 +62,8 @@ export function loadAuditCalls(driver: SqlDriver, scope: Scope): AuditCall[] {
   const q = joinFragments(
     `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model, c.endpoint,
        c.outcome, c.streamed, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cache_write_5m_tokens,
-       c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.usage_source, c.cost_nano, c.latency_ms,
-       c.request_hash, c.prompt_bytes, c.max_output_tokens, c.tags
+       c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.usage_source, c.cost_nano,
+       c.request_hash, c.max_output_tokens, c.tags
      FROM calls c`,
     whereFragment(scope),
     'ORDER BY c.ts, c.id',
@@ -98,9 +96,7 @@ function toCall(r: Row): AuditCall {
     usage,
     usageSource: r.usage_source as UsageSource,
     costNano: r.cost_nano,
-    latencyMs: r.latency_ms,
     requestHash: r.request_hash,
-    promptBytes: r.prompt_bytes,
     maxOutputTokens: r.max_output_tokens,
     tags: parseTags(r.tags),
   };

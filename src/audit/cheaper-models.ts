@@ -12,8 +12,7 @@ import type { Pricer } from '../pricing/pricer.js';
  *    `claude-opus-4-1` → `claude-sonnet-4-5`, `gemini-2.5-pro` → `gemini-2.5-flash`,
  *    `mistral-large-latest` → `mistral-small-latest`, `gpt-4.1-mini` → `gpt-4.1-nano`.
  *
- * Entries that are deprecated, lack an input or output price, are priced per something
- * tokometer does not meter, are variants (`:free`, `ft:`, `vendor/model`) or are for
+ * Entries that are deprecated, lack an input or output token price, are variants (`:free`, `ft:`, `vendor/model`) or are for
  * other modalities (audio, image, embeddings, realtime…) are never proposed. Whether a
  * sibling is actually cheaper for a workload is decided by pricing the observed tokens.
  */
@@ -66,7 +65,7 @@ export function smallerSiblings(pricer: Pricer, provider: string, model: string,
   const base = own.modelId.toLowerCase();
   const out = new Set<string>();
   for (const d of pricer.list(provider, at)) {
-    if (d.deprecated || d.unmetered.length > 0 || d.rates.input === null || d.rates.output === null) continue;
+    if (d.deprecated || d.rates.input === null || d.rates.output === null) continue;
     const id = d.modelId.toLowerCase();
     if (isSmallerSibling(base, id)) out.add(d.modelId);
   }

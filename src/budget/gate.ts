@@ -38,8 +38,13 @@ export class LedgerGate {
     private readonly defaultMaxOutput: number = DEFAULT_MAX_OUTPUT_TOKENS,
   ) {}
 
-  /** The estimate `reserve` holds for this request, nano-USD. */
+  /**
+   * The estimate `reserve` holds for this request, nano-USD. A call without a model (model
+   * lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
+   * refused once a budget is exhausted.
+   */
   estimate(req: GateRequest): NanoUsd {
+    if (req.model === null) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
     return estimateCostNano({
       promptBytes: req.promptBytes,

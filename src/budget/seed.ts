@@ -34,6 +34,8 @@ export function resetRef(r: Pick<BudgetResetRecord, 'kind' | 'budget' | 'tagValu
  * the group's earliest `ts` then places it in exactly the periods its calls belong to,
  * and a reset is replayed (ledger.resetSpend) after the pieces before it and before
  * those after it. Resets of another period, or of budgets that no longer exist, are ignored.
+ * Times are whole ms: a call stamped with the very ms of a reset counts after it (the
+ * safe side for a cap).
  *
  * @returns how many (key, tag set) groups were read.
  */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, resolveDbPath } from '../config/load.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, resolveDbPath } from '../config/load.js';
 import { checkDemoConfigWritable, demoConfigPath, writeDemoConfig } from '../demo/config-file.js';
 import { prepareDemoDb } from '../demo/db-guard.js';
 import { createProgress } from '../demo/progress.js';
@@ -55,6 +55,9 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   const configPath = demoConfigPath(dbPath);
   const shownDb = shown(ctx.cwd, dbPath);
   const shownConfig = shown(ctx.cwd, configPath);
+  if (configPath === path.resolve(ctx.cwd, DEFAULT_CONFIG_FILE)) {
+    throw new UsageError(`the demo writes its config next to the database as ${shownConfig}, which every tokometer command here would then read by default; choose another --db name (default ./tokometer-demo.db).`);
+  }
   checkDemoConfigWritable(configPath, shownConfig);
   const open = await ctx.edges.openDriver();
   const state = prepareDemoDb(open, dbPath, userDbPath(ctx), shownDb);
@@ -104,7 +107,8 @@ function nextSteps(db: string, config: string, commands: ReadonlySet<string>): s
     [`tokometer report --db ${db} --by day`, 'the month day by day'],
   ];
   if (commands.has('tui')) steps.push([`tokometer tui --db ${db}`, 'the live dashboard']);
-  if (commands.has('audit')) steps.push([`tokometer audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
+  // The demo's month costs ~$15, so its savings sit below audit's default $1/month floor.
+  if (commands.has('audit')) steps.push([`tokometer audit --db ${db} --min-saving 0.10`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
   const width = Math.max(...steps.map(([cmd]) => cmd.length));
   return `Try next:\n${steps.map(([cmd, what]) => `  ${cmd.padEnd(width)}   ${what}`).join('\n')}\n`;
 }

@@ -98,6 +98,10 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
         const updated = updateKeyAudited(store, name, patch, 'cli', ctx.clock());
         ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
+        const declared = configFor(ctx, flags.config).keys[name];
+        for (const field of Object.keys(patch) as Array<keyof typeof patch>) {
+          if (declared?.[field] !== undefined) ctx.err(`note: keys.${name}.${field} in the config overrides the stored ${field}\n`);
+        }
       } finally {
         store.close();
       }

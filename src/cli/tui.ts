@@ -48,10 +48,19 @@ export function registerTuiCommand(program: Command, ctx: CliContext, io: TuiIo 
         );
       }
       const source = flags.url !== undefined ? urlSource(ctx, config, flags.url, flags.token) : await dbSource(ctx, config, flags);
-      const color = !(ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') && ctx.env.TERM !== 'dumb';
+      const color = colorEnabled(ctx.env);
+      // Ink draws only a final frame when CI is set (is-in-ci reads it as Ink loads); both
+      // ends are a terminal here (checked above), so this is an interactive session.
+      delete process.env.CI;
+      delete process.env.CONTINUOUS_INTEGRATION;
       const { runTui } = await import('../tui/run.js');
       await runTui({ source, since: flags.since, color, stdin: io.stdin, stdout: io.stdout });
     });
+}
+
+/** Colour unless NO_COLOR is set to something (no-color.org) or the terminal is `dumb`. */
+export function colorEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb';
 }
 
 async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
@@ -79,9 +88,12 @@ function urlSource(ctx: CliContext, config: Config, url: string, tokenFlag: stri
   return createUrlSource({ url, token, clock: ctx.clock, timeZone: config.timezone, tagKeys: configTagKeys(config) });
 }
 
-/** Tag keys the config mentions (key tags, tag budgets' match and per): what --url mode can offer to group by. */
+/** Tag keys offered in --url mode, which cannot list the tags seen: the product's usual ones. */
+const USUAL_TAG_KEYS = ['feature', 'user_tier', 'tenant_id'];
+
+/** Tag keys the config mentions (key tags, tag budgets' match and per), plus the usual ones: what --url mode can group by. */
 export function configTagKeys(config: Config): string[] {
-  const keys = new Set<string>();
+  const keys = new Set<string>(USUAL_TAG_KEYS);
   for (const k of Object.values(config.keys)) for (const t of Object.keys(k.tags ?? {})) keys.add(t);
   for (const b of config.budgets) {
     for (const t of Object.keys(b.match)) keys.add(t);

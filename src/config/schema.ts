@@ -125,8 +125,18 @@ export const configSchema = z.strictObject({
       price_per_tenant: z.record(z.string(), z.number().nonnegative()).default({}),
     })
     .default({ price_per_user: {}, price_per_tenant: {} }),
-  /** Request body cap, bytes. */
-  limits: z.strictObject({ max_body_bytes: z.number().int().positive().default(32 * 1024 * 1024) }).default({ max_body_bytes: 32 * 1024 * 1024 }),
+  limits: z
+    .strictObject({
+      /** Request body cap, bytes. */
+      max_body_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+      /** ms a client may take to send its request headers (408 after). Node only: the binary cuts unfinished headers after a fixed 10 s. */
+      client_header_timeout_ms: z.number().int().positive().default(60_000),
+      /** ms a client may pause between two pieces of its request body (408, nothing forwarded, after). */
+      client_body_timeout_ms: z.number().int().positive().default(60_000),
+    })
+    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000 }),
+  /** Serve HTTPS instead of HTTP: PEM certificate chain and private key files. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   store: z
     .strictObject({
       /** ms between batched writes of call records. */

@@ -48,7 +48,7 @@ export function buildPopulation(rng: Rng): Population {
   });
   const users: User[] = [];
   const add = (tier: Tier, tenantId: string | null) => {
-    users.push({ id: `u_${String(users.length + 1).padStart(4, '0')}`, tier, tenantId, activity: rng.logNormal(1, 0.8) });
+    users.push({ id: `u_${String(users.length + 1).padStart(4, '0')}`, tier, tenantId, activity: rng.logNormal(1, 0.45) });
   };
   for (const tenant of tenants) for (let s = 0; s < tenant.seats; s++) add(tenant.tier, tenant.id);
   for (let i = 0; i < FREE_USERS; i++) add('free', null);

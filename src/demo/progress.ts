@@ -7,8 +7,8 @@ import { formatInt, formatMoney } from '../report/format/text.js';
 export interface Progress {
   /** One call was recorded: its cost in nano-USD (null = unpriced) and simulated time (ms). */
   record(costNano: number | null, at: number): void;
-  /** Draws the final state and ends the line. */
-  finish(): void;
+  /** Ends the display: with the final state when the run `completed`, else just ends the bar's line. */
+  finish(completed: boolean): void;
 }
 
 export interface ProgressOptions {
@@ -62,11 +62,11 @@ export function createProgress(o: ProgressOptions): Progress {
         nextTenth++;
       }
     },
-    finish() {
+    finish(completed) {
       if (o.tty) {
-        draw();
+        if (completed) draw();
         o.write('\n');
-      } else {
+      } else if (completed) {
         o.write(`demo: done  ${status()}\n`);
       }
     },

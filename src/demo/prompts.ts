@@ -18,8 +18,8 @@ export interface Prompt {
 
 const SUMMARIZER_SYSTEM = `You are a document summarizer. Summarize the document the user sends in at most five short bullet points.\n${textFor('summarizer-system', 320)}`;
 const AUTOCOMPLETE_SYSTEM = `You are a code completion engine. Complete the code at <CURSOR>. Answer with code only.\n${textFor('autocomplete-system', 280)}`;
-/** The chatbot's static instructions and product knowledge, ~3,000 tokens, sent on every turn. */
-const CHATBOT_POLICY = `You are the in-app assistant. Answer briefly and cite the help articles you use.\n${textFor('chatbot-policy', 3000)}`;
+/** The chatbot's static instructions and product knowledge, ~4,000 tokens, sent on every turn. */
+const CHATBOT_POLICY = `You are the in-app assistant. Answer briefly and cite the help articles you use.\n${textFor('chatbot-policy', 4000)}`;
 
 /** Output cap of the summarizer and the autocomplete; the chatbot sets none. */
 export const SUMMARIZER_MAX_TOKENS = 1024;

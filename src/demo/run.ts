@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseConfigText } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { createPricer } from '../pricing/pricer.js';
@@ -17,7 +18,7 @@ import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
 /** Length of the simulated window, ms. */
-export const DEMO_WINDOW_MS = 30 * 86_400_000;
+const DEMO_WINDOW_MS = 30 * 86_400_000;
 
 export interface DemoRunOptions {
   edges: Edges;
@@ -71,39 +72,46 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
   const startServer = await o.edges.startServer();
   const sim = await startSimulatedProvider(startServer, { apiKey: SIMULATED_PROVIDER_KEY });
   let proxy: RunningProxy | undefined;
+  let progress: Progress | undefined;
+  let completed = false;
   try {
-    const providerLines = ['openai', 'anthropic', 'gemini'].map((name) => `  ${name}: { base_url: "${sim.url}${name === 'openai' ? '/v1' : ''}", api_key: "${SIMULATED_PROVIDER_KEY}" }`);
-    const config = parseConfigText(`providers:\n${providerLines.join('\n')}\n`, { file: '(demo config)', env: {} });
+    const config = demoProxyConfig(sim.url);
     const served = new Set([...buildProviders(config, {}).keys()]);
     const { routes, substitutions } = chooseRoutes(served);
     const workload = buildWorkload({ seed: o.seed, calls: o.calls, windowStart, windowEnd });
-    const progress = o.progress(workload.calls, windowStart, windowEnd);
+    const shown = o.progress(workload.calls, windowStart, windowEnd);
+    progress = shown;
 
     const simulatedNow = new AsyncLocalStorage<number>();
     const driver = (await o.edges.openDriver())(o.dbPath);
-    driver.exec(`PRAGMA application_id = ${DEMO_APPLICATION_ID}`);
     let recorded = 0;
-    proxy = await startProxy({
-      config,
-      apiKeys: {},
-      driver,
-      startServer: withSimulatedTime(startServer, simulatedNow),
-      upstream: await o.edges.createUpstream(),
-      pricer: createPricer(config.prices),
-      clock: () => simulatedNow.getStore() ?? windowStart,
-      log: o.log,
-      env: {},
-      host: '127.0.0.1',
-      port: 0,
-      onRecord: (record) => {
-        recorded++;
-        progress.record(record.costNano, record.ts);
-      },
-    });
+    try {
+      driver.exec(`PRAGMA application_id = ${DEMO_APPLICATION_ID}`);
+      proxy = await startProxy({
+        config,
+        apiKeys: {},
+        driver,
+        startServer: withSimulatedTime(startServer, simulatedNow),
+        upstream: await o.edges.createUpstream(),
+        pricer: createPricer(config.prices),
+        clock: () => simulatedNow.getStore() ?? windowStart,
+        log: o.log,
+        env: {},
+        host: '127.0.0.1',
+        port: 0,
+        onRecord: (record) => {
+          recorded++;
+          shown.record(record.costNano, record.ts);
+        },
+      });
+    } catch (error) {
+      driver.close();
+      throw error;
+    }
     const secrets = createFeatureKeys(proxy, windowStart);
     await drive(proxy.url, workload, routes, secrets, o.concurrency);
     await proxy.stop(5000);
-    progress.finish();
+    completed = true;
     return {
       windowStart,
       windowEnd,
@@ -120,7 +128,14 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
   } finally {
     await proxy?.stop(1000);
     await sim.close();
+    progress?.finish(completed);
   }
+}
+
+/** The proxy's config: the three API families, each pointing at the simulated provider. */
+function demoProxyConfig(simUrl: string): Config {
+  const lines = ['openai', 'anthropic', 'gemini'].map((name) => `  ${name}: { base_url: "${simUrl}${name === 'openai' ? '/v1' : ''}", api_key: "${SIMULATED_PROVIDER_KEY}" }`);
+  return parseConfigText(`providers:\n${lines.join('\n')}\n`, { file: '(demo config)', env: {} });
 }
 
 /** The runtime's server edge, with each request's handler running inside its simulated time. */

@@ -92,9 +92,14 @@ interface Generation {
   prompt: string;
   promptTokens: number;
   maxOutput: number | null;
+  /** SSE stream (Gemini: only with alt=sse). */
   stream: boolean;
+  /** Gemini streamGenerateContent without alt=sse: one JSON array instead of SSE. */
+  jsonArray: boolean;
+  /** OpenAI: the client asked for the usage chunk (stream_options.include_usage). */
   includeUsage: boolean;
-  cached: boolean;
+  /** The provider caches prompt prefixes by itself (OpenAI, Gemini), with no request markup. */
+  implicitCache: boolean;
 }
 
 const positive = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : null);
@@ -111,20 +116,23 @@ function openAiGeneration(body: Json): Generation {
     promptTokens: countTokens(prompt) + CHAT_OVERHEAD_TOKENS,
     maxOutput: positive(body.max_completion_tokens) ?? positive(body.max_tokens),
     stream: body.stream === true,
+    jsonArray: false,
     includeUsage: options.include_usage === true,
-    cached: true,
+    implicitCache: true,
   };
 }
 
 function anthropicGeneration(body: Json): Generation {
   const prompt = [textOf(body.system), ...list(body.messages).map((m) => (isObj(m) ? textOf(m.content) : ''))].join('\n');
-  return { family: 'anthropic', model: String(body.model ?? ''), prompt, promptTokens: countTokens(prompt), maxOutput: positive(body.max_tokens), stream: body.stream === true, includeUsage: true, cached: false };
+  return { family: 'anthropic', model: String(body.model ?? ''), prompt, promptTokens: countTokens(prompt), maxOutput: positive(body.max_tokens), stream: body.stream === true, jsonArray: false, includeUsage: true, implicitCache: false };
 }
 
-function geminiGeneration(body: Json, model: string, stream: boolean): Generation {
+function geminiGeneration(body: Json, model: string, method: string, query: string): Generation {
   const prompt = [textOf(body.systemInstruction), ...list(body.contents).map(textOf)].join('\n');
   const config = isObj(body.generationConfig) ? body.generationConfig : {};
-  return { family: 'gemini', model, prompt, promptTokens: countTokens(prompt), maxOutput: positive(config.maxOutputTokens), stream, includeUsage: true, cached: true };
+  const streaming = method === 'streamGenerateContent';
+  const sse = streaming && new URLSearchParams(query).get('alt') === 'sse';
+  return { family: 'gemini', model, prompt, promptTokens: countTokens(prompt), maxOutput: positive(config.maxOutputTokens), stream: sse, jsonArray: streaming && !sse, includeUsage: true, implicitCache: true };
 }
 
 const GEMINI_PATH = /^\/v1(?:beta)?\/models\/([^/:]+):([A-Za-z]+)$/;
@@ -165,15 +173,16 @@ export function createSimulatedHandler(options: SimulatedProviderOptions): Handl
 
     let generation: Generation;
     if (family === 'anthropic') generation = anthropicGeneration(body);
-    else if (gemini && (method === 'generateContent' || method === 'streamGenerateContent')) generation = geminiGeneration(body, gemini[1]!, method === 'streamGenerateContent' && new URLSearchParams(query).get('alt') === 'sse');
+    else if (gemini && (method === 'generateContent' || method === 'streamGenerateContent')) generation = geminiGeneration(body, gemini[1]!, method, query);
     else if (path === '/v1/chat/completions') generation = openAiGeneration(body);
     else return json(404, errorBody(family, 404, `simulated provider: ${path} is not simulated`));
 
-    const now = Number(call.headers[SIM_TIME_HEADER] ?? Date.now());
+    const stated = Number(call.headers[SIM_TIME_HEADER]);
+    const now = Number.isFinite(stated) ? stated : Date.now();
     const answer = answerFor(generation, cache, now, Number(call.headers[SIM_OUTPUT_HEADER] ?? NaN), hashString(`${now}:${generation.prompt}`));
     if (!generation.stream) {
       const text = family === 'openai' ? openAiChatJson(answer) : family === 'anthropic' ? anthropicJson(answer) : geminiJson(answer);
-      return json(200, text);
+      return json(200, generation.jsonArray ? `[${text}]` : text);
     }
     const frames = family === 'openai' ? openAiChatStream(answer, generation.includeUsage) : family === 'anthropic' ? anthropicStream(answer) : geminiStream(answer);
     return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: framesOf(frames) };
@@ -187,7 +196,7 @@ function answerFor(g: Generation, cache: PromptCache, now: number, requestedOutp
   const text = textFor(`answer:${seed}`, outputTokens);
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += CHUNK_TOKENS * 4) chunks.push(text.slice(i, i + CHUNK_TOKENS * 4));
-  const cachedTokens = g.cached ? Math.min(cache.lookup(`${g.family}:${g.model}`, g.prompt, now), g.promptTokens) : 0;
+  const cachedTokens = g.implicitCache ? Math.min(cache.lookup(`${g.family}:${g.model}`, g.prompt, now), g.promptTokens) : 0;
   const prefix = g.family === 'anthropic' ? 'msg_sim' : g.family === 'openai' ? 'chatcmpl-sim' : 'sim';
   return {
     id: `${prefix}${seed.toString(36)}`,

@@ -10,7 +10,7 @@ import { createRng, type Rng } from './random.js';
  * The patterns are the ones `tokometer audit` looks for: the summarizer sends ~8k-token
  * documents (a tail of 16–30k) to a large model for short summaries, re-summarizes the
  * same document (identical requests) and retries overloaded calls; the chatbot repeats a
- * 3,000-token system prompt behind a per-call timestamp (so provider caching never
+ * 4,000-token system prompt behind a per-call timestamp (so provider caching never
  * hits) and has no max_tokens; free users run longer, summarizer-heavy sessions than
  * paying ones.
  */
@@ -66,13 +66,17 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Calls start this long after the window opens, so `report --since 30d` run a little later still sees them all. */
 const START_MARGIN_MS = HOUR;
+/** Sessions start at least this long before the window closes (longer than any session lasts). */
+const SESSION_TAIL_MS = 6 * HOUR;
 
 /** Mean number of each activity per session, by tier. */
 const SESSION_MIX: Readonly<Record<Tier, { autocomplete: number; chatTurns: number; summaries: number }>> = {
-  free: { autocomplete: 3.5, chatTurns: 4, summaries: 1.1 },
-  pro: { autocomplete: 8, chatTurns: 2.5, summaries: 0.3 },
-  enterprise: { autocomplete: 9, chatTurns: 2.2, summaries: 0.28 },
+  free: { autocomplete: 2, chatTurns: 5.2, summaries: 1.4 },
+  pro: { autocomplete: 6.5, chatTurns: 3, summaries: 0.36 },
+  enterprise: { autocomplete: 7.5, chatTurns: 2.7, summaries: 0.33 },
 };
+/** Sessions per month of a tier's users relative to each other: paying users come back more often. */
+const TIER_ACTIVITY: Readonly<Record<Tier, number>> = { free: 0.55, pro: 1.3, enterprise: 1.4 };
 /** Frequently asked questions shared by all users (embedded again and again). */
 const FAQ_COUNT = 30;
 
@@ -80,7 +84,7 @@ const FAQ_COUNT = 30;
 export function buildWorkload(o: WorkloadOptions): Workload {
   const population = buildPopulation(createRng(o.seed, 'population'));
   const rng = createRng(o.seed, 'sessions');
-  const weights = population.users.map((u) => u.activity);
+  const weights = population.users.map((u) => u.activity * TIER_ACTIVITY[u.tier]);
   const docsByUser = new Map<string, Array<{ key: string; tokens: number }>>();
   const sessions: Session[] = [];
   let planned = 0;
@@ -99,20 +103,26 @@ export function buildWorkload(o: WorkloadOptions): Workload {
   return { population, sessions, calls: planned };
 }
 
-/** A session start: weekdays busier than weekends, traffic growing over the month, mostly business hours (UTC). */
+/**
+ * A session start: weekdays busier than weekends, traffic growing over the month, mostly
+ * business hours (UTC). Draws the same random numbers whatever the window, so a seed plans
+ * the same sessions at any time; only their dates follow the window.
+ */
 function sessionStart(rng: Rng, o: WorkloadOptions): number {
-  const first = Math.floor(o.windowStart / DAY) * DAY;
-  const days = Math.ceil((o.windowEnd - first) / DAY);
+  const earliest = o.windowStart + START_MARGIN_MS;
+  const latest = o.windowEnd - SESSION_TAIL_MS;
+  const days = Math.max(1, Math.ceil((latest - earliest) / DAY));
+  const midnight = (d: number) => Math.floor((earliest + d * DAY) / DAY) * DAY;
   const dayWeights = Array.from({ length: days }, (_, d) => {
-    const weekday = new Date(first + d * DAY).getUTCDay();
+    const weekday = new Date(midnight(d)).getUTCDay();
     return (weekday === 0 || weekday === 6 ? 0.45 : 1) * (1 + (0.3 * d) / days);
   });
-  for (;;) {
-    const day = first + rng.weighted(dayWeights) * DAY;
-    const hour = rng.chance(0.8) ? Math.min(23.9, Math.max(0, 14.5 + 3 * rng.normal())) : rng.next() * 24;
-    const at = Math.floor(day + hour * HOUR + rng.next() * 60 * SECOND);
-    if (at >= o.windowStart + START_MARGIN_MS && at < o.windowEnd - HOUR) return at;
-  }
+  const day = rng.weighted(dayWeights);
+  const hour = rng.chance(0.8) ? Math.min(23.9, Math.max(0, 14.5 + 3 * rng.normal())) : rng.next() * 24;
+  let at = Math.floor(midnight(day) + hour * HOUR + rng.next() * 60 * SECOND);
+  if (at < earliest) at += DAY;
+  if (at > latest) at -= DAY;
+  return Math.max(earliest, at);
 }
 
 const clamp = (v: number, min: number, max: number) => Math.round(Math.min(max, Math.max(min, v)));
@@ -146,13 +156,13 @@ function planSession(rng: Rng, session: Session, start: number, docsByUser: Map<
       const faq = rng.chance(0.35) ? rng.int(1, FAQ_COUNT) : 0;
       const questionKey = faq ? `faq:${faq}` : `${session.id}:q${history.length}`;
       const questionTokens = faq ? 20 + (faq * 7) % 40 : rng.int(15, 150);
-      const rag = rng.chance(0.3);
+      const rag = rng.chance(0.35);
       if (rag) {
         add({ at: t, feature, intent: { kind: 'embed', textKey: questionKey, tokens: questionTokens }, outputTokens: 0 });
         t += rng.int(200, 900);
       }
-      const answerTokens = clamp(rng.logNormal(380, 0.45), 40, 1500);
-      const intent: Intent = { kind: 'chat', sessionId: session.id, turn: history.length, stamp: iso(t), user: user.id, history: [...history], questionKey, questionTokens, ragTokens: rag ? rng.int(1200, 2000) : 0 };
+      const answerTokens = clamp(rng.logNormal(450, 0.45), 40, 1500);
+      const intent: Intent = { kind: 'chat', sessionId: session.id, turn: history.length, stamp: iso(t), user: user.id, history: [...history], questionKey, questionTokens, ragTokens: rag ? rng.int(1500, 2500) : 0 };
       add({ at: t, feature, intent, outputTokens: answerTokens });
       if (rng.chance(0.06)) {
         t += rng.int(8, 20) * SECOND;
@@ -163,10 +173,10 @@ function planSession(rng: Rng, session: Session, start: number, docsByUser: Map<
       t += rng.int(30, 300) * SECOND;
       const mine = docsByUser.get(user.id) ?? [];
       const repeat = mine.length > 0 && rng.chance(user.tier === 'free' ? 0.15 : 0.2);
-      const doc = repeat ? rng.pick(mine) : { key: `${user.id}:doc${mine.length + 1}`, tokens: rng.chance(0.15) ? rng.int(16_000, 30_000) : clamp(rng.logNormal(7600, 0.18), 4000, 14_000) };
+      const doc = repeat ? rng.pick(mine) : { key: `${user.id}:doc${mine.length + 1}`, tokens: rng.chance(0.18) ? rng.int(18_000, 34_000) : clamp(rng.logNormal(8200, 0.15), 5000, 14_000) };
       if (!repeat) docsByUser.set(user.id, [...mine, doc]);
       const intent: Intent = { kind: 'summarize', docKey: doc.key, docTokens: doc.tokens };
-      const outputTokens = clamp(rng.logNormal(210, 0.3), 90, 480);
+      const outputTokens = clamp(rng.logNormal(260, 0.3), 100, 520);
       // Overloaded calls are retried with the identical request, sometimes more than once.
       let fails = rng.chance(0.025) ? (rng.chance(0.35) ? 2 : 1) : 0;
       while (fails-- > 0) {

@@ -32,7 +32,7 @@ export function sortRows(rows: ReportRow[], by: readonly string[]): ReportRow[] 
 }
 
 /** Start of the bucket containing `ms`, and the start of the one after it. */
-function bucketBounds(dim: TimeDimension, ms: number, timeZone: string): [number, number] {
+export function bucketBounds(dim: TimeDimension, ms: number, timeZone: string): [number, number] {
   switch (dim) {
     case 'day':
       return [startOfDay(ms, timeZone), startOfDay(ms, timeZone, 1)];

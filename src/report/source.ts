@@ -1,13 +1,14 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { SqlDriver } from '../store/types.js';
 import { createRawSource } from './raw-source.js';
+import { createRollupSource } from './rollup-source.js';
+import { readRollupState, rollupTagKey } from './rollup-state.js';
 import type { Scope } from './sql-scope.js';
 import type { UnpricedModel } from './types.js';
 
 /**
- * Where report numbers come from. Today every answer comes from the raw call log
- * (raw-source.ts). The rollup tables (issue 5 item 4) will provide a second
- * implementation; `reportSource` is the one place that decides which one answers a
+ * Where report numbers come from: the raw call log (raw-source.ts) or the rollup tables
+ * (rollup-source.ts). `reportSource` is the one place that decides which one answers a
  * query, so nothing above it (query.ts, unit-economics.ts, formats, CLI) changes.
  */
 
@@ -52,7 +53,37 @@ export function groupKey(values: readonly string[]): string {
   return JSON.stringify(values);
 }
 
-/** Picks the source that can answer for this database. Rollups will plug in here. */
-export function reportSource(driver: SqlDriver): ReportSource {
-  return createRawSource(driver);
+/**
+ * Up to this many calls in scope, p50 comes exactly from raw rows (a window sort over
+ * them costs a few ms); above it, from the rollup latency histograms (bounded error).
+ */
+export const EXACT_P50_MAX_CALLS = 20_000;
+
+/**
+ * Picks the source per query. Rollups answer whenever the query's dimensions and
+ * filters involve at most one tag key and that key is rolled up (built-ins, day/week/
+ * month and `--key` always are; entity keys such as user_id only as `=(none)` /
+ * `!=(none)` filters): sums and unpriced counts are then identical to raw aggregation.
+ * Everything else reads raw rows: two tag keys at once (`--by feature,user_tier`, or
+ * `--by feature --where tenant_id=t1`), high-cardinality and denylisted keys. p50 is
+ * exact from raw rows while the scope is small and its raw rows were not pruned.
+ */
+export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: number } = {}): ReportSource {
+  const exactLimit = options.exactP50MaxCalls ?? EXACT_P50_MAX_CALLS;
+  const raw = createRawSource(driver);
+  const state = readRollupState(driver);
+  if (state === undefined) return raw;
+  const tagKeyOf = (spec: AggregateSpec) => rollupTagKey(spec, state);
+  const rollups = createRollupSource(driver, state, raw, (spec) => tagKeyOf(spec) ?? null);
+  const eligible = (spec: AggregateSpec) => tagKeyOf(spec) !== undefined;
+  const scopeCalls = (spec: AggregateSpec) => rollups.groups({ ...spec, by: [] })[0]?.calls ?? 0;
+  return {
+    groups: (spec, collapse) => (eligible(spec) ? rollups : raw).groups(spec, collapse),
+    p50(spec, keep) {
+      if (!eligible(spec)) return raw.p50(spec, keep);
+      const exact = spec.since >= state.rawSince && scopeCalls(spec) <= exactLimit;
+      return (exact ? raw : rollups).p50(spec, keep);
+    },
+    unpriced: (scope) => (eligible({ ...scope, by: [] }) ? rollups : raw).unpriced(scope),
+  };
 }

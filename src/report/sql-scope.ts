@@ -104,7 +104,8 @@ export function dimensionSql(driver: SqlDriver, by: readonly string[], scope: Sc
   return { exprs, joins: { sql: joinSql.join(' '), params } };
 }
 
-function timeBucketExpr(dim: TimeDimension, localTs: string): string {
+/** The label of a time bucket from a local wall-clock ms expression (see rows.ts bucketLabel). */
+export function timeBucketExpr(dim: TimeDimension, localTs: string): string {
   const secs = `(${localTs}) / 1000, 'unixepoch'`;
   switch (dim) {
     case 'day':
@@ -126,13 +127,21 @@ function localTimeExpr(driver: SqlDriver, scope: Scope): string {
   const last = driver.prepare('SELECT ts FROM calls WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT 1').get<{ ts: number }>(scope.since, scope.until);
   const from = first?.ts ?? scope.since;
   const to = (last?.ts ?? scope.since) + 1;
-  const segments = offsetSegments(from, Math.max(to, from + 1), scope.timeZone);
-  if (segments.length === 1) return `c.ts + ${Math.trunc(segments[0]!.offsetMs)}`;
+  return localTimeOf('c.ts', from, to, scope.timeZone);
+}
+
+/**
+ * `column` (ms since the epoch) shifted to local wall-clock ms, exact for instants in
+ * [from, to): a CASE over the zone's offset segments there, with integer literals.
+ */
+export function localTimeOf(column: string, from: number, to: number, timeZone: string): string {
+  const segments = offsetSegments(from, Math.max(to, from + 1), timeZone);
+  if (segments.length === 1) return `${column} + ${Math.trunc(segments[0]!.offsetMs)}`;
   const whens = segments
     .slice(0, -1)
-    .map((s) => `WHEN c.ts < ${Math.trunc(s.to)} THEN ${Math.trunc(s.offsetMs)}`)
+    .map((s) => `WHEN ${column} < ${Math.trunc(s.to)} THEN ${Math.trunc(s.offsetMs)}`)
     .join(' ');
-  return `c.ts + CASE ${whens} ELSE ${Math.trunc(segments[segments.length - 1]!.offsetMs)} END`;
+  return `${column} + CASE ${whens} ELSE ${Math.trunc(segments[segments.length - 1]!.offsetMs)} END`;
 }
 
 /** Concatenates fragments with spaces, keeping parameters in text order. */

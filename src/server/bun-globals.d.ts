@@ -7,14 +7,20 @@ declare namespace BunEdge {
   interface Server {
     readonly port: number;
     readonly hostname: string;
+    /** Requests whose response has not been fully written yet (a streaming body counts until its end). */
     readonly pendingRequests: number;
     stop(closeActiveConnections?: boolean): Promise<void> | void;
+    /** Replaces the idle timeout (seconds, 0 = none) of the connection carrying `request`. */
+    timeout(request: Request, seconds: number): void;
   }
   interface ServeOptions {
     hostname: string;
     port: number;
     maxRequestBodySize?: number;
+    /** Seconds a connection may be idle (no bytes either way), 0-255. */
     idleTimeout?: number;
+    /** PEM text (or Bun.file) of the certificate chain and its key. */
+    tls?: { cert: string; key: string };
     fetch(request: Request, server: Server): Response | Promise<Response>;
     error?(error: Error): Response | Promise<Response>;
   }

@@ -1,40 +1,86 @@
 import type { IncomingCall, OutgoingResponse } from '../proxy/types.js';
-import type { RunningServer, ServeOptions } from './types.js';
+import { bodyTimeoutBody, ClientFault, INTERNAL_ERROR_BODY } from './client-fault.js';
+import { loadTls } from './tls.js';
+import { CUT_SETTLE_MS, DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, type RunningServer, type ServeOptions } from './types.js';
 
 const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
 
-/** The Bun edge: Bun.serve in, a web Response out, streaming the relay as it produces chunks. */
+/**
+ * The Bun edge: Bun.serve in, a web Response out, streaming the relay as it produces
+ * chunks. Bun's idle timeout would also cut a call whose provider thinks for longer
+ * than it, so it is switched off per request while the call runs (the body has its own
+ * idle timer, the provider's wait has the upstream timeouts) and restored for keep-alive
+ * once the response is written. Unfinished headers are cut by uWebSockets after 10 s.
+ */
 export async function startBunServer(options: ServeOptions): Promise<RunningServer> {
+  const bodyTimeoutMs = options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_BODY_TIMEOUT_MS;
+  // Bun's idleTimeout is in whole seconds, 1-255.
+  const keepAliveS = Math.min(255, Math.max(1, Math.ceil((options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS) / 1000)));
+  const tls = options.tls ? loadTls(options.tls) : null;
+  /** Calls whose response is not fully produced yet (streams until their last chunk, failure or cancel). */
+  let active = 0;
   const server = bun.serve({
     hostname: options.host,
     port: options.port,
-    idleTimeout: 255,
+    idleTimeout: keepAliveS,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    async fetch(request) {
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    async fetch(request, srv) {
+      srv.timeout(request, 0);
+      active++;
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        active--;
+        try {
+          srv.timeout(request, keepAliveS);
+        } catch {
+          // The connection is already gone: nothing to keep alive.
+        }
+      };
       try {
-        return toResponse(await options.handler(toCall(request)));
+        return toResponse(await options.handler(toCall(request, bodyTimeoutMs)), done);
       } catch (error) {
+        done();
+        if (error instanceof ClientFault) {
+          // A client that left gets nothing (the response is never delivered); one that stalled gets 408 and a closed connection.
+          if (error.fault === 'aborted') return new Response(null, { status: 499, headers: { connection: 'close' } });
+          return new Response(bodyTimeoutBody(bodyTimeoutMs), { status: 408, headers: { 'content-type': 'application/json', connection: 'close' } });
+        }
         options.onError(error);
-        return new Response('{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal"}}', {
-          status: 500,
-          headers: { 'content-type': 'application/json' },
-        });
+        return new Response(INTERNAL_ERROR_BODY, { status: 500, headers: { 'content-type': 'application/json' } });
       }
     },
   });
   return {
     port: server.port,
     host: options.host,
+    scheme: tls ? 'https' : 'http',
+    get inFlight() {
+      return active;
+    },
     close: async (graceMs) => {
+      // stop(false) refuses new connections and lets the open ones finish.
+      // pendingRequests also covers the last bytes of a response still being written.
+      const idle = () => active === 0 && server.pendingRequests === 0;
       void server.stop(false);
-      const deadline = Date.now() + graceMs;
-      while (server.pendingRequests > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await server.stop(true);
+      await until(idle, graceMs);
+      // Grace over: cut the calls still running; each records itself as it unwinds.
+      const stopped = server.stop(true);
+      await until(idle, CUT_SETTLE_MS);
+      await stopped;
     },
   };
 }
 
-function toCall(request: Request): IncomingCall {
+/** Polls `done` every 20 ms until it holds or `ms` passed. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+function toCall(request: Request, bodyTimeoutMs: number): IncomingCall {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
@@ -45,14 +91,51 @@ function toCall(request: Request): IncomingCall {
     method: request.method,
     url: pathStart === -1 ? '/' : url.slice(pathStart),
     headers,
-    readBody: async (limit) => {
-      const declared = Number(headers['content-length']);
-      if (Number.isFinite(declared) && declared > limit) return null;
-      const body = new Uint8Array(await request.arrayBuffer());
-      return body.length > limit ? null : body;
-    },
+    readBody: (limit) => readBody(request, headers['content-length'], limit, bodyTimeoutMs),
     signal: request.signal,
   };
+}
+
+/**
+ * Reads the whole body, or null past `limit` bytes (the rest is read and dropped so the
+ * 413 can be delivered). Rejects with ClientFault when the client disconnects, or sends
+ * nothing for `idleMs`; the chunks read so far are dropped either way.
+ */
+async function readBody(request: Request, contentLength: string | undefined, limit: number, idleMs: number): Promise<Uint8Array | null> {
+  const declared = Number(contentLength);
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  let chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await readWithin(reader, idleMs);
+    if (next.done) break;
+    size += next.value.length;
+    if (size > limit) chunks = [];
+    else chunks.push(next.value);
+  }
+  if (size > limit) return null;
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}
+
+function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reader.cancel().catch(() => undefined);
+      reject(new ClientFault('body_timeout'));
+    }, ms);
+    reader.read().then(
+      (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      },
+      () => {
+        clearTimeout(timer);
+        reject(new ClientFault('aborted'));
+      },
+    );
+  });
 }
 
 function toHeaders(map: OutgoingResponse['headers']): Headers {
@@ -65,25 +148,32 @@ function toHeaders(map: OutgoingResponse['headers']): Headers {
   return headers;
 }
 
-function toResponse(response: OutgoingResponse): Response {
+/** Builds the web Response; `done` runs once the body is fully produced, failed or cancelled. */
+function toResponse(response: OutgoingResponse, done: () => void): Response {
   const body = response.body;
   const headers = toHeaders(response.headers);
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    done();
     return new Response(body as BodyInit | null, { status: response.status, headers });
   }
   const iterator = body[Symbol.asyncIterator]();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        const { value, done: finished } = await iterator.next();
+        if (finished) {
+          done();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
+        done();
         controller.error(error);
       }
     },
     async cancel() {
+      // Done only after the relay unwound (and recorded the call).
       await iterator.return?.();
+      done();
     },
   });
   return new Response(stream, { status: response.status, headers });

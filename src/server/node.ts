@@ -1,24 +1,43 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingCall, OutgoingResponse } from '../proxy/types.js';
-import type { RunningServer, ServeOptions } from './types.js';
+import { bodyTimeoutBody, ClientFault, INTERNAL_ERROR_BODY } from './client-fault.js';
+import { loadTls } from './tls.js';
+import { CUT_SETTLE_MS, DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_CLIENT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, type RunningServer, type ServeOptions } from './types.js';
 
-/** The Node edge: node:http in, OutgoingResponse out, with backpressure and client-abort signals. */
+/**
+ * The Node edge: node:http (or node:https with `tls`) in, OutgoingResponse out, with
+ * backpressure and client-abort signals. Slow clients: headers must be complete within
+ * `clientHeaderTimeoutMs` (Node answers 408 itself), and a body may pause at most
+ * `clientBodyTimeoutMs` between pieces (see readBody).
+ */
 export async function startNodeServer(options: ServeOptions): Promise<RunningServer> {
+  const headerTimeoutMs = options.clientHeaderTimeoutMs ?? DEFAULT_CLIENT_HEADER_TIMEOUT_MS;
+  const bodyTimeoutMs = options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_BODY_TIMEOUT_MS;
+  const httpOptions: ServerOptions = {
+    noDelay: true,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    // 0 = no cap on the whole request: a long upload is fine as long as it keeps moving.
+    requestTimeout: 0,
+    headersTimeout: headerTimeoutMs,
+    // How often Node sweeps connections for expired header timers (its default is 30 s).
+    connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(headerTimeoutMs / 4))),
+  };
   let inFlight = 0;
   let idle: (() => void) | null = null;
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
-    serve(req, res, options)
-      .catch((error) => {
-        options.onError(error);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal"}}');
-        else res.destroy();
-      })
+    serve(req, res, options, bodyTimeoutMs)
+      .catch((error) => answerFailure(req, res, error, options, bodyTimeoutMs))
       .finally(() => {
         inFlight--;
         if (inFlight === 0 && idle) idle();
       });
-  });
+  };
+  const tls = options.tls ? loadTls(options.tls) : null;
+  const server = tls
+    ? createHttpsServer({ ...httpOptions, cert: tls.cert, key: tls.key, handshakeTimeout: headerTimeoutMs }, onRequest)
+    : createHttpServer(httpOptions, onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -28,27 +47,32 @@ export async function startNodeServer(options: ServeOptions): Promise<RunningSer
   return {
     port,
     host: options.host,
+    scheme: tls ? 'https' : 'http',
+    get inFlight() {
+      return inFlight;
+    },
     close: (graceMs) =>
       new Promise<void>((resolve) => {
         server.close();
         server.closeIdleConnections();
-        const timer = setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, graceMs);
-        timer.unref();
+        let timer: NodeJS.Timeout | undefined;
         const finish = () => {
           clearTimeout(timer);
           server.closeAllConnections();
           resolve();
         };
-        if (inFlight === 0) finish();
-        else idle = finish;
+        if (inFlight === 0) return finish();
+        idle = finish;
+        timer = setTimeout(() => {
+          // Grace over: cut the calls still running; `idle` fires once they have recorded themselves.
+          server.closeAllConnections();
+          timer = setTimeout(finish, CUT_SETTLE_MS);
+        }, graceMs);
       }),
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, options: ServeOptions): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, options: ServeOptions, bodyTimeoutMs: number): Promise<void> {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
@@ -57,12 +81,28 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: ServeOp
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     headers: flattenHeaders(req.headers),
-    readBody: (limit) => readBody(req, limit),
+    readBody: (limit) => readBody(req, limit, bodyTimeoutMs),
     signal: controller.signal,
     remoteAddress: req.socket.remoteAddress,
   };
   const response = await options.handler(call);
   await send(res, response);
+}
+
+/** A client that left or stalled mid-body is not a proxy failure: answer 408 or just close, and log nothing. */
+function answerFailure(req: IncomingMessage, res: ServerResponse, error: unknown, options: ServeOptions, bodyTimeoutMs: number): void {
+  if (error instanceof ClientFault) {
+    if (error.fault === 'body_timeout' && !res.headersSent && !res.destroyed) {
+      res.on('finish', () => req.socket.destroy());
+      res.writeHead(408, { 'content-type': 'application/json', connection: 'close' }).end(bodyTimeoutBody(bodyTimeoutMs));
+    } else {
+      res.destroy();
+    }
+    return;
+  }
+  options.onError(error);
+  if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(INTERNAL_ERROR_BODY);
+  else res.destroy();
 }
 
 function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
@@ -74,28 +114,40 @@ function flattenHeaders(headers: IncomingMessage['headers']): Record<string, str
   return out;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
+/**
+ * Reads the whole body, or null past `limit` bytes (the rest is drained unread so the
+ * 413 can be delivered). Rejects with ClientFault when the client disconnects before the
+ * end, or sends nothing for `idleMs`; either way the chunks read so far are dropped.
+ */
+function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<Uint8Array | null> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     return Promise.resolve(null);
   }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
+    const settle = (fault: ClientFault | null) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      const body = size > limit ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      chunks = [];
+      if (fault) reject(fault);
+      else resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      timer.refresh();
       size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
+      if (size > limit) chunks = [];
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(null);
+    const onClose = () => {
+      if (!req.complete) settle(new ClientFault('aborted'));
+    };
+    const timer = setTimeout(() => settle(new ClientFault('body_timeout')), idleMs);
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
   });
 }
 

@@ -97,3 +97,20 @@ export function latencyBucket(ms: number): number {
   while (i < LATENCY_BUCKETS - 1 && ms >= LATENCY_BUCKET_LOW[i + 1]!) i++;
   return i;
 }
+
+/**
+ * rollups.latency_hist is JSON text `[bucket, calls, bucket, calls, …]`, buckets
+ * ascending and calls > 0: one text value per row instead of one row per bucket keeps a
+ * month's histograms to a few thousand rows.
+ */
+export function formatLatencyHist(h: ReadonlyMap<number, number>): string {
+  const parts: number[] = [];
+  for (const b of [...h.keys()].sort((x, y) => x - y)) if (h.get(b)! > 0) parts.push(b, h.get(b)!);
+  return `[${parts.join(',')}]`;
+}
+
+/** Adds the counts of a latency_hist text to `into` (times `sign`, for subtracting). */
+export function addLatencyHist(into: Map<number, number>, text: string, sign = 1): void {
+  const parts = JSON.parse(text) as number[];
+  for (let i = 0; i < parts.length; i += 2) into.set(parts[i]!, (into.get(parts[i]!) ?? 0) + sign * parts[i + 1]!);
+}

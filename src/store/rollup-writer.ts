@@ -4,6 +4,8 @@ import {
   ENTITY_KEYS,
   MAX_TAG_VALUES_PER_DAY,
   ROLLUP_NONE,
+  addLatencyHist,
+  formatLatencyHist,
   hourOf,
   latencyBucket,
   utcDayOf,
@@ -105,7 +107,6 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       day: p('INSERT OR IGNORE INTO tag_key_days (key, day, value) VALUES (?, ?, ?)'),
       dayCount: p('SELECT COUNT(*) AS n FROM tag_key_days WHERE key = ? AND day = ?'),
       demote: [
-        p('DELETE FROM rollup_latency WHERE dim_id IN (SELECT id FROM rollup_dims WHERE tag_key = ?)'),
         p('DELETE FROM rollups WHERE dim_id IN (SELECT id FROM rollup_dims WHERE tag_key = ?)'),
         p('DELETE FROM rollup_dims WHERE tag_key = ?'),
         p('DELETE FROM tag_key_days WHERE key = ?'),
@@ -113,10 +114,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       demoted: p("UPDATE tag_keys SET rolled_up = 0, reason = 'cardinality', changed_at = ? WHERE key = ?"),
       newDim: p('INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       dimId: p('SELECT id FROM rollup_dims WHERE ident = ?'),
-      rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}`),
-      latency: p(`INSERT INTO rollup_latency (dim_id, hour, bucket, calls) VALUES (?, ?, ?, ?)
-        ON CONFLICT (dim_id, hour, bucket) DO UPDATE SET calls = calls + excluded.calls`),
+      latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
+      rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens, latency_hist)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}, latency_hist = excluded.latency_hist`),
       entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts,
           calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
@@ -233,8 +233,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
           newIds.set(ident, id);
         }
         for (const [hour, cell] of entry.hours) {
-          st.rollup.run(id, hour, ...cell.sums);
-          for (const [bucket, n] of cell.latency) st.latency.run(id, hour, bucket, n);
+          const stored = st.latency.get<{ latency_hist: string }>(id, hour);
+          if (stored) addLatencyHist(cell.latency, stored.latency_hist);
+          st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(cell.latency));
         }
       }
       for (const e of entities.values()) st.entity.run(...e.row, e.first, e.last, ...e.sums);

@@ -1,5 +1,7 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
+import { pruneRawCalls } from './prune.js';
+import { createRollupWriter, rolledCall, type RolledCall } from './rollup-writer.js';
 import type { AlertRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyRecord, NewKey, SqlDriver, Store } from './types.js';
 
 /** createKey was given a name or hash that another key (revoked or not) already has. */
@@ -38,66 +40,11 @@ function rowToKey(row: KeyRow): KeyRecord {
   };
 }
 
-interface AlertRow {
-  kind: string;
-  budget: string;
-  tag_value: string | null;
-  threshold: number;
-  period: string;
-  period_start: number;
-  spent_nano: number;
-  limit_nano: number;
-  soft: number;
-  fired_at: number;
-}
-
-function rowToAlert(r: AlertRow): AlertRecord {
-  return {
-    kind: r.kind as AlertRecord['kind'],
-    budget: r.budget,
-    tagValue: r.tag_value,
-    threshold: r.threshold,
-    period: r.period as AlertRecord['period'],
-    periodStart: r.period_start,
-    spentNano: r.spent_nano,
-    limitNano: r.limit_nano,
-    soft: r.soft === 1,
-    firedAt: r.fired_at,
-  };
-}
-
-interface ResetRow {
-  kind: string;
-  budget: string;
-  tag_value: string | null;
-  all_values: number;
-  period: string;
-  period_start: number;
-  reset_at: number;
-  by: string;
-}
-
-function rowToReset(r: ResetRow): BudgetResetRecord {
-  return {
-    kind: r.kind as BudgetResetRecord['kind'],
-    budget: r.budget,
-    tagValue: r.tag_value,
-    allValues: r.all_values === 1,
-    period: r.period as BudgetResetRecord['period'],
-    periodStart: r.period_start,
-    resetAt: r.reset_at,
-    by: r.by as BudgetResetRecord['by'],
-  };
-}
-
-interface EventRow {
-  id: number;
-  ts: number;
-  actor: string;
-  action: string;
-  key_name: string;
-  details: string;
-}
+/** Stored 0/1 flags as booleans: the rows below are selected with camelCase aliases. */
+const withFlags = <T extends object>(row: T, ...flags: Array<keyof T>): T => {
+  for (const f of flags) (row as Record<keyof T, unknown>)[f] = row[f] === 1;
+  return row;
+};
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -134,20 +81,27 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
      WHERE name = ?`,
   );
   const dataVersion = driver.prepare('PRAGMA data_version');
+  const rollups = createRollupWriter(driver);
   const insertAlert = driver.prepare(
     `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const listAlerts = driver.prepare(
-    `SELECT * FROM (SELECT * FROM alerts WHERE period_start >= ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
+    `SELECT kind, budget, tag_value AS tagValue, threshold, period, period_start AS periodStart, spent_nano AS spentNano,
+       limit_nano AS limitNano, soft, fired_at AS firedAt
+     FROM (SELECT * FROM alerts WHERE period_start >= ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
   );
   const insertReset = driver.prepare(
     'INSERT INTO budget_resets (kind, budget, tag_value, all_values, period, period_start, reset_at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const listResets = driver.prepare('SELECT * FROM budget_resets WHERE reset_at >= ? ORDER BY reset_at, id');
+  const listResets = driver.prepare(
+    `SELECT kind, budget, tag_value AS tagValue, all_values AS allValues, period, period_start AS periodStart, reset_at AS resetAt, by
+     FROM budget_resets WHERE reset_at >= ? ORDER BY reset_at, id`,
+  );
   const insertEvent = driver.prepare('INSERT INTO key_events (ts, actor, action, key_name, details) VALUES (?, ?, ?, ?, ?)');
   const listEvents = driver.prepare(
-    'SELECT * FROM (SELECT * FROM key_events WHERE (? IS NULL OR key_name = ?) ORDER BY id DESC LIMIT ?) ORDER BY id',
+    `SELECT id, ts, actor, action, key_name AS keyName, details
+     FROM (SELECT * FROM key_events WHERE (? IS NULL OR key_name = ?) ORDER BY id DESC LIMIT ?) ORDER BY id`,
   );
   const spendGroups = driver.prepare(
     `SELECT key_name, tags, min(ts) AS ts, sum(cost_nano) AS cost FROM calls
@@ -165,16 +119,28 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
   const store: Store = {
     driver,
 
-    /** All records in one IMMEDIATE transaction (calls and their call_tags rows); all or nothing. */
+    /**
+     * All records in one IMMEDIATE transaction (calls, their call_tags rows and the
+     * rollups they add to); all or nothing.
+     */
     insertCalls(records) {
       if (records.length === 0) return;
-      driver.transaction(() => {
+      const publish = driver.transaction(() => {
+        const rolled: RolledCall[] = [];
         for (const r of records) {
           const tags = tagEntries(r);
-          const { lastInsertRowid } = insertCall.run(...callToParams(r));
+          const params = callToParams(r);
+          const { lastInsertRowid } = insertCall.run(...params);
           for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
+          rolled.push(rolledCall(params, tags));
         }
+        return rollups.add(rolled);
       });
+      publish();
+    },
+
+    prune(retentionDays, now) {
+      return pruneRawCalls(driver, retentionDays, now);
     },
 
     createKey(key: NewKey) {
@@ -234,7 +200,7 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
     },
 
     listAlerts(options = {}) {
-      return listAlerts.all<AlertRow>(ms(options.periodStartFrom ?? 0), options.limit ?? -1).map(rowToAlert);
+      return listAlerts.all<AlertRecord>(ms(options.periodStartFrom ?? 0), options.limit ?? -1).map((r) => withFlags(r, 'soft'));
     },
 
     insertBudgetReset(r) {
@@ -242,7 +208,7 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
     },
 
     listBudgetResets(since) {
-      return listResets.all<ResetRow>(ms(since)).map(rowToReset);
+      return listResets.all<BudgetResetRecord>(ms(since)).map((r) => withFlags(r, 'allValues'));
     },
 
     appendKeyEvent(e) {
@@ -251,14 +217,8 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
 
     listKeyEvents(options = {}) {
       const name = options.keyName ?? null;
-      return listEvents.all<EventRow>(name, name, options.limit ?? -1).map((r) => ({
-        id: r.id,
-        ts: r.ts,
-        actor: r.actor as KeyEvent['actor'],
-        action: r.action,
-        keyName: r.key_name,
-        details: JSON.parse(r.details) as Record<string, unknown>,
-      }));
+      const rows = listEvents.all<Omit<KeyEvent, 'details'> & { id: number; details: string }>(name, name, options.limit ?? -1);
+      return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
 
     spendGroups(since, until) {

@@ -121,10 +121,25 @@ export interface NewKey {
   createdAt: number;
 }
 
+/** What `Store.prune` removed. */
+export interface PruneResult {
+  /** Raw calls that started before this instant (ms, a whole UTC hour) are gone. */
+  cutoff: number;
+  /** Raw calls deleted by this run. */
+  calls: number;
+}
+
 /** Writes and key management; the read side for reports lives in report/ and reads through `driver`. */
 export interface Store {
   readonly driver: SqlDriver;
   insertCalls(records: readonly CallRecord[]): void;
+  /**
+   * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
+   * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
+   * old periods still add up. Per-entity rows (entity_months) of months that ended
+   * before the cutoff go too. Safe to run while the proxy writes (small transactions).
+   */
+  prune(retentionDays: number, now: number): PruneResult;
   createKey(key: NewKey): KeyRecord;
   listKeys(options?: { includeRevoked?: boolean }): KeyRecord[];
   getKeyByName(name: string): KeyRecord | undefined;

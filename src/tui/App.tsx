@@ -13,7 +13,7 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import type { Size } from './layout.js';
 import { queryOf, reduce, type UiState } from './state.js';
 import type { DashboardSource } from './types.js';
-import { buildView } from './view/dashboard-view.js';
+import { buildView, viewFacts } from './view/dashboard-view.js';
 
 export interface AppProps {
   source: DashboardSource;
@@ -42,10 +42,10 @@ export function App({ source, initial, color, intervalMs = REFRESH_MS, size: fix
   useEffect(() => {
     if (dimensions) dispatch({ type: 'dimensions', dimensions });
   }, [dimensions]);
-
-  // Rows belong to the dimension on screen only once the matching snapshot has arrived.
-  const rowValues = snapshot && snapshot.table.dimension === state.dimension ? snapshot.table.rows.map((r) => r.value) : [];
-  useKeyCommands(state, { dimensions: dimensions ?? [], rowValues }, dispatch, () => exit());
+  useKeyCommands(viewFacts(snapshot, state), dispatch);
+  useEffect(() => {
+    if (state.quit) exit();
+  }, [state.quit, exit]);
 
   const { layout } = view;
   let body;

@@ -21,8 +21,12 @@ export interface RunTuiOptions {
 
 /** Enter the alternate screen, cursor home. */
 export const ENTER_SCREEN = '\u001b[?1049h\u001b[H';
-/** Show the cursor, leave the alternate screen (the shell's screen comes back as it was). */
-export const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
+/**
+ * Leave the alternate screen (the shell's screen comes back as it was), then show the
+ * cursor: in that order, because terminals such as tmux restore the cursor state saved on
+ * entering the alternate screen when leaving it.
+ */
+export const LEAVE_SCREEN = '\u001b[?1049l\u001b[?25h';
 
 export async function runTui(o: RunTuiOptions): Promise<void> {
   let restored = false;
@@ -42,7 +46,6 @@ export async function runTui(o: RunTuiOptions): Promise<void> {
       stdout: o.stdout,
       exitOnCtrlC: true,
       patchConsole: true,
-      incrementalRendering: true,
     });
     await instance.waitUntilExit();
   } finally {

@@ -41,6 +41,8 @@ export interface UiState {
   draft: string;
   /** One-line feedback (a rejected filter), cleared by the next key. */
   message: string | null;
+  /** Set by `q` / Ctrl-C; the app exits when it sees it. */
+  quit: boolean;
 }
 
 export type Action =
@@ -55,10 +57,11 @@ export type Action =
   | { type: 'filter-submit' }
   | { type: 'filter-cancel' }
   | { type: 'help' }
-  | { type: 'dimensions'; dimensions: readonly string[] };
+  | { type: 'dimensions'; dimensions: readonly string[] }
+  | { type: 'key'; input: string; key: KeyPress; facts: ViewFacts };
 
 /** What a key press asks for: a state change, quitting, or nothing. */
-export type Command = Action | { type: 'quit' } | null;
+export type Command = Exclude<Action, { type: 'key' }> | { type: 'quit' } | null;
 
 /** The subset of Ink's `Key` the dashboard reads (kept here so this file needs no Ink). */
 export interface KeyPress {
@@ -85,7 +88,7 @@ export interface ViewFacts {
 export function initialState(options: { since?: string; dimension?: string } = {}): UiState {
   const preset = Object.values(RANGE_KEYS).find((r) => r.since === options.since);
   const range = preset ?? (options.since === undefined ? RANGE_KEYS['3']! : { since: options.since, label: `since ${options.since}` });
-  return { range, dimension: options.dimension ?? 'feature', drill: [], filters: [], selected: 0, mode: 'normal', draft: '', message: null };
+  return { range, dimension: options.dimension ?? 'feature', drill: [], filters: [], selected: 0, mode: 'normal', draft: '', message: null, quit: false };
 }
 
 export function queryOf(s: UiState): DashboardQuery {
@@ -120,9 +123,19 @@ export function commandFor(input: string, key: KeyPress, s: UiState, view: ViewF
   return null;
 }
 
+/**
+ * Applies an action. A `key` action is mapped by `commandFor` against this very state (not
+ * the state of the render that subscribed the key handler), so fast typing never acts on
+ * a stale screen.
+ */
 export function reduce(s: UiState, a: Action): UiState {
   const t = { ...s, message: null };
   switch (a.type) {
+    case 'key': {
+      const c = commandFor(a.input, a.key, s, a.facts);
+      if (c === null) return s;
+      return c.type === 'quit' ? { ...s, quit: true } : reduce(s, c);
+    }
     case 'range':
       return { ...t, range: a.range };
     case 'cycle': {
@@ -146,8 +159,12 @@ export function reduce(s: UiState, a: Action): UiState {
     }
     case 'filter-open':
       return { ...t, mode: 'filter', draft: '' };
-    case 'filter-type':
-      return { ...t, draft: s.draft + a.text.replace(/[\r\n]/g, '') };
+    case 'filter-type': {
+      // A fast typist or a paste can deliver `k=v⏎` as one chunk: type what precedes the newline, then apply.
+      const [typed, ...after] = a.text.split(/[\r\n]/);
+      const next = { ...t, draft: s.draft + typed };
+      return after.length > 0 ? submitFilter(next) : next;
+    }
     case 'filter-erase':
       return { ...t, draft: s.draft.slice(0, -1) };
     case 'filter-cancel':

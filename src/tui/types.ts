@@ -93,7 +93,7 @@ export interface DashboardSnapshot {
     totalCalls: number;
   };
   trend: TrendPoint[];
-  /** Every budget instance in its current period, most used first within key and tag budgets. */
+  /** Every budget instance in its current period, in source order (the view sorts and filters). */
   budgets: BudgetState[];
   /** Latest calls, newest first; null when the source has no call feed (admin API). */
   tail: TailCall[] | null;

@@ -43,6 +43,7 @@ export interface Spec {
   hash?: string | null;
   maxTokens?: number | null;
   latency?: number;
+  usageSource?: CallRecord['usageSource'];
 }
 
 /** A CallRecord from a spec; the cost defaults to the catalog price of its usage. */
@@ -80,7 +81,7 @@ export function record(s: Spec): CallRecord {
     outcome,
     streamed: s.streamed ?? false,
     usage,
-    usageSource: usage === null ? 'unknown' : 'reported',
+    usageSource: s.usageSource ?? (usage === null ? 'unknown' : 'reported'),
     costNano: cost,
     providerCostNano: null,
     priceSource: cost === null ? null : 'test',

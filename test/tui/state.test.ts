@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cyclable, drillTarget, orderDimensions } from '../../src/tui/dimensions.js';
-import { allocate, layoutFor } from '../../src/tui/layout.js';
+import { allocate, layoutFor, MIN_SIZE } from '../../src/tui/layout.js';
 import { projectMonth } from '../../src/tui/projection.js';
 import { commandFor, initialState, parseFilter, queryOf, reduce, type KeyPress, type UiState } from '../../src/tui/state.js';
 import { gauge, sparkline, truncate } from '../../src/tui/view/text.js';
@@ -102,6 +102,19 @@ describe('ui state', () => {
     expect(parseFilter('model=gpt-4o')).toEqual({ key: 'model', op: '=', value: 'gpt-4o' });
   });
 
+  it('maps keys inside the reducer against the current state: q and Ctrl-C set quit, a pasted k=v⏎ applies', () => {
+    const facts = view;
+    const k = (input: string, kp: Partial<KeyPress> = {}) => ({ type: 'key' as const, input, key: key(kp), facts });
+    expect(reduce(initialState(), k('q')).quit).toBe(true);
+    expect(reduce(initialState(), k('c', { ctrl: true })).quit).toBe(true);
+    let s = reduce(initialState(), k('/'));
+    s = reduce(s, k('feature=chatbot\r'));
+    expect(s).toMatchObject({ mode: 'normal', filters: [{ key: 'feature', op: '=', value: 'chatbot' }], quit: false });
+    // Two Tabs before any re-render still move two steps: each applies to the state the previous one left.
+    s = reduce(reduce(initialState(), k('', { tab: true })), k('', { tab: true }));
+    expect(s.dimension).toBe('tenant_id');
+  });
+
   it('toggles help with ? and closes it with any key', () => {
     const s = press(initialState(), ['?']);
     expect(s.mode).toBe('help');
@@ -123,7 +136,7 @@ describe('layout', () => {
 
   it('fits 80×24 in 23 lines and uses more room when there is more', () => {
     const wants = { table: 12, budgets: 6, tail: 40, alerts: 5 };
-    const small = layoutFor({ columns: 80, rows: 24 }, wants);
+    const small = layoutFor(MIN_SIZE, wants);
     expect(small.wide).toBe(false);
     expect(8 + small.tableRows + small.budgetRows + small.tailRows + small.alertRows).toBe(23);
     const tall = layoutFor({ columns: 100, rows: 50 }, wants);

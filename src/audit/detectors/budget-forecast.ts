@@ -98,9 +98,11 @@ function forecast(ctx: AuditContext, spec: BudgetSpec): Finding[] {
           fact.time('cap_hit_at', reached ? 'cap reached by' : 'cap hit at', hitAt),
         ],
       },
-      fix:
-        `At the last ${trendDays.toFixed(1)} days' rate ${spec.label} spends ${formatMoney(projected)} before ${endText}; ${effect}. ` +
-        `Raise limit_usd to at least ${formatMoney(projected)}, or cut this spend (see the savings above).`,
+      fix: reached
+        ? `${who} has spent ${formatMoney(spent)} of ${formatMoney(spec.limitNano)} this ${spec.period}; ${spec.soft ? 'it alerts only (soft)' : 'calls are refused with 429 until the period resets'}. ` +
+          `Raise limit_usd if this spend is expected, or cut it (see the savings above).`
+        : `At the last ${trendDays.toFixed(1)} days' rate ${who} spends ${formatMoney(projected)} before ${endText}; ${effect}. ` +
+          `Raise limit_usd to at least ${formatMoney(projected)}, or cut this spend (see the savings above).`,
       savingNano: 0,
       savingPerMonthNano: 0,
       confidence:

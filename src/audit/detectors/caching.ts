@@ -14,15 +14,18 @@ import type { AuditContext, Detector, Finding } from '../types.js';
  *
  * Prompt caching — conversations re-sending their history without provider caching.
  * tokometer sees prompt sizes, not text, so it uses the one structure it can see: calls
- * carrying a session tag (SESSION_TAGS). Within a session, turn k starts ≤ CACHE_TTL_MS
- * after turn k−1 (the provider's default cache lifetime) and is assumed to begin with turn
- * k−1's prompt, so its cacheable prefix is min(input[k−1], input[k]) when that is
- * ≥ MIN_PREFIX_TOKENS (the providers' minimum cacheable prompt). Counterfactual per call:
- * prefix tokens not already cached become cache reads, and the previous turn writes them
- * to the cache (priced at the model's cache-write price — 1.25× input on Anthropic,
- * the input price where no write price exists). Fires for a (feature, provider, model)
- * whose cached share of input tokens is < LOW_CACHE_SHARE with ≥ MIN_TURNS such turns.
- * Saving = Σ price(actual) − price(counterfactual), from the price catalog.
+ * carrying a session tag (SESSION_TAGS), taken per (feature, provider, model). A
+ * conversation's prompt grows from turn to turn (it carries the history), while
+ * independent jobs in one session (documents, files) grow only about half the time; so the
+ * group must be conversational: it has ≥ MIN_PAIRS consecutive same-session pairs and
+ * ≥ MIN_GROWTH_SHARE of them have input[k] ≥ input[k−1]. A cacheable turn then is a grown turn k that starts
+ * ≤ CACHE_TTL_MS after turn k−1 (the providers' default cache lifetime) and whose prefix,
+ * turn k−1's whole prompt, is ≥ MIN_PREFIX_TOKENS (the providers' minimum cacheable
+ * prompt). Counterfactual per call: prefix tokens not already cached become cache reads,
+ * and the previous turn writes them to the cache (at the model's cache-write price: 1.25×
+ * input on Anthropic, the input price where there is no write price). Fires for a group
+ * whose cached share of input tokens is < LOW_CACHE_SHARE with ≥ MIN_TURNS cacheable
+ * turns. Saving = Σ price(actual) − price(counterfactual), from the price catalog.
  */
 
 export const MIN_REPEATS = 5;
@@ -31,6 +34,8 @@ export const CACHE_TTL_MS = 5 * MINUTE_MS;
 export const MIN_PREFIX_TOKENS = 1024;
 export const LOW_CACHE_SHARE = 0.1;
 export const MIN_TURNS = 10;
+export const MIN_GROWTH_SHARE = 0.7;
+export const MIN_PAIRS = 20;
 
 export const caching: Detector = {
   id: 'caching',
@@ -94,7 +99,7 @@ function promptCaching(ctx: AuditContext): Finding[] {
     const cached = calls.reduce((s, c) => s + c.usage.cacheReadTokens, 0);
     if (ratio(cached, input) >= LOW_CACHE_SHARE) continue;
     const plan = planCaching(calls);
-    if (plan.turns < MIN_TURNS) continue;
+    if (plan.turns < MIN_TURNS || plan.pairs < MIN_PAIRS || ratio(plan.grownPairs, plan.pairs) < MIN_GROWTH_SHARE) continue;
     let saving = 0;
     for (const [c, extra] of plan.extra) {
       saving += repricedSaving(ctx, c, { ...c.usage, cacheReadTokens: c.usage.cacheReadTokens + extra.read, cacheWrite5mTokens: c.usage.cacheWrite5mTokens + extra.write });
@@ -112,6 +117,7 @@ function promptCaching(ctx: AuditContext): Finding[] {
         facts: [
           fact.share('cached_input_share', 'cached share of input tokens', ratio(cached, input)),
           fact.count('sessions', 'sessions', plan.sessions),
+          fact.share('growing_turn_share', 'turns whose prompt grew', ratio(plan.grownPairs, plan.pairs)),
           fact.count('cacheable_turns', `turns ≤ ${CACHE_TTL_MS / MINUTE_MS} min after the previous one`, plan.turns),
           fact.tokens('cacheable_prefix_tokens', 'prefix tokens that could be cache reads', plan.readTokens),
         ],
@@ -130,6 +136,10 @@ function promptCaching(ctx: AuditContext): Finding[] {
 
 interface CachePlan {
   sessions: number;
+  /** Consecutive same-session pairs, and those whose input did not shrink. */
+  pairs: number;
+  grownPairs: number;
+  /** Cacheable turns (see the file doc). */
   turns: number;
   readTokens: number;
   /** Extra cache-read and cache-write (5 min) tokens per call in the counterfactual. */
@@ -138,7 +148,7 @@ interface CachePlan {
 
 /** The counterfactual of the file doc, per session (calls are in time order). */
 function planCaching(calls: readonly Priced[]): CachePlan {
-  const plan: CachePlan = { sessions: 0, turns: 0, readTokens: 0, extra: new Map() };
+  const plan: CachePlan = { sessions: 0, pairs: 0, grownPairs: 0, turns: 0, readTokens: 0, extra: new Map() };
   const extraOf = (c: Priced) => {
     let e = plan.extra.get(c);
     if (e === undefined) plan.extra.set(c, (e = { read: 0, write: 0 }));
@@ -154,9 +164,11 @@ function planCaching(calls: readonly Priced[]): CachePlan {
     for (let k = 1; k < session.length; k++) {
       const prev = session[k - 1]!;
       const cur = session[k]!;
-      if (cur.ts - prev.ts > CACHE_TTL_MS) continue;
-      const prefix = Math.min(prev.usage.inputTokens, cur.usage.inputTokens);
-      if (prefix < MIN_PREFIX_TOKENS) continue;
+      plan.pairs += 1;
+      if (cur.usage.inputTokens < prev.usage.inputTokens) continue;
+      plan.grownPairs += 1;
+      const prefix = prev.usage.inputTokens;
+      if (cur.ts - prev.ts > CACHE_TTL_MS || prefix < MIN_PREFIX_TOKENS) continue;
       const read = Math.max(0, Math.min(prefix - cur.usage.cacheReadTokens - cur.usage.cacheWrite5mTokens - cur.usage.cacheWrite1hTokens, free(cur)));
       if (read === 0) continue;
       plan.turns += 1;

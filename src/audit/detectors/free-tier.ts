@@ -85,7 +85,7 @@ export const freeTier: Detector = {
           ],
         },
         fix:
-          `Cap free users at $${capUsd} per user per day (the p90 of a free user's day) with a tag budget; ${int(overDays)} user-days went above it. ` +
+          `Cap free users at $${capUsd} per user per day (the p90 of a free user's day) with a tag budget; ${int(overDays)} user-day${overDays === 1 ? '' : 's'} went above it. ` +
           `Show capped users an upgrade prompt instead of an error.`,
         savingNano: saving,
         savingPerMonthNano: ctx.perMonth(saving),

@@ -9,8 +9,9 @@ import type { Detector, Finding } from '../types.js';
  * at most half the price for the same tokens.
  *
  * Calls: answered, priced, usage known, not embeddings. A call is a small job when it
- * produced ≤ SHORT_OUTPUT_TOKENS output tokens from ≤ MODEST_INPUT_TOKENS input tokens
- * (well inside every current small model's context window). Fires when the group has
+ * produced ≤ SHORT_OUTPUT_TOKENS output tokens from ≤ MODEST_INPUT_TOKENS input tokens (a
+ * quarter of the 128k context every current small model has: summarising an 8,000-token
+ * document into a paragraph is a small job; long-context reasoning is not). Fires when the group has
  * ≥ MIN_CALLS calls, ≥ MOSTLY_SHARE of them are small jobs, and a smaller sibling (see
  * cheaper-models.ts) prices the group's observed tokens (cache reads included) at
  * ≤ MAX_COST_RATIO of the current model. Among those siblings the most expensive one is
@@ -21,7 +22,7 @@ import type { Detector, Finding } from '../types.js';
  */
 
 export const SHORT_OUTPUT_TOKENS = 500;
-export const MODEST_INPUT_TOKENS = 16_000;
+export const MODEST_INPUT_TOKENS = 32_000;
 export const MOSTLY_SHARE = 0.8;
 export const MIN_CALLS = 20;
 export const MAX_COST_RATIO = 0.5;

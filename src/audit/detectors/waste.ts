@@ -57,7 +57,7 @@ function failedButBilled(ctx: AuditContext): Finding[] {
       },
       fix: mostlyAborted
         ? `Most of these were abandoned by the client mid-answer: stream the answer and show it as it arrives, raise the client timeout above the feature's p99 latency, or lower max_tokens so answers finish.`
-        : `Check the provider errors and timeouts behind these calls (tokometer report --where outcome… / the proxy log): fix malformed requests, set timeouts above the p99 latency, and stop retrying errors that cannot succeed.`,
+        : `Check the provider errors and timeouts behind these calls (the proxy log names each one): fix malformed requests, set timeouts above the p99 latency, and stop retrying errors that cannot succeed.`,
       savingNano: t.costNano,
       savingPerMonthNano: ctx.perMonth(t.costNano),
       confidence: mostlyAborted

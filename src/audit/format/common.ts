@@ -63,13 +63,22 @@ export const OVERLAP_NOTE =
 
 /** Greedy word wrap to `width` columns; continuation lines get `indent`. */
 export function wrap(text: string, width: number, indent: string): string {
+  return wrapWords(text.split(/\s+/), ' ', width, indent);
+}
+
+/** Wraps whole items joined by `sep` (an item is never split), e.g. the facts of a finding. */
+export function wrapItems(items: readonly string[], sep: string, width: number, indent: string): string {
+  return wrapWords(items, sep, width, indent);
+}
+
+function wrapWords(words: readonly string[], sep: string, width: number, indent: string): string {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
+  for (const word of words) {
+    if (line !== '' && [...line].length + sep.length + [...word].length > width) {
+      lines.push(line.trimEnd());
       line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
+    } else line = line === '' ? word : `${line}${sep}${word}`;
   }
   if (line !== '') lines.push(line);
   return lines.join(`\n${indent}`);

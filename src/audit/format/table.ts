@@ -1,6 +1,6 @@
 import { formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { OVERLAP_NOTE, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap } from './common.js';
+import { OVERLAP_NOTE, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
 
 /**
  * The audit for a terminal: a heading, a ranked summary grid, one block per finding
@@ -42,6 +42,7 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
 function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
   const pad = ' '.repeat(3 + LABEL);
   const line = (label: string, text: string) => `   ${p.dim(label.padEnd(LABEL))}${wrap(text, WIDTH - pad.length, pad)}`;
+  const items = (label: string, list: string[]) => `   ${p.dim(label.padEnd(LABEL))}${wrapItems(list, ' · ', WIDTH - pad.length, pad)}`;
   const lines = [p.bold(`${rank}. ${f.title}`)];
   if (f.kind === 'saving') {
     lines.push(line('saving', `${p.green(formatMoney(f.savingPerMonthNano))}/month (${formatMoney(f.savingNano)} in the window)`));
@@ -49,7 +50,7 @@ function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
   lines.push(line('scope', scopeText(f.scope)));
   lines.push(line('evidence', evidenceHeadline(f.evidence)));
   const facts = factItems(f.evidence, r.timeZone);
-  if (facts.length > 0) lines.push(line('', facts.join(' · ')));
+  if (facts.length > 0) lines.push(items('', facts));
   lines.push(line('fix', f.fix));
   lines.push(line('confidence', `${f.confidence.level}: ${f.confidence.reason}`));
   if (f.snippet !== undefined) {

@@ -14,9 +14,10 @@ import type { Migration } from './types.js';
  *   otherwise the row counts the calls carrying tag_key = tag_value, for rolled-up keys
  *   only. `ident` is the tuple as a JSON array (NULL-safe uniqueness).
  * rollups: per dims row and UTC hour: calls, priced calls (cost known), unpriced calls
- *   (usage known, no price), cost and token sums. Every call adds to its '' row and to
- *   one row per rolled-up tag, so a call without tag K is (all calls) − (calls with K).
- * rollup_latency: per dims row, hour and latency bucket (latency_buckets): number of calls.
+ *   (usage known, no price), cost and token sums, and the latency histogram as JSON
+ *   text `[bucket, calls, bucket, calls, …]` (buckets ascending, see latency_buckets).
+ *   Every call adds to its '' row and to one row per rolled-up tag, so a call without
+ *   tag K is (all calls) − (calls with K).
  * latency_buckets: the fixed log-scale bucket bounds (lo, ms) and midpoints (mid, ms).
  * tag_keys: every tag key seen; rolled_up = 1 while its values are in the rollups,
  *   0 for denylisted keys and for keys demoted because one UTC day (tag_key_days) held
@@ -36,6 +37,7 @@ const HC = DENYLISTED_TAG_KEYS.map((k) => `'${k}'`).join(', ');
 const MASK = ENTITY_KEYS.map((e) => `${e.bit} * EXISTS (SELECT 1 FROM call_tags x WHERE x.call_id = c.id AND x.key = '${e.key}')`).join(' + ');
 const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${String(latencyBucketMid(i))})`).join(',\n      ');
 const DIMS = 'key_name, provider, endpoint, model, entity_mask, tag_key, tag_value';
+const FROM_DIMS = DIMS.split(', ').map((c) => `f.${c}`).join(', ');
 
 const entityBackfill = ENTITY_KEYS.flatMap((e) =>
   ['', ...e.segments].map((seg) => {
@@ -75,15 +77,8 @@ export const rollups: Migration = {
       input_tokens INTEGER NOT NULL,
       output_tokens INTEGER NOT NULL,
       cached_input_tokens INTEGER NOT NULL,
+      latency_hist TEXT NOT NULL,
       PRIMARY KEY (dim_id, hour)
-    ) WITHOUT ROWID;
-
-    CREATE TABLE rollup_latency (
-      dim_id INTEGER NOT NULL,
-      hour INTEGER NOT NULL,
-      bucket INTEGER NOT NULL,
-      calls INTEGER NOT NULL,
-      PRIMARY KEY (dim_id, hour, bucket)
     ) WITHOUT ROWID;
 
     CREATE TABLE tag_keys (
@@ -147,15 +142,18 @@ export const rollups: Migration = {
       SELECT b.*, t.key, t.value FROM base b JOIN call_tags t ON t.call_id = b.id JOIN tag_keys k ON k.key = t.key AND k.rolled_up = 1;
     INSERT INTO rollup_dims (${DIMS}, ident)
       SELECT DISTINCT ${DIMS}, json_array(${DIMS}) FROM temp.rollup_backfill;
+    CREATE TEMP TABLE rollup_backfill_latency AS
+      SELECT d.id AS dim_id, f.hour, f.bucket, COUNT(*) AS n
+      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
+      GROUP BY d.id, f.hour, f.bucket;
+    CREATE INDEX temp.rollup_backfill_latency_cell ON rollup_backfill_latency (dim_id, hour);
     INSERT INTO rollups
       SELECT d.id, f.hour, COUNT(*), COUNT(f.cost_nano), SUM(f.cost_nano IS NULL AND f.input_tokens IS NOT NULL),
-        COALESCE(SUM(f.cost_nano), 0), COALESCE(SUM(f.input_tokens), 0), COALESCE(SUM(f.output_tokens), 0), COALESCE(SUM(f.cached_input_tokens), 0)
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${DIMS.split(', ').map((c) => `f.${c}`).join(', ')})
+        COALESCE(SUM(f.cost_nano), 0), COALESCE(SUM(f.input_tokens), 0), COALESCE(SUM(f.output_tokens), 0), COALESCE(SUM(f.cached_input_tokens), 0),
+        (SELECT '[' || group_concat(l.bucket || ',' || l.n, ',' ORDER BY l.bucket) || ']' FROM temp.rollup_backfill_latency l WHERE l.dim_id = d.id AND l.hour = f.hour)
+      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
       GROUP BY d.id, f.hour;
-    INSERT INTO rollup_latency
-      SELECT d.id, f.hour, f.bucket, COUNT(*)
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${DIMS.split(', ').map((c) => `f.${c}`).join(', ')})
-      GROUP BY d.id, f.hour, f.bucket;
+    DROP TABLE temp.rollup_backfill_latency;
     DROP TABLE temp.rollup_backfill;
 
     INSERT INTO entity_months

@@ -119,9 +119,11 @@ function tagSpendQuery(t: TagBudget, since: number, until: number, only?: { valu
     if (only.value !== null) params.push(only.value);
   }
   const v = t.per === undefined ? 'NULL' : 'p.value';
+  // Like the ledger, a `per` budget has an instance only for tag values that spent something.
+  const having = t.per !== undefined && !only ? 'HAVING COALESCE(SUM(c.cost_nano), 0) > 0' : '';
   return {
     sql: `SELECT ${v} AS v, COALESCE(SUM(c.cost_nano), 0) AS cost FROM calls c ${joins.join(' ')} WHERE ${where.join(' AND ')}
-          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${MAX_INSTANCES_PER_BUDGET}`,
+          GROUP BY 1 ${having} ORDER BY 2 DESC, 1 LIMIT ${MAX_INSTANCES_PER_BUDGET}`,
     params,
   };
 }

@@ -9,10 +9,11 @@ export interface DashboardData {
 }
 
 /**
- * Polls the source every `intervalMs` (and at once when the query changes), off the
- * render path. State changes only when the snapshot differs from the last one shown
- * (compared as JSON), so an idle database costs no re-render. A load still running when
- * the next tick comes is not doubled; an answer for an outdated query is dropped.
+ * Polls the source off the render path: at once when the query changes, then again
+ * `intervalMs` after each load ends (or twice the load's duration, when that is longer),
+ * so loads never overlap. State changes only when the snapshot differs from the last one
+ * shown (compared as JSON), so an idle database costs no re-render; an answer for an
+ * outdated query is dropped.
  */
 export function useDashboardData(source: DashboardSource, query: DashboardQuery, intervalMs: number): DashboardData {
   const [data, setData] = useState<DashboardData>({ snapshot: null, error: null });
@@ -21,11 +22,10 @@ export function useDashboardData(source: DashboardSource, query: DashboardQuery,
 
   useEffect(() => {
     let active = true;
-    let running = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const q = JSON.parse(key) as DashboardQuery;
     const tick = async () => {
-      if (running) return;
-      running = true;
+      const started = Date.now();
       try {
         const snapshot = await source.load(q);
         const json = JSON.stringify(snapshot);
@@ -39,15 +39,14 @@ export function useDashboardData(source: DashboardSource, query: DashboardQuery,
           shown.current = { ...shown.current, error };
           setData((prev) => ({ ...prev, error }));
         }
-      } finally {
-        running = false;
       }
+      // A slow load (a big call log) stretches the pause, so keys stay responsive between loads.
+      if (active) timer = setTimeout(() => void tick(), Math.max(intervalMs, 2 * (Date.now() - started)));
     };
     void tick();
-    const timer = setInterval(() => void tick(), intervalMs);
     return () => {
       active = false;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [source, key, intervalMs]);
 

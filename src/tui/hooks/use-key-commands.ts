@@ -1,12 +1,14 @@
 import { useInput } from 'ink';
-import { commandFor, type Action, type UiState, type ViewFacts } from '../state.js';
+import { useRef } from 'react';
+import type { Action, ViewFacts } from '../state.js';
 
-/** Turns key presses into state actions (state.ts decides which), or into quitting. */
-export function useKeyCommands(state: UiState, facts: ViewFacts, dispatch: (a: Action) => void, quit: () => void): void {
-  useInput((input, key) => {
-    const command = commandFor(input, key, state, facts);
-    if (command === null) return;
-    if (command.type === 'quit') quit();
-    else dispatch(command);
-  });
+/**
+ * Sends every key press to the reducer together with what the screen showed when it was
+ * pressed (the last rendered facts, kept in a ref so a handler subscribed by an older
+ * render still sees them). Which key does what is decided in state.ts.
+ */
+export function useKeyCommands(facts: ViewFacts, dispatch: (a: Action) => void): void {
+  const shown = useRef(facts);
+  shown.current = facts;
+  useInput((input, key) => dispatch({ type: 'key', input, key, facts: shown.current }));
 }

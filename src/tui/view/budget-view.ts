@@ -1,5 +1,6 @@
 import type { BudgetState } from '../../budget/types.js';
 import { formatMoney } from '../../report/format/text.js';
+import { localParts } from '../../report/tz.js';
 import { cell, fit, gauge, shortStamp, type Line, type Tone } from './text.js';
 
 /**
@@ -25,9 +26,14 @@ export function levelOf(b: BudgetState): Level {
 
 const TONE: Record<Level, Tone> = { ok: 'good', warn: 'warn', over: 'bad' };
 
-/** Blocked first, then most used, then by name: the budgets that need attention lead. */
+/**
+ * The gauges worth a line: every key budget and shared tag budget, and the instances of a
+ * `per` tag budget that hold money this period (a running ledger also keeps idle ones).
+ * Blocked first, then most used, then by name: the budgets that need attention lead.
+ */
 export function sortBudgets(budgets: readonly BudgetState[]): BudgetState[] {
-  return [...budgets].sort(
+  const busy = budgets.filter((b) => b.per === null || b.spentNano > 0 || b.reservedNano > 0);
+  return busy.sort(
     (a, b) => Number(b.blocked) - Number(a.blocked) || usedShare(b) - usedShare(a) || a.name.localeCompare(b.name) || (a.tagValue ?? '').localeCompare(b.tagValue ?? ''),
   );
 }
@@ -37,6 +43,13 @@ export function budgetLabel(b: BudgetState): string {
   if (b.kind === 'key') return b.name;
   if (b.per === null) return b.name;
   return `${b.name} ${b.per}=${b.tagValue ?? '(none)'}`;
+}
+
+/** `12-01` for a reset at local midnight (every calendar period), else `12-01 09:30`. */
+function resetStamp(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  const stamp = shortStamp(ms, timeZone);
+  return p.hour === 0 && p.minute === 0 ? stamp.slice(0, 5) : stamp;
 }
 
 export interface BudgetView {
@@ -53,19 +66,19 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
 
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
-  const labelW = Math.min(Math.max(...shown.map((b) => [...budgetLabel(b)].length), 6), Math.max(12, Math.floor(ctx.width * 0.28)));
+  const labelW = Math.min(Math.max(...shown.map((b) => [...budgetLabel(b)].length), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
   const amounts = shown.map((b) => `${formatMoney(b.spentNano)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));
   const flagW = shown.some((b) => b.blocked) ? 9 : shown.some((b) => levelOf(b) === 'over') ? 13 : 0;
-  // label, gauge, " 100%", amounts, period, "  resets MM-DD HH:MM", flag
-  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + 20 + flagW)));
+  // label, gauge, " 100%", amounts, period, flag, "  resets MM-DD"
+  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + flagW + 14)));
   const rows = shown.map((b, i) => {
     const level = levelOf(b);
     const share = usedShare(b);
     const g = gauge(share, gaugeW);
     const pct = Number.isFinite(share) ? `${Math.round(share * 100)}%` : '∞';
-    const reset = b.resetAt === null ? 'never resets' : `resets ${shortStamp(b.resetAt, ctx.timeZone)}`;
+    const reset = b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`;
     const flag = b.blocked ? 'BLOCKED' : level === 'over' ? 'OVER (soft)' : '';
     return [
       cell(fit(budgetLabel(b), labelW)),
@@ -74,8 +87,8 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
       cell(' ' + fit(pct, 5, 'right'), TONE[level]),
       cell('  ' + fit(amounts[i]!, amountW, 'right')),
       cell(' ' + fit(b.period, periodW), 'muted'),
-      cell(`  ${reset}`, 'muted'),
       ...(flag ? [cell(`  ${flag}`, 'bad')] : []),
+      cell(`  ${reset}`, 'muted'),
     ];
   });
   if (sorted.length > ctx.rows && ctx.rows > 0) rows.push([cell(`… ${sorted.length - shown.length} more`, 'muted')]);

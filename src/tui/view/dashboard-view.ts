@@ -1,6 +1,6 @@
 import { formatInt, formatMoney } from '../../report/format/text.js';
 import { layoutFor, type Layout, type Size } from '../layout.js';
-import type { UiState } from '../state.js';
+import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
 import { budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
@@ -86,8 +86,8 @@ export function buildView(v: ViewInput): DashboardView {
   const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
   const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
   const tailWidth = layout.wide ? layout.left : layout.width;
-  const tail = tailView(snap?.tail ?? [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, note: tailNote });
-  const alerts = alertsView(snap?.alerts ?? [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
+  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote });
+  const alerts = alertsView(snap ? snap.alerts : [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
   const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
 
   return {
@@ -103,6 +103,15 @@ export function buildView(v: ViewInput): DashboardView {
     help: s.mode === 'help' ? HELP_LINES.map(([k, d]) => clip([cell(k.padEnd(14), 'accent'), cell(d)])) : null,
     placeholder: snap ? null : (v.error ?? 'Loading…'),
   };
+}
+
+/**
+ * What keys act on: the dimensions, and the rows of the table on screen — only once the
+ * snapshot for the dimension shown has arrived (until then Enter has nothing to drill into).
+ */
+export function viewFacts(snapshot: DashboardSnapshot | null, state: UiState): ViewFacts {
+  const rows = snapshot && snapshot.table.dimension === state.dimension ? snapshot.table.rows : [];
+  return { dimensions: snapshot?.dimensions ?? [], rowValues: rows.map((r) => r.value) };
 }
 
 function statusLine(s: UiState, error: string | null): Line {

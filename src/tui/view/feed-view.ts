@@ -1,4 +1,5 @@
 import { formatLatency, formatMoney } from '../../report/format/text.js';
+import { startOfDay } from '../../report/tz.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
 import { cell, clockTime, fit, shortStamp, sparkline, type Line } from './text.js';
 
@@ -17,25 +18,29 @@ export function tagsText(tags: Readonly<Record<string, string>>): string {
 }
 
 /** Newest calls first: time, key, model, tags, cost, latency; a non-2xx status is shown in red. */
-export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; width: number; timeZone: string; note: string | null }): ListView {
+export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; width: number; timeZone: string; now: number; note: string | null }): ListView {
   const title: Line = [cell('Live tail', 'strong'), cell('  latest calls, newest first', 'muted')];
   if (tail === null) return { title, rows: [[cell(ctx.note ?? 'No call feed from this source.', 'muted')]] };
   if (tail.length === 0) return { title, rows: [[cell('No calls yet in this period and scope.', 'muted')]] };
   const shown = tail.slice(0, ctx.rows);
+  // Today's calls by time of day; older ones with their date.
+  const today = startOfDay(ctx.now, ctx.timeZone);
+  const times = shown.map((c) => (c.ts >= today ? clockTime(c.ts, ctx.timeZone) : shortStamp(c.ts, ctx.timeZone)));
+  const timeW = Math.max(...times.map((t) => t.length));
   const keyW = Math.min(16, Math.max(3, ...shown.map((c) => (c.keyName ?? '—').length)));
   const modelW = Math.min(24, Math.max(5, ...shown.map((c) => (c.model ?? '—').length)));
   const costs = shown.map((c) => (c.costNano === null ? 'unpriced' : formatMoney(c.costNano)));
   const costW = Math.max(...costs.map((s) => s.length));
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
   const latW = Math.max(...lats.map((s) => s.length));
-  const tagsW = Math.max(8, ctx.width - 8 - keyW - modelW - costW - latW - 10);
+  const tagsW = Math.max(8, ctx.width - timeW - keyW - modelW - costW - latW - 10);
   return {
     title,
     rows: shown.map((c, i) => {
       const failed = c.status < 200 || c.status >= 300;
       const tags = (failed ? `[${c.status}] ` : '') + tagsText(c.tags);
       return [
-        cell(clockTime(c.ts, ctx.timeZone), 'muted'),
+        cell(fit(times[i]!, timeW), 'muted'),
         cell('  ' + fit(c.keyName ?? '—', keyW)),
         cell('  ' + fit(c.model ?? '—', modelW), 'accent'),
         cell('  ' + fit(tags, tagsW), failed ? 'bad' : 'muted'),

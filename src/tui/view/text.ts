@@ -17,16 +17,6 @@ export type Line = Cell[];
 
 export const cell = (text: string, tone?: Tone): Cell => (tone === undefined ? { text } : { text, tone });
 
-/** Code points of the line's text. */
-export function lineWidth(line: Line): number {
-  return line.reduce((n, c) => n + [...c.text].length, 0);
-}
-
-/** The line's plain text (tests, and width checks). */
-export function lineText(line: Line): string {
-  return line.map((c) => c.text).join('');
-}
-
 /** Cuts `s` to `width` code points, ending in `…` when cut. */
 export function truncate(s: string, width: number): string {
   const chars = [...s];

@@ -1,0 +1,41 @@
+import { hourOf, utcMonthOf } from './rollup-policy.js';
+import type { PruneResult, SqlDriver } from './types.js';
+
+/** Calls deleted per transaction, so a long prune never holds the write lock for long. */
+const PRUNE_CHUNK = 5_000;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Retention (Store.prune). The cutoff is the start of the UTC hour containing
+ * `now - retentionDays` days, so raw rows are either complete or absent for every rollup
+ * hour. rollup_state.raw_since is raised to the cutoff in the first transaction, before
+ * any row goes: from then on reports answer hours before it from rollups only. Calls go
+ * oldest first in chunks of PRUNE_CHUNK, each chunk with its call_tags rows. Rollups are
+ * never pruned; entity_months rows of UTC months that ended by the cutoff are.
+ *
+ * @throws RangeError when retentionDays is not a positive whole number.
+ */
+export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: number): PruneResult {
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw new RangeError(`retention_days must be a whole number ≥ 1 (got ${retentionDays})`);
+  }
+  const cutoff = hourOf(now - retentionDays * DAY_MS);
+  const chunk = `SELECT id FROM calls WHERE ts < ? ORDER BY ts, id LIMIT ${PRUNE_CHUNK}`;
+  const deleteTags = driver.prepare(`DELETE FROM call_tags WHERE call_id IN (${chunk})`);
+  const deleteCalls = driver.prepare(`DELETE FROM calls WHERE id IN (${chunk})`);
+  driver.transaction(() => {
+    driver.prepare("UPDATE rollup_state SET value = MAX(value, ?) WHERE name = 'raw_since'").run(cutoff);
+    driver.prepare('DELETE FROM entity_months WHERE month < ?').run(utcMonthOf(cutoff));
+  });
+  let calls = 0;
+  for (;;) {
+    const n = driver.transaction(() => {
+      deleteTags.run(cutoff);
+      return deleteCalls.run(cutoff).changes;
+    });
+    calls += n;
+    if (n < PRUNE_CHUNK) break;
+  }
+  return { cutoff, calls };
+}

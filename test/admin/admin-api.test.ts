@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addKey, chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { runCli } from '../support/spawn-cli.js';
+
+const TOKEN = 'admin-secret-token-0123456789';
+const YAML = `admin: { token: "${TOKEN}" }
+timezone: UTC
+keys:
+  yaml-key: { budget: { limit_usd: 5, period: month } }
+budgets:
+  - { name: free-daily, match: { user_tier: free }, per: user_id, limit_usd: 0.0003, period: day }
+economics: { price_per_user: { free: 0, pro: 20 } }
+`;
+
+describe('admin API', () => {
+  let fake: FakeUpstream;
+  let p: BudgetProxy;
+  const db = tempDb();
+  let app = '';
+
+  const admin = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${p.proxy.url}/admin${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    fake = await startFake();
+    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: YAML });
+    app = addKey(p.proxy, 'app');
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await fake.stop();
+    db.cleanup();
+  });
+
+  it('refuses a missing or wrong token with 401 in the admin error shape', async () => {
+    for (const token of [null, 'wrong', `${TOKEN.slice(0, -1)}X`, `${TOKEN}${TOKEN}`, '']) {
+      const r = await admin('GET', '/keys', undefined, token);
+      expect(r.status).toBe(401);
+      expect(r.json).toEqual({ error: { message: expect.stringContaining('admin token'), type: 'authentication_error', code: 'invalid_admin_token' } });
+      expect(r.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect((await admin('GET', '/keys')).status).toBe(200);
+  });
+
+  it('creates a key that works at once and shows its secret only in the answer', async () => {
+    const r = await admin('POST', '/keys', { name: 'acme', budget: { limit_usd: 0.0004, period: 'day' }, tags: { tenant_id: 't_acme' }, providers: ['openai'] });
+    expect(r.status).toBe(201);
+    expect(r.json.secret).toMatch(/^mk_[0-9A-Za-z]{32}$/);
+    expect(r.json.key).toMatchObject({ name: 'acme', tags: { tenant_id: 't_acme' }, providers: ['openai'], budget: { limit_usd: 0.0004, period: 'day', alert_at: [0.5, 0.8, 1], soft: false }, revoked_at: null });
+    expect(r.json.key.prefix).toBe(r.json.secret.slice(0, 7));
+    expect((await chat(p.baseUrl, r.json.secret, { maxTokens: 100 })).status).toBe(200);
+
+    const list = await admin('GET', '/keys');
+    const listed = list.json.keys.find((k: { name: string }) => k.name === 'acme');
+    expect(listed).toMatchObject({ name: 'acme', prefix: r.json.key.prefix });
+    expect(JSON.stringify(list.json)).not.toContain(r.json.secret);
+    expect(JSON.stringify(list.json)).not.toMatch(/"hash"/);
+
+    expect((await admin('POST', '/keys', { name: 'acme' })).status).toBe(409);
+    const bad = await admin('POST', '/keys', { name: 'no spaces', budget: { limit_usd: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_body' });
+    expect(bad.json.error.message).toContain('name');
+    expect(bad.json.error.message).toContain('budget.limit_usd');
+    expect((await admin('POST', '/keys', '{"name":')).json.error.code).toBe('invalid_json');
+  });
+
+  it('PATCH changes the budget for the next request; a YAML budget wins and is reported', async () => {
+    const created = await admin('POST', '/keys', { name: 'patchme' });
+    const secret = created.json.secret as string;
+    expect((await chat(p.baseUrl, secret)).status).toBe(200);
+    const r = await admin('PATCH', '/keys/patchme', { budget: { limit_usd: 0 } });
+    expect(r.status).toBe(200);
+    expect(r.json.key.budget).toMatchObject({ limit_usd: 0, period: 'month' });
+    const refused = await chat(p.baseUrl, secret);
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.budget.name).toBe('patchme');
+    const raised = await admin('PATCH', '/keys/patchme', { budget: { limit_usd: 1, soft: true }, tags: { feature: 'x' } });
+    expect(raised.json.key).toMatchObject({ budget: { limit_usd: 1, soft: true }, tags: { feature: 'x' } });
+    expect((await chat(p.baseUrl, secret)).status).toBe(200);
+
+    await admin('POST', '/keys', { name: 'yaml-key' });
+    const yaml = await admin('PATCH', '/keys/yaml-key', { budget: { limit_usd: 1 } });
+    expect(yaml.json.warnings).toEqual(['keys.yaml-key.budget in the config overrides the stored budget']);
+    expect((await admin('PATCH', '/keys/nobody', { tags: {} })).status).toBe(404);
+    expect((await admin('PATCH', '/keys/patchme', { budget: { limit: 1 } })).status).toBe(400);
+  });
+
+  it('DELETE revokes for the next request', async () => {
+    const created = await admin('POST', '/keys', { name: 'short-lived' });
+    expect((await chat(p.baseUrl, created.json.secret)).status).toBe(200);
+    const r = await admin('DELETE', '/keys/short-lived');
+    expect(r.status).toBe(200);
+    expect(r.json.key.revoked_at).toMatch(/Z$/);
+    expect((await chat(p.baseUrl, created.json.secret)).status).toBe(401);
+    expect((await admin('DELETE', '/keys/short-lived')).status).toBe(404);
+    expect((await admin('GET', '/keys?all=1')).json.keys.some((k: { name: string; revoked_at: string | null }) => k.name === 'short-lived' && k.revoked_at !== null)).toBe(true);
+  });
+
+  it('lists every budget instance and resets one, with an audit record', async () => {
+    for (let i = 0; i < 20; i++) if ((await chat(p.baseUrl, app, { tags: { user_tier: 'free', user_id: 'u9' }, maxTokens: 300, content: `q${i}` })).status === 429) break;
+    const list = await admin('GET', '/budgets');
+    expect(list.status).toBe(200);
+    const u9 = list.json.budgets.find((b: { name: string; tag_value: string }) => b.name === 'free-daily' && b.tag_value === 'u9');
+    expect(u9).toMatchObject({ kind: 'tag', per: 'user_id', limit_usd: 0.0003, period: 'day', soft: false, blocked: true, reserved_usd: 0, in_flight: 0 });
+    expect(u9.spent_usd).toBeGreaterThanOrEqual(0.0003);
+    expect(u9.reset_at).toMatch(/T00:00:00\.000Z$/);
+    expect(list.json.budgets.find((b: { name: string }) => b.name === 'acme')).toMatchObject({ kind: 'key', tag_value: null, limit_usd: 0.0004, period: 'day' });
+    expect((await admin('GET', '/budgets?kind=key')).json.budgets.every((b: { kind: string }) => b.kind === 'key')).toBe(true);
+
+    const reset = await admin('POST', '/budgets/free-daily/reset', { tag_value: 'u9' });
+    expect(reset.status).toBe(200);
+    expect(reset.json.reset).toMatchObject({ name: 'free-daily', kind: 'tag', tag_value: 'u9', all_values: false, period: 'day' });
+    expect(reset.json.reset.cleared_usd).toBe(u9.spent_usd);
+    expect((await chat(p.baseUrl, app, { tags: { user_tier: 'free', user_id: 'u9' }, maxTokens: 300 })).status).toBe(200);
+    expect((await admin('POST', '/budgets/nope/reset')).status).toBe(404);
+    const wrongMethod = await admin('GET', '/budgets/free-daily/reset');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(p.proxy.store.listKeyEvents({ keyName: 'free-daily' })).toMatchObject([{ actor: 'admin', action: 'budget_reset', details: { kind: 'tag', tag_value: 'u9', period: 'day' } }]);
+  });
+
+  it('GET /admin/spend answers what `report --format json` prints, plus unit economics on request', async () => {
+    const range = 'since=2020-01-01&until=2099-12-31';
+    const r = await admin('GET', `/spend?by=key&${range}`);
+    expect(r.status).toBe(200);
+    const cli = await runCli('node', ['report', '--by', 'key', '--since', '2020-01-01', '--until', '2099-12-31', '--format', 'json', '--db', db.dbPath], { cwd: db.dir });
+    expect(cli.code).toBe(0);
+    expect(r.json).toEqual(JSON.parse(cli.stdout));
+    expect(r.json.rows.length).toBeGreaterThan(0);
+    expect(r.json.total.calls).toBe(Number(p.proxy.store.driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()!.n));
+
+    const ue = await admin('GET', `/spend?by=user_tier&${range}&unit_economics=1`);
+    expect(ue.json.unit_economics).toMatchObject({ active_users: expect.any(Number) });
+    expect((await admin('GET', '/spend?since=yesterdayish')).json.error).toMatchObject({ code: 'invalid_query' });
+  });
+
+  it('answers 404 for unknown routes and 405 for wrong methods', async () => {
+    expect((await admin('GET', '/nothing')).status).toBe(404);
+    const put = await admin('PUT', '/keys', {});
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect(put.json.error.code).toBe('method_not_allowed');
+  });
+
+  it('writes an audit trail of every admin change', () => {
+    const trail = p.proxy.store.listKeyEvents().filter((e) => e.actor === 'admin').map((e) => `${e.action}:${e.keyName}`);
+    expect(trail).toEqual(expect.arrayContaining(['create:acme', 'create:patchme', 'set:patchme', 'revoke:short-lived', 'budget_reset:free-daily']));
+    const set = p.proxy.store.listKeyEvents({ keyName: 'patchme' }).find((e) => e.action === 'set')!;
+    expect(set.details).toEqual({ changes: { budget: { from: null, to: { limit_usd: 0, period: 'month', alert_at: [0.5, 0.8, 1], soft: false } } } });
+  });
+});
+
+describe('admin API without a token', () => {
+  it('is off: every /admin path answers 404, whatever the Authorization header', async () => {
+    const fake = await startFake();
+    const db = tempDb();
+    const p = await startBudgetProxy({ dbPath: db.dbPath, fake });
+    try {
+      for (const auth of [undefined, 'Bearer ', 'Bearer anything']) {
+        const res = await fetch(`${p.proxy.url}/admin/keys`, { headers: auth === undefined ? {} : { authorization: auth } });
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toContain('admin API is disabled');
+      }
+    } finally {
+      await p.stop();
+      await fake.stop();
+      db.cleanup();
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { budgetForecast } from '../../src/audit/detectors/budget-forecast.js';
+import { tagBudgetFromConfig } from '../../src/budget/types.js';
+import { DAY, SINCE, USD, factOf, findings, type Spec } from './helpers.js';
+
+const NOW = Date.parse('2026-11-21T00:00:00Z');
+
+/** One call a day from Nov 1 to Nov 20 (noon UTC) costing `usd`, with `tags` and key `key`. */
+function daily(usd: number, key: string, tags: Record<string, string> = {}): Spec[] {
+  return Array.from({ length: 20 }, (_, d) => ({ at: SINCE + d * DAY + DAY / 2, key, cost: usd * USD, tags }));
+}
+
+const monthly = (limitUsd: number) => ({ limitNano: limitUsd * USD, period: 'month' as const, alertAt: [1], soft: false });
+
+describe('budget forecast', () => {
+  it('projects a key budget to period end and dates the cap', () => {
+    // $4 a day for 20 days: $80 spent by Nov 21. Last 7 days: $28 → $4/day.
+    // Projected at Dec 1 = $80 + 10 × $4 = $120 ≥ $100, so the cap is hit at Nov 21 + ($20 / $4) days = Nov 26 00:00.
+    const [f, ...rest] = findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
+    expect(rest).toEqual([]);
+    expect(f!.kind).toBe('notice');
+    expect(f!.scope).toEqual({ key: 'acme' });
+    expect(f!.savingPerMonthNano).toBe(0);
+    expect(factOf(f!, 'spent_usd')).toBe(80 * USD);
+    expect(factOf(f!, 'daily_rate_usd')).toBe(4 * USD);
+    expect(factOf(f!, 'projected_usd')).toBe(120 * USD);
+    expect(f!.dueAt).toBe(Date.parse('2026-11-26T00:00:00Z'));
+    expect(f!.title).toBe('key acme: projected $120.00 of $100.00; hits the cap 2026-11-26');
+    expect(f!.confidence.level).toBe('medium');
+  });
+
+  it('forecasts config tag budgets, per instance for per-value budgets', () => {
+    // feature=chat: $2/day → $40 spent, projected $60 ≥ $50 → hit at Nov 21 + $10 / $2 = Nov 26.
+    const chat = tagBudgetFromConfig({ name: 'chat-monthly', match: { feature: 'chat' }, limit_usd: 50, period: 'month', alert_at: [1], soft: true });
+    // Per tenant: t1 spends $3/day (projected $90 ≥ $70 → hit Nov 21 + $10/$3 days), t2 $1/day (projected $30, silent).
+    const tenants = tagBudgetFromConfig({ name: 'tenant-monthly', match: {}, per: 'tenant_id', limit_usd: 70, period: 'month', alert_at: [1], soft: false });
+    const specs = [...daily(2, 'app', { feature: 'chat' }), ...daily(3, 'x', { tenant_id: 't1' }), ...daily(1, 'y', { tenant_id: 't2' })];
+    const out = findings(specs, budgetForecast, { until: NOW, tagBudgets: [chat, tenants] });
+    // The calls without a tenant (the chat ones, $2/day) share the `(none)` instance: projected $60 < $70, silent.
+    // Notices rank by when the cap is hit: t1 first.
+    expect(out.map((f) => f.scope)).toEqual([{ budget: 'tenant-monthly', tenant_id: 't1' }, { budget: 'chat-monthly' }]);
+    expect(out[0]!.dueAt).toBe(NOW + Math.round((10 / 3) * DAY));
+    expect(factOf(out[0]!, 'projected_usd')).toBe(90 * USD);
+    expect(out[1]!.dueAt).toBe(Date.parse('2026-11-26T00:00:00Z'));
+    expect(out[1]!.fix).toContain('soft');
+  });
+
+  it('says when the cap is already reached', () => {
+    const [f] = findings(daily(6, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
+    expect(f!.title).toBe('key acme: cap of $100.00 already reached this month');
+    expect(f!.confidence.level).toBe('high');
+  });
+
+  it('stays silent for budgets on track and budgets without spend', () => {
+    const keyBudgets = [
+      { name: 'acme', budget: monthly(500) },
+      { name: 'idle', budget: monthly(1) },
+    ];
+    expect(findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets })).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { DETECTORS } from '../../src/audit/runner.js';
+import { DAY, MINUTE, SINCE, USD, audit, many, type Spec } from './helpers.js';
+
+/** Downgrade ($3.29, see model-downgrade.test.ts), aborted calls ($0.05) and an unpriced model (a notice). */
+function mixed(start = SINCE): Spec[] {
+  return [
+    ...many(1000, (i) => ({ at: start + i * MINUTE, tags: { feature: 'classifier' }, input: 1000, output: 100 })),
+    ...many(5, (i) => ({ at: start + (2000 + i * 10) * MINUTE, tags: { feature: 'chat' }, outcome: 'client_aborted' as const, cost: 10_000_000 })),
+    ...many(7, (i) => ({ at: start + (3000 + i) * MINUTE, tags: { feature: 'chat' }, model: 'acme-llm-7b', provider: 'together', cost: null })),
+  ];
+}
+
+describe('audit runner', () => {
+  it('runs every detector once, ranks savings first and ends with their total', () => {
+    expect(DETECTORS.map((d) => d.id)).toEqual([
+      'model-downgrade',
+      'oversized-prompts',
+      'caching',
+      'output-limits',
+      'free-tier',
+      'budget-forecast',
+      'waste',
+      'batch',
+      'unpriced',
+    ]);
+    const r = audit(mixed());
+    expect(r.findings.map((f) => [f.detector, f.savingPerMonthNano])).toEqual([
+      ['model-downgrade', 3_290_000_000],
+      ['waste', 50_000_000],
+      ['unpriced', 0],
+    ]);
+    // $3.29 + $0.05.
+    expect(r.totalPerMonthNano).toBe(3_340_000_000);
+    expect(r.calls).toBe(1012);
+    // 1,000 × $0.0035 + 5 × $0.01.
+    expect(r.costNano).toBe(3_550_000_000);
+  });
+
+  it('leaves out savings under the floor but keeps notices', () => {
+    const r = audit(mixed(), { minSaving: USD });
+    expect(r.findings.map((f) => f.detector)).toEqual(['model-downgrade', 'unpriced']);
+    expect(r.totalPerMonthNano).toBe(3_290_000_000);
+  });
+
+  it('scales a window saving to 30 days by the span the call log covers', () => {
+    // The log starts on Nov 21: 10 of the window's 30 days observed, so $3.29 → $9.87 per month.
+    const late = audit(mixed(SINCE + 20 * DAY));
+    expect(late.observedMs).toBe(10 * DAY);
+    expect(late.findings[0]!.savingNano).toBe(3_290_000_000);
+    expect(late.findings[0]!.savingPerMonthNano).toBe(9_870_000_000);
+    // A call before the window means the whole window was observed.
+    const older = audit([{ at: SINCE - 5 * DAY }, ...mixed(SINCE + 20 * DAY)]);
+    expect(older.observedMs).toBe(30 * DAY);
+    expect(older.findings[0]!.savingPerMonthNano).toBe(3_290_000_000);
+    // Less than a day of data counts as one day.
+    const hours = audit(mixed(SINCE + 29.5 * DAY).slice(0, 100));
+    expect(hours.observedMs).toBe(DAY);
+  });
+
+  it('applies --where to every detector', () => {
+    const r = audit(mixed(), { where: [{ key: 'feature', op: '=', value: 'chat' }] });
+    expect(r.findings.map((f) => f.detector)).toEqual(['waste', 'unpriced']);
+    expect(r.where).toEqual([{ key: 'feature', op: '=', value: 'chat' }]);
+  });
+
+  it('returns no findings and a zero total on an empty window', () => {
+    const r = audit([]);
+    expect(r.findings).toEqual([]);
+    expect(r.totalPerMonthNano).toBe(0);
+    expect(r.calls).toBe(0);
+  });
+});

@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, startFake, tempDb, UPSTREAM_KEY } from '../budget/support.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+
+const TOKEN = 'cli-lane-admin-token';
+
+/**
+ * `tokometer serve` as a child process (Node build with better-sqlite3, and the Bun binary
+ * with bun:sqlite), driven by `tokometer keys` from other processes on the same database.
+ */
+describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) => {
+  let fake: FakeUpstream;
+  const db = tempDb();
+  const config = path.join(db.dir, 'tokometer.yaml');
+  const cli = (...args: string[]) => runCli(build, [...args, '--db', db.dbPath, '--config', config], { cwd: db.dir });
+  let secret = '';
+
+  beforeAll(async () => {
+    fake = await startFake();
+    writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nadmin: { token: "${TOKEN}" }\nstore: { flush_interval_ms: 5 }\n`);
+    const created = await cli('keys', 'create', 'capped', '--budget', '0.0005', '--period', 'day', '--tag', 'feature=summarizer');
+    expect(created.code).toBe(0);
+    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)![0];
+  });
+  afterAll(async () => {
+    await fake.stop();
+    db.cleanup();
+  });
+
+  const exhaust = async (url: string) => {
+    for (let i = 0; i < 30; i++) {
+      const r = await chat(`${url}/proxy/openai`, secret, { maxTokens: 400, content: `q${i}` });
+      if (r.status === 429) return r;
+      expect(r.status).toBe(200);
+    }
+    throw new Error('never refused');
+  };
+
+  it('blocks at the cap, follows CLI changes from another process, and keeps the block across a restart', async () => {
+    let serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    try {
+      const blocked = await exhaust(serve.url);
+      expect(blocked.json.error).toMatchObject({ code: 'budget_exceeded', budget: { name: 'capped', period: 'day' } });
+      expect(blocked.headers.get('x-should-retry')).toBe('false');
+
+      expect((await cli('keys', 'set', 'capped', '--budget', '1')).code).toBe(0);
+      expect((await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 })).status).toBe(200);
+      expect((await cli('keys', 'set', 'capped', '--budget', '0.0002')).code).toBe(0);
+      expect((await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 })).status).toBe(429);
+
+      expect(await stopProcess(serve.child)).toBe(0);
+      serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+      const again = await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 });
+      expect(again.status).toBe(429);
+      expect(again.json.error.reset_at).toBe(blocked.json.error.reset_at);
+
+      const budgets = await fetch(`${serve.url}/admin/budgets`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const capped = ((await budgets.json()) as { budgets: Array<Record<string, unknown>> }).budgets.find((b) => b.name === 'capped');
+      expect(capped).toMatchObject({ kind: 'key', limit_usd: 0.0002, blocked: true, period: 'day' });
+
+      expect((await cli('keys', 'revoke', 'capped')).code).toBe(0);
+      expect((await chat(`${serve.url}/proxy/openai`, secret)).status).toBe(401);
+    } finally {
+      await stopProcess(serve.child);
+    }
+  });
+
+  it('`keys history` prints the audit trail', async () => {
+    const text = await cli('keys', 'history', 'capped');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual(['cli create capped', 'cli set capped', 'cli set capped', 'cli revoke capped']);
+    expect(lines[0]).toContain('"budget":{"limit_usd":0.0005,"period":"day"');
+    expect(lines[1]).toContain('"changes":{"budget":{"from":{"limit_usd":0.0005');
+
+    const json = await cli('keys', 'history', '--json', '--limit', '2');
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { actor: 'cli', action: 'set', key: 'capped' },
+      { actor: 'cli', action: 'revoke', key: 'capped', details: {} },
+    ]);
+    expect((await cli('keys', 'history', 'nobody')).stdout).toBe("No changes recorded for 'nobody'.\n");
+    expect((await cli('keys', 'history', '--limit', 'x')).code).toBe(2);
+  });
+});

@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNodeServer } from '../../src/server/node.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { FakeUpstream } from '../support/fake-upstream.js';
+import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
+import { REPO_ROOT } from '../support/spawn-cli.js';
+import { chatHead, openRaw, within } from './raw-client.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+/** Short client timeouts so the tests run in seconds; production defaults are 60 s. */
+const HEADER_TIMEOUT_MS = 500;
+const BODY_TIMEOUT_MS = 500;
+/** Idle keep-alive connections are closed after this long (Bun: rounded up to seconds, checked every 4 s). */
+const KEEP_ALIVE_MS = 1000;
+const SERVER_OPTIONS = { clientHeaderTimeoutMs: HEADER_TIMEOUT_MS, clientBodyTimeoutMs: BODY_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_MS };
+const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(600) }] });
+/** A provider that goes quiet for this long before its body: longer than any client-side idle timer here. */
+const THINK_MS = 5000;
+const reply = (req: { body: string }) => (req.body.includes('"think"') ? { body: ['', CHAT], delayMs: THINK_MS } : { body: CHAT });
+
+/** A running proxy under test, on either edge, in front of a fake provider. */
+interface Target {
+  port: number;
+  secret: string;
+  /** Requests the provider received. */
+  forwarded(): number;
+  /** Call rows stored (after the write queue had time to flush). */
+  rows(): Promise<number>;
+  /** Requests the edge is still answering, where the edge can tell (Node). */
+  inFlight(): number | null;
+  close(): Promise<void>;
+}
+
+async function nodeTarget(): Promise<Target> {
+  const h: Harness = await startHarness({
+    upstream: { reply },
+    overrides: { startServer: (o) => startNodeServer({ ...o, ...SERVER_OPTIONS }) },
+  });
+  return {
+    port: h.proxy.server.port,
+    secret: h.secret,
+    forwarded: () => h.fake.requests.length,
+    rows: async () => h.rows().length,
+    inFlight: () => h.proxy.server.inFlight,
+    close: () => h.close(),
+  };
+}
+
+/** The same proxy on Bun from source (see bun-proxy.ts), with the same short timeouts. */
+async function bunTarget(): Promise<Target> {
+  const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-client-'));
+  const config = path.join(dir, 'test.yaml');
+  const db = path.join(dir, 'test.db');
+  writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`);
+  const child = spawnBunProxy(config, db, SERVER_OPTIONS);
+  const { url, secret } = await listening(child);
+  return {
+    port: Number(new URL(url).port),
+    secret,
+    forwarded: () => fake.requests.length,
+    rows: async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      const driver = openDriver(db);
+      const n = driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()?.n ?? 0;
+      driver.close();
+      return n;
+    },
+    inFlight: () => null,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function spawnBunProxy(config: string, db: string, extra: object): ChildProcess {
+  const bun = path.join(REPO_ROOT, 'node_modules', '.bin', 'bun');
+  return spawn(bun, [path.join(REPO_ROOT, 'test', 'faults', 'bun-proxy.ts'), config, db, JSON.stringify(extra)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Waits for bun-proxy.ts's `listening on URL key SECRET` line. */
+export function listening(child: ChildProcess): Promise<{ url: string; secret: string }> {
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return within(
+    new Promise((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (\S+) key (mk_\w+)/.exec(out);
+        if (m) resolve({ url: m[1] as string, secret: m[2] as string });
+      });
+      child.once('exit', (code) => reject(new Error(`bun-proxy exited with ${code}: ${err}`)));
+    }),
+    20_000,
+    'bun-proxy start',
+  );
+}
+
+describe.each([
+  ['node', nodeTarget],
+  ['bun', bunTarget],
+] as const)('client faults on the %s edge', (edge, start) => {
+  let t: Target;
+  beforeAll(async () => {
+    t = await start();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a client that stops sending its body mid-way gets 408 after client_body_timeout_ms; nothing forwarded or recorded', async () => {
+    const [forwarded, rows] = [t.forwarded(), await t.rows()];
+    const conn = await openRaw(t.port);
+    conn.write(chatHead(t.secret, BODY.length) + BODY.slice(0, 300));
+    const closedAfterMs = await within(conn.closed, 5000, 'the proxy closing the stalled connection');
+    expect(closedAfterMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
+    expect(conn.received()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(conn.received()).toContain('client_body_timeout');
+    expect(t.forwarded()).toBe(forwarded);
+    expect(await t.rows()).toBe(rows);
+    expect(t.inFlight() ?? 0).toBe(0);
+  });
+
+  it('a client that disconnects halfway through its body: nothing forwarded, no record, the proxy keeps serving', async () => {
+    const [forwarded, rows] = [t.forwarded(), await t.rows()];
+    for (let i = 0; i < 20; i++) {
+      const conn = await openRaw(t.port);
+      conn.write(chatHead(t.secret, BODY.length) + BODY.slice(0, 200 + i));
+      await new Promise((r) => setTimeout(r, 20));
+      conn.socket.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.forwarded()).toBe(forwarded);
+    expect(await t.rows()).toBe(rows);
+    expect(t.inFlight() ?? 0).toBe(0);
+    const res = await fetch(`http://127.0.0.1:${t.port}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${t.secret}` }, body: BODY });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(t.forwarded()).toBe(forwarded + 1);
+    expect(await t.rows()).toBe(rows + 1);
+  });
+
+  it('a slow body that keeps moving is not cut: the timeout is between pieces, not for the whole upload', async () => {
+    const forwarded = t.forwarded();
+    const conn = await openRaw(t.port);
+    conn.write(chatHead(t.secret, BODY.length, 'Connection: close\r\n'));
+    const pieces = 8;
+    const step = Math.ceil(BODY.length / pieces);
+    const started = performance.now();
+    for (let i = 0; i < pieces; i++) {
+      await new Promise((r) => setTimeout(r, BODY_TIMEOUT_MS * 0.4));
+      conn.write(BODY.slice(i * step, (i + 1) * step));
+    }
+    await within(conn.closed, 5000, 'the response');
+    expect(performance.now() - started).toBeGreaterThan(BODY_TIMEOUT_MS * 2);
+    expect(conn.received()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(t.forwarded()).toBe(forwarded + 1);
+  });
+
+  it('a provider that thinks longer than the idle timeouts is waited for; the connection then idles out as keep-alive', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', think: true, messages: [] });
+    const conn = await openRaw(t.port);
+    const started = performance.now();
+    conn.write(chatHead(t.secret, body.length) + body);
+    // The fake provider goes quiet THINK_MS before its body and again before its end; the relayed body is chunked.
+    while (!/\r\n0\r\n\r\n$/.test(conn.received())) {
+      if (performance.now() - started > THINK_MS * 2 + 5000) throw new Error(`no full answer; got ${JSON.stringify(conn.received().slice(0, 200))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const answeredAt = performance.now();
+    expect(answeredAt - started).toBeGreaterThanOrEqual(THINK_MS * 2 - 100);
+    expect(conn.received()).toContain(CHAT.trim().slice(-20));
+    expect(conn.received()).toMatch(/^HTTP\/1\.1 200 /);
+    const closedAt = started + (await within(conn.closed, KEEP_ALIVE_MS + 8000, 'the idle keep-alive connection closing'));
+    // Bun's 4-second timer ticks make its keep-alive close land anywhere up to 4 s early or late.
+    if (edge === 'node') expect(closedAt - answeredAt).toBeGreaterThanOrEqual(KEEP_ALIVE_MS - 100);
+  });
+
+  // Node cuts unfinished headers after client_header_timeout_ms; Bun's uWebSockets after a fixed 10 s (its timers tick every 4 s).
+  const headerWindow = edge === 'node' ? { min: HEADER_TIMEOUT_MS - 50, max: HEADER_TIMEOUT_MS * 4, status: /^HTTP\/1\.1 408 / } : { min: 9_000, max: 15_000, status: /^$/ };
+  it(`headers sent byte by byte are cut after ${edge === 'node' ? 'client_header_timeout_ms' : 'uWebSockets\' fixed 10 s'}, before the handler runs`, { timeout: 30_000 }, async () => {
+    const rows = await t.rows();
+    const conn = await openRaw(t.port);
+    const head = chatHead(t.secret, 2);
+    let i = 0;
+    const drip = setInterval(() => conn.write(i < head.length - 2 ? (head[i++] as string) : 'x'), 20);
+    const closedAfterMs = await within(conn.closed, headerWindow.max + 2000, 'the proxy cutting the slow headers').finally(() => clearInterval(drip));
+    expect(closedAfterMs).toBeGreaterThanOrEqual(headerWindow.min);
+    expect(closedAfterMs).toBeLessThan(headerWindow.max);
+    expect(conn.received()).toMatch(headerWindow.status);
+    expect(await t.rows()).toBe(rows);
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { FakeUpstream, sseFrames } from '../support/fake-upstream.js';
+import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
+/** ms between two stream frames: the whole stream takes 13 × 250 ms ≈ 3.3 s. */
+const FRAME_DELAY_MS = 250;
+/** serve's shutdown grace period (src/cli/serve.ts). */
+const GRACE_MS = 10_000;
+
+/** Whether a fresh TCP connection to the port is refused (resolves false when it connects). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * SIGTERM: the listener closes at once (new connections refused), calls in flight run to
+ * their end within the grace period and are recorded, the write queue drains, exit 0.
+ */
+describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
+  let dir: string;
+  let fake: FakeUpstream;
+  let secret: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-sigterm-'));
+    fake = await new FakeUpstream({
+      expectedKey: 'sk-sigterm',
+      reply: (req) => {
+        if (!req.body.includes('"stream":true')) return { body: CHAT };
+        const slow = req.body.includes('"endless"');
+        return { headers: { 'content-type': 'text/event-stream' }, body: slow ? Array.from({ length: 200 }, () => STREAM[1] as string) : STREAM, delayMs: slow ? 100 : FRAME_DELAY_MS };
+      },
+    }).start();
+    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-sigterm" }\nstore: { flush_interval_ms: 1000 }\n`);
+    const created = await runCli(build, ['keys', 'create', 'app'], { cwd: dir });
+    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+  });
+  afterAll(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rows = (): Array<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }> => {
+    const db = openDriver(path.join(dir, 'tokometer.db'));
+    const out = db.prepare('SELECT outcome, streamed, usage_source, output_tokens FROM calls ORDER BY id').all<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }>();
+    db.close();
+    return out;
+  };
+  const post = (url: string, body: object) =>
+    fetch(`${url}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: JSON.stringify({ model: 'gpt-4o-mini', ...body }) });
+
+  it('finishes a stream in flight, refuses new connections, writes every pending record and exits 0', async () => {
+    const before = rows().length;
+    const serve = await startServe(build, ['--port', '0'], { cwd: dir });
+    const port = Number(new URL(serve.url).port);
+    // Records the flush interval (1 s) has not written yet when SIGTERM arrives.
+    for (let i = 0; i < 20; i++) expect((await post(serve.url, {})).status).toBe(200);
+    const res = await post(serve.url, { stream: true, stream_options: { include_usage: true } });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => serve.child.once('exit', (code) => resolve({ code, at: performance.now() })));
+    const signalledAt = performance.now();
+    serve.child.kill('SIGTERM');
+    let refusedAt = 0;
+    while (performance.now() - signalledAt < 2000 && !refusedAt) {
+      if (await refused(port)) refusedAt = performance.now();
+      else await new Promise((r) => setTimeout(r, 25));
+    }
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const streamEndedAt = performance.now();
+    const { code, at: exitedAt } = await exited;
+    expect(refusedAt, 'new connections refused after SIGTERM').toBeGreaterThan(0);
+    expect(refusedAt).toBeLessThan(streamEndedAt);
+    expect(text).toBe(STREAM.join(''));
+    expect(code).toBe(0);
+    expect(exitedAt).toBeGreaterThanOrEqual(streamEndedAt - 50);
+    expect(exitedAt - signalledAt).toBeLessThan(GRACE_MS);
+    const stored = rows().slice(before);
+    expect(stored).toHaveLength(21);
+    expect(stored.at(-1)).toMatchObject({ outcome: 'ok', streamed: 1, usage_source: 'reported', output_tokens: 9 });
+  });
+
+  it('cuts a stream still running when the grace period ends, records it, and exits 0', { timeout: 40_000 }, async () => {
+    const before = rows().length;
+    const serve = await startServe(build, ['--port', '0'], { cwd: dir });
+    const res = await post(serve.url, { stream: true, endless: true });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const signalledAt = performance.now();
+    const code = await stopProcess(serve.child);
+    const stoppedAfterMs = performance.now() - signalledAt;
+    const ending = await reader.read().then(
+      async (r) => (r.done ? 'ended' : (await reader.cancel(), 'ended')),
+      () => 'cut',
+    );
+    expect(code).toBe(0);
+    expect(stoppedAfterMs).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    expect(stoppedAfterMs).toBeLessThan(GRACE_MS + 5000);
+    expect(['cut', 'ended']).toContain(ending);
+    const stored = rows().slice(before);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ streamed: 1, outcome: 'client_aborted', usage_source: 'estimated' });
+  });
+});

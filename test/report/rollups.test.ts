@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRawSource } from '../../src/report/raw-source.js';
+import { createRollupSource } from '../../src/report/rollup-source.js';
+import { readRollupState, rollupTagKey } from '../../src/report/rollup-state.js';
+import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from '../../src/report/source.js';
+import { OTHER } from '../../src/report/types.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { createStore } from '../../src/store/sqlite-store.js';
+import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import { T0, SPAN, WHOLE_HOUR_ZONES, ZONES, callArb, queryArb, specOf, withinP50Bound, type QueryShape } from './rollup-arbitraries.js';
+
+/** Rollup answers against raw-row aggregation of the same calls, for random data and queries. */
+
+function storeWith(calls: readonly CallRecord[], batches: readonly number[]): Store {
+  const store = createStore(openDriver(':memory:'));
+  let i = 0;
+  for (const size of batches) {
+    store.insertCalls(calls.slice(i, i + size));
+    i += size;
+  }
+  store.insertCalls(calls.slice(i));
+  return store;
+}
+
+function rollupSource(driver: SqlDriver): ReportSource {
+  const state = readRollupState(driver)!;
+  return createRollupSource(driver, state, createRawSource(driver), (spec) => rollupTagKey(spec, state) ?? null);
+}
+
+const sorted = (groups: GroupAggregate[]) => [...groups].sort((a, b) => (groupKey(a.values) < groupKey(b.values) ? -1 : 1));
+
+interface Answer {
+  groups: GroupAggregate[];
+  p50: Map<string, number>;
+  unpriced: ReturnType<ReportSource['unpriced']>;
+}
+
+/** What spendReport asks a source: groups (folded with --top), p50 on the same folding, unpriced models. */
+function ask(source: ReportSource, spec: AggregateSpec, top: number | undefined): Answer {
+  const collapse: Collapse | undefined = top !== undefined && spec.by.length > 0 ? { top } : undefined;
+  const groups = source.groups(spec, collapse);
+  const keep = collapse && groups.some((g) => g.values[0] === OTHER) ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER))] : undefined;
+  return { groups: sorted(groups), p50: source.p50(spec, keep), unpriced: source.unpriced(spec) };
+}
+
+function expectSameAnswer(actual: Answer, exact: Answer, q: QueryShape): void {
+  const label = JSON.stringify(q);
+  expect(actual.groups, label).toEqual(exact.groups);
+  expect(actual.unpriced, label).toEqual(exact.unpriced);
+  expect([...actual.p50.keys()].sort(), label).toEqual([...exact.p50.keys()].sort());
+  for (const [key, value] of exact.p50) expect(withinP50Bound(actual.p50.get(key)!, value), `${label} p50 ${key}: ${actual.p50.get(key)} vs ${value}`).toBe(true);
+}
+
+const dataset = fc.record({
+  calls: fc.array(callArb, { minLength: 1, maxLength: 120 }),
+  batches: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
+});
+
+describe('rollups agree with raw rows', () => {
+  it('for random calls, zones, groupings, filters and --top', () => {
+    fc.assert(
+      fc.property(dataset, fc.array(queryArb(), { minLength: 1, maxLength: 6 }), ({ calls, batches }, queries) => {
+        const store = storeWith(calls, batches);
+        try {
+          const raw = createRawSource(store.driver);
+          const rollups = rollupSource(store.driver);
+          for (const q of queries) {
+            const spec = specOf(q);
+            expect(rollupTagKey(spec, readRollupState(store.driver)!)).not.toBeUndefined();
+            expectSameAnswer(ask(rollups, spec, q.top), ask(raw, spec, q.top), q);
+          }
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('after retention pruned the raw rows: hour-aligned reports are unchanged', () => {
+    fc.assert(
+      fc.property(
+        dataset,
+        fc.integer({ min: 0, max: SPAN / 3_600_000 }),
+        fc.array(queryArb({ aligned: true, zones: WHOLE_HOUR_ZONES }), { minLength: 1, maxLength: 5 }),
+        ({ calls, batches }, cutHour, queries) => {
+          const kept = storeWith(calls, batches);
+          const pruned = storeWith(calls, batches);
+          try {
+            const cutoff = T0 + cutHour * 3_600_000;
+            const result = pruned.prune(1, cutoff + 86_400_000);
+            expect(result.cutoff).toBe(cutoff);
+            expect(result.calls).toBe(calls.filter((c) => c.ts < cutoff).length);
+            const raw = createRawSource(kept.driver);
+            const rollups = rollupSource(pruned.driver);
+            for (const q of queries) expectSameAnswer(ask(rollups, specOf(q), q.top), ask(raw, specOf(q), q.top), q);
+          } finally {
+            kept.close();
+            pruned.close();
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('after pruning, consecutive days of any zone still add up to the range total', () => {
+    fc.assert(
+      fc.property(dataset, fc.integer({ min: 0, max: SPAN / 3_600_000 }), fc.constantFrom(...ZONES), ({ calls, batches }, cutHour, zone) => {
+        const kept = storeWith(calls, batches);
+        const pruned = storeWith(calls, batches);
+        try {
+          pruned.prune(1, T0 + cutHour * 3_600_000 + 86_400_000);
+          const range = { since: T0 - 86_400_000, until: T0 + SPAN + 86_400_000, where: [], timeZone: zone };
+          const days = rollupSource(pruned.driver).groups({ ...range, by: ['day'] });
+          const total = createRawSource(kept.driver).groups({ ...range, by: [] })[0]!;
+          expect(days.reduce((a, g) => a + g.calls, 0)).toBe(total.calls);
+          expect(days.reduce((a, g) => a + g.costNano, 0)).toBe(total.costNano);
+        } finally {
+          kept.close();
+          pruned.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

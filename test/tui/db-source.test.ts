@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reportToJson } from '../../src/report/format/json.js';
+import { spendReport } from '../../src/report/query.js';
+import { parseTimeRange } from '../../src/report/time-range.js';
+import type { ReportQuery, WhereClause } from '../../src/report/types.js';
+import { unitEconomics } from '../../src/report/unit-economics.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { initial } from '../../src/store/migrations/001-initial.js';
+import { migrate } from '../../src/store/migrations/index.js';
+import type { SqlDriver } from '../../src/store/types.js';
+import { createDbSource, STALE_MS } from '../../src/tui/data/db-source.js';
+import type { DashboardQuery, DashboardSource } from '../../src/tui/types.js';
+import { record, USD } from '../report/dataset.js';
+import { NOW, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
+
+let db: SeededDb;
+let reader: SqlDriver;
+let now: number;
+let source: DashboardSource;
+
+beforeEach(() => {
+  db = seedDb();
+  reader = openDriver(db.path, { readonly: true });
+  now = NOW;
+  source = createDbSource({ driver: reader, label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+});
+afterEach(() => {
+  source.close();
+  db.close();
+});
+
+const query = (q: Partial<DashboardQuery> = {}): DashboardQuery => ({ since: '30d', dimension: 'feature', filters: [], drill: [], ...q });
+
+/** `tokometer report --format json` for the same period, as the CLI would build it. */
+function report(since: string, by: string[], where: WhereClause[], top?: number) {
+  const range = parseTimeRange({ since }, { clock: () => now, timeZone: 'UTC' });
+  const q: ReportQuery = { ...range, by, where, timeZone: 'UTC', ...(top ? { top } : {}) };
+  return { report: spendReport(db.store.driver, q), json: reportToJson(spendReport(db.store.driver, q)) as { rows: Array<{ cost_usd: number; share: number; calls: number }>; total: { cost_usd: number; calls: number } } };
+}
+
+describe('db source: numbers equal `report --format json`', () => {
+  it.each([
+    ['30d', 'feature', [], []],
+    ['7d', 'model', [], []],
+    ['this-month', 'user_tier', [{ key: 'user_tier', op: '!=', value: 'free' }], []],
+    ['30d', 'model', [], [{ key: 'feature', op: '=', value: 'summarizer' }]],
+    ['30d', 'user_id', [{ key: 'tenant_id', op: '=', value: 't_acme' }], [{ key: 'feature', op: '=', value: 'chatbot' }]],
+  ] as Array<[string, string, WhereClause[], WhereClause[]]>)('since %s by %s', async (since, dimension, filters, drill) => {
+    const snap = await source.load(query({ since, dimension, filters, drill }));
+    const head = report(since, [], filters);
+    expect(snap.range).toEqual({ since: head.report.query.since, until: head.report.query.until, timeZone: 'UTC' });
+    expect(snap.header).toMatchObject({ costNano: head.report.total.costNano, calls: head.report.total.calls, unpricedCalls: head.report.total.unpricedCalls });
+    expect(snap.header.costNano / USD).toBe(head.json.total.cost_usd);
+    const ue = unitEconomics(db.store.driver, { since: head.report.query.since, until: head.report.query.until, timeZone: 'UTC', where: filters }, { price_per_user: {}, price_per_tenant: {} });
+    expect(snap.header.activeUsers).toBe(ue.activeUsers);
+
+    const table = report(since, [dimension], [...filters, ...drill], 50);
+    expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, share: r.share })));
+    expect(snap.table.rows.map((r) => r.costNano / USD)).toEqual(table.json.rows.map((r) => r.cost_usd));
+    expect(snap.table.totalNano).toBe(table.report.total.costNano);
+
+    const days = report(since, ['day'], [...filters, ...drill]);
+    expect(snap.trend).toEqual(days.report.rows.map((r) => ({ day: r.group.day, costNano: r.costNano })));
+  });
+
+  it('projects the month from month-to-date and the period pace', async () => {
+    const snap = await source.load(query());
+    const mtd = report('this-month', [], []).report.total.costNano;
+    expect(snap.header.monthToDateNano).toBe(mtd);
+    const perMs = snap.header.costNano / (30 * 86_400_000);
+    expect(snap.header.projectedMonthNano).toBe(mtd + Math.round(perMs * (Date.parse('2026-12-01T00:00:00Z') - NOW)));
+  });
+
+  it('lists tag keys seen, then the built-ins', async () => {
+    expect((await source.load(query())).dimensions).toEqual(['feature', 'user_tier', 'tenant_id', 'user_id', 'model', 'provider', 'key']);
+  });
+});
+
+describe('db source: budgets, tail, alerts', () => {
+  it('computes each budget in its current period from the stored calls', async () => {
+    const snap = await source.load(query());
+    const nov = Date.parse('2026-11-01T00:00:00Z');
+    const sum = (sql: string, ...p: Array<string | number>) => Number(db.store.driver.prepare(sql).get<{ s: number }>(...p)?.s ?? 0);
+    const summarizer = snap.budgets.find((b) => b.name === 'summarizer')!;
+    expect(summarizer).toMatchObject({ kind: 'key', limitNano: USD, period: 'month', periodStart: nov, resetAt: Date.parse('2026-12-01T00:00:00Z'), blocked: false });
+    expect(summarizer.spentNano).toBe(sum('SELECT SUM(cost_nano) AS s FROM calls WHERE key_name = ? AND ts >= ?', 'summarizer', nov));
+    expect(snap.budgets.find((b) => b.name === 'ide')).toBeUndefined();
+
+    const today = Date.parse('2026-11-20T00:00:00Z');
+    const free = snap.budgets.filter((b) => b.name === 'free-daily');
+    expect(free.length).toBeGreaterThan(0);
+    for (const b of free) {
+      expect(b).toMatchObject({ kind: 'tag', per: 'user_id', period: 'day', periodStart: today });
+      const spent = sum(
+        `SELECT SUM(c.cost_nano) AS s FROM calls c JOIN call_tags t ON t.call_id = c.id AND t.key = 'user_tier' AND t.value = 'free'
+         JOIN call_tags u ON u.call_id = c.id AND u.key = 'user_id' AND u.value = ? WHERE c.ts >= ?`,
+        b.tagValue!,
+        today,
+      );
+      expect(b.spentNano).toBe(spent);
+    }
+    const pro = snap.budgets.find((b) => b.name === 'pro-monthly')!;
+    expect(pro).toMatchObject({ soft: true, tagValue: null, per: null, blocked: false });
+  });
+
+  it('marks a hard budget at its limit blocked; a config key budget wins over the stored one; resets count', async () => {
+    const tight = createDbSource({
+      driver: openDriver(db.path, { readonly: true }),
+      label: 'x',
+      clock: () => now,
+      timeZone: 'UTC',
+      configKeyBudgets: new Map([['chatbot', { limitNano: 0.01 * USD, period: 'month', alertAt: [1], soft: false }]]),
+      tagBudgets: [],
+    });
+    const chatbot = (await tight.load(query())).budgets.find((b) => b.name === 'chatbot')!;
+    expect(chatbot).toMatchObject({ limitNano: 0.01 * USD, blocked: true });
+    db.store.driver
+      .prepare("INSERT INTO budget_resets (kind, budget, tag_value, all_values, period, period_start, reset_at, by) VALUES ('key', 'chatbot', NULL, 0, 'month', ?, ?, 'admin')")
+      .run(Date.parse('2026-11-01T00:00:00Z'), NOW - 86_400_000 + 1);
+    const after = (await tight.load(query({ since: '7d' }))).budgets.find((b) => b.name === 'chatbot')!;
+    const since = NOW - 86_400_000 + 1;
+    expect(after.spentNano).toBe(Number(db.store.driver.prepare("SELECT COALESCE(SUM(cost_nano), 0) AS s FROM calls WHERE key_name = 'chatbot' AND ts >= ?").get<{ s: number }>(since)!.s));
+    expect(after.blocked).toBe(false);
+    tight.close();
+  });
+
+  it('tails the latest calls and sees calls another connection writes', async () => {
+    const first = await source.load(query());
+    expect(first.tail!.length).toBeGreaterThan(5);
+    expect(first.tail!.map((c) => c.ts)).toEqual([...first.tail!.map((c) => c.ts)].sort((a, b) => b - a));
+    expect(await source.load(query())).toBe(first); // nothing changed: the snapshot is reused
+    db.store.insertCalls([record({ at: NOW - 1000, model: 'brand-new-model', key: 'chatbot', cost: 7e6, tags: { feature: 'chatbot' } })]);
+    const second = await source.load(query());
+    expect(second).not.toBe(first);
+    expect(second.tail![0]).toMatchObject({ model: 'brand-new-model', keyName: 'chatbot', costNano: 7e6, tags: { feature: 'chatbot' } });
+    expect(second.header.calls).toBe(first.header.calls + 1);
+    now += STALE_MS;
+    expect(await source.load(query())).not.toBe(second); // the period slid: loaded again
+  });
+
+  it('lists the latest alerts, newest first', async () => {
+    const snap = await source.load(query());
+    expect(snap.alerts!.map((a) => [a.budget, a.threshold])).toEqual([
+      ['summarizer', 0.8],
+      ['summarizer', 0.5],
+    ]);
+  });
+
+  it('works on a schema without the alerts table, and on a file without any table', async () => {
+    const old = openDriver(':memory:');
+    migrate(old, [initial]);
+    const v1 = createDbSource({ driver: old, label: 'v1', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const snap = await v1.load(query());
+    expect(snap.alerts).toBeNull();
+    expect(snap.notes.join(' ')).toMatch(/alerts/);
+    v1.close();
+    const blank = createDbSource({ driver: openDriver(':memory:'), label: 'blank', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const empty = await blank.load(query());
+    expect(empty.header.calls).toBe(0);
+    expect(empty.notes.join(' ')).toMatch(/tokometer serve/);
+    blank.close();
+  });
+});

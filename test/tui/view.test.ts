@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { BudgetState } from '../../src/budget/types.js';
+import { budgetView, levelOf, sortBudgets } from '../../src/tui/view/budget-view.js';
+import { alertsView, tailView } from '../../src/tui/view/feed-view.js';
+import type { Line } from '../../src/tui/view/text.js';
+
+const text = (l: Line) => l.map((c) => c.text).join('');
+const USD = 1e9;
+
+function budget(p: Partial<BudgetState>): BudgetState {
+  return { name: 'b', kind: 'key', tagValue: null, per: null, spentNano: 0, reservedNano: 0, inFlight: 0, limitNano: USD, period: 'month', periodStart: 0, resetAt: Date.parse('2026-12-01T00:00:00Z'), soft: false, blocked: false, ...p };
+}
+
+describe('budget gauges', () => {
+  it('are green below 80%, yellow from 80%, red at the limit; blocked and soft-over are marked', () => {
+    expect(levelOf(budget({ spentNano: 0.79 * USD }))).toBe('ok');
+    expect(levelOf(budget({ spentNano: 0.8 * USD }))).toBe('warn');
+    expect(levelOf(budget({ spentNano: USD, blocked: true }))).toBe('over');
+    const view = budgetView(
+      [budget({ name: 'soft-one', soft: true, spentNano: 1.5 * USD }), budget({ name: 'hard', spentNano: USD, blocked: true }), budget({ name: 'quiet', period: 'total', resetAt: null })],
+      { rows: 5, width: 100, timeZone: 'UTC' },
+    );
+    expect(text(view.title)).toContain('1 blocked');
+    const rows = view.rows.map(text);
+    expect(rows[0]).toMatch(/^hard\s.*100%.*BLOCKED\s+resets 12-01$/);
+    expect(rows[1]).toMatch(/^soft-one\s.*150%.*OVER \(soft\)/);
+    expect(rows[2]).toMatch(/^quiet\s.*0%.*never resets$/);
+    expect(view.rows[0]!.find((c) => c.text.includes('█'))!.tone).toBe('bad');
+  });
+
+  it('hide idle per-value instances and say how many more there are', () => {
+    const many = [budget({ name: 'k' }), budget({ name: 't', kind: 'tag', per: 'user_id', tagValue: 'u1' }), ...['u2', 'u3', 'u4'].map((u, i) => budget({ name: 't', kind: 'tag', per: 'user_id', tagValue: u, spentNano: (i + 1) * 1e8 }))];
+    expect(sortBudgets(many).map((b) => b.tagValue)).toEqual(['u4', 'u3', 'u2', null]);
+    const view = budgetView(many, { rows: 3, width: 100, timeZone: 'UTC' });
+    expect(view.rows.map(text).at(-1)).toBe('… 2 more');
+    expect(text(view.rows[0]!)).toMatch(/^t user_id=u4/);
+  });
+});
+
+describe('feeds', () => {
+  it('say why a panel is empty', () => {
+    expect(text(tailView(null, { rows: 3, width: 80, timeZone: 'UTC', now: 0, note: 'Live tail needs --db.' }).rows[0]!)).toBe('Live tail needs --db.');
+    expect(text(tailView([], { rows: 3, width: 80, timeZone: 'UTC', now: 0, note: null }).rows[0]!)).toMatch(/No calls yet/);
+    expect(text(alertsView(null, { rows: 3, width: 80, timeZone: 'UTC', notes: ['No alerts table in this database yet.'] }).rows[0]!)).toMatch(/No alerts table/);
+  });
+
+  it('mark failed and unpriced calls in the tail', () => {
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    const rows = tailView(
+      [
+        { id: 2, ts: now - 1000, keyName: 'k', model: 'm', tags: { feature: 'x' }, costNano: null, latencyMs: 12.4, status: 200 },
+        { id: 1, ts: now - 2 * 86_400_000, keyName: null, model: null, tags: {}, costNano: 5e6, latencyMs: 3000, status: 429 },
+      ],
+      { rows: 5, width: 100, timeZone: 'UTC', now, note: null },
+    ).rows;
+    expect(text(rows[0]!)).toMatch(/^11:59:59\s+k\s+m\s+feature=x\s+unpriced\s+12 ms$/);
+    expect(text(rows[1]!)).toMatch(/^11-18 12:00\s+—\s+—\s+\[429\]\s+\$0\.005\s+3,000 ms$/);
+    expect(rows[1]!.find((c) => c.text.includes('[429]'))!.tone).toBe('bad');
+  });
+});
