@@ -42,6 +42,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         config,
         apiKeys: {},
         driver: open(dbPath),
+        spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
         pricer: createPricer(config.prices),

@@ -141,10 +141,14 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** ms between batched writes of call records. */
       flush_interval_ms: z.number().int().positive().default(50),
-      /** When the database cannot be written: keep serving (serve) or refuse calls (refuse). */
+      /** When the database cannot be written and the buffers are full: keep serving (serve) or refuse calls with 503 (refuse). */
       on_error: z.enum(['serve', 'refuse']).default('serve'),
+      /** Call records kept in memory while the database fails (before and beyond the spill file). */
+      max_buffered_records: z.number().int().positive().default(100_000),
+      /** Largest size in bytes of the spill file (`<db>.spill`) that takes records while the database fails. */
+      spill_max_bytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
     })
-    .default({ flush_interval_ms: 50, on_error: 'serve' }),
+    .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -66,4 +66,8 @@ export interface ProxyDeps {
   maxBodyBytes: number;
   tagsOnInvalid: 'reject' | 'drop';
   admin?: AdminHandler;
+  /** Why calls must be refused right now (503), or null to serve them. */
+  refusal?: () => string | null;
+  /** The body of `GET /healthz`: `{status: 'ok'}` or details of a degraded state. */
+  health?: () => Record<string, unknown>;
 }

@@ -39,7 +39,7 @@ export function createHandler(deps: ProxyDeps): (call: IncomingCall) => Promise<
     if (!route.ok) return errorResponse(fallbackAdapter, new ProxyError('bad_request', `Invalid request path: ${route.error}.`));
     switch (route.value.kind) {
       case 'health':
-        return { status: 200, headers: JSON_HEADERS, body: '{"status":"ok"}' };
+        return { status: 200, headers: JSON_HEADERS, body: deps.health ? JSON.stringify(deps.health()) : '{"status":"ok"}' };
       case 'metrics':
         return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: deps.metrics.render() };
       case 'admin':
@@ -79,6 +79,8 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   const key = deps.keys.resolve(secret);
   if (!key) return refuse(new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), false);
   state.keyName = key.name;
+  const refusal = deps.refusal?.();
+  if (refusal) return refuse(new ProxyError('unavailable', refusal), false);
 
   const parsedTags = parseTags(call.headers['x-metering-tags']);
   if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {

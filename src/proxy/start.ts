@@ -9,6 +9,7 @@ import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../store/types.js';
+import { SpillFile } from '../store/spill.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate, Pricer } from './deps.js';
@@ -42,6 +43,11 @@ export interface StartProxyOptions {
   alerts?: Omit<AlertDelivery, 'webhookUrl'>;
   /** Also receives every record (tests, demo progress). */
   onRecord?: (record: CallRecord) => void;
+  /**
+   * File that takes call records while the database cannot (read-only, full); replayed
+   * when it recovers, also after a restart. Default: none (records wait in memory only).
+   */
+  spillPath?: string;
 }
 
 /** What the budget and admin hooks are built on. */
@@ -78,10 +84,17 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);
   keys.reload();
+  const spill = o.spillPath ? new SpillFile(o.spillPath, o.config.store.spill_max_bytes) : undefined;
+  const maxBuffered = o.config.store.max_buffered_records;
   const queue = new WriteQueue(store, {
     flushIntervalMs: o.config.store.flush_interval_ms,
-    onError: (error) => o.log.error('could not write call records', { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
+    maxBuffered,
+    spill,
+    spillAfter: Math.max(1, Math.min(10_000, Math.floor(maxBuffered / 2))),
+    onError: (error) => o.log.error(storeErrorMessage(error.kind, o.spillPath, o.config.store.on_error), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
+    onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
   });
+  if (spill && queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : defaultBudgets(o, parts);
@@ -106,6 +119,11 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     maxBodyBytes: o.config.limits.max_body_bytes,
     tagsOnInvalid: o.config.tags.on_invalid,
     admin,
+    refusal: () =>
+      o.config.store.on_error === 'refuse' && queue.full
+        ? 'Calls are refused because their records cannot be stored: the database is failing and the spill buffer is full (store.on_error: refuse).'
+        : null,
+    health: () => (queue.degraded ? { status: 'degraded', store: 'failing', pending_records: queue.pending, spilled_records: queue.spilled, refusing: o.config.store.on_error === 'refuse' && queue.full } : { status: 'ok' }),
   });
   const host = o.host ?? o.config.listen.host;
   const server = await o.startServer({
@@ -164,6 +182,13 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     flush: () => void parts.queue.flush(),
     log: o.log,
   });
+}
+
+/** The loud line logged when call records cannot be written. */
+function storeErrorMessage(kind: string, spillPath: string | undefined, onError: 'serve' | 'refuse'): string {
+  if (kind === 'retrying') return `STORE UNAVAILABLE: call records cannot be written to the database; they are kept in memory${spillPath ? ` and spilled to ${spillPath}` : ''} and written when it recovers`;
+  if (kind === 'overflow') return `STORE UNAVAILABLE AND BUFFER FULL: new call records are being dropped; ${onError === 'refuse' ? 'calls are refused with 503 (store.on_error: refuse)' : 'calls are still served (store.on_error: serve)'}`;
+  return 'a call record could not be stored and was dropped';
 }
 
 /** Waits for `p`, but no longer than `ms` (the timer never holds the process open). */

@@ -165,7 +165,7 @@ export class WriteQueue {
       failures = this.pending < before ? 0 : failures + 1;
       if (failures >= attempts) {
         // Keep what cannot be written now for the next start instead of losing it.
-        this.spillPending();
+        this.spillPending(0);
         if (this.pending === 0) return;
         throw new WriteQueueError('retrying', this.pending, { cause: this.lastError });
       }
@@ -234,12 +234,15 @@ export class WriteQueue {
     this.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
   }
 
-  /** Moves pending records (oldest first) to the spill file, as many as fit. */
-  private spillPending(): void {
-    if (!this.spill || this.pending === 0) return;
+  /**
+   * Moves pending records (oldest first) to the spill file, as many as fit, keeping the
+   * newest few in memory so the retry timer keeps probing the store for its recovery.
+   */
+  private spillPending(keep = Math.max(1, Math.min(this.batchSize, Math.floor(this.spillAfter / 2)))): void {
+    if (!this.spill || this.pending <= keep) return;
     let moved = 0;
     try {
-      moved = this.spill.append(this.buffer.slice(this.head));
+      moved = this.spill.append(this.buffer.slice(this.head, this.buffer.length - keep));
     } catch (err) {
       this.lastError = err;
       return;

@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/types.js';
+import { startHarness, UPSTREAM_KEY, waitFor, type Harness } from '../support/proxy-harness.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+
+/** Makes the store's writes fail like a full disk until `heal()` is called. */
+function breakStore(store: Store): { heal: () => void } {
+  const insert = store.insertCalls.bind(store);
+  store.insertCalls = () => {
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  };
+  return { heal: () => (store.insertCalls = insert) };
+}
+
+describe('a database that cannot be written', () => {
+  let h: Harness | undefined;
+  let dir: string;
+  afterEach(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async (onError: 'serve' | 'refuse') => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-storefault-'));
+    const spillPath = path.join(dir, 'calls.spill');
+    h = await startHarness({
+      upstream: { reply: () => ({ body: CHAT }) },
+      configYaml: (url) =>
+        `providers:\n  openai: { base_url: "${url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5, on_error: ${onError}, max_buffered_records: 4, spill_max_bytes: 6000 }\n`,
+      overrides: { spillPath },
+    });
+    return { h, spillPath };
+  };
+  const call = (h: Harness) =>
+    fetch(`${h.baseUrl()}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}` }, body: '{"model":"gpt-4o-mini","messages":[]}' });
+
+  it('keeps serving, says so on /healthz, spills records to a file and replays them when the store recovers', async () => {
+    const { h, spillPath } = await start('serve');
+    const broken = breakStore(h.proxy.store);
+    for (let i = 0; i < 6; i++) expect((await call(h)).status).toBe(200);
+    await waitFor(() => h.proxy.queue.degraded, 2000, 'degraded');
+    const health = (await (await fetch(`${h.proxy.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'degraded', store: 'failing' });
+    await waitFor(() => existsSync(spillPath) && h.proxy.queue.spilled > 0, 2000, 'spill file');
+    broken.heal();
+    await waitFor(() => h.proxy.queue.pending === 0 && h.proxy.queue.spilled === 0, 3000, 'replay');
+    expect(h.rows()).toHaveLength(6);
+    expect(existsSync(spillPath)).toBe(false);
+    expect((await (await fetch(`${h.proxy.url}/healthz`)).json()) as Record<string, unknown>).toEqual({ status: 'ok' });
+  });
+
+  it('with store.on_error: refuse, answers 503 in the provider shape once memory and spill file are full', async () => {
+    const { h } = await start('refuse');
+    const broken = breakStore(h.proxy.store);
+    let refused: Response | undefined;
+    for (let i = 0; i < 60 && !refused; i++) {
+      const res = await call(h);
+      if (res.status === 503) refused = res;
+      else await res.text();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(refused).toBeDefined();
+    const body = (await refused!.json()) as { error: { message: string; code: string } };
+    expect(body.error.message).toMatch(/store\.on_error: refuse/);
+    expect(body.error.code).toBe('service_unavailable');
+    broken.heal();
+    await waitFor(() => h.proxy.queue.pending === 0 && !h.proxy.queue.full, 3000, 'recovery');
+    expect((await call(h)).status).toBe(200);
+  });
+});
