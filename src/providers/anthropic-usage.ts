@@ -1,20 +1,5 @@
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objAt = (v: unknown): Json => (isObj(v) ? v : {});
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-/** A token count: a finite non-negative number, rounded; undefined for anything else (null included). */
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
 
 /**
  * Normalises an Anthropic `usage` object (Messages response, `message_start.message.usage`,

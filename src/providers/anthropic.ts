@@ -1,12 +1,8 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import { type Json, isObj, objAt, str, passThrough, normalisePath } from './json.js';
 
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objAt = (v: unknown): Json => (isObj(v) ? v : {});
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
 
 /** Paths (after `/proxy/<provider>`, POST only) the adapter knows; everything else is `other`. */
@@ -15,14 +11,6 @@ const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind;
   // A token count, documented as free: forwarded and recorded, never priced as inference.
   '/v1/messages/count_tokens': { endpoint: 'messages.count_tokens', kind: 'other', metered: false },
 };
-
-/** `/v1/messages/?beta=true` → `/v1/messages`. */
-function normalisePath(path: string): string {
-  let p = path.split('?', 1)[0] ?? '';
-  if (!p.startsWith('/')) p = `/${p}`;
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p;
-}
 
 /** Anthropic `error.type` per tokometer error kind (status comes from the kind). */
 const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
@@ -43,9 +31,6 @@ const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
 function newRequestId(): string {
   return `req_tokometer_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
 }
-
-/** For endpoints that are not metered: forwards everything, observes nothing. */
-const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
 
 /**
  * The adapter for the Anthropic Messages API (`https://api.anthropic.com`; paths keep
@@ -72,7 +57,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
 
     describe(method, path, body): RequestInfo {
       const json = objAt(body);
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, false)] : undefined;
       return {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',

@@ -1,9 +1,5 @@
 import type { Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+import { type Json, isObj, count } from './json.js';
 
 /**
  * Normalises Cohere v2 usage to `Usage`, or null when nothing billable is reported.

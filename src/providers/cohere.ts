@@ -2,34 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ProxyError } from '../lib/errors.js';
 import { normaliseCohereUsage } from './cohere-usage.js';
 import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
 
 /** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
 const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
   '/v2/chat': { endpoint: 'chat', kind: 'chat' },
   '/v2/embed': { endpoint: 'embed', kind: 'embeddings' },
 };
-
-/** `/v2/chat/?x=1` → `/v2/chat`. */
-function normalisePath(path: string): string {
-  let p = path.split('?', 1)[0] ?? '';
-  if (!p.startsWith('/')) p = `/${p}`;
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p;
-}
 
 const MESSAGE_END = 'message-end';
 
@@ -58,8 +37,6 @@ class CohereChatStream implements StreamAccumulator {
   }
 }
 
-const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
-
 /**
  * The adapter for Cohere's v2 API (`https://api.cohere.com`): `/v2/chat` (JSON or SSE) and
  * `/v2/embed` are metered, billed on `billed_units`; everything else is forwarded unmetered.
@@ -85,7 +62,7 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
 
     describe(method, path, body): RequestInfo {
       const json = isObj(body) ? body : {};
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, false)] : undefined;
       return {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',

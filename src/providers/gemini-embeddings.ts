@@ -1,11 +1,7 @@
 import { estimateTokens } from './estimate.js';
 import { normaliseGeminiUsage } from './gemini-usage.js';
 import { emptyUsage, type Observed, type RequestInfo } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+import { type Json, isObj, count } from './json.js';
 
 /** Estimated tokens of one EmbedContentRequest: each `content.parts[].text`, plus its `title`. */
 function requestTokens(request: unknown): number {

@@ -1,19 +1,5 @@
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-/** A token count: a finite non-negative number, rounded; undefined for anything else. */
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+import { type Json, isObj, str, count, parseJson } from './json.js';
 
 /** Sum of `tokenCount` over the `{modality, tokenCount}` entries of one modality. */
 function modalityTokens(details: unknown, modality: string): number {

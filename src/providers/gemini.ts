@@ -2,11 +2,8 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import { type Json, isObj, objAt, passThrough } from './json.js';
 
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objAt = (v: unknown): Json => (isObj(v) ? v : {});
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
 
 /**
@@ -40,9 +37,6 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
   upstream_timeout: 'DEADLINE_EXCEEDED',
   internal: 'INTERNAL',
 };
-
-/** For endpoints that are not metered: forwards everything, observes nothing. */
-const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
 
 /**
  * The adapter for the Google Gemini API (`https://generativelanguage.googleapis.com`;

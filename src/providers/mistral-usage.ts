@@ -1,10 +1,6 @@
 import { normaliseOpenAiUsage } from './openai.js';
 import type { Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+import { type Json, isObj, count } from './json.js';
 
 /**
  * Normalises a Mistral `usage` object (chat completions, FIM, embeddings) to `Usage`, or

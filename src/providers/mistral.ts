@@ -1,20 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { normaliseMistralUsage } from './mistral-usage.js';
 import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -25,14 +12,6 @@ const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind 
   '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
 };
-
-/** `/v1/chat/completions/?x=1` → `/chat/completions`. */
-function normalisePath(path: string): string {
-  let p = path.split('?', 1)[0] ?? '';
-  if (!p.startsWith('/')) p = `/${p}`;
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p.startsWith('/v1/') ? p.slice(3) : p;
-}
 
 /**
  * A Mistral chat or FIM stream: `data:`-only chunks ending with `data: [DONE]`. Usage comes
@@ -60,8 +39,6 @@ class MistralStream implements StreamAccumulator {
     return { usage: this.usage, model: this.model };
   }
 }
-
-const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
 
 /** Mistral's OpenAI-like error `type` and `code` per tokometer error kind. */
 const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: string]>> = {
@@ -103,7 +80,7 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
 
     describe(method, path, body): RequestInfo {
       const json = isObj(body) ? body : {};
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, true)] : undefined;
       return {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',

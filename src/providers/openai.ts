@@ -1,6 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { type Json, isObj, objAt, str, isAmount, count, parseJson, passThrough, normalisePath } from './json.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -12,24 +13,6 @@ export interface OpenAiAdapterOptions {
    * which send stream usage unasked (PROVIDERS.md §7).
    */
   injectStreamUsage?: boolean;
-}
-
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objAt = (v: unknown): Json => (isObj(v) ? v : {});
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-
-const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-/** A token count: a finite non-negative number, rounded; undefined for anything else. */
-const count = (v: unknown): number | undefined => (isAmount(v) ? Math.round(v) : undefined);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
@@ -164,9 +147,6 @@ class ResponsesStream implements StreamAccumulator {
   }
 }
 
-/** For endpoints that are not metered: forwards everything, observes nothing. */
-const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
-
 const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
   '/responses': { endpoint: 'responses', kind: 'responses' },
@@ -174,14 +154,6 @@ const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind 
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
   '/completions': { endpoint: 'completions', kind: 'completions' },
 };
-
-/** `/v1/chat/completions/?x=1` → `/chat/completions`. */
-function normalisePath(path: string): string {
-  let p = path.split('?', 1)[0] ?? '';
-  if (!p.startsWith('/')) p = `/${p}`;
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p.startsWith('/v1/') ? p.slice(3) : p;
-}
 
 function maxOutputTokens(body: Json): number | null {
   return count(body.max_completion_tokens) ?? count(body.max_tokens) ?? count(body.max_output_tokens) ?? null;
@@ -250,7 +222,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     describe(method, path, body): RequestInfo {
       const json = objAt(body);
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path)] : undefined;
+      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, true)] : undefined;
       return {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',
