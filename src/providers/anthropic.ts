@@ -2,6 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 import { type Json, isObj, objAt, str, passThrough, normalisePath } from './json.js';
+import { bearerToken } from './bearer.js';
 
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
 
@@ -46,8 +47,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     clientKey(headers) {
       const apiKey = (headers['x-api-key'] ?? '').trim();
       if (apiKey.length > 0) return apiKey;
-      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-      return match?.[1] ?? null;
+      return bearerToken(headers.authorization);
     },
 
     applyUpstreamAuth(headers, _query, apiKey) {

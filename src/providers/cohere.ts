@@ -3,6 +3,7 @@ import type { ProxyError } from '../lib/errors.js';
 import { normaliseCohereUsage } from './cohere-usage.js';
 import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
+import { bearerToken } from './bearer.js';
 
 /** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
 const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
@@ -52,8 +53,7 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
     family,
 
     clientKey(headers) {
-      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-      return match?.[1] ?? null;
+      return bearerToken(headers.authorization);
     },
 
     applyUpstreamAuth(headers, _query, apiKey) {

@@ -2,6 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { normaliseMistralUsage } from './mistral-usage.js';
 import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
+import { bearerToken } from './bearer.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -70,8 +71,7 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
     family,
 
     clientKey(headers) {
-      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-      return match?.[1] ?? null;
+      return bearerToken(headers.authorization);
     },
 
     applyUpstreamAuth(headers, _query, apiKey) {

@@ -2,6 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson, passThrough, normalisePath } from './json.js';
+import { bearerToken } from './bearer.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -209,8 +210,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     family,
 
     clientKey(headers) {
-      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-      return match?.[1] ?? null;
+      return bearerToken(headers.authorization);
     },
 
     applyUpstreamAuth(headers, _query, apiKey) {
