@@ -4,6 +4,7 @@ import type { Pricer } from '../pricing/pricer.js';
 import { joinFragments } from '../report/sql-scope.js';
 import type { WhereClause } from '../report/types.js';
 import type { SqlDriver, SqlValue } from '../store/types.js';
+import { forecastBudgets } from './budget-forecasts.js';
 import { loadAuditCalls, totals } from './calls.js';
 import { batch } from './detectors/batch.js';
 import { budgetForecast } from './detectors/budget-forecast.js';
@@ -30,8 +31,16 @@ export const DETECTORS: readonly Detector[] = [
   unpriced,
 ];
 
-/** Default floor for a saving to be reported: $1.00 per month. */
+/** Upper bound of the default floor for a saving to be reported: $1.00 per month. */
 export const DEFAULT_MIN_SAVING_PER_MONTH_NANO: NanoUsd = 1_000_000_000;
+
+/**
+ * The default floor: 0.5% of the monthly spend, between $0.01 and $1.00 per month, so a
+ * small account still sees its patterns and a large one is not buried in cents.
+ */
+export function defaultMinSaving(monthlySpendNano: NanoUsd): NanoUsd {
+  return Math.min(DEFAULT_MIN_SAVING_PER_MONTH_NANO, Math.max(10_000_000, Math.round(monthlySpendNano * 0.005)));
+}
 
 /** What an audit needs. Times in ms since the epoch; the window is [since, until). */
 export interface AuditInput {
@@ -45,7 +54,7 @@ export interface AuditInput {
   keyBudgets: readonly KeyBudgetRef[];
   tagBudgets: readonly TagBudget[];
   batchTags: readonly WhereClause[];
-  /** Savings below this per month are left out (notices are always kept). Default $1.00. */
+  /** Savings below this per month are left out (notices are always kept). Default: defaultMinSaving(monthly spend). */
   minSavingPerMonthNano?: NanoUsd;
   /** Detectors to run; default DETECTORS. */
   detectors?: readonly Detector[];
@@ -60,7 +69,8 @@ export interface AuditInput {
 export function runAudit(input: AuditInput): AuditReport {
   const ctx = buildContext(input);
   const detectors = input.detectors ?? DETECTORS;
-  const min = input.minSavingPerMonthNano ?? DEFAULT_MIN_SAVING_PER_MONTH_NANO;
+  const t = totals(ctx.calls);
+  const min = input.minSavingPerMonthNano ?? defaultMinSaving(Math.round((t.costNano * 30 * DAY_MS) / ctx.observedMs));
   const all = detectors.flatMap((d) => d.run(ctx));
   const order = (f: Finding) => DETECTORS.findIndex((d) => d.id === f.detector);
   const savings = all
@@ -69,7 +79,6 @@ export function runAudit(input: AuditInput): AuditReport {
   const notices = all
     .filter((f) => f.kind === 'notice')
     .sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || order(a) - order(b) || b.evidence.calls - a.evidence.calls);
-  const t = totals(ctx.calls);
   return {
     since: input.since,
     until: input.until,
@@ -78,6 +87,7 @@ export function runAudit(input: AuditInput): AuditReport {
     calls: t.calls,
     costNano: t.costNano,
     findings: [...savings, ...notices],
+    budgets: forecastBudgets(ctx),
     totalPerMonthNano: savings.reduce((s, f) => s + f.savingPerMonthNano, 0),
     where: input.where,
     minSavingPerMonthNano: min,

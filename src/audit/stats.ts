@@ -51,6 +51,13 @@ export const fact = {
   text: (key: string, label: string, value: string): Fact => ({ key, label, value, unit: 'text' }),
 };
 
+/** Largest value (−Infinity when empty); safe for arrays too long to spread into Math.max. */
+export function maxOf(values: Iterable<number>): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 /** a / b, or 0 when b is 0. */
 export function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;

@@ -1,4 +1,4 @@
-import type { KeyBudget } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { TagBudget } from '../budget/types.js';
@@ -84,13 +84,13 @@ export interface KeyBudgetRef {
 
 /** Everything a detector may read. Built once per audit by the runner. */
 export interface AuditContext {
-  /** Calls in the audited window and `--where` scope, sorted by ts (then id). */
+  /** Calls in the audited window [since, until) and `--where` scope, sorted by ts (then id). */
   calls: readonly AuditCall[];
   pricer: Pricer;
   since: number;
-  /** Exclusive end of the window; also "now" for forecasts when the window ends now. */
+  /** Exclusive end of the window, ms. */
   until: number;
-  /** The clock's now, ms. */
+  /** The clock's now, ms: budget forecasts start here (they use the budgets' own periods, not the window). */
   now: number;
   timeZone: string;
   /**
@@ -124,6 +124,34 @@ export interface BudgetSpend {
   outputTokens: number;
 }
 
+/** Where one budget instance is heading in its current period (see budget-forecasts.ts). Money in nano-USD, times in ms. */
+export interface BudgetForecast {
+  /** For people: `key acme`, `budget free-daily (user_id=u_1)`. */
+  name: string;
+  /** `{key}` or `{budget}`, plus the `per` tag and its value for per-value budgets. */
+  scope: Record<string, string>;
+  period: BudgetPeriod;
+  soft: boolean;
+  limitNano: NanoUsd;
+  spentNano: NanoUsd;
+  /** Spend expected by `horizon` at the recent daily rate. */
+  projectedNano: NanoUsd;
+  dailyRateNano: NanoUsd;
+  /** End of the current period; for `total` budgets now + 30 days. */
+  horizon: number;
+  /** False for `total` budgets (the horizon is not a period end). */
+  periodEnds: boolean;
+  /** When spend reaches the limit: now when already reached; null when the projection stays below it. */
+  hitAt: number | null;
+  reached: boolean;
+  /** Length of history the rate was measured on, ms. */
+  trendMs: number;
+  /** Calls and tokens of the instance in the current period so far. */
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 /** Which calls a budget counts: one key's calls, or calls matching tags (optionally split per tag value). */
 export type BudgetFilter = { kind: 'key'; name: string } | { kind: 'tag'; match: Record<string, string>; per?: string };
 
@@ -142,8 +170,10 @@ export interface AuditReport {
   /** Calls and stored cost in the audited scope. */
   calls: number;
   costNano: NanoUsd;
-  /** Ranked: savings by savingPerMonthNano descending, then notices. Each has its 1-based rank in order. */
+  /** Ranked: savings by savingPerMonthNano descending, then notices (rank = index + 1). */
   findings: Finding[];
+  /** Every budget's forecast (at risk or not), in config order. */
+  budgets: BudgetForecast[];
   /** Sum of savingPerMonthNano over the findings (fixes on the same calls overlap; see the formats' footnote). */
   totalPerMonthNano: NanoUsd;
   where: readonly WhereClause[];

@@ -74,7 +74,7 @@ export function registerAudit(program: Command, deps: AuditDeps): void {
     .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
     .option('--where <k=v>', 'only calls whose tag or built-in (model, provider, key, endpoint) k equals v (k!=v excludes); repeatable', collect, [])
     .option('--batch-tag <k=v>', 'traffic that can wait for a batch API (e.g. feature=summarizer); repeatable, all must match', collect, [])
-    .option('--min-saving <usd>', `leave out savings under this many USD per month (default: ${DEFAULT_MIN_SAVING_PER_MONTH_NANO / 1e9})`)
+    .option('--min-saving <usd>', `leave out savings under this many USD per month (default: 0.5% of the monthly spend, between $0.01 and $${DEFAULT_MIN_SAVING_PER_MONTH_NANO / 1e9})`)
     .option('--format <format>', 'table, json or md', 'table')
     .option('--db <path>', 'database file')
     .option('--config <file>', 'config file')
@@ -90,7 +90,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   const where = flags.where.map(parseWhere);
   const batchTags = flags.batchTag.map(parseWhere);
-  const minSaving = flags.minSaving === undefined ? DEFAULT_MIN_SAVING_PER_MONTH_NANO : parseUsd(flags.minSaving);
+  const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
 
   const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
   let report;

@@ -108,7 +108,7 @@ function nextSteps(db: string, config: string, commands: ReadonlySet<string>): s
   ];
   if (commands.has('tui')) steps.push([`tokometer tui --db ${db}`, 'the live dashboard']);
   // The demo's month costs ~$15, so its savings sit below audit's default $1/month floor.
-  if (commands.has('audit')) steps.push([`tokometer audit --db ${db} --min-saving 0.10`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
+  if (commands.has('audit')) steps.push([`tokometer audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
   const width = Math.max(...steps.map(([cmd]) => cmd.length));
   return `Try next:\n${steps.map(([cmd, what]) => `  ${cmd.padEnd(width)}   ${what}`).join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetForecast } from '../../src/audit/detectors/budget-forecast.js';
 import { tagBudgetFromConfig } from '../../src/budget/types.js';
-import { DAY, SINCE, USD, factOf, findings, type Spec } from './helpers.js';
+import { DAY, SINCE, USD, audit, factOf, findings, type Spec } from './helpers.js';
 
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 
@@ -57,5 +57,11 @@ describe('budget forecast', () => {
       { name: 'idle', budget: monthly(1) },
     ];
     expect(findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets })).toEqual([]);
+    // Both still appear in the report's budget table: acme projected at $120 of $500, idle at $0.
+    const { budgets } = audit(daily(4, 'acme'), { until: NOW, keyBudgets, detectors: [budgetForecast] });
+    expect(budgets.map((b) => [b.name, b.spentNano, b.projectedNano, b.hitAt])).toEqual([
+      ['key acme', 80 * USD, 120 * USD, null],
+      ['key idle', 0, 0, null],
+    ]);
   });
 });

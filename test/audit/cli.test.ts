@@ -28,7 +28,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI in-process with the clock at `now` (default Dec 1, 2026 00:00 UTC). */
-export async function cli(args: string[], now = UNTIL, cwd = dir): Promise<{ code: number; out: string; err: string }> {
+async function cli(args: string[], now = UNTIL, cwd = dir): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const ctx: CliContext = {
@@ -45,8 +45,8 @@ export async function cli(args: string[], now = UNTIL, cwd = dir): Promise<{ cod
 }
 
 describe('tokometer audit', () => {
-  it('prints the ranked table with the total last (default floor $1/month)', async () => {
-    const { code, out } = await cli(['audit', '--db', dbPath]);
+  it('prints the ranked table with the total last (floor $1/month)', async () => {
+    const { code, out } = await cli(['audit', '--db', dbPath, '--min-saving', '1']);
     expect(code).toBe(0);
     expect(out).toContain('classifier: gpt-4o → gpt-4o-mini for short answers');
     expect(out).not.toContain('failed or abandoned');
@@ -104,4 +104,13 @@ describe('tokometer audit on the demo database', () => {
       rmSync(demoDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('default saving floor', () => {
+  it('is 0.5% of the monthly spend, between one cent and one dollar', async () => {
+    const { defaultMinSaving } = await import('../../src/audit/runner.js');
+    expect(defaultMinSaving(0)).toBe(10_000_000);
+    expect(defaultMinSaving(14_460_000_000)).toBe(72_300_000); // $14.46 a month → $0.0723
+    expect(defaultMinSaving(1_800_000_000_000)).toBe(1_000_000_000); // $1,800 a month → capped at $1
+  });
 });

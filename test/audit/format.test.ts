@@ -35,6 +35,7 @@ describe('audit formats', () => {
     expect(text).toContain('limit_usd: 0.10');
     expect(text).toContain('prices:\n');
     expect(text).not.toMatch(/\u001b\[/);
+    expect(text).toMatch(/Budgets\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached\n/);
     expect(lines.at(-1)).toMatch(/^Total estimated saving: \$5\.24 per month \(.*\) from 3 findings\.$/);
     expect(renderAuditTable(report(), { color: true })).toMatch(/\u001b\[1m/);
   });
@@ -48,6 +49,7 @@ describe('audit formats', () => {
     expect(md).toContain('chat\\|beta');
     expect(md).toContain('### 1. classifier: gpt-4o → gpt-4o-mini for short answers');
     expect(md).toContain('```yaml\nbudgets:\n  - name: free-tier-daily');
+    expect(md).toContain('| key web | month | $2.90 | $2.50 | $2.90 | reached |');
     expect(md.trimEnd().split('\n').at(-1)).toMatch(/^\*\*Total estimated saving: \$5\.24 per month .*\*\*$/);
   });
 
@@ -69,6 +71,21 @@ describe('audit formats', () => {
     expect(free.snippet).toContain('per: user_id');
     // Web spent $2.90 by Nov 20 (all on Nov 2); $0 in the last 7 days → no projection beyond the cap already reached.
     expect(budget.due_at).toBe('2026-11-20T00:00:00.000Z');
+    expect(doc.budgets).toEqual([
+      {
+        name: 'key web',
+        scope: { key: 'web' },
+        period: 'month',
+        soft: false,
+        limit_usd: 2.5,
+        spent_usd: 2.9,
+        daily_rate_usd: 0,
+        projected_usd: 2.9,
+        horizon: '2026-12-01T00:00:00.000Z',
+        cap_hit_at: '2026-11-20T00:00:00.000Z',
+        reached: true,
+      },
+    ]);
     expect(doc.total).toEqual({ saving_usd_per_month: 5.24, saving_nano_per_month: 5_240_000_000, findings: 3, notices: 2 });
   });
 

@@ -14,11 +14,12 @@ import type { AuditContext, Detector, Finding } from '../types.js';
  *
  * Prompt caching — conversations re-sending their history without provider caching.
  * tokometer sees prompt sizes, not text, so it uses the one structure it can see: calls
- * carrying a session tag (SESSION_TAGS), taken per (feature, provider, model). A
- * conversation's prompt grows from turn to turn (it carries the history), while
- * independent jobs in one session (documents, files) grow only about half the time; so the
- * group must be conversational: it has ≥ MIN_PAIRS consecutive same-session pairs and
- * ≥ MIN_GROWTH_SHARE of them have input[k] ≥ input[k−1]. A cacheable turn then is a grown turn k that starts
+ * carrying a session tag (SESSION_TAGS), taken per (feature, provider, model), leaving out
+ * exact repeats and retry-storm calls (claimed above and by waste). A conversation's
+ * prompt grows from turn to turn (it carries the history), while independent jobs in one
+ * session (documents, files) grow only about half the time; so the group must be
+ * conversational: ≥ MIN_PAIRS consecutive same-session pairs, ≥ MIN_GROWTH_SHARE of them
+ * with input[k] ≥ input[k−1]. A cacheable turn is a grown turn k that starts
  * ≤ CACHE_TTL_MS after turn k−1 (the providers' default cache lifetime) and whose prefix,
  * turn k−1's whole prompt, is ≥ MIN_PREFIX_TOKENS (the providers' minimum cacheable
  * prompt). Counterfactual per call: prefix tokens not already cached become cache reads,
@@ -93,7 +94,11 @@ function sessionOf(c: AuditCall): string | null {
 
 function promptCaching(ctx: AuditContext): Finding[] {
   const out: Finding[] = [];
-  const groups = groupBy(ctx.calls.filter(isPricedGeneration), (c) => JSON.stringify([...Object.values(featureScope(c)), c.provider, c.model]));
+  // Exact repeats and retry storms are claimed by the exact cache and by waste.
+  const { exactRepeats, inStorm } = repeats(ctx);
+  const claimed = new Set(exactRepeats.map((c) => c.id));
+  const own = ctx.calls.filter(isPricedGeneration).filter((c) => !claimed.has(c.id) && !inStorm.has(c.id));
+  const groups = groupBy(own, (c) => JSON.stringify([...Object.values(featureScope(c)), c.provider, c.model]));
   for (const calls of groups.values()) {
     const input = calls.reduce((s, c) => s + c.usage.inputTokens, 0);
     const cached = calls.reduce((s, c) => s + c.usage.cacheReadTokens, 0);
@@ -118,7 +123,7 @@ function promptCaching(ctx: AuditContext): Finding[] {
           fact.share('cached_input_share', 'cached share of input tokens', ratio(cached, input)),
           fact.count('sessions', 'sessions', plan.sessions),
           fact.share('growing_turn_share', 'turns whose prompt grew', ratio(plan.grownPairs, plan.pairs)),
-          fact.count('cacheable_turns', `turns ≤ ${CACHE_TTL_MS / MINUTE_MS} min after the previous one`, plan.turns),
+          fact.count('cacheable_turns', `grown turns ≤ ${CACHE_TTL_MS / MINUTE_MS} min after the previous one`, plan.turns),
           fact.tokens('cacheable_prefix_tokens', 'prefix tokens that could be cache reads', plan.readTokens),
         ],
       },

@@ -2,8 +2,8 @@ import { periodWindow } from '../../budget/periods.js';
 import { formatMoney } from '../../report/format/text.js';
 import { NONE } from '../../report/types.js';
 import { groupBy, totals, type AuditCall } from '../calls.js';
-import { fact, int, percentile, ratio } from '../stats.js';
-import type { AuditContext, Detector, Finding } from '../types.js';
+import { fact, int, maxOf, percentile, ratio } from '../stats.js';
+import type { AuditContext, Detector } from '../types.js';
 
 /**
  * Free-tier subsidy: what free users cost against paid ones, and a per-user daily cap.
@@ -79,7 +79,7 @@ export const freeTier: Detector = {
             fact.share('free_cost_share', 'free share of spend', share),
             fact.usd('p50_user_day_usd', 'free user-day spend p50', percentile(realDays, 50)),
             fact.usd('p90_user_day_usd', 'free user-day spend p90', p90),
-            fact.usd('max_user_day_usd', 'free user-day spend max', Math.max(...days.values())),
+            fact.usd('max_user_day_usd', 'free user-day spend max', maxOf(days.values())),
             fact.count('user_days_over_cap', `user-days over $${capUsd}`, overDays),
             ...(noUser > 0 ? [fact.count('free_calls_without_user', `free calls without ${USER_TAG} (one shared instance)`, noUser)] : []),
           ],

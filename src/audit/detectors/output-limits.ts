@@ -1,5 +1,5 @@
 import { featureScope, groupBy, isPricedGeneration, totals } from '../calls.js';
-import { fact, int, percentile, ratio, repricedSaving } from '../stats.js';
+import { fact, int, maxOf, percentile, ratio, repricedSaving } from '../stats.js';
 import type { Detector, Finding } from '../types.js';
 
 /**
@@ -55,7 +55,7 @@ export const outputLimits: Detector = {
             fact.share('no_max_tokens_share', 'calls without max_tokens', uncappedShare),
             fact.tokens('p50_output_tokens', 'output p50', p50),
             fact.tokens('p95_output_tokens', 'output p95', p95),
-            fact.tokens('max_output_tokens', 'output max', Math.max(...outputs)),
+            fact.tokens('max_output_tokens', 'output max', maxOf(outputs)),
             fact.count('calls_over_cap', `calls over ${int(cap)} tokens`, over.length),
             fact.tokens('tokens_over_cap', 'output tokens beyond the cap', overTokens),
           ],

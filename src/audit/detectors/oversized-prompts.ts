@@ -1,6 +1,6 @@
 import type { Usage } from '../../providers/types.js';
 import { featureScope, groupBy, isPricedGeneration, totals } from '../calls.js';
-import { fact, int, percentile, ratio, repricedSaving } from '../stats.js';
+import { fact, int, maxOf, percentile, ratio, repricedSaving } from '../stats.js';
 import type { AuditContext, Detector, Finding } from '../types.js';
 
 /**
@@ -50,7 +50,7 @@ export const oversizedPrompts: Detector = {
           facts: [
             fact.tokens('p50_input_tokens', 'input p50', p50),
             fact.tokens('p95_input_tokens', 'input p95', p95),
-            fact.tokens('max_input_tokens', 'input max', Math.max(...inputs)),
+            fact.tokens('max_input_tokens', 'input max', maxOf(inputs)),
             fact.share('input_cost_share', 'input share of cost', share),
             fact.count('tail_calls', 'calls ≥ p95', tail.length),
             fact.tokens('tail_input_tokens', 'input tokens of those calls', tailTokens),

@@ -1,6 +1,6 @@
 import { featureScope, groupBy, totals, type AuditCall } from '../calls.js';
 import { RETRY_WINDOW_MS, STORM_MIN_CALLS, repeats } from '../repeats.js';
-import { fact, int } from '../stats.js';
+import { fact, int, maxOf } from '../stats.js';
 import type { AuditContext, Detector, Finding } from '../types.js';
 
 /**
@@ -76,7 +76,7 @@ function retryStorms(ctx: AuditContext): Finding[] {
     const saving = totals(wasted).costNano;
     if (saving <= 0) continue;
     const scope = featureScope(calls[0]!);
-    const largest = Math.max(...storms.map((s) => s.length));
+    const largest = maxOf(storms.map((s) => s.length));
     out.push({
       detector: 'waste',
       kind: 'saving',

@@ -1,7 +1,7 @@
 import { formatInt, formatLocal, formatMoney, formatPercent } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { DAY_MS } from '../stats.js';
-import type { AuditReport, Evidence, Fact, Finding } from '../types.js';
+import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
 
 /** Display pieces shared by the table and Markdown formats (formatting only, no maths). */
 
@@ -49,6 +49,16 @@ export function windowText(r: AuditReport): string {
 export function whereText(where: readonly WhereClause[]): string {
   return where.map((w) => `${w.key}${w.op}${w.value}`).join(', ');
 }
+
+/** Header and cells of the budget table (table and Markdown formats). */
+export const BUDGET_HEADERS = ['budget', 'period', 'spent', 'limit', 'projected', 'cap hit'] as const;
+
+export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
+  const hit = b.reached ? 'reached' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
+  return [b.name, b.soft ? `${b.period} (soft)` : b.period, formatMoney(b.spentNano), formatMoney(b.limitNano), formatMoney(b.projectedNano), hit];
+}
+
+export const BUDGET_NOTE = 'Current period, projected at the last 7 days\' daily rate (1 day for daily budgets).';
 
 /** The closing line every format ends with. */
 export function totalText(r: AuditReport): string {

@@ -1,6 +1,6 @@
 import { formatInt, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { OVERLAP_NOTE, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
 
 /**
  * The audit as GitHub-flavoured Markdown, to paste into an issue or a monthly review:
@@ -22,6 +22,10 @@ export function renderAuditMarkdown(r: AuditReport): string {
     r.findings.forEach((f, i) => out.push(`| ${i + 1} | ${cell(f.title)} | ${savingCell(f)} | ${f.confidence.level} |`));
     r.findings.forEach((f, i) => out.push('', ...section(f, i + 1, r)));
     out.push('', `_${OVERLAP_NOTE}_`);
+  }
+  if (r.budgets.length > 0) {
+    out.push('', '### Budgets', '', BUDGET_NOTE, '', `| ${BUDGET_HEADERS.join(' | ')} |`, '|---|---|--:|--:|--:|---|');
+    for (const b of r.budgets) out.push(`| ${budgetCells(b, r.timeZone).map(cell).join(' | ')} |`);
   }
   out.push('', `**${totalText(r)}**`);
   return out.join('\n') + '\n';

@@ -1,6 +1,6 @@
 import { formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { OVERLAP_NOTE, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
 
 /**
  * The audit for a terminal: a heading, a ranked summary grid, one block per finding
@@ -17,7 +17,7 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
   out.push(`${formatInt(r.calls)} calls · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where ${whereText(r.where)}` : ''}`);
   if (r.findings.length === 0) {
     out.push('', `No findings: no saving of ${formatMoney(r.minSavingPerMonthNano)}/month or more, no budget at risk, every model priced.`);
-    out.push('', p.bold(totalText(r)));
+    out.push(...budgetTable(r, p), '', p.bold(totalText(r)));
     return out.join('\n') + '\n';
   }
   const rows = r.findings.map((f, i) => [String(i + 1), savingCell(f), f.confidence.level, f.title]);
@@ -35,8 +35,15 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
     ),
   );
   r.findings.forEach((f, i) => out.push('', block(f, i + 1, r, p)));
+  out.push(...budgetTable(r, p));
   out.push('', p.dim(wrap(OVERLAP_NOTE, WIDTH, '')), p.bold(totalText(r)));
   return out.join('\n') + '\n';
+}
+
+function budgetTable(r: AuditReport, p: Paint): string[] {
+  if (r.budgets.length === 0) return [];
+  const columns = BUDGET_HEADERS.map((header, i) => ({ header, align: i < 2 || i === 5 ? ('left' as const) : ('right' as const) }));
+  return ['', p.bold('Budgets'), p.dim(BUDGET_NOTE), renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p)];
 }
 
 function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
