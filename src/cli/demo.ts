@@ -6,7 +6,7 @@ import { prepareDemoDb } from '../demo/db-guard.js';
 import { createProgress } from '../demo/progress.js';
 import { runDemo, type DemoRunResult } from '../demo/run.js';
 import { UsageError } from '../lib/errors.js';
-import { createLogger } from '../proxy/log.js';
+import { createLogger, type Logger } from '../proxy/log.js';
 import { renderTable } from '../report/format/table.js';
 import { formatInt } from '../report/format/text.js';
 import { spendReport } from '../report/query.js';
@@ -71,7 +71,7 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
     concurrency,
     now: ctx.clock(),
     progress: (total, windowStart, windowEnd) => createProgress({ write: ctx.err, tty: ctx.isTTY, total, windowStart, windowEnd }),
-    log: createLogger(ctx.err),
+    log: errorsOnly(createLogger(ctx.err)),
   });
   writeDemoConfig(configPath, dbPath, result.population);
 
@@ -135,4 +135,9 @@ function wholeNumber(flag: string, raw: string, min: number, max: number): numbe
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new UsageError(`${flag} expects a whole number from ${formatInt(min)} to ${formatInt(max)}, got '${raw}'`);
   return value;
+}
+
+/** The demo's budgets alert as they would in production; only real errors reach the terminal. */
+function errorsOnly(log: Logger): Logger {
+  return { info: () => {}, warn: () => {}, error: log.error };
 }

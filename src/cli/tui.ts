@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { keyBudgetFromConfig, tagBudgetFromConfig } from '../budget/types.js';
 import type { Config } from '../config/schema.js';
@@ -23,6 +24,9 @@ interface TuiFlags {
   url?: string;
   token?: string;
 }
+
+/** The config `tokometer demo` writes beside its database (it names that database in `db:`). */
+const DEMO_CONFIG = 'tokometer-demo.yaml';
 
 /** The terminal streams the dashboard draws on and reads keys from. */
 export interface TuiIo {
@@ -66,7 +70,8 @@ export function colorEnabled(env: Readonly<Record<string, string | undefined>>):
 async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
   const dbPath = dbPathFor(ctx, config, flags.db);
   if (!existsSync(dbPath)) {
-    throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.`);
+    const demo = flags.config === undefined && existsSync(path.join(ctx.cwd, DEMO_CONFIG)) ? ` For the demo's data: tokometer tui --config ${DEMO_CONFIG}.` : '';
+    throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.${demo}`);
   }
   const open = await ctx.edges.openDriver();
   const configKeyBudgets = new Map<string, KeyBudget>();

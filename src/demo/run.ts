@@ -14,6 +14,7 @@ import type { Progress } from './progress.js';
 import { buildRequest, chooseRoutes, type Routes } from './requests.js';
 import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js';
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
+import { usdToNano } from '../lib/money.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
@@ -108,7 +109,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
       driver.close();
       throw error;
     }
-    const secrets = createFeatureKeys(proxy, windowStart);
+    const secrets = createFeatureKeys(proxy, windowStart, o.calls);
     await drive(proxy.url, workload, routes, secrets, o.concurrency);
     await proxy.stop(5000);
     completed = true;
@@ -138,24 +139,45 @@ function demoProxyConfig(simUrl: string): Config {
   return parseConfigText(`providers:\n${lines.join('\n')}\n`, { file: '(demo config)', env: {} });
 }
 
-/** The runtime's server edge, with each request's handler running inside its simulated time. */
+/**
+ * The runtime's server edge, with each request's handler — and the relay of its response
+ * body, where the call is settled and recorded — running inside its simulated time.
+ */
 function withSimulatedTime(startServer: StartServer, simulatedNow: AsyncLocalStorage<number>): StartServer {
   return (options) =>
     startServer({
       ...options,
-      handler: (call) => {
+      handler: async (call) => {
         const at = Number(call.headers[SIM_TIME_HEADER]);
-        return Number.isFinite(at) ? simulatedNow.run(at, () => options.handler(call)) : options.handler(call);
+        if (!Number.isFinite(at)) return options.handler(call);
+        const response = await simulatedNow.run(at, () => options.handler(call));
+        const body = response.body;
+        if (body === null || typeof body === 'string' || body instanceof Uint8Array) return response;
+        const inner = body[Symbol.asyncIterator]();
+        const iterator: AsyncIterator<Uint8Array> = {
+          next: () => simulatedNow.run(at, () => inner.next()),
+          return: (value?: unknown) => simulatedNow.run(at, () => inner.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })),
+        };
+        return { ...response, body: { [Symbol.asyncIterator]: () => iterator } };
       },
     });
 }
 
-/** One key per feature, named after it, with the fixed tag `feature` (so a call cannot claim another feature). */
-function createFeatureKeys(proxy: RunningProxy, createdAt: number): Record<Feature, string> {
+/**
+ * Soft monthly budget per feature key in USD for the default 4,000-call month (scaled with
+ * the call count): set so the TUI's gauges show green, yellow and red and alerts fire,
+ * without ever blocking a planned call.
+ */
+const FEATURE_BUDGET_USD: Readonly<Record<Feature, number>> = { summarizer: 12, chatbot: 4.5, autocomplete: 1.75 };
+const DEFAULT_CALLS = 4000;
+
+/** One key per feature, named after it, with the fixed tag `feature` (so a call cannot claim another feature) and a soft budget. */
+function createFeatureKeys(proxy: RunningProxy, createdAt: number, calls: number): Record<Feature, string> {
   const secrets = {} as Record<Feature, string>;
   for (const feature of FEATURES) {
     const secret = newMeteringKey();
-    proxy.store.createKey({ name: feature, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: { feature }, createdAt });
+    const budget = { limitNano: usdToNano((FEATURE_BUDGET_USD[feature] * calls) / DEFAULT_CALLS), period: 'month' as const, alertAt: [0.5, 0.8, 1], soft: true };
+    proxy.store.createKey({ name: feature, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: { feature }, budget, createdAt });
     secrets[feature] = secret;
   }
   proxy.keys.reload();

@@ -9,7 +9,7 @@ import { isBuiltin } from '../report/types.js';
 export const TABLE_BUILTINS = ['model', 'provider', 'key'] as const;
 
 /** Tag keys the product is about (SPEC: "which feature, which user tier, which tenant"): listed first. */
-const PREFERRED_TAGS = ['feature', 'user_tier', 'tenant_id'];
+export const PREFERRED_TAGS: readonly string[] = ['feature', 'user_tier', 'tenant_id'];
 
 /**
  * Tag keys seen (preferred ones first, the rest alphabetically), then model, provider, key.

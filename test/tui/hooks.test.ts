@@ -31,31 +31,36 @@ function Probe({ source, dimension }: { source: DashboardSource; dimension: stri
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `ok()` holds (timers run late on a loaded machine). */
+async function eventually(ok: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 describe('useDashboardData', () => {
   it('polls off the render path and re-renders only when the data changed', async () => {
     const f = fakeSource();
     renders = 0;
     const app = render(h(Probe, { source: f.source, dimension: 'feature' }));
-    await sleep(300);
-    expect(f.calls.length).toBeGreaterThanOrEqual(5);
+    await eventually(() => f.calls.length >= 6, 'six loads');
     expect(renders).toBe(2); // the first render, then the first snapshot; identical answers change nothing
     expect(app.lastFrame()).toContain('cost=0 by=feature');
     f.bump();
-    await sleep(100);
-    expect(app.lastFrame()).toContain('cost=1');
+    await eventually(() => app.lastFrame()!.includes('cost=1'), 'the changed snapshot');
     expect(renders).toBe(3);
 
     app.rerender(h(Probe, { source: f.source, dimension: 'model' }));
-    await sleep(100);
+    await eventually(() => app.lastFrame()!.includes('by=model'), 'the new query');
     expect(f.calls.at(-1)!.dimension).toBe('model');
-    expect(app.lastFrame()).toContain('by=model');
 
     f.failWith('database is locked');
-    await sleep(100);
+    await eventually(() => app.lastFrame()!.includes('locked'), 'the error');
     expect(app.lastFrame()).toContain('cost=1 by=model database is locked'); // the last data stays on screen
     f.failWith(null);
-    await sleep(100);
-    expect(app.lastFrame()).not.toContain('locked');
+    await eventually(() => !app.lastFrame()!.includes('locked'), 'recovery');
     app.unmount();
     const after = f.calls.length;
     await sleep(100);

@@ -32,14 +32,17 @@ function recentCalls(): CallSpec[] {
   }));
 }
 
-/** The environment of a user's shell: no CI markers (Ink renders only a final frame in CI), no NO_COLOR. */
+/**
+ * A user's shell environment, with CI=true on purpose: Ink draws only a final frame when it
+ * believes it runs in CI, and `tui` (interactive by definition) must still draw live.
+ */
 function terminalEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(CI|CONTINUOUS_INTEGRATION|NO_COLOR|TMUX|TMUX_PANE|FORCE_COLOR)$|^TOKOMETER_|_API_KEY$/.test(k)) continue;
+    if (v === undefined || /^(NO_COLOR|TMUX|TMUX_PANE|FORCE_COLOR)$|^TOKOMETER_|_API_KEY$/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  return { ...env, CI: 'true', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
 }
 
 async function until<T>(what: string, term: Terminal, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
@@ -99,6 +102,18 @@ describe('tokometer tui in a real terminal (built binary)', () => {
       term.close();
     }
   }, 90_000);
+
+  it('quits on Ctrl-C too, leaving the terminal as it was', async () => {
+    const term = openTerminal({ argv: [BINARY, 'tui', '--db', db.path, '--since', 'this-month'], env: terminalEnv(), columns: 80, rows: 24 });
+    try {
+      await until('the dashboard', term, () => /this month/.test(term.screen()) && /Live tail/.test(term.screen()));
+      term.send({ named: 'C-c' });
+      expect(await until('exit after Ctrl-C', term, () => term.exitCode())).toBe(0);
+      expect(term.modes()).toEqual({ alternateScreen: false, cursorVisible: true });
+    } finally {
+      term.close();
+    }
+  }, 60_000);
 
   it.each([
     ['binary', BINARY],

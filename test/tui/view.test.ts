@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetState } from '../../src/budget/types.js';
 import { budgetView, levelOf, sortBudgets } from '../../src/tui/view/budget-view.js';
-import { alertsView, tailView } from '../../src/tui/view/feed-view.js';
+import { alertsView, tagsText, tailView } from '../../src/tui/view/feed-view.js';
 import type { Line } from '../../src/tui/view/text.js';
 
 const text = (l: Line) => l.map((c) => c.text).join('');
@@ -56,5 +56,11 @@ describe('feeds', () => {
     expect(text(rows[0]!)).toMatch(/^11:59:59\s+k\s+m\s+feature=x\s+unpriced\s+12 ms$/);
     expect(text(rows[1]!)).toMatch(/^11-18 12:00\s+—\s+—\s+\[429\]\s+\$0\.005\s+3,000 ms$/);
     expect(rows[1]!.find((c) => c.text.includes('[429]'))!.tone).toBe('bad');
+  });
+});
+
+describe('tags in the tail', () => {
+  it('lead with feature, user_tier, tenant_id', () => {
+    expect(tagsText({ user_id: 'u1', session_id: 's', tenant_id: 't', feature: 'f', user_tier: 'pro' })).toBe('feature=f user_tier=pro tenant_id=t session_id=s user_id=u1');
   });
 });

@@ -1,5 +1,6 @@
 import { formatLatency, formatMoney } from '../../report/format/text.js';
 import { startOfDay } from '../../report/tz.js';
+import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
 import { cell, clockTime, fit, shortStamp, sparkline, type Line } from './text.js';
 
@@ -10,9 +11,11 @@ export interface ListView {
   rows: Line[];
 }
 
-/** `feature=summarizer user_tier=free` */
+/** `feature=summarizer user_tier=free …`: the product's usual tags first, the rest alphabetically. */
 export function tagsText(tags: Readonly<Record<string, string>>): string {
+  const rank = (k: string) => (PREFERRED_TAGS.includes(k) ? PREFERRED_TAGS.indexOf(k) : PREFERRED_TAGS.length);
   return Object.entries(tags)
+    .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }

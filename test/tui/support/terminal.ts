@@ -27,7 +27,7 @@ export interface Terminal {
   close(): void;
 }
 
-export type NamedKey = { named: 'Tab' | 'BTab' | 'Enter' | 'BSpace' | 'Down' | 'Up' | 'Left' | 'Right' | 'Escape' };
+export type NamedKey = { named: 'Tab' | 'BTab' | 'Enter' | 'BSpace' | 'Down' | 'Up' | 'Left' | 'Right' | 'Escape' | 'C-c' };
 
 const BYTES: Record<NamedKey['named'], string> = {
   Tab: '\t',
@@ -39,6 +39,7 @@ const BYTES: Record<NamedKey['named'], string> = {
   Right: '\u001b[C',
   Left: '\u001b[D',
   Escape: '\u001b',
+  'C-c': '\u0003',
 };
 
 export interface TerminalOptions {
@@ -93,7 +94,9 @@ function openTmux(o: TerminalOptions): Terminal {
     modes: () => ({ alternateScreen: fmt('#{alternate_on}') === '1', cursorVisible: fmt('#{cursor_flag}') === '1' }),
     close: () => {
       try {
+        const socketPath = fmt('#{socket_path}');
         tmux('kill-server');
+        rmSync(socketPath, { force: true });
       } catch {
         // Already gone.
       }
