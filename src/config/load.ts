@@ -123,6 +123,7 @@ function finishConfig(config: Config, env: Env, configDir: string): Config {
     providers,
     admin: token ? { ...config.admin, token } : {},
     ...(db ? { db } : {}),
+    ...(config.tls ? { tls: { cert: path.resolve(configDir, config.tls.cert), key: path.resolve(configDir, config.tls.key) } } : {}),
   };
 }
 

@@ -131,7 +131,7 @@ export const configSchema = z.strictObject({
       max_body_bytes: z.number().int().positive().default(32 * 1024 * 1024),
       /** ms a client may take to send its request headers (408 after). Node only: the binary cuts unfinished headers after a fixed 10 s. */
       client_header_timeout_ms: z.number().int().positive().default(60_000),
-      /** ms a client may pause between two pieces of its request body (408, nothing forwarded, after). */
+      /** ms a client may pause between two pieces of its request body (408, nothing forwarded, after); the binary times declared bodies up to 1 MiB as a whole. */
       client_body_timeout_ms: z.number().int().positive().default(60_000),
     })
     .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000 }),

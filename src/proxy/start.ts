@@ -131,6 +131,9 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     port: o.port ?? o.config.listen.port,
     handler,
     onError: (error) => o.log.error('request failed inside the proxy', { error: error instanceof Error ? error.message : String(error) }),
+    clientHeaderTimeoutMs: o.config.limits.client_header_timeout_ms,
+    clientBodyTimeoutMs: o.config.limits.client_body_timeout_ms,
+    tls: o.config.tls,
   });
   let stopped: Promise<void> | null = null;
   return {
@@ -140,7 +143,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     queue,
     metrics,
     budgets: service,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
+    url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = 10_000) =>
       (stopped ??= (async () => {
         await server.close(graceMs);

@@ -125,6 +125,8 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
     req.resume();
     return Promise.resolve(null);
   }
+  // Gone before the handler asked for the body: 'close' has already fired.
+  if (req.destroyed && !req.complete) return Promise.reject(new ClientFault('aborted'));
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] = [];
     let size = 0;

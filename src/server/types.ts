@@ -56,7 +56,8 @@ export interface ServeOptions {
   /**
    * ms the proxy waits for the next piece of a request body (an idle timeout, not a cap
    * on the whole upload); then it answers 408, closes the connection, drops what it read
-   * and forwards nothing. Default 60 000.
+   * and forwards nothing. Default 60 000. The Bun edge times a body with a declared
+   * length up to 1 MiB as a whole (one read call is cheaper than a piecewise read).
    */
   clientBodyTimeoutMs?: number;
   /**

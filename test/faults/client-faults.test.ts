@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,8 +6,8 @@ import { startNodeServer } from '../../src/server/node.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
-import { REPO_ROOT } from '../support/spawn-cli.js';
-import { chatHead, openRaw, within } from './raw-client.js';
+import { listening, spawnBunProxy } from './bun-driver.js';
+import { chatHead, chunk, openRaw, within } from './raw-client.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 /** Short client timeouts so the tests run in seconds; production defaults are 60 s. */
@@ -28,6 +27,8 @@ interface Target {
   secret: string;
   /** Requests the provider received. */
   forwarded(): number;
+  /** The body of the last request the provider received. */
+  lastForwardedBody(): string | undefined;
   /** Call rows stored (after the write queue had time to flush). */
   rows(): Promise<number>;
   /** Requests the edge is still answering, where the edge can tell (Node). */
@@ -44,6 +45,7 @@ async function nodeTarget(): Promise<Target> {
     port: h.proxy.server.port,
     secret: h.secret,
     forwarded: () => h.fake.requests.length,
+    lastForwardedBody: () => h.fake.requests.at(-1)?.body,
     rows: async () => h.rows().length,
     inFlight: () => h.proxy.server.inFlight,
     close: () => h.close(),
@@ -63,6 +65,7 @@ async function bunTarget(): Promise<Target> {
     port: Number(new URL(url).port),
     secret,
     forwarded: () => fake.requests.length,
+    lastForwardedBody: () => fake.requests.at(-1)?.body,
     rows: async () => {
       await new Promise((r) => setTimeout(r, 50));
       const driver = openDriver(db);
@@ -80,30 +83,6 @@ async function bunTarget(): Promise<Target> {
   };
 }
 
-export function spawnBunProxy(config: string, db: string, extra: object): ChildProcess {
-  const bun = path.join(REPO_ROOT, 'node_modules', '.bin', 'bun');
-  return spawn(bun, [path.join(REPO_ROOT, 'test', 'faults', 'bun-proxy.ts'), config, db, JSON.stringify(extra)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Waits for bun-proxy.ts's `listening on URL key SECRET` line. */
-export function listening(child: ChildProcess): Promise<{ url: string; secret: string }> {
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return within(
-    new Promise((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (\S+) key (mk_\w+)/.exec(out);
-        if (m) resolve({ url: m[1] as string, secret: m[2] as string });
-      });
-      child.once('exit', (code) => reject(new Error(`bun-proxy exited with ${code}: ${err}`)));
-    }),
-    20_000,
-    'bun-proxy start',
-  );
-}
-
 describe.each([
   ['node', nodeTarget],
   ['bun', bunTarget],
@@ -116,10 +95,12 @@ describe.each([
     await t?.close();
   });
 
-  it('a client that stops sending its body mid-way gets 408 after client_body_timeout_ms; nothing forwarded or recorded', async () => {
+  // Bun reads a declared body up to 1 MiB in one call timed as a whole, and others piece by piece: cover both paths.
+  it.each(['content-length', 'chunked'] as const)('a client that stops sending its body mid-way (%s) gets 408 after client_body_timeout_ms; nothing forwarded or recorded', async (framing) => {
     const [forwarded, rows] = [t.forwarded(), await t.rows()];
     const conn = await openRaw(t.port);
-    conn.write(chatHead(t.secret, BODY.length) + BODY.slice(0, 300));
+    const half = BODY.slice(0, 300);
+    conn.write(framing === 'chunked' ? chatHead(t.secret, 'chunked') + chunk(half) : chatHead(t.secret, BODY.length) + half);
     const closedAfterMs = await within(conn.closed, 5000, 'the proxy closing the stalled connection');
     expect(closedAfterMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
     expect(conn.received()).toMatch(/^HTTP\/1\.1 408 /);
@@ -148,21 +129,23 @@ describe.each([
     expect(await t.rows()).toBe(rows + 1);
   });
 
-  it('a slow body that keeps moving is not cut: the timeout is between pieces, not for the whole upload', async () => {
+  it('a slow chunked body that keeps moving is not cut: the timeout is between pieces, not for the whole upload', async () => {
     const forwarded = t.forwarded();
     const conn = await openRaw(t.port);
-    conn.write(chatHead(t.secret, BODY.length, 'Connection: close\r\n'));
+    conn.write(chatHead(t.secret, 'chunked', 'Connection: close\r\n'));
     const pieces = 8;
     const step = Math.ceil(BODY.length / pieces);
     const started = performance.now();
     for (let i = 0; i < pieces; i++) {
       await new Promise((r) => setTimeout(r, BODY_TIMEOUT_MS * 0.4));
-      conn.write(BODY.slice(i * step, (i + 1) * step));
+      conn.write(chunk(BODY.slice(i * step, (i + 1) * step)));
     }
+    conn.write(chunk(''));
     await within(conn.closed, 5000, 'the response');
     expect(performance.now() - started).toBeGreaterThan(BODY_TIMEOUT_MS * 2);
     expect(conn.received()).toMatch(/^HTTP\/1\.1 200 /);
     expect(t.forwarded()).toBe(forwarded + 1);
+    expect(t.lastForwardedBody()).toBe(BODY);
   });
 
   it('a provider that thinks longer than the idle timeouts is waited for; the connection then idles out as keep-alive', async () => {

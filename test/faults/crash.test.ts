@@ -62,9 +62,10 @@ describe('crash under load (compiled binary)', () => {
     db.close();
     const lost = [...finishedAt].filter(([id]) => !stored.has(id));
     const oldestLostMsBeforeKill = Math.max(0, ...lost.map(([, t]) => killedAt - t));
-    // Slack: one flush interval plus the time a batch takes to commit and timer jitter on a loaded 2-core box.
+    // Slack: one flush interval plus commit time and timer jitter; the other test files run in
+    // parallel on the same 2 cores (measured alone: ≤ 45 ms, see docs/reliability.md).
     expect(finishedAt.size).toBeGreaterThan(100);
-    expect(oldestLostMsBeforeKill).toBeLessThanOrEqual(FLUSH_MS + 150);
+    expect(oldestLostMsBeforeKill).toBeLessThanOrEqual(FLUSH_MS + 300);
     console.log(`crash: ${finishedAt.size} calls answered, ${lost.length} lost, oldest lost answered ${oldestLostMsBeforeKill.toFixed(1)} ms before kill -9`);
 
     // The proxy starts again on the same database and keeps metering.

@@ -45,7 +45,13 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   });
 }
 
-/** The request head of a POST to the OpenAI chat route with a declared body length. */
-export function chatHead(secret: string, contentLength: number, extra = ''): string {
-  return `POST /proxy/openai/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${secret}\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
+/** The request head of a POST to the OpenAI chat route, with a declared body length or chunked. */
+export function chatHead(secret: string, length: number | 'chunked', extra = ''): string {
+  const framing = length === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`;
+  return `POST /proxy/openai/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${secret}\r\nContent-Type: application/json\r\n${framing}\r\n${extra}\r\n`;
+}
+
+/** One piece of a chunked body (`''` is the last-chunk marker). */
+export function chunk(text: string): string {
+  return text === '' ? '0\r\n\r\n' : `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 }

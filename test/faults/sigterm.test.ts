@@ -86,6 +86,8 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
     }
     const streamEndedAt = performance.now();
     const { code, at: exitedAt } = await exited;
+    const ms = (t: number) => `${(t - signalledAt).toFixed(0)} ms`;
+    console.log(`sigterm (${build}): new connections refused after ${ms(refusedAt)}, in-flight stream ended after ${ms(streamEndedAt)}, exit ${code} after ${ms(exitedAt)}`);
     expect(refusedAt, 'new connections refused after SIGTERM').toBeGreaterThan(0);
     expect(refusedAt).toBeLessThan(streamEndedAt);
     expect(text).toBe(STREAM.join(''));
@@ -106,6 +108,7 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
     const signalledAt = performance.now();
     const code = await stopProcess(serve.child);
     const stoppedAfterMs = performance.now() - signalledAt;
+    console.log(`sigterm (${build}): stream outliving the ${GRACE_MS} ms grace period cut; exit ${code} after ${stoppedAfterMs.toFixed(0)} ms`);
     const ending = await reader.read().then(
       async (r) => (r.done ? 'ended' : (await reader.cancel(), 'ended')),
       () => 'cut',

@@ -1,0 +1,78 @@
+/**
+ * PENDING: rename to serve-wiring.test.ts once src/proxy/start.ts passes
+ * `limits.client_header_timeout_ms`, `limits.client_body_timeout_ms` and `tls` to the
+ * server edge and builds `url` from `server.scheme` (and load.ts resolves tls paths
+ * against the config folder); see docs/reliability.md. It drives both builds through
+ * `tokometer serve` with a config, so it fails until that wiring exists.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../support/fake-upstream.js';
+import { BINARY, NODE_ENTRY, runCli, stopProcess, type Build } from '../support/spawn-cli.js';
+import { chatHead, openRaw, within } from './raw-client.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+
+describe.each<Build>(['binary', 'node'])('serve applies tls and client timeouts from the config (%s)', (build) => {
+  let dir: string;
+  let fake: FakeUpstream;
+  let secret: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-wiring-'));
+    const conf = path.join(dir, 'conf');
+    mkdirSync(conf);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(conf, 'key.pem'), '-out', path.join(conf, 'cert.pem')], { stdio: 'pipe' });
+    fake = await new FakeUpstream({ expectedKey: 'sk-wiring', reply: () => ({ body: CHAT }) }).start();
+    const config = [
+      `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-wiring" }`,
+      'tls: { cert: cert.pem, key: key.pem }',
+      'limits: { client_header_timeout_ms: 500, client_body_timeout_ms: 500 }',
+    ].join('\n');
+    // The config lives in a subfolder and names its PEM files relative to itself; serve runs from the parent.
+    writeFileSync(path.join(conf, 'tokometer.yaml'), config);
+    secret = /mk_[0-9A-Za-z]{32}/.exec((await runCli(build, ['keys', 'create', 'app', '--config', 'conf/tokometer.yaml'], { cwd: dir })).stdout)?.[0] as string;
+  });
+  afterAll(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on https, answers a call, cuts a stalled body after 500 ms, and stops cleanly', async () => {
+    const [cmd, args] = build === 'binary' ? [BINARY, ['serve', '--config', 'conf/tokometer.yaml', '--port', '0']] : [process.execPath, [NODE_ENTRY, 'serve', '--config', 'conf/tokometer.yaml', '--port', '0']];
+    const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const url = await within(
+      new Promise<string>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (https:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1] as string);
+        }),
+      ),
+      15_000,
+      `serve printing an https URL (got: ${out})`,
+    );
+    const port = Number(new URL(url).port);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port, path: '/proxy/openai/chat/completions', method: 'POST', ca: readFileSync(path.join(dir, 'conf', 'cert.pem')), headers: { authorization: `Bearer ${secret}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end('{"model":"gpt-4o-mini","messages":[]}');
+    });
+    expect(status).toBe(200);
+
+    const conn = await openRaw(port, { tls: true });
+    conn.write(chatHead(secret, 100) + '{"model":');
+    const closedAfterMs = await within(conn.closed, 5000, 'the stalled body being cut');
+    expect(closedAfterMs).toBeGreaterThanOrEqual(450);
+    expect(conn.received()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(fake.requests).toHaveLength(1);
+    expect(await stopProcess(child)).toBe(0);
+  });
+});
