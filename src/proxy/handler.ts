@@ -6,7 +6,7 @@ import type { CallOutcome } from '../store/types.js';
 import { finishCall, newCallState, type CallState } from './call-state.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
-import { relay, relayMode } from './relay.js';
+import { BUFFERED_JSON_MAX_BYTES, observeJson, readWhole, relay, relayMode } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
@@ -176,6 +176,26 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   const ok = upstream.status >= 200 && upstream.status < 300;
   const contentType = headerValue(upstream.headers['content-type']);
   const mode = relayMode(contentType, info.metered);
+  const length = Number(headerValue(upstream.headers['content-length']));
+  if (mode === 'json' && length <= BUFFERED_JSON_MAX_BYTES) {
+    const read = await readWhole(upstream.body, state);
+    call.signal.removeEventListener('abort', onClientAbort);
+    if (!read.ok) {
+      if (call.signal.aborted) {
+        state.error = 'client disconnected mid-response';
+        finishCall(state, 'client_aborted', deps, monotonicMs());
+        return { status: 499, headers: JSON_HEADERS, body: '' };
+      }
+      const failed = new ProxyError('upstream_unreachable', `Provider '${provider.name}' broke off its response (${describeError(read.error)}).`);
+      state.status = failed.status;
+      state.error = failed.message;
+      finishCall(state, 'upstream_failed', deps, monotonicMs());
+      return errorResponse(adapter, failed);
+    }
+    observeJson(read.bytes, state, adapter);
+    finishCall(state, ok ? 'ok' : 'upstream_error', deps, monotonicMs());
+    return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: read.bytes };
+  }
   const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
   const outcomeOf = (completed: boolean): CallOutcome => {
     if (completed) return ok ? 'ok' : 'upstream_error';

@@ -82,13 +82,8 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
         if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
         yield chunk;
       }
-      if (size <= MAX_JSON_COPY_BYTES) {
-        const json = parseJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy));
-        if (json === undefined) state.bodyParsed = false;
-        else state.observed = adapter.usageFromJson(state.info, json);
-      } else {
-        state.bodyParsed = false;
-      }
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), state, adapter);
+      else state.bodyParsed = false;
     } else {
       for await (const chunk of body) {
         if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
@@ -113,6 +108,35 @@ function streamFailure(error: unknown): ProxyError {
   const timeout = error instanceof UpstreamError && error.failure === 'timeout';
   const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
   return new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`);
+}
+
+/** Reads usage from a complete JSON response body into the call state (never throws). */
+export function observeJson(bytes: Uint8Array, state: CallState, adapter: ProviderAdapter): void {
+  if (!state.info) return;
+  const json = parseJson(bytes);
+  if (json === undefined) state.bodyParsed = false;
+  else state.observed = adapter.usageFromJson(state.info, json);
+}
+
+/** JSON responses up to this size (bytes, by Content-Length) are read whole before answering. */
+export const BUFFERED_JSON_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a whole (small, JSON) response body. A JSON body is only useful to the client
+ * once complete, so answering with one buffer costs no latency that matters and spares
+ * each call the streaming machinery of the edge.
+ */
+export async function readWhole(body: AsyncIterable<Uint8Array>, state: CallState): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: unknown }> {
+  const parts: Uint8Array[] = [];
+  try {
+    for await (const chunk of body) {
+      if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
+      parts.push(chunk);
+    }
+  } catch (error) {
+    return { ok: false, error };
+  }
+  return { ok: true, bytes: parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts) };
 }
 
 function parseJson(bytes: Uint8Array): unknown {
