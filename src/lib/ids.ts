@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+type Hasher = { update(data: string | Uint8Array): Hasher; digest(encoding: 'hex'): string };
+/** Bun's native hasher (the binary); node:crypto's createHash is a JS shim there. */
+const BunHasher = (globalThis as { Bun?: { CryptoHasher: new (algorithm: string) => Hasher } }).Bun?.CryptoHasher;
+const sha256Hex = (data: string | Uint8Array): string =>
+  BunHasher ? new BunHasher('sha256').update(data).digest('hex') : createHash('sha256').update(data).digest('hex');
+
+/** secret → hash for the secrets seen lately: a metering key is presented on every call. */
+const secretHashes = new Map<string, string>();
+const MAX_CACHED_SECRETS = 1024;
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Prefix of every metering key. */
@@ -28,7 +38,13 @@ export function looksLikeMeteringKey(value: string): boolean {
 
 /** SHA-256 hex of a secret: the only form in which metering keys are stored. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  let hash = secretHashes.get(secret);
+  if (hash === undefined) {
+    hash = sha256Hex(secret);
+    if (secretHashes.size >= MAX_CACHED_SECRETS) secretHashes.clear();
+    secretHashes.set(secret, hash);
+  }
+  return hash;
 }
 
 /** The short visible part of a key for lists (`mk_Ab12…`); reveals 4 of 32 random characters. */
@@ -38,5 +54,5 @@ export function keyPrefix(secret: string): string {
 
 /** SHA-256 of a request body, hex, truncated to 32 characters (128 bits) — enough to spot duplicates. */
 export function hashBody(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex').slice(0, 32);
+  return sha256Hex(body).slice(0, 32);
 }

@@ -25,6 +25,8 @@ const ZERO: Rate = { base: 0, tiers: [] };
  * call is recorded unpriced rather than priced from nonsense.
  */
 export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: number; breakdown: CostBreakdown }> {
+  const fast = fastCost(usage, rates);
+  if (fast !== null) return ok(fast);
   const counts = {
     input: usage.inputTokens,
     output: usage.outputTokens,
@@ -86,4 +88,33 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
 /** Rounds non-negative pico-USD to nano-USD, half up. */
 export function picoToNano(pico: bigint): number {
   return Number((pico + 500n) / 1000n);
+}
+
+/**
+ * The common case exactly, without BigInt, Object.entries or the validation loop: no audio
+ * and no separately priced reasoning, valid counts, and every pico product and sum a safe
+ * integer (tokens × pico per token stays far below 2^53 for real calls). Null sends the
+ * call to the general path above, which also produces its error messages.
+ */
+function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
+  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens) return null;
+  const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
+  if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
+  if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
+  const inRate = rates.input ?? ZERO;
+  const write = rates.cacheWrite ?? inRate;
+  const p = [
+    (input - read - w5 - w1) * picoAt(inRate, input),
+    read * picoAt(rates.cacheRead ?? inRate, input),
+    w5 * picoAt(rates.cacheWrite5m ?? write, input),
+    w1 * picoAt(rates.cacheWrite1h ?? write, input),
+    output * picoAt(rates.output ?? ZERO, input),
+  ];
+  const sum = p[0]! + p[1]! + p[2]! + p[3]! + p[4]!;
+  if (!Number.isSafeInteger(sum)) return null;
+  const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
+  return {
+    costNano: nano(sum),
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputReasoning: 0 },
+  };
 }

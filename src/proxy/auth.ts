@@ -71,9 +71,25 @@ export class KeyResolver {
     return [...this.byHash.values()];
   }
 
+  /** True while the current event-loop turn has checked data_version already. */
+  private checkedThisTurn = false;
+
+  /**
+   * PRAGMA data_version costs several µs per call; one check per event-loop turn serves
+   * every request of that turn. They were all read from their sockets before the turn's
+   * first check ran, so a commit by another process before any of them was sent is still
+   * seen: "the very next request" keeps its meaning.
+   */
   private refreshIfChanged(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(this.endTurn);
     if (this.store.dataVersion() !== this.version) this.reload();
   }
+
+  private readonly endTurn = (): void => {
+    this.checkedThisTurn = false;
+  };
 
   private merge(key: KeyRecord): ResolvedKey {
     const declared = this.configKeys[key.name];

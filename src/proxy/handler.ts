@@ -6,7 +6,7 @@ import type { CallOutcome } from '../store/types.js';
 import { finishCall, newCallState, type CallState } from './call-state.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
-import { BUFFERED_JSON_MAX_BYTES, observeJson, readWhole, relay, relayMode } from './relay.js';
+import { bufferedJson, isSmall, relay, relayMode } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
@@ -147,6 +147,7 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
       headers,
       body: call.method === 'GET' || call.method === 'HEAD' ? null : (prepared.body ?? body),
       signal: controller.signal,
+      abort: (reason) => controller.abort(reason),
       connectTimeoutMs: provider.connectTimeoutMs,
       headersTimeoutMs: provider.headersTimeoutMs,
       bodyTimeoutMs: provider.idleTimeoutMs,
@@ -176,31 +177,12 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   const ok = upstream.status >= 200 && upstream.status < 300;
   const contentType = headerValue(upstream.headers['content-type']);
   const mode = relayMode(contentType, info.metered);
-  const length = Number(headerValue(upstream.headers['content-length']));
-  if (mode === 'json' && length <= BUFFERED_JSON_MAX_BYTES) {
-    const read = await readWhole(upstream.body, state);
-    call.signal.removeEventListener('abort', onClientAbort);
-    if (!read.ok) {
-      if (call.signal.aborted) {
-        state.error = 'client disconnected mid-response';
-        finishCall(state, 'client_aborted', deps, monotonicMs());
-        return { status: 499, headers: JSON_HEADERS, body: '' };
-      }
-      const failed = new ProxyError('upstream_unreachable', `Provider '${provider.name}' broke off its response (${describeError(read.error)}).`);
-      state.status = failed.status;
-      state.error = failed.message;
-      finishCall(state, 'upstream_failed', deps, monotonicMs());
-      return errorResponse(adapter, failed);
-    }
-    observeJson(read.bytes, state, adapter);
-    finishCall(state, ok ? 'ok' : 'upstream_error', deps, monotonicMs());
-    return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: read.bytes };
-  }
   const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
   const outcomeOf = (completed: boolean): CallOutcome => {
     if (completed) return ok ? 'ok' : 'upstream_error';
     return call.signal.aborted ? 'client_aborted' : 'upstream_failed';
   };
+  if (mode === 'json' && isSmall(upstream.headers['content-length'])) return bufferedJson(upstream, state, adapter, deps, outcomeOf, () => call.signal.removeEventListener('abort', onClientAbort));
   let done = false;
   const onDone = (completed: boolean, error: unknown) => {
     if (done) return;
@@ -239,13 +221,16 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
+
 function parseJsonBody(body: Uint8Array): unknown {
   if (body.length === 0) return undefined;
   const first = body[0];
   // Only objects and arrays are worth parsing; skip leading whitespace cheaply.
   if (first !== 0x7b && first !== 0x5b && first !== 0x20 && first !== 0x0a && first !== 0x0d && first !== 0x09) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(body));
+    return JSON.parse(DECODER.decode(body));
   } catch {
     return undefined;
   }

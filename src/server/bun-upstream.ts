@@ -7,55 +7,69 @@ import { UpstreamError, type HeaderMap, type UpstreamClient, type UpstreamReques
 export function createBunUpstream(): UpstreamClient {
   return {
     async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-      const timeout = AbortSignal.timeout(req.headersTimeoutMs);
-      const signal = AbortSignal.any([req.signal, timeout]);
+      // One timer aborting the handler's controller: AbortSignal.timeout + AbortSignal.any
+      // cost ~11 µs of CPU per call on the binary (bench, 2000 req/s).
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.abort(new UpstreamError('timeout', 'headers timeout'));
+      }, req.headersTimeoutMs);
       let res: Response;
       try {
         res = await fetch(req.url, {
           method: req.method,
           headers: req.headers,
           body: req.body as BodyInit | null,
-          signal,
+          signal: req.signal,
           // Bun-specific fetch options: keep the connection pooled, never decompress for us.
           ...({ keepalive: true, decompress: false } as object),
         } as RequestInit);
       } catch (error) {
-        if (timeout.aborted && !req.signal.aborted) throw new UpstreamError('timeout', 'headers timeout');
+        clearTimeout(timer);
+        if (timedOut) throw new UpstreamError('timeout', 'headers timeout');
         const e = error as { code?: string; name?: string };
         throw new UpstreamError('unreachable', e?.code ?? e?.name ?? 'connection failed');
       }
-      const headers: HeaderMap = {};
-      res.headers.forEach((value, name) => {
-        if (name === 'set-cookie') return;
-        headers[name] = value;
-      });
-      const cookies = (res.headers as Headers & { getSetCookie?: () => string[] }).getSetCookie?.() ?? [];
-      if (cookies.length > 0) headers['set-cookie'] = cookies;
-      return { status: res.status, headers, body: idleGuard(res.body, req.bodyTimeoutMs) };
+      clearTimeout(timer);
+      // Bun's Headers.toJSON(): one native call (set-cookie as an array), vs a JS callback per header.
+      const headers = (res.headers as Headers & { toJSON(): HeaderMap }).toJSON();
+      return { status: res.status, headers, body: idleGuard(res.body, req.bodyTimeoutMs), bytes: () => withIdle(res.bytes(), req.bodyTimeoutMs) };
     },
     close: async () => {},
   };
 }
 
-/** Yields the body's chunks, failing when no chunk arrives for `idleMs`. */
+/** The whole body, failing after `idleMs` (a small JSON body arrives in one or a few chunks). */
+function withIdle(read: Promise<Uint8Array>, idleMs: number): Promise<Uint8Array> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamError('timeout', 'idle timeout between chunks')), idleMs);
+  });
+  return Promise.race([read, idle]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Yields the body's chunks, failing when no chunk arrives for `idleMs`. One timer per
+ * body, re-armed per chunk (no Promise and setTimeout per chunk).
+ */
 async function* idleGuard(body: ReadableStream<Uint8Array> | null, idleMs: number): AsyncGenerator<Uint8Array> {
   if (!body) return;
   const reader = body.getReader();
+  let idle = false;
+  const timer = setTimeout(() => {
+    idle = true;
+    reader.cancel().catch(() => {});
+  }, idleMs);
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new UpstreamError('timeout', 'idle timeout between chunks')), idleMs);
-      });
-      try {
-        const { value, done } = await Promise.race([reader.read(), idle]);
-        if (done) return;
-        yield value;
-      } finally {
-        clearTimeout(timer);
-      }
+      const { value, done } = await reader.read();
+      if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
+      if (done) return;
+      timer.refresh();
+      yield value;
     }
   } finally {
+    clearTimeout(timer);
     reader.cancel().catch(() => {});
   }
 }

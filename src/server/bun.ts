@@ -81,10 +81,8 @@ async function until(done: () => boolean, ms: number): Promise<void> {
 }
 
 function toCall(request: Request, bodyTimeoutMs: number): IncomingCall {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
+  // One native call instead of a JS callback per header.
+  const headers = (request.headers as Headers & { toJSON(): Record<string, string> }).toJSON();
   const url = request.url;
   const pathStart = url.indexOf('/', url.indexOf('//') + 2);
   return {
@@ -148,7 +146,11 @@ function within<T>(read: Promise<T>, ms: number, giveUp: () => void): Promise<T>
   });
 }
 
-function toHeaders(map: OutgoingResponse['headers']): Headers {
+function toHeaders(map: OutgoingResponse['headers']): Headers | Record<string, string> {
+  // The common case (no repeated header) needs no Headers object: Response takes the record.
+  let plain = true;
+  for (const name in map) if (typeof map[name] !== 'string') plain = false;
+  if (plain) return map as Record<string, string>;
   const headers = new Headers();
   for (const name in map) {
     const value = map[name];

@@ -34,7 +34,7 @@ export function createNodeUpstream(): UpstreamClient {
           headersTimeout: req.headersTimeoutMs,
           bodyTimeout: req.bodyTimeoutMs,
         });
-        return { status: res.statusCode, headers: res.headers as HeaderMap, body: res.body };
+        return { status: res.statusCode, headers: res.headers as HeaderMap, body: res.body, bytes: async () => new Uint8Array(await res.body.arrayBuffer()) };
       } catch (error) {
         throw toUpstreamError(error);
       }
