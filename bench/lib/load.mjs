@@ -146,17 +146,19 @@ export function wrkLoop(sys, kind, { conns, durationMs, cpu, tmp }) {
 /**
  * `total` SSE streams, `concurrency` at a time, each on its own connection. Returns
  * time to first frame and gaps between content frames (ms), and how many streams
- * arrived byte-identical to `expected` (Buffer).
+ * arrived byte-identical to `expected` (Buffer). `staggerMs` spaces the workers' first requests.
  */
-export async function streams(port, buf, { concurrency, total, expected, contentFrames }) {
+export async function streams(port, buf, { concurrency, total, expected, contentFrames, staggerMs = 0 }) {
   const ttfc = [];
   const gaps = [];
   const durations = [];
   let ok = 0;
   let bad = 0;
   let next = 0;
-  const worker = async () => {
+  const worker = async (i) => {
     const conn = await connect(port);
+    // Staggered starts measure a steady flow of streams, not a thundering herd at t=0.
+    if (staggerMs > 0) await new Promise((r) => setTimeout(r, i * staggerMs));
     try {
       while (next < total) {
         next++;
@@ -176,6 +178,6 @@ export async function streams(port, buf, { concurrency, total, expected, content
       conn.close();
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
   return { ttfc, gaps, durations, ok, bad };
 }

@@ -77,12 +77,12 @@ export async function runRounds(systems, cfg, log) {
     }
     if (r < cfg.streamRounds) {
       for (const sys of order) {
-        const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: cfg.streamConc, total: cfg.streamConc, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: cfg.streamConc, total: cfg.streamConc, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / cfg.streamConc });
         const b = bucket(acc, sys, 'sse20');
         b.samples.push(...s.ttfc);
         (b.gaps ??= []).push(...s.gaps);
         b.rounds.push({ ok: s.ok, bad: s.bad });
-        const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
         const bi = bucket(acc, sys, 'sse0');
         bi.samples.push(...i.ttfc);
         (bi.durations ??= []).push(...i.durations);

@@ -15,7 +15,7 @@ function latency(acc, name, phase) {
   if (!own) return null;
   const s = summary(own.samples);
   const d = base ? summary(base.samples) : null;
-  return { n: s.n, p50: s.p50, p99: s.p99, addP50: d ? s.p50 - d.p50 : NaN, addP99: d ? s.p99 - d.p99 : NaN };
+  return { n: s.n, p50: s.p50, p99: s.p99, addP50: d ? s.p50 - d.p50 : NaN, addP99: d ? s.p99 - d.p99 : NaN, strictP99: d ? s.p99 - d.p50 : NaN };
 }
 
 function stream(acc, name, phase) {
@@ -24,7 +24,7 @@ function stream(acc, name, phase) {
   if (!own) return null;
   const t = summary(own.samples);
   const bt = base ? summary(base.samples) : null;
-  const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: bt ? t.p50 - bt.p50 : NaN, addTtfcP99: bt ? t.p99 - bt.p99 : NaN };
+  const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: bt ? t.p50 - bt.p50 : NaN, addTtfcP99: bt ? t.p99 - bt.p99 : NaN, strictTtfcP99: bt ? t.p99 - bt.p50 : NaN };
   out.ok = own.rounds.reduce((s, r) => s + r.ok, 0);
   out.bad = own.rounds.reduce((s, r) => s + r.bad, 0);
   if (own.gaps) {
@@ -89,11 +89,11 @@ export function summarize(raw) {
   const t = (name, value, goal, pass, unit = '') => ({ name, value, goal, unit, pass: Number.isNaN(value) || value === undefined ? null : pass });
   const targets = [
     t('added latency p50, 1 connection, 1 KB', b.lat1k?.addP50, '≤ 0.25 ms', b.lat1k?.addP50 <= 0.25, 'ms'),
-    t('added latency p99, 1 connection, 1 KB', b.lat1k?.addP99, '≤ 1 ms', b.lat1k?.addP99 <= 1, 'ms'),
+    t('added latency p99, 1 connection, 1 KB ¹', b.lat1k?.strictP99, '≤ 1 ms', b.lat1k?.strictP99 <= 1, 'ms'),
     t(`added latency p50 at ${raw.cfg.rate} req/s`, b.rate?.addP50, '≤ 0.25 ms', b.rate?.addP50 <= 0.25, 'ms'),
-    t(`added latency p99 at ${raw.cfg.rate} req/s`, b.rate?.addP99, '≤ 1 ms', b.rate?.addP99 <= 1, 'ms'),
+    t(`added latency p99 at ${raw.cfg.rate} req/s ¹`, b.rate?.strictP99, '≤ 1 ms', b.rate?.strictP99 <= 1, 'ms'),
     t('throughput vs bare Bun proxy', b.tput?.ratio, '≥ 0.8×', b.tput?.ratio >= 0.8, '×'),
-    t('stream time to first chunk, added p99', b.sse20?.addTtfcP99, '≤ 1 ms', b.sse20?.addTtfcP99 <= 1, 'ms'),
+    t('stream time to first chunk, added p99 ¹', b.sse20?.strictTtfcP99, '≤ 1 ms', b.sse20?.strictTtfcP99 <= 1, 'ms'),
     t('256 concurrent streams intact', b.many ? b.many.ok : NaN, b.many ? `${b.many.total} of ${b.many.total}` : 'all', b.many?.ok === b.many?.total, ''),
     t('RSS under load', b.rss.load, '≤ 100 MB', b.rss.load <= 100, 'MB'),
     t(`RSS growth over the soak (${fmt((soak.binary?.seconds ?? NaN) / 60, 1)} min)`, soak.binary?.growthPct, '≤ 10 % (flat)', soak.binary?.flat, '%'),
@@ -128,6 +128,7 @@ export function renderMarkdown(raw, f) {
   out.push('', '## Targets (compiled binary)', '');
   out.push(table(['target', 'measured', 'goal', 'met'], f.targets.map((t) => [t.name, `${fmt(t.value, t.unit === 'ms' ? 3 : t.unit === '' ? 0 : 2)} ${t.unit}`.trim(), t.goal, mark(t.pass)])));
 
+  out.push('', '¹ Target checks take p99 conservatively as the system\'s p99 minus the upstream direct\'s **median**, so noise in the direct\'s own tail can never make a target pass; the tables below show both p99s and their plain difference.');
   out.push('', '## Latency, one connection (ms)', '');
   out.push(table(['system', '1 KB p50', '1 KB p99', 'added p50', 'added p99', '10 KB p50', '10 KB p99', 'added p50', 'added p99'],
     names.filter((n) => S[n].lat1k).map((n) => [S[n].label, ms(S[n].lat1k.p50), ms(S[n].lat1k.p99), ms(S[n].lat1k.addP50), ms(S[n].lat1k.addP99), ms(S[n].lat10k.p50), ms(S[n].lat10k.p99), ms(S[n].lat10k.addP50), ms(S[n].lat10k.addP99)])));
@@ -137,7 +138,7 @@ export function renderMarkdown(raw, f) {
   out.push('', '## Maximum throughput, 1 KB, 64 connections', '');
   out.push(table(['system', 'req/s', '× bare proxy (same runtime)', 'CPU µs per request', 'RSS under load (MB)', 'errors'],
     names.filter((n) => S[n].tput).map((n) => [S[n].label, fmt(S[n].tput.rps, 0), n === 'direct' ? '—' : `${fmt(S[n].tput.ratio, 2)}×`, fmt(S[n].tput.cpuUs, 1), fmt(S[n].rss.load, 1), fmt(S[n].tput.errors, 0)])));
-  out.push('', `## Streams: 64 chunks 20 ms apart (${raw.cfg.streamConc} concurrent) and instant (ms)`, '');
+  out.push('', `## Streams: 64 chunks 20 ms apart (${raw.cfg.streamConc} concurrent, starts staggered over 20 ms) and instant (ms)`, '');
   out.push(table(['system', 'TTFC p50', 'TTFC p99', 'added p50', 'added p99', 'gap p50', 'gap p99', 'added gap p50', 'added gap p99', 'instant: added TTFC p99', '256 concurrent: intact'],
     names.filter((n) => S[n].sse20 || S[n].many).map((n) => {
       const s = S[n].sse20 ?? {};

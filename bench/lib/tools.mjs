@@ -33,7 +33,7 @@ export function detectTools({ install, log }) {
 
 /** CPU layout: load generator and upstream on one core, the system under test on another. */
 export function cpuPlan(taskset) {
-  const n = os.availableParallelism?.() ?? os.cpus().length;
+  const n = os.cpus().length;
   if (!taskset || n < 2) return { pinned: false, loadgen: null, upstream: null, sut: null, cores: n };
   return { pinned: true, loadgen: 0, upstream: 0, sut: 1, cores: n };
 }
@@ -82,7 +82,8 @@ export function machineInfo() {
   const hv = /Hypervisor vendor:\s*(.+)/.exec(lscpu.stdout ?? '');
   const bun = spawnSync('node_modules/.bin/bun', ['--version'], { encoding: 'utf8' });
   return {
-    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    // os.cpus(), not availableParallelism(): the bench has pinned itself to one CPU by now.
+    nproc: os.cpus().length,
     cpuModel,
     hypervisor: hv ? hv[1].trim() : null,
     memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
