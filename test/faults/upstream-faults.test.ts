@@ -28,6 +28,7 @@ describe('upstream faults', () => {
           'providers:',
           `  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}", header_timeout_ms: 300, idle_timeout_ms: 300, connect_timeout_ms: 300 }`,
           '  refused: { kind: openai-compatible, base_url: "http://127.0.0.1:9", api_key: "k" }',
+          '  nodns: { kind: openai-compatible, base_url: "http://api.nonexistent.invalid/v1", api_key: "k", connect_timeout_ms: 2000 }',
           'store: { flush_interval_ms: 5 }',
         ].join('\n'),
     });
@@ -49,6 +50,14 @@ describe('upstream faults', () => {
     expect(error.message).toMatch(/Provider 'refused' is unreachable \(ECONNREFUSED\)/);
     expect(error.message).not.toContain('k"');
     expect(lastRow()).toMatchObject({ provider: 'refused', status: 502, outcome: 'upstream_failed', cost_nano: 0 });
+  });
+
+  it('DNS failure → 502 naming the provider, recorded at zero cost (the provider never saw it)', async () => {
+    const nodns = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl('nodns'), maxRetries: 0 });
+    const error = (await nodns.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(502);
+    expect(error.message).toMatch(/Provider 'nodns' is unreachable \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/);
+    expect(lastRow()).toMatchObject({ provider: 'nodns', status: 502, outcome: 'upstream_failed', cost_nano: 0, usage_source: 'not_metered' });
   });
 
   it('connection reset before any response → 502', async () => {
