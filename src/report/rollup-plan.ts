@@ -1,6 +1,6 @@
 import { HOUR_MS, hourOf } from '../store/rollup-policy.js';
 import { bucketBounds } from './rows.js';
-import { isTimeDimension, TIME_DIMENSIONS, type TimeDimension, type TimeRange } from './types.js';
+import { TIME_DIMENSIONS, type TimeDimension, type TimeRange } from './types.js';
 
 /**
  * How a report range splits between rollup hours and raw rows.
@@ -72,9 +72,4 @@ function boundaries(dim: TimeDimension, from: number, to: number, timeZone: stri
     next = bucketBounds(dim, next, timeZone)[1];
   }
   return out;
-}
-
-/** True when `by` contains a day/week/month dimension. */
-export function hasTimeDimension(by: readonly string[]): boolean {
-  return by.some(isTimeDimension);
 }

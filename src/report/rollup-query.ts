@@ -1,5 +1,5 @@
 import type { SqlDriver, SqlValue } from '../store/types.js';
-import { HOUR_MS } from '../store/rollup-policy.js';
+import { HOUR_MS, parseLatencyHist } from '../store/rollup-policy.js';
 import type { RangePlan } from './rollup-plan.js';
 import { entityBit, type RollupState } from './rollup-state.js';
 import { localTimeOf, timeBucketExpr } from './sql-scope.js';
@@ -17,8 +17,9 @@ import { isBuiltin, isTimeDimension, NONE, type WhereClause } from './types.js';
  * tagged rows under their value and subtracts them under `(none)` (see merge in
  * rollup-source.ts). Built-in dimensions and filters read rollup_dims columns, time
  * buckets read the hour; sums and histogram counts are summed in SQLite and only group
- * rows come back. Latency histograms are JSON text per row, so histogram queries return
- * the matching rows ungrouped and rollup-source.ts adds them up. Both parts search
+ * rows come back. Latency histograms are JSON text per row: a histogram query
+ * concatenates each group's texts into one JSON array (group_concat) and
+ * rollup-source.ts adds the pairs up. Both parts search
  * rollup_dims by its (tag_key, tag_value) index and rollups by primary key (dim_id, hour).
  */
 
@@ -38,8 +39,8 @@ export interface PartRow {
   labels: string[];
   /** The K value (tagged part only). */
   tv?: string;
-  /** rollups.latency_hist (histogram queries only; the sums are then 0). */
-  hist?: string;
+  /** rollups.latency_hist as flat [bucket, calls, …] pairs (histogram queries only; the sums are then 0). */
+  hist?: number[];
   cost: number;
   calls: number;
   priced: number;
@@ -60,8 +61,8 @@ export interface PartOptions {
 }
 
 /**
- * One part as SQL. `kind` 'sums' sums each group; 'latency' returns every matching
- * rollup row's labels and histogram text, ungrouped.
+ * One part as SQL. `kind` 'sums' sums each group; 'latency' returns each group's
+ * histogram pairs, all its rows' [bucket, calls, …] concatenated.
  */
 export function partQuery(
   part: 'tagged' | 'all',
@@ -118,8 +119,8 @@ export function partQuery(
     kind === 'sums'
       ? `SUM(r.cost_nano) AS cost, SUM(r.calls) AS calls, SUM(r.priced) AS priced, SUM(r.unpriced) AS unpriced,
          SUM(r.input_tokens) AS input, SUM(r.output_tokens) AS output, SUM(r.cached_input_tokens) AS cached`
-      : 'r.latency_hist AS hist';
-  const grouped = kind === 'sums' && groups.length > 0;
+      : `'[' || COALESCE(group_concat(NULLIF(substr(r.latency_hist, 2, length(r.latency_hist) - 2), '')), '') || ']' AS hist`;
+  const grouped = groups.length > 0;
   const sql = `SELECT ${[...cols, measures].join(', ')} FROM rollup_dims d JOIN rollups r ON r.dim_id = d.id
     WHERE ${where.join(' AND ')}${grouped ? ` GROUP BY ${groups.join(', ')}` : ''}`;
   return { sql, params };
@@ -130,11 +131,12 @@ export function runPart(driver: SqlDriver, q: PartQuery, labelCount: number): Pa
   return driver
     .prepare(q.sql)
     .all<Record<string, unknown>>(...q.params)
-    .filter((r) => r.calls !== null || r.hist !== undefined)
+    // An aggregate over no rows still returns one row: NULL sums, an empty histogram.
+    .filter((r) => (r.hist !== undefined ? r.hist !== '[]' : r.calls !== null))
     .map((r) => ({
       labels: Array.from({ length: labelCount }, (_, i) => String(r[`l${i}`])),
       ...(r.tv !== undefined ? { tv: String(r.tv) } : {}),
-      ...(r.hist !== undefined ? { hist: String(r.hist) } : {}),
+      ...(r.hist !== undefined ? { hist: parseLatencyHist(String(r.hist)) } : {}),
       cost: Number(r.cost ?? 0),
       calls: Number(r.calls ?? 0),
       priced: Number(r.priced ?? 0),

@@ -1,8 +1,8 @@
 import type { SqlDriver } from '../store/types.js';
-import { HOUR_MS, addLatencyHist } from '../store/rollup-policy.js';
-import { addTo, histogramP50, type Histogram } from './histogram.js';
+import { HOUR_MS } from '../store/rollup-policy.js';
+import { addPairs, histogramP50, newHistogram, type Histogram } from './histogram.js';
 import { planRange, type RangePlan } from './rollup-plan.js';
-import { partQuery, passesTagFilters, runPart, UNKNOWN_MODEL_EXPR, type PartOptions, type PartRow } from './rollup-query.js';
+import { partQuery, passesTagFilters, runPart, UNKNOWN_MODEL_EXPR, type PartOptions, type PartQuery, type PartRow } from './rollup-query.js';
 import type { RollupState } from './rollup-state.js';
 import { dimensionSql, joinFragments, whereFragment, type Scope } from './sql-scope.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from './source.js';
@@ -65,8 +65,22 @@ export function collapseGroups(groups: readonly GroupAggregate[], collapse: Coll
   return [...out.values()];
 }
 
-export function createRollupSource(driver: SqlDriver, state: RollupState, raw: ReportSource, tagKeyOf: (spec: AggregateSpec) => string | null): ReportSource {
+/** A ReportSource on rollups, plus the merged latency histogram of a whole scope. */
+export interface RollupSource extends ReportSource {
+  /** Bucket counts of every call in the scope (`spec.by` ignored). */
+  histogram(scope: Scope): Histogram;
+}
+
+export function createRollupSource(driver: SqlDriver, state: RollupState, raw: ReportSource, tagKeyOf: (spec: AggregateSpec) => string | null): RollupSource {
   const span = state.firstHour === null || state.lastHour === null ? null : { since: state.firstHour, until: state.lastHour + HOUR_MS };
+  // One report asks for the same part more than once (the "all" histogram of --by K is also the total's).
+  const parts = new Map<string, PartRow[]>();
+  const run = (q: PartQuery, labelCount: number): PartRow[] => {
+    const key = JSON.stringify([q.sql, q.params]);
+    let rows = parts.get(key);
+    if (!rows) parts.set(key, (rows = runPart(driver, q, labelCount)));
+    return rows;
+  };
   const plan = (spec: AggregateSpec): RangePlan => planRange(spec, spec.by, spec.timeZone, state.rawSince, span);
 
   /**
@@ -83,13 +97,13 @@ export function createRollupSource(driver: SqlDriver, state: RollupState, raw: R
     if (p.from >= p.to) return;
     const noneKept = tagKey === null || passesTagFilters(spec.where, tagKey, NONE);
     if (tagKey !== null) {
-      for (const r of runPart(driver, partQuery('tagged', kind, spec, tagKey, p, state, options), labelCount)) {
+      for (const r of run(partQuery('tagged', kind, spec, tagKey, p, state, options), labelCount)) {
         if (passesTagFilters(spec.where, tagKey, r.tv!)) add(values(r, r.tv!), r, 1);
         if (noneKept) add(values(r, NONE), r, -1);
       }
     }
     if (noneKept) {
-      for (const r of runPart(driver, partQuery('all', kind, spec, tagKey, p, state, options), labelCount)) add(values(r, NONE), r, 1);
+      for (const r of run(partQuery('all', kind, spec, tagKey, p, state, options), labelCount)) add(values(r, NONE), r, 1);
     }
   }
 
@@ -113,12 +127,12 @@ export function createRollupSource(driver: SqlDriver, state: RollupState, raw: R
     const histogramOf = (values: string[]): Histogram => {
       const key = groupKey(kept && !kept.has(values[0]!) ? [OTHER, ...values.slice(1)] : values);
       let h = out.get(key);
-      if (!h) out.set(key, (h = new Map()));
+      if (!h) out.set(key, (h = newHistogram()));
       return h;
     };
-    eachRow(spec, 'latency', p, {}, (values, r, sign) => addLatencyHist(histogramOf(values), r.hist!, sign));
+    eachRow(spec, 'latency', p, {}, (values, r, sign) => addPairs(histogramOf(values), r.hist!, sign));
     for (const slice of p.raw) {
-      for (const r of rawHistogram(driver, { ...spec, ...slice })) addTo(histogramOf(r.values), r.bucket, r.n);
+      for (const r of rawHistogram(driver, { ...spec, ...slice })) histogramOf(r.values)[r.bucket]! += r.n;
     }
     return out;
   }
@@ -136,6 +150,10 @@ export function createRollupSource(driver: SqlDriver, state: RollupState, raw: R
         if (p50 !== null) out.set(key, p50);
       }
       return out;
+    },
+
+    histogram(scope: Scope): Histogram {
+      return histograms({ ...scope, by: [] }).get(groupKey([])) ?? newHistogram();
     },
 
     unpriced(scope: Scope): UnpricedModel[] {

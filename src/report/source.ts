@@ -1,6 +1,7 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { SqlDriver } from '../store/types.js';
 import { createRawSource } from './raw-source.js';
+import { entityP50, entityTopGroups } from './entity-top.js';
 import { createRollupSource } from './rollup-source.js';
 import { readRollupState, rollupTagKey } from './rollup-state.js';
 import type { Scope } from './sql-scope.js';
@@ -64,9 +65,11 @@ export const EXACT_P50_MAX_CALLS = 20_000;
  * filters involve at most one tag key and that key is rolled up (built-ins, day/week/
  * month and `--key` always are; entity keys such as user_id only as `=(none)` /
  * `!=(none)` filters): sums and unpriced counts are then identical to raw aggregation.
- * Everything else reads raw rows: two tag keys at once (`--by feature,user_tier`, or
- * `--by feature --where tenant_id=t1`), high-cardinality and denylisted keys. p50 is
- * exact from raw rows while the scope is small and its raw rows were not pruned.
+ * `--by user_id --top N` (an entity key, no filters, month-shaped range) reads
+ * entity_months (entity-top.ts). Everything else reads raw rows: two tag keys at once
+ * (`--by feature,user_tier`, or `--by feature --where tenant_id=t1`), high-cardinality
+ * and denylisted keys. p50 is exact from raw rows while the scope is small and its raw
+ * rows were not pruned.
  */
 export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: number } = {}): ReportSource {
   const exactLimit = options.exactP50MaxCalls ?? EXACT_P50_MAX_CALLS;
@@ -76,13 +79,26 @@ export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: nu
   const tagKeyOf = (spec: AggregateSpec) => rollupTagKey(spec, state);
   const rollups = createRollupSource(driver, state, raw, (spec) => tagKeyOf(spec) ?? null);
   const eligible = (spec: AggregateSpec) => tagKeyOf(spec) !== undefined;
-  const scopeCalls = (spec: AggregateSpec) => rollups.groups({ ...spec, by: [] })[0]?.calls ?? 0;
+  /** Calls in scope; an upper bound (filters dropped) when rollups cannot apply the filters. */
+  const scopeCalls = (spec: AggregateSpec) => {
+    const total = { ...spec, by: [] };
+    return rollups.groups(eligible(total) ? total : { ...total, where: [] })[0]?.calls ?? 0;
+  };
+  const exact = (spec: AggregateSpec) => spec.since >= state.rawSince && scopeCalls(spec) <= exactLimit;
   return {
-    groups: (spec, collapse) => (eligible(spec) ? rollups : raw).groups(spec, collapse),
+    groups(spec, collapse) {
+      if (eligible(spec)) return rollups.groups(spec, collapse);
+      const top = collapse && 'top' in collapse ? entityTopGroups(driver, state, rollups, spec, collapse.top) : undefined;
+      return top ?? raw.groups(spec, collapse);
+    },
     p50(spec, keep) {
-      if (!eligible(spec)) return raw.p50(spec, keep);
-      const exact = spec.since >= state.rawSince && scopeCalls(spec) <= exactLimit;
-      return (exact ? raw : rollups).p50(spec, keep);
+      if (eligible(spec)) return (exact(spec) ? raw : rollups).p50(spec, keep);
+      if (spec.by.length === 1 && !exact(spec)) {
+        const kept = keep ?? entityTopGroups(driver, state, rollups, spec, exactLimit)?.map((g) => g.values[0]!);
+        const p50 = kept && entityP50(driver, state, rollups, spec, kept);
+        if (p50) return p50;
+      }
+      return raw.p50(spec, keep);
     },
     unpriced: (scope) => (eligible({ ...scope, by: [] }) ? rollups : raw).unpriced(scope),
   };

@@ -1,6 +1,6 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
 import type { SqlDriver } from '../store/types.js';
-import { economicsAggregates, type SegmentAggregate } from './economics-source.js';
+import { economicsAggregates } from './economics-source.js';
 import { startOfMonth } from './tz.js';
 import type { TimeRange, WhereClause } from './types.js';
 
@@ -167,7 +167,7 @@ function subsidy(tiers: readonly TierEconomics[]): Subsidy | null {
   };
 }
 
-function pricing(seg: SegmentAggregate, units: number, priceUsd: number | undefined, months: number): Pricing {
+function pricing(seg: { costNano: NanoUsd }, units: number, priceUsd: number | undefined, months: number): Pricing {
   if (priceUsd === undefined) {
     return { pricePerMonthNano: null, revenueNano: null, cogsRatio: null, grossMarginNano: null, grossMarginRatio: null };
   }

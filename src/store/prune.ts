@@ -13,10 +13,12 @@ const DAY_MS = 86_400_000;
  * any row goes: from then on reports answer hours before it from rollups only. Calls go
  * oldest first in chunks of PRUNE_CHUNK, each chunk with its call_tags rows. Rollups are
  * never pruned; entity_months rows of UTC months that ended by the cutoff are.
+ * `maxCalls` bounds one run (rounded up to whole chunks), so a server can prune a large
+ * backlog a chunk at a time between requests; `done` says whether anything is left.
  *
  * @throws RangeError when retentionDays is not a positive whole number.
  */
-export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: number): PruneResult {
+export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: number, maxCalls = Infinity): PruneResult {
   if (!Number.isInteger(retentionDays) || retentionDays < 1) {
     throw new RangeError(`retention_days must be a whole number ≥ 1 (got ${retentionDays})`);
   }
@@ -27,6 +29,7 @@ export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: num
   driver.transaction(() => {
     driver.prepare("UPDATE rollup_state SET value = MAX(value, ?) WHERE name = 'raw_since'").run(cutoff);
     driver.prepare('DELETE FROM entity_months WHERE month < ?').run(utcMonthOf(cutoff));
+    driver.prepare('DELETE FROM entity_counts WHERE month < ?').run(utcMonthOf(cutoff));
   });
   let calls = 0;
   for (;;) {
@@ -35,7 +38,7 @@ export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: num
       return deleteCalls.run(cutoff).changes;
     });
     calls += n;
-    if (n < PRUNE_CHUNK) break;
+    if (n < PRUNE_CHUNK) return { cutoff, calls, done: true };
+    if (calls >= maxCalls) return { cutoff, calls, done: false };
   }
-  return { cutoff, calls };
 }

@@ -109,8 +109,7 @@ export function formatLatencyHist(h: ReadonlyMap<number, number>): string {
   return `[${parts.join(',')}]`;
 }
 
-/** Adds the counts of a latency_hist text to `into` (times `sign`, for subtracting). */
-export function addLatencyHist(into: Map<number, number>, text: string, sign = 1): void {
-  const parts = JSON.parse(text) as number[];
-  for (let i = 0; i < parts.length; i += 2) into.set(parts[i]!, (into.get(parts[i]!) ?? 0) + sign * parts[i + 1]!);
+/** The flat [bucket, calls, …] pairs of a latency_hist text. */
+export function parseLatencyHist(text: string): number[] {
+  return JSON.parse(text) as number[];
 }

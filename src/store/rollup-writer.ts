@@ -4,10 +4,10 @@ import {
   ENTITY_KEYS,
   MAX_TAG_VALUES_PER_DAY,
   ROLLUP_NONE,
-  addLatencyHist,
   formatLatencyHist,
   hourOf,
   latencyBucket,
+  parseLatencyHist,
   utcDayOf,
   utcMonthOf,
 } from './rollup-policy.js';
@@ -117,10 +117,13 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
       rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens, latency_hist)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}, latency_hist = excluded.latency_hist`),
+      // RETURNING calls: equal to the batch's calls only when the row is new.
       entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts,
           calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
-        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${sumsUpdate}`),
+        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${sumsUpdate} RETURNING calls`),
+      entityCount: p(`INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (key, seg_key, month, seg_value) DO UPDATE SET entities = entities + excluded.entities`),
       firstHour: p("INSERT INTO rollup_state (name, value) VALUES ('first_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MIN(value, excluded.value)"),
       lastHour: p("INSERT INTO rollup_state (name, value) VALUES ('last_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)"),
     };
@@ -172,6 +175,87 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     return demoted;
   }
 
+  /** The batch summed per dims row × hour (cells) and per entity row (entities), in memory. */
+  function aggregate(calls: readonly RolledCall[], local: Map<string, boolean>) {
+    const cells = new Map<string, { dims: SqlValue[]; hours: Map<number, Cell> }>();
+    const entities = new Map<string, EntityCell>();
+    let minHour = Infinity;
+    let maxHour = -Infinity;
+    for (const c of calls) {
+      const hour = hourOf(c.ts);
+      minHour = Math.min(minHour, hour);
+      maxHour = Math.max(maxHour, hour);
+      const tags = new Map(c.tags);
+      let mask = 0;
+      for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
+      const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
+      const baseIdent = JSON.stringify(base).slice(0, -1);
+      const bucket = latencyBucket(c.latencyMs);
+      const addTo = (tagKey: string, tagValue: string) => {
+        const ident = `${baseIdent},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+        let entry = cells.get(ident);
+        if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
+        let cell = entry.hours.get(hour);
+        if (!cell) entry.hours.set(hour, (cell = { sums: [0, 0, 0, 0, 0, 0, 0], latency: new Map() }));
+        addSums(cell.sums, c);
+        cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
+      };
+      addTo('', '');
+      for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
+
+      const month = utcMonthOf(c.ts);
+      for (const e of ENTITY_KEYS) {
+        const value = tags.get(e.key);
+        if (value === undefined) continue;
+        for (const seg of ['', ...e.segments]) {
+          const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
+          const id = JSON.stringify([e.key, seg, month, segValue, value]);
+          let cell = entities.get(id);
+          if (!cell) entities.set(id, (cell = { row: [e.key, seg, month, segValue, value], first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
+          cell.first = Math.min(cell.first, c.ts);
+          cell.last = Math.max(cell.last, c.ts);
+          addSums(cell.sums, c);
+        }
+      }
+    }
+    return { cells, entities, minHour, maxHour };
+  }
+
+  /** Upserts each cell, merging its histogram with the stored one. @returns dims ids resolved by this batch. */
+  function writeCells(st: ReturnType<typeof prepare>, cells: ReturnType<typeof aggregate>['cells'], cached: Map<string, number>): Map<string, number> {
+    const newIds = new Map<string, number>();
+    for (const [ident, entry] of cells) {
+      let id = cached.get(ident) ?? newIds.get(ident);
+      if (id === undefined) {
+        const r = st.newDim.run(...entry.dims, ident);
+        id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(ident)!.id);
+        newIds.set(ident, id);
+      }
+      for (const [hour, cell] of entry.hours) {
+        const stored = st.latency.get<{ latency_hist: string }>(id, hour);
+        const pairs = stored ? parseLatencyHist(stored.latency_hist) : [];
+        for (let i = 0; i < pairs.length; i += 2) cell.latency.set(pairs[i]!, (cell.latency.get(pairs[i]!) ?? 0) + pairs[i + 1]!);
+        st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(cell.latency));
+      }
+    }
+    return newIds;
+  }
+
+  /** Upserts entity rows and counts the new ones into entity_counts. */
+  function writeEntities(st: ReturnType<typeof prepare>, entities: Map<string, EntityCell>): void {
+    const fresh = new Map<string, [string, string, number, string, number]>();
+    // In (roughly) primary-key order: neighbouring upserts then share b-tree pages.
+    for (const e of [...entities.keys()].sort().map((id) => entities.get(id)!)) {
+      if (Number(st.entity.get<{ calls: number }>(...e.row, e.first, e.last, ...e.sums)!.calls) !== e.sums[0]) continue;
+      const [key, seg, month, segValue] = e.row;
+      const id = JSON.stringify([key, seg, month, segValue]);
+      const count = fresh.get(id);
+      if (count) count[4] += 1;
+      else fresh.set(id, [key, seg, month, segValue, 1]);
+    }
+    for (const c of fresh.values()) st.entityCount.run(...c);
+  }
+
   return {
     add(calls) {
       if (calls.length === 0) return () => {};
@@ -180,65 +264,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
-
-      const cells = new Map<string, { dims: SqlValue[]; hours: Map<number, Cell> }>();
-      const entities = new Map<string, EntityCell>();
-      let minHour = Infinity;
-      let maxHour = -Infinity;
-      for (const c of calls) {
-        const hour = hourOf(c.ts);
-        minHour = Math.min(minHour, hour);
-        maxHour = Math.max(maxHour, hour);
-        const tags = new Map(c.tags);
-        let mask = 0;
-        for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
-        const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
-        const baseIdent = JSON.stringify(base).slice(0, -1);
-        const bucket = latencyBucket(c.latencyMs);
-        const addTo = (tagKey: string, tagValue: string) => {
-          const ident = `${baseIdent},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
-          let entry = cells.get(ident);
-          if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
-          let cell = entry.hours.get(hour);
-          if (!cell) entry.hours.set(hour, (cell = { sums: [0, 0, 0, 0, 0, 0, 0], latency: new Map() }));
-          addSums(cell.sums, c);
-          cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
-        };
-        addTo('', '');
-        for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
-
-        const month = utcMonthOf(c.ts);
-        for (const e of ENTITY_KEYS) {
-          const value = tags.get(e.key);
-          if (value === undefined) continue;
-          for (const seg of ['', ...e.segments]) {
-            const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-            const id = JSON.stringify([e.key, seg, month, segValue, value]);
-            let cell = entities.get(id);
-            if (!cell) entities.set(id, (cell = { row: [e.key, seg, month, segValue, value], first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
-            cell.first = Math.min(cell.first, c.ts);
-            cell.last = Math.max(cell.last, c.ts);
-            addSums(cell.sums, c);
-          }
-        }
-      }
-
-      const newIds = new Map<string, number>();
-      const cached = demoted.length > 0 ? new Map<string, number>() : dimIds;
-      for (const [ident, entry] of cells) {
-        let id = cached.get(ident) ?? newIds.get(ident);
-        if (id === undefined) {
-          const r = st.newDim.run(...entry.dims, ident);
-          id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(ident)!.id);
-          newIds.set(ident, id);
-        }
-        for (const [hour, cell] of entry.hours) {
-          const stored = st.latency.get<{ latency_hist: string }>(id, hour);
-          if (stored) addLatencyHist(cell.latency, stored.latency_hist);
-          st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(cell.latency));
-        }
-      }
-      for (const e of entities.values()) st.entity.run(...e.row, e.first, e.last, ...e.sums);
+      const { cells, entities, minHour, maxHour } = aggregate(calls, local);
+      const newIds = writeCells(st, cells, demoted.length > 0 ? new Map() : dimIds);
+      writeEntities(st, entities);
       st.firstHour.run(minHour);
       st.lastHour.run(maxHour);
 

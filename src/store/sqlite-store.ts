@@ -139,8 +139,8 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
       publish();
     },
 
-    prune(retentionDays, now) {
-      return pruneRawCalls(driver, retentionDays, now);
+    prune(retentionDays, now, options = {}) {
+      return pruneRawCalls(driver, retentionDays, now, options.maxCalls);
     },
 
     createKey(key: NewKey) {

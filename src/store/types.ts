@@ -127,6 +127,8 @@ export interface PruneResult {
   cutoff: number;
   /** Raw calls deleted by this run. */
   calls: number;
+  /** False when `maxCalls` stopped the run before every old call was gone (call again). */
+  done: boolean;
 }
 
 /** Writes and key management; the read side for reports lives in report/ and reads through `driver`. */
@@ -137,9 +139,10 @@ export interface Store {
    * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
    * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
    * old periods still add up. Per-entity rows (entity_months) of months that ended
-   * before the cutoff go too. Safe to run while the proxy writes (small transactions).
+   * before the cutoff go too. Safe to run while the proxy writes (small transactions);
+   * `options.maxCalls` bounds one synchronous run so a server can spread a big backlog.
    */
-  prune(retentionDays: number, now: number): PruneResult;
+  prune(retentionDays: number, now: number, options?: { maxCalls?: number }): PruneResult;
   createKey(key: NewKey): KeyRecord;
   listKeys(options?: { includeRevoked?: boolean }): KeyRecord[];
   getKeyByName(name: string): KeyRecord | undefined;

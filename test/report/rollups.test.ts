@@ -4,10 +4,13 @@ import { createRawSource } from '../../src/report/raw-source.js';
 import { createRollupSource } from '../../src/report/rollup-source.js';
 import { readRollupState, rollupTagKey } from '../../src/report/rollup-state.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from '../../src/report/source.js';
-import { OTHER } from '../../src/report/types.js';
+import { spendReport } from '../../src/report/query.js';
+import { OTHER, type ReportQuery, type SpendReport } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { createStore } from '../../src/store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import { buildDb } from './dataset.js';
+import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 import { T0, SPAN, WHOLE_HOUR_ZONES, ZONES, callArb, queryArb, specOf, withinP50Bound, type QueryShape } from './rollup-arbitraries.js';
 
 /** Rollup answers against raw-row aggregation of the same calls, for random data and queries. */
@@ -124,5 +127,29 @@ describe('rollups agree with raw rows', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('retention through spendReport', () => {
+  it('keeps November reports (any grouping, UTC or Berlin) after every raw row of November is gone', () => {
+    const db = buildDb(NOVEMBER_CALLS);
+    try {
+      const queries: ReportQuery[] = ['feature', 'day', 'model', 'user_tier'].flatMap((dim) =>
+        ['UTC', 'Europe/Berlin'].map((timeZone) => ({ ...NOVEMBER, by: [dim], where: [], timeZone, top: 3 })),
+      );
+      const before = queries.map((q) => spendReport(db.driver, q));
+      expect(db.store.prune(7, Date.parse('2026-12-20T00:00:00Z')).calls).toBe(NOVEMBER_CALLS.length);
+      const withoutP50 = (r: SpendReport) => ({ ...r, rows: r.rows.map((x) => ({ ...x, p50LatencyMs: null })), total: { ...r.total, p50LatencyMs: null } });
+      queries.forEach((q, i) => {
+        const after = spendReport(db.driver, q);
+        expect(withoutP50(after)).toEqual(withoutP50(before[i]!));
+        after.rows.forEach((row, j) => {
+          const exact = before[i]!.rows[j]!.p50LatencyMs;
+          expect(exact === null ? row.p50LatencyMs === null : withinP50Bound(row.p50LatencyMs!, exact)).toBe(true);
+        });
+      });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -26,7 +26,10 @@ import type { Migration } from './types.js';
  * entity_months: per entity key (user_id, session_id), UTC month, segment key ('' or a
  *   segment tag such as user_tier; seg_value '(none)' when the call lacks it) and entity
  *   value: first/last call time in that month and the month's sums. Exact distinct
- *   entity counts for ranges made of whole months, month prefixes and month suffixes.
+ *   entity counts for ranges made of whole months, month prefixes and month suffixes;
+ *   entity_months_cost (seg_key '' rows only) lists a month's entities by cost.
+ * entity_counts: number of entity_months rows per (key, seg_key, month, seg_value), so a
+ *   whole month's distinct count is one lookup.
  * rollup_state: 'raw_since' (raw calls are complete from this ms on; raised by prune),
  *   'first_hour' / 'last_hour' (span of the rolled-up calls).
  *
@@ -114,6 +117,16 @@ export const rollups: Migration = {
     ) WITHOUT ROWID;
     CREATE INDEX entity_months_first ON entity_months (key, seg_key, month, first_ts);
     CREATE INDEX entity_months_last ON entity_months (key, seg_key, month, last_ts);
+    CREATE INDEX entity_months_cost ON entity_months (key, month, cost_nano DESC, calls DESC, value) WHERE seg_key = '';
+
+    CREATE TABLE entity_counts (
+      key TEXT NOT NULL,
+      seg_key TEXT NOT NULL,
+      month INTEGER NOT NULL,
+      seg_value TEXT NOT NULL,
+      entities INTEGER NOT NULL,
+      PRIMARY KEY (key, seg_key, month, seg_value)
+    ) WITHOUT ROWID;
 
     CREATE TABLE rollup_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO rollup_state (name, value) VALUES ('raw_since', 0);
@@ -164,5 +177,6 @@ export const rollups: Migration = {
       ${entityBackfill}
       ) e
       GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO entity_counts SELECT key, seg_key, month, seg_value, COUNT(*) FROM entity_months GROUP BY 1, 2, 3, 4;
   `,
 };

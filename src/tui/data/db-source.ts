@@ -37,11 +37,12 @@ export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
   const { driver, clock, timeZone } = o;
-  const source = reportSource(driver);
   const version = driver.prepare('PRAGMA data_version');
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
   const build = (q: DashboardQuery, now: number): DashboardSnapshot => {
+    // A report source caches per report (rollup span, shared parts): one per refresh.
+    const source = reportSource(driver);
     const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
     const notes: string[] = [];
     if (!hasTable(driver, 'calls')) {

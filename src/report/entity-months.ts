@@ -1,0 +1,121 @@
+import { utcMonthOf } from '../store/rollup-policy.js';
+import type { SqlDriver, SqlValue } from '../store/types.js';
+import type { RollupState } from './rollup-state.js';
+import type { TimeRange } from './types.js';
+
+/**
+ * Exact distinct counts of entities (user_id, session_id) from entity_months, the
+ * per-(entity, segment, UTC month) rows with the first and last call time in the month.
+ *
+ * A range covers each UTC month it touches as a whole, a prefix [month start, b) or a
+ * suffix [a, month end). An entity is active in a prefix iff its first call of the month
+ * is before b, in a suffix iff its last call is at or after a, so no raw row is needed.
+ * A range strictly inside one month (a middle slice, e.g. `--since 7d`) cannot be
+ * answered this way; callers then read raw rows. Local calendar months of any zone are a
+ * suffix of one UTC month plus a prefix of the next.
+ *
+ * Across months an entity is counted in the last piece (in processing order) it is
+ * active in (see entityCounts).
+ */
+
+export interface MonthPiece {
+  /** Start of the UTC month (ms). */
+  month: number;
+  kind: 'whole' | 'prefix' | 'suffix';
+  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms). */
+  bound: number;
+  /** Covered ms of the month. */
+  length: number;
+  /** Uncovered ms of the month (0 for whole). */
+  rest: number;
+}
+
+/**
+ * The month pieces of `range`, or undefined when a middle slice or a pruned month is
+ * involved. Months outside the recorded span (rollup-state.ts firstHour..lastHour) hold
+ * no calls and are left out, so `--since 2020-01-01` costs nothing extra.
+ */
+export function monthPieces(range: TimeRange, state: Pick<RollupState, 'rawSince' | 'firstHour' | 'lastHour'>): MonthPiece[] | undefined {
+  const pieces: MonthPiece[] = [];
+  if (state.firstHour === null || state.lastHour === null) return pieces;
+  const since = Math.max(range.since, utcMonthOf(state.firstHour));
+  const until = Math.min(range.until, utcMonthOf(state.lastHour, 1));
+  if (since >= until) return pieces;
+  if (state.rawSince > 0 && utcMonthOf(since) < utcMonthOf(state.rawSince)) return undefined;
+  for (let month = utcMonthOf(since); month < until; month = utcMonthOf(month, 1)) {
+    const end = utcMonthOf(month, 1);
+    const lo = Math.max(since, month);
+    const hi = Math.min(until, end);
+    const rest = end - month - (hi - lo);
+    if (lo === month && hi === end) pieces.push({ month, kind: 'whole', bound: 0, length: hi - lo, rest });
+    else if (lo === month) pieces.push({ month, kind: 'prefix', bound: hi, length: hi - lo, rest });
+    else if (hi === end) pieces.push({ month, kind: 'suffix', bound: lo, length: hi - lo, rest });
+    else return undefined;
+  }
+  return pieces;
+}
+
+/** SQL condition (and its parameter) for rows of `alias` active in the piece; `negate` for the rest of its month. */
+function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false): { sql: string; params: SqlValue[] } {
+  const plus = useIndex ? '' : '+';
+  if (p.kind === 'prefix') return { sql: `AND ${plus}${alias}.first_ts ${negate ? '>=' : '<'} ?`, params: [p.bound] };
+  if (p.kind === 'suffix') return { sql: `AND ${plus}${alias}.last_ts ${negate ? '<' : '>='} ?`, params: [p.bound] };
+  return { sql: negate ? 'AND 0' : '', params: [] };
+}
+
+/**
+ * Distinct entities of `key` per segment value of `segKey` ('' = one count under '')
+ * active in the pieces. One or two pieces (a month, a local month): a piece covering most of its month is its entity_counts minus
+ * the rows active only in the uncovered rest (an index range on first_ts / last_ts); a
+ * short piece counts its rows through that index directly. Each piece but the last then
+ * subtracts its entities that a later piece also has (primary-key probes), so every
+ * entity is counted once. Pieces go shortest first: for a local month only the short
+ * piece is enumerated. More pieces: one COUNT(DISTINCT) over their rows.
+ */
+export function entityCounts(driver: SqlDriver, key: string, segKey: string, pieces: readonly MonthPiece[]): Map<string, number> {
+  if (pieces.length > 2) return distinctOver(driver, key, segKey, pieces);
+  const ordered = [...pieces].sort((a, b) => a.length - b.length);
+  const counts = new Map<string, number>();
+  const add = (sql: string, params: SqlValue[], sign: number) => {
+    for (const r of driver.prepare(sql).all<{ seg: string; n: number }>(...params)) counts.set(r.seg, (counts.get(r.seg) ?? 0) + sign * Number(r.n));
+  };
+  const rows = (cond: string) => `SELECT e.seg_value AS seg, COUNT(*) AS n FROM entity_months e
+    WHERE e.key = ? AND e.seg_key = ? AND e.month = ? ${cond} GROUP BY e.seg_value`;
+  ordered.forEach((p, i) => {
+    const head: SqlValue[] = [key, segKey, p.month];
+    if (p.kind === 'whole' || p.length >= p.rest) {
+      add('SELECT seg_value AS seg, entities AS n FROM entity_counts WHERE key = ? AND seg_key = ? AND month = ?', head, 1);
+      const rest = active('e', p, true, true);
+      if (p.kind !== 'whole') add(rows(rest.sql), [...head, ...rest.params], -1);
+    } else {
+      const own = active('e', p, true);
+      add(rows(own.sql), [...head, ...own.params], 1);
+    }
+    const later = ordered.slice(i + 1);
+    if (later.length === 0) return;
+    const own = active('e', p, p.length < p.rest);
+    const params: SqlValue[] = [...head, ...own.params];
+    const exists = later.map((q) => {
+      const cond = active('x', q, false);
+      params.push(q.month, ...cond.params);
+      return `EXISTS (SELECT 1 FROM entity_months x WHERE x.key = e.key AND x.seg_key = e.seg_key AND x.month = ?
+        AND x.seg_value = e.seg_value AND x.value = e.value ${cond.sql})`;
+    });
+    add(rows(`${own.sql} AND (${exists.join(' OR ')})`), params, -1);
+  });
+  for (const [seg, n] of counts) if (n === 0) counts.delete(seg);
+  return counts;
+}
+
+/** Many months (a quarter, a year): every matching row once, deduplicated by SQLite. */
+function distinctOver(driver: SqlDriver, key: string, segKey: string, pieces: readonly MonthPiece[]): Map<string, number> {
+  const params: SqlValue[] = [key, segKey];
+  const months = pieces.map((p) => {
+    const cond = active('e', p, false);
+    params.push(p.month, ...cond.params);
+    return `(e.month = ? ${cond.sql})`;
+  });
+  const sql = `SELECT e.seg_value AS seg, COUNT(DISTINCT e.value) AS n FROM entity_months e
+    WHERE e.key = ? AND e.seg_key = ? AND (${months.join(' OR ')}) GROUP BY e.seg_value`;
+  return new Map(driver.prepare(sql).all<{ seg: string; n: number }>(...params).map((r) => [r.seg, Number(r.n)]));
+}
