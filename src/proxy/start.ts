@@ -16,6 +16,7 @@ import type { AdminHandler, BudgetGate, Pricer } from './deps.js';
 import { createHandler } from './handler.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { startRetention } from './retention.js';
 import type { UpstreamClient } from './types.js';
 
 export interface StartProxyOptions {
@@ -135,6 +136,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     clientBodyTimeoutMs: o.config.limits.client_body_timeout_ms,
     tls: o.config.tls,
   });
+  const stopRetention = o.config.retention_days ? startRetention({ store, retentionDays: o.config.retention_days, clock: o.clock, log: o.log }) : () => {};
   let stopped: Promise<void> | null = null;
   return {
     server,
@@ -146,6 +148,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = 10_000) =>
       (stopped ??= (async () => {
+        stopRetention();
         await server.close(graceMs);
         await queue.drain();
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));

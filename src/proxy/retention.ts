@@ -1,0 +1,49 @@
+import type { Clock } from '../lib/clock.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from './log.js';
+
+/** ms between retention passes. */
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+/** Raw calls deleted per step; a pass continues on the next event-loop turn so requests never wait long. */
+const CALLS_PER_STEP = 50_000;
+/**
+ * Budgets rebuild their spend from raw calls at start, so raw calls of the current month
+ * (plus a day of slack for time zones) are always kept, whatever `retention_days` says.
+ */
+export const MIN_RETENTION_DAYS_WITH_BUDGETS = 32;
+
+/**
+ * Prunes raw calls older than `retentionDays` once at start and hourly, in small steps;
+ * rollups stay, so old reports still add up. Returns a stop function for shutdown.
+ */
+export function startRetention(o: { store: Store; retentionDays: number; clock: Clock; log: Logger }): () => void {
+  const days = Math.max(o.retentionDays, MIN_RETENTION_DAYS_WITH_BUDGETS);
+  if (days !== o.retentionDays) {
+    o.log.warn(`retention_days ${o.retentionDays} raised to ${days}: budgets rebuild their spend from the raw calls of the current period`);
+  }
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let removed = 0;
+  const step = () => {
+    if (stopped) return;
+    try {
+      const result = o.store.prune(days, o.clock(), { maxCalls: CALLS_PER_STEP });
+      removed += result.calls;
+      if (!result.done) {
+        setImmediate(step);
+        return;
+      }
+      if (removed > 0) o.log.info('retention: pruned raw calls (rollups kept)', { calls: removed, cutoff: new Date(result.cutoff).toISOString() });
+    } catch (error) {
+      o.log.error('retention: pruning failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+    removed = 0;
+    timer = setTimeout(step, RETENTION_INTERVAL_MS);
+    timer.unref?.();
+  };
+  setImmediate(step);
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
