@@ -1,6 +1,6 @@
 import { UsageError } from '../lib/errors.js';
 import type { SqlDriver } from '../store/types.js';
-import { buildCross, fillTimeBuckets, sortRows } from './rows.js';
+import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumAggregates } from './rows.js';
 import { checkDimension } from './sql-scope.js';
 import { groupKey, reportSource, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from './source.js';
 import { OTHER, isTimeDimension, type TimeDimension, type ReportMetrics, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
@@ -31,12 +31,12 @@ export function spendReport(driver: SqlDriver, q: ReportQuery): SpendReport {
       ? []
       : groups.map((g) => ({
           group: Object.fromEntries(q.by.map((dim, i) => [dim, g.values[i]!])),
-          ...metrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
+          ...reportMetrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
         }));
   if (q.by.length === 1 && isTimeDimension(q.by[0]!) && collapse === undefined) {
     rows = fillTimeBuckets(rows, q.by[0] as TimeDimension, q, q.timeZone);
   }
-  const total = metrics(totalAgg, totalAgg.costNano, totalP50);
+  const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
   const report: SpendReport = { query: q, rows, total, unpriced: source.unpriced(spec) };
   if (q.compare === 'previous') attachPrevious(report, source, spec, pooled ? keep : undefined);
@@ -77,35 +77,6 @@ function attachPrevious(report: SpendReport, source: ReportSource, spec: Aggrega
 export function changeOf(now: number, before: number | null): number | null {
   if (before === null || before === 0) return null;
   return (now - before) / before;
-}
-
-function metrics(g: Omit<GroupAggregate, 'values'>, totalCostNano: number, p50LatencyMs: number | null): ReportMetrics {
-  return {
-    costNano: g.costNano,
-    calls: g.calls,
-    pricedCalls: g.pricedCalls,
-    unpricedCalls: g.unpricedCalls,
-    inputTokens: g.inputTokens,
-    outputTokens: g.outputTokens,
-    cachedInputTokens: g.cachedInputTokens,
-    avgCostNano: g.pricedCalls > 0 ? Math.round(g.costNano / g.pricedCalls) : 0,
-    share: totalCostNano > 0 ? g.costNano / totalCostNano : 0,
-    p50LatencyMs,
-  };
-}
-
-function sumAggregates(groups: readonly GroupAggregate[]): GroupAggregate {
-  const t: GroupAggregate = { values: [], costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-  for (const g of groups) {
-    t.costNano += g.costNano;
-    t.calls += g.calls;
-    t.pricedCalls += g.pricedCalls;
-    t.unpricedCalls += g.unpricedCalls;
-    t.inputTokens += g.inputTokens;
-    t.outputTokens += g.outputTokens;
-    t.cachedInputTokens += g.cachedInputTokens;
-  }
-  return t;
 }
 
 /** Throws UsageError for a query no source can answer. */

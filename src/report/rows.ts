@@ -1,5 +1,6 @@
 import { localDate, startOfDay, startOfMonth, startOfWeek } from './tz.js';
-import { OTHER, isTimeDimension, type CrossTable, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
+import type { GroupAggregate } from './source.js';
+import { OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
 
@@ -108,4 +109,35 @@ export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: s
     rowTotalsNano: costNano.map((line) => line.reduce((a, b) => a + b, 0)),
     colTotalsNano: colValues.map((v) => colTotals.get(v)!),
   };
+}
+
+/** A group's report figures: share of `totalCostNano` (0..1) and average over priced calls, in nano-USD. */
+export function reportMetrics(g: Omit<GroupAggregate, 'values'>, totalCostNano: number, p50LatencyMs: number | null): ReportMetrics {
+  return {
+    costNano: g.costNano,
+    calls: g.calls,
+    pricedCalls: g.pricedCalls,
+    unpricedCalls: g.unpricedCalls,
+    inputTokens: g.inputTokens,
+    outputTokens: g.outputTokens,
+    cachedInputTokens: g.cachedInputTokens,
+    avgCostNano: g.pricedCalls > 0 ? Math.round(g.costNano / g.pricedCalls) : 0,
+    share: totalCostNano > 0 ? g.costNano / totalCostNano : 0,
+    p50LatencyMs,
+  };
+}
+
+/** The sum of several groups' aggregates (values left empty). */
+export function sumAggregates(groups: readonly GroupAggregate[]): GroupAggregate {
+  const t: GroupAggregate = { values: [], costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  for (const g of groups) {
+    t.costNano += g.costNano;
+    t.calls += g.calls;
+    t.pricedCalls += g.pricedCalls;
+    t.unpricedCalls += g.unpricedCalls;
+    t.inputTokens += g.inputTokens;
+    t.outputTokens += g.outputTokens;
+    t.cachedInputTokens += g.cachedInputTokens;
+  }
+  return t;
 }

@@ -1,7 +1,6 @@
-import { fillTimeBuckets, sortRows } from '../../report/rows.js';
-import type { GroupAggregate, ReportSource } from '../../report/source.js';
+import { fillTimeBuckets, reportMetrics, sortRows, sumAggregates } from '../../report/rows.js';
+import type { ReportSource } from '../../report/source.js';
 import type { Scope } from '../../report/sql-scope.js';
-import type { ReportRow } from '../../report/types.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 
 /**
@@ -25,15 +24,15 @@ export interface Totals {
 }
 
 export function totals(source: ReportSource, scope: Scope): Totals {
-  const t = sum(source.groups({ ...scope, by: [] }));
+  const t = sumAggregates(source.groups({ ...scope, by: [] }));
   return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls };
 }
 
 /** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */
 export function groupTable(source: ReportSource, scope: Scope, dimension: string): { rows: GroupRow[]; totalNano: number; totalCalls: number } {
   const groups = source.groups({ ...scope, by: [dimension] }, { top: LIMITS.groups });
-  const total = sum(groups);
-  const rows = sortRows(groups.map((g) => toRow({ [dimension]: g.values[0]! }, g, total.costNano)), [dimension]);
+  const total = sumAggregates(groups);
+  const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
   return {
     rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share })),
     totalNano: total.costNano,
@@ -44,38 +43,8 @@ export function groupTable(source: ReportSource, scope: Scope, dimension: string
 /** Spend per local day of the period, oldest first, every day present. */
 export function dailyTrend(source: ReportSource, scope: Scope): TrendPoint[] {
   const groups = source.groups({ ...scope, by: ['day'] });
-  const total = sum(groups).costNano;
-  const rows = fillTimeBuckets(groups.map((g) => toRow({ day: g.values[0]! }, g, total)), 'day', scope, scope.timeZone);
+  const total = sumAggregates(groups).costNano;
+  const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
   return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano }));
 }
 
-function sum(groups: readonly GroupAggregate[]): GroupAggregate {
-  const t: GroupAggregate = { values: [], costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-  for (const g of groups) {
-    t.costNano += g.costNano;
-    t.calls += g.calls;
-    t.pricedCalls += g.pricedCalls;
-    t.unpricedCalls += g.unpricedCalls;
-    t.inputTokens += g.inputTokens;
-    t.outputTokens += g.outputTokens;
-    t.cachedInputTokens += g.cachedInputTokens;
-  }
-  return t;
-}
-
-/** A report row with the report's own share and average rules (p50 left out). */
-function toRow(group: Record<string, string>, g: GroupAggregate, totalCostNano: number): ReportRow {
-  return {
-    group,
-    costNano: g.costNano,
-    calls: g.calls,
-    pricedCalls: g.pricedCalls,
-    unpricedCalls: g.unpricedCalls,
-    inputTokens: g.inputTokens,
-    outputTokens: g.outputTokens,
-    cachedInputTokens: g.cachedInputTokens,
-    avgCostNano: g.pricedCalls > 0 ? Math.round(g.costNano / g.pricedCalls) : 0,
-    share: totalCostNano > 0 ? g.costNano / totalCostNano : 0,
-    p50LatencyMs: null,
-  };
-}
