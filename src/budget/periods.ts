@@ -1,4 +1,7 @@
+import { isUtc, localParts, offsetAt } from '../lib/tz.js';
 import type { BudgetPeriod } from '../store/types.js';
+
+export { localParts as localFields, offsetAt as zoneOffset } from '../lib/tz.js';
 
 /**
  * Calendar-aligned budget periods in UTC or any IANA time zone.
@@ -22,77 +25,9 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const TOTAL: PeriodWindow = Object.freeze({ start: 0, end: Infinity });
 
-/** Local calendar fields of one instant in one zone. `month` is 1-12. */
-interface LocalFields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function isUtc(timeZone: string): boolean {
-  return timeZone === 'UTC' || timeZone === 'Etc/UTC' || timeZone === 'Z' || timeZone === 'GMT' || timeZone === 'Etc/GMT';
-}
-
-/** The wall-clock fields shown in `timeZone` at instant `t` (ms). */
-export function localFields(t: number, timeZone: string): LocalFields {
-  const out: LocalFields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  if (isUtc(timeZone)) {
-    const d = new Date(t);
-    out.year = d.getUTCFullYear();
-    out.month = d.getUTCMonth() + 1;
-    out.day = d.getUTCDate();
-    out.hour = d.getUTCHours();
-    out.minute = d.getUTCMinutes();
-    out.second = d.getUTCSeconds();
-    return out;
-  }
-  for (const p of formatter(timeZone).formatToParts(t)) {
-    if (p.type === 'literal') continue;
-    const v = Number(p.value);
-    if (p.type === 'year') out.year = v;
-    else if (p.type === 'month') out.month = v;
-    else if (p.type === 'day') out.day = v;
-    else if (p.type === 'hour') out.hour = v === 24 ? 0 : v;
-    else if (p.type === 'minute') out.minute = v;
-    else if (p.type === 'second') out.second = v;
-  }
-  return out;
-}
-
-/** The zone's UTC offset at instant `t`, in ms (local = utc + offset), at whole-second precision. */
-export function zoneOffset(t: number, timeZone: string): number {
-  if (isUtc(timeZone)) return 0;
-  const f = localFields(t, timeZone);
-  const asUtc = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
-  return asUtc - Math.floor(t / 1000) * 1000;
-}
-
 /** Local date as a comparable day number (days since 1970-01-01 of the local calendar date). */
 function localDayNumber(t: number, timeZone: string): number {
-  const f = localFields(t, timeZone);
+  const f = localParts(t, timeZone);
   return Date.UTC(f.year, f.month - 1, f.day) / DAY;
 }
 
@@ -108,9 +43,9 @@ export function startOfLocalDay(year: number, month: number, day: number, timeZo
   const target = wall / DAY;
   let best = Infinity;
   for (const probe of [wall - 14 * HOUR, wall + 12 * HOUR]) {
-    const c = wall - zoneOffset(probe, timeZone);
+    const c = wall - offsetAt(probe, timeZone);
     if (c >= best) continue;
-    const f = localFields(c, timeZone);
+    const f = localParts(c, timeZone);
     if (f.hour === 0 && f.minute === 0 && f.second === 0 && Date.UTC(f.year, f.month - 1, f.day) / DAY === target) best = c;
   }
   if (best !== Infinity) return best;
@@ -133,7 +68,7 @@ export function startOfLocalDay(year: number, month: number, day: number, timeZo
  */
 export function computePeriodWindow(period: BudgetPeriod, at: number, timeZone: string): PeriodWindow {
   if (period === 'total') return TOTAL;
-  const f = localFields(at, timeZone);
+  const f = localParts(at, timeZone);
   const y = f.year;
   const m = f.month;
   let d = f.day;
@@ -167,7 +102,7 @@ export class PeriodWindows {
 
   /** Throws a RangeError at once for an unknown zone, rather than on the first request. */
   constructor(readonly timeZone: string) {
-    if (!isUtc(timeZone)) formatter(timeZone);
+    localParts(0, timeZone);
   }
 
   get(period: BudgetPeriod, at: number): PeriodWindow {

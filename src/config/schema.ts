@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../proxy/tags.js';
+import { isValidTimeZone } from '../lib/tz.js';
 
 /**
  * The config file's schema: the only source of config types.
@@ -156,14 +157,6 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type KeyConfig = z.infer<typeof keySchema>;
 export type TagBudgetConfig = z.infer<typeof tagBudgetSchema>;
 export type PriceOverrideConfig = z.infer<typeof priceOverrideSchema>;
+
 /** One of the API families a provider can speak. */
 export type ProviderKind = NonNullable<ProviderConfig['kind']>;
-
-function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,73 +1,15 @@
+import { localParts, offsetAt } from '../lib/tz.js';
+
 /**
- * Calendar arithmetic in an IANA time zone, on top of Intl only (no tz database of our own).
+ * Calendar arithmetic for reports in an IANA time zone, on the primitives of lib/tz.ts.
  *
  * All instants are ms since the epoch (UTC). A "local" date-time is the wall clock in the
  * zone. Offsets are ms to ADD to UTC to get the wall clock (Europe/Berlin in winter: +3.6e6).
  */
 
+export { isValidTimeZone, localParts, offsetAt, type LocalParts } from '../lib/tz.js';
+
 const DAY_MS = 86_400_000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** True when Intl knows the zone (e.g. `UTC`, `Europe/Berlin`). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Wall-clock fields of an instant in a zone. month is 1–12. */
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-export function localParts(ms: number, timeZone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') out[p.type] = Number(p.value);
-  }
-  return {
-    year: out.year!,
-    month: out.month!,
-    day: out.day!,
-    hour: out.hour!,
-    minute: out.minute!,
-    second: out.second!,
-  };
-}
-
-/** Offset (ms, wall clock minus UTC) of the zone at an instant. Sub-second offsets do not exist in practice. */
-export function offsetAt(ms: number, timeZone: string): number {
-  const floored = Math.floor(ms / 1000) * 1000;
-  const p = localParts(floored, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - floored;
-}
 
 /**
  * The instant at which the wall clock in the zone shows the given local time.
