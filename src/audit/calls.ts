@@ -3,6 +3,7 @@ import type { Usage } from '../providers/types.js';
 import { joinFragments, whereFragment, type Scope } from '../report/sql-scope.js';
 import { NONE } from '../report/types.js';
 import type { CallOutcome, SqlDriver, UsageSource } from '../store/types.js';
+import { usageFromRow } from '../store/call-row.js';
 
 /**
  * The calls an audit looks at, read once from the raw call log with the report's scope
@@ -72,18 +73,7 @@ export function loadAuditCalls(driver: SqlDriver, scope: Scope): AuditCall[] {
 }
 
 function toCall(r: Row): AuditCall {
-  let usage: Usage | null = null;
-  if (r.input_tokens !== null) {
-    usage = {
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens ?? 0,
-      cacheReadTokens: r.cached_input_tokens ?? 0,
-      cacheWrite5mTokens: r.cache_write_5m_tokens ?? 0,
-      cacheWrite1hTokens: r.cache_write_1h_tokens ?? 0,
-      reasoningTokens: r.reasoning_tokens ?? 0,
-    };
-    if (r.service_tier !== null) usage.serviceTier = r.service_tier;
-  }
+  const usage = usageFromRow(r);
   return {
     id: r.id,
     ts: r.ts,

@@ -121,22 +121,30 @@ export function callToParams(r: CallRecord): SqlValue[] {
   ];
 }
 
+/** The usage columns `usageFromRow` reads; the audio ones may be left out of a SELECT. */
+export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
+  Partial<Pick<CallRow, 'input_audio_tokens' | 'output_audio_tokens'>>;
+
+/** A stored row's usage (null when it was unknown: input_tokens is NULL). */
+export function usageFromRow(row: UsageColumns): Usage | null {
+  if (row.input_tokens === null) return null;
+  const usage: Usage = {
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens ?? 0,
+    cacheReadTokens: row.cached_input_tokens ?? 0,
+    cacheWrite5mTokens: row.cache_write_5m_tokens ?? 0,
+    cacheWrite1hTokens: row.cache_write_1h_tokens ?? 0,
+    reasoningTokens: row.reasoning_tokens ?? 0,
+  };
+  if (row.input_audio_tokens != null) usage.inputAudioTokens = row.input_audio_tokens;
+  if (row.output_audio_tokens != null) usage.outputAudioTokens = row.output_audio_tokens;
+  if (row.service_tier !== null) usage.serviceTier = row.service_tier;
+  return usage;
+}
+
 /** A stored row back as a CallRecord (the inverse of callToParams, except the providerCostNano fold). */
 export function rowToCall(row: CallRow): CallRecord {
-  let usage: Usage | null = null;
-  if (row.input_tokens !== null) {
-    usage = {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens ?? 0,
-      cacheReadTokens: row.cached_input_tokens ?? 0,
-      cacheWrite5mTokens: row.cache_write_5m_tokens ?? 0,
-      cacheWrite1hTokens: row.cache_write_1h_tokens ?? 0,
-      reasoningTokens: row.reasoning_tokens ?? 0,
-    };
-    if (row.input_audio_tokens !== null) usage.inputAudioTokens = row.input_audio_tokens;
-    if (row.output_audio_tokens !== null) usage.outputAudioTokens = row.output_audio_tokens;
-    if (row.service_tier !== null) usage.serviceTier = row.service_tier;
-  }
+  const usage = usageFromRow(row);
   return {
     ts: row.ts,
     keyName: row.key_name,
