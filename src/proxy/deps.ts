@@ -1,5 +1,5 @@
+import type { GateRequest, GateResult } from '../budget/gate.js';
 import type { Clock } from '../lib/clock.js';
-import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { Usage } from '../providers/types.js';
@@ -14,26 +14,15 @@ export interface Pricer {
   price(usage: Usage, ctx: { provider: string; model: string; at: number }): { priced: true; costNano: NanoUsd; source: string } | { priced: false };
 }
 
-/** What the budget layer needs to know about a call before it is forwarded. */
-export interface BudgetRequest {
-  keyName: string;
-  keyBudget: ResolvedKey['budget'];
-  tags: Readonly<Record<string, string>>;
-  provider: string;
-  model: string | null;
-  /** Request body size in bytes (prompt size estimate). */
-  promptBytes: number;
-  maxOutputTokens: number | null;
-  /** ms since the epoch. */
-  at: number;
-}
+/** What the budget layer needs to know about a call before it is forwarded (defined by the budget layer). */
+export type BudgetRequest = GateRequest;
 
 /**
  * Reserves an estimate before forwarding and settles the real cost afterwards.
  * `reserve` is synchronous and in-memory (a few microseconds, never a query).
  */
 export interface BudgetGate {
-  reserve(req: BudgetRequest): { ok: true; reservation: unknown } | { ok: false; error: ProxyError };
+  reserve(req: BudgetRequest): GateResult;
   /** Releases the reservation and charges what was really used (0 for unknown). Idempotent. */
   settle(reservation: unknown, actualCostNano: NanoUsd): void;
 }

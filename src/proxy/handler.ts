@@ -109,7 +109,6 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
 
   const reserved = deps.budgets.reserve({
     keyName: key.name,
-    keyBudget: key.budget,
     tags: state.tags,
     provider: provider.name,
     model: info.model,
