@@ -40,7 +40,6 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const open = await ctx.edges.openDriver();
       const proxy = await startProxy({
         config,
-        apiKeys: {},
         driver: open(dbPath),
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         startServer: await ctx.edges.startServer(),

@@ -77,7 +77,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
   let completed = false;
   try {
     const config = demoProxyConfig(sim.url);
-    const served = new Set([...buildProviders(config, {}).keys()]);
+    const served = new Set([...buildProviders(config).keys()]);
     const { routes, substitutions } = chooseRoutes(served);
     const workload = buildWorkload({ seed: o.seed, calls: o.calls, windowStart, windowEnd });
     const shown = o.progress(workload.calls, windowStart, windowEnd);
@@ -90,7 +90,6 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
       driver.exec(`PRAGMA application_id = ${DEMO_APPLICATION_ID}`);
       proxy = await startProxy({
         config,
-        apiKeys: {},
         driver,
         startServer: withSimulatedTime(startServer, simulatedNow),
         upstream: await o.edges.createUpstream(),

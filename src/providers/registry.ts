@@ -69,9 +69,8 @@ function familyOf(name: string, config: ProviderConfig | undefined): ProviderFam
 
 /**
  * Builds the provider table from the built-ins plus the config's `providers:`.
- * `apiKeys` are the resolved upstream keys per provider name (config or env).
  */
-export function buildProviders(config: Config, apiKeys: Readonly<Record<string, string | undefined>>): Map<string, ProviderRuntime> {
+export function buildProviders(config: Config): Map<string, ProviderRuntime> {
   const names = new Set([...Object.keys(BUILT_IN_PROVIDERS), ...Object.keys(config.providers)]);
   const table = new Map<string, ProviderRuntime>();
   for (const name of names) {
@@ -84,7 +83,7 @@ export function buildProviders(config: Config, apiKeys: Readonly<Record<string, 
       name,
       adapter: makeAdapter(name),
       baseUrl,
-      apiKey: pc?.api_key ?? apiKeys[name] ?? null,
+      apiKey: pc?.api_key ?? null,
       connectTimeoutMs: pc?.connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: pc?.header_timeout_ms ?? DEFAULT_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: pc?.idle_timeout_ms ?? DEFAULT_IDLE_TIMEOUT_MS,

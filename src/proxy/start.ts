@@ -21,8 +21,6 @@ import type { UpstreamClient } from './types.js';
 
 export interface StartProxyOptions {
   config: Config;
-  /** Resolved upstream API keys per provider name (config value or environment). */
-  apiKeys: Readonly<Record<string, string | undefined>>;
   driver: SqlDriver;
   startServer: StartServer;
   upstream: UpstreamClient;
@@ -103,7 +101,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(o.config, o.apiKeys),
+    providers: buildProviders(o.config),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,

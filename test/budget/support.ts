@@ -83,7 +83,6 @@ export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; 
   const config = parseConfigText(text, { file: 'budget-test.yaml', env: {} });
   const proxy = await startProxy({
     config,
-    apiKeys: {},
     driver: openDriver(o.dbPath),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),

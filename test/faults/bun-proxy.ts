@@ -21,7 +21,6 @@ const startServer = await edges.startServer();
 const open = await edges.openDriver();
 const proxy = await startProxy({
   config,
-  apiKeys: {},
   driver: open(dbPath),
   startServer: (options) => startServer({ ...options, ...extra }),
   upstream: await edges.createUpstream(),

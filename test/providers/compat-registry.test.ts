@@ -1,10 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
 import { ProxyError } from '../../src/lib/errors.js';
 import { BUILT_IN_PROVIDERS, buildProviders } from '../../src/providers/registry.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 
-const config = parseConfigText(
+// Loaded the way serve loads it, so built-in providers without api_key take theirs from the environment.
+const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-registry-'));
+writeFileSync(
+  path.join(dir, 'tokometer.yaml'),
   [
     'providers:',
     '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/openai/v1", api_key: "az" }',
@@ -13,9 +19,9 @@ const config = parseConfigText(
     '  groq: { api_key: "g" }',
     '',
   ].join('\n'),
-  { file: 'test.yaml', env: {} },
 );
-const providers = buildProviders(config, { mistral: 'mk-env', cohere: 'co-env' });
+const { config } = loadConfig({ env: { MISTRAL_API_KEY: 'mk-env', CO_API_KEY: 'co-env' }, cwd: dir });
+const providers = buildProviders(config);
 const adapter = (name: string): ProviderAdapter => {
   const p = providers.get(name);
   if (!p) throw new Error(`no provider ${name}`);

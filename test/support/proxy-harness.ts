@@ -51,7 +51,6 @@ export async function startHarness(options: {
   const records: CallRecord[] = [];
   const proxy = await startProxy({
     config,
-    apiKeys: {},
     driver: openDriver(path.join(dir, 'test.db')),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),

@@ -38,7 +38,6 @@ beforeAll(async () => {
   const config = parseConfigText(CONFIG, { file: 'test.yaml', env: {} });
   proxy = await startProxy({
     config,
-    apiKeys: {},
     driver: openDriver(db.path),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
