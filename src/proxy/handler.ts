@@ -9,7 +9,7 @@ import { clientHeaders, upstreamHeaders } from './forward.js';
 import { bufferedJson, isSmall, relay, relayMode } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags } from './tags.js';
-import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
+import { UpstreamError, upstreamFailureKind, type IncomingCall, type OutgoingResponse } from './types.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -158,12 +158,12 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
       finishCall(state, 'client_aborted', deps, monotonicMs());
       return { status: 499, headers: JSON_HEADERS, body: '' };
     }
-    const timeout = error instanceof UpstreamError && error.failure === 'timeout';
+    const kind = upstreamFailureKind(error);
     const reason = error instanceof UpstreamError ? error.message : 'connection failed';
     state.reachedProvider = !NEVER_SENT.has(reason);
     const proxyError = new ProxyError(
-      timeout ? 'upstream_timeout' : 'upstream_unreachable',
-      timeout ? `Provider '${provider.name}' did not answer in time (${reason}).` : `Provider '${provider.name}' is unreachable (${reason}).`,
+      kind,
+      kind === 'upstream_timeout' ? `Provider '${provider.name}' did not answer in time (${reason}).` : `Provider '${provider.name}' is unreachable (${reason}).`,
     );
     state.status = proxyError.status;
     state.error = proxyError.message;

@@ -6,7 +6,7 @@ import type { CallOutcome } from '../store/types.js';
 import { finishCall, type CallState } from './call-state.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders } from './forward.js';
-import { UpstreamError, type OutgoingResponse, type UpstreamResponse } from './types.js';
+import { upstreamFailureKind, type OutgoingResponse, type UpstreamResponse } from './types.js';
 
 /** How the proxy reads a response body while relaying it. */
 export type RelayMode = 'sse' | 'json' | 'raw';
@@ -85,13 +85,8 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
         if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
         yield chunk;
       }
-      if (size <= MAX_JSON_COPY_BYTES) {
-        const json = parseJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy));
-        if (json === undefined) state.bodyParsed = false;
-        else state.observed = adapter.usageFromJson(state.info, json);
-      } else {
-        state.bodyParsed = false;
-      }
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), state, adapter);
+      else state.bodyParsed = false;
     } else {
       for await (const chunk of body) {
         if (state.firstByteAt === null) state.firstByteAt = monotonicMs();
@@ -113,9 +108,8 @@ export async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext)
 
 /** The error a client sees when the provider's stream breaks after it started. */
 function streamFailure(error: unknown): ProxyError {
-  const timeout = error instanceof UpstreamError && error.failure === 'timeout';
   const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
-  return new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`);
+  return new ProxyError(upstreamFailureKind(error), `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`);
 }
 
 /** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
@@ -150,20 +144,29 @@ export async function bufferedJson(
     const outcome = outcomeOf(false);
     const reason = error instanceof Error ? error.message : String(error);
     if (!state.error) state.error = outcome === 'client_aborted' ? 'client disconnected mid-response' : `upstream body failed: ${reason}`;
+    if (outcome === 'client_aborted') {
+      finishCall(state, outcome, deps, monotonicMs());
+      return { status: 499, headers: {}, body: '' };
+    }
+    const rendered = adapter.renderError(new ProxyError(upstreamFailureKind(error), `Provider '${state.provider}' failed while sending its response (${reason}).`));
+    // The record carries the status the client got.
+    state.status = rendered.status;
     finishCall(state, outcome, deps, monotonicMs());
-    if (outcome === 'client_aborted') return { status: 499, headers: {}, body: '' };
-    const timeout = error instanceof UpstreamError && error.failure === 'timeout';
-    const rendered = adapter.renderError(new ProxyError(timeout ? 'upstream_timeout' : 'upstream_unreachable', `Provider '${state.provider}' failed while sending its response (${reason}).`));
     return { status: rendered.status, headers: rendered.headers, body: rendered.body };
   } finally {
     state.firstByteAt ??= monotonicMs();
   }
   detach();
+  observeJson(bytes, state, adapter);
+  finishCall(state, outcomeOf(true), deps, monotonicMs());
+  return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
+}
+
+/** Reads usage from a complete JSON response body into the call state; never throws. */
+function observeJson(bytes: Uint8Array, state: CallState, adapter: ProviderAdapter): void {
   const json = parseJson(bytes);
   if (json === undefined) state.bodyParsed = false;
   else if (state.info) state.observed = adapter.usageFromJson(state.info, json);
-  finishCall(state, outcomeOf(true), deps, monotonicMs());
-  return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
 }
 
 /** Stateless for whole-buffer decodes, so one instance serves every call. */
