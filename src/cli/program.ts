@@ -31,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
     timeZone: (configPath) => configFor(ctx, configPath).timezone,
     economics: (configPath) => configFor(ctx, configPath).economics,
     out: ctx.out,
+    err: ctx.err,
     isTTY: ctx.isTTY,
     env: ctx.env,
   });

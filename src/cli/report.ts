@@ -5,6 +5,7 @@ import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
 import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
 import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
+import { prunedNotice } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
@@ -27,6 +28,8 @@ export interface ReportDeps {
   timeZone: (configPath?: string) => string;
   economics: (configPath?: string) => EconomicsConfig;
   out: (text: string) => void;
+  /** Standard error: notes that must not end up inside CSV output. */
+  err: (text: string) => void;
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -110,6 +113,8 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
   } else if (format === 'csv') {
     deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
+    const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
+    if (cutoff !== null) deps.err(`note: ${prunedNotice(cutoff, timeZone)}\n`);
   } else {
     deps.out(renderTable(report, { color }));
     if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color }));

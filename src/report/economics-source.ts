@@ -45,8 +45,16 @@ export interface EconomicsAggregates {
   tenants: SegmentAggregate[];
 }
 
-export function economicsAggregates(driver: SqlDriver, scope: Scope): EconomicsAggregates {
-  return economicsFromRollups(driver, scope) ?? economicsFromRawRows(driver, scope);
+/**
+ * The aggregates, from rollups when the scope allows, else from raw calls; `prunedBefore`
+ * is the retention cutoff (ms) when the raw path had to read time before it (its figures
+ * then cover calls from the cutoff on only), else null.
+ */
+export function economicsAggregates(driver: SqlDriver, scope: Scope): EconomicsAggregates & { prunedBefore: number | null } {
+  const fast = economicsFromRollups(driver, scope);
+  if (fast) return { ...fast, prunedBefore: null };
+  const rawSince = readRollupState(driver)?.rawSince ?? 0;
+  return { ...economicsFromRawRows(driver, scope), prunedBefore: scope.since < rawSince ? rawSince : null };
 }
 
 const byCost = (a: SegmentAggregate, b: SegmentAggregate) => b.costNano - a.costNano || compareUtf8(a.segment, b.segment);

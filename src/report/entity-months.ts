@@ -31,17 +31,18 @@ export interface MonthPiece {
 }
 
 /**
- * The month pieces of `range`, or undefined when a middle slice or a pruned month is
- * involved. Months outside the recorded span (rollup-state.ts firstHour..lastHour) hold
+ * The month pieces of `range`, or undefined when a middle slice or a month whose entity
+ * rows are incomplete (before entitySince) is involved. Retention does not touch entity
+ * rows, so months whose raw calls were pruned are answered like any other. Months outside the recorded span (rollup-state.ts firstHour..lastHour) hold
  * no calls and are left out, so `--since 2020-01-01` costs nothing extra.
  */
-export function monthPieces(range: TimeRange, state: Pick<RollupState, 'rawSince' | 'firstHour' | 'lastHour'>): MonthPiece[] | undefined {
+export function monthPieces(range: TimeRange, state: Pick<RollupState, 'entitySince' | 'firstHour' | 'lastHour'>): MonthPiece[] | undefined {
   const pieces: MonthPiece[] = [];
   if (state.firstHour === null || state.lastHour === null) return pieces;
   const since = Math.max(range.since, utcMonthOf(state.firstHour));
   const until = Math.min(range.until, utcMonthOf(state.lastHour, 1));
   if (since >= until) return pieces;
-  if (state.rawSince > 0 && utcMonthOf(since) < utcMonthOf(state.rawSince)) return undefined;
+  if (utcMonthOf(since) < state.entitySince) return undefined;
   for (let month = utcMonthOf(since); month < until; month = utcMonthOf(month, 1)) {
     const end = utcMonthOf(month, 1);
     const lo = Math.max(since, month);

@@ -42,6 +42,8 @@ export function spendReport(driver: SqlDriver, q: ReportQuery): SpendReport {
   if (q.compare === 'previous') attachPrevious(report, source, spec, pooled ? keep : undefined);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
+  const cutoff = source.prunedBefore();
+  if (cutoff !== null) report.prunedBefore = cutoff;
   return report;
 }
 

@@ -12,6 +12,11 @@ import type { AggregateSpec } from './source.js';
 export interface RollupState {
   /** Raw calls are complete for ts ≥ rawSince (0 = never pruned). A whole UTC hour. */
   rawSince: number;
+  /**
+   * Per-entity month rows (entity_months) are complete for UTC months starting at or
+   * after entitySince (0 = all). Only a database pruned before schema v4 has one.
+   */
+  entitySince: number;
   /** First and last rolled-up UTC hour; null when nothing was ever recorded. */
   firstHour: number | null;
   lastHour: number | null;
@@ -26,6 +31,7 @@ export function readRollupState(driver: SqlDriver): RollupState | undefined {
   const demoted = new Set(driver.prepare('SELECT key FROM tag_keys WHERE rolled_up = 0').all<{ key: string }>().map((r) => r.key));
   return {
     rawSince: state.get('raw_since') ?? 0,
+    entitySince: state.get('entity_since') ?? 0,
     firstHour: state.get('first_hour') ?? null,
     lastHour: state.get('last_hour') ?? null,
     rolledUp: (key) => !demoted.has(key),

@@ -49,6 +49,16 @@ export interface ReportSource {
   unpriced(scope: Scope): UnpricedModel[];
 }
 
+/** What reportSource returns: a source that also says whether retention cut an answer short. */
+export interface RoutedSource extends ReportSource {
+  /**
+   * The retention cutoff (ms, a whole UTC hour) once some answer had to read raw calls
+   * for a range starting before it: those figures cover calls from the cutoff on only.
+   * Null while every answer was complete (rollups and entity rows outlive retention).
+   */
+  prunedBefore(): number | null;
+}
+
 /** Stable map key for a group's values. */
 export function groupKey(values: readonly string[]): string {
   return JSON.stringify(values);
@@ -71,13 +81,19 @@ export const EXACT_P50_MAX_CALLS = 20_000;
  * and denylisted keys. p50 is exact from raw rows while the scope is small and its raw
  * rows were not pruned.
  */
-export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: number } = {}): ReportSource {
+export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: number } = {}): RoutedSource {
   const exactLimit = options.exactP50MaxCalls ?? EXACT_P50_MAX_CALLS;
-  const raw = createRawSource(driver);
+  const unchecked = createRawSource(driver);
   const state = readRollupState(driver);
-  if (state === undefined) return raw;
+  if (state === undefined) return { ...unchecked, prunedBefore: () => null };
+  let pruned = false;
+  /** The raw source, noting when a range reaches before the retention cutoff. */
+  const raw = (scope: Scope): ReportSource => {
+    if (scope.since < state.rawSince) pruned = true;
+    return unchecked;
+  };
   const tagKeyOf = (spec: AggregateSpec) => rollupTagKey(spec, state);
-  const rollups = createRollupSource(driver, state, raw, (spec) => tagKeyOf(spec) ?? null);
+  const rollups = createRollupSource(driver, state, unchecked, (spec) => tagKeyOf(spec) ?? null);
   const eligible = (spec: AggregateSpec) => tagKeyOf(spec) !== undefined;
   /** Calls in scope; an upper bound (filters dropped) when rollups cannot apply the filters. */
   const scopeCalls = (spec: AggregateSpec) => {
@@ -89,17 +105,18 @@ export function reportSource(driver: SqlDriver, options: { exactP50MaxCalls?: nu
     groups(spec, collapse) {
       if (eligible(spec)) return rollups.groups(spec, collapse);
       const top = collapse && 'top' in collapse ? entityTopGroups(driver, state, rollups, spec, collapse.top) : undefined;
-      return top ?? raw.groups(spec, collapse);
+      return top ?? raw(spec).groups(spec, collapse);
     },
     p50(spec, keep) {
-      if (eligible(spec)) return (exact(spec) ? raw : rollups).p50(spec, keep);
+      if (eligible(spec)) return (exact(spec) ? unchecked : rollups).p50(spec, keep);
       if (spec.by.length === 1 && !exact(spec)) {
         const kept = keep ?? entityTopGroups(driver, state, rollups, spec, exactLimit)?.map((g) => g.values[0]!);
         const p50 = kept && entityP50(driver, state, rollups, spec, kept);
         if (p50) return p50;
       }
-      return raw.p50(spec, keep);
+      return raw(spec).p50(spec, keep);
     },
-    unpriced: (scope) => (eligible({ ...scope, by: [] }) ? rollups : raw).unpriced(scope),
+    unpriced: (scope) => (eligible({ ...scope, by: [] }) ? rollups : raw(scope)).unpriced(scope),
+    prunedBefore: () => (pruned ? state.rawSince : null),
   };
 }

@@ -116,4 +116,10 @@ export interface SpendReport {
   cross?: CrossTable;
   /** The previous period, present with compare. */
   previous?: TimeRange;
+  /**
+   * Retention cutoff (ms), present when part of the report had to read raw calls for
+   * time before it (a cross table or filter across two tag keys, a high-cardinality
+   * key): those figures cover calls from the cutoff on only.
+   */
+  prunedBefore?: number;
 }

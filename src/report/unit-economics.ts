@@ -102,6 +102,8 @@ export interface UnitEconomics extends TimeRange {
   tenants: TenantEconomics[];
   /** Null when no tier is priced at 0 or no tier has a positive price. */
   subsidy: Subsidy | null;
+  /** Retention cutoff (ms) when these figures had to come from raw calls and cover only calls from then on; else null. */
+  prunedBefore: number | null;
 }
 
 export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, economics: EconomicsConfig): UnitEconomics {
@@ -148,6 +150,7 @@ export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, econ
     tiers,
     tenants,
     subsidy: subsidy(tiers),
+    prunedBefore: agg.prunedBefore,
   };
 }
 

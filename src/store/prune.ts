@@ -1,4 +1,4 @@
-import { hourOf, utcMonthOf } from './rollup-policy.js';
+import { hourOf } from './rollup-policy.js';
 import type { PruneResult, SqlDriver } from './types.js';
 
 /** Calls deleted per transaction, so a long prune never holds the write lock for long. */
@@ -11,8 +11,10 @@ const DAY_MS = 86_400_000;
  * `now - retentionDays` days, so raw rows are either complete or absent for every rollup
  * hour. rollup_state.raw_since is raised to the cutoff in the first transaction, before
  * any row goes: from then on reports answer hours before it from rollups only. Calls go
- * oldest first in chunks of PRUNE_CHUNK, each chunk with its call_tags rows. Rollups are
- * never pruned; entity_months rows of UTC months that ended by the cutoff are.
+ * oldest first in chunks of PRUNE_CHUNK, each chunk with its call_tags rows. Rollups and
+ * the per-entity month rows (entity_months, entity_counts) are never pruned: they are
+ * what active users, cost per user and `--by user_id --top N` of old months are read
+ * from, and they grow with distinct users per month, not with calls.
  * `maxCalls` bounds one run (rounded up to whole chunks), so a server can prune a large
  * backlog a chunk at a time between requests; `done` says whether anything is left.
  *
@@ -26,11 +28,7 @@ export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: num
   const chunk = `SELECT id FROM calls WHERE ts < ? ORDER BY ts, id LIMIT ${PRUNE_CHUNK}`;
   const deleteTags = driver.prepare(`DELETE FROM call_tags WHERE call_id IN (${chunk})`);
   const deleteCalls = driver.prepare(`DELETE FROM calls WHERE id IN (${chunk})`);
-  driver.transaction(() => {
-    driver.prepare("UPDATE rollup_state SET value = MAX(value, ?) WHERE name = 'raw_since'").run(cutoff);
-    driver.prepare('DELETE FROM entity_months WHERE month < ?').run(utcMonthOf(cutoff));
-    driver.prepare('DELETE FROM entity_counts WHERE month < ?').run(utcMonthOf(cutoff));
-  });
+  driver.prepare("UPDATE rollup_state SET value = MAX(value, ?) WHERE name = 'raw_since'").run(cutoff);
   let calls = 0;
   for (;;) {
     const n = driver.transaction(() => {

@@ -27,7 +27,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `tokometer report …` with a clock at 2026-12-01 00:00 UTC; returns what it printed. */
 async function run(args: string[], overrides: Partial<ReportDeps> = {}): Promise<string> {
+  return (await runBoth(args, overrides)).out;
+}
+
+/** The same, returning standard output and standard error. */
+async function runBoth(args: string[], overrides: Partial<ReportDeps> = {}): Promise<{ out: string; err: string }> {
   let out = '';
+  let err = '';
   const opened: string[] = [];
   const deps: ReportDeps = {
     openReadDriver: (p) => (opened.push(p), openDriver(p, { readonly: true })),
@@ -36,6 +42,7 @@ async function run(args: string[], overrides: Partial<ReportDeps> = {}): Promise
     timeZone: () => 'UTC',
     economics: () => ({ price_per_user: { free: 0, pro: 29, enterprise: 99 }, price_per_tenant: {} }),
     out: (s) => void (out += s),
+    err: (s) => void (err += s),
     isTTY: false,
     env: {},
     ...overrides,
@@ -43,7 +50,7 @@ async function run(args: string[], overrides: Partial<ReportDeps> = {}): Promise
   const program = new Command('tokometer').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
   registerReportCommand(program, deps);
   await program.parseAsync(['report', ...args], { from: 'user' });
-  return out;
+  return { out, err };
 }
 
 describe('tokometer report', () => {
@@ -121,5 +128,33 @@ describe('tokometer report', () => {
     await expect(attempt).rejects.toThrow(UsageError);
     await expect(run(args)).rejects.toThrow(message);
     expect(opened).toEqual([]);
+  });
+
+  it('says when a query needed raw calls that retention pruned; rollup answers still cover all time', async () => {
+    const pruned = path.join(dir, 'pruned.db');
+    const store = createStore(openDriver(pruned));
+    store.insertCalls(NOVEMBER_CALLS.map(record));
+    const cutoff = store.prune(1, Date.parse('2026-11-11T00:30:00Z')).cutoff; // raw calls before 2026-11-10 00:00 are gone
+    store.close();
+    expect(cutoff).toBe(Date.parse('2026-11-10T00:00:00Z'));
+    const args = ['--db', pruned, '--since', 'last-month', '--format', 'json'];
+    const full = JSON.parse(await run(['--db', dbPath, '--by', 'feature,user_tier', '--since', 'last-month', '--format', 'json']));
+
+    const byFeature = JSON.parse(await run([...args, '--by', 'feature']));
+    expect(byFeature.total.cost_usd).toBe(full.total.cost_usd);
+    expect(byFeature.raw_calls_pruned_before).toBeUndefined();
+
+    const cross = JSON.parse(await run([...args, '--by', 'feature,user_tier', '--unit-economics']));
+    expect(cross.raw_calls_pruned_before).toBe('2026-11-10T00:00:00.000Z');
+    expect(cross.total.cost_usd).toBeLessThan(full.total.cost_usd);
+    expect(cross.unit_economics.raw_calls_pruned_before).toBeNull();
+    const filtered = JSON.parse(await run([...args, '--by', 'feature', '--where', 'user_tier=pro', '--unit-economics']));
+    expect(filtered.unit_economics.raw_calls_pruned_before).toBe('2026-11-10T00:00:00.000Z');
+
+    const table = await run(['--db', pruned, '--since', 'last-month', '--by', 'feature,user_tier']);
+    expect(table).toContain('Covers calls from 2026-11-10 on only: older raw calls were pruned (retention_days)');
+    const csv = await runBoth(['--db', pruned, '--since', 'last-month', '--by', 'feature,user_tier', '--format', 'csv']);
+    expect(csv.out).not.toContain('pruned');
+    expect(csv.err).toContain('note: Covers calls from 2026-11-10 on only');
   });
 });

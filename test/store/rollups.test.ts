@@ -136,14 +136,28 @@ describe('retention', () => {
     const after = dump(store.driver);
     expect(after.rollups).toEqual(before.rollups);
     expect(after.state).toContainEqual({ name: 'raw_since', value: result.cutoff });
-    // October's entity rows (user 'old': whole, by tier, by tenant) ended before the cutoff; November's stay whole.
-    expect(after.entities.filter((e) => (e as { value: string }).value === 'old')).toEqual([]);
-    expect(after.entities.length).toBe(before.entities.length - 3);
+    // Entity rows outlive retention: October's user 'old' (whole, by tier, by tenant) is still there.
+    expect(after.entities).toEqual(before.entities);
+    expect(after.entityCounts).toEqual(before.entityCounts);
+    expect(after.entities.filter((e) => (e as { value: string }).value === 'old')).toHaveLength(3);
 
     expect(store.prune(1, now)).toEqual({ cutoff: result.cutoff, calls: 0, done: true });
     store.prune(5, now);
     expect(dump(store.driver).state).toContainEqual({ name: 'raw_since', value: result.cutoff });
     expect(() => store.prune(0, now)).toThrow(RangeError);
+  });
+
+  it('v4 marks where a database pruned by v3 (which deleted entity rows) still has them complete', () => {
+    const driver = openDriver(':memory:');
+    migrate(driver, MIGRATIONS.slice(0, 3));
+    driver.prepare("UPDATE rollup_state SET value = ? WHERE name = 'raw_since'").run(Date.parse('2026-11-10T05:00:00Z'));
+    migrate(driver, MIGRATIONS);
+    expect(driver.prepare("SELECT value FROM rollup_state WHERE name = 'entity_since'").get()).toEqual({ value: Date.parse('2026-11-01T00:00:00Z') });
+    const never = openDriver(':memory:');
+    migrate(never, MIGRATIONS);
+    expect(never.prepare("SELECT value FROM rollup_state WHERE name = 'entity_since'").get()).toBeUndefined();
+    driver.close();
+    never.close();
   });
 
   it('prunes a backlog a bounded number of calls at a time', () => {

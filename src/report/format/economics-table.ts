@@ -1,6 +1,6 @@
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, paint, renderGrid, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
@@ -71,6 +71,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     ]);
     out.push('', p.bold(`Tenants${tenants.length > MAX_TENANTS ? ` (top ${MAX_TENANTS} of ${formatInt(tenants.length)} by spend)` : ''}`), renderGrid(cols, rows, p));
   }
+  if (ue.prunedBefore !== null) out.push('', p.yellow(prunedNotice(ue.prunedBefore, ue.timeZone)));
   return out.join('\n') + '\n';
 }
 

@@ -11,7 +11,10 @@ import type { UnitEconomics } from '../unit-economics.js';
  *           "unpriced_calls"[,"prev_cost_usd","change"]}],
  *  "total":{same fields without "group"},
  *  "unpriced":[{"model","calls"}]
- *  [,"previous":{"since","until"}][,"unit_economics":{…}][,"message"]}
+ *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
+ *
+ * raw_calls_pruned_before (ISO) is there when part of the report needed raw calls older
+ * than the retention cutoff: those figures cover calls from it on only.
  *
  * since/until are ISO-8601 UTC strings; money is USD as a number with at most 9 decimals,
  * converted from integer nano-USD here and nowhere earlier; share/change are fractions.
@@ -65,6 +68,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls })),
   };
   if (report.previous) doc.previous = { since: iso(report.previous.since), until: iso(report.previous.until) };
+  if (report.prunedBefore !== undefined) doc.raw_calls_pruned_before = iso(report.prunedBefore);
   if (options.unitEconomics) doc.unit_economics = unitEconomicsToJson(options.unitEconomics);
   if (options.message) doc.message = options.message;
   return doc;
@@ -96,6 +100,7 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
     cost_per_session_usd: usdOrNull(ue.costPerSessionNano),
     revenue_usd: usdOrNull(ue.revenueNano),
     cogs_ratio: ue.cogsRatio,
+    raw_calls_pruned_before: ue.prunedBefore === null ? null : iso(ue.prunedBefore),
     tiers: ue.tiers.map((t) => ({
       tier: t.tier,
       calls: t.calls,

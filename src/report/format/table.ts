@@ -8,6 +8,7 @@ import {
   formatMoney,
   formatPercent,
   paint,
+  prunedNotice,
   renderGrid,
   type GridColumn,
   type Paint,
@@ -73,6 +74,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   if (report.cross) out.push('', renderCross(report.cross, p));
   const footer = unpricedFooter(report, p);
   if (footer) out.push('', footer);
+  if (report.prunedBefore !== undefined) out.push('', p.yellow(prunedNotice(report.prunedBefore, q.timeZone)));
   return out.join('\n') + '\n';
 }
 

@@ -77,6 +77,17 @@ export function formatLocal(ms: number, timeZone: string): string {
   return `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
+/**
+ * One line saying that figures start at the retention cutoff, not at the range start:
+ * raw calls before it were pruned and the answer needed them.
+ */
+export function prunedNotice(cutoff: number, timeZone: string): string {
+  return (
+    `Covers calls from ${formatLocal(cutoff, timeZone)} on only: older raw calls were pruned (retention_days) and this breakdown needs them. ` +
+    'Reports by one tag key or built-in, unit economics and --by user_id --top N over calendar months cover all time from rollups.'
+  );
+}
+
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
 /** A horizontal bar of `width` cells for value/max, with eighth-cell resolution. */
