@@ -9,6 +9,7 @@ import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../store/types.js';
+import { SAFETY_NET_PAGES, startCheckpointer, type WorkerDriver } from '../store/checkpointer.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { KeyResolver, syncConfigKeys } from './auth.js';
@@ -47,6 +48,11 @@ export interface StartProxyOptions {
    * when it recovers, also after a restart. Default: none (records wait in memory only).
    */
   spillPath?: string;
+  /**
+   * Run WAL checkpoints on a worker thread with its own connection to this file (serve
+   * on a file database). Default: SQLite's automatic checkpoints inside commits.
+   */
+  checkpoints?: { dbPath: string; driver: WorkerDriver };
 }
 
 /** What the budget and admin hooks are built on. */
@@ -80,6 +86,7 @@ export interface RunningProxy {
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const store = createStore(o.driver);
+  const checkpointer = o.checkpoints && (await startWalCheckpoints(o, o.checkpoints));
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);
   keys.reload();
@@ -151,9 +158,22 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await queue.drain();
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
+        await checkpointer?.stop();
         store.close();
       })()),
   };
+}
+
+/** The checkpoint worker, with the writer's own checkpoints reduced to a safety net; undefined (and a warning) when it cannot start. */
+async function startWalCheckpoints(o: StartProxyOptions, c: NonNullable<StartProxyOptions['checkpoints']>) {
+  try {
+    const checkpointer = await startCheckpointer({ ...c, onError: (message) => o.log.warn(message) });
+    o.driver.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+    return checkpointer;
+  } catch (error) {
+    o.log.warn('WAL checkpoints stay inside commits: the checkpoint worker did not start', { error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
 }
 
 function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService {

@@ -103,10 +103,36 @@ export function latencyBucket(ms: number): number {
  * ascending and calls > 0: one text value per row instead of one row per bucket keeps a
  * month's histograms to a few thousand rows.
  */
-export function formatLatencyHist(h: ReadonlyMap<number, number>): string {
-  const parts: number[] = [];
-  for (const b of [...h.keys()].sort((x, y) => x - y)) if (h.get(b)! > 0) parts.push(b, h.get(b)!);
-  return `[${parts.join(',')}]`;
+export function formatLatencyHist(pairs: readonly number[]): string {
+  return `[${pairs.join(',')}]`;
+}
+
+/**
+ * A stored `[bucket, calls, …]` list (ascending) plus a batch's bucket → calls counts,
+ * as a new ascending list with calls > 0. One merge pass; the batch is usually a few
+ * buckets.
+ */
+export function mergeLatencyPairs(pairs: readonly number[], add: ReadonlyMap<number, number>): number[] {
+  const extra = [...add.keys()].sort((x, y) => x - y);
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < pairs.length || j < extra.length) {
+    const stored = i < pairs.length ? pairs[i]! : Infinity;
+    const added = j < extra.length ? extra[j]! : Infinity;
+    const bucket = Math.min(stored, added);
+    let calls = 0;
+    if (stored === bucket) {
+      calls += pairs[i + 1]!;
+      i += 2;
+    }
+    if (added === bucket) {
+      calls += add.get(added)!;
+      j += 1;
+    }
+    if (calls > 0) out.push(bucket, calls);
+  }
+  return out;
 }
 
 /** The flat [bucket, calls, …] pairs of a latency_hist text. */

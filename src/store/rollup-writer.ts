@@ -7,6 +7,7 @@ import {
   formatLatencyHist,
   hourOf,
   latencyBucket,
+  mergeLatencyPairs,
   parseLatencyHist,
   utcDayOf,
   utcMonthOf,
@@ -17,10 +18,14 @@ import type { SqlDriver, SqlValue } from './types.js';
  * Keeps the v3 rollup tables (see migrations/003-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
  * together. A batch is first summed in memory (one upsert per dims row × hour, not per
- * call). Caches (tag key status, dims ids) are published only after COMMIT and dropped
- * whenever another connection committed (PRAGMA data_version), so a rolled-back batch or
- * a second writer never leaves a stale id behind.
+ * call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
+ * published only after COMMIT and dropped whenever another connection committed (PRAGMA
+ * data_version) or a key was demoted, so a rolled-back batch or a second writer never
+ * leaves a stale value behind.
  */
+
+/** Hours of latency histograms kept in memory: the newest hour written and the one before. */
+const CACHED_HOURS = 2;
 
 /** The validated fields of one stored call that rollups need. Money nano-USD, times ms. */
 export interface RolledCall {
@@ -91,6 +96,8 @@ function addSums(into: Sums, c: RolledCall): void {
 export function createRollupWriter(driver: SqlDriver): RollupWriter {
   let statuses: Map<string, boolean> | undefined;
   const dimIds = new Map<string, number>();
+  /** hour → dims id → stored `[bucket, calls, …]`: saves a SELECT and a JSON parse per cell. */
+  const hists = new Map<number, Map<number, number[]>>();
   let seenVersion = -1;
   let prepared: ReturnType<typeof prepare> | undefined;
 
@@ -135,6 +142,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     if (statuses === undefined || version !== seenVersion) {
       statuses = new Map(st.statuses.all<{ key: string; rolled_up: number }>().map((r) => [r.key, r.rolled_up === 1]));
       dimIds.clear();
+      hists.clear();
       seenVersion = version;
     }
     const local = new Map(statuses);
@@ -221,9 +229,13 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     return { cells, entities, minHour, maxHour };
   }
 
-  /** Upserts each cell, merging its histogram with the stored one. @returns dims ids resolved by this batch. */
-  function writeCells(st: ReturnType<typeof prepare>, cells: ReturnType<typeof aggregate>['cells'], cached: Map<string, number>): Map<string, number> {
+  /**
+   * Upserts each cell, merging its histogram with the stored one (from the cache when
+   * present). @returns dims ids resolved and histograms written by this batch.
+   */
+  function writeCells(st: ReturnType<typeof prepare>, cells: ReturnType<typeof aggregate>['cells'], cached: Map<string, number>, cachedHists: typeof hists) {
     const newIds = new Map<string, number>();
+    const written: Array<[number, number, number[]]> = [];
     for (const [ident, entry] of cells) {
       let id = cached.get(ident) ?? newIds.get(ident);
       if (id === undefined) {
@@ -232,13 +244,28 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         newIds.set(ident, id);
       }
       for (const [hour, cell] of entry.hours) {
-        const stored = st.latency.get<{ latency_hist: string }>(id, hour);
-        const pairs = stored ? parseLatencyHist(stored.latency_hist) : [];
-        for (let i = 0; i < pairs.length; i += 2) cell.latency.set(pairs[i]!, (cell.latency.get(pairs[i]!) ?? 0) + pairs[i + 1]!);
-        st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(cell.latency));
+        let stored = cachedHists.get(hour)?.get(id);
+        if (stored === undefined) {
+          const row = st.latency.get<{ latency_hist: string }>(id, hour);
+          stored = row ? parseLatencyHist(row.latency_hist) : [];
+        }
+        const merged = mergeLatencyPairs(stored, cell.latency);
+        st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(merged));
+        written.push([hour, id, merged]);
       }
     }
-    return newIds;
+    return { newIds, written };
+  }
+
+  /** Publishes the batch's histograms into the cache, keeping only the newest CACHED_HOURS hours. */
+  function cacheHists(written: ReadonlyArray<[number, number, number[]]>): void {
+    for (const [hour, id, pairs] of written) {
+      let byId = hists.get(hour);
+      if (!byId) hists.set(hour, (byId = new Map()));
+      byId.set(id, pairs);
+    }
+    const newest = [...hists.keys()].sort((a, b) => b - a);
+    for (const hour of newest.slice(CACHED_HOURS)) hists.delete(hour);
   }
 
   /** Upserts entity rows and counts the new ones into entity_counts. */
@@ -265,15 +292,20 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
       const { cells, entities, minHour, maxHour } = aggregate(calls, local);
-      const newIds = writeCells(st, cells, demoted.length > 0 ? new Map() : dimIds);
+      const fresh = demoted.length > 0;
+      const { newIds, written } = writeCells(st, cells, fresh ? new Map() : dimIds, fresh ? new Map() : hists);
       writeEntities(st, entities);
       st.firstHour.run(minHour);
       st.lastHour.run(maxHour);
 
       return () => {
         statuses = local;
-        if (demoted.length > 0) dimIds.clear();
+        if (fresh) {
+          dimIds.clear();
+          hists.clear();
+        }
         for (const [ident, id] of newIds) dimIds.set(ident, id);
+        cacheHists(written);
       };
     },
   };
