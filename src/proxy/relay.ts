@@ -121,11 +121,14 @@ export function isSmall(contentLength: string | string[] | undefined): boolean {
 }
 
 /**
- * A small metered JSON response: one native read, usage parsed, the call recorded, and
- * the bytes handed to the edge as a whole body — no async generator, ReadableStream,
- * per-chunk timer or relay bookkeeping (−23…−29 µs CPU per call on the binary).
- * The record is written when the body is handed over; a client that leaves while the
- * kernel sends ~kilobytes is still 'ok', as the provider was paid in full anyway.
+ * A small metered JSON response: one native read, and the bytes handed to the edge as a
+ * whole body — no async generator, ReadableStream, per-chunk timer or relay bookkeeping
+ * (−23…−29 µs CPU per call on the binary). Metering (usage parse, price, budget
+ * settlement, request hash, the record) runs in a setImmediate right after, so the
+ * client never waits for it; its time and outcome are taken when the body is handed
+ * over. A client that leaves while the kernel sends ~kilobytes is still 'ok', as the
+ * provider was paid in full anyway. Shutdown lets pending immediates run before it
+ * drains the write queue (start.ts).
  */
 export async function bufferedJson(
   upstream: UpstreamResponse,
@@ -157,8 +160,12 @@ export async function bufferedJson(
     state.firstByteAt ??= monotonicMs();
   }
   detach();
-  observeJson(bytes, state, adapter);
-  finishCall(state, outcomeOf(true), deps, monotonicMs());
+  const finishedAt = monotonicMs();
+  const outcome = outcomeOf(true);
+  setImmediate(() => {
+    observeJson(bytes, state, adapter);
+    finishCall(state, outcome, deps, finishedAt);
+  });
   return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
 }
 

@@ -155,6 +155,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
       (stopped ??= (async () => {
         stopRetention();
         await server.close(graceMs);
+        // Responses handed over in the last turn record themselves in an immediate (relay.ts bufferedJson).
+        await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
