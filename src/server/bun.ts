@@ -8,13 +8,9 @@ const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
 /**
  * The Bun edge: Bun.serve in, a web Response out, streaming the relay as it produces
  * chunks. Bun's idle timeout would also cut a call whose provider thinks for longer
- * than it, so it is switched off for a call that runs long (the body has its own idle
- * timer, the provider's wait has the upstream timeouts) and restored for keep-alive once
- * the response is written. Switching it costs ~5 µs a time, so with a keep-alive of at
- * least LAZY_DISARM_MIN_S a sweep does it once a call is DISARM_AFTER_MS old — uWebSockets
- * checks idle timers every 4 s, so such a timeout cannot fire that early — and most
- * calls never pay for it; shorter keep-alives switch it for every call. Unfinished
- * headers are cut by uWebSockets after 10 s.
+ * than it, so it is switched off per request while the call runs (the body has its own
+ * idle timer, the provider's wait has the upstream timeouts) and restored for keep-alive
+ * once the response is written. Unfinished headers are cut by uWebSockets after 10 s.
  */
 export async function startBunServer(options: ServeOptions): Promise<RunningServer> {
   const bodyTimeoutMs = options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_BODY_TIMEOUT_MS;
@@ -23,9 +19,6 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
   const tls = options.tls ? loadTls(options.tls) : null;
   /** Calls whose response is not fully produced yet (streams until their last chunk, failure or cancel). */
   let active = 0;
-  const lazyDisarm = keepAliveS >= LAZY_DISARM_MIN_S;
-  /** Running calls whose idle timer is still on → start (ms); insertion order is start order. */
-  const armed = new Map<Request, number>();
   const server = bun.serve({
     hostname: options.host,
     port: options.port,
@@ -33,16 +26,13 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     async fetch(request, srv) {
-      if (lazyDisarm) armed.set(request, Date.now());
-      else srv.timeout(request, 0);
+      srv.timeout(request, 0);
       active++;
       let finished = false;
       const done = () => {
         if (finished) return;
         finished = true;
         active--;
-        // Still armed: its timer was never switched off, nothing to restore.
-        if (lazyDisarm && armed.delete(request)) return;
         try {
           srv.timeout(request, keepAliveS);
         } catch {
@@ -63,21 +53,6 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
       }
     },
   });
-  const sweep = lazyDisarm
-    ? setInterval(() => {
-        const oldest = Date.now() - DISARM_AFTER_MS;
-        for (const [request, startedAt] of armed) {
-          if (startedAt > oldest) break;
-          armed.delete(request);
-          try {
-            server.timeout(request, 0);
-          } catch {
-            // The connection is already gone.
-          }
-        }
-      }, DISARM_AFTER_MS / 2)
-    : undefined;
-  sweep?.unref();
   return {
     port: server.port,
     host: options.host,
@@ -89,7 +64,6 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
       // stop(false) refuses new connections and lets the open ones finish.
       // pendingRequests also covers the last bytes of a response still being written.
       const idle = () => active === 0 && server.pendingRequests === 0;
-      clearInterval(sweep);
       void server.stop(false);
       await until(idle, graceMs);
       // Grace over: cut the calls still running; each records itself as it unwinds.
@@ -99,11 +73,6 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
     },
   };
 }
-
-/** Keep-alive (s) from which idle timers are switched off lazily: two of uWebSockets' 4-second ticks. */
-const LAZY_DISARM_MIN_S = 8;
-/** Age (ms) at which a running call's idle timer is switched off when lazy. */
-const DISARM_AFTER_MS = 1000;
 
 /** Polls `done` every 20 ms until it holds or `ms` passed. */
 async function until(done: () => boolean, ms: number): Promise<void> {

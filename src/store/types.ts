@@ -138,8 +138,8 @@ export interface Store {
   /**
    * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
    * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
-   * old periods still add up. Per-entity rows (entity_months) of months that ended
-   * before the cutoff go too. Safe to run while the proxy writes (small transactions);
+   * old periods still add up; per-entity rows (entity_months, entity_counts) stay too.
+   * Safe to run while the proxy writes (small transactions);
    * `options.maxCalls` bounds one synchronous run so a server can spread a big backlog.
    */
   prune(retentionDays: number, now: number, options?: { maxCalls?: number }): PruneResult;

@@ -8,10 +8,10 @@ import { listening, spawnBunProxy } from './bun-driver.js';
 import { chatHead, openRaw } from './raw-client.js';
 
 /**
- * With a keep-alive of 8 s or more the Bun edge leaves a call's idle timer on and a sweep
- * switches it off once the call is a second old (src/server/bun.ts). A provider that
- * goes quiet for longer than the keep-alive must still be waited for: uWebSockets would
- * otherwise cut the client 4–8 s into the silence.
+ * A production-sized keep-alive on the Bun edge (src/server/bun.ts switches a call's idle
+ * timer off while it runs): a provider that goes quiet for longer than the keep-alive
+ * must still be waited for; uWebSockets would otherwise cut the client 4–8 s into the
+ * silence.
  */
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
