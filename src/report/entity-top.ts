@@ -112,9 +112,11 @@ export function entityTopGroups(driver: SqlDriver, state: RollupState, rollups: 
  * p50 per kept entity (exact, from its retained raw calls through the call_tags (key,
  * value) index), `(none)` from rollups, and `(other)` from the scope's rollup histogram
  * minus the kept calls (within the histogram bound). Undefined when entityTopGroups
- * would not answer.
+ * would not answer, or when retention pruned raw calls of the range: per-entity
+ * latencies exist only in raw rows, so the caller's raw path answers (and says so).
  */
 export function entityP50(driver: SqlDriver, state: RollupState, rollups: RollupSource, spec: AggregateSpec, keep: readonly string[]): Map<string, number> | undefined {
+  if (spec.since < state.rawSince) return undefined;
   const plan = entityPlan(spec, state);
   if (!plan) return undefined;
   const out = new Map<string, number>();
