@@ -1,7 +1,6 @@
 import type { RuntimeName } from './runtime.js';
 import type { UpstreamClient } from './proxy/types.js';
 import type { StartServer } from './server/types.js';
-import type { WorkerDriver } from './store/checkpointer.js';
 import type { OpenDriver } from './store/types.js';
 
 /**
@@ -11,8 +10,6 @@ import type { OpenDriver } from './store/types.js';
 export interface Edges {
   runtime: RuntimeName;
   openDriver(): Promise<OpenDriver>;
-  /** How a worker thread opens the same database (WAL checkpoints off the event loop). */
-  workerDriver(): Promise<WorkerDriver>;
   startServer(): Promise<StartServer>;
   createUpstream(): Promise<UpstreamClient>;
 }
@@ -22,7 +19,6 @@ export function edgesFor(runtime: RuntimeName): Edges {
     return {
       runtime,
       openDriver: async () => (await import('./store/drivers/bun-sqlite.js')).openDriver,
-      workerDriver: async () => ({ kind: 'bun:sqlite' }),
       startServer: async () => (await import('./server/bun.js')).startBunServer,
       createUpstream: async () => (await import('./server/bun-upstream.js')).createBunUpstream(),
     };
@@ -30,7 +26,6 @@ export function edgesFor(runtime: RuntimeName): Edges {
   return {
     runtime,
     openDriver: async () => (await import('./store/drivers/better-sqlite3.js')).openDriver,
-    workerDriver: async () => ({ kind: 'better-sqlite3', module: (await import('./store/drivers/better-sqlite3.js')).betterSqlite3Path() }),
     startServer: async () => (await import('./server/node.js')).startNodeServer,
     createUpstream: async () => (await import('./server/node-upstream.js')).createNodeUpstream(),
   };

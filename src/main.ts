@@ -1,23 +1,15 @@
 #!/usr/bin/env node
-/** Entry point: detect the runtime once, pick its edges, run the CLI. */
-import type { CliContext } from './cli/context.js';
-import { runCli } from './cli/program.js';
-import { edgesFor } from './edges.js';
-import { systemClock } from './lib/clock.js';
-import { detectRuntime } from './runtime.js';
+/**
+ * Entry point. On the main thread: detect the runtime once, pick its edges, run the CLI.
+ * `serve` also starts its call-record writer thread from this file (so the Bun binary
+ * needs no second entry point); there it runs the writer and loads nothing of the CLI.
+ */
+import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { isWriterThreadData, runWriterThread } from './store/writer-thread.js';
 
-const ctx: CliContext = {
-  edges: edgesFor(detectRuntime()),
-  env: process.env,
-  cwd: process.cwd(),
-  clock: systemClock,
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-  isTTY: process.stdout.isTTY === true,
-};
-
-runCli(process.argv.slice(2), ctx).then((code) => {
-  process.exitCode = code;
-  // Everything is flushed and closed by now; don't let a stray keep-alive socket hold the process.
-  setTimeout(() => process.exit(code), 2000).unref();
-});
+if (!isMainThread && isWriterThreadData(workerData)) {
+  void runWriterThread(workerData);
+} else {
+  void import('./cli/run.js').then((m) => m.runMain(fileURLToPath(import.meta.url)));
+}

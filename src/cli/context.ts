@@ -14,6 +14,8 @@ export interface CliContext {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
+  /** The program's entry file; `serve` starts its writer thread from it. Absent: records are written on the main thread. */
+  entry?: string;
 }
 
 /** Loads the config named by `--config` (or ./tokometer.yaml, or defaults). */

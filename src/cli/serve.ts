@@ -42,7 +42,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         config,
         driver: open(dbPath),
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
-        checkpoints: dbPath === ':memory:' ? undefined : { dbPath, driver: await ctx.edges.workerDriver() },
+        writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
         pricer: createPricer(config.prices),

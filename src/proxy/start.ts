@@ -8,10 +8,10 @@ import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../store/types.js';
-import { SAFETY_NET_PAGES, startCheckpointer, type WorkerDriver } from '../store/checkpointer.js';
+import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
 import { SpillFile } from '../store/spill.js';
-import { WriteQueue } from '../store/write-queue.js';
+import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
+import { startThreadWriter } from '../store/writer-client.js';
 import { KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate, Pricer } from './deps.js';
 import { createHandler } from './handler.js';
@@ -49,17 +49,18 @@ export interface StartProxyOptions {
    */
   spillPath?: string;
   /**
-   * Run WAL checkpoints on a worker thread with its own connection to this file (serve
-   * on a file database). Default: SQLite's automatic checkpoints inside commits.
+   * Write call records on a writer thread with its own connection to `dbPath` (serve on a
+   * file database), started from `entry`, the program's entry file (see
+   * store/writer-thread.ts). Default: the write queue writes on the main thread.
    */
-  checkpoints?: { dbPath: string; driver: WorkerDriver };
+  writerThread?: { entry: string; dbPath: string };
 }
 
 /** What the budget and admin hooks are built on. */
 export interface ProxyParts {
   store: Store;
   keys: KeyResolver;
-  queue: WriteQueue;
+  queue: RecordWriter;
 }
 
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
@@ -71,7 +72,7 @@ export interface RunningProxy {
   store: Store;
   /** The key table; call `reload()` after changing keys through `store` in this process. */
   keys: KeyResolver;
-  queue: WriteQueue;
+  queue: RecordWriter;
   url: string;
   metrics: Metrics;
   /** The budgets this proxy enforces; null when the `budgets` hook replaced them. */
@@ -86,21 +87,11 @@ export interface RunningProxy {
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const store = createStore(o.driver);
-  const checkpointer = o.checkpoints && (await startWalCheckpoints(o, o.checkpoints));
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);
   keys.reload();
-  const spill = o.spillPath ? new SpillFile(o.spillPath, o.config.store.spill_max_bytes) : undefined;
-  const maxBuffered = o.config.store.max_buffered_records;
-  const queue = new WriteQueue(store, {
-    flushIntervalMs: o.config.store.flush_interval_ms,
-    maxBuffered,
-    spill,
-    spillAfter: Math.max(1, Math.min(10_000, Math.floor(maxBuffered / 2))),
-    onError: (error) => o.log.error(storeErrorMessage(error.kind, o.spillPath, o.config.store.on_error), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
-    onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
-  });
-  if (spill && queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
+  const queue = await recordWriter(o, store);
+  if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : defaultBudgets(o, parts);
@@ -158,25 +149,60 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         // Responses handed over in the last turn record themselves in an immediate (relay.ts bufferedJson).
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
+        await queue.close?.();
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
-        await checkpointer?.stop();
         store.close();
       })()),
   };
 }
 
-/** The checkpoint worker, with the writer's own checkpoints reduced to a safety net; undefined (and a warning) when it cannot start. */
-async function startWalCheckpoints(o: StartProxyOptions, c: NonNullable<StartProxyOptions['checkpoints']>) {
+/** The queue settings of a proxy, shared by the main-thread queue and the writer thread. */
+function queueSettings(o: StartProxyOptions) {
+  const maxBuffered = o.config.store.max_buffered_records;
+  return {
+    flushIntervalMs: o.config.store.flush_interval_ms,
+    maxBuffered,
+    spillAfter: Math.max(1, Math.min(10_000, Math.floor(maxBuffered / 2))),
+    onError: (error: WriteQueueError) =>
+      o.log.error(storeErrorMessage(error.kind, o.spillPath, o.config.store.on_error), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
+    onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
+  };
+}
+
+/**
+ * The writer thread when asked for and able to start, else a WriteQueue on the main
+ * thread. With the thread, checkpoints run inside its commits, so the main connection's
+ * own automatic checkpoint (rare key and alert writes) is pushed out to a safety net.
+ */
+async function recordWriter(o: StartProxyOptions, store: Store): Promise<RecordWriter> {
+  const settings = queueSettings(o);
+  const inline = () => new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
+  if (!o.writerThread) return inline();
   try {
-    const checkpointer = await startCheckpointer({ ...c, onError: (message) => o.log.warn(message) });
-    o.driver.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-    return checkpointer;
+    const writer = await startThreadWriter({
+      ...settings,
+      ...o.writerThread,
+      ...(o.spillPath ? { spillPath: o.spillPath } : {}),
+      spillMaxBytes: o.config.store.spill_max_bytes,
+      fallback: () => {
+        o.driver.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+        return inline();
+      },
+      onThreadLost: (message) => o.log.error(message),
+    });
+    o.driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+    return writer;
   } catch (error) {
-    o.log.warn('WAL checkpoints stay inside commits: the checkpoint worker did not start', { error: error instanceof Error ? error.message : String(error) });
-    return undefined;
+    o.log.warn('call records are written on the main thread: the writer thread did not start', { error: error instanceof Error ? error.message : String(error) });
+    return inline();
   }
 }
+
+/** SQLite's default wal_autocheckpoint (pages). */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
+const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
 
 function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService {
   const webhookUrl = o.config.alerts.webhook_url;

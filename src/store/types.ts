@@ -229,3 +229,24 @@ export interface SpendGroup {
   ts: number;
   costNano: NanoUsd;
 }
+
+/**
+ * Where the proxy hands call records: the WriteQueue itself, or ThreadWriter, which runs
+ * a WriteQueue on the writer thread. `enqueue` is O(1) and never touches SQLite; the
+ * counters describe records accepted and not yet written (see WriteQueue).
+ */
+export interface RecordWriter {
+  /** Accepts a record; false (counted in `refused`) when the buffer is full because writes keep failing. */
+  enqueue(record: CallRecord): boolean;
+  /** Writes everything accepted so far before returning (blocks; for reads that must see the latest calls). */
+  flush(): void;
+  /** Writes everything pending; rejects with a WriteQueueError when the store keeps failing (records are spilled first). */
+  drain(): Promise<void>;
+  /** Releases what the writer holds after `drain` (the writer thread); optional. */
+  close?(): Promise<void>;
+  readonly degraded: boolean;
+  readonly full: boolean;
+  readonly pending: number;
+  readonly spilled: number;
+  readonly refused: number;
+}

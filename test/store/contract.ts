@@ -1,7 +1,7 @@
-import { checkpointCases } from './contract-checkpoints.js';
 import { migrationCases } from './contract-migrations.js';
 import { queueCases } from './contract-queue.js';
 import { storeCases } from './contract-store.js';
+import { writerThreadCases } from './contract-writer-thread.js';
 import type { ContractCase } from './fixtures.js';
 
 export type { ContractCase } from './fixtures.js';
@@ -11,4 +11,4 @@ export type { ContractCase } from './fixtures.js';
  * node:assert/strict, node:fs, node:path, node:os), so it runs under vitest on Node and
  * under `bun run` (see bun-contract-runner.ts). Each case gets a fresh empty tmpDir.
  */
-export const contractCases: readonly ContractCase[] = [...migrationCases, ...storeCases, ...queueCases, ...checkpointCases];
+export const contractCases: readonly ContractCase[] = [...migrationCases, ...storeCases, ...queueCases, ...writerThreadCases];

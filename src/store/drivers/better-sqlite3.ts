@@ -19,11 +19,6 @@ function loadBetterSqlite3(): typeof BetterSqlite3 {
   return loaded;
 }
 
-/** The resolved path of the better-sqlite3 package, for a worker thread to require. */
-export function betterSqlite3Path(): string {
-  return createRequire(import.meta.url).resolve('better-sqlite3');
-}
-
 export const openDriver: OpenDriver = (path, options = {}) => {
   const Database = loadBetterSqlite3();
   const readonly = options.readonly === true;

@@ -1,0 +1,140 @@
+import { setPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
+import { edgesFor } from '../edges.js';
+import { detectRuntime } from '../runtime.js';
+import { SpillFile } from './spill.js';
+import { createStore } from './sqlite-store.js';
+import type { CallRecord } from './types.js';
+import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
+
+/**
+ * The call-record writer thread: a WriteQueue and its own SQLite connection (store,
+ * rollups, spill file), so inserts, rollup upserts, WAL checkpoints and lock waits never
+ * run on the proxy's event loop. It starts from the program's own entry file (main.ts
+ * dispatches on `workerData.role`), so the Bun binary and the Node build need no second
+ * entry point. The main-thread side is ThreadWriter (writer-client.ts).
+ */
+
+export const WRITER_ROLE = 'tokometer-writer';
+
+export interface WriterThreadData {
+  role: typeof WRITER_ROLE;
+  dbPath: string;
+  spillPath?: string;
+  /** Largest spill file in bytes. */
+  spillMaxBytes: number;
+  flushIntervalMs: number;
+  maxBuffered: number;
+  spillAfter: number;
+  /** Int32Array over a SharedArrayBuffer: [0] = the last synchronous flush finished (its sequence number). */
+  flushSignal: SharedArrayBuffer;
+}
+
+/**
+ * What the writer reports. `settled` counts records received from the main thread that
+ * are written, spilled, rejected or refused — never again the writer's to lose — and only
+ * grows; it may lag (records replayed from an earlier run's spill count as pending).
+ */
+export interface WriterStatus {
+  degraded: boolean;
+  full: boolean;
+  pending: number;
+  spilled: number;
+  refused: number;
+  settled: number;
+}
+
+export type ToWriter = { t: 'records'; records: CallRecord[] } | { t: 'flush'; seq: number } | { t: 'drain'; id: number } | { t: 'close' };
+
+export type FromWriter =
+  | { t: 'ready'; status: WriterStatus }
+  | { t: 'status'; status: WriterStatus }
+  | { t: 'drained'; id: number; status: WriterStatus; error?: string }
+  | { t: 'error'; kind: WriteQueueErrorKind; count: number; cause: string }
+  | { t: 'recover' }
+  | { t: 'failed'; error: string };
+
+export function isWriterThreadData(data: unknown): data is WriterThreadData {
+  return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === WRITER_ROLE;
+}
+
+/** Runs the writer until the main thread sends `close` (then closes the connection and lets the thread end). */
+export async function runWriterThread(data: WriterThreadData): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('the writer thread must run in a worker');
+  const post = (m: FromWriter) => port.postMessage(m);
+  lowerPriority();
+  let queue: WriteQueue;
+  let close: () => void;
+  try {
+    const open = await edgesFor(detectRuntime()).openDriver();
+    const store = createStore(open(data.dbPath));
+    close = () => store.close();
+    queue = new WriteQueue(store, {
+      flushIntervalMs: data.flushIntervalMs,
+      maxBuffered: data.maxBuffered,
+      spillAfter: data.spillAfter,
+      ...(data.spillPath ? { spill: new SpillFile(data.spillPath, data.spillMaxBytes) } : {}),
+      onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
+      onRecover: () => post({ t: 'recover' }),
+    });
+  } catch (error) {
+    post({ t: 'failed', error: error instanceof Error ? error.message : String(error) });
+    port.close();
+    return;
+  }
+  const flushed = new Int32Array(data.flushSignal);
+  let received = 0;
+  let refusedHere = 0;
+  const status = (): WriterStatus => ({
+    degraded: queue.degraded,
+    full: queue.full,
+    pending: queue.pending,
+    spilled: queue.spilled,
+    refused: refusedHere,
+    settled: received - Math.min(received, queue.pending),
+  });
+  let last = '';
+  // Status goes out once per flush interval, and only when it changed.
+  const reporter = setInterval(() => {
+    const s = status();
+    const text = JSON.stringify(s);
+    if (text !== last) post({ t: 'status', status: s });
+    last = text;
+  }, data.flushIntervalMs);
+  post({ t: 'ready', status: status() });
+  port.on('message', (m: ToWriter) => {
+    if (m.t === 'records') {
+      for (const record of m.records) if (!queue.enqueue(record)) refusedHere++;
+      received += m.records.length;
+    } else if (m.t === 'flush') {
+      queue.flush();
+      Atomics.store(flushed, 0, m.seq);
+      Atomics.notify(flushed, 0);
+    } else if (m.t === 'drain') {
+      queue.drain().then(
+        () => post({ t: 'drained', id: m.id, status: status() }),
+        (error: unknown) => post({ t: 'drained', id: m.id, status: status(), error: String((error as { cause?: unknown }).cause ?? error) }),
+      );
+    } else if (m.t === 'close') {
+      clearInterval(reporter);
+      close();
+      port.close();
+    }
+  });
+}
+
+/**
+ * Nice 19 for this thread only (on Linux setpriority with pid 0 applies to the calling
+ * thread): when the proxy shares a core with its writer, request handling preempts the
+ * writes instead of waiting out a scheduler slice. Best effort; elsewhere it may apply to
+ * the whole process or fail, so it is skipped off Linux.
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted here: the writer runs at normal priority.
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import type { Store } from '../../src/store/types.js';
+import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
+import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
+import { waitFor } from '../support/proxy-harness.js';
+import { NODE_ENTRY } from '../support/spawn-cli.js';
+import { count, makeCall, openStore } from './fixtures.js';
+
+/**
+ * Why the writer is a thread: a write lock held by another process (keys create, a
+ * migration, a backup) makes SQLite wait up to its 5 s busy timeout. On the main thread
+ * that froze every call in flight; on the writer thread the event loop runs on. The other
+ * writer-thread cases run on both runtimes in the store contract (contract-writer-thread.ts).
+ */
+describe('the call-record writer thread under a lock held elsewhere', () => {
+  let dir: string;
+  let store: Store;
+  let writer: ThreadWriter | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-writer-'));
+    store = openStore(openDriver, path.join(dir, 'tokometer.db'));
+  });
+  afterEach(async () => {
+    await writer?.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stalls the writer thread, not the event loop; the records wait and are written once the lock goes', { timeout: 20_000 }, async () => {
+    const errors: WriteQueueError[] = [];
+    let recovered = 0;
+    const dbPath = path.join(dir, 'tokometer.db');
+    writer = await startThreadWriter({
+      entry: NODE_ENTRY,
+      dbPath,
+      spillMaxBytes: 1 << 20,
+      flushIntervalMs: 20,
+      maxBuffered: 10_000,
+      spillAfter: 5_000,
+      onError: (e) => errors.push(e),
+      onRecover: () => recovered++,
+      fallback: () => new WriteQueue(store),
+      onThreadLost: (m) => expect.fail(m),
+    });
+    const other = openDriver(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
+    let worstLateMs = 0;
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 10));
+      worstLateMs = Math.max(worstLateMs, performance.now() - t0 - 10);
+    }
+    expect(worstLateMs).toBeLessThan(500);
+    await waitFor(() => writer!.degraded, 8000, 'the busy store to be reported');
+    expect(errors.map((e) => e.kind)).toEqual(['retrying']);
+    expect(writer.pending).toBe(50);
+    other.exec('COMMIT');
+    other.close();
+    await waitFor(() => count(store.driver, 'calls') === 50, 15_000, 'the records to be written');
+    await waitFor(() => recovered === 1 && !writer!.degraded, 2000, 'recovery');
+  });
+});
