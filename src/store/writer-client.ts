@@ -128,7 +128,7 @@ export class ThreadWriter implements RecordWriter {
     this.outbox.push(record);
     if (this.outbox.length >= POST_BATCH) this.post();
     else if (this.posting === undefined) {
-      this.posting = setTimeout(this.post, Number(process.env.TOKOMETER_POST_MS ?? POST_EVERY_MS));
+      this.posting = setTimeout(this.post, POST_EVERY_MS);
       this.posting.unref?.();
     }
     return true;
