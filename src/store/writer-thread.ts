@@ -1,4 +1,3 @@
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { edgesFor } from '../edges.js';
 import { detectRuntime } from '../runtime.js';
@@ -63,7 +62,6 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('the writer thread must run in a worker');
   const post = (m: FromWriter) => port.postMessage(m);
-  lowerPriority();
   let queue: WriteQueue;
   let close: () => void;
   try {
@@ -124,17 +122,3 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   });
 }
 
-/**
- * Nice 19 for this thread only (on Linux setpriority with pid 0 applies to the calling
- * thread): when the proxy shares a core with its writer, request handling preempts the
- * writes instead of waiting out a scheduler slice. Best effort; elsewhere it may apply to
- * the whole process or fail, so it is skipped off Linux.
- */
-function lowerPriority(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    setPriority(19);
-  } catch {
-    // Not permitted here: the writer runs at normal priority.
-  }
-}
