@@ -22,19 +22,34 @@ export function buildRequest({ method = 'POST', path, port, headers = {}, body =
 export function connect(port) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    socket.once('connect', () => resolve(new Conn(socket)));
+    socket.once('connect', () => resolve(new Conn(socket, port)));
     socket.once('error', reject);
   });
 }
 
-/** One keep-alive connection. `send` resolves when the whole response has arrived. */
+/**
+ * One keep-alive connection. `send` resolves when the whole response has arrived. A
+ * connection the server closed while it was idle (its keep-alive timeout: the pools
+ * hand out connections last-in first-out, so the bottom ones can sit idle for minutes)
+ * is reopened by the next `send`, as every HTTP client does, and counted in `reopened`;
+ * a close during a request is an error.
+ */
 export class Conn {
-  constructor(socket) {
+  constructor(socket, port) {
+    this.port = port;
+    this.reopened = 0;
+    this.attach(socket);
+  }
+
+  attach(socket) {
     this.socket = socket;
     this.cur = null;
     this.closed = false;
+    this.closedIdle = false;
     socket.on('data', (d) => this.onData(d));
     const fail = (err) => {
+      if (this.socket !== socket) return;
+      if (!this.closed && this.cur === null && !this.ownClose) this.closedIdle = true;
       this.closed = true;
       const cur = this.cur;
       this.cur = null;
@@ -50,6 +65,14 @@ export class Conn {
 
   /** opts: { frames: true } timestamps SSE frames; { keep: true } keeps the body bytes. */
   send(buf, opts) {
+    if (this.closed && this.closedIdle) {
+      this.reopened++;
+      return connect(this.port).then((fresh) => {
+        fresh.socket.removeAllListeners();
+        this.attach(fresh.socket);
+        return this.send(buf, opts);
+      });
+    }
     if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
       this.cur = {
@@ -63,6 +86,7 @@ export class Conn {
   }
 
   close() {
+    this.ownClose = true;
     this.closed = true;
     this.socket.destroy();
   }

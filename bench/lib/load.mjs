@@ -95,7 +95,8 @@ export async function fixedRate(port, bufs, { rps, durationMs, conns = 32 }) {
     tick();
   });
   for (const c of pool) c.close();
-  return { lat, sent, late, errors, seconds: (performance.now() - t0) / 1000 };
+  const reopened = pool.reduce((n, c) => n + c.reopened, 0);
+  return { lat, sent, late, errors, reopened, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Closed loop on `conns` connections for `durationMs` with the built-in client. */
