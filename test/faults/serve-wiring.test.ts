@@ -1,9 +1,7 @@
 /**
- * PENDING: rename to serve-wiring.test.ts once src/proxy/start.ts passes
- * `limits.client_header_timeout_ms`, `limits.client_body_timeout_ms` and `tls` to the
- * server edge and builds `url` from `server.scheme` (and load.ts resolves tls paths
- * against the config folder); see docs/reliability.md. It drives both builds through
- * `tokometer serve` with a config, so it fails until that wiring exists.
+ * `tokometer serve` applies `limits.client_header_timeout_ms`, `limits.client_body_timeout_ms`
+ * and `tls` from the config (PEM paths relative to the config file) on both builds, and
+ * prints an https URL when TLS is on.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
