@@ -167,9 +167,10 @@ export class ThreadWriter implements RecordWriter {
     }
   }
 
-  /** Ends the thread (after drain) and waits for it to exit. */
+  /** Writes what is still pending, ends the thread and waits for it to exit. */
   async close(): Promise<void> {
     if (this.fallback || this.closing) return;
+    if (this.outbox.length > 0) await this.drain();
     this.closing = true;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref();

@@ -115,9 +115,15 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
         (error: unknown) => post({ t: 'drained', id: m.id, status: status(), error: String((error as { cause?: unknown }).cause ?? error) }),
       );
     } else if (m.t === 'close') {
-      clearInterval(reporter);
-      close();
-      port.close();
+      // Records posted after the last drain are written (or spilled) before the connection closes.
+      void queue
+        .drain()
+        .catch(() => {})
+        .finally(() => {
+          clearInterval(reporter);
+          close();
+          port.close();
+        });
     }
   });
 }

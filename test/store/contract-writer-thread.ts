@@ -71,6 +71,25 @@ export const writerThreadCases: ContractCase[] = [
     },
   },
   {
+    name: 'closing the writer thread writes what was enqueued after the last drain first',
+    async run(open, tmp) {
+      const { store, options } = setup(open, tmp);
+      const writer = await startThreadWriter({ ...options, flushIntervalMs: 60_000 });
+      for (let i = 0; i < 20; i++) writer.enqueue(makeCall(i));
+      await writer.drain();
+      for (let i = 20; i < 45; i++) writer.enqueue(makeCall(i));
+      await tick(60); // posted to the thread, which holds them until its (long) flush interval
+      assert.equal(count(store.driver, 'calls'), 20);
+      await writer.close();
+      assert.equal(count(store.driver, 'calls'), 45);
+      const second = await startThreadWriter({ ...options, flushIntervalMs: 60_000 });
+      for (let i = 45; i < 50; i++) second.enqueue(makeCall(i)); // still in this thread's outbox
+      await second.close();
+      assert.equal(count(store.driver, 'calls'), 50);
+      store.close();
+    },
+  },
+  {
     name: 'the writer thread refuses to start when its database cannot be opened',
     async run(open, tmp) {
       const { store, options } = setup(open, tmp);
