@@ -44,7 +44,7 @@ export interface WriteQueueOptions {
 }
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
-function isPermanent(err: unknown): boolean {
+export function isPermanent(err: unknown): boolean {
   if (err instanceof InvalidCallRecordError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code);

@@ -23,7 +23,7 @@ const FLUSH_WAIT_MS = 10_000;
  */
 const POST_EVERY_MS = 10;
 const POST_BATCH = 256;
-/** Longest close() waits for the thread to exit before terminating it (ms). */
+/** Longest close() waits for the thread to exit after it answered `closed` (ms). */
 const CLOSE_WAIT_MS = 2000;
 
 /**
@@ -83,7 +83,10 @@ export class ThreadWriter implements RecordWriter {
   private flushSeq = 0;
   private drainSeq = 0;
   private readonly drains = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  /** Set once the thread answered `closed`: its exit is expected from then on. */
   private closing = false;
+  /** Resolves close() once the thread answered `closed`, or died and was taken over. */
+  private onClosed: (() => void) | undefined;
   private fallback: WriteQueue | undefined;
 
   constructor(
@@ -156,6 +159,7 @@ export class ThreadWriter implements RecordWriter {
     if (this.fallback) return this.fallback.drain();
     this.post();
     const id = ++this.drainSeq;
+    // Referenced while any drain waits, so the process stays up for the answer.
     this.worker.ref();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -163,21 +167,32 @@ export class ThreadWriter implements RecordWriter {
         this.send({ t: 'drain', id });
       });
     } finally {
-      this.worker.unref();
+      if (this.drains.size === 0 && !this.closing) this.worker.unref();
     }
   }
 
-  /** Writes what is still pending, ends the thread and waits for it to exit. */
+  /**
+   * Writes what is still pending, ends the thread and waits for it to exit. The thread
+   * drains before it answers `closed` (as long as a drain takes); if it dies first, what
+   * it had not confirmed is written on the main thread.
+   */
   async close(): Promise<void> {
-    if (this.fallback || this.closing) return;
-    if (this.outbox.length > 0) await this.drain();
-    this.closing = true;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.ref();
-    this.send({ t: 'close' });
-    const timer = setTimeout(() => void this.worker.terminate(), CLOSE_WAIT_MS);
-    await exited;
-    clearTimeout(timer);
+    if (!this.fallback && !this.closing) {
+      if (this.outbox.length > 0) await this.drain();
+      this.worker.ref();
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      await new Promise<void>((resolve) => {
+        this.onClosed = resolve;
+        this.send({ t: 'close' });
+      });
+      this.closing = this.fallback === undefined;
+      if (this.closing) {
+        const timer = setTimeout(() => void this.worker.terminate(), CLOSE_WAIT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+    }
+    if (this.fallback) await this.fallback.drain();
   }
 
   private readonly post = (): void => {
@@ -205,6 +220,7 @@ export class ThreadWriter implements RecordWriter {
       else d?.reject(new WriteQueueError('retrying', m.status.pending, { cause: new Error(m.error) }));
     } else if (m.t === 'error') this.o.onError(new WriteQueueError(m.kind, m.count, { cause: new Error(m.cause) }));
     else if (m.t === 'recover') this.o.onRecover();
+    else if (m.t === 'closed') this.onClosed?.();
   }
 
   private settle(status: WriterStatus): void {
@@ -232,5 +248,6 @@ export class ThreadWriter implements RecordWriter {
     this.outbox = [];
     for (const d of this.drains.values()) queue.drain().then(d.resolve, d.reject);
     this.drains.clear();
+    this.onClosed?.();
   }
 }

@@ -4,7 +4,7 @@ import { detectRuntime } from '../runtime.js';
 import { SpillFile } from './spill.js';
 import { createStore } from './sqlite-store.js';
 import type { CallRecord } from './types.js';
-import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
+import { isPermanent, WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
 
 /**
  * The call-record writer thread: a WriteQueue and its own SQLite connection (store,
@@ -30,9 +30,10 @@ export interface WriterThreadData {
 }
 
 /**
- * What the writer reports. `settled` counts records received from the main thread that
- * are written, spilled, rejected or refused — never again the writer's to lose — and only
- * grows; it may lag (records replayed from an earlier run's spill count as pending).
+ * What the writer reports. `settled`: records 1..settled received from the main thread,
+ * in posting order, are written, rejected as unstorable, refused, or in the spill file;
+ * it only grows. (A spilled record read back into memory when the store recovers is
+ * exposed to a crash of the thread as it is to a crash of the process.)
  */
 export interface WriterStatus {
   degraded: boolean;
@@ -51,6 +52,7 @@ export type FromWriter =
   | { t: 'drained'; id: number; status: WriterStatus; error?: string }
   | { t: 'error'; kind: WriteQueueErrorKind; count: number; cause: string }
   | { t: 'recover' }
+  | { t: 'closed' }
   | { t: 'failed'; error: string };
 
 export function isWriterThreadData(data: unknown): data is WriterThreadData {
@@ -62,17 +64,32 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('the writer thread must run in a worker');
   const post = (m: FromWriter) => port.postMessage(m);
+  const settled = new SettledPrefix();
   let queue: WriteQueue;
   let close: () => void;
   try {
     const open = await edgesFor(detectRuntime()).openDriver();
     const store = createStore(open(data.dbPath));
     close = () => store.close();
-    queue = new WriteQueue(store, {
+    // The queue's store and spill file, counting what leaves the thread's hands.
+    const sink = {
+      insertCalls(batch: CallRecord[]) {
+        try {
+          store.insertCalls(batch);
+        } catch (error) {
+          // A single record the store can never take is dropped (and reported) by the queue.
+          if (batch.length === 1 && isPermanent(error)) settled.settle(batch);
+          throw error;
+        }
+        settled.settle(batch);
+      },
+    };
+    const spill = data.spillPath ? new CountingSpill(data.spillPath, data.spillMaxBytes, settled) : undefined;
+    queue = new WriteQueue(sink, {
       flushIntervalMs: data.flushIntervalMs,
       maxBuffered: data.maxBuffered,
       spillAfter: data.spillAfter,
-      ...(data.spillPath ? { spill: new SpillFile(data.spillPath, data.spillMaxBytes) } : {}),
+      ...(spill ? { spill } : {}),
       onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
       onRecover: () => post({ t: 'recover' }),
     });
@@ -82,7 +99,6 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     return;
   }
   const flushed = new Int32Array(data.flushSignal);
-  let received = 0;
   let refusedHere = 0;
   const status = (): WriterStatus => ({
     degraded: queue.degraded,
@@ -90,7 +106,7 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     pending: queue.pending,
     spilled: queue.spilled,
     refused: refusedHere,
-    settled: received - Math.min(received, queue.pending),
+    settled: settled.count,
   });
   let last = '';
   // Status goes out once per flush interval, and only when it changed.
@@ -103,8 +119,12 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   post({ t: 'ready', status: status() });
   port.on('message', (m: ToWriter) => {
     if (m.t === 'records') {
-      for (const record of m.records) if (!queue.enqueue(record)) refusedHere++;
-      received += m.records.length;
+      for (const record of m.records) {
+        settled.receive(record);
+        if (queue.enqueue(record)) continue;
+        refusedHere++;
+        settled.settle([record]);
+      }
     } else if (m.t === 'flush') {
       queue.flush();
       Atomics.store(flushed, 0, m.seq);
@@ -122,9 +142,52 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
         .finally(() => {
           clearInterval(reporter);
           close();
+          post({ t: 'closed' });
           port.close();
         });
     }
   });
 }
 
+
+/** The longest prefix, in posting order, of records received from the main thread that are settled. */
+export class SettledPrefix {
+  private readonly seqOf = new WeakMap<CallRecord, number>();
+  /** Settled sequence numbers beyond the prefix. */
+  private readonly ahead = new Set<number>();
+  private received = 0;
+  /** Records 1..count are settled. */
+  count = 0;
+
+  receive(record: CallRecord): void {
+    this.seqOf.set(record, ++this.received);
+  }
+
+  /** Marks records settled; records not received from the main thread (replayed from a spill file) are ignored. */
+  settle(records: readonly CallRecord[]): void {
+    for (const record of records) {
+      const seq = this.seqOf.get(record);
+      if (seq === undefined) continue;
+      this.seqOf.delete(record);
+      this.ahead.add(seq);
+    }
+    while (this.ahead.delete(this.count + 1)) this.count++;
+  }
+}
+
+/** A spill file that counts the records it took as settled. */
+class CountingSpill extends SpillFile {
+  constructor(
+    path: string,
+    maxBytes: number,
+    private readonly settled: SettledPrefix,
+  ) {
+    super(path, maxBytes);
+  }
+
+  override append(records: readonly CallRecord[]): number {
+    const n = super.append(records);
+    this.settled.settle(records.slice(0, n));
+    return n;
+  }
+}
