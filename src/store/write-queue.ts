@@ -41,10 +41,15 @@ export interface WriteQueueOptions {
   spillAfter?: number;
   /** Called when a failure streak ends (the store accepted writes again). */
   onRecover?: () => void;
+  /**
+   * Called with records as they leave the queue's hands — written, rejected as
+   * unstorable, refused, or moved to the spill file — in the order that happens.
+   */
+  onSettled?: (records: readonly CallRecord[]) => void;
 }
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
-export function isPermanent(err: unknown): boolean {
+function isPermanent(err: unknown): boolean {
   if (err instanceof InvalidCallRecordError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code);
@@ -72,6 +77,7 @@ export class WriteQueue {
   private readonly spill: SpillFile | undefined;
   private readonly spillAfter: number;
   private readonly onRecover: () => void;
+  private readonly onSettled: (records: readonly CallRecord[]) => void;
   /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
   private recovering = false;
   private readonly batchSize: number;
@@ -89,6 +95,7 @@ export class WriteQueue {
     this.spill = options.spill;
     this.spillAfter = options.spillAfter ?? 10_000;
     this.onRecover = options.onRecover ?? (() => {});
+    this.onSettled = options.onSettled ?? (() => {});
     // Records spilled by an earlier run come back first.
     if (this.spill && this.spill.size > 0) {
       this.buffer = this.spill.takeAll();
@@ -129,6 +136,7 @@ export class WriteQueue {
     if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
       this.refusedCount++;
+      this.onSettled([record]);
       if (!this.overflowing) {
         this.overflowing = true;
         this.onError(new WriteQueueError('overflow', this.pending));
@@ -180,6 +188,7 @@ export class WriteQueue {
     for (let n = 0; n < maxBatches && this.pending > 0; n++) {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
       const handled = this.writeBatch(batch);
+      if (handled > 0) this.onSettled(handled === batch.length ? batch : batch.slice(0, handled));
       this.head += handled;
       done += handled;
       if (handled < batch.length) break;
@@ -240,13 +249,15 @@ export class WriteQueue {
    */
   private spillPending(keep = Math.max(1, Math.min(this.batchSize, Math.floor(this.spillAfter / 2)))): void {
     if (!this.spill || this.pending <= keep) return;
+    const records = this.buffer.slice(this.head, this.buffer.length - keep);
     let moved = 0;
     try {
-      moved = this.spill.append(this.buffer.slice(this.head, this.buffer.length - keep));
+      moved = this.spill.append(records);
     } catch (err) {
       this.lastError = err;
       return;
     }
+    if (moved > 0) this.onSettled(moved === records.length ? records : records.slice(0, moved));
     this.head += moved;
     this.compact();
   }

@@ -68,7 +68,7 @@ interface SentBatch {
 
 /**
  * The main-thread side of the writer thread. `enqueue` stays O(1): records collect in an
- * outbox that goes to the thread once per event-loop turn. Posted records are kept until
+ * outbox that goes to the thread every POST_EVERY_MS or POST_BATCH records. Posted records are kept until
  * the thread reports them settled; if the thread dies, they and everything after go to
  * an in-process WriteQueue (a record the thread wrote just before dying may then be
  * written twice, rather than lost). Counters come from the thread's status reports, at

@@ -4,7 +4,7 @@ import { detectRuntime } from '../runtime.js';
 import { SpillFile } from './spill.js';
 import { createStore } from './sqlite-store.js';
 import type { CallRecord } from './types.js';
-import { isPermanent, WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
+import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
 
 /**
  * The call-record writer thread: a WriteQueue and its own SQLite connection (store,
@@ -71,27 +71,14 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     const open = await edgesFor(detectRuntime()).openDriver();
     const store = createStore(open(data.dbPath));
     close = () => store.close();
-    // The queue's store and spill file, counting what leaves the thread's hands.
-    const sink = {
-      insertCalls(batch: CallRecord[]) {
-        try {
-          store.insertCalls(batch);
-        } catch (error) {
-          // A single record the store can never take is dropped (and reported) by the queue.
-          if (batch.length === 1 && isPermanent(error)) settled.settle(batch);
-          throw error;
-        }
-        settled.settle(batch);
-      },
-    };
-    const spill = data.spillPath ? new CountingSpill(data.spillPath, data.spillMaxBytes, settled) : undefined;
-    queue = new WriteQueue(sink, {
+    queue = new WriteQueue(store, {
       flushIntervalMs: data.flushIntervalMs,
       maxBuffered: data.maxBuffered,
       spillAfter: data.spillAfter,
-      ...(spill ? { spill } : {}),
+      ...(data.spillPath ? { spill: new SpillFile(data.spillPath, data.spillMaxBytes) } : {}),
       onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
       onRecover: () => post({ t: 'recover' }),
+      onSettled: (records) => settled.settle(records),
     });
   } catch (error) {
     post({ t: 'failed', error: error instanceof Error ? error.message : String(error) });
@@ -99,13 +86,12 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     return;
   }
   const flushed = new Int32Array(data.flushSignal);
-  let refusedHere = 0;
   const status = (): WriterStatus => ({
     degraded: queue.degraded,
     full: queue.full,
     pending: queue.pending,
     spilled: queue.spilled,
-    refused: refusedHere,
+    refused: queue.refused,
     settled: settled.count,
   });
   let last = '';
@@ -121,9 +107,7 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     if (m.t === 'records') {
       for (const record of m.records) {
         settled.receive(record);
-        if (queue.enqueue(record)) continue;
-        refusedHere++;
-        settled.settle([record]);
+        queue.enqueue(record);
       }
     } else if (m.t === 'flush') {
       queue.flush();
@@ -148,7 +132,6 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     }
   });
 }
-
 
 /** The longest prefix, in posting order, of records received from the main thread that are settled. */
 export class SettledPrefix {
@@ -175,19 +158,3 @@ export class SettledPrefix {
   }
 }
 
-/** A spill file that counts the records it took as settled. */
-class CountingSpill extends SpillFile {
-  constructor(
-    path: string,
-    maxBytes: number,
-    private readonly settled: SettledPrefix,
-  ) {
-    super(path, maxBytes);
-  }
-
-  override append(records: readonly CallRecord[]): number {
-    const n = super.append(records);
-    this.settled.settle(records.slice(0, n));
-    return n;
-  }
-}

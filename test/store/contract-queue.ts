@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { SpillFile } from '../../src/store/spill.js';
 import { WriteQueue, WriteQueueError } from '../../src/store/write-queue.js';
 import type { CallRecord, Store } from '../../src/store/types.js';
+import { join } from 'node:path';
 import { count, dbPath, makeCall, openStore, readCalls, tick, type ContractCase } from './fixtures.js';
 
 /** Wraps a store so a test can see batch sizes and make the next `failures` writes fail transiently. */
@@ -146,6 +148,39 @@ export const queueCases: ContractCase[] = [
       assert.equal(q.enqueue(makeCall(7)), true);
       await q.drain();
       assert.equal(count(s.driver, 'calls'), 6);
+      s.close();
+    },
+  },
+  {
+    name: 'write queue: onSettled reports records as they leave the queue: written, rejected, refused or spilled',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const settled: number[] = [];
+      const spill = new SpillFile(join(tmp, 'calls.spill'), 4000);
+      const q = new WriteQueue(sink, { flushIntervalMs: 10, maxBuffered: 6, spill, spillAfter: 4, onSettled: (rs) => settled.push(...rs.map((r) => r.ts - makeCall(0).ts)) });
+      const records = calls(3);
+      records[1] = { ...makeCall(1), streamed: 'yes' as unknown as boolean }; // rejected
+      for (const c of records) q.enqueue(c);
+      q.flush();
+      assert.deepEqual(settled, [0, 1, 2]);
+      state.failures = 1000; // the store fails: the oldest pending records move to the spill file
+      for (const c of calls(6, 3)) q.enqueue(c);
+      q.flush();
+      assert.ok(spill.size > 0);
+      assert.deepEqual(settled.slice(3), calls(spill.size, 3).map((r) => r.ts - makeCall(0).ts), 'spilled records, oldest first');
+      let next = 100;
+      while (q.enqueue(makeCall(next))) next++; // fill the memory buffer and the spill file until refused
+      assert.equal(q.refused, 1);
+      assert.equal(settled.at(-1), next, 'the refused record');
+      state.failures = 0;
+      await q.drain();
+      // Replayed spill records are new objects, reported again when written; every stored or dropped record was reported.
+      const stored = readCalls(s.driver).map((r) => r.ts - makeCall(0).ts);
+      const reported = new Set(settled);
+      assert.ok(stored.every((t) => reported.has(t)), 'every written record');
+      assert.ok(reported.has(1) && reported.has(next), 'the rejected and the refused record');
+      assert.equal(stored.length, 2 + 6 + (next - 100), 'written: all but the rejected and the refused');
       s.close();
     },
   },
