@@ -20,9 +20,13 @@ export function buildRequest({ method = 'POST', path, port, headers = {}, body =
 }
 
 export function connect(port) {
+  return openSocket(port).then((socket) => new Conn(socket, port));
+}
+
+function openSocket(port) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    socket.once('connect', () => resolve(new Conn(socket, port)));
+    socket.once('connect', () => resolve(socket));
     socket.once('error', reject);
   });
 }
@@ -67,9 +71,8 @@ export class Conn {
   send(buf, opts) {
     if (this.closed && this.closedIdle) {
       this.reopened++;
-      return connect(this.port).then((fresh) => {
-        fresh.socket.removeAllListeners();
-        this.attach(fresh.socket);
+      return openSocket(this.port).then((socket) => {
+        this.attach(socket);
         return this.send(buf, opts);
       });
     }
