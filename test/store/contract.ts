@@ -1,3 +1,4 @@
+import { dbCases } from './contract-db.js';
 import { migrationCases } from './contract-migrations.js';
 import { queueCases } from './contract-queue.js';
 import { storeCases } from './contract-store.js';
@@ -11,4 +12,4 @@ export type { ContractCase } from './fixtures.js';
  * node:assert/strict, node:fs, node:path, node:os), so it runs under vitest on Node and
  * under `bun run` (see bun-contract-runner.ts). Each case gets a fresh empty tmpDir.
  */
-export const contractCases: readonly ContractCase[] = [...migrationCases, ...storeCases, ...queueCases, ...writerThreadCases];
+export const contractCases: readonly ContractCase[] = [...dbCases, ...migrationCases, ...storeCases, ...queueCases, ...writerThreadCases];

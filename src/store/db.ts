@@ -1,0 +1,124 @@
+import type { SqlDriver, SqlStatement, SqlValue } from './types.js';
+
+/** The SQL dialects a store can sit on. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** What `run` reports. */
+export interface DbRunResult {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+}
+
+/**
+ * The asynchronous SQL seam that every store module is written against, on SQLite (over
+ * a synchronous SqlDriver, below) and on PostgreSQL alike. Only code under `src/store`
+ * sees it: everything else asks the Store.
+ *
+ * SQL text uses `?` placeholders in both dialects (a PostgreSQL Db numbers them), so a
+ * literal question mark belongs in a bound parameter, never in the SQL text. Where the
+ * dialects differ (date functions, JSON, upserts with expressions), a query module asks
+ * `dialect` and writes both forms side by side.
+ */
+export interface Db {
+  readonly dialect: Dialect;
+  /** Every row of a query. */
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row of a query, or undefined. */
+  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement that returns no rows. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<DbRunResult>;
+  /**
+   * Runs `fn` in one transaction on `tx` (committed when it resolves, rolled back when it
+   * throws). On SQLite it is BEGIN IMMEDIATE, and every other statement on this Db waits
+   * until it ends, so awaits inside `fn` never let another caller's statement in. Nested
+   * calls on `tx` run inside the same transaction.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Prepared statements kept per connection, by SQL text (oldest dropped first). */
+const STATEMENT_CACHE = 256;
+
+/**
+ * A Db over a synchronous SQLite driver (better-sqlite3 or bun:sqlite). Each statement
+ * runs synchronously when called; the promise only carries the result. Statements are
+ * prepared once per SQL text. The Db owns the connection: code that also uses the
+ * driver's own `transaction` on it must not interleave with an open Db transaction.
+ */
+export function sqliteDb(driver: SqlDriver): Db {
+  const cache = new Map<string, SqlStatement>();
+  const statement = (sql: string): SqlStatement => {
+    let s = cache.get(sql);
+    if (s === undefined) {
+      s = driver.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  const all = <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).all<T>(...params);
+  const get = <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).get<T>(...params);
+  const run = (sql: string, params: readonly SqlValue[] = []): DbRunResult => ({ changes: statement(sql).run(...params).changes });
+
+  /** Resolves when the open transaction ends; null while none is open. */
+  let open: Promise<void> | null = null;
+  const idle = async (): Promise<void> => {
+    while (open !== null) await open;
+  };
+
+  const tx: Db = {
+    dialect: 'sqlite',
+    all: async (sql, params) => all(sql, params),
+    get: async (sql, params) => get(sql, params),
+    run: async (sql, params) => run(sql, params),
+    transaction: (fn) => fn(tx),
+    close: () => Promise.reject(new Error('close() inside a transaction')),
+  };
+
+  return {
+    dialect: 'sqlite',
+    async all(sql, params) {
+      if (open !== null) await idle();
+      return all(sql, params);
+    },
+    async get(sql, params) {
+      if (open !== null) await idle();
+      return get(sql, params);
+    },
+    async run(sql, params) {
+      if (open !== null) await idle();
+      return run(sql, params);
+    },
+    async transaction(fn) {
+      // No await between the check and the claim: a statement issued right after this
+      // call must find the transaction open.
+      while (open !== null) await open;
+      let end!: () => void;
+      open = new Promise<void>((resolve) => (end = resolve));
+      try {
+        driver.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(tx);
+          driver.exec('COMMIT');
+          return out;
+        } catch (error) {
+          try {
+            driver.exec('ROLLBACK');
+          } catch {
+            // SQLite already rolled back (e.g. after SQLITE_FULL); the original error matters.
+          }
+          throw error;
+        }
+      } finally {
+        open = null;
+        end();
+      }
+    },
+    async close() {
+      await idle();
+      cache.clear();
+      driver.close();
+    },
+  };
+}
