@@ -1,4 +1,4 @@
-import type { KeyBudget, BudgetPeriod } from '../store/types.js';
+import type { BudgetPeriod } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 
 /**
