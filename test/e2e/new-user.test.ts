@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { createStore } from '../../src/store/sqlite-store.js';
 import { record } from '../audit/helpers.js';
-import { BINARY, NODE_ENTRY, runCli, type Build, type CliResult } from '../support/spawn-cli.js';
+import { BINARY, NODE_ENTRY, runCli, runProgram, type Build } from '../support/spawn-cli.js';
 
 /**
  * What a new user trips on (issue #18), on the built artefacts: a closed pipe, the demo's
@@ -21,17 +20,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a bash script in `cwd` to completion (a real shell pipeline, with kernel pipes). */
-function bash(script: string, cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const bash = (script: string, cwd: string, env: Record<string, string> = {}) => runProgram('bash', ['-c', script], { cwd, env });
 
 /** The command words of a build for a shell script. */
 const invoke = (build: Build) => (build === 'binary' ? `'${BINARY}'` : `'${process.execPath}' '${NODE_ENTRY}'`);
