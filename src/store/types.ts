@@ -45,6 +45,12 @@ export type UsageSource = 'reported' | 'estimated' | 'unknown' | 'not_metered';
 
 /** One recorded call. Money in nano-USD; times in ms since the epoch (UTC). */
 export interface CallRecord {
+  /**
+   * The call's own id (a UUIDv7, lib/call-id.ts), given by the record writer that first
+   * accepts it and kept through spill and replay, so a store can write the call once.
+   * Absent until a writer that needs it (PostgreSQL) accepts the record.
+   */
+  callId?: string;
   /** Start of the call, ms since the epoch. */
   ts: number;
   /** Metering key name; null when the call was refused before a key was identified. */

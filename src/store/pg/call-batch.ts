@@ -1,0 +1,96 @@
+import type postgres from 'postgres';
+import { CALL_COLUMNS, callToParams, tagEntries } from '../call-row.js';
+import type { RollupCall } from '../rollup-aggregate.js';
+import type { CallRecord, SqlValue } from '../types.js';
+
+/**
+ * Inserts a batch of call records into calls and call_tags in one statement (arrays
+ * unnested server-side), skipping records whose call_uid is already stored: a replayed
+ * record is a no-op. Returns what rollups need of the records that were inserted.
+ */
+
+/** PostgreSQL type of each calls column written, in CALL_COLUMNS order. */
+const COLUMN_TYPES: Record<(typeof CALL_COLUMNS)[number], string> = {
+  ts: 'bigint', key_name: 'text', provider: 'text', endpoint: 'text', model_requested: 'text', model: 'text',
+  status: 'int', outcome: 'text', streamed: 'int', input_tokens: 'bigint', output_tokens: 'bigint',
+  cached_input_tokens: 'bigint', cache_write_5m_tokens: 'bigint', cache_write_1h_tokens: 'bigint',
+  reasoning_tokens: 'bigint', input_audio_tokens: 'bigint', output_audio_tokens: 'bigint', cost_nano: 'bigint',
+  provider_cost_nano: 'bigint', price_source: 'text', usage_source: 'text', latency_ms: 'float8', ttfb_ms: 'float8',
+  tags: 'text', request_hash: 'text', prompt_bytes: 'bigint', max_output_tokens: 'bigint', error: 'text', service_tier: 'text',
+};
+
+const N = CALL_COLUMNS.length;
+const COLUMNS = CALL_COLUMNS.join(', ');
+const UNNEST = CALL_COLUMNS.map((c, i) => `$${i + 2}::${COLUMN_TYPES[c]}[]`).join(', ');
+const TAGS = `$${N + 2}::uuid[], $${N + 3}::text[], $${N + 4}::text[]`;
+
+export const INSERT_CALLS_SQL = `WITH src AS (
+    SELECT * FROM unnest($1::uuid[], ${UNNEST}) AS s(call_uid, ${COLUMNS})
+  ), ins AS (
+    INSERT INTO calls (call_uid, ${COLUMNS}) SELECT call_uid, ${COLUMNS} FROM src
+    ON CONFLICT (call_uid, ts) DO NOTHING
+    RETURNING id, call_uid, ts
+  ), tags AS (
+    INSERT INTO call_tags (call_id, ts, key, value)
+    SELECT ins.id, ins.ts, t.key, t.value FROM ins JOIN unnest(${TAGS}) AS t(call_uid, key, value) ON t.call_uid = ins.call_uid
+  )
+  SELECT call_uid::text AS uid FROM ins`;
+
+/** A record ready for the batch: validated parameters, its tags and its rollup fields. */
+export interface PreparedCall {
+  uid: string;
+  params: SqlValue[];
+  tags: [string, string][];
+  rollup: RollupCall;
+}
+
+/**
+ * Validates one record (callToParams) and keeps what the batch needs.
+ * @throws InvalidCallRecordError for a record no store could keep.
+ */
+export function prepareCall(record: CallRecord & { callId: string }): PreparedCall {
+  const params = callToParams(record);
+  const tags = tagEntries(record);
+  const usage = record.usage ?? null;
+  return {
+    uid: record.callId.toLowerCase(),
+    params,
+    tags,
+    rollup: {
+      ts: record.ts,
+      keyName: record.keyName ?? null,
+      provider: record.provider,
+      endpoint: record.endpoint,
+      model: record.model ?? record.modelRequested ?? null,
+      costNano: record.costNano ?? null,
+      inputTokens: usage?.inputTokens ?? null,
+      outputTokens: usage?.outputTokens ?? null,
+      cachedInputTokens: usage?.cacheReadTokens ?? null,
+      latencyMs: record.latencyMs,
+      tags,
+    },
+  };
+}
+
+/** Inserts the calls not stored yet (with their tags). @returns those that were inserted, in batch order. */
+export async function insertCallBatch(tx: postgres.TransactionSql, calls: readonly PreparedCall[]): Promise<PreparedCall[]> {
+  if (calls.length === 0) return [];
+  const columns: SqlValue[][] = Array.from({ length: N }, () => new Array<SqlValue>(calls.length));
+  const uids = new Array<string>(calls.length);
+  const tagUids: string[] = [];
+  const tagKeys: string[] = [];
+  const tagValues: string[] = [];
+  calls.forEach((c, row) => {
+    uids[row] = c.uid;
+    for (let i = 0; i < N; i++) columns[i]![row] = c.params[i]!;
+    for (const [k, v] of c.tags) {
+      tagUids.push(c.uid);
+      tagKeys.push(k);
+      tagValues.push(v);
+    }
+  });
+  const params = [uids, ...columns, tagUids, tagKeys, tagValues];
+  const rows = await tx.unsafe(INSERT_CALLS_SQL, params as never[], { prepare: true });
+  const inserted = new Set((rows as unknown as Array<{ uid: string }>).map((r) => r.uid));
+  return inserted.size === calls.length ? [...calls] : calls.filter((c) => inserted.has(c.uid));
+}
