@@ -96,8 +96,8 @@ function add(into: Sums, m: Sums): void {
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) add to entity rows
- * per segment. Cells and entities come out sorted by their table's key, so writers that
- * lock rows in this order never deadlock one another.
+ * per segment. Cells and entities come out in one fixed order (by their identity), so
+ * writers that lock rows in this order never deadlock one another.
  */
 export function aggregateRollups(calls: readonly RollupCall[], rolledUp: (key: string) => boolean, sumsOf: (c: RollupCall) => Sums = callSums): AggregatedBatch {
   const cells = new Map<string, RollupCell>();
@@ -113,12 +113,13 @@ export function aggregateRollups(calls: readonly RollupCall[], rolledUp: (key: s
     let mask = 0;
     for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
     const bucket = latencyBucket(c.latencyMs);
+    // The ident is the dims row as a JSON array: the fixed part is written once per call.
+    const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask]).slice(0, -1);
     const addTo = (tagKey: string, tagValue: string) => {
-      const dims: DimsRow = [c.keyName, c.provider, c.endpoint, c.model, mask, tagKey, tagValue];
-      const ident = JSON.stringify(dims);
-      const id = `${hour}\u0000${ident}`;
+      const ident = tagKey === '' ? `${base},"",""]` : `${base},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+      const id = `${hour}|${ident}`;
       let cell = cells.get(id);
-      if (!cell) cells.set(id, (cell = { ident, dims, hour, sums: zeroSums(), latency: new Map() }));
+      if (!cell) cells.set(id, (cell = { ident, dims: [c.keyName, c.provider, c.endpoint, c.model, mask, tagKey, tagValue], hour, sums: zeroSums(), latency: new Map() }));
       add(cell.sums, sums);
       cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
     };
@@ -131,7 +132,7 @@ export function aggregateRollups(calls: readonly RollupCall[], rolledUp: (key: s
       if (value === undefined) continue;
       for (const seg of ['', ...e.segments]) {
         const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-        const id = JSON.stringify([e.key, seg, month, segValue, value]);
+        const id = `${e.key}\u0000${seg}\u0000${month}\u0000${segValue}\u0000${value}`;
         let cell = entities.get(id);
         if (!cell) entities.set(id, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroSums() }));
         cell.first = Math.min(cell.first, c.ts);
@@ -140,12 +141,11 @@ export function aggregateRollups(calls: readonly RollupCall[], rolledUp: (key: s
       }
     }
   }
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // Any fixed order will do for locking; the map keys give one cheaply.
+  const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return {
-    cells: [...cells.values()].sort((a, b) => byText(a.ident, b.ident) || a.hour - b.hour),
-    entities: [...entities.values()].sort(
-      (a, b) => byText(a.key, b.key) || byText(a.segKey, b.segKey) || a.month - b.month || byText(a.segValue, b.segValue) || byText(a.value, b.value),
-    ),
+    cells: sorted(cells),
+    entities: sorted(entities),
     minHour,
     maxHour,
   };

@@ -41,7 +41,7 @@ export async function freePort(): Promise<number> {
  * Initialises and starts a server on a free port in a fresh folder. `durable: false`
  * (tests) turns off fsync and synchronous commit; benchmarks keep the defaults.
  */
-export async function startPgServer(options: { durable?: boolean; log?: (line: string) => void } = {}): Promise<PgServer> {
+export async function startPgServer(options: { durable?: boolean; log?: (line: string) => void; flags?: string[] } = {}): Promise<PgServer> {
   // mkdtemp makes 0700 folders; the server's own user must be able to enter the parent.
   const base = mkdtempSync(join(tmpdir(), 'tokometer-pg-'));
   chmodSync(base, 0o755);
@@ -57,7 +57,7 @@ export async function startPgServer(options: { durable?: boolean; log?: (line: s
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=300', ...fast],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=300', ...fast, ...(options.flags ?? [])],
     onLog: log,
     onError: (e) => log(`[error] ${String(e)}`),
   });

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
-import { aggregateRollups, type RollupCall, type Sums } from '../rollup-aggregate.js';
-import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, utcDayOf } from '../rollup-policy.js';
+import { aggregateRollups, type RollupCall, type RollupCell, type Sums } from '../rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from '../rollup-policy.js';
 
 /**
  * Keeps the PostgreSQL rollup tables in step with the calls a batch inserted, inside the
@@ -95,6 +95,57 @@ async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly R
   }
 }
 
+/**
+ * Upserts the batch's cells. Rows that exist are locked (FOR UPDATE, in the batch's sorted
+ * order) and their histograms merged here; rows another writer inserts meanwhile are
+ * merged by tokometer_merge_hist in the INSERT's conflict branch.
+ */
+async function writeCells(tx: postgres.TransactionSql, cells: readonly RollupCell[]): Promise<void> {
+  const dims = [...new Map(cells.map((c) => [c.ident, c.dims])).entries()];
+  await q(
+    tx,
+    `INSERT INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])
+      ON CONFLICT (ident) DO NOTHING`,
+    [...Array.from({ length: 7 }, (_, i) => dims.map(([, d]) => d[i])), dims.map(([ident]) => ident)],
+  );
+  const stored = (await q(
+    tx,
+    `WITH u AS (
+        SELECT u.n, d.id, u.hour FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(ident, hour, n) JOIN rollup_dims d ON d.ident = u.ident
+      ), locked AS (
+        SELECT r.dim_id, r.hour, r.latency_hist FROM rollups r JOIN u ON r.dim_id = u.id AND r.hour = u.hour ORDER BY u.n FOR UPDATE OF r
+      )
+      SELECT u.n, u.id, l.latency_hist FROM u LEFT JOIN locked l ON l.dim_id = u.id AND l.hour = u.hour`,
+    [cells.map((c) => c.ident), cells.map((c) => c.hour)],
+  )) as unknown as Array<{ n: number; id: number; latency_hist: string | null }>;
+  const old: Array<[RollupCell, number, string]> = [];
+  const fresh: Array<[RollupCell, number]> = [];
+  for (const row of stored) {
+    const cell = cells[row.n - 1]!;
+    if (row.latency_hist === null) fresh.push([cell, row.id]);
+    else old.push([cell, row.id, formatLatencyHist(mergeLatencyPairs(parseLatencyHist(row.latency_hist), cell.latency))]);
+  }
+  if (old.length > 0) {
+    await q(
+      tx,
+      `UPDATE rollups r SET ${SUM_COLUMNS.split(', ').map((c) => `${c} = r.${c} + u.${c}`).join(', ')}, latency_hist = u.hist
+        FROM unnest($1::bigint[], $2::bigint[], ${SUM_ARRAYS(3)}, $10::text[]) AS u(dim_id, hour, ${SUM_COLUMNS}, hist)
+        WHERE r.dim_id = u.dim_id AND r.hour = u.hour`,
+      [old.map(([, id]) => id), old.map(([c]) => c.hour), ...sumArrays(old.map(([c]) => c)), old.map(([, , hist]) => hist)],
+    );
+  }
+  if (fresh.length > 0) {
+    await q(
+      tx,
+      `INSERT INTO rollups (dim_id, hour, ${SUM_COLUMNS}, latency_hist)
+        SELECT * FROM unnest($1::bigint[], $2::bigint[], ${SUM_ARRAYS(3)}, $10::text[])
+        ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD('rollups')}, latency_hist = tokometer_merge_hist(rollups.latency_hist, excluded.latency_hist)`,
+      [fresh.map(([, id]) => id), fresh.map(([c]) => c.hour), ...sumArrays(fresh.map(([c]) => c)), fresh.map(([c]) => formatLatencyHist(mergeLatencyPairs([], c.latency)))],
+    );
+  }
+}
+
 /** The span of rolled-up hours (rollup_state first_hour / last_hour) as last seen, ms. */
 export interface HourSpan {
   first: number;
@@ -115,29 +166,7 @@ export async function addRollups(tx: postgres.TransactionSql, calls: readonly Ro
   await enforceCardinality(tx, calls, statuses, changedAt);
   const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => statuses.get(k) === true);
 
-  const dims = [...new Map(cells.map((c) => [c.ident, c.dims])).entries()];
-  await q(
-    tx,
-    `INSERT INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])
-      ON CONFLICT (ident) DO NOTHING`,
-    [...Array.from({ length: 7 }, (_, i) => dims.map(([, d]) => d[i])), dims.map(([ident]) => ident)],
-  );
-  await q(
-    tx,
-    `INSERT INTO rollups (dim_id, hour, ${SUM_COLUMNS}, latency_hist)
-      SELECT d.id, u.hour, u.calls, u.priced, u.unpriced, u.cost_nano, u.input_tokens, u.output_tokens, u.cached_input_tokens, u.hist
-      FROM unnest($1::text[], $2::bigint[], ${SUM_ARRAYS(3)}, $10::text[]) WITH ORDINALITY AS u(ident, hour, ${SUM_COLUMNS}, hist, n)
-      JOIN rollup_dims d ON d.ident = u.ident
-      ORDER BY u.n
-      ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD('rollups')}, latency_hist = tokometer_merge_hist(rollups.latency_hist, excluded.latency_hist)`,
-    [
-      cells.map((c) => c.ident),
-      cells.map((c) => c.hour),
-      ...sumArrays(cells),
-      cells.map((c) => formatLatencyHist([...c.latency.entries()].sort((a, b) => a[0] - b[0]).flat())),
-    ],
-  );
+  await writeCells(tx, cells);
   if (entities.length > 0) {
     await q(
       tx,

@@ -21,8 +21,12 @@ const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${S
  *   it and kept through spill and replay). UNIQUE (call_uid, ts) makes a replayed record
  *   a no-op (a partitioned table's unique keys include the partition key; ts is part of
  *   the record, so a replay has the same one).
- * - rollups.latency_hist upserts merge with tokometer_merge_hist in the statement, so
- *   several replicas add to one hour's histogram without reading it first.
+ * - rollups, entity_months and entity_counts have fillfactor 70 and entity_months only
+ *   its primary key and first_ts index (no last_ts / cost indexes): their rows are
+ *   updated by every batch, and an update that changes no indexed column is HOT (no
+ *   index writes). Reads of those months scan the month's rows by primary key prefix.
+ * - tokometer_merge_hist merges two latency_hist texts, for a rollup row another replica
+ *   inserted while a batch was being written (pg/rollup-batch.ts).
  * - rollup_state starts with raw_since = 0 only: the table is empty.
  */
 export const pgInitial: Migration = {
@@ -159,7 +163,7 @@ export const pgInitial: Migration = {
       cached_input_tokens BIGINT NOT NULL,
       latency_hist TEXT NOT NULL,
       PRIMARY KEY (dim_id, hour)
-    );
+    ) WITH (fillfactor = 70);
 
     CREATE TABLE tag_keys (
       key TEXT PRIMARY KEY,
@@ -191,10 +195,8 @@ export const pgInitial: Migration = {
       output_tokens BIGINT NOT NULL,
       cached_input_tokens BIGINT NOT NULL,
       PRIMARY KEY (key, seg_key, month, seg_value, value)
-    );
+    ) WITH (fillfactor = 70);
     CREATE INDEX entity_months_first ON entity_months (key, seg_key, month, first_ts);
-    CREATE INDEX entity_months_last ON entity_months (key, seg_key, month, last_ts);
-    CREATE INDEX entity_months_cost ON entity_months (key, month, cost_nano DESC, calls DESC, value) WHERE seg_key = '';
 
     CREATE TABLE entity_counts (
       key TEXT NOT NULL,
@@ -203,21 +205,41 @@ export const pgInitial: Migration = {
       seg_value TEXT NOT NULL,
       entities BIGINT NOT NULL,
       PRIMARY KEY (key, seg_key, month, seg_value)
-    );
+    ) WITH (fillfactor = 70);
 
     CREATE TABLE rollup_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO rollup_state (name, value) VALUES ('raw_since', 0);
 
-    -- Two [bucket, calls, …] histogram texts summed per bucket, ascending, calls > 0.
-    CREATE FUNCTION tokometer_merge_hist(a TEXT, b TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-      SELECT '[' || COALESCE(string_agg(m.bucket::text || ',' || m.n::text, ',' ORDER BY m.bucket), '') || ']'
-      FROM (
-        SELECT (s.j ->> (2 * i))::int AS bucket, SUM((s.j ->> (2 * i + 1))::bigint) AS n
-        FROM (SELECT a::jsonb AS j UNION ALL SELECT b::jsonb) s,
-          generate_series(0, jsonb_array_length(s.j) / 2 - 1) AS i
-        GROUP BY 1
-      ) m
-      WHERE m.n > 0
+    -- Two [bucket, calls, …] histogram texts summed per bucket, ascending (a merge of two
+    -- sorted lists). Writers merge in JS the rows they have locked; this is for rows another
+    -- writer inserted meanwhile.
+    CREATE FUNCTION tokometer_merge_hist(a TEXT, b TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+    DECLARE
+      x BIGINT[] := string_to_array(substr(a, 2, length(a) - 2), ',')::bigint[];
+      y BIGINT[] := string_to_array(substr(b, 2, length(b) - 2), ',')::bigint[];
+      nx INT := coalesce(array_length(x, 1), 0);
+      ny INT := coalesce(array_length(y, 1), 0);
+      i INT := 1;
+      j INT := 1;
+      o BIGINT[] := '{}';
+    BEGIN
+      WHILE i <= nx OR j <= ny LOOP
+        IF j > ny OR (i <= nx AND x[i] < y[j]) THEN
+          o := o || x[i:i + 1];
+          i := i + 2;
+        ELSIF i > nx OR y[j] < x[i] THEN
+          o := o || y[j:j + 1];
+          j := j + 2;
+        ELSE
+          IF x[i + 1] + y[j + 1] > 0 THEN
+            o := o || ARRAY[x[i], x[i + 1] + y[j + 1]];
+          END IF;
+          i := i + 2;
+          j := j + 2;
+        END IF;
+      END LOOP;
+      RETURN '[' || array_to_string(o, ',') || ']';
+    END
     $fn$;
 
     -- The partitions of calls and call_tags for the UTC month starting at month_start (ms).
