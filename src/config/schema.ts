@@ -102,7 +102,11 @@ export const configSchema = z.strictObject({
   listen: z
     .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
     .default({ host: '127.0.0.1', port: 8787 }),
-  /** SQLite file. After `loadConfig`: absolute, resolved against the config file's folder. */
+  /**
+   * SQLite file, or a PostgreSQL URL (`postgres://user:pass@host:5432/db?sslmode=require`;
+   * credentials may come from PG* variables instead). After `loadConfig` a file is absolute,
+   * resolved against the config file's folder; a URL is left as written.
+   */
   db: z.string().min(1).optional(),
   /** IANA zone for budget periods and report days. */
   timezone: z.string().default('UTC').refine(isValidTimeZone, { message: 'not a valid IANA time zone (e.g. UTC, Europe/Berlin)' }),
@@ -145,8 +149,13 @@ export const configSchema = z.strictObject({
       on_error: z.enum(['serve', 'refuse']).default('serve'),
       /** Call records kept in memory while the database fails (before and beyond the spill file). */
       max_buffered_records: z.number().int().positive().default(100_000),
-      /** Largest size in bytes of the spill file (`<db>.spill`) that takes records while the database fails. */
+      /** Largest size in bytes of the spill file that takes records while the database fails. */
       spill_max_bytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
+      /**
+       * The spill file. Default `<db>.spill` beside a SQLite file; with PostgreSQL
+       * `./tokometer-pg-<listen port>.spill` (one per replica on a host). After `loadConfig`: absolute.
+       */
+      spill_path: z.string().min(1).optional(),
     })
     .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
 });
