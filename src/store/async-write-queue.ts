@@ -8,14 +8,18 @@ import { WriteQueueError } from './write-queue.js';
  * thread. Nothing here blocks: the sink's statements travel over sockets, so the event
  * loop only builds batches (a few µs per record) and serve needs no thread for them.
  *
- * Invariants: `enqueue` is O(1) and never waits on the database; one batch is in flight
- * at a time; every accepted record is written, pending (in memory or the spill file), or
- * reported through `onError` as rejected (it can never be stored). While the sink fails,
- * records stay in memory, the oldest move to the spill file past `spillAfter`, and the
- * sink is retried with a growing pause (up to `maxRetryMs`); the first write that works
- * again puts the spilled records back in front. A sink that is idempotent per record
- * (PostgreSQL: the call id) makes a retry of a batch whose commit was not acknowledged
- * harmless, so nothing is written twice.
+ * Up to `concurrency` batches are in flight at once (each on its own connection), so the
+ * database works on one batch while the next is being sent; the sink must therefore be
+ * safe for concurrent batches (PostgreSQL: row locks taken in one order).
+ *
+ * Invariants: `enqueue` is O(1) and never waits on the database; every accepted record is
+ * written, pending (in memory, in flight or in the spill file), or reported through
+ * `onError` as rejected (it can never be stored). While the sink fails, records stay in
+ * memory, the oldest move to the spill file past `spillAfter`, and the sink is retried
+ * with a growing pause (up to `maxRetryMs`); the first write that works again puts the
+ * spilled records back in front. A sink that is idempotent per record (PostgreSQL: the
+ * call id) makes a retry of a batch whose commit was not acknowledged harmless, so
+ * nothing is written twice.
  */
 
 /** Where an AsyncWriteQueue writes. */
@@ -29,8 +33,10 @@ export interface RecordSink {
 export interface AsyncWriteQueueOptions {
   /** Delay between writes in ms while records wait (the flush window a crash can lose). Default 50. */
   flushIntervalMs?: number;
-  /** Most records per transaction. Default 2000. */
+  /** Most records per transaction. Default 5000 (measured: bench/pg-ingest.ts). */
   batchSize?: number;
+  /** Batches in flight at once. Default 2. */
+  concurrency?: number;
   /** Most records kept in memory; past it records spill, and enqueue refuses when they cannot. Default 100_000. */
   maxBuffered?: number;
   /** Where records go while the sink keeps failing; replayed when it works again, also after a restart. */
@@ -46,21 +52,28 @@ export interface AsyncWriteQueueOptions {
   onRecover?: () => void;
 }
 
+/** A record and its place in acceptance order (0 for records back from the spill file: older than any). */
+interface Entry {
+  seq: number;
+  record: CallRecord;
+}
+
+type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
+
 export class AsyncWriteQueue implements RecordWriter {
-  private buffer: CallRecord[] = [];
+  private buffer: Entry[] = [];
   private head = 0;
+  private readonly inflight = new Set<Entry[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
   private failing = false;
   private lastError: unknown;
   private overflowing = false;
   private refusedCount = 0;
   private retryMs = 0;
-  /** Records accepted so far, and records that left the memory buffer (written, rejected, spilled). */
   private accepted = 0;
-  private left = 0;
   private waiters: Array<{ target: number; resolve: (ok: boolean) => void }> = [];
-  private readonly o: Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
+  private idle: Array<() => void> = [];
+  private readonly o: Settings;
 
   constructor(
     private readonly sink: RecordSink,
@@ -68,7 +81,8 @@ export class AsyncWriteQueue implements RecordWriter {
   ) {
     this.o = {
       flushIntervalMs: 50,
-      batchSize: 2000,
+      batchSize: 5000,
+      concurrency: 2,
       maxBuffered: 100_000,
       spillAfter: 10_000,
       maxRetryMs: 1000,
@@ -77,11 +91,8 @@ export class AsyncWriteQueue implements RecordWriter {
       ...options,
     };
     // Records spilled by an earlier run come back first.
-    if (this.o.spill && this.o.spill.size > 0) {
-      this.buffer = this.o.spill.takeAll().map((r) => this.o.stamp?.(r) ?? r);
-      this.accepted = this.buffer.length;
-      this.schedule();
-    }
+    this.restoreSpill();
+    this.schedule();
   }
 
   get degraded(): boolean {
@@ -91,7 +102,9 @@ export class AsyncWriteQueue implements RecordWriter {
     return this.overflowing;
   }
   get pending(): number {
-    return this.buffer.length - this.head;
+    let n = this.buffer.length - this.head;
+    for (const batch of this.inflight) n += batch.length;
+    return n;
   }
   get spilled(): number {
     return this.o.spill?.size ?? 0;
@@ -101,8 +114,8 @@ export class AsyncWriteQueue implements RecordWriter {
   }
 
   enqueue(record: CallRecord): boolean {
-    if (this.pending >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
-    if (this.pending >= this.o.maxBuffered) {
+    if (this.waiting() >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
+    if (this.waiting() >= this.o.maxBuffered) {
       this.refusedCount++;
       if (!this.overflowing) {
         this.overflowing = true;
@@ -110,22 +123,21 @@ export class AsyncWriteQueue implements RecordWriter {
       }
       return false;
     }
-    this.buffer.push(this.o.stamp?.(record) ?? record);
-    this.accepted++;
+    this.buffer.push({ seq: ++this.accepted, record: this.o.stamp?.(record) ?? record });
     this.schedule();
     return true;
   }
 
   /**
-   * Resolves once every record accepted before the call has left the memory buffer: true
-   * when they are all written (or rejected as unstorable), false when the sink is failing
-   * or records wait in the spill file. Never rejects.
+   * Resolves once every record accepted before the call has left memory: true when they
+   * are all written (or rejected as unstorable), false when the sink is failing or records
+   * wait in the spill file. Never rejects.
    */
   flush(): Promise<boolean> {
     const target = this.accepted;
-    if (this.left >= target || this.failing) return Promise.resolve(this.settledOk());
+    if (this.oldestUnsettled() > target || this.failing) return Promise.resolve(this.settledOk());
     const done = new Promise<boolean>((resolve) => this.waiters.push({ target, resolve }));
-    this.kick();
+    this.dispatch();
     return done;
   }
 
@@ -134,91 +146,116 @@ export class AsyncWriteQueue implements RecordWriter {
    * `attempts` times, then spills what is left and rejects with a WriteQueueError.
    */
   async drain(attempts = 10): Promise<void> {
-    this.disarm();
-    let failures = 0;
-    for (;;) {
-      await (this.running ?? this.pump());
-      this.disarm();
-      if (this.pending === 0) return;
-      failures++;
-      if (failures >= attempts) {
+    for (let failures = 0; ; ) {
+      this.dispatch(true);
+      await this.whenIdle();
+      if (this.pending === 0) break;
+      if (!this.failing) continue;
+      if (++failures >= attempts) {
+        this.disarm();
         this.spillPending(0);
         if (this.pending === 0) return;
         throw new WriteQueueError('retrying', this.pending, { cause: this.lastError });
       }
       await new Promise((r) => setTimeout(r, Math.min(this.o.maxRetryMs, 100 * failures)));
     }
+    this.disarm();
   }
 
   async close(): Promise<void> {
     this.disarm();
-    await this.running;
+    await this.whenIdle();
+  }
+
+  /** Records waiting in memory, not yet sent. */
+  private waiting(): number {
+    return this.buffer.length - this.head;
   }
 
   private settledOk(): boolean {
     return !this.failing && this.spilled === 0;
   }
 
-  private kick(): void {
-    if (this.running || this.failing) return;
-    this.disarm();
-    void this.pump();
+  /**
+   * The lowest acceptance number still in memory or in flight; Infinity when none. The
+   * buffer is kept in acceptance order (records back from the spill file, seq 0, first),
+   * and every batch is a slice of it, so only the fronts need a look.
+   */
+  private oldestUnsettled(): number {
+    let low = this.head < this.buffer.length ? this.buffer[this.head]!.seq : Infinity;
+    for (const batch of this.inflight) low = Math.min(low, batch[0]!.seq);
+    return low;
   }
 
-  /** Writes batches until nothing is pending or a write fails; one pump at a time. */
-  private pump(): Promise<void> {
-    if (this.running) return this.running;
-    this.disarm();
-    this.running = (async () => {
-      try {
-        while (this.pending > 0) {
-          const batch = this.buffer.slice(this.head, this.head + this.o.batchSize);
-          const done = await this.writeBatch(batch);
-          this.advance(done);
-          if (done < batch.length) break;
-          if (this.failing === false && this.o.spill && this.o.spill.size > 0) this.restoreSpill();
-        }
-      } finally {
-        this.running = undefined;
-        if (this.failing && this.pending >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
-        if (this.pending < this.o.maxBuffered) this.overflowing = false;
-        this.settleWaiters();
-        this.schedule();
-      }
-    })();
-    return this.running;
+  private whenIdle(): Promise<void> {
+    if (this.inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Writes one batch; returns how many of its records are done (written or rejected). */
-  private async writeBatch(batch: CallRecord[]): Promise<number> {
+  /**
+   * Sends batches while there is room in flight. Only full batches go early; a partial one
+   * waits for the timer unless `now` (flush, drain). A failing sink gets one batch at a
+   * time, at the retry pause.
+   */
+  private dispatch(now = true): void {
+    this.disarm();
+    const limit = this.failing ? 1 : this.o.concurrency;
+    while (this.inflight.size < limit && this.waiting() > 0 && (now || this.waiting() >= this.o.batchSize)) {
+      const batch = this.buffer.slice(this.head, this.head + this.o.batchSize);
+      this.head += batch.length;
+      this.compact();
+      this.inflight.add(batch);
+      void this.send(batch);
+    }
+    this.schedule();
+  }
+
+  private async send(batch: Entry[]): Promise<void> {
+    const back = await this.writeBatch(batch);
+    this.inflight.delete(batch);
+    if (back.length > 0) {
+      // Not written: back in front, in acceptance order, for the retry.
+      this.buffer = [...back, ...this.buffer.slice(this.head)].sort((a, b) => a.seq - b.seq);
+      this.head = 0;
+    } else if (!this.failing && this.o.spill && this.o.spill.size > 0) {
+      this.restoreSpill();
+    }
+    if (this.failing && this.waiting() >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
+    if (this.waiting() < this.o.maxBuffered) this.overflowing = false;
+    this.settleWaiters();
+    if (this.inflight.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.failing) this.schedule();
+    else this.dispatch(this.waiters.length > 0);
+  }
+
+  /** Writes one batch. @returns the entries still to write (none when written or rejected). */
+  private async writeBatch(batch: Entry[]): Promise<Entry[]> {
     try {
-      await this.sink.write(batch);
+      await this.sink.write(batch.map((e) => e.record));
       this.recovered();
-      return batch.length;
+      return [];
     } catch (err) {
       if (this.sink.isPermanent(err)) return this.isolate(batch);
       this.reportFailure(err);
-      return 0;
+      return batch;
     }
   }
 
   /** A batch failed on bad data: write records one by one so only the bad ones are dropped. */
-  private async isolate(batch: CallRecord[]): Promise<number> {
-    let done = 0;
-    for (const record of batch) {
+  private async isolate(batch: Entry[]): Promise<Entry[]> {
+    for (let i = 0; i < batch.length; i++) {
       try {
-        await this.sink.write([record]);
+        await this.sink.write([batch[i]!.record]);
       } catch (err) {
         if (!this.sink.isPermanent(err)) {
           this.reportFailure(err);
-          return done;
+          return batch.slice(i);
         }
         this.o.onError(new WriteQueueError('rejected', 1, { cause: err }));
       }
-      done++;
     }
     this.recovered();
-    return done;
+    return [];
   }
 
   private reportFailure(err: unknown): void {
@@ -240,30 +277,28 @@ export class AsyncWriteQueue implements RecordWriter {
   /** Puts spilled records back in front of the buffer (they are older than everything in it). */
   private restoreSpill(): void {
     if (!this.o.spill || this.o.spill.size === 0) return;
-    const restored = this.o.spill.takeAll().map((r) => this.o.stamp?.(r) ?? r);
+    const restored = this.o.spill.takeAll().map((r): Entry => ({ seq: 0, record: this.o.stamp?.(r) ?? r }));
     this.buffer = restored.concat(this.buffer.slice(this.head));
     this.head = 0;
-    // They left once when spilled; now they wait again.
-    this.left -= restored.length;
   }
 
-  /** Moves pending records (oldest first) to the spill file, keeping the newest `keep` in memory. */
+  /** Moves waiting records (oldest first) to the spill file, keeping the newest `keep` in memory. */
   private spillPending(keep: number): void {
-    if (!this.o.spill || this.pending <= keep) return;
-    const records = this.buffer.slice(this.head, this.buffer.length - keep);
+    if (!this.o.spill || this.waiting() <= keep) return;
+    const entries = this.buffer.slice(this.head, this.buffer.length - keep);
     let moved = 0;
     try {
-      moved = this.o.spill.append(records);
+      moved = this.o.spill.append(entries.map((e) => e.record));
     } catch (err) {
       this.lastError = err;
       return;
     }
-    this.advance(moved);
+    this.head += moved;
+    this.compact();
+    this.settleWaiters();
   }
 
-  private advance(n: number): void {
-    this.head += n;
-    this.left += n;
+  private compact(): void {
     if (this.head === this.buffer.length) {
       this.buffer = [];
       this.head = 0;
@@ -275,21 +310,23 @@ export class AsyncWriteQueue implements RecordWriter {
 
   private settleWaiters(): void {
     if (this.waiters.length === 0) return;
+    const oldest = this.oldestUnsettled();
     const ok = this.settledOk();
     this.waiters = this.waiters.filter((w) => {
-      if (this.left < w.target && !this.failing) return true;
-      w.resolve(ok && this.left >= w.target);
+      if (oldest <= w.target && !this.failing) return true;
+      w.resolve(ok && oldest > w.target);
       return false;
     });
   }
 
   /** A full batch goes at once; less waits for the flush interval; a failing sink waits its retry pause. */
   private schedule(): void {
-    if (this.pending === 0 || this.running || this.timer !== undefined) return;
-    const delay = this.failing ? this.retryMs : this.pending >= this.o.batchSize ? 0 : this.o.flushIntervalMs;
+    if (this.waiting() === 0 || this.timer !== undefined) return;
+    if (this.inflight.size >= (this.failing ? 1 : this.o.concurrency)) return;
+    const delay = this.failing ? this.retryMs : this.waiting() >= this.o.batchSize ? 0 : this.o.flushIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.pump();
+      this.dispatch(true);
     }, delay);
     this.timer.unref?.();
   }
