@@ -25,6 +25,10 @@ const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${S
  *   its primary key and first_ts index (no last_ts / cost indexes): their rows are
  *   updated by every batch, and an update that changes no indexed column is HOT (no
  *   index writes). Reads of those months scan the month's rows by primary key prefix.
+ * - tokometer_meta holds what SQLite keeps in its header (application_id);
+ *   tokometer_changes.value grows with every statement that changes keys, budget_resets
+ *   or key_events (triggers), which also NOTIFY the channel tokometer_changes with the
+ *   table's name: the change token of another process's key and budget edits.
  * - tokometer_merge_hist merges two latency_hist texts, for a rollup row another replica
  *   inserted while a batch was being written (pg/rollup-batch.ts).
  * - rollup_state starts with raw_since = 0 only: the table is empty.
@@ -209,6 +213,24 @@ export const pgInitial: Migration = {
 
     CREATE TABLE rollup_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO rollup_state (name, value) VALUES ('raw_since', 0);
+
+    -- What SQLite keeps in its file header: application_id (the demo's mark).
+    CREATE TABLE tokometer_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+
+    -- A counter that grows with every committed change to keys and budgets (the change
+    -- token replicas poll), announced on the channel tokometer_changes as well.
+    CREATE TABLE tokometer_changes (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);
+    INSERT INTO tokometer_changes (id, value) VALUES (1, 0);
+    CREATE FUNCTION tokometer_changed() RETURNS TRIGGER LANGUAGE plpgsql AS $fn$
+    BEGIN
+      UPDATE tokometer_changes SET value = value + 1 WHERE id = 1;
+      PERFORM pg_notify('tokometer_changes', TG_TABLE_NAME);
+      RETURN NULL;
+    END
+    $fn$;
+    CREATE TRIGGER keys_changed AFTER INSERT OR UPDATE OR DELETE ON keys FOR EACH STATEMENT EXECUTE FUNCTION tokometer_changed();
+    CREATE TRIGGER budget_resets_changed AFTER INSERT OR UPDATE OR DELETE ON budget_resets FOR EACH STATEMENT EXECUTE FUNCTION tokometer_changed();
+    CREATE TRIGGER key_events_changed AFTER INSERT OR UPDATE OR DELETE ON key_events FOR EACH STATEMENT EXECUTE FUNCTION tokometer_changed();
 
     -- Two [bucket, calls, …] histogram texts summed per bucket, ascending (a merge of two
     -- sorted lists). Writers merge in JS the rows they have locked; this is for rows another
