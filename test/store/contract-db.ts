@@ -117,6 +117,20 @@ export const dbSeamCases: DbCase[] = [
     },
   },
   {
+    name: 'Db: JSON is text both ways: a JSON string bound where JSON is expected is read as written, JSON results come back as text',
+    async run(newDb) {
+      const db = await newDb();
+      const json = '{"team":"search","n":2}';
+      const cast = db.dialect === 'postgres' ? 'CAST(? AS json)' : 'json(?)';
+      const pick = db.dialect === 'postgres' ? `${cast} ->> 'team'` : `json_extract(${cast}, '$.team')`;
+      const row = await db.get<{ team: string; whole: string }>(`SELECT ${pick} AS team, ${cast} AS whole`, [json, json]);
+      assert.equal(row?.team, 'search');
+      assert.equal(typeof row?.whole, 'string');
+      assert.deepEqual(JSON.parse(row!.whole), { team: 'search', n: 2 });
+      await db.close();
+    },
+  },
+  {
     name: 'Db: a statement error rejects with the database error and leaves the Db usable',
     async run(newDb) {
       const db = await newDb();

@@ -106,6 +106,9 @@ export function openPostgresDb(url: string, options: PostgresDbOptions = {}): Po
     types: {
       // int8 and numeric as numbers (see the module comment for the 2^53 bound).
       bigint: { to: 20, from: [20, 1700], serialize: (x: number | bigint) => String(x), parse: (x: string) => Number(x) },
+      // JSON stays text both ways, as on SQLite: a string bound to a json parameter is sent
+      // as written (the client would encode it again), and json results are not parsed.
+      json: { to: 114, from: [114, 3802], serialize: (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)), parse: (x: string) => x },
     },
     connection: {
       application_name: options.applicationName ?? 'tokometer',
