@@ -9,6 +9,7 @@ import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
+import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
 import { startThreadWriter } from '../store/writer-client.js';
@@ -65,6 +66,8 @@ export interface ProxyParts {
 
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
+/** ms `stop` waits for the last spans and metric points to reach the collector. */
+const TELEMETRY_DRAIN_MS = 5000;
 
 /** A running proxy: the server, its store and its write queue. */
 export interface RunningProxy {
@@ -86,6 +89,9 @@ export interface RunningProxy {
 
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
+  // First: a telemetry setting it cannot use stops the start before anything is opened.
+  const providers = buildProviders(o.config);
+  const telemetry = await startTelemetry({ config: o.config.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = createStore(o.driver);
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);
@@ -93,13 +99,15 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const queue = await recordWriter(o, store);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
+  if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : defaultBudgets(o, parts);
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(o.config),
+    providers,
+    ...(telemetry ? { telemetry } : {}),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
@@ -150,6 +158,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();
+        await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
         store.close();
