@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/lib/errors.js';
@@ -76,5 +77,16 @@ describe('the telemetry: config section', () => {
     expect(() => parseConfigText('telemetry:\n  metric_tags: ["bad key"]\n', { file: 't.yaml', env: {} })).toThrow(/telemetry\.metric_tags\[0\]: invalid tag key/);
     expect(() => parseConfigText('telemetry:\n  endpont: "http://c:4318"\n', { file: 't.yaml', env: {} })).toThrow(/endpont/);
     expect(parseConfigText('{}', { file: 't.yaml', env: {} }).telemetry).toEqual({ metric_tags: ['feature'], failure_log_interval_ms: 60_000 });
+  });
+
+  it('config.example.yaml: off as shipped, and every commented example in the section is valid', () => {
+    const text = readFileSync(new URL('../../config.example.yaml', import.meta.url), 'utf8');
+    const shipped = parseConfigText(text, { file: 'config.example.yaml', env: {} });
+    expect(resolveTelemetry(shipped.telemetry, {})).toBeNull();
+    const section = text.slice(text.indexOf('\ntelemetry:'));
+    const uncommented = section.replace(/^ {2}# ([a-z_]+:)/gm, '  $1');
+    const parsed = parseConfigText(uncommented, { file: 'telemetry.yaml', env: { HONEYCOMB_API_KEY: 'hk' } });
+    expect(parsed.telemetry).toMatchObject({ endpoint: 'http://127.0.0.1:4318', protocol: 'http/protobuf', service_name: 'tokometer', metric_interval_ms: 60_000, headers: { 'x-honeycomb-team': 'hk' } });
+    expect(resolveTelemetry(parsed.telemetry, {})?.traces?.url).toBe('https://otlp.example.invalid/v1/traces');
   });
 });
