@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream, sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { CHAT_SPAN_ATTRIBUTES } from '../telemetry/helpers.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openai/${name}`, import.meta.url), 'utf8');
@@ -121,22 +122,9 @@ describe.each(CASES)('OpenTelemetry export ($build, $protocol via $via)', ({ bui
     for (const [span, row] of [[plain, rows[0]], [streamed, rows[1]]] as const) {
       expect(span).toBeDefined();
       expect(span.attributes).toMatchObject({
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'openai',
-        'gen_ai.request.model': 'gpt-4o-mini',
-        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-        'gen_ai.usage.input_tokens': 1250,
-        'gen_ai.usage.output_tokens': 9,
-        'gen_ai.usage.cache_read.input_tokens': 1024,
-        'gen_ai.usage.cache_creation.input_tokens': 0,
-        'gen_ai.response.finish_reasons': ['stop'],
+        ...CHAT_SPAN_ATTRIBUTES,
         'server.address': '127.0.0.1',
         'http.response.status_code': 200,
-        'gen_ai.usage.cost.currency': 'USD',
-        'gen_ai.usage.cost.source': 'local',
-        'tokometer.cost.priced': true,
-        'tokometer.key': 'summarizer',
-        'tokometer.tag.feature': 'summarizer',
         'tokometer.tag.user_tier': 'pro',
         'tokometer.tag.user_id': 'u_42',
       });

@@ -38,6 +38,27 @@ export function finishedCall(record: Partial<CallRecord> = {}, extra: Partial<Om
   };
 }
 
+/**
+ * The GenAI span attributes of a chat call to gpt-4o-mini answering with the usage of
+ * the openai chat fixtures (1250 prompt tokens, 1024 of them cached, 9 output, stop).
+ */
+export const CHAT_SPAN_ATTRIBUTES = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o-mini',
+  'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+  'gen_ai.usage.input_tokens': 1250,
+  'gen_ai.usage.output_tokens': 9,
+  'gen_ai.usage.cache_read.input_tokens': 1024,
+  'gen_ai.usage.cache_creation.input_tokens': 0,
+  'gen_ai.response.finish_reasons': ['stop'],
+  'gen_ai.usage.cost.currency': 'USD',
+  'gen_ai.usage.cost.source': 'local',
+  'tokometer.cost.priced': true,
+  'tokometer.key': 'summarizer',
+  'tokometer.tag.feature': 'summarizer',
+};
+
 /** The `telemetry:` section as the config loader gives it, from a partial one. */
 export function telemetryConfig(section: Record<string, unknown> = {}): TelemetryConfig {
   return configSchema.parse({ telemetry: section }).telemetry;

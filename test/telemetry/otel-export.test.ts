@@ -5,7 +5,7 @@ import { startOtelExport } from '../../src/telemetry/otel-export.js';
 import { resolveTelemetry } from '../../src/telemetry/settings.js';
 import type { CallTelemetry } from '../../src/telemetry/types.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
-import { finishedCall, memoryLog, telemetryConfig } from './helpers.js';
+import { CHAT_SPAN_ATTRIBUTES, finishedCall, memoryLog, telemetryConfig } from './helpers.js';
 
 const PARENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN = '00f067aa0ba902b7';
@@ -58,27 +58,14 @@ describe.each(['http/protobuf', 'http/json'] as const)('export over %s to a real
     expect(span.startNs).toBe(BigInt(call.record.ts) * 1_000_000n);
     expect(span.endNs).toBe(BigInt(call.record.ts) * 1_000_000n + 42_500_000n);
     expect(span.attributes).toMatchObject({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-      'gen_ai.usage.input_tokens': 1250,
-      'gen_ai.usage.output_tokens': 9,
-      'gen_ai.usage.cache_read.input_tokens': 1024,
-      'gen_ai.usage.cache_creation.input_tokens': 0,
-      'gen_ai.response.finish_reasons': ['stop'],
+      ...CHAT_SPAN_ATTRIBUTES,
       'gen_ai.request.max_tokens': 256,
       'server.address': 'api.openai.com',
       'server.port': 443,
       'http.response.status_code': 200,
       'gen_ai.usage.cost.amount': 0.0001161,
-      'gen_ai.usage.cost.currency': 'USD',
-      'gen_ai.usage.cost.source': 'local',
-      'tokometer.cost.priced': true,
       'tokometer.cost.nano_usd': 116_100,
-      'tokometer.key': 'summarizer',
       'tokometer.outcome': 'ok',
-      'tokometer.tag.feature': 'summarizer',
       'tokometer.tag.user_id': 'u_1',
     });
     expect(Math.round((span.attributes['gen_ai.usage.cost.amount'] as number) * 1e9)).toBe(116_100);
