@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
-import { isValidTagKey } from '../proxy/tags.js';
+import { isValidTagKey } from '../domain/names.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyRecord } from '../store/types.js';
 import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TAG_KEY_RE, TAG_KEY_RULE } from '../proxy/tags.js';
+import { TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import type { TelemetryOptions } from '../telemetry/types.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 
@@ -38,3 +39,19 @@ export const telemetrySchema = z.strictObject({
 });
 
 export type TelemetryConfig = z.infer<typeof telemetrySchema>;
+
+/** The section as the telemetry module takes it (plain values, camelCase). */
+export function telemetryOptions(c: TelemetryConfig): TelemetryOptions {
+  return {
+    ...(c.endpoint ? { endpoint: c.endpoint } : {}),
+    ...(c.traces_endpoint ? { tracesEndpoint: c.traces_endpoint } : {}),
+    ...(c.metrics_endpoint ? { metricsEndpoint: c.metrics_endpoint } : {}),
+    ...(c.protocol ? { protocol: c.protocol } : {}),
+    ...(c.headers ? { headers: c.headers } : {}),
+    ...(c.service_name ? { serviceName: c.service_name } : {}),
+    ...(c.resource_attributes ? { resourceAttributes: c.resource_attributes } : {}),
+    metricTags: c.metric_tags,
+    ...(c.metric_interval_ms ? { metricIntervalMs: c.metric_interval_ms } : {}),
+    failureLogIntervalMs: c.failure_log_interval_ms,
+  };
+}

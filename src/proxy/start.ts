@@ -1,8 +1,10 @@
 import { createAdminHandler } from '../admin/handler.js';
 import type { PriceDescriber } from '../budget/estimate-prices.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
-import { tagBudgetFromConfig } from '../budget/types.js';
 import { fetchPostJson } from '../budget/webhook.js';
+import { tagBudgetFromConfig } from '../config/budgets.js';
+import { providerSettings } from '../config/providers.js';
+import { telemetryOptions } from '../config/telemetry-schema.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
@@ -90,8 +92,8 @@ export interface RunningProxy {
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   // First: a telemetry setting it cannot use stops the start before anything is opened.
-  const providers = buildProviders(o.config);
-  const telemetry = await startTelemetry({ config: o.config.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
+  const providers = buildProviders(providerSettings(o.config.providers));
+  const telemetry = await startTelemetry({ options: telemetryOptions(o.config.telemetry), env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = createStore(o.driver);
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);

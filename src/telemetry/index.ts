@@ -1,12 +1,12 @@
-import type { TelemetryConfig } from '../config/telemetry-schema.js';
 import { serverAddresses } from './attributes.js';
 import { resolveTelemetry } from './settings.js';
-import type { CallTelemetry, TelemetryCounts, TelemetryLog, TraceHeaders } from './types.js';
+import type { CallTelemetry, TelemetryCounts, TelemetryLog, TelemetryOptions, TraceHeaders } from './types.js';
 
-export type { CallTelemetry, FinishedCall, TelemetryCounts, TraceHeaders } from './types.js';
+export type { CallTelemetry, FinishedCall, TelemetryCounts, TelemetryOptions, TraceHeaders } from './types.js';
 
 export interface StartTelemetryOptions {
-  config: TelemetryConfig;
+  /** What the config's `telemetry:` section says. */
+  options: TelemetryOptions;
   env: Readonly<Record<string, string | undefined>>;
   log: TelemetryLog;
   /** Base URL per tokometer provider name (for `server.address`). */
@@ -19,7 +19,7 @@ export interface StartTelemetryOptions {
  * into the OpenTelemetry SDK (otel-sdk.ts). Throws ConfigError for unusable settings.
  */
 export async function startTelemetry(o: StartTelemetryOptions): Promise<CallTelemetry | null> {
-  const settings = resolveTelemetry(o.config, o.env);
+  const settings = resolveTelemetry(o.options, o.env);
   if (!settings) return null;
   const { startOtelExport } = await import('./otel-export.js');
   const telemetry = startOtelExport(settings, { log: o.log, servers: serverAddresses(o.providers) });

@@ -1,11 +1,11 @@
-import type { TelemetryConfig } from '../config/telemetry-schema.js';
 import { ConfigError } from '../lib/errors.js';
+import type { TelemetryOptions } from './types.js';
 
 /** Environment variables, as `process.env` gives them. */
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The OTLP encodings tokometer sends (both over HTTP). */
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpProtocol = NonNullable<TelemetryOptions['protocol']>;
 
 /** Where and how one signal (spans or metrics) is exported. */
 export interface SignalTarget {
@@ -17,7 +17,7 @@ export interface SignalTarget {
 }
 
 /**
- * Everything the exporter needs, resolved once at start from the `telemetry:` section and
+ * Everything the exporter needs, resolved once at start from the `telemetry:` options and
  * the standard OTEL_* variables (a config value wins over its variable). Null signals are
  * not exported.
  */
@@ -49,37 +49,37 @@ const DEFAULT_SERVICE_NAME = 'tokometer';
  * the config or the environment, OTEL_SDK_DISABLED=true, or both signals set to `none`.
  * Throws ConfigError naming the variable or field for a value it cannot use.
  */
-export function resolveTelemetry(config: TelemetryConfig, env: Env): TelemetrySettings | null {
+export function resolveTelemetry(config: TelemetryOptions, env: Env): TelemetrySettings | null {
   if (value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
   const traces = signal('traces', config, env);
   const metrics = signal('metrics', config, env);
   if (!traces && !metrics) return null;
-  const resource: Record<string, string | number | boolean> = { ...keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES'), ...config.resource_attributes };
-  resource['service.name'] = config.service_name ?? value(env, 'OTEL_SERVICE_NAME') ?? (typeof resource['service.name'] === 'string' ? resource['service.name'] : DEFAULT_SERVICE_NAME);
+  const resource: Record<string, string | number | boolean> = { ...keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES'), ...config.resourceAttributes };
+  resource['service.name'] = config.serviceName ?? value(env, 'OTEL_SERVICE_NAME') ?? (typeof resource['service.name'] === 'string' ? resource['service.name'] : DEFAULT_SERVICE_NAME);
   const maxQueueSize = positiveInt(env, 'OTEL_BSP_MAX_QUEUE_SIZE') ?? 2048;
   return {
     traces,
     metrics,
     resource,
-    metricTags: [...new Set(config.metric_tags)],
-    metricIntervalMs: config.metric_interval_ms ?? positiveInt(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000,
+    metricTags: [...new Set(config.metricTags)],
+    metricIntervalMs: config.metricIntervalMs ?? positiveInt(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000,
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, positiveInt(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 512),
     scheduleDelayMs: positiveInt(env, 'OTEL_BSP_SCHEDULE_DELAY') ?? 5000,
     exportTimeoutMs: positiveInt(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000,
-    failureLogIntervalMs: config.failure_log_interval_ms,
+    failureLogIntervalMs: config.failureLogIntervalMs,
   };
 }
 
 /** One signal's target: config endpoints first, then the signal's own variable, then the shared one. */
-function signal(kind: 'traces' | 'metrics', config: TelemetryConfig, env: Env): SignalTarget | null {
+function signal(kind: 'traces' | 'metrics', config: TelemetryOptions, env: Env): SignalTarget | null {
   const upper = kind.toUpperCase();
   const exporter = value(env, `OTEL_${upper}_EXPORTER`)?.toLowerCase();
   if (exporter === 'none') return null;
   if (exporter !== undefined && exporter !== 'otlp') {
     throw new ConfigError(`OTEL_${upper}_EXPORTER=${exporter} is not supported: tokometer exports OTLP over HTTP only (use otlp, or none to turn ${kind} off)`);
   }
-  const own = kind === 'traces' ? config.traces_endpoint : config.metrics_endpoint;
+  const own = kind === 'traces' ? config.tracesEndpoint : config.metricsEndpoint;
   const url =
     own ??
     (config.endpoint ? withPath(config.endpoint, `v1/${kind}`) : undefined) ??

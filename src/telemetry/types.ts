@@ -1,5 +1,29 @@
 import type { CallRecord } from '../store/types.js';
 
+/**
+ * What the `telemetry:` config section says (config/telemetry-schema.ts converts it), as
+ * plain values. Each field has a standard OTEL_* variable that it wins over; left out,
+ * the variable or the default applies (settings.ts).
+ */
+export interface TelemetryOptions {
+  /** Collector base URL; `/v1/traces` and `/v1/metrics` are appended. */
+  endpoint?: string;
+  /** Full URL for spans. */
+  tracesEndpoint?: string;
+  /** Full URL for metrics. */
+  metricsEndpoint?: string;
+  protocol?: 'http/protobuf' | 'http/json';
+  headers?: Record<string, string>;
+  serviceName?: string;
+  resourceAttributes?: Record<string, string | number | boolean>;
+  /** Tag keys that become metric attributes. */
+  metricTags: readonly string[];
+  /** ms between metric exports. */
+  metricIntervalMs?: number;
+  /** ms between two log lines about a failing collector. */
+  failureLogIntervalMs: number;
+}
+
 /** The W3C trace context headers of the incoming request, exactly as received. */
 export interface TraceHeaders {
   traceparent: string;

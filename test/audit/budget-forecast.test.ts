@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetForecast } from '../../src/audit/detectors/budget-forecast.js';
-import { tagBudgetFromConfig } from '../../src/budget/types.js';
+import { tagBudgetFromConfig } from '../../src/config/budgets.js';
 import { DAY, SINCE, USD, audit, factOf, findings, type Spec } from './helpers.js';
 
 const NOW = Date.parse('2026-11-21T00:00:00Z');

@@ -1,7 +1,7 @@
 import { configSchema } from '../../src/config/schema.js';
-import type { TelemetryConfig } from '../../src/config/telemetry-schema.js';
+import { telemetryOptions } from '../../src/config/telemetry-schema.js';
 import type { CallRecord } from '../../src/store/types.js';
-import type { FinishedCall } from '../../src/telemetry/types.js';
+import type { FinishedCall, TelemetryOptions } from '../../src/telemetry/types.js';
 
 /** A finished, priced, streamed chat call; override any record field. */
 export function finishedCall(record: Partial<CallRecord> = {}, extra: Partial<Omit<FinishedCall, 'record'>> = {}): FinishedCall {
@@ -59,9 +59,9 @@ export const CHAT_SPAN_ATTRIBUTES = {
   'tokometer.tag.feature': 'summarizer',
 };
 
-/** The `telemetry:` section as the config loader gives it, from a partial one. */
-export function telemetryConfig(section: Record<string, unknown> = {}): TelemetryConfig {
-  return configSchema.parse({ telemetry: section }).telemetry;
+/** The telemetry options the proxy gets from a `telemetry:` section written as in YAML. */
+export function telemetryConfig(section: Record<string, unknown> = {}): TelemetryOptions {
+  return telemetryOptions(configSchema.parse({ telemetry: section }).telemetry);
 }
 
 /** A logger that keeps its lines. */

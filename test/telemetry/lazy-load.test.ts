@@ -44,7 +44,7 @@ describe('the OpenTelemetry SDK loads only when export is configured', () => {
     expect(loadedSdk()).toEqual([]);
 
     const receiver = await new OtlpReceiver().start();
-    const telemetry = await startTelemetry({ config: telemetryConfig({ endpoint: receiver.url }), env: {}, log: memoryLog(), providers: [] });
+    const telemetry = await startTelemetry({ options: telemetryConfig({ endpoint: receiver.url }), env: {}, log: memoryLog(), providers: [] });
     expect(loadedSdk().length).toBeGreaterThan(0);
     await telemetry?.shutdown(1000);
     await receiver.stop();

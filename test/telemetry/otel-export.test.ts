@@ -30,7 +30,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('export over %s to a real
     receiver = await new OtlpReceiver().start();
     const log = memoryLog();
     const started = await startTelemetry({
-      config: telemetryConfig({ endpoint: receiver.url, protocol, headers: { 'x-collector-token': 'collector-secret' }, service_name: 'meter-test' }),
+      options: telemetryConfig({ endpoint: receiver.url, protocol, headers: { 'x-collector-token': 'collector-secret' }, service_name: 'meter-test' }),
       env: { ...FAST_ENV, OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,service.name=ignored' },
       log,
       providers: PROVIDERS,
@@ -115,7 +115,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('export over %s to a real
 describe('the export loop', () => {
   it('follows the parent sampling decision: an unsampled traceparent gives no span', async () => {
     const receiver = await new OtlpReceiver().start();
-    const telemetry = (await startTelemetry({ config: telemetryConfig({ traces_endpoint: `${receiver.url}/v1/traces` }), env: FAST_ENV, log: memoryLog(), providers: PROVIDERS }))!;
+    const telemetry = (await startTelemetry({ options: telemetryConfig({ traces_endpoint: `${receiver.url}/v1/traces` }), env: FAST_ENV, log: memoryLog(), providers: PROVIDERS }))!;
     telemetry.record(finishedCall({ modelRequested: 'unsampled' }, { trace: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } }));
     telemetry.record(finishedCall({ modelRequested: 'sampled' }, { trace: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` } }));
     await receiver.waitFor('the sampled span', () => receiver.spans.length > 0);
@@ -127,7 +127,7 @@ describe('the export loop', () => {
 
   it('drops what exceeds the queue and counts it', async () => {
     const receiver = await new OtlpReceiver().start();
-    const telemetry = (await startTelemetry({ config: telemetryConfig({ endpoint: receiver.url }), env: { ...FAST_ENV, OTEL_BSP_MAX_QUEUE_SIZE: '3' }, log: memoryLog(), providers: PROVIDERS }))!;
+    const telemetry = (await startTelemetry({ options: telemetryConfig({ endpoint: receiver.url }), env: { ...FAST_ENV, OTEL_BSP_MAX_QUEUE_SIZE: '3' }, log: memoryLog(), providers: PROVIDERS }))!;
     for (let i = 0; i < 10; i++) telemetry.record(finishedCall({ modelRequested: `m${i}` }));
     expect(telemetry.counts().spansDroppedQueueFull).toBe(7);
     await receiver.waitFor('three spans', () => telemetry.counts().spansExported === 3);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
+import { telemetryOptions } from '../../src/config/telemetry-schema.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { resolveTelemetry } from '../../src/telemetry/settings.js';
 import { telemetryConfig } from './helpers.js';
@@ -82,11 +83,11 @@ describe('the telemetry: config section', () => {
   it('config.example.yaml: off as shipped, and every commented example in the section is valid', () => {
     const text = readFileSync(new URL('../../config.example.yaml', import.meta.url), 'utf8');
     const shipped = parseConfigText(text, { file: 'config.example.yaml', env: {} });
-    expect(resolveTelemetry(shipped.telemetry, {})).toBeNull();
+    expect(resolveTelemetry(telemetryOptions(shipped.telemetry), {})).toBeNull();
     const section = text.slice(text.indexOf('\ntelemetry:'));
     const uncommented = section.replace(/^ {2}# ([a-z_]+:)/gm, '  $1');
     const parsed = parseConfigText(uncommented, { file: 'telemetry.yaml', env: { HONEYCOMB_API_KEY: 'hk' } });
     expect(parsed.telemetry).toMatchObject({ endpoint: 'http://127.0.0.1:4318', protocol: 'http/protobuf', service_name: 'tokometer', metric_interval_ms: 60_000, headers: { 'x-honeycomb-team': 'hk' } });
-    expect(resolveTelemetry(parsed.telemetry, {})?.traces?.url).toBe('https://otlp.example.invalid/v1/traces');
+    expect(resolveTelemetry(telemetryOptions(parsed.telemetry), {})?.traces?.url).toBe('https://otlp.example.invalid/v1/traces');
   });
 });
