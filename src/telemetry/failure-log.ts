@@ -1,8 +1,8 @@
 import type { TelemetryCounts, TelemetryLog } from './types.js';
 
 /**
- * Logs a failing collector at most once per interval (the first failure at once), with what
- * was dropped meanwhile, and once when exports succeed again. Everything else about a
+ * Logs a failing collector at most once per interval (the first failure at once), with the
+ * drop counts since start, and once when exports succeed again. Everything else about a
  * failing collector is ignored: calls are served as usual.
  */
 export class FailureLog {
@@ -26,8 +26,8 @@ export class FailureLog {
       signal,
       collector: withoutCredentials(url),
       error: describe(error),
-      spans_dropped: c.spansDroppedQueueFull + c.spansDroppedExportFailed,
-      metric_points_dropped: c.metricPointsDropped,
+      spans_dropped_total: c.spansDroppedQueueFull + c.spansDroppedExportFailed,
+      metric_points_dropped_total: c.metricPointsDropped,
       next_report_in_s: Math.round(this.intervalMs / 1000),
     });
   }

@@ -155,7 +155,7 @@ describe('the export loop', () => {
     now += 60_000;
     telemetry.record(finishedCall());
     await waitUntil(() => warnings().length === 2);
-    expect(warnings()[1]?.fields?.spans_dropped).toBeGreaterThanOrEqual(5);
+    expect(warnings()[1]?.fields?.spans_dropped_total).toBeGreaterThanOrEqual(5);
     await telemetry.shutdown(500);
   });
 });
