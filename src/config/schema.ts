@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
+import { telemetrySchema } from './telemetry-schema.js';
 
 /**
  * The config file's schema: the only source of config types.
@@ -158,6 +159,8 @@ export const configSchema = z.strictObject({
       spill_path: z.string().min(1).optional(),
     })
     .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
+  /** OpenTelemetry export (telemetry-schema.ts); off unless an endpoint is set here or in OTEL_* variables. */
+  telemetry: telemetrySchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,12 +4,14 @@ import { BudgetService, type AlertDelivery } from '../budget/service.js';
 import { fetchPostJson } from '../budget/webhook.js';
 import { tagBudgetFromConfig } from '../config/budgets.js';
 import { providerSettings } from '../config/providers.js';
+import { telemetryOptions } from '../config/telemetry-schema.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
+import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
 import { startThreadWriter } from '../store/writer-client.js';
@@ -66,6 +68,8 @@ export interface ProxyParts {
 
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
+/** ms `stop` waits for the last spans and metric points to reach the collector. */
+const TELEMETRY_DRAIN_MS = 5000;
 
 /** A running proxy: the server, its store and its write queue. */
 export interface RunningProxy {
@@ -87,6 +91,9 @@ export interface RunningProxy {
 
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
+  // First: a telemetry setting it cannot use stops the start before anything is opened.
+  const providers = buildProviders(providerSettings(o.config.providers));
+  const telemetry = await startTelemetry({ options: telemetryOptions(o.config.telemetry), env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = createStore(o.driver);
   for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.config.keys);
@@ -94,13 +101,15 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const queue = await recordWriter(o, store);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
+  if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : defaultBudgets(o, parts);
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(providerSettings(o.config.providers)),
+    providers,
+    ...(telemetry ? { telemetry } : {}),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
@@ -151,6 +160,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();
+        await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
         store.close();
