@@ -18,7 +18,7 @@ import { openPostgresDb } from '../src/store/drivers/postgres.js';
 import { PG_MIGRATIONS, migratePostgres } from '../src/store/pg/migrations/index.js';
 import { ensureMonthsAhead } from '../src/store/pg/partitions.js';
 import type { CallRecord } from '../src/store/types.js';
-import { startPgServer } from '../test/support/pg-server.js';
+import { startPgServer } from '../test/support/pg-server.mjs';
 import { createTestDatabase } from '../test/support/pg.js';
 
 const args = process.argv.slice(2);

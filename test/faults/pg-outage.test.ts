@@ -4,7 +4,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream.js';
-import { startPgServer, type PgServer } from '../support/pg-server.js';
+import { startPgServer, type PgServer } from '../support/pg-server.mjs';
 import { createTestDatabase } from '../support/pg.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isPostgresUnavailable, openPostgresDb, PostgresDbError, type PostgresDb } from '../../src/store/drivers/postgres.js';
-import { freePort } from '../support/pg-server.js';
+import { freePort } from '../support/pg-server.mjs';
 import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
 import { dbSeamCases } from './contract-db.js';
 

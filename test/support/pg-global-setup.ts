@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPgServer } from './pg-server.js';
+import { startPgServer } from './pg-server.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
