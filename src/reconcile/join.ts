@@ -7,9 +7,10 @@ import { RATE_KEYS, TOKEN_KEYS, zeroTokens, type BillSide, type MeterSide, type 
  *
  * Models are matched case-insensitively. A cost entry names its model as the report does
  * (`gpt-4o-2024-08-06, input`, or a display name); it goes to the day's row with the same
- * model, else to the one row whose model is that name plus a dated suffix. A cost tied to
- * no model (tools, storage, web search) forms an `outside` group of its own: the meter
- * cannot see it, so it counts in the bill but never as a difference.
+ * model, else to the one row whose model is that name plus a dated suffix, else (a token
+ * cost of a model nobody metered) to a row of its own. A cost tied to no model (tools,
+ * storage, web search) forms an `outside` group of its own: the meter cannot see it, so
+ * it counts in the bill but never as a difference.
  */
 
 /** One group before classification. */
@@ -92,7 +93,7 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
     c.billedUsage = true;
   }
   for (const cost of report.costs) {
-    const target = costCell(cost, [...cells.values()]) ?? (cost.model === null ? cell(cost.day, cost.label, true) : cell(cost.day, cost.model));
+    const target = costCell(cost, [...cells.values()]) ?? (cost.model !== null && cost.tokenCost ? cell(cost.day, cost.model) : cell(cost.day, cost.label, true));
     if (target.outside && !target.labels.includes(cost.label)) target.labels.push(cost.label);
     target.bill.costNano += cost.costNano;
     const rate = cost.rate ?? 'unsplit';

@@ -41,8 +41,14 @@ export interface ProviderUsage {
 /** One entry of the provider's cost report. */
 export interface ProviderCost {
   day: number;
-  /** The model the cost is for, as the report names it; null for costs not tied to a model (tools, storage). */
+  /**
+   * The model the cost is for, as the report names it; null for costs not tied to a model
+   * (tools, storage). With `tokenCost` false it is only a guess (the whole label), used
+   * when it names a model that was used that day.
+   */
   model: string | null;
+  /** The report says this is a token cost of `model`. */
+  tokenCost: boolean;
   /** Which token price it is; null when the report does not say, or for costs other than tokens. */
   rate: RateKey | null;
   /** The report's own label (line item or description), shown for costs outside the meter. */
