@@ -153,7 +153,7 @@ describe('tokometer reconcile --provider openai', () => {
     const table = await run([]);
     expect(table.code).toBe(3);
     expect(table.out).toContain('unmetered traffic · 2026-11-02 gpt-4.1-2025-04-14: Unmetered traffic: OpenAI counted 12 requests');
-    expect(table.out).toMatch(/3 rows beyond the tolerance: 1 unmetered traffic, 1 token drift, 1 price drift, 1 outside the meter\./);
+    expect(table.out).toMatch(/3 rows beyond the tolerance: 1 unmetered traffic, 1 token drift, 1 price drift\. 1 row outside the meter\./);
     const byModel = JSON.parse((await run(['--by', 'model', '--format', 'json'])).out);
     const gpt4o = byModel.rows.find((r: { model: string }) => r.model === 'gpt-4o-2024-08-06');
     expect(gpt4o.day).toBeUndefined();

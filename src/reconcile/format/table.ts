@@ -32,11 +32,12 @@ export function renderReconcileTable(report: ReconcileReport, options: { color: 
     ...['calls', 'billed req', 'Δ req', 'Δ input', 'Δ cached', 'Δ cache wr', 'Δ output', 'meter', 'bill', 'Δ cost', 'Δ %'].map((h) => ({ header: h, align: 'right' as const })),
     { header: 'status', align: 'left' },
   ];
-  const cells = (labels: string[], r: Pick<ReconcileRow, 'meter' | 'bill' | 'diff'>, status: string): string[] => [
+  // Requests mean nothing for costs outside the meter (tools, storage): shown as —.
+  const cells = (labels: string[], r: Pick<ReconcileRow, 'meter' | 'bill' | 'diff'>, status: string, outside = false): string[] => [
     ...labels,
-    formatInt(r.meter.calls),
-    r.bill.requests === null ? '—' : formatInt(r.bill.requests),
-    r.diff.requests === null ? '—' : signedInt(r.diff.requests),
+    outside ? '—' : formatInt(r.meter.calls),
+    outside || r.bill.requests === null ? '—' : formatInt(r.bill.requests),
+    outside || r.diff.requests === null ? '—' : signedInt(r.diff.requests),
     signedInt(r.diff.tokens.input),
     signedInt(r.diff.tokens.cachedInput),
     signedInt(r.diff.tokens.cacheWrite5m + r.diff.tokens.cacheWrite1h),
@@ -49,7 +50,7 @@ export function renderReconcileTable(report: ReconcileReport, options: { color: 
   ];
   const body = report.rows.map((r) => {
     const labels = groupCols.map((c) => (c === 'day' ? (r.day === null ? '' : dayText(r.day)) : (r.model ?? '')));
-    const row = cells(labels, r, tone(r.status, p)(STATUS_TEXT[r.status]));
+    const row = cells(labels, r, tone(r.status, p)(STATUS_TEXT[r.status]), r.status === 'outside_meter');
     return r.status === 'outside_meter' ? row.map((c) => p.dim(c)) : row;
   });
   body.push(cells(groupCols.map((_, i) => (i === 0 ? 'total' : '')), report.total, '').map((c) => p.bold(c)));
@@ -73,18 +74,21 @@ function finish(out: string[], report: ReconcileReport, p: Paint): string {
     '',
     `The meter explains ${(report.explainedShare * 100).toFixed(1)}% of the bill: ${formatMoney(t.meter.costNano)} metered, ${formatMoney(t.bill.costNano)} billed (${signedMoney(t.diff.costNano)}).`,
   );
-  const counts = (Object.keys(STATUS_TEXT) as RowStatus[]).filter((s) => s !== 'match' && report.counts[s] > 0).map((s) => `${report.counts[s]} ${STATUS_TEXT[s]}`);
+  const counted = (which: (s: RowStatus) => boolean) =>
+    (Object.keys(STATUS_TEXT) as RowStatus[]).filter((s) => which(s) && report.counts[s] > 0).map((s) => `${report.counts[s]} ${STATUS_TEXT[s]}`);
+  const outside = report.counts.outside_meter;
+  const outsideText = outside === 0 ? '' : ` ${outside} row${outside === 1 ? '' : 's'} outside the meter.`;
   out.push(
     differing === 0
-      ? p.green(`Every row is within the tolerance${counts.length > 0 ? ` (${counts.join(', ')})` : ''}.`)
-      : p.red(`${differing} row${differing === 1 ? '' : 's'} beyond the tolerance: ${counts.join(', ')}.`),
+      ? p.green(`Every row is within the tolerance.${outsideText}`)
+      : p.red(`${differing} row${differing === 1 ? '' : 's'} beyond the tolerance: ${counted((s) => isDifference({ status: s })).join(', ')}.`) + outsideText,
   );
   for (const n of report.notes) out.push(p.yellow(`note: ${n}`));
   return out.join('\n') + '\n';
 }
 
 function title(r: ReconcileReport): string {
-  const usd = formatMoney(r.tolerance.usdNano);
+  const usd = r.tolerance.usdNano >= 10_000_000 ? `$${(r.tolerance.usdNano / 1e9).toFixed(2)}` : formatMoney(r.tolerance.usdNano);
   return `tokometer reconcile · ${r.provider} · ${dayText(r.since)} to ${dayText(r.until - 1)} (UTC days) · tolerance ${r.tolerance.percent}% and ${usd}`;
 }
 
