@@ -136,6 +136,14 @@ describe('tokometer reconcile --provider openai', () => {
     expect(doc.explained_share).toBeCloseTo(1.4528 / 2.4228, 5);
   });
 
+  it('records the run, so audit points to the unmetered traffic', async () => {
+    const { code, out } = await cli(['audit', '--db', h.dbPath, '--since', '2026-11-01', '--until', '2026-11-07', '--format', 'json'], { cwd: dir });
+    expect(code).toBe(0);
+    const notice = JSON.parse(out).findings.find((f: { detector: string }) => f.detector === 'unmetered-traffic');
+    expect(notice.scope).toEqual({ provider: 'openai' });
+    expect(notice.title).toBe('openai: 12 requests ($0.672) reached the provider without going through tokometer');
+  });
+
   it('paged through 3 pages per report, waited out the 429 and retried the 500', () => {
     const completions = admin.hits('/v1/organization/usage/completions');
     expect(completions.map((r) => r.status)).toContain(429);
