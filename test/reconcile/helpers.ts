@@ -7,15 +7,15 @@ import type { Harness } from '../support/proxy-harness.js';
 /** Run `reconcile` as of this instant (after the November 2026 window the tests use). */
 export const NOW = Date.parse('2026-12-01T00:00:00Z');
 
-/** Runs the CLI in-process with `env` and the clock at NOW. */
-export async function cli(args: string[], o: { env?: Record<string, string>; cwd: string }): Promise<{ code: number; out: string; err: string }> {
+/** Runs the CLI in-process with `env` and the clock at `now` (default NOW). */
+export async function cli(args: string[], o: { env?: Record<string, string>; cwd: string; now?: number }): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const ctx: CliContext = {
     edges: edgesFor('node'),
     env: o.env ?? {},
     cwd: o.cwd,
-    clock: () => NOW,
+    clock: () => o.now ?? NOW,
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     isTTY: false,
