@@ -2,62 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import { FakeAdminApi, type AdminUsage } from '../support/fake-admin-api.js';
+import { FakeAdminApi } from '../support/fake-admin-api.js';
 import { startHarness, type Harness } from '../support/proxy-harness.js';
-import { cli, databaseBytes, sendBatches, type Batch } from './helpers.js';
+import { cli, databaseBytes, sendBatches } from './helpers.js';
+import { ADMIN_KEY, ADMIN_USAGE, BATCHES, OTHER_COSTS, upstreamReply } from './openai-scenario.js';
 
 /**
  * `tokometer reconcile --provider openai` end to end: calls go through a real proxy into
  * its database; a fake OpenAI admin API reports the same usage and its cost, plus planted
- * differences, across 3 pages per report, with a 429 (Retry-After: 1) on the first usage
- * request and a 500 on the first cost request. Prices (USD per 1M) from the catalog:
- * gpt-4o in 2.50 / cached 1.25 / out 10; gpt-4.1 in 2 / out 8; gpt-4o-mini in 0.15 / out 0.60;
- * text-embedding-3-small in 0.02.
+ * differences (openai-scenario.ts), across 3 pages per report, with a 429 (Retry-After: 1)
+ * on the first usage request and a 500 on the first cost request.
  */
-
-const ADMIN_KEY = 'sk-admin-openai-0123456789abcdefSECRET';
-
-const chat = (id: string, day: string, n: number, model: string, answered: string, prompt: number, cached: number, completion: number): Batch => ({
-  id, day, n, path: '/chat/completions',
-  request: { model, messages: [{ role: 'user', content: 'hi' }] },
-  response: {
-    id: `chatcmpl-${id}`, object: 'chat.completion', created: 1, model: answered,
-    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } },
-  },
-});
-
-const BATCHES: Batch[] = [
-  // Matches: 5 × (10,000 in incl. 2,000 cached, 1,000 out) = 5 × $0.0325 = $0.1625.
-  chat('a', '2026-11-01', 5, 'gpt-4o', 'gpt-4o-2024-08-06', 10_000, 2_000, 1_000),
-  // Matches: 3 × 5,000 embedded tokens = $0.0003.
-  {
-    id: 'e', day: '2026-11-01', n: 3, path: '/embeddings',
-    request: { model: 'text-embedding-3-small', input: 'hello' },
-    response: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1] }], model: 'text-embedding-3-small', usage: { prompt_tokens: 5_000, total_tokens: 5_000 } },
-  },
-  // Unmetered traffic: the meter sees 4 × (20,000 in, 2,000 out) = 4 × $0.056; the provider 16 such requests.
-  chat('b', '2026-11-02', 4, 'gpt-4.1', 'gpt-4.1-2025-04-14', 20_000, 0, 2_000),
-  // Token drift: metered 10 × (40,000 in incl. 10,000 cached, 500 out) = $0.925; the provider counts 16,000 cached per call.
-  chat('c', '2026-11-03', 10, 'gpt-4o', 'gpt-4o-2024-08-06', 40_000, 10_000, 500),
-  // Price drift: 8 × (100,000 in, 20,000 out) = $0.216 metered; the provider bills output at $0.90 instead of $0.60.
-  chat('d', '2026-11-04', 8, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 100_000, 0, 20_000),
-];
-
-const ADMIN_USAGE: AdminUsage[] = [
-  { day: '2026-11-01', model: 'gpt-4o-2024-08-06', requests: 5, uncached: 40_000, cached: 10_000, output: 5_000, cost: { input: 0.1, cached_input: 0.0125, output: 0.05 } },
-  { day: '2026-11-01', model: 'text-embedding-3-small', requests: 3, uncached: 15_000, output: 0, cost: { input: 0.0003 }, embeddings: true },
-  { day: '2026-11-02', model: 'gpt-4.1-2025-04-14', requests: 16, uncached: 320_000, output: 32_000, cost: { input: 0.64, output: 0.256 } },
-  { day: '2026-11-03', model: 'gpt-4o-2024-08-06', requests: 10, uncached: 240_000, cached: 160_000, output: 5_000, cost: { input: 0.6, cached_input: 0.2, output: 0.05 } },
-  { day: '2026-11-04', model: 'gpt-4o-mini-2024-07-18', requests: 8, uncached: 800_000, output: 160_000, cost: { input: 0.12, output: 0.144 } },
-];
-
-function upstreamReply(req: ReceivedRequest): Reply | undefined {
-  const id = (req.json as { user?: string } | undefined)?.user;
-  const batch = BATCHES.find((b) => b.id === id && req.url === b.path);
-  return batch ? { body: JSON.stringify(batch.response) } : undefined;
-}
 
 describe('tokometer reconcile --provider openai', () => {
   let h: Harness;
@@ -72,7 +27,7 @@ describe('tokometer reconcile --provider openai', () => {
       family: 'openai',
       key: ADMIN_KEY,
       usage: ADMIN_USAGE,
-      other: [{ day: '2026-11-02', label: 'web search tool calls', usd: 0.25 }],
+      other: OTHER_COSTS,
       faults: { '/v1/organization/usage/completions': { status: 429, retryAfter: '1' }, '/v1/organization/costs': { status: 500 } },
     }).start();
     dir = mkdtempSync(path.join(tmpdir(), 'tokometer-reconcile-'));
