@@ -1,6 +1,6 @@
 import type { NanoUsd } from '../lib/money.js';
 import { AdminApiError, type AdminClient } from './http.js';
-import { allBuckets, bucketDay, child, count, text } from './pages.js';
+import { child, count, reportRows, text } from './pages.js';
 import type { ProviderCost, ProviderReport, ProviderUsage, RateKey } from './types.js';
 
 /**
@@ -30,16 +30,8 @@ export async function fetchAnthropicReport(client: AdminClient, window: { since:
   const costQuery = new URLSearchParams(range);
   costQuery.append('group_by[]', 'description');
 
-  const usage: ProviderUsage[] = [];
-  for (const [i, b] of (await allBuckets(client, 'usage_report/messages', '/v1/organizations/usage_report/messages', usageQuery)).entries()) {
-    const day = bucketDay(b.starting_at, `usage_report/messages: data[${i}].starting_at`);
-    b.results.forEach((r, j) => usage.push(usageRow(day, r, `usage_report/messages: data[${i}].results[${j}]`)));
-  }
-  const costs: ProviderCost[] = [];
-  for (const [i, b] of (await allBuckets(client, 'cost_report', '/v1/organizations/cost_report', costQuery)).entries()) {
-    const day = bucketDay(b.starting_at, `cost_report: data[${i}].starting_at`);
-    b.results.forEach((r, j) => costs.push(costRow(day, r, `cost_report: data[${i}].results[${j}]`)));
-  }
+  const usage = await reportRows(client, 'usage_report/messages', '/v1/organizations/usage_report/messages', usageQuery, 'starting_at', usageRow);
+  const costs = await reportRows(client, 'cost_report', '/v1/organizations/cost_report', costQuery, 'starting_at', costRow);
   return { usage, costs, requestCounts: false };
 }
 

@@ -1,3 +1,4 @@
+import { UsageError } from '../lib/errors.js';
 import { upstreamUrl } from '../proxy/route.js';
 
 /**
@@ -5,6 +6,7 @@ import { upstreamUrl } from '../proxy/route.js';
  * deadline for the whole run, 429 answered by waiting its Retry-After, 5xx, timeouts and
  * network errors retried with backoff. Every failure names the request (method, path and
  * query; never a header). The admin key is removed from any text quoted from a response.
+ * A 401 or 403 is a UsageError (exit 2) naming where the key came from.
  */
 
 /** Limits of the admin API client; every field has a default. Times in ms. */
@@ -22,15 +24,6 @@ export interface AdminHttpOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-}
-
-/** The provider refused the admin key (401/403): exit 2, the message names where the key came from. */
-export class AdminKeyRejectedError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'AdminKeyRejectedError';
-  }
 }
 
 /** A request to the admin API failed for good (exit 1); the message names the request. */
@@ -99,7 +92,8 @@ export function createAdminClient(o: AdminClientOptions): AdminClient {
           }
           const detail = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}: ${snippet(redact(providerMessage(text)))}`;
           if (res.status === 401 || res.status === 403) {
-            throw new AdminKeyRejectedError(
+            // 401/403: exit 2 like any bad usage, naming where the key came from.
+            throw new UsageError(
               `${o.providerLabel} rejected the admin key from ${o.keySource} (${what} answered ${detail}). ` +
                 `Set ${o.keySource} to an organization admin key with access to usage and cost reports.`,
             );
@@ -110,7 +104,7 @@ export function createAdminClient(o: AdminClientOptions): AdminClient {
           if (retryAfter !== null && retryAfter > maxRetryAfterMs) giveUp(`answered 429 asking to retry after ${Math.ceil(retryAfter / 1000)} s (longer than ${maxRetryAfterMs / 1000} s)`);
           waitMs = retryAfter ?? backoffMs * 2 ** (attempt - 1);
         } catch (error) {
-          if (error instanceof AdminKeyRejectedError || error instanceof AdminApiError) throw error;
+          if (error instanceof UsageError || error instanceof AdminApiError) throw error;
           const e = error as Error;
           failure = e.name === 'TimeoutError' || e.name === 'AbortError' ? `timed out after ${Math.round(timeout / 100) / 10} s` : `failed: ${redact(causeText(e))}`;
           waitMs = backoffMs * 2 ** (attempt - 1);

@@ -1,6 +1,6 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
 import { AdminApiError, type AdminClient } from './http.js';
-import { allBuckets, bucketDay, child, count, text } from './pages.js';
+import { child, count, reportRows, text } from './pages.js';
 import type { ProviderCost, ProviderReport, ProviderUsage, RateKey } from './types.js';
 
 /**
@@ -29,19 +29,10 @@ export async function fetchOpenAiReport(client: AdminClient, window: { since: nu
   const costQuery = new URLSearchParams({ ...range, limit: COSTS_LIMIT });
   costQuery.append('group_by[]', 'line_item');
 
-  const usage: ProviderUsage[] = [];
-  for (const kind of ['completions', 'embeddings'] as const) {
-    const report = `usage/${kind}`;
-    for (const [i, b] of (await allBuckets(client, report, `/v1/organization/usage/${kind}`, usageQuery)).entries()) {
-      const day = bucketDay(b.start_time, `${report}: data[${i}].start_time`);
-      b.results.forEach((r, j) => usage.push(usageRow(day, r, `${report}: data[${i}].results[${j}]`)));
-    }
-  }
-  const costs: ProviderCost[] = [];
-  for (const [i, b] of (await allBuckets(client, 'costs', '/v1/organization/costs', costQuery)).entries()) {
-    const day = bucketDay(b.start_time, `costs: data[${i}].start_time`);
-    b.results.forEach((r, j) => costs.push(costRow(day, r, `costs: data[${i}].results[${j}]`)));
-  }
+  const completions = await reportRows(client, 'usage/completions', '/v1/organization/usage/completions', usageQuery, 'start_time', usageRow);
+  const embeddings = await reportRows(client, 'usage/embeddings', '/v1/organization/usage/embeddings', usageQuery, 'start_time', usageRow);
+  const costs = await reportRows(client, 'costs', '/v1/organization/costs', costQuery, 'start_time', costRow);
+  const usage = [...completions, ...embeddings];
   return { usage, costs, requestCounts: true };
 }
 

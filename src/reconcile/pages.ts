@@ -78,3 +78,24 @@ export function bucketDay(value: unknown, where: string): number {
   if (!Number.isFinite(ms)) throw new AdminApiError(`${where} has no readable bucket start (${JSON.stringify(value)})`);
   return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 }
+
+/**
+ * Every result of every bucket of a report, mapped with the UTC day its bucket starts
+ * (`startField`: `start_time` in Unix seconds, or `starting_at` in RFC 3339) and where it
+ * is in the answer (for error messages).
+ */
+export async function reportRows<T>(
+  client: AdminClient,
+  report: string,
+  path: string,
+  query: URLSearchParams,
+  startField: string,
+  row: (day: number, result: Record<string, unknown>, where: string) => T,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const [i, b] of (await allBuckets(client, report, path, query)).entries()) {
+    const day = bucketDay(b[startField], `${report}: data[${i}].${startField}`);
+    b.results.forEach((r, j) => out.push(row(day, r, `${report}: data[${i}].results[${j}]`)));
+  }
+  return out;
+}

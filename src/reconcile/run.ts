@@ -70,7 +70,8 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     notes.push(`Raw calls before ${new Date(rawSince).toISOString()} were pruned (retention_days), so the comparison starts at ${day(since)}.`);
   }
   if (until > input.now) notes.push(`The window includes the current UTC day (${day(until - DAY_MS)}): the provider's reports can lag behind the meter for it.`);
-  if (since >= until) return buildReport([], { usage: [], costs: [], requestCounts: input.target.family === 'openai' }, options(input, since, Math.max(since, until), notes));
+  // Nothing left to compare once retention moved the start past the end.
+  if (since >= until) return buildReport([], { usage: [], costs: [], requestCounts: input.target.family === 'openai' }, options(input, since, since, notes));
   const meter = await meteredUsage(input.db, { provider: input.target.provider, since, until });
   const report = await (input.fetchReport ?? fetchProviderReport)(input.target, { since, until }, input.http);
   return buildReport(meter, report, options(input, since, until, notes));

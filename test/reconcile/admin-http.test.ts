@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminApiError, AdminKeyRejectedError, createAdminClient, retryAfterMs, type AdminHttpOptions } from '../../src/reconcile/http.js';
+import { UsageError } from '../../src/lib/errors.js';
+import { AdminApiError, createAdminClient, retryAfterMs, type AdminHttpOptions } from '../../src/reconcile/http.js';
 import { allBuckets } from '../../src/reconcile/pages.js';
 
 /**
@@ -98,8 +99,8 @@ describe('admin API client', () => {
     expect((e as Error).message).toMatch(/^OpenAI admin API: GET \/v1\/organization\/costs\?.* failed: fetch failed/);
     const { url } = await serve(() => ({ status: 401, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}` } }) }));
     const e2 = await client(url).c.getJson('/v1/organization/costs', q()).catch((x: unknown) => x);
-    expect(e2).toBeInstanceOf(AdminKeyRejectedError);
-    expect((e2 as AdminKeyRejectedError).exitCode).toBe(2);
+    expect(e2).toBeInstanceOf(UsageError);
+    expect((e2 as UsageError).exitCode).toBe(2);
     expect((e2 as Error).message).toContain('rejected the admin key from OPENAI_ADMIN_KEY');
     expect((e2 as Error).message).toContain('Incorrect API key provided: [admin key]');
     expect((e2 as Error).message).not.toContain(KEY);

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAdminApi, type AdminUsage } from '../support/fake-admin-api.js';
+import type { AdminUsage, FakeAdminApi } from '../support/fake-admin-api.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import { startHarness, type Harness } from '../support/proxy-harness.js';
-import { cli, databaseBytes, sendBatches, type Batch } from './helpers.js';
+import type { Harness } from '../support/proxy-harness.js';
+import { cli, databaseBytes, startScenario, type Batch, type Scenario } from './helpers.js';
 
 /**
  * `tokometer reconcile --provider anthropic` end to end, as for OpenAI, against a fake
@@ -54,29 +51,27 @@ function upstreamReply(req: ReceivedRequest): Reply | undefined {
 }
 
 describe('tokometer reconcile --provider anthropic', () => {
+  let s: Scenario;
   let h: Harness;
   let admin: FakeAdminApi;
   let dir: string;
-  let now = Date.parse('2026-11-01T12:00:00Z');
 
   beforeAll(async () => {
-    h = await startHarness({ provider: 'anthropic', upstream: { reply: upstreamReply, authHeader: 'x-api-key' }, overrides: { clock: () => now } });
-    await sendBatches(h, BATCHES, (ms) => (now = ms), { 'x-api-key': h.secret, 'anthropic-version': '2023-06-01' });
-    admin = await new FakeAdminApi({
-      family: 'anthropic',
-      key: ADMIN_KEY,
-      usage: ADMIN_USAGE,
-      other: [{ day: '2026-11-02', label: 'Web search requests', usd: 0.1 }],
-      faults: { '/v1/organizations/usage_report/messages': { status: 429, retryAfter: '1' }, '/v1/organizations/cost_report': { status: 500 } },
-    }).start();
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-reconcile-'));
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  anthropic: { base_url: "${admin.url}" }\n`);
+    s = await startScenario({
+      upstream: { reply: upstreamReply, authHeader: 'x-api-key' },
+      batches: BATCHES,
+      auth: (secret) => ({ 'x-api-key': secret, 'anthropic-version': '2023-06-01' }),
+      admin: {
+        family: 'anthropic',
+        key: ADMIN_KEY,
+        usage: ADMIN_USAGE,
+        other: [{ day: '2026-11-02', label: 'Web search requests', usd: 0.1 }],
+        faults: { '/v1/organizations/usage_report/messages': { status: 429, retryAfter: '1' }, '/v1/organizations/cost_report': { status: 500 } },
+      },
+    });
+    ({ h, admin, dir } = s);
   });
-  afterAll(async () => {
-    await h?.close();
-    await admin?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => s?.close());
 
   const run = (args: string[], env: Record<string, string> = { ANTHROPIC_ADMIN_KEY: ADMIN_KEY }) =>
     cli(['reconcile', '--provider', 'anthropic', '--since', '2026-11-01', '--until', '2026-11-07', '--db', h.dbPath, ...args], { env, cwd: dir });

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAdminApi } from '../support/fake-admin-api.js';
-import { startHarness, type Harness } from '../support/proxy-harness.js';
-import { cli, databaseBytes, sendBatches } from './helpers.js';
+import type { FakeAdminApi } from '../support/fake-admin-api.js';
+import type { Harness } from '../support/proxy-harness.js';
+import { cli, databaseBytes, startScenario, type Scenario } from './helpers.js';
 import { ADMIN_KEY, ADMIN_USAGE, BATCHES, OTHER_COSTS, upstreamReply } from './openai-scenario.js';
 
 /**
@@ -15,29 +14,27 @@ import { ADMIN_KEY, ADMIN_USAGE, BATCHES, OTHER_COSTS, upstreamReply } from './o
  */
 
 describe('tokometer reconcile --provider openai', () => {
+  let s: Scenario;
   let h: Harness;
   let admin: FakeAdminApi;
   let dir: string;
-  let now = Date.parse('2026-11-01T12:00:00Z');
 
   beforeAll(async () => {
-    h = await startHarness({ upstream: { reply: upstreamReply }, overrides: { clock: () => now } });
-    await sendBatches(h, BATCHES, (ms) => (now = ms), { authorization: `Bearer ${h.secret}` });
-    admin = await new FakeAdminApi({
-      family: 'openai',
-      key: ADMIN_KEY,
-      usage: ADMIN_USAGE,
-      other: OTHER_COSTS,
-      faults: { '/v1/organization/usage/completions': { status: 429, retryAfter: '1' }, '/v1/organization/costs': { status: 500 } },
-    }).start();
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-reconcile-'));
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${admin.url}/v1" }\n`);
+    s = await startScenario({
+      upstream: { reply: upstreamReply },
+      batches: BATCHES,
+      auth: (secret) => ({ authorization: `Bearer ${secret}` }),
+      admin: {
+        family: 'openai',
+        key: ADMIN_KEY,
+        usage: ADMIN_USAGE,
+        other: OTHER_COSTS,
+        faults: { '/v1/organization/usage/completions': { status: 429, retryAfter: '1' }, '/v1/organization/costs': { status: 500 } },
+      },
+    });
+    ({ h, admin, dir } = s);
   });
-  afterAll(async () => {
-    await h?.close();
-    await admin?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => s?.close());
 
   const run = (args: string[], env: Record<string, string> = { OPENAI_ADMIN_KEY: ADMIN_KEY }) =>
     cli(['reconcile', '--provider', 'openai', '--since', '2026-11-01', '--until', '2026-11-07', '--db', h.dbPath, ...args], { env, cwd: dir });

@@ -48,7 +48,6 @@ export const unmeteredTraffic: Detector = {
             r.unmeteredRequests === null
               ? { level: 'medium' as const, reason: "Estimated from input tokens: the provider's report has no request counts." }
               : { level: 'high' as const, reason: "The provider's own usage report counted more requests than the meter on those days." },
-          dueAt: r.ranAt,
         };
       });
   },
