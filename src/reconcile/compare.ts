@@ -6,7 +6,8 @@ import { TOKEN_KEYS, type BillSide, type CatalogRates, type RateFinding, type Ra
 /**
  * Classifies one joined group (pure). A figure differs "beyond the tolerance" only when
  * the difference exceeds BOTH the percentage of the provider's figure and the dollar
- * amount (token and request differences are valued at the catalog's prices for that).
+ * amount (token and request differences are valued at the catalog's prices for that, or
+ * by the row's cost difference where there are none).
  *
  * Order of the causes, first match wins:
  * 1. unmetered traffic: the provider counted more requests than the meter (without request
@@ -58,12 +59,14 @@ export function classify(g: JoinedGroup, ctx: ClassifyContext): ReconcileRow {
   if (g.outside) return finish({ ...base, status: 'outside_meter', explanation: '' }, g, ctx);
 
   const tol = ctx.tolerance;
-  const beyond = (delta: number, of: number, valueNano: number | null) =>
-    delta !== 0 && Math.abs(delta) > (tol.percent / 100) * Math.abs(of) && (valueNano === null || Math.abs(valueNano) > tol.usdNano);
+  const beyond = (delta: number, of: number, valueNano: number) =>
+    delta !== 0 && Math.abs(delta) > (tol.percent / 100) * Math.abs(of) && Math.abs(valueNano) > tol.usdNano;
   const catalog = g.model === null ? null : ctx.catalog(g.model, g.day ?? ctx.at);
   const perToken = catalog === null ? null : (k: RateKey) => catalog.rates[k] * NANO_PER_TOKEN_PER_USD_MTOK;
-  const tokenValue = (k: TokenKey, delta: number): number | null => {
-    if (perToken === null) return null;
+  // Without catalog prices (a row of several models, or an unpriced model) a token
+  // difference is worth what the row's cost differs by.
+  const tokenValue = (k: TokenKey, delta: number): number => {
+    if (perToken === null) return diff.costNano;
     if (k === 'input') return delta * perToken('input');
     if (k === 'cachedInput') return delta * (perToken('input') - perToken('cached_input'));
     if (k === 'cacheWrite5m') return delta * (perToken('cache_write_5m') - perToken('input'));
@@ -96,7 +99,8 @@ export function classify(g: JoinedGroup, ctx: ClassifyContext): ReconcileRow {
 
   const row: ReconcileRow = { ...base, status, explanation: '' };
   if (status === 'unmetered_traffic') {
-    if (diff.requests !== null) row.unmeteredRequests = diff.requests;
+    // A bill without more requests (a cost-only entry) gives no count to report.
+    if (diff.requests !== null) row.unmeteredRequests = diff.requests > 0 ? diff.requests : null;
     else {
       row.requestsEstimated = true;
       row.unmeteredRequests = g.meter.calls > 0 && g.meter.tokens.input > 0 ? Math.round(diff.tokens.input / (g.meter.tokens.input / g.meter.calls)) : null;

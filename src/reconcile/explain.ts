@@ -59,9 +59,12 @@ export function explain(row: ReconcileRow, ctx: ExplainContext): string {
       return `Billed for what tokometer does not meter (${ctx.labels.join(', ') || 'unlabelled costs'}): counted in the bill, never a difference.`;
     case 'unmetered_traffic': {
       const n = row.unmeteredRequests;
+      const noTokens = d.tokens.input === 0 && d.tokens.output === 0;
       const what =
         n === null || n === undefined
-          ? `usage the meter never saw (${signedInt(d.tokens.input)} input, ${signedInt(d.tokens.output)} output tokens)`
+          ? noTokens
+            ? 'costs for a model the meter never saw'
+            : `usage the meter never saw (${signedInt(d.tokens.input)} input, ${signedInt(d.tokens.output)} output tokens)`
           : row.requestsEstimated
             ? `about ${formatInt(n)} request${n === 1 ? '' : 's'} the meter never saw (estimated from ${signedInt(d.tokens.input)} input tokens; ${ctx.providerLabel} reports no request counts)`
             : `${formatInt(n)} request${n === 1 ? '' : 's'} the meter never saw`;
@@ -92,7 +95,8 @@ function priceDrift(row: ReconcileRow, ctx: ExplainContext, money: string): stri
     return `${head} ${formatInt(row.meter.unpriced)} metered call${row.meter.unpriced === 1 ? ' has' : 's have'} no price for ${row.model ?? 'this model'}; add one to the config's prices: section.`;
   }
   const rates = row.rates ?? [];
-  if (rates.length === 0) return `${head} the catalog has no price for ${row.model ?? 'these models'} to compare with.`;
+  if (row.model === null) return `${head} prices are named per model; see --by model or --by day,model.`;
+  if (rates.length === 0) return `${head} the catalog has no price for ${row.model} to compare with.`;
   const source = ctx.catalogSource === null ? 'the catalog' : `the catalog (${ctx.catalogSource})`;
   if (rates.every((r) => r.itemised)) {
     return `${head} ${rates.map((r) => `${RATE_LABELS[r.rate]} billed at ${perMtok(r.billedPerMtok)}, ${source} says ${perMtok(r.catalogPerMtok)}`).join('; ')}.`;

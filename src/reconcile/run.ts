@@ -93,7 +93,8 @@ function options(input: ReconcileInput, since: number, until: number, notes: str
 /** The outcome to store for `audit`. */
 export function runRecord(report: ReconcileReport, ranAt: number): ReconcileRunRecord {
   const unmetered = report.rows.filter((r) => r.status === 'unmetered_traffic');
-  const known = unmetered.every((r) => typeof r.unmeteredRequests === 'number' && !r.requestsEstimated);
+  // Counted requests only: estimates (no request counts, as with Anthropic) are not stored as counts.
+  const known = unmetered.every((r) => !r.requestsEstimated);
   return {
     provider: report.provider,
     ranAt,

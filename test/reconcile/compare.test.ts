@@ -65,7 +65,8 @@ describe('reconcile comparison', () => {
     expect(r.status).toBe('unmetered_traffic');
     expect(r.unmeteredRequests).toBe(7);
     const costOnly = build([], { costs: [cost('o3', 'output', 2)] }).rows[0]!;
-    expect([costOnly.model, costOnly.status]).toEqual(['o3', 'unmetered_traffic']);
+    expect([costOnly.model, costOnly.status, costOnly.unmeteredRequests]).toEqual(['o3', 'unmetered_traffic', null]);
+    expect(costOnly.explanation).toBe('Unmetered traffic: OpenAI counted costs for a model the meter never saw, +$2.00. Something calls OpenAI without going through tokometer.');
   });
 
   it('a cost named by model family goes to the one dated model used that day; tools stay outside', () => {
