@@ -11,8 +11,7 @@ import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { sqliteDb } from '../store/db.js';
-import { latestReconcileRuns } from '../store/reconcile-runs.js';
+import { reconcileStore } from '../store/reconcile-store.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { SqlDriver } from '../store/types.js';
 import { configFor, dbPathFor, openReader, type CliContext } from './context.js';
@@ -97,7 +96,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
   let report;
   try {
-    const reconcileRuns = await latestReconcileRuns(sqliteDb(driver));
+    const reconcileRuns = await reconcileStore(driver).latestRuns();
     report = runAudit({
       driver,
       pricer: createPricer(config.prices),

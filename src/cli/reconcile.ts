@@ -5,7 +5,8 @@ import type { Clock } from '../lib/clock.js';
 import { ExitStatus, UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
-import { resolveAdminTarget } from '../reconcile/admin-key.js';
+import { builtinProvider } from '../providers/builtins.js';
+import { resolveAdminTarget, type AdminFamily, type AdminProvider } from '../reconcile/admin-key.js';
 import { isDifference } from '../reconcile/build.js';
 import { renderReconcileCsv } from '../reconcile/format/csv.js';
 import { renderReconcileJson } from '../reconcile/format/json.js';
@@ -14,8 +15,8 @@ import type { AdminHttpOptions } from '../reconcile/http.js';
 import { reconcile, recordRun } from '../reconcile/run.js';
 import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcile/types.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { sqliteDb, type Db } from '../store/db.js';
 import { MIGRATIONS, migrate } from '../store/migrations/index.js';
+import { reconcileStore, type ReconcileStore } from '../store/reconcile-store.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 
 /**
@@ -31,8 +32,8 @@ export interface ReconcileDeps {
   config: (configPath?: string) => Config;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag: string | undefined, config: Config) => string;
-  /** Opens an existing database read-write (migrating it) as a Db. */
-  openDb: (dbPath: string) => Promise<Db>;
+  /** Opens an existing database read-write (migrating it); `close` releases it. */
+  openStore: (dbPath: string) => Promise<ReconcileStore & { close(): void }>;
   clock: Clock;
   env: Readonly<Record<string, string | undefined>>;
   out: (text: string) => void;
@@ -60,7 +61,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
   registerReconcile(program, {
     config: (configPath) => configFor(ctx, configPath),
     resolveDbPath: (dbFlag, config) => dbPathFor(ctx, config, dbFlag),
-    openDb: async (dbPath) => {
+    openStore: async (dbPath) => {
       const driver = (await ctx.edges.openDriver())(dbPath);
       try {
         migrate(driver, MIGRATIONS);
@@ -68,7 +69,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
         driver.close();
         throw error;
       }
-      return sqliteDb(driver);
+      return { ...reconcileStore(driver), close: () => driver.close() };
     },
     clock: ctx.clock,
     env: ctx.env,
@@ -101,24 +102,24 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const tolerance = parseTolerance(flags.tolerance);
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' });
   const config = deps.config(flags.config);
-  const target = resolveAdminTarget(config, flags.provider, deps.env);
+  const target = resolveAdminTarget(adminProvider(config, flags.provider), deps.env);
   const dbPath = deps.resolveDbPath(flags.db, config);
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     throw new UsageError(`no database at ${dbPath}: reconcile compares the calls tokometer recorded; pass --db or set TOKOMETER_DB.`);
   }
 
-  const db = await deps.openDb(dbPath);
+  const store = await deps.openStore(dbPath);
   let report;
   try {
     const now = deps.clock();
-    report = await reconcile({ db, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
+    report = await reconcile({ store, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
     try {
-      await recordRun(db, report, now);
+      await recordRun(store, report, now);
     } catch (error) {
       deps.err(`tokometer: note: this run's outcome was not recorded for audit: ${(error as Error).message}\n`);
     }
   } finally {
-    await db.close();
+    store.close();
   }
 
   const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
@@ -128,6 +129,20 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
     for (const n of report.notes) deps.err(`note: ${n}\n`);
   } else deps.out(renderReconcileTable(report, { color }));
   if (report.rows.some(isDifference)) throw new ExitStatus(3);
+}
+
+/**
+ * What the config says about `--provider NAME`, as plain values. The admin API family is
+ * the built-in openai or anthropic provider's, or a configured `kind: openai` /
+ * `kind: anthropic`; other vendors speaking the openai family (groq, `openai-compatible`)
+ * have no such API.
+ */
+function adminProvider(config: Config, name: string): AdminProvider {
+  const pc = Object.hasOwn(config.providers, name) ? config.providers[name] : undefined;
+  const builtin = builtinProvider(name);
+  const word = pc?.kind ?? (builtin && builtin.family === name ? builtin.family : undefined);
+  const family: AdminFamily | null = word === 'openai' || word === 'anthropic' ? word : null;
+  return { provider: name, known: pc !== undefined || builtin !== undefined, family, baseUrl: pc?.base_url ?? builtin?.baseUrl, configuredKey: pc?.admin_key };
 }
 
 function parseFormat(raw: string): Format {

@@ -1,6 +1,4 @@
-import type { Config } from '../config/schema.js';
 import { UsageError } from '../lib/errors.js';
-import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 
 /** The admin API families reconcile reads. */
 export type AdminFamily = 'openai' | 'anthropic';
@@ -19,32 +17,41 @@ export interface AdminTarget {
   keySource: string;
 }
 
+/** What the command found about `--provider NAME` in the config (plain values). */
+export interface AdminProvider {
+  provider: string;
+  /** False when the name is neither configured nor built in. */
+  known: boolean;
+  /** Its admin API family; null for providers without one (other vendors of the openai family, gemini, …). */
+  family: AdminFamily | null;
+  baseUrl: string | undefined;
+  /** `providers.NAME.admin_key` after `${ENV}` interpolation, if set. */
+  configuredKey: string | undefined;
+}
+
 /** Environment variables holding the admin key of the built-in providers of these names. */
 export const ADMIN_KEY_ENV: Readonly<Record<AdminFamily, string>> = { openai: 'OPENAI_ADMIN_KEY', anthropic: 'ANTHROPIC_ADMIN_KEY' };
 
 const LABELS: Readonly<Record<AdminFamily, string>> = { openai: 'OpenAI', anthropic: 'Anthropic' };
 
 /**
- * The admin target of `--provider NAME`: a provider of kind openai or anthropic, its
- * base URL, and its admin key from `providers.NAME.admin_key` (after `${ENV}`
- * interpolation), else OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY for the built-in provider of
- * that name. Throws UsageError (exit 2) naming what to set.
+ * The admin target of `--provider NAME`: its admin key from `providers.NAME.admin_key`,
+ * else OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY for the built-in provider of that name.
+ * Throws UsageError (exit 2) naming what to set.
  */
-export function resolveAdminTarget(config: Pick<Config, 'providers'>, provider: string, env: Readonly<Record<string, string | undefined>>): AdminTarget {
-  const pc = config.providers[provider];
-  const kind = pc?.kind ?? BUILT_IN_PROVIDERS[provider]?.family;
-  if (kind !== 'openai' && kind !== 'anthropic') {
-    const what = pc || BUILT_IN_PROVIDERS[provider] ? `is of kind ${kind ?? 'unknown'}, which has no usage and cost API that reconcile reads` : 'is not a configured or built-in provider';
-    throw new UsageError(`--provider "${provider}" ${what}; use openai or anthropic (or a provider of kind openai or anthropic).`);
+export function resolveAdminTarget(p: AdminProvider, env: Readonly<Record<string, string | undefined>>): AdminTarget {
+  const { provider, family } = p;
+  if (!p.known) throw new UsageError(`--provider "${provider}" is not a configured or built-in provider; use openai or anthropic.`);
+  if (family === null) {
+    throw new UsageError(`--provider "${provider}" has no usage and cost API that reconcile reads; use openai or anthropic (or a provider configured with kind: openai or kind: anthropic).`);
   }
-  const baseUrl = pc?.base_url ?? BUILT_IN_PROVIDERS[provider]?.baseUrl;
-  if (baseUrl === undefined) throw new UsageError(`provider "${provider}" has no base_url; set providers.${provider}.base_url in the config.`);
+  if (p.baseUrl === undefined) throw new UsageError(`provider "${provider}" has no base_url; set providers.${provider}.base_url in the config.`);
+  const target = (key: string, keySource: string): AdminTarget => ({ provider, family, label: LABELS[family], baseUrl: p.baseUrl!, key, keySource });
   const field = `providers.${provider}.admin_key`;
-  const configured = pc?.admin_key;
-  if (configured !== undefined && configured !== '') return { provider, family: kind, label: LABELS[kind], baseUrl, key: configured, keySource: field };
-  const envName = provider === kind ? ADMIN_KEY_ENV[kind] : undefined;
+  if (p.configuredKey !== undefined && p.configuredKey !== '') return target(p.configuredKey, field);
+  const envName = provider === family ? ADMIN_KEY_ENV[family] : undefined;
   const fromEnv = envName === undefined ? undefined : env[envName];
-  if (envName !== undefined && fromEnv !== undefined && fromEnv !== '') return { provider, family: kind, label: LABELS[kind], baseUrl, key: fromEnv, keySource: envName };
+  if (envName !== undefined && fromEnv !== undefined && fromEnv !== '') return target(fromEnv, envName);
   const where = envName === undefined ? field : `${envName} (or ${field} in the config)`;
-  throw new UsageError(`no admin key for ${provider}: set ${where} to an organization admin key with access to ${LABELS[kind]}'s usage and cost reports.`);
+  throw new UsageError(`no admin key for ${provider}: set ${where} to an organization admin key with access to ${LABELS[family]}'s usage and cost reports.`);
 }

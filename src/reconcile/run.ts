@@ -1,7 +1,6 @@
 import type { Pricer } from '../pricing/pricer.js';
-import type { Db } from '../store/db.js';
-import { meteredUsage, rawCallsSince } from '../store/read/metered-usage.js';
-import { insertReconcileRun, type ReconcileRunRecord } from '../store/reconcile-runs.js';
+import type { ReconcileStore } from '../store/reconcile-store.js';
+import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { AdminTarget } from './admin-key.js';
 import { fetchAnthropicReport } from './anthropic-admin.js';
 import { buildReport, isDifference } from './build.js';
@@ -48,7 +47,8 @@ export function fetchProviderReport(target: AdminTarget, window: { since: number
 }
 
 export interface ReconcileInput {
-  db: Db;
+  /** The meter's side (a migrated database). */
+  store: Pick<ReconcileStore, 'meteredUsage' | 'rawCallsSince'>;
   target: AdminTarget;
   /** The asked window; widened to whole UTC days. */
   range: { since: number; until: number };
@@ -64,7 +64,7 @@ export interface ReconcileInput {
 export async function reconcile(input: ReconcileInput): Promise<ReconcileReport> {
   const notes: string[] = [];
   let { since, until } = dayWindow(input.range);
-  const rawSince = await rawCallsSince(input.db);
+  const rawSince = await input.store.rawCallsSince();
   if (rawSince > since) {
     since = dayWindow({ since: rawSince, until: rawSince }).until;
     notes.push(`Raw calls before ${new Date(rawSince).toISOString()} were pruned (retention_days), so the comparison starts at ${day(since)}.`);
@@ -72,7 +72,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   if (until > input.now) notes.push(`The window includes the current UTC day (${day(until - DAY_MS)}): the provider's reports can lag behind the meter for it.`);
   // Nothing left to compare once retention moved the start past the end.
   if (since >= until) return buildReport([], { usage: [], costs: [], requestCounts: input.target.family === 'openai' }, options(input, since, since, notes));
-  const meter = await meteredUsage(input.db, { provider: input.target.provider, since, until });
+  const meter = await input.store.meteredUsage({ provider: input.target.provider, since, until });
   const report = await (input.fetchReport ?? fetchProviderReport)(input.target, { since, until }, input.http);
   return buildReport(meter, report, options(input, since, until, notes));
 }
@@ -111,8 +111,8 @@ export function runRecord(report: ReconcileReport, ranAt: number): ReconcileRunR
 }
 
 /** Stores the run's outcome. */
-export function recordRun(db: Db, report: ReconcileReport, ranAt: number): Promise<void> {
-  return insertReconcileRun(db, runRecord(report, ranAt));
+export function recordRun(store: Pick<ReconcileStore, 'insertRun'>, report: ReconcileReport, ranAt: number): Promise<void> {
+  return store.insertRun(runRecord(report, ranAt));
 }
 
 function day(ms: number): string {

@@ -21,7 +21,10 @@ describe('tokometer reconcile: usage and failures', () => {
     dbPath = path.join(dir, 'calls.db');
     createStore(openDriver(dbPath)).close();
     admin = await new FakeAdminApi({ family: 'openai', key: KEY, usage: [], faults: { '/v1/organization/costs': { status: 400 } } }).start();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${admin.url}/v1" }\n  gemini: { api_key: x }\n`);
+    writeFileSync(
+      path.join(dir, 'tokometer.yaml'),
+      `providers:\n  openai: { base_url: "${admin.url}/v1" }\n  gemini: { api_key: x }\n  openai-team: { kind: openai, base_url: "${admin.url}/v1" }\n`,
+    );
   });
   afterAll(async () => {
     await admin.stop();
@@ -42,8 +45,10 @@ describe('tokometer reconcile: usage and failures', () => {
   it('bad flags are exit 2 with what to use instead', async () => {
     expect((await run(['--db', dbPath])).err).toContain("required option '--provider <name>' not specified");
     const cases: Array<[string[], string]> = [
-      [['--provider', 'gemini'], '--provider "gemini" is of kind gemini, which has no usage and cost API that reconcile reads'],
+      [['--provider', 'gemini'], '--provider "gemini" has no usage and cost API that reconcile reads'],
+      [['--provider', 'groq'], '--provider "groq" has no usage and cost API that reconcile reads'],
       [['--provider', 'nosuch'], '--provider "nosuch" is not a configured or built-in provider'],
+      [['--provider', 'openai-team'], 'no admin key for openai-team: set providers.openai-team.admin_key to an organization admin key'],
       [['--provider', 'openai', '--by', 'key'], '--by "key" is not supported; use day, model or day,model'],
       [['--provider', 'openai', '--format', 'xml'], '--format "xml" is not supported'],
       [['--provider', 'openai', '--tolerance', 'lots'], '--tolerance "lots" must be'],
