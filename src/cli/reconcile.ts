@@ -12,7 +12,7 @@ import { renderReconcileCsv } from '../reconcile/format/csv.js';
 import { renderReconcileJson } from '../reconcile/format/json.js';
 import { renderReconcileTable } from '../reconcile/format/table.js';
 import type { AdminHttpOptions } from '../reconcile/http.js';
-import { reconcile, recordRun } from '../reconcile/run.js';
+import { DAY_MS, reconcile, recordRun } from '../reconcile/run.js';
 import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcile/types.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { MIGRATIONS, migrate } from '../store/migrations/index.js';
@@ -85,7 +85,7 @@ export function registerReconcile(program: Command, deps: ReconcileDeps): void {
     .description("check the meter against the provider's own usage and cost reports, per UTC day and model")
     .requiredOption('--provider <name>', 'openai or anthropic (or a configured provider of that kind)')
     .option('--since <when>', 'start: 30d, this-month, 2026-11-01 … widened to whole UTC days (default: 30d)')
-    .option('--until <when>', 'end, same forms; a date is inclusive (default: now, to the end of the UTC day)')
+    .option('--until <when>', "end, same forms; a date is inclusive (default: the end of yesterday, UTC: providers' reports lag for the current day; --until now includes it)")
     .option('--by <dims>', 'day, model or day,model', 'day,model')
     .option('--tolerance <t>', 'differences within both count as matching: a percentage and/or USD, e.g. 1%,0.05 (default: 0.5%,0.01)')
     .option('--format <format>', 'table, json or csv', 'table')
@@ -100,7 +100,7 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const format = parseFormat(flags.format);
   const by = parseBy(flags.by);
   const tolerance = parseTolerance(flags.tolerance);
-  const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' });
+  const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());
   const config = deps.config(flags.config);
   const target = resolveAdminTarget(adminProvider(config, flags.provider), deps.env);
   const dbPath = deps.resolveDbPath(flags.db, config);
@@ -129,6 +129,17 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
     for (const n of report.notes) deps.err(`note: ${n}\n`);
   } else deps.out(renderReconcileTable(report, { color }));
   if (report.rows.some(isDifference)) throw new ExitStatus(3);
+}
+
+/**
+ * Without `--until`, the window ends where the current UTC day starts: the providers'
+ * reports lag behind the meter for the day in progress, and a run from cron should not
+ * fail on that. A window that would then be empty (`--since today`) keeps its end.
+ */
+function completeDays(range: { since: number; until: number }, untilFlag: string | undefined, now: number): { since: number; until: number } {
+  if (untilFlag !== undefined) return range;
+  const today = now - (now % DAY_MS);
+  return range.since < today ? { since: range.since, until: Math.min(range.until, today) } : range;
 }
 
 /**

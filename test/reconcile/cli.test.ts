@@ -66,15 +66,26 @@ describe('tokometer reconcile: usage and failures', () => {
     expect(r.err).toMatch(/^tokometer: OpenAI admin API: GET \/v1\/organization\/costs\?start_time=1793491200&end_time=1793664000&bucket_width=1d&limit=180&group_by\[\]=line_item answered 400 Bad Request: bad request\n$/);
   });
 
+  it('ends at the last complete UTC day unless --until says otherwise', async () => {
+    const at10 = Date.parse('2026-12-01T10:00:00Z');
+    const r = await run(['--provider', 'openai', '--db', dbPath, '--format', 'json'], at10);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect([doc.since, doc.until]).toEqual(['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z']);
+    expect(doc.notes).toEqual([]);
+    const today = JSON.parse((await run(['--provider', 'openai', '--db', dbPath, '--since', 'today', '--format', 'json'], at10)).out);
+    expect([today.since, today.until]).toEqual(['2026-12-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z']);
+  });
+
   it('with nothing on either side it matches (exit 0) and notes a window that reaches today', async () => {
-    const r = await run(['--provider', 'openai', '--db', dbPath, '--since', '2d', '--format', 'json'], Date.parse('2026-12-01T10:00:00Z'));
+    const r = await run(['--provider', 'openai', '--db', dbPath, '--since', '2d', '--until', 'now', '--format', 'json'], Date.parse('2026-12-01T10:00:00Z'));
     expect(r.code).toBe(0);
     expect(admin.requests.at(-1)!.query.get('end_time')).toBe(String(Date.parse('2026-12-02T00:00:00Z') / 1000));
     const doc = JSON.parse(r.out);
     expect(doc.rows).toEqual([]);
     expect(doc.explained_share).toBe(1);
     expect(doc.notes).toEqual(["The window includes the current UTC day (2026-12-01): the provider's reports can lag behind the meter for it."]);
-    const table = await run(['--provider', 'openai', '--db', dbPath, '--since', '2d']);
+    const table = await run(['--provider', 'openai', '--db', dbPath, '--since', '2d', '--until', 'now']);
     expect(table.out).toContain('Nothing to compare: neither the meter nor the provider has usage in this window.');
   });
 });
