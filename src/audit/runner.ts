@@ -3,6 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import { joinFragments } from '../report/sql-scope.js';
 import type { WhereClause } from '../report/types.js';
+import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { SqlDriver, SqlValue } from '../store/types.js';
 import { forecastBudgets } from './budget-forecasts.js';
 import { loadAuditCalls, totals } from './calls.js';
@@ -13,6 +14,7 @@ import { freeTier } from './detectors/free-tier.js';
 import { modelDowngrade } from './detectors/model-downgrade.js';
 import { outputLimits } from './detectors/output-limits.js';
 import { oversizedPrompts } from './detectors/oversized-prompts.js';
+import { unmeteredTraffic } from './detectors/unmetered-traffic.js';
 import { unpriced } from './detectors/unpriced.js';
 import { waste } from './detectors/waste.js';
 import { DAY_MS, MONTH_MS } from './stats.js';
@@ -29,6 +31,7 @@ export const DETECTORS: readonly Detector[] = [
   waste,
   batch,
   unpriced,
+  unmeteredTraffic,
 ];
 
 /** Upper bound of the default floor for a saving to be reported: $1.00 per month. */
@@ -58,6 +61,8 @@ export interface AuditInput {
   minSavingPerMonthNano?: NanoUsd;
   /** Detectors to run; default DETECTORS. */
   detectors?: readonly Detector[];
+  /** The newest reconcile outcome per provider (store/reconcile-runs.ts); default none. */
+  reconcileRuns?: readonly ReconcileRunRecord[];
 }
 
 /**
@@ -112,6 +117,7 @@ function buildContext(input: AuditInput): AuditContext {
     tagBudgets: input.tagBudgets,
     batchTags: input.batchTags,
     firstCallTs,
+    reconcileRuns: input.reconcileRuns ?? [],
     budgetSpend: (filter, from, to) => budgetSpend(driver, filter, from, to),
   };
 }

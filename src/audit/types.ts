@@ -1,3 +1,4 @@
+import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
@@ -21,7 +22,8 @@ export type DetectorId =
   | 'budget-forecast'
   | 'waste'
   | 'batch'
-  | 'unpriced';
+  | 'unpriced'
+  | 'unmetered-traffic';
 
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
 
@@ -111,6 +113,8 @@ export interface AuditContext {
   budgetSpend(filter: BudgetFilter, from: number, to: number): BudgetSpend[];
   /** First call ever stored, ms; null when the store is empty. */
   firstCallTs: number | null;
+  /** The newest `tokometer reconcile` outcome of each provider (any window). */
+  reconcileRuns: readonly ReconcileRunRecord[];
 }
 
 /** Spend of one budget instance over a time range (only instances with calls are listed). */

@@ -11,6 +11,7 @@ import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { parseTimeRange } from '../report/time-range.js';
+import { reconcileStore } from '../store/reconcile-store.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { SqlDriver } from '../store/types.js';
 import { configFor, dbPathFor, openReader, type CliContext } from './context.js';
@@ -95,6 +96,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
   let report;
   try {
+    const reconcileRuns = await reconcileStore(driver).latestRuns();
     report = runAudit({
       driver,
       pricer: createPricer(config.prices),
@@ -106,6 +108,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
       tagBudgets: config.budgets.map(tagBudgetFromConfig),
       batchTags,
       minSavingPerMonthNano: minSaving,
+      reconcileRuns,
     });
   } finally {
     driver.close();

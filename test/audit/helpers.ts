@@ -118,6 +118,7 @@ export interface AuditOptions {
   batchTags?: WhereClause[];
   minSaving?: number;
   timeZone?: string;
+  reconcileRuns?: AuditInput['reconcileRuns'];
 }
 
 /** Runs the audit over `specs` (window November 2026, no saving floor unless given). */
@@ -137,6 +138,7 @@ export function audit(specs: readonly Spec[], o: AuditOptions = {}): AuditReport
       batchTags: o.batchTags ?? [],
       minSavingPerMonthNano: o.minSaving ?? 0,
       ...(o.detectors ? { detectors: o.detectors } : {}),
+      ...(o.reconcileRuns ? { reconcileRuns: o.reconcileRuns } : {}),
     };
     return runAudit(input);
   } finally {

@@ -23,6 +23,7 @@ describe('audit runner', () => {
       'waste',
       'batch',
       'unpriced',
+      'unmetered-traffic',
     ]);
     const r = audit(mixed());
     expect(r.findings.map((f) => [f.detector, f.savingPerMonthNano])).toEqual([

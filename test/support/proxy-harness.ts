@@ -30,6 +30,8 @@ export interface Harness {
   rows(): CallRow[];
   /** Every record the proxy produced, in order (before storage). */
   records: CallRecord[];
+  /** The proxy's database file. */
+  dbPath: string;
   close(): Promise<void>;
 }
 
@@ -49,9 +51,10 @@ export async function startHarness(options: {
   const yaml = options.configYaml?.(fake.url) ?? `providers:\n  ${provider}: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`;
   const config = parseConfigText(yaml, { file: 'test.yaml', env: {} });
   const records: CallRecord[] = [];
+  const dbPath = path.join(dir, 'test.db');
   const proxy = await startProxy({
     config,
-    driver: openDriver(path.join(dir, 'test.db')),
+    driver: openDriver(dbPath),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
     pricer: createPricer(config.prices),
@@ -75,6 +78,7 @@ export async function startHarness(options: {
     fake,
     secret,
     records,
+    dbPath,
     createKey,
     baseUrl: (p = provider) => `${proxy.url}/proxy/${p}`,
     rows: () => {
