@@ -3,15 +3,20 @@ import type { KeyConfig } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../proxy/log.js';
 import type { EconomicsConfig } from '../report/unit-economics.js';
-import type { Store } from '../store/types.js';
+import type { SqlDriver, Store } from '../store/types.js';
 
 /** What the admin API needs; built once by startProxy. */
 export interface AdminDeps {
   /** `admin.token` (or TOKOMETER_ADMIN_TOKEN); never empty. */
   token: string;
   store: Store;
-  /** The proxy's key table: reloaded after every change so it applies to the next request. */
-  keys: { reload(): void };
+  /**
+   * The connection the spend route's report reads run on, until the report engine reads
+   * through the store (issue #15: `store.reports`); nothing else may use it.
+   */
+  reportDriver: SqlDriver;
+  /** The proxy's key table: reloaded (and awaited) after every change so it applies to the next request. */
+  keys: { reload(): Promise<void> };
   /** The running budgets; null when budgets are not enforced by this proxy. */
   budgets: BudgetService | null;
   clock: Clock;
