@@ -6,7 +6,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { edgesFor } from '../../src/edges.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { MINUTE, SINCE, UNTIL, many, record } from './helpers.js';
 
 let dir: string;
