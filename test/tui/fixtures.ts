@@ -97,3 +97,8 @@ export function seedDb(calls: readonly CallSpec[] = seedCalls()): SeededDb {
   alert.run('key', 'summarizer', null, 0.8, nov, 0.8 * USD, 1 * USD, NOW - 2 * DAY);
   return { dir, path: file, store, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
 }
+
+/** A read-only store on the seeded file, as `tokometer tui` opens one for the budget gauges. */
+export function readStore(file: string): Store {
+  return createStore(openDriver(file, { readonly: true }), { readonly: true });
+}
