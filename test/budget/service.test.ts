@@ -176,4 +176,31 @@ describe('BudgetService', () => {
     await keys.reload();
     expect(stateOf(svc, 'k')).toBeUndefined();
   });
+  it('reads a new budget\'s stored spend after the injected async flush; limit changes apply without a read', async () => {
+    w = world();
+    await w.addKey('k', null);
+    w.spend('k', '2026-11-20T01:00:00Z', 0.25);
+    const keys = new KeyResolver(w.store, {});
+    await keys.reload();
+    let flushes = 0;
+    // The write queue's flush: records it held are in the store once it resolves.
+    const flush = async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      w.spend('k', '2026-11-20T11:00:00Z', 0.5);
+      flushes++;
+    };
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {}, flush });
+    expect(stateOf(svc, 'k')).toBeUndefined();
+    await w.store.keys.update('k', { budget: keyBudget(1) });
+    const reloading = keys.reload();
+    await new Promise((r) => setImmediate(r));
+    expect(stateOf(svc, 'k')).toBeUndefined(); // still reading: not applied half-way
+    await reloading;
+    expect(flushes).toBe(1);
+    expect(stateOf(svc, 'k')!.spentNano).toBe(0.75 * USD);
+    await w.store.keys.update('k', { budget: keyBudget(3) });
+    await keys.reload();
+    expect(flushes).toBe(1);
+    expect(stateOf(svc, 'k')).toMatchObject({ limitNano: 3 * USD, spentNano: 0.75 * USD });
+  });
 });
