@@ -1,5 +1,5 @@
 import type { BudgetService } from '../budget/service.js';
-import type { KeyConfig } from '../config/schema.js';
+import type { KeyDeclaration } from '../keys/effective.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../proxy/log.js';
 import type { EconomicsConfig } from '../report/unit-economics.js';
@@ -23,8 +23,8 @@ export interface AdminDeps {
   /** Config `timezone` (report days, since/until words). */
   timeZone: string;
   economics: EconomicsConfig;
-  /** YAML `keys:`, whose settings win over stored ones (PATCH warns about them). */
-  configKeys: Readonly<Record<string, KeyConfig>>;
+  /** The config's key declarations (`keys:`), whose settings win over stored ones (PATCH warns about them). */
+  configKeys: Readonly<Record<string, KeyDeclaration>>;
   /** Writes pending call records before a report is read. */
   flush?: () => void;
   log: Logger;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keySchema } from '../config/schema.js';
+import { declarationOf } from '../keys/effective.js';
 import { usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { KeyExistsError } from '../store/keys.js';
@@ -53,7 +54,7 @@ function mergeBudget(input: BudgetInput | null | undefined, current: KeyBudget |
 
 /** Which of a key's settings the YAML config overrides (those win over stored values). */
 function configWarnings(deps: AdminDeps, name: string, fields: string[]): string[] {
-  const declared = deps.configKeys[name];
+  const declared = declarationOf(deps.configKeys, name);
   if (declared === undefined) return [];
   return fields.filter((f) => declared[f as keyof typeof declared] !== undefined).map((f) => `keys.${name}.${f} in the config overrides the stored ${f}`);
 }

@@ -7,12 +7,14 @@ import type { KeyBudget, KeyRecord } from '../store/types.js';
  * winning per tag. The proxy enforces this, and the audit and the TUI show budgets by it.
  */
 
-/** What the config declares for one key, in stored units (keys/declared.ts converts the YAML). */
+/** What the config declares for one key, in stored units (config/keys.ts converts the YAML). */
 export interface KeyDeclaration {
   tags?: Readonly<Record<string, string>>;
   providers?: readonly string[];
   models?: readonly string[];
   budget?: KeyBudget;
+  /** Name of the environment variable holding the key's secret (`serve` stores the key from it). */
+  secretEnv?: string;
 }
 
 /** A metering key as the proxy enforces it. */

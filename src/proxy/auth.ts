@@ -1,5 +1,3 @@
-import { keyBudgetFromConfig } from '../budget/types.js';
-import type { KeyConfig } from '../config/schema.js';
 import { declarationOf, effectiveKey, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { hashSecret, keyPrefix, looksLikeMeteringKey } from '../lib/ids.js';
 import type { Store } from '../store/types.js';
@@ -105,31 +103,36 @@ export class KeyResolver {
 }
 
 /**
- * Makes sure every YAML key whose secret comes from an environment variable
- * (`secret_env`) exists in the store with that secret's hash (audited, actor 'config').
+ * Makes sure every declared key whose secret comes from an environment variable
+ * (`secretEnv`) exists in the store with that secret's hash (audited, actor 'config').
  * Returns one warning per key that could not be set up (variable unset or malformed,
  * name taken by another secret).
  */
-export async function syncConfigKeys(store: Pick<Store, 'keys' | 'unitOfWork'>, keys: Readonly<Record<string, KeyConfig>>, env: Readonly<Record<string, string | undefined>>, now: number): Promise<string[]> {
+export async function syncConfigKeys(
+  store: Pick<Store, 'keys' | 'unitOfWork'>,
+  keys: Readonly<Record<string, KeyDeclaration>>,
+  env: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Promise<string[]> {
   const warnings: string[] = [];
   for (const [name, declared] of Object.entries(keys)) {
-    if (!declared.secret_env) continue;
-    const secret = env[declared.secret_env];
+    const secretEnv = declared.secretEnv;
+    if (!secretEnv) continue;
+    const secret = env[secretEnv];
     if (!secret || !looksLikeMeteringKey(secret)) {
-      warnings.push(`key '${name}': environment variable ${declared.secret_env} is unset or not a metering key (mk_ + 32 characters)`);
+      warnings.push(`key '${name}': environment variable ${secretEnv} is unset or not a metering key (mk_ + 32 characters)`);
       continue;
     }
     const hash = hashSecret(secret);
     const existing = await store.keys.byName(name);
     if (existing) {
-      if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${declared.secret_env}`);
-      else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${declared.secret_env} is refused`);
+      if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
+      else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
       continue;
     }
     await store.unitOfWork(async (tx) => {
-      const budget = declared.budget ? keyBudgetFromConfig(declared.budget) : null;
-      const key = await tx.keys.create({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget });
-      await tx.history.append({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: declared.secret_env } });
+      const key = await tx.keys.create({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: declared.budget ?? null });
+      await tx.history.append({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: secretEnv } });
     });
   }
   return warnings;

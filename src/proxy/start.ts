@@ -1,14 +1,15 @@
 import { createAdminHandler } from '../admin/handler.js';
 import type { PriceDescriber } from '../budget/estimate-prices.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
-import { tagBudgetFromConfig } from '../budget/types.js';
 import { fetchPostJson } from '../budget/webhook.js';
+import { tagBudgetFromConfig } from '../config/budgets.js';
+import { providerSettings } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createCallWriter } from '../store/call-writer.js';
-import { keyDeclarations } from '../keys/declared.js';
+import { keyDeclarations } from '../config/keys.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
 import { SpillFile } from '../store/spill.js';
@@ -89,8 +90,9 @@ export interface RunningProxy {
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const store = createStore(o.driver);
-  for (const warning of await syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
-  const keys = new KeyResolver(store, keyDeclarations(o.config.keys), (error) =>
+  const declared = keyDeclarations(o.config.keys);
+  for (const warning of await syncConfigKeys(store, declared, o.env, o.clock())) o.log.warn(warning);
+  const keys = new KeyResolver(store, declared, (error) =>
     o.log.error('could not reload the metering keys', { error: error instanceof Error ? error.message : String(error) }),
   );
   await keys.reload();
@@ -104,7 +106,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(o.config),
+    providers: buildProviders(providerSettings(o.config.providers)),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
@@ -239,7 +241,7 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     clock: o.clock,
     timeZone: o.config.timezone,
     economics: o.config.economics,
-    configKeys: o.config.keys,
+    configKeys: keyDeclarations(o.config.keys),
     flush: () => void parts.queue.flush(),
     log: o.log,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyDeclarations } from '../../src/keys/declared.js';
+import { keyDeclarations } from '../../src/config/keys.js';
 import { declarationOf, effectiveKey, effectiveKeys } from '../../src/keys/effective.js';
 import type { KeyBudget, KeyRecord } from '../../src/store/types.js';
 
@@ -43,7 +43,7 @@ describe('the effective key: stored key merged with its config declaration', () 
       app: { budget: { limit_usd: 1.5, period: 'week', alert_at: [0.8], soft: true }, tags: { tier: 'pro' } },
       bare: { secret_env: 'BARE_KEY' },
     });
-    expect(declared).toEqual({ app: { budget: { limitNano: 1_500_000_000, period: 'week', alertAt: [0.8], soft: true }, tags: { tier: 'pro' } }, bare: {} });
+    expect(declared).toEqual({ app: { budget: { limitNano: 1_500_000_000, period: 'week', alertAt: [0.8], soft: true }, tags: { tier: 'pro' } }, bare: { secretEnv: 'BARE_KEY' } });
     expect(effectiveKey(stored({ name: 'bare' }), declared.bare)).toEqual(effectiveKey(stored({ name: 'bare' }), undefined));
   });
 });

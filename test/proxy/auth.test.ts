@@ -93,9 +93,9 @@ describe('syncConfigKeys', () => {
     const taken = newMeteringKey();
     await store.keys.create({ name: 'taken', prefix: keyPrefix(taken), hash: hashSecret(taken), createdAt: 1 });
     const keys = {
-      env: { secret_env: 'APP_KEY', budget: { limit_usd: 2, period: 'day' as const, alert_at: [1], soft: false } },
-      missing: { secret_env: 'NOT_SET' },
-      taken: { secret_env: 'OTHER_KEY' },
+      env: { secretEnv: 'APP_KEY', budget: { limitNano: 2e9, period: 'day' as const, alertAt: [1], soft: false } },
+      missing: { secretEnv: 'NOT_SET' },
+      taken: { secretEnv: 'OTHER_KEY' },
       plain: {},
     };
     const warnings = await syncConfigKeys(store, keys, { APP_KEY: secret, OTHER_KEY: newMeteringKey() }, 100);
