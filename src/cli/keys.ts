@@ -29,7 +29,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
  * SHA-256 only. Every change is written with its audit trail entry (actor 'cli'); a running
- * proxy on the same database applies it from its next request on.
+ * proxy on the same database notices it and applies it within about a second
+ * (proxy/auth.ts KEY_WATCH_MS). Lists open the database read-only; changes create it.
  */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('create, list, revoke and change metering keys');
@@ -80,7 +81,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       }
     });
 
-  withStoreFlags(keys.command('revoke <name>').description('revoke a key; calls with it get 401 from the next request on')).action(async (name: string, flags: KeyFlags) => {
+  withStoreFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
     const store = await storeFor(ctx, flags, 'create');
     try {
       if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);

@@ -1,6 +1,6 @@
 import { joinFragments, whereFragment } from '../../report/sql-scope.js';
 import { NONE } from '../../report/types.js';
-import { usageFromRow } from '../call-row.js';
+import { usageFromRow, type CallRow } from '../call-row.js';
 import type { Db } from '../db.js';
 import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.js';
 
@@ -11,28 +11,13 @@ import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.j
  * objects is most of the cost. Memory: roughly 300 bytes per call.
  */
 
-interface Row {
-  id: number;
-  ts: number;
-  key_name: string | null;
-  provider: string;
-  model: string;
-  endpoint: string;
-  outcome: string;
-  streamed: number;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_input_tokens: number | null;
-  cache_write_5m_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-  reasoning_tokens: number | null;
-  service_tier: string | null;
-  usage_source: string;
-  cost_nano: number | null;
-  request_hash: string | null;
-  max_output_tokens: number | null;
-  tags: string;
-}
+/** The columns read (see CallRow); `model` is COALESCE(model, model_requested, '(none)'). */
+type Row = Pick<
+  CallRow,
+  | 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'outcome' | 'streamed' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens'
+  | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier' | 'usage_source' | 'cost_nano'
+  | 'request_hash' | 'max_output_tokens' | 'tags'
+> & { model: string };
 
 function toCall(r: Row): StoredCall {
   return {
