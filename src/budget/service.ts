@@ -88,6 +88,8 @@ export class BudgetService {
   private readonly book = new AlertBook();
   private readonly keyDefs = new Map<string, KeyBudget>();
   private readonly tagDefs: ReadonlyMap<string, TagBudget>;
+  /** The key sync in progress (syncKeys chains on it); never rejects. */
+  private syncing: Promise<void> = Promise.resolve();
 
   /**
    * Builds the service and seeds its ledger from the store (spend of the current periods,
@@ -155,8 +157,6 @@ export class BudgetService {
     this.syncing = run;
     return run;
   }
-
-  private syncing: Promise<void> = Promise.resolve();
 
   private async applyKeys(keys: readonly BudgetedKey[]): Promise<void> {
     try {
