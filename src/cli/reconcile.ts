@@ -15,9 +15,8 @@ import type { AdminHttpOptions } from '../reconcile/http.js';
 import { DAY_MS, reconcile, recordRun } from '../reconcile/run.js';
 import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcile/types.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { MIGRATIONS, migrate } from '../store/migrations/index.js';
-import { reconcileStore, type ReconcileStore } from '../store/reconcile-store.js';
-import { configFor, dbPathFor, type CliContext } from './context.js';
+import type { ReconcileStore } from '../store/reconcile-store.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer reconcile --provider openai|anthropic`: the meter against the provider's own
@@ -33,7 +32,7 @@ export interface ReconcileDeps {
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag: string | undefined, config: Config) => string;
   /** Opens an existing database read-write (migrating it); `close` releases it. */
-  openStore: (dbPath: string) => Promise<ReconcileStore & { close(): void }>;
+  openStore: (dbPath: string) => Promise<ReconcileStore & { close(): Promise<void> }>;
   clock: Clock;
   env: Readonly<Record<string, string | undefined>>;
   out: (text: string) => void;
@@ -62,14 +61,9 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     config: (configPath) => configFor(ctx, configPath),
     resolveDbPath: (dbFlag, config) => dbPathFor(ctx, config, dbFlag),
     openStore: async (dbPath) => {
-      const driver = (await ctx.edges.openDriver())(dbPath);
-      try {
-        migrate(driver, MIGRATIONS);
-      } catch (error) {
-        driver.close();
-        throw error;
-      }
-      return { ...reconcileStore(driver), close: () => driver.close() };
+      // The caller checked the file exists; reconcile stores one outcome row per run.
+      const store = await openStoreFor(ctx, dbPath, 'create');
+      return { ...store.reconcile, close: () => store.close() };
     },
     clock: ctx.clock,
     env: ctx.env,
@@ -119,7 +113,7 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
       deps.err(`tokometer: note: this run's outcome was not recorded for audit: ${(error as Error).message}\n`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 
   const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');

@@ -1,11 +1,9 @@
-import { sqliteDb } from './db.js';
+import type { Db } from './db.js';
 import { meteredUsage, rawCallsSince, type MeteredUsageQuery, type MeteredUsageRow } from './read/metered-usage.js';
 import { insertReconcileRun, latestReconcileRuns, type ReconcileRunRecord } from './reconcile-runs.js';
-import type { SqlDriver } from './types.js';
 
 /**
- * What `reconcile` reads and writes, and what `audit` reads of it, over one migrated
- * connection that the caller opened and closes. The queries live in
+ * What `reconcile` reads and writes, and what `audit` reads of it, as part of the Store (`store.reconcile`). The queries live in
  * `read/metered-usage.ts` and `reconcile-runs.ts`, written against the async Db seam.
  */
 export interface ReconcileStore {
@@ -19,8 +17,8 @@ export interface ReconcileStore {
   latestRuns(): Promise<ReconcileRunRecord[]>;
 }
 
-export function reconcileStore(driver: SqlDriver): ReconcileStore {
-  const db = sqliteDb(driver);
+/** The reconcile reads and writes over `db`. */
+export function reconcileStore(db: Db): ReconcileStore {
   return {
     meteredUsage: (q) => meteredUsage(db, q),
     rawCallsSince: () => rawCallsSince(db),

@@ -8,9 +8,9 @@ const run = (provider: string, unmeteredRows: number, unmeteredRequests: number 
 });
 
 describe('unmetered traffic (from the last reconcile)', () => {
-  it('points to reconcile for each provider whose last run found traffic outside tokometer', () => {
+  it('points to reconcile for each provider whose last run found traffic outside tokometer', async () => {
     const calls = many(3, () => ({}));
-    const [openai, anthropic, ...rest] = findings(calls, unmeteredTraffic, { reconcileRuns: [run('openai', 1, 12, 672_000_000), run('anthropic', 2, null, 144_000_000), run('mistral', 0, 0, 0)] });
+    const [openai, anthropic, ...rest] = await findings(calls, unmeteredTraffic, { reconcileRuns: [run('openai', 1, 12, 672_000_000), run('anthropic', 2, null, 144_000_000), run('mistral', 0, 0, 0)] });
     expect(rest).toEqual([]);
     expect(openai!.kind).toBe('notice');
     expect(openai!.scope).toEqual({ provider: 'openai' });
@@ -23,8 +23,8 @@ describe('unmetered traffic (from the last reconcile)', () => {
     expect(anthropic!.confidence.level).toBe('medium');
   });
 
-  it('says nothing without runs or when the last run was clean', () => {
-    expect(findings(many(3, () => ({})), unmeteredTraffic)).toEqual([]);
-    expect(findings(many(3, () => ({})), unmeteredTraffic, { reconcileRuns: [run('openai', 0, 0, 0)] })).toEqual([]);
+  it('says nothing without runs or when the last run was clean', async () => {
+    expect(await findings(many(3, () => ({})), unmeteredTraffic)).toEqual([]);
+    expect(await findings(many(3, () => ({})), unmeteredTraffic, { reconcileRuns: [run('openai', 0, 0, 0)] })).toEqual([]);
   });
 });

@@ -3,14 +3,14 @@ import { sqliteDb } from '../../src/store/db.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { meteredUsage, rawCallsSince } from '../../src/store/read/metered-usage.js';
 import { insertReconcileRun, latestReconcileRuns, type ReconcileRunRecord } from '../../src/store/reconcile-runs.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore } from '../support/store.js';
 import { DAY, SINCE, record } from '../audit/helpers.js';
 
 /** The store modules behind `reconcile`: metered usage per UTC day × model, and run outcomes. */
 
 describe('meteredUsage', () => {
   it('sums one provider per UTC day × model, counting only calls with metered usage', async () => {
-    const store = createStore(openDriver(':memory:'));
+    const store = testStore(openDriver(':memory:'));
     store.insertCalls(
       [
         { at: SINCE + 1000, input: 1000, cached: 200, output: 100, cost: 3_000 },
@@ -31,15 +31,15 @@ describe('meteredUsage', () => {
       { day: SINCE + DAY, model: 'gpt-4o', calls: 1, usageUnknown: 0, unpriced: 0, inputTokens: 7, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 7, costNano: 7 },
     ]);
     expect(await rawCallsSince(db)).toBe(0);
-    store.prune(32, SINCE + 40 * DAY);
+    await store.prune(32, SINCE + 40 * DAY);
     expect(await rawCallsSince(db)).toBeGreaterThan(SINCE);
-    store.close();
+    await store.close();
   });
 });
 
 describe('reconcile runs', () => {
   it('keeps every run and answers the newest per provider', async () => {
-    const store = createStore(openDriver(':memory:'));
+    const store = testStore(openDriver(':memory:'));
     const db = sqliteDb(store.driver);
     const run = (provider: string, ranAt: number, unmeteredRows: number, unmeteredRequests: number | null): ReconcileRunRecord => ({
       provider, ranAt, since: SINCE, until: SINCE + 7 * DAY, rows: 6, differing: unmeteredRows, unmeteredRows, unmeteredRequests, unmeteredNano: unmeteredRows * 672_000_000, meterNano: 1, billNano: 2,
@@ -48,6 +48,6 @@ describe('reconcile runs', () => {
     await insertReconcileRun(db, run('openai', SINCE + 2 * DAY, 0, 0));
     await insertReconcileRun(db, run('anthropic', SINCE + DAY, 2, null));
     expect(await latestReconcileRuns(db)).toEqual([run('anthropic', SINCE + DAY, 2, null), run('openai', SINCE + 2 * DAY, 0, 0)]);
-    store.close();
+    await store.close();
   });
 });
