@@ -3,6 +3,7 @@ import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
+import { openDriverToWrite } from '../store/open.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 
@@ -38,10 +39,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const dbPath = dbPathFor(ctx, config, flags.db);
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
-      const open = await ctx.edges.openDriver();
       const proxy = await startProxy({
         config,
-        driver: open(dbPath),
+        driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
         startServer: await ctx.edges.startServer(),

@@ -50,6 +50,12 @@ export const providerSchema = z.strictObject({
   base_url: httpUrl.optional(),
   /** Real provider key. After `loadConfig`: from config, else the provider's env variable; never ''. */
   api_key: z.string().optional(),
+  /**
+   * Organization admin key for the provider's usage and cost reports (`tokometer reconcile`;
+   * openai and anthropic kinds). Never sent on proxied calls. Unset: OPENAI_ADMIN_KEY /
+   * ANTHROPIC_ADMIN_KEY for the built-in providers of those names.
+   */
+  admin_key: z.string().optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
   /** ms to wait for upstream response headers. */
