@@ -2,7 +2,7 @@ import { loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { openDriverToRead, openStore, type StoreAccess } from '../store/open.js';
+import { openDriverToRead, openStoreAt, type StoreAccess } from '../store/open.js';
 import type { SqlDriver, Store } from '../store/types.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
@@ -36,7 +36,7 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
  * write (the file is created when missing). See store/open.ts.
  */
 export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: string, access: StoreAccess): Promise<Store> {
-  return openStore(await ctx.edges.openDriver(), dbPath, access);
+  return openStoreAt(dbPath, access, () => ctx.edges.openDriver());
 }
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isPostgresUrl } from '../lib/db-location.js';
 import { LATEST_VERSION, MIGRATIONS, SchemaVersionError, migrate, schemaVersion } from './migrations/index.js';
 import { createStore } from './sqlite-store.js';
 import type { OpenDriver, SqlDriver, Store } from './types.js';
@@ -100,4 +101,15 @@ export function openStore(open: OpenDriver, path: string, access: StoreAccess): 
     driver.close();
     throw error;
   }
+}
+
+/**
+ * Opens the store of a command at `location`: a `postgres://` URL (pg/pg-store.ts, the
+ * same access modes: `read` never changes the schema), or a SQLite file through the
+ * runtime's driver. Each is loaded only when used, so a SQLite user never evaluates the
+ * PostgreSQL client.
+ */
+export async function openStoreAt(location: string, access: StoreAccess, driver: () => Promise<OpenDriver>): Promise<Store> {
+  if (isPostgresUrl(location)) return (await import('./pg/pg-store.js')).openPostgresStore(location, access);
+  return openStore(await driver(), location, access);
 }

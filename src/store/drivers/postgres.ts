@@ -34,6 +34,8 @@ export interface PostgresDbOptions {
   connectTimeoutS?: number;
   /** Shown in pg_stat_activity (default `tokometer`). */
   applicationName?: string;
+  /** Every transaction read-only (default_transaction_read_only): commands that only read. */
+  readOnly?: boolean;
 }
 
 const DEFAULT_MAX = 8;
@@ -114,6 +116,7 @@ export function openPostgresDb(url: string, options: PostgresDbOptions = {}): Po
       application_name: options.applicationName ?? 'tokometer',
       statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: 60_000,
+      ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
   });
   return wrap(sql, sql, location);

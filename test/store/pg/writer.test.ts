@@ -8,7 +8,7 @@ import { openPostgresDb, type PostgresDb } from '../../../src/store/drivers/post
 import { createPostgresRecordWriter, postgresCallSink, withCallId } from '../../../src/store/pg/call-sink.js';
 import { PG_MIGRATIONS, migratePostgres } from '../../../src/store/pg/migrations/index.js';
 import { MAX_TAG_VALUES_PER_DAY } from '../../../src/store/rollup-policy.js';
-import { createStore } from '../../../src/store/sqlite-store.js';
+import { createCallWriter } from '../../../src/store/call-writer.js';
 import type { CallRecord } from '../../../src/store/types.js';
 import { callArb, T0 } from '../../report/rollup-arbitraries.js';
 import { record } from '../../report/dataset.js';
@@ -40,10 +40,10 @@ async function sqliteSnapshot(batches: readonly (readonly CallRecord[])[]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-pgcmp-'));
   dirs.push(dir);
   const driver = openDriver(path.join(dir, 'cmp.db'));
-  const store = createStore(driver);
-  for (const batch of batches) store.insertCalls(batch);
+  const writer = createCallWriter(driver);
+  for (const batch of batches) writer.insertCalls(batch);
   const snap = await snapshot(async (sql) => driver.prepare(sql).all<Record<string, unknown>>());
-  store.close();
+  writer.close();
   return snap;
 }
 
