@@ -1,4 +1,4 @@
-import type { ReconcileStore } from './reconcile-store.js';
+import type { ReconcileStore } from './reconcile-records.js';
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { WhereClause } from '../report/types.js';
