@@ -129,10 +129,9 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
         const rolled: RolledCall[] = [];
         for (const r of records) {
           const tags = tagEntries(r);
-          const params = callToParams(r);
-          const { lastInsertRowid } = insertCall.run(...params);
+          const { lastInsertRowid } = insertCall.run(...callToParams(r));
           for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
-          rolled.push(rolledCall(params, tags));
+          rolled.push(rolledCall(r, tags));
         }
         return rollups.add(rolled);
       });
