@@ -3,6 +3,7 @@ import type { KeyConfig } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../proxy/log.js';
 import type { EconomicsConfig } from '../report/unit-economics.js';
+import type { ReportReads } from '../store/read/report/index.js';
 import type { Store } from '../store/types.js';
 
 /** What the admin API needs; built once by startProxy. */
@@ -20,7 +21,9 @@ export interface AdminDeps {
   economics: EconomicsConfig;
   /** YAML `keys:`, whose settings win over stored ones (PATCH warns about them). */
   configKeys: Readonly<Record<string, KeyConfig>>;
-  /** Writes pending call records before a report is read. */
-  flush?: () => void;
+  /** What /admin/spend reads reports through (a reader connection; never the writer's). */
+  reports: ReportReads;
+  /** Writes pending call records before a report is read, without blocking the event loop. */
+  flush?: () => Promise<void>;
   log: Logger;
 }

@@ -39,16 +39,16 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
 /**
  * `GET /admin/spend?by=feature&since=30d[&until][&where=k=v…][&key][&top][&compare=previous][&unit_economics=1]`:
  * the document `tokometer report --format json` prints, from the same queries (pending
- * call records are written first, so the answer includes calls that just finished).
+ * call records are written first, awaited, so the answer includes calls that just finished).
  */
-export function spend(deps: AdminDeps, q: URLSearchParams): OutgoingResponse {
+export async function spend(deps: AdminDeps, q: URLSearchParams): Promise<OutgoingResponse> {
   let query: ReportQuery;
   try {
     query = reportQuery(deps, q);
-    deps.flush?.();
-    const report = spendReport(deps.store.driver, query);
+    await deps.flush?.();
+    const report = await spendReport(deps.reports, query);
     const ue = truthy(q.get('unit_economics'))
-      ? unitEconomics(deps.store.driver, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
+      ? await unitEconomics(deps.reports, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
       : undefined;
     const empty = report.total.calls === 0;
     return json(200, reportToJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));

@@ -1,6 +1,6 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { Usage } from '../providers/types.js';
-import { joinFragments, whereFragment, type Scope } from '../report/sql-scope.js';
+import { joinFragments, whereFragment, type Scope } from '../store/read/scope.js';
 import { NONE } from '../report/types.js';
 import type { CallOutcome, SqlDriver, UsageSource } from '../store/types.js';
 import { usageFromRow } from '../store/call-row.js';

@@ -1,7 +1,7 @@
 import type { TagBudget } from '../budget/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
-import { joinFragments } from '../report/sql-scope.js';
+import { joinFragments } from '../store/read/scope.js';
 import type { WhereClause } from '../report/types.js';
 import type { SqlDriver, SqlValue } from '../store/types.js';
 import { forecastBudgets } from './budget-forecasts.js';

@@ -10,6 +10,7 @@ import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
+import { sqliteReportReads } from '../store/read/report/index.js';
 import type { SqlDriver } from '../store/types.js';
 
 /**
@@ -95,16 +96,16 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
+  const reads = sqliteReportReads(await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config)));
   let report;
   let ue;
   try {
-    report = spendReport(driver, query);
+    report = await spendReport(reads, query);
     if (economics) {
-      ue = unitEconomics(driver, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
+      ue = await unitEconomics(reads, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
     }
   } finally {
-    driver.close();
+    await reads.close();
   }
 
   const empty = report.total.calls === 0;

@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
+import { sqliteDb } from '../store/db.js';
+import { createReportReads } from '../store/read/report/index.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
 import { SpillFile } from '../store/spill.js';
@@ -232,7 +234,10 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     timeZone: o.config.timezone,
     economics: o.config.economics,
     configKeys: o.config.keys,
-    flush: () => void parts.queue.flush(),
+    // Reports read through their own Db on the store's connection (records are written on the writer's).
+    reports: createReportReads(sqliteDb(parts.store.driver)),
+    // drain() is asynchronous: it never blocks the event loop the way flush() waits on the writer thread.
+    flush: () => parts.queue.drain().catch(() => {}),
     log: o.log,
   });
 }

@@ -1,45 +1,26 @@
 import type { NanoUsd } from '../lib/money.js';
-
-/** Dimensions that are columns of `calls`, not tags. They shadow tags of the same name. */
-export const BUILTIN_DIMENSIONS = ['model', 'provider', 'key', 'endpoint', 'day', 'week', 'month'] as const;
-export type BuiltinDimension = (typeof BUILTIN_DIMENSIONS)[number];
-
-/** Time buckets, in the report's time zone; weeks start on Monday and are labelled by that Monday. */
-export const TIME_DIMENSIONS = ['day', 'week', 'month'] as const;
-export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
-
-/** Group value for calls that lack the tag (or the column is NULL). */
-export const NONE = '(none)';
-/** Group value that sums everything outside the top N. */
-export const OTHER = '(other)';
-
-/** Tag key syntax (SPEC §4); also what `--by` / `--where` accept besides the built-ins. */
-export const TAG_KEY_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-export function isBuiltin(dim: string): dim is BuiltinDimension {
-  return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
-}
-
-export function isTimeDimension(dim: string): dim is TimeDimension {
-  return (TIME_DIMENSIONS as readonly string[]).includes(dim);
-}
+import type { Measures } from '../store/measures.js';
+import type { WhereClause } from '../store/read/dimensions.js';
+import type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 
 /**
- * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint).
- * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
- * The value `(none)` means "tag absent": `feature=(none)` keeps untagged calls.
+ * The report's shared types. The dimension vocabulary and the measures are the store's
+ * (the SQL is written against them); they are re-exported here for the report layer,
+ * the formats and the TUI.
  */
-export interface WhereClause {
-  key: string;
-  op: '=' | '!=';
-  value: string;
-}
-
-/** Half-open time range [since, until) in ms since the epoch (UTC). */
-export interface TimeRange {
-  since: number;
-  until: number;
-}
+export {
+  BUILTIN_DIMENSIONS,
+  NONE,
+  OTHER,
+  TAG_KEY_RE,
+  TIME_DIMENSIONS,
+  isBuiltin,
+  isTimeDimension,
+  type BuiltinDimension,
+  type TimeDimension,
+  type WhereClause,
+} from '../store/read/dimensions.js';
+export type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 
 /** What to report. Times in ms since the epoch; `timeZone` is an IANA name used for day/week/month buckets. */
 export interface ReportQuery extends TimeRange {
@@ -58,20 +39,8 @@ export interface ReportQuery extends TimeRange {
   compare?: 'previous';
 }
 
-/** Aggregates of one group. Money in integer nano-USD, latency in ms. */
-export interface ReportMetrics {
-  /** Sum of cost over priced calls (unpriced calls add nothing, they are counted in unpricedCalls). */
-  costNano: NanoUsd;
-  /** All recorded calls in the group (priced, unpriced, failed, refused). */
-  calls: number;
-  /** Calls that have a cost (cost_nano NOT NULL); the divisor of avgCostNano. */
-  pricedCalls: number;
-  /** Calls with known usage but no price for their model. */
-  unpricedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** Cache-read input tokens (a subset of inputTokens). */
-  cachedInputTokens: number;
+/** Figures of one group: its measures (store/measures.ts) and what the report derives. Money in integer nano-USD, latency in ms. */
+export interface ReportMetrics extends Measures {
   /** costNano / pricedCalls rounded to whole nano-USD; 0 when nothing was priced. */
   avgCostNano: NanoUsd;
   /** costNano / total costNano of the report, 0..1 (0 when the total is 0). */
@@ -98,12 +67,6 @@ export interface CrossTable {
   costNano: NanoUsd[][];
   rowTotalsNano: NanoUsd[];
   colTotalsNano: NanoUsd[];
-}
-
-export interface UnpricedModel {
-  /** Model as answered, else as requested, else `(unknown)`. */
-  model: string;
-  calls: number;
 }
 
 export interface SpendReport {

@@ -1,7 +1,7 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
-import type { SqlDriver } from '../store/types.js';
-import { economicsAggregates } from './economics-source.js';
-import { startOfMonth } from './tz.js';
+import { startOfMonth } from '../lib/calendar.js';
+import type { ReportReads } from '../store/read/report/index.js';
+import { plannedReads } from './run-plan.js';
 import type { TimeRange, WhereClause } from './types.js';
 
 /**
@@ -106,8 +106,9 @@ export interface UnitEconomics extends TimeRange {
   prunedBefore: number | null;
 }
 
-export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, economics: EconomicsConfig): UnitEconomics {
-  const agg = economicsAggregates(driver, { ...input, where: input.where ?? [] });
+export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInput, economics: EconomicsConfig): Promise<UnitEconomics> {
+  const source = await plannedReads(reads);
+  const agg = await source.economics({ ...input, where: input.where ?? [] });
   const months = monthsInRange(input, input.timeZone);
   const total = agg.overall.costNano;
   const share = (cost: number) => (total > 0 ? cost / total : 0);
@@ -150,7 +151,7 @@ export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, econ
     tiers,
     tenants,
     subsidy: subsidy(tiers),
-    prunedBefore: agg.prunedBefore,
+    prunedBefore: source.prunedBefore(),
   };
 }
 

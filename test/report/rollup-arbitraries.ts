@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { P50_RELATIVE_ERROR } from '../../src/store/rollup-policy.js';
 import type { CallRecord } from '../../src/store/types.js';
-import type { AggregateSpec } from '../../src/report/source.js';
+import type { AggregateSpec } from '../../src/store/read/report/index.js';
 import type { WhereClause } from '../../src/report/types.js';
 import { record } from './dataset.js';
 

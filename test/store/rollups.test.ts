@@ -3,15 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRawSource } from '../../src/report/raw-source.js';
-import { reportSource } from '../../src/report/source.js';
+import { plannedReads } from '../../src/report/run-plan.js';
 import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { LATENCY_BUCKET_LOW, LATENCY_BUCKETS, MAX_TAG_VALUES_PER_DAY, latencyBucket } from '../../src/store/rollup-policy.js';
 import { createStore } from '../../src/store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
-import { record } from '../report/dataset.js';
+import { readsOf, record } from '../report/dataset.js';
 import { callArb } from '../report/rollup-arbitraries.js';
 
 /** Rollup maintenance in the store: backfill = incremental writes, demotion, rollback, two writers, retention. */
@@ -73,7 +72,7 @@ describe('rollup maintenance', () => {
     );
   });
 
-  it('demotes a key once a UTC day holds more than the limit of its values, in the backfill too', () => {
+  it('demotes a key once a UTC day holds more than the limit of its values, in the backfill too', async () => {
     const calls = manyValues(MAX_TAG_VALUES_PER_DAY + 1);
     const incremental = track(createStore(openDriver(':memory:')));
     insertBatches(incremental, calls.slice(0, MAX_TAG_VALUES_PER_DAY), 300);
@@ -87,7 +86,8 @@ describe('rollup maintenance', () => {
 
     // Reports by the demoted key read raw rows and stay right.
     const spec = { since: DAY, until: DAY + 86_400_000, by: ['order_no'], where: [], timeZone: 'UTC' };
-    expect(reportSource(incremental.driver).groups(spec, { top: 3 })).toEqual(createRawSource(incremental.driver).groups(spec, { top: 3 }));
+    const reads = readsOf(incremental.driver);
+    expect(await (await plannedReads(reads)).groups(spec, { top: 3 })).toEqual(await reads.raw.groups(spec, { top: 3 }));
   });
 
   it('a batch that fails leaves rollups untouched, and the next batch still resolves its dims', () => {

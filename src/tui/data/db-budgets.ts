@@ -1,8 +1,7 @@
 import { periodWindow } from '../../budget/periods.js';
 import type { BudgetState, TagBudget } from '../../budget/types.js';
-import type { Fragment } from '../../report/sql-scope.js';
+import type { Fragment } from '../../store/read/fragment.js';
 import type { KeyBudget, SqlDriver, SqlValue } from '../../store/types.js';
-import { hasTable } from './db-feed.js';
 
 /**
  * Budget gauges straight from the database, for a TUI that runs beside `serve` rather than
@@ -187,4 +186,9 @@ function state(
     soft: def.soft,
     blocked: !def.soft && spentNano >= def.limitNano,
   };
+}
+
+/** True when the database has a table of that name (older schemas lack `budget_resets`). */
+function hasTable(driver: SqlDriver, name: string): boolean {
+  return driver.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }

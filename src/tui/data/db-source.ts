@@ -1,14 +1,16 @@
 import type { Clock } from '../../lib/clock.js';
-import { reportSource } from '../../report/source.js';
-import type { Scope } from '../../report/sql-scope.js';
+import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
+import { sqliteDb } from '../../store/db.js';
+import { createFeedReads } from '../../store/read/feed.js';
+import { createReportReads } from '../../store/read/report/index.js';
+import type { Scope } from '../../store/read/scope.js';
 import type { SqlDriver } from '../../store/types.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
 import { projectMonth } from '../projection.js';
 import { LIMITS, type DashboardQuery, type DashboardSnapshot, type DashboardSource } from '../types.js';
 import { budgetStates, keyBudgetsFrom, type BudgetDefs } from './db-budgets.js';
-import { activeUsers, hasTable, latestAlerts, latestCalls, tagKeys } from './db-feed.js';
 import { dailyTrend, groupTable, totals } from './report-figures.js';
 
 /**
@@ -17,8 +19,9 @@ import { dailyTrend, groupTable, totals } from './report-figures.js';
  * here holds rows of the call log in memory.
  *
  * Re-querying is skipped when nothing can have changed: same query, no commit by another
- * connection since the last load (PRAGMA data_version), and less than STALE_MS elapsed
+ * connection since the last load (the store's change counter), and less than STALE_MS elapsed
  * (relative periods such as 30d slide with the clock, and budget periods roll).
+ * Budgets still read through the driver (tui/data/db-budgets.ts) until the store serves them.
  */
 export interface DbSourceOptions {
   driver: SqlDriver;
@@ -37,41 +40,43 @@ export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
   const { driver, clock, timeZone } = o;
-  const version = driver.prepare('PRAGMA data_version');
+  const db = sqliteDb(driver);
+  const reports = createReportReads(db);
+  const feed = createFeedReads(db);
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
-  const build = (q: DashboardQuery, now: number): DashboardSnapshot => {
-    // A report source caches per report (rollup span, shared parts): one per refresh.
-    const source = reportSource(driver);
+  const build = async (q: DashboardQuery, now: number): Promise<DashboardSnapshot> => {
     const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
     const notes: string[] = [];
-    if (!hasTable(driver, 'calls')) {
+    if (!(await feed.hasCallLog())) {
       notes.push('This database has no call log yet: start `tokometer serve` (or `tokometer demo`) and point a client at it.');
       return emptySnapshot(range, timeZone, q.dimension, notes);
     }
+    // Planned reads cache per report (rollup state, shared parts): one per refresh.
+    const source = await plannedReads(reports);
     const base: Scope = { ...range, where: q.filters, timeZone };
     const scoped: Scope = { ...base, where: [...q.filters, ...q.drill] };
-    const head = totals(source, base);
+    const head = await totals(source, base);
     const monthStart = startOfMonth(now, timeZone);
-    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : totals(source, { ...base, since: monthStart, until: now }).costNano;
-    const table = groupTable(source, scoped, q.dimension);
-    const alerts = latestAlerts(driver, LIMITS.alerts);
+    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : (await totals(source, { ...base, since: monthStart, until: now })).costNano;
+    const table = await groupTable(source, scoped, q.dimension);
+    const alerts = await feed.latestAlerts(LIMITS.alerts);
     if (alerts === null) notes.push('No alerts table in this database yet (it arrives with the budgets schema).');
     return {
       range: { ...range, timeZone },
       header: {
         costNano: head.costNano,
         calls: head.calls,
-        activeUsers: activeUsers(driver, base),
+        activeUsers: await feed.activeUsers(base),
         unpricedCalls: head.unpricedCalls,
         monthToDateNano,
         projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
       },
-      dimensions: orderDimensions(tagKeys(driver)),
+      dimensions: orderDimensions(await feed.tagKeys()),
       table: { dimension: q.dimension, ...table },
-      trend: dailyTrend(source, scoped),
+      trend: await dailyTrend(source, scoped),
       budgets: budgetStates(driver, { keyBudgets: keyBudgetsFrom(driver, o.configKeyBudgets), tagBudgets: o.tagBudgets }, now, timeZone),
-      tail: latestCalls(driver, scoped, LIMITS.tail),
+      tail: await feed.latestCalls(scoped, LIMITS.tail),
       alerts,
       notes,
     };
@@ -82,14 +87,14 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     async load(q) {
       const now = clock();
       const key = JSON.stringify(q);
-      const v = Number(version.get<{ data_version: number }>()?.data_version ?? 0);
+      const v = await feed.changeCounter();
       if (last && last.key === key && last.version === v && now - last.at < STALE_MS) return last.snapshot;
-      const snapshot = build(q, now);
+      const snapshot = await build(q, now);
       last = { key, version: v, at: now, snapshot };
       return snapshot;
     },
     close() {
-      driver.close();
+      void db.close();
     },
   };
 }
