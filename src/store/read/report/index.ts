@@ -1,6 +1,7 @@
 import { sqliteDb, type Db } from '../../db.js';
 import type { SqlDriver } from '../../types.js';
 import type { Scope } from '../scope.js';
+import { unpricedModels, type UnpricedModelCount } from '../unpriced-models.js';
 import { economicsFromRawRows, economicsFromRollups, type EconomicsAggregates } from './economics.js';
 import { createEntityReads, type EntityReads } from './entity-top.js';
 import { createRawReads } from './raw.js';
@@ -26,6 +27,8 @@ export interface ReportReads {
   rawEconomics(scope: Scope): Promise<EconomicsAggregates>;
   /** The strategies over rollups and entity rows for one report on `state`; they share a cache of rollup parts. */
   summaries(state: RollupState): SummaryReads;
+  /** Providers and models with unpriced calls in the whole call log (`tokometer prices unpriced`). */
+  unpricedModels(): Promise<UnpricedModelCount[]>;
 }
 
 export interface SummaryReads {
@@ -49,6 +52,7 @@ export function createReportReads(db: Db): ReportReads {
         economics: (scope) => economicsFromRollups(db, state, rollups, scope),
       };
     },
+    unpricedModels: () => unpricedModels(db),
   };
 }
 
