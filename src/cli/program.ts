@@ -10,7 +10,7 @@ import { createPricer } from '../pricing/pricer.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
-import { sqliteReportReads } from '../store/read/report/index.js';
+import { sqliteReads } from '../store/read/index.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `tokometer` program; every subcommand registers itself with the context it needs. */
@@ -41,9 +41,9 @@ export function buildProgram(ctx: CliContext): Command {
   registerPricesCommand(program, {
     pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
     listUnpricedModels: async (flags) => {
-      const reads = sqliteReportReads(await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db)));
+      const reads = sqliteReads(await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db)));
       try {
-        return await reads.unpricedModels();
+        return await reads.reports.unpricedModels();
       } finally {
         await reads.close();
       }

@@ -10,7 +10,7 @@ import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
-import { sqliteReportReads } from '../store/read/report/index.js';
+import { sqliteReads } from '../store/read/index.js';
 import type { SqlDriver } from '../store/types.js';
 
 /**
@@ -96,7 +96,8 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const reads = sqliteReportReads(await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config)));
+  const store = sqliteReads(await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config)));
+  const reads = store.reports;
   let report;
   let ue;
   try {
@@ -105,7 +106,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
       ue = await unitEconomics(reads, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
     }
   } finally {
-    await reads.close();
+    await store.close();
   }
 
   const empty = report.total.calls === 0;

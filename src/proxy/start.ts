@@ -8,8 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
-import { sqliteDb } from '../store/db.js';
-import { createReportReads } from '../store/read/report/index.js';
+import { sqliteReads } from '../store/read/index.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
 import { SpillFile } from '../store/spill.js';
@@ -235,7 +234,7 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     economics: o.config.economics,
     configKeys: o.config.keys,
     // Reports read through their own Db on the store's connection (records are written on the writer's).
-    reports: createReportReads(sqliteDb(parts.store.driver)),
+    reports: sqliteReads(parts.store.driver).reports,
     // drain() is asynchronous: it never blocks the event loop the way flush() waits on the writer thread.
     flush: () => parts.queue.drain().catch(() => {}),
     log: o.log,

@@ -1,4 +1,7 @@
+import { TAG_KEY_RE } from '../../domain/names.js';
 import { UsageError } from '../../lib/errors.js';
+
+export { TAG_KEY_RE } from '../../domain/names.js';
 
 /**
  * What reports group and filter by: the built-in dimensions (columns of `calls`, and time
@@ -21,9 +24,6 @@ export type ColumnDimension = Exclude<BuiltinDimension, TimeDimension>;
 export const NONE = '(none)';
 /** Group value that sums everything outside the top N. */
 export const OTHER = '(other)';
-
-/** Tag key syntax (SPEC §4); also what `--by` / `--where` accept besides the built-ins. */
-export const TAG_KEY_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function isBuiltin(dim: string): dim is BuiltinDimension {
   return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);

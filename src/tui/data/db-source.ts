@@ -2,9 +2,7 @@ import type { Clock } from '../../lib/clock.js';
 import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
-import { sqliteDb } from '../../store/db.js';
-import { createFeedReads } from '../../store/read/feed.js';
-import { createReportReads } from '../../store/read/report/index.js';
+import { sqliteReads } from '../../store/read/index.js';
 import type { Scope } from '../../store/read/scope.js';
 import type { SqlDriver } from '../../store/types.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
@@ -40,9 +38,8 @@ export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
   const { driver, clock, timeZone } = o;
-  const db = sqliteDb(driver);
-  const reports = createReportReads(db);
-  const feed = createFeedReads(db);
+  const reads = sqliteReads(driver);
+  const { reports, feed } = reads;
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
   const build = async (q: DashboardQuery, now: number): Promise<DashboardSnapshot> => {
@@ -94,7 +91,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       return snapshot;
     },
     close() {
-      void db.close();
+      void reads.close();
     },
   };
 }

@@ -1,5 +1,4 @@
-import { sqliteDb, type Db } from '../../db.js';
-import type { SqlDriver } from '../../types.js';
+import type { Db } from '../../db.js';
 import type { Scope } from '../scope.js';
 import { unpricedModels, type UnpricedModelCount } from '../unpriced-models.js';
 import { economicsFromRawRows, economicsFromRollups, type EconomicsAggregates } from './economics.js';
@@ -54,15 +53,6 @@ export function createReportReads(db: Db): ReportReads {
     },
     unpricedModels: () => unpricedModels(db),
   };
-}
-
-/**
- * Report reads over a synchronous SQLite connection, which `close` closes: for callers
- * that open their own read-only connection until the Store hands report reads out.
- */
-export function sqliteReportReads(driver: SqlDriver): ReportReads & { close(): Promise<void> } {
-  const db = sqliteDb(driver);
-  return { ...createReportReads(db), close: () => db.close() };
 }
 
 export { ECONOMICS_TAGS, economicsPieces, type EconomicsAggregates, type SegmentAggregate, type TierAggregate } from './economics.js';
