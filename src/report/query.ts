@@ -3,20 +3,23 @@ import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy } from './plan.js';
 import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
+import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
-import { OTHER, isTimeDimension, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
+import { OTHER, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
 
 /**
  * The spend report: one row per group with cost, calls, tokens, average cost per priced
  * call, share of the total and p50 latency; a total; the unpriced models; a spend matrix
  * for two dimensions; and, with compare, the same figures for the previous period.
- * All money stays integer nano-USD; shares and changes are plain fractions. Each figure
- * comes from the source report/plan.ts chooses for it (run-plan.ts).
+ * By default it counts the calls that reached the provider and lists the others per
+ * outcome (reach.ts). All money stays integer nano-USD; shares and changes are plain
+ * fractions. Each figure comes from the source report/plan.ts chooses for it (run-plan.ts).
  */
 export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: PlanPolicy): Promise<SpendReport> {
   validateQuery(q);
   const source = await plannedReads(reads, policy);
-  const spec: AggregateSpec = { since: q.since, until: q.until, by: q.by, where: q.where, keyName: q.keyName, timeZone: q.timeZone };
+  const reach = defaultReach(q.where);
+  const spec: AggregateSpec = { since: q.since, until: q.until, by: q.by, where: q.where, keyName: q.keyName, timeZone: q.timeZone, ...(reach ? { reach } : {}) };
 
   const collapse: Collapse | undefined = q.top !== undefined && q.by.length > 0 ? { top: q.top } : undefined;
   const groups = await source.groups(spec, collapse);
@@ -41,12 +44,22 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
   const report: SpendReport = { query: q, rows, total, unpriced: await source.unpriced(spec) };
+  if (reach === 'reached') report.excluded = await excludedCalls(source, spec);
   if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
   const cutoff = source.prunedBefore();
   if (cutoff !== null) report.prunedBefore = cutoff;
   return report;
+}
+
+/** The calls of the scope that did not reach the provider, per outcome, most first. */
+export async function excludedCalls(source: PlannedReads, spec: AggregateSpec): Promise<ExcludedCalls[]> {
+  const groups = await source.groups({ ...spec, by: ['outcome'], reach: 'unreached' });
+  return groups
+    .filter((g) => g.calls > 0)
+    .map((g) => ({ outcome: g.values[0]!, calls: g.calls }))
+    .sort((a, b) => b.calls - a.calls || (a.outcome < b.outcome ? -1 : 1));
 }
 
 /** The period of the same length that ends where this one starts. */

@@ -69,6 +69,12 @@ export interface CrossTable {
   colTotalsNano: NanoUsd[];
 }
 
+/** Calls a report left out by default (report/reach.ts), of one outcome. */
+export interface ExcludedCalls {
+  outcome: string;
+  calls: number;
+}
+
 export interface SpendReport {
   query: ReportQuery;
   /** Rows sorted by cost descending (time dimensions: chronologically); `(other)` last. */
@@ -76,6 +82,12 @@ export interface SpendReport {
   total: ReportMetrics;
   /** Models of unpriced calls in the period, most calls first. */
   unpriced: UnpricedModel[];
+  /**
+   * Calls of the period left out because they did not reach the provider (refused, or a
+   * connection never made), per outcome, most first; present unless a `--where outcome…`
+   * filter chose the calls (report/reach.ts).
+   */
+  excluded?: ExcludedCalls[];
   cross?: CrossTable;
   /** The previous period, present with compare. */
   previous?: TimeRange;

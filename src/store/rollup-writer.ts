@@ -12,10 +12,11 @@ import {
   utcDayOf,
   utcMonthOf,
 } from './rollup-policy.js';
-import type { CallRecord, SqlDriver, SqlValue } from './types.js';
+import { isReached } from './reached.js';
+import type { CallOutcome, CallRecord, SqlDriver, SqlValue } from './types.js';
 
 /**
- * Keeps the v3 rollup tables (see migrations/003-rollups.ts) in step with the call log.
+ * Keeps the rollup tables (migrations/003-rollups.ts, 005-outcome-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
  * together. A batch is first summed in memory (one upsert per dims row × hour, not per
  * call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
@@ -35,6 +36,11 @@ export interface RolledCall extends MeasuredCall {
   endpoint: string;
   /** COALESCE(model, model_requested). */
   model: string | null;
+  outcome: CallOutcome;
+  /** HTTP status the client got. */
+  status: number;
+  /** Reached the provider (reached.ts). */
+  reached: boolean;
   latencyMs: number;
   tags: readonly (readonly [string, string])[];
 }
@@ -48,6 +54,9 @@ export function rolledCall(r: CallRecord, tags: readonly (readonly [string, stri
     provider: r.provider,
     endpoint: r.endpoint,
     model: r.model ?? r.modelRequested ?? null,
+    outcome: r.outcome,
+    status: r.status,
+    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfbMs ?? null, usageSource: r.usageSource }),
     costNano: r.costNano ?? null,
     usageSource: r.usageSource,
     inputTokens: usage?.inputTokens ?? null,
@@ -102,7 +111,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         p('DELETE FROM tag_key_days WHERE key = ?'),
       ],
       demoted: p("UPDATE tag_keys SET rolled_up = 0, reason = 'cardinality', changed_at = ? WHERE key = ?"),
-      newDim: p('INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      newDim: p(
+        'INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, outcome, status, reached, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       dimId: p('SELECT id FROM rollup_dims WHERE ident = ?'),
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
       rollup: p(`INSERT INTO rollups (dim_id, hour, ${measures}, latency_hist)
@@ -179,7 +190,8 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const tags = new Map(c.tags);
       let mask = 0;
       for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
-      const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
+      // In rollup_dims column order (migrations/005-outcome-rollups.ts): the ident is this tuple as JSON.
+      const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, c.reached ? 1 : 0];
       const baseIdent = JSON.stringify(base).slice(0, -1);
       const bucket = latencyBucket(c.latencyMs);
       const addTo = (tagKey: string, tagValue: string) => {
@@ -194,6 +206,8 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       addTo('', '');
       for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
 
+      // Entity rows count the calls the provider served (active users are users it served).
+      if (!c.reached) continue;
       const month = utcMonthOf(c.ts);
       for (const e of ENTITY_KEYS) {
         const value = tags.get(e.key);

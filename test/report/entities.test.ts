@@ -18,6 +18,8 @@ import { T0, SPAN, ZONES, callArb, withinP50Bound } from './rollup-arbitraries.j
  */
 
 const HOUR = 3_600_000;
+/** What reports count by default, and all that entity rows hold: calls that reached the provider. */
+const REACHED = 'reached' as const;
 
 function storeWith(calls: readonly CallRecord[]): Store {
   const store = createStore(openDriver(':memory:'));
@@ -73,7 +75,7 @@ describe('entity rollups', () => {
       fc.asyncProperty(calls, monthRange, fc.constantFrom(...ZONES), async (cs, range, timeZone) => {
         const store = storeWith(cs);
         try {
-          const scope = { ...range, where: [], timeZone };
+          const scope = { ...range, where: [], timeZone, reach: REACHED };
           const fast = await economicsFromRollups(store.driver, scope);
           expect(fast).toBeDefined();
           expect(fast).toEqual(await economicsFromRawRows(store.driver, scope));
@@ -90,7 +92,7 @@ describe('entity rollups', () => {
       fc.asyncProperty(calls, monthRange, fc.integer({ min: 1, max: 6 }), fc.constantFrom('user_id', 'session_id'), async (cs, range, top, key) => {
         const store = storeWith(cs);
         try {
-          const spec: AggregateSpec = { ...range, by: [key], where: [], timeZone: 'UTC' };
+          const spec: AggregateSpec = { ...range, by: [key], where: [], timeZone: 'UTC', reach: REACHED };
           const fast = await reportSource(store.driver, { exactP50MaxCalls: 0 });
           const raw = createRawSource(store.driver);
           const groups = await fast.groups(spec, { top });
@@ -128,7 +130,7 @@ describe('entity rollups', () => {
         const pruned = storeWith(cs);
         try {
           const { cutoff } = pruned.prune(1, T0 + cutHours * HOUR + 86_400_000);
-          const scope = { ...r, where: [], timeZone: 'UTC' };
+          const scope = { ...r, where: [], timeZone: 'UTC', reach: REACHED };
           const fast = await economicsFromRollups(pruned.driver, scope);
           expect(fast).toBeDefined();
           expect(fast).toEqual(await economicsFromRawRows(kept.driver, scope));

@@ -13,7 +13,7 @@ function state(o: { rawSince?: number; demoted?: string[] } = {}): RollupState {
   return { rawSince: o.rawSince ?? 0, entitySince: 0, firstHour: OCT, lastHour: DEC - 3_600_000, rolledUp: (k) => !demoted.has(k) };
 }
 
-const spec = (o: Partial<PlanSpec> = {}): PlanSpec => ({ since: NOV, until: DEC, by: [], where: [], timeZone: 'UTC', ...o });
+const spec = (o: Partial<PlanSpec> = {}): PlanSpec => ({ since: NOV, until: DEC, by: [], where: [], timeZone: 'UTC', reach: 'reached', ...o });
 const SMALL = 100;
 const LARGE = EXACT_P50_MAX_CALLS + 1;
 

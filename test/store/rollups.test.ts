@@ -11,25 +11,12 @@ import { LATENCY_BUCKET_LOW, LATENCY_BUCKETS, MAX_TAG_VALUES_PER_DAY, latencyBuc
 import { createStore } from '../../src/store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
 import { readsOf, record } from '../report/dataset.js';
+import { dump } from './rollup-dump.js';
 import { callArb } from '../report/rollup-arbitraries.js';
 
-/** Rollup maintenance in the store: backfill = incremental writes, demotion, rollback, two writers, retention. */
+/** Rollup maintenance in the store: backfill (v3, rebuilt by v5) = incremental writes, demotion, rollback, two writers, retention. */
 
 const DAY = Date.parse('2026-11-10T00:00:00Z');
-
-/** Every rollup-side table as sorted plain rows (dims ids resolved to their tuple). */
-function dump(driver: SqlDriver) {
-  const all = (sql: string) => driver.prepare(sql).all();
-  return {
-    rollups: all(`SELECT d.key_name, d.provider, d.endpoint, d.model, d.entity_mask, d.tag_key, d.tag_value, r.hour, r.calls, r.priced, r.unpriced,
-      r.cost_nano, r.input_tokens, r.output_tokens, r.cached_input_tokens, r.latency_hist FROM rollups r JOIN rollup_dims d ON d.id = r.dim_id ORDER BY d.ident, r.hour`),
-    entities: all('SELECT * FROM entity_months ORDER BY key, seg_key, month, seg_value, value'),
-    entityCounts: all('SELECT * FROM entity_counts ORDER BY key, seg_key, month, seg_value'),
-    keys: all('SELECT key, rolled_up, reason FROM tag_keys ORDER BY key'),
-    days: all('SELECT * FROM tag_key_days ORDER BY key, day, value'),
-    state: all('SELECT * FROM rollup_state ORDER BY name'),
-  };
-}
 
 function insertBatches(store: Store, calls: readonly CallRecord[], size: number): void {
   for (let i = 0; i < calls.length; i += size) store.insertCalls(calls.slice(i, i + size));

@@ -139,6 +139,21 @@ describe('db source: budgets, tail, alerts', () => {
     expect(await source.load(query())).not.toBe(second); // the period slid: loaded again
   });
 
+  it('counts like report: refused calls stay out of the figures, are counted apart, and show in the tail', async () => {
+    const before = await source.load(query());
+    const refused = { ...record({ at: NOW - 2000, key: 'chatbot', cost: 0, usage: false, tags: { feature: 'chatbot' } }), outcome: 'refused' as const, status: 429, usageSource: 'not_metered' as const };
+    db.store.insertCalls([refused, { ...refused, ts: NOW - 1500 }]);
+    const after = await source.load(query());
+    expect(after.header).toMatchObject({ calls: before.header.calls, costNano: before.header.costNano, excludedCalls: 2 });
+    expect(after.table.totalCalls).toBe(before.table.totalCalls);
+    expect(after.tail![0]).toMatchObject({ status: 429, keyName: 'chatbot' });
+    const head = await report('30d', [], []);
+    expect(head.report.total.calls).toBe(after.header.calls);
+    expect(head.report.excluded).toEqual([{ outcome: 'refused', calls: 2 }]);
+    const only = await source.load(query({ filters: [{ key: 'outcome', op: '=', value: 'refused' }] }));
+    expect(only.header).toMatchObject({ calls: 2, excludedCalls: null });
+  });
+
   it('lists the latest alerts, newest first', async () => {
     const snap = await source.load(query());
     expect(snap.alerts!.map((a) => [a.budget, a.threshold])).toEqual([

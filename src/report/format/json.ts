@@ -10,8 +10,11 @@ import type { UnitEconomics } from '../unit-economics.js';
  *           "cached_input_tokens","avg_cost_usd","share","p50_latency_ms","priced_calls",
  *           "unpriced_calls"[,"prev_cost_usd","change"]}],
  *  "total":{same fields without "group"},
- *  "unpriced":[{"model","calls"}]
+ *  "unpriced":[{"model","calls"}][,"excluded_calls":[{"outcome","calls"}]]
  *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
+ *
+ * Counts cover the calls that reached the provider unless a `where` on outcome chose
+ * others; excluded_calls (then present, possibly empty) counts the rest per outcome.
  *
  * raw_calls_pruned_before (ISO) is there when part of the report needed raw calls older
  * than the retention cutoff: those figures cover calls from it on only.
@@ -67,6 +70,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     total: metricFields(report.total, compare),
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls })),
   };
+  if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));
   if (report.previous) doc.previous = { since: iso(report.previous.since), until: iso(report.previous.until) };
   if (report.prunedBefore !== undefined) doc.raw_calls_pruned_before = iso(report.prunedBefore);
   if (options.unitEconomics) doc.unit_economics = unitEconomicsToJson(options.unitEconomics);

@@ -1,6 +1,7 @@
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
+  excludedNotice,
   formatChange,
   formatInt,
   formatLatency,
@@ -17,7 +18,8 @@ import {
 /**
  * The spend report for a terminal: a title, one aligned row per group (numbers
  * right-justified), a total row, a trend bar for a single time dimension, a spend
- * matrix for two dimensions, and a footer naming unpriced models. Colour only when
+ * matrix for two dimensions, and footers naming unpriced models and the calls that did
+ * not reach the provider (left out by default). Colour only when
  * `color` is true (the CLI decides from isTTY and NO_COLOR).
  */
 export interface TableOptions {
@@ -35,8 +37,10 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const compare = report.previous !== undefined;
   const trend = q.by.length === 1 && isTimeDimension(q.by[0]!);
   const out: string[] = [p.bold(title(report))];
+  const excluded = excludedNotice(report.excluded);
   if (report.total.calls === 0) {
     out.push('', emptyMessage(report));
+    if (excluded) out.push('', p.yellow(excluded));
     return out.join('\n') + '\n';
   }
 
@@ -76,6 +80,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   if (report.cross) out.push('', renderCross(report.cross, p));
   const footer = unpricedFooter(report, p);
   if (footer) out.push('', footer);
+  if (excluded) out.push('', p.yellow(excluded));
   if (report.prunedBefore !== undefined) out.push('', p.yellow(prunedNotice(report.prunedBefore, q.timeZone)));
   return out.join('\n') + '\n';
 }

@@ -9,8 +9,12 @@ export { TAG_KEY_RE } from '../../domain/names.js';
  * report layer and the TUI share the names through report/types.ts.
  */
 
-/** Dimensions that are columns of `calls`, not tags. They shadow tags of the same name. */
-export const BUILTIN_DIMENSIONS = ['model', 'provider', 'key', 'endpoint', 'day', 'week', 'month'] as const;
+/**
+ * Dimensions that are columns of `calls`, not tags. They shadow tags of the same name.
+ * `outcome` is how the call ended (ok, upstream_error, upstream_failed, refused,
+ * client_aborted); `status` the HTTP status the client got, as text (`0`: none sent).
+ */
+export const BUILTIN_DIMENSIONS = ['model', 'provider', 'key', 'endpoint', 'outcome', 'status', 'day', 'week', 'month'] as const;
 export type BuiltinDimension = (typeof BUILTIN_DIMENSIONS)[number];
 
 /** Time buckets, in the report's time zone; weeks start on Monday and are labelled by that Monday. */
@@ -34,7 +38,7 @@ export function isTimeDimension(dim: string): dim is TimeDimension {
 }
 
 /**
- * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint).
+ * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint, outcome, status).
  * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
  * The value `(none)` means "tag absent": `feature=(none)` keeps untagged calls.
  */

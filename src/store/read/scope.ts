@@ -1,5 +1,6 @@
 import { offsetSegments } from '../../lib/calendar.js';
 import type { Db } from '../db.js';
+import { reachedSql, type Reach } from '../reached.js';
 import type { SqlValue } from '../types.js';
 import { timeBucketSql } from './dialect.js';
 import { NONE, checkDimension, checkFilter, isBuiltin, isTimeDimension, type ColumnDimension, type WhereClause } from './dimensions.js';
@@ -21,6 +22,8 @@ export interface Scope {
   until: number;
   where: WhereClause[];
   keyName?: string;
+  /** Only calls that reached the provider, or only the others (reached.ts); undefined: every call. */
+  reach?: Reach;
   /** IANA zone of day/week/month buckets. */
   timeZone: string;
 }
@@ -31,6 +34,8 @@ export const CALL_DIMENSION_SQL: Record<ColumnDimension, string> = {
   provider: 'c.provider',
   key: `COALESCE(c.key_name, '${NONE}')`,
   endpoint: 'c.endpoint',
+  outcome: 'c.outcome',
+  status: 'CAST(c.status AS TEXT)',
 };
 
 /** `WHERE …` for the scope. Tag filters go through the call_tags (key, value) index. */
@@ -41,6 +46,7 @@ export function whereFragment(scope: Scope): Fragment {
     parts.push('c.key_name = ?');
     params.push(scope.keyName);
   }
+  if (scope.reach !== undefined) parts.push(scope.reach === 'reached' ? reachedSql('c') : `NOT (${reachedSql('c')})`);
   for (const w of scope.where) {
     checkFilter(w);
     if (isBuiltin(w.key)) {

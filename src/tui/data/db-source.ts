@@ -1,4 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
+import { excludedCalls } from '../../report/query.js';
+import { defaultReach } from '../../report/reach.js';
 import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
@@ -51,8 +53,9 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     }
     // Planned reads cache per report (rollup state, shared parts): one per refresh.
     const source = await plannedReads(reports);
-    const base: Scope = { ...range, where: q.filters, timeZone };
-    const scoped: Scope = { ...base, where: [...q.filters, ...q.drill] };
+    // Counted like `report`: only calls that reached the provider unless a filter names an outcome.
+    const base: Scope = withReach({ ...range, where: q.filters, timeZone });
+    const scoped: Scope = withReach({ ...base, where: [...q.filters, ...q.drill] });
     const head = await totals(source, base);
     const monthStart = startOfMonth(now, timeZone);
     const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : (await totals(source, { ...base, since: monthStart, until: now })).costNano;
@@ -66,6 +69,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
         calls: head.calls,
         activeUsers: await feed.activeUsers(base),
         unpricedCalls: head.unpricedCalls,
+        excludedCalls: base.reach ? (await excludedCalls(source, { ...base, by: [] })).reduce((a, e) => a + e.calls, 0) : null,
         monthToDateNano,
         projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
       },
@@ -73,7 +77,8 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       table: { dimension: q.dimension, ...table },
       trend: await dailyTrend(source, scoped),
       budgets: budgetStates(driver, { keyBudgets: keyBudgetsFrom(driver, o.configKeyBudgets), tagBudgets: o.tagBudgets }, now, timeZone),
-      tail: await feed.latestCalls(scoped, LIMITS.tail),
+      // The live tail shows every call, refused ones too.
+      tail: await feed.latestCalls({ ...scoped, reach: undefined }, LIMITS.tail),
       alerts,
       notes,
     };
@@ -99,7 +104,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
 function emptySnapshot(range: { since: number; until: number }, timeZone: string, dimension: string, notes: string[]): DashboardSnapshot {
   return {
     range: { ...range, timeZone },
-    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
     dimensions: [...TABLE_BUILTINS],
     table: { dimension, rows: [], totalNano: 0, totalCalls: 0 },
     trend: [],
@@ -108,4 +113,11 @@ function emptySnapshot(range: { since: number; until: number }, timeZone: string
     alerts: [],
     notes,
   };
+}
+
+/** The scope with the report's default reach (report/reach.ts) for its filters. */
+function withReach(scope: Scope): Scope {
+  const { reach: _previous, ...rest } = scope;
+  const reach = defaultReach(scope.where);
+  return reach ? { ...rest, reach } : rest;
 }

@@ -46,12 +46,13 @@ export interface EconomicsAggregates {
 
 /**
  * The month pieces rollups and entity rows answer the scope with, or undefined when they
- * cannot: --where or --key filters (entity rows hold no filters), user_tier or tenant_id
+ * cannot: --where or --key filters (entity rows hold no filters), a scope other than the
+ * calls that reached the provider (all entity rows hold), user_tier or tenant_id
  * not rolled up, or a range that is not made of whole UTC months, month prefixes and
  * suffixes (any zone's calendar month is). Pure: the plan asks it too.
  */
 export function economicsPieces(scope: Scope, state: RollupState): MonthPiece[] | undefined {
-  if (scope.where.length > 0 || scope.keyName !== undefined) return undefined;
+  if (scope.where.length > 0 || scope.keyName !== undefined || scope.reach !== 'reached') return undefined;
   if (!state.rolledUp(ECONOMICS_TAGS.tier) || !state.rolledUp(ECONOMICS_TAGS.tenant)) return undefined;
   return monthPieces(scope, state);
 }

@@ -1,6 +1,7 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { addMeasures, callMeasuresSql, measuresFromRow, measuresOf, storedMeasuresSql, subtractMeasures, zeroMeasures, type Measures } from '../../measures.js';
+import { reachedSql } from '../../reached.js';
 import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
 import { inListSql } from '../dialect.js';
 import { NONE, OTHER } from '../dimensions.js';
@@ -11,7 +12,8 @@ import { entityBit } from './state.js';
 import { groupKey, type AggregateSpec, type GroupAggregate, type P50ByGroup, type RollupState, type TimeRange } from './types.js';
 
 /**
- * `--by user_id --top N` (any entity key, no filters) without aggregating every user.
+ * `--by user_id --top N` (any entity key, no filters, the calls that reached the provider:
+ * what entity rows hold) without aggregating every user.
  *
  * The range must use the entity_months rows of exactly one UTC month (whole, or a prefix
  * / suffix missing at most a day); other month pieces may only be short slices (≤ a day).
@@ -35,7 +37,8 @@ export interface EntityPlan {
 /** How entity rows answer `spec`, or undefined when they cannot (pure: the plan asks it too). */
 export function entityPlan(spec: AggregateSpec, state: RollupState): EntityPlan | undefined {
   const key = spec.by[0];
-  if (spec.by.length !== 1 || key === undefined || entityBit(key) === undefined || spec.where.length > 0 || spec.keyName !== undefined) return undefined;
+  if (spec.by.length !== 1 || key === undefined || entityBit(key) === undefined) return undefined;
+  if (spec.where.length > 0 || spec.keyName !== undefined || spec.reach !== 'reached') return undefined;
   const pieces = monthPieces(spec, state);
   if (!pieces) return undefined;
   const corrections: EntityPlan['corrections'] = [];
@@ -79,7 +82,7 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const plan = planOf(spec, state);
       const deltas = new Map<string, Measures>();
       const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c JOIN call_tags u ON u.call_id = c.id AND u.key = ?
-        WHERE c.ts >= ? AND c.ts < ? GROUP BY u.value`;
+        WHERE c.ts >= ? AND c.ts < ? AND ${reachedSql('c')} GROUP BY u.value`;
       for (const { range, sign } of plan.corrections) {
         for (const r of await db.all<Record<string, unknown>>(rawSums, [plan.key, range.since, range.until])) {
           const d = deltas.get(String(r.v)) ?? zeroMeasures();
@@ -124,7 +127,7 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const listed = inListSql(db.dialect, 'u.value', entities);
       const rows = await db.all<{ v: string; lat: number }>(
         `SELECT u.value AS v, c.latency_ms AS lat FROM call_tags u JOIN calls c ON c.id = u.call_id
-          WHERE u.key = ? AND ${listed.sql} AND c.ts >= ? AND c.ts < ?`,
+          WHERE u.key = ? AND ${listed.sql} AND c.ts >= ? AND c.ts < ? AND ${reachedSql('c')}`,
         [plan.key, ...listed.params, spec.since, spec.until],
       );
       const other: Histogram = await rollups.histogram(spec);

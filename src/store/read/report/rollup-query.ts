@@ -32,6 +32,9 @@ const ROLLUP_DIMENSION_SQL: Record<ColumnDimension, string> = {
   provider: 'd.provider',
   key: `COALESCE(d.key_name, '${NONE}')`,
   endpoint: 'd.endpoint',
+  // NULL in rows of hours pruned before schema v5 (their outcome is not known).
+  outcome: `COALESCE(d.outcome, '${NONE}')`,
+  status: `COALESCE(CAST(d.status AS TEXT), '${NONE}')`,
 };
 
 /** The unpriced footer names calls without any model `(unknown)` (raw.ts does the same). */
@@ -93,6 +96,7 @@ export function partQuery(
     where.push('d.key_name = ?');
     params.push(spec.keyName);
   }
+  if (spec.reach !== undefined) where.push(`d.reached = ${spec.reach === 'reached' ? 1 : 0}`);
   for (const w of spec.where) {
     if (isBuiltin(w.key)) {
       where.push(`${ROLLUP_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
