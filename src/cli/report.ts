@@ -5,7 +5,7 @@ import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
 import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
 import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
-import { excludedNotice, prunedNotice } from '../report/format/text.js';
+import { excludedNotice, prunedNotice, unknownKeyNotices } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
@@ -109,6 +109,8 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     await store.close();
   }
 
+  // On stderr whatever the format: the report still prints, and JSON or CSV stays clean.
+  for (const line of unknownKeyNotices(report.unknownTagKeys)) deps.err(`note: ${line}\n`);
   const empty = report.total.calls === 0;
   const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
   if (format === 'json') {

@@ -5,6 +5,7 @@ import type { PlanPolicy } from './plan.js';
 import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
+import { unknownTagKeys } from './unknown-keys.js';
 import { OTHER, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
 
 /**
@@ -50,6 +51,9 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
   const cutoff = source.prunedBefore();
   if (cutoff !== null) report.prunedBefore = cutoff;
+  // After the cutoff is read: checking a key's presence over the whole window may read pruned ranges, which says nothing about the figures.
+  const unknown = await unknownTagKeys(source, reads, q);
+  if (unknown.length > 0) report.unknownTagKeys = unknown;
   return report;
 }
 

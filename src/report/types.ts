@@ -75,6 +75,14 @@ export interface ExcludedCalls {
   calls: number;
 }
 
+/** A tag key a query names (`--by` / `--where`) that no call of its window carries. */
+export interface UnknownTagKey {
+  key: string;
+  flag: '--by' | '--where';
+  /** Tag keys some call of the window carries, closest to `key` first. */
+  seen: string[];
+}
+
 export interface SpendReport {
   query: ReportQuery;
   /** Rows sorted by cost descending (time dimensions: chronologically); `(other)` last. */
@@ -89,6 +97,8 @@ export interface SpendReport {
    */
   excluded?: ExcludedCalls[];
   cross?: CrossTable;
+  /** Tag keys the query names that no call of its window carries (a typo, most likely). */
+  unknownTagKeys?: UnknownTagKey[];
   /** The previous period, present with compare. */
   previous?: TimeRange;
   /**

@@ -99,6 +99,13 @@ export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls:
   return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} that did not reach the provider (${parts}); see them with --where outcome=${excluded[0]!.outcome}.`;
 }
 
+/** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
+export function unknownKeyNotices(unknown: ReadonlyArray<{ key: string; flag: string; seen: readonly string[] }> | undefined): string[] {
+  return (unknown ?? []).map(
+    (u) => `no call in this period has the tag key "${u.key}" (${u.flag}); keys seen: ${u.seen.length > 0 ? u.seen.join(', ') : 'none'}.`,
+  );
+}
+
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
 /** A horizontal bar of `width` cells for value/max, with eighth-cell resolution. */

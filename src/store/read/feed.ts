@@ -3,6 +3,7 @@ import { changeCounter, tableExists } from './dialect.js';
 import { joinFragments } from './fragment.js';
 import { ECONOMICS_TAGS } from './report/economics.js';
 import { whereFragment, type Scope } from './scope.js';
+import { callTagKeys } from './tag-keys.js';
 
 /**
  * The live dashboard's small reads besides the report figures: which tag keys exist, the
@@ -78,16 +79,7 @@ export function createFeedReads(db: Db): FeedReads {
     changeCounter: () => changeCounter(db),
     hasCallLog: () => tableExists(db, 'calls'),
 
-    // A loose index scan over call_tags_key_value: one probe per distinct key instead of reading every tag row.
-    async tagKeys() {
-      const rows = await db.all<{ key: string }>(
-        `WITH RECURSIVE k(key) AS (
-           SELECT MIN(key) FROM call_tags
-           UNION ALL SELECT (SELECT MIN(key) FROM call_tags WHERE key > k.key) FROM k WHERE k.key IS NOT NULL
-         ) SELECT key FROM k WHERE key IS NOT NULL`,
-      );
-      return rows.map((r) => r.key);
-    },
+    tagKeys: () => callTagKeys(db),
 
     // `call_id IN (calls in scope)`: SQLite reads the (key, value) index in value order and checks
     // membership with a Bloom filter, about six times faster over a month than joining every call

@@ -1,5 +1,6 @@
 import type { Db } from '../../db.js';
 import type { Scope } from '../scope.js';
+import { knownTagKeys } from '../tag-keys.js';
 import { unpricedModels, type UnpricedModelCount } from '../unpriced-models.js';
 import { economicsFromRawRows, economicsFromRollups, type EconomicsAggregates } from './economics.js';
 import { createEntityReads, type EntityReads } from './entity-top.js';
@@ -28,6 +29,8 @@ export interface ReportReads {
   summaries(state: RollupState): SummaryReads;
   /** Providers and models with unpriced calls in the whole call log (`tokometer prices unpriced`). */
   unpricedModels(): Promise<UnpricedModelCount[]>;
+  /** Every tag key any call ever had, alphabetically (also keys whose raw calls were pruned). */
+  tagKeys(): Promise<string[]>;
 }
 
 export interface SummaryReads {
@@ -52,6 +55,7 @@ export function createReportReads(db: Db): ReportReads {
       };
     },
     unpricedModels: () => unpricedModels(db),
+    tagKeys: () => knownTagKeys(db),
   };
 }
 
