@@ -223,5 +223,16 @@ describe('table', () => {
     expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid users');
     expect(text).toContain('Active users 2');
   });
+
+  it('states the exact proration factor and shows the prorated revenue, so a tenant margin adds up', async () => {
+    const econDb = buildDb([{ at: '2026-11-02T00:00:00Z', cost: 1.2e9, tags: { user_id: 'a', user_tier: 'pro', tenant_id: 'acme' } }]);
+    // 29 days of a 30-day month.
+    const ue = await unitEconomics(econDb.reads, { since: Date.parse('2026-11-02T00:00:00Z'), until: NOVEMBER.until, timeZone: 'UTC' }, { price_per_user: {}, price_per_tenant: { acme: 1683 } });
+    const text = renderUnitEconomicsTable(ue, { color: false });
+    econDb.close();
+    expect(text).toContain('monthly prices × 0.966667 (');
+    // contract $1,683.00/mo × 29/30 = $1,626.90 revenue; minus $1.20 spend = $1,625.70 margin.
+    expect(text).toMatch(/acme\s+1\s+1\s+\$1\.20\s+100\.0%\s+\$1,683\.00\s+\$1,626\.90\s+0\.1%\s+\$1,625\.70\s+99\.9%/);
+  });
 });
 
