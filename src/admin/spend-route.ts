@@ -3,7 +3,7 @@ import type { OutgoingResponse } from '../proxy/types.js';
 import { reportToJson } from '../report/format/json.js';
 import { emptyMessage } from '../report/format/table.js';
 import { spendReport } from '../report/query.js';
-import { parseTimeRange } from '../report/time-range.js';
+import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics } from '../report/unit-economics.js';
 import type { AdminDeps } from './deps.js';
@@ -24,6 +24,7 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
   const top = q.get('top');
   if (top !== null && !/^[1-9]\d*$/.test(top)) throw new UsageError(`top "${top}" must be a whole number ≥ 1.`);
   const compare = q.get('compare');
+  const untilAsGiven = untilDateAsGiven(q.get('until') ?? undefined);
   if (compare !== null && compare !== 'previous') throw new UsageError(`compare "${compare}" is not supported; use compare=previous.`);
   return {
     ...range,
@@ -33,6 +34,7 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
     ...(q.get('key') !== null ? { keyName: q.get('key')! } : {}),
     ...(top !== null ? { top: Number(top) } : {}),
     ...(compare === 'previous' ? { compare: 'previous' as const } : {}),
+    ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
 import { excludedNotice, prunedNotice, unknownKeyNotices } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
-import { parseTimeRange } from '../report/time-range.js';
+import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
 import { sqliteReads } from '../store/read/index.js';
@@ -93,6 +93,8 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
     ...(flags.compare === 'previous' ? { compare: 'previous' as const } : {}),
   };
+  const untilAsGiven = untilDateAsGiven(flags.until);
+  if (untilAsGiven !== undefined) query.untilAsGiven = untilAsGiven;
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
@@ -123,7 +125,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     if (excluded) deps.err(`note: ${excluded}\n`);
   } else {
     deps.out(renderTable(report, { color }));
-    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color }));
+    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
 }
 

@@ -37,6 +37,8 @@ export interface ReportQuery extends TimeRange {
   timeZone: string;
   /** Also run the same query over [since - (until - since), since) and attach prevCostNano/change. */
   compare?: 'previous';
+  /** `--until` as the user typed it when it was a date (inclusive: `until` is the next local midnight); shown instead of `until`. */
+  untilAsGiven?: string;
 }
 
 /** Figures of one group: its measures (store/measures.ts) and what the report derives. Money in integer nano-USD, latency in ms. */

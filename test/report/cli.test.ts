@@ -115,6 +115,15 @@ describe('tokometer report', () => {
     expect((await runBoth(['--by', 'user_tier', '--since', '2026-11-13', '--until', '2026-11-14'])).err).toContain('"user_tier" (--by); keys seen: none');
   });
 
+  it('echoes an --until date as typed (it is inclusive), not as the midnight after it', async () => {
+    const args = ['--by', 'feature', '--since', '2026-11-01', '--until', '2026-11-30'];
+    expect(await run(args)).toContain('Spend by feature · 2026-11-01 → 2026-11-30 (inclusive) (UTC)');
+    const doc = JSON.parse(await run([...args, '--format', 'json']));
+    expect(doc).toMatchObject({ since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z', until_as_given: '2026-11-30' });
+    expect(JSON.parse(await run(['--since', '2026-11-01', '--until', '2026-11-30T12:00', '--format', 'json'])).until_as_given).toBeUndefined();
+    await expect(run(['--since', '2026-11-05', '--until', '2026-11-01'])).rejects.toThrow('--until "2026-11-01" (inclusive)');
+  });
+
   it('answers an empty database with a friendly message, also as valid JSON', async () => {
     const text = await run(['--db', emptyPath]);
     expect(text).toContain('No calls recorded between 2026-11-01 and 2026-12-01 (UTC).');

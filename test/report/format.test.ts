@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvField, renderCsv, renderUnitEconomicsCsv } from '../../src/report/format/csv.js';
+import { csvField, renderCsv, renderUnitEconomicsCsv, roundForColumn } from '../../src/report/format/csv.js';
 import { renderUnitEconomicsTable } from '../../src/report/format/economics-table.js';
 import { renderJson, usd } from '../../src/report/format/json.js';
 import { renderTable } from '../../src/report/format/table.js';
@@ -88,7 +88,7 @@ describe('json', () => {
 });
 
 describe('csv', () => {
-  it('has the same columns and numbers as the JSON, with a total line', async () => {
+  it('has the same columns and numbers as the JSON (rounded by column), with a total line', async () => {
     const r = await report();
     const lines = parseCsv(renderCsv(r));
     const doc = JSON.parse(renderJson(r));
@@ -101,12 +101,18 @@ describe('csv', () => {
       lines[0]!.slice(1).forEach((col, j) => {
         const cell = line[j + 1]!;
         if (json[col] === null) expect(cell).toBe('');
-        else expect(Number(cell)).toBeCloseTo(json[col], 12);
+        else expect(Number(cell)).toBe(roundForColumn(col, json[col]));
       });
       expect(nano(Number(line[1]))).toBe(r.rows[i]!.costNano);
     });
     expect(lines.at(-1)![0]).toBe('(total)');
     expect(nano(Number(lines.at(-1)![1]))).toBe(r.total.costNano);
+    // No float noise: shares to 4 decimals, latencies to 0.1 ms, USD exact to the nano-dollar.
+    const col = (name: string) => body.map((line) => line[lines[0]!.indexOf(name)]!);
+    expect(col('share').every((v) => /^(0|1|0\.\d{1,4})$/.test(v))).toBe(true);
+    expect(col('share')).toContain('0.7706');
+    expect(col('p50_latency_ms').every((v) => /^\d+(\.\d)?$/.test(v))).toBe(true);
+    expect(col('cost_usd').every((v) => /^\d+(\.\d{1,9})?$/.test(v))).toBe(true);
   });
 
   it('quotes per RFC 4180 and round-trips awkward group values', async () => {

@@ -1,6 +1,6 @@
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
@@ -12,9 +12,10 @@ import { formatInt, formatLocal, formatMoney, formatPercent, paint, prunedNotice
 /** Tenants listed before the rest are summarised in one line. */
 const MAX_TENANTS = 20;
 
-export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean }): string {
+/** `untilAsGiven`: the `--until` date as typed (see ReportQuery), shown instead of the end instant. */
+export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean; untilAsGiven?: string }): string {
   const p = paint(options.color);
-  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatLocal(ue.until, ue.timeZone)} (${ue.timeZone}) · monthly prices × ${formatFactor(ue.months)} (the period's share of its calendar months)`;
+  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatUntil(ue.until, ue.timeZone, options.untilAsGiven)} (${ue.timeZone}) · monthly prices × ${formatFactor(ue.months)} (the period's share of its calendar months)`;
   const out = [p.bold(`Unit economics · ${range}`), ''];
   const headline = [
     `Active users ${formatInt(ue.activeUsers)}`,

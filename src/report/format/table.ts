@@ -8,6 +8,7 @@ import {
   formatLocal,
   formatMoney,
   formatPercent,
+  formatUntil,
   paint,
   prunedNotice,
   renderGrid,
@@ -89,7 +90,7 @@ function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
   const filters = [...q.where.map((w) => `${w.key}${w.op}${w.value}`), ...(q.keyName ? [`key=${q.keyName}`] : [])];
-  const range = `${formatLocal(q.since, q.timeZone)} → ${formatLocal(q.until, q.timeZone)} (${q.timeZone})`;
+  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
 }
@@ -109,7 +110,7 @@ export function emptyMessage(report: SpendReport): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
   return [
-    `No calls recorded between ${formatLocal(q.since, q.timeZone)} and ${formatLocal(q.until, q.timeZone)} (${q.timeZone})${filtered ? ' matching the filters' : ''}.`,
+    `No calls recorded between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}.`,
     'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.',
   ].join('\n');
 }

@@ -77,6 +77,11 @@ export function formatLocal(ms: number, timeZone: string): string {
   return `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
+/** The end of a range for people: the date as the user typed it (inclusive), else the local time of `until`. */
+export function formatUntil(until: number, timeZone: string, asGiven?: string): string {
+  return asGiven !== undefined ? `${asGiven} (inclusive)` : formatLocal(until, timeZone);
+}
+
 /**
  * One line saying that figures start at the retention cutoff, not at the range start:
  * raw calls before it were pruned and the answer needed them.
