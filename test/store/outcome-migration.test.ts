@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spendReport } from '../../src/report/query.js';
 import type { ReportQuery } from '../../src/report/types.js';
-import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { pruneRawCalls } from '../../src/store/prune.js';
 import { createStore } from '../../src/store/sqlite-store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import { readsOf, record } from '../report/dataset.js';
-import { dump } from './rollup-dump.js';
+import { dump, oldDatabase } from './rollup-dump.js';
 
 /**
  * Migration v5 (outcome and status in the rollups): hours and months whose raw calls are
@@ -36,20 +35,7 @@ afterEach(() => {
 });
 
 /** A v4 database holding CALLS (rollups from the v3 backfill, as a v4 build had them). */
-function v4Database(): SqlDriver {
-  const driver = track(openDriver(':memory:'));
-  migrate(driver, MIGRATIONS.slice(0, 2));
-  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
-  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
-  driver.transaction(() => {
-    for (const c of CALLS) {
-      const id = insertCall.run(...callToParams(c)).lastInsertRowid;
-      for (const [k, v] of tagEntries(c)) insertTag.run(id, k, v);
-    }
-  });
-  migrate(driver, MIGRATIONS.slice(0, 4));
-  return driver;
-}
+const v4Database = () => track(oldDatabase(CALLS, 4));
 
 /** What this build writes for CALLS, call by call in small batches. */
 function incremental(): SqlDriver {

@@ -1,4 +1,26 @@
-import type { SqlDriver } from '../../src/store/types.js';
+import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+
+/**
+ * An in-memory database at schema `version` holding `calls` as a v2 build wrote them (raw
+ * rows only), migrated from v2 to `version`: what the backfills of 003 and later see.
+ */
+export function oldDatabase(calls: readonly CallRecord[], version: number): SqlDriver {
+  const driver = openDriver(':memory:');
+  migrate(driver, MIGRATIONS.slice(0, 2));
+  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
+  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
+  driver.transaction(() => {
+    for (const c of calls) {
+      const id = insertCall.run(...callToParams(c)).lastInsertRowid;
+      for (const [k, v] of tagEntries(c)) insertTag.run(id, k, v);
+    }
+  });
+  migrate(driver, MIGRATIONS.slice(0, version));
+  return driver;
+}
 
 /** Every rollup-side table as sorted plain rows (dims ids resolved to their tuple). */
 export function dump(driver: SqlDriver) {

@@ -4,15 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plannedReads } from '../../src/report/run-plan.js';
-import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { LATENCY_BUCKET_LOW, LATENCY_BUCKETS, MAX_TAG_VALUES_PER_DAY, latencyBucket } from '../../src/store/rollup-policy.js';
 import { createStore } from '../../src/store/sqlite-store.js';
 import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
 import { readsOf, record } from '../report/dataset.js';
-import { dump } from './rollup-dump.js';
 import { callArb } from '../report/rollup-arbitraries.js';
+import { dump, oldDatabase } from './rollup-dump.js';
 
 /** Rollup maintenance in the store: backfill (v3, rebuilt by v5) = incremental writes, demotion, rollback, two writers, retention. */
 
@@ -22,19 +21,9 @@ function insertBatches(store: Store, calls: readonly CallRecord[], size: number)
   for (let i = 0; i < calls.length; i += size) store.insertCalls(calls.slice(i, i + size));
 }
 
-/** A v2 database holding `calls` (written as v2 would), then opened by this build: migration 003 backfills. */
+/** A v2 database holding `calls` (written as v2 would), then opened by this build: migration 003 backfills (and 005 rebuilds). */
 function backfilled(calls: readonly CallRecord[]): Store {
-  const driver = openDriver(':memory:');
-  migrate(driver, MIGRATIONS.slice(0, 2));
-  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
-  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
-  driver.transaction(() => {
-    for (const c of calls) {
-      const id = insertCall.run(...callToParams(c)).lastInsertRowid;
-      for (const [k, v] of tagEntries(c)) insertTag.run(id, k, v);
-    }
-  });
-  return createStore(driver);
+  return createStore(oldDatabase(calls, 2));
 }
 
 /** `n` calls on one UTC day, each with its own `order_no` (a key that must be demoted past the limit). */
