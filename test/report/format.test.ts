@@ -7,7 +7,7 @@ import { formatMoney } from '../../src/report/format/text.js';
 import { spendReport } from '../../src/report/query.js';
 import type { ReportQuery } from '../../src/report/types.js';
 import { unitEconomics } from '../../src/report/unit-economics.js';
-import { buildDb } from './dataset.js';
+import { buildDb, record } from './dataset.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 
 const db = buildDb([...NOVEMBER_CALLS, { at: '2026-11-15T00:00:00Z', cost: 3e6, tags: { feature: 'say "hi", then\nleave' } }]);
@@ -228,6 +228,16 @@ describe('table', () => {
     expect(text).toMatch(/\$29\.00\s+15\.5%\s+\$24\.50\s+84\.5%/);
     expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid users');
     expect(text).toContain('Active users 2');
+  });
+
+  it('says when calls were recorded but none reached the provider, and counts them', async () => {
+    const refused = buildDb([]);
+    refused.store.insertCalls([{ ...record({ at: '2026-11-02T00:00:00Z', cost: 0, usage: false }), outcome: 'refused', status: 429, usageSource: 'not_metered' }]);
+    const text = renderTable(await spendReport(refused.reads, { ...NOVEMBER, by: ['model'], where: [], timeZone: 'UTC' }), { color: false });
+    refused.close();
+    expect(text).toContain('No call reached the provider between 2026-11-01 and 2026-12-01 (UTC).');
+    expect(text).toContain('Not counted: 1 call that did not reach the provider (1 refused); see them with --where outcome=refused.');
+    expect(text).not.toContain('tokometer serve');
   });
 
   it('states the exact proration factor and shows the prorated revenue, so a tenant margin adds up', async () => {
