@@ -66,9 +66,7 @@ export function createRawReads(db: Db): AggregateReads {
       });
       const dimNames = dims.exprs.map((_, i) => `d${i}`);
       const base = joinFragments(
-        'SELECT',
-        joinFragments(...cols.flatMap((c, i) => (i > 0 ? [',', c] : [c]))),
-        ', c.latency_ms AS lat FROM calls c',
+        { sql: `SELECT ${[...cols.map((c) => c.sql), 'c.latency_ms AS lat'].join(', ')} FROM calls c`, params: cols.flatMap((c) => c.params) },
         dims.joins,
         whereFragment(spec),
         'AND c.latency_ms IS NOT NULL',
