@@ -235,7 +235,8 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     configKeys: o.config.keys,
     // Reports read through their own Db on the store's connection (records are written on the writer's).
     reports: sqliteReads(parts.store.driver).reports,
-    // drain() is asynchronous: it never blocks the event loop the way flush() waits on the writer thread.
+    // drain() is asynchronous: it never blocks the event loop the way flush() waits on the
+    // writer thread. A store that keeps failing leaves the report at what was written.
     flush: () => parts.queue.drain().catch(() => {}),
     log: o.log,
   });
