@@ -8,10 +8,10 @@ import type { Detector } from '../types.js';
  *
  * Calls: unpriced as every command counts them (store/unpriced.ts: usage reported or
  * estimated, stored cost NULL) — the spend is real but missing from every report total
- * and budget. One notice per (provider, model) with its calls and tokens, plus the `prices:` config snippet to add
- * (USD per 1M tokens; the numbers are placeholders to fill in from the provider's page).
- * When the pricer knows the model now (a price was added since), the notice says that the
- * calls recorded before stay uncounted.
+ * and budget. One notice per (provider, model) with its calls and tokens, plus the
+ * `prices:` config snippet to add (USD per 1M tokens; the numbers are placeholders to
+ * fill in from the provider's page). When the pricer knows the model now (a price was
+ * added since), the notice says that the calls recorded before stay uncounted.
  */
 
 export const unpriced: Detector = {
