@@ -13,7 +13,7 @@ import { createPricer } from '../pricing/pricer.js';
 import { keyDeclarations } from '../config/keys.js';
 import { effectiveKeys } from '../keys/effective.js';
 import { parseTimeRange } from '../report/time-range.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from './report.js';
 

@@ -1,6 +1,7 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
-import { createRollupWriter, rolledCall, type RolledCall } from './rollup-writer.js';
+import { rolledCall, type RolledCall } from './rollup-aggregate.js';
+import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver } from './types.js';
 
 /**
@@ -34,7 +35,7 @@ export function callInserter(driver: SqlDriver): InsertRows {
       const params = callToParams(r);
       const { lastInsertRowid } = insertCall.run(...params);
       for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
-      rolled.push(rolledCall(params, tags));
+      rolled.push(rolledCall(r, tags));
     }
     return rollups.add(rolled);
   };

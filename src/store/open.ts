@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { isPostgresUrl } from '../lib/db-location.js';
 import { LATEST_VERSION, MIGRATIONS, SchemaVersionError, migrate, schemaVersion } from './migrations/index.js';
 import { createStore } from './sqlite-store.js';
-import type { OpenDriver, SqlDriver, Store } from './types.js';
+import type { OpenDriver, SqlDriver } from './types.js';
+import type { Store } from './facade.js';
 
 /**
  * Opening a database file for a command. Commands that only read (report, audit, tui,

@@ -1,24 +1,13 @@
-import { CALL_COLUMNS } from './call-row.js';
-import {
-  DENYLISTED_TAG_KEYS,
-  ENTITY_KEYS,
-  MAX_TAG_VALUES_PER_DAY,
-  ROLLUP_NONE,
-  formatLatencyHist,
-  hourOf,
-  latencyBucket,
-  mergeLatencyPairs,
-  parseLatencyHist,
-  utcDayOf,
-  utcMonthOf,
-} from './rollup-policy.js';
-import type { SqlDriver, SqlValue } from './types.js';
+import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
+import { aggregateRollups, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from './rollup-policy.js';
+import type { SqlDriver } from './types.js';
 
 /**
- * Keeps the v3 rollup tables (see migrations/003-rollups.ts) in step with the call log.
+ * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
- * together. A batch is first summed in memory (one upsert per dims row × hour, not per
- * call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
+ * together. A batch is first summed in memory (rollup-aggregate.ts, shared with the
+ * PostgreSQL writer: one upsert per dims row × hour, not per call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
  * published only after COMMIT and dropped whenever another connection committed (PRAGMA
  * data_version) or a key was demoted, so a rolled-back batch or a second writer never
  * leaves a stale value behind.
@@ -27,71 +16,12 @@ import type { SqlDriver, SqlValue } from './types.js';
 /** Hours of latency histograms kept in memory: the newest hour written and the one before. */
 const CACHED_HOURS = 2;
 
-/** The validated fields of one stored call that rollups need. Money nano-USD, times ms. */
-export interface RolledCall {
-  ts: number;
-  keyName: string | null;
-  provider: string;
-  endpoint: string;
-  /** COALESCE(model, model_requested). */
-  model: string | null;
-  costNano: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedInputTokens: number | null;
-  latencyMs: number;
-  tags: readonly (readonly [string, string])[];
-}
-
-const col = (name: (typeof CALL_COLUMNS)[number]) => CALL_COLUMNS.indexOf(name);
-const I = {
-  ts: col('ts'), key: col('key_name'), provider: col('provider'), endpoint: col('endpoint'), model: col('model'),
-  requested: col('model_requested'), cost: col('cost_nano'), input: col('input_tokens'), output: col('output_tokens'),
-  cached: col('cached_input_tokens'), latency: col('latency_ms'),
-};
-
-/** A RolledCall from callToParams' (already validated) bind parameters. */
-export function rolledCall(params: readonly SqlValue[], tags: readonly (readonly [string, string])[]): RolledCall {
-  const n = (i: number) => params[i] as number | null;
-  const s = (i: number) => params[i] as string | null;
-  return {
-    ts: n(I.ts)!, keyName: s(I.key), provider: s(I.provider)!, endpoint: s(I.endpoint)!, model: s(I.model) ?? s(I.requested),
-    costNano: n(I.cost), inputTokens: n(I.input), outputTokens: n(I.output), cachedInputTokens: n(I.cached),
-    latencyMs: n(I.latency)!, tags,
-  };
-}
-
-/** calls, priced, unpriced, cost, input, output, cached. */
-type Sums = [number, number, number, number, number, number, number];
-
-interface Cell {
-  sums: Sums;
-  latency: Map<number, number>;
-}
-
-interface EntityCell {
-  row: [string, string, number, string, string];
-  first: number;
-  last: number;
-  sums: Sums;
-}
-
 export interface RollupWriter {
   /** Adds the calls to the rollups. Call inside the write transaction; call the returned function after COMMIT. */
   add(calls: readonly RolledCall[]): () => void;
 }
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
-
-function addSums(into: Sums, c: RolledCall): void {
-  into[0] += 1;
-  if (c.costNano !== null) into[1] += 1;
-  if (c.costNano === null && c.inputTokens !== null) into[2] += 1;
-  into[3] += c.costNano ?? 0;
-  into[4] += c.inputTokens ?? 0;
-  into[5] += c.outputTokens ?? 0;
-  into[6] += c.cachedInputTokens ?? 0;
-}
 
 export function createRollupWriter(driver: SqlDriver): RollupWriter {
   let statuses: Map<string, boolean> | undefined;
@@ -103,9 +33,8 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
 
   function prepare() {
     const p = (sql: string) => driver.prepare(sql);
-    const sumsUpdate = `calls = calls + excluded.calls, priced = priced + excluded.priced, unpriced = unpriced + excluded.unpriced,
-      cost_nano = cost_nano + excluded.cost_nano, input_tokens = input_tokens + excluded.input_tokens,
-      output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens`;
+    const measures = MEASURE_COLUMNS.join(', ');
+    const slots = MEASURE_COLUMNS.map(() => '?').join(', ');
     return {
       dataVersion: p('PRAGMA data_version'),
       statuses: p('SELECT key, rolled_up FROM tag_keys'),
@@ -119,16 +48,17 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         p('DELETE FROM tag_key_days WHERE key = ?'),
       ],
       demoted: p("UPDATE tag_keys SET rolled_up = 0, reason = 'cardinality', changed_at = ? WHERE key = ?"),
-      newDim: p('INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      newDim: p(
+        'INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, outcome, status, reached, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       dimId: p('SELECT id FROM rollup_dims WHERE ident = ?'),
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
-      rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens, latency_hist)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}, latency_hist = excluded.latency_hist`),
+      rollup: p(`INSERT INTO rollups (dim_id, hour, ${measures}, latency_hist)
+        VALUES (?, ?, ${slots}, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD_EXCLUDED_MEASURES_SQL}, latency_hist = excluded.latency_hist`),
       // RETURNING calls: equal to the batch's calls only when the row is new.
-      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts,
-          calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
-        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${sumsUpdate} RETURNING calls`),
+      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, ${measures})
+        VALUES (?, ?, ?, ?, ?, ?, ?, ${slots}) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
+        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${ADD_EXCLUDED_MEASURES_SQL} RETURNING calls`),
       entityCount: p(`INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (key, seg_key, month, seg_value) DO UPDATE SET entities = entities + excluded.entities`),
       firstHour: p("INSERT INTO rollup_state (name, value) VALUES ('first_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MIN(value, excluded.value)"),
@@ -183,76 +113,28 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     return demoted;
   }
 
-  /** The batch summed per dims row × hour (cells) and per entity row (entities), in memory. */
-  function aggregate(calls: readonly RolledCall[], local: Map<string, boolean>) {
-    const cells = new Map<string, { dims: SqlValue[]; hours: Map<number, Cell> }>();
-    const entities = new Map<string, EntityCell>();
-    let minHour = Infinity;
-    let maxHour = -Infinity;
-    for (const c of calls) {
-      const hour = hourOf(c.ts);
-      minHour = Math.min(minHour, hour);
-      maxHour = Math.max(maxHour, hour);
-      const tags = new Map(c.tags);
-      let mask = 0;
-      for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
-      const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
-      const baseIdent = JSON.stringify(base).slice(0, -1);
-      const bucket = latencyBucket(c.latencyMs);
-      const addTo = (tagKey: string, tagValue: string) => {
-        const ident = `${baseIdent},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
-        let entry = cells.get(ident);
-        if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
-        let cell = entry.hours.get(hour);
-        if (!cell) entry.hours.set(hour, (cell = { sums: [0, 0, 0, 0, 0, 0, 0], latency: new Map() }));
-        addSums(cell.sums, c);
-        cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
-      };
-      addTo('', '');
-      for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
-
-      const month = utcMonthOf(c.ts);
-      for (const e of ENTITY_KEYS) {
-        const value = tags.get(e.key);
-        if (value === undefined) continue;
-        for (const seg of ['', ...e.segments]) {
-          const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-          const id = JSON.stringify([e.key, seg, month, segValue, value]);
-          let cell = entities.get(id);
-          if (!cell) entities.set(id, (cell = { row: [e.key, seg, month, segValue, value], first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
-          cell.first = Math.min(cell.first, c.ts);
-          cell.last = Math.max(cell.last, c.ts);
-          addSums(cell.sums, c);
-        }
-      }
-    }
-    return { cells, entities, minHour, maxHour };
-  }
-
   /**
    * Upserts each cell, merging its histogram with the stored one (from the cache when
    * present). @returns dims ids resolved and histograms written by this batch.
    */
-  function writeCells(st: ReturnType<typeof prepare>, cells: ReturnType<typeof aggregate>['cells'], cached: Map<string, number>, cachedHists: typeof hists) {
+  function writeCells(st: ReturnType<typeof prepare>, cells: readonly RollupCell[], cached: Map<string, number>, cachedHists: typeof hists) {
     const newIds = new Map<string, number>();
     const written: Array<[number, number, number[]]> = [];
-    for (const [ident, entry] of cells) {
-      let id = cached.get(ident) ?? newIds.get(ident);
+    for (const cell of cells) {
+      let id = cached.get(cell.ident) ?? newIds.get(cell.ident);
       if (id === undefined) {
-        const r = st.newDim.run(...entry.dims, ident);
-        id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(ident)!.id);
-        newIds.set(ident, id);
+        const r = st.newDim.run(...cell.dims, cell.ident);
+        id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(cell.ident)!.id);
+        newIds.set(cell.ident, id);
       }
-      for (const [hour, cell] of entry.hours) {
-        let stored = cachedHists.get(hour)?.get(id);
-        if (stored === undefined) {
-          const row = st.latency.get<{ latency_hist: string }>(id, hour);
-          stored = row ? parseLatencyHist(row.latency_hist) : [];
-        }
-        const merged = mergeLatencyPairs(stored, cell.latency);
-        st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(merged));
-        written.push([hour, id, merged]);
+      let stored = cachedHists.get(cell.hour)?.get(id);
+      if (stored === undefined) {
+        const row = st.latency.get<{ latency_hist: string }>(id, cell.hour);
+        stored = row ? parseLatencyHist(row.latency_hist) : [];
       }
+      const merged = mergeLatencyPairs(stored, cell.latency);
+      st.rollup.run(id, cell.hour, ...measureValues(cell.sums), formatLatencyHist(merged));
+      written.push([cell.hour, id, merged]);
     }
     return { newIds, written };
   }
@@ -268,17 +150,17 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     for (const hour of newest.slice(CACHED_HOURS)) hists.delete(hour);
   }
 
-  /** Upserts entity rows and counts the new ones into entity_counts. */
-  function writeEntities(st: ReturnType<typeof prepare>, entities: Map<string, EntityCell>): void {
+  /** Upserts entity rows (in aggregateRollups' order, close to primary-key order) and counts the new ones into entity_counts. */
+  function writeEntities(st: ReturnType<typeof prepare>, entities: readonly EntityCell[]): void {
     const fresh = new Map<string, [string, string, number, string, number]>();
-    // In (roughly) primary-key order: neighbouring upserts then share b-tree pages.
-    for (const e of [...entities.keys()].sort().map((id) => entities.get(id)!)) {
-      if (Number(st.entity.get<{ calls: number }>(...e.row, e.first, e.last, ...e.sums)!.calls) !== e.sums[0]) continue;
-      const [key, seg, month, segValue] = e.row;
-      const id = JSON.stringify([key, seg, month, segValue]);
+    for (const e of entities) {
+      const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
+      // RETURNING calls equals the batch's calls only when the row is new.
+      if (Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls) !== e.sums.calls) continue;
+      const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
       const count = fresh.get(id);
       if (count) count[4] += 1;
-      else fresh.set(id, [key, seg, month, segValue, 1]);
+      else fresh.set(id, [e.key, e.segKey, e.month, e.segValue, 1]);
     }
     for (const c of fresh.values()) st.entityCount.run(...c);
   }
@@ -291,7 +173,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
-      const { cells, entities, minHour, maxHour } = aggregate(calls, local);
+      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true);
       const fresh = demoted.length > 0;
       const { newIds, written } = writeCells(st, cells, fresh ? new Map() : dimIds, fresh ? new Map() : hists);
       writeEntities(st, entities);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { rowToCall, type CallRow } from '../../src/store/call-row.js';
 import { InvalidCallRecordError } from '../../src/store/call-row.js';
 import { KeyExistsError } from '../../src/store/keys.js';
-import type { CallRecord, SqlValue, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/facade.js';
+import type { CallRecord, SqlValue } from '../../src/store/types.js';
 import { makeCall, rejected } from './fixtures.js';
 
 /**

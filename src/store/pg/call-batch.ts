@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { CALL_COLUMNS, callToParams, tagEntries } from '../call-row.js';
-import type { RollupCall } from '../rollup-aggregate.js';
+import { rolledCall, type RolledCall } from '../rollup-aggregate.js';
 import type { CallRecord, SqlValue } from '../types.js';
 
 /**
@@ -41,7 +41,7 @@ export interface PreparedCall {
   uid: string;
   params: SqlValue[];
   tags: [string, string][];
-  rollup: RollupCall;
+  rollup: RolledCall;
 }
 
 /**
@@ -51,25 +51,7 @@ export interface PreparedCall {
 export function prepareCall(record: CallRecord & { callId: string }): PreparedCall {
   const params = callToParams(record);
   const tags = tagEntries(record);
-  const usage = record.usage ?? null;
-  return {
-    uid: record.callId.toLowerCase(),
-    params,
-    tags,
-    rollup: {
-      ts: record.ts,
-      keyName: record.keyName ?? null,
-      provider: record.provider,
-      endpoint: record.endpoint,
-      model: record.model ?? record.modelRequested ?? null,
-      costNano: record.costNano ?? null,
-      inputTokens: usage?.inputTokens ?? null,
-      outputTokens: usage?.outputTokens ?? null,
-      cachedInputTokens: usage?.cacheReadTokens ?? null,
-      latencyMs: record.latencyMs,
-      tags,
-    },
-  };
+  return { uid: record.callId.toLowerCase(), params, tags, rollup: rolledCall(record, tags) };
 }
 
 /** Inserts the calls not stored yet (with their tags). @returns those that were inserted, in batch order. */

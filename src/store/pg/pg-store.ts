@@ -8,7 +8,10 @@ import { storeMeta } from '../meta.js';
 import { budgetSpend } from '../read/budgets.js';
 import { callReads } from '../read/calls.js';
 import { reconcileStore } from '../reconcile-store.js';
-import type { BudgetStore, Store, UnitOfWork } from '../types.js';
+import type { Store } from '../facade.js';
+import { createFeedReads } from '../read/feed.js';
+import { createReportReads } from '../read/report/index.js';
+import type { BudgetStore, UnitOfWork } from '../types.js';
 import { PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from './migrations/index.js';
 import { ensureMonthsAhead } from './partitions.js';
 import { pruneMonths } from './prune.js';
@@ -60,6 +63,8 @@ export async function openPostgresStore(
     calls: callReads(db),
     meta: storeMeta(db),
     reconcile: reconcileStore(db),
+    reports: createReportReads(db),
+    feed: createFeedReads(db),
     unitOfWork: (fn) => db.transaction((tx) => fn(writers(tx))),
     prune: (retentionDays, now) => pruneMonths(db, retentionDays, now),
     close: () => db.close(),

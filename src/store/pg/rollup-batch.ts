@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
-import { aggregateRollups, type RollupCall, type RollupCell, type Sums } from '../rollup-aggregate.js';
+import type { Measures } from '../measures.js';
+import { aggregateRollups, type RolledCall, type RollupCell } from '../rollup-aggregate.js';
 import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from '../rollup-policy.js';
 
 /**
@@ -27,7 +28,7 @@ const SUM_COLUMNS = 'calls, priced, unpriced, cost_nano, input_tokens, output_to
 const SUM_ARRAYS = (from: number) => Array.from({ length: 7 }, (_, i) => `$${from + i}::bigint[]`).join(', ');
 const ADD = (table: string) => SUM_COLUMNS.split(', ').map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
 
-function sumArrays(rows: readonly { sums: Sums }[]): number[][] {
+function sumArrays(rows: readonly { sums: Measures }[]): number[][] {
   const out: number[][] = Array.from({ length: 7 }, () => []);
   for (const { sums: s } of rows) {
     out[0]!.push(s.calls);
@@ -42,7 +43,7 @@ function sumArrays(rows: readonly { sums: Sums }[]): number[][] {
 }
 
 /** Tag key → rolled up?, registering keys never seen and share-locking every key of the batch. */
-async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly RollupCall[], changedAt: number): Promise<Map<string, boolean>> {
+async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly RolledCall[], changedAt: number): Promise<Map<string, boolean>> {
   const keys = [...new Set(calls.flatMap((c) => c.tags.map(([k]) => k)))].sort();
   if (keys.length === 0) return new Map();
   await q(
@@ -57,7 +58,7 @@ async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly Rollu
 }
 
 /** Records each rolled-up key's values per UTC day; demotes keys past the limit (in `statuses`). */
-async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RollupCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
+async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RolledCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
   const seen = new Set<string>();
   const keys: string[] = [];
   const days: number[] = [];
@@ -104,10 +105,10 @@ async function writeCells(tx: postgres.TransactionSql, cells: readonly RollupCel
   const dims = [...new Map(cells.map((c) => [c.ident, c.dims])).entries()];
   await q(
     tx,
-    `INSERT INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])
+    `INSERT INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, outcome, status, reached, tag_key, tag_value, ident)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[])
       ON CONFLICT (ident) DO NOTHING`,
-    [...Array.from({ length: 7 }, (_, i) => dims.map(([, d]) => d[i])), dims.map(([ident]) => ident)],
+    [...Array.from({ length: 10 }, (_, i) => dims.map(([, d]) => d[i])), dims.map(([ident]) => ident)],
   );
   const stored = (await q(
     tx,
@@ -159,7 +160,7 @@ export interface HourSpan {
  * before (it only ever widens). @returns the batch's span, for the caller to widen `known`
  * with after COMMIT.
  */
-export async function addRollups(tx: postgres.TransactionSql, calls: readonly RollupCall[], known: HourSpan = { first: Infinity, last: -Infinity }): Promise<HourSpan> {
+export async function addRollups(tx: postgres.TransactionSql, calls: readonly RolledCall[], known: HourSpan = { first: Infinity, last: -Infinity }): Promise<HourSpan> {
   if (calls.length === 0) return { first: Infinity, last: -Infinity };
   const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
   const statuses = await tagKeyStatuses(tx, calls, changedAt);

@@ -3,7 +3,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDriver } from '../../../src/store/drivers/better-sqlite3.js';
 import { openPostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgInListSql, pgLatencyHistConcatSql, pgTimeBucketSql } from '../../../src/store/pg/dialect-sql.js';
-import { timeBucketExpr as timeBucketSql } from '../../../src/report/sql-scope.js';
+import { timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
+
+const timeBucketSql = (unit: 'day' | 'week' | 'month', ms: string) => bucketSql('sqlite', unit, ms);
 
 /** The PostgreSQL forms of the dialect-specific report SQL give what SQLite gives, on the same inputs. */
 const pg = openPostgresDb(inject('pgUrl'));

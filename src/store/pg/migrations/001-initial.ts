@@ -5,7 +5,7 @@ const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${S
 
 /**
  * PostgreSQL schema v1: the same tables, columns and meanings as the SQLite schema
- * (store/migrations/001–005; read those comments for what each column holds), so the
+ * (store/migrations/001–006; read those comments for what each column holds), so the
  * store's read modules run the same SQL on both. Differences, all on purpose:
  *
  * - Times in ms since the epoch and money in nano-USD are BIGINT; latencies, bucket
@@ -149,6 +149,9 @@ export const pgInitial: Migration = {
       endpoint TEXT NOT NULL,
       model TEXT,
       entity_mask INTEGER NOT NULL,
+      outcome TEXT,
+      status INTEGER,
+      reached INTEGER NOT NULL DEFAULT 1,
       tag_key TEXT NOT NULL,
       tag_value TEXT NOT NULL,
       ident TEXT NOT NULL UNIQUE
