@@ -1,6 +1,6 @@
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
-import type { WhereClause } from '../report/types.js';
+import type { WhereClause } from './read/dimensions.js';
 import type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
 
 export type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
