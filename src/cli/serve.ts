@@ -13,9 +13,6 @@ interface ServeFlags {
   db?: string;
 }
 
-/** Seconds SIGINT/SIGTERM waits for in-flight calls before closing connections. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
@@ -75,8 +72,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           if (stopping) return;
           stopping = true;
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+          // Calls in flight get limits.shutdown_grace_ms to finish.
           proxy
-            .stop(SHUTDOWN_GRACE_MS)
+            .stop()
             .catch((error) => log.error('shutdown failed', { error: String(error) }))
             .finally(() => resolve());
         };

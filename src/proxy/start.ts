@@ -1,20 +1,21 @@
 import { createAdminHandler } from '../admin/handler.js';
-import type { PriceDescriber } from '../budget/estimate-prices.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
 import { fetchPostJson } from '../budget/webhook.js';
 import { tagBudgetFromConfig } from '../config/budgets.js';
 import { providerSettings } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
+import type { Pricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
-import { startThreadWriter } from '../store/writer-client.js';
+import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js';
 import { KeyResolver, syncConfigKeys } from './auth.js';
-import type { AdminHandler, BudgetGate, Pricer } from './deps.js';
+import type { AdminHandler, BudgetGate } from './deps.js';
+import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -27,7 +28,7 @@ export interface StartProxyOptions {
   startServer: StartServer;
   upstream: UpstreamClient;
   /** Prices calls, and describes model prices for budget reservation estimates. */
-  pricer: Pricer & PriceDescriber;
+  pricer: Pick<Pricer, 'price' | 'describe'>;
   clock: Clock;
   log: Logger;
   env: Readonly<Record<string, string | undefined>>;
@@ -37,12 +38,12 @@ export interface StartProxyOptions {
    * Replaces budget enforcement (benchmarks, tests of the handler alone). Default: a
    * BudgetService over the config's key and tag budgets, seeded from the store.
    */
-  budgets?: (parts: ProxyParts) => BudgetGate;
+  budgets?: (parts: ProxyParts) => BudgetGate<unknown>;
   /** Replaces the admin API. Default: enabled when `admin.token` is set. */
   admin?: (parts: ProxyParts & { budgets: BudgetService | null }) => AdminHandler | undefined;
   /** Alert webhook delivery; defaults to a global-fetch POST to `alerts.webhook_url` with 1 s, 2 s, 4 s, 8 s retries. */
   alerts?: Omit<AlertDelivery, 'webhookUrl'>;
-  /** Also receives every record (tests, demo progress). */
+  /** Also receives every record (tests, demo progress); the same as subscribing to `finished`. */
   onRecord?: (record: CallRecord) => void;
   /**
    * File that takes call records while the database cannot (read-only, full); replayed
@@ -52,7 +53,8 @@ export interface StartProxyOptions {
   /**
    * Write call records on a writer thread with its own connection to `dbPath` (serve on a
    * file database), started from `entry`, the program's entry file (see
-   * store/writer-thread.ts). Default: the write queue writes on the main thread.
+   * store/writer-thread.ts); startProxy fails when it cannot start. Default: the write
+   * queue writes on the main thread (in-memory databases, in-process tests, the demo).
    */
   writerThread?: { entry: string; dbPath: string };
 }
@@ -78,9 +80,12 @@ export interface RunningProxy {
   metrics: Metrics;
   /** The budgets this proxy enforces; null when the `budgets` hook replaced them. */
   budgets: BudgetService | null;
+  /** Where every finished call is announced: subscribe to see each record once (telemetry). */
+  finished: FinishedCalls;
   /**
-   * Stops accepting calls, lets in-flight calls finish (up to `graceMs`), drains the
-   * write queue so nothing accepted is lost, and closes the upstream pool and the store.
+   * Stops accepting calls, lets in-flight calls finish (up to `graceMs`, default the
+   * config's `limits.shutdown_grace_ms`), drains the write queue so nothing accepted is
+   * lost, and closes the upstream pool and the store.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -98,19 +103,17 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const service = o.budgets ? null : defaultBudgets(o, parts);
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
-  const onRecord = o.onRecord;
+  const finished = new FinishedCalls((error) => o.log.error('a listener of finished calls failed', { error: error instanceof Error ? error.message : String(error) }));
+  finished.subscribe((record) => metrics.observe(record));
+  finished.subscribe((record) => void queue.enqueue(record));
+  if (o.onRecord) finished.subscribe(o.onRecord);
   const handler = createHandler({
     providers: buildProviders(providerSettings(o.config.providers)),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
     budgets: gate,
-    sink: onRecord
-      ? (record) => {
-          queue.enqueue(record);
-          onRecord(record);
-        }
-      : (record) => void queue.enqueue(record),
+    finished,
     clock: o.clock,
     metrics,
     log: o.log,
@@ -142,8 +145,9 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     queue,
     metrics,
     budgets: service,
+    finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
-    stop: (graceMs = 10_000) =>
+    stop: (graceMs = o.config.limits.shutdown_grace_ms) =>
       (stopped ??= (async () => {
         stopRetention();
         await server.close(graceMs);
@@ -172,36 +176,32 @@ function queueSettings(o: StartProxyOptions) {
 }
 
 /**
- * The writer thread when asked for and able to start, else a WriteQueue on the main
- * thread. With the thread, checkpoints run inside its commits, so the main connection's
- * own automatic checkpoint (rare key and alert writes) is pushed out to a safety net.
+ * The writer thread when asked for (serve on a file database), else a WriteQueue on the
+ * main thread (in-memory databases, in-process tests, the demo): one writer either way,
+ * never a fallback from one to the other. With the thread, checkpoints run inside its
+ * commits, so the main connection's own automatic checkpoint (rare key and alert writes)
+ * is pushed out to a safety net.
  */
 async function recordWriter(o: StartProxyOptions, store: Store): Promise<RecordWriter> {
   const settings = queueSettings(o);
-  const inline = () => new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
-  if (!o.writerThread) return inline();
+  if (!o.writerThread) return new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
+  let writer: ThreadWriter;
   try {
-    const writer = await startThreadWriter({
+    writer = await startThreadWriter({
       ...settings,
       ...o.writerThread,
       ...(o.spillPath ? { spillPath: o.spillPath } : {}),
       spillMaxBytes: o.config.store.spill_max_bytes,
-      fallback: () => {
-        o.driver.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-        return inline();
-      },
       onThreadLost: (message) => o.log.error(message),
+      onThreadRestarted: (message) => o.log.warn(message),
     });
-    o.driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
-    return writer;
   } catch (error) {
-    o.log.warn('call records are written on the main thread: the writer thread did not start', { error: error instanceof Error ? error.message : String(error) });
-    return inline();
+    throw new Error(`the call-record writer thread did not start, so calls could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
   }
+  o.driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+  return writer;
 }
 
-/** SQLite's default wal_autocheckpoint (pages). */
-const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
 const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
 
@@ -216,7 +216,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService 
     clock: o.clock,
     log: (line) => o.log.warn(line),
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
-    flush: () => void parts.queue.flush(),
+    flush: () => parts.queue.flush(),
   });
 }
 
@@ -232,7 +232,7 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     timeZone: o.config.timezone,
     economics: o.config.economics,
     configKeys: o.config.keys,
-    flush: () => void parts.queue.flush(),
+    flush: () => parts.queue.flush(),
     log: o.log,
   });
 }

@@ -3,6 +3,7 @@ import { MIGRATIONS, migrate } from './migrations/index.js';
 import { pruneRawCalls } from './prune.js';
 import { createRollupWriter, rolledCall, type RolledCall } from './rollup-writer.js';
 import type { AlertRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyRecord, NewKey, SqlDriver, Store } from './types.js';
+import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
 
 /** createKey was given a name or hash that another key (revoked or not) already has. */
 export class KeyExistsError extends Error {
@@ -81,6 +82,7 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
      WHERE name = ?`,
   );
   const dataVersion = driver.prepare('PRAGMA data_version');
+  const upsertMark = driver.prepare(UPSERT_MARK_SQL);
   const rollups = createRollupWriter(driver);
   const insertAlert = driver.prepare(
     `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
@@ -120,12 +122,13 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
     driver,
 
     /**
-     * All records in one IMMEDIATE transaction (calls, their call_tags rows and the
-     * rollups they add to); all or nothing.
+     * All records in one IMMEDIATE transaction (calls, their call_tags rows, the
+     * rollups they add to, and the writer's mark when given); all or nothing.
      */
-    insertCalls(records) {
+    insertCalls(records, mark) {
       if (records.length === 0) return;
       const publish = driver.transaction(() => {
+        if (mark) upsertMark.run(...markParams(mark));
         const rolled: RolledCall[] = [];
         for (const r of records) {
           const tags = tagEntries(r);

@@ -153,8 +153,17 @@ export class WriteQueue {
    * Stops at the first failing batch (kept for the next try).
    * @returns the number of records written or rejected.
    */
-  flush(): number {
+  writeNow(): number {
     return this.write(Infinity);
+  }
+
+  /**
+   * RecordWriter.flush on this thread: writes everything pending now (also records the
+   * spill file gives back when the store recovers); true when nothing is left waiting.
+   */
+  flush(): Promise<boolean> {
+    while (this.pending > 0 && this.writeNow() > 0);
+    return Promise.resolve(this.pending === 0 && this.spilled === 0);
   }
 
   /**
@@ -167,7 +176,7 @@ export class WriteQueue {
     let failures = 0;
     for (;;) {
       const before = this.pending;
-      this.flush();
+      this.writeNow();
       this.disarm();
       if (this.pending === 0) return;
       failures = this.pending < before ? 0 : failures + 1;
@@ -188,7 +197,6 @@ export class WriteQueue {
     for (let n = 0; n < maxBatches && this.pending > 0; n++) {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
       const handled = this.writeBatch(batch);
-      if (handled > 0) this.onSettled(handled === batch.length ? batch : batch.slice(0, handled));
       this.head += handled;
       done += handled;
       if (handled < batch.length) break;
@@ -201,10 +209,11 @@ export class WriteQueue {
     return done;
   }
 
-  /** Writes one batch; returns how many of its records are done (written or rejected). */
+  /** Writes one batch; returns how many of its records are done (written or rejected), each reported settled as it is. */
   private writeBatch(batch: CallRecord[]): number {
     try {
       this.store.insertCalls(batch);
+      this.onSettled(batch);
       if (this.failing) {
         this.failing = false;
         this.recovering = true;
@@ -221,8 +230,9 @@ export class WriteQueue {
   private isolate(batch: CallRecord[]): number {
     let done = 0;
     for (const record of batch) {
+      const one = [record];
       try {
-        this.store.insertCalls([record]);
+        this.store.insertCalls(one);
       } catch (err) {
         if (!isPermanent(err)) {
           this.reportFailure(err);
@@ -230,6 +240,8 @@ export class WriteQueue {
         }
         this.onError(new WriteQueueError('rejected', 1, { cause: err }));
       }
+      // Reported one by one, so the writer thread's mark for the next record covers this one.
+      this.onSettled(one);
       done++;
     }
     this.failing = false;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { Store } from '../../src/store/types.js';
-import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
+import type { WriteQueueError } from '../../src/store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
 import { waitFor } from '../support/proxy-harness.js';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
@@ -43,7 +43,6 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
       spillAfter: 5_000,
       onError: (e) => errors.push(e),
       onRecover: () => recovered++,
-      fallback: () => new WriteQueue(store),
       onThreadLost: (m) => expect.fail(m),
     });
     const other = openDriver(dbPath);

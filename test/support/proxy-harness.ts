@@ -10,6 +10,7 @@ import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { CallRecord } from '../../src/store/types.js';
+import { WriteQueue } from '../../src/store/write-queue.js';
 import { FakeUpstream, type FakeUpstreamOptions } from './fake-upstream.js';
 
 export const UPSTREAM_KEY = 'sk-test-upstream-0123456789abcdef';
@@ -26,7 +27,7 @@ export interface Harness {
   baseUrl(provider?: string): string;
   /** Creates another key and returns its secret. */
   createKey(name: string, tags?: Record<string, string>): string;
-  /** Flushes the write queue and returns every stored call, oldest first. */
+  /** Writes what the write queue holds and returns every stored call, oldest first. */
   rows(): CallRow[];
   /** Every record the proxy produced, in order (before storage). */
   records: CallRecord[];
@@ -78,7 +79,8 @@ export async function startHarness(options: {
     createKey,
     baseUrl: (p = provider) => `${proxy.url}/proxy/${p}`,
     rows: () => {
-      proxy.queue.flush();
+      // The harness runs the write queue on this thread (no writerThread): it writes before returning.
+      if (proxy.queue instanceof WriteQueue) proxy.queue.writeNow();
       return proxy.store.driver
         .prepare('SELECT * FROM calls ORDER BY id')
         .all<Record<string, unknown>>()

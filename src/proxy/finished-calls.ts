@@ -1,0 +1,46 @@
+import type { CallRecord } from '../store/types.js';
+
+/**
+ * What listeners learn about a finished call beyond its record: facts of the request
+ * that are not stored (W3C trace context for telemetry). Never a header that can hold a
+ * secret.
+ */
+export interface FinishedCall {
+  /** The client's `traceparent` header, if it sent one. */
+  readonly traceparent: string | undefined;
+  /** The client's `tracestate` header, if it sent one. */
+  readonly tracestate: string | undefined;
+}
+
+/** Told about every finished call once, synchronously, on the event loop: must not block (enqueue, count). */
+export type FinishedListener = (record: CallRecord, call: FinishedCall) => void;
+
+/**
+ * The single place a finished call is announced: the call recorder announces each call
+ * exactly once, and every subscriber (the record writer, /metrics, telemetry, tests)
+ * sees it, in subscription order. A listener that throws is reported and does not keep
+ * the others from seeing the call.
+ */
+export class FinishedCalls {
+  private listeners: FinishedListener[] = [];
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  subscribe(listener: FinishedListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  announce(record: CallRecord, call: FinishedCall): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(record, call);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}
