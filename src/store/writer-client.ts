@@ -117,6 +117,8 @@ export class ThreadWriter implements RecordWriter {
   /** Set when no thread could be started while closing: nothing more can be written. */
   private gaveUp = false;
   private lastThreadError = '';
+  /** Resolves when the current thread has exited. */
+  private exited: Promise<void> = Promise.resolve();
 
   constructor(
     started: Started,
@@ -194,9 +196,8 @@ export class ThreadWriter implements RecordWriter {
     });
     const worker = this.worker;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
-    await exited;
+    await this.exited;
     clearTimeout(timer);
   }
 
@@ -235,6 +236,7 @@ export class ThreadWriter implements RecordWriter {
   }
 
   private attach(worker: Worker): void {
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: FromWriter) => this.onMessage(m));
     worker.on('error', (error) => {
       this.lastThreadError = error.message;
