@@ -28,9 +28,10 @@ export function forgetMark(driver: SqlDriver, run: string): void {
 }
 
 /**
- * Deletes the marks of runs that ended without closing. Safe for a live run too: a mark
- * only matters while records it covers are unconfirmed on the main thread, which is less
- * than a status interval after a commit, and every commit refreshes `at`.
+ * Deletes the marks of runs that ended without closing (run by a closing writer, so that
+ * starting one never needs the write lock). Safe for a live run too: a mark only matters
+ * while records it covers are unconfirmed on the main thread, which is less than a status
+ * interval after a commit, and every commit refreshes `at`.
  */
 export function forgetStaleMarks(driver: SqlDriver, now: number): void {
   driver.prepare('DELETE FROM writer_marks WHERE at < ?').run(now - STALE_AFTER_MS);

@@ -95,7 +95,6 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
     const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
     // Read before the queue takes the spill file back.
     skipThrough = Math.max(storedMark(store.driver, data.run), spill?.markOf(data.run) ?? 0);
-    if (data.resumeAfter === 0) forgetStaleMarks(store.driver, Date.now());
     const marked = store;
     queue = new WriteQueue({ insertCalls: (records) => marked.insertCalls(records, markAfter(records)) }, {
       flushIntervalMs: data.flushIntervalMs,
@@ -151,10 +150,13 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
         .catch(() => {})
         .finally(() => {
           clearInterval(reporter);
+          // Starting must never wait for the write lock, so marks are tidied here: this run's,
+          // and those of runs that ended without closing. A failing store keeps them for later.
           try {
             forgetMark(store.driver, data.run);
+            forgetStaleMarks(store.driver, Date.now());
           } catch {
-            // A failing store keeps the mark; it goes stale and is deleted by a later run.
+            // Deleted by a later close.
           }
           store.close();
           post({ t: 'closed' });

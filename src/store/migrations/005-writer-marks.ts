@@ -9,7 +9,7 @@ import type { Migration } from './types.js';
  * writer_marks: run = one record writer (a serve process) across restarts of its thread;
  * settled = records 1..settled of that run, in posting order, are written, spilled,
  * rejected or refused; at = ms of the last update. A run's row is deleted when it closes;
- * rows of runs that ended without closing are deleted once stale (a day).
+ * rows of runs that ended without closing are deleted by a later close once stale (a day).
  */
 export const writerMarks: Migration = {
   version: 5,
