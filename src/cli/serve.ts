@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
@@ -37,7 +38,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const host = flags.host ?? config.listen.host;
       const open = await ctx.edges.openDriver();
       const proxy = await startProxy({
-        config,
+        settings: proxySettings(config),
         driver: open(dbPath),
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },

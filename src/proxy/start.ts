@@ -1,9 +1,6 @@
 import { createAdminHandler } from '../admin/handler.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
 import { fetchPostJson } from '../budget/webhook.js';
-import { tagBudgetFromConfig } from '../config/budgets.js';
-import { providerSettings } from '../config/providers.js';
-import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Pricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
@@ -20,10 +17,12 @@ import { createHandler } from './handler.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
+import type { ProxySettings } from './settings.js';
 import type { UpstreamClient } from './types.js';
 
 export interface StartProxyOptions {
-  config: Config;
+  /** The configuration as plain values (config/proxy-settings.ts `proxySettings(config)`). */
+  settings: ProxySettings;
   driver: SqlDriver;
   startServer: StartServer;
   upstream: UpstreamClient;
@@ -93,8 +92,8 @@ export interface RunningProxy {
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const store = createStore(o.driver);
-  for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
-  const keys = new KeyResolver(store, o.config.keys);
+  for (const warning of syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
+  const keys = new KeyResolver(store, o.settings.keys);
   keys.reload();
   const queue = await recordWriter(o, store);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
@@ -108,7 +107,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   finished.subscribe((record) => void queue.enqueue(record));
   if (o.onRecord) finished.subscribe(o.onRecord);
   const handler = createHandler({
-    providers: buildProviders(providerSettings(o.config.providers)),
+    providers: buildProviders(o.settings.providers),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
@@ -117,26 +116,27 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     clock: o.clock,
     metrics,
     log: o.log,
-    maxBodyBytes: o.config.limits.max_body_bytes,
-    tagsOnInvalid: o.config.tags.on_invalid,
+    maxBodyBytes: o.settings.limits.maxBodyBytes,
+    tagsOnInvalid: o.settings.tagsOnInvalid,
     admin,
     refusal: () =>
-      o.config.store.on_error === 'refuse' && queue.full
+      o.settings.store.onError === 'refuse' && queue.full
         ? 'Calls are refused because their records cannot be stored: the database is failing and the spill buffer is full (store.on_error: refuse).'
         : null,
-    health: () => (queue.degraded ? { status: 'degraded', store: 'failing', pending_records: queue.pending, spilled_records: queue.spilled, refusing: o.config.store.on_error === 'refuse' && queue.full } : { status: 'ok' }),
+    health: () => (queue.degraded ? { status: 'degraded', store: 'failing', pending_records: queue.pending, spilled_records: queue.spilled, refusing: o.settings.store.onError === 'refuse' && queue.full } : { status: 'ok' }),
   });
-  const host = o.host ?? o.config.listen.host;
+  const host = o.host ?? o.settings.listen.host;
   const server = await o.startServer({
     host,
-    port: o.port ?? o.config.listen.port,
+    port: o.port ?? o.settings.listen.port,
     handler,
     onError: (error) => o.log.error('request failed inside the proxy', { error: error instanceof Error ? error.message : String(error) }),
-    clientHeaderTimeoutMs: o.config.limits.client_header_timeout_ms,
-    clientBodyTimeoutMs: o.config.limits.client_body_timeout_ms,
-    tls: o.config.tls,
+    clientHeaderTimeoutMs: o.settings.limits.clientHeaderTimeoutMs,
+    clientBodyTimeoutMs: o.settings.limits.clientBodyTimeoutMs,
+    tls: o.settings.tls,
   });
-  const stopRetention = o.config.retention_days ? startRetention({ store, retentionDays: o.config.retention_days, clock: o.clock, log: o.log }) : () => {};
+  const retentionDays = o.settings.retentionDays;
+  const stopRetention = retentionDays ? startRetention({ store, retentionDays, clock: o.clock, log: o.log }) : () => {};
   let stopped: Promise<void> | null = null;
   return {
     server,
@@ -147,7 +147,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     budgets: service,
     finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
-    stop: (graceMs = o.config.limits.shutdown_grace_ms) =>
+    stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
       (stopped ??= (async () => {
         stopRetention();
         await server.close(graceMs);
@@ -164,13 +164,13 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
 
 /** The queue settings of a proxy, shared by the main-thread queue and the writer thread. */
 function queueSettings(o: StartProxyOptions) {
-  const maxBuffered = o.config.store.max_buffered_records;
+  const maxBuffered = o.settings.store.maxBufferedRecords;
   return {
-    flushIntervalMs: o.config.store.flush_interval_ms,
+    flushIntervalMs: o.settings.store.flushIntervalMs,
     maxBuffered,
     spillAfter: Math.max(1, Math.min(10_000, Math.floor(maxBuffered / 2))),
     onError: (error: WriteQueueError) =>
-      o.log.error(storeErrorMessage(error.kind, o.spillPath, o.config.store.on_error), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
+      o.log.error(storeErrorMessage(error.kind, o.spillPath, o.settings.store.onError), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
     onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
   };
 }
@@ -184,14 +184,14 @@ function queueSettings(o: StartProxyOptions) {
  */
 async function recordWriter(o: StartProxyOptions, store: Store): Promise<RecordWriter> {
   const settings = queueSettings(o);
-  if (!o.writerThread) return new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
+  if (!o.writerThread) return new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.settings.store.spillMaxBytes) } : {}) });
   let writer: ThreadWriter;
   try {
     writer = await startThreadWriter({
       ...settings,
       ...o.writerThread,
       ...(o.spillPath ? { spillPath: o.spillPath } : {}),
-      spillMaxBytes: o.config.store.spill_max_bytes,
+      spillMaxBytes: o.settings.store.spillMaxBytes,
       onThreadLost: (message) => o.log.error(message),
       onThreadRestarted: (message) => o.log.warn(message),
     });
@@ -206,12 +206,12 @@ async function recordWriter(o: StartProxyOptions, store: Store): Promise<RecordW
 const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
 
 function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService {
-  const webhookUrl = o.config.alerts.webhook_url;
+  const webhookUrl = o.settings.alertsWebhookUrl;
   return new BudgetService({
     store: parts.store,
     keys: parts.keys,
-    tagBudgets: o.config.budgets.map(tagBudgetFromConfig),
-    timeZone: o.config.timezone,
+    tagBudgets: o.settings.tagBudgets,
+    timeZone: o.settings.timeZone,
     pricer: o.pricer,
     clock: o.clock,
     log: (line) => o.log.warn(line),
@@ -221,7 +221,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService 
 }
 
 function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetService | null): AdminHandler | undefined {
-  const token = o.config.admin.token;
+  const token = o.settings.adminToken;
   if (!token) return undefined;
   return createAdminHandler({
     token,
@@ -229,9 +229,9 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
     keys: parts.keys,
     budgets,
     clock: o.clock,
-    timeZone: o.config.timezone,
-    economics: o.config.economics,
-    configKeys: o.config.keys,
+    timeZone: o.settings.timeZone,
+    economics: o.settings.economics,
+    configKeys: o.settings.keys,
     flush: () => parts.queue.flush(),
     log: o.log,
   });

@@ -1,10 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { edgesFor } from '../edges.js';
-import { detectRuntime } from '../runtime.js';
 import { SettledPrefix } from './settled-prefix.js';
 import { SpillFile } from './spill.js';
 import { createStore } from './sqlite-store.js';
-import type { CallRecord, Store, WriterMark } from './types.js';
+import type { CallRecord, OpenDriver, Store, WriterMark } from './types.js';
 import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
 import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 
@@ -78,8 +76,11 @@ export function isWriterThreadData(data: unknown): data is WriterThreadData {
   return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === WRITER_ROLE;
 }
 
-/** Runs the writer until the main thread sends `close` (then closes the connection and lets the thread end). */
-export async function runWriterThread(data: WriterThreadData): Promise<void> {
+/**
+ * Runs the writer until the main thread sends `close` (then closes the connection and lets
+ * the thread end). `loadDriver` gives the runtime's SQLite driver (chosen by the entry).
+ */
+export async function runWriterThread(data: WriterThreadData, loadDriver: () => Promise<OpenDriver>): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('the writer thread must run in a worker');
   const post = (m: FromWriter) => port.postMessage(m);
@@ -90,7 +91,7 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   /** Re-posted records up to here were settled by an earlier thread of this run. */
   let skipThrough: number;
   try {
-    const open = await edgesFor(detectRuntime()).openDriver();
+    const open = await loadDriver();
     store = createStore(open(data.dbPath));
     const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
     // Read before the queue takes the spill file back.

@@ -25,12 +25,6 @@ export const ALLOWED: readonly Allowed[] = [
   { rule: 'no-cycle', file: 'src/report/rollup-source.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
   { rule: 'no-cycle', file: 'src/report/rollup-state.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
   { rule: 'no-cycle', file: 'src/report/source.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  // The writer thread picks the runtime itself (edgesFor(detectRuntime())) to open its
-  // driver; main.ts, the entry it already starts from, should choose and hand it over.
-  { rule: 'runtime-choice', file: 'src/store/writer-thread.ts', removedBy: '#15.5 one write path (B, branch call-path)' },
-  // startProxy takes the whole Config and converts providers and tag budgets itself; the
-  // loader or cli/serve.ts should hand it plain settings.
-  { rule: 'loader-boundary', file: 'src/proxy/start.ts', removedBy: '#15.6/#15.8 (B, branch call-path: startProxy options)' },
   // The YAML key shape reaches the request path; A1's effective-key module takes it converted.
   { rule: 'loader-boundary', file: 'src/proxy/auth.ts', removedBy: '#15.2 effective key (A1, branch store-owner)' },
   { rule: 'loader-boundary', file: 'src/admin/deps.ts', removedBy: '#15.2 effective key (A1, branch store-owner): configKeys as effective-key input' },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
@@ -82,7 +83,7 @@ export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; 
   const text = `providers:\n  openai: { base_url: "${o.fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${o.yaml ?? ''}`;
   const config = parseConfigText(text, { file: 'budget-test.yaml', env: {} });
   const proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver: openDriver(o.dbPath),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),

@@ -6,6 +6,7 @@
 import { budgetExceededError } from '../../src/budget/errors.js';
 import type { GateResult } from '../../src/budget/gate.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { providerSettings } from '../../src/config/providers.js';
 import type { Pricer } from '../../src/pricing/pricer.js';
 import type { PriceResult } from '../../src/pricing/types.js';
 import { buildProviders } from '../../src/providers/registry.js';
@@ -134,7 +135,7 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
   });
   finished.subscribe((record) => metrics.observe(record));
   const deps: ProxyDeps<string> = {
-    providers: buildProviders(config),
+    providers: buildProviders(providerSettings(config.providers)),
     keys: { resolve: (secret) => (secret === SECRET ? resolved : null) },
     upstream,
     pricer: FAKE_PRICER,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
@@ -51,7 +52,7 @@ export async function startHarness(options: {
   const config = parseConfigText(yaml, { file: 'test.yaml', env: {} });
   const records: CallRecord[] = [];
   const proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver: openDriver(path.join(dir, 'test.db')),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
