@@ -62,7 +62,7 @@ export function createHandler<R>(deps: ProxyDeps<R>): (call: IncomingCall) => Pr
 async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps<R>): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
   const recorder = new CallRecorder(deps, provider.name, deps.clock(), monotonicMs(), call.headers);
-  /** Answers `error` in the provider's shape; records the call unless it was never identified as a key's. */
+  /** Answers `error` in the provider's shape; `record` is false for calls never recorded (no valid key, or records refused). */
   const refuse = (error: ProxyError, record: boolean): OutgoingResponse => {
     if (record) recorder.refuse(error);
     return errorResponse(adapter, error);

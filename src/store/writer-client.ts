@@ -166,9 +166,12 @@ export class ThreadWriter implements RecordWriter {
     return true;
   }
 
-  /** See RecordWriter.flush: the thread writes what it holds and answers; the event loop never waits. */
+  /**
+   * See RecordWriter.flush: the thread writes what it holds and answers; the event loop
+   * never waits. False at once while no thread runs (the records wait for the next one).
+   */
   flush(): Promise<boolean> {
-    if (this.gaveUp) return Promise.resolve(false);
+    if (this.worker === null || this.gaveUp) return Promise.resolve(false);
     this.post();
     return this.request('flush');
   }
