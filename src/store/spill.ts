@@ -16,7 +16,7 @@ const MARK_RESERVE_BYTES = 256;
  * after a restart. Invariant: the file never grows past `maxBytes`.
  *
  * With a `marker` (the writer thread), every append ends with a marker line written in
- * the same write as its records: how far the writer had settled once they were in the
+ * the same write as its records: how far the writer had handled once they were in the
  * file (see store/writer-marks.ts). Marker lines are not records.
  */
 export class SpillFile {
@@ -64,14 +64,14 @@ export class SpillFile {
   /** The highest mark of `run` in the file; 0 when it has none. */
   markOf(run: string): number {
     if (this.bytes === 0 || !existsSync(this.path)) return 0;
-    let settled = 0;
+    let handled = 0;
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line.startsWith(MARK_PREFIX)) continue;
       const mark = parseLine(line) as { writerMark?: Partial<WriterMark> } | undefined;
       const m = mark?.writerMark;
-      if (m?.run === run && typeof m.settled === 'number') settled = Math.max(settled, m.settled);
+      if (m?.run === run && typeof m.handled === 'number') handled = Math.max(handled, m.handled);
     }
-    return settled;
+    return handled;
   }
 
   /** Reads every spilled record (oldest first) and removes the file. */

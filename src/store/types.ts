@@ -134,7 +134,7 @@ export interface PruneResult {
 /** Writes and key management; the read side for reports lives in report/ and reads through `driver`. */
 export interface Store {
   readonly driver: SqlDriver;
-  /** Writes the records in one transaction; with `mark`, records in the same transaction how far that writer has settled (store/writer-marks.ts). */
+  /** Writes the records in one transaction; with `mark`, records in the same transaction how far that writer has handled (store/writer-marks.ts). */
   insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
   /**
    * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
@@ -232,13 +232,13 @@ export interface SpendGroup {
 }
 
 /**
- * How far one writer-thread run has settled, written with its records (store/writer-marks.ts):
- * records 1..`settled` that run received, in posting order, are written, spilled, rejected or refused.
+ * How far one writer-thread run has handled, written with its records (store/writer-marks.ts):
+ * records 1..`handled` that run received, in posting order, are written, spilled, rejected or refused.
  */
 export interface WriterMark {
   /** The run: one per record writer, across restarts of its thread. */
   run: string;
-  settled: number;
+  handled: number;
   /** ms since the epoch. */
   at: number;
 }

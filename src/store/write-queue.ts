@@ -45,7 +45,7 @@ export interface WriteQueueOptions {
    * Called with records as they leave the queue's hands — written, rejected as
    * unstorable, refused, or moved to the spill file — in the order that happens.
    */
-  onSettled?: (records: readonly CallRecord[]) => void;
+  onHandled?: (records: readonly CallRecord[]) => void;
 }
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
@@ -77,7 +77,7 @@ export class WriteQueue {
   private readonly spill: SpillFile | undefined;
   private readonly spillAfter: number;
   private readonly onRecover: () => void;
-  private readonly onSettled: (records: readonly CallRecord[]) => void;
+  private readonly onHandled: (records: readonly CallRecord[]) => void;
   /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
   private recovering = false;
   private readonly batchSize: number;
@@ -95,7 +95,7 @@ export class WriteQueue {
     this.spill = options.spill;
     this.spillAfter = options.spillAfter ?? 10_000;
     this.onRecover = options.onRecover ?? (() => {});
-    this.onSettled = options.onSettled ?? (() => {});
+    this.onHandled = options.onHandled ?? (() => {});
     // Records spilled by an earlier run come back first.
     if (this.spill && this.spill.size > 0) {
       this.buffer = this.spill.takeAll();
@@ -136,7 +136,7 @@ export class WriteQueue {
     if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
       this.refusedCount++;
-      this.onSettled([record]);
+      this.onHandled([record]);
       if (!this.overflowing) {
         this.overflowing = true;
         this.onError(new WriteQueueError('overflow', this.pending));
@@ -209,11 +209,11 @@ export class WriteQueue {
     return done;
   }
 
-  /** Writes one batch; returns how many of its records are done (written or rejected), each reported settled as it is. */
+  /** Writes one batch; returns how many of its records are done (written or rejected), each reported handled as it is. */
   private writeBatch(batch: CallRecord[]): number {
     try {
       this.store.insertCalls(batch);
-      this.onSettled(batch);
+      this.onHandled(batch);
       if (this.failing) {
         this.failing = false;
         this.recovering = true;
@@ -241,7 +241,7 @@ export class WriteQueue {
         this.onError(new WriteQueueError('rejected', 1, { cause: err }));
       }
       // Reported one by one, so the writer thread's mark for the next record covers this one.
-      this.onSettled(one);
+      this.onHandled(one);
       done++;
     }
     this.failing = false;
@@ -269,7 +269,7 @@ export class WriteQueue {
       this.lastError = err;
       return;
     }
-    if (moved > 0) this.onSettled(moved === records.length ? records : records.slice(0, moved));
+    if (moved > 0) this.onHandled(moved === records.length ? records : records.slice(0, moved));
     this.head += moved;
     this.compact();
   }

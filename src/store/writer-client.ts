@@ -32,7 +32,7 @@ const RESTARTS_WHILE_CLOSING = 3;
 interface Started {
   worker: Worker;
   status: WriterStatus;
-  /** Re-posted records the new thread will skip: an earlier thread of the run had settled them. */
+  /** Re-posted records the new thread will skip: an earlier thread of the run had handled them. */
   skipped: number;
 }
 
@@ -93,8 +93,8 @@ interface Request {
  * The main-thread side of the writer thread, the only writer of call records in serve.
  * `enqueue` stays O(1): records collect in an outbox that goes to the thread every
  * POST_EVERY_MS or POST_BATCH records. Posted records are kept until the thread reports
- * them settled. If the thread dies, a new one starts (the same run) and gets the records
- * the old one had not confirmed; it skips those the old one had settled (marks, see
+ * them handled. If the thread dies, a new one starts (the same run) and gets the records
+ * the old one had not confirmed; it skips those the old one had handled (marks, see
  * writer-thread.ts), so none is lost and none is written twice. While no thread runs,
  * records wait here, up to `maxBuffered`. Counters come from the thread's status reports,
  * at most one status interval old.
@@ -141,7 +141,7 @@ export class ThreadWriter implements RecordWriter {
   }
 
   get pending(): number {
-    return this.outbox.length + Math.max(this.status.pending, this.sentCount - this.status.settled);
+    return this.outbox.length + Math.max(this.status.pending, this.sentCount - this.status.handled);
   }
 
   get spilled(): number {
@@ -214,12 +214,12 @@ export class ThreadWriter implements RecordWriter {
     });
   }
 
-  private answer(id: number, settle: (r: Request) => void): void {
+  private answer(id: number, finish: (r: Request) => void): void {
     const r = this.requests.get(id);
     if (!r) return;
     this.requests.delete(id);
     if (this.requests.size === 0 && !this.closeRequested) this.worker?.unref();
-    settle(r);
+    finish(r);
   }
 
   private readonly post = (): void => {
@@ -253,12 +253,12 @@ export class ThreadWriter implements RecordWriter {
   }
 
   private onMessage(m: FromWriter): void {
-    if (m.t === 'status' || m.t === 'ready') this.settle(m.status);
+    if (m.t === 'status' || m.t === 'ready') this.takeStatus(m.status);
     else if (m.t === 'flushed') {
-      this.settle(m.status);
+      this.takeStatus(m.status);
       this.answer(m.id, (r) => r.resolve(m.written));
     } else if (m.t === 'drained') {
-      this.settle(m.status);
+      this.takeStatus(m.status);
       this.answer(m.id, (r) => (m.error === undefined ? r.resolve(true) : r.reject(new WriteQueueError('retrying', m.status.pending, { cause: new Error(m.error) }))));
     } else if (m.t === 'error') this.o.onError(new WriteQueueError(m.kind, m.count, { cause: new Error(m.cause) }));
     else if (m.t === 'recover') this.o.onRecover();
@@ -268,16 +268,16 @@ export class ThreadWriter implements RecordWriter {
     }
   }
 
-  private settle(status: WriterStatus): void {
+  private takeStatus(status: WriterStatus): void {
     this.status = status;
-    while (this.sent.length > 0 && (this.sent[0] as SentBatch).end <= status.settled) this.sent.shift();
+    while (this.sent.length > 0 && (this.sent[0] as SentBatch).end <= status.handled) this.sent.shift();
   }
 
   /** The thread is gone: start a new one of the same run. */
   private lost(reason: string): void {
     this.worker = null;
     this.lastThreadError = '';
-    const unconfirmed = this.sentCount - this.status.settled;
+    const unconfirmed = this.sentCount - this.status.handled;
     this.o.onThreadLost(`the call-record writer thread ${reason}; a new one starts and gets the ${unconfirmed} record(s) it had not confirmed`);
     void this.restart(0);
   }
@@ -287,7 +287,7 @@ export class ThreadWriter implements RecordWriter {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     let started: Started;
     try {
-      started = await spawnWriter(this.o, this.run, this.status.settled);
+      started = await spawnWriter(this.o, this.run, this.status.handled);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.lastThreadError = message;
@@ -302,7 +302,7 @@ export class ThreadWriter implements RecordWriter {
     // then the requests and the close that waited: each covers what was posted before it.
     for (const batch of this.sent) {
       const start = batch.end - batch.records.length;
-      const skip = Math.max(0, this.status.settled - start);
+      const skip = Math.max(0, this.status.handled - start);
       if (skip < batch.records.length) this.send({ t: 'records', first: start + skip + 1, records: skip === 0 ? batch.records : batch.records.slice(skip) });
     }
     this.post();

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { SettledPrefix } from './settled-prefix.js';
+import { HandledPrefix } from './handled-prefix.js';
 import { SpillFile } from './spill.js';
 import { createStore } from './sqlite-store.js';
 import type { CallRecord, OpenDriver, Store, WriterMark } from './types.js';
@@ -14,9 +14,9 @@ import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
  * entry point. The main-thread side is ThreadWriter (writer-client.ts).
  *
  * Exactly once across a thread's death: records carry their number in posting order;
- * every commit (and every spill append) also stores the run's settled prefix (the mark,
+ * every commit (and every spill append) also stores the run's handled prefix (the mark,
  * store/writer-marks.ts) atomically with the records. A new thread of the same run skips
- * re-posted records at or below the highest mark, because those are settled: written or
+ * re-posted records at or below the highest mark, because those are handled: written or
  * in the spill file, which it replays itself. Above the mark nothing was written, because
  * the thread writes records in posting order and each commit's mark covers all of them.
  */
@@ -41,7 +41,7 @@ export interface WriterThreadData {
 }
 
 /**
- * What the writer reports. `settled`: records 1..settled received from the main thread,
+ * What the writer reports. `handled`: records 1..handled received from the main thread,
  * in posting order, are written, rejected as unstorable, refused, or in the spill file;
  * it only grows. (A spilled record read back into memory when the store recovers is
  * exposed to a crash of the thread as it is to a crash of the process.)
@@ -52,7 +52,7 @@ export interface WriterStatus {
   pending: number;
   spilled: number;
   refused: number;
-  settled: number;
+  handled: number;
 }
 
 export type ToWriter =
@@ -84,11 +84,11 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   const port = parentPort;
   if (!port) throw new Error('the writer thread must run in a worker');
   const post = (m: FromWriter) => port.postMessage(m);
-  const settled = new SettledPrefix(data.resumeAfter);
-  const markAfter = (records: readonly CallRecord[]): WriterMark => ({ run: data.run, settled: settled.after(records), at: Date.now() });
+  const handled = new HandledPrefix(data.resumeAfter);
+  const markAfter = (records: readonly CallRecord[]): WriterMark => ({ run: data.run, handled: handled.after(records), at: Date.now() });
   let queue: WriteQueue;
   let store: Store;
-  /** Re-posted records up to here were settled by an earlier thread of this run. */
+  /** Re-posted records up to here were handled by an earlier thread of this run. */
   let skipThrough: number;
   try {
     const open = await loadDriver();
@@ -104,7 +104,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
       ...(spill ? { spill } : {}),
       onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
       onRecover: () => post({ t: 'recover' }),
-      onSettled: (records) => settled.settle(records),
+      onHandled: (records) => handled.handle(records),
     });
   } catch (error) {
     post({ t: 'failed', error: error instanceof Error ? error.message : String(error) });
@@ -117,7 +117,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     pending: queue.pending,
     spilled: queue.spilled,
     refused: queue.refused,
-    settled: settled.count,
+    handled: handled.count,
   });
   let last = '';
   // Status goes out once per interval, and only when it changed.
@@ -133,8 +133,8 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
       for (let i = 0; i < m.records.length; i++) {
         const record = m.records[i] as CallRecord;
         const seq = m.first + i;
-        settled.receive(record, seq);
-        if (seq <= skipThrough) settled.settle([record]);
+        handled.receive(record, seq);
+        if (seq <= skipThrough) handled.handle([record]);
         else queue.enqueue(record);
       }
     } else if (m.t === 'flush') {

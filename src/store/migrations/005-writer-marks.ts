@@ -1,13 +1,13 @@
 import type { Migration } from './types.js';
 
 /**
- * Schema v5: how far each run of the call-record writer has settled, written in the same
+ * Schema v5: how far each run of the call-record writer has handled, written in the same
  * transaction as its records (store/writer-marks.ts). When the writer thread dies, the
  * records the main thread had not seen confirmed are posted to a new thread, which skips
  * those at or below the mark: none is lost and none is written twice.
  *
  * writer_marks: run = one record writer (a serve process) across restarts of its thread;
- * settled = records 1..settled of that run, in posting order, are written, spilled,
+ * handled = records 1..handled of that run, in posting order, are written, spilled,
  * rejected or refused; at = ms of the last update. A run's row is deleted when it closes;
  * rows of runs that ended without closing are deleted by a later close once stale (a day).
  */
@@ -15,6 +15,6 @@ export const writerMarks: Migration = {
   version: 5,
   name: 'writer-marks',
   up: `
-    CREATE TABLE writer_marks (run TEXT PRIMARY KEY, settled INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE writer_marks (run TEXT PRIMARY KEY, handled INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
   `,
 };

@@ -2,15 +2,15 @@ import type { CallRecord } from './types.js';
 
 /**
  * The longest prefix, in posting order, of the records the writer thread received from
- * the main thread that are settled (written, spilled, rejected as unstorable, refused).
+ * the main thread that are handled (written, spilled, rejected as unstorable, refused).
  * Records are numbered by the main thread from 1; a new thread of the same run starts
  * after the prefix the main thread already saw confirmed.
  */
-export class SettledPrefix {
+export class HandledPrefix {
   private readonly seqOf = new WeakMap<CallRecord, number>();
-  /** Settled numbers beyond the prefix. */
+  /** Handled numbers beyond the prefix. */
   private readonly ahead = new Set<number>();
-  /** Records 1..count are settled. */
+  /** Records 1..count are handled. */
   count: number;
 
   constructor(start = 0) {
@@ -22,8 +22,8 @@ export class SettledPrefix {
     this.seqOf.set(record, seq);
   }
 
-  /** Marks records settled; records not received from the main thread (replayed from a spill file) are ignored. */
-  settle(records: readonly CallRecord[]): void {
+  /** Marks records handled; records not received from the main thread (replayed from a spill file) are ignored. */
+  handle(records: readonly CallRecord[]): void {
     for (const record of records) {
       const seq = this.seqOf.get(record);
       if (seq === undefined) continue;
@@ -33,7 +33,7 @@ export class SettledPrefix {
     while (this.ahead.delete(this.count + 1)) this.count++;
   }
 
-  /** The count once `records` are settled too, without settling them (the mark written with them). */
+  /** The count once `records` are handled too, without marking them (the mark written with them). */
   after(records: readonly CallRecord[]): number {
     let count = this.count;
     let inOrder = true;
