@@ -24,7 +24,8 @@ export type FinishedListener = (record: CallRecord, call: FinishedCall) => void;
 export class FinishedCalls {
   private listeners: FinishedListener[] = [];
 
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+  /** `onListenerError` hears what a listener threw (a log line in serve). */
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
 
   /** Adds a listener; returns a function that removes it. */
   subscribe(listener: FinishedListener): () => void {

@@ -35,7 +35,8 @@ export interface StartProxyOptions {
   port?: number;
   /**
    * Replaces budget enforcement (benchmarks, tests of the handler alone). Default: a
-   * BudgetService over the config's key and tag budgets, seeded from the store.
+   * BudgetService over the config's key and tag budgets, seeded from the store. Any
+   * reservation type will do: the handler hands each one back to `settle` unchanged.
    */
   budgets?: (parts: ProxyParts) => BudgetGate<unknown>;
   /** Replaces the admin API. Default: enabled when `admin.token` is set. */

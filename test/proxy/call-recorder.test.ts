@@ -11,7 +11,9 @@ const BODY = new TextEncoder().encode('{"model":"gpt-4o-mini","messages":[{"role
 
 function recorder(info: RequestInfo = INFO) {
   const gate = new FakeGate();
-  const finished = new FinishedCalls();
+  const finished = new FinishedCalls((error) => {
+    throw error;
+  });
   const records: CallRecord[] = [];
   finished.subscribe((r) => records.push(r));
   const rec = new CallRecorder({ pricer: FAKE_PRICER, budgets: gate, finished }, 'openai', 1_000, 50, {});
