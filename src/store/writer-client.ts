@@ -263,6 +263,7 @@ export class ThreadWriter implements RecordWriter {
     } else if (m.t === 'error') this.o.onError(new WriteQueueError(m.kind, m.count, { cause: new Error(m.cause) }));
     else if (m.t === 'recover') this.o.onRecover();
     else if (m.t === 'closed') {
+      this.takeStatus(m.status);
       this.closedAnswered = true;
       this.onClosed?.();
     }

@@ -69,7 +69,7 @@ export type FromWriter =
   | { t: 'drained'; id: number; status: WriterStatus; error?: string }
   | { t: 'error'; kind: WriteQueueErrorKind; count: number; cause: string }
   | { t: 'recover' }
-  | { t: 'closed' }
+  | { t: 'closed'; status: WriterStatus }
   | { t: 'failed'; error: string };
 
 export function isWriterThreadData(data: unknown): data is WriterThreadData {
@@ -151,6 +151,9 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
         .catch(() => {})
         .finally(() => {
           clearInterval(reporter);
+          // The main thread learns the final status before the run's mark goes: if this
+          // thread dies before the answer, the mark still guards a replacement.
+          post({ t: 'closed', status: status() });
           // Starting must never wait for the write lock, so marks are tidied here: this run's,
           // and those of runs that ended without closing. A failing store keeps them for later.
           try {
@@ -160,7 +163,6 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
             // Deleted by a later close.
           }
           store.close();
-          post({ t: 'closed' });
           port.close();
         });
     }
