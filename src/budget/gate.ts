@@ -3,7 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import { budgetExceededError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices } from './estimate-prices.js';
-import { Reservation, type BudgetLedger } from './ledger.js';
+import type { BudgetLedger, Reservation } from './ledger.js';
 
 /** What the gate reads from the proxy's budget request (proxy/deps.ts `BudgetRequest`). */
 export interface GateRequest {
@@ -20,7 +20,11 @@ export interface GateRequest {
   at: number;
 }
 
-export type GateResult = { ok: true; reservation: unknown } | { ok: false; error: ProxyError };
+/** A gate's decision: the reservation to settle later, or the refusal to send. */
+export type GateDecision<R> = { ok: true; reservation: R } | { ok: false; error: ProxyError };
+
+/** A gate's answer: its decision or, for a call that waited for room, the client left while waiting (nothing is held). */
+export type GateResult<R> = GateDecision<R> | { ok: false; aborted: true };
 
 /**
  * The proxy's BudgetGate on top of the in-memory ledger. `reserve` estimates the call
@@ -55,14 +59,14 @@ export class LedgerGate {
     });
   }
 
-  reserve(req: GateRequest): GateResult {
+  reserve(req: GateRequest): GateDecision<Reservation> {
     const result = this.ledger.reserve({ keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req) });
     if (result.ok) return { ok: true, reservation: result };
     return { ok: false, error: budgetExceededError(result.blocked) };
   }
 
-  /** Releases the hold and charges `actualCostNano` (0 for unknown). Idempotent; ignores foreign values. */
-  settle(reservation: unknown, actualCostNano: NanoUsd): void {
-    if (reservation instanceof Reservation) this.ledger.settle(reservation, actualCostNano);
+  /** Releases the hold and charges `actualCostNano` (0 for unknown). Idempotent. */
+  settle(reservation: Reservation, actualCostNano: NanoUsd): void {
+    this.ledger.settle(reservation, actualCostNano);
   }
 }

@@ -47,7 +47,7 @@ export interface BudgetServiceOptions {
   log: (line: string) => void;
   alerts?: AlertDelivery;
   /** Resolves once the call records accepted so far are written (the record writer's flush); awaited before stored spend is read. */
-  flush?: () => Promise<void>;
+  flush?: () => Promise<unknown>;
 }
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
@@ -13,9 +14,6 @@ interface ServeFlags {
   host?: string;
   db?: string;
 }
-
-/** Seconds SIGINT/SIGTERM waits for in-flight calls before closing connections. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -40,7 +38,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
       const proxy = await startProxy({
-        config,
+        settings: proxySettings(config),
         driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
@@ -75,8 +73,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           if (stopping) return;
           stopping = true;
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+          // Calls in flight get limits.shutdown_grace_ms to finish.
           proxy
-            .stop(SHUTDOWN_GRACE_MS)
+            .stop()
             .catch((error) => log.error('shutdown failed', { error: String(error) }))
             .finally(() => resolve());
         };

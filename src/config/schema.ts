@@ -144,8 +144,10 @@ export const configSchema = z.strictObject({
       client_header_timeout_ms: z.number().int().positive().default(60_000),
       /** ms a client may pause between two pieces of its request body (408, nothing forwarded, after); the binary times declared bodies up to 1 MiB as a whole. */
       client_body_timeout_ms: z.number().int().positive().default(60_000),
+      /** ms SIGINT/SIGTERM lets calls in flight finish before their connections are cut (then the records are written). */
+      shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
     })
-    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000 }),
+    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000, shutdown_grace_ms: 10_000 }),
   /** Serve HTTPS instead of HTTP: PEM certificate chain and private key files. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   store: z

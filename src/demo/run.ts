@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseConfigText } from '../config/load.js';
 import { providerSettings } from '../config/providers.js';
+import { proxySettings } from '../config/proxy-settings.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
@@ -90,7 +91,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
     let recorded = 0;
     try {
       proxy = await startProxy({
-        config,
+        settings: proxySettings(config),
         driver,
         startServer: withSimulatedTime(startServer, simulatedNow),
         upstream: await o.edges.createUpstream(),

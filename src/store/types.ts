@@ -239,6 +239,18 @@ export interface StoreMeta {
 }
 
 /**
+ * How far one writer-thread run has handled, written with its records (store/writer-marks.ts):
+ * records 1..`handled` that run received, in posting order, are written, spilled, rejected or refused.
+ */
+export interface WriterMark {
+  /** The run: one per record writer, across restarts of its thread. */
+  run: string;
+  handled: number;
+  /** ms since the epoch. */
+  at: number;
+}
+
+/**
  * Where the proxy hands call records: the WriteQueue itself, or ThreadWriter, which runs
  * a WriteQueue on the writer thread. `enqueue` is O(1) and never touches SQLite; the
  * counters describe records accepted and not yet written (see WriteQueue).
@@ -246,8 +258,13 @@ export interface StoreMeta {
 export interface RecordWriter {
   /** Accepts a record; false (counted in `refused`) when the buffer is full because writes keep failing. */
   enqueue(record: CallRecord): boolean;
-  /** Writes everything accepted so far before returning (blocks; for reads that must see the latest calls). */
-  flush(): void;
+  /**
+   * For reads that must see the latest calls. Resolves once every record accepted before
+   * the call has left the writer: true when they are all in the database (or dropped as
+   * unstorable), false when some still wait because the store is failing (in memory or
+   * in the spill file). Never rejects, never blocks the event loop.
+   */
+  flush(): Promise<boolean>;
   /** Writes everything pending; rejects with a WriteQueueError when the store keeps failing (records are spilled first). */
   drain(): Promise<void>;
   /** Releases what the writer holds after `drain` (the writer thread); optional. */

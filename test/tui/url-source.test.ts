@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
 import { createPricer } from '../../src/pricing/pricer.js';
@@ -38,7 +39,7 @@ beforeAll(async () => {
   db = seedDb();
   const config = parseConfigText(CONFIG, { file: 'test.yaml', env: {} });
   proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver: openDriver(db.path),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
