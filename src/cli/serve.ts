@@ -4,6 +4,8 @@ import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
+import path from 'node:path';
+import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { openDriverToWrite } from '../store/open.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
@@ -13,6 +15,7 @@ interface ServeFlags {
   port?: string;
   host?: string;
   db?: string;
+  spill?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -29,7 +32,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--config <file>', 'config file (default ./tokometer.yaml when present)')
     .option('--port <port>', 'port to listen on (default 8787)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL (several replicas share one PostgreSQL)')
+    .option('--spill <file>', 'file that takes call records while the database cannot (default <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
     .action(async (flags: ServeFlags) => {
       const config = configFor(ctx, flags.config);
       const port = flags.port === undefined ? undefined : Number(flags.port);
@@ -37,11 +41,17 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const dbPath = dbPathFor(ctx, config, flags.db);
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
+      const postgres = isPostgresUrl(dbPath);
+      const spill = flags.spill ?? config.store.spill_path;
       const proxy = await startProxy({
         settings: proxySettings(config),
-        driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
-        spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
-        writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
+        ...(postgres
+          ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(dbPath, 'create'), spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
+          : {
+              driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
+              spillPath: spill !== undefined ? path.resolve(ctx.cwd, spill) : dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
+              writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
+            }),
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
         pricer: createPricer(config.prices),
@@ -57,7 +67,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const missing = Object.entries(config.providers)
         .filter(([, p]) => !p.api_key)
         .map(([name]) => name);
-      log.info('tokometer listening', { url: proxy.url, db: dbPath, runtime: ctx.edges.runtime, providers_without_key: missing });
+      const shownDb = describeDbLocation(dbPath);
+      log.info('tokometer listening', { url: proxy.url, db: shownDb, runtime: ctx.edges.runtime, providers_without_key: missing });
       const budgets = proxy.budgets?.snapshot() ?? [];
       log.info('budgets', {
         enforced: budgets.length,
@@ -65,7 +76,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         alerts_webhook: config.alerts.webhook_url !== undefined,
         admin_api: config.admin.token !== undefined,
       });
-      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
+      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -9,6 +9,7 @@ import { createCallWriter } from '../store/call-writer.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver } from '../store/types.js';
 import type { Store } from '../store/facade.js';
+import type { PostgresStore } from '../store/pg/pg-store.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
@@ -26,7 +27,13 @@ import type { UpstreamClient } from './types.js';
 export interface StartProxyOptions {
   /** The configuration as plain values (config/proxy-settings.ts `proxySettings(config)`). */
   settings: ProxySettings;
-  driver: SqlDriver;
+  /** The SQLite connection the store is built on (and the writer, without `writerThread`). Give this or `postgres`. */
+  driver?: SqlDriver;
+  /**
+   * An opened PostgreSQL store (store/pg/pg-store.ts): the proxy uses it, and writes call
+   * records through the PostgreSQL writer on the main thread (its I/O is asynchronous).
+   */
+  postgres?: PostgresStore;
   startServer: StartServer;
   upstream: UpstreamClient;
   /** Prices calls, and describes model prices for budget reservation estimates. */
@@ -100,7 +107,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   // First: a telemetry setting it cannot use stops the start before anything is opened.
   const providers = buildProviders(o.settings.providers);
   const telemetry = await startTelemetry({ options: o.settings.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
-  const store = createStore(o.driver);
+  const store = storeOf(o);
   for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
   const keys = new KeyResolver(store, o.settings.keys, (error) =>
     o.log.error('could not reload the metering keys', { error: error instanceof Error ? error.message : String(error) }),
@@ -210,8 +217,11 @@ function queueSettings(o: StartProxyOptions) {
  */
 async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
   const settings = queueSettings(o);
+  const spill = o.spillPath ? { spill: new SpillFile(o.spillPath, o.settings.store.spillMaxBytes) } : {};
+  if (o.postgres) return (await import('../store/pg/call-sink.js')).createPostgresRecordWriter(o.postgres.db, { ...settings, ...spill });
+  const driver = sqliteDriverOf(o);
   // The store's own connection: the writer's statements run synchronously, between its units of work.
-  if (!o.writerThread) return new WriteQueue(createCallWriter(o.driver), { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.settings.store.spillMaxBytes) } : {}) });
+  if (!o.writerThread) return new WriteQueue(createCallWriter(driver), { ...settings, ...spill });
   let writer: ThreadWriter;
   try {
     writer = await startThreadWriter({
@@ -225,8 +235,22 @@ async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
   } catch (error) {
     throw new Error(`the call-record writer thread did not start, so calls could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
   }
-  o.driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+  driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
   return writer;
+}
+
+/** The store of a proxy: the PostgreSQL one given, or one built on the SQLite driver. */
+function storeOf(o: StartProxyOptions): Store {
+  if (o.postgres) {
+    if (o.driver || o.writerThread) throw new Error('startProxy: give either a SQLite driver (and writer thread) or a PostgreSQL store, not both');
+    return o.postgres;
+  }
+  return createStore(sqliteDriverOf(o));
+}
+
+function sqliteDriverOf(o: StartProxyOptions): SqlDriver {
+  if (!o.driver) throw new Error('startProxy needs a SQLite driver or a PostgreSQL store');
+  return o.driver;
 }
 
 /** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
