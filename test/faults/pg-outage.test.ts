@@ -13,8 +13,8 @@ const FLUSH_MS = 50;
 
 /**
  * The built binary on a PostgreSQL server of its own, which the test stops and starts.
- * Calls go on in the meantime: records wait in memory and in the spill file, /healthz
- * says degraded, and the replay after the restart writes each of them exactly once.
+ * Calls go on in the meantime: records wait in memory and then in the spill file (a small
+ * max_buffered_records makes them spill within seconds), /healthz says degraded, and the replay after the restart writes each of them exactly once.
  */
 describe('PostgreSQL unreachable under load (compiled binary)', () => {
   let dir: string;
@@ -28,7 +28,7 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     url = await createTestDatabase(pg.url, 'outage');
     writeFileSync(
       path.join(dir, 'tokometer.yaml'),
-      `db: ${url}\nproviders:\n  openai: { base_url: "${fake.url}", api_key: "sk-pg" }\nstore: { flush_interval_ms: ${FLUSH_MS}, spill_path: ${path.join(dir, 'serve.spill')} }\n`,
+      `db: ${url}\nproviders:\n  openai: { base_url: "${fake.url}", api_key: "sk-pg" }\nstore: { flush_interval_ms: ${FLUSH_MS}, max_buffered_records: 2000, spill_path: ${path.join(dir, 'serve.spill')} }\n`,
     );
   });
   afterAll(async () => {
@@ -45,6 +45,7 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     const served = new Set<string>();
     const failures: string[] = [];
     const health: string[] = [];
+    let spilledMax = 0;
     let stop = false;
     let n = 0;
     const worker = async () => {
@@ -67,7 +68,9 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     };
     const probe = async () => {
       const res = await fetch(`${serve.url}/healthz`);
-      health.push(((await res.json()) as { status: string }).status);
+      const body = (await res.json()) as { status: string; spilled_records?: number };
+      health.push(body.status);
+      spilledMax = Math.max(spilledMax, body.spilled_records ?? 0);
     };
     const workers = Array.from({ length: 8 }, worker);
     await new Promise((r) => setTimeout(r, 1500));
@@ -99,6 +102,8 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     expect(beforeOutage).toBeGreaterThan(50);
     expect(duringOutage).toBeGreaterThan(200);
     expect(health).toContain('degraded');
+    // Past 1000 waiting records (max_buffered_records / 2) they went to the spill file, and came back from it.
+    expect(spilledMax).toBeGreaterThan(1000);
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
       const rows = await sql<{ value: string; n: number }[]>`SELECT t.value, COUNT(*)::int AS n FROM call_tags t WHERE t.key = 'req' GROUP BY t.value`;
@@ -112,6 +117,6 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     } finally {
       await sql.end();
     }
-    console.log(`pg outage: ${served.size} calls served (${duringOutage} while PostgreSQL was down), health during the outage ${health.join(',')}`);
+    console.log(`pg outage: ${served.size} calls served (${duringOutage} while PostgreSQL was down), health during the outage ${health.join(',')}, up to ${spilledMax} records in the spill file`);
   }, 90_000);
 });
