@@ -10,12 +10,15 @@ export interface ReserveRequest {
   tags: Readonly<Record<string, string>>;
   /** Estimated cost in nano-USD (estimate.ts), >= 0. */
   estimateNano: NanoUsd;
+  /** The model asked for, kept on the reservation so its settle can teach the output history; optional. */
+  model?: string | null;
 }
 
 /**
  * An admitted call's hold on every budget it counts against. Settle it exactly once, in
  * a `finally`, also when the call fails or the client aborts: a leaked reservation keeps
- * `reservedNano > 0`, which makes its budgets stricter until the period ends.
+ * `reservedNano > 0`, which makes its budgets stricter until the period ends (and keeps
+ * callers waiting on them until their wait runs out).
  */
 export class Reservation {
   readonly ok = true;
@@ -30,6 +33,10 @@ export class Reservation {
     readonly estimateNano: NanoUsd,
     /** When the call was admitted, ms. */
     readonly at: number,
+    /** The call's metering key (ReserveRequest.keyName). */
+    readonly keyName: string | null,
+    /** The model asked for (ReserveRequest.model), null when none or not given. */
+    readonly model: string | null,
   ) {}
 }
 
