@@ -121,7 +121,7 @@ describe('BudgetService', () => {
     expect(stateOf(svc, 'soft')).toMatchObject({ soft: true, blocked: false });
   });
 
-  it('does not fire again after a restart what the alerts table holds for the period, unless a reset re-armed it', () => {
+  it('does not fire again after a restart what the alerts table holds for the period and limit, unless a reset or a raised limit re-armed it', () => {
     w = world();
     w.addKey('k', keyBudget(1, { alertAt: [0.5] }));
     const paid = (svc: BudgetService, usd: number, iso: string) => {
@@ -129,8 +129,8 @@ describe('BudgetService', () => {
       w.spend('k', iso, usd);
       call(svc, 'k', usd);
     };
-    // Fired this period at 0.5 (under another limit): the stored spend is below it now.
-    w.store.insertAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
+    // Fired this period at 0.5 under the same limit (the stored spend is below it now).
+    w.store.insertAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: USD, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
     // An alert of last month does not count.
     w.store.insertAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
     const svc = w.service();
@@ -145,16 +145,27 @@ describe('BudgetService', () => {
     expect(w.lines).toHaveLength(1);
     expect(w.store.listAlerts()).toHaveLength(3);
 
-    // Restart with a 10x limit: spend is far below 50 % again, yet the alert fired after the reset holds.
+    // Restart under the same limit: the alert fired after the reset holds.
+    const same = w.service();
+    paid(same, 0.1, '2026-11-20T13:30:00Z');
+    expect(w.lines).toHaveLength(1);
+
+    // Restart with a 10x limit (#18 point 7): spend is far below 50 % again, so 50 % of the
+    // new limit is a new alert when the spend reaches it.
     w.store.updateKey('k', { budget: keyBudget(10, { alertAt: [0.5] }) });
     const restarted = w.service();
-    expect(stateOf(restarted, 'k')!.spentNano).toBe(0.7 * USD);
-    paid(restarted, 5, '2026-11-20T14:00:00Z');
+    expect(stateOf(restarted, 'k')!.spentNano).toBe(0.8 * USD);
+    paid(restarted, 3, '2026-11-20T14:00:00Z');
     expect(w.lines).toHaveLength(1);
-    w.setNow('2026-11-20T14:30:00Z');
-    restarted.reset({ name: 'k' }, 'admin');
-    paid(restarted, 6, '2026-11-20T15:00:00Z');
+    paid(restarted, 2, '2026-11-20T14:10:00Z');
     expect(w.lines).toHaveLength(2);
+    const again = w.service();
+    paid(again, 0.1, '2026-11-20T14:20:00Z');
+    expect(w.lines).toHaveLength(2);
+    w.setNow('2026-11-20T14:30:00Z');
+    again.reset({ name: 'k' }, 'admin');
+    paid(again, 6, '2026-11-20T15:00:00Z');
+    expect(w.lines).toHaveLength(3);
   });
 
   it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', () => {
