@@ -25,7 +25,7 @@ export type Decision = 'allow' | 'wait' | 'block';
  * 4. otherwise                                → wait (only the calls in flight stand in the way).
  *
  * Rule 4 never refuses: the caller waits (admission.ts: in arrival order per budget, bounded
- * by `budgets.admission_wait_ms`) and is decided again each time a call on the budget
+ * by `budget_admission_wait_ms`) and is decided again each time a call on the budget
  * settles. Once every call in flight has settled, rule 2 or rule 1 applies, so a wait
  * always ends in `allow` or in a refusal for a spent cap. Hence a refusal for the budget
  * (`budget_exceeded`) is only ever true: no call is refused while `spent + estimate <= limit`
