@@ -97,7 +97,7 @@ export function finishCall(state: CallState, outcome: CallOutcome, deps: ProxyDe
       costNano = null;
     }
   }
-  if (state.reservation !== undefined) deps.budgets.settle(state.reservation, costNano ?? 0);
+  if (state.reservation !== undefined) deps.budgets.settle(state.reservation, costNano ?? 0, usage !== null && source === 'reported' ? usage.outputTokens : null);
   const latencyMs = now - state.t0;
   const record: CallRecord = {
     ts: state.startedAt,

@@ -19,12 +19,17 @@ export type BudgetRequest = GateRequest;
 
 /**
  * Reserves an estimate before forwarding and settles the real cost afterwards.
- * `reserve` is synchronous and in-memory (a few microseconds, never a query).
+ * `reserve` is in-memory (a few microseconds, never a query) and synchronous when it can
+ * decide at once; it returns a promise when the call waits for room on a budget that calls
+ * in flight fill (budget admission), which resolves to `aborted` if `signal` fires first.
  */
 export interface BudgetGate {
-  reserve(req: BudgetRequest): GateResult;
-  /** Releases the reservation and charges what was really used (0 for unknown). Idempotent. */
-  settle(reservation: unknown, actualCostNano: NanoUsd): void;
+  reserve(req: BudgetRequest, signal: AbortSignal): GateResult | Promise<GateResult>;
+  /**
+   * Releases the reservation and charges what was really used (0 for unknown); the
+   * provider-reported output tokens (null when not reported) refine later estimates. Idempotent.
+   */
+  settle(reservation: unknown, actualCostNano: NanoUsd, outputTokens?: number | null): void;
 }
 
 /** A gate with no budgets: every call is allowed. */

@@ -107,17 +107,20 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
     return refuse(new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`), true);
   }
 
-  const reserved = deps.budgets.reserve({
-    keyName: key.name,
-    tags: state.tags,
-    provider: provider.name,
-    model: info.model,
-    promptBytes: body.length,
-    maxOutputTokens: info.maxOutputTokens,
-    at: state.startedAt,
-  });
+  const admission = deps.budgets.reserve(
+    { keyName: key.name, tags: state.tags, provider: provider.name, model: info.model, promptBytes: body.length, maxOutputTokens: info.maxOutputTokens, at: state.startedAt },
+    call.signal,
+  );
+  // A promise only when the call waits for room on a budget (budget admission).
+  const reserved = admission instanceof Promise ? await admission : admission;
   if (!reserved.ok) {
-    deps.metrics.budgetBlocked();
+    if (reserved.aborted) {
+      state.reachedProvider = false;
+      state.error = 'client disconnected while waiting for budget room';
+      finishCall(state, 'client_aborted', deps, monotonicMs());
+      return { status: 499, headers: JSON_HEADERS, body: '' };
+    }
+    deps.metrics.budgetBlocked(reserved.error.kind);
     return refuse(reserved.error, true);
   }
   state.reservation = reserved.reservation;

@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../lib/errors.js';
 import type { CallRecord } from '../store/types.js';
 
 /** Upper bounds (seconds) of the upstream time-to-first-byte histogram. */
@@ -12,6 +13,7 @@ export class Metrics {
   private readonly costNano = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
   private budgetBlocks = 0;
+  private budgetBusy = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
 
   observe(record: CallRecord): void {
@@ -34,8 +36,10 @@ export class Metrics {
     }
   }
 
-  budgetBlocked(): void {
-    this.budgetBlocks++;
+  /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`). */
+  budgetBlocked(kind: ErrorKind = 'budget_exceeded'): void {
+    if (kind === 'budget_busy') this.budgetBusy++;
+    else this.budgetBlocks++;
   }
 
   render(): string {
@@ -46,8 +50,10 @@ export class Metrics {
     for (const [provider, nano] of this.costNano) lines.push(`tokometer_cost_usd_total{provider="${provider}"} ${(nano / 1e9).toFixed(9)}`);
     lines.push('# HELP tokometer_tokens_total Metered tokens by provider and direction.', '# TYPE tokometer_tokens_total counter');
     for (const [labels, n] of this.tokens) lines.push(`tokometer_tokens_total{${labels}} ${n}`);
-    lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget.', '# TYPE tokometer_budget_blocks_total counter');
+    lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget whose cap is spent.', '# TYPE tokometer_budget_blocks_total counter');
     lines.push(`tokometer_budget_blocks_total ${this.budgetBlocks}`);
+    lines.push('# HELP tokometer_budget_busy_total Calls answered budget_busy: their wait for room beside the calls in flight ran out.', '# TYPE tokometer_budget_busy_total counter');
+    lines.push(`tokometer_budget_busy_total ${this.budgetBusy}`);
     lines.push('# HELP tokometer_upstream_ttfb_seconds Time to the first upstream byte.', '# TYPE tokometer_upstream_ttfb_seconds histogram');
     for (const [provider, h] of this.latency) {
       LATENCY_BUCKETS.forEach((le, i) => lines.push(`tokometer_upstream_ttfb_seconds_bucket{provider="${provider}",le="${le}"} ${h.buckets[i]}`));
