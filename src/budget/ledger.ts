@@ -139,6 +139,11 @@ export class BudgetLedger {
   admit(request: ReserveRequest, options: WaitOptions): ReserveResult | Promise<WaitResult> {
     const first = this.reserve(request);
     if (first.ok || first.blocked.reason === 'exhausted' || !(options.waitMs > 0)) return first;
+    return this.wait(request, options);
+  }
+
+  /** The waiting half of `admit`, for a call `reserve` just answered `reserved`. */
+  wait(request: ReserveRequest, options: WaitOptions): Promise<WaitResult> {
     return this.admission.wait(request, clampNano(request.estimateNano), options);
   }
 
