@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import type { NanoUsd } from '../lib/money.js';
+import { nanoToUsd, type NanoUsd } from '../lib/money.js';
 import type { BudgetPeriod, KeyBudget, KeyEventActor, Store } from '../store/types.js';
 import { AlertBook } from './alert-book.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
@@ -46,6 +46,8 @@ export interface BudgetServiceOptions {
   alerts?: AlertDelivery;
   /** Writes pending call records before the store is read (the write queue's flush). */
   flush?: () => void;
+  /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
+  admissionWaitMs?: number;
 }
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
@@ -106,7 +108,7 @@ export class BudgetService {
         if (this.book.admit(e)) this.notifier.notify(e);
       },
     });
-    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer));
+    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), log: o.log });
     const since = this.ledger.seedSince();
     seedLedger(this.ledger, store, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => this.periodOf(kind, name) });
     this.book.load(store.listAlerts({ periodStartFrom: since }), store.listBudgetResets(since));
@@ -143,8 +145,9 @@ export class BudgetService {
         const prev = this.keyDefs.get(k.name);
         if (prev !== undefined && sameBudget(prev, k.budget)) continue;
         const spentNano = prev === undefined || prev.period !== k.budget.period ? this.storedKeySpend(k.name, k.budget.period) : undefined;
-        this.ledger.setKeyBudget(k.name, k.budget, spentNano === undefined ? undefined : { spentNano });
+        const rearmed = this.ledger.setKeyBudget(k.name, k.budget, spentNano === undefined ? undefined : { spentNano });
         this.keyDefs.set(k.name, k.budget);
+        if (prev !== undefined && rearmed.length > 0) this.recordRearm(k.name, prev, k.budget, rearmed);
       }
       for (const name of [...this.keyDefs.keys()]) {
         if (active.has(name)) continue;
@@ -186,6 +189,13 @@ export class BudgetService {
     });
     this.book.rearm(kind, target.name, tagValue, periodStart);
     return done;
+  }
+
+  /** `keys history`: a raised limit re-armed alert thresholds the spend is below again (#18 point 7). */
+  private recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): void {
+    const spent = this.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
+    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
+    this.o.store.appendKeyEvent({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
   }
 
   private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {

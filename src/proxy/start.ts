@@ -216,6 +216,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService 
     log: (line) => o.log.warn(line),
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     flush: () => void parts.queue.flush(),
+    admissionWaitMs: o.config.budget_admission_wait_ms,
   });
 }
 

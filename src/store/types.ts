@@ -207,8 +207,8 @@ export interface BudgetResetRecord {
   by: KeyEventActor;
 }
 
-/** Who made a change to keys or budgets. */
-export type KeyEventActor = 'cli' | 'admin' | 'config';
+/** Who made a change to keys or budgets ('proxy': the running proxy itself, e.g. alerts re-armed by a raised limit). */
+export type KeyEventActor = 'cli' | 'admin' | 'config' | 'proxy';
 
 /** One audit trail entry (table key_events). `details` is JSON-safe and never holds a secret. */
 export interface KeyEvent {
