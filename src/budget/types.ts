@@ -75,11 +75,8 @@ export interface BudgetState {
   reservedNano: NanoUsd;
   /** Calls admitted in the current period and not yet settled. */
   inFlight: number;
-  /**
-   * Callers this budget holds back, waiting for calls in flight to settle (admission.ts);
-   * absent where it cannot be known (budgets read from the database rather than a running proxy).
-   */
-  waiting?: number;
+  /** Callers this budget holds back, waiting for calls in flight to settle (admission.ts). */
+  waiting: number;
   limitNano: NanoUsd;
   period: BudgetPeriod;
   /** Start of the current period, ms. */

@@ -95,6 +95,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const metrics = new Metrics();
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : defaultBudgets(o, parts);
+  if (service) metrics.watchBudgets(() => service.snapshot());
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;

@@ -9,7 +9,7 @@ import { hasTable } from './db-feed.js';
  * inside it: each budget's spend in its current period, recomputed from the stored calls
  * the way the ledger seeds itself at start (settled cost of calls that started in the
  * period; unpriced calls add 0). Calls still in flight are not in the database, so
- * `reservedNano` and `inFlight` are always 0 here.
+ * `reservedNano`, `inFlight` and `waiting` are always 0 here.
  *
  * Key budgets come from the active keys of the `keys` table (what `keys create --budget`,
  * `keys set` and the admin API wrote), with the config's `keys.<name>.budget` winning as
@@ -180,6 +180,7 @@ function state(
     spentNano,
     reservedNano: 0,
     inFlight: 0,
+    waiting: 0,
     limitNano: def.limitNano,
     period: def.period,
     periodStart,
