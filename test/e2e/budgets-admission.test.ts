@@ -38,6 +38,16 @@ describe('budget admission through the proxy (issue #14)', () => {
     return path === '/metrics' ? res.text() : ((await res.json()) as { budgets: Array<Record<string, unknown>> });
   };
   const budgetOf = async (name: string) => ((await admin('/admin/budgets')) as { budgets: Array<Record<string, unknown>> }).budgets.find((b) => b.name === name)!;
+  /** A proxy (with `yaml` added) and key 'k' under CAP, with one slow call already upstream and holding the cap. */
+  const startWithSlowCall = async (yaml = '') => {
+    db = tempDb();
+    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\n${yaml}` });
+    const secret = addKey(p.proxy, 'k', { budget: CAP });
+    const seen = fake.requests.length;
+    const first = post(p.baseUrl, secret, 'slow first');
+    await waitFor(() => fake.requests.length === seen + 1, 5000, 'the first call upstream');
+    return { proxy: p, secret, seen, first };
+  };
 
   beforeAll(async () => {
     fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
@@ -52,18 +62,12 @@ describe('budget admission through the proxy (issue #14)', () => {
   });
 
   it('a caller that disconnects while waiting leaves the queue at once, holds nothing, and the queue moves on', async () => {
-    db = tempDb();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\n` });
-    const secret = addKey(p.proxy, 'k', { budget: CAP });
-    const seen = fake.requests.length;
-
-    const first = post(p.baseUrl, secret, 'slow first');
-    await waitFor(() => fake.requests.length === seen + 1, 5000, 'the first call upstream');
+    const { proxy: px, secret, seen, first } = await startWithSlowCall();
     const leaving = new AbortController();
-    const second = post(p.baseUrl, secret, 'second', leaving.signal).catch((e: unknown) => e);
-    await waitFor(() => p!.proxy.budgets!.snapshot()[0]!.waiting === 1, 5000, 'the second caller waiting');
-    const third = post(p.baseUrl, secret, 'third');
-    await waitFor(() => p!.proxy.budgets!.snapshot()[0]!.waiting === 2, 5000, 'the third caller waiting');
+    const second = post(px.baseUrl, secret, 'second', leaving.signal).catch((e: unknown) => e);
+    await waitFor(() => px.proxy.budgets!.snapshot()[0]!.waiting === 1, 5000, 'the second caller waiting');
+    const third = post(px.baseUrl, secret, 'third');
+    await waitFor(() => px.proxy.budgets!.snapshot()[0]!.waiting === 2, 5000, 'the third caller waiting');
 
     // The admin API and /metrics show the call in flight and the two callers waiting.
     expect(await budgetOf('k')).toMatchObject({ in_flight: 1, waiting: 2, spent_usd: 0 });
@@ -74,34 +78,29 @@ describe('budget admission through the proxy (issue #14)', () => {
 
     leaving.abort();
     expect(await second).toBeInstanceOf(Error);
-    await waitFor(() => p!.proxy.budgets!.snapshot()[0]!.waiting === 1, 2000, 'the second caller to leave');
-    expect(p.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
+    await waitFor(() => px.proxy.budgets!.snapshot()[0]!.waiting === 1, 2000, 'the second caller to leave');
+    expect(px.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
 
     expect((await first).status).toBe(200);
     expect((await third).status).toBe(200);
     expect(fake.requests.length).toBe(seen + 2);
     expect(fake.requests.slice(seen).map((r) => (JSON.parse(r.body) as { messages: Array<{ content: string }> }).messages[0]!.content)).toEqual(['slow first', 'third']);
-    expect(p.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 0, waiting: 0, reservedNano: 0 });
+    expect(px.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 0, waiting: 0, reservedNano: 0 });
 
-    await p.proxy.queue.drain();
-    const rows = p.proxy.store.driver.prepare("SELECT outcome, status, cost_nano, usage_source, error FROM calls WHERE key_name = 'k' ORDER BY id").all<Record<string, unknown>>();
+    await px.proxy.queue.drain();
+    const rows = px.proxy.store.driver.prepare("SELECT outcome, status, cost_nano, usage_source, error FROM calls WHERE key_name = 'k' ORDER BY id").all<Record<string, unknown>>();
     const aborted = rows.filter((r) => r.outcome === 'client_aborted');
     expect(aborted).toEqual([{ outcome: 'client_aborted', status: 0, cost_nano: 0, usage_source: 'not_metered', error: 'client disconnected while waiting for budget room' }]);
     expect(rows.filter((r) => r.outcome === 'ok')).toHaveLength(2);
     // Settled spend is exactly the two served calls: the aborted waiter never held or spent anything.
     const served = rows.filter((r) => r.outcome === 'ok').reduce((s, r) => s + Number(r.cost_nano), 0);
-    expect(p.proxy.budgets!.snapshot()[0]!.spentNano).toBe(served);
+    expect(px.proxy.budgets!.snapshot()[0]!.spentNano).toBe(served);
   });
 
   it('budget_admission_wait_ms: 0 answers at once with budget_busy (never as exhausted), which the openai SDK retries', async () => {
-    db = tempDb();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\nbudget_admission_wait_ms: 0\n` });
-    const secret = addKey(p.proxy, 'k', { budget: CAP });
-    const seen = fake.requests.length;
-    const first = post(p.baseUrl, secret, 'slow first');
-    await waitFor(() => fake.requests.length === seen + 1, 5000, 'the first call upstream');
+    const { proxy: px, secret, first } = await startWithSlowCall('budget_admission_wait_ms: 0\n');
 
-    const noRetry = new OpenAI({ apiKey: secret, baseURL: p.baseUrl, maxRetries: 0 });
+    const noRetry = new OpenAI({ apiKey: secret, baseURL: px.baseUrl, maxRetries: 0 });
     const error = await noRetry.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 400, messages: [{ role: 'user', content: 'busy' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     const e = error as InstanceType<typeof OpenAI.RateLimitError>;
@@ -114,12 +113,12 @@ describe('budget admission through the proxy (issue #14)', () => {
     expect(e.message).toMatch(/Budget 'k' busy: .*does not fit beside them \(budget_admission_wait_ms is 0\)/);
 
     // The SDK's own retry (Retry-After: 1) takes over: by then the first call has settled.
-    const retrying = new OpenAI({ apiKey: secret, baseURL: p.baseUrl, maxRetries: 3 });
+    const retrying = new OpenAI({ apiKey: secret, baseURL: px.baseUrl, maxRetries: 3 });
     const res = await retrying.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 400, messages: [{ role: 'user', content: 'retried' }] });
     expect(res.choices[0]?.message.content).toBe('ok');
     expect((await first).status).toBe(200);
-    await p.proxy.queue.drain();
-    const refused = p.proxy.store.driver.prepare("SELECT status, outcome FROM calls WHERE outcome = 'refused'").all<Record<string, unknown>>();
+    await px.proxy.queue.drain();
+    const refused = px.proxy.store.driver.prepare("SELECT status, outcome FROM calls WHERE outcome = 'refused'").all<Record<string, unknown>>();
     expect(refused.length).toBeGreaterThanOrEqual(2);
     expect(refused.every((r) => r.status === 429)).toBe(true);
     expect((await admin('/metrics')) as string).toMatch(/tokometer_budget_busy_total [2-9]/);
@@ -127,13 +126,8 @@ describe('budget admission through the proxy (issue #14)', () => {
   });
 
   it('a wait that runs out (budget_admission_wait_ms) is budget_busy naming the budget', async () => {
-    db = tempDb();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\nbudget_admission_wait_ms: 200\n` });
-    const secret = addKey(p.proxy, 'k', { budget: CAP });
-    const seen = fake.requests.length;
-    const first = post(p.baseUrl, secret, 'slow first');
-    await waitFor(() => fake.requests.length === seen + 1, 5000, 'the first call upstream');
-    const busy = await post(p.baseUrl, secret, 'gives up');
+    const { proxy: px, secret, first } = await startWithSlowCall('budget_admission_wait_ms: 200\n');
+    const busy = await post(px.baseUrl, secret, 'gives up');
     expect(busy.status).toBe(429);
     expect(busy.headers.get('x-should-retry')).toBe('true');
     expect(busy.json.error).toMatchObject({ code: 'budget_busy', budget: { name: 'k' } });
