@@ -41,8 +41,6 @@ export {
 } from './service.js';
 export { fetchPostJson, WEBHOOK_TIMEOUT_MS } from './webhook.js';
 export {
-  keyBudgetFromConfig,
-  tagBudgetFromConfig,
   type AlertEvent,
   type BlockInfo,
   type BudgetKind,

@@ -1,7 +1,5 @@
-import type { KeyBudget, BudgetPeriod } from '../store/types.js';
-import type { KeyConfig, TagBudgetConfig } from '../config/schema.js';
+import type { BudgetPeriod } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
-import { usdToNano } from '../lib/money.js';
 
 /**
  * A budget over tags, across keys (config `budgets:`). A call counts when every
@@ -125,23 +123,4 @@ export interface SeedSpend {
   /** Start of the period the spend belongs to, ms; ignored unless it is the instance's current period. */
   periodStart: number;
   spentNano: NanoUsd;
-}
-
-/** Config key budget (`keys.<name>.budget`) → KeyBudget. */
-export function keyBudgetFromConfig(budget: NonNullable<KeyConfig['budget']>): KeyBudget {
-  return { limitNano: usdToNano(budget.limit_usd), period: budget.period, alertAt: [...budget.alert_at], soft: budget.soft };
-}
-
-/** Config tag budget (`budgets:` entry) → TagBudget. */
-export function tagBudgetFromConfig(b: TagBudgetConfig): TagBudget {
-  const t: TagBudget = {
-    name: b.name,
-    match: { ...b.match },
-    limitNano: usdToNano(b.limit_usd),
-    period: b.period,
-    alertAt: [...b.alert_at],
-    soft: b.soft,
-  };
-  if (b.per !== undefined) t.per = b.per;
-  return t;
 }

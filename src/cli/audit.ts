@@ -4,7 +4,7 @@ import { renderAuditMarkdown } from '../audit/format/markdown.js';
 import { renderAuditTable } from '../audit/format/table.js';
 import { DEFAULT_MIN_SAVING_PER_MONTH_NANO, runAudit } from '../audit/runner.js';
 import type { KeyBudgetRef } from '../audit/types.js';
-import { keyBudgetFromConfig, tagBudgetFromConfig } from '../budget/types.js';
+import { keyBudgetFromConfig, tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';

@@ -4,6 +4,7 @@ import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
+import { DEFAULT_INVOCATION } from './invocation.js';
 
 interface ServeFlags {
   config?: string;
@@ -67,7 +68,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         admin_api: config.admin.token !== undefined,
       });
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
-      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (tokometer keys create NAME).\n`);
+      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { keyBudgetFromConfig, tagBudgetFromConfig } from '../budget/types.js';
+import { keyBudgetFromConfig, tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../lib/errors.js';
 import { parseTimeRange } from '../report/time-range.js';

@@ -1,6 +1,7 @@
 import type { Config } from './schema.js';
 import type { Problem } from './problems.js';
-import { BUILTIN_PROVIDER_KIND, isBuiltinProvider, providerKind } from './providers.js';
+import { builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
+import { familyOfWord } from './providers.js';
 
 /**
  * Checks that need more than one field, run after the schema accepted the document.
@@ -10,18 +11,19 @@ export function semanticProblems(config: Config): Problem[] {
   return [...providerProblems(config), ...allowListProblems(config), ...budgetNameProblems(config)];
 }
 
-/** A provider without a built-in base URL must set one. */
+/** A provider without a built-in base URL for its family must set one. */
 function providerProblems(config: Config): Problem[] {
   const problems: Problem[] = [];
   for (const [name, provider] of Object.entries(config.providers)) {
     if (provider.base_url) continue;
     const path = ['providers', name, 'base_url'];
-    const kind = providerKind(name, provider.kind);
-    if (!isBuiltinProvider(name)) {
+    const builtin = builtinProvider(name);
+    if (!builtin) {
+      const kind = provider.kind ?? 'openai-compatible';
       const what = kind === 'openai-compatible' ? 'an openai-compatible provider' : `a provider of kind ${kind}`;
       problems.push({ path, message: `required: "${name}" is not a built-in provider, so ${what} needs a base_url` });
-    } else if (kind !== BUILTIN_PROVIDER_KIND[name]) {
-      problems.push({ path, message: `required: kind ${kind} differs from the built-in "${name}" (${BUILTIN_PROVIDER_KIND[name]}), so it needs a base_url` });
+    } else if (provider.kind && familyOfWord(provider.kind) !== builtin.family) {
+      problems.push({ path, message: `required: kind ${provider.kind} differs from the built-in "${name}" (${builtin.family}), so it needs a base_url` });
     }
   }
   return problems;

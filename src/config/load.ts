@@ -6,10 +6,11 @@ import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
 import { type Problem, type Source, formatProblems, pathOfKeyAt } from './problems.js';
-import { ADMIN_TOKEN_ENV, PROVIDER_KEY_ENV, firstEnv, isBuiltinProvider, providerKind } from './providers.js';
+import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
+import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
 import { type Config, type ProviderConfig, configSchema } from './schema.js';
 
-export { PROVIDER_KEY_ENV, ADMIN_TOKEN_ENV } from './providers.js';
+export { ADMIN_TOKEN_ENV } from './providers.js';
 
 /** Environment variables, as `process.env` gives them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -31,9 +32,10 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   /**
    * The validated config, with these guarantees beyond the schema:
-   * - `providers` holds every built-in provider plus the configured ones, each with
-   *   `kind` set; `api_key` comes from the config, else the provider's env variable
-   *   (PROVIDER_KEY_ENV), and is absent rather than ''.
+   * - `providers` holds every built-in provider (first, in table order) plus the configured
+   *   ones; `api_key` comes from the config, else the built-in provider's key environment
+   *   variables (providers/builtins.ts), and is absent rather than ''. `kind` stays as
+   *   written: `providerSettings` (providers.ts) resolves families.
    * - `admin.token` comes from the config, else TOKOMETER_ADMIN_TOKEN; absent rather than ''.
    * - `db`, when set, is absolute (resolved against the config file's folder).
    */
@@ -109,12 +111,12 @@ export function resolveDbPath(options: { flag?: string | undefined; env: Env; co
 /** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */
 function finishConfig(config: Config, env: Env, configDir: string): Config {
   const providers: Record<string, ProviderConfig> = {};
-  for (const name of Object.keys(PROVIDER_KEY_ENV)) providers[name] = {};
+  for (const name of BUILTIN_PROVIDER_NAMES) providers[name] = {};
   Object.assign(providers, config.providers);
   for (const [name, provider] of Object.entries(providers)) {
     const { api_key: configured, ...rest } = provider;
-    const apiKey = nonEmpty(configured) ?? (isBuiltinProvider(name) ? firstEnv(env, PROVIDER_KEY_ENV[name]) : undefined);
-    providers[name] = { ...rest, kind: providerKind(name, provider.kind), ...(apiKey ? { api_key: apiKey } : {}) };
+    const apiKey = nonEmpty(configured) ?? firstEnv(env, keyEnvOf(name));
+    providers[name] = { ...rest, ...(apiKey ? { api_key: apiKey } : {}) };
   }
   const token = nonEmpty(config.admin.token) ?? nonEmpty(env[ADMIN_TOKEN_ENV]);
   const db = config.db && config.db !== ':memory:' ? path.resolve(configDir, config.db) : config.db;

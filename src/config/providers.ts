@@ -1,50 +1,18 @@
-import type { ProviderKind } from './schema.js';
-
-/** Names of the providers tokometer knows without config (SPEC §2). */
-export type BuiltinProvider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'cohere' | 'groq' | 'deepseek' | 'openrouter' | 'together' | 'xai';
-
-/**
- * Environment variables a built-in provider's API key falls back to when the config
- * sets none, in order of preference (the first non-empty one wins).
- */
-export const PROVIDER_KEY_ENV: Readonly<Record<BuiltinProvider, readonly string[]>> = {
-  openai: ['OPENAI_API_KEY'],
-  anthropic: ['ANTHROPIC_API_KEY'],
-  gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
-  mistral: ['MISTRAL_API_KEY'],
-  cohere: ['CO_API_KEY'],
-  groq: ['GROQ_API_KEY'],
-  deepseek: ['DEEPSEEK_API_KEY'],
-  openrouter: ['OPENROUTER_API_KEY'],
-  together: ['TOGETHER_API_KEY'],
-  xai: ['XAI_API_KEY'],
-};
-
-/** The API family each built-in provider speaks (base URLs live in providers/registry.ts). */
-export const BUILTIN_PROVIDER_KIND: Readonly<Record<BuiltinProvider, ProviderKind>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'gemini',
-  mistral: 'mistral',
-  cohere: 'cohere',
-  groq: 'openai-compatible',
-  deepseek: 'openai-compatible',
-  openrouter: 'openai-compatible',
-  together: 'openai-compatible',
-  xai: 'openai-compatible',
-};
+import { type ProviderFamily, builtinProvider, familyOf } from '../providers/builtins.js';
+import type { ProviderSettings } from '../providers/registry.js';
+import type { Config, FamilyWord } from './schema.js';
 
 /** Admin token fallback when `admin.token` is not set. */
 export const ADMIN_TOKEN_ENV = 'TOKOMETER_ADMIN_TOKEN';
 
-export function isBuiltinProvider(name: string): name is BuiltinProvider {
-  return Object.hasOwn(PROVIDER_KEY_ENV, name);
+/** The config's `kind:` word as a family: `openai-compatible` is the openai family spoken by another vendor. */
+export function familyOfWord(kind: FamilyWord): ProviderFamily {
+  return kind === 'openai-compatible' ? 'openai' : kind;
 }
 
-/** A provider's kind: as configured, else its built-in kind, else openai-compatible. */
-export function providerKind(name: string, configured: ProviderKind | undefined): ProviderKind {
-  if (configured) return configured;
-  return isBuiltinProvider(name) ? BUILTIN_PROVIDER_KIND[name] : 'openai-compatible';
+/** Environment variables a provider's API key falls back to (none for providers that are not built in). */
+export function keyEnvOf(name: string): readonly string[] {
+  return builtinProvider(name)?.keyEnv ?? [];
 }
 
 /** First non-empty value among `names` in `env`, or undefined. */
@@ -54,4 +22,22 @@ export function firstEnv(env: Readonly<Record<string, string | undefined>>, name
     if (value) return value;
   }
   return undefined;
+}
+
+/**
+ * The config's `providers:` as the registry takes them (plain settings, one family each).
+ * Names keep the config's order; with a loaded config the built-ins come first.
+ */
+export function providerSettings(providers: Config['providers']): Record<string, ProviderSettings> {
+  const out: Record<string, ProviderSettings> = {};
+  for (const [name, p] of Object.entries(providers)) {
+    const s: ProviderSettings = { family: familyOf(name, p.kind && familyOfWord(p.kind)) };
+    if (p.base_url !== undefined) s.baseUrl = p.base_url;
+    if (p.api_key !== undefined) s.apiKey = p.api_key;
+    if (p.connect_timeout_ms !== undefined) s.connectTimeoutMs = p.connect_timeout_ms;
+    if (p.header_timeout_ms !== undefined) s.headersTimeoutMs = p.header_timeout_ms;
+    if (p.idle_timeout_ms !== undefined) s.idleTimeoutMs = p.idle_timeout_ms;
+    out[name] = s;
+  }
+  return out;
 }

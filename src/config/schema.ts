@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../proxy/tags.js';
+import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { isValidTimeZone } from '../lib/tz.js';
+import { PROVIDER_FAMILIES } from '../providers/builtins.js';
 
 /**
  * The config file's schema: the only source of config types.
@@ -10,9 +11,6 @@ import { isValidTimeZone } from '../lib/tz.js';
  * Checks that need the whole document (duplicate names, provider defaults) live in
  * `checks.ts`; `loadConfig` (load.ts) runs both and adds env fallbacks.
  */
-
-/** `/proxy/<name>/…` path segment rule (must agree with proxy/route.ts). */
-const PROVIDER_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const tagKey = z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`);
 /** Tag values: strings, numbers or booleans, stored as strings of at most 256 characters. */
@@ -42,10 +40,11 @@ export const budgetSchema = z.strictObject({
 
 export const providerSchema = z.strictObject({
   /**
-   * API family; defaults to the built-in provider of the same name, or openai-compatible.
-   * Always set after `loadConfig`.
+   * API family, as users write it (SPEC §10): a family, or `openai-compatible` (the openai
+   * family spoken by another vendor). Absent = the built-in provider's family, or openai
+   * (providers/builtins.ts `familyOf`; config/providers.ts converts).
    */
-  kind: z.enum(['openai', 'anthropic', 'gemini', 'mistral', 'cohere', 'openai-compatible']).optional(),
+  kind: z.enum([...PROVIDER_FAMILIES, 'openai-compatible']).optional(),
   /** Upstream base URL (http/https); required unless the name or kind has a built-in default. */
   base_url: httpUrl.optional(),
   /** Real provider key. After `loadConfig`: from config, else the provider's env variable; never ''. */
@@ -109,7 +108,7 @@ export const configSchema = z.strictObject({
   timezone: z.string().default('UTC').refine(isValidTimeZone, { message: 'not a valid IANA time zone (e.g. UTC, Europe/Berlin)' }),
   /** Days raw calls are kept; absent = forever. Daily rollups are always kept. */
   retention_days: z.number().int().positive().optional(),
-  providers: z.record(z.string().regex(PROVIDER_NAME_RE, 'invalid provider name (lower-case letters, digits, _ and -; it is the /proxy/<name>/ path segment)'), providerSchema).default({}),
+  providers: z.record(z.string().regex(PROVIDER_NAME_RE, `invalid provider name (${PROVIDER_NAME_RULE})`), providerSchema).default({}),
   keys: z.record(z.string().min(1), keySchema).default({}),
   budgets: z
     .array(tagBudgetSchema, {
@@ -170,5 +169,5 @@ export type KeyConfig = z.infer<typeof keySchema>;
 export type TagBudgetConfig = z.infer<typeof tagBudgetSchema>;
 export type PriceOverrideConfig = z.infer<typeof priceOverrideSchema>;
 
-/** One of the API families a provider can speak. */
-export type ProviderKind = NonNullable<ProviderConfig['kind']>;
+/** The words `kind:` accepts: a family name or `openai-compatible`. */
+export type FamilyWord = NonNullable<ProviderConfig['kind']>;

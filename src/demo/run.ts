@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseConfigText } from '../config/load.js';
+import { providerSettings } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
@@ -77,7 +78,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
   let completed = false;
   try {
     const config = demoProxyConfig(sim.url);
-    const served = new Set([...buildProviders(config).keys()]);
+    const served = new Set([...buildProviders(providerSettings(config.providers)).keys()]);
     const { routes, substitutions } = chooseRoutes(served);
     const workload = buildWorkload({ seed: o.seed, calls: o.calls, windowStart, windowEnd });
     const shown = o.progress(workload.calls, windowStart, windowEnd);

@@ -1,4 +1,5 @@
 import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type BuiltinProviderName } from '../providers/builtins.js';
 
 /**
  * The bundled price catalog (@pydantic/genai-prices) behind a few small functions.
@@ -8,50 +9,52 @@ import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydanti
 /** `source` of catalog prices. Kept in step with package.json by a test. */
 export const CATALOG_SOURCE = 'genai-prices@0.1.8' as const;
 
-/** tokometer provider name → catalog provider id. Catalog ids are accepted as names too. */
-export const CATALOG_PROVIDER_IDS: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-  google: 'google',
-  mistral: 'mistral',
-  cohere: 'cohere',
-  groq: 'groq',
-  deepseek: 'deepseek',
-  openrouter: 'openrouter',
-  together: 'together',
-  xai: 'x-ai',
-  'x-ai': 'x-ai',
-};
+/**
+ * tokometer provider name → catalog provider id, from the built-in table; catalog ids are
+ * accepted as names too (`google`, `x-ai`).
+ */
+export const CATALOG_PROVIDER_IDS: Readonly<Record<string, string>> = namesAndIds(BUILTIN_PROVIDER_NAMES);
 
-/** The catalog providers tokometer lists, in display order. */
+/** The catalog providers tokometer lists, in display order (the built-in table's). */
 export const LISTED_PROVIDERS: readonly string[] = [...new Set(Object.values(CATALOG_PROVIDER_IDS))];
 
+/** OpenRouter's vendor prefixes that differ from a built-in name and its catalog id. */
+const VENDOR_ALIASES: Readonly<Record<string, string>> = { mistralai: 'mistral' };
+
 /**
- * `vendor/` prefixes (OpenRouter style) that name a first-party API whose own prices apply.
- * Hosts of open models (together, groq…) are deliberately absent: their prices are their own.
+ * `vendor/` prefixes (OpenRouter style) that name a first-party API whose own prices apply:
+ * the first-party built-ins by name and by catalog id, plus VENDOR_ALIASES. Hosts of open
+ * models (together, groq…) are deliberately absent: their prices are their own.
  */
 const VENDOR_PROVIDER_IDS: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  google: 'google',
-  gemini: 'google',
-  mistralai: 'mistral',
-  mistral: 'mistral',
-  cohere: 'cohere',
-  deepseek: 'deepseek',
-  'x-ai': 'x-ai',
-  xai: 'x-ai',
+  ...namesAndIds(BUILTIN_PROVIDER_NAMES.filter((name) => BUILTIN_PROVIDERS[name].firstParty)),
+  ...VENDOR_ALIASES,
 };
+
+/** name → catalog id and catalog id → itself for each of `names`, in their order. */
+function namesAndIds(names: readonly BuiltinProviderName[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const id = BUILTIN_PROVIDERS[name].catalogId;
+    out[name] = id;
+    out[id] = id;
+  }
+  return out;
+}
 
 /** Catalog provider id for a tokometer provider name; undefined for custom providers. */
 export function catalogProviderId(provider: string): string | undefined {
-  return CATALOG_PROVIDER_IDS[provider.trim().toLowerCase()];
+  return ownValue(CATALOG_PROVIDER_IDS, provider.trim().toLowerCase());
 }
 
 /** Catalog provider id for a `vendor/` prefix; undefined when the vendor is not a first-party API. */
 export function vendorProviderId(vendor: string): string | undefined {
-  return VENDOR_PROVIDER_IDS[vendor.toLowerCase()];
+  return ownValue(VENDOR_PROVIDER_IDS, vendor.toLowerCase());
+}
+
+/** `table[key]` when it is the table's own entry (so `constructor` is no provider). */
+function ownValue(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** The catalog provider whose model-name pattern claims `model` (what calcPrice does without a provider). */

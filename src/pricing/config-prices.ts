@@ -1,6 +1,6 @@
-import type { PriceOverrideConfig } from '../config/schema.js';
 import { catalogProviderId } from './catalog.js';
 import { toPico, type PriceVersion, type Rates } from './rates.js';
+import type { ConfiguredPrice } from './types.js';
 
 /** A `prices:` entry from the config, converted once. Wins over overrides and the catalog. */
 export interface ConfigPrice {
@@ -16,7 +16,7 @@ export interface ConfigPrice {
  * cache prices fall back like catalog ones: cached_input and cache_write → input,
  * cache_write_1h → cache_write.
  */
-export function loadConfigPrices(prices: Readonly<Record<string, PriceOverrideConfig>>): Map<string, ConfigPrice> {
+export function loadConfigPrices(prices: Readonly<Record<string, ConfiguredPrice>>): Map<string, ConfigPrice> {
   const byModel = new Map<string, ConfigPrice>();
   for (const [key, p] of Object.entries(prices)) {
     const rate = (usd: number) => ({ base: toPico(usd), tiers: [] });

@@ -1,4 +1,3 @@
-import type { PriceOverrideConfig } from '../config/schema.js';
 import type { Usage } from '../providers/types.js';
 import { BoundedCache } from './bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId } from './catalog.js';
@@ -7,7 +6,7 @@ import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
 import { entryFromConfig, entryFromModel, resolvePrice, type PriceEntry, type Resolution } from './resolve.js';
-import type { PriceContext, PriceDescription, PriceResult } from './types.js';
+import type { ConfiguredPrice, PriceContext, PriceDescription, PriceResult } from './types.js';
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
 export interface Pricer {
@@ -36,7 +35,7 @@ export interface PricerOptions {
  * time-of-day version, so the version valid at each call's own time is picked per call
  * (a cache per UTC day would be wrong for DeepSeek's time-of-day prices).
  */
-export function createPricer(configPrices: Readonly<Record<string, PriceOverrideConfig>> = {}, options: PricerOptions = {}): Pricer {
+export function createPricer(configPrices: Readonly<Record<string, ConfiguredPrice>> = {}, options: PricerOptions = {}): Pricer {
   const config = loadConfigPrices(configPrices);
   const cache = new BoundedCache<string, Resolution>(options.cacheSize ?? 4096);
 

@@ -3,6 +3,25 @@ import type { NanoUsd } from '../lib/money.js';
 /** Where a price came from: the bundled catalog, tokometer's own override table, or the user's config. */
 export type PriceSource = `genai-prices@${string}` | 'override' | 'config';
 
+/**
+ * A price the user set for one model (config `prices:`), in USD per 1M tokens. Pricing owns
+ * this type; the field names are the price list's as people write it, so the loaded
+ * config's entries pass unchanged. Omitted cache prices fall back as catalog ones do.
+ */
+export interface ConfiguredPrice {
+  /** Provider the price is restricted to; undefined = any provider. */
+  provider?: string | undefined;
+  input: number;
+  /** Default 0. */
+  output?: number | undefined;
+  /** Cache reads; default `input`. */
+  cached_input?: number | undefined;
+  /** Writes to a 5-minute cache; default `input`. */
+  cache_write?: number | undefined;
+  /** Writes to a 1-hour cache; default `cache_write`. */
+  cache_write_1h?: number | undefined;
+}
+
 /** What `price()` needs besides the usage. */
 export interface PriceContext {
   /** tokometer provider name (`openai`, `gemini`, `xai`, or a custom openai-compatible name). */

@@ -1,13 +1,12 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
-import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
-import { type Json, isObj, objAt, str, passThrough, normalisePath } from './json.js';
+import type { Observed, ProviderAdapter } from './types.js';
+import { isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
+import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
-const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
-
-/** Paths (after `/proxy/<provider>`, POST only) the adapter knows; everything else is `other`. */
-const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; metered: boolean }>> = {
+/** Paths (after `/proxy/<provider>`, POST only, `/v1` kept) the adapter knows; everything else is `other`. */
+const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/v1/messages': { endpoint: 'messages', kind: 'messages', metered: true },
   // A token count, documented as free: forwarded and recorded, never priced as inference.
   '/v1/messages/count_tokens': { endpoint: 'messages.count_tokens', kind: 'other', metered: false },
@@ -42,7 +41,7 @@ function newRequestId(): string {
  * Requests and streams are forwarded byte for byte: nothing is injected or stripped.
  */
 export function createAnthropicAdapter(): ProviderAdapter {
-  return {
+  return defineAdapter({
     family: 'anthropic',
 
     clientKey(headers) {
@@ -56,40 +55,21 @@ export function createAnthropicAdapter(): ProviderAdapter {
       delete headers.authorization;
     },
 
-    describe(method, path, body): RequestInfo {
-      const json = objAt(body);
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, false)] : undefined;
-      return {
-        endpoint: known?.endpoint ?? 'other',
-        kind: known?.kind ?? 'other',
-        metered: known?.metered ?? false,
-        model: str(json.model),
-        streaming: json.stream === true,
-        maxOutputTokens: count(json.max_tokens),
-      };
-    },
-
-    prepare(): PreparedRequest {
-      return { stripInjectedUsage: false };
-    },
+    endpoints: ENDPOINTS,
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };
       return { usage: normaliseAnthropicUsage(json.usage), model: str(json.model) };
     },
 
-    newStreamAccumulator(info): StreamAccumulator {
-      return info.kind === 'messages' ? new MessagesStream() : passThrough();
-    },
+    streams: { messages: () => new MessagesStream() },
 
-    renderError(error: ProxyError): RenderedError {
+    errorShape(error: ProxyError) {
       const requestId = newRequestId();
-      const body = { type: 'error', error: { type: ERROR_TYPES[error.kind], message: error.message, ...error.details }, request_id: requestId };
       return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', 'request-id': requestId, ...error.headers },
-        body: JSON.stringify(body),
+        body: { type: 'error', error: { type: ERROR_TYPES[error.kind], message: error.message, ...error.details }, request_id: requestId },
+        headers: { 'request-id': requestId },
       };
     },
-  };
+  });
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ProxyError } from '../lib/errors.js';
 import { normaliseCohereUsage } from './cohere-usage.js';
-import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
-import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
-import { bearerToken } from './bearer.js';
+import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { isObj, count, parseJson } from './json.js';
+import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
 /** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
-const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
+const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/v2/chat': { endpoint: 'chat', kind: 'chat' },
   '/v2/embed': { endpoint: 'embed', kind: 'embeddings' },
 };
@@ -49,34 +49,11 @@ class CohereChatStream implements StreamAccumulator {
  * body. Note: cohere-ai retries 429 and 5xx twice by default (Retry-After capped at 60 s).
  */
 export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
-  return {
+  return defineAdapter({
     family,
-
-    clientKey(headers) {
-      return bearerToken(headers.authorization);
-    },
-
-    applyUpstreamAuth(headers, _query, apiKey) {
-      headers.authorization = `Bearer ${apiKey}`;
-    },
-
-    describe(method, path, body): RequestInfo {
-      const json = isObj(body) ? body : {};
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, false)] : undefined;
-      return {
-        endpoint: known?.endpoint ?? 'other',
-        kind: known?.kind ?? 'other',
-        metered: known !== undefined,
-        model: str(json.model),
-        streaming: json.stream === true,
-        // On /v2/embed, max_tokens truncates the input; it is not an output limit.
-        maxOutputTokens: known?.kind === 'chat' ? (count(json.max_tokens) ?? null) : null,
-      };
-    },
-
-    prepare() {
-      return { stripInjectedUsage: false };
-    },
+    endpoints: ENDPOINTS,
+    // On /v2/embed, max_tokens truncates the input; it is not an output limit.
+    maxOutputTokens: (json, known) => (known?.kind === 'chat' ? (count(json.max_tokens) ?? null) : null),
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
@@ -84,21 +61,17 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
       return { usage, model: null };
     },
 
-    newStreamAccumulator(info): StreamAccumulator {
-      return info.kind === 'chat' ? new CohereChatStream() : passThrough();
-    },
+    streams: { chat: () => new CohereChatStream() },
 
-    renderError(error: ProxyError): RenderedError {
-      const body = { id: randomUUID(), message: error.message, ...error.details };
+    errorShape(error: ProxyError) {
       return {
+        body: { id: randomUUID(), message: error.message, ...error.details },
         // cohere-ai retries every 429 (ignoring x-should-retry, Retry-After capped at 60 s),
         // so a budget that cannot clear for days would stall the client for minutes.
         // Cohere's own billing-limit status, 402, is raised at once (every budget refusal,
         // budget_busy too: SPEC §11).
         status: error.kind === 'budget_exceeded' || error.kind === 'budget_busy' ? 402 : error.status,
-        headers: { 'content-type': 'application/json', ...error.headers },
-        body: JSON.stringify(body),
       };
     },
-  };
+  });
 }

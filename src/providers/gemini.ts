@@ -1,10 +1,9 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
-import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
-import { type Json, isObj, objAt, passThrough } from './json.js';
-
-const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
+import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
+import { count, objAt } from './json.js';
+import { defineAdapter } from './define-adapter.js';
 
 /**
  * `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method.
@@ -53,7 +52,7 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
  * parses once complete (`usageFromJson` accepts the array). Nothing is injected.
  */
 export function createGeminiAdapter(): ProviderAdapter {
-  return {
+  return defineAdapter({
     family: 'gemini',
 
     clientKey(headers, query) {
@@ -80,7 +79,7 @@ export function createGeminiAdapter(): ProviderAdapter {
         metered: known?.metered ?? false,
         model,
         streaming: known !== undefined && action === 'streamGenerateContent',
-        maxOutputTokens: count(objAt(objAt(body).generationConfig).maxOutputTokens),
+        maxOutputTokens: count(objAt(objAt(body).generationConfig).maxOutputTokens) ?? null,
       };
       if (known?.kind === 'embeddings') {
         const estimate = estimateEmbeddingInput(action, body);
@@ -89,27 +88,16 @@ export function createGeminiAdapter(): ProviderAdapter {
       return info;
     },
 
-    prepare(): PreparedRequest {
-      return { stripInjectedUsage: false };
-    },
-
     usageFromJson(info, json): Observed {
       if (info.kind === 'embeddings') return observeEmbedding(info, json);
       if (info.kind === 'chat') return observeBody(json);
       return { usage: null, model: null };
     },
 
-    newStreamAccumulator(info): StreamAccumulator {
-      return info.kind === 'chat' ? new GenerateStream() : passThrough();
-    },
+    streams: { chat: () => new GenerateStream() },
 
-    renderError(error: ProxyError): RenderedError {
-      const body = { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } };
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', ...error.headers },
-        body: JSON.stringify(body),
-      };
+    errorShape(error: ProxyError) {
+      return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };
     },
-  };
+  });
 }

@@ -1,14 +1,14 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { normaliseMistralUsage } from './mistral-usage.js';
-import type { EndpointKind, Observed, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
-import { type Json, isObj, str, count, parseJson, passThrough, normalisePath } from './json.js';
-import { bearerToken } from './bearer.js';
+import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { isObj, str, count, parseJson } from './json.js';
+import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
  * `/v1/chat/completions`; an OpenAI SDK pointed at Mistral sends `/chat/completions`.
  */
-const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
+const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
   '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
@@ -68,51 +68,22 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
  * 4xx/5xx but 422, which tokometer never sends.
  */
 export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
-  return {
+  return defineAdapter({
     family,
-
-    clientKey(headers) {
-      return bearerToken(headers.authorization);
-    },
-
-    applyUpstreamAuth(headers, _query, apiKey) {
-      headers.authorization = `Bearer ${apiKey}`;
-    },
-
-    describe(method, path, body): RequestInfo {
-      const json = isObj(body) ? body : {};
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, true)] : undefined;
-      return {
-        endpoint: known?.endpoint ?? 'other',
-        kind: known?.kind ?? 'other',
-        metered: known !== undefined,
-        model: str(json.model),
-        streaming: json.stream === true,
-        maxOutputTokens: known?.kind === 'embeddings' ? null : (count(json.max_tokens) ?? null),
-      };
-    },
-
-    prepare() {
-      return { stripInjectedUsage: false };
-    },
+    endpoints: ENDPOINTS,
+    stripV1: true,
+    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' ? null : (count(json.max_tokens) ?? null)),
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
 
-    newStreamAccumulator(info): StreamAccumulator {
-      return info.kind === 'chat' || info.kind === 'completions' ? new MistralStream() : passThrough();
-    },
+    streams: { chat: () => new MistralStream(), completions: () => new MistralStream() },
 
-    renderError(error: ProxyError): RenderedError {
+    errorShape(error: ProxyError) {
       const [type, code] = ERROR_SHAPES[error.kind];
-      const body = { object: 'error', message: error.message, type, param: null, code, ...error.details };
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', ...error.headers },
-        body: JSON.stringify(body),
-      };
+      return { body: { object: 'error', message: error.message, type, param: null, code, ...error.details } };
     },
-  };
+  });
 }

@@ -1,8 +1,8 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
-import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
-import { type Json, isObj, objAt, str, isAmount, count, parseJson, passThrough, normalisePath } from './json.js';
-import { bearerToken } from './bearer.js';
+import type { Observed, PreparedRequest, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
+import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -148,7 +148,7 @@ class ResponsesStream implements StreamAccumulator {
   }
 }
 
-const ENDPOINTS: Readonly<Record<string, { endpoint: string; kind: EndpointKind }>> = {
+const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
   '/responses': { endpoint: 'responses', kind: 'responses' },
   '/responses/compact': { endpoint: 'responses.compact', kind: 'responses' },
@@ -207,12 +207,8 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
   const family = options.family ?? 'openai';
   const inject = options.injectStreamUsage ?? (family !== 'groq' && family !== 'openrouter');
 
-  return {
+  return defineAdapter({
     family,
-
-    clientKey(headers) {
-      return bearerToken(headers.authorization);
-    },
 
     applyUpstreamAuth(headers, _query, apiKey) {
       headers.authorization = `Bearer ${apiKey}`;
@@ -221,18 +217,9 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       delete headers['api-key'];
     },
 
-    describe(method, path, body): RequestInfo {
-      const json = objAt(body);
-      const known = method.toUpperCase() === 'POST' ? ENDPOINTS[normalisePath(path, true)] : undefined;
-      return {
-        endpoint: known?.endpoint ?? 'other',
-        kind: known?.kind ?? 'other',
-        metered: known !== undefined,
-        model: str(json.model),
-        streaming: json.stream === true,
-        maxOutputTokens: maxOutputTokens(json),
-      };
-    },
+    endpoints: ENDPOINTS,
+    stripV1: true,
+    maxOutputTokens,
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };
@@ -254,20 +241,15 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       return isObj(json) ? observe(json) : { usage: null, model: null };
     },
 
-    newStreamAccumulator(info, prepared): StreamAccumulator {
-      if (info.kind === 'responses') return new ResponsesStream();
-      if (info.kind === 'chat' || info.kind === 'completions') return new ChatStream(prepared.stripInjectedUsage);
-      return passThrough();
+    streams: {
+      responses: () => new ResponsesStream(),
+      chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
+      completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
     },
 
-    renderError(error: ProxyError): RenderedError {
+    errorShape(error: ProxyError) {
       const [type, code] = ERROR_SHAPES[error.kind];
-      const body = { error: { message: error.message, type, param: null, code, ...error.details } };
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', ...error.headers },
-        body: JSON.stringify(body),
-      };
+      return { body: { error: { message: error.message, type, param: null, code, ...error.details } } };
     },
 
     streamErrorFrame(error: ProxyError): string {
@@ -275,5 +257,5 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       const [type, code] = ERROR_SHAPES[error.kind];
       return `data: ${JSON.stringify({ error: { message: error.message, type, param: null, code } })}\n\n`;
     },
-  };
+  });
 }

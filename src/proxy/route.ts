@@ -1,3 +1,4 @@
+import { PROVIDER_NAME_RE } from '../domain/names.js';
 import { type Result, ok, err } from '../lib/result.js';
 
 /** Where an incoming URL goes. */
@@ -32,7 +33,7 @@ export function parseRoute(url: string): Result<Route, string> {
   const slash = rest.indexOf('/');
   const provider = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? '' : rest.slice(slash);
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(provider)) return ok({ kind: 'unknown' });
+  if (!PROVIDER_NAME_RE.test(provider)) return ok({ kind: 'unknown' });
   const problem = unsafePathReason(path);
   if (problem) return err(problem);
   return ok({ kind: 'proxy', provider, path, query });

@@ -1,8 +1,9 @@
 import { createAdminHandler } from '../admin/handler.js';
 import type { PriceDescriber } from '../budget/estimate-prices.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
-import { tagBudgetFromConfig } from '../budget/types.js';
 import { fetchPostJson } from '../budget/webhook.js';
+import { tagBudgetFromConfig } from '../config/budgets.js';
+import { providerSettings } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
@@ -100,7 +101,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(o.config),
+    providers: buildProviders(providerSettings(o.config.providers)),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,

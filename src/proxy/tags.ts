@@ -1,9 +1,11 @@
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { type Result, ok, err } from '../lib/result.js';
 
 /**
  * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
- * metering key. This runs on every proxied request: one JSON.parse and one loop,
- * no allocation beyond what JSON.parse makes (values are stringified in place).
+ * metering key; the key and value rules live in domain/names.ts. This runs on every
+ * proxied request: one JSON.parse and one loop, no allocation beyond what JSON.parse
+ * makes (values are stringified in place).
  */
 
 /** Tag key → tag value. Values are always strings (numbers and booleans are stringified). */
@@ -11,14 +13,8 @@ export type Tags = Record<string, string>;
 
 /** The header name, as clients send it (HTTP header names are case-insensitive). */
 export const TAGS_HEADER = 'X-Metering-Tags';
-/** A tag key: 1-64 of letters, digits, `_ . : -`. */
-export const TAG_KEY_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-/** Human description of TAG_KEY_RE, used in error messages. */
-export const TAG_KEY_RULE = 'allowed: letters, digits, _ . : -, 1-64 chars';
 /** Most tags one header may carry. */
 export const MAX_TAGS = 32;
-/** Longest tag value, in characters (Unicode code points), after stringification. */
-export const MAX_TAG_VALUE_CHARS = 256;
 /** Longest header value, in UTF-8 bytes. */
 export const MAX_TAGS_HEADER_BYTES = 4096;
 
@@ -89,11 +85,6 @@ export function mergeTags(requestTags: Readonly<Tags>, keyTags: Readonly<Tags>):
   for (const key in requestTags) setOwn(merged, key, requestTags[key] as string);
   for (const key in keyTags) setOwn(merged, key, keyTags[key] as string);
   return merged;
-}
-
-/** True when `key` may be used as a tag key (see TAG_KEY_RE). */
-export function isValidTagKey(key: string): boolean {
-  return TAG_KEY_RE.test(key);
 }
 
 // `__proto__` is a valid tag key; plain assignment would change the prototype instead.

@@ -60,6 +60,14 @@ describe('caching: prompt caching of conversations', () => {
     expect(f!.fix).toContain('cache_control');
   });
 
+  it('gives each built-in provider its own way of caching, and providers not built in the automatic one', () => {
+    const fixOf = (provider: string, model: string) => findings(conversations(20, [2000, 2500], MINUTE, { provider, model }), caching)[0]?.fix;
+    expect(fixOf('gemini', 'gemini-2.5-pro')).toContain('cachedContent');
+    expect(fixOf('openai', 'gpt-4o')).toContain('automatic prompt caching');
+    expect(fixOf('deepseek', 'deepseek-chat')).toContain('automatic prompt caching');
+    expect(fixOf('my-claude', 'claude-sonnet-4-5')).toContain('automatic prompt caching');
+  });
+
   it('stays silent for independent jobs that share a session tag (prompts do not grow like a conversation)', () => {
     // Documents of alternating size in one user session: only 1 of 3 pairs grows (33% < 70%).
     const docs = conversations(20, [3000, 2000, 2500, 2000], MINUTE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freeTier } from '../../src/audit/detectors/free-tier.js';
-import { tagBudgetFromConfig } from '../../src/budget/types.js';
+import { tagBudgetFromConfig } from '../../src/config/budgets.js';
 import { DAY, MINUTE, SINCE, USD, factOf, findings, type Spec } from './helpers.js';
 
 const cents = (n: number) => n * 10_000_000;

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_KEY_ENV, loadConfig, resolveDbPath } from '../../src/config/load.js';
+import { loadConfig, resolveDbPath } from '../../src/config/load.js';
+import { providerSettings } from '../../src/config/providers.js';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/builtins.js';
 import { ConfigError } from '../../src/lib/errors.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -40,9 +42,11 @@ describe('loadConfig without a file', () => {
     expect(config.budgets).toEqual([]);
     expect(config.db).toBeUndefined();
     expect(config.admin.token).toBeUndefined();
-    expect(Object.keys(config.providers)).toEqual(Object.keys(PROVIDER_KEY_ENV));
-    expect(config.providers.openai).toEqual({ kind: 'openai' });
-    expect(config.providers.groq).toEqual({ kind: 'openai-compatible' });
+    expect(Object.keys(config.providers)).toEqual(BUILTIN_PROVIDER_NAMES);
+    expect(config.providers.openai).toEqual({});
+    expect(providerSettings(config.providers).openai).toEqual({ family: 'openai' });
+    expect(providerSettings(config.providers).groq).toEqual({ family: 'openai' });
+    expect(providerSettings(config.providers).gemini).toEqual({ family: 'gemini' });
   });
 
   it('takes provider keys and the admin token from the environment', () => {
@@ -212,6 +216,25 @@ describe('semantic checks', () => {
       'tokometer.yaml:2:3: providers.azure-eu.base_url: required: "azure-eu" is not a built-in provider, so an openai-compatible provider needs a base_url',
     );
     expect(load('providers:\n  groq: { kind: openai-compatible }\n').config.providers.groq?.kind).toBe('openai-compatible');
+  });
+
+  it('a built-in provider given another family needs a base_url; its own family under either word does not', () => {
+    expect(errorOf('providers:\n  groq: { kind: anthropic }\n')).toBe(
+      'tokometer.yaml:2:3: providers.groq.base_url: required: kind anthropic differs from the built-in "groq" (openai), so it needs a base_url',
+    );
+    const { config } = load('providers:\n  groq: { kind: openai }\n  openai: { kind: openai-compatible }\n  mistral: { kind: mistral }\n');
+    expect(providerSettings(config.providers)).toMatchObject({ groq: { family: 'openai' }, openai: { family: 'openai' }, mistral: { family: 'mistral' } });
+  });
+
+  it('families: kind as written, else the built-in one, else openai (openai-compatible is the openai family)', () => {
+    const { config } = load(
+      'providers:\n  local: { base_url: "https://l.invalid" }\n  eu: { kind: anthropic, base_url: "https://a.invalid" }\n  az: { kind: openai-compatible, base_url: "https://z.invalid" }\n',
+    );
+    const settings = providerSettings(config.providers);
+    expect(settings.local).toEqual({ family: 'openai', baseUrl: 'https://l.invalid' });
+    expect(settings.eu).toEqual({ family: 'anthropic', baseUrl: 'https://a.invalid' });
+    expect(settings.az).toEqual({ family: 'openai', baseUrl: 'https://z.invalid' });
+    expect(settings.cohere).toEqual({ family: 'cohere' });
   });
 
   it('provider names must be usable in /proxy/<name>/', () => {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ProxyError } from '../../src/lib/errors.js';
-import { BUILT_IN_PROVIDERS, buildProviders } from '../../src/providers/registry.js';
+import { providerSettings } from '../../src/config/providers.js';
+import { BUILTIN_PROVIDERS } from '../../src/providers/builtins.js';
+import { buildProviders } from '../../src/providers/registry.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 
 // Loaded the way serve loads it, so built-in providers without api_key take theirs from the environment.
@@ -21,7 +23,7 @@ writeFileSync(
   ].join('\n'),
 );
 const { config } = loadConfig({ env: { MISTRAL_API_KEY: 'mk-env', CO_API_KEY: 'co-env' }, cwd: dir });
-const providers = buildProviders(config);
+const providers = buildProviders(providerSettings(config.providers));
 const adapter = (name: string): ProviderAdapter => {
   const p = providers.get(name);
   if (!p) throw new Error(`no provider ${name}`);
@@ -41,10 +43,10 @@ const shapeOf = (name: string): string[] => Object.keys(JSON.parse(adapter(name)
 
 describe('provider table for Mistral, Cohere and OpenAI-compatible vendors', () => {
   it('serves every built-in provider, each with its own family name', () => {
-    for (const name of Object.keys(BUILT_IN_PROVIDERS)) {
+    for (const name of Object.keys(BUILTIN_PROVIDERS) as (keyof typeof BUILTIN_PROVIDERS)[]) {
       if (name === 'anthropic' || name === 'gemini') continue;
       expect(providers.get(name)?.adapter.family, name).toBe(name);
-      expect(providers.get(name)?.baseUrl, name).toBe(BUILT_IN_PROVIDERS[name]?.baseUrl);
+      expect(providers.get(name)?.baseUrl, name).toBe(BUILTIN_PROVIDERS[name].baseUrl);
     }
     expect(providers.get('mistral')?.apiKey).toBe('mk-env');
     expect(providers.get('cohere')?.apiKey).toBe('co-env');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TAGS, MAX_TAGS_HEADER_BYTES, MAX_TAG_VALUE_CHARS, TAG_KEY_RE, mergeTags, parseTags } from '../../src/proxy/tags.js';
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE } from '../../src/domain/names.js';
+import { MAX_TAGS, MAX_TAGS_HEADER_BYTES, mergeTags, parseTags } from '../../src/proxy/tags.js';
 
 const okValue = (header: string | undefined) => {
   const r = parseTags(header);

@@ -1,3 +1,4 @@
+import { type PromptCaching, builtinProvider } from '../../providers/builtins.js';
 import type { Usage } from '../../providers/types.js';
 import { featureScope, groupBy, isPricedGeneration, totals, type AuditCall } from '../calls.js';
 import { repeats } from '../repeats.js';
@@ -187,13 +188,15 @@ function planCaching(calls: readonly Priced[]): CachePlan {
   return plan;
 }
 
+/** The advice per way of caching (providers/builtins.ts `promptCaching`). */
+const HOW_TO_CACHE: Readonly<Record<PromptCaching, string>> = {
+  marked: 'Mark the system prompt and the conversation so far with cache_control breakpoints (Anthropic caches only marked prefixes).',
+  implicit: 'Keep the shared prefix identical across turns for implicit caching, or create a cachedContent for long fixed context.',
+  automatic:
+    "Keep each prompt's prefix byte-identical across turns (system prompt and tools first, history next, nothing per-call at the top) so the provider's automatic prompt caching applies.",
+};
+
+/** Advice for a provider name: its built-in way of caching; providers that are not built in get the automatic one. */
 function promptCachingHow(provider: string): string {
-  switch (provider) {
-    case 'anthropic':
-      return 'Mark the system prompt and the conversation so far with cache_control breakpoints (Anthropic caches only marked prefixes).';
-    case 'gemini':
-      return 'Keep the shared prefix identical across turns for implicit caching, or create a cachedContent for long fixed context.';
-    default:
-      return 'Keep each prompt\'s prefix byte-identical across turns (system prompt and tools first, history next, nothing per-call at the top) so the provider\'s automatic prompt caching applies.';
-  }
+  return HOW_TO_CACHE[builtinProvider(provider)?.promptCaching ?? 'automatic'];
 }

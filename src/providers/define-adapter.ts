@@ -1,0 +1,111 @@
+import type { ProxyError } from '../lib/errors.js';
+import { bearerToken } from './bearer.js';
+import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
+import type { EndpointKind, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+
+/** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
+export interface KnownEndpoint {
+  endpoint: string;
+  kind: EndpointKind;
+  /** Default true; false for paths that are forwarded and recorded but never priced (token counts). */
+  metered?: boolean;
+}
+
+/** An error in the provider's shape: the JSON body, and a status or extra headers when they differ. */
+export interface ErrorShape {
+  body: unknown;
+  /** Default: the error's own status. */
+  status?: number;
+  /** Sent before the error's own headers (e.g. a request id). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * What one adapter states about its provider. Everything optional has the default most
+ * families share; an adapter file states only what is its own.
+ */
+export interface AdapterSpec {
+  /** Reported as `adapter.family`. */
+  family: string;
+  /** Default: the token of `Authorization: Bearer <token>`. */
+  clientKey?: ProviderAdapter['clientKey'];
+  /** Default: sets `Authorization: Bearer <real key>`. */
+  applyUpstreamAuth?: ProviderAdapter['applyUpstreamAuth'];
+  /**
+   * The POST paths the default `describe` meters, keyed by `normalisePath(path, stripV1)`;
+   * every other path and method is `other`, forwarded unmetered. The default `describe`
+   * reads `model` and `stream` from the JSON body.
+   */
+  endpoints?: Readonly<Record<string, KnownEndpoint>>;
+  /** Whether a leading `/v1` is dropped before the lookup in `endpoints`. Default false. */
+  stripV1?: boolean;
+  /** The requested output limit for the default `describe`. Default: `max_tokens`. */
+  maxOutputTokens?(json: Json, known: KnownEndpoint | undefined): number | null;
+  /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
+  describe?: ProviderAdapter['describe'];
+  /** Default: never rewrites the request. */
+  prepare?: ProviderAdapter['prepare'];
+  usageFromJson: ProviderAdapter['usageFromJson'];
+  /** A stream observer per endpoint kind; streams of other kinds are passed through unobserved. */
+  streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest) => StreamAccumulator>>;
+  /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
+  errorShape(error: ProxyError): ErrorShape;
+  streamErrorFrame?: ProviderAdapter['streamErrorFrame'];
+}
+
+const noRewrite = (): PreparedRequest => ({ stripInjectedUsage: false });
+
+/** Builds a ProviderAdapter from a spec, filling in the shared defaults (see AdapterSpec). */
+export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
+  const endpoints = spec.endpoints ?? {};
+  const stripV1 = spec.stripV1 ?? false;
+  const maxOutputTokens = spec.maxOutputTokens ?? ((json: Json) => count(json.max_tokens) ?? null);
+  const streams = spec.streams ?? {};
+
+  const adapter: ProviderAdapter = {
+    family: spec.family,
+
+    clientKey: spec.clientKey ?? ((headers) => bearerToken(headers.authorization)),
+
+    applyUpstreamAuth:
+      spec.applyUpstreamAuth ??
+      ((headers, _query, apiKey) => {
+        headers.authorization = `Bearer ${apiKey}`;
+      }),
+
+    describe:
+      spec.describe ??
+      ((method, path, body): RequestInfo => {
+        const json = objAt(body);
+        const known = method.toUpperCase() === 'POST' ? endpoints[normalisePath(path, stripV1)] : undefined;
+        return {
+          endpoint: known?.endpoint ?? 'other',
+          kind: known?.kind ?? 'other',
+          metered: known === undefined ? false : (known.metered ?? true),
+          model: str(json.model),
+          streaming: json.stream === true,
+          maxOutputTokens: maxOutputTokens(json, known),
+        };
+      }),
+
+    prepare: spec.prepare ?? noRewrite,
+
+    usageFromJson: spec.usageFromJson,
+
+    newStreamAccumulator(info, prepared): StreamAccumulator {
+      const make = streams[info.kind];
+      return make ? make(prepared) : passThrough();
+    },
+
+    renderError(error: ProxyError): RenderedError {
+      const shape = spec.errorShape(error);
+      return {
+        status: shape.status ?? error.status,
+        headers: { 'content-type': 'application/json', ...shape.headers, ...error.headers },
+        body: JSON.stringify(shape.body),
+      };
+    },
+  };
+  if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
+  return adapter;
+}

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cruise, type ICruiseResult, type IDependency } from 'dependency-cruiser';
+import ts from 'typescript';
+
+/**
+ * The layering rules of docs/DESIGN.md, checked over a source tree. The import graph comes
+ * from dependency-cruiser (type-only imports included: a type from the wrong layer is a
+ * leak too); runtime detection is found in each file's syntax tree by the TypeScript
+ * parser, so comments and strings never count.
+ */
+
+/** One broken rule: which rule, in which file, and what exactly. */
+export interface Violation {
+  rule: RuleName;
+  /** Path relative to the checked root, with `/`, e.g. `src/store/writer-thread.ts`. */
+  file: string;
+  /** What breaks the rule: the imported module, the cycle, or the expression. */
+  detail: string;
+}
+
+export type RuleName = 'no-cycle' | 'runtime-detection' | 'runtime-choice' | 'below-proxy' | 'loader-boundary' | 'store-internals';
+
+/** What each rule says, for the failure message. */
+export const RULES: Readonly<Record<RuleName, string>> = {
+  'no-cycle': 'no import cycle anywhere in src (type-only imports count)',
+  'runtime-detection': 'only src/runtime.ts, src/edges.ts, src/server/* and src/store/drivers/* look at Bun (globalThis.Bun, process.versions.bun, typeof Bun, bun:* modules)',
+  'runtime-choice': 'the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)',
+  'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
+  'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
+  'store-internals': 'src/store/drivers/* and src/store/db.ts only from src/store and the runtime edges (src/edges.ts, src/server/*)',
+};
+
+const RUNTIME_PLACES = [/^src\/runtime\.ts$/, /^src\/edges\.ts$/, /^src\/server\//, /^src\/store\/drivers\//];
+const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/];
+const BELOW_PROXY = /^src\/(providers|pricing|budget|store|domain|lib)\//;
+const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
+const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
+const STORE_INTERNALS = /^src\/store\/(drivers\/|db\.ts$)/;
+const STORE_NEIGHBOURS = [/^src\/store\//, /^src\/edges\.ts$/, /^src\/server\//];
+
+const matches = (file: string, patterns: readonly RegExp[]): boolean => patterns.some((p) => p.test(file));
+const isTypeOnly = (d: IDependency): boolean => d.dependencyTypes.includes('type-only');
+const isZod = (d: IDependency): boolean => d.module === 'zod' || d.module.startsWith('zod/');
+
+/** Every violation in `<root>/src`, sorted by rule, file and detail. `root` must hold a tsconfig.json. */
+export async function checkArchitecture(root: string): Promise<Violation[]> {
+  const graph = await importGraph(root);
+  const violations = [...importViolations(graph), ...runtimeDetection(root, graph)];
+  const key = (v: Violation) => `${v.rule}\u0000${v.file}\u0000${v.detail}`;
+  return violations.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+async function importGraph(root: string): Promise<ICruiseResult> {
+  const result = await cruise(['src'], {
+    baseDir: root,
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: path.join(root, 'tsconfig.json') },
+  });
+  if (typeof result.output === 'string') throw new Error('dependency-cruiser returned text instead of a result');
+  return result.output;
+}
+
+function importViolations(graph: ICruiseResult): Violation[] {
+  const out: Violation[] = [];
+  for (const m of graph.modules) {
+    const file = m.source;
+    if (!file.startsWith('src/')) continue;
+    for (const d of m.dependencies) {
+      const to = d.resolved;
+      if (d.circular && to.startsWith('src/')) {
+        out.push({ rule: 'no-cycle', file, detail: [file, ...(d.cycle ?? []).map((c) => c.name)].join(' → ') });
+      }
+      if (to.startsWith('bun:') && !matches(file, RUNTIME_PLACES)) out.push({ rule: 'runtime-detection', file, detail: `imports ${to}` });
+      if ((to === 'src/runtime.ts' || to === 'src/edges.ts') && !isTypeOnly(d) && !matches(file, [...ENTRY, ...RUNTIME_PLACES])) {
+        out.push({ rule: 'runtime-choice', file, detail: `imports ${to}` });
+      }
+      if (BELOW_PROXY.test(file) && to.startsWith('src/proxy/')) out.push({ rule: 'below-proxy', file, detail: `imports ${to}` });
+      if (to.startsWith('src/config/') && !matches(file, CONFIG_READERS)) out.push({ rule: 'loader-boundary', file, detail: `imports ${to}` });
+      if (isZod(d) && !matches(file, ZOD_USERS)) out.push({ rule: 'loader-boundary', file, detail: 'imports zod' });
+      if (STORE_INTERNALS.test(to) && !matches(file, STORE_NEIGHBOURS)) out.push({ rule: 'store-internals', file, detail: `imports ${to}` });
+    }
+  }
+  return out;
+}
+
+/** `globalThis.Bun`, `(globalThis as …).Bun`, `process.versions.bun`, `typeof Bun` and any other use of the `Bun` global, outside the runtime places. */
+function runtimeDetection(root: string, graph: ICruiseResult): Violation[] {
+  const out: Violation[] = [];
+  for (const m of graph.modules) {
+    const file = m.source;
+    if (!file.startsWith('src/') || !/\.tsx?$/.test(file) || file.endsWith('.d.ts') || matches(file, RUNTIME_PLACES)) continue;
+    const text = readFileSync(path.join(root, file), 'utf8');
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const seen = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isTypeNode(node)) return;
+      const found = bunUse(node);
+      if (found !== null) {
+        const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+        const detail = `line ${line}: ${found}`;
+        if (!seen.has(detail)) out.push({ rule: 'runtime-detection', file, detail });
+        seen.add(detail);
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return out;
+}
+
+/** The text of a runtime look at Bun in `node`, or null. */
+function bunUse(node: ts.Node): string | null {
+  if (ts.isPropertyAccessExpression(node)) {
+    if (node.name.text === 'Bun') return node.getText();
+    if (node.name.text === 'bun' && /^process\s*\.\s*versions$/.test(node.expression.getText())) return node.getText();
+  }
+  if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression) && node.argumentExpression.text === 'Bun') return node.getText();
+  if (ts.isIdentifier(node) && node.text === 'Bun') {
+    const parent = node.parent;
+    // `Bun` as a property name or declared name is not a use of the global.
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return null;
+    if ((ts.isPropertySignature(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node) return null;
+    return ts.isTypeOfExpression(parent) ? parent.getText() : 'Bun';
+  }
+  return null;
+}
