@@ -83,7 +83,7 @@ class Waiter {
 }
 
 /** The callers one budget holds back, in arrival order. */
-export class WaitQueue {
+class WaitQueue {
   private readonly items: Waiter[] = [];
 
   get size(): number {
@@ -119,15 +119,15 @@ export class WaitQueue {
 /** The admission queues of one ledger. Synchronous except for the promises it hands out. */
 export class Admission {
   private arrivals = 0;
-  /** Budgets with at least one waiter. */
-  private readonly waitingOn = new Set<BudgetCounter>();
+  /** The queue of each budget with at least one waiter (its `waiting` mirrors the size). */
+  private readonly queues = new Map<BudgetCounter, WaitQueue>();
 
   constructor(private readonly host: AdmissionHost) {}
 
   /** Callers waiting in all queues (each counted once). */
   get waiters(): number {
     const seen = new Set<Waiter>();
-    for (const c of this.waitingOn) for (const w of c.queue!.list()) seen.add(w);
+    for (const q of this.queues.values()) for (const w of q.list()) seen.add(w);
     return seen.size;
   }
 
@@ -157,29 +157,28 @@ export class Admission {
   /** Re-decides the waiters of these budgets, head first, until each head stays held back. */
   wake(counters: Iterable<BudgetCounter>): void {
     const work: BudgetCounter[] = [];
-    for (const c of counters) if (c.queue !== null && c.queue.size > 0) work.push(c);
+    for (const c of counters) if (c.waiting > 0) work.push(c);
     while (work.length > 0) {
       const c = work.pop()!;
-      while (c.queue !== null && c.queue.size > 0) {
-        const head = c.queue.head!;
+      for (let head = this.queues.get(c)?.head; head !== undefined; head = this.queues.get(c)?.head) {
         const queues = [...head.queues];
         if (!this.decide(head)) break;
-        for (const q of queues) if (q !== c && q.queue !== null && q.queue.size > 0) work.push(q);
+        for (const q of queues) if (q !== c && q.waiting > 0) work.push(q);
       }
     }
   }
 
   /** Re-decides every waiter (after budgets changed). */
   wakeAll(): void {
-    this.wake([...this.waitingOn]);
+    this.wake([...this.queues.keys()]);
   }
 
   /** A budget went away (removed, or replaced by a new definition): its waiters are decided again without it. */
   dissolve(counter: BudgetCounter): void {
-    const queue = counter.queue;
-    if (queue === null || queue.size === 0) return;
-    this.waitingOn.delete(counter);
-    counter.queue = null;
+    const queue = this.queues.get(counter);
+    if (queue === undefined) return;
+    this.queues.delete(counter);
+    counter.waiting = 0;
     for (const w of queue.list()) {
       w.queues.splice(w.queues.indexOf(counter), 1);
       const others = [...w.queues];
@@ -204,7 +203,7 @@ export class Admission {
       const d = c.decide(est);
       if (d === 'block') {
         if (refusing === null || c.periodEnd > refusing.periodEnd) refusing = c;
-      } else if (d === 'wait' || (c.queue !== null && c.queue.firstSeq() < w.seq)) {
+      } else if (d === 'wait' || (c.waiting > 0 && this.queues.get(c)!.firstSeq() < w.seq)) {
         (holders ??= []).push(c);
       }
     }
@@ -218,9 +217,11 @@ export class Admission {
     }
     for (const h of holders) {
       if (w.queues.includes(h)) continue;
-      (h.queue ??= new WaitQueue()).insert(w);
+      let queue = this.queues.get(h);
+      if (queue === undefined) this.queues.set(h, (queue = new WaitQueue()));
+      queue.insert(w);
+      h.waiting = queue.size;
       w.queues.push(h);
-      this.waitingOn.add(h);
     }
     w.holder = holders[0]!;
     return false;
@@ -239,8 +240,11 @@ export class Admission {
     w.done = true;
     const left = w.queues.splice(0);
     for (const c of left) {
-      c.queue?.remove(w);
-      if (c.queue === null || c.queue.size === 0) this.waitingOn.delete(c);
+      const queue = this.queues.get(c);
+      if (queue === undefined) continue;
+      queue.remove(w);
+      c.waiting = queue.size;
+      if (queue.size === 0) this.queues.delete(c);
     }
     if (w.timer !== null) clearTimeout(w.timer);
     if (w.onAbort !== null) w.options.signal?.removeEventListener('abort', w.onAbort);

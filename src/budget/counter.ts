@@ -3,7 +3,6 @@ import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
 import { decide, type Decision } from './policy.js';
-import type { WaitQueue } from './admission.js';
 
 /** What a counter needs from a key budget or tag budget definition. */
 export interface CounterDef {
@@ -25,7 +24,7 @@ export interface CounterDef {
  * - alerts: thresholds are sorted ascending and `nextAlert` is the index of the first one not
  *   yet fired this period, so each threshold fires at most once per period and limit (a
  *   raised limit re-arms the thresholds it puts back above the spend);
- * - `queue` holds the callers this budget holds back (admission.ts), in arrival order.
+ * - `waiting` counts the callers in this budget's admission queue (kept by admission.ts).
  */
 export class BudgetCounter {
   spentNano = 0;
@@ -39,8 +38,8 @@ export class BudgetCounter {
   limitNano = 0;
   period: BudgetPeriod = 'month';
   soft = false;
-  /** Callers waiting for room on this budget; null until the first one (most budgets never have any). */
-  queue: WaitQueue | null = null;
+  /** Callers waiting in this budget's admission queue; set by admission.ts only. */
+  waiting = 0;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
@@ -76,11 +75,6 @@ export class BudgetCounter {
   /** The admission decision for a call with this estimate (policy.ts; soft budgets always allow). */
   decide(estimateNano: NanoUsd): Decision {
     return this.soft ? 'allow' : decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano);
-  }
-
-  /** Callers waiting on this budget now. */
-  get waiting(): number {
-    return this.queue === null ? 0 : this.queue.size;
   }
 
   /** Holds an admitted call's estimate. */

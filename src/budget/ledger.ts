@@ -118,7 +118,7 @@ export class BudgetLedger {
       const d = c.decide(est);
       if (d === 'block') {
         if (refusing === null || c.periodEnd > refusing.periodEnd) refusing = c;
-      } else if (holder === null && (d === 'wait' || (c.queue !== null && c.queue.size > 0))) {
+      } else if (holder === null && (d === 'wait' || c.waiting > 0)) {
         holder = c;
       }
     }
@@ -167,7 +167,7 @@ export class BudgetLedger {
       const c = counters[i]!;
       // Period rolled since the reservation: the cost belongs to the closed period, not this one.
       if (c.epoch === epochs[i]) c.release(estimateNano, cost, this.clock, this.onCross);
-      if (c.queue !== null && c.queue.size > 0) wake = true;
+      if (c.waiting > 0) wake = true;
     }
     if (wake) this.admission.wake(counters);
   }
