@@ -5,15 +5,16 @@ import { FakeUpstream, type ReceivedRequest } from '../support/fake-upstream.js'
 import { waitFor } from '../support/proxy-harness.js';
 
 const TOKEN = 'admission-admin-token';
-/** ms the fake provider takes to answer a call whose prompt says "slow". */
-const SLOW_MS = 1500;
+/** Holds the answer to a "slow" call until `release()` (the call holds its reservation meanwhile). */
+let release: () => void = () => {};
 
-/** chatReply, but a prompt containing "slow" is answered in two pieces SLOW_MS apart (the call holds its reservation meanwhile). */
+/** chatReply, but a prompt containing "slow" is answered in two pieces, the second once the test releases it. */
 function reply(req: ReceivedRequest) {
   const r = chatReply(req);
   if (r === undefined || !req.body.includes('slow')) return r;
   const text = Array.isArray(r.body) ? r.body.join('') : r.body;
-  return { ...r, body: [text.slice(0, 10), text.slice(10)], delayMs: SLOW_MS };
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  return { ...r, body: [text.slice(0, 10), text.slice(10)], hold };
 }
 
 /** A key whose $0.0003 cap fits one call of max_tokens 400 (~$0.000245 estimated) at a time, never two. */
@@ -80,6 +81,7 @@ describe('budget admission through the proxy (issue #14)', () => {
     expect(await second).toBeInstanceOf(Error);
     await waitFor(() => px.proxy.budgets!.snapshot()[0]!.waiting === 1, 2000, 'the second caller to leave');
     expect(px.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
+    release();
 
     expect((await first).status).toBe(200);
     expect((await third).status).toBe(200);
@@ -112,22 +114,26 @@ describe('budget admission through the proxy (issue #14)', () => {
     expect(body.reset_at).toBeUndefined();
     expect(e.message).toMatch(/Budget 'k' busy: .*does not fit beside them \(budget_admission_wait_ms is 0\)/);
 
-    // The SDK's own retry (Retry-After: 1) takes over: by then the first call has settled.
+    // The SDK's own retry (Retry-After: 1) takes over: its first attempt is busy; the first
+    // call then settles, and the retry a second later is served.
     const retrying = new OpenAI({ apiKey: secret, baseURL: px.baseUrl, maxRetries: 3 });
-    const res = await retrying.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 400, messages: [{ role: 'user', content: 'retried' }] });
-    expect(res.choices[0]?.message.content).toBe('ok');
+    const served = retrying.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 400, messages: [{ role: 'user', content: 'retried' }] });
+    await waitFor(() => px.proxy.metrics.render().includes('tokometer_budget_busy_total 2'), 5000, 'the retrying client refused once');
+    release();
     expect((await first).status).toBe(200);
+    expect((await served).choices[0]?.message.content).toBe('ok');
     await px.proxy.queue.drain();
     const refused = px.proxy.store.driver.prepare("SELECT status, outcome FROM calls WHERE outcome = 'refused'").all<Record<string, unknown>>();
-    expect(refused.length).toBeGreaterThanOrEqual(2);
+    expect(refused).toHaveLength(2);
     expect(refused.every((r) => r.status === 429)).toBe(true);
-    expect((await admin('/metrics')) as string).toMatch(/tokometer_budget_busy_total [2-9]/);
+    expect((await admin('/metrics')) as string).toContain('tokometer_budget_busy_total 2');
     expect((await admin('/metrics')) as string).toContain('tokometer_budget_blocks_total 0');
   });
 
   it('a wait that runs out (budget_admission_wait_ms) is budget_busy naming the budget', async () => {
     const { proxy: px, secret, first } = await startWithSlowCall('budget_admission_wait_ms: 200\n');
     const busy = await post(px.baseUrl, secret, 'gives up');
+    release();
     expect(busy.status).toBe(429);
     expect(busy.headers.get('x-should-retry')).toBe('true');
     expect(busy.json.error).toMatchObject({ code: 'budget_busy', budget: { name: 'k' } });
