@@ -20,13 +20,17 @@ const CAP_NANO = 2_000_000;
 const CALL_NANO = 450_000;
 const USAGE = { prompt_tokens: 60, completion_tokens: 30, total_tokens: 90 };
 
+/** Holds the answer to a call whose prompt says "hold" until the test calls it. */
+let release: () => void = () => {};
+
 function reply(req: ReceivedRequest): Reply | undefined {
   if (req.url !== '/chat/completions') return undefined;
   const body = req.json as { stream?: boolean; stream_options?: { include_usage?: boolean } };
   const base = { id: 'chatcmpl-admission', created: 1767225600, model: 'gpt-4o-2024-08-06' };
   if (!body.stream) {
     const json = JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: USAGE });
-    return { body: [json.slice(0, 40), json.slice(40)], delayMs: 5 };
+    const hold = req.body.includes('hold') ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+    return { body: [json.slice(0, 40), json.slice(40)], delayMs: 5, ...(hold ? { hold } : {}) };
   }
   const chunk = (extra: object) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', ...extra })}\n\n`;
   const frames = [chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'o' }, finish_reason: null }] }), chunk({ choices: [{ index: 0, delta: { content: 'k' }, finish_reason: 'stop' }] })];
@@ -49,8 +53,8 @@ describe.each<Build>(['binary', 'node'])('budget admission on the built %s', (bu
   let secret = '';
   const env = { UPSTREAM_KEY };
   const serveArgs = () => ['--config', path.join(dir, 'tokometer.yaml'), '--port', '0'];
-  const adminBudget = async (url: string) => {
-    const res = await fetch(`${url}/admin/budgets?name=capped`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const adminBudget = async (url: string, name = 'capped') => {
+    const res = await fetch(`${url}/admin/budgets?name=${name}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return ((await res.json()) as { budgets: Array<Record<string, number | string | boolean>> }).budgets[0]!;
   };
 
@@ -139,5 +143,50 @@ describe.each<Build>(['binary', 'node'])('budget admission on the built %s', (bu
     } finally {
       expect(await stopProcess(serve.child)).toBe(0);
     }
+  });
+
+  it('a waiting client that disconnects leaves the queue at once and holds nothing', async () => {
+    const created = await runCli(build, ['keys', 'create', 'held', '--budget', '0.002', '--config', path.join(dir, 'tokometer.yaml')], { cwd: dir, env });
+    const held = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)![0];
+    const serve = await startServe(build, serveArgs(), { cwd: dir, env });
+    try {
+      const call = (content: string, signal?: AbortSignal) =>
+        fetch(`${serve.url}/proxy/openai/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${held}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
+          ...(signal ? { signal } : {}),
+        });
+      const until = async (what: string, ok: (b: Record<string, number | string | boolean>) => boolean) => {
+        for (let i = 0; i < 200; i++) {
+          if (ok(await adminBudget(serve.url, 'held'))) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error(`timed out waiting for ${what}`);
+      };
+      // No output history for this key yet: the first call's estimate (1,024 output tokens) exceeds the cap, so nothing fits beside it.
+      const first = call('hold');
+      await until('the first call in flight', (b) => b.in_flight === 1);
+      const leaving = new AbortController();
+      const second = call('leaves', leaving.signal).catch((e: unknown) => e);
+      await until('the second caller waiting', (b) => b.waiting === 1);
+      leaving.abort();
+      expect(await second).toBeInstanceOf(Error);
+      await until('the second caller to leave', (b) => b.waiting === 0);
+      expect(await adminBudget(serve.url, 'held')).toMatchObject({ in_flight: 1, waiting: 0 });
+      release();
+      expect((await first).status).toBe(200);
+      await until('nothing in flight', (b) => b.in_flight === 0);
+      expect(await adminBudget(serve.url, 'held')).toMatchObject({ reserved_usd: 0, waiting: 0, spent_usd: CALL_NANO / 1e9 });
+    } finally {
+      expect(await stopProcess(serve.child)).toBe(0);
+    }
+    const db = openDriver(path.join(dir, 'tokometer.db'), { readonly: true });
+    const rows = db.prepare("SELECT outcome, cost_nano FROM calls WHERE key_name = 'held' ORDER BY id").all<{ outcome: string; cost_nano: number | null }>();
+    db.close();
+    expect(rows).toEqual([
+      { outcome: 'client_aborted', cost_nano: 0 },
+      { outcome: 'ok', cost_nano: CALL_NANO },
+    ]);
   });
 });
