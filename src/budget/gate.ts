@@ -91,7 +91,8 @@ export class LedgerGate {
 
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */
   reserve(req: GateRequest, signal?: AbortSignal): GateResult<Reservation> | Promise<GateResult<Reservation>> {
-    const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), model: req.model };
+    const historyModel = req.maxOutputTokens === null ? req.model : null;
+    const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), historyModel };
     const first = this.ledger.reserve(request);
     if (first.ok) return { ok: true, reservation: first };
     if (first.blocked.reason === 'exhausted' || this.waitMs <= 0) return this.refuse(first.blocked, 0);
@@ -104,12 +105,13 @@ export class LedgerGate {
 
   /**
    * Releases the hold and charges `actualCostNano` (0 for unknown); `outputTokens` (as the
-   * provider reported them, reasoning included; null when not reported) teaches the output
-   * history before the budget's waiters are decided again. Idempotent; ignores foreign values.
+   * provider reported them, reasoning included; null when not reported) of a call without
+   * max output teaches the output history before the budget's waiters are decided again.
+   * Idempotent; ignores foreign values.
    */
   settle(reservation: unknown, actualCostNano: NanoUsd, outputTokens?: number | null): void {
     if (!(reservation instanceof Reservation)) return;
-    if (outputTokens != null && !reservation.settled) this.outputs.observe(reservation.keyName, reservation.model, outputTokens, reservation.at);
+    if (outputTokens != null && !reservation.settled) this.outputs.observe(reservation.keyName, reservation.historyModel, outputTokens, reservation.at);
     this.ledger.settle(reservation, actualCostNano);
   }
 

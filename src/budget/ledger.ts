@@ -259,7 +259,7 @@ export class BudgetLedger {
     }
     // Sweep only after holding, so no instance this call holds can be dropped.
     this.tags.maybeSweep(at);
-    return new Reservation(counters, epochs, est, at, request.keyName, request.model ?? null);
+    return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null);
   }
 
   private lookup(ref: BudgetRef, at: number): BudgetCounter[] {

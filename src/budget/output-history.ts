@@ -19,7 +19,8 @@ interface Days {
 
 /**
  * The largest output (tokens, reasoning included) each metering key has had from each
- * model over the last 7 days, for reservation estimates of calls that set no max_tokens
+ * model over the last 7 days in calls that set no max output (a capped output says
+ * nothing about an uncapped one), for reservation estimates of such calls
  * (issue #14 point 3; policy.ts explains why the budget invariant still holds). Learned
  * in memory from settled calls and seeded at start from the store (store/read/
  * output-maxima.ts); the request path never waits on a query.

@@ -47,8 +47,8 @@ export type Decision = 'allow' | 'wait' | 'block';
  * Why the tighter estimates keep it (issue #14 point 3). The hypothesis is per call:
  * real <= estimate. The input side is unchanged (prompt bytes / 4 at the dearest input
  * price). The output side is the client's `max_tokens` when set (a hard cap the provider
- * enforces); else the largest output that key has had from that model in the last 7 days
- * (output-history.ts), else 1,024 tokens. Neither fallback was ever a hard cap (without
+ * enforces); else the largest output that key has had from that model in the last 7 days,
+ * in calls that set no max either (output-history.ts), else 1,024 tokens. Neither fallback was ever a hard cap (without
  * `max_tokens` a model may answer up to its context window; the flat 1,024 was a guess
  * too), so for such calls the hypothesis reads "no call outputs more than its key has
  * seen from that model this week", which the history only makes more accurate: it grows

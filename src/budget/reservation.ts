@@ -10,8 +10,12 @@ export interface ReserveRequest {
   tags: Readonly<Record<string, string>>;
   /** Estimated cost in nano-USD (estimate.ts), >= 0. */
   estimateNano: NanoUsd;
-  /** The model asked for, kept on the reservation so its settle can teach the output history; optional. */
-  model?: string | null;
+  /**
+   * The model whose output history this call's settle teaches (gate.ts): the model asked
+   * for when the client set no max output (a capped output says nothing about an uncapped
+   * one); null or absent otherwise.
+   */
+  historyModel?: string | null;
 }
 
 /**
@@ -35,8 +39,8 @@ export class Reservation {
     readonly at: number,
     /** The call's metering key (ReserveRequest.keyName). */
     readonly keyName: string | null,
-    /** The model asked for (ReserveRequest.model), null when none or not given. */
-    readonly model: string | null,
+    /** ReserveRequest.historyModel: the model whose output history the settle teaches, or null. */
+    readonly historyModel: string | null,
   ) {}
 }
 

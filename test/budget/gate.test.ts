@@ -75,6 +75,10 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ maxOutputTokens: null, keyName: 'other' }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
     expect(gate.estimate(request({ maxOutputTokens: null, model: 'gpt-4o' }))).toBeGreaterThan(1024 * 10_000_000 / 1000);
     expect(gate.estimate(request({ maxOutputTokens: 500 }))).toBe((1000 * 150_000 + 500 * 600_000) / 1000);
+    // A call the client capped teaches nothing about uncapped ones.
+    const capped = now(gate.reserve(request({ maxOutputTokens: 4000 })));
+    if (capped.ok) gate.settle(capped.reservation, 1000, 4000);
+    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
     // Outputs not reported by the provider teach nothing.
     const second = now(gate.reserve(request({ maxOutputTokens: null })));
     if (second.ok) gate.settle(second.reservation, 1000, null);

@@ -10,11 +10,11 @@ const DAY = 86_400_000;
 const at = (iso: string) => Date.parse(iso);
 
 describe('readOutputMaxima (the output history seed)', () => {
-  it('gives the largest reported output per key, requested model and UTC day since a time', async () => {
+  it('gives the largest reported output of calls without max output per key, requested model and UTC day since a time', async () => {
     const driver = openDriver(':memory:');
     const store = createStore(driver);
     const out = (ts: string, keyName: string | null, modelRequested: string | null, outputTokens: number, extra = {}) =>
-      makeCall(0, { ts: at(ts), keyName, modelRequested, usage: { inputTokens: 10, outputTokens, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 }, ...extra });
+      makeCall(0, { ts: at(ts), keyName, modelRequested, maxOutputTokens: null, usage: { inputTokens: 10, outputTokens, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 }, ...extra });
     store.insertCalls([
       out('2026-11-10T12:00:00Z', 'a', 'gpt-4o', 999), // before `since`
       out('2026-11-19T01:00:00Z', 'a', 'gpt-4o', 40),
@@ -23,6 +23,7 @@ describe('readOutputMaxima (the output history seed)', () => {
       out('2026-11-20T09:00:00Z', 'a', 'gpt-4o-mini', 300),
       out('2026-11-20T09:30:00Z', 'b', 'gpt-4o', 5),
       out('2026-11-20T10:00:00Z', 'a', 'gpt-4o', 5000, { usageSource: 'estimated' }),
+      out('2026-11-20T10:00:00Z', 'a', 'gpt-4o', 4000, { maxOutputTokens: 4000 }), // capped by the client: says nothing of uncapped calls
       out('2026-11-20T10:00:00Z', null, 'gpt-4o', 5000),
       makeCall(1, { ts: at('2026-11-20T11:00:00Z'), keyName: 'a', modelRequested: 'gpt-4o', usage: null, usageSource: 'unknown', costNano: null }),
     ]);
