@@ -47,12 +47,14 @@ export type Decision = 'allow' | 'wait' | 'block';
  * Why the tighter estimates keep it (issue #14 point 3). The hypothesis is per call:
  * real <= estimate. The input side is unchanged (prompt bytes / 4 at the dearest input
  * price). The output side is the client's `max_tokens` when set (a hard cap the provider
- * enforces); else the largest output that key has had from that model in the last 7 days,
- * in calls that set no max either (output-history.ts), else 1,024 tokens. Neither fallback was ever a hard cap (without
- * `max_tokens` a model may answer up to its context window; the flat 1,024 was a guess
- * too), so for such calls the hypothesis reads "no call outputs more than its key has
- * seen from that model this week", which the history only makes more accurate: it grows
- * at the settle of every call that outputs more (before the next admission decision
+ * enforces); else the largest output that key has had from that model in the last 7
+ * days, in calls that set no max either (output-history.ts); else 1,024 tokens. (The
+ * price catalog carries context windows, never below 1,024, and no maximum output, so
+ * it offers no smaller hard cap.) Neither fallback was ever a hard cap: without
+ * `max_tokens` a model may answer up to its context window, and the flat 1,024 was a
+ * guess too. So for such calls the hypothesis reads "no call outputs more than its key
+ * has seen from that model this week", which the history only makes more accurate: it
+ * grows at the settle of every call that outputs more (before the admission decisions
  * that settle triggers), and it is never lower than any output inside its window. The
  * proof above uses nothing else about estimates, so the bound holds whenever the
  * hypothesis does, exactly as before.
