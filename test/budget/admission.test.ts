@@ -109,6 +109,17 @@ describe('admission: a call that does not fit only because of calls in flight wa
     expect(h.ledger.waiters).toBe(0);
   });
 
+  it('a period that rolls while a caller waits: a settle from the old period still wakes it, into the new period', async () => {
+    const h = harness({ keys: { k: keyBudget(1, { alertAt: [], period: 'day' }) }, start: '2026-11-20T23:59:59Z' });
+    const late = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }) as Reservation;
+    const waiting = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, FOREVER));
+    h.setTime('2026-11-21T00:00:01Z');
+    h.ledger.settle(late, 0.9 * USD); // counts in the day it started in
+    await tick();
+    expect(waiting.result?.ok).toBe(true);
+    expect(h.ledger.snapshot()[0]).toMatchObject({ spentNano: 0, reservedNano: 0.5 * USD, inFlight: 1, periodStart: Date.parse('2026-11-21T00:00:00Z') });
+  });
+
   it('an already aborted signal never queues', async () => {
     const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
     h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD });
