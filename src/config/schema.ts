@@ -122,7 +122,7 @@ export const configSchema = z.strictObject({
    * ms a call may wait for room on a budget that only calls in flight fill (then 429
    * budget_busy, retry soon); 0 = refuse at once (still budget_busy, never budget_exceeded).
    */
-  budget_admission_wait_ms: z.number().int().nonnegative().default(30_000),
+  budget_admission_wait_ms: z.number().int().nonnegative().max(3_600_000, 'at most 3600000 (one hour); clients give up long before').default(30_000),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
   /** Model name → price override; adds to or replaces the built-in catalog. */
   prices: z.record(z.string().min(1), priceOverrideSchema).default({}),

@@ -12,6 +12,7 @@ describe('budget_admission_wait_ms', () => {
   it('refuses negative or fractional values with file, line and field', () => {
     expect(() => parse('budget_admission_wait_ms: -1\n')).toThrow(/x\.yaml:1:\d+: budget_admission_wait_ms: /);
     expect(() => parse('budget_admission_wait_ms: 1.5\n')).toThrow(/budget_admission_wait_ms/);
+    expect(() => parse('budget_admission_wait_ms: 86400000\n')).toThrow(/budget_admission_wait_ms: at most 3600000/);
   });
 
   it('points a user who writes it under budgets: to the top-level key', () => {
