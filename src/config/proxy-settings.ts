@@ -15,6 +15,7 @@ export function proxySettings(config: Config): ProxySettings {
     keys: keyDeclarations(config.keys),
     telemetry: telemetryOptions(config.telemetry),
     tagBudgets: config.budgets.map(tagBudgetFromConfig),
+    budgetAdmissionWaitMs: config.budget_admission_wait_ms,
     tagsOnInvalid: config.tags.on_invalid,
     ...(config.alerts.webhook_url !== undefined ? { alertsWebhookUrl: config.alerts.webhook_url } : {}),
     ...(config.admin.token !== undefined ? { adminToken: config.admin.token } : {}),

@@ -121,7 +121,19 @@ export const configSchema = z.strictObject({
   retention_days: z.number().int().positive().optional(),
   providers: z.record(z.string().regex(PROVIDER_NAME_RE, `invalid provider name (${PROVIDER_NAME_RULE})`), providerSchema).default({}),
   keys: z.record(z.string().min(1), keySchema).default({}),
-  budgets: z.array(tagBudgetSchema).default([]),
+  budgets: z
+    .array(tagBudgetSchema, {
+      error: (iss) =>
+        iss.code === 'invalid_type' && typeof iss.input === 'object' && iss.input !== null && 'admission_wait_ms' in iss.input
+          ? 'expected a list of tag budgets; the admission wait is set at the top level: budget_admission_wait_ms'
+          : undefined,
+    })
+    .default([]),
+  /**
+   * ms a call may wait for room on a budget that only calls in flight fill (then 429
+   * budget_busy, retry soon); 0 = refuse at once (still budget_busy, never budget_exceeded).
+   */
+  budget_admission_wait_ms: z.number().int().nonnegative().max(3_600_000, 'at most 3600000 (one hour); clients give up long before').default(30_000),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
   /** Model name → price override; adds to or replaces the built-in catalog. */
   prices: z.record(z.string().min(1), priceOverrideSchema).default({}),

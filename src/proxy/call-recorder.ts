@@ -143,7 +143,8 @@ export class CallRecorder<R> implements FinishedCall {
         costNano = null;
       }
     }
-    if (this.holding) this.deps.budgets.settle(this.reservation as R, costNano ?? 0);
+    // Reported output tokens teach the budget's output history (estimates of later calls).
+    if (this.holding) this.deps.budgets.settle(this.reservation as R, costNano ?? 0, usage !== null && source === 'reported' ? usage.outputTokens : null);
     const body = this.body;
     const record: CallRecord = {
       ts: this.startedAt,

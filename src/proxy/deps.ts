@@ -23,8 +23,11 @@ export type BudgetRequest = GateRequest;
  */
 export interface BudgetGate<R> {
   reserve(req: BudgetRequest, signal: AbortSignal): GateResult<R> | Promise<GateResult<R>>;
-  /** Releases the reservation and charges what was really used (0 for unknown). Idempotent. */
-  settle(reservation: R, actualCostNano: NanoUsd): void;
+  /**
+   * Releases the reservation and charges what was really used (0 for unknown); the
+   * provider-reported output tokens (null when not reported) refine later estimates. Idempotent.
+   */
+  settle(reservation: R, actualCostNano: NanoUsd, outputTokens?: number | null): void;
 }
 
 /** A gate with no budgets: every call is allowed and holds nothing. */

@@ -117,11 +117,11 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
   const admission = isThenable(gated) ? await gated : gated;
   if (!admission.ok) {
-    if ('aborted' in admission) {
+    if (admission.aborted === true) {
       recorder.fail('client_aborted', { status: 0, error: 'client disconnected while waiting for budget room', reachedProvider: false });
       return { status: 499, headers: JSON_HEADERS, body: '' };
     }
-    deps.metrics.budgetBlocked();
+    deps.metrics.budgetBlocked(admission.error.kind);
     return refuse(admission.error, true);
   }
   recorder.hold(admission.reservation);

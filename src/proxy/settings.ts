@@ -22,6 +22,8 @@ export interface ProxySettings {
   /** OpenTelemetry export (telemetry/settings.ts fills the rest from OTEL_* variables). */
   telemetry: TelemetryOptions;
   tagBudgets: readonly TagBudget[];
+  /** `budget_admission_wait_ms`: longest wait for budget room beside calls in flight (0 = refuse at once). */
+  budgetAdmissionWaitMs: number;
   /** A malformed X-Metering-Tags header: refuse the call (400) or drop the tags. */
   tagsOnInvalid: 'reject' | 'drop';
   /** Where budget alerts are POSTed; undefined = logged and stored only. */

@@ -120,6 +120,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : await defaultBudgets(o, parts);
+  if (service) metrics.watchBudgets(() => service.snapshot());
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const finished = new FinishedCalls((error) => o.log.error('a listener of finished calls failed', { error: error instanceof Error ? error.message : String(error) }));
@@ -268,6 +269,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     log: (line) => o.log.warn(line),
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     flush: () => parts.queue.flush(),
+    admissionWaitMs: o.settings.budgetAdmissionWaitMs,
   });
 }
 

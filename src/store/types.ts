@@ -222,6 +222,17 @@ export interface CallReads {
   list(scope: CallScope): Promise<StoredCall[]>;
   /** Start of the first call ever stored, ms; null when there is none. */
   firstCallAt(): Promise<number | null>;
+  /** The largest reported output per key, requested model and UTC day since `since` (ms), of calls without max output: the budget gate's output-history seed. */
+  outputMaxima(since: number): Promise<OutputMaximumRow[]>;
+}
+
+/** The largest reported output of one (key, model as asked for) on one UTC day. */
+export interface OutputMaximumRow {
+  keyName: string;
+  model: string;
+  /** UTC day number: floor(ts / 86 400 000). */
+  day: number;
+  maxOutputTokens: number;
 }
 
 /** Facts about the database itself (store/meta.ts). */
