@@ -5,7 +5,7 @@
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
  * report timing. Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
- * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, soak, ingest, budget,
+ * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
  */
@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
 import { otelOverhead, startSink } from './lib/otel.mjs';
+import { postgresPhase } from './lib/pg.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
 import { renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
@@ -89,6 +90,8 @@ async function main() {
       raw.otel = await otelOverhead({ ...base, sink, quick, log });
       await sink.stop();
     }
+
+    if (!skip.has('postgres')) raw.postgres = await postgresPhase({ ...base, quick, log });
 
     if (!skip.has('soak')) {
       raw.soak = {};
