@@ -148,7 +148,10 @@ async function main() {
   writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify({ meta: raw.meta, cfg: raw.cfg, figures }, null, 2));
   // Report speed at 1M/10M takes an hour to generate, so it lives in its own file, appended here.
   const reportSpeed = join(root, 'bench/REPORT-SPEED.md');
-  const full = existsSync(reportSpeed) ? `${md.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : md;
+  // The PostgreSQL phase's last standalone figures (node bench/postgres.mjs) when this run skipped it.
+  const postgres = join(root, 'bench/POSTGRES.md');
+  const withPostgres = !raw.postgres && existsSync(postgres) ? `${md.trimEnd()}\n\n${readFileSync(postgres, 'utf8')}` : md;
+  const full = existsSync(reportSpeed) ? `${withPostgres.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : withPostgres;
   if (!flag('no-write')) writeFileSync(opt('out', join(root, 'bench/RESULTS.md')), full);
   console.log(`\n${md}`);
   log(`done in ${seconds.toFixed(0)} s`);
