@@ -19,6 +19,7 @@ import { PG_MIGRATIONS, migratePostgres } from '../src/store/pg/migrations/index
 import { ensureMonthsAhead } from '../src/store/pg/partitions.js';
 import type { CallRecord } from '../src/store/types.js';
 import { startPgServer } from '../test/support/pg-server.mjs';
+import { benchRecord } from './lib/records.mjs';
 import { createTestDatabase } from '../test/support/pg.js';
 
 const args = process.argv.slice(2);
@@ -31,39 +32,10 @@ const batch = arg('batch', 5000);
 const users = arg('users', 1000);
 const concurrency = arg('concurrency', 2);
 
-const FEATURES = ['summarizer', 'chatbot', 'search', 'classifier', 'extractor', 'translator', 'autocomplete', 'agent', 'moderation', 'embeddings-sync', 'rag-answer', 'email-draft'];
-const TIERS = ['free', 'pro', 'enterprise'];
-const MODELS = [['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'], ['gpt-4o', 'gpt-4o-2024-08-06'], ['gpt-4.1-nano', 'gpt-4.1-nano-2025-04-14']] as const;
-
 /** The store-ingest.mjs record `i`, plus a user_id. */
 function record(i: number, ts: number): CallRecord {
-  const [requested, model] = MODELS[i % MODELS.length]!;
-  const input = 200 + ((i * 7919) % 4000);
-  const output = 20 + ((i * 104729) % 800);
-  const streamed = i % 3 === 0;
-  return {
-    ts,
-    keyName: `key-${i % 8}`,
-    provider: 'openai',
-    endpoint: 'chat.completions',
-    modelRequested: requested,
-    model,
-    status: 200,
-    outcome: 'ok',
-    streamed,
-    usage: { inputTokens: input, outputTokens: output, cacheReadTokens: i % 5 === 0 ? Math.floor(input / 2) : 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 },
-    usageSource: 'reported',
-    costNano: input * 150 + output * 600,
-    providerCostNano: null,
-    priceSource: 'genai-prices@bench',
-    latencyMs: 300 + (i % 1700),
-    ttfbMs: streamed ? 120 + (i % 300) : null,
-    tags: { feature: FEATURES[i % FEATURES.length]!, user_tier: TIERS[(i >> 2) % TIERS.length]!, tenant_id: `t_${i % 500}`, user_id: `u_${(i * 7) % users}` },
-    requestHash: ((i * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(4),
-    promptBytes: input * 4,
-    maxOutputTokens: 1024,
-    error: null,
-  };
+  const r = benchRecord(i, ts);
+  return { ...r, tags: { ...r.tags, user_id: `u_${(i * 7) % users}` } };
 }
 
 const server = await startPgServer({ durable: true });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/runner.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { reportToJson } from '../../src/report/format/json.js';
@@ -12,7 +12,7 @@ import { openPostgresStore, type PostgresStore } from '../../src/store/pg/pg-sto
 import type { CallRecord } from '../../src/store/types.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery } from '../../src/tui/types.js';
-import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
+import { pgDatabases } from '../support/pg-databases.js';
 import { testStore, type TestStore } from '../support/store.js';
 import { SPAN, T0, callArb, queryArb, type QueryShape } from './rollup-arbitraries.js';
 
@@ -23,19 +23,14 @@ import { SPAN, T0, callArb, queryArb, type QueryShape } from './rollup-arbitrari
  * month ends and DST changes), written to both stores in the same random batches, then
  * random queries in every zone asked of both.
  */
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-afterAll(async () => {
-  for (const url of made) await dropTestDatabase(adminUrl, url);
-});
+const databases = pgDatabases();
 
 const ECONOMICS = { price_per_user: { free: 0, pro: 29 }, price_per_tenant: { t1: 500, t2: 50 } };
 const pricer = createPricer();
 
 async function bothStores(calls: readonly CallRecord[], sizes: readonly number[]): Promise<{ lite: TestStore; pg: PostgresStore }> {
   const lite = testStore(openDriver(':memory:'));
-  const url = await createTestDatabase(adminUrl, 'equality');
-  made.push(url);
+  const url = await databases.url('equality');
   const pg = await openPostgresStore(url, 'create');
   const sink = postgresCallSink(pg.db);
   for (let i = 0, k = 0; i < calls.length; k++) {

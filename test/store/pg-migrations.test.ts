@@ -1,29 +1,12 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { openPostgresDb, type PostgresDb } from '../../src/store/drivers/postgres.js';
+import { describe, expect, it } from 'vitest';
 import { SchemaVersionError } from '../../src/store/migrations/runner.js';
 import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from '../../src/store/pg/migrations/index.js';
 import { dropMonthsBefore, ensureMonths, ensureMonthsAhead, partitionMonths } from '../../src/store/pg/partitions.js';
-import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
+import { pgDatabases } from '../support/pg-databases.js';
 
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-const pools: PostgresDb[] = [];
-
-async function freshUrl(label: string): Promise<string> {
-  const url = await createTestDatabase(adminUrl, label);
-  made.push(url);
-  return url;
-}
-function pool(url: string): PostgresDb {
-  const db = openPostgresDb(url);
-  pools.push(db);
-  return db;
-}
-
-afterAll(async () => {
-  await Promise.allSettled(pools.map((db) => db.close()));
-  for (const url of made) await dropTestDatabase(adminUrl, url);
-});
+const pg = pgDatabases();
+const freshUrl = (label: string) => pg.url(label);
+const pool = (url: string) => pg.pool(url);
 
 const MAY_2026 = Date.UTC(2026, 4, 1);
 const JUNE_2026 = Date.UTC(2026, 5, 1);

@@ -1,25 +1,12 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isPostgresUnavailable, openPostgresDb, PostgresDbError, type PostgresDb } from '../../src/store/drivers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { isPostgresUnavailable, openPostgresDb, PostgresDbError } from '../../src/store/drivers/postgres.js';
 import { freePort } from '../support/pg-server.mjs';
-import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
+import { pgDatabases } from '../support/pg-databases.js';
 import { dbSeamCases } from './contract-db.js';
 
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-const open: PostgresDb[] = [];
-
-async function newDb(): Promise<PostgresDb> {
-  const url = await createTestDatabase(adminUrl, 'db_seam');
-  made.push(url);
-  const db = openPostgresDb(url);
-  open.push(db);
-  return db;
-}
-
-afterAll(async () => {
-  await Promise.allSettled(open.map((db) => db.close()));
-  for (const url of made) await dropTestDatabase(adminUrl, url);
-});
+const pg = pgDatabases();
+const adminUrl = pg.adminUrl;
+const newDb = async () => pg.db('db_seam', { migrate: false });
 
 describe('Db seam contract on PostgreSQL', () => {
   for (const c of dbSeamCases) it(c.name, () => c.run(newDb));

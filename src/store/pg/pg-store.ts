@@ -1,30 +1,13 @@
 import { describeDbLocation } from '../../lib/db-location.js';
-import { budgetRecords } from '../budgets.js';
-import type { Db } from '../db.js';
 import { openPostgresDb, type PostgresDb, type PostgresDbOptions } from '../drivers/postgres.js';
-import { keyHistory } from '../history.js';
-import { keyStore } from '../keys.js';
-import { storeMeta } from '../meta.js';
-import { budgetSpend } from '../read/budgets.js';
-import { callReads } from '../read/calls.js';
-import { reconcileStore } from '../reconcile-store.js';
 import type { Store } from '../facade.js';
-import { createFeedReads } from '../read/feed.js';
-import { createReportReads } from '../read/report/index.js';
-import type { BudgetStore, UnitOfWork } from '../types.js';
+import { facadeOn } from '../facade-on-db.js';
 import { PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from './migrations/index.js';
 import { ensureMonthsAhead } from './partitions.js';
 import { pruneMonths } from './prune.js';
 
 /** A Store on PostgreSQL, with the pool its record writer shares (pg/call-sink.ts). */
 export type PostgresStore = Store & { readonly db: PostgresDb };
-
-/** The writing modules of a store, bound to `db` (the pool, or one of its transactions). */
-function writers(db: Db): UnitOfWork {
-  const records = budgetRecords(db);
-  const budgets: BudgetStore = { ...records, ...budgetSpend(db, records.resets) };
-  return { keys: keyStore(db), history: keyHistory(db), budgets };
-}
 
 /** A read found no tokometer schema in the database: nothing was ever stored there. Exit code 2. */
 export class PostgresNotInitialisedError extends Error {
@@ -57,16 +40,5 @@ export async function openPostgresStore(
     await db.close().catch(() => {});
     throw error;
   }
-  return {
-    db,
-    ...writers(db),
-    calls: callReads(db),
-    meta: storeMeta(db),
-    reconcile: reconcileStore(db),
-    reports: createReportReads(db),
-    feed: createFeedReads(db),
-    unitOfWork: (fn) => db.transaction((tx) => fn(writers(tx))),
-    prune: (retentionDays, now) => pruneMonths(db, retentionDays, now),
-    close: () => db.close(),
-  };
+  return { ...facadeOn(db, (retentionDays, now) => pruneMonths(db, retentionDays, now)), db };
 }

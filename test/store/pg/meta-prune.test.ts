@@ -1,28 +1,13 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { openPostgresDb, type PostgresDb } from '../../../src/store/drivers/postgres.js';
+import { describe, expect, it } from 'vitest';
 import { postgresCallSink } from '../../../src/store/pg/call-sink.js';
 import { postgresMeta } from '../../../src/store/pg/meta.js';
-import { PG_MIGRATIONS, migratePostgres } from '../../../src/store/pg/migrations/index.js';
 import { partitionMonths } from '../../../src/store/pg/partitions.js';
 import { pruneMonths } from '../../../src/store/pg/prune.js';
 import { record } from '../../report/dataset.js';
-import { createTestDatabase, dropTestDatabase } from '../../support/pg.js';
+import { pgDatabases } from '../../support/pg-databases.js';
 
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-const pools: PostgresDb[] = [];
-async function freshPg(label: string): Promise<PostgresDb> {
-  const url = await createTestDatabase(adminUrl, label);
-  made.push(url);
-  const db = openPostgresDb(url);
-  pools.push(db);
-  await migratePostgres(db, PG_MIGRATIONS);
-  return db;
-}
-afterAll(async () => {
-  await Promise.allSettled(pools.map((db) => db.close()));
-  for (const url of made) await dropTestDatabase(adminUrl, url);
-});
+const pg = pgDatabases();
+const freshPg = (label: string) => pg.db(label);
 
 const month = (y: number, m: number) => Date.UTC(y, m - 1, 1);
 

@@ -1,20 +1,15 @@
-import { afterAll, describe, inject, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { postgresCallSink } from '../../../src/store/pg/call-sink.js';
 import { openPostgresStore } from '../../../src/store/pg/pg-store.js';
 import { facadeCases } from '../contract.js';
 import type { ContractStore, StoreEnv } from '../contract-facade.js';
-import { createTestDatabase, dropTestDatabase } from '../../support/pg.js';
+import { pgDatabases } from '../../support/pg-databases.js';
 
 /** The Store facade contract (the same cases as on both SQLite drivers) on PostgreSQL, a fresh database per case. */
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-afterAll(async () => {
-  for (const url of made) await dropTestDatabase(adminUrl, url);
-});
+const pg = pgDatabases();
 
 async function envFor(label: string): Promise<StoreEnv> {
-  const url = await createTestDatabase(adminUrl, label);
-  made.push(url);
+  const url = await pg.url(label);
   return {
     dialect: 'postgres',
     async open(access = 'create'): Promise<ContractStore> {

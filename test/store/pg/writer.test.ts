@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../../src/store/drivers/better-sqlite3.js';
-import { openPostgresDb, type PostgresDb } from '../../../src/store/drivers/postgres.js';
+import type { PostgresDb } from '../../../src/store/drivers/postgres.js';
 import { createPostgresRecordWriter, postgresCallSink, withCallId } from '../../../src/store/pg/call-sink.js';
 import { PG_MIGRATIONS, migratePostgres } from '../../../src/store/pg/migrations/index.js';
 import { MAX_TAG_VALUES_PER_DAY } from '../../../src/store/rollup-policy.js';
@@ -12,26 +12,20 @@ import { createCallWriter } from '../../../src/store/call-writer.js';
 import type { CallRecord } from '../../../src/store/types.js';
 import { callArb, T0 } from '../../report/rollup-arbitraries.js';
 import { record } from '../../report/dataset.js';
-import { createTestDatabase, dropTestDatabase } from '../../support/pg.js';
+import { pgDatabases } from '../../support/pg-databases.js';
 import { snapshot } from './snapshot.js';
 
-const adminUrl = inject('pgUrl');
-const made: string[] = [];
-const pools: PostgresDb[] = [];
+const pg = pgDatabases();
 const dirs: string[] = [];
 
 async function freshPg(label: string): Promise<{ url: string; db: PostgresDb }> {
-  const url = await createTestDatabase(adminUrl, label);
-  made.push(url);
-  const db = openPostgresDb(url);
-  pools.push(db);
+  const url = await pg.url(label);
+  const db = pg.pool(url);
   await migratePostgres(db, PG_MIGRATIONS);
   return { url, db };
 }
 
-afterAll(async () => {
-  await Promise.allSettled(pools.map((db) => db.close()));
-  for (const url of made) await dropTestDatabase(adminUrl, url);
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -102,8 +96,7 @@ describe('PostgreSQL record sink', () => {
 
   it('two writers on one database at once add up exactly (no lost update of shared rollup rows)', async () => {
     const { url, db } = await freshPg('concurrent');
-    const other = openPostgresDb(url);
-    pools.push(other);
+    const other = pg.pool(url);
     const calls = Array.from({ length: 600 }, (_, i) => record({ at: T0 + (i % 50) * 1000, latency: 10 + (i % 7), tags: { user_id: `u${i % 9}`, feature: ['a', 'b'][i % 2]! } }));
     const a = postgresCallSink(db);
     const b = postgresCallSink(other);
