@@ -2,10 +2,11 @@ import type postgres from 'postgres';
 import { CALL_COLUMNS, callToParams, tagEntries } from '../call-row.js';
 import { rolledCall, type RolledCall } from '../rollup-aggregate.js';
 import type { CallRecord, SqlValue } from '../types.js';
+import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
 
 /**
- * Inserts a batch of call records into calls and call_tags in one statement (arrays
- * unnested server-side), skipping records whose call_uid is already stored: a replayed
+ * Inserts a batch of call records into calls and call_tags in one statement (rows sent
+ * as JSON, json-rows.ts), skipping records whose call_uid is already stored: a replayed
  * record is a no-op. Returns what rollups need of the records that were inserted.
  */
 
@@ -19,20 +20,20 @@ const COLUMN_TYPES: Record<(typeof CALL_COLUMNS)[number], string> = {
   tags: 'text', request_hash: 'text', prompt_bytes: 'bigint', max_output_tokens: 'bigint', error: 'text', service_tier: 'text',
 };
 
-const N = CALL_COLUMNS.length;
 const COLUMNS = CALL_COLUMNS.join(', ');
-const UNNEST = CALL_COLUMNS.map((c, i) => `$${i + 2}::${COLUMN_TYPES[c]}[]`).join(', ');
-const TAGS = `$${N + 2}::uuid[], $${N + 3}::text[], $${N + 4}::text[]`;
+const CALL_ROWS: JsonColumn[] = [['call_uid', 'uuid'], ...CALL_COLUMNS.map((c): JsonColumn => [c, COLUMN_TYPES[c]])];
+const TAG_ROWS: JsonColumn[] = [['call_uid', 'uuid'], ['key', 'text'], ['value', 'text']];
 
+/** Parameters: $1 the calls as JSON rows (call_uid, then CALL_COLUMNS), $2 their tags as (call_uid, key, value). */
 export const INSERT_CALLS_SQL = `WITH src AS (
-    SELECT * FROM unnest($1::uuid[], ${UNNEST}) AS s(call_uid, ${COLUMNS})
+    ${jsonRowsSql(1, CALL_ROWS)}
   ), ins AS (
-    INSERT INTO calls (call_uid, ${COLUMNS}) SELECT call_uid, ${COLUMNS} FROM src
+    INSERT INTO calls (call_uid, ${COLUMNS}) SELECT call_uid, ${COLUMNS} FROM src ORDER BY n
     ON CONFLICT (call_uid, ts) DO NOTHING
     RETURNING id, call_uid, ts
   ), tags AS (
     INSERT INTO call_tags (call_id, ts, key, value)
-    SELECT ins.id, ins.ts, t.key, t.value FROM ins JOIN unnest(${TAGS}) AS t(call_uid, key, value) ON t.call_uid = ins.call_uid
+    SELECT ins.id, ins.ts, t.key, t.value FROM ins JOIN (${jsonRowsSql(2, TAG_ROWS)}) AS t ON t.call_uid = ins.call_uid
   )
   SELECT call_uid::text AS uid FROM ins`;
 
@@ -57,22 +58,14 @@ export function prepareCall(record: CallRecord & { callId: string }): PreparedCa
 /** Inserts the calls not stored yet (with their tags). @returns those that were inserted, in batch order. */
 export async function insertCallBatch(tx: postgres.TransactionSql, calls: readonly PreparedCall[]): Promise<PreparedCall[]> {
   if (calls.length === 0) return [];
-  const columns: SqlValue[][] = Array.from({ length: N }, () => new Array<SqlValue>(calls.length));
-  const uids = new Array<string>(calls.length);
-  const tagUids: string[] = [];
-  const tagKeys: string[] = [];
-  const tagValues: string[] = [];
-  calls.forEach((c, row) => {
-    uids[row] = c.uid;
-    for (let i = 0; i < N; i++) columns[i]![row] = c.params[i]!;
-    for (const [k, v] of c.tags) {
-      tagUids.push(c.uid);
-      tagKeys.push(k);
-      tagValues.push(v);
-    }
+  const rows: unknown[][] = new Array(calls.length);
+  const tags: unknown[][] = [];
+  calls.forEach((c, i) => {
+    rows[i] = [c.uid, ...c.params];
+    for (const [k, v] of c.tags) tags.push([c.uid, k, v]);
   });
-  const params = [uids, ...columns, tagUids, tagKeys, tagValues];
-  const rows = await tx.unsafe(INSERT_CALLS_SQL, params as never[], { prepare: true });
-  const inserted = new Set((rows as unknown as Array<{ uid: string }>).map((r) => r.uid));
+  const params = [jsonRows(rows), jsonRows(tags)];
+  const result = await tx.unsafe(INSERT_CALLS_SQL, params, { prepare: true });
+  const inserted = new Set((result as unknown as Array<{ uid: string }>).map((r) => r.uid));
   return inserted.size === calls.length ? [...calls] : calls.filter((c) => inserted.has(c.uid));
 }
