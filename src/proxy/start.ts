@@ -76,6 +76,9 @@ export interface ProxyParts {
   queue: RecordWriter;
 }
 
+/** Least ms between two log lines about failing key reloads. */
+const KEY_ERROR_LOG_MS = 60_000;
+
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
 /** ms `stop` waits for the last spans and metric points to reach the collector. */
@@ -109,9 +112,14 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const telemetry = await startTelemetry({ options: o.settings.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = storeOf(o);
   for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
-  const keys = new KeyResolver(store, o.settings.keys, (error) =>
-    o.log.error('could not reload the metering keys', { error: error instanceof Error ? error.message : String(error) }),
-  );
+  // The key watch polls every 250 ms: while the database is away, say so once a minute, not four times a second.
+  let keysErrorLoggedAt = -Infinity;
+  const keys = new KeyResolver(store, o.settings.keys, (error) => {
+    const now = performance.now();
+    if (now - keysErrorLoggedAt < KEY_ERROR_LOG_MS) return;
+    keysErrorLoggedAt = now;
+    o.log.error('could not reload the metering keys (the table in memory stays in force)', { error: error instanceof Error ? error.message : String(error) });
+  });
   await keys.reload();
   keys.watch();
   const queue = await recordWriter(o);
