@@ -76,7 +76,7 @@ async function dashboard(store: Store, now: number, queries: readonly DashboardQ
 
 describe('reports read the same numbers on SQLite and PostgreSQL', () => {
   it('property: report (with --compare and --top), --unit-economics and audit agree for random months and queries', async () => {
-    let seenRows = 0;
+    let answered = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(callArb, { minLength: 30, maxLength: 250 }),
@@ -85,13 +85,11 @@ describe('reports read the same numbers on SQLite and PostgreSQL', () => {
         async (calls, sizes, queries) => {
           const { lite, pg } = await bothStores(calls, sizes);
           try {
-            let rows = 0;
             for (const q of queries) {
               const expected = await answers(lite, q);
               expect(await answers(pg, q), JSON.stringify(q)).toEqual(expected);
-              rows += (expected.report as { rows?: unknown[] }).rows?.length ?? 0;
+              if (((expected.report as { total?: { calls?: number } }).total?.calls ?? 0) > 0) answered++;
             }
-            seenRows += rows;
           } finally {
             await lite.close();
             await pg.close();
@@ -100,8 +98,8 @@ describe('reports read the same numbers on SQLite and PostgreSQL', () => {
       ),
       { numRuns: 8 },
     );
-    // The random queries found groups to compare, not only empty ranges.
-    expect(seenRows).toBeGreaterThan(20);
+    // The random queries found calls to compare, not only empty ranges.
+    expect(answered).toBeGreaterThan(3);
   }, 240_000);
 
   it('property: the TUI shows the same table, totals, trend, tail and alerts', async () => {
