@@ -1,4 +1,5 @@
 import type { SpillFile } from './spill.js';
+import { compactFront } from './buffer-front.js';
 import type { CallRecord, RecordWriter } from './types.js';
 import { WriteQueueError } from './write-queue.js';
 
@@ -299,13 +300,7 @@ export class AsyncWriteQueue implements RecordWriter {
   }
 
   private compact(): void {
-    if (this.head === this.buffer.length) {
-      this.buffer = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-      this.buffer = this.buffer.slice(this.head);
-      this.head = 0;
-    }
+    ({ buffer: this.buffer, head: this.head } = compactFront(this.buffer, this.head));
   }
 
   private settleWaiters(): void {

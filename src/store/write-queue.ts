@@ -1,4 +1,5 @@
 import { InvalidCallRecordError } from './call-row.js';
+import { compactFront } from './buffer-front.js';
 import type { SpillFile } from './spill.js';
 import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
@@ -288,13 +289,7 @@ export class WriteQueue {
 
   /** Drops written records from the front of the buffer once they are most of it (amortised O(1)). */
   private compact(): void {
-    if (this.head === this.buffer.length) {
-      this.buffer = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-      this.buffer = this.buffer.slice(this.head);
-      this.head = 0;
-    }
+    ({ buffer: this.buffer, head: this.head } = compactFront(this.buffer, this.head));
   }
 
   /**

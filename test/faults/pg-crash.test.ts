@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { taggedCall } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const FLUSH_MS = 50;
@@ -47,12 +48,7 @@ describe('kill -9 of a replica on PostgreSQL (compiled binary)', () => {
       while (replica === 'a' ? !stopA : !stopB) {
         const id = `${replica}${n++}`;
         try {
-          const res = await fetch(`${target}/proxy/openai/chat/completions`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${secret}`, 'x-metering-tags': JSON.stringify({ req: id }) },
-            body: '{"model":"gpt-4o-mini","messages":[]}',
-          });
-          await res.text();
+          const res = await taggedCall(target, secret, id);
           if (res.status === 200) finishedAt.set(id, performance.now());
           else if (replica === 'b') failuresB.push(String(res.status));
         } catch (error) {

@@ -7,6 +7,7 @@ import { FakeUpstream } from '../support/fake-upstream.js';
 import { startPgServer, type PgServer } from '../support/pg-server.mjs';
 import { createTestDatabase } from '../support/pg.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { taggedCall } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const FLUSH_MS = 50;
@@ -52,14 +53,9 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
       while (!stop) {
         const id = `r${n++}`;
         try {
-          const res = await fetch(`${serve.url}/proxy/openai/chat/completions`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${secret}`, 'x-metering-tags': JSON.stringify({ req: id }) },
-            body: '{"model":"gpt-4o-mini","messages":[]}',
-          });
-          const text = await res.text();
+          const res = await taggedCall(serve.url, secret, id);
           if (res.status === 200) served.add(id);
-          else failures.push(`${res.status} ${text.slice(0, 200)}`);
+          else failures.push(`${res.status} ${res.text.slice(0, 200)}`);
         } catch (error) {
           failures.push(String(error));
         }
