@@ -1,0 +1,138 @@
+/**
+ * A/B of tokometer builds against the bare Bun proxy, for deciding whether a change is
+ * kept: CPU figures (exact, from /proc/PID/task/*\/schedstat) are far less disturbed by
+ * other load on the machine than latency, so they lead; TTFC and one-connection
+ * latency are printed for reference. Rounds are interleaved (rotated order) and every
+ * figure is the median over rounds, with the spread of the per-round B − A difference.
+ *
+ *   node bench/ab.mjs --build base=/tmp/base-tokometer --build new=dist/tokometer [--rounds 8] [--phases call,stream,lat]
+ *
+ * Phases (each round, each system): `call` = wrk (else the built-in client), 64
+ * connections, 1 KB completions → CPU µs per request; `stream` = 64 concurrent streams
+ * of 64 chunks 20 ms apart, twice over → CPU µs per relayed chunk, time to first chunk;
+ * `lat` = one connection, 1 KB, 1 s → p50 / p99.
+ * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
+import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
+import { median, percentile } from './lib/stats.mjs';
+import { prepareTokometer, startServer, startSystem, startUpstream } from './lib/systems.mjs';
+import { cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : []));
+const opt = (name, def) => all(name).at(-1) ?? def;
+const rounds = Number(opt('rounds', 6));
+const phases = new Set(opt('phases', 'call,stream,lat').split(','));
+const builds = all('build').map((b) => {
+  const [name, path] = b.split('=');
+  if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
+  return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
+});
+if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/tokometer') });
+const started = performance.now();
+const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
+const EXPECTED = Buffer.from(expectedStream());
+const STREAM_CONC = 64;
+
+async function startBuild(build, base) {
+  const dir = join(base.tmp, build.name);
+  const key = prepareTokometer(root, 'bun', dir, base.upstreamUrl);
+  const db = join(dir, 'tokometer.db');
+  const s = await startServer(build.name, build.path, ['serve', '--port', '0', '--db', db], { cpu: base.cpu, cwd: dir });
+  return { ...s, kind: 'tokometer', label: build.name, pathPrefix: '/proxy/openai', key, db };
+}
+
+/** Runs `fn` and returns [its result, CPU ms the system used meanwhile]. */
+async function cpuOf(sys, fn) {
+  const c0 = cpuMsExact(sys.pid);
+  const result = await fn();
+  return [result, cpuMsExact(sys.pid) - c0];
+}
+
+async function main() {
+  const tools = detectTools({ install: false, log });
+  const plan = cpuPlan(tools.taskset);
+  pinSelf(plan.loadgen);
+  const bun = join(root, 'node_modules/.bin/bun');
+  const tmp = mkdtempSync(join('/tmp', 'tokometer-ab-'));
+  const running = [];
+  const figures = {};
+  const put = (sys, name, v) => ((figures[sys] ??= {})[name] ??= []).push(v);
+  try {
+    const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
+    running.push(upstream);
+    const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
+    const systems = [await startSystem('bare-bun', base)];
+    running.push(systems[0]);
+    for (const b of builds) {
+      const s = await startBuild(b, base);
+      running.push(s);
+      systems.push(s);
+    }
+    for (const sys of systems) {
+      await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
+      await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+    }
+    log(`warmed up: ${systems.map((s) => `${s.name} ${rssMb(s.pid).toFixed(0)} MB`).join(', ')}`);
+    for (let r = 0; r < rounds; r++) {
+      const order = systems.map((_, i) => systems[(i + r) % systems.length]);
+      for (const sys of order) {
+        if (phases.has('call')) {
+          const [res, ms] = await cpuOf(sys, async () =>
+            tools.wrk ? wrkLoop(sys, '1k', { conns: 64, durationMs: 2000, cpu: plan.loadgen, tmp }) : closedLoop(sys.port, requestFor(sys, '1k'), { conns: 64, durationMs: 2000 }),
+          );
+          put(sys.name, 'CPU µs / call', (ms * 1000) / res.requests);
+          put(sys.name, 'req/s', res.rps);
+        }
+        if (phases.has('stream')) {
+          const [res, ms] = await cpuOf(sys, () => streams(sys.port, requestFor(sys, 'sse20'), { concurrency: STREAM_CONC, total: STREAM_CONC * 2, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / STREAM_CONC }));
+          if (res.bad > 0) throw new Error(`${sys.name}: ${res.bad} streams not byte-exact`);
+          put(sys.name, 'CPU µs / chunk', (ms * 1000) / (res.ok * STREAM_CHUNKS));
+          const ttfc = Float64Array.from(res.ttfc).sort();
+          put(sys.name, 'TTFC p50 ms', percentile(ttfc, 50));
+          put(sys.name, 'TTFC p99 ms', percentile(ttfc, 99));
+        }
+        if (phases.has('lat')) {
+          const lat = Float64Array.from(await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1000 })).sort();
+          put(sys.name, 'p50 ms', percentile(lat, 50));
+          put(sys.name, 'p99 ms', percentile(lat, 99));
+        }
+      }
+      log(`round ${r + 1}/${rounds}`);
+    }
+    for (const sys of systems) put(sys.name, 'RSS MB', rssMb(sys.pid));
+  } finally {
+    for (const p of running.reverse()) await p.stop?.(5000);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  report(figures);
+}
+
+function report(figures) {
+  const names = Object.keys(figures);
+  const metrics = [...new Set(names.flatMap((n) => Object.keys(figures[n])))];
+  const f = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : 'n/a');
+  const lines = [`| figure (median of ${rounds} rounds) | ${names.join(' | ')} |`, `| --- |${names.map(() => ' --- |').join('')}`];
+  for (const m of metrics) lines.push(`| ${m} | ${names.map((n) => f(median(figures[n][m] ?? []))).join(' | ')} |`);
+  // B − A per round (same round, same machine conditions): median and range.
+  const [a, ...rest] = names.slice(1);
+  for (const b of rest) {
+    for (const m of metrics.filter((x) => x !== 'RSS MB')) {
+      const d = (figures[b][m] ?? []).map((v, i) => v - (figures[a][m]?.[i] ?? NaN)).filter(Number.isFinite);
+      if (d.length) lines.push(`| ${b} − ${a}: ${m} | median ${f(median(d))}, range ${f(Math.min(...d))} … ${f(Math.max(...d))} |`);
+    }
+  }
+  console.log(`\n${lines.join('\n')}`);
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, 'bench/out/ab.json'), JSON.stringify({ date: new Date().toISOString(), rounds, builds, figures }, null, 2));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
