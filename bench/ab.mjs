@@ -11,6 +11,8 @@
  * connections, 1 KB completions → CPU µs per request; `stream` = 64 concurrent streams
  * of 64 chunks 20 ms apart, twice over → CPU µs per relayed chunk, time to first chunk;
  * `lat` = one connection, 1 KB, 1 s → p50 / p99.
+ * `--threads` adds CPU per thread (main, Bun's HTTP client, JIT, the writer thread);
+ * `--no-check` accepts streams that are not byte-exact (experiments that skip stripping).
  * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { prepareTokometer, startServer, startSystem, startUpstream } from './lib/systems.mjs';
-import { cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
+import { cpuMsByThread, cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -47,12 +49,18 @@ async function startBuild(build, base) {
   return { ...s, kind: 'tokometer', label: build.name, pathPrefix: '/proxy/openai', key, db };
 }
 
-/** Runs `fn` and returns [its result, CPU ms the system used meanwhile]. */
+/** Runs `fn` and returns [its result, CPU ms the system used meanwhile, CPU ms per thread name]. */
 async function cpuOf(sys, fn) {
   const c0 = cpuMsExact(sys.pid);
+  const t0 = cpuMsByThread(sys.pid);
   const result = await fn();
-  return [result, cpuMsExact(sys.pid) - c0];
+  const t1 = cpuMsByThread(sys.pid);
+  const threads = Object.fromEntries(Object.entries(t1).map(([k, v]) => [k, v - (t0[k] ?? 0)]));
+  return [result, cpuMsExact(sys.pid) - c0, threads];
 }
+
+/** Thread names whose CPU is shown separately with --threads (the rest is summed as "other threads"). */
+const NAMED_THREADS = ['HTTP Client', 'JITWorker', 'Worker'];
 
 async function main() {
   const tools = detectTools({ install: false, log });
@@ -83,16 +91,18 @@ async function main() {
       const order = systems.map((_, i) => systems[(i + r) % systems.length]);
       for (const sys of order) {
         if (phases.has('call')) {
-          const [res, ms] = await cpuOf(sys, async () =>
+          const [res, ms, threads] = await cpuOf(sys, async () =>
             tools.wrk ? wrkLoop(sys, '1k', { conns: 64, durationMs: 2000, cpu: plan.loadgen, tmp }) : closedLoop(sys.port, requestFor(sys, '1k'), { conns: 64, durationMs: 2000 }),
           );
           put(sys.name, 'CPU µs / call', (ms * 1000) / res.requests);
+          if (argv.includes('--threads')) perThread(sys, 'call', threads, res.requests, ms);
           put(sys.name, 'req/s', res.rps);
         }
         if (phases.has('stream')) {
-          const [res, ms] = await cpuOf(sys, () => streams(sys.port, requestFor(sys, 'sse20'), { concurrency: STREAM_CONC, total: STREAM_CONC * 2, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / STREAM_CONC }));
-          if (res.bad > 0) throw new Error(`${sys.name}: ${res.bad} streams not byte-exact`);
-          put(sys.name, 'CPU µs / chunk', (ms * 1000) / (res.ok * STREAM_CHUNKS));
+          const [res, ms, threads] = await cpuOf(sys, () => streams(sys.port, requestFor(sys, 'sse20'), { concurrency: STREAM_CONC, total: STREAM_CONC * 2, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / STREAM_CONC }));
+          if (res.bad > 0 && !argv.includes('--no-check')) throw new Error(`${sys.name}: ${res.bad} streams not byte-exact`);
+          put(sys.name, 'CPU µs / chunk', (ms * 1000) / ((res.ok + res.bad) * STREAM_CHUNKS));
+          if (argv.includes('--threads')) perThread(sys, 'chunk', threads, (res.ok + res.bad) * STREAM_CHUNKS, ms);
           const ttfc = Float64Array.from(res.ttfc).sort();
           put(sys.name, 'TTFC p50 ms', percentile(ttfc, 50));
           put(sys.name, 'TTFC p99 ms', percentile(ttfc, 99));
@@ -106,6 +116,18 @@ async function main() {
       log(`round ${r + 1}/${rounds}`);
     }
     for (const sys of systems) put(sys.name, 'RSS MB', rssMb(sys.pid));
+
+    /** CPU µs per unit of the main thread, of each named thread, and of the rest. */
+    function perThread(sys, unit, threads, units, totalMs) {
+      let named = 0;
+      for (const name of NAMED_THREADS) {
+        named += threads[name] ?? 0;
+        put(sys.name, `  ${name} µs / ${unit}`, ((threads[name] ?? 0) * 1000) / units);
+      }
+      const main = Object.entries(threads).filter(([k]) => !NAMED_THREADS.includes(k)).sort((a, b) => b[1] - a[1])[0]?.[1] ?? 0;
+      put(sys.name, `  main thread µs / ${unit}`, (main * 1000) / units);
+      put(sys.name, `  other threads µs / ${unit}`, ((totalMs - named - main) * 1000) / units);
+    }
   } finally {
     for (const p of running.reverse()) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });

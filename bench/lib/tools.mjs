@@ -94,6 +94,24 @@ export function cpuMsExact(pid) {
   }
 }
 
+/** CPU ms per thread name (/proc/PID/task/TID/comm), summed over threads of the same name: where a process spends its CPU. */
+export function cpuMsByThread(pid) {
+  const out = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        out[name] = (out[name] ?? 0) + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // The process is gone.
+  }
+  return out;
+}
+
 /** What RESULTS.md says about the machine. */
 export function machineInfo() {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';

@@ -8,6 +8,7 @@ import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { createPricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { Logger } from '../proxy/log.js';
+import type { StreamBody } from '../proxy/types.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../proxy/start.js';
 import type { StartServer } from '../server/types.js';
 import { DEMO_APPLICATION_ID } from './db-guard.js';
@@ -162,12 +163,11 @@ function withSimulatedTime(startServer: StartServer, simulatedNow: AsyncLocalSto
         const response = await simulatedNow.run(at, () => options.handler(call));
         const body = response.body;
         if (body === null || typeof body === 'string' || body instanceof Uint8Array) return response;
-        const inner = body[Symbol.asyncIterator]();
-        const iterator: AsyncIterator<Uint8Array> = {
-          next: () => simulatedNow.run(at, () => inner.next()),
-          return: (value?: unknown) => simulatedNow.run(at, () => inner.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })),
+        const timed: StreamBody = {
+          pump: (write) => simulatedNow.run(at, () => body.pump(write)),
+          cancel: () => simulatedNow.run(at, () => body.cancel()),
         };
-        return { ...response, body: { [Symbol.asyncIterator]: () => iterator } };
+        return { ...response, body: timed };
       },
     });
 }

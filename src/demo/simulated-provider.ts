@@ -1,3 +1,4 @@
+import { streamOf } from '../proxy/stream-body.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import type { Handler, StartServer } from '../server/types.js';
 import { PromptCache } from './prompt-cache.js';
@@ -185,7 +186,7 @@ export function createSimulatedHandler(options: SimulatedProviderOptions): Handl
       return json(200, generation.jsonArray ? `[${text}]` : text);
     }
     const frames = family === 'openai' ? openAiChatStream(answer, generation.includeUsage) : family === 'anthropic' ? anthropicStream(answer) : geminiStream(answer);
-    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: framesOf(frames) };
+    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: streamOf(framesOf(frames)) };
   };
 }
 

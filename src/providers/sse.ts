@@ -112,7 +112,8 @@ export class SseFramer {
         p = i;
         break;
       }
-      const raw = copy ? d.slice(frameStart, end) : d.subarray(frameStart, end);
+      // A frame that is the whole pushed chunk is handed on as the chunk itself.
+      const raw = copy ? d.slice(frameStart, end) : frameStart === 0 && end === n ? d : d.subarray(frameStart, end);
       onFrame(this.parse(raw), raw);
       frameStart = end;
       p = end;
@@ -136,6 +137,9 @@ export class SseFramer {
   /** Decodes one complete frame and reads its `event:` and `data:` fields. */
   private parse(raw: Uint8Array): SseFrame {
     const text = this.decoder.decode(raw);
+    // The common frame, `data: …` on one line ended by LF LF, needs no line split.
+    const lf = text.indexOf('\n');
+    if (lf === text.length - 2 && text.startsWith('data: ') && text.charCodeAt(lf + 1) === LF && !text.includes('\r')) return { event: '', data: text.slice(6, lf) };
     const lines = text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
     let event = '';
     let data: string | null = null;

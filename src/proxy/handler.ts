@@ -5,7 +5,8 @@ import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
 import { CallRecorder } from './call-recorder.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
-import { bufferedJson, isSmall, relayBody, relayMode, type OnFinished } from './relay.js';
+import { bufferedJson, isSmall } from './buffered-json.js';
+import { relayBody, relayMode, type OnFinished } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
@@ -181,9 +182,9 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     return bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished });
   }
   const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
-  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? prepared : NOT_PREPARED, mode, status: upstream.status, clientGone, onFinished });
-  abandonRelay = relayed.abandon;
-  return { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed.chunks };
+  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  abandonRelay = () => relayed.cancel();
+  return { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed };
 }
 
 /** A request sent as the client sent it. */

@@ -1,9 +1,10 @@
 import { monotonicMs } from '../lib/clock.js';
-import { SseFramer } from '../providers/sse.js';
-import type { PreparedRequest, ProviderAdapter, RequestInfo, SseFrame } from '../providers/types.js';
+import { SseFramer, type FrameSink } from '../providers/sse.js';
+import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
+import { observeJson } from './buffered-json.js';
 import { newObservation, type BodyObservation } from './call-recorder.js';
-import { clientHeaders } from './forward.js';
-import type { OutgoingResponse, UpstreamResponse } from './types.js';
+import { IdleWatch } from './stream-body.js';
+import { UpstreamError, type ChunkSource, type ChunkWriter, type StreamBody } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
 /** How the proxy reads a response body while relaying it. */
@@ -35,180 +36,179 @@ export interface RelayContext {
   mode: RelayMode;
   /** The upstream status, already sent to the client. */
   status: number;
+  /** ms the upstream may stay quiet between two chunks before the relay gives up. */
+  idleMs: number;
   /** True once the client has gone away (then nothing more is sent). */
   clientGone: () => boolean;
   onFinished: OnFinished;
 }
 
-/** A relayed body: the chunks for the edge, and `abandon` for a client that left (also before the edge read anything). */
-export interface RelayedBody {
-  chunks: AsyncIterable<Uint8Array>;
-  abandon(): void;
-}
+/** Why a cancelled relay ended (the client left, or the edge gave up on the body). */
+const CLIENT_LEFT = 'client disconnected';
 
 /**
- * Relays the upstream body to the client as it arrives and observes a copy. `onFinished`
- * runs once: from the relay's `finally` (end, upstream failure, client abort), or from
- * `abandon` when the edge never started reading (a generator whose first next() never
- * ran skips its `finally`).
+ * Relays the upstream body to the client as it arrives and observes a copy, in one loop:
+ * a read from the runtime's reader, a synchronous step over the chunk, a write to the
+ * edge (one promise per chunk, none per layer). Bytes pass through unchanged; the only
+ * exception is the usage-only chunk the proxy injected itself, which is dropped
+ * frame-exactly. `onFinished` runs once: when `pump` ends (complete, upstream failure,
+ * client gone), or from `cancel` when the edge never started the pump.
  */
-export function relayBody(body: AsyncIterable<Uint8Array>, ctx: RelayContext): RelayedBody {
+export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
   const seen = newObservation();
-  let done = false;
+  let finished = false;
+  let started = false;
+  let cancelled = false;
   const end = (completed: boolean, error: unknown) => {
-    if (done) return;
-    done = true;
+    if (finished) return;
+    finished = true;
     ctx.onFinished(completed, error, seen, ctx.status, monotonicMs());
   };
-  const relayed = relay(body, ctx, seen, end);
-  let started = false;
-  const iterator: AsyncIterator<Uint8Array> = {
-    next: () => {
-      started = true;
-      return relayed.next();
-    },
-    return: () => {
-      if (!started) end(false, new Error('client disconnected'));
-      return relayed.return(undefined);
-    },
-  };
   return {
-    chunks: { [Symbol.asyncIterator]: () => iterator },
-    abandon: () => void iterator.return?.(),
-  };
-}
-
-/**
- * Bytes pass through unchanged; the only exception is the usage-only chunk the proxy
- * injected itself, which is dropped frame-exactly.
- */
-async function* relay(body: AsyncIterable<Uint8Array>, ctx: RelayContext, seen: BodyObservation, end: (completed: boolean, error: unknown) => void): AsyncGenerator<Uint8Array> {
-  const { adapter, prepared, info } = ctx;
-  let completed = false;
-  let failure: unknown = null;
-  const framer = new SseFramer();
-  try {
-    if (ctx.mode === 'sse') {
-      const acc = adapter.newStreamAccumulator(info, prepared);
-      const strip = prepared.stripInjectedUsage;
-      let kept: Uint8Array[] = [];
-      const observe = (frame: SseFrame) => {
-        seen.frames++;
-        return acc.onFrame(frame);
-      };
-      const filter = (frame: SseFrame, raw: Uint8Array) => {
-        if (observe(frame)) kept.push(raw);
-      };
+    async pump(write: ChunkWriter) {
+      if (started) throw new Error('a relayed body is pumped once');
+      started = true;
+      if (cancelled) return;
+      const step = bodyStep(ctx, seen);
+      let idle = false;
+      const watch = new IdleWatch(ctx.idleMs, () => {
+        idle = true;
+        source.cancel();
+      });
+      let completed = false;
+      let failure: unknown = null;
       try {
-        for await (const chunk of body) {
+        for (;;) {
+          const next = await source.read();
+          if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
+          if (cancelled) throw new Error(CLIENT_LEFT);
+          if (next.done) break;
+          watch.touch();
           if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
-          if (!strip) {
-            framer.push(chunk, observe);
-            yield chunk;
-            continue;
-          }
-          framer.push(chunk, filter);
-          if (kept.length > 0) {
-            const out = kept.length === 1 ? (kept[0] as Uint8Array) : concat(kept);
-            kept = [];
-            yield out;
+          const out = step.push(next.value);
+          if (out !== null) {
+            const wait = write(out);
+            if (wait !== undefined) await wait;
           }
         }
-        framer.end(strip ? filter : observe);
-        if (strip && kept.length > 0) yield concat(kept);
+        const tail = step.end();
+        if (tail !== null) {
+          const wait = write(tail);
+          if (wait !== undefined) await wait;
+        }
+        completed = true;
+      } catch (error) {
+        failure = error;
+        const gone = cancelled || ctx.clientGone();
+        const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error) : undefined;
+        // End the stream the way the provider ends a failed one; without a frame, cut the connection.
+        // A half-sent frame is closed first so the error frame parses on its own.
+        if (frame === undefined) throw error;
+        await write(new TextEncoder().encode(step.midFrame ? `\n\n${frame}` : frame));
       } finally {
-        seen.observed = acc.finish();
+        watch.stop();
+        if (!completed) source.cancel();
+        step.settle();
+        end(completed, failure);
       }
-    } else if (ctx.mode === 'json') {
-      const copy: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of body) {
-        if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
-        size += chunk.length;
-        if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
-        yield chunk;
-      }
-      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), seen, adapter, info);
+    },
+    cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      source.cancel();
+      if (!started) end(false, new Error(CLIENT_LEFT));
+    },
+  };
+}
+
+/** What a relay does with each chunk, synchronously. */
+interface BodyStep {
+  /** Observes a chunk; returns what the client gets (the chunk itself, unless a frame is dropped), or null. */
+  push(chunk: Uint8Array): Uint8Array | null;
+  /** The body ended: returns what is still held back for the client, or null. */
+  end(): Uint8Array | null;
+  /** Runs last, also after a failure: completes the observation. */
+  settle(): void;
+  /** True while part of a frame has been received but not completed. */
+  readonly midFrame: boolean;
+}
+
+function bodyStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
+  if (ctx.mode === 'sse') return sseStep(ctx, seen);
+  if (ctx.mode === 'json') return jsonStep(ctx, seen);
+  return { push: (chunk) => chunk, end: () => null, settle: () => {}, midFrame: false };
+}
+
+function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
+  const framer = new SseFramer();
+  const acc = ctx.adapter.newStreamAccumulator(ctx.info, ctx.prepared);
+  const settle = () => {
+    seen.observed = acc.finish();
+  };
+  if (!ctx.prepared.stripInjectedUsage) {
+    const observe: FrameSink = (frame) => {
+      seen.frames++;
+      acc.onFrame(frame);
+    };
+    return {
+      push(chunk) {
+        framer.push(chunk, observe);
+        return chunk;
+      },
+      end() {
+        framer.end(observe);
+        return null;
+      },
+      settle,
+      get midFrame() {
+        return framer.midFrame;
+      },
+    };
+  }
+  let kept: Uint8Array[] = [];
+  const filter: FrameSink = (frame, raw) => {
+    seen.frames++;
+    if (acc.onFrame(frame)) kept.push(raw);
+  };
+  const take = (): Uint8Array | null => {
+    if (kept.length === 0) return null;
+    const out = kept.length === 1 ? (kept[0] as Uint8Array) : concat(kept);
+    kept = [];
+    return out;
+  };
+  return {
+    push(chunk) {
+      framer.push(chunk, filter);
+      return take();
+    },
+    end() {
+      framer.end(filter);
+      return take();
+    },
+    settle,
+    get midFrame() {
+      return framer.midFrame;
+    },
+  };
+}
+
+function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
+  const copy: Uint8Array[] = [];
+  let size = 0;
+  return {
+    push(chunk) {
+      size += chunk.length;
+      if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
+      return chunk;
+    },
+    end() {
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), seen, ctx.adapter, ctx.info);
       else seen.bodyParsed = false;
-    } else {
-      for await (const chunk of body) {
-        if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
-        yield chunk;
-      }
-    }
-    completed = true;
-  } catch (error) {
-    failure = error;
-    const frame = ctx.mode === 'sse' && !ctx.clientGone() ? adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error) : undefined;
-    // End the stream the way the provider ends a failed one; without a frame, cut the connection.
-    // A half-sent frame is closed first so the error frame parses on its own.
-    if (frame === undefined) throw error;
-    yield new TextEncoder().encode(framer.midFrame ? `\n\n${frame}` : frame);
-  } finally {
-    end(completed, failure);
-  }
-}
-
-/** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
-const MAX_BUFFERED_JSON_BYTES = 4 << 20;
-
-export function isSmall(contentLength: string | string[] | undefined): boolean {
-  const n = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
-  return Number.isInteger(n) && n >= 0 && n <= MAX_BUFFERED_JSON_BYTES;
-}
-
-/**
- * A small metered JSON response: one native read, and the bytes handed to the edge as a
- * whole body — no async generator, ReadableStream, per-chunk timer or relay bookkeeping
- * (−23…−29 µs CPU per call on the binary). Metering (usage parse, then `onFinished`:
- * price, budget settlement, request hash, the record) runs in a setImmediate right
- * after, so the client never waits for it; its time and outcome are taken when the body
- * is handed over. A client that leaves while the kernel sends ~kilobytes is still 'ok',
- * as the provider was paid in full anyway. Shutdown lets pending immediates run before
- * it drains the write queue (start.ts). A body that fails to arrive is answered with the
- * provider-shaped upstream error (nothing was sent yet), or 499 when the client left.
- */
-export async function bufferedJson(upstream: UpstreamResponse, ctx: Omit<RelayContext, 'mode' | 'prepared'>): Promise<OutgoingResponse> {
-  const seen = newObservation();
-  let bytes: Uint8Array;
-  try {
-    bytes = await upstream.bytes();
-  } catch (error) {
-    seen.firstByteAt = monotonicMs();
-    if (ctx.clientGone()) {
-      ctx.onFinished(false, error, seen, ctx.status, seen.firstByteAt);
-      return { status: 499, headers: {}, body: '' };
-    }
-    const rendered = ctx.adapter.renderError(upstreamFailure(ctx.provider, error, 'response').error);
-    // The record carries the status the client got.
-    ctx.onFinished(false, error, seen, rendered.status, seen.firstByteAt);
-    return { status: rendered.status, headers: rendered.headers, body: rendered.body };
-  }
-  const finishedAt = monotonicMs();
-  seen.firstByteAt = finishedAt;
-  setImmediate(() => {
-    observeJson(bytes, seen, ctx.adapter, ctx.info);
-    ctx.onFinished(true, null, seen, ctx.status, finishedAt);
-  });
-  return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
-}
-
-/** Reads usage from a complete JSON response body; never throws. */
-function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
-  const json = parseJson(bytes);
-  if (json === undefined) seen.bodyParsed = false;
-  else seen.observed = adapter.usageFromJson(info, json);
-}
-
-/** Stateless for whole-buffer decodes, so one instance serves every call. */
-const DECODER = new TextDecoder();
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return undefined;
-  }
+      return null;
+    },
+    settle: () => {},
+    midFrame: false,
+  };
 }
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -27,8 +27,37 @@ export interface IncomingCall {
 export interface OutgoingResponse {
   status: number;
   headers: HeaderMap;
-  /** A complete body, or chunks streamed as they become available. */
-  body: Uint8Array | string | AsyncIterable<Uint8Array> | null;
+  /** A complete body, or one produced while it is sent. */
+  body: Uint8Array | string | StreamBody | null;
+}
+
+/** One read of a ChunkSource (the shape of a web stream reader's result). */
+export type ChunkRead = { done: false; value: Uint8Array } | { done: true; value?: undefined };
+
+/**
+ * An upstream response body read chunk by chunk, straight from the runtime's own reader
+ * (no wrapper between it and the relay). `read` resolves `{ done: true }` at the end and
+ * after `cancel`, and rejects when the body fails. One read at a time.
+ */
+export interface ChunkSource {
+  read(): Promise<ChunkRead>;
+  /** Stops reading and releases the connection. Idempotent; never throws. */
+  cancel(): void;
+}
+
+/** Sends one chunk to the client; a returned promise asks the producer to wait for it before the next chunk (backpressure). */
+export type ChunkWriter = (chunk: Uint8Array) => void | PromiseLike<unknown>;
+
+/**
+ * A response body produced while it is sent (a relayed stream). The edge calls `pump`
+ * at most once with its writer: it resolves when the body is complete (possibly ended
+ * with the provider's own error frame) and rejects when the response must be cut.
+ * `cancel` tells it the client left, before `pump` or during it; the producer then
+ * stops and finishes its bookkeeping (a cancelled body never resolves as complete).
+ */
+export interface StreamBody {
+  pump(write: ChunkWriter): Promise<void>;
+  cancel(): void;
 }
 
 export interface UpstreamRequest {
@@ -50,7 +79,8 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: HeaderMap;
-  body: AsyncIterable<Uint8Array>;
+  /** The body chunk by chunk. Idle time between chunks is the reader's (relay's) to bound, with `bodyTimeoutMs`. */
+  body: ChunkSource;
   /**
    * Reads the whole body in one call instead of iterating `body` (use one or the other).
    * For small JSON bodies: no stream machinery per chunk. Rejects like `body` would.

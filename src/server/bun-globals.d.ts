@@ -24,6 +24,14 @@ declare namespace BunEdge {
     fetch(request: Request, server: Server): Response | Promise<Response>;
     error?(error: Error): Response | Promise<Response>;
   }
+  /** The controller of a `type: 'direct'` ReadableStream: writes go to the destination (the connection) without a queue. */
+  interface DirectController {
+    /** Buffers bytes for the destination; a promise when it wants the writer to wait (backpressure). */
+    write(data: Uint8Array): number | Promise<number>;
+    /** Sends what was buffered. */
+    flush(): number | Promise<number>;
+    close(error?: Error): void;
+  }
   interface Api {
     serve(options: ServeOptions): Server;
     readonly version: string;

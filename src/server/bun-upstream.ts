@@ -1,4 +1,4 @@
-import { UpstreamError, type HeaderMap, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
+import { UpstreamError, type ChunkRead, type ChunkSource, type HeaderMap, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 
 /**
  * The Bun upstream client: Bun's native fetch (keep-alive pooled by default).
@@ -33,7 +33,7 @@ export function createBunUpstream(): UpstreamClient {
       clearTimeout(timer);
       // Bun's Headers.toJSON(): one native call (set-cookie as an array), vs a JS callback per header.
       const headers = (res.headers as Headers & { toJSON(): HeaderMap }).toJSON();
-      return { status: res.status, headers, body: idleGuard(res.body, req.bodyTimeoutMs), bytes: () => withIdle(res.bytes(), req.bodyTimeoutMs) };
+      return { status: res.status, headers, body: chunkSource(res.body), bytes: () => withIdle(res.bytes(), req.bodyTimeoutMs) };
     },
     close: async () => {},
   };
@@ -48,28 +48,24 @@ function withIdle(read: Promise<Uint8Array>, idleMs: number): Promise<Uint8Array
   return Promise.race([read, idle]).finally(() => clearTimeout(timer));
 }
 
+/** Empty body (a 204, a HEAD): reads end at once. */
+const EMPTY: ChunkSource = { read: () => Promise.resolve({ done: true }), cancel: () => {} };
+
 /**
- * Yields the body's chunks, failing when no chunk arrives for `idleMs`. One timer per
- * body, re-armed per chunk (no Promise and setTimeout per chunk).
+ * The body as a ChunkSource: `read` is the native reader's own read (no wrapper, no
+ * promise of ours per chunk); the relay bounds the idle time between chunks. The
+ * reader is taken at the first read, so `bytes()` can still read a body never streamed.
  */
-async function* idleGuard(body: ReadableStream<Uint8Array> | null, idleMs: number): AsyncGenerator<Uint8Array> {
-  if (!body) return;
-  const reader = body.getReader();
-  let idle = false;
-  const timer = setTimeout(() => {
-    idle = true;
-    reader.cancel().catch(() => {});
-  }, idleMs);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
-      if (done) return;
-      timer.refresh();
-      yield value;
-    }
-  } finally {
-    clearTimeout(timer);
-    reader.cancel().catch(() => {});
-  }
+function chunkSource(body: ReadableStream<Uint8Array> | null): ChunkSource {
+  if (!body) return EMPTY;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let cancelled = false;
+  return {
+    read: () => (reader ??= body.getReader()).read() as Promise<ChunkRead>,
+    cancel: () => {
+      if (cancelled) return;
+      cancelled = true;
+      (reader ?? body).cancel().catch(() => {});
+    },
+  };
 }

@@ -168,25 +168,28 @@ function toResponse(response: OutgoingResponse, done: () => void): Response {
     done();
     return new Response(body as BodyInit | null, { status: response.status, headers });
   }
-  const iterator = body[Symbol.asyncIterator]();
+  // A direct stream: Bun calls pull once and the pump writes each chunk straight to the
+  // connection (no ReadableStream queue or pull promise per chunk). A rejected pump
+  // errors the stream, which cuts the connection.
   const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
+    type: 'direct',
+    async pull(controller: BunEdge.DirectController) {
       try {
-        const { value, done: finished } = await iterator.next();
-        if (finished) {
-          done();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (error) {
+        await body.pump((chunk) => {
+          const written = controller.write(chunk);
+          const flushed = controller.flush();
+          if (typeof flushed !== 'number') return flushed;
+          return typeof written === 'number' ? undefined : written;
+        });
+      } finally {
         done();
-        controller.error(error);
       }
+      controller.close();
     },
-    async cancel() {
-      // Done only after the relay unwound (and recorded the call).
-      await iterator.return?.();
-      done();
+    cancel() {
+      // The client left: the relay stops, records the call, and ends the pump.
+      body.cancel();
     },
-  });
+  } as unknown as UnderlyingDefaultSource<Uint8Array>);
   return new Response(stream, { status: response.status, headers });
 }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { sourceOf } from '../proxy/stream-body.js';
 import { UpstreamError, type HeaderMap, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -34,7 +35,7 @@ export function createNodeUpstream(): UpstreamClient {
           headersTimeout: req.headersTimeoutMs,
           bodyTimeout: req.bodyTimeoutMs,
         });
-        return { status: res.statusCode, headers: res.headers as HeaderMap, body: res.body, bytes: async () => new Uint8Array(await res.body.arrayBuffer()) };
+        return { status: res.statusCode, headers: res.headers as HeaderMap, body: sourceOf(res.body), bytes: async () => new Uint8Array(await res.body.arrayBuffer()) };
       } catch (error) {
         throw toUpstreamError(error);
       }

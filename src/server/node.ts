@@ -163,14 +163,14 @@ async function send(res: ServerResponse, response: OutgoingResponse): Promise<vo
   res.writeHead(response.status, response.headers);
   if (res.destroyed) {
     // Client already gone: still let the relay run its bookkeeping.
-    await body[Symbol.asyncIterator]().return?.();
+    body.cancel();
     return;
   }
   try {
-    for await (const chunk of body) {
-      if (res.destroyed) break;
-      if (!res.write(chunk)) await drained(res);
-    }
+    await body.pump((chunk) => {
+      if (res.destroyed) return body.cancel();
+      if (!res.write(chunk)) return drained(res);
+    });
     if (!res.destroyed) res.end();
   } catch {
     // The upstream failed mid-body: cut the connection so the client sees a broken response, not a short one.

@@ -21,7 +21,7 @@ async function bytesOf(res: OutgoingResponse): Promise<Uint8Array[]> {
   if (typeof res.body === 'string') return [new TextEncoder().encode(res.body)];
   if (res.body instanceof Uint8Array) return [res.body];
   const chunks: Uint8Array[] = [];
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  await res.body?.pump((chunk) => void chunks.push(chunk));
   return chunks;
 }
 

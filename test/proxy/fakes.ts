@@ -16,7 +16,8 @@ import { FinishedCalls, type FinishedCall } from '../../src/proxy/finished-calls
 import { createHandler } from '../../src/proxy/handler.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { Metrics } from '../../src/proxy/metrics.js';
-import type { IncomingCall, OutgoingResponse, UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
+import { sourceOf } from '../../src/proxy/stream-body.js';
+import type { IncomingCall, OutgoingResponse, StreamBody, UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 
 export const SECRET = 'mk_fakefakefakefakefakefakefakefake';
@@ -42,10 +43,12 @@ export function jsonAnswer(body: string, status = 200, fail?: Error): UpstreamRe
   return {
     status,
     headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) },
-    body: (async function* () {
-      if (fail) throw fail;
-      yield bytes;
-    })(),
+    body: sourceOf(
+      (async function* () {
+        if (fail) throw fail;
+        yield bytes;
+      })(),
+    ),
     bytes: async () => {
       if (fail) throw fail;
       return bytes;
@@ -62,14 +65,16 @@ export function sseAnswer(req: UpstreamRequest, frames: readonly string[], o: { 
   return {
     status: 200,
     headers: { 'content-type': 'text/event-stream' },
-    body: (async function* () {
-      for (let i = 0; i < frames.length; i++) {
-        if (o.failAfter === i) throw o.error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-        await o.step?.();
-        if (req.signal.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
-        yield encoder.encode(frames[i] as string);
-      }
-    })(),
+    body: sourceOf(
+      (async function* () {
+        for (let i = 0; i < frames.length; i++) {
+          if (o.failAfter === i) throw o.error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+          await o.step?.();
+          if (req.signal.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+          yield encoder.encode(frames[i] as string);
+        }
+      })(),
+    ),
     bytes: () => Promise.reject(new Error('a stream is not read whole')),
   };
 }
@@ -176,8 +181,64 @@ export async function bodyText(res: OutgoingResponse): Promise<string> {
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return decoder.decode(body);
   let text = '';
-  for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+  await body.pump((chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
   return text;
+}
+
+/**
+ * Drives a streamed body the way a pulling consumer does: each `next()` lets one more
+ * chunk through (the writer waits until then), `return()` cancels it and waits until the
+ * pump has unwound. A pump that fails rejects the pending `next()`.
+ */
+export function pullChunks(body: StreamBody): AsyncIterator<Uint8Array> {
+  let pumping: Promise<void> | null = null;
+  let ended = false;
+  let pending: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void } | null = null;
+  let release: (() => void) | null = null;
+  const settle = (fn: (p: NonNullable<typeof pending>) => void) => {
+    const p = pending;
+    pending = null;
+    if (p) fn(p);
+  };
+  return {
+    next() {
+      return new Promise((resolve, reject) => {
+        if (ended) return resolve({ done: true, value: undefined });
+        pending = { resolve, reject };
+        if (pumping === null) {
+          pumping = body
+            .pump((chunk) => new Promise<void>((go) => {
+              release = go;
+              settle((p) => p.resolve({ done: false, value: chunk }));
+            }))
+            .then(
+              () => {
+                ended = true;
+                settle((p) => p.resolve({ done: true, value: undefined }));
+              },
+              (error: unknown) => {
+                ended = true;
+                settle((p) => p.reject(error));
+              },
+            );
+        } else {
+          const go = release;
+          release = null;
+          go?.();
+        }
+      });
+    },
+    async return() {
+      body.cancel();
+      const go = release;
+      release = null;
+      go?.();
+      await pumping;
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 /** Lets pending immediates run (the buffered JSON path records in one). */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingResponse } from '../../src/proxy/types.js';
+import type { OutgoingResponse, StreamBody } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { sseFrames } from '../support/fake-upstream.js';
-import { afterImmediates, bodyText, chatCall, fixture, latch, sseAnswer } from './fakes.js';
+import { afterImmediates, bodyText, chatCall, fixture, latch, pullChunks, sseAnswer } from './fakes.js';
 
 const FRAMES = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
 /** The usage-only chunk: the proxy injected include_usage, so the client must not see it. */
@@ -11,9 +11,9 @@ const USAGE_FRAME = FRAMES.find((f) => f.includes('"usage":{')) as string;
 const STREAM = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] };
 const decoder = new TextDecoder();
 
-/** The response's chunk iterator, as an edge drives it. */
+/** The response's chunks, pulled one by one as an edge drives them. */
 function chunks(res: OutgoingResponse): AsyncIterator<Uint8Array> {
-  return (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return pullChunks(res.body as StreamBody);
 }
 
 describe('the proxy handler on fake dependencies: streams', () => {
