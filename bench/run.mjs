@@ -131,7 +131,7 @@ async function main() {
   const elapsedTicks = (m1.total - ticks0.machine.total) / plan.cores;
   const foreign = m1.busy - ticks0.machine.busy - (ownTicks() - ticks0.own);
   // Other processes' share of the machine while the bench ran: tails (p99) are only as quiet as this.
-  raw.background = { cpuSeconds: foreign / 100, sharePct: (100 * foreign) / (elapsedTicks * plan.cores), loadAvgAtStart: Number(ticks0.load) };
+  raw.background = { cpuSeconds: foreign / 100, sharePct: (100 * foreign) / (elapsedTicks * plan.cores), loadAvgAtStart: Number(ticks0.load), loadAvgAtEnd: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) };
   log(`other processes used ${raw.background.cpuSeconds.toFixed(0)} CPU-s (${raw.background.sharePct.toFixed(0)} % of the machine) during the run`);
   raw.meta = {
     date: new Date().toISOString(),

@@ -5,7 +5,7 @@
  */
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
-import { cpuMs, rssMb } from './tools.mjs';
+import { cpuMsExact, rssMb } from './tools.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
 
@@ -66,22 +66,25 @@ export async function runRounds(systems, cfg, log) {
     if (r < cfg.tputRounds) {
       for (const sys of order) {
         if (sys.name === 'direct' && !cfg.tputDirect) continue;
-        const cpu0 = cpuMs(sys.pid);
+        const cpu0 = cpuMsExact(sys.pid);
         const [res, rss] = await withRss(sys.pid, async () =>
           cfg.wrk ? wrkLoop(sys, '1k', { conns: cfg.tputConns, durationMs: cfg.tputMs, cpu: cfg.loadCpu, tmp: cfg.tmp }) : closedLoop(sys.port, requestFor(sys, '1k'), { conns: cfg.tputConns, durationMs: cfg.tputMs }),
         );
-        const cpuUs = ((cpuMs(sys.pid) - cpu0) * 1000) / Math.max(1, res.requests);
+        const cpuUs = ((cpuMsExact(sys.pid) - cpu0) * 1000) / Math.max(1, res.requests);
         bucket(acc, sys, 'tput').rounds.push({ ...res, cpuUsPerReq: cpuUs });
         loadRss[sys.name] = Math.max(loadRss[sys.name] ?? 0, rss);
       }
     }
     if (r < cfg.streamRounds) {
       for (const sys of order) {
+        const cpu0 = cpuMsExact(sys.pid);
         const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: cfg.streamConc, total: cfg.streamConc, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / cfg.streamConc });
+        // CPU per relayed chunk (the stream's own request cost spread over its 64 chunks, as a user's stream pays it).
+        const cpuUsPerChunk = ((cpuMsExact(sys.pid) - cpu0) * 1000) / Math.max(1, (s.ok + s.bad) * STREAM_CHUNKS);
         const b = bucket(acc, sys, 'sse20');
         b.samples.push(...s.ttfc);
         (b.gaps ??= []).push(...s.gaps);
-        b.rounds.push({ ok: s.ok, bad: s.bad });
+        b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk });
         const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
         const bi = bucket(acc, sys, 'sse0');
         bi.samples.push(...i.ttfc);
