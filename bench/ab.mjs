@@ -11,7 +11,7 @@
  * connections, 1 KB completions → CPU µs per request; `stream` = 64 concurrent streams
  * of 64 chunks 20 ms apart, twice over → CPU µs per relayed chunk, time to first chunk;
  * `lat` = one connection, 1 KB, 1 s → p50 / p99.
- * `--threads` adds CPU per thread (main, Bun's HTTP client, JIT, the writer thread);
+ * `--streams N` sets the concurrent streams (default 64); `--threads` adds CPU per thread (main, Bun's HTTP client, JIT, the writer thread);
  * `--no-check` accepts streams that are not byte-exact (experiments that skip stripping).
  * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
  */
@@ -39,7 +39,7 @@ if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/to
 const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 const EXPECTED = Buffer.from(expectedStream());
-const STREAM_CONC = 64;
+const STREAM_CONC = Number(opt('streams', 64));
 
 async function startBuild(build, base) {
   const dir = join(base.tmp, build.name);
