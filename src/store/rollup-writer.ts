@@ -1,16 +1,14 @@
 import { CALL_COLUMNS } from './call-row.js';
+import { dimsBase, dimsIdent, entityRows, identPrefix, type EntityRow } from './rollup-cells.js';
 import {
   DENYLISTED_TAG_KEYS,
-  ENTITY_KEYS,
   MAX_TAG_VALUES_PER_DAY,
-  ROLLUP_NONE,
   formatLatencyHist,
   hourOf,
   latencyBucket,
   mergeLatencyPairs,
   parseLatencyHist,
   utcDayOf,
-  utcMonthOf,
 } from './rollup-policy.js';
 import type { SqlDriver, SqlValue } from './types.js';
 
@@ -70,7 +68,7 @@ interface Cell {
 }
 
 interface EntityCell {
-  row: [string, string, number, string, string];
+  row: EntityRow;
   first: number;
   last: number;
   sums: Sums;
@@ -194,13 +192,11 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       minHour = Math.min(minHour, hour);
       maxHour = Math.max(maxHour, hour);
       const tags = new Map(c.tags);
-      let mask = 0;
-      for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
-      const base: SqlValue[] = [c.keyName, c.provider, c.endpoint, c.model, mask];
-      const baseIdent = JSON.stringify(base).slice(0, -1);
+      const base = dimsBase(c, tags);
+      const baseIdent = identPrefix(base);
       const bucket = latencyBucket(c.latencyMs);
       const addTo = (tagKey: string, tagValue: string) => {
-        const ident = `${baseIdent},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+        const ident = dimsIdent(baseIdent, tagKey, tagValue);
         let entry = cells.get(ident);
         if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
         let cell = entry.hours.get(hour);
@@ -211,19 +207,13 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       addTo('', '');
       for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
 
-      const month = utcMonthOf(c.ts);
-      for (const e of ENTITY_KEYS) {
-        const value = tags.get(e.key);
-        if (value === undefined) continue;
-        for (const seg of ['', ...e.segments]) {
-          const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-          const id = JSON.stringify([e.key, seg, month, segValue, value]);
-          let cell = entities.get(id);
-          if (!cell) entities.set(id, (cell = { row: [e.key, seg, month, segValue, value], first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
-          cell.first = Math.min(cell.first, c.ts);
-          cell.last = Math.max(cell.last, c.ts);
-          addSums(cell.sums, c);
-        }
+      for (const row of entityRows(c.ts, tags)) {
+        const id = JSON.stringify(row);
+        let cell = entities.get(id);
+        if (!cell) entities.set(id, (cell = { row, first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
+        cell.first = Math.min(cell.first, c.ts);
+        cell.last = Math.max(cell.last, c.ts);
+        addSums(cell.sums, c);
       }
     }
     return { cells, entities, minHour, maxHour };

@@ -1,0 +1,295 @@
+import type { Usage } from '../providers/types.js';
+import type { Db } from './db.js';
+import { dimsBase, dimsIdent, entityRows, identPrefix } from './rollup-cells.js';
+import { hourOf } from './rollup-policy.js';
+import type { SqlValue } from './types.js';
+
+/**
+ * `prices reprice`: recomputes the cost of stored calls from their recorded usage and
+ * moves the calls, their rollup rows and entity rows by the difference, one transaction
+ * per batch. The audit trail (schema v5) gets the run, its per-model totals and, for
+ * calls of the last 32 days, each call's cost change so running proxies can move their
+ * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
+ */
+
+/** A stored call with known usage, as repricing sees it. */
+export interface RepriceCall {
+  id: number;
+  ts: number;
+  keyName: string | null;
+  provider: string;
+  endpoint: string;
+  /** COALESCE(model, model_requested). */
+  model: string;
+  usage: Usage;
+  /** reported or estimated (calls with unknown usage have no tokens and are never repriced); kept as is. */
+  usageSource: string;
+  costNano: number | null;
+  priceSource: string | null;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** The price in force now for a call; null = no price now (the call is left as it is). */
+export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string } | null;
+
+export interface RepriceOptions {
+  /** Calls with since ≤ ts < until. */
+  since: number;
+  until: number;
+  /** Only calls whose model (as stored) equals this; a trailing `*` matches a prefix. */
+  model?: string | null;
+  /** Compute and report, write nothing. */
+  dryRun?: boolean;
+  /** Who runs it (audit row). */
+  actor: string;
+  clock: () => number;
+  /** The price sources in force, for the audit row (e.g. `config, overrides, genai-prices@0.1.8`). */
+  prices: string;
+  price: RepricePrice;
+  /** Calls per batch (one transaction each). Default 500. */
+  batchSize?: number;
+  /** Calls at or after (start − this) get reprice_spend rows for the budgets. Default 32 days. */
+  spendWindowMs?: number;
+}
+
+export interface RepriceTotals {
+  /** Calls examined (known usage and model, in range). */
+  calls: number;
+  /** Calls whose cost changed. */
+  changed: number;
+  /** Calls without a price now, left as they were. */
+  unpriced: number;
+  /** Cost of the examined calls before (unpriced = 0). */
+  oldTotalNano: number;
+  /** Cost of the examined calls after. */
+  newTotalNano: number;
+}
+
+export interface RepriceModelTotals extends RepriceTotals {
+  provider: string;
+  model: string;
+}
+
+export interface RepriceResult extends RepriceTotals {
+  /** reprice_runs id; null for a dry run. */
+  runId: number | null;
+  /** Per provider and model, largest absolute difference first. */
+  models: RepriceModelTotals[];
+}
+
+interface CallRow {
+  id: number;
+  ts: number;
+  key_name: string | null;
+  provider: string;
+  endpoint: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_5m_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  input_audio_tokens: number | null;
+  output_audio_tokens: number | null;
+  cost_nano: number | null;
+  price_source: string | null;
+  usage_source: string;
+  tags: string;
+}
+
+const DAY_MS = 86_400_000;
+
+function toCall(r: CallRow): RepriceCall {
+  const usage: Usage = {
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens ?? 0),
+    cacheReadTokens: Number(r.cached_input_tokens ?? 0),
+    cacheWrite5mTokens: Number(r.cache_write_5m_tokens ?? 0),
+    cacheWrite1hTokens: Number(r.cache_write_1h_tokens ?? 0),
+    reasoningTokens: Number(r.reasoning_tokens ?? 0),
+  };
+  if (r.input_audio_tokens !== null) usage.inputAudioTokens = Number(r.input_audio_tokens);
+  if (r.output_audio_tokens !== null) usage.outputAudioTokens = Number(r.output_audio_tokens);
+  return {
+    id: Number(r.id),
+    ts: Number(r.ts),
+    keyName: r.key_name,
+    provider: r.provider,
+    endpoint: r.endpoint,
+    model: r.model,
+    usage,
+    usageSource: r.usage_source,
+    costNano: r.cost_nano === null ? null : Number(r.cost_nano),
+    priceSource: r.price_source,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+  };
+}
+
+function zero(): RepriceTotals {
+  return { calls: 0, changed: 0, unpriced: 0, oldTotalNano: 0, newTotalNano: 0 };
+}
+
+function add(into: RepriceTotals, t: RepriceTotals): void {
+  into.calls += t.calls;
+  into.changed += t.changed;
+  into.unpriced += t.unpriced;
+  into.oldTotalNano += t.oldTotalNano;
+  into.newTotalNano += t.newTotalNano;
+}
+
+/** [priced, unpriced, cost] changes of one rollup cell or entity row. */
+type Delta = [number, number, number];
+
+function bump(map: Map<string, { key: SqlValue[]; d: Delta }>, id: string, key: SqlValue[], d: Delta): void {
+  const cell = map.get(id);
+  if (cell) for (let i = 0; i < 3; i++) cell.d[i]! += d[i]!;
+  else map.set(id, { key, d: [...d] });
+}
+
+/** The batch after (ts, id) in (ts, id) order: keyset paging on the calls_ts index. */
+function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number }, limit: number): Promise<CallRow[]> {
+  const params: SqlValue[] = [o.since, o.until, after.ts, after.ts, after.id];
+  let filter = '';
+  if (o.model) {
+    if (o.model.endsWith('*')) {
+      const prefix = o.model.slice(0, -1);
+      filter = ' AND substr(COALESCE(model, model_requested), 1, ?) = ?';
+      params.push(prefix.length, prefix);
+    } else {
+      filter = ' AND COALESCE(model, model_requested) = ?';
+      params.push(o.model);
+    }
+  }
+  params.push(limit);
+  return db.all<CallRow>(
+    `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
+       cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
+       output_audio_tokens, cost_nano, price_source, usage_source, tags
+     FROM calls
+     WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
+       AND COALESCE(model, model_requested) IS NOT NULL${filter}
+     ORDER BY ts, id LIMIT ?`,
+    params,
+  );
+}
+
+/** Reprices one batch on `tx` (inside its transaction unless dry). @returns the batch's totals per model. */
+async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[], runId: number | null, spendFrom: number): Promise<Map<string, RepriceModelTotals>> {
+  const byModel = new Map<string, RepriceModelTotals>();
+  const cells = new Map<string, { key: SqlValue[]; d: Delta }>();
+  const entities = new Map<string, { key: SqlValue[]; d: Delta }>();
+  const write = runId !== null;
+  const rolledUp = write ? new Map((await tx.all<{ key: string; rolled_up: number }>('SELECT key, rolled_up FROM tag_keys')).map((r) => [r.key, Number(r.rolled_up) === 1])) : new Map<string, boolean>();
+
+  for (const row of rows) {
+    const call = toCall(row);
+    const now = o.price(call);
+    const id = `${call.provider}\u0000${call.model}`;
+    let m = byModel.get(id);
+    if (!m) byModel.set(id, (m = { provider: call.provider, model: call.model, ...zero() }));
+    m.calls++;
+    m.oldTotalNano += call.costNano ?? 0;
+    if (now === null) {
+      m.unpriced++;
+      m.newTotalNano += call.costNano ?? 0;
+      continue;
+    }
+    m.newTotalNano += now.costNano;
+    const costChanged = now.costNano !== call.costNano;
+    if (costChanged) m.changed++;
+    if (!write || (!costChanged && now.priceSource === call.priceSource)) continue;
+
+    await tx.run('UPDATE calls SET cost_nano = ?, price_source = ? WHERE id = ?', [now.costNano, now.priceSource, call.id]);
+    if (!costChanged) continue;
+    const priced = call.costNano === null ? 1 : 0;
+    const d: Delta = [priced, -priced, now.costNano - (call.costNano ?? 0)];
+    const tags = new Map(Object.entries(call.tags));
+    const prefix = identPrefix(dimsBase(call, tags));
+    const hour = hourOf(call.ts);
+    const touch = (k: string, v: string) => {
+      const ident = dimsIdent(prefix, k, v);
+      bump(cells, `${hour}\u0000${ident}`, [ident, hour], d);
+    };
+    touch('', '');
+    for (const [k, v] of tags) if (rolledUp.get(k)) touch(k, v);
+    for (const e of entityRows(call.ts, tags)) bump(entities, JSON.stringify(e), e, d);
+    if (call.ts >= spendFrom) {
+      await tx.run('INSERT INTO reprice_spend (run_id, ts, key_name, tags, delta_nano) VALUES (?, ?, ?, ?, ?)', [runId, call.ts, call.keyName, row.tags, d[2]]);
+    }
+  }
+  if (!write) return byModel;
+
+  for (const { key, d } of cells.values()) {
+    await tx.run(
+      'UPDATE rollups SET priced = priced + ?, unpriced = unpriced + ?, cost_nano = cost_nano + ? WHERE dim_id = (SELECT id FROM rollup_dims WHERE ident = ?) AND hour = ?',
+      [...d, ...key],
+    );
+  }
+  for (const { key, d } of entities.values()) {
+    await tx.run(
+      'UPDATE entity_months SET priced = priced + ?, unpriced = unpriced + ?, cost_nano = cost_nano + ? WHERE key = ? AND seg_key = ? AND month = ? AND seg_value = ? AND value = ?',
+      [...d, ...key],
+    );
+  }
+  const t = zero();
+  for (const m of byModel.values()) {
+    add(t, m);
+    await tx.run(
+      `INSERT INTO reprice_models (run_id, provider, model, calls, changed, old_total_nano, new_total_nano) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, provider, model) DO UPDATE SET calls = reprice_models.calls + excluded.calls, changed = reprice_models.changed + excluded.changed,
+         old_total_nano = reprice_models.old_total_nano + excluded.old_total_nano, new_total_nano = reprice_models.new_total_nano + excluded.new_total_nano`,
+      [runId, m.provider, m.model, m.calls, m.changed, m.oldTotalNano, m.newTotalNano],
+    );
+  }
+  await tx.run(
+    `UPDATE reprice_runs SET calls = calls + ?, changed = changed + ?, unpriced = unpriced + ?,
+       old_total_nano = old_total_nano + ?, new_total_nano = new_total_nano + ? WHERE id = ?`,
+    [t.calls, t.changed, t.unpriced, t.oldTotalNano, t.newTotalNano, runId],
+  );
+  return byModel;
+}
+
+/**
+ * Reprices the calls of [since, until) (optionally one model) at the prices `price` gives.
+ * Calls without a price now keep their cost; usage flags (reported / estimated) are never
+ * touched. Each batch commits on its own, with the run's counters, so a run that dies
+ * leaves consistent calls, rollups and audit rows for the batches it finished.
+ */
+export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceResult> {
+  const batchSize = o.batchSize ?? 500;
+  const started = o.clock();
+  const spendFrom = started - (o.spendWindowMs ?? 32 * DAY_MS);
+  let runId: number | null = null;
+  if (!o.dryRun) {
+    const row = await db.get<{ id: number }>(
+      `INSERT INTO reprice_runs (actor, started_at, since, until, model, prices, calls, changed, unpriced, old_total_nano, new_total_nano)
+       VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0) RETURNING id`,
+      [o.actor, started, o.since, o.until, o.model ?? null, o.prices],
+    );
+    runId = Number(row!.id);
+  }
+  const models = new Map<string, RepriceModelTotals>();
+  let after = { ts: o.since - 1, id: 0 };
+  for (;;) {
+    const step = async (tx: Db) => {
+      const rows = await selectBatch(tx, o, after, batchSize);
+      if (rows.length === 0) return 0;
+      const last = rows[rows.length - 1]!;
+      after = { ts: Number(last.ts), id: Number(last.id) };
+      for (const [id, m] of await repriceBatch(tx, o, rows, runId, spendFrom)) {
+        const total = models.get(id);
+        if (total) add(total, m);
+        else models.set(id, m);
+      }
+      return rows.length;
+    };
+    const n = runId === null ? await step(db) : await db.transaction(step);
+    if (n < batchSize) break;
+  }
+  if (runId !== null) await db.run('UPDATE reprice_runs SET finished_at = ? WHERE id = ?', [o.clock(), runId]);
+  const totals = zero();
+  for (const m of models.values()) add(totals, m);
+  const list = [...models.values()].sort((a, b) => Math.abs(b.newTotalNano - b.oldTotalNano) - Math.abs(a.newTotalNano - a.oldTotalNano) || a.model.localeCompare(b.model));
+  return { runId, ...totals, models: list };
+}
