@@ -33,6 +33,8 @@ export class BudgetCounter {
   periodEnd = -Infinity;
   /** Incremented at every period roll. */
   epoch = 0;
+  /** Calls from this ms on count in `spentNano`: the period start, or the last admin reset in the period. */
+  countsFrom = 0;
   limitNano = 0;
   period: BudgetPeriod = 'month';
   soft = false;
@@ -61,6 +63,7 @@ export class BudgetCounter {
     const w = this.windows.get(this.period, at);
     this.periodStart = w.start;
     this.periodEnd = w.end;
+    this.countsFrom = w.start;
     this.spentNano = 0;
     this.reservedNano = 0;
     this.inFlight = 0;
@@ -110,6 +113,7 @@ export class BudgetCounter {
       const w = this.windows.get(this.period, at);
       this.periodStart = w.start;
       this.periodEnd = w.end;
+      this.countsFrom = w.start;
       this.spentNano = spentNano ?? 0;
       this.nextAlert = 0;
     }
@@ -138,10 +142,25 @@ export class BudgetCounter {
     while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) this.nextAlert++;
   }
 
-  /** Clears this period's spend (admin reset); thresholds fire again when re-crossed. Reservations stay. */
-  resetSpend(): void {
+  /**
+   * Clears this period's spend (admin reset) made by calls before `at` (ms); thresholds fire
+   * again when re-crossed. Reservations stay.
+   */
+  resetSpend(at: number): void {
     this.spentNano = 0;
     this.nextAlert = 0;
+    this.countsFrom = Math.max(this.countsFrom, at);
+  }
+
+  /**
+   * Moves the spend of a call at `ts` by `deltaNano` (a repriced call's cost change) when
+   * the call counts in this period (at or after `countsFrom`). An increase fires the
+   * thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
+   */
+  adjust(ts: number, deltaNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    if (ts < this.countsFrom || ts < this.periodStart || ts >= this.periodEnd || deltaNano === 0) return;
+    if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
+    else this.spentNano = Math.max(0, this.spentNano + deltaNano);
   }
 
   /** True when dropping this instance loses nothing: its period is over, or it holds no money. */

@@ -212,14 +212,36 @@ export class BudgetLedger {
   }
 
   /**
-   * Clears the current period's spend of a budget (admin reset). For a `per` tag budget,
-   * `tagValue` picks one instance (null: the `(none)` one); omitted: all of them.
+   * Clears the current period's spend of a budget (admin reset at `resetAt`, default now;
+   * calls before it no longer count). For a `per` tag budget, `tagValue` picks one instance
+   * (null: the `(none)` one); omitted: all of them.
    * Returns whether a budget was found. Persisting the reset is the caller's job.
    */
-  resetSpend(ref: BudgetRef): boolean {
+  resetSpend(ref: BudgetRef, resetAt: number = this.clock()): boolean {
     const found = this.lookup(ref, this.clock());
-    for (const c of found) c.resetSpend();
+    for (const c of found) c.resetSpend(resetAt);
     return found.length > 0;
+  }
+
+  /**
+   * Moves spend by repriced calls' cost changes (`costNano` = new − old, may be negative),
+   * for the budgets each call counts against, when the call lies in the instance's current
+   * period and after its last reset. Increases fire alerts as settling does.
+   */
+  adjustSpend(changes: Iterable<SeedCall>): void {
+    const at = this.clock();
+    for (const change of changes) {
+      const delta = change.costNano ?? 0;
+      if (delta === 0 || !Number.isFinite(delta)) continue;
+      const counters: BudgetCounter[] = [];
+      const kc = change.keyName === null ? undefined : this.keys.get(change.keyName);
+      if (kc !== undefined) counters.push(kc);
+      for (const e of this.tags) if (matches(e, change.tags)) counters.push(this.instanceFor(e, change.tags, at));
+      for (const c of counters) {
+        c.roll(at);
+        c.adjust(change.ts, Math.round(delta), this.clock, this.onCross);
+      }
+    }
   }
 
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */

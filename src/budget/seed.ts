@@ -54,7 +54,7 @@ export function seedLedger(ledger: BudgetLedger, source: SeedSource, options: Se
   let from = since;
   let next = 0;
   const seedPiece = (until: number) => {
-    for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!));
+    for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!), resets[next]!.resetAt);
     const piece = source.spendGroups(from, until);
     groups += piece.length;
     ledger.seedFromCalls(piece);

@@ -8,7 +8,7 @@ import { LedgerGate } from './gate.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { seedLedger } from './seed.js';
-import type { AlertEvent, BudgetKind, BudgetState, TagBudget } from './types.js';
+import type { AlertEvent, BudgetKind, BudgetState, SeedCall, TagBudget } from './types.js';
 
 /** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
 export interface BudgetedKey {
@@ -174,8 +174,8 @@ export class BudgetService {
       .snapshot()
       .filter((s) => s.kind === kind && s.name === target.name && (tagValue === undefined || s.tagValue === tagValue))
       .reduce((sum, s) => sum + s.spentNano, 0);
-    this.ledger.resetSpend(ref);
     const resetAt = this.o.clock();
+    this.ledger.resetSpend(ref, resetAt);
     const periodStart = periodWindow(period, resetAt, this.o.timeZone).start;
     const allValues = tagValue === undefined;
     const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
@@ -186,6 +186,15 @@ export class BudgetService {
     });
     this.book.rearm(kind, target.name, tagValue, periodStart);
     return done;
+  }
+
+  /**
+   * Moves the current periods' spend by repriced calls' cost changes (`prices reprice`,
+   * possibly run by another process): each change counts for the budgets its call counts
+   * against, as its settle did.
+   */
+  adjustSpend(changes: Iterable<SeedCall>): void {
+    this.ledger.adjustSpend(changes);
   }
 
   private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {
