@@ -10,6 +10,8 @@ import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
+import { priceStoreOn } from '../store/price-store.js';
+import { newestSnapshot } from './price-book.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { SqlDriver } from '../store/types.js';
@@ -95,9 +97,11 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
   let report;
   try {
+    // The newest stored catalog snapshot prices the audit's what-ifs too (an unreadable one: the pinned catalog).
+    const snapshot = await newestSnapshot(priceStoreOn(driver)).catch(() => null);
     report = runAudit({
       driver,
-      pricer: createPricer(config.prices),
+      pricer: createPricer(config.prices, { snapshot }),
       ...range,
       now: deps.clock(),
       timeZone,

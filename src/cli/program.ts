@@ -6,7 +6,9 @@ import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReportCommand } from './report.js';
 import { configFor, dbPathFor, openReader } from './context.js';
-import { createPricer } from '../pricing/pricer.js';
+import { pricerFor } from './price-book.js';
+import { registerPricesReprice } from './prices-reprice.js';
+import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
@@ -37,8 +39,8 @@ export function buildProgram(ctx: CliContext): Command {
   });
   registerTuiCommand(program, ctx);
   registerDemoCommand(program, ctx);
-  registerPricesCommand(program, {
-    pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
+  const prices = registerPricesCommand(program, {
+    pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
       const driver = await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db));
       try {
@@ -51,6 +53,8 @@ export function buildProgram(ctx: CliContext): Command {
     },
     out: ctx.out,
   });
+  registerPricesUpdate(prices, ctx);
+  registerPricesReprice(prices, ctx);
   return program;
 }
 

@@ -3,6 +3,10 @@ import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
+import { MIGRATIONS, migrate } from '../store/migrations/index.js';
+import { priceStoreOn } from '../store/price-store.js';
+import { catalogOrigin, newestSnapshot } from './price-book.js';
+import { startPriceWatch } from './serve-prices.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 
 interface ServeFlags {
@@ -19,7 +23,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * `tokometer serve`: the metering proxy, until SIGINT/SIGTERM (then drained, nothing
- * accepted lost). Budgets (key and tag), alerts and the admin API (with admin.token) are
+ * accepted lost). New price snapshots and reprices in the database apply within
+ * `prices.poll_interval` (at once on SIGHUP). Budgets (key and tag), alerts and the admin API (with admin.token) are
  * wired by startProxy from the config; budget spend is rebuilt from the database at start.
  */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -38,14 +43,25 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
       const open = await ctx.edges.openDriver();
+      const driver = open(dbPath);
+      // Prices in force before the first call: the newest stored snapshot, if any. The id of
+      // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
+      migrate(driver, MIGRATIONS);
+      const prices = priceStoreOn(driver);
+      const snapshot = await newestSnapshot(prices).catch((error: Error) => {
+        log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
+        return null;
+      });
+      const pricer = createPricer(config.prices, { snapshot });
+      const spendSeenId = await prices.latestSpendChangeId();
       const proxy = await startProxy({
         config,
-        driver: open(dbPath),
+        driver,
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
-        pricer: createPricer(config.prices),
+        pricer,
         clock: ctx.clock,
         log,
         env: ctx.env,
@@ -66,6 +82,19 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         alerts_webhook: config.alerts.webhook_url !== undefined,
         admin_api: config.admin.token !== undefined,
       });
+      const updates = config.price_updates;
+      const watch = startPriceWatch({
+        prices,
+        pricer,
+        budgets: proxy.budgets,
+        log,
+        pollMs: updates.pollIntervalMs,
+        spendSeenId,
+        autoUpdate: updates.autoUpdateMs === null ? null : { everyMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config), cwd: ctx.cwd },
+        clock: ctx.clock,
+      });
+      log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
+      if (updates.autoUpdateMs !== null) void watch.autoUpdate();
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (tokometer keys create NAME).\n`);
       await new Promise<void>((resolve) => {
@@ -73,12 +102,20 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         const stop = (signal: string) => {
           if (stopping) return;
           stopping = true;
+          watch.stop();
+          process.off('SIGHUP', reload);
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
           proxy
             .stop(SHUTDOWN_GRACE_MS)
             .catch((error) => log.error('shutdown failed', { error: String(error) }))
             .finally(() => resolve());
         };
+        // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
+        const reload = () => {
+          log.info('prices: SIGHUP, checking the database for new prices');
+          void watch.check();
+        };
+        process.on('SIGHUP', reload);
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
