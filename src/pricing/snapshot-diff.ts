@@ -113,14 +113,18 @@ const byId = (data: readonly CatalogProvider[]) => new Map(data.map((p) => [p.id
 export function diffCatalogs(pinned: readonly CatalogProvider[], base: readonly CatalogProvider[], next: readonly CatalogProvider[]): CatalogDiff {
   const [b, n] = [byId(base), byId(next)];
   const diff: CatalogDiff = { added: [], removed: [], changed: [], problems: [] };
+  const lacking: string[] = [];
+  let missingTotal = 0;
   for (const p of pinned) {
     const models = n.get(p.id);
-    if (!models) {
-      diff.problems.push(`provider '${p.id}' of the pinned catalog is missing`);
-      continue;
-    }
-    const missing = p.models.filter((m) => !models.has(m.id)).map((m) => m.id);
-    if (missing.length > 0) diff.problems.push(`${missing.length} of ${p.models.length} models of '${p.id}' are missing (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+    const missing = p.models.filter((m) => !models?.has(m.id)).map((m) => m.id);
+    missingTotal += missing.length;
+    if (!models) lacking.push(`provider '${p.id}' of the pinned catalog is missing`);
+    else if (missing.length > 0) lacking.push(`${missing.length} of ${p.models.length} models of '${p.id}' are missing (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+  }
+  if (missingTotal > 0) {
+    const total = pinned.reduce((sum, p) => sum + p.models.length, 0);
+    diff.problems.push(`${missingTotal} of the ${total} models of the pinned catalog are missing`, ...lacking);
   }
   for (const [provider, models] of n) {
     const before = b.get(provider);
