@@ -98,18 +98,18 @@ export const priceOverrideSchema = z.strictObject({
   cache_write_1h: z.number().nonnegative().optional(),
 });
 
-/** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`). */
+/** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`); with `orOff`, also `off` (→ null). */
 const DURATION_RE = /^(\d{1,9})(ms|s|m|h|d)$/;
 const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const duration = (what: string) =>
+const duration = (orOff: boolean) =>
   z
     .string()
-    .regex(DURATION_RE, `expected a duration such as 30s, 10m, 24h or 1d (${what})`)
+    .refine((text) => DURATION_RE.test(text) || (orOff && text === 'off'), `expected ${orOff ? 'off or ' : ''}a duration such as 30s, 10m, 24h or 1d`)
     .transform((text) => {
-      const m = DURATION_RE.exec(text)!;
-      return Number(m[1]) * DURATION_MS[m[2]!]!;
+      const m = DURATION_RE.exec(text);
+      return m ? Number(m[1]) * DURATION_MS[m[2]!]! : null;
     })
-    .refine((ms) => ms > 0, 'must be longer than 0');
+    .refine((ms) => ms !== 0, 'must be longer than 0');
 
 /**
  * `prices:` holds model prices (any key) plus these settings, which are not model names.
@@ -118,11 +118,11 @@ const duration = (what: string) =>
 export const pricesSectionSchema = z
   .object({
     /** Fetch the catalog's published data on this interval in `serve` (`off` or absent: never). */
-    auto_update: z.union([z.literal('off'), duration('or off')]).optional(),
+    auto_update: duration(true).optional(),
     /** URL or file `prices update` and auto_update read (default: the catalog's published data URL). */
     source: z.string().min(1).optional(),
     /** How often `serve` checks the database for a newer price snapshot or a reprice (default 30s). */
-    poll_interval: duration('default 30s').optional(),
+    poll_interval: duration(false).optional(),
   })
   .catchall(priceOverrideSchema);
 
@@ -187,7 +187,7 @@ export const configSchema = schemaFields.transform(({ prices, ...rest }) => {
   const { auto_update, source, poll_interval, ...models } = prices;
   const price_updates = {
     /** ms between fetches of the published catalog by `serve`; null = never. */
-    autoUpdateMs: auto_update === undefined || auto_update === 'off' ? null : auto_update,
+    autoUpdateMs: auto_update ?? null,
     /** URL or file to fetch from; null = the catalog's published data URL. */
     source: source ?? null,
     /** ms between checks for a newer snapshot or reprice by `serve`. */
