@@ -10,8 +10,9 @@ import type { AuditContext, BudgetFilter, BudgetForecast } from './types.js';
  * zone), read from the whole store — budgets ignore `--since` and `--where`.
  *
  * rate = spend in the trend window [now − T, now) / T, where T = one day for daily budgets
- * and TREND_DAYS otherwise, shortened when the call log is younger (below MIN_TREND_MS of
- * history the rate is 0: no projection). projected = spent + rate × (period end − now); for
+ * and TREND_DAYS otherwise, shortened to the age of the call log when that is younger, but
+ * never below MIN_TREND_MS (one day): a non-zero spend always gives a non-zero rate, and
+ * the rate is then exactly the last day's spend. projected = spent + rate × (period end − now); for
  * `total` budgets the horizon is 30 days from now. The cap is hit at now when spent ≥ limit,
  * else at now + (limit − spent) / rate when projected ≥ limit, else never (null).
  *
@@ -20,7 +21,7 @@ import type { AuditContext, BudgetFilter, BudgetForecast } from './types.js';
  */
 
 export const TREND_DAYS = 7;
-export const MIN_TREND_MS = 3_600_000;
+export const MIN_TREND_MS = DAY_MS;
 export const MAX_INSTANCES = 3;
 
 interface BudgetSpec {
@@ -72,15 +73,16 @@ function forecast(ctx: AuditContext, spec: BudgetSpec): BudgetForecast[] {
   const window = periodWindow(spec.period, now, ctx.timeZone);
   const periodEnds = Number.isFinite(window.end);
   const horizon = periodEnds ? window.end : now + 30 * DAY_MS;
-  const trendFrom = Math.max(now - (spec.period === 'day' ? 1 : TREND_DAYS) * DAY_MS, ctx.firstCallTs ?? now);
-  const trendMs = Math.max(0, now - trendFrom);
+  const historyMs = Math.max(0, now - (ctx.firstCallTs ?? now));
+  const trendMs = Math.max(MIN_TREND_MS, Math.min((spec.period === 'day' ? 1 : TREND_DAYS) * DAY_MS, historyMs));
+  const trendFrom = now - trendMs;
   const trend = new Map(ctx.budgetSpend(spec.filter, trendFrom, now).map((r) => [r.tagValue, r.costNano]));
   let instances = ctx.budgetSpend(spec.filter, window.start, now);
   if (instances.length === 0 && spec.per === undefined) instances = [{ tagValue: null, calls: 0, costNano: 0, inputTokens: 0, outputTokens: 0 }];
 
   const rows = instances.map((inst): BudgetForecast => {
     const spent = inst.costNano;
-    const rate = trendMs >= MIN_TREND_MS ? (trend.get(inst.tagValue) ?? 0) / trendMs : 0;
+    const rate = (trend.get(inst.tagValue) ?? 0) / trendMs;
     const projected = Math.round(spent + rate * (horizon - now));
     const reached = spent >= spec.limitNano;
     const hitAt = reached ? now : rate > 0 && projected >= spec.limitNano ? Math.round(now + (spec.limitNano - spent) / rate) : null;
@@ -99,6 +101,7 @@ function forecast(ctx: AuditContext, spec: BudgetSpec): BudgetForecast[] {
       hitAt,
       reached,
       trendMs,
+      historyMs,
       calls: inst.calls,
       inputTokens: inst.inputTokens,
       outputTokens: inst.outputTokens,

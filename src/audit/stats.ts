@@ -67,3 +67,10 @@ export function ratio(a: number, b: number): number {
 export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** A length of time for messages: "40 minutes", "5.5 hours", "2.3 days" (the first unit that gives at least 1). */
+export function spanText(ms: number): string {
+  if (ms < 3_600_000) return `${Math.round(ms / MINUTE_MS)} minutes`;
+  if (ms < DAY_MS) return `${(ms / 3_600_000).toFixed(1)} hours`;
+  return `${(ms / DAY_MS).toFixed(1)} days`;
+}

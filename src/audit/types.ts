@@ -144,8 +144,10 @@ export interface BudgetForecast {
   /** When spend reaches the limit: now when already reached; null when the projection stays below it. */
   hitAt: number | null;
   reached: boolean;
-  /** Length of history the rate was measured on, ms. */
+  /** Length of the window the rate was measured on, ms: never below one day (see budget-forecasts.ts). */
   trendMs: number;
+  /** Age of the call log (now − first call), ms: how much history backs the projection. */
+  historyMs: number;
   /** Calls and tokens of the instance in the current period so far. */
   calls: number;
   inputTokens: number;

@@ -16,6 +16,8 @@ export interface CliContext {
   isTTY: boolean;
   /** The program's entry file; `serve` starts its writer thread from it. Absent: records are written on the main thread. */
   entry?: string;
+  /** How the user started tokometer (`./dist/tokometer`, `npx tokometer`, …), for the commands it suggests; default `tokometer`. */
+  invokedAs?: string;
 }
 
 /** Loads the config named by `--config` (or ./tokometer.yaml, or defaults). */

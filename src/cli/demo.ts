@@ -12,6 +12,7 @@ import { formatInt } from '../report/format/text.js';
 import { spendReport } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { CliContext } from './context.js';
+import { DEFAULT_INVOCATION, shellWord, shownPath } from './invocation.js';
 
 /**
  * `tokometer demo`: a simulated month of LLM traffic driven through the real proxy into
@@ -85,7 +86,7 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   } finally {
     driver.close();
   }
-  ctx.out('\n' + nextSteps(shownDb, shownConfig, commands));
+  ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, shownDb, shownConfig, commands));
 }
 
 function summary(r: DemoRunResult): string {
@@ -96,19 +97,19 @@ function summary(r: DemoRunResult): string {
   return lines.join('\n');
 }
 
-/** The follow-up commands, limited to the commands this build has. */
-function nextSteps(db: string, config: string, commands: ReadonlySet<string>): string {
+/** The follow-up commands, started the way this demo was (`program`), limited to the commands this build has. */
+function nextSteps(program: string, db: string, config: string, commands: ReadonlySet<string>): string {
   const steps: Array<[string, string]> = [
-    [`tokometer report --db ${db} --by user_tier`, 'spend by free / pro / enterprise users'],
-    [`tokometer report --db ${db} --by feature,user_tier`, 'which tier drives each feature'],
-    [`tokometer report --db ${db} --config ${config} --unit-economics`, 'cost per active user and session, AI COGS per tier ($29 pro, $99 enterprise)'],
-    [`tokometer report --db ${db} --by tenant_id --top 5`, 'the most expensive tenants'],
-    [`tokometer report --db ${db} --by provider`, 'spend per provider'],
-    [`tokometer report --db ${db} --by day`, 'the month day by day'],
+    [`${program} report --db ${db} --by user_tier`, 'spend by free / pro / enterprise users'],
+    [`${program} report --db ${db} --by feature,user_tier`, 'which tier drives each feature'],
+    [`${program} report --db ${db} --config ${config} --unit-economics`, 'cost per active user and session, AI COGS per tier ($29 pro, $99 enterprise)'],
+    [`${program} report --db ${db} --by tenant_id --top 5`, 'the most expensive tenants'],
+    [`${program} report --db ${db} --by provider`, 'spend per provider'],
+    [`${program} report --db ${db} --by day`, 'the month day by day'],
   ];
-  if (commands.has('tui')) steps.push([`tokometer tui --db ${db}`, 'the live dashboard']);
+  if (commands.has('tui')) steps.push([`${program} tui --db ${db}`, 'the live dashboard']);
   // The demo's month costs ~$15, so its savings sit below audit's default $1/month floor.
-  if (commands.has('audit')) steps.push([`tokometer audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
+  if (commands.has('audit')) steps.push([`${program} audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
   const width = Math.max(...steps.map(([cmd]) => cmd.length));
   return `Try next:\n${steps.map(([cmd, what]) => `  ${cmd.padEnd(width)}   ${what}`).join('\n')}\n`;
 }
@@ -126,9 +127,7 @@ function userDbPath(ctx: CliContext): string {
 
 /** A path as the user should type it: relative to the working directory when inside it, quoted when needed. */
 function shown(cwd: string, file: string): string {
-  const relative = path.relative(cwd, file);
-  const text = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+  return shellWord(shownPath(cwd, file, false));
 }
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {

@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
+import type { Config } from '../config/schema.js';
 import { isValidTagKey } from '../domain/names.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyRecord } from '../store/types.js';
+import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
+import { DEFAULT_INVOCATION } from './invocation.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
 
@@ -42,13 +45,15 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
 
   withKeyFlags(withStoreFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
     if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
-    const store = await storeFor(ctx, flags);
+    const config = configFor(ctx, flags.config);
+    const store = await openStore(ctx, dbPathFor(ctx, config, flags.db));
     try {
       if (store.getKeyByName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
       const input = { name, tags: parseTagFlags(flags.tag), providers: flags.provider ?? [], models: flags.model ?? [], budget: parseBudget(flags, null) };
       const { key, secret } = createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
-      ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=http://127.0.0.1:8787/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
+      ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
+      if (config.listen.port === 0) ctx.out('(listen.port is 0: serve picks a free port at start and prints it; use that for PORT.)\n');
       ctx.out(describeKey(key) + '\n');
     } finally {
       store.close();
@@ -65,9 +70,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         if (flags.json) {
           ctx.out(JSON.stringify(list.map(({ hash: _hash, ...rest }) => rest), null, 2) + '\n');
         } else if (list.length === 0) {
-          ctx.out('No keys yet. Create one with `tokometer keys create NAME`.\n');
+          ctx.out(`No keys yet. Create one with \`${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME\`.\n`);
         } else {
-          for (const key of list) ctx.out(describeKey(key) + '\n');
+          ctx.out(keysTable(list, paint(ctx.isTTY && !ctx.env.NO_COLOR)) + '\n');
         }
       } finally {
         store.close();
@@ -128,6 +133,17 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     });
 }
 
+/** Addresses a server bound to them answers on, but a client cannot connect to by that name. */
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Where `serve` with this config listens: scheme from `tls`, host and port from `listen` (PORT when port 0 lets serve choose). */
+function proxyUrl(config: Config): string {
+  const scheme = config.tls ? 'https' : 'http';
+  const host = ANY_ADDRESS.has(config.listen.host) ? (config.tls ? 'localhost' : '127.0.0.1') : config.listen.host;
+  const port = config.listen.port === 0 ? 'PORT' : String(config.listen.port);
+  return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
 async function storeFor(ctx: CliContext, flags: KeyFlags) {
   const config = configFor(ctx, flags.config);
   return openStore(ctx, dbPathFor(ctx, config, flags.db));
@@ -178,6 +194,29 @@ function describeKey(key: KeyRecord): string {
   if (key.models.length > 0) parts.push(`models ${key.models.join(',')}`);
   parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
   return parts.join('  ');
+}
+
+/**
+ * `keys list` as a grid with a header row: name, key prefix, budget, fixed tags, created;
+ * the allow-lists and the revocation time only when some key listed has them.
+ */
+function keysTable(list: readonly KeyRecord[], p: Paint): string {
+  const orDash = (s: string) => (s === '' ? '—' : s);
+  const columns: Array<[string, (k: KeyRecord) => string]> = [
+    ['name', (k) => k.name],
+    ['key', (k) => `${k.prefix}…`],
+    ['budget', (k) => (k.budget ? `${formatUsd(k.budget.limitNano)}/${k.budget.period}${k.budget.soft ? ' (soft)' : ''}` : '—')],
+    ['tags', (k) => orDash(Object.entries(k.tags).map(([t, v]) => `${t}=${v}`).join(','))],
+  ];
+  if (list.some((k) => k.providers.length > 0)) columns.push(['providers', (k) => orDash(k.providers.join(','))]);
+  if (list.some((k) => k.models.length > 0)) columns.push(['models', (k) => orDash(k.models.join(','))]);
+  columns.push(['created', (k) => new Date(k.createdAt).toISOString().slice(0, 10)]);
+  if (list.some((k) => k.revokedAt !== null)) columns.push(['revoked', (k) => (k.revokedAt === null ? '—' : new Date(k.revokedAt).toISOString())]);
+  return renderGrid(
+    columns.map(([header]) => ({ header, align: 'left' as const })),
+    list.map((k) => columns.map(([, value]) => value(k))),
+    p,
+  );
 }
 
 /** One audit entry as a line: time, actor, action, key, then the details as compact JSON. */

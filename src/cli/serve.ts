@@ -8,6 +8,7 @@ import { priceStoreOn } from '../store/price-store.js';
 import { catalogOrigin, newestSnapshot } from './price-book.js';
 import { startPriceWatch } from './serve-prices.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
+import { DEFAULT_INVOCATION } from './invocation.js';
 
 interface ServeFlags {
   config?: string;
@@ -96,7 +97,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
       if (updates.autoUpdateMs !== null) void watch.autoUpdate();
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
-      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (tokometer keys create NAME).\n`);
+      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {

@@ -63,9 +63,9 @@ export function App({ source, initial, color, intervalMs = REFRESH_MS, size: fix
           </Box>
         </Box>
         <Box>
-          <Feed list={view.tail} width={layout.left} />
+          <Feed list={view.tail} width={view.tailWidth} />
           <Box width={2} />
-          <Feed list={view.alerts} width={layout.right} />
+          <Feed list={view.alerts} width={view.alertsWidth} />
         </Box>
       </>
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetForecast } from '../../src/audit/detectors/budget-forecast.js';
 import { tagBudgetFromConfig } from '../../src/config/budgets.js';
-import { DAY, SINCE, USD, audit, factOf, findings, type Spec } from './helpers.js';
+import { DAY, MINUTE, SINCE, USD, audit, factOf, findings, type Spec } from './helpers.js';
 
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 
@@ -63,5 +63,20 @@ describe('budget forecast', () => {
       ['key acme', 80 * USD, 120 * USD, null],
       ['key idle', 0, 0, null],
     ]);
+  });
+
+  it('measures the rate over at least one day, so a young call log still shows a rate for its spend', () => {
+    // Three calls in the last ten minutes, $0.0000105 each: $0.0000315 spent, all of the call log.
+    const young = [10, 5, 1].map((m) => ({ at: NOW - m * MINUTE, key: 'summarizer', cost: 10_500 }));
+    const [reached] = findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.00001) }] });
+    expect(reached!.title).toBe('key summarizer: cap of $0.00001 already reached this month');
+    // The rate is the last day's spend (the window never shrinks below a day), and says so.
+    expect(factOf(reached!, 'daily_rate_usd')).toBe(31_500);
+    expect(reached!.evidence.facts.find((f) => f.key === 'daily_rate_usd')!.label).toBe('spend per day (last 1.0 days)');
+
+    // Nov 21 → Dec 1 at $0.0000315/day: projected $0.0000315 + 10 × $0.0000315 = $0.0003465 ≥ $0.0001.
+    const [projected] = findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.0001) }] });
+    expect(factOf(projected!, 'projected_usd')).toBe(346_500);
+    expect(projected!.confidence).toEqual({ level: 'low', reason: 'Only 10 minutes of history behind the projection (rate over the last 1.0 days).' });
   });
 });

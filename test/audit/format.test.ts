@@ -35,8 +35,9 @@ describe('audit formats', () => {
     expect(text).toContain('limit_usd: 0.10');
     expect(text).toContain('prices:\n');
     expect(text).not.toMatch(/\u001b\[/);
-    expect(text).toMatch(/Budgets\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached\n/);
-    expect(lines.at(-1)).toMatch(/^Total estimated saving: \$5\.24 per month \(.*\) from 3 findings\.$/);
+    expect(text).toMatch(/Budgets\n.*\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached\n/);
+    // The total counts the five findings listed: three savings and two notices (budget, unpriced).
+    expect(lines.at(-1)).toMatch(/^Total estimated saving: \$5\.24 per month \(.*\) from 5 findings: 3 savings, 2 notices\.$/);
     expect(renderAuditTable(report(), { color: true })).toMatch(/\u001b\[1m/);
   });
 
@@ -80,13 +81,14 @@ describe('audit formats', () => {
         limit_usd: 2.5,
         spent_usd: 2.9,
         daily_rate_usd: 0,
+        rate_window_days: 7,
         projected_usd: 2.9,
         horizon: '2026-12-01T00:00:00.000Z',
         cap_hit_at: '2026-11-20T00:00:00.000Z',
         reached: true,
       },
     ]);
-    expect(doc.total).toEqual({ saving_usd_per_month: 5.24, saving_nano_per_month: 5_240_000_000, findings: 3, notices: 2 });
+    expect(doc.total).toEqual({ saving_usd_per_month: 5.24, saving_nano_per_month: 5_240_000_000, findings: 5, savings: 3, notices: 2 });
   });
 
   it('says so when there is nothing to report', () => {

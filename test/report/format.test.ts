@@ -177,6 +177,23 @@ describe('table', () => {
     expect(compared).toMatch(/autocomplete .*\$0\.00\s+new/);
   });
 
+  it('says how many groups a long list has and how to keep fewer; --top says so in the title', () => {
+    const sessions = buildDb(Array.from({ length: 25 }, (_, i) => ({ at: '2026-11-10T00:00:00Z', cost: (i + 1) * 1e6, tags: { session_id: `s${i}` } })));
+    try {
+      const bySession = (top?: number) => spendReport(sessions.driver, { ...NOVEMBER, by: ['session_id'], where: [], timeZone: 'UTC', ...(top ? { top } : {}) });
+      const all = renderTable(bySession(), { color: false });
+      expect(all.trimEnd().split('\n').at(-1)).toBe('25 session_id values, most expensive first; --top N lists the first N and sums the rest into (other).');
+      const top = renderTable(bySession(5), { color: false });
+      expect(top).toContain('· top 5');
+      expect(top).toMatch(/^\(other\)\s/m);
+      expect(top).not.toContain('values, most expensive first');
+      // Short lists need no count.
+      expect(renderTable(report(), { color: false })).not.toContain('most expensive first');
+    } finally {
+      sessions.close();
+    }
+  });
+
   it('prints a friendly message for an empty period', () => {
     const text = renderTable(report({ since: Date.parse('2020-01-01T00:00:00Z'), until: Date.parse('2020-02-01T00:00:00Z') }), { color: false });
     expect(text).toContain('No calls recorded between 2020-01-01 and 2020-02-01 (UTC).');

@@ -23,6 +23,11 @@ function command(build: Build, args: readonly string[]): [string, string[]] {
 /** Runs a tokometer command to completion. */
 export function runCli(build: Build, args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   const [cmd, argv] = command(build, args);
+  return runProgram(cmd, argv, options);
+}
+
+/** Runs any program to completion (e.g. `bash -c` for a real shell pipeline) with the clean environment. */
+export function runProgram(cmd: string, argv: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

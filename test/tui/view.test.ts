@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BudgetState } from '../../src/budget/types.js';
 import { budgetView, levelOf, sortBudgets } from '../../src/tui/view/budget-view.js';
 import { alertsView, tagsText, tailView } from '../../src/tui/view/feed-view.js';
+import type { TailCall } from '../../src/tui/types.js';
 import type { Line } from '../../src/tui/view/text.js';
 
 const text = (l: Line) => l.map((c) => c.text).join('');
@@ -53,9 +54,32 @@ describe('feeds', () => {
       ],
       { rows: 5, width: 100, timeZone: 'UTC', now, note: null },
     ).rows;
-    expect(text(rows[0]!)).toMatch(/^11:59:59\s+k\s+m\s+feature=x\s+unpriced\s+12 ms$/);
-    expect(text(rows[1]!)).toMatch(/^11-18 12:00\s+—\s+—\s+\[429\]\s+\$0\.005\s+3,000 ms$/);
+    expect(text(rows[0]!)).toMatch(/^11:59:59\s+k\s+m\s+unpriced\s+12 ms  feature=x$/);
+    expect(text(rows[1]!)).toMatch(/^11-18 12:00\s+—\s+—\s+\$0\.005\s+3,000 ms  \[429\]$/);
     expect(rows[1]!.find((c) => c.text.includes('[429]'))!.tone).toBe('bad');
+  });
+});
+
+describe('tail widths', () => {
+  const now = Date.parse('2026-11-20T12:00:00Z');
+  const calls: TailCall[] = [
+    { id: 2, ts: now - 86_400_000, keyName: 'autocomplete-service', model: 'claude-sonnet-4-5-20250929', tags: { feature: 'autocomplete', user_tier: 'enterprise', tenant_id: 't_0042', user_id: 'u_00017' }, costNano: 871_000, latencyMs: 4321, status: 200 },
+    { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot' }, costNano: null, latencyMs: 12_345, status: 502 },
+  ];
+
+  it('never cut a number, whatever the width; the model and key narrow first, then the tags give way', () => {
+    for (let width = 30; width <= 160; width++) {
+      const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
+      for (const row of rows) expect([...row].length, `width ${width}: ${row}`).toBeLessThanOrEqual(Math.max(width, 33));
+      expect(rows[0], `width ${width}`).toMatch(/^11-19 12:00 .*\s\$0\.000871\s+4,321 ms(  |$)/);
+      expect(rows[1], `width ${width}`).toMatch(/^11-19 12:00 .*\s unpriced\s+12,345 ms(  |$)/);
+    }
+    const at = (width: number) => tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
+    // Room for everything: whole key, model (24 cells at most) and tags.
+    expect(at(160)[0]).toBe('11-19 12:00  autocomplete-se…  claude-sonnet-4-5-20250…  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
+    expect(at(160)[1]).toMatch(/ 12,345 ms  \[502\] feature=chatbot$/);
+    // 80 cells: the model narrows so the tags keep 16.
+    expect(at(80)[0]).toBe('11-19 12:00  autocomplete-se…  claude-s…  $0.000871   4,321 ms  feature=autocom…');
   });
 });
 

@@ -1,6 +1,6 @@
 import { formatLocal, formatMoney } from '../../report/format/text.js';
 import { forecastBudgets } from '../budget-forecasts.js';
-import { DAY_MS, fact } from '../stats.js';
+import { DAY_MS, fact, spanText } from '../stats.js';
 import type { BudgetForecast, Detector, Finding } from '../types.js';
 
 /**
@@ -21,7 +21,7 @@ export const budgetForecast: Detector = {
 
 function toFinding(f: BudgetForecast, timeZone: string): Finding {
   const hitAt = f.hitAt!;
-  const days = (f.trendMs / DAY_MS).toFixed(1);
+  const window = spanText(f.trendMs);
   const endText = f.periodEnds ? `the ${f.period} ends ${formatLocal(f.horizon, timeZone)}` : 'the next 30 days';
   const effect = f.soft ? 'it only alerts (soft budget)' : 'calls are refused with 429 until the period resets';
   return {
@@ -39,7 +39,7 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
       facts: [
         fact.usd('limit_usd', 'limit', f.limitNano),
         fact.usd('spent_usd', `spent this ${f.period}`, f.spentNano),
-        fact.usd('daily_rate_usd', `spend per day (last ${days} days)`, f.dailyRateNano),
+        fact.usd('daily_rate_usd', `spend per day (last ${window})`, f.dailyRateNano),
         fact.usd('projected_usd', 'projected at period end', f.projectedNano),
         fact.time('period_end', f.periodEnds ? 'period ends' : 'horizon', f.horizon),
         fact.time('cap_hit_at', f.reached ? 'cap reached by' : 'cap hit at', hitAt),
@@ -48,15 +48,15 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
     fix: f.reached
       ? `${f.name} has spent ${formatMoney(f.spentNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
         `Raise limit_usd if this spend is expected, or cut it (see the savings above).`
-      : `At the last ${days} days' rate ${f.name} spends ${formatMoney(f.projectedNano)} before ${endText}; once it hits the cap ${effect}. ` +
+      : `At the rate of the last ${window}, ${f.name} spends ${formatMoney(f.projectedNano)} before ${endText}; once it hits the cap ${effect}. ` +
         `Raise limit_usd to at least ${formatMoney(f.projectedNano)}, or cut this spend (see the savings above).`,
     savingNano: 0,
     savingPerMonthNano: 0,
     confidence: f.reached
       ? { level: 'high', reason: 'Measured spend in the current period.' }
-      : f.trendMs >= 3 * DAY_MS || (f.period === 'day' && f.trendMs >= DAY_MS)
-        ? { level: 'medium', reason: `Straight-line projection of the last ${days} days' spend.` }
-        : { level: 'low', reason: `Only ${days} days of history behind the projection.` },
+      : f.historyMs >= 3 * DAY_MS || (f.period === 'day' && f.historyMs >= DAY_MS)
+        ? { level: 'medium', reason: `Straight-line projection of the last ${window}' spend.` }
+        : { level: 'low', reason: `Only ${spanText(f.historyMs)} of history behind the projection (rate over the last ${window}).` },
     dueAt: hitAt,
   };
 }

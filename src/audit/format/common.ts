@@ -58,14 +58,23 @@ export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
   return [b.name, b.soft ? `${b.period} (soft)` : b.period, formatMoney(b.spentNano), formatMoney(b.limitNano), formatMoney(b.projectedNano), hit];
 }
 
-export const BUDGET_NOTE = 'Current period, projected at the last 7 days\' daily rate (1 day for daily budgets).';
+export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';
 
-/** The closing line every format ends with. */
+/**
+ * The closing line every format ends with. It counts every finding listed above it; when
+ * some are notices (no saving: budgets at risk, unpriced models) it says how many of each.
+ */
 export function totalText(r: AuditReport): string {
   const savings = r.findings.filter((f) => f.kind === 'saving').length;
+  const notices = r.findings.length - savings;
   const monthlySpend = Math.round((r.costNano * 30 * DAY_MS) / r.observedMs);
   const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${formatMoney(monthlySpend)} monthly spend)` : '';
-  return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${savings} finding${savings === 1 ? '' : 's'}.`;
+  const split = notices > 0 ? `: ${count(savings, 'saving')}, ${count(notices, 'notice')}` : '';
+  return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${count(r.findings.length, 'finding')}${split}.`;
+}
+
+function count(n: number, noun: string): string {
+  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export const OVERLAP_NOTE =

@@ -7,6 +7,8 @@ import type { AuditReport, Fact, Finding } from '../types.js';
  * (float dollars, for people and spreadsheets) and `*_nano` (integer nano-USD, exact).
  * Times are ISO 8601 UTC; shares are fractions 0..1. Evidence facts keep their keys
  * (`p95_input_tokens`, `cost_per_free_user_usd`…), with nano values converted to dollars.
+ * `total.findings` counts every finding listed (`savings` + `notices`); a budget's
+ * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window.
  */
 
 function factValue(f: Fact): number | string {
@@ -60,6 +62,7 @@ export function renderAuditJson(r: AuditReport): string {
       limit_usd: nanoToUsd(b.limitNano),
       spent_usd: nanoToUsd(b.spentNano),
       daily_rate_usd: nanoToUsd(b.dailyRateNano),
+      rate_window_days: b.trendMs / DAY_MS,
       projected_usd: nanoToUsd(b.projectedNano),
       horizon: new Date(b.horizon).toISOString(),
       cap_hit_at: b.hitAt === null ? null : new Date(b.hitAt).toISOString(),
@@ -68,7 +71,8 @@ export function renderAuditJson(r: AuditReport): string {
     total: {
       saving_usd_per_month: nanoToUsd(r.totalPerMonthNano),
       saving_nano_per_month: r.totalPerMonthNano,
-      findings: r.findings.filter((f) => f.kind === 'saving').length,
+      findings: r.findings.length,
+      savings: r.findings.filter((f) => f.kind === 'saving').length,
       notices: r.findings.filter((f) => f.kind === 'notice').length,
     },
   };

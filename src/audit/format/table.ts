@@ -43,7 +43,7 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
 function budgetTable(r: AuditReport, p: Paint): string[] {
   if (r.budgets.length === 0) return [];
   const columns = BUDGET_HEADERS.map((header, i) => ({ header, align: i < 2 || i === 5 ? ('left' as const) : ('right' as const) }));
-  return ['', p.bold('Budgets'), p.dim(BUDGET_NOTE), renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p)];
+  return ['', p.bold('Budgets'), p.dim(wrap(BUDGET_NOTE, WIDTH, '')), renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p)];
 }
 
 function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {

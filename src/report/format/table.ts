@@ -70,6 +70,8 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
   body.push(cells(totalLabels, report.total, false, false).map((c) => p.bold(c)));
   out.push('', renderGrid(columns, body, p, [report.rows.length]));
+  const count = groupCount(report);
+  if (count) out.push(p.dim(count));
 
   if (report.cross) out.push('', renderCross(report.cross, p));
   const footer = unpricedFooter(report, p);
@@ -85,6 +87,16 @@ function title(report: SpendReport): string {
   const range = `${formatLocal(q.since, q.timeZone)} → ${formatLocal(q.until, q.timeZone)} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
+}
+
+/** Past this many rows without --top, the table says how many groups it lists and how to keep fewer. */
+const LONG_LIST = 20;
+
+/** "366 session_id values, most expensive first; --top N …" for a long list, or null. */
+function groupCount(report: SpendReport): string | null {
+  const q = report.query;
+  if (q.top !== undefined || report.rows.length <= LONG_LIST || q.by.some(isTimeDimension)) return null;
+  return `${formatInt(report.rows.length)} ${q.by.join(' × ')} ${q.by.length > 1 ? 'groups' : 'values'}, most expensive first; --top N lists the first N and sums the rest into ${OTHER}.`;
 }
 
 /** The friendly text for a report with no calls (also used by the CLI). */

@@ -5,7 +5,7 @@ import type { DashboardSnapshot } from '../types.js';
 import { budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { tableView, type TableView } from './table-view.js';
-import { cell, clipLine, longStamp, type Line } from './text.js';
+import { cell, clipLine, lineWidth, longStamp, type Line } from './text.js';
 
 /**
  * Everything the screen shows, as display lines: the components only lay these out and
@@ -20,6 +20,9 @@ export interface DashboardView {
   trend: Line[];
   tail: ListView;
   alerts: ListView;
+  /** Widths of the tail and the alerts beside it: wide, the alerts take only what their lines need and the tail the rest. */
+  tailWidth: number;
+  alertsWidth: number;
   /** Bottom line: the keys, the filter prompt, or a message. */
   status: Line;
   /** Full-screen help instead of the panels (the `?` overlay). */
@@ -84,10 +87,12 @@ export function buildView(v: ViewInput): DashboardView {
     ? tableView(snap.table, { selected: s.selected, rows: layout.tableRows, width: tableWidth, drill, dimensions: snap.dimensions })
     : { title: [], rows: [], empty: null };
   const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
-  const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
-  const tailWidth = layout.wide ? layout.left : layout.width;
-  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote });
   const alerts = alertsView(snap ? snap.alerts : [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
+  // Alert lines are short: beside them, the live tail (and its tags) takes the columns they leave.
+  const alertsWidth = layout.wide ? Math.min(layout.right, Math.max(...[alerts.title, ...alerts.rows].map(lineWidth))) : layout.width;
+  const tailWidth = layout.wide ? layout.width - 2 - alertsWidth : layout.width;
+  const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
+  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote });
   const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
 
   return {
@@ -98,7 +103,9 @@ export function buildView(v: ViewInput): DashboardView {
     budgets: { title: clip(budgets.title, sideWidth), rows: budgets.rows.map((r) => clip(r, sideWidth)) },
     trend: trend.map((l) => clip(l, sideWidth)),
     tail: { title: clip(tail.title, tailWidth), rows: tail.rows.map((r) => clip(r, tailWidth)) },
-    alerts: { title: clip(alerts.title, sideWidth), rows: alerts.rows.map((r) => clip(r, sideWidth)) },
+    alerts: { title: clip(alerts.title, alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
+    tailWidth,
+    alertsWidth,
     status: clip(statusLine(s, v.error)),
     help: s.mode === 'help' ? HELP_LINES.map(([k, d]) => clip([cell(k.padEnd(14), 'accent'), cell(d)])) : null,
     placeholder: snap ? null : (v.error ?? 'Loading…'),

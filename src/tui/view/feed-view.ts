@@ -2,7 +2,7 @@ import { formatLatency, formatMoney } from '../../report/format/text.js';
 import { startOfDay } from '../../report/tz.js';
 import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
-import { cell, clockTime, fit, shortStamp, sparkline, type Line } from './text.js';
+import { cell, clockTime, fit, shortStamp, sparkline, truncate, type Line } from './text.js';
 
 /** The live tail, the alerts list and the daily trend as display lines. */
 
@@ -20,7 +20,16 @@ export function tagsText(tags: Readonly<Record<string, string>>): string {
     .join(' ');
 }
 
-/** Newest calls first: time, key, model, tags, cost, latency; a non-2xx status is shown in red. */
+/** Width the tags keep before the key and model columns narrow. */
+const TAGS_MIN = 16;
+
+/**
+ * Newest calls first: time, key, model, cost, latency, then the tags in whatever width is
+ * left (a non-2xx status leads them, in red). Numbers are never cut: time, cost and latency
+ * keep their full width. When the line is short the model and then the key column narrow
+ * (to 8 and 6 cells) so the tags keep TAGS_MIN; past that the tags give way, and only
+ * when the numbers themselves would not fit do the model and key columns go.
+ */
 export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; width: number; timeZone: string; now: number; note: string | null }): ListView {
   const title: Line = [cell('Live tail', 'strong'), cell('  latest calls, newest first', 'muted')];
   if (tail === null) return { title, rows: [[cell(ctx.note ?? 'No call feed from this source.', 'muted')]] };
@@ -29,29 +38,50 @@ export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; 
   // Today's calls by time of day; older ones with their date.
   const today = startOfDay(ctx.now, ctx.timeZone);
   const times = shown.map((c) => (c.ts >= today ? clockTime(c.ts, ctx.timeZone) : shortStamp(c.ts, ctx.timeZone)));
-  const timeW = Math.max(...times.map((t) => t.length));
-  const keyW = Math.min(16, Math.max(3, ...shown.map((c) => (c.keyName ?? '—').length)));
-  const modelW = Math.min(24, Math.max(5, ...shown.map((c) => (c.model ?? '—').length)));
   const costs = shown.map((c) => (c.costNano === null ? 'unpriced' : formatMoney(c.costNano)));
-  const costW = Math.max(...costs.map((s) => s.length));
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
-  const latW = Math.max(...lats.map((s) => s.length));
-  const tagsW = Math.max(8, ctx.width - timeW - keyW - modelW - costW - latW - 10);
+  const tags = shown.map((c) => [failed(c) ? `[${c.status}]` : '', tagsText(c.tags)].filter((t) => t !== '').join(' '));
+  const timeW = widest(times);
+  const costW = widest(costs);
+  const latW = widest(lats);
+  const numbersW = timeW + 2 + costW + 2 + latW;
+  const tagsMin = Math.min(TAGS_MIN, widest(tags));
+  // Each flexible column counts its two-space separator; the most expendable comes first.
+  const flexible = [
+    { want: Math.min(24, Math.max(5, widest(shown.map((c) => c.model ?? '—')))), floor: 8 },
+    { want: Math.min(16, Math.max(3, widest(shown.map((c) => c.keyName ?? '—')))), floor: 6 },
+  ];
+  let over = flexible.reduce((sum, f) => sum + f.want + 2, 0) - (ctx.width - numbersW - (tagsMin > 0 ? 2 + tagsMin : 0));
+  const widths = flexible.map((f) => {
+    const cut = Math.max(0, Math.min(over, f.want - f.floor));
+    over -= cut;
+    return f.want - cut;
+  });
+  let left = ctx.width - numbersW - widths.reduce((sum, w) => sum + w + 2, 0);
+  for (let i = 0; i < widths.length && left < 0; i++) {
+    left += widths[i]! + 2;
+    widths[i] = 0;
+  }
+  const [modelW = 0, keyW = 0] = widths;
+  const tagsW = left - 2;
   return {
     title,
     rows: shown.map((c, i) => {
-      const failed = c.status < 200 || c.status >= 300;
-      const tags = (failed ? `[${c.status}] ` : '') + tagsText(c.tags);
-      return [
-        cell(fit(times[i]!, timeW), 'muted'),
-        cell('  ' + fit(c.keyName ?? '—', keyW)),
-        cell('  ' + fit(c.model ?? '—', modelW), 'accent'),
-        cell('  ' + fit(tags, tagsW), failed ? 'bad' : 'muted'),
-        cell('  ' + fit(costs[i]!, costW, 'right'), c.costNano === null ? 'warn' : 'strong'),
-        cell('  ' + fit(lats[i]!, latW, 'right')),
-      ];
+      const line: Line = [cell(fit(times[i]!, timeW), 'muted')];
+      if (keyW > 0) line.push(cell('  ' + fit(c.keyName ?? '—', keyW)));
+      if (modelW > 0) line.push(cell('  ' + fit(c.model ?? '—', modelW), 'accent'));
+      line.push(cell('  ' + fit(costs[i]!, costW, 'right'), c.costNano === null ? 'warn' : 'strong'), cell('  ' + fit(lats[i]!, latW, 'right')));
+      if (tagsW > 0 && tags[i] !== '') line.push(cell('  ' + truncate(tags[i]!, tagsW), failed(c) ? 'bad' : 'muted'));
+      return line;
     }),
   };
+}
+
+const failed = (c: TailCall) => c.status < 200 || c.status >= 300;
+
+/** Display width of the widest text. */
+function widest(texts: readonly string[]): number {
+  return Math.max(0, ...texts.map((t) => [...t].length));
 }
 
 /** Latest budget alerts; a threshold at or past the limit is red, earlier ones yellow. */

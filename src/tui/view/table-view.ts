@@ -1,7 +1,7 @@
 import { bar, formatInt, formatMoney, formatPercent } from '../../report/format/text.js';
 import { NONE, OTHER, type WhereClause } from '../../report/types.js';
 import type { DashboardSnapshot } from '../types.js';
-import { cell, fit, type Line } from './text.js';
+import { cell, fit, lineWidth, type Line } from './text.js';
 
 /** The spend table: a title with dimension, drill path and totals, then the visible rows. */
 export interface TableView {
@@ -31,8 +31,13 @@ export function tableView(
   const title: Line = [cell('Spend by ', 'strong'), cell(t.dimension, 'accent')];
   for (const d of ctx.drill) title.push(cell(` · ${d.key}${d.op}${d.value}`, 'accent'));
   title.push(cell(`  ${formatMoney(t.totalNano)} · ${formatInt(t.totalCalls)} calls`));
-  if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}`, 'muted'));
-  title.push(cell(`  ◂ Tab ▸ ${ctx.dimensions.length} dimensions`, 'muted'));
+  // The source keeps the top groups by spend and sums the rest into (other): say so.
+  const top = t.rows.some((r) => r.value === OTHER) ? `top ${count - 1} + (other)` : null;
+  if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}${top ? `: ${top}` : ''}`, 'muted'));
+  else if (top) title.push(cell(`  ${top}`, 'muted'));
+  const hint = cell(`  ◂ Tab ▸ ${ctx.dimensions.length} dimensions`, 'muted');
+  // The keys line says it too: the hint goes first when the title is short of room.
+  if (lineWidth(title) + lineWidth([hint]) <= ctx.width) title.push(hint);
   if (count === 0) return { title, rows: [], empty: 'No calls in this period and scope.' };
 
   const money = t.rows.map((r) => formatMoney(r.costNano));

@@ -31,6 +31,11 @@ export function fit(s: string, width: number, align: 'left' | 'right' = 'left'):
   return align === 'right' ? gap + t : t + gap;
 }
 
+/** Display width of a line: its cells' code points. */
+export function lineWidth(line: Line): number {
+  return line.reduce((sum, c) => sum + [...c.text].length, 0);
+}
+
 /** Cuts a whole line to `width` code points (cells after the cut are dropped). */
 export function clipLine(line: Line, width: number): Line {
   const out: Line = [];
