@@ -40,7 +40,19 @@ describe.each<Build>(['node', 'binary'])('prices update with the %s build', (bui
     for (const p of half) p.models = p.models.filter((_, i) => i % 2 === 0);
     const zero = JSON.parse(JSON.stringify(data)) as typeof data;
     (provider(zero, 'anthropic').models.find((m) => m.id === 'claude-haiku-4-5')!.prices as Record<string, number>).output_mtok = 0;
-    files = await serveFiles({ '/data.json': JSON.stringify(data), '/half.json': JSON.stringify(half), '/zero.json': JSON.stringify(zero), '/broken.json': '[{"id": "openai"' });
+    const withMini = (input: number) => {
+      const copy = JSON.parse(JSON.stringify(data)) as typeof data;
+      (provider(copy, 'openai').models.find((m) => m.id === 'gpt-4o-mini')!.prices as Record<string, number>).input_mtok = input;
+      return JSON.stringify(copy);
+    };
+    files = await serveFiles({
+      '/data.json': JSON.stringify(data),
+      '/half.json': JSON.stringify(half),
+      '/zero.json': JSON.stringify(zero),
+      '/broken.json': '[{"id": "openai"',
+      '/auto.json': withMini(0.4),
+      '/hup.json': withMini(0.5),
+    });
     writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nprices: { poll_interval: 1s }\n`);
     const created = await cli('keys', 'create', 'app');
     expect(created.code).toBe(0);
@@ -105,6 +117,30 @@ describe.each<Build>(['node', 'binary'])('prices update with the %s build', (bui
       expect(show.stdout).toContain(`source            ${source}`);
       expect(show.stdout).toMatch(/input\s+\$0\.30/);
       expect((await cli('prices', 'show', ADDED, '--provider', 'openai')).stdout).toContain(`source            ${source}`);
+    } finally {
+      expect(await stopProcess(serve.child)).toBe(0);
+    }
+  });
+
+  it('auto_update fetches the catalog itself; SIGHUP picks up a snapshot stored by another process at once', async () => {
+    // Polls are an hour apart here: only the start-up fetch and SIGHUP can bring the new prices.
+    const hourly = path.join(db.dir, 'hourly.yaml');
+    writeFileSync(hourly, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nprices: { poll_interval: 1h, auto_update: 1h, source: "${files.url}/auto.json" }\n`);
+    const serve = await startServe(build, ['--config', hourly, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    try {
+      await waitFor(() => (/auto update stored a new catalog snapshot/.test(serve.output().stderr) ? true : undefined), 10_000);
+      expect(files.hits['/auto.json']).toBe(1);
+      const first = await lastCall('gpt-4o-mini', 0);
+      expect(await chatCall(serve.url, secret, 'gpt-4o-mini')).toBe(200);
+      expect((await lastCall('gpt-4o-mini', first.id)).cost_nano).toBe(PROMPT * 400 + COMPLETION * 600);
+
+      const update = await runCli(build, ['prices', 'update', '--from', `${files.url}/hup.json`, '--db', db.dbPath, '--config', hourly], { cwd: db.dir });
+      expect(update.code, update.stderr).toBe(0);
+      serve.child.kill('SIGHUP');
+      await waitFor(() => (/prices: using a new catalog snapshot[^\n]*"id":3/.test(serve.output().stderr) ? true : undefined), 10_000);
+      const before = await lastCall('gpt-4o-mini', 0);
+      expect(await chatCall(serve.url, secret, 'gpt-4o-mini')).toBe(200);
+      expect((await lastCall('gpt-4o-mini', before.id)).cost_nano).toBe(PROMPT * 500 + COMPLETION * 600);
     } finally {
       expect(await stopProcess(serve.child)).toBe(0);
     }
