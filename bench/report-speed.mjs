@@ -99,14 +99,14 @@ function makeCall(i, n, users, random) {
   };
 }
 
-/** Fills a new database through store.insertCalls in batches of 10k. @returns seconds taken (wall clock). */
+/** Fills a new database through the call writer (CallWriter.insertCalls) in batches of 10k. @returns seconds taken (wall clock). */
 export async function generate(path, calls, users, log = () => {}, cacheMb = 1024) {
-  const { createStore } = await load('store/sqlite-store.js');
+  const { createCallWriter } = await load('store/call-writer.js');
   const { openDriver } = await load('store/drivers/better-sqlite3.js');
   const driver = openDriver(path);
   // Generation only: a big page cache (the proxy keeps SQLite's default); same rows either way.
   driver.exec(`PRAGMA cache_size = -${cacheMb * 1024}`);
-  const store = createStore(driver);
+  const store = createCallWriter(driver);
   const random = rng(42);
   const started = performance.now();
   try {

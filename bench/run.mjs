@@ -5,7 +5,7 @@
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
  * report timing. Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
- * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, soak, ingest, budget,
+ * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
  */
@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
+import { otelOverhead, startSink } from './lib/otel.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
 import { renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
@@ -81,6 +82,13 @@ async function main() {
       raw.rows[s.name] = { exit: code, upstream: counts[s.name] ?? 0, ...(await countRows(root, s.db)) };
     }
     for (const s of systems.filter((x) => x.kind === 'bare')) await s.stop();
+
+    if (!skip.has('otel')) {
+      const sink = await startSink({ root, cpu: plan.loadgen, bun });
+      running.push(sink);
+      raw.otel = await otelOverhead({ ...base, sink, quick, log });
+      await sink.stop();
+    }
 
     if (!skip.has('soak')) {
       raw.soak = {};

@@ -1,6 +1,6 @@
 /**
  * Store ingestion, driven directly (no HTTP): generated CallRecords into a temp SQLite
- * file through the real Store (dist/js), on the runtime's own driver — better-sqlite3
+ * file through the real call writer (dist/js store/call-writer.js), on the runtime's own driver — better-sqlite3
  * under Node, bun:sqlite under the bun binary.
  *
  *   node bench/store-ingest.mjs --ingest 100000 [--batch 1000]   → calls/s, as the write queue writes them
@@ -22,7 +22,7 @@ const arg = (name, def) => {
   return i === -1 ? def : args[i + 1];
 };
 
-const { createStore } = await import(join(root, 'dist/js/store/sqlite-store.js'));
+const { createCallWriter } = await import(join(root, 'dist/js/store/call-writer.js'));
 const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 'bun-sqlite' : 'better-sqlite3'}.js`));
 
 const FEATURES = ['summarizer', 'chatbot', 'search', 'classifier', 'extractor', 'translator', 'autocomplete', 'agent', 'moderation', 'embeddings-sync', 'rag-answer', 'email-draft'];
@@ -63,7 +63,7 @@ function record(i, ts) {
 function ingest(n, batchSize) {
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-'));
   try {
-    const store = createStore(openDriver(join(dir, 'ingest.db')));
+    const store = createCallWriter(openDriver(join(dir, 'ingest.db')));
     const now = Date.now();
     // Records are built before the clock starts: the figure is what the store costs.
     const records = Array.from({ length: n }, (_, i) => record(i, now - i));
@@ -78,7 +78,7 @@ function ingest(n, batchSize) {
 }
 
 function fill(n, db, batchSize) {
-  const store = createStore(openDriver(db));
+  const store = createCallWriter(openDriver(db));
   const now = Date.now();
   const span = 29 * 86_400_000; // inside --since 30d
   const t0 = performance.now();

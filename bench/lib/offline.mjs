@@ -21,7 +21,7 @@ function lastJson(text) {
   return null;
 }
 
-/** calls/s into a temp database through Store.insertCalls, batches of 1000 (as the write queue does). */
+/** calls/s into a temp database through CallWriter.insertCalls, batches of 1000 (as the write queue does). */
 export function ingestion({ root, bun, calls, cpu }) {
   const out = {};
   for (const [name, cmd] of [['better-sqlite3', process.execPath], ['bun:sqlite', bun]]) {
@@ -80,7 +80,7 @@ function timeCommand(cmd, args, { runs, cwd, hyperfine, tmp, timeoutMs }) {
 
 /**
  * Starts filling one database per size in the background (one after the other, on the
- * bun binary through Store.insertCalls in transactions of 50k), so the filling overlaps
+ * bun binary through CallWriter.insertCalls in transactions of 50k), so the filling overlaps
  * the soak. `done` resolves { size → { db, fill } } when all are full.
  */
 export function startFills({ root, bun, sizes, cpu }) {

@@ -5,6 +5,7 @@
  */
 import { fmt, median, slope, summary } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
+import { OTEL_P50_GOAL_MS, renderOtel } from './otel.mjs';
 
 const BARE = { binary: 'bare-bun', node: 'bare-node', 'bare-bun': 'bare-bun', 'bare-node': 'bare-node' };
 const ORDER = ['direct', 'bare-node', 'bare-bun', 'binary', 'node'];
@@ -101,6 +102,7 @@ export function summarize(raw) {
     t('budget check', raw.budget?.us ?? NaN, '≤ 10 µs', raw.budget?.us <= 10, 'µs'),
     t('rows = requests (soak, exact)', soak.binary ? soak.binary.rows : NaN, soak.binary ? `${soak.binary.sent}` : '', soak.binary?.exact, ''),
     t('rows = requests (all load runs)', raw.rows?.binary?.total ?? NaN, 'every request received', rowsOk(raw.rows?.binary), ''),
+    t('OpenTelemetry export on: added p50, 1 connection', raw.otel?.latency.addP50 ?? NaN, `≤ ${OTEL_P50_GOAL_MS} ms`, raw.otel?.latency.addP50 <= OTEL_P50_GOAL_MS, 'ms'),
   ];
   return { systems, soak, rows: raw.rows, ingestion: raw.ingestion, budget: raw.budget, reports: raw.reports, targets };
 }
@@ -163,12 +165,13 @@ export function renderMarkdown(raw, f) {
   }
   out.push('', '## Store, budget check, reports', '');
   const ing = Object.entries(f.ingestion ?? {});
-  if (ing.length) out.push(table(['store ingestion (Store.insertCalls, batches of 1000, 3 tags per call)', 'calls', 'calls/s'], ing.map(([k, v]) => [k, fmt(v.calls, 0), fmt(v.callsPerSec, 0)])), '');
+  if (ing.length) out.push(table(['store ingestion (CallWriter.insertCalls, batches of 1000, 3 tags per call)', 'calls', 'calls/s'], ing.map(([k, v]) => [k, fmt(v.calls, 0), fmt(v.callsPerSec, 0)])), '');
   out.push(`Budget check: ${f.budget?.status === 'ok' ? `**${fmt(f.budget.us, 2)} µs**` : `${f.budget?.status ?? 'not run'}${f.budget?.note ? ` (${f.budget.note})` : ''}`}`, '');
   const rep = Object.entries(f.reports?.sizes ?? {});
   if (rep.length) {
     out.push(table(['`report --by feature --since 30d --format json`', 'binary (s)', 'Node (s)', 'totals correct', 'DB size', 'filled at'],
       rep.map(([n, e]) => [`${Number(n).toLocaleString('en-US')} calls`, fmt(e.bun.seconds, 2), fmt(e.node.seconds, 2), mark(e.bun.correct && e.node.correct), `${fmt(e.dbBytes / 2 ** 20, 0)} MB`, `${fmt(e.fillCallsPerSec, 0)} calls/s`])));
   }
+  if (raw.otel) out.push(...renderOtel(raw.otel));
   return `${out.join('\n')}\n`;
 }

@@ -43,12 +43,12 @@ const resetInput = z.strictObject({
 });
 
 /** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body. */
-export function resetBudget(deps: AdminDeps, name: string, body: unknown): OutgoingResponse {
+export async function resetBudget(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
   const parsed = resetInput.safeParse(body);
   if (!parsed.success) throw badRequest('invalid_body', `Invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`);
   if (deps.budgets === null) throw notFound('budget_not_found', `No budget named '${name}'.`);
   const input = parsed.data;
-  const result = deps.budgets.reset({ name, ...(input.kind ? { kind: input.kind } : {}), ...(input.tag_value !== undefined ? { tagValue: input.tag_value } : {}) }, 'admin');
+  const result = await deps.budgets.reset({ name, ...(input.kind ? { kind: input.kind } : {}), ...(input.tag_value !== undefined ? { tagValue: input.tag_value } : {}) }, 'admin');
   if (!result.ok) {
     if (result.reason === 'ambiguous') throw badRequest('ambiguous_budget', `Both a key and a tag budget are named '${name}': pass {"kind":"key"} or {"kind":"tag"}.`);
     throw notFound('budget_not_found', `No budget named '${name}'.`);

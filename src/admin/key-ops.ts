@@ -1,6 +1,8 @@
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { nanoToUsd } from '../lib/money.js';
-import type { KeyBudget, KeyEventActor, KeyRecord, Store } from '../store/types.js';
+import type { KeyBudget, KeyEventActor, KeyPatch, KeyRecord, Store } from '../store/types.js';
+
+export type { KeyPatch } from '../store/types.js';
 
 /**
  * Changes to metering keys, each written together with its audit trail entry (one
@@ -18,9 +20,6 @@ export interface NewKeyInput {
   models?: string[];
   budget?: KeyBudget | null;
 }
-
-/** Fields to change; absent fields are kept, `budget: null` removes the budget. */
-export type KeyPatch = Partial<Pick<KeyRecord, 'tags' | 'providers' | 'models' | 'budget'>>;
 
 /** A budget as JSON (USD, snake_case), null when none. */
 export function budgetJson(b: KeyBudget | null): { limit_usd: number; period: string; alert_at: number[]; soft: boolean } | null {
@@ -41,14 +40,17 @@ export function keyJson(k: KeyRecord): Record<string, unknown> {
   };
 }
 
+/** The store parts a key change uses. */
+type KeyWrites = Pick<Store, 'unitOfWork'>;
+
 /**
  * Creates a key with a fresh secret (returned once, stored only as its SHA-256).
  * @throws KeyExistsError when the name is taken (also by a revoked key).
  */
-export function createKeyAudited(store: Store, input: NewKeyInput, actor: KeyEventActor, now: number): { key: KeyRecord; secret: string } {
+export async function createKeyAudited(store: KeyWrites, input: NewKeyInput, actor: KeyEventActor, now: number): Promise<{ key: KeyRecord; secret: string }> {
   const secret = newMeteringKey();
-  const key = store.driver.transaction(() => {
-    const created = store.createKey({
+  const key = await store.unitOfWork(async (tx) => {
+    const created = await tx.keys.create({
       name: input.name,
       prefix: keyPrefix(secret),
       hash: hashSecret(secret),
@@ -59,17 +61,17 @@ export function createKeyAudited(store: Store, input: NewKeyInput, actor: KeyEve
       createdAt: now,
     });
     const details = { prefix: created.prefix, tags: created.tags, providers: created.providers, models: created.models, budget: budgetJson(created.budget) };
-    store.appendKeyEvent({ ts: now, actor, action: 'create', keyName: created.name, details });
+    await tx.history.append({ ts: now, actor, action: 'create', keyName: created.name, details });
     return created;
   });
   return { key, secret };
 }
 
 /** Revokes an active key. @returns false when there is no active key of that name. */
-export function revokeKeyAudited(store: Store, name: string, actor: KeyEventActor, now: number): boolean {
-  return store.driver.transaction(() => {
-    if (!store.revokeKey(name, now)) return false;
-    store.appendKeyEvent({ ts: now, actor, action: 'revoke', keyName: name, details: {} });
+export function revokeKeyAudited(store: KeyWrites, name: string, actor: KeyEventActor, now: number): Promise<boolean> {
+  return store.unitOfWork(async (tx) => {
+    if (!(await tx.keys.revoke(name, now))) return false;
+    await tx.history.append({ ts: now, actor, action: 'revoke', keyName: name, details: {} });
     return true;
   });
 }
@@ -78,18 +80,18 @@ export function revokeKeyAudited(store: Store, name: string, actor: KeyEventActo
  * Changes an active key; the audit entry lists each changed field as `{from, to}`
  * (nothing is written when nothing changed). @returns undefined when there is no active key of that name.
  */
-export function updateKeyAudited(store: Store, name: string, patch: KeyPatch, actor: KeyEventActor, now: number): KeyRecord | undefined {
-  return store.driver.transaction(() => {
-    const before = store.getKeyByName(name);
+export function updateKeyAudited(store: KeyWrites, name: string, patch: KeyPatch, actor: KeyEventActor, now: number): Promise<KeyRecord | undefined> {
+  return store.unitOfWork(async (tx) => {
+    const before = await tx.keys.byName(name);
     if (before === undefined || before.revokedAt !== null) return undefined;
-    const after = store.updateKey(name, patch) ?? before;
+    const after = (await tx.keys.update(name, patch)) ?? before;
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const field of ['tags', 'providers', 'models', 'budget'] as const) {
       const from = field === 'budget' ? budgetJson(before.budget) : before[field];
       const to = field === 'budget' ? budgetJson(after.budget) : after[field];
       if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { from, to };
     }
-    if (Object.keys(changes).length > 0) store.appendKeyEvent({ ts: now, actor, action: 'set', keyName: name, details: { changes } });
+    if (Object.keys(changes).length > 0) await tx.history.append({ ts: now, actor, action: 'set', keyName: name, details: { changes } });
     return after;
   });
 }

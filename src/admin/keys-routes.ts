@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { keySchema } from '../config/schema.js';
+import { declarationOf } from '../keys/effective.js';
 import { usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
-import { KeyExistsError } from '../store/sqlite-store.js';
+import { KeyExistsError } from '../store/keys.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, badRequest, json, notFound } from './http.js';
@@ -53,24 +54,24 @@ function mergeBudget(input: BudgetInput | null | undefined, current: KeyBudget |
 
 /** Which of a key's settings the YAML config overrides (those win over stored values). */
 function configWarnings(deps: AdminDeps, name: string, fields: string[]): string[] {
-  const declared = deps.configKeys[name];
+  const declared = declarationOf(deps.configKeys, name);
   if (declared === undefined) return [];
   return fields.filter((f) => declared[f as keyof typeof declared] !== undefined).map((f) => `keys.${name}.${f} in the config overrides the stored ${f}`);
 }
 
 /** `GET /admin/keys[?all=1]`. */
-export function listKeys(deps: AdminDeps, query: URLSearchParams): OutgoingResponse {
+export async function listKeys(deps: AdminDeps, query: URLSearchParams): Promise<OutgoingResponse> {
   const all = query.get('all') === '1' || query.get('all') === 'true';
-  return json(200, { keys: deps.store.listKeys({ includeRevoked: all }).map(keyJson) });
+  return json(200, { keys: (await deps.store.keys.list({ includeRevoked: all })).map(keyJson) });
 }
 
 /** `POST /admin/keys`: 201 with the secret, shown this once. */
-export function createKey(deps: AdminDeps, body: unknown): OutgoingResponse {
+export async function createKey(deps: AdminDeps, body: unknown): Promise<OutgoingResponse> {
   const input = parse(createInput, body);
   const now = deps.clock();
   let created;
   try {
-    created = createKeyAudited(
+    created = await createKeyAudited(
       deps.store,
       { name: input.name, tags: input.tags ?? {}, providers: input.providers ?? [], models: input.models ?? [], budget: mergeBudget(input.budget, null) ?? null },
       'admin',
@@ -80,22 +81,22 @@ export function createKey(deps: AdminDeps, body: unknown): OutgoingResponse {
     if (error instanceof KeyExistsError) throw new AdminError(409, 'conflict_error', 'key_exists', `A key named '${input.name}' already exists (revoked keys keep their name).`);
     throw error;
   }
-  deps.keys.reload();
+  await deps.keys.reload();
   const fields = Object.keys(input).filter((f) => f !== 'name');
   return json(201, { key: keyJson(created.key), secret: created.secret, warnings: configWarnings(deps, input.name, fields) });
 }
 
 /** `DELETE /admin/keys/<name>`: revoked from the next request on. */
-export function revokeKey(deps: AdminDeps, name: string): OutgoingResponse {
-  if (!revokeKeyAudited(deps.store, name, 'admin', deps.clock())) throw notFound('key_not_found', `No active key named '${name}'.`);
-  deps.keys.reload();
-  return json(200, { key: keyJson(deps.store.getKeyByName(name)!) });
+export async function revokeKey(deps: AdminDeps, name: string): Promise<OutgoingResponse> {
+  if (!(await revokeKeyAudited(deps.store, name, 'admin', deps.clock()))) throw notFound('key_not_found', `No active key named '${name}'.`);
+  await deps.keys.reload();
+  return json(200, { key: keyJson((await deps.store.keys.byName(name))!) });
 }
 
 /** `PATCH /admin/keys/<name>`: budget (merged; null removes), tags, providers, models. */
-export function patchKey(deps: AdminDeps, name: string, body: unknown): OutgoingResponse {
+export async function patchKey(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
   const input = parse(patchInput, body);
-  const current = deps.store.getKeyByName(name);
+  const current = await deps.store.keys.byName(name);
   if (current === undefined || current.revokedAt !== null) throw notFound('key_not_found', `No active key named '${name}'.`);
   const patch: KeyPatch = {};
   const budget = mergeBudget(input.budget, current.budget);
@@ -103,8 +104,8 @@ export function patchKey(deps: AdminDeps, name: string, body: unknown): Outgoing
   if (input.tags !== undefined) patch.tags = input.tags;
   if (input.providers !== undefined) patch.providers = input.providers;
   if (input.models !== undefined) patch.models = input.models;
-  const updated = updateKeyAudited(deps.store, name, patch, 'admin', deps.clock());
+  const updated = await updateKeyAudited(deps.store, name, patch, 'admin', deps.clock());
   if (updated === undefined) throw notFound('key_not_found', `No active key named '${name}'.`);
-  deps.keys.reload();
+  await deps.keys.reload();
   return json(200, { key: keyJson(updated), warnings: configWarnings(deps, name, Object.keys(input)) });
 }

@@ -46,9 +46,9 @@ export function spend(deps: AdminDeps, q: URLSearchParams): OutgoingResponse {
   try {
     query = reportQuery(deps, q);
     deps.flush?.();
-    const report = spendReport(deps.store.driver, query);
+    const report = spendReport(deps.reportDriver, query);
     const ue = truthy(q.get('unit_economics'))
-      ? unitEconomics(deps.store.driver, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
+      ? unitEconomics(deps.reportDriver, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
       : undefined;
     const empty = report.total.calls === 0;
     return json(200, reportToJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));

@@ -1,13 +1,15 @@
 import { periodWindow } from '../budget/periods.js';
+import type { TagBudget } from '../budget/types.js';
 import { NONE } from '../report/types.js';
-import type { BudgetPeriod } from '../store/types.js';
+import type { BudgetPeriod, BudgetStore, BudgetTarget } from '../store/types.js';
 import { DAY_MS } from './stats.js';
-import type { AuditContext, BudgetFilter, BudgetForecast } from './types.js';
+import type { BudgetForecast, KeyBudgetRef } from './types.js';
 
 /**
  * Where every budget is heading: each key budget (stored keys merged with their YAML
  * declaration) and each config tag budget (`budgets:`), in its CURRENT period (config time
- * zone), read from the whole store — budgets ignore `--since` and `--where`.
+ * zone), read from the whole store — budgets ignore `--since` and `--where`. `spent` is
+ * the period's spend after resets, as the proxy's ledger counts it (store periodSpend).
  *
  * rate = spend in the trend window [now − T, now) / T, where T = one day for daily budgets
  * and TREND_DAYS otherwise, shortened to the age of the call log when that is younger, but
@@ -17,7 +19,8 @@ import type { AuditContext, BudgetFilter, BudgetForecast } from './types.js';
  * else at now + (limit − spent) / rate when projected ≥ limit, else never (null).
  *
  * Key budgets and shared tag budgets always get a row (0 when idle); per-value budgets
- * (`per: user_id`) get their MAX_INSTANCES instances closest to the cap (projected / limit).
+ * (`per: user_id`) get their MAX_INSTANCES instances closest to the cap (projected / limit)
+ * among those that spent something in the period.
  */
 
 export const TREND_DAYS = 7;
@@ -26,7 +29,7 @@ export const MAX_INSTANCES = 3;
 
 interface BudgetSpec {
   name: string;
-  filter: BudgetFilter;
+  target: BudgetTarget;
   limitNano: number;
   period: BudgetPeriod;
   soft: boolean;
@@ -34,31 +37,36 @@ interface BudgetSpec {
   scope: Record<string, string>;
 }
 
-const cache = new WeakMap<AuditContext, BudgetForecast[]>();
+/** What the forecasts are computed from. Times in ms. */
+export interface ForecastInput {
+  now: number;
+  timeZone: string;
+  /** First call ever stored; null when the store is empty. */
+  firstCallTs: number | null;
+  keyBudgets: readonly KeyBudgetRef[];
+  tagBudgets: readonly TagBudget[];
+}
 
-/** Forecasts of every budget (computed once per context), in config order. */
-export function forecastBudgets(ctx: AuditContext): BudgetForecast[] {
-  let out = cache.get(ctx);
-  if (out === undefined) {
-    out = specs(ctx).flatMap((s) => forecast(ctx, s));
-    cache.set(ctx, out);
-  }
+/** Forecasts of every budget, key budgets first, then tag budgets in config order. */
+export async function forecastBudgets(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>): Promise<BudgetForecast[]> {
+  const out: BudgetForecast[] = [];
+  for (const spec of specs(input)) out.push(...(await forecast(input, reads, spec)));
   return out;
 }
 
-function specs(ctx: AuditContext): BudgetSpec[] {
+function specs(input: ForecastInput): BudgetSpec[] {
   return [
-    ...ctx.keyBudgets.map((k) => ({
+    ...input.keyBudgets.map((k) => ({
       name: `key ${k.name}`,
-      filter: { kind: 'key', name: k.name } as const,
+      target: { kind: 'key', name: k.name } as const,
       limitNano: k.budget.limitNano,
       period: k.budget.period,
       soft: k.budget.soft,
       scope: { key: k.name },
     })),
-    ...ctx.tagBudgets.map((b) => ({
+    ...input.tagBudgets.map((b) => ({
       name: `budget ${b.name}`,
-      filter: { kind: 'tag', match: b.match, ...(b.per !== undefined ? { per: b.per } : {}) } as const,
+      target: { kind: 'tag', name: b.name, match: b.match, ...(b.per !== undefined ? { per: b.per } : {}) } as const,
       limitNano: b.limitNano,
       period: b.period,
       soft: b.soft,
@@ -68,17 +76,16 @@ function specs(ctx: AuditContext): BudgetSpec[] {
   ];
 }
 
-function forecast(ctx: AuditContext, spec: BudgetSpec): BudgetForecast[] {
-  const now = ctx.now;
-  const window = periodWindow(spec.period, now, ctx.timeZone);
+async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>, spec: BudgetSpec): Promise<BudgetForecast[]> {
+  const now = input.now;
+  const window = periodWindow(spec.period, now, input.timeZone);
   const periodEnds = Number.isFinite(window.end);
   const horizon = periodEnds ? window.end : now + 30 * DAY_MS;
-  const historyMs = Math.max(0, now - (ctx.firstCallTs ?? now));
+  const historyMs = Math.max(0, now - (input.firstCallTs ?? now));
   const trendMs = Math.max(MIN_TREND_MS, Math.min((spec.period === 'day' ? 1 : TREND_DAYS) * DAY_MS, historyMs));
   const trendFrom = now - trendMs;
-  const trend = new Map(ctx.budgetSpend(spec.filter, trendFrom, now).map((r) => [r.tagValue, r.costNano]));
-  let instances = ctx.budgetSpend(spec.filter, window.start, now);
-  if (instances.length === 0 && spec.per === undefined) instances = [{ tagValue: null, calls: 0, costNano: 0, inputTokens: 0, outputTokens: 0 }];
+  const trend = new Map((await reads.spend(spec.target, trendFrom, now)).map((r) => [r.tagValue, r.costNano]));
+  const instances = await reads.periodSpend(spec.target, { period: spec.period, start: window.start, end: window.end });
 
   const rows = instances.map((inst): BudgetForecast => {
     const spent = inst.costNano;

@@ -1,11 +1,11 @@
 import type { TagBudget } from '../budget/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
-import { joinFragments } from '../report/sql-scope.js';
 import type { WhereClause } from '../report/types.js';
-import type { SqlDriver, SqlValue } from '../store/types.js';
+import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
+import type { Store } from '../store/types.js';
 import { forecastBudgets } from './budget-forecasts.js';
-import { loadAuditCalls, totals } from './calls.js';
+import { totals } from './calls.js';
 import { batch } from './detectors/batch.js';
 import { budgetForecast } from './detectors/budget-forecast.js';
 import { caching } from './detectors/caching.js';
@@ -13,10 +13,11 @@ import { freeTier } from './detectors/free-tier.js';
 import { modelDowngrade } from './detectors/model-downgrade.js';
 import { outputLimits } from './detectors/output-limits.js';
 import { oversizedPrompts } from './detectors/oversized-prompts.js';
+import { unmeteredTraffic } from './detectors/unmetered-traffic.js';
 import { unpriced } from './detectors/unpriced.js';
 import { waste } from './detectors/waste.js';
 import { DAY_MS, MONTH_MS } from './stats.js';
-import type { AuditContext, AuditReport, BudgetFilter, Detector, Finding, KeyBudgetRef } from './types.js';
+import type { AuditContext, AuditReport, Detector, Finding, KeyBudgetRef } from './types.js';
 
 /** Every detector, in run order (also the tie-break order of equal savings). */
 export const DETECTORS: readonly Detector[] = [
@@ -29,6 +30,7 @@ export const DETECTORS: readonly Detector[] = [
   waste,
   batch,
   unpriced,
+  unmeteredTraffic,
 ];
 
 /** Upper bound of the default floor for a saving to be reported: $1.00 per month. */
@@ -44,7 +46,8 @@ export function defaultMinSaving(monthlySpendNano: NanoUsd): NanoUsd {
 
 /** What an audit needs. Times in ms since the epoch; the window is [since, until). */
 export interface AuditInput {
-  driver: SqlDriver;
+  /** The calls of the window, and budget spend (read before any detector runs). */
+  store: Pick<Store, 'calls' | 'budgets'>;
   pricer: Pricer;
   since: number;
   until: number;
@@ -58,6 +61,8 @@ export interface AuditInput {
   minSavingPerMonthNano?: NanoUsd;
   /** Detectors to run; default DETECTORS. */
   detectors?: readonly Detector[];
+  /** The newest reconcile outcome per provider (store/reconcile-runs.ts); default none. */
+  reconcileRuns?: readonly ReconcileRunRecord[];
 }
 
 /**
@@ -66,8 +71,8 @@ export interface AuditInput {
  * first, then most calls). Savings under the floor are dropped. The total is the plain sum
  * of the kept monthly savings.
  */
-export function runAudit(input: AuditInput): AuditReport {
-  const ctx = buildContext(input);
+export async function runAudit(input: AuditInput): Promise<AuditReport> {
+  const ctx = await buildContext(input);
   const detectors = input.detectors ?? DETECTORS;
   const t = totals(ctx.calls);
   const min = input.minSavingPerMonthNano ?? defaultMinSaving(Math.round((t.costNano * 30 * DAY_MS) / ctx.observedMs));
@@ -87,18 +92,19 @@ export function runAudit(input: AuditInput): AuditReport {
     calls: t.calls,
     costNano: t.costNano,
     findings: [...savings, ...notices],
-    budgets: forecastBudgets(ctx),
+    budgets: [...ctx.budgetForecasts],
     totalPerMonthNano: savings.reduce((s, f) => s + f.savingPerMonthNano, 0),
     where: input.where,
     minSavingPerMonthNano: min,
   };
 }
 
-function buildContext(input: AuditInput): AuditContext {
-  const { driver } = input;
-  const calls = loadAuditCalls(driver, { since: input.since, until: input.until, where: [...input.where], timeZone: input.timeZone });
-  const firstCallTs = driver.prepare('SELECT MIN(ts) AS ts FROM calls').get<{ ts: number | null }>()?.ts ?? null;
+async function buildContext(input: AuditInput): Promise<AuditContext> {
+  const { store } = input;
+  const calls = await store.calls.list({ since: input.since, until: input.until, where: input.where, timeZone: input.timeZone });
+  const firstCallTs = await store.calls.firstCallAt();
   const observedMs = Math.max(DAY_MS, input.until - Math.max(input.since, firstCallTs ?? input.since));
+  const budgetForecasts = await forecastBudgets({ now: input.now, timeZone: input.timeZone, firstCallTs, keyBudgets: input.keyBudgets, tagBudgets: input.tagBudgets }, store.budgets);
   return {
     calls,
     pricer: input.pricer,
@@ -112,43 +118,7 @@ function buildContext(input: AuditInput): AuditContext {
     tagBudgets: input.tagBudgets,
     batchTags: input.batchTags,
     firstCallTs,
-    budgetSpend: (filter, from, to) => budgetSpend(driver, filter, from, to),
+    reconcileRuns: input.reconcileRuns ?? [],
+    budgetForecasts,
   };
-}
-
-interface SpendRow {
-  tag_value: string | null;
-  calls: number;
-  cost: number;
-  input_tokens: number | null;
-  output_tokens: number | null;
-}
-
-/** Spend of a budget's calls in [from, to), one row per instance that has calls (see AuditContext.budgetSpend). */
-function budgetSpend(driver: SqlDriver, filter: BudgetFilter, from: number, to: number) {
-  const select = 'COUNT(*) AS calls, COALESCE(SUM(c.cost_nano), 0) AS cost, SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens';
-  let q;
-  if (filter.kind === 'key') {
-    q = joinFragments({ sql: `SELECT NULL AS tag_value, ${select} FROM calls c WHERE c.key_name = ? AND c.ts >= ? AND c.ts < ?`, params: [filter.name, from, to] });
-  } else {
-    const params: SqlValue[] = [];
-    let sql = `SELECT ${filter.per !== undefined ? 'p.value' : 'NULL'} AS tag_value, ${select} FROM calls c`;
-    if (filter.per !== undefined) {
-      sql += ' LEFT JOIN call_tags p ON p.call_id = c.id AND p.key = ?';
-      params.push(filter.per);
-    }
-    sql += ' WHERE c.ts >= ? AND c.ts < ?';
-    params.push(from, to);
-    for (const [k, v] of Object.entries(filter.match)) {
-      sql += ' AND c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)';
-      params.push(k, v);
-    }
-    if (filter.per !== undefined) sql += ' GROUP BY p.value';
-    q = { sql, params };
-  }
-  return driver
-    .prepare(q.sql)
-    .all<SpendRow>(...q.params)
-    .filter((r) => r.calls > 0)
-    .map((r) => ({ tagValue: r.tag_value, calls: r.calls, costNano: r.cost, inputTokens: r.input_tokens ?? 0, outputTokens: r.output_tokens ?? 0 }));
 }

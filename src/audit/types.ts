@@ -1,3 +1,4 @@
+import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
@@ -21,7 +22,8 @@ export type DetectorId =
   | 'budget-forecast'
   | 'waste'
   | 'batch'
-  | 'unpriced';
+  | 'unpriced'
+  | 'unmetered-traffic';
 
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
 
@@ -104,24 +106,12 @@ export interface AuditContext {
   tagBudgets: readonly TagBudget[];
   /** `--batch-tag k=v` filters naming latency-tolerant traffic; empty = name heuristics only. */
   batchTags: readonly WhereClause[];
-  /**
-   * Cost of a budget's matching calls in [from, to), nano-USD, read from the whole store
-   * (budgets ignore `--since` and `--where`).
-   */
-  budgetSpend(filter: BudgetFilter, from: number, to: number): BudgetSpend[];
   /** First call ever stored, ms; null when the store is empty. */
   firstCallTs: number | null;
-}
-
-/** Spend of one budget instance over a time range (only instances with calls are listed). */
-export interface BudgetSpend {
-  /** The `per` tag value of the instance; null for key budgets, shared budgets and calls lacking the tag. */
-  tagValue: string | null;
-  calls: number;
-  /** Σ stored cost (unpriced calls count 0, as in the ledger), nano-USD. */
-  costNano: NanoUsd;
-  inputTokens: number;
-  outputTokens: number;
+  /** The newest `tokometer reconcile` outcome of each provider (any window). */
+  reconcileRuns: readonly ReconcileRunRecord[];
+  /** Where every budget is heading (budget-forecasts.ts), read before the detectors run. */
+  budgetForecasts: readonly BudgetForecast[];
 }
 
 /** Where one budget instance is heading in its current period (see budget-forecasts.ts). Money in nano-USD, times in ms. */
@@ -153,9 +143,6 @@ export interface BudgetForecast {
   inputTokens: number;
   outputTokens: number;
 }
-
-/** Which calls a budget counts: one key's calls, or calls matching tags (optionally split per tag value). */
-export type BudgetFilter = { kind: 'key'; name: string } | { kind: 'tag'; match: Record<string, string>; per?: string };
 
 /** One detector: pure over the context; returns its findings in no particular order. */
 export interface Detector {

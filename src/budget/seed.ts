@@ -1,13 +1,11 @@
-import type { BudgetPeriod, BudgetResetRecord, SpendGroup } from '../store/types.js';
+import { resetInPeriod } from '../store/read/budgets.js';
+import type { BudgetPeriod, BudgetResetRecord, BudgetStore } from '../store/types.js';
 import type { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import type { BudgetKind, BudgetRef } from './types.js';
 
-/** The store reads the seed needs (Store.spendGroups, Store.listBudgetResets). */
-export interface SeedSource {
-  spendGroups(since: number, until: number): SpendGroup[];
-  listBudgetResets(since: number): BudgetResetRecord[];
-}
+/** The store reads the seed needs. */
+export type SeedSource = Pick<BudgetStore, 'spendGroups' | 'resets'>;
 
 export interface SeedOptions {
   /** The ledger's now, ms. */
@@ -37,14 +35,17 @@ export function resetRef(r: Pick<BudgetResetRecord, 'kind' | 'budget' | 'tagValu
  * Times are whole ms: a call stamped with the very ms of a reset counts after it (the
  * safe side for a cap).
  *
+ * Resets are matched to the current periods by the store's rule (read/budgets.ts
+ * resetInPeriod), as the TUI and the audit match them.
+ *
  * @returns how many (key, tag set) groups were read.
  */
-export function seedLedger(ledger: BudgetLedger, source: SeedSource, options: SeedOptions): number {
+export async function seedLedger(ledger: BudgetLedger, source: SeedSource, options: SeedOptions): Promise<number> {
   const { now, timeZone } = options;
   const since = ledger.seedSince();
-  const resets = source.listBudgetResets(since).filter((r) => {
+  const resets = (await source.resets(since)).filter((r) => {
     const period = options.periodOf(r.kind, r.budget);
-    return period !== undefined && period === r.period && periodWindow(period, now, timeZone).start === r.periodStart;
+    return period !== undefined && resetInPeriod(r, { kind: r.kind, name: r.budget, period, periodStart: periodWindow(period, now, timeZone).start });
   });
   const cuts = new Set<number>(resets.map((r) => r.resetAt));
   for (const p of PERIODS) cuts.add(periodWindow(p, now, timeZone).start);
@@ -53,14 +54,14 @@ export function seedLedger(ledger: BudgetLedger, source: SeedSource, options: Se
   let groups = 0;
   let from = since;
   let next = 0;
-  const seedPiece = (until: number) => {
+  const seedPiece = async (until: number) => {
     for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!), resets[next]!.resetAt);
-    const piece = source.spendGroups(from, until);
+    const piece = await source.spendGroups(from, until);
     groups += piece.length;
     ledger.seedFromCalls(piece);
     from = until;
   };
-  for (const cut of boundaries) seedPiece(cut);
-  seedPiece(Infinity);
+  for (const cut of boundaries) await seedPiece(cut);
+  await seedPiece(Infinity);
   return groups;
 }

@@ -19,7 +19,8 @@ export interface BudgetedKey {
 /** The active keys and their changes (proxy/auth.ts KeyResolver). */
 export interface KeySource {
   activeKeys(): readonly BudgetedKey[];
-  onReload(listener: (keys: readonly BudgetedKey[]) => void): void;
+  /** `listener` runs after every reload of the keys; the reload waits for the promise it returns. */
+  onReload(listener: (keys: readonly BudgetedKey[]) => void | Promise<void>): void;
 }
 
 /** Webhook delivery of alerts; without `webhookUrl` or `post` alerts are logged and stored only. */
@@ -33,7 +34,7 @@ export interface AlertDelivery {
 }
 
 export interface BudgetServiceOptions {
-  store: Store;
+  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork'>;
   keys: KeySource;
   /** Config `budgets:`. */
   tagBudgets: readonly TagBudget[];
@@ -44,8 +45,8 @@ export interface BudgetServiceOptions {
   /** Writes one warning line (alerts, webhook failures, errors). */
   log: (line: string) => void;
   alerts?: AlertDelivery;
-  /** Writes pending call records before the store is read (the write queue's flush). */
-  flush?: () => void;
+  /** Resolves once the call records accepted so far are written (the record writer's flush); awaited before stored spend is read. */
+  flush?: () => Promise<void>;
 }
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
@@ -87,13 +88,31 @@ export class BudgetService {
   private readonly book = new AlertBook();
   private readonly keyDefs = new Map<string, KeyBudget>();
   private readonly tagDefs: ReadonlyMap<string, TagBudget>;
+  /** The key sync in progress (syncKeys chains on it); never rejects. */
+  private syncing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: BudgetServiceOptions) {
-    const store = o.store;
+  /**
+   * Builds the service and seeds its ledger from the store (spend of the current periods,
+   * alerts already fired, resets made): await it before serving. `o.keys` must be loaded.
+   */
+  static async create(o: BudgetServiceOptions): Promise<BudgetService> {
+    const service = new BudgetService(o);
+    const since = service.ledger.seedSince();
+    await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name) });
+    service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
+    o.keys.onReload((keys) => service.syncKeys(keys));
+    return service;
+  }
+
+  private constructor(private readonly o: BudgetServiceOptions) {
+    const budgets = o.store.budgets;
     this.notifier = new AlertNotifier({
       log: o.log,
       ...o.alerts,
-      persist: (e) => store.insertAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
+      persist: (e) =>
+        void budgets
+          .recordAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at })
+          .catch((error) => o.log(`could not store a budget alert: ${errorText(error)}`)),
     });
     for (const k of o.keys.activeKeys()) if (k.budget !== null) this.keyDefs.set(k.name, k.budget);
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
@@ -107,10 +126,6 @@ export class BudgetService {
       },
     });
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer));
-    const since = this.ledger.seedSince();
-    seedLedger(this.ledger, store, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => this.periodOf(kind, name) });
-    this.book.load(store.listAlerts({ periodStartFrom: since }), store.listBudgetResets(since));
-    o.keys.onReload((keys) => this.syncKeys(keys));
   }
 
   /** Every budget instance with its spend, holds and reset time (GET /admin/budgets). */
@@ -132,18 +147,31 @@ export class BudgetService {
    * Applies the active keys' budgets to the ledger: new and changed budgets take effect for
    * the next call, budgets of revoked keys and removed budgets go away. A new budget, or one
    * whose period changed, starts from the key's stored spend in the new window (after the
-   * last reset of that window). Never throws (a failure is logged; the old budget stays).
+   * last reset of that window): those apply once that spend is read (after `flush`), the
+   * others at once. Calls a key makes while its new budget's spend is being read are
+   * metered by the old budget (or none). Syncs run one after another, in the order asked.
+   * Never rejects (a failure is logged; the old budget stays).
    */
-  syncKeys(keys: readonly BudgetedKey[]): void {
+  syncKeys(keys: readonly BudgetedKey[]): Promise<void> {
+    const run = this.syncing.then(() => this.applyKeys(keys));
+    this.syncing = run;
+    return run;
+  }
+
+  private async applyKeys(keys: readonly BudgetedKey[]): Promise<void> {
     try {
       const active = new Set<string>();
+      const needSpend: Array<{ name: string; budget: KeyBudget }> = [];
       for (const k of keys) {
         if (k.budget === null) continue;
         active.add(k.name);
         const prev = this.keyDefs.get(k.name);
         if (prev !== undefined && sameBudget(prev, k.budget)) continue;
-        const spentNano = prev === undefined || prev.period !== k.budget.period ? this.storedKeySpend(k.name, k.budget.period) : undefined;
-        this.ledger.setKeyBudget(k.name, k.budget, spentNano === undefined ? undefined : { spentNano });
+        if (prev === undefined || prev.period !== k.budget.period) {
+          needSpend.push({ name: k.name, budget: k.budget });
+          continue;
+        }
+        this.ledger.setKeyBudget(k.name, k.budget);
         this.keyDefs.set(k.name, k.budget);
       }
       for (const name of [...this.keyDefs.keys()]) {
@@ -151,16 +179,24 @@ export class BudgetService {
         this.ledger.setKeyBudget(name, null);
         this.keyDefs.delete(name);
       }
+      if (needSpend.length === 0) return;
+      await this.o.flush?.();
+      for (const { name, budget } of needSpend) {
+        const spentNano = await this.storedKeySpend(name, budget.period);
+        this.ledger.setKeyBudget(name, budget, { spentNano });
+        this.keyDefs.set(name, budget);
+      }
     } catch (error) {
-      this.o.log(`could not apply changed key budgets: ${error instanceof Error ? error.message : String(error)}`);
+      this.o.log(`could not apply changed key budgets: ${errorText(error)}`);
     }
   }
 
   /**
    * Clears the current period's spend of a budget (in memory), records the reset so a
    * restart does not bring the spend back, writes the audit row and re-arms its alerts.
+   * The ledger is cleared at once; the promise resolves once the rows are written.
    */
-  reset(target: ResetTarget, actor: KeyEventActor): ResetResult {
+  async reset(target: ResetTarget, actor: KeyEventActor): Promise<ResetResult> {
     const isKey = this.keyDefs.has(target.name);
     const isTag = this.tagDefs.has(target.name);
     const kind: BudgetKind | undefined = target.kind ?? (isKey && isTag ? undefined : isKey ? 'key' : isTag ? 'tag' : undefined);
@@ -179,12 +215,12 @@ export class BudgetService {
     const periodStart = periodWindow(period, resetAt, this.o.timeZone).start;
     const allValues = tagValue === undefined;
     const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
-    this.o.store.driver.transaction(() => {
-      this.o.store.insertBudgetReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
-      const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
-      this.o.store.appendKeyEvent({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });
-    });
     this.book.rearm(kind, target.name, tagValue, periodStart);
+    const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
+    await this.o.store.unitOfWork(async (tx) => {
+      await tx.budgets.recordReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
+      await tx.history.append({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });
+    });
     return done;
   }
 
@@ -202,14 +238,11 @@ export class BudgetService {
   }
 
   /** The key's stored spend in the current `period` window, after that window's last reset. */
-  private storedKeySpend(name: string, period: BudgetPeriod): NanoUsd {
-    this.o.flush?.();
-    const now = this.o.clock();
-    const w = periodWindow(period, now, this.o.timeZone);
-    let from = w.start;
-    for (const r of this.o.store.listBudgetResets(w.start)) {
-      if (r.kind === 'key' && r.budget === name && r.period === period && r.periodStart === w.start) from = Math.max(from, r.resetAt);
-    }
-    return this.o.store.keySpend(name, from, w.end);
+  private async storedKeySpend(name: string, period: BudgetPeriod): Promise<NanoUsd> {
+    const w = periodWindow(period, this.o.clock(), this.o.timeZone);
+    const [spent] = await this.o.store.budgets.periodSpend({ kind: 'key', name }, { period, start: w.start, end: w.end });
+    return spent?.costNano ?? 0;
   }
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

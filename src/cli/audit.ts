@@ -4,18 +4,18 @@ import { renderAuditMarkdown } from '../audit/format/markdown.js';
 import { renderAuditTable } from '../audit/format/table.js';
 import { DEFAULT_MIN_SAVING_PER_MONTH_NANO, runAudit } from '../audit/runner.js';
 import type { KeyBudgetRef } from '../audit/types.js';
-import { keyBudgetFromConfig, tagBudgetFromConfig } from '../config/budgets.js';
+import { tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
-import { priceStoreOn } from '../store/price-store.js';
+import { keyDeclarations } from '../config/keys.js';
+import { effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './price-book.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { createStore } from '../store/sqlite-store.js';
-import type { SqlDriver } from '../store/types.js';
-import { configFor, dbPathFor, openReader, type CliContext } from './context.js';
+import type { Store } from '../store/types.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from './report.js';
 
 /**
@@ -28,8 +28,8 @@ export type AuditConfig = Pick<Config, 'timezone' | 'prices' | 'keys' | 'budgets
 
 /** What the audit command needs (habit 7: narrow dependencies). */
 export interface AuditDeps {
-  /** Opens the database for reading (the caller migrates a new or old file first). */
-  openReadDriver: (dbPath: string) => SqlDriver | Promise<SqlDriver>;
+  /** Opens the database read-only (exit 2 naming the path when it is missing). */
+  openStore: (dbPath: string) => Promise<Store>;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag?: string, configPath?: string) => string;
   clock: Clock;
@@ -58,7 +58,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** Registers `audit` with dependencies built from the CLI context. */
 export function registerAuditCommand(program: Command, ctx: CliContext): void {
   registerAudit(program, {
-    openReadDriver: (dbPath) => openReader(ctx, dbPath),
+    openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
     resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     config: (configPath) => configFor(ctx, configPath),
@@ -94,25 +94,27 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const batchTags = flags.batchTag.map(parseWhere);
   const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
 
-  const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
+  const store = await deps.openStore(deps.resolveDbPath(flags.db, flags.config));
   let report;
   try {
+    const reconcileRuns = await store.reconcile.latestRuns();
     // The newest stored catalog snapshot prices the audit's what-ifs too (an unreadable one: the pinned catalog).
-    const snapshot = await newestSnapshot(priceStoreOn(driver)).catch(() => null);
-    report = runAudit({
-      driver,
+    const snapshot = await newestSnapshot(store.prices).catch(() => null);
+    report = await runAudit({
+      store,
       pricer: createPricer(config.prices, { snapshot }),
       ...range,
       now: deps.clock(),
       timeZone,
       where,
-      keyBudgets: keyBudgets(driver, config),
+      keyBudgets: await keyBudgets(store, config),
       tagBudgets: config.budgets.map(tagBudgetFromConfig),
       batchTags,
       minSavingPerMonthNano: minSaving,
+      reconcileRuns,
     });
   } finally {
-    driver.close();
+    await store.close();
   }
 
   const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
@@ -121,13 +123,11 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   else deps.out(renderAuditTable(report, { color }));
 }
 
-/** Active keys with a budget; a key's YAML budget wins over the stored one (as the proxy enforces it). */
-function keyBudgets(driver: SqlDriver, config: AuditConfig): KeyBudgetRef[] {
+/** Active keys with a budget, as the proxy enforces them (keys/effective.ts: a key's YAML budget wins). */
+async function keyBudgets(store: Store, config: AuditConfig): Promise<KeyBudgetRef[]> {
   const out: KeyBudgetRef[] = [];
-  for (const key of createStore(driver, { readonly: true }).listKeys()) {
-    const declared = config.keys[key.name]?.budget;
-    const budget = declared ? keyBudgetFromConfig(declared) : key.budget;
-    if (budget) out.push({ name: key.name, budget });
+  for (const key of effectiveKeys(await store.keys.list(), keyDeclarations(config.keys))) {
+    if (key.budget) out.push({ name: key.name, budget: key.budget });
   }
   return out;
 }

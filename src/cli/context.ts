@@ -2,7 +2,7 @@ import { loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { createStore } from '../store/sqlite-store.js';
+import { openDriverToRead, openStore, type StoreAccess } from '../store/open.js';
 import type { SqlDriver, Store } from '../store/types.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
@@ -30,16 +30,20 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
   return resolveDbPath({ flag: dbFlag, env: ctx.env, config, cwd: ctx.cwd });
 }
 
-/** Opens the store read-write (migrating it when needed). */
-export async function openStore(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<Store> {
-  const open = await ctx.edges.openDriver();
-  return createStore(open(dbPath));
+/**
+ * Opens the store of a command: `read` for commands that only read (exit 2 naming the
+ * path when the database is missing; nothing is created), `create` for commands that
+ * write (the file is created when missing). See store/open.ts.
+ */
+export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: string, access: StoreAccess): Promise<Store> {
+  return openStore(await ctx.edges.openDriver(), dbPath, access);
 }
 
-/** Opens the database read-only for reports; migrates first when the file is new or old. */
+/**
+ * The read-only connection the report engine's queries run on (report, prices unpriced,
+ * the TUI's figures), with the same checks as `openStoreFor(…, 'read')`; until reports
+ * read through the store (issue #15: `store.reports`).
+ */
 export async function openReader(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<SqlDriver> {
-  const open = await ctx.edges.openDriver();
-  // Run migrations once with a writable connection so reports work on an empty or older file.
-  createStore(open(dbPath)).close();
-  return open(dbPath, { readonly: true });
+  return openDriverToRead(await ctx.edges.openDriver(), dbPath);
 }

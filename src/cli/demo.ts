@@ -61,7 +61,7 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   }
   checkDemoConfigWritable(configPath, shownConfig);
   const open = await ctx.edges.openDriver();
-  const state = prepareDemoDb(open, dbPath, userDbPath(ctx), shownDb);
+  const state = await prepareDemoDb(open, dbPath, userDbPath(ctx), shownDb);
 
   ctx.out(`tokometer demo: ${formatInt(calls)} simulated calls over the last 30 days, through the real proxy (seed ${seed}), into ${shownDb}${state === 'replaced' ? ' (replacing the previous demo database)' : ''}\n`);
   const result = await runDemo({

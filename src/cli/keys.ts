@@ -4,9 +4,10 @@ import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } fro
 import { formatUsd, usdToNano } from '../lib/money.js';
 import type { Config } from '../config/schema.js';
 import { isValidTagKey } from '../domain/names.js';
-import type { BudgetPeriod, KeyBudget, KeyEvent, KeyRecord } from '../store/types.js';
+import type { StoreAccess } from '../store/open.js';
+import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
-import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
@@ -28,7 +29,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
  * SHA-256 only. Every change is written with its audit trail entry (actor 'cli'); a running
- * proxy on the same database applies it from its next request on.
+ * proxy on the same database notices it and applies it within about a second
+ * (proxy/auth.ts KEY_WATCH_MS). Lists open the database read-only; changes create it.
  */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('create, list, revoke and change metering keys');
@@ -46,17 +48,17 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
   withKeyFlags(withStoreFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
     if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
     const config = configFor(ctx, flags.config);
-    const store = await openStore(ctx, dbPathFor(ctx, config, flags.db));
+    const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
     try {
-      if (store.getKeyByName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
+      if (await store.keys.byName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
       const input = { name, tags: parseTagFlags(flags.tag), providers: flags.provider ?? [], models: flags.model ?? [], budget: parseBudget(flags, null) };
-      const { key, secret } = createKeyAudited(store, input, 'cli', ctx.clock());
+      const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
       if (config.listen.port === 0) ctx.out('(listen.port is 0: serve picks a free port at start and prints it; use that for PORT.)\n');
       ctx.out(describeKey(key) + '\n');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -64,9 +66,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--all', 'include revoked keys')
     .option('--json', 'print JSON')
     .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
-      const store = await storeFor(ctx, flags);
+      const store = await storeFor(ctx, flags, 'read');
       try {
-        const list = store.listKeys({ includeRevoked: flags.all === true });
+        const list = await store.keys.list({ includeRevoked: flags.all === true });
         if (flags.json) {
           ctx.out(JSON.stringify(list.map(({ hash: _hash, ...rest }) => rest), null, 2) + '\n');
         } else if (list.length === 0) {
@@ -75,40 +77,40 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
           ctx.out(keysTable(list, paint(ctx.isTTY && !ctx.env.NO_COLOR)) + '\n');
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
-  withStoreFlags(keys.command('revoke <name>').description('revoke a key; calls with it get 401 from the next request on')).action(async (name: string, flags: KeyFlags) => {
-    const store = await storeFor(ctx, flags);
+  withStoreFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
+    const store = await storeFor(ctx, flags, 'create');
     try {
-      if (!revokeKeyAudited(store, name, 'cli', ctx.clock())) throw new UsageError(`no active key named '${name}'`);
+      if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);
       ctx.out(`Revoked key '${name}'.\n`);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   withKeyFlags(withStoreFlags(keys.command('set <name>').description("change a key's budget, tags or allow-lists")))
     .option('--clear-tags', 'remove all fixed tags first')
     .action(async (name: string, flags: KeyFlags & { clearTags?: boolean }) => {
-      const store = await storeFor(ctx, flags);
+      const store = await storeFor(ctx, flags, 'create');
       try {
-        const key = store.getKeyByName(name);
+        const key = await store.keys.byName(name);
         if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
-        const patch: Parameters<typeof store.updateKey>[1] = {};
+        const patch: KeyPatch = {};
         if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : key.tags), ...parseTagFlags(flags.tag) };
         if (flags.provider) patch.providers = flags.provider;
         if (flags.model) patch.models = flags.model;
         if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
-        const updated = updateKeyAudited(store, name, patch, 'cli', ctx.clock());
+        const updated = await updateKeyAudited(store, name, patch, 'cli', ctx.clock());
         ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
         const declared = configFor(ctx, flags.config).keys[name];
         for (const field of Object.keys(patch) as Array<keyof typeof patch>) {
           if (declared?.[field] !== undefined) ctx.err(`note: keys.${name}.${field} in the config overrides the stored ${field}\n`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -117,9 +119,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, flags: KeyFlags & { limit?: string; json?: boolean }) => {
       if (flags.limit !== undefined && !/^[1-9]\d*$/.test(flags.limit)) throw new UsageError(`--limit expects a whole number ≥ 1, got '${flags.limit}'`);
-      const store = await storeFor(ctx, flags);
+      const store = await storeFor(ctx, flags, 'read');
       try {
-        const events = store.listKeyEvents({ ...(name !== undefined ? { keyName: name } : {}), ...(flags.limit !== undefined ? { limit: Number(flags.limit) } : {}) });
+        const events = await store.history.list({ ...(name !== undefined ? { keyName: name } : {}), ...(flags.limit !== undefined ? { limit: Number(flags.limit) } : {}) });
         if (flags.json) {
           ctx.out(JSON.stringify(events.map((e) => ({ ts: new Date(e.ts).toISOString(), actor: e.actor, action: e.action, key: e.keyName, details: e.details })), null, 2) + '\n');
         } else if (events.length === 0) {
@@ -128,7 +130,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
           for (const e of events) ctx.out(describeEvent(e) + '\n');
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }
@@ -144,9 +146,10 @@ function proxyUrl(config: Config): string {
   return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
-async function storeFor(ctx: CliContext, flags: KeyFlags) {
+/** The store of `--db`: `create` for key changes (the database is created when missing), `read` for lists. */
+async function storeFor(ctx: CliContext, flags: KeyFlags, access: StoreAccess) {
   const config = configFor(ctx, flags.config);
-  return openStore(ctx, dbPathFor(ctx, config, flags.db));
+  return openStoreFor(ctx, dbPathFor(ctx, config, flags.db), access);
 }
 
 function parseTagFlags(tags: string[] | undefined): Record<string, string> {

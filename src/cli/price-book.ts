@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { parseCatalogJson, snapshotSource, type CatalogSnapshot } from '../pricing/snapshot.js';
-import { priceStoreOn, type PriceSnapshotRecord, type PriceStore } from '../store/price-store.js';
-import { dbPathFor, openReader, type CliContext } from './context.js';
+import type { PriceSnapshotRecord, PriceStore } from '../store/price-store.js';
+import { dbPathFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * The prices a command applies: the config's `prices:`, tokometer's overrides, the newest
@@ -40,14 +40,14 @@ export async function newestSnapshot(prices: PriceStore): Promise<CatalogSnapsho
 export async function pricerFor(ctx: Pick<CliContext, 'edges' | 'env' | 'cwd' | 'err'>, config: Config, dbFlag: string | undefined): Promise<Pricer> {
   const dbPath = dbPathFor(ctx, config, dbFlag);
   if (dbPath === ':memory:' || !existsSync(dbPath)) return createPricer(config.prices);
-  const driver = await openReader(ctx, dbPath);
+  const store = await openStoreFor(ctx, dbPath, 'read');
   try {
-    return createPricer(config.prices, { snapshot: await newestSnapshot(priceStoreOn(driver)) });
+    return createPricer(config.prices, { snapshot: await newestSnapshot(store.prices) });
   } catch (error) {
     ctx.err(`tokometer: the newest price snapshot in ${dbPath} cannot be used (${(error as Error).message}); using the pinned catalog\n`);
     return createPricer(config.prices);
   } finally {
-    driver.close();
+    await store.close();
   }
 }
 

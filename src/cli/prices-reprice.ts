@@ -6,8 +6,9 @@ import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
-import { priceStoreOn, type RepriceModelTotals, type RepricePrice, type RepriceRun } from '../store/price-store.js';
-import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
+import { checkDatabasePath } from '../store/open.js';
+import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './price-book.js';
 
 /**
@@ -79,9 +80,12 @@ function registerReprice(prices: Command, ctx: CliContext): void {
       if (flags.since === undefined) throw new UsageError('prices reprice needs --since (for example --since 7d or --since 2026-11-01)');
       const config = configFor(ctx, flags.config);
       const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: ctx.clock, timeZone: config.timezone });
-      const store = await openStore(ctx, dbPathFor(ctx, config, flags.db));
+      const dbPath = dbPathFor(ctx, config, flags.db);
+      // It writes, but there is nothing to reprice in a database that does not exist: never create one.
+      checkDatabasePath(dbPath, 'read');
+      const store = await openStoreFor(ctx, dbPath, 'create');
       try {
-        const prices = priceStoreOn(store.driver);
+        const prices = store.prices;
         const snapshot = await newestSnapshot(prices);
         const pricer = createPricer(config.prices, { snapshot });
         const sources = [Object.keys(config.prices).length > 0 ? 'config' : null, 'overrides', snapshot?.source ?? null, CATALOG_SOURCE].filter((s) => s !== null).join(', ');
@@ -99,7 +103,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
             : `repriced ${r.changed} of ${r.calls} calls (run #${r.runId}; prices: ${sources}; ${span}); reports and budgets follow\n`,
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }
@@ -128,9 +132,12 @@ function registerHistory(prices: Command, ctx: CliContext): void {
       const limit = flags.limit === undefined ? 20 : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive whole number, got '${flags.limit}'`);
       const config = configFor(ctx, flags.config);
-      const store = await openStore(ctx, dbPathFor(ctx, config, flags.db));
+      const dbPath = dbPathFor(ctx, config, flags.db);
+      // It writes, but there is nothing to reprice in a database that does not exist: never create one.
+      checkDatabasePath(dbPath, 'read');
+      const store = await openStoreFor(ctx, dbPath, 'create');
       try {
-        const prices = priceStoreOn(store.driver);
+        const prices = store.prices;
         const snapshots = await prices.listSnapshots(limit);
         const runs = await prices.repriceRuns(limit);
         const out: string[] = [];
@@ -142,7 +149,7 @@ function registerHistory(prices: Command, ctx: CliContext): void {
         for (const run of runs) out.push(renderRun(run));
         ctx.out(`${out.join('\n')}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

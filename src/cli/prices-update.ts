@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { pinnedCatalog } from '../pricing/catalog.js';
 import { parseCatalogJson, snapshotSource } from '../pricing/snapshot.js';
 import { diffCatalogs, type CatalogDiff, type PriceChange } from '../pricing/snapshot-diff.js';
-import { priceStoreOn, type PriceStore } from '../store/price-store.js';
-import { configFor, dbPathFor, openStore, type CliContext } from './context.js';
+import type { PriceStore } from '../store/price-store.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { catalogOrigin, fetchCatalog, newestSnapshot, type FetchedCatalog } from './price-book.js';
 
 /**
@@ -113,9 +113,9 @@ export function registerPricesUpdate(prices: Command, ctx: CliContext): void {
     .action(async (flags: UpdateFlags) => {
       const config = configFor(ctx, flags.config);
       const fetched = await fetchCatalog(catalogOrigin(flags.from, config), ctx.cwd);
-      const store = await openStore(ctx, dbPathFor(ctx, config, flags.db));
+      const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
       try {
-        const r = await applyCatalog(priceStoreOn(store.driver), fetched, ctx.clock(), { force: flags.force === true, dryRun: flags.dryRun === true });
+        const r = await applyCatalog(store.prices, fetched, ctx.clock(), { force: flags.force === true, dryRun: flags.dryRun === true });
         if (r.kind === 'unchanged') {
           ctx.out(`${fetched.origin}: same data as snapshot #${r.snapshotId}; nothing stored\n`);
           return;
@@ -124,7 +124,7 @@ export function registerPricesUpdate(prices: Command, ctx: CliContext): void {
         if (r.kind === 'dry-run') ctx.out(`dry run: nothing stored (it would be ${r.source})\n`);
         else ctx.out(`stored snapshot #${r.snapshotId} as ${r.source} (sha256 ${fetched.sha256}); a running serve uses it within ${config.price_updates.pollIntervalMs / 1000} s, or at once on SIGHUP\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

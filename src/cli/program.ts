@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { ExitStatus } from '../lib/errors.js';
 import { registerAuditCommand } from './audit.js';
 import { registerConfigCommand } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
+import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
 import { configFor, dbPathFor, openReader } from './context.js';
 import { pricerFor } from './price-book.js';
@@ -38,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
     env: ctx.env,
   });
   registerTuiCommand(program, ctx);
+  registerReconcileCommand(program, ctx);
   registerDemoCommand(program, ctx);
   const prices = registerPricesCommand(program, {
     pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
@@ -58,7 +61,7 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Runs the CLI and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage or config. */
+/** Runs the CLI and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage or config, 3 reconcile differences. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
   try {
@@ -66,6 +69,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ExitStatus) return error.exitCode;
     const exitCode = (error as { exitCode?: unknown }).exitCode;
     if (exitCode === 2) {
       ctx.err(`tokometer: ${(error as Error).message}\n`);

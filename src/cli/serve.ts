@@ -3,8 +3,7 @@ import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
-import { MIGRATIONS, migrate } from '../store/migrations/index.js';
-import { priceStoreOn } from '../store/price-store.js';
+import { openDriverToWrite } from '../store/open.js';
 import { catalogOrigin, newestSnapshot } from './price-book.js';
 import { startPriceWatch } from './serve-prices.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
@@ -43,21 +42,21 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const dbPath = dbPathFor(ctx, config, flags.db);
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
-      const open = await ctx.edges.openDriver();
-      const driver = open(dbPath);
-      // Prices in force before the first call: the newest stored snapshot, if any. The id of
-      // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
-      migrate(driver, MIGRATIONS);
-      const prices = priceStoreOn(driver);
-      const snapshot = await newestSnapshot(prices).catch((error: Error) => {
-        log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
-        return null;
-      });
-      const pricer = createPricer(config.prices, { snapshot });
-      const spendSeenId = await prices.latestSpendChangeId();
+      const pricer = createPricer(config.prices);
+      let spendSeenId = 0;
       const proxy = await startProxy({
         config,
-        driver,
+        driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
+        // Prices in force before the first call: the newest stored snapshot, if any. The id of
+        // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
+        beforeStart: async (store) => {
+          const snapshot = await newestSnapshot(store.prices).catch((error: Error) => {
+            log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
+            return null;
+          });
+          pricer.useSnapshot(snapshot);
+          spendSeenId = await store.prices.latestSpendChangeId();
+        },
         spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
         writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
         startServer: await ctx.edges.startServer(),
@@ -85,7 +84,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       });
       const updates = config.price_updates;
       const watch = startPriceWatch({
-        prices,
+        prices: proxy.store.prices,
         pricer,
         budgets: proxy.budgets,
         log,

@@ -9,7 +9,7 @@ import type { KeyBudget } from '../store/types.js';
 import { createDbSource } from '../tui/data/db-source.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
-import { configFor, dbPathFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, openReader, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -73,11 +73,19 @@ async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promi
     const demo = flags.config === undefined && existsSync(path.join(ctx.cwd, DEMO_CONFIG)) ? ` For the demo's data: tokometer tui --config ${DEMO_CONFIG}.` : '';
     throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.${demo}`);
   }
-  const open = await ctx.edges.openDriver();
   const configKeyBudgets = new Map<string, KeyBudget>();
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
+  const driver = await openReader(ctx, dbPath);
+  let store;
+  try {
+    store = await openStoreFor(ctx, dbPath, 'read');
+  } catch (error) {
+    driver.close();
+    throw error;
+  }
   return createDbSource({
-    driver: open(dbPath, { readonly: true }),
+    driver,
+    store,
     label: dbPath,
     clock: ctx.clock,
     timeZone: config.timezone,

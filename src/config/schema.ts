@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
+import { telemetrySchema } from './telemetry-schema.js';
 
 /**
  * The config file's schema: the only source of config types.
@@ -49,6 +50,12 @@ export const providerSchema = z.strictObject({
   base_url: httpUrl.optional(),
   /** Real provider key. After `loadConfig`: from config, else the provider's env variable; never ''. */
   api_key: z.string().optional(),
+  /**
+   * Organization admin key for the provider's usage and cost reports (`tokometer reconcile`;
+   * openai and anthropic kinds). Never sent on proxied calls. Unset: OPENAI_ADMIN_KEY /
+   * ANTHROPIC_ADMIN_KEY for the built-in providers of those names.
+   */
+  admin_key: z.string().optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
   /** ms to wait for upstream response headers. */
@@ -177,6 +184,8 @@ const schemaFields = z.strictObject({
       spill_max_bytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
     })
     .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
+  /** OpenTelemetry export (telemetry-schema.ts); off unless an endpoint is set here or in OTEL_* variables. */
+  telemetry: telemetrySchema.prefault({}),
 });
 
 /** Default of `prices.poll_interval`, ms. */

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { UsageError } from '../lib/errors.js';
+import { openStore } from '../store/open.js';
 import type { OpenDriver } from '../store/types.js';
 import { FEATURES } from './workload.js';
 
@@ -25,10 +26,10 @@ export type DemoDbState = 'new' | 'replaced';
  * config's db, ./tokometer.db); the demo never creates its data there. `shown` is the
  * path as the user should read it.
  */
-export function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath: string, shown: string): DemoDbState {
+export async function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath: string, shown: string): Promise<DemoDbState> {
   const exists = existsSync(dbPath) && statSync(dbPath).size > 0;
   if (exists) {
-    if (!isDemoDb(open, dbPath, shown)) {
+    if (!(await isDemoDb(open, dbPath, shown))) {
       throw new UsageError(`${shown} holds data that tokometer demo did not write; the demo writes only into a database of its own. Choose another --db path (default ./tokometer-demo.db).`);
     }
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
@@ -41,25 +42,22 @@ export function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath: stri
 }
 
 /** True when the file is a demo database holding only the demo's keys and their calls. */
-function isDemoDb(open: OpenDriver, dbPath: string, shown: string): boolean {
+async function isDemoDb(open: OpenDriver, dbPath: string, shown: string): Promise<boolean> {
   if (!hasSqliteHeader(dbPath)) return false;
-  let driver;
+  let store;
   try {
-    driver = open(dbPath, { readonly: true });
+    store = openStore(open, dbPath, 'read');
   } catch (error) {
     throw new UsageError(`cannot read ${shown} to check whether a previous demo wrote it: ${(error as Error).message}`);
   }
   try {
-    const id = driver.prepare('PRAGMA application_id').get<{ application_id: number }>()?.application_id;
-    if (id !== DEMO_APPLICATION_ID) return false;
-    const names = FEATURES.map((f) => `'${f}'`).join(', ');
-    const foreignKeys = driver.prepare(`SELECT COUNT(*) AS n FROM keys WHERE name NOT IN (${names})`).get<{ n: number }>()?.n ?? 0;
-    const foreignCalls = driver.prepare(`SELECT COUNT(*) AS n FROM calls WHERE key_name IS NULL OR key_name NOT IN (${names})`).get<{ n: number }>()?.n ?? 0;
-    return foreignKeys === 0 && foreignCalls === 0;
+    if ((await store.meta.applicationId()) !== DEMO_APPLICATION_ID) return false;
+    const foreign = await store.meta.countOutside(FEATURES);
+    return foreign.keys === 0 && foreign.calls === 0;
   } catch {
     return false;
   } finally {
-    driver.close();
+    await store.close();
   }
 }
 

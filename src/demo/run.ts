@@ -16,6 +16,7 @@ import { buildRequest, chooseRoutes, type Routes } from './requests.js';
 import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js';
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
 import { usdToNano } from '../lib/money.js';
+import { openDriverToWrite } from '../store/open.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
@@ -85,10 +86,9 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
     progress = shown;
 
     const simulatedNow = new AsyncLocalStorage<number>();
-    const driver = (await o.edges.openDriver())(o.dbPath);
+    const driver = openDriverToWrite(await o.edges.openDriver(), o.dbPath);
     let recorded = 0;
     try {
-      driver.exec(`PRAGMA application_id = ${DEMO_APPLICATION_ID}`);
       proxy = await startProxy({
         config,
         driver,
@@ -105,11 +105,12 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
           shown.record(record.costNano, record.ts);
         },
       });
+      await proxy.store.meta.setApplicationId(DEMO_APPLICATION_ID);
     } catch (error) {
-      driver.close();
+      if (proxy === undefined) driver.close(); // else `finally` stops the proxy, which closes it
       throw error;
     }
-    const secrets = createFeatureKeys(proxy, windowStart, o.calls);
+    const secrets = await createFeatureKeys(proxy, windowStart, o.calls);
     await drive(proxy.url, workload, routes, secrets, o.concurrency);
     await proxy.stop(5000);
     completed = true;
@@ -172,15 +173,15 @@ const FEATURE_BUDGET_USD: Readonly<Record<Feature, number>> = { summarizer: 12, 
 const DEFAULT_CALLS = 4000;
 
 /** One key per feature, named after it, with the fixed tag `feature` (so a call cannot claim another feature) and a soft budget. */
-function createFeatureKeys(proxy: RunningProxy, createdAt: number, calls: number): Record<Feature, string> {
+async function createFeatureKeys(proxy: RunningProxy, createdAt: number, calls: number): Promise<Record<Feature, string>> {
   const secrets = {} as Record<Feature, string>;
   for (const feature of FEATURES) {
     const secret = newMeteringKey();
     const budget = { limitNano: usdToNano((FEATURE_BUDGET_USD[feature] * calls) / DEFAULT_CALLS), period: 'month' as const, alertAt: [0.5, 0.8, 1], soft: true };
-    proxy.store.createKey({ name: feature, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: { feature }, budget, createdAt });
+    await proxy.store.keys.create({ name: feature, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: { feature }, budget, createdAt });
     secrets[feature] = secret;
   }
-  proxy.keys.reload();
+  await proxy.keys.reload();
   return secrets;
 }
 

@@ -65,3 +65,14 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * Ends a command with this exit code after it has printed its output (e.g. 3: `reconcile`
+ * found differences beyond the tolerance). Not an error: nothing more is printed.
+ */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitStatus';
+  }
+}

@@ -66,6 +66,7 @@ const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
 export class MessagesStream implements StreamAccumulator {
   private running: Json | null = null;
   private model: string | null = null;
+  private stop: string | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
@@ -81,10 +82,13 @@ export class MessagesStream implements StreamAccumulator {
       this.running ??= {};
       mergeDeltaUsage(this.running, json.usage);
     }
+    if (json.type === 'message_delta') this.stop = str(objAt(json.delta).stop_reason) ?? this.stop;
     return true;
   }
 
   finish(): Observed {
-    return { usage: normaliseAnthropicUsage(this.running), model: this.model };
+    const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: this.model };
+    if (this.stop) observed.finishReasons = [this.stop];
+    return observed;
   }
 }

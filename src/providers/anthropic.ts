@@ -58,7 +58,8 @@ export function createAnthropicAdapter(): ProviderAdapter {
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };
-      return { usage: normaliseAnthropicUsage(json.usage), model: str(json.model) };
+      const stop = str(json.stop_reason);
+      return { usage: normaliseAnthropicUsage(json.usage), model: str(json.model), ...(stop ? { finishReasons: [stop] } : {}) };
     },
 
     streams: { messages: () => new MessagesStream() },

@@ -49,7 +49,10 @@ export function normaliseGeminiUsage(raw: unknown): Usage | null {
 
 /** Usage (`usageMetadata`) and answered model (`modelVersion`) of one GenerateContentResponse. */
 export function observeResponse(json: Json): Observed {
-  return { usage: normaliseGeminiUsage(json.usageMetadata), model: str(json.modelVersion) };
+  const observed: Observed = { usage: normaliseGeminiUsage(json.usageMetadata), model: str(json.modelVersion) };
+  const reasons = Array.isArray(json.candidates) ? json.candidates.map((c) => (isObj(c) ? str(c.finishReason) : null)).filter((r): r is string => r !== null) : [];
+  if (reasons.length > 0) observed.finishReasons = reasons;
+  return observed;
 }
 
 /**
@@ -67,6 +70,7 @@ export function observeBody(json: unknown): Observed {
     const seen = observeResponse(item);
     if (seen.usage) out.usage = seen.usage;
     out.model = seen.model ?? out.model;
+    if (seen.finishReasons) out.finishReasons = seen.finishReasons;
   }
   return out;
 }
@@ -80,20 +84,22 @@ export function observeBody(json: unknown): Observed {
 export class GenerateStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
+  private reasons: string[] | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0) return true;
-    if (this.model !== null && !data.includes('"usageMetadata"')) return true;
+    if (this.model !== null && !data.includes('"usageMetadata"') && !data.includes('"finishReason"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
     const seen = observeResponse(json);
     if (seen.usage) this.usage = seen.usage;
     this.model = seen.model ?? this.model;
+    this.reasons = seen.finishReasons ?? this.reasons;
     return true;
   }
 
   finish(): Observed {
-    return { usage: this.usage, model: this.model };
+    return this.reasons ? { usage: this.usage, model: this.model, finishReasons: this.reasons } : { usage: this.usage, model: this.model };
   }
 }

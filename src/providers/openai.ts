@@ -74,19 +74,39 @@ function observe(json: Json): Observed {
   const usage = normaliseOpenAiUsage(json.usage) ?? normaliseOpenAiUsage(objAt(json.x_groq).usage);
   const tier = str(json.service_tier);
   if (usage && tier) usage.serviceTier = tier;
-  return { usage, model: str(json.model) };
+  const observed: Observed = { usage, model: str(json.model) };
+  const reasons = finishReasons(json.choices);
+  if (reasons) observed.finishReasons = reasons;
+  return observed;
 }
 
-/** True when some `"usage"` key in the JSON text is not followed by `null` (cheap pre-check). */
-function mayCarryUsage(data: string): boolean {
-  let i = data.indexOf('"usage"');
+/** `choices[].finish_reason` in choice order (stream chunks name their choice by `index`); undefined when none is set. */
+function finishReasons(choices: unknown, into: string[] = []): string[] | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  let found = false;
+  choices.forEach((choice, i) => {
+    const reason = isObj(choice) ? str(choice.finish_reason) : null;
+    if (!reason) return;
+    into[count(choice.index) ?? i] = reason;
+    found = true;
+  });
+  return found ? into : undefined;
+}
+
+/** True when some `key` (quoted, e.g. `"usage"`) in the JSON text is not followed by `null` (cheap pre-check). */
+function mayCarry(data: string, key: string): boolean {
+  let i = data.indexOf(key);
   while (i !== -1) {
-    let j = i + 7;
+    let j = i + key.length;
     while (j < data.length && (data[j] === ' ' || data[j] === ':' || data[j] === '\t')) j++;
     if (!data.startsWith('null', j)) return true;
-    i = data.indexOf('"usage"', j);
+    i = data.indexOf(key, j);
   }
   return false;
+}
+
+function mayCarryUsage(data: string): boolean {
+  return mayCarry(data, '"usage"');
 }
 
 /** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */
@@ -94,16 +114,18 @@ class ChatStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
   private tier: string | null = null;
+  private reasons: string[] = [];
 
   constructor(private readonly strip: boolean) {}
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0 || data === '[DONE]') return true;
-    // Every chunk repeats the model: parse the first one, then only chunks that may carry usage.
-    if (this.model !== null && !mayCarryUsage(data)) return true;
+    // Every chunk repeats the model: parse the first one, then only chunks that may carry usage or a finish reason.
+    if (this.model !== null && !mayCarryUsage(data) && !mayCarry(data, '"finish_reason"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
+    finishReasons(json.choices, this.reasons);
     const seen = observe(json);
     this.model = seen.model ?? this.model;
     this.tier = str(json.service_tier) ?? this.tier;
@@ -114,7 +136,8 @@ class ChatStream implements StreamAccumulator {
 
   finish(): Observed {
     if (this.usage && this.tier) this.usage.serviceTier = this.tier;
-    return { usage: this.usage, model: this.model };
+    const reasons = this.reasons.filter((r) => r !== undefined);
+    return reasons.length > 0 ? { usage: this.usage, model: this.model, finishReasons: reasons } : { usage: this.usage, model: this.model };
   }
 }
 

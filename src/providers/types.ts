@@ -72,6 +72,8 @@ export interface Observed {
   model: string | null;
   /** True when `usage` was estimated by the adapter rather than reported by the provider (row flagged `estimated`). */
   estimated?: boolean;
+  /** Why generation stopped, one per choice/candidate, as the provider said it (`stop`, `end_turn`, `STOP`); absent when unknown. */
+  finishReasons?: string[];
 }
 
 /**

@@ -1,132 +1,138 @@
-import type { KeyConfig } from '../config/schema.js';
+import { declarationOf, effectiveKey, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { hashSecret, keyPrefix, looksLikeMeteringKey } from '../lib/ids.js';
-import { usdToNano } from '../lib/money.js';
-import type { KeyBudget, KeyRecord, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 
-/** A metering key as the proxy enforces it: the stored key merged with its YAML declaration. */
-export interface ResolvedKey {
-  name: string;
-  /** Fixed tags; they win over request tags. */
-  tags: Readonly<Record<string, string>>;
-  /** Allowed providers; empty = all. */
-  providers: readonly string[];
-  /** Allowed models; empty = all. */
-  models: readonly string[];
-  budget: KeyBudget | null;
-}
+/** A metering key as the proxy enforces it: the stored key merged with its YAML declaration (keys/effective.ts). */
+export type ResolvedKey = EffectiveKey;
 
-/** Converts a YAML key budget to the stored form. */
-export function budgetFromConfig(b: KeyConfig['budget']): KeyBudget | null {
-  if (!b) return null;
-  return { limitNano: usdToNano(b.limit_usd), period: b.period, alertAt: b.alert_at, soft: b.soft };
-}
+/** ms between two looks at the store's change token: the bound on applying another process's key change. */
+export const KEY_WATCH_MS = 250;
 
 /**
- * Resolves client secrets to keys from an in-memory table. The table is reloaded
- * when another process commits to the database (PRAGMA data_version changes), so a
- * `tokometer keys revoke` in another terminal takes effect on the next request.
+ * Resolves client secrets to keys from an in-memory table: `resolve` never waits on the
+ * store. The table is reloaded asynchronously and swapped in whole once read, so a
+ * request sees the old table or the new one, never half of each:
+ * - after a change this process made, `await reload()` (it resolves once the new table
+ *   and every `onReload` listener applied it, so the next request sees the change);
+ * - after a change another process made (`tokometer keys revoke` in another terminal),
+ *   `watch()` polls the store's change token every KEY_WATCH_MS and reloads when it moved,
+ *   so such a change applies within about KEY_WATCH_MS plus one read of the keys.
  */
 export class KeyResolver {
   private byHash = new Map<string, ResolvedKey>();
-  private version = -1;
-  private readonly listeners: Array<(keys: readonly ResolvedKey[]) => void> = [];
+  private token: number | undefined;
+  private loading: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private watching = false;
+  private readonly listeners: Array<(keys: readonly ResolvedKey[]) => void | Promise<void>> = [];
 
   constructor(
-    private readonly store: Store,
-    private readonly configKeys: Readonly<Record<string, KeyConfig>>,
+    private readonly store: Pick<Store, 'keys' | 'meta'>,
+    private readonly declared: Readonly<Record<string, KeyDeclaration>>,
+    private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** The key for a presented secret, or null when unknown, revoked or malformed. */
+  /** The key for a presented secret, or null when unknown, revoked or malformed. Synchronous, in memory. */
   resolve(secret: string): ResolvedKey | null {
     if (!looksLikeMeteringKey(secret)) return null;
-    this.refreshIfChanged();
     return this.byHash.get(hashSecret(secret)) ?? null;
   }
 
-  /** Forces a reload (after this process changed keys itself). Then tells every `onReload` listener. */
-  reload(): void {
-    this.version = this.store.dataVersion();
-    const table = new Map<string, ResolvedKey>();
-    for (const key of this.store.listKeys()) {
-      if (key.revokedAt === null) table.set(key.hash, this.merge(key));
-    }
-    this.byHash = table;
-    if (this.listeners.length === 0) return;
-    const active = [...table.values()];
-    for (const listener of this.listeners) listener(active);
+  /**
+   * Reads the keys again and swaps the table in, then waits for every `onReload`
+   * listener. Reloads run one after another; each starts after the previous one ended,
+   * so a change committed before this call is in the table when it resolves.
+   */
+  reload(): Promise<void> {
+    const next = this.loading.then(() => this.load());
+    this.loading = next.catch(() => {});
+    return next;
   }
 
   /**
-   * Calls `listener` with every active key after each reload (including reloads caused by
-   * another process's commit, which happen lazily on the next `resolve`, so the listener
-   * runs before that request is checked). Listeners must not throw.
+   * Calls `listener` with every active key after each reload (also those caused by
+   * another process's change); `reload` waits for the promise it returns. Listeners must not throw.
    */
-  onReload(listener: (keys: readonly ResolvedKey[]) => void): void {
+  onReload(listener: (keys: readonly ResolvedKey[]) => void | Promise<void>): void {
     this.listeners.push(listener);
   }
 
   /** All active keys, merged with their YAML declarations. */
   activeKeys(): ResolvedKey[] {
-    this.refreshIfChanged();
     return [...this.byHash.values()];
   }
 
-  /** True while the current event-loop turn has checked data_version already. */
-  private checkedThisTurn = false;
-
-  /**
-   * PRAGMA data_version costs several µs per call; one check per event-loop turn serves
-   * every request of that turn. They were all read from their sockets before the turn's
-   * first check ran, so a commit by another process before any of them was sent is still
-   * seen: "the very next request" keeps its meaning.
-   */
-  private refreshIfChanged(): void {
-    if (this.checkedThisTurn) return;
-    this.checkedThisTurn = true;
-    setImmediate(this.endTurn);
-    if (this.store.dataVersion() !== this.version) this.reload();
+  /** Starts polling the change token (see the class comment). The timer never holds the process open. */
+  watch(intervalMs = KEY_WATCH_MS): void {
+    if (this.watching) return;
+    this.watching = true;
+    const tick = async () => {
+      try {
+        if ((await this.store.meta.changeToken()) !== this.token) await this.reload();
+      } catch (error) {
+        this.onError(error);
+      }
+      if (!this.watching) return;
+      this.timer = setTimeout(() => void tick(), intervalMs);
+      (this.timer as { unref?: () => void }).unref?.();
+    };
+    this.timer = setTimeout(() => void tick(), intervalMs);
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
-  private readonly endTurn = (): void => {
-    this.checkedThisTurn = false;
-  };
+  /** Stops `watch`; waits for a reload in progress. */
+  async close(): Promise<void> {
+    this.watching = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.loading;
+  }
 
-  private merge(key: KeyRecord): ResolvedKey {
-    const declared = this.configKeys[key.name];
-    return {
-      name: key.name,
-      tags: { ...key.tags, ...(declared?.tags ?? {}) },
-      providers: declared?.providers ?? key.providers,
-      models: declared?.models ?? key.models,
-      budget: declared?.budget ? budgetFromConfig(declared.budget) : key.budget,
-    };
+  private async load(): Promise<void> {
+    // The token is read first: a change committed while the keys are read moves it again.
+    const token = await this.store.meta.changeToken();
+    const table = new Map<string, ResolvedKey>();
+    for (const key of await this.store.keys.list()) {
+      if (key.revokedAt === null) table.set(key.hash, effectiveKey(key, declarationOf(this.declared, key.name)));
+    }
+    this.token = token;
+    this.byHash = table;
+    if (this.listeners.length === 0) return;
+    const active = [...table.values()];
+    await Promise.all(this.listeners.map((listener) => listener(active)));
   }
 }
 
 /**
- * Makes sure every YAML key whose secret comes from an environment variable
- * (`secret_env`) exists in the store with that secret's hash (audited, actor 'config'). Returns one warning per
- * key that could not be set up (variable unset or malformed, name taken by another secret).
+ * Makes sure every declared key whose secret comes from an environment variable
+ * (`secretEnv`) exists in the store with that secret's hash (audited, actor 'config').
+ * Returns one warning per key that could not be set up (variable unset or malformed,
+ * name taken by another secret).
  */
-export function syncConfigKeys(store: Store, keys: Readonly<Record<string, KeyConfig>>, env: Readonly<Record<string, string | undefined>>, now: number): string[] {
+export async function syncConfigKeys(
+  store: Pick<Store, 'keys' | 'unitOfWork'>,
+  keys: Readonly<Record<string, KeyDeclaration>>,
+  env: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Promise<string[]> {
   const warnings: string[] = [];
   for (const [name, declared] of Object.entries(keys)) {
-    if (!declared.secret_env) continue;
-    const secret = env[declared.secret_env];
+    const secretEnv = declared.secretEnv;
+    if (!secretEnv) continue;
+    const secret = env[secretEnv];
     if (!secret || !looksLikeMeteringKey(secret)) {
-      warnings.push(`key '${name}': environment variable ${declared.secret_env} is unset or not a metering key (mk_ + 32 characters)`);
+      warnings.push(`key '${name}': environment variable ${secretEnv} is unset or not a metering key (mk_ + 32 characters)`);
       continue;
     }
     const hash = hashSecret(secret);
-    const existing = store.getKeyByName(name);
+    const existing = await store.keys.byName(name);
     if (existing) {
-      if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${declared.secret_env}`);
-      else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${declared.secret_env} is refused`);
+      if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
+      else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
       continue;
     }
-    store.driver.transaction(() => {
-      const key = store.createKey({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: budgetFromConfig(declared.budget) });
-      store.appendKeyEvent({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: declared.secret_env } });
+    await store.unitOfWork(async (tx) => {
+      const key = await tx.keys.create({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: declared.budget ?? null });
+      await tx.history.append({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: secretEnv } });
     });
   }
   return warnings;

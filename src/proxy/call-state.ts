@@ -2,6 +2,7 @@ import { hashBody } from '../lib/ids.js';
 import { estimateTokens } from '../providers/estimate.js';
 import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
+import type { TraceHeaders } from '../telemetry/types.js';
 import type { ProxyDeps } from './deps.js';
 
 /**
@@ -32,6 +33,10 @@ export interface CallState {
   /** False when the request can never have reached the provider (connection refused, DNS failure). */
   reachedProvider: boolean;
   finished: boolean;
+  /** The incoming W3C trace context (for the call's span); null when none was sent. */
+  trace: TraceHeaders | null;
+  /** Name of the budget that refused the call, if one did. */
+  budget: string | null;
 }
 
 export function newCallState(provider: string, startedAt: number, t0: number): CallState {
@@ -52,6 +57,8 @@ export function newCallState(provider: string, startedAt: number, t0: number): C
     error: null,
     reachedProvider: true,
     finished: false,
+    trace: null,
+    budget: null,
   };
 }
 
@@ -124,4 +131,5 @@ export function finishCall(state: CallState, outcome: CallOutcome, deps: ProxyDe
   };
   deps.metrics.observe(record);
   deps.sink(record);
+  deps.telemetry?.record({ record, trace: state.trace, responseModel: state.observed?.model ?? null, finishReasons: state.observed?.finishReasons ?? null, budget: state.budget });
 }

@@ -4,6 +4,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { Usage } from '../providers/types.js';
 import type { CallRecord } from '../store/types.js';
+import type { CallTelemetry } from '../telemetry/types.js';
 import type { ResolvedKey } from './auth.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -49,6 +50,8 @@ export interface ProxyDeps {
   budgets: BudgetGate;
   /** Receives every finished call record (the write queue's enqueue). Must not block. */
   sink: (record: CallRecord) => void;
+  /** OpenTelemetry export of every finished call; absent when export is not configured. */
+  telemetry?: CallTelemetry;
   clock: Clock;
   metrics: Metrics;
   log: Logger;

@@ -3,6 +3,7 @@ import { ProxyError } from '../lib/errors.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
 import type { CallOutcome } from '../store/types.js';
+import { incomingTrace } from '../telemetry/index.js';
 import { finishCall, newCallState, type CallState } from './call-state.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
@@ -65,6 +66,7 @@ export function createHandler(deps: ProxyDeps): (call: IncomingCall) => Promise<
 async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
   const state = newCallState(provider.name, deps.clock(), monotonicMs());
+  if (deps.telemetry) state.trace = incomingTrace(call.headers);
   const refuse = (error: ProxyError, record: boolean): OutgoingResponse => {
     state.status = error.status;
     state.error = error.message;
@@ -118,6 +120,7 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   });
   if (!reserved.ok) {
     deps.metrics.budgetBlocked();
+    state.budget = budgetName(reserved.error.details);
     return refuse(reserved.error, true);
   }
   state.reservation = reserved.reservation;
@@ -214,6 +217,12 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
     headers: clientHeaders(upstream.headers, strips),
     body: { [Symbol.asyncIterator]: () => iterator },
   };
+}
+
+/** The name of the budget in a refusal's details (`budget.name`), if any. */
+function budgetName(details: Record<string, unknown>): string | null {
+  const budget = details.budget;
+  return typeof budget === 'object' && budget !== null && typeof (budget as { name?: unknown }).name === 'string' ? (budget as { name: string }).name : null;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

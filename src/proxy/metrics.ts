@@ -13,6 +13,13 @@ export class Metrics {
   private readonly tokens = new Map<string, number>();
   private budgetBlocks = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  /** More Prometheus text appended to `render()` (the OpenTelemetry exporter's counts). */
+  private readonly extra: Array<() => string> = [];
+
+  /** Appends the lines `render` returns (complete `# HELP`/`# TYPE`/sample lines) to every scrape. */
+  addSection(render: () => string): void {
+    this.extra.push(render);
+  }
 
   observe(record: CallRecord): void {
     const reqKey = `provider="${record.provider}",status="${record.status}",outcome="${record.outcome}"`;
@@ -55,6 +62,6 @@ export class Metrics {
       lines.push(`tokometer_upstream_ttfb_seconds_sum{provider="${provider}"} ${h.sum.toFixed(6)}`);
       lines.push(`tokometer_upstream_ttfb_seconds_count{provider="${provider}"} ${h.count}`);
     }
-    return lines.join('\n') + '\n';
+    return lines.join('\n') + '\n' + this.extra.map((render) => render()).join('');
   }
 }

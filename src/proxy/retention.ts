@@ -24,13 +24,13 @@ export function startRetention(o: { store: Store; retentionDays: number; clock: 
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let removed = 0;
-  const step = () => {
+  const step = async () => {
     if (stopped) return;
     try {
-      const result = o.store.prune(days, o.clock(), { maxCalls: CALLS_PER_STEP });
+      const result = await o.store.prune(days, o.clock(), { maxCalls: CALLS_PER_STEP });
       removed += result.calls;
       if (!result.done) {
-        setImmediate(step);
+        setImmediate(() => void step());
         return;
       }
       if (removed > 0) o.log.info('retention: pruned raw calls (rollups kept)', { calls: removed, cutoff: new Date(result.cutoff).toISOString() });
@@ -38,10 +38,11 @@ export function startRetention(o: { store: Store; retentionDays: number; clock: 
       o.log.error('retention: pruning failed', { error: error instanceof Error ? error.message : String(error) });
     }
     removed = 0;
-    timer = setTimeout(step, RETENTION_INTERVAL_MS);
+    if (stopped) return;
+    timer = setTimeout(() => void step(), RETENTION_INTERVAL_MS);
     timer.unref?.();
   };
-  setImmediate(step);
+  setImmediate(() => void step());
   return () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);

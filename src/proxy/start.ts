@@ -4,12 +4,16 @@ import { BudgetService, type AlertDelivery } from '../budget/service.js';
 import { fetchPostJson } from '../budget/webhook.js';
 import { tagBudgetFromConfig } from '../config/budgets.js';
 import { providerSettings } from '../config/providers.js';
+import { telemetryOptions } from '../config/telemetry-schema.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
+import { createCallWriter } from '../store/call-writer.js';
+import { keyDeclarations } from '../config/keys.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
+import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
 import { startThreadWriter } from '../store/writer-client.js';
@@ -55,6 +59,11 @@ export interface StartProxyOptions {
    * store/writer-thread.ts). Default: the write queue writes on the main thread.
    */
   writerThread?: { entry: string; dbPath: string };
+  /**
+   * Runs once the store is open and migrated, before budgets are seeded and before the
+   * server listens (serve loads the price snapshot in force here).
+   */
+  beforeStart?: (store: Store) => Promise<void>;
 }
 
 /** What the budget and admin hooks are built on. */
@@ -66,6 +75,8 @@ export interface ProxyParts {
 
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
+/** ms `stop` waits for the last spans and metric points to reach the collector. */
+const TELEMETRY_DRAIN_MS = 5000;
 
 /** A running proxy: the server, its store and its write queue. */
 export interface RunningProxy {
@@ -87,20 +98,30 @@ export interface RunningProxy {
 
 /** Builds every dependency of the proxy handler and starts listening. */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
+  // First: a telemetry setting it cannot use stops the start before anything is opened.
+  const providers = buildProviders(providerSettings(o.config.providers));
+  const telemetry = await startTelemetry({ options: telemetryOptions(o.config.telemetry), env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = createStore(o.driver);
-  for (const warning of syncConfigKeys(store, o.config.keys, o.env, o.clock())) o.log.warn(warning);
-  const keys = new KeyResolver(store, o.config.keys);
-  keys.reload();
-  const queue = await recordWriter(o, store);
+  await o.beforeStart?.(store);
+  const declared = keyDeclarations(o.config.keys);
+  for (const warning of await syncConfigKeys(store, declared, o.env, o.clock())) o.log.warn(warning);
+  const keys = new KeyResolver(store, declared, (error) =>
+    o.log.error('could not reload the metering keys', { error: error instanceof Error ? error.message : String(error) }),
+  );
+  await keys.reload();
+  keys.watch();
+  const queue = await recordWriter(o);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
+  if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
-  const service = o.budgets ? null : defaultBudgets(o, parts);
+  const service = o.budgets ? null : await defaultBudgets(o, parts);
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
   const onRecord = o.onRecord;
   const handler = createHandler({
-    providers: buildProviders(providerSettings(o.config.providers)),
+    providers,
+    ...(telemetry ? { telemetry } : {}),
     keys,
     upstream: o.upstream,
     pricer: o.pricer,
@@ -146,14 +167,16 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     stop: (graceMs = 10_000) =>
       (stopped ??= (async () => {
         stopRetention();
+        await keys.close();
         await server.close(graceMs);
         // Responses handed over in the last turn record themselves in an immediate (relay.ts bufferedJson).
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();
+        await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
-        store.close();
+        await store.close();
       })()),
   };
 }
@@ -176,9 +199,10 @@ function queueSettings(o: StartProxyOptions) {
  * thread. With the thread, checkpoints run inside its commits, so the main connection's
  * own automatic checkpoint (rare key and alert writes) is pushed out to a safety net.
  */
-async function recordWriter(o: StartProxyOptions, store: Store): Promise<RecordWriter> {
+async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
   const settings = queueSettings(o);
-  const inline = () => new WriteQueue(store, { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
+  // The store's own connection: the writer's statements run synchronously, between its units of work.
+  const inline = () => new WriteQueue(createCallWriter(o.driver), { ...settings, ...(o.spillPath ? { spill: new SpillFile(o.spillPath, o.config.store.spill_max_bytes) } : {}) });
   if (!o.writerThread) return inline();
   try {
     const writer = await startThreadWriter({
@@ -205,9 +229,9 @@ const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
 const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
 
-function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService {
+function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<BudgetService> {
   const webhookUrl = o.config.alerts.webhook_url;
-  return new BudgetService({
+  return BudgetService.create({
     store: parts.store,
     keys: parts.keys,
     tagBudgets: o.config.budgets.map(tagBudgetFromConfig),
@@ -216,7 +240,8 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): BudgetService 
     clock: o.clock,
     log: (line) => o.log.warn(line),
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
-    flush: () => void parts.queue.flush(),
+    // Until RecordWriter.flush is asynchronous (issue #15, the call path), this adapts the blocking one.
+    flush: () => Promise.resolve(parts.queue.flush()),
   });
 }
 
@@ -226,12 +251,13 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
   return createAdminHandler({
     token,
     store: parts.store,
+    reportDriver: o.driver,
     keys: parts.keys,
     budgets,
     clock: o.clock,
     timeZone: o.config.timezone,
     economics: o.config.economics,
-    configKeys: o.config.keys,
+    configKeys: keyDeclarations(o.config.keys),
     flush: () => void parts.queue.flush(),
     log: o.log,
   });

@@ -1,28 +1,5 @@
 import type { Db } from './db.js';
-
-/** A catalog snapshot to store (price_snapshots, schema v5). Times ms since the epoch. */
-export interface NewPriceSnapshot {
-  /** Where it was fetched from: a URL or a file path. */
-  origin: string;
-  fetchedAt: number;
-  /** SHA-256 of `data`, lower-case hex. */
-  sha256: string;
-  providers: number;
-  models: number;
-  /** Stored with --force past the change limits. */
-  forced: boolean;
-  /** The catalog data as fetched (genai-prices published JSON). */
-  data: string;
-}
-
-/** A stored snapshot without its data. Higher ids are newer; the highest is in force. */
-export interface PriceSnapshotInfo extends Omit<NewPriceSnapshot, 'data'> {
-  id: number;
-}
-
-export interface PriceSnapshotRecord extends PriceSnapshotInfo {
-  data: string;
-}
+import type { NewPriceSnapshot, PriceSnapshotInfo, PriceSnapshotRecord } from './price-records.js';
 
 interface Row {
   id: number;

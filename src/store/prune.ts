@@ -1,5 +1,6 @@
+import type { Db } from './db.js';
 import { hourOf } from './rollup-policy.js';
-import type { PruneResult, SqlDriver } from './types.js';
+import type { PruneResult } from './types.js';
 
 /** Calls deleted per transaction, so a long prune never holds the write lock for long. */
 const PRUNE_CHUNK = 5_000;
@@ -7,7 +8,7 @@ const PRUNE_CHUNK = 5_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Retention (Store.prune). The cutoff is the start of the UTC hour containing
+ * Retention (Store.prune), over the SQL seam. The cutoff is the start of the UTC hour containing
  * `now - retentionDays` days, so raw rows are either complete or absent for every rollup
  * hour. rollup_state.raw_since is raised to the cutoff in the first transaction, before
  * any row goes: from then on reports answer hours before it from rollups only. Calls go
@@ -20,20 +21,18 @@ const DAY_MS = 86_400_000;
  *
  * @throws RangeError when retentionDays is not a positive whole number.
  */
-export function pruneRawCalls(driver: SqlDriver, retentionDays: number, now: number, maxCalls = Infinity): PruneResult {
+export async function pruneRawCalls(db: Db, retentionDays: number, now: number, maxCalls = Infinity): Promise<PruneResult> {
   if (!Number.isInteger(retentionDays) || retentionDays < 1) {
     throw new RangeError(`retention_days must be a whole number ≥ 1 (got ${retentionDays})`);
   }
   const cutoff = hourOf(now - retentionDays * DAY_MS);
   const chunk = `SELECT id FROM calls WHERE ts < ? ORDER BY ts, id LIMIT ${PRUNE_CHUNK}`;
-  const deleteTags = driver.prepare(`DELETE FROM call_tags WHERE call_id IN (${chunk})`);
-  const deleteCalls = driver.prepare(`DELETE FROM calls WHERE id IN (${chunk})`);
-  driver.prepare("UPDATE rollup_state SET value = MAX(value, ?) WHERE name = 'raw_since'").run(cutoff);
+  await db.run("UPDATE rollup_state SET value = CASE WHEN value < ? THEN ? ELSE value END WHERE name = 'raw_since'", [cutoff, cutoff]);
   let calls = 0;
   for (;;) {
-    const n = driver.transaction(() => {
-      deleteTags.run(cutoff);
-      return deleteCalls.run(cutoff).changes;
+    const n = await db.transaction(async (tx) => {
+      await tx.run(`DELETE FROM call_tags WHERE call_id IN (${chunk})`, [cutoff]);
+      return (await tx.run(`DELETE FROM calls WHERE id IN (${chunk})`, [cutoff])).changes;
     });
     calls += n;
     if (n < PRUNE_CHUNK) return { cutoff, calls, done: true };

@@ -1,30 +1,5 @@
 import type { Db } from './db.js';
-import type { RepriceModelTotals, RepriceTotals } from './reprice.js';
-
-/** One `prices reprice` run as recorded (reprice_runs, schema v5). Times ms, money nano-USD. */
-export interface RepriceRun extends RepriceTotals {
-  id: number;
-  actor: string;
-  startedAt: number;
-  /** null while running, or when the run died (its committed batches stand). */
-  finishedAt: number | null;
-  since: number;
-  until: number;
-  model: string | null;
-  /** The price sources in force. */
-  prices: string;
-  models: RepriceModelTotals[];
-}
-
-/** A repriced call's cost change, for the budget counters of running proxies. */
-export interface SpendChange {
-  /** Increasing; a proxy applies the rows above the last id it has seen. */
-  id: number;
-  ts: number;
-  keyName: string | null;
-  tags: Record<string, string>;
-  deltaNano: number;
-}
+import type { RepriceRun, SpendChange } from './price-records.js';
 
 interface RunRow {
   id: number;

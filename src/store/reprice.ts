@@ -1,5 +1,6 @@
 import type { Usage } from '../providers/types.js';
 import type { Db } from './db.js';
+import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
 import { dimsBase, dimsIdent, entityRows, identPrefix } from './rollup-cells.js';
 import { hourOf } from './rollup-policy.js';
 import type { SqlValue } from './types.js';
@@ -7,75 +8,10 @@ import type { SqlValue } from './types.js';
 /**
  * `prices reprice`: recomputes the cost of stored calls from their recorded usage and
  * moves the calls, their rollup rows and entity rows by the difference, one transaction
- * per batch. The audit trail (schema v5) gets the run, its per-model totals and, for
+ * per batch. The audit trail (schema v6) gets the run, its per-model totals and, for
  * calls of the last 32 days, each call's cost change so running proxies can move their
  * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
  */
-
-/** A stored call with known usage, as repricing sees it. */
-export interface RepriceCall {
-  id: number;
-  ts: number;
-  keyName: string | null;
-  provider: string;
-  endpoint: string;
-  /** COALESCE(model, model_requested). */
-  model: string;
-  usage: Usage;
-  /** reported or estimated (calls with unknown usage have no tokens and are never repriced); kept as is. */
-  usageSource: string;
-  costNano: number | null;
-  priceSource: string | null;
-  tags: Readonly<Record<string, string>>;
-}
-
-/** The price in force now for a call; null = no price now (the call is left as it is). */
-export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string } | null;
-
-export interface RepriceOptions {
-  /** Calls with since ≤ ts < until. */
-  since: number;
-  until: number;
-  /** Only calls whose model (as stored) equals this; a trailing `*` matches a prefix. */
-  model?: string | null;
-  /** Compute and report, write nothing. */
-  dryRun?: boolean;
-  /** Who runs it (audit row). */
-  actor: string;
-  clock: () => number;
-  /** The price sources in force, for the audit row (e.g. `config, overrides, genai-prices@0.1.8`). */
-  prices: string;
-  price: RepricePrice;
-  /** Calls per batch (one transaction each). Default 500. */
-  batchSize?: number;
-  /** Calls at or after (start − this) get reprice_spend rows for the budgets. Default 32 days. */
-  spendWindowMs?: number;
-}
-
-export interface RepriceTotals {
-  /** Calls examined (known usage and model, in range). */
-  calls: number;
-  /** Calls whose cost changed. */
-  changed: number;
-  /** Calls without a price now, left as they were. */
-  unpriced: number;
-  /** Cost of the examined calls before (unpriced = 0). */
-  oldTotalNano: number;
-  /** Cost of the examined calls after. */
-  newTotalNano: number;
-}
-
-export interface RepriceModelTotals extends RepriceTotals {
-  provider: string;
-  model: string;
-}
-
-export interface RepriceResult extends RepriceTotals {
-  /** reprice_runs id; null for a dry run. */
-  runId: number | null;
-  /** Per provider and model, largest absolute difference first. */
-  models: RepriceModelTotals[];
-}
 
 interface CallRow {
   id: number;

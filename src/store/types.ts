@@ -1,5 +1,11 @@
+import type { PriceStore } from './price-records.js';
+import type { ReconcileStore } from './reconcile-store.js';
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
+import type { WhereClause } from '../report/types.js';
+import type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+
+export type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
 
 /** A value SQLite can bind. */
 export type SqlValue = number | string | bigint | null | Uint8Array;
@@ -81,46 +87,6 @@ export interface CallRecord {
   error: string | null;
 }
 
-/** A metering key as stored (never the secret itself). */
-export interface KeyRecord {
-  id: number;
-  name: string;
-  /** First characters of the secret (`mk_Ab12`) so people can tell keys apart in lists. */
-  prefix: string;
-  /** SHA-256 hex of the full secret. */
-  hash: string;
-  tags: Record<string, string>;
-  /** Allowed providers; empty = all. */
-  providers: string[];
-  /** Allowed models; empty = all. */
-  models: string[];
-  budget: KeyBudget | null;
-  createdAt: number;
-  revokedAt: number | null;
-}
-
-export type BudgetPeriod = 'day' | 'week' | 'month' | 'total';
-
-export interface KeyBudget {
-  limitNano: NanoUsd;
-  period: BudgetPeriod;
-  /** Fractions of the limit at which alerts fire, e.g. [0.5, 0.8, 1]. */
-  alertAt: number[];
-  /** Soft budgets alert but never block. */
-  soft: boolean;
-}
-
-export interface NewKey {
-  name: string;
-  prefix: string;
-  hash: string;
-  tags?: Record<string, string>;
-  providers?: string[];
-  models?: string[];
-  budget?: KeyBudget | null;
-  createdAt: number;
-}
-
 /** What `Store.prune` removed. */
 export interface PruneResult {
   /** Raw calls that started before this instant (ms, a whole UTC hour) are gone. */
@@ -131,103 +97,169 @@ export interface PruneResult {
   done: boolean;
 }
 
-/** Writes and key management; the read side for reports lives in report/ and reads through `driver`. */
+/**
+ * The store: the only code that knows the schema. Every read and write is asynchronous,
+ * so the same facade sits on SQLite (sqlite-store.ts) and on a shared PostgreSQL. Each
+ * part is a named module over the SQL seam (db.ts). The hot-path call insert is not here:
+ * the write queue uses a synchronous CallWriter on its own connection (call-writer.ts).
+ */
 export interface Store {
-  readonly driver: SqlDriver;
-  insertCalls(records: readonly CallRecord[]): void;
+  readonly keys: KeyStore;
+  readonly history: KeyHistory;
+  readonly budgets: BudgetStore;
+  readonly calls: CallReads;
+  readonly meta: StoreMeta;
+  /** What `reconcile` reads and writes, and what `audit` reads of it. */
+  readonly reconcile: ReconcileStore;
+  /** Catalog price snapshots, repricing of stored calls and its audit trail. */
+  readonly prices: PriceStore;
+  /**
+   * Runs `fn` in one transaction over the writing modules: committed when it resolves,
+   * rolled back when it throws. Other statements on this store wait until it ends, so
+   * `fn` should await nothing but store calls.
+   */
+  unitOfWork<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<T>;
   /**
    * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
    * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
    * old periods still add up; per-entity rows (entity_months, entity_counts) stay too.
-   * Safe to run while the proxy writes (small transactions);
-   * `options.maxCalls` bounds one synchronous run so a server can spread a big backlog.
+   * Safe while the proxy writes (small transactions); `options.maxCalls` bounds one run
+   * so a server can spread a big backlog over several turns.
    */
-  prune(retentionDays: number, now: number, options?: { maxCalls?: number }): PruneResult;
-  createKey(key: NewKey): KeyRecord;
-  listKeys(options?: { includeRevoked?: boolean }): KeyRecord[];
-  getKeyByName(name: string): KeyRecord | undefined;
-  getKeyByHash(hash: string): KeyRecord | undefined;
-  revokeKey(name: string, at: number): boolean;
-  updateKey(name: string, patch: Partial<Pick<KeyRecord, 'tags' | 'providers' | 'models' | 'budget'>>): KeyRecord | undefined;
-  /** Stores one fired budget alert. */
-  insertAlert(alert: AlertRecord): void;
+  prune(retentionDays: number, now: number, options?: { maxCalls?: number }): Promise<PruneResult>;
+  close(): Promise<void>;
+}
+
+/** The modules a unit of work writes through, all inside its transaction. */
+export type UnitOfWork = Pick<Store, 'keys' | 'history' | 'budgets'>;
+
+/** Fields of a key to change; absent fields are kept, `budget: null` removes the budget. */
+export type KeyPatch = Partial<Pick<KeyRecord, 'tags' | 'providers' | 'models' | 'budget'>>;
+
+/** Metering keys (store/keys.ts). Never the secret: its prefix and SHA-256 only. */
+export interface KeyStore {
+  /** @throws KeyExistsError when another key (revoked or not) has the name or the hash. */
+  create(key: NewKey): Promise<KeyRecord>;
+  /** Active keys (with `includeRevoked`, every key), oldest first. */
+  list(options?: { includeRevoked?: boolean }): Promise<KeyRecord[]>;
+  byName(name: string): Promise<KeyRecord | undefined>;
+  /** Also revoked keys (revokedAt set); the caller decides what a revoked key gets. */
+  byHash(hash: string): Promise<KeyRecord | undefined>;
+  /** @returns false when there is no active key of that name (the first revocation time is kept). */
+  revoke(name: string, at: number): Promise<boolean>;
+  /** @returns the key after the change; undefined when no key has that name. */
+  update(name: string, patch: KeyPatch): Promise<KeyRecord | undefined>;
+}
+
+/** The audit trail of keys and budgets (store/history.ts, table key_events). */
+export interface KeyHistory {
+  append(event: KeyEvent): Promise<void>;
+  /** Oldest first; only `keyName`'s entries when given; the newest `limit` when given. */
+  list(options?: { keyName?: string; limit?: number }): Promise<Array<KeyEvent & { id: number }>>;
+}
+
+/**
+ * Whose calls a budget sums: a metering key's, or a tag budget's (calls whose tags
+ * match every `match` pair; with `per`, one instance per value of that tag).
+ */
+export type BudgetTarget =
+  | { kind: 'key'; name: string }
+  | { kind: 'tag'; name: string; match: Readonly<Record<string, string>>; per?: string };
+
+/** A budget period: calls with start <= ts < end count (ms; end is Infinity for `total`). */
+export interface PeriodBounds {
+  period: BudgetPeriod;
+  start: number;
+  end: number;
+}
+
+/** What one budget instance spent. Money in nano-USD; unknown usage counts 0 tokens. */
+export interface InstanceSpend {
+  /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
+  tagValue: string | null;
+  calls: number;
+  costNano: NanoUsd;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Budget alerts, resets and spend (store/budgets.ts, store/read/budgets.ts). */
+export interface BudgetStore {
+  /** Stores one fired alert. */
+  recordAlert(alert: AlertRecord): Promise<void>;
   /** Alerts whose period started at or after `periodStartFrom` (default 0), oldest first; at most `limit` (newest kept). */
-  listAlerts(options?: { periodStartFrom?: number; limit?: number }): AlertRecord[];
-  insertBudgetReset(reset: BudgetResetRecord): void;
+  alerts(options?: { periodStartFrom?: number; limit?: number }): Promise<AlertRecord[]>;
+  recordReset(reset: BudgetResetRecord): Promise<void>;
   /** Resets made at or after `since` (ms), oldest first. */
-  listBudgetResets(since: number): BudgetResetRecord[];
-  /** Appends one entry to the audit trail of keys and budgets. */
-  appendKeyEvent(event: KeyEvent): void;
-  /** Audit trail, oldest first; only `keyName`'s entries when given; the newest `limit` when given. */
-  listKeyEvents(options?: { keyName?: string; limit?: number }): Array<KeyEvent & { id: number }>;
+  resets(since: number): Promise<BudgetResetRecord[]>;
   /**
    * Spend of calls with `since <= ts < until` and a cost > 0, summed per (key, tag set):
    * what the budget ledger is rebuilt from at start. `ts` is the group's earliest call.
    */
-  spendGroups(since: number, until: number): SpendGroup[];
-  /** Summed cost (nano-USD) of `keyName`'s calls with `since <= ts < until`. */
-  keySpend(keyName: string, since: number, until: number): NanoUsd;
-  /** A number that changes whenever another connection commits (PRAGMA data_version); cheap. */
-  dataVersion(): number;
-  close(): void;
+  spendGroups(since: number, until: number): Promise<SpendGroup[]>;
+  /** Spend of the target's calls with `from <= ts < to`: one entry per instance that has calls. */
+  spend(target: BudgetTarget, from: number, to: number): Promise<InstanceSpend[]>;
+  /**
+   * The current period's spend after resets: each instance counts its calls from the
+   * period start, or from its latest reset in this period (read/budgets.ts spendStart).
+   * Key budgets and shared tag budgets give one entry (zeros when idle); a `per` budget
+   * gives the instances that spent something in the period, most spent first (`top` kept).
+   */
+  periodSpend(target: BudgetTarget, bounds: PeriodBounds, options?: { top?: number }): Promise<InstanceSpend[]>;
 }
 
-/** The budget kinds as stored: a metering key's budget, or a tag budget (`budgets:`). */
-export type StoredBudgetKind = 'key' | 'tag';
-
-/** A budget alert that fired (table alerts). Money in nano-USD, times in ms. */
-export interface AlertRecord {
-  kind: StoredBudgetKind;
-  /** Key name (key budgets) or `budgets:` entry name. */
-  budget: string;
-  /** The `per` tag value of the instance; null for key budgets and shared instances. */
-  tagValue: string | null;
-  /** The alert_at fraction crossed, e.g. 0.8. */
-  threshold: number;
-  period: BudgetPeriod;
-  /** Start of the budget period the alert fired in. */
-  periodStart: number;
-  spentNano: NanoUsd;
-  limitNano: NanoUsd;
-  soft: boolean;
-  firedAt: number;
+/** Which calls a read covers: `since <= ts < until` (ms), the `--where` filters, optionally one key. */
+export interface CallScope {
+  since: number;
+  until: number;
+  where: readonly WhereClause[];
+  keyName?: string;
+  /** IANA zone of day, week and month buckets. */
+  timeZone: string;
 }
 
-/** An operator cleared a budget period's spend (table budget_resets). */
-export interface BudgetResetRecord {
-  kind: StoredBudgetKind;
-  budget: string;
-  /** The instance reset; null with `allValues` false = the shared / `(none)` instance. */
-  tagValue: string | null;
-  /** Every instance of a `per` budget. */
-  allValues: boolean;
-  period: BudgetPeriod;
-  periodStart: number;
-  resetAt: number;
-  by: KeyEventActor;
-}
-
-/** Who made a change to keys or budgets. */
-export type KeyEventActor = 'cli' | 'admin' | 'config';
-
-/** One audit trail entry (table key_events). `details` is JSON-safe and never holds a secret. */
-export interface KeyEvent {
+/** One stored call as the audit reads it. Money in nano-USD, times in ms. */
+export interface StoredCall {
+  id: number;
   ts: number;
-  actor: KeyEventActor;
-  /** create, revoke, set, budget_reset, … */
-  action: string;
-  /** The key's name; the budget's name for tag budget events. */
-  keyName: string;
-  details: Record<string, unknown>;
-}
-
-/** Summed spend of one (key, tag set) over a time range; see Store.spendGroups. */
-export interface SpendGroup {
   keyName: string | null;
-  tags: Record<string, string>;
-  /** Earliest call of the group, ms. */
-  ts: number;
-  costNano: NanoUsd;
+  provider: string;
+  /** Model as answered, else as requested; `(none)` when neither is known. */
+  model: string;
+  endpoint: string;
+  outcome: CallOutcome;
+  streamed: boolean;
+  /** null when the usage is unknown. Inclusion rules as in providers/types.ts. */
+  usage: Usage | null;
+  usageSource: UsageSource;
+  /** null = unpriced. */
+  costNano: NanoUsd | null;
+  requestHash: string | null;
+  /** Requested max output tokens; null = the request set none. */
+  maxOutputTokens: number | null;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** Reads of the raw call log outside reports (store/read/calls.ts). */
+export interface CallReads {
+  /** The scope's calls, oldest first (ties by id), with only the columns the audit uses. */
+  list(scope: CallScope): Promise<StoredCall[]>;
+  /** Start of the first call ever stored, ms; null when there is none. */
+  firstCallAt(): Promise<number | null>;
+}
+
+/** Facts about the database itself (store/meta.ts). */
+export interface StoreMeta {
+  /**
+   * A value that changes whenever another connection (another process, or the writer
+   * thread) commits; cheap enough to poll. Compare it with the value read before.
+   */
+  changeToken(): Promise<number>;
+  /** The application id in the database header; 0 when none was set. */
+  applicationId(): Promise<number>;
+  setApplicationId(id: number): Promise<void>;
+  /** Keys whose name is not in `keyNames`, and calls whose key is null or not in it. */
+  countOutside(keyNames: readonly string[]): Promise<{ keys: number; calls: number }>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { InvalidCallRecordError } from './call-row.js';
 import type { SpillFile } from './spill.js';
-import type { CallRecord, Store } from './types.js';
+import type { CallWriter } from './call-writer.js';
+import type { CallRecord } from './types.js';
 
 /** What went wrong, reported through `onError`. */
 export type WriteQueueErrorKind =
@@ -85,7 +86,7 @@ export class WriteQueue {
   private readonly onError: (err: WriteQueueError) => void;
 
   constructor(
-    private readonly store: Pick<Store, 'insertCalls'>,
+    private readonly store: Pick<CallWriter, 'insertCalls'>,
     options: WriteQueueOptions = {},
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { edgesFor } from '../edges.js';
 import { detectRuntime } from '../runtime.js';
 import { SpillFile } from './spill.js';
-import { createStore } from './sqlite-store.js';
+import { createCallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
 import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
 
@@ -69,7 +69,7 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
   let close: () => void;
   try {
     const open = await edgesFor(detectRuntime()).openDriver();
-    const store = createStore(open(data.dbPath));
+    const store = createCallWriter(open(data.dbPath));
     close = () => store.close();
     queue = new WriteQueue(store, {
       flushIntervalMs: data.flushIntervalMs,

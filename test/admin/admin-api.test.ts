@@ -30,7 +30,7 @@ describe('admin API', () => {
   beforeAll(async () => {
     fake = await startFake();
     p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: YAML });
-    app = addKey(p.proxy, 'app');
+    app = await addKey(p.proxy, 'app');
   });
   afterAll(async () => {
     await p?.stop();
@@ -123,7 +123,7 @@ describe('admin API', () => {
     const wrongMethod = await admin('GET', '/budgets/free-daily/reset');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
-    expect(p.proxy.store.listKeyEvents({ keyName: 'free-daily' })).toMatchObject([{ actor: 'admin', action: 'budget_reset', details: { kind: 'tag', tag_value: 'u9', period: 'day' } }]);
+    expect(await p.proxy.store.history.list({ keyName: 'free-daily' })).toMatchObject([{ actor: 'admin', action: 'budget_reset', details: { kind: 'tag', tag_value: 'u9', period: 'day' } }]);
   });
 
   it('GET /admin/spend answers what `report --format json` prints, plus unit economics on request', async () => {
@@ -134,7 +134,7 @@ describe('admin API', () => {
     expect(cli.code).toBe(0);
     expect(r.json).toEqual(JSON.parse(cli.stdout));
     expect(r.json.rows.length).toBeGreaterThan(0);
-    expect(r.json.total.calls).toBe(Number(p.proxy.store.driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()!.n));
+    expect(r.json.total.calls).toBe(Number(p.driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()!.n));
 
     const ue = await admin('GET', `/spend?by=user_tier&${range}&unit_economics=1`);
     expect(ue.json.unit_economics).toMatchObject({ active_users: expect.any(Number) });
@@ -149,10 +149,10 @@ describe('admin API', () => {
     expect(put.json.error.code).toBe('method_not_allowed');
   });
 
-  it('writes an audit trail of every admin change', () => {
-    const trail = p.proxy.store.listKeyEvents().filter((e) => e.actor === 'admin').map((e) => `${e.action}:${e.keyName}`);
+  it('writes an audit trail of every admin change', async () => {
+    const trail = (await p.proxy.store.history.list()).filter((e) => e.actor === 'admin').map((e) => `${e.action}:${e.keyName}`);
     expect(trail).toEqual(expect.arrayContaining(['create:acme', 'create:patchme', 'set:patchme', 'revoke:short-lived', 'budget_reset:free-daily']));
-    const set = p.proxy.store.listKeyEvents({ keyName: 'patchme' }).find((e) => e.action === 'set')!;
+    const set = (await p.proxy.store.history.list({ keyName: 'patchme' })).find((e) => e.action === 'set')!;
     expect(set.details).toEqual({ changes: { budget: { from: null, to: { limit_usd: 0, period: 'month', alert_at: [0.5, 0.8, 1], soft: false } } } });
   });
 });

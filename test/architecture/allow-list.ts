@@ -31,9 +31,6 @@ export const ALLOWED: readonly Allowed[] = [
   // startProxy takes the whole Config and converts providers and tag budgets itself; the
   // loader or cli/serve.ts should hand it plain settings.
   { rule: 'loader-boundary', file: 'src/proxy/start.ts', removedBy: '#15.6/#15.8 (B, branch call-path: startProxy options)' },
-  // The YAML key shape reaches the request path; A1's effective-key module takes it converted.
-  { rule: 'loader-boundary', file: 'src/proxy/auth.ts', removedBy: '#15.2 effective key (A1, branch store-owner)' },
-  { rule: 'loader-boundary', file: 'src/admin/deps.ts', removedBy: '#15.2 effective key (A1, branch store-owner): configKeys as effective-key input' },
   // POST/PATCH /admin/keys bodies reuse keySchema's tags/providers/models fields.
   { rule: 'loader-boundary', file: 'src/admin/keys-routes.ts', removedBy: 'no issue yet (#15.8 follow-up): admin body schema built from domain/names.ts' },
 ];

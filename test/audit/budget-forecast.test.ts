@@ -13,10 +13,10 @@ function daily(usd: number, key: string, tags: Record<string, string> = {}): Spe
 const monthly = (limitUsd: number) => ({ limitNano: limitUsd * USD, period: 'month' as const, alertAt: [1], soft: false });
 
 describe('budget forecast', () => {
-  it('projects a key budget to period end and dates the cap', () => {
+  it('projects a key budget to period end and dates the cap', async () => {
     // $4 a day for 20 days: $80 spent by Nov 21. Last 7 days: $28 → $4/day.
     // Projected at Dec 1 = $80 + 10 × $4 = $120 ≥ $100, so the cap is hit at Nov 21 + ($20 / $4) days = Nov 26 00:00.
-    const [f, ...rest] = findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
+    const [f, ...rest] = await findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
     expect(rest).toEqual([]);
     expect(f!.kind).toBe('notice');
     expect(f!.scope).toEqual({ key: 'acme' });
@@ -29,13 +29,13 @@ describe('budget forecast', () => {
     expect(f!.confidence.level).toBe('medium');
   });
 
-  it('forecasts config tag budgets, per instance for per-value budgets', () => {
+  it('forecasts config tag budgets, per instance for per-value budgets', async () => {
     // feature=chat: $2/day → $40 spent, projected $60 ≥ $50 → hit at Nov 21 + $10 / $2 = Nov 26.
     const chat = tagBudgetFromConfig({ name: 'chat-monthly', match: { feature: 'chat' }, limit_usd: 50, period: 'month', alert_at: [1], soft: true });
     // Per tenant: t1 spends $3/day (projected $90 ≥ $70 → hit Nov 21 + $10/$3 days), t2 $1/day (projected $30, silent).
     const tenants = tagBudgetFromConfig({ name: 'tenant-monthly', match: {}, per: 'tenant_id', limit_usd: 70, period: 'month', alert_at: [1], soft: false });
     const specs = [...daily(2, 'app', { feature: 'chat' }), ...daily(3, 'x', { tenant_id: 't1' }), ...daily(1, 'y', { tenant_id: 't2' })];
-    const out = findings(specs, budgetForecast, { until: NOW, tagBudgets: [chat, tenants] });
+    const out = await findings(specs, budgetForecast, { until: NOW, tagBudgets: [chat, tenants] });
     // The calls without a tenant (the chat ones, $2/day) share the `(none)` instance: projected $60 < $70, silent.
     // Notices rank by when the cap is hit: t1 first.
     expect(out.map((f) => f.scope)).toEqual([{ budget: 'tenant-monthly', tenant_id: 't1' }, { budget: 'chat-monthly' }]);
@@ -45,37 +45,37 @@ describe('budget forecast', () => {
     expect(out[1]!.fix).toContain('soft');
   });
 
-  it('says when the cap is already reached', () => {
-    const [f] = findings(daily(6, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
+  it('says when the cap is already reached', async () => {
+    const [f] = await findings(daily(6, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
     expect(f!.title).toBe('key acme: cap of $100.00 already reached this month');
     expect(f!.confidence.level).toBe('high');
   });
 
-  it('stays silent for budgets on track and budgets without spend', () => {
+  it('stays silent for budgets on track and budgets without spend', async () => {
     const keyBudgets = [
       { name: 'acme', budget: monthly(500) },
       { name: 'idle', budget: monthly(1) },
     ];
-    expect(findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets })).toEqual([]);
+    expect(await findings(daily(4, 'acme'), budgetForecast, { until: NOW, keyBudgets })).toEqual([]);
     // Both still appear in the report's budget table: acme projected at $120 of $500, idle at $0.
-    const { budgets } = audit(daily(4, 'acme'), { until: NOW, keyBudgets, detectors: [budgetForecast] });
+    const { budgets } = await audit(daily(4, 'acme'), { until: NOW, keyBudgets, detectors: [budgetForecast] });
     expect(budgets.map((b) => [b.name, b.spentNano, b.projectedNano, b.hitAt])).toEqual([
       ['key acme', 80 * USD, 120 * USD, null],
       ['key idle', 0, 0, null],
     ]);
   });
 
-  it('measures the rate over at least one day, so a young call log still shows a rate for its spend', () => {
+  it('measures the rate over at least one day, so a young call log still shows a rate for its spend', async () => {
     // Three calls in the last ten minutes, $0.0000105 each: $0.0000315 spent, all of the call log.
     const young = [10, 5, 1].map((m) => ({ at: NOW - m * MINUTE, key: 'summarizer', cost: 10_500 }));
-    const [reached] = findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.00001) }] });
+    const [reached] = await findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.00001) }] });
     expect(reached!.title).toBe('key summarizer: cap of $0.00001 already reached this month');
     // The rate is the last day's spend (the window never shrinks below a day), and says so.
     expect(factOf(reached!, 'daily_rate_usd')).toBe(31_500);
     expect(reached!.evidence.facts.find((f) => f.key === 'daily_rate_usd')!.label).toBe('spend per day (last 1.0 days)');
 
     // Nov 21 → Dec 1 at $0.0000315/day: projected $0.0000315 + 10 × $0.0000315 = $0.0003465 ≥ $0.0001.
-    const [projected] = findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.0001) }] });
+    const [projected] = await findings(young, budgetForecast, { until: NOW, keyBudgets: [{ name: 'summarizer', budget: monthly(0.0001) }] });
     expect(factOf(projected!, 'projected_usd')).toBe(346_500);
     expect(projected!.confidence).toEqual({ level: 'low', reason: 'Only 10 minutes of history behind the projection (rate over the last 1.0 days).' });
   });

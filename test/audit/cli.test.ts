@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { edgesFor } from '../../src/edges.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { MINUTE, SINCE, UNTIL, many, record } from './helpers.js';
 
 let dir: string;
@@ -79,9 +79,20 @@ describe('tokometer audit', () => {
   });
 
   it('audits an empty database without findings', async () => {
-    const { code, out } = await cli(['audit', '--db', path.join(dir, 'empty.db')]);
+    const empty = path.join(dir, 'empty.db');
+    await createStore(openDriver(empty)).close();
+    const { code, out } = await cli(['audit', '--db', empty]);
     expect(code).toBe(0);
     expect(out).toContain('No findings');
+  });
+
+  it('refuses a --db path with no database (exit 2, the path named) and creates nothing', async () => {
+    const typo = path.join(dir, 'typo.db');
+    const { code, out, err } = await cli(['audit', '--db', typo]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`tokometer: no database at ${typo} (pass --db with the path \`tokometer serve\` writes to)\n`);
+    expect(readdirSync(dir).filter((f) => f.startsWith('typo'))).toEqual([]);
   });
 });
 

@@ -25,8 +25,8 @@ const report = () =>
   });
 
 describe('audit formats', () => {
-  it('table: ranked summary, one block per finding, the total last', () => {
-    const text = renderAuditTable(report(), { color: false });
+  it('table: ranked summary, one block per finding, the total last', async () => {
+    const text = renderAuditTable((await report()), { color: false });
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('Cost audit: 2026-11-01 → 2026-12-01 (30.0 days observed)');
     expect(text).toMatch(/#\s+saving\/month\s+confidence\s+finding/);
@@ -38,11 +38,11 @@ describe('audit formats', () => {
     expect(text).toMatch(/Budgets\n.*\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached\n/);
     // The total counts the five findings listed: three savings and two notices (budget, unpriced).
     expect(lines.at(-1)).toMatch(/^Total estimated saving: \$5\.24 per month \(.*\) from 5 findings: 3 savings, 2 notices\.$/);
-    expect(renderAuditTable(report(), { color: true })).toMatch(/\u001b\[1m/);
+    expect(renderAuditTable((await report()), { color: true })).toMatch(/\u001b\[1m/);
   });
 
-  it('md: a pasteable document with a summary table, sections, YAML blocks and the total last', () => {
-    const md = renderAuditMarkdown(report());
+  it('md: a pasteable document with a summary table, sections, YAML blocks and the total last', async () => {
+    const md = renderAuditMarkdown((await report()));
     expect(md.startsWith('## tokometer cost audit: 2026-11-01 → 2026-12-01')).toBe(true);
     expect(md).toContain('| # | Finding | Saving / month | Confidence |');
     expect(md).toContain('| 1 | classifier: gpt-4o → gpt-4o-mini for short answers | $3.29 | medium |');
@@ -54,8 +54,8 @@ describe('audit formats', () => {
     expect(md.trimEnd().split('\n').at(-1)).toMatch(/^\*\*Total estimated saving: \$5\.24 per month .*\*\*$/);
   });
 
-  it('json: one document with exact nano amounts beside dollars', () => {
-    const doc = JSON.parse(renderAuditJson(report()));
+  it('json: one document with exact nano amounts beside dollars', async () => {
+    const doc = JSON.parse(renderAuditJson((await report())));
     expect(doc.since).toBe('2026-11-01T00:00:00.000Z');
     expect(doc.observed_days).toBe(30);
     expect(doc.findings.map((f: { rank: number; detector: string }) => [f.rank, f.detector])).toEqual([
@@ -91,8 +91,8 @@ describe('audit formats', () => {
     expect(doc.total).toEqual({ saving_usd_per_month: 5.24, saving_nano_per_month: 5_240_000_000, findings: 5, savings: 3, notices: 2 });
   });
 
-  it('says so when there is nothing to report', () => {
-    const empty = audit([]);
+  it('says so when there is nothing to report', async () => {
+    const empty = await audit([]);
     expect(renderAuditTable(empty, { color: false })).toContain('No findings');
     expect(renderAuditMarkdown(empty)).toContain('No findings');
     expect(JSON.parse(renderAuditJson(empty)).findings).toEqual([]);

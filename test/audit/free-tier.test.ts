@@ -17,10 +17,10 @@ function dataset(heavyCalls = 20): Spec[] {
 }
 
 describe('free-tier subsidy', () => {
-  it('proposes the p90 user-day spend as a daily cap and prices what it would refuse', () => {
+  it('proposes the p90 user-day spend as a daily cap and prices what it would refuse', async () => {
     // Free user-days: nine at $0.10 and f0's at $2.00. p90 (nearest rank, 9th of 10) = $0.10 → cap $0.10.
     // Saving = $2.00 − $0.10 = $1.90. Free spend $2.90 of $5.40 total; $0.29 per free user vs $0.50 per pro user.
-    const [f, ...rest] = findings(dataset(), freeTier);
+    const [f, ...rest] = await findings(dataset(), freeTier);
     expect(rest).toEqual([]);
     expect(f!.savingNano).toBe(1_900_000_000);
     expect(f!.scope).toEqual({ user_tier: 'free' });
@@ -36,12 +36,12 @@ describe('free-tier subsidy', () => {
     expect(f!.title).toContain('$0.290 each vs $0.500 per paid user');
   });
 
-  it('stays silent when free users spend evenly, when there are no tiers, or when a cap already exists', () => {
-    expect(findings(dataset(1), freeTier)).toEqual([]);
+  it('stays silent when free users spend evenly, when there are no tiers, or when a cap already exists', async () => {
+    expect(await findings(dataset(1), freeTier)).toEqual([]);
     const untagged = dataset().map((s) => ({ ...s, tags: {} }));
-    expect(findings(untagged, freeTier)).toEqual([]);
+    expect(await findings(untagged, freeTier)).toEqual([]);
     const existing = tagBudgetFromConfig({ name: 'free', match: { user_tier: 'free' }, per: 'user_id', limit_usd: 0.05, period: 'day', alert_at: [1], soft: false });
-    expect(findings(dataset(), freeTier, { tagBudgets: [existing] })).toEqual([]);
+    expect(await findings(dataset(), freeTier, { tagBudgets: [existing] })).toEqual([]);
     expect(USD).toBe(cents(100));
   });
 });

@@ -4,8 +4,9 @@ import type { TagBudget } from '../../src/budget/types.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import type { WhereClause } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallOutcome, CallRecord, Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { CallOutcome, CallRecord } from '../../src/store/types.js';
+import type { TestStore as Store } from '../support/store.js';
 
 /**
  * Synthetic call logs for the audit tests, written through the real store on a temporary
@@ -118,14 +119,15 @@ export interface AuditOptions {
   batchTags?: WhereClause[];
   minSaving?: number;
   timeZone?: string;
+  reconcileRuns?: AuditInput['reconcileRuns'];
 }
 
 /** Runs the audit over `specs` (window November 2026, no saving floor unless given). */
-export function audit(specs: readonly Spec[], o: AuditOptions = {}): AuditReport {
+export async function audit(specs: readonly Spec[], o: AuditOptions = {}): Promise<AuditReport> {
   const store = storeWith(specs);
   try {
     const input: AuditInput = {
-      driver: store.driver,
+      store,
       pricer,
       since: o.since ?? SINCE,
       until: o.until ?? UNTIL,
@@ -137,16 +139,17 @@ export function audit(specs: readonly Spec[], o: AuditOptions = {}): AuditReport
       batchTags: o.batchTags ?? [],
       minSavingPerMonthNano: o.minSaving ?? 0,
       ...(o.detectors ? { detectors: o.detectors } : {}),
+      ...(o.reconcileRuns ? { reconcileRuns: o.reconcileRuns } : {}),
     };
-    return runAudit(input);
+    return await runAudit(input);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** The findings of one detector. */
-export function findings(specs: readonly Spec[], detector: Detector, o: AuditOptions = {}): Finding[] {
-  return audit(specs, { ...o, detectors: [detector] }).findings;
+export async function findings(specs: readonly Spec[], detector: Detector, o: AuditOptions = {}): Promise<Finding[]> {
+  return (await audit(specs, { ...o, detectors: [detector] })).findings;
 }
 
 /** A fact's value by key. */

@@ -3,12 +3,12 @@ import { outputLimits } from '../../src/audit/detectors/output-limits.js';
 import { factOf, findings, many } from './helpers.js';
 
 describe('output limits', () => {
-  it('prices max_tokens at the rounded-up p95 for a feature with runaway answers', () => {
+  it('prices max_tokens at the rounded-up p95 for a feature with runaway answers', async () => {
     // 100 calls without max_tokens on gpt-4o: 95 answers of 300 tokens, 5 of 3,000.
     // p95 = the 95th value = 300 → cap 300 (already a multiple of 100). Runaway: > 600 tokens, the 5 long ones.
     // Cutting each to 300 saves 2,700 output tokens × $10/1M = $0.027 → 5 × $0.027 = $0.135.
     const specs = many(100, (i) => ({ tags: { feature: 'writer' }, input: 100, output: i % 20 === 0 ? 3000 : 300 }));
-    const [f, ...rest] = findings(specs, outputLimits);
+    const [f, ...rest] = await findings(specs, outputLimits);
     expect(rest).toEqual([]);
     expect(f!.scope).toEqual({ feature: 'writer' });
     expect(f!.savingNano).toBe(135_000_000);
@@ -18,18 +18,18 @@ describe('output limits', () => {
     expect(f!.confidence.level).toBe('medium');
   });
 
-  it('is low-confidence when the callers already set a limit', () => {
+  it('is low-confidence when the callers already set a limit', async () => {
     // Same shape with max_tokens 4,000 on every call; p95 of 250 rounds up to a cap of 300:
     // 5 × (3,000 − 300) × $10/1M = $0.135.
     const specs = many(100, (i) => ({ tags: { feature: 'writer' }, input: 100, output: i % 20 === 0 ? 3000 : 250, maxTokens: 4000 }));
-    const [f] = findings(specs, outputLimits);
+    const [f] = await findings(specs, outputLimits);
     expect(f!.savingNano).toBe(135_000_000);
     expect(f!.fix).toContain('max_tokens: 300');
     expect(f!.confidence.level).toBe('low');
   });
 
-  it('stays silent when no answer runs past twice the cap', () => {
+  it('stays silent when no answer runs past twice the cap', async () => {
     const specs = many(200, (i) => ({ tags: { feature: 'chat' }, input: 100, output: 200 + (i % 50) * 10 }));
-    expect(findings(specs, outputLimits)).toEqual([]);
+    expect(await findings(specs, outputLimits)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ function mixed(start = SINCE): Spec[] {
 }
 
 describe('audit runner', () => {
-  it('runs every detector once, ranks savings first and ends with their total', () => {
+  it('runs every detector once, ranks savings first and ends with their total', async () => {
     expect(DETECTORS.map((d) => d.id)).toEqual([
       'model-downgrade',
       'oversized-prompts',
@@ -23,8 +23,9 @@ describe('audit runner', () => {
       'waste',
       'batch',
       'unpriced',
+      'unmetered-traffic',
     ]);
-    const r = audit(mixed());
+    const r = await audit(mixed());
     expect(r.findings.map((f) => [f.detector, f.savingPerMonthNano])).toEqual([
       ['model-downgrade', 3_290_000_000],
       ['waste', 50_000_000],
@@ -37,35 +38,35 @@ describe('audit runner', () => {
     expect(r.costNano).toBe(3_550_000_000);
   });
 
-  it('leaves out savings under the floor but keeps notices', () => {
-    const r = audit(mixed(), { minSaving: USD });
+  it('leaves out savings under the floor but keeps notices', async () => {
+    const r = await audit(mixed(), { minSaving: USD });
     expect(r.findings.map((f) => f.detector)).toEqual(['model-downgrade', 'unpriced']);
     expect(r.totalPerMonthNano).toBe(3_290_000_000);
   });
 
-  it('scales a window saving to 30 days by the span the call log covers', () => {
+  it('scales a window saving to 30 days by the span the call log covers', async () => {
     // The log starts on Nov 21: 10 of the window's 30 days observed, so $3.29 → $9.87 per month.
-    const late = audit(mixed(SINCE + 20 * DAY));
+    const late = await audit(mixed(SINCE + 20 * DAY));
     expect(late.observedMs).toBe(10 * DAY);
     expect(late.findings[0]!.savingNano).toBe(3_290_000_000);
     expect(late.findings[0]!.savingPerMonthNano).toBe(9_870_000_000);
     // A call before the window means the whole window was observed.
-    const older = audit([{ at: SINCE - 5 * DAY }, ...mixed(SINCE + 20 * DAY)]);
+    const older = await audit([{ at: SINCE - 5 * DAY }, ...mixed(SINCE + 20 * DAY)]);
     expect(older.observedMs).toBe(30 * DAY);
     expect(older.findings[0]!.savingPerMonthNano).toBe(3_290_000_000);
     // Less than a day of data counts as one day.
-    const hours = audit(mixed(SINCE + 29.5 * DAY).slice(0, 100));
+    const hours = await audit(mixed(SINCE + 29.5 * DAY).slice(0, 100));
     expect(hours.observedMs).toBe(DAY);
   });
 
-  it('applies --where to every detector', () => {
-    const r = audit(mixed(), { where: [{ key: 'feature', op: '=', value: 'chat' }] });
+  it('applies --where to every detector', async () => {
+    const r = await audit(mixed(), { where: [{ key: 'feature', op: '=', value: 'chat' }] });
     expect(r.findings.map((f) => f.detector)).toEqual(['waste', 'unpriced']);
     expect(r.where).toEqual([{ key: 'feature', op: '=', value: 'chat' }]);
   });
 
-  it('returns no findings and a zero total on an empty window', () => {
-    const r = audit([]);
+  it('returns no findings and a zero total on an empty window', async () => {
+    const r = await audit([]);
     expect(r.findings).toEqual([]);
     expect(r.totalPerMonthNano).toBe(0);
     expect(r.calls).toBe(0);

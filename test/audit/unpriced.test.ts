@@ -3,10 +3,10 @@ import { unpriced } from '../../src/audit/detectors/unpriced.js';
 import { MINUTE, SINCE, factOf, findings, many } from './helpers.js';
 
 describe('unpriced models', () => {
-  it('lists models with token counts but no price, with the prices: snippet to add', () => {
+  it('lists models with token counts but no price, with the prices: snippet to add', async () => {
     // 7 calls of 1,000 in / 100 out on a model no catalog knows: 7,000 / 700 tokens not counted anywhere.
     const specs = many(7, () => ({ model: 'acme-llm-7b', provider: 'together', cost: null, cached: 200 }));
-    const [f, ...rest] = findings(specs, unpriced);
+    const [f, ...rest] = await findings(specs, unpriced);
     expect(rest).toEqual([]);
     expect(f!.kind).toBe('notice');
     expect(f!.scope).toEqual({ provider: 'together', model: 'acme-llm-7b' });
@@ -16,15 +16,15 @@ describe('unpriced models', () => {
     expect(f!.savingPerMonthNano).toBe(0);
   });
 
-  it('quotes model names YAML would misread', () => {
-    const [f] = findings(many(3, () => ({ model: 'acme/llm:free', provider: 'openrouter', cost: null })), unpriced);
+  it('quotes model names YAML would misread', async () => {
+    const [f] = await findings(many(3, () => ({ model: 'acme/llm:free', provider: 'openrouter', cost: null })), unpriced);
     expect(f!.snippet).toContain('"acme/llm:free": { provider: openrouter');
   });
 
-  it('stays silent for priced calls, unknown usage and unmetered endpoints', () => {
+  it('stays silent for priced calls, unknown usage and unmetered endpoints', async () => {
     const priced = many(5, () => ({ model: 'gpt-4o' }));
     const unknownUsage = many(5, (i) => ({ at: SINCE + (10 + i) * MINUTE, model: 'acme-llm-7b', usage: false, cost: null }));
     const unmetered = many(5, (i) => ({ at: SINCE + (20 + i) * MINUTE, model: 'acme-llm-7b', endpoint: 'other', cost: null, usageSource: 'not_metered' as const }));
-    expect(findings([...priced, ...unknownUsage, ...unmetered], unpriced)).toEqual([]);
+    expect(await findings([...priced, ...unknownUsage, ...unmetered], unpriced)).toEqual([]);
   });
 });

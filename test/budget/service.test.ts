@@ -5,9 +5,9 @@ import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { KeyResolver } from '../../src/proxy/auth.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
 import type { KeyBudget, Store } from '../../src/store/types.js';
 import { makeCall } from '../store/fixtures.js';
+import { testStore } from '../support/store.js';
 import { USD, keyBudget, tagBudget } from './helpers.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -16,16 +16,16 @@ const NOW = '2026-11-20T12:00:00Z';
 /** A store with keys and a movable clock; a new service on the same store is a restart. */
 function world() {
   let now = at(NOW);
-  const store = createStore(openDriver(':memory:'));
+  const store = testStore(openDriver(':memory:'));
   const lines: string[] = [];
-  const service = (tags: TagBudget[] = [], s: Store = store) => {
+  const service = async (tags: TagBudget[] = [], s: Store = store) => {
     const keys = new KeyResolver(s, {});
-    keys.reload();
-    return new BudgetService({ store: s, keys, tagBudgets: tags, timeZone: 'UTC', pricer: createPricer(), clock: () => now, log: (l) => lines.push(l) });
+    await keys.reload();
+    return BudgetService.create({ store: s, keys, tagBudgets: tags, timeZone: 'UTC', pricer: createPricer(), clock: () => now, log: (l) => lines.push(l) });
   };
-  const addKey = (name: string, budget: KeyBudget | null) => {
+  const addKey = async (name: string, budget: KeyBudget | null) => {
     const secret = newMeteringKey();
-    store.createKey({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), budget, createdAt: now });
+    await store.keys.create({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), budget, createdAt: now });
   };
   const spend = (keyName: string, iso: string, usd: number, tags: Record<string, string> = {}) =>
     store.insertCalls([makeCall(0, { ts: at(iso), keyName, tags, costNano: Math.round(usd * USD) })]);
@@ -53,67 +53,67 @@ describe('BudgetService', () => {
   let w: ReturnType<typeof world>;
   afterEach(() => w.close());
 
-  it('seeds each budget with the stored spend of its current period only', () => {
+  it('seeds each budget with the stored spend of its current period only', async () => {
     w = world();
-    w.addKey('k', keyBudget(10));
+    await w.addKey('k', keyBudget(10));
     w.spend('k', '2026-10-31T23:59:59Z', 3, { user: 'u1' }); // last month
     w.spend('k', '2026-11-02T00:00:00Z', 2, { user: 'u1' }); // this month, not today
     w.spend('k', '2026-11-20T00:00:00Z', 1, { user: 'u1' }); // today
     w.spend('k', '2026-11-20T11:00:00Z', 0.5, { user: 'u2' });
     w.spend('other', '2026-11-20T11:00:00Z', 4, { user: 'u1' });
-    const svc = w.service([tagBudget('daily', 100, { per: 'user' })]);
+    const svc = await w.service([tagBudget('daily', 100, { per: 'user' })]);
     expect(stateOf(svc, 'k')!.spentNano).toBe(3.5 * USD);
     expect(stateOf(svc, 'daily', 'u1')!.spentNano).toBe(5 * USD);
     expect(stateOf(svc, 'daily', 'u2')!.spentNano).toBe(0.5 * USD);
   });
 
-  it('replays resets of the current period: spend before a reset does not come back', () => {
+  it('replays resets of the current period: spend before a reset does not come back', async () => {
     w = world();
-    w.addKey('k', keyBudget(10));
+    await w.addKey('k', keyBudget(10));
     const tags = [tagBudget('daily', 100, { per: 'user' })];
     w.spend('k', '2026-11-20T01:00:00Z', 1, { user: 'u1' });
     w.spend('k', '2026-11-20T01:00:00Z', 2, { user: 'u2' });
     w.setNow('2026-11-20T02:00:00Z');
-    const first = w.service(tags);
-    expect(first.reset({ name: 'daily', tagValue: 'u1' }, 'admin')).toMatchObject({ ok: true, allValues: false, clearedNano: USD });
-    expect(first.reset({ name: 'k' }, 'cli')).toMatchObject({ ok: true, kind: 'key', clearedNano: 3 * USD });
+    const first = await w.service(tags);
+    expect(await first.reset({ name: 'daily', tagValue: 'u1' }, 'admin')).toMatchObject({ ok: true, allValues: false, clearedNano: USD });
+    expect(await first.reset({ name: 'k' }, 'cli')).toMatchObject({ ok: true, kind: 'key', clearedNano: 3 * USD });
     // Spend after the resets counts; a reset of the previous day, and one of a budget now gone, are ignored.
-    w.store.insertBudgetReset({ kind: 'tag', budget: 'daily', tagValue: 'u2', allValues: false, period: 'day', periodStart: at('2026-11-19T00:00:00Z'), resetAt: at('2026-11-19T23:00:00Z'), by: 'admin' });
-    w.store.insertBudgetReset({ kind: 'tag', budget: 'gone', tagValue: null, allValues: true, period: 'day', periodStart: at('2026-11-20T00:00:00Z'), resetAt: at('2026-11-20T02:00:00Z'), by: 'admin' });
+    await w.store.budgets.recordReset({ kind: 'tag', budget: 'daily', tagValue: 'u2', allValues: false, period: 'day', periodStart: at('2026-11-19T00:00:00Z'), resetAt: at('2026-11-19T23:00:00Z'), by: 'admin' });
+    await w.store.budgets.recordReset({ kind: 'tag', budget: 'gone', tagValue: null, allValues: true, period: 'day', periodStart: at('2026-11-20T00:00:00Z'), resetAt: at('2026-11-20T02:00:00Z'), by: 'admin' });
     w.spend('k', '2026-11-20T03:00:00Z', 0.25, { user: 'u1' });
     w.setNow('2026-11-20T04:00:00Z');
-    const restarted = w.service(tags);
+    const restarted = await w.service(tags);
     expect(stateOf(restarted, 'k')!.spentNano).toBe(0.25 * USD);
     expect(stateOf(restarted, 'daily', 'u1')!.spentNano).toBe(0.25 * USD);
     expect(stateOf(restarted, 'daily', 'u2')!.spentNano).toBe(2 * USD);
 
     // Every instance of a per budget at once.
-    expect(restarted.reset({ name: 'daily' }, 'admin')).toMatchObject({ ok: true, allValues: true, tagValue: null, clearedNano: 2.25 * USD });
-    const again = w.service(tags);
+    expect(await restarted.reset({ name: 'daily' }, 'admin')).toMatchObject({ ok: true, allValues: true, tagValue: null, clearedNano: 2.25 * USD });
+    const again = await w.service(tags);
     expect(again.snapshot().filter((s) => s.name === 'daily').every((s) => s.spentNano === 0)).toBe(true);
-    expect(w.store.listKeyEvents().map((e) => `${e.actor}:${e.action}:${e.keyName}`)).toEqual(['admin:budget_reset:daily', 'cli:budget_reset:k', 'admin:budget_reset:daily']);
+    expect((await w.store.history.list()).map((e) => `${e.actor}:${e.action}:${e.keyName}`)).toEqual(['admin:budget_reset:daily', 'cli:budget_reset:k', 'admin:budget_reset:daily']);
   });
 
-  it('reset names the budget it cannot find or cannot tell apart', () => {
+  it('reset names the budget it cannot find or cannot tell apart', async () => {
     w = world();
-    w.addKey('same', keyBudget(1));
-    const svc = w.service([tagBudget('same', 1), tagBudget('shared', 1)]);
-    expect(svc.reset({ name: 'nope' }, 'admin')).toEqual({ ok: false, reason: 'not_found' });
-    expect(svc.reset({ name: 'same' }, 'admin')).toEqual({ ok: false, reason: 'ambiguous' });
-    expect(svc.reset({ name: 'same', kind: 'tag' }, 'admin')).toMatchObject({ ok: true, kind: 'tag' });
+    await w.addKey('same', keyBudget(1));
+    const svc = await w.service([tagBudget('same', 1), tagBudget('shared', 1)]);
+    expect(await svc.reset({ name: 'nope' }, 'admin')).toEqual({ ok: false, reason: 'not_found' });
+    expect(await svc.reset({ name: 'same' }, 'admin')).toEqual({ ok: false, reason: 'ambiguous' });
+    expect(await svc.reset({ name: 'same', kind: 'tag' }, 'admin')).toMatchObject({ ok: true, kind: 'tag' });
     // A tag budget without `per` has one instance, whatever tag value is asked for.
-    expect(svc.reset({ name: 'shared', tagValue: 'x' }, 'admin')).toMatchObject({ ok: true, tagValue: null, allValues: false });
+    expect(await svc.reset({ name: 'shared', tagValue: 'x' }, 'admin')).toMatchObject({ ok: true, tagValue: null, allValues: false });
   });
 
-  it('fires each threshold once per period with a log line and a stored row; soft budgets alert but never block', () => {
+  it('fires each threshold once per period with a log line and a stored row; soft budgets alert but never block', async () => {
     w = world();
-    w.addKey('soft', keyBudget(1, { soft: true, alertAt: [0.5, 1] }));
-    const svc = w.service();
+    await w.addKey('soft', keyBudget(1, { soft: true, alertAt: [0.5, 1] }));
+    const svc = await w.service();
     expect(call(svc, 'soft', 0.6)).toBe(true);
     expect(call(svc, 'soft', 0.6)).toBe(true);
     expect(call(svc, 'soft', 5)).toBe(true);
     expect(w.lines).toEqual([expect.stringContaining("key budget 'soft' reached 50% of its limit"), expect.stringContaining('reached 100%')]);
-    expect(w.store.listAlerts().map((a) => [a.budget, a.threshold, a.soft, a.spentNano])).toEqual([
+    expect((await w.store.budgets.alerts()).map((a) => [a.budget, a.threshold, a.soft, a.spentNano])).toEqual([
       ['soft', 0.5, true, 0.6 * USD],
       ['soft', 1, true, 1.2 * USD],
     ]);
@@ -121,59 +121,86 @@ describe('BudgetService', () => {
     expect(stateOf(svc, 'soft')).toMatchObject({ soft: true, blocked: false });
   });
 
-  it('does not fire again after a restart what the alerts table holds for the period, unless a reset re-armed it', () => {
+  it('does not fire again after a restart what the alerts table holds for the period, unless a reset re-armed it', async () => {
     w = world();
-    w.addKey('k', keyBudget(1, { alertAt: [0.5] }));
+    await w.addKey('k', keyBudget(1, { alertAt: [0.5] }));
     const paid = (svc: BudgetService, usd: number, iso: string) => {
       w.setNow(iso);
       w.spend('k', iso, usd);
       call(svc, 'k', usd);
     };
     // Fired this period at 0.5 (under another limit): the stored spend is below it now.
-    w.store.insertAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
+    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
     // An alert of last month does not count.
-    w.store.insertAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
-    const svc = w.service();
+    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
+    const svc = await w.service();
     paid(svc, 0.7, '2026-11-20T12:00:00Z');
     expect(w.lines).toEqual([]);
 
     // An admin reset re-arms the threshold in this process. (A call in the very ms of a reset
     // counts after it when the ledger is rebuilt: the safe side for a cap.)
     w.setNow('2026-11-20T12:30:00Z');
-    svc.reset({ name: 'k' }, 'admin');
+    await svc.reset({ name: 'k' }, 'admin');
     paid(svc, 0.7, '2026-11-20T13:00:00Z');
     expect(w.lines).toHaveLength(1);
-    expect(w.store.listAlerts()).toHaveLength(3);
+    expect(await w.store.budgets.alerts()).toHaveLength(3);
 
     // Restart with a 10x limit: spend is far below 50 % again, yet the alert fired after the reset holds.
-    w.store.updateKey('k', { budget: keyBudget(10, { alertAt: [0.5] }) });
-    const restarted = w.service();
+    await w.store.keys.update('k', { budget: keyBudget(10, { alertAt: [0.5] }) });
+    const restarted = await w.service();
     expect(stateOf(restarted, 'k')!.spentNano).toBe(0.7 * USD);
     paid(restarted, 5, '2026-11-20T14:00:00Z');
     expect(w.lines).toHaveLength(1);
     w.setNow('2026-11-20T14:30:00Z');
-    restarted.reset({ name: 'k' }, 'admin');
+    await restarted.reset({ name: 'k' }, 'admin');
     paid(restarted, 6, '2026-11-20T15:00:00Z');
     expect(w.lines).toHaveLength(2);
   });
 
-  it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', () => {
+  it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', async () => {
     w = world();
-    w.addKey('k', keyBudget(1, { period: 'month' }));
+    await w.addKey('k', keyBudget(1, { period: 'month' }));
     w.spend('k', '2026-11-02T00:00:00Z', 0.5);
     w.spend('k', '2026-11-20T01:00:00Z', 0.25);
     const keys = new KeyResolver(w.store, {});
-    keys.reload();
-    const svc = new BudgetService({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {} });
+    await keys.reload();
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {} });
     expect(stateOf(svc, 'k')!.spentNano).toBe(0.75 * USD);
-    w.store.updateKey('k', { budget: keyBudget(2, { period: 'month' }) });
-    keys.reload();
+    await w.store.keys.update('k', { budget: keyBudget(2, { period: 'month' }) });
+    await keys.reload();
     expect(stateOf(svc, 'k')).toMatchObject({ spentNano: 0.75 * USD, limitNano: 2 * USD });
-    w.store.updateKey('k', { budget: keyBudget(2, { period: 'day' }) });
-    keys.reload();
+    await w.store.keys.update('k', { budget: keyBudget(2, { period: 'day' }) });
+    await keys.reload();
     expect(stateOf(svc, 'k')).toMatchObject({ spentNano: 0.25 * USD, period: 'day' });
-    w.store.revokeKey('k', at(NOW));
-    keys.reload();
+    await w.store.keys.revoke('k', at(NOW));
+    await keys.reload();
     expect(stateOf(svc, 'k')).toBeUndefined();
+  });
+  it('reads a new budget\'s stored spend after the injected async flush; limit changes apply without a read', async () => {
+    w = world();
+    await w.addKey('k', null);
+    w.spend('k', '2026-11-20T01:00:00Z', 0.25);
+    const keys = new KeyResolver(w.store, {});
+    await keys.reload();
+    let flushes = 0;
+    // The write queue's flush: records it held are in the store once it resolves.
+    const flush = async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      w.spend('k', '2026-11-20T11:00:00Z', 0.5);
+      flushes++;
+    };
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {}, flush });
+    expect(stateOf(svc, 'k')).toBeUndefined();
+    await w.store.keys.update('k', { budget: keyBudget(1) });
+    const reloading = keys.reload();
+    await new Promise((r) => setImmediate(r));
+    expect(stateOf(svc, 'k')).toBeUndefined(); // still reading: not applied half-way
+    await reloading;
+    expect(flushes).toBe(1);
+    expect(stateOf(svc, 'k')!.spentNano).toBe(0.75 * USD);
+    await w.store.keys.update('k', { budget: keyBudget(3) });
+    await keys.reload();
+    expect(flushes).toBe(1);
+    expect(stateOf(svc, 'k')).toMatchObject({ limitNano: 3 * USD, spentNano: 0.75 * USD });
   });
 });

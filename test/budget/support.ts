@@ -9,7 +9,7 @@ import { createPricer } from '../../src/pricing/pricer.js';
 import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { KeyBudget } from '../../src/store/types.js';
+import type { KeyBudget, SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { UPSTREAM_KEY } from '../support/proxy-harness.js';
 
@@ -69,6 +69,8 @@ export function tempDb(): { dir: string; dbPath: string; cleanup: () => void } {
 
 export interface BudgetProxy {
   proxy: RunningProxy;
+  /** The proxy's own connection, for checking rows with SQL. */
+  driver: SqlDriver;
   baseUrl: string;
   stop(): Promise<void>;
 }
@@ -81,9 +83,10 @@ export interface BudgetProxy {
 export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; yaml?: string; overrides?: Partial<StartProxyOptions> }): Promise<BudgetProxy> {
   const text = `providers:\n  openai: { base_url: "${o.fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${o.yaml ?? ''}`;
   const config = parseConfigText(text, { file: 'budget-test.yaml', env: {} });
+  const driver = openDriver(o.dbPath);
   const proxy = await startProxy({
     config,
-    driver: openDriver(o.dbPath),
+    driver,
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
     pricer: createPricer(config.prices),
@@ -94,14 +97,14 @@ export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; 
     port: 0,
     ...o.overrides,
   });
-  return { proxy, baseUrl: `${proxy.url}/proxy/openai`, stop: () => proxy.stop(1000) };
+  return { proxy, driver: o.overrides?.driver ?? driver, baseUrl: `${proxy.url}/proxy/openai`, stop: () => proxy.stop(1000) };
 }
 
-/** Stores a key (optionally with tags and a budget) and returns its secret. Reload the proxy's keys afterwards. */
-export function addKey(proxy: RunningProxy, name: string, options: { tags?: Record<string, string>; budget?: KeyBudget } = {}): string {
+/** Stores a key (optionally with tags and a budget), reloads the proxy's keys and returns the secret. */
+export async function addKey(proxy: RunningProxy, name: string, options: { tags?: Record<string, string>; budget?: KeyBudget } = {}): Promise<string> {
   const secret = newMeteringKey();
-  proxy.store.createKey({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: options.tags ?? {}, budget: options.budget ?? null, createdAt: Date.now() });
-  proxy.keys.reload();
+  await proxy.store.keys.create({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), tags: options.tags ?? {}, budget: options.budget ?? null, createdAt: Date.now() });
+  await proxy.keys.reload();
   return secret;
 }
 

@@ -9,7 +9,7 @@ import { DEMO_APPLICATION_ID } from '../../src/demo/db-guard.js';
 import { edgesFor } from '../../src/edges.js';
 import { hashSecret } from '../../src/lib/ids.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { runCli as runBuilt } from '../support/spawn-cli.js';
 
 /** Calls per demo run in these tests: enough for every feature, tier and provider, fast. */
@@ -135,8 +135,8 @@ describe('tokometer demo (in process, Node edges)', () => {
   it('refuses databases that hold other data, and the user’s own database, without touching them', async () => {
     const real = path.join(dir, 'real.db');
     const store = createStore(openDriver(real));
-    store.createKey({ name: 'mine', prefix: 'mk_abcd', hash: hashSecret('mine'), createdAt: NOW });
-    store.close();
+    await store.keys.create({ name: 'mine', prefix: 'mk_abcd', hash: hashSecret('mine'), createdAt: NOW });
+    await store.close();
     const refused = await cli(['demo', '--calls', '10', '--db', 'real.db'], dir);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('real.db holds data that tokometer demo did not write');

@@ -100,7 +100,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
         ].join('\n'),
       overrides: { env: { HAIKU_KEY: haikuOnly }, budgets: () => CAPPED_GATE },
     });
-    capped = h.createKey('capped');
+    capped = await h.createKey('capped');
     client = new Anthropic({ apiKey: h.secret, baseURL: h.baseUrl('anthropic'), maxRetries: 0, defaultHeaders: { 'X-Metering-Tags': JSON.stringify(tags) } });
   });
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('budget alerts', () => {
 
   it('the webhook gets exactly one accepted POST per threshold per period, though it fails at first', async () => {
     await start();
-    secret = addKey(p!.proxy, 'alerted', { budget: keyBudget(0.001, { alertAt: [0.5, 1] }) });
+    secret = await addKey(p!.proxy, 'alerted', { budget: keyBudget(0.001, { alertAt: [0.5, 1] }) });
     for (let i = 0; i < 40; i++) {
       const r = await chat(p!.baseUrl, secret, { maxTokens: 400, content: `q${i}` });
       if (r.status === 429) break;
@@ -58,7 +58,7 @@ describe('budget alerts', () => {
     // The 3 failures were retries of the first alert, with the same id.
     expect(hook.posts.length).toBe(5);
     expect(new Set(hook.posts.slice(0, 4).map((x) => x.body.id)).size).toBe(1);
-    const rows = p!.proxy.store.listAlerts();
+    const rows = await p!.proxy.store.budgets.alerts();
     expect(rows.map((r) => [r.kind, r.budget, r.threshold])).toEqual([
       ['key', 'alerted', 0.5],
       ['key', 'alerted', 1],
@@ -69,8 +69,8 @@ describe('budget alerts', () => {
     await p!.stop();
     // With a 4x limit the stored spend is below 50 % again, so the ledger re-crosses 50 % and 100 %.
     const other = createStore(openDriver(db.dbPath));
-    updateKeyAudited(other, 'alerted', { budget: keyBudget(0.004, { alertAt: [0.5, 1] }) }, 'cli', Date.now());
-    other.close();
+    await updateKeyAudited(other, 'alerted', { budget: keyBudget(0.004, { alertAt: [0.5, 1] }) }, 'cli', Date.now());
+    await other.close();
     await start();
     const before = hook.posts.length;
     const state = () => p!.proxy.budgets!.snapshot().find((s) => s.name === 'alerted')!;
@@ -82,6 +82,6 @@ describe('budget alerts', () => {
     await p!.proxy.budgets!.idle();
     expect(p!.proxy.budgets!.recentAlerts()).toEqual([]);
     expect(hook.posts.length).toBe(before);
-    expect(p!.proxy.store.listAlerts()).toHaveLength(2);
+    expect(await p!.proxy.store.budgets.alerts()).toHaveLength(2);
   });
 });

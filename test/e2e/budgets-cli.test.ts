@@ -2,10 +2,24 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, startFake, tempDb, UPSTREAM_KEY } from '../budget/support.js';
+import { KEY_WATCH_MS } from '../../src/proxy/auth.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
 
 const TOKEN = 'cli-lane-admin-token';
+/** How long a `keys` change from another process may take to reach serve: a few polls of the change token. */
+const APPLIES_WITHIN_MS = 4 * KEY_WATCH_MS + 1000;
+
+/** Polls `read` every 20 ms until `done` holds for its value; fails after APPLIES_WITHIN_MS. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const end = Date.now() + APPLIES_WITHIN_MS;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > end) throw new Error(`${what} did not apply within ${APPLIES_WITHIN_MS} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /**
  * `tokometer serve` as a child process (Node build with better-sqlite3, and the Bun binary
@@ -46,9 +60,15 @@ describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) =>
       expect(blocked.json.error).toMatchObject({ code: 'budget_exceeded', budget: { name: 'capped', period: 'day' } });
       expect(blocked.headers.get('x-should-retry')).toBe('false');
 
+      const cappedLimit = async () => {
+        const res = await fetch(`${serve.url}/admin/budgets?name=capped`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        return ((await res.json()) as { budgets: Array<{ limit_usd: number }> }).budgets[0]?.limit_usd;
+      };
       expect((await cli('keys', 'set', 'capped', '--budget', '1')).code).toBe(0);
+      await eventually(cappedLimit, (limit) => limit === 1, 'the raised budget');
       expect((await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 })).status).toBe(200);
       expect((await cli('keys', 'set', 'capped', '--budget', '0.0002')).code).toBe(0);
+      await eventually(cappedLimit, (limit) => limit === 0.0002, 'the lowered budget');
       expect((await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 })).status).toBe(429);
 
       expect(await stopProcess(serve.child)).toBe(0);
@@ -62,7 +82,9 @@ describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) =>
       expect(capped).toMatchObject({ kind: 'key', limit_usd: 0.0002, blocked: true, period: 'day' });
 
       expect((await cli('keys', 'revoke', 'capped')).code).toBe(0);
-      expect((await chat(`${serve.url}/proxy/openai`, secret)).status).toBe(401);
+      // Until the revocation is noticed the key stays blocked (429), so polling spends nothing.
+      const revoked = await eventually(() => chat(`${serve.url}/proxy/openai`, secret), (r) => r.status !== 429, 'the revocation');
+      expect(revoked.status).toBe(401);
     } finally {
       await stopProcess(serve.child);
     }

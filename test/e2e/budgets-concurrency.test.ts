@@ -13,8 +13,8 @@ describe('200 concurrent OpenAI SDK calls against a key with a small cap', () =>
 
   beforeAll(async () => {
     h = await startHarness({ upstream: { reply: chatReply } });
-    h.proxy.store.updateKey('test-key', { budget: { limitNano: LIMIT_NANO, period: 'month', alertAt: [], soft: false } });
-    h.proxy.keys.reload();
+    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT_NANO, period: 'month', alertAt: [], soft: false } });
+    await h.proxy.keys.reload();
     // maxRetries is left at the SDK default (2): a budget 429 must not be retried anyway.
     const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl() });
     outcomes = await Promise.all(

@@ -16,7 +16,7 @@ describe('budget periods through the proxy in a non-UTC zone', () => {
   beforeAll(async () => {
     fake = await startFake();
     await start();
-    secret = addKey(p!.proxy, 'app');
+    secret = await addKey(p!.proxy, 'app');
   });
   afterAll(async () => {
     await p?.stop();
@@ -45,7 +45,7 @@ describe('budget periods through the proxy in a non-UTC zone', () => {
     await start();
     const seeded = p!.proxy.budgets!.snapshot()[0]!;
     expect(seeded.spentNano).toBe(today.spentNano);
-    const yesterday = Number(p!.proxy.store.driver.prepare('SELECT sum(cost_nano) AS s FROM calls WHERE ts < ?').get<{ s: number }>(Date.parse('2026-11-20T15:00:00Z'))!.s);
+    const yesterday = Number(p!.driver.prepare('SELECT sum(cost_nano) AS s FROM calls WHERE ts < ?').get<{ s: number }>(Date.parse('2026-11-20T15:00:00Z'))!.s);
     expect(yesterday).toBeGreaterThan(0);
     expect(seeded.spentNano).toBeLessThan(yesterday);
   });

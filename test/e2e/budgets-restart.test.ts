@@ -1,10 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeKeyAudited, updateKeyAudited } from '../../src/admin/key-ops.js';
+import { KEY_WATCH_MS } from '../../src/proxy/auth.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
 import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
+import { waitFor } from '../support/proxy-harness.js';
+import { testStore, type TestStore } from '../support/store.js';
+
+/** How long a change made by another process may take to apply: a few polls of the change token. */
+const APPLIES_WITHIN_MS = 4 * KEY_WATCH_MS + 1000;
 
 const YAML = `budgets:
   - { name: free-daily, match: { user_tier: free }, per: user_id, limit_usd: 0.0004, period: day }
@@ -23,7 +27,7 @@ describe('budgets across restarts and processes', () => {
   let fake: FakeUpstream;
   let db: ReturnType<typeof tempDb>;
   let p: BudgetProxy | null = null;
-  let other: Store | null = null;
+  let other: TestStore | null = null;
   const start = async () => (p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: YAML }));
 
   beforeAll(async () => {
@@ -32,7 +36,7 @@ describe('budgets across restarts and processes', () => {
   afterEach(async () => {
     await p?.stop();
     p = null;
-    other?.close();
+    await other?.close();
     other = null;
     db?.cleanup();
   });
@@ -43,8 +47,8 @@ describe('budgets across restarts and processes', () => {
   it('spend, blocks and resets survive a restart of the proxy', async () => {
     db = tempDb();
     await start();
-    const secret = addKey(p!.proxy, 'capped', { budget: keyBudget(0.0005) });
-    const free = addKey(p!.proxy, 'app');
+    const secret = await addKey(p!.proxy, 'capped', { budget: keyBudget(0.0005) });
+    const free = await addKey(p!.proxy, 'app');
     const keyBlock = await exhaust(p!.baseUrl, secret);
     await exhaust(p!.baseUrl, free, { user_tier: 'free', user_id: 'u1' });
     const spentBefore = p!.proxy.budgets!.snapshot().find((s) => s.name === 'capped')!.spentNano;
@@ -59,7 +63,7 @@ describe('budgets across restarts and processes', () => {
     expect((await chat(p!.baseUrl, free, { tags: { user_tier: 'free', user_id: 'u2' }, maxTokens: 400 })).status).toBe(200);
 
     // An operator reset clears u1's day; a restart must not bring that spend back.
-    const reset = p!.proxy.budgets!.reset({ name: 'free-daily', tagValue: 'u1' }, 'admin');
+    const reset = await p!.proxy.budgets!.reset({ name: 'free-daily', tagValue: 'u1' }, 'admin');
     expect(reset).toMatchObject({ ok: true, kind: 'tag', tagValue: 'u1', allValues: false, period: 'day' });
     expect((await chat(p!.baseUrl, free, { tags: { user_tier: 'free', user_id: 'u1' }, maxTokens: 400 })).status).toBe(200);
     await p!.stop();
@@ -68,45 +72,52 @@ describe('budgets across restarts and processes', () => {
     const states = p!.proxy.budgets!.snapshot();
     const u1 = states.find((s) => s.name === 'free-daily' && s.tagValue === 'u1')!;
     expect(u1.blocked).toBe(false);
-    expect(u1.spentNano).toBe(Number(p!.proxy.store.driver.prepare("SELECT cost_nano FROM calls ORDER BY id DESC LIMIT 1").get<{ cost_nano: number }>()!.cost_nano));
+    expect(u1.spentNano).toBe(Number(p!.driver.prepare("SELECT cost_nano FROM calls ORDER BY id DESC LIMIT 1").get<{ cost_nano: number }>()!.cost_nano));
     expect(states.find((s) => s.name === 'capped')!.blocked).toBe(true);
-    expect(p!.proxy.store.listKeyEvents({ keyName: 'free-daily' }).map((e) => e.action)).toEqual(['budget_reset']);
+    expect((await p!.proxy.store.history.list({ keyName: 'free-daily' })).map((e) => e.action)).toEqual(['budget_reset']);
   });
 
-  it('revocation and budget changes made by another process apply to the next request', async () => {
+  it('revocation and budget changes made by another process apply within a bound, without a restart', async () => {
     db = tempDb();
     await start();
-    const secret = addKey(p!.proxy, 'tenant', { budget: keyBudget(0.0005) });
+    const secret = await addKey(p!.proxy, 'tenant', { budget: keyBudget(0.0005) });
     await exhaust(p!.baseUrl, secret);
-    other = createStore(openDriver(db.dbPath));
+    other = testStore(openDriver(db.dbPath));
+    const tenant = () => p!.proxy.budgets!.snapshot().find((s) => s.name === 'tenant');
+    const applied = (what: string, done: () => boolean) => waitFor(done, APPLIES_WITHIN_MS, what);
 
-    // Raised by another connection: the very next request passes, and spend is kept.
-    updateKeyAudited(other, 'tenant', { budget: keyBudget(1) }, 'cli', Date.now());
+    // Raised by another connection: once noticed, the next request passes, and spend is kept.
+    await updateKeyAudited(other, 'tenant', { budget: keyBudget(1) }, 'cli', Date.now());
+    await applied('the raised budget', () => tenant()?.limitNano === 1e9);
     expect((await chat(p!.baseUrl, secret, { maxTokens: 400 })).status).toBe(200);
     const kept = p!.proxy.budgets!.snapshot().find((s) => s.name === 'tenant')!;
     expect(kept.limitNano).toBe(1e9);
     expect(kept.spentNano).toBeGreaterThan(0.0005e9);
 
-    // Lowered again: refused at once.
-    updateKeyAudited(other, 'tenant', { budget: keyBudget(0.0001) }, 'cli', Date.now());
+    // Lowered again: refused once noticed.
+    await updateKeyAudited(other, 'tenant', { budget: keyBudget(0.0001) }, 'cli', Date.now());
+    await applied('the lowered budget', () => tenant()?.limitNano === 0.0001e9);
     expect((await chat(p!.baseUrl, secret, { maxTokens: 400 })).status).toBe(429);
 
     // Budget removed: no cap at all.
-    updateKeyAudited(other, 'tenant', { budget: null }, 'cli', Date.now());
+    await updateKeyAudited(other, 'tenant', { budget: null }, 'cli', Date.now());
+    await applied('the removed budget', () => tenant() === undefined);
     expect((await chat(p!.baseUrl, secret, { maxTokens: 400 })).status).toBe(200);
     expect(p!.proxy.budgets!.snapshot().some((s) => s.name === 'tenant')).toBe(false);
 
     // A new budget whose window already holds spend starts from the stored spend.
-    updateKeyAudited(other, 'tenant', { budget: keyBudget(0.0002, { period: 'day' }) }, 'cli', Date.now());
+    await updateKeyAudited(other, 'tenant', { budget: keyBudget(0.0002, { period: 'day' }) }, 'cli', Date.now());
+    await applied('the daily budget', () => tenant()?.period === 'day');
     expect((await chat(p!.baseUrl, secret, { maxTokens: 400 })).status).toBe(429);
     const stored = Number(other.driver.prepare("SELECT sum(cost_nano) AS s FROM calls WHERE key_name = 'tenant'").get<{ s: number }>()!.s);
     expect(p!.proxy.budgets!.snapshot().find((s) => s.name === 'tenant')!.spentNano).toBe(stored);
 
     // Revoked: the next request is refused as unauthorized.
-    revokeKeyAudited(other, 'tenant', 'cli', Date.now());
+    await revokeKeyAudited(other, 'tenant', 'cli', Date.now());
+    await applied('the revocation', () => !p!.proxy.keys.activeKeys().some((k) => k.name === 'tenant'));
     const revoked = await chat(p!.baseUrl, secret);
     expect(revoked.status).toBe(401);
     expect(p!.proxy.budgets!.snapshot().some((s) => s.name === 'tenant')).toBe(false);
-    expect(other.listKeyEvents({ keyName: 'tenant' }).map((e) => `${e.actor}:${e.action}`)).toEqual(['cli:set', 'cli:set', 'cli:set', 'cli:set', 'cli:revoke']);
+    expect((await other.history.list({ keyName: 'tenant' })).map((e) => `${e.actor}:${e.action}`)).toEqual(['cli:set', 'cli:set', 'cli:set', 'cli:set', 'cli:revoke']);
   });
 });

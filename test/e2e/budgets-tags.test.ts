@@ -52,7 +52,7 @@ describe('tag budgets through the proxy', () => {
   });
 
   it("a key's fixed tags cannot be spoofed through the header", async () => {
-    const tenantKey = h.createKey('tenant-g', { tenant_id: 'tg' });
+    const tenantKey = await h.createKey('tenant-g', { tenant_id: 'tg' });
     const { refusal } = await exhaust(tenantKey, {});
     expect(refusal.json.error.budget).toMatchObject({ name: 'per-tenant', tag_value: 'tg' });
     // Claiming another tenant in the header changes nothing: the call is still tg's, and refused.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -83,6 +83,29 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
       { user_tier: 'free', feature: 'summarizer' },
       { user_tier: 'pro', feature: 'summarizer' },
     ]);
+  });
+
+  it('read-only commands on a missing --db exit 2 with one line naming the path, and create no file', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), `tokometer-${build}-nodb-`));
+    try {
+      const typo = path.join(empty, 'typo.db');
+      const noFolder = path.join(empty, 'no-such-folder', 'tokometer.db');
+      const commands = [['report'], ['audit'], ['prices', 'unpriced'], ['keys', 'list'], ['keys', 'history']];
+      for (const command of commands) {
+        for (const db of [typo, noFolder]) {
+          const res = await runCli(build, [...command, '--db', db], { cwd: empty });
+          expect(res.code, `${command.join(' ')} --db ${db}`).toBe(2);
+          expect(res.stdout).toBe('');
+          const why = db === noFolder ? `: the folder ${path.dirname(noFolder)} does not exist` : '';
+          expect(res.stderr).toBe(`tokometer: no database at ${db}${why} (pass --db with the path \`tokometer serve\` writes to)\n`);
+        }
+      }
+      // The default path (./tokometer.db here) is not created either.
+      expect((await runCli(build, ['report'], { cwd: empty })).code).toBe(2);
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with file, line and field for a bad config', async () => {

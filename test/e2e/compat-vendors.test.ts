@@ -252,7 +252,7 @@ describe('report --by provider across provider families', () => {
       expect(await res.text()).toBe(c.reply);
     }
     expect(h.rows().length).toBe(REPORT_CASES.length);
-    const report = spendReport(h.proxy.store.driver, { since, until: Date.now() + 1000, by: ['provider'], where: [], timeZone: 'UTC' });
+    const report = spendReport(h.driver, { since, until: Date.now() + 1000, by: ['provider'], where: [], timeZone: 'UTC' });
     const byProvider = Object.fromEntries(
       report.rows.map((r) => [r.group.provider, { costNano: r.costNano, calls: r.calls, unpricedCalls: r.unpricedCalls, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cachedInputTokens: r.cachedInputTokens }]),
     );

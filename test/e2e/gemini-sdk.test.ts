@@ -204,7 +204,7 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
   it('refuses a call over budget with ApiError 429 RESOURCE_EXHAUSTED', async () => {
     const seen = h.fake.requests.length;
     const before = h.records.length;
-    const cappedAi = new GoogleGenAI({ apiKey: h.createKey('capped'), vertexai: false, httpOptions: { baseUrl: h.baseUrl('gemini') } });
+    const cappedAi = new GoogleGenAI({ apiKey: await h.createKey('capped'), vertexai: false, httpOptions: { baseUrl: h.baseUrl('gemini') } });
     const error = await cappedAi.models.generateContent({ model: 'gemini-2.5-flash', contents: 'cached' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(429);

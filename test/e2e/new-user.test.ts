@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { record } from '../audit/helpers.js';
 import { BINARY, NODE_ENTRY, runCli, runProgram, type Build } from '../support/spawn-cli.js';
 

@@ -32,8 +32,8 @@ const proxy = await startProxy({
   port: 0,
 });
 const secret = newMeteringKey();
-proxy.store.createKey({ name: 'test-key', prefix: keyPrefix(secret), hash: hashSecret(secret), tags: {}, createdAt: Date.now() });
-proxy.keys.reload();
+await proxy.store.keys.create({ name: 'test-key', prefix: keyPrefix(secret), hash: hashSecret(secret), tags: {}, createdAt: Date.now() });
+await proxy.keys.reload();
 process.stdout.write(`listening on ${proxy.server.scheme}://127.0.0.1:${proxy.server.port} key ${secret}\n`);
 process.once('SIGTERM', () => {
   void proxy.stop(5000).then(() => process.exit(0));

@@ -2,18 +2,40 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/types.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import type { SqlDriver } from '../../src/store/types.js';
 import { startHarness, UPSTREAM_KEY, waitFor, type Harness } from '../support/proxy-harness.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 
-/** Makes the store's writes fail like a full disk until `heal()` is called. */
-function breakStore(store: Store): { heal: () => void } {
-  const insert = store.insertCalls.bind(store);
-  store.insertCalls = () => {
-    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+/** A database whose call inserts fail like a full disk while `broken` is set (the proxy's write queue writes through it). */
+function breakableDb(file: string): { driver: SqlDriver; broken: boolean } {
+  const inner = openDriver(file);
+  const db = {
+    broken: false,
+    driver: {
+      ...inner,
+      prepare(sql: string) {
+        const stmt = inner.prepare(sql);
+        if (!sql.startsWith('INSERT INTO calls ')) return stmt;
+        return {
+          get: stmt.get.bind(stmt),
+          all: stmt.all.bind(stmt),
+          run: (...params: Parameters<typeof stmt.run>) => {
+            if (db.broken) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+            return stmt.run(...params);
+          },
+        };
+      },
+    } as SqlDriver,
   };
-  return { heal: () => (store.insertCalls = insert) };
+  return db;
+}
+
+/** Makes the store's call writes fail like a full disk until `heal()` is called. */
+function breakStore(db: { broken: boolean }): { heal: () => void } {
+  db.broken = true;
+  return { heal: () => (db.broken = false) };
 }
 
 describe('a database that cannot be written', () => {
@@ -24,10 +46,12 @@ describe('a database that cannot be written', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  let db: { driver: SqlDriver; broken: boolean };
   const start = async (onError: 'serve' | 'refuse') => {
     dir = mkdtempSync(path.join(tmpdir(), 'tokometer-storefault-'));
     const spillPath = path.join(dir, 'calls.spill');
     h = await startHarness({
+      driver: (tmp) => (db = breakableDb(path.join(tmp, 'test.db'))).driver,
       upstream: { reply: () => ({ body: CHAT }) },
       configYaml: (url) =>
         `providers:\n  openai: { base_url: "${url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5, on_error: ${onError}, max_buffered_records: 4, spill_max_bytes: 6000 }\n`,
@@ -40,7 +64,7 @@ describe('a database that cannot be written', () => {
 
   it('keeps serving, says so on /healthz, spills records to a file and replays them when the store recovers', async () => {
     const { h, spillPath } = await start('serve');
-    const broken = breakStore(h.proxy.store);
+    const broken = breakStore(db);
     for (let i = 0; i < 6; i++) expect((await call(h)).status).toBe(200);
     await waitFor(() => h.proxy.queue.degraded, 2000, 'degraded');
     const health = (await (await fetch(`${h.proxy.url}/healthz`)).json()) as Record<string, unknown>;
@@ -55,7 +79,7 @@ describe('a database that cannot be written', () => {
 
   it('with store.on_error: refuse, answers 503 in the provider shape once memory and spill file are full', async () => {
     const { h } = await start('refuse');
-    const broken = breakStore(h.proxy.store);
+    const broken = breakStore(db);
     let refused: Response | undefined;
     for (let i = 0; i < 60 && !refused; i++) {
       const res = await call(h);

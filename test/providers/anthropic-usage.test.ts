@@ -41,14 +41,14 @@ const SONNET = 'claude-sonnet-4-5-20250929';
 describe('usageFromJson on fixtures', () => {
   const cases: Array<[file: string, expected: Observed]> = [
     // input = 21 uncached + 0 read + 1800 written; every write has the 5-minute lifetime.
-    ['messages-cache-write-5m.json', { model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
+    ['messages-cache-write-5m.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
     // 34 + 4096 written, split 1024 (5m) / 3072 (1h).
-    ['messages-cache-write-1h.json', { model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
-    ['messages-cache-read.json', { model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'standard' }) }],
+    ['messages-cache-write-1h.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
+    ['messages-cache-read.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'standard' }) }],
     // Thinking is inside output_tokens; null cache fields count as 0; unknown fields are ignored.
-    ['messages-thinking.json', { model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],
+    ['messages-thinking.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],
     // No cache_creation breakdown (older API): all 2200 writes are 5m.
-    ['messages-legacy-cache.json', { model: 'claude-3-5-haiku-20241022', usage: usage({ inputTokens: 2509, outputTokens: 4, cacheReadTokens: 300, cacheWrite5mTokens: 2200 }) }],
+    ['messages-legacy-cache.json', { finishReasons: ['end_turn'], model: 'claude-3-5-haiku-20241022', usage: usage({ inputTokens: 2509, outputTokens: 4, cacheReadTokens: 300, cacheWrite5mTokens: 2200 }) }],
     ['error-529.json', { model: null, usage: null }],
     ['error-429.json', { model: null, usage: null }],
   ];
@@ -91,7 +91,7 @@ describe('streams', () => {
     expect(frames.filter((f) => f.event === 'message_delta')).toHaveLength(2);
     // Last delta: 1310 uncached + 2048 read + 512 written (null in the last delta → kept from the
     // first delta); the 1h lifetime of those writes comes from message_start. Output 143, not 57 + 143.
-    expect(observed).toEqual({
+    expect(observed).toEqual({ finishReasons: ['end_turn'],
       model: SONNET,
       usage: usage({ inputTokens: 3870, outputTokens: 143, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }),
     });
@@ -101,14 +101,14 @@ describe('streams', () => {
     const stream = text('messages-stream-uncached.sse');
     const { observed, kept } = replay(stream, 1);
     expect(kept).toBe(stream);
-    expect(observed).toEqual({ model: 'claude-haiku-4-5-20251001', usage: usage({ inputTokens: 25, outputTokens: 15, serviceTier: 'standard' }) });
+    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: usage({ inputTokens: 25, outputTokens: 15, serviceTier: 'standard' }) });
   });
 
   it('a stream without usage yields null and is relayed untouched', () => {
     const stream = text('messages-stream-no-usage.sse');
     const { observed, kept } = replay(stream, 13);
     expect(kept).toBe(stream);
-    expect(observed).toEqual({ model: 'claude-haiku-4-5-20251001', usage: null });
+    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null });
   });
 
   it('a mid-stream error frame passes through; the usage seen so far is kept', () => {
@@ -123,6 +123,16 @@ describe('streams', () => {
     const stream = text('messages-stream-web-search.sse');
     const cut = stream.slice(0, stream.indexOf('event: ping', stream.indexOf('event: message_delta')));
     expect(replay(cut).observed.usage).toEqual(usage({ inputTokens: 2608, outputTokens: 57, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }));
+  });
+
+  it('stop_reason comes from message_delta in a stream and from the body otherwise', () => {
+    const stream = [
+      `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'claude-haiku-4-5', usage: { input_tokens: 3, output_tokens: 1 } } })}`,
+      `event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'max_tokens' }, usage: { output_tokens: 9 } })}`,
+    ].join('\n\n');
+    expect(replay(`${stream}\n\n`).observed.finishReasons).toEqual(['max_tokens']);
+    expect(adapter.usageFromJson(messagesInfo(), { model: 'claude-haiku-4-5', stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 1 } }).finishReasons).toEqual(['tool_use']);
+    expect(adapter.usageFromJson(messagesInfo(), { model: 'claude-haiku-4-5', stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } }).finishReasons).toBeUndefined();
   });
 
   it('frames without event: lines are still observed (type read from the JSON)', () => {

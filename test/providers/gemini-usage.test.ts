@@ -41,12 +41,12 @@ const STREAM_USAGE = usage({ inputTokens: 1250, outputTokens: 334, cacheReadToke
 describe('usageFromJson on fixtures', () => {
   const cases: Array<[file: string, expected: Observed]> = [
     // prompt 1250 includes the 1024 cached; output = 8 candidates + 140 thoughts.
-    ['generate-content.json', { model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1250, outputTokens: 148, cacheReadTokens: 1024, reasoningTokens: 140 }) }],
-    ['generate-content-pro.json', { model: 'gemini-2.5-pro', usage: usage({ inputTokens: 3412, outputTokens: 1536, reasoningTokens: 1024 }) }],
-    ['generate-content-long.json', { model: 'gemini-2.5-pro', usage: usage({ inputTokens: 250_000, outputTokens: 3000, cacheReadTokens: 180_000, reasoningTokens: 2000 }) }],
+    ['generate-content.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1250, outputTokens: 148, cacheReadTokens: 1024, reasoningTokens: 140 }) }],
+    ['generate-content-pro.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 3412, outputTokens: 1536, reasoningTokens: 1024 }) }],
+    ['generate-content-long.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 250_000, outputTokens: 3000, cacheReadTokens: 180_000, reasoningTokens: 2000 }) }],
     // toolUsePromptTokenCount adds to input (900 + 300); the AUDIO prompt entry is audio input; unknown fields are ignored.
-    ['generate-content-tools.json', { model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1200, outputTokens: 150, inputAudioTokens: 20 }) }],
-    ['stream-array.json', { model: 'gemini-2.5-flash', usage: STREAM_USAGE }],
+    ['generate-content-tools.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1200, outputTokens: 150, inputAudioTokens: 20 }) }],
+    ['stream-array.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE }],
     ['error-429.json', { model: null, usage: null }],
     ['error-400-api-key.json', { model: null, usage: null }],
   ];
@@ -67,6 +67,13 @@ describe('usageFromJson on fixtures', () => {
     expect(seen.usage).toEqual(usage({ inputTokens: 10, outputTokens: 2, cacheReadTokens: 10, serviceTier: 'ON_DEMAND' }));
   });
 
+  it('reads finishReason of every candidate, also from a final chunk without usageMetadata', () => {
+    const body = { modelVersion: 'gemini-2.5-flash', candidates: [{ finishReason: 'STOP' }, { finishReason: 'MAX_TOKENS' }], usageMetadata: { promptTokenCount: 2 } };
+    expect(adapter.usageFromJson(generate(), body).finishReasons).toEqual(['STOP', 'MAX_TOKENS']);
+    const stream = ['data: {"modelVersion":"gemini-2.5-flash","candidates":[{"content":{}}]}', 'data: {"modelVersion":"gemini-2.5-flash","candidates":[{"finishReason":"SAFETY"}]}'].join('\r\n\r\n');
+    expect(replay(`${stream}\r\n\r\n`).observed.finishReasons).toEqual(['SAFETY']);
+  });
+
   it('countTokens responses are not usage', () => {
     expect(adapter.usageFromJson(generate('countTokens'), json('count-tokens.json'))).toEqual({ usage: null, model: null });
   });
@@ -78,7 +85,7 @@ describe('streams (alt=sse)', () => {
     const { observed, kept, frames } = replay(stream);
     expect(frames).toBe(3);
     expect(kept).toBe(stream);
-    expect(observed).toEqual({ model: 'gemini-2.5-flash', usage: STREAM_USAGE });
+    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE });
   });
 
   it('the array form (no alt=sse) and the SSE form agree', () => {
@@ -95,7 +102,7 @@ describe('streams (alt=sse)', () => {
     const stream = text('stream-no-usage.sse');
     const { observed, kept } = replay(stream, 1);
     expect(kept).toBe(stream);
-    expect(observed).toEqual({ model: 'gemini-2.5-flash', usage: null });
+    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null });
   });
 
   it('LF framing and an in-stream error chunk are handled', () => {

@@ -38,30 +38,30 @@ const fixture = (name: string): Uint8Array => readFileSync(join(FIXTURES, name))
 
 describe('usageFromJson on fixtures', () => {
   const cases: Array<[file: string, path: string, expected: Observed]> = [
-    ['chat.json', '/chat/completions', { model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }],
+    ['chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }],
     [
       'chat-reasoning.json',
       '/chat/completions',
-      { model: 'gpt-5-2025-08-07', usage: usage({ inputTokens: 3410, outputTokens: 1876, cacheReadTokens: 2048, cacheWrite5mTokens: 1280, reasoningTokens: 1792, serviceTier: 'priority' }) },
+      { finishReasons: ['stop'], model: 'gpt-5-2025-08-07', usage: usage({ inputTokens: 3410, outputTokens: 1876, cacheReadTokens: 2048, cacheWrite5mTokens: 1280, reasoningTokens: 1792, serviceTier: 'priority' }) },
     ],
     [
       'chat-audio.json',
       '/chat/completions',
-      { model: 'gpt-4o-audio-preview-2025-06-03', usage: usage({ inputTokens: 412, outputTokens: 96, inputAudioTokens: 380, outputAudioTokens: 84, serviceTier: 'default' }) },
+      { finishReasons: ['stop'], model: 'gpt-4o-audio-preview-2025-06-03', usage: usage({ inputTokens: 412, outputTokens: 96, inputAudioTokens: 380, outputAudioTokens: 84, serviceTier: 'default' }) },
     ],
     ['responses.json', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }],
     ['embeddings-float.json', '/embeddings', { model: 'text-embedding-3-small', usage: usage({ inputTokens: 8 }) }],
     ['embeddings-base64.json', '/v1/embeddings', { model: 'text-embedding-3-large', usage: usage({ inputTokens: 23 }) }],
-    ['deepseek-chat.json', '/chat/completions', { model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 210, cacheReadTokens: 1792 }) }],
-    ['deepseek-reasoner.json', '/chat/completions', { model: 'deepseek-reasoner', usage: usage({ inputTokens: 640, outputTokens: 1187, cacheReadTokens: 512, reasoningTokens: 1101 }) }],
+    ['deepseek-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 210, cacheReadTokens: 1792 }) }],
+    ['deepseek-reasoner.json', '/chat/completions', { finishReasons: ['stop'], model: 'deepseek-reasoner', usage: usage({ inputTokens: 640, outputTokens: 1187, cacheReadTokens: 512, reasoningTokens: 1101 }) }],
     [
       'openrouter-chat.json',
       '/chat/completions',
-      { model: 'anthropic/claude-sonnet-4', usage: usage({ inputTokens: 2100, outputTokens: 150, cacheReadTokens: 1800, cacheWrite5mTokens: 250, providerCostNano: 3_256_500 }) },
+      { finishReasons: ['stop'], model: 'anthropic/claude-sonnet-4', usage: usage({ inputTokens: 2100, outputTokens: 150, cacheReadTokens: 1800, cacheWrite5mTokens: 250, providerCostNano: 3_256_500 }) },
     ],
-    ['groq-chat.json', '/chat/completions', { model: 'llama-3.3-70b-versatile', usage: usage({ inputTokens: 48, outputTokens: 3, serviceTier: 'on_demand' }) }],
+    ['groq-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'llama-3.3-70b-versatile', usage: usage({ inputTokens: 48, outputTokens: 3, serviceTier: 'on_demand' }) }],
     // xAI reports reasoning on top of completion_tokens: 712 + 47 + 251 = 1010 = total_tokens.
-    ['xai-chat.json', '/chat/completions', { model: 'grok-4-0709', usage: usage({ inputTokens: 712, outputTokens: 298, cacheReadTokens: 640, reasoningTokens: 251, providerCostNano: 4_639_500 }) }],
+    ['xai-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'grok-4-0709', usage: usage({ inputTokens: 712, outputTokens: 298, cacheReadTokens: 640, reasoningTokens: 251, providerCostNano: 4_639_500 }) }],
     ['xai-responses.json', '/responses', { model: 'grok-4-fast-reasoning', usage: usage({ inputTokens: 279, outputTokens: 95, cacheReadTokens: 150, reasoningTokens: 89, providerCostNano: 62_750 }) }],
     ['error-401.json', '/chat/completions', { model: null, usage: null }],
   ];
@@ -123,15 +123,15 @@ describe('usageFromJson on fixtures', () => {
 
 describe('stream accumulators on fixtures', () => {
   const streamCases: Array<[file: string, path: string, expected: Observed, strips: boolean]> = [
-    ['chat-stream-usage.sse', '/chat/completions', { model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }, true],
-    ['chat-stream-no-usage.sse', '/chat/completions', { model: 'gpt-4o-mini-2024-07-18', usage: null }, false],
-    ['completions-stream.sse', '/completions', { model: 'gpt-3.5-turbo-instruct:20230824-v2', usage: usage({ inputTokens: 6, outputTokens: 5 }) }, true],
+    ['chat-stream-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }, true],
+    ['chat-stream-no-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: null }, false],
+    ['completions-stream.sse', '/completions', { finishReasons: ['length'], model: 'gpt-3.5-turbo-instruct:20230824-v2', usage: usage({ inputTokens: 6, outputTokens: 5 }) }, true],
     ['responses-stream.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }, false],
     ['responses-stream-incomplete.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 256, reasoningTokens: 250, serviceTier: 'default' }) }, false],
     // DeepSeek puts usage on a chunk that still has choices: read it, never drop it.
-    ['deepseek-stream.sse', '/chat/completions', { model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 6, cacheReadTokens: 1792 }) }, false],
-    ['openrouter-stream.sse', '/chat/completions', { model: 'openai/gpt-4o-mini', usage: usage({ inputTokens: 14, outputTokens: 4, providerCostNano: 4_500 }) }, true],
-    ['groq-stream.sse', '/chat/completions', { model: 'openai/gpt-oss-20b', usage: usage({ inputTokens: 77, outputTokens: 25, reasoningTokens: 18 }) }, false],
+    ['deepseek-stream.sse', '/chat/completions', { finishReasons: ['stop'], model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 6, cacheReadTokens: 1792 }) }, false],
+    ['openrouter-stream.sse', '/chat/completions', { finishReasons: ['stop'], model: 'openai/gpt-4o-mini', usage: usage({ inputTokens: 14, outputTokens: 4, providerCostNano: 4_500 }) }, true],
+    ['groq-stream.sse', '/chat/completions', { finishReasons: ['stop'], model: 'openai/gpt-oss-20b', usage: usage({ inputTokens: 77, outputTokens: 25, reasoningTokens: 18 }) }, false],
   ];
 
   for (const [file, path, expected, strips] of streamCases) {
@@ -173,6 +173,19 @@ describe('stream accumulators on fixtures', () => {
     ].join('\n\n');
     const out = replay(enc.encode(`${stream}\n\n`), info('/chat/completions'), { stripInjectedUsage: false });
     expect(out.observed).toEqual({ model: 'b', usage: usage({ inputTokens: 3, outputTokens: 4 }) });
+  });
+
+  it('reads each choice\'s finish_reason from the chunk that carries it, in choice order, spaces or not', () => {
+    const stream = [
+      'data: {"model":"a","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null},{"index":1,"delta":{"content":"y"},"finish_reason":null}]}',
+      'data: {"model":"a","choices":[{"index":1,"delta":{},"finish_reason": "length"}]}',
+      'data: {"model":"a","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}',
+      'data: [DONE]',
+    ].join('\n\n');
+    const out = replay(enc.encode(`${stream}\n\n`), info('/chat/completions'), { stripInjectedUsage: false });
+    expect(out.observed).toEqual({ model: 'a', usage: null, finishReasons: ['stop', 'length'] });
+    const body = { model: 'a', choices: [{ index: 0, finish_reason: 'tool_calls' }, { index: 1, finish_reason: 'content_filter' }] };
+    expect(adapter.usageFromJson(info('/chat/completions'), body).finishReasons).toEqual(['tool_calls', 'content_filter']);
   });
 
   it('ignores usage in response.created / in_progress and returns null without a terminal event', () => {

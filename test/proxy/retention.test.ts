@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../../src/proxy/log.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS, startRetention } from '../../src/proxy/retention.js';
 import { spendReport } from '../../src/report/query.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { makeCall } from '../store/fixtures.js';
 import { waitFor } from '../support/proxy-harness.js';
 

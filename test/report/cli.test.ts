@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerReportCommand, type ReportDeps } from '../../src/cli/report.js';
 import { UsageError } from '../../src/lib/errors.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import { testStore as createStore } from '../support/store.js';
 import { record } from './dataset.js';
 import { NOVEMBER_CALLS } from './november.js';
 
@@ -134,7 +134,7 @@ describe('tokometer report', () => {
     const pruned = path.join(dir, 'pruned.db');
     const store = createStore(openDriver(pruned));
     store.insertCalls(NOVEMBER_CALLS.map(record));
-    const cutoff = store.prune(1, Date.parse('2026-11-11T00:30:00Z')).cutoff; // raw calls before 2026-11-10 00:00 are gone
+    const cutoff = (await store.prune(1, Date.parse('2026-11-11T00:30:00Z'))).cutoff; // raw calls before 2026-11-10 00:00 are gone
     store.close();
     expect(cutoff).toBe(Date.parse('2026-11-10T00:00:00Z'));
     const args = ['--db', pruned, '--since', 'last-month', '--format', 'json'];

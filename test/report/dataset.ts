@@ -1,6 +1,7 @@
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import type { TestStore as Store } from '../support/store.js';
 
 /** Hand-built datasets for report tests, written through the real store. */
 

@@ -7,8 +7,9 @@ import { groupKey, reportSource, type AggregateSpec, type GroupAggregate } from 
 import { OTHER } from '../../src/report/types.js';
 import { startOfMonth } from '../../src/report/tz.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { CallRecord } from '../../src/store/types.js';
+import type { TestStore as Store } from '../support/store.js';
 import { T0, SPAN, ZONES, callArb, withinP50Bound } from './rollup-arbitraries.js';
 
 /**
@@ -99,7 +100,7 @@ describe('entity rollups', () => {
     );
   });
 
-  it('after pruning, months whose raw calls are gone still answer users, tiers, tenants and top users exactly', () => {
+  it('after pruning, months whose raw calls are gone still answer users, tiers, tenants and top users exactly', async () => {
     const month = (iso: string) => ({ since: Date.parse(iso), until: startOfMonth(Date.parse(iso), 'UTC', 1) });
     const wholeMonth = fc.constantFrom(month('2026-09-01T00:00:00Z'), month('2026-10-01T00:00:00Z'), month('2026-11-01T00:00:00Z'));
     // Whole-hour ranges only: a pruned hour cut by a range edge is counted whole (rollup-plan.ts).
@@ -110,12 +111,12 @@ describe('entity rollups', () => {
         .tuple(fc.integer({ min: 1, max: 20 * 24 }), fc.integer({ min: 1, max: 20 * 24 }), fc.constantFrom(Date.parse('2026-10-01T00:00:00Z'), Date.parse('2026-11-01T00:00:00Z')))
         .map(([back, forward, boundary]) => ({ since: boundary - back * HOUR, until: boundary + forward * HOUR })),
     );
-    fc.assert(
-      fc.property(calls, range, fc.integer({ min: 0, max: 60 * 24 }), fc.integer({ min: 1, max: 6 }), (cs, r, cutHours, top) => {
+    await fc.assert(
+      fc.asyncProperty(calls, range, fc.integer({ min: 0, max: 60 * 24 }), fc.integer({ min: 1, max: 6 }), async (cs, r, cutHours, top) => {
         const kept = storeWith(cs);
         const pruned = storeWith(cs);
         try {
-          const { cutoff } = pruned.prune(1, T0 + cutHours * HOUR + 86_400_000);
+          const { cutoff } = await pruned.prune(1, T0 + cutHours * HOUR + 86_400_000);
           const scope = { ...r, where: [], timeZone: 'UTC' };
           const fast = economicsFromRollups(pruned.driver, scope);
           expect(fast).toBeDefined();

@@ -7,8 +7,9 @@ import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type 
 import { spendReport } from '../../src/report/query.js';
 import { OTHER, type ReportQuery, type SpendReport } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import type { TestStore as Store } from '../support/store.js';
 import { buildDb } from './dataset.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 import { T0, SPAN, WHOLE_HOUR_ZONES, ZONES, callArb, queryArb, specOf, withinP50Bound, type QueryShape } from './rollup-arbitraries.js';
@@ -81,18 +82,18 @@ describe('rollups agree with raw rows', () => {
     );
   });
 
-  it('after retention pruned the raw rows: hour-aligned reports are unchanged', () => {
-    fc.assert(
-      fc.property(
+  it('after retention pruned the raw rows: hour-aligned reports are unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         dataset,
         fc.integer({ min: 0, max: SPAN / 3_600_000 }),
         fc.array(queryArb({ aligned: true, zones: WHOLE_HOUR_ZONES }), { minLength: 1, maxLength: 5 }),
-        ({ calls, batches }, cutHour, queries) => {
+        async ({ calls, batches }, cutHour, queries) => {
           const kept = storeWith(calls, batches);
           const pruned = storeWith(calls, batches);
           try {
             const cutoff = T0 + cutHour * 3_600_000;
-            const result = pruned.prune(1, cutoff + 86_400_000);
+            const result = await pruned.prune(1, cutoff + 86_400_000);
             expect(result.cutoff).toBe(cutoff);
             expect(result.calls).toBe(calls.filter((c) => c.ts < cutoff).length);
             const raw = createRawSource(kept.driver);
@@ -108,13 +109,13 @@ describe('rollups agree with raw rows', () => {
     );
   });
 
-  it('after pruning, consecutive days of any zone still add up to the range total', () => {
-    fc.assert(
-      fc.property(dataset, fc.integer({ min: 0, max: SPAN / 3_600_000 }), fc.constantFrom(...ZONES), ({ calls, batches }, cutHour, zone) => {
+  it('after pruning, consecutive days of any zone still add up to the range total', async () => {
+    await fc.assert(
+      fc.asyncProperty(dataset, fc.integer({ min: 0, max: SPAN / 3_600_000 }), fc.constantFrom(...ZONES), async ({ calls, batches }, cutHour, zone) => {
         const kept = storeWith(calls, batches);
         const pruned = storeWith(calls, batches);
         try {
-          pruned.prune(1, T0 + cutHour * 3_600_000 + 86_400_000);
+          await pruned.prune(1, T0 + cutHour * 3_600_000 + 86_400_000);
           const range = { since: T0 - 86_400_000, until: T0 + SPAN + 86_400_000, where: [], timeZone: zone };
           const days = rollupSource(pruned.driver).groups({ ...range, by: ['day'] });
           const total = createRawSource(kept.driver).groups({ ...range, by: [] })[0]!;
@@ -131,14 +132,14 @@ describe('rollups agree with raw rows', () => {
 });
 
 describe('retention through spendReport', () => {
-  it('keeps November reports (any grouping, UTC or Berlin) after every raw row of November is gone', () => {
+  it('keeps November reports (any grouping, UTC or Berlin) after every raw row of November is gone', async () => {
     const db = buildDb(NOVEMBER_CALLS);
     try {
       const queries: ReportQuery[] = ['feature', 'day', 'model', 'user_tier'].flatMap((dim) =>
         ['UTC', 'Europe/Berlin'].map((timeZone) => ({ ...NOVEMBER, by: [dim], where: [], timeZone, top: 3 })),
       );
       const before = queries.map((q) => spendReport(db.driver, q));
-      expect(db.store.prune(7, Date.parse('2026-12-20T00:00:00Z')).calls).toBe(NOVEMBER_CALLS.length);
+      expect((await db.store.prune(7, Date.parse('2026-12-20T00:00:00Z'))).calls).toBe(NOVEMBER_CALLS.length);
       const withoutP50 = (r: SpendReport) => ({ ...r, rows: r.rows.map((x) => ({ ...x, p50LatencyMs: null })), total: { ...r.total, p50LatencyMs: null } });
       queries.forEach((q, i) => {
         const after = spendReport(db.driver, q);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { SpillFile } from '../../src/store/spill.js';
 import { WriteQueue, WriteQueueError } from '../../src/store/write-queue.js';
-import type { CallRecord, Store } from '../../src/store/types.js';
+import type { CallRecord } from '../../src/store/types.js';
+import type { TestStore } from '../support/store.js';
 import { join } from 'node:path';
 import { count, dbPath, makeCall, openStore, readCalls, tick, type ContractCase } from './fixtures.js';
 
 /** Wraps a store so a test can see batch sizes and make the next `failures` writes fail transiently. */
-function spy(store: Store) {
+function spy(store: TestStore) {
   const state = { batches: [] as number[], failures: 0 };
   const sink = {
     insertCalls(records: readonly CallRecord[]) {

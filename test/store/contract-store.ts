@@ -2,37 +2,37 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { InvalidCallRecordError } from '../../src/store/call-row.js';
 import { SchemaVersionError } from '../../src/store/migrations/index.js';
-import { KeyExistsError } from '../../src/store/sqlite-store.js';
+import { KeyExistsError } from '../../src/store/keys.js';
 import type { CallRecord } from '../../src/store/types.js';
-import { count, dbPath, makeCall, openStore, pragma, readCalls, thrown, type ContractCase } from './fixtures.js';
+import { count, dbPath, makeCall, openStore, pragma, readCalls, rejected, thrown, type ContractCase } from './fixtures.js';
 
 export const storeCases: ContractCase[] = [
   {
     name: 'WAL, synchronous=NORMAL, busy_timeout and foreign_keys are set',
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       assert.equal(pragma(s.driver, 'journal_mode'), 'wal');
       assert.equal(pragma(s.driver, 'synchronous'), 1);
       assert.equal(pragma(s.driver, 'busy_timeout'), 5000);
       assert.equal(pragma(s.driver, 'foreign_keys'), 1);
-      s.close();
+      await s.close();
     },
   },
   {
     name: 'new database file (and its WAL) get mode 0600',
-    run(open, tmp) {
+    async run(open, tmp) {
       if (process.platform === 'win32') return;
       const s = openStore(open, dbPath(tmp));
       s.insertCalls([makeCall(1)]);
       assert.equal(statSync(dbPath(tmp)).mode & 0o777, 0o600);
       const wal = `${dbPath(tmp)}-wal`;
       if (existsSync(wal)) assert.equal(statSync(wal).mode & 0o777, 0o600);
-      s.close();
+      await s.close();
     },
   },
   {
     name: 'insertCalls round-trips every field, null usage/cost, and call_tags rows',
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       const records: CallRecord[] = [
         makeCall(0),
@@ -71,22 +71,22 @@ export const storeCases: ContractCase[] = [
         { call_id: 3, key: 'feature', value: 'x' },
         { call_id: 3, key: 'odd key', value: 'välue "quoted"' },
       ]);
-      s.close();
+      await s.close();
     },
   },
   {
     name: "usage.providerCostNano is stored as provider_cost_nano when the record's own is null",
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       const base = makeCall(0);
       s.insertCalls([{ ...base, providerCostNano: null, usage: { ...base.usage!, providerCostNano: 777 } }]);
       assert.equal(readCalls(s.driver)[0]!.providerCostNano, 777);
-      s.close();
+      await s.close();
     },
   },
   {
     name: 'a batch of 5000 is written whole; a bad record rolls the whole batch back',
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       s.insertCalls(Array.from({ length: 5000 }, (_, i) => makeCall(i)));
       assert.equal(count(s.driver, 'calls'), 5000);
@@ -96,62 +96,66 @@ export const storeCases: ContractCase[] = [
       assert.ok(thrown(() => s.insertCalls(bad)) instanceof InvalidCallRecordError);
       assert.equal(count(s.driver, 'calls'), 5000);
       assert.equal(count(s.driver, 'call_tags'), 10_000);
-      s.close();
+      await s.close();
     },
   },
   {
     name: 'keys: create, get by name/hash, list, update, revoke',
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       const budget = { limitNano: 50_000_000_000, period: 'month' as const, alertAt: [0.5, 0.8, 1], soft: false };
-      const a = s.createKey({ name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' }, budget, createdAt: 10 });
+      const a = await s.keys.create({ name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' }, budget, createdAt: 10 });
       assert.deepEqual(a, {
         id: a.id, name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' },
         providers: [], models: [], budget, createdAt: 10, revokedAt: null,
       });
-      const b = s.createKey({ name: 'b', prefix: 'mk_Cd34', hash: 'g'.repeat(64), providers: ['openai'], models: ['gpt-4o'], createdAt: 11 });
+      const b = await s.keys.create({ name: 'b', prefix: 'mk_Cd34', hash: 'g'.repeat(64), providers: ['openai'], models: ['gpt-4o'], createdAt: 11 });
       assert.equal(b.budget, null);
-      assert.ok(thrown(() => s.createKey({ name: 'a', prefix: 'p', hash: 'other', createdAt: 1 })) instanceof KeyExistsError);
-      assert.ok(thrown(() => s.createKey({ name: 'c', prefix: 'p', hash: 'g'.repeat(64), createdAt: 1 })) instanceof KeyExistsError);
-      assert.deepEqual(s.getKeyByHash('g'.repeat(64)), b);
-      assert.deepEqual(s.getKeyByName('a'), a);
-      assert.equal(s.getKeyByName('zzz'), undefined);
-      assert.equal(s.getKeyByHash('zzz'), undefined);
+      assert.ok((await rejected(s.keys.create({ name: 'a', prefix: 'p', hash: 'other', createdAt: 1 }))) instanceof KeyExistsError);
+      assert.ok((await rejected(s.keys.create({ name: 'c', prefix: 'p', hash: 'g'.repeat(64), createdAt: 1 }))) instanceof KeyExistsError);
+      assert.deepEqual(await s.keys.byHash('g'.repeat(64)), b);
+      assert.deepEqual(await s.keys.byName('a'), a);
+      assert.equal(await s.keys.byName('zzz'), undefined);
+      assert.equal(await s.keys.byHash('zzz'), undefined);
 
-      const updated = s.updateKey('a', { tags: { team: 'y' }, models: ['m1'] });
+      const updated = await s.keys.update('a', { tags: { team: 'y' }, models: ['m1'] });
       assert.deepEqual(updated, { ...a, tags: { team: 'y' }, models: ['m1'] });
-      assert.deepEqual(s.updateKey('a', { budget: null }), { ...a, tags: { team: 'y' }, models: ['m1'], budget: null });
-      assert.deepEqual(s.updateKey('a', { budget })?.budget, budget);
-      assert.equal(s.updateKey('zzz', { tags: {} }), undefined);
+      assert.deepEqual(await s.keys.update('a', { budget: null }), { ...a, tags: { team: 'y' }, models: ['m1'], budget: null });
+      assert.deepEqual((await s.keys.update('a', { budget }))?.budget, budget);
+      assert.deepEqual(await s.keys.update('a', {}), { ...a, tags: { team: 'y' }, models: ['m1'] });
+      assert.equal(await s.keys.update('zzz', { tags: {} }), undefined);
+      assert.equal(await s.keys.update('zzz', {}), undefined);
 
-      assert.equal(s.revokeKey('b', 99), true);
-      assert.equal(s.revokeKey('b', 100), false);
-      assert.equal(s.revokeKey('zzz', 100), false);
-      assert.deepEqual(s.listKeys().map((k) => k.name), ['a']);
-      assert.deepEqual(s.listKeys({ includeRevoked: true }).map((k) => [k.name, k.revokedAt]), [['a', null], ['b', 99]]);
-      assert.equal(s.getKeyByHash('g'.repeat(64))?.revokedAt, 99);
-      s.close();
+      assert.equal(await s.keys.revoke('b', 99), true);
+      assert.equal(await s.keys.revoke('b', 100), false);
+      assert.equal(await s.keys.revoke('zzz', 100), false);
+      assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
+      assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', null], ['b', 99]]);
+      assert.equal((await s.keys.byHash('g'.repeat(64)))?.revokedAt, 99);
+      await s.close();
     },
   },
   {
-    name: 'dataVersion changes after another connection commits',
-    run(open, tmp) {
+    name: 'meta.changeToken changes after another connection commits, not after its own',
+    async run(open, tmp) {
       const reader = openStore(open, dbPath(tmp));
       const writer = openStore(open, dbPath(tmp));
-      const v1 = reader.dataVersion();
-      assert.equal(reader.dataVersion(), v1);
+      const v1 = await reader.meta.changeToken();
+      assert.equal(await reader.meta.changeToken(), v1);
+      await reader.keys.create({ name: 'own', prefix: 'p', hash: 'own', createdAt: 1 });
+      assert.equal(await reader.meta.changeToken(), v1);
       writer.insertCalls([makeCall(1)]);
-      const v2 = reader.dataVersion();
+      const v2 = await reader.meta.changeToken();
       assert.notEqual(v2, v1);
-      writer.createKey({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
-      assert.notEqual(reader.dataVersion(), v2);
-      reader.close();
-      writer.close();
+      await writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
+      assert.notEqual(await reader.meta.changeToken(), v2);
+      await reader.close();
+      await writer.close();
     },
   },
   {
     name: 'read-only open reads but cannot write, and never creates or migrates',
-    run(open, tmp) {
+    async run(open, tmp) {
       assert.ok(thrown(() => open(dbPath(tmp, 'missing.db'), { readonly: true })));
       assert.equal(existsSync(dbPath(tmp, 'missing.db')), false);
 
@@ -162,23 +166,23 @@ export const storeCases: ContractCase[] = [
       // The writer is closed first: a read-only connection must also open a WAL database alone.
       const rw = openStore(open, dbPath(tmp));
       rw.insertCalls([makeCall(1)]);
-      rw.close();
+      await rw.close();
       const ro = openStore(open, dbPath(tmp), true);
       assert.equal(readCalls(ro.driver).length, 1);
       assert.ok(thrown(() => ro.insertCalls([makeCall(2)])));
       assert.ok(thrown(() => ro.driver.exec('DELETE FROM calls')));
-      assert.ok(thrown(() => ro.createKey({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 })));
+      assert.ok(await rejected(ro.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 })));
       const rw2 = openStore(open, dbPath(tmp));
       assert.equal(readCalls(ro.driver).length, 1);
       rw2.insertCalls([makeCall(3)]);
       assert.equal(readCalls(ro.driver).length, 2);
-      ro.close();
-      rw2.close();
+      await ro.close();
+      await rw2.close();
     },
   },
   {
     name: 'transaction rolls back and rethrows when fn throws; returns fn result otherwise',
-    run(open, tmp) {
+    async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       const boom = new Error('boom');
       const err = thrown(() =>
@@ -193,7 +197,7 @@ export const storeCases: ContractCase[] = [
       assert.equal(count(s.driver, 'call_tags'), 0);
       assert.equal(count(s.driver, 'keys'), 0);
       assert.equal(s.driver.transaction(() => 42), 42);
-      s.close();
+      await s.close();
     },
   },
   {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import type { OpenDriver, Store } from '../../src/store/types.js';
+import type { OpenDriver } from '../../src/store/types.js';
+import type { TestStore } from '../support/store.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
 import { startThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
 import { count, dbPath, makeCall, openStore, tick, type ContractCase } from './fixtures.js';
@@ -13,7 +14,7 @@ async function until(predicate: () => boolean, what: string, ms = 3000): Promise
   for (const end = Date.now() + ms; !predicate(); await tick(10)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup(open: OpenDriver, tmp: string): { store: Store; lost: string[]; options: ThreadWriterOptions } {
+function setup(open: OpenDriver, tmp: string): { store: TestStore; lost: string[]; options: ThreadWriterOptions } {
   const path = dbPath(tmp);
   const store = openStore(open, path); // migrated, as startProxy does before the thread starts
   const lost: string[] = [];

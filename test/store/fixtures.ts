@@ -1,7 +1,7 @@
 import { rowToCall, type CallRow } from '../../src/store/call-row.js';
-import type { CallRecord, OpenDriver, SqlDriver, Store } from '../../src/store/types.js';
-import { createStore } from '../../src/store/sqlite-store.js';
+import type { CallRecord, OpenDriver, SqlDriver } from '../../src/store/types.js';
 import { join } from 'node:path';
+import { testStore, type TestStore } from '../support/store.js';
 
 /** One store contract case; runs under vitest (Node) and under `bun run` alike. */
 export interface ContractCase {
@@ -49,10 +49,10 @@ export function dbPath(tmpDir: string, name = 'tokometer.db'): string {
 }
 
 /** Opens a driver and a store on it; the store owns the driver. */
-export function openStore(open: OpenDriver, path: string, readonly = false): Store {
+export function openStore(open: OpenDriver, path: string, readonly = false): TestStore {
   const driver = open(path, { readonly });
   try {
-    return createStore(driver, { readonly });
+    return testStore(driver, { readonly });
   } catch (err) {
     driver.close();
     throw err;
@@ -71,6 +71,16 @@ export function count(driver: SqlDriver, table: string): number {
 export function pragma(driver: SqlDriver, name: string): unknown {
   const row = driver.prepare(`PRAGMA ${name}`).get<Record<string, unknown>>();
   return row === undefined ? undefined : Object.values(row)[0];
+}
+
+/** Asserts that the promise rejects; returns the error for further checks. */
+export async function rejected(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection, the promise resolved');
 }
 
 /** Asserts that fn throws; returns the error for further checks. */

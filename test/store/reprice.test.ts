@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { priceStoreOn, type RepriceCall, type RepricePrice } from '../../src/store/price-store.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import type { RepriceCall, RepricePrice } from '../../src/store/price-store.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import { testStore, type TestStore } from '../support/store.js';
 import { callArb, SPAN, T0 } from '../report/rollup-arbitraries.js';
 
 /**
@@ -39,14 +39,14 @@ function atNewPrices(c: CallRecord, since: number, until: number, model: string 
   return p === null ? c : { ...c, costNano: p.costNano, priceSource: p.priceSource };
 }
 
-const stores: Store[] = [];
+const stores: TestStore[] = [];
 const open = () => {
-  const s = createStore(openDriver(':memory:'));
+  const s = testStore(openDriver(':memory:'));
   stores.push(s);
   return s;
 };
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
 });
 
 describe('prices reprice in the store', () => {
@@ -62,7 +62,7 @@ describe('prices reprice in the store', () => {
           const [since, until] = [T0 + Math.min(a, b), T0 + Math.max(a, b) + 1];
           const before = open();
           before.insertCalls(calls);
-          const result = await priceStoreOn(before.driver).reprice({ since, until, model, actor: 'test', clock: () => T0 + SPAN, prices: 'config', price, batchSize });
+          const result = await before.prices.reprice({ since, until, model, actor: 'test', clock: () => T0 + SPAN, prices: 'config', price, batchSize });
           const after = open();
           after.insertCalls(calls.map((c) => atNewPrices(c, since, until, model)));
           expect(dump(before.driver)).toEqual(dump(after.driver));
@@ -94,7 +94,7 @@ describe('prices reprice in the store', () => {
       tags,
     });
     store.insertCalls([call(at(0), 'gpt-4o', 5), call(at(40), 'gpt-4o', 5, { user_id: 'u1' }), call(at(40), 'gpt-4o-mini', null), call(at(40), 'claude', 9)]);
-    const prices = priceStoreOn(store.driver);
+    const prices = store.prices;
     const snapshot = JSON.stringify(dump(store.driver));
 
     const dry = await prices.reprice({ since: T0, until: at(41), dryRun: true, actor: 'me', clock: () => at(41), prices: 'config', price });

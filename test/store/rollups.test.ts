@@ -9,8 +9,8 @@ import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { LATENCY_BUCKET_LOW, LATENCY_BUCKETS, MAX_TAG_VALUES_PER_DAY, latencyBucket } from '../../src/store/rollup-policy.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import { testStore as createStore, type TestStore as Store } from '../support/store.js';
 import { record } from '../report/dataset.js';
 import { callArb } from '../report/rollup-arbitraries.js';
 
@@ -122,12 +122,12 @@ describe('retention', () => {
     record({ at: Date.parse('2026-10-31T12:00:00Z'), tags: { user_id: 'old' } }),
   ];
 
-  it('deletes raw calls and their tags before the hour cutoff, keeps rollups, raises raw_since', () => {
+  it('deletes raw calls and their tags before the hour cutoff, keeps rollups, raises raw_since', async () => {
     const store = track(createStore(openDriver(':memory:')));
     insertBatches(store, calls, 10);
     const before = dump(store.driver);
     const now = DAY + 24 * 3_600_000 + 30 * 60_000 + 86_400_000; // cutoff: DAY + 24h (the hour containing now − 1 day)
-    const result = store.prune(1, now);
+    const result = await store.prune(1, now);
     expect(result).toEqual({ cutoff: DAY + 24 * 3_600_000, calls: 25, done: true });
     const count = (sql: string) => store.driver.prepare(sql).get<{ n: number }>()!.n;
     expect(count('SELECT COUNT(*) AS n FROM calls')).toBe(24);
@@ -141,10 +141,10 @@ describe('retention', () => {
     expect(after.entityCounts).toEqual(before.entityCounts);
     expect(after.entities.filter((e) => (e as { value: string }).value === 'old')).toHaveLength(3);
 
-    expect(store.prune(1, now)).toEqual({ cutoff: result.cutoff, calls: 0, done: true });
-    store.prune(5, now);
+    expect(await store.prune(1, now)).toEqual({ cutoff: result.cutoff, calls: 0, done: true });
+    await store.prune(5, now);
     expect(dump(store.driver).state).toContainEqual({ name: 'raw_since', value: result.cutoff });
-    expect(() => store.prune(0, now)).toThrow(RangeError);
+    await expect(store.prune(0, now)).rejects.toThrow(RangeError);
   });
 
   it('v4 marks where a database pruned by v3 (which deleted entity rows) still has them complete', () => {
@@ -160,13 +160,13 @@ describe('retention', () => {
     never.close();
   });
 
-  it('prunes a backlog a bounded number of calls at a time', () => {
+  it('prunes a backlog a bounded number of calls at a time', async () => {
     const store = track(createStore(openDriver(':memory:')));
     insertBatches(store, Array.from({ length: 12_000 }, (_, i) => record({ at: DAY + i, tags: { user_id: `u${i % 7}` } })), 4_000);
     const now = DAY + 30 * 86_400_000;
-    expect(store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
-    expect(store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
-    expect(store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 2_000, done: true });
+    expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
+    expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
+    expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 2_000, done: true });
     expect(store.driver.prepare('SELECT COUNT(*) AS n FROM call_tags').get()).toEqual({ n: 0 });
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpillFile } from '../../src/store/spill.js';
-import type { CallRecord, Store } from '../../src/store/types.js';
+import type { CallWriter } from '../../src/store/call-writer.js';
+import type { CallRecord } from '../../src/store/types.js';
 import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
 import { makeCall } from './fixtures.js';
 
@@ -29,7 +30,7 @@ describe('spill file while the store fails', () => {
     const errors: WriteQueueError[] = [];
     let recovered = 0;
     const spill = new SpillFile(path.join(dir, 'db.spill'));
-    const queue = new WriteQueue(store as unknown as Store, { spill, spillAfter: 10, onError: (e) => errors.push(e), onRecover: () => recovered++ });
+    const queue = new WriteQueue(store as unknown as CallWriter, { spill, spillAfter: 10, onError: (e) => errors.push(e), onRecover: () => recovered++ });
     for (let i = 0; i < 25; i++) queue.enqueue(makeCall(i));
     queue.flush();
     expect(queue.degraded).toBe(true);
@@ -56,7 +57,7 @@ describe('spill file while the store fails', () => {
     spill.append([makeCall(1), makeCall(2)]);
     const store = new FlakyStore();
     store.healthy = true;
-    const queue = new WriteQueue(store as unknown as Store, { spill: new SpillFile(path.join(dir, 'db.spill')) });
+    const queue = new WriteQueue(store as unknown as CallWriter, { spill: new SpillFile(path.join(dir, 'db.spill')) });
     queue.flush();
     expect(store.written.map((r) => r.ts)).toEqual([makeCall(1).ts, makeCall(2).ts]);
     expect(existsSync(path.join(dir, 'db.spill'))).toBe(false);
@@ -72,7 +73,7 @@ describe('spill file while the store fails', () => {
     const store = new FlakyStore();
     const errors: string[] = [];
     const spill = new SpillFile(path.join(dir, 'db.spill'), 4_000);
-    const queue = new WriteQueue(store as unknown as Store, { spill, spillAfter: 5, maxBuffered: 20, onError: (e) => errors.push(e.kind) });
+    const queue = new WriteQueue(store as unknown as CallWriter, { spill, spillAfter: 5, maxBuffered: 20, onError: (e) => errors.push(e.kind) });
     let accepted = 0;
     for (let i = 0; i < 200; i++) {
       if (queue.enqueue(makeCall(i))) accepted++;
@@ -88,7 +89,7 @@ describe('spill file while the store fails', () => {
   it('drain spills what it cannot write instead of losing it', async () => {
     const store = new FlakyStore();
     const spill = new SpillFile(path.join(dir, 'db.spill'));
-    const queue = new WriteQueue(store as unknown as Store, { spill, flushIntervalMs: 1 });
+    const queue = new WriteQueue(store as unknown as CallWriter, { spill, flushIntervalMs: 1 });
     for (let i = 0; i < 3; i++) queue.enqueue(makeCall(i));
     await queue.drain(3);
     expect(queue.pending).toBe(0);

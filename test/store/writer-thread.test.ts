@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { Store } from '../../src/store/types.js';
+import type { TestStore } from '../support/store.js';
 import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
 import { waitFor } from '../support/proxy-harness.js';
@@ -18,7 +18,7 @@ import { count, makeCall, openStore } from './fixtures.js';
  */
 describe('the call-record writer thread under a lock held elsewhere', () => {
   let dir: string;
-  let store: Store;
+  let store: TestStore;
   let writer: ThreadWriter | undefined;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tokometer-writer-'));

@@ -9,7 +9,7 @@ import { createPricer } from '../../src/pricing/pricer.js';
 import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { CallRecord } from '../../src/store/types.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type FakeUpstreamOptions } from './fake-upstream.js';
 
 export const UPSTREAM_KEY = 'sk-test-upstream-0123456789abcdef';
@@ -19,17 +19,21 @@ export type CallRow = Record<string, unknown> & { tags: Record<string, string> }
 
 export interface Harness {
   proxy: RunningProxy;
+  /** The proxy's own connection, for reading rows with SQL. */
+  driver: SqlDriver;
   fake: FakeUpstream;
   /** A metering key for `name`, created fresh. */
   secret: string;
   /** Base URL for an SDK of `provider`, e.g. http://127.0.0.1:PORT/proxy/openai. */
   baseUrl(provider?: string): string;
-  /** Creates another key and returns its secret. */
-  createKey(name: string, tags?: Record<string, string>): string;
+  /** Creates another key, reloads the proxy's keys and returns its secret. */
+  createKey(name: string, tags?: Record<string, string>): Promise<string>;
   /** Flushes the write queue and returns every stored call, oldest first. */
   rows(): CallRow[];
   /** Every record the proxy produced, in order (before storage). */
   records: CallRecord[];
+  /** The proxy's database file. */
+  dbPath: string;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ export async function startHarness(options: {
   provider?: string;
   configYaml?: (upstreamUrl: string) => string;
   overrides?: Partial<StartProxyOptions>;
+  /** The proxy's database connection, opened in the harness's temp folder (default: better-sqlite3 on test.db there). */
+  driver?: (dir: string) => SqlDriver;
 }): Promise<Harness> {
   const provider = options.provider ?? 'openai';
   const fake = await new FakeUpstream({ ...options.upstream, expectedKey: UPSTREAM_KEY }).start();
@@ -49,9 +55,11 @@ export async function startHarness(options: {
   const yaml = options.configYaml?.(fake.url) ?? `providers:\n  ${provider}: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`;
   const config = parseConfigText(yaml, { file: 'test.yaml', env: {} });
   const records: CallRecord[] = [];
+  const dbPath = path.join(dir, 'test.db');
+  const driver = options.overrides?.driver ?? options.driver?.(dir) ?? openDriver(dbPath);
   const proxy = await startProxy({
     config,
-    driver: openDriver(path.join(dir, 'test.db')),
+    driver,
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
     pricer: createPricer(config.prices),
@@ -63,23 +71,26 @@ export async function startHarness(options: {
     onRecord: (r) => records.push(r),
     ...options.overrides,
   });
-  const createKey = (name: string, tags: Record<string, string> = {}) => {
+  const createKey = async (name: string, tags: Record<string, string> = {}) => {
     const secret = newMeteringKey();
-    proxy.store.createKey({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), tags, createdAt: Date.now() });
-    proxy.keys.reload();
+    await proxy.store.keys.create({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), tags, createdAt: Date.now() });
+    await proxy.keys.reload();
     return secret;
   };
-  const secret = createKey('test-key');
+  const secret = await createKey('test-key');
   return {
     proxy,
+    driver,
     fake,
     secret,
     records,
+    dbPath,
     createKey,
     baseUrl: (p = provider) => `${proxy.url}/proxy/${p}`,
     rows: () => {
       proxy.queue.flush();
-      return proxy.store.driver
+      // The proxy's own connection (unless `overrides` replaced it): the test reads rows with SQL.
+      return driver
         .prepare('SELECT * FROM calls ORDER BY id')
         .all<Record<string, unknown>>()
         .map((r) => ({ ...r, tags: JSON.parse(String(r.tags)) as Record<string, string> }));

@@ -11,7 +11,7 @@ import { createDbSource } from '../../src/tui/data/db-source.js';
 import type { Size } from '../../src/tui/layout.js';
 import { initialState } from '../../src/tui/state.js';
 import type { DashboardSource } from '../../src/tui/types.js';
-import { NOW, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
+import { NOW, readStore, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
 
 /**
  * The dashboard rendered by ink-testing-library on the seeded database: every panel's
@@ -25,7 +25,7 @@ let app: ReturnType<typeof render> | undefined;
 
 beforeAll(() => {
   db = seedDb();
-  source = createDbSource({ driver: openDriver(db.path, { readonly: true }), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  source = createDbSource({ driver: openDriver(db.path, { readonly: true }), store: readStore(db.path), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterEach(() => app?.unmount());
 afterAll(() => {

@@ -11,7 +11,7 @@ import type { SqlDriver } from '../../src/store/types.js';
 import { createDbSource, STALE_MS } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery, DashboardSource } from '../../src/tui/types.js';
 import { record, USD } from '../report/dataset.js';
-import { NOW, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
+import { NOW, readStore, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
 
 let db: SeededDb;
 let reader: SqlDriver;
@@ -22,7 +22,7 @@ beforeEach(() => {
   db = seedDb();
   reader = openDriver(db.path, { readonly: true });
   now = NOW;
-  source = createDbSource({ driver: reader, label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  source = createDbSource({ driver: reader, store: readStore(db.path), label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterEach(() => {
   source.close();
@@ -106,6 +106,7 @@ describe('db source: budgets, tail, alerts', () => {
   it('marks a hard budget at its limit blocked; a config key budget wins over the stored one; resets count', async () => {
     const tight = createDbSource({
       driver: openDriver(db.path, { readonly: true }),
+      store: readStore(db.path),
       label: 'x',
       clock: () => now,
       timeZone: 'UTC',

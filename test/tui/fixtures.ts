@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TagBudget } from '../../src/budget/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { KeyBudget, Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { KeyBudget } from '../../src/store/types.js';
+import type { TestStore as Store } from '../support/store.js';
 import { record, USD, type CallSpec } from '../report/dataset.js';
 
 /**
@@ -81,8 +82,11 @@ export function seedDb(calls: readonly CallSpec[] = seedCalls()): SeededDb {
   const store = createStore(openDriver(file));
   store.insertCalls(calls.map(record));
   let n = 0;
+  // Rows as `keys create` writes them, inserted directly so seeding stays synchronous.
+  const key = store.driver.prepare('INSERT INTO keys (name, prefix, hash, budget, created_at) VALUES (?, ?, ?, ?, ?)');
   for (const name of ['summarizer', 'chatbot', 'ide']) {
-    store.createKey({ name, prefix: `mk_${name.slice(0, 4)}`, hash: `hash-${n++}`, createdAt: NOW - 40 * DAY, budget: KEY_BUDGETS[name] ?? null });
+    const budget = KEY_BUDGETS[name];
+    key.run(name, `mk_${name.slice(0, 4)}`, `hash-${n++}`, budget ? JSON.stringify(budget) : null, NOW - 40 * DAY);
   }
   const alert = store.driver.prepare(
     `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, fired_at)
@@ -92,4 +96,9 @@ export function seedDb(calls: readonly CallSpec[] = seedCalls()): SeededDb {
   alert.run('key', 'summarizer', null, 0.5, nov, 0.5 * USD, 1 * USD, NOW - 5 * DAY);
   alert.run('key', 'summarizer', null, 0.8, nov, 0.8 * USD, 1 * USD, NOW - 2 * DAY);
   return { dir, path: file, store, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** A read-only store on the seeded file, as `tokometer tui` opens one for the budget gauges. */
+export function readStore(file: string): Store {
+  return createStore(openDriver(file, { readonly: true }), { readonly: true });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { createStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/types.js';
+import { testStore as createStore } from '../support/store.js';
+import type { TestStore as Store } from '../support/store.js';
 import { record, type CallSpec } from '../report/dataset.js';
 import { BINARY, NODE_ENTRY, runCli } from '../support/spawn-cli.js';
 import { seedDb, type SeededDb } from './fixtures.js';

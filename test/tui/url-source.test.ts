@@ -10,7 +10,7 @@ import { createDbSource } from '../../src/tui/data/db-source.js';
 import { createUrlSource } from '../../src/tui/data/url-source.js';
 import type { DashboardQuery, DashboardSnapshot, DashboardSource } from '../../src/tui/types.js';
 import { sortBudgets } from '../../src/tui/view/budget-view.js';
-import { NOW, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
+import { NOW, readStore, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
 
 /**
  * `tui --url`: the dashboard read through a running proxy's admin API must show what
@@ -49,7 +49,7 @@ beforeAll(async () => {
     port: 0,
   });
   viaUrl = createUrlSource({ url: proxy.url, token: TOKEN, clock: () => NOW, timeZone: 'UTC', tagKeys: ['feature', 'user_tier', 'tenant_id', 'user_id'] });
-  viaDb = createDbSource({ driver: openDriver(db.path, { readonly: true }), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  viaDb = createDbSource({ driver: openDriver(db.path, { readonly: true }), store: readStore(db.path), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterAll(async () => {
   viaDb.close();

@@ -1,5 +1,4 @@
 import { formatLocal, formatMoney } from '../../report/format/text.js';
-import { forecastBudgets } from '../budget-forecasts.js';
 import { DAY_MS, fact, spanText } from '../stats.js';
 import type { BudgetForecast, Detector, Finding } from '../types.js';
 
@@ -13,7 +12,7 @@ import type { BudgetForecast, Detector, Finding } from '../types.js';
 export const budgetForecast: Detector = {
   id: 'budget-forecast',
   run(ctx) {
-    return forecastBudgets(ctx)
+    return ctx.budgetForecasts
       .filter((f) => f.hitAt !== null)
       .map((f) => toFinding(f, ctx.timeZone));
   },

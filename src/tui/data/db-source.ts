@@ -3,7 +3,7 @@ import { reportSource } from '../../report/source.js';
 import type { Scope } from '../../report/sql-scope.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
-import type { SqlDriver } from '../../store/types.js';
+import type { SqlDriver, Store } from '../../store/types.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
 import { projectMonth } from '../projection.js';
 import { LIMITS, type DashboardQuery, type DashboardSnapshot, type DashboardSource } from '../types.js';
@@ -22,6 +22,11 @@ import { dailyTrend, groupTable, totals } from './report-figures.js';
  */
 export interface DbSourceOptions {
   driver: SqlDriver;
+  /**
+   * The store budgets are read through (keys, spend after resets); without one (a database
+   * whose schema this build cannot open as a store) there are no budget gauges.
+   */
+  store?: Pick<Store, 'keys' | 'budgets' | 'close'>;
   /** Shown in the status line, e.g. the database path. */
   label: string;
   clock: Clock;
@@ -40,7 +45,8 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
   const version = driver.prepare('PRAGMA data_version');
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
-  const build = (q: DashboardQuery, now: number): DashboardSnapshot => {
+  const declared = Object.fromEntries([...o.configKeyBudgets].map(([name, budget]) => [name, { budget }]));
+  const build = async (q: DashboardQuery, now: number): Promise<DashboardSnapshot> => {
     // A report source caches per report (rollup span, shared parts): one per refresh.
     const source = reportSource(driver);
     const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
@@ -70,7 +76,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       dimensions: orderDimensions(tagKeys(driver)),
       table: { dimension: q.dimension, ...table },
       trend: dailyTrend(source, scoped),
-      budgets: budgetStates(driver, { keyBudgets: keyBudgetsFrom(driver, o.configKeyBudgets), tagBudgets: o.tagBudgets }, now, timeZone),
+      budgets: o.store ? await budgetStates(o.store.budgets, { keyBudgets: await keyBudgetsFrom(o.store, declared), tagBudgets: o.tagBudgets }, now, timeZone) : [],
       tail: latestCalls(driver, scoped, LIMITS.tail),
       alerts,
       notes,
@@ -84,12 +90,13 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       const key = JSON.stringify(q);
       const v = Number(version.get<{ data_version: number }>()?.data_version ?? 0);
       if (last && last.key === key && last.version === v && now - last.at < STALE_MS) return last.snapshot;
-      const snapshot = build(q, now);
+      const snapshot = await build(q, now);
       last = { key, version: v, at: now, snapshot };
       return snapshot;
     },
     close() {
       driver.close();
+      void o.store?.close();
     },
   };
 }

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../lib/clock.js';
+import { ExitStatus, UsageError } from '../lib/errors.js';
+import { usdToNano } from '../lib/money.js';
+import { createPricer } from '../pricing/pricer.js';
+import { builtinProvider } from '../providers/builtins.js';
+import { resolveAdminTarget, type AdminFamily, type AdminProvider } from '../reconcile/admin-key.js';
+import { isDifference } from '../reconcile/build.js';
+import { renderReconcileCsv } from '../reconcile/format/csv.js';
+import { renderReconcileJson } from '../reconcile/format/json.js';
+import { renderReconcileTable } from '../reconcile/format/table.js';
+import type { AdminHttpOptions } from '../reconcile/http.js';
+import { DAY_MS, reconcile, recordRun } from '../reconcile/run.js';
+import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcile/types.js';
+import { parseTimeRange } from '../report/time-range.js';
+import type { ReconcileStore } from '../store/reconcile-store.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+
+/**
+ * `tokometer reconcile --provider openai|anthropic`: the meter against the provider's own
+ * usage and cost reports, per UTC day × model. Exit 0 when every row is within the
+ * tolerance, 3 when any differs beyond it, 2 for bad usage or a missing or rejected admin
+ * key, 1 when the admin API fails. Never creates a database; records each run's outcome
+ * in an existing one (for `audit`).
+ */
+
+/** What the command needs (habit 7). */
+export interface ReconcileDeps {
+  config: (configPath?: string) => Config;
+  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
+  resolveDbPath: (dbFlag: string | undefined, config: Config) => string;
+  /** Opens an existing database read-write (migrating it); `close` releases it. */
+  openStore: (dbPath: string) => Promise<ReconcileStore & { close(): Promise<void> }>;
+  clock: Clock;
+  env: Readonly<Record<string, string | undefined>>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  /** Admin API time limits (tests shorten them). */
+  http?: AdminHttpOptions;
+}
+
+interface ReconcileFlags {
+  provider: string;
+  since?: string;
+  until?: string;
+  by: string;
+  format: string;
+  tolerance?: string;
+  db?: string;
+  config?: string;
+}
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function registerReconcileCommand(program: Command, ctx: CliContext): void {
+  registerReconcile(program, {
+    config: (configPath) => configFor(ctx, configPath),
+    resolveDbPath: (dbFlag, config) => dbPathFor(ctx, config, dbFlag),
+    openStore: async (dbPath) => {
+      // The caller checked the file exists; reconcile stores one outcome row per run.
+      const store = await openStoreFor(ctx, dbPath, 'create');
+      return { ...store.reconcile, close: () => store.close() };
+    },
+    clock: ctx.clock,
+    env: ctx.env,
+    out: ctx.out,
+    err: ctx.err,
+    isTTY: ctx.isTTY,
+  });
+}
+
+export function registerReconcile(program: Command, deps: ReconcileDeps): void {
+  program
+    .command('reconcile')
+    .description("check the meter against the provider's own usage and cost reports, per UTC day and model")
+    .requiredOption('--provider <name>', 'openai or anthropic (or a configured provider of that kind)')
+    .option('--since <when>', 'start: 30d, this-month, 2026-11-01 … widened to whole UTC days (default: 30d)')
+    .option('--until <when>', "end, same forms; a date is inclusive (default: the end of yesterday, UTC: providers' reports lag for the current day; --until now includes it)")
+    .option('--by <dims>', 'day, model or day,model', 'day,model')
+    .option('--tolerance <t>', 'differences within both count as matching: a percentage and/or USD, e.g. 1%,0.05 (default: 0.5%,0.01)')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--db <path>', 'database file (must exist)')
+    .option('--config <file>', 'config file')
+    .action(async (flags: ReconcileFlags) => {
+      await runReconcile(flags, deps);
+    });
+}
+
+async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise<void> {
+  const format = parseFormat(flags.format);
+  const by = parseBy(flags.by);
+  const tolerance = parseTolerance(flags.tolerance);
+  const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());
+  const config = deps.config(flags.config);
+  const target = resolveAdminTarget(adminProvider(config, flags.provider), deps.env);
+  const dbPath = deps.resolveDbPath(flags.db, config);
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
+    throw new UsageError(`no database at ${dbPath}: reconcile compares the calls tokometer recorded; pass --db or set TOKOMETER_DB.`);
+  }
+
+  const store = await deps.openStore(dbPath);
+  let report;
+  try {
+    const now = deps.clock();
+    report = await reconcile({ store, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
+    try {
+      await recordRun(store, report, now);
+    } catch (error) {
+      deps.err(`tokometer: note: this run's outcome was not recorded for audit: ${(error as Error).message}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+
+  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
+  if (format === 'json') deps.out(renderReconcileJson(report));
+  else if (format === 'csv') {
+    deps.out(renderReconcileCsv(report));
+    for (const n of report.notes) deps.err(`note: ${n}\n`);
+  } else deps.out(renderReconcileTable(report, { color }));
+  if (report.rows.some(isDifference)) throw new ExitStatus(3);
+}
+
+/**
+ * Without `--until`, the window ends where the current UTC day starts: the providers'
+ * reports lag behind the meter for the day in progress, and a run from cron should not
+ * fail on that. A window that would then be empty (`--since today`) keeps its end.
+ */
+function completeDays(range: { since: number; until: number }, untilFlag: string | undefined, now: number): { since: number; until: number } {
+  if (untilFlag !== undefined) return range;
+  const today = now - (now % DAY_MS);
+  return range.since < today ? { since: range.since, until: Math.min(range.until, today) } : range;
+}
+
+/**
+ * What the config says about `--provider NAME`, as plain values. The admin API family is
+ * the built-in openai or anthropic provider's, or a configured `kind: openai` /
+ * `kind: anthropic`; other vendors speaking the openai family (groq, `openai-compatible`)
+ * have no such API.
+ */
+function adminProvider(config: Config, name: string): AdminProvider {
+  const pc = Object.hasOwn(config.providers, name) ? config.providers[name] : undefined;
+  const builtin = builtinProvider(name);
+  const word = pc?.kind ?? (builtin && builtin.family === name ? builtin.family : undefined);
+  const family: AdminFamily | null = word === 'openai' || word === 'anthropic' ? word : null;
+  return { provider: name, known: pc !== undefined || builtin !== undefined, family, baseUrl: pc?.base_url ?? builtin?.baseUrl, configuredKey: pc?.admin_key };
+}
+
+function parseFormat(raw: string): Format {
+  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
+  throw new UsageError(`--format "${raw}" is not supported; use table, json or csv.`);
+}
+
+function parseBy(raw: string): ReconcileBy {
+  const dims = raw.split(',').map((d) => d.trim());
+  const set = new Set(dims);
+  if (dims.length === set.size && [...set].every((d) => d === 'day' || d === 'model')) {
+    if (set.size === 2) return 'day,model';
+    if (set.size === 1) return dims[0] as ReconcileBy;
+  }
+  throw new UsageError(`--by "${raw}" is not supported; use day, model or day,model.`);
+}
+
+/** `1%`, `0.05`, `$0.05`, `1%,0.05`: a percentage and/or a USD amount; what is not given keeps its default. */
+export function parseTolerance(raw: string | undefined): Tolerance {
+  if (raw === undefined) return DEFAULT_TOLERANCE;
+  const t = { ...DEFAULT_TOLERANCE };
+  const seen = new Set<string>();
+  const bad = () => new UsageError(`--tolerance "${raw}" must be a percentage and/or a USD amount, e.g. 1%, 0.05 or 1%,0.05.`);
+  for (const part of raw.split(',').map((s) => s.trim())) {
+    const pct = /^(\d+(?:\.\d+)?)%$/.exec(part);
+    const usd = /^\$?(\d+(?:\.\d+)?)$/.exec(part);
+    const kind = pct ? 'percent' : usd ? 'usd' : null;
+    if (kind === null || seen.has(kind)) throw bad();
+    seen.add(kind);
+    if (pct) t.percent = Number(pct[1]);
+    else t.usdNano = usdToNano(Number(usd![1]));
+  }
+  return t;
+}

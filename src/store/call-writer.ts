@@ -1,0 +1,57 @@
+import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
+import { MIGRATIONS, migrate } from './migrations/index.js';
+import { createRollupWriter, rolledCall, type RolledCall } from './rollup-writer.js';
+import type { CallRecord, SqlDriver } from './types.js';
+
+/**
+ * The hot-path insert of call records: synchronous prepared statements on one SQLite
+ * connection, used by the write queue (on the writer thread, or in-process). Not part
+ * of the Store facade, which is asynchronous.
+ */
+export interface CallWriter {
+  /**
+   * Writes the records in one IMMEDIATE transaction (calls, their call_tags rows and the
+   * rollups they add to); all or nothing.
+   * @throws InvalidCallRecordError when a record has a field that can never be stored.
+   */
+  insertCalls(records: readonly CallRecord[]): void;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** Inserts `records` inside the caller's open transaction; returns what to run after COMMIT. */
+export type InsertRows = (records: readonly CallRecord[]) => () => void;
+
+/** The statements of a call insert on `driver`, without a transaction of their own. */
+export function callInserter(driver: SqlDriver): InsertRows {
+  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
+  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
+  const rollups = createRollupWriter(driver);
+  return (records) => {
+    const rolled: RolledCall[] = [];
+    for (const r of records) {
+      const tags = tagEntries(r);
+      const params = callToParams(r);
+      const { lastInsertRowid } = insertCall.run(...params);
+      for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
+      rolled.push(rolledCall(params, tags));
+    }
+    return rollups.add(rolled);
+  };
+}
+
+/** A CallWriter on `driver` (migrated first when needed). It owns the driver. */
+export function createCallWriter(driver: SqlDriver): CallWriter {
+  migrate(driver, MIGRATIONS);
+  const insert = callInserter(driver);
+  return {
+    insertCalls(records) {
+      if (records.length === 0) return;
+      const publish = driver.transaction(() => insert(records));
+      publish();
+    },
+    close() {
+      driver.close();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LATEST_VERSION, MIGRATIONS, SchemaVersionError, migrate, schemaVersion } from './migrations/index.js';
+import { createStore } from './sqlite-store.js';
+import type { OpenDriver, SqlDriver, Store } from './types.js';
+
+/**
+ * Opening a database file for a command. Commands that only read (report, audit, tui,
+ * prices unpriced) open it read-only and never create anything: a missing file or folder
+ * is a DatabaseNotFoundError (exit 2) naming the path, and no `.db`, `-wal` or `-shm`
+ * file appears. Commands that write (serve, key changes, demo) create the file when it
+ * is missing (mode 0600, see drivers/setup.ts), but never a missing folder.
+ */
+
+/** `read`: must exist, opened read-only. `create`: opened read-write, created when missing. */
+export type StoreAccess = 'read' | 'create';
+
+/** The database (or its folder) is not there. Exit code 2: the path given is wrong. */
+export class DatabaseNotFoundError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseNotFoundError';
+  }
+}
+
+/** Names SQLite treats as something other than a file path (in-memory, URIs). */
+const isSpecialName = (path: string) => path === '' || path === ':memory:' || path.startsWith('file:');
+
+/** Throws DatabaseNotFoundError unless `path` can be opened with `access`. */
+export function checkDatabasePath(path: string, access: StoreAccess): void {
+  if (isSpecialName(path)) return;
+  const folder = dirname(path);
+  const folderMissing = !existsSync(folder) || !statSync(folder).isDirectory();
+  if (access === 'create') {
+    if (folderMissing) throw new DatabaseNotFoundError(`cannot create the database ${path}: the folder ${folder} does not exist`);
+    return;
+  }
+  if (existsSync(path)) return;
+  throw new DatabaseNotFoundError(
+    folderMissing
+      ? `no database at ${path}: the folder ${folder} does not exist (pass --db with the path \`tokometer serve\` writes to)`
+      : `no database at ${path} (pass --db with the path \`tokometer serve\` writes to)`,
+  );
+}
+
+/**
+ * A read-write driver on `path`, created when missing (serve and demo hand it to the
+ * proxy, which builds its store on it). Throws DatabaseNotFoundError when the folder is missing.
+ */
+export function openDriverToWrite(open: OpenDriver, path: string): SqlDriver {
+  checkDatabasePath(path, 'create');
+  return open(path);
+}
+
+/**
+ * A read-only driver on an existing database whose schema is current. An older schema
+ * is migrated first through a short read-write connection (the file exists, so nothing
+ * is created); when that is not allowed, the error says what to do.
+ */
+export function openDriverToRead(open: OpenDriver, path: string): SqlDriver {
+  checkDatabasePath(path, 'read');
+  if (isSpecialName(path)) return open(path);
+  const probe = open(path, { readonly: true });
+  let version: number;
+  try {
+    version = schemaVersion(probe);
+  } finally {
+    probe.close();
+  }
+  if (version < LATEST_VERSION) upgrade(open, path, version);
+  return open(path, { readonly: true });
+}
+
+function upgrade(open: OpenDriver, path: string, version: number): void {
+  let driver: SqlDriver | undefined;
+  try {
+    driver = open(path);
+    migrate(driver, MIGRATIONS);
+  } catch (error) {
+    if (error instanceof SchemaVersionError) throw error;
+    throw new SchemaVersionError(
+      `${path} has schema v${version} and this tokometer needs v${LATEST_VERSION}, but it cannot be upgraded here ` +
+        `(${(error as Error).message}); run \`tokometer serve\` on it once with write access`,
+    );
+  } finally {
+    driver?.close();
+  }
+}
+
+/**
+ * Opens the store of a command: read-only (`read`), or read-write and created when
+ * missing (`create`); see the module comment. The store owns its connection.
+ */
+export function openStore(open: OpenDriver, path: string, access: StoreAccess): Store {
+  const driver = access === 'read' ? openDriverToRead(open, path) : openDriverToWrite(open, path);
+  try {
+    return createStore(driver, { readonly: access === 'read' && !isSpecialName(path) });
+  } catch (error) {
+    driver.close();
+    throw error;
+  }
+}

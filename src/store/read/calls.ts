@@ -1,0 +1,71 @@
+import { joinFragments, whereFragment } from '../../report/sql-scope.js';
+import { NONE } from '../../report/types.js';
+import { usageFromRow, type CallRow } from '../call-row.js';
+import type { Db } from '../db.js';
+import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.js';
+
+/**
+ * Reads of the raw call log outside reports: the calls an audit looks at (the report's
+ * scope rules: time range, key and `--where`, see report/sql-scope.ts) and the time of
+ * the first call. Only the columns the audit's detectors use are read: building row
+ * objects is most of the cost. Memory: roughly 300 bytes per call.
+ */
+
+/** The columns read (see CallRow); `model` is COALESCE(model, model_requested, '(none)'). */
+type Row = Pick<
+  CallRow,
+  | 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'outcome' | 'streamed' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens'
+  | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier' | 'usage_source' | 'cost_nano'
+  | 'request_hash' | 'max_output_tokens' | 'tags'
+> & { model: string };
+
+function toCall(r: Row): StoredCall {
+  return {
+    id: Number(r.id),
+    ts: Number(r.ts),
+    keyName: r.key_name,
+    provider: r.provider,
+    model: r.model,
+    endpoint: r.endpoint,
+    outcome: r.outcome as CallOutcome,
+    streamed: Number(r.streamed) === 1,
+    usage: usageFromRow(r),
+    usageSource: r.usage_source as UsageSource,
+    costNano: r.cost_nano === null ? null : Number(r.cost_nano),
+    requestHash: r.request_hash,
+    maxOutputTokens: r.max_output_tokens,
+    tags: parseTags(r.tags),
+  };
+}
+
+function parseTags(json: string): Record<string, string> {
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** CallReads over `db` (see types.ts). */
+export function callReads(db: Db): CallReads {
+  return {
+    async list(scope) {
+      const q = joinFragments(
+        `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model, c.endpoint,
+           c.outcome, c.streamed, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cache_write_5m_tokens,
+           c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.usage_source, c.cost_nano,
+           c.request_hash, c.max_output_tokens, c.tags
+         FROM calls c`,
+        whereFragment({ ...scope, where: [...scope.where] }),
+        'ORDER BY c.ts, c.id',
+      );
+      return (await db.all<Row>(q.sql, q.params)).map(toCall);
+    },
+
+    async firstCallAt() {
+      const ts = (await db.get<{ ts: number | null }>('SELECT MIN(ts) AS ts FROM calls'))?.ts;
+      return ts === null || ts === undefined ? null : Number(ts);
+    },
+  };
+}

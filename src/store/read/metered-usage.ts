@@ -1,0 +1,85 @@
+import type { Db } from '../db.js';
+
+/** One UTC day in ms. */
+const DAY_MS = 86_400_000;
+
+/**
+ * What the meter recorded for one provider, per UTC day × model: the side of
+ * `tokometer reconcile` that tokometer itself saw. Token counts follow the Usage
+ * inclusion rules (input includes cache reads and writes); money is integer nano-USD.
+ */
+export interface MeteredUsageRow {
+  /** Start of the UTC day, ms since the epoch. */
+  day: number;
+  /** Model as answered, else as requested; '(unknown)' when neither is known. */
+  model: string;
+  /** Calls that reached the provider with metered usage (usage_source ≠ not_metered). */
+  calls: number;
+  /** Of those, calls whose usage is unknown (the body did not parse): no tokens, no cost. */
+  usageUnknown: number;
+  /** Of those, calls with usage but no price (cost NULL). */
+  unpriced: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  outputTokens: number;
+  /** Σ cost of the priced calls. */
+  costNano: number;
+}
+
+/** Which calls to read: one provider's, with `since <= ts < until` (ms). */
+export interface MeteredUsageQuery {
+  provider: string;
+  since: number;
+  until: number;
+}
+
+// Integer arithmetic on the ms column groups by UTC day in SQLite and PostgreSQL alike.
+const DAY_EXPR = `(ts - ts % ${DAY_MS})`;
+const MODEL_EXPR = "COALESCE(model, model_requested, '(unknown)')";
+
+const SQL = `
+  SELECT ${DAY_EXPR} AS day, ${MODEL_EXPR} AS model, COUNT(*) AS calls,
+    SUM(CASE WHEN input_tokens IS NULL THEN 1 ELSE 0 END) AS usage_unknown,
+    SUM(CASE WHEN input_tokens IS NOT NULL AND cost_nano IS NULL THEN 1 ELSE 0 END) AS unpriced,
+    COALESCE(SUM(input_tokens), 0) AS input_tokens,
+    COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens,
+    COALESCE(SUM(cache_write_5m_tokens), 0) AS cache_write_5m_tokens,
+    COALESCE(SUM(cache_write_1h_tokens), 0) AS cache_write_1h_tokens,
+    COALESCE(SUM(output_tokens), 0) AS output_tokens,
+    COALESCE(SUM(cost_nano), 0) AS cost_nano
+  FROM calls
+  WHERE provider = ? AND ts >= ? AND ts < ? AND usage_source <> 'not_metered'
+  GROUP BY ${DAY_EXPR}, ${MODEL_EXPR}
+  ORDER BY day, model`;
+
+/**
+ * Metered usage per UTC day × model, oldest day first. Sums come back as numbers on
+ * both dialects (PostgreSQL returns SUM of a bigint as numeric text).
+ */
+export async function meteredUsage(db: Db, q: MeteredUsageQuery): Promise<MeteredUsageRow[]> {
+  const rows = await db.all<Record<string, unknown>>(SQL, [q.provider, q.since, q.until]);
+  return rows.map((r) => ({
+    day: Number(r.day),
+    model: String(r.model),
+    calls: Number(r.calls),
+    usageUnknown: Number(r.usage_unknown),
+    unpriced: Number(r.unpriced),
+    inputTokens: Number(r.input_tokens),
+    cachedInputTokens: Number(r.cached_input_tokens),
+    cacheWrite5mTokens: Number(r.cache_write_5m_tokens),
+    cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
+    outputTokens: Number(r.output_tokens),
+    costNano: Number(r.cost_nano),
+  }));
+}
+
+/**
+ * From when raw calls are complete (ms; retention pruned everything before), or 0 when
+ * nothing was ever pruned. Reconciling needs raw calls: days before this are incomplete.
+ */
+export async function rawCallsSince(db: Db): Promise<number> {
+  const row = await db.get<{ value: unknown }>("SELECT value FROM rollup_state WHERE name = 'raw_since'");
+  return row === undefined ? 0 : Number(row.value);
+}

@@ -1,0 +1,8 @@
+/**
+ * True when a statement failed on a UNIQUE or PRIMARY KEY constraint: SQLite's extended
+ * codes (better-sqlite3 and bun:sqlite both put them in `code`) or PostgreSQL's SQLSTATE 23505.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
