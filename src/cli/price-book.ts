@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { packCatalog, unpackCatalog } from '../pricing/catalog-data.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { parseCatalogJson, snapshotSource, type CatalogSnapshot } from '../pricing/snapshot.js';
 import type { PriceSnapshotRecord, PriceStore } from '../store/price-store.js';
@@ -22,9 +23,13 @@ export const PUBLISHED_DATA_URL = 'https://raw.githubusercontent.com/pydantic/ge
 /** ms a fetch of catalog data may take before it is given up. */
 export const FETCH_TIMEOUT_MS = 30_000;
 
-/** A stored snapshot converted for pricing. Throws when its data no longer parses. */
+/**
+ * A stored snapshot converted for pricing (validated, then kept packed: each provider's
+ * models are parsed when first priced). Throws when its data no longer parses.
+ */
 export function snapshotFromRecord(r: PriceSnapshotRecord): CatalogSnapshot {
-  return { id: r.id, source: snapshotSource(r.fetchedAt, r.sha256), fetchedAt: r.fetchedAt, sha256: r.sha256, data: parseCatalogJson(r.data) };
+  const data = unpackCatalog(packCatalog(parseCatalogJson(r.data)));
+  return { id: r.id, source: snapshotSource(r.fetchedAt, r.sha256), fetchedAt: r.fetchedAt, sha256: r.sha256, data };
 }
 
 /** The newest snapshot in `prices`, converted; null when none is stored. */

@@ -209,3 +209,25 @@ export function compactCatalog(data: unknown): CatalogProvider[] {
   }
   return out;
 }
+
+/** A provider with its models kept as JSON text (`JSON.stringify` of CatalogModel[]). */
+export type PackedProvider = Omit<CatalogProvider, 'models'> & { models: string };
+
+/** Each provider's models as JSON text: what the pinned table stores, and snapshots keep in memory. */
+export function packCatalog(data: readonly CatalogProvider[]): PackedProvider[] {
+  return data.map((p) => ({ ...p, models: JSON.stringify(p.models) }));
+}
+
+/**
+ * Catalog data whose `models` are parsed per provider on first read, so a process holds
+ * objects only for the providers it prices (a fully parsed catalog costs a few MB). The
+ * text must come from `packCatalog` (already validated).
+ */
+export function unpackCatalog(packed: readonly PackedProvider[]): CatalogProvider[] {
+  return packed.map(({ models: text, ...header }) => {
+    let models: CatalogModel[] | undefined;
+    const p = { ...header } as CatalogProvider;
+    Object.defineProperty(p, 'models', { enumerable: true, get: () => (models ??= JSON.parse(text) as CatalogModel[]) });
+    return p;
+  });
+}

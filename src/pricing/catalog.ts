@@ -1,5 +1,5 @@
 import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type BuiltinProviderName } from '../providers/builtins.js';
-import { compactCatalog, type CatalogModel, type CatalogProvider } from './catalog-data.js';
+import { unpackCatalog, type CatalogModel, type CatalogProvider, type PackedProvider } from './catalog-data.js';
 import { findCatalogModel, findCatalogProvider, inferCatalogProvider } from './catalog-match.js';
 import { PINNED_CATALOG_JSON, PINNED_CATALOG_VERSION } from './pinned-catalog.js';
 
@@ -13,9 +13,9 @@ export const CATALOG_SOURCE = `genai-prices@${PINNED_CATALOG_VERSION}` as const;
 
 let pinned: readonly CatalogProvider[] | undefined;
 
-/** The pinned catalog's data, parsed on first use. */
+/** The pinned catalog's data: providers parsed on first use, each one's models when first read. */
 export function pinnedCatalog(): readonly CatalogProvider[] {
-  pinned ??= compactCatalog(JSON.parse(PINNED_CATALOG_JSON));
+  pinned ??= unpackCatalog(JSON.parse(PINNED_CATALOG_JSON) as PackedProvider[]);
   return pinned;
 }
 
