@@ -3,18 +3,14 @@ import type { KeyDeclaration } from '../keys/effective.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../proxy/log.js';
 import type { EconomicsConfig } from '../report/unit-economics.js';
-import type { SqlDriver, Store } from '../store/types.js';
+import type { ReportReads } from '../store/read/report/index.js';
+import type { Store } from '../store/facade.js';
 
 /** What the admin API needs; built once by startProxy. */
 export interface AdminDeps {
   /** `admin.token` (or TOKOMETER_ADMIN_TOKEN); never empty. */
   token: string;
   store: Store;
-  /**
-   * The connection the spend route's report reads run on, until the report engine reads
-   * through the store (issue #15: `store.reports`); nothing else may use it.
-   */
-  reportDriver: SqlDriver;
   /** The proxy's key table: reloaded (and awaited) after every change so it applies to the next request. */
   keys: { reload(): Promise<void> };
   /** The running budgets; null when budgets are not enforced by this proxy. */
@@ -25,7 +21,9 @@ export interface AdminDeps {
   economics: EconomicsConfig;
   /** The config's key declarations (`keys:`), whose settings win over stored ones (PATCH warns about them). */
   configKeys: Readonly<Record<string, KeyDeclaration>>;
-  /** Writes pending call records before a report is read. */
-  flush?: () => void;
+  /** What /admin/spend reads reports through (never the writer's connection). */
+  reports: ReportReads;
+  /** Writes pending call records before a report is read, without blocking the event loop. */
+  flush?: () => Promise<void>;
   log: Logger;
 }

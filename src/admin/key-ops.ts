@@ -1,6 +1,7 @@
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { nanoToUsd } from '../lib/money.js';
-import type { KeyBudget, KeyEventActor, KeyPatch, KeyRecord, Store } from '../store/types.js';
+import type { KeyBudget, KeyEventActor, KeyPatch, KeyRecord } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 
 export type { KeyPatch } from '../store/types.js';
 

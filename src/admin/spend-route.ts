@@ -3,7 +3,7 @@ import type { OutgoingResponse } from '../proxy/types.js';
 import { reportToJson } from '../report/format/json.js';
 import { emptyMessage } from '../report/format/table.js';
 import { spendReport } from '../report/query.js';
-import { parseTimeRange } from '../report/time-range.js';
+import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics } from '../report/unit-economics.js';
 import type { AdminDeps } from './deps.js';
@@ -24,6 +24,7 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
   const top = q.get('top');
   if (top !== null && !/^[1-9]\d*$/.test(top)) throw new UsageError(`top "${top}" must be a whole number ≥ 1.`);
   const compare = q.get('compare');
+  const untilAsGiven = untilDateAsGiven(q.get('until') ?? undefined);
   if (compare !== null && compare !== 'previous') throw new UsageError(`compare "${compare}" is not supported; use compare=previous.`);
   return {
     ...range,
@@ -33,22 +34,23 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
     ...(q.get('key') !== null ? { keyName: q.get('key')! } : {}),
     ...(top !== null ? { top: Number(top) } : {}),
     ...(compare === 'previous' ? { compare: 'previous' as const } : {}),
+    ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
   };
 }
 
 /**
  * `GET /admin/spend?by=feature&since=30d[&until][&where=k=v…][&key][&top][&compare=previous][&unit_economics=1]`:
  * the document `tokometer report --format json` prints, from the same queries (pending
- * call records are written first, so the answer includes calls that just finished).
+ * call records are written first, awaited, so the answer includes calls that just finished).
  */
-export function spend(deps: AdminDeps, q: URLSearchParams): OutgoingResponse {
+export async function spend(deps: AdminDeps, q: URLSearchParams): Promise<OutgoingResponse> {
   let query: ReportQuery;
   try {
     query = reportQuery(deps, q);
-    deps.flush?.();
-    const report = spendReport(deps.reportDriver, query);
+    await deps.flush?.();
+    const report = await spendReport(deps.reports, query);
     const ue = truthy(q.get('unit_economics'))
-      ? unitEconomics(deps.reportDriver, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
+      ? await unitEconomics(deps.reports, { since: query.since, until: query.until, timeZone: query.timeZone, where: query.where, keyName: query.keyName }, deps.economics)
       : undefined;
     const empty = report.total.calls === 0;
     return json(200, reportToJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));

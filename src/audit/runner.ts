@@ -3,7 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { WhereClause } from '../report/types.js';
 import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import { forecastBudgets } from './budget-forecasts.js';
 import { totals } from './calls.js';
 import { batch } from './detectors/batch.js';

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
-import type { BudgetPeriod, KeyBudget, KeyEventActor, Store } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget, KeyEventActor } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
 import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';

@@ -14,7 +14,7 @@ import { keyDeclarations } from '../config/keys.js';
 import { effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './price-book.js';
 import { parseTimeRange } from '../report/time-range.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from './report.js';
 

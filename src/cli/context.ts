@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
 import { openDriverToRead, openStore, type StoreAccess } from '../store/open.js';
-import type { SqlDriver, Store } from '../store/types.js';
+import type { SqlDriver } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
 export interface CliContext {

@@ -11,6 +11,7 @@ import { renderTable } from '../report/format/table.js';
 import { formatInt } from '../report/format/text.js';
 import { spendReport } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
+import { sqliteReads } from '../store/read/index.js';
 import type { CliContext } from './context.js';
 import { DEFAULT_INVOCATION, shellWord, shownPath } from './invocation.js';
 
@@ -79,12 +80,12 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   ctx.out('\n' + summary(result) + '\n\n');
   const timeZone = 'UTC';
   const range = parseTimeRange({}, { clock: ctx.clock, timeZone });
-  const driver = open(dbPath, { readonly: true });
+  const reads = sqliteReads(open(dbPath, { readonly: true }));
   try {
-    const report = spendReport(driver, { ...range, by: ['feature'], where: [], timeZone });
+    const report = await spendReport(reads.reports, { ...range, by: ['feature'], where: [], timeZone });
     ctx.out(renderTable(report, { color: ctx.isTTY && !ctx.env.NO_COLOR }));
   } finally {
-    driver.close();
+    await reads.close();
   }
   ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, shownDb, shownConfig, commands));
 }

@@ -14,6 +14,7 @@ import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
+import { sqliteReads } from '../store/read/index.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `tokometer` program; every subcommand registers itself with the context it needs. */
@@ -45,13 +46,11 @@ export function buildProgram(ctx: CliContext): Command {
   const prices = registerPricesCommand(program, {
     pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
-      const driver = await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db));
+      const reads = sqliteReads(await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db)));
       try {
-        return driver
-          .prepare("SELECT provider, COALESCE(model, model_requested, '(unknown)') AS model, COUNT(*) AS calls FROM calls WHERE cost_nano IS NULL AND usage_source != 'not_metered' GROUP BY 1, 2 ORDER BY calls DESC")
-          .all<{ provider: string; model: string; calls: number }>();
+        return await reads.reports.unpricedModels();
       } finally {
-        driver.close();
+        await reads.close();
       }
     },
     out: ctx.out,

@@ -5,11 +5,12 @@ import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
 import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
 import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
-import { prunedNotice } from '../report/format/text.js';
+import { excludedNotice, prunedNotice, unknownKeyNotices } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
-import { parseTimeRange } from '../report/time-range.js';
+import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
+import { sqliteReads } from '../store/read/index.js';
 import type { SqlDriver } from '../store/types.js';
 
 /**
@@ -60,10 +61,10 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
   program
     .command('report')
     .description('where the money goes: spend by tag or model, per period, with unit economics')
-    .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, day, week, month (default: model)')
+    .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, outcome, status, day, week, month (default: model)')
     .option('--since <when>', 'start: 24h, 7d, today, yesterday, this-week, last-week, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
     .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
-    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable', collect, [])
+    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable. Calls that did not reach the provider count only with a --where outcome=…', collect, [])
     .option('--key <name>', 'only calls made with this metering key')
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
     .option('--format <format>', 'table, json or csv', 'table')
@@ -92,21 +93,26 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
     ...(flags.compare === 'previous' ? { compare: 'previous' as const } : {}),
   };
+  const untilAsGiven = untilDateAsGiven(flags.until);
+  if (untilAsGiven !== undefined) query.untilAsGiven = untilAsGiven;
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const driver = await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config));
+  const store = sqliteReads(await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config)));
+  const reads = store.reports;
   let report;
   let ue;
   try {
-    report = spendReport(driver, query);
+    report = await spendReport(reads, query);
     if (economics) {
-      ue = unitEconomics(driver, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
+      ue = await unitEconomics(reads, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
     }
   } finally {
-    driver.close();
+    await store.close();
   }
 
+  // On stderr whatever the format: the report still prints, and JSON or CSV stays clean.
+  for (const line of unknownKeyNotices(report.unknownTagKeys)) deps.err(`note: ${line}\n`);
   const empty = report.total.calls === 0;
   const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
   if (format === 'json') {
@@ -115,9 +121,11 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
     const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
     if (cutoff !== null) deps.err(`note: ${prunedNotice(cutoff, timeZone)}\n`);
+    const excluded = excludedNotice(report.excluded);
+    if (excluded) deps.err(`note: ${excluded}\n`);
   } else {
     deps.out(renderTable(report, { color }));
-    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color }));
+    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { editDistance } from '../lib/edit-distance.js';
 import type { FieldPath, Problem } from './problems.js';
 
 /**
@@ -122,17 +123,4 @@ function closest(key: string, candidates: readonly string[]): string | undefined
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
 }

@@ -2,7 +2,7 @@
  * Wall-clock primitives for IANA time zones, on top of Intl only (no tz database of our
  * own). Instants are ms since the epoch (UTC); offsets are ms to ADD to UTC to get the
  * wall clock (Europe/Berlin in winter: +3.6e6). Calendar arithmetic built on these lives
- * with its users: report/tz.ts (report buckets) and budget/periods.ts (budget windows).
+ * in calendar.ts (report buckets, also read by the store) and budget/periods.ts (budget windows).
  */
 
 /** Wall-clock fields of an instant in a zone. `month` is 1–12. */

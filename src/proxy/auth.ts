@@ -1,6 +1,6 @@
 import { declarationOf, effectiveKey, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { hashSecret, keyPrefix, looksLikeMeteringKey } from '../lib/ids.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 
 /** A metering key as the proxy enforces it: the stored key merged with its YAML declaration (keys/effective.ts). */
 export type ResolvedKey = EffectiveKey;

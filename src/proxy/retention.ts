@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import type { Logger } from './log.js';
 
 /** ms between retention passes. */

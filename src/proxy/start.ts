@@ -12,7 +12,8 @@ import type { RunningServer, StartServer } from '../server/types.js';
 import { createCallWriter } from '../store/call-writer.js';
 import { keyDeclarations } from '../config/keys.js';
 import { createStore } from '../store/sqlite-store.js';
-import type { CallRecord, RecordWriter, SqlDriver, Store } from '../store/types.js';
+import type { CallRecord, RecordWriter, SqlDriver } from '../store/types.js';
+import type { Store } from '../store/facade.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
@@ -251,14 +252,16 @@ function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetSe
   return createAdminHandler({
     token,
     store: parts.store,
-    reportDriver: o.driver,
     keys: parts.keys,
     budgets,
     clock: o.clock,
     timeZone: o.config.timezone,
     economics: o.config.economics,
     configKeys: keyDeclarations(o.config.keys),
-    flush: () => void parts.queue.flush(),
+    reports: parts.store.reports,
+    // drain() is asynchronous: it never blocks the event loop the way flush() waits on the
+    // writer thread. A store that keeps failing leaves the report at what was written.
+    flush: () => parts.queue.drain().catch(() => {}),
     log: o.log,
   });
 }

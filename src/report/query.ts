@@ -1,30 +1,36 @@
 import { UsageError } from '../lib/errors.js';
-import type { SqlDriver } from '../store/types.js';
-import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumAggregates } from './rows.js';
-import { checkDimension } from './sql-scope.js';
-import { groupKey, reportSource, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from './source.js';
-import { OTHER, isTimeDimension, type TimeDimension, type ReportMetrics, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
+import { checkDimension, checkFilter } from '../store/read/dimensions.js';
+import { groupKey, type AggregateSpec, type Collapse, type ReportReads } from '../store/read/report/index.js';
+import type { PlanPolicy } from './plan.js';
+import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
+import { defaultReach } from './reach.js';
+import { plannedReads, type PlannedReads } from './run-plan.js';
+import { unknownTagKeys } from './unknown-keys.js';
+import { OTHER, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
 
 /**
  * The spend report: one row per group with cost, calls, tokens, average cost per priced
  * call, share of the total and p50 latency; a total; the unpriced models; a spend matrix
  * for two dimensions; and, with compare, the same figures for the previous period.
- * All money stays integer nano-USD; shares and changes are plain fractions.
+ * By default it counts the calls that reached the provider and lists the others per
+ * outcome (reach.ts). All money stays integer nano-USD; shares and changes are plain
+ * fractions. Each figure comes from the source report/plan.ts chooses for it (run-plan.ts).
  */
-export function spendReport(driver: SqlDriver, q: ReportQuery): SpendReport {
+export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: PlanPolicy): Promise<SpendReport> {
   validateQuery(q);
-  const source = reportSource(driver);
-  const spec: AggregateSpec = { since: q.since, until: q.until, by: q.by, where: q.where, keyName: q.keyName, timeZone: q.timeZone };
+  const source = await plannedReads(reads, policy);
+  const reach = defaultReach(q.where);
+  const spec: AggregateSpec = { since: q.since, until: q.until, by: q.by, where: q.where, keyName: q.keyName, timeZone: q.timeZone, ...(reach ? { reach } : {}) };
 
   const collapse: Collapse | undefined = q.top !== undefined && q.by.length > 0 ? { top: q.top } : undefined;
-  const groups = source.groups(spec, collapse);
-  const totalAgg = sumAggregates(groups);
+  const groups = await source.groups(spec, collapse);
+  const totalAgg = sumMeasures(groups);
   // Values of the first dimension that stayed themselves; the rest was pooled under (other).
   const keep = collapse ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER))] : undefined;
   const pooled = groups.some((g) => g.values[0] === OTHER);
 
-  const p50 = q.by.length > 0 ? source.p50(spec, pooled ? keep : undefined) : new Map<string, number>();
-  const totalP50 = source.p50({ ...spec, by: [] }).get(groupKey([])) ?? null;
+  const p50 = q.by.length > 0 ? await source.p50(spec, pooled ? keep : undefined) : new Map<string, number>();
+  const totalP50 = (await source.p50({ ...spec, by: [] })).get(groupKey([])) ?? null;
 
   let rows: ReportRow[] =
     q.by.length === 0
@@ -38,13 +44,26 @@ export function spendReport(driver: SqlDriver, q: ReportQuery): SpendReport {
   }
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
-  const report: SpendReport = { query: q, rows, total, unpriced: source.unpriced(spec) };
-  if (q.compare === 'previous') attachPrevious(report, source, spec, pooled ? keep : undefined);
+  const report: SpendReport = { query: q, rows, total, unpriced: await source.unpriced(spec) };
+  if (reach === 'reached') report.excluded = await excludedCalls(source, spec);
+  if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
   const cutoff = source.prunedBefore();
   if (cutoff !== null) report.prunedBefore = cutoff;
+  // After the cutoff is read: checking a key's presence over the whole window may read pruned ranges, which says nothing about the figures.
+  const unknown = await unknownTagKeys(source, reads, q);
+  if (unknown.length > 0) report.unknownTagKeys = unknown;
   return report;
+}
+
+/** The calls of the scope that did not reach the provider, per outcome, most first. */
+export async function excludedCalls(source: PlannedReads, spec: AggregateSpec): Promise<ExcludedCalls[]> {
+  const groups = await source.groups({ ...spec, by: ['outcome'], reach: 'unreached' });
+  return groups
+    .filter((g) => g.calls > 0)
+    .map((g) => ({ outcome: g.values[0]!, calls: g.calls }))
+    .sort((a, b) => b.calls - a.calls || (a.outcome < b.outcome ? -1 : 1));
 }
 
 /** The period of the same length that ends where this one starts. */
@@ -58,10 +77,10 @@ export function previousRange(r: TimeRange): TimeRange {
  * `(other)` means the same thing in both. Rows that contain a time bucket have no
  * counterpart (the dates differ) and get null; the total is always compared.
  */
-function attachPrevious(report: SpendReport, source: ReportSource, spec: AggregateSpec, keep: readonly string[] | undefined): void {
+async function attachPrevious(report: SpendReport, source: PlannedReads, spec: AggregateSpec, keep: readonly string[] | undefined): Promise<void> {
   const prevRange = previousRange(spec);
   const prevSpec: AggregateSpec = { ...spec, ...prevRange };
-  const prev = source.groups(prevSpec, keep ? { keep } : undefined);
+  const prev = await source.groups(prevSpec, keep ? { keep } : undefined);
   const byKey = new Map(prev.map((g) => [groupKey(g.values), g.costNano]));
   const hasTime = spec.by.some(isTimeDimension);
   for (const row of report.rows) {
@@ -69,7 +88,7 @@ function attachPrevious(report: SpendReport, source: ReportSource, spec: Aggrega
     row.prevCostNano = prevCost;
     row.change = changeOf(row.costNano, prevCost);
   }
-  const prevTotal = sumAggregates(prev).costNano;
+  const prevTotal = sumMeasures(prev).costNano;
   report.total.prevCostNano = prevTotal;
   report.total.change = changeOf(report.total.costNano, prevTotal);
   report.previous = prevRange;
@@ -85,10 +104,7 @@ export function changeOf(now: number, before: number | null): number | null {
 export function validateQuery(q: ReportQuery): void {
   if (q.by.length > 2) throw new UsageError(`--by takes at most two dimensions (got ${q.by.length}: ${q.by.join(',')}).`);
   for (const dim of q.by) checkDimension(dim, '--by');
-  for (const w of q.where) {
-    checkDimension(w.key, '--where');
-    if (isTimeDimension(w.key)) throw new UsageError(`--where cannot filter on "${w.key}"; use --since and --until.`);
-  }
+  for (const w of q.where) checkFilter(w);
   if (new Set(q.by).size !== q.by.length) throw new UsageError(`--by lists "${q.by[0]}" twice.`);
   if (q.top !== undefined && (!Number.isInteger(q.top) || q.top < 1)) throw new UsageError(`--top must be a whole number ≥ 1 (got ${q.top}).`);
   if (!(q.since < q.until)) throw new UsageError('--since must be before --until.');

@@ -1,5 +1,5 @@
-import { localDate, startOfDay, startOfMonth, startOfWeek } from './tz.js';
-import type { GroupAggregate } from './source.js';
+import { bucketBounds, bucketLabel } from '../lib/calendar.js';
+import { accumulate, measuresOf, zeroMeasures, type Measures } from '../store/measures.js';
 import { OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
@@ -32,24 +32,6 @@ export function sortRows(rows: ReportRow[], by: readonly string[]): ReportRow[] 
   );
 }
 
-/** Start of the bucket containing `ms`, and the start of the one after it. */
-export function bucketBounds(dim: TimeDimension, ms: number, timeZone: string): [number, number] {
-  switch (dim) {
-    case 'day':
-      return [startOfDay(ms, timeZone), startOfDay(ms, timeZone, 1)];
-    case 'week':
-      return [startOfWeek(ms, timeZone), startOfWeek(ms, timeZone, 1)];
-    case 'month':
-      return [startOfMonth(ms, timeZone), startOfMonth(ms, timeZone, 1)];
-  }
-}
-
-/** The label SQL gives a bucket (see sql-scope.ts): `YYYY-MM-DD`, its Monday, or `YYYY-MM`. */
-export function bucketLabel(dim: TimeDimension, start: number, timeZone: string): string {
-  const date = localDate(start, timeZone);
-  return dim === 'month' ? date.slice(0, 7) : date;
-}
-
 /**
  * Adds zero rows for buckets of the range without calls, so a `--by day` trend shows
  * quiet days instead of skipping them. Rows keep their order; call sortRows afterwards.
@@ -68,19 +50,7 @@ export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: Ti
 }
 
 function emptyRow(group: Record<string, string>): ReportRow {
-  return {
-    group,
-    costNano: 0,
-    calls: 0,
-    pricedCalls: 0,
-    unpricedCalls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedInputTokens: 0,
-    avgCostNano: 0,
-    share: 0,
-    p50LatencyMs: null,
-  };
+  return { group, ...zeroMeasures(), avgCostNano: 0, share: 0, p50LatencyMs: null };
 }
 
 /**
@@ -112,32 +82,18 @@ export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: s
 }
 
 /** A group's report figures: share of `totalCostNano` (0..1) and average over priced calls, in nano-USD. */
-export function reportMetrics(g: Omit<GroupAggregate, 'values'>, totalCostNano: number, p50LatencyMs: number | null): ReportMetrics {
+export function reportMetrics(m: Measures, totalCostNano: number, p50LatencyMs: number | null): ReportMetrics {
   return {
-    costNano: g.costNano,
-    calls: g.calls,
-    pricedCalls: g.pricedCalls,
-    unpricedCalls: g.unpricedCalls,
-    inputTokens: g.inputTokens,
-    outputTokens: g.outputTokens,
-    cachedInputTokens: g.cachedInputTokens,
-    avgCostNano: g.pricedCalls > 0 ? Math.round(g.costNano / g.pricedCalls) : 0,
-    share: totalCostNano > 0 ? g.costNano / totalCostNano : 0,
+    ...measuresOf(m),
+    avgCostNano: m.pricedCalls > 0 ? Math.round(m.costNano / m.pricedCalls) : 0,
+    share: totalCostNano > 0 ? m.costNano / totalCostNano : 0,
     p50LatencyMs,
   };
 }
 
-/** The sum of several groups' aggregates (values left empty). */
-export function sumAggregates(groups: readonly GroupAggregate[]): GroupAggregate {
-  const t: GroupAggregate = { values: [], costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-  for (const g of groups) {
-    t.costNano += g.costNano;
-    t.calls += g.calls;
-    t.pricedCalls += g.pricedCalls;
-    t.unpricedCalls += g.unpricedCalls;
-    t.inputTokens += g.inputTokens;
-    t.outputTokens += g.outputTokens;
-    t.cachedInputTokens += g.cachedInputTokens;
-  }
+/** The sum of several groups' measures. */
+export function sumMeasures(groups: readonly Measures[]): Measures {
+  const t = zeroMeasures();
+  for (const g of groups) accumulate(t, g);
   return t;
 }

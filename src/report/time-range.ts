@@ -64,9 +64,9 @@ export function parseTimeRange(input: TimeRangeInput, ctx: TimeRangeContext): Ti
   else until = since.impliedEnd !== undefined ? Math.min(since.impliedEnd, now) : now;
 
   if (since.at >= until) {
-    throw new UsageError(
-      `--since (${new Date(since.at).toISOString()}) must be before --until (${new Date(until).toISOString()}).`,
-    );
+    // Echo what was typed: an --until date means the end of that day, not the midnight instant it becomes.
+    const end = input.until !== undefined ? `"${input.until}"${untilDateAsGiven(input.until) ? ' (inclusive)' : ''}` : `now (${new Date(until).toISOString()})`;
+    throw new UsageError(`--since "${sinceText}" (${new Date(since.at).toISOString()}) must be before --until ${end}.`);
   }
   return { since: since.at, until };
 }
@@ -103,6 +103,16 @@ function parseBound(raw: string, side: Side, now: number, timeZone: string): Bou
     return { at: Date.UTC(y!, m! - 1, d!, hh!, mm!, ss, ms) - offsetMs };
   }
   return fail();
+}
+
+/**
+ * The `--until` text when it is a date (`2026-11-01`): such an end is inclusive, so the
+ * range [since, until) ends at the next local midnight, and displays echo the date as
+ * typed (marked inclusive) instead of that midnight. Undefined for every other form.
+ */
+export function untilDateAsGiven(until: string | undefined): string | undefined {
+  const text = until?.trim();
+  return text !== undefined && DATE_RE.test(text) ? text : undefined;
 }
 
 function namedPeriod(text: string, now: number, timeZone: string): { start: number; end: number } | undefined {

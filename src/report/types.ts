@@ -1,45 +1,26 @@
 import type { NanoUsd } from '../lib/money.js';
-
-/** Dimensions that are columns of `calls`, not tags. They shadow tags of the same name. */
-export const BUILTIN_DIMENSIONS = ['model', 'provider', 'key', 'endpoint', 'day', 'week', 'month'] as const;
-export type BuiltinDimension = (typeof BUILTIN_DIMENSIONS)[number];
-
-/** Time buckets, in the report's time zone; weeks start on Monday and are labelled by that Monday. */
-export const TIME_DIMENSIONS = ['day', 'week', 'month'] as const;
-export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
-
-/** Group value for calls that lack the tag (or the column is NULL). */
-export const NONE = '(none)';
-/** Group value that sums everything outside the top N. */
-export const OTHER = '(other)';
-
-/** Tag key syntax (SPEC §4); also what `--by` / `--where` accept besides the built-ins. */
-export const TAG_KEY_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-export function isBuiltin(dim: string): dim is BuiltinDimension {
-  return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
-}
-
-export function isTimeDimension(dim: string): dim is TimeDimension {
-  return (TIME_DIMENSIONS as readonly string[]).includes(dim);
-}
+import type { Measures } from '../store/measures.js';
+import type { WhereClause } from '../store/read/dimensions.js';
+import type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 
 /**
- * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint).
- * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
- * The value `(none)` means "tag absent": `feature=(none)` keeps untagged calls.
+ * The report's shared types. The dimension vocabulary and the measures are the store's
+ * (the SQL is written against them); they are re-exported here for the report layer,
+ * the formats and the TUI.
  */
-export interface WhereClause {
-  key: string;
-  op: '=' | '!=';
-  value: string;
-}
-
-/** Half-open time range [since, until) in ms since the epoch (UTC). */
-export interface TimeRange {
-  since: number;
-  until: number;
-}
+export {
+  BUILTIN_DIMENSIONS,
+  NONE,
+  OTHER,
+  TAG_KEY_RE,
+  TIME_DIMENSIONS,
+  isBuiltin,
+  isTimeDimension,
+  type BuiltinDimension,
+  type TimeDimension,
+  type WhereClause,
+} from '../store/read/dimensions.js';
+export type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 
 /** What to report. Times in ms since the epoch; `timeZone` is an IANA name used for day/week/month buckets. */
 export interface ReportQuery extends TimeRange {
@@ -56,22 +37,12 @@ export interface ReportQuery extends TimeRange {
   timeZone: string;
   /** Also run the same query over [since - (until - since), since) and attach prevCostNano/change. */
   compare?: 'previous';
+  /** `--until` as the user typed it when it was a date (inclusive: `until` is the next local midnight); shown instead of `until`. */
+  untilAsGiven?: string;
 }
 
-/** Aggregates of one group. Money in integer nano-USD, latency in ms. */
-export interface ReportMetrics {
-  /** Sum of cost over priced calls (unpriced calls add nothing, they are counted in unpricedCalls). */
-  costNano: NanoUsd;
-  /** All recorded calls in the group (priced, unpriced, failed, refused). */
-  calls: number;
-  /** Calls that have a cost (cost_nano NOT NULL); the divisor of avgCostNano. */
-  pricedCalls: number;
-  /** Calls with known usage but no price for their model. */
-  unpricedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** Cache-read input tokens (a subset of inputTokens). */
-  cachedInputTokens: number;
+/** Figures of one group: its measures (store/measures.ts) and what the report derives. Money in integer nano-USD, latency in ms. */
+export interface ReportMetrics extends Measures {
   /** costNano / pricedCalls rounded to whole nano-USD; 0 when nothing was priced. */
   avgCostNano: NanoUsd;
   /** costNano / total costNano of the report, 0..1 (0 when the total is 0). */
@@ -100,10 +71,18 @@ export interface CrossTable {
   colTotalsNano: NanoUsd[];
 }
 
-export interface UnpricedModel {
-  /** Model as answered, else as requested, else `(unknown)`. */
-  model: string;
+/** Calls a report left out by default (report/reach.ts), of one outcome. */
+export interface ExcludedCalls {
+  outcome: string;
   calls: number;
+}
+
+/** A tag key a query names (`--by` / `--where`) that no call of its window carries. */
+export interface UnknownTagKey {
+  key: string;
+  flag: '--by' | '--where';
+  /** Tag keys some call of the window carries, closest to `key` first. */
+  seen: string[];
 }
 
 export interface SpendReport {
@@ -113,7 +92,15 @@ export interface SpendReport {
   total: ReportMetrics;
   /** Models of unpriced calls in the period, most calls first. */
   unpriced: UnpricedModel[];
+  /**
+   * Calls of the period left out because they did not reach the provider (refused, or a
+   * connection never made), per outcome, most first; present unless a `--where outcome…`
+   * filter chose the calls (report/reach.ts).
+   */
+  excluded?: ExcludedCalls[];
   cross?: CrossTable;
+  /** Tag keys the query names that no call of its window carries (a typo, most likely). */
+  unknownTagKeys?: UnknownTagKey[];
   /** The previous period, present with compare. */
   previous?: TimeRange;
   /**

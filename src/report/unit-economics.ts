@@ -1,14 +1,16 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
-import type { SqlDriver } from '../store/types.js';
-import { economicsAggregates } from './economics-source.js';
-import { startOfMonth } from './tz.js';
+import { startOfMonth } from '../lib/calendar.js';
+import type { ReportReads } from '../store/read/report/index.js';
+import { defaultReach } from './reach.js';
+import { plannedReads } from './run-plan.js';
 import type { TimeRange, WhereClause } from './types.js';
 
 /**
  * Unit economics: what one active user (and one session, one tenant) costs in AI spend,
  * and what that does to margin when prices are configured.
  *
- * Definitions (all money integer nano-USD, ratios plain fractions):
+ * Definitions (all money integer nano-USD, ratios plain fractions), over the calls that
+ * reached the provider unless a `--where outcome…` filter chooses others (reach.ts):
  * - active users = distinct `user_id` tag values among the period's calls (exact). A user
  *   seen in two tiers (an upgrade mid-period) counts once overall and once in each tier.
  * - a tier's cost = cost of calls tagged with that `user_tier` (`(none)` = untagged), so
@@ -106,8 +108,11 @@ export interface UnitEconomics extends TimeRange {
   prunedBefore: number | null;
 }
 
-export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, economics: EconomicsConfig): UnitEconomics {
-  const agg = economicsAggregates(driver, { ...input, where: input.where ?? [] });
+export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInput, economics: EconomicsConfig): Promise<UnitEconomics> {
+  const source = await plannedReads(reads);
+  const where = input.where ?? [];
+  const reach = defaultReach(where);
+  const agg = await source.economics({ ...input, where, ...(reach ? { reach } : {}) });
   const months = monthsInRange(input, input.timeZone);
   const total = agg.overall.costNano;
   const share = (cost: number) => (total > 0 ? cost / total : 0);
@@ -150,7 +155,7 @@ export function unitEconomics(driver: SqlDriver, input: UnitEconomicsInput, econ
     tiers,
     tenants,
     subsidy: subsidy(tiers),
-    prunedBefore: agg.prunedBefore,
+    prunedBefore: source.prunedBefore(),
   };
 }
 

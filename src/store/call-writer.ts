@@ -34,7 +34,7 @@ export function callInserter(driver: SqlDriver): InsertRows {
       const params = callToParams(r);
       const { lastInsertRowid } = insertCall.run(...params);
       for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
-      rolled.push(rolledCall(params, tags));
+      rolled.push(rolledCall(r, tags));
     }
     return rollups.add(rolled);
   };

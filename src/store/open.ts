@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LATEST_VERSION, MIGRATIONS, SchemaVersionError, migrate, schemaVersion } from './migrations/index.js';
 import { createStore } from './sqlite-store.js';
-import type { OpenDriver, SqlDriver, Store } from './types.js';
+import type { OpenDriver, SqlDriver } from './types.js';
+import type { Store } from './facade.js';
 
 /**
  * Opening a database file for a command. Commands that only read (report, audit, tui,

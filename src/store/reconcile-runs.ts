@@ -1,31 +1,8 @@
 import type { Db } from './db.js';
+import type { ReconcileRunRecord } from './reconcile-records.js';
 
-/**
- * The outcome of one `tokometer reconcile` run (table reconcile_runs, schema v5).
- * Times in ms since the epoch, money in integer nano-USD. Holds no secret.
- */
-export interface ReconcileRunRecord {
-  /** tokometer provider name, e.g. `openai`. */
-  provider: string;
-  ranAt: number;
-  /** Compared window [since, until), whole UTC days. */
-  since: number;
-  until: number;
-  /** Rows compared, as grouped by `--by`. */
-  rows: number;
-  /** Rows beyond the tolerance (any difference class). */
-  differing: number;
-  /** Rows classified as unmetered traffic. */
-  unmeteredRows: number;
-  /** Extra requests the provider counted on those rows; null when it reports no request counts. */
-  unmeteredRequests: number | null;
-  /** Provider cost minus metered cost on those rows. */
-  unmeteredNano: number;
-  /** Metered cost over the compared rows. */
-  meterNano: number;
-  /** The provider's cost over the compared rows. */
-  billNano: number;
-}
+export type { ReconcileRunRecord } from './reconcile-records.js';
+
 
 const COLUMNS = 'provider, ran_at, since, until, row_count, differing, unmetered_rows, unmetered_requests, unmetered_nano, meter_nano, bill_nano';
 

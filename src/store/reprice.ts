@@ -1,14 +1,15 @@
 import type { Usage } from '../providers/types.js';
 import type { Db } from './db.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
-import { dimsBase, dimsIdent, entityRows, identPrefix } from './rollup-cells.js';
+import { isReached } from './reached.js';
+import { dimsBase, dimsIdent, entityRows, identPrefix, type CellCall } from './rollup-cells.js';
 import { hourOf } from './rollup-policy.js';
-import type { SqlValue } from './types.js';
+import type { CallOutcome, SqlValue, UsageSource } from './types.js';
 
 /**
  * `prices reprice`: recomputes the cost of stored calls from their recorded usage and
  * moves the calls, their rollup rows and entity rows by the difference, one transaction
- * per batch. The audit trail (schema v6) gets the run, its per-model totals and, for
+ * per batch. The audit trail (schema v7) gets the run, its per-model totals and, for
  * calls of the last 32 days, each call's cost change so running proxies can move their
  * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
  */
@@ -31,12 +32,18 @@ interface CallRow {
   cost_nano: number | null;
   price_source: string | null;
   usage_source: string;
+  outcome: CallOutcome;
+  status: number;
+  ttfb_ms: number | null;
   tags: string;
 }
 
 const DAY_MS = 86_400_000;
 
-function toCall(r: CallRow): RepriceCall {
+/** A call as repricing sees it, plus what picks its rollup rows. */
+type RowCall = RepriceCall & CellCall;
+
+function toCall(r: CallRow): RowCall {
   const usage: Usage = {
     inputTokens: Number(r.input_tokens),
     outputTokens: Number(r.output_tokens ?? 0),
@@ -59,6 +66,9 @@ function toCall(r: CallRow): RepriceCall {
     costNano: r.cost_nano === null ? null : Number(r.cost_nano),
     priceSource: r.price_source,
     tags: JSON.parse(r.tags) as Record<string, string>,
+    outcome: r.outcome,
+    status: Number(r.status),
+    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfb_ms === null ? null : Number(r.ttfb_ms), usageSource: r.usage_source as UsageSource }),
   };
 }
 
@@ -101,7 +111,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
        cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
-       output_audio_tokens, cost_nano, price_source, usage_source, tags
+       output_audio_tokens, cost_nano, price_source, usage_source, outcome, status, ttfb_ms, tags
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
        AND COALESCE(model, model_requested) IS NOT NULL${filter}
@@ -149,7 +159,7 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     };
     touch('', '');
     for (const [k, v] of tags) if (rolledUp.get(k)) touch(k, v);
-    for (const e of entityRows(call.ts, tags)) bump(entities, JSON.stringify(e), e, d);
+    for (const e of entityRows(call, tags)) bump(entities, JSON.stringify(e), e, d);
     if (call.ts >= spendFrom) {
       await tx.run('INSERT INTO reprice_spend (run_id, ts, key_name, tags, delta_nano) VALUES (?, ?, ?, ?, ?)', [runId, call.ts, call.keyName, row.tags, d[2]]);
     }

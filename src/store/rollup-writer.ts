@@ -1,4 +1,4 @@
-import { CALL_COLUMNS } from './call-row.js';
+import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, accumulate, callMeasures, measureValues, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { dimsBase, dimsIdent, entityRows, identPrefix, type EntityRow } from './rollup-cells.js';
 import {
   DENYLISTED_TAG_KEYS,
@@ -10,10 +10,11 @@ import {
   parseLatencyHist,
   utcDayOf,
 } from './rollup-policy.js';
-import type { SqlDriver, SqlValue } from './types.js';
+import { isReached } from './reached.js';
+import type { CallOutcome, CallRecord, SqlDriver, SqlValue } from './types.js';
 
 /**
- * Keeps the v3 rollup tables (see migrations/003-rollups.ts) in step with the call log.
+ * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
  * together. A batch is first summed in memory (one upsert per dims row × hour, not per
  * call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
@@ -25,45 +26,47 @@ import type { SqlDriver, SqlValue } from './types.js';
 /** Hours of latency histograms kept in memory: the newest hour written and the one before. */
 const CACHED_HOURS = 2;
 
-/** The validated fields of one stored call that rollups need. Money nano-USD, times ms. */
-export interface RolledCall {
+/** The fields of one stored call that rollups need. Money nano-USD, times ms. */
+export interface RolledCall extends MeasuredCall {
   ts: number;
   keyName: string | null;
   provider: string;
   endpoint: string;
   /** COALESCE(model, model_requested). */
   model: string | null;
-  costNano: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedInputTokens: number | null;
+  outcome: CallOutcome;
+  /** HTTP status the client got. */
+  status: number;
+  /** Reached the provider (reached.ts). */
+  reached: boolean;
   latencyMs: number;
   tags: readonly (readonly [string, string])[];
 }
 
-const col = (name: (typeof CALL_COLUMNS)[number]) => CALL_COLUMNS.indexOf(name);
-const I = {
-  ts: col('ts'), key: col('key_name'), provider: col('provider'), endpoint: col('endpoint'), model: col('model'),
-  requested: col('model_requested'), cost: col('cost_nano'), input: col('input_tokens'), output: col('output_tokens'),
-  cached: col('cached_input_tokens'), latency: col('latency_ms'),
-};
-
-/** A RolledCall from callToParams' (already validated) bind parameters. */
-export function rolledCall(params: readonly SqlValue[], tags: readonly (readonly [string, string])[]): RolledCall {
-  const n = (i: number) => params[i] as number | null;
-  const s = (i: number) => params[i] as string | null;
+/** A RolledCall from a call record that callToParams accepted (so its fields have the right types). */
+export function rolledCall(r: CallRecord, tags: readonly (readonly [string, string])[]): RolledCall {
+  const usage = r.usage ?? null;
   return {
-    ts: n(I.ts)!, keyName: s(I.key), provider: s(I.provider)!, endpoint: s(I.endpoint)!, model: s(I.model) ?? s(I.requested),
-    costNano: n(I.cost), inputTokens: n(I.input), outputTokens: n(I.output), cachedInputTokens: n(I.cached),
-    latencyMs: n(I.latency)!, tags,
+    ts: r.ts,
+    keyName: r.keyName ?? null,
+    provider: r.provider,
+    endpoint: r.endpoint,
+    model: r.model ?? r.modelRequested ?? null,
+    outcome: r.outcome,
+    status: r.status,
+    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfbMs ?? null, usageSource: r.usageSource }),
+    costNano: r.costNano ?? null,
+    usageSource: r.usageSource,
+    inputTokens: usage?.inputTokens ?? null,
+    outputTokens: usage?.outputTokens ?? null,
+    cachedInputTokens: usage?.cacheReadTokens ?? null,
+    latencyMs: r.latencyMs,
+    tags,
   };
 }
 
-/** calls, priced, unpriced, cost, input, output, cached. */
-type Sums = [number, number, number, number, number, number, number];
-
 interface Cell {
-  sums: Sums;
+  sums: Measures;
   latency: Map<number, number>;
 }
 
@@ -71,7 +74,7 @@ interface EntityCell {
   row: EntityRow;
   first: number;
   last: number;
-  sums: Sums;
+  sums: Measures;
 }
 
 export interface RollupWriter {
@@ -80,16 +83,6 @@ export interface RollupWriter {
 }
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
-
-function addSums(into: Sums, c: RolledCall): void {
-  into[0] += 1;
-  if (c.costNano !== null) into[1] += 1;
-  if (c.costNano === null && c.inputTokens !== null) into[2] += 1;
-  into[3] += c.costNano ?? 0;
-  into[4] += c.inputTokens ?? 0;
-  into[5] += c.outputTokens ?? 0;
-  into[6] += c.cachedInputTokens ?? 0;
-}
 
 export function createRollupWriter(driver: SqlDriver): RollupWriter {
   let statuses: Map<string, boolean> | undefined;
@@ -101,9 +94,8 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
 
   function prepare() {
     const p = (sql: string) => driver.prepare(sql);
-    const sumsUpdate = `calls = calls + excluded.calls, priced = priced + excluded.priced, unpriced = unpriced + excluded.unpriced,
-      cost_nano = cost_nano + excluded.cost_nano, input_tokens = input_tokens + excluded.input_tokens,
-      output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens`;
+    const measures = MEASURE_COLUMNS.join(', ');
+    const slots = MEASURE_COLUMNS.map(() => '?').join(', ');
     return {
       dataVersion: p('PRAGMA data_version'),
       statuses: p('SELECT key, rolled_up FROM tag_keys'),
@@ -117,16 +109,17 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         p('DELETE FROM tag_key_days WHERE key = ?'),
       ],
       demoted: p("UPDATE tag_keys SET rolled_up = 0, reason = 'cardinality', changed_at = ? WHERE key = ?"),
-      newDim: p('INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      newDim: p(
+        'INSERT OR IGNORE INTO rollup_dims (key_name, provider, endpoint, model, entity_mask, outcome, status, reached, tag_key, tag_value, ident) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       dimId: p('SELECT id FROM rollup_dims WHERE ident = ?'),
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
-      rollup: p(`INSERT INTO rollups (dim_id, hour, calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens, latency_hist)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${sumsUpdate}, latency_hist = excluded.latency_hist`),
+      rollup: p(`INSERT INTO rollups (dim_id, hour, ${measures}, latency_hist)
+        VALUES (?, ?, ${slots}, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD_EXCLUDED_MEASURES_SQL}, latency_hist = excluded.latency_hist`),
       // RETURNING calls: equal to the batch's calls only when the row is new.
-      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts,
-          calls, priced, unpriced, cost_nano, input_tokens, output_tokens, cached_input_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
-        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${sumsUpdate} RETURNING calls`),
+      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, ${measures})
+        VALUES (?, ?, ?, ?, ?, ?, ?, ${slots}) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
+        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${ADD_EXCLUDED_MEASURES_SQL} RETURNING calls`),
       entityCount: p(`INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (key, seg_key, month, seg_value) DO UPDATE SET entities = entities + excluded.entities`),
       firstHour: p("INSERT INTO rollup_state (name, value) VALUES ('first_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MIN(value, excluded.value)"),
@@ -188,6 +181,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     let minHour = Infinity;
     let maxHour = -Infinity;
     for (const c of calls) {
+      const measures = callMeasures(c);
       const hour = hourOf(c.ts);
       minHour = Math.min(minHour, hour);
       maxHour = Math.max(maxHour, hour);
@@ -200,20 +194,20 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         let entry = cells.get(ident);
         if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
         let cell = entry.hours.get(hour);
-        if (!cell) entry.hours.set(hour, (cell = { sums: [0, 0, 0, 0, 0, 0, 0], latency: new Map() }));
-        addSums(cell.sums, c);
+        if (!cell) entry.hours.set(hour, (cell = { sums: zeroMeasures(), latency: new Map() }));
+        accumulate(cell.sums, measures);
         cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
       };
       addTo('', '');
       for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
 
-      for (const row of entityRows(c.ts, tags)) {
+      for (const row of entityRows(c, tags)) {
         const id = JSON.stringify(row);
         let cell = entities.get(id);
-        if (!cell) entities.set(id, (cell = { row, first: c.ts, last: c.ts, sums: [0, 0, 0, 0, 0, 0, 0] }));
+        if (!cell) entities.set(id, (cell = { row, first: c.ts, last: c.ts, sums: zeroMeasures() }));
         cell.first = Math.min(cell.first, c.ts);
         cell.last = Math.max(cell.last, c.ts);
-        addSums(cell.sums, c);
+        accumulate(cell.sums, measures);
       }
     }
     return { cells, entities, minHour, maxHour };
@@ -240,7 +234,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
           stored = row ? parseLatencyHist(row.latency_hist) : [];
         }
         const merged = mergeLatencyPairs(stored, cell.latency);
-        st.rollup.run(id, hour, ...cell.sums, formatLatencyHist(merged));
+        st.rollup.run(id, hour, ...measureValues(cell.sums), formatLatencyHist(merged));
         written.push([hour, id, merged]);
       }
     }
@@ -263,7 +257,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     const fresh = new Map<string, [string, string, number, string, number]>();
     // In (roughly) primary-key order: neighbouring upserts then share b-tree pages.
     for (const e of [...entities.keys()].sort().map((id) => entities.get(id)!)) {
-      if (Number(st.entity.get<{ calls: number }>(...e.row, e.first, e.last, ...e.sums)!.calls) !== e.sums[0]) continue;
+      if (Number(st.entity.get<{ calls: number }>(...e.row, e.first, e.last, ...measureValues(e.sums))!.calls) !== e.sums.calls) continue;
       const [key, seg, month, segValue] = e.row;
       const id = JSON.stringify([key, seg, month, segValue]);
       const count = fresh.get(id);

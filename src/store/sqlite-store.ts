@@ -8,8 +8,11 @@ import { pruneRawCalls } from './prune.js';
 import { budgetSpend } from './read/budgets.js';
 import { callReads } from './read/calls.js';
 import { createPriceStore } from './price-store.js';
+import { createFeedReads } from './read/feed.js';
+import { createReportReads } from './read/report/index.js';
 import { reconcileStore } from './reconcile-store.js';
-import type { BudgetStore, SqlDriver, Store, UnitOfWork } from './types.js';
+import type { BudgetStore, SqlDriver, UnitOfWork } from './types.js';
+import type { Store } from './facade.js';
 
 export { KeyExistsError } from './keys.js';
 
@@ -34,6 +37,8 @@ export function createStore(driver: SqlDriver, options: { readonly?: boolean } =
     meta: storeMeta(db),
     reconcile: reconcileStore(db),
     prices: createPriceStore(db),
+    reports: createReportReads(db),
+    feed: createFeedReads(db),
     unitOfWork: (fn) => db.transaction((tx) => fn(writers(tx))),
     prune: (retentionDays, now, o = {}) => pruneRawCalls(db, retentionDays, now, o.maxCalls),
     close: () => db.close(),

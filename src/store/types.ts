@@ -1,5 +1,3 @@
-import type { PriceStore } from './price-records.js';
-import type { ReconcileStore } from './reconcile-store.js';
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { WhereClause } from '../report/types.js';
@@ -97,41 +95,13 @@ export interface PruneResult {
   done: boolean;
 }
 
-/**
- * The store: the only code that knows the schema. Every read and write is asynchronous,
- * so the same facade sits on SQLite (sqlite-store.ts) and on a shared PostgreSQL. Each
- * part is a named module over the SQL seam (db.ts). The hot-path call insert is not here:
- * the write queue uses a synchronous CallWriter on its own connection (call-writer.ts).
- */
-export interface Store {
+
+/** The modules a unit of work writes through, all inside its transaction. */
+export interface UnitOfWork {
   readonly keys: KeyStore;
   readonly history: KeyHistory;
   readonly budgets: BudgetStore;
-  readonly calls: CallReads;
-  readonly meta: StoreMeta;
-  /** What `reconcile` reads and writes, and what `audit` reads of it. */
-  readonly reconcile: ReconcileStore;
-  /** Catalog price snapshots, repricing of stored calls and its audit trail. */
-  readonly prices: PriceStore;
-  /**
-   * Runs `fn` in one transaction over the writing modules: committed when it resolves,
-   * rolled back when it throws. Other statements on this store wait until it ends, so
-   * `fn` should await nothing but store calls.
-   */
-  unitOfWork<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<T>;
-  /**
-   * Retention: deletes raw calls (and their call_tags) older than `retentionDays` days
-   * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
-   * old periods still add up; per-entity rows (entity_months, entity_counts) stay too.
-   * Safe while the proxy writes (small transactions); `options.maxCalls` bounds one run
-   * so a server can spread a big backlog over several turns.
-   */
-  prune(retentionDays: number, now: number, options?: { maxCalls?: number }): Promise<PruneResult>;
-  close(): Promise<void>;
 }
-
-/** The modules a unit of work writes through, all inside its transaction. */
-export type UnitOfWork = Pick<Store, 'keys' | 'history' | 'budgets'>;
 
 /** Fields of a key to change; absent fields are kept, `budget: null` removes the budget. */
 export type KeyPatch = Partial<Pick<KeyRecord, 'tags' | 'providers' | 'models' | 'budget'>>;

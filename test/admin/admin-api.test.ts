@@ -134,7 +134,10 @@ describe('admin API', () => {
     expect(cli.code).toBe(0);
     expect(r.json).toEqual(JSON.parse(cli.stdout));
     expect(r.json.rows.length).toBeGreaterThan(0);
-    expect(r.json.total.calls).toBe(Number(p.driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()!.n));
+    // Calls that did not reach the provider (budget refusals here) are counted apart, per outcome.
+    const excluded = (r.json.excluded_calls as Array<{ outcome: string; calls: number }>).reduce((a, e) => a + e.calls, 0);
+    expect(r.json.excluded_calls).toContainEqual({ outcome: 'refused', calls: expect.any(Number) });
+    expect(r.json.total.calls + excluded).toBe(Number(p.driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()!.n));
 
     const ue = await admin('GET', `/spend?by=user_tier&${range}&unit_economics=1`);
     expect(ue.json.unit_economics).toMatchObject({ active_users: expect.any(Number) });

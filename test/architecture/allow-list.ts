@@ -15,16 +15,6 @@ export interface Allowed {
  * list only shrinks. Never add an entry to get a new violation past the test.
  */
 export const ALLOWED: readonly Allowed[] = [
-  // The report engine's 9-file cycle (source.ts defines the shared types and imports the
-  // implementations that import them). A2 layers the engine.
-  { rule: 'no-cycle', file: 'src/report/entity-months.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/entity-top.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/raw-source.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/rollup-plan.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/rollup-query.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/rollup-source.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/rollup-state.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
-  { rule: 'no-cycle', file: 'src/report/source.ts', removedBy: '#15.3 report engine as layers (A2, branch report-engine)' },
   // The writer thread picks the runtime itself (edgesFor(detectRuntime())) to open its
   // driver; main.ts, the entry it already starts from, should choose and hand it over.
   { rule: 'runtime-choice', file: 'src/store/writer-thread.ts', removedBy: '#15.5 one write path (B, branch call-path)' },

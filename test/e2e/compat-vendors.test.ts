@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { spendReport } from '../../src/report/query.js';
+import { readsOf } from '../report/dataset.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { UPSTREAM_KEY, startHarness, waitFor, type CallRow, type Harness } from '../support/proxy-harness.js';
@@ -252,7 +253,7 @@ describe('report --by provider across provider families', () => {
       expect(await res.text()).toBe(c.reply);
     }
     expect(h.rows().length).toBe(REPORT_CASES.length);
-    const report = spendReport(h.driver, { since, until: Date.now() + 1000, by: ['provider'], where: [], timeZone: 'UTC' });
+    const report = await spendReport(readsOf(h.driver), { since, until: Date.now() + 1000, by: ['provider'], where: [], timeZone: 'UTC' });
     const byProvider = Object.fromEntries(
       report.rows.map((r) => [r.group.provider, { costNano: r.costNano, calls: r.calls, unpricedCalls: r.unpricedCalls, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cachedInputTokens: r.cachedInputTokens }]),
     );

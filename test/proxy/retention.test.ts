@@ -7,6 +7,7 @@ import { MIN_RETENTION_DAYS_WITH_BUDGETS, startRetention } from '../../src/proxy
 import { spendReport } from '../../src/report/query.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
+import { readsOf } from '../report/dataset.js';
 import { makeCall } from '../store/fixtures.js';
 import { waitFor } from '../support/proxy-harness.js';
 
@@ -20,7 +21,7 @@ describe('retention in serve', () => {
     const ages = [90, 60, 45, 20, 1];
     store.insertCalls(ages.map((d, i) => makeCall(i, { ts: NOW - d * DAY, costNano: 1_000_000 * (i + 1) })));
     const all = { since: NOW - 100 * DAY, until: NOW, by: ['model'], where: [], timeZone: 'UTC' };
-    const before = spendReport(store.driver, all).total;
+    const before = (await spendReport(readsOf(store.driver), all)).total;
     const warnings: string[] = [];
     const log: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
     const stop = startRetention({ store, retentionDays: 10, clock: () => NOW, log });
@@ -29,7 +30,7 @@ describe('retention in serve', () => {
     await waitFor(() => remaining() === 2, 3000, 'prune');
     stop();
     expect(warnings.join('\n')).toContain(`raised to ${MIN_RETENTION_DAYS_WITH_BUDGETS}`);
-    const after = spendReport(store.driver, all).total;
+    const after = (await spendReport(readsOf(store.driver), all)).total;
     expect(after.calls).toBe(before.calls);
     expect(after.costNano).toBe(before.costNano);
     store.close();

@@ -103,6 +103,27 @@ describe('tokometer report', () => {
     expect(csv.split('\r\n')[0]).toBe('feature,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls');
   });
 
+  it('names a --by or --where tag key no call of the period has, with the keys seen closest first, and still prints', async () => {
+    const typo = await runBoth(['--by', 'featrue', '--since', 'last-month', '--format', 'json']);
+    expect(JSON.parse(typo.out).rows).toMatchObject([{ group: { featrue: '(none)' }, share: 1 }]);
+    expect(typo.err).toBe('note: no call in this period has the tag key "featrue" (--by); keys seen: feature, user_tier.\n');
+    const where = await runBoth(['--by', 'model', '--where', 'tier=pro', '--since', 'last-month']);
+    expect(where.out).toContain('Spend by model');
+    expect(where.err).toBe('note: no call in this period has the tag key "tier" (--where); keys seen: user_tier, feature.\n');
+    expect((await runBoth(['--by', 'feature', '--where', 'user_tier=pro', '--since', 'last-month'])).err).toBe('');
+    // A key seen only outside the period counts as unseen in it.
+    expect((await runBoth(['--by', 'user_tier', '--since', '2026-11-13', '--until', '2026-11-14'])).err).toContain('"user_tier" (--by); keys seen: none');
+  });
+
+  it('echoes an --until date as typed (it is inclusive), not as the midnight after it', async () => {
+    const args = ['--by', 'feature', '--since', '2026-11-01', '--until', '2026-11-30'];
+    expect(await run(args)).toContain('Spend by feature · 2026-11-01 → 2026-11-30 (inclusive) (UTC)');
+    const doc = JSON.parse(await run([...args, '--format', 'json']));
+    expect(doc).toMatchObject({ since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z', until_as_given: '2026-11-30' });
+    expect(JSON.parse(await run(['--since', '2026-11-01', '--until', '2026-11-30T12:00', '--format', 'json'])).until_as_given).toBeUndefined();
+    await expect(run(['--since', '2026-11-05', '--until', '2026-11-01'])).rejects.toThrow('--until "2026-11-01" (inclusive)');
+  });
+
   it('answers an empty database with a friendly message, also as valid JSON', async () => {
     const text = await run(['--db', emptyPath]);
     expect(text).toContain('No calls recorded between 2026-11-01 and 2026-12-01 (UTC).');

@@ -1,4 +1,6 @@
+import { sqliteDb } from '../../src/store/db.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { createReportReads, type ReportReads } from '../../src/store/read/report/index.js';
 import { testStore as createStore } from '../support/store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import type { TestStore as Store } from '../support/store.js';
@@ -64,7 +66,14 @@ export function record(s: CallSpec): CallRecord {
 export interface TestDb {
   store: Store;
   driver: SqlDriver;
+  /** The store's report reads on the same connection. */
+  reads: ReportReads;
   close(): void;
+}
+
+/** Report reads over a test connection. */
+export function readsOf(driver: SqlDriver): ReportReads {
+  return createReportReads(sqliteDb(driver));
 }
 
 /** A migrated in-memory database holding `calls`. */
@@ -72,5 +81,5 @@ export function buildDb(calls: readonly CallSpec[]): TestDb {
   const driver = openDriver(':memory:');
   const store = createStore(driver);
   store.insertCalls(calls.map(record));
-  return { store, driver, close: () => store.close() };
+  return { store, driver, reads: readsOf(driver), close: () => store.close() };
 }

@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { economicsFromRawRows, economicsFromRollups } from '../../src/report/economics-source.js';
-import { monthPieces } from '../../src/report/entity-months.js';
-import { createRawSource } from '../../src/report/raw-source.js';
-import { groupKey, reportSource, type AggregateSpec, type GroupAggregate } from '../../src/report/source.js';
+import { planEconomics, type PlanPolicy } from '../../src/report/plan.js';
+import { plannedReads } from '../../src/report/run-plan.js';
 import { OTHER } from '../../src/report/types.js';
 import { startOfMonth } from '../../src/report/tz.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { groupKey, monthPieces, type AggregateSpec, type EconomicsAggregates, type GroupAggregate } from '../../src/store/read/report/index.js';
+import type { Scope } from '../../src/store/read/scope.js';
 import { testStore as createStore } from '../support/store.js';
-import type { CallRecord } from '../../src/store/types.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import type { TestStore as Store } from '../support/store.js';
+import { readsOf } from './dataset.js';
 import { T0, SPAN, ZONES, callArb, withinP50Bound } from './rollup-arbitraries.js';
 
 /**
@@ -18,6 +19,8 @@ import { T0, SPAN, ZONES, callArb, withinP50Bound } from './rollup-arbitraries.j
  */
 
 const HOUR = 3_600_000;
+/** What reports count by default, and all that entity rows hold: calls that reached the provider. */
+const REACHED = 'reached' as const;
 
 function storeWith(calls: readonly CallRecord[]): Store {
   const store = createStore(openDriver(':memory:'));
@@ -36,6 +39,17 @@ const monthRange = fc.oneof(
 );
 
 const calls = fc.array(callArb, { minLength: 1, maxLength: 150 });
+
+/** Unit economics from rollups and entity rows; undefined when the plan says raw rows must answer. */
+async function economicsFromRollups(driver: SqlDriver, scope: Scope): Promise<EconomicsAggregates | undefined> {
+  const reads = readsOf(driver);
+  const state = await reads.rollupState();
+  return state && planEconomics(scope, state).source === 'summaries' ? reads.summaries(state).economics(scope) : undefined;
+}
+
+const economicsFromRawRows = (driver: SqlDriver, scope: Scope) => readsOf(driver).rawEconomics(scope);
+const reportSource = (driver: SqlDriver, policy?: PlanPolicy) => plannedReads(readsOf(driver), policy);
+const createRawSource = (driver: SqlDriver) => readsOf(driver).raw;
 
 describe('entity rollups', () => {
   it('cut ranges into whole months, prefixes and suffixes, and refuse middle slices', () => {
@@ -57,15 +71,15 @@ describe('entity rollups', () => {
     expect(monthPieces({ since: oct, until: nov }, { entitySince: 0, firstHour: null, lastHour: null })).toEqual([]);
   });
 
-  it('count active users and sessions per tier and tenant exactly', () => {
-    fc.assert(
-      fc.property(calls, monthRange, fc.constantFrom(...ZONES), (cs, range, timeZone) => {
+  it('count active users and sessions per tier and tenant exactly', async () => {
+    await fc.assert(
+      fc.asyncProperty(calls, monthRange, fc.constantFrom(...ZONES), async (cs, range, timeZone) => {
         const store = storeWith(cs);
         try {
-          const scope = { ...range, where: [], timeZone };
-          const fast = economicsFromRollups(store.driver, scope);
+          const scope = { ...range, where: [], timeZone, reach: REACHED };
+          const fast = await economicsFromRollups(store.driver, scope);
           expect(fast).toBeDefined();
-          expect(fast).toEqual(economicsFromRawRows(store.driver, scope));
+          expect(fast).toEqual(await economicsFromRawRows(store.driver, scope));
         } finally {
           store.close();
         }
@@ -74,20 +88,20 @@ describe('entity rollups', () => {
     );
   });
 
-  it('rank --by user_id --top N exactly, with (none) and (other), and p50 within the bound', () => {
-    fc.assert(
-      fc.property(calls, monthRange, fc.integer({ min: 1, max: 6 }), fc.constantFrom('user_id', 'session_id'), (cs, range, top, key) => {
+  it('rank --by user_id --top N exactly, with (none) and (other), and p50 within the bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(calls, monthRange, fc.integer({ min: 1, max: 6 }), fc.constantFrom('user_id', 'session_id'), async (cs, range, top, key) => {
         const store = storeWith(cs);
         try {
-          const spec: AggregateSpec = { ...range, by: [key], where: [], timeZone: 'UTC' };
-          const fast = reportSource(store.driver, { exactP50MaxCalls: 0 });
+          const spec: AggregateSpec = { ...range, by: [key], where: [], timeZone: 'UTC', reach: REACHED };
+          const fast = await reportSource(store.driver, { exactP50MaxCalls: 0 });
           const raw = createRawSource(store.driver);
-          const groups = fast.groups(spec, { top });
+          const groups = await fast.groups(spec, { top });
           const sorted = (gs: typeof groups) => [...gs].sort((a, b) => (a.values[0]! < b.values[0]! ? -1 : 1));
-          expect(sorted(groups)).toEqual(sorted(raw.groups(spec, { top })));
+          expect(sorted(groups)).toEqual(sorted(await raw.groups(spec, { top })));
           const keep = groups.map((g) => g.values[0]!).filter((v) => v !== OTHER);
-          const exact = raw.p50(spec, keep);
-          const approx = fast.p50(spec, keep);
+          const exact = await raw.p50(spec, keep);
+          const approx = await fast.p50(spec, keep);
           for (const g of groups) {
             const k = groupKey(g.values);
             expect(withinP50Bound(approx.get(k)!, exact.get(k)!), `${k}: ${approx.get(k)} vs ${exact.get(k)}`).toBe(true);
@@ -117,18 +131,18 @@ describe('entity rollups', () => {
         const pruned = storeWith(cs);
         try {
           const { cutoff } = await pruned.prune(1, T0 + cutHours * HOUR + 86_400_000);
-          const scope = { ...r, where: [], timeZone: 'UTC' };
-          const fast = economicsFromRollups(pruned.driver, scope);
+          const scope = { ...r, where: [], timeZone: 'UTC', reach: REACHED };
+          const fast = await economicsFromRollups(pruned.driver, scope);
           expect(fast).toBeDefined();
-          expect(fast).toEqual(economicsFromRawRows(kept.driver, scope));
+          expect(fast).toEqual(await economicsFromRawRows(kept.driver, scope));
           if (r.until - r.since > 32 * 86_400_000 || (r.since !== startOfMonth(r.since, 'UTC'))) return;
           const spec: AggregateSpec = { ...scope, by: ['user_id'] };
           const sorted = (gs: GroupAggregate[]) => [...gs].sort((a, b) => (a.values[0]! < b.values[0]! ? -1 : 1));
-          const source = reportSource(pruned.driver);
-          const groups = source.groups(spec, { top });
-          expect(sorted(groups)).toEqual(sorted(createRawSource(kept.driver).groups(spec, { top })));
+          const source = await reportSource(pruned.driver);
+          const groups = await source.groups(spec, { top });
+          expect(sorted(groups)).toEqual(sorted(await createRawSource(kept.driver).groups(spec, { top })));
           // Sums come from entity rows; per-user latencies only exist in raw rows, so a p50 reaching before the cutoff says so.
-          source.p50(spec, groups.map((g) => g.values[0]!).filter((v) => v !== OTHER));
+          await source.p50(spec, groups.map((g) => g.values[0]!).filter((v) => v !== OTHER));
           expect(source.prunedBefore()).toBe(r.since < cutoff ? cutoff : null);
         } finally {
           kept.close();

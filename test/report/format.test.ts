@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvField, renderCsv, renderUnitEconomicsCsv } from '../../src/report/format/csv.js';
+import { csvField, renderCsv, renderUnitEconomicsCsv, roundForColumn } from '../../src/report/format/csv.js';
 import { renderUnitEconomicsTable } from '../../src/report/format/economics-table.js';
 import { renderJson, usd } from '../../src/report/format/json.js';
 import { renderTable } from '../../src/report/format/table.js';
@@ -7,12 +7,12 @@ import { formatMoney } from '../../src/report/format/text.js';
 import { spendReport } from '../../src/report/query.js';
 import type { ReportQuery } from '../../src/report/types.js';
 import { unitEconomics } from '../../src/report/unit-economics.js';
-import { buildDb } from './dataset.js';
+import { buildDb, record } from './dataset.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 
 const db = buildDb([...NOVEMBER_CALLS, { at: '2026-11-15T00:00:00Z', cost: 3e6, tags: { feature: 'say "hi", then\nleave' } }]);
 afterAll(() => db.close());
-const report = (q: Partial<ReportQuery> = {}) => spendReport(db.driver, { ...NOVEMBER, by: ['feature'], where: [], timeZone: 'UTC', ...q });
+const report = (q: Partial<ReportQuery> = {}) => spendReport(db.reads, { ...NOVEMBER, by: ['feature'], where: [], timeZone: 'UTC', ...q });
 
 /** Minimal RFC 4180 reader for the round trip. */
 function parseCsv(text: string): string[][] {
@@ -37,8 +37,8 @@ function parseCsv(text: string): string[][] {
 const nano = (usdValue: number) => Math.round(usdValue * 1e9);
 
 describe('json', () => {
-  it('has the SPEC §7 shape and parses back to the same numbers', () => {
-    const r = report({ compare: 'previous' });
+  it('has the SPEC §7 shape and parses back to the same numbers', async () => {
+    const r = await report({ compare: 'previous' });
     const doc = JSON.parse(renderJson(r));
     expect(Object.keys(doc)).toEqual(expect.arrayContaining(['since', 'until', 'by', 'rows', 'total', 'unpriced']));
     expect(doc.since).toBe('2026-11-01T00:00:00.000Z');
@@ -73,23 +73,23 @@ describe('json', () => {
     expect(doc.previous).toEqual({ since: '2026-10-02T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z' });
   });
 
-  it('keeps USD exact to the nano-dollar', () => {
+  it('keeps USD exact to the nano-dollar', async () => {
     expect(usd(1)).toBe(0.000000001);
     expect(usd(1_092_000_001)).toBe(1.092000001);
     expect(usd(-5)).toBe(-0.000000005);
     for (const n of [0, 1, 7, 999_999_999, 123_456_789_012, 160_500_000]) expect(nano(usd(n))).toBe(n);
   });
 
-  it('stays valid JSON with a message for an empty period', () => {
-    const empty = report({ since: 0, until: 1000 });
+  it('stays valid JSON with a message for an empty period', async () => {
+    const empty = await report({ since: 0, until: 1000 });
     const doc = JSON.parse(renderJson(empty, { message: 'no calls' }));
     expect(doc).toMatchObject({ rows: [], total: { cost_usd: 0, calls: 0 }, unpriced: [], message: 'no calls' });
   });
 });
 
 describe('csv', () => {
-  it('has the same columns and numbers as the JSON, with a total line', () => {
-    const r = report();
+  it('has the same columns and numbers as the JSON (rounded by column), with a total line', async () => {
+    const r = await report();
     const lines = parseCsv(renderCsv(r));
     const doc = JSON.parse(renderJson(r));
     expect(lines[0]).toEqual(['feature', 'cost_usd', 'calls', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'avg_cost_usd', 'share', 'p50_latency_ms', 'priced_calls', 'unpriced_calls']);
@@ -101,34 +101,40 @@ describe('csv', () => {
       lines[0]!.slice(1).forEach((col, j) => {
         const cell = line[j + 1]!;
         if (json[col] === null) expect(cell).toBe('');
-        else expect(Number(cell)).toBeCloseTo(json[col], 12);
+        else expect(Number(cell)).toBe(roundForColumn(col, json[col]));
       });
       expect(nano(Number(line[1]))).toBe(r.rows[i]!.costNano);
     });
     expect(lines.at(-1)![0]).toBe('(total)');
     expect(nano(Number(lines.at(-1)![1]))).toBe(r.total.costNano);
+    // No float noise: shares to 4 decimals, latencies to 0.1 ms, USD exact to the nano-dollar.
+    const col = (name: string) => body.map((line) => line[lines[0]!.indexOf(name)]!);
+    expect(col('share').every((v) => /^(0|1|0\.\d{1,4})$/.test(v))).toBe(true);
+    expect(col('share')).toContain('0.7706');
+    expect(col('p50_latency_ms').every((v) => /^\d+(\.\d)?$/.test(v))).toBe(true);
+    expect(col('cost_usd').every((v) => /^\d+(\.\d{1,9})?$/.test(v))).toBe(true);
   });
 
-  it('quotes per RFC 4180 and round-trips awkward group values', () => {
+  it('quotes per RFC 4180 and round-trips awkward group values', async () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField(null)).toBe('');
     expect(csvField(1e-9)).toBe('0.000000001');
-    const text = renderCsv(report());
+    const text = renderCsv(await report());
     expect(text.endsWith('\r\n')).toBe(true);
     expect(parseCsv(text).map((l) => l[0])).toContain('say "hi", then\nleave');
   });
 
-  it('writes a group column for a report without dimensions and compare columns when comparing', () => {
-    const lines = parseCsv(renderCsv(report({ by: [], compare: 'previous' })));
+  it('writes a group column for a report without dimensions and compare columns when comparing', async () => {
+    const lines = parseCsv(renderCsv(await report({ by: [], compare: 'previous' })));
     expect(lines[0]!.slice(0, 2)).toEqual(['group', 'cost_usd']);
     expect(lines[0]!.slice(-2)).toEqual(['prev_cost_usd', 'change']);
     expect(lines).toHaveLength(2);
   });
 
-  it('writes unit economics per tier', () => {
-    const ue = unitEconomics(db.driver, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { pro: 29 }, price_per_tenant: {} });
+  it('writes unit economics per tier', async () => {
+    const ue = await unitEconomics(db.reads, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { pro: 29 }, price_per_tenant: {} });
     const lines = parseCsv(renderUnitEconomicsCsv(ue));
     expect(lines[0]!.slice(0, 3)).toEqual(['tier', 'calls', 'cost_usd']);
     expect(lines.find((l) => l[0] === 'pro')![9]).toBe('0'); // no user_id tags here: 0 users → $0 revenue
@@ -138,8 +144,8 @@ describe('csv', () => {
 describe('table', () => {
   const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
-  it('aligns columns, right-justifies numbers and ends with a total and the unpriced footer', () => {
-    const text = renderTable(report(), { color: false });
+  it('aligns columns, right-justifies numbers and ends with a total and the unpriced footer', async () => {
+    const text = renderTable(await report(), { color: false });
     expect(text).not.toMatch(/\u001b\[/);
     const lines = text.split('\n');
     const header = lines.find((l) => l.startsWith('feature'))!;
@@ -154,53 +160,53 @@ describe('table', () => {
     expect(text).toContain('Spend by feature · 2026-11-01 → 2026-12-01 (UTC)');
   });
 
-  it('uses colour only when asked', () => {
-    const coloured = renderTable(report(), { color: true });
+  it('uses colour only when asked', async () => {
+    const coloured = renderTable(await report(), { color: true });
     expect(coloured).toMatch(/\u001b\[1m/);
-    expect(strip(coloured)).toBe(renderTable(report(), { color: false }));
+    expect(strip(coloured)).toBe(renderTable(await report(), { color: false }));
   });
 
-  it('draws a trend bar next to each day', () => {
-    const text = renderTable(report({ by: ['day'] }), { color: false });
+  it('draws a trend bar next to each day', async () => {
+    const text = renderTable(await report({ by: ['day'] }), { color: false });
     const line = (d: string) => text.split('\n').find((l) => l.startsWith(d))!;
     expect(line('2026-11-02')).toMatch(/█{20}$/); // the most expensive day (tied at $0.042)
     expect(line('2026-11-03')).toMatch(/\$0\.008.*█{3}▊$/); // 0.008 / 0.042 × 20 cells
     expect(line('2026-11-01')).not.toMatch(/█/);
   });
 
-  it('shows the cross table matrix and the comparison', () => {
-    const cross = renderTable(report({ by: ['feature', 'user_tier'] }), { color: false });
+  it('shows the cross table matrix and the comparison', async () => {
+    const cross = renderTable(await report({ by: ['feature', 'user_tier'] }), { color: false });
     expect(cross).toMatch(/feature \\ user_tier\s+pro\s+free\s+enterprise\s+\(none\)\s+total/);
     expect(cross).toMatch(/summarizer\s+\$0\.084\s+\$0\.042\s+—\s+—\s+\$0\.126/);
-    const compared = renderTable(report({ compare: 'previous' }), { color: false });
+    const compared = renderTable(await report({ compare: 'previous' }), { color: false });
     expect(compared).toMatch(/chatbot .*\$0\.016\s+\+100\.0%/);
     expect(compared).toMatch(/autocomplete .*\$0\.00\s+new/);
   });
 
-  it('says how many groups a long list has and how to keep fewer; --top says so in the title', () => {
+  it('says how many groups a long list has and how to keep fewer; --top says so in the title', async () => {
     const sessions = buildDb(Array.from({ length: 25 }, (_, i) => ({ at: '2026-11-10T00:00:00Z', cost: (i + 1) * 1e6, tags: { session_id: `s${i}` } })));
     try {
-      const bySession = (top?: number) => spendReport(sessions.driver, { ...NOVEMBER, by: ['session_id'], where: [], timeZone: 'UTC', ...(top ? { top } : {}) });
-      const all = renderTable(bySession(), { color: false });
+      const bySession = (top?: number) => spendReport(sessions.reads, { ...NOVEMBER, by: ['session_id'], where: [], timeZone: 'UTC', ...(top ? { top } : {}) });
+      const all = renderTable(await bySession(), { color: false });
       expect(all.trimEnd().split('\n').at(-1)).toBe('25 session_id values, most expensive first; --top N lists the first N and sums the rest into (other).');
-      const top = renderTable(bySession(5), { color: false });
+      const top = renderTable(await bySession(5), { color: false });
       expect(top).toContain('· top 5');
       expect(top).toMatch(/^\(other\)\s/m);
       expect(top).not.toContain('values, most expensive first');
       // Short lists need no count.
-      expect(renderTable(report(), { color: false })).not.toContain('most expensive first');
+      expect(renderTable(await report(), { color: false })).not.toContain('most expensive first');
     } finally {
       sessions.close();
     }
   });
 
-  it('prints a friendly message for an empty period', () => {
-    const text = renderTable(report({ since: Date.parse('2020-01-01T00:00:00Z'), until: Date.parse('2020-02-01T00:00:00Z') }), { color: false });
+  it('prints a friendly message for an empty period', async () => {
+    const text = renderTable(await report({ since: Date.parse('2020-01-01T00:00:00Z'), until: Date.parse('2020-02-01T00:00:00Z') }), { color: false });
     expect(text).toContain('No calls recorded between 2020-01-01 and 2020-02-01 (UTC).');
     expect(text).toContain('tokometer serve');
   });
 
-  it('formats money with sensible precision', () => {
+  it('formats money with sensible precision', async () => {
     expect(formatMoney(1_100 * 1e9)).toBe('$1,100.00');
     expect(formatMoney(42e6)).toBe('$0.042');
     expect(formatMoney(1e6)).toBe('$0.001');
@@ -210,18 +216,39 @@ describe('table', () => {
     expect(formatMoney(-2_500e6)).toBe('-$2.50');
   });
 
-  it('renders unit economics with COGS and margin', () => {
+  it('renders unit economics with COGS and margin', async () => {
     const econDb = buildDb([
       { at: '2026-11-02T00:00:00Z', cost: 4.5e9, tags: { user_id: 'a', user_tier: 'pro', tenant_id: 't1' } },
       { at: '2026-11-02T00:00:00Z', cost: 0.08e9, tags: { user_id: 'b', user_tier: 'free', tenant_id: 't1', session_id: 's' } },
     ]);
-    const ue = unitEconomics(econDb.driver, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { free: 0, pro: 29 }, price_per_tenant: {} });
+    const ue = await unitEconomics(econDb.reads, { ...NOVEMBER, timeZone: 'UTC' }, { price_per_user: { free: 0, pro: 29 }, price_per_tenant: {} });
     const text = renderUnitEconomicsTable(ue, { color: false });
     econDb.close();
     expect(text).toMatch(/pro\s+1\s+\$4\.50\s+98\.3%\s+\$4\.50/);
     expect(text).toMatch(/\$29\.00\s+15\.5%\s+\$24\.50\s+84\.5%/);
     expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid users');
     expect(text).toContain('Active users 2');
+  });
+
+  it('says when calls were recorded but none reached the provider, and counts them', async () => {
+    const refused = buildDb([]);
+    refused.store.insertCalls([{ ...record({ at: '2026-11-02T00:00:00Z', cost: 0, usage: false }), outcome: 'refused', status: 429, usageSource: 'not_metered' }]);
+    const text = renderTable(await spendReport(refused.reads, { ...NOVEMBER, by: ['model'], where: [], timeZone: 'UTC' }), { color: false });
+    refused.close();
+    expect(text).toContain('No call reached the provider between 2026-11-01 and 2026-12-01 (UTC).');
+    expect(text).toContain('Not counted: 1 call that did not reach the provider (1 refused); see them with --where outcome=refused.');
+    expect(text).not.toContain('tokometer serve');
+  });
+
+  it('states the exact proration factor and shows the prorated revenue, so a tenant margin adds up', async () => {
+    const econDb = buildDb([{ at: '2026-11-02T00:00:00Z', cost: 1.2e9, tags: { user_id: 'a', user_tier: 'pro', tenant_id: 'acme' } }]);
+    // 29 days of a 30-day month.
+    const ue = await unitEconomics(econDb.reads, { since: Date.parse('2026-11-02T00:00:00Z'), until: NOVEMBER.until, timeZone: 'UTC' }, { price_per_user: {}, price_per_tenant: { acme: 1683 } });
+    const text = renderUnitEconomicsTable(ue, { color: false });
+    econDb.close();
+    expect(text).toContain('monthly prices × 0.966667 (');
+    // contract $1,683.00/mo × 29/30 = $1,626.90 revenue; minus $1.20 spend = $1,625.70 margin.
+    expect(text).toMatch(/acme\s+1\s+1\s+\$1\.20\s+100\.0%\s+\$1,683\.00\s+\$1,626\.90\s+0\.1%\s+\$1,625\.70\s+99\.9%/);
   });
 });
 

@@ -1,155 +1,101 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spendReport } from '../../src/report/query.js';
-import { reportSource } from '../../src/report/source.js';
-import { unitEconomics } from '../../src/report/unit-economics.js';
-import type { SqlDriver, SqlValue } from '../../src/store/types.js';
-import { buildDb } from './dataset.js';
-import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
+import { describe, expect, it } from 'vitest';
+import { EXACT_P50_MAX_CALLS, countScope, needsCallCount, planEconomics, planQuery, type PlanSpec } from '../../src/report/plan.js';
+import type { RollupState } from '../../src/store/read/report/index.js';
 
-/** Every query the reports run must search indexes, never scan the call log or the rollups. */
+/** planQuery is pure: the same spec and facts always give the same plan, with nothing read. */
 
-const db = buildDb([
-  ...NOVEMBER_CALLS,
-  { at: '2026-11-03T09:00:00Z', tags: { feature: 'chatbot', user_id: 'u1', session_id: 's1', user_tier: 'free' } },
-  { at: '2026-11-30T23:30:00Z', tags: { feature: 'chatbot', user_id: 'u2', session_id: 's2', user_tier: 'pro' } },
-]);
-afterAll(() => db.close());
+const OCT = Date.parse('2026-10-01T00:00:00Z');
+const NOV = Date.parse('2026-11-01T00:00:00Z');
+const DEC = Date.parse('2026-12-01T00:00:00Z');
 
-/** A driver that records each query it runs, so its plan can be explained afterwards. */
-function recording(driver: SqlDriver): { driver: SqlDriver; queries: Array<{ sql: string; params: SqlValue[] }> } {
-  const queries: Array<{ sql: string; params: SqlValue[] }> = [];
-  return {
-    queries,
-    driver: {
-      ...driver,
-      prepare(sql) {
-        const stmt = driver.prepare(sql);
-        return {
-          run: (...p) => stmt.run(...p),
-          get: (...p) => (queries.push({ sql, params: p }), stmt.get(...p)),
-          all: (...p) => (queries.push({ sql, params: p }), stmt.all(...p)),
-        } as typeof stmt;
-      },
-    },
-  };
+function state(o: { rawSince?: number; demoted?: string[] } = {}): RollupState {
+  const demoted = new Set(o.demoted ?? []);
+  return { rawSince: o.rawSince ?? 0, entitySince: 0, firstHour: OCT, lastHour: DEC - 3_600_000, rolledUp: (k) => !demoted.has(k) };
 }
 
-interface Plan {
-  sql: string;
-  detail: string[];
-}
+const spec = (o: Partial<PlanSpec> = {}): PlanSpec => ({ since: NOV, until: DEC, by: [], where: [], timeZone: 'UTC', reach: 'reached', ...o });
+const SMALL = 100;
+const LARGE = EXACT_P50_MAX_CALLS + 1;
 
-function plans(run: (driver: SqlDriver) => void): Plan[] {
-  const rec = recording(db.driver);
-  run(rec.driver);
-  return rec.queries.map((q) => ({ sql: q.sql, detail: db.driver.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all<{ detail: string }>(...q.params).map((r) => r.detail) }));
-}
+describe('planQuery', () => {
+  it('reads raw rows for everything on a database without rollups', () => {
+    expect(planQuery(spec({ by: ['feature'] }), { rollups: undefined, callsInScope: SMALL })).toMatchObject({ source: 'raw', p50: 'raw' });
+  });
 
-const fullScan = (detail: string) => /^SCAN (c|calls|d|r|e|rollups|rollup_dims|entity_months|call_tags)\b/.test(detail);
-const touches = (table: string) => (p: Plan) => new RegExp(`(FROM|JOIN) ${table}\\b`).test(p.sql);
-const RAW_ONLY = { ...NOVEMBER, where: [], timeZone: 'Europe/Berlin' };
-
-describe('query plans: raw rows', () => {
-  it('two tag keys read the time range from calls_ts and tags by primary key', () => {
-    const all = plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature', 'user_tier'], top: 5 })).filter(touches('calls'));
-    expect(all.length).toBeGreaterThan(3);
-    for (const { detail } of all) {
-      expect(detail.some(fullScan), detail.join('\n')).toBe(false);
-      expect(detail.some((d) => /SEARCH c(alls)? USING (COVERING )?INDEX calls_ts/.test(d)), detail.join('\n')).toBe(true);
+  it('answers built-ins and one rolled-up tag key from rollups; p50 exact while the scope is small', () => {
+    const facts = { rollups: state(), callsInScope: SMALL };
+    for (const s of [spec(), spec({ by: ['model', 'day'] }), spec({ by: ['feature'] }), spec({ by: ['model'], where: [{ key: 'feature', op: '!=', value: 'chat' }] }), spec({ keyName: 'app' })]) {
+      expect(planQuery(s, facts), JSON.stringify(s)).toMatchObject({ source: 'rollups', p50: 'raw' });
     }
-    expect(all.flatMap((p) => p.detail).some((d) => /SEARCH d0 USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d))).toBe(true);
+    expect(planQuery(spec({ by: ['feature'] }), facts).reason).toContain('feature');
   });
 
-  it('uses the (key, value) index for = filters and primary-key probes for != filters', () => {
-    const flat = plans((d) =>
-      spendReport(d, {
-        ...RAW_ONLY,
-        by: ['model'],
-        where: [
-          { key: 'tenant_id', op: '=', value: 't1' },
-          { key: 'feature', op: '!=', value: 'chatbot' },
-        ],
-      }),
-    ).flatMap((p) => p.detail);
-    expect(flat.some((d) => d.includes('call_tags_key_value (key=? AND value=?)'))).toBe(true);
-    expect(flat.some((d) => /SEARCH w USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d))).toBe(true);
-    expect(flat.some(fullScan)).toBe(false);
+  it('takes p50 from histograms when the scope is large, uncounted, or its raw rows were pruned', () => {
+    expect(planQuery(spec({ by: ['feature'] }), { rollups: state(), callsInScope: LARGE }).p50).toBe('histogram');
+    expect(planQuery(spec({ by: ['feature'] }), { rollups: state(), callsInScope: EXACT_P50_MAX_CALLS }).p50).toBe('raw');
+    expect(planQuery(spec({ by: ['feature'] }), { rollups: state() }).p50).toBe('histogram');
+    expect(planQuery(spec({ by: ['feature'] }), { rollups: state({ rawSince: NOV + 3_600_000 }), callsInScope: SMALL }).p50).toBe('histogram');
+    expect(planQuery(spec(), { rollups: state(), callsInScope: SMALL }, { exactP50MaxCalls: 0 }).p50).toBe('histogram');
   });
 
-  it('uses calls_key_name_ts for --key when p50 is exact from raw rows', () => {
-    const flat = plans((d) => spendReport(d, { ...NOVEMBER, by: [], where: [], keyName: 'ide', timeZone: 'UTC' })).flatMap((p) => p.detail);
-    expect(flat.some((d) => d.includes('calls_key_name_ts (key_name=? AND ts>? AND ts<?)'))).toBe(true);
-  });
-
-  it('counts unit-economics users from indexed joins when filters rule out entity rows', () => {
-    const economics = { price_per_user: {}, price_per_tenant: {} };
-    const all = plans((d) => unitEconomics(d, { ...NOVEMBER, timeZone: 'UTC', where: [{ key: 'feature', op: '!=', value: 'x' }] }, economics)).filter(touches('calls'));
-    expect(all).toHaveLength(3);
-    for (const { detail } of all) {
-      expect(detail.some(fullScan)).toBe(false);
-      expect(detail.filter((d) => /USING PRIMARY KEY \(call_id=\? AND key=\?\) LEFT-JOIN/.test(d)).length).toBeGreaterThanOrEqual(1);
+  it('reads raw rows for two tag keys at once, a demoted key, or an entity key used as a value filter', () => {
+    const facts = { rollups: state({ demoted: ['order_no'] }), callsInScope: LARGE };
+    for (const s of [
+      spec({ by: ['feature', 'user_tier'] }),
+      spec({ by: ['feature'], where: [{ key: 'tenant_id', op: '=', value: 't1' }] }),
+      spec({ by: ['order_no'] }),
+      spec({ where: [{ key: 'user_id', op: '=', value: 'u1' }] }),
+    ]) {
+      expect(planQuery(s, facts), JSON.stringify(s)).toMatchObject({ source: 'raw', p50: 'raw' });
     }
+  });
+
+  it('uses rollups for an entity key only as a presence filter', () => {
+    const s = spec({ by: ['feature'], where: [{ key: 'session_id', op: '!=', value: '(none)' }] });
+    expect(planQuery(s, { rollups: state(), callsInScope: LARGE })).toMatchObject({ source: 'rollups', p50: 'histogram' });
+  });
+
+  it('ranks --by user_id --top N from entity rows of one month, with their p50 when the scope is large', () => {
+    const top = spec({ by: ['user_id'], top: 5 });
+    expect(planQuery(top, { rollups: state(), callsInScope: LARGE })).toMatchObject({ source: 'entities', p50: 'entities' });
+    expect(planQuery(top, { rollups: state(), callsInScope: SMALL })).toMatchObject({ source: 'entities', p50: 'raw' });
+    // Per-user latencies live only in raw rows: pruned ones leave the p50 to raw rows (which say so).
+    expect(planQuery(top, { rollups: state({ rawSince: NOV + 3_600_000 }), callsInScope: LARGE })).toMatchObject({ source: 'entities', p50: 'raw' });
+    // Without --top every user is listed: sums from raw rows, medians of a large scope still from entity rows.
+    expect(planQuery(spec({ by: ['user_id'] }), { rollups: state(), callsInScope: LARGE })).toMatchObject({ source: 'raw', p50: 'entities' });
+  });
+
+  it('leaves entity keys to raw rows for filters, --key, or a range inside a month', () => {
+    const facts = { rollups: state(), callsInScope: LARGE };
+    expect(planQuery(spec({ by: ['user_id'], top: 5, where: [{ key: 'model', op: '=', value: 'x' }] }), facts).source).toBe('raw');
+    expect(planQuery(spec({ by: ['user_id'], top: 5, keyName: 'app' }), facts).source).toBe('raw');
+    expect(planQuery(spec({ by: ['user_id'], top: 5, since: NOV + 5 * 86_400_000, until: NOV + 12 * 86_400_000 }), facts)).toMatchObject({ source: 'raw', p50: 'raw' });
   });
 });
 
-describe('query plans: rollups', () => {
-  const rollupProbes = (detail: string[]) =>
-    detail.some((d) => /SEARCH d USING (COVERING )?INDEX rollup_dims_tag \(tag_key=\?/.test(d)) &&
-    detail.some((d) => d.includes('SEARCH r USING PRIMARY KEY (dim_id=? AND hour>? AND hour<?)'));
-
-  it('sums, histograms and the unpriced footer search rollup_dims by tag and rollups by (dim_id, hour)', () => {
-    const all = plans((d) => {
-      const source = reportSource(d, { exactP50MaxCalls: 0 });
-      const spec = { ...NOVEMBER, by: ['feature', 'day'], where: [{ key: 'model', op: '!=' as const, value: 'x' }], timeZone: 'Europe/Berlin' };
-      source.groups(spec, { top: 2 });
-      source.p50(spec, ['summarizer']);
-      source.unpriced(spec);
-    });
-    const rollupQueries = all.filter(touches('rollups'));
-    expect(rollupQueries.length).toBeGreaterThanOrEqual(6);
-    for (const { detail } of rollupQueries) {
-      expect(detail.some(fullScan), detail.join('\n')).toBe(false);
-      expect(rollupProbes(detail), detail.join('\n')).toBe(true);
-    }
-    // Whole-hour zone, aligned range: nothing is read from the call log.
-    expect(all.filter(touches('calls'))).toEqual([]);
+describe('facts for the plan', () => {
+  it('counts the spec scope when rollups apply its filters, else the unfiltered scope (an upper bound)', () => {
+    const tagged = spec({ where: [{ key: 'feature', op: '=', value: 'chat' }] });
+    expect(countScope(tagged, state())).toEqual(tagged);
+    const twoKeys = spec({ where: [{ key: 'feature', op: '=', value: 'chat' }, { key: 'tenant_id', op: '=', value: 't1' }], keyName: 'app' });
+    expect(countScope(twoKeys, state())).toEqual({ ...twoKeys, where: [] });
   });
 
-  it('reads the cut hours of an unaligned range from calls_ts', () => {
-    const all = plans((d) => reportSource(d).groups({ since: NOVEMBER.since + 90_000, until: NOVEMBER.until - 90_000, by: ['feature'], where: [], timeZone: 'Asia/Kolkata' }));
-    const raw = all.filter(touches('calls'));
-    expect(raw.length).toBeGreaterThan(0);
-    for (const { detail } of raw) expect(detail.some((d) => /SEARCH c USING (COVERING )?INDEX calls_ts/.test(d)), detail.join('\n')).toBe(true);
+  it('needs a count only where the exact p50 is possible', () => {
+    expect(needsCallCount(spec(), { rollups: undefined })).toBe(false);
+    expect(needsCallCount(spec(), { rollups: state() })).toBe(true);
+    expect(needsCallCount(spec(), { rollups: state({ rawSince: NOV + 1 }) })).toBe(false);
   });
+});
 
-  it('counts users of a local month from entity_counts and the first/last indexes of entity_months', () => {
-    const economics = { price_per_user: {}, price_per_tenant: {} };
-    const berlinNovember = { since: Date.parse('2026-10-31T23:00:00Z'), until: Date.parse('2026-11-30T23:00:00Z') };
-    const all = plans((d) => unitEconomics(d, { ...berlinNovember, timeZone: 'Europe/Berlin' }, economics));
-    // Per count (users overall, per tier, per tenant; sessions overall, per tier): the
-    // October hour by the last_ts index and its probes into November, November's counter
-    // minus its last hour by the first_ts index.
-    expect(all.filter(touches('entity_counts'))).toHaveLength(5);
-    const entity = all.filter(touches('entity_months'));
-    expect(entity.length).toBe(5 * 3);
-    const flat = [...entity, ...all.filter(touches('entity_counts'))].flatMap((p) => p.detail);
-    expect(flat.some(fullScan)).toBe(false);
-    expect(flat.some((d) => d.includes('entity_counts USING PRIMARY KEY (key=? AND seg_key=? AND month=?)'))).toBe(true);
-    expect(flat.some((d) => /USING (COVERING )?INDEX entity_months_last \(key=\? AND seg_key=\? AND month=\? AND last_ts>\?\)/.test(d))).toBe(true);
-    expect(flat.some((d) => /USING (COVERING )?INDEX entity_months_first \(key=\? AND seg_key=\? AND month=\? AND first_ts>\?\)/.test(d))).toBe(true);
-    expect(flat.some((d) => /SEARCH x (EXISTS )?USING PRIMARY KEY \(key=\? AND seg_key=\? AND month=\? AND seg_value=\? AND value=\?\)/.test(d))).toBe(true);
-    expect(all.filter(touches('calls'))).toEqual([]);
-  });
-
-  it('ranks --by user_id --top N from one month of entity_months and reads kept users through call_tags_key_value', () => {
-    const all = plans((d) => spendReport(d, { ...NOVEMBER, by: ['user_id'], where: [], top: 1, timeZone: 'UTC' }));
-    const flat = all.flatMap((p) => p.detail);
-    expect(flat.some(fullScan)).toBe(false);
-    expect(flat.some((d) => /SEARCH entity_months USING (COVERING )?INDEX entity_months_cost \(key=\? AND month=\?\)/.test(d))).toBe(true);
-    const ranking = all.filter(touches('entity_months')).flatMap((p) => p.detail);
-    expect(ranking.some((d) => /TEMP B-TREE FOR ORDER BY/.test(d)), ranking.join('\n')).toBe(false);
-    const p50 = plans((d) => reportSource(d, { exactP50MaxCalls: 0 }).p50({ ...NOVEMBER, by: ['user_id'], where: [], timeZone: 'UTC' }, ['u1'])).flatMap((p) => p.detail);
-    expect(p50.some((d) => d.includes('call_tags_key_value (key=? AND value=?)'))).toBe(true);
-    expect(p50.some(fullScan)).toBe(false);
+describe('planEconomics', () => {
+  it('uses rollups and entity rows for unfiltered month-shaped ranges, raw rows otherwise', () => {
+    expect(planEconomics(spec(), state()).source).toBe('summaries');
+    expect(planEconomics(spec({ since: OCT, until: DEC }), state()).source).toBe('summaries');
+    expect(planEconomics(spec(), undefined).source).toBe('raw');
+    expect(planEconomics(spec({ where: [{ key: 'feature', op: '=', value: 'x' }] }), state()).source).toBe('raw');
+    expect(planEconomics(spec({ keyName: 'app' }), state()).source).toBe('raw');
+    expect(planEconomics(spec({ since: NOV + 86_400_000, until: DEC - 86_400_000 }), state()).source).toBe('raw');
+    expect(planEconomics(spec(), state({ demoted: ['tenant_id'] })).source).toBe('raw');
   });
 });

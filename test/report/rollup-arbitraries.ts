@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { P50_RELATIVE_ERROR } from '../../src/store/rollup-policy.js';
+import type { Reach } from '../../src/store/reached.js';
 import type { CallRecord } from '../../src/store/types.js';
-import type { AggregateSpec } from '../../src/report/source.js';
+import type { AggregateSpec } from '../../src/store/read/report/index.js';
 import type { WhereClause } from '../../src/report/types.js';
 import { record } from './dataset.js';
 
@@ -35,6 +36,22 @@ const time = fc.oneof(
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
+/**
+ * How calls end, mostly ok, as the proxy records each: a refusal and a connection never
+ * made carry no usage and cost 0 (not metered), a failure after the request went out an
+ * estimate or a first byte. Reports count all but the first two by default (store/reached.ts).
+ */
+const ENDINGS: Record<string, Partial<CallRecord>> = {
+  ok: { outcome: 'ok', status: 200 },
+  upstream_error: { outcome: 'upstream_error', status: 500 },
+  client_aborted: { outcome: 'client_aborted', status: 0 },
+  refused: { outcome: 'refused', status: 429, usage: null, usageSource: 'not_metered', costNano: 0 },
+  never_connected: { outcome: 'upstream_failed', status: 502, usage: null, usageSource: 'not_metered', costNano: 0, ttfbMs: null },
+  failed_after_sending: { outcome: 'upstream_failed', status: 504, usageSource: 'estimated' },
+  cut_stream: { outcome: 'upstream_failed', status: 200, ttfbMs: 12 },
+};
+const ending = fc.constantFrom(...['ok', 'ok', 'ok', 'ok', 'ok', ...Object.keys(ENDINGS)]);
+
 export const callArb: fc.Arbitrary<CallRecord> = fc
   .record({
     t: time,
@@ -54,12 +71,13 @@ export const callArb: fc.Arbitrary<CallRecord> = fc
     tenant_id: optional(fc.constantFrom(...TAG_VALUES.tenant_id)),
     user_id: optional(fc.integer({ min: 1, max: 12 }).map((n) => `u${n}`)),
     session_id: optional(fc.integer({ min: 1, max: 30 }).map((n) => `s${n}`)),
+    ending,
   })
   .map((c) => {
     const tags: Record<string, string> = {};
     for (const k of ['feature', 'user_tier', 'tenant_id', 'user_id', 'session_id'] as const) if (c[k] !== undefined) tags[k] = c[k];
     const r = record({ at: T0 + c.t, model: c.model, key: c.key, provider: c.provider, endpoint: c.endpoint, cost: c.cost, usage: c.usage, input: c.input, output: c.output, cached: c.cached, latency: c.latency, tags });
-    return { ...r, modelRequested: c.requested };
+    return { ...r, modelRequested: c.requested, ...ENDINGS[c.ending] };
   });
 
 /** A report range: random instants, whole UTC hours, or local midnights (`day` offsets from T0 in the zone). */
@@ -70,6 +88,7 @@ export interface QueryShape {
   by: string[];
   where: WhereClause[];
   top?: number;
+  reach?: Reach;
 }
 
 const builtinWhere: fc.Arbitrary<WhereClause> = fc.oneof(
@@ -77,6 +96,8 @@ const builtinWhere: fc.Arbitrary<WhereClause> = fc.oneof(
   fc.record({ key: fc.constant('key'), op: fc.constantFrom<'=' | '!='>('=', '!='), value: fc.constantFrom('app', '(none)') }),
   fc.record({ key: fc.constant('provider'), op: fc.constantFrom<'=' | '!='>('=', '!='), value: fc.constant('openai') }),
   fc.record({ key: fc.constantFrom('user_id', 'session_id'), op: fc.constantFrom<'=' | '!='>('=', '!='), value: fc.constant('(none)') }),
+  fc.record({ key: fc.constant('outcome'), op: fc.constantFrom<'=' | '!='>('=', '!='), value: fc.constantFrom('ok', 'refused', 'upstream_failed') }),
+  fc.record({ key: fc.constant('status'), op: fc.constantFrom<'=' | '!='>('=', '!='), value: fc.constantFrom('200', '502') }),
 );
 
 const tagWhere = (key: TagKey): fc.Arbitrary<WhereClause> =>
@@ -101,10 +122,11 @@ export function queryArb(options: { zones?: string[]; aligned?: boolean } = {}):
       a: instant,
       b: instant,
       tag: optional(fc.constantFrom(...TAG_KEYS)),
-      dims: fc.subarray(['model', 'provider', 'key', 'endpoint', 'day', 'week', 'month', 'TAG'], { maxLength: 2 }),
+      dims: fc.subarray(['model', 'provider', 'key', 'endpoint', 'outcome', 'status', 'day', 'week', 'month', 'TAG'], { maxLength: 2 }),
       builtins: fc.array(builtinWhere, { maxLength: 2 }),
       tagFilters: fc.array(fc.nat(), { maxLength: 2 }),
       top: optional(fc.integer({ min: 1, max: 3 })),
+      reach: fc.constantFrom<Reach | undefined>('reached', 'reached', 'unreached', undefined),
     })
     .chain((q) =>
       fc.tuple(fc.constant(q), q.tag ? fc.tuple(...q.tagFilters.map(() => tagWhere(q.tag!))) : fc.constant([] as WhereClause[])),
@@ -112,11 +134,11 @@ export function queryArb(options: { zones?: string[]; aligned?: boolean } = {}):
     .map(([q, tagClauses]) => {
       const by = q.dims.flatMap((d) => (d === 'TAG' ? (q.tag ? [q.tag] : []) : [d]));
       const [since, until] = q.a === q.b ? [q.a, q.a + HOUR] : [Math.min(q.a, q.b), Math.max(q.a, q.b)];
-      return { zone: q.zone, since, until, by, where: [...q.builtins, ...tagClauses], ...(q.top !== undefined ? { top: q.top } : {}) };
+      return { zone: q.zone, since, until, by, where: [...q.builtins, ...tagClauses], ...(q.top !== undefined ? { top: q.top } : {}), ...(q.reach ? { reach: q.reach } : {}) };
     });
 }
 
-export const specOf = (q: QueryShape): AggregateSpec => ({ since: q.since, until: q.until, by: q.by, where: q.where, timeZone: q.zone });
+export const specOf = (q: QueryShape): AggregateSpec => ({ since: q.since, until: q.until, by: q.by, where: q.where, timeZone: q.zone, ...(q.reach ? { reach: q.reach } : {}) });
 
 /** |estimate − exact| within the documented p50 bound (relative above 1 ms, 0.5 ms below). */
 export function withinP50Bound(estimate: number, exact: number): boolean {

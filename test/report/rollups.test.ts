@@ -1,16 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRawSource } from '../../src/report/raw-source.js';
-import { createRollupSource } from '../../src/report/rollup-source.js';
-import { readRollupState, rollupTagKey } from '../../src/report/rollup-state.js';
-import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportSource } from '../../src/report/source.js';
 import { spendReport } from '../../src/report/query.js';
 import { OTHER, type ReportQuery, type SpendReport } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { groupKey, rollupTagKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate } from '../../src/store/read/report/index.js';
 import { testStore as createStore } from '../support/store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import type { TestStore as Store } from '../support/store.js';
-import { buildDb } from './dataset.js';
+import { buildDb, readsOf } from './dataset.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 import { T0, SPAN, WHOLE_HOUR_ZONES, ZONES, callArb, queryArb, specOf, withinP50Bound, type QueryShape } from './rollup-arbitraries.js';
 
@@ -27,25 +24,27 @@ function storeWith(calls: readonly CallRecord[], batches: readonly number[]): St
   return store;
 }
 
-function rollupSource(driver: SqlDriver): ReportSource {
-  const state = readRollupState(driver)!;
-  return createRollupSource(driver, state, createRawSource(driver), (spec) => rollupTagKey(spec, state) ?? null);
+async function rollupSource(driver: SqlDriver): Promise<AggregateReads> {
+  const reads = readsOf(driver);
+  return reads.summaries((await reads.rollupState())!).rollups;
 }
+
+const rawSource = (driver: SqlDriver): AggregateReads => readsOf(driver).raw;
 
 const sorted = (groups: GroupAggregate[]) => [...groups].sort((a, b) => (groupKey(a.values) < groupKey(b.values) ? -1 : 1));
 
 interface Answer {
   groups: GroupAggregate[];
   p50: Map<string, number>;
-  unpriced: ReturnType<ReportSource['unpriced']>;
+  unpriced: Awaited<ReturnType<AggregateReads['unpriced']>>;
 }
 
 /** What spendReport asks a source: groups (folded with --top), p50 on the same folding, unpriced models. */
-function ask(source: ReportSource, spec: AggregateSpec, top: number | undefined): Answer {
+async function ask(source: AggregateReads, spec: AggregateSpec, top: number | undefined): Promise<Answer> {
   const collapse: Collapse | undefined = top !== undefined && spec.by.length > 0 ? { top } : undefined;
-  const groups = source.groups(spec, collapse);
+  const groups = await source.groups(spec, collapse);
   const keep = collapse && groups.some((g) => g.values[0] === OTHER) ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER))] : undefined;
-  return { groups: sorted(groups), p50: source.p50(spec, keep), unpriced: source.unpriced(spec) };
+  return { groups: sorted(groups), p50: await source.p50(spec, keep), unpriced: await source.unpriced(spec) };
 }
 
 function expectSameAnswer(actual: Answer, exact: Answer, q: QueryShape): void {
@@ -62,17 +61,18 @@ const dataset = fc.record({
 });
 
 describe('rollups agree with raw rows', () => {
-  it('for random calls, zones, groupings, filters and --top', () => {
-    fc.assert(
-      fc.property(dataset, fc.array(queryArb(), { minLength: 1, maxLength: 6 }), ({ calls, batches }, queries) => {
+  it('for random calls, zones, groupings, filters and --top', async () => {
+    await fc.assert(
+      fc.asyncProperty(dataset, fc.array(queryArb(), { minLength: 1, maxLength: 6 }), async ({ calls, batches }, queries) => {
         const store = storeWith(calls, batches);
         try {
-          const raw = createRawSource(store.driver);
-          const rollups = rollupSource(store.driver);
+          const raw = rawSource(store.driver);
+          const rollups = await rollupSource(store.driver);
+          const state = (await readsOf(store.driver).rollupState())!;
           for (const q of queries) {
             const spec = specOf(q);
-            expect(rollupTagKey(spec, readRollupState(store.driver)!)).not.toBeUndefined();
-            expectSameAnswer(ask(rollups, spec, q.top), ask(raw, spec, q.top), q);
+            expect(rollupTagKey(spec, state)).not.toBeUndefined();
+            expectSameAnswer(await ask(rollups, spec, q.top), await ask(raw, spec, q.top), q);
           }
         } finally {
           store.close();
@@ -96,9 +96,9 @@ describe('rollups agree with raw rows', () => {
             const result = await pruned.prune(1, cutoff + 86_400_000);
             expect(result.cutoff).toBe(cutoff);
             expect(result.calls).toBe(calls.filter((c) => c.ts < cutoff).length);
-            const raw = createRawSource(kept.driver);
-            const rollups = rollupSource(pruned.driver);
-            for (const q of queries) expectSameAnswer(ask(rollups, specOf(q), q.top), ask(raw, specOf(q), q.top), q);
+            const raw = rawSource(kept.driver);
+            const rollups = await rollupSource(pruned.driver);
+            for (const q of queries) expectSameAnswer(await ask(rollups, specOf(q), q.top), await ask(raw, specOf(q), q.top), q);
           } finally {
             kept.close();
             pruned.close();
@@ -117,8 +117,8 @@ describe('rollups agree with raw rows', () => {
         try {
           await pruned.prune(1, T0 + cutHour * 3_600_000 + 86_400_000);
           const range = { since: T0 - 86_400_000, until: T0 + SPAN + 86_400_000, where: [], timeZone: zone };
-          const days = rollupSource(pruned.driver).groups({ ...range, by: ['day'] });
-          const total = createRawSource(kept.driver).groups({ ...range, by: [] })[0]!;
+          const days = await (await rollupSource(pruned.driver)).groups({ ...range, by: ['day'] });
+          const total = (await rawSource(kept.driver).groups({ ...range, by: [] }))[0]!;
           expect(days.reduce((a, g) => a + g.calls, 0)).toBe(total.calls);
           expect(days.reduce((a, g) => a + g.costNano, 0)).toBe(total.costNano);
         } finally {
@@ -138,17 +138,17 @@ describe('retention through spendReport', () => {
       const queries: ReportQuery[] = ['feature', 'day', 'model', 'user_tier'].flatMap((dim) =>
         ['UTC', 'Europe/Berlin'].map((timeZone) => ({ ...NOVEMBER, by: [dim], where: [], timeZone, top: 3 })),
       );
-      const before = queries.map((q) => spendReport(db.driver, q));
+      const before = await Promise.all(queries.map((q) => spendReport(db.reads, q)));
       expect((await db.store.prune(7, Date.parse('2026-12-20T00:00:00Z'))).calls).toBe(NOVEMBER_CALLS.length);
       const withoutP50 = (r: SpendReport) => ({ ...r, rows: r.rows.map((x) => ({ ...x, p50LatencyMs: null })), total: { ...r.total, p50LatencyMs: null } });
-      queries.forEach((q, i) => {
-        const after = spendReport(db.driver, q);
+      for (const [i, q] of queries.entries()) {
+        const after = await spendReport(db.reads, q);
         expect(withoutP50(after)).toEqual(withoutP50(before[i]!));
         after.rows.forEach((row, j) => {
           const exact = before[i]!.rows[j]!.p50LatencyMs;
           expect(exact === null ? row.p50LatencyMs === null : withinP50Bound(row.p50LatencyMs!, exact)).toBe(true);
         });
-      });
+      }
     } finally {
       db.close();
     }

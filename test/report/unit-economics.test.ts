@@ -43,11 +43,12 @@ const NOVEMBER = { since: Date.parse('2026-11-01T00:00:00Z'), until: Date.parse(
 const db = buildDb(CALLS);
 afterAll(() => db.close());
 
+const ue = await unitEconomics(db.reads, NOVEMBER, ECONOMICS);
+
 describe('unitEconomics', () => {
-  const ue = unitEconomics(db.driver, NOVEMBER, ECONOMICS);
   const tier = (name: string) => ue.tiers.find((t) => t.tier === name)!;
 
-  it('counts active users exactly and divides all spend by them', () => {
+  it('counts active users exactly and divides all spend by them', async () => {
     expect(ue.months).toBe(1);
     expect(ue.calls).toBe(15);
     expect(ue.costNano).toBe(20 * USD);
@@ -57,7 +58,7 @@ describe('unitEconomics', () => {
     expect(ue.cogsRatio).toBeCloseTo(20 / 157, 12);
   });
 
-  it('gives the pro tier a 15.5% AI COGS ratio on a $29 seat with $4.50 of AI cost', () => {
+  it('gives the pro tier a 15.5% AI COGS ratio on a $29 seat with $4.50 of AI cost', async () => {
     expect(tier('pro')).toEqual({
       tier: 'pro',
       calls: 5,
@@ -76,7 +77,7 @@ describe('unitEconomics', () => {
     expect((tier('pro').cogsRatio! * 100).toFixed(1)).toBe('15.5');
   });
 
-  it('prices the free tier at zero: no ratio, a negative margin, $0.08 a session', () => {
+  it('prices the free tier at zero: no ratio, a negative margin, $0.08 a session', async () => {
     expect(tier('free')).toMatchObject({
       calls: 8,
       costNano: 0.32 * USD,
@@ -92,19 +93,19 @@ describe('unitEconomics', () => {
     });
   });
 
-  it('handles a tier without sessions and untagged spend', () => {
+  it('handles a tier without sessions and untagged spend', async () => {
     expect(tier('enterprise')).toMatchObject({ costNano: 9.9 * USD, activeUsers: 1, sessions: 0, costPerSessionNano: null, cogsRatio: 0.1, grossMarginNano: 89.1 * USD });
     expect(tier('(none)')).toMatchObject({ costNano: 0.78 * USD, activeUsers: 0, costPerUserNano: null, pricePerMonthNano: null, cogsRatio: null });
     expect(ue.tiers.map((t) => t.tier)).toEqual(['enterprise', 'pro', '(none)', 'free']);
     expect(ue.tiers.reduce((a, t) => a + t.share, 0)).toBeCloseTo(1, 12);
   });
 
-  it('says how much free usage the paid tiers carry', () => {
+  it('says how much free usage the paid tiers carry', async () => {
     expect(ue.subsidy).toMatchObject({ freeTiers: ['free'], costNano: 0.32 * USD, paidActiveUsers: 3, perPaidUserNano: 106_666_667 });
     expect(ue.subsidy!.shareOfPaidRevenue).toBeCloseTo(0.32 / 157, 12);
   });
 
-  it('sets tenant cost against the contract price', () => {
+  it('sets tenant cost against the contract price', async () => {
     expect(ue.tenants.map((t) => [t.tenant, t.costNano, t.activeUsers])).toEqual([
       ['acme', 18.9 * USD, 3],
       ['(none)', 0.78 * USD, 0],
@@ -114,13 +115,13 @@ describe('unitEconomics', () => {
     expect(ue.tenants[2]).toMatchObject({ pricePerMonthNano: null, cogsRatio: null });
   });
 
-  it('computes cost per session over the calls that carry a session', () => {
+  it('computes cost per session over the calls that carry a session', async () => {
     expect(ue.sessions).toBe(7);
     expect(ue.costPerSessionNano).toBe(Math.round((9.32 * USD) / 7));
   });
 
-  it('prorates monthly prices to the period', () => {
-    const week = unitEconomics(db.driver, { ...NOVEMBER, until: Date.parse('2026-11-08T00:00:00Z') }, ECONOMICS);
+  it('prorates monthly prices to the period', async () => {
+    const week = await unitEconomics(db.reads, { ...NOVEMBER, until: Date.parse('2026-11-08T00:00:00Z') }, ECONOMICS);
     expect(week.months).toBeCloseTo(7 / 30, 12);
     // p1's first two calls ($3.00) are the only pro spend that week.
     const proWeek = week.tiers.find((t) => t.tier === 'pro')!;
@@ -129,21 +130,21 @@ describe('unitEconomics', () => {
     expect(proWeek.cogsRatio).toBeCloseTo(3 / (29 * (7 / 30)), 9);
   });
 
-  it('works without prices and honours filters', () => {
-    const plain = unitEconomics(db.driver, { ...NOVEMBER, where: [{ key: 'tenant_id', op: '=', value: 'acme' }] }, { price_per_user: {}, price_per_tenant: {} });
+  it('works without prices and honours filters', async () => {
+    const plain = await unitEconomics(db.reads, { ...NOVEMBER, where: [{ key: 'tenant_id', op: '=', value: 'acme' }] }, { price_per_user: {}, price_per_tenant: {} });
     expect(plain).toMatchObject({ activeUsers: 3, costNano: 18.9 * USD, revenueNano: null, cogsRatio: null, subsidy: null });
     expect(plain.tiers.every((t) => t.cogsRatio === null && t.grossMarginNano === null)).toBe(true);
   });
 
-  it('returns zeros for an empty period', () => {
-    const empty = unitEconomics(db.driver, { since: 0, until: 1000, timeZone: 'UTC' }, ECONOMICS);
+  it('returns zeros for an empty period', async () => {
+    const empty = await unitEconomics(db.reads, { since: 0, until: 1000, timeZone: 'UTC' }, ECONOMICS);
     expect(empty).toMatchObject({ calls: 0, costNano: 0, activeUsers: 0, costPerUserNano: null, tiers: [], tenants: [], subsidy: null });
   });
 });
 
 describe('monthsInRange', () => {
   const t = (iso: string) => Date.parse(iso);
-  it('sums the overlapped fraction of each calendar month in the zone', () => {
+  it('sums the overlapped fraction of each calendar month in the zone', async () => {
     expect(monthsInRange({ since: t('2026-11-01T00:00:00Z'), until: t('2026-12-01T00:00:00Z') }, 'UTC')).toBe(1);
     expect(monthsInRange({ since: t('2026-02-01T00:00:00Z'), until: t('2026-03-01T00:00:00Z') }, 'UTC')).toBe(1);
     expect(monthsInRange({ since: t('2026-11-16T00:00:00Z'), until: t('2026-12-16T00:00:00Z') }, 'UTC')).toBeCloseTo(15 / 30 + 15 / 31, 12);

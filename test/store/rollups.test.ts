@@ -3,52 +3,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRawSource } from '../../src/report/raw-source.js';
-import { reportSource } from '../../src/report/source.js';
-import { CALL_COLUMNS, callToParams, tagEntries } from '../../src/store/call-row.js';
+import { plannedReads } from '../../src/report/run-plan.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { LATENCY_BUCKET_LOW, LATENCY_BUCKETS, MAX_TAG_VALUES_PER_DAY, latencyBucket } from '../../src/store/rollup-policy.js';
+import { testStore as createStore } from '../support/store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
-import { testStore as createStore, type TestStore as Store } from '../support/store.js';
-import { record } from '../report/dataset.js';
+import type { TestStore as Store } from '../support/store.js';
+import { readsOf, record } from '../report/dataset.js';
 import { callArb } from '../report/rollup-arbitraries.js';
+import { dump, oldDatabase } from './rollup-dump.js';
 
-/** Rollup maintenance in the store: backfill = incremental writes, demotion, rollback, two writers, retention. */
+/** Rollup maintenance in the store: backfill (v3, rebuilt by v6) = incremental writes, demotion, rollback, two writers, retention. */
 
 const DAY = Date.parse('2026-11-10T00:00:00Z');
-
-/** Every rollup-side table as sorted plain rows (dims ids resolved to their tuple). */
-function dump(driver: SqlDriver) {
-  const all = (sql: string) => driver.prepare(sql).all();
-  return {
-    rollups: all(`SELECT d.key_name, d.provider, d.endpoint, d.model, d.entity_mask, d.tag_key, d.tag_value, r.hour, r.calls, r.priced, r.unpriced,
-      r.cost_nano, r.input_tokens, r.output_tokens, r.cached_input_tokens, r.latency_hist FROM rollups r JOIN rollup_dims d ON d.id = r.dim_id ORDER BY d.ident, r.hour`),
-    entities: all('SELECT * FROM entity_months ORDER BY key, seg_key, month, seg_value, value'),
-    entityCounts: all('SELECT * FROM entity_counts ORDER BY key, seg_key, month, seg_value'),
-    keys: all('SELECT key, rolled_up, reason FROM tag_keys ORDER BY key'),
-    days: all('SELECT * FROM tag_key_days ORDER BY key, day, value'),
-    state: all('SELECT * FROM rollup_state ORDER BY name'),
-  };
-}
 
 function insertBatches(store: Store, calls: readonly CallRecord[], size: number): void {
   for (let i = 0; i < calls.length; i += size) store.insertCalls(calls.slice(i, i + size));
 }
 
-/** A v2 database holding `calls` (written as v2 would), then opened by this build: migration 003 backfills. */
+/** A v2 database holding `calls` (written as v2 would), then opened by this build: migration 003 backfills (and 005 rebuilds). */
 function backfilled(calls: readonly CallRecord[]): Store {
-  const driver = openDriver(':memory:');
-  migrate(driver, MIGRATIONS.slice(0, 2));
-  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
-  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
-  driver.transaction(() => {
-    for (const c of calls) {
-      const id = insertCall.run(...callToParams(c)).lastInsertRowid;
-      for (const [k, v] of tagEntries(c)) insertTag.run(id, k, v);
-    }
-  });
-  return createStore(driver);
+  return createStore(oldDatabase(calls, 2));
 }
 
 /** `n` calls on one UTC day, each with its own `order_no` (a key that must be demoted past the limit). */
@@ -73,7 +49,7 @@ describe('rollup maintenance', () => {
     );
   });
 
-  it('demotes a key once a UTC day holds more than the limit of its values, in the backfill too', () => {
+  it('demotes a key once a UTC day holds more than the limit of its values, in the backfill too', async () => {
     const calls = manyValues(MAX_TAG_VALUES_PER_DAY + 1);
     const incremental = track(createStore(openDriver(':memory:')));
     insertBatches(incremental, calls.slice(0, MAX_TAG_VALUES_PER_DAY), 300);
@@ -87,7 +63,8 @@ describe('rollup maintenance', () => {
 
     // Reports by the demoted key read raw rows and stay right.
     const spec = { since: DAY, until: DAY + 86_400_000, by: ['order_no'], where: [], timeZone: 'UTC' };
-    expect(reportSource(incremental.driver).groups(spec, { top: 3 })).toEqual(createRawSource(incremental.driver).groups(spec, { top: 3 }));
+    const reads = readsOf(incremental.driver);
+    expect(await (await plannedReads(reads)).groups(spec, { top: 3 })).toEqual(await reads.raw.groups(spec, { top: 3 }));
   });
 
   it('a batch that fails leaves rollups untouched, and the next batch still resolves its dims', () => {

@@ -1,6 +1,7 @@
 import { createCallWriter, type CallWriter } from '../../src/store/call-writer.js';
 import { createStore } from '../../src/store/sqlite-store.js';
-import type { CallRecord, SqlDriver, Store } from '../../src/store/types.js';
+import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import type { Store } from '../../src/store/facade.js';
 
 /**
  * A Store for tests, with what tests need beside the facade: the driver (to check rows

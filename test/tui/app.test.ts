@@ -6,6 +6,7 @@ import { spendReport } from '../../src/report/query.js';
 import { parseTimeRange } from '../../src/report/time-range.js';
 import type { WhereClause } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { readsOf } from '../report/dataset.js';
 import { App } from '../../src/tui/App.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import type { Size } from '../../src/tui/layout.js';
@@ -58,7 +59,7 @@ async function press(input: string, then: (frame: string) => boolean, what: stri
 
 function reportFor(since: string, by: string[], where: WhereClause[] = []) {
   const range = parseTimeRange({ since }, { clock: () => NOW, timeZone: 'UTC' });
-  return spendReport(db.store.driver, { ...range, by, where, timeZone: 'UTC', top: by.length > 0 ? 50 : undefined });
+  return spendReport(readsOf(db.store.driver), { ...range, by, where, timeZone: 'UTC', top: by.length > 0 ? 50 : undefined });
 }
 
 /** The table line of a group: its value, then its spend, share and calls in that order. */
@@ -68,7 +69,7 @@ function tableLine(frame: string, value: string): string {
   return line;
 }
 
-function expectTable(frame: string, report: ReturnType<typeof reportFor>, dim: string) {
+function expectTable(frame: string, report: Awaited<ReturnType<typeof reportFor>>, dim: string) {
   expect(report.rows.length).toBeGreaterThan(0);
   for (const row of report.rows) {
     const line = tableLine(frame, row.group[dim]!);
@@ -82,13 +83,13 @@ describe('tui frames on a seeded database', () => {
   it('shows every panel at 80×24, with the numbers of report --format json', async () => {
     start();
     const frame = await frameWhere((f) => f.includes('Spend by feature') && f.includes('Live tail'), 'with the dashboard');
-    const head = reportFor('30d', []);
+    const head = await reportFor('30d', []);
     expect(frame).toContain(`Spend ${formatMoney(head.total.costNano)}`);
     expect(frame).toContain(`${formatInt(head.total.calls)} calls`);
     expect(frame).toMatch(/\b7 active users/);
     expect(frame).toMatch(/projected month \$\d/);
     expect(frame).toContain(`${head.unpriced.reduce((a, u) => a + u.calls, 0)} unpriced`);
-    expectTable(frame, reportFor('30d', ['feature']), 'feature');
+    expectTable(frame, await reportFor('30d', ['feature']), 'feature');
     expect(frame).toMatch(/summarizer\s+█+░*\s+93%\s+\$0\.927\/\$1\.00 month\s+resets 12-01\b/);
     expect(frame).toMatch(/pro-monthly\s+█+░+\s+25%/);
     expect(frame).toMatch(/Daily [·▁▂▃▄▅▆▇█]{20,}\s+peak \$/);
@@ -114,13 +115,13 @@ describe('tui frames on a seeded database', () => {
     start();
     await frameWhere((f) => f.includes('Spend by feature') && f.includes('summarizer'), 'by feature');
     let frame = await press(KEYS.tab, (f) => f.includes('Spend by user_tier') && f.includes('enterprise'), 'by user_tier');
-    expectTable(frame, reportFor('30d', ['user_tier']), 'user_tier');
+    expectTable(frame, await reportFor('30d', ['user_tier']), 'user_tier');
     frame = await press(KEYS.right, (f) => f.includes('Spend by tenant_id') && f.includes('t_acme'), 'by tenant_id');
-    expectTable(frame, reportFor('30d', ['tenant_id']), 'tenant_id');
+    expectTable(frame, await reportFor('30d', ['tenant_id']), 'tenant_id');
     await press(KEYS.left, (f) => f.includes('Spend by user_tier'), 'back to user_tier');
     await press(KEYS.shiftTab, (f) => f.includes('Spend by feature'), 'back to feature');
     frame = await press(KEYS.left, (f) => f.includes('Spend by key') && f.includes('summarizer'), 'wrap to key');
-    expectTable(frame, reportFor('30d', ['key']), 'key');
+    expectTable(frame, await reportFor('30d', ['key']), 'key');
   });
 
   it('Enter drills into the selected group (by model, then by user_tier) and Backspace goes back', async () => {
@@ -129,28 +130,33 @@ describe('tui frames on a seeded database', () => {
     await press(KEYS.down, (f) => /^› chatbot/m.test(f), 'chatbot selected');
     let frame = await press(KEYS.enter, (f) => f.includes('Spend by model · feature=chatbot') && f.includes('mystery-model'), 'drilled into chatbot');
     const chatbot: WhereClause = { key: 'feature', op: '=', value: 'chatbot' };
-    expectTable(frame, reportFor('30d', ['model'], [chatbot]), 'model');
+    expectTable(frame, await reportFor('30d', ['model'], [chatbot]), 'model');
     frame = await press(KEYS.enter, (f) => f.includes('Spend by user_tier · feature=chatbot · model=gpt-4o-mini') && f.includes('enterprise'), 'drilled into the model');
-    expectTable(frame, reportFor('30d', ['user_tier'], [chatbot, { key: 'model', op: '=', value: 'gpt-4o-mini' }]), 'user_tier');
+    expectTable(frame, await reportFor('30d', ['user_tier'], [chatbot, { key: 'model', op: '=', value: 'gpt-4o-mini' }]), 'user_tier');
     await press(KEYS.backspace, (f) => f.includes('Spend by model · feature=chatbot') && !f.includes('model=gpt-4o-mini'), 'back to models');
     frame = await press(KEYS.backspace, (f) => f.includes('Spend by feature  '), 'back to features');
-    expectTable(frame, reportFor('30d', ['feature']), 'feature');
+    expectTable(frame, await reportFor('30d', ['feature']), 'feature');
   });
 
   it('1, 7, 3 and m switch the period; / filters every figure', async () => {
     start();
     await frameWhere((f) => f.includes('last 30 days') && f.includes('summarizer'), 'started');
-    let frame = await press('7', (f) => f.includes('last 7 days') && f.includes(`Spend ${formatMoney(reportFor('7d', []).total.costNano)}`), '7 days');
-    expectTable(frame, reportFor('7d', ['feature']), 'feature');
-    frame = await press('1', (f) => f.includes('last 24 hours') && f.includes(`Spend ${formatMoney(reportFor('1d', []).total.costNano)}`), '1 day');
-    frame = await press('m', (f) => f.includes('this month') && f.includes(`Spend ${formatMoney(reportFor('this-month', []).total.costNano)}`), 'month');
-    expectTable(frame, reportFor('this-month', ['feature']), 'feature');
+    const spend = async (since: string, where: WhereClause[] = []) => `Spend ${formatMoney((await reportFor(since, [], where)).total.costNano)}`;
+    const week = await spend('7d');
+    let frame = await press('7', (f) => f.includes('last 7 days') && f.includes(week), '7 days');
+    expectTable(frame, await reportFor('7d', ['feature']), 'feature');
+    const day = await spend('1d');
+    frame = await press('1', (f) => f.includes('last 24 hours') && f.includes(day), '1 day');
+    const month = await spend('this-month');
+    frame = await press('m', (f) => f.includes('this month') && f.includes(month), 'month');
+    expectTable(frame, await reportFor('this-month', ['feature']), 'feature');
     await press('3', (f) => f.includes('last 30 days'), 'back to 30 days');
     await press('/', (f) => f.includes('Filter (key=value'), 'filter prompt');
     for (const ch of 'user_tier=free') app!.stdin.write(ch);
     const free: WhereClause = { key: 'user_tier', op: '=', value: 'free' };
-    frame = await press(KEYS.enter, (f) => f.includes('user_tier=free') && f.includes(`Spend ${formatMoney(reportFor('30d', [], [free]).total.costNano)}`), 'filtered');
-    expectTable(frame, reportFor('30d', ['feature'], [free]), 'feature');
+    const filtered = await spend('30d', [free]);
+    frame = await press(KEYS.enter, (f) => f.includes('user_tier=free') && f.includes(filtered), 'filtered');
+    expectTable(frame, await reportFor('30d', ['feature'], [free]), 'feature');
   });
 
   it('? shows the help and any key closes it', async () => {

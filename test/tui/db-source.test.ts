@@ -10,7 +10,7 @@ import { migrate } from '../../src/store/migrations/index.js';
 import type { SqlDriver } from '../../src/store/types.js';
 import { createDbSource, STALE_MS } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery, DashboardSource } from '../../src/tui/types.js';
-import { record, USD } from '../report/dataset.js';
+import { readsOf, record, USD } from '../report/dataset.js';
 import { NOW, readStore, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
 
 let db: SeededDb;
@@ -32,10 +32,11 @@ afterEach(() => {
 const query = (q: Partial<DashboardQuery> = {}): DashboardQuery => ({ since: '30d', dimension: 'feature', filters: [], drill: [], ...q });
 
 /** `tokometer report --format json` for the same period, as the CLI would build it. */
-function report(since: string, by: string[], where: WhereClause[], top?: number) {
+async function report(since: string, by: string[], where: WhereClause[], top?: number) {
   const range = parseTimeRange({ since }, { clock: () => now, timeZone: 'UTC' });
   const q: ReportQuery = { ...range, by, where, timeZone: 'UTC', ...(top ? { top } : {}) };
-  return { report: spendReport(db.store.driver, q), json: reportToJson(spendReport(db.store.driver, q)) as { rows: Array<{ cost_usd: number; share: number; calls: number }>; total: { cost_usd: number; calls: number } } };
+  const r = await spendReport(readsOf(db.store.driver), q);
+  return { report: r, json: reportToJson(r) as { rows: Array<{ cost_usd: number; share: number; calls: number }>; total: { cost_usd: number; calls: number } } };
 }
 
 describe('db source: numbers equal `report --format json`', () => {
@@ -47,25 +48,25 @@ describe('db source: numbers equal `report --format json`', () => {
     ['30d', 'user_id', [{ key: 'tenant_id', op: '=', value: 't_acme' }], [{ key: 'feature', op: '=', value: 'chatbot' }]],
   ] as Array<[string, string, WhereClause[], WhereClause[]]>)('since %s by %s', async (since, dimension, filters, drill) => {
     const snap = await source.load(query({ since, dimension, filters, drill }));
-    const head = report(since, [], filters);
+    const head = await report(since, [], filters);
     expect(snap.range).toEqual({ since: head.report.query.since, until: head.report.query.until, timeZone: 'UTC' });
     expect(snap.header).toMatchObject({ costNano: head.report.total.costNano, calls: head.report.total.calls, unpricedCalls: head.report.total.unpricedCalls });
     expect(snap.header.costNano / USD).toBe(head.json.total.cost_usd);
-    const ue = unitEconomics(db.store.driver, { since: head.report.query.since, until: head.report.query.until, timeZone: 'UTC', where: filters }, { price_per_user: {}, price_per_tenant: {} });
+    const ue = await unitEconomics(readsOf(db.store.driver), { since: head.report.query.since, until: head.report.query.until, timeZone: 'UTC', where: filters }, { price_per_user: {}, price_per_tenant: {} });
     expect(snap.header.activeUsers).toBe(ue.activeUsers);
 
-    const table = report(since, [dimension], [...filters, ...drill], 50);
+    const table = await report(since, [dimension], [...filters, ...drill], 50);
     expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, share: r.share })));
     expect(snap.table.rows.map((r) => r.costNano / USD)).toEqual(table.json.rows.map((r) => r.cost_usd));
     expect(snap.table.totalNano).toBe(table.report.total.costNano);
 
-    const days = report(since, ['day'], [...filters, ...drill]);
+    const days = await report(since, ['day'], [...filters, ...drill]);
     expect(snap.trend).toEqual(days.report.rows.map((r) => ({ day: r.group.day, costNano: r.costNano })));
   });
 
   it('projects the month from month-to-date and the period pace', async () => {
     const snap = await source.load(query());
-    const mtd = report('this-month', [], []).report.total.costNano;
+    const mtd = (await report('this-month', [], [])).report.total.costNano;
     expect(snap.header.monthToDateNano).toBe(mtd);
     const perMs = snap.header.costNano / (30 * 86_400_000);
     expect(snap.header.projectedMonthNano).toBe(mtd + Math.round(perMs * (Date.parse('2026-12-01T00:00:00Z') - NOW)));
@@ -137,6 +138,21 @@ describe('db source: budgets, tail, alerts', () => {
     expect(second.header.calls).toBe(first.header.calls + 1);
     now += STALE_MS;
     expect(await source.load(query())).not.toBe(second); // the period slid: loaded again
+  });
+
+  it('counts like report: refused calls stay out of the figures, are counted apart, and show in the tail', async () => {
+    const before = await source.load(query());
+    const refused = { ...record({ at: NOW - 2000, key: 'chatbot', cost: 0, usage: false, tags: { feature: 'chatbot' } }), outcome: 'refused' as const, status: 429, usageSource: 'not_metered' as const };
+    db.store.insertCalls([refused, { ...refused, ts: NOW - 1500 }]);
+    const after = await source.load(query());
+    expect(after.header).toMatchObject({ calls: before.header.calls, costNano: before.header.costNano, excludedCalls: 2 });
+    expect(after.table.totalCalls).toBe(before.table.totalCalls);
+    expect(after.tail![0]).toMatchObject({ status: 429, keyName: 'chatbot' });
+    const head = await report('30d', [], []);
+    expect(head.report.total.calls).toBe(after.header.calls);
+    expect(head.report.excluded).toEqual([{ outcome: 'refused', calls: 2 }]);
+    const only = await source.load(query({ filters: [{ key: 'outcome', op: '=', value: 'refused' }] }));
+    expect(only.header).toMatchObject({ calls: 2, excludedCalls: null });
   });
 
   it('lists the latest alerts, newest first', async () => {

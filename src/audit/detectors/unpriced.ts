@@ -1,3 +1,4 @@
+import { isUnpriced } from '../../store/unpriced.js';
 import { groupBy, totals } from '../calls.js';
 import { fact, int } from '../stats.js';
 import type { Detector } from '../types.js';
@@ -5,18 +6,18 @@ import type { Detector } from '../types.js';
 /**
  * Unpriced models: spend tokometer cannot count because the model has no price.
  *
- * Calls: usage known (token columns set), metered (usage_source ≠ not_metered), stored cost
- * NULL — the spend is real but missing from every report total and budget. One notice per
- * (provider, model) with its calls and tokens, plus the `prices:` config snippet to add
- * (USD per 1M tokens; the numbers are placeholders to fill in from the provider's page).
- * When the pricer knows the model now (a price was added since), the notice says that the
- * calls recorded before stay uncounted.
+ * Calls: unpriced as every command counts them (store/unpriced.ts: usage reported or
+ * estimated, stored cost NULL) — the spend is real but missing from every report total
+ * and budget. One notice per (provider, model) with its calls and tokens, plus the
+ * `prices:` config snippet to add (USD per 1M tokens; the numbers are placeholders to
+ * fill in from the provider's page). When the pricer knows the model now (a price was
+ * added since), the notice says that the calls recorded before stay uncounted.
  */
 
 export const unpriced: Detector = {
   id: 'unpriced',
   run(ctx) {
-    const calls = ctx.calls.filter((c) => c.costNano === null && c.usage !== null && c.usageSource !== 'not_metered');
+    const calls = ctx.calls.filter(isUnpriced);
     return [...groupBy(calls, (c) => JSON.stringify([c.provider, c.model])).values()].map((list) => {
       const { provider, model } = list[0]!;
       const t = totals(list);

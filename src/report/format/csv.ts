@@ -7,8 +7,23 @@ import { metricFields, unitEconomicsToJson } from './json.js';
  * inner quotes doubled). Columns: one per dimension (named after it), then the JSON
  * metric names (cost_usd, calls, …, unpriced_calls[, prev_cost_usd, change]). The last
  * line is the total, with `(total)` in the first group column (a `group` column when the
- * report has no dimension). Empty field = null.
+ * report has no dimension). Empty field = null. Numbers are rounded by column, so no
+ * float noise reaches a spreadsheet: USD to the nano-dollar (9 decimals), shares and
+ * ratios to 4 decimals, milliseconds to 1 decimal; counts are whole.
  */
+
+/** Decimals kept per column name (the first pattern that matches); other numbers are whole counts. */
+const DECIMALS: ReadonlyArray<[RegExp, number]> = [
+  [/_usd$/, 9],
+  [/^(share|change)$|_ratio$|^share_/, 4],
+  [/_ms$/, 1],
+];
+
+/** A number of column `column` rounded as DECIMALS says. */
+export function roundForColumn(column: string, value: number): number {
+  const decimals = DECIMALS.find(([re]) => re.test(column))?.[1];
+  return decimals === undefined ? value : Number(value.toFixed(decimals)) || 0;
+}
 
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
@@ -24,7 +39,8 @@ function plainNumber(n: number): string {
 }
 
 function csvLines(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  const rounded = rows.map((r) => r.map((v, i) => (typeof v === 'number' ? roundForColumn(header[i]!, v) : v)));
+  return [header, ...rounded].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 export function renderCsv(report: SpendReport): string {

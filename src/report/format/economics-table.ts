@@ -1,18 +1,21 @@
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
  * COGS), the per-tier table, the free-tier subsidy line and the most expensive tenants.
+ * Monthly prices are prorated to the period by the exact factor the title states, and
+ * each priced row shows the prorated revenue, so revenue − spend = margin on the row.
  */
 
 /** Tenants listed before the rest are summarised in one line. */
 const MAX_TENANTS = 20;
 
-export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean }): string {
+/** `untilAsGiven`: the `--until` date as typed (see ReportQuery), shown instead of the end instant. */
+export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean; untilAsGiven?: string }): string {
   const p = paint(options.color);
-  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatLocal(ue.until, ue.timeZone)} (${ue.months.toFixed(2)} month${ue.months === 1 ? '' : 's'} for prorating prices)`;
+  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatUntil(ue.until, ue.timeZone, options.untilAsGiven)} (${ue.timeZone}) · monthly prices × ${formatFactor(ue.months)} (the period's share of its calendar months)`;
   const out = [p.bold(`Unit economics · ${range}`), ''];
   const headline = [
     `Active users ${formatInt(ue.activeUsers)}`,
@@ -29,7 +32,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     { header: 'user_tier', align: 'left' },
     ...['users', 'spend', '% of spend', 'cost/user'].map((h) => ({ header: h, align: 'right' as const })),
     ...(sessions ? ['sessions', 'cost/session'].map((h) => ({ header: h, align: 'right' as const })) : []),
-    ...(priced ? ['price/user/mo', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
+    ...(priced ? ['price/user/mo', 'revenue', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
   ];
   const tierRows = ue.tiers.map((t) => [
     t.tier,
@@ -59,7 +62,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     const cols: GridColumn[] = [
       { header: 'tenant_id', align: 'left' },
       ...['users', 'calls', 'spend', '% of spend'].map((h) => ({ header: h, align: 'right' as const })),
-      ...(contracts ? ['contract/mo', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
+      ...(contracts ? ['contract/mo', 'revenue', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
     ];
     const rows = tenants.slice(0, MAX_TENANTS).map((t) => [
       t.tenant,
@@ -76,12 +79,18 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
 }
 
 function pricingCells(x: Pricing, p: Paint): string[] {
-  if (x.pricePerMonthNano === null) return ['—', '—', '—', '—'];
+  if (x.pricePerMonthNano === null) return ['—', '—', '—', '—', '—'];
   const margin = x.grossMarginNano ?? 0;
   return [
     formatMoney(x.pricePerMonthNano),
+    formatMoney(x.revenueNano ?? 0),
     x.cogsRatio === null ? '—' : formatPercent(x.cogsRatio),
     margin < 0 ? p.red(formatMoney(margin)) : formatMoney(margin),
     x.grossMarginRatio === null ? '—' : formatPercent(x.grossMarginRatio),
   ];
+}
+
+/** The proration factor as a plain number: whole months as they are, else six decimals (trailing zeros dropped). */
+export function formatFactor(months: number): string {
+  return Number.isInteger(months) ? String(months) : months.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
 }

@@ -5,18 +5,22 @@ import type { UnitEconomics } from '../unit-economics.js';
 /**
  * The report as one JSON document, SPEC §7:
  *
- * {"since","until","time_zone","by","where","key","top",
+ * {"since","until"[,"until_as_given"],"time_zone","by","where","key","top",
  *  "rows":[{"group":{dim:value},"cost_usd","calls","input_tokens","output_tokens",
  *           "cached_input_tokens","avg_cost_usd","share","p50_latency_ms","priced_calls",
  *           "unpriced_calls"[,"prev_cost_usd","change"]}],
  *  "total":{same fields without "group"},
- *  "unpriced":[{"model","calls"}]
+ *  "unpriced":[{"model","calls"}][,"excluded_calls":[{"outcome","calls"}]]
  *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
+ *
+ * Counts cover the calls that reached the provider unless a `where` on outcome chose
+ * others; excluded_calls (then present, possibly empty) counts the rest per outcome.
  *
  * raw_calls_pruned_before (ISO) is there when part of the report needed raw calls older
  * than the retention cutoff: those figures cover calls from it on only.
  *
- * since/until are ISO-8601 UTC strings; money is USD as a number with at most 9 decimals,
+ * since/until are ISO-8601 UTC strings, the range [since, until); until_as_given is the
+ * `--until` date as typed when it was one (inclusive, so until is the next local midnight); money is USD as a number with at most 9 decimals,
  * converted from integer nano-USD here and nowhere earlier; share/change are fractions.
  */
 
@@ -58,6 +62,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
   const doc: Record<string, unknown> = {
     since: iso(q.since),
     until: iso(q.until),
+    ...(q.untilAsGiven !== undefined ? { until_as_given: q.untilAsGiven } : {}),
     time_zone: q.timeZone,
     by: q.by,
     where: q.where,
@@ -67,6 +72,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     total: metricFields(report.total, compare),
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls })),
   };
+  if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));
   if (report.previous) doc.previous = { since: iso(report.previous.since), until: iso(report.previous.until) };
   if (report.prunedBefore !== undefined) doc.raw_calls_pruned_before = iso(report.prunedBefore);
   if (options.unitEconomics) doc.unit_economics = unitEconomicsToJson(options.unitEconomics);

@@ -1,12 +1,14 @@
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
+  excludedNotice,
   formatChange,
   formatInt,
   formatLatency,
   formatLocal,
   formatMoney,
   formatPercent,
+  formatUntil,
   paint,
   prunedNotice,
   renderGrid,
@@ -17,7 +19,8 @@ import {
 /**
  * The spend report for a terminal: a title, one aligned row per group (numbers
  * right-justified), a total row, a trend bar for a single time dimension, a spend
- * matrix for two dimensions, and a footer naming unpriced models. Colour only when
+ * matrix for two dimensions, and footers naming unpriced models and the calls that did
+ * not reach the provider (left out by default). Colour only when
  * `color` is true (the CLI decides from isTTY and NO_COLOR).
  */
 export interface TableOptions {
@@ -35,8 +38,10 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const compare = report.previous !== undefined;
   const trend = q.by.length === 1 && isTimeDimension(q.by[0]!);
   const out: string[] = [p.bold(title(report))];
+  const excluded = excludedNotice(report.excluded);
   if (report.total.calls === 0) {
     out.push('', emptyMessage(report));
+    if (excluded) out.push('', p.yellow(excluded));
     return out.join('\n') + '\n';
   }
 
@@ -76,6 +81,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   if (report.cross) out.push('', renderCross(report.cross, p));
   const footer = unpricedFooter(report, p);
   if (footer) out.push('', footer);
+  if (excluded) out.push('', p.yellow(excluded));
   if (report.prunedBefore !== undefined) out.push('', p.yellow(prunedNotice(report.prunedBefore, q.timeZone)));
   return out.join('\n') + '\n';
 }
@@ -84,7 +90,7 @@ function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
   const filters = [...q.where.map((w) => `${w.key}${w.op}${w.value}`), ...(q.keyName ? [`key=${q.keyName}`] : [])];
-  const range = `${formatLocal(q.since, q.timeZone)} → ${formatLocal(q.until, q.timeZone)} (${q.timeZone})`;
+  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
 }
@@ -103,10 +109,10 @@ function groupCount(report: SpendReport): string | null {
 export function emptyMessage(report: SpendReport): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
-  return [
-    `No calls recorded between ${formatLocal(q.since, q.timeZone)} and ${formatLocal(q.until, q.timeZone)} (${q.timeZone})${filtered ? ' matching the filters' : ''}.`,
-    'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.',
-  ].join('\n');
+  const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
+  // Calls were recorded, none reached the provider: the footer that follows counts them.
+  if (report.excluded && report.excluded.length > 0) return `No call reached the provider ${range}.`;
+  return [`No calls recorded ${range}.`, 'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.'].join('\n');
 }
 
 function changeCell(m: ReportMetrics, p: Paint): string {

@@ -77,6 +77,11 @@ export function formatLocal(ms: number, timeZone: string): string {
   return `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
+/** The end of a range for people: the date as the user typed it (inclusive), else the local time of `until`. */
+export function formatUntil(until: number, timeZone: string, asGiven?: string): string {
+  return asGiven !== undefined ? `${asGiven} (inclusive)` : formatLocal(until, timeZone);
+}
+
 /**
  * One line saying that figures start at the retention cutoff, not at the range start:
  * raw calls before it were pruned and the answer needed them.
@@ -85,6 +90,24 @@ export function prunedNotice(cutoff: number, timeZone: string): string {
   return (
     `Covers calls from ${formatLocal(cutoff, timeZone)} on only: older raw calls were pruned (retention_days) and this breakdown needs them. ` +
     'Reports by one tag key or built-in, unit economics and --by user_id --top N over calendar months cover all time from rollups.'
+  );
+}
+
+/**
+ * One line saying which calls a report left out by default (report/reach.ts), per
+ * outcome, and how to see them; undefined when none were.
+ */
+export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls: number }> | undefined): string | undefined {
+  if (!excluded || excluded.length === 0) return undefined;
+  const n = excluded.reduce((a, e) => a + e.calls, 0);
+  const parts = excluded.map((e) => `${formatInt(e.calls)} ${e.outcome}`).join(', ');
+  return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} that did not reach the provider (${parts}); see them with --where outcome=${excluded[0]!.outcome}.`;
+}
+
+/** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
+export function unknownKeyNotices(unknown: ReadonlyArray<{ key: string; flag: string; seen: readonly string[] }> | undefined): string[] {
+  return (unknown ?? []).map(
+    (u) => `no call in this period has the tag key "${u.key}" (${u.flag}); keys seen: ${u.seen.length > 0 ? u.seen.join(', ') : 'none'}.`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { joinFragments, whereFragment } from '../../report/sql-scope.js';
+import { joinFragments, whereFragment } from './scope.js';
 import { NONE } from '../../report/types.js';
 import { usageFromRow, type CallRow } from '../call-row.js';
 import type { Db } from '../db.js';

@@ -1,39 +1,12 @@
 import type { Db } from '../db.js';
+import type { MeteredUsageQuery, MeteredUsageRow } from '../reconcile-records.js';
+
+export type { MeteredUsageQuery, MeteredUsageRow } from '../reconcile-records.js';
 
 /** One UTC day in ms. */
 const DAY_MS = 86_400_000;
 
-/**
- * What the meter recorded for one provider, per UTC day × model: the side of
- * `tokometer reconcile` that tokometer itself saw. Token counts follow the Usage
- * inclusion rules (input includes cache reads and writes); money is integer nano-USD.
- */
-export interface MeteredUsageRow {
-  /** Start of the UTC day, ms since the epoch. */
-  day: number;
-  /** Model as answered, else as requested; '(unknown)' when neither is known. */
-  model: string;
-  /** Calls that reached the provider with metered usage (usage_source ≠ not_metered). */
-  calls: number;
-  /** Of those, calls whose usage is unknown (the body did not parse): no tokens, no cost. */
-  usageUnknown: number;
-  /** Of those, calls with usage but no price (cost NULL). */
-  unpriced: number;
-  inputTokens: number;
-  cachedInputTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  outputTokens: number;
-  /** Σ cost of the priced calls. */
-  costNano: number;
-}
 
-/** Which calls to read: one provider's, with `since <= ts < until` (ms). */
-export interface MeteredUsageQuery {
-  provider: string;
-  since: number;
-  until: number;
-}
 
 // Integer arithmetic on the ms column groups by UTC day in SQLite and PostgreSQL alike.
 const DAY_EXPR = `(ts - ts % ${DAY_MS})`;

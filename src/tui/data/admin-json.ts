@@ -32,6 +32,8 @@ export interface SpendDoc {
   until: number;
   rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number }>;
   total: { costNano: number; calls: number; unpricedCalls: number };
+  /** Sum of `excluded_calls` (calls that did not reach the provider); null when the document has none. */
+  excludedCalls: number | null;
   /** `unit_economics.active_users`, when the server added unit economics. */
   activeUsers: number | null;
 }
@@ -53,6 +55,7 @@ export function readSpend(doc: unknown): SpendDoc {
       share: num(r.share) ?? 0,
     })),
     total: { costNano: nano(t.cost_usd), calls: num(t.calls) ?? 0, unpricedCalls: num(t.unpriced_calls) ?? 0 },
+    excludedCalls: Array.isArray(doc.excluded_calls) ? doc.excluded_calls.filter(isObject).reduce((a, e) => a + (num(e.calls) ?? 0), 0) : null,
     activeUsers: ue,
   };
 }

@@ -1,7 +1,8 @@
 import { periodWindow } from '../../budget/periods.js';
 import type { BudgetState, TagBudget } from '../../budget/types.js';
 import { effectiveKeys, type KeyDeclaration } from '../../keys/effective.js';
-import type { BudgetStore, BudgetTarget, KeyBudget, Store } from '../../store/types.js';
+import type { BudgetStore, BudgetTarget, KeyBudget } from '../../store/types.js';
+import type { Store } from '../../store/facade.js';
 
 /**
  * Budget gauges straight from the database, for a TUI that runs beside `serve` rather than

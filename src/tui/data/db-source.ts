@@ -1,14 +1,17 @@
 import type { Clock } from '../../lib/clock.js';
-import { reportSource } from '../../report/source.js';
-import type { Scope } from '../../report/sql-scope.js';
+import { excludedCalls } from '../../report/query.js';
+import { defaultReach } from '../../report/reach.js';
+import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
-import type { SqlDriver, Store } from '../../store/types.js';
+import { sqliteReads } from '../../store/read/index.js';
+import type { Scope } from '../../store/read/scope.js';
+import type { SqlDriver } from '../../store/types.js';
+import type { Store } from '../../store/facade.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
 import { projectMonth } from '../projection.js';
 import { LIMITS, type DashboardQuery, type DashboardSnapshot, type DashboardSource } from '../types.js';
 import { budgetStates, keyBudgetsFrom, type BudgetDefs } from './db-budgets.js';
-import { activeUsers, hasTable, latestAlerts, latestCalls, tagKeys } from './db-feed.js';
 import { dailyTrend, groupTable, totals } from './report-figures.js';
 
 /**
@@ -17,8 +20,9 @@ import { dailyTrend, groupTable, totals } from './report-figures.js';
  * here holds rows of the call log in memory.
  *
  * Re-querying is skipped when nothing can have changed: same query, no commit by another
- * connection since the last load (PRAGMA data_version), and less than STALE_MS elapsed
+ * connection since the last load (the store's change counter), and less than STALE_MS elapsed
  * (relative periods such as 30d slide with the clock, and budget periods roll).
+ * Budgets still read through the driver (tui/data/db-budgets.ts) until the store serves them.
  */
 export interface DbSourceOptions {
   driver: SqlDriver;
@@ -42,42 +46,46 @@ export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
   const { driver, clock, timeZone } = o;
-  const version = driver.prepare('PRAGMA data_version');
+  const reads = sqliteReads(driver);
+  const { reports, feed } = reads;
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
   const declared = Object.fromEntries([...o.configKeyBudgets].map(([name, budget]) => [name, { budget }]));
   const build = async (q: DashboardQuery, now: number): Promise<DashboardSnapshot> => {
-    // A report source caches per report (rollup span, shared parts): one per refresh.
-    const source = reportSource(driver);
     const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
     const notes: string[] = [];
-    if (!hasTable(driver, 'calls')) {
+    if (!(await feed.hasCallLog())) {
       notes.push('This database has no call log yet: start `tokometer serve` (or `tokometer demo`) and point a client at it.');
       return emptySnapshot(range, timeZone, q.dimension, notes);
     }
-    const base: Scope = { ...range, where: q.filters, timeZone };
-    const scoped: Scope = { ...base, where: [...q.filters, ...q.drill] };
-    const head = totals(source, base);
+    // Planned reads cache per report (rollup state, shared parts): one per refresh.
+    const source = await plannedReads(reports);
+    // Counted like `report`: only calls that reached the provider unless a filter names an outcome.
+    const base: Scope = withReach({ ...range, where: q.filters, timeZone });
+    const scoped: Scope = withReach({ ...base, where: [...q.filters, ...q.drill] });
+    const head = await totals(source, base);
     const monthStart = startOfMonth(now, timeZone);
-    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : totals(source, { ...base, since: monthStart, until: now }).costNano;
-    const table = groupTable(source, scoped, q.dimension);
-    const alerts = latestAlerts(driver, LIMITS.alerts);
+    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : (await totals(source, { ...base, since: monthStart, until: now })).costNano;
+    const table = await groupTable(source, scoped, q.dimension);
+    const alerts = await feed.latestAlerts(LIMITS.alerts);
     if (alerts === null) notes.push('No alerts table in this database yet (it arrives with the budgets schema).');
     return {
       range: { ...range, timeZone },
       header: {
         costNano: head.costNano,
         calls: head.calls,
-        activeUsers: activeUsers(driver, base),
+        activeUsers: await feed.activeUsers(base),
         unpricedCalls: head.unpricedCalls,
+        excludedCalls: base.reach ? (await excludedCalls(source, { ...base, by: [] })).reduce((a, e) => a + e.calls, 0) : null,
         monthToDateNano,
         projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
       },
-      dimensions: orderDimensions(tagKeys(driver)),
+      dimensions: orderDimensions(await feed.tagKeys()),
       table: { dimension: q.dimension, ...table },
-      trend: dailyTrend(source, scoped),
+      trend: await dailyTrend(source, scoped),
       budgets: o.store ? await budgetStates(o.store.budgets, { keyBudgets: await keyBudgetsFrom(o.store, declared), tagBudgets: o.tagBudgets }, now, timeZone) : [],
-      tail: latestCalls(driver, scoped, LIMITS.tail),
+      // The live tail shows every call, refused ones too.
+      tail: await feed.latestCalls({ ...scoped, reach: undefined }, LIMITS.tail),
       alerts,
       notes,
     };
@@ -88,14 +96,14 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     async load(q) {
       const now = clock();
       const key = JSON.stringify(q);
-      const v = Number(version.get<{ data_version: number }>()?.data_version ?? 0);
+      const v = await feed.changeCounter();
       if (last && last.key === key && last.version === v && now - last.at < STALE_MS) return last.snapshot;
       const snapshot = await build(q, now);
       last = { key, version: v, at: now, snapshot };
       return snapshot;
     },
     close() {
-      driver.close();
+      void reads.close();
       void o.store?.close();
     },
   };
@@ -104,7 +112,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
 function emptySnapshot(range: { since: number; until: number }, timeZone: string, dimension: string, notes: string[]): DashboardSnapshot {
   return {
     range: { ...range, timeZone },
-    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
     dimensions: [...TABLE_BUILTINS],
     table: { dimension, rows: [], totalNano: 0, totalCalls: 0 },
     trend: [],
@@ -113,4 +121,11 @@ function emptySnapshot(range: { since: number; until: number }, timeZone: string
     alerts: [],
     notes,
   };
+}
+
+/** The scope with the report's default reach (report/reach.ts) for its filters. */
+function withReach(scope: Scope): Scope {
+  const { reach: _previous, ...rest } = scope;
+  const reach = defaultReach(scope.where);
+  return reach ? { ...rest, reach } : rest;
 }

@@ -1,11 +1,11 @@
-import { fillTimeBuckets, reportMetrics, sortRows, sumAggregates } from '../../report/rows.js';
-import type { ReportSource } from '../../report/source.js';
-import type { Scope } from '../../report/sql-scope.js';
+import { fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from '../../report/rows.js';
+import type { PlannedReads } from '../../report/run-plan.js';
+import type { Scope } from '../../store/read/scope.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 
 /**
  * The dashboard's spend figures, computed from the same aggregates as `spendReport`
- * (report/source.ts) with the same row shaping (rows.ts), so every number equals
+ * (report/run-plan.ts) with the same row shaping (rows.ts), so every number equals
  * `tokometer report --format json` for the same period, filters and `--top`:
  *
  * - totals  = `report` with no `--by`: total.cost_usd, total.calls, total.unpriced_calls;
@@ -23,15 +23,15 @@ export interface Totals {
   unpricedCalls: number;
 }
 
-export function totals(source: ReportSource, scope: Scope): Totals {
-  const t = sumAggregates(source.groups({ ...scope, by: [] }));
+export async function totals(source: PlannedReads, scope: Scope): Promise<Totals> {
+  const t = sumMeasures(await source.groups({ ...scope, by: [] }));
   return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls };
 }
 
 /** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */
-export function groupTable(source: ReportSource, scope: Scope, dimension: string): { rows: GroupRow[]; totalNano: number; totalCalls: number } {
-  const groups = source.groups({ ...scope, by: [dimension] }, { top: LIMITS.groups });
-  const total = sumAggregates(groups);
+export async function groupTable(source: PlannedReads, scope: Scope, dimension: string): Promise<{ rows: GroupRow[]; totalNano: number; totalCalls: number }> {
+  const groups = await source.groups({ ...scope, by: [dimension] }, { top: LIMITS.groups });
+  const total = sumMeasures(groups);
   const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
   return {
     rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share })),
@@ -41,9 +41,9 @@ export function groupTable(source: ReportSource, scope: Scope, dimension: string
 }
 
 /** Spend per local day of the period, oldest first, every day present. */
-export function dailyTrend(source: ReportSource, scope: Scope): TrendPoint[] {
-  const groups = source.groups({ ...scope, by: ['day'] });
-  const total = sumAggregates(groups).costNano;
+export async function dailyTrend(source: PlannedReads, scope: Scope): Promise<TrendPoint[]> {
+  const groups = await source.groups({ ...scope, by: ['day'] });
+  const total = sumMeasures(groups).costNano;
   const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
   return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano }));
 }

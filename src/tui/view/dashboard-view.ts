@@ -78,6 +78,7 @@ export function buildView(v: ViewInput): DashboardView {
     figures.push(cell('  projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
     if (layout.wide) figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
     if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
+    if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
   }
 
   const tableWidth = layout.wide ? layout.left : layout.width;

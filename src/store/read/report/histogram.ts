@@ -1,4 +1,4 @@
-import { LATENCY_BUCKETS, latencyBucketMid } from '../store/rollup-policy.js';
+import { LATENCY_BUCKETS, latencyBucketMid } from '../../rollup-policy.js';
 
 /**
  * Latency histograms: calls per fixed log-scale bucket (store/rollup-policy.ts), dense,
@@ -19,7 +19,7 @@ export function addPairs(into: Histogram, pairs: readonly number[], sign = 1): v
 }
 
 /**
- * Median as raw-source.ts defines it (mean of the middle two for an even count), from
+ * Median as raw.ts defines it (mean of the middle two for an even count), from
  * bucket midpoints; null for an empty histogram.
  */
 export function histogramP50(h: Histogram): number | null {

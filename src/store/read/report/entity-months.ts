@@ -1,7 +1,7 @@
-import { utcMonthOf } from '../store/rollup-policy.js';
-import type { SqlDriver, SqlValue } from '../store/types.js';
-import type { RollupState } from './rollup-state.js';
-import type { TimeRange } from './types.js';
+import type { Db } from '../../db.js';
+import { utcMonthOf } from '../../rollup-policy.js';
+import type { SqlValue } from '../../types.js';
+import type { RollupState, TimeRange } from './types.js';
 
 /**
  * Exact distinct counts of entities (user_id, session_id) from entity_months, the
@@ -61,7 +61,7 @@ function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false)
   const plus = useIndex ? '' : '+';
   if (p.kind === 'prefix') return { sql: `AND ${plus}${alias}.first_ts ${negate ? '>=' : '<'} ?`, params: [p.bound] };
   if (p.kind === 'suffix') return { sql: `AND ${plus}${alias}.last_ts ${negate ? '<' : '>='} ?`, params: [p.bound] };
-  return { sql: negate ? 'AND 0' : '', params: [] };
+  return { sql: negate ? 'AND 1 = 0' : '', params: [] };
 }
 
 /**
@@ -73,27 +73,27 @@ function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false)
  * entity is counted once. Pieces go shortest first: for a local month only the short
  * piece is enumerated. More pieces: one COUNT(DISTINCT) over their rows.
  */
-export function entityCounts(driver: SqlDriver, key: string, segKey: string, pieces: readonly MonthPiece[]): Map<string, number> {
-  if (pieces.length > 2) return distinctOver(driver, key, segKey, pieces);
+export async function entityCounts(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
+  if (pieces.length > 2) return distinctOver(db, key, segKey, pieces);
   const ordered = [...pieces].sort((a, b) => a.length - b.length);
   const counts = new Map<string, number>();
-  const add = (sql: string, params: SqlValue[], sign: number) => {
-    for (const r of driver.prepare(sql).all<{ seg: string; n: number }>(...params)) counts.set(r.seg, (counts.get(r.seg) ?? 0) + sign * Number(r.n));
+  const add = async (sql: string, params: SqlValue[], sign: number) => {
+    for (const r of await db.all<{ seg: string; n: number }>(sql, params)) counts.set(r.seg, (counts.get(r.seg) ?? 0) + sign * Number(r.n));
   };
   const rows = (cond: string) => `SELECT e.seg_value AS seg, COUNT(*) AS n FROM entity_months e
     WHERE e.key = ? AND e.seg_key = ? AND e.month = ? ${cond} GROUP BY e.seg_value`;
-  ordered.forEach((p, i) => {
+  for (const [i, p] of ordered.entries()) {
     const head: SqlValue[] = [key, segKey, p.month];
     if (p.kind === 'whole' || p.length >= p.rest) {
-      add('SELECT seg_value AS seg, entities AS n FROM entity_counts WHERE key = ? AND seg_key = ? AND month = ?', head, 1);
+      await add('SELECT seg_value AS seg, entities AS n FROM entity_counts WHERE key = ? AND seg_key = ? AND month = ?', head, 1);
       const rest = active('e', p, true, true);
-      if (p.kind !== 'whole') add(rows(rest.sql), [...head, ...rest.params], -1);
+      if (p.kind !== 'whole') await add(rows(rest.sql), [...head, ...rest.params], -1);
     } else {
       const own = active('e', p, true);
-      add(rows(own.sql), [...head, ...own.params], 1);
+      await add(rows(own.sql), [...head, ...own.params], 1);
     }
     const later = ordered.slice(i + 1);
-    if (later.length === 0) return;
+    if (later.length === 0) continue;
     const own = active('e', p, p.length < p.rest);
     const params: SqlValue[] = [...head, ...own.params];
     const exists = later.map((q) => {
@@ -102,14 +102,14 @@ export function entityCounts(driver: SqlDriver, key: string, segKey: string, pie
       return `EXISTS (SELECT 1 FROM entity_months x WHERE x.key = e.key AND x.seg_key = e.seg_key AND x.month = ?
         AND x.seg_value = e.seg_value AND x.value = e.value ${cond.sql})`;
     });
-    add(rows(`${own.sql} AND (${exists.join(' OR ')})`), params, -1);
-  });
+    await add(rows(`${own.sql} AND (${exists.join(' OR ')})`), params, -1);
+  }
   for (const [seg, n] of counts) if (n === 0) counts.delete(seg);
   return counts;
 }
 
-/** Many months (a quarter, a year): every matching row once, deduplicated by SQLite. */
-function distinctOver(driver: SqlDriver, key: string, segKey: string, pieces: readonly MonthPiece[]): Map<string, number> {
+/** Many months (a quarter, a year): every matching row once, deduplicated by the database. */
+async function distinctOver(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
   const params: SqlValue[] = [key, segKey];
   const months = pieces.map((p) => {
     const cond = active('e', p, false);
@@ -118,5 +118,5 @@ function distinctOver(driver: SqlDriver, key: string, segKey: string, pieces: re
   });
   const sql = `SELECT e.seg_value AS seg, COUNT(DISTINCT e.value) AS n FROM entity_months e
     WHERE e.key = ? AND e.seg_key = ? AND (${months.join(' OR ')}) GROUP BY e.seg_value`;
-  return new Map(driver.prepare(sql).all<{ seg: string; n: number }>(...params).map((r) => [r.seg, Number(r.n)]));
+  return new Map((await db.all<{ seg: string; n: number }>(sql, params)).map((r) => [r.seg, Number(r.n)]));
 }

@@ -1,6 +1,7 @@
-import { HOUR_MS, hourOf } from '../store/rollup-policy.js';
-import { bucketBounds } from './rows.js';
-import { TIME_DIMENSIONS, type TimeDimension, type TimeRange } from './types.js';
+import { bucketBounds } from '../../../lib/calendar.js';
+import { HOUR_MS, hourOf } from '../../rollup-policy.js';
+import { TIME_DIMENSIONS, type TimeDimension } from '../dimensions.js';
+import type { TimeRange } from './types.js';
 
 /**
  * How a report range splits between rollup hours and raw rows.

@@ -1,0 +1,85 @@
+import type { CalendarUnit } from '../../lib/calendar.js';
+import type { Db, Dialect } from '../db.js';
+import type { SqlValue } from '../types.js';
+import type { Fragment } from './fragment.js';
+
+/**
+ * The SQL of the report queries that differs between dialects, and nothing else: date
+ * labels from a ms column, a list bound as one parameter, joining latency histogram
+ * texts, the per-group median, the schema version. Everything else in src/store/read is
+ * plain SQL both SQLite and PostgreSQL accept. PostgreSQL (issue #16) adds its branch
+ * of each function here.
+ */
+
+function unsupported(dialect: Dialect, what: string): never {
+  throw new Error(`${what} is not written for ${dialect} yet`);
+}
+
+/**
+ * The label of the calendar bucket of `localMs`, an expression giving a local wall-clock
+ * time in ms since the epoch: `YYYY-MM-DD`, the Monday of its week (`YYYY-MM-DD`), or
+ * `YYYY-MM` (lib/calendar.ts bucketLabel gives the same labels).
+ */
+export function timeBucketSql(dialect: Dialect, unit: CalendarUnit, localMs: string): string {
+  if (dialect !== 'sqlite') unsupported(dialect, 'time buckets');
+  const secs = `(${localMs}) / 1000, 'unixepoch'`;
+  switch (unit) {
+    case 'day':
+      return `date(${secs})`;
+    case 'week':
+      return `date(${secs}, '-6 days', 'weekday 1')`;
+    case 'month':
+      return `strftime('%Y-%m', ${secs})`;
+  }
+}
+
+/** `expr IN (values)` with the whole list bound as one parameter (`NOT IN` with `negate`). */
+export function inListSql(dialect: Dialect, expr: string, values: readonly SqlValue[], negate = false): Fragment {
+  if (dialect !== 'sqlite') unsupported(dialect, 'list parameters');
+  return { sql: `${expr} ${negate ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+}
+
+/**
+ * An aggregate joining the rollups.latency_hist texts (`[bucket, calls, …]`) of a group
+ * into one such text, in any order (the reader adds the pairs up).
+ */
+export function latencyHistConcatSql(dialect: Dialect, column: string): string {
+  if (dialect !== 'sqlite') unsupported(dialect, 'histogram concatenation');
+  return `'[' || COALESCE(group_concat(NULLIF(substr(${column}, 2, length(${column}) - 2), '')), '') || ']'`;
+}
+
+/**
+ * Median of `lat` per group over the rows of `base` (a SELECT giving the columns `groups`
+ * and `lat`), as a statement returning the groups and `p50`: one window ranks the values
+ * per group (ROW_NUMBER and a whole-partition COUNT share it, so the rows are sorted
+ * once) and the one or two middle rows are averaged (mean of the middle two for an even
+ * count). Only those rows leave the database.
+ */
+export function groupMedianSql(dialect: Dialect, base: Fragment, groups: readonly string[]): Fragment {
+  if (dialect !== 'sqlite') unsupported(dialect, 'the window median');
+  const partition = groups.length > 0 ? `PARTITION BY ${groups.join(', ')}` : '';
+  return {
+    sql: `WITH base AS (${base.sql}), ranked AS (SELECT *, ROW_NUMBER() OVER w AS rn,
+      COUNT(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n FROM base WINDOW w AS (${partition} ORDER BY lat))
+      SELECT ${[...groups, 'AVG(lat) AS p50'].join(', ')} FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`,
+    params: base.params,
+  };
+}
+
+/** The schema version the database was migrated to (0 for an empty one). */
+export async function schemaVersionOf(db: Db): Promise<number> {
+  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'the schema version');
+  return Number((await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0);
+}
+
+/** Does the database have a table of that name? (Older schemas lack some: `alerts` arrived with v2.) */
+export async function tableExists(db: Db, name: string): Promise<boolean> {
+  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'table lookup');
+  return (await db.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = ?", [name])) !== undefined;
+}
+
+/** A number that changes whenever another connection commits (cheap; polled by the dashboard). */
+export async function changeCounter(db: Db): Promise<number> {
+  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'the change counter');
+  return Number((await db.get<{ data_version: number }>('PRAGMA data_version'))?.data_version ?? 0);
+}

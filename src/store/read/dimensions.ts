@@ -1,0 +1,64 @@
+import { TAG_KEY_RE } from '../../domain/names.js';
+import { UsageError } from '../../lib/errors.js';
+
+export { TAG_KEY_RE } from '../../domain/names.js';
+
+/**
+ * What reports group and filter by: the built-in dimensions (columns of `calls`, and time
+ * buckets) and tag keys. The store's report queries turn these into SQL (scope.ts); the
+ * report layer and the TUI share the names through report/types.ts.
+ */
+
+/**
+ * Dimensions that are columns of `calls`, not tags. They shadow tags of the same name.
+ * `outcome` is how the call ended (ok, upstream_error, upstream_failed, refused,
+ * client_aborted); `status` the HTTP status the client got, as text (`0`: none sent).
+ */
+export const BUILTIN_DIMENSIONS = ['model', 'provider', 'key', 'endpoint', 'outcome', 'status', 'day', 'week', 'month'] as const;
+export type BuiltinDimension = (typeof BUILTIN_DIMENSIONS)[number];
+
+/** Time buckets, in the report's time zone; weeks start on Monday and are labelled by that Monday. */
+export const TIME_DIMENSIONS = ['day', 'week', 'month'] as const;
+export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
+
+/** Built-in dimensions that are a column of the call (not a time bucket). */
+export type ColumnDimension = Exclude<BuiltinDimension, TimeDimension>;
+
+/** Group value for calls that lack the tag (or the column is NULL). */
+export const NONE = '(none)';
+/** Group value that sums everything outside the top N. */
+export const OTHER = '(other)';
+
+export function isBuiltin(dim: string): dim is BuiltinDimension {
+  return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
+}
+
+export function isTimeDimension(dim: string): dim is TimeDimension {
+  return (TIME_DIMENSIONS as readonly string[]).includes(dim);
+}
+
+/**
+ * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint, outcome, status).
+ * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
+ * The value `(none)` means "tag absent": `feature=(none)` keeps untagged calls.
+ */
+export interface WhereClause {
+  key: string;
+  op: '=' | '!=';
+  value: string;
+}
+
+/** Throws a UsageError unless `dim` is a built-in or a well-formed tag key. */
+export function checkDimension(dim: string, flag: string): void {
+  if (!isBuiltin(dim) && !TAG_KEY_RE.test(dim)) {
+    throw new UsageError(
+      `${flag} "${dim}" is neither a built-in (${BUILTIN_DIMENSIONS.join(', ')}) nor a tag key ([A-Za-z0-9_.:-], 1–64 characters).`,
+    );
+  }
+}
+
+/** Throws a UsageError unless `w` can filter calls (a time bucket cannot: that is what --since/--until do). */
+export function checkFilter(w: WhereClause): void {
+  checkDimension(w.key, '--where');
+  if (isTimeDimension(w.key)) throw new UsageError(`--where cannot filter on "${w.key}"; use --since and --until.`);
+}

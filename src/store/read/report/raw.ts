@@ -1,0 +1,113 @@
+import { compareUtf8 } from '../../../lib/byte-order.js';
+import type { Db } from '../../db.js';
+import { callMeasuresSql, measuresFromRow, summedMeasuresSql } from '../../measures.js';
+import { unpricedSql } from '../../unpriced.js';
+import { groupMedianSql, inListSql } from '../dialect.js';
+import { OTHER } from '../dimensions.js';
+import { joinFragments, type Fragment } from '../fragment.js';
+import { dimensionSql, whereFragment, type Scope } from '../scope.js';
+import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type UnpricedModel } from './types.js';
+
+/**
+ * Report aggregates straight from the raw call log. Everything is aggregated in SQL
+ * (GROUP BY over `calls` with one LEFT JOIN of call_tags per tag dimension); only group
+ * rows leave the database.
+ *
+ * Index use (EXPLAIN QUERY PLAN, checked in test/report/sql-plans.test.ts): the time
+ * range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tag dimensions and `!=`
+ * / `(none)` filters look up call_tags by its primary key (call_id, key); `=` tag filters
+ * read `call_tags_key_value` and may drive the whole query when more selective.
+ *
+ * p50 latency is exact here and the only figure that needs individual rows, none of
+ * which leave the database: per group, the window median (dialect.ts groupMedianSql)
+ * returns the one or two middle rows; without groups a bounded sort (ORDER BY latency
+ * LIMIT 1–2 OFFSET middle) is cheaper. Both sort the scoped rows, which makes p50 the
+ * most expensive part of a raw report (roughly twice a GROUP BY); the plan
+ * (report/plan.ts) uses it only while the scope is small or nothing else can answer.
+ */
+export function createRawReads(db: Db): AggregateReads {
+  const all = <T>(f: Fragment): Promise<T[]> => db.all<T>(f.sql, f.params);
+
+  const totalP50 = async (scope: Scope): Promise<P50ByGroup> => {
+    const where = whereFragment(scope);
+    const n = Number((await all<{ n: number }>(joinFragments('SELECT COUNT(*) AS n FROM calls c', where)))[0]?.n ?? 0);
+    if (n === 0) return new Map();
+    const middle = await all<{ lat: number }>(
+      joinFragments('SELECT c.latency_ms AS lat FROM calls c', where, {
+        sql: 'ORDER BY c.latency_ms LIMIT ? OFFSET ?',
+        params: n % 2 === 1 ? [1, (n - 1) / 2] : [2, n / 2 - 1],
+      }),
+    );
+    return new Map([[groupKey([]), middle.reduce((a, r) => a + Number(r.lat), 0) / middle.length]]);
+  };
+
+  return {
+    async groups(spec: AggregateSpec, collapse?: Collapse): Promise<GroupAggregate[]> {
+      const n = spec.by.length;
+      const dims = await dimensionSql(db, spec.by, spec);
+      const dimNames = dims.exprs.map((_, i) => `d${i}`);
+      const inner = joinFragments(
+        `SELECT ${[...dims.exprs.map((e, i) => `${e} AS d${i}`), callMeasuresSql('c')].join(', ')} FROM calls c`,
+        dims.joins,
+        whereFragment(spec),
+        n > 0 ? `GROUP BY ${dimNames.join(', ')}` : '',
+      );
+      const query = n > 0 && collapse ? collapsed(inner, dimNames, collapse) : inner;
+      return (await all<Record<string, unknown>>(query)).map((r) => ({ values: dimNames.map((d) => String(r[d])), ...measuresFromRow(r) }));
+    },
+
+    async p50(spec: AggregateSpec, keep?: readonly string[]): Promise<P50ByGroup> {
+      if (spec.by.length === 0) return totalP50(spec);
+      const dims = await dimensionSql(db, spec.by, spec);
+      const cols = dims.exprs.map((e, i): Fragment => {
+        if (i > 0 || !keep) return { sql: `${e} AS d${i}`, params: [] };
+        const kept = inListSql(db.dialect, e, keep);
+        return { sql: `CASE WHEN ${kept.sql} THEN ${e} ELSE '${OTHER}' END AS d${i}`, params: kept.params };
+      });
+      const dimNames = dims.exprs.map((_, i) => `d${i}`);
+      const base = joinFragments(
+        { sql: `SELECT ${[...cols.map((c) => c.sql), 'c.latency_ms AS lat'].join(', ')} FROM calls c`, params: cols.flatMap((c) => c.params) },
+        dims.joins,
+        whereFragment(spec),
+        'AND c.latency_ms IS NOT NULL',
+      );
+      const out: P50ByGroup = new Map();
+      for (const r of await all<Record<string, unknown>>(groupMedianSql(db.dialect, base, dimNames))) {
+        if (r.p50 === null) continue;
+        out.set(groupKey(dimNames.map((d) => String(r[d]))), Number(r.p50));
+      }
+      return out;
+    },
+
+    async unpriced(scope: Scope): Promise<UnpricedModel[]> {
+      const query = joinFragments(
+        `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, COUNT(*) AS calls FROM calls c`,
+        whereFragment(scope),
+        `AND ${unpricedSql('c')} GROUP BY 1`,
+      );
+      const rows = (await all<{ model: string; calls: number }>(query)).map((r) => ({ model: r.model, calls: Number(r.calls) }));
+      return rows.sort((a, b) => b.calls - a.calls || compareUtf8(a.model, b.model));
+    },
+  };
+
+  /** Folds the first dimension of the grouped `inner` query (top N by cost, or a kept list) in SQL. */
+  function collapsed(inner: Fragment, dimNames: readonly string[], collapse: Collapse): Fragment {
+    const rest = dimNames.slice(1).map((d) => `g.${d} AS ${d}`);
+    const groupBy = `GROUP BY ${['1', ...rest.map((_, i) => String(i + 2))].join(', ')}`;
+    const folded = (keepTest: Fragment): Fragment => ({ sql: `CASE WHEN ${keepTest.sql} THEN g.d0 ELSE '${OTHER}' END AS d0`, params: keepTest.params });
+    const select = (keepTest: Fragment) => {
+      const d0 = folded(keepTest);
+      return { sql: `SELECT ${[d0.sql, ...rest, summedMeasuresSql('g')].join(', ')}`, params: d0.params };
+    };
+    if ('top' in collapse) {
+      return joinFragments(
+        'WITH g AS (',
+        inner,
+        `), r AS (SELECT d0, ROW_NUMBER() OVER (ORDER BY SUM(cost_nano) DESC, SUM(calls) DESC, d0) AS rn FROM g GROUP BY d0)`,
+        select({ sql: 'r.rn <= ?', params: [collapse.top] }),
+        `FROM g JOIN r ON r.d0 = g.d0 ${groupBy}`,
+      );
+    }
+    return joinFragments('WITH g AS (', inner, ')', select(inListSql(db.dialect, 'g.d0', collapse.keep)), `FROM g ${groupBy}`);
+  }
+}

@@ -1,0 +1,25 @@
+import type { UsageSource } from './types.js';
+
+/**
+ * "Unpriced", the one definition every command uses (`report`'s unpriced calls and
+ * footer, rollups, `tokometer prices unpriced`, the audit): a call whose usage is known
+ * (reported by the provider, or estimated from the prompt and the stream) and that no
+ * price applied to (cost_nano NULL). Calls whose usage is unknown (usage_source
+ * 'unknown': the body did not parse) have no cost either, but adding a price would not
+ * change that, so they are not unpriced; calls that were not metered cost 0.
+ */
+
+/** Usage sources whose token counts are known. */
+export const KNOWN_USAGE_SOURCES: readonly UsageSource[] = ['reported', 'estimated'];
+
+const KNOWN_USAGE_SQL = KNOWN_USAGE_SOURCES.map((s) => `'${s}'`).join(', ');
+
+/** SQL condition: the call row `alias` (of `calls`) is unpriced. */
+export function unpricedSql(alias: string): string {
+  return `${alias}.cost_nano IS NULL AND ${alias}.usage_source IN (${KNOWN_USAGE_SQL})`;
+}
+
+/** The same rule on a call record. */
+export function isUnpriced(call: { readonly costNano: number | null; readonly usageSource: UsageSource }): boolean {
+  return call.costNano === null && KNOWN_USAGE_SOURCES.includes(call.usageSource);
+}
