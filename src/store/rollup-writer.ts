@@ -1,5 +1,5 @@
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, accumulate, callMeasures, measureValues, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
-import { dimsBase, dimsIdent, entityRows, identPrefix, type EntityRow } from './rollup-cells.js';
+import { dimsBase, dimsIdent, entityRows, identPrefix, type CellCall, type EntityRow } from './rollup-cells.js';
 import {
   DENYLISTED_TAG_KEYS,
   MAX_TAG_VALUES_PER_DAY,
@@ -11,7 +11,7 @@ import {
   utcDayOf,
 } from './rollup-policy.js';
 import { isReached } from './reached.js';
-import type { CallOutcome, CallRecord, SqlDriver, SqlValue } from './types.js';
+import type { CallRecord, SqlDriver, SqlValue } from './types.js';
 
 /**
  * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
@@ -27,18 +27,7 @@ import type { CallOutcome, CallRecord, SqlDriver, SqlValue } from './types.js';
 const CACHED_HOURS = 2;
 
 /** The fields of one stored call that rollups need. Money nano-USD, times ms. */
-export interface RolledCall extends MeasuredCall {
-  ts: number;
-  keyName: string | null;
-  provider: string;
-  endpoint: string;
-  /** COALESCE(model, model_requested). */
-  model: string | null;
-  outcome: CallOutcome;
-  /** HTTP status the client got. */
-  status: number;
-  /** Reached the provider (reached.ts). */
-  reached: boolean;
+export interface RolledCall extends MeasuredCall, CellCall {
   latencyMs: number;
   tags: readonly (readonly [string, string])[];
 }
