@@ -5,7 +5,7 @@
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
  * report timing. Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
- * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, soak, ingest, budget,
+ * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
  */
@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
 import { otelOverhead, startSink } from './lib/otel.mjs';
+import { postgresPhase } from './lib/pg.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
 import { renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
@@ -90,6 +91,8 @@ async function main() {
       await sink.stop();
     }
 
+    if (!skip.has('postgres')) raw.postgres = await postgresPhase({ ...base, quick, log });
+
     if (!skip.has('soak')) {
       raw.soak = {};
       for (const [name, ms] of [['binary', cfg.soakMs], ['node', cfg.nodeSoakMs]]) {
@@ -145,7 +148,10 @@ async function main() {
   writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify({ meta: raw.meta, cfg: raw.cfg, figures }, null, 2));
   // Report speed at 1M/10M takes an hour to generate, so it lives in its own file, appended here.
   const reportSpeed = join(root, 'bench/REPORT-SPEED.md');
-  const full = existsSync(reportSpeed) ? `${md.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : md;
+  // The PostgreSQL phase's last standalone figures (node bench/postgres.mjs) when this run skipped it.
+  const postgres = join(root, 'bench/POSTGRES.md');
+  const withPostgres = !raw.postgres && existsSync(postgres) ? `${md.trimEnd()}\n\n${readFileSync(postgres, 'utf8')}` : md;
+  const full = existsSync(reportSpeed) ? `${withPostgres.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : withPostgres;
   if (!flag('no-write')) writeFileSync(opt('out', join(root, 'bench/RESULTS.md')), full);
   console.log(`\n${md}`);
   log(`done in ${seconds.toFixed(0)} s`);

@@ -6,10 +6,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { edgesFor } from './edges.js';
+import { detectRuntime } from './runtime.js';
 import { isWriterThreadData, runWriterThread } from './store/writer-thread.js';
 
 if (!isMainThread && isWriterThreadData(workerData)) {
-  void runWriterThread(workerData);
+  // The thread runs on the same runtime as the process: its SQLite driver is chosen here too.
+  void runWriterThread(workerData, () => edgesFor(detectRuntime()).openDriver());
 } else {
   void import('./cli/run.js').then((m) => m.runMain(fileURLToPath(import.meta.url)));
 }

@@ -6,6 +6,7 @@
 import { fmt, median, slope, summary } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
 import { OTEL_P50_GOAL_MS, renderOtel } from './otel.mjs';
+import { PG_ADDED_P50_GOAL_MS, PG_INGEST_GOAL, renderPostgres } from './pg.mjs';
 
 const BARE = { binary: 'bare-bun', node: 'bare-node', 'bare-bun': 'bare-bun', 'bare-node': 'bare-node' };
 const ORDER = ['direct', 'bare-node', 'bare-bun', 'binary', 'node'];
@@ -103,6 +104,8 @@ export function summarize(raw) {
     t('rows = requests (soak, exact)', soak.binary ? soak.binary.rows : NaN, soak.binary ? `${soak.binary.sent}` : '', soak.binary?.exact, ''),
     t('rows = requests (all load runs)', raw.rows?.binary?.total ?? NaN, 'every request received', rowsOk(raw.rows?.binary), ''),
     t('OpenTelemetry export on: added p50, 1 connection', raw.otel?.latency.addP50 ?? NaN, `≤ ${OTEL_P50_GOAL_MS} ms`, raw.otel?.latency.addP50 <= OTEL_P50_GOAL_MS, 'ms'),
+    t('PostgreSQL ingestion, one replica', raw.postgres?.ingest.callsPerSec ?? NaN, `≥ ${PG_INGEST_GOAL.toLocaleString('en-US')} calls/s`, raw.postgres?.ingest.callsPerSec >= PG_INGEST_GOAL, 'calls/s'),
+    t('binary on PostgreSQL vs SQLite: added p50', raw.postgres?.latency.addP50 ?? NaN, `≤ +${PG_ADDED_P50_GOAL_MS} ms`, raw.postgres?.latency.addP50 <= PG_ADDED_P50_GOAL_MS, 'ms'),
   ];
   return { systems, soak, rows: raw.rows, ingestion: raw.ingestion, budget: raw.budget, reports: raw.reports, targets };
 }
@@ -173,5 +176,6 @@ export function renderMarkdown(raw, f) {
       rep.map(([n, e]) => [`${Number(n).toLocaleString('en-US')} calls`, fmt(e.bun.seconds, 2), fmt(e.node.seconds, 2), mark(e.bun.correct && e.node.correct), `${fmt(e.dbBytes / 2 ** 20, 0)} MB`, `${fmt(e.fillCallsPerSec, 0)} calls/s`])));
   }
   if (raw.otel) out.push(...renderOtel(raw.otel));
+  if (raw.postgres) out.push(...renderPostgres(raw.postgres));
   return `${out.join('\n')}\n`;
 }

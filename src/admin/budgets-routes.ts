@@ -7,7 +7,11 @@ import { badRequest, json, notFound } from './http.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** One budget instance as JSON; money in USD (from integer nano-USD), times ISO-8601 UTC. */
+/**
+ * One budget instance as JSON; money in USD (from integer nano-USD), times ISO-8601 UTC.
+ * `reserved_usd`/`in_flight`: estimates held by calls admitted and not yet settled;
+ * `waiting`: callers this budget holds back until those settle (budget admission).
+ */
 export function budgetStateJson(s: BudgetState): Record<string, unknown> {
   return {
     name: s.name,
@@ -17,6 +21,7 @@ export function budgetStateJson(s: BudgetState): Record<string, unknown> {
     spent_usd: nanoToUsd(s.spentNano),
     reserved_usd: nanoToUsd(s.reservedNano),
     in_flight: s.inFlight,
+    waiting: s.waiting,
     limit_usd: nanoToUsd(s.limitNano),
     remaining_usd: nanoToUsd(Math.max(0, s.limitNano - s.spentNano)),
     period: s.period,

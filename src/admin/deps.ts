@@ -24,6 +24,6 @@ export interface AdminDeps {
   /** What /admin/spend reads reports through (never the writer's connection). */
   reports: ReportReads;
   /** Writes pending call records before a report is read, without blocking the event loop. */
-  flush?: () => Promise<void>;
+  flush?: () => Promise<unknown>;
   log: Logger;
 }

@@ -6,19 +6,24 @@ const instanceKey = (kind: BudgetKind, name: string, tagValue: string | null) =>
 /** The prefix every instance key of one budget starts with. */
 const budgetPrefix = (kind: BudgetKind, name: string) => JSON.stringify([kind, name]).slice(0, -1) + ',';
 
+/** One firing: a threshold under one limit (a raised limit re-arms a threshold: a new firing). */
+const firing = (threshold: number, limitNano: number) => `${threshold}@${limitNano}`;
+
 /**
  * Which alert thresholds have fired in each budget instance's current period, so a
- * threshold fires once per period also across restarts: loaded from the alerts table at
- * start and consulted before an alert goes out. An admin reset re-arms the instance for
- * its period (alerts fired before a reset do not count when loading).
+ * threshold fires once per period and limit also across restarts: loaded from the alerts
+ * table at start and consulted before an alert goes out. An admin reset re-arms the
+ * instance for its period (alerts fired before a reset do not count when loading). A
+ * threshold fired under another limit does not hold back the same threshold under the
+ * current one (the ledger re-arms it when the limit is raised above the spend).
  *
  * Memory: per instance only the latest period's thresholds are kept, and at most
  * `maxInstances` instances (the oldest are forgotten first; the ledger's own counters
  * still keep those from re-firing in this process).
  */
 export class AlertBook {
-  /** instance key → { periodStart, thresholds fired in it }. */
-  private readonly fired = new Map<string, { periodStart: number; thresholds: Set<number> }>();
+  /** instance key → { periodStart, `threshold@limitNano` fired in it }. */
+  private readonly fired = new Map<string, { periodStart: number; thresholds: Set<string> }>();
 
   constructor(private readonly maxInstances = 100_000) {}
 
@@ -28,13 +33,13 @@ export class AlertBook {
       const rearmed = resets.some(
         (r) => r.kind === a.kind && r.budget === a.budget && r.periodStart === a.periodStart && r.resetAt >= a.firedAt && (r.allValues || r.tagValue === a.tagValue),
       );
-      if (!rearmed) this.record(instanceKey(a.kind, a.budget, a.tagValue), a.threshold, a.periodStart);
+      if (!rearmed) this.record(instanceKey(a.kind, a.budget, a.tagValue), firing(a.threshold, a.limitNano), a.periodStart);
     }
   }
 
-  /** True (and remembered) when this event's threshold has not fired in its period yet. */
+  /** True (and remembered) when this event's threshold has not fired in its period under its limit yet. */
   admit(e: AlertEvent): boolean {
-    return this.record(instanceKey(e.kind, e.name, e.tagValue), e.threshold, e.periodStart);
+    return this.record(instanceKey(e.kind, e.name, e.tagValue), firing(e.threshold, e.limitNano), e.periodStart);
   }
 
   /** Forgets the firings of `periodStart` for one instance, or (tagValue undefined) for every instance of the budget. */
@@ -49,7 +54,7 @@ export class AlertBook {
   }
 
   /** @returns false when already recorded. Firings of an older period are dropped; a newer one is never replaced by an older. */
-  private record(key: string, threshold: number, periodStart: number): boolean {
+  private record(key: string, threshold: string, periodStart: number): boolean {
     let entry = this.fired.get(key);
     if (entry !== undefined && entry.periodStart > periodStart) return true;
     if (entry === undefined || entry.periodStart < periodStart) {

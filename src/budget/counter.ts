@@ -2,7 +2,7 @@ import type { BudgetPeriod } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
-import { decide } from './policy.js';
+import { decide, type Decision } from './policy.js';
 
 /** What a counter needs from a key budget or tag budget definition. */
 export interface CounterDef {
@@ -22,7 +22,9 @@ export interface CounterDef {
  *   they were made in, so a settle after a roll never touches the new period;
  * - periods only roll forward: a clock that steps back keeps the current period;
  * - alerts: thresholds are sorted ascending and `nextAlert` is the index of the first one not
- *   yet fired this period, so each threshold fires at most once per period.
+ *   yet fired this period, so each threshold fires at most once per period and limit (a
+ *   raised limit re-arms the thresholds it puts back above the spend);
+ * - `waiting` counts the callers in this budget's admission queue (kept by admission.ts).
  */
 export class BudgetCounter {
   spentNano = 0;
@@ -38,6 +40,8 @@ export class BudgetCounter {
   limitNano = 0;
   period: BudgetPeriod = 'month';
   soft = false;
+  /** Callers waiting in this budget's admission queue; set by admission.ts only. */
+  waiting = 0;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
@@ -71,9 +75,9 @@ export class BudgetCounter {
     this.nextAlert = 0;
   }
 
-  /** Whether a call with this estimate may start (soft budgets always allow). */
-  allows(estimateNano: NanoUsd): boolean {
-    return this.soft || decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano) === 'allow';
+  /** The admission decision for a call with this estimate (policy.ts; soft budgets always allow). */
+  decide(estimateNano: NanoUsd): Decision {
+    return this.soft ? 'allow' : decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano);
   }
 
   /** Holds an admitted call's estimate. */
@@ -93,11 +97,13 @@ export class BudgetCounter {
   /**
    * Applies a (changed) definition. Same period: counters kept; a changed period re-windows
    * at `at` and takes `spentNano` (the spend of the new window, from the store) or 0.
-   * Already-fired thresholds stay fired for this period; thresholds a lower limit now
-   * puts behind the spend fire at the next settle. Changed thresholds or period: those the
-   * spend has already reached count as fired (no burst of stale alerts).
+   * Thresholds a lower limit now puts behind the spend fire at the next settle; fired
+   * thresholds a higher limit puts back above the spend are re-armed (they fire again
+   * when the spend reaches them under the new limit). Changed thresholds or period: those
+   * the spend has already reached count as fired (no burst of stale alerts).
+   * @returns the thresholds re-armed by a raised limit (fractions, ascending); usually empty.
    */
-  apply(def: CounterDef, at?: number, spentNano?: NanoUsd): void {
+  apply(def: CounterDef, at?: number, spentNano?: NanoUsd): number[] {
     const periodChanged = def.period !== this.period;
     const thresholdsChanged = def.alertAt.length !== this.thresholds.length || def.alertAt.some((t, i) => t !== this.thresholds[i]);
     this.limitNano = def.limitNano;
@@ -108,6 +114,9 @@ export class BudgetCounter {
       this.nextAlert = 0;
     }
     this.thresholdNano = this.thresholds.map((t) => Math.max(1, Math.round(t * this.limitNano)));
+    const fired = this.nextAlert;
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
+    const rearmed = this.thresholds.slice(this.nextAlert, fired);
     if (periodChanged && at !== undefined) {
       // Same epoch: calls in flight started now-ish, so they still settle into this counter.
       const w = this.windows.get(this.period, at);
@@ -117,7 +126,11 @@ export class BudgetCounter {
       this.spentNano = spentNano ?? 0;
       this.nextAlert = 0;
     }
-    if (thresholdsChanged || periodChanged) this.markCrossedSilently();
+    if (thresholdsChanged || periodChanged) {
+      this.markCrossedSilently();
+      return [];
+    }
+    return rearmed;
   }
 
   /**
@@ -163,9 +176,9 @@ export class BudgetCounter {
     else this.spentNano = Math.max(0, this.spentNano + deltaNano);
   }
 
-  /** True when dropping this instance loses nothing: its period is over, or it holds no money. */
+  /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */
   isIdle(at: number): boolean {
-    return at >= this.periodEnd || (this.spentNano === 0 && this.reservedNano === 0);
+    return this.waiting === 0 && (at >= this.periodEnd || (this.spentNano === 0 && this.reservedNano === 0));
   }
 
   private get resetAt(): number | null {
@@ -181,6 +194,8 @@ export class BudgetCounter {
       limitNano: this.limitNano,
       spentNano: this.spentNano,
       reservedNano: this.reservedNano,
+      inFlight: this.inFlight,
+      waiting: this.waiting,
       estimateNano,
       period: this.period,
       resetAt: this.resetAt,
@@ -198,6 +213,7 @@ export class BudgetCounter {
       spentNano: this.spentNano,
       reservedNano: this.reservedNano,
       inFlight: this.inFlight,
+      waiting: this.waiting,
       limitNano: this.limitNano,
       period: this.period,
       periodStart: this.periodStart,
@@ -210,7 +226,7 @@ export class BudgetCounter {
   private alertEvent(threshold: number, at: number): AlertEvent {
     const instance = this.tagValue === null ? '' : `:${this.tagValue}`;
     return {
-      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}`,
+      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}:${this.limitNano}`,
       name: this.name,
       kind: this.kind,
       tagValue: this.tagValue,

@@ -20,23 +20,20 @@ export function retryAfterSeconds(resetAt: number, at: number): number {
   return Math.max(1, Math.ceil((resetAt - at) / 1000));
 }
 
-/** The human message of a budget refusal (SPEC §5). */
-export function budgetExceededMessage(block: BlockInfo): string {
-  const who = block.tagValue === null ? `'${block.name}'` : `'${block.name}' for ${block.per ?? 'tag'} '${block.tagValue}'`;
-  let used = `${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
-  if (block.reason === 'reserved') used += `, ${formatUsd(block.reservedNano)} more held by calls in flight`;
-  const reset = block.resetAt === null ? 'it does not reset' : `resets ${isoInstant(block.resetAt)}`;
-  return `Budget ${who} exhausted: ${used}; ${reset}`;
+/** `'summarizer'`, or `'free-daily' for user_id 'u_42'` for one instance of a `per` budget. */
+function budgetWho(block: BlockInfo): string {
+  return block.tagValue === null ? `'${block.name}'` : `'${block.name}' for ${block.per ?? 'tag'} '${block.tagValue}'`;
 }
 
-/**
- * The 429 for a blocked call: kind `budget_exceeded`, the SPEC §5 message, details
- * `{reset_at, budget: {name, limit_usd, spent_usd, period}}` (plus `per`/`tag_value` for a
- * per-tag instance), which the provider adapter merges into its own error shape, and
- * headers `Retry-After` (whole seconds to the reset, >= 1; absent for `total` budgets,
- * which never reset) and `x-should-retry: false` so official SDKs raise at once.
- */
-export function budgetExceededError(block: BlockInfo): ProxyError {
+/** The human message of a budget refusal for a spent cap (SPEC §5). */
+export function budgetExceededMessage(block: BlockInfo): string {
+  const used = `${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
+  const reset = block.resetAt === null ? 'it does not reset' : `resets ${isoInstant(block.resetAt)}`;
+  return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}`;
+}
+
+/** The `budget` object of a refusal body: name, limit, spend, period (and the `per` instance). */
+function budgetDetails(block: BlockInfo): Record<string, unknown> {
   const budget: Record<string, unknown> = {
     name: block.name,
     limit_usd: nanoToUsd(block.limitNano),
@@ -47,8 +44,44 @@ export function budgetExceededError(block: BlockInfo): ProxyError {
     budget['per'] = block.per;
     budget['tag_value'] = block.tagValue;
   }
-  const details = { reset_at: block.resetAt === null ? null : isoInstant(block.resetAt), budget };
+  return budget;
+}
+
+/**
+ * The 429 for a blocked call: kind `budget_exceeded`, the SPEC §5 message, details
+ * `{reset_at, budget: {name, limit_usd, spent_usd, period}}` (plus `per`/`tag_value` for a
+ * per-tag instance), which the provider adapter merges into its own error shape, and
+ * headers `Retry-After` (whole seconds to the reset, >= 1; absent for `total` budgets,
+ * which never reset) and `x-should-retry: false` so official SDKs raise at once.
+ */
+export function budgetExceededError(block: BlockInfo): ProxyError {
+  const details = { reset_at: block.resetAt === null ? null : isoInstant(block.resetAt), budget: budgetDetails(block) };
   const headers: Record<string, string> = { 'x-should-retry': 'false' };
   if (block.resetAt !== null) headers['Retry-After'] = String(retryAfterSeconds(block.resetAt, block.at));
   return new ProxyError('budget_exceeded', budgetExceededMessage(block), details, headers);
+}
+
+/** Seconds as the message says them: `30 s`, `0.25 s`. */
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+
+/**
+ * The 429 for a call whose budget had room but not beside the calls in flight, and whose
+ * wait for them (`budget_admission_wait_ms`; 0 = no wait) ran out: kind `budget_busy`,
+ * details `{budget: {name, limit_usd, spent_usd, reserved_usd, in_flight, waiting, period}}`
+ * (no `reset_at`: the budget is not spent), and headers `Retry-After: 1` and
+ * `x-should-retry: true`, so official SDKs retry it on their own.
+ */
+export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError {
+  const inFlight = block.inFlight ?? 0;
+  const waiting = block.waiting ?? 0;
+  const held = `${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight` + (waiting > 0 ? ` and ${waiting} waiting` : '');
+  const wait = waitedMs > 0 ? `found no room within ${seconds(waitedMs)}` : 'does not fit beside them (budget_admission_wait_ms is 0)';
+  const message = `Budget ${budgetWho(block)} busy: ${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (estimated ${formatUsd(block.estimateNano)}) ${wait}. Retry shortly.`;
+  const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting };
+  return new ProxyError('budget_busy', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
+}
+
+/** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out. */
+export function budgetRefusal(block: BlockInfo, waitedMs: number): ProxyError {
+  return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs);
 }

@@ -1,9 +1,12 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
-import { budgetExceededError } from './errors.js';
+import { budgetRefusal } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices } from './estimate-prices.js';
-import { Reservation, type BudgetLedger } from './ledger.js';
+import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
+import { OutputHistory } from './output-history.js';
+import { RefusalLog } from './refusal-log.js';
+import type { BlockInfo } from './types.js';
 
 /** What the gate reads from the proxy's budget request (proxy/deps.ts `BudgetRequest`). */
 export interface GateRequest {
@@ -20,23 +23,56 @@ export interface GateRequest {
   at: number;
 }
 
-export type GateResult = { ok: true; reservation: unknown } | { ok: false; error: ProxyError };
+/**
+ * A gate's decision: admitted with a reservation to settle later, or refused with the
+ * error to send (`budget_exceeded` for a spent cap, `budget_busy` when the wait for room
+ * ran out).
+ */
+export type GateDecision<R> = { ok: true; reservation: R } | { ok: false; aborted?: false; error: ProxyError };
+
+/** A gate's answer: its decision or, for a call that waited for room, `aborted`: the client left while waiting (record it `client_aborted`; nothing is held). */
+export type GateResult<R> = GateDecision<R> | { ok: false; aborted: true };
+
+export interface LedgerGateOptions {
+  /** Output tokens assumed when neither the client nor the output history gives a maximum (default 1 024). */
+  defaultMaxOutput?: number;
+  /** `budget_admission_wait_ms`: longest wait for room, ms (default 30 000; 0 = never wait). */
+  admissionWaitMs?: number;
+  /** Largest outputs per key and model (default: an empty one, learning from settles). */
+  outputs?: OutputHistory;
+  /** Receives one line for the first refusal per budget per minute. */
+  log?: (line: string) => void;
+}
+
+const ABORTED_RESULT: GateResult<never> = Object.freeze({ ok: false, aborted: true });
 
 /**
  * The proxy's BudgetGate on top of the in-memory ledger. `reserve` estimates the call
- * (prompt bytes and max output tokens at the model's dearest cached prices, see
- * estimate.ts) and holds the estimate on every budget the call counts against, or answers
- * the 429 of the budget that blocks it. `settle` swaps the hold for the real cost.
- * Both are synchronous and never touch storage; the price lookup is a Map hit after the
- * first call of a model.
+ * (prompt bytes, and max output tokens or the largest output the key has had from the
+ * model this week, at the model's dearest cached prices; see estimate.ts and policy.ts)
+ * and holds the estimate on every budget the call counts against. When a budget has room
+ * but not beside the calls in flight, the call waits for them (admission.ts), at most
+ * `admissionWaitMs`. Synchronous, allocation-light and never touching storage when it can
+ * decide at once; a promise only when the call waits. `settle` swaps the hold for the real
+ * cost and teaches the output history.
  */
 export class LedgerGate {
+  /** Largest outputs per key and model; seed it at start (store/read/output-maxima.ts). */
+  readonly outputs: OutputHistory;
+  private readonly defaultMaxOutput: number;
+  private readonly waitMs: number;
+  private readonly refusals: RefusalLog | null;
+
   constructor(
     private readonly ledger: BudgetLedger,
     private readonly prices: EstimatePrices,
-    /** Output tokens assumed when the client sets no maximum. */
-    private readonly defaultMaxOutput: number = DEFAULT_MAX_OUTPUT_TOKENS,
-  ) {}
+    options: LedgerGateOptions = {},
+  ) {
+    this.outputs = options.outputs ?? new OutputHistory();
+    this.defaultMaxOutput = options.defaultMaxOutput ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    this.waitMs = options.admissionWaitMs ?? 30_000;
+    this.refusals = options.log === undefined ? null : new RefusalLog(options.log);
+  }
 
   /**
    * The estimate `reserve` holds for this request, nano-USD. A call without a model (model
@@ -46,23 +82,43 @@ export class LedgerGate {
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
+    const learned = req.maxOutputTokens === null ? this.outputs.max(req.keyName, req.model, req.at) : undefined;
     return estimateCostNano({
       promptBytes: req.promptBytes,
       maxOutputTokens: req.maxOutputTokens,
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
-      defaultMaxOutput: this.defaultMaxOutput,
+      defaultMaxOutput: learned ?? this.defaultMaxOutput,
     });
   }
 
-  reserve(req: GateRequest): GateResult {
-    const result = this.ledger.reserve({ keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req) });
-    if (result.ok) return { ok: true, reservation: result };
-    return { ok: false, error: budgetExceededError(result.blocked) };
+  /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */
+  reserve(req: GateRequest, signal?: AbortSignal): GateResult<Reservation> | Promise<GateResult<Reservation>> {
+    const historyModel = req.maxOutputTokens === null ? req.model : null;
+    const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), historyModel };
+    const first = this.ledger.reserve(request);
+    if (first.ok) return { ok: true, reservation: first };
+    if (first.blocked.reason === 'exhausted' || this.waitMs <= 0) return this.refuse(first.blocked, 0);
+    const waitMs = this.waitMs;
+    return this.ledger.wait(request, { waitMs, ...(signal ? { signal } : {}), reestimate: () => this.estimate(req) }).then((r: WaitResult) => {
+      if (r.ok) return { ok: true, reservation: r };
+      return 'aborted' in r ? ABORTED_RESULT : this.refuse(r.blocked, waitMs);
+    });
   }
 
-  /** Releases the hold and charges `actualCostNano` (0 for unknown). Idempotent; ignores foreign values. */
-  settle(reservation: unknown, actualCostNano: NanoUsd): void {
-    if (reservation instanceof Reservation) this.ledger.settle(reservation, actualCostNano);
+  /**
+   * Releases the hold and charges `actualCostNano` (0 for unknown); `outputTokens` (as the
+   * provider reported them, reasoning included; null when not reported) of a call without
+   * max output teaches the output history before the budget's waiters are decided again.
+   * Idempotent.
+   */
+  settle(reservation: Reservation, actualCostNano: NanoUsd, outputTokens?: number | null): void {
+    if (outputTokens != null && !reservation.settled) this.outputs.observe(reservation.keyName, reservation.historyModel, outputTokens, reservation.at);
+    this.ledger.settle(reservation, actualCostNano);
+  }
+
+  private refuse(block: BlockInfo, waitedMs: number): GateResult<Reservation> {
+    this.refusals?.note(block);
+    return { ok: false, error: budgetRefusal(block, waitedMs) };
   }
 }

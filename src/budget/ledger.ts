@@ -3,10 +3,13 @@ import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
 import { BudgetCounter, clampNano } from './counter.js';
 import { PeriodWindows } from './periods.js';
+import { TagInstances } from './tag-instances.js';
+import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, SeedCall, SeedSpend, TagBudget } from './types.js';
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
+export { ABORTED, type Aborted, type WaitOptions, type WaitResult } from './admission.js';
 
 export interface BudgetLedgerOptions {
   clock: Clock;
@@ -20,16 +23,7 @@ export interface BudgetLedgerOptions {
   maxInstances?: number;
 }
 
-interface TagEntry {
-  def: TagBudget;
-  matchKeys: string[];
-  matchValues: string[];
-  /** The instance for budgets without `per`, and for calls lacking the `per` tag. */
-  shared: BudgetCounter | null;
-  byValue: Map<string, BudgetCounter>;
-}
-
-const NO_BUDGET = new Reservation([], [], 0, 0);
+const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
 
 /**
  * In-memory budget counters for every budget instance: key budgets by key name, tag
@@ -40,115 +34,122 @@ const NO_BUDGET = new Reservation([], [], 0, 0);
  * which is the stored call's `ts`), even when it settles after the period rolled; then
  * its cost goes to the closed period only (as in the store) and the new period is untouched.
  *
- * Memory: `per` instances that hold no money, or whose period is over, are swept when
- * their number exceeds `maxInstances`; instances with spend in the current period are
- * kept (dropping them would lift a cap), so memory is bounded by active tag values per period.
+ * Admission: `reserve` decides at once; `admit` lets a call that does not fit only because
+ * of calls in flight wait for them (admission.ts), and every settle wakes the waiters of
+ * its budgets.
+ *
+ * Memory: see TagInstances (idle `per` instances are swept; those with spend are kept).
  */
 export class BudgetLedger {
   private readonly clock: Clock;
   private readonly windows: PeriodWindows;
   private readonly keys = new Map<string, BudgetCounter>();
-  private tags: TagEntry[] = [];
+  private readonly tags: TagInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
-  private readonly maxInstances: number;
-  private perInstances = 0;
-  private sweepAt: number;
+  private readonly admission = new Admission({
+    clock: () => this.clock(),
+    countersFor: (request, at) => this.countersFor(request, at),
+    hold: (request, counters, est, at) => (counters === null ? NO_BUDGET : this.hold(request, counters, est, at)),
+  });
 
   constructor(options: BudgetLedgerOptions) {
     this.clock = options.clock;
     this.windows = new PeriodWindows(options.timeZone);
     this.onCross = options.onCross;
-    this.maxInstances = options.maxInstances ?? 100_000;
-    this.sweepAt = this.maxInstances;
+    this.tags = new TagInstances(this.windows, options.maxInstances ?? 100_000);
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
   }
 
   /**
-   * Adds, changes or (null) removes a key's budget, effective for the next call. Same
-   * period: spend is kept. New budget or changed period: pass the key's spend in the new
-   * window (from the store) as `spentNano`, else it starts at 0.
+   * Adds, changes or (null) removes a key's budget, effective for the next call and for
+   * the callers waiting on it (decided again now). Same period: spend is kept. New budget
+   * or changed period: pass the key's spend in the new window (from the store) as
+   * `spentNano`, else it starts at 0.
+   * @returns the alert thresholds a raised limit re-armed (counter.ts `apply`); usually empty.
    */
-  setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): void {
+  setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): number[] {
+    const c = this.keys.get(name);
     if (budget === null) {
       this.keys.delete(name);
-      return;
+      if (c !== undefined) this.admission.dissolve(c);
+      return [];
     }
     const at = this.clock();
-    const c = this.keys.get(name);
     if (c === undefined) {
       const created = new BudgetCounter(name, 'key', null, null, budget, this.windows, at);
       if (options?.spentNano !== undefined) created.spentNano = options.spentNano;
       created.markCrossedSilently();
       this.keys.set(name, created);
-    } else {
-      c.roll(at);
-      c.apply(budget, at, options?.spentNano);
+      return [];
     }
+    c.roll(at);
+    const rearmed = c.apply(budget, at, options?.spentNano);
+    this.admission.wake([c]);
+    return rearmed;
   }
 
   /** Replaces the tag budgets; instances of a budget whose name, `per` and period are unchanged keep their counters. */
   setTagBudgets(budgets: readonly TagBudget[]): void {
-    const at = this.clock();
-    const old = new Map(this.tags.map((e) => [e.def.name, e]));
-    this.tags = budgets.map((def) => {
-      const prev = old.get(def.name);
-      if (prev !== undefined && prev.def.per === def.per && prev.def.period === def.period) {
-        prev.def = def;
-        prev.matchKeys = Object.keys(def.match);
-        prev.matchValues = prev.matchKeys.map((k) => def.match[k]!);
-        for (const c of this.instancesOf(prev)) c.apply(def, at);
-        return prev;
-      }
-      const keys = Object.keys(def.match);
-      const shared = def.per === undefined ? new BudgetCounter(def.name, 'tag', null, null, def, this.windows, at) : null;
-      return { def, matchKeys: keys, matchValues: keys.map((k) => def.match[k]!), shared, byValue: new Map() };
-    });
-    this.perInstances = this.tags.reduce((n, e) => n + e.byValue.size, 0);
+    for (const dropped of this.tags.set(budgets, this.clock())) this.admission.dissolve(dropped);
+    this.admission.wakeAll();
   }
 
   /**
    * Checks every budget the call counts against (its key's, and each matching tag budget)
-   * and, only if none refuses, holds `estimateNano` on all of them (JS is single-threaded:
-   * check-all-then-add-all is atomic). Soft budgets never refuse. When several refuse, the
-   * one that resets last is reported (the call cannot pass before then).
+   * and, only if none holds it back, holds `estimateNano` on all of them (JS is
+   * single-threaded: check-all-then-add-all is atomic). Soft budgets never refuse.
+   * Never waits: a budget whose cap is spent answers `blocked.reason` `exhausted` (when
+   * several, the one that resets last: the call cannot pass before then); a budget that
+   * the call does not fit only because of calls in flight, or that already has callers
+   * waiting (they go first), answers `reserved` (see `admit` to wait instead).
    * Returns a Reservation (`ok: true`) or `{ok: false, blocked}`.
    */
   reserve(request: ReserveRequest): ReserveResult {
     const at = this.clock();
     const est = clampNano(request.estimateNano);
-    let counters: BudgetCounter[] | null = null;
-    let refusing: BudgetCounter | null = null;
-    const kc = request.keyName === null ? undefined : this.keys.get(request.keyName);
-    if (kc !== undefined) {
-      kc.roll(at);
-      if (!kc.allows(est)) refusing = kc;
-      counters = [kc];
-    }
-    const tags = request.tags;
-    for (let i = 0; i < this.tags.length; i++) {
-      const e = this.tags[i]!;
-      if (!matches(e, tags)) continue;
-      const c = this.instanceFor(e, tags, at);
-      c.roll(at);
-      if (!c.allows(est) && (refusing === null || c.periodEnd > refusing.periodEnd)) refusing = c;
-      if (counters === null) counters = [c];
-      else counters.push(c);
-    }
-    // Sweep only after reserving, so no instance this call holds can be dropped.
-    if (refusing !== null) {
-      if (this.perInstances > this.sweepAt) this.sweep(at);
-      return { ok: false, blocked: refusing.blockInfo(est, at) };
-    }
+    const counters = this.countersFor(request, at);
     if (counters === null) return NO_BUDGET;
-    const epochs = new Array<number>(counters.length);
+    let refusing: BudgetCounter | null = null;
+    let holder: BudgetCounter | null = null;
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i]!;
-      c.hold(est);
-      epochs[i] = c.epoch;
+      if (c.soft) continue;
+      const d = c.decide(est);
+      if (d === 'block') {
+        if (refusing === null || c.periodEnd > refusing.periodEnd) refusing = c;
+      } else if (holder === null && (d === 'wait' || c.waiting > 0)) {
+        holder = c;
+      }
     }
-    if (this.perInstances > this.sweepAt) this.sweep(at);
-    return new Reservation(counters, epochs, est, at);
+    if (refusing !== null || holder !== null) {
+      this.tags.maybeSweep(at);
+      return { ok: false, blocked: (refusing ?? holder)!.blockInfo(est, at) };
+    }
+    return this.hold(request, counters, est, at);
+  }
+
+  /**
+   * `reserve`, but a call that does not fit only because of calls in flight waits for them
+   * (admission.ts: arrival order per budget, woken by settles) instead of being refused.
+   * Synchronous when it decides at once (the common case); a promise when it waits, which
+   * resolves to a Reservation, a refusal (`exhausted`: a budget got spent; `reserved`: the
+   * wait of `waitMs` ran out) or ABORTED (the signal fired). `waitMs <= 0`: never waits.
+   */
+  admit(request: ReserveRequest, options: WaitOptions): ReserveResult | Promise<WaitResult> {
+    const first = this.reserve(request);
+    if (first.ok || first.blocked.reason === 'exhausted' || !(options.waitMs > 0)) return first;
+    return this.wait(request, options);
+  }
+
+  /** The waiting half of `admit`, for a call `reserve` just answered `reserved`. */
+  wait(request: ReserveRequest, options: WaitOptions): Promise<WaitResult> {
+    return this.admission.wait(request, clampNano(request.estimateNano), options);
+  }
+
+  /** Callers waiting for room, over all budgets. */
+  get waiters(): number {
+    return this.admission.waiters;
   }
 
   /**
@@ -161,11 +162,14 @@ export class BudgetLedger {
     reservation.settled = true;
     const cost = clampNano(actualCostNano);
     const { counters, epochs, estimateNano } = reservation;
+    let wake = false;
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i]!;
       // Period rolled since the reservation: the cost belongs to the closed period, not this one.
       if (c.epoch === epochs[i]) c.release(estimateNano, cost, this.clock, this.onCross);
+      if (c.waiting > 0) wake = true;
     }
+    if (wake) this.admission.wake(counters);
   }
 
   /**
@@ -175,7 +179,7 @@ export class BudgetLedger {
   seedSince(): number {
     const at = this.clock();
     let since = at;
-    const periods = new Set([...this.keys.values()].map((c) => c.period).concat(this.tags.map((e) => e.def.period)));
+    const periods = new Set([...this.keys.values()].map((c) => c.period).concat(this.tags.periods()));
     for (const p of periods) since = Math.min(since, this.windows.get(p, at).start);
     return since;
   }
@@ -193,10 +197,10 @@ export class BudgetLedger {
       if (cost === 0) continue;
       const kc = call.keyName === null ? undefined : this.keys.get(call.keyName);
       if (kc !== undefined) addIfInPeriod(kc, call.ts, cost, at);
-      for (const e of this.tags) if (matches(e, call.tags)) addIfInPeriod(this.instanceFor(e, call.tags, at), call.ts, cost, at);
+      for (const c of this.tags.collect(call.tags, at, null) ?? []) addIfInPeriod(c, call.ts, cost, at);
     }
     this.markAllCrossedSilently();
-    if (this.perInstances > this.sweepAt) this.sweep(at);
+    this.tags.maybeSweep(at);
   }
 
   /** Adds pre-aggregated spend (same rules as seedFromCalls). Unknown budgets are ignored. */
@@ -220,6 +224,7 @@ export class BudgetLedger {
   resetSpend(ref: BudgetRef, resetAt: number = this.clock()): boolean {
     const found = this.lookup(ref, this.clock());
     for (const c of found) c.resetSpend(resetAt);
+    this.admission.wake(found);
     return found.length > 0;
   }
 
@@ -230,57 +235,53 @@ export class BudgetLedger {
    */
   adjustSpend(changes: Iterable<SeedCall>): void {
     const at = this.clock();
+    const touched = new Set<BudgetCounter>();
     for (const change of changes) {
       const delta = change.costNano ?? 0;
       if (delta === 0 || !Number.isFinite(delta)) continue;
-      const counters: BudgetCounter[] = [];
-      const kc = change.keyName === null ? undefined : this.keys.get(change.keyName);
-      if (kc !== undefined) counters.push(kc);
-      for (const e of this.tags) if (matches(e, change.tags)) counters.push(this.instanceFor(e, change.tags, at));
-      for (const c of counters) {
-        c.roll(at);
+      for (const c of this.countersFor({ keyName: change.keyName, tags: change.tags }, at) ?? []) {
         c.adjust(change.ts, Math.round(delta), this.clock, this.onCross);
+        touched.add(c);
       }
     }
+    // A lower spend may make room for waiting callers; a higher one may exhaust their budget.
+    this.admission.wake(touched);
+    this.tags.maybeSweep(at);
   }
 
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */
   snapshot(): BudgetState[] {
     const at = this.clock();
     const out: BudgetState[] = [];
-    for (const c of this.keys.values()) {
+    for (const c of [...this.keys.values(), ...this.tags.all()]) {
       c.roll(at);
       out.push(c.state());
-    }
-    for (const e of this.tags) {
-      for (const c of this.instancesOf(e)) {
-        c.roll(at);
-        out.push(c.state());
-      }
     }
     return out;
   }
 
-  private instanceFor(e: TagEntry, tags: Readonly<Record<string, string>>, at: number): BudgetCounter {
-    const per = e.def.per;
-    const value = per === undefined ? undefined : tags[per];
-    if (typeof value !== 'string') {
-      if (e.shared === null) e.shared = new BudgetCounter(e.def.name, 'tag', per ?? null, null, e.def, this.windows, at);
-      return e.shared;
+  /** The counters a call counts against (its key's, then matching tag budgets in config order), rolled to `at`; null when none. */
+  private countersFor(request: Pick<ReserveRequest, 'keyName' | 'tags'>, at: number): BudgetCounter[] | null {
+    let counters: BudgetCounter[] | null = null;
+    const kc = request.keyName === null ? undefined : this.keys.get(request.keyName);
+    if (kc !== undefined) {
+      kc.roll(at);
+      counters = [kc];
     }
-    let c = e.byValue.get(value);
-    if (c === undefined) {
-      c = new BudgetCounter(e.def.name, 'tag', per!, value, e.def, this.windows, at);
-      e.byValue.set(value, c);
-      this.perInstances++;
-    }
-    return c;
+    return this.tags.collect(request.tags, at, counters);
   }
 
-  private instancesOf(e: TagEntry): BudgetCounter[] {
-    const list = e.shared === null ? [] : [e.shared];
-    for (const c of e.byValue.values()) list.push(c);
-    return list;
+  /** Holds an admitted call's estimate on each of its counters. */
+  private hold(request: ReserveRequest, counters: BudgetCounter[], est: NanoUsd, at: number): Reservation {
+    const epochs = new Array<number>(counters.length);
+    for (let i = 0; i < counters.length; i++) {
+      const c = counters[i]!;
+      c.hold(est);
+      epochs[i] = c.epoch;
+    }
+    // Sweep only after holding, so no instance this call holds can be dropped.
+    this.tags.maybeSweep(at);
+    return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null);
   }
 
   private lookup(ref: BudgetRef, at: number): BudgetCounter[] {
@@ -288,35 +289,12 @@ export class BudgetLedger {
       const c = this.keys.get(ref.name);
       return c === undefined ? [] : [c];
     }
-    const e = this.tags.find((t) => t.def.name === ref.name);
-    if (e === undefined) return [];
-    if (ref.tagValue === undefined) return e.def.per === undefined ? [this.instanceFor(e, {}, at)] : this.instancesOf(e);
-    if (ref.tagValue === null) return [this.instanceFor(e, {}, at)];
-    return [this.instanceFor(e, { [e.def.per ?? '']: ref.tagValue }, at)];
+    return this.tags.lookup(ref.name, ref.tagValue, at);
   }
 
   private markAllCrossedSilently(): void {
-    for (const c of this.keys.values()) c.markCrossedSilently();
-    for (const e of this.tags) for (const c of this.instancesOf(e)) c.markCrossedSilently();
+    for (const c of [...this.keys.values(), ...this.tags.all()]) c.markCrossedSilently();
   }
-
-  /** Drops `per` instances that hold nothing worth keeping; amortised by doubling the threshold. */
-  private sweep(at: number): void {
-    for (const e of this.tags) {
-      for (const [value, c] of e.byValue) {
-        if (c.isIdle(at)) {
-          e.byValue.delete(value);
-          this.perInstances--;
-        }
-      }
-    }
-    this.sweepAt = Math.max(this.maxInstances, this.perInstances * 2);
-  }
-}
-
-function matches(e: TagEntry, tags: Readonly<Record<string, string>>): boolean {
-  for (let j = 0; j < e.matchKeys.length; j++) if (tags[e.matchKeys[j]!] !== e.matchValues[j]) return false;
-  return true;
 }
 
 function addIfInPeriod(c: BudgetCounter, ts: number, cost: number, at: number): void {

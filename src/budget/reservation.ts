@@ -10,12 +10,19 @@ export interface ReserveRequest {
   tags: Readonly<Record<string, string>>;
   /** Estimated cost in nano-USD (estimate.ts), >= 0. */
   estimateNano: NanoUsd;
+  /**
+   * The model whose output history this call's settle teaches (gate.ts): the model asked
+   * for when the client set no max output (a capped output says nothing about an uncapped
+   * one); null or absent otherwise.
+   */
+  historyModel?: string | null;
 }
 
 /**
  * An admitted call's hold on every budget it counts against. Settle it exactly once, in
  * a `finally`, also when the call fails or the client aborts: a leaked reservation keeps
- * `reservedNano > 0`, which makes its budgets stricter until the period ends.
+ * `reservedNano > 0`, which makes its budgets stricter until the period ends (and keeps
+ * callers waiting on them until their wait runs out).
  */
 export class Reservation {
   readonly ok = true;
@@ -30,6 +37,10 @@ export class Reservation {
     readonly estimateNano: NanoUsd,
     /** When the call was admitted, ms. */
     readonly at: number,
+    /** The call's metering key (ReserveRequest.keyName). */
+    readonly keyName: string | null,
+    /** ReserveRequest.historyModel: the model whose output history the settle teaches, or null. */
+    readonly historyModel: string | null,
   ) {}
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import type { NanoUsd } from '../lib/money.js';
+import { nanoToUsd, type NanoUsd } from '../lib/money.js';
 import type { BudgetPeriod, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
@@ -35,7 +35,7 @@ export interface AlertDelivery {
 }
 
 export interface BudgetServiceOptions {
-  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork'>;
+  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork' | 'calls'>;
   keys: KeySource;
   /** Config `budgets:`. */
   tagBudgets: readonly TagBudget[];
@@ -47,7 +47,9 @@ export interface BudgetServiceOptions {
   log: (line: string) => void;
   alerts?: AlertDelivery;
   /** Resolves once the call records accepted so far are written (the record writer's flush); awaited before stored spend is read. */
-  flush?: () => Promise<void>;
+  flush?: () => Promise<unknown>;
+  /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
+  admissionWaitMs?: number;
 }
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
@@ -101,6 +103,8 @@ export class BudgetService {
     const since = service.ledger.seedSince();
     await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name) });
     service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
+    // Estimates of calls without max output are tight from the first call after a restart.
+    service.gate.outputs.seed(await o.store.calls.outputMaxima(service.gate.outputs.windowStart(o.clock())));
     o.keys.onReload((keys) => service.syncKeys(keys));
     return service;
   }
@@ -126,7 +130,7 @@ export class BudgetService {
         if (this.book.admit(e)) this.notifier.notify(e);
       },
     });
-    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer));
+    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), log: o.log });
   }
 
   /** Every budget instance with its spend, holds and reset time (GET /admin/budgets). */
@@ -162,18 +166,19 @@ export class BudgetService {
   private async applyKeys(keys: readonly BudgetedKey[]): Promise<void> {
     try {
       const active = new Set<string>();
-      const needSpend: Array<{ name: string; budget: KeyBudget }> = [];
+      const needSpend: Array<{ name: string; budget: KeyBudget; prev: KeyBudget | undefined }> = [];
       for (const k of keys) {
         if (k.budget === null) continue;
         active.add(k.name);
         const prev = this.keyDefs.get(k.name);
         if (prev !== undefined && sameBudget(prev, k.budget)) continue;
         if (prev === undefined || prev.period !== k.budget.period) {
-          needSpend.push({ name: k.name, budget: k.budget });
+          needSpend.push({ name: k.name, budget: k.budget, prev });
           continue;
         }
-        this.ledger.setKeyBudget(k.name, k.budget);
+        const rearmed = this.ledger.setKeyBudget(k.name, k.budget);
         this.keyDefs.set(k.name, k.budget);
+        if (prev !== undefined && rearmed.length > 0) await this.recordRearm(k.name, prev, k.budget, rearmed);
       }
       for (const name of [...this.keyDefs.keys()]) {
         if (active.has(name)) continue;
@@ -182,10 +187,11 @@ export class BudgetService {
       }
       if (needSpend.length === 0) return;
       await this.o.flush?.();
-      for (const { name, budget } of needSpend) {
+      for (const { name, budget, prev } of needSpend) {
         const spentNano = await this.storedKeySpend(name, budget.period);
-        this.ledger.setKeyBudget(name, budget, { spentNano });
+        const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano });
         this.keyDefs.set(name, budget);
+        if (prev !== undefined && rearmed.length > 0) await this.recordRearm(name, prev, budget, rearmed);
       }
     } catch (error) {
       this.o.log(`could not apply changed key budgets: ${errorText(error)}`);
@@ -232,6 +238,13 @@ export class BudgetService {
    */
   adjustSpend(changes: Iterable<SeedCall>): void {
     this.ledger.adjustSpend(changes);
+  }
+
+  /** `keys history`: a raised limit re-armed alert thresholds the spend is below again (#18 point 7). */
+  private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
+    const spent = this.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
+    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
+    await this.o.store.history.append({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
   }
 
   private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {

@@ -42,12 +42,20 @@ export interface BlockInfo {
   spentNano: NanoUsd;
   /** Estimates of calls in flight in the current period. */
   reservedNano: NanoUsd;
+  /** Calls in flight on this budget. */
+  inFlight?: number;
+  /** Callers waiting on this budget (this one included when it waited). */
+  waiting?: number;
   /** This call's estimate. */
   estimateNano: NanoUsd;
   period: BudgetPeriod;
   /** Start of the next period in ms (when the block lifts); null for `total`. */
   resetAt: number | null;
-  /** `exhausted`: spent >= limit. `reserved`: spend plus calls in flight leave no room for this call's estimate. */
+  /**
+   * `exhausted`: spent >= limit (the only refusal for the budget, `budget_exceeded`).
+   * `reserved`: spend plus calls in flight (or callers waiting ahead) leave no room for this
+   * call now: it waits, and is answered `budget_busy` if the wait runs out.
+   */
   reason: 'exhausted' | 'reserved';
   /** When the check ran, ms since the epoch. */
   at: number;
@@ -65,6 +73,8 @@ export interface BudgetState {
   reservedNano: NanoUsd;
   /** Calls admitted in the current period and not yet settled. */
   inFlight: number;
+  /** Callers this budget holds back, waiting for calls in flight to settle (admission.ts). */
+  waiting: number;
   limitNano: NanoUsd;
   period: BudgetPeriod;
   /** Start of the current period, ms. */
@@ -78,7 +88,10 @@ export interface BudgetState {
 
 /** Fired once per (budget instance, threshold, period) when settled spend reaches `threshold * limit`. */
 export interface AlertEvent {
-  /** Stable id for receivers to de-duplicate webhook retries: `kind:name[:tagValue]:threshold:periodStart`. */
+  /**
+   * Stable id for receivers to de-duplicate webhook retries:
+   * `kind:name[:tagValue]:threshold:periodStart:limitNano` (a raised limit re-arms a threshold: new id).
+   */
   id: string;
   name: string;
   kind: BudgetKind;

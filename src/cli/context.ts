@@ -2,7 +2,9 @@ import { loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { openDriverToRead, openStore, type StoreAccess } from '../store/open.js';
+import { openDriverToRead, openStoreAt, type StoreAccess } from '../store/open.js';
+import { isPostgresUrl } from '../lib/db-location.js';
+import { sqliteReads, type StoreReads } from '../store/read/index.js';
 import type { SqlDriver } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 
@@ -37,7 +39,7 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
  * write (the file is created when missing). See store/open.ts.
  */
 export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: string, access: StoreAccess): Promise<Store> {
-  return openStore(await ctx.edges.openDriver(), dbPath, access);
+  return openStoreAt(dbPath, access, () => ctx.edges.openDriver());
 }
 
 /**
@@ -47,4 +49,13 @@ export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: strin
  */
 export async function openReader(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<SqlDriver> {
   return openDriverToRead(await ctx.edges.openDriver(), dbPath);
+}
+
+/**
+ * The report engine's reads for `report`, `prices unpriced` and the TUI: on SQLite over a
+ * read-only connection (openReader), on PostgreSQL the read-only store's own modules.
+ */
+export async function openReads(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<StoreReads> {
+  if (isPostgresUrl(dbPath)) return openStoreFor(ctx, dbPath, 'read');
+  return sqliteReads(await openReader(ctx, dbPath));
 }

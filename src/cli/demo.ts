@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveDbPath } from '../config/load.js';
 import { checkDemoConfigWritable, demoConfigPath, writeDemoConfig } from '../demo/config-file.js';
-import { prepareDemoDb } from '../demo/db-guard.js';
+import { prepareDemoDb, preparePostgresDemoDb } from '../demo/db-guard.js';
 import { createProgress } from '../demo/progress.js';
 import { runDemo, type DemoRunResult } from '../demo/run.js';
 import { UsageError } from '../lib/errors.js';
@@ -11,8 +11,8 @@ import { renderTable } from '../report/format/table.js';
 import { formatInt } from '../report/format/text.js';
 import { spendReport } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { sqliteReads } from '../store/read/index.js';
-import type { CliContext } from './context.js';
+import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
+import { openReads, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION, shellWord, shownPath } from './invocation.js';
 
 /**
@@ -53,16 +53,17 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   const calls = wholeNumber('--calls', flags.calls, 1, MAX_CALLS);
   const seed = wholeNumber('--seed', flags.seed, 0, 2 ** 31 - 1);
   const concurrency = wholeNumber('--concurrency', flags.concurrency, 1, 256);
-  const dbPath = path.resolve(ctx.cwd, flags.db);
-  const configPath = demoConfigPath(dbPath);
-  const shownDb = shown(ctx.cwd, dbPath);
+  const postgres = isPostgresUrl(flags.db);
+  const dbPath = postgres ? flags.db : path.resolve(ctx.cwd, flags.db);
+  const configPath = postgres ? path.resolve(ctx.cwd, demoConfigPath(DEFAULT_DEMO_DB)) : demoConfigPath(dbPath);
+  // A URL is never echoed with its password: the commands shown read it from the demo's config.
+  const shownDb = postgres ? describeDbLocation(dbPath) : shown(ctx.cwd, dbPath);
   const shownConfig = shown(ctx.cwd, configPath);
   if (configPath === path.resolve(ctx.cwd, DEFAULT_CONFIG_FILE)) {
     throw new UsageError(`the demo writes its config next to the database as ${shownConfig}, which every tokometer command here would then read by default; choose another --db name (default ./tokometer-demo.db).`);
   }
   checkDemoConfigWritable(configPath, shownConfig);
-  const open = await ctx.edges.openDriver();
-  const state = await prepareDemoDb(open, dbPath, userDbPath(ctx), shownDb);
+  const state = postgres ? await preparePostgresDemoDb(dbPath, userDbPath(ctx), shownDb) : await prepareDemoDb(await ctx.edges.openDriver(), dbPath, userDbPath(ctx), shownDb);
 
   ctx.out(`tokometer demo: ${formatInt(calls)} simulated calls over the last 30 days, through the real proxy (seed ${seed}), into ${shownDb}${state === 'replaced' ? ' (replacing the previous demo database)' : ''}\n`);
   const result = await runDemo({
@@ -80,14 +81,14 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   ctx.out('\n' + summary(result) + '\n\n');
   const timeZone = 'UTC';
   const range = parseTimeRange({}, { clock: ctx.clock, timeZone });
-  const reads = sqliteReads(open(dbPath, { readonly: true }));
+  const reads = await openReads(ctx, dbPath);
   try {
     const report = await spendReport(reads.reports, { ...range, by: ['feature'], where: [], timeZone });
     ctx.out(renderTable(report, { color: ctx.isTTY && !ctx.env.NO_COLOR }));
   } finally {
     await reads.close();
   }
-  ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, shownDb, shownConfig, commands));
+  ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, postgres ? `--config ${shownConfig}` : `--db ${shownDb}`, shownConfig, commands));
 }
 
 function summary(r: DemoRunResult): string {
@@ -99,18 +100,18 @@ function summary(r: DemoRunResult): string {
 }
 
 /** The follow-up commands, started the way this demo was (`program`), limited to the commands this build has. */
-function nextSteps(program: string, db: string, config: string, commands: ReadonlySet<string>): string {
+function nextSteps(program: string, dbArgs: string, config: string, commands: ReadonlySet<string>): string {
   const steps: Array<[string, string]> = [
-    [`${program} report --db ${db} --by user_tier`, 'spend by free / pro / enterprise users'],
-    [`${program} report --db ${db} --by feature,user_tier`, 'which tier drives each feature'],
-    [`${program} report --db ${db} --config ${config} --unit-economics`, 'cost per active user and session, AI COGS per tier ($29 pro, $99 enterprise)'],
-    [`${program} report --db ${db} --by tenant_id --top 5`, 'the most expensive tenants'],
-    [`${program} report --db ${db} --by provider`, 'spend per provider'],
-    [`${program} report --db ${db} --by day`, 'the month day by day'],
+    [`${program} report ${dbArgs} --by user_tier`, 'spend by free / pro / enterprise users'],
+    [`${program} report ${dbArgs} --by feature,user_tier`, 'which tier drives each feature'],
+    [`${program} report ${dbArgs}${dbArgs.startsWith('--config') ? '' : ` --config ${config}`} --unit-economics`, 'cost per active user and session, AI COGS per tier ($29 pro, $99 enterprise)'],
+    [`${program} report ${dbArgs} --by tenant_id --top 5`, 'the most expensive tenants'],
+    [`${program} report ${dbArgs} --by provider`, 'spend per provider'],
+    [`${program} report ${dbArgs} --by day`, 'the month day by day'],
   ];
-  if (commands.has('tui')) steps.push([`${program} tui --db ${db}`, 'the live dashboard']);
+  if (commands.has('tui')) steps.push([`${program} tui ${dbArgs}`, 'the live dashboard']);
   // The demo's month costs ~$15, so its savings sit below audit's default $1/month floor.
-  if (commands.has('audit')) steps.push([`${program} audit --db ${db}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
+  if (commands.has('audit')) steps.push([`${program} audit ${dbArgs}`, 'ranked savings: model downgrade, oversized prompts, caching, free tier']);
   const width = Math.max(...steps.map(([cmd]) => cmd.length));
   return `Try next:\n${steps.map(([cmd, what]) => `  ${cmd.padEnd(width)}   ${what}`).join('\n')}\n`;
 }

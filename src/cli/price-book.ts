@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { packCatalog, unpackCatalog } from '../pricing/catalog-data.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { parseCatalogJson, snapshotSource, type CatalogSnapshot } from '../pricing/snapshot.js';
+import type { Store } from '../store/facade.js';
 import type { PriceSnapshotRecord, PriceStore } from '../store/price-store.js';
 import { dbPathFor, openStoreFor, type CliContext } from './context.js';
 
@@ -40,16 +42,24 @@ export async function newestSnapshot(prices: PriceStore): Promise<CatalogSnapsho
 
 /**
  * A pricer for a read-only command: config prices plus the newest stored snapshot when the
- * database exists (a missing database is not created: the pinned catalog applies).
+ * database exists (a missing database is not created, and a PostgreSQL database tokometer
+ * never wrote to is not migrated: the pinned catalog applies).
  */
 export async function pricerFor(ctx: Pick<CliContext, 'edges' | 'env' | 'cwd' | 'err'>, config: Config, dbFlag: string | undefined): Promise<Pricer> {
   const dbPath = dbPathFor(ctx, config, dbFlag);
-  if (dbPath === ':memory:' || !existsSync(dbPath)) return createPricer(config.prices);
-  const store = await openStoreFor(ctx, dbPath, 'read');
+  const postgres = isPostgresUrl(dbPath);
+  if (dbPath === ':memory:' || (!postgres && !existsSync(dbPath))) return createPricer(config.prices);
+  let store: Store;
+  try {
+    store = await openStoreFor(ctx, dbPath, 'read');
+  } catch (error) {
+    if (postgres && (error as Error).name === 'PostgresNotInitialisedError') return createPricer(config.prices);
+    throw error;
+  }
   try {
     return createPricer(config.prices, { snapshot: await newestSnapshot(store.prices) });
   } catch (error) {
-    ctx.err(`tokometer: the newest price snapshot in ${dbPath} cannot be used (${(error as Error).message}); using the pinned catalog\n`);
+    ctx.err(`tokometer: the newest price snapshot in ${describeDbLocation(dbPath)} cannot be used (${(error as Error).message}); using the pinned catalog\n`);
     return createPricer(config.prices);
   } finally {
     await store.close();

@@ -6,7 +6,6 @@ import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
-import { checkDatabasePath } from '../store/open.js';
 import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './price-book.js';
@@ -74,7 +73,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
     .option('--until <time>', 'end of the range (default now; a date is inclusive)')
     .option('--model <name>', 'only calls of this model as stored (a trailing * matches a prefix)')
     .option('--dry-run', 'show the differences, change nothing')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file (its prices: section applies)')
     .action(async (flags: RepriceFlags) => {
       if (flags.since === undefined) throw new UsageError('prices reprice needs --since (for example --since 7d or --since 2026-11-01)');
@@ -82,8 +81,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
       const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: ctx.clock, timeZone: config.timezone });
       const dbPath = dbPathFor(ctx, config, flags.db);
       // It writes, but there is nothing to reprice in a database that does not exist: never create one.
-      checkDatabasePath(dbPath, 'read');
-      const store = await openStoreFor(ctx, dbPath, 'create');
+      const store = await openStoreFor(ctx, dbPath, 'write');
       try {
         const prices = store.prices;
         const snapshot = await newestSnapshot(prices);
@@ -126,7 +124,7 @@ function registerHistory(prices: Command, ctx: CliContext): void {
     .command('history')
     .description('list the price snapshots stored and the reprice runs recorded, newest first')
     .option('--limit <n>', 'at most this many of each (default 20)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file')
     .action(async (flags: { limit?: string; db?: string; config?: string }) => {
       const limit = flags.limit === undefined ? 20 : Number(flags.limit);
@@ -134,8 +132,7 @@ function registerHistory(prices: Command, ctx: CliContext): void {
       const config = configFor(ctx, flags.config);
       const dbPath = dbPathFor(ctx, config, flags.db);
       // It writes, but there is nothing to reprice in a database that does not exist: never create one.
-      checkDatabasePath(dbPath, 'read');
-      const store = await openStoreFor(ctx, dbPath, 'create');
+      const store = await openStoreFor(ctx, dbPath, 'write');
       try {
         const prices = store.prices;
         const snapshots = await prices.listSnapshots(limit);

@@ -108,7 +108,7 @@ export function registerPricesUpdate(prices: Command, ctx: CliContext): void {
     .option('--from <url|file>', "where to read the catalog data (default: config prices.source, else the catalog's published URL)")
     .option('--dry-run', 'show what would change, store nothing')
     .option('--force', 'store data that fails the checks (missing models, prices to zero or moved more than 100x)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file')
     .action(async (flags: UpdateFlags) => {
       const config = configFor(ctx, flags.config);

@@ -38,7 +38,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     cmd
       .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
       .option('--config <file>', 'config file (its prices: section wins over the catalog)')
-      .option('--db <path>', 'database file (its newest price snapshot wins over the pinned catalog)')
+      .option('--db <path>', 'database file or postgres:// URL (its newest price snapshot wins over the pinned catalog)')
       .option('--at <date>', 'prices valid at this date/time (ISO 8601), default now');
 
   common(prices.command('list').description('list known prices')).action(async (flags: Flags) => {
@@ -82,7 +82,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
   prices
     .command('unpriced', { isDefault: true })
     .description('list models seen in recorded calls without a price (cost unknown)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file')
     .action(async (flags: Flags) => {
       const models = await deps.listUnpricedModels(flags);

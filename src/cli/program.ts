@@ -7,14 +7,13 @@ import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
-import { configFor, dbPathFor, openReader } from './context.js';
+import { configFor, dbPathFor, openReads } from './context.js';
 import { pricerFor } from './price-book.js';
 import { registerPricesReprice } from './prices-reprice.js';
 import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
-import { sqliteReads } from '../store/read/index.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `tokometer` program; every subcommand registers itself with the context it needs. */
@@ -30,7 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfigCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerReportCommand(program, {
-    openReadDriver: (dbPath) => openReader(ctx, dbPath),
+    openReads: (dbPath) => openReads(ctx, dbPath),
     resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     timeZone: (configPath) => configFor(ctx, configPath).timezone,
@@ -46,7 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
   const prices = registerPricesCommand(program, {
     pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
-      const reads = sqliteReads(await openReader(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db)));
+      const reads = await openReads(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db));
       try {
         return await reads.reports.unpricedModels();
       } finally {

@@ -10,8 +10,7 @@ import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
-import { sqliteReads } from '../store/read/index.js';
-import type { SqlDriver } from '../store/types.js';
+import type { StoreReads } from '../store/read/index.js';
 
 /**
  * `tokometer report`: spend grouped by tags or built-in dimensions, optional comparison
@@ -20,8 +19,8 @@ import type { SqlDriver } from '../store/types.js';
 
 /** What the report command needs; config-derived values are thunks so they load only when it runs. */
 export interface ReportDeps {
-  /** Opens the database for reading (the caller migrates a new or old file first). */
-  openReadDriver: (dbPath: string) => SqlDriver | Promise<SqlDriver>;
+  /** The report reads of the database at `dbPath` (SQLite file or PostgreSQL URL), read-only. */
+  openReads: (dbPath: string) => Promise<StoreReads>;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag?: string, configPath?: string) => string;
   clock: Clock;
@@ -98,7 +97,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const store = sqliteReads(await deps.openReadDriver(deps.resolveDbPath(flags.db, flags.config)));
+  const store = await deps.openReads(deps.resolveDbPath(flags.db, flags.config));
   const reads = store.reports;
   let report;
   let ue;

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { createLogger } from '../proxy/log.js';
 import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
+import path from 'node:path';
+import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { openDriverToWrite } from '../store/open.js';
 import { catalogOrigin, newestSnapshot } from './price-book.js';
 import { startPriceWatch } from './serve-prices.js';
@@ -14,10 +17,8 @@ interface ServeFlags {
   port?: string;
   host?: string;
   db?: string;
+  spill?: string;
 }
-
-/** Seconds SIGINT/SIGTERM waits for in-flight calls before closing connections. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -34,7 +35,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--config <file>', 'config file (default ./tokometer.yaml when present)')
     .option('--port <port>', 'port to listen on (default 8787)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL (several replicas share one PostgreSQL)')
+    .option('--spill <file>', 'file that takes call records while the database cannot (default <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
     .action(async (flags: ServeFlags) => {
       const config = configFor(ctx, flags.config);
       const port = flags.port === undefined ? undefined : Number(flags.port);
@@ -42,11 +44,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const dbPath = dbPathFor(ctx, config, flags.db);
       const log = createLogger(ctx.err, ctx.clock);
       const host = flags.host ?? config.listen.host;
+      const postgres = isPostgresUrl(dbPath);
+      const spill = flags.spill ?? config.store.spill_path;
       const pricer = createPricer(config.prices);
       let spendSeenId = 0;
       const proxy = await startProxy({
-        config,
-        driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
+        settings: proxySettings(config),
         // Prices in force before the first call: the newest stored snapshot, if any. The id of
         // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
         beforeStart: async (store) => {
@@ -57,8 +60,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           pricer.useSnapshot(snapshot);
           spendSeenId = await store.prices.latestSpendChangeId();
         },
-        spillPath: dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
-        writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
+        ...(postgres
+          ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(dbPath, 'create'), spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
+          : {
+              driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
+              spillPath: spill !== undefined ? path.resolve(ctx.cwd, spill) : dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
+              writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
+            }),
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
         pricer,
@@ -74,7 +82,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const missing = Object.entries(config.providers)
         .filter(([, p]) => !p.api_key)
         .map(([name]) => name);
-      log.info('tokometer listening', { url: proxy.url, db: dbPath, runtime: ctx.edges.runtime, providers_without_key: missing });
+      const shownDb = describeDbLocation(dbPath);
+      log.info('tokometer listening', { url: proxy.url, db: shownDb, runtime: ctx.edges.runtime, providers_without_key: missing });
       const budgets = proxy.budgets?.snapshot() ?? [];
       log.info('budgets', {
         enforced: budgets.length,
@@ -95,7 +104,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       });
       log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
       if (updates.autoUpdateMs !== null) void watch.autoUpdate();
-      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${dbPath}\n`);
+      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
       await new Promise<void>((resolve) => {
         let stopping = false;
@@ -105,8 +114,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           watch.stop();
           process.off('SIGHUP', reload);
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+          // Calls in flight get limits.shutdown_grace_ms to finish.
           proxy
-            .stop(SHUTDOWN_GRACE_MS)
+            .stop()
             .catch((error) => log.error('shutdown failed', { error: String(error) }))
             .finally(() => resolve());
         };

@@ -7,9 +7,10 @@ import { UsageError } from '../lib/errors.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { KeyBudget } from '../store/types.js';
 import { createDbSource } from '../tui/data/db-source.js';
+import { isPostgresUrl } from '../lib/db-location.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
-import { configFor, dbPathFor, openReader, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, openReads, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -69,22 +70,22 @@ export function colorEnabled(env: Readonly<Record<string, string | undefined>>):
 
 async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
   const dbPath = dbPathFor(ctx, config, flags.db);
-  if (!existsSync(dbPath)) {
+  if (!isPostgresUrl(dbPath) && !existsSync(dbPath)) {
     const demo = flags.config === undefined && existsSync(path.join(ctx.cwd, DEMO_CONFIG)) ? ` For the demo's data: tokometer tui --config ${DEMO_CONFIG}.` : '';
     throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.${demo}`);
   }
   const configKeyBudgets = new Map<string, KeyBudget>();
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
-  const driver = await openReader(ctx, dbPath);
+  const reads = await openReads(ctx, dbPath);
   let store;
   try {
     store = await openStoreFor(ctx, dbPath, 'read');
   } catch (error) {
-    driver.close();
+    await reads.close();
     throw error;
   }
   return createDbSource({
-    driver,
+    reads,
     store,
     label: dbPath,
     clock: ctx.clock,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument } from 'yaml';
+import { isPostgresUrl } from '../lib/db-location.js';
 import { ConfigError } from '../lib/errors.js';
 import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
@@ -105,7 +106,7 @@ export function parseConfigText(text: string, options: { file: string; env: Env 
  */
 export function resolveDbPath(options: { flag?: string | undefined; env: Env; config?: Pick<Config, 'db'> | undefined; cwd: string }): string {
   const chosen = nonEmpty(options.flag) ?? nonEmpty(options.env[DB_ENV]) ?? nonEmpty(options.config?.db) ?? DEFAULT_DB_FILE;
-  return chosen === ':memory:' ? chosen : path.resolve(options.cwd, chosen);
+  return chosen === ':memory:' || isPostgresUrl(chosen) ? chosen : path.resolve(options.cwd, chosen);
 }
 
 /** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */
@@ -119,12 +120,14 @@ function finishConfig(config: Config, env: Env, configDir: string): Config {
     providers[name] = { ...rest, ...(apiKey ? { api_key: apiKey } : {}) };
   }
   const token = nonEmpty(config.admin.token) ?? nonEmpty(env[ADMIN_TOKEN_ENV]);
-  const db = config.db && config.db !== ':memory:' ? path.resolve(configDir, config.db) : config.db;
+  const db = config.db && config.db !== ':memory:' && !isPostgresUrl(config.db) ? path.resolve(configDir, config.db) : config.db;
+  const spillPath = config.store.spill_path === undefined ? undefined : path.resolve(configDir, config.store.spill_path);
   return {
     ...config,
     providers,
     admin: token ? { ...config.admin, token } : {},
     ...(db ? { db } : {}),
+    ...(spillPath ? { store: { ...config.store, spill_path: spillPath } } : {}),
     ...(config.tls ? { tls: { cert: path.resolve(configDir, config.tls.cert), key: path.resolve(configDir, config.tls.key) } } : {}),
   };
 }

@@ -137,7 +137,11 @@ const schemaFields = z.strictObject({
   listen: z
     .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
     .default({ host: '127.0.0.1', port: 8787 }),
-  /** SQLite file. After `loadConfig`: absolute, resolved against the config file's folder. */
+  /**
+   * SQLite file, or a PostgreSQL URL (`postgres://user:pass@host:5432/db?sslmode=require`;
+   * credentials may come from PG* variables instead). After `loadConfig` a file is absolute,
+   * resolved against the config file's folder; a URL is left as written.
+   */
   db: z.string().min(1).optional(),
   /** IANA zone for budget periods and report days. */
   timezone: z.string().default('UTC').refine(isValidTimeZone, { message: 'not a valid IANA time zone (e.g. UTC, Europe/Berlin)' }),
@@ -145,7 +149,19 @@ const schemaFields = z.strictObject({
   retention_days: z.number().int().positive().optional(),
   providers: z.record(z.string().regex(PROVIDER_NAME_RE, `invalid provider name (${PROVIDER_NAME_RULE})`), providerSchema).default({}),
   keys: z.record(z.string().min(1), keySchema).default({}),
-  budgets: z.array(tagBudgetSchema).default([]),
+  budgets: z
+    .array(tagBudgetSchema, {
+      error: (iss) =>
+        iss.code === 'invalid_type' && typeof iss.input === 'object' && iss.input !== null && 'admission_wait_ms' in iss.input
+          ? 'expected a list of tag budgets; the admission wait is set at the top level: budget_admission_wait_ms'
+          : undefined,
+    })
+    .default([]),
+  /**
+   * ms a call may wait for room on a budget that only calls in flight fill (then 429
+   * budget_busy, retry soon); 0 = refuse at once (still budget_busy, never budget_exceeded).
+   */
+  budget_admission_wait_ms: z.number().int().nonnegative().max(3_600_000, 'at most 3600000 (one hour); clients give up long before').default(30_000),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
   /** Model name → price override (adds to or replaces the catalog), and the price update settings. */
   prices: pricesSectionSchema.default({}),
@@ -168,8 +184,10 @@ const schemaFields = z.strictObject({
       client_header_timeout_ms: z.number().int().positive().default(60_000),
       /** ms a client may pause between two pieces of its request body (408, nothing forwarded, after); the binary times declared bodies up to 1 MiB as a whole. */
       client_body_timeout_ms: z.number().int().positive().default(60_000),
+      /** ms SIGINT/SIGTERM lets calls in flight finish before their connections are cut (then the records are written). */
+      shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
     })
-    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000 }),
+    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000, shutdown_grace_ms: 10_000 }),
   /** Serve HTTPS instead of HTTP: PEM certificate chain and private key files. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   store: z
@@ -180,8 +198,13 @@ const schemaFields = z.strictObject({
       on_error: z.enum(['serve', 'refuse']).default('serve'),
       /** Call records kept in memory while the database fails (before and beyond the spill file). */
       max_buffered_records: z.number().int().positive().default(100_000),
-      /** Largest size in bytes of the spill file (`<db>.spill`) that takes records while the database fails. */
+      /** Largest size in bytes of the spill file that takes records while the database fails. */
       spill_max_bytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
+      /**
+       * The spill file. Default `<db>.spill` beside a SQLite file; with PostgreSQL
+       * `./tokometer-pg-<listen port>.spill` (one per replica on a host). After `loadConfig`: absolute.
+       */
+      spill_path: z.string().min(1).optional(),
     })
     .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
   /** OpenTelemetry export (telemetry-schema.ts); off unless an endpoint is set here or in OTEL_* variables. */

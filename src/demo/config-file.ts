@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isPostgresUrl } from '../lib/db-location.js';
 import { UsageError } from '../lib/errors.js';
 import { TIER_PRICE_USD, type Population } from './population.js';
 
@@ -32,13 +33,13 @@ export function checkDemoConfigWritable(file: string, shown: string): void {
   }
 }
 
-/** The config text for a demo database at `dbPath` (the config lives in the same folder). */
+/** The config text for a demo database at `dbPath` (a file in the config's folder, or a PostgreSQL URL). */
 export function demoConfigText(dbPath: string, population: Population): string {
   const tenants = population.tenants.map((t) => `    ${t.id}: ${t.seats * TIER_PRICE_USD[t.tier]}   # ${t.tier}, ${t.seats} seats × $${TIER_PRICE_USD[t.tier]}`);
   return [
     `${DEMO_CONFIG_MARKER} for its database; rewritten by every demo run, safe to delete.`,
     '# Prices of the demo product (USD per month), so --unit-economics can show AI COGS and margins.',
-    `db: ${JSON.stringify(`./${path.basename(dbPath)}`)}`,
+    `db: ${JSON.stringify(isPostgresUrl(dbPath) ? dbPath : `./${path.basename(dbPath)}`)}`,
     'economics:',
     `  price_per_user: { free: ${TIER_PRICE_USD.free}, pro: ${TIER_PRICE_USD.pro}, enterprise: ${TIER_PRICE_USD.enterprise} }`,
     '  price_per_tenant:',
@@ -49,4 +50,6 @@ export function demoConfigText(dbPath: string, population: Population): string {
 
 export function writeDemoConfig(file: string, dbPath: string, population: Population): void {
   writeFileSync(file, demoConfigText(dbPath, population));
+  // A PostgreSQL URL may hold a password: the file is the user's alone then.
+  if (isPostgresUrl(dbPath)) chmodSync(file, 0o600);
 }

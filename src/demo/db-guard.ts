@@ -41,6 +41,34 @@ export async function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath
   return 'new';
 }
 
+/**
+ * The same guard for a PostgreSQL database (`--db postgres://…`): one without tokometer's
+ * tables is new; a previous demo's (its application id, only the demo's keys and calls)
+ * has tokometer's tables dropped to start again; anything else is refused.
+ */
+export async function preparePostgresDemoDb(url: string, userDbPath: string, shown: string): Promise<DemoDbState> {
+  if (url === userDbPath) {
+    throw new UsageError(`${shown} is where tokometer keeps your real calls ($TOKOMETER_DB or the config's db); the demo writes only into a database of its own. Choose another --db.`);
+  }
+  const { openPostgresStore, PostgresNotInitialisedError } = await import('../store/pg/pg-store.js');
+  let store;
+  try {
+    store = await openPostgresStore(url, 'read');
+  } catch (error) {
+    if (error instanceof PostgresNotInitialisedError) return 'new';
+    throw new UsageError(`cannot read ${shown} to check whether a previous demo wrote it: ${(error as Error).message}`);
+  }
+  let demo: boolean;
+  try {
+    demo = (await store.meta.applicationId()) === DEMO_APPLICATION_ID && Object.values(await store.meta.countOutside(FEATURES)).every((n) => n === 0);
+  } finally {
+    await store.close();
+  }
+  if (!demo) throw new UsageError(`${shown} holds tokometer data that tokometer demo did not write; the demo writes only into a database of its own. Choose another --db.`);
+  await (await import('../store/pg/reset.js')).dropTokometerSchemaAt(url);
+  return 'replaced';
+}
+
 /** True when the file is a demo database holding only the demo's keys and their calls. */
 async function isDemoDb(open: OpenDriver, dbPath: string, shown: string): Promise<boolean> {
   if (!hasSqliteHeader(dbPath)) return false;

@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseConfigText } from '../config/load.js';
 import { providerSettings } from '../config/providers.js';
+import { proxySettings } from '../config/proxy-settings.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { createPricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { Logger } from '../proxy/log.js';
-import { startProxy, type RunningProxy } from '../proxy/start.js';
+import { startProxy, type RunningProxy, type StartProxyOptions } from '../proxy/start.js';
 import type { StartServer } from '../server/types.js';
 import { DEMO_APPLICATION_ID } from './db-guard.js';
 import type { Population } from './population.js';
@@ -17,6 +18,7 @@ import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
 import { usdToNano } from '../lib/money.js';
 import { openDriverToWrite } from '../store/open.js';
+import { isPostgresUrl } from '../lib/db-location.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
@@ -25,7 +27,7 @@ const DEMO_WINDOW_MS = 30 * 86_400_000;
 
 export interface DemoRunOptions {
   edges: Edges;
-  /** Database file to write; prepared by db-guard.ts (new or emptied). */
+  /** Database file or PostgreSQL URL to write; prepared by db-guard.ts (new or emptied). */
   dbPath: string;
   calls: number;
   seed: number;
@@ -86,12 +88,14 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
     progress = shown;
 
     const simulatedNow = new AsyncLocalStorage<number>();
-    const driver = openDriverToWrite(await o.edges.openDriver(), o.dbPath);
+    const storage: Pick<StartProxyOptions, 'driver' | 'postgres'> = isPostgresUrl(o.dbPath)
+      ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(o.dbPath, 'create') }
+      : { driver: openDriverToWrite(await o.edges.openDriver(), o.dbPath) };
     let recorded = 0;
     try {
       proxy = await startProxy({
-        config,
-        driver,
+        settings: proxySettings(config),
+        ...storage,
         startServer: withSimulatedTime(startServer, simulatedNow),
         upstream: await o.edges.createUpstream(),
         pricer: createPricer(config.prices),
@@ -107,7 +111,11 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
       });
       await proxy.store.meta.setApplicationId(DEMO_APPLICATION_ID);
     } catch (error) {
-      if (proxy === undefined) driver.close(); // else `finally` stops the proxy, which closes it
+      // Else `finally` stops the proxy, which closes it.
+      if (proxy === undefined) {
+        if (storage.postgres) await storage.postgres.close();
+        else storage.driver?.close();
+      }
       throw error;
     }
     const secrets = await createFeatureKeys(proxy, windowStart, o.calls);

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'budget_exceeded'
+  | 'budget_busy'
   | 'unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
@@ -23,6 +24,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   method_not_allowed: 405,
   payload_too_large: 413,
   budget_exceeded: 429,
+  budget_busy: 429,
   unavailable: 503,
   upstream_unreachable: 502,
   upstream_timeout: 504,

@@ -68,8 +68,9 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
         body: { id: randomUUID(), message: error.message, ...error.details },
         // cohere-ai retries every 429 (ignoring x-should-retry, Retry-After capped at 60 s),
         // so a budget that cannot clear for days would stall the client for minutes.
-        // Cohere's own billing-limit status, 402, is raised at once.
-        status: error.kind === 'budget_exceeded' ? 402 : error.status,
+        // Cohere's own billing-limit status, 402, is raised at once (every budget refusal,
+        // budget_busy too: SPEC §11).
+        status: error.kind === 'budget_exceeded' || error.kind === 'budget_busy' ? 402 : error.status,
       };
     },
   });

@@ -31,6 +31,7 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
   method_not_allowed: 'INVALID_ARGUMENT',
   payload_too_large: 'INVALID_ARGUMENT',
   budget_exceeded: 'RESOURCE_EXHAUSTED',
+  budget_busy: 'RESOURCE_EXHAUSTED',
   unavailable: 'UNAVAILABLE',
   upstream_unreachable: 'UNAVAILABLE',
   upstream_timeout: 'DEADLINE_EXCEEDED',

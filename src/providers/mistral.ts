@@ -50,6 +50,7 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
   method_not_allowed: ['invalid_request_error', 'method_not_allowed'],
   payload_too_large: ['invalid_request_error', 'request_too_large'],
   budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
+  budget_busy: ['budget_busy', 'budget_busy'],
   unavailable: ['service_unavailable', 'store_unavailable'],
   upstream_unreachable: ['upstream_error', 'upstream_unreachable'],
   upstream_timeout: ['timeout', 'timeout'],

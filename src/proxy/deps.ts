@@ -1,35 +1,37 @@
 import type { GateRequest, GateResult } from '../budget/gate.js';
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
+import type { Pricer } from '../pricing/pricer.js';
 import type { ProviderRuntime } from '../providers/registry.js';
-import type { Usage } from '../providers/types.js';
-import type { CallRecord } from '../store/types.js';
-import type { CallTelemetry } from '../telemetry/types.js';
 import type { ResolvedKey } from './auth.js';
+import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { IncomingCall, OutgoingResponse, UpstreamClient } from './types.js';
-
-/** Prices a call's usage; `priced: false` means unknown model (recorded as null cost, never 0). */
-export interface Pricer {
-  price(usage: Usage, ctx: { provider: string; model: string; at: number }): { priced: true; costNano: NanoUsd; source: string } | { priced: false };
-}
 
 /** What the budget layer needs to know about a call before it is forwarded (defined by the budget layer). */
 export type BudgetRequest = GateRequest;
 
 /**
- * Reserves an estimate before forwarding and settles the real cost afterwards.
- * `reserve` is synchronous and in-memory (a few microseconds, never a query).
+ * Reserves an estimate before forwarding and settles the real cost afterwards; `R` is the
+ * gate's own reservation type, handed back to `settle` exactly as `reserve` returned it.
+ *
+ * `reserve` answers synchronously when it can decide at once (the common case: no promise
+ * hop on the request path), or with a promise when the call has to wait for room; a wait
+ * ended by `signal` (the client left) answers `{ ok: false, aborted: true }` and holds
+ * nothing.
  */
-export interface BudgetGate {
-  reserve(req: BudgetRequest): GateResult;
-  /** Releases the reservation and charges what was really used (0 for unknown). Idempotent. */
-  settle(reservation: unknown, actualCostNano: NanoUsd): void;
+export interface BudgetGate<R> {
+  reserve(req: BudgetRequest, signal: AbortSignal): GateResult<R> | Promise<GateResult<R>>;
+  /**
+   * Releases the reservation and charges what was really used (0 for unknown); the
+   * provider-reported output tokens (null when not reported) refine later estimates. Idempotent.
+   */
+  settle(reservation: R, actualCostNano: NanoUsd, outputTokens?: number | null): void;
 }
 
-/** A gate with no budgets: every call is allowed. */
-export const NO_BUDGETS: BudgetGate = {
+/** A gate with no budgets: every call is allowed and holds nothing. */
+export const NO_BUDGETS: BudgetGate<undefined> = {
   reserve: () => ({ ok: true, reservation: undefined }),
   settle: () => {},
 };
@@ -41,17 +43,16 @@ export interface KeyLookup {
 /** Handles `/admin/*`; absent when no admin token is configured. */
 export type AdminHandler = (call: IncomingCall, path: string, query: string) => Promise<OutgoingResponse>;
 
-/** Everything the proxy handler depends on; built once by `serve`. */
-export interface ProxyDeps {
+/** Everything the proxy handler depends on; built once by `serve` (or by a test, with fakes). */
+export interface ProxyDeps<R> {
   providers: ReadonlyMap<string, ProviderRuntime>;
   keys: KeyLookup;
   upstream: UpstreamClient;
-  pricer: Pricer;
-  budgets: BudgetGate;
-  /** Receives every finished call record (the write queue's enqueue). Must not block. */
-  sink: (record: CallRecord) => void;
-  /** OpenTelemetry export of every finished call; absent when export is not configured. */
-  telemetry?: CallTelemetry;
+  /** Prices a finished call's usage; `priced: false` = unknown model, recorded as null cost (never 0). */
+  pricer: Pick<Pricer, 'price'>;
+  budgets: BudgetGate<R>;
+  /** Where every finished call is announced (record writer, metrics, telemetry). Listeners must not block. */
+  finished: FinishedCalls;
   clock: Clock;
   metrics: Metrics;
   log: Logger;

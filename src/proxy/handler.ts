@@ -2,23 +2,19 @@ import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
-import type { CallOutcome } from '../store/types.js';
-import { incomingTrace } from '../telemetry/index.js';
-import { finishCall, newCallState, type CallState } from './call-state.js';
+import { CallRecorder } from './call-recorder.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
-import { bufferedJson, isSmall, relay, relayMode } from './relay.js';
+import { bufferedJson, isSmall, relayBody, relayMode, type OnFinished } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags } from './tags.js';
-import { UpstreamError, upstreamFailureKind, type IncomingCall, type OutgoingResponse } from './types.js';
+import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
+import { upstreamFailure } from './upstream-failure.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Methods a provider API can take; anything else (TRACE, CONNECT, WebDAV…) is refused with 405. */
 const PROXIED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
-/** Connection errors after which the provider cannot have seen (or billed) the request. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Renders a ProxyError in the shape of the provider the call was meant for. */
 function errorResponse(adapter: ProviderAdapter, error: ProxyError): OutgoingResponse {
@@ -31,7 +27,7 @@ function errorResponse(adapter: ProviderAdapter, error: ProxyError): OutgoingRes
  * metrics, admin or a provider; for providers it authenticates, tags, budgets,
  * forwards and relays, and records the call exactly once.
  */
-export function createHandler(deps: ProxyDeps): (call: IncomingCall) => Promise<OutgoingResponse> {
+export function createHandler<R>(deps: ProxyDeps<R>): (call: IncomingCall) => Promise<OutgoingResponse> {
   const fallbackAdapter = deps.providers.get('openai')?.adapter ?? [...deps.providers.values()][0]?.adapter;
   if (!fallbackAdapter) throw new Error('no provider adapters configured');
 
@@ -63,14 +59,12 @@ export function createHandler(deps: ProxyDeps): (call: IncomingCall) => Promise<
   };
 }
 
-async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps): Promise<OutgoingResponse> {
+async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps<R>): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
-  const state = newCallState(provider.name, deps.clock(), monotonicMs());
-  if (deps.telemetry) state.trace = incomingTrace(call.headers);
+  const recorder = new CallRecorder(deps, provider.name, deps.clock(), monotonicMs(), call.headers);
+  /** Answers `error` in the provider's shape; `record` is false for calls never recorded (no valid key, or records refused). */
   const refuse = (error: ProxyError, record: boolean): OutgoingResponse => {
-    state.status = error.status;
-    state.error = error.message;
-    if (record) finishCall(state, 'refused', deps, monotonicMs());
+    if (record) recorder.refuse(error);
     return errorResponse(adapter, error);
   };
 
@@ -80,16 +74,16 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   if (!secret) return refuse(new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`), false);
   const key = deps.keys.resolve(secret);
   if (!key) return refuse(new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), false);
-  state.keyName = key.name;
   const refusal = deps.refusal?.();
   if (refusal) return refuse(new ProxyError('unavailable', refusal), false);
 
   const parsedTags = parseTags(call.headers['x-metering-tags']);
   if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {
-    state.tags = { ...key.tags };
+    recorder.identify(key.name, { ...key.tags });
     return refuse(new ProxyError('bad_request', parsedTags.error), true);
   }
-  state.tags = mergeTags(parsedTags.ok ? parsedTags.value : {}, key.tags);
+  const tags = mergeTags(parsedTags.ok ? parsedTags.value : {}, key.tags);
+  recorder.identify(key.name, tags);
 
   if (key.providers.length > 0 && !key.providers.includes(provider.name)) {
     return refuse(new ProxyError('forbidden', `Key '${key.name}' may not call provider '${provider.name}' (allowed: ${key.providers.join(', ')}).`), true);
@@ -97,10 +91,9 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
 
   const body = await call.readBody(deps.maxBodyBytes);
   if (body === null) return refuse(new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), true);
-  state.body = body;
   const json = parseJsonBody(body);
   const info = adapter.describe(call.method, path, json);
-  state.info = info;
+  recorder.describe(info, body);
 
   if (key.models.length > 0 && info.model !== null && !key.models.includes(info.model)) {
     return refuse(new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), true);
@@ -109,30 +102,38 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
     return refuse(new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`), true);
   }
 
-  const reserved = deps.budgets.reserve({
-    keyName: key.name,
-    tags: state.tags,
-    provider: provider.name,
-    model: info.model,
-    promptBytes: body.length,
-    maxOutputTokens: info.maxOutputTokens,
-    at: state.startedAt,
-  });
-  if (!reserved.ok) {
-    deps.metrics.budgetBlocked();
-    state.budget = budgetName(reserved.error.details);
-    return refuse(reserved.error, true);
+  const gated = deps.budgets.reserve(
+    {
+      keyName: key.name,
+      tags,
+      provider: provider.name,
+      model: info.model,
+      promptBytes: body.length,
+      maxOutputTokens: info.maxOutputTokens,
+      at: recorder.startedAt,
+    },
+    call.signal,
+  );
+  // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
+  const admission = isThenable(gated) ? await gated : gated;
+  if (!admission.ok) {
+    if (admission.aborted === true) {
+      recorder.fail('client_aborted', { status: 0, error: 'client disconnected while waiting for budget room', reachedProvider: false });
+      return { status: 499, headers: JSON_HEADERS, body: '' };
+    }
+    deps.metrics.budgetBlocked(admission.error.kind);
+    return refuse(admission.error, true);
   }
-  state.reservation = reserved.reservation;
+  recorder.hold(admission.reservation);
 
-  const prepared: PreparedRequest = info.metered && json !== undefined ? adapter.prepare(info, json, body) : { stripInjectedUsage: false };
+  const prepared: PreparedRequest = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
   const headers = upstreamHeaders(call.headers);
   adapter.applyUpstreamAuth(headers, query, provider.apiKey);
   const url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
 
   const controller = new AbortController();
-  // Set once the response is handed to the edge: if the client leaves before the edge
-  // starts reading the relay, the relay's own `finally` never runs, so record here.
+  // Set once a streamed body is handed to the edge: if the client leaves before the edge
+  // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
   let abandonRelay: (() => void) | null = null;
   const onClientAbort = () => {
     controller.abort();
@@ -157,72 +158,39 @@ async function proxyCall(call: IncomingCall, provider: ProviderRuntime, path: st
   } catch (error) {
     call.signal.removeEventListener('abort', onClientAbort);
     if (call.signal.aborted) {
-      state.error = 'client disconnected before the provider answered';
-      finishCall(state, 'client_aborted', deps, monotonicMs());
+      recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered' });
       return { status: 499, headers: JSON_HEADERS, body: '' };
     }
-    const kind = upstreamFailureKind(error);
-    const reason = error instanceof UpstreamError ? error.message : 'connection failed';
-    state.reachedProvider = !NEVER_SENT.has(reason);
-    const proxyError = new ProxyError(
-      kind,
-      kind === 'upstream_timeout' ? `Provider '${provider.name}' did not answer in time (${reason}).` : `Provider '${provider.name}' is unreachable (${reason}).`,
-    );
-    state.status = proxyError.status;
-    state.error = proxyError.message;
-    finishCall(state, 'upstream_failed', deps, monotonicMs());
-    deps.log.warn('upstream request failed', { provider: provider.name, reason });
-    return errorResponse(adapter, proxyError);
+    const failure = upstreamFailure(provider.name, error, 'request');
+    recorder.fail('upstream_failed', { status: failure.error.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
+    deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
+    return errorResponse(adapter, failure.error);
   }
 
-  state.status = upstream.status;
   const ok = upstream.status >= 200 && upstream.status < 300;
-  const contentType = headerValue(upstream.headers['content-type']);
-  const mode = relayMode(contentType, info.metered);
-  const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
-  const outcomeOf = (completed: boolean): CallOutcome => {
-    if (completed) return ok ? 'ok' : 'upstream_error';
-    return call.signal.aborted ? 'client_aborted' : 'upstream_failed';
-  };
-  if (mode === 'json' && isSmall(upstream.headers['content-length'])) return bufferedJson(upstream, state, adapter, deps, outcomeOf, () => call.signal.removeEventListener('abort', onClientAbort));
-  let done = false;
-  const onDone = (completed: boolean, error: unknown) => {
-    if (done) return;
-    done = true;
+  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
+  const clientGone = () => call.signal.aborted;
+  const onFinished: OnFinished = (completed, error, seen, status, at) => {
     call.signal.removeEventListener('abort', onClientAbort);
-    if (!completed) {
-      controller.abort();
-      if (!state.error) state.error = call.signal.aborted ? 'client disconnected mid-response' : `upstream body failed: ${describeError(error)}`;
-    }
-    finishCall(state, outcomeOf(completed), deps, monotonicMs());
+    if (completed) return recorder.complete(status, seen, at);
+    controller.abort();
+    if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
+    else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);
   };
-  // A generator whose first next() never ran skips its `finally`; this wrapper makes
-  // sure such a relay (client gone before the edge read anything) is still recorded.
-  let relayStarted = false;
-  const relayed = relay(upstream.body, { state, adapter, prepared: ok ? prepared : { stripInjectedUsage: false }, mode, onDone, clientGone: () => call.signal.aborted });
-  const abandon = () => {
-    if (!relayStarted) onDone(false, new Error('client disconnected'));
-    return relayed.return(undefined);
-  };
-  abandonRelay = () => void abandon();
-  const iterator: AsyncIterator<Uint8Array> = {
-    next: () => {
-      relayStarted = true;
-      return relayed.next();
-    },
-    return: abandon,
-  };
-  return {
-    status: upstream.status,
-    headers: clientHeaders(upstream.headers, strips),
-    body: { [Symbol.asyncIterator]: () => iterator },
-  };
+  if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
+    return bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished });
+  }
+  const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
+  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? prepared : NOT_PREPARED, mode, status: upstream.status, clientGone, onFinished });
+  abandonRelay = relayed.abandon;
+  return { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed.chunks };
 }
 
-/** The name of the budget in a refusal's details (`budget.name`), if any. */
-function budgetName(details: Record<string, unknown>): string | null {
-  const budget = details.budget;
-  return typeof budget === 'object' && budget !== null && typeof (budget as { name?: unknown }).name === 'string' ? (budget as { name: string }).name : null;
+/** A request sent as the client sent it. */
+const NOT_PREPARED: PreparedRequest = Object.freeze({ stripInjectedUsage: false });
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -249,4 +217,3 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-export type { CallState };

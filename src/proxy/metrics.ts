@@ -1,24 +1,37 @@
+import type { BudgetState } from '../budget/types.js';
+import type { ErrorKind } from '../lib/errors.js';
 import type { CallRecord } from '../store/types.js';
 
 /** Upper bounds (seconds) of the upstream time-to-first-byte histogram. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** A Prometheus label value: backslash, double quote and newline escaped. */
+const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
 /**
  * In-memory counters rendered as Prometheus text on `GET /metrics`. Labels are
- * provider names, statuses and outcomes only: never keys, tags or anything secret.
+ * provider names, statuses and outcomes, and budget names (a key's name or a `budgets:`
+ * entry): never secrets or tag values (the instances of a `per` budget are summed).
  */
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly costNano = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
   private budgetBlocks = 0;
+  private budgetBusy = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  private budgets: (() => readonly BudgetState[]) | null = null;
   /** More Prometheus text appended to `render()` (the OpenTelemetry exporter's counts). */
   private readonly extra: Array<() => string> = [];
 
   /** Appends the lines `render` returns (complete `# HELP`/`# TYPE`/sample lines) to every scrape. */
   addSection(render: () => string): void {
     this.extra.push(render);
+  }
+
+  /** Adds per-budget gauges (holds of calls in flight, callers waiting) read from `source` at each scrape. */
+  watchBudgets(source: () => readonly BudgetState[]): void {
+    this.budgets = source;
   }
 
   observe(record: CallRecord): void {
@@ -41,8 +54,10 @@ export class Metrics {
     }
   }
 
-  budgetBlocked(): void {
-    this.budgetBlocks++;
+  /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`). */
+  budgetBlocked(kind: ErrorKind = 'budget_exceeded'): void {
+    if (kind === 'budget_busy') this.budgetBusy++;
+    else this.budgetBlocks++;
   }
 
   render(): string {
@@ -53,8 +68,10 @@ export class Metrics {
     for (const [provider, nano] of this.costNano) lines.push(`tokometer_cost_usd_total{provider="${provider}"} ${(nano / 1e9).toFixed(9)}`);
     lines.push('# HELP tokometer_tokens_total Metered tokens by provider and direction.', '# TYPE tokometer_tokens_total counter');
     for (const [labels, n] of this.tokens) lines.push(`tokometer_tokens_total{${labels}} ${n}`);
-    lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget.', '# TYPE tokometer_budget_blocks_total counter');
+    lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget whose cap is spent.', '# TYPE tokometer_budget_blocks_total counter');
     lines.push(`tokometer_budget_blocks_total ${this.budgetBlocks}`);
+    lines.push('# HELP tokometer_budget_busy_total Calls answered budget_busy: their wait for room beside the calls in flight ran out.', '# TYPE tokometer_budget_busy_total counter');
+    lines.push(`tokometer_budget_busy_total ${this.budgetBusy}`);
     lines.push('# HELP tokometer_upstream_ttfb_seconds Time to the first upstream byte.', '# TYPE tokometer_upstream_ttfb_seconds histogram');
     for (const [provider, h] of this.latency) {
       LATENCY_BUCKETS.forEach((le, i) => lines.push(`tokometer_upstream_ttfb_seconds_bucket{provider="${provider}",le="${le}"} ${h.buckets[i]}`));
@@ -62,6 +79,26 @@ export class Metrics {
       lines.push(`tokometer_upstream_ttfb_seconds_sum{provider="${provider}"} ${h.sum.toFixed(6)}`);
       lines.push(`tokometer_upstream_ttfb_seconds_count{provider="${provider}"} ${h.count}`);
     }
+    if (this.budgets !== null) this.renderBudgets(this.budgets(), lines);
     return lines.join('\n') + '\n' + this.extra.map((render) => render()).join('');
+  }
+
+  /** Per budget (kind, name): estimates held by calls in flight, those calls, and the callers waiting for room. */
+  private renderBudgets(states: readonly BudgetState[], lines: string[]): void {
+    const sums = new Map<string, { reservedNano: number; inFlight: number; waiting: number }>();
+    for (const s of states) {
+      const labels = `kind="${s.kind}",budget="${labelValue(s.name)}"`;
+      let sum = sums.get(labels);
+      if (sum === undefined) sums.set(labels, (sum = { reservedNano: 0, inFlight: 0, waiting: 0 }));
+      sum.reservedNano += s.reservedNano;
+      sum.inFlight += s.inFlight;
+      sum.waiting += s.waiting;
+    }
+    lines.push('# HELP tokometer_budget_reserved_usd Estimates held by calls in flight, per budget.', '# TYPE tokometer_budget_reserved_usd gauge');
+    for (const [labels, s] of sums) lines.push(`tokometer_budget_reserved_usd{${labels}} ${(s.reservedNano / 1e9).toFixed(9)}`);
+    lines.push('# HELP tokometer_budget_in_flight Calls admitted and not yet settled, per budget.', '# TYPE tokometer_budget_in_flight gauge');
+    for (const [labels, s] of sums) lines.push(`tokometer_budget_in_flight{${labels}} ${s.inFlight}`);
+    lines.push('# HELP tokometer_budget_waiting Callers waiting for room beside the calls in flight, per budget.', '# TYPE tokometer_budget_waiting gauge');
+    for (const [labels, s] of sums) lines.push(`tokometer_budget_waiting{${labels}} ${s.waiting}`);
   }
 }

@@ -72,11 +72,6 @@ export class UpstreamError extends Error {
   }
 }
 
-/** The error kind a client sees for an upstream failure: a timeout (504) or anything else (502). */
-export function upstreamFailureKind(error: unknown): 'upstream_timeout' | 'upstream_unreachable' {
-  return error instanceof UpstreamError && error.failure === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable';
-}
-
 /** The runtime's HTTP client for provider calls (undici on Node, fetch on Bun). Keeps connections alive. */
 export interface UpstreamClient {
   request(req: UpstreamRequest): Promise<UpstreamResponse>;

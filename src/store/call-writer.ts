@@ -1,7 +1,9 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
-import { createRollupWriter, rolledCall, type RolledCall } from './rollup-writer.js';
-import type { CallRecord, SqlDriver } from './types.js';
+import { rolledCall, type RolledCall } from './rollup-aggregate.js';
+import { createRollupWriter } from './rollup-writer.js';
+import type { CallRecord, SqlDriver, WriterMark } from './types.js';
+import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
 
 /**
  * The hot-path insert of call records: synchronous prepared statements on one SQLite
@@ -10,11 +12,12 @@ import type { CallRecord, SqlDriver } from './types.js';
  */
 export interface CallWriter {
   /**
-   * Writes the records in one IMMEDIATE transaction (calls, their call_tags rows and the
-   * rollups they add to); all or nothing.
+   * Writes the records in one IMMEDIATE transaction (calls, their call_tags rows, the
+   * rollups they add to, and with `mark` how far that writer has handled:
+   * writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
-  insertCalls(records: readonly CallRecord[]): void;
+  insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
   /** Closes the connection. */
   close(): void;
 }
@@ -44,10 +47,14 @@ export function callInserter(driver: SqlDriver): InsertRows {
 export function createCallWriter(driver: SqlDriver): CallWriter {
   migrate(driver, MIGRATIONS);
   const insert = callInserter(driver);
+  const upsertMark = driver.prepare(UPSERT_MARK_SQL);
   return {
-    insertCalls(records) {
+    insertCalls(records, mark) {
       if (records.length === 0) return;
-      const publish = driver.transaction(() => insert(records));
+      const publish = driver.transaction(() => {
+        if (mark) upsertMark.run(...markParams(mark));
+        return insert(records);
+      });
       publish();
     },
     close() {

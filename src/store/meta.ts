@@ -1,41 +1,42 @@
 import type { Db } from './db.js';
+import { postgresMeta } from './pg/meta.js';
 import type { SqlValue, StoreMeta } from './types.js';
 
 /**
  * Facts about the database itself. On SQLite: PRAGMA data_version (changes whenever
  * another connection commits; a few µs) and PRAGMA application_id (a 32-bit id in the
- * file header, e.g. the demo's mark). A PostgreSQL store fills the same methods its own
- * way (LISTEN/NOTIFY for the change token).
+ * file header, e.g. the demo's mark). On PostgreSQL (pg/meta.ts) the change token is a
+ * counter that triggers bump on every committed change to keys, budget resets and the key
+ * history (what its readers reload), and the application id sits in tokometer_meta.
  */
 export function storeMeta(db: Db): StoreMeta {
-  const sqliteOnly = (what: string) => {
-    if (db.dialect !== 'sqlite') throw new Error(`${what} is not implemented for ${db.dialect}`);
+  const countOutside = async (keyNames: readonly string[]) => {
+    const marks = keyNames.map(() => '?').join(', ');
+    const names: SqlValue[] = [...keyNames];
+    const notIn = (column: string) => (keyNames.length === 0 ? 'TRUE' : `${column} NOT IN (${marks})`);
+    const keys = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM keys WHERE ${notIn('name')}`, names);
+    const calls = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE key_name IS NULL OR ${notIn('key_name')}`, names);
+    return { keys: Number(keys?.n ?? 0), calls: Number(calls?.n ?? 0) };
   };
+  if (db.dialect === 'postgres') {
+    const pg = postgresMeta(db);
+    return { changeToken: pg.keysToken, applicationId: pg.applicationId, setApplicationId: pg.setApplicationId, countOutside };
+  }
   return {
     async changeToken() {
-      sqliteOnly('changeToken');
       return Number((await db.get<{ data_version: number }>('PRAGMA data_version'))?.data_version ?? 0);
     },
 
     async applicationId() {
-      sqliteOnly('applicationId');
       return Number((await db.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0);
     },
 
     async setApplicationId(id) {
-      sqliteOnly('setApplicationId');
       if (!Number.isInteger(id) || id < -(2 ** 31) || id >= 2 ** 32) throw new RangeError(`application id must be a 32-bit integer, got ${id}`);
       // A PRAGMA takes no bound parameters; `id` is a checked integer.
       await db.run(`PRAGMA application_id = ${id | 0}`);
     },
 
-    async countOutside(keyNames) {
-      const marks = keyNames.map(() => '?').join(', ');
-      const names: SqlValue[] = [...keyNames];
-      const notIn = (column: string) => (keyNames.length === 0 ? 'TRUE' : `${column} NOT IN (${marks})`);
-      const keys = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM keys WHERE ${notIn('name')}`, names);
-      const calls = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE key_name IS NULL OR ${notIn('key_name')}`, names);
-      return { keys: Number(keys?.n ?? 0), calls: Number(calls?.n ?? 0) };
-    },
+    countOutside,
   };
 }

@@ -1,11 +1,11 @@
 import type { Usage } from '../providers/types.js';
 
 /**
- * The records of price snapshots and repricing (schema v7), and the PriceStore that reads
+ * The records of price snapshots and repricing (schema v8), and the PriceStore that reads
  * and writes them (price-store.ts). Times in ms since the epoch (UTC), money integer nano-USD.
  */
 
-/** A catalog snapshot to store (price_snapshots, schema v7). Times ms since the epoch. */
+/** A catalog snapshot to store (price_snapshots, schema v8). Times ms since the epoch. */
 export interface NewPriceSnapshot {
   /** Where it was fetched from: a URL or a file path. */
   origin: string;
@@ -94,7 +94,7 @@ export interface RepriceResult extends RepriceTotals {
   models: RepriceModelTotals[];
 }
 
-/** One `prices reprice` run as recorded (reprice_runs, schema v7). Times ms, money nano-USD. */
+/** One `prices reprice` run as recorded (reprice_runs, schema v8). Times ms, money nano-USD. */
 export interface RepriceRun extends RepriceTotals {
   id: number;
   actor: string;

@@ -82,7 +82,7 @@ export interface BudgetResetRecord {
 }
 
 /** Who made a change to keys or budgets. */
-export type KeyEventActor = 'cli' | 'admin' | 'config';
+export type KeyEventActor = 'cli' | 'admin' | 'config' | 'proxy';
 
 /** One audit trail entry (table key_events). `details` is JSON-safe and never holds a secret. */
 export interface KeyEvent {

@@ -1,15 +1,17 @@
 import type { Usage } from '../providers/types.js';
 import type { Db } from './db.js';
+import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
 import { isReached } from './reached.js';
-import { dimsBase, dimsIdent, entityRows, identPrefix, type CellCall } from './rollup-cells.js';
-import { hourOf } from './rollup-policy.js';
+import { aggregateRollups, type RolledCall } from './rollup-aggregate.js';
 import type { CallOutcome, SqlValue, UsageSource } from './types.js';
 
 /**
  * `prices reprice`: recomputes the cost of stored calls from their recorded usage and
  * moves the calls, their rollup rows and entity rows by the difference, one transaction
- * per batch. The audit trail (schema v7) gets the run, its per-model totals and, for
+ * per batch, on SQLite and PostgreSQL alike. The rows a changed call moves are the ones
+ * the rollup writers added it to (rollup-aggregate.ts, summing each call's change of
+ * measures). The audit trail (schema v8) gets the run, its per-model totals and, for
  * calls of the last 32 days, each call's cost change so running proxies can move their
  * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
  */
@@ -31,19 +33,36 @@ interface CallRow {
   output_audio_tokens: number | null;
   cost_nano: number | null;
   price_source: string | null;
-  usage_source: string;
+  usage_source: UsageSource;
   outcome: CallOutcome;
   status: number;
+  latency_ms: number;
   ttfb_ms: number | null;
   tags: string;
 }
 
 const DAY_MS = 86_400_000;
 
-/** A call as repricing sees it, plus what picks its rollup rows. */
-type RowCall = RepriceCall & CellCall;
+/**
+ * Advisory lock key of repricing on PostgreSQL (any fixed 64-bit number, "tokoprce"):
+ * each batch takes it, so batches of runs going at once commit one after another. A
+ * batch then reads calls as the previous one left them (never moving a cost twice), and
+ * reprice_spend ids become visible in increasing order, which the proxies' polls rely on.
+ * On SQLite the batch's BEGIN IMMEDIATE does the same.
+ */
+const REPRICE_LOCK = 0x746f6b6f_70726365n;
 
-function toCall(r: CallRow): RowCall {
+/** A call whose cost changes, with the rollup fields of the stored row (cost = the old one). */
+interface RepricedCall extends RolledCall {
+  newCostNano: number;
+}
+
+/** What a repriced call changes in the measures of each row it was rolled up into. */
+function costChange(c: RepricedCall): Measures {
+  return subtractMeasures(callMeasures({ ...c, costNano: c.newCostNano }), callMeasures(c));
+}
+
+function toCall(r: CallRow): RepriceCall {
   const usage: Usage = {
     inputTokens: Number(r.input_tokens),
     outputTokens: Number(r.output_tokens ?? 0),
@@ -66,9 +85,28 @@ function toCall(r: CallRow): RowCall {
     costNano: r.cost_nano === null ? null : Number(r.cost_nano),
     priceSource: r.price_source,
     tags: JSON.parse(r.tags) as Record<string, string>,
+  };
+}
+
+/** The stored call as the rollup writer saw it, with its new cost. */
+function repriced(call: RepriceCall, r: CallRow, newCostNano: number): RepricedCall {
+  return {
+    ts: call.ts,
+    keyName: call.keyName,
+    provider: call.provider,
+    endpoint: call.endpoint,
+    model: call.model,
     outcome: r.outcome,
     status: Number(r.status),
-    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfb_ms === null ? null : Number(r.ttfb_ms), usageSource: r.usage_source as UsageSource }),
+    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfb_ms === null ? null : Number(r.ttfb_ms), usageSource: r.usage_source }),
+    costNano: call.costNano,
+    usageSource: r.usage_source,
+    inputTokens: call.usage.inputTokens,
+    outputTokens: r.output_tokens === null ? null : call.usage.outputTokens,
+    cachedInputTokens: r.cached_input_tokens === null ? null : call.usage.cacheReadTokens,
+    latencyMs: Number(r.latency_ms),
+    tags: Object.entries(call.tags),
+    newCostNano,
   };
 }
 
@@ -84,15 +122,6 @@ function add(into: RepriceTotals, t: RepriceTotals): void {
   into.newTotalNano += t.newTotalNano;
 }
 
-/** [priced, unpriced, cost] changes of one rollup cell or entity row. */
-type Delta = [number, number, number];
-
-function bump(map: Map<string, { key: SqlValue[]; d: Delta }>, id: string, key: SqlValue[], d: Delta): void {
-  const cell = map.get(id);
-  if (cell) for (let i = 0; i < 3; i++) cell.d[i]! += d[i]!;
-  else map.set(id, { key, d: [...d] });
-}
-
 /** The batch after (ts, id) in (ts, id) order: keyset paging on the calls_ts index. */
 function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number }, limit: number): Promise<CallRow[]> {
   const params: SqlValue[] = [o.since, o.until, after.ts, after.ts, after.id];
@@ -100,8 +129,8 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   if (o.model) {
     if (o.model.endsWith('*')) {
       const prefix = o.model.slice(0, -1);
-      filter = ' AND substr(COALESCE(model, model_requested), 1, ?) = ?';
-      params.push(prefix.length, prefix);
+      filter = ` AND substr(COALESCE(model, model_requested), 1, ${prefix.length}) = ?`;
+      params.push(prefix);
     } else {
       filter = ' AND COALESCE(model, model_requested) = ?';
       params.push(o.model);
@@ -111,7 +140,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
        cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
-       output_audio_tokens, cost_nano, price_source, usage_source, outcome, status, ttfb_ms, tags
+       output_audio_tokens, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
        AND COALESCE(model, model_requested) IS NOT NULL${filter}
@@ -120,13 +149,13 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   );
 }
 
+const ADD_MEASURES = MEASURE_COLUMNS.map((c) => `${c} = ${c} + ?`).join(', ');
+
 /** Reprices one batch on `tx` (inside its transaction unless dry). @returns the batch's totals per model. */
 async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[], runId: number | null, spendFrom: number): Promise<Map<string, RepriceModelTotals>> {
   const byModel = new Map<string, RepriceModelTotals>();
-  const cells = new Map<string, { key: SqlValue[]; d: Delta }>();
-  const entities = new Map<string, { key: SqlValue[]; d: Delta }>();
+  const changed: RepricedCall[] = [];
   const write = runId !== null;
-  const rolledUp = write ? new Map((await tx.all<{ key: string; rolled_up: number }>('SELECT key, rolled_up FROM tag_keys')).map((r) => [r.key, Number(r.rolled_up) === 1])) : new Map<string, boolean>();
 
   for (const row of rows) {
     const call = toCall(row);
@@ -146,37 +175,44 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     if (costChanged) m.changed++;
     if (!write || (!costChanged && now.priceSource === call.priceSource)) continue;
 
-    await tx.run('UPDATE calls SET cost_nano = ?, price_source = ? WHERE id = ?', [now.costNano, now.priceSource, call.id]);
+    // ts picks the call's partition on PostgreSQL.
+    await tx.run('UPDATE calls SET cost_nano = ?, price_source = ? WHERE id = ? AND ts = ?', [now.costNano, now.priceSource, call.id, call.ts]);
     if (!costChanged) continue;
-    const priced = call.costNano === null ? 1 : 0;
-    const d: Delta = [priced, -priced, now.costNano - (call.costNano ?? 0)];
-    const tags = new Map(Object.entries(call.tags));
-    const prefix = identPrefix(dimsBase(call, tags));
-    const hour = hourOf(call.ts);
-    const touch = (k: string, v: string) => {
-      const ident = dimsIdent(prefix, k, v);
-      bump(cells, `${hour}\u0000${ident}`, [ident, hour], d);
-    };
-    touch('', '');
-    for (const [k, v] of tags) if (rolledUp.get(k)) touch(k, v);
-    for (const e of entityRows(call, tags)) bump(entities, JSON.stringify(e), e, d);
+    changed.push(repriced(call, row, now.costNano));
     if (call.ts >= spendFrom) {
-      await tx.run('INSERT INTO reprice_spend (run_id, ts, key_name, tags, delta_nano) VALUES (?, ?, ?, ?, ?)', [runId, call.ts, call.keyName, row.tags, d[2]]);
+      await tx.run('INSERT INTO reprice_spend (run_id, ts, key_name, tags, delta_nano) VALUES (?, ?, ?, ?, ?)', [
+        runId,
+        call.ts,
+        call.keyName,
+        row.tags,
+        now.costNano - (call.costNano ?? 0),
+      ]);
     }
   }
   if (!write) return byModel;
 
-  for (const { key, d } of cells.values()) {
-    await tx.run(
-      'UPDATE rollups SET priced = priced + ?, unpriced = unpriced + ?, cost_nano = cost_nano + ? WHERE dim_id = (SELECT id FROM rollup_dims WHERE ident = ?) AND hour = ?',
-      [...d, ...key],
-    );
-  }
-  for (const { key, d } of entities.values()) {
-    await tx.run(
-      'UPDATE entity_months SET priced = priced + ?, unpriced = unpriced + ?, cost_nano = cost_nano + ? WHERE key = ? AND seg_key = ? AND month = ? AND seg_value = ? AND value = ?',
-      [...d, ...key],
-    );
+  if (changed.length > 0) {
+    const keys = await tx.all<{ key: string; rolled_up: number }>('SELECT key, rolled_up FROM tag_keys');
+    const rolledUp = new Set(keys.filter((r) => Number(r.rolled_up) === 1).map((r) => r.key));
+    // In aggregateRollups' order, the order the record writers lock these rows in.
+    const { cells, entities } = aggregateRollups(changed, (k) => rolledUp.has(k), costChange);
+    for (const c of cells) {
+      await tx.run(`UPDATE rollups SET ${ADD_MEASURES} WHERE dim_id = (SELECT id FROM rollup_dims WHERE ident = ?) AND hour = ?`, [
+        ...measureValues(c.sums),
+        c.ident,
+        c.hour,
+      ]);
+    }
+    for (const e of entities) {
+      await tx.run(`UPDATE entity_months SET ${ADD_MEASURES} WHERE key = ? AND seg_key = ? AND month = ? AND seg_value = ? AND value = ?`, [
+        ...measureValues(e.sums),
+        e.key,
+        e.segKey,
+        e.month,
+        e.segValue,
+        e.value,
+      ]);
+    }
   }
   const t = zero();
   for (const m of byModel.values()) {
@@ -219,6 +255,7 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
   let after = { ts: o.since - 1, id: 0 };
   for (;;) {
     const step = async (tx: Db) => {
+      if (runId !== null && tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?) AS locked', [REPRICE_LOCK.toString()]);
       const rows = await selectBatch(tx, o, after, batchSize);
       if (rows.length === 0) return 0;
       const last = rows[rows.length - 1]!;

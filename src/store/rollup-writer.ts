@@ -1,23 +1,13 @@
-import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, accumulate, callMeasures, measureValues, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
-import { dimsBase, dimsIdent, entityRows, identPrefix, type CellCall, type EntityRow } from './rollup-cells.js';
-import {
-  DENYLISTED_TAG_KEYS,
-  MAX_TAG_VALUES_PER_DAY,
-  formatLatencyHist,
-  hourOf,
-  latencyBucket,
-  mergeLatencyPairs,
-  parseLatencyHist,
-  utcDayOf,
-} from './rollup-policy.js';
-import { isReached } from './reached.js';
-import type { CallRecord, SqlDriver, SqlValue } from './types.js';
+import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
+import { aggregateRollups, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from './rollup-policy.js';
+import type { SqlDriver } from './types.js';
 
 /**
  * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
- * together. A batch is first summed in memory (one upsert per dims row × hour, not per
- * call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
+ * together. A batch is first summed in memory (rollup-aggregate.ts, shared with the
+ * PostgreSQL writer: one upsert per dims row × hour, not per call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
  * published only after COMMIT and dropped whenever another connection committed (PRAGMA
  * data_version) or a key was demoted, so a rolled-back batch or a second writer never
  * leaves a stale value behind.
@@ -25,46 +15,6 @@ import type { CallRecord, SqlDriver, SqlValue } from './types.js';
 
 /** Hours of latency histograms kept in memory: the newest hour written and the one before. */
 const CACHED_HOURS = 2;
-
-/** The fields of one stored call that rollups need. Money nano-USD, times ms. */
-export interface RolledCall extends MeasuredCall, CellCall {
-  latencyMs: number;
-  tags: readonly (readonly [string, string])[];
-}
-
-/** A RolledCall from a call record that callToParams accepted (so its fields have the right types). */
-export function rolledCall(r: CallRecord, tags: readonly (readonly [string, string])[]): RolledCall {
-  const usage = r.usage ?? null;
-  return {
-    ts: r.ts,
-    keyName: r.keyName ?? null,
-    provider: r.provider,
-    endpoint: r.endpoint,
-    model: r.model ?? r.modelRequested ?? null,
-    outcome: r.outcome,
-    status: r.status,
-    reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfbMs ?? null, usageSource: r.usageSource }),
-    costNano: r.costNano ?? null,
-    usageSource: r.usageSource,
-    inputTokens: usage?.inputTokens ?? null,
-    outputTokens: usage?.outputTokens ?? null,
-    cachedInputTokens: usage?.cacheReadTokens ?? null,
-    latencyMs: r.latencyMs,
-    tags,
-  };
-}
-
-interface Cell {
-  sums: Measures;
-  latency: Map<number, number>;
-}
-
-interface EntityCell {
-  row: EntityRow;
-  first: number;
-  last: number;
-  sums: Measures;
-}
 
 export interface RollupWriter {
   /** Adds the calls to the rollups. Call inside the write transaction; call the returned function after COMMIT. */
@@ -163,69 +113,28 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     return demoted;
   }
 
-  /** The batch summed per dims row × hour (cells) and per entity row (entities), in memory. */
-  function aggregate(calls: readonly RolledCall[], local: Map<string, boolean>) {
-    const cells = new Map<string, { dims: SqlValue[]; hours: Map<number, Cell> }>();
-    const entities = new Map<string, EntityCell>();
-    let minHour = Infinity;
-    let maxHour = -Infinity;
-    for (const c of calls) {
-      const measures = callMeasures(c);
-      const hour = hourOf(c.ts);
-      minHour = Math.min(minHour, hour);
-      maxHour = Math.max(maxHour, hour);
-      const tags = new Map(c.tags);
-      const base = dimsBase(c, tags);
-      const baseIdent = identPrefix(base);
-      const bucket = latencyBucket(c.latencyMs);
-      const addTo = (tagKey: string, tagValue: string) => {
-        const ident = dimsIdent(baseIdent, tagKey, tagValue);
-        let entry = cells.get(ident);
-        if (!entry) cells.set(ident, (entry = { dims: [...base, tagKey, tagValue], hours: new Map() }));
-        let cell = entry.hours.get(hour);
-        if (!cell) entry.hours.set(hour, (cell = { sums: zeroMeasures(), latency: new Map() }));
-        accumulate(cell.sums, measures);
-        cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
-      };
-      addTo('', '');
-      for (const [k, v] of c.tags) if (local.get(k)) addTo(k, v);
-
-      for (const row of entityRows(c, tags)) {
-        const id = JSON.stringify(row);
-        let cell = entities.get(id);
-        if (!cell) entities.set(id, (cell = { row, first: c.ts, last: c.ts, sums: zeroMeasures() }));
-        cell.first = Math.min(cell.first, c.ts);
-        cell.last = Math.max(cell.last, c.ts);
-        accumulate(cell.sums, measures);
-      }
-    }
-    return { cells, entities, minHour, maxHour };
-  }
-
   /**
    * Upserts each cell, merging its histogram with the stored one (from the cache when
    * present). @returns dims ids resolved and histograms written by this batch.
    */
-  function writeCells(st: ReturnType<typeof prepare>, cells: ReturnType<typeof aggregate>['cells'], cached: Map<string, number>, cachedHists: typeof hists) {
+  function writeCells(st: ReturnType<typeof prepare>, cells: readonly RollupCell[], cached: Map<string, number>, cachedHists: typeof hists) {
     const newIds = new Map<string, number>();
     const written: Array<[number, number, number[]]> = [];
-    for (const [ident, entry] of cells) {
-      let id = cached.get(ident) ?? newIds.get(ident);
+    for (const cell of cells) {
+      let id = cached.get(cell.ident) ?? newIds.get(cell.ident);
       if (id === undefined) {
-        const r = st.newDim.run(...entry.dims, ident);
-        id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(ident)!.id);
-        newIds.set(ident, id);
+        const r = st.newDim.run(...cell.dims, cell.ident);
+        id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(cell.ident)!.id);
+        newIds.set(cell.ident, id);
       }
-      for (const [hour, cell] of entry.hours) {
-        let stored = cachedHists.get(hour)?.get(id);
-        if (stored === undefined) {
-          const row = st.latency.get<{ latency_hist: string }>(id, hour);
-          stored = row ? parseLatencyHist(row.latency_hist) : [];
-        }
-        const merged = mergeLatencyPairs(stored, cell.latency);
-        st.rollup.run(id, hour, ...measureValues(cell.sums), formatLatencyHist(merged));
-        written.push([hour, id, merged]);
+      let stored = cachedHists.get(cell.hour)?.get(id);
+      if (stored === undefined) {
+        const row = st.latency.get<{ latency_hist: string }>(id, cell.hour);
+        stored = row ? parseLatencyHist(row.latency_hist) : [];
       }
+      const merged = mergeLatencyPairs(stored, cell.latency);
+      st.rollup.run(id, cell.hour, ...measureValues(cell.sums), formatLatencyHist(merged));
+      written.push([cell.hour, id, merged]);
     }
     return { newIds, written };
   }
@@ -241,17 +150,17 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     for (const hour of newest.slice(CACHED_HOURS)) hists.delete(hour);
   }
 
-  /** Upserts entity rows and counts the new ones into entity_counts. */
-  function writeEntities(st: ReturnType<typeof prepare>, entities: Map<string, EntityCell>): void {
+  /** Upserts entity rows (in aggregateRollups' order, close to primary-key order) and counts the new ones into entity_counts. */
+  function writeEntities(st: ReturnType<typeof prepare>, entities: readonly EntityCell[]): void {
     const fresh = new Map<string, [string, string, number, string, number]>();
-    // In (roughly) primary-key order: neighbouring upserts then share b-tree pages.
-    for (const e of [...entities.keys()].sort().map((id) => entities.get(id)!)) {
-      if (Number(st.entity.get<{ calls: number }>(...e.row, e.first, e.last, ...measureValues(e.sums))!.calls) !== e.sums.calls) continue;
-      const [key, seg, month, segValue] = e.row;
-      const id = JSON.stringify([key, seg, month, segValue]);
+    for (const e of entities) {
+      const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
+      // RETURNING calls equals the batch's calls only when the row is new.
+      if (Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls) !== e.sums.calls) continue;
+      const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
       const count = fresh.get(id);
       if (count) count[4] += 1;
-      else fresh.set(id, [key, seg, month, segValue, 1]);
+      else fresh.set(id, [e.key, e.segKey, e.month, e.segValue, 1]);
     }
     for (const c of fresh.values()) st.entityCount.run(...c);
   }
@@ -264,7 +173,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
-      const { cells, entities, minHour, maxHour } = aggregate(calls, local);
+      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true);
       const fresh = demoted.length > 0;
       const { newIds, written } = writeCells(st, cells, fresh ? new Map() : dimIds, fresh ? new Map() : hists);
       writeEntities(st, entities);

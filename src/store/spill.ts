@@ -1,11 +1,23 @@
 import { appendFileSync, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import type { CallRecord } from './types.js';
+import type { CallRecord, WriterMark } from './types.js';
+
+/** Computes the writer's mark for records about to be spilled (writer thread); undefined = none. */
+export type SpillMarker = (records: readonly CallRecord[]) => WriterMark | undefined;
+
+/** Opens a marker line; no call record line starts like this (a record has no `writerMark` field). */
+const MARK_PREFIX = '{"writerMark":';
+/** Room kept for a marker line (a run id of up to ~150 characters and two integers). */
+const MARK_RESERVE_BYTES = 256;
 
 /**
  * A bounded file of call records that could not be written to the database (read-only,
  * full, broken), one JSON object per line, created with mode 0600. The write queue
  * spills into it while the store fails and replays it once the store works again, also
  * after a restart. Invariant: the file never grows past `maxBytes`.
+ *
+ * With a `marker` (the writer thread), every append ends with a marker line written in
+ * the same write as its records: how far the writer had handled once they were in the
+ * file (see store/writer-marks.ts). Marker lines are not records.
  */
 export class SpillFile {
   private bytes: number;
@@ -15,9 +27,10 @@ export class SpillFile {
     readonly path: string,
     /** Largest size of the file in bytes. */
     readonly maxBytes: number = 64 * 1024 * 1024,
+    private readonly marker?: SpillMarker,
   ) {
     this.bytes = existsSync(path) ? statSync(path).size : 0;
-    this.records = this.bytes > 0 ? countLines(readFileSync(path, 'utf8')) : 0;
+    this.records = this.bytes > 0 ? countRecordLines(readFileSync(path, 'utf8')) : 0;
   }
 
   /** Records currently in the file. */
@@ -32,17 +45,33 @@ export class SpillFile {
   append(records: readonly CallRecord[]): number {
     let text = '';
     let count = 0;
+    const limit = this.maxBytes - (this.marker ? MARK_RESERVE_BYTES : 0);
     for (const record of records) {
       const line = JSON.stringify(record) + '\n';
-      if (this.bytes + Buffer.byteLength(text) + Buffer.byteLength(line) > this.maxBytes) break;
+      if (this.bytes + Buffer.byteLength(text) + Buffer.byteLength(line) > limit) break;
       text += line;
       count++;
     }
     if (count === 0) return 0;
+    const mark = this.marker?.(count === records.length ? records : records.slice(0, count));
+    if (mark) text += `${MARK_PREFIX}${JSON.stringify(mark)}}\n`;
     appendFileSync(this.path, text, { mode: 0o600 });
     this.bytes += Buffer.byteLength(text);
     this.records += count;
     return count;
+  }
+
+  /** The highest mark of `run` in the file; 0 when it has none. */
+  markOf(run: string): number {
+    if (this.bytes === 0 || !existsSync(this.path)) return 0;
+    let handled = 0;
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (!line.startsWith(MARK_PREFIX)) continue;
+      const mark = parseLine(line) as { writerMark?: Partial<WriterMark> } | undefined;
+      const m = mark?.writerMark;
+      if (m?.run === run && typeof m.handled === 'number') handled = Math.max(handled, m.handled);
+    }
+    return handled;
   }
 
   /** Reads every spilled record (oldest first) and removes the file. */
@@ -51,12 +80,10 @@ export class SpillFile {
     const lines = readFileSync(this.path, 'utf8').split('\n');
     const out: CallRecord[] = [];
     for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        out.push(JSON.parse(line) as CallRecord);
-      } catch {
-        // A torn last line from a crash mid-append: everything before it is intact.
-      }
+      if (line.trim() === '' || line.startsWith(MARK_PREFIX)) continue;
+      // A torn last line from a crash mid-append does not parse: everything before it is intact.
+      const record = parseLine(line) as CallRecord | undefined;
+      if (record !== undefined) out.push(record);
     }
     unlinkSync(this.path);
     this.bytes = 0;
@@ -65,8 +92,18 @@ export class SpillFile {
   }
 }
 
-function countLines(text: string): number {
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+function countRecordLines(text: string): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
+    if (!text.startsWith(MARK_PREFIX, start)) n++;
+  }
   return n;
 }

@@ -1,6 +1,6 @@
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
-import type { WhereClause } from '../report/types.js';
+import type { WhereClause } from './read/dimensions.js';
 import type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
 
 export type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
@@ -49,6 +49,12 @@ export type UsageSource = 'reported' | 'estimated' | 'unknown' | 'not_metered';
 
 /** One recorded call. Money in nano-USD; times in ms since the epoch (UTC). */
 export interface CallRecord {
+  /**
+   * The call's own id (a UUIDv7, lib/call-id.ts), given by the record writer that first
+   * accepts it and kept through spill and replay, so a store can write the call once.
+   * Absent until a writer that needs it (PostgreSQL) accepts the record.
+   */
+  callId?: string;
   /** Start of the call, ms since the epoch. */
   ts: number;
   /** Metering key name; null when the call was refused before a key was identified. */
@@ -216,6 +222,17 @@ export interface CallReads {
   list(scope: CallScope): Promise<StoredCall[]>;
   /** Start of the first call ever stored, ms; null when there is none. */
   firstCallAt(): Promise<number | null>;
+  /** The largest reported output per key, requested model and UTC day since `since` (ms), of calls without max output: the budget gate's output-history seed. */
+  outputMaxima(since: number): Promise<OutputMaximumRow[]>;
+}
+
+/** The largest reported output of one (key, model as asked for) on one UTC day. */
+export interface OutputMaximumRow {
+  keyName: string;
+  model: string;
+  /** UTC day number: floor(ts / 86 400 000). */
+  day: number;
+  maxOutputTokens: number;
 }
 
 /** Facts about the database itself (store/meta.ts). */
@@ -233,6 +250,18 @@ export interface StoreMeta {
 }
 
 /**
+ * How far one writer-thread run has handled, written with its records (store/writer-marks.ts):
+ * records 1..`handled` that run received, in posting order, are written, spilled, rejected or refused.
+ */
+export interface WriterMark {
+  /** The run: one per record writer, across restarts of its thread. */
+  run: string;
+  handled: number;
+  /** ms since the epoch. */
+  at: number;
+}
+
+/**
  * Where the proxy hands call records: the WriteQueue itself, or ThreadWriter, which runs
  * a WriteQueue on the writer thread. `enqueue` is O(1) and never touches SQLite; the
  * counters describe records accepted and not yet written (see WriteQueue).
@@ -240,8 +269,13 @@ export interface StoreMeta {
 export interface RecordWriter {
   /** Accepts a record; false (counted in `refused`) when the buffer is full because writes keep failing. */
   enqueue(record: CallRecord): boolean;
-  /** Writes everything accepted so far before returning (blocks; for reads that must see the latest calls). */
-  flush(): void;
+  /**
+   * For reads that must see the latest calls. Resolves once every record accepted before
+   * the call has left the writer: true when they are all in the database (or dropped as
+   * unstorable), false when some still wait because the store is failing (in memory or
+   * in the spill file). Never rejects, never blocks the event loop.
+   */
+  flush(): Promise<boolean>;
   /** Writes everything pending; rejects with a WriteQueueError when the store keeps failing (records are spilled first). */
   drain(): Promise<void>;
   /** Releases what the writer holds after `drain` (the writer thread); optional. */

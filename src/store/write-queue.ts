@@ -1,4 +1,5 @@
 import { InvalidCallRecordError } from './call-row.js';
+import { compactFront } from './buffer-front.js';
 import type { SpillFile } from './spill.js';
 import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
@@ -46,7 +47,7 @@ export interface WriteQueueOptions {
    * Called with records as they leave the queue's hands — written, rejected as
    * unstorable, refused, or moved to the spill file — in the order that happens.
    */
-  onSettled?: (records: readonly CallRecord[]) => void;
+  onHandled?: (records: readonly CallRecord[]) => void;
 }
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
@@ -78,7 +79,7 @@ export class WriteQueue {
   private readonly spill: SpillFile | undefined;
   private readonly spillAfter: number;
   private readonly onRecover: () => void;
-  private readonly onSettled: (records: readonly CallRecord[]) => void;
+  private readonly onHandled: (records: readonly CallRecord[]) => void;
   /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
   private recovering = false;
   private readonly batchSize: number;
@@ -96,7 +97,7 @@ export class WriteQueue {
     this.spill = options.spill;
     this.spillAfter = options.spillAfter ?? 10_000;
     this.onRecover = options.onRecover ?? (() => {});
-    this.onSettled = options.onSettled ?? (() => {});
+    this.onHandled = options.onHandled ?? (() => {});
     // Records spilled by an earlier run come back first.
     if (this.spill && this.spill.size > 0) {
       this.buffer = this.spill.takeAll();
@@ -137,7 +138,7 @@ export class WriteQueue {
     if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
       this.refusedCount++;
-      this.onSettled([record]);
+      this.onHandled([record]);
       if (!this.overflowing) {
         this.overflowing = true;
         this.onError(new WriteQueueError('overflow', this.pending));
@@ -154,8 +155,17 @@ export class WriteQueue {
    * Stops at the first failing batch (kept for the next try).
    * @returns the number of records written or rejected.
    */
-  flush(): number {
+  writeNow(): number {
     return this.write(Infinity);
+  }
+
+  /**
+   * RecordWriter.flush on this thread: writes everything pending now (also records the
+   * spill file gives back when the store recovers); true when nothing is left waiting.
+   */
+  flush(): Promise<boolean> {
+    while (this.pending > 0 && this.writeNow() > 0);
+    return Promise.resolve(this.pending === 0 && this.spilled === 0);
   }
 
   /**
@@ -168,7 +178,7 @@ export class WriteQueue {
     let failures = 0;
     for (;;) {
       const before = this.pending;
-      this.flush();
+      this.writeNow();
       this.disarm();
       if (this.pending === 0) return;
       failures = this.pending < before ? 0 : failures + 1;
@@ -189,7 +199,6 @@ export class WriteQueue {
     for (let n = 0; n < maxBatches && this.pending > 0; n++) {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
       const handled = this.writeBatch(batch);
-      if (handled > 0) this.onSettled(handled === batch.length ? batch : batch.slice(0, handled));
       this.head += handled;
       done += handled;
       if (handled < batch.length) break;
@@ -202,10 +211,11 @@ export class WriteQueue {
     return done;
   }
 
-  /** Writes one batch; returns how many of its records are done (written or rejected). */
+  /** Writes one batch; returns how many of its records are done (written or rejected), each reported handled as it is. */
   private writeBatch(batch: CallRecord[]): number {
     try {
       this.store.insertCalls(batch);
+      this.onHandled(batch);
       if (this.failing) {
         this.failing = false;
         this.recovering = true;
@@ -222,8 +232,9 @@ export class WriteQueue {
   private isolate(batch: CallRecord[]): number {
     let done = 0;
     for (const record of batch) {
+      const one = [record];
       try {
-        this.store.insertCalls([record]);
+        this.store.insertCalls(one);
       } catch (err) {
         if (!isPermanent(err)) {
           this.reportFailure(err);
@@ -231,6 +242,8 @@ export class WriteQueue {
         }
         this.onError(new WriteQueueError('rejected', 1, { cause: err }));
       }
+      // Reported one by one, so the writer thread's mark for the next record covers this one.
+      this.onHandled(one);
       done++;
     }
     this.failing = false;
@@ -258,7 +271,7 @@ export class WriteQueue {
       this.lastError = err;
       return;
     }
-    if (moved > 0) this.onSettled(moved === records.length ? records : records.slice(0, moved));
+    if (moved > 0) this.onHandled(moved === records.length ? records : records.slice(0, moved));
     this.head += moved;
     this.compact();
   }
@@ -276,13 +289,7 @@ export class WriteQueue {
 
   /** Drops written records from the front of the buffer once they are most of it (amortised O(1)). */
   private compact(): void {
-    if (this.head === this.buffer.length) {
-      this.buffer = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-      this.buffer = this.buffer.slice(this.head);
-      this.head = 0;
-    }
+    ({ buffer: this.buffer, head: this.head } = compactFront(this.buffer, this.head));
   }
 
   /**

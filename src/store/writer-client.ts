@@ -1,21 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { CallRecord, RecordWriter } from './types.js';
-import { WriteQueue, WriteQueueError } from './write-queue.js';
+import { WriteQueueError } from './write-queue.js';
 import { WRITER_ROLE, type FromWriter, type ToWriter, type WriterStatus, type WriterThreadData } from './writer-thread.js';
 
-export interface ThreadWriterOptions extends Omit<WriterThreadData, 'role' | 'flushSignal'> {
+export interface ThreadWriterOptions extends Omit<WriterThreadData, 'role' | 'run' | 'resumeAfter'> {
   /** The program's entry file; the thread starts from it (see writer-thread.ts). */
   entry: string;
   onError: (err: WriteQueueError) => void;
   onRecover: () => void;
-  /** Builds the in-process queue that takes over if the thread dies. */
-  fallback: () => WriteQueue;
-  /** Told once, with a sentence for the log, when the thread stopped unexpectedly. */
+  /** Told, with a sentence for the log, when the thread stopped unexpectedly or a new one did not start. */
   onThreadLost: (message: string) => void;
+  /** Told, with a sentence for the log, when a new thread took over. */
+  onThreadRestarted?: (message: string) => void;
 }
 
-/** Longest a synchronous flush() blocks the event loop waiting for the thread (ms). */
-const FLUSH_WAIT_MS = 10_000;
 /**
  * Records go to the thread at most every POST_EVERY_MS, or as soon as POST_BATCH wait:
  * one message (and one wake-up of the thread) per batch instead of per call. Records are
@@ -25,13 +24,20 @@ const POST_EVERY_MS = 10;
 const POST_BATCH = 256;
 /** Longest close() waits for the thread to exit after it answered `closed` (ms). */
 const CLOSE_WAIT_MS = 2000;
+/** Waits before each attempt to start a new thread after one died (ms); the last one repeats. */
+const RESTART_DELAYS_MS = [0, 100, 500, 2000, 5000];
+/** Attempts to start a new thread while closing before the records it would write are given up. */
+const RESTARTS_WHILE_CLOSING = 3;
 
-/**
- * Starts the writer thread; resolves once its connection is open, rejects when it cannot
- * start (the caller then writes on the main thread).
- */
-export async function startThreadWriter(o: ThreadWriterOptions): Promise<ThreadWriter> {
-  const flushSignal = new SharedArrayBuffer(4);
+interface Started {
+  worker: Worker;
+  status: WriterStatus;
+  /** Re-posted records the new thread will skip: an earlier thread of the run had handled them. */
+  skipped: number;
+}
+
+/** Starts one writer thread of `run`; resolves once its connection is open, rejects when it cannot start. */
+async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAfter: number): Promise<Started> {
   const data: WriterThreadData = {
     role: WRITER_ROLE,
     dbPath: o.dbPath,
@@ -40,91 +46,114 @@ export async function startThreadWriter(o: ThreadWriterOptions): Promise<ThreadW
     flushIntervalMs: o.flushIntervalMs,
     maxBuffered: o.maxBuffered,
     spillAfter: o.spillAfter,
-    flushSignal,
+    ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
+    run,
+    resumeAfter,
   };
   const worker = new Worker(o.entry, { workerData: data });
   let onMessage: (m: FromWriter) => void = () => {};
   let onError: (e: Error) => void = () => {};
   let onExit: (code: number) => void = () => {};
-  const status = await new Promise<WriterStatus>((resolve, reject) => {
+  return new Promise<Started>((resolve, reject) => {
     const fail = (error: Error) => {
       void worker.terminate();
       reject(error);
     };
-    onMessage = (m) => (m.t === 'ready' ? resolve(m.status) : fail(new Error(m.t === 'failed' ? m.error : `unexpected first message '${m.t}'`)));
+    onMessage = (m) => (m.t === 'ready' ? resolve({ worker, status: m.status, skipped: m.skipped }) : fail(new Error(m.t === 'failed' ? m.error : `unexpected first message '${m.t}'`)));
     onError = fail;
     onExit = (code) => fail(new Error(`the writer thread exited with code ${code} before it was ready`));
     worker.once('message', onMessage).once('error', onError).once('exit', onExit);
   }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-  return new ThreadWriter(worker, new Int32Array(flushSignal), status, o);
 }
 
-/** Records posted to the thread and not yet settled there, in posting order. */
+/**
+ * Starts the writer thread; resolves once its connection is open, rejects when it cannot
+ * start (serve then refuses to start: there is no second writer).
+ */
+export async function startThreadWriter(o: ThreadWriterOptions): Promise<ThreadWriter> {
+  const run = randomUUID();
+  return new ThreadWriter(await spawnWriter(o, run, 0), run, o);
+}
+
+/** Records posted to the thread and not yet confirmed, in posting order. */
 interface SentBatch {
   /** How many records had been posted in total once this batch was. */
   end: number;
   records: CallRecord[];
 }
 
+/** A flush or drain the thread has not answered yet; sent again to a new thread. */
+interface Request {
+  kind: 'flush' | 'drain';
+  resolve: (written: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * The main-thread side of the writer thread. `enqueue` stays O(1): records collect in an
- * outbox that goes to the thread every POST_EVERY_MS or POST_BATCH records. Posted records are kept until
- * the thread reports them settled; if the thread dies, they and everything after go to
- * an in-process WriteQueue (a record the thread wrote just before dying may then be
- * written twice, rather than lost). Counters come from the thread's status reports, at
- * most one flush interval old.
+ * The main-thread side of the writer thread, the only writer of call records in serve.
+ * `enqueue` stays O(1): records collect in an outbox that goes to the thread every
+ * POST_EVERY_MS or POST_BATCH records. Posted records are kept until the thread reports
+ * them handled. If the thread dies, a new one starts (the same run) and gets the records
+ * the old one had not confirmed; it skips those the old one had handled (marks, see
+ * writer-thread.ts), so none is lost and none is written twice. While no thread runs,
+ * records wait here, up to `maxBuffered`. Counters come from the thread's status reports,
+ * at most one status interval old.
  */
 export class ThreadWriter implements RecordWriter {
+  private worker: Worker | null;
+  private status: WriterStatus;
   private outbox: CallRecord[] = [];
   private posting: ReturnType<typeof setTimeout> | undefined;
   private sent: SentBatch[] = [];
   private sentCount = 0;
   private refusedHere = 0;
-  private flushSeq = 0;
-  private drainSeq = 0;
-  private readonly drains = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  private requestSeq = 0;
+  private readonly requests = new Map<number, Request>();
+  private closeRequested = false;
   /** Set once the thread answered `closed`: its exit is expected from then on. */
-  private closing = false;
-  /** Resolves close() once the thread answered `closed`, or died and was taken over. */
+  private closedAnswered = false;
+  /** Resolves close() once the thread answered `closed`, or the writer gave up. */
   private onClosed: (() => void) | undefined;
-  private fallback: WriteQueue | undefined;
+  /** Set when no thread could be started while closing: nothing more can be written. */
+  private gaveUp = false;
+  private lastThreadError = '';
+  /** Resolves when the current thread has exited. */
+  private exited: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly worker: Worker,
-    private readonly flushed: Int32Array,
-    private status: WriterStatus,
+    started: Started,
+    /** This writer's run id (writer_marks). */
+    readonly run: string,
     private readonly o: ThreadWriterOptions,
   ) {
-    worker.on('message', (m: FromWriter) => this.onMessage(m));
-    worker.on('error', (error) => this.takeOver(`failed: ${error.message}`));
-    worker.on('exit', (code) => this.takeOver(`exited with code ${code}`));
-    worker.unref();
+    this.worker = started.worker;
+    this.status = started.status;
+    this.attach(started.worker);
   }
 
+  /** True while writes fail, or while no thread runs. */
   get degraded(): boolean {
-    return this.fallback ? this.fallback.degraded : this.status.degraded;
+    return this.worker === null || this.status.degraded;
   }
 
   get full(): boolean {
-    return this.fallback ? this.fallback.full : this.status.full;
+    return this.gaveUp || this.status.full || this.pending >= this.o.maxBuffered;
   }
 
   get pending(): number {
-    if (this.fallback) return this.fallback.pending;
-    return this.outbox.length + Math.max(this.status.pending, this.sentCount - this.status.settled);
+    return this.outbox.length + Math.max(this.status.pending, this.sentCount - this.status.handled);
   }
 
   get spilled(): number {
-    return this.fallback ? this.fallback.spilled : this.status.spilled;
+    return this.status.spilled;
   }
 
   get refused(): number {
-    return this.refusedHere + this.status.refused + (this.fallback?.refused ?? 0);
+    return this.refusedHere + this.status.refused;
   }
 
   enqueue(record: CallRecord): boolean {
-    if (this.fallback) return this.fallback.enqueue(record);
-    if (this.status.full) {
+    if (this.full) {
       this.refusedHere++;
       return false;
     }
@@ -137,117 +166,163 @@ export class ThreadWriter implements RecordWriter {
     return true;
   }
 
-  /** Waits (blocking, up to FLUSH_WAIT_MS) until the thread has written everything enqueued so far. */
-  flush(): void {
-    if (this.fallback) {
-      this.fallback.flush();
-      return;
-    }
+  /**
+   * See RecordWriter.flush: the thread writes what it holds and answers; the event loop
+   * never waits. False at once while no thread runs (the records wait for the next one).
+   */
+  flush(): Promise<boolean> {
+    if (this.worker === null || this.gaveUp) return Promise.resolve(false);
     this.post();
-    const seq = ++this.flushSeq;
-    this.send({ t: 'flush', seq });
-    const deadline = Date.now() + FLUSH_WAIT_MS;
-    for (let seen = Atomics.load(this.flushed, 0); seen < seq; seen = Atomics.load(this.flushed, 0)) {
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      Atomics.wait(this.flushed, 0, seen, left);
-    }
+    return this.request('flush');
   }
 
   /** Writes everything pending (the thread retries while the store fails, then spills). */
   async drain(): Promise<void> {
-    if (this.fallback) return this.fallback.drain();
+    if (this.gaveUp) throw new WriteQueueError('retrying', this.pending, { cause: new Error(this.lastThreadError) });
     this.post();
-    const id = ++this.drainSeq;
-    // Referenced while any drain waits, so the process stays up for the answer.
-    this.worker.ref();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.drains.set(id, { resolve, reject });
-        this.send({ t: 'drain', id });
-      });
-    } finally {
-      if (this.drains.size === 0 && !this.closing) this.worker.unref();
-    }
+    await this.request('drain');
   }
 
   /**
    * Writes what is still pending, ends the thread and waits for it to exit. The thread
-   * drains before it answers `closed` (as long as a drain takes); if it dies first, what
-   * it had not confirmed is written on the main thread.
+   * drains before it answers `closed` (as long as a drain takes); if it dies first, a new
+   * one takes over and closes.
    */
   async close(): Promise<void> {
-    if (!this.fallback && !this.closing) {
-      if (this.outbox.length > 0) await this.drain();
-      this.worker.ref();
-      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-      await new Promise<void>((resolve) => {
-        this.onClosed = resolve;
-        this.send({ t: 'close' });
-      });
-      this.closing = this.fallback === undefined;
-      if (this.closing) {
-        const timer = setTimeout(() => void this.worker.terminate(), CLOSE_WAIT_MS);
-        await exited;
-        clearTimeout(timer);
-      }
-    }
-    if (this.fallback) await this.fallback.drain();
+    if (this.closedAnswered || this.gaveUp) return;
+    this.closeRequested = true;
+    this.post();
+    await new Promise<void>((resolve) => {
+      this.onClosed = resolve;
+      this.worker?.ref();
+      this.send({ t: 'close' });
+    });
+    const worker = this.worker;
+    if (!worker) return;
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private request(kind: Request['kind']): Promise<boolean> {
+    const id = ++this.requestSeq;
+    // Referenced while any request waits, so the process stays up for the answer.
+    this.worker?.ref();
+    return new Promise<boolean>((resolve, reject) => {
+      this.requests.set(id, { kind, resolve, reject });
+      this.send(kind === 'flush' ? { t: 'flush', id } : { t: 'drain', id });
+    });
+  }
+
+  private answer(id: number, finish: (r: Request) => void): void {
+    const r = this.requests.get(id);
+    if (!r) return;
+    this.requests.delete(id);
+    if (this.requests.size === 0 && !this.closeRequested) this.worker?.unref();
+    finish(r);
   }
 
   private readonly post = (): void => {
     if (this.posting !== undefined) clearTimeout(this.posting);
     this.posting = undefined;
-    if (this.outbox.length === 0 || this.fallback) return;
+    if (this.outbox.length === 0 || this.worker === null) return;
     const records = this.outbox;
     this.outbox = [];
+    const first = this.sentCount + 1;
     this.sentCount += records.length;
     this.sent.push({ end: this.sentCount, records });
-    this.send({ t: 'records', records });
+    this.send({ t: 'records', first, records });
   };
 
   private send(m: ToWriter): void {
-    this.worker.postMessage(m);
+    this.worker?.postMessage(m);
+  }
+
+  private attach(worker: Worker): void {
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (m: FromWriter) => this.onMessage(m));
+    worker.on('error', (error) => {
+      this.lastThreadError = error.message;
+      // Its exit follows; that is where a new thread starts.
+      void worker.terminate();
+    });
+    worker.on('exit', (code) => {
+      if (worker === this.worker && !this.closedAnswered) this.lost(this.lastThreadError ? `failed: ${this.lastThreadError}` : `exited with code ${code}`);
+    });
+    if (this.requests.size === 0 && !this.closeRequested) worker.unref();
   }
 
   private onMessage(m: FromWriter): void {
-    if (m.t === 'status' || m.t === 'ready') this.settle(m.status);
-    else if (m.t === 'drained') {
-      this.settle(m.status);
-      const d = this.drains.get(m.id);
-      this.drains.delete(m.id);
-      if (m.error === undefined) d?.resolve();
-      else d?.reject(new WriteQueueError('retrying', m.status.pending, { cause: new Error(m.error) }));
+    if (m.t === 'status' || m.t === 'ready') this.takeStatus(m.status);
+    else if (m.t === 'flushed') {
+      this.takeStatus(m.status);
+      this.answer(m.id, (r) => r.resolve(m.written));
+    } else if (m.t === 'drained') {
+      this.takeStatus(m.status);
+      this.answer(m.id, (r) => (m.error === undefined ? r.resolve(true) : r.reject(new WriteQueueError('retrying', m.status.pending, { cause: new Error(m.error) }))));
     } else if (m.t === 'error') this.o.onError(new WriteQueueError(m.kind, m.count, { cause: new Error(m.cause) }));
     else if (m.t === 'recover') this.o.onRecover();
-    else if (m.t === 'closed') this.onClosed?.();
+    else if (m.t === 'closed') {
+      this.takeStatus(m.status);
+      this.closedAnswered = true;
+      this.onClosed?.();
+    }
   }
 
-  private settle(status: WriterStatus): void {
+  private takeStatus(status: WriterStatus): void {
     this.status = status;
-    while (this.sent.length > 0 && (this.sent[0] as SentBatch).end <= status.settled) this.sent.shift();
+    while (this.sent.length > 0 && (this.sent[0] as SentBatch).end <= status.handled) this.sent.shift();
   }
 
-  /** The thread is gone: everything it may not have written goes to an in-process queue. */
-  private takeOver(reason: string): void {
-    if (this.closing || this.fallback) return;
-    const queue = this.o.fallback();
-    let unsettled = 0;
+  /** The thread is gone: start a new one of the same run. */
+  private lost(reason: string): void {
+    this.worker = null;
+    this.lastThreadError = '';
+    const unconfirmed = this.sentCount - this.status.handled;
+    this.o.onThreadLost(`the call-record writer thread ${reason}; a new one starts and gets the ${unconfirmed} record(s) it had not confirmed`);
+    void this.restart(0);
+  }
+
+  private async restart(attempt: number): Promise<void> {
+    const delay = RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)] as number;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    let started: Started;
+    try {
+      started = await spawnWriter(this.o, this.run, this.status.handled);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.lastThreadError = message;
+      if (this.closeRequested && attempt + 1 >= RESTARTS_WHILE_CLOSING) return this.giveUp(message);
+      this.o.onThreadLost(`a new call-record writer thread did not start (${message}); ${this.pending} record(s) wait in memory; trying again`);
+      return this.restart(attempt + 1);
+    }
+    this.worker = started.worker;
+    this.status = started.status;
+    this.attach(started.worker);
+    // Unconfirmed records first (in posting order, with their numbers), then the outbox,
+    // then the requests and the close that waited: each covers what was posted before it.
     for (const batch of this.sent) {
       const start = batch.end - batch.records.length;
-      const skip = Math.max(0, this.status.settled - start);
-      for (const record of batch.records.slice(skip)) {
-        queue.enqueue(record);
-        unsettled++;
-      }
+      const skip = Math.max(0, this.status.handled - start);
+      if (skip < batch.records.length) this.send({ t: 'records', first: start + skip + 1, records: skip === 0 ? batch.records : batch.records.slice(skip) });
     }
-    for (const record of this.outbox) queue.enqueue(record);
-    this.fallback = queue;
-    this.o.onThreadLost(`the call-record writer thread ${reason}; ${unsettled + this.outbox.length} record(s) it had not confirmed and all new ones are written on the main thread from now on`);
-    this.sent = [];
-    this.outbox = [];
-    for (const d of this.drains.values()) queue.drain().then(d.resolve, d.reject);
-    this.drains.clear();
+    this.post();
+    for (const [id, r] of this.requests) this.send(r.kind === 'flush' ? { t: 'flush', id } : { t: 'drain', id });
+    if (this.requests.size > 0 || this.closeRequested) started.worker.ref();
+    if (this.closeRequested) this.send({ t: 'close' });
+    this.o.onThreadRestarted?.(`a new call-record writer thread took over${started.skipped > 0 ? `; ${started.skipped} record(s) the old one had already stored were not stored again` : ''}`);
+  }
+
+  /** Closing, and no thread starts: what is not written is lost; say how much. */
+  private giveUp(message: string): void {
+    this.gaveUp = true;
+    const lost = this.pending;
+    this.o.onThreadLost(`no call-record writer thread can be started (${message}); ${lost} record(s) that were not written are lost`);
+    for (const r of this.requests.values()) {
+      if (r.kind === 'flush') r.resolve(false);
+      else r.reject(new WriteQueueError('retrying', lost, { cause: new Error(message) }));
+    }
+    this.requests.clear();
     this.onClosed?.();
   }
 }

@@ -1,10 +1,10 @@
 import { parentPort } from 'node:worker_threads';
-import { edgesFor } from '../edges.js';
-import { detectRuntime } from '../runtime.js';
+import { HandledPrefix } from './handled-prefix.js';
 import { SpillFile } from './spill.js';
-import { createCallWriter } from './call-writer.js';
-import type { CallRecord } from './types.js';
+import { createCallWriter, type CallWriter } from './call-writer.js';
+import type { CallRecord, OpenDriver, SqlDriver, WriterMark } from './types.js';
 import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
+import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 
 /**
  * The call-record writer thread: a WriteQueue and its own SQLite connection (store,
@@ -12,6 +12,13 @@ import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
  * run on the proxy's event loop. It starts from the program's own entry file (main.ts
  * dispatches on `workerData.role`), so the Bun binary and the Node build need no second
  * entry point. The main-thread side is ThreadWriter (writer-client.ts).
+ *
+ * Exactly once across a thread's death: records carry their number in posting order;
+ * every commit (and every spill append) also stores the run's handled prefix (the mark,
+ * store/writer-marks.ts) atomically with the records. A new thread of the same run skips
+ * re-posted records at or below the highest mark, because those are handled: written or
+ * in the spill file, which it replays itself. Above the mark nothing was written, because
+ * the thread writes records in posting order and each commit's mark covers all of them.
  */
 
 export const WRITER_ROLE = 'tokometer-writer';
@@ -25,12 +32,16 @@ export interface WriterThreadData {
   flushIntervalMs: number;
   maxBuffered: number;
   spillAfter: number;
-  /** Int32Array over a SharedArrayBuffer: [0] = the last synchronous flush finished (its sequence number). */
-  flushSignal: SharedArrayBuffer;
+  /** ms between status reports (only sent when the status changed). Default: flushIntervalMs. */
+  statusIntervalMs?: number;
+  /** The record writer this thread serves; the same across its restarts. */
+  run: string;
+  /** Records 1..resumeAfter were confirmed to the main thread by an earlier thread of this run (0 for the first). */
+  resumeAfter: number;
 }
 
 /**
- * What the writer reports. `settled`: records 1..settled received from the main thread,
+ * What the writer reports. `handled`: records 1..handled received from the main thread,
  * in posting order, are written, rejected as unstorable, refused, or in the spill file;
  * it only grows. (A spilled record read back into memory when the store recovers is
  * exposed to a crash of the thread as it is to a crash of the process.)
@@ -41,78 +52,96 @@ export interface WriterStatus {
   pending: number;
   spilled: number;
   refused: number;
-  settled: number;
+  handled: number;
 }
 
-export type ToWriter = { t: 'records'; records: CallRecord[] } | { t: 'flush'; seq: number } | { t: 'drain'; id: number } | { t: 'close' };
+export type ToWriter =
+  /** Records numbered first, first + 1, … in posting order. */
+  | { t: 'records'; first: number; records: CallRecord[] }
+  | { t: 'flush'; id: number }
+  | { t: 'drain'; id: number }
+  | { t: 'close' };
 
 export type FromWriter =
-  | { t: 'ready'; status: WriterStatus }
+  | { t: 'ready'; status: WriterStatus; skipped: number }
   | { t: 'status'; status: WriterStatus }
+  | { t: 'flushed'; id: number; written: boolean; status: WriterStatus }
   | { t: 'drained'; id: number; status: WriterStatus; error?: string }
   | { t: 'error'; kind: WriteQueueErrorKind; count: number; cause: string }
   | { t: 'recover' }
-  | { t: 'closed' }
+  | { t: 'closed'; status: WriterStatus }
   | { t: 'failed'; error: string };
 
 export function isWriterThreadData(data: unknown): data is WriterThreadData {
   return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === WRITER_ROLE;
 }
 
-/** Runs the writer until the main thread sends `close` (then closes the connection and lets the thread end). */
-export async function runWriterThread(data: WriterThreadData): Promise<void> {
+/**
+ * Runs the writer until the main thread sends `close` (then closes the connection and lets
+ * the thread end). `loadDriver` gives the runtime's SQLite driver (chosen by the entry).
+ */
+export async function runWriterThread(data: WriterThreadData, loadDriver: () => Promise<OpenDriver>): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('the writer thread must run in a worker');
   const post = (m: FromWriter) => port.postMessage(m);
-  const settled = new SettledPrefix();
+  const handled = new HandledPrefix(data.resumeAfter);
+  const markAfter = (records: readonly CallRecord[]): WriterMark => ({ run: data.run, handled: handled.after(records), at: Date.now() });
   let queue: WriteQueue;
-  let close: () => void;
+  let store: CallWriter;
+  /** The thread's own connection (the call writer's), for its marks. */
+  let driver: SqlDriver;
+  /** Re-posted records up to here were handled by an earlier thread of this run. */
+  let skipThrough: number;
   try {
-    const open = await edgesFor(detectRuntime()).openDriver();
-    const store = createCallWriter(open(data.dbPath));
-    close = () => store.close();
-    queue = new WriteQueue(store, {
+    const open = await loadDriver();
+    driver = open(data.dbPath);
+    store = createCallWriter(driver);
+    const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
+    // Read before the queue takes the spill file back.
+    skipThrough = Math.max(storedMark(driver, data.run), spill?.markOf(data.run) ?? 0);
+    const marked = store;
+    queue = new WriteQueue({ insertCalls: (records) => marked.insertCalls(records, markAfter(records)) }, {
       flushIntervalMs: data.flushIntervalMs,
       maxBuffered: data.maxBuffered,
       spillAfter: data.spillAfter,
-      ...(data.spillPath ? { spill: new SpillFile(data.spillPath, data.spillMaxBytes) } : {}),
+      ...(spill ? { spill } : {}),
       onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
       onRecover: () => post({ t: 'recover' }),
-      onSettled: (records) => settled.settle(records),
+      onHandled: (records) => handled.handle(records),
     });
   } catch (error) {
     post({ t: 'failed', error: error instanceof Error ? error.message : String(error) });
     port.close();
     return;
   }
-  const flushed = new Int32Array(data.flushSignal);
   const status = (): WriterStatus => ({
     degraded: queue.degraded,
     full: queue.full,
     pending: queue.pending,
     spilled: queue.spilled,
     refused: queue.refused,
-    settled: settled.count,
+    handled: handled.count,
   });
   let last = '';
-  // Status goes out once per flush interval, and only when it changed.
+  // Status goes out once per interval, and only when it changed.
   const reporter = setInterval(() => {
     const s = status();
     const text = JSON.stringify(s);
     if (text !== last) post({ t: 'status', status: s });
     last = text;
-  }, data.flushIntervalMs);
-  post({ t: 'ready', status: status() });
+  }, data.statusIntervalMs ?? data.flushIntervalMs);
+  post({ t: 'ready', status: status(), skipped: Math.max(0, skipThrough - data.resumeAfter) });
   port.on('message', (m: ToWriter) => {
     if (m.t === 'records') {
-      for (const record of m.records) {
-        settled.receive(record);
-        queue.enqueue(record);
+      for (let i = 0; i < m.records.length; i++) {
+        const record = m.records[i] as CallRecord;
+        const seq = m.first + i;
+        handled.receive(record, seq);
+        if (seq <= skipThrough) handled.handle([record]);
+        else queue.enqueue(record);
       }
     } else if (m.t === 'flush') {
-      queue.flush();
-      Atomics.store(flushed, 0, m.seq);
-      Atomics.notify(flushed, 0);
+      void queue.flush().then((written) => post({ t: 'flushed', id: m.id, written, status: status() }));
     } else if (m.t === 'drain') {
       queue.drain().then(
         () => post({ t: 'drained', id: m.id, status: status() }),
@@ -125,36 +154,20 @@ export async function runWriterThread(data: WriterThreadData): Promise<void> {
         .catch(() => {})
         .finally(() => {
           clearInterval(reporter);
-          close();
-          post({ t: 'closed' });
+          // The main thread learns the final status before the run's mark goes: if this
+          // thread dies before the answer, the mark still guards a replacement.
+          post({ t: 'closed', status: status() });
+          // Starting must never wait for the write lock, so marks are tidied here: this run's,
+          // and those of runs that ended without closing. A failing store keeps them for later.
+          try {
+            forgetMark(driver, data.run);
+            forgetStaleMarks(driver, Date.now());
+          } catch {
+            // Deleted by a later close.
+          }
+          store.close();
           port.close();
         });
     }
   });
 }
-
-/** The longest prefix, in posting order, of records received from the main thread that are settled. */
-export class SettledPrefix {
-  private readonly seqOf = new WeakMap<CallRecord, number>();
-  /** Settled sequence numbers beyond the prefix. */
-  private readonly ahead = new Set<number>();
-  private received = 0;
-  /** Records 1..count are settled. */
-  count = 0;
-
-  receive(record: CallRecord): void {
-    this.seqOf.set(record, ++this.received);
-  }
-
-  /** Marks records settled; records not received from the main thread (replayed from a spill file) are ignored. */
-  settle(records: readonly CallRecord[]): void {
-    for (const record of records) {
-      const seq = this.seqOf.get(record);
-      if (seq === undefined) continue;
-      this.seqOf.delete(record);
-      this.ahead.add(seq);
-    }
-    while (this.ahead.delete(this.count + 1)) this.count++;
-  }
-}
-

@@ -31,14 +31,6 @@ export async function startTelemetry(o: StartTelemetryOptions): Promise<CallTele
   return telemetry;
 }
 
-/** The incoming request's W3C trace context headers, or null when it sent no `traceparent`. */
-export function incomingTrace(headers: Readonly<Record<string, string>>): TraceHeaders | null {
-  const traceparent = headers.traceparent;
-  if (traceparent === undefined) return null;
-  const tracestate = headers.tracestate;
-  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
-}
-
 /** Prometheus lines for `/metrics`: what the exporter delivered and dropped. */
 export function renderTelemetryCounts(c: TelemetryCounts): string {
   return [

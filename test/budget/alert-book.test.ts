@@ -63,6 +63,17 @@ describe('AlertBook', () => {
     expect(book.admit(event({ tagValue: 'u2' }))).toBe(false);
   });
 
+  it('a threshold fired under one limit does not hold back the same threshold under a raised limit, also after a restart', () => {
+    const book = new AlertBook();
+    expect(book.admit(event({ threshold: 0.8, limitNano: 10 }))).toBe(true);
+    expect(book.admit(event({ threshold: 0.8, limitNano: 20 }))).toBe(true);
+    expect(book.admit(event({ threshold: 0.8, limitNano: 20 }))).toBe(false);
+    const restarted = new AlertBook();
+    restarted.load([row({ threshold: 0.8, limitNano: 10 })], []);
+    expect(restarted.admit(event({ threshold: 0.8, limitNano: 10 }))).toBe(false);
+    expect(restarted.admit(event({ threshold: 0.8, limitNano: 20 }))).toBe(true);
+  });
+
   it('stays bounded, forgetting the oldest instances first', () => {
     const book = new AlertBook(4);
     for (let i = 0; i < 4; i++) book.admit(event({ tagValue: `u${i}` }));

@@ -147,10 +147,10 @@ describe('ledger + notifier end to end', () => {
     await n.idle();
     const ids = hook.delivered().map((r) => r.body['id']);
     expect(ids).toEqual([
-      `key:k:0.5:${Date.parse('2026-11-01T00:00:00Z')}`,
-      `key:k:0.8:${Date.parse('2026-11-01T00:00:00Z')}`,
-      `key:k:1:${Date.parse('2026-11-01T00:00:00Z')}`,
-      `key:k:0.5:${Date.parse('2026-12-01T00:00:00Z')}`,
+      `key:k:0.5:${Date.parse('2026-11-01T00:00:00Z')}:${USD}`,
+      `key:k:0.8:${Date.parse('2026-11-01T00:00:00Z')}:${USD}`,
+      `key:k:1:${Date.parse('2026-11-01T00:00:00Z')}:${USD}`,
+      `key:k:0.5:${Date.parse('2026-12-01T00:00:00Z')}:${USD}`,
     ]);
     expect(persisted).toHaveLength(4);
     expect(ledger.snapshot()[0]!.spentNano).toBe(Math.round(0.6 * USD));

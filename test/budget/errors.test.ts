@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetExceededError, isoInstant } from '../../src/budget/errors.js';
+import { budgetBusyError, budgetExceededError, budgetRefusal, isoInstant } from '../../src/budget/errors.js';
 import type { BlockInfo } from '../../src/budget/types.js';
 import { ProxyError } from '../../src/lib/errors.js';
 
@@ -34,12 +34,10 @@ describe('budgetExceededError', () => {
     expect(e.headers).toEqual({ 'Retry-After': String((resetAt - at) / 1000), 'x-should-retry': 'false' });
   });
 
-  it('reports real spend beyond the limit, the per-tag instance, and calls in flight', () => {
+  it('reports real spend beyond the limit and the per-tag instance', () => {
     const e = budgetExceededError({ ...block, kind: 'tag', name: 'free-tier-daily', per: 'user_id', tagValue: 'u_42', limitNano: 500_000_000, spentNano: 510_000_000, period: 'day' });
     expect(e.message).toBe("Budget 'free-tier-daily' for user_id 'u_42' exhausted: $0.51 of $0.50 used today; resets 2026-12-01T00:00:00Z");
     expect(e.details['budget']).toEqual({ name: 'free-tier-daily', limit_usd: 0.5, spent_usd: 0.51, period: 'day', per: 'user_id', tag_value: 'u_42' });
-    const r = budgetExceededError({ ...block, spentNano: 499_000_000_000, reservedNano: 2_000_000_000, reason: 'reserved' });
-    expect(r.message).toBe("Budget 'summarizer' exhausted: $499.00 of $500.00 used this month, $2.00 more held by calls in flight; resets 2026-12-01T00:00:00Z");
   });
 
   it('Retry-After is a whole number of seconds, at least 1; total budgets have none', () => {
@@ -50,6 +48,19 @@ describe('budgetExceededError', () => {
     expect(total.headers).toEqual({ 'x-should-retry': 'false' });
     expect(total.details['reset_at']).toBeNull();
     expect(total.message).toBe("Budget 'summarizer' exhausted: $500.00 of $500.00 used in total; it does not reset");
+  });
+
+  it('a busy budget (room, but not beside the calls in flight) is budget_busy: retry in a second, no reset_at', () => {
+    const busy = { ...block, spentNano: 499_000_000_000, reservedNano: 2_000_000_000, inFlight: 3, waiting: 2, reason: 'reserved' } as const;
+    const e = budgetBusyError(busy, 30_000);
+    expect(e.kind).toBe('budget_busy');
+    expect(e.status).toBe(429);
+    expect(e.message).toBe("Budget 'summarizer' busy: $499.00 of $500.00 used this month, $2.00 held by 3 calls in flight and 2 waiting; this call (estimated $0.001) found no room within 30 s. Retry shortly.");
+    expect(e.details).toEqual({ budget: { name: 'summarizer', limit_usd: 500, spent_usd: 499, period: 'month', reserved_usd: 2, in_flight: 3, waiting: 2 } });
+    expect(e.headers).toEqual({ 'Retry-After': '1', 'x-should-retry': 'true' });
+    expect(budgetBusyError({ ...busy, inFlight: 1, waiting: 0 }, 0).message).toContain('held by 1 call in flight; this call (estimated $0.001) does not fit beside them (budget_admission_wait_ms is 0)');
+    expect(budgetRefusal(busy, 5).kind).toBe('budget_busy');
+    expect(budgetRefusal(block, 5).kind).toBe('budget_exceeded');
   });
 
   it('isoInstant drops zero milliseconds only', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EstimatePrices, estimateRatesOf, type PriceDescriber } from '../../src/budget/estimate-prices.js';
 import { FALLBACK_INPUT_PICO_PER_TOKEN, FALLBACK_OUTPUT_PICO_PER_TOKEN } from '../../src/budget/estimate.js';
-import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
+import { LedgerGate, type GateRequest, type LedgerGateOptions } from '../../src/budget/gate.js';
 import { BudgetLedger } from '../../src/budget/ledger.js';
 import { ProxyError } from '../../src/lib/errors.js';
 import { createPricer } from '../../src/pricing/pricer.js';
-import { USD, keyBudget } from './helpers.js';
+import { USD, keyBudget, now } from './helpers.js';
 
 const pricer = createPricer();
 
@@ -48,12 +48,12 @@ describe('LedgerGate', () => {
     model: 'gpt-4o-mini',
     promptBytes: 4000,
     maxOutputTokens: 100,
-    at: 0,
+    at: Date.parse('2026-11-20T12:00:00Z'),
     ...extra,
   });
-  const make = (limitUsd: number) => {
+  const make = (limitUsd: number, options: LedgerGateOptions = {}) => {
     const ledger = new BudgetLedger({ clock: () => Date.parse('2026-11-20T12:00:00Z'), timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
-    return { ledger, gate: new LedgerGate(ledger, new EstimatePrices(pricer)) };
+    return { ledger, gate: new LedgerGate(ledger, new EstimatePrices(pricer), options) };
   };
 
   it('estimates prompt bytes / 4 and max output tokens at the model’s prices', () => {
@@ -65,29 +65,96 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ model: 'no-such-model' }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
 
+  it('without max_tokens, estimates the largest output the key has had from the model this week (learned at settle)', () => {
+    const { gate } = make(1);
+    const first = now(gate.reserve(request({ maxOutputTokens: null })));
+    if (!first.ok) throw new Error('unreachable');
+    gate.settle(first.reservation, 1000, 37);
+    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
+    // Another key, another model, or an explicit max_tokens are unaffected.
+    expect(gate.estimate(request({ maxOutputTokens: null, keyName: 'other' }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
+    expect(gate.estimate(request({ maxOutputTokens: null, model: 'gpt-4o' }))).toBeGreaterThan(1024 * 10_000_000 / 1000);
+    expect(gate.estimate(request({ maxOutputTokens: 500 }))).toBe((1000 * 150_000 + 500 * 600_000) / 1000);
+    // A call the client capped teaches nothing about uncapped ones.
+    const capped = now(gate.reserve(request({ maxOutputTokens: 4000 })));
+    if (capped.ok) gate.settle(capped.reservation, 1000, 4000);
+    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
+    // Outputs not reported by the provider teach nothing.
+    const second = now(gate.reserve(request({ maxOutputTokens: null })));
+    if (second.ok) gate.settle(second.reservation, 1000, null);
+    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
+    // Eight days later the window has moved on.
+    expect(gate.estimate(request({ maxOutputTokens: null, at: Date.parse('2026-11-28T12:00:00Z') }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
+  });
+
   it('holds the estimate, settles the real cost, and refuses with a 429 once the cap is reached', () => {
     const { gate, ledger } = make(0.001);
-    const first = gate.reserve(request());
+    const first = now(gate.reserve(request()));
     expect(first.ok).toBe(true);
     expect(ledger.snapshot()[0]).toMatchObject({ reservedNano: 210_000, inFlight: 1 });
     if (!first.ok) throw new Error('unreachable');
     gate.settle(first.reservation, 0.001 * USD);
     gate.settle(first.reservation, 0.001 * USD);
     expect(ledger.snapshot()[0]).toMatchObject({ spentNano: 1_000_000, reservedNano: 0, inFlight: 0 });
-    const refused = gate.reserve(request());
-    expect(refused.ok).toBe(false);
-    if (refused.ok) throw new Error('unreachable');
+    const refused = now(gate.reserve(request()));
+    if (refused.ok || refused.aborted) throw new Error('unreachable');
     expect(refused.error).toBeInstanceOf(ProxyError);
     expect(refused.error.status).toBe(429);
+    expect(refused.error.kind).toBe('budget_exceeded');
     expect(refused.error.details).toMatchObject({ reset_at: '2026-12-01T00:00:00Z', budget: { name: 'k', limit_usd: 0.001, spent_usd: 0.001, period: 'month' } });
     expect(refused.error.headers).toEqual({ 'x-should-retry': 'false', 'Retry-After': String(10.5 * 86400) });
   });
 
-  it('ignores reservations it did not make, and calls without budgets hold nothing', () => {
+  it('a call that fits only once the calls in flight settle waits (a promise), then is admitted', async () => {
+    const { gate, ledger } = make(0.0003);
+    const first = now(gate.reserve(request()));
+    const second = gate.reserve(request());
+    expect(second).toBeInstanceOf(Promise);
+    expect(ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
+    if (first.ok) gate.settle(first.reservation, 50_000);
+    expect(await second).toMatchObject({ ok: true });
+    expect(ledger.snapshot()[0]).toMatchObject({ spentNano: 50_000, reservedNano: 210_000, inFlight: 1, waiting: 0 });
+  });
+
+  it('a wait that runs out is budget_busy (retry in 1 s), and admission_wait_ms 0 answers it at once', async () => {
+    const waited = make(0.0003, { admissionWaitMs: 20 });
+    now(waited.gate.reserve(request()));
+    const busy = await waited.gate.reserve(request());
+    if (busy.ok || busy.aborted) throw new Error('expected a refusal');
+    expect(busy.error.kind).toBe('budget_busy');
+    expect(busy.error.headers).toEqual({ 'Retry-After': '1', 'x-should-retry': 'true' });
+    expect(busy.error.message).toMatch(/^Budget 'k' busy: .* found no room within 0\.02 s\. Retry shortly\.$/);
+    const immediate = make(0.0003, { admissionWaitMs: 0 });
+    now(immediate.gate.reserve(request()));
+    const at = now(immediate.gate.reserve(request()));
+    if (at.ok || at.aborted) throw new Error('expected a refusal');
+    expect(at.error.kind).toBe('budget_busy');
+  });
+
+  it('a client that leaves while waiting gets aborted and holds nothing', async () => {
+    const { gate, ledger } = make(0.0003);
+    now(gate.reserve(request()));
+    const controller = new AbortController();
+    const waiting = gate.reserve(request(), controller.signal);
+    controller.abort();
+    expect(await waiting).toEqual({ ok: false, aborted: true });
+    expect(ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 0, reservedNano: 210_000 });
+  });
+
+  it('logs the first refusal per budget per minute with its name, spend and reset', () => {
+    const lines: string[] = [];
+    const { gate } = make(0.0001, { log: (l) => lines.push(l) });
+    const first = now(gate.reserve(request()));
+    if (first.ok) gate.settle(first.reservation, 0.0002 * USD);
+    for (let i = 0; i < 5; i++) now(gate.reserve(request()));
+    expect(lines).toEqual(["budget refusal: key budget 'k' is spent: $0.0002 of $0.0001 spent; resets 2026-12-01T00:00:00Z"]);
+    now(gate.reserve(request({ at: request().at })));
+    expect(lines).toHaveLength(1);
+  });
+
+  it('calls without budgets hold nothing', () => {
     const { gate, ledger } = make(1);
-    gate.settle(undefined, 5);
-    gate.settle({ counters: [] }, 5);
-    const free = gate.reserve(request({ keyName: 'other' }));
+    const free = now(gate.reserve(request({ keyName: 'other' })));
     expect(free.ok).toBe(true);
     if (free.ok) gate.settle(free.reservation, 1e9);
     expect(ledger.snapshot()[0]).toMatchObject({ spentNano: 0, reservedNano: 0 });

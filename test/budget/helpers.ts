@@ -1,3 +1,4 @@
+import type { GateResult } from '../../src/budget/gate.js';
 import { BudgetLedger, type ReserveResult } from '../../src/budget/ledger.js';
 import type { AlertEvent, TagBudget } from '../../src/budget/types.js';
 import type { KeyBudget } from '../../src/store/types.js';
@@ -41,4 +42,10 @@ export function harness(options: { keys?: Record<string, KeyBudget>; tags?: TagB
       return r;
     },
   };
+}
+
+/** A gate's answer when it decides at once (throws if it waits: the test expected no wait). */
+export function now<R>(r: GateResult<R> | Promise<GateResult<R>>): GateResult<R> {
+  if (r instanceof Promise) throw new Error('the gate waited');
+  return r;
 }

@@ -258,14 +258,14 @@ describe('alerts', () => {
     h.call('k', {}, 0.05); // 1.0
     h.call('k', {}, 0.5);
     expect(h.alerts.map((a) => a.threshold)).toEqual([0.5, 0.8, 1]);
-    expect(h.alerts[0]).toMatchObject({ id: `key:k:0.5:${Date.parse('2026-11-01T00:00:00Z')}`, kind: 'key', spentNano: 0.9 * USD, period: 'month' });
+    expect(h.alerts[0]).toMatchObject({ id: `key:k:0.5:${Date.parse('2026-11-01T00:00:00Z')}:${USD}`, kind: 'key', spentNano: 0.9 * USD, period: 'month' });
     h.setTime('2026-12-02T00:00:00Z');
     h.call('k', {}, 0.5);
     expect(h.alerts.map((a) => a.threshold)).toEqual([0.5, 0.8, 1, 0.5]);
     expect(h.alerts[3]!.periodStart).toBe(Date.parse('2026-12-01T00:00:00Z'));
     h.call(null, { team: 'a', user_id: 'a' }, 0.5);
     h.call(null, { team: 'a', user_id: 'b' }, 0.5);
-    expect(h.alerts.slice(4).map((a) => a.id)).toEqual([`tag:u:a:0.5:${Date.parse('2026-12-02T00:00:00Z')}`, `tag:u:b:0.5:${Date.parse('2026-12-02T00:00:00Z')}`]);
+    expect(h.alerts.slice(4).map((a) => a.id)).toEqual([`tag:u:a:0.5:${Date.parse('2026-12-02T00:00:00Z')}:${USD}`, `tag:u:b:0.5:${Date.parse('2026-12-02T00:00:00Z')}:${USD}`]);
   });
 
   it('a throwing alert sink never breaks settling', () => {

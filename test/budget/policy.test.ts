@@ -11,8 +11,10 @@ describe('decide(spent, reserved, limit, estimate)', () => {
     [150, 0, 100, 1, 'block', 'spent beyond the limit'],
     [0, 0, 0, 0, 'block', 'a $0 budget blocks everything'],
     [50, 40, 100, 10, 'allow', 'fits exactly beside the calls in flight'],
-    [50, 40, 100, 11, 'block', 'would exceed the limit with calls in flight'],
-    [0, 1, 100, 1000, 'block', 'a big estimate waits while others are in flight'],
+    [50, 40, 100, 11, 'wait', 'would exceed the limit with calls in flight: wait for them, never refuse'],
+    [0, 1, 100, 1000, 'wait', 'a big estimate waits while others are in flight'],
+    [99, 1, 100, 5, 'wait', 'room is short only because of a call in flight'],
+    [100, 1, 100, 0, 'block', 'spent reached the limit: refused even with calls in flight'],
     [99, 1, 100, 0, 'allow', 'zero estimate fits'],
   ];
 

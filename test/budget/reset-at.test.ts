@@ -3,7 +3,7 @@ import { EstimatePrices } from '../../src/budget/estimate-prices.js';
 import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
 import { BudgetLedger } from '../../src/budget/ledger.js';
 import type { BudgetPeriod } from '../../src/store/types.js';
-import { keyBudget } from './helpers.js';
+import { keyBudget, now as immediate } from './helpers.js';
 
 /**
  * Period boundaries end to end through the gate, on an injected clock: a key that used
@@ -42,19 +42,19 @@ describe('period boundaries and reset_at (injected clock)', () => {
     let t = Date.parse(now);
     const ledger = new BudgetLedger({ clock: () => t, timeZone: zone, keyBudgets: new Map([['k', keyBudget(1, { period })]]) });
     const gate = new LedgerGate(ledger, new EstimatePrices(noPrices));
-    const first = gate.reserve(request);
+    const first = immediate(gate.reserve(request));
     if (!first.ok) throw new Error('first call refused');
     gate.settle(first.reservation, 1e9);
 
-    const refused = gate.reserve(request);
-    if (refused.ok) throw new Error('not refused at the cap');
+    const refused = immediate(gate.reserve(request));
+    if (refused.ok || refused.aborted) throw new Error('not refused at the cap');
     expect(refused.error.details).toMatchObject({ reset_at: resetAt, budget: { period } });
     expect(refused.error.headers['Retry-After']).toBe(String(Math.max(1, Math.ceil((Date.parse(resetAt) - t) / 1000))));
 
     t = Date.parse(resetAt) - 1;
-    expect(gate.reserve(request).ok).toBe(false);
+    expect(immediate(gate.reserve(request)).ok).toBe(false);
     t = Date.parse(resetAt);
-    const next = gate.reserve(request);
+    const next = immediate(gate.reserve(request));
     expect(next.ok).toBe(true);
     expect(ledger.snapshot()[0]).toMatchObject({ spentNano: 0, periodStart: Date.parse(resetAt) });
   });
@@ -63,11 +63,11 @@ describe('period boundaries and reset_at (injected clock)', () => {
     let t = Date.parse('2026-11-20T12:00:00Z');
     const ledger = new BudgetLedger({ clock: () => t, timeZone: 'Asia/Tokyo', keyBudgets: new Map([['k', keyBudget(1, { period: 'total' })]]) });
     const gate = new LedgerGate(ledger, new EstimatePrices(noPrices));
-    const first = gate.reserve(request);
+    const first = immediate(gate.reserve(request));
     if (first.ok) gate.settle(first.reservation, 1e9);
     t += 400 * 86_400_000;
-    const refused = gate.reserve(request);
-    if (refused.ok) throw new Error('not refused');
+    const refused = immediate(gate.reserve(request));
+    if (refused.ok || refused.aborted) throw new Error('not refused');
     expect(refused.error.details).toMatchObject({ reset_at: null });
     expect(refused.error.headers).toEqual({ 'x-should-retry': 'false' });
   });

@@ -122,7 +122,7 @@ describe('BudgetService', () => {
     expect(stateOf(svc, 'soft')).toMatchObject({ soft: true, blocked: false });
   });
 
-  it('does not fire again after a restart what the alerts table holds for the period, unless a reset re-armed it', async () => {
+  it('does not fire again after a restart what the alerts table holds for the period and limit, unless a reset or a raised limit re-armed it', async () => {
     w = world();
     await w.addKey('k', keyBudget(1, { alertAt: [0.5] }));
     const paid = (svc: BudgetService, usd: number, iso: string) => {
@@ -130,8 +130,8 @@ describe('BudgetService', () => {
       w.spend('k', iso, usd);
       call(svc, 'k', usd);
     };
-    // Fired this period at 0.5 (under another limit): the stored spend is below it now.
-    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
+    // Fired this period at 0.5 under the same limit (the stored spend is below it now).
+    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: USD, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
     // An alert of last month does not count.
     await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
     const svc = await w.service();
@@ -146,16 +146,27 @@ describe('BudgetService', () => {
     expect(w.lines).toHaveLength(1);
     expect(await w.store.budgets.alerts()).toHaveLength(3);
 
-    // Restart with a 10x limit: spend is far below 50 % again, yet the alert fired after the reset holds.
+    // Restart under the same limit: the alert fired after the reset holds.
+    const same = await w.service();
+    paid(same, 0.1, '2026-11-20T13:30:00Z');
+    expect(w.lines).toHaveLength(1);
+
+    // Restart with a 10x limit (#18 point 7): spend is far below 50 % again, so 50 % of the
+    // new limit is a new alert when the spend reaches it.
     await w.store.keys.update('k', { budget: keyBudget(10, { alertAt: [0.5] }) });
     const restarted = await w.service();
-    expect(stateOf(restarted, 'k')!.spentNano).toBe(0.7 * USD);
-    paid(restarted, 5, '2026-11-20T14:00:00Z');
+    expect(stateOf(restarted, 'k')!.spentNano).toBe(0.8 * USD);
+    paid(restarted, 3, '2026-11-20T14:00:00Z');
     expect(w.lines).toHaveLength(1);
-    w.setNow('2026-11-20T14:30:00Z');
-    await restarted.reset({ name: 'k' }, 'admin');
-    paid(restarted, 6, '2026-11-20T15:00:00Z');
+    paid(restarted, 2, '2026-11-20T14:10:00Z');
     expect(w.lines).toHaveLength(2);
+    const again = await w.service();
+    paid(again, 0.1, '2026-11-20T14:20:00Z');
+    expect(w.lines).toHaveLength(2);
+    w.setNow('2026-11-20T14:30:00Z');
+    await again.reset({ name: 'k' }, 'admin');
+    paid(again, 6, '2026-11-20T15:00:00Z');
+    expect(w.lines).toHaveLength(3);
   });
 
   it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
@@ -85,7 +86,7 @@ export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; 
   const config = parseConfigText(text, { file: 'budget-test.yaml', env: {} });
   const driver = openDriver(o.dbPath);
   const proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver,
     startServer: startNodeServer,
     upstream: createNodeUpstream(),

@@ -288,4 +288,16 @@ describe('resolveDbPath', () => {
     expect(config.db).toBe(path.join(cwd, 'data', 't.db'));
     expect(resolveDbPath({ env: {}, config, cwd: '/elsewhere' })).toBe(path.join(cwd, 'data', 't.db'));
   });
+
+  it('leaves a PostgreSQL URL as written (flag, $TOKOMETER_DB and config db); the spill path is resolved like a file', () => {
+    const url = 'postgresql://app:secret@db.internal:5432/tokometer?sslmode=require';
+    expect(resolveDbPath({ flag: url, env: {}, config: {}, cwd })).toBe(url);
+    expect(resolveDbPath({ env: { TOKOMETER_DB: 'postgres://db/x' }, config: {}, cwd })).toBe('postgres://db/x');
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'tokometer.yaml'), `db: ${url}\nstore: { spill_path: spill/a.spill }\n`);
+    const { config } = loadConfig({ path: 'tokometer.yaml', env: {}, cwd: dir });
+    expect(config.db).toBe(url);
+    expect(config.store.spill_path).toBe(path.join(dir, 'spill', 'a.spill'));
+    expect(resolveDbPath({ env: {}, config, cwd: '/elsewhere' })).toBe(url);
+  });
 });

@@ -63,7 +63,7 @@ const COST = {
  * The harness runs without a budget ledger; this gate refuses every call of key 'capped' with
  * the real budget error, as the ledger would once $0.006993 of a $0.001 daily budget is spent.
  */
-const CAPPED_GATE: BudgetGate = {
+const CAPPED_GATE: BudgetGate<undefined> = {
   reserve: (req) => {
     if (req.keyName !== 'capped') return { ok: true, reservation: undefined };
     const block = { name: 'capped', kind: 'key', per: null, tagValue: null, limitNano: 1_000_000, spentNano: 6_993_000, reservedNano: 0, estimateNano: 15_400_000 } as const;

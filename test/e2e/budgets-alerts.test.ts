@@ -65,9 +65,10 @@ describe('budget alerts', () => {
     ]);
   });
 
-  it('a restart does not fire the period’s thresholds again, even when the spend re-crosses them', async () => {
+  it('a restart under a raised limit fires the thresholds of the new limit, once (#18 point 7)', async () => {
     await p!.stop();
-    // With a 4x limit the stored spend is below 50 % again, so the ledger re-crosses 50 % and 100 %.
+    // With a 4x limit the stored spend is below 50 % again: 50 % and 100 % of the new limit
+    // are new alerts (new ids), not repeats of those fired under the old limit.
     const other = createStore(openDriver(db.dbPath));
     await updateKeyAudited(other, 'alerted', { budget: keyBudget(0.004, { alertAt: [0.5, 1] }) }, 'cli', Date.now());
     await other.close();
@@ -80,8 +81,51 @@ describe('budget alerts', () => {
     expect(refused).toBe(true);
     expect(state().spentNano).toBeGreaterThanOrEqual(4_000_000);
     await p!.proxy.budgets!.idle();
+    expect(p!.proxy.budgets!.recentAlerts().map((a) => [a.threshold, a.limitNano])).toEqual([
+      [1, 4_000_000],
+      [0.5, 4_000_000],
+    ]);
+    const fresh = hook.posts.slice(before).filter((x) => x.status === 200).map((x) => x.body);
+    expect(fresh.map((b) => b.threshold)).toEqual([0.5, 1]);
+    expect(fresh.some((b) => hook.posts.slice(0, before).some((x) => x.body.id === b.id))).toBe(false);
+    expect(await p!.proxy.store.budgets.alerts()).toHaveLength(4);
+
+    // A plain restart (same limit) fires nothing again.
+    await p!.stop();
+    await start();
+    for (let i = 0; i < 3; i++) await chat(p!.baseUrl, secret, { maxTokens: 400, content: `s${i}` });
+    await p!.proxy.budgets!.idle();
     expect(p!.proxy.budgets!.recentAlerts()).toEqual([]);
-    expect(hook.posts.length).toBe(before);
-    expect(await p!.proxy.store.budgets.alerts()).toHaveLength(2);
+    expect(await p!.proxy.store.budgets.alerts()).toHaveLength(4);
+  });
+
+  it('raising a budget while serving re-arms its thresholds, records it in keys history, and logs refusals once a minute', async () => {
+    await p!.stop();
+    const lines: string[] = [];
+    const log = { info: () => {}, warn: (msg: string) => lines.push(msg), error: (msg: string) => lines.push(msg) };
+    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { alerts: { baseDelayMs: 5 }, log } });
+    const live = await addKey(p.proxy, 'raised', { budget: keyBudget(0.001, { alertAt: [0.5, 1] }) });
+    for (let i = 0; i < 40; i++) if ((await chat(p.baseUrl, live, { maxTokens: 400, content: `t${i}` })).status === 429) break;
+    for (let i = 0; i < 3; i++) expect((await chat(p.baseUrl, live, { content: 'again' })).status).toBe(429);
+    const refusals = lines.filter((l) => l.startsWith("budget refusal: key budget 'raised' is spent: "));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/is spent: \$0\.00\d+ of \$0\.001 spent; resets \d{4}-\d{2}-01T00:00:00Z$/);
+    await p.proxy.budgets!.idle();
+    expect(p.proxy.budgets!.recentAlerts().map((a) => a.threshold)).toEqual([1, 0.5]);
+
+    await updateKeyAudited(p.proxy.store, 'raised', { budget: keyBudget(0.01, { alertAt: [0.5, 1] }) }, 'cli', Date.now());
+    await p.proxy.keys.reload();
+    const history = await p.proxy.store.history.list({ keyName: 'raised' });
+    expect(history.map((e) => [e.actor, e.action])).toEqual([
+      ['cli', 'set'],
+      ['proxy', 'alerts_rearmed'],
+    ]);
+    expect(history[1]!.details).toMatchObject({ thresholds: [0.5, 1], limit_usd: { from: 0.001, to: 0.01 } });
+    for (let i = 0; i < 200; i++) {
+      await chat(p.baseUrl, live, { maxTokens: 400, content: `u${i}` });
+      if (p.proxy.budgets!.snapshot().find((s) => s.name === 'raised')!.spentNano >= 5_000_000) break;
+    }
+    await p.proxy.budgets!.idle();
+    expect(p.proxy.budgets!.recentAlerts().map((a) => [a.threshold, a.limitNano])[0]).toEqual([0.5, 10_000_000]);
   });
 });

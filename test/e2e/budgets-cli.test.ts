@@ -94,7 +94,9 @@ describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) =>
     const text = await cli('keys', 'history', 'capped');
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual(['cli create capped', 'cli set capped', 'cli set capped', 'cli revoke capped']);
+    // Raising the spent cap to $1 re-armed its alert thresholds: the serving proxy records that (#18 point 7).
+    expect(lines.map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual(['cli create capped', 'cli set capped', 'proxy alerts_rearmed capped', 'cli set capped', 'cli revoke capped']);
+    expect(lines[2]).toContain('"thresholds":[0.5,0.8,1],"limit_usd":{"from":0.0005,"to":1}');
     expect(lines[0]).toContain('"budget":{"limit_usd":0.0005,"period":"day"');
     expect(lines[1]).toContain('"changes":{"budget":{"from":{"limit_usd":0.0005');
 

@@ -61,7 +61,7 @@ const COST = {
 };
 
 /** The harness runs without a budget ledger; this gate refuses key 'capped' with the real budget error. */
-const CAPPED_GATE: BudgetGate = {
+const CAPPED_GATE: BudgetGate<undefined> = {
   reserve: (req) => {
     if (req.keyName !== 'capped') return { ok: true, reservation: undefined };
     const block = { name: 'capped', kind: 'key', per: null, tagValue: null, limitNano: 1_000_000, spentNano: 1_200_000, reservedNano: 0, estimateNano: 5_000 } as const;

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { edgesFor } from '../../src/edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { createPricer } from '../../src/pricing/pricer.js';
@@ -20,7 +21,7 @@ const edges = edgesFor('bun');
 const startServer = await edges.startServer();
 const open = await edges.openDriver();
 const proxy = await startProxy({
-  config,
+  settings: proxySettings(config),
   driver: open(dbPath),
   startServer: (options) => startServer({ ...options, ...extra }),
   upstream: await edges.createUpstream(),

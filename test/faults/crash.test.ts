@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { taggedCall } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const FLUSH_MS = 50;
@@ -37,12 +38,7 @@ describe('crash under load (compiled binary)', () => {
       while (!stop) {
         const id = `r${n++}`;
         try {
-          const res = await fetch(`${serve.url}/proxy/openai/chat/completions`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${secret}`, 'x-metering-tags': JSON.stringify({ req: id }) },
-            body: '{"model":"gpt-4o-mini","messages":[]}',
-          });
-          await res.text();
+          const res = await taggedCall(serve.url, secret, id);
           if (res.status === 200) finishedAt.set(id, performance.now());
         } catch {
           return;

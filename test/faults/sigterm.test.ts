@@ -11,8 +11,9 @@ const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.ur
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
 /** ms between two stream frames: the whole stream takes 13 × 250 ms ≈ 3.3 s. */
 const FRAME_DELAY_MS = 250;
-/** serve's shutdown grace period (src/cli/serve.ts). */
-const GRACE_MS = 10_000;
+/** serve's shutdown grace period in the second case (`limits.shutdown_grace_ms`); the first keeps the default 10 s. */
+const GRACE_MS = 1500;
+const DEFAULT_GRACE_MS = 10_000;
 
 /** Whether a fresh TCP connection to the port is refused (resolves false when it connects). */
 function refused(port: number): Promise<boolean> {
@@ -44,7 +45,7 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
         return { headers: { 'content-type': 'text/event-stream' }, body: slow ? Array.from({ length: 200 }, () => STREAM[1] as string) : STREAM, delayMs: slow ? 100 : FRAME_DELAY_MS };
       },
     }).start();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-sigterm" }\nstore: { flush_interval_ms: 1000 }\n`);
+    writeConfig('');
     const created = await runCli(build, ['keys', 'create', 'app'], { cwd: dir });
     secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
   });
@@ -52,6 +53,10 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The config, with `extra` lines appended (the first case uses the default grace, the second a short one). */
+  const writeConfig = (extra: string) =>
+    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-sigterm" }\nstore: { flush_interval_ms: 1000 }\n${extra}`);
 
   const rows = (): Array<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }> => {
     const db = openDriver(path.join(dir, 'tokometer.db'));
@@ -93,13 +98,14 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
     expect(text).toBe(STREAM.join(''));
     expect(code).toBe(0);
     expect(exitedAt).toBeGreaterThanOrEqual(streamEndedAt - 50);
-    expect(exitedAt - signalledAt).toBeLessThan(GRACE_MS);
+    expect(exitedAt - signalledAt).toBeLessThan(DEFAULT_GRACE_MS);
     const stored = rows().slice(before);
     expect(stored).toHaveLength(21);
     expect(stored.at(-1)).toMatchObject({ outcome: 'ok', streamed: 1, usage_source: 'reported', output_tokens: 9 });
   });
 
-  it('cuts a stream still running when the grace period ends, records it, and exits 0', { timeout: 40_000 }, async () => {
+  it('cuts a stream still running when the grace period (limits.shutdown_grace_ms) ends, records it, and exits 0', { timeout: 40_000 }, async () => {
+    writeConfig(`limits: { shutdown_grace_ms: ${GRACE_MS} }\n`);
     const before = rows().length;
     const serve = await startServe(build, ['--port', '0'], { cwd: dir });
     const res = await post(serve.url, { stream: true, endless: true });
@@ -116,6 +122,7 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
     expect(code).toBe(0);
     expect(stoppedAfterMs).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(stoppedAfterMs).toBeLessThan(GRACE_MS + 5000);
+    expect(stoppedAfterMs, 'the configured grace, not the default').toBeLessThan(DEFAULT_GRACE_MS);
     expect(['cut', 'ended']).toContain(ending);
     const stored = rows().slice(before);
     expect(stored).toHaveLength(1);

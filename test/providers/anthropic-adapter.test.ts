@@ -87,6 +87,7 @@ describe('renderError', () => {
     method_not_allowed: 'invalid_request_error',
     payload_too_large: 'request_too_large',
     budget_exceeded: 'rate_limit_error',
+    budget_busy: 'rate_limit_error',
     unavailable: 'overloaded_error',
     upstream_unreachable: 'api_error',
     upstream_timeout: 'timeout_error',

@@ -169,7 +169,7 @@ describe('Cohere: renderError', () => {
     for (const kind of Object.keys(STATUS_BY_KIND) as ErrorKind[]) {
       const r = adapter.renderError(new ProxyError(kind, `failure ${kind}`));
       // Budget refusals use Cohere's billing-limit status: cohere-ai retries every 429.
-      expect(r.status).toBe(kind === 'budget_exceeded' ? 402 : STATUS_BY_KIND[kind]);
+      expect(r.status).toBe(kind === 'budget_exceeded' || kind === 'budget_busy' ? 402 : STATUS_BY_KIND[kind]);
       expect(r.headers['content-type']).toBe('application/json');
       const body = JSON.parse(r.body) as Record<string, unknown>;
       expect(Object.keys(body)).toEqual(['id', 'message']);

@@ -159,6 +159,7 @@ describe('renderError', () => {
     method_not_allowed: ['invalid_request_error', 'method_not_allowed'],
     payload_too_large: ['request_too_large', 'request_too_large'],
     budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
+    budget_busy: ['budget_busy', 'budget_busy'],
     unavailable: ['server_error', 'service_unavailable'],
     upstream_unreachable: ['upstream_error', 'upstream_unreachable'],
     upstream_timeout: ['timeout', 'timeout'],

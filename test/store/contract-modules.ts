@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import type { BudgetResetRecord, InstanceSpend } from '../../src/store/types.js';
-import { dbPath, makeCall, openStore, rejected, type ContractCase } from './fixtures.js';
+import type { FacadeCase } from './contract-facade.js';
+import { makeCall, rejected } from './fixtures.js';
 
-/** The Store facade's modules (keys are in contract-store.ts): history, budgets, calls, meta, unitOfWork. */
+/** The Store facade's modules (keys and call inserts are in contract-facade.ts): history, budgets, calls, meta, unitOfWork. */
 
 const T0 = 1_750_000_000_000;
 const HOUR = 3_600_000;
@@ -25,11 +26,11 @@ const reset = (over: Partial<BudgetResetRecord>): BudgetResetRecord => ({
 
 const costs = (rows: InstanceSpend[]) => rows.map((r) => [r.tagValue, r.costNano]);
 
-export const moduleCases: ContractCase[] = [
+export const moduleCases: FacadeCase[] = [
   {
     name: 'unitOfWork: both writes commit together, or neither when fn throws; other statements wait for it',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       await s.unitOfWork(async (tx) => {
         await tx.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
         await tx.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: {} });
@@ -46,25 +47,34 @@ export const moduleCases: ContractCase[] = [
       assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
       assert.deepEqual((await s.history.list()).map((e) => e.keyName), ['a']);
 
-      // A statement issued while a unit of work awaits something else runs after its COMMIT.
+      // A statement issued while a unit of work awaits something else never sees it half
+      // done: SQLite runs it after the COMMIT, PostgreSQL at once on another connection,
+      // seeing the state before the unit of work.
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
+      let revoked!: () => void;
+      const halfway = new Promise<void>((r) => (revoked = r));
       const work = s.unitOfWork(async (tx) => {
         await tx.keys.revoke('a', 5);
+        revoked();
         await gate;
         await tx.keys.create({ name: 'c', prefix: 'p', hash: 'hc', createdAt: 3 });
       });
+      await halfway;
       const listed = s.keys.list({ includeRevoked: true });
+      if (env.dialect === 'postgres') await listed;
       release();
       await work;
-      assert.deepEqual((await listed).map((k) => [k.name, k.revokedAt]), [['a', 5], ['c', null]]);
+      const seen = (await listed).map((k) => [k.name, k.revokedAt]);
+      assert.deepEqual(seen, env.dialect === 'sqlite' ? [['a', 5], ['c', null]] : [['a', null]]);
+      assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', 5], ['c', null]]);
       await s.close();
     },
   },
   {
     name: 'history: appended entries listed oldest first, per key, newest `limit`',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       await s.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: { prefix: 'mk_x' } });
       await s.history.append({ ts: 2, actor: 'admin', action: 'set', keyName: 'b', details: {} });
       await s.history.append({ ts: 3, actor: 'config', action: 'revoke', keyName: 'a', details: { n: 1 } });
@@ -80,8 +90,8 @@ export const moduleCases: ContractCase[] = [
   },
   {
     name: 'budgets: alerts and resets round-trip; lists filter by period start / reset time',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       const alert = { kind: 'tag' as const, budget: 'free', tagValue: 'u1', threshold: 0.8, period: 'day' as const, periodStart: 2000, spentNano: 5, limitNano: 10, soft: true, firedAt: 2500 };
       await s.budgets.recordAlert({ ...alert, periodStart: 1000, soft: false, tagValue: null });
       await s.budgets.recordAlert(alert);
@@ -99,9 +109,9 @@ export const moduleCases: ContractCase[] = [
   },
   {
     name: 'budgets: spendGroups sums priced calls per (key, tag set) with the earliest ts; spend lists instances with calls',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
-      s.insertCalls([
+    async run(env) {
+      const s = await env.open();
+      await s.insertCalls([
         call(5, 'k', 100, { user: 'u1' }),
         call(1, 'k', 200, { user: 'u1' }),
         call(2, 'k', 0, { user: 'u2' }),
@@ -125,10 +135,10 @@ export const moduleCases: ContractCase[] = [
   },
   {
     name: 'budgets.periodSpend: the period spend after resets, for key, shared and per-value budgets',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       const bounds = { period: 'day' as const, start: T0, end: T0 + 24 * HOUR };
-      s.insertCalls([
+      await s.insertCalls([
         call(-1, 'k', 7, { tier: 'free', user: 'u1' }), // before the period
         call(1 * HOUR, 'k', 10, { tier: 'free', user: 'u1' }),
         call(2 * HOUR, 'k', 20, { tier: 'free', user: 'u2' }),
@@ -163,10 +173,10 @@ export const moduleCases: ContractCase[] = [
   },
   {
     name: 'calls: the scope\'s calls oldest first with --where filters; the first call time',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       assert.equal(await s.calls.firstCallAt(), null);
-      s.insertCalls([call(20, 'a', 5, { feature: 'x' }), call(10, 'b', null, { feature: 'y' }), { ...call(30, null, 7), usage: null, model: null, modelRequested: null }]);
+      await s.insertCalls([call(20, 'a', 5, { feature: 'x' }), call(10, 'b', null, { feature: 'y' }), { ...call(30, null, 7), usage: null, model: null, modelRequested: null }]);
       const scope = { since: T0, until: T0 + 100, where: [], timeZone: 'UTC' };
       const all = await s.calls.list(scope);
       assert.deepEqual(all.map((c) => [c.ts - T0, c.keyName, c.costNano, c.model]), [[10, 'b', null, 'gpt-4o-2024-08-06'], [20, 'a', 5, 'gpt-4o-2024-08-06'], [30, null, 7, '(none)']]);
@@ -181,16 +191,47 @@ export const moduleCases: ContractCase[] = [
     },
   },
   {
+    name: 'reconcile: metered usage of one provider per UTC day × model, and the newest run per provider',
+    async run(env) {
+      const s = await env.open();
+      const DAY = 86_400_000;
+      const day0 = Math.floor(T0 / DAY) * DAY;
+      const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
+      await s.insertCalls([
+        makeCall(0, { ts: day0 + 1000, model: 'gpt-4o', usage: usage(1000, 100), costNano: 3000 }),
+        makeCall(1, { ts: day0 + DAY - 1, model: 'gpt-4o', usage: usage(500, 10), costNano: 1000 }),
+        makeCall(2, { ts: day0 + DAY, model: 'gpt-4o', usage: usage(7, 7), costNano: 7 }),
+        makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: usage(10, 1), costNano: null }),
+        makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
+      ]);
+      const rows = await s.reconcile.meteredUsage({ provider: 'openai', since: day0, until: day0 + 2 * DAY });
+      assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano]), [
+        [0, 'gpt-4o', 2, 0, 1500, 110, 4000],
+        [0, 'gpt-4o-mini', 1, 1, 10, 1, 0],
+        [DAY, 'gpt-4o', 1, 0, 7, 7, 7],
+      ]);
+      assert.equal(await s.reconcile.rawCallsSince(), 0);
+      const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({
+        provider, ranAt, since: day0, until: day0 + 7 * DAY, rows: 6, differing: 1, unmeteredRows: 1, unmeteredRequests, unmeteredNano: 672_000_000, meterNano: 1, billNano: 2,
+      });
+      await s.reconcile.insertRun(run('openai', T0 + 1, 12));
+      await s.reconcile.insertRun(run('openai', T0 + 2, 0));
+      await s.reconcile.insertRun(run('anthropic', T0 + 1, null));
+      assert.deepEqual(await s.reconcile.latestRuns(), [run('anthropic', T0 + 1, null), run('openai', T0 + 2, 0)]);
+      await s.close();
+    },
+  },
+  {
     name: 'meta: application id round-trips; countOutside counts foreign keys and calls',
-    async run(open, tmp) {
-      const s = openStore(open, dbPath(tmp));
+    async run(env) {
+      const s = await env.open();
       assert.equal(await s.meta.applicationId(), 0);
       await s.meta.setApplicationId(0x746b6d64);
       assert.equal(await s.meta.applicationId(), 0x746b6d64);
       await assert.rejects(s.meta.setApplicationId(1.5), RangeError);
       await s.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
       await s.keys.create({ name: 'b', prefix: 'p', hash: 'hb', createdAt: 1 });
-      s.insertCalls([call(1, 'a', 1), call(2, 'c', 1), call(3, null, 1)]);
+      await s.insertCalls([call(1, 'a', 1), call(2, 'c', 1), call(3, null, 1)]);
       assert.deepEqual(await s.meta.countOutside(['a', 'b']), { keys: 0, calls: 2 });
       assert.deepEqual(await s.meta.countOutside(['a']), { keys: 1, calls: 2 });
       assert.deepEqual(await s.meta.countOutside([]), { keys: 2, calls: 3 });

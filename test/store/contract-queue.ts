@@ -34,7 +34,7 @@ export const queueCases: ContractCase[] = [
       for (const c of calls(2500)) assert.equal(q.enqueue(c), true);
       assert.equal(q.pending, 2500);
       assert.equal(count(s.driver, 'calls'), 0);
-      assert.equal(q.flush(), 2500);
+      assert.equal(q.writeNow(), 2500);
       assert.equal(q.pending, 0);
       assert.deepEqual(state.batches, [1000, 1000, 500]);
       assert.deepEqual(readCalls(s.driver), calls(2500));
@@ -85,8 +85,8 @@ export const queueCases: ContractCase[] = [
       const q = new WriteQueue(sink, { flushIntervalMs: 2, onError: (e) => errors.push(e) });
       for (const c of calls(1500)) q.enqueue(c);
       state.failures = 3;
-      assert.equal(q.flush(), 0);
-      assert.equal(q.flush(), 0);
+      assert.equal(q.writeNow(), 0);
+      assert.equal(q.writeNow(), 0);
       assert.equal(q.pending, 1500);
       assert.equal(errors.length, 1);
       assert.equal(errors[0]!.kind, 'retrying');
@@ -139,7 +139,7 @@ export const queueCases: ContractCase[] = [
       const q = new WriteQueue(sink, { flushIntervalMs: 60_000, maxBuffered: 5, onError: (e) => errors.push(e) });
       state.failures = 1;
       for (const c of calls(5)) assert.equal(q.enqueue(c), true);
-      q.flush();
+      q.writeNow();
       assert.equal(q.enqueue(makeCall(5)), false);
       assert.equal(q.enqueue(makeCall(6)), false);
       assert.equal(q.refused, 2);
@@ -153,36 +153,71 @@ export const queueCases: ContractCase[] = [
     },
   },
   {
-    name: 'write queue: onSettled reports records as they leave the queue: written, rejected, refused or spilled',
+    name: 'write queue: onHandled reports records as they leave the queue: written, rejected, refused or spilled',
     async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       const { state, sink } = spy(s);
-      const settled: number[] = [];
+      const handled: number[] = [];
       const spill = new SpillFile(join(tmp, 'calls.spill'), 4000);
-      const q = new WriteQueue(sink, { flushIntervalMs: 10, maxBuffered: 6, spill, spillAfter: 4, onSettled: (rs) => settled.push(...rs.map((r) => r.ts - makeCall(0).ts)) });
+      const q = new WriteQueue(sink, { flushIntervalMs: 10, maxBuffered: 6, spill, spillAfter: 4, onHandled: (rs) => handled.push(...rs.map((r) => r.ts - makeCall(0).ts)) });
       const records = calls(3);
       records[1] = { ...makeCall(1), streamed: 'yes' as unknown as boolean }; // rejected
       for (const c of records) q.enqueue(c);
-      q.flush();
-      assert.deepEqual(settled, [0, 1, 2]);
+      q.writeNow();
+      assert.deepEqual(handled, [0, 1, 2]);
       state.failures = 1000; // the store fails: the oldest pending records move to the spill file
       for (const c of calls(6, 3)) q.enqueue(c);
-      q.flush();
+      q.writeNow();
       assert.ok(spill.size > 0);
-      assert.deepEqual(settled.slice(3), calls(spill.size, 3).map((r) => r.ts - makeCall(0).ts), 'spilled records, oldest first');
+      assert.deepEqual(handled.slice(3), calls(spill.size, 3).map((r) => r.ts - makeCall(0).ts), 'spilled records, oldest first');
       let next = 100;
       while (q.enqueue(makeCall(next))) next++; // fill the memory buffer and the spill file until refused
       assert.equal(q.refused, 1);
-      assert.equal(settled.at(-1), next, 'the refused record');
+      assert.equal(handled.at(-1), next, 'the refused record');
       state.failures = 0;
       await q.drain();
       // Replayed spill records are new objects, reported again when written; every stored or dropped record was reported.
       const stored = readCalls(s.driver).map((r) => r.ts - makeCall(0).ts);
-      const reported = new Set(settled);
+      const reported = new Set(handled);
       assert.ok(stored.every((t) => reported.has(t)), 'every written record');
       assert.ok(reported.has(1) && reported.has(next), 'the rejected and the refused record');
       assert.equal(stored.length, 2 + 6 + (next - 100), 'written: all but the rejected and the refused');
       s.close();
+    },
+  },
+  {
+    name: 'write queue: flush() writes what is pending and resolves true, or false while the store fails',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      const { state, sink } = spy(s);
+      const q = new WriteQueue(sink, { flushIntervalMs: 60_000 });
+      for (const c of calls(1200)) q.enqueue(c);
+      assert.equal(await q.flush(), true);
+      assert.equal(count(s.driver, 'calls'), 1200);
+      q.enqueue(makeCall(1200));
+      state.failures = 1;
+      assert.equal(await q.flush(), false, 'the store failed: the record still waits');
+      assert.equal(q.pending, 1);
+      assert.equal(await q.flush(), true);
+      assert.equal(count(s.driver, 'calls'), 1201);
+      s.close();
+    },
+  },
+  {
+    name: 'spill file: a marker line written with each append is read back by markOf and is never a record',
+    run(_open, tmp) {
+      const path = join(tmp, 'calls.spill');
+      let handled = 0;
+      const spill = new SpillFile(path, 1 << 20, (records) => ({ run: 'run-a', handled: (handled += records.length), at: 1 }));
+      assert.equal(spill.append(calls(3)), 3);
+      assert.equal(spill.append(calls(2, 3)), 2);
+      assert.equal(spill.size, 5);
+      const reopened = new SpillFile(path, 1 << 20);
+      assert.equal(reopened.size, 5, 'marker lines are not counted as records');
+      assert.equal(reopened.markOf('run-a'), 5);
+      assert.equal(reopened.markOf('run-b'), 0);
+      assert.deepEqual(reopened.takeAll(), calls(5));
+      assert.equal(reopened.markOf('run-a'), 0, 'taken: the file is gone');
     },
   },
 ];

@@ -3,21 +3,28 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { OpenDriver } from '../../src/store/types.js';
 import type { TestStore } from '../support/store.js';
-import { WriteQueue } from '../../src/store/write-queue.js';
-import { startThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
+import { startThreadWriter, type ThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
 import { count, dbPath, makeCall, openStore, tick, type ContractCase } from './fixtures.js';
 
 /** The built entry (`npm run build:js`); the thread runs it on the same runtime as the case. */
 const ENTRY = fileURLToPath(new URL('../../dist/js/main.js', import.meta.url));
 
-async function until(predicate: () => boolean, what: string, ms = 3000): Promise<void> {
-  for (const end = Date.now() + ms; !predicate(); await tick(10)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !predicate(); await tick(5)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup(open: OpenDriver, tmp: string): { store: TestStore; lost: string[]; options: ThreadWriterOptions } {
+interface Setup {
+  store: TestStore;
+  lost: string[];
+  restarted: string[];
+  options: ThreadWriterOptions;
+}
+
+function setup(open: OpenDriver, tmp: string): Setup {
   const path = dbPath(tmp);
   const store = openStore(open, path); // migrated, as startProxy does before the thread starts
   const lost: string[] = [];
+  const restarted: string[] = [];
   const options: ThreadWriterOptions = {
     entry: ENTRY,
     dbPath: path,
@@ -27,21 +34,29 @@ function setup(open: OpenDriver, tmp: string): { store: TestStore; lost: string[
     spillAfter: 5_000,
     onError: (e) => assert.fail(`unexpected write error: ${e.message}`),
     onRecover: () => {},
-    fallback: () => new WriteQueue(store, { flushIntervalMs: 20 }),
     onThreadLost: (m) => lost.push(m),
+    onThreadRestarted: (m) => restarted.push(m),
   };
-  return { store, lost, options };
+  return { store, lost, restarted, options };
 }
+
+/** The writer's current thread (a test reaching in to kill it). */
+const threadOf = (writer: ThreadWriter) => (writer as unknown as { worker: Worker | null }).worker;
+
+/** Every stored call's ts: the cases give each record its own. */
+const storedTs = (store: TestStore) => store.driver.prepare('SELECT ts FROM calls').all<{ ts: number }>().map((r) => r.ts);
 
 export const writerThreadCases: ContractCase[] = [
   {
-    name: 'the writer thread writes what is enqueued; flush() returns only once every record is in the database',
+    name: 'the writer thread writes what is enqueued; flush() resolves true once every record is in the database, without blocking the event loop',
     async run(open, tmp) {
       const { store, options } = setup(open, tmp);
-      const writer = await startThreadWriter(options);
+      const writer = await startThreadWriter({ ...options, flushIntervalMs: 60_000 });
       for (let i = 0; i < 300; i++) assert.equal(writer.enqueue(makeCall(i)), true);
       assert.equal(count(store.driver, 'calls'), 0, 'nothing is written on this thread');
-      writer.flush();
+      const flushed = writer.flush();
+      assert.equal(count(store.driver, 'calls'), 0, 'flush() returns at once: the thread writes while the event loop runs on');
+      assert.equal(await flushed, true);
       assert.equal(count(store.driver, 'calls'), 300);
       for (let i = 300; i < 350; i++) writer.enqueue(makeCall(i));
       await writer.drain();
@@ -52,22 +67,52 @@ export const writerThreadCases: ContractCase[] = [
     },
   },
   {
-    name: 'if the writer thread dies, records it had not confirmed are written on the main thread, and so is everything after',
+    name: 'records a dead writer thread had written but not confirmed are not written again by the thread that replaces it',
     async run(open, tmp) {
-      const { store, lost, options } = setup(open, tmp);
-      const writer = await startThreadWriter(options);
-      for (let i = 0; i < 40; i++) writer.enqueue(makeCall(i));
-      writer.flush();
-      await until(() => writer.pending === 0, 'the thread to confirm the first records');
-      for (let i = 40; i < 70; i++) writer.enqueue(makeCall(i));
-      await (writer as unknown as { worker: Worker }).worker.terminate();
-      await until(() => lost.length === 1, 'the takeover');
-      assert.match(lost[0] as string, /writer thread exited with code \d+; 30 record\(s\) it had not confirmed/);
-      writer.enqueue(makeCall(70));
+      const { store, lost, restarted, options } = setup(open, tmp);
+      // No status reports: the main thread sees nothing confirmed until it asks.
+      const writer = await startThreadWriter({ ...options, statusIntervalMs: 60_000 });
+      for (let i = 0; i < 100; i++) writer.enqueue(makeCall(i));
+      await until(() => count(store.driver, 'calls') === 100, 'the thread to write the records');
+      assert.equal(writer.pending, 100, 'written, but not confirmed to the main thread');
+      await threadOf(writer)?.terminate();
+      await until(() => restarted.length === 1, 'a new thread');
+      assert.match(lost[0] as string, /writer thread exited with code \d+; a new one starts and gets the 100 record\(s\) it had not confirmed/);
+      assert.match(restarted[0] as string, /100 record\(s\) the old one had already stored were not stored again/);
+      for (let i = 100; i < 110; i++) writer.enqueue(makeCall(i));
       await writer.drain();
-      const ts = store.driver.prepare('SELECT ts FROM calls').all<{ ts: number }>().map((r) => r.ts);
-      assert.equal(ts.length, 71);
-      assert.equal(new Set(ts).size, 71, 'no record written twice');
+      const ts = storedTs(store);
+      assert.equal(ts.length, 110);
+      assert.equal(new Set(ts).size, 110, 'no record written twice');
+      assert.equal(writer.pending, 0);
+      await writer.close();
+      assert.equal(count(store.driver, 'writer_marks'), 0, 'a closed run leaves no mark');
+      store.close();
+    },
+  },
+  {
+    name: 'killing the writer thread again and again mid-run loses no record and writes none twice',
+    async run(open, tmp) {
+      const { store, lost, restarted, options } = setup(open, tmp);
+      const writer = await startThreadWriter({ ...options, flushIntervalMs: 3 });
+      let n = 0;
+      for (let kill = 1; kill <= 4; kill++) {
+        // Records keep coming while the thread writes, reports and dies at an arbitrary point.
+        const until_ = Date.now() + 40 + kill * 7;
+        while (Date.now() < until_) {
+          for (let i = 0; i < 25; i++) assert.equal(writer.enqueue(makeCall(n++)), true);
+          await tick(1);
+        }
+        await threadOf(writer)?.terminate();
+        for (let i = 0; i < 25; i++) writer.enqueue(makeCall(n++));
+        await until(() => restarted.length === kill, `new thread ${kill}`);
+      }
+      await writer.drain();
+      const ts = storedTs(store);
+      assert.equal(lost.length, 4);
+      assert.equal(ts.length, n, 'rows = records');
+      assert.equal(new Set(ts).size, n, 'no record written twice');
+      await writer.close();
       store.close();
     },
   },

@@ -32,7 +32,7 @@ describe('spill file while the store fails', () => {
     const spill = new SpillFile(path.join(dir, 'db.spill'));
     const queue = new WriteQueue(store as unknown as CallWriter, { spill, spillAfter: 10, onError: (e) => errors.push(e), onRecover: () => recovered++ });
     for (let i = 0; i < 25; i++) queue.enqueue(makeCall(i));
-    queue.flush();
+    queue.writeNow();
     expect(queue.degraded).toBe(true);
     expect(errors.map((e) => e.kind)).toEqual(['retrying']);
     // The newest few stay in memory so the retry timer keeps probing the store.
@@ -41,8 +41,8 @@ describe('spill file while the store fails', () => {
     expect((statSync(spill.path).mode & 0o777).toString(8)).toBe('600');
     for (let i = 25; i < 30; i++) queue.enqueue(makeCall(i));
     store.healthy = true;
-    queue.flush();
-    queue.flush();
+    queue.writeNow();
+    queue.writeNow();
     expect(recovered).toBe(1);
     expect(queue.degraded).toBe(false);
     expect(existsSync(spill.path)).toBe(false);
@@ -58,7 +58,7 @@ describe('spill file while the store fails', () => {
     const store = new FlakyStore();
     store.healthy = true;
     const queue = new WriteQueue(store as unknown as CallWriter, { spill: new SpillFile(path.join(dir, 'db.spill')) });
-    queue.flush();
+    queue.writeNow();
     expect(store.written.map((r) => r.ts)).toEqual([makeCall(1).ts, makeCall(2).ts]);
     expect(existsSync(path.join(dir, 'db.spill'))).toBe(false);
   });
@@ -77,7 +77,7 @@ describe('spill file while the store fails', () => {
     let accepted = 0;
     for (let i = 0; i < 200; i++) {
       if (queue.enqueue(makeCall(i))) accepted++;
-      if (i % 5 === 0) queue.flush();
+      if (i % 5 === 0) queue.writeNow();
     }
     expect(statSync(spill.path).size).toBeLessThanOrEqual(4_000);
     expect(queue.full).toBe(true);

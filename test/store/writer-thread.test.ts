@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { TestStore } from '../support/store.js';
-import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
+import type { WriteQueueError } from '../../src/store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
 import { waitFor } from '../support/proxy-harness.js';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
@@ -43,7 +44,6 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
       spillAfter: 5_000,
       onError: (e) => errors.push(e),
       onRecover: () => recovered++,
-      fallback: () => new WriteQueue(store),
       onThreadLost: (m) => expect.fail(m),
     });
     const other = openDriver(dbPath);
@@ -63,5 +63,44 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
     other.close();
     await waitFor(() => count(store.driver, 'calls') === 50, 15_000, 'the records to be written');
     await waitFor(() => recovered === 1 && !writer!.degraded, 2000, 'recovery');
+  });
+
+  it('a thread that dies after spilling records it had not confirmed: the new thread replays the spill file and skips their re-posted copies', { timeout: 30_000 }, async () => {
+    const dbPath = path.join(dir, 'tokometer.db');
+    const spillPath = path.join(dir, 'tokometer.db.spill');
+    const lost: string[] = [];
+    const restarted: string[] = [];
+    writer = await startThreadWriter({
+      entry: NODE_ENTRY,
+      dbPath,
+      spillPath,
+      spillMaxBytes: 1 << 20,
+      flushIntervalMs: 20,
+      // No status reports: nothing is confirmed to the main thread unless it asks.
+      statusIntervalMs: 60_000,
+      maxBuffered: 10_000,
+      spillAfter: 10,
+      onError: () => {},
+      onRecover: () => {},
+      onThreadLost: (m) => lost.push(m),
+      onThreadRestarted: (m) => restarted.push(m),
+    });
+    const other = openDriver(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
+    // The write waits out the busy timeout, fails, and the oldest 45 go to the spill file.
+    await waitFor(() => existsSync(spillPath) && readFileSync(spillPath, 'utf8').includes('"writerMark"'), 15_000, 'records to be spilled');
+    expect(writer.pending).toBe(50);
+    await (writer as unknown as { worker: Worker }).worker.terminate();
+    await waitFor(() => restarted.length === 1, 15_000, 'a new thread');
+    expect(lost[0]).toMatch(/gets the 50 record\(s\) it had not confirmed/);
+    expect(restarted[0]).toMatch(/45 record\(s\) the old one had already stored were not stored again/);
+    other.exec('COMMIT');
+    other.close();
+    await writer.drain();
+    const ts = store.driver.prepare('SELECT ts FROM calls').all<{ ts: number }>().map((r) => r.ts);
+    expect(ts).toHaveLength(50);
+    expect(new Set(ts).size).toBe(50);
+    expect(existsSync(spillPath)).toBe(false);
   });
 });

@@ -22,6 +22,8 @@ export interface Reply {
   delayMs?: number;
   /** Stop after this many chunks and destroy the socket (a cut stream). */
   cutAfterChunks?: number;
+  /** Sends the first chunk, then waits for this before the rest (a provider that thinks until the test says so). */
+  hold?: Promise<unknown>;
 }
 
 export interface FakeUpstreamOptions {
@@ -94,7 +96,7 @@ export class FakeUpstream {
 
   private async send(res: import('node:http').ServerResponse, reply: Reply): Promise<void> {
     const pieces = splitBody(reply);
-    const streamed = Array.isArray(reply.body) || reply.chunkBytes !== undefined || reply.delayMs !== undefined;
+    const streamed = Array.isArray(reply.body) || reply.chunkBytes !== undefined || reply.delayMs !== undefined || reply.hold !== undefined;
     const headers = { 'content-type': 'application/json', ...(reply.headers ?? {}) };
     if (!streamed) {
       res.writeHead(reply.status ?? 200, headers).end(Buffer.concat(pieces));
@@ -109,6 +111,7 @@ export class FakeUpstream {
       }
       if (res.destroyed) return;
       res.write(pieces[i]);
+      if (i === 0 && reply.hold) await reply.hold;
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     }
     res.end();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
@@ -10,6 +11,7 @@ import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import { WriteQueue } from '../../src/store/write-queue.js';
 import { FakeUpstream, type FakeUpstreamOptions } from './fake-upstream.js';
 
 export const UPSTREAM_KEY = 'sk-test-upstream-0123456789abcdef';
@@ -28,7 +30,7 @@ export interface Harness {
   baseUrl(provider?: string): string;
   /** Creates another key, reloads the proxy's keys and returns its secret. */
   createKey(name: string, tags?: Record<string, string>): Promise<string>;
-  /** Flushes the write queue and returns every stored call, oldest first. */
+  /** Writes what the write queue holds and returns every stored call, oldest first. */
   rows(): CallRow[];
   /** Every record the proxy produced, in order (before storage). */
   records: CallRecord[];
@@ -58,7 +60,7 @@ export async function startHarness(options: {
   const dbPath = path.join(dir, 'test.db');
   const driver = options.overrides?.driver ?? options.driver?.(dir) ?? openDriver(dbPath);
   const proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver,
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
@@ -88,7 +90,8 @@ export async function startHarness(options: {
     createKey,
     baseUrl: (p = provider) => `${proxy.url}/proxy/${p}`,
     rows: () => {
-      proxy.queue.flush();
+      // The harness runs the write queue on this thread (no writerThread): it writes before returning.
+      if (proxy.queue instanceof WriteQueue) proxy.queue.writeNow();
       // The proxy's own connection (unless `overrides` replaced it): the test reads rows with SQL.
       return driver
         .prepare('SELECT * FROM calls ORDER BY id')

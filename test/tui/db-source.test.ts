@@ -7,6 +7,7 @@ import { unitEconomics } from '../../src/report/unit-economics.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { initial } from '../../src/store/migrations/001-initial.js';
 import { migrate } from '../../src/store/migrations/index.js';
+import { sqliteReads } from '../../src/store/read/index.js';
 import type { SqlDriver } from '../../src/store/types.js';
 import { createDbSource, STALE_MS } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery, DashboardSource } from '../../src/tui/types.js';
@@ -22,7 +23,7 @@ beforeEach(() => {
   db = seedDb();
   reader = openDriver(db.path, { readonly: true });
   now = NOW;
-  source = createDbSource({ driver: reader, store: readStore(db.path), label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  source = createDbSource({ reads: sqliteReads(reader), store: readStore(db.path), label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterEach(() => {
   source.close();
@@ -106,7 +107,7 @@ describe('db source: budgets, tail, alerts', () => {
 
   it('marks a hard budget at its limit blocked; a config key budget wins over the stored one; resets count', async () => {
     const tight = createDbSource({
-      driver: openDriver(db.path, { readonly: true }),
+      reads: sqliteReads(openDriver(db.path, { readonly: true })),
       store: readStore(db.path),
       label: 'x',
       clock: () => now,
@@ -166,12 +167,12 @@ describe('db source: budgets, tail, alerts', () => {
   it('works on a schema without the alerts table, and on a file without any table', async () => {
     const old = openDriver(':memory:');
     migrate(old, [initial]);
-    const v1 = createDbSource({ driver: old, label: 'v1', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const v1 = createDbSource({ reads: sqliteReads(old), label: 'v1', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
     const snap = await v1.load(query());
     expect(snap.alerts).toBeNull();
     expect(snap.notes.join(' ')).toMatch(/alerts/);
     v1.close();
-    const blank = createDbSource({ driver: openDriver(':memory:'), label: 'blank', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const blank = createDbSource({ reads: sqliteReads(openDriver(':memory:')), label: 'blank', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
     const empty = await blank.load(query());
     expect(empty.header.calls).toBe(0);
     expect(empty.notes.join(' ')).toMatch(/tokometer serve/);

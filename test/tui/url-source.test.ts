@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
+import { proxySettings } from '../../src/config/proxy-settings.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { sqliteReads } from '../../src/store/read/index.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import { createUrlSource } from '../../src/tui/data/url-source.js';
 import type { DashboardQuery, DashboardSnapshot, DashboardSource } from '../../src/tui/types.js';
@@ -37,7 +39,7 @@ beforeAll(async () => {
   db = seedDb();
   const config = parseConfigText(CONFIG, { file: 'test.yaml', env: {} });
   proxy = await startProxy({
-    config,
+    settings: proxySettings(config),
     driver: openDriver(db.path),
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
@@ -49,7 +51,7 @@ beforeAll(async () => {
     port: 0,
   });
   viaUrl = createUrlSource({ url: proxy.url, token: TOKEN, clock: () => NOW, timeZone: 'UTC', tagKeys: ['feature', 'user_tier', 'tenant_id', 'user_id'] });
-  viaDb = createDbSource({ driver: openDriver(db.path, { readonly: true }), store: readStore(db.path), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  viaDb = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), store: readStore(db.path), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterAll(async () => {
   viaDb.close();

@@ -9,7 +9,7 @@ const text = (l: Line) => l.map((c) => c.text).join('');
 const USD = 1e9;
 
 function budget(p: Partial<BudgetState>): BudgetState {
-  return { name: 'b', kind: 'key', tagValue: null, per: null, spentNano: 0, reservedNano: 0, inFlight: 0, limitNano: USD, period: 'month', periodStart: 0, resetAt: Date.parse('2026-12-01T00:00:00Z'), soft: false, blocked: false, ...p };
+  return { name: 'b', kind: 'key', tagValue: null, per: null, spentNano: 0, reservedNano: 0, inFlight: 0, waiting: 0, limitNano: USD, period: 'month', periodStart: 0, resetAt: Date.parse('2026-12-01T00:00:00Z'), soft: false, blocked: false, ...p };
 }
 
 describe('budget gauges', () => {
@@ -35,6 +35,23 @@ describe('budget gauges', () => {
     const view = budgetView(many, { rows: 3, width: 100, timeZone: 'UTC' });
     expect(view.rows.map(text).at(-1)).toBe('… 2 more');
     expect(text(view.rows[0]!)).toMatch(/^t user_id=u4/);
+  });
+});
+
+describe('budget gauges with calls in flight (admin API source)', () => {
+  it('show calls in flight and callers waiting, and keep a per-value instance that only has waiters', () => {
+    const view = budgetView(
+      [budget({ name: 'busy', spentNano: 0.5 * USD, reservedNano: 0.4 * USD, inFlight: 3, waiting: 2 }), budget({ name: 'calm', inFlight: 1 }), budget({ name: 'idle' })],
+      { rows: 5, width: 120, timeZone: 'UTC' },
+    );
+    const rows = view.rows.map(text);
+    expect(rows[0]).toMatch(/^busy\s.*50%.*resets 12-01  3 in flight, 2 waiting$/);
+    expect(view.rows[0]!.at(-1)!.tone).toBe('warn');
+    expect(rows[1]).toMatch(/^calm\s.*resets 12-01  1 in flight$/);
+    expect(rows[2]).toMatch(/resets 12-01$/);
+    expect(rows.every((r) => r.length <= 120)).toBe(true);
+    const waitingOnly = budget({ name: 't', kind: 'tag', per: 'user_id', tagValue: 'u9', waiting: 1 });
+    expect(sortBudgets([waitingOnly])).toEqual([waitingOnly]);
   });
 });
 

@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { sqliteReads } from '../../src/store/read/index.js';
 import { App } from '../../src/tui/App.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import { initialState } from '../../src/tui/state.js';
@@ -34,7 +35,7 @@ function calls(): CallSpec[] {
 
 beforeAll(() => {
   db = seedDb(calls());
-  source = createDbSource({ driver: openDriver(db.path, { readonly: true }), label: 'wide.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+  source = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), label: 'wide.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
 });
 afterEach(() => app?.unmount());
 afterAll(() => {

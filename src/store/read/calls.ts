@@ -1,3 +1,4 @@
+import { readOutputMaxima } from './output-maxima.js';
 import { joinFragments, whereFragment } from './scope.js';
 import { NONE } from '../../report/types.js';
 import { usageFromRow, type CallRow } from '../call-row.js';
@@ -50,6 +51,7 @@ function parseTags(json: string): Record<string, string> {
 /** CallReads over `db` (see types.ts). */
 export function callReads(db: Db): CallReads {
   return {
+    outputMaxima: (since) => readOutputMaxima(db, since),
     async list(scope) {
       const q = joinFragments(
         `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model, c.endpoint,

@@ -1,19 +1,19 @@
 import type { CalendarUnit } from '../../lib/calendar.js';
 import type { Db, Dialect } from '../db.js';
+import { LATEST_VERSION } from '../migrations/index.js';
 import type { SqlValue } from '../types.js';
+import { pgInListSql, pgLatencyHistConcatSql, pgTimeBucketSql } from '../pg/dialect-sql.js';
+import { postgresMeta } from '../pg/meta.js';
+import { postgresSchemaVersion } from '../pg/migrations/runner.js';
 import type { Fragment } from './fragment.js';
 
 /**
  * The SQL of the report queries that differs between dialects, and nothing else: date
  * labels from a ms column, a list bound as one parameter, joining latency histogram
  * texts, the per-group median, the schema version. Everything else in src/store/read is
- * plain SQL both SQLite and PostgreSQL accept. PostgreSQL (issue #16) adds its branch
- * of each function here.
+ * plain SQL both SQLite and PostgreSQL accept. The PostgreSQL forms live in
+ * pg/dialect-sql.ts (checked against these on the same inputs).
  */
-
-function unsupported(dialect: Dialect, what: string): never {
-  throw new Error(`${what} is not written for ${dialect} yet`);
-}
 
 /**
  * The label of the calendar bucket of `localMs`, an expression giving a local wall-clock
@@ -21,7 +21,7 @@ function unsupported(dialect: Dialect, what: string): never {
  * `YYYY-MM` (lib/calendar.ts bucketLabel gives the same labels).
  */
 export function timeBucketSql(dialect: Dialect, unit: CalendarUnit, localMs: string): string {
-  if (dialect !== 'sqlite') unsupported(dialect, 'time buckets');
+  if (dialect === 'postgres') return pgTimeBucketSql(unit, localMs);
   const secs = `(${localMs}) / 1000, 'unixepoch'`;
   switch (unit) {
     case 'day':
@@ -35,7 +35,7 @@ export function timeBucketSql(dialect: Dialect, unit: CalendarUnit, localMs: str
 
 /** `expr IN (values)` with the whole list bound as one parameter (`NOT IN` with `negate`). */
 export function inListSql(dialect: Dialect, expr: string, values: readonly SqlValue[], negate = false): Fragment {
-  if (dialect !== 'sqlite') unsupported(dialect, 'list parameters');
+  if (dialect === 'postgres') return pgInListSql(expr, values, negate);
   return { sql: `${expr} ${negate ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
 }
 
@@ -44,7 +44,7 @@ export function inListSql(dialect: Dialect, expr: string, values: readonly SqlVa
  * into one such text, in any order (the reader adds the pairs up).
  */
 export function latencyHistConcatSql(dialect: Dialect, column: string): string {
-  if (dialect !== 'sqlite') unsupported(dialect, 'histogram concatenation');
+  if (dialect === 'postgres') return pgLatencyHistConcatSql(column);
   return `'[' || COALESCE(group_concat(NULLIF(substr(${column}, 2, length(${column}) - 2), '')), '') || ']'`;
 }
 
@@ -55,8 +55,8 @@ export function latencyHistConcatSql(dialect: Dialect, column: string): string {
  * once) and the one or two middle rows are averaged (mean of the middle two for an even
  * count). Only those rows leave the database.
  */
-export function groupMedianSql(dialect: Dialect, base: Fragment, groups: readonly string[]): Fragment {
-  if (dialect !== 'sqlite') unsupported(dialect, 'the window median');
+export function groupMedianSql(_dialect: Dialect, base: Fragment, groups: readonly string[]): Fragment {
+  // The same window SQL on both dialects.
   const partition = groups.length > 0 ? `PARTITION BY ${groups.join(', ')}` : '';
   return {
     sql: `WITH base AS (${base.sql}), ranked AS (SELECT *, ROW_NUMBER() OVER w AS rn,
@@ -66,20 +66,27 @@ export function groupMedianSql(dialect: Dialect, base: Fragment, groups: readonl
   };
 }
 
-/** The schema version the database was migrated to (0 for an empty one). */
+/**
+ * The SQLite schema version the database has (0 for an empty one). A PostgreSQL schema,
+ * numbered apart, has every SQLite version's tables from its v1 on, so it reads as the
+ * SQLite version this build writes.
+ */
 export async function schemaVersionOf(db: Db): Promise<number> {
-  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'the schema version');
+  if (db.dialect === 'postgres') return (await postgresSchemaVersion(db)) > 0 ? LATEST_VERSION : 0;
   return Number((await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0);
 }
 
 /** Does the database have a table of that name? (Older schemas lack some: `alerts` arrived with v2.) */
 export async function tableExists(db: Db, name: string): Promise<boolean> {
-  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'table lookup');
+  if (db.dialect === 'postgres') return (await db.get<{ t: string | null }>('SELECT to_regclass(?)::text AS t', [name]))?.t != null;
   return (await db.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = ?", [name])) !== undefined;
 }
 
-/** A number that changes whenever another connection commits (cheap; polled by the dashboard). */
+/**
+ * A number that changes whenever another connection commits (cheap; polled by the
+ * dashboard). On PostgreSQL: whenever a call is written or keys and budgets change.
+ */
 export async function changeCounter(db: Db): Promise<number> {
-  if (db.dialect !== 'sqlite') unsupported(db.dialect, 'the change counter');
+  if (db.dialect === 'postgres') return postgresMeta(db).changeCounter();
   return Number((await db.get<{ data_version: number }>('PRAGMA data_version'))?.data_version ?? 0);
 }

@@ -94,6 +94,7 @@ export function readBudgets(doc: unknown): BudgetState[] {
       spentNano,
       reservedNano: nano(b.reserved_usd ?? b.reserved),
       inFlight: num(b.in_flight) ?? 0,
+      waiting: num(b.waiting) ?? 0,
       limitNano,
       period,
       periodStart: ms(b.period_start) ?? 0,

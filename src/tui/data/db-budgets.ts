@@ -9,7 +9,7 @@ import type { Store } from '../../store/facade.js';
  * inside it: each budget's spend in its current period after resets, as the store defines
  * it for the proxy's ledger too (store periodSpend: settled cost of the calls that started
  * in the period, from the instance's latest reset on; unpriced calls add 0). Calls still
- * in flight are not in the database, so `reservedNano` and `inFlight` are always 0 here.
+ * in flight are not in the database, so `reservedNano`, `inFlight` and `waiting` are always 0 here.
  *
  * Key budgets come from the active keys of the store merged with their config
  * declaration, as the proxy enforces them (keys/effective.ts); tag budgets come from the
@@ -65,6 +65,7 @@ function state(
     spentNano,
     reservedNano: 0,
     inFlight: 0,
+    waiting: 0,
     limitNano: def.limitNano,
     period: def.period,
     periodStart,

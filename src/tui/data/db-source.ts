@@ -4,9 +4,8 @@ import { defaultReach } from '../../report/reach.js';
 import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
-import { sqliteReads } from '../../store/read/index.js';
+import type { StoreReads } from '../../store/read/index.js';
 import type { Scope } from '../../store/read/scope.js';
-import type { SqlDriver } from '../../store/types.js';
 import type { Store } from '../../store/facade.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
 import { projectMonth } from '../projection.js';
@@ -15,17 +14,17 @@ import { budgetStates, keyBudgetsFrom, type BudgetDefs } from './db-budgets.js';
 import { dailyTrend, groupTable, totals } from './report-figures.js';
 
 /**
- * The dashboard over a SQLite database, opened read-only beside a running `serve` (WAL
- * lets it read while serve writes). Every figure is a bounded aggregate query; nothing
+ * The dashboard over the store's read modules: a SQLite database opened read-only beside
+ * a running `serve` (WAL lets it read while serve writes), or a PostgreSQL one. Every figure is a bounded aggregate query; nothing
  * here holds rows of the call log in memory.
  *
  * Re-querying is skipped when nothing can have changed: same query, no commit by another
  * connection since the last load (the store's change counter), and less than STALE_MS elapsed
  * (relative periods such as 30d slide with the clock, and budget periods roll).
- * Budgets still read through the driver (tui/data/db-budgets.ts) until the store serves them.
  */
 export interface DbSourceOptions {
-  driver: SqlDriver;
+  /** The report and feed reads (closed with the source). */
+  reads: StoreReads;
   /**
    * The store budgets are read through (keys, spend after resets); without one (a database
    * whose schema this build cannot open as a store) there are no budget gauges.
@@ -45,8 +44,7 @@ export interface DbSourceOptions {
 export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
-  const { driver, clock, timeZone } = o;
-  const reads = sqliteReads(driver);
+  const { reads, clock, timeZone } = o;
   const { reports, feed } = reads;
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 

@@ -32,7 +32,7 @@ const TONE: Record<Level, Tone> = { ok: 'good', warn: 'warn', over: 'bad' };
  * Blocked first, then most used, then by name: the budgets that need attention lead.
  */
 export function sortBudgets(budgets: readonly BudgetState[]): BudgetState[] {
-  const busy = budgets.filter((b) => b.per === null || b.spentNano > 0 || b.reservedNano > 0);
+  const busy = budgets.filter((b) => b.per === null || b.spentNano > 0 || b.reservedNano > 0 || b.waiting > 0);
   return busy.sort(
     (a, b) => Number(b.blocked) - Number(a.blocked) || usedShare(b) - usedShare(a) || a.name.localeCompare(b.name) || (a.tagValue ?? '').localeCompare(b.tagValue ?? ''),
   );
@@ -50,6 +50,12 @@ function resetStamp(ms: number, timeZone: string): string {
   const p = localParts(ms, timeZone);
   const stamp = shortStamp(ms, timeZone);
   return p.hour === 0 && p.minute === 0 ? stamp.slice(0, 5) : stamp;
+}
+
+/** `3 in flight`, `3 in flight, 2 waiting`, or '' when nothing is in flight (read from the admin API; a database knows neither). */
+export function flightText(b: Pick<BudgetState, 'inFlight' | 'waiting'>): string {
+  if (b.inFlight <= 0 && b.waiting <= 0) return '';
+  return b.waiting > 0 ? `${b.inFlight} in flight, ${b.waiting} waiting` : `${b.inFlight} in flight`;
 }
 
 export interface BudgetView {
@@ -71,8 +77,10 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));
   const flagW = shown.some((b) => b.blocked) ? 9 : shown.some((b) => levelOf(b) === 'over') ? 13 : 0;
-  // label, gauge, " 100%", amounts, period, flag, "  resets MM-DD"
-  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + flagW + 14)));
+  const flights = shown.map(flightText);
+  const flightW = Math.max(0, ...flights.map((f) => f.length));
+  // label, gauge, " 100%", amounts, period, flag, "  resets MM-DD", "  3 in flight, 2 waiting"
+  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + flagW + 14 + (flightW > 0 ? flightW + 2 : 0))));
   const rows = shown.map((b, i) => {
     const level = levelOf(b);
     const share = usedShare(b);
@@ -89,6 +97,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
       cell(' ' + fit(b.period, periodW), 'muted'),
       ...(flag ? [cell(`  ${flag}`, 'bad')] : []),
       cell(`  ${reset}`, 'muted'),
+      ...(flights[i] ? [cell(`  ${flights[i]}`, b.waiting > 0 ? 'warn' : 'muted')] : []),
     ];
   });
   if (sorted.length > ctx.rows && ctx.rows > 0) rows.push([cell(`… ${sorted.length - shown.length} more`, 'muted')]);

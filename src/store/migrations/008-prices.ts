@@ -1,7 +1,7 @@
 import type { Migration } from './types.js';
 
 /**
- * Schema v7: catalog snapshots and reprice runs (issue #21). Times in ms since the epoch
+ * Schema v8: catalog snapshots and reprice runs (issue #21). Times in ms since the epoch
  * (UTC), money in integer nano-USD.
  *
  * price_snapshots: catalog data fetched by `prices update`, kept as fetched (`data`, the
@@ -22,7 +22,7 @@ import type { Migration } from './types.js';
  *   it has seen). tags is the call's tags JSON.
  */
 export const prices: Migration = {
-  version: 7,
+  version: 8,
   name: 'prices',
   up: `
     CREATE TABLE price_snapshots (

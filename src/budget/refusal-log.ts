@@ -1,0 +1,56 @@
+import { formatUsd } from '../lib/money.js';
+import { isoInstant } from './errors.js';
+import type { BlockInfo } from './types.js';
+
+/** One log line per budget per this many ms, at most. */
+const WINDOW_MS = 60_000;
+/** Budgets remembered before the table is pruned of quiet ones. */
+const MAX_TRACKED = 10_000;
+
+/** `key budget 'acme'`, or `tag budget 'free-daily' (user_id=u_42)` for one `per` instance. */
+function describe(b: BlockInfo): string {
+  const instance = b.tagValue === null ? '' : ` (${b.per ?? 'tag'}=${b.tagValue})`;
+  return `${b.kind} budget '${b.name}'${instance}`;
+}
+
+/** The line for a refusal: which budget, its spend and limit, when it resets (and, when busy, what holds it). */
+export function refusalLine(b: BlockInfo, unlogged: number): string {
+  const reset = b.resetAt === null ? 'never resets' : `resets ${isoInstant(b.resetAt)}`;
+  const spend = `${formatUsd(b.spentNano)} of ${formatUsd(b.limitNano)} spent`;
+  const more = unlogged > 0 ? ` (${unlogged} more like it since the last line)` : '';
+  if (b.reason === 'exhausted') return `budget refusal: ${describe(b)} is spent: ${spend}; ${reset}${more}`;
+  const held = `${formatUsd(b.reservedNano)} held by ${b.inFlight ?? 0} in flight, ${b.waiting ?? 0} waiting`;
+  return `budget busy: ${describe(b)} had no room for a call in time (${held}): ${spend}; ${reset}${more}`;
+}
+
+/**
+ * Logs the first budget refusal per budget (name and kind; `per` instances together) per
+ * minute, separately for spent caps and busy answers, and counts the rest into the next
+ * line, so a flood of refused calls writes a few lines, not one per call (#18 point 7).
+ */
+export class RefusalLog {
+  private readonly last = new Map<string, { at: number; unlogged: number }>();
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  note(b: BlockInfo): void {
+    const key = `${b.reason}\u0000${b.kind}\u0000${b.name}`;
+    const seen = this.last.get(key);
+    if (seen !== undefined && b.at >= seen.at && b.at - seen.at < WINDOW_MS) {
+      seen.unlogged++;
+      return;
+    }
+    if (seen === undefined && this.last.size >= MAX_TRACKED) this.prune(b.at);
+    this.last.set(key, { at: b.at, unlogged: 0 });
+    try {
+      this.write(refusalLine(b, seen?.unlogged ?? 0));
+    } catch {
+      // A failing log sink must never turn a refusal into a proxy error.
+    }
+  }
+
+  private prune(at: number): void {
+    for (const [key, seen] of this.last) if (at - seen.at >= WINDOW_MS) this.last.delete(key);
+    if (this.last.size >= MAX_TRACKED) this.last.clear();
+  }
+}

@@ -1,0 +1,200 @@
+import { monotonicMs } from '../lib/clock.js';
+import type { ProxyError } from '../lib/errors.js';
+import { hashBody } from '../lib/ids.js';
+import { estimateTokens } from '../providers/estimate.js';
+import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../providers/types.js';
+import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
+import type { ProxyDeps } from './deps.js';
+import type { FinishedCall } from './finished-calls.js';
+
+/**
+ * What a relay learned from a response body. Each relay fills its own and hands it over
+ * once, when the body ends.
+ */
+export interface BodyObservation {
+  /** performance.now() when the first body byte arrived; null when none did. */
+  firstByteAt: number | null;
+  /** Usage and model read from the body, if any. */
+  observed: Observed | null;
+  /** Stream frames relayed: a rough output-token estimate when usage never arrives. */
+  frames: number;
+  /** False when the body was JSON that did not parse (usage unknown). */
+  bodyParsed: boolean;
+}
+
+export function newObservation(): BodyObservation {
+  return { firstByteAt: null, observed: null, frames: 0, bodyParsed: true };
+}
+
+/** No body was seen (refused, failed or abandoned before a response arrived). */
+const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
+
+/** How a call ended without a complete response. */
+export interface Failure {
+  /** HTTP status the client got (0 when it left before any was sent). */
+  status: number;
+  /** Short description for the record; never a secret. */
+  error: string;
+  seen?: BodyObservation;
+  /** False when the provider cannot have seen the request (nothing billed, nothing estimated). Default true. */
+  reachedProvider?: boolean;
+}
+
+/** What a recorder needs: pricing, the budget's settle, and where finished calls are announced. */
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished'>;
+
+const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * The one owner of a proxied call's outcome. The handler tells it what it learns as the
+ * call passes its checks (key, tags, request, reservation); exactly one of `refuse`,
+ * `fail` or `complete` then finishes the call: it prices the usage, settles the
+ * reservation, builds the record and announces it. Later calls of those are ignored, so
+ * a relay's `finally` and an abandon path can both report the end without double
+ * counting. Nothing else finishes a call.
+ */
+export class CallRecorder<R> implements FinishedCall {
+  private keyName: string | null = null;
+  private tags: Record<string, string> = NO_TAGS;
+  private info: RequestInfo | null = null;
+  private body: Uint8Array | null = null;
+  private reservation: R | undefined;
+  private holding = false;
+  private done = false;
+  /** Set when the call finishes (FinishedCall). */
+  responseModel: string | null = null;
+  finishReasons: readonly string[] | null = null;
+  budget: string | null = null;
+
+  constructor(
+    private readonly deps: RecorderDeps<R>,
+    readonly provider: string,
+    /** ms since the epoch when the call arrived. */
+    readonly startedAt: number,
+    /** performance.now() when the call arrived, for durations. */
+    readonly t0: number,
+    private readonly headers: Readonly<Record<string, string>>,
+  ) {}
+
+  get traceparent(): string | undefined {
+    return this.headers['traceparent'];
+  }
+
+  get tracestate(): string | undefined {
+    return this.headers['tracestate'];
+  }
+
+  /** True once the call is finished (recorded). */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** The metering key and the call's effective tags (fixed key tags applied). */
+  identify(keyName: string, tags: Record<string, string>): void {
+    this.keyName = keyName;
+    this.tags = tags;
+  }
+
+  /** The request body and what the adapter read from it. */
+  describe(info: RequestInfo, body: Uint8Array): void {
+    this.info = info;
+    this.body = body;
+  }
+
+  /** The budget reservation to settle when the call finishes. */
+  hold(reservation: R): void {
+    this.reservation = reservation;
+    this.holding = true;
+  }
+
+  /** tokometer refused the call; it never reached the provider. */
+  refuse(error: ProxyError): void {
+    this.budget = budgetName(error.details);
+    this.finish('refused', error.status, error.message, NOTHING_SEEN, false, monotonicMs());
+  }
+
+  /** The call ended without a complete response: the provider failed, or the client left. */
+  fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at: number = monotonicMs()): void {
+    this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
+  }
+
+  /** Every byte of the provider's answer reached the client: `ok` for 2xx, else `upstream_error`. */
+  complete(status: number, seen: BodyObservation, at: number): void {
+    this.finish(status >= 200 && status < 300 ? 'ok' : 'upstream_error', status, null, seen, true, at);
+  }
+
+  private finish(outcome: CallOutcome, status: number, error: string | null, seen: BodyObservation, reachedProvider: boolean, at: number): void {
+    if (this.done) return;
+    this.done = true;
+    const info = this.info;
+    const { usage, source } = this.usageFor(outcome, seen, reachedProvider);
+    const model = seen.observed?.model ?? info?.model ?? null;
+    this.responseModel = seen.observed?.model ?? null;
+    this.finishReasons = seen.observed?.finishReasons ?? null;
+    // Unknown usage has an unknown cost: null, never a silent 0.
+    let costNano: number | null = source === 'unknown' ? null : 0;
+    let priceSource: string | null = null;
+    if (usage) {
+      const priced = model ? this.deps.pricer.price(usage, { provider: this.provider, model, at: this.startedAt }) : null;
+      if (priced?.priced) {
+        costNano = priced.costNano;
+        priceSource = priced.source;
+      } else {
+        costNano = null;
+      }
+    }
+    // Reported output tokens teach the budget's output history (estimates of later calls).
+    if (this.holding) this.deps.budgets.settle(this.reservation as R, costNano ?? 0, usage !== null && source === 'reported' ? usage.outputTokens : null);
+    const body = this.body;
+    const record: CallRecord = {
+      ts: this.startedAt,
+      keyName: this.keyName,
+      provider: this.provider,
+      endpoint: info?.endpoint ?? 'other',
+      modelRequested: info?.model ?? null,
+      model,
+      status,
+      outcome,
+      streamed: info?.streaming ?? false,
+      usage,
+      usageSource: source,
+      costNano,
+      providerCostNano: usage?.providerCostNano ?? null,
+      priceSource,
+      latencyMs: at - this.t0,
+      ttfbMs: seen.firstByteAt === null ? null : seen.firstByteAt - this.t0,
+      tags: this.tags,
+      requestHash: body && body.length > 0 ? hashBody(body) : null,
+      promptBytes: body?.length ?? 0,
+      maxOutputTokens: info?.maxOutputTokens ?? null,
+      error,
+    };
+    this.deps.finished.announce(record, this);
+  }
+
+  private usageFor(outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean): { usage: Usage | null; source: UsageSource } {
+    const info = this.info;
+    if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
+    const reported = seen.observed?.usage ?? null;
+    if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
+    if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
+    // A body we could not parse is "usage unknown" (cost null). A parsed response or
+    // stream that never carried usage still consumed tokens: estimate, flagged as such.
+    if (!seen.bodyParsed && outcome === 'ok') return { usage: null, source: 'unknown' };
+    return { usage: this.estimateUsage(seen), source: 'estimated' };
+  }
+
+  /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
+  private estimateUsage(seen: BodyObservation): Usage {
+    const usage = emptyUsage();
+    usage.inputTokens = this.body ? estimateTokens(new TextDecoder().decode(this.body)) : 0;
+    usage.outputTokens = seen.frames;
+    return usage;
+  }
+}
+
+/** The name of the budget in a refusal's details (`budget.name`), if any. */
+function budgetName(details: Record<string, unknown>): string | null {
+  const budget = details.budget;
+  return typeof budget === 'object' && budget !== null && typeof (budget as { name?: unknown }).name === 'string' ? (budget as { name: string }).name : null;
+}

@@ -1,0 +1,45 @@
+import { ProxyError } from '../lib/errors.js';
+import { UpstreamError } from './types.js';
+
+/**
+ * Where the provider failed a call:
+ * - `request`: before its answer (status and headers) arrived;
+ * - `response`: while sending a body the proxy reads whole before answering (nothing sent yet);
+ * - `stream`: after the client already got the status and part of the body.
+ */
+export type FailurePhase = 'request' | 'response' | 'stream';
+
+/** The error a client sees when the provider fails, and whether the provider can have seen the request. */
+export interface UpstreamFailure {
+  error: ProxyError;
+  /** False when the request can never have reached the provider (connection refused, DNS failure): nothing was billed. */
+  reachedProvider: boolean;
+}
+
+/** Connection errors after which the provider cannot have seen (or billed) the request. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The error kind for an upstream failure: a timeout (504) or anything else (502). */
+export function upstreamFailureKind(error: unknown): 'upstream_timeout' | 'upstream_unreachable' {
+  return error instanceof UpstreamError && error.failure === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable';
+}
+
+/**
+ * The one place upstream-failure errors are built: the kind (502 or 504) from the error,
+ * the message from the phase. Messages never carry request headers (UpstreamError never
+ * does), so no provider key can leak into a response or a record.
+ */
+export function upstreamFailure(provider: string, error: unknown, phase: FailurePhase): UpstreamFailure {
+  const kind = upstreamFailureKind(error);
+  if (phase === 'request') {
+    const reason = error instanceof UpstreamError ? error.message : 'connection failed';
+    const message = kind === 'upstream_timeout' ? `Provider '${provider}' did not answer in time (${reason}).` : `Provider '${provider}' is unreachable (${reason}).`;
+    return { error: new ProxyError(kind, message), reachedProvider: !NEVER_SENT.has(reason) };
+  }
+  if (phase === 'response') {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { error: new ProxyError(kind, `Provider '${provider}' failed while sending its response (${reason}).`), reachedProvider: true };
+  }
+  const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
+  return { error: new ProxyError(kind, `The provider's stream failed before it finished (${reason}); tokens used so far may still be billed.`), reachedProvider: true };
+}

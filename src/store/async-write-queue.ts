@@ -1,0 +1,333 @@
+import type { SpillFile } from './spill.js';
+import { compactFront } from './buffer-front.js';
+import type { CallRecord, RecordWriter } from './types.js';
+import { WriteQueueError } from './write-queue.js';
+
+/**
+ * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
+ * the SQLite WriteQueue (write-queue.ts), with the I/O awaited instead of run on a writer
+ * thread. Nothing here blocks: the sink's statements travel over sockets, so the event
+ * loop only builds batches (a few µs per record) and serve needs no thread for them.
+ *
+ * Up to `concurrency` batches are in flight at once (each on its own connection), so the
+ * database works on one batch while the next is being sent; the sink must therefore be
+ * safe for concurrent batches (PostgreSQL: row locks taken in one order).
+ *
+ * Invariants: `enqueue` is O(1) and never waits on the database; every accepted record is
+ * written, pending (in memory, in flight or in the spill file), or reported through
+ * `onError` as rejected (it can never be stored). While the sink fails, records stay in
+ * memory, the oldest move to the spill file past `spillAfter`, and the sink is retried
+ * with a growing pause (up to `maxRetryMs`); the first write that works again puts the
+ * spilled records back in front. A sink that is idempotent per record (PostgreSQL: the
+ * call id) makes a retry of a batch whose commit was not acknowledged harmless, so
+ * nothing is written twice.
+ */
+
+/** Where an AsyncWriteQueue writes. */
+export interface RecordSink {
+  /** Writes the records in one transaction (all or none). */
+  write(records: readonly CallRecord[]): Promise<void>;
+  /** True when `err` says these records can never be written (bad data), as opposed to "not now". */
+  isPermanent(err: unknown): boolean;
+}
+
+export interface AsyncWriteQueueOptions {
+  /** Delay between writes in ms while records wait (the flush window a crash can lose). Default 50. */
+  flushIntervalMs?: number;
+  /** Most records per transaction. Default 5000 (measured: bench/pg-ingest.ts). */
+  batchSize?: number;
+  /** Batches in flight at once. Default 2. */
+  concurrency?: number;
+  /** Most records kept in memory; past it records spill, and enqueue refuses when they cannot. Default 100_000. */
+  maxBuffered?: number;
+  /** Where records go while the sink keeps failing; replayed when it works again, also after a restart. */
+  spill?: SpillFile;
+  /** Records kept in memory during a failure before they spill. Default 10_000. */
+  spillAfter?: number;
+  /** Longest pause between retries of a failing sink, ms. Default 1000. */
+  maxRetryMs?: number;
+  /** Gives each accepted record what the sink needs before it can be spilled (the call id). */
+  stamp?: (record: CallRecord) => CallRecord;
+  onError?: (err: WriteQueueError) => void;
+  /** Called when a failure streak ends. */
+  onRecover?: () => void;
+}
+
+/** A record and its place in acceptance order (0 for records back from the spill file: older than any). */
+interface Entry {
+  seq: number;
+  record: CallRecord;
+}
+
+type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
+
+export class AsyncWriteQueue implements RecordWriter {
+  private buffer: Entry[] = [];
+  private head = 0;
+  private readonly inflight = new Set<Entry[]>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failing = false;
+  private lastError: unknown;
+  private overflowing = false;
+  private refusedCount = 0;
+  private retryMs = 0;
+  private accepted = 0;
+  private waiters: Array<{ target: number; resolve: (ok: boolean) => void }> = [];
+  private idle: Array<() => void> = [];
+  private readonly o: Settings;
+
+  constructor(
+    private readonly sink: RecordSink,
+    options: AsyncWriteQueueOptions = {},
+  ) {
+    this.o = {
+      flushIntervalMs: 50,
+      batchSize: 5000,
+      concurrency: 2,
+      maxBuffered: 100_000,
+      spillAfter: 10_000,
+      maxRetryMs: 1000,
+      onError: () => {},
+      onRecover: () => {},
+      ...options,
+    };
+    // Records spilled by an earlier run come back first.
+    this.restoreSpill();
+    this.schedule();
+  }
+
+  get degraded(): boolean {
+    return this.failing;
+  }
+  get full(): boolean {
+    return this.overflowing;
+  }
+  get pending(): number {
+    let n = this.buffer.length - this.head;
+    for (const batch of this.inflight) n += batch.length;
+    return n;
+  }
+  get spilled(): number {
+    return this.o.spill?.size ?? 0;
+  }
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  enqueue(record: CallRecord): boolean {
+    if (this.waiting() >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
+    if (this.waiting() >= this.o.maxBuffered) {
+      this.refusedCount++;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.o.onError(new WriteQueueError('overflow', this.pending));
+      }
+      return false;
+    }
+    this.buffer.push({ seq: ++this.accepted, record: this.o.stamp?.(record) ?? record });
+    this.schedule();
+    return true;
+  }
+
+  /**
+   * Resolves once every record accepted before the call has left memory: true when they
+   * are all written (or rejected as unstorable), false when the sink is failing or records
+   * wait in the spill file. Never rejects.
+   */
+  flush(): Promise<boolean> {
+    const target = this.accepted;
+    if (this.oldestUnsettled() > target || this.failing) return Promise.resolve(this.settledOk());
+    const done = new Promise<boolean>((resolve) => this.waiters.push({ target, resolve }));
+    this.dispatch();
+    return done;
+  }
+
+  /**
+   * Writes everything pending (for shutdown). While the sink fails it retries up to
+   * `attempts` times, then spills what is left and rejects with a WriteQueueError.
+   */
+  async drain(attempts = 10): Promise<void> {
+    for (let failures = 0; ; ) {
+      this.dispatch(true);
+      await this.whenIdle();
+      if (this.pending === 0) break;
+      if (!this.failing) continue;
+      if (++failures >= attempts) {
+        this.disarm();
+        this.spillPending(0);
+        if (this.pending === 0) return;
+        throw new WriteQueueError('retrying', this.pending, { cause: this.lastError });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(this.o.maxRetryMs, 100 * failures)));
+    }
+    this.disarm();
+  }
+
+  async close(): Promise<void> {
+    this.disarm();
+    await this.whenIdle();
+  }
+
+  /** Records waiting in memory, not yet sent. */
+  private waiting(): number {
+    return this.buffer.length - this.head;
+  }
+
+  private settledOk(): boolean {
+    return !this.failing && this.spilled === 0;
+  }
+
+  /**
+   * The lowest acceptance number still in memory or in flight; Infinity when none. The
+   * buffer is kept in acceptance order (records back from the spill file, seq 0, first),
+   * and every batch is a slice of it, so only the fronts need a look.
+   */
+  private oldestUnsettled(): number {
+    let low = this.head < this.buffer.length ? this.buffer[this.head]!.seq : Infinity;
+    for (const batch of this.inflight) low = Math.min(low, batch[0]!.seq);
+    return low;
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /**
+   * Sends batches while there is room in flight. Only full batches go early; a partial one
+   * waits for the timer unless `now` (flush, drain). A failing sink gets one batch at a
+   * time, at the retry pause.
+   */
+  private dispatch(now = true): void {
+    this.disarm();
+    const limit = this.failing ? 1 : this.o.concurrency;
+    while (this.inflight.size < limit && this.waiting() > 0 && (now || this.waiting() >= this.o.batchSize)) {
+      const batch = this.buffer.slice(this.head, this.head + this.o.batchSize);
+      this.head += batch.length;
+      this.compact();
+      this.inflight.add(batch);
+      void this.send(batch);
+    }
+    this.schedule();
+  }
+
+  private async send(batch: Entry[]): Promise<void> {
+    const back = await this.writeBatch(batch);
+    this.inflight.delete(batch);
+    if (back.length > 0) {
+      // Not written: back in front, in acceptance order, for the retry.
+      this.buffer = [...back, ...this.buffer.slice(this.head)].sort((a, b) => a.seq - b.seq);
+      this.head = 0;
+    } else if (!this.failing && this.o.spill && this.o.spill.size > 0) {
+      this.restoreSpill();
+    }
+    if (this.failing && this.waiting() >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
+    if (this.waiting() < this.o.maxBuffered) this.overflowing = false;
+    this.settleWaiters();
+    if (this.inflight.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.failing) this.schedule();
+    else this.dispatch(this.waiters.length > 0);
+  }
+
+  /** Writes one batch. @returns the entries still to write (none when written or rejected). */
+  private async writeBatch(batch: Entry[]): Promise<Entry[]> {
+    try {
+      await this.sink.write(batch.map((e) => e.record));
+      this.recovered();
+      return [];
+    } catch (err) {
+      if (this.sink.isPermanent(err)) return this.isolate(batch);
+      this.reportFailure(err);
+      return batch;
+    }
+  }
+
+  /** A batch failed on bad data: write records one by one so only the bad ones are dropped. */
+  private async isolate(batch: Entry[]): Promise<Entry[]> {
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        await this.sink.write([batch[i]!.record]);
+      } catch (err) {
+        if (!this.sink.isPermanent(err)) {
+          this.reportFailure(err);
+          return batch.slice(i);
+        }
+        this.o.onError(new WriteQueueError('rejected', 1, { cause: err }));
+      }
+    }
+    this.recovered();
+    return [];
+  }
+
+  private reportFailure(err: unknown): void {
+    this.lastError = err;
+    this.retryMs = Math.min(this.o.maxRetryMs, Math.max(this.o.flushIntervalMs, this.retryMs * 2));
+    if (this.failing) return;
+    this.failing = true;
+    this.o.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
+  }
+
+  private recovered(): void {
+    this.retryMs = 0;
+    if (!this.failing) return;
+    this.failing = false;
+    this.restoreSpill();
+    this.o.onRecover();
+  }
+
+  /** Puts spilled records back in front of the buffer (they are older than everything in it). */
+  private restoreSpill(): void {
+    if (!this.o.spill || this.o.spill.size === 0) return;
+    const restored = this.o.spill.takeAll().map((r): Entry => ({ seq: 0, record: this.o.stamp?.(r) ?? r }));
+    this.buffer = restored.concat(this.buffer.slice(this.head));
+    this.head = 0;
+  }
+
+  /** Moves waiting records (oldest first) to the spill file, keeping the newest `keep` in memory. */
+  private spillPending(keep: number): void {
+    if (!this.o.spill || this.waiting() <= keep) return;
+    const entries = this.buffer.slice(this.head, this.buffer.length - keep);
+    let moved = 0;
+    try {
+      moved = this.o.spill.append(entries.map((e) => e.record));
+    } catch (err) {
+      this.lastError = err;
+      return;
+    }
+    this.head += moved;
+    this.compact();
+    this.settleWaiters();
+  }
+
+  private compact(): void {
+    ({ buffer: this.buffer, head: this.head } = compactFront(this.buffer, this.head));
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const oldest = this.oldestUnsettled();
+    const ok = this.settledOk();
+    this.waiters = this.waiters.filter((w) => {
+      if (oldest <= w.target && !this.failing) return true;
+      w.resolve(ok && oldest > w.target);
+      return false;
+    });
+  }
+
+  /** A full batch goes at once; less waits for the flush interval; a failing sink waits its retry pause. */
+  private schedule(): void {
+    if (this.waiting() === 0 || this.timer !== undefined) return;
+    if (this.inflight.size >= (this.failing ? 1 : this.o.concurrency)) return;
+    const delay = this.failing ? this.retryMs : this.waiting() >= this.o.batchSize ? 0 : this.o.flushIntervalMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dispatch(true);
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

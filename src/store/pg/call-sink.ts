@@ -1,0 +1,69 @@
+import { newCallId } from '../../lib/call-id.js';
+import { AsyncWriteQueue, type AsyncWriteQueueOptions, type RecordSink } from '../async-write-queue.js';
+import { InvalidCallRecordError } from '../call-row.js';
+import { PostgresDbError, type PostgresDb } from '../drivers/postgres.js';
+import type { CallRecord } from '../types.js';
+import { insertCallBatch, prepareCall } from './call-batch.js';
+import { ensureMonths, monthsOf, partitionMonths } from './partitions.js';
+import { addRollups, type HourSpan } from './rollup-batch.js';
+
+/**
+ * The PostgreSQL call-record sink: each batch is one transaction that inserts the calls
+ * not stored yet (idempotent on the call id) with their tags, and adds exactly those to
+ * the rollups and entity rows. Partitions for the batch's months are made first, outside
+ * the transaction.
+ */
+
+/** SQLSTATE of "no partition of relation found for row": a month without its partition. */
+const NO_PARTITION = '23514';
+
+/** Data errors: the same records can never be written (class 22 data exception, 23 integrity, 54 limits). */
+function isPermanentPgError(err: unknown): boolean {
+  if (err instanceof InvalidCallRecordError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || code === NO_PARTITION) return false;
+  return /^(22|23|54)/.test(code);
+}
+
+/** Gives a record its call id once (kept through spill and replay). */
+export function withCallId(record: CallRecord): CallRecord {
+  return record.callId === undefined ? { ...record, callId: newCallId(record.ts) } : record;
+}
+
+export function postgresCallSink(db: PostgresDb): RecordSink {
+  let months: Set<number> | undefined;
+  const span: HourSpan = { first: Infinity, last: -Infinity };
+  return {
+    isPermanent: isPermanentPgError,
+    async write(records) {
+      const prepared = records.map((r) => prepareCall(withCallId(r) as CallRecord & { callId: string }));
+      try {
+        months ??= new Set(await partitionMonths(db));
+        const missing = monthsOf(prepared.map((p) => p.rollup.ts)).filter((m) => !months!.has(m));
+        if (missing.length > 0) {
+          await ensureMonths(db, missing);
+          for (const m of missing) months.add(m);
+        }
+        const written = await db.sql.begin(async (tx) => {
+          const inserted = await insertCallBatch(tx, prepared);
+          return addRollups(tx, inserted.map((c) => c.rollup), span);
+        });
+        span.first = Math.min(span.first, written.first);
+        span.last = Math.max(span.last, written.last);
+      } catch (err) {
+        // A month dropped by retention (or by hand) since the set was read: read it again next time.
+        if ((err as { code?: unknown } | null)?.code === NO_PARTITION) months = undefined;
+        throw err instanceof PostgresDbError ? err : new PostgresDbError(db.location, err);
+      }
+    },
+  };
+}
+
+/**
+ * serve's record writer on PostgreSQL: an AsyncWriteQueue on the main thread over the
+ * PostgreSQL sink. No writer thread: the database I/O is asynchronous and leaves the
+ * event loop free, which is what the SQLite writer thread exists for.
+ */
+export function createPostgresRecordWriter(db: PostgresDb, options: AsyncWriteQueueOptions = {}): AsyncWriteQueue {
+  return new AsyncWriteQueue(postgresCallSink(db), { stamp: withCallId, ...options });
+}

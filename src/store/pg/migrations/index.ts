@@ -1,0 +1,15 @@
+import type { Migration } from '../../migrations/types.js';
+import { pgInitial } from './001-initial.js';
+import { pgPrices } from './002-prices.js';
+
+export { migratePostgres, postgresSchemaVersion } from './runner.js';
+
+/**
+ * The PostgreSQL schema's migrations, oldest first: a list of its own (PostgreSQL DDL),
+ * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
+ * what the store reads or writes gets its PostgreSQL counterpart appended here.
+ */
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices];
+
+/** The PostgreSQL schema version this build reads and writes. */
+export const PG_LATEST_VERSION = PG_MIGRATIONS.length;

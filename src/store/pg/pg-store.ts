@@ -1,0 +1,45 @@
+import { describeDbLocation } from '../../lib/db-location.js';
+import { openPostgresDb, type PostgresDb, type PostgresDbOptions } from '../drivers/postgres.js';
+import type { Store } from '../facade.js';
+import { facadeOn } from '../facade-on-db.js';
+import { PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from './migrations/index.js';
+import { ensureMonthsAhead } from './partitions.js';
+import { pruneMonths } from './prune.js';
+
+/** A Store on PostgreSQL, with the pool its record writer shares (pg/call-sink.ts). */
+export type PostgresStore = Store & { readonly db: PostgresDb };
+
+/** A read found no tokometer schema in the database: nothing was ever stored there. Exit code 2. */
+export class PostgresNotInitialisedError extends Error {
+  readonly exitCode = 2;
+  constructor(location: string) {
+    super(`no tokometer data at ${location} (start \`tokometer serve --db URL\` or create a key there first)`);
+    this.name = 'PostgresNotInitialisedError';
+  }
+}
+
+/**
+ * The Store on PostgreSQL: the same modules as on SQLite (sqlite-store.ts) over a
+ * PostgreSQL Db, with PostgreSQL's own migrations, retention (whole months) and meta.
+ * `create` migrates under the advisory lock (replicas starting together are safe) and
+ * makes the partitions of this month and the next ones; `read` never changes the schema:
+ * an empty database is a PostgresNotInitialisedError, an older schema a
+ * SchemaVersionError saying to run serve once; `write` (prices reprice) refuses an empty
+ * database as `read` does, then migrates as `create` does. The store owns its pool.
+ */
+export async function openPostgresStore(
+  url: string,
+  access: 'read' | 'write' | 'create',
+  options: PostgresDbOptions & { now?: () => number } = {},
+): Promise<PostgresStore> {
+  const db = openPostgresDb(url, { ...options, readOnly: access === 'read' });
+  try {
+    if (access !== 'create' && (await postgresSchemaVersion(db)) === 0) throw new PostgresNotInitialisedError(describeDbLocation(url));
+    await migratePostgres(db, PG_MIGRATIONS, { readonly: access === 'read' });
+    if (access === 'create') await ensureMonthsAhead(db, (options.now ?? Date.now)());
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  return { ...facadeOn(db, (retentionDays, now) => pruneMonths(db, retentionDays, now)), db };
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../support/fake-upstream.js';
+import { startPgServer, type PgServer } from '../support/pg-server.mjs';
+import { createTestDatabase } from '../support/pg.js';
+import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { taggedCall } from '../support/tagged-call.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+const FLUSH_MS = 50;
+
+/**
+ * The built binary on a PostgreSQL server of its own, which the test stops and starts.
+ * Calls go on in the meantime: records wait in memory and then in the spill file (a small
+ * max_buffered_records makes them spill within seconds), /healthz says degraded, and the replay after the restart writes each of them exactly once.
+ */
+describe('PostgreSQL unreachable under load (compiled binary)', () => {
+  let dir: string;
+  let fake: FakeUpstream;
+  let pg: PgServer;
+  let url: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-pgout-'));
+    fake = await new FakeUpstream({ expectedKey: 'sk-pg', reply: () => ({ body: CHAT }) }).start();
+    pg = await startPgServer();
+    url = await createTestDatabase(pg.url, 'outage');
+    writeFileSync(
+      path.join(dir, 'tokometer.yaml'),
+      `db: ${url}\nproviders:\n  openai: { base_url: "${fake.url}", api_key: "sk-pg" }\nstore: { flush_interval_ms: ${FLUSH_MS}, max_buffered_records: 2000, spill_path: ${path.join(dir, 'serve.spill')} }\n`,
+    );
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await pg.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('PostgreSQL stopped for 10 s and started again: no call fails, /healthz says degraded meanwhile, and rows = requests served after the replay', async () => {
+    const created = await runCli('binary', ['keys', 'create', 'load'], { cwd: dir });
+    expect(created.code, created.stderr).toBe(0);
+    const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+    const serve = await startServe('binary', ['--port', '0'], { cwd: dir });
+    const served = new Set<string>();
+    const failures: string[] = [];
+    const health: string[] = [];
+    let spilledMax = 0;
+    let stop = false;
+    let n = 0;
+    const worker = async () => {
+      while (!stop) {
+        const id = `r${n++}`;
+        try {
+          const res = await taggedCall(serve.url, secret, id);
+          if (res.status === 200) served.add(id);
+          else failures.push(`${res.status} ${res.text.slice(0, 200)}`);
+        } catch (error) {
+          failures.push(String(error));
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const probe = async () => {
+      const res = await fetch(`${serve.url}/healthz`);
+      const body = (await res.json()) as { status: string; spilled_records?: number };
+      health.push(body.status);
+      spilledMax = Math.max(spilledMax, body.spilled_records ?? 0);
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await new Promise((r) => setTimeout(r, 1500));
+    const beforeOutage = served.size;
+    await pg.stop();
+    const outageStart = served.size;
+    for (let s = 0; s < 10; s++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      await probe();
+    }
+    const duringOutage = served.size - outageStart;
+    await pg.start();
+    await new Promise((r) => setTimeout(r, 2000));
+    stop = true;
+    await Promise.all(workers);
+
+    // The writer notices the database again within its retry pause, then replays.
+    let last = '';
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${serve.url}/healthz`);
+      last = await res.text();
+      if (JSON.parse(last).status === 'ok') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(JSON.parse(last).status, last).toBe('ok');
+    expect(await stopProcess(serve.child)).toBe(0);
+
+    expect(failures).toEqual([]);
+    expect(beforeOutage).toBeGreaterThan(50);
+    expect(duringOutage).toBeGreaterThan(200);
+    expect(health).toContain('degraded');
+    // Past 1000 waiting records (max_buffered_records / 2) they went to the spill file, and came back from it.
+    expect(spilledMax).toBeGreaterThan(1000);
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ value: string; n: number }[]>`SELECT t.value, COUNT(*)::int AS n FROM call_tags t WHERE t.key = 'req' GROUP BY t.value`;
+      const stored = new Map(rows.map((r) => [r.value, r.n]));
+      expect([...stored.values()].filter((k) => k !== 1)).toEqual([]); // nothing twice
+      expect([...served].filter((id) => !stored.has(id))).toEqual([]); // nothing lost
+      const [counted] = await sql<{ calls: number }[]>`SELECT COUNT(*)::int AS calls FROM calls`;
+      expect(counted?.calls).toBe(served.size);
+      const [rolled] = await sql<{ n: number }[]>`SELECT COALESCE(SUM(r.calls), 0)::int AS n FROM rollups r JOIN rollup_dims d ON d.id = r.dim_id WHERE d.tag_key = ''`;
+      expect(rolled?.n).toBe(served.size);
+    } finally {
+      await sql.end();
+    }
+    console.log(`pg outage: ${served.size} calls served (${duringOutage} while PostgreSQL was down), health during the outage ${health.join(',')}, up to ${spilledMax} records in the spill file`);
+  }, 90_000);
+});

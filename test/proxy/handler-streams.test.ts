@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { OutgoingResponse } from '../../src/proxy/types.js';
+import type { CallRecord } from '../../src/store/types.js';
+import { sseFrames } from '../support/fake-upstream.js';
+import { afterImmediates, bodyText, chatCall, fixture, latch, sseAnswer } from './fakes.js';
+
+const FRAMES = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
+/** The usage-only chunk: the proxy injected include_usage, so the client must not see it. */
+const USAGE_FRAME = FRAMES.find((f) => f.includes('"usage":{')) as string;
+const STREAM = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] };
+const decoder = new TextDecoder();
+
+/** The response's chunk iterator, as an edge drives it. */
+function chunks(res: OutgoingResponse): AsyncIterator<Uint8Array> {
+  return (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+}
+
+describe('the proxy handler on fake dependencies: streams', () => {
+  it('asks for usage, strips the injected usage chunk frame-exactly, and records the usage from it once', async () => {
+    const f = fixture((req) => sseAnswer(req, FRAMES));
+    const res = await f.handle(chatCall(STREAM));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(f.records, 'recorded when the body ends, not before').toHaveLength(0);
+    expect(await bodyText(res)).toBe(FRAMES.filter((frame) => frame !== USAGE_FRAME).join(''));
+    const sent = JSON.parse(decoder.decode(f.upstream.requests[0]?.body ?? new Uint8Array())) as { stream_options?: unknown };
+    expect(sent.stream_options).toEqual({ include_usage: true });
+    expect(f.records).toHaveLength(1);
+    const r = f.records[0] as CallRecord;
+    expect(r).toMatchObject({ outcome: 'ok', status: 200, streamed: true, usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
+    expect(r.ttfbMs).not.toBeNull();
+    expect(f.gate.settled).toEqual([['r1', r.costNano]]);
+  });
+
+  it('relays a stream the client asked usage for itself byte for byte', async () => {
+    const f = fixture((req) => sseAnswer(req, FRAMES));
+    const res = await f.handle(chatCall({ ...STREAM, stream_options: { include_usage: true } }));
+    expect(await bodyText(res)).toBe(FRAMES.join(''));
+    expect(f.records.map((r) => r.usageSource)).toEqual(['reported']);
+  });
+
+  it("ends a stream the provider breaks with the provider's error frame; upstream_failed, the frames so far estimated, once", async () => {
+    const f = fixture((req) => sseAnswer(req, FRAMES, { failAfter: 4 }));
+    const res = await f.handle(chatCall(STREAM));
+    const text = await bodyText(res);
+    expect(text.startsWith(FRAMES.slice(0, 4).join(''))).toBe(true);
+    const last = text.slice(FRAMES.slice(0, 4).join('').length);
+    expect(JSON.parse(last.replace(/^data: /, '')).error.message).toBe("The provider's stream failed before it finished (UND_ERR_SOCKET); tokens used so far may still be billed.");
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 200, usageSource: 'estimated', error: 'upstream body failed: other side closed' });
+    expect(f.records[0]?.usage?.outputTokens).toBe(4);
+    await afterImmediates();
+    expect(f.records).toHaveLength(1);
+    expect(f.gate.settled).toHaveLength(1);
+  });
+
+  it('aborts the upstream request when the client leaves mid-stream and records client_aborted once, with the frames seen', async () => {
+    const step = latch();
+    let served = 0;
+    const f = fixture((req) => sseAnswer(req, FRAMES, { step: () => (served++ < 3 ? Promise.resolve() : step.wait) }));
+    const call = chatCall(STREAM);
+    const res = await f.handle(call);
+    const it = chunks(res);
+    for (let i = 0; i < 3; i++) expect((await it.next()).done).toBe(false);
+    const fourth = it.next();
+    call.leave();
+    expect(f.upstream.requests[0]?.signal.aborted).toBe(true);
+    step.open();
+    await fourth.then(
+      () => {},
+      () => {},
+    );
+    await it.return?.();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'client_aborted', status: 200, error: 'client disconnected mid-response', usageSource: 'estimated' });
+    expect(f.records[0]?.usage?.outputTokens).toBe(3);
+    expect(f.gate.settled).toHaveLength(1);
+  });
+
+  it('records a client that leaves before the edge reads anything, although the relay never started', async () => {
+    const f = fixture((req) => sseAnswer(req, FRAMES));
+    const call = chatCall(STREAM);
+    const res = await f.handle(call);
+    call.leave();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'client_aborted', status: 200, ttfbMs: null });
+    // The edge may still close the body it never read: nothing more is recorded.
+    await chunks(res).return?.();
+    expect(f.records).toHaveLength(1);
+    expect(f.gate.settled).toHaveLength(1);
+  });
+});

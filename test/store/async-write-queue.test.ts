@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AsyncWriteQueue, type RecordSink } from '../../src/store/async-write-queue.js';
+import { SpillFile } from '../../src/store/spill.js';
+import type { CallRecord } from '../../src/store/types.js';
+import type { WriteQueueError } from '../../src/store/write-queue.js';
+import { makeCall } from './fixtures.js';
+
+/**
+ * The queue's own contract (order of settlement, failure, spill, replay) over a sink whose
+ * timing and failures the test controls. The PostgreSQL sink itself is tested against a
+ * real server in test/store/pg/.
+ */
+class ControlledSink implements RecordSink {
+  readonly stored: number[] = [];
+  failWith: Error | null = null;
+  /** Batches wait here until released (in any order). */
+  readonly held: Array<{ records: readonly CallRecord[]; release: () => void }> = [];
+  hold = false;
+  maxInFlight = 0;
+  private inFlight = 0;
+
+  async write(records: readonly CallRecord[]): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.hold) await new Promise<void>((release) => this.held.push({ records, release }));
+      else await Promise.resolve();
+      if (this.failWith) throw this.failWith;
+      if (records.some((r) => r.provider === 'bad')) throw Object.assign(new Error('bad data'), { code: '22P02' });
+      for (const r of records) this.stored.push(r.ts);
+    } finally {
+      this.inFlight--;
+    }
+  }
+  isPermanent(err: unknown): boolean {
+    return (err as { code?: string }).code === '22P02';
+  }
+}
+
+const call = (i: number): CallRecord => makeCall(i, { ts: i });
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function spillFile(): SpillFile {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-aq-'));
+  dirs.push(dir);
+  return new SpillFile(path.join(dir, 'q.spill'));
+}
+
+describe('AsyncWriteQueue', () => {
+  it('keeps at most `concurrency` batches in flight and flush waits for every earlier record, even when a later batch commits first', async () => {
+    const sink = new ControlledSink();
+    sink.hold = true;
+    const q = new AsyncWriteQueue(sink, { batchSize: 10, concurrency: 2, flushIntervalMs: 5 });
+    for (let i = 1; i <= 30; i++) q.enqueue(call(i));
+    let flushed: boolean | undefined;
+    void q.flush().then((ok) => (flushed = ok));
+    await tick(20);
+    expect(sink.held.length).toBe(2);
+    expect(q.pending).toBe(30);
+    sink.held[1]!.release(); // records 11-20 commit before 1-10
+    await tick(20);
+    expect(sink.stored).toEqual(Array.from({ length: 10 }, (_, i) => i + 11));
+    expect(flushed).toBeUndefined();
+    sink.held[0]!.release();
+    await tick(20);
+    expect(flushed).toBeUndefined(); // 21-30 still in flight
+    sink.held[2]!.release();
+    await tick(20);
+    expect(flushed).toBe(true);
+    expect([...sink.stored].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(sink.maxInFlight).toBe(2);
+    expect(q.pending).toBe(0);
+  });
+
+  it('a failing sink: degraded, flush says false, records spill past spillAfter, and come back first once it works; none lost, none twice', async () => {
+    const sink = new ControlledSink();
+    const errors: string[] = [];
+    let recovered = 0;
+    const spill = spillFile();
+    const q = new AsyncWriteQueue(sink, { batchSize: 5, flushIntervalMs: 5, maxRetryMs: 20, spill, spillAfter: 10, onError: (e: WriteQueueError) => errors.push(e.kind), onRecover: () => recovered++ });
+    sink.failWith = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+    for (let i = 1; i <= 40; i++) q.enqueue(call(i));
+    await tick(60);
+    expect(q.degraded).toBe(true);
+    expect(await q.flush()).toBe(false);
+    expect(q.spilled).toBeGreaterThan(0);
+    expect(q.pending + q.spilled).toBe(40);
+    expect(errors).toEqual(['retrying']);
+    sink.failWith = null;
+    for (let i = 41; i <= 45; i++) q.enqueue(call(i));
+    for (let n = 0; n < 50 && (q.degraded || q.pending > 0); n++) await tick(10);
+    expect(await q.flush()).toBe(true);
+    expect(q.degraded).toBe(false);
+    expect(q.spilled).toBe(0);
+    expect(recovered).toBe(1);
+    expect([...sink.stored].sort((a, b) => a - b)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+  });
+
+  it('records spilled by an earlier run are written first by the next one', async () => {
+    const spill = spillFile();
+    spill.append([call(1), call(2)]);
+    const sink = new ControlledSink();
+    const q = new AsyncWriteQueue(sink, { flushIntervalMs: 5, spill });
+    q.enqueue(call(3));
+    expect(q.pending).toBe(3);
+    expect(await q.flush()).toBe(true);
+    expect(sink.stored).toEqual([1, 2, 3]);
+  });
+
+  it('a record the sink can never store is rejected alone; the rest of its batch is written', async () => {
+    const sink = new ControlledSink();
+    const errors: string[] = [];
+    const q = new AsyncWriteQueue(sink, { flushIntervalMs: 5, onError: (e) => errors.push(e.kind) });
+    q.enqueue(call(1));
+    q.enqueue(makeCall(2, { ts: 2, provider: 'bad' }));
+    q.enqueue(call(3));
+    expect(await q.flush()).toBe(true);
+    expect(sink.stored).toEqual([1, 3]);
+    expect(errors).toEqual(['rejected']);
+  });
+
+  it('with the buffer full and no spill file, enqueue refuses (counted) and says overflow once', async () => {
+    const sink = new ControlledSink();
+    sink.failWith = new Error('down');
+    const errors: string[] = [];
+    const q = new AsyncWriteQueue(sink, { batchSize: 2, flushIntervalMs: 5, maxBuffered: 4, maxRetryMs: 10_000, onError: (e) => errors.push(e.kind) });
+    for (let i = 1; i <= 4; i++) expect(q.enqueue(call(i))).toBe(true);
+    await tick(20);
+    const accepted = [5, 6, 7, 8].map((i) => q.enqueue(call(i)));
+    expect(accepted.filter((a) => !a).length).toBe(q.refused);
+    expect(q.refused).toBeGreaterThan(0);
+    expect(q.full).toBe(true);
+    expect(errors.filter((k) => k === 'overflow')).toEqual(['overflow']);
+  });
+
+  it('drain writes everything; against a sink that keeps failing it spills what is left and rejects', async () => {
+    const ok = new ControlledSink();
+    const q = new AsyncWriteQueue(ok, { batchSize: 3, flushIntervalMs: 1000 });
+    for (let i = 1; i <= 10; i++) q.enqueue(call(i));
+    await q.drain();
+    expect(ok.stored.length).toBe(10);
+
+    const down = new ControlledSink();
+    down.failWith = new Error('down');
+    const spill = spillFile();
+    const failing = new AsyncWriteQueue(down, { batchSize: 3, flushIntervalMs: 5, maxRetryMs: 5, spill });
+    for (let i = 1; i <= 7; i++) failing.enqueue(call(i));
+    await failing.drain(3);
+    expect(failing.pending).toBe(0);
+    expect(spill.size).toBe(7);
+  });
+});

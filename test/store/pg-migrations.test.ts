@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { SchemaVersionError } from '../../src/store/migrations/runner.js';
+import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from '../../src/store/pg/migrations/index.js';
+import { dropMonthsBefore, ensureMonths, ensureMonthsAhead, partitionMonths } from '../../src/store/pg/partitions.js';
+import { pgDatabases } from '../support/pg-databases.js';
+
+const pg = pgDatabases();
+const freshUrl = (label: string) => pg.url(label);
+const pool = (url: string) => pg.pool(url);
+
+const MAY_2026 = Date.UTC(2026, 4, 1);
+const JUNE_2026 = Date.UTC(2026, 5, 1);
+
+describe('PostgreSQL migrations', () => {
+  it('migrate brings an empty database to the latest version once; a second run changes nothing', async () => {
+    const db = pool(await freshUrl('migrate'));
+    expect(await postgresSchemaVersion(db)).toBe(0);
+    expect(await migratePostgres(db, PG_MIGRATIONS, { now: 123 })).toBe(PG_LATEST_VERSION);
+    expect(await migratePostgres(db, PG_MIGRATIONS)).toBe(PG_LATEST_VERSION);
+    expect(await db.all('SELECT version, name, applied_at FROM tokometer_schema ORDER BY version')).toEqual(
+      PG_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 123 })),
+    );
+    const tables = (await db.all<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.t);
+    for (const t of ['calls', 'call_tags', 'keys', 'alerts', 'budget_resets', 'key_events', 'rollups', 'rollup_dims', 'entity_months', 'entity_counts', 'tag_keys', 'tag_key_days', 'rollup_state', 'latency_buckets']) {
+      expect(tables).toContain(t);
+    }
+  });
+
+  it('replicas starting together: eight pools migrating at once apply each migration exactly once, none fails', async () => {
+    const url = await freshUrl('race');
+    const dbs = Array.from({ length: 8 }, () => pool(url));
+    const versions = await Promise.all(dbs.map((db) => migratePostgres(db, PG_MIGRATIONS)));
+    expect(versions).toEqual(dbs.map(() => PG_LATEST_VERSION));
+    expect((await dbs[0]!.get<{ n: number }>('SELECT COUNT(*) AS n FROM tokometer_schema'))?.n).toBe(PG_LATEST_VERSION);
+    expect((await dbs[0]!.get<{ n: number }>('SELECT COUNT(*) AS n FROM latency_buckets'))?.n).toBeGreaterThan(200);
+  });
+
+  it('a database newer than this build is refused; a read-only open with pending migrations says what to do', async () => {
+    const db = pool(await freshUrl('versions'));
+    await expect(migratePostgres(db, PG_MIGRATIONS, { readonly: true })).rejects.toThrow(/needs v\d+; run `tokometer serve`/);
+    await migratePostgres(db, PG_MIGRATIONS);
+    await db.run("INSERT INTO tokometer_schema (version, name, applied_at) VALUES (99, 'future', 0)");
+    const err = await migratePostgres(db, PG_MIGRATIONS).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SchemaVersionError);
+    expect((err as Error).message).toMatch(/v99, newer than this tokometer/);
+  });
+
+  it('a failing migration leaves the database at the previous version', async () => {
+    const db = pool(await freshUrl('broken'));
+    const broken = [...PG_MIGRATIONS, { version: PG_LATEST_VERSION + 1, name: 'broken', up: 'CREATE TABLE ok_table (x INT); SELECT no_such_function();' }];
+    await expect(migratePostgres(db, broken)).rejects.toThrow(/no_such_function/);
+    expect(await postgresSchemaVersion(db)).toBe(0);
+    expect((await db.get<{ t: string | null }>("SELECT to_regclass('ok_table')::text AS t"))?.t).toBeNull();
+  });
+
+  it('tokometer_merge_hist sums two histogram texts per bucket, ascending', async () => {
+    const db = pool(await freshUrl('hist'));
+    await migratePostgres(db, PG_MIGRATIONS);
+    const merge = async (a: string, b: string) => (await db.get<{ h: string }>('SELECT tokometer_merge_hist(?, ?) AS h', [a, b]))?.h;
+    expect(await merge('[3,2,10,1]', '[1,5,10,4,200,1]')).toBe('[1,5,3,2,10,5,200,1]');
+    expect(await merge('[]', '[7,1]')).toBe('[7,1]');
+    expect(await merge('[]', '[]')).toBe('[]');
+  });
+});
+
+describe('PostgreSQL partitions of the call log', () => {
+  it('a call in a month without a partition is refused until the month is created; months ahead are created from now', async () => {
+    const db = pool(await freshUrl('partitions'));
+    await migratePostgres(db, PG_MIGRATIONS);
+    const insert = (ts: number) =>
+      db.run(
+        "INSERT INTO calls (call_uid, ts, provider, endpoint, status, outcome, streamed, usage_source, latency_ms, prompt_bytes) VALUES (gen_random_uuid(), ?, 'openai', 'chat', 200, 'ok', 0, 'reported', 1, 0)",
+        [ts],
+      );
+    await expect(insert(MAY_2026 + 5)).rejects.toMatchObject({ code: '23514' });
+    await ensureMonths(db, [MAY_2026]);
+    await ensureMonths(db, [MAY_2026]); // idempotent
+    await insert(MAY_2026 + 5);
+    await expect(ensureMonths(db, [MAY_2026 + 1])).rejects.toThrow(/not the start of a UTC month/);
+
+    await ensureMonthsAhead(db, Date.UTC(2026, 11, 15));
+    expect(await partitionMonths(db)).toEqual([MAY_2026, Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1), Date.UTC(2027, 1, 1)]);
+  });
+
+  it('retention drops whole months that end at or before the cutoff, calls and call_tags together', async () => {
+    const db = pool(await freshUrl('drop'));
+    await migratePostgres(db, PG_MIGRATIONS);
+    await ensureMonths(db, [MAY_2026, JUNE_2026]);
+    for (const ts of [MAY_2026 + 1, MAY_2026 + 2, JUNE_2026 + 1]) {
+      const row = await db.get<{ id: number }>(
+        "INSERT INTO calls (call_uid, ts, provider, endpoint, status, outcome, streamed, usage_source, latency_ms, prompt_bytes) VALUES (gen_random_uuid(), ?, 'openai', 'chat', 200, 'ok', 0, 'reported', 1, 0) RETURNING id",
+        [ts],
+      );
+      await db.run("INSERT INTO call_tags (call_id, ts, key, value) VALUES (?, ?, 'team', 'a')", [row!.id, ts]);
+    }
+    expect(await dropMonthsBefore(db, JUNE_2026 + 10 * 86_400_000)).toEqual({ months: [MAY_2026], calls: 2 });
+    expect(await partitionMonths(db)).toEqual([JUNE_2026]);
+    expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM call_tags'))?.n).toBe(1);
+    expect(await dropMonthsBefore(db, JUNE_2026 + 10 * 86_400_000)).toEqual({ months: [], calls: 0 });
+  });
+});

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openDriver } from '../../../src/store/drivers/better-sqlite3.js';
+import { openPostgresDb } from '../../../src/store/drivers/postgres.js';
+import { pgInListSql, pgLatencyHistConcatSql, pgTimeBucketSql } from '../../../src/store/pg/dialect-sql.js';
+import { timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
+
+const timeBucketSql = (unit: 'day' | 'week' | 'month', ms: string) => bucketSql('sqlite', unit, ms);
+
+/** The PostgreSQL forms of the dialect-specific report SQL give what SQLite gives, on the same inputs. */
+const pg = openPostgresDb(inject('pgUrl'));
+const lite = openDriver(':memory:');
+afterAll(async () => {
+  await pg.close();
+  lite.close();
+});
+
+const DAY = 86_400_000;
+const instants = fc.oneof(
+  fc.integer({ min: 0, max: 4_102_444_800_000 }),
+  fc.tuple(fc.integer({ min: 1, max: 50_000 }), fc.constantFrom(-1, 0, 1, DAY - 1)).map(([d, ms]) => d * DAY + ms),
+);
+
+describe('PostgreSQL dialect SQL', () => {
+  for (const unit of ['day', 'week', 'month'] as const) {
+    it(`${unit} bucket labels equal SQLite's for any instant`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(instants, { minLength: 50, maxLength: 200 }), async (ms) => {
+          const values = ms.map((m) => `(${m})`).join(', ');
+          const sqlite = lite.prepare(`SELECT ${timeBucketSql(unit, 'x')} AS b FROM (SELECT column1 AS x FROM (VALUES ${values}))`).all<{ b: string }>();
+          const postgres = await pg.all<{ b: string }>(`SELECT ${pgTimeBucketSql(unit, 'x')} AS b FROM (VALUES ${values.replaceAll('(', '(').replaceAll(')', '::bigint)')}) AS v(x)`);
+          expect(postgres.map((r) => r.b)).toEqual(sqlite.map((r) => r.b));
+        }),
+        { numRuns: 10 },
+      );
+    });
+  }
+
+  it('a list bound as one parameter matches text and numbers, IN and NOT IN', async () => {
+    const names = pgInListSql('v', ['a', "it's", '(none)']);
+    const rows = await pg.all<{ v: string }>(`SELECT v FROM (VALUES ('a'), ('b'), ('it''s'), ('(none)')) AS t(v) WHERE ${names.sql} ORDER BY v`, names.params);
+    expect(rows.map((r) => r.v)).toEqual(['(none)', 'a', "it's"]);
+    const notIn = pgInListSql('v', ['a'], true);
+    expect((await pg.all<{ v: string }>(`SELECT v FROM (VALUES ('a'), ('b')) AS t(v) WHERE ${notIn.sql}`, notIn.params)).map((r) => r.v)).toEqual(['b']);
+    const nums = pgInListSql('n', [1, 3]);
+    expect((await pg.all<{ n: number }>(`SELECT n FROM (VALUES (1::bigint), (2), (3)) AS t(n) WHERE ${nums.sql} ORDER BY n`, nums.params)).map((r) => r.n)).toEqual([1, 3]);
+  });
+
+  it('histogram texts of a group join into one text, empty ones skipped', async () => {
+    const row = await pg.get<{ h: string }>(`SELECT ${pgLatencyHistConcatSql('h')} AS h FROM (VALUES ('[1,2]'), ('[]'), ('[5,1,7,3]')) AS t(h)`);
+    expect(JSON.parse(row!.h)).toEqual(expect.arrayContaining([1, 2, 5, 1, 7, 3]));
+    expect(JSON.parse(row!.h)).toHaveLength(6);
+    expect((await pg.get<{ h: string }>(`SELECT ${pgLatencyHistConcatSql('h')} AS h FROM (VALUES ('[]')) AS t(h)`))?.h).toBe('[]');
+  });
+});
