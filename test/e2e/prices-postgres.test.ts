@@ -178,23 +178,4 @@ describe.each<Build>(['binary', 'node'])('prices on PostgreSQL (%s)', (build) =>
       await sql.end();
     }
   });
-
-  it('an empty database: prices show uses the pinned catalog, reprice and history exit 2; nothing is created', async () => {
-    const empty = await createTestDatabase(adminUrl, `empty_${build}`);
-    made.push(empty);
-    const show = await runCli(build, ['prices', 'show', 'gpt-4o-mini', '--provider', 'openai', '--db', empty], { cwd: dir });
-    expect(show.code, show.stderr).toBe(0);
-    expect(show.stdout).toContain('source            genai-prices@0.1.8');
-    for (const args of [['prices', 'reprice', '--since', '1d'], ['prices', 'history']]) {
-      const r = await runCli(build, [...args, '--db', empty], { cwd: dir });
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(/no tokometer data at postgres:\/\/postgres@127\.0\.0\.1:\d+\/tk_empty/);
-    }
-    const sql = postgres(empty, { max: 1, onnotice: () => {} });
-    try {
-      expect(await sql`SELECT COUNT(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`).toEqual([{ n: 0 }]);
-    } finally {
-      await sql.end();
-    }
-  });
 });
