@@ -3,6 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
 import { decide, type Decision } from './policy.js';
+import type { LeaseShare } from './lease-share.js';
 
 /** What a counter needs from a key budget or tag budget definition. */
 export interface CounterDef {
@@ -40,6 +41,12 @@ export class BudgetCounter {
   soft = false;
   /** Callers waiting in this budget's admission queue; set by admission.ts only. */
   waiting = 0;
+  /**
+   * When replicas share the budget (PostgreSQL): this replica's lease on it. Then
+   * `spentNano` is the spend of every replica as last known here, `reservedNano` and
+   * `inFlight` this replica's, and `decide` admits against the lease (lease-policy.ts).
+   */
+  share: LeaseShare | null = null;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
@@ -74,13 +81,15 @@ export class BudgetCounter {
 
   /** The admission decision for a call with this estimate (policy.ts; soft budgets always allow). */
   decide(estimateNano: NanoUsd): Decision {
-    return this.soft ? 'allow' : decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano);
+    if (this.soft) return 'allow';
+    return this.share === null ? decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano) : this.share.decide(estimateNano);
   }
 
   /** Holds an admitted call's estimate. */
   hold(estimateNano: NanoUsd): void {
     this.reservedNano += estimateNano;
     this.inFlight++;
+    this.share?.held(estimateNano);
   }
 
   /** Releases a hold made in the current epoch and adds the call's real cost. */
@@ -89,6 +98,18 @@ export class BudgetCounter {
     this.inFlight--;
     this.reservedNano = this.inFlight > 0 ? Math.max(0, this.reservedNano - estimateNano) : 0;
     this.addSpend(costNano, now, onCross);
+    this.share?.released(costNano);
+  }
+
+  /**
+   * Moves the spend to what the shared row says (plus this replica's unreported spend):
+   * thresholds it reaches fire (an alert may so come from more than one replica, with
+   * the same id); a lower spend (a reset elsewhere) re-arms those above it.
+   */
+  syncSpend(knownNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    if (knownNano >= this.spentNano) return this.addSpend(knownNano - this.spentNano, now, onCross);
+    this.spentNano = knownNano;
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
   }
 
   /**
@@ -155,6 +176,7 @@ export class BudgetCounter {
   resetSpend(): void {
     this.spentNano = 0;
     this.nextAlert = 0;
+    this.share?.resetSpend();
   }
 
   /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */
