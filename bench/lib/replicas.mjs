@@ -85,6 +85,7 @@ export async function replicasPhase(opts) {
       }),
     );
     const hist = await decisionHistogram(replicas);
+    opts.log(`replicas: decisions by bucket (ms ≤ count): ${hist.filter((b, i) => i === 0 || b.count > hist[i - 1].count).map((b) => `${b.le * 1000}:${b.count}`).join(" ")}`);
     const metricsText = await Promise.all(replicas.map(async (r) => (await fetch(`http://127.0.0.1:${r.port}/metrics`)).text()));
     const counter = (name) => metricsText.reduce((s, t) => s + Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(t)?.[1] ?? 0), 0);
     for (const r of replicas.splice(0)) await r.stop();

@@ -12,7 +12,7 @@ export const LEASE_MARGIN_MS = 1500;
 /** A budget stays "contended" this long after a replica last found no headroom for a call. */
 export const LEASE_CONTEND_MS = 500;
 /** A replica that found no headroom asks again after this, unless freed headroom is announced first. */
-export const LEASE_RETRY_MS = 100;
+export const LEASE_RETRY_MS = 25;
 /** A lease unused this long goes back to the shared row at the next heartbeat. */
 export const LEASE_IDLE_MS = 10_000;
 /** Least ms between two log lines about failing lease syncs. */

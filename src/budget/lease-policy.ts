@@ -169,6 +169,8 @@ export interface LocalLease {
   contended: boolean;
   /** Largest estimate admitted here lately: the cap is "near" when a chunk is smaller than a few of these. */
   largestNano: NanoUsd;
+  /** Callers waiting here for this budget (the head included); 0 when none. */
+  waiting: number;
 }
 
 /** A chunk below this many of the largest recent estimates means the cap is near: single-call grants. */
@@ -192,7 +194,8 @@ export function syncRequest(l: LocalLease, release = false): { request: LeaseReq
   const need = l.headNano > 0 ? l.reservedNano + l.headNano : 0;
   const single = release || singleCalls(l);
   const base = Math.max(need, l.reservedNano);
-  const want = single ? base : base + Math.max(l.headNano, leaseChunk(l.limitNano, l.rowSpentNano + reported, l.holders));
+  // Near the cap: one call's estimate for each caller waiting here (single-call grants), nothing beyond.
+  const want = single ? base + l.headNano * Math.max(0, l.waiting - 1) : base + Math.max(l.headNano, leaseChunk(l.limitNano, l.rowSpentNano + reported, l.holders));
   const floor = need > 0 || single ? l.reservedNano : Math.max(0, l.leaseNano - reported);
   return {
     request: { reportedNano: reported, floorNano: floor, needNano: need, wantNano: want, inFlightNano: l.reservedNano },

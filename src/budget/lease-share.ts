@@ -206,6 +206,7 @@ export class LeaseShare {
       holders: this.holders,
       contended: this.contended,
       largestNano: this.largest,
+      waiting: c.waiting,
     };
   }
 

@@ -104,6 +104,7 @@ function run(commands: Command[]) {
     holders: p.holders,
     contended: p.contended,
     largestNano: p.largest,
+    waiting: p.queue.length,
   });
   const send = (i: number, release: boolean) => {
     const p = replicas[i]!;
@@ -257,9 +258,9 @@ describe('shared budget leases under random interleavings of replicas (fast-chec
     expect(leaseChunk(1_000_000, 0, 1)).toBe(250_000);
     expect(leaseChunk(1_000_000, 400_000, 3)).toBe(50_000);
     expect(leaseChunk(1_000, 1_200, 3)).toBe(0);
-    const far = syncRequest({ limitNano: 1_000_000, rowSpentNano: 0, leaseNano: 0, usedNano: 0, reservedNano: 0, headNano: 100, holders: 1, contended: false, largestNano: 100 }, false);
+    const far = syncRequest({ limitNano: 1_000_000, rowSpentNano: 0, leaseNano: 0, usedNano: 0, reservedNano: 0, headNano: 100, holders: 1, contended: false, largestNano: 100, waiting: 1 }, false);
     expect(far.request).toMatchObject({ needNano: 100, wantNano: 100 + 250_000, floorNano: 0 });
-    const near = syncRequest({ limitNano: 1_000, rowSpentNano: 800, leaseNano: 0, usedNano: 0, reservedNano: 50, headNano: 100, holders: 3, contended: false, largestNano: 100 }, false);
+    const near = syncRequest({ limitNano: 1_000, rowSpentNano: 800, leaseNano: 0, usedNano: 0, reservedNano: 50, headNano: 100, holders: 3, contended: false, largestNano: 100, waiting: 1 }, false);
     expect(near.request).toMatchObject({ needNano: 150, wantNano: 150, floorNano: 50 });
   });
 
