@@ -202,7 +202,8 @@ export class BudgetCounter {
       estimateNano,
       period: this.period,
       resetAt: this.resetAt,
-      reason: this.spentNano >= this.limitNano ? 'exhausted' : 'reserved',
+      // A shared budget's spend read too long ago is read again before a refusal (lease-share.ts).
+      reason: this.spentNano >= this.limitNano && (this.share === null || this.share.fresh) ? 'exhausted' : 'reserved',
       at,
     };
   }

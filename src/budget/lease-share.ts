@@ -26,6 +26,9 @@ export interface ShareHost {
   failed(error: unknown): void;
 }
 
+/** A known spend read from the row longer ago than this (ms) is read again before it refuses a call. */
+const FRESH_MS = 1000;
+
 /** What a share does to its counter's ledger. */
 export interface ShareHooks {
   /** Decides this budget's waiters again (lease granted, headroom freed). */
@@ -64,6 +67,8 @@ export class LeaseShare {
   private quietUntil = -Infinity;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private seeded = false;
+  /** Monotonic ms when the last sync was sent that got an answer. */
+  private syncedAt = -Infinity;
   /** Monotonic ms of the last admission or settle. */
   lastActive = 0;
   /** Monotonic ms of the last refusal for a spent cap (at most once a second). */
@@ -83,7 +88,14 @@ export class LeaseShare {
     const c = this.counter;
     const d = admitOnLease({ limitNano: c.limitNano, knownSpentNano: c.spentNano, leaseNano: this.usable(), usedNano: this.used, reservedNano: c.reservedNano }, estimateNano);
     if (d === 'wait') this.want(estimateNano);
-    else if (d === 'block') this.refused();
+    else if (d === 'block') {
+      // A spend read more than a second ago may predate a reset elsewhere: read it again before refusing.
+      if (!this.fresh) {
+        this.want(estimateNano);
+        return 'wait';
+      }
+      this.refused();
+    }
     return d;
   }
 
@@ -116,6 +128,11 @@ export class LeaseShare {
     this.quietUntil = -Infinity;
     if (this.counter.waiting > 0) this.hooks.wake();
     else if (this.lease > this.counter.reservedNano + this.used) this.soon('release');
+  }
+
+  /** The spend known here was read from the shared row within the last second (a refusal on it is true). */
+  get fresh(): boolean {
+    return this.host.now() - this.syncedAt <= FRESH_MS;
   }
 
   /** True when this share holds nothing worth a heartbeat. */
@@ -251,6 +268,7 @@ export class LeaseShare {
       this.holders = Math.max(1, result.holders);
       this.contended = result.contended;
       this.validUntil = sentAt + this.host.ttlMs - this.host.marginMs;
+      this.syncedAt = sentAt;
       this.hooks.spend(result.spentNano + this.used);
       if (result.status === 'short') this.quiet();
       if (this.lease > 0 || this.used > 0) this.host.track(this);
