@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresPhase, renderPostgres } from './lib/pg.mjs';
+import { withSection } from './lib/sections.mjs';
 import { startUpstream } from './lib/systems.mjs';
 import { cpuPlan, detectTools, pinSelf } from './lib/tools.mjs';
 
@@ -34,20 +35,12 @@ async function main() {
     if (!process.argv.includes('--no-write')) {
       writeFileSync(join(root, 'bench/POSTGRES.md'), section);
       const results = join(root, 'bench/RESULTS.md');
-      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), section));
+      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), '## PostgreSQL', section));
     }
   } finally {
     for (const p of running) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** `text` with its `## PostgreSQL` section (up to the next `## `) replaced by `section`, or `section` appended. */
-function withSection(text, section) {
-  const start = text.indexOf('\n## PostgreSQL');
-  if (start === -1) return `${text.trimEnd()}\n\n${section}`;
-  const next = text.indexOf('\n## ', start + 1);
-  return `${text.slice(0, start).trimEnd()}\n\n${section}${next === -1 ? '' : `\n${text.slice(next + 1)}`}`;
 }
 
 main().catch((error) => {

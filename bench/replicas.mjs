@@ -10,13 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReplicas, replicasPhase } from './lib/replicas.mjs';
+import { withSection } from './lib/sections.mjs';
 import { startUpstream } from './lib/systems.mjs';
 import { cpuPlan, detectTools } from './lib/tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
-const HEADING = '\n## Replicas sharing a budget';
 
 async function main() {
   if (!existsSync(join(root, 'dist/tokometer'))) throw new Error('dist/tokometer is missing: run `npm run build` first');
@@ -36,20 +36,12 @@ async function main() {
     if (!process.argv.includes('--no-write')) {
       writeFileSync(join(root, 'bench/REPLICAS.md'), section);
       const results = join(root, 'bench/RESULTS.md');
-      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), section));
+      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), '## Replicas sharing a budget', section));
     }
   } finally {
     for (const p of running) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** `text` with its replicas section (up to the next `## `) replaced by `section`, or `section` appended. */
-function withSection(text, section) {
-  const start = text.indexOf(HEADING);
-  if (start === -1) return `${text.trimEnd()}\n\n${section}`;
-  const next = text.indexOf('\n## ', start + 1);
-  return `${text.slice(0, start).trimEnd()}\n\n${section}${next === -1 ? '' : `\n${text.slice(next + 1)}`}`;
 }
 
 main().catch((error) => {

@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
+import { expectSpentCapRefusals } from '../support/sdk-refusals.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
 
 const UPSTREAM_KEY = 'sk-replicas-upstream-00000000000';
@@ -102,12 +103,7 @@ describe('three replicas on one PostgreSQL (compiled binary)', () => {
     const served = outcomes.filter((o) => o.ok).length;
     const refused = outcomes.filter((o): o is { ok: false; error: unknown } => !o.ok);
     expect(refused.length).toBeGreaterThan(0);
-    for (const { error } of refused) {
-      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-      const e = error as InstanceType<typeof OpenAI.RateLimitError>;
-      expect((e.error as { code?: string }).code).toBe('budget_exceeded');
-      expect(e.headers?.get('x-should-retry')).toBe('false');
-    }
+    expectSpentCapRefusals(refused.map((r) => r.error));
     // The stored calls: one request per SDK call (nothing retried), the served ones at their cost.
     let rows: Array<{ outcome: string; status: number; cost_nano: number | null }> = [];
     for (let i = 0; i < 100 && rows.length < 60; i++) {
