@@ -3,7 +3,20 @@ import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
 import { decide, type Decision } from './policy.js';
-import type { LeaseShare } from './lease-share.js';
+
+/** This replica's lease on a budget shared with other replicas (lease-share.ts LeaseShare), as its counter uses it. */
+export interface CounterShare {
+  /** The admission decision against the lease (lease-policy.ts admitOnLease). */
+  decide(estimateNano: NanoUsd): Decision;
+  /** After the counter held an admitted call's estimate. */
+  held(estimateNano: NanoUsd): void;
+  /** After a call of this period settled at `costNano`. */
+  released(costNano: NanoUsd): void;
+  /** After an admin reset cleared the spend here. */
+  resetSpend(): void;
+  /** The spend known here was read from the shared row lately: a refusal on it is true. */
+  readonly fresh: boolean;
+}
 
 /** What a counter needs from a key budget or tag budget definition. */
 export interface CounterDef {
@@ -46,7 +59,7 @@ export class BudgetCounter {
    * `spentNano` is the spend of every replica as last known here, `reservedNano` and
    * `inFlight` this replica's, and `decide` admits against the lease (lease-policy.ts).
    */
-  share: LeaseShare | null = null;
+  share: CounterShare | null = null;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;

@@ -1,7 +1,7 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { LeaseSyncRequest, LeaseSyncResult, SharedBudgetRef } from '../store/budget-leases.js';
 import { sharedBudgetId } from '../store/budget-leases.js';
-import type { BudgetCounter } from './counter.js';
+import type { BudgetCounter, CounterShare } from './counter.js';
 import { admitOnLease, leaseChunk, singleCalls, syncRequest, type LocalLease } from './lease-policy.js';
 import type { Decision } from './policy.js';
 
@@ -46,7 +46,7 @@ export interface ShareHooks {
  * the wire only up to `cap`), `used` (settled cost not yet reported), the row's spend
  * and contention at the last sync. `reserved` is the counter's own `reservedNano`.
  */
-export class LeaseShare {
+export class LeaseShare implements CounterShare {
   readonly id: string;
   private periodStart = Number.NaN;
   private lease = 0;

@@ -7,11 +7,12 @@ import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, SeedCall, SeedSpend, TagBudget } from './types.js';
-import type { LeaseShare, ShareHooks } from './lease-share.js';
+import type { ShareHooks } from './lease-share.js';
+import type { CounterShare } from './counter.js';
 
 /** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
 export interface BudgetSharing {
-  attach(counter: BudgetCounter, hooks: ShareHooks): LeaseShare;
+  attach(counter: BudgetCounter, hooks: ShareHooks): CounterShare;
 }
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
