@@ -6,11 +6,11 @@
  * when it skips the phase) and in place of RESULTS.md's replicas section, and the raw
  * figures to bench/out/replicas.json. Needs `npm run build`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReplicas, replicasPhase } from './lib/replicas.mjs';
-import { withSection } from './lib/sections.mjs';
+import { publishSection } from './lib/sections.mjs';
 import { startUpstream } from './lib/systems.mjs';
 import { cpuPlan, detectTools } from './lib/tools.mjs';
 
@@ -29,15 +29,8 @@ async function main() {
     running.push(upstream);
     const quick = process.argv.includes('--quick');
     const result = await replicasPhase({ root, tmp, upstreamUrl: upstream.url, quick, log });
-    mkdirSync(join(root, 'bench/out'), { recursive: true });
-    writeFileSync(join(root, 'bench/out/replicas.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
     const section = `${renderReplicas(result).join('\n').trim()}\n\n_Written by \`node bench/replicas.mjs${quick ? ' --quick' : ''}\` on ${new Date().toISOString()}._\n`;
-    console.log(section);
-    if (!process.argv.includes('--no-write')) {
-      writeFileSync(join(root, 'bench/REPLICAS.md'), section);
-      const results = join(root, 'bench/RESULTS.md');
-      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), '## Replicas sharing a budget', section));
-    }
+    publishSection(root, { name: 'replicas', raw: result, section, file: 'REPLICAS.md', heading: '## Replicas sharing a budget' });
   } finally {
     for (const p of running) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });
