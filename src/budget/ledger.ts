@@ -7,6 +7,13 @@ import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, SeedCall, SeedSpend, TagBudget } from './types.js';
+import type { ShareHooks } from './lease-share.js';
+import type { CounterShare } from './counter.js';
+
+/** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
+export interface BudgetSharing {
+  attach(counter: BudgetCounter, hooks: ShareHooks): CounterShare;
+}
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
 export { ABORTED, type Aborted, type WaitOptions, type WaitResult } from './admission.js';
@@ -21,6 +28,8 @@ export interface BudgetLedgerOptions {
   onCross?: (event: AlertEvent) => void;
   /** Soft cap on `per` instances kept in memory before idle ones are swept (default 100 000). */
   maxInstances?: number;
+  /** Several replicas share the budgets (PostgreSQL): admit against leases of the shared counters. Default: this process alone. */
+  sharing?: BudgetSharing;
 }
 
 const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
@@ -46,6 +55,7 @@ export class BudgetLedger {
   private readonly keys = new Map<string, BudgetCounter>();
   private readonly tags: TagInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
+  private readonly sharing: BudgetSharing | undefined;
   private readonly admission = new Admission({
     clock: () => this.clock(),
     countersFor: (request, at) => this.countersFor(request, at),
@@ -56,6 +66,7 @@ export class BudgetLedger {
     this.clock = options.clock;
     this.windows = new PeriodWindows(options.timeZone);
     this.onCross = options.onCross;
+    this.sharing = options.sharing;
     this.tags = new TagInstances(this.windows, options.maxInstances ?? 100_000);
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
@@ -268,7 +279,17 @@ export class BudgetLedger {
       kc.roll(at);
       counters = [kc];
     }
-    return this.tags.collect(request.tags, at, counters);
+    counters = this.tags.collect(request.tags, at, counters);
+    if (this.sharing !== undefined && counters !== null) for (const c of counters) if (c.share === null && !c.soft) this.share(c, this.sharing);
+    return counters;
+  }
+
+  /** Attaches this replica's lease on a shared budget to its counter. */
+  private share(c: BudgetCounter, sharing: BudgetSharing): void {
+    c.share = sharing.attach(c, {
+      wake: () => this.admission.wake([c]),
+      spend: (known) => c.syncSpend(known, this.clock, this.onCross),
+    });
   }
 
   /** Holds an admitted call's estimate on each of its counters. */
