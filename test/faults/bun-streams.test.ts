@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { sseFrames } from '../support/fake-upstream.js';
+import { FaultUpstream, type Fault } from '../support/fault-upstream.js';
+import { UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
+import { listening, spawnBunProxy } from './bun-driver.js';
+
+/**
+ * The stream relay on the Bun edge (a direct ReadableStream fed by the relay's pump):
+ * the same endings the Node edge is held to in upstream-faults.test.ts — a client that
+ * leaves mid-stream, a provider that goes quiet past idle_timeout_ms, a provider that
+ * cuts the stream — each recorded once, and a whole stream relayed byte for byte.
+ */
+
+const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
+const USAGE_FRAME = STREAM.find((f) => f.includes('"usage":{')) as string;
+
+describe('streams on the Bun edge', () => {
+  let fault: Fault = { kind: 'stream', frames: STREAM };
+  let upstream: FaultUpstream;
+  let dir: string;
+  let db: string;
+  let child: ReturnType<typeof spawnBunProxy>;
+  let target: { url: string; secret: string };
+
+  const rows = (): Array<Record<string, unknown>> => {
+    const driver = openDriver(db, { readonly: true });
+    try {
+      return driver.prepare('SELECT outcome, status, streamed, usage_source, output_tokens, error FROM calls ORDER BY id').all<Record<string, unknown>>();
+    } finally {
+      driver.close();
+    }
+  };
+  const ask = (signal?: AbortSignal) =>
+    fetch(`${target.url}/proxy/openai/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json' },
+      body: '{"model":"gpt-4o-mini","stream":true}',
+      signal,
+    });
+
+  beforeAll(async () => {
+    upstream = await new FaultUpstream(() => fault).start();
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-bun-streams-'));
+    db = path.join(dir, 'test.db');
+    const config = path.join(dir, 'test.yaml');
+    writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}", idle_timeout_ms: 300 }\nstore: { flush_interval_ms: 5 }\n`);
+    child = spawnBunProxy(config, db, {});
+    target = await listening(child);
+  }, 30_000);
+
+  afterAll(async () => {
+    child?.kill('SIGTERM');
+    if (child) await new Promise((r) => child.once('exit', r));
+    await upstream?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('relays a whole stream byte for byte without the injected usage chunk, recorded once as ok', async () => {
+    fault = { kind: 'stream', frames: STREAM, delayMs: 5 };
+    const before = rows().length;
+    const res = await ask();
+    expect(await res.text()).toBe(STREAM.filter((f) => f !== USAGE_FRAME).join(''));
+    await waitFor(() => rows().length === before + 1, 3000, 'one row');
+    expect(rows().at(-1)).toMatchObject({ outcome: 'ok', status: 200, streamed: 1, usage_source: 'reported' });
+  });
+
+  it('a client that leaves mid-stream cancels the upstream stream and is recorded once as client_aborted', async () => {
+    fault = { kind: 'stream', frames: STREAM, delayMs: 100 };
+    const before = rows().length;
+    const controller = new AbortController();
+    const res = await ask(controller.signal);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    controller.abort();
+    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream stream cancelled');
+    await waitFor(() => rows().length === before + 1, 3000, 'one row');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rows().length).toBe(before + 1);
+    expect(rows().at(-1)).toMatchObject({ outcome: 'client_aborted', streamed: 1, usage_source: 'estimated' });
+  });
+
+  it('a provider quiet for longer than idle_timeout_ms mid-stream: the error frame ends the stream, recorded upstream_failed', async () => {
+    fault = { kind: 'stream', frames: STREAM, stallAfter: 3 };
+    const before = rows().length;
+    const started = performance.now();
+    const text = await (await ask()).text();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(text.startsWith(STREAM.slice(0, 3).join(''))).toBe(true);
+    expect(text).toMatch(/data: \{"error":\{"message":"The provider's stream failed/);
+    await waitFor(() => rows().length === before + 1, 3000, 'one row');
+    expect(rows().at(-1)).toMatchObject({ outcome: 'upstream_failed', status: 200, streamed: 1, error: 'upstream body failed: idle timeout between chunks' });
+    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream socket closed');
+  });
+
+  it('a provider that cuts the stream: the error frame ends it, recorded once with the frames seen', async () => {
+    fault = { kind: 'stream', frames: STREAM, cutAfter: 4, delayMs: 5 };
+    const before = rows().length;
+    const text = await (await ask()).text();
+    expect(text.startsWith(STREAM.slice(0, 4).join(''))).toBe(true);
+    expect(text).toMatch(/data: \{"error":\{"message":"The provider's stream failed before it finished/);
+    await waitFor(() => rows().length === before + 1, 3000, 'one row');
+    expect(rows().at(-1)).toMatchObject({ outcome: 'upstream_failed', streamed: 1, usage_source: 'estimated', output_tokens: 4 });
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IdleWatch, sourceOf, streamOf } from '../../src/proxy/stream-body.js';
+
+describe('IdleWatch: one timer per body, checked against the last chunk when it fires', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires once, idleMs after the start when nothing arrives', () => {
+    const fired: number[] = [];
+    new IdleWatch(100, () => fired.push(performance.now()));
+    vi.advanceTimersByTime(99);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveLength(1);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveLength(1);
+  });
+
+  it('chunks postpone it: it fires idleMs after the last touch, not after the first timer', () => {
+    let fired = 0;
+    const watch = new IdleWatch(100, () => fired++);
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(60);
+      watch.touch();
+    }
+    // 300 ms in, last touch at 300: nothing yet at 399, fired at 400.
+    vi.advanceTimersByTime(99);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+  });
+
+  it('stop() before the quiet period ends means it never fires', () => {
+    let fired = 0;
+    const watch = new IdleWatch(100, () => fired++);
+    vi.advanceTimersByTime(50);
+    watch.stop();
+    vi.advanceTimersByTime(1000);
+    expect(fired).toBe(0);
+  });
+});
+
+describe('sourceOf / streamOf over async iterables', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  it('reads every chunk, then done; after cancel, reads are done and the iterator is returned', async () => {
+    let returned = false;
+    const gen = (async function* () {
+      try {
+        yield bytes('a');
+        yield bytes('b');
+        yield bytes('c');
+      } finally {
+        returned = true;
+      }
+    })();
+    const source = sourceOf(gen);
+    expect((await source.read()).value).toEqual(bytes('a'));
+    source.cancel();
+    expect((await source.read()).done).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(returned).toBe(true);
+  });
+
+  it('streamOf writes each chunk in order and waits for a writer that asks it to', async () => {
+    const seen: string[] = [];
+    let release: () => void = () => {};
+    const body = streamOf(
+      (async function* () {
+        yield bytes('1');
+        yield bytes('2');
+      })(),
+    );
+    const done = body.pump((chunk) => {
+      seen.push(new TextDecoder().decode(chunk));
+      if (seen.length === 1) return new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['1']);
+    release();
+    await done;
+    expect(seen).toEqual(['1', '2']);
+  });
+});
