@@ -43,7 +43,7 @@ const STREAM_CONC = Number(opt('streams', 64));
 
 async function startBuild(build, base) {
   const dir = join(base.tmp, build.name);
-  const key = prepareTokometer(root, 'bun', dir, base.upstreamUrl);
+  const key = prepareTokometer(root, 'bun', dir, base.upstreamUrl, build.path);
   const db = join(dir, 'tokometer.db');
   const s = await startServer(build.name, build.path, ['serve', '--port', '0', '--db', db], { cpu: base.cpu, cwd: dir });
   return { ...s, kind: 'tokometer', label: build.name, pathPrefix: '/proxy/openai', key, db };

@@ -50,7 +50,7 @@ async function main() {
   const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
   try {
     const dir = join(tmp, 'home');
-    const key = prepareTokometer(root, 'bun', dir, upstream.url);
+    const key = prepareTokometer(root, 'bun', dir, upstream.url, tool === 'perf' ? binary : null);
     const serve = ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')];
     const started =
       tool === 'bun'

@@ -64,11 +64,11 @@ export function tokometerCommand(root, runtime, nodeFlags = []) {
   return runtime === 'bun' ? [join(root, 'dist/tokometer'), []] : [process.execPath, [...nodeFlags, join(root, 'dist/js/main.js')]];
 }
 
-/** Creates a tokometer home (config + key) pointing at the upstream; returns the metering key. */
-export function prepareTokometer(root, runtime, dir, upstreamUrl) {
+/** Creates a tokometer home (config + key) pointing at the upstream; returns the metering key. `binary`: a build to create it with (its own schema version) instead of dist/. */
+export function prepareTokometer(root, runtime, dir, upstreamUrl, binary = null) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'tokometer.yaml'), `providers:\n  openai:\n    base_url: "${upstreamUrl}"\n    api_key: "sk-bench-upstream"\n`);
-  const [cmd, args] = tokometerCommand(root, runtime);
+  const [cmd, args] = binary ? [binary, []] : tokometerCommand(root, runtime);
   const r = spawnSync(cmd, [...args, 'keys', 'create', 'bench', '--db', join(dir, 'tokometer.db')], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
   const key = /mk_[0-9A-Za-z]{32}/.exec(r.stdout ?? '')?.[0];
   if (!key) throw new Error(`tokometer keys create failed (${runtime}): ${r.stdout}${r.stderr}`);
