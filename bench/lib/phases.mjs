@@ -122,7 +122,7 @@ export async function soak(sys, cfg, log) {
   const series = [];
   const t0 = performance.now();
   const timer = setInterval(() => series.push([(performance.now() - t0) / 1000, rssMb(sys.pid)]), 1000);
-  const cpu0 = cpuMs(sys.pid);
+  const cpu0 = cpuMsExact(sys.pid);
   let res;
   try {
     res = await fixedRate(sys.port, bufs, { rps: cfg.soakRate, durationMs: cfg.soakMs, conns: 32 });
@@ -130,7 +130,7 @@ export async function soak(sys, cfg, log) {
     clearInterval(timer);
   }
   series.push([(performance.now() - t0) / 1000, rssMb(sys.pid)]);
-  const cpuPct = ((cpuMs(sys.pid) - cpu0) / (performance.now() - t0)) * 100;
+  const cpuPct = ((cpuMsExact(sys.pid) - cpu0) / (performance.now() - t0)) * 100;
   log(`soak on ${sys.name}: ${res.sent} requests in ${res.seconds.toFixed(0)} s, RSS ${series[0]?.[1].toFixed(1)} → ${series.at(-1)[1].toFixed(1)} MB`);
   return { ...res, series, cpuPct };
 }
