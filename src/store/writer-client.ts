@@ -231,7 +231,7 @@ export class ThreadWriter implements RecordWriter {
     const first = this.sentCount + 1;
     this.sentCount += records.length;
     this.sent.push({ end: this.sentCount, records });
-    this.send({ t: 'records', first, records });
+    this.send({ t: 'records', first, records: JSON.stringify(records) });
   };
 
   private send(m: ToWriter): void {
@@ -304,7 +304,7 @@ export class ThreadWriter implements RecordWriter {
     for (const batch of this.sent) {
       const start = batch.end - batch.records.length;
       const skip = Math.max(0, this.status.handled - start);
-      if (skip < batch.records.length) this.send({ t: 'records', first: start + skip + 1, records: skip === 0 ? batch.records : batch.records.slice(skip) });
+      if (skip < batch.records.length) this.send({ t: 'records', first: start + skip + 1, records: JSON.stringify(skip === 0 ? batch.records : batch.records.slice(skip)) });
     }
     this.post();
     for (const [id, r] of this.requests) this.send(r.kind === 'flush' ? { t: 'flush', id } : { t: 'drain', id });
