@@ -9,10 +9,11 @@ import { UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
 import { listening, spawnBunProxy } from './bun-driver.js';
 
 /**
- * The stream relay on the Bun edge (a direct ReadableStream fed by the relay's pump):
- * the same endings the Node edge is held to in upstream-faults.test.ts — a client that
- * leaves mid-stream, a provider that goes quiet past idle_timeout_ms, a provider that
- * cuts the stream — each recorded once, and a whole stream relayed byte for byte.
+ * The stream relay on the Bun edge (a direct ReadableStream fed by the relay's pump) and
+ * the Bun upstream's timeouts: the same endings the Node edge is held to in
+ * upstream-faults.test.ts — a client that leaves mid-stream, a provider that goes quiet
+ * past idle_timeout_ms, one that never answers, one that cuts the stream — each recorded
+ * once, and a whole stream relayed byte for byte.
  */
 
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
@@ -47,7 +48,7 @@ describe('streams on the Bun edge', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tokometer-bun-streams-'));
     db = path.join(dir, 'test.db');
     const config = path.join(dir, 'test.yaml');
-    writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}", idle_timeout_ms: 300 }\nstore: { flush_interval_ms: 5 }\n`);
+    writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}", idle_timeout_ms: 300, header_timeout_ms: 300 }\nstore: { flush_interval_ms: 5 }\n`);
     child = spawnBunProxy(config, db, {});
     target = await listening(child);
   }, 30_000);
@@ -94,6 +95,19 @@ describe('streams on the Bun edge', () => {
     await waitFor(() => rows().length === before + 1, 3000, 'one row');
     expect(rows().at(-1)).toMatchObject({ outcome: 'upstream_failed', status: 200, streamed: 1, error: 'upstream body failed: idle timeout between chunks' });
     await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream socket closed');
+  });
+
+  it('a provider that never answers: 504 after header_timeout_ms (the shared deadline timer), recorded upstream_failed', async () => {
+    fault = { kind: 'stall-headers' };
+    const before = rows().length;
+    const started = performance.now();
+    const res = await ask();
+    const waited = performance.now() - started;
+    expect(res.status).toBe(504);
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(3000);
+    await waitFor(() => rows().length === before + 1, 3000, 'one row');
+    expect(rows().at(-1)).toMatchObject({ outcome: 'upstream_failed', status: 504 });
   });
 
   it('a provider that cuts the stream: the error frame ends it, recorded once with the frames seen', async () => {

@@ -1,0 +1,74 @@
+import { monotonicMs } from './clock.js';
+
+/** One pending deadline of a Deadlines queue; pass it back to `cancel`. */
+export interface Deadline {
+  /** monotonicMs() at which it expires. */
+  readonly at: number;
+}
+
+interface Entry extends Deadline {
+  onExpire: (() => void) | null;
+  prev: Entry | null;
+  next: Entry | null;
+}
+
+/**
+ * Many timeouts of one fixed length on one timer: deadlines expire in the order they
+ * were added, so they form a list sorted by expiry, and one timer armed for the oldest
+ * covers them all. Adding and cancelling only link and unlink an entry (no timer call,
+ * no promise), where a setTimeout + clearTimeout per call costs a native timer each
+ * time. When the oldest is cancelled the timer stays as it is and, on firing, re-arms
+ * for the new oldest. `onExpire` runs once, at `ms` after `add` or a little later.
+ */
+export class Deadlines {
+  private first: Entry | null = null;
+  private last: Entry | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** `ms`: the timeout every deadline of this queue gets. */
+  constructor(readonly ms: number) {}
+
+  add(onExpire: () => void): Deadline {
+    const entry: Entry = { at: monotonicMs() + this.ms, onExpire, prev: this.last, next: null };
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
+    if (this.timer === null) this.arm(this.ms);
+    return entry;
+  }
+
+  /** The deadline no longer applies (what it guarded finished). Idempotent. */
+  cancel(deadline: Deadline): void {
+    const entry = deadline as Entry;
+    if (entry.onExpire === null) return;
+    entry.onExpire = null;
+    this.unlink(entry);
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.first = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.last = entry.prev;
+    entry.prev = entry.next = null;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.fire, Math.max(0, ms));
+    // Pending deadlines alone never keep the process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    const now = monotonicMs();
+    while (this.first !== null && this.first.at <= now) {
+      const entry = this.first;
+      const onExpire = entry.onExpire;
+      entry.onExpire = null;
+      this.unlink(entry);
+      onExpire?.();
+    }
+    if (this.first !== null && this.timer === null) this.arm(this.first.at - now);
+  };
+}

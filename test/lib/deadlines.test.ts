@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Deadlines } from '../../src/lib/deadlines.js';
+
+describe('Deadlines: many timeouts of one length on one timer', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('each deadline expires once, ms after it was added, in the order added', () => {
+    const q = new Deadlines(100);
+    const fired: Array<[string, number]> = [];
+    q.add(() => fired.push(['a', performance.now()]));
+    vi.advanceTimersByTime(30);
+    q.add(() => fired.push(['b', performance.now()]));
+    vi.advanceTimersByTime(69);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([['a', 100]]);
+    vi.advanceTimersByTime(29);
+    expect(fired).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([['a', 100], ['b', 130]]);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveLength(2);
+  });
+
+  it('a cancelled deadline never fires, whether it was the oldest, in the middle or the newest', () => {
+    const q = new Deadlines(100);
+    const fired: string[] = [];
+    const a = q.add(() => fired.push('a'));
+    vi.advanceTimersByTime(10);
+    const b = q.add(() => fired.push('b'));
+    vi.advanceTimersByTime(10);
+    q.add(() => fired.push('c'));
+    vi.advanceTimersByTime(10);
+    const d = q.add(() => fired.push('d'));
+    q.cancel(a);
+    q.cancel(b);
+    q.cancel(d);
+    q.cancel(d);
+    vi.advanceTimersByTime(200);
+    expect(fired).toEqual(['c']);
+  });
+
+  it('cancelling the oldest keeps the later ones on time (the timer re-arms for the new oldest)', () => {
+    const q = new Deadlines(100);
+    const fired: number[] = [];
+    const a = q.add(() => fired.push(-1));
+    vi.advanceTimersByTime(50);
+    q.add(() => fired.push(performance.now()));
+    q.cancel(a);
+    vi.advanceTimersByTime(99);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([150]);
+  });
+
+  it('a deadline added after the queue ran empty gets a timer again', () => {
+    const q = new Deadlines(100);
+    let n = 0;
+    q.add(() => n++);
+    vi.advanceTimersByTime(100);
+    expect(n).toBe(1);
+    vi.advanceTimersByTime(500);
+    q.add(() => n++);
+    vi.advanceTimersByTime(100);
+    expect(n).toBe(2);
+  });
+});
