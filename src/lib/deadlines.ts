@@ -61,14 +61,18 @@ export class Deadlines {
 
   private readonly fire = (): void => {
     this.timer = null;
-    const now = monotonicMs();
-    while (this.first !== null && this.first.at <= now) {
-      const entry = this.first;
-      const onExpire = entry.onExpire;
-      entry.onExpire = null;
-      this.unlink(entry);
-      onExpire?.();
+    try {
+      const now = monotonicMs();
+      while (this.first !== null && this.first.at <= now) {
+        const entry = this.first;
+        const onExpire = entry.onExpire;
+        entry.onExpire = null;
+        this.unlink(entry);
+        onExpire?.();
+      }
+    } finally {
+      // Re-armed even when a callback threw, so the later deadlines still expire.
+      if (this.first !== null && this.timer === null) this.arm(this.first.at - monotonicMs());
     }
-    if (this.first !== null && this.timer === null) this.arm(this.first.at - now);
   };
 }

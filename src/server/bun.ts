@@ -171,9 +171,11 @@ function toResponse(response: OutgoingResponse, done: () => void): Response {
   // A direct stream: Bun calls pull once and the pump writes each chunk straight to the
   // connection (no ReadableStream queue or pull promise per chunk). A rejected pump
   // errors the stream, which cuts the connection.
+  let pumping = false;
   const stream = new ReadableStream<Uint8Array>({
     type: 'direct',
     async pull(controller: BunEdge.DirectController) {
+      pumping = true;
       try {
         await body.pump((chunk) => {
           const written = controller.write(chunk);
@@ -187,8 +189,10 @@ function toResponse(response: OutgoingResponse, done: () => void): Response {
       controller.close();
     },
     cancel() {
-      // The client left: the relay stops, records the call, and ends the pump.
+      // The client left: the relay stops and records the call (at once when it never
+      // started; a running pump unwinds and is done from its own finally).
       body.cancel();
+      if (!pumping) done();
     },
   } as unknown as UnderlyingDefaultSource<Uint8Array>);
   return new Response(stream, { status: response.status, headers });

@@ -70,3 +70,25 @@ describe('Deadlines: many timeouts of one length on one timer', () => {
     expect(n).toBe(2);
   });
 });
+
+describe('Deadlines when a callback throws', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('the later deadlines still expire on time', () => {
+    const q = new Deadlines(100);
+    const fired: number[] = [];
+    q.add(() => {
+      throw new Error('boom');
+    });
+    vi.advanceTimersByTime(10);
+    q.add(() => fired.push(performance.now()));
+    expect(() => vi.advanceTimersByTime(90)).toThrow('boom');
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual([110]);
+  });
+});
