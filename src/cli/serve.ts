@@ -6,7 +6,7 @@ import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
 import path from 'node:path';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
-import { openDriverToWrite } from '../store/open.js';
+import { openProxyStorage } from '../store/proxy-storage.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 
@@ -45,10 +45,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const spill = flags.spill ?? config.store.spill_path;
       const proxy = await startProxy({
         settings: proxySettings(config),
+        storage: await openProxyStorage(dbPath, ctx.edges.openDriver),
         ...(postgres
-          ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(dbPath, 'create'), spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
+          ? { spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
           : {
-              driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
               spillPath: spill !== undefined ? path.resolve(ctx.cwd, spill) : dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
               writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
             }),
