@@ -8,7 +8,9 @@ import { registerPricesCommand } from './prices.js';
 import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
 import { configFor, dbPathFor, openStoreFor } from './context.js';
-import { createPricer } from '../pricing/pricer.js';
+import { pricerFor } from './price-book.js';
+import { registerPricesReprice } from './prices-reprice.js';
+import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
@@ -40,8 +42,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerTuiCommand(program, ctx);
   registerReconcileCommand(program, ctx);
   registerDemoCommand(program, ctx);
-  registerPricesCommand(program, {
-    pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
+  const prices = registerPricesCommand(program, {
+    pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
       const store = await openStoreFor(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db), 'read');
       try {
@@ -52,6 +54,8 @@ export function buildProgram(ctx: CliContext): Command {
     },
     out: ctx.out,
   });
+  registerPricesUpdate(prices, ctx);
+  registerPricesReprice(prices, ctx);
   return program;
 }
 

@@ -14,7 +14,7 @@ import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js';
-import { KeyResolver, syncConfigKeys } from './auth.js';
+import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
@@ -67,6 +67,11 @@ export interface StartProxyOptions {
    * queue writes on the main thread (in-memory databases, in-process tests, the demo).
    */
   writerThread?: { entry: string; dbPath: string };
+  /**
+   * Runs once the store is open and migrated, before budgets are seeded and before the
+   * server listens (serve loads the price snapshot in force here).
+   */
+  beforeStart?: (store: Store) => Promise<void>;
 }
 
 /** What the budget and admin hooks are built on. */
@@ -111,6 +116,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const providers = buildProviders(o.settings.providers);
   const telemetry = await startTelemetry({ options: o.settings.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = storeOf(o);
+  await o.beforeStart?.(store);
   for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
   // The key watch polls every 250 ms: while the database is away, say so once a minute, not four times a second.
   let keysErrorLoggedAt = -Infinity;
@@ -121,7 +127,9 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     o.log.error('could not reload the metering keys (the table in memory stays in force)', { error: error instanceof Error ? error.message : String(error) });
   });
   await keys.reload();
-  keys.watch();
+  // PostgreSQL announces key changes (NOTIFY): every replica reloads at once; the polling stays as the fallback.
+  const postgres = o.storage.engine === 'postgres' ? o.storage.store : undefined;
+  await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
   const queue = await recordWriter(o);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
@@ -196,6 +204,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();
+        // Every call has settled: write back the spend settled here and give the leases back.
+        await service?.close().catch((error: unknown) => o.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
         await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
@@ -274,6 +284,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     flush: () => parts.queue.flush(),
     admissionWaitMs: o.settings.budgetAdmissionWaitMs,
+    ...(o.storage.engine === 'postgres' ? { leases: o.storage.store.leases } : {}),
   });
 }
 

@@ -7,8 +7,9 @@ import type { CallOutcome, CallRecord } from './types.js';
  * A batch of calls summed in memory the way the rollup tables keep them (migrations
  * 003 and 006): one cell per dims row × UTC hour, one entity row per (entity key,
  * segment, month, segment value, entity value). Pure, and shared by both writers: the
- * SQLite rollup writer (rollup-writer.ts) and the PostgreSQL one (pg/rollup-batch.ts),
- * so both stores roll the same calls up the same way.
+ * SQLite rollup writer (rollup-writer.ts), the PostgreSQL one (pg/rollup-batch.ts) and
+ * repricing (reprice.ts: a batch's cost changes, summed into the same rows), so every
+ * writer picks the same rows for a call.
  */
 
 /** The fields of one stored call that rollups need. Money nano-USD, times ms. */
@@ -85,17 +86,22 @@ export interface AggregatedBatch {
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
- * the provider add to entity rows per segment. Cells and entities come out in one fixed
- * order (by their identity), so writers that lock rows in this order never deadlock one
- * another.
+ * the provider add to entity rows per segment. What a call adds is `measure(call)`: its
+ * measures (the default) or, for repricing, the change of its measures. Cells and
+ * entities come out in one fixed order (by their identity), so writers that lock rows in
+ * this order never deadlock one another.
  */
-export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): AggregatedBatch {
+export function aggregateRollups<C extends RolledCall>(
+  calls: readonly C[],
+  rolledUp: (key: string) => boolean,
+  measure: (call: C) => Measures = callMeasures,
+): AggregatedBatch {
   const cells = new Map<string, RollupCell>();
   const entities = new Map<string, EntityCell>();
   let minHour = Infinity;
   let maxHour = -Infinity;
   for (const c of calls) {
-    const sums = callMeasures(c);
+    const sums = measure(c);
     const hour = hourOf(c.ts);
     minHour = Math.min(minHour, hour);
     maxHour = Math.max(maxHour, hour);
