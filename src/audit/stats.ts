@@ -51,12 +51,12 @@ export const fact = {
   text: (key: string, label: string, value: string): Fact => ({ key, label, value, unit: 'text' }),
 };
 
-/** Largest value (−Infinity when empty); safe for arrays too long to spread into Math.max. */
 /** The median, 95th percentile (nearest rank, see percentile) and largest of `values`. */
 export function spread(values: readonly number[]): { p50: number; p95: number; max: number } {
   return { p50: percentile(values, 50), p95: percentile(values, 95), max: maxOf(values) };
 }
 
+/** Largest value (−Infinity when empty); safe for arrays too long to spread into Math.max. */
 export function maxOf(values: Iterable<number>): number {
   let m = -Infinity;
   for (const v of values) if (v > m) m = v;
