@@ -6,7 +6,7 @@ import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
 import path from 'node:path';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
-import { openDriverToWrite } from '../store/open.js';
+import { openProxyStorage } from '../store/proxy-storage.js';
 import { catalogOrigin, newestSnapshot } from './price-book.js';
 import { startPriceWatch } from './serve-prices.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
@@ -50,6 +50,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       let spendSeenId = 0;
       const proxy = await startProxy({
         settings: proxySettings(config),
+        storage: await openProxyStorage(dbPath, ctx.edges.openDriver),
         // Prices in force before the first call: the newest stored snapshot, if any. The id of
         // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
         beforeStart: async (store) => {
@@ -61,9 +62,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           spendSeenId = await store.prices.latestSpendChangeId();
         },
         ...(postgres
-          ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(dbPath, 'create'), spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
+          ? { spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
           : {
-              driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
               spillPath: spill !== undefined ? path.resolve(ctx.cwd, spill) : dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
               writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
             }),

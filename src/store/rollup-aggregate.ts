@@ -1,6 +1,6 @@
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
-import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcMonthOf } from './rollup-policy.js';
+import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthOf } from './rollup-policy.js';
 import type { CallOutcome, CallRecord } from './types.js';
 
 /**
@@ -146,4 +146,25 @@ export function aggregateRollups<C extends RolledCall>(
   // Any fixed order will do for locking; the map keys give one cheaply.
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return { cells: sorted(cells), entities: sorted(entities), minHour, maxHour };
+}
+
+/**
+ * Each (tag key, UTC day, value) of the batch once, for the keys `rolledUp` accepts, in
+ * the order the calls first show them: what the cardinality guard records in
+ * tag_key_days (rollup-policy.ts MAX_TAG_VALUES_PER_DAY) before it counts a key's values.
+ */
+export function tagDayValues(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): Array<[key: string, day: number, value: string]> {
+  const seen = new Set<string>();
+  const out: Array<[string, number, string]> = [];
+  for (const c of calls) {
+    const day = utcDayOf(c.ts);
+    for (const [k, v] of c.tags) {
+      if (!rolledUp(k)) continue;
+      const id = `${k}\u0000${day}\u0000${v}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push([k, day, v]);
+    }
+  }
+  return out;
 }

@@ -34,6 +34,8 @@ export interface WriterThreadData {
   spillAfter: number;
   /** ms between status reports (only sent when the status changed). Default: flushIntervalMs. */
   statusIntervalMs?: number;
+  /** ms a write waits for a lock another connection holds before it fails and is retried. Default: the driver's (drivers/setup.ts, 5 s); tests shorten it. */
+  busyTimeoutMs?: number;
   /** The record writer this thread serves; the same across its restarts. */
   run: string;
   /** Records 1..resumeAfter were confirmed to the main thread by an earlier thread of this run (0 for the first). */
@@ -56,9 +58,9 @@ export interface WriterStatus {
 }
 
 export type ToWriter =
-  /** Records numbered first, first + 1, … in posting order. */
   /**
-   * `records`: JSON of CallRecord[] — one string posts for ~1.7 µs a record where the
+   * Records numbered first, first + 1, … in posting order. `records`: JSON of
+   * CallRecord[] — one string posts for ~1.7 µs a record where the
    * objects cost ~4.4 µs of structured clone on the main thread (Bun, 256-record
    * batches). JSON has no NaN or Infinity: such a number (a bug upstream) arrives as null,
    * so a nullable field takes it as null instead of rejecting the record.
@@ -101,6 +103,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   try {
     const open = await loadDriver();
     driver = open(data.dbPath);
+    if (data.busyTimeoutMs !== undefined) driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(data.busyTimeoutMs))}`);
     store = createCallWriter(driver);
     const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
     // Read before the queue takes the spill file back.

@@ -65,7 +65,7 @@ async function answers(store: Store, q: QueryShape) {
 
 /** The TUI's snapshot for a few dashboard queries. */
 async function dashboard(store: Store, now: number, queries: readonly DashboardQuery[]) {
-  const source = createDbSource({ reads: store, store, label: 'x', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+  const source = createDbSource({ store, label: 'x', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
   const out = [];
   for (const q of queries) {
     const snap = await source.load(q);

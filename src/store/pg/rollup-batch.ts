@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { measureValues } from '../measures.js';
-import { aggregateRollups, type EntityCell, type RolledCall, type RollupCell } from '../rollup-aggregate.js';
-import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from '../rollup-policy.js';
+import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from '../rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist } from '../rollup-policy.js';
 import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
 
 /**
@@ -49,18 +49,7 @@ async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly Rolle
 
 /** Records each rolled-up key's values per UTC day; demotes keys past the limit (in `statuses`). */
 async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RolledCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
-  const seen = new Set<string>();
-  const rows: Array<[string, number, string]> = [];
-  for (const c of calls) {
-    const day = utcDayOf(c.ts);
-    for (const [k, v] of c.tags) {
-      if (!statuses.get(k)) continue;
-      const id = `${k}\u0000${day}\u0000${v}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      rows.push([k, day, v]);
-    }
-  }
+  const rows = tagDayValues(calls, (k) => statuses.get(k) === true);
   if (rows.length === 0) return;
   // The subquery's snapshot does not see this statement's inserts: they are counted apart.
   const over = await q<{ key: string }>(

@@ -11,7 +11,7 @@ import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cl
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const UPSTREAM_KEY = 'sk-pg-upstream-key-000000000000000';
-// gpt-4o-mini, 1250 prompt (1024 cached) + 9 output: 116,100 nano-USD per call (built-cli.test.ts).
+// gpt-4o-mini, 1250 prompt (1024 cached) + 9 output: 116,100 nano-USD per call (built-cli.slow.test.ts).
 const CALL_NANO = 116_100;
 
 /**
