@@ -53,6 +53,10 @@ const CLIENT_LEFT = 'client disconnected';
  * exception is the usage-only chunk the proxy injected itself, which is dropped
  * frame-exactly. `onFinished` runs once: when `pump` ends (complete, upstream failure,
  * client gone), or from `cancel` when the edge never started the pump.
+ *
+ * A client that leaves after the stream's end marker (`data: [DONE]`) was written to it
+ * has the whole answer (SDKs stop reading there and close, often before the provider's
+ * body has ended): the call is complete, not client_aborted.
  */
 export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
   const seen = newObservation();
@@ -77,6 +81,8 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
       });
       let completed = false;
       let failure: unknown = null;
+      /** The chunk holding the stream's end marker has been written to the client. */
+      let answered = false;
       try {
         for (;;) {
           const next = await source.read();
@@ -90,6 +96,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
             const wait = write(out);
             if (wait !== undefined) await wait;
           }
+          if (step.sawEndMarker) answered = true;
         }
         const tail = step.end();
         if (tail !== null) {
@@ -98,8 +105,14 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         }
         completed = true;
       } catch (error) {
-        failure = error;
         const gone = cancelled || ctx.clientGone();
+        if (gone && answered) {
+          // Nothing the client wanted is missing; the edge still cuts the (gone) connection.
+          completed = true;
+          source.cancel();
+        } else {
+          failure = error;
+        }
         const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error) : undefined;
         // End the stream the way the provider ends a failed one; without a frame, cut the connection.
         // A half-sent frame is closed first so the error frame parses on its own.
@@ -131,12 +144,17 @@ interface BodyStep {
   settle(): void;
   /** True while part of a frame has been received but not completed. */
   readonly midFrame: boolean;
+  /** True once a frame that ends the stream (`data: [DONE]`) has been pushed. */
+  readonly sawEndMarker: boolean;
 }
+
+/** The data of the frame that ends an OpenAI-style stream (PROVIDERS.md: the other families end with the body). */
+const END_MARKER = '[DONE]';
 
 function bodyStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
-  return { push: (chunk) => chunk, end: () => null, settle: () => {}, midFrame: false };
+  return { push: (chunk) => chunk, end: () => null, settle: () => {}, midFrame: false, sawEndMarker: false };
 }
 
 function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
@@ -145,9 +163,11 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
   const settle = () => {
     seen.observed = acc.finish();
   };
+  let ended = false;
   if (!ctx.prepared.stripInjectedUsage) {
     const observe: FrameSink = (frame) => {
       seen.frames++;
+      if (frame.data === END_MARKER) ended = true;
       acc.onFrame(frame);
     };
     return {
@@ -163,11 +183,15 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       get midFrame() {
         return framer.midFrame;
       },
+      get sawEndMarker() {
+        return ended;
+      },
     };
   }
   let kept: Uint8Array[] = [];
   const filter: FrameSink = (frame, raw) => {
     seen.frames++;
+    if (frame.data === END_MARKER) ended = true;
     if (acc.onFrame(frame)) kept.push(raw);
   };
   const take = (): Uint8Array | null => {
@@ -189,6 +213,9 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
     get midFrame() {
       return framer.midFrame;
     },
+    get sawEndMarker() {
+      return ended;
+    },
   };
 }
 
@@ -208,6 +235,7 @@ function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
     },
     settle: () => {},
     midFrame: false,
+    sawEndMarker: false,
   };
 }
 

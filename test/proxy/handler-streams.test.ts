@@ -78,6 +78,43 @@ describe('the proxy handler on fake dependencies: streams', () => {
     expect(f.gate.settled).toHaveLength(1);
   });
 
+  it('records a client that leaves after reading data: [DONE] as ok, although the provider had not ended its body yet', async () => {
+    // SDKs (Mistral's) cancel the response at [DONE]; the provider's end of body may come later.
+    const bodyEnd = latch();
+    let served = 0;
+    // One empty chunk after the frames stands for the body's end, held until the client has left.
+    const f = fixture((req) => sseAnswer(req, [...FRAMES, ''], { step: () => (served++ < FRAMES.length ? Promise.resolve() : bodyEnd.wait) }));
+    const call = chatCall({ ...STREAM, stream_options: { include_usage: true } });
+    const res = await f.handle(call);
+    const it = chunks(res);
+    let text = '';
+    for (let i = 0; i < FRAMES.length; i++) text += decoder.decode(((await it.next()) as IteratorYieldResult<Uint8Array>).value);
+    expect(text).toBe(FRAMES.join(''));
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    call.leave();
+    bodyEnd.open();
+    await it.return?.();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'ok', status: 200, error: null, usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
+    expect(f.upstream.requests[0]?.signal.aborted, 'the upstream request is still released').toBe(true);
+    expect(f.gate.settled).toHaveLength(1);
+  });
+
+  it('still records a client that leaves one frame before data: [DONE] as client_aborted', async () => {
+    const step = latch();
+    let served = 0;
+    const f = fixture((req) => sseAnswer(req, FRAMES, { step: () => (served++ < FRAMES.length - 1 ? Promise.resolve() : step.wait) }));
+    const call = chatCall({ ...STREAM, stream_options: { include_usage: true } });
+    const res = await f.handle(call);
+    const it = chunks(res);
+    for (let i = 0; i < FRAMES.length - 1; i++) expect((await it.next()).done).toBe(false);
+    call.leave();
+    step.open();
+    await it.return?.();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'client_aborted', status: 200, error: 'client disconnected mid-response' });
+  });
+
   it('records a client that leaves before the edge reads anything, although the relay never started', async () => {
     const f = fixture((req) => sseAnswer(req, FRAMES));
     const call = chatCall(STREAM);
