@@ -1,8 +1,7 @@
 import { monotonicMs } from '../lib/clock.js';
-import type { ProviderAdapter, RequestInfo } from '../providers/types.js';
-import { newObservation, type BodyObservation } from './call-recorder.js';
+import { newObservation } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
-import type { RelayContext } from './relay.js';
+import { observeJson, type RelayContext } from './relay.js';
 import type { OutgoingResponse, UpstreamResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
@@ -48,22 +47,4 @@ export async function bufferedJson(upstream: UpstreamResponse, ctx: Omit<RelayCo
     ctx.onFinished(true, null, seen, ctx.status, finishedAt);
   });
   return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
-}
-
-/** Reads usage from a complete JSON response body; never throws. */
-export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
-  const json = parseJson(bytes);
-  if (json === undefined) seen.bodyParsed = false;
-  else seen.observed = adapter.usageFromJson(info, json);
-}
-
-/** Stateless for whole-buffer decodes, so one instance serves every call. */
-const DECODER = new TextDecoder();
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,6 @@
 import { monotonicMs } from '../lib/clock.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
-import { observeJson } from './buffered-json.js';
 import { newObservation, type BodyObservation } from './call-recorder.js';
 import { IdleWatch } from './stream-body.js';
 import { UpstreamError, type ChunkSource, type ChunkWriter, type StreamBody } from './types.js';
@@ -249,4 +248,22 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += p.length;
   }
   return out;
+}
+
+/** Reads usage from a complete JSON response body; never throws. */
+export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
+  const json = parseJson(bytes);
+  if (json === undefined) seen.bodyParsed = false;
+  else seen.observed = adapter.usageFromJson(info, json);
+}
+
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(DECODER.decode(bytes));
+  } catch {
+    return undefined;
+  }
 }
