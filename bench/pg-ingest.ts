@@ -82,12 +82,13 @@ try {
   await migratePostgres(db, PG_MIGRATIONS);
   const now = Date.now();
   await ensureMonthsAhead(db, now);
+  for (const stmt of (process.env.PGI_SQL ?? '').split(';').filter((x) => x.trim())) await db.run(stmt);
   const writer = createPostgresRecordWriter(db, { batchSize: batch, concurrency, maxBuffered: calls + 1 });
   // Warm-up (prepared statements, first rows of each table), not timed.
   for (let i = 0; i < batch; i++) writer.enqueue(record(calls + i, now - calls - i));
   await writer.flush();
   if (statements) await db.run('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => db.get('SELECT pg_stat_statements_reset() AS r'));
-  const records = Array.from({ length: calls }, (_, i) => record(i, now - i));
+  const records = Array.from({ length: calls }, (_, i) => record(i, process.env.PGI_FWD ? now - calls + i : now - i));
   const load0 = loadavg()[0]!;
   const serverCpu0 = processTreeCpuMs(server.pid()!);
   const selfCpu0 = process.cpuUsage();

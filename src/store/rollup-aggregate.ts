@@ -82,6 +82,17 @@ export interface AggregatedBatch {
   maxHour: number;
 }
 
+/** A string or null, written so that different values never read the same when several are joined (length-prefixed). */
+function part(s: string | null): string {
+  return s === null ? '~' : `${s.length}:${s}`;
+}
+
+/** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
+function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
+  for (const [k, v] of tags) if (k === key) return v;
+  return undefined;
+}
+
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
@@ -90,53 +101,78 @@ export interface AggregatedBatch {
  * another.
  */
 export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): AggregatedBatch {
-  const cells = new Map<string, RollupCell>();
-  const entities = new Map<string, EntityCell>();
+  // Cells by hour and dims (the ident without its tag), then tag key, then tag value: one
+  // short string built and hashed per call instead of JSON texts for every cell it adds to.
+  const groups = new Map<string, { base: string; byTag: Map<string, Map<string, RollupCell>> }>();
+  // Entity rows by (key, segment, month, segment value), then entity value.
+  const entityGroups = new Map<string, Map<string, EntityCell>>();
+  const rolled = new Map<string, boolean>();
   let minHour = Infinity;
   let maxHour = -Infinity;
+  let monthStart = Infinity;
+  let monthEnd = -Infinity;
   for (const c of calls) {
     const sums = callMeasures(c);
     const hour = hourOf(c.ts);
-    minHour = Math.min(minHour, hour);
-    maxHour = Math.max(maxHour, hour);
-    const tags = new Map(c.tags);
+    if (hour < minHour) minHour = hour;
+    if (hour > maxHour) maxHour = hour;
     let mask = 0;
-    for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
+    for (const e of ENTITY_KEYS) if (tagOf(c.tags, e.key) !== undefined) mask |= e.bit;
     const reached = c.reached ? 1 : 0;
     const bucket = latencyBucket(c.latencyMs);
-    // The ident is the dims row as a JSON array: the fixed part is written once per call.
-    const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached]).slice(0, -1);
+    const groupId = `${hour}|${mask}|${c.status}|${reached}|${part(c.keyName)}${part(c.provider)}${part(c.endpoint)}${part(c.model)}${part(c.outcome)}`;
+    let group = groups.get(groupId);
+    if (!group) {
+      // The ident is the dims row as a JSON array: the fixed part is written once per group.
+      const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached]).slice(0, -1);
+      groups.set(groupId, (group = { base, byTag: new Map() }));
+    }
+    const { base, byTag } = group;
     const addTo = (tagKey: string, tagValue: string) => {
-      const ident = tagKey === '' ? `${base},"",""]` : `${base},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
-      const id = `${hour}|${ident}`;
-      let cell = cells.get(id);
+      let byValue = byTag.get(tagKey);
+      if (!byValue) byTag.set(tagKey, (byValue = new Map()));
+      // A tag whose key is '' shares the '' dims row (its ident is the same).
+      const value = tagKey === '' ? '' : tagValue;
+      let cell = byValue.get(value);
       if (!cell) {
-        const dims: DimsRow = [c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached, tagKey, tagValue];
-        cells.set(id, (cell = { ident, dims, hour, sums: zeroMeasures(), latency: new Map() }));
+        const ident = tagKey === '' ? `${base},"",""]` : `${base},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+        const dims: DimsRow = [c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached, tagKey, value];
+        byValue.set(value, (cell = { ident, dims, hour, sums: zeroMeasures(), latency: new Map() }));
       }
       accumulate(cell.sums, sums);
       cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
     };
     addTo('', '');
-    for (const [k, v] of c.tags) if (rolledUp(k)) addTo(k, v);
+    for (const [k, v] of c.tags) {
+      let up = rolled.get(k);
+      if (up === undefined) rolled.set(k, (up = rolledUp(k)));
+      if (up) addTo(k, v);
+    }
 
     // Entity rows count the calls the provider served (active users are users it served).
     if (!c.reached) continue;
-    const month = utcMonthOf(c.ts);
+    if (c.ts < monthStart || c.ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(c.ts), utcMonthOf(c.ts, 1)];
+    const month = monthStart;
     for (const e of ENTITY_KEYS) {
-      const value = tags.get(e.key);
+      const value = tagOf(c.tags, e.key);
       if (value === undefined) continue;
       for (const seg of ['', ...e.segments]) {
-        const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-        const id = `${e.key}\u0000${seg}\u0000${month}\u0000${segValue}\u0000${value}`;
-        let cell = entities.get(id);
-        if (!cell) entities.set(id, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
-        cell.first = Math.min(cell.first, c.ts);
-        cell.last = Math.max(cell.last, c.ts);
+        const segValue = seg === '' ? '' : (tagOf(c.tags, seg) ?? ROLLUP_NONE);
+        const groupId = `${e.key}\u0000${seg}\u0000${month}\u0000${segValue}`;
+        let byValue = entityGroups.get(groupId);
+        if (!byValue) entityGroups.set(groupId, (byValue = new Map()));
+        let cell = byValue.get(value);
+        if (!cell) byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
+        if (c.ts < cell.first) cell.first = c.ts;
+        if (c.ts > cell.last) cell.last = c.ts;
         accumulate(cell.sums, sums);
       }
     }
   }
+  const cells = new Map<string, RollupCell>();
+  for (const group of groups.values()) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
+  const entities = new Map<string, EntityCell>();
+  for (const [groupId, byValue] of entityGroups) for (const [value, cell] of byValue) entities.set(`${groupId}\u0000${value}`, cell);
   // Any fixed order will do for locking; the map keys give one cheaply.
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return { cells: sorted(cells), entities: sorted(entities), minHour, maxHour };
