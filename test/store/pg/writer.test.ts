@@ -36,12 +36,12 @@ async function sqliteSnapshot(batches: readonly (readonly CallRecord[])[]) {
   const driver = openDriver(path.join(dir, 'cmp.db'));
   const writer = createCallWriter(driver);
   for (const batch of batches) writer.insertCalls(batch);
-  const snap = await snapshot(async (sql) => driver.prepare(sql).all<Record<string, unknown>>());
+  const snap = await snapshot(async (sql) => driver.prepare(sql).all<Record<string, unknown>>(), 'sqlite');
   writer.close();
   return snap;
 }
 
-const pgSnapshot = (db: PostgresDb) => snapshot((sql) => db.all(sql));
+const pgSnapshot = (db: PostgresDb) => snapshot((sql) => db.all(sql), 'postgres');
 
 function chunks<T>(xs: readonly T[], sizes: readonly number[]): T[][] {
   const out: T[][] = [];
