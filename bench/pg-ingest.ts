@@ -6,12 +6,13 @@
  * (fsync and synchronous commit on). Runs on Bun, the runtime of the compiled binary,
  * from the sources (Bun runs TypeScript):
  *
- *   node_modules/.bin/bun bench/pg-ingest.ts [--calls 200000] [--batch 5000] [--concurrency 2] [--users 1000] [--statements]
+ *   node_modules/.bin/bun bench/pg-ingest.ts [--calls 200000] [--batch 20000] [--concurrency 2] [--users 1000] [--statements]
  *
  * Every record carries the store-ingest.mjs tags (feature of 12, user_tier of 3,
  * tenant_id of 500) plus a user_id of `--users` (entity rows for three segments).
- * Records are built before the clock starts; the clock stops when flush() says every
- * record is committed. Besides calls/s it reports the CPU spent per call by this process
+ * Records are 1 ms apart and written in time order, as serve writes calls (a warm-up
+ * batch before them, not timed). They are built before the clock starts; the clock
+ * stops when flush() says every record is committed. Besides calls/s it reports the CPU spent per call by this process
  * (the replica) and by the PostgreSQL server's processes, and the machine's load average
  * (the figure is shared with whatever else runs). `--statements` loads
  * pg_stat_statements and adds the statements that took the most server time.
@@ -19,6 +20,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { DEFAULT_BATCH_SIZE } from '../src/store/async-write-queue.js';
 import { createPostgresRecordWriter } from '../src/store/pg/call-sink.js';
 import { openPostgresDb } from '../src/store/drivers/postgres.js';
 import { PG_MIGRATIONS, migratePostgres } from '../src/store/pg/migrations/index.js';
@@ -34,7 +36,7 @@ const arg = (name: string, def: number) => {
   return i === -1 ? def : Number(args[i + 1]);
 };
 const calls = arg('calls', 200_000);
-const batch = arg('batch', 5000);
+const batch = arg('batch', DEFAULT_BATCH_SIZE);
 const users = arg('users', 1000);
 const concurrency = arg('concurrency', 2);
 const statements = args.includes('--statements');
@@ -82,13 +84,12 @@ try {
   await migratePostgres(db, PG_MIGRATIONS);
   const now = Date.now();
   await ensureMonthsAhead(db, now);
-  for (const stmt of (process.env.PGI_SQL ?? '').split(';').filter((x) => x.trim())) await db.run(stmt);
   const writer = createPostgresRecordWriter(db, { batchSize: batch, concurrency, maxBuffered: calls + 1 });
   // Warm-up (prepared statements, first rows of each table), not timed.
-  for (let i = 0; i < batch; i++) writer.enqueue(record(calls + i, now - calls - i));
+  for (let i = 0; i < batch; i++) writer.enqueue(record(calls + i, now - calls - batch + i));
   await writer.flush();
   if (statements) await db.run('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => db.get('SELECT pg_stat_statements_reset() AS r'));
-  const records = Array.from({ length: calls }, (_, i) => record(i, process.env.PGI_FWD ? now - calls + i : now - i));
+  const records = Array.from({ length: calls }, (_, i) => record(i, now - calls + i));
   const load0 = loadavg()[0]!;
   const serverCpu0 = processTreeCpuMs(server.pid()!);
   const selfCpu0 = process.cpuUsage();
