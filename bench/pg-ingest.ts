@@ -42,11 +42,13 @@ const concurrency = arg('concurrency', 2);
 const statements = args.includes('--statements');
 
 /**
- * CPU ms used so far by process `root` and its live descendants (/proc, Linux), plus
- * what `root` has collected from children that exited: the PostgreSQL server's CPU when
- * `root` is its postmaster. NaN where /proc cannot be read.
+ * CPU ms used so far by process `root` and its live descendants (/proc, Linux), by kind:
+ * the PostgreSQL server's CPU when `root` is its postmaster. A child's kind is its title
+ * (`postgres: walwriter` → `walwriter`; a connection's backend → `backend`); `exited` is
+ * what `root` collected from children that ended (autovacuum workers, mostly). Empty
+ * where /proc cannot be read.
  */
-function processTreeCpuMs(root: number): number {
+function processTreeCpuMs(root: number): Map<string, number> {
   const tick = 10; // USER_HZ is 100 on Linux
   const stats = new Map<number, string[]>();
   for (const name of readdirSync('/proc')) {
@@ -63,13 +65,39 @@ function processTreeCpuMs(root: number): number {
     grew = false;
     for (const [pid, f] of stats) if (!tree.has(pid) && tree.has(Number(f[1]))) grew = tree.add(pid) !== undefined;
   }
-  let ticks = 0;
+  const byKind = new Map<string, number>();
+  const add = (kind: string, ticks: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + ticks * tick);
   for (const pid of tree) {
     const f = stats.get(pid);
-    if (!f) return NaN;
-    ticks += Number(f[11]) + Number(f[12]) + (pid === root ? Number(f[13]) + Number(f[14]) : 0);
+    if (!f) continue;
+    add(pid === root ? 'postmaster' : kindOf(pid), Number(f[11]) + Number(f[12]));
+    if (pid === root) add('exited', Number(f[13]) + Number(f[14]));
   }
-  return ticks * tick;
+  return byKind;
+}
+
+/** `walwriter`, `checkpointer`, `autovacuum worker`, … from a server process's title; `backend` for a connection's. */
+function kindOf(pid: number): string {
+  let title = '';
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return 'exited';
+  }
+  const m = /^postgres: (walwriter|checkpointer|background writer|autovacuum launcher|autovacuum worker|logical replication launcher|io worker)/.exec(title);
+  return m ? m[1]! : 'backend';
+}
+
+/** CPU ms per kind between two processTreeCpuMs readings; `total` sums them. */
+function cpuSince(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = { total: 0 };
+  for (const [kind, ms] of after) {
+    const d = ms - (before.get(kind) ?? 0);
+    if (d <= 0) continue;
+    out[kind] = d;
+    out.total! += d;
+  }
+  return out;
 }
 
 /** The store-ingest.mjs record `i`, plus a user_id. */
@@ -98,7 +126,7 @@ try {
   const ok = await writer.flush();
   const seconds = (performance.now() - t0) / 1000;
   const selfCpu = process.cpuUsage(selfCpu0);
-  const serverCpuMs = processTreeCpuMs(server.pid()!) - serverCpu0;
+  const serverCpu = cpuSince(serverCpu0, processTreeCpuMs(server.pid()!));
   const load1 = loadavg()[0]!;
   const stored = Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM calls'))?.n ?? 0);
   const top = statements
@@ -113,7 +141,8 @@ try {
   process.stdout.write(
     `${JSON.stringify({
       runtime, calls, batch, concurrency, users, seconds, callsPerSec: calls / seconds, flushed: ok, stored,
-      replicaCpuUsPerCall: perCall((selfCpu.user + selfCpu.system) / 1000), serverCpuUsPerCall: perCall(serverCpuMs),
+      replicaCpuUsPerCall: perCall((selfCpu.user + selfCpu.system) / 1000), serverCpuUsPerCall: perCall(serverCpu.total!),
+      serverCpuUsPerCallBy: Object.fromEntries(Object.entries(serverCpu).filter(([k]) => k !== 'total').map(([k, ms]) => [k, perCall(ms)])),
       loadAvg1m: [load0, load1], ...(top ? { top } : {}),
     })}\n`,
   );
