@@ -100,6 +100,11 @@ function cpuSince(before: Map<string, number>, after: Map<string, number>): Reco
   return out;
 }
 
+/** The server's WAL insert position, in bytes. */
+async function walLsn(db: { get<T>(sql: string): Promise<T | undefined> }): Promise<number> {
+  return Number((await db.get<{ b: number }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS b"))?.b ?? NaN);
+}
+
 /** The store-ingest.mjs record `i`, plus a user_id. */
 function record(i: number, ts: number): CallRecord {
   const r = benchRecord(i, ts);
@@ -118,6 +123,7 @@ try {
   await writer.flush();
   if (statements) await db.run('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => db.get('SELECT pg_stat_statements_reset() AS r'));
   const records = Array.from({ length: calls }, (_, i) => record(i, now - calls + i));
+  const wal0 = await walLsn(db);
   const load0 = loadavg()[0]!;
   const serverCpu0 = processTreeCpuMs(server.pid()!);
   const selfCpu0 = process.cpuUsage();
@@ -128,6 +134,7 @@ try {
   const selfCpu = process.cpuUsage(selfCpu0);
   const serverCpu = cpuSince(serverCpu0, processTreeCpuMs(server.pid()!));
   const load1 = loadavg()[0]!;
+  const walBytes = (await walLsn(db)) - wal0;
   const stored = Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM calls'))?.n ?? 0);
   const top = statements
     ? await db.all<{ ms: number; calls: number; query: string }>(
@@ -143,6 +150,7 @@ try {
       runtime, calls, batch, concurrency, users, seconds, callsPerSec: calls / seconds, flushed: ok, stored,
       replicaCpuUsPerCall: perCall((selfCpu.user + selfCpu.system) / 1000), serverCpuUsPerCall: perCall(serverCpu.total!),
       serverCpuUsPerCallBy: Object.fromEntries(Object.entries(serverCpu).filter(([k]) => k !== 'total').map(([k, ms]) => [k, perCall(ms)])),
+      walBytesPerCall: Math.round(walBytes / calls),
       loadAvg1m: [load0, load1], ...(top ? { top } : {}),
     })}\n`,
   );

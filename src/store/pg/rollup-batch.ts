@@ -17,6 +17,7 @@ import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
  */
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
+const DAY_MS = 86_400_000;
 
 /** Runs a statement, prepared once per connection. */
 function q<T>(tx: postgres.TransactionSql, text: string, params: Array<string | number>): Promise<T[]> {
@@ -30,7 +31,9 @@ const ADD = (table: string) => SUMS.map((c) => `${c} = ${table}.${c} + excluded.
 
 /** Tag key → rolled up?, registering keys never seen and share-locking every key of the batch. */
 async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly RolledCall[], changedAt: number): Promise<Map<string, boolean>> {
-  const keys = [...new Set(calls.flatMap((c) => c.tags.map(([k]) => k)))].sort();
+  const seen = new Set<string>();
+  for (const c of calls) for (const [k] of c.tags) seen.add(k);
+  const keys = [...seen].sort();
   if (keys.length === 0) return new Map();
   await q(
     tx,
@@ -47,20 +50,32 @@ async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly Rolle
   return new Map(rows.map((r) => [r.key, r.rolled_up === 1]));
 }
 
-/** Records each rolled-up key's values per UTC day; demotes keys past the limit (in `statuses`). */
-async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RolledCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
-  const seen = new Set<string>();
-  const rows: Array<[string, number, string]> = [];
+/** The distinct (key, UTC day, value) of the rolled-up tags of `calls`, sorted (replicas insert them in one order: no deadlock). */
+function tagDays(calls: readonly RolledCall[], statuses: Map<string, boolean>): Array<[string, number, string]> {
+  const values = new Map<string, Map<number, Set<string>>>();
+  let day = NaN;
   for (const c of calls) {
-    const day = utcDayOf(c.ts);
+    if (!(c.ts >= day && c.ts < day + DAY_MS)) day = utcDayOf(c.ts);
     for (const [k, v] of c.tags) {
       if (!statuses.get(k)) continue;
-      const id = `${k}\u0000${day}\u0000${v}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      rows.push([k, day, v]);
+      let days = values.get(k);
+      if (!days) values.set(k, (days = new Map()));
+      let seen = days.get(day);
+      if (!seen) days.set(day, (seen = new Set()));
+      seen.add(v);
     }
   }
+  const rows: Array<[string, number, string]> = [];
+  for (const k of [...values.keys()].sort()) {
+    const days = values.get(k)!;
+    for (const d of [...days.keys()].sort((a, b) => a - b)) for (const v of [...days.get(d)!].sort()) rows.push([k, d, v]);
+  }
+  return rows;
+}
+
+/** Records each rolled-up key's values per UTC day; demotes keys past the limit (in `statuses`). */
+async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RolledCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
+  const rows = tagDays(calls, statuses);
   if (rows.length === 0) return;
   // The subquery's snapshot does not see this statement's inserts: they are counted apart.
   const over = await q<{ key: string }>(
