@@ -82,9 +82,21 @@ export interface AggregatedBatch {
   maxHour: number;
 }
 
-/** A string or null, written so that different values never read the same when several are joined (length-prefixed). */
-function part(s: string | null): string {
-  return s === null ? '~' : `${s.length}:${s}`;
+/** ENTITY_KEYS with their segments after '' (the whole). */
+const ENTITIES = ENTITY_KEYS.map((e) => ({ key: e.key, withWhole: ['', ...e.segments] }));
+
+/** Cells of one hour and dims row (the ident without its tag), by tag key, then tag value. */
+interface Group {
+  base: string;
+  byTag: Map<string, Map<string, RollupCell>>;
+}
+type Nest = Map<unknown, unknown>;
+
+/** The map under `key` in `map`, made when missing. */
+function child(map: Nest, key: unknown): Nest {
+  let c = map.get(key) as Nest | undefined;
+  if (!c) map.set(key, (c = new Map()));
+  return c;
 }
 
 /** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
@@ -101,11 +113,13 @@ function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
  * another.
  */
 export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): AggregatedBatch {
-  // Cells by hour and dims (the ident without its tag), then tag key, then tag value: one
-  // short string built and hashed per call instead of JSON texts for every cell it adds to.
-  const groups = new Map<string, { base: string; byTag: Map<string, Map<string, RollupCell>> }>();
-  // Entity rows by (key, segment, month, segment value), then entity value.
-  const entityGroups = new Map<string, Map<string, EntityCell>>();
+  // Cells by hour and each dims column in nested maps (no string built per call), then
+  // tag key, then tag value.
+  const groups: Nest = new Map();
+  const groupList: Group[] = [];
+  // Entity rows by key, segment, month, segment value, then entity value.
+  const entityGroups: Nest = new Map();
+  const entityList: EntityCell[] = [];
   const rolled = new Map<string, boolean>();
   let minHour = Infinity;
   let maxHour = -Infinity;
@@ -120,12 +134,14 @@ export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: s
     for (const e of ENTITY_KEYS) if (tagOf(c.tags, e.key) !== undefined) mask |= e.bit;
     const reached = c.reached ? 1 : 0;
     const bucket = latencyBucket(c.latencyMs);
-    const groupId = `${hour}|${mask}|${c.status}|${reached}|${part(c.keyName)}${part(c.provider)}${part(c.endpoint)}${part(c.model)}${part(c.outcome)}`;
-    let group = groups.get(groupId);
+    const last = child(child(child(child(child(child(child(groups, hour), c.keyName), c.provider), c.endpoint), c.model), c.outcome), c.status);
+    const groupKey = mask * 2 + reached;
+    let group = last.get(groupKey) as Group | undefined;
     if (!group) {
       // The ident is the dims row as a JSON array: the fixed part is written once per group.
       const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached]).slice(0, -1);
-      groups.set(groupId, (group = { base, byTag: new Map() }));
+      last.set(groupKey, (group = { base, byTag: new Map() }));
+      groupList.push(group);
     }
     const { base, byTag } = group;
     const addTo = (tagKey: string, tagValue: string) => {
@@ -153,16 +169,17 @@ export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: s
     if (!c.reached) continue;
     if (c.ts < monthStart || c.ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(c.ts), utcMonthOf(c.ts, 1)];
     const month = monthStart;
-    for (const e of ENTITY_KEYS) {
+    for (const e of ENTITIES) {
       const value = tagOf(c.tags, e.key);
       if (value === undefined) continue;
-      for (const seg of ['', ...e.segments]) {
+      for (const seg of e.withWhole) {
         const segValue = seg === '' ? '' : (tagOf(c.tags, seg) ?? ROLLUP_NONE);
-        const groupId = `${e.key}\u0000${seg}\u0000${month}\u0000${segValue}`;
-        let byValue = entityGroups.get(groupId);
-        if (!byValue) entityGroups.set(groupId, (byValue = new Map()));
-        let cell = byValue.get(value);
-        if (!cell) byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
+        const byValue = child(child(child(child(entityGroups, e.key), seg), month), segValue);
+        let cell = byValue.get(value) as EntityCell | undefined;
+        if (!cell) {
+          byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
+          entityList.push(cell);
+        }
         if (c.ts < cell.first) cell.first = c.ts;
         if (c.ts > cell.last) cell.last = c.ts;
         accumulate(cell.sums, sums);
@@ -170,9 +187,9 @@ export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: s
     }
   }
   const cells = new Map<string, RollupCell>();
-  for (const group of groups.values()) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
+  for (const group of groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
   const entities = new Map<string, EntityCell>();
-  for (const [groupId, byValue] of entityGroups) for (const [value, cell] of byValue) entities.set(`${groupId}\u0000${value}`, cell);
+  for (const e of entityList) entities.set(`${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}\u0000${e.value}`, e);
   // Any fixed order will do for locking; the map keys give one cheaply.
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return { cells: sorted(cells), entities: sorted(entities), minHour, maxHour };
