@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { CALL_COLUMNS, callToParams, tagEntries } from '../call-row.js';
+import { CALL_COLUMNS, InvalidCallRecordError, callToParams, tagEntries } from '../call-row.js';
 import { rolledCall, type RolledCall } from '../rollup-aggregate.js';
 import { utcMonthOf } from '../rollup-policy.js';
 import type { CallRecord, SqlValue } from '../types.js';
@@ -69,13 +69,23 @@ export interface PreparedCall {
   rollup: RolledCall;
 }
 
+const TAGS = CALL_COLUMNS.indexOf('tags');
+/** A NUL or a UTF-16 surrogate without its pair: what jsonb (and PostgreSQL text) cannot hold. */
+const NOT_JSONB = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * Validates one record (callToParams) and keeps what the batch needs.
- * @throws InvalidCallRecordError for a record no store could keep.
+ * Validates one record (callToParams) and keeps what the batch needs. Reads take tags
+ * from calls.tags as jsonb, which refuses a NUL or a lone surrogate; such a tag is refused
+ * here, as a column holding one is refused by the insert (the row could never be read).
+ * @throws InvalidCallRecordError for a record PostgreSQL could not keep.
  */
 export function prepareCall(record: CallRecord & { callId: string }): PreparedCall {
   const params = callToParams(record);
   const tags = tagEntries(record);
+  // JSON.stringify writes both as \u escapes: the exact check runs only when one is there.
+  if ((params[TAGS] as string).includes('\\u')) {
+    for (const [k, v] of tags) if (NOT_JSONB.test(k) || NOT_JSONB.test(v)) throw new InvalidCallRecordError(`tags.${k}`, v);
+  }
   return { uid: record.callId.toLowerCase(), params, tags, rollup: rolledCall(record, tags) };
 }
 

@@ -128,6 +128,28 @@ describe('PostgreSQL record sink', () => {
     await writer.drain();
   });
 
+  it('a tag jsonb cannot hold (a NUL, a lone surrogate) is rejected with its record; every stored row reads back as jsonb', async () => {
+    const { db } = await freshPg('jsonb');
+    const errors: string[] = [];
+    const writer = createPostgresRecordWriter(db, { onError: (e) => errors.push(`${e.kind}: ${(e.cause as Error).message}`) });
+    writer.enqueue(record({ at: T0, tags: { feature: 'a' } }));
+    writer.enqueue(record({ at: T0 + 1, tags: { feature: 'x\u0000y' } }));
+    writer.enqueue(record({ at: T0 + 2, tags: { ['k\ud800']: 'v' } }));
+    writer.enqueue(record({ at: T0 + 3, tags: { feature: 'b\\u0000', emoji: '\ud83d\ude00', ctl: '\u0001' } }));
+    expect(await writer.flush()).toBe(true);
+    expect(errors).toEqual(['rejected: invalid call record: tags.feature = "x\\u0000y"', 'rejected: invalid call record: tags.k\ud800 = "v"']);
+    const rows = await db.all<{ tags: string }>("SELECT tags::jsonb::text AS tags FROM calls ORDER BY ts");
+    expect(rows.map((r) => JSON.parse(r.tags))).toEqual([{ feature: 'a' }, { feature: 'b\\u0000', emoji: '\ud83d\ude00', ctl: '\u0001' }]);
+    await writer.drain();
+  });
+
+  it('a call id twice in one batch is written and rolled up once', async () => {
+    const { db } = await freshPg('twice');
+    const [a, b] = [withCallId(record({ at: T0, tags: { user_id: 'u1', feature: 'x' } })), withCallId(record({ at: T0 + 5, tags: { feature: 'y' } }))];
+    await postgresCallSink(db).write([a!, b!, a!]);
+    expect(await pgSnapshot(db)).toEqual(await sqliteSnapshot([[a!, b!]]));
+  });
+
   it('the writer stamps each record with a call id once and writes batches past one flush interval', async () => {
     const { db } = await freshPg('writer');
     const writer = createPostgresRecordWriter(db, { batchSize: 100, flushIntervalMs: 20 });
