@@ -49,11 +49,11 @@ describe('PostgreSQL migrations', () => {
     expect((err as Error).message).toMatch(/v99, newer than this tokometer/);
   });
 
-  it('v2 keeps the tags of calls stored under v1 (call_tags) readable, copies user_id into its column, and registers the keys per month', async () => {
+  it('v2 keeps the tags of calls stored under v1 (call_tags) readable, and registers their keys per month', async () => {
     const db = pool(await freshUrl('v1to2'));
     await migratePostgres(db, PG_MIGRATIONS.slice(0, 1));
     await ensureMonths(db, [MAY_2026, JUNE_2026]);
-    for (const [ts, tags] of [[MAY_2026 + 1, { team: 'a', may: 'x' }], [JUNE_2026 + 1, { team: 'b', user_id: 'u1' }], [JUNE_2026 + 2, {}]] as const) {
+    for (const [ts, tags] of [[MAY_2026 + 1, { team: 'a', may: 'x' }], [JUNE_2026 + 1, { team: 'b' }], [JUNE_2026 + 2, {}]] as const) {
       const row = await db.get<{ id: number }>(
         "INSERT INTO calls (call_uid, ts, provider, endpoint, status, outcome, streamed, usage_source, latency_ms, prompt_bytes, tags) VALUES (gen_random_uuid(), ?, 'openai', 'chat', 200, 'ok', 0, 'reported', 1, 0, ?) RETURNING id",
         [ts, JSON.stringify(tags)],
@@ -65,15 +65,12 @@ describe('PostgreSQL migrations', () => {
       { ts: MAY_2026 + 1, key: 'may', value: 'x' },
       { ts: MAY_2026 + 1, key: 'team', value: 'a' },
       { ts: JUNE_2026 + 1, key: 'team', value: 'b' },
-      { ts: JUNE_2026 + 1, key: 'user_id', value: 'u1' },
     ]);
     expect(await db.all('SELECT month, key FROM call_tag_keys ORDER BY month, key')).toEqual([
       { month: MAY_2026, key: 'may' },
       { month: MAY_2026, key: 'team' },
       { month: JUNE_2026, key: 'team' },
-      { month: JUNE_2026, key: 'user_id' },
     ]);
-    expect((await db.all<{ u: string | null }>('SELECT tag_user_id AS u FROM calls ORDER BY ts')).map((r) => r.u)).toEqual([null, 'u1', null]);
     expect((await db.get<{ t: string | null }>("SELECT to_regclass('call_tags')::text AS t"))?.t).toBeNull();
     // The month function no longer makes call_tags partitions.
     await ensureMonths(db, [Date.UTC(2026, 6, 1)]);

@@ -4,7 +4,6 @@ import { rolledCall, type RolledCall } from '../rollup-aggregate.js';
 import { utcMonthOf } from '../rollup-policy.js';
 import type { CallRecord, SqlValue } from '../types.js';
 import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
-import { TAG_COLUMNS } from './migrations/002-tags-in-calls.js';
 
 /**
  * Inserts a batch of call records into calls in one statement (rows sent as JSON,
@@ -23,14 +22,8 @@ const COLUMN_TYPES: Record<(typeof CALL_COLUMNS)[number], string> = {
   tags: 'text', request_hash: 'text', prompt_bytes: 'bigint', max_output_tokens: 'bigint', error: 'text', service_tier: 'text',
 };
 
-/** Tags that also have a column of their own (migrations/002), after CALL_COLUMNS in each row. */
-const TAG_COLUMN_KEYS = Object.keys(TAG_COLUMNS);
-const COLUMNS = [...CALL_COLUMNS, ...TAG_COLUMN_KEYS.map((k) => TAG_COLUMNS[k]!)].join(', ');
-const CALL_ROWS: JsonColumn[] = [
-  ['call_uid', 'uuid'],
-  ...CALL_COLUMNS.map((c): JsonColumn => [c, COLUMN_TYPES[c]]),
-  ...TAG_COLUMN_KEYS.map((k): JsonColumn => [TAG_COLUMNS[k]!, 'text']),
-];
+const COLUMNS = CALL_COLUMNS.join(', ');
+const CALL_ROWS: JsonColumn[] = [['call_uid', 'uuid'], ...CALL_COLUMNS.map((c): JsonColumn => [c, COLUMN_TYPES[c]])];
 const TAG_KEY_ROWS: JsonColumn[] = [['month', 'bigint'], ['key', 'text']];
 
 /** The batch's (month, tag key) pairs into call_tag_keys: a CTE of both statements below, on parameter $2. */
@@ -41,7 +34,7 @@ const KEYS_CTE = `keys AS (
 
 /**
  * A batch never tried before: a plain INSERT (parameters: $1 the calls as JSON rows,
- * call_uid, CALL_COLUMNS, then the TAG_COLUMNS; $2 the (month, tag key) pairs). A call id stored already
+ * call_uid then CALL_COLUMNS; $2 the (month, tag key) pairs). A call id stored already
  * fails it with a unique violation (23505), and the batch is written again with
  * REPLAY_CALLS_SQL. Measured: ON CONFLICT's speculative insertion cost the server ~2.4 µs
  * per call, and a replayed record is rare (a batch whose commit was not acknowledged).
@@ -109,9 +102,7 @@ export async function insertCallBatch(tx: postgres.TransactionSql, calls: readon
   let monthStart = Infinity;
   let monthEnd = -Infinity;
   unique.forEach((c, i) => {
-    const row: unknown[] = [c.uid, ...c.params];
-    for (const key of TAG_COLUMN_KEYS) row.push(tagValue(c.tags, key));
-    rows[i] = row;
+    rows[i] = [c.uid, ...c.params];
     const ts = c.rollup.ts;
     if (ts < monthStart || ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(ts), utcMonthOf(ts, 1)];
     for (const [k] of c.tags) {
@@ -128,12 +119,6 @@ export async function insertCallBatch(tx: postgres.TransactionSql, calls: readon
   const result = await tx.unsafe(REPLAY_CALLS_SQL, params, { prepare: true });
   const stored = new Set((result as unknown as Array<{ n: number | string }>).map((r) => Number(r.n) - 1));
   return stored.size === 0 ? unique : unique.filter((_, i) => !stored.has(i));
-}
-
-/** The value of tag `key` among a call's tags, or null. */
-function tagValue(tags: readonly (readonly [string, string])[], key: string): string | null {
-  for (const [k, v] of tags) if (k === key) return v;
-  return null;
 }
 
 /** `calls` without a second record of a call id already in it (the first one is kept). */

@@ -1,5 +1,4 @@
 import type { SqlValue } from '../types.js';
-import { TAG_COLUMNS } from './migrations/002-tags-in-calls.js';
 
 /**
  * PostgreSQL's forms of the report SQL that differs between dialects (store/read/dialect.ts
@@ -44,14 +43,8 @@ export function pgLatencyHistConcatSql(column: string): string {
   return `'[' || COALESCE(string_agg(NULLIF(substr(${column}, 2, length(${column}) - 2), ''), ','), '') || ']'`;
 }
 
-/**
- * Call `c`'s value of tag `key` (NULL when the call has no such tag): its own column for
- * the keys migrations/002 gives one (indexed), else from calls.tags, the key a parameter.
- */
-function tagValue(key: string): { sql: string; params: SqlValue[] } {
-  const column = Object.hasOwn(TAG_COLUMNS, key) ? TAG_COLUMNS[key] : undefined;
-  return column !== undefined ? { sql: `c.${column}`, params: [] } : { sql: '(c.tags::jsonb ->> CAST(? AS text))', params: [key] };
-}
+/** The call `c`'s value of tag `?` (its key, a parameter), from calls.tags; NULL when the call has no such tag. */
+const TAG_VALUE = "(c.tags::jsonb ->> CAST(? AS text))";
 
 /**
  * A join giving `alias.value`, call `c`'s value of tag `key` (calls.tags holds the tags
@@ -59,9 +52,8 @@ function tagValue(key: string): { sql: string; params: SqlValue[] } {
  * (`inner`). A one-row LATERAL subquery, which the planner folds into a plain expression.
  */
 export function pgTagJoinSql(alias: string, key: string, kind: 'left' | 'inner'): { sql: string; params: SqlValue[] } {
-  const value = tagValue(key);
-  const lateral = `LATERAL (SELECT ${value.sql} AS value) ${alias}`;
-  return { sql: kind === 'left' ? `LEFT JOIN ${lateral} ON true` : `JOIN ${lateral} ON ${alias}.value IS NOT NULL`, params: value.params };
+  const lateral = `LATERAL (SELECT ${TAG_VALUE} AS value) ${alias}`;
+  return { sql: kind === 'left' ? `LEFT JOIN ${lateral} ON true` : `JOIN ${lateral} ON ${alias}.value IS NOT NULL`, params: [key] };
 }
 
 /**
@@ -69,7 +61,6 @@ export function pgTagJoinSql(alias: string, key: string, kind: 'left' | 'inner')
  * tag); with `value` null: the call has no such tag (`=`) or has it (`!=`).
  */
 export function pgTagFilterSql(key: string, op: '=' | '!=', value: string | null): { sql: string; params: SqlValue[] } {
-  const tag = tagValue(key);
-  if (value === null) return { sql: `${tag.sql} IS ${op === '=' ? '' : 'NOT '}NULL`, params: tag.params };
-  return { sql: `${tag.sql} ${op === '=' ? '=' : 'IS DISTINCT FROM'} ?`, params: [...tag.params, value] };
+  if (value === null) return { sql: `${TAG_VALUE} IS ${op === '=' ? '' : 'NOT '}NULL`, params: [key] };
+  return { sql: `${TAG_VALUE} ${op === '=' ? '=' : 'IS DISTINCT FROM'} ?`, params: [key, value] };
 }
