@@ -5,10 +5,11 @@
  * RESULTS.md when it skips the phase) and in place of RESULTS.md's PostgreSQL section,
  * and the raw figures to bench/out/postgres.json. Needs `npm run build`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresPhase, renderPostgres } from './lib/pg.mjs';
+import { publishSection } from './lib/sections.mjs';
 import { startUpstream } from './lib/systems.mjs';
 import { cpuPlan, detectTools, pinSelf } from './lib/tools.mjs';
 
@@ -27,27 +28,12 @@ async function main() {
     const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
     running.push(upstream);
     const result = await postgresPhase({ root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun, quick: process.argv.includes('--quick'), log });
-    mkdirSync(join(root, 'bench/out'), { recursive: true });
-    writeFileSync(join(root, 'bench/out/postgres.json'), JSON.stringify({ date: new Date().toISOString(), plan, ...result }, null, 2));
     const section = `${renderPostgres(result).join('\n').trim()}\n\n_Written by \`node bench/postgres.mjs${process.argv.includes('--quick') ? ' --quick' : ''}\` on ${new Date().toISOString()}._\n`;
-    console.log(section);
-    if (!process.argv.includes('--no-write')) {
-      writeFileSync(join(root, 'bench/POSTGRES.md'), section);
-      const results = join(root, 'bench/RESULTS.md');
-      if (existsSync(results)) writeFileSync(results, withSection(readFileSync(results, 'utf8'), section));
-    }
+    publishSection(root, { name: 'postgres', raw: { plan, ...result }, section, file: 'POSTGRES.md', heading: '## PostgreSQL' });
   } finally {
     for (const p of running) await p.stop?.(5000);
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** `text` with its `## PostgreSQL` section (up to the next `## `) replaced by `section`, or `section` appended. */
-function withSection(text, section) {
-  const start = text.indexOf('\n## PostgreSQL');
-  if (start === -1) return `${text.trimEnd()}\n\n${section}`;
-  const next = text.indexOf('\n## ', start + 1);
-  return `${text.slice(0, start).trimEnd()}\n\n${section}${next === -1 ? '' : `\n${text.slice(next + 1)}`}`;
 }
 
 main().catch((error) => {

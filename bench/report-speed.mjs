@@ -128,6 +128,7 @@ const short = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : Stri
 /** Times each query `runs` times on a fresh read connection; returns { first, median } in ms. */
 async function timeQueries(path, runs, rawFallback) {
   const { openDriver } = await load('store/drivers/better-sqlite3.js');
+  const { openStore } = await load('store/open.js');
   const { spendReport } = await load('report/query.js');
   const { unitEconomics } = await load('report/unit-economics.js');
   const month = { ...MONTH, where: [] };
@@ -136,26 +137,27 @@ async function timeQueries(path, runs, rawFallback) {
     ['report by feature', (d) => spendReport(d, { ...month, by: ['feature'], timeZone: 'UTC' })],
     ['report by feature (Europe/Berlin month)', (d) => spendReport(d, { ...month, by: ['feature'], timeZone: 'Europe/Berlin' })],
     ['report by day', (d) => spendReport(d, { ...month, by: ['day'], timeZone: 'UTC' })],
-    ['report by user_tier --unit-economics', (d) => [spendReport(d, { ...month, by: ['user_tier'], timeZone: 'UTC' }), unitEconomics(d, { ...MONTH, timeZone: 'UTC' }, economics)]],
+    ['report by user_tier --unit-economics', (d) => Promise.all([spendReport(d, { ...month, by: ['user_tier'], timeZone: 'UTC' }), unitEconomics(d, { ...MONTH, timeZone: 'UTC' }, economics)])],
     ['report by user_id --top 20', (d) => spendReport(d, { ...month, by: ['user_id'], top: 20, timeZone: 'UTC' })],
   ];
   // Two tag keys at once cannot come from rollups: the raw-row fallback, timed once.
   const fallback = ['report by feature,user_tier (raw rows)', (d) => spendReport(d, { ...month, by: ['feature', 'user_tier'], timeZone: 'UTC' })];
   const out = [];
-  const driver = openDriver(path, { readonly: true });
+  // A read-only store, as `tokometer report` opens it; the queries read through its report reads.
+  const store = openStore(openDriver, path, 'read');
   try {
     for (const [name, run] of rawFallback ? [...queries, fallback] : queries) {
       const times = [];
       let result;
       for (let i = 0; i < (name === fallback[0] ? 1 : Math.max(1, runs)); i++) {
         const t0 = performance.now();
-        result = run(driver);
+        result = await run(store.reports);
         times.push(performance.now() - t0);
       }
       out.push({ name, firstMs: times[0], medianMs: median(times.slice(times.length > 1 ? 1 : 0)), result });
     }
   } finally {
-    driver.close();
+    await store.close();
   }
   return out;
 }

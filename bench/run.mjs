@@ -5,7 +5,7 @@
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
  * report timing. Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
- * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, soak, ingest, budget,
+ * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, replicas, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
  */
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
 import { otelOverhead, startSink } from './lib/otel.mjs';
 import { postgresPhase } from './lib/pg.mjs';
+import { renderReplicas, replicasPhase } from './lib/replicas.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
 import { renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
@@ -92,6 +93,7 @@ async function main() {
     }
 
     if (!skip.has('postgres')) raw.postgres = await postgresPhase({ ...base, quick, log });
+    if (!skip.has('replicas')) raw.replicas = await replicasPhase({ ...base, quick, log });
 
     if (!skip.has('soak')) {
       raw.soak = {};
@@ -151,7 +153,11 @@ async function main() {
   // The PostgreSQL phase's last standalone figures (node bench/postgres.mjs) when this run skipped it.
   const postgres = join(root, 'bench/POSTGRES.md');
   const withPostgres = !raw.postgres && existsSync(postgres) ? `${md.trimEnd()}\n\n${readFileSync(postgres, 'utf8')}` : md;
-  const full = existsSync(reportSpeed) ? `${withPostgres.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : withPostgres;
+  // The replicas phase's section, or its last standalone figures (node bench/replicas.mjs) when this run skipped it.
+  const replicasMd = join(root, 'bench/REPLICAS.md');
+  const replicasSection = raw.replicas ? renderReplicas(raw.replicas).join('\n').trim() : existsSync(replicasMd) ? readFileSync(replicasMd, 'utf8').trim() : '';
+  const withReplicas = replicasSection ? `${withPostgres.trimEnd()}\n\n${replicasSection}\n` : withPostgres;
+  const full = existsSync(reportSpeed) ? `${withReplicas.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : withReplicas;
   if (!flag('no-write')) writeFileSync(opt('out', join(root, 'bench/RESULTS.md')), full);
   console.log(`\n${md}`);
   log(`done in ${seconds.toFixed(0)} s`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { keySchema } from '../config/schema.js';
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { declarationOf } from '../keys/effective.js';
 import { usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
@@ -20,11 +20,21 @@ const budgetInput = z.strictObject({
   alert_at: alertAt.optional(),
   soft: z.boolean().optional(),
 });
+/** A key's fixed tags, checked by the same rules (and messages) as `keys.<name>.tags` in the config: values may be numbers or booleans, stored as text. */
+const tagMap = z.record(
+  z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`),
+  z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform(String)
+    .pipe(z.string().max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`)),
+);
 const keyFields = {
   budget: budgetInput.nullable().optional(),
-  tags: keySchema.shape.tags,
-  providers: keySchema.shape.providers,
-  models: keySchema.shape.models,
+  tags: tagMap.optional(),
+  /** Allowed provider names; absent = all. */
+  providers: z.array(z.string()).optional(),
+  /** Allowed models (as requested); absent = all. */
+  models: z.array(z.string()).optional(),
 };
 const createInput = z.strictObject({ name: z.string().regex(KEY_NAME_RE, 'use letters, digits, _ . : - (1-64 characters)'), ...keyFields });
 const patchInput = z.strictObject(keyFields);

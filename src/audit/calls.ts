@@ -36,6 +36,16 @@ export function featureScope(call: AuditCall): { dim: 'feature' | 'key'; value: 
   return { dim: 'feature', value: NONE };
 }
 
+/**
+ * The priced generation calls (isPricedGeneration) of each feature scope (featureScope)
+ * that has at least `minCalls` of them, in first-seen order: what the per-feature token
+ * detectors (oversized prompts, output limits) look at.
+ */
+export function pricedGenerationsPerFeature(calls: readonly AuditCall[], minCalls: number): Array<Array<AuditCall & { usage: Usage; costNano: NanoUsd }>> {
+  const groups = groupBy(calls.filter(isPricedGeneration), (c) => JSON.stringify(Object.values(featureScope(c))));
+  return [...groups.values()].filter((list) => list.length >= minCalls);
+}
+
 /** Groups items by a string key, keeping first-seen order. */
 export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null): Map<string, T[]> {
   const out = new Map<string, T[]>();

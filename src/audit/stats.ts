@@ -51,6 +51,11 @@ export const fact = {
   text: (key: string, label: string, value: string): Fact => ({ key, label, value, unit: 'text' }),
 };
 
+/** The median, 95th percentile (nearest rank, see percentile) and largest of `values`. */
+export function spread(values: readonly number[]): { p50: number; p95: number; max: number } {
+  return { p50: percentile(values, 50), p95: percentile(values, 95), max: maxOf(values) };
+}
+
 /** Largest value (−Infinity when empty); safe for arrays too long to spread into Math.max. */
 export function maxOf(values: Iterable<number>): number {
   let m = -Infinity;

@@ -4,6 +4,20 @@ import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
 import { decide, type Decision } from './policy.js';
 
+/** This replica's lease on a budget shared with other replicas (lease-share.ts LeaseShare), as its counter uses it. */
+export interface CounterShare {
+  /** The admission decision against the lease (lease-policy.ts admitOnLease). */
+  decide(estimateNano: NanoUsd): Decision;
+  /** After the counter held an admitted call's estimate. */
+  held(estimateNano: NanoUsd): void;
+  /** After a call of this period settled at `costNano`. */
+  released(costNano: NanoUsd): void;
+  /** After an admin reset cleared the spend here. */
+  resetSpend(): void;
+  /** The spend known here was read from the shared row lately: a refusal on it is true. */
+  readonly fresh: boolean;
+}
+
 /** What a counter needs from a key budget or tag budget definition. */
 export interface CounterDef {
   limitNano: NanoUsd;
@@ -35,11 +49,19 @@ export class BudgetCounter {
   periodEnd = -Infinity;
   /** Incremented at every period roll. */
   epoch = 0;
+  /** Calls from this ms on count in `spentNano`: the period start, or the last admin reset in the period. */
+  countsFrom = 0;
   limitNano = 0;
   period: BudgetPeriod = 'month';
   soft = false;
   /** Callers waiting in this budget's admission queue; set by admission.ts only. */
   waiting = 0;
+  /**
+   * When replicas share the budget (PostgreSQL): this replica's lease on it. Then
+   * `spentNano` is the spend of every replica as last known here, `reservedNano` and
+   * `inFlight` this replica's, and `decide` admits against the lease (lease-policy.ts).
+   */
+  share: CounterShare | null = null;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
@@ -65,6 +87,7 @@ export class BudgetCounter {
     const w = this.windows.get(this.period, at);
     this.periodStart = w.start;
     this.periodEnd = w.end;
+    this.countsFrom = w.start;
     this.spentNano = 0;
     this.reservedNano = 0;
     this.inFlight = 0;
@@ -74,13 +97,15 @@ export class BudgetCounter {
 
   /** The admission decision for a call with this estimate (policy.ts; soft budgets always allow). */
   decide(estimateNano: NanoUsd): Decision {
-    return this.soft ? 'allow' : decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano);
+    if (this.soft) return 'allow';
+    return this.share === null ? decide(this.spentNano, this.reservedNano, this.limitNano, estimateNano) : this.share.decide(estimateNano);
   }
 
   /** Holds an admitted call's estimate. */
   hold(estimateNano: NanoUsd): void {
     this.reservedNano += estimateNano;
     this.inFlight++;
+    this.share?.held(estimateNano);
   }
 
   /** Releases a hold made in the current epoch and adds the call's real cost. */
@@ -89,6 +114,18 @@ export class BudgetCounter {
     this.inFlight--;
     this.reservedNano = this.inFlight > 0 ? Math.max(0, this.reservedNano - estimateNano) : 0;
     this.addSpend(costNano, now, onCross);
+    this.share?.released(costNano);
+  }
+
+  /**
+   * Moves the spend to what the shared row says (plus this replica's unreported spend):
+   * thresholds it reaches fire (an alert may so come from more than one replica, with
+   * the same id); a lower spend (a reset elsewhere) re-arms those above it.
+   */
+  syncSpend(knownNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    if (knownNano >= this.spentNano) return this.addSpend(knownNano - this.spentNano, now, onCross);
+    this.spentNano = knownNano;
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
   }
 
   /**
@@ -119,6 +156,7 @@ export class BudgetCounter {
       const w = this.windows.get(this.period, at);
       this.periodStart = w.start;
       this.periodEnd = w.end;
+      this.countsFrom = w.start;
       this.spentNano = spentNano ?? 0;
       this.nextAlert = 0;
     }
@@ -151,10 +189,26 @@ export class BudgetCounter {
     while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) this.nextAlert++;
   }
 
-  /** Clears this period's spend (admin reset); thresholds fire again when re-crossed. Reservations stay. */
-  resetSpend(): void {
+  /**
+   * Clears this period's spend (admin reset) made by calls before `at` (ms); thresholds fire
+   * again when re-crossed. Reservations stay.
+   */
+  resetSpend(at: number): void {
     this.spentNano = 0;
     this.nextAlert = 0;
+    this.countsFrom = Math.max(this.countsFrom, at);
+    this.share?.resetSpend();
+  }
+
+  /**
+   * Moves the spend of a call at `ts` by `deltaNano` (a repriced call's cost change) when
+   * the call counts in this period (at or after `countsFrom`). An increase fires the
+   * thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
+   */
+  adjust(ts: number, deltaNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    if (ts < this.countsFrom || ts < this.periodStart || ts >= this.periodEnd || deltaNano === 0) return;
+    if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
+    else this.spentNano = Math.max(0, this.spentNano + deltaNano);
   }
 
   /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */
@@ -180,7 +234,8 @@ export class BudgetCounter {
       estimateNano,
       period: this.period,
       resetAt: this.resetAt,
-      reason: this.spentNano >= this.limitNano ? 'exhausted' : 'reserved',
+      // A shared budget's spend read too long ago is read again before a refusal (lease-share.ts).
+      reason: this.spentNano >= this.limitNano && (this.share === null || this.share.fresh) ? 'exhausted' : 'reserved',
       at,
     };
   }

@@ -7,6 +7,13 @@ import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, SeedCall, SeedSpend, TagBudget } from './types.js';
+import type { ShareHooks } from './lease-share.js';
+import type { CounterShare } from './counter.js';
+
+/** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
+export interface BudgetSharing {
+  attach(counter: BudgetCounter, hooks: ShareHooks): CounterShare;
+}
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
 export { ABORTED, type Aborted, type WaitOptions, type WaitResult } from './admission.js';
@@ -21,6 +28,8 @@ export interface BudgetLedgerOptions {
   onCross?: (event: AlertEvent) => void;
   /** Soft cap on `per` instances kept in memory before idle ones are swept (default 100 000). */
   maxInstances?: number;
+  /** Several replicas share the budgets (PostgreSQL): admit against leases of the shared counters. Default: this process alone. */
+  sharing?: BudgetSharing;
 }
 
 const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
@@ -46,6 +55,7 @@ export class BudgetLedger {
   private readonly keys = new Map<string, BudgetCounter>();
   private readonly tags: TagInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
+  private readonly sharing: BudgetSharing | undefined;
   private readonly admission = new Admission({
     clock: () => this.clock(),
     countersFor: (request, at) => this.countersFor(request, at),
@@ -56,6 +66,7 @@ export class BudgetLedger {
     this.clock = options.clock;
     this.windows = new PeriodWindows(options.timeZone);
     this.onCross = options.onCross;
+    this.sharing = options.sharing;
     this.tags = new TagInstances(this.windows, options.maxInstances ?? 100_000);
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
@@ -216,15 +227,37 @@ export class BudgetLedger {
   }
 
   /**
-   * Clears the current period's spend of a budget (admin reset). For a `per` tag budget,
-   * `tagValue` picks one instance (null: the `(none)` one); omitted: all of them.
+   * Clears the current period's spend of a budget (admin reset at `resetAt`, default now;
+   * calls before it no longer count). For a `per` tag budget, `tagValue` picks one instance
+   * (null: the `(none)` one); omitted: all of them.
    * Returns whether a budget was found. Persisting the reset is the caller's job.
    */
-  resetSpend(ref: BudgetRef): boolean {
+  resetSpend(ref: BudgetRef, resetAt: number = this.clock()): boolean {
     const found = this.lookup(ref, this.clock());
-    for (const c of found) c.resetSpend();
+    for (const c of found) c.resetSpend(resetAt);
     this.admission.wake(found);
     return found.length > 0;
+  }
+
+  /**
+   * Moves spend by repriced calls' cost changes (`costNano` = new − old, may be negative),
+   * for the budgets each call counts against, when the call lies in the instance's current
+   * period and after its last reset. Increases fire alerts as settling does.
+   */
+  adjustSpend(changes: Iterable<SeedCall>): void {
+    const at = this.clock();
+    const touched = new Set<BudgetCounter>();
+    for (const change of changes) {
+      const delta = change.costNano ?? 0;
+      if (delta === 0 || !Number.isFinite(delta)) continue;
+      for (const c of this.countersFor({ keyName: change.keyName, tags: change.tags }, at) ?? []) {
+        c.adjust(change.ts, Math.round(delta), this.clock, this.onCross);
+        touched.add(c);
+      }
+    }
+    // A lower spend may make room for waiting callers; a higher one may exhaust their budget.
+    this.admission.wake(touched);
+    this.tags.maybeSweep(at);
   }
 
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */
@@ -239,14 +272,24 @@ export class BudgetLedger {
   }
 
   /** The counters a call counts against (its key's, then matching tag budgets in config order), rolled to `at`; null when none. */
-  private countersFor(request: ReserveRequest, at: number): BudgetCounter[] | null {
+  private countersFor(request: Pick<ReserveRequest, 'keyName' | 'tags'>, at: number): BudgetCounter[] | null {
     let counters: BudgetCounter[] | null = null;
     const kc = request.keyName === null ? undefined : this.keys.get(request.keyName);
     if (kc !== undefined) {
       kc.roll(at);
       counters = [kc];
     }
-    return this.tags.collect(request.tags, at, counters);
+    counters = this.tags.collect(request.tags, at, counters);
+    if (this.sharing !== undefined && counters !== null) for (const c of counters) if (c.share === null && !c.soft) this.share(c, this.sharing);
+    return counters;
+  }
+
+  /** Attaches this replica's lease on a shared budget to its counter. */
+  private share(c: BudgetCounter, sharing: BudgetSharing): void {
+    c.share = sharing.attach(c, {
+      wake: () => this.admission.wake([c]),
+      spend: (known) => c.syncSpend(known, this.clock, this.onCross),
+    });
   }
 
   /** Holds an admitted call's estimate on each of its counters. */

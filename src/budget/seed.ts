@@ -55,7 +55,7 @@ export async function seedLedger(ledger: BudgetLedger, source: SeedSource, optio
   let from = since;
   let next = 0;
   const seedPiece = async (until: number) => {
-    for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!));
+    for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!), resets[next]!.resetAt);
     const piece = await source.spendGroups(from, until);
     groups += piece.length;
     ledger.seedFromCalls(piece);

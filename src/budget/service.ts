@@ -6,10 +6,12 @@ import { AlertBook } from './alert-book.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
 import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { seedLedger } from './seed.js';
-import type { AlertEvent, BudgetKind, BudgetState, TagBudget } from './types.js';
+import type { AlertEvent, BudgetKind, BudgetState, SeedCall, TagBudget } from './types.js';
 
 /** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
 export interface BudgetedKey {
@@ -50,6 +52,12 @@ export interface BudgetServiceOptions {
   flush?: () => Promise<unknown>;
   /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
   admissionWaitMs?: number;
+  /**
+   * The shared budget counters when several replicas use one database (PostgreSQL):
+   * hard budgets are then admitted against leases of them (lease-policy.ts). Default:
+   * budgets of this process alone (SQLite).
+   */
+  leases?: BudgetLeaseStore;
 }
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
@@ -88,6 +96,8 @@ export class BudgetService {
   readonly ledger: BudgetLedger;
   readonly gate: LedgerGate;
   readonly notifier: AlertNotifier;
+  /** This replica's leases on the shared budgets; null when the budgets are this process's alone. */
+  readonly leases: LeaseKeeper | null;
   private readonly book = new AlertBook();
   private readonly keyDefs = new Map<string, KeyBudget>();
   private readonly tagDefs: ReadonlyMap<string, TagBudget>;
@@ -106,6 +116,7 @@ export class BudgetService {
     // Estimates of calls without max output are tight from the first call after a restart.
     service.gate.outputs.seed(await o.store.calls.outputMaxima(service.gate.outputs.windowStart(o.clock())));
     o.keys.onReload((keys) => service.syncKeys(keys));
+    await service.leases?.start();
     return service;
   }
 
@@ -121,7 +132,9 @@ export class BudgetService {
     });
     for (const k of o.keys.activeKeys()) if (k.budget !== null) this.keyDefs.set(k.name, k.budget);
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
+    this.leases = o.leases === undefined ? null : new LeaseKeeper({ store: o.leases, log: o.log });
     this.ledger = new BudgetLedger({
+      ...(this.leases === null ? {} : { sharing: this.leases }),
       clock: o.clock,
       timeZone: o.timeZone,
       keyBudgets: this.keyDefs,
@@ -146,6 +159,11 @@ export class BudgetService {
   /** Resolves when no webhook delivery is pending. */
   idle(): Promise<void> {
     return this.notifier.idle();
+  }
+
+  /** Writes back the spend settled here and gives this replica's leases back (after the last call settled). */
+  async close(): Promise<void> {
+    await this.leases?.close();
   }
 
   /**
@@ -217,18 +235,28 @@ export class BudgetService {
       .snapshot()
       .filter((s) => s.kind === kind && s.name === target.name && (tagValue === undefined || s.tagValue === tagValue))
       .reduce((sum, s) => sum + s.spentNano, 0);
-    this.ledger.resetSpend(ref);
     const resetAt = this.o.clock();
+    this.ledger.resetSpend(ref, resetAt);
     const periodStart = periodWindow(period, resetAt, this.o.timeZone).start;
     const allValues = tagValue === undefined;
     const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
     this.book.rearm(kind, target.name, tagValue, periodStart);
     const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
+    await this.o.leases?.reset(kind, target.name, tagValue, periodStart);
     await this.o.store.unitOfWork(async (tx) => {
       await tx.budgets.recordReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
       await tx.history.append({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });
     });
     return done;
+  }
+
+  /**
+   * Moves the current periods' spend by repriced calls' cost changes (`prices reprice`,
+   * possibly run by another process): each change counts for the budgets its call counts
+   * against, as its settle did.
+   */
+  adjustSpend(changes: Iterable<SeedCall>): void {
+    this.ledger.adjustSpend(changes);
   }
 
   /** `keys history`: a raised limit re-armed alert thresholds the spend is below again (#18 point 7). */

@@ -12,6 +12,7 @@ import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { keyDeclarations } from '../config/keys.js';
 import { effectiveKeys } from '../keys/effective.js';
+import { newestSnapshot } from './price-book.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
@@ -97,9 +98,11 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   let report;
   try {
     const reconcileRuns = await store.reconcile.latestRuns();
+    // The newest stored catalog snapshot prices the audit's what-ifs too (an unreadable one: the pinned catalog).
+    const snapshot = await newestSnapshot(store.prices).catch(() => null);
     report = await runAudit({
       store,
-      pricer: createPricer(config.prices),
+      pricer: createPricer(config.prices, { snapshot }),
       ...range,
       now: deps.clock(),
       timeZone,

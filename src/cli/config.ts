@@ -54,6 +54,12 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
   ];
   const overrides = Object.keys(config.prices).length;
   if (overrides > 0) rows.push(['prices', `${overrides} override${overrides === 1 ? '' : 's'}: ${list(Object.keys(config.prices))}`]);
+  const updates = config.price_updates;
+  const every = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+  rows.push([
+    'catalog',
+    `${updates.autoUpdateMs === null ? 'auto update off' : `serve fetches every ${every(updates.autoUpdateMs)} from ${updates.source ?? "the catalog's published URL"}`}; new snapshots checked every ${every(updates.pollIntervalMs)}`,
+  ]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return [`config OK: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
 }

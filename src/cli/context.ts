@@ -2,10 +2,7 @@ import { loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { openDriverToRead, openStoreAt, type StoreAccess } from '../store/open.js';
-import { isPostgresUrl } from '../lib/db-location.js';
-import { sqliteReads, type StoreReads } from '../store/read/index.js';
-import type { SqlDriver } from '../store/types.js';
+import { openStoreAt, type StoreAccess } from '../store/open.js';
 import type { Store } from '../store/facade.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
@@ -34,28 +31,13 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
 }
 
 /**
- * Opens the store of a command: `read` for commands that only read (exit 2 naming the
- * path when the database is missing; nothing is created), `create` for commands that
- * write (the file is created when missing). See store/open.ts.
+ * Opens the store of a command at `dbPath` (a SQLite file or a `postgres://` URL):
+ * `read` for commands that only read (report, audit, tui, prices unpriced: read-only, exit
+ * 2 naming the path when the database is missing, nothing is created), `create` for
+ * commands that write (the file is created when missing). See store/open.ts. Commands
+ * get a Store and nothing below it: the runtime's SQLite driver goes from the edges
+ * straight to the store's opener.
  */
 export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: string, access: StoreAccess): Promise<Store> {
-  return openStoreAt(dbPath, access, () => ctx.edges.openDriver());
-}
-
-/**
- * The read-only connection the report engine's queries run on (report, prices unpriced,
- * the TUI's figures), with the same checks as `openStoreFor(…, 'read')`; until reports
- * read through the store (issue #15: `store.reports`).
- */
-export async function openReader(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<SqlDriver> {
-  return openDriverToRead(await ctx.edges.openDriver(), dbPath);
-}
-
-/**
- * The report engine's reads for `report`, `prices unpriced` and the TUI: on SQLite over a
- * read-only connection (openReader), on PostgreSQL the read-only store's own modules.
- */
-export async function openReads(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<StoreReads> {
-  if (isPostgresUrl(dbPath)) return openStoreFor(ctx, dbPath, 'read');
-  return sqliteReads(await openReader(ctx, dbPath));
+  return openStoreAt(dbPath, access, ctx.edges.openDriver);
 }

@@ -12,7 +12,7 @@ import { formatInt } from '../report/format/text.js';
 import { spendReport } from '../report/query.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
-import { openReads, type CliContext } from './context.js';
+import { openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION, shellWord, shownPath } from './invocation.js';
 
 /**
@@ -63,7 +63,7 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
     throw new UsageError(`the demo writes its config next to the database as ${shownConfig}, which every tokometer command here would then read by default; choose another --db name (default ./tokometer-demo.db).`);
   }
   checkDemoConfigWritable(configPath, shownConfig);
-  const state = postgres ? await preparePostgresDemoDb(dbPath, userDbPath(ctx), shownDb) : await prepareDemoDb(await ctx.edges.openDriver(), dbPath, userDbPath(ctx), shownDb);
+  const state = postgres ? await preparePostgresDemoDb(dbPath, userDbPath(ctx), shownDb) : await prepareDemoDb(ctx.edges.openDriver, dbPath, userDbPath(ctx), shownDb);
 
   ctx.out(`tokometer demo: ${formatInt(calls)} simulated calls over the last 30 days, through the real proxy (seed ${seed}), into ${shownDb}${state === 'replaced' ? ' (replacing the previous demo database)' : ''}\n`);
   const result = await runDemo({
@@ -81,12 +81,12 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   ctx.out('\n' + summary(result) + '\n\n');
   const timeZone = 'UTC';
   const range = parseTimeRange({}, { clock: ctx.clock, timeZone });
-  const reads = await openReads(ctx, dbPath);
+  const store = await openStoreFor(ctx, dbPath, 'read');
   try {
-    const report = await spendReport(reads.reports, { ...range, by: ['feature'], where: [], timeZone });
+    const report = await spendReport(store.reports, { ...range, by: ['feature'], where: [], timeZone });
     ctx.out(renderTable(report, { color: ctx.isTTY && !ctx.env.NO_COLOR }));
   } finally {
-    await reads.close();
+    await store.close();
   }
   ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, postgres ? `--config ${shownConfig}` : `--db ${shownDb}`, shownConfig, commands));
 }

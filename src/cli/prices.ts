@@ -14,8 +14,8 @@ export interface UnpricedModel {
 
 /** What `tokometer prices` needs (habit 7: narrow dependencies). */
 export interface PricesCommandDeps {
-  /** The pricer for the config named by `--config` (or the default config). */
-  pricer: (flags: { config?: string }) => Pricer;
+  /** The pricer for the config named by `--config` (or the default config) and the newest snapshot in the database named by `--db`. */
+  pricer: (flags: { config?: string; db?: string }) => Pricer | Promise<Pricer>;
   /** Models recorded with no price, from the store named by `--db` / `--config`. */
   listUnpricedModels: (flags: { db?: string; config?: string }) => UnpricedModel[] | Promise<UnpricedModel[]>;
   out: (text: string) => void;
@@ -28,17 +28,22 @@ interface Flags {
   at?: string;
 }
 
-/** `tokometer prices list|show|unpriced`: the prices tokometer applies, and the models it could not price. */
-export function registerPricesCommand(program: Command, deps: PricesCommandDeps): void {
+/**
+ * `tokometer prices list|show|unpriced`: the prices tokometer applies, and the models it
+ * could not price. @returns the `prices` command, for the subcommands registered elsewhere.
+ */
+export function registerPricesCommand(program: Command, deps: PricesCommandDeps): Command {
   const prices = program.command('prices').description('show the prices tokometer applies (USD per 1M tokens) and models without a price');
   const common = (cmd: Command) =>
     cmd
       .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
       .option('--config <file>', 'config file (its prices: section wins over the catalog)')
+      .option('--db <path>', 'database file or postgres:// URL (its newest price snapshot wins over the pinned catalog)')
       .option('--at <date>', 'prices valid at this date/time (ISO 8601), default now');
 
-  common(prices.command('list').description('list known prices')).action((flags: Flags) => {
-    const list = deps.pricer(flags).list(flags.provider, parseAt(flags.at));
+  common(prices.command('list').description('list known prices')).action(async (flags: Flags) => {
+    const at = parseAt(flags.at);
+    const list = (await deps.pricer(flags)).list(flags.provider, at);
     if (list.length === 0) {
       if (flags.provider !== undefined && !catalogProviderId(flags.provider)) throw new UsageError(`unknown provider '${flags.provider}' and no config prices for it`);
       deps.out('No prices.\n');
@@ -53,7 +58,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     ];
     const rows = list.map((d) => [
       providerName(d.providerId),
-      d.source === CATALOG_SOURCE ? d.modelId : `${d.modelId} (${d.source})`,
+      d.source === CATALOG_SOURCE || d.source.startsWith('snapshot:') ? d.modelId : `${d.modelId} (${d.source})`,
       usd(d.rates.input),
       usd(d.rates.cachedInput),
       usd(d.rates.cacheWrite),
@@ -64,8 +69,9 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n`);
   });
 
-  common(prices.command('show <model>').description('show the prices of one model')).action((model: string, flags: Flags) => {
-    const d = deps.pricer(flags).describe(model, flags.provider, parseAt(flags.at));
+  common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
+    const at = parseAt(flags.at);
+    const d = (await deps.pricer(flags)).describe(model, flags.provider, at);
     if (!d) {
       const at = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
       throw new UsageError(`unknown model '${model}'${at}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
@@ -76,7 +82,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
   prices
     .command('unpriced', { isDefault: true })
     .description('list models seen in recorded calls without a price (cost unknown)')
-    .option('--db <path>', 'database file')
+    .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file')
     .action(async (flags: Flags) => {
       const models = await deps.listUnpricedModels(flags);
@@ -92,6 +98,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
       deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config.\n`);
     });
+  return prices;
 }
 
 function parseAt(text: string | undefined): number {
@@ -150,8 +157,18 @@ function rateLines(rates: RateSet, indent: string): string[] {
   );
 }
 
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Which source priced it and since when: the snapshot's fetch time, the dated price's start. */
+function sourceLines(d: PriceDescription): string[] {
+  const lines = [`  source            ${d.source}${d.sourceSince === undefined ? '' : ` (stored ${new Date(d.sourceSince).toISOString()})`}`];
+  if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated price)`);
+  else if (d.sourceSince !== undefined) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
+  return lines;
+}
+
 function renderDescription(d: PriceDescription): string {
-  const lines = [`${d.modelId}${d.name ? `  ${d.name}` : ''}`, `  provider          ${d.providerId === null ? 'any' : providerName(d.providerId)}`, `  source            ${d.source}`];
+  const lines = [`${d.modelId}${d.name ? `  ${d.name}` : ''}`, `  provider          ${d.providerId === null ? 'any' : providerName(d.providerId)}`, ...sourceLines(d)];
   if (d.deprecated) lines.push('  deprecated');
   if (noTokenPrice(d)) {
     lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');

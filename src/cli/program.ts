@@ -7,8 +7,10 @@ import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
-import { configFor, dbPathFor, openReads } from './context.js';
-import { createPricer } from '../pricing/pricer.js';
+import { configFor, dbPathFor, openStoreFor } from './context.js';
+import { pricerFor } from './price-book.js';
+import { registerPricesReprice } from './prices-reprice.js';
+import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
@@ -27,7 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfigCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerReportCommand(program, {
-    openReads: (dbPath) => openReads(ctx, dbPath),
+    openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
     resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     timeZone: (configPath) => configFor(ctx, configPath).timezone,
@@ -40,18 +42,20 @@ export function buildProgram(ctx: CliContext): Command {
   registerTuiCommand(program, ctx);
   registerReconcileCommand(program, ctx);
   registerDemoCommand(program, ctx);
-  registerPricesCommand(program, {
-    pricer: (flags) => createPricer(configFor(ctx, flags.config).prices),
+  const prices = registerPricesCommand(program, {
+    pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
-      const reads = await openReads(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db));
+      const store = await openStoreFor(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db), 'read');
       try {
-        return await reads.reports.unpricedModels();
+        return await store.reports.unpricedModels();
       } finally {
-        await reads.close();
+        await store.close();
       }
     },
     out: ctx.out,
   });
+  registerPricesUpdate(prices, ctx);
+  registerPricesReprice(prices, ctx);
   return program;
 }
 

@@ -10,7 +10,7 @@ import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
-import type { StoreReads } from '../store/read/index.js';
+import type { Store } from '../store/facade.js';
 
 /**
  * `tokometer report`: spend grouped by tags or built-in dimensions, optional comparison
@@ -19,8 +19,8 @@ import type { StoreReads } from '../store/read/index.js';
 
 /** What the report command needs; config-derived values are thunks so they load only when it runs. */
 export interface ReportDeps {
-  /** The report reads of the database at `dbPath` (SQLite file or PostgreSQL URL), read-only. */
-  openReads: (dbPath: string) => Promise<StoreReads>;
+  /** The store at `dbPath` (SQLite file or PostgreSQL URL), opened read-only; the report reads its `reports`. */
+  openStore: (dbPath: string) => Promise<Pick<Store, 'reports' | 'close'>>;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag?: string, configPath?: string) => string;
   clock: Clock;
@@ -97,7 +97,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const store = await deps.openReads(deps.resolveDbPath(flags.db, flags.config));
+  const store = await deps.openStore(deps.resolveDbPath(flags.db, flags.config));
   const reads = store.reports;
   let report;
   let ue;

@@ -6,7 +6,9 @@ import { startProxy } from '../proxy/start.js';
 import { createPricer } from '../pricing/pricer.js';
 import path from 'node:path';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
-import { openDriverToWrite } from '../store/open.js';
+import { openProxyStorage } from '../store/proxy-storage.js';
+import { catalogOrigin, newestSnapshot } from './price-book.js';
+import { startPriceWatch } from './serve-prices.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 
@@ -22,7 +24,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * `tokometer serve`: the metering proxy, until SIGINT/SIGTERM (then drained, nothing
- * accepted lost). Budgets (key and tag), alerts and the admin API (with admin.token) are
+ * accepted lost). New price snapshots and reprices in the database apply within
+ * `prices.poll_interval` (at once on SIGHUP). Budgets (key and tag), alerts and the admin API (with admin.token) are
  * wired by startProxy from the config; budget spend is rebuilt from the database at start.
  */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -43,18 +46,30 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const host = flags.host ?? config.listen.host;
       const postgres = isPostgresUrl(dbPath);
       const spill = flags.spill ?? config.store.spill_path;
+      const pricer = createPricer(config.prices);
+      let spendSeenId = 0;
       const proxy = await startProxy({
         settings: proxySettings(config),
+        storage: await openProxyStorage(dbPath, ctx.edges.openDriver),
+        // Prices in force before the first call: the newest stored snapshot, if any. The id of
+        // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
+        beforeStart: async (store) => {
+          const snapshot = await newestSnapshot(store.prices).catch((error: Error) => {
+            log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
+            return null;
+          });
+          pricer.useSnapshot(snapshot);
+          spendSeenId = await store.prices.latestSpendChangeId();
+        },
         ...(postgres
-          ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(dbPath, 'create'), spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
+          ? { spillPath: path.resolve(ctx.cwd, spill ?? `tokometer-pg-${port ?? config.listen.port}.spill`) }
           : {
-              driver: openDriverToWrite(await ctx.edges.openDriver(), dbPath),
               spillPath: spill !== undefined ? path.resolve(ctx.cwd, spill) : dbPath === ':memory:' ? undefined : `${dbPath}.spill`,
               writerThread: dbPath === ':memory:' || !ctx.entry ? undefined : { entry: ctx.entry, dbPath },
             }),
         startServer: await ctx.edges.startServer(),
         upstream: await ctx.edges.createUpstream(),
-        pricer: createPricer(config.prices),
+        pricer,
         clock: ctx.clock,
         log,
         env: ctx.env,
@@ -76,6 +91,19 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         alerts_webhook: config.alerts.webhook_url !== undefined,
         admin_api: config.admin.token !== undefined,
       });
+      const updates = config.price_updates;
+      const watch = startPriceWatch({
+        prices: proxy.store.prices,
+        pricer,
+        budgets: proxy.budgets,
+        log,
+        pollMs: updates.pollIntervalMs,
+        spendSeenId,
+        autoUpdate: updates.autoUpdateMs === null ? null : { everyMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config), cwd: ctx.cwd },
+        clock: ctx.clock,
+      });
+      log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
+      if (updates.autoUpdateMs !== null) void watch.autoUpdate();
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
       await new Promise<void>((resolve) => {
@@ -83,6 +111,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         const stop = (signal: string) => {
           if (stopping) return;
           stopping = true;
+          watch.stop();
+          process.off('SIGHUP', reload);
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
           // Calls in flight get limits.shutdown_grace_ms to finish.
           proxy
@@ -90,6 +120,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
             .catch((error) => log.error('shutdown failed', { error: String(error) }))
             .finally(() => resolve());
         };
+        // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
+        const reload = () => {
+          log.info('prices: SIGHUP, checking the database for new prices');
+          void watch.check();
+        };
+        process.on('SIGHUP', reload);
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });

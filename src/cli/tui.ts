@@ -10,7 +10,7 @@ import { createDbSource } from '../tui/data/db-source.js';
 import { isPostgresUrl } from '../lib/db-location.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
-import { configFor, dbPathFor, openReads, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -76,17 +76,8 @@ async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promi
   }
   const configKeyBudgets = new Map<string, KeyBudget>();
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
-  const reads = await openReads(ctx, dbPath);
-  let store;
-  try {
-    store = await openStoreFor(ctx, dbPath, 'read');
-  } catch (error) {
-    await reads.close();
-    throw error;
-  }
   return createDbSource({
-    reads,
-    store,
+    store: await openStoreFor(ctx, dbPath, 'read'),
     label: dbPath,
     clock: ctx.clock,
     timeZone: config.timezone,

@@ -77,7 +77,7 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType };
+type Def = { type: string; shape?: Record<string, z.ZodType>; catchall?: z.ZodType; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType };
 
 /** Keys of the object schema at `path` (for "allowed: ..."), or [] when it is not an object. */
 export function allowedKeys(schema: z.ZodType, path: FieldPath): string[] {
@@ -85,7 +85,7 @@ export function allowedKeys(schema: z.ZodType, path: FieldPath): string[] {
   for (const seg of path) {
     if (!current) return [];
     const def = defOf(current);
-    if (def.type === 'object') current = def.shape?.[String(seg)];
+    if (def.type === 'object') current = def.shape?.[String(seg)] ?? def.catchall;
     else if (def.type === 'record') current = def.valueType;
     else if (def.type === 'array' && typeof seg === 'number') current = def.element;
     else return [];

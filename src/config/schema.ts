@@ -105,7 +105,35 @@ export const priceOverrideSchema = z.strictObject({
   cache_write_1h: z.number().nonnegative().optional(),
 });
 
-export const configSchema = z.strictObject({
+/** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`); with `orOff`, also `off` (→ null). */
+const DURATION_RE = /^(\d{1,9})(ms|s|m|h|d)$/;
+const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const duration = (orOff: boolean) =>
+  z
+    .string()
+    .refine((text) => DURATION_RE.test(text) || (orOff && text === 'off'), `expected ${orOff ? 'off or ' : ''}a duration such as 30s, 10m, 24h or 1d`)
+    .transform((text) => {
+      const m = DURATION_RE.exec(text);
+      return m ? Number(m[1]) * DURATION_MS[m[2]!]! : null;
+    })
+    .refine((ms) => ms !== 0, 'must be longer than 0');
+
+/**
+ * `prices:` holds model prices (any key) plus these settings, which are not model names.
+ * They are lifted out into `price_updates` by the schema's transform.
+ */
+export const pricesSectionSchema = z
+  .object({
+    /** Fetch the catalog's published data on this interval in `serve` (`off` or absent: never). */
+    auto_update: duration(true).optional(),
+    /** URL or file `prices update` and auto_update read (default: the catalog's published data URL). */
+    source: z.string().min(1).optional(),
+    /** How often `serve` checks the database for a newer price snapshot or a reprice (default 30s). */
+    poll_interval: duration(false).optional(),
+  })
+  .catchall(priceOverrideSchema);
+
+const schemaFields = z.strictObject({
   listen: z
     .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
     .default({ host: '127.0.0.1', port: 8787 }),
@@ -135,8 +163,8 @@ export const configSchema = z.strictObject({
    */
   budget_admission_wait_ms: z.number().int().nonnegative().max(3_600_000, 'at most 3600000 (one hour); clients give up long before').default(30_000),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
-  /** Model name → price override; adds to or replaces the built-in catalog. */
-  prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
+  /** Model name → price override (adds to or replaces the catalog), and the price update settings. */
+  prices: pricesSectionSchema.default({}),
   alerts: z.strictObject({ webhook_url: httpUrl.optional() }).default({}),
   /** Admin API token. After `loadConfig`: from config, else TOKOMETER_ADMIN_TOKEN; never ''. */
   admin: z.strictObject({ token: z.string().optional() }).default({}),
@@ -181,6 +209,23 @@ export const configSchema = z.strictObject({
     .default({ flush_interval_ms: 50, on_error: 'serve', max_buffered_records: 100_000, spill_max_bytes: 64 * 1024 * 1024 }),
   /** OpenTelemetry export (telemetry-schema.ts); off unless an endpoint is set here or in OTEL_* variables. */
   telemetry: telemetrySchema.prefault({}),
+});
+
+/** Default of `prices.poll_interval`, ms. */
+export const DEFAULT_PRICE_POLL_MS = 30_000;
+
+/** The config with `prices:` split into model prices (`prices`) and their update settings (`price_updates`). */
+export const configSchema = schemaFields.transform(({ prices, ...rest }) => {
+  const { auto_update, source, poll_interval, ...models } = prices;
+  const price_updates = {
+    /** ms between fetches of the published catalog by `serve`; null = never. */
+    autoUpdateMs: auto_update ?? null,
+    /** URL or file to fetch from; null = the catalog's published data URL. */
+    source: source ?? null,
+    /** ms between checks for a newer snapshot or reprice by `serve`. */
+    pollIntervalMs: poll_interval ?? DEFAULT_PRICE_POLL_MS,
+  };
+  return { ...rest, prices: models as Record<string, PriceOverrideConfig>, price_updates };
 });
 
 export type Config = z.infer<typeof configSchema>;

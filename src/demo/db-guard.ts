@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import type { Edges } from '../edges.js';
 import { UsageError } from '../lib/errors.js';
-import { openStore } from '../store/open.js';
-import type { OpenDriver } from '../store/types.js';
+import { openStoreAt } from '../store/open.js';
 import { FEATURES } from './workload.js';
 
 /**
@@ -24,12 +24,13 @@ export type DemoDbState = 'new' | 'replaced';
  * Makes `dbPath` ready for the demo, or throws UsageError (exit 2) saying why not.
  * `userDbPath` is the database tokometer uses by default here ($TOKOMETER_DB, the
  * config's db, ./tokometer.db); the demo never creates its data there. `shown` is the
- * path as the user should read it.
+ * path as the user should read it. `openDriver` is the edges' getter of this runtime's
+ * SQLite driver, handed on to the store's opener.
  */
-export async function prepareDemoDb(open: OpenDriver, dbPath: string, userDbPath: string, shown: string): Promise<DemoDbState> {
+export async function prepareDemoDb(openDriver: Edges['openDriver'], dbPath: string, userDbPath: string, shown: string): Promise<DemoDbState> {
   const exists = existsSync(dbPath) && statSync(dbPath).size > 0;
   if (exists) {
-    if (!(await isDemoDb(open, dbPath, shown))) {
+    if (!(await isDemoDb(openDriver, dbPath, shown))) {
       throw new UsageError(`${shown} holds data that tokometer demo did not write; the demo writes only into a database of its own. Choose another --db path (default ./tokometer-demo.db).`);
     }
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
@@ -70,11 +71,11 @@ export async function preparePostgresDemoDb(url: string, userDbPath: string, sho
 }
 
 /** True when the file is a demo database holding only the demo's keys and their calls. */
-async function isDemoDb(open: OpenDriver, dbPath: string, shown: string): Promise<boolean> {
+async function isDemoDb(openDriver: Edges['openDriver'], dbPath: string, shown: string): Promise<boolean> {
   if (!hasSqliteHeader(dbPath)) return false;
   let store;
   try {
-    store = openStore(open, dbPath, 'read');
+    store = await openStoreAt(dbPath, 'read', openDriver);
   } catch (error) {
     throw new UsageError(`cannot read ${shown} to check whether a previous demo wrote it: ${(error as Error).message}`);
   }

@@ -8,7 +8,7 @@ import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { createPricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { Logger } from '../proxy/log.js';
-import { startProxy, type RunningProxy, type StartProxyOptions } from '../proxy/start.js';
+import { startProxy, type RunningProxy } from '../proxy/start.js';
 import type { StartServer } from '../server/types.js';
 import { DEMO_APPLICATION_ID } from './db-guard.js';
 import type { Population } from './population.js';
@@ -17,8 +17,7 @@ import { buildRequest, chooseRoutes, type Routes } from './requests.js';
 import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js';
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
 import { usdToNano } from '../lib/money.js';
-import { openDriverToWrite } from '../store/open.js';
-import { isPostgresUrl } from '../lib/db-location.js';
+import { closeProxyStorage, openProxyStorage } from '../store/proxy-storage.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
@@ -88,14 +87,12 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
     progress = shown;
 
     const simulatedNow = new AsyncLocalStorage<number>();
-    const storage: Pick<StartProxyOptions, 'driver' | 'postgres'> = isPostgresUrl(o.dbPath)
-      ? { postgres: await (await import('../store/pg/pg-store.js')).openPostgresStore(o.dbPath, 'create') }
-      : { driver: openDriverToWrite(await o.edges.openDriver(), o.dbPath) };
+    const storage = await openProxyStorage(o.dbPath, o.edges.openDriver);
     let recorded = 0;
     try {
       proxy = await startProxy({
         settings: proxySettings(config),
-        ...storage,
+        storage,
         startServer: withSimulatedTime(startServer, simulatedNow),
         upstream: await o.edges.createUpstream(),
         pricer: createPricer(config.prices),
@@ -112,10 +109,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
       await proxy.store.meta.setApplicationId(DEMO_APPLICATION_ID);
     } catch (error) {
       // Else `finally` stops the proxy, which closes it.
-      if (proxy === undefined) {
-        if (storage.postgres) await storage.postgres.close();
-        else storage.driver?.close();
-      }
+      if (proxy === undefined) await closeProxyStorage(storage);
       throw error;
     }
     const secrets = await createFeatureKeys(proxy, windowStart, o.calls);

@@ -1,13 +1,23 @@
-import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type BuiltinProviderName } from '../providers/builtins.js';
+import { unpackCatalog, type CatalogModel, type CatalogProvider, type PackedProvider } from './catalog-data.js';
+import { findCatalogModel, findCatalogProvider, inferCatalogProvider } from './catalog-match.js';
+import { PINNED_CATALOG_JSON, PINNED_CATALOG_VERSION } from './pinned-catalog.js';
 
 /**
- * The bundled price catalog (@pydantic/genai-prices) behind a few small functions.
- * Only this file and `overrides.ts` know the catalog's shapes.
+ * The pinned price catalog (@pydantic/genai-prices data, extracted at build time into
+ * pinned-catalog.ts) and the provider names around it, behind a few small functions.
  */
 
-/** `source` of catalog prices. Kept in step with package.json by a test. */
-export const CATALOG_SOURCE = 'genai-prices@0.1.8' as const;
+/** `source` of pinned catalog prices. Kept in step with package.json by a test. */
+export const CATALOG_SOURCE = `genai-prices@${PINNED_CATALOG_VERSION}` as const;
+
+let pinned: readonly CatalogProvider[] | undefined;
+
+/** The pinned catalog's data: providers parsed on first use, each one's models when first read. */
+export function pinnedCatalog(): readonly CatalogProvider[] {
+  pinned ??= unpackCatalog(JSON.parse(PINNED_CATALOG_JSON) as PackedProvider[]);
+  return pinned;
+}
 
 /**
  * tokometer provider name → catalog provider id, from the built-in table; catalog ids are
@@ -57,14 +67,14 @@ function ownValue(table: Readonly<Record<string, string>>, key: string): string 
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-/** The catalog provider whose model-name pattern claims `model` (what calcPrice does without a provider). */
-export function inferProviderId(model: string): string | undefined {
-  return findProvider({ modelId: model })?.id;
+/** The provider of `data` (default: the pinned catalog) whose model-name pattern claims `model`. */
+export function inferProviderId(model: string, data: readonly CatalogProvider[] = pinnedCatalog()): string | undefined {
+  return inferCatalogProvider(data, model)?.id;
 }
 
-/** A catalog provider's full record, or undefined. */
-export function catalogProvider(providerId: string): Provider | undefined {
-  return findProvider({ providerId });
+/** A provider's full record in `data` (default: the pinned catalog), or undefined. */
+export function catalogProvider(providerId: string, data: readonly CatalogProvider[] = pinnedCatalog()): CatalogProvider | undefined {
+  return findCatalogProvider(data, providerId);
 }
 
 const DATE_SUFFIX = /[-@](\d{4})-?(\d{2})-?(\d{2})$/;
@@ -89,22 +99,21 @@ export function nameCandidates(model: string): string[] {
   return stripped ? [model, stripped] : [model];
 }
 
-/** A matched model and the provider it belongs to. */
+/** A matched model and the provider it was looked up under (a fallback provider's model keeps the queried id). */
 export interface CatalogMatch {
   providerId: string;
-  model: ModelInfo;
+  model: CatalogModel;
 }
 
-const NO_USAGE = {};
-
 /**
- * The model `name` matches under `providerId` (catalog matching rules, including its own
- * YYYYMMDD → YYYY-MM-DD retry and provider fallbacks), or under whichever provider claims
- * the name when `providerId` is undefined. `provider` searches a custom provider instead.
- * Throws when the catalog rejects the entry's prices.
+ * The model `name` matches in `data` under `providerId` (catalog matching rules, including
+ * the YYYYMMDD → YYYY-MM-DD retry and provider fallbacks), or under whichever provider
+ * claims the (trimmed, lower-cased) name when `providerId` is undefined. `provider`
+ * searches that provider (tokometer's overrides) instead.
  */
-export function matchModel(name: string, providerId: string | undefined, provider?: Provider): CatalogMatch | null {
-  const options = provider ? { provider } : providerId ? { providerId } : {};
-  const result = calcPrice(NO_USAGE, name, options);
-  return result ? { providerId: result.provider.id, model: result.model } : null;
+export function matchModel(data: readonly CatalogProvider[], name: string, providerId: string | undefined, provider?: CatalogProvider): CatalogMatch | null {
+  const p = provider ?? (providerId ? findCatalogProvider(data, providerId) : inferCatalogProvider(data, name.toLowerCase().trim()));
+  if (!p) return null;
+  const model = findCatalogModel(data, p, name);
+  return model ? { providerId: p.id, model } : null;
 }

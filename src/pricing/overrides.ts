@@ -1,4 +1,4 @@
-import type { ModelInfo, Provider } from '@pydantic/genai-prices';
+import type { CatalogModel, CatalogProvider } from './catalog-data.js';
 
 /**
  * tokometer's own price corrections, in the catalog's shape (USD per 1M tokens; a list of
@@ -10,7 +10,7 @@ import type { ModelInfo, Provider } from '@pydantic/genai-prices';
  * When a catalog upgrade fixes an entry, delete it here (test/pricing/regression.test.ts
  * pins the effective prices).
  */
-export const OVERRIDE_MODELS: Readonly<Record<string, readonly ModelInfo[]>> = {
+export const OVERRIDE_MODELS: Readonly<Record<string, readonly CatalogModel[]>> = {
   openai: [
     {
       // Catalog prices audio tokens as text. The first audio snapshot launched at $100/$200
@@ -119,15 +119,15 @@ export const OVERRIDE_MODELS: Readonly<Record<string, readonly ModelInfo[]>> = {
   ],
 };
 
-const providers = new Map<string, Provider>();
+const providers = new Map<string, CatalogProvider>();
 
 /** The overrides of one catalog provider as a catalog Provider (for the catalog's matcher), or undefined. */
-export function overrideProvider(providerId: string): Provider | undefined {
+export function overrideProvider(providerId: string): CatalogProvider | undefined {
   const models = OVERRIDE_MODELS[providerId];
   if (!models) return undefined;
   let p = providers.get(providerId);
   if (!p) {
-    p = { id: providerId, name: `tokometer overrides (${providerId})`, api_pattern: '^$', models: [...models] };
+    p = { id: providerId, name: `tokometer overrides (${providerId})`, models: [...models] };
     providers.set(providerId, p);
   }
   return p;

@@ -1,11 +1,12 @@
 import type { Usage } from '../providers/types.js';
 import { BoundedCache } from './bounded-cache.js';
-import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId } from './catalog.js';
+import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
-import { entryFromConfig, entryFromModel, resolvePrice, type PriceEntry, type Resolution } from './resolve.js';
+import { entryFromConfig, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
+import type { CatalogSnapshot } from './snapshot.js';
 import type { ConfiguredPrice, PriceContext, PriceDescription, PriceResult } from './types.js';
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
@@ -17,39 +18,75 @@ export interface Pricer {
    * name; without it the model name alone decides (as for custom providers). null = unknown.
    */
   describe(model: string, provider?: string, at?: number): PriceDescription | null;
-  /** Every known price for `provider` (all listed providers when omitted): config, overrides, catalog. */
+  /** Every known price for `provider` (all listed providers when omitted): config, overrides, snapshot, catalog. */
   list(provider?: string, at?: number): PriceDescription[];
+  /** The stored snapshot prices come from below config and overrides; null = the pinned catalog alone. */
+  readonly snapshot: CatalogSnapshot | null;
+  /**
+   * Prices from `snapshot` (null: the pinned catalog alone) from the next call on; cached
+   * resolutions are dropped. Models the snapshot lacks still fall back to the pinned catalog.
+   */
+  useSnapshot(snapshot: CatalogSnapshot | null): void;
 }
 
 export interface PricerOptions {
   /** Max (provider, model) resolutions kept; model names come from clients. Default 4096. */
   cacheSize?: number;
+  /** The newest stored catalog snapshot, if any. */
+  snapshot?: CatalogSnapshot | null;
+}
+
+/** The pinned catalog as a layer; its data is parsed on first use, not when a pricer is made. */
+const PINNED_LAYER: CatalogLayer = {
+  source: CATALOG_SOURCE,
+  get data() {
+    return pinnedCatalog();
+  },
+};
+
+/** The catalog layers for `snapshot`, newest first. */
+function layersFor(snapshot: CatalogSnapshot | null): CatalogLayer[] {
+  return snapshot ? [{ source: snapshot.source, data: snapshot.data, since: snapshot.fetchedAt }, PINNED_LAYER] : [PINNED_LAYER];
 }
 
 /**
- * Creates a pricer over the catalog, tokometer's overrides and the config's `prices:`
- * section (USD per 1M tokens; wins over both).
+ * Creates a pricer over the config's `prices:` section (USD per 1M tokens; wins over all),
+ * tokometer's overrides, the newest stored snapshot (`options.snapshot`) and the pinned
+ * catalog, in that order.
  *
- * Resolving a name through the catalog costs ~60 µs, so resolutions (misses included) are
+ * Resolving a name walks the catalog's match rules, so resolutions (misses included) are
  * cached per (provider, model) in a bounded LRU. The cached entry keeps every dated and
  * time-of-day version, so the version valid at each call's own time is picked per call
  * (a cache per UTC day would be wrong for DeepSeek's time-of-day prices).
  */
 export function createPricer(configPrices: Readonly<Record<string, ConfiguredPrice>> = {}, options: PricerOptions = {}): Pricer {
   const config = loadConfigPrices(configPrices);
-  const cache = new BoundedCache<string, Resolution>(options.cacheSize ?? 4096);
+  const cacheSize = options.cacheSize ?? 4096;
+  let cache = new BoundedCache<string, Resolution>(cacheSize);
+  let snapshot = options.snapshot ?? null;
+  let layers = layersFor(snapshot);
 
   function resolve(provider: string | undefined, model: string): Resolution {
     const key = `${provider?.toLowerCase() ?? ''}\u0000${model.toLowerCase()}`;
     let r = cache.get(key);
     if (r === undefined) {
-      r = resolvePrice(config, provider, model);
+      r = resolvePrice(config, layers, provider, model);
       cache.set(key, r);
     }
     return r;
   }
 
   return {
+    get snapshot() {
+      return snapshot;
+    },
+
+    useSnapshot(next) {
+      snapshot = next;
+      layers = layersFor(next);
+      cache = new BoundedCache<string, Resolution>(cacheSize);
+    },
+
     price(usage, ctx) {
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
       const r = resolve(ctx.provider, ctx.model);
@@ -78,13 +115,17 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
         const overrides = OVERRIDE_MODELS[id] ?? [];
         const shadowed = new Set(overrides.map((m) => m.id));
         for (const m of overrides) out.push(describeEntry(entryFromModel('override', id, m), at));
-        for (const m of catalogProvider(id)?.models ?? []) {
-          if (shadowed.has(m.id)) continue;
-          try {
-            out.push(describeEntry(entryFromModel(CATALOG_SOURCE, id, m), at));
-          } catch {
-            // A malformed catalog entry is unpriced at call time; nothing to list.
+        for (const layer of layers) {
+          const models = catalogProvider(id, layer.data)?.models ?? [];
+          for (const m of models) {
+            if (shadowed.has(m.id)) continue;
+            try {
+              out.push(describeEntry(entryFromModel(layer.source, id, m, layer.since), at));
+            } catch {
+              // A malformed catalog entry is unpriced at call time; nothing to list.
+            }
           }
+          for (const m of models) shadowed.add(m.id);
         }
       }
       return out;
@@ -94,7 +135,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
 /** Display form of an entry at `at`. */
 export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
-  const { rates, unmetered } = selectVersion(entry.versions, at);
+  const { rates, unmetered, constraint } = selectVersion(entry.versions, at);
   const d: PriceDescription = {
     source: entry.source,
     providerId: entry.providerId,
@@ -106,6 +147,8 @@ export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
     deprecated: entry.deprecated,
   };
   if (entry.name) d.name = entry.name;
+  if (entry.sourceSince !== undefined) d.sourceSince = entry.sourceSince;
+  if (constraint?.type === 'start_date') d.effectiveFrom = constraint.startMs;
   return d;
 }
 

@@ -1,4 +1,4 @@
-import type { ConditionalPrice, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
+import type { CatalogModel, ConditionalPrice, ModelPrice } from './catalog-data.js';
 import type { RateSet } from './types.js';
 
 /**
@@ -111,7 +111,7 @@ function toConstraint(c: ConditionalPrice['constraint']): PriceConstraint | unde
 }
 
 /** All price versions of a catalog or override model, in catalog order. Throws on malformed data. */
-export function versionsFromModelInfo(model: Pick<ModelInfo, 'prices'>): PriceVersion[] {
+export function versionsFromModelInfo(model: Pick<CatalogModel, 'prices'>): PriceVersion[] {
   if (!Array.isArray(model.prices)) return [versionFromModelPrice(model.prices)];
   if (model.prices.length === 0) throw new Error('empty price list');
   return model.prices.map((cp) => versionFromModelPrice(cp.prices, toConstraint(cp.constraint)));

@@ -1,13 +1,5 @@
-import type { ModelInfo } from '@pydantic/genai-prices';
-import {
-  CATALOG_SOURCE,
-  catalogProviderId,
-  inferProviderId,
-  matchModel,
-  nameCandidates,
-  vendorProviderId,
-  type CatalogMatch,
-} from './catalog.js';
+import type { CatalogModel, CatalogProvider } from './catalog-data.js';
+import { catalogProviderId, inferProviderId, matchModel, nameCandidates, vendorProviderId } from './catalog.js';
 import { configProviderMatches, type ConfigPrice } from './config-prices.js';
 import { overrideProvider } from './overrides.js';
 import { versionsFromModelInfo, type PriceVersion } from './rates.js';
@@ -23,14 +15,27 @@ export interface PriceEntry {
   deprecated: boolean;
   /** Dated / time-of-day versions in catalog order; pick one with `selectVersion`. */
   versions: PriceVersion[];
+  /** When the source took effect (a snapshot's storing time, ms); absent for built-in and config prices. */
+  sourceSince?: number;
+}
+
+/**
+ * Catalog data at one precedence level: the newest stored snapshot, then the pinned
+ * catalog. `since` is when that data took effect (a snapshot's storing time, ms).
+ */
+export interface CatalogLayer {
+  source: PriceSource;
+  data: readonly CatalogProvider[];
+  since?: number;
 }
 
 export type Resolution = { ok: true; entry: PriceEntry } | { ok: false; reason: string };
 
 /** Builds an entry from a catalog or override model. Throws on malformed prices. */
-export function entryFromModel(source: PriceSource, providerId: string, model: ModelInfo): PriceEntry {
+export function entryFromModel(source: PriceSource, providerId: string, model: CatalogModel, sourceSince?: number): PriceEntry {
   const entry: PriceEntry = { source, providerId, modelId: model.id, deprecated: model.deprecated ?? false, versions: versionsFromModelInfo(model) };
   if (model.name) entry.name = model.name;
+  if (sourceSince !== undefined) entry.sourceSince = sourceSince;
   return entry;
 }
 
@@ -55,12 +60,12 @@ interface Target {
  * (or absent) provider under whichever catalog provider claims the name. A `vendor/model`
  * name at OpenRouter or a custom provider is finally tried as `model` at that vendor.
  */
-function targets(provider: string | undefined, name: string): Target[] {
+function targets(data: readonly CatalogProvider[], provider: string | undefined, name: string): Target[] {
   const known = provider === undefined ? undefined : catalogProviderId(provider);
   const out: Target[] = [];
   const add = (providerId: string | undefined, n: string) => {
     for (const candidate of nameCandidates(n)) {
-      const pid = providerId ?? inferProviderId(candidate);
+      const pid = providerId ?? inferProviderId(candidate, data);
       if (pid) out.push({ providerId: pid, name: candidate });
     }
   };
@@ -83,9 +88,10 @@ function configNames(name: string): string[] {
 
 /**
  * Finds the price entry for `model` called through `provider` (a tokometer provider name;
- * undefined = by model name alone). Order: config, then overrides, then the catalog.
+ * undefined = by model name alone). Order: config, then for each catalog layer (newest
+ * snapshot, pinned catalog) and each name it yields: tokometer's overrides, then the layer.
  */
-export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, provider: string | undefined, model: string): Resolution {
+export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, layers: readonly CatalogLayer[], provider: string | undefined, model: string): Resolution {
   const name = normalizeModelName(model);
   if (name === '') return { ok: false, reason: 'no model name' };
 
@@ -94,15 +100,17 @@ export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, provider:
     if (c && configProviderMatches(c.provider, provider)) return { ok: true, entry: entryFromConfig(c) };
   }
 
-  for (const t of targets(provider, name)) {
-    const overrides = overrideProvider(t.providerId);
-    try {
-      const o = overrides ? matchModel(t.name, undefined, overrides) : null;
-      if (o) return { ok: true, entry: entryFromModel('override', t.providerId, o.model) };
-      const c: CatalogMatch | null = matchModel(t.name, t.providerId);
-      if (c) return { ok: true, entry: entryFromModel(CATALOG_SOURCE, c.providerId, c.model) };
-    } catch (e) {
-      return { ok: false, reason: `price entry for '${t.name}' at '${t.providerId}' is unusable: ${(e as Error).message}` };
+  for (const layer of layers) {
+    for (const t of targets(layer.data, provider, name)) {
+      const overrides = overrideProvider(t.providerId);
+      try {
+        const o = overrides ? matchModel(layer.data, t.name, undefined, overrides) : null;
+        if (o) return { ok: true, entry: entryFromModel('override', t.providerId, o.model) };
+        const c = matchModel(layer.data, t.name, t.providerId);
+        if (c) return { ok: true, entry: entryFromModel(layer.source, c.providerId, c.model, layer.since) };
+      } catch (e) {
+        return { ok: false, reason: `price entry for '${t.name}' at '${t.providerId}' is unusable: ${(e as Error).message}` };
+      }
     }
   }
 

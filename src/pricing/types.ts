@@ -1,7 +1,11 @@
 import type { NanoUsd } from '../lib/money.js';
 
-/** Where a price came from: the bundled catalog, tokometer's own override table, or the user's config. */
-export type PriceSource = `genai-prices@${string}` | 'override' | 'config';
+/**
+ * Where a price came from: the pinned catalog (`genai-prices@0.1.8`), a stored catalog
+ * snapshot (`snapshot:2026-12-02:1a2b3c4d`, its fetch date and the first 8 hex digits of
+ * its SHA-256), tokometer's own override table, or the user's config.
+ */
+export type PriceSource = `genai-prices@${string}` | `snapshot:${string}` | 'override' | 'config';
 
 /**
  * A price the user set for one model (config `prices:`), in USD per 1M tokens. Pricing owns
@@ -104,4 +108,8 @@ export interface PriceDescription {
   /** True when the price depends on the date or time of day of the call. */
   timeDependent: boolean;
   deprecated: boolean;
+  /** When the source took effect: a snapshot's fetch time (ms). Absent for built-in and config prices. */
+  sourceSince?: number;
+  /** Start (UTC midnight, ms) of the dated price shown, when the source dates it. */
+  effectiveFrom?: number;
 }

@@ -9,6 +9,13 @@ export type ResolvedKey = EffectiveKey;
 export const KEY_WATCH_MS = 250;
 
 /**
+ * Announcements of key changes (PostgreSQL LISTEN, store/pg/pg-store.ts `listenChanges`):
+ * `onChange` after another process committed one, `onReconnect` when the listening
+ * connection is back after a loss. Resolves once listening; the result stops it.
+ */
+export type KeyChangeFeed = (onChange: () => void, onReconnect: () => void) => Promise<() => Promise<void>>;
+
+/**
  * Resolves client secrets to keys from an in-memory table: `resolve` never waits on the
  * store. The table is reloaded asynchronously and swapped in whole once read, so a
  * request sees the old table or the new one, never half of each:
@@ -16,7 +23,9 @@ export const KEY_WATCH_MS = 250;
  *   and every `onReload` listener applied it, so the next request sees the change);
  * - after a change another process made (`tokometer keys revoke` in another terminal),
  *   `watch()` polls the store's change token every KEY_WATCH_MS and reloads when it moved,
- *   so such a change applies within about KEY_WATCH_MS plus one read of the keys.
+ *   so such a change applies within about KEY_WATCH_MS plus one read of the keys; with a
+ *   change feed (PostgreSQL NOTIFY) it reloads as soon as the change is announced, and the
+ *   polling stays as the fallback for an announcement lost with its connection.
  */
 export class KeyResolver {
   private byHash = new Map<string, ResolvedKey>();
@@ -24,6 +33,9 @@ export class KeyResolver {
   private loading: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private watching = false;
+  private stopFeed: (() => Promise<void>) | undefined;
+  /** A reload is queued behind the one running (announcements coalesce into it). */
+  private queued = false;
   private readonly listeners: Array<(keys: readonly ResolvedKey[]) => void | Promise<void>> = [];
 
   constructor(
@@ -62,10 +74,22 @@ export class KeyResolver {
     return [...this.byHash.values()];
   }
 
-  /** Starts polling the change token (see the class comment). The timer never holds the process open. */
-  watch(intervalMs = KEY_WATCH_MS): void {
+  /**
+   * Starts polling the change token (see the class comment), and listening to `feed` when
+   * given; resolves once listening (a feed that cannot start is reported to `onError`:
+   * the polling still applies changes). The timer never holds the process open.
+   */
+  async watch(intervalMs = KEY_WATCH_MS, feed?: KeyChangeFeed): Promise<void> {
     if (this.watching) return;
     this.watching = true;
+    if (feed !== undefined) {
+      try {
+        const announced = () => this.reloadSoon();
+        this.stopFeed = await feed(announced, announced);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
     const tick = async () => {
       try {
         if ((await this.store.meta.changeToken()) !== this.token) await this.reload();
@@ -84,7 +108,20 @@ export class KeyResolver {
   async close(): Promise<void> {
     this.watching = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.stopFeed?.().catch(() => {});
     await this.loading;
+  }
+
+  /** One reload after the one running (several announcements in a row make one reload). */
+  private reloadSoon(): void {
+    if (this.queued || !this.watching) return;
+    this.queued = true;
+    this.loading
+      .then(() => {
+        this.queued = false;
+        return this.reload();
+      })
+      .catch((error: unknown) => this.onError(error));
   }
 
   private async load(): Promise<void> {

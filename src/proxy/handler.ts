@@ -102,6 +102,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     return refuse(new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`), true);
   }
 
+  const decisionStart = performance.now();
   const gated = deps.budgets.reserve(
     {
       keyName: key.name,
@@ -116,6 +117,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   );
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
   const admission = isThenable(gated) ? await gated : gated;
+  deps.metrics.budgetDecision((performance.now() - decisionStart) / 1000);
   if (!admission.ok) {
     if (admission.aborted === true) {
       recorder.fail('client_aborted', { status: 0, error: 'client disconnected while waiting for budget room', reachedProvider: false });

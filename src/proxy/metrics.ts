@@ -5,6 +5,12 @@ import type { CallRecord } from '../store/types.js';
 /** Upper bounds (seconds) of the upstream time-to-first-byte histogram. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/**
+ * Upper bounds (seconds) of the budget decision histogram: from 10 µs (decided on the
+ * spot, in memory) to the longest admission wait.
+ */
+const DECISION_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 /** A Prometheus label value: backslash, double quote and newline escaped. */
 const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -21,6 +27,7 @@ export class Metrics {
   private budgetBusy = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
   private budgets: (() => readonly BudgetState[]) | null = null;
+  private readonly decisions = { buckets: DECISION_BUCKETS.map(() => 0), sum: 0, count: 0 };
   /** More Prometheus text appended to `render()` (the OpenTelemetry exporter's counts). */
   private readonly extra: Array<() => string> = [];
 
@@ -60,6 +67,14 @@ export class Metrics {
     else this.budgetBlocks++;
   }
 
+  /** Times one budget decision (admitted, refused or left while waiting), in seconds. */
+  budgetDecision(seconds: number): void {
+    const h = this.decisions;
+    for (let i = 0; i < DECISION_BUCKETS.length; i++) if (seconds <= DECISION_BUCKETS[i]!) h.buckets[i]!++;
+    h.sum += seconds;
+    h.count++;
+  }
+
   render(): string {
     const lines: string[] = [];
     lines.push('# HELP tokometer_requests_total Proxied calls by provider, status and outcome.', '# TYPE tokometer_requests_total counter');
@@ -72,6 +87,9 @@ export class Metrics {
     lines.push(`tokometer_budget_blocks_total ${this.budgetBlocks}`);
     lines.push('# HELP tokometer_budget_busy_total Calls answered budget_busy: their wait for room beside the calls in flight ran out.', '# TYPE tokometer_budget_busy_total counter');
     lines.push(`tokometer_budget_busy_total ${this.budgetBusy}`);
+    lines.push('# HELP tokometer_budget_decision_seconds Time from a call\'s budget check to its admission or refusal (waits for room included).', '# TYPE tokometer_budget_decision_seconds histogram');
+    DECISION_BUCKETS.forEach((le, i) => lines.push(`tokometer_budget_decision_seconds_bucket{le="${le}"} ${this.decisions.buckets[i]}`));
+    lines.push(`tokometer_budget_decision_seconds_bucket{le="+Inf"} ${this.decisions.count}`, `tokometer_budget_decision_seconds_sum ${this.decisions.sum}`, `tokometer_budget_decision_seconds_count ${this.decisions.count}`);
     lines.push('# HELP tokometer_upstream_ttfb_seconds Time to the first upstream byte.', '# TYPE tokometer_upstream_ttfb_seconds histogram');
     for (const [provider, h] of this.latency) {
       LATENCY_BUCKETS.forEach((le, i) => lines.push(`tokometer_upstream_ttfb_seconds_bucket{provider="${provider}",le="${le}"} ${h.buckets[i]}`));

@@ -7,14 +7,14 @@ import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createCallWriter } from '../store/call-writer.js';
 import { createStore } from '../store/sqlite-store.js';
-import type { CallRecord, RecordWriter, SqlDriver } from '../store/types.js';
+import type { ProxyStorage } from '../store/proxy-storage.js';
+import type { CallRecord, RecordWriter } from '../store/types.js';
 import type { Store } from '../store/facade.js';
-import type { PostgresStore } from '../store/pg/pg-store.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { SpillFile } from '../store/spill.js';
 import { WriteQueue, type WriteQueueError } from '../store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js';
-import { KeyResolver, syncConfigKeys } from './auth.js';
+import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
@@ -27,13 +27,13 @@ import type { UpstreamClient } from './types.js';
 export interface StartProxyOptions {
   /** The configuration as plain values (config/proxy-settings.ts `proxySettings(config)`). */
   settings: ProxySettings;
-  /** The SQLite connection the store is built on (and the writer, without `writerThread`). Give this or `postgres`. */
-  driver?: SqlDriver;
   /**
-   * An opened PostgreSQL store (store/pg/pg-store.ts): the proxy uses it, and writes call
-   * records through the PostgreSQL writer on the main thread (its I/O is asynchronous).
+   * What the proxy keeps its data in (store/proxy-storage.ts `openProxyStorage`), owned by
+   * the proxy from here on: a SQLite connection the store is built on (and the writer,
+   * without `writerThread`), or a PostgreSQL store, whose call records the PostgreSQL
+   * writer writes on the main thread (its I/O is asynchronous).
    */
-  postgres?: PostgresStore;
+  storage: ProxyStorage;
   startServer: StartServer;
   upstream: UpstreamClient;
   /** Prices calls, and describes model prices for budget reservation estimates. */
@@ -67,6 +67,11 @@ export interface StartProxyOptions {
    * queue writes on the main thread (in-memory databases, in-process tests, the demo).
    */
   writerThread?: { entry: string; dbPath: string };
+  /**
+   * Runs once the store is open and migrated, before budgets are seeded and before the
+   * server listens (serve loads the price snapshot in force here).
+   */
+  beforeStart?: (store: Store) => Promise<void>;
 }
 
 /** What the budget and admin hooks are built on. */
@@ -111,6 +116,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const providers = buildProviders(o.settings.providers);
   const telemetry = await startTelemetry({ options: o.settings.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
   const store = storeOf(o);
+  await o.beforeStart?.(store);
   for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
   // The key watch polls every 250 ms: while the database is away, say so once a minute, not four times a second.
   let keysErrorLoggedAt = -Infinity;
@@ -121,7 +127,9 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     o.log.error('could not reload the metering keys (the table in memory stays in force)', { error: error instanceof Error ? error.message : String(error) });
   });
   await keys.reload();
-  keys.watch();
+  // PostgreSQL announces key changes (NOTIFY): every replica reloads at once; the polling stays as the fallback.
+  const postgres = o.storage.engine === 'postgres' ? o.storage.store : undefined;
+  await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
   const queue = await recordWriter(o);
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
@@ -196,6 +204,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();
+        // Every call has settled: write back the spend settled here and give the leases back.
+        await service?.close().catch((error: unknown) => o.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
         await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
@@ -227,8 +237,9 @@ function queueSettings(o: StartProxyOptions) {
 async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
   const settings = queueSettings(o);
   const spill = o.spillPath ? { spill: new SpillFile(o.spillPath, o.settings.store.spillMaxBytes) } : {};
-  if (o.postgres) return (await import('../store/pg/call-sink.js')).createPostgresRecordWriter(o.postgres.db, { ...settings, ...spill });
-  const driver = sqliteDriverOf(o);
+  const storage = o.storage;
+  if (storage.engine === 'postgres') return (await import('../store/pg/call-sink.js')).createPostgresRecordWriter(storage.store.db, { ...settings, ...spill });
+  const driver = storage.driver;
   // The store's own connection: the writer's statements run synchronously, between its units of work.
   if (!o.writerThread) return new WriteQueue(createCallWriter(driver), { ...settings, ...spill });
   let writer: ThreadWriter;
@@ -250,16 +261,11 @@ async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
 
 /** The store of a proxy: the PostgreSQL one given, or one built on the SQLite driver. */
 function storeOf(o: StartProxyOptions): Store {
-  if (o.postgres) {
-    if (o.driver || o.writerThread) throw new Error('startProxy: give either a SQLite driver (and writer thread) or a PostgreSQL store, not both');
-    return o.postgres;
+  if (o.storage.engine === 'postgres') {
+    if (o.writerThread) throw new Error('startProxy: the writer thread writes to a SQLite file; a PostgreSQL store is written on the main thread');
+    return o.storage.store;
   }
-  return createStore(sqliteDriverOf(o));
-}
-
-function sqliteDriverOf(o: StartProxyOptions): SqlDriver {
-  if (!o.driver) throw new Error('startProxy needs a SQLite driver or a PostgreSQL store');
-  return o.driver;
+  return createStore(o.storage.driver);
 }
 
 /** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
@@ -278,6 +284,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     flush: () => parts.queue.flush(),
     admissionWaitMs: o.settings.budgetAdmissionWaitMs,
+    ...(o.storage.engine === 'postgres' ? { leases: o.storage.store.leases } : {}),
   });
 }
 

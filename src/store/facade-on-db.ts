@@ -4,6 +4,7 @@ import type { Store } from './facade.js';
 import { keyHistory } from './history.js';
 import { keyStore } from './keys.js';
 import { storeMeta } from './meta.js';
+import { createPriceStore } from './price-store.js';
 import { budgetSpend } from './read/budgets.js';
 import { callReads } from './read/calls.js';
 import { createFeedReads } from './read/feed.js';
@@ -29,6 +30,7 @@ export function facadeOn(db: Db, prune: Store['prune']): Store {
     calls: callReads(db),
     meta: storeMeta(db),
     reconcile: reconcileStore(db),
+    prices: createPriceStore(db),
     reports: createReportReads(db),
     feed: createFeedReads(db),
     unitOfWork: (fn) => db.transaction((tx) => fn(writers(tx))),

@@ -1,5 +1,6 @@
 import type { FeedReads } from './read/feed.js';
 import type { ReportReads } from './read/report/index.js';
+import type { PriceStore } from './price-records.js';
 import type { ReconcileStore } from './reconcile-records.js';
 import type { BudgetStore, CallReads, KeyHistory, KeyStore, PruneResult, StoreMeta, UnitOfWork } from './types.js';
 
@@ -21,6 +22,8 @@ export interface Store {
   readonly feed: FeedReads;
   /** What `reconcile` reads and writes, and what `audit` reads of it. */
   readonly reconcile: ReconcileStore;
+  /** Catalog price snapshots, repricing of stored calls and its audit trail. */
+  readonly prices: PriceStore;
   /**
    * Runs `fn` in one transaction over the writing modules: committed when it resolves,
    * rolled back when it throws. Other statements on this store wait until it ends, so

@@ -11,11 +11,16 @@ import type { Store } from './facade.js';
  * prices unpriced) open it read-only and never create anything: a missing file or folder
  * is a DatabaseNotFoundError (exit 2) naming the path, and no `.db`, `-wal` or `-shm`
  * file appears. Commands that write (serve, key changes, demo) create the file when it
- * is missing (mode 0600, see drivers/setup.ts), but never a missing folder.
+ * is missing (mode 0600, see drivers/setup.ts), but never a missing folder. Commands that
+ * change what is stored but have nothing to do on an empty database (prices reprice)
+ * open it to write only when it exists.
  */
 
-/** `read`: must exist, opened read-only. `create`: opened read-write, created when missing. */
-export type StoreAccess = 'read' | 'create';
+/**
+ * `read`: must exist, opened read-only. `write`: must exist, opened read-write (migrated).
+ * `create`: opened read-write, created when missing.
+ */
+export type StoreAccess = 'read' | 'write' | 'create';
 
 /** The database (or its folder) is not there. Exit code 2: the path given is wrong. */
 export class DatabaseNotFoundError extends Error {
@@ -95,6 +100,7 @@ function upgrade(open: OpenDriver, path: string, version: number): void {
  * missing (`create`); see the module comment. The store owns its connection.
  */
 export function openStore(open: OpenDriver, path: string, access: StoreAccess): Store {
+  if (access === 'write') checkDatabasePath(path, 'read');
   const driver = access === 'read' ? openDriverToRead(open, path) : openDriverToWrite(open, path);
   try {
     return createStore(driver, { readonly: access === 'read' && !isSpecialName(path) });

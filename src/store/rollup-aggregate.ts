@@ -1,14 +1,17 @@
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
-import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcMonthOf } from './rollup-policy.js';
+import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthOf } from './rollup-policy.js';
 import type { CallOutcome, CallRecord } from './types.js';
+
+const DAY_MS = 86_400_000;
 
 /**
  * A batch of calls summed in memory the way the rollup tables keep them (migrations
  * 003 and 006): one cell per dims row × UTC hour, one entity row per (entity key,
  * segment, month, segment value, entity value). Pure, and shared by both writers: the
- * SQLite rollup writer (rollup-writer.ts) and the PostgreSQL one (pg/rollup-batch.ts),
- * so both stores roll the same calls up the same way.
+ * SQLite rollup writer (rollup-writer.ts), the PostgreSQL one (pg/rollup-batch.ts) and
+ * repricing (reprice.ts: a batch's cost changes, summed into the same rows), so every
+ * writer picks the same rows for a call.
  */
 
 /** The fields of one stored call that rollups need. Money nano-USD, times ms. */
@@ -108,11 +111,16 @@ function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
- * the provider add to entity rows per segment. Cells and entities come out in one fixed
- * order (by their identity), so writers that lock rows in this order never deadlock one
- * another.
+ * the provider add to entity rows per segment. What a call adds is `measure(call)`: its
+ * measures (the default) or, for repricing, the change of its measures. Cells and
+ * entities come out in one fixed order (by their identity), so writers that lock rows in
+ * this order never deadlock one another.
  */
-export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): AggregatedBatch {
+export function aggregateRollups<C extends RolledCall>(
+  calls: readonly C[],
+  rolledUp: (key: string) => boolean,
+  measure: (call: C) => Measures = callMeasures,
+): AggregatedBatch {
   // Cells by hour and each dims column in nested maps (no string built per call), then
   // tag key, then tag value.
   const groups: Nest = new Map();
@@ -126,7 +134,7 @@ export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: s
   let monthStart = Infinity;
   let monthEnd = -Infinity;
   for (const c of calls) {
-    const sums = callMeasures(c);
+    const sums = measure(c);
     const hour = hourOf(c.ts);
     if (hour < minHour) minHour = hour;
     if (hour > maxHour) maxHour = hour;
@@ -193,4 +201,36 @@ export function aggregateRollups(calls: readonly RolledCall[], rolledUp: (key: s
   // Any fixed order will do for locking; the map keys give one cheaply.
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return { cells: sorted(cells), entities: sorted(entities), minHour, maxHour };
+}
+
+/**
+ * Each (tag key, UTC day, value) of the batch once, for the keys `rolledUp` accepts,
+ * sorted by key, day, then value (so replicas insert them in one order: no deadlock):
+ * what the cardinality guard records in tag_key_days (rollup-policy.ts
+ * MAX_TAG_VALUES_PER_DAY) before it counts a key's values. Gathered in nested maps (no
+ * string built per tag).
+ */
+export function tagDayValues(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): Array<[key: string, day: number, value: string]> {
+  const values = new Map<string, Map<number, Set<string>>>();
+  const rolled = new Map<string, boolean>();
+  let day = NaN;
+  for (const c of calls) {
+    if (!(c.ts >= day && c.ts < day + DAY_MS)) day = utcDayOf(c.ts);
+    for (const [k, v] of c.tags) {
+      let up = rolled.get(k);
+      if (up === undefined) rolled.set(k, (up = rolledUp(k)));
+      if (!up) continue;
+      let days = values.get(k);
+      if (!days) values.set(k, (days = new Map()));
+      let seen = days.get(day);
+      if (!seen) days.set(day, (seen = new Set()));
+      seen.add(v);
+    }
+  }
+  const rows: Array<[string, number, string]> = [];
+  for (const k of [...values.keys()].sort()) {
+    const days = values.get(k)!;
+    for (const d of [...days.keys()].sort((a, b) => a - b)) for (const v of [...days.get(d)!].sort()) rows.push([k, d, v]);
+  }
+  return rows;
 }

@@ -1,6 +1,6 @@
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
-import { aggregateRollups, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
-import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from './rollup-policy.js';
+import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist } from './rollup-policy.js';
 import type { SqlDriver } from './types.js';
 
 /**
@@ -89,17 +89,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
 
   /** Records each rolled-up key's values per UTC day; demotes keys over the limit. @returns demoted keys. */
   function enforceCardinality(st: ReturnType<typeof prepare>, calls: readonly RolledCall[], local: Map<string, boolean>, changedAt: number): string[] {
-    const seen = new Set<string>();
     const grown = new Map<string, [string, number]>();
-    for (const c of calls) {
-      const day = utcDayOf(c.ts);
-      for (const [k, v] of c.tags) {
-        if (!local.get(k)) continue;
-        const id = `${k}\u0000${day}\u0000${v}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        if (st.day.run(k, day, v).changes > 0) grown.set(`${k}\u0000${day}`, [k, day]);
-      }
+    for (const [k, day, v] of tagDayValues(calls, (key) => local.get(key) === true)) {
+      if (st.day.run(k, day, v).changes > 0) grown.set(`${k}\u0000${day}`, [k, day]);
     }
     const demoted: string[] = [];
     for (const [k, day] of grown.values()) {

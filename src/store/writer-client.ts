@@ -47,6 +47,7 @@ async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAfter: num
     maxBuffered: o.maxBuffered,
     spillAfter: o.spillAfter,
     ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
+    ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
     run,
     resumeAfter,
   };

@@ -34,6 +34,8 @@ export interface WriterThreadData {
   spillAfter: number;
   /** ms between status reports (only sent when the status changed). Default: flushIntervalMs. */
   statusIntervalMs?: number;
+  /** ms a write waits for a lock another connection holds before it fails and is retried. Default: the driver's (drivers/setup.ts, 5 s); tests shorten it. */
+  busyTimeoutMs?: number;
   /** The record writer this thread serves; the same across its restarts. */
   run: string;
   /** Records 1..resumeAfter were confirmed to the main thread by an earlier thread of this run (0 for the first). */
@@ -95,6 +97,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   try {
     const open = await loadDriver();
     driver = open(data.dbPath);
+    if (data.busyTimeoutMs !== undefined) driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(data.busyTimeoutMs))}`);
     store = createCallWriter(driver);
     const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
     // Read before the queue takes the spill file back.

@@ -71,6 +71,21 @@ describe('admin API', () => {
     expect((await admin('POST', '/keys', '{"name":')).json.error.code).toBe('invalid_json');
   });
 
+  it('checks key tags as the config does: numbers and booleans stored as text, bad keys and long values refused', async () => {
+    const ok = await admin('POST', '/keys', { name: 'tagged', tags: { tier: 2, beta: true, 'team.name': 'x' }, models: ['gpt-4o-mini'] });
+    expect(ok.status).toBe(201);
+    expect(ok.json.key).toMatchObject({ tags: { tier: '2', beta: 'true', 'team.name': 'x' }, models: ['gpt-4o-mini'] });
+    const badKey = await admin('POST', '/keys', { name: 'tagged2', tags: { 'has space': 'x' } });
+    expect(badKey.status).toBe(400);
+    expect(badKey.json.error.message).toContain('tags.has space: Invalid key in record');
+    const long = await admin('PATCH', '/keys/tagged', { tags: { tier: 'x'.repeat(257) } });
+    expect(long.status).toBe(400);
+    expect(long.json.error.message).toContain('tags.tier: tag value longer than 256 characters');
+    const notList = await admin('PATCH', '/keys/tagged', { providers: 'openai' });
+    expect(notList.status).toBe(400);
+    expect(notList.json.error.message).toContain('providers');
+  });
+
   it('PATCH changes the budget for the next request; a YAML budget wins and is reported', async () => {
     const created = await admin('POST', '/keys', { name: 'patchme' });
     const secret = created.json.secret as string;

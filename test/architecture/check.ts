@@ -28,7 +28,10 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   'runtime-choice': 'the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)',
   'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
   'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
-  'store-internals': 'src/store/drivers/* and src/store/db.ts only from src/store and the runtime edges (src/edges.ts, src/server/*)',
+  'store-internals':
+    'the SQL connection stays in the store: only src/store, the runtime edges (src/edges.ts, src/server/*), the entry (src/main.ts, src/cli/run.ts) and the proxy opener ' +
+    'src/proxy/start.ts import src/store/drivers/*, db.ts, sqlite-store.ts or call-writer.ts (type imports too), name SqlDriver, OpenDriver, openDriverToRead or ' +
+    'openDriverToWrite, or call openDriver(); everything else takes a Store, and opening code hands the edges\' openDriver getter to the store\'s opener uncalled',
 };
 
 const RUNTIME_PLACES = [/^src\/runtime\.ts$/, /^src\/edges\.ts$/, /^src\/server\//, /^src\/store\/drivers\//];
@@ -36,8 +39,12 @@ const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/];
 const BELOW_PROXY = /^src\/(providers|pricing|budget|store|domain|lib)\//;
 const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
 const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
-const STORE_INTERNALS = /^src\/store\/(drivers\/|db\.ts$)/;
-const STORE_NEIGHBOURS = [/^src\/store\//, /^src\/edges\.ts$/, /^src\/server\//];
+/** The modules that take or build a SQL connection. */
+const STORE_INTERNALS = /^src\/store\/(drivers\/|db\.ts$|sqlite-store\.ts$|call-writer\.ts$)/;
+/** Where a SQL connection may be held: the store, the edges that choose its driver, the entry, and startProxy, which builds the proxy's store and record writer on what serve opened. */
+const DRIVER_PLACES = [/^src\/store\//, /^src\/edges\.ts$/, /^src\/server\//, ...ENTRY, /^src\/proxy\/start\.ts$/];
+/** Names that are, or hand out, a SQL connection (store/types.ts, store/open.ts). */
+const DRIVER_NAMES = new Set(['SqlDriver', 'OpenDriver', 'openDriverToRead', 'openDriverToWrite']);
 
 const matches = (file: string, patterns: readonly RegExp[]): boolean => patterns.some((p) => p.test(file));
 const isTypeOnly = (d: IDependency): boolean => d.dependencyTypes.includes('type-only');
@@ -46,7 +53,7 @@ const isZod = (d: IDependency): boolean => d.module === 'zod' || d.module.starts
 /** Every violation in `<root>/src`, sorted by rule, file and detail. `root` must hold a tsconfig.json. */
 export async function checkArchitecture(root: string): Promise<Violation[]> {
   const graph = await importGraph(root);
-  const violations = [...importViolations(graph), ...runtimeDetection(root, graph)];
+  const violations = [...importViolations(graph), ...syntaxViolations(root, graph)];
   const key = (v: Violation) => `${v.rule}\u0000${v.file}\u0000${v.detail}`;
   return violations.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
@@ -79,36 +86,54 @@ function importViolations(graph: ICruiseResult): Violation[] {
       if (BELOW_PROXY.test(file) && to.startsWith('src/proxy/')) out.push({ rule: 'below-proxy', file, detail: `imports ${to}` });
       if (to.startsWith('src/config/') && !matches(file, CONFIG_READERS)) out.push({ rule: 'loader-boundary', file, detail: `imports ${to}` });
       if (isZod(d) && !matches(file, ZOD_USERS)) out.push({ rule: 'loader-boundary', file, detail: 'imports zod' });
-      if (STORE_INTERNALS.test(to) && !matches(file, STORE_NEIGHBOURS)) out.push({ rule: 'store-internals', file, detail: `imports ${to}` });
+      if (STORE_INTERNALS.test(to) && !matches(file, DRIVER_PLACES)) out.push({ rule: 'store-internals', file, detail: `imports ${to}` });
     }
   }
   return out;
 }
 
-/** `globalThis.Bun`, `(globalThis as …).Bun`, `process.versions.bun`, `typeof Bun` and any other use of the `Bun` global, outside the runtime places. */
-function runtimeDetection(root: string, graph: ICruiseResult): Violation[] {
+/** What each file's syntax tree shows: runtime detection and SQL connections, outside the places allowed each. */
+function syntaxViolations(root: string, graph: ICruiseResult): Violation[] {
   const out: Violation[] = [];
   for (const m of graph.modules) {
     const file = m.source;
-    if (!file.startsWith('src/') || !/\.tsx?$/.test(file) || file.endsWith('.d.ts') || matches(file, RUNTIME_PLACES)) continue;
+    if (!file.startsWith('src/') || !/\.tsx?$/.test(file) || file.endsWith('.d.ts')) continue;
+    const lookForBun = !matches(file, RUNTIME_PLACES);
+    const lookForDriver = !matches(file, DRIVER_PLACES);
+    if (!lookForBun && !lookForDriver) continue;
     const text = readFileSync(path.join(root, file), 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
-    const seen = new Set<string>();
-    const visit = (node: ts.Node): void => {
-      if (ts.isTypeNode(node)) return;
-      const found = bunUse(node);
-      if (found !== null) {
-        const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-        const detail = `line ${line}: ${found}`;
-        if (!seen.has(detail)) out.push({ rule: 'runtime-detection', file, detail });
-        seen.add(detail);
-        return;
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
+    const found = (rule: RuleName, node: ts.Node, what: string) => out.push({ rule, file, detail: `line ${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}: ${what}` });
+    if (lookForBun) runtimeDetection(source, (node, what) => found('runtime-detection', node, what));
+    if (lookForDriver) driverUse(source, (node, what) => found('store-internals', node, what));
   }
-  return out;
+  // One violation per line and text.
+  return out.filter((v, i) => out.findIndex((w) => w.rule === v.rule && w.file === v.file && w.detail === v.detail) === i);
+}
+
+/** `globalThis.Bun`, `(globalThis as …).Bun`, `process.versions.bun`, `typeof Bun` and any other use of the `Bun` global (types do not count). */
+function runtimeDetection(source: ts.SourceFile, report: (node: ts.Node, what: string) => void): void {
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeNode(node)) return;
+    const found = bunUse(node);
+    if (found !== null) return report(node, found);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+}
+
+/** A driver name (in types too) or a call of `openDriver()`: code that holds a SQL connection. */
+function driverUse(source: ts.SourceFile, report: (node: ts.Node, what: string) => void): void {
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && DRIVER_NAMES.has(node.text)) report(node, node.text);
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : null;
+      if (name === 'openDriver') report(node, `${callee.getText(source)}()`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
 }
 
 /** The text of a runtime look at Bun in `node`, or null. */

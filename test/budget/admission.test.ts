@@ -230,3 +230,29 @@ describe('raising a budget re-arms the thresholds it puts back above the spend (
     expect(h.ledger.setKeyBudget('k', keyBudget(1.5, { alertAt: [0.5, 0.8, 1] }))).toEqual([]);
   });
 });
+
+describe('repriced spend (adjustSpend) decides the waiting callers again', () => {
+  it('a decrease makes room for a waiter at once; an increase that spends the cap refuses the waiters as exhausted', async () => {
+    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
+    const at = h.now();
+    h.call('k', {}, 0.5);
+    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.3 * USD }) as Reservation;
+    const waiter = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.4 * USD }, FOREVER));
+    await tick();
+    expect(waiter.result).toBeNull();
+    // The settled call was repriced 0.3 lower: 0.2 + 0.3 held + 0.4 fits, without waiting for the call in flight.
+    h.ledger.adjustSpend([{ ts: at, keyName: 'k', tags: {}, costNano: -0.3 * USD }]);
+    await tick();
+    expect(waiter.result?.ok).toBe(true);
+
+    const next = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.4 * USD }, FOREVER));
+    await tick();
+    expect(next.result).toBeNull();
+    h.ledger.adjustSpend([{ ts: at, keyName: 'k', tags: {}, costNano: 0.9 * USD }]);
+    await tick();
+    expect(next.result).toMatchObject({ ok: false, blocked: { reason: 'exhausted' } });
+    h.ledger.settle(inFlight, 0.3 * USD);
+    h.ledger.settle(waiter.result as Reservation, 0.4 * USD);
+    expect(h.ledger.snapshot()[0]).toMatchObject({ spentNano: 1.8 * USD, inFlight: 0, waiting: 0 });
+  });
+});

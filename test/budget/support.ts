@@ -2,17 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
-import { proxySettings } from '../../src/config/proxy-settings.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
-import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
-import { createPricer } from '../../src/pricing/pricer.js';
-import { startNodeServer } from '../../src/server/node.js';
-import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { KeyBudget, SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { UPSTREAM_KEY } from '../support/proxy-harness.js';
+import { testProxyOptions, UPSTREAM_KEY } from '../support/proxy-harness.js';
 
 export { UPSTREAM_KEY };
 
@@ -85,20 +80,8 @@ export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; 
   const text = `providers:\n  openai: { base_url: "${o.fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${o.yaml ?? ''}`;
   const config = parseConfigText(text, { file: 'budget-test.yaml', env: {} });
   const driver = openDriver(o.dbPath);
-  const proxy = await startProxy({
-    settings: proxySettings(config),
-    driver,
-    startServer: startNodeServer,
-    upstream: createNodeUpstream(),
-    pricer: createPricer(config.prices),
-    clock: Date.now,
-    log: silentLogger,
-    env: {},
-    host: '127.0.0.1',
-    port: 0,
-    ...o.overrides,
-  });
-  return { proxy, driver: o.overrides?.driver ?? driver, baseUrl: `${proxy.url}/proxy/openai`, stop: () => proxy.stop(1000) };
+  const proxy = await startProxy({ ...testProxyOptions(config, driver), ...o.overrides });
+  return { proxy, driver, baseUrl: `${proxy.url}/proxy/openai`, stop: () => proxy.stop(1000) };
 }
 
 /** Stores a key (optionally with tags and a budget), reloads the proxy's keys and returns the secret. */

@@ -37,9 +37,14 @@ async function cli(args: string[], cwd: string, now = NOW, env: Record<string, s
 }
 
 async function jsonReport(cwd: string, db: string, by: string, now = NOW): Promise<JsonRow[]> {
+  return (await jsonDocument(cwd, db, by, now)).rows;
+}
+
+/** The whole JSON report: rows, and the calls counted apart (refused, provider errors) per outcome. */
+async function jsonDocument(cwd: string, db: string, by: string, now = NOW): Promise<{ rows: JsonRow[]; excluded_calls: Array<{ outcome: string; calls: number }> }> {
   const r = await cli(['report', '--db', db, '--by', by, '--format', 'json'], cwd, now);
   expect(r.code).toBe(0);
-  return (JSON.parse(r.out) as { rows: JsonRow[] }).rows;
+  return JSON.parse(r.out) as { rows: JsonRow[]; excluded_calls: Array<{ outcome: string; calls: number }> };
 }
 
 const groups = (rows: JsonRow[], dim: string) => rows.map((r) => r.group[dim]);
@@ -67,9 +72,11 @@ describe('tokometer demo (in process, Node edges)', () => {
   });
 
   it('report --by feature on its database shows the three features, the summarizer most expensive at ~$0.04 a call', async () => {
-    const rows = await jsonReport(dir, 'tokometer-demo.db', 'feature');
+    const { rows, excluded_calls: excluded } = await jsonDocument(dir, 'tokometer-demo.db', 'feature');
     expect(groups(rows, 'feature')).toEqual(['summarizer', 'chatbot', 'autocomplete']);
-    expect(rows.reduce((s, r) => s + r.calls, 0)).toBe(CALLS);
+    // Every call is either counted or in the footer; the demo's only uncounted calls are its simulated provider errors.
+    expect(excluded.every((e) => e.outcome === 'upstream_error')).toBe(true);
+    expect(rows.reduce((s, r) => s + r.calls, 0) + excluded.reduce((s, e) => s + e.calls, 0)).toBe(CALLS);
     const summarizer = rows[0]!;
     expect(summarizer.avg_cost_usd).toBeGreaterThan(0.025);
     expect(summarizer.avg_cost_usd).toBeLessThan(0.06);

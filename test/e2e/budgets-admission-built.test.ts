@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
+import { expectSpentCapRefusals } from '../support/sdk-refusals.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
 
 const UPSTREAM_KEY = 'sk-admission-upstream-0000000000';
@@ -107,12 +108,7 @@ describe.each<Build>(['binary', 'node'])('budget admission on the built %s', (bu
     const refused = outcomes.filter((o): o is { ok: false; error: unknown } => !o.ok);
     expect(served + refused.length).toBe(CALLS);
     expect(refused.length).toBeGreaterThan(0);
-    for (const { error } of refused) {
-      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-      const e = error as InstanceType<typeof OpenAI.RateLimitError>;
-      expect((e.error as { code?: string }).code).toBe('budget_exceeded');
-      expect(e.headers?.get('x-should-retry')).toBe('false');
-    }
+    expectSpentCapRefusals(refused.map((r) => r.error));
 
     // Spend: within one call of the cap on either side, and exactly the served calls.
     const db = openDriver(path.join(dir, 'tokometer.db'), { readonly: true });

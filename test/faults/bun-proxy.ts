@@ -22,7 +22,7 @@ const startServer = await edges.startServer();
 const open = await edges.openDriver();
 const proxy = await startProxy({
   settings: proxySettings(config),
-  driver: open(dbPath),
+  storage: { engine: 'sqlite', driver: open(dbPath) },
   startServer: (options) => startServer({ ...options, ...extra }),
   upstream: await edges.createUpstream(),
   pricer: createPricer(config.prices),

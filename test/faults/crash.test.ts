@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
-import { taggedCall } from '../support/tagged-call.js';
+import { taggedLoad } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const FLUSH_MS = 50;
@@ -32,25 +32,15 @@ describe('crash under load (compiled binary)', () => {
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
     const serve = await startServe('binary', ['--port', '0'], { cwd: dir });
     const finishedAt = new Map<string, number>();
-    let stop = false;
-    let n = 0;
-    const worker = async () => {
-      while (!stop) {
-        const id = `r${n++}`;
-        try {
-          const res = await taggedCall(serve.url, secret, id);
-          if (res.status === 200) finishedAt.set(id, performance.now());
-        } catch {
-          return;
-        }
-      }
-    };
-    const workers = Array.from({ length: 16 }, worker);
+    const load = taggedLoad(serve.url, secret, {
+      clients: 16,
+      onAnswer: (id, res) => void (res.status === 200 && finishedAt.set(id, performance.now())),
+      onFailure: () => 'end',
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const killedAt = performance.now();
     await stopProcess(serve.child, 'SIGKILL');
-    stop = true;
-    await Promise.all(workers);
+    await load.stop();
 
     const db = openDriver(path.join(dir, 'tokometer.db'));
     expect(db.prepare('PRAGMA integrity_check').get<{ integrity_check: string }>()?.integrity_check).toBe('ok');

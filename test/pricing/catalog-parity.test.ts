@@ -1,6 +1,7 @@
-import { calcPrice, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+import { calcPrice, type Provider } from '@pydantic/genai-prices';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CatalogModel } from '../../src/pricing/catalog-data.js';
 import { LISTED_PROVIDERS, catalogProvider } from '../../src/pricing/catalog.js';
 import { computeCost } from '../../src/pricing/compute.js';
 import { OVERRIDE_MODELS } from '../../src/pricing/overrides.js';
@@ -15,11 +16,11 @@ import type { Usage } from '../../src/providers/types.js';
 
 interface Case {
   label: string;
-  model: ModelInfo;
+  model: CatalogModel;
 }
 
 /** Prices with more than 6 decimals cannot be exact in pico per token (OpenRouter's $1/12 cache writes). */
-function exactInPico(model: ModelInfo): boolean {
+function exactInPico(model: CatalogModel): boolean {
   const values = JSON.stringify(model.prices).match(/-?\d+(\.\d+)?(e-?\d+)?/g) ?? [];
   return values.every((v) => Math.abs(Number(v) * 1e6 - Math.round(Number(v) * 1e6)) < 1e-6);
 }
@@ -32,7 +33,7 @@ for (const id of LISTED_PROVIDERS) {
 const meteredCases = cases.filter((c) => exactInPico(c.model) && versionsFromModelInfo(c.model).some((v) => hasTokenPrice(v.rates)));
 
 /** The catalog's price of `usage` for `model` at `at`, in USD (float). */
-function catalogTotal(model: ModelInfo, usage: Usage, at: number): number {
+function catalogTotal(model: CatalogModel, usage: Usage, at: number): number {
   const provider: Provider = { id: 'parity', name: 'parity', api_pattern: '^$', models: [{ ...model, match: { equals: 'm' } }] };
   const result = calcPrice(
     {
@@ -53,7 +54,7 @@ function catalogTotal(model: ModelInfo, usage: Usage, at: number): number {
   return result.total_price;
 }
 
-function ours(model: ModelInfo, usage: Usage, at: number): number {
+function ours(model: CatalogModel, usage: Usage, at: number): number {
   const rates: Rates = selectVersion(versionsFromModelInfo(model), at).rates;
   const r = computeCost(usage, rates);
   if (!r.ok) throw new Error(r.error);

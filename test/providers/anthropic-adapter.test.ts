@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
+import { kindsByRenderedValue } from './support.js';
 
 const adapter = createAnthropicAdapter();
 const q = () => new URLSearchParams();
@@ -79,22 +80,19 @@ describe('describe', () => {
 });
 
 describe('renderError', () => {
-  const expected: Record<ErrorKind, string> = {
-    bad_request: 'invalid_request_error',
-    unauthorized: 'authentication_error',
-    forbidden: 'permission_error',
-    not_found: 'not_found_error',
-    method_not_allowed: 'invalid_request_error',
-    payload_too_large: 'request_too_large',
-    budget_exceeded: 'rate_limit_error',
-    budget_busy: 'rate_limit_error',
-    unavailable: 'overloaded_error',
-    upstream_unreachable: 'api_error',
-    upstream_timeout: 'timeout_error',
-    internal: 'api_error',
-  };
+  const expected = kindsByRenderedValue({
+    invalid_request_error: ['bad_request', 'method_not_allowed'],
+    authentication_error: ['unauthorized'],
+    permission_error: ['forbidden'],
+    not_found_error: ['not_found'],
+    request_too_large: ['payload_too_large'],
+    rate_limit_error: ['budget_exceeded', 'budget_busy'],
+    overloaded_error: ['unavailable'],
+    timeout_error: ['upstream_timeout'],
+    api_error: ['upstream_unreachable', 'internal'],
+  });
 
-  for (const [kind, type] of Object.entries(expected) as Array<[ErrorKind, string]>) {
+  for (const [kind, type] of expected) {
     it(`${kind} → ${STATUS_BY_KIND[kind]} ${type}`, () => {
       const rendered = adapter.renderError(new ProxyError(kind, `message for ${kind}`));
       expect(rendered.status).toBe(STATUS_BY_KIND[kind]);

@@ -4,37 +4,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import { mergeDeltaUsage, normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
-import { SseFramer } from '../../src/providers/sse.js';
-import type { Observed, SseFrame, Usage } from '../../src/providers/types.js';
+import type { Observed } from '../../src/providers/types.js';
+import { replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/anthropic');
 const adapter = createAnthropicAdapter();
-const dec = new TextDecoder();
-const enc = new TextEncoder();
 
 const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 const json = (name: string): unknown => JSON.parse(text(name));
 const messagesInfo = (stream = false) => adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', stream, max_tokens: 1024 });
 
-function usage(partial: Partial<Usage>): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
-}
-
 /** Replays a stream through the framer and a fresh accumulator in `chunk`-byte pieces; returns what the client would get. */
-function replay(stream: string | Uint8Array, chunk = 7): { observed: Observed; kept: string; frames: SseFrame[] } {
-  const bytes = typeof stream === 'string' ? enc.encode(stream) : stream;
-  const acc = adapter.newStreamAccumulator(messagesInfo(true), { stripInjectedUsage: false });
-  const framer = new SseFramer();
-  const kept: string[] = [];
-  const frames: SseFrame[] = [];
-  const sink = (frame: SseFrame, raw: Uint8Array): void => {
-    frames.push(frame);
-    if (acc.onFrame(frame)) kept.push(dec.decode(raw));
-  };
-  for (let i = 0; i < bytes.length; i += chunk) framer.push(bytes.subarray(i, i + chunk), sink);
-  framer.end(sink);
-  return { observed: acc.finish(), kept: kept.join(''), frames };
-}
+const replay = (stream: string | Uint8Array, chunk = 7) => replayStream(adapter, messagesInfo(true), { stripInjectedUsage: false }, stream, chunk);
 
 const SONNET = 'claude-sonnet-4-5-20250929';
 

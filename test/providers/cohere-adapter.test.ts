@@ -3,40 +3,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createCohereAdapter } from '../../src/providers/cohere.js';
-import { SseFramer } from '../../src/providers/sse.js';
-import type { RequestInfo, Usage } from '../../src/providers/types.js';
+import type { RequestInfo } from '../../src/providers/types.js';
+import { replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cohere');
 const adapter = createCohereAdapter();
-const dec = new TextDecoder();
 
 const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 const json = (name: string): Record<string, unknown> => JSON.parse(text(name)) as Record<string, unknown>;
-
-function usage(partial: Partial<Usage>): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
-}
 
 const chatInfo = (stream = true): RequestInfo => adapter.describe('POST', '/v2/chat', { model: 'command-a-03-2025', stream });
 const embedInfo = (): RequestInfo => adapter.describe('POST', '/v2/embed', { model: 'embed-v4.0' });
 
 /** Replays SSE bytes through the framer and a fresh accumulator in `step`-byte chunks. */
-function replay(body: string, step = 7, req: RequestInfo = chatInfo()) {
-  const bytes = new TextEncoder().encode(body);
-  const acc = adapter.newStreamAccumulator(req, adapter.prepare(req, {}, bytes));
-  const framer = new SseFramer();
-  let kept = '';
-  let dropped = 0;
-  const events: string[] = [];
-  const sink = (frame: Parameters<typeof acc.onFrame>[0], raw: Uint8Array): void => {
-    events.push(frame.event);
-    if (acc.onFrame(frame)) kept += dec.decode(raw);
-    else dropped++;
-  };
-  for (let i = 0; i < bytes.length; i += step) framer.push(bytes.subarray(i, i + step), sink);
-  framer.end(sink);
-  return { observed: acc.finish(), kept, dropped, events };
-}
+const replay = (body: string, step = 7, req: RequestInfo = chatInfo()) => replayStream(adapter, req, adapter.prepare(req, {}, new TextEncoder().encode(body)), body, step);
+const events = (body: string) => new Set(replay(body).frames.map((f) => f.event));
 
 describe('Cohere: describe and prepare', () => {
   it('meters v2 chat and embed; v1 and everything else is forwarded unmetered', () => {
@@ -123,9 +104,9 @@ describe('Cohere: streams', () => {
       const out = replay(body, step);
       expect(out.observed, `step ${step}`).toEqual({ model: null, usage: usage({ inputTokens: 18, outputTokens: 12 }) });
       expect(out.kept).toBe(body);
-      expect(out.dropped).toBe(0);
+      expect(out.dropped).toEqual([]);
     }
-    expect(new Set(replay(body).events)).toEqual(new Set(['message-start', 'content-start', 'content-delta', 'citation-start', 'citation-end', 'content-end', 'message-end']));
+    expect(events(body)).toEqual(new Set(['message-start', 'content-start', 'content-delta', 'citation-start', 'citation-end', 'content-end', 'message-end']));
   });
 
   it('reads cached usage after tool-plan and tool-call events', () => {
@@ -133,7 +114,7 @@ describe('Cohere: streams', () => {
     const out = replay(body);
     expect(out.observed).toEqual({ model: null, usage: usage({ inputTokens: 1126, outputTokens: 84, cacheReadTokens: 1024 }) });
     expect(out.kept).toBe(body);
-    expect(new Set(out.events)).toEqual(new Set(['message-start', 'tool-plan-delta', 'tool-call-start', 'tool-call-delta', 'tool-call-end', 'message-end']));
+    expect(new Set(out.frames.map((f) => f.event))).toEqual(new Set(['message-start', 'tool-plan-delta', 'tool-call-start', 'tool-call-delta', 'tool-call-end', 'message-end']));
   });
 
   it('ignores usage-looking fields outside message-end (split usage: the message-end value wins)', () => {
@@ -155,7 +136,7 @@ describe('Cohere: streams', () => {
 
   it('records usage null for a stream cut before message-end, and forwards it untouched', () => {
     const body = text('chat-stream-no-usage.sse');
-    expect(replay(body)).toMatchObject({ observed: { usage: null, model: null }, kept: body, dropped: 0 });
+    expect(replay(body)).toMatchObject({ observed: { usage: null, model: null }, kept: body, dropped: [] });
   });
 
   it('keeps usage null when message-end carries an error and no usage', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createGeminiAdapter } from '../../src/providers/gemini.js';
+import { kindsByRenderedValue } from './support.js';
 
 const adapter = createGeminiAdapter();
 
@@ -92,22 +93,18 @@ describe('describe', () => {
 });
 
 describe('renderError', () => {
-  const expected: Record<ErrorKind, string> = {
-    bad_request: 'INVALID_ARGUMENT',
-    unauthorized: 'UNAUTHENTICATED',
-    forbidden: 'PERMISSION_DENIED',
-    not_found: 'NOT_FOUND',
-    method_not_allowed: 'INVALID_ARGUMENT',
-    payload_too_large: 'INVALID_ARGUMENT',
-    budget_exceeded: 'RESOURCE_EXHAUSTED',
-    budget_busy: 'RESOURCE_EXHAUSTED',
-    unavailable: 'UNAVAILABLE',
-    upstream_unreachable: 'UNAVAILABLE',
-    upstream_timeout: 'DEADLINE_EXCEEDED',
-    internal: 'INTERNAL',
-  };
+  const expected = kindsByRenderedValue({
+    INVALID_ARGUMENT: ['bad_request', 'method_not_allowed', 'payload_too_large'],
+    UNAUTHENTICATED: ['unauthorized'],
+    PERMISSION_DENIED: ['forbidden'],
+    NOT_FOUND: ['not_found'],
+    RESOURCE_EXHAUSTED: ['budget_exceeded', 'budget_busy'],
+    UNAVAILABLE: ['unavailable', 'upstream_unreachable'],
+    DEADLINE_EXCEEDED: ['upstream_timeout'],
+    INTERNAL: ['internal'],
+  });
 
-  for (const [kind, status] of Object.entries(expected) as Array<[ErrorKind, string]>) {
+  for (const [kind, status] of expected) {
     it(`${kind} → ${STATUS_BY_KIND[kind]} ${status}`, () => {
       const rendered = adapter.renderError(new ProxyError(kind, `message for ${kind}`));
       expect(rendered.status).toBe(STATUS_BY_KIND[kind]);

@@ -3,37 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createGeminiAdapter } from '../../src/providers/gemini.js';
-import { SseFramer } from '../../src/providers/sse.js';
-import type { Observed, SseFrame, Usage } from '../../src/providers/types.js';
+import type { Observed, Usage } from '../../src/providers/types.js';
+import { replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/gemini');
 const adapter = createGeminiAdapter();
-const dec = new TextDecoder();
-const enc = new TextEncoder();
 
 const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 const json = (name: string): unknown => JSON.parse(text(name));
 const generate = (method = 'generateContent', model = 'gemini-2.5-flash') => adapter.describe('POST', `/v1beta/models/${model}:${method}`, { contents: [] });
 
-function usage(partial: Partial<Usage>): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
-}
-
 /** Replays a stream through the framer and a fresh accumulator in `chunk`-byte pieces. */
-function replay(stream: string, chunk = 7): { observed: Observed; kept: string; frames: number } {
-  const bytes = enc.encode(stream);
-  const acc = adapter.newStreamAccumulator(generate('streamGenerateContent'), { stripInjectedUsage: false });
-  const framer = new SseFramer();
-  const kept: string[] = [];
-  let frames = 0;
-  const sink = (frame: SseFrame, raw: Uint8Array): void => {
-    frames++;
-    if (acc.onFrame(frame)) kept.push(dec.decode(raw));
-  };
-  for (let i = 0; i < bytes.length; i += chunk) framer.push(bytes.subarray(i, i + chunk), sink);
-  framer.end(sink);
-  return { observed: acc.finish(), kept: kept.join(''), frames };
-}
+const replay = (stream: string, chunk = 7) => replayStream(adapter, generate('streamGenerateContent'), { stripInjectedUsage: false }, stream, chunk);
 
 /** The final usage of stream.sse: the LAST chunk's counts (prompt 1250, not the earlier 1252). */
 const STREAM_USAGE = usage({ inputTokens: 1250, outputTokens: 334, cacheReadTokens: 1024, reasoningTokens: 310 });
@@ -83,7 +64,7 @@ describe('streams (alt=sse)', () => {
   it('every chunk carries usageMetadata: the last one wins, never summed, even when the prompt count changes', () => {
     const stream = text('stream.sse');
     const { observed, kept, frames } = replay(stream);
-    expect(frames).toBe(3);
+    expect(frames).toHaveLength(3);
     expect(kept).toBe(stream);
     expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE });
   });

@@ -3,37 +3,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createMistralAdapter } from '../../src/providers/mistral.js';
-import { SseFramer } from '../../src/providers/sse.js';
-import type { RequestInfo, Usage } from '../../src/providers/types.js';
+import type { RequestInfo } from '../../src/providers/types.js';
+import { replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/mistral');
 const adapter = createMistralAdapter();
-const dec = new TextDecoder();
 
 const text = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 const json = (name: string): Record<string, unknown> => JSON.parse(text(name)) as Record<string, unknown>;
 
-function usage(partial: Partial<Usage>): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
-}
-
 const chatInfo = (stream = true): RequestInfo => adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-small-latest', stream });
 
 /** Replays SSE bytes through the framer and a fresh accumulator in `step`-byte chunks. */
-function replay(body: string, step = 7, req: RequestInfo = chatInfo()) {
-  const bytes = new TextEncoder().encode(body);
-  const acc = adapter.newStreamAccumulator(req, adapter.prepare(req, {}, bytes));
-  const framer = new SseFramer();
-  let kept = '';
-  let dropped = 0;
-  const sink = (frame: Parameters<typeof acc.onFrame>[0], raw: Uint8Array): void => {
-    if (acc.onFrame(frame)) kept += dec.decode(raw);
-    else dropped++;
-  };
-  for (let i = 0; i < bytes.length; i += step) framer.push(bytes.subarray(i, i + step), sink);
-  framer.end(sink);
-  return { observed: acc.finish(), kept, dropped };
-}
+const replay = (body: string, step = 7, req: RequestInfo = chatInfo()) => replayStream(adapter, req, adapter.prepare(req, {}, new TextEncoder().encode(body)), body, step);
 
 describe('Mistral: describe and prepare', () => {
   it('meters chat, FIM and embeddings with or without /v1, everything else is forwarded unmetered', () => {
@@ -130,7 +112,7 @@ describe('Mistral: streams', () => {
       const out = replay(body, step);
       expect(out.observed, `step ${step}`).toEqual(expected);
       expect(out.kept).toBe(body);
-      expect(out.dropped).toBe(0);
+      expect(out.dropped).toEqual([]);
     }
   });
 
@@ -153,7 +135,9 @@ describe('Mistral: streams', () => {
 
   it('records usage null for a stream without usage, and forwards it untouched', () => {
     const body = text('chat-stream-no-usage.sse');
-    expect(replay(body)).toEqual({ observed: { usage: null, model: 'mistral-small-latest' }, kept: body, dropped: 0 });
+    const out = replay(body);
+    expect(out.observed).toEqual({ usage: null, model: 'mistral-small-latest' });
+    expect(out).toMatchObject({ kept: body, dropped: [] });
   });
 
   it('handles CRLF framing, comments and garbage frames without breaking', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
+import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { RequestInfo } from '../../src/providers/types.js';
+import { kindsByRenderedValue } from './support.js';
 
 const adapter = createOpenAiAdapter();
 const enc = new TextEncoder();
@@ -151,22 +152,23 @@ describe('prepare (stream usage injection)', () => {
 });
 
 describe('renderError', () => {
-  const expected: Record<ErrorKind, [type: string, code: string]> = {
-    unauthorized: ['invalid_request_error', 'invalid_api_key'],
-    bad_request: ['invalid_request_error', 'invalid_request'],
-    forbidden: ['permission_denied', 'permission_denied'],
-    not_found: ['not_found', 'not_found'],
-    method_not_allowed: ['invalid_request_error', 'method_not_allowed'],
-    payload_too_large: ['request_too_large', 'request_too_large'],
-    budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
-    budget_busy: ['budget_busy', 'budget_busy'],
-    unavailable: ['server_error', 'service_unavailable'],
-    upstream_unreachable: ['upstream_error', 'upstream_unreachable'],
-    upstream_timeout: ['timeout', 'timeout'],
-    internal: ['server_error', 'server_error'],
-  };
+  // `type/code`: the error type, then the code (most kinds use one word for both).
+  const expected = kindsByRenderedValue({
+    'invalid_request_error/invalid_api_key': ['unauthorized'],
+    'invalid_request_error/invalid_request': ['bad_request'],
+    'invalid_request_error/method_not_allowed': ['method_not_allowed'],
+    'permission_denied/permission_denied': ['forbidden'],
+    'not_found/not_found': ['not_found'],
+    'request_too_large/request_too_large': ['payload_too_large'],
+    'budget_exceeded/budget_exceeded': ['budget_exceeded'],
+    'budget_busy/budget_busy': ['budget_busy'],
+    'server_error/service_unavailable': ['unavailable'],
+    'server_error/server_error': ['internal'],
+    'upstream_error/upstream_unreachable': ['upstream_unreachable'],
+    'timeout/timeout': ['upstream_timeout'],
+  }).map(([kind, typeCode]) => [kind, ...(typeCode.split('/') as [string, string])] as const);
 
-  for (const [kind, [type, code]] of Object.entries(expected) as Array<[ErrorKind, [string, string]]>) {
+  for (const [kind, type, code] of expected) {
     it(`${kind} → ${STATUS_BY_KIND[kind]} ${type}/${code}`, () => {
       const rendered = adapter.renderError(new ProxyError(kind, `msg for ${kind}`));
       expect(rendered.status).toBe(STATUS_BY_KIND[kind]);

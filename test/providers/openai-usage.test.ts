@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
-import { SseFramer } from '../../src/providers/sse.js';
-import type { Observed, PreparedRequest, ProviderAdapter, RequestInfo, Usage } from '../../src/providers/types.js';
+import type { Observed, PreparedRequest, ProviderAdapter, RequestInfo } from '../../src/providers/types.js';
+import { replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/openai');
 const enc = new TextEncoder();
@@ -16,23 +16,8 @@ function info(path: string, body: unknown = { model: 'm', stream: true }): Reque
   return adapter.describe('POST', path, body);
 }
 
-function usage(partial: Partial<Usage>): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, ...partial };
-}
-
 /** Replays a stream fixture through the framer and an accumulator, in 7-byte chunks. */
-function replay(bytes: Uint8Array, req: RequestInfo, prepared: PreparedRequest, a: ProviderAdapter = adapter) {
-  const acc = a.newStreamAccumulator(req, prepared);
-  const framer = new SseFramer();
-  const kept: string[] = [];
-  const dropped: string[] = [];
-  const sink = (frame: Parameters<typeof acc.onFrame>[0], raw: Uint8Array): void => {
-    (acc.onFrame(frame) ? kept : dropped).push(dec.decode(raw));
-  };
-  for (let i = 0; i < bytes.length; i += 7) framer.push(bytes.subarray(i, i + 7), sink);
-  framer.end(sink);
-  return { observed: acc.finish(), kept: kept.join(''), dropped };
-}
+const replay = (bytes: Uint8Array, req: RequestInfo, prepared: PreparedRequest, a: ProviderAdapter = adapter) => replayStream(a, req, prepared, bytes);
 
 const fixture = (name: string): Uint8Array => readFileSync(join(FIXTURES, name));
 

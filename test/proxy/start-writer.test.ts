@@ -32,7 +32,7 @@ describe('startProxy with a writer thread', () => {
     let listened = false;
     const started = startProxy({
       settings: proxySettings(config),
-      driver,
+      storage: { engine: 'sqlite', driver },
       startServer: async (o) => {
         listened = true;
         return startNodeServer(o);

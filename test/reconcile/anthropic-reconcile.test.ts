@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminUsage, FakeAdminApi } from '../support/fake-admin-api.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
 import type { Harness } from '../support/proxy-harness.js';
-import { cli, databaseBytes, startScenario, type Batch, type Scenario } from './helpers.js';
+import { databaseBytes, startScenario, type Batch, type Scenario } from './helpers.js';
 
 /**
  * `tokometer reconcile --provider anthropic` end to end, as for OpenAI, against a fake
@@ -54,7 +54,6 @@ describe('tokometer reconcile --provider anthropic', () => {
   let s: Scenario;
   let h: Harness;
   let admin: FakeAdminApi;
-  let dir: string;
 
   beforeAll(async () => {
     s = await startScenario({
@@ -69,12 +68,11 @@ describe('tokometer reconcile --provider anthropic', () => {
         faults: { '/v1/organizations/usage_report/messages': { status: 429, retryAfter: '1' }, '/v1/organizations/cost_report': { status: 500 } },
       },
     });
-    ({ h, admin, dir } = s);
+    ({ h, admin } = s);
   });
   afterAll(() => s?.close());
 
-  const run = (args: string[], env: Record<string, string> = { ANTHROPIC_ADMIN_KEY: ADMIN_KEY }) =>
-    cli(['reconcile', '--provider', 'anthropic', '--since', '2026-11-01', '--until', '2026-11-07', '--db', h.dbPath, ...args], { env, cwd: dir });
+  const run = (args: string[], env: Record<string, string> = { ANTHROPIC_ADMIN_KEY: ADMIN_KEY }) => s.reconcile(args, env);
 
   it('classifies each planted difference with its USD amount, estimating unmetered requests from tokens', async () => {
     const { code, out, err } = await run(['--format', 'json']);

@@ -68,6 +68,8 @@ export interface Scenario {
   h: Harness;
   admin: FakeAdminApi;
   dir: string;
+  /** `tokometer reconcile --provider <family>` over the batches' week (2026-11-01 to 11-07) on the proxy's database, in `dir`, with `env` and `args` added. */
+  reconcile(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startScenario(o: {
     h,
     admin,
     dir,
+    reconcile: (args, env) => cli(['reconcile', '--provider', provider, '--since', '2026-11-01', '--until', '2026-11-07', '--db', h.dbPath, ...args], { env, cwd: dir }),
     close: async () => {
       await h.close();
       await admin.stop();

@@ -36,8 +36,7 @@ describe('tokometer reconcile --provider openai', () => {
   });
   afterAll(() => s?.close());
 
-  const run = (args: string[], env: Record<string, string> = { OPENAI_ADMIN_KEY: ADMIN_KEY }) =>
-    cli(['reconcile', '--provider', 'openai', '--since', '2026-11-01', '--until', '2026-11-07', '--db', h.dbPath, ...args], { env, cwd: dir });
+  const run = (args: string[], env: Record<string, string> = { OPENAI_ADMIN_KEY: ADMIN_KEY }) => s.reconcile(args, env);
 
   it('classifies each planted difference with its USD amount, matches the rest, and exits 3', async () => {
     const { code, out, err } = await run(['--format', 'json']);

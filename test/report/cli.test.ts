@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerReportCommand, type ReportDeps } from '../../src/cli/report.js';
 import { UsageError } from '../../src/lib/errors.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { sqliteReads } from '../../src/store/read/index.js';
 import { testStore as createStore } from '../support/store.js';
 import { record } from './dataset.js';
 import { NOVEMBER_CALLS } from './november.js';
+import { readStore } from '../tui/fixtures.js';
 
 let dir: string;
 let dbPath: string;
@@ -37,7 +37,7 @@ async function runBoth(args: string[], overrides: Partial<ReportDeps> = {}): Pro
   let err = '';
   const opened: string[] = [];
   const deps: ReportDeps = {
-    openReads: async (p) => (opened.push(p), sqliteReads(openDriver(p, { readonly: true }))),
+    openStore: async (p) => (opened.push(p), readStore(p)),
     resolveDbPath: (flag) => flag ?? dbPath,
     clock: () => Date.parse('2026-12-01T00:00:00Z'),
     timeZone: () => 'UTC',
@@ -146,7 +146,7 @@ describe('tokometer report', () => {
     [['--compare', 'next'], /--compare "next"/],
   ])('rejects %j with a UsageError before opening the database', async (args, message) => {
     const opened: string[] = [];
-    const attempt = run(args, { openReads: async (p) => (opened.push(p), sqliteReads(openDriver(p, { readonly: true }))) });
+    const attempt = run(args, { openStore: async (p) => (opened.push(p), readStore(p)) });
     await expect(attempt).rejects.toThrow(UsageError);
     await expect(run(args)).rejects.toThrow(message);
     expect(opened).toEqual([]);

@@ -17,6 +17,8 @@ import { makeCall, rejected } from './fixtures.js';
 export interface ContractStore extends Store {
   insertCalls(records: readonly CallRecord[]): Promise<void>;
   rows<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs statements that return nothing (several, separated by semicolons, without parameters). */
+  exec(sql: string): Promise<void>;
 }
 
 /** Where a case runs: every `open` is another connection to the case's own, initially empty database. */

@@ -43,6 +43,27 @@ export const openCases: ContractCase[] = [
     },
   },
   {
+    name: 'open to write (prices reprice): a missing file is DatabaseNotFoundError and is not created; an existing one opens read-write, an older schema migrated',
+    async run(open, tmp) {
+      const missing = dbPath(tmp, 'typo.db');
+      const err = thrown(() => openStore(open, missing, 'write'));
+      assert.ok(err instanceof DatabaseNotFoundError);
+      assert.match((err as Error).message, /no database at .*typo\.db/);
+      assert.deepEqual(readdirSync(tmp), []);
+
+      const v1 = open(dbPath(tmp));
+      migrate(v1, [initial]);
+      v1.close();
+      const writer = openStore(open, dbPath(tmp), 'write');
+      await writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
+      assert.equal(await writer.prices.latestSnapshotId(), null);
+      await writer.close();
+      const check = open(dbPath(tmp), { readonly: true });
+      assert.equal(pragma(check, 'user_version'), LATEST_VERSION);
+      check.close();
+    },
+  },
+  {
     name: 'open for reading: an older schema is upgraded first and then read; a newer one is refused',
     async run(open, tmp) {
       mkdirSync(join(tmp, 'old'));

@@ -2,6 +2,7 @@ import { dbCases } from './contract-db.js';
 import { facadeStoreCases, type ContractStore, type FacadeCase, type StoreEnv } from './contract-facade.js';
 import { migrationCases } from './contract-migrations.js';
 import { moduleCases } from './contract-modules.js';
+import { priceCases } from './contract-prices.js';
 import { openCases } from './contract-open.js';
 import { queueCases } from './contract-queue.js';
 import { storeCases } from './contract-store.js';
@@ -19,7 +20,12 @@ function onSqlite(c: FacadeCase): ContractCase {
         dialect: 'sqlite',
         async open(access = 'create'): Promise<ContractStore> {
           const s = openStore(open, dbPath(tmp), access === 'read');
-          return { ...s, insertCalls: async (records) => s.insertCalls(records), rows: async (sql, params = []) => s.driver.prepare(sql).all(...params) };
+          return {
+            ...s,
+            insertCalls: async (records) => s.insertCalls(records),
+            rows: async (sql, params = []) => s.driver.prepare(sql).all(...params),
+            exec: async (sql) => s.driver.exec(sql),
+          };
         },
       };
       return c.run(env);
@@ -28,7 +34,7 @@ function onSqlite(c: FacadeCase): ContractCase {
 }
 
 /** The Store facade cases, run on every store (SQLite here, PostgreSQL in pg/store-contract.test.ts). */
-export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases];
+export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases];
 
 /**
  * The store contract: every case must pass on every SqlDriver. Runtime-neutral (only

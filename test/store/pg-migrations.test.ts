@@ -49,7 +49,7 @@ describe('PostgreSQL migrations', () => {
     expect((err as Error).message).toMatch(/v99, newer than this tokometer/);
   });
 
-  it('v2 keeps the tags of calls stored under v1 (call_tags) readable, and registers their keys per month', async () => {
+  it('v5 keeps the tags of calls stored under v1 (call_tags) readable, and registers their keys per month', async () => {
     const db = pool(await freshUrl('v1to2'));
     await migratePostgres(db, PG_MIGRATIONS.slice(0, 1));
     await ensureMonths(db, [MAY_2026, JUNE_2026]);

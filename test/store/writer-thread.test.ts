@@ -13,10 +13,14 @@ import { count, makeCall, openStore } from './fixtures.js';
 
 /**
  * Why the writer is a thread: a write lock held by another process (keys create, a
- * migration, a backup) makes SQLite wait up to its 5 s busy timeout. On the main thread
- * that froze every call in flight; on the writer thread the event loop runs on. The other
+ * migration, a backup) makes SQLite wait up to its busy timeout (5 s). On the main thread
+ * that froze every call in flight; on the writer thread the event loop runs on. Here the
+ * thread waits BUSY_TIMEOUT_MS, long enough to see the event loop run meanwhile. The other
  * writer-thread cases run on both runtimes in the store contract (contract-writer-thread.ts).
  */
+/** The writer thread's busy timeout in these cases (production: 5 s), ms. */
+const BUSY_TIMEOUT_MS = 1500;
+
 describe('the call-record writer thread under a lock held elsewhere', () => {
   let dir: string;
   let store: TestStore;
@@ -40,6 +44,7 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
       dbPath,
       spillMaxBytes: 1 << 20,
       flushIntervalMs: 20,
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
       maxBuffered: 10_000,
       spillAfter: 5_000,
       onError: (e) => errors.push(e),
@@ -76,6 +81,7 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
       spillPath,
       spillMaxBytes: 1 << 20,
       flushIntervalMs: 20,
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
       // No status reports: nothing is confirmed to the main thread unless it asks.
       statusIntervalMs: 60_000,
       maxBuffered: 10_000,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
 import { proxySettings } from '../../src/config/proxy-settings.js';
+import type { Config } from '../../src/config/schema.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../../src/proxy/start.js';
@@ -40,6 +41,26 @@ export interface Harness {
 }
 
 /**
+ * What startProxy needs for an in-process test proxy on `driver` (which it then owns):
+ * Node edges, the config's settings and prices, the wall clock, no log, 127.0.0.1 on a
+ * free port. Spread it and add what the test changes.
+ */
+export function testProxyOptions(config: Config, driver: SqlDriver): StartProxyOptions {
+  return {
+    settings: proxySettings(config),
+    storage: { engine: 'sqlite', driver },
+    startServer: startNodeServer,
+    upstream: createNodeUpstream(),
+    pricer: createPricer(config.prices),
+    clock: Date.now,
+    log: silentLogger,
+    env: {},
+    host: '127.0.0.1',
+    port: 0,
+  };
+}
+
+/**
  * Starts a fake provider and a real tokometer proxy (Node edges, better-sqlite3 in a
  * temp folder) in front of it, with one metering key.
  */
@@ -58,21 +79,8 @@ export async function startHarness(options: {
   const config = parseConfigText(yaml, { file: 'test.yaml', env: {} });
   const records: CallRecord[] = [];
   const dbPath = path.join(dir, 'test.db');
-  const driver = options.overrides?.driver ?? options.driver?.(dir) ?? openDriver(dbPath);
-  const proxy = await startProxy({
-    settings: proxySettings(config),
-    driver,
-    startServer: startNodeServer,
-    upstream: createNodeUpstream(),
-    pricer: createPricer(config.prices),
-    clock: Date.now,
-    log: silentLogger,
-    env: {},
-    host: '127.0.0.1',
-    port: 0,
-    onRecord: (r) => records.push(r),
-    ...options.overrides,
-  });
+  const driver = options.driver?.(dir) ?? openDriver(dbPath);
+  const proxy = await startProxy({ ...testProxyOptions(config, driver), onRecord: (r) => records.push(r), ...options.overrides });
   const createKey = async (name: string, tags: Record<string, string> = {}) => {
     const secret = newMeteringKey();
     await proxy.store.keys.create({ name, prefix: keyPrefix(secret), hash: hashSecret(secret), tags, createdAt: Date.now() });
@@ -92,7 +100,7 @@ export async function startHarness(options: {
     rows: () => {
       // The harness runs the write queue on this thread (no writerThread): it writes before returning.
       if (proxy.queue instanceof WriteQueue) proxy.queue.writeNow();
-      // The proxy's own connection (unless `overrides` replaced it): the test reads rows with SQL.
+      // The proxy's own connection: the test reads rows with SQL.
       return driver
         .prepare('SELECT * FROM calls ORDER BY id')
         .all<Record<string, unknown>>()

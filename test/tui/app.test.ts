@@ -5,8 +5,6 @@ import { formatInt, formatMoney, formatPercent } from '../../src/report/format/t
 import { spendReport } from '../../src/report/query.js';
 import { parseTimeRange } from '../../src/report/time-range.js';
 import type { WhereClause } from '../../src/report/types.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { sqliteReads } from '../../src/store/read/index.js';
 import { readsOf } from '../report/dataset.js';
 import { App } from '../../src/tui/App.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
@@ -27,7 +25,7 @@ let app: ReturnType<typeof render> | undefined;
 
 beforeAll(() => {
   db = seedDb();
-  source = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), store: readStore(db.path), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  source = createDbSource({ store: readStore(db.path), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterEach(() => app?.unmount());
 afterAll(() => {

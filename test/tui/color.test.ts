@@ -9,12 +9,10 @@ const { createElement: h } = await import('react');
 const { App } = await import('../../src/tui/App.js');
 const { initialState } = await import('../../src/tui/state.js');
 const { createDbSource } = await import('../../src/tui/data/db-source.js');
-const { openDriver } = await import('../../src/store/drivers/better-sqlite3.js');
-const { sqliteReads } = await import('../../src/store/read/index.js');
 const { NOW, readStore, seedDb, TAG_BUDGETS } = await import('./fixtures.js');
 
 const db = seedDb();
-const source = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), store: readStore(db.path), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+const source = createDbSource({ store: readStore(db.path), label: 'test.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 afterAll(() => {
   source.close();
   db.close();

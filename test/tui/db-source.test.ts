@@ -7,28 +7,38 @@ import { unitEconomics } from '../../src/report/unit-economics.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { initial } from '../../src/store/migrations/001-initial.js';
 import { migrate } from '../../src/store/migrations/index.js';
-import { sqliteReads } from '../../src/store/read/index.js';
-import type { SqlDriver } from '../../src/store/types.js';
-import { createDbSource, STALE_MS } from '../../src/tui/data/db-source.js';
+import { sqliteDb } from '../../src/store/db.js';
+import { createFeedReads } from '../../src/store/read/feed.js';
+import { createReportReads } from '../../src/store/read/report/index.js';
+import type { BudgetStore, KeyStore, SqlDriver } from '../../src/store/types.js';
+import { createDbSource, STALE_MS, type DashboardStore } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery, DashboardSource } from '../../src/tui/types.js';
 import { readsOf, record, USD } from '../report/dataset.js';
 import { NOW, readStore, seedDb, TAG_BUDGETS, type SeededDb } from './fixtures.js';
 
 let db: SeededDb;
-let reader: SqlDriver;
 let now: number;
 let source: DashboardSource;
 
 beforeEach(() => {
   db = seedDb();
-  reader = openDriver(db.path, { readonly: true });
   now = NOW;
-  source = createDbSource({ reads: sqliteReads(reader), store: readStore(db.path), label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  source = createDbSource({ store: readStore(db.path), label: db.path, clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterEach(() => {
   source.close();
   db.close();
 });
+
+/**
+ * The dashboard's reads on a database a Store would first migrate (an old schema, no tables
+ * at all): report and feed reads, no stored keys, so no budget is ever read.
+ */
+function figuresOnly(driver: SqlDriver): DashboardStore {
+  const on = sqliteDb(driver);
+  const keys = { list: async () => [] } as unknown as KeyStore;
+  return { reports: createReportReads(on), feed: createFeedReads(on), keys, budgets: {} as BudgetStore, close: () => on.close() };
+}
 
 const query = (q: Partial<DashboardQuery> = {}): DashboardQuery => ({ since: '30d', dimension: 'feature', filters: [], drill: [], ...q });
 
@@ -107,7 +117,6 @@ describe('db source: budgets, tail, alerts', () => {
 
   it('marks a hard budget at its limit blocked; a config key budget wins over the stored one; resets count', async () => {
     const tight = createDbSource({
-      reads: sqliteReads(openDriver(db.path, { readonly: true })),
       store: readStore(db.path),
       label: 'x',
       clock: () => now,
@@ -167,12 +176,12 @@ describe('db source: budgets, tail, alerts', () => {
   it('works on a schema without the alerts table, and on a file without any table', async () => {
     const old = openDriver(':memory:');
     migrate(old, [initial]);
-    const v1 = createDbSource({ reads: sqliteReads(old), label: 'v1', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const v1 = createDbSource({ store: figuresOnly(old), label: 'v1', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
     const snap = await v1.load(query());
     expect(snap.alerts).toBeNull();
     expect(snap.notes.join(' ')).toMatch(/alerts/);
     v1.close();
-    const blank = createDbSource({ reads: sqliteReads(openDriver(':memory:')), label: 'blank', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+    const blank = createDbSource({ store: figuresOnly(openDriver(':memory:')), label: 'blank', clock: () => now, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
     const empty = await blank.load(query());
     expect(empty.header.calls).toBe(0);
     expect(empty.notes.join(' ')).toMatch(/tokometer serve/);

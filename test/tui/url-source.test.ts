@@ -7,7 +7,6 @@ import { createPricer } from '../../src/pricing/pricer.js';
 import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { sqliteReads } from '../../src/store/read/index.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import { createUrlSource } from '../../src/tui/data/url-source.js';
 import type { DashboardQuery, DashboardSnapshot, DashboardSource } from '../../src/tui/types.js';
@@ -40,7 +39,7 @@ beforeAll(async () => {
   const config = parseConfigText(CONFIG, { file: 'test.yaml', env: {} });
   proxy = await startProxy({
     settings: proxySettings(config),
-    driver: openDriver(db.path),
+    storage: { engine: 'sqlite', driver: openDriver(db.path) },
     startServer: startNodeServer,
     upstream: createNodeUpstream(),
     pricer: createPricer(config.prices),
@@ -51,7 +50,7 @@ beforeAll(async () => {
     port: 0,
   });
   viaUrl = createUrlSource({ url: proxy.url, token: TOKEN, clock: () => NOW, timeZone: 'UTC', tagKeys: ['feature', 'user_tier', 'tenant_id', 'user_id'] });
-  viaDb = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), store: readStore(db.path), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
+  viaDb = createDbSource({ store: readStore(db.path), label: 'db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: TAG_BUDGETS });
 });
 afterAll(async () => {
   viaDb.close();

@@ -1,14 +1,12 @@
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { sqliteReads } from '../../src/store/read/index.js';
 import { App } from '../../src/tui/App.js';
 import { createDbSource } from '../../src/tui/data/db-source.js';
 import { initialState } from '../../src/tui/state.js';
 import type { DashboardSource } from '../../src/tui/types.js';
 import type { CallSpec } from '../report/dataset.js';
-import { NOW, seedDb, type SeededDb } from './fixtures.js';
+import { NOW, readStore, seedDb, type SeededDb } from './fixtures.js';
 
 /**
  * The dashboard at 160 columns on calls with long key and model names, four tags each and
@@ -35,7 +33,7 @@ function calls(): CallSpec[] {
 
 beforeAll(() => {
   db = seedDb(calls());
-  source = createDbSource({ reads: sqliteReads(openDriver(db.path, { readonly: true })), label: 'wide.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
+  source = createDbSource({ store: readStore(db.path), label: 'wide.db', clock: () => NOW, timeZone: 'UTC', configKeyBudgets: new Map(), tagBudgets: [] });
 });
 afterEach(() => app?.unmount());
 afterAll(() => {

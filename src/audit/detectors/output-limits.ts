@@ -1,5 +1,5 @@
-import { featureScope, groupBy, isPricedGeneration, totals } from '../calls.js';
-import { fact, int, maxOf, percentile, ratio, repricedSaving } from '../stats.js';
+import { featureScope, pricedGenerationsPerFeature, totals } from '../calls.js';
+import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
 import type { Detector, Finding } from '../types.js';
 
 /**
@@ -24,12 +24,9 @@ export const outputLimits: Detector = {
   id: 'output-limits',
   run(ctx) {
     const findings: Finding[] = [];
-    const groups = groupBy(ctx.calls.filter(isPricedGeneration), (c) => JSON.stringify(Object.values(featureScope(c))));
-    for (const calls of groups.values()) {
-      if (calls.length < MIN_CALLS) continue;
-      const outputs = calls.map((c) => c.usage.outputTokens);
-      const p50 = percentile(outputs, 50);
-      const p95 = percentile(outputs, 95);
+    for (const calls of pricedGenerationsPerFeature(ctx.calls, MIN_CALLS)) {
+      const outputs = spread(calls.map((c) => c.usage.outputTokens));
+      const { p50, p95 } = outputs;
       const cap = Math.max(CAP_STEP, Math.ceil(p95 / CAP_STEP) * CAP_STEP);
       const runaway = calls.filter((c) => c.usage.outputTokens > RUNAWAY_FACTOR * cap);
       if (runaway.length === 0) continue;
@@ -55,7 +52,7 @@ export const outputLimits: Detector = {
             fact.share('no_max_tokens_share', 'calls without max_tokens', uncappedShare),
             fact.tokens('p50_output_tokens', 'output p50', p50),
             fact.tokens('p95_output_tokens', 'output p95', p95),
-            fact.tokens('max_output_tokens', 'output max', maxOf(outputs)),
+            fact.tokens('max_output_tokens', 'output max', outputs.max),
             fact.count('calls_over_cap', `calls over ${int(cap)} tokens`, over.length),
             fact.tokens('tokens_over_cap', 'output tokens beyond the cap', overTokens),
           ],

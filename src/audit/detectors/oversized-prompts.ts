@@ -1,6 +1,6 @@
 import type { Usage } from '../../providers/types.js';
-import { featureScope, groupBy, isPricedGeneration, totals } from '../calls.js';
-import { fact, int, maxOf, percentile, ratio, repricedSaving } from '../stats.js';
+import { featureScope, pricedGenerationsPerFeature, totals } from '../calls.js';
+import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
 import type { AuditContext, Detector, Finding } from '../types.js';
 
 /**
@@ -25,12 +25,9 @@ export const oversizedPrompts: Detector = {
   id: 'oversized-prompts',
   run(ctx) {
     const findings: Finding[] = [];
-    const groups = groupBy(ctx.calls.filter(isPricedGeneration), (c) => JSON.stringify(Object.values(featureScope(c))));
-    for (const calls of groups.values()) {
-      if (calls.length < MIN_CALLS) continue;
-      const inputs = calls.map((c) => c.usage.inputTokens);
-      const p50 = percentile(inputs, 50);
-      const p95 = percentile(inputs, 95);
+    for (const calls of pricedGenerationsPerFeature(ctx.calls, MIN_CALLS)) {
+      const inputs = spread(calls.map((c) => c.usage.inputTokens));
+      const { p50, p95 } = inputs;
       if (p95 < SPREAD * p50) continue;
       const tail = calls.filter((c) => c.usage.inputTokens >= p95);
       let saving = 0;
@@ -50,7 +47,7 @@ export const oversizedPrompts: Detector = {
           facts: [
             fact.tokens('p50_input_tokens', 'input p50', p50),
             fact.tokens('p95_input_tokens', 'input p95', p95),
-            fact.tokens('max_input_tokens', 'input max', maxOf(inputs)),
+            fact.tokens('max_input_tokens', 'input max', inputs.max),
             fact.share('input_cost_share', 'input share of cost', share),
             fact.count('tail_calls', 'calls ≥ p95', tail.length),
             fact.tokens('tail_input_tokens', 'input tokens of those calls', tailTokens),

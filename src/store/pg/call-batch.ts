@@ -7,7 +7,7 @@ import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
 
 /**
  * Inserts a batch of call records into calls in one statement (rows sent as JSON,
- * json-rows.ts; tags only in calls.tags, see migrations/002), never a call id twice: a
+ * json-rows.ts; tags only in calls.tags, see migrations/005), never a call id twice: a
  * replayed record is a no-op. Registers the tag keys of each month in call_tag_keys.
  * Returns what rollups need of the records inserted.
  */

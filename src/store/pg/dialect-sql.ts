@@ -48,7 +48,7 @@ const TAG_VALUE = "(c.tags::jsonb ->> CAST(? AS text))";
 
 /**
  * A join giving `alias.value`, call `c`'s value of tag `key` (calls.tags holds the tags
- * on PostgreSQL, migrations/002): NULL without the tag (`left`), or only calls with it
+ * on PostgreSQL, migrations/005): NULL without the tag (`left`), or only calls with it
  * (`inner`). A one-row LATERAL subquery, which the planner folds into a plain expression.
  */
 export function pgTagJoinSql(alias: string, key: string, kind: 'left' | 'inner'): { sql: string; params: SqlValue[] } {

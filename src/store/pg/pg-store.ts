@@ -1,4 +1,5 @@
 import { describeDbLocation } from '../../lib/db-location.js';
+import { budgetLeaseStore, type BudgetLeaseStore } from '../budget-leases.js';
 import { openPostgresDb, type PostgresDb, type PostgresDbOptions } from '../drivers/postgres.js';
 import type { Store } from '../facade.js';
 import { facadeOn } from '../facade-on-db.js';
@@ -6,8 +7,25 @@ import { PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from './migrati
 import { ensureMonthsAhead } from './partitions.js';
 import { pruneMonths } from './prune.js';
 
-/** A Store on PostgreSQL, with the pool its record writer shares (pg/call-sink.ts). */
-export type PostgresStore = Store & { readonly db: PostgresDb };
+/**
+ * A Store on PostgreSQL, with the pool its record writer shares (pg/call-sink.ts), the
+ * budget counters replicas share (store/budget-leases.ts) and the announcements of key
+ * and budget changes.
+ */
+export type PostgresStore = Store & {
+  readonly db: PostgresDb;
+  readonly leases: BudgetLeaseStore;
+  /**
+   * Calls `onChange` when a key, a budget reset or the key history changed (NOTIFY
+   * tokometer_changes, sent by the triggers at commit), and `onReconnect` each time the
+   * listening connection is back after a loss (changes may have been missed). Resolves
+   * once listening; the result stops it.
+   */
+  listenChanges(onChange: () => void, onReconnect: () => void): Promise<() => Promise<void>>;
+};
+
+/** The channel the key and budget triggers announce changes on (pg migration 1). */
+const CHANGES_CHANNEL = 'tokometer_changes';
 
 /** A read found no tokometer schema in the database: nothing was ever stored there. Exit code 2. */
 export class PostgresNotInitialisedError extends Error {
@@ -24,21 +42,34 @@ export class PostgresNotInitialisedError extends Error {
  * `create` migrates under the advisory lock (replicas starting together are safe) and
  * makes the partitions of this month and the next ones; `read` never changes the schema:
  * an empty database is a PostgresNotInitialisedError, an older schema a
- * SchemaVersionError saying to run serve once. The store owns its pool.
+ * SchemaVersionError saying to run serve once; `write` (prices reprice) refuses an empty
+ * database as `read` does, then migrates as `create` does. The store owns its pool.
  */
 export async function openPostgresStore(
   url: string,
-  access: 'read' | 'create',
+  access: 'read' | 'write' | 'create',
   options: PostgresDbOptions & { now?: () => number } = {},
 ): Promise<PostgresStore> {
   const db = openPostgresDb(url, { ...options, readOnly: access === 'read' });
   try {
-    if (access === 'read' && (await postgresSchemaVersion(db)) === 0) throw new PostgresNotInitialisedError(describeDbLocation(url));
+    if (access !== 'create' && (await postgresSchemaVersion(db)) === 0) throw new PostgresNotInitialisedError(describeDbLocation(url));
     await migratePostgres(db, PG_MIGRATIONS, { readonly: access === 'read' });
     if (access === 'create') await ensureMonthsAhead(db, (options.now ?? Date.now)());
   } catch (error) {
     await db.close().catch(() => {});
     throw error;
   }
-  return { ...facadeOn(db, (retentionDays, now) => pruneMonths(db, retentionDays, now)), db };
+  return {
+    ...facadeOn(db, (retentionDays, now) => pruneMonths(db, retentionDays, now)),
+    db,
+    leases: budgetLeaseStore(db),
+    async listenChanges(onChange, onReconnect) {
+      let first = true;
+      const request = await db.sql.listen(CHANGES_CHANNEL, () => onChange(), () => {
+        if (first) first = false;
+        else onReconnect();
+      });
+      return () => request.unlisten();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { measureValues } from '../measures.js';
-import { aggregateRollups, type EntityCell, type RolledCall, type RollupCell } from '../rollup-aggregate.js';
-import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist, utcDayOf } from '../rollup-policy.js';
+import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from '../rollup-aggregate.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist } from '../rollup-policy.js';
 import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
 
 /**
@@ -17,7 +17,6 @@ import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
  */
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
-const DAY_MS = 86_400_000;
 
 /** Runs a statement, prepared once per connection. */
 function q<T>(tx: postgres.TransactionSql, text: string, params: Array<string | number>): Promise<T[]> {
@@ -50,32 +49,9 @@ async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly Rolle
   return new Map(rows.map((r) => [r.key, r.rolled_up === 1]));
 }
 
-/** The distinct (key, UTC day, value) of the rolled-up tags of `calls`, sorted (replicas insert them in one order: no deadlock). */
-function tagDays(calls: readonly RolledCall[], statuses: Map<string, boolean>): Array<[string, number, string]> {
-  const values = new Map<string, Map<number, Set<string>>>();
-  let day = NaN;
-  for (const c of calls) {
-    if (!(c.ts >= day && c.ts < day + DAY_MS)) day = utcDayOf(c.ts);
-    for (const [k, v] of c.tags) {
-      if (!statuses.get(k)) continue;
-      let days = values.get(k);
-      if (!days) values.set(k, (days = new Map()));
-      let seen = days.get(day);
-      if (!seen) days.set(day, (seen = new Set()));
-      seen.add(v);
-    }
-  }
-  const rows: Array<[string, number, string]> = [];
-  for (const k of [...values.keys()].sort()) {
-    const days = values.get(k)!;
-    for (const d of [...days.keys()].sort((a, b) => a - b)) for (const v of [...days.get(d)!].sort()) rows.push([k, d, v]);
-  }
-  return rows;
-}
-
 /** Records each rolled-up key's values per UTC day; demotes keys past the limit (in `statuses`). */
 async function enforceCardinality(tx: postgres.TransactionSql, calls: readonly RolledCall[], statuses: Map<string, boolean>, changedAt: number): Promise<void> {
-  const rows = tagDays(calls, statuses);
+  const rows = tagDayValues(calls, (k) => statuses.get(k) === true);
   if (rows.length === 0) return;
   // The subquery's snapshot does not see this statement's inserts: they are counted apart.
   const over = await q<{ key: string }>(

@@ -79,7 +79,7 @@ export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragme
  * A statement giving `key`: every distinct tag key of the call log, in UTF-8 byte order.
  * SQLite: a loose index scan over call_tags_key_value (one index probe per distinct key
  * instead of reading every tag row). PostgreSQL: the keys call_tag_keys registers per
- * month of the call log (pg/migrations/002), dropped with the month.
+ * month of the call log (pg/migrations/005), dropped with the month.
  */
 export function tagKeysSql(dialect: Dialect): string {
   if (dialect === 'postgres') return 'SELECT DISTINCT key COLLATE "C" AS key FROM call_tag_keys ORDER BY 1';

@@ -4,7 +4,6 @@ import { defaultReach } from '../../report/reach.js';
 import { plannedReads } from '../../report/run-plan.js';
 import { parseTimeRange } from '../../report/time-range.js';
 import { startOfMonth } from '../../report/tz.js';
-import type { StoreReads } from '../../store/read/index.js';
 import type { Scope } from '../../store/read/scope.js';
 import type { Store } from '../../store/facade.js';
 import { orderDimensions, TABLE_BUILTINS } from '../dimensions.js';
@@ -14,22 +13,20 @@ import { budgetStates, keyBudgetsFrom, type BudgetDefs } from './db-budgets.js';
 import { dailyTrend, groupTable, totals } from './report-figures.js';
 
 /**
- * The dashboard over the store's read modules: a SQLite database opened read-only beside
- * a running `serve` (WAL lets it read while serve writes), or a PostgreSQL one. Every figure is a bounded aggregate query; nothing
- * here holds rows of the call log in memory.
+ * The dashboard over a store: a SQLite database opened read-only beside a running
+ * `serve` (WAL lets it read while serve writes), or a PostgreSQL one. Every figure is a
+ * bounded aggregate query; nothing here holds rows of the call log in memory.
  *
  * Re-querying is skipped when nothing can have changed: same query, no commit by another
  * connection since the last load (the store's change counter), and less than STALE_MS elapsed
  * (relative periods such as 30d slide with the clock, and budget periods roll).
  */
+/** The parts of the store the dashboard reads: figures from `reports` and `feed`, budget gauges from `keys` and `budgets`. */
+export type DashboardStore = Pick<Store, 'reports' | 'feed' | 'keys' | 'budgets' | 'close'>;
+
 export interface DbSourceOptions {
-  /** The report and feed reads (closed with the source). */
-  reads: StoreReads;
-  /**
-   * The store budgets are read through (keys, spend after resets); without one (a database
-   * whose schema this build cannot open as a store) there are no budget gauges.
-   */
-  store?: Pick<Store, 'keys' | 'budgets' | 'close'>;
+  /** The store the dashboard reads (closed with the source). */
+  store: DashboardStore;
   /** Shown in the status line, e.g. the database path. */
   label: string;
   clock: Clock;
@@ -44,8 +41,8 @@ export interface DbSourceOptions {
 export const STALE_MS = 15_000;
 
 export function createDbSource(o: DbSourceOptions): DashboardSource {
-  const { reads, clock, timeZone } = o;
-  const { reports, feed } = reads;
+  const { store, clock, timeZone } = o;
+  const { reports, feed } = store;
   let last: { key: string; version: number; at: number; snapshot: DashboardSnapshot } | undefined;
 
   const declared = Object.fromEntries([...o.configKeyBudgets].map(([name, budget]) => [name, { budget }]));
@@ -81,7 +78,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       dimensions: orderDimensions(await feed.tagKeys()),
       table: { dimension: q.dimension, ...table },
       trend: await dailyTrend(source, scoped),
-      budgets: o.store ? await budgetStates(o.store.budgets, { keyBudgets: await keyBudgetsFrom(o.store, declared), tagBudgets: o.tagBudgets }, now, timeZone) : [],
+      budgets: await budgetStates(store.budgets, { keyBudgets: await keyBudgetsFrom(store, declared), tagBudgets: o.tagBudgets }, now, timeZone),
       // The live tail shows every call, refused ones too.
       tail: await feed.latestCalls({ ...scoped, reach: undefined }, LIMITS.tail),
       alerts,
@@ -101,8 +98,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
       return snapshot;
     },
     close() {
-      void reads.close();
-      void o.store?.close();
+      void store.close();
     },
   };
 }

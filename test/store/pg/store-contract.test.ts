@@ -15,7 +15,12 @@ async function envFor(label: string): Promise<StoreEnv> {
     async open(access = 'create'): Promise<ContractStore> {
       const store = await openPostgresStore(url, access);
       const sink = postgresCallSink(store.db);
-      return { ...store, insertCalls: (records) => sink.write(records), rows: (sql, params) => store.db.all(sql, params) };
+      return {
+        ...store,
+        insertCalls: (records) => sink.write(records),
+        rows: (sql, params) => store.db.all(sql, params),
+        exec: async (sql) => void (await store.db.sql.unsafe(sql).simple()),
+      };
     },
   };
 }

@@ -7,7 +7,7 @@ import { FakeUpstream } from '../support/fake-upstream.js';
 import { startPgServer, type PgServer } from '../support/pg-server.mjs';
 import { createTestDatabase } from '../support/pg.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
-import { taggedCall } from '../support/tagged-call.js';
+import { taggedLoad } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const FLUSH_MS = 50;
@@ -47,28 +47,18 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     const failures: string[] = [];
     const health: string[] = [];
     let spilledMax = 0;
-    let stop = false;
-    let n = 0;
-    const worker = async () => {
-      while (!stop) {
-        const id = `r${n++}`;
-        try {
-          const res = await taggedCall(serve.url, secret, id);
-          if (res.status === 200) served.add(id);
-          else failures.push(`${res.status} ${res.text.slice(0, 200)}`);
-        } catch (error) {
-          failures.push(String(error));
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
     const probe = async () => {
       const res = await fetch(`${serve.url}/healthz`);
       const body = (await res.json()) as { status: string; spilled_records?: number };
       health.push(body.status);
       spilledMax = Math.max(spilledMax, body.spilled_records ?? 0);
     };
-    const workers = Array.from({ length: 8 }, worker);
+    const load = taggedLoad(serve.url, secret, {
+      clients: 8,
+      pauseMs: 5,
+      onAnswer: (id, res) => void (res.status === 200 ? served.add(id) : failures.push(`${res.status} ${res.text.slice(0, 200)}`)),
+      onFailure: (error) => (failures.push(String(error)), 'go on'),
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const beforeOutage = served.size;
     await pg.stop();
@@ -80,8 +70,7 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
     const duringOutage = served.size - outageStart;
     await pg.start();
     await new Promise((r) => setTimeout(r, 2000));
-    stop = true;
-    await Promise.all(workers);
+    await load.stop();
 
     // The writer notices the database again within its retry pause, then replays.
     let last = '';

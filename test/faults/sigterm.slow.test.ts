@@ -9,10 +9,10 @@ import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cl
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
-/** ms between two stream frames: the whole stream takes 13 × 250 ms ≈ 3.3 s. */
-const FRAME_DELAY_MS = 250;
+/** ms between two stream frames: the whole stream takes 13 × 120 ms ≈ 1.6 s. */
+const FRAME_DELAY_MS = 120;
 /** serve's shutdown grace period in the second case (`limits.shutdown_grace_ms`); the first keeps the default 10 s. */
-const GRACE_MS = 1500;
+const GRACE_MS = 1000;
 const DEFAULT_GRACE_MS = 10_000;
 
 /** Whether a fresh TCP connection to the port is refused (resolves false when it connects). */

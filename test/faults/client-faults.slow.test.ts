@@ -17,9 +17,13 @@ const BODY_TIMEOUT_MS = 500;
 const KEEP_ALIVE_MS = 1000;
 const SERVER_OPTIONS = { clientHeaderTimeoutMs: HEADER_TIMEOUT_MS, clientBodyTimeoutMs: BODY_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_MS };
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(600) }] });
-/** A provider that goes quiet for this long before its body: longer than any client-side idle timer here. */
-const THINK_MS = 5000;
-const reply = (req: { body: string }) => (req.body.includes('"think"') ? { body: ['', CHAT], delayMs: THINK_MS } : { body: CHAT });
+/**
+ * How long the provider goes quiet before its body and again before its end: longer than
+ * any client-side idle timer of the edge (Node: the 1 s keep-alive; Bun's timers tick every
+ * 4 s, so a cut would land within 4-8 s), ms.
+ */
+const THINK_MS = { node: 2000, bun: 5000 } as const;
+const replyThinking = (thinkMs: number) => (req: { body: string }) => (req.body.includes('"think"') ? { body: ['', CHAT], delayMs: thinkMs } : { body: CHAT });
 
 /** A running proxy under test, on either edge, in front of a fake provider. */
 interface Target {
@@ -38,7 +42,7 @@ interface Target {
 
 async function nodeTarget(): Promise<Target> {
   const h: Harness = await startHarness({
-    upstream: { reply },
+    upstream: { reply: replyThinking(THINK_MS.node) },
     overrides: { startServer: (o) => startNodeServer({ ...o, ...SERVER_OPTIONS }) },
   });
   return {
@@ -54,7 +58,7 @@ async function nodeTarget(): Promise<Target> {
 
 /** The same proxy on Bun from source (see bun-proxy.ts), with the same short timeouts. */
 async function bunTarget(): Promise<Target> {
-  const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
+  const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: replyThinking(THINK_MS.bun) }).start();
   const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-client-'));
   const config = path.join(dir, 'test.yaml');
   const db = path.join(dir, 'test.db');
@@ -150,16 +154,17 @@ describe.each([
 
   it('a provider that thinks longer than the idle timeouts is waited for; the connection then idles out as keep-alive', async () => {
     const body = JSON.stringify({ model: 'gpt-4o-mini', think: true, messages: [] });
+    const thinkMs = THINK_MS[edge];
     const conn = await openRaw(t.port);
     const started = performance.now();
     conn.write(chatHead(t.secret, body.length) + body);
-    // The fake provider goes quiet THINK_MS before its body and again before its end; the relayed body is chunked.
+    // The fake provider goes quiet thinkMs before its body and again before its end; the relayed body is chunked.
     while (!/\r\n0\r\n\r\n$/.test(conn.received())) {
-      if (performance.now() - started > THINK_MS * 2 + 5000) throw new Error(`no full answer; got ${JSON.stringify(conn.received().slice(0, 200))}`);
+      if (performance.now() - started > thinkMs * 2 + 5000) throw new Error(`no full answer; got ${JSON.stringify(conn.received().slice(0, 200))}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const answeredAt = performance.now();
-    expect(answeredAt - started).toBeGreaterThanOrEqual(THINK_MS * 2 - 100);
+    expect(answeredAt - started).toBeGreaterThanOrEqual(thinkMs * 2 - 100);
     expect(conn.received()).toContain(CHAT.trim().slice(-20));
     expect(conn.received()).toMatch(/^HTTP\/1\.1 200 /);
     const closedAt = started + (await within(conn.closed, KEEP_ALIVE_MS + 8000, 'the idle keep-alive connection closing'));

@@ -10,7 +10,7 @@ import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cl
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const UPSTREAM_KEY = 'sk-built-upstream-key-0000000000';
-/** gpt-4o-mini with the chat.json usage (see built-cli.test.ts). */
+/** gpt-4o-mini with the chat.json usage (see built-cli.slow.test.ts). */
 const CALL_NANO = 116_100;
 const CONTRACT_USD = 1683;
 

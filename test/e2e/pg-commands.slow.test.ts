@@ -11,7 +11,7 @@ import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cl
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const UPSTREAM_KEY = 'sk-pg-upstream-key-000000000000000';
-// gpt-4o-mini, 1250 prompt (1024 cached) + 9 output: 116,100 nano-USD per call (built-cli.test.ts).
+// gpt-4o-mini, 1250 prompt (1024 cached) + 9 output: 116,100 nano-USD per call (built-cli.slow.test.ts).
 const CALL_NANO = 116_100;
 
 /**
@@ -111,13 +111,17 @@ describe.each<Build>(['binary', 'node'])('commands on PostgreSQL (%s)', (build) 
     }
   });
 
-  it('an empty database is exit 2 for the read commands (nothing created); an unreachable server names the host, never the password', async () => {
+  it('an empty database is exit 2 for the read commands and prices reprice (nothing created); an unreachable server names the host, never the password', async () => {
     const empty = await fresh(`empty_${build}`);
-    for (const args of [['report'], ['audit'], ['keys', 'list'], ['prices', 'unpriced']]) {
+    for (const args of [['report'], ['audit'], ['keys', 'list'], ['prices', 'unpriced'], ['prices', 'history'], ['prices', 'reprice', '--since', '1d']]) {
       const r = await cli([...args, '--db', empty]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/no tokometer data at postgres:\/\/postgres@127\.0\.0\.1:\d+\/tk_empty/);
     }
+    // Prices shown from an empty database come from the pinned catalog.
+    const show = await cli(['prices', 'show', 'gpt-4o-mini', '--provider', 'openai', '--db', empty]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('source            genai-prices@0.1.8');
     const sql = postgres(empty, { max: 1, onnotice: () => {} });
     try {
       expect(await sql`SELECT COUNT(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`).toEqual([{ n: 0 }]);

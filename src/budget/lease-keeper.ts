@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { BudgetLeaseStore } from '../store/budget-leases.js';
+import type { BudgetCounter } from './counter.js';
+import { LeaseShare, type ShareHooks, type ShareHost } from './lease-share.js';
+
+/** Lease lifetime on the database's clock: a dead replica's headroom is back within this (plus one heartbeat). */
+export const LEASE_TTL_MS = 5000;
+/** Every lease held is renewed (and unreported spend written back) this often. */
+export const LEASE_HEARTBEAT_MS = 1000;
+/** A replica stops using a lease this long before the database may expire it (clock drift, a slow answer). */
+export const LEASE_MARGIN_MS = 1500;
+/** A budget stays "contended" this long after a replica last found no headroom for a call. */
+export const LEASE_CONTEND_MS = 500;
+/** A replica that found no headroom asks again after this, unless freed headroom is announced first. */
+export const LEASE_RETRY_MS = 25;
+/** A lease unused this long goes back to the shared row at the next heartbeat. */
+export const LEASE_IDLE_MS = 10_000;
+/** Least ms between two log lines about failing lease syncs. */
+const FAILURE_LOG_MS = 60_000;
+
+export interface LeaseKeeperOptions {
+  store: BudgetLeaseStore;
+  /** Writes one warning line. */
+  log: (line: string) => void;
+  /** This replica's id in the lease rows (default: a random UUID per process). */
+  replica?: string;
+  heartbeatMs?: number;
+  ttlMs?: number;
+  /** Monotonic ms (default performance.now). */
+  now?: () => number;
+}
+
+/**
+ * One replica's side of the shared budgets (lease-policy.ts): a LeaseShare per budget
+ * instance in use, a heartbeat that renews every lease held and writes back settled
+ * spend (and gives back leases idle for LEASE_IDLE_MS), and a LISTEN on the channel
+ * where replicas announce freed headroom (the heartbeat and LEASE_RETRY_MS retries are
+ * the fallback when an announcement is lost).
+ */
+export class LeaseKeeper {
+  readonly replica: string;
+  private readonly shares = new Map<string, LeaseShare>();
+  private readonly host: ShareHost;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopListening: (() => Promise<void>) | null = null;
+  private failedLoggedAt = -Infinity;
+  private beating = false;
+
+  constructor(private readonly o: LeaseKeeperOptions) {
+    this.replica = o.replica ?? randomUUID();
+    const now = o.now ?? (() => performance.now());
+    const ttlMs = o.ttlMs ?? LEASE_TTL_MS;
+    this.host = {
+      replica: this.replica,
+      ttlMs,
+      marginMs: Math.min(LEASE_MARGIN_MS, ttlMs / 2),
+      contendMs: LEASE_CONTEND_MS,
+      retryMs: LEASE_RETRY_MS,
+      now,
+      sync: (ref, request) => o.store.sync(ref, request),
+      track: (share) => {
+        if (!this.shares.has(share.id)) this.shares.set(share.id, share);
+      },
+      failed: (error) => {
+        const at = now();
+        if (at - this.failedLoggedAt < FAILURE_LOG_MS) return;
+        this.failedLoggedAt = at;
+        o.log(`could not sync shared budget leases (calls go on within the leases held until they lapse, then wait): ${error instanceof Error ? error.message : String(error)}`);
+      },
+    };
+  }
+
+  /** Starts the heartbeat and the LISTEN; resolves once listening (a LISTEN that fails is logged: retries still apply). */
+  async start(): Promise<void> {
+    const interval = this.o.heartbeatMs ?? LEASE_HEARTBEAT_MS;
+    this.timer = setInterval(() => void this.beat(), interval);
+    (this.timer as { unref?: () => void }).unref?.();
+    try {
+      this.stopListening = await this.o.store.listen(
+        (id) => this.shares.get(id)?.announced(),
+        () => {
+          for (const s of this.shares.values()) s.announced();
+        },
+      );
+    } catch (error) {
+      this.host.failed(error);
+    }
+  }
+
+  /** The share of a hard budget's counter (the ledger attaches it on first use). */
+  attach(counter: BudgetCounter, hooks: ShareHooks): LeaseShare {
+    return new LeaseShare(counter, this.host, hooks);
+  }
+
+  /** Writes back settled spend and gives every lease back; stops the heartbeat and the LISTEN. Call when no call is in flight. */
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.stopListening?.().catch(() => {});
+    this.stopListening = null;
+    await Promise.allSettled([...this.shares.values()].map((s) => s.close()));
+    this.shares.clear();
+  }
+
+  /** One heartbeat: renew what is held, write back spend, release idle leases, forget idle shares. */
+  private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      const idleBefore = this.host.now() - LEASE_IDLE_MS;
+      const work: Array<Promise<void>> = [];
+      for (const [id, s] of this.shares) {
+        if (s.holding) work.push(s.heartbeat(idleBefore));
+        else if (s.idle) this.shares.delete(id);
+      }
+      await Promise.allSettled(work);
+    } finally {
+      this.beating = false;
+    }
+  }
+}

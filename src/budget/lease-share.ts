@@ -1,0 +1,295 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { LeaseSyncRequest, LeaseSyncResult, SharedBudgetRef } from '../store/budget-leases.js';
+import { sharedBudgetId } from '../store/budget-leases.js';
+import type { BudgetCounter, CounterShare } from './counter.js';
+import { admitOnLease, leaseChunk, singleCalls, syncRequest, type LocalLease } from './lease-policy.js';
+import type { Decision } from './policy.js';
+
+/** What a share needs from its replica (lease-keeper.ts). */
+export interface ShareHost {
+  /** This replica's id in the lease rows. */
+  readonly replica: string;
+  /** Lease lifetime on the database's clock, ms. */
+  readonly ttlMs: number;
+  /** How long before its expiry on the database this replica stops using a lease, ms. */
+  readonly marginMs: number;
+  /** How long a `short` answer marks a budget contended, ms. */
+  readonly contendMs: number;
+  /** ms before a replica whose request came back `short` asks again (when no announcement came first). */
+  readonly retryMs: number;
+  /** Monotonic ms (performance.now). */
+  now(): number;
+  sync(ref: SharedBudgetRef, request: LeaseSyncRequest): Promise<LeaseSyncResult>;
+  /** The share wants its heartbeat (renewal) from now on. */
+  track(share: LeaseShare): void;
+  /** A sync failed (database away): logged by the keeper, at most once a minute. */
+  failed(error: unknown): void;
+}
+
+/** A known spend read from the row longer ago than this (ms) is read again before it refuses a call. */
+const FRESH_MS = 1000;
+
+/** What a share does to its counter's ledger. */
+export interface ShareHooks {
+  /** Decides this budget's waiters again (lease granted, headroom freed). */
+  wake(): void;
+  /** The spend known now (the row's, plus what is not reported yet): the counter moves to it (alerts fire). */
+  spend(knownNano: NanoUsd): void;
+}
+
+/**
+ * The lease of ONE budget instance held by this replica (lease-policy.ts), attached to
+ * its BudgetCounter when the budgets are shared. `decide` is synchronous and never
+ * touches the database; syncs run in the background, one at a time per budget.
+ *
+ * State: `lease` (ℓ_i as last granted; usable until `validUntil`, and while a sync is on
+ * the wire only up to `cap`), `used` (settled cost not yet reported), the row's spend
+ * and contention at the last sync. `reserved` is the counter's own `reservedNano`.
+ */
+export class LeaseShare implements CounterShare {
+  readonly id: string;
+  private periodStart = Number.NaN;
+  private lease = 0;
+  private used = 0;
+  private rowSpent = 0;
+  private holders = 1;
+  private contended = false;
+  private largest = 0;
+  private head = 0;
+  private validUntil = -Infinity;
+  /** While a sync is on the wire: the most of `lease` this replica may use; Infinity otherwise. */
+  private cap = Infinity;
+  private syncing = false;
+  private again: false | 'sync' | 'release' = false;
+  /** The need the sync on the wire asked for. */
+  private asked = 0;
+  /** After a `short` answer: no new request before this (monotonic ms) unless headroom is announced. */
+  private quietUntil = -Infinity;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private seeded = false;
+  /** Monotonic ms when the last sync was sent that got an answer. */
+  private syncedAt = -Infinity;
+  /** Monotonic ms of the last admission or settle. */
+  lastActive = 0;
+  /** Monotonic ms of the last refusal for a spent cap (at most once a second). */
+  private blockedSince = -Infinity;
+
+  constructor(
+    readonly counter: BudgetCounter,
+    private readonly host: ShareHost,
+    private readonly hooks: ShareHooks,
+  ) {
+    this.id = sharedBudgetId(counter.kind, counter.name, counter.tagValue);
+  }
+
+  /** The admission decision (lease-policy.ts admitOnLease); asks for more lease when it says `wait`. */
+  decide(estimateNano: NanoUsd): Decision {
+    this.onPeriod();
+    const c = this.counter;
+    const d = admitOnLease({ limitNano: c.limitNano, knownSpentNano: c.spentNano, leaseNano: this.usable(), usedNano: this.used, reservedNano: c.reservedNano }, estimateNano);
+    if (d === 'wait') this.want(estimateNano);
+    else if (d === 'block') {
+      // A spend read more than a second ago may predate a reset elsewhere: read it again before refusing.
+      if (!this.fresh) {
+        this.want(estimateNano);
+        return 'wait';
+      }
+      this.refused();
+    }
+    return d;
+  }
+
+  /** The budget's spend was cleared here (admin reset; the shared row is cleared by the caller). */
+  resetSpend(): void {
+    this.used = 0;
+    this.rowSpent = 0;
+  }
+
+  /** An admitted call's estimate is held (after the counter's hold). */
+  held(estimateNano: NanoUsd): void {
+    this.largest = Math.max(estimateNano, Math.floor(this.largest * 0.95));
+    this.lastActive = this.host.now();
+    this.host.track(this);
+  }
+
+  /** A call of this period settled (after the counter's release): its cost is used lease until reported. */
+  released(costNano: NanoUsd): void {
+    this.onPeriod();
+    this.used += costNano;
+    this.lastActive = this.host.now();
+    const local = this.local();
+    if (singleCalls(local)) return this.soon('release');
+    const free = this.lease - this.used - this.counter.reservedNano;
+    if (free < leaseChunk(local.limitNano, local.rowSpentNano + local.usedNano, local.holders) / 2) this.soon('sync');
+  }
+
+  /** Another replica freed headroom (or asks for some): waiters ask again; idle lease goes back when someone waits. */
+  announced(): void {
+    this.quietUntil = -Infinity;
+    if (this.counter.waiting > 0) this.hooks.wake();
+    else if (this.lease > this.counter.reservedNano + this.used) this.soon('release');
+  }
+
+  /** The spend known here was read from the shared row within the last second (a refusal on it is true). */
+  get fresh(): boolean {
+    return this.host.now() - this.syncedAt <= FRESH_MS;
+  }
+
+  /** True when this share holds nothing worth a heartbeat. */
+  get idle(): boolean {
+    return this.lease === 0 && this.used === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.syncing;
+  }
+
+  /**
+   * Holds a lease, has unreported spend, has callers waiting, or refused calls for a spent
+   * cap lately (the heartbeat then learns of a reset or a raised cap elsewhere): renewed.
+   */
+  get holding(): boolean {
+    return this.lease > 0 || this.used > 0 || this.counter.waiting > 0 || this.blockedSince > this.host.now() - 10_000;
+  }
+
+  /** A call was refused for the spent cap: keep looking at the row for a while (heartbeat). */
+  private refused(): void {
+    const at = this.host.now();
+    if (this.blockedSince < at - 1000) {
+      this.blockedSince = at;
+      this.host.track(this);
+    }
+  }
+
+  /** Renews (heartbeat), or gives everything back when idle since `idleBefore` (monotonic ms). */
+  heartbeat(idleBefore: number): Promise<void> {
+    const release = this.counter.inFlight === 0 && this.counter.waiting === 0 && this.lastActive < idleBefore;
+    return this.sync(release ? 'release' : 'sync');
+  }
+
+  /** Reports the spend and gives the lease back (shutdown: nothing is in flight any more). */
+  close(): Promise<void> {
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+    return this.lease > 0 || this.used > 0 ? this.sync('release') : Promise.resolve();
+  }
+
+  /** The period rolled (or was re-windowed): the lease and unreported spend of the old one are void here. */
+  private onPeriod(): void {
+    if (this.counter.periodStart === this.periodStart) return;
+    this.periodStart = this.counter.periodStart;
+    this.lease = 0;
+    this.used = 0;
+    this.rowSpent = 0;
+    this.contended = false;
+    this.seeded = false;
+    this.validUntil = -Infinity;
+  }
+
+  private usable(): number {
+    return this.host.now() < this.validUntil ? Math.min(this.lease, this.cap) : 0;
+  }
+
+  /** A caller does not fit: ask the row for a lease that admits it (or note it for the sync on the wire). */
+  private want(estimateNano: NanoUsd): void {
+    this.head = estimateNano;
+    const need = this.counter.reservedNano + estimateNano;
+    if (this.syncing) {
+      if (need > this.asked) this.again = 'sync';
+      return;
+    }
+    if (this.host.now() < this.quietUntil) return;
+    void this.sync('sync');
+  }
+
+  /** A sync on a later turn (settles in one turn make one). */
+  private soon(kind: 'sync' | 'release'): void {
+    if (this.syncing) {
+      if (this.again !== 'sync') this.again = kind;
+      return;
+    }
+    this.syncing = true;
+    setImmediate(() => {
+      this.syncing = false;
+      void this.sync(kind);
+    });
+  }
+
+  private local(): LocalLease {
+    const c = this.counter;
+    return {
+      limitNano: c.limitNano,
+      rowSpentNano: this.rowSpent,
+      leaseNano: this.host.now() < this.validUntil ? this.lease : 0,
+      usedNano: this.used,
+      reservedNano: c.reservedNano,
+      headNano: c.waiting > 0 || this.head > 0 ? this.head : 0,
+      holders: this.holders,
+      contended: this.contended,
+      largestNano: this.largest,
+      waiting: c.waiting,
+    };
+  }
+
+  private async sync(kind: 'sync' | 'release'): Promise<void> {
+    if (this.syncing) {
+      if (this.again !== 'sync') this.again = kind;
+      return;
+    }
+    this.onPeriod();
+    if (this.counter.soft) return;
+    this.syncing = true;
+    const local = this.local();
+    const { request, localCapNano } = syncRequest(local, kind === 'release');
+    this.head = 0;
+    this.asked = request.needNano;
+    this.cap = localCapNano;
+    const periodStart = this.periodStart;
+    const c = this.counter;
+    const ref: SharedBudgetRef = { id: this.id, kind: c.kind, name: c.name, tagValue: c.tagValue, periodStart };
+    const sentAt = this.host.now();
+    let result: LeaseSyncResult | null = null;
+    try {
+      result = await this.host.sync(ref, {
+        ...request,
+        replica: this.host.replica,
+        limitNano: c.limitNano,
+        seedNano: this.seeded ? 0 : Math.max(0, c.spentNano - this.used),
+        ttlMs: this.host.ttlMs,
+        contendMs: this.host.contendMs,
+      });
+    } catch (error) {
+      // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses at validUntil.
+      this.host.failed(error);
+    }
+    this.syncing = false;
+    if (result !== null && periodStart === this.periodStart) {
+      this.seeded = true;
+      this.used = Math.max(0, this.used - request.reportedNano);
+      this.lease = result.leaseNano;
+      this.cap = Infinity;
+      this.rowSpent = result.spentNano;
+      this.holders = Math.max(1, result.holders);
+      this.contended = result.contended;
+      this.validUntil = sentAt + this.host.ttlMs - this.host.marginMs;
+      this.syncedAt = sentAt;
+      this.hooks.spend(result.spentNano + this.used);
+      if (result.status === 'short') this.quiet();
+      if (this.lease > 0 || this.used > 0) this.host.track(this);
+    } else if (result === null) {
+      this.quiet();
+    }
+    const again = this.again;
+    this.again = false;
+    if (again !== false) void this.sync(again);
+    else if (this.counter.waiting > 0) this.hooks.wake();
+  }
+
+  /** No new request for `retryMs` unless headroom is announced; then the waiters are decided again. */
+  private quiet(): void {
+    this.quietUntil = this.host.now() + this.host.retryMs;
+    if (this.retry !== null) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.quietUntil = -Infinity;
+      if (this.counter.waiting > 0) this.hooks.wake();
+    }, this.host.retryMs);
+    (this.retry as { unref?: () => void }).unref?.();
+  }
+}

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { userInfo, hostname } from 'node:os';
+import { UsageError } from '../lib/errors.js';
+import { CATALOG_SOURCE } from '../pricing/catalog.js';
+import { createPricer, type Pricer } from '../pricing/pricer.js';
+import { snapshotSource } from '../pricing/snapshot.js';
+import { parseTimeRange } from '../report/time-range.js';
+import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
+import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
+import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { newestSnapshot } from './price-book.js';
+
+/**
+ * `tokometer prices reprice`: recompute stored calls' costs with the prices in force now
+ * (each call at the price valid at its own time), and `prices history`: the snapshots
+ * stored and the reprice runs recorded.
+ */
+
+/** Exact dollars from nano-USD: all nine decimals when needed, at least two. */
+export function exactUsd(nano: number): string {
+  const abs = Math.abs(nano);
+  const frac = String(abs % 1_000_000_000).padStart(9, '0').replace(/0+$/, '').padEnd(2, '0');
+  return `${nano < 0 ? '-' : ''}$${Math.trunc(abs / 1_000_000_000).toLocaleString('en-US')}.${frac}`;
+}
+
+function signedUsd(nano: number): string {
+  return nano > 0 ? `+${exactUsd(nano)}` : exactUsd(nano);
+}
+
+/** Who runs a command, for audit rows: `user@host`. */
+export function actorName(env: Readonly<Record<string, string | undefined>>): string {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = env.USER ?? env.LOGNAME;
+  }
+  return `${user ?? 'unknown'}@${hostname()}`;
+}
+
+/** The call pricer for repricing: the pricer's result at the call's own time, null when unpriced now. */
+export function repricer(pricer: Pricer): RepricePrice {
+  return (call) => {
+    const r = pricer.price(call.usage, { provider: call.provider, model: call.model, at: call.ts });
+    return r.priced ? { costNano: r.costNano, priceSource: r.source } : null;
+  };
+}
+
+function modelTable(models: readonly RepriceModelTotals[], total: { calls: number; changed: number; oldTotalNano: number; newTotalNano: number }): string {
+  const columns: GridColumn[] = [
+    { header: 'provider', align: 'left' },
+    { header: 'model', align: 'left' },
+    ...['calls', 'changed', 'old cost', 'new cost', 'difference'].map((header) => ({ header, align: 'right' as const })),
+  ];
+  const row = (provider: string, model: string, t: typeof total) => [provider, model, String(t.calls), String(t.changed), exactUsd(t.oldTotalNano), exactUsd(t.newTotalNano), signedUsd(t.newTotalNano - t.oldTotalNano)];
+  return renderGrid(columns, [...models.map((m) => row(m.provider, m.model, m)), row('total', '', total)], paint(false));
+}
+
+interface RepriceFlags {
+  since?: string;
+  until?: string;
+  model?: string;
+  dryRun?: boolean;
+  db?: string;
+  config?: string;
+}
+
+function registerReprice(prices: Command, ctx: CliContext): void {
+  prices
+    .command('reprice')
+    .description('recompute the cost of stored calls from their usage with the prices in force now (calls, rollups, budgets)')
+    .option('--since <time>', 'first call time (24h, 7d, 2026-11-01, 2026-11-01T09:30Z …); required')
+    .option('--until <time>', 'end of the range (default now; a date is inclusive)')
+    .option('--model <name>', 'only calls of this model as stored (a trailing * matches a prefix)')
+    .option('--dry-run', 'show the differences, change nothing')
+    .option('--db <path>', 'database file, or a postgres:// URL')
+    .option('--config <file>', 'config file (its prices: section applies)')
+    .action(async (flags: RepriceFlags) => {
+      if (flags.since === undefined) throw new UsageError('prices reprice needs --since (for example --since 7d or --since 2026-11-01)');
+      const config = configFor(ctx, flags.config);
+      const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: ctx.clock, timeZone: config.timezone });
+      const dbPath = dbPathFor(ctx, config, flags.db);
+      // It writes, but there is nothing to reprice in a database that does not exist: never create one.
+      const store = await openStoreFor(ctx, dbPath, 'write');
+      try {
+        const prices = store.prices;
+        const snapshot = await newestSnapshot(prices);
+        const pricer = createPricer(config.prices, { snapshot });
+        const sources = [Object.keys(config.prices).length > 0 ? 'config' : null, 'overrides', snapshot?.source ?? null, CATALOG_SOURCE].filter((s) => s !== null).join(', ');
+        const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: repricer(pricer) });
+        const span = `${new Date(range.since).toISOString()} – ${new Date(range.until).toISOString()}${flags.model ? `, model ${flags.model}` : ''}`;
+        if (r.calls === 0) {
+          ctx.out(`No calls with known usage in ${span}.\n`);
+          return;
+        }
+        ctx.out(`${modelTable(r.models, r)}\n`);
+        if (r.unpriced > 0) ctx.out(`${r.unpriced} calls have no price now and keep their stored cost.\n`);
+        ctx.out(
+          flags.dryRun
+            ? `dry run: nothing changed (prices: ${sources}; ${span})\n`
+            : `repriced ${r.changed} of ${r.calls} calls (run #${r.runId}; prices: ${sources}; ${span}); reports and budgets follow\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function renderRun(run: RepriceRun): string {
+  const state = run.finishedAt === null ? ' (unfinished: only its committed batches apply)' : '';
+  const lines = [
+    `#${run.id}  ${new Date(run.startedAt).toISOString()}  by ${run.actor}${state}`,
+    `  calls ${new Date(run.since).toISOString()} – ${new Date(run.until).toISOString()}${run.model ? `, model ${run.model}` : ''}; prices: ${run.prices}`,
+    `  ${run.changed} of ${run.calls} calls changed${run.unpriced > 0 ? `, ${run.unpriced} without a price now` : ''}: ${exactUsd(run.oldTotalNano)} → ${exactUsd(run.newTotalNano)} (${signedUsd(run.newTotalNano - run.oldTotalNano)})`,
+  ];
+  for (const m of run.models.filter((x) => x.changed > 0)) {
+    lines.push(`    ${m.provider}/${m.model}: ${m.changed} of ${m.calls} calls, ${exactUsd(m.oldTotalNano)} → ${exactUsd(m.newTotalNano)} (${signedUsd(m.newTotalNano - m.oldTotalNano)})`);
+  }
+  return lines.join('\n');
+}
+
+function registerHistory(prices: Command, ctx: CliContext): void {
+  prices
+    .command('history')
+    .description('list the price snapshots stored and the reprice runs recorded, newest first')
+    .option('--limit <n>', 'at most this many of each (default 20)')
+    .option('--db <path>', 'database file, or a postgres:// URL')
+    .option('--config <file>', 'config file')
+    .action(async (flags: { limit?: string; db?: string; config?: string }) => {
+      const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive whole number, got '${flags.limit}'`);
+      const config = configFor(ctx, flags.config);
+      const dbPath = dbPathFor(ctx, config, flags.db);
+      // It writes, but there is nothing to reprice in a database that does not exist: never create one.
+      const store = await openStoreFor(ctx, dbPath, 'write');
+      try {
+        const prices = store.prices;
+        const snapshots = await prices.listSnapshots(limit);
+        const runs = await prices.repriceRuns(limit);
+        const out: string[] = [];
+        out.push(snapshots.length === 0 ? `Price snapshots: none (prices come from the pinned catalog, ${CATALOG_SOURCE}).` : 'Price snapshots (the newest is in force):');
+        for (const s of snapshots) {
+          out.push(`#${s.id}  ${snapshotSource(s.fetchedAt, s.sha256)}  ${new Date(s.fetchedAt).toISOString()}  ${s.providers} providers, ${s.models} models${s.forced ? ', forced' : ''}  from ${s.origin}`);
+        }
+        out.push('', runs.length === 0 ? 'Reprice runs: none.' : 'Reprice runs:');
+        for (const run of runs) out.push(renderRun(run));
+        ctx.out(`${out.join('\n')}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** Registers `prices reprice` and `prices history` under `prices`. */
+export function registerPricesReprice(prices: Command, ctx: CliContext): void {
+  registerReprice(prices, ctx);
+  registerHistory(prices, ctx);
+}

@@ -1,0 +1,139 @@
+import type { Usage } from '../providers/types.js';
+
+/**
+ * The records of price snapshots and repricing (schema v8), and the PriceStore that reads
+ * and writes them (price-store.ts). Times in ms since the epoch (UTC), money integer nano-USD.
+ */
+
+/** A catalog snapshot to store (price_snapshots, schema v8). Times ms since the epoch. */
+export interface NewPriceSnapshot {
+  /** Where it was fetched from: a URL or a file path. */
+  origin: string;
+  fetchedAt: number;
+  /** SHA-256 of `data`, lower-case hex. */
+  sha256: string;
+  providers: number;
+  models: number;
+  /** Stored with --force past the change limits. */
+  forced: boolean;
+  /** The catalog data as fetched (genai-prices published JSON). */
+  data: string;
+}
+
+/** A stored snapshot without its data. Higher ids are newer; the highest is in force. */
+export interface PriceSnapshotInfo extends Omit<NewPriceSnapshot, 'data'> {
+  id: number;
+}
+
+export interface PriceSnapshotRecord extends PriceSnapshotInfo {
+  data: string;
+}
+
+/** A stored call with known usage, as repricing sees it. */
+export interface RepriceCall {
+  id: number;
+  ts: number;
+  keyName: string | null;
+  provider: string;
+  endpoint: string;
+  /** COALESCE(model, model_requested). */
+  model: string;
+  usage: Usage;
+  /** reported or estimated (calls with unknown usage have no tokens and are never repriced); kept as is. */
+  usageSource: string;
+  costNano: number | null;
+  priceSource: string | null;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** The price in force now for a call; null = no price now (the call is left as it is). */
+export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string } | null;
+
+export interface RepriceOptions {
+  /** Calls with since ≤ ts < until. */
+  since: number;
+  until: number;
+  /** Only calls whose model (as stored) equals this; a trailing `*` matches a prefix. */
+  model?: string | null;
+  /** Compute and report, write nothing. */
+  dryRun?: boolean;
+  /** Who runs it (audit row). */
+  actor: string;
+  clock: () => number;
+  /** The price sources in force, for the audit row (e.g. `config, overrides, genai-prices@0.1.8`). */
+  prices: string;
+  price: RepricePrice;
+  /** Calls per batch (one transaction each). Default 500. */
+  batchSize?: number;
+  /** Calls at or after (start − this) get reprice_spend rows for the budgets. Default 32 days. */
+  spendWindowMs?: number;
+}
+
+export interface RepriceTotals {
+  /** Calls examined (known usage and model, in range). */
+  calls: number;
+  /** Calls whose cost changed. */
+  changed: number;
+  /** Calls without a price now, left as they were. */
+  unpriced: number;
+  /** Cost of the examined calls before (unpriced = 0). */
+  oldTotalNano: number;
+  /** Cost of the examined calls after. */
+  newTotalNano: number;
+}
+
+export interface RepriceModelTotals extends RepriceTotals {
+  provider: string;
+  model: string;
+}
+
+export interface RepriceResult extends RepriceTotals {
+  /** reprice_runs id; null for a dry run. */
+  runId: number | null;
+  /** Per provider and model, largest absolute difference first. */
+  models: RepriceModelTotals[];
+}
+
+/** One `prices reprice` run as recorded (reprice_runs, schema v8). Times ms, money nano-USD. */
+export interface RepriceRun extends RepriceTotals {
+  id: number;
+  actor: string;
+  startedAt: number;
+  /** null while running, or when the run died (its committed batches stand). */
+  finishedAt: number | null;
+  since: number;
+  until: number;
+  model: string | null;
+  /** The price sources in force. */
+  prices: string;
+  models: RepriceModelTotals[];
+}
+
+/** A repriced call's cost change, for the budget counters of running proxies. */
+export interface SpendChange {
+  /** Increasing; a proxy applies the rows above the last id it has seen. */
+  id: number;
+  ts: number;
+  keyName: string | null;
+  tags: Record<string, string>;
+  deltaNano: number;
+}
+
+/** Price snapshots and repricing in the database (`store.prices`). */
+export interface PriceStore {
+  /** Stores a catalog snapshot; it is in force from now on. @returns its id. */
+  insertSnapshot(s: NewPriceSnapshot): Promise<number>;
+  /** Id of the snapshot in force, or null (cheap enough to poll). */
+  latestSnapshotId(): Promise<number | null>;
+  /** The snapshot in force, with its data. */
+  latestSnapshot(): Promise<PriceSnapshotRecord | null>;
+  listSnapshots(limit: number): Promise<PriceSnapshotInfo[]>;
+  /** Reprices stored calls (see store/reprice.ts). */
+  reprice(options: RepriceOptions): Promise<RepriceResult>;
+  /** Reprice runs, newest first. */
+  repriceRuns(limit: number): Promise<RepriceRun[]>;
+  /** Id of the newest budget spend change from repricing (0 = none; cheap enough to poll). */
+  latestSpendChangeId(): Promise<number>;
+  /** Spend changes after `afterId`, oldest first. */
+  spendChangesAfter(afterId: number, limit: number): Promise<SpendChange[]>;
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/lib/errors.js';
+
+/** `prices:` holds model prices and the update settings auto_update, source and poll_interval. */
+
+function load(text: string) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-config-'));
+  writeFileSync(path.join(cwd, 'tokometer.yaml'), text);
+  return loadConfig({ env: {}, cwd }).config;
+}
+
+function errorOf(text: string): string {
+  try {
+    load(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('accepted');
+}
+
+describe('prices: update settings', () => {
+  it('defaults: no auto update, the published source, a 30 s poll', () => {
+    expect(load('').price_updates).toEqual({ autoUpdateMs: null, source: null, pollIntervalMs: 30_000 });
+  });
+
+  it('are lifted out of the model prices', () => {
+    const config = load('prices:\n  auto_update: 24h\n  source: ./prices.json\n  poll_interval: 5s\n  my-model: { input: 1, output: 2 }\n');
+    expect(config.price_updates).toEqual({ autoUpdateMs: 86_400_000, source: './prices.json', pollIntervalMs: 5000 });
+    expect(config.prices).toEqual({ 'my-model': { input: 1, output: 2 } });
+    expect(load('prices: { auto_update: "off" }').price_updates.autoUpdateMs).toBeNull();
+    expect(load('prices: { auto_update: 90m }').price_updates.autoUpdateMs).toBe(5_400_000);
+  });
+
+  it('bad values and misspelt price fields say what is wrong, with the line', () => {
+    expect(errorOf('prices:\n  auto_update: daily\n')).toMatch(/tokometer\.yaml:2:16: prices\.auto_update: expected off or a duration such as 30s, 10m, 24h or 1d$/);
+    expect(errorOf('prices:\n  poll_interval: 0s\n')).toMatch(/prices\.poll_interval: must be longer than 0/);
+    expect(errorOf('prices:\n  my-model: { input: 1, outptu: 2 }\n')).toMatch(/tokometer\.yaml:2:25: prices\.my-model\.outptu: unknown key "outptu"; did you mean "output"\?/);
+  });
+});

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
+import type { CallRecord } from '../../src/store/types.js';
+import type { ContractStore, FacadeCase } from './contract-facade.js';
+import { makeCall, rejected } from './fixtures.js';
+import { snapshot } from './pg/snapshot.js';
+
+/**
+ * `store.prices` on every store (both SQLite drivers and PostgreSQL): catalog snapshots,
+ * repricing of stored calls (calls, rollups, entity rows) and its audit trail.
+ */
+
+const T0 = 1_750_000_000_000; // 2025-06-15T15:06:40Z
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The prices "now": per-token rates by model; `claude` has none (its calls keep their cost). */
+function priceNow(model: string, input: number, output: number): { costNano: number; priceSource: string } | null {
+  if (model === 'gpt-4o') return { costNano: input * 3 + output * 12, priceSource: 'config' };
+  if (model === 'gpt-4o-mini') return { costNano: input + output * 4, priceSource: 'config' };
+  return null;
+}
+const price: RepricePrice = (c: RepriceCall) => priceNow(c.model, c.usage.inputTokens, c.usage.outputTokens);
+
+const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
+
+/** A call at T0 + `at` ms; everything else as makeCall(i) unless given. */
+const call = (i: number, at: number, over: Partial<CallRecord>): CallRecord => makeCall(i, { ts: T0 + at, usage: usage(1000 + i, 100 + i), ...over });
+
+/**
+ * Calls that touch every kind of row: rolled-up tags, user and session entity rows over two
+ * months, a call unpriced before, a model without a price now, estimated usage, calls with
+ * no usage (refused, unknown), a model known only as requested, a call before the range.
+ */
+const CALLS: CallRecord[] = [
+  call(1, 0, { keyName: 'a', model: 'gpt-4o', tags: { feature: 'chat', user_id: 'u1', user_tier: 'free' }, costNano: 100 }),
+  call(2, HOUR, { keyName: 'a', model: 'gpt-4o', tags: { feature: 'chat', user_id: 'u2' }, costNano: 200 }),
+  call(3, HOUR + 5, { keyName: 'b', model: 'gpt-4o-mini', tags: { feature: 'search', user_id: 'u1', session_id: 's1' }, costNano: null, priceSource: null }),
+  call(4, 2 * HOUR, { keyName: 'b', model: 'gpt-4o-mini', tags: { feature: 'search' }, costNano: 50, usageSource: 'estimated' }),
+  call(5, 2 * HOUR, { keyName: 'a', model: 'claude', modelRequested: 'claude', tags: { feature: 'chat' }, costNano: 70 }),
+  call(6, 2 * HOUR + 1, { model: 'gpt-4o', outcome: 'refused', status: 429, usage: null, usageSource: 'not_metered', costNano: null, ttfbMs: null }),
+  call(7, 2 * HOUR + 2, { model: 'gpt-4o', usage: null, usageSource: 'unknown', costNano: null }),
+  call(8, 3 * HOUR, { model: 'gpt-4o', outcome: 'upstream_failed', status: 502, ttfbMs: null, usageSource: 'estimated', costNano: 40, tags: { user_id: 'u3' } }),
+  call(9, -HOUR, { keyName: 'a', model: 'gpt-4o', tags: { feature: 'chat', user_id: 'u1' }, costNano: 100 }),
+  call(10, 3 * HOUR, { model: null, modelRequested: 'gpt-4o', costNano: 10, tags: { feature: 'chat' } }),
+  call(11, 16 * DAY, { keyName: 'a', model: 'gpt-4o', tags: { feature: 'chat', user_id: 'u1', session_id: 's2' }, costNano: 300 }),
+  call(12, 16 * DAY + HOUR, { keyName: null, model: 'gpt-4o-mini', tags: {}, costNano: 30 }),
+];
+
+const SINCE = T0;
+const UNTIL = T0 + 40 * DAY;
+/** The run's clock: every call of the range lies in the last 32 days, so each change moves budgets. */
+const NOW = T0 + 20 * DAY;
+
+/** The call as stored had it been written at the prices now (only calls reprice examines change). */
+function atNewPrices(c: CallRecord): CallRecord {
+  const model = c.model ?? c.modelRequested;
+  if (c.usage === null || model === null || c.ts < SINCE || c.ts >= UNTIL) return c;
+  const p = priceNow(model, c.usage.inputTokens, c.usage.outputTokens);
+  return p === null ? c : { ...c, costNano: p.costNano, priceSource: p.priceSource };
+}
+
+/** Inserts CALLS (or their new-price versions) in the same two batches every time. */
+async function insert(s: ContractStore, calls: readonly CallRecord[]): Promise<void> {
+  await s.insertCalls(calls.slice(0, 7));
+  await s.insertCalls(calls.slice(7));
+}
+
+const reprice = (s: ContractStore, over: { dryRun?: boolean; batchSize?: number } = {}) =>
+  s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config, overrides', price, ...over });
+
+export const priceCases: FacadeCase[] = [
+  {
+    name: 'prices: snapshots round-trip; the newest is in force; lists newest first without data; a store opened to read cannot store one',
+    async run(env) {
+      const s = await env.open();
+      assert.equal(await s.prices.latestSnapshotId(), null);
+      assert.equal(await s.prices.latestSnapshot(), null);
+      assert.deepEqual(await s.prices.listSnapshots(10), []);
+      const first = { origin: 'https://example.test/data.json', fetchedAt: T0, sha256: 'a'.repeat(64), providers: 2, models: 30, forced: false, data: '[{"id":"openai"}]' };
+      const second = { ...first, origin: '/tmp/data.json', fetchedAt: T0 + DAY, sha256: 'b'.repeat(64), forced: true, data: '[{"id":"anthropic","välue":"ü"}]' };
+      const id1 = await s.prices.insertSnapshot(first);
+      const id2 = await s.prices.insertSnapshot(second);
+      assert.ok(id2 > id1);
+      const ro = await env.open('read');
+      assert.equal(await ro.prices.latestSnapshotId(), id2);
+      assert.deepEqual(await ro.prices.latestSnapshot(), { id: id2, ...second });
+      const { data: _d1, ...info1 } = first;
+      const { data: _d2, ...info2 } = second;
+      assert.deepEqual(await ro.prices.listSnapshots(10), [{ id: id2, ...info2 }, { id: id1, ...info1 }]);
+      assert.deepEqual(await ro.prices.listSnapshots(1), [{ id: id2, ...info2 }]);
+      assert.ok(await rejected(ro.prices.insertSnapshot(first)));
+      assert.equal(await s.prices.latestSnapshotId(), id2);
+      await ro.close();
+      await s.close();
+    },
+  },
+  {
+    name: 'prices.reprice: calls, rollups, entity rows and tag state end as if the calls had been written at the new prices (batches of 3)',
+    async run(env) {
+      const s = await env.open();
+      await insert(s, CALLS);
+      const result = await reprice(s, { batchSize: 3 });
+      const repriced = await snapshot((sql) => s.rows(sql), env.dialect);
+      await s.close();
+
+      const fresh = await env.open();
+      await fresh.exec(
+        `DELETE FROM ${env.dialect === 'sqlite' ? 'call_tags' : 'call_tag_keys'}; DELETE FROM calls; DELETE FROM rollups; DELETE FROM rollup_dims; DELETE FROM entity_months; DELETE FROM entity_counts;
+         DELETE FROM tag_key_days; DELETE FROM tag_keys; DELETE FROM rollup_state WHERE name IN ('first_hour', 'last_hour')`,
+      );
+      await fresh.close();
+      const written = await env.open();
+      await insert(written, CALLS.map(atNewPrices));
+      assert.deepEqual(repriced, await snapshot((sql) => written.rows(sql), env.dialect));
+      const costOf = (calls: readonly CallRecord[]) => calls.reduce((n, c) => n + (c.costNano ?? 0), 0);
+      assert.equal(result.newTotalNano - result.oldTotalNano, costOf(CALLS.map(atNewPrices)) - costOf(CALLS));
+      await written.close();
+    },
+  },
+  {
+    name: 'prices.reprice records the run, per-model totals and budget spend changes; a dry run writes nothing; a second run changes nothing',
+    async run(env) {
+      const s = await env.open();
+      await insert(s, CALLS);
+      const before = await snapshot((sql) => s.rows(sql), env.dialect);
+
+      const dry = await reprice(s, { dryRun: true });
+      // Examined: calls in range with usage and a model (not 6, 7 or 9); claude has no price now.
+      assert.deepEqual([dry.runId, dry.calls, dry.changed, dry.unpriced], [null, 9, 8, 1]);
+      assert.deepEqual(await snapshot((sql) => s.rows(sql), env.dialect), before);
+      assert.deepEqual(await s.prices.repriceRuns(10), []);
+      assert.equal(await s.prices.latestSpendChangeId(), 0);
+
+      const run = await reprice(s, { batchSize: 4 });
+      assert.deepEqual({ ...run, runId: null }, dry);
+      assert.ok(run.runId !== null && run.runId > 0);
+      const [recorded] = await s.prices.repriceRuns(10);
+      assert.deepEqual(
+        { ...recorded!, models: undefined },
+        { id: run.runId, actor: 'me@host', startedAt: NOW, finishedAt: NOW, since: SINCE, until: UNTIL, model: null, prices: 'config, overrides', calls: 9, changed: 8, unpriced: 1, oldTotalNano: run.oldTotalNano, newTotalNano: run.newTotalNano, models: undefined },
+      );
+      assert.deepEqual(recorded!.models, run.models.map((m) => ({ ...m, unpriced: 0 })));
+      assert.deepEqual(
+        run.models.map((m) => [m.model, m.calls, m.changed]).sort(),
+        [['claude', 1, 0], ['gpt-4o', 5, 5], ['gpt-4o-mini', 3, 3]],
+      );
+
+      const changed = CALLS.filter((c) => atNewPrices(c).costNano !== c.costNano).sort((a, b) => a.ts - b.ts);
+      const changes = await s.prices.spendChangesAfter(0, 100);
+      assert.deepEqual(
+        changes.map((c) => [c.ts, c.keyName, c.tags, c.deltaNano]),
+        changed.map((c) => [c.ts, c.keyName, c.tags, atNewPrices(c).costNano! - (c.costNano ?? 0)]),
+      );
+      assert.ok(changes.every((c, i) => i === 0 || c.id > changes[i - 1]!.id));
+      assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
+      assert.deepEqual((await s.prices.spendChangesAfter(changes[2]!.id, 2)).map((c) => c.id), [changes[3]!.id, changes[4]!.id]);
+      // Usage flags stay as recorded.
+      assert.deepEqual(
+        (await s.rows<{ usage_source: string }>('SELECT usage_source FROM calls ORDER BY ts, id')).map((r) => r.usage_source),
+        [...CALLS].sort((a, b) => a.ts - b.ts).map((c) => c.usageSource),
+      );
+
+      const again = await reprice(s);
+      assert.equal(again.changed, 0);
+      assert.equal(again.newTotalNano, run.newTotalNano);
+      assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
+      assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
+      await s.close();
+    },
+  },
+];

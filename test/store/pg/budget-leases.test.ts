@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { grantLease } from '../../../src/budget/lease-policy.js';
+import { budgetLeaseStore, sharedBudgetId, type BudgetLeaseStore, type SharedBudgetRef } from '../../../src/store/budget-leases.js';
+import type { PostgresDb } from '../../../src/store/drivers/postgres.js';
+import { pgDatabases } from '../../support/pg-databases.js';
+
+const pg = pgDatabases();
+const PERIOD = Date.parse('2026-11-01T00:00:00Z');
+const sync = { ttlMs: 60_000, contendMs: 500 };
+let n = 0;
+const ref = (): SharedBudgetRef => {
+  const name = `k${++n}`;
+  return { id: sharedBudgetId('key', name, null), kind: 'key', name, tagValue: null, periodStart: PERIOD };
+};
+
+describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
+  let db: PostgresDb;
+  let store: BudgetLeaseStore;
+  beforeAll(async () => {
+    db = await pg.db('budget_leases');
+    store = budgetLeaseStore(db);
+  });
+
+  it('applies the same rule as lease-policy.ts grantLease, for random rows and requests', async () => {
+    const amount = fc.integer({ min: 0, max: 2000 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ limit: fc.integer({ min: 1, max: 3000 }), spent: amount, held: amount, otherA: amount, otherB: amount, reported: amount, floor: amount, need: amount, want: amount, inFlight: amount }),
+        async (x) => {
+          const r = ref();
+          await db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano) VALUES (?, ?, ?, ?, NULL, ?)', [r.id, PERIOD, 'key', r.name, x.spent]);
+          const far = Date.now() + 60_000;
+          for (const [replica, lease] of [['me', x.held], ['a', x.otherA], ['b', x.otherB]] as const) {
+            if (lease > 0) await db.run('INSERT INTO budget_leases (budget_id, period_start, replica, lease_nano, expires_at) VALUES (?, ?, ?, ?, ?)', [r.id, PERIOD, replica, lease, far]);
+          }
+          const request = { reportedNano: x.reported, floorNano: x.floor, needNano: x.need, wantNano: x.want, inFlightNano: x.inFlight };
+          const got = await store.sync(r, { ...request, replica: 'me', limitNano: x.limit, seedNano: 0, ...sync });
+          const expected = grantLease({ limitNano: x.limit, spentNano: x.spent, heldNano: x.held, othersNano: x.otherA + x.otherB }, request);
+          expect({ status: got.status, leaseNano: got.leaseNano, spentNano: got.spentNano, othersNano: got.othersNano }).toEqual({ ...expected, othersNano: x.otherA + x.otherB });
+          expect(await store.sharedSpent(r.id, PERIOD)).toBe(expected.spentNano);
+          const mine = (await store.leases(r.id)).filter((l) => l.replica === 'me');
+          expect(mine.map((l) => l.leaseNano)).toEqual(expected.leaseNano > 0 ? [expected.leaseNano] : []);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('a new row starts from the seed; a lease not renewed in time goes back to the room', async () => {
+    const r = ref();
+    const ask = (replica: string, need: number, ttlMs: number) =>
+      store.sync(r, { replica, limitNano: 1000, seedNano: 400, reportedNano: 0, floorNano: 0, needNano: need, wantNano: need, inFlightNano: 0, ttlMs, contendMs: 500 });
+    expect(await ask('dies', 500, 150)).toMatchObject({ status: 'granted', leaseNano: 500, spentNano: 400, holders: 1 });
+    expect(await ask('lives', 300, 60_000)).toMatchObject({ status: 'short', leaseNano: 0, othersNano: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await ask('lives', 300, 60_000)).toMatchObject({ status: 'granted', leaseNano: 300, othersNano: 0, holders: 1 });
+    expect((await store.leases(r.id)).map((l) => l.replica)).toEqual(['lives']);
+  });
+
+  it('announces on tokometer_leases when a replica finds no room, and when headroom is freed while someone waits', async () => {
+    const r = ref();
+    const heard: string[] = [];
+    const stop = await store.listen(
+      (id) => heard.push(id),
+      () => {},
+    );
+    try {
+      const ask = (replica: string, o: { need?: number; floor?: number; reported?: number }) =>
+        store.sync(r, { replica, limitNano: 1000, seedNano: 0, reportedNano: o.reported ?? 0, floorNano: o.floor ?? 0, needNano: o.need ?? 0, wantNano: o.need ?? 0, inFlightNano: o.floor ?? 0, ...sync });
+      await ask('a', { need: 900, floor: 0 });
+      expect(heard).toEqual([]);
+      expect(await ask('b', { need: 200 })).toMatchObject({ status: 'short' });
+      await until(() => heard.length === 1);
+      // a's call settled at 700: reported, and the rest given back.
+      expect(await ask('a', { reported: 700, floor: 0 })).toMatchObject({ status: 'granted', leaseNano: 0, spentNano: 700, contended: true });
+      await until(() => heard.length === 2);
+      expect(heard).toEqual([r.id, r.id]);
+      expect(await ask('b', { need: 200 })).toMatchObject({ status: 'granted', leaseNano: 200 });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
+    const r = ref();
+    await store.sync(r, { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 600, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    const tagged = (value: string): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'team', value), kind: 'tag', name: 'team', tagValue: value, periodStart: PERIOD });
+    for (const v of ['x', 'y']) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 300, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    await store.reset('key', r.name, null, PERIOD);
+    expect(await store.sharedSpent(r.id, PERIOD)).toBe(0);
+    await store.reset('tag', 'team', 'x', PERIOD);
+    expect([await store.sharedSpent(tagged('x').id, PERIOD), await store.sharedSpent(tagged('y').id, PERIOD)]).toEqual([0, 300]);
+    await store.reset('tag', 'team', undefined, PERIOD);
+    expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
+  });
+});
+
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
