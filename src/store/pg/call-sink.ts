@@ -1,7 +1,7 @@
 import { newCallId } from '../../lib/call-id.js';
 import { AsyncWriteQueue, type AsyncWriteQueueOptions, type RecordSink } from '../async-write-queue.js';
 import { InvalidCallRecordError } from '../call-row.js';
-import { PostgresDbError, type PostgresDb } from '../drivers/postgres.js';
+import { PostgresDbError, beginTransaction, type PostgresDb } from '../drivers/postgres.js';
 import type { CallRecord } from '../types.js';
 import { DUPLICATE_CALL, insertCallBatch, prepareCall } from './call-batch.js';
 import { ensureMonths, monthsOf, partitionMonths } from './partitions.js';
@@ -46,7 +46,7 @@ export function postgresCallSink(db: PostgresDb): RecordSink {
           for (const m of missing) months.add(m);
         }
         const attempt = (mode: 'fresh' | 'replay') =>
-          db.sql.begin(async (tx) => {
+          beginTransaction(db.sql, async (tx) => {
             const inserted = await insertCallBatch(tx, prepared, mode);
             return addRollups(tx, inserted.map((c) => c.rollup), span);
           });
