@@ -1,7 +1,7 @@
 import type { BudgetPeriod } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
-import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
+import type { AlertEvent, BlockInfo, BudgetKind, BudgetState, RepricedSpend } from './types.js';
 import { decide, type Decision } from './policy.js';
 
 /** This replica's lease on a budget shared with other replicas (lease-share.ts LeaseShare), as its counter uses it. */
@@ -14,6 +14,8 @@ export interface CounterShare {
   released(costNano: NanoUsd): void;
   /** After an admin reset cleared the spend here. */
   resetSpend(): void;
+  /** After a repriced call's cost change `deltaNano` (reprice change `changeId`) moved the spend here. */
+  repriced(changeId: number, deltaNano: NanoUsd): void;
   /** The spend known here was read from the shared row lately: a refusal on it is true. */
   readonly fresh: boolean;
 }
@@ -201,14 +203,17 @@ export class BudgetCounter {
   }
 
   /**
-   * Moves the spend of a call at `ts` by `deltaNano` (a repriced call's cost change) when
-   * the call counts in this period (at or after `countsFrom`). An increase fires the
-   * thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
+   * Moves the spend by a repriced call's cost change when the call counts in this period
+   * (at or after `countsFrom`), and hands it to the share (shared budgets). An increase
+   * fires the thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
    */
-  adjust(ts: number, deltaNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+  adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    const { ts } = change;
+    const deltaNano = Math.round(change.deltaNano);
     if (ts < this.countsFrom || ts < this.periodStart || ts >= this.periodEnd || deltaNano === 0) return;
     if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
     else this.spentNano = Math.max(0, this.spentNano + deltaNano);
+    this.share?.repriced(change.id, deltaNano);
   }
 
   /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */

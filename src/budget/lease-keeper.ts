@@ -45,6 +45,8 @@ export class LeaseKeeper {
   private stopListening: (() => Promise<void>) | null = null;
   private failedLoggedAt = -Infinity;
   private beating = false;
+  /** The newest reprice change this replica's counters hold (lease-share.ts sends it as a new row's seed). */
+  private repricedThrough = 0;
 
   constructor(private readonly o: LeaseKeeperOptions) {
     this.replica = o.replica ?? randomUUID();
@@ -57,6 +59,7 @@ export class LeaseKeeper {
       contendMs: LEASE_CONTEND_MS,
       retryMs: LEASE_RETRY_MS,
       now,
+      repricedThrough: () => this.repricedThrough,
       sync: (ref, request) => o.store.sync(ref, request),
       track: (share) => {
         if (!this.shares.has(share.id)) this.shares.set(share.id, share);
@@ -85,6 +88,16 @@ export class LeaseKeeper {
     } catch (error) {
       this.host.failed(error);
     }
+  }
+
+  /** Reads the newest reprice change in the store: call before the counters are seeded from the call log. */
+  async readRepricedThrough(): Promise<void> {
+    this.noteRepriced(await this.o.store.latestRepriceChange());
+  }
+
+  /** The counters now hold the reprice change `id` (and every earlier one). */
+  noteRepriced(id: number): void {
+    if (id > this.repricedThrough) this.repricedThrough = id;
   }
 
   /** The share of a hard budget's counter (the ledger attaches it on first use). */

@@ -19,6 +19,8 @@ export interface ShareHost {
   readonly retryMs: number;
   /** Monotonic ms (performance.now). */
   now(): number;
+  /** The newest reprice change the replica's counters hold (a new shared row's seed holds it too). */
+  repricedThrough(): number;
   sync(ref: SharedBudgetRef, request: LeaseSyncRequest): Promise<LeaseSyncResult>;
   /** The share wants its heartbeat (renewal) from now on. */
   track(share: LeaseShare): void;
@@ -73,6 +75,8 @@ export class LeaseShare implements CounterShare {
   lastActive = 0;
   /** Monotonic ms of the last refusal for a spent cap (at most once a second). */
   private blockedSince = -Infinity;
+  /** Repriced calls' cost changes of this period not yet acknowledged by the row: [change id, delta]. */
+  private reprices: Array<[number, NanoUsd]> = [];
 
   constructor(
     readonly counter: BudgetCounter,
@@ -103,6 +107,14 @@ export class LeaseShare implements CounterShare {
   resetSpend(): void {
     this.used = 0;
     this.rowSpent = 0;
+  }
+
+  /** A repriced call's cost change moved the counter: the row gets it at the next sync (it counts each change once). */
+  repriced(changeId: number, deltaNano: NanoUsd): void {
+    this.onPeriod();
+    this.reprices.push([changeId, deltaNano]);
+    this.host.track(this);
+    this.soon('sync');
   }
 
   /** An admitted call's estimate is held (after the counter's hold). */
@@ -137,7 +149,7 @@ export class LeaseShare implements CounterShare {
 
   /** True when this share holds nothing worth a heartbeat. */
   get idle(): boolean {
-    return this.lease === 0 && this.used === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.syncing;
+    return this.lease === 0 && this.used === 0 && this.reprices.length === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.syncing;
   }
 
   /**
@@ -145,7 +157,7 @@ export class LeaseShare implements CounterShare {
    * cap lately (the heartbeat then learns of a reset or a raised cap elsewhere): renewed.
    */
   get holding(): boolean {
-    return this.lease > 0 || this.used > 0 || this.counter.waiting > 0 || this.blockedSince > this.host.now() - 10_000;
+    return this.lease > 0 || this.used > 0 || this.reprices.length > 0 || this.counter.waiting > 0 || this.blockedSince > this.host.now() - 10_000;
   }
 
   /** A call was refused for the spent cap: keep looking at the row for a while (heartbeat). */
@@ -179,6 +191,7 @@ export class LeaseShare implements CounterShare {
     this.rowSpent = 0;
     this.contended = false;
     this.seeded = false;
+    this.reprices = [];
     this.validUntil = -Infinity;
   }
 
@@ -244,6 +257,7 @@ export class LeaseShare implements CounterShare {
     const c = this.counter;
     const ref: SharedBudgetRef = { id: this.id, kind: c.kind, name: c.name, tagValue: c.tagValue, periodStart };
     const sentAt = this.host.now();
+    const reprices = this.reprices.length;
     let result: LeaseSyncResult | null = null;
     try {
       result = await this.host.sync(ref, {
@@ -253,6 +267,8 @@ export class LeaseShare implements CounterShare {
         seedNano: this.seeded ? 0 : Math.max(0, c.spentNano - this.used),
         ttlMs: this.host.ttlMs,
         contendMs: this.host.contendMs,
+        seedRepricedThrough: this.host.repricedThrough(),
+        reprices: this.reprices.slice(0, reprices),
       });
     } catch (error) {
       // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses at validUntil.
@@ -261,6 +277,7 @@ export class LeaseShare implements CounterShare {
     this.syncing = false;
     if (result !== null && periodStart === this.periodStart) {
       this.seeded = true;
+      this.reprices.splice(0, reprices);
       this.used = Math.max(0, this.used - request.reportedNano);
       this.lease = result.leaseNano;
       this.cap = Infinity;

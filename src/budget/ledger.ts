@@ -6,13 +6,15 @@ import { PeriodWindows } from './periods.js';
 import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
-import type { AlertEvent, BudgetRef, BudgetState, SeedCall, SeedSpend, TagBudget } from './types.js';
+import type { AlertEvent, BudgetRef, BudgetState, RepricedSpend, SeedCall, SeedSpend, TagBudget } from './types.js';
 import type { ShareHooks } from './lease-share.js';
 import type { CounterShare } from './counter.js';
 
 /** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
 export interface BudgetSharing {
   attach(counter: BudgetCounter, hooks: ShareHooks): CounterShare;
+  /** This replica's counters now hold the reprice change `id` (and every earlier one). */
+  noteRepriced(id: number): void;
 }
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
@@ -240,18 +242,20 @@ export class BudgetLedger {
   }
 
   /**
-   * Moves spend by repriced calls' cost changes (`costNano` = new − old, may be negative),
-   * for the budgets each call counts against, when the call lies in the instance's current
-   * period and after its last reset. Increases fire alerts as settling does.
+   * Moves spend by repriced calls' cost changes (ids ascending), for the budgets each call
+   * counts against, when the call lies in the instance's current period and after its last
+   * reset. Increases fire alerts as settling does. Shared budgets also send each change to
+   * their row, which counts it once whichever replicas send it.
    */
-  adjustSpend(changes: Iterable<SeedCall>): void {
+  adjustSpend(changes: Iterable<RepricedSpend>): void {
     const at = this.clock();
     const touched = new Set<BudgetCounter>();
     for (const change of changes) {
-      const delta = change.costNano ?? 0;
+      this.sharing?.noteRepriced(change.id);
+      const delta = change.deltaNano;
       if (delta === 0 || !Number.isFinite(delta)) continue;
       for (const c of this.countersFor({ keyName: change.keyName, tags: change.tags }, at) ?? []) {
-        c.adjust(change.ts, Math.round(delta), this.clock, this.onCross);
+        c.adjust(change, this.clock, this.onCross);
         touched.add(c);
       }
     }

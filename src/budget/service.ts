@@ -11,7 +11,7 @@ import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { seedLedger } from './seed.js';
-import type { AlertEvent, BudgetKind, BudgetState, SeedCall, TagBudget } from './types.js';
+import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
 /** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
 export interface BudgetedKey {
@@ -111,6 +111,8 @@ export class BudgetService {
   static async create(o: BudgetServiceOptions): Promise<BudgetService> {
     const service = new BudgetService(o);
     const since = service.ledger.seedSince();
+    // Before the seed: the shared rows this replica creates hold the reprices up to here.
+    await service.leases?.readRepricedThrough();
     await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name) });
     service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
     // Estimates of calls without max output are tight from the first call after a restart.
@@ -252,10 +254,10 @@ export class BudgetService {
 
   /**
    * Moves the current periods' spend by repriced calls' cost changes (`prices reprice`,
-   * possibly run by another process): each change counts for the budgets its call counts
-   * against, as its settle did.
+   * possibly run by another process), ids ascending: each change counts for the budgets
+   * its call counts against, as its settle did.
    */
-  adjustSpend(changes: Iterable<SeedCall>): void {
+  adjustSpend(changes: Iterable<RepricedSpend>): void {
     this.ledger.adjustSpend(changes);
   }
 

@@ -117,6 +117,16 @@ export interface SeedCall {
   costNano: NanoUsd | null;
 }
 
+/** One repriced call's cost change (`prices reprice`: a reprice_spend row); ids increase in commit order. */
+export interface RepricedSpend {
+  id: number;
+  ts: number;
+  keyName: string | null;
+  tags: Readonly<Record<string, string>>;
+  /** New cost − old cost, integer nano-USD; may be negative. */
+  deltaNano: NanoUsd;
+}
+
 /** Pre-aggregated spend of one budget instance in one period (e.g. from a SQL GROUP BY). */
 export interface SeedSpend {
   ref: BudgetRef;

@@ -1,4 +1,4 @@
-import type { SeedCall } from '../budget/types.js';
+import type { RepricedSpend } from '../budget/types.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { Logger } from '../proxy/log.js';
 import type { PriceStore } from '../store/price-store.js';
@@ -17,7 +17,7 @@ export interface PriceWatchOptions {
   prices: PriceStore;
   pricer: Pricer;
   /** The proxy's budgets (absent when it enforces none). */
-  budgets: { adjustSpend(changes: Iterable<SeedCall>): void } | null;
+  budgets: { adjustSpend(changes: Iterable<RepricedSpend>): void } | null;
   log: Logger;
   /** ms between polls. */
   pollMs: number;
@@ -65,7 +65,7 @@ export function startPriceWatch(o: PriceWatchOptions): PriceWatch {
       const changes = await o.prices.spendChangesAfter(spendSeen, PAGE);
       if (changes.length === 0) return;
       spendSeen = changes[changes.length - 1]!.id;
-      o.budgets?.adjustSpend(changes.map((c) => ({ ts: c.ts, keyName: c.keyName, tags: c.tags, costNano: c.deltaNano })));
+      o.budgets?.adjustSpend(changes);
       const delta = changes.reduce((s, c) => s + c.deltaNano, 0);
       o.log.info('budgets: spend moved by repriced calls', { calls: changes.length, delta_nano: delta });
       if (changes.length < PAGE) return;

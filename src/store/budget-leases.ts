@@ -9,7 +9,8 @@ import type { StoredBudgetKind } from './records.js';
  * unless renewed). `tokometer_lease_sync` applies budget/lease-policy.ts `grantLease` in
  * one statement under the share row's lock, on PostgreSQL's clock; it announces freed
  * headroom on the channel `tokometer_leases` (payload: the budget id) while another
- * replica waits for some.
+ * replica waits for some. Repriced calls' cost changes reach the row once however many
+ * replicas send them (`repriced_through`, PostgreSQL migration 4).
  */
 
 /** One budget instance in one period, as the shared row names it. */
@@ -38,6 +39,10 @@ export interface LeaseSyncRequest {
   ttlMs: number;
   /** How long a `short` answer marks the row contended, ms. */
   contendMs: number;
+  /** The newest reprice change id `seedNano` already holds (default 0). */
+  seedRepricedThrough?: number;
+  /** Repriced calls' cost changes for this budget not yet sent: [reprice_spend id, delta nano-USD (may be < 0)], ids ascending. */
+  reprices?: ReadonlyArray<readonly [number, NanoUsd]>;
 }
 
 export interface LeaseSyncResult {
@@ -69,6 +74,8 @@ export interface BudgetLeaseStore {
   reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number): Promise<void>;
   /** Every lease row of a budget instance (all instances when `budgetId` is omitted). */
   leases(budgetId?: string): Promise<StoredLease[]>;
+  /** The newest reprice spend change id (reprice_spend), 0 when none: read before a replica seeds its budgets. */
+  latestRepriceChange(): Promise<number>;
   /** The shared row's spend of a budget instance in a period; null when no replica made it yet. */
   sharedSpent(budgetId: string, periodStart: number): Promise<NanoUsd | null>;
   /**
@@ -87,100 +94,6 @@ export function sharedBudgetId(kind: StoredBudgetKind, name: string, tagValue: s
 /** The channel freed headroom is announced on. */
 export const LEASE_CHANNEL = 'tokometer_leases';
 
-/** The PostgreSQL DDL of the shared counters (migration 2 of the PostgreSQL schema). */
-export const BUDGET_LEASES_DDL = `
-    CREATE TABLE budget_shares (
-      budget_id TEXT NOT NULL,
-      period_start BIGINT NOT NULL,
-      kind TEXT NOT NULL,
-      name TEXT NOT NULL,
-      tag_value TEXT,
-      spent_nano BIGINT NOT NULL,
-      contended_until BIGINT NOT NULL DEFAULT 0,
-      PRIMARY KEY (budget_id, period_start)
-    );
-    CREATE INDEX budget_shares_name ON budget_shares (kind, name, period_start);
-    CREATE TABLE budget_leases (
-      budget_id TEXT NOT NULL,
-      period_start BIGINT NOT NULL,
-      replica TEXT NOT NULL,
-      lease_nano BIGINT NOT NULL,
-      expires_at BIGINT NOT NULL,
-      PRIMARY KEY (budget_id, period_start, replica)
-    );
-
-    -- budget/lease-policy.ts grantLease, under the share row's lock, on the server's clock.
-    CREATE FUNCTION tokometer_lease_sync(
-      p_budget TEXT, p_period_start BIGINT, p_kind TEXT, p_name TEXT, p_tag TEXT, p_seed BIGINT,
-      p_limit BIGINT, p_replica TEXT, p_reported BIGINT, p_floor BIGINT, p_need BIGINT, p_want BIGINT,
-      p_in_flight BIGINT, p_ttl_ms BIGINT, p_contend_ms BIGINT
-    ) RETURNS TABLE (status TEXT, lease_nano BIGINT, spent_nano BIGINT, others_nano BIGINT, holders INTEGER, contended BOOLEAN)
-    LANGUAGE plpgsql AS $fn$
-    DECLARE
-      now_ms BIGINT := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
-      v_spent BIGINT;
-      v_contended_until BIGINT;
-      v_held BIGINT;
-      v_others BIGINT;
-      v_others_n INTEGER;
-      v_keep BIGINT;
-      v_grantable BIGINT;
-      v_lease BIGINT;
-      v_status TEXT;
-      v_was_contended BOOLEAN;
-    BEGIN
-      INSERT INTO budget_shares AS s (budget_id, period_start, kind, name, tag_value, spent_nano)
-        VALUES (p_budget, p_period_start, p_kind, p_name, p_tag, p_seed) ON CONFLICT DO NOTHING;
-      SELECT s.spent_nano, s.contended_until INTO v_spent, v_contended_until FROM budget_shares s
-        WHERE s.budget_id = p_budget AND s.period_start = p_period_start FOR UPDATE;
-      -- A lease not renewed in time goes back to the room (its replica died or was cut off).
-      DELETE FROM budget_leases l WHERE l.budget_id = p_budget AND l.period_start = p_period_start AND l.expires_at <= now_ms;
-      SELECT COALESCE(SUM(l.lease_nano) FILTER (WHERE l.replica <> p_replica), 0),
-             COUNT(*) FILTER (WHERE l.replica <> p_replica AND l.lease_nano > 0),
-             COALESCE(MAX(l.lease_nano) FILTER (WHERE l.replica = p_replica), 0)
-        INTO v_others, v_others_n, v_held
-        FROM budget_leases l WHERE l.budget_id = p_budget AND l.period_start = p_period_start;
-      v_was_contended := v_contended_until > now_ms;
-      v_spent := v_spent + p_reported;
-      v_held := GREATEST(0, v_held - p_reported);
-      v_keep := LEAST(v_held, p_floor);
-      IF v_spent >= p_limit THEN
-        v_status := 'spent';
-        v_lease := v_keep;
-      ELSE
-        v_grantable := GREATEST(v_keep, p_limit - v_spent - v_others);
-        IF p_need <= v_grantable THEN
-          v_status := 'granted';
-          v_lease := GREATEST(v_keep, LEAST(GREATEST(p_want, p_need), v_grantable));
-        ELSIF v_others = 0 AND p_in_flight = 0 AND p_need > 0 THEN
-          v_status := 'overdraft';
-          v_lease := p_need;
-        ELSE
-          v_status := 'short';
-          v_lease := v_keep;
-        END IF;
-      END IF;
-      IF v_status = 'short' THEN
-        UPDATE budget_shares s SET spent_nano = v_spent, contended_until = now_ms + p_contend_ms
-          WHERE s.budget_id = p_budget AND s.period_start = p_period_start;
-        -- Tell the holders someone waits: they give back what their calls in flight do not need.
-        IF NOT v_was_contended THEN PERFORM pg_notify('${LEASE_CHANNEL}', p_budget); END IF;
-      ELSE
-        UPDATE budget_shares s SET spent_nano = v_spent WHERE s.budget_id = p_budget AND s.period_start = p_period_start;
-        -- Headroom freed while someone waits: tell the waiters.
-        IF v_was_contended AND (v_lease < v_held OR p_reported > 0) THEN PERFORM pg_notify('${LEASE_CHANNEL}', p_budget); END IF;
-      END IF;
-      IF v_lease > 0 THEN
-        INSERT INTO budget_leases AS l (budget_id, period_start, replica, lease_nano, expires_at)
-          VALUES (p_budget, p_period_start, p_replica, v_lease, now_ms + p_ttl_ms)
-          ON CONFLICT (budget_id, period_start, replica) DO UPDATE SET lease_nano = excluded.lease_nano, expires_at = excluded.expires_at;
-      ELSE
-        DELETE FROM budget_leases l WHERE l.budget_id = p_budget AND l.period_start = p_period_start AND l.replica = p_replica;
-      END IF;
-      RETURN QUERY SELECT v_status, v_lease, v_spent, v_others, v_others_n + (CASE WHEN v_lease > 0 THEN 1 ELSE 0 END), v_was_contended;
-    END
-    $fn$;
-`;
 
 interface SyncRow {
   status: LeaseSyncResult['status'];
@@ -195,7 +108,7 @@ interface SyncRow {
 export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
   return {
     async sync(ref, r) {
-      const row = await db.get<SyncRow>('SELECT * FROM tokometer_lease_sync(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      const row = await db.get<SyncRow>('SELECT * FROM tokometer_lease_sync(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         ref.id,
         ref.periodStart,
         ref.kind,
@@ -211,6 +124,8 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
         whole(r.inFlightNano),
         Math.ceil(r.ttlMs),
         Math.ceil(r.contendMs),
+        r.seedRepricedThrough ?? 0,
+        r.reprices === undefined || r.reprices.length === 0 ? null : JSON.stringify(r.reprices.map(([id, delta]) => [id, Math.round(delta)])),
       ]);
       if (row === undefined) throw new Error('tokometer_lease_sync returned no row');
       return {
@@ -237,6 +152,11 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
         budgetId === undefined ? [] : [budgetId],
       );
       return rows.map((r) => ({ budgetId: r.budget_id, periodStart: Number(r.period_start), replica: r.replica, leaseNano: Number(r.lease_nano), expiresAt: Number(r.expires_at) }));
+    },
+
+    async latestRepriceChange() {
+      const row = await db.get<{ id: number | string | null }>('SELECT MAX(id) AS id FROM reprice_spend');
+      return Number(row?.id ?? 0);
     },
 
     async sharedSpent(budgetId, periodStart) {

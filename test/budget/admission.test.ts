@@ -241,14 +241,14 @@ describe('repriced spend (adjustSpend) decides the waiting callers again', () =>
     await tick();
     expect(waiter.result).toBeNull();
     // The settled call was repriced 0.3 lower: 0.2 + 0.3 held + 0.4 fits, without waiting for the call in flight.
-    h.ledger.adjustSpend([{ ts: at, keyName: 'k', tags: {}, costNano: -0.3 * USD }]);
+    h.ledger.adjustSpend([{ id: 1, ts: at, keyName: 'k', tags: {}, deltaNano: -0.3 * USD }]);
     await tick();
     expect(waiter.result?.ok).toBe(true);
 
     const next = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.4 * USD }, FOREVER));
     await tick();
     expect(next.result).toBeNull();
-    h.ledger.adjustSpend([{ ts: at, keyName: 'k', tags: {}, costNano: 0.9 * USD }]);
+    h.ledger.adjustSpend([{ id: 2, ts: at, keyName: 'k', tags: {}, deltaNano: 0.9 * USD }]);
     await tick();
     expect(next.result).toMatchObject({ ok: false, blocked: { reason: 'exhausted' } });
     h.ledger.settle(inFlight, 0.3 * USD);

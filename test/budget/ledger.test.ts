@@ -227,12 +227,12 @@ describe('adjustSpend (repriced calls)', () => {
     const h = harness({ keys: { k: keyBudget(1, { alertAt: [0.5] }) }, tags: [tagBudget('per-user', 1, { per: 'user_id' }), tagBudget('team', 1, { match: { team: 'a' } })] });
     h.call('k', { user_id: 'u1', team: 'a' }, 0.3);
     h.ledger.adjustSpend([
-      { ts: at('2026-11-20T11:00:00Z'), keyName: 'k', tags: { user_id: 'u1', team: 'a' }, costNano: 0.25 * USD },
-      { ts: at('2026-11-20T11:00:00Z'), keyName: 'k', tags: { user_id: 'u2' }, costNano: -0.1 * USD },
+      { id: 1, ts: at('2026-11-20T11:00:00Z'), keyName: 'k', tags: { user_id: 'u1', team: 'a' }, deltaNano: 0.25 * USD },
+      { id: 2, ts: at('2026-11-20T11:00:00Z'), keyName: 'k', tags: { user_id: 'u2' }, deltaNano: -0.1 * USD },
       // Last month: no budget of this period moves.
-      { ts: at('2026-10-31T23:59:59Z'), keyName: 'k', tags: { user_id: 'u1', team: 'a' }, costNano: 5 * USD },
+      { id: 3, ts: at('2026-10-31T23:59:59Z'), keyName: 'k', tags: { user_id: 'u1', team: 'a' }, deltaNano: 5 * USD },
       // Another key, no user: only the per-user budget's (none) instance.
-      { ts: at('2026-11-20T11:00:00Z'), keyName: 'other', tags: {}, costNano: 2 * USD },
+      { id: 4, ts: at('2026-11-20T11:00:00Z'), keyName: 'other', tags: {}, deltaNano: 2 * USD },
     ]);
     const spent = () => Object.fromEntries(h.ledger.snapshot().map((s) => [`${s.name}:${s.tagValue ?? ''}`, s.spentNano]));
     expect(spent()).toEqual({ 'k:': 0.45 * USD, 'per-user:u1': 0.55 * USD, 'per-user:u2': 0, 'per-user:': 2 * USD, 'team:': 0.55 * USD });
@@ -241,8 +241,8 @@ describe('adjustSpend (repriced calls)', () => {
 
     h.ledger.resetSpend({ kind: 'key', name: 'k' }, at('2026-11-20T12:00:00Z'));
     h.ledger.adjustSpend([
-      { ts: at('2026-11-20T11:30:00Z'), keyName: 'k', tags: {}, costNano: 0.2 * USD }, // before the reset: cleared already
-      { ts: at('2026-11-20T12:00:00Z'), keyName: 'k', tags: {}, costNano: -0.7 * USD }, // never below 0
+      { id: 5, ts: at('2026-11-20T11:30:00Z'), keyName: 'k', tags: {}, deltaNano: 0.2 * USD }, // before the reset: cleared already
+      { id: 6, ts: at('2026-11-20T12:00:00Z'), keyName: 'k', tags: {}, deltaNano: -0.7 * USD }, // never below 0
     ]);
     expect(spent()['k:']).toBe(0);
   });

@@ -4,6 +4,8 @@ import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePostgres, postgresSchemaVersio
 import { dropMonthsBefore, ensureMonths, ensureMonthsAhead, partitionMonths } from '../../src/store/pg/partitions.js';
 import { createPostgresRecordWriter } from '../../src/store/pg/call-sink.js';
 import { callTagKeys } from '../../src/store/read/tag-keys.js';
+import { budgetLeaseStore } from '../../src/store/budget-leases.js';
+import type { PostgresDb } from '../../src/store/drivers/postgres.js';
 import { pgDatabases } from '../support/pg-databases.js';
 import { tagRowsSql } from '../support/tag-rows.js';
 import { makeCall } from './fixtures.js';
@@ -83,6 +85,18 @@ describe('PostgreSQL migrations', () => {
     await expect(migratePostgres(db, broken)).rejects.toThrow(/no_such_function/);
     expect(await postgresSchemaVersion(db)).toBe(0);
     expect((await db.get<{ t: string | null }>("SELECT to_regclass('ok_table')::text AS t"))?.t).toBeNull();
+  });
+
+  it('v3 → v4 keeps the shared budget rows; their spend then moves by repriced calls once', async () => {
+    const db = pool(await freshUrl('v3-v4'));
+    await migratePostgres(db, PG_MIGRATIONS.slice(0, 3));
+    await db.run("INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano) VALUES ('b', 0, 'key', 'k', NULL, 700)");
+    expect(await migratePostgres(db, PG_MIGRATIONS)).toBe(PG_LATEST_VERSION);
+    const leases = budgetLeaseStore(db as PostgresDb);
+    const ref = { id: 'b', kind: 'key' as const, name: 'k', tagValue: null, periodStart: 0 };
+    const request = { replica: 'r', limitNano: 1000, seedNano: 0, reportedNano: 0, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ttlMs: 1000, contendMs: 10 };
+    expect((await leases.sync(ref, { ...request, reprices: [[1, 50]] })).spentNano).toBe(750);
+    expect((await leases.sync(ref, { ...request, replica: 's', reprices: [[1, 50]] })).spentNano).toBe(750);
   });
 
   it('tokometer_merge_hist sums two histogram texts per bucket, ascending', async () => {

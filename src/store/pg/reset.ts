@@ -11,7 +11,13 @@ export async function dropTokometerSchema(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.run(`DROP TABLE IF EXISTS calls, call_tags, call_tag_keys, keys, alerts, budget_resets, key_events, latency_buckets, rollup_dims, rollups,
       tag_keys, tag_key_days, entity_months, entity_counts, rollup_state, reconcile_runs, price_snapshots, reprice_runs, reprice_models, reprice_spend, budget_shares, budget_leases, tokometer_meta, tokometer_changes, tokometer_schema CASCADE`);
-    await tx.run('DROP FUNCTION IF EXISTS tokometer_merge_hist(TEXT, TEXT), tokometer_ensure_month(BIGINT), tokometer_changed(), tokometer_lease_sync(TEXT, BIGINT, TEXT, TEXT, TEXT, BIGINT, BIGINT, TEXT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT) CASCADE');
+    // Every function of ours, whatever its signature in this or an older schema version.
+    await tx.run(`DO $$ DECLARE f regprocedure; BEGIN
+      FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = current_schema() AND p.proname LIKE 'tokometer\\_%' LOOP
+        EXECUTE 'DROP FUNCTION ' || f::text || ' CASCADE';
+      END LOOP;
+    END $$`);
   });
 }
 

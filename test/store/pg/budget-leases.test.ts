@@ -94,6 +94,23 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     await store.reset('tag', 'team', undefined, PERIOD);
     expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
   });
+
+  it('repriced cost changes count once in the row whichever replicas send them; a new row skips what its seed holds', async () => {
+    const base = { limitNano: 10_000, reportedNano: 0, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync };
+    const r = ref();
+    await store.sync(r, { ...base, replica: 'a', seedNano: 1000, seedRepricedThrough: 7 });
+    // Change 7 is in the seed; 8 and 9 are not.
+    const a = await store.sync(r, { ...base, replica: 'a', seedNano: 0, reprices: [[7, 500], [8, 300], [9, -100]] });
+    expect(a.spentNano).toBe(1200);
+    // Replica b saw the same changes (and one more): only 10 is new to the row.
+    const b = await store.sync(r, { ...base, replica: 'b', seedNano: 0, reprices: [[8, 300], [9, -100], [10, 50]] });
+    expect(b.spentNano).toBe(1250);
+    // Sent again after a lost answer: nothing moves.
+    expect((await store.sync(r, { ...base, replica: 'b', seedNano: 0, reprices: [[10, 50]] })).spentNano).toBe(1250);
+    // A cheaper reprice never takes the spend below 0.
+    expect((await store.sync(r, { ...base, replica: 'a', seedNano: 0, reprices: [[11, -5000]] })).spentNano).toBe(0);
+    expect((await db.get<{ through: number }>('SELECT repriced_through::int AS through FROM budget_shares WHERE budget_id = ?', [r.id]))?.through).toBe(11);
+  });
 });
 
 async function until(ok: () => boolean, ms = 3000): Promise<void> {
