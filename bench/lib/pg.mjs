@@ -33,13 +33,24 @@ function lastJson(text) {
 }
 
 /**
- * calls/s into PostgreSQL through serve's writer (bench/pg-ingest.ts), free to use every
- * core (the writer and its server share the machine, as one replica and its database would).
+ * calls/s into PostgreSQL through serve's writer (bench/pg-ingest.ts, a fresh server each
+ * run), free to use every core (the writer and its server share the machine, as one
+ * replica and its database would). `runs` runs; the one with the median calls/s is the
+ * figure, with every run's calls/s beside it (the machine is shared: the load average
+ * says how much).
  */
-function ingestion({ root, bun, calls }) {
-  const [cmd, args] = pinned(`0-${cpus().length - 1}`, bun, [join(root, 'bench/pg-ingest.ts'), '--calls', String(calls)]);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  return lastJson(r.stdout) ?? { error: (r.stderr || r.stdout || 'no output').slice(-500) };
+function ingestion({ root, bun, calls, runs, log }) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const [cmd, args] = pinned(`0-${cpus().length - 1}`, bun, [join(root, 'bench/pg-ingest.ts'), '--calls', String(calls)]);
+    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    const result = lastJson(r.stdout) ?? { error: (r.stderr || r.stdout || 'no output').slice(-500) };
+    log(`pg: ingestion run ${i + 1}/${runs}: ${fmt(result.callsPerSec, 0)} calls/s, load ${(result.loadAvg1m ?? []).join(' → ')}`);
+    results.push(result);
+  }
+  const ok = results.filter((r) => Number.isFinite(r.callsPerSec)).sort((a, b) => a.callsPerSec - b.callsPerSec);
+  if (ok.length === 0) return results[0];
+  return { ...ok[Math.floor((ok.length - 1) / 2)], runs: results.map((r) => r.callsPerSec ?? null) };
 }
 
 /** A tokometer home on `db` (a file or a URL) whose key `bench` has a $1,000,000 monthly budget. */
@@ -96,7 +107,7 @@ async function latencyRounds(opts, pgUrl) {
 export async function postgresPhase(opts) {
   const calls = opts.quick ? 100_000 : 300_000;
   opts.log(`pg: ingestion of ${calls.toLocaleString('en-US')} calls into PostgreSQL (Bun, serve's writer)…`);
-  const ingest = ingestion({ ...opts, calls });
+  const ingest = ingestion({ ...opts, calls, runs: opts.quick ? 1 : 3 });
   opts.log(`pg: ingestion ${fmt(ingest.callsPerSec, 0)} calls/s${ingest.error ? ` (error: ${ingest.error})` : ''}`);
   const server = await startPgServer({ durable: true });
   try {
@@ -118,9 +129,12 @@ export function renderPostgres(p) {
     '',
     '## PostgreSQL (issue #16: embedded PostgreSQL 18, default durability, same machine)',
     '',
-    row(['ingestion from one replica (serve\'s writer: calls + call_tags, rollups, entity rows, tag state)', 'calls', 'batch × in flight', 'calls/s', 'goal']),
+    row(['ingestion from one replica (serve\'s writer: calls with their tags, rollups, entity rows, tag state)', 'calls', 'batch × in flight', 'calls/s', 'goal']),
     row(['---', '---', '---', '---', '---']),
     row([`${I.runtime ?? 'bun'}, 4 tags per call (feature, user_tier, tenant_id, user_id of ${fmt(I.users, 0)})`, fmt(I.calls, 0), `${fmt(I.batch, 0)} × ${fmt(I.concurrency, 0)}`, fmt(I.callsPerSec, 0), `≥ ${PG_INGEST_GOAL.toLocaleString('en-US')} ${I.callsPerSec >= PG_INGEST_GOAL ? '✅' : '❌'}`]),
+    '',
+    ...(I.runs?.length > 1 ? [`Median of ${I.runs.length} runs (${I.runs.map((v) => fmt(v, 0)).join(', ')} calls/s), each on a fresh server; the machine is shared with other work.`, ''] : []),
+    `CPU per call in that run: replica ${fmt(I.replicaCpuUsPerCall, 1)} µs, PostgreSQL server ${fmt(I.serverCpuUsPerCall, 1)} µs (${Object.entries(I.serverCpuUsPerCallBy ?? {}).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')}); WAL ${fmt(I.walBytesPerCall, 0)} bytes per call; load average (1 min) ${(I.loadAvg1m ?? []).map((v) => fmt(v, 2)).join(' → ')} on ${cpus().length} cores.`,
     '',
     `Binary on SQLite vs on PostgreSQL, ${p.rounds} interleaved rounds, 1 KB, one connection, a monthly budget far from its cap:`,
     '',

@@ -5,7 +5,7 @@ import { randomFillSync } from 'node:crypto';
  * accepts the call. The first 48 bits are the call's start in ms, so ids of one period
  * sit together in an index; 74 random bits make two replicas' ids collide with
  * negligible probability. A call keeps its id through the spill file and replays, which
- * is what lets a store write each call once (PostgreSQL: UNIQUE (call_uid, ts)).
+ * is what lets a store write each call once (PostgreSQL: UNIQUE (ts, call_uid)).
  */
 
 const POOL = 4096;

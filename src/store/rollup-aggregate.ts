@@ -3,6 +3,8 @@ import { isReached } from './reached.js';
 import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthOf } from './rollup-policy.js';
 import type { CallOutcome, CallRecord } from './types.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * A batch of calls summed in memory the way the rollup tables keep them (migrations
  * 003 and 006): one cell per dims row × UTC hour, one entity row per (entity key,
@@ -83,6 +85,29 @@ export interface AggregatedBatch {
   maxHour: number;
 }
 
+/** ENTITY_KEYS with their segments after '' (the whole). */
+const ENTITIES = ENTITY_KEYS.map((e) => ({ key: e.key, withWhole: ['', ...e.segments] }));
+
+/** Cells of one hour and dims row (the ident without its tag), by tag key, then tag value. */
+interface Group {
+  base: string;
+  byTag: Map<string, Map<string, RollupCell>>;
+}
+type Nest = Map<unknown, unknown>;
+
+/** The map under `key` in `map`, made when missing. */
+function child(map: Nest, key: unknown): Nest {
+  let c = map.get(key) as Nest | undefined;
+  if (!c) map.set(key, (c = new Map()));
+  return c;
+}
+
+/** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
+function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
+  for (const [k, v] of tags) if (k === key) return v;
+  return undefined;
+}
+
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
@@ -96,75 +121,116 @@ export function aggregateRollups<C extends RolledCall>(
   rolledUp: (key: string) => boolean,
   measure: (call: C) => Measures = callMeasures,
 ): AggregatedBatch {
-  const cells = new Map<string, RollupCell>();
-  const entities = new Map<string, EntityCell>();
+  // Cells by hour and each dims column in nested maps (no string built per call), then
+  // tag key, then tag value.
+  const groups: Nest = new Map();
+  const groupList: Group[] = [];
+  // Entity rows by key, segment, month, segment value, then entity value.
+  const entityGroups: Nest = new Map();
+  const entityList: EntityCell[] = [];
+  const rolled = new Map<string, boolean>();
   let minHour = Infinity;
   let maxHour = -Infinity;
+  let monthStart = Infinity;
+  let monthEnd = -Infinity;
   for (const c of calls) {
     const sums = measure(c);
     const hour = hourOf(c.ts);
-    minHour = Math.min(minHour, hour);
-    maxHour = Math.max(maxHour, hour);
-    const tags = new Map(c.tags);
+    if (hour < minHour) minHour = hour;
+    if (hour > maxHour) maxHour = hour;
     let mask = 0;
-    for (const e of ENTITY_KEYS) if (tags.has(e.key)) mask |= e.bit;
+    for (const e of ENTITY_KEYS) if (tagOf(c.tags, e.key) !== undefined) mask |= e.bit;
     const reached = c.reached ? 1 : 0;
     const bucket = latencyBucket(c.latencyMs);
-    // The ident is the dims row as a JSON array: the fixed part is written once per call.
-    const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached]).slice(0, -1);
+    const last = child(child(child(child(child(child(child(groups, hour), c.keyName), c.provider), c.endpoint), c.model), c.outcome), c.status);
+    const groupKey = mask * 2 + reached;
+    let group = last.get(groupKey) as Group | undefined;
+    if (!group) {
+      // The ident is the dims row as a JSON array: the fixed part is written once per group.
+      const base = JSON.stringify([c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached]).slice(0, -1);
+      last.set(groupKey, (group = { base, byTag: new Map() }));
+      groupList.push(group);
+    }
+    const { base, byTag } = group;
     const addTo = (tagKey: string, tagValue: string) => {
-      const ident = tagKey === '' ? `${base},"",""]` : `${base},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
-      const id = `${hour}|${ident}`;
-      let cell = cells.get(id);
+      let byValue = byTag.get(tagKey);
+      if (!byValue) byTag.set(tagKey, (byValue = new Map()));
+      // A tag whose key is '' shares the '' dims row (its ident is the same).
+      const value = tagKey === '' ? '' : tagValue;
+      let cell = byValue.get(value);
       if (!cell) {
-        const dims: DimsRow = [c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached, tagKey, tagValue];
-        cells.set(id, (cell = { ident, dims, hour, sums: zeroMeasures(), latency: new Map() }));
+        const ident = tagKey === '' ? `${base},"",""]` : `${base},${JSON.stringify(tagKey)},${JSON.stringify(tagValue)}]`;
+        const dims: DimsRow = [c.keyName, c.provider, c.endpoint, c.model, mask, c.outcome, c.status, reached, tagKey, value];
+        byValue.set(value, (cell = { ident, dims, hour, sums: zeroMeasures(), latency: new Map() }));
       }
       accumulate(cell.sums, sums);
       cell.latency.set(bucket, (cell.latency.get(bucket) ?? 0) + 1);
     };
     addTo('', '');
-    for (const [k, v] of c.tags) if (rolledUp(k)) addTo(k, v);
+    for (const [k, v] of c.tags) {
+      let up = rolled.get(k);
+      if (up === undefined) rolled.set(k, (up = rolledUp(k)));
+      if (up) addTo(k, v);
+    }
 
     // Entity rows count the calls the provider served (active users are users it served).
     if (!c.reached) continue;
-    const month = utcMonthOf(c.ts);
-    for (const e of ENTITY_KEYS) {
-      const value = tags.get(e.key);
+    if (c.ts < monthStart || c.ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(c.ts), utcMonthOf(c.ts, 1)];
+    const month = monthStart;
+    for (const e of ENTITIES) {
+      const value = tagOf(c.tags, e.key);
       if (value === undefined) continue;
-      for (const seg of ['', ...e.segments]) {
-        const segValue = seg === '' ? '' : (tags.get(seg) ?? ROLLUP_NONE);
-        const id = `${e.key}\u0000${seg}\u0000${month}\u0000${segValue}\u0000${value}`;
-        let cell = entities.get(id);
-        if (!cell) entities.set(id, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
-        cell.first = Math.min(cell.first, c.ts);
-        cell.last = Math.max(cell.last, c.ts);
+      for (const seg of e.withWhole) {
+        const segValue = seg === '' ? '' : (tagOf(c.tags, seg) ?? ROLLUP_NONE);
+        const byValue = child(child(child(child(entityGroups, e.key), seg), month), segValue);
+        let cell = byValue.get(value) as EntityCell | undefined;
+        if (!cell) {
+          byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
+          entityList.push(cell);
+        }
+        if (c.ts < cell.first) cell.first = c.ts;
+        if (c.ts > cell.last) cell.last = c.ts;
         accumulate(cell.sums, sums);
       }
     }
   }
+  const cells = new Map<string, RollupCell>();
+  for (const group of groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
+  const entities = new Map<string, EntityCell>();
+  for (const e of entityList) entities.set(`${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}\u0000${e.value}`, e);
   // Any fixed order will do for locking; the map keys give one cheaply.
   const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
   return { cells: sorted(cells), entities: sorted(entities), minHour, maxHour };
 }
 
 /**
- * Each (tag key, UTC day, value) of the batch once, for the keys `rolledUp` accepts, in
- * the order the calls first show them: what the cardinality guard records in
- * tag_key_days (rollup-policy.ts MAX_TAG_VALUES_PER_DAY) before it counts a key's values.
+ * Each (tag key, UTC day, value) of the batch once, for the keys `rolledUp` accepts,
+ * sorted by key, day, then value (so replicas insert them in one order: no deadlock):
+ * what the cardinality guard records in tag_key_days (rollup-policy.ts
+ * MAX_TAG_VALUES_PER_DAY) before it counts a key's values. Gathered in nested maps (no
+ * string built per tag).
  */
 export function tagDayValues(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): Array<[key: string, day: number, value: string]> {
-  const seen = new Set<string>();
-  const out: Array<[string, number, string]> = [];
+  const values = new Map<string, Map<number, Set<string>>>();
+  const rolled = new Map<string, boolean>();
+  let day = NaN;
   for (const c of calls) {
-    const day = utcDayOf(c.ts);
+    if (!(c.ts >= day && c.ts < day + DAY_MS)) day = utcDayOf(c.ts);
     for (const [k, v] of c.tags) {
-      if (!rolledUp(k)) continue;
-      const id = `${k}\u0000${day}\u0000${v}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push([k, day, v]);
+      let up = rolled.get(k);
+      if (up === undefined) rolled.set(k, (up = rolledUp(k)));
+      if (!up) continue;
+      let days = values.get(k);
+      if (!days) values.set(k, (days = new Map()));
+      let seen = days.get(day);
+      if (!seen) days.set(day, (seen = new Set()));
+      seen.add(v);
     }
   }
-  return out;
+  const rows: Array<[string, number, string]> = [];
+  for (const k of [...values.keys()].sort()) {
+    const days = values.get(k)!;
+    for (const d of [...days.keys()].sort((a, b) => a - b)) for (const v of [...days.get(d)!].sort()) rows.push([k, d, v]);
+  }
+  return rows;
 }

@@ -72,7 +72,7 @@ describe('kill -9 of a replica on PostgreSQL (compiled binary)', () => {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     let stored: Set<string>;
     try {
-      stored = new Set((await sql<{ value: string }[]>`SELECT value FROM call_tags WHERE key = 'req'`).map((r) => r.value));
+      stored = new Set((await sql<{ value: string }[]>`SELECT tags::jsonb ->> 'req' AS value FROM calls`).map((r) => r.value));
     } finally {
       await sql.end();
     }

@@ -1,10 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runAudit } from '../../src/audit/runner.js';
-import { createPricer } from '../../src/pricing/pricer.js';
-import { reportToJson } from '../../src/report/format/json.js';
-import { spendReport } from '../../src/report/query.js';
-import { unitEconomics } from '../../src/report/unit-economics.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { Store } from '../../src/store/facade.js';
 import { postgresCallSink } from '../../src/store/pg/call-sink.js';
@@ -14,7 +9,8 @@ import { createDbSource } from '../../src/tui/data/db-source.js';
 import type { DashboardQuery } from '../../src/tui/types.js';
 import { pgDatabases } from '../support/pg-databases.js';
 import { testStore, type TestStore } from '../support/store.js';
-import { SPAN, T0, callArb, queryArb, type QueryShape } from './rollup-arbitraries.js';
+import { T0, callArb, queryArb } from './rollup-arbitraries.js';
+import { answers } from './store-answers.js';
 
 /**
  * Issue #16 point 5: for the same calls, `report` (spendReport, with --compare and --top),
@@ -24,9 +20,6 @@ import { SPAN, T0, callArb, queryArb, type QueryShape } from './rollup-arbitrari
  * random queries in every zone asked of both.
  */
 const databases = pgDatabases();
-
-const ECONOMICS = { price_per_user: { free: 0, pro: 29 }, price_per_tenant: { t1: 500, t2: 50 } };
-const pricer = createPricer();
 
 async function bothStores(calls: readonly CallRecord[], sizes: readonly number[]): Promise<{ lite: TestStore; pg: PostgresStore }> {
   const lite = testStore(openDriver(':memory:'));
@@ -40,27 +33,6 @@ async function bothStores(calls: readonly CallRecord[], sizes: readonly number[]
     i += batch.length;
   }
   return { lite, pg };
-}
-
-/** Everything the four commands show for one query shape, from one store. */
-async function answers(store: Store, q: QueryShape) {
-  const range = { since: q.since, until: q.until, timeZone: q.zone };
-  const report = await spendReport(store.reports, { ...range, by: q.by, where: q.where, ...(q.top !== undefined ? { top: q.top } : {}), compare: 'previous' });
-  const economics = await unitEconomics(store.reports, { ...range, where: q.where }, ECONOMICS);
-  const audit = await runAudit({
-    store,
-    pricer,
-    since: q.since,
-    until: q.until,
-    now: T0 + SPAN,
-    timeZone: q.zone,
-    where: q.where,
-    keyBudgets: [{ name: 'app', budget: { limitNano: 5_000_000_000, period: 'month', alertAt: [0.8], soft: false } }],
-    tagBudgets: [],
-    batchTags: [],
-    minSavingPerMonthNano: 0,
-  });
-  return { report: reportToJson(report), economics, audit };
 }
 
 /** The TUI's snapshot for a few dashboard queries. */

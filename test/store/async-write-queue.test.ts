@@ -15,6 +15,7 @@ import { makeCall } from './fixtures.js';
  */
 class ControlledSink implements RecordSink {
   readonly stored: number[] = [];
+  writes = 0;
   failWith: Error | null = null;
   /** Batches wait here until released (in any order). */
   readonly held: Array<{ records: readonly CallRecord[]; release: () => void }> = [];
@@ -23,6 +24,7 @@ class ControlledSink implements RecordSink {
   private inFlight = 0;
 
   async write(records: readonly CallRecord[]): Promise<void> {
+    this.writes++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -123,6 +125,37 @@ describe('AsyncWriteQueue', () => {
     expect(await q.flush()).toBe(true);
     expect(sink.stored).toEqual([1, 3]);
     expect(errors).toEqual(['rejected']);
+  });
+
+  it('a batch with bad records is split in halves until they stand alone: every good record written once, in a few writes', async () => {
+    const sink = new ControlledSink();
+    const errors: string[] = [];
+    const q = new AsyncWriteQueue(sink, { batchSize: 4096, flushIntervalMs: 5, onError: (e) => errors.push(e.kind) });
+    const bad = new Set([7, 2000, 2001, 4095]);
+    for (let i = 0; i < 4096; i++) q.enqueue(bad.has(i) ? makeCall(i, { ts: i, provider: 'bad' }) : call(i));
+    expect(await q.flush()).toBe(true);
+    expect(errors).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect([...sink.stored].sort((a, b) => a - b)).toEqual(Array.from({ length: 4096 }, (_, i) => i).filter((i) => !bad.has(i)));
+    // One record at a time would be 4096 writes; halving is about 2·log2(4096) = 24 per bad record at most.
+    expect(sink.writes).toBeLessThan(1 + 4 * 24);
+  });
+
+  it('a sink that goes away while a batch is being split keeps every record not yet written for the retry', async () => {
+    const sink = new ControlledSink();
+    const q = new AsyncWriteQueue(sink, { batchSize: 64, flushIntervalMs: 5, maxRetryMs: 10 });
+    for (let i = 0; i < 64; i++) q.enqueue(i === 40 ? makeCall(i, { ts: i, provider: 'bad' }) : call(i));
+    const write = sink.write.bind(sink);
+    sink.write = async (records) => {
+      // The first half (0..31) goes through; the sink then fails once, on the second half.
+      if (sink.writes === 2) {
+        sink.writes++;
+        throw new Error('down');
+      }
+      return write(records);
+    };
+    expect(await q.flush()).toBe(false);
+    await q.drain();
+    expect([...sink.stored].sort((a, b) => a - b)).toEqual(Array.from({ length: 64 }, (_, i) => i).filter((i) => i !== 40));
   });
 
   it('with the buffer full and no spill file, enqueue refuses (counted) and says overflow once', async () => {

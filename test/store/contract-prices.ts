@@ -101,18 +101,18 @@ export const priceCases: FacadeCase[] = [
       const s = await env.open();
       await insert(s, CALLS);
       const result = await reprice(s, { batchSize: 3 });
-      const repriced = await snapshot((sql) => s.rows(sql));
+      const repriced = await snapshot((sql) => s.rows(sql), env.dialect);
       await s.close();
 
       const fresh = await env.open();
       await fresh.exec(
-        `DELETE FROM call_tags; DELETE FROM calls; DELETE FROM rollups; DELETE FROM rollup_dims; DELETE FROM entity_months; DELETE FROM entity_counts;
+        `DELETE FROM ${env.dialect === 'sqlite' ? 'call_tags' : 'call_tag_keys'}; DELETE FROM calls; DELETE FROM rollups; DELETE FROM rollup_dims; DELETE FROM entity_months; DELETE FROM entity_counts;
          DELETE FROM tag_key_days; DELETE FROM tag_keys; DELETE FROM rollup_state WHERE name IN ('first_hour', 'last_hour')`,
       );
       await fresh.close();
       const written = await env.open();
       await insert(written, CALLS.map(atNewPrices));
-      assert.deepEqual(repriced, await snapshot((sql) => written.rows(sql)));
+      assert.deepEqual(repriced, await snapshot((sql) => written.rows(sql), env.dialect));
       const costOf = (calls: readonly CallRecord[]) => calls.reduce((n, c) => n + (c.costNano ?? 0), 0);
       assert.equal(result.newTotalNano - result.oldTotalNano, costOf(CALLS.map(atNewPrices)) - costOf(CALLS));
       await written.close();
@@ -123,12 +123,12 @@ export const priceCases: FacadeCase[] = [
     async run(env) {
       const s = await env.open();
       await insert(s, CALLS);
-      const before = await snapshot((sql) => s.rows(sql));
+      const before = await snapshot((sql) => s.rows(sql), env.dialect);
 
       const dry = await reprice(s, { dryRun: true });
       // Examined: calls in range with usage and a model (not 6, 7 or 9); claude has no price now.
       assert.deepEqual([dry.runId, dry.calls, dry.changed, dry.unpriced], [null, 9, 8, 1]);
-      assert.deepEqual(await snapshot((sql) => s.rows(sql)), before);
+      assert.deepEqual(await snapshot((sql) => s.rows(sql), env.dialect), before);
       assert.deepEqual(await s.prices.repriceRuns(10), []);
       assert.equal(await s.prices.latestSpendChangeId(), 0);
 

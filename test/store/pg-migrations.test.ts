@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { SchemaVersionError } from '../../src/store/migrations/runner.js';
 import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from '../../src/store/pg/migrations/index.js';
 import { dropMonthsBefore, ensureMonths, ensureMonthsAhead, partitionMonths } from '../../src/store/pg/partitions.js';
+import { createPostgresRecordWriter } from '../../src/store/pg/call-sink.js';
+import { callTagKeys } from '../../src/store/read/tag-keys.js';
 import { budgetLeaseStore } from '../../src/store/budget-leases.js';
 import type { PostgresDb } from '../../src/store/drivers/postgres.js';
 import { pgDatabases } from '../support/pg-databases.js';
+import { tagRowsSql } from '../support/tag-rows.js';
+import { makeCall } from './fixtures.js';
 
 const pg = pgDatabases();
 const freshUrl = (label: string) => pg.url(label);
@@ -23,7 +27,7 @@ describe('PostgreSQL migrations', () => {
       PG_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 123 })),
     );
     const tables = (await db.all<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.t);
-    for (const t of ['calls', 'call_tags', 'keys', 'alerts', 'budget_resets', 'key_events', 'rollups', 'rollup_dims', 'entity_months', 'entity_counts', 'tag_keys', 'tag_key_days', 'rollup_state', 'latency_buckets']) {
+    for (const t of ['calls', 'call_tag_keys', 'keys', 'alerts', 'budget_resets', 'key_events', 'rollups', 'rollup_dims', 'entity_months', 'entity_counts', 'tag_keys', 'tag_key_days', 'rollup_state', 'latency_buckets']) {
       expect(tables).toContain(t);
     }
   });
@@ -45,6 +49,34 @@ describe('PostgreSQL migrations', () => {
     const err = await migratePostgres(db, PG_MIGRATIONS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaVersionError);
     expect((err as Error).message).toMatch(/v99, newer than this tokometer/);
+  });
+
+  it('v5 keeps the tags of calls stored under v1 (call_tags) readable, and registers their keys per month', async () => {
+    const db = pool(await freshUrl('v1to2'));
+    await migratePostgres(db, PG_MIGRATIONS.slice(0, 1));
+    await ensureMonths(db, [MAY_2026, JUNE_2026]);
+    for (const [ts, tags] of [[MAY_2026 + 1, { team: 'a', may: 'x' }], [JUNE_2026 + 1, { team: 'b' }], [JUNE_2026 + 2, {}]] as const) {
+      const row = await db.get<{ id: number }>(
+        "INSERT INTO calls (call_uid, ts, provider, endpoint, status, outcome, streamed, usage_source, latency_ms, prompt_bytes, tags) VALUES (gen_random_uuid(), ?, 'openai', 'chat', 200, 'ok', 0, 'reported', 1, 0, ?) RETURNING id",
+        [ts, JSON.stringify(tags)],
+      );
+      for (const [k, v] of Object.entries(tags)) await db.run('INSERT INTO call_tags (call_id, ts, key, value) VALUES (?, ?, ?, ?)', [row!.id, ts, k, v]);
+    }
+    expect(await migratePostgres(db, PG_MIGRATIONS)).toBe(PG_LATEST_VERSION);
+    expect(await db.all(`${tagRowsSql('postgres')} ORDER BY c.ts, t.key`)).toEqual([
+      { ts: MAY_2026 + 1, key: 'may', value: 'x' },
+      { ts: MAY_2026 + 1, key: 'team', value: 'a' },
+      { ts: JUNE_2026 + 1, key: 'team', value: 'b' },
+    ]);
+    expect(await db.all('SELECT month, key FROM call_tag_keys ORDER BY month, key')).toEqual([
+      { month: MAY_2026, key: 'may' },
+      { month: MAY_2026, key: 'team' },
+      { month: JUNE_2026, key: 'team' },
+    ]);
+    expect((await db.get<{ t: string | null }>("SELECT to_regclass('call_tags')::text AS t"))?.t).toBeNull();
+    // The month function no longer makes call_tags partitions.
+    await ensureMonths(db, [Date.UTC(2026, 6, 1)]);
+    expect(await partitionMonths(db)).toEqual([MAY_2026, JUNE_2026, Date.UTC(2026, 6, 1)]);
   });
 
   it('a failing migration leaves the database at the previous version', async () => {
@@ -96,20 +128,19 @@ describe('PostgreSQL partitions of the call log', () => {
     expect(await partitionMonths(db)).toEqual([MAY_2026, Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1), Date.UTC(2027, 1, 1)]);
   });
 
-  it('retention drops whole months that end at or before the cutoff, calls and call_tags together', async () => {
+  it('retention drops whole months that end at or before the cutoff, with the tag keys of those months', async () => {
     const db = pool(await freshUrl('drop'));
     await migratePostgres(db, PG_MIGRATIONS);
     await ensureMonths(db, [MAY_2026, JUNE_2026]);
-    for (const ts of [MAY_2026 + 1, MAY_2026 + 2, JUNE_2026 + 1]) {
-      const row = await db.get<{ id: number }>(
-        "INSERT INTO calls (call_uid, ts, provider, endpoint, status, outcome, streamed, usage_source, latency_ms, prompt_bytes) VALUES (gen_random_uuid(), ?, 'openai', 'chat', 200, 'ok', 0, 'reported', 1, 0) RETURNING id",
-        [ts],
-      );
-      await db.run("INSERT INTO call_tags (call_id, ts, key, value) VALUES (?, ?, 'team', 'a')", [row!.id, ts]);
-    }
+    const writer = createPostgresRecordWriter(db);
+    for (const [ts, tags] of [[MAY_2026 + 1, { team: 'a', may: 'x' }], [MAY_2026 + 2, { team: 'b' }], [JUNE_2026 + 1, { team: 'a' }]] as const) writer.enqueue(makeCall(0, { ts, tags }));
+    expect(await writer.flush()).toBe(true);
+    await writer.drain();
+    expect(await callTagKeys(db)).toEqual(['may', 'team']);
     expect(await dropMonthsBefore(db, JUNE_2026 + 10 * 86_400_000)).toEqual({ months: [MAY_2026], calls: 2 });
     expect(await partitionMonths(db)).toEqual([JUNE_2026]);
-    expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM call_tags'))?.n).toBe(1);
+    expect(await callTagKeys(db)).toEqual(['team']);
     expect(await dropMonthsBefore(db, JUNE_2026 + 10 * 86_400_000)).toEqual({ months: [], calls: 0 });
   });
+
 });

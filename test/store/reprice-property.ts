@@ -8,12 +8,14 @@ import { snapshot, type AllRows } from './pg/snapshot.js';
 /**
  * The repricing property, for any store: a database whose calls were stored at old prices
  * and then repriced equals one that stored the same calls at the new prices in the first
- * place (every call column, call_tags, rollups, dims, entity rows and counts, tag state).
+ * place (every call column, the calls' tags, rollups, dims, entity rows and counts, tag state).
  * Random calls, ranges, model filters and batch sizes.
  */
 
 /** A fresh empty store of the engine under test. */
 export interface RepriceTarget {
+  /** Where the calls' tags are read from (pg/snapshot.ts). */
+  dialect: 'sqlite' | 'postgres';
   insert(calls: readonly CallRecord[]): Promise<void>;
   prices: PriceStore;
   rows: AllRows;
@@ -53,7 +55,7 @@ export async function checkRepriceProperty(fresh: () => Promise<RepriceTarget>, 
           const result = await before.prices.reprice({ since, until, model, actor: 'test', clock: () => T0 + SPAN, prices: 'config', price, batchSize });
           const expected = calls.map((c) => atNewPrices(c, since, until, model));
           await after.insert(expected);
-          expect(await snapshot(before.rows)).toEqual(await snapshot(after.rows));
+          expect(await snapshot(before.rows, before.dialect)).toEqual(await snapshot(after.rows, after.dialect));
           const examined = calls.filter((c) => c.usage !== null && (c.model ?? c.modelRequested) !== null && c.ts >= since && c.ts < until && (model === null || (c.model ?? c.modelRequested) === model));
           expect(result.calls).toBe(examined.length);
           const cost = (xs: readonly CallRecord[]) => xs.reduce((s, c) => s + (c.costNano ?? 0), 0);

@@ -13,7 +13,7 @@ describe('prices reprice in the SQLite store', () => {
     await checkRepriceProperty(
       async () => {
         const s = testStore(openDriver(':memory:'));
-        return { insert: async (calls) => s.insertCalls(calls), prices: s.prices, rows: async (sql) => s.driver.prepare(sql).all<Record<string, unknown>>(), close: () => s.close() };
+        return { dialect: 'sqlite', insert: async (calls) => s.insertCalls(calls), prices: s.prices, rows: async (sql) => s.driver.prepare(sql).all<Record<string, unknown>>(), close: () => s.close() };
       },
       { numRuns: 60, maxCalls: 60 },
     );

@@ -3,6 +3,8 @@ export interface PgServer {
   /** Superuser URL of the `postgres` database, e.g. `postgres://postgres:…@127.0.0.1:PORT/postgres`. */
   readonly url: string;
   readonly port: number;
+  /** The postmaster's process id while the server runs (its data folder's postmaster.pid). */
+  pid(): number | undefined;
   /** Stops the server (data kept until `remove`). */
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */

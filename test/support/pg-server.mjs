@@ -4,7 +4,7 @@
  * root it runs the server as an OS user `postgres` that it creates once. Plain JavaScript
  * (typed by pg-server.d.mts) so the tests and `npm run bench` share it.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,9 @@ export async function startPgServer(options = {}) {
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
+    pid() {
+      return running ? Number(readFileSync(join(base, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
+    },
     async stop() {
       if (!running) return;
       running = false;

@@ -174,7 +174,7 @@ function wrap(pool: postgres.Sql, on: Runner, location: string): PostgresDb {
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       if (inTransaction) return fn(db);
       try {
-        return (await pool.begin((tx) => fn(wrap(pool, tx, location)))) as T;
+        return await beginTransaction(pool, (tx) => fn(wrap(pool, tx, location)));
       } catch (err) {
         throw err instanceof PostgresDbError || !isConnectionError(err) ? err : new PostgresDbError(location, err);
       }
@@ -185,6 +185,27 @@ function wrap(pool: postgres.Sql, on: Runner, location: string): PostgresDb {
     },
   };
   return db;
+}
+
+/**
+ * `pool.begin(fn)`, minus a crash of postgres.js 3.4.9 (porsager/postgres #1066, #1154,
+ * #1208, no fix released): when the connection closes while a statement of the
+ * transaction is in flight, the library rejects that statement with CONNECTION_CLOSED,
+ * then sends ROLLBACK on the closed connection; that write is scheduled with setImmediate
+ * and throws on the null socket outside any promise, which ends the process (seen in
+ * test/faults/pg-outage.slow.test.ts: serve died when PostgreSQL stopped). So when `fn`
+ * fails with CONNECTION_CLOSED its promise is left pending instead: no ROLLBACK is sent
+ * (the server rolls back a transaction whose connection is gone), and begin has already
+ * rejected with CONNECTION_CLOSED (the library raises that code only while closing the
+ * connection, after which it rejects the transaction itself).
+ */
+export function beginTransaction<T>(pool: postgres.Sql, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  return pool.begin((tx) => fn(tx).catch((err: unknown) => (closedUnderIt(err) ? new Promise<never>(() => {}) : Promise.reject(err)))) as Promise<T>;
+}
+
+function closedUnderIt(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code ?? ((err as { cause?: { code?: unknown } } | null)?.cause?.code);
+  return code === 'CONNECTION_CLOSED';
 }
 
 /** An error of the client itself (BEGIN could not run), not one thrown by the transaction's own code. */

@@ -1,16 +1,17 @@
 import { newCallId } from '../../lib/call-id.js';
 import { AsyncWriteQueue, type AsyncWriteQueueOptions, type RecordSink } from '../async-write-queue.js';
 import { InvalidCallRecordError } from '../call-row.js';
-import { PostgresDbError, type PostgresDb } from '../drivers/postgres.js';
+import { PostgresDbError, beginTransaction, type PostgresDb } from '../drivers/postgres.js';
 import type { CallRecord } from '../types.js';
-import { insertCallBatch, prepareCall } from './call-batch.js';
+import { DUPLICATE_CALL, insertCallBatch, prepareCall } from './call-batch.js';
 import { ensureMonths, monthsOf, partitionMonths } from './partitions.js';
 import { addRollups, type HourSpan } from './rollup-batch.js';
 
 /**
  * The PostgreSQL call-record sink: each batch is one transaction that inserts the calls
- * not stored yet (idempotent on the call id) with their tags, and adds exactly those to
- * the rollups and entity rows. Partitions for the batch's months are made first, outside
+ * not stored yet (idempotent on the call id: a batch holding a stored call id is written
+ * again skipping those) with their tags, and adds exactly those to the rollups and entity
+ * rows. Partitions for the batch's months are made first, outside
  * the transaction.
  */
 
@@ -44,9 +45,15 @@ export function postgresCallSink(db: PostgresDb): RecordSink {
           await ensureMonths(db, missing);
           for (const m of missing) months.add(m);
         }
-        const written = await db.sql.begin(async (tx) => {
-          const inserted = await insertCallBatch(tx, prepared);
-          return addRollups(tx, inserted.map((c) => c.rollup), span);
+        const attempt = (mode: 'fresh' | 'replay') =>
+          beginTransaction(db.sql, async (tx) => {
+            const inserted = await insertCallBatch(tx, prepared, mode);
+            return addRollups(tx, inserted.map((c) => c.rollup), span);
+          });
+        // A call id stored already (a replay) fails the plain insert; the batch then skips those.
+        const written = await attempt('fresh').catch((err: unknown) => {
+          if ((err as { code?: unknown } | null)?.code === DUPLICATE_CALL) return attempt('replay');
+          throw err;
         });
         span.first = Math.min(span.first, written.first);
         span.last = Math.max(span.last, written.last);

@@ -42,3 +42,25 @@ export function pgInListSql(expr: string, values: readonly SqlValue[], negate = 
 export function pgLatencyHistConcatSql(column: string): string {
   return `'[' || COALESCE(string_agg(NULLIF(substr(${column}, 2, length(${column}) - 2), ''), ','), '') || ']'`;
 }
+
+/** The call `c`'s value of tag `?` (its key, a parameter), from calls.tags; NULL when the call has no such tag. */
+const TAG_VALUE = "(c.tags::jsonb ->> CAST(? AS text))";
+
+/**
+ * A join giving `alias.value`, call `c`'s value of tag `key` (calls.tags holds the tags
+ * on PostgreSQL, migrations/005): NULL without the tag (`left`), or only calls with it
+ * (`inner`). A one-row LATERAL subquery, which the planner folds into a plain expression.
+ */
+export function pgTagJoinSql(alias: string, key: string, kind: 'left' | 'inner'): { sql: string; params: SqlValue[] } {
+  const lateral = `LATERAL (SELECT ${TAG_VALUE} AS value) ${alias}`;
+  return { sql: kind === 'left' ? `LEFT JOIN ${lateral} ON true` : `JOIN ${lateral} ON ${alias}.value IS NOT NULL`, params: [key] };
+}
+
+/**
+ * Call `c`'s tag `key` equals `value` (`=`) or not (`!=`, true for calls without the
+ * tag); with `value` null: the call has no such tag (`=`) or has it (`!=`).
+ */
+export function pgTagFilterSql(key: string, op: '=' | '!=', value: string | null): { sql: string; params: SqlValue[] } {
+  if (value === null) return { sql: `${TAG_VALUE} IS ${op === '=' ? '' : 'NOT '}NULL`, params: [key] };
+  return { sql: `${TAG_VALUE} ${op === '=' ? '=' : 'IS DISTINCT FROM'} ?`, params: [key, value] };
+}

@@ -2,7 +2,7 @@ import { utcMonthOf } from '../rollup-policy.js';
 import type { Db } from '../db.js';
 
 /**
- * The monthly partitions of calls and call_tags (see pg/migrations/001-initial.ts).
+ * The monthly partitions of calls (see pg/migrations/001-initial.ts and 002).
  * Created ahead of need (the current month and the next ones, at start and every hour
  * while serving) and on demand for a batch holding an older or later month; retention
  * drops whole months.
@@ -44,9 +44,9 @@ export async function partitionMonths(db: Db): Promise<number[]> {
 }
 
 /**
- * Drops the partitions of every month that ends at or before `cutoff` (ms), calls and
- * call_tags together, one month per transaction. @returns the months dropped and the
- * calls they held.
+ * Drops the partition of every month that ends at or before `cutoff` (ms), with the
+ * month's call_tag_keys rows, one month per transaction. @returns the months dropped and
+ * the calls they held.
  */
 export async function dropMonthsBefore(db: Db, cutoff: number): Promise<{ months: number[]; calls: number }> {
   const dropped: number[] = [];
@@ -56,8 +56,8 @@ export async function dropMonthsBefore(db: Db, cutoff: number): Promise<{ months
     const suffix = new Date(month).toISOString().slice(0, 7).replace('-', '');
     calls += await db.transaction(async (tx) => {
       const n = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM calls_p${suffix}`))?.n ?? 0);
-      await tx.run(`DROP TABLE IF EXISTS call_tags_p${suffix}`);
       await tx.run(`DROP TABLE IF EXISTS calls_p${suffix}`);
+      await tx.run('DELETE FROM call_tag_keys WHERE month = ?', [month]);
       return n;
     });
     dropped.push(month);

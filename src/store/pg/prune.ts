@@ -6,8 +6,8 @@ import { dropMonthsBefore, ensureMonthsAhead } from './partitions.js';
 const DAY_MS = 86_400_000;
 
 /**
- * Retention on PostgreSQL: whole months of the call log go at once (their calls and
- * call_tags partitions are dropped), never row by row, so a table taking millions of
+ * Retention on PostgreSQL: whole months of the call log go at once (their calls
+ * partition is dropped), never row by row, so a table taking millions of
  * rows a day does not bloat. The cutoff is therefore the start of the UTC month that
  * holds `now - retentionDays` days: raw calls are kept up to a month longer than on
  * SQLite, never shorter. rollup_state.raw_since is raised to it first (reports answer

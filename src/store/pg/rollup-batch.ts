@@ -30,7 +30,9 @@ const ADD = (table: string) => SUMS.map((c) => `${c} = ${table}.${c} + excluded.
 
 /** Tag key → rolled up?, registering keys never seen and share-locking every key of the batch. */
 async function tagKeyStatuses(tx: postgres.TransactionSql, calls: readonly RolledCall[], changedAt: number): Promise<Map<string, boolean>> {
-  const keys = [...new Set(calls.flatMap((c) => c.tags.map(([k]) => k)))].sort();
+  const seen = new Set<string>();
+  for (const c of calls) for (const [k] of c.tags) seen.add(k);
+  const keys = [...seen].sort();
   if (keys.length === 0) return new Map();
   await q(
     tx,

@@ -1,5 +1,6 @@
 import { boundMs } from '../budgets.js';
 import type { Db } from '../db.js';
+import { tagFilterSql, tagJoinSql } from './dialect.js';
 import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceSpend, PeriodBounds, SqlValue, StoredBudgetKind } from '../types.js';
 
 /**
@@ -60,8 +61,9 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
   let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(*) AS calls, COALESCE(SUM(c.cost_nano), 0) AS cost,
     SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens FROM calls c`;
   if (per !== undefined) {
-    sql += ' LEFT JOIN call_tags p ON p.call_id = c.id AND p.key = ?';
-    params.push(per);
+    const join = tagJoinSql(db.dialect, 'p', per);
+    sql += ` ${join.sql}`;
+    params.push(...join.params);
   }
   sql += ' WHERE c.ts >= ? AND c.ts < ?';
   params.push(boundMs(from), boundMs(to));
@@ -70,8 +72,9 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
     params.push(target.name);
   } else {
     for (const [k, v] of Object.entries(target.match)) {
-      sql += ' AND c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)';
-      params.push(k, v);
+      const filter = tagFilterSql(db.dialect, k, '=', v);
+      sql += ` AND ${filter.sql}`;
+      params.push(...filter.params);
     }
   }
   if (per !== undefined && q.only !== undefined) {

@@ -59,7 +59,7 @@ export function callReads(db: Db): CallReads {
            c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.usage_source, c.cost_nano,
            c.request_hash, c.max_output_tokens, c.tags
          FROM calls c`,
-        whereFragment({ ...scope, where: [...scope.where] }),
+        whereFragment(db.dialect, { ...scope, where: [...scope.where] }),
         'ORDER BY c.ts, c.id',
       );
       return (await db.all<Row>(q.sql, q.params)).map(toCall);

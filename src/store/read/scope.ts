@@ -1,15 +1,15 @@
 import { offsetSegments } from '../../lib/calendar.js';
-import type { Db } from '../db.js';
+import type { Db, Dialect } from '../db.js';
 import { reachedSql, type Reach } from '../reached.js';
 import type { SqlValue } from '../types.js';
-import { timeBucketSql } from './dialect.js';
+import { tagFilterSql, tagJoinSql, timeBucketSql } from './dialect.js';
 import { NONE, checkDimension, checkFilter, isBuiltin, isTimeDimension, type ColumnDimension, type WhereClause } from './dimensions.js';
 import type { Fragment } from './fragment.js';
 
 export { joinFragments, type Fragment } from './fragment.js';
 
 /**
- * SQL over the raw call log (`calls c` + `call_tags`) shared by every raw query (report
+ * SQL over the raw call log (`calls c` and its tags) shared by every raw query (report
  * strategies, audit, the TUI feed): which calls are in scope (time range, key, --where)
  * and how each dimension turns a call into a group value. Parameters are positional;
  * each fragment carries its own, and callers concatenate fragments in the order their
@@ -38,8 +38,8 @@ export const CALL_DIMENSION_SQL: Record<ColumnDimension, string> = {
   status: 'CAST(c.status AS TEXT)',
 };
 
-/** `WHERE …` for the scope. Tag filters go through the call_tags (key, value) index. */
-export function whereFragment(scope: Scope): Fragment {
+/** `WHERE …` for the scope over calls `c` in `dialect`. Tag filters: dialect.ts tagFilterSql. */
+export function whereFragment(dialect: Dialect, scope: Scope): Fragment {
   const parts = ['c.ts >= ?', 'c.ts < ?'];
   const params: SqlValue[] = [scope.since, scope.until];
   if (scope.keyName !== undefined) {
@@ -52,16 +52,11 @@ export function whereFragment(scope: Scope): Fragment {
     if (isBuiltin(w.key)) {
       parts.push(`${CALL_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
       params.push(w.value);
-    } else if (w.value === NONE) {
-      // "(none)" = the call has no such tag.
-      parts.push(`${w.op === '=' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM call_tags w WHERE w.call_id = c.id AND w.key = ?)`);
-      params.push(w.key);
-    } else if (w.op === '=') {
-      parts.push('c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)');
-      params.push(w.key, w.value);
     } else {
-      parts.push('NOT EXISTS (SELECT 1 FROM call_tags w WHERE w.call_id = c.id AND w.key = ? AND w.value = ?)');
-      params.push(w.key, w.value);
+      // "(none)" = the call has no such tag.
+      const filter = tagFilterSql(dialect, w.key, w.op, w.value === NONE ? null : w.value);
+      parts.push(filter.sql);
+      params.push(...filter.params);
     }
   }
   return { sql: `WHERE ${parts.join(' AND ')}`, params };
@@ -74,8 +69,8 @@ export interface DimensionSql {
 }
 
 /**
- * Builds the group expressions. Tag dimensions LEFT JOIN call_tags on its primary key
- * (call_id, key); calls without the tag get `(none)`. Time dimensions shift `ts` by the
+ * Builds the group expressions. Tag dimensions join the call's tag (dialect.ts
+ * tagJoinSql); calls without the tag get `(none)`. Time dimensions shift `ts` by the
  * zone's offset (a CASE over the offset segments of the period, so DST is exact) and
  * label the local date (dialect.ts timeBucketSql); weeks are labelled by their Monday.
  */
@@ -91,8 +86,9 @@ export async function dimensionSql(db: Db, by: readonly string[], scope: Scope):
     } else if (isBuiltin(dim)) {
       exprs.push(CALL_DIMENSION_SQL[dim as ColumnDimension]);
     } else {
-      joinSql.push(`LEFT JOIN call_tags d${i} ON d${i}.call_id = c.id AND d${i}.key = ?`);
-      params.push(dim);
+      const join = tagJoinSql(db.dialect, `d${i}`, dim);
+      joinSql.push(join.sql);
+      params.push(...join.params);
       exprs.push(`COALESCE(d${i}.value, '${NONE}')`);
     }
   });

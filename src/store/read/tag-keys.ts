@@ -1,18 +1,9 @@
 import type { Db } from '../db.js';
-import { tableExists } from './dialect.js';
+import { tableExists, tagKeysSql } from './dialect.js';
 
-/**
- * Every distinct tag key of the call log, alphabetically: a loose index scan over
- * call_tags_key_value (one index probe per distinct key instead of reading every tag row).
- */
+/** Every distinct tag key of the call log, alphabetically (by UTF-8 bytes): dialect.ts tagKeysSql. */
 export async function callTagKeys(db: Db): Promise<string[]> {
-  const rows = await db.all<{ key: string }>(
-    `WITH RECURSIVE k(key) AS (
-       SELECT MIN(key) FROM call_tags
-       UNION ALL SELECT (SELECT MIN(key) FROM call_tags WHERE key > k.key) FROM k WHERE k.key IS NOT NULL
-     ) SELECT key FROM k WHERE key IS NOT NULL`,
-  );
-  return rows.map((r) => r.key);
+  return (await db.all<{ key: string }>(tagKeysSql(db.dialect))).map((r) => r.key);
 }
 
 /** Every tag key any call ever had: those of the call log and those rollups registered (they outlive retention). */

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDriver } from '../../../src/store/drivers/better-sqlite3.js';
 import { openPostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgInListSql, pgLatencyHistConcatSql, pgTimeBucketSql } from '../../../src/store/pg/dialect-sql.js';
-import { timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
+import { countDistinctTagSql, tagFilterSql, tagJoinSql, timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
+import type { SqlValue } from '../../../src/store/types.js';
 
 const timeBucketSql = (unit: 'day' | 'week' | 'month', ms: string) => bucketSql('sqlite', unit, ms);
 
@@ -51,5 +52,47 @@ describe('PostgreSQL dialect SQL', () => {
     expect(JSON.parse(row!.h)).toEqual(expect.arrayContaining([1, 2, 5, 1, 7, 3]));
     expect(JSON.parse(row!.h)).toHaveLength(6);
     expect((await pg.get<{ h: string }>(`SELECT ${pgLatencyHistConcatSql('h')} AS h FROM (VALUES ('[]')) AS t(h)`))?.h).toBe('[]');
+  });
+
+  it('tag joins, tag filters and distinct tag counts give the same calls on both: call_tags rows on SQLite, calls.tags on PostgreSQL', async () => {
+    lite.exec('CREATE TABLE calls (id INTEGER PRIMARY KEY, tags TEXT NOT NULL); CREATE TABLE call_tags (call_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (call_id, key))');
+    const keys = ['team', 'user_id', 'odd key', "it's"];
+    const values = fc.constantFrom('a', 'b', '', '(none)', 'välue "q"', "it's", 'x\\y');
+    const callTags = fc.dictionary(fc.constantFrom(...keys), values, { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(callTags, { minLength: 1, maxLength: 30 }), fc.constantFrom(...keys), values, fc.constantFrom<'=' | '!='>('=', '!='), fc.boolean(), async (calls, key, value, op, none) => {
+        lite.exec('DELETE FROM calls; DELETE FROM call_tags');
+        calls.forEach((tags, id) => {
+          lite.prepare('INSERT INTO calls (id, tags) VALUES (?, ?)').run(id, JSON.stringify(tags));
+          for (const [k, v] of Object.entries(tags)) lite.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)').run(id, k, v);
+        });
+        const rows = calls.map((tags, id) => `(${id}, '${JSON.stringify(tags).replaceAll("'", "''")}')`).join(', ');
+        const both = async (sqlOf: (dialect: 'sqlite' | 'postgres') => { sql: string; params: SqlValue[] }) => {
+          const l = sqlOf('sqlite');
+          const p = sqlOf('postgres');
+          const fromLite = lite.prepare(l.sql).all<Record<string, unknown>>(...l.params);
+          const fromPg = await pg.all<Record<string, unknown>>(p.sql.replace('FROM calls c', `FROM (VALUES ${rows}) AS c(id, tags)`), p.params);
+          return [fromLite, fromPg.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && k === 'id' ? Number(v) : v])))];
+        };
+        const filter = (d: 'sqlite' | 'postgres') => {
+          const f = tagFilterSql(d, key, op, none ? null : value);
+          return { sql: `SELECT c.id AS id FROM calls c WHERE ${f.sql} ORDER BY c.id`, params: f.params };
+        };
+        const [fl, fp] = await both(filter);
+        expect(fp).toEqual(fl);
+        const join = (kind: 'left' | 'inner') => (d: 'sqlite' | 'postgres') => {
+          const j = tagJoinSql(d, 't', key, kind);
+          return { sql: `SELECT c.id AS id, t.value AS value FROM calls c ${j.sql} ORDER BY c.id`, params: j.params };
+        };
+        for (const kind of ['left', 'inner'] as const) {
+          const [jl, jp] = await both(join(kind));
+          expect(jp).toEqual(jl);
+        }
+        const distinct = (d: 'sqlite' | 'postgres') => countDistinctTagSql(d, key, { sql: 'WHERE c.id >= ?', params: [1] });
+        const [dl, dp] = await both(distinct);
+        expect(dp!.map((r) => Number(r.n))).toEqual(dl!.map((r) => Number(r.n)));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

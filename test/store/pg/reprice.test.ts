@@ -22,7 +22,7 @@ async function target(label: string) {
   const db = pg.pool(url);
   await migratePostgres(db, PG_MIGRATIONS);
   const sink = postgresCallSink(db);
-  return { url, db, insert: (calls: readonly CallRecord[]) => sink.write(calls), prices: createPriceStore(db), rows: (sql: string) => db.all(sql) };
+  return { dialect: 'postgres' as const, url, db, insert: (calls: readonly CallRecord[]) => sink.write(calls), prices: createPriceStore(db), rows: (sql: string) => db.all(sql) };
 }
 
 const HOUR = 3_600_000;
@@ -77,7 +77,7 @@ describe('prices reprice in the PostgreSQL store', () => {
     expect(a.changed + b.changed).toBe(changedOnce);
     const reference = await target('reprice-race-ref');
     await reference.insert([...expected, ...late]);
-    expect(stripChangedAt(await snapshot((sql) => db.all(sql)))).toEqual(stripChangedAt(await snapshot(reference.rows)));
+    expect(stripChangedAt(await snapshot((sql) => db.all(sql), 'postgres'))).toEqual(stripChangedAt(await snapshot(reference.rows, 'postgres')));
 
     const changes = await prices.spendChangesAfter(0, 10_000);
     expect(changes.length).toBe(changedOnce);

@@ -3,13 +3,14 @@
  * (ids replaced by the dims they stand for), so a SQLite store and a PostgreSQL store that
  * were given the same calls can be compared with one deepEqual.
  */
+import { tagRowsSql } from '../../support/tag-rows.js';
+
 export type AllRows = (sql: string) => Promise<Record<string, unknown>[]>;
 
-const QUERIES: Record<string, string> = {
+const QUERIES = (dialect: 'sqlite' | 'postgres'): Record<string, string> => ({
   calls: `SELECT ts, key_name, provider, endpoint, model_requested, model, status, outcome, streamed, input_tokens, output_tokens,
     cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, cost_nano, provider_cost_nano, price_source,
     usage_source, latency_ms, ttfb_ms, tags, request_hash, prompt_bytes, max_output_tokens, error, service_tier FROM calls`,
-  call_tags: 'SELECT c.ts, c.latency_ms, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id',
   rollups: `SELECT d.key_name, d.provider, d.endpoint, d.model, d.entity_mask, d.tag_key, d.tag_value, d.ident, r.hour, r.calls, r.priced,
     r.unpriced, r.cost_nano, r.input_tokens, r.output_tokens, r.cached_input_tokens, r.latency_hist FROM rollups r JOIN rollup_dims d ON d.id = r.dim_id`,
   rollup_dims: 'SELECT key_name, provider, endpoint, model, entity_mask, tag_key, tag_value, ident FROM rollup_dims',
@@ -18,7 +19,9 @@ const QUERIES: Record<string, string> = {
   tag_keys: 'SELECT key, rolled_up, reason, changed_at FROM tag_keys',
   tag_key_days: 'SELECT * FROM tag_key_days',
   rollup_state: "SELECT name, value FROM rollup_state WHERE name IN ('raw_since', 'first_hour', 'last_hour')",
-};
+  // The calls' tags: call_tags rows on SQLite, calls.tags on PostgreSQL.
+  tags: tagRowsSql(dialect, 'c.ts, c.latency_ms, t.key, t.value'),
+});
 
 function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   const keyed = rows.map((r) => [JSON.stringify(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))), r] as const);
@@ -26,9 +29,9 @@ function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return keyed.map(([, r]) => r);
 }
 
-/** Every table of QUERIES, rows sorted. */
-export async function snapshot(all: AllRows): Promise<Record<string, Record<string, unknown>[]>> {
+/** Every table of QUERIES on a store of `dialect`, rows sorted. */
+export async function snapshot(all: AllRows, dialect: 'sqlite' | 'postgres'): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
-  for (const [name, sql] of Object.entries(QUERIES)) out[name] = sortRows(await all(sql));
+  for (const [name, sql] of Object.entries(QUERIES(dialect))) out[name] = sortRows(await all(sql));
   return out;
 }

@@ -36,12 +36,12 @@ async function sqliteSnapshot(batches: readonly (readonly CallRecord[])[]) {
   const driver = openDriver(path.join(dir, 'cmp.db'));
   const writer = createCallWriter(driver);
   for (const batch of batches) writer.insertCalls(batch);
-  const snap = await snapshot(async (sql) => driver.prepare(sql).all<Record<string, unknown>>());
+  const snap = await snapshot(async (sql) => driver.prepare(sql).all<Record<string, unknown>>(), 'sqlite');
   writer.close();
   return snap;
 }
 
-const pgSnapshot = (db: PostgresDb) => snapshot((sql) => db.all(sql));
+const pgSnapshot = (db: PostgresDb) => snapshot((sql) => db.all(sql), 'postgres');
 
 function chunks<T>(xs: readonly T[], sizes: readonly number[]): T[][] {
   const out: T[][] = [];
@@ -126,6 +126,28 @@ describe('PostgreSQL record sink', () => {
     expect(errors).toEqual(['rejected']);
     expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM calls'))?.n).toBe(2);
     await writer.drain();
+  });
+
+  it('a tag jsonb cannot hold (a NUL, a lone surrogate) is rejected with its record; every stored row reads back as jsonb', async () => {
+    const { db } = await freshPg('jsonb');
+    const errors: string[] = [];
+    const writer = createPostgresRecordWriter(db, { onError: (e) => errors.push(`${e.kind}: ${(e.cause as Error).message}`) });
+    writer.enqueue(record({ at: T0, tags: { feature: 'a' } }));
+    writer.enqueue(record({ at: T0 + 1, tags: { feature: 'x\u0000y' } }));
+    writer.enqueue(record({ at: T0 + 2, tags: { ['k\ud800']: 'v' } }));
+    writer.enqueue(record({ at: T0 + 3, tags: { feature: 'b\\u0000', emoji: '\ud83d\ude00', ctl: '\u0001' } }));
+    expect(await writer.flush()).toBe(true);
+    expect(errors).toEqual(['rejected: invalid call record: tags.feature = "x\\u0000y"', 'rejected: invalid call record: tags.k\ud800 = "v"']);
+    const rows = await db.all<{ tags: string }>("SELECT tags::jsonb::text AS tags FROM calls ORDER BY ts");
+    expect(rows.map((r) => JSON.parse(r.tags))).toEqual([{ feature: 'a' }, { feature: 'b\\u0000', emoji: '\ud83d\ude00', ctl: '\u0001' }]);
+    await writer.drain();
+  });
+
+  it('a call id twice in one batch is written and rolled up once', async () => {
+    const { db } = await freshPg('twice');
+    const [a, b] = [withCallId(record({ at: T0, tags: { user_id: 'u1', feature: 'x' } })), withCallId(record({ at: T0 + 5, tags: { feature: 'y' } }))];
+    await postgresCallSink(db).write([a!, b!, a!]);
+    expect(await pgSnapshot(db)).toEqual(await sqliteSnapshot([[a!, b!]]));
   });
 
   it('the writer stamps each record with a call id once and writes batches past one flush interval', async () => {

@@ -1,6 +1,7 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { NONE } from '../dimensions.js';
+import { tagJoinSql } from '../dialect.js';
 import { joinFragments, type Fragment } from '../fragment.js';
 import { whereFragment, type Scope } from '../scope.js';
 import { entityCounts, monthPieces, type MonthPiece } from './entity-months.js';
@@ -111,13 +112,9 @@ interface Row {
   session_cost: number;
 }
 
-const tagJoin = (alias: string, key: string): Fragment => ({
-  sql: `LEFT JOIN call_tags ${alias} ON ${alias}.call_id = c.id AND ${alias}.key = ?`,
-  params: [key],
-});
-
 /** One query per segmentation (overall, by user_tier, by tenant_id) over the raw call log. */
 export async function economicsFromRawRows(db: Db, scope: Scope): Promise<EconomicsAggregates> {
+  const tagJoin = (alias: string, key: string): Fragment => tagJoinSql(db.dialect, alias, key);
   const run = async (segmentKey: string | undefined, withSessions: boolean): Promise<TierAggregate[]> => {
     const query = joinFragments(
       `SELECT ${segmentKey ? `COALESCE(g.value, '${NONE}')` : `'${NONE}'`} AS segment,
@@ -128,7 +125,7 @@ export async function economicsFromRawRows(db: Db, scope: Scope): Promise<Econom
       tagJoin('u', ECONOMICS_TAGS.user),
       withSessions ? tagJoin('s', ECONOMICS_TAGS.session) : '',
       segmentKey ? tagJoin('g', segmentKey) : '',
-      whereFragment(scope),
+      whereFragment(db.dialect, scope),
       segmentKey ? 'GROUP BY 1' : '',
     );
     return (await db.all<Row>(query.sql, query.params))

@@ -3,7 +3,7 @@ import type { Db } from '../../db.js';
 import { addMeasures, callMeasuresSql, measuresFromRow, measuresOf, storedMeasuresSql, subtractMeasures, zeroMeasures, type Measures } from '../../measures.js';
 import { reachedSql } from '../../reached.js';
 import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
-import { inListSql } from '../dialect.js';
+import { inListSql, tagJoinSql } from '../dialect.js';
 import { NONE, OTHER } from '../dimensions.js';
 import { monthPieces, type MonthPiece } from './entity-months.js';
 import { histogramP50, type Histogram } from './histogram.js';
@@ -81,10 +81,11 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
     async top(spec, top) {
       const plan = planOf(spec, state);
       const deltas = new Map<string, Measures>();
-      const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c JOIN call_tags u ON u.call_id = c.id AND u.key = ?
+      const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
+      const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c ${entity.sql}
         WHERE c.ts >= ? AND c.ts < ? AND ${reachedSql('c')} GROUP BY u.value`;
       for (const { range, sign } of plan.corrections) {
-        for (const r of await db.all<Record<string, unknown>>(rawSums, [plan.key, range.since, range.until])) {
+        for (const r of await db.all<Record<string, unknown>>(rawSums, [...entity.params, range.since, range.until])) {
           const d = deltas.get(String(r.v)) ?? zeroMeasures();
           deltas.set(String(r.v), sign > 0 ? addMeasures(d, measuresFromRow(r)) : subtractMeasures(d, measuresFromRow(r)));
         }
@@ -124,11 +125,12 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const out: P50ByGroup = new Map();
       const entities = keep.filter((v) => v !== NONE && v !== OTHER);
       const latencies = new Map<string, number[]>(entities.map((v) => [v, []]));
+      const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
       const listed = inListSql(db.dialect, 'u.value', entities);
       const rows = await db.all<{ v: string; lat: number }>(
-        `SELECT u.value AS v, c.latency_ms AS lat FROM call_tags u JOIN calls c ON c.id = u.call_id
-          WHERE u.key = ? AND ${listed.sql} AND c.ts >= ? AND c.ts < ? AND ${reachedSql('c')}`,
-        [plan.key, ...listed.params, spec.since, spec.until],
+        `SELECT u.value AS v, c.latency_ms AS lat FROM calls c ${entity.sql}
+          WHERE ${listed.sql} AND c.ts >= ? AND c.ts < ? AND ${reachedSql('c')}`,
+        [...entity.params, ...listed.params, spec.since, spec.until],
       );
       const other: Histogram = await rollups.histogram(spec);
       for (const r of rows) {

@@ -10,13 +10,15 @@ import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type 
 
 /**
  * Report aggregates straight from the raw call log. Everything is aggregated in SQL
- * (GROUP BY over `calls` with one LEFT JOIN of call_tags per tag dimension); only group
- * rows leave the database.
+ * (GROUP BY over `calls` with one join of the call's tag per tag dimension, dialect.ts
+ * tagJoinSql); only group rows leave the database.
  *
- * Index use (EXPLAIN QUERY PLAN, checked in test/report/sql-plans.test.ts): the time
- * range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tag dimensions and `!=`
- * / `(none)` filters look up call_tags by its primary key (call_id, key); `=` tag filters
- * read `call_tags_key_value` and may drive the whole query when more selective.
+ * Index use on SQLite (EXPLAIN QUERY PLAN, checked in test/report/sql-plans.test.ts): the
+ * time range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tag dimensions and
+ * `!=` / `(none)` filters look up call_tags by its primary key (call_id, key); `=` tag
+ * filters read `call_tags_key_value` and may drive the whole query when more selective.
+ * On PostgreSQL the time range searches the (ts, call_uid) key and tags are read from
+ * each call's row (calls.tags): tag filters narrow nothing before the range is read.
  *
  * p50 latency is exact here and the only figure that needs individual rows, none of
  * which leave the database: per group, the window median (dialect.ts groupMedianSql)
@@ -29,7 +31,7 @@ export function createRawReads(db: Db): AggregateReads {
   const all = <T>(f: Fragment): Promise<T[]> => db.all<T>(f.sql, f.params);
 
   const totalP50 = async (scope: Scope): Promise<P50ByGroup> => {
-    const where = whereFragment(scope);
+    const where = whereFragment(db.dialect, scope);
     const n = Number((await all<{ n: number }>(joinFragments('SELECT COUNT(*) AS n FROM calls c', where)))[0]?.n ?? 0);
     if (n === 0) return new Map();
     const middle = await all<{ lat: number }>(
@@ -49,7 +51,7 @@ export function createRawReads(db: Db): AggregateReads {
       const inner = joinFragments(
         `SELECT ${[...dims.exprs.map((e, i) => `${e} AS d${i}`), callMeasuresSql('c')].join(', ')} FROM calls c`,
         dims.joins,
-        whereFragment(spec),
+        whereFragment(db.dialect, spec),
         n > 0 ? `GROUP BY ${dimNames.join(', ')}` : '',
       );
       const query = n > 0 && collapse ? collapsed(inner, dimNames, collapse) : inner;
@@ -68,7 +70,7 @@ export function createRawReads(db: Db): AggregateReads {
       const base = joinFragments(
         { sql: `SELECT ${[...cols.map((c) => c.sql), 'c.latency_ms AS lat'].join(', ')} FROM calls c`, params: cols.flatMap((c) => c.params) },
         dims.joins,
-        whereFragment(spec),
+        whereFragment(db.dialect, spec),
         'AND c.latency_ms IS NOT NULL',
       );
       const out: P50ByGroup = new Map();
@@ -82,7 +84,7 @@ export function createRawReads(db: Db): AggregateReads {
     async unpriced(scope: Scope): Promise<UnpricedModel[]> {
       const query = joinFragments(
         `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, COUNT(*) AS calls FROM calls c`,
-        whereFragment(scope),
+        whereFragment(db.dialect, scope),
         `AND ${unpricedSql('c')} GROUP BY 1`,
       );
       const rows = (await all<{ model: string; calls: number }>(query)).map((r) => ({ model: r.model, calls: Number(r.calls) }));

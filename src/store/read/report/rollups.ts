@@ -157,7 +157,7 @@ async function rawHistogram(db: Db, spec: AggregateSpec): Promise<Array<{ values
   const q = joinFragments(
     `SELECT ${[...dims.exprs.map((e, i) => `${e} AS d${i}`), bucket, 'COUNT(*) AS n'].join(', ')} FROM calls c`,
     dims.joins,
-    whereFragment(spec),
+    whereFragment(db.dialect, spec),
     `GROUP BY ${[...names, 'bucket'].join(', ')}`,
   );
   return (await db.all<Record<string, unknown>>(q.sql, q.params)).map((r) => ({ values: names.map((d) => String(r[d])), bucket: Number(r.bucket), n: Number(r.n) }));
