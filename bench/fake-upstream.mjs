@@ -6,6 +6,7 @@
  * Counts requests per `x-bench-sys` header; `GET /__stats` returns the counts.
  * Usage: bun bench/fake-upstream.mjs [port]
  */
+import { serveLoopback } from './lib/bun-loopback.mjs';
 import { DONE_CHUNK, KINDS, USAGE_CHUNK, chatCompletion, streamChunks } from './lib/payloads.mjs';
 
 const enc = new TextEncoder();
@@ -50,21 +51,15 @@ function concat(a, b) {
   return out;
 }
 
-const server = Bun.serve({
-  hostname: '127.0.0.1',
-  port: Number(process.argv[2] ?? 0),
-  idleTimeout: 255,
-  async fetch(req) {
-    const url = req.url;
-    if (url.endsWith('/__stats')) return Response.json(counts);
-    const sys = req.headers.get('x-bench-sys') ?? '-';
-    counts[sys] = (counts[sys] ?? 0) + 1;
-    const body = req.method === 'POST' ? await req.text() : '';
-    const kind = req.headers.get('x-bench-kind') ?? '1k';
-    if (kind === 'sse0' || kind === 'sse20') return stream(body.includes('"include_usage":true'), kind === 'sse0' ? 0 : 20);
-    const json = JSON_BODIES[kind];
-    if (!json) return new Response(`unknown x-bench-kind ${kind}`, { status: 400 });
-    return new Response(json, { headers: JSON_HEADERS });
-  },
+serveLoopback(process.argv[2], async (req) => {
+  const url = req.url;
+  if (url.endsWith('/__stats')) return Response.json(counts);
+  const sys = req.headers.get('x-bench-sys') ?? '-';
+  counts[sys] = (counts[sys] ?? 0) + 1;
+  const body = req.method === 'POST' ? await req.text() : '';
+  const kind = req.headers.get('x-bench-kind') ?? '1k';
+  if (kind === 'sse0' || kind === 'sse20') return stream(body.includes('"include_usage":true'), kind === 'sse0' ? 0 : 20);
+  const json = JSON_BODIES[kind];
+  if (!json) return new Response(`unknown x-bench-kind ${kind}`, { status: 400 });
+  return new Response(json, { headers: JSON_HEADERS });
 });
-console.log(`listening on http://127.0.0.1:${server.port}`);

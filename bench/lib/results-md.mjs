@@ -11,29 +11,39 @@ import { PG_ADDED_P50_GOAL_MS, PG_INGEST_GOAL, renderPostgres } from './pg.mjs';
 const BARE = { binary: 'bare-bun', node: 'bare-node', 'bare-bun': 'bare-bun', 'bare-node': 'bare-node' };
 const ORDER = ['direct', 'bare-node', 'bare-bun', 'binary', 'node'];
 
-function latency(acc, name, phase) {
+/** What the summary `s` adds over the direct's `d` (all NaN without one): p50 − p50, p99 − p99, and p99 − the direct's p50. */
+function added(s, d) {
+  return d ? { p50: s.p50 - d.p50, p99: s.p99 - d.p99, strictP99: s.p99 - d.p50 } : { p50: NaN, p99: NaN, strictP99: NaN };
+}
+
+/** `name`'s raw `phase` and the direct's (`base`), the summary `s` of its samples and what they add over the direct's; null when `name` did not run it. */
+function againstDirect(acc, name, phase) {
   const own = acc?.[name]?.[phase];
   const base = acc?.direct?.[phase];
   if (!own) return null;
   const s = summary(own.samples);
-  const d = base ? summary(base.samples) : null;
-  return { n: s.n, p50: s.p50, p99: s.p99, addP50: d ? s.p50 - d.p50 : NaN, addP99: d ? s.p99 - d.p99 : NaN, strictP99: d ? s.p99 - d.p50 : NaN };
+  return { own, base, s, add: added(s, base ? summary(base.samples) : null) };
+}
+
+function latency(acc, name, phase) {
+  const m = againstDirect(acc, name, phase);
+  if (!m) return null;
+  const { s, add } = m;
+  return { n: s.n, p50: s.p50, p99: s.p99, addP50: add.p50, addP99: add.p99, strictP99: add.strictP99 };
 }
 
 function stream(acc, name, phase) {
-  const own = acc?.[name]?.[phase];
-  const base = acc?.direct?.[phase];
-  if (!own) return null;
-  const t = summary(own.samples);
-  const bt = base ? summary(base.samples) : null;
-  const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: bt ? t.p50 - bt.p50 : NaN, addTtfcP99: bt ? t.p99 - bt.p99 : NaN, strictTtfcP99: bt ? t.p99 - bt.p50 : NaN };
+  const m = againstDirect(acc, name, phase);
+  if (!m) return null;
+  const { own, base, s: t, add } = m;
+  const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: add.p50, addTtfcP99: add.p99, strictTtfcP99: add.strictP99 };
   out.cpuUsPerChunk = median(own.rounds.map((r) => r.cpuUsPerChunk));
   out.ok = own.rounds.reduce((s, r) => s + r.ok, 0);
   out.bad = own.rounds.reduce((s, r) => s + r.bad, 0);
   if (own.gaps) {
     const g = summary(own.gaps);
-    const bg = base?.gaps ? summary(base.gaps) : null;
-    Object.assign(out, { gapP50: g.p50, gapP99: g.p99, addGapP50: bg ? g.p50 - bg.p50 : NaN, addGapP99: bg ? g.p99 - bg.p99 : NaN });
+    const gapAdd = added(g, base?.gaps ? summary(base.gaps) : null);
+    Object.assign(out, { gapP50: g.p50, gapP99: g.p99, addGapP50: gapAdd.p50, addGapP99: gapAdd.p99 });
   }
   return out;
 }

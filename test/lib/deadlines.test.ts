@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Deadlines } from '../../src/lib/deadlines.js';
+import { useFakeClock } from './fake-clock.js';
 
 describe('Deadlines: many timeouts of one length on one timer', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
   it('each deadline expires once, ms after it was added, in the order added', () => {
     const q = new Deadlines(100);

@@ -1,46 +1,46 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IdleWatch, sourceOf, streamOf } from '../../src/proxy/stream-body.js';
+import { useFakeClock } from '../lib/fake-clock.js';
 
 describe('IdleWatch: one timer per body, checked against the last chunk when it fires', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
-  it('fires once, idleMs after the start when nothing arrives', () => {
+  /** An IdleWatch of `idleMs` that records performance.now() each time it fires. */
+  const recordingWatch = (idleMs: number) => {
     const fired: number[] = [];
-    new IdleWatch(100, () => fired.push(performance.now()));
-    vi.advanceTimersByTime(99);
-    expect(fired).toEqual([]);
+    return { fired, watch: new IdleWatch(idleMs, () => fired.push(performance.now())) };
+  };
+  /** Asserts that the watch stays quiet for the next `ms` - 1 ms and has fired once at the `ms`th. */
+  const expectFiresAfter = (fired: number[], ms: number) => {
+    vi.advanceTimersByTime(ms - 1);
+    expect(fired).toHaveLength(0);
     vi.advanceTimersByTime(1);
     expect(fired).toHaveLength(1);
+  };
+
+  it('fires once, idleMs after the start when nothing arrives', () => {
+    const { fired } = recordingWatch(100);
+    expectFiresAfter(fired, 100);
     vi.advanceTimersByTime(1000);
     expect(fired).toHaveLength(1);
   });
 
   it('chunks postpone it: it fires idleMs after the last touch, not after the first timer', () => {
-    let fired = 0;
-    const watch = new IdleWatch(100, () => fired++);
+    const { fired, watch } = recordingWatch(100);
     for (let i = 0; i < 5; i++) {
       vi.advanceTimersByTime(60);
       watch.touch();
     }
     // 300 ms in, last touch at 300: nothing yet at 399, fired at 400.
-    vi.advanceTimersByTime(99);
-    expect(fired).toBe(0);
-    vi.advanceTimersByTime(1);
-    expect(fired).toBe(1);
+    expectFiresAfter(fired, 100);
   });
 
   it('stop() before the quiet period ends means it never fires', () => {
-    let fired = 0;
-    const watch = new IdleWatch(100, () => fired++);
+    const { fired, watch } = recordingWatch(100);
     vi.advanceTimersByTime(50);
     watch.stop();
     vi.advanceTimersByTime(1000);
-    expect(fired).toBe(0);
+    expect(fired).toHaveLength(0);
   });
 });
 

@@ -190,37 +190,24 @@ describe('time zones', () => {
       .rows.filter((r) => r.calls > 0)
       .map((r) => [r.group[by], r.costNano]);
 
+  /** Each [dimension, zone, buckets with calls as [bucket, costNano]] over November 2026 (and 1 December, UTC bounds). */
+  const expectNovember = async (cases: Array<[string, string, Array<[string, number]>]>) => {
+    for (const [by, zone, buckets] of cases) expect(await series(by, zone, '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z'), `${by} in ${zone}`).toEqual(buckets);
+  };
+
   it('buckets days in the configured zone', async () => {
-    expect(await series('day', 'UTC', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11-10', 1e6],
-      ['2026-11-15', 2e6],
-      ['2026-11-30', 4e6],
-    ]);
-    expect(await series('day', 'Europe/Berlin', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11-11', 1e6],
-      ['2026-11-16', 2e6],
-      ['2026-12-01', 4e6],
-    ]);
-    expect(await series('day', 'America/New_York', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11-10', 1e6],
-      ['2026-11-15', 2e6],
-      ['2026-11-30', 4e6],
+    await expectNovember([
+      ['day', 'UTC', [['2026-11-10', 1e6], ['2026-11-15', 2e6], ['2026-11-30', 4e6]]],
+      ['day', 'Europe/Berlin', [['2026-11-11', 1e6], ['2026-11-16', 2e6], ['2026-12-01', 4e6]]],
+      ['day', 'America/New_York', [['2026-11-10', 1e6], ['2026-11-15', 2e6], ['2026-11-30', 4e6]]],
     ]);
   });
 
   it('starts weeks on Monday and months on the 1st, locally', async () => {
-    expect(await series('week', 'UTC', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11-09', 3e6],
-      ['2026-11-30', 4e6],
-    ]);
-    expect(await series('week', 'Europe/Berlin', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11-09', 1e6],
-      ['2026-11-16', 2e6],
-      ['2026-11-30', 4e6],
-    ]);
-    expect(await series('month', 'Europe/Berlin', '2026-11-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([
-      ['2026-11', 3e6],
-      ['2026-12', 4e6],
+    await expectNovember([
+      ['week', 'UTC', [['2026-11-09', 3e6], ['2026-11-30', 4e6]]],
+      ['week', 'Europe/Berlin', [['2026-11-09', 1e6], ['2026-11-16', 2e6], ['2026-11-30', 4e6]]],
+      ['month', 'Europe/Berlin', [['2026-11', 3e6], ['2026-12', 4e6]]],
     ]);
   });
 

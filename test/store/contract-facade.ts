@@ -36,150 +36,132 @@ const readCalls = async (s: ContractStore) => (await s.rows<CallRow>('SELECT * F
 const count = async (s: ContractStore, table: string) => Number((await s.rows<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 const countTags = async (env: StoreEnv, s: ContractStore) => Number((await s.rows<{ n: number }>(`SELECT count(*) AS n FROM (${tagRowsSql(env.dialect)}) AS x`))[0]!.n);
 
+/** A case on a store that `env` opens first (the case may open more from `env`), closed when `run` has passed. */
+export function storeCase(name: string, run: (s: ContractStore, env: StoreEnv) => Promise<void>): FacadeCase {
+  return {
+    name,
+    async run(env) {
+      const s = await env.open();
+      await run(s, env);
+      await s.close();
+    },
+  };
+}
+
 export const facadeStoreCases: FacadeCase[] = [
-  {
-    name: 'insertCalls round-trips every field, null usage/cost, and the tags reads see',
-    async run(env) {
-      const s = await env.open();
-      const records: CallRecord[] = [
-        makeCall(0),
-        makeCall(1, {
-          keyName: null,
-          modelRequested: null,
-          model: null,
-          status: 0,
-          outcome: 'refused',
-          usage: null,
-          usageSource: 'unknown',
-          costNano: null,
-          priceSource: null,
-          ttfbMs: null,
-          tags: {},
-          requestHash: null,
-          maxOutputTokens: null,
-          error: 'budget exceeded',
-        }),
-        makeCall(2, {
-          usage: {
-            inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
-            reasoningTokens: 0, inputAudioTokens: 3, outputAudioTokens: 4, serviceTier: 'flex',
-          },
-          costNano: 0,
-          providerCostNano: 9_000_000_001,
-          tags: { 'odd key': 'välue "quoted"', feature: 'x' },
-        }),
-      ];
-      await s.insertCalls(records);
-      assert.deepEqual(await readCalls(s), records);
-      const tags = await s.rows(`${tagRowsSql(env.dialect)} ORDER BY c.ts, t.key`);
-      assert.deepEqual(tags, [
-        { ts: records[0]!.ts, key: 'env', value: 'prod' },
-        { ts: records[0]!.ts, key: 'team', value: 'search' },
-        { ts: records[2]!.ts, key: 'feature', value: 'x' },
-        { ts: records[2]!.ts, key: 'odd key', value: 'välue "quoted"' },
-      ]);
-      await s.close();
-    },
-  },
-  {
-    name: "usage.providerCostNano is stored as provider_cost_nano when the record's own is null",
-    async run(env) {
-      const s = await env.open();
-      const base = makeCall(0);
-      await s.insertCalls([{ ...base, providerCostNano: null, usage: { ...base.usage!, providerCostNano: 777 } }]);
-      assert.equal((await readCalls(s))[0]!.providerCostNano, 777);
-      await s.close();
-    },
-  },
-  {
-    name: 'a batch of 5000 is written whole; a bad record rolls the whole batch back',
-    async run(env) {
-      const s = await env.open();
-      await s.insertCalls(Array.from({ length: 5000 }, (_, i) => makeCall(i)));
-      assert.equal(await count(s, 'calls'), 5000);
-      assert.equal(await countTags(env, s), 10_000);
-      const bad = Array.from({ length: 100 }, (_, i) => makeCall(i));
-      bad[50] = { ...makeCall(50), provider: undefined as unknown as string };
-      assert.ok((await rejected(s.insertCalls(bad))) instanceof InvalidCallRecordError);
-      assert.equal(await count(s, 'calls'), 5000);
-      assert.equal(await countTags(env, s), 10_000);
-      await s.close();
-    },
-  },
-  {
-    name: 'keys: create, get by name/hash, list, update, revoke',
-    async run(env) {
-      const s = await env.open();
-      const budget = { limitNano: 50_000_000_000, period: 'month' as const, alertAt: [0.5, 0.8, 1], soft: false };
-      const a = await s.keys.create({ name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' }, budget, createdAt: 10 });
-      assert.deepEqual(a, {
-        id: a.id, name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' },
-        providers: [], models: [], budget, createdAt: 10, revokedAt: null,
-      });
-      const b = await s.keys.create({ name: 'b', prefix: 'mk_Cd34', hash: 'g'.repeat(64), providers: ['openai'], models: ['gpt-4o'], createdAt: 11 });
-      assert.equal(b.budget, null);
-      assert.ok((await rejected(s.keys.create({ name: 'a', prefix: 'p', hash: 'other', createdAt: 1 }))) instanceof KeyExistsError);
-      assert.ok((await rejected(s.keys.create({ name: 'c', prefix: 'p', hash: 'g'.repeat(64), createdAt: 1 }))) instanceof KeyExistsError);
-      assert.deepEqual(await s.keys.byHash('g'.repeat(64)), b);
-      assert.deepEqual(await s.keys.byName('a'), a);
-      assert.equal(await s.keys.byName('zzz'), undefined);
-      assert.equal(await s.keys.byHash('zzz'), undefined);
+  storeCase('insertCalls round-trips every field, null usage/cost, and the tags reads see', async (s, env) => {
+    const records: CallRecord[] = [
+      makeCall(0),
+      makeCall(1, {
+        keyName: null,
+        modelRequested: null,
+        model: null,
+        status: 0,
+        outcome: 'refused',
+        usage: null,
+        usageSource: 'unknown',
+        costNano: null,
+        priceSource: null,
+        ttfbMs: null,
+        tags: {},
+        requestHash: null,
+        maxOutputTokens: null,
+        error: 'budget exceeded',
+      }),
+      makeCall(2, {
+        usage: {
+          inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
+          reasoningTokens: 0, inputAudioTokens: 3, outputAudioTokens: 4, serviceTier: 'flex',
+        },
+        costNano: 0,
+        providerCostNano: 9_000_000_001,
+        tags: { 'odd key': 'välue "quoted"', feature: 'x' },
+      }),
+    ];
+    await s.insertCalls(records);
+    assert.deepEqual(await readCalls(s), records);
+    const tags = await s.rows(`${tagRowsSql(env.dialect)} ORDER BY c.ts, t.key`);
+    assert.deepEqual(tags, [
+      { ts: records[0]!.ts, key: 'env', value: 'prod' },
+      { ts: records[0]!.ts, key: 'team', value: 'search' },
+      { ts: records[2]!.ts, key: 'feature', value: 'x' },
+      { ts: records[2]!.ts, key: 'odd key', value: 'välue "quoted"' },
+    ]);
+  }),
+  storeCase("usage.providerCostNano is stored as provider_cost_nano when the record's own is null", async (s) => {
+    const base = makeCall(0);
+    await s.insertCalls([{ ...base, providerCostNano: null, usage: { ...base.usage!, providerCostNano: 777 } }]);
+    assert.equal((await readCalls(s))[0]!.providerCostNano, 777);
+  }),
+  storeCase('a batch of 5000 is written whole; a bad record rolls the whole batch back', async (s, env) => {
+    await s.insertCalls(Array.from({ length: 5000 }, (_, i) => makeCall(i)));
+    assert.equal(await count(s, 'calls'), 5000);
+    assert.equal(await countTags(env, s), 10_000);
+    const bad = Array.from({ length: 100 }, (_, i) => makeCall(i));
+    bad[50] = { ...makeCall(50), provider: undefined as unknown as string };
+    assert.ok((await rejected(s.insertCalls(bad))) instanceof InvalidCallRecordError);
+    assert.equal(await count(s, 'calls'), 5000);
+    assert.equal(await countTags(env, s), 10_000);
+  }),
+  storeCase('keys: create, get by name/hash, list, update, revoke', async (s) => {
+    const budget = { limitNano: 50_000_000_000, period: 'month' as const, alertAt: [0.5, 0.8, 1], soft: false };
+    const a = await s.keys.create({ name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' }, budget, createdAt: 10 });
+    assert.deepEqual(a, {
+      id: a.id, name: 'a', prefix: 'mk_Ab12', hash: 'h'.repeat(64), tags: { team: 'x' },
+      providers: [], models: [], budget, createdAt: 10, revokedAt: null,
+    });
+    const b = await s.keys.create({ name: 'b', prefix: 'mk_Cd34', hash: 'g'.repeat(64), providers: ['openai'], models: ['gpt-4o'], createdAt: 11 });
+    assert.equal(b.budget, null);
+    assert.ok((await rejected(s.keys.create({ name: 'a', prefix: 'p', hash: 'other', createdAt: 1 }))) instanceof KeyExistsError);
+    assert.ok((await rejected(s.keys.create({ name: 'c', prefix: 'p', hash: 'g'.repeat(64), createdAt: 1 }))) instanceof KeyExistsError);
+    assert.deepEqual(await s.keys.byHash('g'.repeat(64)), b);
+    assert.deepEqual(await s.keys.byName('a'), a);
+    assert.equal(await s.keys.byName('zzz'), undefined);
+    assert.equal(await s.keys.byHash('zzz'), undefined);
 
-      const updated = await s.keys.update('a', { tags: { team: 'y' }, models: ['m1'] });
-      assert.deepEqual(updated, { ...a, tags: { team: 'y' }, models: ['m1'] });
-      assert.deepEqual(await s.keys.update('a', { budget: null }), { ...a, tags: { team: 'y' }, models: ['m1'], budget: null });
-      assert.deepEqual((await s.keys.update('a', { budget }))?.budget, budget);
-      assert.deepEqual(await s.keys.update('a', {}), { ...a, tags: { team: 'y' }, models: ['m1'] });
-      assert.equal(await s.keys.update('zzz', { tags: {} }), undefined);
-      assert.equal(await s.keys.update('zzz', {}), undefined);
+    const updated = await s.keys.update('a', { tags: { team: 'y' }, models: ['m1'] });
+    assert.deepEqual(updated, { ...a, tags: { team: 'y' }, models: ['m1'] });
+    assert.deepEqual(await s.keys.update('a', { budget: null }), { ...a, tags: { team: 'y' }, models: ['m1'], budget: null });
+    assert.deepEqual((await s.keys.update('a', { budget }))?.budget, budget);
+    assert.deepEqual(await s.keys.update('a', {}), { ...a, tags: { team: 'y' }, models: ['m1'] });
+    assert.equal(await s.keys.update('zzz', { tags: {} }), undefined);
+    assert.equal(await s.keys.update('zzz', {}), undefined);
 
-      assert.equal(await s.keys.revoke('b', 99), true);
-      assert.equal(await s.keys.revoke('b', 100), false);
-      assert.equal(await s.keys.revoke('zzz', 100), false);
-      assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
-      assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', null], ['b', 99]]);
-      assert.equal((await s.keys.byHash('g'.repeat(64)))?.revokedAt, 99);
-      await s.close();
-    },
-  },
-  {
-    name: "meta.changeToken changes after another connection's key change (SQLite: after any commit of another connection, never its own)",
-    async run(env) {
-      const reader = await env.open();
-      const writer = await env.open();
-      const v1 = await reader.meta.changeToken();
-      assert.equal(await reader.meta.changeToken(), v1);
-      await writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
-      const v2 = await reader.meta.changeToken();
-      assert.notEqual(v2, v1);
-      await writer.keys.revoke('k', 2);
-      assert.notEqual(await reader.meta.changeToken(), v2);
-      if (env.dialect === 'sqlite') {
-        // data_version: another connection's call insert moves it, the reader's own commit does not.
-        const v3 = await reader.meta.changeToken();
-        await reader.keys.create({ name: 'own', prefix: 'p', hash: 'own', createdAt: 1 });
-        assert.equal(await reader.meta.changeToken(), v3);
-        await writer.insertCalls([makeCall(1)]);
-        assert.notEqual(await reader.meta.changeToken(), v3);
-      }
-      await reader.close();
-      await writer.close();
-    },
-  },
-  {
-    name: 'a store opened to read reads what another wrote, and cannot write',
-    async run(env) {
-      const rw = await env.open();
-      await rw.insertCalls([makeCall(1)]);
-      await rw.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
-      const ro = await env.open('read');
-      assert.equal((await readCalls(ro)).length, 1);
-      assert.deepEqual((await ro.keys.list()).map((k) => k.name), ['k']);
-      assert.ok(await rejected(ro.keys.create({ name: 'x', prefix: 'p', hash: 'x', createdAt: 1 })));
-      await rw.insertCalls([makeCall(2)]);
-      assert.equal((await readCalls(ro)).length, 2);
-      await ro.close();
-      await rw.close();
-    },
-  },
+    assert.equal(await s.keys.revoke('b', 99), true);
+    assert.equal(await s.keys.revoke('b', 100), false);
+    assert.equal(await s.keys.revoke('zzz', 100), false);
+    assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
+    assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', null], ['b', 99]]);
+    assert.equal((await s.keys.byHash('g'.repeat(64)))?.revokedAt, 99);
+  }),
+  storeCase("meta.changeToken changes after another connection's key change (SQLite: after any commit of another connection, never its own)", async (reader, env) => {
+    const writer = await env.open();
+    const v1 = await reader.meta.changeToken();
+    assert.equal(await reader.meta.changeToken(), v1);
+    await writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
+    const v2 = await reader.meta.changeToken();
+    assert.notEqual(v2, v1);
+    await writer.keys.revoke('k', 2);
+    assert.notEqual(await reader.meta.changeToken(), v2);
+    if (env.dialect === 'sqlite') {
+      // data_version: another connection's call insert moves it, the reader's own commit does not.
+      const v3 = await reader.meta.changeToken();
+      await reader.keys.create({ name: 'own', prefix: 'p', hash: 'own', createdAt: 1 });
+      assert.equal(await reader.meta.changeToken(), v3);
+      await writer.insertCalls([makeCall(1)]);
+      assert.notEqual(await reader.meta.changeToken(), v3);
+    }
+    await writer.close();
+  }),
+  storeCase('a store opened to read reads what another wrote, and cannot write', async (rw, env) => {
+    await rw.insertCalls([makeCall(1)]);
+    await rw.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
+    const ro = await env.open('read');
+    assert.equal((await readCalls(ro)).length, 1);
+    assert.deepEqual((await ro.keys.list()).map((k) => k.name), ['k']);
+    assert.ok(await rejected(ro.keys.create({ name: 'x', prefix: 'p', hash: 'x', createdAt: 1 })));
+    await rw.insertCalls([makeCall(2)]);
+    assert.equal((await readCalls(ro)).length, 2);
+    await ro.close();
+  }),
 ];

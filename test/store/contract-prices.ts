@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
 import type { CallRecord } from '../../src/store/types.js';
-import type { ContractStore, FacadeCase } from './contract-facade.js';
+import { storeCase, type ContractStore, type FacadeCase } from './contract-facade.js';
 import { makeCall, rejected } from './fixtures.js';
 import { snapshot } from './pg/snapshot.js';
 
@@ -70,31 +70,26 @@ const reprice = (s: ContractStore, over: { dryRun?: boolean; batchSize?: number 
   s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config, overrides', price, ...over });
 
 export const priceCases: FacadeCase[] = [
-  {
-    name: 'prices: snapshots round-trip; the newest is in force; lists newest first without data; a store opened to read cannot store one',
-    async run(env) {
-      const s = await env.open();
-      assert.equal(await s.prices.latestSnapshotId(), null);
-      assert.equal(await s.prices.latestSnapshot(), null);
-      assert.deepEqual(await s.prices.listSnapshots(10), []);
-      const first = { origin: 'https://example.test/data.json', fetchedAt: T0, sha256: 'a'.repeat(64), providers: 2, models: 30, forced: false, data: '[{"id":"openai"}]' };
-      const second = { ...first, origin: '/tmp/data.json', fetchedAt: T0 + DAY, sha256: 'b'.repeat(64), forced: true, data: '[{"id":"anthropic","välue":"ü"}]' };
-      const id1 = await s.prices.insertSnapshot(first);
-      const id2 = await s.prices.insertSnapshot(second);
-      assert.ok(id2 > id1);
-      const ro = await env.open('read');
-      assert.equal(await ro.prices.latestSnapshotId(), id2);
-      assert.deepEqual(await ro.prices.latestSnapshot(), { id: id2, ...second });
-      const { data: _d1, ...info1 } = first;
-      const { data: _d2, ...info2 } = second;
-      assert.deepEqual(await ro.prices.listSnapshots(10), [{ id: id2, ...info2 }, { id: id1, ...info1 }]);
-      assert.deepEqual(await ro.prices.listSnapshots(1), [{ id: id2, ...info2 }]);
-      assert.ok(await rejected(ro.prices.insertSnapshot(first)));
-      assert.equal(await s.prices.latestSnapshotId(), id2);
-      await ro.close();
-      await s.close();
-    },
-  },
+  storeCase('prices: snapshots round-trip; the newest is in force; lists newest first without data; a store opened to read cannot store one', async (s, env) => {
+    assert.equal(await s.prices.latestSnapshotId(), null);
+    assert.equal(await s.prices.latestSnapshot(), null);
+    assert.deepEqual(await s.prices.listSnapshots(10), []);
+    const first = { origin: 'https://example.test/data.json', fetchedAt: T0, sha256: 'a'.repeat(64), providers: 2, models: 30, forced: false, data: '[{"id":"openai"}]' };
+    const second = { ...first, origin: '/tmp/data.json', fetchedAt: T0 + DAY, sha256: 'b'.repeat(64), forced: true, data: '[{"id":"anthropic","välue":"ü"}]' };
+    const id1 = await s.prices.insertSnapshot(first);
+    const id2 = await s.prices.insertSnapshot(second);
+    assert.ok(id2 > id1);
+    const ro = await env.open('read');
+    assert.equal(await ro.prices.latestSnapshotId(), id2);
+    assert.deepEqual(await ro.prices.latestSnapshot(), { id: id2, ...second });
+    const { data: _d1, ...info1 } = first;
+    const { data: _d2, ...info2 } = second;
+    assert.deepEqual(await ro.prices.listSnapshots(10), [{ id: id2, ...info2 }, { id: id1, ...info1 }]);
+    assert.deepEqual(await ro.prices.listSnapshots(1), [{ id: id2, ...info2 }]);
+    assert.ok(await rejected(ro.prices.insertSnapshot(first)));
+    assert.equal(await s.prices.latestSnapshotId(), id2);
+    await ro.close();
+  }),
   {
     name: 'prices.reprice: calls, rollups, entity rows and tag state end as if the calls had been written at the new prices (batches of 3)',
     async run(env) {
@@ -118,55 +113,50 @@ export const priceCases: FacadeCase[] = [
       await written.close();
     },
   },
-  {
-    name: 'prices.reprice records the run, per-model totals and budget spend changes; a dry run writes nothing; a second run changes nothing',
-    async run(env) {
-      const s = await env.open();
-      await insert(s, CALLS);
-      const before = await snapshot((sql) => s.rows(sql), env.dialect);
+  storeCase('prices.reprice records the run, per-model totals and budget spend changes; a dry run writes nothing; a second run changes nothing', async (s, env) => {
+    await insert(s, CALLS);
+    const before = await snapshot((sql) => s.rows(sql), env.dialect);
 
-      const dry = await reprice(s, { dryRun: true });
-      // Examined: calls in range with usage and a model (not 6, 7 or 9); claude has no price now.
-      assert.deepEqual([dry.runId, dry.calls, dry.changed, dry.unpriced], [null, 9, 8, 1]);
-      assert.deepEqual(await snapshot((sql) => s.rows(sql), env.dialect), before);
-      assert.deepEqual(await s.prices.repriceRuns(10), []);
-      assert.equal(await s.prices.latestSpendChangeId(), 0);
+    const dry = await reprice(s, { dryRun: true });
+    // Examined: calls in range with usage and a model (not 6, 7 or 9); claude has no price now.
+    assert.deepEqual([dry.runId, dry.calls, dry.changed, dry.unpriced], [null, 9, 8, 1]);
+    assert.deepEqual(await snapshot((sql) => s.rows(sql), env.dialect), before);
+    assert.deepEqual(await s.prices.repriceRuns(10), []);
+    assert.equal(await s.prices.latestSpendChangeId(), 0);
 
-      const run = await reprice(s, { batchSize: 4 });
-      assert.deepEqual({ ...run, runId: null }, dry);
-      assert.ok(run.runId !== null && run.runId > 0);
-      const [recorded] = await s.prices.repriceRuns(10);
-      assert.deepEqual(
-        { ...recorded!, models: undefined },
-        { id: run.runId, actor: 'me@host', startedAt: NOW, finishedAt: NOW, since: SINCE, until: UNTIL, model: null, prices: 'config, overrides', calls: 9, changed: 8, unpriced: 1, oldTotalNano: run.oldTotalNano, newTotalNano: run.newTotalNano, models: undefined },
-      );
-      assert.deepEqual(recorded!.models, run.models.map((m) => ({ ...m, unpriced: 0 })));
-      assert.deepEqual(
-        run.models.map((m) => [m.model, m.calls, m.changed]).sort(),
-        [['claude', 1, 0], ['gpt-4o', 5, 5], ['gpt-4o-mini', 3, 3]],
-      );
+    const run = await reprice(s, { batchSize: 4 });
+    assert.deepEqual({ ...run, runId: null }, dry);
+    assert.ok(run.runId !== null && run.runId > 0);
+    const [recorded] = await s.prices.repriceRuns(10);
+    assert.deepEqual(
+      { ...recorded!, models: undefined },
+      { id: run.runId, actor: 'me@host', startedAt: NOW, finishedAt: NOW, since: SINCE, until: UNTIL, model: null, prices: 'config, overrides', calls: 9, changed: 8, unpriced: 1, oldTotalNano: run.oldTotalNano, newTotalNano: run.newTotalNano, models: undefined },
+    );
+    assert.deepEqual(recorded!.models, run.models.map((m) => ({ ...m, unpriced: 0 })));
+    assert.deepEqual(
+      run.models.map((m) => [m.model, m.calls, m.changed]).sort(),
+      [['claude', 1, 0], ['gpt-4o', 5, 5], ['gpt-4o-mini', 3, 3]],
+    );
 
-      const changed = CALLS.filter((c) => atNewPrices(c).costNano !== c.costNano).sort((a, b) => a.ts - b.ts);
-      const changes = await s.prices.spendChangesAfter(0, 100);
-      assert.deepEqual(
-        changes.map((c) => [c.ts, c.keyName, c.tags, c.deltaNano]),
-        changed.map((c) => [c.ts, c.keyName, c.tags, atNewPrices(c).costNano! - (c.costNano ?? 0)]),
-      );
-      assert.ok(changes.every((c, i) => i === 0 || c.id > changes[i - 1]!.id));
-      assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
-      assert.deepEqual((await s.prices.spendChangesAfter(changes[2]!.id, 2)).map((c) => c.id), [changes[3]!.id, changes[4]!.id]);
-      // Usage flags stay as recorded.
-      assert.deepEqual(
-        (await s.rows<{ usage_source: string }>('SELECT usage_source FROM calls ORDER BY ts, id')).map((r) => r.usage_source),
-        [...CALLS].sort((a, b) => a.ts - b.ts).map((c) => c.usageSource),
-      );
+    const changed = CALLS.filter((c) => atNewPrices(c).costNano !== c.costNano).sort((a, b) => a.ts - b.ts);
+    const changes = await s.prices.spendChangesAfter(0, 100);
+    assert.deepEqual(
+      changes.map((c) => [c.ts, c.keyName, c.tags, c.deltaNano]),
+      changed.map((c) => [c.ts, c.keyName, c.tags, atNewPrices(c).costNano! - (c.costNano ?? 0)]),
+    );
+    assert.ok(changes.every((c, i) => i === 0 || c.id > changes[i - 1]!.id));
+    assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
+    assert.deepEqual((await s.prices.spendChangesAfter(changes[2]!.id, 2)).map((c) => c.id), [changes[3]!.id, changes[4]!.id]);
+    // Usage flags stay as recorded.
+    assert.deepEqual(
+      (await s.rows<{ usage_source: string }>('SELECT usage_source FROM calls ORDER BY ts, id')).map((r) => r.usage_source),
+      [...CALLS].sort((a, b) => a.ts - b.ts).map((c) => c.usageSource),
+    );
 
-      const again = await reprice(s);
-      assert.equal(again.changed, 0);
-      assert.equal(again.newTotalNano, run.newTotalNano);
-      assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
-      assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
-      await s.close();
-    },
-  },
+    const again = await reprice(s);
+    assert.equal(again.changed, 0);
+    assert.equal(again.newTotalNano, run.newTotalNano);
+    assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
+    assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
+  }),
 ];
