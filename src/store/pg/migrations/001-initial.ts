@@ -2,6 +2,8 @@ import { LATENCY_BUCKET_LOW, latencyBucketMid } from '../../rollup-policy.js';
 import type { Migration } from '../../migrations/types.js';
 
 const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${String(latencyBucketMid(i))})`).join(',\n      ');
+/** The measure columns of rollups and entity_months (as of v1; store/measures.ts holds today's list). */
+const MEASURE_DDL = ['calls', 'priced', 'unpriced', 'cost_nano', 'input_tokens', 'output_tokens', 'cached_input_tokens'].map((c) => `${c} BIGINT NOT NULL,`).join('\n      ');
 
 /**
  * PostgreSQL schema v1: the same tables, columns and meanings as the SQLite schema
@@ -161,13 +163,7 @@ export const pgInitial: Migration = {
     CREATE TABLE rollups (
       dim_id BIGINT NOT NULL,
       hour BIGINT NOT NULL,
-      calls BIGINT NOT NULL,
-      priced BIGINT NOT NULL,
-      unpriced BIGINT NOT NULL,
-      cost_nano BIGINT NOT NULL,
-      input_tokens BIGINT NOT NULL,
-      output_tokens BIGINT NOT NULL,
-      cached_input_tokens BIGINT NOT NULL,
+      ${MEASURE_DDL}
       latency_hist TEXT NOT NULL,
       PRIMARY KEY (dim_id, hour)
     ) WITH (fillfactor = 70);
@@ -194,13 +190,7 @@ export const pgInitial: Migration = {
       value TEXT NOT NULL,
       first_ts BIGINT NOT NULL,
       last_ts BIGINT NOT NULL,
-      calls BIGINT NOT NULL,
-      priced BIGINT NOT NULL,
-      unpriced BIGINT NOT NULL,
-      cost_nano BIGINT NOT NULL,
-      input_tokens BIGINT NOT NULL,
-      output_tokens BIGINT NOT NULL,
-      cached_input_tokens BIGINT NOT NULL,
+      ${MEASURE_DDL}
       PRIMARY KEY (key, seg_key, month, seg_value, value)
     ) WITH (fillfactor = 70);
     CREATE INDEX entity_months_first ON entity_months (key, seg_key, month, first_ts);
