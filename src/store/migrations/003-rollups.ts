@@ -1,4 +1,5 @@
 import { DENYLISTED_TAG_KEYS, ENTITY_KEYS, HOUR_MS, LATENCY_BUCKET_LOW, MAX_TAG_VALUES_PER_DAY, ROLLUP_NONE, latencyBucketMid } from '../rollup-policy.js';
+import { rollupsFromBackfillSql } from './rollups-from-backfill.js';
 import type { Migration } from './types.js';
 
 /**
@@ -39,8 +40,12 @@ import type { Migration } from './types.js';
 const HC = DENYLISTED_TAG_KEYS.map((k) => `'${k}'`).join(', ');
 const MASK = ENTITY_KEYS.map((e) => `${e.bit} * EXISTS (SELECT 1 FROM call_tags x WHERE x.call_id = c.id AND x.key = '${e.key}')`).join(' + ');
 const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${String(latencyBucketMid(i))})`).join(',\n      ');
+/** The measure columns of rollups and entity_months (as of v3; store/measures.ts holds today's list). */
+const MEASURE_DDL = ['calls', 'priced', 'unpriced', 'cost_nano', 'input_tokens', 'output_tokens', 'cached_input_tokens'].map((c) => `${c} INTEGER NOT NULL,`).join('\n      ');
 const DIMS = 'key_name, provider, endpoint, model, entity_mask, tag_key, tag_value';
-const FROM_DIMS = DIMS.split(', ').map((c) => `f.${c}`).join(', ');
+/** The measure columns summed over the rows of `alias` (as of v3; store/measures.ts callMeasuresSql is today's). */
+const measuresOf = (a: string) => `COUNT(*), COUNT(${a}.cost_nano), SUM(${a}.cost_nano IS NULL AND ${a}.input_tokens IS NOT NULL),
+        COALESCE(SUM(${a}.cost_nano), 0), COALESCE(SUM(${a}.input_tokens), 0), COALESCE(SUM(${a}.output_tokens), 0), COALESCE(SUM(${a}.cached_input_tokens), 0)`;
 
 const entityBackfill = ENTITY_KEYS.flatMap((e) =>
   ['', ...e.segments].map((seg) => {
@@ -73,13 +78,7 @@ export const rollups: Migration = {
     CREATE TABLE rollups (
       dim_id INTEGER NOT NULL,
       hour INTEGER NOT NULL,
-      calls INTEGER NOT NULL,
-      priced INTEGER NOT NULL,
-      unpriced INTEGER NOT NULL,
-      cost_nano INTEGER NOT NULL,
-      input_tokens INTEGER NOT NULL,
-      output_tokens INTEGER NOT NULL,
-      cached_input_tokens INTEGER NOT NULL,
+      ${MEASURE_DDL}
       latency_hist TEXT NOT NULL,
       PRIMARY KEY (dim_id, hour)
     ) WITHOUT ROWID;
@@ -106,13 +105,7 @@ export const rollups: Migration = {
       value TEXT NOT NULL,
       first_ts INTEGER NOT NULL,
       last_ts INTEGER NOT NULL,
-      calls INTEGER NOT NULL,
-      priced INTEGER NOT NULL,
-      unpriced INTEGER NOT NULL,
-      cost_nano INTEGER NOT NULL,
-      input_tokens INTEGER NOT NULL,
-      output_tokens INTEGER NOT NULL,
-      cached_input_tokens INTEGER NOT NULL,
+      ${MEASURE_DDL}
       PRIMARY KEY (key, seg_key, month, seg_value, value)
     ) WITHOUT ROWID;
     CREATE INDEX entity_months_first ON entity_months (key, seg_key, month, first_ts);
@@ -153,26 +146,11 @@ export const rollups: Migration = {
       SELECT b.*, '' AS tag_key, '' AS tag_value FROM base b
       UNION ALL
       SELECT b.*, t.key, t.value FROM base b JOIN call_tags t ON t.call_id = b.id JOIN tag_keys k ON k.key = t.key AND k.rolled_up = 1;
-    INSERT INTO rollup_dims (${DIMS}, ident)
-      SELECT DISTINCT ${DIMS}, json_array(${DIMS}) FROM temp.rollup_backfill;
-    CREATE TEMP TABLE rollup_backfill_latency AS
-      SELECT d.id AS dim_id, f.hour, f.bucket, COUNT(*) AS n
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
-      GROUP BY d.id, f.hour, f.bucket;
-    CREATE INDEX temp.rollup_backfill_latency_cell ON rollup_backfill_latency (dim_id, hour);
-    INSERT INTO rollups
-      SELECT d.id, f.hour, COUNT(*), COUNT(f.cost_nano), SUM(f.cost_nano IS NULL AND f.input_tokens IS NOT NULL),
-        COALESCE(SUM(f.cost_nano), 0), COALESCE(SUM(f.input_tokens), 0), COALESCE(SUM(f.output_tokens), 0), COALESCE(SUM(f.cached_input_tokens), 0),
-        (SELECT '[' || group_concat(l.bucket || ',' || l.n, ',' ORDER BY l.bucket) || ']' FROM temp.rollup_backfill_latency l WHERE l.dim_id = d.id AND l.hour = f.hour)
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
-      GROUP BY d.id, f.hour;
-    DROP TABLE temp.rollup_backfill_latency;
-    DROP TABLE temp.rollup_backfill;
+    ${rollupsFromBackfillSql(DIMS, 'INSERT', measuresOf('f'))}
 
     INSERT INTO entity_months
       SELECT e.key, e.seg_key, CAST(strftime('%s', e.ts / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000, e.seg_value, e.value,
-        MIN(e.ts), MAX(e.ts), COUNT(*), COUNT(e.cost_nano), SUM(e.cost_nano IS NULL AND e.input_tokens IS NOT NULL),
-        COALESCE(SUM(e.cost_nano), 0), COALESCE(SUM(e.input_tokens), 0), COALESCE(SUM(e.output_tokens), 0), COALESCE(SUM(e.cached_input_tokens), 0)
+        MIN(e.ts), MAX(e.ts), ${measuresOf('e')}
       FROM (
       ${entityBackfill}
       ) e

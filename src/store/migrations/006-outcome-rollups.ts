@@ -1,6 +1,7 @@
 import { callMeasuresSql } from '../measures.js';
 import { reachedSql } from '../reached.js';
 import { ENTITY_KEYS, HOUR_MS, ROLLUP_NONE } from '../rollup-policy.js';
+import { rollupsFromBackfillSql } from './rollups-from-backfill.js';
 import type { Migration } from './types.js';
 
 /**
@@ -23,7 +24,6 @@ import type { Migration } from './types.js';
  */
 
 const DIMS = 'key_name, provider, endpoint, model, entity_mask, outcome, status, reached, tag_key, tag_value';
-const FROM_DIMS = DIMS.split(', ').map((c) => `f.${c}`).join(', ');
 const MASK = ENTITY_KEYS.map((e) => `${e.bit} * EXISTS (SELECT 1 FROM call_tags x WHERE x.call_id = c.id AND x.key = '${e.key}')`).join(' + ');
 /** Start of the UTC month of a ms expression, in ms (`add` months later). */
 const monthOf = (ms: string, add = 0) => `CAST(strftime('%s', (${ms}) / 1000, 'unixepoch', 'start of month'${add ? `, '+${add} month'` : ''}) AS INTEGER) * 1000`;
@@ -63,20 +63,7 @@ export const outcomeRollups: Migration = {
       SELECT b.*, '' AS tag_key, '' AS tag_value FROM base b
       UNION ALL
       SELECT b.*, t.key, t.value FROM base b JOIN call_tags t ON t.call_id = b.id JOIN tag_keys k ON k.key = t.key AND k.rolled_up = 1;
-    INSERT OR IGNORE INTO rollup_dims (${DIMS}, ident)
-      SELECT DISTINCT ${DIMS}, json_array(${DIMS}) FROM temp.rollup_backfill;
-    CREATE TEMP TABLE rollup_backfill_latency AS
-      SELECT d.id AS dim_id, f.hour, f.bucket, COUNT(*) AS n
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
-      GROUP BY d.id, f.hour, f.bucket;
-    CREATE INDEX temp.rollup_backfill_latency_cell ON rollup_backfill_latency (dim_id, hour);
-    INSERT INTO rollups
-      SELECT d.id, f.hour, ${callMeasuresSql('f')},
-        (SELECT '[' || group_concat(l.bucket || ',' || l.n, ',' ORDER BY l.bucket) || ']' FROM temp.rollup_backfill_latency l WHERE l.dim_id = d.id AND l.hour = f.hour)
-      FROM temp.rollup_backfill f JOIN rollup_dims d ON d.ident = json_array(${FROM_DIMS})
-      GROUP BY d.id, f.hour;
-    DROP TABLE temp.rollup_backfill_latency;
-    DROP TABLE temp.rollup_backfill;
+    ${rollupsFromBackfillSql(DIMS, 'INSERT OR IGNORE', callMeasuresSql('f'))}
 
     DELETE FROM entity_months WHERE month >= (SELECT month FROM temp.v5_since);
     DELETE FROM entity_counts WHERE month >= (SELECT month FROM temp.v5_since);

@@ -2,6 +2,29 @@ import { LATENCY_BUCKET_LOW, latencyBucketMid } from '../../rollup-policy.js';
 import type { Migration } from '../../migrations/types.js';
 
 const BUCKET_ROWS = LATENCY_BUCKET_LOW.map((lo, i) => `(${i}, ${String(lo)}, ${String(latencyBucketMid(i))})`).join(',\n      ');
+/** The measure columns of rollups and entity_months (as of v1; store/measures.ts holds today's list). */
+const MEASURE_DDL = ['calls', 'priced', 'unpriced', 'cost_nano', 'input_tokens', 'output_tokens', 'cached_input_tokens'].map((c) => `${c} BIGINT NOT NULL,`).join('\n      ');
+
+/** v1's tokometer_ensure_month, as released (never edited: 005-tags-in-calls derives its replacement from it). */
+export const ENSURE_MONTH_V1 = `    CREATE FUNCTION tokometer_ensure_month(month_start BIGINT) RETURNS VOID LANGUAGE plpgsql AS $fn$
+    DECLARE
+      starts TIMESTAMP := to_timestamp(month_start / 1000.0) AT TIME ZONE 'UTC';
+      month_end BIGINT := (extract(epoch FROM (starts + interval '1 month')) * 1000)::bigint;
+      suffix TEXT := to_char(starts, 'YYYYMM');
+    BEGIN
+      IF date_trunc('month', starts) <> starts THEN
+        RAISE EXCEPTION 'tokometer_ensure_month: % is not the start of a UTC month', month_start;
+      END IF;
+      IF to_regclass('calls_p' || suffix) IS NOT NULL AND to_regclass('call_tags_p' || suffix) IS NOT NULL THEN
+        RETURN;
+      END IF;
+      -- Replicas creating the same month at once take turns.
+      PERFORM pg_advisory_xact_lock(hashtext('tokometer:partitions'));
+      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF calls FOR VALUES FROM (%s) TO (%s)', 'calls_p' || suffix, month_start, month_end);
+      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF call_tags FOR VALUES FROM (%s) TO (%s)', 'call_tags_p' || suffix, month_start, month_end);
+    END
+    $fn$;
+`;
 
 /**
  * PostgreSQL schema v1: the same tables, columns and meanings as the SQLite schema
@@ -161,13 +184,7 @@ export const pgInitial: Migration = {
     CREATE TABLE rollups (
       dim_id BIGINT NOT NULL,
       hour BIGINT NOT NULL,
-      calls BIGINT NOT NULL,
-      priced BIGINT NOT NULL,
-      unpriced BIGINT NOT NULL,
-      cost_nano BIGINT NOT NULL,
-      input_tokens BIGINT NOT NULL,
-      output_tokens BIGINT NOT NULL,
-      cached_input_tokens BIGINT NOT NULL,
+      ${MEASURE_DDL}
       latency_hist TEXT NOT NULL,
       PRIMARY KEY (dim_id, hour)
     ) WITH (fillfactor = 70);
@@ -194,13 +211,7 @@ export const pgInitial: Migration = {
       value TEXT NOT NULL,
       first_ts BIGINT NOT NULL,
       last_ts BIGINT NOT NULL,
-      calls BIGINT NOT NULL,
-      priced BIGINT NOT NULL,
-      unpriced BIGINT NOT NULL,
-      cost_nano BIGINT NOT NULL,
-      input_tokens BIGINT NOT NULL,
-      output_tokens BIGINT NOT NULL,
-      cached_input_tokens BIGINT NOT NULL,
+      ${MEASURE_DDL}
       PRIMARY KEY (key, seg_key, month, seg_value, value)
     ) WITH (fillfactor = 70);
     CREATE INDEX entity_months_first ON entity_months (key, seg_key, month, first_ts);
@@ -284,23 +295,5 @@ export const pgInitial: Migration = {
     $fn$;
 
     -- The partitions of calls and call_tags for the UTC month starting at month_start (ms).
-    CREATE FUNCTION tokometer_ensure_month(month_start BIGINT) RETURNS VOID LANGUAGE plpgsql AS $fn$
-    DECLARE
-      starts TIMESTAMP := to_timestamp(month_start / 1000.0) AT TIME ZONE 'UTC';
-      month_end BIGINT := (extract(epoch FROM (starts + interval '1 month')) * 1000)::bigint;
-      suffix TEXT := to_char(starts, 'YYYYMM');
-    BEGIN
-      IF date_trunc('month', starts) <> starts THEN
-        RAISE EXCEPTION 'tokometer_ensure_month: % is not the start of a UTC month', month_start;
-      END IF;
-      IF to_regclass('calls_p' || suffix) IS NOT NULL AND to_regclass('call_tags_p' || suffix) IS NOT NULL THEN
-        RETURN;
-      END IF;
-      -- Replicas creating the same month at once take turns.
-      PERFORM pg_advisory_xact_lock(hashtext('tokometer:partitions'));
-      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF calls FOR VALUES FROM (%s) TO (%s)', 'calls_p' || suffix, month_start, month_end);
-      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF call_tags FOR VALUES FROM (%s) TO (%s)', 'call_tags_p' || suffix, month_start, month_end);
-    END
-    $fn$;
-  `,
+${ENSURE_MONTH_V1}  `,
 };

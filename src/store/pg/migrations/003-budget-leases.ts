@@ -1,8 +1,8 @@
 import { LEASE_CHANNEL } from '../../budget-leases.js';
 import type { Migration } from '../../migrations/types.js';
 
-/** As released in v3 (never edited: migration 4 replaces the function). */
-const BUDGET_LEASES_DDL = `
+/** v3's tables, as released (never edited). */
+const SHARE_TABLES = `
     CREATE TABLE budget_shares (
       budget_id TEXT NOT NULL,
       period_start BIGINT NOT NULL,
@@ -23,7 +23,10 @@ const BUDGET_LEASES_DDL = `
       PRIMARY KEY (budget_id, period_start, replica)
     );
 
-    -- budget/lease-policy.ts grantLease, under the share row's lock, on the server's clock.
+`;
+
+/** v3's tokometer_lease_sync, as released (never edited: 004-share-reprices derives v4's from it). */
+export const LEASE_SYNC_V3 = `    -- budget/lease-policy.ts grantLease, under the share row's lock, on the server's clock.
     CREATE FUNCTION tokometer_lease_sync(
       p_budget TEXT, p_period_start BIGINT, p_kind TEXT, p_name TEXT, p_tag TEXT, p_seed BIGINT,
       p_limit BIGINT, p_replica TEXT, p_reported BIGINT, p_floor BIGINT, p_need BIGINT, p_want BIGINT,
@@ -105,5 +108,5 @@ const BUDGET_LEASES_DDL = `
 export const pgBudgetLeases: Migration = {
   version: 3,
   name: 'budget_leases',
-  up: BUDGET_LEASES_DDL,
+  up: SHARE_TABLES + LEASE_SYNC_V3,
 };

@@ -1,4 +1,13 @@
 import type { Migration } from '../../migrations/types.js';
+import { ENSURE_MONTH_V1 } from './001-initial.js';
+import { editedSql } from './edited-sql.js';
+
+/** v5's tokometer_ensure_month: v1's text, as released, making the calls partition only. */
+const ENSURE_MONTH_V5 = editedSql(ENSURE_MONTH_V1, [
+  ['CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'],
+  [" AND to_regclass('call_tags_p' || suffix) IS NOT NULL", ''],
+  ["      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF call_tags FOR VALUES FROM (%s) TO (%s)', 'call_tags_p' || suffix, month_start, month_end);\n", ''],
+]);
 
 /**
  * PostgreSQL schema v5: ingestion at speed (issue #16, ≥ 50,000 calls/s from one
@@ -51,22 +60,5 @@ export const pgTagsInCalls: Migration = {
     DROP INDEX calls_ts;
     DROP INDEX calls_id;
 
-    CREATE OR REPLACE FUNCTION tokometer_ensure_month(month_start BIGINT) RETURNS VOID LANGUAGE plpgsql AS $fn$
-    DECLARE
-      starts TIMESTAMP := to_timestamp(month_start / 1000.0) AT TIME ZONE 'UTC';
-      month_end BIGINT := (extract(epoch FROM (starts + interval '1 month')) * 1000)::bigint;
-      suffix TEXT := to_char(starts, 'YYYYMM');
-    BEGIN
-      IF date_trunc('month', starts) <> starts THEN
-        RAISE EXCEPTION 'tokometer_ensure_month: % is not the start of a UTC month', month_start;
-      END IF;
-      IF to_regclass('calls_p' || suffix) IS NOT NULL THEN
-        RETURN;
-      END IF;
-      -- Replicas creating the same month at once take turns.
-      PERFORM pg_advisory_xact_lock(hashtext('tokometer:partitions'));
-      EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF calls FOR VALUES FROM (%s) TO (%s)', 'calls_p' || suffix, month_start, month_end);
-    END
-    $fn$;
-  `,
+${ENSURE_MONTH_V5}  `,
 };
