@@ -33,37 +33,40 @@ function keyK(options: { limitUsd?: number; budget?: Partial<KeyBudget>; tags?: 
     hold: (usd: number, callTags: Tags = {}) => h.ledger.reserve(request(usd, callTags)) as Reservation,
     /** Asks admission for `usd` on k (waiting forever unless told otherwise) and tracks the outcome. */
     ask: (usd: number, callTags: Tags = {}, wait: WaitOptions = FOREVER) => track(h.ledger.admit(request(usd, callTags), wait)),
+    /** Settles `r` at `usd` and lets the waiters it wakes run. */
+    settle: async (r: Reservation, usd: number) => {
+      h.ledger.settle(r, usd * USD);
+      await tick();
+    },
   };
 }
 
 describe('admission: a call that does not fit only because of calls in flight waits', () => {
   it('waits for the calls in flight, then is admitted (never refused while the cap has room)', async () => {
-    const { h, ask } = keyK();
+    const { h, ask, settle } = keyK();
     const first = h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.7 * USD }, FOREVER);
     expect(first instanceof Promise).toBe(false);
     const second = ask(0.7);
     await tick();
     expect(second.result).toBeNull();
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
-    h.ledger.settle(first as Reservation, 0.2 * USD);
-    await tick();
+    await settle(first as Reservation, 0.2);
     expect(second.result?.ok).toBe(true);
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 0, spentNano: 0.2 * USD, reservedNano: 0.7 * USD });
   });
 
   it('a big call waits for nothing in flight, then passes by rule 2', async () => {
-    const { h, hold, ask } = keyK();
+    const { h, hold, ask, settle } = keyK();
     const small = hold(0.1);
     const big = ask(5);
     await tick();
     expect(big.result).toBeNull();
-    h.ledger.settle(small, 0.1 * USD);
-    await tick();
+    await settle(small, 0.1);
     expect(big.result?.ok).toBe(true);
   });
 
   it('admits in arrival order: a later small call does not pass an earlier big one', async () => {
-    const { h, hold, ask } = keyK();
+    const { h, hold, ask, settle } = keyK();
     const inFlight = hold(0.5);
     const big = ask(0.9);
     // Fits beside the call in flight, but the big call arrived first.
@@ -72,35 +75,31 @@ describe('admission: a call that does not fit only because of calls in flight wa
     expect(big.result).toBeNull();
     expect(small.result).toBeNull();
     expect(h.ledger.snapshot()[0]!.waiting).toBe(2);
-    h.ledger.settle(inFlight, 0.05 * USD);
-    await tick();
+    await settle(inFlight, 0.05);
     expect(big.result?.ok).toBe(true);
     expect(small.result).toBeNull(); // 0.05 + 0.9 + 0.1 > 1: behind the big call now in flight
-    h.ledger.settle(big.result as Reservation, 0.05 * USD);
-    await tick();
+    await settle(big.result as Reservation, 0.05);
     expect(small.result?.ok).toBe(true);
   });
 
   it('refuses a waiter as exhausted once settled spend reaches the cap', async () => {
-    const { h, hold, ask } = keyK();
+    const { h, hold, ask, settle } = keyK();
     const inFlight = hold(0.9);
     const waiting = ask(0.5);
-    h.ledger.settle(inFlight, 1.2 * USD); // undershot estimate: the cap is now spent
-    await tick();
+    await settle(inFlight, 1.2); // undershot estimate: the cap is now spent
     expect(waiting.result).toMatchObject({ ok: false, blocked: { reason: 'exhausted', name: 'k', spentNano: 1.2 * USD } });
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 0, waiting: 0, reservedNano: 0 });
   });
 
   it('a wait that runs out answers reason reserved (busy) naming the budget, and the queue moves on', async () => {
-    const { h, hold, ask } = keyK();
+    const { h, hold, ask, settle } = keyK();
     const inFlight = hold(0.9);
     const impatient = ask(0.5, {}, { waitMs: 20 });
     const patient = ask(0.5);
     await new Promise((r) => setTimeout(r, 60));
     expect(impatient.result).toMatchObject({ ok: false, blocked: { reason: 'reserved', name: 'k', reservedNano: 0.9 * USD, inFlight: 1 } });
     expect(h.ledger.snapshot()[0]!.waiting).toBe(1);
-    h.ledger.settle(inFlight, 0.1 * USD);
-    await tick();
+    await settle(inFlight, 0.1);
     expect(patient.result?.ok).toBe(true);
   });
 
@@ -112,7 +111,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('an aborted waiter leaves every queue at once, holds nothing, and the next waiter goes first', async () => {
-    const { h, hold, ask } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
     const inFlight = hold(0.9, { team: 'a' });
     const controller = new AbortController();
     const leaving = ask(0.5, { team: 'a' }, { waitMs: Infinity, signal: controller.signal });
@@ -124,19 +123,17 @@ describe('admission: a call that does not fit only because of calls in flight wa
     expect(leaving.result).toBe(ABORTED);
     expect(h.ledger.snapshot().map((s) => s.waiting)).toEqual([1, 1]);
     expect(h.ledger.snapshot().map((s) => s.inFlight)).toEqual([1, 1]);
-    h.ledger.settle(inFlight, 0.1 * USD);
-    await tick();
+    await settle(inFlight, 0.1);
     expect(next.result?.ok).toBe(true);
     expect(h.ledger.waiters).toBe(0);
   });
 
   it('a period that rolls while a caller waits: a settle from the old period still wakes it, into the new period', async () => {
-    const { h, hold, ask } = keyK({ budget: { period: 'day' }, start: '2026-11-20T23:59:59Z' });
+    const { h, hold, ask, settle } = keyK({ budget: { period: 'day' }, start: '2026-11-20T23:59:59Z' });
     const late = hold(0.9);
     const waiting = ask(0.5);
     h.setTime('2026-11-21T00:00:01Z');
-    h.ledger.settle(late, 0.9 * USD); // counts in the day it started in
-    await tick();
+    await settle(late, 0.9); // counts in the day it started in
     expect(waiting.result?.ok).toBe(true);
     expect(h.ledger.snapshot()[0]).toMatchObject({ spentNano: 0, reservedNano: 0.5 * USD, inFlight: 1, periodStart: Date.parse('2026-11-21T00:00:00Z') });
   });
@@ -165,34 +162,31 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a caller of two budgets keeps its place on a budget that held it back (no ping-pong)', async () => {
-    const { h, hold, ask } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
     const onKey = hold(0.9);
     const both = ask(0.5, { team: 'a' });
     await tick();
     // Now the team budget fills up while the caller waits on the key budget.
     const onTeam = h.ledger.reserve({ keyName: null, tags: { team: 'a' }, estimateNano: 0.9 * USD }) as Reservation;
-    h.ledger.settle(onKey, 0);
-    await tick();
+    await settle(onKey, 0);
     expect(both.result).toBeNull(); // held back by the team budget now
     // The key budget held it back before: a later key-only call queues behind it.
     const later = ask(0.1);
     await tick();
     expect(later.result).toBeNull();
-    h.ledger.settle(onTeam, 0);
-    await tick();
+    await settle(onTeam, 0);
     expect(both.result?.ok).toBe(true);
     expect(later.result?.ok).toBe(true);
   });
 
   it('re-estimates a waiter at each decision (the output history may have learned)', async () => {
-    const { h, hold } = keyK();
+    const { h, hold, settle } = keyK();
     const inFlight = hold(0.5);
     const other = hold(0.1);
     let estimate = 0.9 * USD;
     const waiting = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: estimate }, { waitMs: Infinity, reestimate: () => estimate }));
     estimate = 0.2 * USD;
-    h.ledger.settle(inFlight, 0.1 * USD); // 0.1 spent + 0.1 held + 0.2 fits; 0.9 would not
-    await tick();
+    await settle(inFlight, 0.1); // 0.1 spent + 0.1 held + 0.2 fits; 0.9 would not
     expect(waiting.result?.ok).toBe(true);
     expect((waiting.result as Reservation).estimateNano).toBe(0.2 * USD);
     h.ledger.settle(other, 0);
