@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ABORTED, type Reservation, type WaitResult } from '../../src/budget/ledger.js';
+import { ABORTED, type Reservation, type WaitOptions, type WaitResult } from '../../src/budget/ledger.js';
+import type { TagBudget } from '../../src/budget/types.js';
+import type { KeyBudget } from '../../src/store/types.js';
 import { harness, keyBudget, tagBudget, USD } from './helpers.js';
 
 /** Lets promise continuations run (admission resolves its waiters' promises). */
@@ -15,87 +17,105 @@ function track(p: ReturnType<ReturnType<typeof harness>['ledger']['admit']>) {
 
 const FOREVER = { waitMs: Infinity };
 
+type Tags = Record<string, string>;
+
+/**
+ * A harness with one key budget `k` (default $1 a month, no alerts; `budget` changes it)
+ * beside the tag budgets given, and shorthands for calls on k with `tags` (none unless told).
+ */
+function keyK(options: { limitUsd?: number; budget?: Partial<KeyBudget>; tags?: TagBudget[]; start?: string } = {}) {
+  const { limitUsd = 1, budget = {}, tags, start } = options;
+  const h = harness({ keys: { k: keyBudget(limitUsd, { alertAt: [], ...budget }) }, tags, start });
+  const request = (usd: number, callTags: Tags) => ({ keyName: 'k', tags: callTags, estimateNano: usd * USD });
+  return {
+    h,
+    /** Reserves `usd` on k at once: a call in flight. */
+    hold: (usd: number, callTags: Tags = {}) => h.ledger.reserve(request(usd, callTags)) as Reservation,
+    /** Asks admission for `usd` on k (waiting forever unless told otherwise) and tracks the outcome. */
+    ask: (usd: number, callTags: Tags = {}, wait: WaitOptions = FOREVER) => track(h.ledger.admit(request(usd, callTags), wait)),
+    /** Settles `r` at `usd` and lets the waiters it wakes run. */
+    settle: async (r: Reservation, usd: number) => {
+      h.ledger.settle(r, usd * USD);
+      await tick();
+    },
+  };
+}
+
 describe('admission: a call that does not fit only because of calls in flight waits', () => {
   it('waits for the calls in flight, then is admitted (never refused while the cap has room)', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
+    const { h, ask, settle } = keyK();
     const first = h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.7 * USD }, FOREVER);
     expect(first instanceof Promise).toBe(false);
-    const second = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.7 * USD }, FOREVER));
+    const second = ask(0.7);
     await tick();
     expect(second.result).toBeNull();
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 1 });
-    h.ledger.settle(first as Reservation, 0.2 * USD);
-    await tick();
+    await settle(first as Reservation, 0.2);
     expect(second.result?.ok).toBe(true);
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 1, waiting: 0, spentNano: 0.2 * USD, reservedNano: 0.7 * USD });
   });
 
   it('a big call waits for nothing in flight, then passes by rule 2', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    const small = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.1 * USD }) as Reservation;
-    const big = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 5 * USD }, FOREVER));
+    const { h, hold, ask, settle } = keyK();
+    const small = hold(0.1);
+    const big = ask(5);
     await tick();
     expect(big.result).toBeNull();
-    h.ledger.settle(small, 0.1 * USD);
-    await tick();
+    await settle(small, 0.1);
     expect(big.result?.ok).toBe(true);
   });
 
   it('admits in arrival order: a later small call does not pass an earlier big one', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }) as Reservation;
-    const big = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }, FOREVER));
+    const { h, hold, ask, settle } = keyK();
+    const inFlight = hold(0.5);
+    const big = ask(0.9);
     // Fits beside the call in flight, but the big call arrived first.
-    const small = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.1 * USD }, FOREVER));
+    const small = ask(0.1);
     await tick();
     expect(big.result).toBeNull();
     expect(small.result).toBeNull();
     expect(h.ledger.snapshot()[0]!.waiting).toBe(2);
-    h.ledger.settle(inFlight, 0.05 * USD);
-    await tick();
+    await settle(inFlight, 0.05);
     expect(big.result?.ok).toBe(true);
     expect(small.result).toBeNull(); // 0.05 + 0.9 + 0.1 > 1: behind the big call now in flight
-    h.ledger.settle(big.result as Reservation, 0.05 * USD);
-    await tick();
+    await settle(big.result as Reservation, 0.05);
     expect(small.result?.ok).toBe(true);
   });
 
   it('refuses a waiter as exhausted once settled spend reaches the cap', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }) as Reservation;
-    const waiting = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, FOREVER));
-    h.ledger.settle(inFlight, 1.2 * USD); // undershot estimate: the cap is now spent
-    await tick();
+    const { h, hold, ask, settle } = keyK();
+    const inFlight = hold(0.9);
+    const waiting = ask(0.5);
+    await settle(inFlight, 1.2); // undershot estimate: the cap is now spent
     expect(waiting.result).toMatchObject({ ok: false, blocked: { reason: 'exhausted', name: 'k', spentNano: 1.2 * USD } });
     expect(h.ledger.snapshot()[0]).toMatchObject({ inFlight: 0, waiting: 0, reservedNano: 0 });
   });
 
   it('a wait that runs out answers reason reserved (busy) naming the budget, and the queue moves on', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }) as Reservation;
-    const impatient = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, { waitMs: 20 }));
-    const patient = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, FOREVER));
+    const { h, hold, ask, settle } = keyK();
+    const inFlight = hold(0.9);
+    const impatient = ask(0.5, {}, { waitMs: 20 });
+    const patient = ask(0.5);
     await new Promise((r) => setTimeout(r, 60));
     expect(impatient.result).toMatchObject({ ok: false, blocked: { reason: 'reserved', name: 'k', reservedNano: 0.9 * USD, inFlight: 1 } });
     expect(h.ledger.snapshot()[0]!.waiting).toBe(1);
-    h.ledger.settle(inFlight, 0.1 * USD);
-    await tick();
+    await settle(inFlight, 0.1);
     expect(patient.result?.ok).toBe(true);
   });
 
   it('waitMs 0 never waits: the immediate answer is reserved, not exhausted', () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD });
+    const { h, hold } = keyK();
+    hold(0.9);
     const r = h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, { waitMs: 0 });
     expect(r).toMatchObject({ ok: false, blocked: { reason: 'reserved' } });
   });
 
   it('an aborted waiter leaves every queue at once, holds nothing, and the next waiter goes first', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) }, tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: { team: 'a' }, estimateNano: 0.9 * USD }) as Reservation;
+    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const inFlight = hold(0.9, { team: 'a' });
     const controller = new AbortController();
-    const leaving = track(h.ledger.admit({ keyName: 'k', tags: { team: 'a' }, estimateNano: 0.5 * USD }, { waitMs: Infinity, signal: controller.signal }));
-    const next = track(h.ledger.admit({ keyName: 'k', tags: { team: 'a' }, estimateNano: 0.5 * USD }, FOREVER));
+    const leaving = ask(0.5, { team: 'a' }, { waitMs: Infinity, signal: controller.signal });
+    const next = ask(0.5, { team: 'a' });
     await tick();
     expect(h.ledger.snapshot().map((s) => s.waiting)).toEqual([2, 2]);
     controller.abort();
@@ -103,35 +123,33 @@ describe('admission: a call that does not fit only because of calls in flight wa
     expect(leaving.result).toBe(ABORTED);
     expect(h.ledger.snapshot().map((s) => s.waiting)).toEqual([1, 1]);
     expect(h.ledger.snapshot().map((s) => s.inFlight)).toEqual([1, 1]);
-    h.ledger.settle(inFlight, 0.1 * USD);
-    await tick();
+    await settle(inFlight, 0.1);
     expect(next.result?.ok).toBe(true);
     expect(h.ledger.waiters).toBe(0);
   });
 
   it('a period that rolls while a caller waits: a settle from the old period still wakes it, into the new period', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [], period: 'day' }) }, start: '2026-11-20T23:59:59Z' });
-    const late = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }) as Reservation;
-    const waiting = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, FOREVER));
+    const { h, hold, ask, settle } = keyK({ budget: { period: 'day' }, start: '2026-11-20T23:59:59Z' });
+    const late = hold(0.9);
+    const waiting = ask(0.5);
     h.setTime('2026-11-21T00:00:01Z');
-    h.ledger.settle(late, 0.9 * USD); // counts in the day it started in
-    await tick();
+    await settle(late, 0.9); // counts in the day it started in
     expect(waiting.result?.ok).toBe(true);
     expect(h.ledger.snapshot()[0]).toMatchObject({ spentNano: 0, reservedNano: 0.5 * USD, inFlight: 1, periodStart: Date.parse('2026-11-21T00:00:00Z') });
   });
 
   it('an already aborted signal never queues', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD });
+    const { h, hold } = keyK();
+    hold(0.9);
     const r = await h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, { waitMs: Infinity, signal: AbortSignal.abort() });
     expect(r).toBe(ABORTED);
     expect(h.ledger.waiters).toBe(0);
   });
 
   it('a caller held back only by a tag budget does not stall the key for calls outside that budget', async () => {
-    const h = harness({ keys: { k: keyBudget(10, { alertAt: [] }) }, tags: [tagBudget('free', 1, { match: { tier: 'free' } })] });
-    h.ledger.reserve({ keyName: 'k', tags: { tier: 'free' }, estimateNano: 0.9 * USD });
-    const free = track(h.ledger.admit({ keyName: 'k', tags: { tier: 'free' }, estimateNano: 0.5 * USD }, FOREVER));
+    const { h, hold, ask } = keyK({ limitUsd: 10, tags: [tagBudget('free', 1, { match: { tier: 'free' } })] });
+    hold(0.9, { tier: 'free' });
+    const free = ask(0.5, { tier: 'free' });
     const pro = h.ledger.admit({ keyName: 'k', tags: { tier: 'pro' }, estimateNano: 0.5 * USD }, FOREVER);
     await tick();
     expect(free.result).toBeNull();
@@ -144,34 +162,31 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a caller of two budgets keeps its place on a budget that held it back (no ping-pong)', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) }, tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
-    const onKey = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.9 * USD }) as Reservation;
-    const both = track(h.ledger.admit({ keyName: 'k', tags: { team: 'a' }, estimateNano: 0.5 * USD }, FOREVER));
+    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const onKey = hold(0.9);
+    const both = ask(0.5, { team: 'a' });
     await tick();
     // Now the team budget fills up while the caller waits on the key budget.
     const onTeam = h.ledger.reserve({ keyName: null, tags: { team: 'a' }, estimateNano: 0.9 * USD }) as Reservation;
-    h.ledger.settle(onKey, 0);
-    await tick();
+    await settle(onKey, 0);
     expect(both.result).toBeNull(); // held back by the team budget now
     // The key budget held it back before: a later key-only call queues behind it.
-    const later = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.1 * USD }, FOREVER));
+    const later = ask(0.1);
     await tick();
     expect(later.result).toBeNull();
-    h.ledger.settle(onTeam, 0);
-    await tick();
+    await settle(onTeam, 0);
     expect(both.result?.ok).toBe(true);
     expect(later.result?.ok).toBe(true);
   });
 
   it('re-estimates a waiter at each decision (the output history may have learned)', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }) as Reservation;
-    const other = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.1 * USD }) as Reservation;
+    const { h, hold, settle } = keyK();
+    const inFlight = hold(0.5);
+    const other = hold(0.1);
     let estimate = 0.9 * USD;
     const waiting = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: estimate }, { waitMs: Infinity, reestimate: () => estimate }));
     estimate = 0.2 * USD;
-    h.ledger.settle(inFlight, 0.1 * USD); // 0.1 spent + 0.1 held + 0.2 fits; 0.9 would not
-    await tick();
+    await settle(inFlight, 0.1); // 0.1 spent + 0.1 held + 0.2 fits; 0.9 would not
     expect(waiting.result?.ok).toBe(true);
     expect((waiting.result as Reservation).estimateNano).toBe(0.2 * USD);
     h.ledger.settle(other, 0);
@@ -233,11 +248,11 @@ describe('raising a budget re-arms the thresholds it puts back above the spend (
 
 describe('repriced spend (adjustSpend) decides the waiting callers again', () => {
   it('a decrease makes room for a waiter at once; an increase that spends the cap refuses the waiters as exhausted', async () => {
-    const h = harness({ keys: { k: keyBudget(1, { alertAt: [] }) } });
+    const { h, hold, ask } = keyK();
     const at = h.now();
     h.call('k', {}, 0.5);
-    const inFlight = h.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.3 * USD }) as Reservation;
-    const waiter = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.4 * USD }, FOREVER));
+    const inFlight = hold(0.3);
+    const waiter = ask(0.4);
     await tick();
     expect(waiter.result).toBeNull();
     // The settled call was repriced 0.3 lower: 0.2 + 0.3 held + 0.4 fits, without waiting for the call in flight.
@@ -245,7 +260,7 @@ describe('repriced spend (adjustSpend) decides the waiting callers again', () =>
     await tick();
     expect(waiter.result?.ok).toBe(true);
 
-    const next = track(h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.4 * USD }, FOREVER));
+    const next = ask(0.4);
     await tick();
     expect(next.result).toBeNull();
     h.ledger.adjustSpend([{ id: 2, ts: at, keyName: 'k', tags: {}, deltaNano: 0.9 * USD }]);

@@ -11,15 +11,39 @@ function win(period: BudgetPeriod, at: string, tz: string): [string, string] {
   return [iso(w.start), w.end === Infinity ? 'Infinity' : iso(w.end)];
 }
 
-describe('periodWindow in UTC', () => {
-  it('day, Monday week, month, total', () => {
-    expect(win('day', '2026-11-15T13:45:00Z', 'UTC')).toEqual(['2026-11-15T00:00:00.000Z', '2026-11-16T00:00:00.000Z']);
+describe('periodWindow', () => {
+  it.each<[period: BudgetPeriod, at: string, tz: string, start: string, end: string]>([
+    // UTC: day, Monday week, month.
+    ['day', '2026-11-15T13:45:00Z', 'UTC', '2026-11-15T00:00:00.000Z', '2026-11-16T00:00:00.000Z'],
     // 2026-11-15 is a Sunday: its week started Monday 2026-11-09.
-    expect(win('week', '2026-11-15T23:59:59.999Z', 'UTC')).toEqual(['2026-11-09T00:00:00.000Z', '2026-11-16T00:00:00.000Z']);
-    expect(win('week', '2026-11-16T00:00:00Z', 'UTC')).toEqual(['2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z']);
-    expect(win('month', '2026-11-20T12:00:00Z', 'UTC')).toEqual(['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z']);
-    expect(win('month', '2026-12-31T23:59:59Z', 'UTC')).toEqual(['2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z']);
-    expect(win('month', '2028-02-29T10:00:00Z', 'UTC')).toEqual(['2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z']);
+    ['week', '2026-11-15T23:59:59.999Z', 'UTC', '2026-11-09T00:00:00.000Z', '2026-11-16T00:00:00.000Z'],
+    ['week', '2026-11-16T00:00:00Z', 'UTC', '2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z'],
+    ['month', '2026-11-20T12:00:00Z', 'UTC', '2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    ['month', '2026-12-31T23:59:59Z', 'UTC', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['month', '2028-02-29T10:00:00Z', 'UTC', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'],
+    // America/New_York: 23-hour and 25-hour days, weeks and months at local midnight.
+    ['day', '2026-03-08T12:00:00-04:00', 'America/New_York', '2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z'],
+    ['day', '2026-11-01T12:00:00-05:00', 'America/New_York', '2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z'],
+    ['week', '2026-03-08T23:30:00-04:00', 'America/New_York', '2026-03-02T05:00:00.000Z', '2026-03-09T04:00:00.000Z'],
+    ['month', '2026-11-30T23:59:00-05:00', 'America/New_York', '2026-11-01T04:00:00.000Z', '2026-12-01T05:00:00.000Z'],
+    // Asia/Kolkata: +05:30 without DST.
+    ['day', '2026-11-15T20:00:00Z', 'Asia/Kolkata', '2026-11-15T18:30:00.000Z', '2026-11-16T18:30:00.000Z'],
+    ['month', '2026-11-30T19:00:00Z', 'Asia/Kolkata', '2026-11-30T18:30:00.000Z', '2026-12-31T18:30:00.000Z'],
+    // 2026-11-15T20:00Z is Monday 01:30 IST: a new week already.
+    ['week', '2026-11-15T20:00:00Z', 'Asia/Kolkata', '2026-11-15T18:30:00.000Z', '2026-11-22T18:30:00.000Z'],
+    // Europe/Berlin across both DST changes.
+    ['day', '2026-03-29T12:00:00+02:00', 'Europe/Berlin', '2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z'],
+    ['day', '2026-10-25T12:00:00+01:00', 'Europe/Berlin', '2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z'],
+    ['week', '2026-03-29T12:00:00+02:00', 'Europe/Berlin', '2026-03-22T23:00:00.000Z', '2026-03-29T22:00:00.000Z'],
+    ['month', '2026-03-15T12:00:00+01:00', 'Europe/Berlin', '2026-02-28T23:00:00.000Z', '2026-03-31T22:00:00.000Z'],
+    // Pacific/Apia skipped 2011-12-30: Dec 29 ends where Dec 31 begins.
+    ['day', '2011-12-29T12:00:00-10:00', 'Pacific/Apia', '2011-12-29T10:00:00.000Z', '2011-12-30T10:00:00.000Z'],
+    ['day', '2011-12-31T12:00:00+14:00', 'Pacific/Apia', '2011-12-30T10:00:00.000Z', '2011-12-31T10:00:00.000Z'],
+  ])('%s at %s in %s is [%s, %s)', (period, at, tz, start, end) => {
+    expect(win(period, at, tz)).toEqual([start, end]);
+  });
+
+  it('total is all time', () => {
     expect(periodWindow('total', t('2026-11-20T12:00:00Z'), 'UTC')).toEqual({ start: 0, end: Infinity });
   });
 
@@ -27,45 +51,20 @@ describe('periodWindow in UTC', () => {
     expect(win('day', '2026-11-16T00:00:00Z', 'UTC')[0]).toBe('2026-11-16T00:00:00.000Z');
     expect(win('day', '2026-11-15T23:59:59.999Z', 'UTC')[1]).toBe('2026-11-16T00:00:00.000Z');
   });
-});
 
-describe('periodWindow in other zones', () => {
-  it('America/New_York: 23-hour and 25-hour days, weeks and months at local midnight', () => {
-    const tz = 'America/New_York';
-    expect(win('day', '2026-03-08T12:00:00-04:00', tz)).toEqual(['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
-    expect(win('day', '2026-11-01T12:00:00-05:00', tz)).toEqual(['2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z']);
-    expect(win('week', '2026-03-08T23:30:00-04:00', tz)).toEqual(['2026-03-02T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
-    expect(win('month', '2026-11-30T23:59:00-05:00', tz)).toEqual(['2026-11-01T04:00:00.000Z', '2026-12-01T05:00:00.000Z']);
-    // 2026-12-01T03:00Z is still November 30 in New York.
-    expect(win('month', '2026-12-01T03:00:00Z', tz)[1]).toBe('2026-12-01T05:00:00.000Z');
+  it('America/New_York: 2026-12-01T03:00Z is still November 30, so its month ends at local midnight', () => {
+    expect(win('month', '2026-12-01T03:00:00Z', 'America/New_York')[1]).toBe('2026-12-01T05:00:00.000Z');
   });
 
-  it('Asia/Kolkata: +05:30 without DST', () => {
-    const tz = 'Asia/Kolkata';
-    expect(win('day', '2026-11-15T20:00:00Z', tz)).toEqual(['2026-11-15T18:30:00.000Z', '2026-11-16T18:30:00.000Z']);
-    expect(win('month', '2026-11-30T19:00:00Z', tz)).toEqual(['2026-11-30T18:30:00.000Z', '2026-12-31T18:30:00.000Z']);
-    // 2026-11-15T20:00Z is Monday 01:30 IST: a new week already.
-    expect(win('week', '2026-11-15T20:00:00Z', tz)).toEqual(['2026-11-15T18:30:00.000Z', '2026-11-22T18:30:00.000Z']);
-  });
-
-  it('Europe/Berlin across both DST changes', () => {
+  it('Europe/Berlin: the repeated hour 02:00-03:00 on 2026-10-25 is one day', () => {
     const tz = 'Europe/Berlin';
-    expect(win('day', '2026-03-29T12:00:00+02:00', tz)).toEqual(['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z']);
-    expect(win('day', '2026-10-25T12:00:00+01:00', tz)).toEqual(['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z']);
-    expect(win('week', '2026-03-29T12:00:00+02:00', tz)).toEqual(['2026-03-22T23:00:00.000Z', '2026-03-29T22:00:00.000Z']);
-    expect(win('month', '2026-03-15T12:00:00+01:00', tz)).toEqual(['2026-02-28T23:00:00.000Z', '2026-03-31T22:00:00.000Z']);
-    // the repeated hour 02:00-03:00 on 2026-10-25 is one day
     expect(win('day', '2026-10-25T00:30:00Z', tz)).toEqual(win('day', '2026-10-25T01:30:00Z', tz));
   });
 
-  it('zones whose midnight is skipped or a whole day is skipped', () => {
-    // America/Santiago springs forward at 24:00 → 01:00: the day starts at 01:00 local.
+  it('America/Santiago springs forward at 24:00 → 01:00: the day starts at 01:00 local', () => {
     const s = startOfLocalDay(2024, 9, 8, 'America/Santiago');
     expect(localFields(s, 'America/Santiago')).toMatchObject({ day: 8, hour: 1, minute: 0 });
     expect(localFields(s - 1, 'America/Santiago').day).toBe(7);
-    // Pacific/Apia skipped 2011-12-30: Dec 29 ends where Dec 31 begins.
-    expect(win('day', '2011-12-29T12:00:00-10:00', 'Pacific/Apia')).toEqual(['2011-12-29T10:00:00.000Z', '2011-12-30T10:00:00.000Z']);
-    expect(win('day', '2011-12-31T12:00:00+14:00', 'Pacific/Apia')).toEqual(['2011-12-30T10:00:00.000Z', '2011-12-31T10:00:00.000Z']);
   });
 });
 

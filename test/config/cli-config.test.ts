@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerConfigCommand } from '../../src/cli/config.js';
 import { ConfigError } from '../../src/lib/errors.js';
+import { configDir, type FileText } from './config-files.js';
+
+/** A fresh working folder for one run of the command, holding `files`. */
+const workDir = (files: Record<string, FileText> = {}) => configDir(files, 'tokometer-cli-');
 
 async function run(args: string[], env: Record<string, string | undefined>, cwd: string) {
   let out = '';
@@ -17,7 +19,7 @@ async function run(args: string[], env: Record<string, string | undefined>, cwd:
 
 describe('tokometer config check', () => {
   it('reports defaults when there is no config file', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    const cwd = workDir();
     const { out } = await run([], { OPENAI_API_KEY: 'sk-live-secret-value' }, cwd);
     expect(out.split('\n')[0]).toBe('config OK: (defaults, no config file)');
     expect(out).toMatch(/providers\s+key set: openai\n/);
@@ -27,10 +29,8 @@ describe('tokometer config check', () => {
   });
 
   it('summarizes a config file without printing secrets', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
-    writeFileSync(
-      path.join(cwd, 'team.yaml'),
-      [
+    const cwd = workDir({
+      'team.yaml': [
         'providers:',
         '  azure-eu: { base_url: "https://x.invalid/v1", api_key: "${AZ}" }',
         'keys:',
@@ -39,8 +39,8 @@ describe('tokometer config check', () => {
         '  - { name: free-daily, per: user_id, limit_usd: 0.5, period: day }',
         'admin: { token: "${ADMIN}" }',
         'alerts: { webhook_url: "https://hooks.invalid/T0KEN" }',
-      ].join('\n'),
-    );
+      ],
+    });
     const { out, err } = await run(['--config', 'team.yaml'], { AZ: 'az-secret', ADMIN: 'admin-secret' }, cwd);
     expect(out.split('\n')[0]).toBe('config OK: team.yaml');
     expect(out).toContain('key set: azure-eu');
@@ -52,15 +52,14 @@ describe('tokometer config check', () => {
   });
 
   it('throws the ConfigError for a bad config', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
-    writeFileSync(path.join(cwd, 'tokometer.yaml'), 'listen:\n  port: eighty\n');
+    const cwd = workDir({ 'tokometer.yaml': 'listen:\n  port: eighty\n' });
     const failure = run([], {}, cwd);
     await expect(failure).rejects.toBeInstanceOf(ConfigError);
     await expect(failure).rejects.toThrow('tokometer.yaml:2:9: listen.port: expected number, received string');
   });
 
   it('throws for a missing --config file', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-cli-'));
+    const cwd = workDir();
     await expect(run(['--config', 'nope.yaml'], {}, cwd)).rejects.toThrow('config file not found: nope.yaml');
   });
 });

@@ -1,40 +1,24 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveDbPath } from '../../src/config/load.js';
 import { providerSettings } from '../../src/config/providers.js';
 import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/builtins.js';
 import { ConfigError } from '../../src/lib/errors.js';
+import { configDir, loadYaml as load } from './config-files.js';
+import { thrownBy } from './thrown.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-function tmp(): string {
-  return mkdtempSync(path.join(tmpdir(), 'tokometer-config-'));
-}
-
-/** Writes `text` to <tmp>/tokometer.yaml and loads it (picked up as the default file). */
-function load(text: string, env: Record<string, string | undefined> = {}) {
-  const cwd = tmp();
-  writeFileSync(path.join(cwd, 'tokometer.yaml'), text);
-  return loadConfig({ env, cwd });
-}
-
-/** The ConfigError message `text` produces. */
+/** The ConfigError message `text` produces (a ConfigError exits with code 2). */
 function errorOf(text: string, env: Record<string, string | undefined> = {}): string {
-  try {
-    load(text, env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).exitCode).toBe(2);
-    return (e as ConfigError).message;
-  }
-  throw new Error('expected a ConfigError');
+  const error = thrownBy(() => load(text, env), ConfigError);
+  expect(error.exitCode).toBe(2);
+  return error.message;
 }
 
 describe('loadConfig without a file', () => {
   it('runs on defaults', () => {
-    const { config, path: file } = loadConfig({ env: {}, cwd: tmp() });
+    const { config, path: file } = loadConfig({ env: {}, cwd: configDir() });
     expect(file).toBeNull();
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8787 });
     expect(config.timezone).toBe('UTC');
@@ -51,7 +35,7 @@ describe('loadConfig without a file', () => {
 
   it('takes provider keys and the admin token from the environment', () => {
     const env = { OPENAI_API_KEY: 'sk-openai', GOOGLE_API_KEY: 'g-key', CO_API_KEY: 'co-key', ANTHROPIC_API_KEY: '', TOKOMETER_ADMIN_TOKEN: 'adm' };
-    const { config } = loadConfig({ env, cwd: tmp() });
+    const { config } = loadConfig({ env, cwd: configDir() });
     expect(config.providers.openai?.api_key).toBe('sk-openai');
     expect(config.providers.gemini?.api_key).toBe('g-key');
     expect(config.providers.cohere?.api_key).toBe('co-key');
@@ -72,8 +56,7 @@ describe('loadConfig without a file', () => {
   });
 
   it('reads ./tokometer.yaml from cwd when present', () => {
-    const cwd = tmp();
-    writeFileSync(path.join(cwd, 'tokometer.yaml'), 'listen: { port: 9000 }\n');
+    const cwd = configDir({ 'tokometer.yaml': 'listen: { port: 9000 }\n' });
     const loaded = loadConfig({ env: {}, cwd });
     expect(loaded.path).toBe(path.join(cwd, 'tokometer.yaml'));
     expect(loaded.config.listen).toEqual({ host: '127.0.0.1', port: 9000 });
@@ -85,13 +68,11 @@ describe('loadConfig without a file', () => {
   });
 
   it('fails naming a --config file that does not exist', () => {
-    expect(() => loadConfig({ path: 'conf/missing.yaml', env: {}, cwd: tmp() })).toThrow(new ConfigError('config file not found: conf/missing.yaml'));
+    expect(() => loadConfig({ path: 'conf/missing.yaml', env: {}, cwd: configDir() })).toThrow(new ConfigError('config file not found: conf/missing.yaml'));
   });
 
   it('names a --config file as given in every message', () => {
-    const cwd = tmp();
-    mkdirSync(path.join(cwd, 'conf'));
-    writeFileSync(path.join(cwd, 'conf', 'prod.yaml'), 'listen:\n  port: "80"\n');
+    const cwd = configDir({ 'conf/prod.yaml': 'listen:\n  port: "80"\n' });
     expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: expected number, received string');
   });
 });
@@ -108,7 +89,7 @@ describe('config.example.yaml', () => {
 
   it('takes the referenced variables when set', () => {
     const env = { AZURE_KEY: 'az', TOKOMETER_ADMIN_TOKEN: 'tok', OPENAI_API_KEY: 'sk' };
-    const { config } = loadConfig({ path: path.join(repoRoot, 'config.example.yaml'), env, cwd: tmp() });
+    const { config } = loadConfig({ path: path.join(repoRoot, 'config.example.yaml'), env, cwd: configDir() });
     expect(config.providers['azure-eu']?.api_key).toBe('az');
     expect(config.providers.openai?.api_key).toBe('sk');
     expect(config.admin.token).toBe('tok');
@@ -241,30 +222,17 @@ describe('semantic checks', () => {
     expect(errorOf('providers:\n  Azure EU: { base_url: "https://x.invalid" }\n')).toMatch(/^tokometer\.yaml:2:3: providers\["Azure EU"\]: invalid provider name/);
   });
 
-  it('a budget per key must be a valid tag key', () => {
-    expect(errorOf('budgets:\n  - { name: b, per: "user id", limit_usd: 1 }\n')).toBe(
-      'tokometer.yaml:2:21: budgets[0].per: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars)',
-    );
-  });
-
-  it('alert_at must be ascending', () => {
-    expect(errorOf('keys:\n  k:\n    budget: { limit_usd: 5, alert_at: [1, 0.5] }\n')).toBe(
-      'tokometer.yaml:3:39: keys.k.budget.alert_at: must be in strictly ascending order, e.g. [0.5, 0.8, 1]',
-    );
-  });
-
-  it('budget names are unique, also against budgeted keys', () => {
-    const yaml = 'keys:\n  acme: { budget: { limit_usd: 5 } }\nbudgets:\n  - { name: daily, limit_usd: 1 }\n  - { name: daily, limit_usd: 2 }\n  - { name: acme, limit_usd: 3 }\n';
-    expect(errorOf(yaml).split('\n')).toEqual([
-      'tokometer.yaml:5:13: budgets[1].name: duplicate budget name "daily" (also budgets[0])',
-      'tokometer.yaml:6:13: budgets[2].name: budget name "acme" is already used by the budget of keys.acme',
-    ]);
-  });
-
-  it('key allow-lists name existing providers', () => {
-    expect(errorOf('keys:\n  k: { providers: [openai, opena] }\n')).toBe(
-      'tokometer.yaml:2:28: keys.k.providers[1]: unknown provider "opena" (not built in and not under providers:)',
-    );
+  it.each<[rule: string, yaml: string, lines: string[]]>([
+    ['a budget per key must be a valid tag key', 'budgets:\n  - { name: b, per: "user id", limit_usd: 1 }\n', ['tokometer.yaml:2:21: budgets[0].per: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars)']],
+    ['alert_at must be ascending', 'keys:\n  k:\n    budget: { limit_usd: 5, alert_at: [1, 0.5] }\n', ['tokometer.yaml:3:39: keys.k.budget.alert_at: must be in strictly ascending order, e.g. [0.5, 0.8, 1]']],
+    [
+      'budget names are unique, also against budgeted keys',
+      'keys:\n  acme: { budget: { limit_usd: 5 } }\nbudgets:\n  - { name: daily, limit_usd: 1 }\n  - { name: daily, limit_usd: 2 }\n  - { name: acme, limit_usd: 3 }\n',
+      ['tokometer.yaml:5:13: budgets[1].name: duplicate budget name "daily" (also budgets[0])', 'tokometer.yaml:6:13: budgets[2].name: budget name "acme" is already used by the budget of keys.acme'],
+    ],
+    ['key allow-lists name existing providers', 'keys:\n  k: { providers: [openai, opena] }\n', ['tokometer.yaml:2:28: keys.k.providers[1]: unknown provider "opena" (not built in and not under providers:)']],
+  ])('%s', (_rule, yaml, lines) => {
+    expect(errorOf(yaml).split('\n')).toEqual(lines);
   });
 });
 
@@ -281,9 +249,7 @@ describe('resolveDbPath', () => {
   });
 
   it('resolves a config db relative to the config file folder', () => {
-    const cwd = tmp();
-    mkdirSync(path.join(cwd, 'conf'));
-    writeFileSync(path.join(cwd, 'conf', 'tokometer.yaml'), 'db: ../data/t.db\n');
+    const cwd = configDir({ 'conf/tokometer.yaml': 'db: ../data/t.db\n' });
     const { config } = loadConfig({ path: 'conf/tokometer.yaml', env: {}, cwd });
     expect(config.db).toBe(path.join(cwd, 'data', 't.db'));
     expect(resolveDbPath({ env: {}, config, cwd: '/elsewhere' })).toBe(path.join(cwd, 'data', 't.db'));
@@ -293,8 +259,7 @@ describe('resolveDbPath', () => {
     const url = 'postgresql://app:secret@db.internal:5432/tokometer?sslmode=require';
     expect(resolveDbPath({ flag: url, env: {}, config: {}, cwd })).toBe(url);
     expect(resolveDbPath({ env: { TOKOMETER_DB: 'postgres://db/x' }, config: {}, cwd })).toBe('postgres://db/x');
-    const dir = tmp();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `db: ${url}\nstore: { spill_path: spill/a.spill }\n`);
+    const dir = configDir({ 'tokometer.yaml': `db: ${url}\nstore: { spill_path: spill/a.spill }\n` });
     const { config } = loadConfig({ path: 'tokometer.yaml', env: {}, cwd: dir });
     expect(config.db).toBe(url);
     expect(config.store.spill_path).toBe(path.join(dir, 'spill', 'a.spill'));

@@ -1,27 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/lib/errors.js';
+import { loadYaml } from './config-files.js';
+import { thrownBy } from './thrown.js';
 
 /** `prices:` holds model prices and the update settings auto_update, source and poll_interval. */
 
-function load(text: string) {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'tokometer-config-'));
-  writeFileSync(path.join(cwd, 'tokometer.yaml'), text);
-  return loadConfig({ env: {}, cwd }).config;
-}
-
-function errorOf(text: string): string {
-  try {
-    load(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('accepted');
-}
+const load = (text: string) => loadYaml(text).config;
+const errorOf = (text: string): string => thrownBy(() => load(text), ConfigError).message;
 
 describe('prices: update settings', () => {
   it('defaults: no auto update, the published source, a 30 s poll', () => {

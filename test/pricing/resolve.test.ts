@@ -42,14 +42,32 @@ describe('provider names', () => {
 });
 
 describe('model names', () => {
-  it('dated snapshots resolve to their family', () => {
-    expect(modelOf('openai', 'gpt-4o-2024-08-06')).toBe('openai/gpt-4o (genai-prices@0.1.8)');
-    expect(modelOf('anthropic', 'claude-sonnet-4-5-20250929')).toBe('anthropic/claude-sonnet-4-5 (genai-prices@0.1.8)');
-    expect(modelOf('anthropic', 'claude-haiku-4-5-20251001')).toBe('anthropic/claude-haiku-4-5 (genai-prices@0.1.8)');
-    // Snapshots the catalog does not list: our date-suffix fallback.
-    expect(modelOf('openai', 'gpt-4o-2025-03-01')).toBe('openai/gpt-4o (genai-prices@0.1.8)');
-    expect(modelOf('openai', 'gpt-4.1-mini-2099-01-01')).toBe('openai/gpt-4.1-mini (genai-prices@0.1.8)');
-    // A snapshot with its own price keeps it.
+  const CAT = 'genai-prices@0.1.8';
+  it.each<[provider: string, model: string, resolved: string | null, why: string]>([
+    ['openai', 'gpt-4o-2024-08-06', `openai/gpt-4o (${CAT})`, 'a dated snapshot resolves to its family'],
+    ['anthropic', 'claude-sonnet-4-5-20250929', `anthropic/claude-sonnet-4-5 (${CAT})`, 'a dated snapshot resolves to its family'],
+    ['anthropic', 'claude-haiku-4-5-20251001', `anthropic/claude-haiku-4-5 (${CAT})`, 'a dated snapshot resolves to its family'],
+    ['openai', 'gpt-4o-2025-03-01', `openai/gpt-4o (${CAT})`, 'a snapshot the catalog does not list: our date-suffix fallback'],
+    ['openai', 'gpt-4.1-mini-2099-01-01', `openai/gpt-4.1-mini (${CAT})`, 'a snapshot the catalog does not list: our date-suffix fallback'],
+    ['gemini', 'models/gemini-2.5-flash', `google/gemini-2.5-flash (${CAT})`, 'Gemini model paths are accepted'],
+    ['openai', 'GPT-4o', `openai/gpt-4o (${CAT})`, 'any letter case'],
+    ['openrouter', 'openai/gpt-4o-mini', `openrouter/openai/gpt-4o-mini (${CAT})`, "OpenRouter's own catalog first"],
+    ['openrouter', 'anthropic/claude-sonnet-4-5-20250929', `anthropic/claude-sonnet-4-5 (${CAT})`, 'OpenRouter: then the vendor after the slash'],
+    ['openrouter', 'mistralai/mistral-large-latest', 'mistral/mistral-large-latest (override)', 'OpenRouter: then the vendor after the slash'],
+    ['openrouter', 'unknownvendor/gpt-4o', null, 'OpenRouter: an unknown vendor is unpriced'],
+    // together serves deepseek-ai/… at its own prices; unknown there means unpriced, not DeepSeek's price.
+    ['together', 'deepseek/deepseek-chat', null, 'hosts of open models never borrow the vendor price'],
+    ['groq', 'openai/gpt-oss-120b', `groq/openai/gpt-oss-120b (${CAT})`, "hosts of open models use their own catalog"],
+    ['my-gateway', 'gpt-4o-mini', `openai/gpt-4o-mini (${CAT})`, 'custom providers: the model name alone'],
+    ['my-gateway', 'claude-sonnet-4-20250514', 'anthropic/claude-sonnet-4-0 (override)', 'custom providers: the model name alone'],
+    ['my-gateway', 'openai/gpt-4o', `openai/gpt-4o (${CAT})`, 'custom providers: the model name alone'],
+    ['my-gateway', 'llama-3.3-70b', null, 'custom providers: else unpriced'],
+    ['openai', 'claude-sonnet-4-5', null, "a known provider does not price another provider's model"],
+  ])('%s %s → %s (%s)', (provider, model, resolved) => {
+    expect(modelOf(provider, model)).toBe(resolved);
+  });
+
+  it('a dated snapshot with its own price keeps it', () => {
     const old = pricer.price(u, { provider: 'openai', model: 'gpt-4o-2024-05-13', at: NOW });
     expect(old).toMatchObject({ modelId: 'gpt-4o-2024-05-13', costNano: 1000 * 5000 + 100 * 15_000 });
   });
@@ -61,35 +79,6 @@ describe('model names', () => {
     expect(stripDateSuffix('mistral-large-2411')).toBeNull();
     expect(stripDateSuffix('gpt-4o-2024-13-40')).toBeNull();
     expect(stripDateSuffix('gpt-4o')).toBeNull();
-  });
-
-  it('accepts Gemini model paths and any letter case', () => {
-    expect(modelOf('gemini', 'models/gemini-2.5-flash')).toBe('google/gemini-2.5-flash (genai-prices@0.1.8)');
-    expect(modelOf('openai', 'GPT-4o')).toBe('openai/gpt-4o (genai-prices@0.1.8)');
-  });
-
-  it('OpenRouter: its own catalog first, then the vendor after the slash', () => {
-    expect(modelOf('openrouter', 'openai/gpt-4o-mini')).toBe('openrouter/openai/gpt-4o-mini (genai-prices@0.1.8)');
-    expect(modelOf('openrouter', 'anthropic/claude-sonnet-4-5-20250929')).toBe('anthropic/claude-sonnet-4-5 (genai-prices@0.1.8)');
-    expect(modelOf('openrouter', 'mistralai/mistral-large-latest')).toBe('mistral/mistral-large-latest (override)');
-    expect(modelOf('openrouter', 'unknownvendor/gpt-4o')).toBeNull();
-  });
-
-  it('hosts of open models never borrow the vendor price', () => {
-    // together serves deepseek-ai/… at its own prices; unknown there means unpriced, not DeepSeek's price.
-    expect(modelOf('together', 'deepseek/deepseek-chat')).toBeNull();
-    expect(modelOf('groq', 'openai/gpt-oss-120b')).toBe('groq/openai/gpt-oss-120b (genai-prices@0.1.8)');
-  });
-
-  it('custom providers: the model name alone, else unpriced', () => {
-    expect(modelOf('my-gateway', 'gpt-4o-mini')).toBe('openai/gpt-4o-mini (genai-prices@0.1.8)');
-    expect(modelOf('my-gateway', 'claude-sonnet-4-20250514')).toBe('anthropic/claude-sonnet-4-0 (override)');
-    expect(modelOf('my-gateway', 'openai/gpt-4o')).toBe('openai/gpt-4o (genai-prices@0.1.8)');
-    expect(modelOf('my-gateway', 'llama-3.3-70b')).toBeNull();
-  });
-
-  it('a known provider does not price another provider\'s model', () => {
-    expect(modelOf('openai', 'claude-sonnet-4-5')).toBeNull();
   });
 });
 

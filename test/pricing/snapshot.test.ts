@@ -3,6 +3,7 @@ import { CatalogDataError, compactCatalog, type CatalogProvider } from '../../sr
 import { pinnedCatalog } from '../../src/pricing/catalog.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { parseCatalogJson, snapshotSource, type CatalogSnapshot } from '../../src/pricing/snapshot.js';
+import { thrownBy } from '../config/thrown.js';
 import { NOW, usage } from './support.js';
 
 /** Prices from a stored snapshot: order config > overrides > snapshot > pinned catalog, source names, swaps. */
@@ -103,15 +104,7 @@ describe('catalog data in the published format', () => {
   });
 
   it('names the first bad field', () => {
-    const bad = (data: unknown) => {
-      try {
-        compactCatalog(data);
-      } catch (e) {
-        expect(e).toBeInstanceOf(CatalogDataError);
-        return (e as Error).message;
-      }
-      throw new Error('accepted');
-    };
+    const bad = (data: unknown) => thrownBy(() => compactCatalog(data), CatalogDataError).message;
     const model = (m: object) => [{ id: 'p', models: [{ id: 'm', match: { equals: 'm' }, prices: { input_mtok: 1 }, ...m }] }];
     expect(bad({})).toBe('$: expected a list of providers');
     expect(bad([{ id: 'p' }])).toBe('$[0].models: expected a list of models');

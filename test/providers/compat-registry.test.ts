@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ProxyError } from '../../src/lib/errors.js';
@@ -8,19 +5,21 @@ import { providerSettings } from '../../src/config/providers.js';
 import { BUILTIN_PROVIDERS } from '../../src/providers/builtins.js';
 import { buildProviders } from '../../src/providers/registry.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
+import { configDir } from '../config/config-files.js';
 
 // Loaded the way serve loads it, so built-in providers without api_key take theirs from the environment.
-const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-registry-'));
-writeFileSync(
-  path.join(dir, 'tokometer.yaml'),
-  [
-    'providers:',
-    '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/openai/v1", api_key: "az" }',
-    '  mistral-eu: { kind: mistral, base_url: "https://api.eu.mistral.ai", api_key: "m" }',
-    '  cohere-private: { kind: cohere, base_url: "https://cohere.internal.example", api_key: "c" }',
-    '  groq: { api_key: "g" }',
-    '',
-  ].join('\n'),
+const dir = configDir(
+  {
+    'tokometer.yaml': [
+      'providers:',
+      '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/openai/v1", api_key: "az" }',
+      '  mistral-eu: { kind: mistral, base_url: "https://api.eu.mistral.ai", api_key: "m" }',
+      '  cohere-private: { kind: cohere, base_url: "https://cohere.internal.example", api_key: "c" }',
+      '  groq: { api_key: "g" }',
+      '',
+    ],
+  },
+  'tokometer-registry-',
 );
 const { config } = loadConfig({ env: { MISTRAL_API_KEY: 'mk-env', CO_API_KEY: 'co-env' }, cwd: dir });
 const providers = buildProviders(providerSettings(config.providers));
