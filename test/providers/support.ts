@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { type ErrorKind, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { SseFramer } from '../../src/providers/sse.js';
 import type { EndpointKind, Observed, PreparedRequest, ProviderAdapter, RequestInfo, SseFrame, Usage } from '../../src/providers/types.js';
@@ -72,6 +72,33 @@ export function expectUpstreamAuth(adapter: ProviderAdapter, apiKey: string, { d
   return query;
 }
 
+/** A fixture file and what usageFromJson must observe in its parsed body. */
+export type FixtureCase = readonly [file: string, expected: Observed];
+
+/** The usageFromJson tests every adapter shares (see itObservesJsonBodies). */
+export interface JsonBodyCases {
+  /** The adapter's usageFromJson for the request the bodies answer. */
+  observe: (body: unknown) => Observed;
+  /** Parses a fixture file. */
+  load: (file: string) => unknown;
+  fixtures: readonly FixtureCase[];
+  /** Bodies with missing or malformed usage. */
+  malformed: readonly unknown[];
+}
+
+/**
+ * Registers one test per fixture, named by its file, that the observation of its body equals
+ * the expected one; and one that each malformed body gives usage null without throwing.
+ */
+export function itObservesJsonBodies({ observe, load, fixtures, malformed }: JsonBodyCases): void {
+  it.each(fixtures)('%s', (file, expected) => {
+    expect(observe(load(file))).toEqual(expected);
+  });
+  it('returns usage null for missing or malformed usage and never throws', () => {
+    for (const body of malformed) expect(observe(body).usage, JSON.stringify(body)).toBeNull();
+  });
+}
+
 const dec = new TextDecoder();
 
 /** What a stream replayed through an adapter's accumulator gave: its observation, and which frames reached the client. */
@@ -104,4 +131,11 @@ export function replayStream(adapter: ProviderAdapter, req: RequestInfo, prepare
   for (let i = 0; i < bytes.length; i += chunkBytes) framer.push(bytes.subarray(i, i + chunkBytes), sink);
   framer.end(sink);
   return { observed: acc.finish(), kept: kept.join(''), dropped, frames };
+}
+
+/** Runs `replay` on a stream the adapter must only observe, checks that all of it reached the client as sent, and returns the replay. */
+export function relayed(replay: (stream: string, chunkBytes?: number) => Replayed, stream: string, chunkBytes?: number): Replayed {
+  const out = replay(stream, chunkBytes);
+  expect(out.kept, 'the client gets the stream as sent').toBe(stream);
+  return out;
 }
