@@ -21,8 +21,14 @@ const replay = (bytes: Uint8Array, req: RequestInfo, prepared: PreparedRequest, 
 
 const fixture = (name: string): Uint8Array => readFileSync(join(FIXTURES, name));
 
-/** Replays hand-written frames (each without the blank line that ends it) for a POST to `path`. */
-const replayFrames = (path: string, frames: readonly string[], prepared: PreparedRequest = { stripInjectedUsage: false }) => replay(enc.encode(`${frames.join('\n\n')}\n\n`), info(path), prepared);
+/**
+ * Replays hand-written frames for a POST to `path`: each frame is its raw text (without the
+ * blank line that ends it), or an object sent as one compact JSON `data:` line.
+ */
+function replayFrames(path: string, frames: ReadonlyArray<string | object>, prepared: PreparedRequest = { stripInjectedUsage: false }) {
+  const text = frames.map((f) => (typeof f === 'string' ? f : `data: ${JSON.stringify(f)}`)).join('\n\n');
+  return replay(enc.encode(`${text}\n\n`), info(path), prepared);
+}
 
 describe('usageFromJson on fixtures', () => {
   const cases: Array<[file: string, path: string, expected: Observed]> = [
@@ -152,10 +158,10 @@ describe('stream accumulators on fixtures', () => {
 
   it('keeps the last non-null usage seen in a chat stream', () => {
     const out = replayFrames('/chat/completions', [
-      'data: {"model":"a","choices":[{"delta":{}}],"usage":{"prompt_tokens":1,"completion_tokens":1}}',
-      'data: {"model":"a","choices":[{"delta":{}}],"usage":null}',
-      'data: {"model":"b","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}}',
-      'data: {"model":"b","choices":[],"usage":"garbage"}',
+      { model: 'a', choices: [{ delta: {} }], usage: { prompt_tokens: 1, completion_tokens: 1 } },
+      { model: 'a', choices: [{ delta: {} }], usage: null },
+      { model: 'b', choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+      { model: 'b', choices: [], usage: 'garbage' },
       'data: not json at all',
       'data: [DONE]',
     ]);
@@ -164,9 +170,10 @@ describe('stream accumulators on fixtures', () => {
 
   it('reads each choice\'s finish_reason from the chunk that carries it, in choice order, spaces or not', () => {
     const out = replayFrames('/chat/completions', [
-      'data: {"model":"a","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null},{"index":1,"delta":{"content":"y"},"finish_reason":null}]}',
+      { model: 'a', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }, { index: 1, delta: { content: 'y' }, finish_reason: null }] },
+      // Written out: a space after the colon must not hide the finish_reason.
       'data: {"model":"a","choices":[{"index":1,"delta":{},"finish_reason": "length"}]}',
-      'data: {"model":"a","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}',
+      { model: 'a', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
       'data: [DONE]',
     ]);
     expect(out.observed).toEqual({ model: 'a', usage: null, finishReasons: ['stop', 'length'] });
