@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
-import { kindsByRenderedValue } from './support.js';
+import { expectUnmetered, expectUpstreamAuth, kindsByRenderedValue, metered, UNMETERED } from './support.js';
 
 const adapter = createAnthropicAdapter();
 const q = () => new URLSearchParams();
@@ -18,59 +18,35 @@ describe('auth', () => {
   });
 
   it('sends the real key as x-api-key, drops authorization, keeps version and beta headers', () => {
-    const headers: Record<string, string> = {
-      authorization: 'Bearer mk_client',
-      'anthropic-version': '2023-06-01',
-      'anthropic-beta': 'context-1m-2025-08-07,extended-cache-ttl-2025-04-11',
-      'content-type': 'application/json',
-    };
-    const query = new URLSearchParams('beta=true');
-    adapter.applyUpstreamAuth(headers, query, 'sk-ant-real');
-    expect(headers).toEqual({
-      'x-api-key': 'sk-ant-real',
-      'anthropic-version': '2023-06-01',
-      'anthropic-beta': 'context-1m-2025-08-07,extended-cache-ttl-2025-04-11',
-      'content-type': 'application/json',
-    });
+    const query = expectUpstreamAuth(
+      adapter,
+      'sk-ant-real',
+      {
+        dropped: { authorization: 'Bearer mk_client' },
+        kept: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'context-1m-2025-08-07,extended-cache-ttl-2025-04-11', 'content-type': 'application/json' },
+        added: { 'x-api-key': 'sk-ant-real' },
+      },
+      new URLSearchParams('beta=true'),
+    );
     expect(query.toString()).toBe('beta=true');
   });
 });
 
 describe('describe', () => {
   it('meters POST /v1/messages with model, stream flag and max_tokens', () => {
-    expect(adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [] })).toEqual({
-      endpoint: 'messages',
-      kind: 'messages',
-      metered: true,
-      model: 'claude-sonnet-4-5',
-      streaming: true,
-      maxOutputTokens: 1024,
-    });
+    const streamed = adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [] });
+    expect(streamed).toEqual(metered('messages', 'messages', { model: 'claude-sonnet-4-5', streaming: true, maxOutputTokens: 1024 }));
     expect(adapter.describe('post', '/v1/messages/', { model: 'claude-haiku-4-5', max_tokens: 64 })).toMatchObject({ metered: true, streaming: false, maxOutputTokens: 64 });
     expect(adapter.describe('POST', '/v1/messages?beta=true', {})).toMatchObject({ endpoint: 'messages', model: null, maxOutputTokens: null });
   });
 
   it('forwards count_tokens unmetered under its own endpoint name', () => {
-    expect(adapter.describe('POST', '/v1/messages/count_tokens', { model: 'claude-sonnet-4-5', messages: [] })).toEqual({
-      endpoint: 'messages.count_tokens',
-      kind: 'other',
-      metered: false,
-      model: 'claude-sonnet-4-5',
-      streaming: false,
-      maxOutputTokens: null,
-    });
+    const counted = adapter.describe('POST', '/v1/messages/count_tokens', { model: 'claude-sonnet-4-5', messages: [] });
+    expect(counted).toEqual({ ...UNMETERED, endpoint: 'messages.count_tokens', model: 'claude-sonnet-4-5' });
   });
 
   it('classifies everything else as other', () => {
-    for (const [method, path] of [
-      ['GET', '/v1/models'],
-      ['GET', '/v1/messages'],
-      ['POST', '/v1/messages/batches'],
-      ['POST', '/v1/complete'],
-      ['POST', '/messages'],
-    ] as const) {
-      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toMatchObject({ endpoint: 'other', kind: 'other', metered: false });
-    }
+    expectUnmetered(adapter, ['GET /v1/models', 'GET /v1/messages', 'POST /v1/messages/batches', 'POST /v1/complete', 'POST /messages'], { endpoint: 'other', kind: 'other', metered: false });
   });
 
   it('never rewrites the request body', () => {

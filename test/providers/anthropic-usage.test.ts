@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import { mergeDeltaUsage, normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
-import type { Observed } from '../../src/providers/types.js';
-import { replayStream, usage } from './support.js';
+import { itObservesJsonBodies, relayed, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/anthropic');
 const adapter = createAnthropicAdapter();
@@ -20,29 +19,23 @@ const replay = (stream: string | Uint8Array, chunk = 7) => replayStream(adapter,
 const SONNET = 'claude-sonnet-4-5-20250929';
 
 describe('usageFromJson on fixtures', () => {
-  const cases: Array<[file: string, expected: Observed]> = [
-    // input = 21 uncached + 0 read + 1800 written; every write has the 5-minute lifetime.
-    ['messages-cache-write-5m.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
-    // 34 + 4096 written, split 1024 (5m) / 3072 (1h).
-    ['messages-cache-write-1h.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
-    ['messages-cache-read.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'standard' }) }],
-    // Thinking is inside output_tokens; null cache fields count as 0; unknown fields are ignored.
-    ['messages-thinking.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],
-    // No cache_creation breakdown (older API): all 2200 writes are 5m.
-    ['messages-legacy-cache.json', { finishReasons: ['end_turn'], model: 'claude-3-5-haiku-20241022', usage: usage({ inputTokens: 2509, outputTokens: 4, cacheReadTokens: 300, cacheWrite5mTokens: 2200 }) }],
-    ['error-529.json', { model: null, usage: null }],
-    ['error-429.json', { model: null, usage: null }],
-  ];
-  for (const [file, expected] of cases) {
-    it(file, () => {
-      expect(adapter.usageFromJson(messagesInfo(), json(file))).toEqual(expected);
-    });
-  }
-
-  it('returns usage null for missing or malformed usage and never throws', () => {
-    for (const body of [undefined, null, 'text', 42, [], {}, { usage: null }, { usage: 'x' }, { usage: {} }, { usage: { input_tokens: -1, output_tokens: 'many' } }, { type: 'message', usage: { cache_read_input_tokens: 5 } }]) {
-      expect(adapter.usageFromJson(messagesInfo(), body).usage, JSON.stringify(body)).toBeNull();
-    }
+  itObservesJsonBodies({
+    observe: (body) => adapter.usageFromJson(messagesInfo(), body),
+    load: json,
+    fixtures: [
+      // input = 21 uncached + 0 read + 1800 written; every write has the 5-minute lifetime.
+      ['messages-cache-write-5m.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
+      // 34 + 4096 written, split 1024 (5m) / 3072 (1h).
+      ['messages-cache-write-1h.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
+      ['messages-cache-read.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'standard' }) }],
+      // Thinking is inside output_tokens; null cache fields count as 0; unknown fields are ignored.
+      ['messages-thinking.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],
+      // No cache_creation breakdown (older API): all 2200 writes are 5m.
+      ['messages-legacy-cache.json', { finishReasons: ['end_turn'], model: 'claude-3-5-haiku-20241022', usage: usage({ inputTokens: 2509, outputTokens: 4, cacheReadTokens: 300, cacheWrite5mTokens: 2200 }) }],
+      ['error-529.json', { model: null, usage: null }],
+      ['error-429.json', { model: null, usage: null }],
+    ],
+    malformed: [undefined, null, 'text', 42, [], {}, { usage: null }, { usage: 'x' }, { usage: {} }, { usage: { input_tokens: -1, output_tokens: 'many' } }, { type: 'message', usage: { cache_read_input_tokens: 5 } }],
   });
 
   it('keeps cache writes consistent when the breakdown disagrees with the total', () => {
@@ -65,9 +58,7 @@ describe('usageFromJson on fixtures', () => {
 
 describe('streams', () => {
   it('web search: usage from message_start, overwritten by each cumulative message_delta (never summed); pings pass through', () => {
-    const stream = text('messages-stream-web-search.sse');
-    const { observed, kept, frames } = replay(stream);
-    expect(kept).toBe(stream);
+    const { observed, frames } = relayed(replay, text('messages-stream-web-search.sse'));
     expect(frames.filter((f) => f.event === 'ping')).toHaveLength(2);
     expect(frames.filter((f) => f.event === 'message_delta')).toHaveLength(2);
     // Last delta: 1310 uncached + 2048 read + 512 written (null in the last delta → kept from the
@@ -79,23 +70,17 @@ describe('streams', () => {
   });
 
   it('usage split across the first and last events: input from message_start, output from message_delta', () => {
-    const stream = text('messages-stream-uncached.sse');
-    const { observed, kept } = replay(stream, 1);
-    expect(kept).toBe(stream);
+    const { observed } = relayed(replay, text('messages-stream-uncached.sse'), 1);
     expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: usage({ inputTokens: 25, outputTokens: 15, serviceTier: 'standard' }) });
   });
 
   it('a stream without usage yields null and is relayed untouched', () => {
-    const stream = text('messages-stream-no-usage.sse');
-    const { observed, kept } = replay(stream, 13);
-    expect(kept).toBe(stream);
+    const { observed } = relayed(replay, text('messages-stream-no-usage.sse'), 13);
     expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null });
   });
 
   it('a mid-stream error frame passes through; the usage seen so far is kept', () => {
-    const stream = text('messages-stream-error.sse');
-    const { observed, kept, frames } = replay(stream);
-    expect(kept).toBe(stream);
+    const { observed, frames } = relayed(replay, text('messages-stream-error.sse'));
     expect(frames.at(-1)?.event).toBe('error');
     expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 1, serviceTier: 'standard' }));
   });
@@ -123,8 +108,7 @@ describe('streams', () => {
 
   it('CRLF framing gives the same usage', () => {
     const crlf = text('messages-stream-uncached.sse').replace(/\n/g, '\r\n');
-    const { observed, kept } = replay(crlf, 5);
-    expect(kept).toBe(crlf);
+    const { observed } = relayed(replay, crlf, 5);
     expect(observed.usage).toMatchObject({ inputTokens: 25, outputTokens: 15 });
   });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createCohereAdapter } from '../../src/providers/cohere.js';
 import type { RequestInfo } from '../../src/providers/types.js';
-import { replayStream, usage } from './support.js';
+import { expectMetered, expectUnmetered, expectUpstreamAuth, metered, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cohere');
 const adapter = createCohereAdapter();
@@ -21,23 +21,16 @@ const events = (body: string) => new Set(replay(body).frames.map((f) => f.event)
 
 describe('Cohere: describe and prepare', () => {
   it('meters v2 chat and embed; v1 and everything else is forwarded unmetered', () => {
-    expect(adapter.describe('POST', '/v2/chat', {})).toMatchObject({ endpoint: 'chat', kind: 'chat', metered: true });
-    expect(adapter.describe('POST', '/v2/chat/', {})).toMatchObject({ endpoint: 'chat', kind: 'chat', metered: true });
-    expect(adapter.describe('POST', '/v2/embed?x=1', {})).toMatchObject({ endpoint: 'embed', kind: 'embeddings', metered: true });
-    for (const [method, path] of [['POST', '/v1/chat'], ['POST', '/v2/rerank'], ['GET', '/v1/models'], ['GET', '/v2/chat'], ['POST', '/chat']] as const) {
-      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toEqual({ endpoint: 'other', kind: 'other', metered: false, model: null, streaming: false, maxOutputTokens: null });
-    }
+    expectMetered(adapter, [
+      ['chat', 'chat', ['/v2/chat', '/v2/chat/']],
+      ['embed', 'embeddings', ['/v2/embed?x=1']],
+    ]);
+    expectUnmetered(adapter, ['POST /v1/chat', 'POST /v2/rerank', 'GET /v1/models', 'GET /v2/chat', 'POST /chat']);
   });
 
   it('reads model, stream and max_tokens (an input truncation limit on embed, not an output limit)', () => {
-    expect(adapter.describe('POST', '/v2/chat', { model: 'command-a-03-2025', stream: true, max_tokens: 300 })).toEqual({
-      endpoint: 'chat',
-      kind: 'chat',
-      metered: true,
-      model: 'command-a-03-2025',
-      streaming: true,
-      maxOutputTokens: 300,
-    });
+    const chat = adapter.describe('POST', '/v2/chat', { model: 'command-a-03-2025', stream: true, max_tokens: 300 });
+    expect(chat).toEqual(metered('chat', 'chat', { model: 'command-a-03-2025', streaming: true, maxOutputTokens: 300 }));
     expect(adapter.describe('POST', '/v2/embed', { model: 'embed-v4.0', max_tokens: 512 }).maxOutputTokens).toBeNull();
     expect(adapter.describe('POST', '/v2/chat', { model: '', stream: 1 })).toMatchObject({ model: null, streaming: false });
   });
@@ -50,9 +43,7 @@ describe('Cohere: describe and prepare', () => {
     const q = new URLSearchParams();
     expect(adapter.clientKey({ authorization: 'Bearer mk_abc' }, q)).toBe('mk_abc');
     expect(adapter.clientKey({ authorization: 'Token mk_abc' }, q)).toBeNull();
-    const headers: Record<string, string> = { authorization: 'Bearer mk_abc', 'x-client-name': 'my-app' };
-    adapter.applyUpstreamAuth(headers, q, 'co-real');
-    expect(headers).toEqual({ authorization: 'Bearer co-real', 'x-client-name': 'my-app' });
+    expectUpstreamAuth(adapter, 'co-real', { dropped: { authorization: 'Bearer mk_abc' }, kept: { 'x-client-name': 'my-app' }, added: { authorization: 'Bearer co-real' } });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createGeminiAdapter } from '../../src/providers/gemini.js';
-import { kindsByRenderedValue } from './support.js';
+import { expectUnmetered, expectUpstreamAuth, kindsByRenderedValue, UNMETERED } from './support.js';
 
 const adapter = createGeminiAdapter();
 
@@ -16,10 +16,16 @@ describe('auth', () => {
   });
 
   it('deletes ?key= from the query, sends the real key as x-goog-api-key and drops authorization', () => {
-    const headers: Record<string, string> = { authorization: 'Bearer ya29.oauth', 'content-type': 'application/json', 'x-goog-api-client': 'google-genai-sdk/2.32.0' };
-    const query = new URLSearchParams('alt=sse&key=mk_query&foo=1');
-    adapter.applyUpstreamAuth(headers, query, 'AIza-real');
-    expect(headers).toEqual({ 'x-goog-api-key': 'AIza-real', 'content-type': 'application/json', 'x-goog-api-client': 'google-genai-sdk/2.32.0' });
+    const query = expectUpstreamAuth(
+      adapter,
+      'AIza-real',
+      {
+        dropped: { authorization: 'Bearer ya29.oauth' },
+        kept: { 'content-type': 'application/json', 'x-goog-api-client': 'google-genai-sdk/2.32.0' },
+        added: { 'x-goog-api-key': 'AIza-real' },
+      },
+      new URLSearchParams('alt=sse&key=mk_query&foo=1'),
+    );
     expect(query.toString()).toBe('alt=sse&foo=1');
     expect(query.has('key')).toBe(false);
   });
@@ -41,25 +47,21 @@ describe('describe', () => {
   });
 
   it('forwards countTokens, listings and unknown methods unmetered', () => {
-    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:countTokens', {})).toEqual({
-      endpoint: 'countTokens',
-      kind: 'other',
-      metered: false,
-      model: 'gemini-2.5-flash',
-      streaming: false,
-      maxOutputTokens: null,
-    });
-    for (const [method, path] of [
-      ['GET', '/v1beta/models'],
-      ['GET', '/v1beta/models/gemini-2.5-flash'],
-      ['GET', '/v1beta/models/gemini-2.5-flash:generateContent'],
-      ['POST', '/v1beta/models/gemini-2.5-flash:predict'],
-      ['POST', '/v1beta/cachedContents'],
-      ['POST', '/v2/models/gemini-2.5-flash:generateContent'],
-      ['POST', '/v1beta/models/a/b:generateContent'],
-    ] as const) {
-      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toMatchObject({ endpoint: 'other', kind: 'other', metered: false, streaming: false });
-    }
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:countTokens', {})).toEqual({ ...UNMETERED, endpoint: 'countTokens', model: 'gemini-2.5-flash' });
+    expectUnmetered(
+      adapter,
+      [
+        'GET /v1beta/models',
+        'GET /v1beta/models/gemini-2.5-flash',
+        'GET /v1beta/models/gemini-2.5-flash:generateContent',
+        'POST /v1beta/models/gemini-2.5-flash:predict',
+        'POST /v1beta/cachedContents',
+        'POST /v2/models/gemini-2.5-flash:generateContent',
+        'POST /v1beta/models/a/b:generateContent',
+      ],
+      // Model-shaped paths keep their model (see countTokens): only the routing fields are fixed.
+      { endpoint: 'other', kind: 'other', metered: false, streaming: false },
+    );
   });
 
   it('reads maxOutputTokens from generationConfig', () => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createGeminiAdapter } from '../../src/providers/gemini.js';
-import type { Observed, Usage } from '../../src/providers/types.js';
-import { replayStream, usage } from './support.js';
+import type { Usage } from '../../src/providers/types.js';
+import { itObservesJsonBodies, relayed, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/gemini');
 const adapter = createGeminiAdapter();
@@ -20,27 +20,21 @@ const replay = (stream: string, chunk = 7) => replayStream(adapter, generate('st
 const STREAM_USAGE = usage({ inputTokens: 1250, outputTokens: 334, cacheReadTokens: 1024, reasoningTokens: 310 });
 
 describe('usageFromJson on fixtures', () => {
-  const cases: Array<[file: string, expected: Observed]> = [
-    // prompt 1250 includes the 1024 cached; output = 8 candidates + 140 thoughts.
-    ['generate-content.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1250, outputTokens: 148, cacheReadTokens: 1024, reasoningTokens: 140 }) }],
-    ['generate-content-pro.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 3412, outputTokens: 1536, reasoningTokens: 1024 }) }],
-    ['generate-content-long.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 250_000, outputTokens: 3000, cacheReadTokens: 180_000, reasoningTokens: 2000 }) }],
-    // toolUsePromptTokenCount adds to input (900 + 300); the AUDIO prompt entry is audio input; unknown fields are ignored.
-    ['generate-content-tools.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1200, outputTokens: 150, inputAudioTokens: 20 }) }],
-    ['stream-array.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE }],
-    ['error-429.json', { model: null, usage: null }],
-    ['error-400-api-key.json', { model: null, usage: null }],
-  ];
-  for (const [file, expected] of cases) {
-    it(file, () => {
-      expect(adapter.usageFromJson(generate(), json(file))).toEqual(expected);
-    });
-  }
-
-  it('returns usage null for missing or malformed usage and never throws', () => {
-    for (const body of [undefined, null, 'text', 7, {}, [], [null, 3], { usageMetadata: null }, { usageMetadata: {} }, { usageMetadata: { totalTokenCount: 9 } }, { usageMetadata: { promptTokenCount: -3 } }]) {
-      expect(adapter.usageFromJson(generate(), body).usage, JSON.stringify(body)).toBeNull();
-    }
+  itObservesJsonBodies({
+    observe: (body) => adapter.usageFromJson(generate(), body),
+    load: json,
+    fixtures: [
+      // prompt 1250 includes the 1024 cached; output = 8 candidates + 140 thoughts.
+      ['generate-content.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1250, outputTokens: 148, cacheReadTokens: 1024, reasoningTokens: 140 }) }],
+      ['generate-content-pro.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 3412, outputTokens: 1536, reasoningTokens: 1024 }) }],
+      ['generate-content-long.json', { finishReasons: ['STOP'], model: 'gemini-2.5-pro', usage: usage({ inputTokens: 250_000, outputTokens: 3000, cacheReadTokens: 180_000, reasoningTokens: 2000 }) }],
+      // toolUsePromptTokenCount adds to input (900 + 300); the AUDIO prompt entry is audio input; unknown fields are ignored.
+      ['generate-content-tools.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: usage({ inputTokens: 1200, outputTokens: 150, inputAudioTokens: 20 }) }],
+      ['stream-array.json', { finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE }],
+      ['error-429.json', { model: null, usage: null }],
+      ['error-400-api-key.json', { model: null, usage: null }],
+    ],
+    malformed: [undefined, null, 'text', 7, {}, [], [null, 3], { usageMetadata: null }, { usageMetadata: {} }, { usageMetadata: { totalTokenCount: 9 } }, { usageMetadata: { promptTokenCount: -3 } }],
   });
 
   it('reads Vertex trafficType as the service tier and clamps cached to the prompt', () => {
@@ -62,10 +56,8 @@ describe('usageFromJson on fixtures', () => {
 
 describe('streams (alt=sse)', () => {
   it('every chunk carries usageMetadata: the last one wins, never summed, even when the prompt count changes', () => {
-    const stream = text('stream.sse');
-    const { observed, kept, frames } = replay(stream);
+    const { observed, frames } = relayed(replay, text('stream.sse'));
     expect(frames).toHaveLength(3);
-    expect(kept).toBe(stream);
     expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: STREAM_USAGE });
   });
 
@@ -80,16 +72,13 @@ describe('streams (alt=sse)', () => {
   });
 
   it('a stream without usage yields null and is relayed untouched', () => {
-    const stream = text('stream-no-usage.sse');
-    const { observed, kept } = replay(stream, 1);
-    expect(kept).toBe(stream);
+    const { observed } = relayed(replay, text('stream-no-usage.sse'), 1);
     expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null });
   });
 
   it('LF framing and an in-stream error chunk are handled', () => {
     const lf = text('stream.sse').replace(/\r\n/g, '\n') + 'data: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\n\n';
-    const { observed, kept } = replay(lf, 64);
-    expect(kept).toBe(lf);
+    const { observed } = relayed(replay, lf, 64);
     expect(observed.usage).toEqual(STREAM_USAGE);
   });
 });

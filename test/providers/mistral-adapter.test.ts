@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createMistralAdapter } from '../../src/providers/mistral.js';
 import type { RequestInfo } from '../../src/providers/types.js';
-import { replayStream, usage } from './support.js';
+import { expectMetered, expectUnmetered, expectUpstreamAuth, metered, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/mistral');
 const adapter = createMistralAdapter();
@@ -19,30 +19,17 @@ const replay = (body: string, step = 7, req: RequestInfo = chatInfo()) => replay
 
 describe('Mistral: describe and prepare', () => {
   it('meters chat, FIM and embeddings with or without /v1, everything else is forwarded unmetered', () => {
-    for (const [path, endpoint, kind] of [
-      ['/v1/chat/completions', 'chat.completions', 'chat'],
-      ['/chat/completions', 'chat.completions', 'chat'],
-      ['/v1/chat/completions/?foo=1', 'chat.completions', 'chat'],
-      ['/v1/fim/completions', 'fim.completions', 'completions'],
-      ['/v1/embeddings', 'embeddings', 'embeddings'],
-      ['/embeddings', 'embeddings', 'embeddings'],
-    ] as const) {
-      expect(adapter.describe('POST', path, {}), path).toMatchObject({ endpoint, kind, metered: true });
-    }
-    for (const [method, path] of [['GET', '/v1/models'], ['POST', '/v1/ocr'], ['POST', '/v1/agents/completions'], ['GET', '/v1/chat/completions']] as const) {
-      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toEqual({ endpoint: 'other', kind: 'other', metered: false, model: null, streaming: false, maxOutputTokens: null });
-    }
+    expectMetered(adapter, [
+      ['chat.completions', 'chat', ['/v1/chat/completions', '/chat/completions', '/v1/chat/completions/?foo=1']],
+      ['fim.completions', 'completions', ['/v1/fim/completions']],
+      ['embeddings', 'embeddings', ['/v1/embeddings', '/embeddings']],
+    ]);
+    expectUnmetered(adapter, ['GET /v1/models', 'POST /v1/ocr', 'POST /v1/agents/completions', 'GET /v1/chat/completions']);
   });
 
   it('reads model, streaming and max_tokens (never for embeddings)', () => {
-    expect(adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-large-latest', stream: true, max_tokens: 512 })).toEqual({
-      endpoint: 'chat.completions',
-      kind: 'chat',
-      metered: true,
-      model: 'mistral-large-latest',
-      streaming: true,
-      maxOutputTokens: 512,
-    });
+    const chat = adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-large-latest', stream: true, max_tokens: 512 });
+    expect(chat).toEqual(metered('chat.completions', 'chat', { model: 'mistral-large-latest', streaming: true, maxOutputTokens: 512 }));
     expect(adapter.describe('POST', '/v1/embeddings', { model: 'mistral-embed', max_tokens: 10 }).maxOutputTokens).toBeNull();
     expect(adapter.describe('POST', '/v1/chat/completions', { model: 7, stream: 'yes', max_tokens: -1 })).toMatchObject({ model: null, streaming: false, maxOutputTokens: null });
   });
@@ -57,9 +44,7 @@ describe('Mistral: describe and prepare', () => {
     expect(adapter.clientKey({ authorization: 'Bearer mk_abc' }, q)).toBe('mk_abc');
     expect(adapter.clientKey({ authorization: 'Basic abc' }, q)).toBeNull();
     expect(adapter.clientKey({}, q)).toBeNull();
-    const headers: Record<string, string> = { authorization: 'Bearer mk_abc', accept: 'text/event-stream' };
-    adapter.applyUpstreamAuth(headers, q, 'real-mistral-key');
-    expect(headers).toEqual({ authorization: 'Bearer real-mistral-key', accept: 'text/event-stream' });
+    expectUpstreamAuth(adapter, 'real-mistral-key', { dropped: { authorization: 'Bearer mk_abc' }, kept: { accept: 'text/event-stream' }, added: { authorization: 'Bearer real-mistral-key' } });
   });
 });
 

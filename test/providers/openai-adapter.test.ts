@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
-import type { RequestInfo } from '../../src/providers/types.js';
-import { kindsByRenderedValue } from './support.js';
+import { expectMetered, expectUnmetered, expectUpstreamAuth, kindsByRenderedValue, metered } from './support.js';
 
 const adapter = createOpenAiAdapter();
 const enc = new TextEncoder();
@@ -28,63 +27,32 @@ describe('auth', () => {
   });
 
   it('sets the upstream key and removes org/project headers', () => {
-    const headers: Record<string, string> = {
-      authorization: 'Bearer mk_live_abc',
-      'openai-organization': 'org-client',
-      'openai-project': 'proj_client',
-      'x-stainless-retry-count': '0',
-    };
-    adapter.applyUpstreamAuth(headers, new URLSearchParams(), 'sk-real');
-    expect(headers).toEqual({ authorization: 'Bearer sk-real', 'x-stainless-retry-count': '0' });
+    expectUpstreamAuth(adapter, 'sk-real', {
+      dropped: { authorization: 'Bearer mk_live_abc', 'openai-organization': 'org-client', 'openai-project': 'proj_client' },
+      kept: { 'x-stainless-retry-count': '0' },
+      added: { authorization: 'Bearer sk-real' },
+    });
   });
 });
 
 describe('describe', () => {
-  const meter = (endpoint: string, kind: RequestInfo['kind']) => ({ endpoint, kind, metered: true });
-
   it('classifies metered endpoints, with or without /v1', () => {
-    for (const [path, expected] of [
-      ['/chat/completions', meter('chat.completions', 'chat')],
-      ['/v1/chat/completions', meter('chat.completions', 'chat')],
-      ['/chat/completions/', meter('chat.completions', 'chat')],
-      ['/chat/completions?foo=1', meter('chat.completions', 'chat')],
-      ['/responses', meter('responses', 'responses')],
-      ['/v1/responses/compact', meter('responses.compact', 'responses')],
-      ['/embeddings', meter('embeddings', 'embeddings')],
-      ['/completions', meter('completions', 'completions')],
-    ] as const) {
-      expect(adapter.describe('POST', path, {}), path).toMatchObject(expected);
-    }
+    expectMetered(adapter, [
+      ['chat.completions', 'chat', ['/chat/completions', '/v1/chat/completions', '/chat/completions/', '/chat/completions?foo=1']],
+      ['responses', 'responses', ['/responses']],
+      ['responses.compact', 'responses', ['/v1/responses/compact']],
+      ['embeddings', 'embeddings', ['/embeddings']],
+      ['completions', 'completions', ['/completions']],
+    ]);
   });
 
   it('forwards everything else unmetered', () => {
-    for (const [method, path] of [
-      ['GET', '/models'],
-      ['GET', '/chat/completions'],
-      ['POST', '/files'],
-      ['GET', '/responses/resp_123'],
-      ['POST', '/v2/chat/completions'],
-    ]) {
-      expect(adapter.describe(method ?? '', path ?? '', undefined), `${method} ${path}`).toEqual({
-        endpoint: 'other',
-        kind: 'other',
-        metered: false,
-        model: null,
-        streaming: false,
-        maxOutputTokens: null,
-      });
-    }
+    expectUnmetered(adapter, ['GET /models', 'GET /chat/completions', 'POST /files', 'GET /responses/resp_123', 'POST /v2/chat/completions']);
   });
 
   it('reads model, streaming and the max output tokens', () => {
-    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', stream: true, max_tokens: 100, max_completion_tokens: 300 })).toEqual({
-      endpoint: 'chat.completions',
-      kind: 'chat',
-      metered: true,
-      model: 'gpt-4o',
-      streaming: true,
-      maxOutputTokens: 300,
-    });
+    const chat = adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', stream: true, max_tokens: 100, max_completion_tokens: 300 });
+    expect(chat).toEqual(metered('chat.completions', 'chat', { model: 'gpt-4o', streaming: true, maxOutputTokens: 300 }));
     expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', max_tokens: 100, max_completion_tokens: null }).maxOutputTokens).toBe(100);
     expect(adapter.describe('POST', '/responses', { max_output_tokens: 2048 }).maxOutputTokens).toBe(2048);
     const loose = adapter.describe('POST', '/chat/completions', { model: 42, stream: 'true', max_tokens: 'lots' });

@@ -21,6 +21,15 @@ const replay = (bytes: Uint8Array, req: RequestInfo, prepared: PreparedRequest, 
 
 const fixture = (name: string): Uint8Array => readFileSync(join(FIXTURES, name));
 
+/**
+ * Replays hand-written frames for a POST to `path`: each frame is its raw text (without the
+ * blank line that ends it), or an object sent as one compact JSON `data:` line.
+ */
+function replayFrames(path: string, frames: ReadonlyArray<string | object>, prepared: PreparedRequest = { stripInjectedUsage: false }) {
+  const text = frames.map((f) => (typeof f === 'string' ? f : `data: ${JSON.stringify(f)}`)).join('\n\n');
+  return replay(enc.encode(`${text}\n\n`), info(path), prepared);
+}
+
 describe('usageFromJson on fixtures', () => {
   const cases: Array<[file: string, path: string, expected: Observed]> = [
     ['chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }],
@@ -148,26 +157,25 @@ describe('stream accumulators on fixtures', () => {
   }
 
   it('keeps the last non-null usage seen in a chat stream', () => {
-    const stream = [
-      'data: {"model":"a","choices":[{"delta":{}}],"usage":{"prompt_tokens":1,"completion_tokens":1}}',
-      'data: {"model":"a","choices":[{"delta":{}}],"usage":null}',
-      'data: {"model":"b","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}}',
-      'data: {"model":"b","choices":[],"usage":"garbage"}',
+    const out = replayFrames('/chat/completions', [
+      { model: 'a', choices: [{ delta: {} }], usage: { prompt_tokens: 1, completion_tokens: 1 } },
+      { model: 'a', choices: [{ delta: {} }], usage: null },
+      { model: 'b', choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+      { model: 'b', choices: [], usage: 'garbage' },
       'data: not json at all',
       'data: [DONE]',
-    ].join('\n\n');
-    const out = replay(enc.encode(`${stream}\n\n`), info('/chat/completions'), { stripInjectedUsage: false });
+    ]);
     expect(out.observed).toEqual({ model: 'b', usage: usage({ inputTokens: 3, outputTokens: 4 }) });
   });
 
   it('reads each choice\'s finish_reason from the chunk that carries it, in choice order, spaces or not', () => {
-    const stream = [
-      'data: {"model":"a","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null},{"index":1,"delta":{"content":"y"},"finish_reason":null}]}',
+    const out = replayFrames('/chat/completions', [
+      { model: 'a', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }, { index: 1, delta: { content: 'y' }, finish_reason: null }] },
+      // Written out: a space after the colon must not hide the finish_reason.
       'data: {"model":"a","choices":[{"index":1,"delta":{},"finish_reason": "length"}]}',
-      'data: {"model":"a","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}',
+      { model: 'a', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
       'data: [DONE]',
-    ].join('\n\n');
-    const out = replay(enc.encode(`${stream}\n\n`), info('/chat/completions'), { stripInjectedUsage: false });
+    ]);
     expect(out.observed).toEqual({ model: 'a', usage: null, finishReasons: ['stop', 'length'] });
     const body = { model: 'a', choices: [{ index: 0, finish_reason: 'tool_calls' }, { index: 1, finish_reason: 'content_filter' }] };
     expect(adapter.usageFromJson(info('/chat/completions'), body).finishReasons).toEqual(['tool_calls', 'content_filter']);
@@ -175,22 +183,20 @@ describe('stream accumulators on fixtures', () => {
 
   it('ignores usage in response.created / in_progress and returns null without a terminal event', () => {
     const zero = '{"input_tokens":0,"output_tokens":0,"total_tokens":0}';
-    const stream = [
+    const out = replayFrames('/responses', [
       `event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"model":"gpt-5","usage":${zero}}}`,
       `event: response.in_progress\ndata: {"type":"response.in_progress","sequence_number":1,"response":{"model":"gpt-5","usage":${zero}}}`,
       'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":2,"delta":"Hi"}',
-    ].join('\n\n');
-    const out = replay(enc.encode(`${stream}\n\n`), info('/responses'), { stripInjectedUsage: true });
+    ], { stripInjectedUsage: true });
     expect(out.observed).toEqual({ model: 'gpt-5', usage: null });
     expect(out.dropped).toEqual([]);
   });
 
   it('meters response.failed and reads Responses frames that lack event: lines', () => {
-    const stream = [
+    const out = replayFrames('/responses', [
       'data: {"type":"response.created","sequence_number":0,"response":{"model":"grok-4","usage":null}}',
       'data: {"type":"response.failed","sequence_number":5,"response":{"model":"grok-4-0709","status":"failed","usage":{"input_tokens":40,"output_tokens":2}}}',
-    ].join('\n\n');
-    const out = replay(enc.encode(`${stream}\n\n`), info('/responses'), { stripInjectedUsage: false });
+    ]);
     expect(out.observed).toEqual({ model: 'grok-4-0709', usage: usage({ inputTokens: 40, outputTokens: 2 }) });
   });
 

@@ -58,7 +58,14 @@ function splitAt(bytes: Uint8Array, points: number[]): Uint8Array[] {
   return chunks;
 }
 
-const frames = (text: string, chunks?: string[]): SseFrame[] => run((chunks ?? [text]).map((c) => enc.encode(c))).frames;
+/** A frame as the framer gives it: `data`, and the event name ('' when the frame has none). */
+const frame = (data: string, event = ''): SseFrame => ({ event, data });
+
+/** Runs text chunks through a framer; `texts` are the raw frames decoded. */
+const runText = (...chunks: string[]): Run & { texts: string[] } => {
+  const out = run(chunks.map((c) => enc.encode(c)));
+  return { ...out, texts: out.raws.map((r) => dec.decode(r)) };
+};
 
 const sseFixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.sse'));
 const variants: Array<[string, (s: string) => string]> = [
@@ -120,76 +127,51 @@ describe('SseFramer on fixtures', () => {
 
 describe('SseFramer line and field rules', () => {
   it('reads data and event fields, removing one optional space after the colon', () => {
-    expect(frames('event: ping\ndata: {"a":1}\n\ndata:{"b":2}\n\ndata:  two spaces\n\n')).toEqual([
-      { event: 'ping', data: '{"a":1}' },
-      { event: '', data: '{"b":2}' },
-      { event: '', data: ' two spaces' },
-    ]);
+    expect(runText('event: ping\ndata: {"a":1}\n\ndata:{"b":2}\n\ndata:  two spaces\n\n').frames).toEqual([frame('{"a":1}', 'ping'), frame('{"b":2}'), frame(' two spaces')]);
   });
 
   it('joins multiple data lines with \\n and treats a bare `data` line as empty', () => {
-    expect(frames('data: first\ndata: second\ndata\ndata: fourth\n\n')).toEqual([{ event: '', data: 'first\nsecond\n\nfourth' }]);
+    expect(runText('data: first\ndata: second\ndata\ndata: fourth\n\n').frames).toEqual([frame('first\nsecond\n\nfourth')]);
   });
 
   it('ignores comment lines and still emits comment-only frames', () => {
-    const text = ': OPENROUTER PROCESSING\n\n: keep-alive\ndata: x\n\n';
-    const out = run([enc.encode(text)]);
-    expect(out.frames).toEqual([
-      { event: '', data: '' },
-      { event: '', data: 'x' },
-    ]);
-    expect(out.raws.map((r) => dec.decode(r))).toEqual([': OPENROUTER PROCESSING\n\n', ': keep-alive\ndata: x\n\n']);
+    const out = runText(': OPENROUTER PROCESSING\n\n: keep-alive\ndata: x\n\n');
+    expect(out.frames).toEqual([frame(''), frame('x')]);
+    expect(out.texts).toEqual([': OPENROUTER PROCESSING\n\n', ': keep-alive\ndata: x\n\n']);
   });
 
   it('ignores id, retry and unknown fields, keeping their bytes', () => {
     const text = 'id: 7\nretry: 1000\nfoo: bar\nevent: message_start\ndata: {}\n\n';
-    const out = run([enc.encode(text)]);
-    expect(out.frames).toEqual([{ event: 'message_start', data: '{}' }]);
+    const out = runText(text);
+    expect(out.frames).toEqual([frame('{}', 'message_start')]);
     expect(dec.decode(concat(out.raws))).toBe(text);
   });
 
   it('handles CRLF, CR and mixed line endings', () => {
-    const text = 'data: a\r\n\r\nevent: e\rdata: b\r\rdata: c\r\n\ndata: d\n\r\ndata: e\n\r';
-    const out = run([enc.encode(text)]);
-    expect(out.frames).toEqual([
-      { event: '', data: 'a' },
-      { event: 'e', data: 'b' },
-      { event: '', data: 'c' },
-      { event: '', data: 'd' },
-      { event: '', data: 'e' },
-    ]);
-    expect(out.raws.map((r) => dec.decode(r))).toEqual(['data: a\r\n\r\n', 'event: e\rdata: b\r\r', 'data: c\r\n\n', 'data: d\n\r\n', 'data: e\n\r']);
+    const out = runText('data: a\r\n\r\nevent: e\rdata: b\r\rdata: c\r\n\ndata: d\n\r\ndata: e\n\r');
+    expect(out.frames).toEqual([frame('a'), frame('b', 'e'), frame('c'), frame('d'), frame('e')]);
+    expect(out.texts).toEqual(['data: a\r\n\r\n', 'event: e\rdata: b\r\r', 'data: c\r\n\n', 'data: d\n\r\n', 'data: e\n\r']);
     // The final CR might be half of a CRLF, so that frame waits for end().
     expect(out.flushed).toBe(1);
   });
 
   it('keeps a CRLF split across chunks together', () => {
-    const out = run(['data: a\r', '\n\r', '\ndata: b\r\n\r', '\n'].map((c) => enc.encode(c)));
-    expect(out.frames).toEqual([
-      { event: '', data: 'a' },
-      { event: '', data: 'b' },
-    ]);
-    expect(out.raws.map((r) => dec.decode(r))).toEqual(['data: a\r\n\r\n', 'data: b\r\n\r\n']);
+    const out = runText('data: a\r', '\n\r', '\ndata: b\r\n\r', '\n');
+    expect(out.frames).toEqual([frame('a'), frame('b')]);
+    expect(out.texts).toEqual(['data: a\r\n\r\n', 'data: b\r\n\r\n']);
   });
 
   it('emits blank lines between frames as empty frames so no byte is lost', () => {
-    const out = run([enc.encode('\ndata: a\n\n\n')]);
-    expect(out.frames).toEqual([
-      { event: '', data: '' },
-      { event: '', data: 'a' },
-      { event: '', data: '' },
-    ]);
-    expect(out.raws.map((r) => dec.decode(r))).toEqual(['\n', 'data: a\n\n', '\n']);
+    const out = runText('\ndata: a\n\n\n');
+    expect(out.frames).toEqual([frame(''), frame('a'), frame('')]);
+    expect(out.texts).toEqual(['\n', 'data: a\n\n', '\n']);
   });
 
   it('emits an unterminated trailing frame from end()', () => {
-    const out = run([enc.encode('data: a\n\ndata: [DONE]\n')]);
-    expect(out.frames).toEqual([
-      { event: '', data: 'a' },
-      { event: '', data: '[DONE]' },
-    ]);
+    const out = runText('data: a\n\ndata: [DONE]\n');
+    expect(out.frames).toEqual([frame('a'), frame('[DONE]')]);
     expect(out.flushed).toBe(1);
-    expect(dec.decode(out.raws[1])).toBe('data: [DONE]\n');
+    expect(out.texts[1]).toBe('data: [DONE]\n');
   });
 
   it('emits nothing from end() when every frame was complete, and can be reused after end()', () => {
@@ -200,23 +182,20 @@ describe('SseFramer line and field rules', () => {
     framer.end(sink);
     framer.push(enc.encode('data: b'), sink);
     framer.end(sink);
-    expect(seen).toEqual([
-      { event: '', data: 'a' },
-      { event: '', data: 'b' },
-    ]);
+    expect(seen).toEqual([frame('a'), frame('b')]);
   });
 
   it('decodes UTF-8 split inside a character', () => {
     const bytes = enc.encode('data: 巴黎 é 🚀\n\n');
     for (let k = 0; k <= bytes.length; k++) {
-      expect(run([bytes.subarray(0, k), bytes.subarray(k)]).frames).toEqual([{ event: '', data: '巴黎 é 🚀' }]);
+      expect(run([bytes.subarray(0, k), bytes.subarray(k)]).frames).toEqual([frame('巴黎 é 🚀')]);
     }
   });
 
   it('drops a byte order mark at the start of the stream but keeps its bytes', () => {
     const text = '\uFEFFdata: a\n\n';
     const out = run([enc.encode(text)]);
-    expect(out.frames).toEqual([{ event: '', data: 'a' }]);
+    expect(out.frames).toEqual([frame('a')]);
     expect(concat(out.raws)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('data: a\n\n')]));
   });
 
@@ -233,7 +212,7 @@ describe('SseFramer line and field rules', () => {
   });
 
   it('ignores empty chunks', () => {
-    expect(frames('', ['data: a', '', '\n', '', '\n'])).toEqual([{ event: '', data: 'a' }]);
+    expect(runText('data: a', '', '\n', '', '\n').frames).toEqual([frame('a')]);
   });
 
   it('handles a large frame arriving in many small chunks', () => {
