@@ -1,39 +1,35 @@
-import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newMeteringKey } from '../../src/lib/ids.js';
-import { budgetExceededError } from '../../src/budget/errors.js';
 import { createPricer } from '../../src/pricing/pricer.js';
-import type { BudgetGate } from '../../src/proxy/deps.js';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { startHarness, UPSTREAM_KEY, waitFor, type CallRow, type Harness } from '../support/proxy-harness.js';
+import { UPSTREAM_KEY } from '../support/proxy-harness.js';
+import { cappedKeyGate, fixture, sdkHarness, sseReply } from './sdk-harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/anthropic/${name}`, import.meta.url), 'utf8');
-const CACHE_5M = fixture('messages-cache-write-5m.json');
-const STREAM_WEB = fixture('messages-stream-web-search.sse');
-const STREAM_UNCACHED = fixture('messages-stream-uncached.sse');
-const OVERLOADED = fixture('error-529.json');
-const RATE_LIMITED = fixture('error-429.json');
-const SSE = { 'content-type': 'text/event-stream; charset=utf-8' };
+const CACHE_5M = fixture('anthropic', 'messages-cache-write-5m.json');
+const STREAM_WEB = fixture('anthropic', 'messages-stream-web-search.sse');
+const STREAM_UNCACHED = fixture('anthropic', 'messages-stream-uncached.sse');
+const OVERLOADED = fixture('anthropic', 'error-529.json');
+const RATE_LIMITED = fixture('anthropic', 'error-429.json');
 
-const stream = (text: string): Reply => ({ headers: SSE, body: sseFrames(text), delayMs: 1 });
+const stream = (text: string): Reply => sseReply(text, { contentType: 'text/event-stream; charset=utf-8' });
 
 /** Scripted replies of the fake Anthropic API, picked by the first user message. */
 const SCRIPT: Readonly<Record<string, Reply>> = {
   'cache-5m': { body: CACHE_5M },
-  'cache-1h': { body: fixture('messages-cache-write-1h.json') },
-  'cache-read': { body: fixture('messages-cache-read.json') },
-  thinking: { body: fixture('messages-thinking.json') },
+  'cache-1h': { body: fixture('anthropic', 'messages-cache-write-1h.json') },
+  'cache-read': { body: fixture('anthropic', 'messages-cache-read.json') },
+  thinking: { body: fixture('anthropic', 'messages-thinking.json') },
   'stream-web': stream(STREAM_WEB),
   'stream-uncached': stream(STREAM_UNCACHED),
-  'stream-error': stream(fixture('messages-stream-error.sse')),
+  'stream-error': stream(fixture('anthropic', 'messages-stream-error.sse')),
   overloaded: { status: 529, body: OVERLOADED, headers: { 'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy' } },
   'rate-limited': { status: 429, body: RATE_LIMITED, headers: { 'retry-after': '30' } },
 };
 
 function reply(req: ReceivedRequest): Reply | undefined {
   if (req.method !== 'POST') return undefined;
-  if (req.url === '/v1/messages/count_tokens') return { body: fixture('count-tokens.json') };
+  if (req.url === '/v1/messages/count_tokens') return { body: fixture('anthropic', 'count-tokens.json') };
   const scenario = (req.json as { messages?: Array<{ content: unknown }> } | undefined)?.messages?.[0]?.content;
   return req.url === '/v1/messages' && typeof scenario === 'string' ? SCRIPT[scenario] : undefined;
 }
@@ -59,35 +55,25 @@ const COST = {
   streamError: 915_000,
 };
 
-/**
- * The harness runs without a budget ledger; this gate refuses every call of key 'capped' with
- * the real budget error, as the ledger would once $0.006993 of a $0.001 daily budget is spent.
- */
-const CAPPED_GATE: BudgetGate<undefined> = {
-  reserve: (req) => {
-    if (req.keyName !== 'capped') return { ok: true, reservation: undefined };
-    const block = { name: 'capped', kind: 'key', per: null, tagValue: null, limitNano: 1_000_000, spentNano: 6_993_000, reservedNano: 0, estimateNano: 15_400_000 } as const;
-    return { ok: false, error: budgetExceededError({ ...block, period: 'day', resetAt: req.at + 3_600_000, reason: 'exhausted', at: req.at }) };
-  },
-  settle: () => {},
-};
-
 const tags = { feature: 'contract-review', user_tier: 'pro', tenant_id: 't_0042' };
 
 describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
-  let h: Harness;
-  let client: Anthropic;
   let capped = '';
   const haikuOnly = newMeteringKey();
 
-  beforeAll(async () => {
+  beforeAll(() => {
     // The SDK warns on every call that claude-sonnet-4-5 nears end-of-life; the prices under
     // test are that model's, so only that warning is silenced.
     const warn = console.warn.bind(console);
     vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
       if (!String(args[0]).includes('is deprecated and will reach end-of-life')) warn(...args);
     });
-    h = await startHarness({
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+  const h = sdkHarness(
+    {
       provider: 'anthropic',
       upstream: { reply, authHeader: 'x-api-key' },
       configYaml: (url) =>
@@ -98,23 +84,17 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
           'store: { flush_interval_ms: 5 }',
           '',
         ].join('\n'),
-      overrides: { env: { HAIKU_KEY: haikuOnly }, budgets: () => CAPPED_GATE },
-    });
+      // No budget ledger: key 'capped' is refused as the ledger would once $0.006993 of its $0.001 daily budget is spent.
+      overrides: { env: { HAIKU_KEY: haikuOnly }, budgets: () => cappedKeyGate({ spentNano: 6_993_000, estimateNano: 15_400_000, resetInMs: 3_600_000 }) },
+    },
+    (started) => new Anthropic({ apiKey: started.secret, baseURL: started.baseUrl('anthropic'), maxRetries: 0, defaultHeaders: { 'X-Metering-Tags': JSON.stringify(tags) } }),
+  );
+  beforeAll(async () => {
     capped = await h.createKey('capped');
-    client = new Anthropic({ apiKey: h.secret, baseURL: h.baseUrl('anthropic'), maxRetries: 0, defaultHeaders: { 'X-Metering-Tags': JSON.stringify(tags) } });
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await h?.close();
   });
 
-  /** Waits for the call started after `before` records to be recorded, and returns its stored row. */
-  const rowAfter = async (before: number): Promise<CallRow> => {
-    await waitFor(() => h.records.length > before, 5000, 'call record');
-    return h.rows().at(-1) as CallRow;
-  };
   const ask = (content: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) =>
-    client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content }], ...extra });
+    h.client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content }], ...extra });
 
   it('uses the catalog prices the hand computations rely on', () => {
     const at = Date.now();
@@ -127,7 +107,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
     const res = await ask('cache-5m');
     expect(res.content[0]).toEqual({ type: 'text', text: 'Paris is the capital of France.' });
     expect(res.usage).toEqual((JSON.parse(CACHE_5M) as { usage: unknown }).usage);
-    const row = await rowAfter(before);
+    const row = await h.rowAfter(before);
     expect(row).toMatchObject({
       provider: 'anthropic',
       endpoint: 'messages',
@@ -148,7 +128,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
       key_name: 'test-key',
     });
     expect(row.tags).toEqual(tags);
-    const upstream = h.fake.requests.at(-1) as ReceivedRequest;
+    const upstream = h.lastUpstream();
     expect(upstream.headers['x-api-key']).toBe(UPSTREAM_KEY);
     expect(upstream.headers.authorization).toBeUndefined();
     expect(upstream.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -159,38 +139,38 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
   it('splits 5m and 1h cache writes and passes anthropic-beta through', async () => {
     const before = h.records.length;
     await ask('cache-1h');
-    expect(await rowAfter(before)).toMatchObject({ input_tokens: 4130, cache_write_5m_tokens: 1024, cache_write_1h_tokens: 3072, output_tokens: 85, cost_nano: COST.cache1h });
-    const beta = await client.messages.create(
+    expect(await h.rowAfter(before)).toMatchObject({ input_tokens: 4130, cache_write_5m_tokens: 1024, cache_write_1h_tokens: 3072, output_tokens: 85, cost_nano: COST.cache1h });
+    const beta = await h.client.messages.create(
       { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'cache-1h' }] },
       { headers: { 'anthropic-beta': 'extended-cache-ttl-2025-04-11' } },
     );
     expect(beta.usage.cache_creation?.ephemeral_1h_input_tokens).toBe(3072);
-    expect(h.fake.requests.at(-1)?.headers['anthropic-beta']).toBe('extended-cache-ttl-2025-04-11');
+    expect(h.lastUpstream().headers['anthropic-beta']).toBe('extended-cache-ttl-2025-04-11');
   });
 
   it('prices cache reads at the cache-read rate, not as full input', async () => {
     const before = h.records.length;
     await ask('cache-read');
-    expect(await rowAfter(before)).toMatchObject({ input_tokens: 4108, cached_input_tokens: 4096, cache_write_5m_tokens: 0, output_tokens: 64, cost_nano: COST.cacheRead });
+    expect(await h.rowAfter(before)).toMatchObject({ input_tokens: 4108, cached_input_tokens: 4096, cache_write_5m_tokens: 0, output_tokens: 64, cost_nano: COST.cacheRead });
   });
 
   it('meters an uncached call with thinking (reasoning inside output)', async () => {
     const before = h.records.length;
     const res = await ask('thinking', { thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 4096 });
     expect(res.content.map((b) => b.type)).toEqual(['thinking', 'text']);
-    expect(await rowAfter(before)).toMatchObject({ input_tokens: 156, cached_input_tokens: 0, output_tokens: 1432, reasoning_tokens: 1210, cost_nano: COST.thinking, max_output_tokens: 4096 });
+    expect(await h.rowAfter(before)).toMatchObject({ input_tokens: 156, cached_input_tokens: 0, output_tokens: 1432, reasoning_tokens: 1210, cost_nano: COST.thinking, max_output_tokens: 4096 });
   });
 
   it('streams through the SDK: every event arrives, pings skipped by the SDK, cumulative deltas metered once', async () => {
     const before = h.records.length;
     const events: unknown[] = [];
-    const stream = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'stream-web' }] });
+    const stream = await h.client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'stream-web' }] });
     for await (const event of stream) events.push(event);
     const expected = sseFrames(STREAM_WEB)
       .filter((f) => !f.startsWith('event: ping'))
       .map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)));
     expect(events).toEqual(expected);
-    const row = await rowAfter(before);
+    const row = await h.rowAfter(before);
     expect(row).toMatchObject({
       streamed: 1,
       model: 'claude-sonnet-4-5-20250929',
@@ -207,9 +187,9 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
 
   it('the MessageStream helper sees the same final usage the proxy stored', async () => {
     const before = h.records.length;
-    const final = await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'stream-web' }] }).finalMessage();
+    const final = await h.client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'stream-web' }] }).finalMessage();
     expect(final.usage).toMatchObject({ input_tokens: 1310, cache_read_input_tokens: 2048, cache_creation_input_tokens: 512, output_tokens: 143 });
-    expect(await rowAfter(before)).toMatchObject({ input_tokens: 1310 + 2048 + 512, output_tokens: 143, cost_nano: COST.streamWeb });
+    expect(await h.rowAfter(before)).toMatchObject({ input_tokens: 1310 + 2048 + 512, output_tokens: 143, cost_nano: COST.streamWeb });
   });
 
   it('relays the raw stream byte for byte (event: lines and pings included) with an x-api-key client', async () => {
@@ -221,19 +201,19 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(STREAM_UNCACHED);
-    expect(h.fake.requests.at(-1)?.headers).toMatchObject({ 'x-api-key': UPSTREAM_KEY, 'anthropic-version': '2023-06-01' });
-    expect(await rowAfter(before)).toMatchObject({ streamed: 1, model: 'claude-haiku-4-5-20251001', input_tokens: 25, output_tokens: 15, cost_nano: COST.streamUncached });
+    expect(h.lastUpstream().headers).toMatchObject({ 'x-api-key': UPSTREAM_KEY, 'anthropic-version': '2023-06-01' });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, model: 'claude-haiku-4-5-20251001', input_tokens: 25, output_tokens: 15, cost_nano: COST.streamUncached });
   });
 
   it('a mid-stream error event reaches the SDK as an APIError; the usage seen so far is billed', async () => {
     const before = h.records.length;
-    const stream = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'stream-error' }] });
+    const stream = await h.client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'stream-error' }] });
     const error = await (async () => {
       for await (const _event of stream) void _event;
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
-    expect(await rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 300, output_tokens: 1, cost_nano: COST.streamError });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 300, output_tokens: 1, cost_nano: COST.streamError });
   });
 
   it('answers an unknown key with AuthenticationError in Anthropic shape and forwards nothing', async () => {
@@ -265,7 +245,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
     expect(limited.headers?.get('retry-after')).toBe('3600');
     expect((limited.error as { error: { budget?: { name: string } } }).error.budget?.name).toBe('capped');
     expect(h.fake.requests.length).toBe(seen);
-    const row = await rowAfter(before);
+    const row = await h.rowAfter(before);
     expect(h.records.length).toBe(before + 1);
     expect(row).toMatchObject({ key_name: 'capped', outcome: 'refused', status: 429, cost_nano: 0 });
   });
@@ -285,7 +265,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
     expect(overloaded.status).toBe(529);
     expect(overloaded.error).toEqual(JSON.parse(OVERLOADED));
     expect(overloaded.requestID).toBe('req_011CSHoEeqs5C35K2UUqR7Fy');
-    expect(await rowAfter(before)).toMatchObject({ status: 529, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
+    expect(await h.rowAfter(before)).toMatchObject({ status: 529, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
   });
 
   it('passes an upstream 429 through with its body and retry-after', async () => {
@@ -298,9 +278,9 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
 
   it('forwards count_tokens unmetered and records it at zero cost', async () => {
     const before = h.records.length;
-    const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'how many?' }] });
+    const counted = await h.client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'how many?' }] });
     expect(counted.input_tokens).toBe(2095);
-    expect(await rowAfter(before)).toMatchObject({ endpoint: 'messages.count_tokens', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
+    expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'messages.count_tokens', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
     expect(h.fake.problems).toEqual([]);
   });
 });

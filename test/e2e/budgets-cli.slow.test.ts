@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, startFake, tempDb, UPSTREAM_KEY } from '../budget/support.js';
+import { chat, startFake, UPSTREAM_KEY } from '../budget/support.js';
 import { KEY_WATCH_MS } from '../../src/proxy/auth.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
-import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { stopProcess, type Build } from '../support/spawn-cli.js';
+import { cliWorkspace } from './cli-workspace.js';
 
 const TOKEN = 'cli-lane-admin-token';
 /** How long a `keys` change from another process may take to reach serve: a few polls of the change token. */
@@ -27,17 +27,13 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
  */
 describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) => {
   let fake: FakeUpstream;
-  const db = tempDb();
-  const config = path.join(db.dir, 'tokometer.yaml');
-  const cli = (...args: string[]) => runCli(build, [...args, '--db', db.dbPath, '--config', config], { cwd: db.dir });
+  const { db, config, cli, createKey, startServe } = cliWorkspace(build);
   let secret = '';
 
   beforeAll(async () => {
     fake = await startFake();
     writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nadmin: { token: "${TOKEN}" }\nstore: { flush_interval_ms: 5 }\n`);
-    const created = await cli('keys', 'create', 'capped', '--budget', '0.0005', '--period', 'day', '--tag', 'feature=summarizer');
-    expect(created.code).toBe(0);
-    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)![0];
+    secret = await createKey('capped', '--budget', '0.0005', '--period', 'day', '--tag', 'feature=summarizer');
   });
   afterAll(async () => {
     await fake.stop();
@@ -54,7 +50,7 @@ describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) =>
   };
 
   it('blocks at the cap, follows CLI changes from another process, and keeps the block across a restart', async () => {
-    let serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    let serve = await startServe();
     try {
       const blocked = await exhaust(serve.url);
       expect(blocked.json.error).toMatchObject({ code: 'budget_exceeded', budget: { name: 'capped', period: 'day' } });
@@ -72,7 +68,7 @@ describe.each<Build>(['node', 'binary'])('budgets with the %s build', (build) =>
       expect((await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 })).status).toBe(429);
 
       expect(await stopProcess(serve.child)).toBe(0);
-      serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+      serve = await startServe();
       const again = await chat(`${serve.url}/proxy/openai`, secret, { maxTokens: 400 });
       expect(again.status).toBe(429);
       expect(again.json.error.reset_at).toBe(blocked.json.error.reset_at);

@@ -1,27 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { Cohere, CohereClientV2, CohereError } from 'cohere-ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { startHarness, waitFor, type CallRow, type Harness } from '../support/proxy-harness.js';
+import { fixture, sdkHarness, sseReply } from './sdk-harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/cohere/${name}`, import.meta.url), 'utf8');
-const CHAT = fixture('chat.json');
-const CHAT_CACHED = fixture('chat-cached.json');
-const STREAM = fixture('chat-stream.sse');
-const STREAM_TOOLS = fixture('chat-stream-tools.sse');
-const STREAM_CUT = fixture('chat-stream-no-usage.sse');
-const EMBED = fixture('embed.json');
-const ERROR_429 = fixture('error-429.json');
-const SSE = { 'content-type': 'text/event-stream' };
+const CHAT = fixture('cohere', 'chat.json');
+const CHAT_CACHED = fixture('cohere', 'chat-cached.json');
+const STREAM = fixture('cohere', 'chat-stream.sse');
+const STREAM_TOOLS = fixture('cohere', 'chat-stream-tools.sse');
+const STREAM_CUT = fixture('cohere', 'chat-stream-no-usage.sse');
+const EMBED = fixture('cohere', 'embed.json');
+const ERROR_429 = fixture('cohere', 'error-429.json');
 
 /** The fake Cohere API: picks a fixture from the path and the first user message. */
 function reply(req: ReceivedRequest): Reply | undefined {
   const body = req.json as { stream?: boolean; messages?: Array<{ content: string }> } | undefined;
   const prompt = body?.messages?.[0]?.content;
-  if (req.url === '/v2/chat' && body?.stream) {
-    const text = prompt === 'tools' ? STREAM_TOOLS : prompt === 'cut' ? STREAM_CUT : STREAM;
-    return { headers: SSE, body: sseFrames(text), delayMs: 1 };
-  }
+  if (req.url === '/v2/chat' && body?.stream) return sseReply(prompt === 'tools' ? STREAM_TOOLS : prompt === 'cut' ? STREAM_CUT : STREAM);
   if (req.url === '/v2/chat' && prompt === 'rate limit') return { status: 429, body: ERROR_429 };
   if (req.url === '/v2/chat') return { body: prompt === 'cached' ? CHAT_CACHED : CHAT };
   if (req.url === '/v2/embed') return { body: EMBED };
@@ -43,28 +37,18 @@ const STREAM_TOOLS_COST_NANO = 3_655_000;
 const EMBED_COST_NANO = 240;
 
 describe('Cohere SDK (CohereClientV2) through tokometer', () => {
-  let h: Harness;
-  let client: CohereClientV2;
   const tags = { feature: 'search', user_tier: 'pro' };
-
-  beforeAll(async () => {
-    h = await startHarness({ upstream: { reply }, provider: 'cohere' });
-    client = new CohereClientV2({ token: h.secret, environment: h.baseUrl('cohere'), maxRetries: 0, headers: { 'X-Metering-Tags': JSON.stringify(tags) } });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
-  const lastRow = (): CallRow => h.rows().at(-1) as CallRow;
-  const lastUpstream = (): ReceivedRequest => h.fake.requests.at(-1) as ReceivedRequest;
+  const h = sdkHarness({ upstream: { reply }, provider: 'cohere' }, (started) =>
+    new CohereClientV2({ token: started.secret, environment: started.baseUrl('cohere'), maxRetries: 0, headers: { 'X-Metering-Tags': JSON.stringify(tags) } }),
+  );
 
   it('meters a non-streamed chat on billed_units to the nano-dollar', async () => {
-    const res = await client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'Tell me about LLMs' }] });
+    const res = await h.client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'Tell me about LLMs' }] });
     expect(res.message.content?.[0]).toMatchObject({ type: 'text', text: expect.stringContaining('neural networks') });
     expect(res.usage?.billedUnits?.inputTokens).toBe(5);
-    expect(lastUpstream().url).toBe('/v2/chat');
-    expect(lastUpstream().headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');
-    const row = lastRow();
+    expect(h.lastUpstream().url).toBe('/v2/chat');
+    expect(h.lastUpstream().headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');
+    const row = h.lastRow();
     expect(row).toMatchObject({
       provider: 'cohere',
       endpoint: 'chat',
@@ -86,14 +70,14 @@ describe('Cohere SDK (CohereClientV2) through tokometer', () => {
   });
 
   it('records cache hits (billed as input: the catalog has no Cohere cache price)', async () => {
-    const res = await client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'cached' }] });
+    const res = await h.client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'cached' }] });
     expect(res.usage?.cachedTokens).toBe(2048);
-    expect(lastRow()).toMatchObject({ input_tokens: 2480, cached_input_tokens: 2048, output_tokens: 19, cost_nano: CHAT_CACHED_COST_NANO });
+    expect(h.lastRow()).toMatchObject({ input_tokens: 2480, cached_input_tokens: 2048, output_tokens: 19, cost_nano: CHAT_CACHED_COST_NANO });
   });
 
   it('streams every event type through and meters message-end usage', async () => {
     const before = h.records.length;
-    const stream = await client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'boy bands' }] });
+    const stream = await h.client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'boy bands' }] });
     const types: string[] = [];
     let text = '';
     for await (const event of stream) {
@@ -103,18 +87,16 @@ describe('Cohere SDK (CohereClientV2) through tokometer', () => {
     }
     expect(types).toEqual(sseFrames(STREAM).map((f) => /^event: (.*)$/m.exec(f)?.[1]));
     expect(text).toBe('Both Nsync and Backstreet Boys were huge in 2000.');
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ endpoint: 'chat', streamed: 1, input_tokens: 18, output_tokens: 12, cost_nano: STREAM_COST_NANO, usage_source: 'reported' });
+    expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'chat', streamed: 1, input_tokens: 18, output_tokens: 12, cost_nano: STREAM_COST_NANO, usage_source: 'reported' });
   });
 
   it('meters a cached tool-call stream', async () => {
     const before = h.records.length;
-    const stream = await client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'tools' }] });
+    const stream = await h.client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'tools' }] });
     const types = new Set<string>();
     for await (const event of stream) types.add(event.type);
     expect([...types]).toEqual(['message-start', 'tool-plan-delta', 'tool-call-start', 'tool-call-delta', 'tool-call-end', 'message-end']);
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ streamed: 1, input_tokens: 1126, cached_input_tokens: 1024, output_tokens: 84, cost_nano: STREAM_TOOLS_COST_NANO });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 1126, cached_input_tokens: 1024, output_tokens: 84, cost_nano: STREAM_TOOLS_COST_NANO });
   });
 
   it('relays the SSE bytes unchanged', async () => {
@@ -125,27 +107,25 @@ describe('Cohere SDK (CohereClientV2) through tokometer', () => {
       body: JSON.stringify({ model: 'command-a-03-2025', stream: true, messages: [{ role: 'user', content: 'tools' }] }),
     });
     expect(await res.text()).toBe(STREAM_TOOLS);
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ cost_nano: STREAM_TOOLS_COST_NANO });
+    expect(await h.rowAfter(before)).toMatchObject({ cost_nano: STREAM_TOOLS_COST_NANO });
   });
 
   it('records a stream cut before message-end as estimated', async () => {
     const before = h.records.length;
-    const stream = await client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'cut' }] });
+    const stream = await h.client.chatStream({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'cut' }] });
     let events = 0;
     for await (const _event of stream) events++;
     expect(events).toBe(sseFrames(STREAM_CUT).length);
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    const row = lastRow();
+    const row = await h.rowAfter(before);
     expect(row).toMatchObject({ streamed: 1, outcome: 'ok', usage_source: 'estimated' });
     expect(Number(row.cost_nano)).toBeGreaterThan(0);
   });
 
   it('meters embed from meta.billed_units', async () => {
-    const res = await client.embed({ model: 'embed-v4.0', inputType: 'search_document', embeddingTypes: ['float'], texts: ['hello', 'goodbye'] });
+    const res = await h.client.embed({ model: 'embed-v4.0', inputType: 'search_document', embeddingTypes: ['float'], texts: ['hello', 'goodbye'] });
     expect(res.embeddings.float?.length).toBe(2);
-    expect(lastUpstream().url).toBe('/v2/embed');
-    expect(lastRow()).toMatchObject({ endpoint: 'embed', model: 'embed-v4.0', input_tokens: 2, output_tokens: 0, cost_nano: EMBED_COST_NANO, streamed: 0 });
+    expect(h.lastUpstream().url).toBe('/v2/embed');
+    expect(h.lastRow()).toMatchObject({ endpoint: 'embed', model: 'embed-v4.0', input_tokens: 2, output_tokens: 0, cost_nano: EMBED_COST_NANO, streamed: 0 });
   });
 
   it('answers an unknown metering key with a 401 the SDK raises as UnauthorizedError', async () => {
@@ -164,10 +144,10 @@ describe('Cohere SDK (CohereClientV2) through tokometer', () => {
   });
 
   it('passes an upstream error through unchanged and records it at no cost', async () => {
-    const error = await client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'rate limit' }] }).catch((e: unknown) => e);
+    const error = await h.client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'rate limit' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Cohere.TooManyRequestsError);
     expect((error as CohereError).body).toEqual(JSON.parse(ERROR_429));
-    expect(lastRow()).toMatchObject({ status: 429, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
+    expect(h.lastRow()).toMatchObject({ status: 429, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
     const raw = await fetch(`${h.baseUrl('cohere')}/v2/chat`, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },

@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { ApiError, GoogleGenAI } from '@google/genai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { budgetExceededError } from '../../src/budget/errors.js';
+import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
-import type { BudgetGate } from '../../src/proxy/deps.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import { startHarness, UPSTREAM_KEY, waitFor, type CallRow, type Harness } from '../support/proxy-harness.js';
+import { UPSTREAM_KEY } from '../support/proxy-harness.js';
+import { cappedKeyGate, fixture, sdkHarness, sseReply } from './sdk-harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/gemini/${name}`, import.meta.url), 'utf8');
-const CACHED = fixture('generate-content.json');
-const STREAM = fixture('stream.sse');
-const STREAM_ARRAY = fixture('stream-array.json');
-const QUOTA = fixture('error-429.json');
+const CACHED = fixture('gemini', 'generate-content.json');
+const STREAM = fixture('gemini', 'stream.sse');
+const STREAM_ARRAY = fixture('gemini', 'stream-array.json');
+const QUOTA = fixture('gemini', 'error-429.json');
 
 /** Splits a `\r\n\r\n`-framed SSE fixture into frames (each with its blank line). */
 const frames = (text: string): string[] => text.split(/(?<=\r\n\r\n)/).filter((f) => f.length > 0);
@@ -20,8 +17,8 @@ const dataOf = (frame: string): unknown => JSON.parse(frame.slice('data: '.lengt
 /** The fake Gemini API: the first text of the request names the scripted reply. */
 const SCRIPT: Readonly<Record<string, Reply>> = {
   cached: { body: CACHED },
-  pro: { body: fixture('generate-content-pro.json') },
-  long: { body: fixture('generate-content-long.json') },
+  pro: { body: fixture('gemini', 'generate-content-pro.json') },
+  long: { body: fixture('gemini', 'generate-content-long.json') },
   quota: { status: 429, body: QUOTA },
 };
 
@@ -34,12 +31,12 @@ function reply(req: ReceivedRequest): Reply | undefined {
   if (method === 'streamGenerateContent') {
     const sse = new URLSearchParams(query).get('alt') === 'sse';
     if (scenario === 'quota') return SCRIPT.quota;
-    return sse ? { headers: { 'content-type': 'text/event-stream' }, body: frames(STREAM), delayMs: 1 } : { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: STREAM_ARRAY, chunkBytes: 97, delayMs: 1 };
+    return sse ? sseReply(frames(STREAM)) : { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: STREAM_ARRAY, chunkBytes: 97, delayMs: 1 };
   }
   if (method === 'generateContent') return SCRIPT[scenario];
-  if (method === 'batchEmbedContents') return { body: fixture('batch-embed-contents.json') };
-  if (method === 'embedContent') return { body: fixture('embed-content.json') };
-  if (method === 'countTokens') return { body: fixture('count-tokens.json') };
+  if (method === 'batchEmbedContents') return { body: fixture('gemini', 'batch-embed-contents.json') };
+  if (method === 'embedContent') return { body: fixture('gemini', 'embed-content.json') };
+  if (method === 'countTokens') return { body: fixture('gemini', 'count-tokens.json') };
   return undefined;
 }
 
@@ -60,33 +57,12 @@ const COST = {
   embed: 1_800,
 };
 
-/** The harness runs without a budget ledger; this gate refuses key 'capped' with the real budget error. */
-const CAPPED_GATE: BudgetGate<undefined> = {
-  reserve: (req) => {
-    if (req.keyName !== 'capped') return { ok: true, reservation: undefined };
-    const block = { name: 'capped', kind: 'key', per: null, tagValue: null, limitNano: 1_000_000, spentNano: 1_200_000, reservedNano: 0, estimateNano: 5_000 } as const;
-    return { ok: false, error: budgetExceededError({ ...block, period: 'day', resetAt: req.at + 60_000, reason: 'exhausted', at: req.at }) };
-  },
-  settle: () => {},
-};
-
 describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () => {
-  let h: Harness;
-  let ai: GoogleGenAI;
-
-  beforeAll(async () => {
-    h = await startHarness({ provider: 'gemini', upstream: { reply, authHeader: 'x-goog-api-key' }, overrides: { budgets: () => CAPPED_GATE } });
-    ai = new GoogleGenAI({ apiKey: h.secret, vertexai: false, httpOptions: { baseUrl: h.baseUrl('gemini') } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  const rowAfter = async (before: number): Promise<CallRow> => {
-    await waitFor(() => h.records.length > before, 5000, 'call record');
-    return h.rows().at(-1) as CallRow;
-  };
-  const upstream = () => h.fake.requests.at(-1) as ReceivedRequest;
+  const h = sdkHarness(
+    // No budget ledger: key 'capped' is refused as the ledger would once $0.0012 of its $0.001 daily budget is spent.
+    { provider: 'gemini', upstream: { reply, authHeader: 'x-goog-api-key' }, overrides: { budgets: () => cappedKeyGate({ spentNano: 1_200_000, estimateNano: 5_000, resetInMs: 60_000 }) } },
+    (started) => new GoogleGenAI({ apiKey: started.secret, vertexai: false, httpOptions: { baseUrl: started.baseUrl('gemini') } }),
+  );
 
   it('uses the catalog prices the hand computations rely on', () => {
     const pricer = createPricer();
@@ -97,10 +73,10 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
 
   it('meters generateContent with cached and thinking tokens to the nano-dollar', async () => {
     const before = h.records.length;
-    const res = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'cached', config: { maxOutputTokens: 512 } });
+    const res = await h.client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'cached', config: { maxOutputTokens: 512 } });
     expect(res.text).toBe('Paris is the capital of France.');
     expect(res.usageMetadata?.cachedContentTokenCount).toBe(1024);
-    expect(await rowAfter(before)).toMatchObject({
+    expect(await h.rowAfter(before)).toMatchObject({
       provider: 'gemini',
       endpoint: 'generateContent',
       model_requested: 'gemini-2.5-flash',
@@ -116,32 +92,32 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
       usage_source: 'reported',
       max_output_tokens: 512,
     });
-    expect(upstream().url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
-    expect(upstream().headers['x-goog-api-key']).toBe(UPSTREAM_KEY);
+    expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    expect(h.lastUpstream().headers['x-goog-api-key']).toBe(UPSTREAM_KEY);
     expect(h.fake.problems).toEqual([]);
   });
 
   it('meters an uncached gemini-2.5-pro call', async () => {
     const before = h.records.length;
-    await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'pro' });
-    expect(await rowAfter(before)).toMatchObject({ model: 'gemini-2.5-pro', input_tokens: 3412, cached_input_tokens: 0, output_tokens: 1536, reasoning_tokens: 1024, cost_nano: COST.pro });
+    await h.client.models.generateContent({ model: 'gemini-2.5-pro', contents: 'pro' });
+    expect(await h.rowAfter(before)).toMatchObject({ model: 'gemini-2.5-pro', input_tokens: 3412, cached_input_tokens: 0, output_tokens: 1536, reasoning_tokens: 1024, cost_nano: COST.pro });
   });
 
   it('prices gemini-2.5-pro above 200k prompt tokens at the long-context tier', async () => {
     const before = h.records.length;
-    await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'long' });
-    expect(await rowAfter(before)).toMatchObject({ input_tokens: 250_000, cached_input_tokens: 180_000, output_tokens: 3000, cost_nano: COST.long });
+    await h.client.models.generateContent({ model: 'gemini-2.5-pro', contents: 'long' });
+    expect(await h.rowAfter(before)).toMatchObject({ input_tokens: 250_000, cached_input_tokens: 180_000, output_tokens: 3000, cost_nano: COST.long });
   });
 
   it('streams with alt=sse: every chunk reaches the SDK, the last usage is metered once', async () => {
     const before = h.records.length;
     const chunks = [];
-    for await (const chunk of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'stream' })) chunks.push(chunk);
+    for await (const chunk of await h.client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'stream' })) chunks.push(chunk);
     const expected = frames(STREAM).map(dataOf) as Array<{ usageMetadata: unknown; candidates: Array<{ content: { parts: Array<{ text: string }> } }> }>;
     expect(chunks.map((c) => c.text)).toEqual(expected.map((e) => e.candidates[0]?.content.parts[0]?.text));
     expect(chunks.map((c) => c.usageMetadata)).toEqual(expected.map((e) => e.usageMetadata));
-    expect(upstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
-    expect(await rowAfter(before)).toMatchObject({ streamed: 1, endpoint: 'generateContent', input_tokens: 1250, cached_input_tokens: 1024, output_tokens: 334, reasoning_tokens: 310, cost_nano: COST.stream, usage_source: 'reported' });
+    expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, endpoint: 'generateContent', input_tokens: 1250, cached_input_tokens: 1024, output_tokens: 334, reasoning_tokens: 310, cost_nano: COST.stream, usage_source: 'reported' });
   });
 
   it('strips ?key= before forwarding and relays the SSE bytes untouched', async () => {
@@ -153,10 +129,10 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(STREAM);
-    expect(upstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
-    expect(upstream().headers['x-goog-api-key']).toBe(UPSTREAM_KEY);
+    expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(h.lastUpstream().headers['x-goog-api-key']).toBe(UPSTREAM_KEY);
     expect(h.fake.problems).toEqual([]);
-    expect(await rowAfter(before)).toMatchObject({ key_name: 'test-key', cost_nano: COST.stream });
+    expect(await h.rowAfter(before)).toMatchObject({ key_name: 'test-key', cost_nano: COST.stream });
   });
 
   it('relays the JSON-array stream (no alt=sse) as it arrives and meters the parsed array', async () => {
@@ -167,16 +143,16 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
       body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'stream' }] }] }),
     });
     expect(await res.text()).toBe(STREAM_ARRAY);
-    expect(upstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent');
-    expect(await rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 1250, output_tokens: 334, cost_nano: COST.stream, usage_source: 'reported' });
+    expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent');
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 1250, output_tokens: 334, cost_nano: COST.stream, usage_source: 'reported' });
   });
 
   it('estimates embedding tokens (the API reports none) and flags the row estimated', async () => {
     const before = h.records.length;
-    const res = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['What is your name?', 'What is your favorite color?'] });
+    const res = await h.client.models.embedContent({ model: 'gemini-embedding-001', contents: ['What is your name?', 'What is your favorite color?'] });
     expect(res.embeddings?.map((e) => e.values?.length)).toEqual([8, 8]);
-    expect(upstream().url).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
-    expect(await rowAfter(before)).toMatchObject({
+    expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(await h.rowAfter(before)).toMatchObject({
       endpoint: 'batchEmbedContents',
       model: 'gemini-embedding-001',
       input_tokens: 12,
@@ -212,26 +188,26 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
     expect(body.error).toMatchObject({ status: 'RESOURCE_EXHAUSTED', budget: { name: 'capped' } });
     expect(body.error.message).toMatch(/Budget 'capped' exhausted/);
     expect(h.fake.requests.length).toBe(seen);
-    expect(await rowAfter(before)).toMatchObject({ key_name: 'capped', outcome: 'refused', status: 429, cost_nano: 0 });
+    expect(await h.rowAfter(before)).toMatchObject({ key_name: 'capped', outcome: 'refused', status: 429, cost_nano: 0 });
   });
 
   it('passes an upstream 429 through unchanged, also on a stream', async () => {
     const before = h.records.length;
-    const error = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'quota' }).catch((e: unknown) => e);
+    const error = await h.client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'quota' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(429);
     expect(JSON.parse((error as ApiError).message)).toEqual(JSON.parse(QUOTA));
-    expect(await rowAfter(before)).toMatchObject({ status: 429, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
-    const streamed = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'quota' }).catch((e: unknown) => e);
+    expect(await h.rowAfter(before)).toMatchObject({ status: 429, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
+    const streamed = await h.client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'quota' }).catch((e: unknown) => e);
     expect(streamed).toBeInstanceOf(ApiError);
     expect(JSON.parse((streamed as ApiError).message)).toEqual(JSON.parse(QUOTA));
   });
 
   it('forwards countTokens unmetered and records it at zero cost', async () => {
     const before = h.records.length;
-    const counted = await ai.models.countTokens({ model: 'gemini-2.5-flash', contents: 'how many?' });
+    const counted = await h.client.models.countTokens({ model: 'gemini-2.5-flash', contents: 'how many?' });
     expect(counted.totalTokens).toBe(31);
-    expect(await rowAfter(before)).toMatchObject({ endpoint: 'countTokens', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
+    expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'countTokens', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
     expect(h.fake.problems).toEqual([]);
   });
 });

@@ -1,28 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { Mistral } from '@mistralai/mistralai';
 import { MistralError, SDKError } from '@mistralai/mistralai/models/errors';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { startHarness, waitFor, type CallRow, type Harness } from '../support/proxy-harness.js';
+import { fixture, sdkHarness, sseReply } from './sdk-harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/mistral/${name}`, import.meta.url), 'utf8');
-const CHAT = fixture('chat.json');
-const CHAT_CACHED = fixture('chat-cached.json');
-const STREAM = fixture('chat-stream.sse');
-const STREAM_SEPARATE = fixture('chat-stream-separate-usage.sse');
-const STREAM_NO_USAGE = fixture('chat-stream-no-usage.sse');
-const EMBEDDINGS = fixture('embeddings.json');
-const ERROR_429 = fixture('error-429.json');
-const SSE = { 'content-type': 'text/event-stream' };
+const CHAT = fixture('mistral', 'chat.json');
+const CHAT_CACHED = fixture('mistral', 'chat-cached.json');
+const STREAM = fixture('mistral', 'chat-stream.sse');
+const STREAM_SEPARATE = fixture('mistral', 'chat-stream-separate-usage.sse');
+const STREAM_NO_USAGE = fixture('mistral', 'chat-stream-no-usage.sse');
+const EMBEDDINGS = fixture('mistral', 'embeddings.json');
+const ERROR_429 = fixture('mistral', 'error-429.json');
 
 /** The fake Mistral API: picks a fixture from the path and the first user message. */
 function reply(req: ReceivedRequest): Reply | undefined {
   const body = req.json as { stream?: boolean; messages?: Array<{ content: string }> } | undefined;
   const prompt = body?.messages?.[0]?.content;
-  if (req.url === '/v1/chat/completions' && body?.stream) {
-    const text = prompt === 'separate' ? STREAM_SEPARATE : prompt === 'no usage' ? STREAM_NO_USAGE : STREAM;
-    return { headers: SSE, body: sseFrames(text), delayMs: 1 };
-  }
+  if (req.url === '/v1/chat/completions' && body?.stream) return sseReply(prompt === 'separate' ? STREAM_SEPARATE : prompt === 'no usage' ? STREAM_NO_USAGE : STREAM);
   if (req.url === '/v1/chat/completions' && prompt === 'rate limit') return { status: 429, headers: { 'retry-after': '1' }, body: ERROR_429 };
   if (req.url === '/v1/chat/completions') return { body: prompt === 'cached' ? CHAT_CACHED : CHAT };
   if (req.url === '/v1/embeddings') return { body: EMBEDDINGS };
@@ -44,29 +38,19 @@ const SMALL_STREAM_COST_NANO = 4_800;
 const EMBED_COST_NANO = 1_500;
 
 describe('Mistral SDK through tokometer', () => {
-  let h: Harness;
-  let client: Mistral;
   const tags = { feature: 'contracts', tenant_id: 't_42' };
   const withTags = { headers: { 'X-Metering-Tags': JSON.stringify(tags) } };
-
-  beforeAll(async () => {
-    h = await startHarness({ upstream: { reply }, provider: 'mistral' });
-    client = new Mistral({ apiKey: h.secret, serverURL: h.baseUrl('mistral'), retryConfig: { strategy: 'none' } });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
-  const lastRow = (): CallRow => h.rows().at(-1) as CallRow;
-  const lastUpstream = (): ReceivedRequest => h.fake.requests.at(-1) as ReceivedRequest;
+  const h = sdkHarness({ upstream: { reply }, provider: 'mistral' }, (started) =>
+    new Mistral({ apiKey: started.secret, serverURL: started.baseUrl('mistral'), retryConfig: { strategy: 'none' } }),
+  );
 
   it('meters a non-streamed, uncached chat completion to the nano-dollar', async () => {
-    const res = await client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'capital of France?' }] }, withTags);
+    const res = await h.client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'capital of France?' }] }, withTags);
     expect(res.choices[0]?.message?.content).toBe('Paris is the capital of France.');
     expect(res.usage.promptTokens).toBe(1180);
-    expect(lastUpstream().url).toBe('/v1/chat/completions');
-    expect(lastUpstream().headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');
-    const row = lastRow();
+    expect(h.lastUpstream().url).toBe('/v1/chat/completions');
+    expect(h.lastUpstream().headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');
+    const row = h.lastRow();
     expect(row).toMatchObject({
       provider: 'mistral',
       endpoint: 'chat.completions',
@@ -89,14 +73,14 @@ describe('Mistral SDK through tokometer', () => {
   });
 
   it('bills prompt-cache hits at the cached rate', async () => {
-    const res = await client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'cached' }] });
+    const res = await h.client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'cached' }] });
     expect(res.usage.completionTokens).toBe(22);
-    expect(lastRow()).toMatchObject({ input_tokens: 1180, cached_input_tokens: 1152, output_tokens: 22, cost_nano: LARGE_CACHED_COST_NANO });
+    expect(h.lastRow()).toMatchObject({ input_tokens: 1180, cached_input_tokens: 1152, output_tokens: 22, cost_nano: LARGE_CACHED_COST_NANO });
   });
 
   it('streams through untouched (no request rewrite) and meters usage from the last chunk', async () => {
     const before = h.records.length;
-    const stream = await client.chat.stream({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await h.client.chat.stream({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] });
     let content = '';
     let lastUsage: unknown;
     for await (const event of stream) {
@@ -106,11 +90,10 @@ describe('Mistral SDK through tokometer', () => {
     }
     expect(content).toBe('Paris is the capital of France.');
     expect(lastUsage).toMatchObject({ promptTokens: 24, completionTokens: 8 });
-    const sent = lastUpstream().json as Record<string, unknown>;
+    const sent = h.lastUpstream().json as Record<string, unknown>;
     expect(sent.stream).toBe(true);
     expect(sent.stream_options).toBeUndefined();
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ endpoint: 'chat.completions', streamed: 1, model: 'mistral-small-latest', input_tokens: 24, output_tokens: 8, cost_nano: SMALL_STREAM_COST_NANO, usage_source: 'reported' });
+    expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'chat.completions', streamed: 1, model: 'mistral-small-latest', input_tokens: 24, output_tokens: 8, cost_nano: SMALL_STREAM_COST_NANO, usage_source: 'reported' });
   });
 
   it('relays the stream byte for byte, also when usage comes in a chunk of its own', async () => {
@@ -121,28 +104,26 @@ describe('Mistral SDK through tokometer', () => {
       body: JSON.stringify({ model: 'mistral-small-latest', stream: true, messages: [{ role: 'user', content: 'separate' }] }),
     });
     expect(await res.text()).toBe(STREAM_SEPARATE);
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ streamed: 1, input_tokens: 24, output_tokens: 8, cost_nano: SMALL_STREAM_COST_NANO, usage_source: 'reported' });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 24, output_tokens: 8, cost_nano: SMALL_STREAM_COST_NANO, usage_source: 'reported' });
   });
 
   it('records a stream that never sent usage as estimated, with the client seeing every chunk', async () => {
     const before = h.records.length;
-    const stream = await client.chat.stream({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'no usage' }] });
+    const stream = await h.client.chat.stream({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'no usage' }] });
     let chunks = 0;
     for await (const _event of stream) chunks++;
     expect(chunks).toBe(sseFrames(STREAM_NO_USAGE).length - 1);
-    await waitFor(() => h.records.length > before, 5000, 'stream record');
-    const row = lastRow();
+    const row = await h.rowAfter(before);
     expect(row).toMatchObject({ streamed: 1, outcome: 'ok', usage_source: 'estimated', model: 'mistral-small-latest' });
     expect(Number(row.input_tokens)).toBeGreaterThan(0);
     expect(Number(row.cost_nano)).toBeGreaterThan(0);
   });
 
   it('meters embeddings', async () => {
-    const res = await client.embeddings.create({ model: 'mistral-embed', inputs: ['The food was delicious.', 'The waiter was rude.'] });
+    const res = await h.client.embeddings.create({ model: 'mistral-embed', inputs: ['The food was delicious.', 'The waiter was rude.'] });
     expect(res.data.map((d) => d.embedding?.length)).toEqual([8, 8]);
-    expect((lastUpstream().json as { input?: unknown }).input).toEqual(['The food was delicious.', 'The waiter was rude.']);
-    expect(lastRow()).toMatchObject({ endpoint: 'embeddings', model: 'mistral-embed', input_tokens: 15, output_tokens: 0, cost_nano: EMBED_COST_NANO, streamed: 0 });
+    expect((h.lastUpstream().json as { input?: unknown }).input).toEqual(['The food was delicious.', 'The waiter was rude.']);
+    expect(h.lastRow()).toMatchObject({ endpoint: 'embeddings', model: 'mistral-embed', input_tokens: 15, output_tokens: 0, cost_nano: EMBED_COST_NANO, streamed: 0 });
   });
 
   it('answers an unknown metering key with a Mistral-shaped 401 the SDK raises as SDKError', async () => {
@@ -162,12 +143,12 @@ describe('Mistral SDK through tokometer', () => {
   });
 
   it('passes an upstream error through unchanged and records it at no cost', async () => {
-    const error = await client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'rate limit' }] }).catch((e: unknown) => e);
+    const error = await h.client.chat.complete({ model: 'mistral-large-latest', messages: [{ role: 'user', content: 'rate limit' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SDKError);
     const e = error as SDKError;
     expect(e.statusCode).toBe(429);
     expect(e.body).toBe(ERROR_429);
     expect(e.headers.get('retry-after')).toBe('1');
-    expect(lastRow()).toMatchObject({ status: 429, outcome: 'upstream_error', usage_source: 'not_metered', cost_nano: 0, model_requested: 'mistral-large-latest' });
+    expect(h.lastRow()).toMatchObject({ status: 429, outcome: 'upstream_error', usage_source: 'not_metered', cost_nano: 0, model_requested: 'mistral-large-latest' });
   });
 });

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+import { fixture, sdkHarness, sseReply } from './sdk-harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/openai/${name}`, import.meta.url), 'utf8');
-const CHAT = fixture('chat.json');
-const STREAM_USAGE = fixture('chat-stream-usage.sse');
-const STREAM_NO_USAGE = fixture('chat-stream-no-usage.sse');
-const EMBED_B64 = fixture('embeddings-base64.json');
-const SSE = { 'content-type': 'text/event-stream' };
+const CHAT = fixture('openai', 'chat.json');
+const STREAM_USAGE = fixture('openai', 'chat-stream-usage.sse');
+const STREAM_NO_USAGE = fixture('openai', 'chat-stream-no-usage.sse');
+const EMBED_B64 = fixture('openai', 'embeddings-base64.json');
 
 /** The usage-only frame of the stream fixture: what the proxy must strip when it injected usage. */
 const USAGE_FRAME = sseFrames(STREAM_USAGE).find((f) => f.includes('"choices":[]')) as string;
@@ -19,7 +16,7 @@ function reply(req: ReceivedRequest): Reply | undefined {
   if (req.url === '/chat/completions' && body?.stream) {
     const slow = body.messages?.[0]?.content === 'slow';
     const text = body.stream_options?.include_usage ? STREAM_USAGE : STREAM_NO_USAGE;
-    return { headers: SSE, body: sseFrames(text), delayMs: slow ? 150 : 1 };
+    return sseReply(text, { delayMs: slow ? 150 : 1 });
   }
   if (req.url === '/chat/completions') return { body: CHAT };
   if (req.url === '/embeddings') return { body: EMBED_B64 };
@@ -33,25 +30,16 @@ function reply(req: ReceivedRequest): Reply | undefined {
 const CHAT_COST_NANO = 116_100;
 
 describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
-  let h: Harness;
-  let client: OpenAI;
   const tags = { feature: 'summarizer', user_tier: 'free', tenant_id: 't_8472' };
-
-  beforeAll(async () => {
-    h = await startHarness({ upstream: { reply } });
-    client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl(), maxRetries: 0, defaultHeaders: { 'X-Metering-Tags': JSON.stringify(tags) } });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
-  const lastRow = () => h.rows().at(-1) as Record<string, unknown> & { tags: Record<string, string> };
+  const h = sdkHarness({ upstream: { reply } }, (started) =>
+    new OpenAI({ apiKey: started.secret, baseURL: started.baseUrl(), maxRetries: 0, defaultHeaders: { 'X-Metering-Tags': JSON.stringify(tags) } }),
+  );
 
   it('meters a non-streamed chat completion to the nano-dollar', async () => {
-    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'capital of France?' }] });
+    const res = await h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'capital of France?' }] });
     expect(res.choices[0]?.message.content).toBe('Paris is the capital of France.');
     expect(res.usage?.prompt_tokens).toBe(1250);
-    const row = lastRow();
+    const row = h.lastRow();
     expect(row).toMatchObject({
       provider: 'openai',
       endpoint: 'chat.completions',
@@ -69,44 +57,44 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
       key_name: 'test-key',
     });
     expect(row.tags).toEqual(tags);
-    const upstream = h.fake.requests.at(-1) as ReceivedRequest;
+    const upstream = h.lastUpstream();
     expect(upstream.headers['x-metering-tags']).toBeUndefined();
     expect(upstream.headers.authorization).toBe('Bearer sk-test-upstream-0123456789abcdef');
     expect(h.fake.problems).toEqual([]);
   });
 
   it('injects include_usage, strips the usage chunk, and the client sees exactly its stream', async () => {
+    const before = h.records.length;
     const res = await fetch(`${h.baseUrl()}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
     });
     const text = await res.text();
-    const upstreamBody = h.fake.requests.at(-1)?.json as { stream_options?: { include_usage?: boolean } };
+    const upstreamBody = h.lastUpstream().json as { stream_options?: { include_usage?: boolean } };
     expect(upstreamBody.stream_options).toEqual({ include_usage: true });
     expect(text).toBe(STREAM_USAGE.replace(USAGE_FRAME, ''));
     expect(text).not.toContain('"usage":{');
-    await waitFor(() => h.records.length >= 2, 5000, 'stream record');
-    expect(lastRow()).toMatchObject({ streamed: 1, input_tokens: 1250, cached_input_tokens: 1024, output_tokens: 9, cost_nano: CHAT_COST_NANO, usage_source: 'reported', outcome: 'ok' });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 1250, cached_input_tokens: 1024, output_tokens: 9, cost_nano: CHAT_COST_NANO, usage_source: 'reported', outcome: 'ok' });
   });
 
   it('passes a stream through untouched when the client asked for usage itself', async () => {
+    const before = h.records.length;
     const chunks: unknown[] = [];
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await h.client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
     for await (const chunk of stream) chunks.push(chunk);
     const expected = sseFrames(STREAM_USAGE)
       .map((f) => f.replace(/^data: /, '').trim())
       .filter((d) => d !== '[DONE]')
       .map((d) => JSON.parse(d));
     expect(chunks).toEqual(expected);
-    const upstreamBody = h.fake.requests.at(-1)?.json as { stream_options?: unknown };
+    const upstreamBody = h.lastUpstream().json as { stream_options?: unknown };
     expect(upstreamBody.stream_options).toEqual({ include_usage: true });
-    await waitFor(() => h.rows().length >= 3, 5000, 'third row');
-    expect(lastRow()).toMatchObject({ streamed: 1, output_tokens: 9, cost_nano: CHAT_COST_NANO });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, output_tokens: 9, cost_nano: CHAT_COST_NANO });
   });
 
   it('the SDK stream without include_usage yields every chunk but the usage-only one', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await h.client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBe(sseFrames(STREAM_USAGE).length - 2); // minus the usage chunk and [DONE]
@@ -115,19 +103,19 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
 
   it('passes base64 embeddings (the SDK default) through and meters them', async () => {
     // text-embedding-3-large: $0.13 per 1M tokens = 130 nano-USD per token → 23 × 130 = 2,990 nano-USD.
-    const res = await client.embeddings.create({ model: 'text-embedding-3-large', input: 'The food was delicious.' });
-    expect((h.fake.requests.at(-1)?.json as { encoding_format?: string }).encoding_format).toBe('base64');
+    const res = await h.client.embeddings.create({ model: 'text-embedding-3-large', input: 'The food was delicious.' });
+    expect((h.lastUpstream().json as { encoding_format?: string }).encoding_format).toBe('base64');
     expect(res.data[0]?.embedding.length).toBe(8);
     const bytes = Buffer.from((JSON.parse(EMBED_B64) as { data: Array<{ embedding: string }> }).data[0]!.embedding, 'base64');
     const expected = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
     expect(res.data[0]?.embedding).toEqual(expected);
-    expect(lastRow()).toMatchObject({ endpoint: 'embeddings', model: 'text-embedding-3-large', input_tokens: 23, output_tokens: 0, cost_nano: 2_990 });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'embeddings', model: 'text-embedding-3-large', input_tokens: 23, output_tokens: 0, cost_nano: 2_990 });
   });
 
   it('records a stream the client abandons mid-way, with estimated usage', async () => {
     const before = h.records.length;
     const controller = new AbortController();
-    const stream = await client.chat.completions.create(
+    const stream = await h.client.chat.completions.create(
       { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'slow' }] },
       { signal: controller.signal },
     );
@@ -138,8 +126,7 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
       if (seen === 2) controller.abort();
     }
     expect(seen).toBe(2);
-    await waitFor(() => h.records.length > before, 5000, 'aborted call record');
-    const row = lastRow();
+    const row = await h.rowAfter(before);
     expect(row).toMatchObject({ outcome: 'client_aborted', streamed: 1, usage_source: 'estimated', model: 'gpt-4o-mini-2024-07-18' });
     expect(Number(row.output_tokens)).toBeGreaterThanOrEqual(2);
     expect(Number(row.output_tokens)).toBeLessThan(12);
@@ -154,7 +141,7 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
     expect((error as Error).message).toMatch(/X-Metering-Tags/);
     expect((error as Error).message).toMatch(/feature/);
     expect(h.fake.requests.length).toBe(seen);
-    expect(lastRow()).toMatchObject({ outcome: 'refused', status: 400, cost_nano: 0, key_name: 'test-key' });
+    expect(h.lastRow()).toMatchObject({ outcome: 'refused', status: 400, cost_nano: 0, key_name: 'test-key' });
   });
 
   it('answers 401 in OpenAI shape for an unknown key and forwards nothing', async () => {
@@ -169,9 +156,9 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
   });
 
   it('forwards unmetered paths and records them at zero cost', async () => {
-    const models = await client.models.list();
+    const models = await h.client.models.list();
     expect(models.data[0]?.id).toBe('gpt-4o-mini');
-    expect(lastRow()).toMatchObject({ endpoint: 'other', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'other', cost_nano: 0, usage_source: 'not_metered', outcome: 'ok' });
   });
 
   it('answers 404 in OpenAI shape for an unknown provider', async () => {

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDb, UPSTREAM_KEY } from '../budget/support.js';
+import { UPSTREAM_KEY } from '../budget/support.js';
 import { chatCall, COMPLETION, PROMPT, readDb, startEchoUpstream, waitFor } from '../prices/support.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
-import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { stopProcess, type Build } from '../support/spawn-cli.js';
+import { cliWorkspace } from './cli-workspace.js';
 
 /**
  * Issue #21: `prices reprice` after a config price change moves the stored calls, the
@@ -22,9 +22,7 @@ const CALLS = 5;
 
 describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (build) => {
   let fake: FakeUpstream;
-  const db = tempDb();
-  const config = path.join(db.dir, 'tokometer.yaml');
-  const cli = (...args: string[]) => runCli(build, [...args, '--db', db.dbPath, '--config', config], { cwd: db.dir });
+  const { db, config, cli, createKey, startServe } = cliWorkspace(build);
   const writeConfig = (input: number, output: number) =>
     writeFileSync(
       config,
@@ -52,9 +50,7 @@ describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (bu
   beforeAll(async () => {
     fake = await startEchoUpstream();
     writeConfig(1, 2);
-    const created = await cli('keys', 'create', 'app', '--budget', '50');
-    expect(created.code).toBe(0);
-    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)![0];
+    secret = await createKey('app', '--budget', '50');
   });
   afterAll(async () => {
     await fake.stop();
@@ -62,7 +58,7 @@ describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (bu
   });
 
   it('moves calls, rollups, entity rows and the running budgets to the new cost; dry run first changes nothing', async () => {
-    const serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    const serve = await startServe();
     const budgets = async () => {
       const res = await fetch(`${serve.url}/admin/budgets`, { headers: { authorization: `Bearer ${TOKEN}` } });
       const list = ((await res.json()) as { budgets: Array<{ name: string; tag_value: string | null; spent_usd: number }> }).budgets;
@@ -113,7 +109,7 @@ describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (bu
   });
 
   it('a restarted serve seeds its budgets from the repriced calls', async () => {
-    const serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    const serve = await startServe();
     try {
       const res = await fetch(`${serve.url}/admin/budgets`, { headers: { authorization: `Bearer ${TOKEN}` } });
       const app = ((await res.json()) as { budgets: Array<{ name: string; spent_usd: number }> }).budgets.find((b) => b.name === 'app');

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDb, UPSTREAM_KEY } from '../budget/support.js';
+import { UPSTREAM_KEY } from '../budget/support.js';
 import { chatCall, COMPLETION, PROMPT, provider, publishedCatalog, readDb, serveFiles, startEchoUpstream, waitFor } from '../prices/support.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
-import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { runCli, stopProcess, type Build } from '../support/spawn-cli.js';
+import { cliWorkspace } from './cli-workspace.js';
 
 /**
  * Issue #21: a catalog served on loopback in the published format, with gpt-4o-mini's
@@ -24,9 +25,7 @@ const ADDED_COST = PROMPT * 2000 + COMPLETION * 4000;
 describe.each<Build>(['node', 'binary'])('prices update with the %s build', (build) => {
   let fake: FakeUpstream;
   let files: Awaited<ReturnType<typeof serveFiles>>;
-  const db = tempDb();
-  const config = path.join(db.dir, 'tokometer.yaml');
-  const cli = (...args: string[]) => runCli(build, [...args, '--db', db.dbPath, '--config', config], { cwd: db.dir });
+  const { db, config, cli, createKey, startServe } = cliWorkspace(build);
   let secret = '';
 
   beforeAll(async () => {
@@ -54,9 +53,7 @@ describe.each<Build>(['node', 'binary'])('prices update with the %s build', (bui
       '/hup.json': withMini(0.5),
     });
     writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nprices: { poll_interval: 1s }\n`);
-    const created = await cli('keys', 'create', 'app');
-    expect(created.code).toBe(0);
-    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)![0];
+    secret = await createKey('app');
   });
   afterAll(async () => {
     await fake.stop();
@@ -76,7 +73,7 @@ describe.each<Build>(['node', 'binary'])('prices update with the %s build', (bui
     }, 10_000);
 
   it('a running serve prices new calls from the new snapshot within the poll interval; old calls keep their costs', async () => {
-    const serve = await startServe(build, ['--config', config, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    const serve = await startServe();
     try {
       expect(await chatCall(serve.url, secret, 'gpt-4o-mini')).toBe(200);
       const before = await lastCall('gpt-4o-mini', 0);
@@ -126,7 +123,7 @@ describe.each<Build>(['node', 'binary'])('prices update with the %s build', (bui
     // Polls are an hour apart here: only the start-up fetch and SIGHUP can bring the new prices.
     const hourly = path.join(db.dir, 'hourly.yaml');
     writeFileSync(hourly, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nprices: { poll_interval: 1h, auto_update: 1h, source: "${files.url}/auto.json" }\n`);
-    const serve = await startServe(build, ['--config', hourly, '--db', db.dbPath, '--port', '0'], { cwd: db.dir });
+    const serve = await startServe(hourly);
     try {
       await waitFor(() => (/auto update stored a new catalog snapshot/.test(serve.output().stderr) ? true : undefined), 10_000);
       expect(files.hits['/auto.json']).toBe(1);
