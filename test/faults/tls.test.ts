@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -12,26 +11,11 @@ import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harne
 import { startForSuite } from '../support/suite-resource.js';
 import { startBunProxy } from './bun-driver.js';
 import { openRaw, within } from './raw-client.js';
+import { selfSigned, type SelfSignedPem } from './self-signed.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
 const reply = (req: { body: string }) => (req.body.includes('"stream":true') ? { headers: { 'content-type': 'text/event-stream' }, body: STREAM, delayMs: 5 } : { body: CHAT });
-
-/** Makes a self-signed certificate for 127.0.0.1 (and a second, unrelated key) with openssl. */
-function selfSigned(dir: string): { cert: string; key: string; otherKey: string } {
-  const files = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), otherKey: path.join(dir, 'other-key.pem') };
-  const openssl = (args: string[]) => {
-    try {
-      execFileSync('openssl', args, { stdio: 'pipe' });
-    } catch (e) {
-      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new Error(missing ? 'the TLS tests need the openssl command (Debian package openssl) to make a test certificate' : `openssl ${args[0]} failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
-    }
-  };
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert]);
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', files.otherKey]);
-  return files;
-}
 
 /** POSTs over HTTPS trusting only `ca` (or, without it, the system's CAs); resolves status and body. */
 function httpsPost(port: number, pathname: string, headers: Record<string, string>, body: string, ca?: string): Promise<{ status: number; body: string }> {
@@ -47,7 +31,7 @@ function httpsPost(port: number, pathname: string, headers: Record<string, strin
 }
 
 let dir: string;
-let pem: ReturnType<typeof selfSigned>;
+let pem: SelfSignedPem;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tokometer-tls-'));
   pem = selfSigned(dir);
