@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { UPSTREAM_KEY } from '../support/proxy-harness.js';
 import { REPO_ROOT } from '../support/spawn-cli.js';
 import { within } from './raw-client.js';
 
@@ -26,4 +29,47 @@ export function listening(child: ChildProcess): Promise<{ url: string; secret: s
     20_000,
     'bun-proxy start',
   );
+}
+
+/** A running bun-proxy.ts in a temp folder of its own, in front of a fake provider. */
+export interface BunProxy {
+  /** `http(s)://127.0.0.1:PORT`. */
+  url: string;
+  port: number;
+  /** A metering key the proxy accepts. */
+  secret: string;
+  /** The proxy's SQLite database file. */
+  db: string;
+  /** SIGTERM, waits for the exit, then stops the provider and deletes the folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes a config whose openai provider is `upstream` (UPSTREAM_KEY, plus `providerFields`
+ * such as `idle_timeout_ms: 300`; the write queue flushes every 5 ms) and starts
+ * bun-proxy.ts on it with the extra ServeOptions `serve`. The proxy owns `upstream` from
+ * then on: `close` (or a failed start) stops it too.
+ */
+export async function startBunProxy(upstream: { url: string; stop(): Promise<void> }, serve: object, providerFields = ''): Promise<BunProxy> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-bun-'));
+  const config = path.join(dir, 'bun.yaml');
+  const db = path.join(dir, 'bun.db');
+  writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}"${providerFields ? `, ${providerFields}` : ''} }\nstore: { flush_interval_ms: 5 }\n`);
+  const child = spawnBunProxy(config, db, serve);
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await upstream.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const { url, secret } = await listening(child);
+    return { url, port: Number(new URL(url).port), secret, db, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { sseFrames } from '../support/fake-upstream.js';
 import { FaultUpstream, type Fault } from '../support/fault-upstream.js';
-import { UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
-import { listening, spawnBunProxy } from './bun-driver.js';
+import { waitFor } from '../support/proxy-harness.js';
+import { startForSuite } from '../support/suite-resource.js';
+import { startBunProxy } from './bun-driver.js';
 
 /**
  * The stream relay on the Bun edge (a direct ReadableStream fed by the relay's pump) and
@@ -22,13 +21,13 @@ const USAGE_FRAME = STREAM.find((f) => f.includes('"usage":{')) as string;
 describe('streams on the Bun edge', () => {
   let fault: Fault = { kind: 'stream', frames: STREAM };
   let upstream: FaultUpstream;
-  let dir: string;
-  let db: string;
-  let child: ReturnType<typeof spawnBunProxy>;
-  let target: { url: string; secret: string };
+  const target = startForSuite(async () => {
+    upstream = await new FaultUpstream(() => fault).start();
+    return startBunProxy(upstream, {}, 'idle_timeout_ms: 300, header_timeout_ms: 300');
+  }, 30_000);
 
   const rows = (): Array<Record<string, unknown>> => {
-    const driver = openDriver(db, { readonly: true });
+    const driver = openDriver(target().db, { readonly: true });
     try {
       return driver.prepare('SELECT outcome, status, streamed, usage_source, output_tokens, error FROM calls ORDER BY id').all<Record<string, unknown>>();
     } finally {
@@ -36,29 +35,12 @@ describe('streams on the Bun edge', () => {
     }
   };
   const ask = (signal?: AbortSignal) =>
-    fetch(`${target.url}/proxy/openai/chat/completions`, {
+    fetch(`${target().url}/proxy/openai/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${target().secret}`, 'content-type': 'application/json' },
       body: '{"model":"gpt-4o-mini","stream":true}',
       signal,
     });
-
-  beforeAll(async () => {
-    upstream = await new FaultUpstream(() => fault).start();
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-bun-streams-'));
-    db = path.join(dir, 'test.db');
-    const config = path.join(dir, 'test.yaml');
-    writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}", idle_timeout_ms: 300, header_timeout_ms: 300 }\nstore: { flush_interval_ms: 5 }\n`);
-    child = spawnBunProxy(config, db, {});
-    target = await listening(child);
-  }, 30_000);
-
-  afterAll(async () => {
-    child?.kill('SIGTERM');
-    if (child) await new Promise((r) => child.once('exit', r));
-    await upstream?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('relays a whole stream byte for byte without the injected usage chunk, recorded once as ok', async () => {
     fault = { kind: 'stream', frames: STREAM, delayMs: 5 };

@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { startNodeServer } from '../../src/server/node.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
 import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
-import { listening, spawnBunProxy } from './bun-driver.js';
+import { startForSuite } from '../support/suite-resource.js';
+import { startBunProxy } from './bun-driver.js';
 import { chatHead, chunk, openRaw, within } from './raw-client.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -59,31 +58,21 @@ async function nodeTarget(): Promise<Target> {
 /** The same proxy on Bun from source (see bun-proxy.ts), with the same short timeouts. */
 async function bunTarget(): Promise<Target> {
   const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: replyThinking(THINK_MS.bun) }).start();
-  const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-client-'));
-  const config = path.join(dir, 'test.yaml');
-  const db = path.join(dir, 'test.db');
-  writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`);
-  const child = spawnBunProxy(config, db, SERVER_OPTIONS);
-  const { url, secret } = await listening(child);
+  const bun = await startBunProxy(fake, SERVER_OPTIONS);
   return {
-    port: Number(new URL(url).port),
-    secret,
+    port: bun.port,
+    secret: bun.secret,
     forwarded: () => fake.requests.length,
     lastForwardedBody: () => fake.requests.at(-1)?.body,
     rows: async () => {
       await new Promise((r) => setTimeout(r, 50));
-      const driver = openDriver(db);
+      const driver = openDriver(bun.db);
       const n = driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()?.n ?? 0;
       driver.close();
       return n;
     },
     inFlight: () => null,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => bun.close(),
   };
 }
 
@@ -91,16 +80,11 @@ describe.each([
   ['node', nodeTarget],
   ['bun', bunTarget],
 ] as const)('client faults on the %s edge', (edge, start) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const target = startForSuite(start);
 
   // Bun reads a declared body up to 1 MiB in one call timed as a whole, and others piece by piece: cover both paths.
   it.each(['content-length', 'chunked'] as const)('a client that stops sending its body mid-way (%s) gets 408 after client_body_timeout_ms; nothing forwarded or recorded', async (framing) => {
+    const t = target();
     const [forwarded, rows] = [t.forwarded(), await t.rows()];
     const conn = await openRaw(t.port);
     const half = BODY.slice(0, 300);
@@ -115,6 +99,7 @@ describe.each([
   });
 
   it('a client that disconnects halfway through its body: nothing forwarded, no record, the proxy keeps serving', async () => {
+    const t = target();
     const [forwarded, rows] = [t.forwarded(), await t.rows()];
     for (let i = 0; i < 20; i++) {
       const conn = await openRaw(t.port);
@@ -134,6 +119,7 @@ describe.each([
   });
 
   it('a slow chunked body that keeps moving is not cut: the timeout is between pieces, not for the whole upload', async () => {
+    const t = target();
     const forwarded = t.forwarded();
     const conn = await openRaw(t.port);
     conn.write(chatHead(t.secret, 'chunked', 'Connection: close\r\n'));
@@ -153,6 +139,7 @@ describe.each([
   });
 
   it('a provider that thinks longer than the idle timeouts is waited for; the connection then idles out as keep-alive', async () => {
+    const t = target();
     const body = JSON.stringify({ model: 'gpt-4o-mini', think: true, messages: [] });
     const thinkMs = THINK_MS[edge];
     const conn = await openRaw(t.port);
@@ -175,6 +162,7 @@ describe.each([
   // Node cuts unfinished headers after client_header_timeout_ms; Bun's uWebSockets after a fixed 10 s (its timers tick every 4 s).
   const headerWindow = edge === 'node' ? { min: HEADER_TIMEOUT_MS - 50, max: HEADER_TIMEOUT_MS * 4, status: /^HTTP\/1\.1 408 / } : { min: 9_000, max: 15_000, status: /^$/ };
   it(`headers sent byte by byte are cut after ${edge === 'node' ? 'client_header_timeout_ms' : 'uWebSockets\' fixed 10 s'}, before the handler runs`, { timeout: 30_000 }, async () => {
+    const t = target();
     const rows = await t.rows();
     const conn = await openRaw(t.port);
     const head = chatHead(t.secret, 2);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 import { taggedLoad } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -15,19 +15,16 @@ const FLUSH_MS = 50;
  * finished within the last flush interval (plus scheduling slack) before the kill.
  */
 describe('crash under load (compiled binary)', () => {
-  let dir: string;
-  let fake: FakeUpstream;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-crash-'));
-    fake = await new FakeUpstream({ expectedKey: 'sk-crash', reply: () => ({ body: CHAT }) }).start();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-crash" }\nstore: { flush_interval_ms: ${FLUSH_MS} }\n`);
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const folder = startForSuite(() =>
+    openServeFolder({
+      name: 'crash',
+      upstream: { expectedKey: 'sk-crash', reply: () => ({ body: CHAT }) },
+      config: (fakeUrl) => `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-crash" }\nstore: { flush_interval_ms: ${FLUSH_MS} }\n`,
+    }),
+  );
 
   it('opens cleanly after kill -9 and loses at most the last flush interval', async () => {
+    const { dir } = folder();
     const created = await runCli('binary', ['keys', 'create', 'load'], { cwd: dir });
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
     const serve = await startServe('binary', ['--port', '0'], { cwd: dir });

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 import { fdCount, fdLimit, rssMiB } from './proc.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -38,19 +37,16 @@ function idleConnection(port: number): Promise<Socket> {
  * once, and it gives back every descriptor when the clients go.
  */
 describe.each<Build>(['binary', 'node'])('idle keep-alive connections (%s)', (build) => {
-  let dir: string;
-  let fake: FakeUpstream;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-idle-'));
-    fake = await new FakeUpstream({ expectedKey: 'sk-idle', reply: () => ({ body: CHAT }) }).start();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-idle" }\n`);
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const folder = startForSuite(() =>
+    openServeFolder({
+      name: 'idle',
+      upstream: { expectedKey: 'sk-idle', reply: () => ({ body: CHAT }) },
+      config: (fakeUrl) => `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-idle" }\n`,
+    }),
+  );
 
   it(`holds up to ${WANTED} idle connections with < ${MAX_GROWTH_MIB} MiB more memory and keeps serving`, { timeout: 60_000 }, async () => {
+    const { dir } = folder();
     const created = await runCli(build, ['keys', 'create', 'app'], { cwd: dir });
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
     const serve = await startServe(build, ['--port', '0'], { cwd: dir });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FakeUpstream } from '../support/fake-upstream.js';
-import { createTestDatabase, dropTestDatabase } from '../support/pg.js';
+import { describe, expect, it } from 'vitest';
+import { pgDatabases } from '../support/pg-databases.js';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 import { taggedCall } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -17,23 +17,19 @@ const FLUSH_MS = 50;
  * flush interval (plus commit time and scheduling slack), as on SQLite (crash.test.ts).
  */
 describe('kill -9 of a replica on PostgreSQL (compiled binary)', () => {
-  const adminUrl = inject('pgUrl');
-  let dir: string;
-  let fake: FakeUpstream;
+  const pg = pgDatabases();
   let url: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-pgcrash-'));
-    fake = await new FakeUpstream({ expectedKey: 'sk-crash', reply: () => ({ body: CHAT }) }).start();
-    url = await createTestDatabase(adminUrl, 'crash');
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `db: ${url}\nproviders:\n  openai: { base_url: "${fake.url}", api_key: "sk-crash" }\nstore: { flush_interval_ms: ${FLUSH_MS} }\n`);
-  });
-  afterAll(async () => {
-    await fake.stop();
-    await dropTestDatabase(adminUrl, url);
-    rmSync(dir, { recursive: true, force: true });
+  const folder = startForSuite(async () => {
+    url = await pg.url('crash');
+    return openServeFolder({
+      name: 'pgcrash',
+      upstream: { expectedKey: 'sk-crash', reply: () => ({ body: CHAT }) },
+      config: (fakeUrl) => `db: ${url}\nproviders:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-crash" }\nstore: { flush_interval_ms: ${FLUSH_MS} }\n`,
+    });
   });
 
   it('the other replica keeps serving; the killed one loses at most its last flush interval', async () => {
+    const { dir } = folder();
     const created = await runCli('binary', ['keys', 'create', 'load'], { cwd: dir });
     expect(created.code, created.stderr).toBe(0);
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startPgServer, type PgServer } from '../support/pg-server.mjs';
 import { createTestDatabase } from '../support/pg.js';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 import { taggedLoad } from '../support/tagged-call.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -18,27 +18,22 @@ const FLUSH_MS = 50;
  * max_buffered_records makes them spill within seconds), /healthz says degraded, and the replay after the restart writes each of them exactly once.
  */
 describe('PostgreSQL unreachable under load (compiled binary)', () => {
-  let dir: string;
-  let fake: FakeUpstream;
   let pg: PgServer;
   let url: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-pgout-'));
-    fake = await new FakeUpstream({ expectedKey: 'sk-pg', reply: () => ({ body: CHAT }) }).start();
+  afterAll(() => pg?.remove());
+  const folder = startForSuite(async () => {
     pg = await startPgServer();
     url = await createTestDatabase(pg.url, 'outage');
-    writeFileSync(
-      path.join(dir, 'tokometer.yaml'),
-      `db: ${url}\nproviders:\n  openai: { base_url: "${fake.url}", api_key: "sk-pg" }\nstore: { flush_interval_ms: ${FLUSH_MS}, max_buffered_records: 2000, spill_path: ${path.join(dir, 'serve.spill')} }\n`,
-    );
-  });
-  afterAll(async () => {
-    await fake.stop();
-    await pg.remove();
-    rmSync(dir, { recursive: true, force: true });
+    return openServeFolder({
+      name: 'pgout',
+      upstream: { expectedKey: 'sk-pg', reply: () => ({ body: CHAT }) },
+      config: (fakeUrl, dir) =>
+        `db: ${url}\nproviders:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-pg" }\nstore: { flush_interval_ms: ${FLUSH_MS}, max_buffered_records: 2000, spill_path: ${path.join(dir, 'serve.spill')} }\n`,
+    });
   });
 
   it('PostgreSQL stopped for 10 s and started again: no call fails, /healthz says degraded meanwhile, and rows = requests served after the replay', async () => {
+    const { dir } = folder();
     const created = await runCli('binary', ['keys', 'create', 'load'], { cwd: dir });
     expect(created.code, created.stderr).toBe(0);
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;

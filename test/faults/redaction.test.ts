@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 
 /** A provider key planted everywhere it could leak from. */
 const PLANTED = 'sk-PLANTED-do-not-leak-7f3a9c2e1b';
@@ -14,25 +14,20 @@ const PLANTED = 'sk-PLANTED-do-not-leak-7f3a9c2e1b';
  * goes wrong: a provider that rejects the key, a provider that is down, bad requests.
  */
 describe.each<Build>(['binary', 'node'])('secrets stay secret (%s)', (build) => {
-  let dir: string;
-  let fake: FakeUpstream;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-redact-'));
-    fake = await new FakeUpstream({
-      expectedKey: PLANTED,
-      reply: () => ({ status: 401, body: '{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}' }),
-    }).start();
-    writeFileSync(
-      path.join(dir, 'tokometer.yaml'),
-      `providers:\n  openai: { base_url: "${fake.url}", api_key: "\${PLANTED}" }\n  down: { kind: openai-compatible, base_url: "http://127.0.0.1:9", api_key: "\${PLANTED}" }\nstore: { flush_interval_ms: 10 }\n`,
-    );
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const folder = startForSuite(() =>
+    openServeFolder({
+      name: 'redact',
+      upstream: {
+        expectedKey: PLANTED,
+        reply: () => ({ status: 401, body: '{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}' }),
+      },
+      config: (fakeUrl) =>
+        `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "\${PLANTED}" }\n  down: { kind: openai-compatible, base_url: "http://127.0.0.1:9", api_key: "\${PLANTED}" }\nstore: { flush_interval_ms: 10 }\n`,
+    }),
+  );
 
   it('never prints, stores or exposes the upstream key', async () => {
+    const { dir } = folder();
     const env = { PLANTED };
     const created = await runCli(build, ['keys', 'create', 'app'], { cwd: dir, env });
     const secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;

@@ -3,43 +3,41 @@
  * and `tls` from the config (PEM paths relative to the config file) on both builds, and
  * prints an https URL when TLS is on.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { openServeFolder } from '../support/serve-folder.js';
 import { BINARY, NODE_ENTRY, runCli, stopProcess, type Build } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 import { chatHead, openRaw, within } from './raw-client.js';
+import { selfSigned } from './self-signed.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 
 describe.each<Build>(['binary', 'node'])('serve applies tls and client timeouts from the config (%s)', (build) => {
-  let dir: string;
-  let fake: FakeUpstream;
   let secret: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-wiring-'));
-    const conf = path.join(dir, 'conf');
-    mkdirSync(conf);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(conf, 'key.pem'), '-out', path.join(conf, 'cert.pem')], { stdio: 'pipe' });
-    fake = await new FakeUpstream({ expectedKey: 'sk-wiring', reply: () => ({ body: CHAT }) }).start();
-    const config = [
-      `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-wiring" }`,
-      'tls: { cert: cert.pem, key: key.pem }',
-      'limits: { client_header_timeout_ms: 500, client_body_timeout_ms: 500 }',
-    ].join('\n');
+  const folder = startForSuite(async () => {
     // The config lives in a subfolder and names its PEM files relative to itself; serve runs from the parent.
-    writeFileSync(path.join(conf, 'tokometer.yaml'), config);
-    secret = /mk_[0-9A-Za-z]{32}/.exec((await runCli(build, ['keys', 'create', 'app', '--config', 'conf/tokometer.yaml'], { cwd: dir })).stdout)?.[0] as string;
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
+    const f = await openServeFolder({
+      name: 'wiring',
+      configFile: 'conf/tokometer.yaml',
+      upstream: { expectedKey: 'sk-wiring', reply: () => ({ body: CHAT }) },
+      config: (fakeUrl) =>
+        [
+          `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-wiring" }`,
+          'tls: { cert: cert.pem, key: key.pem }',
+          'limits: { client_header_timeout_ms: 500, client_body_timeout_ms: 500 }',
+        ].join('\n'),
+    });
+    selfSigned(path.join(f.dir, 'conf'));
+    secret = /mk_[0-9A-Za-z]{32}/.exec((await runCli(build, ['keys', 'create', 'app', '--config', 'conf/tokometer.yaml'], { cwd: f.dir })).stdout)?.[0] as string;
+    return f;
   });
 
   it('listens on https, answers a call, cuts a stalled body after 500 ms, and stops cleanly', async () => {
+    const { dir, fake } = folder();
     const [cmd, args] = build === 'binary' ? [BINARY, ['serve', '--config', 'conf/tokometer.yaml', '--port', '0']] : [process.execPath, [NODE_ENTRY, 'serve', '--config', 'conf/tokometer.yaml', '--port', '0']];
     const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

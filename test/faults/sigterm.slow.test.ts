@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { FakeUpstream, sseFrames } from '../support/fake-upstream.js';
+import { sseFrames } from '../support/fake-upstream.js';
+import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
+import { startForSuite } from '../support/suite-resource.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
@@ -32,34 +33,29 @@ function refused(port: number): Promise<boolean> {
  * their end within the grace period and are recorded, the write queue drains, exit 0.
  */
 describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
-  let dir: string;
-  let fake: FakeUpstream;
-  let secret: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-sigterm-'));
-    fake = await new FakeUpstream({
-      expectedKey: 'sk-sigterm',
-      reply: (req) => {
-        if (!req.body.includes('"stream":true')) return { body: CHAT };
-        const slow = req.body.includes('"endless"');
-        return { headers: { 'content-type': 'text/event-stream' }, body: slow ? Array.from({ length: 200 }, () => STREAM[1] as string) : STREAM, delayMs: slow ? 100 : FRAME_DELAY_MS };
-      },
-    }).start();
-    writeConfig('');
-    const created = await runCli(build, ['keys', 'create', 'app'], { cwd: dir });
-    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   /** The config, with `extra` lines appended (the first case uses the default grace, the second a short one). */
-  const writeConfig = (extra: string) =>
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${fake.url}", api_key: "sk-sigterm" }\nstore: { flush_interval_ms: 1000 }\n${extra}`);
+  const configWith = (extra: string) => (fakeUrl: string) => `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-sigterm" }\nstore: { flush_interval_ms: 1000 }\n${extra}`;
+  let secret: string;
+  const folder = startForSuite(async () => {
+    const f = await openServeFolder({
+      name: 'sigterm',
+      upstream: {
+        expectedKey: 'sk-sigterm',
+        reply: (req) => {
+          if (!req.body.includes('"stream":true')) return { body: CHAT };
+          const slow = req.body.includes('"endless"');
+          return { headers: { 'content-type': 'text/event-stream' }, body: slow ? Array.from({ length: 200 }, () => STREAM[1] as string) : STREAM, delayMs: slow ? 100 : FRAME_DELAY_MS };
+        },
+      },
+      config: configWith(''),
+    });
+    const created = await runCli(build, ['keys', 'create', 'app'], { cwd: f.dir });
+    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+    return f;
+  });
 
   const rows = (): Array<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }> => {
-    const db = openDriver(path.join(dir, 'tokometer.db'));
+    const db = openDriver(path.join(folder().dir, 'tokometer.db'));
     const out = db.prepare('SELECT outcome, streamed, usage_source, output_tokens FROM calls ORDER BY id').all<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }>();
     db.close();
     return out;
@@ -69,7 +65,7 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
 
   it('finishes a stream in flight, refuses new connections, writes every pending record and exits 0', async () => {
     const before = rows().length;
-    const serve = await startServe(build, ['--port', '0'], { cwd: dir });
+    const serve = await startServe(build, ['--port', '0'], { cwd: folder().dir });
     const port = Number(new URL(serve.url).port);
     // Records the flush interval (1 s) has not written yet when SIGTERM arrives.
     for (let i = 0; i < 20; i++) expect((await post(serve.url, {})).status).toBe(200);
@@ -105,9 +101,9 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
   });
 
   it('cuts a stream still running when the grace period (limits.shutdown_grace_ms) ends, records it, and exits 0', { timeout: 40_000 }, async () => {
-    writeConfig(`limits: { shutdown_grace_ms: ${GRACE_MS} }\n`);
+    folder().writeConfig(configWith(`limits: { shutdown_grace_ms: ${GRACE_MS} }\n`));
     const before = rows().length;
-    const serve = await startServe(build, ['--port', '0'], { cwd: dir });
+    const serve = await startServe(build, ['--port', '0'], { cwd: folder().dir });
     const res = await post(serve.url, { stream: true, endless: true });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();

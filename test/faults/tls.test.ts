@@ -1,5 +1,4 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,14 @@ import { startNodeServer } from '../../src/server/node.js';
 import { loadTls } from '../../src/server/tls.js';
 import { FakeUpstream, sseFrames } from '../support/fake-upstream.js';
 import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
-import { listening, spawnBunProxy } from './bun-driver.js';
+import { startForSuite } from '../support/suite-resource.js';
+import { startBunProxy } from './bun-driver.js';
 import { openRaw, within } from './raw-client.js';
+import { selfSigned, type SelfSignedPem } from './self-signed.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
 const reply = (req: { body: string }) => (req.body.includes('"stream":true') ? { headers: { 'content-type': 'text/event-stream' }, body: STREAM, delayMs: 5 } : { body: CHAT });
-
-/** Makes a self-signed certificate for 127.0.0.1 (and a second, unrelated key) with openssl. */
-function selfSigned(dir: string): { cert: string; key: string; otherKey: string } {
-  const files = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), otherKey: path.join(dir, 'other-key.pem') };
-  const openssl = (args: string[]) => {
-    try {
-      execFileSync('openssl', args, { stdio: 'pipe' });
-    } catch (e) {
-      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new Error(missing ? 'the TLS tests need the openssl command (Debian package openssl) to make a test certificate' : `openssl ${args[0]} failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
-    }
-  };
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert]);
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', files.otherKey]);
-  return files;
-}
 
 /** POSTs over HTTPS trusting only `ca` (or, without it, the system's CAs); resolves status and body. */
 function httpsPost(port: number, pathname: string, headers: Record<string, string>, body: string, ca?: string): Promise<{ status: number; body: string }> {
@@ -46,7 +31,7 @@ function httpsPost(port: number, pathname: string, headers: Record<string, strin
 }
 
 let dir: string;
-let pem: ReturnType<typeof selfSigned>;
+let pem: SelfSignedPem;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tokometer-tls-'));
   pem = selfSigned(dir);
@@ -66,36 +51,19 @@ async function nodeTarget(): Promise<TlsTarget> {
 }
 
 async function bunTarget(): Promise<TlsTarget> {
-  const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
-  const config = path.join(dir, 'bun.yaml');
-  writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`);
-  const child: ChildProcess = spawnBunProxy(config, path.join(dir, 'bun.db'), { tls: { cert: pem.cert, key: pem.key } });
-  const { url, secret } = await listening(child);
-  expect(url.startsWith('https://')).toBe(true);
-  return {
-    port: Number(new URL(url).port),
-    secret,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      await fake.stop();
-    },
-  };
+  const bun = await startBunProxy(await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start(), { tls: { cert: pem.cert, key: pem.key } });
+  expect(bun.url.startsWith('https://')).toBe(true);
+  return { port: bun.port, secret: bun.secret, close: () => bun.close() };
 }
 
 describe.each([
   ['node', nodeTarget],
   ['bun', bunTarget],
 ] as const)('HTTPS with tls.cert and tls.key (%s edge)', (_edge, start) => {
-  let t: TlsTarget;
-  beforeAll(async () => {
-    t = await start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const target = startForSuite(start);
 
   it('serves a metered call and a stream over HTTPS to a client that trusts only the test certificate', async () => {
+    const t = target();
     const auth = { authorization: `Bearer ${t.secret}`, 'content-type': 'application/json' };
     const plain = await httpsPost(t.port, '/proxy/openai/chat/completions', auth, '{"model":"gpt-4o-mini","messages":[]}', readFileSync(pem.cert, 'utf8'));
     expect(plain.status).toBe(200);
@@ -105,6 +73,7 @@ describe.each([
   });
 
   it('does not answer plain HTTP on the TLS port', async () => {
+    const t = target();
     const conn = await openRaw(t.port);
     conn.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await within(conn.closed, 15_000, 'the TLS server dropping a plain-HTTP client');
@@ -112,6 +81,7 @@ describe.each([
   });
 
   it('presents the configured certificate: a client trusting only the system CAs rejects it as self-signed', async () => {
+    const t = target();
     const error = (await httpsPost(t.port, '/healthz', {}, '').catch((e: unknown) => e)) as NodeJS.ErrnoException;
     expect(error.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
   });

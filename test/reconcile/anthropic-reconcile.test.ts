@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminUsage, FakeAdminApi } from '../support/fake-admin-api.js';
+import { describe, expect, it } from 'vitest';
+import type { AdminUsage } from '../support/fake-admin-api.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import type { Harness } from '../support/proxy-harness.js';
-import { databaseBytes, startScenario, type Batch, type Scenario } from './helpers.js';
+import { databaseBytes, scenarioForSuite, type Batch } from './helpers.js';
 
 /**
  * `tokometer reconcile --provider anthropic` end to end, as for OpenAI, against a fake
@@ -51,28 +50,18 @@ function upstreamReply(req: ReceivedRequest): Reply | undefined {
 }
 
 describe('tokometer reconcile --provider anthropic', () => {
-  let s: Scenario;
-  let h: Harness;
-  let admin: FakeAdminApi;
-
-  beforeAll(async () => {
-    s = await startScenario({
-      upstream: { reply: upstreamReply, authHeader: 'x-api-key' },
-      batches: BATCHES,
-      auth: (secret) => ({ 'x-api-key': secret, 'anthropic-version': '2023-06-01' }),
-      admin: {
-        family: 'anthropic',
-        key: ADMIN_KEY,
-        usage: ADMIN_USAGE,
-        other: [{ day: '2026-11-02', label: 'Web search requests', usd: 0.1 }],
-        faults: { '/v1/organizations/usage_report/messages': { status: 429, retryAfter: '1' }, '/v1/organizations/cost_report': { status: 500 } },
-      },
-    });
-    ({ h, admin } = s);
+  const { scenario, run } = scenarioForSuite({
+    upstream: { reply: upstreamReply, authHeader: 'x-api-key' },
+    batches: BATCHES,
+    auth: (secret) => ({ 'x-api-key': secret, 'anthropic-version': '2023-06-01' }),
+    admin: {
+      family: 'anthropic',
+      key: ADMIN_KEY,
+      usage: ADMIN_USAGE,
+      other: [{ day: '2026-11-02', label: 'Web search requests', usd: 0.1 }],
+      faults: { '/v1/organizations/usage_report/messages': { status: 429, retryAfter: '1' }, '/v1/organizations/cost_report': { status: 500 } },
+    },
   });
-  afterAll(() => s?.close());
-
-  const run = (args: string[], env: Record<string, string> = { ANTHROPIC_ADMIN_KEY: ADMIN_KEY }) => s.reconcile(args, env);
 
   it('classifies each planted difference with its USD amount, estimating unmetered requests from tokens', async () => {
     const { code, out, err } = await run(['--format', 'json']);
@@ -109,6 +98,7 @@ describe('tokometer reconcile --provider anthropic', () => {
   });
 
   it('sent the admin headers, paged through 3 pages per report, waited out the 429 and retried the 500', () => {
+    const { admin } = scenario();
     expect(admin.requests.every((r) => r.headers['x-api-key'] === ADMIN_KEY && r.headers['anthropic-version'] === '2023-06-01')).toBe(true);
     const usage = admin.hits('/v1/organizations/usage_report/messages');
     expect(usage.map((r) => r.status)).toEqual([429, 200, 200, 200]);
@@ -121,6 +111,7 @@ describe('tokometer reconcile --provider anthropic', () => {
   });
 
   it('keeps the admin key out of output and the database; a wrong or missing key is exit 2 naming the variable', async () => {
+    const { h } = scenario();
     const wrong = await run([], { ANTHROPIC_ADMIN_KEY: `${ADMIN_KEY}x` });
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain('Anthropic rejected the admin key from ANTHROPIC_ADMIN_KEY');

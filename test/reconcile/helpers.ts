@@ -7,6 +7,7 @@ import { edgesFor } from '../../src/edges.js';
 import { FakeAdminApi, type FakeAdminOptions } from '../support/fake-admin-api.js';
 import type { FakeUpstreamOptions } from '../support/fake-upstream.js';
 import { startHarness, type Harness } from '../support/proxy-harness.js';
+import { startForSuite } from '../support/suite-resource.js';
 
 /** Run `reconcile` as of this instant (after the November 2026 window the tests use). */
 export const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -73,17 +74,21 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
+/** What a reconcile scenario sends through the proxy and what its fake admin API reports. */
+export interface ScenarioOptions {
+  upstream: Omit<FakeUpstreamOptions, 'expectedKey'>;
+  batches: readonly Batch[];
+  /** The client's headers for the metering key `secret`. */
+  auth: (secret: string) => Record<string, string>;
+  admin: FakeAdminOptions;
+}
+
 /**
  * Sends `batches` through a real proxy (its clock on each batch's day), starts the fake
  * admin API and writes `<dir>/tokometer.yaml` with the provider's base_url at it
  * (`/v1` appended for OpenAI, as its real base URL has).
  */
-export async function startScenario(o: {
-  upstream: Omit<FakeUpstreamOptions, 'expectedKey'>;
-  batches: readonly Batch[];
-  auth: (secret: string) => Record<string, string>;
-  admin: FakeAdminOptions;
-}): Promise<Scenario> {
+export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   const provider = o.admin.family;
   let now = Date.parse(`${o.batches[0]?.day ?? '2026-11-01'}T12:00:00Z`);
   const h = await startHarness({ provider, upstream: o.upstream, overrides: { clock: () => now } });
@@ -102,4 +107,18 @@ export async function startScenario(o: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * startScenario for the enclosing suite: started before its cases, closed after them.
+ * `run` is the scenario's reconcile with the admin key in <FAMILY>_ADMIN_KEY (e.g.
+ * OPENAI_ADMIN_KEY), unless the case passes another environment.
+ */
+export function scenarioForSuite(o: ScenarioOptions): {
+  scenario: () => Scenario;
+  run: (args: string[], env?: Record<string, string>) => Promise<{ code: number; out: string; err: string }>;
+} {
+  const scenario = startForSuite(() => startScenario(o));
+  const keyEnv = { [`${o.admin.family.toUpperCase()}_ADMIN_KEY`]: o.admin.key };
+  return { scenario, run: (args, env = keyEnv) => scenario().reconcile(args, env) };
 }

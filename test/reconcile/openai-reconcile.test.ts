@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAdminApi } from '../support/fake-admin-api.js';
-import type { Harness } from '../support/proxy-harness.js';
-import { cli, databaseBytes, startScenario, type Scenario } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli, databaseBytes, scenarioForSuite } from './helpers.js';
 import { ADMIN_KEY, ADMIN_USAGE, BATCHES, OTHER_COSTS, upstreamReply } from './openai-scenario.js';
 
 /**
@@ -14,29 +12,18 @@ import { ADMIN_KEY, ADMIN_USAGE, BATCHES, OTHER_COSTS, upstreamReply } from './o
  */
 
 describe('tokometer reconcile --provider openai', () => {
-  let s: Scenario;
-  let h: Harness;
-  let admin: FakeAdminApi;
-  let dir: string;
-
-  beforeAll(async () => {
-    s = await startScenario({
-      upstream: { reply: upstreamReply },
-      batches: BATCHES,
-      auth: (secret) => ({ authorization: `Bearer ${secret}` }),
-      admin: {
-        family: 'openai',
-        key: ADMIN_KEY,
-        usage: ADMIN_USAGE,
-        other: OTHER_COSTS,
-        faults: { '/v1/organization/usage/completions': { status: 429, retryAfter: '1' }, '/v1/organization/costs': { status: 500 } },
-      },
-    });
-    ({ h, admin, dir } = s);
+  const { scenario, run } = scenarioForSuite({
+    upstream: { reply: upstreamReply },
+    batches: BATCHES,
+    auth: (secret) => ({ authorization: `Bearer ${secret}` }),
+    admin: {
+      family: 'openai',
+      key: ADMIN_KEY,
+      usage: ADMIN_USAGE,
+      other: OTHER_COSTS,
+      faults: { '/v1/organization/usage/completions': { status: 429, retryAfter: '1' }, '/v1/organization/costs': { status: 500 } },
+    },
   });
-  afterAll(() => s?.close());
-
-  const run = (args: string[], env: Record<string, string> = { OPENAI_ADMIN_KEY: ADMIN_KEY }) => s.reconcile(args, env);
 
   it('classifies each planted difference with its USD amount, matches the rest, and exits 3', async () => {
     const { code, out, err } = await run(['--format', 'json']);
@@ -88,6 +75,7 @@ describe('tokometer reconcile --provider openai', () => {
   });
 
   it('records the run, so audit points to the unmetered traffic', async () => {
+    const { h, dir } = scenario();
     const { code, out } = await cli(['audit', '--db', h.dbPath, '--since', '2026-11-01', '--until', '2026-11-07', '--format', 'json'], { cwd: dir });
     expect(code).toBe(0);
     const notice = JSON.parse(out).findings.find((f: { detector: string }) => f.detector === 'unmetered-traffic');
@@ -96,6 +84,7 @@ describe('tokometer reconcile --provider openai', () => {
   });
 
   it('paged through 3 pages per report, waited out the 429 and retried the 500', () => {
+    const { admin } = scenario();
     const completions = admin.hits('/v1/organization/usage/completions');
     expect(completions.map((r) => r.status)).toContain(429);
     const first429 = completions.find((r) => r.status === 429)!;
@@ -130,6 +119,7 @@ describe('tokometer reconcile --provider openai', () => {
   });
 
   it('never puts the admin key in output, errors or the database', async () => {
+    const { h } = scenario();
     const runs = [await run([]), await run(['--format', 'json']), await run([], { OPENAI_ADMIN_KEY: `${ADMIN_KEY}-wrong` })];
     for (const r of runs) expect(r.out + r.err).not.toContain(ADMIN_KEY);
     expect(databaseBytes(h.dbPath)).not.toContain(ADMIN_KEY);
@@ -137,6 +127,7 @@ describe('tokometer reconcile --provider openai', () => {
   });
 
   it('a wrong or missing admin key is exit 2 naming the variable', async () => {
+    const { admin, dir } = scenario();
     const wrong = await run([], { OPENAI_ADMIN_KEY: 'sk-admin-wrong' });
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(/OpenAI rejected the admin key from OPENAI_ADMIN_KEY \(GET \/v1\/organization\/usage\/completions\?.* answered 401/);

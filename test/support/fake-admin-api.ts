@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
 /**
  * A fake of OpenAI's and Anthropic's organization usage and cost reports on 127.0.0.1,
@@ -70,21 +70,19 @@ export class FakeAdminApi {
   readonly requests: AdminRequest[] = [];
   readonly problems: string[] = [];
   url = '';
-  private server: Server | null = null;
+  private server: LoopbackServer | null = null;
   private faulted = new Set<string>();
 
   constructor(private readonly o: FakeAdminOptions) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLoopback((req, res) => this.handle(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.stop();
   }
 
   /** Requests to `path` (all attempts). */

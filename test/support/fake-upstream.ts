@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
 /** What the fake upstream received. */
 export interface ReceivedRequest {
@@ -43,14 +43,13 @@ export interface FakeUpstreamOptions {
 export class FakeUpstream {
   readonly requests: ReceivedRequest[] = [];
   readonly problems: string[] = [];
-  private server: Server | null = null;
-  private sockets = new Set<import('node:net').Socket>();
+  private server: LoopbackServer | null = null;
   url = '';
 
   constructor(private readonly options: FakeUpstreamOptions) {}
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    this.server = await listenLoopback((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -74,13 +73,7 @@ export class FakeUpstream {
         void this.send(res, reply);
       });
     });
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
@@ -119,8 +112,7 @@ export class FakeUpstream {
 
   /** Stops the server and cuts every open connection. */
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.stop();
   }
 }
 

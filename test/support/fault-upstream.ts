@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
 /** What the faulty provider does with the next request. */
 export type Fault =
@@ -17,13 +17,12 @@ export type Fault =
 export class FaultUpstream {
   url = '';
   readonly requests: Array<{ url: string; body: string; closedEarly: boolean }> = [];
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | null = null;
 
   constructor(private readonly next: (req: IncomingMessage, body: string) => Fault) {}
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    this.server = await listenLoopback((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -35,13 +34,7 @@ export class FaultUpstream {
         void this.serve(this.next(req, body), res);
       });
     });
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
@@ -77,7 +70,6 @@ export class FaultUpstream {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.server?.stop();
   }
 }

@@ -1,7 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
+import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
 /**
  * The parts of the OTLP trace and metrics export requests the tests read, with the field
@@ -104,11 +104,11 @@ export class OtlpReceiver {
   readonly points: ReceivedPoint[] = [];
   readonly exports: ReceivedExport[] = [];
   readonly problems: string[] = [];
-  private server: Server | null = null;
+  private server: LoopbackServer | null = null;
   url = '';
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    this.server = await listenLoopback((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -131,17 +131,12 @@ export class OtlpReceiver {
         }
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server?.stop();
   }
 
   /** Resolves once `check` holds, polling every 25 ms; rejects with `what` after `timeoutMs`. */
