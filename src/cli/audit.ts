@@ -6,7 +6,6 @@ import { DEFAULT_MIN_SAVING_PER_MONTH_NANO, runAudit } from '../audit/runner.js'
 import type { KeyBudgetRef } from '../audit/types.js';
 import { tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
@@ -17,6 +16,7 @@ import { parseTimeRange } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from './report.js';
+import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
  * `tokometer audit`: runs every cost detector over a window of stored calls and prints
@@ -27,33 +27,17 @@ import { parseWhere } from './report.js';
 export type AuditConfig = Pick<Config, 'timezone' | 'prices' | 'keys' | 'budgets'>;
 
 /** What the audit command needs (habit 7: narrow dependencies). */
-export interface AuditDeps {
-  /** Opens the database read-only (exit 2 naming the path when it is missing). */
-  openStore: (dbPath: string) => Promise<Store>;
-  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
-  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
-  clock: Clock;
+export interface AuditDeps extends ReadOnlyStoreDeps<Store> {
   config: (configPath?: string) => AuditConfig;
-  out: (text: string) => void;
-  isTTY: boolean;
-  env: Readonly<Record<string, string | undefined>>;
 }
 
-interface AuditFlags {
-  since?: string;
-  until?: string;
+interface AuditFlags extends StoreCommandFlags {
   where: string[];
   batchTag: string[];
   minSaving?: string;
-  format: string;
-  db?: string;
-  config?: string;
 }
 
 const FORMATS = ['table', 'json', 'md'] as const;
-type Format = (typeof FORMATS)[number];
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Registers `audit` with dependencies built from the CLI context. */
 export function registerAuditCommand(program: Command, ctx: CliContext): void {
@@ -69,7 +53,7 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
 }
 
 export function registerAudit(program: Command, deps: AuditDeps): void {
-  program
+  const audit = program
     .command('audit')
     .description('name the expensive patterns in your LLM traffic and what fixing each would save per month')
     .option('--since <when>', 'start: 24h, 7d, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
@@ -77,16 +61,12 @@ export function registerAudit(program: Command, deps: AuditDeps): void {
     .option('--where <k=v>', 'only calls whose tag or built-in (model, provider, key, endpoint) k equals v (k!=v excludes); repeatable', collect, [])
     .option('--batch-tag <k=v>', 'traffic that can wait for a batch API (e.g. feature=summarizer); repeatable, all must match', collect, [])
     .option('--min-saving <usd>', `leave out savings under this many USD per month (default: 0.5% of the monthly spend, between $0.01 and $${DEFAULT_MIN_SAVING_PER_MONTH_NANO / 1e9})`)
-    .option('--format <format>', 'table, json or md', 'table')
-    .option('--db <path>', 'database file')
-    .option('--config <file>', 'config file')
-    .action(async (flags: AuditFlags) => {
-      await runAuditCommand(flags, deps);
-    });
+    .option('--format <format>', formatList(FORMATS), 'table');
+  withStoreFlags(audit, 'database file', (flags: AuditFlags) => runAuditCommand(flags, deps));
 }
 
 async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void> {
-  const format = parseFormat(flags.format);
+  const format = parseFormat(flags.format, FORMATS);
   const config = deps.config(flags.config);
   const timeZone = config.timezone;
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
@@ -94,13 +74,11 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const batchTags = flags.batchTag.map(parseWhere);
   const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
 
-  const store = await deps.openStore(deps.resolveDbPath(flags.db, flags.config));
-  let report;
-  try {
+  const report = await closingAfter(await deps.openStore(deps.resolveDbPath(flags.db, flags.config)), async (store) => {
     const reconcileRuns = await store.reconcile.latestRuns();
     // The newest stored catalog snapshot prices the audit's what-ifs too (an unreadable one: the pinned catalog).
     const snapshot = await newestSnapshot(store.prices).catch(() => null);
-    report = await runAudit({
+    return runAudit({
       store,
       pricer: createPricer(config.prices, { snapshot }),
       ...range,
@@ -113,14 +91,11 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
       minSavingPerMonthNano: minSaving,
       reconcileRuns,
     });
-  } finally {
-    await store.close();
-  }
+  });
 
-  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
   if (format === 'json') deps.out(renderAuditJson(report));
   else if (format === 'md') deps.out(renderAuditMarkdown(report));
-  else deps.out(renderAuditTable(report, { color }));
+  else deps.out(renderAuditTable(report, { color: wantsColor(deps) }));
 }
 
 /** Active keys with a budget, as the proxy enforces them (keys/effective.ts: a key's YAML budget wins). */
@@ -130,11 +105,6 @@ async function keyBudgets(store: Store, config: AuditConfig): Promise<KeyBudgetR
     if (key.budget) out.push({ name: key.name, budget: key.budget });
   }
   return out;
-}
-
-function parseFormat(raw: string): Format {
-  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
-  throw new UsageError(`--format "${raw}" is not supported; use table, json or md.`);
 }
 
 function parseUsd(raw: string): number {

@@ -14,6 +14,7 @@ import { parseTimeRange } from '../report/time-range.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION, shellWord, shownPath } from './invocation.js';
+import { closingAfter, wantsColor } from './store-command.js';
 
 /**
  * `tokometer demo`: a simulated month of LLM traffic driven through the real proxy into
@@ -81,13 +82,10 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   ctx.out('\n' + summary(result) + '\n\n');
   const timeZone = 'UTC';
   const range = parseTimeRange({}, { clock: ctx.clock, timeZone });
-  const store = await openStoreFor(ctx, dbPath, 'read');
-  try {
+  await closingAfter(await openStoreFor(ctx, dbPath, 'read'), async (store) => {
     const report = await spendReport(store.reports, { ...range, by: ['feature'], where: [], timeZone });
-    ctx.out(renderTable(report, { color: ctx.isTTY && !ctx.env.NO_COLOR }));
-  } finally {
-    await store.close();
-  }
+    ctx.out(renderTable(report, { color: wantsColor(ctx) }));
+  });
   ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, postgres ? `--config ${shownConfig}` : `--db ${shownDb}`, shownConfig, commands));
 }
 

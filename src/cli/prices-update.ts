@@ -5,6 +5,7 @@ import { diffCatalogs, type CatalogDiff, type PriceChange } from '../pricing/sna
 import type { PriceStore } from '../store/price-store.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { catalogOrigin, fetchCatalog, newestSnapshot, type FetchedCatalog } from './price-book.js';
+import { closingAfter, withStoreFlags } from './store-command.js';
 
 /**
  * `tokometer prices update`: fetch the catalog's published data, check it, show what it
@@ -102,29 +103,24 @@ interface UpdateFlags {
 }
 
 export function registerPricesUpdate(prices: Command, ctx: CliContext): void {
-  prices
+  const update = prices
     .command('update')
     .description("store the catalog's newest published prices as a snapshot (every process sharing the database uses it)")
     .option('--from <url|file>', "where to read the catalog data (default: config prices.source, else the catalog's published URL)")
     .option('--dry-run', 'show what would change, store nothing')
-    .option('--force', 'store data that fails the checks (missing models, prices to zero or moved more than 100x)')
-    .option('--db <path>', 'database file, or a postgres:// URL')
-    .option('--config <file>', 'config file')
-    .action(async (flags: UpdateFlags) => {
-      const config = configFor(ctx, flags.config);
-      const fetched = await fetchCatalog(catalogOrigin(flags.from, config), ctx.cwd);
-      const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
-      try {
-        const r = await applyCatalog(store.prices, fetched, ctx.clock(), { force: flags.force === true, dryRun: flags.dryRun === true });
-        if (r.kind === 'unchanged') {
-          ctx.out(`${fetched.origin}: same data as snapshot #${r.snapshotId}; nothing stored\n`);
-          return;
-        }
-        ctx.out(renderDiff(r.diff));
-        if (r.kind === 'dry-run') ctx.out(`dry run: nothing stored (it would be ${r.source})\n`);
-        else ctx.out(`stored snapshot #${r.snapshotId} as ${r.source} (sha256 ${fetched.sha256}); a running serve uses it within ${config.price_updates.pollIntervalMs / 1000} s, or at once on SIGHUP\n`);
-      } finally {
-        await store.close();
+    .option('--force', 'store data that fails the checks (missing models, prices to zero or moved more than 100x)');
+  withStoreFlags(update, 'database file, or a postgres:// URL', async (flags: UpdateFlags) => {
+    const config = configFor(ctx, flags.config);
+    const fetched = await fetchCatalog(catalogOrigin(flags.from, config), ctx.cwd);
+    await closingAfter(await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create'), async (store) => {
+      const r = await applyCatalog(store.prices, fetched, ctx.clock(), { force: flags.force === true, dryRun: flags.dryRun === true });
+      if (r.kind === 'unchanged') {
+        ctx.out(`${fetched.origin}: same data as snapshot #${r.snapshotId}; nothing stored\n`);
+        return;
       }
+      ctx.out(renderDiff(r.diff));
+      if (r.kind === 'dry-run') ctx.out(`dry run: nothing stored (it would be ${r.source})\n`);
+      else ctx.out(`stored snapshot #${r.snapshotId} as ${r.source} (sha256 ${fetched.sha256}); a running serve uses it within ${config.price_updates.pollIntervalMs / 1000} s, or at once on SIGHUP\n`);
     });
+  });
 }

@@ -17,6 +17,7 @@ import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcil
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReconcileStore } from '../store/reconcile-store.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { closingAfter, formatList, parseFormat, wantsColor, withStoreFlags, type StoreCommandFlags, type TerminalOutput } from './store-command.js';
 
 /**
  * `tokometer reconcile --provider openai|anthropic`: the meter against the provider's own
@@ -27,34 +28,25 @@ import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.j
  */
 
 /** What the command needs (habit 7). */
-export interface ReconcileDeps {
+export interface ReconcileDeps extends TerminalOutput {
   config: (configPath?: string) => Config;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag: string | undefined, config: Config) => string;
   /** Opens an existing database read-write (migrating it); `close` releases it. */
   openStore: (dbPath: string) => Promise<ReconcileStore & { close(): Promise<void> }>;
   clock: Clock;
-  env: Readonly<Record<string, string | undefined>>;
-  out: (text: string) => void;
   err: (text: string) => void;
-  isTTY: boolean;
   /** Admin API time limits (tests shorten them). */
   http?: AdminHttpOptions;
 }
 
-interface ReconcileFlags {
+interface ReconcileFlags extends StoreCommandFlags {
   provider: string;
-  since?: string;
-  until?: string;
   by: string;
-  format: string;
   tolerance?: string;
-  db?: string;
-  config?: string;
 }
 
 const FORMATS = ['table', 'json', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
 
 export function registerReconcileCommand(program: Command, ctx: CliContext): void {
   registerReconcile(program, {
@@ -74,7 +66,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
 }
 
 export function registerReconcile(program: Command, deps: ReconcileDeps): void {
-  program
+  const reconcileCommand = program
     .command('reconcile')
     .description("check the meter against the provider's own usage and cost reports, per UTC day and model")
     .requiredOption('--provider <name>', 'openai or anthropic (or a configured provider of that kind)')
@@ -82,16 +74,12 @@ export function registerReconcile(program: Command, deps: ReconcileDeps): void {
     .option('--until <when>', "end, same forms; a date is inclusive (default: the end of yesterday, UTC: providers' reports lag for the current day; --until now includes it)")
     .option('--by <dims>', 'day, model or day,model', 'day,model')
     .option('--tolerance <t>', 'differences within both count as matching: a percentage and/or USD, e.g. 1%,0.05 (default: 0.5%,0.01)')
-    .option('--format <format>', 'table, json or csv', 'table')
-    .option('--db <path>', 'database file (must exist)')
-    .option('--config <file>', 'config file')
-    .action(async (flags: ReconcileFlags) => {
-      await runReconcile(flags, deps);
-    });
+    .option('--format <format>', formatList(FORMATS), 'table');
+  withStoreFlags(reconcileCommand, 'database file (must exist)', (flags: ReconcileFlags) => runReconcile(flags, deps));
 }
 
 async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise<void> {
-  const format = parseFormat(flags.format);
+  const format = parseFormat(flags.format, FORMATS);
   const by = parseBy(flags.by);
   const tolerance = parseTolerance(flags.tolerance);
   const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());
@@ -102,21 +90,18 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
     throw new UsageError(`no database at ${dbPath}: reconcile compares the calls tokometer recorded; pass --db or set TOKOMETER_DB.`);
   }
 
-  const store = await deps.openStore(dbPath);
-  let report;
-  try {
+  const report = await closingAfter(await deps.openStore(dbPath), async (store) => {
     const now = deps.clock();
-    report = await reconcile({ store, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
+    const run = await reconcile({ store, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
     try {
-      await recordRun(store, report, now);
+      await recordRun(store, run, now);
     } catch (error) {
       deps.err(`tokometer: note: this run's outcome was not recorded for audit: ${(error as Error).message}\n`);
     }
-  } finally {
-    await store.close();
-  }
+    return run;
+  });
 
-  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
+  const color = wantsColor(deps);
   if (format === 'json') deps.out(renderReconcileJson(report));
   else if (format === 'csv') {
     deps.out(renderReconcileCsv(report));
@@ -148,11 +133,6 @@ function adminProvider(config: Config, name: string): AdminProvider {
   const word = pc?.kind ?? (builtin && builtin.family === name ? builtin.family : undefined);
   const family: AdminFamily | null = word === 'openai' || word === 'anthropic' ? word : null;
   return { provider: name, known: pc !== undefined || builtin !== undefined, family, baseUrl: pc?.base_url ?? builtin?.baseUrl, configuredKey: pc?.admin_key };
-}
-
-function parseFormat(raw: string): Format {
-  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
-  throw new UsageError(`--format "${raw}" is not supported; use table, json or csv.`);
 }
 
 function parseBy(raw: string): ReconcileBy {

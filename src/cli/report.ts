@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
 import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
@@ -11,6 +10,7 @@ import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
 import type { Store } from '../store/facade.js';
+import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
  * `tokometer report`: spend grouped by tags or built-in dimensions, optional comparison
@@ -18,46 +18,30 @@ import type { Store } from '../store/facade.js';
  */
 
 /** What the report command needs; config-derived values are thunks so they load only when it runs. */
-export interface ReportDeps {
-  /** The store at `dbPath` (SQLite file or PostgreSQL URL), opened read-only; the report reads its `reports`. */
-  openStore: (dbPath: string) => Promise<Pick<Store, 'reports' | 'close'>>;
-  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
-  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
-  clock: Clock;
+export interface ReportDeps extends ReadOnlyStoreDeps<Pick<Store, 'reports' | 'close'>> {
   /** IANA zone from the config (`timezone`), e.g. `UTC`. */
   timeZone: (configPath?: string) => string;
   economics: (configPath?: string) => EconomicsConfig;
-  out: (text: string) => void;
   /** Standard error: notes that must not end up inside CSV output. */
   err: (text: string) => void;
-  isTTY: boolean;
-  env: Readonly<Record<string, string | undefined>>;
 }
 
-interface ReportFlags {
+interface ReportFlags extends StoreCommandFlags {
   by?: string;
-  since?: string;
-  until?: string;
   where: string[];
   key?: string;
   top?: string;
-  format: string;
   compare?: string;
   unitEconomics?: boolean;
-  db?: string;
-  config?: string;
 }
 
 const FORMATS = ['table', 'json', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
 
 /** Dimension used when --by is not given. */
 export const DEFAULT_BY = ['model'];
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function registerReportCommand(program: Command, deps: ReportDeps): void {
-  program
+  const report = program
     .command('report')
     .description('where the money goes: spend by tag or model, per period, with unit economics')
     .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, outcome, status, day, week, month (default: model)')
@@ -66,18 +50,14 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
     .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable. Calls that did not reach the provider count only with a --where outcome=…', collect, [])
     .option('--key <name>', 'only calls made with this metering key')
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
-    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--format <format>', formatList(FORMATS), 'table')
     .option('--compare <period>', 'add the change against the previous period of equal length ("previous")')
-    .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)')
-    .option('--db <path>', 'database file')
-    .option('--config <file>', 'config file')
-    .action(async (flags: ReportFlags) => {
-      await runReport(flags, deps);
-    });
+    .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)');
+  withStoreFlags(report, 'database file', (flags: ReportFlags) => runReport(flags, deps));
 }
 
 async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
-  const format = parseFormat(flags.format);
+  const format = parseFormat(flags.format, FORMATS);
   const timeZone = deps.timeZone(flags.config);
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   if (flags.compare !== undefined && flags.compare !== 'previous') {
@@ -97,23 +77,16 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const store = await deps.openStore(deps.resolveDbPath(flags.db, flags.config));
-  const reads = store.reports;
-  let report;
-  let ue;
-  try {
-    report = await spendReport(reads, query);
-    if (economics) {
-      ue = await unitEconomics(reads, { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName }, economics);
-    }
-  } finally {
-    await store.close();
-  }
+  const { report, ue } = await closingAfter(await deps.openStore(deps.resolveDbPath(flags.db, flags.config)), async ({ reports: reads }) => {
+    const spend = await spendReport(reads, query);
+    const scope = { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName };
+    return { report: spend, ue: economics ? await unitEconomics(reads, scope, economics) : undefined };
+  });
 
   // On stderr whatever the format: the report still prints, and JSON or CSV stays clean.
   for (const line of unknownKeyNotices(report.unknownTagKeys)) deps.err(`note: ${line}\n`);
   const empty = report.total.calls === 0;
-  const color = deps.isTTY && !(deps.env.NO_COLOR !== undefined && deps.env.NO_COLOR !== '');
+  const color = wantsColor(deps);
   if (format === 'json') {
     deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
   } else if (format === 'csv') {
@@ -126,11 +99,6 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     deps.out(renderTable(report, { color }));
     if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
-}
-
-function parseFormat(raw: string): Format {
-  if ((FORMATS as readonly string[]).includes(raw)) return raw as Format;
-  throw new UsageError(`--format "${raw}" is not supported; use table, json or csv.`);
 }
 
 /** `feature,user_tier` → ['feature', 'user_tier']; dimension names are checked by validateQuery. */

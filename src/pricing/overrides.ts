@@ -1,4 +1,4 @@
-import type { CatalogModel, CatalogProvider } from './catalog-data.js';
+import type { CatalogModel, CatalogProvider, ConditionalPrice, ModelPrice } from './catalog-data.js';
 
 /**
  * tokometer's own price corrections, in the catalog's shape (USD per 1M tokens; a list of
@@ -98,26 +98,31 @@ export const OVERRIDE_MODELS: Readonly<Record<string, readonly CatalogModel[]>> 
       // those dates are the catalog's own. Later alias moves (V4) are unknown to us.
       id: 'deepseek-chat',
       match: { or: [{ starts_with: 'deepseek-chat' }, { equals: 'deepseek-chat-v3-0324' }] },
-      prices: [
-        { prices: { input_mtok: 0.135, cache_read_mtok: 0.035, output_mtok: 0.55 } },
-        { constraint: { type: 'time_of_date', start_time: '00:30:00Z', end_time: '16:30:00Z' }, prices: { input_mtok: 0.27, cache_read_mtok: 0.07, output_mtok: 1.1 } },
-        { constraint: { type: 'start_date', start_date: '2025-09-05' }, prices: { input_mtok: 0.56, cache_read_mtok: 0.07, output_mtok: 1.68 } },
-        { constraint: { type: 'start_date', start_date: '2025-09-29' }, prices: { input_mtok: 0.28, cache_read_mtok: 0.028, output_mtok: 0.42 } },
-      ],
+      prices: deepseekHistory({ input_mtok: 0.27, cache_read_mtok: 0.07, output_mtok: 1.1 }),
     },
     {
       // Same correction for deepseek-reasoner, which has had the same price as deepseek-chat since V3.1.
       id: 'deepseek-reasoner',
       match: { or: [{ equals: 'deepseek-reasoner' }, { starts_with: 'deepseek-r1' }] },
-      prices: [
-        { prices: { input_mtok: 0.135, cache_read_mtok: 0.035, output_mtok: 0.55 } },
-        { constraint: { type: 'time_of_date', start_time: '00:30:00Z', end_time: '16:30:00Z' }, prices: { input_mtok: 0.55, cache_read_mtok: 0.14, output_mtok: 2.19 } },
-        { constraint: { type: 'start_date', start_date: '2025-09-05' }, prices: { input_mtok: 0.56, cache_read_mtok: 0.07, output_mtok: 1.68 } },
-        { constraint: { type: 'start_date', start_date: '2025-09-29' }, prices: { input_mtok: 0.28, cache_read_mtok: 0.028, output_mtok: 0.42 } },
-      ],
+      prices: deepseekHistory({ input_mtok: 0.55, cache_read_mtok: 0.14, output_mtok: 2.19 }),
     },
   ],
 };
+
+/**
+ * The price history both DeepSeek entries share (USD per 1M tokens): the V3 night-discount
+ * price (the same for both models), the model's own V3 day price `v3Day` from 00:30 to 16:30
+ * UTC, then the V3.1 (2025-09-05) and V3.2-Exp (2025-09-29) prices, which are one price for
+ * both models.
+ */
+function deepseekHistory(v3Day: ModelPrice): ConditionalPrice[] {
+  return [
+    { prices: { input_mtok: 0.135, cache_read_mtok: 0.035, output_mtok: 0.55 } },
+    { constraint: { type: 'time_of_date', start_time: '00:30:00Z', end_time: '16:30:00Z' }, prices: v3Day },
+    { constraint: { type: 'start_date', start_date: '2025-09-05' }, prices: { input_mtok: 0.56, cache_read_mtok: 0.07, output_mtok: 1.68 } },
+    { constraint: { type: 'start_date', start_date: '2025-09-29' }, prices: { input_mtok: 0.28, cache_read_mtok: 0.028, output_mtok: 0.42 } },
+  ];
+}
 
 const providers = new Map<string, CatalogProvider>();
 

@@ -1,7 +1,7 @@
 import type { SpillFile } from './spill.js';
 import { compactFront } from './buffer-front.js';
 import type { CallRecord, RecordWriter } from './types.js';
-import { WriteQueueError } from './write-queue.js';
+import { QueueHealth, WriteQueueError } from './queue-health.js';
 
 /**
  * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
@@ -69,17 +69,13 @@ interface Entry {
   record: CallRecord;
 }
 
-type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
+type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp' | 'onError'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
 
-export class AsyncWriteQueue implements RecordWriter {
+export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   private buffer: Entry[] = [];
   private head = 0;
   private readonly inflight = new Set<Entry[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private failing = false;
-  private lastError: unknown;
-  private overflowing = false;
-  private refusedCount = 0;
   private retryMs = 0;
   private accepted = 0;
   private waiters: Array<{ target: number; resolve: (ok: boolean) => void }> = [];
@@ -90,6 +86,7 @@ export class AsyncWriteQueue implements RecordWriter {
     private readonly sink: RecordSink,
     options: AsyncWriteQueueOptions = {},
   ) {
+    super(options.onError ?? (() => {}));
     this.o = {
       flushIntervalMs: 50,
       batchSize: DEFAULT_BATCH_SIZE,
@@ -97,7 +94,6 @@ export class AsyncWriteQueue implements RecordWriter {
       maxBuffered: 100_000,
       spillAfter: 10_000,
       maxRetryMs: 1000,
-      onError: () => {},
       onRecover: () => {},
       ...options,
     };
@@ -106,12 +102,6 @@ export class AsyncWriteQueue implements RecordWriter {
     this.schedule();
   }
 
-  get degraded(): boolean {
-    return this.failing;
-  }
-  get full(): boolean {
-    return this.overflowing;
-  }
   get pending(): number {
     let n = this.buffer.length - this.head;
     for (const batch of this.inflight) n += batch.length;
@@ -120,18 +110,11 @@ export class AsyncWriteQueue implements RecordWriter {
   get spilled(): number {
     return this.o.spill?.size ?? 0;
   }
-  get refused(): number {
-    return this.refusedCount;
-  }
 
   enqueue(record: CallRecord): boolean {
     if (this.waiting() >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
     if (this.waiting() >= this.o.maxBuffered) {
-      this.refusedCount++;
-      if (!this.overflowing) {
-        this.overflowing = true;
-        this.o.onError(new WriteQueueError('overflow', this.pending));
-      }
+      this.refuse();
       return false;
     }
     this.buffer.push({ seq: ++this.accepted, record: this.o.stamp?.(record) ?? record });
@@ -268,19 +251,17 @@ export class AsyncWriteQueue implements RecordWriter {
           return [...part, ...todo.flat()];
         }
         if (part.length > 1) todo.unshift(...halves(part));
-        else this.o.onError(new WriteQueueError('rejected', 1, { cause: err }));
+        else this.onError(new WriteQueueError('rejected', 1, { cause: err }));
       }
     }
     this.recovered();
     return [];
   }
 
+  /** A write failed: the retry pause grows (doubling, up to maxRetryMs), and the failure is reported once per streak. */
   private reportFailure(err: unknown): void {
-    this.lastError = err;
     this.retryMs = Math.min(this.o.maxRetryMs, Math.max(this.o.flushIntervalMs, this.retryMs * 2));
-    if (this.failing) return;
-    this.failing = true;
-    this.o.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
+    this.failed(err);
   }
 
   private recovered(): void {

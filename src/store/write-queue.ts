@@ -3,27 +3,9 @@ import { compactFront } from './buffer-front.js';
 import type { SpillFile } from './spill.js';
 import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
+import { QueueHealth, WriteQueueError } from './queue-health.js';
 
-/** What went wrong, reported through `onError`. */
-export type WriteQueueErrorKind =
-  /** A flush failed; the records stay buffered and are retried (reported once per failure streak). */
-  | 'retrying'
-  /** Records that can never be stored (bad field, constraint) were dropped after being isolated one by one. */
-  | 'rejected'
-  /** The buffer is full; enqueue refused records (reported once until the buffer has room again). */
-  | 'overflow';
-
-export class WriteQueueError extends Error {
-  constructor(
-    readonly kind: WriteQueueErrorKind,
-    /** How many records this report is about (buffered, dropped or refused). */
-    readonly count: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`write queue ${kind}: ${count} record(s)`, options);
-    this.name = 'WriteQueueError';
-  }
-}
+export { WriteQueueError, type WriteQueueErrorKind } from './queue-health.js';
 
 export interface WriteQueueOptions {
   /** Delay between flushes in ms while records are waiting. Default 50. */
@@ -65,16 +47,12 @@ function isPermanent(err: unknown): boolean {
  * never be stored). Records are written in enqueue order, except that records spilled
  * during a failure are written right after the first write that succeeds again.
  */
-export class WriteQueue {
+export class WriteQueue extends QueueHealth {
   private buffer: CallRecord[] = [];
   /** Index of the oldest pending record in `buffer` (records before it are written). */
   private head = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
-  private failing = false;
-  private lastError: unknown;
-  private overflowing = false;
-  private refusedCount = 0;
   private readonly flushIntervalMs: number;
   private readonly spill: SpillFile | undefined;
   private readonly spillAfter: number;
@@ -84,16 +62,15 @@ export class WriteQueue {
   private recovering = false;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
-  private readonly onError: (err: WriteQueueError) => void;
 
   constructor(
     private readonly store: Pick<CallWriter, 'insertCalls'>,
     options: WriteQueueOptions = {},
   ) {
+    super(options.onError ?? (() => {}));
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.batchSize = options.batchSize ?? 1000;
     this.maxBuffered = options.maxBuffered ?? 100_000;
-    this.onError = options.onError ?? (() => {});
     this.spill = options.spill;
     this.spillAfter = options.spillAfter ?? 10_000;
     this.onRecover = options.onRecover ?? (() => {});
@@ -103,16 +80,6 @@ export class WriteQueue {
       this.buffer = this.spill.takeAll();
       this.schedule();
     }
-  }
-
-  /** True while writes to the store are failing. */
-  get degraded(): boolean {
-    return this.failing;
-  }
-
-  /** True while enqueue refuses records (memory buffer and spill file both full). */
-  get full(): boolean {
-    return this.overflowing;
   }
 
   /** Records waiting in the spill file. */
@@ -125,11 +92,6 @@ export class WriteQueue {
     return this.buffer.length - this.head;
   }
 
-  /** Records refused by enqueue because the buffer was full (since the queue was created). */
-  get refused(): number {
-    return this.refusedCount;
-  }
-
   /**
    * Accepts a record for writing. Returns false (and counts it in `refused`) only when
    * `maxBuffered` records are already waiting because writes keep failing.
@@ -137,12 +99,8 @@ export class WriteQueue {
   enqueue(record: CallRecord): boolean {
     if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
-      this.refusedCount++;
       this.onHandled([record]);
-      if (!this.overflowing) {
-        this.overflowing = true;
-        this.onError(new WriteQueueError('overflow', this.pending));
-      }
+      this.refuse();
       return false;
     }
     this.buffer.push(record);
@@ -223,7 +181,7 @@ export class WriteQueue {
       return batch.length;
     } catch (err) {
       if (isPermanent(err)) return this.isolate(batch);
-      this.reportFailure(err);
+      this.failed(err);
       return 0;
     }
   }
@@ -237,7 +195,7 @@ export class WriteQueue {
         this.store.insertCalls(one);
       } catch (err) {
         if (!isPermanent(err)) {
-          this.reportFailure(err);
+          this.failed(err);
           return done;
         }
         this.onError(new WriteQueueError('rejected', 1, { cause: err }));
@@ -248,13 +206,6 @@ export class WriteQueue {
     }
     this.failing = false;
     return done;
-  }
-
-  private reportFailure(err: unknown): void {
-    this.lastError = err;
-    if (this.failing) return;
-    this.failing = true;
-    this.onError(new WriteQueueError('retrying', this.pending, { cause: err }));
   }
 
   /**

@@ -1,6 +1,5 @@
-import { featureScope, pricedGenerationsPerFeature, totals } from '../calls.js';
 import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
-import type { Detector, Finding } from '../types.js';
+import { featureSaving, perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
 
 /**
  * Output limits: features whose answers have a runaway tail a `max_tokens` would cut.
@@ -20,54 +19,35 @@ export const MIN_CALLS = 20;
 export const CAP_STEP = 100;
 export const RUNAWAY_FACTOR = 2;
 
-export const outputLimits: Detector = {
-  id: 'output-limits',
-  run(ctx) {
-    const findings: Finding[] = [];
-    for (const calls of pricedGenerationsPerFeature(ctx.calls, MIN_CALLS)) {
-      const outputs = spread(calls.map((c) => c.usage.outputTokens));
-      const { p50, p95 } = outputs;
-      const cap = Math.max(CAP_STEP, Math.ceil(p95 / CAP_STEP) * CAP_STEP);
-      const runaway = calls.filter((c) => c.usage.outputTokens > RUNAWAY_FACTOR * cap);
-      if (runaway.length === 0) continue;
-      const over = calls.filter((c) => c.usage.outputTokens > cap);
-      let saving = 0;
-      for (const c of over) {
-        saving += repricedSaving(ctx, c, { ...c.usage, outputTokens: cap, reasoningTokens: Math.min(c.usage.reasoningTokens, cap) });
-      }
-      if (saving <= 0) continue;
+export const outputLimits = perFeatureDetector('output-limits', MIN_CALLS, (ctx, calls, scope) => {
+  const outputs = spread(calls.map((c) => c.usage.outputTokens));
+  const cap = Math.max(CAP_STEP, Math.ceil(outputs.p95 / CAP_STEP) * CAP_STEP);
+  const runaway = calls.filter((c) => c.usage.outputTokens > RUNAWAY_FACTOR * cap);
+  if (runaway.length === 0) return null;
+  const over = calls.filter((c) => c.usage.outputTokens > cap);
+  let saving = 0;
+  for (const c of over) {
+    saving += repricedSaving(ctx, c, { ...c.usage, outputTokens: cap, reasoningTokens: Math.min(c.usage.reasoningTokens, cap) });
+  }
+  if (saving <= 0) return null;
 
-      const scope = featureScope(calls[0]!);
-      const uncapped = calls.filter((c) => c.maxOutputTokens === null).length;
-      const uncappedShare = ratio(uncapped, calls.length);
-      const overTokens = over.reduce((s, c) => s + c.usage.outputTokens - cap, 0);
-      findings.push({
-        detector: 'output-limits',
-        kind: 'saving',
-        title: `${scope.value}: ${int(runaway.length)} answers ran past ${RUNAWAY_FACTOR}× the usual length`,
-        scope: { [scope.dim]: scope.value },
-        evidence: {
-          ...totals(calls),
-          facts: [
-            fact.share('no_max_tokens_share', 'calls without max_tokens', uncappedShare),
-            fact.tokens('p50_output_tokens', 'output p50', p50),
-            fact.tokens('p95_output_tokens', 'output p95', p95),
-            fact.tokens('max_output_tokens', 'output max', outputs.max),
-            fact.count('calls_over_cap', `calls over ${int(cap)} tokens`, over.length),
-            fact.tokens('tokens_over_cap', 'output tokens beyond the cap', overTokens),
-          ],
-        },
-        fix:
-          `Set max_tokens: ${cap} on ${scope.dim} ${scope.value} (its p95 answer is ${int(p95)} tokens; ${Math.round(uncappedShare * 100)}% of its calls ` +
-          `set no limit). Handle finish_reason "length" by asking for a continuation when an answer really needs more.`,
-        savingNano: saving,
-        savingPerMonthNano: ctx.perMonth(saving),
-        confidence:
-          uncappedShare >= 0.5
-            ? { level: 'medium', reason: `${Math.round(uncappedShare * 100)}% of calls set no limit, so the tail is unbounded by accident; a cap at p95 cuts only the longest 5%.` }
-            : { level: 'low', reason: 'Most calls already set max_tokens, so the long answers were asked for; check they are needed before lowering it.' },
-      });
-    }
-    return findings;
-  },
-};
+  const uncapped = calls.filter((c) => c.maxOutputTokens === null).length;
+  const uncappedShare = ratio(uncapped, calls.length);
+  const overTokens = over.reduce((s, c) => s + c.usage.outputTokens - cap, 0);
+  return featureSaving(ctx, 'output-limits', calls, scope, saving, {
+    title: `${scope.value}: ${int(runaway.length)} answers ran past ${RUNAWAY_FACTOR}× the usual length`,
+    facts: [
+      fact.share('no_max_tokens_share', 'calls without max_tokens', uncappedShare),
+      ...tokenSpreadFacts('output', outputs),
+      fact.count('calls_over_cap', `calls over ${int(cap)} tokens`, over.length),
+      fact.tokens('tokens_over_cap', 'output tokens beyond the cap', overTokens),
+    ],
+    fix:
+      `Set max_tokens: ${cap} on ${scope.dim} ${scope.value} (its p95 answer is ${int(outputs.p95)} tokens; ${Math.round(uncappedShare * 100)}% of its calls ` +
+      `set no limit). Handle finish_reason "length" by asking for a continuation when an answer really needs more.`,
+    confidence:
+      uncappedShare >= 0.5
+        ? { level: 'medium', reason: `${Math.round(uncappedShare * 100)}% of calls set no limit, so the tail is unbounded by accident; a cap at p95 cuts only the longest 5%.` }
+        : { level: 'low', reason: 'Most calls already set max_tokens, so the long answers were asked for; check they are needed before lowering it.' },
+  });
+});

@@ -1,7 +1,7 @@
 import type { Usage } from '../../providers/types.js';
-import { featureScope, pricedGenerationsPerFeature, totals } from '../calls.js';
 import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
-import type { AuditContext, Detector, Finding } from '../types.js';
+import type { AuditContext } from '../types.js';
+import { featureSaving, perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
 
 /**
  * Oversized prompts: per feature, the prompts far above the feature's typical size.
@@ -21,53 +21,35 @@ import type { AuditContext, Detector, Finding } from '../types.js';
 export const MIN_CALLS = 20;
 export const SPREAD = 1.5;
 
-export const oversizedPrompts: Detector = {
-  id: 'oversized-prompts',
-  run(ctx) {
-    const findings: Finding[] = [];
-    for (const calls of pricedGenerationsPerFeature(ctx.calls, MIN_CALLS)) {
-      const inputs = spread(calls.map((c) => c.usage.inputTokens));
-      const { p50, p95 } = inputs;
-      if (p95 < SPREAD * p50) continue;
-      const tail = calls.filter((c) => c.usage.inputTokens >= p95);
-      let saving = 0;
-      for (const c of tail) saving += repricedSaving(ctx, c, trimInput(c.usage, p50));
-      if (saving <= 0) continue;
+export const oversizedPrompts = perFeatureDetector('oversized-prompts', MIN_CALLS, (ctx, calls, scope) => {
+  const inputs = spread(calls.map((c) => c.usage.inputTokens));
+  const { p50, p95 } = inputs;
+  if (p95 < SPREAD * p50) return null;
+  const tail = calls.filter((c) => c.usage.inputTokens >= p95);
+  let saving = 0;
+  for (const c of tail) saving += repricedSaving(ctx, c, trimInput(c.usage, p50));
+  if (saving <= 0) return null;
 
-      const scope = featureScope(calls[0]!);
-      const tailTokens = tail.reduce((s, c) => s + c.usage.inputTokens, 0);
-      const share = inputCostShare(ctx, calls);
-      findings.push({
-        detector: 'oversized-prompts',
-        kind: 'saving',
-        title: `${scope.value}: ${int(tail.length)} prompts at ${(p95 / Math.max(1, p50)).toFixed(1)}× the median size or more`,
-        scope: { [scope.dim]: scope.value },
-        evidence: {
-          ...totals(calls),
-          facts: [
-            fact.tokens('p50_input_tokens', 'input p50', p50),
-            fact.tokens('p95_input_tokens', 'input p95', p95),
-            fact.tokens('max_input_tokens', 'input max', inputs.max),
-            fact.share('input_cost_share', 'input share of cost', share),
-            fact.count('tail_calls', 'calls ≥ p95', tail.length),
-            fact.tokens('tail_input_tokens', 'input tokens of those calls', tailTokens),
-          ],
-        },
-        fix:
-          `Trim ${scope.dim} ${scope.value}'s largest prompts toward its median of ${int(p50)} tokens: ${int(tail.length)} calls sent ` +
-          `${int(p95)}+ tokens (avg ${int(tailTokens / tail.length)}). Retrieve fewer or shorter chunks, summarise long history, ` +
-          `or cap the document length before sending.`,
-        savingNano: saving,
-        savingPerMonthNano: ctx.perMonth(saving),
-        confidence:
-          share >= 0.5
-            ? { level: 'medium', reason: `Input is ${Math.round(share * 100)}% of this cost; assumes the extra context of the largest prompts can go without hurting answers.` }
-            : { level: 'low', reason: `Input is only ${Math.round(share * 100)}% of this cost, and trimming assumes the extra context is not needed.` },
-      });
-    }
-    return findings;
-  },
-};
+  const tailTokens = tail.reduce((s, c) => s + c.usage.inputTokens, 0);
+  const share = inputCostShare(ctx, calls);
+  return featureSaving(ctx, 'oversized-prompts', calls, scope, saving, {
+    title: `${scope.value}: ${int(tail.length)} prompts at ${(p95 / Math.max(1, p50)).toFixed(1)}× the median size or more`,
+    facts: [
+      ...tokenSpreadFacts('input', inputs),
+      fact.share('input_cost_share', 'input share of cost', share),
+      fact.count('tail_calls', 'calls ≥ p95', tail.length),
+      fact.tokens('tail_input_tokens', 'input tokens of those calls', tailTokens),
+    ],
+    fix:
+      `Trim ${scope.dim} ${scope.value}'s largest prompts toward its median of ${int(p50)} tokens: ${int(tail.length)} calls sent ` +
+      `${int(p95)}+ tokens (avg ${int(tailTokens / tail.length)}). Retrieve fewer or shorter chunks, summarise long history, ` +
+      `or cap the document length before sending.`,
+    confidence:
+      share >= 0.5
+        ? { level: 'medium', reason: `Input is ${Math.round(share * 100)}% of this cost; assumes the extra context of the largest prompts can go without hurting answers.` }
+        : { level: 'low', reason: `Input is only ${Math.round(share * 100)}% of this cost, and trimming assumes the extra context is not needed.` },
+  });
+});
 
 /** `usage` with input cut to `target` tokens, uncached tokens removed first (see file doc). */
 export function trimInput(usage: Usage, target: number): Usage {

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { OpenDriver, SqlDriver, SqlStatement } from '../types.js';
-import { connectionPragmas, ensureDbFile } from './setup.js';
+import type { OpenDriver, SqlStatement } from '../types.js';
+import { ensureDbFile } from './setup.js';
+import { sqliteDriver } from './sqlite-driver.js';
 
 /**
  * SqlDriver on better-sqlite3 (Node). Import this file dynamically so the compiled Bun
@@ -24,26 +25,5 @@ export const openDriver: OpenDriver = (path, options = {}) => {
   const readonly = options.readonly === true;
   ensureDbFile(path, readonly);
   const db = new Database(path, { readonly, fileMustExist: readonly });
-  for (const pragma of connectionPragmas(readonly)) db.exec(pragma);
-
-  // One wrapper, built once: `.immediate(fn)` runs fn inside BEGIN IMMEDIATE … COMMIT
-  // (a SAVEPOINT when already inside a transaction) and rolls back when fn throws.
-  const runInTransaction = db.transaction((fn: () => unknown) => fn());
-
-  const driver: SqlDriver = {
-    name: 'better-sqlite3',
-    exec(sql) {
-      db.exec(sql);
-    },
-    prepare(sql) {
-      return db.prepare(sql) as unknown as SqlStatement;
-    },
-    transaction<T>(fn: () => T): T {
-      return runInTransaction.immediate(fn) as T;
-    },
-    close() {
-      db.close();
-    },
-  };
-  return driver;
+  return sqliteDriver('better-sqlite3', db, readonly, (sql) => db.prepare(sql) as unknown as SqlStatement);
 };

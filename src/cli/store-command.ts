@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import type { Clock } from '../lib/clock.js';
+import { UsageError } from '../lib/errors.js';
+
+/**
+ * The pieces the commands that open the database and print a report (audit, report,
+ * reconcile, prices update) share: their last flags and action, `--format` parsing,
+ * the colour decision, and closing the store whatever happens.
+ */
+
+/** The flags every such command has: the window, the output format, the database and the config file. */
+export interface StoreCommandFlags {
+  since?: string;
+  until?: string;
+  format: string;
+  db?: string;
+  config?: string;
+}
+
+/** Where a command prints: standard output, and what decides whether it is coloured (wantsColor). */
+export interface TerminalOutput {
+  out: (text: string) => void;
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the read-only reports (report, audit) need besides their own parts (habit 7: narrow dependencies). */
+export interface ReadOnlyStoreDeps<S> extends TerminalOutput {
+  /** Opens the store at `dbPath` (SQLite file or PostgreSQL URL) read-only; exit 2 naming the path when it is missing. */
+  openStore: (dbPath: string) => Promise<S>;
+  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
+  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
+  clock: Clock;
+}
+
+/** Commander's collector for a repeatable option: each occurrence appends its value. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * Ends the definition of a command that opens the database: `--db <path>` (described by
+ * `dbHelp`), `--config <file>`, and `run` as the action, called with the parsed flags.
+ */
+export function withStoreFlags<F>(cmd: Command, dbHelp: string, run: (flags: F) => Promise<void>): Command {
+  return cmd
+    .option('--db <path>', dbHelp)
+    .option('--config <file>', 'config file')
+    .action(async (flags: F) => {
+      await run(flags);
+    });
+}
+
+/** `table, json or md`: a command's output formats as its help and its errors name them. */
+export function formatList(formats: readonly string[]): string {
+  return formats.length < 2 ? formats.join('') : `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}`;
+}
+
+/** The `--format` value as one of `formats`; a UsageError naming them when it is not. */
+export function parseFormat<F extends string>(raw: string, formats: readonly F[]): F {
+  if ((formats as readonly string[]).includes(raw)) return raw as F;
+  throw new UsageError(`--format "${raw}" is not supported; use ${formatList(formats)}.`);
+}
+
+/** Colour in terminal output: standard output is a terminal and NO_COLOR is unset or empty (no-color.org). */
+export function wantsColor(io: Pick<TerminalOutput, 'isTTY' | 'env'>): boolean {
+  return io.isTTY && !(io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
+}
+
+/** Runs `use` on an opened store, then closes the store whether `use` returned or threw. */
+export async function closingAfter<S extends { close(): Promise<void> }, T>(store: S, use: (store: S) => Promise<T>): Promise<T> {
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
