@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildRequest } from './http-client.mjs';
 import { requestSpec, sequential } from './load.mjs';
-import { fmt, median, summary } from './stats.mjs';
+import { appendAll, fmt, median, summary } from './stats.mjs';
 import { startServer, startSystem, tokometerCommand } from './systems.mjs';
 import { cpuMs, pinned, rssMb } from './tools.mjs';
 
@@ -47,7 +47,7 @@ async function latencyRounds(opts) {
         const a = acc[sys.name];
         a.cpuMs += cpuMs(sys.pid) - cpu0;
         a.n += lat.length;
-        a.samples.push(...lat);
+        appendAll(a.samples, lat);
         a.p50s.push(summary(lat).p50);
       }
       opts.log(`otel round ${r + 1}/${opts.rounds}: p50 off ${fmt(acc['otel-off'].p50s.at(-1), 3)} ms, on ${fmt(acc['otel-on'].p50s.at(-1), 3)} ms`);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startPgServer } from '../../test/support/pg-server.mjs';
 import { buildRequest } from './http-client.mjs';
 import { requestSpec, sequential } from './load.mjs';
-import { fmt, median, summary } from './stats.mjs';
+import { appendAll, fmt, median, summary } from './stats.mjs';
 import { startServer, tokometerCommand } from './systems.mjs';
 import { cpuMs, pinned } from './tools.mjs';
 
@@ -87,7 +87,7 @@ async function latencyRounds(opts, pgUrl) {
         const a = acc[sys.name];
         a.cpuMs += cpuMs(sys.pid) - cpu0;
         a.n += lat.length;
-        a.samples.push(...lat);
+        appendAll(a.samples, lat);
         a.p50s.push(summary(lat).p50);
       }
       opts.log(`pg round ${r + 1}/${opts.rounds}: p50 SQLite ${fmt(acc[lite.name].p50s.at(-1), 3)} ms, PostgreSQL ${fmt(acc[pg.name].p50s.at(-1), 3)} ms`);

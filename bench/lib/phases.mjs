@@ -6,6 +6,7 @@
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
 import { cpuMsExact, rssMb } from './tools.mjs';
+import { appendAll } from './stats.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
 
@@ -55,12 +56,12 @@ export async function runRounds(systems, cfg, log) {
       for (const kind of ['1k', '10k']) {
         const lat = await sequential(sys.port, requestFor(sys, kind), { durationMs: kind === '1k' ? cfg.lat1kMs : cfg.lat10kMs });
         const b = bucket(acc, sys, `lat${kind}`);
-        b.samples.push(...lat);
+        appendAll(b.samples, lat);
         b.rounds.push(lat.length);
       }
       const rate = await fixedRate(sys.port, requestFor(sys, '1k'), { rps: cfg.rate, durationMs: cfg.rateMs, conns: 32 });
       const rb = bucket(acc, sys, 'rate');
-      rb.samples.push(...rate.lat);
+      appendAll(rb.samples, rate.lat);
       rb.rounds.push({ sent: rate.sent, late: rate.late, errors: rate.errors });
     }
     if (r < cfg.tputRounds) {
@@ -82,13 +83,13 @@ export async function runRounds(systems, cfg, log) {
         // CPU per relayed chunk (the stream's own request cost spread over its 64 chunks, as a user's stream pays it).
         const cpuUsPerChunk = ((cpuMsExact(sys.pid) - cpu0) * 1000) / Math.max(1, (s.ok + s.bad) * STREAM_CHUNKS);
         const b = bucket(acc, sys, 'sse20');
-        b.samples.push(...s.ttfc);
-        (b.gaps ??= []).push(...s.gaps);
+        appendAll(b.samples, s.ttfc);
+        appendAll((b.gaps ??= []), s.gaps);
         b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk });
         const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
         const bi = bucket(acc, sys, 'sse0');
-        bi.samples.push(...i.ttfc);
-        (bi.durations ??= []).push(...i.durations);
+        appendAll(bi.samples, i.ttfc);
+        appendAll((bi.durations ??= []), i.durations);
         bi.rounds.push({ ok: i.ok, bad: i.bad });
       }
     }

@@ -43,3 +43,9 @@ export function fmt(v, digits = 2) {
   if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
   return v.toFixed(digits);
 }
+
+/** Appends every item of `items` to `target` (a loop: `push(...items)` overflows the stack past ~100k samples). */
+export function appendAll(target, items) {
+  for (const item of items) target.push(item);
+  return target;
+}
