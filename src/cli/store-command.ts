@@ -3,12 +3,12 @@ import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 
 /**
- * The pieces the commands that open the database and print a report (audit, report,
- * reconcile, prices update) share: their last flags and action, `--format` parsing,
- * the colour decision, and closing the store whatever happens.
+ * The pieces the commands that open the database share (audit, report, reconcile and
+ * prices update; demo takes the colour decision and closingAfter): their last flags and
+ * action, `--format` parsing, the colour decision, and closing the store whatever happens.
  */
 
-/** The flags every such command has: the window, the output format, the database and the config file. */
+/** The flags of the reading commands (report, audit, reconcile): the window, the output format, the database and the config file. */
 export interface StoreCommandFlags {
   since?: string;
   until?: string;
@@ -37,8 +37,9 @@ export interface ReadOnlyStoreDeps<S> extends TerminalOutput {
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
- * Ends the definition of a command that opens the database: `--db <path>` (described by
- * `dbHelp`), `--config <file>`, and `run` as the action, called with the parsed flags.
+ * Ends the definition of a command that opens the database: adds `--db <path>` (described
+ * by `dbHelp`) and `--config <file>`, and sets `run` as the command's action, called with
+ * the parsed flags.
  */
 export function withStoreFlags<F>(cmd: Command, dbHelp: string, run: (flags: F) => Promise<void>): Command {
   return cmd

@@ -14,6 +14,7 @@ export type WriteQueueErrorKind =
   /** The buffer is full; enqueue refused records (reported once until the buffer has room again). */
   | 'overflow';
 
+/** What a write queue reports through its `onError`: which kind of trouble, and how many records it concerns. */
 export class WriteQueueError extends Error {
   constructor(
     readonly kind: WriteQueueErrorKind,

@@ -23,7 +23,7 @@ type Tags = Record<string, string>;
  * A harness with one key budget `k` (default $1 a month, no alerts; `budget` changes it)
  * beside the tag budgets given, and shorthands for calls on k with `tags` (none unless told).
  */
-function keyK(options: { limitUsd?: number; budget?: Partial<KeyBudget>; tags?: TagBudget[]; start?: string } = {}) {
+function keyBudgetK(options: { limitUsd?: number; budget?: Partial<KeyBudget>; tags?: TagBudget[]; start?: string } = {}) {
   const { limitUsd = 1, budget = {}, tags, start } = options;
   const h = harness({ keys: { k: keyBudget(limitUsd, { alertAt: [], ...budget }) }, tags, start });
   const request = (usd: number, callTags: Tags) => ({ keyName: 'k', tags: callTags, estimateNano: usd * USD });
@@ -43,7 +43,7 @@ function keyK(options: { limitUsd?: number; budget?: Partial<KeyBudget>; tags?: 
 
 describe('admission: a call that does not fit only because of calls in flight waits', () => {
   it('waits for the calls in flight, then is admitted (never refused while the cap has room)', async () => {
-    const { h, ask, settle } = keyK();
+    const { h, ask, settle } = keyBudgetK();
     const first = h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.7 * USD }, FOREVER);
     expect(first instanceof Promise).toBe(false);
     const second = ask(0.7);
@@ -56,7 +56,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a big call waits for nothing in flight, then passes by rule 2', async () => {
-    const { h, hold, ask, settle } = keyK();
+    const { h, hold, ask, settle } = keyBudgetK();
     const small = hold(0.1);
     const big = ask(5);
     await tick();
@@ -66,7 +66,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('admits in arrival order: a later small call does not pass an earlier big one', async () => {
-    const { h, hold, ask, settle } = keyK();
+    const { h, hold, ask, settle } = keyBudgetK();
     const inFlight = hold(0.5);
     const big = ask(0.9);
     // Fits beside the call in flight, but the big call arrived first.
@@ -83,7 +83,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('refuses a waiter as exhausted once settled spend reaches the cap', async () => {
-    const { h, hold, ask, settle } = keyK();
+    const { h, hold, ask, settle } = keyBudgetK();
     const inFlight = hold(0.9);
     const waiting = ask(0.5);
     await settle(inFlight, 1.2); // undershot estimate: the cap is now spent
@@ -92,7 +92,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a wait that runs out answers reason reserved (busy) naming the budget, and the queue moves on', async () => {
-    const { h, hold, ask, settle } = keyK();
+    const { h, hold, ask, settle } = keyBudgetK();
     const inFlight = hold(0.9);
     const impatient = ask(0.5, {}, { waitMs: 20 });
     const patient = ask(0.5);
@@ -104,14 +104,14 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('waitMs 0 never waits: the immediate answer is reserved, not exhausted', () => {
-    const { h, hold } = keyK();
+    const { h, hold } = keyBudgetK();
     hold(0.9);
     const r = h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, { waitMs: 0 });
     expect(r).toMatchObject({ ok: false, blocked: { reason: 'reserved' } });
   });
 
   it('an aborted waiter leaves every queue at once, holds nothing, and the next waiter goes first', async () => {
-    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const { h, hold, ask, settle } = keyBudgetK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
     const inFlight = hold(0.9, { team: 'a' });
     const controller = new AbortController();
     const leaving = ask(0.5, { team: 'a' }, { waitMs: Infinity, signal: controller.signal });
@@ -129,7 +129,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a period that rolls while a caller waits: a settle from the old period still wakes it, into the new period', async () => {
-    const { h, hold, ask, settle } = keyK({ budget: { period: 'day' }, start: '2026-11-20T23:59:59Z' });
+    const { h, hold, ask, settle } = keyBudgetK({ budget: { period: 'day' }, start: '2026-11-20T23:59:59Z' });
     const late = hold(0.9);
     const waiting = ask(0.5);
     h.setTime('2026-11-21T00:00:01Z');
@@ -139,7 +139,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('an already aborted signal never queues', async () => {
-    const { h, hold } = keyK();
+    const { h, hold } = keyBudgetK();
     hold(0.9);
     const r = await h.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD }, { waitMs: Infinity, signal: AbortSignal.abort() });
     expect(r).toBe(ABORTED);
@@ -147,7 +147,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a caller held back only by a tag budget does not stall the key for calls outside that budget', async () => {
-    const { h, hold, ask } = keyK({ limitUsd: 10, tags: [tagBudget('free', 1, { match: { tier: 'free' } })] });
+    const { h, hold, ask } = keyBudgetK({ limitUsd: 10, tags: [tagBudget('free', 1, { match: { tier: 'free' } })] });
     hold(0.9, { tier: 'free' });
     const free = ask(0.5, { tier: 'free' });
     const pro = h.ledger.admit({ keyName: 'k', tags: { tier: 'pro' }, estimateNano: 0.5 * USD }, FOREVER);
@@ -162,7 +162,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a caller of two budgets keeps its place on a budget that held it back (no ping-pong)', async () => {
-    const { h, hold, ask, settle } = keyK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
+    const { h, hold, ask, settle } = keyBudgetK({ tags: [tagBudget('team', 1, { match: { team: 'a' } })] });
     const onKey = hold(0.9);
     const both = ask(0.5, { team: 'a' });
     await tick();
@@ -180,7 +180,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('re-estimates a waiter at each decision (the output history may have learned)', async () => {
-    const { h, hold, settle } = keyK();
+    const { h, hold, settle } = keyBudgetK();
     const inFlight = hold(0.5);
     const other = hold(0.1);
     let estimate = 0.9 * USD;
@@ -248,7 +248,7 @@ describe('raising a budget re-arms the thresholds it puts back above the spend (
 
 describe('repriced spend (adjustSpend) decides the waiting callers again', () => {
   it('a decrease makes room for a waiter at once; an increase that spends the cap refuses the waiters as exhausted', async () => {
-    const { h, hold, ask } = keyK();
+    const { h, hold, ask } = keyBudgetK();
     const at = h.now();
     h.call('k', {}, 0.5);
     const inFlight = hold(0.3);

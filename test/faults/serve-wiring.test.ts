@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openServeFolder } from '../support/serve-folder.js';
 import { BINARY, NODE_ENTRY, runCli, stopProcess, type Build } from '../support/spawn-cli.js';
-import { startForSuite } from '../support/suite-resource.js';
+import { startForSuite, withMore } from '../support/suite-resource.js';
 import { chatHead, openRaw, within } from './raw-client.js';
 import { selfSigned } from './self-signed.js';
 
@@ -31,9 +31,10 @@ describe.each<Build>(['binary', 'node'])('serve applies tls and client timeouts 
           'limits: { client_header_timeout_ms: 500, client_body_timeout_ms: 500 }',
         ].join('\n'),
     });
-    selfSigned(path.join(f.dir, 'conf'));
-    secret = /mk_[0-9A-Za-z]{32}/.exec((await runCli(build, ['keys', 'create', 'app', '--config', 'conf/tokometer.yaml'], { cwd: f.dir })).stdout)?.[0] as string;
-    return f;
+    return withMore(f, async () => {
+      selfSigned(path.join(f.dir, 'conf'));
+      secret = /mk_[0-9A-Za-z]{32}/.exec((await runCli(build, ['keys', 'create', 'app', '--config', 'conf/tokometer.yaml'], { cwd: f.dir })).stdout)?.[0] as string;
+    });
   });
 
   it('listens on https, answers a call, cuts a stalled body after 500 ms, and stops cleanly', async () => {

@@ -6,7 +6,7 @@ import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { sseFrames } from '../support/fake-upstream.js';
 import { openServeFolder } from '../support/serve-folder.js';
 import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cli.js';
-import { startForSuite } from '../support/suite-resource.js';
+import { startForSuite, withMore } from '../support/suite-resource.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
@@ -49,9 +49,10 @@ describe.each<Build>(['binary', 'node'])('SIGTERM (%s)', (build) => {
       },
       config: configWith(''),
     });
-    const created = await runCli(build, ['keys', 'create', 'app'], { cwd: f.dir });
-    secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
-    return f;
+    return withMore(f, async () => {
+      const created = await runCli(build, ['keys', 'create', 'app'], { cwd: f.dir });
+      secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+    });
   });
 
   const rows = (): Array<{ outcome: string; streamed: number; usage_source: string; output_tokens: number | null }> => {

@@ -19,3 +19,17 @@ export function startForSuite<T extends { close(): Promise<void> | void }>(start
     return started;
   };
 }
+
+/**
+ * Runs `more` on a resource just opened and returns the resource; when `more` throws, the
+ * resource is closed before the error goes on, so a start that fails halfway leaks nothing.
+ */
+export async function withMore<T extends { close(): Promise<void> | void }>(resource: T, more: (resource: T) => Promise<void> | void): Promise<T> {
+  try {
+    await more(resource);
+    return resource;
+  } catch (error) {
+    await resource.close();
+    throw error;
+  }
+}
