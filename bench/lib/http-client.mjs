@@ -67,7 +67,7 @@ export class Conn {
     return this.cur !== null;
   }
 
-  /** opts: { frames: true } timestamps SSE frames; { keep: true } keeps the body bytes. */
+  /** opts: { frames: true } timestamps SSE frames (and calls `onFirstFrame` on the first); { keep: true } keeps the body bytes. */
   send(buf, opts) {
     if (this.closed && this.closedIdle) {
       this.reopened++;
@@ -175,6 +175,7 @@ export class Conn {
       }
       if (c.lastLF) {
         c.frameTimes.push(now);
+        if (c.frameTimes.length === 1) c.opts.onFirstFrame?.();
         c.lastLF = false;
       } else c.lastLF = true;
     }
