@@ -8,12 +8,18 @@
  * request written to the last first chunk, by thread), which tells a queue of work on
  * one core apart from a wait for something else.
  *
- *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256]
+ *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256] [--warm-rounds 3]
+ *     [--extra js-pipe=bench/bare-bun-js-pipe.mjs]… [--bare SCRIPT] [--mark FILE] [--verbose]
  *
- * Default build: binary=dist/tokometer. Same CPU layout as the bench (load generator and
+ * Default build: binary=dist/tokometer. Before the herds every system gets the full
+ * bench's warm-up and `--warm-rounds` of its stream rounds (32 streams 20 ms apart, 128
+ * instant ones), as the bench's 256-stream phase finds it; round 1 is then the first
+ * herd of 256 the process sees (the bench measures only that one) and is also printed
+ * apart from the median of the others. Same CPU layout as the bench (load generator and
  * upstream on CPU 0, the system under test on CPU 1). Loopback only; bounded in time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from './lib/http-client.mjs';
@@ -29,6 +35,9 @@ const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] 
 const opt = (name, def) => all(name).at(-1) ?? def;
 const rounds = Number(opt('rounds', 8));
 const N = Number(opt('streams', 256));
+const warmRounds = Number(opt('warm-rounds', 3));
+/** --mark FILE: appends a line when each herd starts and when its last first chunk is in (to line up a server's own log, e.g. BUN_JSC_logGC). */
+const markFile = opt('mark', null);
 const builds = all('build').map((b) => {
   const [name, path] = b.split('=');
   if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
@@ -37,20 +46,43 @@ const builds = all('build').map((b) => {
 if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/tokometer') });
 const EXPECTED = Buffer.from(expectedStream());
 
+/** Established TCP connections from process `pid` to `port` on loopback (`ss`), or NaN without ss. */
+function connectionsTo(pid, port) {
+  const r = spawnSync('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
+  if (r.status !== 0) return NaN;
+  return r.stdout.split('\n').filter((l) => l.includes(`pid=${pid},`)).length;
+}
+
+/** Minor page faults of process `pid` so far (/proc/PID/stat): memory the process touches for the first time. */
+function minorFaults(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 /**
  * One herd: N fresh connections, then N streams written back to back. Returns TTFC per
  * stream (ms from its own write), the arrival of each first chunk (ms from the first
  * write, sorted) and the system's CPU ms by thread until the last first chunk.
  */
-async function herd(sys) {
+async function herd(sys, upstreamPort) {
+  const pooled = connectionsTo(sys.pid, upstreamPort);
+  // Mid-stream (first chunks long in, last chunks not yet): the upstream connections in use.
+  let during = NaN;
+  const probe = setTimeout(() => (during = connectionsTo(sys.pid, upstreamPort)), 600);
   const buf = requestFor(sys, 'sse20');
   const conns = await Promise.all(Array.from({ length: N }, () => connect(sys.port)));
   let firsts = 0;
   let cpuAtLast = null;
   // Read once the last first chunk is in (the streams go on for 64 × 20 ms after it).
+  let faults = NaN;
   const onFirstFrame = () => {
-    if (++firsts === N) cpuAtLast = cpuMsByThread(sys.pid);
+    if (++firsts !== N) return;
+    cpuAtLast = cpuMsByThread(sys.pid);
+    if (markFile) appendFileSync(markFile, `=== ${sys.name}: last first chunk\n`);
+    faults = minorFaults(sys.pid) - faults0;
   };
+  const faults0 = minorFaults(sys.pid);
+  if (markFile) appendFileSync(markFile, `=== ${sys.name}: herd starts\n`);
   const cpu0 = cpuMsByThread(sys.pid);
   const t0 = performance.now();
   let bad = 0;
@@ -64,7 +96,8 @@ async function herd(sys) {
     }),
   );
   const cpu = Object.fromEntries(Object.entries(cpuAtLast ?? {}).map(([k, v]) => [k, v - (cpu0[k] ?? 0)]));
-  return { ttfc: results.map((x) => x.ttfc), arrivals: results.map((x) => x.sent + x.ttfc).sort((a, b) => a - b), lastSent: Math.max(...results.map((x) => x.sent)), cpu, bad };
+  clearTimeout(probe);
+  return { faults, pooled, during, ttfc: results.map((x) => x.ttfc), arrivals: results.map((x) => x.sent + x.ttfc).sort((a, b) => a - b), lastSent: Math.max(...results.map((x) => x.sent)), cpu, bad };
 }
 
 async function main() {
@@ -80,8 +113,17 @@ async function main() {
     const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
     running.push(upstream);
     const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
-    const systems = [await startSystem('bare-bun', base)];
+    // --bare SCRIPT: a variant of bench/bare-bun.mjs (e.g. one with timestamps) in its place.
+    const bare = opt('bare', null);
+    const systems = [bare ? { ...(await startServer('bare-bun', bun, [resolve(bare), upstream.url], { cpu: plan.sut, cwd: root })), pathPrefix: '/proxy/openai', key: 'mk_bench' } : await startSystem('bare-bun', base)];
     running.push(systems[0]);
+    // --extra NAME=SCRIPT: more bare-proxy variants (run like bench/bare-bun.mjs: SCRIPT UPSTREAM_URL).
+    for (const e of all('extra')) {
+      const [name, script] = e.split('=');
+      const s = await startServer(name, bun, [resolve(script), upstream.url], { cpu: plan.sut, cwd: root });
+      running.push(s);
+      systems.push({ ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' });
+    }
     for (const b of builds) {
       const dir = join(tmp, b.name);
       const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
@@ -92,11 +134,15 @@ async function main() {
     for (const sys of systems) {
       await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
       await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
-      await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 32, total: 32, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 32 });
+      // The full bench's stream rounds before its 256-stream phase (--warm-rounds 3 matches `npm run bench`).
+      for (let w = 0; w < warmRounds; w++) {
+        await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 32, total: 32, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 32 });
+        await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 32, total: 128, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
+      }
     }
     for (let r = 0; r < rounds; r++) {
       for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
-        const h = await herd(sys);
+        const h = await herd(sys, upstream.port);
         if (h.bad) throw new Error(`${sys.name}: ${h.bad} streams not byte-exact`);
         const t = Float64Array.from(h.ttfc).sort();
         put(sys.name, 'TTFC p50 ms', percentile(t, 50));
@@ -105,9 +151,14 @@ async function main() {
         for (const k of [1, 64, 128, 192, N]) put(sys.name, `first chunk #${k} at ms`, h.arrivals[k - 1]);
         const total = Object.values(h.cpu).reduce((s, v) => s + v, 0);
         put(sys.name, 'last request written at ms', h.lastSent);
+        put(sys.name, 'minor page faults until last first chunk', h.faults);
+        put(sys.name, 'upstream connections idle before', h.pooled);
+        put(sys.name, 'upstream connections mid-stream', h.during);
         put(sys.name, 'CPU ms until last first chunk', total);
         put(sys.name, '  main thread CPU ms', Math.max(...Object.entries(h.cpu).filter(([k]) => !['HTTP Client', 'JITWorker', 'Worker'].includes(k)).map(([, v]) => v)));
         for (const k of ['HTTP Client', 'JITWorker', 'Worker']) put(sys.name, `  ${k} CPU ms`, h.cpu[k] ?? 0);
+        put(sys.name, '  other threads CPU ms', total - fig[sys.name]['  main thread CPU ms'].at(-1) - ['HTTP Client', 'JITWorker', 'Worker'].reduce((a, k) => a + (h.cpu[k] ?? 0), 0));
+        if (argv.includes('--verbose')) console.log(sys.name, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
         await new Promise((res) => setTimeout(res, 300));
       }
       console.log(`round ${r + 1}/${rounds}: ${systems.map((s) => `${s.name} p99 ${fig[s.name]['TTFC p99 ms'].at(-1).toFixed(1)}`).join(', ')}`);
@@ -122,6 +173,9 @@ async function main() {
   for (const m of Object.keys(fig[names[0]])) {
     lines.push(`| ${m} | ${names.map((n) => `${f(median(fig[n][m]))} (${f(Math.min(...fig[n][m]))} … ${f(Math.max(...fig[n][m]))})`).join(' | ')} |`);
   }
+  // The first herd a process sees pays for compiling the code paths a burst makes hot.
+  const firstAndRest = (n, m) => `${f(fig[n][m][0])} / ${f(median(fig[n][m].slice(1)))}`;
+  for (const m of ['TTFC p99 ms', 'CPU ms until last first chunk', '  main thread CPU ms', '  JITWorker CPU ms', '  other threads CPU ms', 'minor page faults until last first chunk']) lines.push(`| ${m.trim()}: round 1 / median of the others | ${names.map((n) => firstAndRest(n, m)).join(' | ')} |`);
   console.log(`\n${lines.join('\n')}`);
 }
 
