@@ -9,7 +9,7 @@
  * one core apart from a wait for something else.
  *
  *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256] [--warm-rounds 3]
- *     [--extra js-pipe=bench/bare-bun-js-pipe.mjs]… [--bare SCRIPT] [--mark FILE] [--verbose]
+ *     [--js-pipe] [--bare SCRIPT] [--mark FILE] [--verbose]
  *
  * Default build: binary=dist/tokometer. Before the herds every system gets the full
  * bench's warm-up and `--warm-rounds` of its stream rounds (32 streams 20 ms apart, 128
@@ -117,10 +117,9 @@ async function main() {
     const bare = opt('bare', null);
     const systems = [bare ? { ...(await startServer('bare-bun', bun, [resolve(bare), upstream.url], { cpu: plan.sut, cwd: root })), pathPrefix: '/proxy/openai', key: 'mk_bench' } : await startSystem('bare-bun', base)];
     running.push(systems[0]);
-    // --extra NAME=SCRIPT: more bare-proxy variants (run like bench/bare-bun.mjs: SCRIPT UPSTREAM_URL).
-    for (const e of all('extra')) {
-      const [name, script] = e.split('=');
-      const s = await startServer(name, bun, [resolve(script), upstream.url], { cpu: plan.sut, cwd: root });
+    // --js-pipe: the bare proxy again, its body read in JavaScript (bench/bare-bun.mjs js-pipe).
+    if (argv.includes('--js-pipe')) {
+      const s = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu: plan.sut, cwd: root });
       running.push(s);
       systems.push({ ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' });
     }
