@@ -19,17 +19,16 @@
  * upstream on CPU 0, the system under test on CPU 1). Loopback only; bounded in time.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { connect } from './lib/http-client.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
-import { prepareTokometer, startServer, startSystem, startUpstream } from './lib/systems.mjs';
-import { cpuMsByThread, cpuPlan, detectTools, pinSelf } from './lib/tools.mjs';
+import { root, runStandalonePhase } from './lib/standalone.mjs';
+import { prepareTokometer, startServer, startSystem } from './lib/systems.mjs';
+import { cpuMsByThread } from './lib/tools.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : []));
 const opt = (name, def) => all(name).at(-1) ?? def;
@@ -100,71 +99,58 @@ async function herd(sys, upstreamPort) {
   return { faults, pooled, during, ttfc: results.map((x) => x.ttfc), arrivals: results.map((x) => x.sent + x.ttfc).sort((a, b) => a - b), lastSent: Math.max(...results.map((x) => x.sent)), cpu, bad };
 }
 
-async function main() {
-  const tools = detectTools({ install: false, log: console.log });
-  const plan = cpuPlan(tools.taskset);
-  pinSelf(plan.loadgen);
-  const bun = join(root, 'node_modules/.bin/bun');
-  const tmp = mkdtempSync(join('/tmp', 'tokometer-herd-'));
-  const running = [];
+runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }, async ({ bun, plan, tmp, upstream, running }) => {
   const fig = {};
   const put = (s, k, v) => ((fig[s] ??= {})[k] ??= []).push(v);
-  try {
-    const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
-    running.push(upstream);
-    const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
-    // --bare SCRIPT: a variant of bench/bare-bun.mjs (e.g. one with timestamps) in its place.
-    const bare = opt('bare', null);
-    const systems = [bare ? { ...(await startServer('bare-bun', bun, [resolve(bare), upstream.url], { cpu: plan.sut, cwd: root })), pathPrefix: '/proxy/openai', key: 'mk_bench' } : await startSystem('bare-bun', base)];
-    running.push(systems[0]);
-    // --js-pipe: the bare proxy again, its body read in JavaScript (bench/bare-bun.mjs js-pipe).
-    if (argv.includes('--js-pipe')) {
-      const s = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu: plan.sut, cwd: root });
-      running.push(s);
-      systems.push({ ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' });
+  const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
+  // --bare SCRIPT: a variant of bench/bare-bun.mjs (e.g. one with timestamps) in its place.
+  const bare = opt('bare', null);
+  const systems = [bare ? { ...(await startServer('bare-bun', bun, [resolve(bare), upstream.url], { cpu: plan.sut, cwd: root })), pathPrefix: '/proxy/openai', key: 'mk_bench' } : await startSystem('bare-bun', base)];
+  running.push(systems[0]);
+  // --js-pipe: the bare proxy again, its body read in JavaScript (bench/bare-bun.mjs js-pipe).
+  if (argv.includes('--js-pipe')) {
+    const s = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu: plan.sut, cwd: root });
+    running.push(s);
+    systems.push({ ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' });
+  }
+  for (const b of builds) {
+    const dir = join(tmp, b.name);
+    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
+    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir });
+    running.push(s);
+    systems.push({ ...s, pathPrefix: '/proxy/openai', key });
+  }
+  for (const sys of systems) {
+    await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
+    await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+    // The full bench's stream rounds before its 256-stream phase (--warm-rounds 3 matches `npm run bench`).
+    for (let w = 0; w < warmRounds; w++) {
+      await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 32, total: 32, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 32 });
+      await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 32, total: 128, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
     }
-    for (const b of builds) {
-      const dir = join(tmp, b.name);
-      const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
-      const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir });
-      running.push(s);
-      systems.push({ ...s, pathPrefix: '/proxy/openai', key });
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
+      const h = await herd(sys, upstream.port);
+      if (h.bad) throw new Error(`${sys.name}: ${h.bad} streams not byte-exact`);
+      const t = Float64Array.from(h.ttfc).sort();
+      put(sys.name, 'TTFC p50 ms', percentile(t, 50));
+      put(sys.name, 'TTFC p99 ms', percentile(t, 99));
+      put(sys.name, 'TTFC max ms', t[t.length - 1]);
+      for (const k of [1, 64, 128, 192, N]) put(sys.name, `first chunk #${k} at ms`, h.arrivals[k - 1]);
+      const total = Object.values(h.cpu).reduce((s, v) => s + v, 0);
+      put(sys.name, 'last request written at ms', h.lastSent);
+      put(sys.name, 'minor page faults until last first chunk', h.faults);
+      put(sys.name, 'upstream connections idle before', h.pooled);
+      put(sys.name, 'upstream connections mid-stream', h.during);
+      put(sys.name, 'CPU ms until last first chunk', total);
+      put(sys.name, '  main thread CPU ms', Math.max(...Object.entries(h.cpu).filter(([k]) => !['HTTP Client', 'JITWorker', 'Worker'].includes(k)).map(([, v]) => v)));
+      for (const k of ['HTTP Client', 'JITWorker', 'Worker']) put(sys.name, `  ${k} CPU ms`, h.cpu[k] ?? 0);
+      put(sys.name, '  other threads CPU ms', total - fig[sys.name]['  main thread CPU ms'].at(-1) - ['HTTP Client', 'JITWorker', 'Worker'].reduce((a, k) => a + (h.cpu[k] ?? 0), 0));
+      if (argv.includes('--verbose')) console.log(sys.name, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
+      await new Promise((res) => setTimeout(res, 300));
     }
-    for (const sys of systems) {
-      await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
-      await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
-      // The full bench's stream rounds before its 256-stream phase (--warm-rounds 3 matches `npm run bench`).
-      for (let w = 0; w < warmRounds; w++) {
-        await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 32, total: 32, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 32 });
-        await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 32, total: 128, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
-      }
-    }
-    for (let r = 0; r < rounds; r++) {
-      for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
-        const h = await herd(sys, upstream.port);
-        if (h.bad) throw new Error(`${sys.name}: ${h.bad} streams not byte-exact`);
-        const t = Float64Array.from(h.ttfc).sort();
-        put(sys.name, 'TTFC p50 ms', percentile(t, 50));
-        put(sys.name, 'TTFC p99 ms', percentile(t, 99));
-        put(sys.name, 'TTFC max ms', t[t.length - 1]);
-        for (const k of [1, 64, 128, 192, N]) put(sys.name, `first chunk #${k} at ms`, h.arrivals[k - 1]);
-        const total = Object.values(h.cpu).reduce((s, v) => s + v, 0);
-        put(sys.name, 'last request written at ms', h.lastSent);
-        put(sys.name, 'minor page faults until last first chunk', h.faults);
-        put(sys.name, 'upstream connections idle before', h.pooled);
-        put(sys.name, 'upstream connections mid-stream', h.during);
-        put(sys.name, 'CPU ms until last first chunk', total);
-        put(sys.name, '  main thread CPU ms', Math.max(...Object.entries(h.cpu).filter(([k]) => !['HTTP Client', 'JITWorker', 'Worker'].includes(k)).map(([, v]) => v)));
-        for (const k of ['HTTP Client', 'JITWorker', 'Worker']) put(sys.name, `  ${k} CPU ms`, h.cpu[k] ?? 0);
-        put(sys.name, '  other threads CPU ms', total - fig[sys.name]['  main thread CPU ms'].at(-1) - ['HTTP Client', 'JITWorker', 'Worker'].reduce((a, k) => a + (h.cpu[k] ?? 0), 0));
-        if (argv.includes('--verbose')) console.log(sys.name, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
-        await new Promise((res) => setTimeout(res, 300));
-      }
-      console.log(`round ${r + 1}/${rounds}: ${systems.map((s) => `${s.name} p99 ${fig[s.name]['TTFC p99 ms'].at(-1).toFixed(1)}`).join(', ')}`);
-    }
-  } finally {
-    for (const p of running.reverse()) await p.stop?.(5000);
-    rmSync(tmp, { recursive: true, force: true });
+    console.log(`round ${r + 1}/${rounds}: ${systems.map((s) => `${s.name} p99 ${fig[s.name]['TTFC p99 ms'].at(-1).toFixed(1)}`).join(', ')}`);
   }
   const names = Object.keys(fig);
   const f = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
@@ -176,9 +162,4 @@ async function main() {
   const firstAndRest = (n, m) => `${f(fig[n][m][0])} / ${f(median(fig[n][m].slice(1)))}`;
   for (const m of ['TTFC p99 ms', 'CPU ms until last first chunk', '  main thread CPU ms', '  JITWorker CPU ms', '  other threads CPU ms', 'minor page faults until last first chunk']) lines.push(`| ${m.trim()}: round 1 / median of the others | ${names.map((n) => firstAndRest(n, m)).join(' | ')} |`);
   console.log(`\n${lines.join('\n')}`);
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
 });
