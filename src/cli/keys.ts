@@ -9,6 +9,7 @@ import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
+import { collect, storeFlags, wantsColor } from './store-command.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
 
@@ -24,8 +25,6 @@ interface KeyFlags {
   model?: string[];
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
  * SHA-256 only. Every change is written with its audit trail entry (actor 'cli'); a running
@@ -34,7 +33,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
  */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('create, list, revoke and change metering keys');
-  const withStoreFlags = (cmd: Command) => cmd.option('--db <path>', 'database file').option('--config <file>', 'config file');
+  const dbFlags = (cmd: Command) => storeFlags(cmd, 'database file');
   const withKeyFlags = (cmd: Command) =>
     cmd
       .option('--budget <usd>', 'spend cap in USD per period ("none" removes it)')
@@ -45,7 +44,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       .option('--provider <name>', 'allow only this provider (repeatable)', collect)
       .option('--model <name>', 'allow only this model (repeatable)', collect);
 
-  withKeyFlags(withStoreFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
+  withKeyFlags(dbFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
     if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
     const config = configFor(ctx, flags.config);
     const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
@@ -62,7 +61,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     }
   });
 
-  withStoreFlags(keys.command('list').description('list keys (never their secrets)'))
+  dbFlags(keys.command('list').description('list keys (never their secrets)'))
     .option('--all', 'include revoked keys')
     .option('--json', 'print JSON')
     .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
@@ -74,14 +73,14 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         } else if (list.length === 0) {
           ctx.out(`No keys yet. Create one with \`${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME\`.\n`);
         } else {
-          ctx.out(keysTable(list, paint(ctx.isTTY && !ctx.env.NO_COLOR)) + '\n');
+          ctx.out(keysTable(list, paint(wantsColor(ctx))) + '\n');
         }
       } finally {
         await store.close();
       }
     });
 
-  withStoreFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
+  dbFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
     const store = await storeFor(ctx, flags, 'create');
     try {
       if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);
@@ -91,7 +90,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     }
   });
 
-  withKeyFlags(withStoreFlags(keys.command('set <name>').description("change a key's budget, tags or allow-lists")))
+  withKeyFlags(dbFlags(keys.command('set <name>').description("change a key's budget, tags or allow-lists")))
     .option('--clear-tags', 'remove all fixed tags first')
     .action(async (name: string, flags: KeyFlags & { clearTags?: boolean }) => {
       const store = await storeFor(ctx, flags, 'create');
@@ -114,7 +113,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       }
     });
 
-  withStoreFlags(keys.command('history [name]').description('the audit trail of key and budget changes (CLI, admin API, config)'))
+  dbFlags(keys.command('history [name]').description('the audit trail of key and budget changes (CLI, admin API, config)'))
     .option('--limit <n>', 'show only the newest N entries')
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, flags: KeyFlags & { limit?: string; json?: boolean }) => {

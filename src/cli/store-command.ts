@@ -33,21 +33,22 @@ export interface ReadOnlyStoreDeps<S> extends TerminalOutput {
   clock: Clock;
 }
 
-/** Commander's collector for a repeatable option: each occurrence appends its value. */
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Commander's collector for a repeatable option: each occurrence appends its value (the first to none). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Adds the options of a command that opens the database: `--db <path>` (described by `dbHelp`) and `--config <file>`. */
+export function storeFlags(cmd: Command, dbHelp: string): Command {
+  return cmd.option('--db <path>', dbHelp).option('--config <file>', 'config file');
+}
 
 /**
- * Ends the definition of a command that opens the database: adds `--db <path>` (described
- * by `dbHelp`) and `--config <file>`, and sets `run` as the command's action, called with
- * the parsed flags.
+ * Ends the definition of a command that opens the database and takes no arguments: its
+ * storeFlags, and `run` as the command's action, called with the parsed flags.
  */
 export function withStoreFlags<F>(cmd: Command, dbHelp: string, run: (flags: F) => Promise<void>): Command {
-  return cmd
-    .option('--db <path>', dbHelp)
-    .option('--config <file>', 'config file')
-    .action(async (flags: F) => {
-      await run(flags);
-    });
+  return storeFlags(cmd, dbHelp).action(async (flags: F) => {
+    await run(flags);
+  });
 }
 
 /** `table, json or md`: a command's output formats as its help and its errors name them. */
