@@ -1,5 +1,5 @@
 import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
-import { featureSaving, perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
+import { perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
 
 /**
  * Output limits: features whose answers have a runaway tail a `max_tokens` would cut.
@@ -34,7 +34,8 @@ export const outputLimits = perFeatureDetector('output-limits', MIN_CALLS, (ctx,
   const uncapped = calls.filter((c) => c.maxOutputTokens === null).length;
   const uncappedShare = ratio(uncapped, calls.length);
   const overTokens = over.reduce((s, c) => s + c.usage.outputTokens - cap, 0);
-  return featureSaving(ctx, 'output-limits', calls, scope, saving, {
+  return {
+    savingNano: saving,
     title: `${scope.value}: ${int(runaway.length)} answers ran past ${RUNAWAY_FACTOR}× the usual length`,
     facts: [
       fact.share('no_max_tokens_share', 'calls without max_tokens', uncappedShare),
@@ -49,5 +50,5 @@ export const outputLimits = perFeatureDetector('output-limits', MIN_CALLS, (ctx,
       uncappedShare >= 0.5
         ? { level: 'medium', reason: `${Math.round(uncappedShare * 100)}% of calls set no limit, so the tail is unbounded by accident; a cap at p95 cuts only the longest 5%.` }
         : { level: 'low', reason: 'Most calls already set max_tokens, so the long answers were asked for; check they are needed before lowering it.' },
-  });
+  };
 });

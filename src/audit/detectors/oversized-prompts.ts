@@ -1,7 +1,7 @@
 import type { Usage } from '../../providers/types.js';
 import { fact, int, ratio, repricedSaving, spread } from '../stats.js';
 import type { AuditContext } from '../types.js';
-import { featureSaving, perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
+import { perFeatureDetector, tokenSpreadFacts } from './per-feature.js';
 
 /**
  * Oversized prompts: per feature, the prompts far above the feature's typical size.
@@ -32,7 +32,8 @@ export const oversizedPrompts = perFeatureDetector('oversized-prompts', MIN_CALL
 
   const tailTokens = tail.reduce((s, c) => s + c.usage.inputTokens, 0);
   const share = inputCostShare(ctx, calls);
-  return featureSaving(ctx, 'oversized-prompts', calls, scope, saving, {
+  return {
+    savingNano: saving,
     title: `${scope.value}: ${int(tail.length)} prompts at ${(p95 / Math.max(1, p50)).toFixed(1)}× the median size or more`,
     facts: [
       ...tokenSpreadFacts('input', inputs),
@@ -48,7 +49,7 @@ export const oversizedPrompts = perFeatureDetector('oversized-prompts', MIN_CALL
       share >= 0.5
         ? { level: 'medium', reason: `Input is ${Math.round(share * 100)}% of this cost; assumes the extra context of the largest prompts can go without hurting answers.` }
         : { level: 'low', reason: `Input is only ${Math.round(share * 100)}% of this cost, and trimming assumes the extra context is not needed.` },
-  });
+  };
 });
 
 /** `usage` with input cut to `target` tokens, uncached tokens removed first (see file doc). */

@@ -6,8 +6,8 @@ import type { AuditContext, Confidence, Detector, DetectorId, Fact, Finding } fr
 
 /**
  * What the per-feature token detectors (oversized prompts, output limits) share: the loop
- * over each feature's priced generations, the p50/p95/max token facts, and the shape of a
- * saving finding about one feature.
+ * over each feature's priced generations that builds a saving finding about one feature,
+ * and the p50/p95/max token facts.
  */
 
 /** One feature's priced generation calls (calls.ts pricedGenerationsPerFeature), in time order. */
@@ -18,18 +18,37 @@ export type FeatureScope = ReturnType<typeof featureScope>;
 
 /**
  * A detector that judges each feature scope with at least `minCalls` priced generation
- * calls on its own: `check` returns that feature's finding, or null when it has none.
- * Findings come in the features' first-seen order.
+ * calls on its own: `check` returns that feature's saving (nano-USD over the audited
+ * window) with its text, or null when it has none. Each becomes a `saving` finding of
+ * detector `id`, scoped to the feature, its evidence summed over all the feature's calls
+ * and the saving also per month. Findings come in the features' first-seen order.
  */
 export function perFeatureDetector(
   id: DetectorId,
   minCalls: number,
-  check: (ctx: AuditContext, calls: FeatureCalls, scope: FeatureScope) => Finding | null,
+  check: (ctx: AuditContext, calls: FeatureCalls, scope: FeatureScope) => FeatureSaving | null,
 ): Detector {
   return {
     id,
     run(ctx) {
-      return pricedGenerationsPerFeature(ctx.calls, minCalls).flatMap((calls) => check(ctx, calls, featureScope(calls[0]!)) ?? []);
+      return pricedGenerationsPerFeature(ctx.calls, minCalls).flatMap((calls): Finding[] => {
+        const scope = featureScope(calls[0]!);
+        const found = check(ctx, calls, scope);
+        if (found === null) return [];
+        return [
+          {
+            detector: id,
+            kind: 'saving',
+            title: found.title,
+            scope: { [scope.dim]: scope.value },
+            evidence: { ...totals(calls), facts: found.facts },
+            fix: found.fix,
+            savingNano: found.savingNano,
+            savingPerMonthNano: ctx.perMonth(found.savingNano),
+            confidence: found.confidence,
+          },
+        ];
+      });
     },
   };
 }
@@ -43,28 +62,12 @@ export function tokenSpreadFacts(side: 'input' | 'output', s: { p50: number; p95
   ];
 }
 
-/** The parts of a per-feature saving finding that differ between detectors. */
-export interface FeatureSavingText {
+/** A per-feature detector's saving for one feature: what differs between detectors. */
+export interface FeatureSaving {
+  /** The saving over the audited window, nano-USD. */
+  savingNano: NanoUsd;
   title: string;
   facts: Fact[];
   fix: string;
   confidence: Confidence;
-}
-
-/**
- * A `saving` finding about one feature's `calls`: scoped to the feature, evidence summed
- * over all of them, `saving` (nano-USD over the audited window) also per month.
- */
-export function featureSaving(ctx: AuditContext, detector: DetectorId, calls: FeatureCalls, scope: FeatureScope, saving: NanoUsd, text: FeatureSavingText): Finding {
-  return {
-    detector,
-    kind: 'saving',
-    title: text.title,
-    scope: { [scope.dim]: scope.value },
-    evidence: { ...totals(calls), facts: text.facts },
-    fix: text.fix,
-    savingNano: saving,
-    savingPerMonthNano: ctx.perMonth(saving),
-    confidence: text.confidence,
-  };
 }
