@@ -251,7 +251,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
           return [...part, ...todo.flat()];
         }
         if (part.length > 1) todo.unshift(...halves(part));
-        else this.onError(new WriteQueueError('rejected', 1, { cause: err }));
+        else this.rejected(err);
       }
     }
     this.recovered();

@@ -27,7 +27,7 @@ export class WriteQueueError extends Error {
   }
 }
 
-/** The health state of a record queue and its two reporting transitions (refuse, failed). */
+/** The health state of a record queue and what it reports (refuse, rejected, failed). */
 export abstract class QueueHealth {
   /** True from a failed write until one succeeds again. */
   protected failing = false;
@@ -63,6 +63,11 @@ export abstract class QueueHealth {
     if (this.overflowing) return;
     this.overflowing = true;
     this.onError(new WriteQueueError('overflow', this.pending));
+  }
+
+  /** A record that can never be stored (`err` from writing it alone) was dropped: reported as `rejected`, every time. */
+  protected rejected(err: unknown): void {
+    this.onError(new WriteQueueError('rejected', 1, { cause: err }));
   }
 
   /** A write failed with `err`, which may pass later; the first failure of a streak is reported as `retrying`. */

@@ -5,8 +5,6 @@ import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
 
-export { WriteQueueError, type WriteQueueErrorKind } from './queue-health.js';
-
 export interface WriteQueueOptions {
   /** Delay between flushes in ms while records are waiting. Default 50. */
   flushIntervalMs?: number;
@@ -198,7 +196,7 @@ export class WriteQueue extends QueueHealth {
           this.failed(err);
           return done;
         }
-        this.onError(new WriteQueueError('rejected', 1, { cause: err }));
+        this.rejected(err);
       }
       // Reported one by one, so the writer thread's mark for the next record covers this one.
       this.onHandled(one);

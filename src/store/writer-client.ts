@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { CallRecord, RecordWriter } from './types.js';
-import { WriteQueueError } from './write-queue.js';
+import { WriteQueueError } from './queue-health.js';
 import { WRITER_ROLE, type FromWriter, type ToWriter, type WriterStatus, type WriterThreadData } from './writer-thread.js';
 
 export interface ThreadWriterOptions extends Omit<WriterThreadData, 'role' | 'run' | 'resumeAfter'> {

@@ -3,7 +3,8 @@ import { HandledPrefix } from './handled-prefix.js';
 import { SpillFile } from './spill.js';
 import { createCallWriter, type CallWriter } from './call-writer.js';
 import type { CallRecord, OpenDriver, SqlDriver, WriterMark } from './types.js';
-import { WriteQueue, type WriteQueueErrorKind } from './write-queue.js';
+import type { WriteQueueErrorKind } from './queue-health.js';
+import { WriteQueue } from './write-queue.js';
 import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 
 /**

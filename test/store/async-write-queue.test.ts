@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AsyncWriteQueue, type RecordSink } from '../../src/store/async-write-queue.js';
 import { SpillFile } from '../../src/store/spill.js';
 import type { CallRecord } from '../../src/store/types.js';
-import type { WriteQueueError } from '../../src/store/write-queue.js';
+import type { WriteQueueError } from '../../src/store/queue-health.js';
 import { makeCall } from './fixtures.js';
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SpillFile } from '../../src/store/spill.js';
-import { WriteQueue, WriteQueueError } from '../../src/store/write-queue.js';
+import { WriteQueueError } from '../../src/store/queue-health.js';
+import { WriteQueue } from '../../src/store/write-queue.js';
 import type { CallRecord } from '../../src/store/types.js';
 import type { TestStore } from '../support/store.js';
 import { join } from 'node:path';

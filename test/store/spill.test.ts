@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpillFile } from '../../src/store/spill.js';
 import type { CallWriter } from '../../src/store/call-writer.js';
 import type { CallRecord } from '../../src/store/types.js';
-import { WriteQueue, type WriteQueueError } from '../../src/store/write-queue.js';
+import type { WriteQueueError } from '../../src/store/queue-health.js';
+import { WriteQueue } from '../../src/store/write-queue.js';
 import { makeCall } from './fixtures.js';
 
 /** A store whose writes fail (like a full or read-only disk) until `healthy` is set. */

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { TestStore } from '../support/store.js';
-import type { WriteQueueError } from '../../src/store/write-queue.js';
+import type { WriteQueueError } from '../../src/store/queue-health.js';
 import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
 import { waitFor } from '../support/proxy-harness.js';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
