@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll } from 'vitest';
+import { startForSuite } from '../support/suite-resource.js';
 import { budgetExceededError } from '../../src/budget/errors.js';
 import type { BudgetGate } from '../../src/proxy/deps.js';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
@@ -57,12 +57,11 @@ export type SdkHarness<C> = Harness & {
 };
 
 /**
- * Starts a harness (startHarness `options`) in the calling describe's beforeAll, builds the
+ * Starts a harness (startHarness `options`) for the calling describe (startForSuite), builds the
  * SDK client with `makeClient`, and closes it all in afterAll. The members are filled in
  * when the suite starts: read them only inside tests and hooks.
  */
 export function sdkHarness<C>(options: Parameters<typeof startHarness>[0], makeClient: (h: Harness) => C): SdkHarness<C> {
-  let started: Harness | undefined;
   const suite = {
     lastRow: () => suite.rows().at(-1) as CallRow,
     lastUpstream: () => suite.fake.requests.at(-1) as ReceivedRequest,
@@ -71,12 +70,10 @@ export function sdkHarness<C>(options: Parameters<typeof startHarness>[0], makeC
       return suite.lastRow();
     },
   } as SdkHarness<C>;
-  beforeAll(async () => {
-    started = await startHarness(options);
+  startForSuite(async () => {
+    const started = await startHarness(options);
     Object.assign(suite, started, { client: makeClient(started) });
-  });
-  afterAll(async () => {
-    await started?.close();
+    return started;
   });
   return suite;
 }
