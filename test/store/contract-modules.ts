@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BudgetResetRecord, InstanceSpend } from '../../src/store/types.js';
-import type { FacadeCase } from './contract-facade.js';
+import { storeCase, type FacadeCase } from './contract-facade.js';
 import { makeCall, rejected } from './fixtures.js';
 
 /** The Store facade's modules (keys and call inserts are in contract-facade.ts): history, budgets, calls, meta, unitOfWork. */
@@ -27,215 +27,175 @@ const reset = (over: Partial<BudgetResetRecord>): BudgetResetRecord => ({
 const costs = (rows: InstanceSpend[]) => rows.map((r) => [r.tagValue, r.costNano]);
 
 export const moduleCases: FacadeCase[] = [
-  {
-    name: 'unitOfWork: both writes commit together, or neither when fn throws; other statements wait for it',
-    async run(env) {
-      const s = await env.open();
-      await s.unitOfWork(async (tx) => {
-        await tx.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
-        await tx.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: {} });
-      });
-      const boom = new Error('boom');
-      const err = await rejected(
-        s.unitOfWork(async (tx) => {
-          await tx.keys.create({ name: 'b', prefix: 'p', hash: 'hb', createdAt: 2 });
-          await tx.history.append({ ts: 2, actor: 'cli', action: 'create', keyName: 'b', details: {} });
-          throw boom;
-        }),
-      );
-      assert.equal(err, boom);
-      assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
-      assert.deepEqual((await s.history.list()).map((e) => e.keyName), ['a']);
+  storeCase('unitOfWork: both writes commit together, or neither when fn throws; other statements wait for it', async (s, env) => {
+    await s.unitOfWork(async (tx) => {
+      await tx.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
+      await tx.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: {} });
+    });
+    const boom = new Error('boom');
+    const err = await rejected(
+      s.unitOfWork(async (tx) => {
+        await tx.keys.create({ name: 'b', prefix: 'p', hash: 'hb', createdAt: 2 });
+        await tx.history.append({ ts: 2, actor: 'cli', action: 'create', keyName: 'b', details: {} });
+        throw boom;
+      }),
+    );
+    assert.equal(err, boom);
+    assert.deepEqual((await s.keys.list()).map((k) => k.name), ['a']);
+    assert.deepEqual((await s.history.list()).map((e) => e.keyName), ['a']);
 
-      // A statement issued while a unit of work awaits something else never sees it half
-      // done: SQLite runs it after the COMMIT, PostgreSQL at once on another connection,
-      // seeing the state before the unit of work.
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let revoked!: () => void;
-      const halfway = new Promise<void>((r) => (revoked = r));
-      const work = s.unitOfWork(async (tx) => {
-        await tx.keys.revoke('a', 5);
-        revoked();
-        await gate;
-        await tx.keys.create({ name: 'c', prefix: 'p', hash: 'hc', createdAt: 3 });
-      });
-      await halfway;
-      const listed = s.keys.list({ includeRevoked: true });
-      if (env.dialect === 'postgres') await listed;
-      release();
-      await work;
-      const seen = (await listed).map((k) => [k.name, k.revokedAt]);
-      assert.deepEqual(seen, env.dialect === 'sqlite' ? [['a', 5], ['c', null]] : [['a', null]]);
-      assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', 5], ['c', null]]);
-      await s.close();
-    },
-  },
-  {
-    name: 'history: appended entries listed oldest first, per key, newest `limit`',
-    async run(env) {
-      const s = await env.open();
-      await s.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: { prefix: 'mk_x' } });
-      await s.history.append({ ts: 2, actor: 'admin', action: 'set', keyName: 'b', details: {} });
-      await s.history.append({ ts: 3, actor: 'config', action: 'revoke', keyName: 'a', details: { n: 1 } });
-      assert.deepEqual(
-        (await s.history.list()).map((e) => [e.ts, e.actor, e.action, e.keyName, e.details]),
-        [[1, 'cli', 'create', 'a', { prefix: 'mk_x' }], [2, 'admin', 'set', 'b', {}], [3, 'config', 'revoke', 'a', { n: 1 }]],
-      );
-      assert.deepEqual((await s.history.list({ keyName: 'a' })).map((e) => e.ts), [1, 3]);
-      assert.deepEqual((await s.history.list({ limit: 2 })).map((e) => e.ts), [2, 3]);
-      assert.deepEqual((await s.history.list({ keyName: 'a', limit: 1 })).map((e) => e.ts), [3]);
-      await s.close();
-    },
-  },
-  {
-    name: 'budgets: alerts and resets round-trip; lists filter by period start / reset time',
-    async run(env) {
-      const s = await env.open();
-      const alert = { kind: 'tag' as const, budget: 'free', tagValue: 'u1', threshold: 0.8, period: 'day' as const, periodStart: 2000, spentNano: 5, limitNano: 10, soft: true, firedAt: 2500 };
-      await s.budgets.recordAlert({ ...alert, periodStart: 1000, soft: false, tagValue: null });
-      await s.budgets.recordAlert(alert);
-      assert.deepEqual(await s.budgets.alerts({ periodStartFrom: 1500 }), [alert]);
-      assert.deepEqual((await s.budgets.alerts()).map((a) => a.periodStart), [1000, 2000]);
-      assert.deepEqual((await s.budgets.alerts({ limit: 1 })).map((a) => a.periodStart), [2000]);
-      assert.equal((await s.budgets.alerts())[0]!.soft, false);
+    // A statement issued while a unit of work awaits something else never sees it half
+    // done: SQLite runs it after the COMMIT, PostgreSQL at once on another connection,
+    // seeing the state before the unit of work.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let revoked!: () => void;
+    const halfway = new Promise<void>((r) => (revoked = r));
+    const work = s.unitOfWork(async (tx) => {
+      await tx.keys.revoke('a', 5);
+      revoked();
+      await gate;
+      await tx.keys.create({ name: 'c', prefix: 'p', hash: 'hc', createdAt: 3 });
+    });
+    await halfway;
+    const listed = s.keys.list({ includeRevoked: true });
+    if (env.dialect === 'postgres') await listed;
+    release();
+    await work;
+    const seen = (await listed).map((k) => [k.name, k.revokedAt]);
+    assert.deepEqual(seen, env.dialect === 'sqlite' ? [['a', 5], ['c', null]] : [['a', null]]);
+    assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', 5], ['c', null]]);
+  }),
+  storeCase('history: appended entries listed oldest first, per key, newest `limit`', async (s) => {
+    await s.history.append({ ts: 1, actor: 'cli', action: 'create', keyName: 'a', details: { prefix: 'mk_x' } });
+    await s.history.append({ ts: 2, actor: 'admin', action: 'set', keyName: 'b', details: {} });
+    await s.history.append({ ts: 3, actor: 'config', action: 'revoke', keyName: 'a', details: { n: 1 } });
+    assert.deepEqual(
+      (await s.history.list()).map((e) => [e.ts, e.actor, e.action, e.keyName, e.details]),
+      [[1, 'cli', 'create', 'a', { prefix: 'mk_x' }], [2, 'admin', 'set', 'b', {}], [3, 'config', 'revoke', 'a', { n: 1 }]],
+    );
+    assert.deepEqual((await s.history.list({ keyName: 'a' })).map((e) => e.ts), [1, 3]);
+    assert.deepEqual((await s.history.list({ limit: 2 })).map((e) => e.ts), [2, 3]);
+    assert.deepEqual((await s.history.list({ keyName: 'a', limit: 1 })).map((e) => e.ts), [3]);
+  }),
+  storeCase('budgets: alerts and resets round-trip; lists filter by period start / reset time', async (s) => {
+    const alert = { kind: 'tag' as const, budget: 'free', tagValue: 'u1', threshold: 0.8, period: 'day' as const, periodStart: 2000, spentNano: 5, limitNano: 10, soft: true, firedAt: 2500 };
+    await s.budgets.recordAlert({ ...alert, periodStart: 1000, soft: false, tagValue: null });
+    await s.budgets.recordAlert(alert);
+    assert.deepEqual(await s.budgets.alerts({ periodStartFrom: 1500 }), [alert]);
+    assert.deepEqual((await s.budgets.alerts()).map((a) => a.periodStart), [1000, 2000]);
+    assert.deepEqual((await s.budgets.alerts({ limit: 1 })).map((a) => a.periodStart), [2000]);
+    assert.equal((await s.budgets.alerts())[0]!.soft, false);
 
-      await s.budgets.recordReset(reset({ resetAt: 50, kind: 'tag', budget: 'free', allValues: true, by: 'cli' }));
-      await s.budgets.recordReset(reset({ resetAt: 100 }));
-      assert.deepEqual(await s.budgets.resets(60), [reset({ resetAt: 100 })]);
-      assert.deepEqual((await s.budgets.resets(-Infinity)).map((r) => [r.resetAt, r.allValues, r.by]), [[50, true, 'cli'], [100, false, 'admin']]);
-      await s.close();
-    },
-  },
-  {
-    name: 'budgets: spendGroups sums priced calls per (key, tag set) with the earliest ts; spend lists instances with calls',
-    async run(env) {
-      const s = await env.open();
-      await s.insertCalls([
-        call(5, 'k', 100, { user: 'u1' }),
-        call(1, 'k', 200, { user: 'u1' }),
-        call(2, 'k', 0, { user: 'u2' }),
-        call(3, 'other', null, { user: 'u2' }),
-        call(4, null, 50, {}),
-        call(HOUR, 'k', 1000, { user: 'u2' }),
-      ]);
-      const groups = await s.budgets.spendGroups(T0, T0 + HOUR);
-      const byKey = groups.map((g) => [g.keyName, g.tags, g.ts - T0, g.costNano]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-      assert.deepEqual(byKey, [['k', { user: 'u1' }, 1, 300], [null, {}, 4, 50]]);
-      assert.deepEqual(await s.budgets.spendGroups(T0 + HOUR + 1, Infinity), []);
+    await s.budgets.recordReset(reset({ resetAt: 50, kind: 'tag', budget: 'free', allValues: true, by: 'cli' }));
+    await s.budgets.recordReset(reset({ resetAt: 100 }));
+    assert.deepEqual(await s.budgets.resets(60), [reset({ resetAt: 100 })]);
+    assert.deepEqual((await s.budgets.resets(-Infinity)).map((r) => [r.resetAt, r.allValues, r.by]), [[50, true, 'cli'], [100, false, 'admin']]);
+  }),
+  storeCase('budgets: spendGroups sums priced calls per (key, tag set) with the earliest ts; spend lists instances with calls', async (s) => {
+    await s.insertCalls([
+      call(5, 'k', 100, { user: 'u1' }),
+      call(1, 'k', 200, { user: 'u1' }),
+      call(2, 'k', 0, { user: 'u2' }),
+      call(3, 'other', null, { user: 'u2' }),
+      call(4, null, 50, {}),
+      call(HOUR, 'k', 1000, { user: 'u2' }),
+    ]);
+    const groups = await s.budgets.spendGroups(T0, T0 + HOUR);
+    const byKey = groups.map((g) => [g.keyName, g.tags, g.ts - T0, g.costNano]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(byKey, [['k', { user: 'u1' }, 1, 300], [null, {}, 4, 50]]);
+    assert.deepEqual(await s.budgets.spendGroups(T0 + HOUR + 1, Infinity), []);
 
-      assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'k' }, T0, T0 + HOUR), [{ tagValue: null, calls: 3, costNano: 300, inputTokens: 3000, outputTokens: 600 }]);
-      assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'nobody' }, T0, T0 + HOUR), []);
-      const perUser = await s.budgets.spend({ kind: 'tag', name: 'b', match: {}, per: 'user' }, T0, Infinity);
-      assert.deepEqual(costs(perUser).sort(), [[null, 50], ['u1', 300], ['u2', 1000]]);
-      assert.deepEqual(perUser.find((r) => r.tagValue === 'u2')!.calls, 3);
-      assert.deepEqual(costs(await s.budgets.spend({ kind: 'tag', name: 'b', match: { user: 'u1' } }, T0, Infinity)), [[null, 300]]);
-      await s.close();
-    },
-  },
-  {
-    name: 'budgets.periodSpend: the period spend after resets, for key, shared and per-value budgets',
-    async run(env) {
-      const s = await env.open();
-      const bounds = { period: 'day' as const, start: T0, end: T0 + 24 * HOUR };
-      await s.insertCalls([
-        call(-1, 'k', 7, { tier: 'free', user: 'u1' }), // before the period
-        call(1 * HOUR, 'k', 10, { tier: 'free', user: 'u1' }),
-        call(2 * HOUR, 'k', 20, { tier: 'free', user: 'u2' }),
-        call(3 * HOUR, 'k', 40, { tier: 'free' }), // lacks the per tag: the (none) instance
-        call(4 * HOUR, 'k', 80, { tier: 'pro', user: 'u3' }),
-        call(5 * HOUR, 'k', null, { tier: 'free', user: 'u4' }), // unpriced: spends nothing
-        call(24 * HOUR, 'k', 1000, { tier: 'free', user: 'u1' }), // the next period
-      ]);
-      const key = { kind: 'key' as const, name: 'k' };
-      const free = { kind: 'tag' as const, name: 'free', match: { tier: 'free' } };
-      const perUser = { ...free, name: 'per-user', per: 'user' };
-      assert.deepEqual(costs(await s.budgets.periodSpend(key, bounds)), [[null, 150]]);
-      assert.deepEqual(costs(await s.budgets.periodSpend(free, bounds)), [[null, 70]]);
-      assert.deepEqual(costs(await s.budgets.periodSpend({ ...free, name: 'idle', match: { tier: 'none' } }, bounds)), [[null, 0]]);
-      assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 20], ['u1', 10]]);
-      assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds, { top: 2 })), [[null, 40], ['u2', 20]]);
+    assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'k' }, T0, T0 + HOUR), [{ tagValue: null, calls: 3, costNano: 300, inputTokens: 3000, outputTokens: 600 }]);
+    assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'nobody' }, T0, T0 + HOUR), []);
+    const perUser = await s.budgets.spend({ kind: 'tag', name: 'b', match: {}, per: 'user' }, T0, Infinity);
+    assert.deepEqual(costs(perUser).sort(), [[null, 50], ['u1', 300], ['u2', 1000]]);
+    assert.deepEqual(perUser.find((r) => r.tagValue === 'u2')!.calls, 3);
+    assert.deepEqual(costs(await s.budgets.spend({ kind: 'tag', name: 'b', match: { user: 'u1' } }, T0, Infinity)), [[null, 300]]);
+  }),
+  storeCase('budgets.periodSpend: the period spend after resets, for key, shared and per-value budgets', async (s) => {
+    const bounds = { period: 'day' as const, start: T0, end: T0 + 24 * HOUR };
+    await s.insertCalls([
+      call(-1, 'k', 7, { tier: 'free', user: 'u1' }), // before the period
+      call(1 * HOUR, 'k', 10, { tier: 'free', user: 'u1' }),
+      call(2 * HOUR, 'k', 20, { tier: 'free', user: 'u2' }),
+      call(3 * HOUR, 'k', 40, { tier: 'free' }), // lacks the per tag: the (none) instance
+      call(4 * HOUR, 'k', 80, { tier: 'pro', user: 'u3' }),
+      call(5 * HOUR, 'k', null, { tier: 'free', user: 'u4' }), // unpriced: spends nothing
+      call(24 * HOUR, 'k', 1000, { tier: 'free', user: 'u1' }), // the next period
+    ]);
+    const key = { kind: 'key' as const, name: 'k' };
+    const free = { kind: 'tag' as const, name: 'free', match: { tier: 'free' } };
+    const perUser = { ...free, name: 'per-user', per: 'user' };
+    assert.deepEqual(costs(await s.budgets.periodSpend(key, bounds)), [[null, 150]]);
+    assert.deepEqual(costs(await s.budgets.periodSpend(free, bounds)), [[null, 70]]);
+    assert.deepEqual(costs(await s.budgets.periodSpend({ ...free, name: 'idle', match: { tier: 'none' } }, bounds)), [[null, 0]]);
+    assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 20], ['u1', 10]]);
+    assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds, { top: 2 })), [[null, 40], ['u2', 20]]);
 
-      // Resets of this period count from reset_at (a call in the very ms counts after it);
-      // resets of another period, budget or period length do not.
-      await s.budgets.recordReset(reset({ resetAt: T0 + 2 * HOUR }));
-      await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, periodStart: T0 - 24 * HOUR }));
-      await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, period: 'month' }));
-      await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, budget: 'other' }));
-      await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, kind: 'tag' }));
-      assert.deepEqual(costs(await s.budgets.periodSpend(key, bounds)), [[null, 140]]);
-      await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', tagValue: 'u2', resetAt: T0 + 2 * HOUR + 1 }));
-      assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u1', 10], ['u2', 0]]);
-      await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', allValues: true, resetAt: T0 + 90 * 60_000 }));
-      assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 0], ['u1', 0]]);
-      await s.close();
-    },
-  },
-  {
-    name: 'calls: the scope\'s calls oldest first with --where filters; the first call time',
-    async run(env) {
-      const s = await env.open();
-      assert.equal(await s.calls.firstCallAt(), null);
-      await s.insertCalls([call(20, 'a', 5, { feature: 'x' }), call(10, 'b', null, { feature: 'y' }), { ...call(30, null, 7), usage: null, model: null, modelRequested: null }]);
-      const scope = { since: T0, until: T0 + 100, where: [], timeZone: 'UTC' };
-      const all = await s.calls.list(scope);
-      assert.deepEqual(all.map((c) => [c.ts - T0, c.keyName, c.costNano, c.model]), [[10, 'b', null, 'gpt-4o-2024-08-06'], [20, 'a', 5, 'gpt-4o-2024-08-06'], [30, null, 7, '(none)']]);
-      assert.deepEqual(all[1]!.tags, { feature: 'x' });
-      assert.equal(all[2]!.usage, null);
-      assert.equal(all[0]!.usage?.inputTokens, 1000);
-      assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '=', value: 'x' }] })).map((c) => c.keyName), ['a']);
-      assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '!=', value: 'x' }] })).map((c) => c.keyName), ['b', null]);
-      assert.deepEqual((await s.calls.list({ ...scope, since: T0 + 15 })).length, 2);
-      assert.equal(await s.calls.firstCallAt(), T0 + 10);
-      await s.close();
-    },
-  },
-  {
-    name: 'reconcile: metered usage of one provider per UTC day × model, and the newest run per provider',
-    async run(env) {
-      const s = await env.open();
-      const DAY = 86_400_000;
-      const day0 = Math.floor(T0 / DAY) * DAY;
-      const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
-      await s.insertCalls([
-        makeCall(0, { ts: day0 + 1000, model: 'gpt-4o', usage: usage(1000, 100), costNano: 3000 }),
-        makeCall(1, { ts: day0 + DAY - 1, model: 'gpt-4o', usage: usage(500, 10), costNano: 1000 }),
-        makeCall(2, { ts: day0 + DAY, model: 'gpt-4o', usage: usage(7, 7), costNano: 7 }),
-        makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: usage(10, 1), costNano: null }),
-        makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
-      ]);
-      const rows = await s.reconcile.meteredUsage({ provider: 'openai', since: day0, until: day0 + 2 * DAY });
-      assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano]), [
-        [0, 'gpt-4o', 2, 0, 1500, 110, 4000],
-        [0, 'gpt-4o-mini', 1, 1, 10, 1, 0],
-        [DAY, 'gpt-4o', 1, 0, 7, 7, 7],
-      ]);
-      assert.equal(await s.reconcile.rawCallsSince(), 0);
-      const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({
-        provider, ranAt, since: day0, until: day0 + 7 * DAY, rows: 6, differing: 1, unmeteredRows: 1, unmeteredRequests, unmeteredNano: 672_000_000, meterNano: 1, billNano: 2,
-      });
-      await s.reconcile.insertRun(run('openai', T0 + 1, 12));
-      await s.reconcile.insertRun(run('openai', T0 + 2, 0));
-      await s.reconcile.insertRun(run('anthropic', T0 + 1, null));
-      assert.deepEqual(await s.reconcile.latestRuns(), [run('anthropic', T0 + 1, null), run('openai', T0 + 2, 0)]);
-      await s.close();
-    },
-  },
-  {
-    name: 'meta: application id round-trips; countOutside counts foreign keys and calls',
-    async run(env) {
-      const s = await env.open();
-      assert.equal(await s.meta.applicationId(), 0);
-      await s.meta.setApplicationId(0x746b6d64);
-      assert.equal(await s.meta.applicationId(), 0x746b6d64);
-      await assert.rejects(s.meta.setApplicationId(1.5), RangeError);
-      await s.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
-      await s.keys.create({ name: 'b', prefix: 'p', hash: 'hb', createdAt: 1 });
-      await s.insertCalls([call(1, 'a', 1), call(2, 'c', 1), call(3, null, 1)]);
-      assert.deepEqual(await s.meta.countOutside(['a', 'b']), { keys: 0, calls: 2 });
-      assert.deepEqual(await s.meta.countOutside(['a']), { keys: 1, calls: 2 });
-      assert.deepEqual(await s.meta.countOutside([]), { keys: 2, calls: 3 });
-      await s.close();
-    },
-  },
+    // Resets of this period count from reset_at (a call in the very ms counts after it);
+    // resets of another period, budget or period length do not.
+    await s.budgets.recordReset(reset({ resetAt: T0 + 2 * HOUR }));
+    await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, periodStart: T0 - 24 * HOUR }));
+    await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, period: 'month' }));
+    await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, budget: 'other' }));
+    await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, kind: 'tag' }));
+    assert.deepEqual(costs(await s.budgets.periodSpend(key, bounds)), [[null, 140]]);
+    await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', tagValue: 'u2', resetAt: T0 + 2 * HOUR + 1 }));
+    assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u1', 10], ['u2', 0]]);
+    await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', allValues: true, resetAt: T0 + 90 * 60_000 }));
+    assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 0], ['u1', 0]]);
+  }),
+  storeCase('calls: the scope\'s calls oldest first with --where filters; the first call time', async (s) => {
+    assert.equal(await s.calls.firstCallAt(), null);
+    await s.insertCalls([call(20, 'a', 5, { feature: 'x' }), call(10, 'b', null, { feature: 'y' }), { ...call(30, null, 7), usage: null, model: null, modelRequested: null }]);
+    const scope = { since: T0, until: T0 + 100, where: [], timeZone: 'UTC' };
+    const all = await s.calls.list(scope);
+    assert.deepEqual(all.map((c) => [c.ts - T0, c.keyName, c.costNano, c.model]), [[10, 'b', null, 'gpt-4o-2024-08-06'], [20, 'a', 5, 'gpt-4o-2024-08-06'], [30, null, 7, '(none)']]);
+    assert.deepEqual(all[1]!.tags, { feature: 'x' });
+    assert.equal(all[2]!.usage, null);
+    assert.equal(all[0]!.usage?.inputTokens, 1000);
+    assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '=', value: 'x' }] })).map((c) => c.keyName), ['a']);
+    assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '!=', value: 'x' }] })).map((c) => c.keyName), ['b', null]);
+    assert.deepEqual((await s.calls.list({ ...scope, since: T0 + 15 })).length, 2);
+    assert.equal(await s.calls.firstCallAt(), T0 + 10);
+  }),
+  storeCase('reconcile: metered usage of one provider per UTC day × model, and the newest run per provider', async (s) => {
+    const DAY = 86_400_000;
+    const day0 = Math.floor(T0 / DAY) * DAY;
+    const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
+    await s.insertCalls([
+      makeCall(0, { ts: day0 + 1000, model: 'gpt-4o', usage: usage(1000, 100), costNano: 3000 }),
+      makeCall(1, { ts: day0 + DAY - 1, model: 'gpt-4o', usage: usage(500, 10), costNano: 1000 }),
+      makeCall(2, { ts: day0 + DAY, model: 'gpt-4o', usage: usage(7, 7), costNano: 7 }),
+      makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: usage(10, 1), costNano: null }),
+      makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
+    ]);
+    const rows = await s.reconcile.meteredUsage({ provider: 'openai', since: day0, until: day0 + 2 * DAY });
+    assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano]), [
+      [0, 'gpt-4o', 2, 0, 1500, 110, 4000],
+      [0, 'gpt-4o-mini', 1, 1, 10, 1, 0],
+      [DAY, 'gpt-4o', 1, 0, 7, 7, 7],
+    ]);
+    assert.equal(await s.reconcile.rawCallsSince(), 0);
+    const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({
+      provider, ranAt, since: day0, until: day0 + 7 * DAY, rows: 6, differing: 1, unmeteredRows: 1, unmeteredRequests, unmeteredNano: 672_000_000, meterNano: 1, billNano: 2,
+    });
+    await s.reconcile.insertRun(run('openai', T0 + 1, 12));
+    await s.reconcile.insertRun(run('openai', T0 + 2, 0));
+    await s.reconcile.insertRun(run('anthropic', T0 + 1, null));
+    assert.deepEqual(await s.reconcile.latestRuns(), [run('anthropic', T0 + 1, null), run('openai', T0 + 2, 0)]);
+  }),
+  storeCase('meta: application id round-trips; countOutside counts foreign keys and calls', async (s) => {
+    assert.equal(await s.meta.applicationId(), 0);
+    await s.meta.setApplicationId(0x746b6d64);
+    assert.equal(await s.meta.applicationId(), 0x746b6d64);
+    await assert.rejects(s.meta.setApplicationId(1.5), RangeError);
+    await s.keys.create({ name: 'a', prefix: 'p', hash: 'ha', createdAt: 1 });
+    await s.keys.create({ name: 'b', prefix: 'p', hash: 'hb', createdAt: 1 });
+    await s.insertCalls([call(1, 'a', 1), call(2, 'c', 1), call(3, null, 1)]);
+    assert.deepEqual(await s.meta.countOutside(['a', 'b']), { keys: 0, calls: 2 });
+    assert.deepEqual(await s.meta.countOutside(['a']), { keys: 1, calls: 2 });
+    assert.deepEqual(await s.meta.countOutside([]), { keys: 2, calls: 3 });
+  }),
 ];
