@@ -202,7 +202,7 @@ async function main() {
   const require = createRequire(join(ROOT, 'package.json'));
   const Database = require('better-sqlite3');
   const db = new Database(join(dir, 'tokometer.db'), { readonly: true });
-  const stored = Object.fromEntries(db.prepare("SELECT value AS name, count(*) AS n FROM call_tags WHERE key = 'case' GROUP BY value").all().map((r) => [r.name, r.n]));
+  const stored = Object.fromEntries(db.prepare("SELECT t.value AS name, count(*) AS n FROM calls c, json_each(c.tags) t WHERE t.key = 'case' GROUP BY t.value").all().map((r) => [r.name, r.n]));
   db.close();
   rmSync(dir, { recursive: true, force: true });
 

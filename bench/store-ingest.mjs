@@ -3,7 +3,9 @@
  * file through the real call writer (dist/js store/call-writer.js), on the runtime's own driver — better-sqlite3
  * under Node, bun:sqlite under the bun binary.
  *
- *   node bench/store-ingest.mjs --ingest 100000 [--batch 1000]   → calls/s, as the write queue writes them
+ *   node bench/store-ingest.mjs --ingest 100000 [--batch N] [--users N]   → calls/s, as the write queue writes them
+ *     (batches of its DEFAULT_WRITE_BATCH; --users: each call also carries one of N user_id values,
+ *     which adds a call_tags row and the per-user entity rows)
  *   node_modules/.bin/bun bench/store-ingest.mjs --ingest 100000  → the same on bun:sqlite
  *   node bench/store-ingest.mjs --fill 1000000 --db FILE          → report data over the last 30 days, in big transactions
  *
@@ -25,7 +27,15 @@ const arg = (name, def) => {
 const { createCallWriter } = await import(join(root, 'dist/js/store/call-writer.js'));
 const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 'bun-sqlite' : 'better-sqlite3'}.js`));
 
-const { benchRecord: record } = await import(join(root, 'bench/lib/records.mjs'));
+const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue.js'));
+const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
+const users = Number(arg('users', 0));
+/** Call record `i` at `ts`; with --users, tagged with one of `users` user ids too. */
+const record = (i, ts) => {
+  const r = benchRecord(i, ts);
+  if (users > 0) r.tags.user_id = `u_${(i * 7919) % users}`;
+  return r;
+};
 
 function ingest(n, batchSize) {
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-'));
@@ -38,7 +48,7 @@ function ingest(n, batchSize) {
     for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
     const seconds = (performance.now() - t0) / 1000;
     store.close();
-    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, seconds, callsPerSec: n / seconds };
+    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, seconds, callsPerSec: n / seconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -61,4 +71,4 @@ function fill(n, db, batchSize) {
 
 const batch = Number(arg('batch', 0));
 if (arg('fill')) console.log(JSON.stringify(fill(Number(arg('fill')), arg('db'), batch || 50_000)));
-else console.log(JSON.stringify(ingest(Number(arg('ingest', 100_000)), batch || 1000)));
+else console.log(JSON.stringify(ingest(Number(arg('ingest', 100_000)), batch || DEFAULT_WRITE_BATCH)));

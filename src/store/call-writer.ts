@@ -1,6 +1,7 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
 import { rolledCall, type RolledCall } from './rollup-aggregate.js';
+import { ENTITY_KEYS, utcMonthOf } from './rollup-policy.js';
 import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver, WriterMark } from './types.js';
 import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
@@ -12,8 +13,9 @@ import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
  */
 export interface CallWriter {
   /**
-   * Writes the records in one IMMEDIATE transaction (calls, their call_tags rows, the
-   * rollups they add to, and with `mark` how far that writer has handled:
+   * Writes the records in one IMMEDIATE transaction (calls, the call_tags rows of their
+   * entity tags, their months' tag keys, the rollups they add to, and with `mark` how far
+   * that writer has handled:
    * writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
@@ -25,20 +27,37 @@ export interface CallWriter {
 /** Inserts `records` inside the caller's open transaction; returns what to run after COMMIT. */
 export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
+/** The tag keys that also get call_tags rows (schema v9: migrations/009-entity-tag-rows.ts). */
+const INDEXED_TAG_KEYS = new Set<string>(ENTITY_KEYS.map((e) => e.key));
+
 /** The statements of a call insert on `driver`, without a transaction of their own. */
 export function callInserter(driver: SqlDriver): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
+  const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
   const rollups = createRollupWriter(driver);
   return (records) => {
     const rolled: RolledCall[] = [];
+    /** month → tag keys of the batch's calls in it. */
+    const tagKeys = new Map<number, Set<string>>();
+    let month = NaN;
+    let monthEnd = NaN;
+    let keysOfMonth: Set<string> | undefined;
     for (const r of records) {
       const tags = tagEntries(r);
-      const params = callToParams(r);
-      const { lastInsertRowid } = insertCall.run(...params);
-      for (const [k, v] of tags) insertTag.run(lastInsertRowid, k, v);
+      const { lastInsertRowid } = insertCall.run(...callToParams(r));
+      if (!(r.ts >= month && r.ts < monthEnd)) {
+        [month, monthEnd] = [utcMonthOf(r.ts), utcMonthOf(r.ts, 1)];
+        keysOfMonth = tagKeys.get(month) ?? new Set();
+        tagKeys.set(month, keysOfMonth);
+      }
+      for (const [k, v] of tags) {
+        keysOfMonth!.add(k);
+        if (INDEXED_TAG_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
+      }
       rolled.push(rolledCall(r, tags));
     }
+    for (const [m, keys] of tagKeys) for (const k of keys) insertTagKey.run(m, k);
     return rollups.add(rolled);
   };
 }

@@ -41,7 +41,7 @@ describe('crash under load (compiled binary)', () => {
 
     const db = openDriver(path.join(dir, 'tokometer.db'));
     expect(db.prepare('PRAGMA integrity_check').get<{ integrity_check: string }>()?.integrity_check).toBe('ok');
-    const stored = new Set(db.prepare("SELECT value FROM call_tags WHERE key = 'req'").all<{ value: string }>().map((r) => r.value));
+    const stored = new Set(db.prepare("SELECT t.value FROM calls c, json_each(c.tags) t WHERE t.key = 'req'").all<{ value: string }>().map((r) => r.value));
     db.close();
     const lost = [...finishedAt].filter(([id]) => !stored.has(id));
     const oldestLostMsBeforeKill = Math.max(0, ...lost.map(([, t]) => killedAt - t));

@@ -46,29 +46,38 @@ const touches = (table: string) => (p: Plan) => new RegExp(`(FROM|JOIN) ${table}
 const RAW_ONLY = { ...NOVEMBER, where: [], timeZone: 'Europe/Berlin' };
 
 describe('query plans: raw rows', () => {
-  it('two tag keys read the time range from calls_ts and tags by primary key', async () => {
+  it('two tag keys read the time range from calls_ts and each tag from its call (calls.tags)', async () => {
     const all = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature', 'user_tier'], top: 5 }))).filter(touches('calls'));
     expect(all.length).toBeGreaterThan(3);
     for (const { detail } of all) {
       expect(detail.some(fullScan), detail.join('\n')).toBe(false);
       expect(detail.some((d) => /SEARCH c(alls)? USING (COVERING )?INDEX calls_ts/.test(d)), detail.join('\n')).toBe(true);
     }
-    expect(all.flatMap((p) => p.detail).some((d) => /SEARCH d0 USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d))).toBe(true);
+    expect(all.flatMap((p) => p.detail).some((d) => /SCAN d0 VIRTUAL TABLE INDEX/.test(d))).toBe(true);
+    expect(all.some((p) => touches('call_tags')(p))).toBe(false);
   });
 
-  it('uses the (key, value) index for = filters and primary-key probes for != filters', async () => {
+  it('groups by an entity key through call_tags by primary key', async () => {
+    const flat = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature', 'user_id'], top: 5 }))).flatMap((p) => p.detail);
+    expect(flat.some(fullScan), flat.join('\n')).toBe(false);
+    expect(flat.some((d) => /SEARCH d1 USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d)), flat.join('\n')).toBe(true);
+  });
+
+  it("uses the (key, value) index for = filters on an entity key, primary-key probes for its != filters, and the call's own tags for other keys", async () => {
     const flat = (await plans((d) =>
       spendReport(d, {
         ...RAW_ONLY,
         by: ['model'],
         where: [
-          { key: 'tenant_id', op: '=', value: 't1' },
+          { key: 'user_id', op: '=', value: 'u1' },
+          { key: 'session_id', op: '!=', value: 's2' },
           { key: 'feature', op: '!=', value: 'chatbot' },
         ],
       }),
     )).flatMap((p) => p.detail);
     expect(flat.some((d) => d.includes('call_tags_key_value (key=? AND value=?)'))).toBe(true);
     expect(flat.some((d) => /SEARCH w USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d))).toBe(true);
+    expect(flat.some((d) => /SCAN w VIRTUAL TABLE INDEX/.test(d)), flat.join('\n')).toBe(true);
     expect(flat.some(fullScan)).toBe(false);
   });
 

@@ -77,8 +77,8 @@ describe('PostgreSQL migration v5 (tags in calls.tags) on a v4 database with dat
     await writeAsV4(db, stored.slice(0, 200));
     await writeAsV4(db, stored.slice(200));
     await writeOtherRows(db, Math.max(...calls.map((c) => c.ts)));
-    // The v4 rows, tags from call_tags (the same query as on SQLite).
-    const before = await snapshot((sql) => db.all(sql), 'sqlite');
+    // The v4 rows, tags from call_tags.
+    const before = await snapshot((sql) => db.all(sql), 'call_tags');
     const tagRows = (before.tags ?? []).length;
     expect(tagRows).toBeGreaterThan(300);
     const others = await otherRows(db);

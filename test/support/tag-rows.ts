@@ -1,9 +1,11 @@
 /**
- * One row per tag of every stored call, as `t.key`, `t.value` next to the call `c`: the
- * call_tags rows on SQLite; on PostgreSQL, which keeps tags only in calls.tags
- * (src/store/pg/migrations/005), that JSON expanded. `columns` over `c` and `t`.
+ * One row per tag of every stored call, as `t.key`, `t.value` next to the call `c`:
+ * calls.tags expanded (the only full copy of a call's tags on both stores since SQLite v9
+ * and PostgreSQL v5), or with `call_tags` the call_tags rows of a store written before
+ * (PostgreSQL v4 and older). `columns` over `c` and `t`.
  */
-export function tagRowsSql(dialect: 'sqlite' | 'postgres', columns = 'c.ts, t.key, t.value'): string {
-  if (dialect === 'postgres') return `SELECT ${columns} FROM calls c CROSS JOIN LATERAL jsonb_each_text(c.tags::jsonb) AS t(key, value)`;
-  return `SELECT ${columns} FROM call_tags t JOIN calls c ON c.id = t.call_id`;
+export function tagRowsSql(source: 'sqlite' | 'postgres' | 'call_tags', columns = 'c.ts, t.key, t.value'): string {
+  if (source === 'call_tags') return `SELECT ${columns} FROM call_tags t JOIN calls c ON c.id = t.call_id`;
+  if (source === 'postgres') return `SELECT ${columns} FROM calls c CROSS JOIN LATERAL jsonb_each_text(c.tags::jsonb) AS t(key, value)`;
+  return `SELECT ${columns} FROM calls c, json_each(c.tags) t`;
 }

@@ -104,8 +104,8 @@ describe('db source: budgets, tail, alerts', () => {
     for (const b of free) {
       expect(b).toMatchObject({ kind: 'tag', per: 'user_id', period: 'day', periodStart: today });
       const spent = sum(
-        `SELECT SUM(c.cost_nano) AS s FROM calls c JOIN call_tags t ON t.call_id = c.id AND t.key = 'user_tier' AND t.value = 'free'
-         JOIN call_tags u ON u.call_id = c.id AND u.key = 'user_id' AND u.value = ? WHERE c.ts >= ?`,
+        `SELECT SUM(c.cost_nano) AS s FROM calls c WHERE json_extract(c.tags, '$.user_tier') = 'free'
+         AND json_extract(c.tags, '$.user_id') = ? AND c.ts >= ?`,
         b.tagValue!,
         today,
       );

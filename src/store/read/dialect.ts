@@ -1,6 +1,7 @@
 import type { CalendarUnit } from '../../lib/calendar.js';
 import type { Db, Dialect } from '../db.js';
 import { LATEST_VERSION } from '../migrations/index.js';
+import { ENTITY_KEYS } from '../rollup-policy.js';
 import type { SqlValue } from '../types.js';
 import { pgInListSql, pgLatencyHistConcatSql, pgTagFilterSql, pgTagJoinSql, pgTimeBucketSql } from '../pg/dialect-sql.js';
 import { postgresMeta } from '../pg/meta.js';
@@ -9,8 +10,8 @@ import { joinFragments, type Fragment } from './fragment.js';
 
 /**
  * The SQL of the report queries that differs between dialects, and nothing else: date
- * labels from a ms column, a list bound as one parameter, a call's tags (call_tags rows
- * on SQLite, calls.tags on PostgreSQL), joining latency histogram texts, the per-group
+ * labels from a ms column, a list bound as one parameter, a call's tags (calls.tags, and
+ * call_tags rows for the entity keys on SQLite), joining latency histogram texts, the per-group
  * median, the schema version. Everything else in src/store/read is
  * plain SQL both SQLite and PostgreSQL accept. The PostgreSQL forms live in
  * pg/dialect-sql.ts (checked against these on the same inputs).
@@ -41,52 +42,63 @@ export function inListSql(dialect: Dialect, expr: string, values: readonly SqlVa
 }
 
 /**
+ * Whether SQLite keeps call_tags rows for tag `key`: only the entity keys (`user_id`,
+ * `session_id`) since schema v9 (migrations/009-entity-tag-rows.ts). Every other tag is
+ * read from calls.tags with json_each.
+ */
+function hasTagRows(key: string): boolean {
+  return ENTITY_KEYS.some((e) => e.key === key);
+}
+
+/**
  * A join of the calls `c` giving `alias.value`: the call's value of tag `key`. `left`:
  * NULL for calls without the tag; `inner`: only the calls with it. On SQLite the join
- * reads call_tags by its primary key (call_id, key).
+ * reads call_tags by its primary key (call_id, key) for an entity key, and otherwise the
+ * call's own tags (json_each over calls.tags, a few entries per call).
  */
 export function tagJoinSql(dialect: Dialect, alias: string, key: string, kind: 'left' | 'inner' = 'left'): Fragment {
   if (dialect === 'postgres') return pgTagJoinSql(alias, key, kind);
-  return { sql: `${kind === 'left' ? 'LEFT JOIN' : 'JOIN'} call_tags ${alias} ON ${alias}.call_id = c.id AND ${alias}.key = ?`, params: [key] };
+  const join = kind === 'left' ? 'LEFT JOIN' : 'JOIN';
+  if (hasTagRows(key)) return { sql: `${join} call_tags ${alias} ON ${alias}.call_id = c.id AND ${alias}.key = ?`, params: [key] };
+  return { sql: `${join} json_each(c.tags) ${alias} ON ${alias}.key = ?`, params: [key] };
 }
 
 /**
  * A condition on the call `c`: its tag `key` equals `value` (`=`), or not (`!=`: also
  * the calls without that tag); with `value` null, the call has no such tag (`=`) or has
- * it (`!=`). On SQLite `=` reads the call_tags (key, value) index, the others its
- * primary key.
+ * it (`!=`). On SQLite, for an entity key `=` reads the call_tags (key, value) index and
+ * the others its primary key; other keys are looked up in the call's own calls.tags.
  */
 export function tagFilterSql(dialect: Dialect, key: string, op: '=' | '!=', value: string | null): Fragment {
   if (dialect === 'postgres') return pgTagFilterSql(key, op, value);
-  if (value === null) return { sql: `${op === '=' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM call_tags w WHERE w.call_id = c.id AND w.key = ?)`, params: [key] };
-  if (op === '=') return { sql: 'c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)', params: [key, value] };
-  return { sql: 'NOT EXISTS (SELECT 1 FROM call_tags w WHERE w.call_id = c.id AND w.key = ? AND w.value = ?)', params: [key, value] };
+  const rows = hasTagRows(key) ? 'call_tags w WHERE w.call_id = c.id AND' : 'json_each(c.tags) w WHERE';
+  if (value === null) return { sql: `${op === '=' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${rows} w.key = ?)`, params: [key] };
+  if (op === '=' && hasTagRows(key)) return { sql: 'c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)', params: [key, value] };
+  return { sql: `${op === '=' ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${rows} w.key = ? AND w.value = ?)`, params: [key, value] };
 }
 
 /**
  * `SELECT COUNT(DISTINCT …) AS n`: the distinct values of tag `key` among the calls `c`
- * that `where` (a `WHERE …` over calls c) keeps. On SQLite, `call_id IN (calls in scope)`
- * reads the call_tags (key, value) index in value order and checks membership with a Bloom
- * filter, about six times faster over a month than joining every call of the period to its
- * tag (seventy times over a day); PostgreSQL reads each call's tag from calls.tags.
+ * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for an entity key,
+ * `call_id IN (calls in scope)` reads the call_tags (key, value) index in value order and
+ * checks membership with a Bloom filter, about six times faster over a month than joining
+ * every call of the period to its tag (seventy times over a day); PostgreSQL, and SQLite
+ * for other keys, read each call's tag from calls.tags.
  */
 export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragment): Fragment {
   if (dialect === 'postgres') return joinFragments('SELECT COUNT(DISTINCT u.value) AS n FROM calls c', pgTagJoinSql('u', key, 'left'), where);
+  if (!hasTagRows(key)) return joinFragments('SELECT COUNT(DISTINCT u.value) AS n FROM calls c', tagJoinSql(dialect, 'u', key, 'inner'), where);
   return joinFragments({ sql: 'SELECT COUNT(DISTINCT value) AS n FROM call_tags WHERE key = ? AND call_id IN (SELECT c.id FROM calls c', params: [key] }, where, ')');
 }
 
 /**
- * A statement giving `key`: every distinct tag key of the call log, in UTF-8 byte order.
- * SQLite: a loose index scan over call_tags_key_value (one index probe per distinct key
- * instead of reading every tag row). PostgreSQL: the keys call_tag_keys registers per
- * month of the call log (pg/migrations/005), dropped with the month.
+ * A statement giving `key`: every distinct tag key of the call log, in UTF-8 byte order:
+ * the keys call_tag_keys registers per UTC month of the call log (SQLite v9, PostgreSQL
+ * v5), deleted with the month.
  */
 export function tagKeysSql(dialect: Dialect): string {
   if (dialect === 'postgres') return 'SELECT DISTINCT key COLLATE "C" AS key FROM call_tag_keys ORDER BY 1';
-  return `WITH RECURSIVE k(key) AS (
-       SELECT MIN(key) FROM call_tags
-       UNION ALL SELECT (SELECT MIN(key) FROM call_tags WHERE key > k.key) FROM k WHERE k.key IS NOT NULL
-     ) SELECT key FROM k WHERE key IS NOT NULL`;
+  return 'SELECT DISTINCT key FROM call_tag_keys ORDER BY 1';
 }
 
 /**

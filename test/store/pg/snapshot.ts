@@ -7,7 +7,7 @@ import { tagRowsSql } from '../../support/tag-rows.js';
 
 export type AllRows = (sql: string) => Promise<Record<string, unknown>[]>;
 
-const QUERIES = (dialect: 'sqlite' | 'postgres'): Record<string, string> => ({
+const QUERIES = (dialect: Source): Record<string, string> => ({
   calls: `SELECT ts, key_name, provider, endpoint, model_requested, model, status, outcome, streamed, input_tokens, output_tokens,
     cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, cost_nano, provider_cost_nano, price_source,
     usage_source, latency_ms, ttfb_ms, tags, request_hash, prompt_bytes, max_output_tokens, error, service_tier FROM calls`,
@@ -19,7 +19,7 @@ const QUERIES = (dialect: 'sqlite' | 'postgres'): Record<string, string> => ({
   tag_keys: 'SELECT key, rolled_up, reason, changed_at FROM tag_keys',
   tag_key_days: 'SELECT * FROM tag_key_days',
   rollup_state: "SELECT name, value FROM rollup_state WHERE name IN ('raw_since', 'first_hour', 'last_hour')",
-  // The calls' tags: call_tags rows on SQLite, calls.tags on PostgreSQL.
+  // The calls' tags, from calls.tags (or the call_tags rows of a PostgreSQL v4 store).
   tags: tagRowsSql(dialect, 'c.ts, c.latency_ms, t.key, t.value'),
 });
 
@@ -29,8 +29,11 @@ function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return keyed.map(([, r]) => r);
 }
 
+/** Which store the rows come from: `call_tags` = a PostgreSQL store before v5, tags read from call_tags rows. */
+type Source = 'sqlite' | 'postgres' | 'call_tags';
+
 /** Every table of QUERIES on a store of `dialect`, rows sorted. */
-export async function snapshot(all: AllRows, dialect: 'sqlite' | 'postgres'): Promise<Record<string, Record<string, unknown>[]>> {
+export async function snapshot(all: AllRows, dialect: Source): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const [name, sql] of Object.entries(QUERIES(dialect))) out[name] = sortRows(await all(sql));
   return out;
