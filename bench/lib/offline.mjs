@@ -21,11 +21,15 @@ function lastJson(text) {
   return null;
 }
 
-/** calls/s into a temp database through CallWriter.insertCalls, batches of 1000 (as the write queue does). */
+/**
+ * calls/s into a temp database through CallWriter.insertCalls, in the write queue's
+ * batches: three tags per call on both drivers, and on bun:sqlite also with a user_id of
+ * 1,000 users (`bun:sqlite + user_id`: its call_tags row and the per-user entity rows).
+ */
 export function ingestion({ root, bun, calls, cpu }) {
   const out = {};
-  for (const [name, cmd] of [['better-sqlite3', process.execPath], ['bun:sqlite', bun]]) {
-    const [c, a] = pinned(cpu, cmd, [join(root, 'bench/store-ingest.mjs'), '--ingest', String(calls)]);
+  for (const [name, cmd, extra] of [['better-sqlite3', process.execPath, []], ['bun:sqlite', bun, []], ['bun:sqlite + user_id', bun, ['--users', '1000']]]) {
+    const [c, a] = pinned(cpu, cmd, [join(root, 'bench/store-ingest.mjs'), '--ingest', String(calls), ...extra]);
     const r = spawnSync(c, a, { encoding: 'utf8', timeout: 120_000 });
     out[name] = lastJson(r.stdout) ?? { error: (r.stderr || r.stdout || 'no output').slice(-500) };
   }
