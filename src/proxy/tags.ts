@@ -54,7 +54,8 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
     const value = tags[key];
     let text: string;
     if (typeof value === 'string') {
-      text = value;
+      text = wellFormed(value);
+      if (text !== value) setOwn(tags, key, text);
     } else if (typeof value === 'number') {
       // JSON.parse turns 1e999 into Infinity.
       if (!Number.isFinite(value)) return err(`${H}: value of ${quote(key)} must be a finite number`);
@@ -74,6 +75,19 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
     }
   }
   return ok(tags as Tags);
+}
+
+/** String.prototype.isWellFormed / toWellFormed (ES2024; Node 20 and Bun have them, the ES2023 lib types do not). */
+type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * `text` with each lone surrogate (`"\ud800"` is valid JSON) replaced by U+FFFD, as its
+ * UTF-8 bytes would be everywhere else: the value then reads back the same from calls.tags
+ * (json_each decodes the escape itself), from call_tags rows and from rollups.
+ */
+function wellFormed(text: string): string {
+  const s = text as Es2024String;
+  return s.isWellFormed() ? text : s.toWellFormed();
 }
 
 /**

@@ -106,12 +106,13 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
   }
 
   /**
-   * Upserts each cell, merging its histogram with the stored one (from the cache when
-   * present). @returns dims ids resolved and histograms written by this batch.
+   * Upserts each cell in (dims id, hour) order, merging its histogram with the stored one
+   * (from the cache when present). @returns dims ids resolved and histograms written by this batch.
    */
   function writeCells(st: ReturnType<typeof prepare>, cells: readonly RollupCell[], cached: Map<string, number>, cachedHists: typeof hists) {
     const newIds = new Map<string, number>();
     const written: Array<[number, number, number[]]> = [];
+    const keyed: Array<[number, RollupCell]> = [];
     for (const cell of cells) {
       let id = cached.get(cell.ident) ?? newIds.get(cell.ident);
       if (id === undefined) {
@@ -119,6 +120,12 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
         id = r.changes > 0 ? Number(r.lastInsertRowid) : Number(st.dimId.get<{ id: number }>(cell.ident)!.id);
         newIds.set(cell.ident, id);
       }
+      keyed.push([id, cell]);
+    }
+    // In primary-key order (dim_id, hour): neighbouring upserts touch the same B-tree pages
+    // (bench/store-ingest.mjs, 300,000 calls, three runs each: +3 %, every run above).
+    keyed.sort(([a, x], [b, y]) => a - b || x.hour - y.hour);
+    for (const [id, cell] of keyed) {
       let stored = cachedHists.get(cell.hour)?.get(id);
       if (stored === undefined) {
         const row = st.latency.get<{ latency_hist: string }>(id, cell.hour);

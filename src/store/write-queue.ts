@@ -8,12 +8,14 @@ import { QueueHealth, WriteQueueError } from './queue-health.js';
 /**
  * Most records per transaction by default. Larger transactions cost less per call (one
  * commit, and the batch's rollup cells summed once: bench/store-ingest.mjs on bun:sqlite,
- * three tags per call, 91k calls/s at 1,000, 119k at 5,000, 145k at 10,000) but hold
- * SQLite's write lock longer (~40 ms at 5,000): other writers (the CLI's `keys`, `prices
- * reprice`) wait up to that long. Batches this large happen only under load: each flush
- * writes what arrived since the last (flushIntervalMs).
+ * three tags per call, 200,000 calls: 91k calls/s at 1,000, 119k at 5,000, 145k at
+ * 10,000; pinned to one CPU, 500,000 calls: 94–109k at 5,000, 107–114k at 10,000) but
+ * hold SQLite's write lock longer (~90 ms at 10,000): other writers (the CLI's `keys`,
+ * `prices reprice`, a budget alert stored by serve's main thread) wait up to that long.
+ * Batches this large happen only when the writer is behind: each flush writes what
+ * arrived since the last (flushIntervalMs, 50 ms: 500 records at 10,000 calls/s).
  */
-export const DEFAULT_WRITE_BATCH = 5000;
+export const DEFAULT_WRITE_BATCH = 10_000;
 
 export interface WriteQueueOptions {
   /** Delay between flushes in ms while records are waiting. Default 50. */

@@ -30,6 +30,10 @@ describe('parseTags: valid headers', () => {
     expect(okValue('{"empty":""}')).toEqual({ empty: '' });
   });
 
+  it('replaces a lone surrogate in a value (valid JSON, not valid Unicode) with U+FFFD, as its UTF-8 bytes would be', () => {
+    expect(okValue('{"feature":"a\\ud800b","pair":"\\ud83d\\ude00","end":"x\\udfff"}')).toEqual({ feature: 'a\uFFFDb', pair: '\u{1F600}', end: 'x\uFFFD' });
+  });
+
   it('stores a __proto__ key as data, not as a prototype', () => {
     const tags = okValue('{"__proto__":"x","a":1}');
     expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);

@@ -68,7 +68,7 @@ export const storeCases: ContractCase[] = [
       );
       assert.equal(err, boom);
       assert.equal(count(s.driver, 'calls'), 0);
-      assert.equal(count(s.driver, 'call_tags'), 0);
+      assert.equal(count(s.driver, 'call_tag_keys'), 0);
       assert.equal(count(s.driver, 'keys'), 0);
       assert.equal(s.driver.transaction(() => 42), 42);
       await s.close();

@@ -5,6 +5,7 @@ import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { pruneRawCalls } from '../../src/store/prune.js';
 import { callTagKeys } from '../../src/store/read/tag-keys.js';
+import { parseTags } from '../../src/proxy/tags.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import { makeCall } from './fixtures.js';
 import { oldDatabase } from './rollup-dump.js';
@@ -72,6 +73,18 @@ describe('SQLite v9: entity tag rows and the tag keys of each month', () => {
     expect(tagRows(old)).toEqual(tagRows(fresh));
     expect(tagKeyRows(old)).toEqual(tagKeyRows(fresh));
     expect(callTags(old)).toEqual(callTags(fresh));
+  });
+
+  it('a tag value that came through parseTags reads back the same from calls.tags as from the rollups', () => {
+    const parsed = parseTags('{"feature":"a\\ud800b"}');
+    if (!parsed.ok) throw new Error(parsed.error);
+    const driver = openDriver(':memory:');
+    drivers.push(driver);
+    createCallWriter(driver).insertCalls([makeCall(0, { ts: NOV, tags: parsed.value })]);
+    const raw = rows(driver, "SELECT t.value AS v FROM calls c, json_each(c.tags) t WHERE t.key = 'feature'");
+    const rolled = rows(driver, "SELECT tag_value AS v FROM rollup_dims WHERE tag_key = 'feature'");
+    expect(raw).toEqual([{ v: 'a\uFFFDb' }]);
+    expect(rolled).toEqual(raw);
   });
 
   it('retention deletes the tag keys of the months wholly before its cutoff, and keeps the month it cuts into', async () => {

@@ -16,7 +16,15 @@ import type { Migration } from './types.js';
  *   with the calls and deleted with the month by retention (store/prune.ts), so "every tag
  *   key of the call log" stays an index read (store/read/tag-keys.ts).
  *
- * Every call's tags stay in calls.tags; the rows deleted here are copies of them.
+ * Every call's tags stay in calls.tags; the rows deleted here are copies of them. The
+ * migration rewrites call_tags in one transaction (12 s for 1M calls with five tags each,
+ * bench/REPORT-SPEED.md; the file does not shrink). Upgrade `serve` first: any command of a
+ * newer build migrates the file, and an older `serve` still running on it would keep
+ * writing call_tags rows for every tag and no call_tag_keys rows (its calls' keys then
+ * missing from the tag key list until their month is pruned).
+ * Trade: an `=` filter on a key that is neither an entity key nor rolled up (`request_id`,
+ * `conversation_id`, keys demoted for cardinality) scans the calls of its time range
+ * (~1.3 s per million calls) instead of reading the index.
  */
 export const entityTagRows: Migration = {
   version: 9,

@@ -16,7 +16,7 @@ import type { RollupState } from './types.js';
  * Two ways to the same numbers: calls and cost (also of calls with a session) from the
  * rollups (with an entity-presence filter) and distinct users and sessions from
  * entity_months (entity-months.ts), when economicsPieces allows it; otherwise the raw
- * call log, with COUNT(DISTINCT …) over call_tags.
+ * call log, with COUNT(DISTINCT …) over each call's tags (dialect.ts tagJoinSql).
  */
 
 /** Tag keys unit economics reads. */

@@ -14,9 +14,11 @@ import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type 
  * tagJoinSql); only group rows leave the database.
  *
  * Index use on SQLite (EXPLAIN QUERY PLAN, checked in test/report/sql-plans.test.ts): the
- * time range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tag dimensions and
- * `!=` / `(none)` filters look up call_tags by its primary key (call_id, key); `=` tag
- * filters read `call_tags_key_value` and may drive the whole query when more selective.
+ * time range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tags are read from
+ * each call's calls.tags (json_each), except the entity keys (user_id, session_id), whose
+ * dimensions and `!=` / `(none)` filters look up call_tags by its primary key (call_id,
+ * key) and whose `=` filters read `call_tags_key_value`, which may drive the whole query
+ * when more selective. An `=` filter on another key narrows nothing before the range is read.
  * On PostgreSQL the time range searches the (ts, call_uid) key and tags are read from
  * each call's row (calls.tags): tag filters narrow nothing before the range is read.
  *
