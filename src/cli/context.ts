@@ -2,7 +2,7 @@ import { loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { openStoreAt, type StoreAccess } from '../store/open.js';
+import { openStoreAt, upgradeNoticeAt, type StoreAccess } from '../store/open.js';
 import type { Store } from '../store/facade.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
@@ -38,6 +38,13 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
  * get a Store and nothing below it: the runtime's SQLite driver goes from the edges
  * straight to the store's opener.
  */
-export async function openStoreFor(ctx: Pick<CliContext, 'edges'>, dbPath: string, access: StoreAccess): Promise<Store> {
+export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err'>, dbPath: string, access: StoreAccess): Promise<Store> {
+  const notice = await pendingUpgrade(ctx, dbPath);
+  if (notice !== null) ctx.err(`tokometer: ${notice}\n`);
   return openStoreAt(dbPath, access, ctx.edges.openDriver);
+}
+
+/** What to say before opening the SQLite file `dbPath` migrates it, or null (store/open.ts upgradeNotice). */
+export function pendingUpgrade(ctx: Pick<CliContext, 'edges'>, dbPath: string): Promise<string | null> {
+  return upgradeNoticeAt(dbPath, ctx.edges.openDriver);
 }

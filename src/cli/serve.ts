@@ -9,7 +9,7 @@ import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { openProxyStorage } from '../store/proxy-storage.js';
 import { catalogOrigin, newestSnapshot } from './price-book.js';
 import { startPriceWatch } from './serve-prices.js';
-import { configFor, dbPathFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, pendingUpgrade, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 
 interface ServeFlags {
@@ -48,6 +48,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const spill = flags.spill ?? config.store.spill_path;
       const pricer = createPricer(config.prices);
       let spendSeenId = 0;
+      const upgrade = await pendingUpgrade(ctx, dbPath);
+      if (upgrade !== null) log.info(upgrade);
       const proxy = await startProxy({
         settings: proxySettings(config),
         storage: await openProxyStorage(dbPath, ctx.edges.openDriver),

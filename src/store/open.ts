@@ -61,6 +61,35 @@ export function openDriverToWrite(open: OpenDriver, path: string): SqlDriver {
 }
 
 /**
+ * What to tell the user before opening `path` migrates it from an older schema (a file
+ * written by an older tokometer), or null: no such file, a new or current one, or not
+ * readable as a database (opening it then gives the real error). Some upgrades rewrite a
+ * large table (v9: about 12 s per million calls), and the command is silent meanwhile.
+ */
+export function upgradeNotice(open: OpenDriver, path: string): string | null {
+  if (isSpecialName(path) || isPostgresUrl(path) || !existsSync(path)) return null;
+  let version: number;
+  try {
+    const probe = open(path, { readonly: true });
+    try {
+      version = schemaVersion(probe);
+    } finally {
+      probe.close();
+    }
+  } catch {
+    return null;
+  }
+  if (version === 0 || version >= LATEST_VERSION) return null;
+  return `upgrading ${path} from schema v${version} to v${LATEST_VERSION} (once; on a large database this can take minutes)…`;
+}
+
+/** upgradeNotice for a command's `location` (a SQLite path or a `postgres://` URL: null), with the runtime's driver loaded only when needed. */
+export async function upgradeNoticeAt(location: string, driver: () => Promise<OpenDriver>): Promise<string | null> {
+  if (isPostgresUrl(location) || isSpecialName(location) || !existsSync(location)) return null;
+  return upgradeNotice(await driver(), location);
+}
+
+/**
  * A read-only driver on an existing database whose schema is current. An older schema
  * is migrated first through a short read-write connection (the file exists, so nothing
  * is created); when that is not allowed, the error says what to do.

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initial } from '../../src/store/migrations/001-initial.js';
 import { LATEST_VERSION, SchemaVersionError, migrate } from '../../src/store/migrations/index.js';
-import { DatabaseNotFoundError, openDriverToRead, openStore } from '../../src/store/open.js';
+import { DatabaseNotFoundError, openDriverToRead, openStore, upgradeNotice } from '../../src/store/open.js';
 import { dbPath, makeCall, pragma, rejected, thrown, type ContractCase } from './fixtures.js';
 import { testStore } from '../support/store.js';
 
@@ -72,8 +72,11 @@ export const openCases: ContractCase[] = [
       migrate(v1, [initial]);
       v1.prepare("INSERT INTO keys (name, prefix, hash, created_at) VALUES ('old', 'p', 'h', 1)").run();
       v1.close();
+      assert.equal(upgradeNotice(open, path), `upgrading ${path} from schema v1 to v${LATEST_VERSION} (once; on a large database this can take minutes)…`);
       const reader = testStore(openDriverToRead(open, path), { readonly: true });
       assert.equal(pragma(reader.driver, 'user_version'), LATEST_VERSION);
+      assert.equal(upgradeNotice(open, path), null);
+      assert.equal(upgradeNotice(open, join(tmp, 'old', 'missing.db')), null);
       assert.deepEqual((await reader.keys.list()).map((k) => k.name), ['old']);
       assert.deepEqual(await reader.budgets.alerts(), []);
       await reader.close();
