@@ -86,8 +86,24 @@ export function computePeriodWindow(period: BudgetPeriod, at: number, timeZone: 
   // Day and month overflow (day 32, month 13, day -3) is normalised by Date.UTC.
   // A skipped local day (Pacific/Apia, 2011-12-30) starts where its successor starts.
   const start = startOfLocalDay(y, m, d, timeZone);
-  const end = startOfLocalDay(y, nextM, nextD, timeZone);
+  let end = startOfLocalDay(y, nextM, nextD, timeZone);
+  // Where the clock goes back across midnight (America/St_Johns until 2011: 00:01 → 23:01
+  // of the day before), the next date begins for a minute, then the current one returns
+  // for an hour. An instant of that hour ends its window when the next date comes back.
+  if (end <= at) end = firstInstantFrom(at, Date.UTC(y, nextM - 1, nextD) / DAY, timeZone);
   return Object.freeze({ start, end });
+}
+
+/** The first instant after `at` (whose local date is before day number `target`) with a local date on or after it; within a day. */
+function firstInstantFrom(at: number, target: number, timeZone: string): number {
+  let lo = at;
+  let hi = at + DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDayNumber(mid, timeZone) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /**

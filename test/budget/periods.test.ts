@@ -68,6 +68,25 @@ describe('periodWindow', () => {
   });
 });
 
+describe('a clock that goes back across midnight (America/St_Johns until 2011: 00:01 NDT → 23:01 NST)', () => {
+  const tz = 'America/St_Johns';
+  // 2004-10-31: Sunday 00:00–00:01 NDT (02:30–02:31 UTC), then Saturday 23:01–23:59 NST again.
+  it('an instant of the returned hour is in a Saturday window that ends when Sunday comes back', () => {
+    const at = t('2004-10-31T02:31:00Z'); // the fast-check counterexample: 23:01 NST, Saturday
+    expect(localFields(at, tz)).toMatchObject({ day: 30, hour: 23, minute: 1 });
+    const w = computePeriodWindow('day', at, tz);
+    expect(w.start <= at && at < w.end).toBe(true);
+    expect(w.end).toBe(t('2004-10-31T03:30:00Z'));
+    expect(localFields(w.start, tz)).toMatchObject({ day: 30, hour: 0, minute: 0 });
+  });
+
+  it("the first minute of Sunday is in Sunday's window, which starts at its first midnight", () => {
+    const at = t('2004-10-31T02:30:30Z');
+    expect(localFields(at, tz)).toMatchObject({ day: 31, hour: 0, minute: 0 });
+    expect(computePeriodWindow('day', at, tz)).toEqual({ start: t('2004-10-31T02:30:00Z'), end: startOfLocalDay(2004, 11, 1, tz) });
+  });
+});
+
 describe('window properties in many zones (fast-check)', () => {
   const zones = [
     'UTC', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin', 'America/Sao_Paulo', 'America/Santiago', 'Asia/Beirut',
