@@ -1,7 +1,7 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
 import { rolledCall, type RolledCall } from './rollup-aggregate.js';
-import { ENTITY_KEYS, utcMonthOf } from './rollup-policy.js';
+import { TAG_ROW_KEYS, utcMonthOf } from './rollup-policy.js';
 import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver, WriterMark } from './types.js';
 import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
@@ -14,7 +14,7 @@ import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
 export interface CallWriter {
   /**
    * Writes the records in one IMMEDIATE transaction (calls, the call_tags rows of their
-   * entity tags, their months' tag keys, the rollups they add to, and with `mark` how far
+   * tags in TAG_ROW_KEYS, their months' tag keys, the rollups they add to, and with `mark` how far
    * that writer has handled:
    * writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
@@ -26,9 +26,6 @@ export interface CallWriter {
 
 /** Inserts `records` inside the caller's open transaction; returns what to run after COMMIT. */
 export type InsertRows = (records: readonly CallRecord[]) => () => void;
-
-/** The tag keys that also get call_tags rows (schema v9: migrations/009-entity-tag-rows.ts). */
-const INDEXED_TAG_KEYS = new Set<string>(ENTITY_KEYS.map((e) => e.key));
 
 /** The statements of a call insert on `driver`, without a transaction of their own. */
 export function callInserter(driver: SqlDriver): InsertRows {
@@ -53,7 +50,7 @@ export function callInserter(driver: SqlDriver): InsertRows {
       }
       for (const [k, v] of tags) {
         keysOfMonth!.add(k);
-        if (INDEXED_TAG_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
+        if (TAG_ROW_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
       }
       rolled.push(rolledCall(r, tags));
     }

@@ -65,6 +65,15 @@ export const DENYLISTED_TAG_KEYS: readonly string[] = [
 ];
 
 /**
+ * The tag keys whose values also get call_tags rows, with their `(key, value)` index, on
+ * SQLite (schema v9): the keys never rolled up, so only raw rows answer a report on one
+ * user, session or conversation, and an index keeps that a lookup. Every other tag is
+ * read from calls.tags. migrations/009-entity-tag-rows.ts wrote this list out: changing it
+ * needs a migration.
+ */
+export const TAG_ROW_KEYS: ReadonlySet<string> = new Set(DENYLISTED_TAG_KEYS);
+
+/**
  * Latency histogram: fixed log-scale buckets, 8 per doubling. Bucket 0 holds [0, 1) ms;
  * bucket i (1 ≤ i < LATENCY_BUCKETS - 1) holds [2^((i-1)/8), 2^(i/8)) ms; the last
  * bucket holds everything from 2^31.875 ms (~48 days) up.

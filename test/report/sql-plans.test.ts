@@ -81,6 +81,12 @@ describe('query plans: raw rows', () => {
     expect(flat.some(fullScan)).toBe(false);
   });
 
+  it('reads one conversation through the (key, value) index: request-scoped ids keep call_tags rows', async () => {
+    const flat = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature'], where: [{ key: 'conversation_id', op: '=', value: 'c1' }] }))).flatMap((p) => p.detail);
+    expect(flat.some((d) => d.includes('call_tags_key_value (key=? AND value=?)')), flat.join('\n')).toBe(true);
+    expect(flat.some(fullScan)).toBe(false);
+  });
+
   it('uses calls_key_name_ts for --key when p50 is exact from raw rows', async () => {
     const flat = (await plans((d) => spendReport(d, { ...NOVEMBER, by: [], where: [], keyName: 'ide', timeZone: 'UTC' }))).flatMap((p) => p.detail);
     expect(flat.some((d) => d.includes('calls_key_name_ts (key_name=? AND ts>? AND ts<?)'))).toBe(true);

@@ -3,6 +3,8 @@ import { createCallWriter } from '../../src/store/call-writer.js';
 import { sqliteDb } from '../../src/store/db.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
+import { entityTagRows } from '../../src/store/migrations/009-entity-tag-rows.js';
+import { TAG_ROW_KEYS } from '../../src/store/rollup-policy.js';
 import { pruneRawCalls } from '../../src/store/prune.js';
 import { callTagKeys } from '../../src/store/read/tag-keys.js';
 import { parseTags } from '../../src/proxy/tags.js';
@@ -11,8 +13,9 @@ import { makeCall } from './fixtures.js';
 import { oldDatabase } from './rollup-dump.js';
 
 /**
- * SQLite schema v9 (migrations/009-entity-tag-rows.ts): call_tags holds the entity keys'
- * rows only, call_tag_keys the tag keys of each UTC month; every tag stays in calls.tags.
+ * SQLite schema v9 (migrations/009-entity-tag-rows.ts): call_tags holds the rows of the
+ * keys never rolled up only (TAG_ROW_KEYS), call_tag_keys the tag keys of each UTC month;
+ * every tag stays in calls.tags.
  */
 
 const OCT = Date.UTC(2026, 9, 1);
@@ -24,7 +27,7 @@ const CALLS: CallRecord[] = [
   makeCall(0, { ts: OCT + 5, tags: { feature: 'chat', user_id: 'u1', october: 'only' } }),
   makeCall(1, { ts: OCT + 9 * DAY, tags: { feature: 'search', session_id: 's1' } }),
   makeCall(2, { ts: NOV + 1, tags: { feature: 'chat', user_id: 'u2', session_id: 's2', tenant_id: 't1' } }),
-  makeCall(3, { ts: NOV + 2 * DAY, tags: { feature: 'chat', 'odd key': "it's" } }),
+  makeCall(3, { ts: NOV + 2 * DAY, tags: { feature: 'chat', 'odd key': "it's", conversation_id: 'c9' } }),
   makeCall(4, { ts: NOV + 3 * DAY, tags: {} }),
 ];
 
@@ -48,26 +51,32 @@ function written(): SqlDriver {
 }
 
 describe('SQLite v9: entity tag rows and the tag keys of each month', () => {
-  it('the writer keeps call_tags rows for user_id and session_id only, and registers every tag key per UTC month', async () => {
+  it('the writer keeps call_tags rows for the keys never rolled up only, and registers every tag key per UTC month', async () => {
     const driver = written();
     expect(tagRows(driver)).toEqual([
       { ts: OCT + 5, key: 'user_id', value: 'u1' },
       { ts: OCT + 9 * DAY, key: 'session_id', value: 's1' },
       { ts: NOV + 1, key: 'session_id', value: 's2' },
       { ts: NOV + 1, key: 'user_id', value: 'u2' },
+      { ts: NOV + 2 * DAY, key: 'conversation_id', value: 'c9' },
     ]);
     expect(tagKeyRows(driver)).toEqual([
       ...['feature', 'october', 'session_id', 'user_id'].map((key) => ({ month: OCT, key })),
-      ...['feature', 'odd key', 'session_id', 'tenant_id', 'user_id'].map((key) => ({ month: NOV, key })),
+      ...['conversation_id', 'feature', 'odd key', 'session_id', 'tenant_id', 'user_id'].map((key) => ({ month: NOV, key })),
     ]);
     expect(callTags(driver).map((r) => JSON.parse((r as { tags: string }).tags))).toEqual(CALLS.map((c) => c.tags));
-    expect(await callTagKeys(sqliteDb(driver))).toEqual(['feature', 'october', 'odd key', 'session_id', 'tenant_id', 'user_id']);
+    expect(await callTagKeys(sqliteDb(driver))).toEqual(['conversation_id', 'feature', 'october', 'odd key', 'session_id', 'tenant_id', 'user_id']);
+  });
+
+  it('the migration keeps the rows of exactly the keys the writer keeps (TAG_ROW_KEYS, written out in its SQL)', () => {
+    const kept = /NOT IN \(([^)]*)\)/.exec(entityTagRows.up)?.[1]?.split(',').map((k) => k.trim().replace(/^'|'$/g, ''));
+    expect(kept).toEqual([...TAG_ROW_KEYS]);
   });
 
   it('migrating a v8 database (call_tags rows for every tag) leaves exactly what the v9 writer writes', () => {
     const old = oldDatabase(CALLS, 8);
     drivers.push(old);
-    expect((tagRows(old) as unknown[]).length).toBe(11);
+    expect((tagRows(old) as unknown[]).length).toBe(12);
     migrate(old, MIGRATIONS);
     const fresh = written();
     expect(tagRows(old)).toEqual(tagRows(fresh));
@@ -93,7 +102,7 @@ describe('SQLite v9: entity tag rows and the tag keys of each month', () => {
     // Cutoff: November 2, 00:00 UTC. October is gone, November keeps its keys although its first call went.
     const result = await pruneRawCalls(db, 1, NOV + 2 * DAY + 1);
     expect(result).toMatchObject({ cutoff: NOV + DAY, calls: 3, done: true });
-    expect(await callTagKeys(db)).toEqual(['feature', 'odd key', 'session_id', 'tenant_id', 'user_id']);
-    expect(tagRows(driver)).toEqual([]);
+    expect(await callTagKeys(db)).toEqual(['conversation_id', 'feature', 'odd key', 'session_id', 'tenant_id', 'user_id']);
+    expect(tagRows(driver)).toEqual([{ ts: NOV + 2 * DAY, key: 'conversation_id', value: 'c9' }]);
   });
 });

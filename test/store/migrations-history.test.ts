@@ -24,7 +24,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['outcome-rollups', '7e3d15d41b839723f9fba9bf278d096b3ed640ae73532552eacc9fb6e377efc0'],
     ['writer-marks', '503a9177a645532d81dcbf74b17893b23d0962012ab2e70197e15384ab2859f8'],
     ['prices', '7fa9308b961d887a2ecad01f7e997633b82f7010b2bca3ec3fc4660f2e5870bc'],
-    ['entity-tag-rows', '066d2b3fda8b28a0af571405b8c6b8971acddb4eece48eb216d03a8deb0ae0b0'],
+    ['entity-tag-rows', '58b82cbc8d3cb4c282498a5363d0d471b2a647a2b9d508d73596057967c278ce'],
   ],
   postgres: [
     ['initial', '1d38c803a669d6a8cb4c627473d70e108eb34fcff9d1458ddfcebd026cd25278'],

@@ -1,7 +1,7 @@
 import type { CalendarUnit } from '../../lib/calendar.js';
 import type { Db, Dialect } from '../db.js';
 import { LATEST_VERSION } from '../migrations/index.js';
-import { ENTITY_KEYS } from '../rollup-policy.js';
+import { TAG_ROW_KEYS } from '../rollup-policy.js';
 import type { SqlValue } from '../types.js';
 import { pgInListSql, pgLatencyHistConcatSql, pgTagFilterSql, pgTagJoinSql, pgTimeBucketSql } from '../pg/dialect-sql.js';
 import { postgresMeta } from '../pg/meta.js';
@@ -11,7 +11,7 @@ import { joinFragments, type Fragment } from './fragment.js';
 /**
  * The SQL of the report queries that differs between dialects, and nothing else: date
  * labels from a ms column, a list bound as one parameter, a call's tags (calls.tags, and
- * call_tags rows for the entity keys on SQLite), joining latency histogram texts, the per-group
+ * call_tags rows for the keys never rolled up on SQLite), joining latency histogram texts, the per-group
  * median, the schema version. Everything else in src/store/read is
  * plain SQL both SQLite and PostgreSQL accept. The PostgreSQL forms live in
  * pg/dialect-sql.ts (checked against these on the same inputs).
@@ -42,18 +42,18 @@ export function inListSql(dialect: Dialect, expr: string, values: readonly SqlVa
 }
 
 /**
- * Whether SQLite keeps call_tags rows for tag `key`: only the entity keys (`user_id`,
- * `session_id`) since schema v9 (migrations/009-entity-tag-rows.ts). Every other tag is
- * read from calls.tags with json_each.
+ * Whether SQLite keeps call_tags rows for tag `key`: since schema v9 only the keys never
+ * rolled up (rollup-policy.ts TAG_ROW_KEYS: user_id, session_id, request_id,
+ * conversation_id, …). Every other tag is read from calls.tags with json_each.
  */
 function hasTagRows(key: string): boolean {
-  return ENTITY_KEYS.some((e) => e.key === key);
+  return TAG_ROW_KEYS.has(key);
 }
 
 /**
  * A join of the calls `c` giving `alias.value`: the call's value of tag `key`. `left`:
  * NULL for calls without the tag; `inner`: only the calls with it. On SQLite the join
- * reads call_tags by its primary key (call_id, key) for an entity key, and otherwise the
+ * reads call_tags by its primary key (call_id, key) for a key in TAG_ROW_KEYS, and otherwise the
  * call's own tags (json_each over calls.tags, a few entries per call).
  */
 export function tagJoinSql(dialect: Dialect, alias: string, key: string, kind: 'left' | 'inner' = 'left'): Fragment {
@@ -66,7 +66,7 @@ export function tagJoinSql(dialect: Dialect, alias: string, key: string, kind: '
 /**
  * A condition on the call `c`: its tag `key` equals `value` (`=`), or not (`!=`: also
  * the calls without that tag); with `value` null, the call has no such tag (`=`) or has
- * it (`!=`). On SQLite, for an entity key `=` reads the call_tags (key, value) index and
+ * it (`!=`). On SQLite, for a key in TAG_ROW_KEYS `=` reads the call_tags (key, value) index and
  * the others its primary key; other keys are looked up in the call's own calls.tags.
  */
 export function tagFilterSql(dialect: Dialect, key: string, op: '=' | '!=', value: string | null): Fragment {
@@ -79,7 +79,7 @@ export function tagFilterSql(dialect: Dialect, key: string, op: '=' | '!=', valu
 
 /**
  * `SELECT COUNT(DISTINCT …) AS n`: the distinct values of tag `key` among the calls `c`
- * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for an entity key,
+ * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for a key in TAG_ROW_KEYS,
  * `call_id IN (calls in scope)` reads the call_tags (key, value) index in value order and
  * checks membership with a Bloom filter, about six times faster over a month than joining
  * every call of the period to its tag (seventy times over a day); PostgreSQL, and SQLite

@@ -64,7 +64,7 @@ describe('PostgreSQL dialect SQL', () => {
         lite.exec('DELETE FROM calls; DELETE FROM call_tags');
         calls.forEach((tags, id) => {
           lite.prepare('INSERT INTO calls (id, tags) VALUES (?, ?)').run(id, JSON.stringify(tags));
-          // As the SQLite writer does since v9: call_tags rows for the entity keys only.
+          // As the SQLite writer does since v9: call_tags rows only for the keys never rolled up (of these, user_id).
           for (const [k, v] of Object.entries(tags)) if (k === 'user_id') lite.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)').run(id, k, v);
         });
         const rows = calls.map((tags, id) => `(${id}, '${JSON.stringify(tags).replaceAll("'", "''")}')`).join(', ');
