@@ -1,7 +1,7 @@
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
-import { rolledCall, type RolledCall } from './rollup-aggregate.js';
-import { TAG_ROW_KEYS, utcMonthOf } from './rollup-policy.js';
+import { rolledCall, tagKeyMonths, type RolledCall } from './rollup-aggregate.js';
+import { TAG_ROW_KEYS } from './rollup-policy.js';
 import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver, WriterMark } from './types.js';
 import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
@@ -35,26 +35,13 @@ export function callInserter(driver: SqlDriver): InsertRows {
   const rollups = createRollupWriter(driver);
   return (records) => {
     const rolled: RolledCall[] = [];
-    /** month → tag keys of the batch's calls in it. */
-    const tagKeys = new Map<number, Set<string>>();
-    let month = NaN;
-    let monthEnd = NaN;
-    let keysOfMonth: Set<string> | undefined;
     for (const r of records) {
       const tags = tagEntries(r);
       const { lastInsertRowid } = insertCall.run(...callToParams(r));
-      if (!(r.ts >= month && r.ts < monthEnd)) {
-        [month, monthEnd] = [utcMonthOf(r.ts), utcMonthOf(r.ts, 1)];
-        keysOfMonth = tagKeys.get(month) ?? new Set();
-        tagKeys.set(month, keysOfMonth);
-      }
-      for (const [k, v] of tags) {
-        keysOfMonth!.add(k);
-        if (TAG_ROW_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
-      }
+      for (const [k, v] of tags) if (TAG_ROW_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
       rolled.push(rolledCall(r, tags));
     }
-    for (const [m, keys] of tagKeys) for (const k of keys) insertTagKey.run(m, k);
+    for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
     return rollups.add(rolled);
   };
 }

@@ -1,6 +1,6 @@
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
-import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthOf } from './rollup-policy.js';
+import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthCursor } from './rollup-policy.js';
 import type { CallOutcome, CallRecord } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -131,8 +131,7 @@ export function aggregateRollups<C extends RolledCall>(
   const rolled = new Map<string, boolean>();
   let minHour = Infinity;
   let maxHour = -Infinity;
-  let monthStart = Infinity;
-  let monthEnd = -Infinity;
+  const monthOf = utcMonthCursor();
   for (const c of calls) {
     const sums = measure(c);
     const hour = hourOf(c.ts);
@@ -175,8 +174,7 @@ export function aggregateRollups<C extends RolledCall>(
 
     // Entity rows count the calls the provider served (active users are users it served).
     if (!c.reached) continue;
-    if (c.ts < monthStart || c.ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(c.ts), utcMonthOf(c.ts, 1)];
-    const month = monthStart;
+    const month = monthOf(c.ts);
     for (const e of ENTITIES) {
       const value = tagOf(c.tags, e.key);
       if (value === undefined) continue;
@@ -233,4 +231,23 @@ export function tagDayValues(calls: readonly RolledCall[], rolledUp: (key: strin
     for (const d of [...days.keys()].sort((a, b) => a - b)) for (const v of [...days.get(d)!].sort()) rows.push([k, d, v]);
   }
   return rows;
+}
+
+/**
+ * The (UTC month, tag key) pairs of `calls`, each once, in (month, key) order: what a
+ * batch registers in call_tag_keys (SQLite call-writer.ts, PostgreSQL pg/call-batch.ts;
+ * the order is the one PostgreSQL writers lock the rows in).
+ */
+export function tagKeyMonths(calls: Iterable<Pick<RolledCall, 'ts' | 'tags'>>): Array<[number, string]> {
+  const monthOf = utcMonthCursor();
+  const byMonth = new Map<number, Set<string>>();
+  for (const c of calls) {
+    const month = monthOf(c.ts);
+    let keys = byMonth.get(month);
+    if (keys === undefined) byMonth.set(month, (keys = new Set()));
+    for (const [k] of c.tags) keys.add(k);
+  }
+  const pairs: Array<[number, string]> = [];
+  for (const [month, keys] of byMonth) for (const k of keys) pairs.push([month, k]);
+  return pairs.sort(([ma, ka], [mb, kb]) => ma - mb || (ka < kb ? -1 : ka > kb ? 1 : 0));
 }

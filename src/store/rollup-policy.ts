@@ -30,6 +30,19 @@ export function utcMonthOf(ts: number, add = 0): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + add, 1);
 }
 
+/**
+ * utcMonthOf for times that mostly fall in one month (the calls of a batch): remembers the
+ * last month's bounds, so a time inside them costs two comparisons instead of two Dates.
+ */
+export function utcMonthCursor(): (ts: number) => number {
+  let start = Infinity;
+  let end = -Infinity;
+  return (ts) => {
+    if (ts < start || ts >= end) [start, end] = [utcMonthOf(ts), utcMonthOf(ts, 1)];
+    return start;
+  };
+}
+
 /** Group value for "the call has no such tag"; equal to report/types.ts NONE (store does not import report). */
 export const ROLLUP_NONE = '(none)';
 

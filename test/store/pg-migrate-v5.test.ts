@@ -38,7 +38,7 @@ async function writeAsV4(db: ReturnType<typeof pg.pool>, calls: readonly CallRec
         `INSERT INTO calls (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
         [p.uid, ...p.params] as never[],
       );
-      for (const [k, v] of p.tags) await tx.unsafe('INSERT INTO call_tags (call_id, ts, key, value) VALUES ($1, $2, $3, $4)', [row!.id, p.rollup.ts, k, v]);
+      for (const [k, v] of p.rollup.tags) await tx.unsafe('INSERT INTO call_tags (call_id, ts, key, value) VALUES ($1, $2, $3, $4)', [row!.id, p.rollup.ts, k, v]);
     }
     await addRollups(tx, prepared.map((p) => p.rollup));
   });

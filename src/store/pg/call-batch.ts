@@ -1,7 +1,6 @@
 import type postgres from 'postgres';
 import { CALL_COLUMNS, InvalidCallRecordError, callToParams, tagEntries } from '../call-row.js';
-import { rolledCall, type RolledCall } from '../rollup-aggregate.js';
-import { utcMonthOf } from '../rollup-policy.js';
+import { rolledCall, tagKeyMonths, type RolledCall } from '../rollup-aggregate.js';
 import type { CallRecord, SqlValue } from '../types.js';
 import { jsonRows, jsonRowsSql, type JsonColumn } from './json-rows.js';
 
@@ -61,11 +60,10 @@ export const REPLAY_CALLS_SQL = `WITH src AS (
 /** SQLSTATE unique_violation: INSERT_CALLS_SQL met a call id stored already. */
 export const DUPLICATE_CALL = '23505';
 
-/** A record ready for the batch: validated parameters, its tags and its rollup fields. */
+/** A record ready for the batch: validated parameters and its rollup fields (with its tags). */
 export interface PreparedCall {
   uid: string;
   params: SqlValue[];
-  tags: [string, string][];
   rollup: RolledCall;
 }
 
@@ -86,7 +84,7 @@ export function prepareCall(record: CallRecord & { callId: string }): PreparedCa
   if ((params[TAGS] as string).includes('\\u')) {
     for (const [k, v] of tags) if (NOT_JSONB.test(k) || NOT_JSONB.test(v)) throw new InvalidCallRecordError(`tags.${k}`, v);
   }
-  return { uid: record.callId.toLowerCase(), params, tags, rollup: rolledCall(record, tags) };
+  return { uid: record.callId.toLowerCase(), params, rollup: rolledCall(record, tags) };
 }
 
 /**
@@ -97,21 +95,8 @@ export function prepareCall(record: CallRecord & { callId: string }): PreparedCa
 export async function insertCallBatch(tx: postgres.TransactionSql, calls: readonly PreparedCall[], mode: 'fresh' | 'replay'): Promise<PreparedCall[]> {
   if (calls.length === 0) return [];
   const unique = withoutRepeats(calls);
-  const rows: unknown[][] = new Array(unique.length);
-  const keys = new Map<string, [number, string]>();
-  let monthStart = Infinity;
-  let monthEnd = -Infinity;
-  unique.forEach((c, i) => {
-    rows[i] = [c.uid, ...c.params];
-    const ts = c.rollup.ts;
-    if (ts < monthStart || ts >= monthEnd) [monthStart, monthEnd] = [utcMonthOf(ts), utcMonthOf(ts, 1)];
-    for (const [k] of c.tags) {
-      const id = `${monthStart}|${k}`;
-      if (!keys.has(id)) keys.set(id, [monthStart, k]);
-    }
-  });
-  const ordered = [...keys.keys()].sort().map((id) => keys.get(id)!);
-  const params = [jsonRows(rows), jsonRows(ordered)];
+  const rows = unique.map((c) => [c.uid, ...c.params]);
+  const params = [jsonRows(rows), jsonRows(tagKeyMonths(unique.map((c) => c.rollup)))];
   if (mode === 'fresh') {
     await tx.unsafe(INSERT_CALLS_SQL, params, { prepare: true });
     return unique;
