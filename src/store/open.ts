@@ -67,7 +67,7 @@ export function openDriverToWrite(open: OpenDriver, path: string): SqlDriver {
  * large table (v9: about 12 s per million calls), and the command is silent meanwhile.
  */
 export function upgradeNotice(open: OpenDriver, path: string): string | null {
-  if (isSpecialName(path) || isPostgresUrl(path) || !existsSync(path)) return null;
+  if (isSpecialName(path) || !existsSync(path)) return null;
   let version: number;
   try {
     const probe = open(path, { readonly: true });
@@ -83,10 +83,9 @@ export function upgradeNotice(open: OpenDriver, path: string): string | null {
   return `upgrading ${path} from schema v${version} to v${LATEST_VERSION} (once; on a large database this can take minutes)…`;
 }
 
-/** upgradeNotice for a command's `location` (a SQLite path or a `postgres://` URL: null), with the runtime's driver loaded only when needed. */
+/** upgradeNotice for a command's `location`: null for a `postgres://` URL (its schema is migrated under a lock, pg/pg-store.ts). */
 export async function upgradeNoticeAt(location: string, driver: () => Promise<OpenDriver>): Promise<string | null> {
-  if (isPostgresUrl(location) || isSpecialName(location) || !existsSync(location)) return null;
-  return upgradeNotice(await driver(), location);
+  return isPostgresUrl(location) ? null : upgradeNotice(await driver(), location);
 }
 
 /**
