@@ -10,9 +10,9 @@ import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 /**
  * The call-record writer thread: a WriteQueue and its own SQLite connection (store,
  * rollups, spill file), so inserts, rollup upserts, WAL checkpoints and lock waits never
- * run on the proxy's event loop. It starts from the program's own entry file (main.ts
- * dispatches on `workerData.role`), so the Bun binary and the Node build need no second
- * entry point. The main-thread side is ThreadWriter (writer-client.ts).
+ * run on the proxy's event loop. It starts from its own entry file (writer-entry.ts, the
+ * binary's second embedded entry point), so it never parses the CLI. The main-thread side
+ * is ThreadWriter (writer-client.ts).
  *
  * Exactly once across a thread's death: records carry their number in posting order;
  * every commit (and every spill append) also stores the run's handled prefix (the mark,

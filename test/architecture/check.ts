@@ -25,7 +25,7 @@ export type RuleName = 'no-cycle' | 'runtime-detection' | 'runtime-choice' | 'be
 export const RULES: Readonly<Record<RuleName, string>> = {
   'no-cycle': 'no import cycle anywhere in src (type-only imports count)',
   'runtime-detection': 'only src/runtime.ts, src/edges.ts, src/server/* and src/store/drivers/* look at Bun (globalThis.Bun, process.versions.bun, typeof Bun, bun:* modules)',
-  'runtime-choice': 'the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)',
+  'runtime-choice': 'the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts, and the writer thread entry src/store/writer-entry.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)',
   'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
   'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
   'store-internals':
@@ -35,7 +35,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
 };
 
 const RUNTIME_PLACES = [/^src\/runtime\.ts$/, /^src\/edges\.ts$/, /^src\/server\//, /^src\/store\/drivers\//];
-const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/];
+const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/, /^src\/store\/writer-entry\.ts$/];
 const BELOW_PROXY = /^src\/(providers|pricing|budget|store|domain|lib)\//;
 const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
 const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
