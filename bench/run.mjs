@@ -34,8 +34,8 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 
 const cfg = quick
-  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
-  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, instantWaves: 2, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
+  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, settleMs: 1000, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, instantWaves: 2, settleMs: 6000, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
 cfg.rate = Number(opt('rate', 1000));
 cfg.tputConns = 64;
 if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;
@@ -68,7 +68,7 @@ async function main() {
         systems.push(s);
       }
       raw.rssStart = Object.fromEntries(systems.map((s) => [s.name, rssMb(s.pid)]));
-      raw.idleRss = await warmUp(systems, cfg, log);
+      ({ idle: raw.idleRss, settleJitMs: raw.settleJitMs } = await warmUp(systems, cfg, log));
     }
     if (!skip.has('online')) Object.assign(raw, await runRounds(systems, cfg, log));
     if (!skip.has('streams')) raw.many = await manyStreams(systems, cfg, log);

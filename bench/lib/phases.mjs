@@ -5,7 +5,7 @@
  */
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
-import { cpuMsExact, rssMb } from './tools.mjs';
+import { cpuMsByThread, cpuMsExact, rssMb } from './tools.mjs';
 import { appendAll } from './stats.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
@@ -32,7 +32,19 @@ function bucket(acc, sys, phase) {
   return acc[sys.name][phase];
 }
 
-/** Warms every system up (JIT, pools) and reads its idle RSS afterwards. */
+/** CPU ms of a Bun process's JIT compiler threads (JavaScriptCore names them JITWorker); null on Node, whose threads all read `node`. */
+function jitMs(pid) {
+  const threads = cpuMsByThread(pid);
+  return 'JITWorker' in threads ? threads.JITWorker : null;
+}
+
+/**
+ * Warms every system up (JIT, pools) and reads its idle RSS afterwards; then settles each
+ * under 64 connections for `cfg.settleMs`, so the rounds measure compiled code: after the
+ * light warm-up alone, the binary's JIT threads still used ~80 ms of CPU per second through
+ * the first round (on the core the system is pinned to), and quieted after ~40,000
+ * requests. @returns { idle: RSS MB by system, settleJitMs: JIT CPU ms in the last second of settling, by Bun system }.
+ */
 export async function warmUp(systems, cfg, log) {
   for (const sys of systems) {
     await sequential(sys.port, requestFor(sys, '1k'), { durationMs: cfg.warmMs, maxCount: 3000 });
@@ -43,7 +55,16 @@ export async function warmUp(systems, cfg, log) {
   const idle = {};
   for (const sys of systems) idle[sys.name] = rssMb(sys.pid);
   log(`warmed up; idle RSS ${Object.entries(idle).map(([k, v]) => `${k} ${v.toFixed(1)} MB`).join(', ')}`);
-  return idle;
+  const settleJitMs = {};
+  for (const sys of systems) {
+    const request = requestFor(sys, '1k');
+    await closedLoop(sys.port, request, { conns: 64, durationMs: Math.max(0, cfg.settleMs - 1000) });
+    const before = jitMs(sys.pid);
+    const last = await closedLoop(sys.port, request, { conns: 64, durationMs: 1000 });
+    if (before !== null) settleJitMs[sys.name] = jitMs(sys.pid) - before;
+    log(`settled ${sys.name}: ${last.requests} requests in the last second${before === null ? '' : `, JIT ${settleJitMs[sys.name].toFixed(1)} ms of CPU in it`}`);
+  }
+  return { idle, settleJitMs };
 }
 
 /** Runs `cfg.rounds` interleaved rounds of latency, fixed rate, throughput and stream timing. */
