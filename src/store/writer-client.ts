@@ -40,7 +40,6 @@ interface Started {
   skipped: number;
 }
 
-/** Starts one writer thread of `run`; resolves once its connection is open, rejects when it cannot start. */
 /**
  * The writer thread's entry file, beside the program's: dist/js/store/writer-entry.js on
  * Node, /$bunfs/root/store/writer-entry.js in the binary. Starting the thread from it
@@ -49,6 +48,7 @@ interface Started {
  */
 export const writerEntry = (programEntry: string): URL => new URL('./store/writer-entry.js', pathToFileURL(programEntry));
 
+/** Starts one writer thread of `run`; resolves once its connection is open, rejects when it cannot start. */
 async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAfter: number): Promise<Started> {
   const data: WriterThreadData = {
     role: WRITER_ROLE,
