@@ -133,15 +133,31 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     handled: handled.count,
   });
   let last = '';
-  // Status goes out once per interval, and only when it changed.
-  const reporter = setInterval(() => {
+  let reporter: ReturnType<typeof setInterval> | undefined;
+  // Status goes out once per interval, and only when it changed. With nothing pending,
+  // spilled or failing, only a message from the main thread can change it: the reporter
+  // then sleeps until the next one (an idle proxy's writer thread woke 20 times a second
+  // for nothing: ~2 ms of CPU per second, 1.2 µs per relayed chunk in the stream bench).
+  const report = () => {
     const s = status();
     const text = JSON.stringify(s);
     if (text !== last) post({ t: 'status', status: s });
     last = text;
-  }, data.statusIntervalMs ?? data.flushIntervalMs);
+    if (s.pending === 0 && s.spilled === 0 && !s.degraded) stopReporting();
+  };
+  const stopReporting = () => {
+    if (reporter !== undefined) clearInterval(reporter);
+    reporter = undefined;
+  };
+  const wake = () => {
+    reporter ??= setInterval(report, data.statusIntervalMs ?? data.flushIntervalMs);
+  };
   post({ t: 'ready', status: status(), skipped: Math.max(0, skipThrough - data.resumeAfter) });
+  last = JSON.stringify(status());
+  // A spill file taken back at start may still be replaying.
+  wake();
   port.on('message', (m: ToWriter) => {
+    wake();
     if (m.t === 'records') {
       const records = JSON.parse(m.records) as CallRecord[];
       for (let i = 0; i < records.length; i++) {
@@ -164,7 +180,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
         .drain()
         .catch(() => {})
         .finally(() => {
-          clearInterval(reporter);
+          stopReporting();
           // The main thread learns the final status before the run's mark goes: if this
           // thread dies before the answer, the mark still guards a replacement.
           post({ t: 'closed', status: status() });

@@ -67,6 +67,23 @@ export const writerThreadCases: ContractCase[] = [
     },
   },
   {
+    name: 'status reports confirm what the thread wrote also after it sat idle (its reporter sleeps while nothing is pending and wakes on the next records)',
+    async run(open, tmp) {
+      const { store, options } = setup(open, tmp);
+      const writer = await startThreadWriter(options);
+      for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
+      await until(() => writer.pending === 0, 'the status report of the first records');
+      // Many status intervals with nothing pending: the reporter has stopped.
+      await tick(200);
+      for (let i = 50; i < 80; i++) writer.enqueue(makeCall(i));
+      assert.equal(writer.pending, 30);
+      await until(() => writer.pending === 0, 'the status report of the records sent after the idle time');
+      assert.equal(count(store.driver, 'calls'), 80);
+      await writer.close();
+      store.close();
+    },
+  },
+  {
     name: 'records a dead writer thread had written but not confirmed are not written again by the thread that replaces it',
     async run(open, tmp) {
       const { store, lost, restarted, options } = setup(open, tmp);
