@@ -1,3 +1,4 @@
+import type { TimeSlice } from '../lib/time-slice.js';
 import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
 import { rolledCall, tagKeyMonths, type RolledCall } from './rollup-aggregate.js';
@@ -27,29 +28,35 @@ export interface CallWriter {
 /** Inserts `records` inside the caller's open transaction; returns what to run after COMMIT. */
 export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
-/** The statements of a call insert on `driver`, without a transaction of their own. */
-export function callInserter(driver: SqlDriver): InsertRows {
+/**
+ * The statements of a call insert on `driver`, without a transaction of their own.
+ * With `slice`, the insert steps it after each record (a writer thread sharing a core
+ * with the proxy gives it away between slices: lib/time-slice.ts).
+ */
+export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
   const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
   const rollups = createRollupWriter(driver);
   return (records) => {
     const rolled: RolledCall[] = [];
+    slice?.begin();
     for (const r of records) {
       const tags = tagEntries(r);
       const { lastInsertRowid } = insertCall.run(...callToParams(r));
       for (const [k, v] of tags) if (TAG_ROW_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
       rolled.push(rolledCall(r, tags));
+      slice?.step();
     }
     for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
     return rollups.add(rolled);
   };
 }
 
-/** A CallWriter on `driver` (migrated first when needed). It owns the driver. */
-export function createCallWriter(driver: SqlDriver): CallWriter {
+/** A CallWriter on `driver` (migrated first when needed; `slice`: see callInserter). It owns the driver. */
+export function createCallWriter(driver: SqlDriver, slice?: TimeSlice): CallWriter {
   migrate(driver, MIGRATIONS);
-  const insert = callInserter(driver);
+  const insert = callInserter(driver, slice);
   const upsertMark = driver.prepare(UPSERT_MARK_SQL);
   return {
     insertCalls(records, mark) {

@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TimeSlice } from '../../src/lib/time-slice.js';
+import { createCallWriter } from '../../src/store/call-writer.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import type { SqlDriver } from '../../src/store/types.js';
+import { makeCall } from './fixtures.js';
+
+const drivers: SqlDriver[] = [];
+afterEach(() => {
+  while (drivers.length > 0) drivers.pop()!.close();
+});
+
+/** A call writer on a fresh in-memory database whose TimeSlice counts its sleeps instead of sleeping. */
+function writerWithSlice(sliceMs: number) {
+  const driver = openDriver(':memory:');
+  drivers.push(driver);
+  let sleeps = 0;
+  let now = 0;
+  // Each record "takes" 0.1 ms on this clock.
+  const slice = new TimeSlice(sliceMs, () => sleeps++, () => (now += 0.1));
+  return { driver, writer: createCallWriter(driver, slice), sleeps: () => sleeps };
+}
+
+describe('the call writer steps its TimeSlice between records (the writer thread gives a shared core away)', () => {
+  it('a slice used up by every record sleeps once per record, and every record is written', () => {
+    const { driver, writer, sleeps } = writerWithSlice(0);
+    writer.insertCalls(Array.from({ length: 5 }, (_, i) => makeCall(i, { tags: { user_id: `u${i}` } })));
+    expect(sleeps()).toBe(5);
+    expect(driver.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 5 });
+    expect(driver.prepare('SELECT COUNT(*) AS n FROM call_tags').get()).toEqual({ n: 5 });
+  });
+
+  it('a batch shorter than a slice never sleeps; each batch starts a new slice', () => {
+    const { writer, sleeps } = writerWithSlice(10);
+    for (let b = 0; b < 3; b++) writer.insertCalls(Array.from({ length: 20 }, (_, i) => makeCall(b * 20 + i)));
+    expect(sleeps()).toBe(0);
+  });
+});
