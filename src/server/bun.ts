@@ -1,3 +1,4 @@
+import { Deadlines } from '../lib/deadlines.js';
 import type { IncomingCall, OutgoingResponse } from '../proxy/types.js';
 import { bodyTimeoutBody, ClientFault, INTERNAL_ERROR_BODY } from './client-fault.js';
 import { loadTls } from './tls.js';
@@ -17,6 +18,8 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
   // Bun's idleTimeout is in whole seconds, 1-255.
   const keepAliveS = Math.min(255, Math.max(1, Math.ceil((options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS) / 1000)));
   const tls = options.tls ? loadTls(options.tls) : null;
+  // Every body read's timeout has the same length: one timer for all (lib/deadlines.ts).
+  const bodyDeadlines = new Deadlines(bodyTimeoutMs);
   /** Calls whose response is not fully produced yet (streams until their last chunk, failure or cancel). */
   let active = 0;
   const server = bun.serve({
@@ -40,7 +43,7 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
         }
       };
       try {
-        return toResponse(await options.handler(toCall(request, bodyTimeoutMs)), done);
+        return toResponse(await options.handler(toCall(request, bodyDeadlines)), done);
       } catch (error) {
         done();
         if (error instanceof ClientFault) {
@@ -80,7 +83,7 @@ async function until(done: () => boolean, ms: number): Promise<void> {
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
-function toCall(request: Request, bodyTimeoutMs: number): IncomingCall {
+function toCall(request: Request, bodyDeadlines: Deadlines): IncomingCall {
   // One native call instead of a JS callback per header.
   const headers = (request.headers as Headers & { toJSON(): Record<string, string> }).toJSON();
   const url = request.url;
@@ -89,7 +92,7 @@ function toCall(request: Request, bodyTimeoutMs: number): IncomingCall {
     method: request.method,
     url: pathStart === -1 ? '/' : url.slice(pathStart),
     headers,
-    readBody: (limit) => readBody(request, headers['content-length'], limit, bodyTimeoutMs),
+    readBody: (limit) => readBody(request, headers['content-length'], limit, bodyDeadlines),
     signal: request.signal,
   };
 }
@@ -100,23 +103,23 @@ const WHOLE_READ_MAX_BYTES = 1024 * 1024;
 /**
  * Reads the whole body, or null past `limit` bytes (the rest is read and dropped so the
  * 413 can be delivered). Rejects with ClientFault when the client disconnects, or stalls:
- * a declared body up to WHOLE_READ_MAX_BYTES must arrive within `idleMs` as a whole, a
- * larger or chunked one may pause at most `idleMs` between pieces. The bytes read so far
- * are dropped either way.
+ * a declared body up to WHOLE_READ_MAX_BYTES must arrive within the body timeout
+ * (`idle.ms`) as a whole, a larger or chunked one may pause at most that long between
+ * pieces. The bytes read so far are dropped either way.
  */
-async function readBody(request: Request, contentLength: string | undefined, limit: number, idleMs: number): Promise<Uint8Array | null> {
+async function readBody(request: Request, contentLength: string | undefined, limit: number, idle: Deadlines): Promise<Uint8Array | null> {
   const declared = Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) return null;
   if (!request.body) return new Uint8Array(0);
   if (contentLength !== undefined && declared <= WHOLE_READ_MAX_BYTES) {
-    const body = new Uint8Array(await within(request.arrayBuffer(), idleMs, () => undefined));
+    const body = new Uint8Array(await within(request.arrayBuffer(), idle, () => undefined));
     return body.length > limit ? null : body;
   }
   const reader = request.body.getReader();
   let chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const next = await within(reader.read(), idleMs, () => void reader.cancel().catch(() => undefined));
+    const next = await within(reader.read(), idle, () => void reader.cancel().catch(() => undefined));
     if (next.done) break;
     size += next.value.length;
     if (size > limit) chunks = [];
@@ -126,20 +129,20 @@ async function readBody(request: Request, contentLength: string | undefined, lim
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }
 
-/** Settles like `read`, but rejects with ClientFault('body_timeout') after `ms` (calling `giveUp`) and maps read failures to ClientFault('aborted'). */
-function within<T>(read: Promise<T>, ms: number, giveUp: () => void): Promise<T> {
+/** Settles like `read`, but rejects with ClientFault('body_timeout') when `deadlines`' timeout passes first (calling `giveUp`) and maps read failures to ClientFault('aborted'). */
+function within<T>(read: Promise<T>, deadlines: Deadlines, giveUp: () => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const deadline = deadlines.add(() => {
       giveUp();
       reject(new ClientFault('body_timeout'));
-    }, ms);
+    });
     read.then(
       (result) => {
-        clearTimeout(timer);
+        deadlines.cancel(deadline);
         resolve(result);
       },
       () => {
-        clearTimeout(timer);
+        deadlines.cancel(deadline);
         reject(new ClientFault('aborted'));
       },
     );
