@@ -30,8 +30,9 @@ export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
 /**
  * The statements of a call insert on `driver`, without a transaction of their own.
- * With `slice`, the insert steps it after each record (a writer thread sharing a core
- * with the proxy gives it away between slices: lib/time-slice.ts).
+ * With `slice`, the insert steps it after each record and after the rollups, so the
+ * COMMIT that follows starts a slice of its own (a writer thread sharing a core with
+ * the proxy gives it away between slices: lib/time-slice.ts).
  */
 export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
@@ -49,7 +50,9 @@ export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
       slice?.step();
     }
     for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
-    return rollups.add(rolled);
+    const publish = rollups.add(rolled);
+    slice?.step();
+    return publish;
   };
 }
 

@@ -22,10 +22,10 @@ function writerWithSlice(sliceMs: number) {
 }
 
 describe('the call writer steps its TimeSlice between records (the writer thread gives a shared core away)', () => {
-  it('a slice used up by every record sleeps once per record, and every record is written', () => {
+  it('a slice used up by every step sleeps after each record and once more after the rollups (before the COMMIT); every record is written', () => {
     const { driver, writer, sleeps } = writerWithSlice(0);
     writer.insertCalls(Array.from({ length: 5 }, (_, i) => makeCall(i, { tags: { user_id: `u${i}` } })));
-    expect(sleeps()).toBe(5);
+    expect(sleeps()).toBe(6);
     expect(driver.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 5 });
     expect(driver.prepare('SELECT COUNT(*) AS n FROM call_tags').get()).toEqual({ n: 5 });
   });
