@@ -30,15 +30,15 @@ export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
 /**
  * The statements of a call insert on `driver`, without a transaction of their own.
- * With `slice`, the insert steps it after each record and after the rollups, so the
- * COMMIT that follows starts a slice of its own (a writer thread sharing a core with
+ * With `slice`, the insert steps it after each record, each rollup and entity upsert and
+ * once more at the end, so the COMMIT that follows starts a slice of its own (a writer thread sharing a core with
  * the proxy gives it away between slices: lib/time-slice.ts).
  */
 export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
   const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
-  const rollups = createRollupWriter(driver);
+  const rollups = createRollupWriter(driver, slice);
   return (records) => {
     const rolled: RolledCall[] = [];
     slice?.begin();

@@ -1,6 +1,7 @@
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
 import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
 import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist } from './rollup-policy.js';
+import type { TimeSlice } from '../lib/time-slice.js';
 import type { SqlDriver } from './types.js';
 
 /**
@@ -23,7 +24,8 @@ export interface RollupWriter {
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
 
-export function createRollupWriter(driver: SqlDriver): RollupWriter {
+/** `slice`: stepped after each rollup and entity upsert (a batch of calls with many users has thousands: lib/time-slice.ts). */
+export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): RollupWriter {
   let statuses: Map<string, boolean> | undefined;
   const dimIds = new Map<string, number>();
   /** hour → dims id → stored `[bucket, calls, …]`: saves a SELECT and a JSON parse per cell. */
@@ -134,6 +136,7 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
       const merged = mergeLatencyPairs(stored, cell.latency);
       st.rollup.run(id, cell.hour, ...measureValues(cell.sums), formatLatencyHist(merged));
       written.push([cell.hour, id, merged]);
+      slice?.step();
     }
     return { newIds, written };
   }
@@ -155,7 +158,9 @@ export function createRollupWriter(driver: SqlDriver): RollupWriter {
     for (const e of entities) {
       const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
       // RETURNING calls equals the batch's calls only when the row is new.
-      if (Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls) !== e.sums.calls) continue;
+      const stored = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls);
+      slice?.step();
+      if (stored !== e.sums.calls) continue;
       const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
       const count = fresh.get(id);
       if (count) count[4] += 1;

@@ -22,12 +22,16 @@ function writerWithSlice(sliceMs: number) {
 }
 
 describe('the call writer steps its TimeSlice between records (the writer thread gives a shared core away)', () => {
-  it('a slice used up by every step sleeps after each record and once more after the rollups (before the COMMIT); every record is written', () => {
+  it('a slice used up by every step sleeps after each record, each rollup and entity upsert, and once before the COMMIT; every record is written', () => {
     const { driver, writer, sleeps } = writerWithSlice(0);
-    writer.insertCalls(Array.from({ length: 5 }, (_, i) => makeCall(i, { tags: { user_id: `u${i}` } })));
-    expect(sleeps()).toBe(6);
-    expect(driver.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 5 });
-    expect(driver.prepare('SELECT COUNT(*) AS n FROM call_tags').get()).toEqual({ n: 5 });
+    const calls = Array.from({ length: 6 }, (_, i) => makeCall(i, { tags: { user_id: `u${i % 3}`, user_tier: 'free' } }));
+    writer.insertCalls(calls);
+    const count = (table: string) => (driver.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect(count('calls')).toBe(6);
+    expect(count('call_tags')).toBe(6);
+    // A fresh database: every rollup and entity upsert of the batch inserted one row.
+    expect(count('entity_months')).toBeGreaterThanOrEqual(3);
+    expect(sleeps()).toBe(calls.length + count('rollups') + count('entity_months') + 1);
   });
 
   it('a batch shorter than a slice never sleeps; each batch starts a new slice', () => {
