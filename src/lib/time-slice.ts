@@ -12,6 +12,7 @@ import { monotonicMs } from './clock.js';
  * core, settled, then one connection in 8 alternating rounds of 3 s): p99 1.43 → 1.08 ms
  * (the bare Bun proxy's 0.55), the writer's runs over 1 ms 27 → 3 per 2 s (perf sched);
  * 0.1 and 0.2 ms slices did no better. Writer CPU +0.26 µs per call under saturation.
+ * Stepped inside the rollup writer too: with user ids on the calls, 2.07 → 1.51 ms.
  */
 export class TimeSlice {
   private since = 0;

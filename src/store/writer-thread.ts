@@ -26,9 +26,10 @@ import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 export const WRITER_ROLE = 'tokometer-writer';
 
 /**
- * CPU ms the thread inserts records before it gives the core away for a moment
- * (lib/time-slice.ts). A flush of 50 ms of calls at 5,000 calls/s is ~1.1 ms of inserts;
- * without the pause, a request arriving meanwhile on a shared core waited all of it.
+ * CPU ms the thread writes (records, rollups, entity rows) before it gives the core away
+ * for a moment (lib/time-slice.ts). A flush of 50 ms of calls at 5,000 calls/s is ~1.1 ms
+ * of inserts, more with user ids; without the pause, a request arriving meanwhile on a
+ * shared core waited all of it.
  */
 const WRITE_SLICE_MS = 0.3;
 
