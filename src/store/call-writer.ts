@@ -30,9 +30,9 @@ export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
 /**
  * The statements of a call insert on `driver`, without a transaction of their own.
- * With `slice`, the insert steps it after each record, each rollup and entity upsert and
- * once more at the end, so the COMMIT that follows starts a slice of its own (a writer thread sharing a core with
- * the proxy gives it away between slices: lib/time-slice.ts).
+ * With `slice`, the insert steps it after each record, each rollup and entity upsert, and
+ * once more at the end, so the COMMIT that follows starts a slice of its own (a writer
+ * thread sharing a core with the proxy gives it away between slices: lib/time-slice.ts).
  */
 export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);

@@ -1,7 +1,7 @@
+import type { TimeSlice } from '../lib/time-slice.js';
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
 import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
 import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, parseLatencyHist } from './rollup-policy.js';
-import type { TimeSlice } from '../lib/time-slice.js';
 import type { SqlDriver } from './types.js';
 
 /**
