@@ -37,6 +37,27 @@ export class Deadlines {
     return entry;
   }
 
+  /**
+   * `read` with this queue's timeout: settles as `read` settles, unless the deadline passes
+   * first, then rejects with what `onExpire` returns. A failed read rejects with
+   * `onError(reason)` (default: the reason as is). The deadline is cancelled either way.
+   */
+  race<T>(read: Promise<T>, onExpire: () => unknown, onError: (reason: unknown) => unknown = (reason) => reason): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const deadline = this.add(() => reject(onExpire()));
+      read.then(
+        (value) => {
+          this.cancel(deadline);
+          resolve(value);
+        },
+        (reason: unknown) => {
+          this.cancel(deadline);
+          reject(onError(reason));
+        },
+      );
+    });
+  }
+
   /** The deadline no longer applies (what it guarded finished). Idempotent. */
   cancel(deadline: Deadline): void {
     const entry = deadline as Entry;

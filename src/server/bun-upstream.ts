@@ -41,27 +41,12 @@ export function createBunUpstream(): UpstreamClient {
       headersQueue.cancel(timer);
       // Bun's Headers.toJSON(): one native call (set-cookie as an array), vs a JS callback per header.
       const headers = (res.headers as Headers & { toJSON(): HeaderMap }).toJSON();
-      return { status: res.status, headers, body: chunkSource(res.body), bytes: () => withDeadline(res.bytes(), deadlines(req.bodyTimeoutMs)) };
+      // bytes(): the whole body within one body timeout (a small JSON body arrives in one or a few chunks).
+      const bytes = () => deadlines(req.bodyTimeoutMs).race(res.bytes(), () => new UpstreamError('timeout', 'idle timeout between chunks'));
+      return { status: res.status, headers, body: chunkSource(res.body), bytes };
     },
     close: async () => {},
   };
-}
-
-/** The whole body, failing when `queue`'s timeout passes first (a small JSON body arrives in one or a few chunks). */
-function withDeadline(read: Promise<Uint8Array>, queue: Deadlines): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const deadline = queue.add(() => reject(new UpstreamError('timeout', 'idle timeout between chunks')));
-    read.then(
-      (bytes) => {
-        queue.cancel(deadline);
-        resolve(bytes);
-      },
-      (error: unknown) => {
-        queue.cancel(deadline);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Empty body (a 204, a HEAD): reads end at once. */

@@ -131,22 +131,14 @@ async function readBody(request: Request, contentLength: string | undefined, lim
 
 /** Settles like `read`, but rejects with ClientFault('body_timeout') when `deadlines`' timeout passes first (calling `giveUp`) and maps read failures to ClientFault('aborted'). */
 function within<T>(read: Promise<T>, deadlines: Deadlines, giveUp: () => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const deadline = deadlines.add(() => {
+  return deadlines.race(
+    read,
+    () => {
       giveUp();
-      reject(new ClientFault('body_timeout'));
-    });
-    read.then(
-      (result) => {
-        deadlines.cancel(deadline);
-        resolve(result);
-      },
-      () => {
-        deadlines.cancel(deadline);
-        reject(new ClientFault('aborted'));
-      },
-    );
-  });
+      return new ClientFault('body_timeout');
+    },
+    () => new ClientFault('aborted'),
+  );
 }
 
 function toHeaders(map: OutgoingResponse['headers']): Headers | Record<string, string> {

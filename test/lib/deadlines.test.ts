@@ -78,4 +78,32 @@ describe('Deadlines: many timeouts of one length on one timer', () => {
     vi.advanceTimersByTime(10);
     expect(fired).toEqual([110]);
   });
+
+  it('race: a read that settles first keeps its value or its mapped error, and its deadline is cancelled', async () => {
+    const q = new Deadlines(100);
+    const expired: string[] = [];
+    await expect(q.race(Promise.resolve('body'), () => expired.push('ok'))).resolves.toBe('body');
+    await expect(q.race(Promise.reject(new Error('reset')), () => expired.push('failed'), (e) => new Error(`mapped: ${(e as Error).message}`))).rejects.toThrow('mapped: reset');
+    await expect(q.race(Promise.reject(new Error('as is')), () => expired.push('failed'))).rejects.toThrow('as is');
+    vi.advanceTimersByTime(1000);
+    expect(expired).toEqual([]);
+  });
+
+  it('race: a read still pending at the deadline rejects with what onExpire returns, once; its late result is ignored', async () => {
+    const q = new Deadlines(100);
+    let finish: (v: string) => void = () => {};
+    let expiries = 0;
+    const raced = q.race(new Promise<string>((resolve) => (finish = resolve)), () => {
+      expiries++;
+      return new Error('too slow');
+    });
+    vi.advanceTimersByTime(99);
+    expect(expiries).toBe(0);
+    vi.advanceTimersByTime(1);
+    await expect(raced).rejects.toThrow('too slow');
+    finish('late');
+    await Promise.resolve();
+    vi.advanceTimersByTime(1000);
+    expect(expiries).toBe(1);
+  });
 });
