@@ -158,9 +158,9 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
     for (const e of entities) {
       const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
       // RETURNING calls equals the batch's calls only when the row is new.
-      const stored = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls);
+      const rowCalls = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, ...measureValues(e.sums))!.calls);
       slice?.step();
-      if (stored !== e.sums.calls) continue;
+      if (rowCalls !== e.sums.calls) continue;
       const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
       const count = fresh.get(id);
       if (count) count[4] += 1;
