@@ -12,12 +12,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { budgetCheck, ingestion, reportTimes, startFills } from './lib/offline.mjs';
+import { budgetCheck, ingestion, reportTimes, speedProbe, startFills } from './lib/offline.mjs';
 import { otelOverhead, startSink } from './lib/otel.mjs';
 import { postgresPhase } from './lib/pg.mjs';
 import { renderReplicas, replicasPhase } from './lib/replicas.mjs';
 import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
-import { renderMarkdown, summarize } from './lib/results-md.mjs';
+import { previousSpeed, renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
 import { cpuPlan, detectTools, machineInfo, machineTicks, ownTicks, pinSelf, rssMb } from './lib/tools.mjs';
 
@@ -53,6 +53,9 @@ async function main() {
   Object.assign(cfg, { wrk: tools.wrk, loadCpu: plan.loadgen, tmp });
   const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick };
   const ticks0 = { machine: machineTicks(), own: ownTicks(), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0] };
+  const resultsPath = opt('out', join(root, 'bench/RESULTS.md'));
+  raw.speed = { start: speedProbe({ root, bun, cpu: plan.sut }), previous: existsSync(resultsPath) ? previousSpeed(readFileSync(resultsPath, 'utf8')) : null };
+  log(`machine speed: ${raw.speed.start} ms for bench/speed-probe.mjs (previous RESULTS.md: ${raw.speed.previous ?? 'no reading'})`);
   const running = [];
   let fills = null;
   try {
@@ -129,6 +132,8 @@ async function main() {
     rmSync(tmp, { recursive: true, force: true });
   }
 
+  raw.speed.end = speedProbe({ root, bun, cpu: plan.sut });
+  log(`machine speed at the end: ${raw.speed.end} ms`);
   const seconds = (performance.now() - started) / 1000;
   const m1 = machineTicks();
   const elapsedTicks = (m1.total - ticks0.machine.total) / plan.cores;
@@ -144,6 +149,7 @@ async function main() {
     tools: { wrk: !!tools.wrk, hyperfine: !!tools.hyperfine, taskset: !!tools.taskset },
     plan,
     background: raw.background,
+    speed: raw.speed,
   };
   const figures = summarize(raw);
   const md = renderMarkdown(raw, figures);
@@ -159,7 +165,7 @@ async function main() {
   const replicasSection = raw.replicas ? renderReplicas(raw.replicas).join('\n').trim() : existsSync(replicasMd) ? readFileSync(replicasMd, 'utf8').trim() : '';
   const withReplicas = replicasSection ? `${withPostgres.trimEnd()}\n\n${replicasSection}\n` : withPostgres;
   const full = existsSync(reportSpeed) ? `${withReplicas.trimEnd()}\n\n${readFileSync(reportSpeed, 'utf8')}` : withReplicas;
-  if (!flag('no-write')) writeFileSync(opt('out', join(root, 'bench/RESULTS.md')), full);
+  if (!flag('no-write')) writeFileSync(resultsPath, full);
   console.log(`\n${md}`);
   log(`done in ${seconds.toFixed(0)} s`);
 }

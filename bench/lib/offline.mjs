@@ -37,6 +37,16 @@ export function ingestion({ root, bun, calls, cpu }) {
 }
 
 /**
+ * The machine's speed now (bench/speed-probe.mjs on the system-under-test CPU): the median
+ * ms of a fixed JavaScript workload, or null when it failed.
+ */
+export function speedProbe({ root, bun, cpu }) {
+  const [c, a] = pinned(cpu, bun, [join(root, 'bench/speed-probe.mjs')]);
+  const r = spawnSync(c, a, { encoding: 'utf8', timeout: 60_000 });
+  return lastJson(r.stdout)?.ms ?? null;
+}
+
+/**
  * Runs bench/budget-check.mjs if it exists. Its contract: print one JSON line with
  * the cost of one budget check in microseconds (`us_per_check`, or `p50_us`/`mean_us`).
  */

@@ -162,6 +162,30 @@ const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.ma
 const ms = (v) => fmt(v, 3);
 const mark = (p) => (p === null ? 'n/a' : p ? '✅' : '❌');
 
+const SPEED_LINE = /\*\*Machine speed\*\*: [^\n]*? took ([\d.]+) ms at the start/;
+
+/** The speed probe's start reading (ms) in an earlier RESULTS.md, or null. */
+export function previousSpeed(markdown) {
+  const m = SPEED_LINE.exec(markdown);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * The machine speed line: the probe at the start and the end of this run and in the
+ * previous results, flagged when the start and end differ by more than 15 % or this run
+ * started more than 20 % slower than the previous one.
+ */
+function speedLine({ start, end, previous }) {
+  if (start == null || end == null) return '- **Machine speed**: not measured (bench/speed-probe.mjs failed).';
+  const drift = Math.max(start, end) / Math.min(start, end) - 1;
+  const slower = previous ? start / previous - 1 : 0;
+  const notes = [];
+  if (drift > 0.15) notes.push(`**the machine's speed changed by ${fmt(100 * drift, 0)} % during the run: rounds are interleaved, but phases run at different times**`);
+  if (slower > 0.2) notes.push(`**this run's machine was ${fmt(100 * slower, 0)} % slower than the previous run's: CPU µs and latencies are inflated for every system; differences against the bare proxy grow with them, ratios much less**`);
+  const before = previous ? `; the previous RESULTS.md read ${fmt(previous, 1)} ms` : '';
+  return `- **Machine speed**: bench/speed-probe.mjs (a fixed JavaScript workload on the system-under-test CPU; lower is faster) took ${fmt(start, 1)} ms at the start of the run and ${fmt(end, 1)} ms at the end${before}${notes.length ? ` — ${notes.join('; ')}` : ''}.`;
+}
+
 export function renderMarkdown(raw, f) {
   const m = raw.meta;
   const mc = m.machine;
@@ -177,6 +201,7 @@ export function renderMarkdown(raw, f) {
     const busy = bg.sharePct > 5;
     out.push(`- **Load during the run**: ${fmt(bg.cpuSeconds, 0)} CPU-seconds used by other processes while the bench ran (${fmt(bg.sharePct, 0)} % of the machine; load average ${fmt(bg.loadAvgAtStart, 2)} at start, ${fmt(bg.loadAvgAtEnd, 2)} at the end)${busy ? ' — **the machine was shared: tail latencies (p99) and throughput are inflated by that contention; ratios from interleaved rounds and CPU µs per request are the more robust figures**' : ''}.`);
   }
+  if (m.speed) out.push(speedLine(m.speed));
   out.push('', '## Targets (issue 17: the compiled binary against the bare Bun proxy in the same run)', '');
   const val = (v, unit) => fmt(v, unit === 'ms' ? 3 : unit === '' ? 0 : 2);
   const versus = (t) => (t.unit === '×' ? `${fmt(t.versus, 2)}×` : t.goal.startsWith('bare +') ? `${t.versus >= 0 ? '+' : ''}${val(t.versus, t.unit)} ${t.unit}` : `${val(t.versus, t.unit)} ${t.unit}`.trim());
