@@ -10,7 +10,7 @@ import type { Scope } from '../../src/store/read/scope.js';
 import { testStore as createStore } from '../support/store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 import type { TestStore as Store } from '../support/store.js';
-import { readsOf } from './dataset.js';
+import { readsOf, record } from './dataset.js';
 import { T0, SPAN, ZONES, callArb, withinP50Bound } from './rollup-arbitraries.js';
 
 /**
@@ -86,6 +86,31 @@ describe('entity rollups', () => {
       }),
       { numRuns: 120 },
     );
+  });
+
+  it('count users exactly when a local month starts and ends inside a UTC hour (first_ts / last_ts compared within the bound hour)', async () => {
+    // Asia/Kolkata's November: 2026-10-31T18:30Z to 2026-11-30T18:30Z, an October suffix and a November prefix,
+    // both bounds at half past an hour. Whole-hour indexes (schema v10) must still count by the exact ms.
+    const user = (id: string, ...at: string[]) => at.map((a) => record({ at: a, tags: { user_id: id, user_tier: 'pro' } }));
+    const cs = [
+      ...user('u_before_bound_same_hour', '2026-10-31T18:10:00Z'),
+      ...user('u_after_bound_same_hour', '2026-10-31T18:50:00Z'),
+      ...user('u_both_sides', '2026-10-31T18:10:00Z', '2026-10-31T18:40:00Z'),
+      ...user('u_hour_before', '2026-10-31T17:59:59Z'),
+      ...user('u_november_before_end', '2026-11-30T18:20:00Z'),
+      ...user('u_november_after_end', '2026-11-30T18:45:00Z'),
+      ...user('u_november_and_after', '2026-11-30T18:29:59.999Z', '2026-11-30T19:10:00Z'),
+    ];
+    const store = storeWith(cs);
+    try {
+      const scope = { since: startOfMonth(Date.parse('2026-11-15T00:00:00Z'), 'Asia/Kolkata'), until: startOfMonth(Date.parse('2026-11-15T00:00:00Z'), 'Asia/Kolkata', 1), where: [], timeZone: 'Asia/Kolkata', reach: REACHED };
+      expect([scope.since, scope.until]).toEqual([Date.parse('2026-10-31T18:30:00Z'), Date.parse('2026-11-30T18:30:00Z')]);
+      const fast = await economicsFromRollups(store.driver, scope);
+      expect(fast?.overall.activeUsers).toBe(4); // after_bound_same_hour, both_sides, november_before_end, november_and_after
+      expect(fast).toEqual(await economicsFromRawRows(store.driver, scope));
+    } finally {
+      store.close();
+    }
   });
 
   it('rank --by user_id --top N exactly, with (none) and (other), and p50 within the bound', async () => {

@@ -86,7 +86,7 @@ describe('PostgreSQL migration v5 (tags in calls.tags) on a v4 database with dat
     const store = await openPostgresStore(url, 'create');
     try {
       expect(await postgresSchemaVersion(db)).toBe(PG_LATEST_VERSION);
-      expect(PG_LATEST_VERSION).toBe(5);
+      expect(PG_LATEST_VERSION).toBeGreaterThanOrEqual(5);
       expect((await db.get<{ t: string | null }>("SELECT to_regclass('call_tags')::text AS t"))?.t).toBeNull();
       expect(await snapshot((sql) => db.all(sql), 'postgres')).toEqual(before);
       expect(await otherRows(db)).toEqual(others);

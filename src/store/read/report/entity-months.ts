@@ -1,5 +1,5 @@
 import type { Db } from '../../db.js';
-import { utcMonthOf } from '../../rollup-policy.js';
+import { hourOf, utcMonthOf } from '../../rollup-policy.js';
 import type { SqlValue } from '../../types.js';
 import type { RollupState, TimeRange } from './types.js';
 
@@ -22,7 +22,7 @@ export interface MonthPiece {
   /** Start of the UTC month (ms). */
   month: number;
   kind: 'whole' | 'prefix' | 'suffix';
-  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms). */
+  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms; any ms, not only whole hours). */
   bound: number;
   /** Covered ms of the month. */
   length: number;
@@ -56,18 +56,28 @@ export function monthPieces(range: TimeRange, state: Pick<RollupState, 'entitySi
   return pieces;
 }
 
-/** SQL condition (and its parameter) for rows of `alias` active in the piece; `negate` for the rest of its month. */
+/**
+ * SQL condition (and its parameters) for rows of `alias` active in the piece; `negate` for
+ * the rest of its month. The indexes are on the UTC hours of first_ts / last_ts
+ * (migrations/010), so the condition ranges over the hour column and compares the exact
+ * ms only in the bound's own hour: `first_ts < b` is `first_hour <= H AND (first_hour < H
+ * OR first_ts < b)` with H the hour of b, and so on for ≥.
+ */
 function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false): { sql: string; params: SqlValue[] } {
+  if (p.kind === 'whole') return { sql: negate ? 'AND 1 = 0' : '', params: [] };
   const plus = useIndex ? '' : '+';
-  if (p.kind === 'prefix') return { sql: `AND ${plus}${alias}.first_ts ${negate ? '>=' : '<'} ?`, params: [p.bound] };
-  if (p.kind === 'suffix') return { sql: `AND ${plus}${alias}.last_ts ${negate ? '<' : '>='} ?`, params: [p.bound] };
-  return { sql: negate ? 'AND 1 = 0' : '', params: [] };
+  const [exact, hour] = p.kind === 'prefix' ? ['first_ts', 'first_hour'] : ['last_ts', 'last_hour'];
+  const h = hourOf(p.bound);
+  // A prefix keeps rows whose first call is before the bound, a suffix rows whose last is at or after it.
+  const before = (p.kind === 'prefix') !== negate;
+  const [inHour, beyond, side] = before ? ['<=', '<', '<'] : ['>=', '>', '>='];
+  return { sql: `AND ${plus}${alias}.${hour} ${inHour} ? AND (${plus}${alias}.${hour} ${beyond} ? OR ${alias}.${exact} ${side} ?)`, params: [h, h, p.bound] };
 }
 
 /**
  * Distinct entities of `key` per segment value of `segKey` ('' = one count under '')
  * active in the pieces. One or two pieces (a month, a local month): a piece covering most of its month is its entity_counts minus
- * the rows active only in the uncovered rest (an index range on first_ts / last_ts); a
+ * the rows active only in the uncovered rest (an index range on first_hour / last_hour); a
  * short piece counts its rows through that index directly. Each piece but the last then
  * subtracts its entities that a later piece also has (primary-key probes), so every
  * entity is counted once. Pieces go shortest first: for a local month only the short
