@@ -19,6 +19,13 @@ export function hourOf(ts: number): number {
   return Math.floor(ts / HOUR_MS) * HOUR_MS;
 }
 
+export const MINUTE_MS = 60_000;
+
+/** Start (ms) of the UTC minute containing `ts`: the grain of entity_months' time indexes (migrations/010). */
+export function minuteOf(ts: number): number {
+  return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+}
+
 /** Start (ms) of the UTC calendar day containing `ts`; the unit of the cardinality limit. */
 export function utcDayOf(ts: number): number {
   return Math.floor(ts / 86_400_000) * 86_400_000;

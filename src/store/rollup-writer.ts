@@ -1,7 +1,7 @@
 import type { TimeSlice } from '../lib/time-slice.js';
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
 import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
-import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, hourOf, mergeLatencyPairs, parseLatencyHist } from './rollup-policy.js';
+import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, minuteOf, parseLatencyHist } from './rollup-policy.js';
 import type { SqlDriver } from './types.js';
 
 /**
@@ -57,10 +57,10 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
       rollup: p(`INSERT INTO rollups (dim_id, hour, ${measures}, latency_hist)
         VALUES (?, ?, ${slots}, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD_EXCLUDED_MEASURES_SQL}, latency_hist = excluded.latency_hist`),
-      // RETURNING calls: equal to the batch's calls only when the row is new. The hour
+      // RETURNING calls: equal to the batch's calls only when the row is new. The minute
       // columns are given on insert only: an update leaves them (and their indexes) alone
-      // unless first_ts or last_ts moves to another hour, which a trigger handles (migrations/010).
-      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, first_hour, last_hour, ${measures})
+      // unless first_ts or last_ts moves to another minute, which a trigger handles (migrations/010).
+      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, first_minute, last_minute, ${measures})
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${slots}) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
         first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${ADD_EXCLUDED_MEASURES_SQL} RETURNING calls`),
       entityCount: p(`INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
@@ -160,7 +160,7 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
     for (const e of entities) {
       const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
       // RETURNING calls equals the batch's calls only when the row is new.
-      const rowCalls = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, hourOf(e.first), hourOf(e.last), ...measureValues(e.sums))!.calls);
+      const rowCalls = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, minuteOf(e.first), minuteOf(e.last), ...measureValues(e.sums))!.calls);
       slice?.step();
       if (rowCalls !== e.sums.calls) continue;
       const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;

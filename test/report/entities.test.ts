@@ -88,26 +88,38 @@ describe('entity rollups', () => {
     );
   });
 
-  it('count users exactly when a local month starts and ends inside a UTC hour (first_ts / last_ts compared within the bound hour)', async () => {
-    // Asia/Kolkata's November: 2026-10-31T18:30Z to 2026-11-30T18:30Z, an October suffix and a November prefix,
-    // both bounds at half past an hour. Whole-hour indexes (schema v10) must still count by the exact ms.
+  it('count users exactly when a range ends inside a minute, and for a month of a half-hour zone', async () => {
+    // Entity rows keep the minutes of first_ts / last_ts indexed (schema v10). Asia/Kolkata's November
+    // (2026-10-31T18:30Z to 2026-11-30T18:30Z: an October suffix and a November prefix) ends on whole
+    // minutes; the second range ends at 18:30:30Z, inside a minute, where the exact ms must decide.
     const user = (id: string, ...at: string[]) => at.map((a) => record({ at: a, tags: { user_id: id, user_tier: 'pro' } }));
     const cs = [
-      ...user('u_before_bound_same_hour', '2026-10-31T18:10:00Z'),
-      ...user('u_after_bound_same_hour', '2026-10-31T18:50:00Z'),
-      ...user('u_both_sides', '2026-10-31T18:10:00Z', '2026-10-31T18:40:00Z'),
-      ...user('u_hour_before', '2026-10-31T17:59:59Z'),
-      ...user('u_november_before_end', '2026-11-30T18:20:00Z'),
-      ...user('u_november_after_end', '2026-11-30T18:45:00Z'),
-      ...user('u_november_and_after', '2026-11-30T18:29:59.999Z', '2026-11-30T19:10:00Z'),
+      ...user('u_october_before_start', '2026-10-31T18:29:59.999Z'),
+      ...user('u_october_at_start', '2026-10-31T18:30:00Z'),
+      ...user('u_october_both_sides', '2026-10-31T18:10:00Z', '2026-10-31T18:40:00Z'),
+      ...user('u_before_end_minute', '2026-11-30T18:29:59Z'),
+      ...user('u_in_end_minute_before', '2026-11-30T18:30:10Z'),
+      ...user('u_in_end_minute_after', '2026-11-30T18:30:45Z'),
+      ...user('u_in_end_minute_both', '2026-11-30T18:30:29.999Z', '2026-11-30T18:30:31Z'),
+      ...user('u_after_end_minute', '2026-11-30T18:31:00Z'),
     ];
     const store = storeWith(cs);
-    try {
-      const scope = { since: startOfMonth(Date.parse('2026-11-15T00:00:00Z'), 'Asia/Kolkata'), until: startOfMonth(Date.parse('2026-11-15T00:00:00Z'), 'Asia/Kolkata', 1), where: [], timeZone: 'Asia/Kolkata', reach: REACHED };
-      expect([scope.since, scope.until]).toEqual([Date.parse('2026-10-31T18:30:00Z'), Date.parse('2026-11-30T18:30:00Z')]);
+    const usersIn = async (since: number, until: number) => {
+      const scope = { since, until, where: [], timeZone: 'Asia/Kolkata', reach: REACHED };
       const fast = await economicsFromRollups(store.driver, scope);
-      expect(fast?.overall.activeUsers).toBe(4); // after_bound_same_hour, both_sides, november_before_end, november_and_after
       expect(fast).toEqual(await economicsFromRawRows(store.driver, scope));
+      return fast?.overall.activeUsers;
+    };
+    try {
+      const mid = Date.parse('2026-11-15T00:00:00Z');
+      const [since, until] = [startOfMonth(mid, 'Asia/Kolkata'), startOfMonth(mid, 'Asia/Kolkata', 1)];
+      expect([since, until]).toEqual([Date.parse('2026-10-31T18:30:00Z'), Date.parse('2026-11-30T18:30:00Z')]);
+      // october_at_start, october_both_sides, before_end_minute.
+      expect(await usersIn(since, until)).toBe(3);
+      // A November prefix ending at 18:30:30Z: before_end_minute, in_end_minute_before, in_end_minute_both.
+      expect(await usersIn(Date.parse('2026-11-01T00:00:00Z'), Date.parse('2026-11-30T18:30:30Z'))).toBe(3);
+      // Its complement inside November (a suffix from 18:30:30Z): in_end_minute_after, in_end_minute_both, after_end_minute.
+      expect(await usersIn(Date.parse('2026-11-30T18:30:30Z'), Date.parse('2026-12-01T00:00:00Z'))).toBe(3);
     } finally {
       store.close();
     }

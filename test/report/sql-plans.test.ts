@@ -138,16 +138,16 @@ describe('query plans: rollups', () => {
     const berlinNovember = { since: Date.parse('2026-10-31T23:00:00Z'), until: Date.parse('2026-11-30T23:00:00Z') };
     const all = await plans((d) => unitEconomics(d, { ...berlinNovember, timeZone: 'Europe/Berlin' }, economics));
     // Per count (users overall, per tier, per tenant; sessions overall, per tier): the
-    // October hour by the last_hour index and its probes into November, November's counter
-    // minus its last hour by the first_hour index (schema v10: the hours of last_ts / first_ts).
+    // October hour by the last_minute index and its probes into November, November's counter
+    // minus its last hour by the first_minute index (schema v10: the minutes of last_ts / first_ts).
     expect(all.filter(touches('entity_counts'))).toHaveLength(5);
     const entity = all.filter(touches('entity_months'));
     expect(entity.length).toBe(5 * 3);
     const flat = [...entity, ...all.filter(touches('entity_counts'))].flatMap((p) => p.detail);
     expect(flat.some(fullScan)).toBe(false);
     expect(flat.some((d) => d.includes('entity_counts USING PRIMARY KEY (key=? AND seg_key=? AND month=?)'))).toBe(true);
-    expect(flat.some((d) => /USING (COVERING )?INDEX entity_months_last \(key=\? AND seg_key=\? AND month=\? AND last_hour>\?\)/.test(d))).toBe(true);
-    expect(flat.some((d) => /USING (COVERING )?INDEX entity_months_first \(key=\? AND seg_key=\? AND month=\? AND first_hour>\?\)/.test(d))).toBe(true);
+    expect(flat.some((d) => /USING COVERING INDEX entity_months_last \(key=\? AND seg_key=\? AND month=\? AND last_minute>\?\)/.test(d))).toBe(true);
+    expect(flat.some((d) => /USING COVERING INDEX entity_months_first \(key=\? AND seg_key=\? AND month=\? AND first_minute>\?\)/.test(d))).toBe(true);
     expect(flat.some((d) => /SEARCH x (EXISTS )?USING PRIMARY KEY \(key=\? AND seg_key=\? AND month=\? AND seg_value=\? AND value=\?\)/.test(d))).toBe(true);
     expect(all.filter(touches('calls'))).toEqual([]);
   });

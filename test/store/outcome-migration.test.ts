@@ -4,7 +4,7 @@ import type { ReportQuery } from '../../src/report/types.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import { pruneRawCalls } from '../../src/store/prune.js';
-import { hourOf } from '../../src/store/rollup-policy.js';
+import { minuteOf } from '../../src/store/rollup-policy.js';
 import { sqliteDb } from '../../src/store/db.js';
 import { testStore as createStore } from '../support/store.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
@@ -81,10 +81,10 @@ describe('migration v6: outcome and status in the rollups', () => {
     const pruned = before(after.rollups, 'hour') as Array<Record<string, unknown>>;
     expect(pruned.map(({ key_name, tag_key, tag_value, hour, calls, cost_nano, latency_hist }) => ({ key_name, tag_key, tag_value, hour, calls, cost_nano, latency_hist }))).toEqual(oldRollups);
     for (const r of pruned) expect(r).toMatchObject({ outcome: null, status: null, reached: 1 });
-    // Schema v10 adds the UTC hours of first_ts / last_ts to every row.
+    // Schema v10 adds the UTC minutes of first_ts / last_ts to every row.
     const oldMonths = before(after.entities, 'month') as Array<Record<string, number>>;
-    for (const r of oldMonths) expect([r.first_hour, r.last_hour]).toEqual([hourOf(r.first_ts!), hourOf(r.last_ts!)]);
-    expect(oldMonths.map(({ first_hour: _f, last_hour: _l, ...rest }) => rest)).toEqual(oldEntities);
+    for (const r of oldMonths) expect([r.first_minute, r.last_minute]).toEqual([minuteOf(r.first_ts!), minuteOf(r.last_ts!)]);
+    expect(oldMonths.map(({ first_minute: _f, last_minute: _l, ...rest }) => rest)).toEqual(oldEntities);
 
     // Reports: October as before (48 calls, refused ones included, outcome unknown), November by the new rule.
     const october = await report(driver, { until: NOV, by: ['outcome'] });

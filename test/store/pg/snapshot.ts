@@ -32,19 +32,19 @@ function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 /** Which store the rows come from: `call_tags` = a PostgreSQL store before v5, tags read from call_tags rows. */
 type Source = 'sqlite' | 'postgres' | 'call_tags';
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /**
- * entity_months rows without first_hour / last_hour (schema v10 on SQLite, v6 on
- * PostgreSQL), after checking each is the UTC hour of first_ts / last_ts: so a snapshot
- * of an older schema compares with one of today's, and every snapshot checks the hours.
+ * entity_months rows without first_minute / last_minute (schema v10 on SQLite, v6 on
+ * PostgreSQL), after checking each is the UTC minute of first_ts / last_ts: so a snapshot
+ * of an older schema compares with one of today's, and every snapshot checks the minutes.
  */
-function withoutHours(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map(({ first_hour, last_hour, ...rest }) => {
-    if (first_hour === undefined && last_hour === undefined) return rest;
-    const hour = (ts: unknown) => Number(ts) - (Number(ts) % HOUR_MS);
-    if (Number(first_hour) !== hour(rest.first_ts) || Number(last_hour) !== hour(rest.last_ts)) {
-      throw new Error(`entity_months hours do not match first_ts / last_ts: ${JSON.stringify({ first_hour, last_hour, ...rest })}`);
+function withoutMinutes(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map(({ first_minute, last_minute, ...rest }) => {
+    if (first_minute === undefined && last_minute === undefined) return rest;
+    const minute = (ts: unknown) => Number(ts) - (Number(ts) % MINUTE_MS);
+    if (Number(first_minute) !== minute(rest.first_ts) || Number(last_minute) !== minute(rest.last_ts)) {
+      throw new Error(`entity_months minutes do not match first_ts / last_ts: ${JSON.stringify({ first_minute, last_minute, ...rest })}`);
     }
     return rest;
   });
@@ -55,7 +55,7 @@ export async function snapshot(all: AllRows, dialect: Source): Promise<Record<st
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const [name, sql] of Object.entries(QUERIES(dialect))) {
     const rows = await all(sql);
-    out[name] = sortRows(name === 'entity_months' ? withoutHours(rows) : rows);
+    out[name] = sortRows(name === 'entity_months' ? withoutMinutes(rows) : rows);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { pgPrices } from './002-prices.js';
 import { pgBudgetLeases } from './003-budget-leases.js';
 import { pgShareReprices } from './004-share-reprices.js';
 import { pgTagsInCalls } from './005-tags-in-calls.js';
-import { pgEntityHourIndexes } from './006-entity-hour-indexes.js';
+import { pgEntityMinuteIndexes } from './006-entity-minute-indexes.js';
 
 export { migratePostgres, postgresSchemaVersion } from './runner.js';
 
@@ -13,7 +13,7 @@ export { migratePostgres, postgresSchemaVersion } from './runner.js';
  * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
  * what the store reads or writes gets its PostgreSQL counterpart appended here.
  */
-export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityHourIndexes];
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes];
 
 /** The PostgreSQL schema version this build reads and writes. */
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;

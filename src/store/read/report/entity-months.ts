@@ -1,5 +1,5 @@
 import type { Db } from '../../db.js';
-import { hourOf, utcMonthOf } from '../../rollup-policy.js';
+import { minuteOf, utcMonthOf } from '../../rollup-policy.js';
 import type { SqlValue } from '../../types.js';
 import type { RollupState, TimeRange } from './types.js';
 
@@ -22,7 +22,7 @@ export interface MonthPiece {
   /** Start of the UTC month (ms). */
   month: number;
   kind: 'whole' | 'prefix' | 'suffix';
-  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms; any ms, not only whole hours). */
+  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms; any ms, not only whole minutes). */
   bound: number;
   /** Covered ms of the month. */
   length: number;
@@ -56,28 +56,54 @@ export function monthPieces(range: TimeRange, state: Pick<RollupState, 'entitySi
   return pieces;
 }
 
+/** A WHERE fragment (starting with AND) and its parameters. */
+interface Condition {
+  sql: string;
+  params: SqlValue[];
+}
+
 /**
- * SQL condition (and its parameters) for rows of `alias` active in the piece; `negate` for
- * the rest of its month. The indexes are on the UTC hours of first_ts / last_ts
- * (migrations/010), so the condition ranges over the hour column and compares the exact
- * ms only in the bound's own hour: `first_ts < b` is `first_hour <= H AND (first_hour < H
- * OR first_ts < b)` with H the hour of b, and so on for ≥.
+ * Disjoint SQL conditions whose union is the rows of `alias` active in the piece; `negate`
+ * for the rest of its month. The indexes are on the UTC minutes of first_ts / last_ts
+ * (migrations/010). A bound on a whole minute (every month start of every time zone in
+ * use) is exact on the minute column alone: one condition, read from the index only. A
+ * bound with seconds gives two: the whole minutes beyond the bound's (index only) and the
+ * bound's own minute, where the exact ms decides (a table read per row of that minute).
  */
-function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false): { sql: string; params: SqlValue[] } {
-  if (p.kind === 'whole') return { sql: negate ? 'AND 1 = 0' : '', params: [] };
+function activeParts(alias: string, p: MonthPiece, useIndex: boolean, negate = false): Condition[] {
+  if (p.kind === 'whole') return [{ sql: negate ? 'AND 1 = 0' : '', params: [] }];
   const plus = useIndex ? '' : '+';
-  const [exact, hour] = p.kind === 'prefix' ? ['first_ts', 'first_hour'] : ['last_ts', 'last_hour'];
-  const h = hourOf(p.bound);
+  const [exact, minute] = p.kind === 'prefix' ? ['first_ts', 'first_minute'] : ['last_ts', 'last_minute'];
   // A prefix keeps rows whose first call is before the bound, a suffix rows whose last is at or after it.
   const before = (p.kind === 'prefix') !== negate;
-  const [inHour, beyond, side] = before ? ['<=', '<', '<'] : ['>=', '>', '>='];
-  return { sql: `AND ${plus}${alias}.${hour} ${inHour} ? AND (${plus}${alias}.${hour} ${beyond} ? OR ${alias}.${exact} ${side} ?)`, params: [h, h, p.bound] };
+  const m = minuteOf(p.bound);
+  if (m === p.bound) return [{ sql: `AND ${plus}${alias}.${minute} ${before ? '<' : '>='} ?`, params: [m] }];
+  return [
+    { sql: `AND ${plus}${alias}.${minute} ${before ? '<' : '>'} ?`, params: [m] },
+    // The minute as a two-sided range: with `= ?` SQLite scanned the month by primary key instead (no statistics).
+    { sql: `AND ${plus}${alias}.${minute} >= ? AND ${plus}${alias}.${minute} <= ? AND ${alias}.${exact} ${before ? '<' : '>='} ?`, params: [m, m, p.bound] },
+  ];
+}
+
+/**
+ * activeParts as one condition, for a probe of one row (EXISTS) or a list of months (OR).
+ * Written with NOT: SQLite ran `minute < M OR (minute = M AND ms < b)` five times slower
+ * than `minute <= M AND NOT (minute = M AND ms >= b)` over the same index range.
+ */
+function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false): Condition {
+  const parts = activeParts(alias, p, useIndex, negate);
+  if (parts.length === 1) return parts[0]!;
+  const plus = useIndex ? '' : '+';
+  const [exact, minute] = p.kind === 'prefix' ? ['first_ts', 'first_minute'] : ['last_ts', 'last_minute'];
+  const before = (p.kind === 'prefix') !== negate;
+  const m = minuteOf(p.bound);
+  return { sql: `AND ${plus}${alias}.${minute} ${before ? '<=' : '>='} ? AND NOT (${plus}${alias}.${minute} = ? AND ${alias}.${exact} ${before ? '>=' : '<'} ?)`, params: [m, m, p.bound] };
 }
 
 /**
  * Distinct entities of `key` per segment value of `segKey` ('' = one count under '')
  * active in the pieces. One or two pieces (a month, a local month): a piece covering most of its month is its entity_counts minus
- * the rows active only in the uncovered rest (an index range on first_hour / last_hour); a
+ * the rows active only in the uncovered rest (an index range on first_minute / last_minute); a
  * short piece counts its rows through that index directly. Each piece but the last then
  * subtracts its entities that a later piece also has (primary-key probes), so every
  * entity is counted once. Pieces go shortest first: for a local month only the short
@@ -96,11 +122,9 @@ export async function entityCounts(db: Db, key: string, segKey: string, pieces: 
     const head: SqlValue[] = [key, segKey, p.month];
     if (p.kind === 'whole' || p.length >= p.rest) {
       await add('SELECT seg_value AS seg, entities AS n FROM entity_counts WHERE key = ? AND seg_key = ? AND month = ?', head, 1);
-      const rest = active('e', p, true, true);
-      if (p.kind !== 'whole') await add(rows(rest.sql), [...head, ...rest.params], -1);
+      if (p.kind !== 'whole') for (const rest of activeParts('e', p, true, true)) await add(rows(rest.sql), [...head, ...rest.params], -1);
     } else {
-      const own = active('e', p, true);
-      await add(rows(own.sql), [...head, ...own.params], 1);
+      for (const own of activeParts('e', p, true)) await add(rows(own.sql), [...head, ...own.params], 1);
     }
     const later = ordered.slice(i + 1);
     if (later.length === 0) continue;
