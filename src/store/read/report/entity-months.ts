@@ -62,6 +62,18 @@ interface Condition {
   params: SqlValue[];
 }
 
+/** How a prefix or suffix piece tests a row of `alias`: its minute and ms columns, the side of the bound it keeps, the bound's minute. */
+function boundTest(alias: string, p: MonthPiece, useIndex: boolean, negate: boolean) {
+  const [exact, minute] = p.kind === 'prefix' ? ['first_ts', 'first_minute'] : ['last_ts', 'last_minute'];
+  return {
+    minute: `${useIndex ? '' : '+'}${alias}.${minute}`,
+    exact: `${alias}.${exact}`,
+    // A prefix keeps rows whose first call is before the bound, a suffix rows whose last is at or after it.
+    before: (p.kind === 'prefix') !== negate,
+    m: minuteOf(p.bound),
+  };
+}
+
 /**
  * Disjoint SQL conditions whose union is the rows of `alias` active in the piece; `negate`
  * for the rest of its month. The indexes are on the UTC minutes of first_ts / last_ts
@@ -72,16 +84,12 @@ interface Condition {
  */
 function activeParts(alias: string, p: MonthPiece, useIndex: boolean, negate = false): Condition[] {
   if (p.kind === 'whole') return [{ sql: negate ? 'AND 1 = 0' : '', params: [] }];
-  const plus = useIndex ? '' : '+';
-  const [exact, minute] = p.kind === 'prefix' ? ['first_ts', 'first_minute'] : ['last_ts', 'last_minute'];
-  // A prefix keeps rows whose first call is before the bound, a suffix rows whose last is at or after it.
-  const before = (p.kind === 'prefix') !== negate;
-  const m = minuteOf(p.bound);
-  if (m === p.bound) return [{ sql: `AND ${plus}${alias}.${minute} ${before ? '<' : '>='} ?`, params: [m] }];
+  const { minute, exact, before, m } = boundTest(alias, p, useIndex, negate);
+  if (m === p.bound) return [{ sql: `AND ${minute} ${before ? '<' : '>='} ?`, params: [m] }];
   return [
-    { sql: `AND ${plus}${alias}.${minute} ${before ? '<' : '>'} ?`, params: [m] },
+    { sql: `AND ${minute} ${before ? '<' : '>'} ?`, params: [m] },
     // The minute as a two-sided range: with `= ?` SQLite scanned the month by primary key instead (no statistics).
-    { sql: `AND ${plus}${alias}.${minute} >= ? AND ${plus}${alias}.${minute} <= ? AND ${alias}.${exact} ${before ? '<' : '>='} ?`, params: [m, m, p.bound] },
+    { sql: `AND ${minute} >= ? AND ${minute} <= ? AND ${exact} ${before ? '<' : '>='} ?`, params: [m, m, p.bound] },
   ];
 }
 
@@ -93,11 +101,8 @@ function activeParts(alias: string, p: MonthPiece, useIndex: boolean, negate = f
 function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false): Condition {
   const parts = activeParts(alias, p, useIndex, negate);
   if (parts.length === 1) return parts[0]!;
-  const plus = useIndex ? '' : '+';
-  const [exact, minute] = p.kind === 'prefix' ? ['first_ts', 'first_minute'] : ['last_ts', 'last_minute'];
-  const before = (p.kind === 'prefix') !== negate;
-  const m = minuteOf(p.bound);
-  return { sql: `AND ${plus}${alias}.${minute} ${before ? '<=' : '>='} ? AND NOT (${plus}${alias}.${minute} = ? AND ${alias}.${exact} ${before ? '>=' : '<'} ?)`, params: [m, m, p.bound] };
+  const { minute, exact, before, m } = boundTest(alias, p, useIndex, negate);
+  return { sql: `AND ${minute} ${before ? '<=' : '>='} ? AND NOT (${minute} = ? AND ${exact} ${before ? '>=' : '<'} ?)`, params: [m, m, p.bound] };
 }
 
 /**
