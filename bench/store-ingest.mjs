@@ -8,6 +8,8 @@
  *     which adds a call_tags row and the per-user entity rows)
  *   node_modules/.bin/bun bench/store-ingest.mjs --ingest 100000  → the same on bun:sqlite
  *   node bench/store-ingest.mjs --fill 1000000 --db FILE          → report data over the last 30 days, in big transactions
+ *   … --ingest N --statements   → also µs per call in each SQL statement and in BEGIN + COMMIT (the rest is JavaScript;
+ *     the timing itself adds ~0.1 µs per statement run)
  *
  * Prints one JSON line.
  */
@@ -37,10 +39,51 @@ const record = (i, ts) => {
   return r;
 };
 
+/**
+ * Wraps `driver` so each prepared statement's run/get/all and each transaction's BEGIN +
+ * COMMIT are timed; `report(n)` gives µs per call, largest first.
+ */
+function timed(driver) {
+  const spent = new Map();
+  const add = (name, ms) => spent.set(name, (spent.get(name) ?? 0) + ms);
+  const prepare = driver.prepare.bind(driver);
+  const transaction = driver.transaction.bind(driver);
+  driver.prepare = (sql) => {
+    const st = prepare(sql);
+    const name = sql.replace(/\s+/g, ' ').slice(0, 70);
+    const wrap = (fn) => (...a) => {
+      const t0 = performance.now();
+      try {
+        return fn(...a);
+      } finally {
+        add(name, performance.now() - t0);
+      }
+    };
+    return { run: wrap(st.run.bind(st)), get: wrap(st.get.bind(st)), all: wrap(st.all.bind(st)) };
+  };
+  driver.transaction = (fn) => {
+    let inside = 0;
+    const t0 = performance.now();
+    const out = transaction(() => {
+      const t1 = performance.now();
+      try {
+        return fn();
+      } finally {
+        inside = performance.now() - t1;
+      }
+    });
+    add('BEGIN + COMMIT', performance.now() - t0 - inside);
+    return out;
+  };
+  const report = (n) => [...spent].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ usPerCall: Math.round((ms * 1e5) / n) / 100, name }));
+  return { driver, report };
+}
+
 function ingest(n, batchSize) {
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-'));
   try {
-    const store = createCallWriter(openDriver(join(dir, 'ingest.db')));
+    const timing = args.includes('--statements') ? timed(openDriver(join(dir, 'ingest.db'))) : null;
+    const store = createCallWriter(timing?.driver ?? openDriver(join(dir, 'ingest.db')));
     const now = Date.now();
     // Records are built before the clock starts: the figure is what the store costs.
     const records = Array.from({ length: n }, (_, i) => record(i, now - i));
@@ -48,7 +91,7 @@ function ingest(n, batchSize) {
     for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
     const seconds = (performance.now() - t0) / 1000;
     store.close();
-    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, seconds, callsPerSec: n / seconds };
+    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
