@@ -55,7 +55,7 @@ async function main() {
   const ticks0 = { machine: machineTicks(), own: ownTicks(), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0] };
   const resultsPath = opt('out', join(root, 'bench/RESULTS.md'));
   raw.speed = { start: speedProbe({ root, bun, cpu: plan.sut }), previous: existsSync(resultsPath) ? previousSpeed(readFileSync(resultsPath, 'utf8')) : null };
-  log(`machine speed: ${raw.speed.start} ms for bench/speed-probe.mjs (previous RESULTS.md: ${raw.speed.previous ?? 'no reading'})`);
+  log(`machine speed (bench/speed-probe.mjs, ms): ${JSON.stringify(raw.speed.start)} (previous RESULTS.md: ${JSON.stringify(raw.speed.previous)})`);
   const running = [];
   let fills = null;
   try {
@@ -133,7 +133,7 @@ async function main() {
   }
 
   raw.speed.end = speedProbe({ root, bun, cpu: plan.sut });
-  log(`machine speed at the end: ${raw.speed.end} ms`);
+  log(`machine speed at the end (ms): ${JSON.stringify(raw.speed.end)}`);
   const seconds = (performance.now() - started) / 1000;
   const m1 = machineTicks();
   const elapsedTicks = (m1.total - ticks0.machine.total) / plan.cores;

@@ -37,13 +37,14 @@ export function ingestion({ root, bun, calls, cpu }) {
 }
 
 /**
- * The machine's speed now (bench/speed-probe.mjs on the system-under-test CPU): the median
- * ms of a fixed JavaScript workload, or null when it failed.
+ * The machine's speed now (bench/speed-probe.mjs on the system-under-test CPU): median ms
+ * of fixed workloads `{ js, sqlite, loopback }`, or null when it failed.
  */
 export function speedProbe({ root, bun, cpu }) {
   const [c, a] = pinned(cpu, bun, [join(root, 'bench/speed-probe.mjs')]);
   const r = spawnSync(c, a, { encoding: 'utf8', timeout: 60_000 });
-  return lastJson(r.stdout)?.ms ?? null;
+  const out = lastJson(r.stdout);
+  return out && typeof out.js === 'number' ? { js: out.js, sqlite: out.sqlite, loopback: out.loopback } : null;
 }
 
 /**

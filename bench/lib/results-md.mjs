@@ -162,28 +162,37 @@ const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.ma
 const ms = (v) => fmt(v, 3);
 const mark = (p) => (p === null ? 'n/a' : p ? '✅' : '❌');
 
-const SPEED_LINE = /\*\*Machine speed\*\*: [^\n]*? took ([\d.]+) ms at the start/;
+/** The speed probe's workloads, as RESULTS.md names them. */
+const SPEED_KINDS = [['js', 'JavaScript'], ['sqlite', 'SQLite writes'], ['loopback', 'loopback round trips']];
+const SPEED_LINE = /\*\*Machine speed\*\*: [^\n]*?JavaScript ([\d.]+) ms, SQLite writes ([\d.]+) ms, loopback round trips ([\d.]+) ms at the start/;
+/** The first probe's line (JavaScript only, 2026-12-03). */
+const SPEED_LINE_V1 = /\*\*Machine speed\*\*: [^\n]*? took ([\d.]+) ms at the start/;
 
-/** The speed probe's start reading (ms) in an earlier RESULTS.md, or null. */
+/** The speed probe's start readings (ms) in an earlier RESULTS.md, or null. */
 export function previousSpeed(markdown) {
   const m = SPEED_LINE.exec(markdown);
-  return m ? Number(m[1]) : null;
+  if (m) return { js: Number(m[1]), sqlite: Number(m[2]), loopback: Number(m[3]) };
+  const v1 = SPEED_LINE_V1.exec(markdown);
+  return v1 ? { js: Number(v1[1]) } : null;
 }
 
 /**
  * The machine speed line: the probe at the start and the end of this run and in the
- * previous results, flagged when the start and end differ by more than 15 % or this run
- * started more than 20 % slower than the previous one.
+ * previous results, flagged when a workload's start and end differ by more than 15 % or
+ * this run started more than 20 % slower than the previous one on any workload.
  */
 function speedLine({ start, end, previous }) {
-  if (start == null || end == null) return '- **Machine speed**: not measured (bench/speed-probe.mjs failed).';
-  const drift = Math.max(start, end) / Math.min(start, end) - 1;
-  const slower = previous ? start / previous - 1 : 0;
+  if (!start || !end) return '- **Machine speed**: not measured (bench/speed-probe.mjs failed).';
+  const ms = (r) => SPEED_KINDS.map(([k]) => (r?.[k] === undefined ? '—' : fmt(r[k], 1))).join(' / ');
+  const ratio = (a, b) => Math.max(...SPEED_KINDS.filter(([k]) => a[k] > 0 && b?.[k] > 0).map(([k]) => a[k] / b[k]), 1);
+  const drift = Math.max(ratio(start, end), ratio(end, start)) - 1;
+  const slower = previous ? ratio(start, previous) - 1 : 0;
   const notes = [];
   if (drift > 0.15) notes.push(`**the machine's speed changed by ${fmt(100 * drift, 0)} % during the run: rounds are interleaved, but phases run at different times**`);
-  if (slower > 0.2) notes.push(`**this run's machine was ${fmt(100 * slower, 0)} % slower than the previous run's: CPU µs and latencies are inflated for every system; differences against the bare proxy grow with them, ratios much less**`);
-  const before = previous ? `; the previous RESULTS.md read ${fmt(previous, 1)} ms` : '';
-  return `- **Machine speed**: bench/speed-probe.mjs (a fixed JavaScript workload on the system-under-test CPU; lower is faster) took ${fmt(start, 1)} ms at the start of the run and ${fmt(end, 1)} ms at the end${before}${notes.length ? ` — ${notes.join('; ')}` : ''}.`;
+  if (slower > 0.2) notes.push(`**this run's machine was up to ${fmt(100 * slower, 0)} % slower than the previous run's: CPU µs and latencies are inflated for every system; differences against the bare proxy grow with them, ratios much less**`);
+  const kinds = SPEED_KINDS.map(([k, name]) => `${name} ${fmt(start[k], 1)} ms`).join(', ');
+  const before = previous ? `; the previous RESULTS.md read ${ms(previous)} ms` : '';
+  return `- **Machine speed**: bench/speed-probe.mjs (fixed workloads on the system-under-test CPU; lower is faster): ${kinds} at the start of the run, ${ms(end)} ms at the end${before}${notes.length ? ` — ${notes.join('; ')}` : ''}.`;
 }
 
 export function renderMarkdown(raw, f) {
