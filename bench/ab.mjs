@@ -20,6 +20,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
+import { speedProbe } from './lib/offline.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { prepareTokometer, startServer, startSystem, startUpstream } from './lib/systems.mjs';
 import { cpuMsByThread, cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
@@ -67,6 +68,8 @@ async function main() {
   const plan = cpuPlan(tools.taskset);
   pinSelf(plan.loadgen);
   const bun = join(root, 'node_modules/.bin/bun');
+  // An A/B compares builds within one run, but its µs only compare with another run's at the same machine speed.
+  log(`machine speed (bench/speed-probe.mjs, ms): ${JSON.stringify(speedProbe({ root, bun, cpu: plan.sut }))}`);
   const tmp = mkdtempSync(join('/tmp', 'tokometer-ab-'));
   const running = [];
   const figures = {};
