@@ -3,6 +3,7 @@
  * (ids replaced by the dims they stand for), so a SQLite store and a PostgreSQL store that
  * were given the same calls can be compared with one deepEqual.
  */
+import { minuteOf } from '../../../src/store/rollup-policy.js';
 import { tagRowsSql } from '../../support/tag-rows.js';
 
 export type AllRows = (sql: string) => Promise<Record<string, unknown>[]>;
@@ -32,8 +33,6 @@ function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 /** Which store the rows come from: `call_tags` = a PostgreSQL store before v5, tags read from call_tags rows. */
 type Source = 'sqlite' | 'postgres' | 'call_tags';
 
-const MINUTE_MS = 60_000;
-
 /**
  * entity_months rows without first_minute / last_minute (schema v10 on SQLite, v6 on
  * PostgreSQL), after checking each is the UTC minute of first_ts / last_ts: so a snapshot
@@ -42,8 +41,7 @@ const MINUTE_MS = 60_000;
 function withoutMinutes(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map(({ first_minute, last_minute, ...rest }) => {
     if (first_minute === undefined && last_minute === undefined) return rest;
-    const minute = (ts: unknown) => Number(ts) - (Number(ts) % MINUTE_MS);
-    if (Number(first_minute) !== minute(rest.first_ts) || Number(last_minute) !== minute(rest.last_ts)) {
+    if (Number(first_minute) !== minuteOf(Number(rest.first_ts)) || Number(last_minute) !== minuteOf(Number(rest.last_ts))) {
       throw new Error(`entity_months minutes do not match first_ts / last_ts: ${JSON.stringify({ first_minute, last_minute, ...rest })}`);
     }
     return rest;
