@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/drivers/setup.js';
 import { SchemaVersionError } from '../../src/store/migrations/index.js';
 import { count, dbPath, makeCall, openStore, pragma, readCalls, rejected, thrown, type ContractCase } from './fixtures.js';
 
 export const storeCases: ContractCase[] = [
   {
-    name: 'WAL, synchronous=NORMAL, busy_timeout and foreign_keys are set',
+    name: 'WAL, synchronous=NORMAL, busy_timeout, wal_autocheckpoint and foreign_keys are set',
     async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       assert.equal(pragma(s.driver, 'journal_mode'), 'wal');
       assert.equal(pragma(s.driver, 'synchronous'), 1);
       assert.equal(pragma(s.driver, 'busy_timeout'), 5000);
+      assert.equal(pragma(s.driver, 'wal_autocheckpoint'), WAL_AUTOCHECKPOINT_PAGES);
       assert.equal(pragma(s.driver, 'foreign_keys'), 1);
       await s.close();
     },
