@@ -54,7 +54,9 @@ async function main() {
   const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick };
   const ticks0 = { machine: machineTicks(), own: ownTicks(), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0] };
   const resultsPath = opt('out', join(root, 'bench/RESULTS.md'));
-  raw.speed = { start: speedProbe({ root, bun, cpu: plan.sut }), previous: existsSync(resultsPath) ? previousSpeed(readFileSync(resultsPath, 'utf8')) : null };
+  // The run this one is set against: the file it replaces, else the committed results.
+  const previousPath = [resultsPath, join(root, 'bench/RESULTS.md')].find((p) => existsSync(p));
+  raw.speed = { start: speedProbe({ root, bun, cpu: plan.sut }), previous: previousPath ? previousSpeed(readFileSync(previousPath, 'utf8')) : null };
   log(`machine speed (bench/speed-probe.mjs, ms): ${JSON.stringify(raw.speed.start)} (previous RESULTS.md: ${JSON.stringify(raw.speed.previous)})`);
   const running = [];
   let fills = null;
