@@ -1,15 +1,16 @@
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
 import type { ProviderRuntime } from '../providers/registry.js';
-import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
+import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
+import type { ResolvedKey } from './auth.js';
 import { CallRecorder } from './call-recorder.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
 import { bufferedJson, isSmall } from './buffered-json.js';
 import { relayBody, relayMode, type OnFinished } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
-import { mergeTags, parseTags } from './tags.js';
-import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
+import { mergeTags, parseTags, type Tags } from './tags.js';
+import { UpstreamError, type IncomingCall, type OutgoingResponse, type UpstreamResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -60,60 +61,42 @@ export function createHandler<R>(deps: ProxyDeps<R>): (call: IncomingCall) => Pr
   };
 }
 
+/** A refused call: the error answered and whether the call is recorded (false when no valid key identified it). */
+interface Refusal {
+  refused: ProxyError;
+  record: boolean;
+}
+
+/**
+ * One provider call, start to end. The work between its three waits (the request body,
+ * a budget decision that has to wait, the upstream's headers) lives in small synchronous
+ * functions: the JIT compiles each on its own, and a path one of them takes for the first
+ * time (a refusal, a stream after many JSON answers) throws away only that function's
+ * optimised code, not the whole call's (`bench/README.md`, "Call path").
+ */
 async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps<R>): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
   const recorder = new CallRecorder(deps, provider.name, deps.clock(), monotonicMs(), call.headers);
   /** Answers `error` in the provider's shape; `record` is false for calls never recorded (no valid key, or records refused). */
-  const refuse = (error: ProxyError, record: boolean): OutgoingResponse => {
-    if (record) recorder.refuse(error);
-    return errorResponse(adapter, error);
+  const refuse = (r: Refusal): OutgoingResponse => {
+    if (r.record) recorder.refuse(r.refused);
+    return errorResponse(adapter, r.refused);
   };
 
   const query = new URLSearchParams(rawQuery);
   const querySize = query.size;
-  const secret = adapter.clientKey(call.headers, query);
-  if (!secret) return refuse(new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`), false);
-  const key = deps.keys.resolve(secret);
-  if (!key) return refuse(new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), false);
-  const refusal = deps.refusal?.();
-  if (refusal) return refuse(new ProxyError('unavailable', refusal), false);
-
-  const parsedTags = parseTags(call.headers['x-metering-tags']);
-  if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {
-    recorder.identify(key.name, { ...key.tags });
-    return refuse(new ProxyError('bad_request', parsedTags.error), true);
-  }
-  const tags = mergeTags(parsedTags.ok ? parsedTags.value : {}, key.tags);
-  recorder.identify(key.name, tags);
-
-  if (key.providers.length > 0 && !key.providers.includes(provider.name)) {
-    return refuse(new ProxyError('forbidden', `Key '${key.name}' may not call provider '${provider.name}' (allowed: ${key.providers.join(', ')}).`), true);
-  }
+  const caller = identifyCaller(call, provider, query, deps, recorder);
+  if ('refused' in caller) return refuse(caller);
 
   const body = await call.readBody(deps.maxBodyBytes);
-  if (body === null) return refuse(new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), true);
-  const json = parseJsonBody(body);
-  const info = adapter.describe(call.method, path, json);
-  recorder.describe(info, body);
-
-  if (key.models.length > 0 && info.model !== null && !key.models.includes(info.model)) {
-    return refuse(new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), true);
-  }
-  if (!provider.apiKey) {
-    return refuse(new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`), true);
-  }
+  if (body === null) return refuse({ refused: new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), record: true });
+  const described = describeRequest(call, provider, path, body, caller.key, recorder);
+  if ('refused' in described) return refuse(described);
+  const { json, info, apiKey } = described;
 
   const decisionStart = performance.now();
   const gated = deps.budgets.reserve(
-    {
-      keyName: key.name,
-      tags,
-      provider: provider.name,
-      model: info.model,
-      promptBytes: body.length,
-      maxOutputTokens: info.maxOutputTokens,
-      at: recorder.startedAt,
-    },
+    { keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, promptBytes: body.length, maxOutputTokens: info.maxOutputTokens, at: recorder.startedAt },
     call.signal,
   );
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
@@ -125,13 +108,13 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
       return { status: 499, headers: JSON_HEADERS, body: '' };
     }
     deps.metrics.budgetBlocked(admission.error.kind);
-    return refuse(admission.error, true);
+    return refuse({ refused: admission.error, record: true });
   }
   recorder.hold(admission.reservation);
 
   const prepared: PreparedRequest = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
   const headers = upstreamHeaders(call.headers);
-  adapter.applyUpstreamAuth(headers, query, provider.apiKey);
+  adapter.applyUpstreamAuth(headers, query, apiKey);
   const url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
 
   const controller = new AbortController();
@@ -160,33 +143,111 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     });
   } catch (error) {
     call.signal.removeEventListener('abort', onClientAbort);
-    if (call.signal.aborted) {
-      recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered' });
-      return { status: 499, headers: JSON_HEADERS, body: '' };
-    }
-    const failure = upstreamFailure(provider.name, error, 'request');
-    recorder.fail('upstream_failed', { status: failure.error.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
-    deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
-    return errorResponse(adapter, failure.error);
+    return upstreamFailed(error, call, provider, recorder, deps);
   }
+  const answer = respond(upstream, { call, provider, info, prepared, recorder, controller, onClientAbort });
+  abandonRelay = answer.abandon;
+  return answer.response;
+}
 
+/** Who is calling: the metering key, the tags the call is recorded with, the key's provider allow-list. */
+function identifyCaller<R>(
+  call: IncomingCall,
+  provider: ProviderRuntime,
+  query: URLSearchParams,
+  deps: ProxyDeps<R>,
+  recorder: CallRecorder<R>,
+): { key: ResolvedKey; tags: Tags } | Refusal {
+  const secret = provider.adapter.clientKey(call.headers, query);
+  if (!secret) return { refused: new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`), record: false };
+  const key = deps.keys.resolve(secret);
+  if (!key) return { refused: new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), record: false };
+  const refusal = deps.refusal?.();
+  if (refusal) return { refused: new ProxyError('unavailable', refusal), record: false };
+
+  const parsedTags = parseTags(call.headers['x-metering-tags']);
+  if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {
+    recorder.identify(key.name, { ...key.tags });
+    return { refused: new ProxyError('bad_request', parsedTags.error), record: true };
+  }
+  const tags = mergeTags(parsedTags.ok ? parsedTags.value : {}, key.tags);
+  recorder.identify(key.name, tags);
+  if (key.providers.length > 0 && !key.providers.includes(provider.name)) {
+    return { refused: new ProxyError('forbidden', `Key '${key.name}' may not call provider '${provider.name}' (allowed: ${key.providers.join(', ')}).`), record: true };
+  }
+  return { key, tags };
+}
+
+/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with; refuses models the key may not use and providers without an API key. */
+function describeRequest<R>(
+  call: IncomingCall,
+  provider: ProviderRuntime,
+  path: string,
+  body: Uint8Array,
+  key: ResolvedKey,
+  recorder: CallRecorder<R>,
+): { json: unknown; info: RequestInfo; apiKey: string } | Refusal {
+  const json = parseJsonBody(body);
+  const info = provider.adapter.describe(call.method, path, json);
+  recorder.describe(info, body);
+  if (key.models.length > 0 && info.model !== null && !key.models.includes(info.model)) {
+    return { refused: new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), record: true };
+  }
+  if (!provider.apiKey) {
+    return {
+      refused: new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`),
+      record: true,
+    };
+  }
+  return { json, info, apiKey: provider.apiKey };
+}
+
+/** The upstream request failed before its headers: records why and answers in the provider's shape (499 when the client left first). */
+function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: ProviderRuntime, recorder: CallRecorder<R>, deps: ProxyDeps<R>): OutgoingResponse {
+  if (call.signal.aborted) {
+    recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered' });
+    return { status: 499, headers: JSON_HEADERS, body: '' };
+  }
+  const failure = upstreamFailure(provider.name, error, 'request');
+  recorder.fail('upstream_failed', { status: failure.error.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
+  deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
+  return errorResponse(provider.adapter, failure.error);
+}
+
+/** What `respond` needs of the call besides the upstream response. */
+interface Answering<R> {
+  call: IncomingCall;
+  provider: ProviderRuntime;
+  info: RequestInfo;
+  prepared: PreparedRequest;
+  recorder: CallRecorder<R>;
+  controller: AbortController;
+  onClientAbort: () => void;
+}
+
+/**
+ * The client's response from the upstream's: a small JSON body read whole, anything else
+ * relayed as it arrives. `abandon` cancels a relayed body the edge never started reading.
+ */
+function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: OutgoingResponse | Promise<OutgoingResponse>; abandon: (() => void) | null } {
+  const { call, provider, info, recorder, controller } = a;
+  const adapter = provider.adapter;
   const ok = upstream.status >= 200 && upstream.status < 300;
   const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
   const clientGone = () => call.signal.aborted;
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
-    call.signal.removeEventListener('abort', onClientAbort);
+    call.signal.removeEventListener('abort', a.onClientAbort);
     if (completed) return recorder.complete(status, seen, at);
     controller.abort();
     if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
     else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);
   };
   if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
-    return bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished });
+    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished }), abandon: null };
   }
-  const strips = ok && mode === 'sse' && prepared.stripInjectedUsage;
-  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
-  abandonRelay = () => relayed.cancel();
-  return { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed };
+  const strips = ok && mode === 'sse' && a.prepared.stripInjectedUsage;
+  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed }, abandon: () => relayed.cancel() };
 }
 
 /** A request sent as the client sent it. */
