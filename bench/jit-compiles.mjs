@@ -14,13 +14,11 @@
  * Same CPU layout as the bench (load generator and upstream on CPU 0, the system under
  * test on CPU 1). Loopback only; bounded in time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { closedLoop, requestFor, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
-import { root } from './lib/standalone.mjs';
-import { SYSTEMS, prepareTokometer, startServer, startUpstream } from './lib/systems.mjs';
-import { cpuPlan, detectTools, pinSelf } from './lib/tools.mjs';
+import { root, runStandalonePhase } from './lib/standalone.mjs';
+import { SYSTEMS, prepareTokometer, startServer } from './lib/systems.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, def) => {
@@ -32,63 +30,46 @@ const binary = resolve(opt('binary', join(root, 'dist/tokometer')));
 const rounds = Number(opt('rounds', 6));
 const COMPILED = /Optimized ([^:\s]*):\[[^\]]*\] using (\w+)[^\n]*? in ([0-9.]+) ms/g;
 
-async function main() {
-  const plan = cpuPlan(detectTools({ install: false, log: () => {} }).taskset);
-  pinSelf(plan.loadgen);
-  const bun = join(root, 'node_modules/.bin/bun');
-  const dir = mkdtempSync(join('/tmp', 'tokometer-jit-'));
-  const upstream = await startUpstream({ root, cpu: plan.upstream, bun });
-  try {
-    const key = prepareTokometer(root, 'bun', dir, upstream.url, source ? null : binary);
-    const [cmd, pre] = source ? [bun, [join(root, 'src/main.ts')]] : [binary, []];
-    const s = await startServer('tokometer', cmd, [...pre, 'serve', '--port', '0', '--db', join(dir, 'tokometer.db')], {
-      cpu: plan.sut,
-      cwd: dir,
-      env: { BUN_JSC_reportCompileTimes: '1' },
-    });
-    const sys = { ...SYSTEMS.binary, ...s, pathPrefix: '/proxy/openai', key, name: 'binary' };
-    let log = '';
-    const take = (d) => {
-      log += d.toString();
-    };
-    s.proc.stderr.on('data', take);
-    s.proc.stdout.on('data', take);
-    const expected = Buffer.from(expectedStream());
-    const alternate = async () => {
-      await closedLoop(s.port, requestFor(sys, '1k'), { conns: 64, durationMs: 3000 });
-      await streams(s.port, requestFor(sys, 'sse0'), { concurrency: 64, total: 256, expected, contentFrames: STREAM_CHUNKS });
-    };
-    for (let i = 0; i < rounds; i++) await alternate();
-    await s.stop();
-    // The last buffered lines arrive with the exit.
-    await new Promise((r) => setTimeout(r, 300));
-    const by = new Map();
-    let total = 0;
-    for (const m of log.matchAll(COMPILED)) {
-      const k = `${m[1] || '(anonymous)'} ${m[2]}`;
-      const v = by.get(k) ?? { ms: 0, n: 0 };
-      v.ms += Number(m[3]);
-      v.n++;
-      by.set(k, v);
-      total += Number(m[3]);
-    }
-    const line = ([k, v]) => `  ${v.ms.toFixed(1).padStart(7)} ms ×${v.n} ${k}`;
-    const ranked = [...by].sort((a, b) => b[1].ms - a[1].ms);
-    console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${rounds} alternations of calls and streams)`);
-    console.log(ranked.slice(0, 10).map(line).join('\n'));
-    const again = ranked.filter(([k, v]) => v.n > 1 && !k.endsWith(' Baseline'));
-    console.log(`compiled again at the same optimising tier: ${again.length === 0 ? 'none' : ''}`);
-    if (again.length > 0) console.log(again.map(line).join('\n'));
-  } finally {
-    upstream.stop();
-    rmSync(dir, { recursive: true, force: true });
+runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], tmpPrefix: 'tokometer-jit-', pinLoadgen: true }, async ({ bun, plan, tmp, upstream, running }) => {
+  const key = prepareTokometer(root, 'bun', tmp, upstream.url, source ? null : binary);
+  const [cmd, pre] = source ? [bun, [join(root, 'src/main.ts')]] : [binary, []];
+  const s = await startServer('tokometer', cmd, [...pre, 'serve', '--port', '0', '--db', join(tmp, 'tokometer.db')], {
+    cpu: plan.sut,
+    cwd: tmp,
+    env: { BUN_JSC_reportCompileTimes: '1' },
+  });
+  running.push(s);
+  const sys = { ...SYSTEMS.binary, ...s, pathPrefix: '/proxy/openai', key, name: 'binary' };
+  let log = '';
+  const take = (d) => {
+    log += d.toString();
+  };
+  s.proc.stderr.on('data', take);
+  s.proc.stdout.on('data', take);
+  const expected = Buffer.from(expectedStream());
+  const alternate = async () => {
+    await closedLoop(s.port, requestFor(sys, '1k'), { conns: 64, durationMs: 3000 });
+    await streams(s.port, requestFor(sys, 'sse0'), { concurrency: 64, total: 256, expected, contentFrames: STREAM_CHUNKS });
+  };
+  for (let i = 0; i < rounds; i++) await alternate();
+  await s.stop();
+  // The last buffered lines arrive with the exit.
+  await new Promise((r) => setTimeout(r, 300));
+  const by = new Map();
+  let total = 0;
+  for (const m of log.matchAll(COMPILED)) {
+    const k = `${m[1] || '(anonymous)'} ${m[2]}`;
+    const v = by.get(k) ?? { ms: 0, n: 0 };
+    v.ms += Number(m[3]);
+    v.n++;
+    by.set(k, v);
+    total += Number(m[3]);
   }
-}
-
-main().then(
-  () => setTimeout(() => process.exit(0), 200),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  const line = ([k, v]) => `  ${v.ms.toFixed(1).padStart(7)} ms ×${v.n} ${k}`;
+  const ranked = [...by].sort((a, b) => b[1].ms - a[1].ms);
+  console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${rounds} alternations of calls and streams)`);
+  console.log(ranked.slice(0, 10).map(line).join('\n'));
+  const again = ranked.filter(([k, v]) => v.n > 1 && !k.endsWith(' Baseline'));
+  console.log(`compiled again at the same optimising tier: ${again.length === 0 ? 'none' : ''}`);
+  if (again.length > 0) console.log(again.map(line).join('\n'));
+});

@@ -21,8 +21,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './lib/stats.mjs';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round1 = (x) => Math.round(x * 10) / 10;
 async function timed(passes, fn) {
   await fn(); // warm-up: JIT, page cache

@@ -183,7 +183,7 @@ export function previousSpeed(markdown) {
  */
 function speedLine({ start, end, previous }) {
   if (!start || !end) return '- **Machine speed**: not measured (bench/speed-probe.mjs failed).';
-  const ms = (r) => SPEED_KINDS.map(([k]) => (r?.[k] === undefined ? '—' : fmt(r[k], 1))).join(' / ');
+  const readings = (r) => SPEED_KINDS.map(([k]) => (r?.[k] === undefined ? '—' : fmt(r[k], 1))).join(' / ');
   const ratio = (a, b) => Math.max(...SPEED_KINDS.filter(([k]) => a[k] > 0 && b?.[k] > 0).map(([k]) => a[k] / b[k]), 1);
   const drift = Math.max(ratio(start, end), ratio(end, start)) - 1;
   const slower = previous ? ratio(start, previous) - 1 : 0;
@@ -191,8 +191,8 @@ function speedLine({ start, end, previous }) {
   if (drift > 0.15) notes.push(`**the machine's speed changed by ${fmt(100 * drift, 0)} % during the run: rounds are interleaved, but phases run at different times**`);
   if (slower > 0.2) notes.push(`**this run's machine was up to ${fmt(100 * slower, 0)} % slower than the previous run's: CPU µs and latencies are inflated for every system; differences against the bare proxy grow with them, ratios much less**`);
   const kinds = SPEED_KINDS.map(([k, name]) => `${name} ${fmt(start[k], 1)} ms`).join(', ');
-  const before = previous ? `; the previous RESULTS.md read ${ms(previous)} ms` : '';
-  return `- **Machine speed**: bench/speed-probe.mjs (fixed workloads on the system-under-test CPU; lower is faster): ${kinds} at the start of the run, ${ms(end)} ms at the end${before}${notes.length ? ` — ${notes.join('; ')}` : ''}.`;
+  const before = previous ? `; the previous RESULTS.md read ${readings(previous)} ms` : '';
+  return `- **Machine speed**: bench/speed-probe.mjs (fixed workloads on the system-under-test CPU; lower is faster): ${kinds} at the start of the run, ${readings(end)} ms at the end${before}${notes.length ? ` — ${notes.join('; ')}` : ''}.`;
 }
 
 export function renderMarkdown(raw, f) {

@@ -1,6 +1,7 @@
 /**
  * The frame shared by the scripts that run one phase of `npm run bench` on its own
- * (bench/otel-overhead.mjs, bench/postgres.mjs, bench/replicas.mjs, bench/ttfc-herd.mjs): check the build,
+ * (bench/otel-overhead.mjs, bench/postgres.mjs, bench/replicas.mjs, bench/ttfc-herd.mjs,
+ * bench/jit-compiles.mjs): check the build,
  * plan the CPUs, start the fake upstream in a fresh /tmp directory, run the phase, and
  * always stop what was started and remove the directory. Any error is printed and exits 1.
  */
