@@ -20,13 +20,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { connect } from './lib/http-client.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
-import { prepareTokometer, startServer, startSystem } from './lib/systems.mjs';
+import { startServer, startSystem } from './lib/systems.mjs';
 import { cpuMsByThread } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
@@ -37,12 +38,7 @@ const N = Number(opt('streams', 256));
 const warmRounds = Number(opt('warm-rounds', 3));
 /** --mark FILE: appends a line when each herd starts and when its last first chunk is in (to line up a server's own log, e.g. BUN_JSC_logGC). */
 const markFile = opt('mark', null);
-const builds = all('build').map((b) => {
-  const [name, path] = b.split('=');
-  if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
-  return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
-});
-if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/tokometer') });
+const builds = parseBuilds(argv);
 const EXPECTED = Buffer.from(expectedStream());
 
 /** Established TCP connections from process `pid` to `port` on loopback (`ss`), or NaN without ss. */
@@ -108,18 +104,8 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
   const systems = [bare ? { ...(await startServer('bare-bun', bun, [resolve(bare), upstream.url], { cpu: plan.sut, cwd: root })), pathPrefix: '/proxy/openai', key: 'mk_bench' } : await startSystem('bare-bun', base)];
   running.push(systems[0]);
   // --js-pipe: the bare proxy again, its body read in JavaScript (bench/bare-bun.mjs js-pipe).
-  if (argv.includes('--js-pipe')) {
-    const s = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu: plan.sut, cwd: root });
-    running.push(s);
-    systems.push({ ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' });
-  }
-  for (const b of builds) {
-    const dir = join(tmp, b.name);
-    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
-    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir });
-    running.push(s);
-    systems.push({ ...s, pathPrefix: '/proxy/openai', key });
-  }
+  if (argv.includes('--js-pipe')) systems.push(await startJsPipe({ bun, upstream, cpu: plan.sut, running }));
+  systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running })));
   for (const sys of systems) {
     await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
     await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });

@@ -14,12 +14,13 @@
  * upstream on CPU 0, the systems under test on CPU 1). Loopback only; bounded in time.
  */
 import { spawnSync } from 'node:child_process';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
-import { prepareTokometer, startServer, startSystem } from './lib/systems.mjs';
+import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
+import { startSystem } from './lib/systems.mjs';
 import { cpuMsByThread, pinned } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
@@ -28,12 +29,7 @@ const opt = (name, def) => all(name).at(-1) ?? def;
 const concurrency = Number(opt('concurrency', 1));
 const rounds = Number(opt('rounds', 6));
 const perRound = Number(opt('per-round', 8));
-const builds = all('build').map((b) => {
-  const [name, path] = b.split('=');
-  if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
-  return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
-});
-if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/tokometer') });
+const builds = parseBuilds(argv);
 const EXPECTED = Buffer.from(expectedStream());
 
 /** CPU ms of every thread of `pid` so far. */
@@ -43,16 +39,8 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true
   const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
   const bare = await startSystem('bare-bun', base);
   running.push(bare);
-  const pipe = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu: plan.sut, cwd: root });
-  running.push(pipe);
-  const systems = [{ name: 'direct', port: upstream.port, pid: null, pathPrefix: '', key: 'mk_bench' }, bare, { ...pipe, pathPrefix: '/proxy/openai', key: 'mk_bench' }];
-  for (const b of builds) {
-    const dir = join(tmp, b.name);
-    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
-    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir });
-    running.push(s);
-    systems.push({ ...s, pathPrefix: '/proxy/openai', key });
-  }
+  const systems = [{ name: 'direct', port: upstream.port, pid: null, pathPrefix: '', key: 'mk_bench' }, bare, await startJsPipe({ bun, upstream, cpu: plan.sut, running })];
+  systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running })));
   for (const sys of systems) {
     await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
     await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 100, expected: EXPECTED, contentFrames: STREAM_CHUNKS });

@@ -1,0 +1,39 @@
+/**
+ * Tokometer builds compared side by side by the standalone TTFC scripts
+ * (bench/ttfc-herd.mjs, bench/ttfc-sparse.mjs): `--build NAME=PATH` options, each started
+ * as a server in its own directory with a config, a key and a database, plus the bare
+ * proxy's JS-pipe variant.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { root } from './standalone.mjs';
+import { prepareTokometer, startServer } from './systems.mjs';
+
+/** The `--build NAME=PATH` options of `argv` (default: binary=dist/tokometer), paths made absolute. */
+export function parseBuilds(argv) {
+  const builds = argv.flatMap((a, i) => (a === '--build' ? [argv[i + 1]] : [])).map((b) => {
+    const [name, path] = (b ?? '').split('=');
+    if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
+    return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
+  });
+  return builds.length > 0 ? builds : [{ name: 'binary', path: join(root, 'dist/tokometer') }];
+}
+
+/** Starts each build's `serve` on `cpu`; each is pushed to `running` (stopped by the caller's frame). Returns the systems. */
+export async function startBuilds(builds, { tmp, upstream, cpu, running }) {
+  const systems = [];
+  for (const b of builds) {
+    const dir = join(tmp, b.name);
+    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
+    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu, cwd: dir });
+    running.push(s);
+    systems.push({ ...s, pathPrefix: '/proxy/openai', key });
+  }
+  return systems;
+}
+
+/** The bare Bun proxy with its body read in JavaScript (bench/bare-bun.mjs js-pipe), pushed to `running`. */
+export async function startJsPipe({ bun, upstream, cpu, running }) {
+  const s = await startServer('js-pipe', bun, [join(root, 'bench/bare-bun.mjs'), upstream.url, '0', 'js-pipe'], { cpu, cwd: root });
+  running.push(s);
+  return { ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' };
+}
