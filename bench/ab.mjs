@@ -16,8 +16,10 @@
  * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliOptions } from './lib/args.mjs';
+import { parseBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { speedProbe } from './lib/offline.mjs';
@@ -27,16 +29,10 @@ import { cpuMsByThread, cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from 
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : []));
-const opt = (name, def) => all(name).at(-1) ?? def;
+const { opt } = cliOptions(argv);
 const rounds = Number(opt('rounds', 6));
 const phases = new Set(opt('phases', 'call,stream,lat').split(','));
-const builds = all('build').map((b) => {
-  const [name, path] = b.split('=');
-  if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
-  return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
-});
-if (builds.length === 0) builds.push({ name: 'binary', path: join(root, 'dist/tokometer') });
+const builds = parseBuilds(argv);
 const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 const EXPECTED = Buffer.from(expectedStream());

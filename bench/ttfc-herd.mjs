@@ -21,6 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { connect } from './lib/http-client.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
@@ -31,8 +32,7 @@ import { startServer, startSystem } from './lib/systems.mjs';
 import { cpuMsByThread } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
-const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : []));
-const opt = (name, def) => all(name).at(-1) ?? def;
+const { opt } = cliOptions(argv);
 const rounds = Number(opt('rounds', 8));
 const N = Number(opt('streams', 256));
 const warmRounds = Number(opt('warm-rounds', 3));

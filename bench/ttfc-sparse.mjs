@@ -19,13 +19,13 @@ import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
+import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { startSystem } from './lib/systems.mjs';
 import { cpuMsByThread, pinned } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
-const all = (name) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : []));
-const opt = (name, def) => all(name).at(-1) ?? def;
+const { opt } = cliOptions(argv);
 const concurrency = Number(opt('concurrency', 1));
 const rounds = Number(opt('rounds', 6));
 const perRound = Number(opt('per-round', 8));

@@ -5,12 +5,13 @@
  * proxy's JS-pipe variant.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { cliOptions } from './args.mjs';
 import { root } from './standalone.mjs';
 import { prepareTokometer, startServer } from './systems.mjs';
 
 /** The `--build NAME=PATH` options of `argv` (default: binary=dist/tokometer), paths made absolute. */
 export function parseBuilds(argv) {
-  const builds = argv.flatMap((a, i) => (a === '--build' ? [argv[i + 1]] : [])).map((b) => {
+  const builds = cliOptions(argv).all('build').map((b) => {
     const [name, path] = (b ?? '').split('=');
     if (!name || !path) throw new Error(`--build takes NAME=PATH, got ${b}`);
     return { name, path: isAbsolute(path) ? path : resolve(process.cwd(), path) };
