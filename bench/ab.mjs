@@ -19,12 +19,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliOptions } from './lib/args.mjs';
-import { parseBuilds } from './lib/builds.mjs';
+import { parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { speedProbe } from './lib/offline.mjs';
 import { median, percentile } from './lib/stats.mjs';
-import { prepareTokometer, startServer, startSystem, startUpstream } from './lib/systems.mjs';
+import { startSystem, startUpstream } from './lib/systems.mjs';
 import { cpuMsByThread, cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,14 +37,6 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 const EXPECTED = Buffer.from(expectedStream());
 const STREAM_CONC = Number(opt('streams', 64));
-
-async function startBuild(build, base) {
-  const dir = join(base.tmp, build.name);
-  const key = prepareTokometer(root, 'bun', dir, base.upstreamUrl, build.path);
-  const db = join(dir, 'tokometer.db');
-  const s = await startServer(build.name, build.path, ['serve', '--port', '0', '--db', db], { cpu: base.cpu, cwd: dir });
-  return { ...s, kind: 'tokometer', label: build.name, pathPrefix: '/proxy/openai', key, db };
-}
 
 /** Runs `fn` and returns [its result, CPU ms the system used meanwhile, CPU ms per thread name]. */
 async function cpuOf(sys, fn) {
@@ -76,11 +68,7 @@ async function main() {
     const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
     const systems = [await startSystem('bare-bun', base)];
     running.push(systems[0]);
-    for (const b of builds) {
-      const s = await startBuild(b, base);
-      running.push(s);
-      systems.push(s);
-    }
+    systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running })));
     for (const sys of systems) {
       await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
       await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });

@@ -15,16 +15,14 @@
  * test on CPU 1). Loopback only; bounded in time.
  */
 import { join, resolve } from 'node:path';
+import { cliOptions } from './lib/args.mjs';
 import { closedLoop, requestFor, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
 import { SYSTEMS, prepareTokometer, startServer } from './lib/systems.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = argv.indexOf(`--${name}`);
-  return i === -1 ? def : argv[i + 1];
-};
+const { opt } = cliOptions(argv);
 const source = argv.includes('--source');
 const binary = resolve(opt('binary', join(root, 'dist/tokometer')));
 const rounds = Number(opt('rounds', 6));

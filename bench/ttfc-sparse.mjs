@@ -15,14 +15,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { cliOptions } from './lib/args.mjs';
+import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
-import { cliOptions } from './lib/args.mjs';
-import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { startSystem } from './lib/systems.mjs';
-import { cpuMsByThread, pinned } from './lib/tools.mjs';
+import { cpuMsExact, pinned } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
 const { opt } = cliOptions(argv);
@@ -31,9 +31,6 @@ const rounds = Number(opt('rounds', 6));
 const perRound = Number(opt('per-round', 8));
 const builds = parseBuilds(argv);
 const EXPECTED = Buffer.from(expectedStream());
-
-/** CPU ms of every thread of `pid` so far. */
-const cpuMs = (pid) => Object.values(cpuMsByThread(pid)).reduce((s, v) => s + v, 0);
 
 runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true }, async ({ bun, plan, tmp, upstream, running, log }) => {
   const base = { root, tmp, upstreamUrl: upstream.url, cpu: plan.sut, bun };
@@ -50,10 +47,10 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true
   for (let r = 0; r < rounds; r++) {
     const line = [];
     for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
-      const cpu0 = sys.pid ? cpuMs(sys.pid) : NaN;
+      const cpu0 = sys.pid ? cpuMsExact(sys.pid) : NaN;
       const st = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency, total: concurrency * perRound, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
       if (st.bad) throw new Error(`${sys.name}: ${st.bad} streams not byte-exact`);
-      const cpu = sys.pid ? (cpuMs(sys.pid) - cpu0) / st.ttfc.length : NaN;
+      const cpu = sys.pid ? (cpuMsExact(sys.pid) - cpu0) / st.ttfc.length : NaN;
       const t = Float64Array.from(st.ttfc).sort();
       const f = (fig[sys.name] ??= { p50: [], p99: [], cpu: [] });
       f.p50.push(percentile(t, 50));
@@ -64,7 +61,8 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true
     log(`round ${r + 1}/${rounds}, TTFC p50: ${line.join(', ')}`);
   }
   const [c, a] = pinned(plan.sut, bun, [join(root, 'bench/idle-slowdown.mjs'), '20']);
-  const idle = spawnSync(c, a, { encoding: 'utf8', timeout: 60_000 }).stdout.trim();
+  const probe = spawnSync(c, a, { encoding: 'utf8', timeout: 60_000 });
+  const idle = probe.status === 0 ? probe.stdout.trim() : `failed (exit ${probe.status ?? probe.signal}): ${probe.stderr.trim().slice(-300)}`;
   const n = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const lines = [`| ${concurrency} stream(s) at a time, median of ${rounds} rounds (range) | TTFC p50 ms | TTFC p99 ms | CPU ms per stream |`, '| --- | --- | --- | --- |'];
   for (const [name, f] of Object.entries(fig)) {

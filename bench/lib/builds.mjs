@@ -1,8 +1,7 @@
 /**
- * Tokometer builds compared side by side by the standalone TTFC scripts
- * (bench/ttfc-herd.mjs, bench/ttfc-sparse.mjs): `--build NAME=PATH` options, each started
- * as a server in its own directory with a config, a key and a database, plus the bare
- * proxy's JS-pipe variant.
+ * Tokometer builds compared side by side (bench/ab.mjs, bench/ttfc-herd.mjs,
+ * bench/ttfc-sparse.mjs): `--build NAME=PATH` options, each started as a server in its own
+ * directory with a config, a key and a database, plus the bare proxy's JS-pipe variant.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { cliOptions } from './args.mjs';
@@ -19,15 +18,16 @@ export function parseBuilds(argv) {
   return builds.length > 0 ? builds : [{ name: 'binary', path: join(root, 'dist/tokometer') }];
 }
 
-/** Starts each build's `serve` on `cpu`; each is pushed to `running` (stopped by the caller's frame). Returns the systems. */
+/** Starts each build's `serve` on `cpu`; each is pushed to `running` (stopped by the caller). Returns the systems, with their database path as `db`. */
 export async function startBuilds(builds, { tmp, upstream, cpu, running }) {
   const systems = [];
   for (const b of builds) {
     const dir = join(tmp, b.name);
     const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
-    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu, cwd: dir });
+    const db = join(dir, 'tokometer.db');
+    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', db], { cpu, cwd: dir });
     running.push(s);
-    systems.push({ ...s, pathPrefix: '/proxy/openai', key });
+    systems.push({ ...s, pathPrefix: '/proxy/openai', key, db });
   }
   return systems;
 }

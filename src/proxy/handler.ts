@@ -77,7 +77,7 @@ interface Refusal {
 async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps<R>): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
   const recorder = new CallRecorder(deps, provider.name, deps.clock(), monotonicMs(), call.headers);
-  /** Answers `error` in the provider's shape; `record` is false for calls never recorded (no valid key, or records refused). */
+  /** Answers `r.refused` in the provider's shape and records the call, unless `r.record` is false (no valid key identified it, or records are refused). */
   const refuse = (r: Refusal): OutgoingResponse => {
     if (r.record) recorder.refuse(r.refused);
     return errorResponse(adapter, r.refused);
