@@ -43,30 +43,39 @@ export function createBunUpstream(): UpstreamClient {
       const headers = (res.headers as Headers & { toJSON(): HeaderMap }).toJSON();
       // bytes(): the whole body within one body timeout (a small JSON body arrives in one or a few chunks).
       const bytes = () => deadlines(req.bodyTimeoutMs).race(res.bytes(), () => new UpstreamError('timeout', 'idle timeout between chunks'));
-      return { status: res.status, headers, body: chunkSource(res.body), bytes };
+      return { status: res.status, headers, body: chunkSource(res), bytes };
     },
     close: async () => {},
   };
 }
 
-/** Empty body (a 204, a HEAD): reads end at once. */
-const EMPTY: ChunkSource = { read: () => Promise.resolve({ done: true }), cancel: () => {} };
+/** What reading an empty body (a 204, a HEAD) gives at once. */
+const EMPTY_READ: Promise<ChunkRead> = Promise.resolve({ done: true });
 
 /**
  * The body as a ChunkSource: `read` is the native reader's own read (no wrapper, no
  * promise of ours per chunk); the relay bounds the idle time between chunks. The
- * reader is taken at the first read, so `bytes()` can still read a body never streamed.
+ * reader is taken at the first read, so `bytes()` can still read a body never streamed,
+ * and `res.body` is not touched before: Bun builds its ReadableStream (and the stream's
+ * source, promises and closures) on first access, which a small JSON answer read with
+ * `bytes()` never needs.
  */
-function chunkSource(body: ReadableStream<Uint8Array> | null): ChunkSource {
-  if (!body) return EMPTY;
+function chunkSource(res: Response): ChunkSource {
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   let cancelled = false;
   return {
-    read: () => (reader ??= body.getReader()).read() as Promise<ChunkRead>,
+    read: () => {
+      if (reader === null) {
+        if (cancelled || res.body === null) return EMPTY_READ;
+        reader = res.body.getReader();
+      }
+      return reader.read() as Promise<ChunkRead>;
+    },
     cancel: () => {
       if (cancelled) return;
       cancelled = true;
-      (reader ?? body).cancel().catch(() => {});
+      if (reader) reader.cancel().catch(() => {});
+      else if (!res.bodyUsed) res.body?.cancel().catch(() => {});
     },
   };
 }

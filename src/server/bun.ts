@@ -110,11 +110,13 @@ const WHOLE_READ_MAX_BYTES = 1024 * 1024;
 async function readBody(request: Request, contentLength: string | undefined, limit: number, idle: Deadlines): Promise<Uint8Array | null> {
   const declared = Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return new Uint8Array(0);
+  // A declared body is read without touching `request.body`: Bun builds that stream
+  // (its source, promises and closures) on first access.
   if (contentLength !== undefined && declared <= WHOLE_READ_MAX_BYTES) {
     const body = new Uint8Array(await within(request.arrayBuffer(), idle, () => undefined));
     return body.length > limit ? null : body;
   }
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   let chunks: Uint8Array[] = [];
   let size = 0;
