@@ -1,5 +1,5 @@
 import { monotonicMs } from '../lib/clock.js';
-import { newObservation } from './call-recorder.js';
+import { newObservation, type BodyObservation } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
 import { observeJson, type RelayContext } from './relay.js';
 import type { OutgoingResponse, UpstreamResponse } from './types.js';
@@ -42,9 +42,39 @@ export async function bufferedJson(upstream: UpstreamResponse, ctx: Omit<RelayCo
   }
   const finishedAt = monotonicMs();
   seen.firstByteAt = finishedAt;
-  setImmediate(() => {
-    observeJson(bytes, seen, ctx.adapter, ctx.info);
-    ctx.onFinished(true, null, seen, ctx.status, finishedAt);
-  });
+  meterLater({ bytes, seen, ctx, finishedAt });
   return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
+}
+
+/** An answer handed to the edge whose usage is still to be read and recorded. */
+interface Unmetered {
+  bytes: Uint8Array;
+  seen: BodyObservation;
+  ctx: Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'>;
+  /** monotonicMs() when the body was handed over. */
+  finishedAt: number;
+}
+
+/** Answers of this turn of the event loop, metered together in one setImmediate (one native immediate, not one per call). */
+let unmetered: Unmetered[] = [];
+
+function meterLater(answer: Unmetered): void {
+  if (unmetered.length === 0) setImmediate(meterAll);
+  unmetered.push(answer);
+}
+
+/** Meters every waiting answer; one that throws does not keep the others from being recorded, and the first error is rethrown after. */
+function meterAll(): void {
+  const answers = unmetered;
+  unmetered = [];
+  let failure: { error: unknown } | null = null;
+  for (const a of answers) {
+    try {
+      observeJson(a.bytes, a.seen, a.ctx.adapter, a.ctx.info);
+      a.ctx.onFinished(true, null, a.seen, a.ctx.status, a.finishedAt);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }

@@ -83,7 +83,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     return errorResponse(adapter, r.refused);
   };
 
-  const query = new URLSearchParams(rawQuery);
+  const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
   const querySize = query.size;
   const caller = identifyCaller(call, provider, query, deps, recorder);
   if ('refused' in caller) return refuse(caller);
@@ -249,6 +249,20 @@ function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: Ou
   const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
   return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed }, abandon: () => relayed.cancel() };
 }
+
+/**
+ * The query of every call that has none: one shared instance instead of a
+ * URLSearchParams per call. Adapters only read and delete (Gemini's `key`), which leave
+ * it empty; adding to it would leak into other calls, so those methods throw.
+ */
+const NO_QUERY: URLSearchParams = new (class EmptyQuery extends URLSearchParams {
+  override append(): void {
+    throw new Error('the shared empty query is read-only');
+  }
+  override set(): void {
+    throw new Error('the shared empty query is read-only');
+  }
+})();
 
 /** A request sent as the client sent it. */
 const NOT_PREPARED: PreparedRequest = Object.freeze({ stripInjectedUsage: false });
