@@ -23,6 +23,7 @@ import { parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { speedProbe } from './lib/offline.mjs';
+import { rotate } from './lib/phases.mjs';
 import { median, percentile } from './lib/stats.mjs';
 import { startSystem, startUpstream } from './lib/systems.mjs';
 import { cpuMsByThread, cpuMsExact, cpuPlan, detectTools, pinSelf, rssMb } from './lib/tools.mjs';
@@ -75,7 +76,7 @@ async function main() {
     }
     log(`warmed up: ${systems.map((s) => `${s.name} ${rssMb(s.pid).toFixed(0)} MB`).join(', ')}`);
     for (let r = 0; r < rounds; r++) {
-      const order = systems.map((_, i) => systems[(i + r) % systems.length]);
+      const order = rotate(systems, r);
       for (const sys of order) {
         if (phases.has('call')) {
           const [res, ms, threads] = await cpuOf(sys, async () =>

@@ -17,8 +17,8 @@ import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
-import { warmUp } from './lib/phases.mjs';
-import { median, percentile } from './lib/stats.mjs';
+import { rotate, warmUp } from './lib/phases.mjs';
+import { medianRange, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
 import { startSystem } from './lib/systems.mjs';
 import { cpuMsByThread } from './lib/tools.mjs';
@@ -48,7 +48,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-burst-', pinLoadgen: true 
   log(`${rounds} rounds: ${burstMs > 0 ? `${burstMs} ms of calls on 64 connections, then ` : ''}${conc} streams (starts spread over 20 ms)`);
   const fig = {};
   for (let r = 0; r < rounds; r++) {
-    for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
+    for (const sys of rotate(systems, r)) {
       if (burstMs > 0) await closedLoop(sys.port, requestFor(sys, '1k'), { conns: 64, durationMs: burstMs });
       const before = cpuMsByThread(sys.pid);
       const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: conc, total: conc, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / conc });
@@ -61,8 +61,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-burst-', pinLoadgen: true 
       log(`round ${r + 1} ${sys.name}: TTFC p50 ${f.p50.at(-1).toFixed(2)} ms, max ${f.max.at(-1).toFixed(2)} ms; CPU ms by thread: ${threads}`);
     }
   }
-  const cell = (v) => `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)} … ${Math.max(...v).toFixed(2)})`;
   const lines = [`| ${burstMs > 0 ? `after ${burstMs} ms of calls` : 'no burst'}, median of ${rounds} rounds (range) | TTFC p50 ms | TTFC max ms |`, '| --- | --- | --- |'];
-  for (const [name, f] of Object.entries(fig)) lines.push(`| ${name} | ${cell(f.p50)} | ${cell(f.max)} |`);
+  for (const [name, f] of Object.entries(fig)) lines.push(`| ${name} | ${medianRange(f.p50)} | ${medianRange(f.max)} |`);
   console.log(`\n${lines.join('\n')}`);
 });

@@ -26,7 +26,8 @@ import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { connect } from './lib/http-client.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
-import { median, percentile } from './lib/stats.mjs';
+import { rotate } from './lib/phases.mjs';
+import { median, medianRange, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
 import { startServer, startSystem } from './lib/systems.mjs';
 import { cpuMsByThread } from './lib/tools.mjs';
@@ -116,7 +117,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
     }
   }
   for (let r = 0; r < rounds; r++) {
-    for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
+    for (const sys of rotate(systems, r)) {
       const h = await herd(sys, upstream.port);
       if (h.bad) throw new Error(`${sys.name}: ${h.bad} streams not byte-exact`);
       const t = Float64Array.from(h.ttfc).sort();
@@ -142,7 +143,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
   const f = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
   const lines = [`| figure (${N} streams, median of ${rounds} rounds; range) | ${names.join(' | ')} |`, `| --- |${names.map(() => ' --- |').join('')}`];
   for (const m of Object.keys(fig[names[0]])) {
-    lines.push(`| ${m} | ${names.map((n) => `${f(median(fig[n][m]))} (${f(Math.min(...fig[n][m]))} … ${f(Math.max(...fig[n][m]))})`).join(' | ')} |`);
+    lines.push(`| ${m} | ${names.map((n) => medianRange(fig[n][m])).join(' | ')} |`);
   }
   // The first herd a process sees pays for compiling the code paths a burst makes hot.
   const firstAndRest = (n, m) => `${f(fig[n][m][0])} / ${f(median(fig[n][m].slice(1)))}`;

@@ -19,7 +19,8 @@ import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
-import { median, percentile } from './lib/stats.mjs';
+import { rotate } from './lib/phases.mjs';
+import { medianRange, percentile } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
 import { startSystem } from './lib/systems.mjs';
 import { cpuMsExact, pinned } from './lib/tools.mjs';
@@ -46,7 +47,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true
   const fig = {};
   for (let r = 0; r < rounds; r++) {
     const line = [];
-    for (const sys of systems.map((_, i) => systems[(i + r) % systems.length])) {
+    for (const sys of rotate(systems, r)) {
       const cpu0 = sys.pid ? cpuMsExact(sys.pid) : NaN;
       const st = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency, total: concurrency * perRound, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
       if (st.bad) throw new Error(`${sys.name}: ${st.bad} streams not byte-exact`);
@@ -63,11 +64,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-sparse-', pinLoadgen: true
   const [c, a] = pinned(plan.sut, bun, [join(root, 'bench/idle-slowdown.mjs'), '20']);
   const probe = spawnSync(c, a, { encoding: 'utf8', timeout: 60_000 });
   const idle = probe.status === 0 ? probe.stdout.trim() : `failed (exit ${probe.status ?? probe.signal}): ${probe.stderr.trim().slice(-300)}`;
-  const n = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const lines = [`| ${concurrency} stream(s) at a time, median of ${rounds} rounds (range) | TTFC p50 ms | TTFC p99 ms | CPU ms per stream |`, '| --- | --- | --- | --- |'];
-  for (const [name, f] of Object.entries(fig)) {
-    const cell = (v, d) => `${n(median(v), d)} (${n(Math.min(...v), d)} … ${n(Math.max(...v), d)})`;
-    lines.push(`| ${name} | ${cell(f.p50, 2)} | ${cell(f.p99, 2)} | ${name === 'direct' ? 'n/a' : cell(f.cpu, 1)} |`);
-  }
+  for (const [name, f] of Object.entries(fig)) lines.push(`| ${name} | ${medianRange(f.p50)} | ${medianRange(f.p99)} | ${name === 'direct' ? 'n/a' : medianRange(f.cpu, 1)} |`);
   console.log(`\n${lines.join('\n')}\n\nthe same JavaScript after 20 ms idle on the system-under-test CPU: ${idle}`);
 });

@@ -24,7 +24,8 @@ export async function withRss(pid, fn) {
   }
 }
 
-const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
+/** `list` rotated left by `r`: round r's order, so every system takes every position in turn. */
+export const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
 
 function bucket(acc, sys, phase) {
   acc[sys.name] ??= {};

@@ -22,6 +22,12 @@ export function median(values) {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** Per-round figures as `median (min … max)`, `digits` decimals, 'n/a' for a figure that is not a number. */
+export function medianRange(values, digits = 2) {
+  const n = (v) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+  return `${n(median(values))} (${n(Math.min(...values))} … ${n(Math.max(...values))})`;
+}
+
 /** Least-squares slope of y over x (e.g. RSS MB per minute over a soak). */
 export function slope(xs, ys) {
   const n = xs.length;
