@@ -5,6 +5,9 @@ import { observeJson, type RelayContext } from './relay.js';
 import type { OutgoingResponse, UpstreamResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
+/** What a buffered JSON answer needs of the relay's context (no framing mode, request changes or chunk timer). */
+type JsonContext = Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'>;
+
 /** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
 const MAX_BUFFERED_JSON_BYTES = 4 << 20;
 
@@ -24,7 +27,7 @@ export function isSmall(contentLength: string | string[] | undefined): boolean {
  * (start.ts). A body that fails to arrive is answered with the provider-shaped upstream
  * error (nothing was sent yet), or 499 when the client left.
  */
-export async function bufferedJson(upstream: UpstreamResponse, ctx: Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'>): Promise<OutgoingResponse> {
+export async function bufferedJson(upstream: UpstreamResponse, ctx: JsonContext): Promise<OutgoingResponse> {
   const seen = newObservation();
   let bytes: Uint8Array;
   try {
@@ -50,7 +53,7 @@ export async function bufferedJson(upstream: UpstreamResponse, ctx: Omit<RelayCo
 interface Unmetered {
   bytes: Uint8Array;
   seen: BodyObservation;
-  ctx: Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'>;
+  ctx: JsonContext;
   /** monotonicMs() when the body was handed over. */
   finishedAt: number;
 }
