@@ -29,23 +29,49 @@ export interface CallWriter {
 export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
 /**
+ * KiB of SQLite page cache the connection that writes calls gets once it writes a call_tags
+ * row (a call with a user_id, a session_id or a request-scoped id: rollup-policy.ts).
+ * Such a batch touches a leaf of the call_tags `(key, value)` index and entity_months
+ * rows for each user in it, spread over the file (~5–8 MB of pages with 1,000 users):
+ * with bun:sqlite's default of 2,000 KiB every batch read them back, and a call_tags row
+ * cost 7.5 µs instead of 3 (500,000 calls of 1,000 users, batches of 10,000: 35.5k →
+ * 45.8k calls/s; 16 MB gave no more; bench/README.md, "Writes"). A writer that only
+ * appends (no such tags) keeps the driver's default, since SQLite keeps every page it
+ * touches until the cache is full: up to ~6 MB more memory for nothing. (better-sqlite3
+ * builds SQLite with 16,000 KiB, so on Node this lowers it.)
+ */
+export const WRITER_CACHE_KIB = 8192;
+
+/** Sets the connection's page cache to WRITER_CACHE_KIB (not transactional, so fine inside a write); true. */
+function sizeCacheForTagRows(driver: SqlDriver): true {
+  driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
+  return true;
+}
+
+/**
  * The statements of a call insert on `driver`, without a transaction of their own.
  * With `slice`, the insert steps it after each record, each rollup and entity upsert, and
  * once more at the end, so the COMMIT that follows starts a slice of its own (a writer
  * thread sharing a core with the proxy gives it away between slices: lib/time-slice.ts).
+ * Its first call_tags row sets the connection's page cache to WRITER_CACHE_KIB.
  */
 export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
   const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
   const rollups = createRollupWriter(driver, slice);
+  let cacheSized = false;
   return (records) => {
     const rolled: RolledCall[] = [];
     slice?.begin();
     for (const r of records) {
       const tags = tagEntries(r);
       const { lastInsertRowid } = insertCall.run(...callToParams(r));
-      for (const [k, v] of tags) if (TAG_ROW_KEYS.has(k)) insertTag.run(lastInsertRowid, k, v);
+      for (const [k, v] of tags) {
+        if (!TAG_ROW_KEYS.has(k)) continue;
+        if (!cacheSized) cacheSized = sizeCacheForTagRows(driver);
+        insertTag.run(lastInsertRowid, k, v);
+      }
       rolled.push(rolledCall(r, tags));
       slice?.step();
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
+import { WRITER_CACHE_KIB } from '../../src/store/call-writer.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/drivers/setup.js';
 import { SchemaVersionError } from '../../src/store/migrations/index.js';
 import { count, dbPath, makeCall, openStore, pragma, readCalls, rejected, thrown, type ContractCase } from './fixtures.js';
@@ -14,6 +15,20 @@ export const storeCases: ContractCase[] = [
       assert.equal(pragma(s.driver, 'busy_timeout'), 5000);
       assert.equal(pragma(s.driver, 'wal_autocheckpoint'), WAL_AUTOCHECKPOINT_PAGES);
       assert.equal(pragma(s.driver, 'foreign_keys'), 1);
+      await s.close();
+    },
+  },
+  {
+    name: 'the connection that writes calls gets WRITER_CACHE_KIB of page cache with its first call_tags row, and keeps the driver\'s default before',
+    async run(open, tmp) {
+      const s = openStore(open, dbPath(tmp));
+      // The builds' own defaults: bun:sqlite -2000 (SQLite's), better-sqlite3 -16000.
+      const builtIn = s.driver.name === 'bun:sqlite' ? -2000 : -16000;
+      s.insertCalls([makeCall(1, { tags: { feature: 'chat', user_tier: 'free' } })]);
+      assert.equal(pragma(s.driver, 'cache_size'), builtIn);
+      s.insertCalls([makeCall(2, { tags: { feature: 'chat', user_id: 'u_1' } }), makeCall(3, { tags: { user_id: 'u_2' } })]);
+      assert.equal(pragma(s.driver, 'cache_size'), -WRITER_CACHE_KIB);
+      assert.equal(count(s.driver, 'call_tags'), 2);
       await s.close();
     },
   },
