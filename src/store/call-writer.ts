@@ -34,8 +34,9 @@ export type InsertRows = (records: readonly CallRecord[]) => () => void;
  * Such a batch touches a leaf of the call_tags `(key, value)` index and entity_months
  * rows for each user in it, spread over the file (~5–8 MB of pages with 1,000 users):
  * with bun:sqlite's default of 2,000 KiB every batch read them back, and a call_tags row
- * cost 7.5 µs instead of 3 (500,000 calls of 1,000 users, batches of 10,000: 35.5k →
- * 45.8k calls/s; 16 MB gave no more; bench/README.md, "Writes"). A writer that only
+ * cost 8.0–8.8 µs instead of 3.2–3.6 (500,000 calls of 1,000 users, batches of 10,000:
+ * 33.0k → 43.8k calls/s, medians of three alternating runs; 16 MB gave no more;
+ * bench/README.md, "Writes"). A writer that only
  * appends (no such tags) keeps the driver's default, since SQLite keeps every page it
  * touches until the cache is full: up to ~6 MB more memory for nothing. (better-sqlite3
  * builds SQLite with 16,000 KiB, so on Node this lowers it.)
