@@ -36,18 +36,12 @@ export type InsertRows = (records: readonly CallRecord[]) => () => void;
  * with bun:sqlite's default of 2,000 KiB every batch read them back, and a call_tags row
  * cost 8.0–8.8 µs instead of 3.2–3.6 (500,000 calls of 1,000 users, batches of 10,000:
  * 33.0k → 43.8k calls/s, medians of three alternating runs; 16 MB gave no more;
- * bench/README.md, "Writes"). A writer that only
- * appends (no such tags) keeps the driver's default, since SQLite keeps every page it
- * touches until the cache is full: up to ~6 MB more memory for nothing. (better-sqlite3
- * builds SQLite with 16,000 KiB, so on Node this lowers it.)
+ * bench/README.md, "Writes"). A writer that only appends (no such tags) keeps the
+ * driver's default, since SQLite keeps every page it touches until the cache is full: up
+ * to ~6 MB more memory for nothing. (better-sqlite3 builds SQLite with 16,000 KiB, so on
+ * Node this lowers it.) The pragma is not transactional, so it may run inside a write.
  */
 export const WRITER_CACHE_KIB = 8192;
-
-/** Sets the connection's page cache to WRITER_CACHE_KIB (not transactional, so fine inside a write); true. */
-function sizeCacheForTagRows(driver: SqlDriver): true {
-  driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
-  return true;
-}
 
 /**
  * The statements of a call insert on `driver`, without a transaction of their own.
@@ -70,7 +64,10 @@ export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
       const { lastInsertRowid } = insertCall.run(...callToParams(r));
       for (const [k, v] of tags) {
         if (!TAG_ROW_KEYS.has(k)) continue;
-        if (!cacheSized) cacheSized = sizeCacheForTagRows(driver);
+        if (!cacheSized) {
+          driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
+          cacheSized = true;
+        }
         insertTag.run(lastInsertRowid, k, v);
       }
       rolled.push(rolledCall(r, tags));
