@@ -20,7 +20,8 @@ export function edgesFor(runtime: RuntimeName): Edges {
       runtime,
       openDriver: async () => (await import('./store/drivers/bun-sqlite.js')).openDriver,
       startServer: async () => (await import('./server/bun.js')).startBunServer,
-      createUpstream: async () => (await import('./server/bun-upstream.js')).createBunUpstream(),
+      createUpstream: async () =>
+        bunUpstreamClient(process.env) === 'socket' ? (await import('./server/bun-socket-upstream.js')).createBunSocketUpstream() : (await import('./server/bun-upstream.js')).createBunUpstream(),
     };
   }
   return {
@@ -29,4 +30,19 @@ export function edgesFor(runtime: RuntimeName): Edges {
     startServer: async () => (await import('./server/node.js')).startNodeServer,
     createUpstream: async () => (await import('./server/node-upstream.js')).createNodeUpstream(),
   };
+}
+
+/** Environment variables that route outgoing requests through an HTTP proxy; Bun's fetch honours them, the socket client does not. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/**
+ * Which upstream client the Bun edge uses: `TOKOMETER_UPSTREAM_CLIENT` (`socket` or `fetch`)
+ * when set; else Bun's own sockets (server/bun-socket-upstream.ts), or Bun's fetch when an
+ * HTTP proxy variable is set (only fetch goes through a proxy).
+ */
+export function bunUpstreamClient(env: Record<string, string | undefined>): 'socket' | 'fetch' {
+  const asked = env.TOKOMETER_UPSTREAM_CLIENT;
+  if (asked === 'fetch' || asked === 'socket') return asked;
+  if (asked !== undefined && asked !== '' && asked !== 'socket') throw new Error(`TOKOMETER_UPSTREAM_CLIENT must be 'socket' or 'fetch', not '${asked}'`);
+  return PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '') ? 'fetch' : 'socket';
 }

@@ -32,8 +32,40 @@ declare namespace BunEdge {
     flush(): number | Promise<number>;
     close(error?: Error): void;
   }
+  /** A TCP or TLS client socket of `Bun.connect`; `data` is what the caller attached. */
+  interface Socket<T> {
+    data: T;
+    /** Bytes written now (the rest is the caller's to write again on `drain`), or -1 when closed. */
+    write(data: string | Uint8Array): number;
+    /** Closes after what is written (FIN). */
+    end(): void;
+    /** Closes at once. */
+    terminate(): void;
+    pause(): void;
+    resume(): void;
+    setNoDelay?(noDelay: boolean): boolean;
+  }
+  /** Called on the event loop for every socket of one `Bun.connect`. */
+  interface SocketHandlers<T> {
+    data(socket: Socket<T>, data: Uint8Array): void;
+    drain(socket: Socket<T>): void;
+    close(socket: Socket<T>, error?: Error): void;
+    error(socket: Socket<T>, error: Error): void;
+    /** TLS only: whether the peer's certificate verified, and why not. */
+    handshake(socket: Socket<T>, success: boolean, authorizationError: Error | null): void;
+  }
+  interface ConnectOptions<T> {
+    hostname: string;
+    port: number;
+    /** true, or options such as the SNI server name: the certificate is verified against Bun's root store. */
+    tls?: true | { serverName: string };
+    data: T;
+    socket: SocketHandlers<T>;
+  }
   interface Api {
     serve(options: ServeOptions): Server;
+    /** Resolves once connected (TLS: before the handshake has verified, see `handshake`). */
+    connect<T>(options: ConnectOptions<T>): Promise<Socket<T>>;
     readonly version: string;
   }
 }

@@ -7,9 +7,9 @@ import { REPO_ROOT } from '../support/spawn-cli.js';
 import { within } from './raw-client.js';
 
 /** Starts bun-proxy.ts (the proxy on Bun from source) with extra ServeOptions such as short timeouts or TLS. */
-export function spawnBunProxy(config: string, db: string, extra: object): ChildProcess {
+export function spawnBunProxy(config: string, db: string, extra: object, env: Record<string, string> = {}): ChildProcess {
   const bun = path.join(REPO_ROOT, 'node_modules', '.bin', 'bun');
-  return spawn(bun, [path.join(REPO_ROOT, 'test', 'faults', 'bun-proxy.ts'), config, db, JSON.stringify(extra)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(bun, [path.join(REPO_ROOT, 'test', 'faults', 'bun-proxy.ts'), config, db, JSON.stringify(extra)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 }
 
 /** Waits for bun-proxy.ts's `listening on URL key SECRET` line. */
@@ -51,11 +51,17 @@ export interface BunProxy {
  * then on: `close` (or a failed start) stops it too.
  */
 export async function startBunProxy(upstream: { url: string; stop(): Promise<void> }, serve: object, providerFields = ''): Promise<BunProxy> {
+  const config = `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}"${providerFields ? `, ${providerFields}` : ''} }\nstore: { flush_interval_ms: 5 }\n`;
+  return startBunProxyOn(config, upstream, serve);
+}
+
+/** startBunProxy on a whole config text, with extra environment variables for the proxy (e.g. TOKOMETER_UPSTREAM_CLIENT). */
+export async function startBunProxyOn(configText: string, upstream: { stop(): Promise<void> }, serve: object, env: Record<string, string> = {}): Promise<BunProxy> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-bun-'));
   const config = path.join(dir, 'bun.yaml');
   const db = path.join(dir, 'bun.db');
-  writeFileSync(config, `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}"${providerFields ? `, ${providerFields}` : ''} }\nstore: { flush_interval_ms: 5 }\n`);
-  const child = spawnBunProxy(config, db, serve);
+  writeFileSync(config, configText);
+  const child = spawnBunProxy(config, db, serve, env);
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

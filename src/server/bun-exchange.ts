@@ -1,0 +1,289 @@
+import type { Deadline, Deadlines } from '../lib/deadlines.js';
+import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
+import { ChunkedDecoder, headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
+import { SocketBody, type BodyConnection } from './socket-body.js';
+
+/** One pooled connection of the socket client: the socket, and the exchange it is carrying (null while idle). */
+export interface Conn {
+  socket: BunEdge.Socket<Conn>;
+  exchange: Exchange | null;
+  closed: boolean;
+  /** performance.now() after which an idle connection is not reused. */
+  expiresAt: number;
+  /** Told once when the socket closes (the pool forgets it). */
+  onGone?: () => void;
+  onHandshake?: (ok: boolean, error: Error | null) => void;
+}
+
+/** Request bodies up to this size go out with the head in one write. */
+const ONE_WRITE_MAX_BYTES = 64 * 1024;
+
+/**
+ * One request and its response on one connection: writes the request, reads the head and
+ * then the body as the socket delivers bytes, and hands the connection back to the pool
+ * when the body ended cleanly and the server keeps it open; the body's reader is a
+ * SocketBody (socket-body.ts). Anything that ends the exchange early (abort, timeout, a
+ * malformed response, a closed socket, a reader that gives up) closes the connection.
+ */
+export class Exchange implements BodyConnection {
+  private conn: Conn | null = null;
+  private state: 'connecting' | 'head' | 'body' | 'done' = 'connecting';
+  private headBuf: Uint8Array | null = null;
+  private head: ResponseHead | null = null;
+  private left = 0;
+  private decoder: ChunkedDecoder | null = null;
+  private headersDeadline: Deadline | null = null;
+  private pendingWrites: Uint8Array[] = [];
+  private resolveHead: ((res: UpstreamResponse) => void) | null = null;
+  private rejectHead: ((error: unknown) => void) | null = null;
+  private body: SocketBody | null = null;
+  private readonly onAbort = () => this.fail(new UpstreamError('unreachable', 'AbortError'));
+
+  constructor(
+    private readonly req: UpstreamRequest,
+    private readonly headersQueue: Deadlines,
+    private readonly bodyQueue: Deadlines,
+    private readonly release: (conn: Conn, keepAliveHintMs: number | null) => void,
+  ) {}
+
+  /** Opens a connection with `open`, within `connectQueue`'s timeout and until the call is aborted. */
+  async connecting(connectQueue: Deadlines, open: () => Promise<BunEdge.Socket<Conn>>): Promise<Conn> {
+    if (this.req.signal.aborted) throw new UpstreamError('unreachable', 'AbortError');
+    let settled = false;
+    return new Promise<Conn>((resolve, reject) => {
+      const deadline = connectQueue.add(() => {
+        settled = true;
+        reject(new UpstreamError('timeout', 'connect timeout'));
+      });
+      open().then(
+        (socket) => {
+          connectQueue.cancel(deadline);
+          if (settled || this.req.signal.aborted) {
+            socket.terminate();
+            if (!settled) reject(new UpstreamError('unreachable', 'AbortError'));
+            return;
+          }
+          resolve(socket.data);
+        },
+        (error: unknown) => {
+          connectQueue.cancel(deadline);
+          const e = error as { code?: string; name?: string };
+          if (!settled) reject(new UpstreamError('unreachable', e?.code ?? e?.name ?? 'connection failed'));
+        },
+      );
+    });
+  }
+
+  /** Writes the request on `conn`; resolves with the response once its head has arrived. */
+  send(conn: Conn, head: string): Promise<UpstreamResponse> {
+    const req = this.req;
+    if (req.signal.aborted) {
+      conn.socket.terminate();
+      return Promise.reject(new UpstreamError('unreachable', 'AbortError'));
+    }
+    this.conn = conn;
+    conn.exchange = this;
+    this.state = 'head';
+    req.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.headersDeadline = this.headersQueue.add(() => {
+      this.fail(new UpstreamError('timeout', 'headers timeout'));
+      req.abort(new UpstreamError('timeout', 'headers timeout'));
+    });
+    const promise = new Promise<UpstreamResponse>((resolve, reject) => {
+      this.resolveHead = resolve;
+      this.rejectHead = reject;
+    });
+    const body = req.body;
+    const headBytes = Buffer.byteLength(head);
+    if (body !== null && body.length <= ONE_WRITE_MAX_BYTES) {
+      const out = new Uint8Array(headBytes + body.length);
+      ENCODER.encodeInto(head, out);
+      out.set(body, headBytes);
+      this.write(out);
+    } else {
+      this.write(ENCODER.encode(head));
+      if (body !== null && body.length > 0) this.write(body);
+    }
+    return promise;
+  }
+
+  pause(): void {
+    this.conn?.socket.pause();
+  }
+
+  resume(): void {
+    this.conn?.socket.resume();
+  }
+
+  abandon(reason: UpstreamError): void {
+    this.fail(reason);
+  }
+
+  private write(bytes: Uint8Array): void {
+    const socket = (this.conn as Conn).socket;
+    if (this.pendingWrites.length > 0) {
+      this.pendingWrites.push(bytes);
+      return;
+    }
+    const n = socket.write(bytes);
+    if (n < bytes.length) this.pendingWrites.push(n > 0 ? bytes.subarray(n) : bytes);
+  }
+
+  private drain(): void {
+    const socket = (this.conn as Conn).socket;
+    while (this.pendingWrites.length > 0) {
+      const next = this.pendingWrites[0] as Uint8Array;
+      const n = socket.write(next);
+      if (n < next.length) {
+        this.pendingWrites[0] = n > 0 ? next.subarray(n) : next;
+        return;
+      }
+      this.pendingWrites.shift();
+    }
+  }
+
+  private onData(buf: Uint8Array): void {
+    try {
+      if (this.state === 'head') buf = this.readHead(buf);
+      if (this.state === 'body' && buf.length > 0) this.readBody(buf);
+      else if (buf.length > 0) this.fail(new UpstreamError('unreachable', 'bytes after the response'), true);
+    } catch (error) {
+      this.fail(error instanceof MalformedResponse ? new UpstreamError('unreachable', `malformed response: ${error.message}`) : error);
+    }
+  }
+
+  /** Reads head bytes; returns what follows the head (body bytes). */
+  private readHead(chunk: Uint8Array): Uint8Array {
+    let buf = this.headBuf === null ? chunk : concat(this.headBuf, chunk);
+    for (;;) {
+      const end = headEnd(buf, 0);
+      if (end === -1) {
+        if (buf.length > MAX_HEAD_BYTES) throw new MalformedResponse(`response head larger than ${MAX_HEAD_BYTES} bytes`);
+        this.headBuf = buf;
+        return EMPTY;
+      }
+      const head = parseHead(buf.subarray(0, end), this.req.method);
+      buf = buf.subarray(end + 4);
+      // 1xx informational answers (100 Continue, 103 Early Hints) precede the real one.
+      if (head.status >= 100 && head.status < 200 && head.status !== 101) continue;
+      this.headBuf = null;
+      this.startBody(head, buf.length);
+      return buf;
+    }
+  }
+
+  /** `following`: bytes already received after the head. */
+  private startBody(head: ResponseHead, following: number): void {
+    this.head = head;
+    this.state = 'body';
+    this.headersQueue.cancel(this.headersDeadline as Deadline);
+    this.left = head.length;
+    if (head.framing === 'chunked') this.decoder = new ChunkedDecoder();
+    const body = new SocketBody(this, this.bodyQueue);
+    this.body = body;
+    const resolve = this.resolveHead as (res: UpstreamResponse) => void;
+    this.resolveHead = this.rejectHead = null;
+    resolve({ status: head.status, headers: head.headers, body: { read: () => body.read(), cancel: () => body.cancel() }, bytes: () => body.bytes() });
+    if (head.framing === 'none' || (head.framing === 'length' && head.length === 0)) this.finish(following > 0);
+  }
+
+  private readBody(buf: Uint8Array): void {
+    const head = this.head as ResponseHead;
+    if (head.framing === 'length') {
+      const take = Math.min(this.left, buf.length);
+      (this.body as SocketBody).push(take === buf.length ? buf : buf.subarray(0, take));
+      this.left -= take;
+      if (this.left === 0) this.finish(take < buf.length);
+    } else if (head.framing === 'chunked') {
+      const decoder = this.decoder as ChunkedDecoder;
+      const used = decoder.push(buf, this.deliverChunk);
+      if (decoder.done) this.finish(used < buf.length);
+    } else (this.body as SocketBody).push(buf);
+  }
+
+  private readonly deliverChunk = (data: Uint8Array) => (this.body as SocketBody).push(data);
+
+  /** The body ended as framed; `extra`: bytes followed it (the connection is not reused). */
+  private finish(extra: boolean): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.req.signal.removeEventListener('abort', this.onAbort);
+    const conn = this.conn as Conn;
+    const head = this.head as ResponseHead;
+    const body = this.body as SocketBody;
+    if (head.reusable && !extra && !conn.closed && this.pendingWrites.length === 0) {
+      if (body.isPaused) conn.socket.resume();
+      this.release(conn, keepAliveHint(head.headers['keep-alive']));
+    } else {
+      conn.exchange = null;
+      conn.socket.end();
+    }
+    this.conn = null;
+    body.end();
+  }
+
+  /** Ends the exchange with `error` and closes the connection (`quiet`: only the connection, the response already ended). */
+  private fail(error: unknown, quiet = false): void {
+    const conn = this.conn;
+    if (conn !== null) {
+      conn.exchange = null;
+      conn.socket.terminate();
+      this.conn = null;
+    }
+    if (this.state === 'done' || quiet) return;
+    this.state = 'done';
+    this.req.signal.removeEventListener('abort', this.onAbort);
+    if (this.headersDeadline) this.headersQueue.cancel(this.headersDeadline);
+    const reject = this.rejectHead;
+    this.rejectHead = this.resolveHead = null;
+    reject?.(error);
+    this.body?.error(error);
+  }
+
+  private onClose(error: Error | undefined): void {
+    if (this.state === 'body' && (this.head as ResponseHead).framing === 'close' && error === undefined) {
+      this.finish(true);
+      return;
+    }
+    const code = (error as { code?: string } | undefined)?.code;
+    this.fail(new UpstreamError('unreachable', code ?? (this.state === 'head' ? 'ECONNRESET' : 'connection closed before the body ended')));
+  }
+
+  /** The socket handlers of every connection: each event goes to the exchange the connection carries. */
+  static readonly HANDLERS: BunEdge.SocketHandlers<Conn> = {
+    data: (socket, data) => {
+      const exchange = socket.data.exchange;
+      if (exchange !== null) exchange.onData(data);
+      // Bytes on an idle connection: the server broke the protocol; do not reuse it.
+      else socket.terminate();
+    },
+    drain: (socket) => socket.data.exchange?.drain(),
+    close: (socket, error) => {
+      const conn = socket.data;
+      conn.closed = true;
+      conn.onGone?.();
+      conn.exchange?.onClose(error);
+    },
+    error: (socket, error) => {
+      socket.data.exchange?.onClose(error);
+    },
+    handshake: (socket, ok, error) => socket.data.onHandshake?.(ok, error),
+  };
+}
+
+const ENCODER = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** The ms of a `Keep-Alive: timeout=N` header (seconds), or null. */
+function keepAliveHint(value: string | string[] | undefined): number | null {
+  if (value === undefined) return null;
+  const m = /timeout=(\d+)/i.exec(Array.isArray(value) ? value.join(',') : value);
+  return m ? Number(m[1]) * 1000 : null;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

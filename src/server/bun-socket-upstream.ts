@@ -1,0 +1,158 @@
+import { Deadlines } from '../lib/deadlines.js';
+import { UpstreamError, type UpstreamClient, type UpstreamRequest } from '../proxy/types.js';
+import { Exchange, type Conn } from './bun-exchange.js';
+
+const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
+
+/** How long an idle pooled connection is kept when the server gives no `Keep-Alive: timeout` (ms), as the Node edge's undici. */
+const KEEP_ALIVE_MS = 30_000;
+/** Cap on a server's own keep-alive hint, and what is taken off it so the server never closes first (ms). */
+const KEEP_ALIVE_MAX_MS = 600_000;
+const KEEP_ALIVE_MARGIN_MS = 1_000;
+/** Idle connections kept per origin; more are closed when they come back. */
+const MAX_IDLE_PER_ORIGIN = 256;
+/** How often idle connections past their keep-alive are closed (ms). */
+const SWEEP_MS = 5_000;
+
+/** Where a URL's requests go: one pool of connections per origin. */
+interface Origin {
+  hostname: string;
+  port: number;
+  tls: boolean;
+  /** The Host header. */
+  host: string;
+  idle: Conn[];
+}
+
+/**
+ * The Bun upstream client on Bun's own TCP/TLS sockets (`Bun.connect`): HTTP/1.1 with a
+ * keep-alive pool per origin, read on the event loop as bytes arrive (bun-exchange.ts).
+ * Against Bun's `fetch` (the client of bun-upstream.ts), a call is answered without
+ * crossing to fetch's HTTP thread and back, and a relayed body needs no ReadableStream
+ * and its 256 KiB read buffer (bench/README.md, "The upstream client"). TLS verifies the
+ * provider's certificate against Bun's root store and NODE_EXTRA_CA_CERTS, as fetch does.
+ * Requests are never retried: a provider call is not idempotent (a retry can bill twice);
+ * the client's SDK decides.
+ */
+export function createBunSocketUpstream(): UpstreamClient {
+  const origins = new Map<string, Origin>();
+  const queues = new Map<number, Deadlines>();
+  const deadlines = (ms: number): Deadlines => {
+    let q = queues.get(ms);
+    if (!q) queues.set(ms, (q = new Deadlines(ms)));
+    return q;
+  };
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const o of origins.values()) {
+      o.idle = o.idle.filter((c) => {
+        if (c.expiresAt > now) return true;
+        c.socket.end();
+        return false;
+      });
+    }
+  }, SWEEP_MS);
+  (sweep as { unref?: () => void }).unref?.();
+
+  const release = (origin: Origin, conn: Conn, keepAliveHint: number | null) => {
+    if (origin.idle.length >= MAX_IDLE_PER_ORIGIN) return conn.socket.end();
+    conn.expiresAt = performance.now() + (keepAliveHint === null ? KEEP_ALIVE_MS : Math.min(KEEP_ALIVE_MAX_MS, keepAliveHint - KEEP_ALIVE_MARGIN_MS));
+    if (conn.expiresAt <= performance.now()) return conn.socket.end();
+    conn.exchange = null;
+    origin.idle.push(conn);
+  };
+
+  return {
+    async request(req: UpstreamRequest) {
+      const { origin, path } = target(origins, req.url);
+      const exchange = new Exchange(req, deadlines(req.headersTimeoutMs), deadlines(req.bodyTimeoutMs), (conn, hint) => release(origin, conn, hint));
+      let conn = takeIdle(origin);
+      if (!conn) {
+        conn = await exchange.connecting(deadlines(req.connectTimeoutMs), () => open(origin));
+        conn.onGone = () => dropIdle(origin, conn as Conn);
+      }
+      return exchange.send(conn, requestHead(req, origin, path));
+    },
+    close: async () => {
+      clearInterval(sweep);
+      for (const o of origins.values()) for (const c of o.idle.splice(0)) c.socket.end();
+    },
+  };
+}
+
+/** A pooled connection that is still open and within its keep-alive, if any. */
+function takeIdle(origin: Origin): Conn | undefined {
+  const now = performance.now();
+  for (let conn = origin.idle.pop(); conn; conn = origin.idle.pop()) {
+    if (!conn.closed && conn.expiresAt > now) return conn;
+    conn.socket.end();
+  }
+  return undefined;
+}
+
+function dropIdle(origin: Origin, conn: Conn): void {
+  const i = origin.idle.indexOf(conn);
+  if (i !== -1) origin.idle.splice(i, 1);
+}
+
+/** Opens a connection to `origin`; rejects (with the socket error's code) when it cannot, or when TLS fails to verify. */
+async function open(origin: Origin): Promise<BunEdge.Socket<Conn>> {
+  const conn = { exchange: null, closed: false, expiresAt: 0 } as unknown as Conn;
+  let handshake: ((ok: boolean, error: Error | null) => void) | null = null;
+  const verified = origin.tls ? new Promise<void>((resolve, reject) => (handshake = (ok, error) => (ok ? resolve() : reject(error ?? new Error('TLS handshake failed'))))) : null;
+  conn.onHandshake = (ok, error) => handshake?.(ok, error);
+  const socket = await bun.connect<Conn>({
+    hostname: origin.hostname,
+    port: origin.port,
+    ...(origin.tls ? { tls: isIp(origin.hostname) ? true : { serverName: origin.hostname } } : {}),
+    data: conn,
+    socket: Exchange.HANDLERS,
+  });
+  conn.socket = socket;
+  if (verified) {
+    try {
+      await verified;
+    } catch (error) {
+      socket.end();
+      throw error;
+    }
+  }
+  socket.setNoDelay?.(true);
+  return socket;
+}
+
+function isIp(hostname: string): boolean {
+  return /^[\d.]+$/.test(hostname) || hostname.includes(':');
+}
+
+/** The origin of `url` (cached) and its path with query. */
+function target(origins: Map<string, Origin>, url: string): { origin: Origin; path: string } {
+  const schemeEnd = url.indexOf('://');
+  const pathStart = url.indexOf('/', schemeEnd + 3);
+  const key = pathStart === -1 ? url : url.slice(0, pathStart);
+  const path = pathStart === -1 ? '/' : url.slice(pathStart);
+  let origin = origins.get(key);
+  if (!origin) {
+    const u = new URL(key);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UpstreamError('unreachable', `unsupported scheme ${u.protocol}`);
+    const tls = u.protocol === 'https:';
+    const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    origin = { hostname, port: u.port === '' ? (tls ? 443 : 80) : Number(u.port), tls, host: u.host, idle: [] };
+    origins.set(key, origin);
+  }
+  return { origin, path };
+}
+
+/** The request line and headers (with Host and Content-Length); header names and values with CR or LF are refused. */
+function requestHead(req: UpstreamRequest, origin: Origin, path: string): string {
+  let head = `${req.method} ${path} HTTP/1.1\r\nhost: ${origin.host}\r\n`;
+  for (const name in req.headers) {
+    const value = req.headers[name] as string;
+    if (UNSAFE.test(name) || UNSAFE.test(value)) throw new UpstreamError('unreachable', `header '${name.replace(UNSAFE, '')}' has a line break in its name or value`);
+    head += `${name}: ${value}\r\n`;
+  }
+  if (req.body !== null) head += `content-length: ${req.body.length}\r\n`;
+  return `${head}\r\n`;
+}
+
+const UNSAFE = /[\r\n\0]/;

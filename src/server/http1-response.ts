@@ -1,0 +1,147 @@
+import type { HeaderMap } from '../proxy/types.js';
+
+/**
+ * An HTTP/1.1 response read from a connection's bytes, as they arrive: the head (status
+ * and headers), then the body framed by Content-Length, chunked transfer coding, or the
+ * end of the connection (RFC 9112 §6.3). No runtime imports: the Bun socket client
+ * (bun-socket-upstream.ts) feeds it, the tests feed it bytes directly.
+ */
+
+/** What a response's head says about the body that follows. */
+export interface ResponseHead {
+  status: number;
+  /** Lower-case names; a repeated header as an array (set-cookie), as fetch's toJSON gives them. */
+  headers: HeaderMap;
+  /** How the body is framed. `none`: no body (HEAD, 1xx, 204, 304). */
+  framing: 'none' | 'length' | 'chunked' | 'close';
+  /** Body bytes when `framing` is `length`. */
+  length: number;
+  /** False when the server closes the connection after this response (or the body ends with it). */
+  reusable: boolean;
+}
+
+/** The response bytes could not be read as HTTP/1.1. */
+export class MalformedResponse extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedResponse';
+  }
+}
+
+/** Longest head accepted (bytes), as most clients limit it (undici: 16 KiB by default; Bun: 64 KiB). */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/** Index of the `\r\n\r\n` that ends a head in `buf`, searching from `from`; -1 if not there yet. */
+export function headEnd(buf: Uint8Array, from: number): number {
+  for (let i = Math.max(0, from); i + 3 < buf.length; i++) {
+    if (buf[i] === 13 && buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i;
+  }
+  return -1;
+}
+
+const LATIN1 = new TextDecoder('latin1');
+
+/**
+ * Parses a response head (the bytes before `\r\n\r\n`) for a request of `method`.
+ * @throws MalformedResponse when the status line or a header line is not HTTP/1.x.
+ */
+export function parseHead(bytes: Uint8Array, method: string): ResponseHead {
+  const lines = LATIN1.decode(bytes).split('\r\n');
+  const statusLine = lines[0] as string;
+  if (!/^HTTP\/1\.[01] \d{3}(?: |$)/.test(statusLine)) throw new MalformedResponse(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 40))}`);
+  const http10 = statusLine.charCodeAt(7) === 0x30;
+  const status = Number(statusLine.slice(9, 12));
+  const headers: HeaderMap = {};
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new MalformedResponse(`malformed header line ${i}`);
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const had = headers[name];
+    if (had === undefined) headers[name] = value;
+    else if (name === 'set-cookie') headers[name] = Array.isArray(had) ? [...had, value] : [had, value];
+    else headers[name] = `${had as string}, ${value}`;
+  }
+  const connection = lower(headers['connection']);
+  let reusable = http10 ? connection.includes('keep-alive') : !connection.includes('close');
+  const te = lower(headers['transfer-encoding']);
+  let framing: ResponseHead['framing'];
+  let length = 0;
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) framing = 'none';
+  else if (te !== '') {
+    // Chunked must be the last coding; anything else is read to the end of the connection.
+    framing = te.endsWith('chunked') ? 'chunked' : 'close';
+  } else if (headers['content-length'] !== undefined) {
+    const raw = headers['content-length'] as string;
+    // Repeated identical values ("12, 12") are one length; different ones are an error.
+    const values = new Set(raw.split(',').map((v) => v.trim()));
+    const only = values.size === 1 ? [...values][0] : undefined;
+    if (only === undefined || !/^\d+$/.test(only)) throw new MalformedResponse(`invalid Content-Length ${JSON.stringify(raw)}`);
+    framing = 'length';
+    length = Number(only);
+  } else framing = 'close';
+  if (framing === 'close') reusable = false;
+  return { status, headers, framing, length, reusable };
+}
+
+function lower(value: string | string[] | undefined): string {
+  return value === undefined ? '' : (Array.isArray(value) ? value.join(', ') : value).toLowerCase();
+}
+
+/**
+ * Takes a chunked body apart as its bytes arrive: `push` hands each piece of chunk data
+ * to `onData` (views into the pushed buffer, no copy) and returns how many bytes of the
+ * buffer belonged to the body; once the last chunk and its trailers are read, `done` is
+ * true and the rest of the buffer belongs to the next response.
+ */
+export class ChunkedDecoder {
+  /** Data bytes still to come in the current chunk; -1 while reading a size line. */
+  private remaining = -1;
+  /** CR LF bytes still to skip after a chunk's data. */
+  private crlf = 0;
+  /** A size or trailer line split across pushes (at most MAX_LINE bytes). */
+  private line = '';
+  private inTrailers = false;
+  done = false;
+
+  push(buf: Uint8Array, onData: (data: Uint8Array) => void): number {
+    let i = 0;
+    while (i < buf.length && !this.done) {
+      if (this.crlf > 0) {
+        i++;
+        this.crlf--;
+      } else if (this.remaining > 0) {
+        const take = Math.min(this.remaining, buf.length - i);
+        onData(buf.subarray(i, i + take));
+        i += take;
+        this.remaining -= take;
+        if (this.remaining === 0) this.crlf = 2;
+      } else {
+        const nl = buf.indexOf(10, i);
+        const end = nl === -1 ? buf.length : nl;
+        this.line += LATIN1.decode(buf.subarray(i, end));
+        if (this.line.length > MAX_LINE) throw new MalformedResponse('chunk size line too long');
+        i = nl === -1 ? buf.length : nl + 1;
+        if (nl !== -1) this.endLine(this.line.endsWith('\r') ? this.line.slice(0, -1) : this.line);
+      }
+    }
+    return i;
+  }
+
+  private endLine(line: string): void {
+    this.line = '';
+    if (this.inTrailers) {
+      if (line === '') this.done = true;
+      return;
+    }
+    const size = line.split(';', 1)[0]?.trim() ?? '';
+    if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw new MalformedResponse(`invalid chunk size ${JSON.stringify(size.slice(0, 20))}`);
+    const n = parseInt(size, 16);
+    if (n === 0) this.inTrailers = true;
+    else this.remaining = n;
+  }
+}
+
+/** Longest chunk size or trailer line accepted (bytes). */
+const MAX_LINE = 8 * 1024;

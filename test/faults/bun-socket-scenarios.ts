@@ -1,0 +1,172 @@
+/**
+ * Runs the Bun socket client (src/server/bun-socket-upstream.ts) against raw TCP and TLS
+ * servers that answer in the shapes a provider or a load balancer may use, and prints
+ * what it saw as one JSON line. Run by bun-socket-client.test.ts with the `bun` of
+ * node_modules: `bun test/faults/bun-socket-scenarios.ts [TLS_CERT TLS_KEY [tls-only]]`.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { createBunSocketUpstream } from '../../src/server/bun-socket-upstream.js';
+import type { UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
+
+/** Bun's API (this script runs on Bun; the Node build has no Bun types). */
+const bun = (globalThis as unknown as { Bun: { serve(o: object): { port: number; stop(force: boolean): void } } }).Bun;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Answer = (socket: Socket, request: string) => void;
+
+/** A TCP server that answers each request (head and body read whole) with `answer`; counts connections and keeps what it received. */
+async function rawServer(answer: Answer) {
+  const seen = { connections: 0, requests: [] as string[] };
+  const server = createServer((socket) => {
+    seen.connections++;
+    let buf = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const length = Number(/content-length: (\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return;
+        const request = buf.subarray(0, end + 4 + length).toString('latin1');
+        buf = buf.subarray(end + 4 + length);
+        seen.requests.push(request);
+        answer(socket, request);
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => server.close() };
+}
+
+const client = createBunSocketUpstream();
+const request = (url: string, extra: Partial<UpstreamRequest> = {}): Promise<UpstreamResponse> => {
+  const controller = new AbortController();
+  return client.request({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+    body: new TextEncoder().encode('{"model":"m"}'),
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    connectTimeoutMs: 1000,
+    headersTimeoutMs: 1000,
+    bodyTimeoutMs: 1000,
+    ...extra,
+  });
+};
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const failure = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => `${e.name}: ${e.message}`);
+/** Reads a body chunk by chunk, `delayMs` between reads. */
+async function readAll(res: UpstreamResponse, delayMs = 0): Promise<string> {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const next = await res.body.read();
+    if (next.done) break;
+    parts.push(next.value.slice());
+    if (delayMs) await sleep(delayMs);
+  }
+  return text(Buffer.concat(parts));
+}
+const results: Record<string, unknown> = {};
+
+const [cert, key, only] = process.argv.slice(2);
+if (cert && key) {
+  const server = bun.serve({ hostname: '127.0.0.1', port: 0, tls: { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') }, fetch: async (req: Request) => new Response(`tls ${req.method} ${await req.text()}`) });
+  results.tls = await request(`https://127.0.0.1:${server.port}/v1`).then(async (res) => text(await res.bytes()), (e: Error) => `${e.name}: ${e.message}`);
+  server.stop(true);
+}
+if (only !== 'tls-only') {
+{
+  const s = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'));
+  const bodies = [];
+  for (let i = 0; i < 5; i++) bodies.push(text(await (await request(`${s.url}/v1/chat?x=1`)).bytes()));
+  results.keepAlive = { bodies, connections: s.seen.connections, firstRequest: s.seen.requests[0] };
+  s.close();
+}
+{
+  const body = 'data: {"a":1}\n\n'.repeat(40);
+  const wire = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  const s = await rawServer(async (socket) => {
+    for (let i = 0; i < wire.length; i += 7) {
+      socket.write(wire.slice(i, i + 7));
+      await sleep(0);
+    }
+  });
+  const streamed = await readAll(await request(s.url));
+  const whole = text(await (await request(s.url)).bytes());
+  results.chunked = { streamedOk: streamed === body, wholeOk: whole === body, connections: s.seen.connections };
+  s.close();
+}
+{
+  const s = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: one\n\ndata: two\n\n'));
+  const first = await readAll(await request(s.url));
+  const second = await readAll(await request(s.url));
+  results.untilClose = { first, second, connections: s.seen.connections };
+  s.close();
+}
+{
+  const s = await rawServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok'));
+  const res = await request(s.url);
+  results.informational = { status: res.status, body: text(await res.bytes()) };
+  s.close();
+}
+{
+  // A server that closes each connection after its response, as a proxy with a short keep-alive does.
+  const s = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  const bodies = [];
+  for (let i = 0; i < 3; i++) {
+    bodies.push(text(await (await request(s.url)).bytes()));
+    await sleep(20);
+  }
+  results.serverCloses = { bodies, connections: s.seen.connections };
+  s.close();
+}
+{
+  const s = await rawServer((socket, req) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${String(req.length).length}\r\n\r\n${req.length}`));
+  const big = new Uint8Array(5 * 1024 * 1024).fill(0x61);
+  const res = await request(s.url, { body: big });
+  const received = s.seen.requests[0] ?? '';
+  results.largeBody = { status: res.status, bodyBytesReceived: received.length - received.indexOf('\r\n\r\n') - 4 };
+  s.close();
+}
+{
+  const s = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial') && socket.end());
+  const res = await request(s.url);
+  results.cutBody = { status: res.status, bytes: await failure(res.bytes()), read: await failure(readAll(await request(s.url))) };
+  results.headerInjection = await failure(request(s.url, { headers: { 'x-evil': 'a\r\nx-injected: 1' } }));
+  results.refused = await failure(request('http://127.0.0.1:9/'));
+  s.close();
+}
+{
+  const s = await rawServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'));
+  results.malformed = await failure(request(s.url));
+  s.close();
+}
+{
+  const s = await rawServer(() => {});
+  const started = performance.now();
+  results.headersTimeout = { error: await failure(request(s.url, { headersTimeoutMs: 200 })), ms: Math.round(performance.now() - started) };
+  const controller = new AbortController();
+  const pending = failure(request(s.url, { signal: controller.signal }));
+  setTimeout(() => controller.abort(), 50);
+  results.aborted = await pending;
+  s.close();
+}
+{
+  // A 4 MB stream read slowly: the socket pauses while 256 KiB wait unread, and every byte arrives in order.
+  const chunk = 'x'.repeat(64 * 1024);
+  const s = await rawServer((socket) => {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${64 * chunk.length}\r\n\r\n`);
+    for (let i = 0; i < 64; i++) socket.write(chunk);
+  });
+  const body = await readAll(await request(s.url), 2);
+  results.slowReader = { bytes: body.length, allX: /^x*$/.test(body) };
+  s.close();
+}
+}
+await client.close();
+process.stdout.write(`${JSON.stringify(results)}\n`);
+process.exit(0);

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkedDecoder, headEnd, MalformedResponse, parseHead } from '../../src/server/http1-response.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (parts: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(parts));
+const head = (lines: string[], method = 'POST') => parseHead(bytes(lines.join('\r\n')), method);
+
+describe('HTTP/1.1 response heads', () => {
+  it('reads status, lower-case headers and a Content-Length body', () => {
+    const h = head(['HTTP/1.1 200 OK', 'Content-Type: application/json', 'Content-Length: 12', 'X-Request-Id:  req_1 ']);
+    expect(h).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'content-length': '12', 'x-request-id': 'req_1' }, framing: 'length', length: 12, reusable: true });
+  });
+
+  it('keeps repeated set-cookie headers apart and joins other repeats with a comma', () => {
+    const h = head(['HTTP/1.1 200 OK', 'Set-Cookie: a=1', 'set-cookie: b=2', 'Vary: a', 'Vary: b', 'Content-Length: 0']);
+    expect(h.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(h.headers['vary']).toBe('a, b');
+  });
+
+  it('frames the body by chunked coding, by Content-Length, or by the end of the connection', () => {
+    expect(head(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked']).framing).toBe('chunked');
+    expect(head(['HTTP/1.1 200 OK', 'Transfer-Encoding: gzip, chunked', 'Content-Length: 5']).framing).toBe('chunked');
+    const closeDelimited = head(['HTTP/1.1 200 OK', 'Content-Type: text/event-stream']);
+    expect(closeDelimited).toMatchObject({ framing: 'close', reusable: false });
+    expect(head(['HTTP/1.1 200 OK', 'Transfer-Encoding: gzip'])).toMatchObject({ framing: 'close', reusable: false });
+  });
+
+  it('has no body for HEAD, 204 and 304, whatever the headers say', () => {
+    expect(head(['HTTP/1.1 200 OK', 'Content-Length: 10'], 'HEAD').framing).toBe('none');
+    expect(head(['HTTP/1.1 204 No Content', 'Content-Length: 10']).framing).toBe('none');
+    expect(head(['HTTP/1.1 304 Not Modified']).framing).toBe('none');
+  });
+
+  it('is reusable unless the server says close (HTTP/1.1) or does not say keep-alive (HTTP/1.0)', () => {
+    expect(head(['HTTP/1.1 200 OK', 'Connection: close', 'Content-Length: 0']).reusable).toBe(false);
+    expect(head(['HTTP/1.0 200 OK', 'Content-Length: 0']).reusable).toBe(false);
+    expect(head(['HTTP/1.0 200 OK', 'Connection: Keep-Alive', 'Content-Length: 0']).reusable).toBe(true);
+  });
+
+  it('accepts a repeated identical Content-Length and refuses conflicting or invalid ones', () => {
+    expect(head(['HTTP/1.1 200 OK', 'Content-Length: 7, 7']).length).toBe(7);
+    expect(() => head(['HTTP/1.1 200 OK', 'Content-Length: 7, 8'])).toThrow(MalformedResponse);
+    expect(() => head(['HTTP/1.1 200 OK', 'Content-Length: -1'])).toThrow(/invalid Content-Length/);
+  });
+
+  it('refuses what is not an HTTP/1.x head', () => {
+    expect(() => head(['SSH-2.0-OpenSSH_9.2'])).toThrow(/not an HTTP\/1.x status line/);
+    expect(() => head(['HTTP/2 200'])).toThrow(MalformedResponse);
+    expect(() => head(['HTTP/1.1 200 OK', 'no colon here'])).toThrow(/malformed header line 1/);
+  });
+
+  it('finds the end of a head, also when it started in an earlier buffer', () => {
+    const buf = bytes('HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody');
+    expect(headEnd(buf, 0)).toBe(21);
+    expect(headEnd(buf, 19)).toBe(21);
+    expect(headEnd(bytes('HTTP/1.1 200 OK\r\n'), 0)).toBe(-1);
+  });
+});
+
+describe('chunked bodies', () => {
+  const WIRE = '5;ext=1\r\nhello\r\n7\r\n, world\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nTrailer: x\r\n\r\n';
+
+  it('gives the chunk data and stops after the last chunk and its trailers, leaving the next response alone', () => {
+    const d = new ChunkedDecoder();
+    const out: Uint8Array[] = [];
+    const wire = bytes(`${WIRE}HTTP/1.1 200 OK`);
+    const used = d.push(wire, (data) => out.push(data.slice()));
+    expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
+    expect(d.done).toBe(true);
+    expect(used).toBe(WIRE.length);
+  });
+
+  it('gives the same data however the wire is split, down to one byte at a time', () => {
+    const wire = bytes(WIRE);
+    for (const size of [1, 2, 3, 5, 8, 13]) {
+      const d = new ChunkedDecoder();
+      const out: Uint8Array[] = [];
+      let used = 0;
+      for (let i = 0; i < wire.length; i += size) used += d.push(wire.subarray(i, i + size), (data) => out.push(data.slice()));
+      expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
+      expect(d.done).toBe(true);
+      expect(used).toBe(wire.length);
+    }
+  });
+
+  it('refuses a chunk size that is not hexadecimal', () => {
+    expect(() => new ChunkedDecoder().push(bytes('zz\r\nhello\r\n'), () => {})).toThrow(/invalid chunk size "zz"/);
+  });
+});
