@@ -1,3 +1,4 @@
+import { concatBytes } from '../lib/bytes.js';
 import { monotonicMs } from '../lib/clock.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
@@ -195,7 +196,7 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
   };
   const take = (): Uint8Array | null => {
     if (kept.length === 0) return null;
-    const out = kept.length === 1 ? (kept[0] as Uint8Array) : concat(kept);
+    const out = kept.length === 1 ? (kept[0] as Uint8Array) : concatBytes(kept);
     kept = [];
     return out;
   };
@@ -228,7 +229,7 @@ function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       return chunk;
     },
     end() {
-      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concat(copy), seen, ctx.adapter, ctx.info);
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concatBytes(copy), seen, ctx.adapter, ctx.info);
       else seen.bodyParsed = false;
       return null;
     },
@@ -236,18 +237,6 @@ function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
     midFrame: false,
     sawEndMarker: false,
   };
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** Reads usage from a complete JSON response body; never throws. */

@@ -1,3 +1,4 @@
+import { concatBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 import { ChunkedDecoder, headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
@@ -154,7 +155,7 @@ export class Exchange implements BodyConnection {
 
   /** Reads head bytes; returns what follows the head (body bytes). */
   private readHead(chunk: Uint8Array): Uint8Array {
-    let buf = this.headBuf === null ? chunk : concat(this.headBuf, chunk);
+    let buf = this.headBuf === null ? chunk : concatBytes([this.headBuf, chunk]);
     for (;;) {
       const end = headEnd(buf, 0);
       if (end === -1) {
@@ -279,11 +280,4 @@ function keepAliveHint(value: string | string[] | undefined): number | null {
   if (value === undefined) return null;
   const m = /timeout=(\d+)/i.exec(Array.isArray(value) ? value.join(',') : value);
   return m ? Number(m[1]) * 1000 : null;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

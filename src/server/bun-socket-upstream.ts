@@ -54,8 +54,10 @@ export function createBunSocketUpstream(): UpstreamClient {
   }, SWEEP_MS);
   (sweep as { unref?: () => void }).unref?.();
 
+  /** Set by close(): connections that come back afterwards are closed, not pooled (an open socket keeps the process alive). */
+  let closing = false;
   const release = (origin: Origin, conn: Conn, keepAliveHint: number | null) => {
-    if (origin.idle.length >= MAX_IDLE_PER_ORIGIN) return conn.socket.end();
+    if (closing || origin.idle.length >= MAX_IDLE_PER_ORIGIN) return conn.socket.end();
     conn.expiresAt = performance.now() + (keepAliveHint === null ? KEEP_ALIVE_MS : Math.min(KEEP_ALIVE_MAX_MS, keepAliveHint - KEEP_ALIVE_MARGIN_MS));
     if (conn.expiresAt <= performance.now()) return conn.socket.end();
     conn.exchange = null;
@@ -74,6 +76,7 @@ export function createBunSocketUpstream(): UpstreamClient {
       return exchange.send(conn, requestHead(req, origin, path));
     },
     close: async () => {
+      closing = true;
       clearInterval(sweep);
       for (const o of origins.values()) for (const c of o.idle.splice(0)) c.socket.end();
     },

@@ -1,3 +1,4 @@
+import { concatBytes } from '../lib/bytes.js';
 import type { Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type ChunkRead } from '../proxy/types.js';
 
@@ -123,16 +124,8 @@ export class SocketBody {
 
   private takeAll(): Uint8Array {
     const parts = this.queue;
-    const total = this.queued;
     this.queue = [];
     this.queued = 0;
-    if (parts.length === 1) return parts[0] as Uint8Array;
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
   }
 }
