@@ -4,15 +4,18 @@ import { Exchange, type Conn } from './bun-exchange.js';
 
 const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
 
-/** How long an idle pooled connection is kept when the server gives no `Keep-Alive: timeout` (ms), as the Node edge's undici. */
-const KEEP_ALIVE_MS = 30_000;
-/** Cap on a server's own keep-alive hint, and what is taken off it so the server never closes first (ms). */
-const KEEP_ALIVE_MAX_MS = 600_000;
-const KEEP_ALIVE_MARGIN_MS = 1_000;
-/** Idle connections kept per origin; more are closed when they come back. */
-const MAX_IDLE_PER_ORIGIN = 256;
-/** How often idle connections past their keep-alive are closed (ms). */
-const SWEEP_MS = 5_000;
+/** How the pool keeps idle connections (ms, except `maxIdlePerOrigin`). */
+const POOL = {
+  /** Kept this long when the server gives no `Keep-Alive: timeout`, as the Node edge's undici. */
+  keepAliveMs: 30_000,
+  /** A server's own hint is capped at this, less a margin so the server never closes first. */
+  keepAliveMaxMs: 600_000,
+  keepAliveMarginMs: 1_000,
+  /** Idle connections kept per origin; more are closed when they come back. */
+  maxIdlePerOrigin: 256,
+  /** How often idle connections past their keep-alive are closed. */
+  sweepMs: 5_000,
+} as const;
 
 /** Where a URL's requests go: one pool of connections per origin. */
 interface Origin {
@@ -51,14 +54,14 @@ export function createBunSocketUpstream(): UpstreamClient {
         return false;
       });
     }
-  }, SWEEP_MS);
+  }, POOL.sweepMs);
   (sweep as { unref?: () => void }).unref?.();
 
   /** Set by close(): connections that come back afterwards are closed, not pooled (an open socket keeps the process alive). */
   let closing = false;
   const release = (origin: Origin, conn: Conn, keepAliveHint: number | null) => {
-    if (closing || origin.idle.length >= MAX_IDLE_PER_ORIGIN) return conn.socket.end();
-    conn.expiresAt = performance.now() + (keepAliveHint === null ? KEEP_ALIVE_MS : Math.min(KEEP_ALIVE_MAX_MS, keepAliveHint - KEEP_ALIVE_MARGIN_MS));
+    if (closing || origin.idle.length >= POOL.maxIdlePerOrigin) return conn.socket.end();
+    conn.expiresAt = performance.now() + (keepAliveHint === null ? POOL.keepAliveMs : Math.min(POOL.keepAliveMaxMs, keepAliveHint - POOL.keepAliveMarginMs));
     if (conn.expiresAt <= performance.now()) return conn.socket.end();
     conn.exchange = null;
     origin.idle.push(conn);
