@@ -49,6 +49,25 @@ describe('HTTP/1.1 response heads', () => {
     expect(() => head(['HTTP/1.1 200 OK', 'no colon here'])).toThrow(/malformed header line 1/);
   });
 
+  it('lower-cases every spelling of a name, across heads and past the name table\'s size', () => {
+    // The names are cached by length and three characters (HeaderNames); each spelling must still map to its own lower case.
+    for (const spelling of ['Content-Type', 'content-type', 'CONTENT-TYPE', 'Content-TypE', 'Xontent-Type']) {
+      expect(Object.keys(head(['HTTP/1.1 200 OK', `${spelling}: a`, 'Content-Length: 0']).headers)).toEqual([spelling.toLowerCase(), 'content-length']);
+    }
+    const names = Array.from({ length: 3000 }, (_, i) => `X-Header-${i.toString(36)}${i % 2 ? 'A' : 'b'}`);
+    for (let i = 0; i < names.length; i += 30) {
+      const lines = names.slice(i, i + 30).map((n, j) => `${n}: v${i + j}`);
+      const parsed = head(['HTTP/1.1 200 OK', ...lines, 'Content-Length: 0']).headers;
+      expect(parsed).toEqual({ ...Object.fromEntries(names.slice(i, i + 30).map((n, j) => [n.toLowerCase(), `v${i + j}`])), 'content-length': '0' });
+    }
+  });
+
+  it('trims spaces and tabs around values and keeps empty values', () => {
+    const h = head(['HTTP/1.1 200 OK', 'A:\t x y \t', 'B:', 'C:   ', 'Content-Length:\t3\t']);
+    expect(h.headers).toEqual({ a: 'x y', b: '', c: '', 'content-length': '3' });
+    expect(h.length).toBe(3);
+  });
+
   it('finds the end of a head, also when it started in an earlier buffer', () => {
     const buf = bytes('HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody');
     expect(headEnd(buf, 0)).toBe(21);
