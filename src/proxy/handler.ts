@@ -1,3 +1,4 @@
+import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
 import type { ProviderRuntime } from '../providers/registry.js';
@@ -117,15 +118,15 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   adapter.applyUpstreamAuth(headers, query, apiKey);
   const url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
 
-  const controller = new AbortController();
+  const cancel = new CallCancel();
   // Set once a streamed body is handed to the edge: if the client leaves before the edge
   // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
   let abandonRelay: (() => void) | null = null;
   const onClientAbort = () => {
-    controller.abort();
+    cancel.abort();
     abandonRelay?.();
   };
-  if (call.signal.aborted) controller.abort();
+  if (call.signal.aborted) cancel.abort();
   else call.signal.addEventListener('abort', onClientAbort, { once: true });
 
   let upstream;
@@ -135,8 +136,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
       method: call.method,
       headers,
       body: call.method === 'GET' || call.method === 'HEAD' ? null : (prepared.body ?? body),
-      signal: controller.signal,
-      abort: (reason) => controller.abort(reason),
+      cancel,
       connectTimeoutMs: provider.connectTimeoutMs,
       headersTimeoutMs: provider.headersTimeoutMs,
       bodyTimeoutMs: provider.idleTimeoutMs,
@@ -145,7 +145,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     call.signal.removeEventListener('abort', onClientAbort);
     return upstreamFailed(error, call, provider, recorder, deps);
   }
-  const answer = respond(upstream, { call, provider, info, prepared, recorder, controller, onClientAbort });
+  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, onClientAbort });
   abandonRelay = answer.abandon;
   return answer.response;
 }
@@ -221,7 +221,7 @@ interface Answering<R> {
   info: RequestInfo;
   prepared: PreparedRequest;
   recorder: CallRecorder<R>;
-  controller: AbortController;
+  cancel: CallCancel;
   onClientAbort: () => void;
 }
 
@@ -230,7 +230,7 @@ interface Answering<R> {
  * relayed as it arrives. `abandon` cancels a relayed body the edge never started reading.
  */
 function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: OutgoingResponse | Promise<OutgoingResponse>; abandon: (() => void) | null } {
-  const { call, provider, info, recorder, controller } = a;
+  const { call, provider, info, recorder, cancel } = a;
   const adapter = provider.adapter;
   const ok = upstream.status >= 200 && upstream.status < 300;
   const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
@@ -238,7 +238,7 @@ function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: Ou
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
     call.signal.removeEventListener('abort', a.onClientAbort);
     if (completed) return recorder.complete(status, seen, at);
-    controller.abort();
+    cancel.abort();
     if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
     else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);
   };

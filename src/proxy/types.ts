@@ -1,3 +1,5 @@
+import type { CallCancel } from '../lib/cancel.js';
+
 /**
  * The runtime-neutral shapes the proxy handler works on. The server edges
  * (server/node.ts, server/bun.ts) translate their runtime's request and response
@@ -65,9 +67,8 @@ export interface UpstreamRequest {
   method: string;
   headers: Record<string, string>;
   body: Uint8Array | null;
-  signal: AbortSignal;
-  /** Aborts `signal` (the handler's controller): lets a client time out without AbortSignal.any/timeout per call. */
-  abort: (reason?: unknown) => void;
+  /** The call's cancellation: the handler aborts it when the client leaves, a client's timeout aborts it too. */
+  cancel: CallCancel;
   /** ms allowed to open the connection (where the runtime's client can tell it apart). */
   connectTimeoutMs: number;
   /** ms allowed for connecting and receiving response headers. */

@@ -49,7 +49,7 @@ export class Exchange implements BodyConnection {
 
   /** Opens a connection with `open`, within `connectQueue`'s timeout and until the call is aborted. */
   async connecting(connectQueue: Deadlines, open: () => Promise<BunEdge.Socket<Conn>>): Promise<Conn> {
-    if (this.req.signal.aborted) throw new UpstreamError('unreachable', 'AbortError');
+    if (this.req.cancel.aborted) throw new UpstreamError('unreachable', 'AbortError');
     let settled = false;
     return new Promise<Conn>((resolve, reject) => {
       const deadline = connectQueue.add(() => {
@@ -59,7 +59,7 @@ export class Exchange implements BodyConnection {
       open().then(
         (socket) => {
           connectQueue.cancel(deadline);
-          if (settled || this.req.signal.aborted) {
+          if (settled || this.req.cancel.aborted) {
             socket.terminate();
             if (!settled) reject(new UpstreamError('unreachable', 'AbortError'));
             return;
@@ -78,17 +78,17 @@ export class Exchange implements BodyConnection {
   /** Writes the request on `conn`; resolves with the response once its head has arrived. */
   send(conn: Conn, head: string): Promise<UpstreamResponse> {
     const req = this.req;
-    if (req.signal.aborted) {
+    if (req.cancel.aborted) {
       conn.socket.terminate();
       return Promise.reject(new UpstreamError('unreachable', 'AbortError'));
     }
     this.conn = conn;
     conn.exchange = this;
     this.state = 'head';
-    req.signal.addEventListener('abort', this.onAbort, { once: true });
+    req.cancel.onAbort(this.onAbort);
     this.headersDeadline = this.headersQueue.add(() => {
       this.fail(new UpstreamError('timeout', 'headers timeout'));
-      req.abort(new UpstreamError('timeout', 'headers timeout'));
+      req.cancel.abort(new UpstreamError('timeout', 'headers timeout'));
     });
     const promise = new Promise<UpstreamResponse>((resolve, reject) => {
       this.resolveHead = resolve;
@@ -208,7 +208,7 @@ export class Exchange implements BodyConnection {
   private finish(extra: boolean): void {
     if (this.state === 'done') return;
     this.state = 'done';
-    this.req.signal.removeEventListener('abort', this.onAbort);
+    this.req.cancel.onAbort(null);
     const conn = this.conn as Conn;
     const head = this.head as ResponseHead;
     const body = this.body as SocketBody;
@@ -233,7 +233,7 @@ export class Exchange implements BodyConnection {
     }
     if (this.state === 'done' || quiet) return;
     this.state = 'done';
-    this.req.signal.removeEventListener('abort', this.onAbort);
+    this.req.cancel.onAbort(null);
     if (this.headersDeadline) this.headersQueue.cancel(this.headersDeadline);
     const reject = this.rejectHead;
     this.rejectHead = this.resolveHead = null;

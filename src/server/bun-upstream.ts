@@ -20,7 +20,7 @@ export function createBunUpstream(): UpstreamClient {
       const headersQueue = deadlines(req.headersTimeoutMs);
       const timer = headersQueue.add(() => {
         timedOut = true;
-        req.abort(new UpstreamError('timeout', 'headers timeout'));
+        req.cancel.abort(new UpstreamError('timeout', 'headers timeout'));
       });
       let res: Response;
       try {
@@ -28,7 +28,7 @@ export function createBunUpstream(): UpstreamClient {
           method: req.method,
           headers: req.headers,
           body: req.body as BodyInit | null,
-          signal: req.signal,
+          signal: req.cancel.signal(),
           // Bun-specific fetch options: keep the connection pooled, never decompress for us.
           ...({ keepalive: true, decompress: false } as object),
         } as RequestInit);

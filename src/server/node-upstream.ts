@@ -31,7 +31,7 @@ export function createNodeUpstream(): UpstreamClient {
           method: req.method as 'POST',
           headers: req.headers,
           body: req.body ?? undefined,
-          signal: req.signal,
+          signal: req.cancel.signal(),
           headersTimeout: req.headersTimeoutMs,
           bodyTimeout: req.bodyTimeoutMs,
         });

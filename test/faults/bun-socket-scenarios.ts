@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { createBunSocketUpstream } from '../../src/server/bun-socket-upstream.js';
+import { CallCancel } from '../../src/lib/cancel.js';
 import type { UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
 
 /** Bun's API (this script runs on Bun; the Node build has no Bun types). */
@@ -43,14 +44,12 @@ async function rawServer(answer: Answer) {
 
 const client = createBunSocketUpstream();
 const request = (url: string, extra: Partial<UpstreamRequest> = {}): Promise<UpstreamResponse> => {
-  const controller = new AbortController();
   return client.request({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
     body: new TextEncoder().encode('{"model":"m"}'),
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
+    cancel: new CallCancel(),
     connectTimeoutMs: 1000,
     headersTimeoutMs: 1000,
     bodyTimeoutMs: 1000,
@@ -149,9 +148,9 @@ if (only !== 'tls-only') {
   const s = await rawServer(() => {});
   const started = performance.now();
   results.headersTimeout = { error: await failure(request(s.url, { headersTimeoutMs: 200 })), ms: Math.round(performance.now() - started) };
-  const controller = new AbortController();
-  const pending = failure(request(s.url, { signal: controller.signal }));
-  setTimeout(() => controller.abort(), 50);
+  const cancel = new CallCancel();
+  const pending = failure(request(s.url, { cancel }));
+  setTimeout(() => cancel.abort(), 50);
   results.aborted = await pending;
   s.close();
 }

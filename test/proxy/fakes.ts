@@ -59,7 +59,7 @@ export function jsonAnswer(body: string, status = 200, fail?: Error): UpstreamRe
 /**
  * An event stream, one chunk per frame, each released when `step()` resolves (default: at
  * once). With `failAfter`, the stream breaks with `error` after that many frames. Ends
- * with an abort error once the request's signal aborts, like a real client.
+ * with an abort error once the request is cancelled, like a real client.
  */
 export function sseAnswer(req: UpstreamRequest, frames: readonly string[], o: { failAfter?: number; error?: Error; step?: () => Promise<void> } = {}): UpstreamResponse {
   return {
@@ -70,7 +70,7 @@ export function sseAnswer(req: UpstreamRequest, frames: readonly string[], o: { 
         for (let i = 0; i < frames.length; i++) {
           if (o.failAfter === i) throw o.error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
           await o.step?.();
-          if (req.signal.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+          if (req.cancel.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
           yield encoder.encode(frames[i] as string);
         }
       })(),

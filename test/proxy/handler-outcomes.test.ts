@@ -174,7 +174,7 @@ describe('the proxy handler on fake dependencies: failed calls', () => {
     const f = fixture(
       (req) =>
         new Promise((_resolve, reject) => {
-          req.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          req.cancel.onAbort(() => reject(new Error('aborted')));
           call.leave();
         }),
     );

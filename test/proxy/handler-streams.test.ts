@@ -65,7 +65,7 @@ describe('the proxy handler on fake dependencies: streams', () => {
     for (let i = 0; i < 3; i++) expect((await it.next()).done).toBe(false);
     const fourth = it.next();
     call.leave();
-    expect(f.upstream.requests[0]?.signal.aborted).toBe(true);
+    expect(f.upstream.requests[0]?.cancel.aborted).toBe(true);
     step.open();
     await fourth.then(
       () => {},
@@ -96,7 +96,7 @@ describe('the proxy handler on fake dependencies: streams', () => {
     await it.return?.();
     expect(f.records).toHaveLength(1);
     expect(f.records[0]).toMatchObject({ outcome: 'ok', status: 200, error: null, usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
-    expect(f.upstream.requests[0]?.signal.aborted, 'the upstream request is still released').toBe(true);
+    expect(f.upstream.requests[0]?.cancel.aborted, 'the upstream request is still released').toBe(true);
     expect(f.gate.settled).toHaveLength(1);
   });
 
