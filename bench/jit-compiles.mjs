@@ -10,6 +10,10 @@
  * `--source` runs src/main.ts on Bun to see the real ones.
  *
  *   node bench/jit-compiles.mjs [--binary dist/tokometer | --source] [--rounds 6]
+ *   node bench/jit-compiles.mjs --steady 40 [--source]   # 40 s of calls only, no streams
+ *
+ * With `--steady`, compare two durations (say 8 and 40 s): what is compiled again at the
+ * same tier in the longer run only is recompiled under a load that does not change.
  *
  * Same CPU layout as the bench (load generator and upstream on CPU 0, the system under
  * test on CPU 1). Loopback only; bounded in time.
@@ -26,6 +30,7 @@ const { opt } = cliOptions(argv);
 const source = argv.includes('--source');
 const binary = resolve(opt('binary', join(root, 'dist/tokometer')));
 const rounds = Number(opt('rounds', 6));
+const steadyS = opt('steady', null) === null ? null : Number(opt('steady'));
 const COMPILED = /Optimized ([^:\s]*):\[[^\]]*\] using (\w+)[^\n]*? in ([0-9.]+) ms/g;
 
 runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], tmpPrefix: 'tokometer-jit-', pinLoadgen: true }, async ({ bun, plan, tmp, upstream, running }) => {
@@ -49,7 +54,8 @@ runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], t
     await closedLoop(s.port, requestFor(sys, '1k'), { conns: 64, durationMs: 3000 });
     await streams(s.port, requestFor(sys, 'sse0'), { concurrency: 64, total: 256, expected, contentFrames: STREAM_CHUNKS });
   };
-  for (let i = 0; i < rounds; i++) await alternate();
+  if (steadyS !== null) await closedLoop(s.port, requestFor(sys, '1k'), { conns: 64, durationMs: steadyS * 1000 });
+  else for (let i = 0; i < rounds; i++) await alternate();
   await s.stop();
   // The last buffered lines arrive with the exit.
   await new Promise((r) => setTimeout(r, 300));
@@ -65,7 +71,7 @@ runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], t
   }
   const line = ([k, v]) => `  ${v.ms.toFixed(1).padStart(7)} ms ×${v.n} ${k}`;
   const ranked = [...by].sort((a, b) => b[1].ms - a[1].ms);
-  console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${rounds} alternations of calls and streams)`);
+  console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${steadyS !== null ? `${steadyS} s of calls` : `${rounds} alternations of calls and streams`})`);
   console.log(ranked.slice(0, 10).map(line).join('\n'));
   const again = ranked.filter(([k, v]) => v.n > 1 && !k.endsWith(' Baseline'));
   console.log(`compiled again at the same optimising tier: ${again.length === 0 ? 'none' : ''}`);
