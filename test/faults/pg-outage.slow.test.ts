@@ -75,7 +75,9 @@ describe('PostgreSQL unreachable under load (compiled binary)', () => {
       if (JSON.parse(last).status === 'ok') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(JSON.parse(last).status, last).toBe('ok');
+    // On failure, the serve's own log says why the writer stayed failing.
+    const log = serve.output();
+    expect(JSON.parse(last).status, `${last}\nserve's log (last lines):\n${log.stdout.slice(-4000)}\n${log.stderr.slice(-2000)}`).toBe('ok');
     expect(await stopProcess(serve.child)).toBe(0);
 
     expect(failures).toEqual([]);
