@@ -43,6 +43,6 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 export function bunUpstreamClient(env: Record<string, string | undefined>): 'socket' | 'fetch' {
   const asked = env.TOKOMETER_UPSTREAM_CLIENT;
   if (asked === 'fetch' || asked === 'socket') return asked;
-  if (asked !== undefined && asked !== '' && asked !== 'socket') throw new Error(`TOKOMETER_UPSTREAM_CLIENT must be 'socket' or 'fetch', not '${asked}'`);
+  if (asked !== undefined && asked !== '') throw new Error(`TOKOMETER_UPSTREAM_CLIENT must be 'socket' or 'fetch', not '${asked}'`);
   return PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '') ? 'fetch' : 'socket';
 }

@@ -97,3 +97,16 @@ export class Deadlines {
     }
   };
 }
+
+/**
+ * A Deadlines queue per timeout length, made on first use: the upstream clients time
+ * each call by its provider's timeouts, which take a few distinct lengths.
+ */
+export function deadlinesByLength(): (ms: number) => Deadlines {
+  const queues = new Map<number, Deadlines>();
+  return (ms) => {
+    let queue = queues.get(ms);
+    if (!queue) queues.set(ms, (queue = new Deadlines(ms)));
+    return queue;
+  };
+}

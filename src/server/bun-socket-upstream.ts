@@ -1,4 +1,4 @@
-import { Deadlines } from '../lib/deadlines.js';
+import { deadlinesByLength } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamClient, type UpstreamRequest } from '../proxy/types.js';
 import { Exchange, type Conn } from './bun-exchange.js';
 
@@ -39,12 +39,7 @@ interface Origin {
  */
 export function createBunSocketUpstream(): UpstreamClient {
   const origins = new Map<string, Origin>();
-  const queues = new Map<number, Deadlines>();
-  const deadlines = (ms: number): Deadlines => {
-    let q = queues.get(ms);
-    if (!q) queues.set(ms, (q = new Deadlines(ms)));
-    return q;
-  };
+  const deadlines = deadlinesByLength();
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const o of origins.values()) {
@@ -61,8 +56,9 @@ export function createBunSocketUpstream(): UpstreamClient {
   let closing = false;
   const release = (origin: Origin, conn: Conn, keepAliveHint: number | null) => {
     if (closing || origin.idle.length >= POOL.maxIdlePerOrigin) return conn.socket.end();
-    conn.expiresAt = performance.now() + (keepAliveHint === null ? POOL.keepAliveMs : Math.min(POOL.keepAliveMaxMs, keepAliveHint - POOL.keepAliveMarginMs));
-    if (conn.expiresAt <= performance.now()) return conn.socket.end();
+    const keepMs = keepAliveHint === null ? POOL.keepAliveMs : Math.min(POOL.keepAliveMaxMs, keepAliveHint - POOL.keepAliveMarginMs);
+    if (keepMs <= 0) return conn.socket.end();
+    conn.expiresAt = performance.now() + keepMs;
     conn.exchange = null;
     origin.idle.push(conn);
   };
