@@ -105,6 +105,16 @@ function child(map: Nest, key: unknown): Nest {
   return c;
 }
 
+/** `test`, asked once per key: within one batch a key's answer does not change. */
+function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (answer === undefined) answers.set(key, (answer = test(key)));
+    return answer;
+  };
+}
+
 /** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
 function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
   for (const [k, v] of tags) if (k === key) return v;
@@ -124,7 +134,7 @@ export function aggregateRollups<C extends RolledCall>(
   rolledUp: (key: string) => boolean,
   measure: (call: C) => Measures = callMeasures,
 ): AggregatedBatch {
-  const batch = new BatchSums(rolledUp);
+  const batch = new BatchSums(askedOnce(rolledUp));
   for (const c of calls) batch.add(c, measure(c));
   return batch.result();
 }
@@ -142,11 +152,11 @@ class BatchSums {
   /** Entity rows by key, segment, month, segment value, then entity value. */
   private readonly entityGroups: Nest = new Map();
   private readonly entityList: EntityCell[] = [];
-  private readonly rolled = new Map<string, boolean>();
   private readonly monthOf = utcMonthCursor();
   private minHour = Infinity;
   private maxHour = -Infinity;
 
+  /** `rolledUp`: asked once per key (askedOnce). */
   constructor(private readonly rolledUp: (key: string) => boolean) {}
 
   add(c: RolledCall, sums: Measures): void {
@@ -158,7 +168,7 @@ class BatchSums {
     const group = this.groupOf(c, hour, mask);
     const bucket = latencyBucket(c.latencyMs);
     addToCell(group, c, '', '', sums, bucket);
-    for (const [k, v] of c.tags) if (this.isRolledUp(k)) addToCell(group, c, k, v, sums, bucket);
+    for (const [k, v] of c.tags) if (this.rolledUp(k)) addToCell(group, c, k, v, sums, bucket);
     // Entity rows count the calls the provider served (active users are users it served).
     if (c.reached) this.addEntities(c, sums);
   }
@@ -171,12 +181,6 @@ class BatchSums {
     // Any fixed order will do for locking; the map keys give one cheaply.
     const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
     return { cells: sorted(cells), entities: sorted(entities), minHour: this.minHour, maxHour: this.maxHour };
-  }
-
-  private isRolledUp(key: string): boolean {
-    let up = this.rolled.get(key);
-    if (up === undefined) this.rolled.set(key, (up = this.rolledUp(key)));
-    return up;
   }
 
   /** The cells of `c`'s hour and dims row. */
@@ -240,14 +244,12 @@ function addToCell(group: Group, c: RolledCall, tagKey: string, tagValue: string
  */
 export function tagDayValues(calls: readonly RolledCall[], rolledUp: (key: string) => boolean): Array<[key: string, day: number, value: string]> {
   const values = new Map<string, Map<number, Set<string>>>();
-  const rolled = new Map<string, boolean>();
+  const isRolledUp = askedOnce(rolledUp);
   let day = NaN;
   for (const c of calls) {
     if (!(c.ts >= day && c.ts < day + DAY_MS)) day = utcDayOf(c.ts);
     for (const [k, v] of c.tags) {
-      let up = rolled.get(k);
-      if (up === undefined) rolled.set(k, (up = rolledUp(k)));
-      if (!up) continue;
+      if (!isRolledUp(k)) continue;
       let days = values.get(k);
       if (!days) values.set(k, (days = new Map()));
       let seen = days.get(day);
