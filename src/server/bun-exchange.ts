@@ -155,9 +155,14 @@ export class Exchange implements BodyConnection {
 
   /** Reads head bytes; returns what follows the head (body bytes). */
   private readHead(chunk: Uint8Array): Uint8Array {
+    // Bytes already scanned without finding the blank line are not scanned again (but for
+    // the last 3, which may start it), so a head that arrives a few bytes at a time costs
+    // one pass, not one per piece.
+    let from = this.headBuf === null ? 0 : this.headBuf.length - 3;
     let buf = this.headBuf === null ? chunk : concatBytes([this.headBuf, chunk]);
     for (;;) {
-      const end = headEnd(buf, 0);
+      const end = headEnd(buf, from);
+      from = 0;
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) throw new MalformedResponse(`response head larger than ${MAX_HEAD_BYTES} bytes`);
         this.headBuf = buf;

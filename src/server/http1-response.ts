@@ -153,7 +153,7 @@ function lower(value: string | string[] | undefined): string {
 export class ChunkedDecoder {
   /** Data bytes still to come in the current chunk; -1 while reading a size line. */
   private remaining = -1;
-  /** CR LF bytes still to skip after a chunk's data. */
+  /** Line-end bytes still expected after a chunk's data: 2 before its CR (or a bare LF), 1 before its LF. */
   private crlf = 0;
   /** A size or trailer line split across pushes (at most MAX_LINE bytes). */
   private line = '';
@@ -164,8 +164,8 @@ export class ChunkedDecoder {
     let i = 0;
     while (i < buf.length && !this.done) {
       if (this.crlf > 0) {
+        this.endData(buf[i] as number);
         i++;
-        this.crlf--;
       } else if (this.remaining > 0) {
         const take = Math.min(this.remaining, buf.length - i);
         onData(buf.subarray(i, i + take));
@@ -182,6 +182,16 @@ export class ChunkedDecoder {
       }
     }
     return i;
+  }
+
+  /**
+   * One byte of the line end that must follow a chunk's data: CR LF, or a bare LF as size
+   * lines also allow. Anything else means the size was wrong, so the data cannot be trusted.
+   */
+  private endData(byte: number): void {
+    if (byte === 10) this.crlf = 0;
+    else if (byte === 13 && this.crlf === 2) this.crlf = 1;
+    else throw new MalformedResponse('chunk data not followed by CRLF (the chunk size does not match its data)');
   }
 
   private endLine(line: string): void {

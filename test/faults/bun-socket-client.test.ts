@@ -40,8 +40,8 @@ describe('the Bun socket upstream client', () => {
     expect(r.untilClose).toEqual({ first: 'data: one\n\ndata: two\n\n', second: 'data: one\n\ndata: two\n\n', connections: 2 });
   });
 
-  it('skips 100 Continue and 103 Early Hints before the real response', () => {
-    expect(r.informational).toEqual({ status: 201, body: 'ok' });
+  it('skips 100 Continue and 103 Early Hints before the real response, also when the heads arrive one byte at a time', () => {
+    expect(r.informational).toEqual({ status: 201, body: 'ok', byteByByte: '201 ok' });
   });
 
   it('opens a new connection when the server closed the last one', () => {

@@ -107,10 +107,20 @@ if (only !== 'tls-only') {
   s.close();
 }
 {
-  const s = await rawServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok'));
+  const heads = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok';
+  const s = await rawServer((socket) => socket.write(heads));
   const res = await request(s.url);
-  results.informational = { status: res.status, body: text(await res.bytes()) };
+  // The same bytes one at a time: each blank line is found wherever the pieces split it.
+  const slow = await rawServer(async (socket) => {
+    for (const byte of heads) {
+      socket.write(byte);
+      await sleep(0);
+    }
+  });
+  const slowRes = await request(slow.url);
+  results.informational = { status: res.status, body: text(await res.bytes()), byteByByte: `${slowRes.status} ${text(await slowRes.bytes())}` };
   s.close();
+  slow.close();
 }
 {
   // A server that closes each connection after its response, as a proxy with a short keep-alive does.

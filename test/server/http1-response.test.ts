@@ -102,6 +102,26 @@ describe('chunked bodies', () => {
     }
   });
 
+  it('refuses chunk data that runs past its size, however the wire is split', () => {
+    for (const wire of ['5\r\nhello!\r\n0\r\n\r\n', '5\r\nhello\r!0\r\n\r\n', '5\r\nhel\r\n0\r\n\r\n']) {
+      for (const size of [1, 3, wire.length]) {
+        const d = new ChunkedDecoder();
+        const push = () => {
+          for (let i = 0; i < wire.length; i += size) d.push(bytes(wire).subarray(i, i + size), () => {});
+        };
+        expect(push, `${JSON.stringify(wire)} in pieces of ${size}`).toThrow(/chunk data not followed by CRLF/);
+      }
+    }
+  });
+
+  it('takes a bare LF after chunk data, as it does after a size line', () => {
+    const d = new ChunkedDecoder();
+    const out: Uint8Array[] = [];
+    d.push(bytes('5\nhello\n0\n\n'), (data) => out.push(data.slice()));
+    expect(text(out)).toBe('hello');
+    expect(d.done).toBe(true);
+  });
+
   it('refuses a chunk size that is not hexadecimal', () => {
     expect(() => new ChunkedDecoder().push(bytes('zz\r\nhello\r\n'), () => {})).toThrow(/invalid chunk size "zz"/);
   });
