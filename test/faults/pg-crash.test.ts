@@ -55,7 +55,10 @@ describe('kill -9 of a replica on PostgreSQL (compiled binary)', () => {
     };
     const workersA = Array.from({ length: 8 }, worker(a.url, 'a'));
     const workersB = Array.from({ length: 4 }, worker(b.url, 'b'));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Load until A has answered enough calls to lose some, however slow the machine is
+    // (a fixed 1.5 s once gave exactly 100 on a machine running at half speed).
+    const answeredByA = () => [...finishedAt.keys()].filter((id) => id.startsWith('a')).length;
+    for (const start = performance.now(); answeredByA() < 300 && performance.now() - start < 30_000; ) await new Promise((r) => setTimeout(r, 20));
     const killedAt = performance.now();
     await stopProcess(a.child, 'SIGKILL');
     stopA = true;
