@@ -1,7 +1,8 @@
 import { concatBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
-import { ChunkedDecoder, headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
+import { ChunkedDecoder } from './chunked-decoder.js';
+import { headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
 import { SocketBody, type BodyConnection } from './socket-body.js';
 
 /** One pooled connection of the socket client: the socket, and the exchange it is carrying (null while idle). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkedDecoder, headEnd, MalformedResponse, parseHead } from '../../src/server/http1-response.js';
+import { headEnd, MalformedResponse, parseHead } from '../../src/server/http1-response.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (parts: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(parts));
 const head = (lines: string[], method = 'POST') => parseHead(bytes(lines.join('\r\n')), method);
 
 describe('HTTP/1.1 response heads', () => {
@@ -73,56 +72,5 @@ describe('HTTP/1.1 response heads', () => {
     expect(headEnd(buf, 0)).toBe(21);
     expect(headEnd(buf, 19)).toBe(21);
     expect(headEnd(bytes('HTTP/1.1 200 OK\r\n'), 0)).toBe(-1);
-  });
-});
-
-describe('chunked bodies', () => {
-  const WIRE = '5;ext=1\r\nhello\r\n7\r\n, world\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nTrailer: x\r\n\r\n';
-
-  it('gives the chunk data and stops after the last chunk and its trailers, leaving the next response alone', () => {
-    const d = new ChunkedDecoder();
-    const out: Uint8Array[] = [];
-    const wire = bytes(`${WIRE}HTTP/1.1 200 OK`);
-    const used = d.push(wire, (data) => out.push(data.slice()));
-    expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
-    expect(d.done).toBe(true);
-    expect(used).toBe(WIRE.length);
-  });
-
-  it('gives the same data however the wire is split, down to one byte at a time', () => {
-    const wire = bytes(WIRE);
-    for (const size of [1, 2, 3, 5, 8, 13]) {
-      const d = new ChunkedDecoder();
-      const out: Uint8Array[] = [];
-      let used = 0;
-      for (let i = 0; i < wire.length; i += size) used += d.push(wire.subarray(i, i + size), (data) => out.push(data.slice()));
-      expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
-      expect(d.done).toBe(true);
-      expect(used).toBe(wire.length);
-    }
-  });
-
-  it('refuses chunk data that runs past its size, however the wire is split', () => {
-    for (const wire of ['5\r\nhello!\r\n0\r\n\r\n', '5\r\nhello\r!0\r\n\r\n', '5\r\nhel\r\n0\r\n\r\n']) {
-      for (const size of [1, 3, wire.length]) {
-        const d = new ChunkedDecoder();
-        const push = () => {
-          for (let i = 0; i < wire.length; i += size) d.push(bytes(wire).subarray(i, i + size), () => {});
-        };
-        expect(push, `${JSON.stringify(wire)} in pieces of ${size}`).toThrow(/chunk data not followed by CRLF/);
-      }
-    }
-  });
-
-  it('takes a bare LF after chunk data, as it does after a size line', () => {
-    const d = new ChunkedDecoder();
-    const out: Uint8Array[] = [];
-    d.push(bytes('5\nhello\n0\n\n'), (data) => out.push(data.slice()));
-    expect(text(out)).toBe('hello');
-    expect(d.done).toBe(true);
-  });
-
-  it('refuses a chunk size that is not hexadecimal', () => {
-    expect(() => new ChunkedDecoder().push(bytes('zz\r\nhello\r\n'), () => {})).toThrow(/invalid chunk size "zz"/);
   });
 });
