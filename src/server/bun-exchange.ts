@@ -1,4 +1,4 @@
-import { concatBytes } from '../lib/bytes.js';
+import { GrowingBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
@@ -30,7 +30,8 @@ const ONE_WRITE_MAX_BYTES = 64 * 1024;
 export class Exchange implements BodyConnection {
   private conn: Conn | null = null;
   private state: 'connecting' | 'head' | 'body' | 'done' = 'connecting';
-  private headBuf: Uint8Array | null = null;
+  /** The head's bytes so far, while it arrives in pieces. */
+  private partialHead: GrowingBytes | null = null;
   private head: ResponseHead | null = null;
   private left = 0;
   private decoder: ChunkedDecoder | null = null;
@@ -154,26 +155,37 @@ export class Exchange implements BodyConnection {
     }
   }
 
-  /** Reads head bytes; returns what follows the head (body bytes). */
+  /**
+   * Reads head bytes; returns what follows the head (body bytes). A head that comes in
+   * pieces is gathered in one growing buffer, and bytes already scanned without finding
+   * the blank line are not scanned again (but for the last 3, which may start it): a head
+   * arriving a few bytes at a time costs one pass, not one per piece.
+   */
   private readHead(chunk: Uint8Array): Uint8Array {
-    // Bytes already scanned without finding the blank line are not scanned again (but for
-    // the last 3, which may start it), so a head that arrives a few bytes at a time costs
-    // one pass, not one per piece.
-    let from = this.headBuf === null ? 0 : this.headBuf.length - 3;
-    let buf = this.headBuf === null ? chunk : concatBytes([this.headBuf, chunk]);
+    const partial = this.partialHead;
+    let from = 0;
+    let buf = chunk;
+    /** `buf` is the whole of `partialHead` (nothing of it parsed yet). */
+    let gathered = partial !== null;
+    if (partial !== null) {
+      from = partial.length - 3;
+      partial.append(chunk);
+      buf = partial.view();
+    }
     for (;;) {
       const end = headEnd(buf, from);
       from = 0;
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) throw new MalformedResponse(`response head larger than ${MAX_HEAD_BYTES} bytes`);
-        this.headBuf = buf;
+        if (!gathered) this.partialHead = new GrowingBytes(buf);
         return EMPTY;
       }
       const head = parseHead(buf.subarray(0, end), this.req.method);
       buf = buf.subarray(end + 4);
+      gathered = false;
       // 1xx informational answers (100 Continue, 103 Early Hints) precede the real one.
       if (head.status >= 100 && head.status < 200 && head.status !== 101) continue;
-      this.headBuf = null;
+      this.partialHead = null;
       this.startBody(head, buf.length);
       return buf;
     }
