@@ -1,0 +1,55 @@
+/**
+ * Memory of tokometer builds, each started in turn (not at once: one system's pages must
+ * not squeeze another's): RSS at listening, idle 1 s after 3,000 sequential 1 KB calls,
+ * the most under 64 connections for 4 s (read every 100 ms), and 3 s after that load.
+ * List a build twice in mirrored order (a b b a) to see the spread between two starts.
+ * `--env NAME=K:V` gives one build an environment variable (repeatable), e.g. to try a
+ * JavaScriptCore option: `--env noftl=BUN_JSC_useFTLJIT:0`.
+ *
+ *   node bench/rss-builds.mjs --build a=/tmp/a --build b=dist/tokometer --build b=dist/tokometer --build a=/tmp/a
+ *
+ * Same CPU layout as the bench; loopback only; bounded in time. Prints one JSON line per start.
+ */
+import { join } from 'node:path';
+import { cliOptions } from './lib/args.mjs';
+import { parseBuilds } from './lib/builds.mjs';
+import { closedLoop, requestFor, sequential } from './lib/load.mjs';
+import { runStandalonePhase } from './lib/standalone.mjs';
+import { prepareTokometer, startServer } from './lib/systems.mjs';
+import { rssMb } from './lib/tools.mjs';
+
+const argv = process.argv.slice(2);
+const builds = parseBuilds(argv);
+const envs = new Map();
+for (const e of cliOptions(argv).all('env')) {
+  const [name, pair] = (e ?? '').split(/=(.*)/s);
+  const colon = pair?.indexOf(':') ?? -1;
+  if (!name || colon < 1) throw new Error(`--env takes NAME=KEY:VALUE, got ${e}`);
+  envs.set(name, { ...envs.get(name), [pair.slice(0, colon)]: pair.slice(colon + 1) });
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-rss-', pinLoadgen: true }, async ({ root, plan, tmp, upstream, running }) => {
+  for (const [i, b] of builds.entries()) {
+    const dir = join(tmp, `${i}-${b.name}`);
+    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
+    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir, env: envs.get(b.name) ?? {} });
+    running.push(s);
+    await sleep(500);
+    const atListening = rssMb(s.pid);
+    const request = requestFor({ name: b.name, port: s.port, pathPrefix: '/proxy/openai', key }, '1k');
+    await sequential(s.port, request, { durationMs: 60_000, maxCount: 3000 });
+    await sleep(1000);
+    const idle = rssMb(s.pid);
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(s.pid))), 100);
+    await closedLoop(s.port, request, { conns: 64, durationMs: 4000 });
+    clearInterval(sampler);
+    await sleep(3000);
+    const after = rssMb(s.pid);
+    await s.stop();
+    running.splice(running.indexOf(s), 1);
+    const mb = (x) => Math.round(x * 10) / 10;
+    console.log(JSON.stringify({ build: b.name, atListening: mb(atListening), idle: mb(idle), peakUnderLoad: mb(peak), after3s: mb(after) }));
+  }
+});
