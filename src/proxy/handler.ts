@@ -78,21 +78,16 @@ interface Refusal {
 async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path: string, rawQuery: string, deps: ProxyDeps<R>): Promise<OutgoingResponse> {
   const adapter = provider.adapter;
   const recorder = new CallRecorder(deps, provider.name, deps.clock(), monotonicMs(), call.headers);
-  /** Answers `r.refused` in the provider's shape and records the call, unless `r.record` is false (no valid key identified it, or records are refused). */
-  const refuse = (r: Refusal): OutgoingResponse => {
-    if (r.record) recorder.refuse(r.refused);
-    return errorResponse(adapter, r.refused);
-  };
 
   const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
   const querySize = query.size;
   const caller = identifyCaller(call, provider, query, deps, recorder);
-  if ('refused' in caller) return refuse(caller);
+  if ('refused' in caller) return refuse(recorder, adapter, caller);
 
   const body = await call.readBody(deps.maxBodyBytes);
-  if (body === null) return refuse({ refused: new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), record: true });
+  if (body === null) return refuse(recorder, adapter, { refused: new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), record: true });
   const described = describeRequest(call, provider, path, body, caller.key, recorder);
-  if ('refused' in described) return refuse(described);
+  if ('refused' in described) return refuse(recorder, adapter, described);
   const { json, info, apiKey } = described;
 
   const decisionStart = performance.now();
@@ -109,7 +104,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
       return { status: 499, headers: JSON_HEADERS, body: '' };
     }
     deps.metrics.budgetBlocked(admission.error.kind);
-    return refuse({ refused: admission.error, record: true });
+    return refuse(recorder, adapter, { refused: admission.error, record: true });
   }
   recorder.hold(admission.reservation);
 
@@ -148,6 +143,12 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, onClientAbort });
   abandonRelay = answer.abandon;
   return answer.response;
+}
+
+/** Answers `r.refused` in the provider's shape and records the call, unless `r.record` is false (no valid key identified it, or records are refused). */
+function refuse<R>(recorder: CallRecorder<R>, adapter: ProviderAdapter, r: Refusal): OutgoingResponse {
+  if (r.record) recorder.refuse(r.refused);
+  return errorResponse(adapter, r.refused);
 }
 
 /** Who is calling: the metering key, the tags the call is recorded with, the key's provider allow-list. */

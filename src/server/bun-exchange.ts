@@ -2,6 +2,7 @@ import { GrowingBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
+import { ONE_WRITE_MAX_BYTES } from './http1-request.js';
 import { headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
 import { SocketBody, type BodyConnection } from './socket-body.js';
 
@@ -16,9 +17,6 @@ export interface Conn {
   onGone?: () => void;
   onHandshake?: (ok: boolean, error: Error | null) => void;
 }
-
-/** Request bodies up to this size go out with the head in one write. */
-const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
 /**
  * One request and its response on one connection: writes the request, reads the head and
@@ -77,8 +75,8 @@ export class Exchange implements BodyConnection {
     });
   }
 
-  /** Writes the request on `conn`; resolves with the response once its head has arrived. */
-  send(conn: Conn, head: string): Promise<UpstreamResponse> {
+  /** Writes the request (`request`: its bytes from encodeRequest) on `conn`; resolves with the response once its head has arrived. */
+  send(conn: Conn, request: Uint8Array): Promise<UpstreamResponse> {
     const req = this.req;
     if (req.cancel.aborted) {
       conn.socket.terminate();
@@ -96,17 +94,10 @@ export class Exchange implements BodyConnection {
       this.resolveHead = resolve;
       this.rejectHead = reject;
     });
+    this.write(request);
+    // A body too large for the request's own bytes follows them (http1-request.ts).
     const body = req.body;
-    const headBytes = Buffer.byteLength(head);
-    if (body !== null && body.length <= ONE_WRITE_MAX_BYTES) {
-      const out = new Uint8Array(headBytes + body.length);
-      ENCODER.encodeInto(head, out);
-      out.set(body, headBytes);
-      this.write(out);
-    } else {
-      this.write(ENCODER.encode(head));
-      if (body !== null && body.length > 0) this.write(body);
-    }
+    if (body !== null && body.length > ONE_WRITE_MAX_BYTES) this.write(body);
     return promise;
   }
 
@@ -215,12 +206,10 @@ export class Exchange implements BodyConnection {
       if (this.left === 0) this.finish(take < buf.length);
     } else if (head.framing === 'chunked') {
       const decoder = this.decoder as ChunkedDecoder;
-      const used = decoder.push(buf, this.deliverChunk);
+      const used = decoder.push(buf, this.body as SocketBody);
       if (decoder.done) this.finish(used < buf.length);
     } else (this.body as SocketBody).push(buf);
   }
-
-  private readonly deliverChunk = (data: Uint8Array) => (this.body as SocketBody).push(data);
 
   /** The body ended as framed; `extra`: bytes followed it (the connection is not reused). */
   private finish(extra: boolean): void {
@@ -290,7 +279,6 @@ export class Exchange implements BodyConnection {
   };
 }
 
-const ENCODER = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
 /** The ms of a `Keep-Alive: timeout=N` header (seconds), or null. */

@@ -1,6 +1,7 @@
 import { deadlinesByLength } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamClient, type UpstreamRequest } from '../proxy/types.js';
 import { Exchange, type Conn } from './bun-exchange.js';
+import { encodeRequest } from './http1-request.js';
 
 const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
 
@@ -25,6 +26,8 @@ interface Origin {
   /** The Host header. */
   host: string;
   idle: Conn[];
+  /** Hands a connection back to this origin's pool; made once, on the origin's first request. */
+  release?: (conn: Conn, keepAliveHintMs: number | null) => void;
 }
 
 /**
@@ -66,13 +69,16 @@ export function createBunSocketUpstream(): UpstreamClient {
   return {
     async request(req: UpstreamRequest) {
       const { origin, path } = target(origins, req.url);
-      const exchange = new Exchange(req, deadlines(req.headersTimeoutMs), deadlines(req.bodyTimeoutMs), (conn, hint) => release(origin, conn, hint));
+      // Before a connection is taken: a request refused here leaves the pool as it was.
+      const bytes = encodeRequest(req, origin.host, path);
+      origin.release ??= (conn, hint) => release(origin, conn, hint);
+      const exchange = new Exchange(req, deadlines(req.headersTimeoutMs), deadlines(req.bodyTimeoutMs), origin.release);
       let conn = takeIdle(origin);
       if (!conn) {
         conn = await exchange.connecting(deadlines(req.connectTimeoutMs), () => open(origin));
         conn.onGone = () => dropIdle(origin, conn as Conn);
       }
-      return exchange.send(conn, requestHead(req, origin, path));
+      return exchange.send(conn, bytes);
     },
     close: async () => {
       closing = true;
@@ -145,16 +151,3 @@ function target(origins: Map<string, Origin>, url: string): { origin: Origin; pa
   return { origin, path };
 }
 
-/** The request line and headers (with Host and Content-Length); header names and values with CR or LF are refused. */
-function requestHead(req: UpstreamRequest, origin: Origin, path: string): string {
-  let head = `${req.method} ${path} HTTP/1.1\r\nhost: ${origin.host}\r\n`;
-  for (const name in req.headers) {
-    const value = req.headers[name] as string;
-    if (UNSAFE.test(name) || UNSAFE.test(value)) throw new UpstreamError('unreachable', `header '${name.replace(UNSAFE, '')}' has a line break in its name or value`);
-    head += `${name}: ${value}\r\n`;
-  }
-  if (req.body !== null) head += `content-length: ${req.body.length}\r\n`;
-  return `${head}\r\n`;
-}
-
-const UNSAFE = /[\r\n\0]/;

@@ -2,7 +2,7 @@ import { MalformedResponse } from './http1-response.js';
 
 /**
  * Takes a chunked body (RFC 9112 §7.1) apart as its bytes arrive, byte by byte with no
- * string made on the way: `push` hands each piece of chunk data to `onData` and returns
+ * string made on the way: `push` hands each piece of chunk data to the sink and returns
  * how many bytes of the buffer belonged to the body; once the last chunk and its trailers
  * are read, `done` is true and the rest of the buffer belongs to the next response.
  *
@@ -17,6 +17,11 @@ import { MalformedResponse } from './http1-response.js';
  * lost: a size that is not hexadecimal, more than 12 digits (256 TiB), data not followed
  * by its line end.
  */
+/** Where the decoder hands chunk data (the socket client's SocketBody). */
+export interface ChunkSink {
+  push(data: Uint8Array): void;
+}
+
 export class ChunkedDecoder {
   private state: State = SIZE;
   /** The chunk size read so far (Size), or the data bytes still to come (Data). */
@@ -28,13 +33,14 @@ export class ChunkedDecoder {
   private lineBytes = 0;
   done = false;
 
-  push(buf: Uint8Array, onData: (data: Uint8Array) => void): number {
+  /** `sink` gets each piece of chunk data (an object, not a callback: nothing made per response). */
+  push(buf: Uint8Array, sink: ChunkSink): number {
     let i = 0;
     const n = buf.length;
     while (i < n && !this.done) {
       if (this.state === DATA) {
         const take = Math.min(this.size, n - i);
-        onData(buf.subarray(i, i + take));
+        sink.push(buf.subarray(i, i + take));
         i += take;
         this.size -= take;
         if (this.size === 0) this.state = DATA_END;

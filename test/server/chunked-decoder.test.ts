@@ -4,6 +4,7 @@ import { MalformedResponse } from '../../src/server/http1-response.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (parts: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(parts));
+const IGNORE = { push: () => {} };
 
 describe('chunked bodies', () => {
   const WIRE = '5;ext=1\r\nhello\r\n7\r\n, world\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nTrailer: x\r\n\r\n';
@@ -12,7 +13,7 @@ describe('chunked bodies', () => {
     const d = new ChunkedDecoder();
     const out: Uint8Array[] = [];
     const wire = bytes(`${WIRE}HTTP/1.1 200 OK`);
-    const used = d.push(wire, (data) => out.push(data.slice()));
+    const used = d.push(wire, { push: (data) => out.push(data.slice()) });
     expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
     expect(d.done).toBe(true);
     expect(used).toBe(WIRE.length);
@@ -24,7 +25,7 @@ describe('chunked bodies', () => {
       const d = new ChunkedDecoder();
       const out: Uint8Array[] = [];
       let used = 0;
-      for (let i = 0; i < wire.length; i += size) used += d.push(wire.subarray(i, i + size), (data) => out.push(data.slice()));
+      for (let i = 0; i < wire.length; i += size) used += d.push(wire.subarray(i, i + size), { push: (data) => out.push(data.slice()) });
       expect(text(out)).toBe('hello, worldabcdefghijklmnopqrstuvwxyz');
       expect(d.done).toBe(true);
       expect(used).toBe(wire.length);
@@ -36,7 +37,7 @@ describe('chunked bodies', () => {
       for (const size of [1, 3, wire.length]) {
         const d = new ChunkedDecoder();
         const push = () => {
-          for (let i = 0; i < wire.length; i += size) d.push(bytes(wire).subarray(i, i + size), () => {});
+          for (let i = 0; i < wire.length; i += size) d.push(bytes(wire).subarray(i, i + size), IGNORE);
         };
         expect(push, `${JSON.stringify(wire)} in pieces of ${size}`).toThrow(/chunk data not followed by CRLF/);
       }
@@ -46,7 +47,7 @@ describe('chunked bodies', () => {
   it('takes a bare LF after chunk data, as it does after a size line', () => {
     const d = new ChunkedDecoder();
     const out: Uint8Array[] = [];
-    d.push(bytes('5\nhello\n0\n\n'), (data) => out.push(data.slice()));
+    d.push(bytes('5\nhello\n0\n\n'), { push: (data) => out.push(data.slice()) });
     expect(text(out)).toBe('hello');
     expect(d.done).toBe(true);
   });
@@ -57,7 +58,7 @@ describe('chunked bodies', () => {
       const d = new ChunkedDecoder();
       const out: Uint8Array[] = [];
       let used = 0;
-      for (let i = 0; i < wire.length && !d.done; i += size) used += d.push(wire.subarray(i, i + size), (data) => out.push(data.slice()));
+      for (let i = 0; i < wire.length && !d.done; i += size) used += d.push(wire.subarray(i, i + size), { push: (data) => out.push(data.slice()) });
       expect(text(out)).toBe('hello0123456789');
       expect(d.done).toBe(true);
       expect(used).toBe(wire.length - 'next'.length);
@@ -66,17 +67,17 @@ describe('chunked bodies', () => {
 
   it('refuses size lines that are not one hexadecimal number: digits after a space, no digits, 13 digits', () => {
     for (const wire of ['5 5\r\nhello\r\n', ';ext\r\nhello\r\n', '\r\nhello\r\n', '1000000000000\r\n']) {
-      expect(() => new ChunkedDecoder().push(bytes(wire), () => {}), JSON.stringify(wire)).toThrow(MalformedResponse);
+      expect(() => new ChunkedDecoder().push(bytes(wire), IGNORE), JSON.stringify(wire)).toThrow(MalformedResponse);
     }
-    expect(() => new ChunkedDecoder().push(bytes('5 5\r\n'), () => {})).toThrow(/invalid chunk size "5 5"/);
+    expect(() => new ChunkedDecoder().push(bytes('5 5\r\n'), IGNORE)).toThrow(/invalid chunk size "5 5"/);
   });
 
   it('refuses a size or trailer line longer than 8 KiB', () => {
-    expect(() => new ChunkedDecoder().push(bytes(`5;${'x'.repeat(9000)}\r\n`), () => {})).toThrow(/chunk size line too long/);
-    expect(() => new ChunkedDecoder().push(bytes(`0\r\nX: ${'x'.repeat(9000)}\r\n\r\n`), () => {})).toThrow(/line too long/);
+    expect(() => new ChunkedDecoder().push(bytes(`5;${'x'.repeat(9000)}\r\n`), IGNORE)).toThrow(/chunk size line too long/);
+    expect(() => new ChunkedDecoder().push(bytes(`0\r\nX: ${'x'.repeat(9000)}\r\n\r\n`), IGNORE)).toThrow(/line too long/);
   });
 
   it('refuses a chunk size that is not hexadecimal', () => {
-    expect(() => new ChunkedDecoder().push(bytes('zz\r\nhello\r\n'), () => {})).toThrow(/invalid chunk size "zz"/);
+    expect(() => new ChunkedDecoder().push(bytes('zz\r\nhello\r\n'), IGNORE)).toThrow(/invalid chunk size "zz"/);
   });
 });

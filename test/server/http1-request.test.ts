@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { CallCancel } from '../../src/lib/cancel.js';
+import type { UpstreamRequest } from '../../src/proxy/types.js';
+import { encodeRequest, ONE_WRITE_MAX_BYTES } from '../../src/server/http1-request.js';
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+function request(headers: Record<string, string>, body: Uint8Array | null, method = 'POST'): UpstreamRequest {
+  return { url: 'http://unused', method, headers, body, cancel: new CallCancel(), connectTimeoutMs: 1, headersTimeoutMs: 1, bodyTimeoutMs: 1 };
+}
+
+describe('HTTP/1.1 request bytes', () => {
+  it('writes the request line, Host, the headers in order, Content-Length and the body', () => {
+    const body = new TextEncoder().encode('{"model":"m"}');
+    const bytes = encodeRequest(request({ 'content-type': 'application/json', authorization: 'Bearer sk-test' }, body), 'api.example.com:8443', '/v1/chat?x=1');
+    expect(text(bytes)).toBe('POST /v1/chat?x=1 HTTP/1.1\r\nhost: api.example.com:8443\r\ncontent-type: application/json\r\nauthorization: Bearer sk-test\r\ncontent-length: 13\r\n\r\n{"model":"m"}');
+    expect(bytes.length).toBe(Buffer.byteLength(text(bytes)));
+  });
+
+  it('sends no Content-Length without a body, and 0 for an empty one', () => {
+    expect(text(encodeRequest(request({ accept: '*/*' }, null, 'GET'), 'h', '/v1/models'))).toBe('GET /v1/models HTTP/1.1\r\nhost: h\r\naccept: */*\r\n\r\n');
+    expect(text(encodeRequest(request({}, new Uint8Array(0)), 'h', '/'))).toBe('POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n');
+  });
+
+  it('encodes a head with characters outside ASCII as UTF-8, wherever they are', () => {
+    const body = new TextEncoder().encode('{}');
+    for (const [headers, path] of [
+      [{ 'x-title': 'Café ☕' }, '/v1'],
+      [{ 'x-a': 'plain' }, '/v1/ü'],
+      [{ 'x-ü': 'name' }, '/v1'],
+    ] as const) {
+      const bytes = encodeRequest(request({ ...headers }, body), 'h', path);
+      const [name, value] = Object.entries(headers)[0] as [string, string];
+      expect(text(bytes)).toBe(`POST ${path} HTTP/1.1\r\nhost: h\r\n${name}: ${value}\r\ncontent-length: 2\r\n\r\n{}`);
+    }
+  });
+
+  it('leaves a body larger than one write out (the caller writes it next), but counts it', () => {
+    const body = new Uint8Array(ONE_WRITE_MAX_BYTES + 1);
+    const bytes = encodeRequest(request({}, body), 'h', '/');
+    expect(text(bytes)).toBe(`POST / HTTP/1.1\r\nhost: h\r\ncontent-length: ${ONE_WRITE_MAX_BYTES + 1}\r\n\r\n`);
+    expect(encodeRequest(request({}, new Uint8Array(ONE_WRITE_MAX_BYTES)), 'h', '/').length).toBeGreaterThan(ONE_WRITE_MAX_BYTES);
+  });
+
+  it('refuses a header whose name or value holds CR, LF or NUL', () => {
+    expect(() => encodeRequest(request({ 'x-evil': 'a\r\nx-injected: 1' }, null), 'h', '/')).toThrow("header 'x-evil' has a line break in its name or value");
+    expect(() => encodeRequest(request({ 'x-e\nvil': 'a' }, null), 'h', '/')).toThrow("header 'x-evil' has a line break");
+    expect(() => encodeRequest(request({ 'x-nul': 'a\0b' }, null), 'h', '/')).toThrow(/line break/);
+  });
+});
