@@ -4,7 +4,7 @@ import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../p
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { ONE_WRITE_MAX_BYTES } from './http1-request.js';
 import { headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
-import { SocketBody, type BodyConnection } from './socket-body.js';
+import { SocketBody, SocketResponse, type BodyConnection } from './socket-body.js';
 
 /** One pooled connection of the socket client: the socket, and the exchange it is carrying (null while idle). */
 export interface Conn {
@@ -193,7 +193,7 @@ export class Exchange implements BodyConnection {
     this.body = body;
     const resolve = this.resolveHead as (res: UpstreamResponse) => void;
     this.resolveHead = this.rejectHead = null;
-    resolve({ status: head.status, headers: head.headers, body: { read: () => body.read(), cancel: () => body.cancel() }, bytes: () => body.bytes() });
+    resolve(new SocketResponse(head.status, head.headers, body));
     if (head.framing === 'none' || (head.framing === 'length' && head.length === 0)) this.finish(following > 0);
   }
 

@@ -1,6 +1,6 @@
 import { concatBytes } from '../lib/bytes.js';
 import type { Deadlines } from '../lib/deadlines.js';
-import { UpstreamError, type ChunkRead } from '../proxy/types.js';
+import { UpstreamError, type ChunkRead, type ChunkSource, type HeaderMap, type UpstreamResponse } from '../proxy/types.js';
 
 /** Body bytes queued unread before the socket stops reading (TCP backpressure to the provider). */
 const HIGH_WATER_BYTES = 256 * 1024;
@@ -23,7 +23,7 @@ export interface BodyConnection {
  * or whole (`bytes`). Chunks nobody has read yet wait in a queue; past HIGH_WATER_BYTES the
  * socket is paused until the reader catches up. `end` and `error` come from the exchange.
  */
-export class SocketBody {
+export class SocketBody implements ChunkSource {
   private queue: Uint8Array[] = [];
   private queued = 0;
   private paused = false;
@@ -127,5 +127,18 @@ export class SocketBody {
     this.queue = [];
     this.queued = 0;
     return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+  }
+}
+
+/** The socket client's response: the body is the SocketBody itself (no wrapper objects or closures per call). */
+export class SocketResponse implements UpstreamResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: HeaderMap,
+    readonly body: SocketBody,
+  ) {}
+
+  bytes(): Promise<Uint8Array> {
+    return this.body.bytes();
   }
 }
