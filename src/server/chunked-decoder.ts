@@ -120,11 +120,8 @@ const TRAILERS = 5;
 const MAX_LINE = 8 * 1024;
 /** Most hexadecimal digits in a chunk size. */
 const MAX_DIGITS = 12;
-const CR = 13;
-const LF = 10;
-const SP = 32;
-const TAB = 9;
-const SEMICOLON = 59;
+/** The bytes the size lines are read by. */
+const CR = 13, LF = 10, SP = 32, TAB = 9, SEMICOLON = 59;
 
 /** The value of a hexadecimal digit's byte, or -1. */
 function hexValue(byte: number): number {
