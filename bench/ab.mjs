@@ -5,12 +5,14 @@
  * latency are printed for reference. Rounds are interleaved (rotated order) and every
  * figure is the median over rounds, with the spread of the per-round B − A difference.
  *
- *   node bench/ab.mjs --build base=/tmp/base-tokometer --build new=dist/tokometer [--rounds 8] [--phases call,stream,lat]
+ *   node bench/ab.mjs --build base=/tmp/base-tokometer --build new=dist/tokometer [--rounds 8] [--phases call,stream,lat,rate]
  *
  * Phases (each round, each system): `call` = wrk (else the built-in client), 64
  * connections, 1 KB completions → CPU µs per request; `stream` = 64 concurrent streams
  * of 64 chunks 20 ms apart, twice over → CPU µs per relayed chunk, time to first chunk;
- * `lat` = one connection, 1 KB, 1 s → p50 / p99.
+ * `lat` = one connection, 1 KB, 1 s → p50 / p99; `rate` (not in the default set) = 1 KB
+ * calls at `--rate` req/s (default 1000, the bench's fixed-rate phase) on 32 connections for
+ * `--rate-ms` (default 3000) → p50 / p99. Each "B − A" line counts the rounds where B was lower.
  * `--streams N` sets the concurrent streams (default 64); `--threads` adds CPU per thread (main, Bun's HTTP client, JIT, the writer thread);
  * `--no-check` accepts streams that are not byte-exact (experiments that skip stripping).
  * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
@@ -20,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds } from './lib/builds.mjs';
-import { closedLoop, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
+import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { speedProbe } from './lib/offline.mjs';
 import { rotate } from './lib/phases.mjs';
@@ -38,6 +40,9 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 const EXPECTED = Buffer.from(expectedStream());
 const STREAM_CONC = Number(opt('streams', 64));
+/** The `rate` phase: 1 KB calls at this fixed rate (open loop, 32 connections) for RATE_MS per round and system. */
+const RATE = Number(opt('rate', 1000));
+const RATE_MS = Number(opt('rate-ms', 3000));
 
 /** Runs `fn` and returns [its result, CPU ms the system used meanwhile, CPU ms per thread name]. */
 async function cpuOf(sys, fn) {
@@ -95,6 +100,12 @@ async function main() {
           put(sys.name, 'TTFC p50 ms', percentile(ttfc, 50));
           put(sys.name, 'TTFC p99 ms', percentile(ttfc, 99));
         }
+        if (phases.has('rate')) {
+          const res = await fixedRate(sys.port, requestFor(sys, '1k'), { rps: RATE, durationMs: RATE_MS, conns: 32 });
+          const lat = Float64Array.from(res.lat).sort();
+          put(sys.name, `p50 ms at ${RATE} req/s`, percentile(lat, 50));
+          put(sys.name, `p99 ms at ${RATE} req/s`, percentile(lat, 99));
+        }
         if (phases.has('lat')) {
           const lat = Float64Array.from(await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1000 })).sort();
           put(sys.name, 'p50 ms', percentile(lat, 50));
@@ -134,7 +145,8 @@ function report(figures) {
   for (const b of rest) {
     for (const m of metrics.filter((x) => x !== 'RSS MB')) {
       const d = (figures[b][m] ?? []).map((v, i) => v - (figures[a][m]?.[i] ?? NaN)).filter(Number.isFinite);
-      if (d.length) lines.push(`| ${b} − ${a}: ${m} | median ${f(median(d))}, range ${f(Math.min(...d))} … ${f(Math.max(...d))} |`);
+      const lower = d.filter((v) => v < 0).length;
+      if (d.length) lines.push(`| ${b} − ${a}: ${m} | median ${f(median(d))}, range ${f(Math.min(...d))} … ${f(Math.max(...d))}, ${b} lower in ${lower} of ${d.length} rounds |`);
     }
   }
   console.log(`\n${lines.join('\n')}`);
