@@ -2,7 +2,7 @@ import { GrowingBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { ONE_WRITE_MAX_BYTES } from './http1-request.js';
+import { bodyAfterHead } from './http1-request.js';
 import { headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
 import { SocketBody, SocketResponse, type BodyConnection } from './socket-body.js';
 
@@ -95,9 +95,8 @@ export class Exchange implements BodyConnection {
       this.rejectHead = reject;
     });
     this.write(request);
-    // A body too large for the request's own bytes follows them (http1-request.ts).
-    const body = req.body;
-    if (body !== null && body.length > ONE_WRITE_MAX_BYTES) this.write(body);
+    const rest = bodyAfterHead(req);
+    if (rest !== null) this.write(rest);
     return promise;
   }
 

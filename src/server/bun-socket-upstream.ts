@@ -26,8 +26,8 @@ interface Origin {
   /** The Host header. */
   host: string;
   idle: Conn[];
-  /** Hands a connection back to this origin's pool; made once, on the origin's first request. */
-  release?: (conn: Conn, keepAliveHintMs: number | null) => void;
+  /** Hands a connection back to this origin's pool (made with the origin: one per origin, not per call). */
+  release: (conn: Conn, keepAliveHintMs: number | null) => void;
 }
 
 /**
@@ -68,10 +68,9 @@ export function createBunSocketUpstream(): UpstreamClient {
 
   return {
     async request(req: UpstreamRequest) {
-      const { origin, path } = target(origins, req.url);
+      const { origin, path } = target(origins, req.url, release);
       // Before a connection is taken: a request refused here leaves the pool as it was.
       const bytes = encodeRequest(req, origin.host, path);
-      origin.release ??= (conn, hint) => release(origin, conn, hint);
       const exchange = new Exchange(req, deadlines(req.headersTimeoutMs), deadlines(req.bodyTimeoutMs), origin.release);
       let conn = takeIdle(origin);
       if (!conn) {
@@ -133,8 +132,8 @@ function isIp(hostname: string): boolean {
   return /^[\d.]+$/.test(hostname) || hostname.includes(':');
 }
 
-/** The origin of `url` (cached) and its path with query. */
-function target(origins: Map<string, Origin>, url: string): { origin: Origin; path: string } {
+/** The origin of `url` (cached; a new one hands its connections back through `release`) and its path with query. */
+function target(origins: Map<string, Origin>, url: string, release: (origin: Origin, conn: Conn, keepAliveHint: number | null) => void): { origin: Origin; path: string } {
   const schemeEnd = url.indexOf('://');
   const pathStart = url.indexOf('/', schemeEnd + 3);
   const key = pathStart === -1 ? url : url.slice(0, pathStart);
@@ -145,8 +144,8 @@ function target(origins: Map<string, Origin>, url: string): { origin: Origin; pa
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UpstreamError('unreachable', `unsupported scheme ${u.protocol}`);
     const tls = u.protocol === 'https:';
     const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-    origin = { hostname, port: u.port === '' ? (tls ? 443 : 80) : Number(u.port), tls, host: u.host, idle: [] };
-    origins.set(key, origin);
+    const created: Origin = { hostname, port: u.port === '' ? (tls ? 443 : 80) : Number(u.port), tls, host: u.host, idle: [], release: (conn, hint) => release(created, conn, hint) };
+    origins.set(key, (origin = created));
   }
   return { origin, path };
 }

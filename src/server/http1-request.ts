@@ -9,9 +9,14 @@ import { UpstreamError, type UpstreamRequest } from '../proxy/types.js';
 /** Request bodies up to this size (bytes) go out in the same write as the head. */
 export const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
+/** The body when it is too large to go out with the head (the caller writes it after encodeRequest's bytes), else null. */
+export function bodyAfterHead(req: UpstreamRequest): Uint8Array | null {
+  return req.body !== null && req.body.length > ONE_WRITE_MAX_BYTES ? req.body : null;
+}
+
 /**
  * The request's bytes: the head as UTF-8 and, up to ONE_WRITE_MAX_BYTES, the body after
- * it (a larger body is the caller's to write next).
+ * it (a larger body is the caller's to write next: `bodyAfterHead`).
  *
  * Measured, not kept (bench/README.md, "The socket client's share of the cells"): writing
  * the head byte by byte from `charCodeAt` into an array of the exact size made ~27 fewer
@@ -29,12 +34,11 @@ export function encodeRequest(req: UpstreamRequest, host: string, path: string):
   const body = req.body;
   if (body !== null) head += `content-length: ${body.length}\r\n`;
   head += '\r\n';
-  const inline = body !== null && body.length <= ONE_WRITE_MAX_BYTES ? body : null;
-  if (inline === null) return ENCODER.encode(head);
+  if (body === null || bodyAfterHead(req) !== null) return ENCODER.encode(head);
   const headBytes = Buffer.byteLength(head);
-  const out = new Uint8Array(headBytes + inline.length);
+  const out = new Uint8Array(headBytes + body.length);
   ENCODER.encodeInto(head, out);
-  out.set(inline, headBytes);
+  out.set(body, headBytes);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CallCancel } from '../../src/lib/cancel.js';
 import type { UpstreamRequest } from '../../src/proxy/types.js';
-import { encodeRequest, ONE_WRITE_MAX_BYTES } from '../../src/server/http1-request.js';
+import { bodyAfterHead, encodeRequest, ONE_WRITE_MAX_BYTES } from '../../src/server/http1-request.js';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
@@ -40,6 +40,10 @@ describe('HTTP/1.1 request bytes', () => {
     const bytes = encodeRequest(request({}, body), 'h', '/');
     expect(text(bytes)).toBe(`POST / HTTP/1.1\r\nhost: h\r\ncontent-length: ${ONE_WRITE_MAX_BYTES + 1}\r\n\r\n`);
     expect(encodeRequest(request({}, new Uint8Array(ONE_WRITE_MAX_BYTES)), 'h', '/').length).toBeGreaterThan(ONE_WRITE_MAX_BYTES);
+    // What encodeRequest leaves out is exactly what the caller is told to write next.
+    expect(bodyAfterHead(request({}, body))).toBe(body);
+    expect(bodyAfterHead(request({}, new Uint8Array(ONE_WRITE_MAX_BYTES)))).toBeNull();
+    expect(bodyAfterHead(request({}, null, 'GET'))).toBeNull();
   });
 
   it('refuses a header whose name or value holds CR, LF or NUL', () => {
