@@ -10,12 +10,10 @@
  *
  * Same CPU layout as the bench; loopback only; bounded in time. Prints one JSON line per start.
  */
-import { join } from 'node:path';
 import { cliOptions } from './lib/args.mjs';
-import { parseBuilds } from './lib/builds.mjs';
+import { parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, sequential } from './lib/load.mjs';
 import { runStandalonePhase } from './lib/standalone.mjs';
-import { prepareTokometer, startServer } from './lib/systems.mjs';
 import { rssMb } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
@@ -29,15 +27,12 @@ for (const e of cliOptions(argv).all('env')) {
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-rss-', pinLoadgen: true }, async ({ root, plan, tmp, upstream, running }) => {
-  for (const [i, b] of builds.entries()) {
-    const dir = join(tmp, `${i}-${b.name}`);
-    const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
-    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')], { cpu: plan.sut, cwd: dir, env: envs.get(b.name) ?? {} });
-    running.push(s);
+runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-rss-', pinLoadgen: true }, async ({ plan, tmp, upstream, running }) => {
+  for (const b of builds) {
+    const [s] = await startBuilds([b], { tmp, upstream, cpu: plan.sut, running, env: envs });
     await sleep(500);
     const atListening = rssMb(s.pid);
-    const request = requestFor({ name: b.name, port: s.port, pathPrefix: '/proxy/openai', key }, '1k');
+    const request = requestFor(s, '1k');
     await sequential(s.port, request, { durationMs: 60_000, maxCount: 3000 });
     await sleep(1000);
     const idle = rssMb(s.pid);

@@ -3,6 +3,7 @@
  * bench/ttfc-sparse.mjs): `--build NAME=PATH` options, each started as a server in its own
  * directory with a config, a key and a database, plus the bare proxy's JS-pipe variant.
  */
+import { mkdtempSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cliOptions } from './args.mjs';
 import { root } from './standalone.mjs';
@@ -18,14 +19,18 @@ export function parseBuilds(argv) {
   return builds.length > 0 ? builds : [{ name: 'binary', path: join(root, 'dist/tokometer') }];
 }
 
-/** Starts each build's `serve` on `cpu`; each is pushed to `running` (stopped by the caller). Returns the systems, with their database path as `db`. */
-export async function startBuilds(builds, { tmp, upstream, cpu, running }) {
+/**
+ * Starts each build's `serve` on `cpu`, each in a fresh folder under `tmp` (a build may be
+ * listed twice); each is pushed to `running` (stopped by the caller). `env`: environment
+ * variables by build name. Returns the systems, with their database path as `db`.
+ */
+export async function startBuilds(builds, { tmp, upstream, cpu, running, env = new Map() }) {
   const systems = [];
   for (const b of builds) {
-    const dir = join(tmp, b.name);
+    const dir = mkdtempSync(join(tmp, `${b.name}-`));
     const key = prepareTokometer(root, 'bun', dir, upstream.url, b.path);
     const db = join(dir, 'tokometer.db');
-    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', db], { cpu, cwd: dir });
+    const s = await startServer(b.name, b.path, ['serve', '--port', '0', '--db', db], { cpu, cwd: dir, env: env.get(b.name) ?? {} });
     running.push(s);
     systems.push({ ...s, pathPrefix: '/proxy/openai', key, db });
   }
