@@ -14,13 +14,15 @@
  * works in VMs without hardware counters) and names JIT frames through the perf map
  * JavaScriptCore writes with BUN_JSC_logJITCodeForPerf=1, then writes
  * `perf report` by symbol to OUT/perf.txt. Either way the script prints the CPU µs per
- * request / chunk of the profiled run (the profiler's own cost included).
+ * request / chunk of the profiled run (the profiler's own cost included); with Bun's
+ * profiler also the samples summed by source file (bench/lib/profile-files.mjs).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, requestFor, streams, wrkLoop } from './lib/load.mjs';
+import { sharesByFile } from './lib/profile-files.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { prepareTokometer, startServer, startUpstream } from './lib/systems.mjs';
 import { cpuMsExact, cpuPlan, detectTools, pinSelf } from './lib/tools.mjs';
@@ -85,7 +87,14 @@ async function main() {
     }
     await sys.stop(20_000);
     const files = readdirSync(out);
-    console.log(`CPU ${((cpu * 1000) / units).toFixed(1)} µs per ${shape === 'stream' ? 'chunk' : 'call'} (${units} ${shape === 'stream' ? 'chunks' : 'calls'}, profiler on)`);
+    const perUnit = (cpu * 1000) / units;
+    console.log(`CPU ${perUnit.toFixed(1)} µs per ${shape === 'stream' ? 'chunk' : 'call'} (${units} ${shape === 'stream' ? 'chunks' : 'calls'}, profiler on)`);
+    const profile = files.find((f) => f.endsWith('.cpuprofile'));
+    if (profile) {
+      // Bun's profiler samples the main thread only (the writer thread is another VM).
+      const lines = sharesByFile(join(out, profile)).slice(0, 15).map(([file, share]) => `  ${(share * 100).toFixed(1).padStart(5)} %  ${file}`);
+      console.log(`main-thread samples by source file (native calls charged to their caller):\n${lines.join('\n')}`);
+    }
     console.log(`profile: ${files.map((f) => join(out, f)).join(', ') || 'none written'}`);
   } finally {
     await upstream.stop(5000);

@@ -3,9 +3,10 @@
  * file through the real call writer (dist/js store/call-writer.js), on the runtime's own driver — better-sqlite3
  * under Node, bun:sqlite under the bun binary.
  *
- *   node bench/store-ingest.mjs --ingest 100000 [--batch N] [--users N]   → calls/s, as the write queue writes them
+ *   node bench/store-ingest.mjs --ingest 100000 [--batch N] [--users N] [--shape http]   → calls/s, as the write queue writes them
  *     (batches of its DEFAULT_WRITE_BATCH; --users: each call also carries one of N user_id values,
- *     which adds a call_tags row and the per-user entity rows)
+ *     which adds a call_tags row and the per-user entity rows; --shape http: the HTTP bench's calls, one key,
+ *     model and tag set, instead of 8 keys, 3 models and tenants of 500)
  *   node_modules/.bin/bun bench/store-ingest.mjs --ingest 100000  → the same on bun:sqlite
  *   node bench/store-ingest.mjs --fill 1000000 --db FILE          → report data over the last 30 days, in big transactions
  *   … --ingest N --statements   → also µs per call in each SQL statement and in BEGIN + COMMIT (the rest is JavaScript;
@@ -32,9 +33,12 @@ const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 
 const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue.js'));
 const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
 const users = Number(arg('users', 0));
+/** `--shape http`: the records the HTTP bench's 1 KB calls make (one key and model, the two fixed tags of bench/lib/load.mjs). */
+const httpShape = arg('shape', 'varied') === 'http';
 /** Call record `i` at `ts`; with --users, tagged with one of `users` user ids too. */
 const record = (i, ts) => {
   const r = benchRecord(i, ts);
+  if (httpShape) Object.assign(r, { keyName: 'bench', modelRequested: 'gpt-4o-mini', model: 'gpt-4o-mini-2024-07-18', streamed: false, ttfbMs: 0.2, latencyMs: 0.3, tags: { feature: 'bench', user_tier: 'pro' } });
   if (users > 0) r.tags.user_id = `u_${(i * 7919) % users}`;
   return r;
 };

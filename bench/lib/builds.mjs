@@ -43,3 +43,11 @@ export async function startJsPipe({ bun, upstream, cpu, running }) {
   running.push(s);
   return { ...s, pathPrefix: '/proxy/openai', key: 'mk_bench' };
 }
+
+/** The metering floor (bench/meter-floor.mjs: the bare proxy plus what metering cannot skip), its database under `tmp`, pushed to `running`. */
+export async function startMeterFloor({ bun, upstream, cpu, running, tmp }) {
+  const db = join(mkdtempSync(join(tmp, 'floor-')), 'floor.db');
+  const s = await startServer('floor', bun, [join(root, 'bench/meter-floor.mjs'), upstream.url, '0', db], { cpu, cwd: root });
+  running.push(s);
+  return { ...s, pathPrefix: '/proxy/openai', key: 'mk_bench', db };
+}
