@@ -15,7 +15,8 @@
  * `--rate-ms` (default 3000) → p50 / p99. Each "B − A" line counts the rounds where B was lower.
  * `--streams N` sets the concurrent streams (default 64); `--threads` adds CPU per thread (main, Bun's HTTP client, JIT, the writer thread);
  * `--no-check` accepts streams that are not byte-exact (experiments that skip stripping);
- * `--floor` adds bench/meter-floor.mjs (the bare proxy plus what metering cannot skip) after
+ * `--env NAME=KEY:VALUE` gives build NAME an environment variable (repeatable; a build may be listed
+ * twice under two names, e.g. to try a JavaScriptCore option); `--floor` adds bench/meter-floor.mjs (the bare proxy plus what metering cannot skip) after
  * the bare proxy, so each build's "B − A" lines read against that floor.
  * Prints a table and writes bench/out/ab.json. Loopback only; bounded in time.
  */
@@ -23,7 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliOptions } from './lib/args.mjs';
-import { parseBuilds, startBuilds, startMeterFloor } from './lib/builds.mjs';
+import { parseBuildEnv, parseBuilds, startBuilds, startMeterFloor } from './lib/builds.mjs';
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { speedProbe } from './lib/offline.mjs';
@@ -78,7 +79,7 @@ async function main() {
     running.push(systems[0]);
     // --floor: the least a metering proxy does (bench/meter-floor.mjs), so the builds read against it too.
     if (argv.includes('--floor')) systems.push(await startMeterFloor({ bun, upstream, cpu: plan.sut, running, tmp }));
-    systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running })));
+    systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running, env: parseBuildEnv(argv) })));
     for (const sys of systems) {
       await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
       await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });

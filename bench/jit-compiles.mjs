@@ -11,6 +11,7 @@
  *
  *   node bench/jit-compiles.mjs [--binary dist/tokometer | --source] [--rounds 6]
  *   node bench/jit-compiles.mjs --steady 40 [--source]   # 40 s of calls only, no streams
+ *   node bench/jit-compiles.mjs --slow-streams 40 [--source]   # 40 s of the bench's 32 streams, chunks 20 ms apart
  *
  * With `--steady`, compare two durations (say 8 and 40 s): what is compiled again at the
  * same tier in the longer run only is recompiled under a load that does not change.
@@ -31,6 +32,8 @@ const source = argv.includes('--source');
 const binary = resolve(opt('binary', join(root, 'dist/tokometer')));
 const rounds = Number(opt('rounds', 6));
 const steadyS = opt('steady', null) === null ? null : Number(opt('steady'));
+/** `--slow-streams S`: S seconds of the bench's stream phase (32 concurrent streams, chunks 20 ms apart) instead. */
+const slowS = opt('slow-streams', null) === null ? null : Number(opt('slow-streams'));
 const COMPILED = /Optimized ([^:\s]*):\[[^\]]*\] using (\w+)[^\n]*? in ([0-9.]+) ms/g;
 
 runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], tmpPrefix: 'tokometer-jit-', pinLoadgen: true }, async ({ bun, plan, tmp, upstream, running }) => {
@@ -55,7 +58,10 @@ runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], t
     await streams(s.port, requestFor(sys, 'sse0'), { concurrency: 64, total: 256, expected, contentFrames: STREAM_CHUNKS });
   };
   if (steadyS !== null) await closedLoop(s.port, requestFor(sys, '1k'), { conns: 64, durationMs: steadyS * 1000 });
-  else for (let i = 0; i < rounds; i++) await alternate();
+  else if (slowS !== null) {
+    const end = performance.now() + slowS * 1000;
+    while (performance.now() < end) await streams(s.port, requestFor(sys, 'sse20'), { concurrency: 32, total: 32, expected, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 32 });
+  } else for (let i = 0; i < rounds; i++) await alternate();
   await s.stop();
   // The last buffered lines arrive with the exit.
   await new Promise((r) => setTimeout(r, 300));
@@ -71,7 +77,7 @@ runStandalonePhase({ needs: source || opt('binary') ? [] : ['dist/tokometer'], t
   }
   const line = ([k, v]) => `  ${v.ms.toFixed(1).padStart(7)} ms ×${v.n} ${k}`;
   const ranked = [...by].sort((a, b) => b[1].ms - a[1].ms);
-  console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${steadyS !== null ? `${steadyS} s of calls` : `${rounds} alternations of calls and streams`})`);
+  console.log(`${source ? 'src/main.ts on Bun' : binary}: ${ranked.reduce((n, [, v]) => n + v.n, 0)} compiles, ${total.toFixed(0)} ms, start to exit (${steadyS !== null ? `${steadyS} s of calls` : slowS !== null ? `${slowS} s of 32 streams, chunks 20 ms apart` : `${rounds} alternations of calls and streams`})`);
   console.log(ranked.slice(0, 10).map(line).join('\n'));
   const again = ranked.filter(([k, v]) => v.n > 1 && !k.endsWith(' Baseline'));
   console.log(`compiled again at the same optimising tier: ${again.length === 0 ? 'none' : ''}`);

@@ -10,21 +10,14 @@
  *
  * Same CPU layout as the bench; loopback only; bounded in time. Prints one JSON line per start.
  */
-import { cliOptions } from './lib/args.mjs';
-import { parseBuilds, startBuilds } from './lib/builds.mjs';
+import { parseBuildEnv, parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, requestFor, sequential } from './lib/load.mjs';
 import { runStandalonePhase } from './lib/standalone.mjs';
 import { rssMb } from './lib/tools.mjs';
 
 const argv = process.argv.slice(2);
 const builds = parseBuilds(argv);
-const envs = new Map();
-for (const e of cliOptions(argv).all('env')) {
-  const [name, pair] = (e ?? '').split(/=(.*)/s);
-  const colon = pair?.indexOf(':') ?? -1;
-  if (!name || colon < 1) throw new Error(`--env takes NAME=KEY:VALUE, got ${e}`);
-  envs.set(name, { ...envs.get(name), [pair.slice(0, colon)]: pair.slice(colon + 1) });
-}
+const envs = parseBuildEnv(argv);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-rss-', pinLoadgen: true }, async ({ plan, tmp, upstream, running }) => {

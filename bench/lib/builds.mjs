@@ -19,6 +19,18 @@ export function parseBuilds(argv) {
   return builds.length > 0 ? builds : [{ name: 'binary', path: join(root, 'dist/tokometer') }];
 }
 
+/** The `--env NAME=KEY:VALUE` options of `argv` (repeatable): environment variables by build name, for startBuilds. */
+export function parseBuildEnv(argv) {
+  const envs = new Map();
+  for (const e of cliOptions(argv).all('env')) {
+    const [name, pair] = (e ?? '').split(/=(.*)/s);
+    const colon = pair?.indexOf(':') ?? -1;
+    if (!name || colon < 1) throw new Error(`--env takes NAME=KEY:VALUE, got ${e}`);
+    envs.set(name, { ...envs.get(name), [pair.slice(0, colon)]: pair.slice(colon + 1) });
+  }
+  return envs;
+}
+
 /**
  * Starts each build's `serve` on `cpu`, each in a fresh folder under `tmp` (a build may be
  * listed twice); each is pushed to `running` (stopped by the caller). `env`: environment
