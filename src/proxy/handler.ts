@@ -5,6 +5,7 @@ import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
 import { CallRecorder } from './call-recorder.js';
+import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
 import { bufferedJson, isSmall } from './buffered-json.js';
@@ -117,12 +118,11 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   // Set once a streamed body is handed to the edge: if the client leaves before the edge
   // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
   let abandonRelay: (() => void) | null = null;
-  const onClientAbort = () => {
+  const onClientLeft = () => {
     cancel.abort();
     abandonRelay?.();
   };
-  if (call.signal.aborted) cancel.abort();
-  else call.signal.addEventListener('abort', onClientAbort, { once: true });
+  const stopWatching = watchDeparture(call.signal, onClientLeft, !info.streaming);
 
   let upstream;
   try {
@@ -137,10 +137,10 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
       bodyTimeoutMs: provider.idleTimeoutMs,
     });
   } catch (error) {
-    call.signal.removeEventListener('abort', onClientAbort);
+    stopWatching();
     return upstreamFailed(error, call, provider, recorder, deps);
   }
-  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, onClientAbort });
+  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching });
   abandonRelay = answer.abandon;
   return answer.response;
 }
@@ -223,7 +223,8 @@ interface Answering<R> {
   prepared: PreparedRequest;
   recorder: CallRecorder<R>;
   cancel: CallCancel;
-  onClientAbort: () => void;
+  /** Stops listening for the client's departure (the call has finished). */
+  stopWatching: () => void;
 }
 
 /**
@@ -237,7 +238,7 @@ function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: Ou
   const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
   const clientGone = () => call.signal.aborted;
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
-    call.signal.removeEventListener('abort', a.onClientAbort);
+    a.stopWatching();
     if (completed) return recorder.complete(status, seen, at);
     cancel.abort();
     if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
