@@ -6,19 +6,13 @@
  * `read` and one `write` + `flush` per chunk, as tokometer's relay does but without
  * metering (bench/ttfc-herd.mjs --js-pipe); by default Bun hands it on natively.
  */
-import { serveLoopback } from './lib/bun-loopback.mjs';
+import { forwardedParts, serveLoopback } from './lib/bun-loopback.mjs';
 
 const upstream = process.argv[2];
 const jsPipe = process.argv[4] === 'js-pipe';
 
 serveLoopback(process.argv[3], async (req) => {
-  const url = req.url;
-  let path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-  if (path.startsWith('/proxy/openai')) path = path.slice(13);
-  const headers = new Headers(req.headers);
-  headers.delete('host');
-  headers.delete('connection');
-  const body = req.method === 'GET' || req.method === 'HEAD' ? null : await req.arrayBuffer();
+  const { path, headers, body } = await forwardedParts(req);
   try {
     const res = await fetch(upstream + path, { method: req.method, headers, body, decompress: false, keepalive: true });
     return new Response(jsPipe && res.body ? throughJs(res.body) : res.body, { status: res.status, headers: res.headers });

@@ -13,7 +13,7 @@
  * Started beside the other systems by `node bench/ab.mjs --floor`.
  */
 import { Worker } from 'node:worker_threads';
-import { serveLoopback } from './lib/bun-loopback.mjs';
+import { forwardedParts, serveLoopback } from './lib/bun-loopback.mjs';
 
 const upstream = process.argv[2];
 const db = process.argv[4] ?? ':memory:';
@@ -35,13 +35,7 @@ const flush = () => {
 
 serveLoopback(process.argv[3], async (req) => {
   const started = performance.now();
-  const url = req.url;
-  let path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-  if (path.startsWith('/proxy/openai')) path = path.slice(13);
-  const headers = new Headers(req.headers);
-  headers.delete('host');
-  headers.delete('connection');
-  const body = req.method === 'GET' || req.method === 'HEAD' ? null : await req.arrayBuffer();
+  const { path, headers, body } = await forwardedParts(req);
   const requested = body === null ? null : parse(body)?.model ?? null;
   try {
     const res = await fetch(upstream + path, { method: req.method, headers, body, decompress: false, keepalive: true });
