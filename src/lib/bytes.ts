@@ -13,22 +13,22 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Bytes that arrive in pieces, kept in one buffer that grows by doubling, so n pieces
- * cost O(total) copying instead of the O(n · total) of joining them each time.
+ * cost O(total) copying instead of the O(n · total) of joining them each time. Used for a
+ * response head that comes in pieces (the socket client) and an SSE frame's unfinished
+ * tail (providers/sse.ts), which also drops the bytes it has handed on.
  */
 export class GrowingBytes {
-  private buf: Uint8Array;
+  private buf = NO_BYTES;
   private len = 0;
 
-  /** `first`: the first piece (copied). */
-  constructor(first: Uint8Array) {
-    this.buf = new Uint8Array(Math.max(first.length * 2, 256));
-    this.append(first);
-  }
+  /** `minCapacity`: the size (bytes) of the buffer made for the first piece, at least. */
+  constructor(private readonly minCapacity = 256) {}
 
+  /** Appends a copy of `bytes`. */
   append(bytes: Uint8Array): void {
     const need = this.len + bytes.length;
     if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
+      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, this.minCapacity));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
     }
@@ -40,8 +40,22 @@ export class GrowingBytes {
     return this.len;
   }
 
-  /** The bytes so far (a view: valid until the next append). */
+  /** The bytes so far (a view: valid until the next append, drop or clear). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }
+
+  /** Forgets the first `n` bytes (the rest moves to the front; the buffer is kept). */
+  drop(n: number): void {
+    this.buf.copyWithin(0, n, this.len);
+    this.len -= n;
+  }
+
+  /** Forgets everything and lets the buffer go. */
+  clear(): void {
+    this.buf = NO_BYTES;
+    this.len = 0;
+  }
 }
+
+const NO_BYTES = new Uint8Array(0);

@@ -1,7 +1,9 @@
+import { GrowingBytes } from '../lib/bytes.js';
 import type { SseFrame } from './types.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** The tail buffer's first size (bytes): an SSE frame split across reads is usually smaller. */
 const MIN_CAPACITY = 4096;
 
 /** Receives one frame and its exact bytes (content plus terminating blank line). */
@@ -30,45 +32,43 @@ export type FrameSink = (frame: SseFrame, raw: Uint8Array) => void;
  */
 export class SseFramer {
   private readonly decoder = new TextDecoder();
-  /** Owned storage; bytes [0, len) are the incomplete tail (always the start of a frame). */
-  private buf = new Uint8Array(0);
-  private len = 0;
+  /** The incomplete tail (always the start of a frame), owned. */
+  private readonly tail = new GrowingBytes(MIN_CAPACITY);
   /** Offset in the tail where scanning resumes; no frame ends before it. */
   private resume = 0;
 
   /** Feeds the next chunk; calls `onFrame` for every frame completed by it, in order. */
   push(chunk: Uint8Array, onFrame: FrameSink): void {
     if (chunk.length === 0) return;
-    if (this.len === 0) {
+    const tail = this.tail;
+    if (tail.length === 0) {
       const rest = this.scan(chunk, 0, onFrame, false);
       if (rest < chunk.length) {
-        this.append(chunk.subarray(rest));
+        tail.append(chunk.subarray(rest));
         this.resume -= rest;
       }
       return;
     }
-    this.append(chunk);
-    const rest = this.scan(this.buf.subarray(0, this.len), this.resume, onFrame, true);
+    tail.append(chunk);
+    const rest = this.scan(tail.view(), this.resume, onFrame, true);
     if (rest > 0) {
-      this.buf.copyWithin(0, rest, this.len);
-      this.len -= rest;
+      tail.drop(rest);
       this.resume -= rest;
     }
   }
 
   /** True while part of a frame has been pushed but not yet completed. */
   get midFrame(): boolean {
-    return this.len > 0;
+    return this.tail.length > 0;
   }
 
   /** Flushes the buffered tail (an unterminated last frame), if any, and resets the framer. */
   end(onFrame: FrameSink): void {
-    if (this.len > 0) {
-      const raw = this.buf.slice(0, this.len);
+    if (this.tail.length > 0) {
+      const raw = this.tail.view().slice();
       onFrame(this.parse(raw), raw);
     }
-    this.buf = new Uint8Array(0);
-    this.len = 0;
+    this.tail.clear();
     this.resume = 0;
   }
 
@@ -120,18 +120,6 @@ export class SseFramer {
     }
     this.resume = p;
     return frameStart;
-  }
-
-  /** Appends bytes to the owned tail, growing it geometrically. */
-  private append(bytes: Uint8Array): void {
-    const need = this.len + bytes.length;
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, MIN_CAPACITY));
-      grown.set(this.buf.subarray(0, this.len));
-      this.buf = grown;
-    }
-    this.buf.set(bytes, this.len);
-    this.len = need;
   }
 
   /** Decodes one complete frame and reads its `event:` and `data:` fields. */

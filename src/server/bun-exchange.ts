@@ -167,7 +167,10 @@ export class Exchange implements BodyConnection {
       from = 0;
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) throw new MalformedResponse(`response head larger than ${MAX_HEAD_BYTES} bytes`);
-        if (!gathered) this.partialHead = new GrowingBytes(buf);
+        if (!gathered) {
+          this.partialHead = new GrowingBytes();
+          this.partialHead.append(buf);
+        }
         return EMPTY;
       }
       const head = parseHead(buf.subarray(0, end), this.req.method);
