@@ -32,13 +32,14 @@ const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 
 
 const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue.js'));
 const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
+const { TAGS } = await import(join(root, 'bench/lib/load.mjs'));
 const users = Number(arg('users', 0));
 /** `--shape http`: the records the HTTP bench's 1 KB calls make (one key and model, the two fixed tags of bench/lib/load.mjs). */
 const httpShape = arg('shape', 'varied') === 'http';
 /** Call record `i` at `ts`; with --users, tagged with one of `users` user ids too. */
 const record = (i, ts) => {
   const r = benchRecord(i, ts);
-  if (httpShape) Object.assign(r, { keyName: 'bench', modelRequested: 'gpt-4o-mini', model: 'gpt-4o-mini-2024-07-18', streamed: false, ttfbMs: 0.2, latencyMs: 0.3, tags: { feature: 'bench', user_tier: 'pro' } });
+  if (httpShape) Object.assign(r, { keyName: 'bench', modelRequested: 'gpt-4o-mini', model: 'gpt-4o-mini-2024-07-18', streamed: false, ttfbMs: 0.2, latencyMs: 0.3, tags: JSON.parse(TAGS) });
   if (users > 0) r.tags.user_id = `u_${(i * 7919) % users}`;
   return r;
 };

@@ -10,7 +10,8 @@ import { buildRequest, connect } from './http-client.mjs';
 import { requestBody } from './payloads.mjs';
 import { pinned } from './tools.mjs';
 
-const TAGS = '{"feature":"bench","user_tier":"pro"}';
+/** The X-Metering-Tags every bench request carries (bench/store-ingest.mjs --shape http writes records with them). */
+export const TAGS = '{"feature":"bench","user_tier":"pro"}';
 
 /** Headers and body of a chat completion request of `kind` (1k, 10k, sse0, sse20) for system `sys`. */
 export function requestSpec(sys, kind) {
