@@ -3,11 +3,11 @@ import { postgresMeta } from './pg/meta.js';
 import type { SqlValue, StoreMeta } from './types.js';
 
 /**
- * Facts about the database itself. On SQLite: PRAGMA data_version (changes whenever
- * another connection commits; a few µs) and PRAGMA application_id (a 32-bit id in the
- * file header, e.g. the demo's mark). On PostgreSQL (pg/meta.ts) the change token is a
- * counter that triggers bump on every committed change to keys, budget resets and the key
- * history (what its readers reload), and the application id sits in tokometer_meta.
+ * Facts about the database itself. The change token is a counter that triggers bump on
+ * every committed change to keys, budget resets and the key history (what its readers
+ * reload): tokometer_changes on both stores (SQLite schema v11, migrations/011). The
+ * application id is PRAGMA application_id on SQLite (a 32-bit id in the file header, e.g.
+ * the demo's mark) and sits in tokometer_meta on PostgreSQL (pg/meta.ts).
  */
 export function storeMeta(db: Db): StoreMeta {
   const countOutside = async (keyNames: readonly string[]) => {
@@ -24,7 +24,7 @@ export function storeMeta(db: Db): StoreMeta {
   }
   return {
     async changeToken() {
-      return Number((await db.get<{ data_version: number }>('PRAGMA data_version'))?.data_version ?? 0);
+      return Number((await db.get<{ value: number }>('SELECT value FROM tokometer_changes WHERE id = 1'))?.value ?? 0);
     },
 
     async applicationId() {

@@ -238,8 +238,9 @@ export interface OutputMaximumRow {
 /** Facts about the database itself (store/meta.ts). */
 export interface StoreMeta {
   /**
-   * A value that changes whenever another connection (another process, or the writer
-   * thread) commits; cheap enough to poll. Compare it with the value read before.
+   * A value that changes with every committed change to keys, budget resets and the key
+   * history, by any connection (another process too), and not with calls; cheap enough
+   * to poll. Compare it with the value read before.
    */
   changeToken(): Promise<number>;
   /** The application id in the database header; 0 when none was set. */

@@ -134,23 +134,22 @@ export const facadeStoreCases: FacadeCase[] = [
     assert.deepEqual((await s.keys.list({ includeRevoked: true })).map((k) => [k.name, k.revokedAt]), [['a', null], ['b', 99]]);
     assert.equal((await s.keys.byHash('g'.repeat(64)))?.revokedAt, 99);
   }),
-  storeCase("meta.changeToken changes after another connection's key change (SQLite: after any commit of another connection, never its own)", async (reader, env) => {
+  storeCase('meta.changeToken moves with every committed change to keys, budget resets and the key history, by any connection, and not with calls', async (reader, env) => {
     const writer = await env.open();
-    const v1 = await reader.meta.changeToken();
-    assert.equal(await reader.meta.changeToken(), v1);
-    await writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 });
-    const v2 = await reader.meta.changeToken();
-    assert.notEqual(v2, v1);
-    await writer.keys.revoke('k', 2);
-    assert.notEqual(await reader.meta.changeToken(), v2);
-    if (env.dialect === 'sqlite') {
-      // data_version: another connection's call insert moves it, the reader's own commit does not.
-      const v3 = await reader.meta.changeToken();
-      await reader.keys.create({ name: 'own', prefix: 'p', hash: 'own', createdAt: 1 });
-      assert.equal(await reader.meta.changeToken(), v3);
-      await writer.insertCalls([makeCall(1)]);
-      assert.notEqual(await reader.meta.changeToken(), v3);
-    }
+    const moved = async (change: () => Promise<unknown>) => {
+      const before = await reader.meta.changeToken();
+      await change();
+      return (await reader.meta.changeToken()) !== before;
+    };
+    assert.equal(await moved(async () => {}), false);
+    assert.equal(await moved(() => writer.keys.create({ name: 'k', prefix: 'p', hash: 'h', createdAt: 1 })), true);
+    assert.equal(await moved(() => writer.keys.revoke('k', 2)), true);
+    assert.equal(await moved(() => writer.history.append({ ts: 3, actor: 'cli', action: 'revoke', keyName: 'k', details: {} })), true);
+    assert.equal(await moved(() => writer.budgets.recordReset({ kind: 'tag', budget: 'daily', tagValue: null, allValues: true, period: 'day', periodStart: 0, resetAt: 4, by: 'admin' })), true);
+    // Its own changes count too: the token is a counter, not "another connection committed".
+    assert.equal(await moved(() => reader.keys.create({ name: 'own', prefix: 'p', hash: 'own', createdAt: 5 })), true);
+    // Calls do not move it: serve's key watch would otherwise reload every key after each write of calls.
+    assert.equal(await moved(() => writer.insertCalls([makeCall(1)])), false);
     await writer.close();
   }),
   storeCase('a store opened to read reads what another wrote, and cannot write', async (rw, env) => {
