@@ -7,7 +7,8 @@
  *
  * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, replicas, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
- * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS
+ * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS · --warm-rounds N (rounds of every
+ * phase run and thrown away before the ones that count; default 3, 0 with --quick)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,7 +17,7 @@ import { budgetCheck, ingestion, reportTimes, speedProbe, startFills } from './l
 import { otelOverhead, startSink } from './lib/otel.mjs';
 import { postgresPhase } from './lib/pg.mjs';
 import { renderReplicas, replicasPhase } from './lib/replicas.mjs';
-import { manyStreams, runRounds, soak, warmUp } from './lib/phases.mjs';
+import { manyStreams, runRounds, soak, warmUp, warmUpRounds } from './lib/phases.mjs';
 import { previousSpeed, renderMarkdown, summarize } from './lib/results-md.mjs';
 import { countRows, startSystem, startUpstream, upstreamCounts } from './lib/systems.mjs';
 import { cpuPlan, detectTools, machineInfo, machineTicks, ownTicks, pinSelf, rssMb } from './lib/tools.mjs';
@@ -34,11 +35,12 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 
 const cfg = quick
-  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, settleMs: 1000, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
-  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, instantWaves: 2, settleMs: 6000, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
+  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, settleMs: 1000, warmRounds: 0, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, instantWaves: 2, settleMs: 6000, warmRounds: 3, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
 cfg.rate = Number(opt('rate', 1000));
 cfg.tputConns = 64;
 if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;
+if (opt('warm-rounds')) cfg.warmRounds = Number(opt('warm-rounds'));
 
 async function main() {
   for (const f of ['dist/tokometer', 'dist/js/main.js']) {
@@ -75,7 +77,10 @@ async function main() {
       raw.rssStart = Object.fromEntries(systems.map((s) => [s.name, rssMb(s.pid)]));
       ({ idle: raw.idleRss, settleJitMs: raw.settleJitMs } = await warmUp(systems, cfg, log));
     }
-    if (!skip.has('online')) Object.assign(raw, await runRounds(systems, cfg, log));
+    if (!skip.has('online')) {
+      raw.warmRoundsJitMs = await warmUpRounds(systems, cfg, log);
+      Object.assign(raw, await runRounds(systems, cfg, log));
+    }
     if (!skip.has('streams')) raw.many = await manyStreams(systems, cfg, log);
 
     // Every request that reached tokometer must be a row: stop (SIGTERM drains), then count.

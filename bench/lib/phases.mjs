@@ -7,6 +7,7 @@ import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from 
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
 import { cpuMsByThread, cpuMsExact, rssMb } from './tools.mjs';
 import { appendAll } from './stats.mjs';
+import { SYSTEMS } from './systems.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
 
@@ -33,10 +34,20 @@ function bucket(acc, sys, phase) {
   return acc[sys.name][phase];
 }
 
-/** CPU ms of a Bun process's JIT compiler threads (JavaScriptCore names them JITWorker); null on Node, whose threads all read `node`. */
-function jitMs(pid) {
-  const threads = cpuMsByThread(pid);
-  return 'JITWorker' in threads ? threads.JITWorker : null;
+/**
+ * CPU ms of a Bun system's JIT compiler threads (JavaScriptCore names them JITWorker;
+ * 0 while it has none), null for a system on Node (its threads all read `node`). Threads
+ * that have exited take their CPU with them (JavaScriptCore ends an idle compiler thread
+ * after a while), so a difference over a phase can read low, never high.
+ */
+function jitMs(sys) {
+  if (SYSTEMS[sys.name]?.runtime !== 'bun') return null;
+  return cpuMsByThread(sys.pid).JITWorker ?? 0;
+}
+
+/** µs of JIT compiler CPU per unit since `jit0` (jitMs before the phase); null where jitMs is. */
+function jitUsPer(sys, jit0, units) {
+  return jit0 === null ? null : (Math.max(0, jitMs(sys) - jit0) * 1000) / Math.max(1, units);
 }
 
 /**
@@ -60,15 +71,36 @@ export async function warmUp(systems, cfg, log) {
   for (const sys of systems) {
     const request = requestFor(sys, '1k');
     await closedLoop(sys.port, request, { conns: 64, durationMs: Math.max(0, cfg.settleMs - 1000) });
-    const before = jitMs(sys.pid);
+    const before = jitMs(sys);
     const last = await closedLoop(sys.port, request, { conns: 64, durationMs: 1000 });
-    if (before !== null) settleJitMs[sys.name] = jitMs(sys.pid) - before;
+    if (before !== null) settleJitMs[sys.name] = jitMs(sys) - before;
     log(`settled ${sys.name}: ${last.requests} requests in the last second${before === null ? '' : `, JIT ${settleJitMs[sys.name].toFixed(1)} ms of CPU in it`}`);
   }
   return { idle, settleJitMs };
 }
 
 /** Runs `cfg.rounds` interleaved rounds of latency, fixed rate, throughput and stream timing. */
+/**
+ * `cfg.warmRounds` rounds of every phase, as runRounds runs them, thrown away before the
+ * rounds that count. Calls, streams, 10 KB bodies and fixed-rate load exercise different
+ * paths, and JavaScriptCore recompiles code each time a phase shows it types it had not
+ * seen: after the warm-up and the settle, the binary's JIT threads still took (ab.mjs,
+ * 12 rounds of calls, 32 streams, one connection and 1,000 req/s, 2026-12-04) 17.3, 3.8,
+ * 2.1, 1.4, 1.3 µs per call in its first five rounds and 0.2–1.5 after; CPU per call 86,
+ * 68, 74, 60, 59, then 58–66. A proxy that has run for minutes pays the later figures.
+ * @returns the JIT compiler CPU ms of each warm-up round, by Bun system.
+ */
+export async function warmUpRounds(systems, cfg, log) {
+  const jit = {};
+  for (let r = 0; r < (cfg.warmRounds ?? 0); r++) {
+    const before = Object.fromEntries(systems.map((s) => [s.name, jitMs(s)]));
+    await runRounds(systems, { ...cfg, rounds: 1 }, () => {});
+    for (const s of systems) if (before[s.name] !== null) (jit[s.name] ??= []).push(Math.max(0, jitMs(s) - before[s.name]));
+    log(`warm-up round ${r + 1}/${cfg.warmRounds} done (discarded); JIT CPU in it: ${Object.entries(jit).map(([k, v]) => `${k} ${v[r].toFixed(1)} ms`).join(', ')}`);
+  }
+  return jit;
+}
+
 export async function runRounds(systems, cfg, log) {
   const acc = {};
   const loadRss = {};
@@ -90,24 +122,26 @@ export async function runRounds(systems, cfg, log) {
       for (const sys of order) {
         if (sys.name === 'direct' && !cfg.tputDirect) continue;
         const cpu0 = cpuMsExact(sys.pid);
+        const jit0 = jitMs(sys);
         const [res, rss] = await withRss(sys.pid, async () =>
           cfg.wrk ? wrkLoop(sys, '1k', { conns: cfg.tputConns, durationMs: cfg.tputMs, cpu: cfg.loadCpu, tmp: cfg.tmp }) : closedLoop(sys.port, requestFor(sys, '1k'), { conns: cfg.tputConns, durationMs: cfg.tputMs }),
         );
         const cpuUs = ((cpuMsExact(sys.pid) - cpu0) * 1000) / Math.max(1, res.requests);
-        bucket(acc, sys, 'tput').rounds.push({ ...res, cpuUsPerReq: cpuUs });
+        bucket(acc, sys, 'tput').rounds.push({ ...res, cpuUsPerReq: cpuUs, jitUsPerReq: jitUsPer(sys, jit0, res.requests) });
         loadRss[sys.name] = Math.max(loadRss[sys.name] ?? 0, rss);
       }
     }
     if (r < cfg.streamRounds) {
       for (const sys of order) {
         const cpu0 = cpuMsExact(sys.pid);
+        const jit0 = jitMs(sys);
         const s = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: cfg.streamConc, total: cfg.streamConc, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 20 / cfg.streamConc });
         // CPU per relayed chunk (the stream's own request cost spread over its 64 chunks, as a user's stream pays it).
         const cpuUsPerChunk = ((cpuMsExact(sys.pid) - cpu0) * 1000) / Math.max(1, (s.ok + s.bad) * STREAM_CHUNKS);
         const b = bucket(acc, sys, 'sse20');
         appendAll(b.samples, s.ttfc);
         appendAll((b.gaps ??= []), s.gaps);
-        b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk });
+        b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk, jitUsPerChunk: jitUsPer(sys, jit0, (s.ok + s.bad) * STREAM_CHUNKS) });
         const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
         const bi = bucket(acc, sys, 'sse0');
         appendAll(bi.samples, i.ttfc);

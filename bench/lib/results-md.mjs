@@ -32,12 +32,19 @@ function latency(acc, name, phase) {
   return { n: s.n, p50: s.p50, p99: s.p99, addP50: add.p50, addP99: add.p99, strictP99: add.strictP99 };
 }
 
+/** The median of the numbers in `xs` (rounds of a system without JIT threads, or of an older run, have none), or NaN. */
+function medianOf(xs) {
+  const nums = xs.filter((x) => typeof x === 'number');
+  return nums.length > 0 ? median(nums) : NaN;
+}
+
 function stream(acc, name, phase) {
   const m = againstDirect(acc, name, phase);
   if (!m) return null;
   const { own, base, s: t, add } = m;
   const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: add.p50, addTtfcP99: add.p99, strictTtfcP99: add.strictP99 };
   out.cpuUsPerChunk = median(own.rounds.map((r) => r.cpuUsPerChunk));
+  out.jitUsPerChunk = medianOf(own.rounds.map((r) => r.jitUsPerChunk));
   out.ok = own.rounds.reduce((s, r) => s + r.ok, 0);
   out.bad = own.rounds.reduce((s, r) => s + r.bad, 0);
   if (own.gaps) {
@@ -57,6 +64,7 @@ function throughput(acc, name) {
     rps: median(rounds.map((r) => r.rps)),
     ratio: median(ratios),
     cpuUs: median(rounds.map((r) => r.cpuUsPerReq)),
+    jitUs: medianOf(rounds.map((r) => r.jitUsPerReq)),
     errors: rounds.reduce((s, r) => s + r.errors, 0),
     tool: rounds[0]?.tool,
   };
@@ -204,7 +212,7 @@ export function renderMarkdown(raw, f) {
   out.push('# tokometer benchmark results', '', '_Written by `bench/run.mjs`; do not edit by hand — rerun the command below._', '');
   out.push(`- **Date**: ${m.date}`, `- **Command**: \`${m.command}\` (${raw.quick ? 'quick' : 'full'} run, ${fmt(m.seconds, 0)} s), on \`dist/\` as built (\`npm run build\` first)`);
   out.push(`- **Machine**: ${mc.nproc} CPUs, ${mc.cpuModel}${mc.hypervisor ? ` (${mc.hypervisor} VM)` : ''}, ${mc.memGiB} GiB RAM, Linux ${mc.kernel}${mc.distro ? `, ${mc.distro}` : ''}; Node ${mc.node}, Bun ${mc.bun}`);
-  out.push(`- **Setup**: all traffic on 127.0.0.1; ${m.plan.pinned ? `load generator and fake upstream (Bun) pinned to CPU ${m.plan.loadgen}, each system under test to CPU ${m.plan.sut} (taskset)` : 'no CPU pinning (taskset missing or one CPU)'}; throughput with ${m.tools.wrk ? 'wrk (1 thread, 64 connections)' : 'the built-in Node client (64 connections)'}; every other load from the built-in raw-socket client. Each system warmed up (3,000 + 1,000 sequential requests, 40 streams; idle RSS read then), then settled under 64 connections for ${(raw.cfg.settleMs ?? 0) / 1000} s${raw.settleJitMs && Object.keys(raw.settleJitMs).length ? ` (JIT compiler CPU in its last second: ${Object.entries(raw.settleJitMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')})` : ''}. ${raw.cfg.rounds} interleaved rounds; "added" = the system minus the upstream direct, from samples pooled over the same rounds.`);
+  out.push(`- **Setup**: all traffic on 127.0.0.1; ${m.plan.pinned ? `load generator and fake upstream (Bun) pinned to CPU ${m.plan.loadgen}, each system under test to CPU ${m.plan.sut} (taskset)` : 'no CPU pinning (taskset missing or one CPU)'}; throughput with ${m.tools.wrk ? 'wrk (1 thread, 64 connections)' : 'the built-in Node client (64 connections)'}; every other load from the built-in raw-socket client. Each system warmed up (3,000 + 1,000 sequential requests, 40 streams; idle RSS read then), then settled under 64 connections for ${(raw.cfg.settleMs ?? 0) / 1000} s${raw.settleJitMs && Object.keys(raw.settleJitMs).length ? ` (JIT compiler CPU in its last second: ${Object.entries(raw.settleJitMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')})` : ''}${raw.cfg.warmRounds ? `, then ran ${raw.cfg.warmRounds} round${raw.cfg.warmRounds === 1 ? "" : "s"} of every phase that ${raw.cfg.warmRounds === 1 ? "was" : "were"} thrown away (JIT compiler CPU in each: ${Object.entries(raw.warmRoundsJitMs ?? {}).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' / ')} ms`).join(', ')})` : ''}. ${raw.cfg.rounds} interleaved rounds that count; "added" = the system minus the upstream direct, from samples pooled over the same rounds.`);
   const bg = m.background;
   if (bg) {
     const busy = bg.sharePct > 5;
@@ -216,6 +224,9 @@ export function renderMarkdown(raw, f) {
   const versus = (t) => (t.unit === '×' ? `${fmt(t.versus, 2)}×` : t.goal.startsWith('bare +') ? `${t.versus >= 0 ? '+' : ''}${val(t.versus, t.unit)} ${t.unit}` : `${val(t.versus, t.unit)} ${t.unit}`.trim());
   out.push(table(['target', 'bare Bun proxy', 'binary', 'binary vs bare', 'goal', 'met'], f.targets.map((t) => [t.name, Number.isNaN(t.bare) ? '—' : val(t.bare, t.unit === '×' ? 'µs' : t.unit), val(t.value, t.unit === '×' ? 'µs' : t.unit), versus(t), t.goal, mark(t.pass)])));
   out.push('', 'Latencies are in ms, CPU in µs of the process\'s own CPU time (all its threads, from /proc schedstat) per request or per relayed chunk (a stream\'s own request cost spread over its 64 chunks). "binary vs bare" is the difference (or ratio) of the two systems measured in the same interleaved rounds, so load from elsewhere on the machine touches both; CPU figures are the least disturbed by it.');
+  const jit = (n) => `${S[n].label} ${fmt(S[n].tput?.jitUs, 2)} µs per call and ${fmt(S[n].sse20?.jitUsPerChunk, 2)} µs per chunk`;
+  const jitNames = ['bare-bun', 'binary'].filter((n) => Number.isFinite(S[n]?.tput?.jitUs) || Number.isFinite(S[n]?.sse20?.jitUsPerChunk));
+  if (jitNames.length > 0) out.push('', `Of those CPU figures, JavaScriptCore's compiler threads (JITWorker) took (medians over the rounds): ${jitNames.map(jit).join('; ')}. That is code still being compiled during the measured rounds; a proxy that has run for a while no longer pays it.`);
   out.push('', '## Latency, one connection (ms)', '');
   out.push(table(['system', '1 KB p50', '1 KB p99', 'added p50', 'added p99', '10 KB p50', '10 KB p99', 'added p50', 'added p99'],
     names.filter((n) => S[n].lat1k).map((n) => [S[n].label, ms(S[n].lat1k.p50), ms(S[n].lat1k.p99), ms(S[n].lat1k.addP50), ms(S[n].lat1k.addP99), ms(S[n].lat10k.p50), ms(S[n].lat10k.p99), ms(S[n].lat10k.addP50), ms(S[n].lat10k.addP99)])));
