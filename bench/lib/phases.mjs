@@ -5,7 +5,7 @@
  */
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
-import { cpuMsByThread, cpuMsExact, rssMb } from './tools.mjs';
+import { cpuMsByThread, cpuMsExact, rssMb, threadCpuMeter } from './tools.mjs';
 import { appendAll } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
 
@@ -37,8 +37,9 @@ function bucket(acc, sys, phase) {
 /**
  * CPU ms of a Bun system's JIT compiler threads (JavaScriptCore names them JITWorker;
  * 0 while it has none), null for a system on Node (its threads all read `node`). Threads
- * that have exited take their CPU with them (JavaScriptCore ends an idle compiler thread
- * after a while), so a difference over a phase can read low, never high.
+ * that have exited take their CPU with them (JavaScriptCore ends a compiler thread after
+ * it idled a while), so a difference over a phase of a few seconds can read low, never
+ * high; over longer spans use threadCpuMeter.
  */
 function jitMs(sys) {
   if (SYSTEMS[sys.name]?.runtime !== 'bun') return null;
@@ -92,10 +93,12 @@ export async function warmUp(systems, cfg, log) {
  */
 export async function warmUpRounds(systems, cfg, log) {
   const jit = {};
+  const bun = systems.filter((s) => jitMs(s) !== null);
   for (let r = 0; r < (cfg.warmRounds ?? 0); r++) {
-    const before = Object.fromEntries(systems.map((s) => [s.name, jitMs(s)]));
+    // A round takes about a minute, long enough for a JIT thread to end and another to start.
+    const meters = bun.map((s) => [s.name, threadCpuMeter(s.pid, 'JITWorker')]);
     await runRounds(systems, { ...cfg, rounds: 1 }, () => {});
-    for (const s of systems) if (before[s.name] !== null) (jit[s.name] ??= []).push(Math.max(0, jitMs(s) - before[s.name]));
+    for (const [name, meter] of meters) (jit[name] ??= []).push(meter.stop());
     log(`warm-up round ${r + 1}/${cfg.warmRounds} done (discarded); JIT CPU in it: ${Object.entries(jit).map(([k, v]) => `${k} ${v[r].toFixed(1)} ms`).join(', ')}`);
   }
   return jit;

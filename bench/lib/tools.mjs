@@ -112,6 +112,56 @@ export function cpuMsByThread(pid) {
   return out;
 }
 
+/** CPU ms of each thread of `pid` named `name`, by thread id. */
+function cpuMsByTid(pid, name) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+        out.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // The process is gone.
+  }
+  return out;
+}
+
+/**
+ * CPU ms that the threads of `pid` named `name` use from now until `stop()`, counting
+ * threads that start or end meanwhile (JavaScriptCore ends an idle JIT thread and starts a
+ * new one later, and an ended thread's CPU leaves /proc with it, so two cpuMsByThread
+ * readings a minute apart can miss most of it). Sampled every `everyMs`: a thread that ends
+ * loses at most its last interval.
+ */
+export function threadCpuMeter(pid, name, everyMs = 200) {
+  const last = new Map();
+  let total = 0;
+  let baseline = true;
+  const sample = () => {
+    for (const [tid, ms] of cpuMsByTid(pid, name)) {
+      const prev = last.get(tid);
+      if (prev !== undefined) total += Math.max(0, ms - prev);
+      else if (!baseline) total += ms;
+      last.set(tid, ms);
+    }
+    baseline = false;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  timer.unref?.();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return total;
+    },
+  };
+}
+
 /** What RESULTS.md says about the machine. */
 export function machineInfo() {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
