@@ -18,14 +18,13 @@ export function storeMeta(db: Db): StoreMeta {
     const calls = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE key_name IS NULL OR ${notIn('key_name')}`, names);
     return { keys: Number(keys?.n ?? 0), calls: Number(calls?.n ?? 0) };
   };
+  const changeToken = async () => Number((await db.get<{ value: number }>('SELECT value FROM tokometer_changes WHERE id = 1'))?.value ?? 0);
   if (db.dialect === 'postgres') {
     const pg = postgresMeta(db);
-    return { changeToken: pg.keysToken, applicationId: pg.applicationId, setApplicationId: pg.setApplicationId, countOutside };
+    return { changeToken, applicationId: pg.applicationId, setApplicationId: pg.setApplicationId, countOutside };
   }
   return {
-    async changeToken() {
-      return Number((await db.get<{ value: number }>('SELECT value FROM tokometer_changes WHERE id = 1'))?.value ?? 0);
-    },
+    changeToken,
 
     async applicationId() {
       return Number((await db.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0);

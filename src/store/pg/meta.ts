@@ -2,17 +2,14 @@ import type { Db } from '../db.js';
 
 /**
  * Facts about a PostgreSQL database that SQLite keeps in its file header (store/meta.ts
- * on SQLite): the application id (the demo's mark) in tokometer_meta, and the change
- * tokens: `keysToken` grows with every committed change to keys, budget resets and the
- * key history (tokometer_changes, bumped by triggers); `changeCounter` also grows with
- * every call written (the newest call id), for views that refresh on new calls.
+ * on SQLite): the application id (the demo's mark) in tokometer_meta, and
+ * `changeCounter`, which grows with every committed change to keys, budget resets and the
+ * key history (tokometer_changes, bumped by triggers; store/meta.ts reads it alone as the
+ * change token on both stores) and with every call written (the newest call id), for
+ * views that refresh on new calls.
  */
 export function postgresMeta(db: Db) {
   return {
-    async keysToken(): Promise<number> {
-      return Number((await db.get<{ value: number }>('SELECT value FROM tokometer_changes WHERE id = 1'))?.value ?? 0);
-    },
-
     async changeCounter(): Promise<number> {
       const row = await db.get<{ n: number }>('SELECT (SELECT value FROM tokometer_changes WHERE id = 1) + (SELECT COALESCE(MAX(id), 0) FROM calls) AS n');
       return Number(row?.n ?? 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postgresCallSink } from '../../../src/store/pg/call-sink.js';
+import { storeMeta } from '../../../src/store/meta.js';
 import { postgresMeta } from '../../../src/store/pg/meta.js';
 import { partitionMonths } from '../../../src/store/pg/partitions.js';
 import { pruneMonths } from '../../../src/store/pg/prune.js';
@@ -15,20 +16,21 @@ describe('PostgreSQL store meta', () => {
   it('the keys token grows with each change to keys, budget resets and the key history, not with calls; the change counter grows with calls too', async () => {
     const db = await freshPg('meta');
     const meta = postgresMeta(db);
-    const t0 = await meta.keysToken();
+    const { changeToken } = storeMeta(db);
+    const t0 = await changeToken();
     const c0 = await meta.changeCounter();
     await db.run("INSERT INTO keys (name, prefix, hash, created_at) VALUES ('a', 'mk_a', 'h1', 1)");
-    const t1 = await meta.keysToken();
+    const t1 = await changeToken();
     expect(t1).toBeGreaterThan(t0);
     await db.run("UPDATE keys SET revoked_at = 2 WHERE name = 'a'");
     await db.run("INSERT INTO key_events (ts, actor, action, key_name) VALUES (1, 'cli', 'revoke', 'a')");
     await db.run("INSERT INTO budget_resets (kind, budget, period, period_start, reset_at, by) VALUES ('key', 'a', 'month', 0, 1, 'cli')");
-    const t2 = await meta.keysToken();
+    const t2 = await changeToken();
     expect(t2).toBeGreaterThanOrEqual(t1 + 3);
     const c1 = await meta.changeCounter();
     expect(c1).toBeGreaterThan(c0);
     await postgresCallSink(db).write([record({ at: Date.UTC(2026, 4, 3) })]);
-    expect(await meta.keysToken()).toBe(t2);
+    expect(await changeToken()).toBe(t2);
     expect(await meta.changeCounter()).toBeGreaterThan(c1);
   });
 
