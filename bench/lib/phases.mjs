@@ -42,8 +42,12 @@ function bucket(acc, sys, phase) {
  * high; over longer spans use threadCpuMeter.
  */
 function jitMs(sys) {
-  if (SYSTEMS[sys.name]?.runtime !== 'bun') return null;
-  return cpuMsByThread(sys.pid).JITWorker ?? 0;
+  return isBun(sys) ? (cpuMsByThread(sys.pid).JITWorker ?? 0) : null;
+}
+
+/** Is `sys` a system under test on Bun (the bare Bun proxy, the binary)? */
+function isBun(sys) {
+  return SYSTEMS[sys.name]?.runtime === 'bun';
 }
 
 /** µs of JIT compiler CPU per unit since `jit0` (jitMs before the phase); null where jitMs is. */
@@ -93,7 +97,7 @@ export async function warmUp(systems, cfg, log) {
  */
 export async function warmUpRounds(systems, cfg, log) {
   const jit = {};
-  const bun = systems.filter((s) => jitMs(s) !== null);
+  const bun = systems.filter(isBun);
   for (let r = 0; r < (cfg.warmRounds ?? 0); r++) {
     // A round takes about a minute, long enough for a JIT thread to end and another to start.
     const meters = bun.map((s) => [s.name, threadCpuMeter(s.pid, 'JITWorker')]);

@@ -97,29 +97,18 @@ export function cpuMsExact(pid) {
 /** CPU ms per thread name (/proc/PID/task/TID/comm), summed over threads of the same name: where a process spends its CPU. */
 export function cpuMsByThread(pid) {
   const out = {};
+  for (const { name, ms } of threadReadings(pid)) out[name] = (out[name] ?? 0) + ms;
+  return out;
+}
+
+/** Each live thread of `pid`: its id, name and CPU ms so far (none when the process is gone). */
+function threadReadings(pid) {
+  const out = [];
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
         const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-        out[name] = (out[name] ?? 0) + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-  } catch {
-    // The process is gone.
-  }
-  return out;
-}
-
-/** CPU ms of each thread of `pid` named `name`, by thread id. */
-function cpuMsByTid(pid, name) {
-  const out = new Map();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
-        out.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+        out.push({ tid, name, ms: Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6 });
       } catch {
         // The thread ended between the listing and the read.
       }
@@ -142,7 +131,8 @@ export function threadCpuMeter(pid, name, everyMs = 200) {
   let total = 0;
   let baseline = true;
   const sample = () => {
-    for (const [tid, ms] of cpuMsByTid(pid, name)) {
+    for (const { tid, name: threadName, ms } of threadReadings(pid)) {
+      if (threadName !== name) continue;
       const prev = last.get(tid);
       if (prev !== undefined) total += Math.max(0, ms - prev);
       else if (!baseline) total += ms;
