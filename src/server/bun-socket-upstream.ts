@@ -6,7 +6,15 @@ import { encodeRequest } from './http1-request.js';
 const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
 
 /** How the pool keeps idle connections (ms, except `maxIdlePerOrigin`). */
-const POOL = {
+export interface PoolOptions {
+  keepAliveMs: number;
+  keepAliveMaxMs: number;
+  keepAliveMarginMs: number;
+  maxIdlePerOrigin: number;
+  sweepMs: number;
+}
+
+const POOL: PoolOptions = {
   /** Kept this long when the server gives no `Keep-Alive: timeout`, as the Node edge's undici. */
   keepAliveMs: 30_000,
   /** A server's own hint is capped at this, less a margin so the server never closes first. */
@@ -16,7 +24,7 @@ const POOL = {
   maxIdlePerOrigin: 256,
   /** How often idle connections past their keep-alive are closed. */
   sweepMs: 5_000,
-} as const;
+};
 
 /** Where a URL's requests go: one pool of connections per origin. */
 interface Origin {
@@ -40,26 +48,29 @@ interface Origin {
  * Requests are never retried: a provider call is not idempotent (a retry can bill twice);
  * the client's SDK decides.
  */
-export function createBunSocketUpstream(): UpstreamClient {
+export function createBunSocketUpstream(options: Partial<PoolOptions> = {}): UpstreamClient {
+  const pool: PoolOptions = { ...POOL, ...options };
   const origins = new Map<string, Origin>();
   const deadlines = deadlinesByLength();
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const o of origins.values()) {
-      o.idle = o.idle.filter((c) => {
-        if (c.expiresAt > now) return true;
-        c.socket.end();
-        return false;
-      });
+      // The pool is settled before any socket ends: ending one runs its close handler at
+      // once, which takes it out of `o.idle` (dropIdle), and a list changed while it is
+      // walked skipped every other connection, dropped from the pool but never closed.
+      const expired = o.idle.filter((c) => c.expiresAt <= now);
+      if (expired.length === 0) continue;
+      o.idle = o.idle.filter((c) => c.expiresAt > now);
+      for (const c of expired) c.socket.end();
     }
-  }, POOL.sweepMs);
+  }, pool.sweepMs);
   (sweep as { unref?: () => void }).unref?.();
 
   /** Set by close(): connections that come back afterwards are closed, not pooled (an open socket keeps the process alive). */
   let closing = false;
   const release = (origin: Origin, conn: Conn, keepAliveHint: number | null) => {
-    if (closing || origin.idle.length >= POOL.maxIdlePerOrigin) return conn.socket.end();
-    const keepMs = keepAliveHint === null ? POOL.keepAliveMs : Math.min(POOL.keepAliveMaxMs, keepAliveHint - POOL.keepAliveMarginMs);
+    if (closing || origin.idle.length >= pool.maxIdlePerOrigin) return conn.socket.end();
+    const keepMs = keepAliveHint === null ? pool.keepAliveMs : Math.min(pool.keepAliveMaxMs, keepAliveHint - pool.keepAliveMarginMs);
     if (keepMs <= 0) return conn.socket.end();
     conn.expiresAt = performance.now() + keepMs;
     conn.exchange = null;

@@ -48,6 +48,10 @@ describe('the Bun socket upstream client', () => {
     expect(r.serverCloses).toEqual({ bodies: ['ok', 'ok', 'ok'], connections: 3 });
   });
 
+  it('closes every idle connection once past its keep-alive, and opens a new one for the next call', () => {
+    expect(r.poolExpiry).toEqual({ bodies: 'ok,ok,ok,ok,ok,ok,ok,ok', openWhenIdle: 8, openAfterSweep: 0, again: 'ok', connections: 9 });
+  });
+
   it('sends a 5 MB request body whole (writes the socket could not take at once wait for drain)', () => {
     expect(r.largeBody).toEqual({ status: 200, bodyBytesReceived: 5 * 1024 * 1024 });
   });

@@ -18,9 +18,12 @@ type Answer = (socket: Socket, request: string) => void;
 
 /** A TCP server that answers each request (head and body read whole) with `answer`; counts connections and keeps what it received. */
 async function rawServer(answer: Answer) {
-  const seen = { connections: 0, requests: [] as string[] };
+  /** `open`: connections the client has not closed yet. */
+  const seen = { connections: 0, open: 0, requests: [] as string[] };
   const server = createServer((socket) => {
     seen.connections++;
+    seen.open++;
+    socket.on('close', () => seen.open--);
     let buf = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -43,8 +46,8 @@ async function rawServer(answer: Answer) {
 }
 
 const client = createBunSocketUpstream();
-const request = (url: string, extra: Partial<UpstreamRequest> = {}): Promise<UpstreamResponse> => {
-  return client.request({
+const request = (url: string, extra: Partial<UpstreamRequest> = {}, via = client): Promise<UpstreamResponse> => {
+  return via.request({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
@@ -131,6 +134,19 @@ if (only !== 'tls-only') {
     await sleep(20);
   }
   results.serverCloses = { bodies, connections: s.seen.connections };
+  s.close();
+}
+{
+  // Eight calls at once open eight connections; once idle past their keep-alive, the sweep closes every one of them.
+  const s = await rawServer((socket) => void sleep(50).then(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')));
+  const short = createBunSocketUpstream({ keepAliveMs: 200, sweepMs: 50 });
+  const bodies = await Promise.all(Array.from({ length: 8 }, async () => text(await (await request(s.url, {}, short)).bytes())));
+  const openWhenIdle = s.seen.open;
+  await sleep(600);
+  const openAfterSweep = s.seen.open;
+  const again = text(await (await request(s.url, {}, short)).bytes());
+  await short.close();
+  results.poolExpiry = { bodies: bodies.join(','), openWhenIdle, openAfterSweep, again, connections: s.seen.connections };
   s.close();
 }
 {
