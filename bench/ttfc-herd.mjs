@@ -8,7 +8,8 @@
  * request written to the last first chunk, by thread), which tells a queue of work on
  * one core apart from a wait for something else.
  *
- *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256] [--warm-rounds 3]
+ *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256] [--warm-rounds 3] [--load-seconds S] [--pause-ms 300]
+ *     [--env NAME=KEY:VALUE]…
  *     [--js-pipe] [--bare SCRIPT] [--mark FILE] [--verbose]
  *
  * Default build: binary=dist/tokometer. Before the herds every system gets the full
@@ -22,9 +23,9 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cliOptions } from './lib/args.mjs';
-import { parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
+import { parseBuildEnv, parseBuilds, startBuilds, startJsPipe } from './lib/builds.mjs';
 import { connect } from './lib/http-client.mjs';
-import { requestFor, sequential, streams } from './lib/load.mjs';
+import { closedLoop, requestFor, sequential, streams } from './lib/load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
 import { rotate } from './lib/phases.mjs';
 import { median, medianRange, percentile } from './lib/stats.mjs';
@@ -37,6 +38,10 @@ const { opt } = cliOptions(argv);
 const rounds = Number(opt('rounds', 8));
 const N = Number(opt('streams', 256));
 const warmRounds = Number(opt('warm-rounds', 3));
+/** --load-seconds S: S seconds of 1 KB calls on 64 connections per system before the stream warm-up (the full bench runs ~700,000 calls before its herd). */
+const loadSeconds = Number(opt('load-seconds', 0));
+/** --pause-ms MS: idle time before each herd (the full bench's herd comes after the other systems' herds, seconds after the system's last load). */
+const pauseMs = Number(opt('pause-ms', 300));
 /** --mark FILE: appends a line when each herd starts and when its last first chunk is in (to line up a server's own log, e.g. BUN_JSC_logGC). */
 const markFile = opt('mark', null);
 const builds = parseBuilds(argv);
@@ -106,9 +111,12 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
   running.push(systems[0]);
   // --js-pipe: the bare proxy again, its body read in JavaScript (bench/bare-bun.mjs js-pipe).
   if (argv.includes('--js-pipe')) systems.push(await startJsPipe({ bun, upstream, cpu: plan.sut, running }));
-  systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running })));
+  systems.push(...(await startBuilds(builds, { tmp, upstream, cpu: plan.sut, running, env: parseBuildEnv(argv) })));
+  // With --mark, the systems' own stderr (e.g. BUN_JSC_logGC, reportCompileTimes) goes into the same file, in order.
+  if (markFile) for (const sys of systems) sys.proc?.stderr.on('data', (d) => appendFileSync(markFile, d));
   for (const sys of systems) {
     await sequential(sys.port, requestFor(sys, '1k'), { durationMs: 1500, maxCount: 3000 });
+    if (loadSeconds > 0) await closedLoop(sys.port, requestFor(sys, '1k'), { conns: 64, durationMs: loadSeconds * 1000 });
     await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 4, total: 40, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
     // The full bench's stream rounds before its 256-stream phase (--warm-rounds 3 matches `npm run bench`).
     for (let w = 0; w < warmRounds; w++) {
@@ -135,7 +143,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
       for (const k of ['HTTP Client', 'JITWorker', 'Worker']) put(sys.name, `  ${k} CPU ms`, h.cpu[k] ?? 0);
       put(sys.name, '  other threads CPU ms', total - fig[sys.name]['  main thread CPU ms'].at(-1) - ['HTTP Client', 'JITWorker', 'Worker'].reduce((a, k) => a + (h.cpu[k] ?? 0), 0));
       if (argv.includes('--verbose')) console.log(sys.name, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
-      await new Promise((res) => setTimeout(res, 300));
+      await new Promise((res) => setTimeout(res, pauseMs));
     }
     console.log(`round ${r + 1}/${rounds}: ${systems.map((s) => `${s.name} p99 ${fig[s.name]['TTFC p99 ms'].at(-1).toFixed(1)}`).join(', ')}`);
   }

@@ -6,7 +6,7 @@
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
 import { cpuMsByThread, cpuMsExact, rssMb, threadCpuMeter } from './tools.mjs';
-import { appendAll } from './stats.mjs';
+import { appendAll, percentile } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
@@ -161,18 +161,41 @@ export async function runRounds(systems, cfg, log) {
   return { acc, loadRss };
 }
 
-/** 256 concurrent streams per system (20 ms apart, then instant): every stream must arrive byte-identical. */
+/**
+ * 256 concurrent streams per system, written together (chunks 20 ms apart, then
+ * `cfg.instantWaves` waves of 256 instant ones): every stream must arrive byte-identical.
+ * Like the other phases, in interleaved rounds with a rotated order, after rounds thrown
+ * away: `cfg.herdWarmRounds` herds per system first (their TTFC p99 is kept apart as
+ * `firstP99s`, not pooled), then `cfg.herds` herds whose TTFC samples are pooled. A single
+ * herd per system measured only the first herd of 256 each process saw, and each system
+ * after a different idle time (its position in a fixed order): bench/README.md, "Time to
+ * first chunk at 256 streams". Every herd's streams count for the byte-exact check.
+ */
 export async function manyStreams(systems, cfg, log) {
   const out = {};
-  for (const sys of systems) {
-    const [res, rss] = await withRss(sys.pid, async () => {
-      const slow = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 256, total: 256, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
-      const fast = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 256, total: 256 * cfg.instantWaves, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
-      return { ok: slow.ok + fast.ok, bad: slow.bad + fast.bad, total: 256 + 256 * cfg.instantWaves, ttfc: slow.ttfc };
-    });
-    out[sys.name] = { ...res, rss };
-    log(`256 streams on ${sys.name}: ${res.ok}/${res.total} intact`);
+  const warm = cfg.herdWarmRounds ?? 0;
+  for (let r = 0; r < warm + cfg.herds; r++) {
+    for (const sys of rotate(systems, r)) {
+      const [res, rss] = await withRss(sys.pid, async () => {
+        const slow = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 256, total: 256, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        const fast = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 256, total: 256 * cfg.instantWaves, expected: EXPECTED, contentFrames: STREAM_CHUNKS });
+        return { ok: slow.ok + fast.ok, bad: slow.bad + fast.bad, total: 256 + 256 * cfg.instantWaves, ttfc: slow.ttfc };
+      });
+      const o = (out[sys.name] ??= { ok: 0, bad: 0, total: 0, ttfc: [], herdP99s: [], firstP99s: [], rss: 0 });
+      o.ok += res.ok;
+      o.bad += res.bad;
+      o.total += res.total;
+      o.rss = Math.max(o.rss, rss);
+      const p99 = percentile(Float64Array.from(res.ttfc).sort(), 99);
+      if (r < warm) o.firstP99s.push(p99);
+      else {
+        appendAll(o.ttfc, res.ttfc);
+        o.herdP99s.push(p99);
+      }
+    }
+    log(`256-stream herd round ${r + 1}/${warm + cfg.herds}${r < warm ? ' (thrown away)' : ''}: TTFC p99 ${systems.map((s) => `${s.name} ${(out[s.name].herdP99s.at(-1) ?? out[s.name].firstP99s.at(-1)).toFixed(1)} ms`).join(', ')}`);
   }
+  for (const sys of systems) log(`256 streams on ${sys.name}: ${out[sys.name].ok}/${out[sys.name].total} intact`);
   return out;
 }
 

@@ -126,7 +126,7 @@ export function summarize(raw) {
       tput: throughput(acc, name),
       sse20: stream(acc, name, 'sse20'),
       sse0: stream(acc, name, 'sse0'),
-      many: raw.many?.[name] ? { ok: raw.many[name].ok, total: raw.many[name].total } : null,
+      many: raw.many?.[name] ? { ok: raw.many[name].ok, total: raw.many[name].total, herdP99s: raw.many[name].herdP99s ?? [], firstP99s: raw.many[name].firstP99s ?? [] } : null,
       rss: { start: raw.rssStart?.[name], idle: raw.idleRss?.[name], load: Math.max(raw.loadRss?.[name] ?? 0, raw.many?.[name]?.rss ?? 0) || NaN },
     };
   }
@@ -227,6 +227,12 @@ export function renderMarkdown(raw, f) {
   const jit = (n) => `${S[n].label} ${fmt(S[n].tput?.jitUs, 2)} µs per call and ${fmt(S[n].sse20?.jitUsPerChunk, 2)} µs per chunk`;
   const jitNames = ['bare-bun', 'binary'].filter((n) => Number.isFinite(S[n]?.tput?.jitUs) || Number.isFinite(S[n]?.sse20?.jitUsPerChunk));
   if (jitNames.length > 0) out.push('', `Of those CPU figures, JavaScriptCore's compiler threads (JITWorker) took (medians over the rounds): ${jitNames.map(jit).join('; ')}. That is code still being compiled during the measured rounds; a proxy that has run for a while no longer pays it.`);
+  const herds = ['bare-bun', 'binary'].filter((n) => S[n]?.many?.herdP99s?.length);
+  if (herds.length > 0) {
+    const list = (v) => v.map((x) => fmt(x, 1)).join(' / ');
+    const first = raw.cfg.herdWarmRounds ? `; the herd${raw.cfg.herdWarmRounds === 1 ? '' : 's'} thrown away before them, each process's first of 256: ${herds.map((n) => `${S[n].label} ${list(S[n].many.firstP99s)} ms`).join(', ')}` : '';
+    out.push('', `256 streams written together: ${raw.cfg.herds} herd${raw.cfg.herds === 1 ? '' : 's'} per system in interleaved rounds, TTFC samples pooled over them (each herd's own p99: ${herds.map((n) => `${S[n].label} ${list(S[n].many.herdP99s)} ms`).join(', ')})${first}.`);
+  }
   out.push('', '## Latency, one connection (ms)', '');
   out.push(table(['system', '1 KB p50', '1 KB p99', 'added p50', 'added p99', '10 KB p50', '10 KB p99', 'added p50', 'added p99'],
     names.filter((n) => S[n].lat1k).map((n) => [S[n].label, ms(S[n].lat1k.p50), ms(S[n].lat1k.p99), ms(S[n].lat1k.addP50), ms(S[n].lat1k.addP99), ms(S[n].lat10k.p50), ms(S[n].lat10k.p99), ms(S[n].lat10k.addP50), ms(S[n].lat10k.addP99)])));
