@@ -3,7 +3,8 @@
  * Starts a fake upstream, bare pass-through proxies (Node, Bun), the compiled binary and
  * tokometer on Node; runs interleaved rounds of latency, fixed-rate, throughput and
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
- * report timing. The 256-stream phase runs in interleaved herds too (1 thrown away, 3 that count). Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
+ * report timing (the 256-stream phase in interleaved herds too: 1 thrown away, 3 that
+ * count). Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
  * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, replicas, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·

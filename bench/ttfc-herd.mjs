@@ -15,8 +15,8 @@
  * Default build: binary=dist/tokometer. Before the herds every system gets the full
  * bench's warm-up and `--warm-rounds` of its stream rounds (32 streams 20 ms apart, 128
  * instant ones), as the bench's 256-stream phase finds it; round 1 is then the first
- * herd of 256 the process sees (the bench measures only that one) and is also printed
- * apart from the median of the others. Same CPU layout as the bench (load generator and
+ * herd of 256 the process sees (the bench throws that one away and pools the next
+ * three) and is also printed apart from the median of the others. Same CPU layout as the bench (load generator and
  * upstream on CPU 0, the system under test on CPU 1). Loopback only; bounded in time.
  */
 import { spawnSync } from 'node:child_process';
