@@ -195,7 +195,8 @@ function run(commands: Command[]) {
       apply(i);
       receive(i);
     }
-    if (replicas.every((p) => p.queue.length === 0 && p.inFlight.length === 0 && p.used === 0)) break;
+    // A dead replica has nothing left to drain: its unreported spend died with it (`crash`).
+    if (replicas.every((p) => !p.alive || (p.queue.length === 0 && p.inFlight.length === 0 && p.used === 0))) break;
   }
   return { row, replicas, violations, counted, largestReal, refused, rounds };
 }
@@ -219,6 +220,21 @@ describe('shared budget leases under random interleavings of replicas (fast-chec
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('a replica that dies with spend it never reported leaves nothing to wait for (found by fast-check, seed 365860806)', () => {
+    const { violations, rounds, row, counted } = run([
+      { op: 'send', r: 1, release: false },
+      { op: 'apply', r: 1 },
+      { op: 'receive', r: 1 },
+      { op: 'arrive', r: 1, est: 2, realPercent: 50 },
+      { op: 'settle', r: 1, pick: 0 },
+      { op: 'crash', r: 1 },
+    ]);
+    expect(violations).toEqual([]);
+    expect(rounds).toBeLessThan(200);
+    expect(row.leases[1]).toBe(0);
+    expect(row.spent).toBe(counted);
   });
 
   it('a replica giving back its lease admits nothing beyond what it keeps until the row answers', () => {
