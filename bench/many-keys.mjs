@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { cliOptions } from './lib/args.mjs';
 import { parseBuilds, startBuilds } from './lib/builds.mjs';
 import { closedLoop, fixedRate, requestFor } from './lib/load.mjs';
-import { percentile } from './lib/stats.mjs';
+import { summary } from './lib/stats.mjs';
 import { root, runStandalonePhase } from './lib/standalone.mjs';
 import { cpuMsExact } from './lib/tools.mjs';
 
@@ -48,8 +48,8 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-many-keys-', pinLoadgen: t
       const cpu0 = cpuMsExact(s.pid);
       const res = await fixedRate(s.port, requestFor(s, '1k'), { rps: 1000, durationMs: 4000, conns: 32 });
       const cpuUs = ((cpuMsExact(s.pid) - cpu0) * 1000) / Math.max(1, res.lat.length);
-      const lat = [...res.lat].sort((a, b) => a - b);
-      console.log(`${build.name}, ${keys} keys, round ${round}: p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, CPU ${cpuUs.toFixed(1)} µs per call`);
+      const lat = summary(res.lat);
+      console.log(`${build.name}, ${keys} keys, round ${round}: p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms, CPU ${cpuUs.toFixed(1)} µs per call`);
     }
     await s.stop();
   }

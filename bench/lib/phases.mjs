@@ -6,7 +6,7 @@
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
 import { cpuMsByThread, cpuMsExact, rssMb, threadCpuMeter } from './tools.mjs';
-import { appendAll, percentile } from './stats.mjs';
+import { appendAll, summary } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
@@ -84,7 +84,6 @@ export async function warmUp(systems, cfg, log) {
   return { idle, settleJitMs };
 }
 
-/** Runs `cfg.rounds` interleaved rounds of latency, fixed rate, throughput and stream timing. */
 /**
  * `cfg.warmRounds` rounds of every phase, as runRounds runs them, thrown away before the
  * rounds that count. Calls, streams, 10 KB bodies and fixed-rate load exercise different
@@ -108,6 +107,7 @@ export async function warmUpRounds(systems, cfg, log) {
   return jit;
 }
 
+/** Runs `cfg.rounds` interleaved rounds of latency, fixed rate, throughput and stream timing. */
 export async function runRounds(systems, cfg, log) {
   const acc = {};
   const loadRss = {};
@@ -186,7 +186,7 @@ export async function manyStreams(systems, cfg, log) {
       o.bad += res.bad;
       o.total += res.total;
       o.rss = Math.max(o.rss, rss);
-      const p99 = percentile(Float64Array.from(res.ttfc).sort(), 99);
+      const { p99 } = summary(res.ttfc);
       if (r < warm) o.firstP99s.push(p99);
       else {
         appendAll(o.ttfc, res.ttfc);

@@ -32,19 +32,14 @@ function latency(acc, name, phase) {
   return { n: s.n, p50: s.p50, p99: s.p99, addP50: add.p50, addP99: add.p99, strictP99: add.strictP99 };
 }
 
-/** The median of the numbers in `xs` (rounds of a system without JIT threads, or of an older run, have none), or NaN. */
-function medianOf(xs) {
-  const nums = xs.filter((x) => typeof x === 'number');
-  return nums.length > 0 ? median(nums) : NaN;
-}
-
 function stream(acc, name, phase) {
   const m = againstDirect(acc, name, phase);
   if (!m) return null;
   const { own, base, s: t, add } = m;
   const out = { ttfcP50: t.p50, ttfcP99: t.p99, addTtfcP50: add.p50, addTtfcP99: add.p99, strictTtfcP99: add.strictP99 };
   out.cpuUsPerChunk = median(own.rounds.map((r) => r.cpuUsPerChunk));
-  out.jitUsPerChunk = medianOf(own.rounds.map((r) => r.jitUsPerChunk));
+  // median skips the rounds without a figure (a system without JIT threads, an older run): NaN when none has one.
+  out.jitUsPerChunk = median(own.rounds.map((r) => r.jitUsPerChunk));
   out.ok = own.rounds.reduce((s, r) => s + r.ok, 0);
   out.bad = own.rounds.reduce((s, r) => s + r.bad, 0);
   if (own.gaps) {
@@ -64,7 +59,7 @@ function throughput(acc, name) {
     rps: median(rounds.map((r) => r.rps)),
     ratio: median(ratios),
     cpuUs: median(rounds.map((r) => r.cpuUsPerReq)),
-    jitUs: medianOf(rounds.map((r) => r.jitUsPerReq)),
+    jitUs: median(rounds.map((r) => r.jitUsPerReq)),
     errors: rounds.reduce((s, r) => s + r.errors, 0),
     tool: rounds[0]?.tool,
   };
