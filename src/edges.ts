@@ -12,6 +12,12 @@ export interface Edges {
   openDriver(): Promise<OpenDriver>;
   startServer(): Promise<StartServer>;
   createUpstream(): Promise<UpstreamClient>;
+  /**
+   * Called first by `serve`: on Bun, starts the process again with the allocator settings
+   * serve runs with (server/bun-serve-relaunch.ts) unless they are set, and then does not
+   * return. Resolves to null, or to a warning when that could not be done.
+   */
+  relaunchForServe(): Promise<string | null>;
 }
 
 export function edgesFor(runtime: RuntimeName): Edges {
@@ -22,6 +28,7 @@ export function edgesFor(runtime: RuntimeName): Edges {
       startServer: async () => (await import('./server/bun.js')).startBunServer,
       createUpstream: async () =>
         bunUpstreamClient(process.env) === 'socket' ? (await import('./server/bun-socket-upstream.js')).createBunSocketUpstream() : (await import('./server/bun-upstream.js')).createBunUpstream(),
+      relaunchForServe: async () => (await import('./server/bun-serve-relaunch.js')).relaunchServe(),
     };
   }
   return {
@@ -29,6 +36,8 @@ export function edgesFor(runtime: RuntimeName): Edges {
     openDriver: async () => (await import('./store/drivers/better-sqlite3.js')).openDriver,
     startServer: async () => (await import('./server/node.js')).startNodeServer,
     createUpstream: async () => (await import('./server/node-upstream.js')).createNodeUpstream(),
+    // Node's allocator has no such settings.
+    relaunchForServe: async () => null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { isCompiledEntry } from '../lib/compiled-entry.js';
 import type { RuntimeName } from '../runtime.js';
 
 /**
@@ -59,11 +60,6 @@ function onPath(name: string, f: InvocationFacts, real: (file: string) => string
     if (found !== null) return found;
   }
   return null;
-}
-
-/** Bun's compiled binaries run their entry from an embedded file system. */
-function isCompiledEntry(entry: string): boolean {
-  return entry.startsWith('/$bunfs/') || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(entry);
 }
 
 function realPathOrNull(file: string): string | null {

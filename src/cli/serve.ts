@@ -38,11 +38,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--db <path>', 'database file, or a postgres:// URL (several replicas share one PostgreSQL)')
     .option('--spill <file>', 'file that takes call records while the database cannot (default <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
     .action(async (flags: ServeFlags) => {
+      const relaunchWarning = await ctx.edges.relaunchForServe();
       const config = configFor(ctx, flags.config);
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number 0-65535, got '${flags.port}'`);
       const dbPath = dbPathFor(ctx, config, flags.db);
       const log = createLogger(ctx.err, ctx.clock);
+      if (relaunchWarning !== null) log.warn(relaunchWarning);
       const host = flags.host ?? config.listen.host;
       const postgres = isPostgresUrl(dbPath);
       const spill = flags.spill ?? config.store.spill_path;

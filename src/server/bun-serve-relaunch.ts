@@ -1,0 +1,76 @@
+import { isCompiledEntry } from '../lib/compiled-entry.js';
+
+/**
+ * `serve` on Bun starts itself again once, before it reads its config, with allocator
+ * settings that Bun's mimalloc reads only when a process starts (from its environment,
+ * before any JavaScript runs). execve keeps the PID, the arguments and the standard
+ * streams, so a service manager or a shell still sees one process.
+ *
+ * MIMALLOC_PURGE_HOLES_MIN_INTERVAL (ms): Bun's mimalloc discards the free blocks inside
+ * pages still in use each time a thread goes idle, at most once per this interval per
+ * thread (100 ms by default). A proxy goes idle between calls, so at 1,000 req/s it was
+ * swept ten times a second and faulted the discarded pages back in on the next calls:
+ * p99 at 1,000 req/s +0.62 ms over the bare Bun proxy, and the allocator's scavenger
+ * thread 6–7 µs of CPU per relayed chunk. At 2,000 ms (bench/ab.mjs, 8 rounds, against
+ * the default): p99 at 1,000 req/s −0.62 ms (lower in 8 of 8 rounds), CPU per chunk
+ * −3.0 µs (the scavenger −6.3 µs, 8 of 8), for +1–3 MB of RSS idle and under load
+ * (bench/README.md, "Memory"). An idle proxy is still swept, 2 s after it went idle.
+ *
+ * An operator's own value of a variable wins: it is never replaced.
+ */
+export const SERVE_ALLOCATOR_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_HOLES_MIN_INTERVAL: '2000' };
+
+/** What the relaunch needs to know about this process (node:process fields of the same names). */
+export interface ProcessFacts {
+  env: Readonly<Record<string, string | undefined>>;
+  /** [runtime or binary, entry, ...arguments]. */
+  argv: readonly string[];
+  /** The program name as the caller gave it. */
+  argv0: string;
+  execPath: string;
+  /** The runtime's own flags (`bun --smol script.js`); empty in a compiled binary. */
+  execArgv: readonly string[];
+}
+
+/** An execve: the file, its whole argv (argv[0] first) and its environment. */
+export interface Relaunch {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The execve that starts this process again with SERVE_ALLOCATOR_ENV added, or null when
+ * each of its variables is already set (by the operator, or by this relaunch: so it runs
+ * once). The arguments are this process's own: a compiled binary's user arguments follow
+ * its embedded entry; `bun script.js` keeps its flags and script.
+ */
+export function serveRelaunch(p: ProcessFacts): Relaunch | null {
+  const missing = Object.entries(SERVE_ALLOCATOR_ENV).filter(([name]) => p.env[name] === undefined);
+  if (missing.length === 0) return null;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(p.env)) if (value !== undefined) env[name] = value;
+  for (const [name, value] of missing) env[name] = value;
+  const args = isCompiledEntry(p.argv[1] ?? '') ? [p.argv0, ...p.argv.slice(2)] : [p.argv0, ...p.execArgv, ...p.argv.slice(1)];
+  return { file: p.execPath, args, env };
+}
+
+type Execve = (file: string, args: string[], env: Record<string, string>) => never;
+
+/**
+ * Replaces this process with serveRelaunch's when one is needed. Returns only when none is
+ * (null), or when the runtime has no execve or it failed: then a warning to log, and
+ * serve goes on with the allocator's defaults.
+ */
+export function relaunchServe(proc: ProcessFacts & { execve?: unknown } = process): string | null {
+  const relaunch = serveRelaunch(proc);
+  if (relaunch === null) return null;
+  const names = Object.keys(SERVE_ALLOCATOR_ENV).join(', ');
+  if (typeof proc.execve !== 'function') return `this Bun has no process.execve; serving with the allocator's defaults (${names} unset)`;
+  try {
+    (proc.execve as Execve).call(proc, relaunch.file, relaunch.args, relaunch.env);
+  } catch (error) {
+    return `could not restart with ${names} set (${error instanceof Error ? error.message : String(error)}); serving with the allocator's defaults`;
+  }
+  return null;
+}
