@@ -108,9 +108,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       });
       log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
       if (updates.autoUpdateMs !== null) void watch.autoUpdate();
-      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
-      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
-      await new Promise<void>((resolve) => {
+      // The handlers are in place before the URL is printed: a supervisor may send SIGTERM as
+      // soon as it reads it (printed first, a SIGTERM in between ended the process by the signal).
+      const stopped = new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {
           if (stopping) return;
@@ -133,5 +133,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
+      ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);
+      await stopped;
     });
 }

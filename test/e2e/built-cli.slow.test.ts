@@ -110,8 +110,8 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
 
   it('serve on Bun runs with the allocator settings (started again once, same PID), an operator value wins, Node sets none', async () => {
     const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    // One round trip before SIGTERM: a SIGTERM within a few ms of "listening" can still end
-    // the binary by the signal instead of the drain (seen before this relaunch too, ~1 start in 20).
+    // One round trip before SIGTERM, so the test is about the environment only: a SIGTERM
+    // right as "listening" was printed is test/cli/serve-signals.test.ts's case.
     const stop = async (s: Awaited<ReturnType<typeof startServe>>) => {
       expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
       return stopProcess(s.child);
