@@ -1,7 +1,8 @@
 /**
  * Memory of tokometer builds, each started in turn (not at once: one system's pages must
  * not squeeze another's): RSS at listening, idle 1 s after 3,000 sequential 1 KB calls,
- * the most under 64 connections for 4 s (read every 100 ms), and 3 s after that load.
+ * the most under 64 connections for 4 s (read every 100 ms), and 3 s and 10 s after that load
+ * (what the allocator has given back once it swept the idle process).
  * List a build twice in mirrored order (a b b a) to see the spread between two starts.
  * `--env NAME=K:V` gives one build an environment variable (repeatable), e.g. to try a
  * JavaScriptCore option: `--env noftl=BUN_JSC_useFTLJIT:0`.
@@ -35,9 +36,11 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-rss-', pinLoadgen: true },
     clearInterval(sampler);
     await sleep(3000);
     const after = rssMb(s.pid);
+    await sleep(7000);
+    const after10 = rssMb(s.pid);
     await s.stop();
     running.splice(running.indexOf(s), 1);
     const mb = (x) => Math.round(x * 10) / 10;
-    console.log(JSON.stringify({ build: b.name, atListening: mb(atListening), idle: mb(idle), peakUnderLoad: mb(peak), after3s: mb(after) }));
+    console.log(JSON.stringify({ build: b.name, atListening: mb(atListening), idle: mb(idle), peakUnderLoad: mb(peak), after3s: mb(after), after10s: mb(after10) }));
   }
 });

@@ -13,8 +13,9 @@ import { isCompiledEntry } from '../lib/compiled-entry.js';
  * p99 at 1,000 req/s +0.62 ms over the bare Bun proxy, and the allocator's scavenger
  * thread 6–7 µs of CPU per relayed chunk. At 2,000 ms (bench/ab.mjs, 8 rounds, against
  * the default): p99 at 1,000 req/s −0.62 ms (lower in 8 of 8 rounds), CPU per chunk
- * −3.0 µs (the scavenger −6.3 µs, 8 of 8), for +1–3 MB of RSS idle and under load
- * (bench/README.md, "Memory"). An idle proxy is still swept, 2 s after it went idle.
+ * −3.0 µs (the scavenger −6.3 µs, 8 of 8), for +1–3 MB of RSS idle and +3–10 MB at the
+ * peak under load (bench/README.md, "The allocator's hole sweeps"). An idle proxy is still
+ * swept: 10 s after a load its RSS is within 1–2 MB of the default's.
  *
  * An operator's own value of a variable wins: it is never replaced.
  */
