@@ -116,7 +116,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           if (stopping) return;
           stopping = true;
           watch.stop();
-          process.off('SIGHUP', reload);
+          // All three go: a second SIGINT or SIGTERM during the drain ends the process at once.
+          process.off('SIGHUP', reload).off('SIGINT', onInt).off('SIGTERM', onTerm);
           log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
           // Calls in flight get limits.shutdown_grace_ms to finish.
           proxy
@@ -129,9 +130,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           log.info('prices: SIGHUP, checking the database for new prices');
           void watch.check();
         };
-        process.on('SIGHUP', reload);
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        const onInt = () => stop('SIGINT');
+        const onTerm = () => stop('SIGTERM');
+        process.on('SIGHUP', reload).on('SIGINT', onInt).on('SIGTERM', onTerm);
       });
       ctx.out(`tokometer ${ctx.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
       ctx.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME).\n`);

@@ -72,11 +72,11 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTE
   });
 }
 
-/** The environment without provider keys, admin keys or tokometer settings from the developer's shell. */
+/** The environment without provider keys, admin keys, or tokometer and allocator (MIMALLOC_*) settings from the developer's shell. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /_API_KEY$|_ADMIN_KEY$|^TOKOMETER_|^CO_API_KEY$|^OTEL_/.test(k)) continue;
+    if (v === undefined || /_API_KEY$|_ADMIN_KEY$|^TOKOMETER_|^CO_API_KEY$|^OTEL_|^MIMALLOC_/.test(k)) continue;
     env[k] = v;
   }
   return env;
