@@ -117,20 +117,19 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
       return stopProcess(s.child);
     };
     const interval = (pid: number) => environ(pid).filter((v) => v.startsWith('MIMALLOC_PURGE_HOLES_MIN_INTERVAL='));
-    const serve = await startServe(build, ['--port', '0', '--db', path.join(dir, 'relaunch.db')], { cwd: dir, env: { UPSTREAM_KEY } });
-    try {
-      expect(interval(serve.child.pid as number)).toEqual(build === 'binary' ? ['MIMALLOC_PURGE_HOLES_MIN_INTERVAL=2000'] : []);
-      expect(await stop(serve)).toBe(0);
-      expect(serve.output().stderr).not.toContain('allocator');
-    } finally {
-      serve.child.kill('SIGKILL');
-    }
-    const own = await startServe(build, ['--port', '0', '--db', path.join(dir, 'relaunch.db')], { cwd: dir, env: { UPSTREAM_KEY, MIMALLOC_PURGE_HOLES_MIN_INTERVAL: '100' } });
-    try {
-      expect(interval(own.child.pid as number)).toEqual(['MIMALLOC_PURGE_HOLES_MIN_INTERVAL=100']);
-      expect(await stop(own)).toBe(0);
-    } finally {
-      own.child.kill('SIGKILL');
+    const cases: Array<[Record<string, string>, string[]]> = [
+      [{}, build === 'binary' ? ['MIMALLOC_PURGE_HOLES_MIN_INTERVAL=2000'] : []],
+      [{ MIMALLOC_PURGE_HOLES_MIN_INTERVAL: '100' }, ['MIMALLOC_PURGE_HOLES_MIN_INTERVAL=100']],
+    ];
+    for (const [own, expected] of cases) {
+      const serve = await startServe(build, ['--port', '0', '--db', path.join(dir, 'relaunch.db')], { cwd: dir, env: { UPSTREAM_KEY, ...own } });
+      try {
+        expect(interval(serve.child.pid as number)).toEqual(expected);
+        expect(await stop(serve)).toBe(0);
+        expect(serve.output().stderr).not.toContain('allocator');
+      } finally {
+        serve.child.kill('SIGKILL');
+      }
     }
     // A config error is reported once, by the process that runs after the restart.
     const bad = path.join(dir, 'bad-serve.yaml');
