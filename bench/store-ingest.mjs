@@ -11,6 +11,7 @@
  *   node bench/store-ingest.mjs --fill 1000000 --db FILE          → report data over the last 30 days, in big transactions
  *   … --ingest N --statements   → also µs per call in each SQL statement and in BEGIN + COMMIT (the rest is JavaScript;
  *     the timing itself adds ~0.1 µs per statement run)
+ *   … --ingest N --drop-index call_tags_key_value[,…]   → the same without those indexes (an experiment, not a shape reports can read)
  *
  * Prints one JSON line.
  */
@@ -34,6 +35,8 @@ const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-que
 const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
 const { TAGS } = await import(join(root, 'bench/lib/load.mjs'));
 const users = Number(arg('users', 0));
+/** `--drop-index A,B`: indexes dropped after the migrations (an experiment: what they cost the writer; reports need them). */
+const dropIndexes = String(arg('drop-index', '')).split(',').filter(Boolean);
 /** `--shape http`: the records the HTTP bench's 1 KB calls make (one key and model, the two fixed tags of bench/lib/load.mjs). */
 const httpShape = arg('shape', 'varied') === 'http';
 /** Call record `i` at `ts`; with --users, tagged with one of `users` user ids too. */
@@ -88,7 +91,10 @@ function ingest(n, batchSize) {
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-'));
   try {
     const timing = args.includes('--statements') ? timed(openDriver(join(dir, 'ingest.db'))) : null;
-    const store = createCallWriter(timing?.driver ?? openDriver(join(dir, 'ingest.db')));
+    const driver = timing?.driver ?? openDriver(join(dir, 'ingest.db'));
+    const store = createCallWriter(driver);
+    // --drop-index: after the migrations, what the writer would cost without these indexes.
+    for (const index of dropIndexes) driver.exec(`DROP INDEX ${index}`);
     const now = Date.now();
     // Records are built before the clock starts: the figure is what the store costs.
     const records = Array.from({ length: n }, (_, i) => record(i, now - i));
