@@ -4,6 +4,7 @@
  *
  *   node bench/profile.mjs --shape stream   # 64 concurrent streams, 64 chunks 20 ms apart
  *   node bench/profile.mjs --shape call     # 1 KB completions, 64 connections (wrk or built-in)
+ *   node bench/profile.mjs --shape herd     # 256 instant streams written together, again and again (the stream start)
  *   [--seconds 10] [--interval 200] [--out DIR]   (default bench/out/profile-SHAPE)
  *   --tool perf [--binary dist/tokometer]   # Linux perf on the compiled binary instead
  *
@@ -34,7 +35,7 @@ const opt = (name, def) => {
   return i === -1 ? def : argv[i + 1];
 };
 const shape = opt('shape', 'stream');
-if (shape !== 'stream' && shape !== 'call') throw new Error(`--shape takes stream or call, not ${shape}`);
+if (!['stream', 'call', 'herd'].includes(shape)) throw new Error(`--shape takes stream, call or herd, not ${shape}`);
 const seconds = Number(opt('seconds', 10));
 const out = resolve(opt('out', join(root, `bench/out/profile-${shape}`)));
 const tool = opt('tool', 'bun');
@@ -70,6 +71,10 @@ async function main() {
       if (shape === 'stream') {
         const res = await streams(sys.port, requestFor(sys, 'sse20'), { concurrency: 64, total: 64, expected, contentFrames: STREAM_CHUNKS, staggerMs: 20 / 64 });
         units += res.ok * STREAM_CHUNKS;
+      } else if (shape === 'herd') {
+        // Instant streams (the upstream writes all 65 frames at once): mostly the start of a stream.
+        const res = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: 256, total: 256, expected, contentFrames: STREAM_CHUNKS });
+        units += res.ok;
       } else {
         const ms = Math.min(2000, end - performance.now());
         const res = tools.wrk ? wrkLoop(sys, '1k', { conns: 64, durationMs: ms, cpu: plan.loadgen, tmp }) : await closedLoop(sys.port, requestFor(sys, '1k'), { conns: 64, durationMs: ms });
@@ -88,7 +93,8 @@ async function main() {
     await sys.stop(20_000);
     const files = readdirSync(out);
     const perUnit = (cpu * 1000) / units;
-    console.log(`CPU ${perUnit.toFixed(1)} µs per ${shape === 'stream' ? 'chunk' : 'call'} (${units} ${shape === 'stream' ? 'chunks' : 'calls'}, profiler on)`);
+    const unit = { stream: 'chunk', call: 'call', herd: 'stream' }[shape];
+    console.log(`CPU ${perUnit.toFixed(1)} µs per ${unit} (${units} ${unit}s, profiler on)`);
     const profile = files.find((f) => f.endsWith('.cpuprofile'));
     if (profile) {
       // Bun's profiler samples the main thread only (the writer thread is another VM).
