@@ -56,7 +56,9 @@ async function main() {
   log(`tools: wrk ${tools.wrk ? 'yes' : 'no (built-in client)'}, hyperfine ${tools.hyperfine ? 'yes' : 'no'}, pinning ${plan.pinned ? `load generator + upstream on CPU ${plan.loadgen}, system under test on CPU ${plan.sut}` : 'off'}`);
   const tmp = mkdtempSync(join('/tmp', 'tokometer-bench-'));
   Object.assign(cfg, { wrk: tools.wrk, loadCpu: plan.loadgen, tmp });
-  const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick };
+  // What serve on Bun sets for its allocator (src/server/bun-serve-relaunch.ts), as built: RESULTS.md names it.
+  const { SERVE_ALLOCATOR_ENV } = await import(join(root, 'dist/js/server/bun-serve-relaunch.js'));
+  const raw = { cfg: { ...cfg, wrk: !!tools.wrk }, quick, serveAllocatorEnv: SERVE_ALLOCATOR_ENV };
   const ticks0 = { machine: machineTicks(), own: ownTicks(), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0] };
   const resultsPath = opt('out', join(root, 'bench/RESULTS.md'));
   // The run this one is set against: the file it replaces, else the committed results.
