@@ -70,7 +70,7 @@ function strOrNull(field: string, v: unknown): string | null {
   return v === null || v === undefined ? null : str(field, v);
 }
 
-/** The call's tags as [key, value] pairs, checked to be strings (for rollups, and the call_tags rows of TAG_ROW_KEYS). */
+/** The call's tags as [key, value] pairs, checked to be strings (for rollups, and the postings of TAG_ROW_KEYS). */
 export function tagEntries(r: CallRecord): [string, string][] {
   const tags: unknown = r.tags ?? {};
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw new InvalidCallRecordError('tags', tags);

@@ -14,10 +14,9 @@ import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
  */
 export interface CallWriter {
   /**
-   * Writes the records in one IMMEDIATE transaction (calls, the call_tags rows of their
-   * tags in TAG_ROW_KEYS, their months' tag keys, the rollups they add to, and with `mark` how far
-   * that writer has handled:
-   * writer-marks.ts); all or nothing.
+   * Writes the records in one IMMEDIATE transaction (calls, the postings of their tags in
+   * TAG_ROW_KEYS, their months' tag keys, the rollups they add to, and with `mark` how far
+   * that writer has handled: writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
   insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
@@ -29,50 +28,77 @@ export interface CallWriter {
 export type InsertRows = (records: readonly CallRecord[]) => () => void;
 
 /**
- * KiB of SQLite page cache the connection that writes calls gets once it writes a call_tags
- * row (a call with a user_id, a session_id or a request-scoped id: rollup-policy.ts).
- * Such a batch touches a leaf of the call_tags `(key, value)` index and entity_months
- * rows for each user in it, spread over the file (~5–8 MB of pages with 1,000 users):
- * with bun:sqlite's default of 2,000 KiB every batch read them back, and a call_tags row
- * cost 8.0–8.8 µs instead of 3.2–3.6 (500,000 calls of 1,000 users, batches of 10,000:
- * 33.0k → 43.8k calls/s, medians of three alternating runs; 16 MB gave no more;
- * bench/README.md, "Writes"). A writer that only appends (no such tags) keeps the
- * driver's default, since SQLite keeps every page it touches until the cache is full: up
- * to ~6 MB more memory for nothing. (better-sqlite3 builds SQLite with 16,000 KiB, so on
- * Node this lowers it.) The pragma is not transactional, so it may run inside a write.
+ * KiB of SQLite page cache the connection that writes calls gets once it writes a posting
+ * (a call with a user_id, a session_id or a request-scoped id: rollup-policy.ts).
+ * Such a batch touches a leaf of call_postings and entity_months rows for each user in it,
+ * spread over the file (~5–8 MB of pages with 1,000 users): with bun:sqlite's default of
+ * 2,000 KiB every batch read them back (measured with the per-call rows of schema v9:
+ * 500,000 calls of 1,000 users, batches of 10,000: 33.0k → 43.8k calls/s, medians of three
+ * alternating runs; 16 MB gave no more; bench/README.md, "Writes"). A writer that only
+ * appends (no such tags) keeps the driver's default, since SQLite keeps every page it
+ * touches until the cache is full: up to ~6 MB more memory for nothing. (better-sqlite3
+ * builds SQLite with 16,000 KiB, so on Node this lowers it.) The pragma is not
+ * transactional, so it may run inside a write.
  */
 export const WRITER_CACHE_KIB = 8192;
+
+/**
+ * The call ids of each `(key, value)` of TAG_ROW_KEYS in one batch, in insertion (id) order:
+ * one call_postings row each (migrations/012-tag-postings.ts).
+ */
+class Postings {
+  private readonly byValue = new Map<string, Map<string, number[]>>();
+
+  add(key: string, value: string, id: number): void {
+    let values = this.byValue.get(key);
+    if (!values) this.byValue.set(key, (values = new Map()));
+    const ids = values.get(value);
+    if (ids) ids.push(id);
+    else values.set(value, [id]);
+  }
+
+  /** `[key, value, first_id, last_id, ids JSON]` per posting. */
+  *rows(): Generator<[string, string, number, number, string]> {
+    for (const [key, values] of this.byValue) {
+      for (const [value, ids] of values) yield [key, value, ids[0]!, ids[ids.length - 1]!, `[${ids.join(',')}]`];
+    }
+  }
+}
 
 /**
  * The statements of a call insert on `driver`, without a transaction of their own.
  * With `slice`, the insert steps it after each record, each rollup and entity upsert, and
  * once more at the end, so the COMMIT that follows starts a slice of its own (a writer
  * thread sharing a core with the proxy gives it away between slices: lib/time-slice.ts).
- * Its first call_tags row sets the connection's page cache to WRITER_CACHE_KIB.
+ * Its first posting sets the connection's page cache to WRITER_CACHE_KIB.
  */
 export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
-  const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
+  const insertPosting = driver.prepare('INSERT INTO call_postings (key, value, first_id, last_id, ids) VALUES (?, ?, ?, ?, ?)');
   const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
   const rollups = createRollupWriter(driver, slice);
   let cacheSized = false;
   return (records) => {
     const rolled: RolledCall[] = [];
+    const postings = new Postings();
+    let posted = false;
     slice?.begin();
     for (const r of records) {
       const tags = tagEntries(r);
       const { lastInsertRowid } = insertCall.run(...callToParams(r));
       for (const [k, v] of tags) {
         if (!TAG_ROW_KEYS.has(k)) continue;
-        if (!cacheSized) {
-          driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
-          cacheSized = true;
-        }
-        insertTag.run(lastInsertRowid, k, v);
+        postings.add(k, v, Number(lastInsertRowid));
+        posted = true;
       }
       rolled.push(rolledCall(r, tags));
       slice?.step();
     }
+    if (posted && !cacheSized) {
+      driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
+      cacheSized = true;
+    }
+    for (const row of postings.rows()) insertPosting.run(...row);
     for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
     const publish = rollups.add(rolled);
     slice?.step();

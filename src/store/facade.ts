@@ -31,7 +31,7 @@ export interface Store {
    */
   unitOfWork<T>(fn: (tx: UnitOfWork) => Promise<T>): Promise<T>;
   /**
-   * Retention: deletes raw calls (with their call_tags rows, and on SQLite the tag keys of
+   * Retention: deletes raw calls (on SQLite with their ids in call_postings and the tag keys of
    * months wholly before the cutoff) older than `retentionDays` days
    * before `now` (ms), cut at the start of a UTC hour; rollups stay, so reports over
    * old periods still add up; per-entity rows (entity_months, entity_counts) stay too.

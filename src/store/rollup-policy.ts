@@ -85,11 +85,11 @@ export const DENYLISTED_TAG_KEYS: readonly string[] = [
 ];
 
 /**
- * The tag keys whose values also get call_tags rows, with their `(key, value)` index, on
- * SQLite (schema v9): the keys never rolled up, so only raw rows answer a report on one
- * user, session or conversation, and an index keeps that a lookup. Every other tag is
- * read from calls.tags. migrations/009-entity-tag-rows.ts wrote this list out: changing it
- * needs a migration.
+ * The tag keys whose values also get postings (call_postings, one row per value and write
+ * batch listing its call ids) on SQLite (schema v12; call_tags rows from v9): the keys
+ * never rolled up, so only raw rows answer a report on one user, session or conversation,
+ * and the postings keep that a lookup. Every other tag is read from calls.tags.
+ * migrations/009-entity-tag-rows.ts wrote this list out: changing it needs a migration.
  */
 export const TAG_ROW_KEYS: ReadonlySet<string> = new Set(DENYLISTED_TAG_KEYS);
 

@@ -41,7 +41,9 @@ async function plans(run: (reads: ReportReads) => Promise<unknown>): Promise<Pla
   return rec.queries.map((q) => ({ sql: q.sql, detail: db.driver.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all<{ detail: string }>(...q.params).map((r) => r.detail) }));
 }
 
-const fullScan = (detail: string) => /^SCAN (c|calls|d|r|e|rollups|rollup_dims|entity_months|call_tags)\b/.test(detail);
+const fullScan = (detail: string) => /^SCAN (c|calls|d|r|e|p|u|rollups|rollup_dims|entity_months|call_postings)\b(?! VIRTUAL TABLE)/.test(detail);
+/** A search of the postings of one value (SQLite v12, migrations/012-tag-postings.ts) by primary key. */
+const postingsOfValue = (alias: string) => (d: string) => d.includes(`SEARCH ${alias} USING PRIMARY KEY (key=? AND value=?)`);
 const touches = (table: string) => (p: Plan) => new RegExp(`(FROM|JOIN) ${table}\\b`).test(p.sql);
 const RAW_ONLY = { ...NOVEMBER, where: [], timeZone: 'Europe/Berlin' };
 
@@ -54,16 +56,18 @@ describe('query plans: raw rows', () => {
       expect(detail.some((d) => /SEARCH c(alls)? USING (COVERING )?INDEX calls_ts/.test(d)), detail.join('\n')).toBe(true);
     }
     expect(all.flatMap((p) => p.detail).some((d) => /SCAN d0 VIRTUAL TABLE INDEX/.test(d))).toBe(true);
-    expect(all.some((p) => touches('call_tags')(p))).toBe(false);
+    expect(all.some((p) => touches('call_postings')(p))).toBe(false);
   });
 
-  it('groups by an entity key through call_tags by primary key', async () => {
-    const flat = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature', 'user_id'], top: 5 }))).flatMap((p) => p.detail);
+  it("groups by an entity key through each call's own tags", async () => {
+    const all = await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature', 'user_id'], top: 5 }));
+    const flat = all.flatMap((p) => p.detail);
     expect(flat.some(fullScan), flat.join('\n')).toBe(false);
-    expect(flat.some((d) => /SEARCH d1 USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d)), flat.join('\n')).toBe(true);
+    expect(flat.some((d) => /SCAN d1 VIRTUAL TABLE INDEX/.test(d)), flat.join('\n')).toBe(true);
+    expect(all.some((p) => touches('call_postings')(p))).toBe(false);
   });
 
-  it("uses the (key, value) index for = filters on an entity key, primary-key probes for its != filters, and the call's own tags for other keys", async () => {
+  it("reads the postings of the value for = filters on an entity key, and the call's own tags for its != filters and for other keys", async () => {
     const flat = (await plans((d) =>
       spendReport(d, {
         ...RAW_ONLY,
@@ -75,15 +79,14 @@ describe('query plans: raw rows', () => {
         ],
       }),
     )).flatMap((p) => p.detail);
-    expect(flat.some((d) => d.includes('call_tags_key_value (key=? AND value=?)'))).toBe(true);
-    expect(flat.some((d) => /SEARCH w USING PRIMARY KEY \(call_id=\? AND key=\?\)/.test(d))).toBe(true);
+    expect(flat.some(postingsOfValue('p')), flat.join('\n')).toBe(true);
     expect(flat.some((d) => /SCAN w VIRTUAL TABLE INDEX/.test(d)), flat.join('\n')).toBe(true);
     expect(flat.some(fullScan)).toBe(false);
   });
 
-  it('reads one conversation through the (key, value) index: request-scoped ids keep call_tags rows', async () => {
+  it('reads one conversation through its postings: request-scoped ids have postings too', async () => {
     const flat = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature'], where: [{ key: 'conversation_id', op: '=', value: 'c1' }] }))).flatMap((p) => p.detail);
-    expect(flat.some((d) => d.includes('call_tags_key_value (key=? AND value=?)')), flat.join('\n')).toBe(true);
+    expect(flat.some(postingsOfValue('p')), flat.join('\n')).toBe(true);
     expect(flat.some(fullScan)).toBe(false);
   });
 
@@ -92,13 +95,14 @@ describe('query plans: raw rows', () => {
     expect(flat.some((d) => d.includes('calls_key_name_ts (key_name=? AND ts>? AND ts<?)'))).toBe(true);
   });
 
-  it('counts unit-economics users from indexed joins when filters rule out entity rows', async () => {
+  it("counts unit-economics users over the range's calls (calls_ts) and their own tags when filters rule out entity rows", async () => {
     const economics = { price_per_user: {}, price_per_tenant: {} };
     const all = (await plans((d) => unitEconomics(d, { ...NOVEMBER, timeZone: 'UTC', where: [{ key: 'feature', op: '!=', value: 'x' }] }, economics))).filter(touches('calls'));
     expect(all).toHaveLength(3);
     for (const { detail } of all) {
-      expect(detail.some(fullScan)).toBe(false);
-      expect(detail.filter((d) => /USING PRIMARY KEY \(call_id=\? AND key=\?\) LEFT-JOIN/.test(d)).length).toBeGreaterThanOrEqual(1);
+      expect(detail.some(fullScan), detail.join('\n')).toBe(false);
+      expect(detail.some((d) => /SEARCH c USING (COVERING )?INDEX calls_ts/.test(d)), detail.join('\n')).toBe(true);
+      expect(detail.some((d) => /SCAN u VIRTUAL TABLE INDEX \d+:.*LEFT-JOIN/.test(d)), detail.join('\n')).toBe(true);
     }
   });
 });
@@ -152,7 +156,7 @@ describe('query plans: rollups', () => {
     expect(all.filter(touches('calls'))).toEqual([]);
   });
 
-  it('ranks --by user_id --top N from one month of entity_months and reads kept users through call_tags_key_value', async () => {
+  it('ranks --by user_id --top N from one month of entity_months and reads kept users through their postings', async () => {
     const all = await plans((d) => spendReport(d, { ...NOVEMBER, by: ['user_id'], where: [], top: 1, timeZone: 'UTC' }));
     const flat = all.flatMap((p) => p.detail);
     expect(flat.some(fullScan)).toBe(false);
@@ -160,7 +164,8 @@ describe('query plans: rollups', () => {
     const ranking = all.filter(touches('entity_months')).flatMap((p) => p.detail);
     expect(ranking.some((d) => /TEMP B-TREE FOR ORDER BY/.test(d)), ranking.join('\n')).toBe(false);
     const p50 = (await plans(async (d) => (await plannedReads(d, { exactP50MaxCalls: 0 })).p50({ ...NOVEMBER, by: ['user_id'], where: [], timeZone: 'UTC', reach: 'reached' }, ['u1']))).flatMap((p) => p.detail);
-    expect(p50.some((d) => d.includes('call_tags_key_value (key=? AND value=?)'))).toBe(true);
+    expect(p50.some(postingsOfValue('u')), p50.join('\n')).toBe(true);
+    expect(p50.some((d) => /SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(d)), p50.join('\n')).toBe(true);
     expect(p50.some(fullScan)).toBe(false);
   });
 });

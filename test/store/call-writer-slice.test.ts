@@ -28,7 +28,9 @@ describe('the call writer steps its TimeSlice between records (the writer thread
     writer.insertCalls(calls);
     const count = (table: string) => (driver.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect(count('calls')).toBe(6);
-    expect(count('call_tags')).toBe(6);
+    // One posting per user of the batch, listing its calls.
+    expect(count('call_postings')).toBe(3);
+    expect(count('call_postings p, json_each(p.ids) j')).toBe(6);
     // A fresh database: every rollup and entity upsert of the batch inserted one row.
     expect(count('entity_months')).toBeGreaterThanOrEqual(3);
     expect(sleeps()).toBe(calls.length + count('rollups') + count('entity_months') + 1);

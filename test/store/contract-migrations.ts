@@ -16,7 +16,7 @@ export const migrationCases: ContractCase[] = [
       const b = openStore(open, dbPath(tmp));
       assert.equal(pragma(b.driver, 'user_version'), LATEST_VERSION);
       assert.equal(count(b.driver, 'calls'), 1);
-      for (const t of ['calls', 'call_tags', 'keys']) assert.ok(tableExists(b.driver, t), t);
+      for (const t of ['calls', 'call_postings', 'keys']) assert.ok(tableExists(b.driver, t), t);
       b.close();
     },
   },

@@ -101,7 +101,7 @@ export const priceCases: FacadeCase[] = [
 
       const fresh = await env.open();
       await fresh.exec(
-        `${env.dialect === 'sqlite' ? 'DELETE FROM call_tags; ' : ''}DELETE FROM call_tag_keys; DELETE FROM calls; DELETE FROM rollups; DELETE FROM rollup_dims; DELETE FROM entity_months; DELETE FROM entity_counts;
+        `${env.dialect === 'sqlite' ? 'DELETE FROM call_postings; ' : ''}DELETE FROM call_tag_keys; DELETE FROM calls; DELETE FROM rollups; DELETE FROM rollup_dims; DELETE FROM entity_months; DELETE FROM entity_counts;
          DELETE FROM tag_key_days; DELETE FROM tag_keys; DELETE FROM rollup_state WHERE name IN ('first_hour', 'last_hour')`,
       );
       await fresh.close();

@@ -77,8 +77,8 @@ export const queueCases: ContractCase[] = [
     await q.drain();
     assert.equal(q.pending, 0);
     assert.deepEqual(readCalls(s.driver), calls(5000));
-    // Tags live in calls.tags (compared above); only entity keys get call_tags rows.
-    assert.equal(count(s.driver, 'call_tags'), 0);
+    // Tags live in calls.tags (compared above); only entity keys get postings.
+    assert.equal(count(s.driver, 'call_postings'), 0);
     assert.deepEqual(s.driver.prepare('SELECT DISTINCT key FROM call_tag_keys ORDER BY key').all(), [{ key: 'env' }, { key: 'team' }]);
   }),
   queueCase('write queue: failed flushes keep records, report once, and drain retries until written', async ({ s, state, sink }) => {

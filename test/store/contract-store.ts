@@ -19,7 +19,7 @@ export const storeCases: ContractCase[] = [
     },
   },
   {
-    name: 'the connection that writes calls gets WRITER_CACHE_KIB of page cache with its first call_tags row, and keeps the driver\'s default before',
+    name: 'the connection that writes calls gets WRITER_CACHE_KIB of page cache with its first posting, and keeps the driver\'s default before',
     async run(open, tmp) {
       const s = openStore(open, dbPath(tmp));
       // The builds' own defaults: bun:sqlite -2000 (SQLite's), better-sqlite3 -16000.
@@ -28,7 +28,8 @@ export const storeCases: ContractCase[] = [
       assert.equal(pragma(s.driver, 'cache_size'), builtIn);
       s.insertCalls([makeCall(2, { tags: { feature: 'chat', user_id: 'u_1' } }), makeCall(3, { tags: { user_id: 'u_2' } })]);
       assert.equal(pragma(s.driver, 'cache_size'), -WRITER_CACHE_KIB);
-      assert.equal(count(s.driver, 'call_tags'), 2);
+      // One posting per user of the batch.
+      assert.equal(count(s.driver, 'call_postings'), 2);
       await s.close();
     },
   },

@@ -9,13 +9,14 @@ import { pruneRawCalls } from '../../src/store/prune.js';
 import { callTagKeys } from '../../src/store/read/tag-keys.js';
 import { parseTags } from '../../src/proxy/tags.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import { POSTED_TAG_ROWS_SQL } from '../support/tag-rows.js';
 import { makeCall } from './fixtures.js';
 import { oldDatabase } from './rollup-dump.js';
 
 /**
  * SQLite schema v9 (migrations/009-entity-tag-rows.ts): call_tags holds the rows of the
- * keys never rolled up only (TAG_ROW_KEYS), call_tag_keys the tag keys of each UTC month;
- * every tag stays in calls.tags.
+ * keys never rolled up only (TAG_ROW_KEYS; postings since v12), call_tag_keys the tag
+ * keys of each UTC month; every tag stays in calls.tags.
  */
 
 const OCT = Date.UTC(2026, 9, 1);
@@ -37,7 +38,9 @@ afterEach(() => {
 });
 
 const rows = (driver: SqlDriver, sql: string) => driver.prepare(sql).all();
-const tagRows = (driver: SqlDriver) => rows(driver, 'SELECT c.ts, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id ORDER BY c.ts, t.key');
+/** The stored TAG_ROW_KEYS rows: postings since v12 (call_tags rows at v9–v11, `table`). */
+const tagRows = (driver: SqlDriver, table: 'call_postings' | 'call_tags' = 'call_postings') =>
+  rows(driver, `${table === 'call_tags' ? 'SELECT c.ts, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id' : POSTED_TAG_ROWS_SQL} ORDER BY 1, 2`);
 const tagKeyRows = (driver: SqlDriver) => rows(driver, 'SELECT month, key FROM call_tag_keys ORDER BY month, key');
 const callTags = (driver: SqlDriver) => rows(driver, 'SELECT ts, tags FROM calls ORDER BY ts');
 
@@ -51,7 +54,7 @@ function written(): SqlDriver {
 }
 
 describe('SQLite v9: entity tag rows and the tag keys of each month', () => {
-  it('the writer keeps call_tags rows for the keys never rolled up only, and registers every tag key per UTC month', async () => {
+  it('the writer keeps postings for the keys never rolled up only, and registers every tag key per UTC month', async () => {
     const driver = written();
     expect(tagRows(driver)).toEqual([
       { ts: OCT + 5, key: 'user_id', value: 'u1' },
@@ -73,10 +76,10 @@ describe('SQLite v9: entity tag rows and the tag keys of each month', () => {
     expect(kept).toEqual([...TAG_ROW_KEYS]);
   });
 
-  it('migrating a v8 database (call_tags rows for every tag) leaves exactly what the v9 writer writes', () => {
+  it('migrating a v8 database (call_tags rows for every tag) leaves exactly what the writer writes', () => {
     const old = oldDatabase(CALLS, 8);
     drivers.push(old);
-    expect((tagRows(old) as unknown[]).length).toBe(12);
+    expect((tagRows(old, 'call_tags') as unknown[]).length).toBe(12);
     migrate(old, MIGRATIONS);
     const fresh = written();
     expect(tagRows(old)).toEqual(tagRows(fresh));

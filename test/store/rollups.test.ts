@@ -109,7 +109,7 @@ describe('retention', () => {
     const count = (sql: string) => store.driver.prepare(sql).get<{ n: number }>()!.n;
     expect(count('SELECT COUNT(*) AS n FROM calls')).toBe(24);
     expect(count(`SELECT COUNT(*) AS n FROM calls WHERE ts < ${result.cutoff}`)).toBe(0);
-    expect(count('SELECT COUNT(*) AS n FROM call_tags WHERE call_id NOT IN (SELECT id FROM calls)')).toBe(0);
+    expect(count('SELECT COUNT(*) AS n FROM call_postings p, json_each(p.ids) j WHERE j.value NOT IN (SELECT id FROM calls)')).toBe(0);
     const after = dump(store.driver);
     expect(after.rollups).toEqual(before.rollups);
     expect(after.state).toContainEqual({ name: 'raw_since', value: result.cutoff });
@@ -144,7 +144,7 @@ describe('retention', () => {
     expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
     expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 5_000, done: false });
     expect(await store.prune(1, now, { maxCalls: 5_000 })).toMatchObject({ calls: 2_000, done: true });
-    expect(store.driver.prepare('SELECT COUNT(*) AS n FROM call_tags').get()).toEqual({ n: 0 });
+    expect(store.driver.prepare('SELECT COUNT(*) AS n FROM call_postings').get()).toEqual({ n: 0 });
   });
 });
 

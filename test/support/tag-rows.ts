@@ -9,3 +9,9 @@ export function tagRowsSql(source: 'sqlite' | 'postgres' | 'call_tags', columns 
   if (source === 'postgres') return `SELECT ${columns} FROM calls c CROSS JOIN LATERAL jsonb_each_text(c.tags::jsonb) AS t(key, value)`;
   return `SELECT ${columns} FROM calls c, json_each(c.tags) t`;
 }
+
+/**
+ * One row per call id listed in a posting of SQLite v12 (call_postings), as `c.ts`,
+ * `p.key`, `p.value` next to its call `c`: the stored form of the TAG_ROW_KEYS tags.
+ */
+export const POSTED_TAG_ROWS_SQL = 'SELECT c.ts, p.key, p.value FROM call_postings p, json_each(p.ids) j JOIN calls c ON c.id = j.value';

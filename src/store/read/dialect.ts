@@ -11,7 +11,7 @@ import { joinFragments, type Fragment } from './fragment.js';
 /**
  * The SQL of the report queries that differs between dialects, and nothing else: date
  * labels from a ms column, a list bound as one parameter, a call's tags (calls.tags, and
- * call_tags rows for the keys never rolled up on SQLite), joining latency histogram texts, the per-group
+ * the postings of the keys never rolled up on SQLite), joining latency histogram texts, the per-group
  * median, the schema version. Everything else in src/store/read is
  * plain SQL both SQLite and PostgreSQL accept. The PostgreSQL forms live in
  * pg/dialect-sql.ts (checked against these on the same inputs).
@@ -42,53 +42,79 @@ export function inListSql(dialect: Dialect, expr: string, values: readonly SqlVa
 }
 
 /**
- * Whether SQLite keeps call_tags rows for tag `key`: since schema v9 only the keys never
- * rolled up (rollup-policy.ts TAG_ROW_KEYS: user_id, session_id, request_id,
- * conversation_id, …). Every other tag is read from calls.tags with json_each.
+ * Whether SQLite keeps postings of tag `key` (migrations/012-tag-postings.ts): since
+ * schema v12, one call_postings row per value and write batch for the keys never rolled
+ * up (rollup-policy.ts TAG_ROW_KEYS: user_id, session_id, request_id, conversation_id, …).
  */
-function hasTagRows(key: string): boolean {
+function hasPostings(key: string): boolean {
   return TAG_ROW_KEYS.has(key);
 }
 
+/** The call ids of the postings `p` of one value: `FROM` items giving `j.value` per call id. */
+const POSTED_IDS = 'call_postings p, json_each(p.ids) j';
+
 /**
  * A join of the calls `c` giving `alias.value`: the call's value of tag `key`. `left`:
- * NULL for calls without the tag; `inner`: only the calls with it. On SQLite the join
- * reads call_tags by its primary key (call_id, key) for a key in TAG_ROW_KEYS, and otherwise the
+ * NULL for calls without the tag; `inner`: only the calls with it. On SQLite it reads the
  * call's own tags (json_each over calls.tags, a few entries per call).
  */
 export function tagJoinSql(dialect: Dialect, alias: string, key: string, kind: 'left' | 'inner' = 'left'): Fragment {
   if (dialect === 'postgres') return pgTagJoinSql(alias, key, kind);
   const join = kind === 'left' ? 'LEFT JOIN' : 'JOIN';
-  if (hasTagRows(key)) return { sql: `${join} call_tags ${alias} ON ${alias}.call_id = c.id AND ${alias}.key = ?`, params: [key] };
   return { sql: `${join} json_each(c.tags) ${alias} ON ${alias}.key = ?`, params: [key] };
+}
+
+/**
+ * `FROM` items and a condition (to go on with `AND …`) giving the calls `c` whose tag
+ * `key` is one of `values`, with that value as `alias.value`. On SQLite, for a key in TAG_ROW_KEYS it reads those values' postings by
+ * primary key and joins their calls by id (one user's calls without a scan); otherwise
+ * calls.tags, filtered by the list.
+ */
+export function callsWithTagValuesSql(dialect: Dialect, alias: string, key: string, values: readonly string[]): Fragment {
+  if (dialect === 'sqlite' && hasPostings(key)) {
+    const listed = inListSql(dialect, `${alias}.value`, values);
+    return joinFragments(
+      { sql: `call_postings ${alias} JOIN json_each(${alias}.ids) ${alias}_id JOIN calls c ON c.id = ${alias}_id.value WHERE ${alias}.key = ? AND`, params: [key] },
+      listed,
+    );
+  }
+  return joinFragments('calls c', tagJoinSql(dialect, alias, key, 'inner'), 'WHERE', inListSql(dialect, `${alias}.value`, values));
 }
 
 /**
  * A condition on the call `c`: its tag `key` equals `value` (`=`), or not (`!=`: also
  * the calls without that tag); with `value` null, the call has no such tag (`=`) or has
- * it (`!=`). On SQLite, for a key in TAG_ROW_KEYS `=` reads the call_tags (key, value) index and
- * the others its primary key; other keys are looked up in the call's own calls.tags.
+ * it (`!=`). On SQLite, for a key in TAG_ROW_KEYS `=` reads the value's postings by primary
+ * key; everything else is looked up in the call's own calls.tags.
  */
 export function tagFilterSql(dialect: Dialect, key: string, op: '=' | '!=', value: string | null): Fragment {
   if (dialect === 'postgres') return pgTagFilterSql(key, op, value);
-  const rows = hasTagRows(key) ? 'call_tags w WHERE w.call_id = c.id AND' : 'json_each(c.tags) w WHERE';
-  if (value === null) return { sql: `${op === '=' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${rows} w.key = ?)`, params: [key] };
-  if (op === '=' && hasTagRows(key)) return { sql: 'c.id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)', params: [key, value] };
-  return { sql: `${op === '=' ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${rows} w.key = ? AND w.value = ?)`, params: [key, value] };
+  if (value === null) return { sql: `${op === '=' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM json_each(c.tags) w WHERE w.key = ?)`, params: [key] };
+  if (op === '=' && hasPostings(key)) return { sql: `c.id IN (SELECT j.value FROM ${POSTED_IDS} WHERE p.key = ? AND p.value = ?)`, params: [key, value] };
+  return { sql: `${op === '=' ? '' : 'NOT '}EXISTS (SELECT 1 FROM json_each(c.tags) w WHERE w.key = ? AND w.value = ?)`, params: [key, value] };
 }
 
 /**
  * `SELECT COUNT(DISTINCT …) AS n`: the distinct values of tag `key` among the calls `c`
- * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for a key in TAG_ROW_KEYS,
- * `call_id IN (calls in scope)` reads the call_tags (key, value) index in value order and
- * checks membership with a Bloom filter, about six times faster over a month than joining
- * every call of the period to its tag (seventy times over a day); PostgreSQL, and SQLite
- * for other keys, read each call's tag from calls.tags.
+ * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for a key in TAG_ROW_KEYS, it
+ * reads the key's postings whose id bounds overlap those of the calls in scope and counts
+ * a value when one of its call ids is in scope (`IN (calls in scope)`, built once); PostgreSQL, and SQLite for other keys,
+ * read each call's tag from calls.tags. `postings`: false for a SQLite file older than
+ * v12 read as it is, without migrating (store/read/tag-keys.ts has the same fallback).
  */
-export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragment): Fragment {
+export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragment, postings = true): Fragment {
   if (dialect === 'postgres') return joinFragments('SELECT COUNT(DISTINCT u.value) AS n FROM calls c', pgTagJoinSql('u', key, 'left'), where);
-  if (!hasTagRows(key)) return joinFragments('SELECT COUNT(DISTINCT u.value) AS n FROM calls c', tagJoinSql(dialect, 'u', key, 'inner'), where);
-  return joinFragments({ sql: 'SELECT COUNT(DISTINCT value) AS n FROM call_tags WHERE key = ? AND call_id IN (SELECT c.id FROM calls c', params: [key] }, where, ')');
+  if (!postings || !hasPostings(key)) return joinFragments('SELECT COUNT(DISTINCT u.value) AS n FROM calls c', tagJoinSql(dialect, 'u', key, 'inner'), where);
+  // The bounds are uncorrelated subqueries (run once), so the postings stay the only loop, in value order.
+  return joinFragments(
+    { sql: 'SELECT COUNT(DISTINCT p.value) AS n FROM call_postings p WHERE p.key = ? AND p.last_id >= (SELECT MIN(c.id) FROM calls c', params: [key] },
+    where,
+    ') AND p.first_id <= (SELECT MAX(c.id) FROM calls c',
+    where,
+    ') AND EXISTS (SELECT 1 FROM json_each(p.ids) j WHERE j.value IN (SELECT c.id FROM calls c',
+    where,
+    '))',
+  );
 }
 
 /**

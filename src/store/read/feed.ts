@@ -82,7 +82,8 @@ export function createFeedReads(db: Db): FeedReads {
     tagKeys: () => callTagKeys(db),
 
     async activeUsers(scope) {
-      const query = countDistinctTagSql(db.dialect, ECONOMICS_TAGS.user, whereFragment(db.dialect, scope));
+      const postings = db.dialect === 'postgres' || (await tableExists(db, 'call_postings'));
+      const query = countDistinctTagSql(db.dialect, ECONOMICS_TAGS.user, whereFragment(db.dialect, scope), postings);
       return Number((await db.get<{ n: number }>(query.sql, query.params))?.n ?? 0);
     },
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDriver } from '../../../src/store/drivers/better-sqlite3.js';
 import { openPostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgInListSql, pgLatencyHistConcatSql, pgTimeBucketSql } from '../../../src/store/pg/dialect-sql.js';
-import { countDistinctTagSql, tagFilterSql, tagJoinSql, timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
+import { callsWithTagValuesSql, countDistinctTagSql, tagFilterSql, tagJoinSql, timeBucketSql as bucketSql } from '../../../src/store/read/dialect.js';
 import type { SqlValue } from '../../../src/store/types.js';
 
 const timeBucketSql = (unit: 'day' | 'week' | 'month', ms: string) => bucketSql('sqlite', unit, ms);
@@ -54,19 +54,25 @@ describe('PostgreSQL dialect SQL', () => {
     expect((await pg.get<{ h: string }>(`SELECT ${pgLatencyHistConcatSql('h')} AS h FROM (VALUES ('[]')) AS t(h)`))?.h).toBe('[]');
   });
 
-  it("tag joins, tag filters and distinct tag counts give the same calls on both: calls.tags and the entity keys' call_tags rows on SQLite, calls.tags on PostgreSQL", async () => {
-    lite.exec('CREATE TABLE calls (id INTEGER PRIMARY KEY, tags TEXT NOT NULL); CREATE TABLE call_tags (call_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (call_id, key))');
+  it("tag joins, tag filters, distinct tag counts and the calls of listed values give the same calls on both: calls.tags and the entity keys' postings on SQLite, calls.tags on PostgreSQL", async () => {
+    lite.exec(`CREATE TABLE calls (id INTEGER PRIMARY KEY, tags TEXT NOT NULL);
+      CREATE TABLE call_postings (key TEXT NOT NULL, value TEXT NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, ids TEXT NOT NULL, PRIMARY KEY (key, value, first_id)) WITHOUT ROWID`);
     const keys = ['team', 'user_id', 'odd key', "it's"];
     const values = fc.constantFrom('a', 'b', '', '(none)', 'välue "q"', "it's", 'x\\y');
     const callTags = fc.dictionary(fc.constantFrom(...keys), values, { maxKeys: 3 });
     await fc.assert(
-      fc.asyncProperty(fc.array(callTags, { minLength: 1, maxLength: 30 }), fc.constantFrom(...keys), values, fc.constantFrom<'=' | '!='>('=', '!='), fc.boolean(), async (calls, key, value, op, none) => {
-        lite.exec('DELETE FROM calls; DELETE FROM call_tags');
-        calls.forEach((tags, id) => {
-          lite.prepare('INSERT INTO calls (id, tags) VALUES (?, ?)').run(id, JSON.stringify(tags));
-          // As the SQLite writer does since v9: call_tags rows only for the keys never rolled up (of these, user_id).
-          for (const [k, v] of Object.entries(tags)) if (k === 'user_id') lite.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)').run(id, k, v);
-        });
+      fc.asyncProperty(fc.array(callTags, { minLength: 1, maxLength: 30 }), fc.constantFrom(...keys), values, fc.constantFrom<'=' | '!='>('=', '!='), fc.boolean(), fc.integer({ min: 1, max: 7 }), async (calls, key, value, op, none, batch) => {
+        lite.exec('DELETE FROM calls; DELETE FROM call_postings');
+        calls.forEach((tags, id) => lite.prepare('INSERT INTO calls (id, tags) VALUES (?, ?)').run(id, JSON.stringify(tags)));
+        // As the SQLite writer does since v12: postings only for the keys never rolled up (of these, user_id), one per value and batch.
+        for (let first = 0; first < calls.length; first += batch) {
+          const posted = new Map<string, number[]>();
+          for (let id = first; id < Math.min(calls.length, first + batch); id++) {
+            const user = calls[id]!.user_id;
+            if (user !== undefined) posted.set(user, [...(posted.get(user) ?? []), id]);
+          }
+          for (const [v, ids] of posted) lite.prepare('INSERT INTO call_postings VALUES (?, ?, ?, ?, ?)').run('user_id', v, ids[0]!, ids.at(-1)!, JSON.stringify(ids));
+        }
         const rows = calls.map((tags, id) => `(${id}, '${JSON.stringify(tags).replaceAll("'", "''")}')`).join(', ');
         const both = async (sqlOf: (dialect: 'sqlite' | 'postgres') => { sql: string; params: SqlValue[] }) => {
           const l = sqlOf('sqlite');
@@ -92,6 +98,13 @@ describe('PostgreSQL dialect SQL', () => {
         const distinct = (d: 'sqlite' | 'postgres') => countDistinctTagSql(d, key, { sql: 'WHERE c.id >= ?', params: [1] });
         const [dl, dp] = await both(distinct);
         expect(dp!.map((r) => Number(r.n))).toEqual(dl!.map((r) => Number(r.n)));
+        const listed = (d: 'sqlite' | 'postgres') => {
+          const f = callsWithTagValuesSql(d, 'u', key, [value, 'a']);
+          return { sql: `SELECT c.id AS id, u.value AS value FROM ${f.sql} AND c.id >= ? ORDER BY c.id`, params: [...f.params, 1] };
+        };
+        const [ll, lp] = await both(listed);
+        expect(lp).toEqual(ll);
+        if (key === 'user_id') expect(ll).toEqual(calls.flatMap((t, id) => (id >= 1 && (t.user_id === value || t.user_id === 'a') ? [{ id, value: t.user_id }] : [])));
       }),
       { numRuns: 60 },
     );

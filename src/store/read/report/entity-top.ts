@@ -3,7 +3,7 @@ import type { Db } from '../../db.js';
 import { addMeasures, callMeasuresSql, measuresFromRow, measuresOf, storedMeasuresSql, subtractMeasures, zeroMeasures, type Measures } from '../../measures.js';
 import { reachedSql } from '../../reached.js';
 import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
-import { inListSql, tagJoinSql } from '../dialect.js';
+import { callsWithTagValuesSql, tagJoinSql } from '../dialect.js';
 import { NONE, OTHER } from '../dimensions.js';
 import { monthPieces, type MonthPiece } from './entity-months.js';
 import { histogramP50, type Histogram } from './histogram.js';
@@ -62,8 +62,8 @@ export interface EntityReads {
   /** Top-N groups for `--by <entity key> --top N`. */
   top(spec: AggregateSpec, top: number): Promise<GroupAggregate[]>;
   /**
-   * p50 per kept entity (exact, from its raw calls through the call_tags (key, value)
-   * index), `(none)` from rollups, and `(other)` from the scope's rollup histogram minus
+   * p50 per kept entity (exact, from its raw calls, found through their postings on
+   * SQLite), `(none)` from rollups, and `(other)` from the scope's rollup histogram minus
    * the kept calls (within the histogram bound). Also throws when retention pruned raw
    * calls of the range: per-entity latencies exist only in raw rows.
    */
@@ -125,12 +125,10 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const out: P50ByGroup = new Map();
       const entities = keep.filter((v) => v !== NONE && v !== OTHER);
       const latencies = new Map<string, number[]>(entities.map((v) => [v, []]));
-      const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
-      const listed = inListSql(db.dialect, 'u.value', entities);
+      const kept = callsWithTagValuesSql(db.dialect, 'u', plan.key, entities);
       const rows = await db.all<{ v: string; lat: number }>(
-        `SELECT u.value AS v, c.latency_ms AS lat FROM calls c ${entity.sql}
-          WHERE ${listed.sql} AND c.ts >= ? AND c.ts < ? AND ${reachedSql('c')}`,
-        [...entity.params, ...listed.params, spec.since, spec.until],
+        `SELECT u.value AS v, c.latency_ms AS lat FROM ${kept.sql} AND c.ts >= ? AND c.ts < ? AND ${reachedSql('c')}`,
+        [...kept.params, spec.since, spec.until],
       );
       const other: Histogram = await rollups.histogram(spec);
       for (const r of rows) {

@@ -15,10 +15,10 @@ import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type 
  *
  * Index use on SQLite (EXPLAIN QUERY PLAN, checked in test/report/sql-plans.test.ts): the
  * time range searches `calls_ts`; `--key` can use `calls_key_name_ts`; tags are read from
- * each call's calls.tags (json_each), except the keys never rolled up (TAG_ROW_KEYS: user_id, session_id, request ids), whose
- * dimensions and `!=` / `(none)` filters look up call_tags by its primary key (call_id,
- * key) and whose `=` filters read `call_tags_key_value`, which may drive the whole query
- * when more selective. An `=` filter on another key narrows nothing before the range is read.
+ * each call's calls.tags (json_each), except that an `=` filter on a key never rolled up
+ * (TAG_ROW_KEYS: user_id, session_id, request ids) reads that value's postings
+ * (call_postings by primary key), which may drive the whole query when more selective.
+ * An `=` filter on another key narrows nothing before the range is read.
  * On PostgreSQL the time range searches the (ts, call_uid) key and tags are read from
  * each call's row (calls.tags): tag filters narrow nothing before the range is read.
  *
