@@ -1,6 +1,6 @@
 /**
  * Report speed on generated data: a month of calls through the real Store (dist/js), so
- * raw rows, call_tags, rollups and entity rows are exactly what the proxy would write;
+ * raw rows, postings (call_postings), rollups and entity rows are exactly what the proxy would write;
  * then the report queries timed through the report module, and the CLI once. Needs the
  * Node build (`npm run build:js`).
  *
