@@ -28,7 +28,9 @@ export const MIGRATED_POSTING_IDS = 1000;
  * `(none)` filters) read calls.tags with json_each, as for every other key since v9.
  * The migration copies call_tags into postings of at most MIGRATED_POSTING_IDS ids per
  * value, in one transaction, and drops call_tags. Upgrade `serve` first: an older build
- * refuses to open a v12 file.
+ * refuses to open a v12 file, and an older `serve` already running on the file when a newer
+ * command migrates it can no longer write (no call_tags table): its write queue keeps the
+ * records, in memory and then in its spill file, until it is restarted on the new build.
  */
 export const tagPostings: Migration = {
   version: 12,
