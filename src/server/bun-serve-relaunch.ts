@@ -44,7 +44,8 @@ export interface Relaunch {
  * The execve that starts this process again with SERVE_ALLOCATOR_ENV added, or null when
  * each of its variables is already set (by the operator, or by this relaunch: so it runs
  * once). The arguments are this process's own: a compiled binary's user arguments follow
- * its embedded entry; `bun script.js` keeps its flags and script.
+ * its embedded entry; `bun script.js` keeps its own flags (not those of BUN_OPTIONS, which
+ * the environment carries) and its script.
  */
 export function serveRelaunch(p: ProcessFacts): Relaunch | null {
   const missing = Object.entries(SERVE_ALLOCATOR_ENV).filter(([name]) => p.env[name] === undefined);
@@ -52,8 +53,21 @@ export function serveRelaunch(p: ProcessFacts): Relaunch | null {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(p.env)) if (value !== undefined) env[name] = value;
   for (const [name, value] of missing) env[name] = value;
-  const args = isCompiledEntry(p.argv[1] ?? '') ? [p.argv0, ...p.argv.slice(2)] : [p.argv0, ...p.execArgv, ...p.argv.slice(1)];
+  const args = isCompiledEntry(p.argv[1] ?? '') ? [p.argv0, ...p.argv.slice(2)] : [p.argv0, ...ownFlags(p.execArgv, p.env.BUN_OPTIONS), ...p.argv.slice(1)];
   return { file: p.execPath, args, env };
+}
+
+/**
+ * `execArgv` without the flags Bun took from BUN_OPTIONS: Bun puts them first in execArgv
+ * (`BUN_OPTIONS=--smol bun --expose-gc x.js` gives `['--smol', '--expose-gc']`), and the
+ * relaunch passes BUN_OPTIONS on in its environment, so they would apply twice (a
+ * `--preload` twice). When the leading flags are not BUN_OPTIONS split at whitespace (a
+ * quoted value), execArgv is kept whole.
+ */
+function ownFlags(execArgv: readonly string[], bunOptions: string | undefined): string[] {
+  const fromEnv = (bunOptions ?? '').split(/\s+/).filter((token) => token !== '');
+  const prefixed = fromEnv.length > 0 && fromEnv.every((token, i) => execArgv[i] === token);
+  return prefixed ? execArgv.slice(fromEnv.length) : [...execArgv];
 }
 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;

@@ -27,6 +27,18 @@ describe('serveRelaunch', () => {
     expect(serveRelaunch(script)?.args).toEqual(['bun', '--smol', '/srv/tokometer/dist/js/main.js', 'serve']);
   });
 
+  it('passes the flags Bun took from BUN_OPTIONS only through the environment, so they apply once', () => {
+    const script: ProcessFacts = { ...compiled, argv: ['bun', '/srv/main.js', 'serve'], argv0: 'bun', execPath: '/usr/local/bin/bun' };
+    const withOptions = (bunOptions: string, execArgv: string[]) => serveRelaunch({ ...script, env: { BUN_OPTIONS: bunOptions }, execArgv });
+    expect(withOptions(' --smol  --preload /srv/p.js ', ['--smol', '--preload', '/srv/p.js', '--expose-gc'])).toMatchObject({
+      args: ['bun', '--expose-gc', '/srv/main.js', 'serve'],
+      env: { BUN_OPTIONS: ' --smol  --preload /srv/p.js ' },
+    });
+    // Leading flags that are not BUN_OPTIONS split at whitespace (a quoted path): kept whole.
+    expect(withOptions('--preload "/srv/a b.js"', ['--preload', '/srv/a b.js'])?.args).toEqual(['bun', '--preload', '/srv/a b.js', '/srv/main.js', 'serve']);
+    expect(withOptions('', ['--smol'])?.args).toEqual(['bun', '--smol', '/srv/main.js', 'serve']);
+  });
+
   it("never replaces an operator's value, even an empty one, and so runs once", () => {
     expect(serveRelaunch({ ...compiled, env: { ...compiled.env, [VAR]: '100' } })).toBeNull();
     expect(serveRelaunch({ ...compiled, env: { [VAR]: '' } })).toBeNull();
