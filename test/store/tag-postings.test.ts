@@ -3,7 +3,7 @@ import { createCallWriter } from '../../src/store/call-writer.js';
 import { sqliteDb } from '../../src/store/db.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
-import { MIGRATED_POSTING_IDS } from '../../src/store/migrations/012-tag-postings.js';
+import { MIGRATED_POSTING_SPAN } from '../../src/store/migrations/012-tag-postings.js';
 import { pruneRawCalls } from '../../src/store/prune.js';
 import { tagFilterSql } from '../../src/store/read/dialect.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
@@ -67,24 +67,27 @@ describe('SQLite v12: postings of the keys never rolled up', () => {
     expect(callsWith(driver, 'user_id', 'nobody')).toEqual([]);
   });
 
-  it(`migrating a v11 database turns its call_tags rows into postings of at most ${MIGRATED_POSTING_IDS} ids, and drops call_tags`, () => {
-    const heavy = Array.from({ length: 2 * MIGRATED_POSTING_IDS + 500 }, (_, i) => user(i, i % 50 === 0 ? 'u_other' : 'u_heavy', NOV + i));
-    const old = oldDatabase(heavy, 11);
+  it(`migrating a v11 database turns its call_tags rows into one posting per value and window of ${MIGRATED_POSTING_SPAN} call ids, and drops call_tags`, () => {
+    const calls = Array.from({ length: 2 * MIGRATED_POSTING_SPAN + 500 }, (_, i) => user(i, i % 50 === 0 ? 'u_other' : 'u_heavy', NOV + i));
+    const old = oldDatabase(calls, 11);
     drivers.push(old);
     const before = old.prepare('SELECT c.ts, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id ORDER BY 1, 2, 3').all();
     migrate(old, MIGRATIONS);
     expect(postedRows(old)).toEqual(before);
     expect(old.prepare("SELECT 1 FROM sqlite_master WHERE name = 'call_tags'").get()).toBeUndefined();
-    const heavyPostings = postings(old).filter((p) => p.value === 'u_heavy');
-    const sizes = heavyPostings.map((p) => (JSON.parse(p.ids) as number[]).length);
-    const heavyCalls = heavy.filter((c) => c.tags.user_id === 'u_heavy').length;
-    expect(sizes).toEqual([MIGRATED_POSTING_IDS, MIGRATED_POSTING_IDS, heavyCalls - 2 * MIGRATED_POSTING_IDS]);
-    for (const p of postings(old)) {
-      const ids = JSON.parse(p.ids) as number[];
-      expect(ids).toEqual([...ids].sort((a, b) => a - b));
-      expect([ids[0], ids.at(-1)]).toEqual([p.first_id, p.last_id]);
-    }
-    expect(callsWith(old, 'user_id', 'u_other')).toHaveLength(heavy.length - heavyCalls);
+    // The calls were written in order: call i has id i + 1.
+    const expected = (u: string) => {
+      const windows = new Map<number, number[]>();
+      calls.forEach((c, i) => {
+        if (c.tags.user_id !== u) return;
+        const w = Math.floor(i / MIGRATED_POSTING_SPAN);
+        windows.set(w, [...(windows.get(w) ?? []), i + 1]);
+      });
+      return [...windows.values()].map((ids) => ({ key: 'user_id', value: u, first_id: ids[0], last_id: ids.at(-1), ids: JSON.stringify(ids) }));
+    };
+    expect(postings(old)).toEqual([...expected('u_heavy'), ...expected('u_other')]);
+    expect(postings(old)).toHaveLength(6);
+    expect(callsWith(old, 'user_id', 'u_other')).toHaveLength(calls.filter((c) => c.tags.user_id === 'u_other').length);
   });
 
   it('retention takes pruned calls out of their postings, deletes emptied postings and keeps the rest', async () => {

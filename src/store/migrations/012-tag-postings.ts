@@ -1,7 +1,12 @@
 import type { Migration } from './types.js';
 
-/** Call ids per posting the migration writes from call_tags (the writer writes one posting per value and batch). */
-export const MIGRATED_POSTING_IDS = 1000;
+/**
+ * The call id window of one migrated posting: the migration writes one posting per value
+ * and run of this many call ids (calls 1–10,000, 10,001–20,000, …), about what the writer's
+ * batches of DEFAULT_WRITE_BATCH (10,000) make, so retention, which deletes calls oldest
+ * first, cuts into few postings of each value.
+ */
+export const MIGRATED_POSTING_SPAN = 10_000;
 
 /**
  * Schema v12: the calls of one user, session or conversation as postings instead of one
@@ -26,8 +31,8 @@ export const MIGRATED_POSTING_IDS = 1000;
  *
  * Reads that need the tag of a given call (group by user_id over raw rows, `!=` and
  * `(none)` filters) read calls.tags with json_each, as for every other key since v9.
- * The migration copies call_tags into postings of at most MIGRATED_POSTING_IDS ids per
- * value, in one transaction, and drops call_tags. Upgrade `serve` first: an older build
+ * The migration copies call_tags into one posting per value and MIGRATED_POSTING_SPAN
+ * window of call ids, in one transaction, and drops call_tags. Upgrade `serve` first: an older build
  * refuses to open a v12 file, and an older `serve` already running on the file when a newer
  * command migrates it can no longer write (no call_tags table): its write queue keeps the
  * records, in memory and then in its spill file, until it is restarted on the new build.
@@ -46,8 +51,8 @@ export const tagPostings: Migration = {
     ) WITHOUT ROWID;
     INSERT INTO call_postings (key, value, first_id, last_id, ids)
       SELECT key, value, MIN(call_id), MAX(call_id), json_group_array(call_id ORDER BY call_id)
-      FROM (SELECT key, value, call_id, (ROW_NUMBER() OVER (PARTITION BY key, value ORDER BY call_id) - 1) / ${MIGRATED_POSTING_IDS} AS part FROM call_tags)
-      GROUP BY key, value, part;
+      FROM call_tags
+      GROUP BY key, value, (call_id - 1) / ${MIGRATED_POSTING_SPAN};
     DROP TABLE call_tags;
   `,
 };
