@@ -3,6 +3,7 @@ import { spendReport } from '../../src/report/query.js';
 import { plannedReads } from '../../src/report/run-plan.js';
 import { unitEconomics } from '../../src/report/unit-economics.js';
 import { sqliteDb, type Db } from '../../src/store/db.js';
+import { createFeedReads } from '../../src/store/read/feed.js';
 import { createReportReads, type ReportReads } from '../../src/store/read/report/index.js';
 import type { SqlValue } from '../../src/store/types.js';
 import { buildDb } from './dataset.js';
@@ -88,6 +89,19 @@ describe('query plans: raw rows', () => {
     const flat = (await plans((d) => spendReport(d, { ...RAW_ONLY, by: ['feature'], where: [{ key: 'conversation_id', op: '=', value: 'c1' }] }))).flatMap((p) => p.detail);
     expect(flat.some(postingsOfValue('p')), flat.join('\n')).toBe(true);
     expect(flat.some(fullScan)).toBe(false);
+  });
+
+  it("counts the dashboard's active users from user_id's postings, within the id bounds of the calls in scope (each bound read once)", async () => {
+    const rec = recording(sqliteDb(db.driver));
+    const users = await createFeedReads(rec.db).activeUsers({ ...RAW_ONLY });
+    expect(users).toBe(2);
+    const [query] = rec.queries.filter((q) => touches('call_postings')({ sql: q.sql, detail: [] }));
+    const detail = db.driver.prepare(`EXPLAIN QUERY PLAN ${query!.sql}`).all<{ detail: string }>(...query!.params).map((r) => r.detail);
+    expect(detail[0], detail.join('\n')).toBe('SEARCH p USING PRIMARY KEY (key=?)');
+    // Uncorrelated: SQLite runs them once, not once per posting.
+    expect(detail.filter((d) => /^SCALAR SUBQUERY/.test(d)), detail.join('\n')).toHaveLength(2);
+    expect(detail.some((d) => /CORRELATED SCALAR|CO-ROUTINE/.test(d)), detail.join('\n')).toBe(false);
+    expect(detail.some(fullScan)).toBe(false);
   });
 
   it('uses calls_key_name_ts for --key when p50 is exact from raw rows', async () => {
