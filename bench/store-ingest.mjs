@@ -5,13 +5,13 @@
  *
  *   node bench/store-ingest.mjs --ingest 100000 [--batch N] [--users N] [--shape http]   → calls/s, as the write queue writes them
  *     (batches of its DEFAULT_WRITE_BATCH; --users: each call also carries one of N user_id values,
- *     which adds a call_tags row and the per-user entity rows; --shape http: the HTTP bench's calls, one key,
+ *     which adds the user's postings (call_postings) and the per-user entity rows; --shape http: the HTTP bench's calls, one key,
  *     model and tag set, instead of 8 keys, 3 models and tenants of 500)
  *   node_modules/.bin/bun bench/store-ingest.mjs --ingest 100000  → the same on bun:sqlite
  *   node bench/store-ingest.mjs --fill 1000000 --db FILE          → report data over the last 30 days, in big transactions
  *   … --ingest N --statements   → also µs per call in each SQL statement and in BEGIN + COMMIT (the rest is JavaScript;
  *     the timing itself adds ~0.1 µs per statement run)
- *   … --ingest N --drop-index call_tags_key_value[,…]   → the same without those indexes (an experiment, not a shape reports can read)
+ *   … --ingest N --drop-index calls_key_name_ts[,…]   → the same without those indexes (an experiment, not a shape reports can read)
  *
  * Prints one JSON line.
  */

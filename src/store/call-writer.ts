@@ -57,6 +57,10 @@ class Postings {
     else values.set(value, [id]);
   }
 
+  get empty(): boolean {
+    return this.byValue.size === 0;
+  }
+
   /** `[key, value, first_id, last_id, ids JSON]` per posting. */
   *rows(): Generator<[string, string, number, number, string]> {
     for (const [key, values] of this.byValue) {
@@ -81,7 +85,6 @@ export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
   return (records) => {
     const rolled: RolledCall[] = [];
     const postings = new Postings();
-    let posted = false;
     slice?.begin();
     for (const r of records) {
       const tags = tagEntries(r);
@@ -89,12 +92,11 @@ export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
       for (const [k, v] of tags) {
         if (!TAG_ROW_KEYS.has(k)) continue;
         postings.add(k, v, Number(lastInsertRowid));
-        posted = true;
       }
       rolled.push(rolledCall(r, tags));
       slice?.step();
     }
-    if (posted && !cacheSized) {
+    if (!postings.empty && !cacheSized) {
       driver.exec(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
       cacheSized = true;
     }

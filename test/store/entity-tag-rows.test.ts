@@ -9,7 +9,7 @@ import { pruneRawCalls } from '../../src/store/prune.js';
 import { callTagKeys } from '../../src/store/read/tag-keys.js';
 import { parseTags } from '../../src/proxy/tags.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
-import { POSTED_TAG_ROWS_SQL } from '../support/tag-rows.js';
+import { POSTED_TAG_ROWS_SQL, tagRowsSql } from '../support/tag-rows.js';
 import { makeCall } from './fixtures.js';
 import { oldDatabase } from './rollup-dump.js';
 
@@ -40,7 +40,7 @@ afterEach(() => {
 const rows = (driver: SqlDriver, sql: string) => driver.prepare(sql).all();
 /** The stored TAG_ROW_KEYS rows: postings since v12 (call_tags rows at v9–v11, `table`). */
 const tagRows = (driver: SqlDriver, table: 'call_postings' | 'call_tags' = 'call_postings') =>
-  rows(driver, `${table === 'call_tags' ? 'SELECT c.ts, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id' : POSTED_TAG_ROWS_SQL} ORDER BY 1, 2`);
+  rows(driver, `${table === 'call_tags' ? tagRowsSql('call_tags') : POSTED_TAG_ROWS_SQL} ORDER BY 1, 2`);
 const tagKeyRows = (driver: SqlDriver) => rows(driver, 'SELECT month, key FROM call_tag_keys ORDER BY month, key');
 const callTags = (driver: SqlDriver) => rows(driver, 'SELECT ts, tags FROM calls ORDER BY ts');
 

@@ -7,7 +7,7 @@ import { MIGRATED_POSTING_SPAN } from '../../src/store/migrations/012-tag-postin
 import { pruneRawCalls } from '../../src/store/prune.js';
 import { tagFilterSql } from '../../src/store/read/dialect.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
-import { POSTED_TAG_ROWS_SQL } from '../support/tag-rows.js';
+import { POSTED_TAG_ROWS_SQL, tagRowsSql } from '../support/tag-rows.js';
 import { makeCall } from './fixtures.js';
 import { oldDatabase } from './rollup-dump.js';
 
@@ -71,7 +71,7 @@ describe('SQLite v12: postings of the keys never rolled up', () => {
     const calls = Array.from({ length: 2 * MIGRATED_POSTING_SPAN + 500 }, (_, i) => user(i, i % 50 === 0 ? 'u_other' : 'u_heavy', NOV + i));
     const old = oldDatabase(calls, 11);
     drivers.push(old);
-    const before = old.prepare('SELECT c.ts, t.key, t.value FROM call_tags t JOIN calls c ON c.id = t.call_id ORDER BY 1, 2, 3').all();
+    const before = old.prepare(`${tagRowsSql('call_tags')} ORDER BY 1, 2, 3`).all();
     migrate(old, MIGRATIONS);
     expect(postedRows(old)).toEqual(before);
     expect(old.prepare("SELECT 1 FROM sqlite_master WHERE name = 'call_tags'").get()).toBeUndefined();

@@ -66,9 +66,9 @@ export function tagJoinSql(dialect: Dialect, alias: string, key: string, kind: '
 
 /**
  * `FROM` items and a condition (to go on with `AND …`) giving the calls `c` whose tag
- * `key` is one of `values`, with that value as `alias.value`. On SQLite, for a key in TAG_ROW_KEYS it reads those values' postings by
- * primary key and joins their calls by id (one user's calls without a scan); otherwise
- * calls.tags, filtered by the list.
+ * `key` is one of `values`, with that value as `alias.value`. On SQLite, for a key in
+ * TAG_ROW_KEYS, it reads those values' postings by primary key and joins their calls by
+ * id (one user's calls without a scan); otherwise calls.tags, filtered by the list.
  */
 export function callsWithTagValuesSql(dialect: Dialect, alias: string, key: string, values: readonly string[]): Fragment {
   if (dialect === 'sqlite' && hasPostings(key)) {
@@ -98,8 +98,9 @@ export function tagFilterSql(dialect: Dialect, key: string, op: '=' | '!=', valu
  * `SELECT COUNT(DISTINCT …) AS n`: the distinct values of tag `key` among the calls `c`
  * that `where` (a `WHERE …` over calls c) keeps. On SQLite, for a key in TAG_ROW_KEYS, it
  * reads the key's postings whose id bounds overlap those of the calls in scope and counts
- * a value when one of its call ids is in scope (`IN (calls in scope)`, built once); PostgreSQL, and SQLite for other keys,
- * read each call's tag from calls.tags. `postings`: false for a SQLite file older than
+ * a value when one of its call ids is in scope (`IN (calls in scope)`, built once);
+ * PostgreSQL, and SQLite for other keys, read each call's tag from calls.tags.
+ * `postings`: false for a SQLite file older than
  * v12 read as it is, without migrating (store/read/tag-keys.ts has the same fallback).
  */
 export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragment, postings = true): Fragment {
