@@ -32,9 +32,13 @@ const { createCallWriter } = await import(join(root, 'dist/js/store/call-writer.
 const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 'bun-sqlite' : 'better-sqlite3'}.js`));
 
 const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue.js'));
+const { DEFAULT_ENTITY_HOLD_MS } = await import(join(root, 'dist/js/store/entity-fold.js'));
 const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
 const { TAGS } = await import(join(root, 'bench/lib/load.mjs'));
 const users = Number(arg('users', 0));
+/** `--entity-hold-ms N`: how long the writer keeps entity rows in memory (default: serve's writer thread's; 'off': each transaction writes its own). */
+const holdArg = arg('entity-hold-ms', undefined);
+const entityHold = holdArg === 'off' ? {} : { entityHoldMs: holdArg === undefined ? DEFAULT_ENTITY_HOLD_MS : Number(holdArg) };
 /** `--drop-index A,B`: indexes dropped after the migrations (an experiment: what they cost the writer; reports need them). */
 const dropIndexes = String(arg('drop-index', '')).split(',').filter(Boolean);
 /** `--shape http`: the records the HTTP bench's 1 KB calls make (one key and model, the two fixed tags of bench/lib/load.mjs). */
@@ -92,7 +96,7 @@ function ingest(n, batchSize) {
   try {
     const timing = args.includes('--statements') ? timed(openDriver(join(dir, 'ingest.db'))) : null;
     const driver = timing?.driver ?? openDriver(join(dir, 'ingest.db'));
-    const store = createCallWriter(driver);
+    const store = createCallWriter(driver, undefined, entityHold);
     // --drop-index: after the migrations, what the writer would cost without these indexes.
     for (const index of dropIndexes) driver.exec(`DROP INDEX ${index}`);
     const now = Date.now();
@@ -102,7 +106,7 @@ function ingest(n, batchSize) {
     for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
     const seconds = (performance.now() - t0) / 1000;
     store.close();
-    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
+    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, entityHoldMs: entityHold.entityHoldMs ?? null, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

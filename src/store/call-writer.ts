@@ -3,6 +3,7 @@ import { CALL_COLUMNS, callToParams, tagEntries } from './call-row.js';
 import { MIGRATIONS, migrate } from './migrations/index.js';
 import { rolledCall, tagKeyMonths, type RolledCall } from './rollup-aggregate.js';
 import { TAG_ROW_KEYS } from './rollup-policy.js';
+import { EntityFold } from './entity-fold.js';
 import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver, WriterMark } from './types.js';
 import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
@@ -22,6 +23,14 @@ export interface CallWriter {
   insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
   /** Closes the connection. */
   close(): void;
+}
+
+export interface CallWriterOptions {
+  /**
+   * Keep entity rows in memory up to this many ms across transactions (entity-fold.ts;
+   * serve's writer thread: DEFAULT_ENTITY_HOLD_MS). Default: each transaction writes its own.
+   */
+  entityHoldMs?: number;
 }
 
 /** Inserts `records` inside the caller's open transaction; returns what to run after COMMIT. */
@@ -76,22 +85,26 @@ class Postings {
  * thread sharing a core with the proxy gives it away between slices: lib/time-slice.ts).
  * Its first posting sets the connection's page cache to WRITER_CACHE_KIB.
  */
-export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
+function callInserter(driver: SqlDriver, slice: TimeSlice | undefined, entityHoldMs: number | undefined): { insert: InsertRows; entities: EntityFold | undefined } {
   const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertPosting = driver.prepare('INSERT INTO call_postings (key, value, first_id, last_id, ids) VALUES (?, ?, ?, ?, ?)');
   const insertTagKey = driver.prepare('INSERT OR IGNORE INTO call_tag_keys (month, key) VALUES (?, ?)');
   const rollups = createRollupWriter(driver, slice);
+  const entities = entityHoldMs === undefined ? undefined : new EntityFold(driver, rollups, entityHoldMs);
   let cacheSized = false;
-  return (records) => {
+  const insert: InsertRows = (records) => {
     const rolled: RolledCall[] = [];
     const postings = new Postings();
+    let first = 0;
+    let last = 0;
     slice?.begin();
     for (const r of records) {
       const tags = tagEntries(r);
-      const { lastInsertRowid } = insertCall.run(...callToParams(r));
+      last = Number(insertCall.run(...callToParams(r)).lastInsertRowid);
+      if (first === 0) first = last;
       for (const [k, v] of tags) {
         if (!TAG_ROW_KEYS.has(k)) continue;
-        postings.add(k, v, Number(lastInsertRowid));
+        postings.add(k, v, last);
       }
       rolled.push(rolledCall(r, tags));
       slice?.step();
@@ -102,28 +115,52 @@ export function callInserter(driver: SqlDriver, slice?: TimeSlice): InsertRows {
     }
     for (const row of postings.rows()) insertPosting.run(...row);
     for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
-    const publish = rollups.add(rolled);
+    if (!entities) {
+      const publish = rollups.add(rolled);
+      slice?.step();
+      return publish;
+    }
+    const carried = entities.sums.added;
+    const publish = rollups.add(rolled, entities.sums);
+    const settle = entities.afterBatch(first, last, entities.sums.added > carried);
     slice?.step();
-    return publish;
+    return () => {
+      publish();
+      settle();
+    };
   };
+  return { insert, entities };
 }
 
 /** A CallWriter on `driver` (migrated first when needed; `slice`: see callInserter). It owns the driver. */
-export function createCallWriter(driver: SqlDriver, slice?: TimeSlice): CallWriter {
+export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: CallWriterOptions = {}): CallWriter {
   migrate(driver, MIGRATIONS);
-  const insert = callInserter(driver, slice);
+  const { insert, entities } = callInserter(driver, slice, options.entityHoldMs);
   const upsertMark = driver.prepare(UPSERT_MARK_SQL);
   return {
     insertCalls(records, mark) {
       if (records.length === 0) return;
-      const publish = driver.transaction(() => {
-        if (mark) upsertMark.run(...markParams(mark));
-        return insert(records);
-      });
+      let publish: () => void;
+      try {
+        publish = driver.transaction(() => {
+          if (mark) upsertMark.run(...markParams(mark));
+          return insert(records);
+        });
+      } catch (error) {
+        // Its committed predecessors stay pending in the database: the next write reads them back.
+        entities?.abandon();
+        throw error;
+      }
       publish();
     },
     close() {
-      driver.close();
+      try {
+        if (entities?.holding) driver.transaction(() => entities.write());
+      } catch {
+        // The calls stay in entity_pending; the next writer on this database folds them.
+      } finally {
+        driver.close();
+      }
     },
   };
 }

@@ -28,7 +28,11 @@ export async function pruneRawCalls(db: Db, retentionDays: number, now: number, 
     throw new RangeError(`retention_days must be a whole number ≥ 1 (got ${retentionDays})`);
   }
   const cutoff = hourOf(now - retentionDays * DAY_MS);
-  const chunk = `SELECT id FROM calls WHERE ts < ? ORDER BY ts, id LIMIT ${PRUNE_CHUNK}`;
+  // A call entity rows do not hold yet (schema v13: store/entity-fold.ts) stays until they do: its
+  // entity rows outlive it. (Only a call recorded long after it started can be pending and old.)
+  const pending = await tableExists(db, 'entity_pending');
+  const unpending = pending ? 'AND NOT EXISTS (SELECT 1 FROM entity_pending p WHERE calls.id BETWEEN p.first_id AND p.last_id)' : '';
+  const chunk = `SELECT id FROM calls WHERE ts < ? ${unpending} ORDER BY ts, id LIMIT ${PRUNE_CHUNK}`;
   // Before v12 (the migration tests replay an older build's retention with this function) a call's
   // rows of TAG_ROW_KEYS were in call_tags.
   const postings = await tableExists(db, 'call_postings');

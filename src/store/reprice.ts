@@ -2,6 +2,7 @@ import type { Usage } from '../providers/types.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
+import { foldPendingEntities } from './entity-fold.js';
 import { isReached } from './reached.js';
 import { aggregateRollups, type RolledCall } from './rollup-aggregate.js';
 import type { CallOutcome, SqlValue, UsageSource } from './types.js';
@@ -256,6 +257,8 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
   for (;;) {
     const step = async (tx: Db) => {
       if (runId !== null && tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?) AS locked', [REPRICE_LOCK.toString()]);
+      // Before any cost moves: the entity rows the batch's changes go into must hold every call.
+      if (runId !== null) await foldPendingEntities(tx);
       const rows = await selectBatch(tx, o, after, batchSize);
       if (rows.length === 0) return 0;
       const last = rows[rows.length - 1]!;

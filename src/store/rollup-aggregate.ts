@@ -1,6 +1,9 @@
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
-import { ENTITY_KEYS, ROLLUP_NONE, hourOf, latencyBucket, utcDayOf, utcMonthCursor } from './rollup-policy.js';
+import { EntitySums, child, sortedByKey, tagOf, type EntityCell, type Nest } from './entity-sums.js';
+import { ENTITY_KEYS, hourOf, latencyBucket, utcDayOf, utcMonthCursor } from './rollup-policy.js';
+
+export { EntitySums, type EntityCell } from './entity-sums.js';
 import type { CallOutcome, CallRecord } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -66,17 +69,6 @@ export interface RollupCell {
   latency: Map<number, number>;
 }
 
-export interface EntityCell {
-  key: string;
-  segKey: string;
-  month: number;
-  segValue: string;
-  value: string;
-  first: number;
-  last: number;
-  sums: Measures;
-}
-
 export interface AggregatedBatch {
   cells: RollupCell[];
   entities: EntityCell[];
@@ -84,9 +76,6 @@ export interface AggregatedBatch {
   minHour: number;
   maxHour: number;
 }
-
-/** ENTITY_KEYS with their segments after '' (the whole). */
-const ENTITIES = ENTITY_KEYS.map((e) => ({ key: e.key, withWhole: ['', ...e.segments] }));
 
 /** Cells of one hour and dims row (the ident without its tag), by tag key, then tag value. */
 interface Group {
@@ -96,15 +85,6 @@ interface Group {
   reached: number;
   byTag: Map<string, Map<string, RollupCell>>;
 }
-type Nest = Map<unknown, unknown>;
-
-/** The map under `key` in `map`, made when missing. */
-function child(map: Nest, key: unknown): Nest {
-  let c = map.get(key) as Nest | undefined;
-  if (!c) map.set(key, (c = new Map()));
-  return c;
-}
-
 /** `test`, asked once per key: within one batch a key's answer does not change. */
 function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
   const answers = new Map<string, boolean>();
@@ -115,11 +95,6 @@ function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
   };
 }
 
-/** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
-function tagOf(tags: RolledCall['tags'], key: string): string | undefined {
-  for (const [k, v] of tags) if (k === key) return v;
-  return undefined;
-}
 
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
@@ -133,11 +108,13 @@ export function aggregateRollups<C extends RolledCall>(
   calls: readonly C[],
   rolledUp: (key: string) => boolean,
   measure: (call: C) => Measures = callMeasures,
+  entitiesInto?: EntitySums,
 ): AggregatedBatch {
-  const batch = new BatchSums(askedOnce(rolledUp));
+  const batch = new BatchSums(askedOnce(rolledUp), entitiesInto);
   for (const c of calls) batch.add(c, measure(c));
   return batch.result();
 }
+
 
 /**
  * The running sums of one aggregateRollups batch. Its steps are small methods rather than
@@ -149,15 +126,23 @@ class BatchSums {
   /** Cells by hour and each dims column in nested maps (no string built per call), then tag key, then tag value. */
   private readonly groups: Nest = new Map();
   private readonly groupList: Group[] = [];
-  /** Entity rows by key, segment, month, segment value, then entity value. */
-  private readonly entityGroups: Nest = new Map();
-  private readonly entityList: EntityCell[] = [];
-  private readonly monthOf = utcMonthCursor();
   private minHour = Infinity;
   private maxHour = -Infinity;
 
-  /** `rolledUp`: asked once per key (askedOnce). */
-  constructor(private readonly rolledUp: (key: string) => boolean) {}
+  /**
+   * `rolledUp`: asked once per key (askedOnce). `entitiesInto`: where entity rows are
+   * summed instead of the batch's own (the batch then reports none).
+   */
+  private readonly entities: EntitySums;
+  private readonly entitiesInto: EntitySums | undefined;
+
+  constructor(
+    private readonly rolledUp: (key: string) => boolean,
+    entitiesInto?: EntitySums,
+  ) {
+    this.entitiesInto = entitiesInto;
+    this.entities = entitiesInto ?? new EntitySums();
+  }
 
   add(c: RolledCall, sums: Measures): void {
     const hour = hourOf(c.ts);
@@ -170,17 +155,14 @@ class BatchSums {
     addToCell(group, c, '', '', sums, bucket);
     for (const [k, v] of c.tags) if (this.rolledUp(k)) addToCell(group, c, k, v, sums, bucket);
     // Entity rows count the calls the provider served (active users are users it served).
-    if (c.reached) this.addEntities(c, sums);
+    if (c.reached) this.entities.add(c, sums);
   }
 
   result(): AggregatedBatch {
     const cells = new Map<string, RollupCell>();
     for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
-    const entities = new Map<string, EntityCell>();
-    for (const e of this.entityList) entities.set(`${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}\u0000${e.value}`, e);
-    // Any fixed order will do for locking; the map keys give one cheaply.
-    const sorted = <T>(m: Map<string, T>): T[] => [...m.keys()].sort().map((k) => m.get(k)!);
-    return { cells: sorted(cells), entities: sorted(entities), minHour: this.minHour, maxHour: this.maxHour };
+    const entities = this.entitiesInto ? [] : this.entities.cells();
+    return { cells: sortedByKey(cells), entities, minHour: this.minHour, maxHour: this.maxHour };
   }
 
   /** The cells of `c`'s hour and dims row. */
@@ -196,26 +178,6 @@ class BatchSums {
       this.groupList.push(group);
     }
     return group;
-  }
-
-  private addEntities(c: RolledCall, sums: Measures): void {
-    const month = this.monthOf(c.ts);
-    for (const e of ENTITIES) {
-      const value = tagOf(c.tags, e.key);
-      if (value === undefined) continue;
-      for (const seg of e.withWhole) {
-        const segValue = seg === '' ? '' : (tagOf(c.tags, seg) ?? ROLLUP_NONE);
-        const byValue = child(child(child(child(this.entityGroups, e.key), seg), month), segValue);
-        let cell = byValue.get(value) as EntityCell | undefined;
-        if (!cell) {
-          byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
-          this.entityList.push(cell);
-        }
-        if (c.ts < cell.first) cell.first = c.ts;
-        if (c.ts > cell.last) cell.last = c.ts;
-        accumulate(cell.sums, sums);
-      }
-    }
   }
 }
 

@@ -1,8 +1,8 @@
 import type { TimeSlice } from '../lib/time-slice.js';
 import { ADD_EXCLUDED_MEASURES_SQL, MEASURE_COLUMNS, measureValues } from './measures.js';
-import { aggregateRollups, tagDayValues, type EntityCell, type RolledCall, type RollupCell } from './rollup-aggregate.js';
+import { aggregateRollups, tagDayValues, type EntityCell, type EntitySums, type RolledCall, type RollupCell } from './rollup-aggregate.js';
 import { DENYLISTED_TAG_KEYS, MAX_TAG_VALUES_PER_DAY, formatLatencyHist, mergeLatencyPairs, minuteOf, parseLatencyHist } from './rollup-policy.js';
-import type { SqlDriver } from './types.js';
+import type { SqlDriver, SqlValue } from './types.js';
 
 /**
  * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
@@ -18,8 +18,49 @@ import type { SqlDriver } from './types.js';
 const CACHED_HOURS = 2;
 
 export interface RollupWriter {
-  /** Adds the calls to the rollups. Call inside the write transaction; call the returned function after COMMIT. */
-  add(calls: readonly RolledCall[]): () => void;
+  /**
+   * Adds the calls to the rollups. Call inside the write transaction; call the returned
+   * function after COMMIT. With `entitiesInto`, their entity rows are summed there instead
+   * of written (the caller writes them later with `writeEntities`: entity-fold.ts).
+   */
+  add(calls: readonly RolledCall[], entitiesInto?: EntitySums): () => void;
+  /** Adds entity cells to entity_months and counts the new rows into entity_counts. Call inside a write transaction. */
+  writeEntities(cells: readonly EntityCell[]): void;
+}
+
+/**
+ * The entity row upsert. RETURNING calls: equal to the cell's calls only when the row is
+ * new. The minute columns are given on insert only: an update leaves them (and their
+ * indexes) alone unless first_ts or last_ts moves to another minute, which a trigger
+ * handles (migrations/010). Parameters: entityParams.
+ */
+export const UPSERT_ENTITY_SQL = `INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, first_minute, last_minute, ${MEASURE_COLUMNS.join(', ')})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${MEASURE_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
+  first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${ADD_EXCLUDED_MEASURES_SQL} RETURNING calls`;
+
+/** Adds `[key, seg_key, month, seg_value, n]`: n rows new in entity_months. */
+export const COUNT_ENTITIES_SQL = `INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (key, seg_key, month, seg_value) DO UPDATE SET entities = entities + excluded.entities`;
+
+/** UPSERT_ENTITY_SQL's parameters for a cell. */
+export function entityParams(e: EntityCell): SqlValue[] {
+  return [e.key, e.segKey, e.month, e.segValue, e.value, e.first, e.last, minuteOf(e.first), minuteOf(e.last), ...measureValues(e.sums)];
+}
+
+/**
+ * Tallies the rows an upsert of `cells` made new (`rowCalls[i]`: UPSERT_ENTITY_SQL's
+ * RETURNING for `cells[i]`): COUNT_ENTITIES_SQL's parameters.
+ */
+export function newEntityCounts(cells: readonly EntityCell[], rowCalls: readonly number[]): Array<[string, string, number, string, number]> {
+  const fresh = new Map<string, [string, string, number, string, number]>();
+  cells.forEach((e, i) => {
+    if (rowCalls[i] !== e.sums.calls) return;
+    const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
+    const count = fresh.get(id);
+    if (count) count[4] += 1;
+    else fresh.set(id, [e.key, e.segKey, e.month, e.segValue, 1]);
+  });
+  return [...fresh.values()];
 }
 
 const DENY = new Set(DENYLISTED_TAG_KEYS);
@@ -57,14 +98,8 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
       latency: p('SELECT latency_hist FROM rollups WHERE dim_id = ? AND hour = ?'),
       rollup: p(`INSERT INTO rollups (dim_id, hour, ${measures}, latency_hist)
         VALUES (?, ?, ${slots}, ?) ON CONFLICT (dim_id, hour) DO UPDATE SET ${ADD_EXCLUDED_MEASURES_SQL}, latency_hist = excluded.latency_hist`),
-      // RETURNING calls: equal to the batch's calls only when the row is new. The minute
-      // columns are given on insert only: an update leaves them (and their indexes) alone
-      // unless first_ts or last_ts moves to another minute, which a trigger handles (migrations/010).
-      entity: p(`INSERT INTO entity_months (key, seg_key, month, seg_value, value, first_ts, last_ts, first_minute, last_minute, ${measures})
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${slots}) ON CONFLICT (key, seg_key, month, seg_value, value) DO UPDATE SET
-        first_ts = MIN(first_ts, excluded.first_ts), last_ts = MAX(last_ts, excluded.last_ts), ${ADD_EXCLUDED_MEASURES_SQL} RETURNING calls`),
-      entityCount: p(`INSERT INTO entity_counts (key, seg_key, month, seg_value, entities) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (key, seg_key, month, seg_value) DO UPDATE SET entities = entities + excluded.entities`),
+      entity: p(UPSERT_ENTITY_SQL),
+      entityCount: p(COUNT_ENTITIES_SQL),
       firstHour: p("INSERT INTO rollup_state (name, value) VALUES ('first_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MIN(value, excluded.value)"),
       lastHour: p("INSERT INTO rollup_state (name, value) VALUES ('last_hour', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)"),
     };
@@ -156,30 +191,23 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
 
   /** Upserts entity rows (in aggregateRollups' order, close to primary-key order) and counts the new ones into entity_counts. */
   function writeEntities(st: ReturnType<typeof prepare>, entities: readonly EntityCell[]): void {
-    const fresh = new Map<string, [string, string, number, string, number]>();
+    const rowCalls: number[] = [];
     for (const e of entities) {
-      const row = [e.key, e.segKey, e.month, e.segValue, e.value] as const;
-      // RETURNING calls equals the batch's calls only when the row is new.
-      const rowCalls = Number(st.entity.get<{ calls: number }>(...row, e.first, e.last, minuteOf(e.first), minuteOf(e.last), ...measureValues(e.sums))!.calls);
+      rowCalls.push(Number(st.entity.get<{ calls: number }>(...entityParams(e))!.calls));
       slice?.step();
-      if (rowCalls !== e.sums.calls) continue;
-      const id = `${e.key}\u0000${e.segKey}\u0000${e.month}\u0000${e.segValue}`;
-      const count = fresh.get(id);
-      if (count) count[4] += 1;
-      else fresh.set(id, [e.key, e.segKey, e.month, e.segValue, 1]);
     }
-    for (const c of fresh.values()) st.entityCount.run(...c);
+    for (const c of newEntityCounts(entities, rowCalls)) st.entityCount.run(...c);
   }
 
   return {
-    add(calls) {
+    add(calls, entitiesInto) {
       if (calls.length === 0) return () => {};
       prepared ??= prepare();
       const st = prepared;
       const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
-      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true);
+      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true, undefined, entitiesInto);
       const fresh = demoted.length > 0;
       const { newIds, written } = writeCells(st, cells, fresh ? new Map() : dimIds, fresh ? new Map() : hists);
       writeEntities(st, entities);
@@ -195,6 +223,10 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
         for (const [ident, id] of newIds) dimIds.set(ident, id);
         cacheHists(written);
       };
+    },
+    writeEntities(cells) {
+      prepared ??= prepare();
+      writeEntities(prepared, cells);
     },
   };
 }

@@ -3,6 +3,7 @@ import { TimeSlice } from '../lib/time-slice.js';
 import { HandledPrefix } from './handled-prefix.js';
 import { SpillFile } from './spill.js';
 import { createCallWriter, type CallWriter } from './call-writer.js';
+import { DEFAULT_ENTITY_HOLD_MS } from './entity-fold.js';
 import type { CallRecord, OpenDriver, SqlDriver, WriterMark } from './types.js';
 import type { WriteQueueErrorKind } from './queue-health.js';
 import { WriteQueue } from './write-queue.js';
@@ -46,6 +47,8 @@ export interface WriterThreadData {
   statusIntervalMs?: number;
   /** ms a write waits for a lock another connection holds before it fails and is retried. Default: the driver's (drivers/setup.ts, 5 s); tests shorten it. */
   busyTimeoutMs?: number;
+  /** ms the call writer keeps entity rows in memory (entity-fold.ts). Default DEFAULT_ENTITY_HOLD_MS. */
+  entityHoldMs?: number;
   /** The record writer this thread serves; the same across its restarts. */
   run: string;
   /** Records 1..resumeAfter were confirmed to the main thread by an earlier thread of this run (0 for the first). */
@@ -114,7 +117,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     const open = await loadDriver();
     driver = open(data.dbPath);
     if (data.busyTimeoutMs !== undefined) driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(data.busyTimeoutMs))}`);
-    store = createCallWriter(driver, new TimeSlice(WRITE_SLICE_MS));
+    store = createCallWriter(driver, new TimeSlice(WRITE_SLICE_MS), { entityHoldMs: data.entityHoldMs ?? DEFAULT_ENTITY_HOLD_MS });
     const spill = data.spillPath ? new SpillFile(data.spillPath, data.spillMaxBytes, markAfter) : undefined;
     // Read before the queue takes the spill file back.
     skipThrough = Math.max(storedMark(driver, data.run), spill?.markOf(data.run) ?? 0);

@@ -1,7 +1,10 @@
 import type { Db } from '../../db.js';
 import { minuteOf, utcMonthOf } from '../../rollup-policy.js';
 import type { SqlValue } from '../../types.js';
-import type { RollupState, TimeRange } from './types.js';
+import { pendingEntityCounts } from './entity-pending.js';
+import type { MonthPiece, RollupState, TimeRange } from './types.js';
+
+export type { MonthPiece } from './types.js';
 
 /**
  * Exact distinct counts of entities (user_id, session_id) from entity_months, the
@@ -17,18 +20,6 @@ import type { RollupState, TimeRange } from './types.js';
  * Across months an entity is counted in the last piece (in processing order) it is
  * active in (see entityCounts).
  */
-
-export interface MonthPiece {
-  /** Start of the UTC month (ms). */
-  month: number;
-  kind: 'whole' | 'prefix' | 'suffix';
-  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms; any ms, not only whole minutes). */
-  bound: number;
-  /** Covered ms of the month. */
-  length: number;
-  /** Uncovered ms of the month (0 for whole). */
-  rest: number;
-}
 
 /**
  * The month pieces of `range`, or undefined when a middle slice or a month whose entity
@@ -115,6 +106,14 @@ function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false)
  * piece is enumerated. More pieces: one COUNT(DISTINCT) over their rows.
  */
 export async function entityCounts(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
+  const counts = await storedEntityCounts(db, key, segKey, pieces);
+  // Calls entity rows do not hold yet (a second of them at most: entity-pending.ts).
+  for (const [seg, n] of await pendingEntityCounts(db, key, segKey, pieces)) counts.set(seg, (counts.get(seg) ?? 0) + n);
+  return counts;
+}
+
+/** entityCounts over the entity rows alone. */
+async function storedEntityCounts(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
   if (pieces.length > 2) return distinctOver(db, key, segKey, pieces);
   const ordered = [...pieces].sort((a, b) => a.length - b.length);
   const counts = new Map<string, number>();

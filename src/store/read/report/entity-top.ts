@@ -6,6 +6,7 @@ import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
 import { callsWithTagValuesSql, tagJoinSql } from '../dialect.js';
 import { NONE, OTHER } from '../dimensions.js';
 import { monthPieces, type MonthPiece } from './entity-months.js';
+import { pendingEntitySums } from './entity-pending.js';
 import { histogramP50, type Histogram } from './histogram.js';
 import type { RollupReads } from './rollups.js';
 import { entityBit } from './state.js';
@@ -84,6 +85,8 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
       const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c ${entity.sql}
         WHERE c.ts >= ? AND c.ts < ? AND ${reachedSql('c')} GROUP BY u.value`;
+      // The month's row is its entity row plus its calls not in entity rows yet (entity-pending.ts).
+      for (const [value, sums] of await pendingEntitySums(db, plan.key, plan.month.month)) deltas.set(value, sums);
       for (const { range, sign } of plan.corrections) {
         for (const r of await db.all<Record<string, unknown>>(rawSums, [...entity.params, range.since, range.until])) {
           const d = deltas.get(String(r.v)) ?? zeroMeasures();

@@ -73,3 +73,16 @@ export interface AggregateReads {
   /** Models of unpriced calls in the scope, most calls first (ties by model, UTF-8 order). */
   unpriced(scope: Scope): Promise<UnpricedModel[]>;
 }
+
+/** A UTC month as a range covers it (entity-months.ts monthPieces). */
+export interface MonthPiece {
+  /** Start of the UTC month (ms). */
+  month: number;
+  kind: 'whole' | 'prefix' | 'suffix';
+  /** prefix: first_ts < bound; suffix: last_ts ≥ bound (ms; any ms, not only whole minutes). */
+  bound: number;
+  /** Covered ms of the month. */
+  length: number;
+  /** Uncovered ms of the month (0 for whole). */
+  rest: number;
+}

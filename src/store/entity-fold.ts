@@ -1,0 +1,140 @@
+import { rowToCall, type CallRow } from './call-row.js';
+import type { Db } from './db.js';
+import { callMeasures } from './measures.js';
+import { tableExists } from './read/dialect.js';
+import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
+import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts, type RollupWriter } from './rollup-writer.js';
+import type { SqlDriver, SqlStatement } from './types.js';
+
+/**
+ * How long (ms) serve's call writer keeps entity rows in memory before it writes them.
+ * A user with calls in every flush (50 ms apart) has its rows upserted once per this
+ * instead of once per flush (bench/README.md, "Writes": the entity fold).
+ */
+export const DEFAULT_ENTITY_HOLD_MS = 1000;
+
+/** Cells held at most; a fold this large is written whatever its age (~300 bytes each). */
+export const MAX_HELD_ENTITY_CELLS = 50_000;
+
+/** [first_id, last_id] of one write transaction's calls. */
+type IdRange = readonly [number, number];
+
+/**
+ * The SQLite call writer's entity rows (user_id, session_id: rollup-aggregate.ts
+ * EntitySums), summed across write transactions and written together, at most `holdMs`
+ * after the first of them. Until then each transaction records its calls' ids in
+ * entity_pending (migrations/013-entity-pending.ts), and readers add those calls.
+ *
+ * Written only from what the database holds: when entity_pending lists exactly this
+ * writer's transactions, the fold is what they add. Otherwise another connection folded
+ * or added pending calls (repricing, a second writer, a writer that stopped without
+ * writing its fold), so the fold is dropped and every pending call is read back from
+ * `calls` and summed again. A failed transaction drops the fold too (`abandon`): its
+ * committed predecessors are still pending and are read back the same way.
+ */
+export class EntityFold {
+  private held = new EntitySums();
+  /** This writer's transactions recorded in entity_pending (and summed in `held`), oldest first. */
+  private ranges: IdRange[] = [];
+  /** When the oldest of them committed (ms), undefined when none. */
+  private since: number | undefined;
+  private readonly st: Record<'pend' | 'pending' | 'clear' | 'calls', SqlStatement>;
+
+  constructor(
+    driver: SqlDriver,
+    private readonly rollups: Pick<RollupWriter, 'writeEntities'>,
+    private readonly holdMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.st = {
+      pend: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
+      pending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
+      clear: driver.prepare('DELETE FROM entity_pending'),
+      calls: driver.prepare('SELECT * FROM calls WHERE id BETWEEN ? AND ?'),
+    };
+  }
+
+  /** Where a transaction sums its entity rows (RollupWriter.add's entitiesInto). */
+  get sums(): EntitySums {
+    return this.held;
+  }
+
+  /**
+   * Inside the write transaction of calls `first`..`last`, after their rollups were summed
+   * into `sums`: records them as pending when they added entity rows, and writes the fold
+   * when it is due. @returns what to run after COMMIT.
+   */
+  afterBatch(first: number, last: number, addedEntities: boolean): () => void {
+    if (addedEntities) {
+      this.st.pend.run(first, last);
+      this.ranges.push([first, last]);
+      this.since ??= this.now();
+    }
+    const due = this.since !== undefined && (this.now() - this.since >= this.holdMs || this.held.size >= MAX_HELD_ENTITY_CELLS);
+    if (!due) return () => {};
+    this.write();
+    return () => this.abandon();
+  }
+
+  /** Writes the fold (and every other pending call) in the caller's open transaction; call `abandon` after COMMIT. */
+  write(): void {
+    const stored = this.st.pending.all<{ first_id: number; last_id: number }>().map((r): IdRange => [Number(r.first_id), Number(r.last_id)]);
+    if (stored.length === 0 && this.ranges.length === 0) return;
+    const cells = sameRanges(stored, this.ranges) ? this.held.cells() : this.readBack(stored);
+    this.rollups.writeEntities(cells);
+    this.st.clear.run();
+  }
+
+  /** Whether anything is held. */
+  get holding(): boolean {
+    return this.ranges.length > 0;
+  }
+
+  /** Forgets the fold (written, or its transaction failed: what is pending gets read back at the next write). */
+  abandon(): void {
+    this.held = new EntitySums();
+    this.ranges = [];
+    this.since = undefined;
+  }
+
+  /** Every pending call's entity cells, from the stored calls. */
+  private readBack(ranges: readonly IdRange[]): EntityCell[] {
+    const sums = new EntitySums();
+    for (const [first, last] of ranges) {
+      for (const row of this.st.calls.all<CallRow>(first, last)) addStoredCall(sums, row);
+    }
+    return sums.cells();
+  }
+}
+
+/** Adds a stored call to `sums` as the writer added its record (only calls that reached the provider have entity rows). */
+export function addStoredCall(sums: EntitySums, row: CallRow): void {
+  const record = rowToCall(row);
+  const call = rolledCall(record, Object.entries(record.tags));
+  if (call.reached) sums.add(call, callMeasures(call));
+}
+
+function sameRanges(a: readonly IdRange[], b: readonly IdRange[]): boolean {
+  return a.length === b.length && a.every(([f, l], i) => f === b[i]![0] && l === b[i]![1]);
+}
+
+/**
+ * Adds every pending call to the entity rows inside `tx`'s open transaction and empties
+ * entity_pending: what a writer of entity rows other than the call writer does first
+ * (repricing moves measures of stored calls, so their entity rows must hold them).
+ * Nothing on PostgreSQL, or on a SQLite database from before schema v13.
+ */
+export async function foldPendingEntities(tx: Db): Promise<void> {
+  if (tx.dialect !== 'sqlite' || !(await tableExists(tx, 'entity_pending'))) return;
+  const ranges = await tx.all<{ first_id: number; last_id: number }>('SELECT first_id, last_id FROM entity_pending ORDER BY first_id');
+  if (ranges.length === 0) return;
+  const sums = new EntitySums();
+  for (const r of ranges) {
+    for (const row of await tx.all<CallRow>('SELECT * FROM calls WHERE id BETWEEN ? AND ?', [r.first_id, r.last_id])) addStoredCall(sums, row);
+  }
+  const cells = sums.cells();
+  const rowCalls: number[] = [];
+  for (const e of cells) rowCalls.push(Number((await tx.get<{ calls: number }>(UPSERT_ENTITY_SQL, entityParams(e)))!.calls));
+  for (const c of newEntityCounts(cells, rowCalls)) await tx.run(COUNT_ENTITIES_SQL, c);
+  await tx.run('DELETE FROM entity_pending');
+}

@@ -1,0 +1,23 @@
+import type { Migration } from './types.js';
+
+/**
+ * Schema v13: entity rows may lag the calls they count by about a second
+ * (store/entity-fold.ts). A write transaction whose calls are not in entity_months yet
+ * records their ids here, one row per transaction (its ids are consecutive: SQLite gives
+ * one writer at a time the next rowids); the transaction that adds them to entity_months
+ * and entity_counts deletes the rows. So, at every commit:
+ *
+ *   entity rows + the calls of entity_pending's ranges = what entity rows over every call hold.
+ *
+ * Readers of entity rows add the pending calls (store/read/report/entity-pending.ts);
+ * anything else that writes entity rows or moves a pending call's measures folds them
+ * first (reprice). Only SQLite has the table: PostgreSQL writers add entity rows in
+ * each call batch's own transaction.
+ */
+export const entityPending: Migration = {
+  version: 13,
+  name: 'entity-pending',
+  up: `
+    CREATE TABLE entity_pending (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL);
+  `,
+};
