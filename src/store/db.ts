@@ -34,6 +34,14 @@ export interface Db {
    * calls on `tx` run inside the same transaction.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs the reads of `fn` on one state of the database: no commit of another connection
+   * lands between two of them. On SQLite a read transaction (BEGIN, the snapshot taken at
+   * its first read), serialised with `transaction` like it; what readers of entity rows
+   * need, since serve's writer moves calls from entity_pending into them (entity-fold.ts).
+   * On PostgreSQL `fn` reads as it goes: nothing there is split across two tables like that.
+   */
+  snapshot<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -73,7 +81,35 @@ export function sqliteDb(driver: SqlDriver): Db {
     get: async (sql, params) => get(sql, params),
     run: async (sql, params) => run(sql, params),
     transaction: (fn) => fn(tx),
+    snapshot: (fn) => fn(tx),
     close: () => Promise.reject(new Error('close() inside a transaction')),
+  };
+
+  /** `fn` inside BEGIN `mode` … COMMIT (ROLLBACK when it throws), with every other statement on this Db waiting. */
+  const within = async <T>(mode: 'IMMEDIATE' | 'DEFERRED', fn: (tx: Db) => Promise<T>): Promise<T> => {
+    // No await between the check and the claim: a statement issued right after this
+    // call must find the transaction open.
+    while (open !== null) await open;
+    let end!: () => void;
+    open = new Promise<void>((resolve) => (end = resolve));
+    try {
+      driver.exec(`BEGIN ${mode}`);
+      try {
+        const out = await fn(tx);
+        driver.exec('COMMIT');
+        return out;
+      } catch (error) {
+        try {
+          driver.exec('ROLLBACK');
+        } catch {
+          // SQLite already rolled back (e.g. after SQLITE_FULL); the original error matters.
+        }
+        throw error;
+      }
+    } finally {
+      open = null;
+      end();
+    }
   };
 
   return {
@@ -90,31 +126,8 @@ export function sqliteDb(driver: SqlDriver): Db {
       if (open !== null) await idle();
       return run(sql, params);
     },
-    async transaction(fn) {
-      // No await between the check and the claim: a statement issued right after this
-      // call must find the transaction open.
-      while (open !== null) await open;
-      let end!: () => void;
-      open = new Promise<void>((resolve) => (end = resolve));
-      try {
-        driver.exec('BEGIN IMMEDIATE');
-        try {
-          const out = await fn(tx);
-          driver.exec('COMMIT');
-          return out;
-        } catch (error) {
-          try {
-            driver.exec('ROLLBACK');
-          } catch {
-            // SQLite already rolled back (e.g. after SQLITE_FULL); the original error matters.
-          }
-          throw error;
-        }
-      } finally {
-        open = null;
-        end();
-      }
-    },
+    transaction: (fn) => within('IMMEDIATE', fn),
+    snapshot: (fn) => within('DEFERRED', fn),
     async close() {
       await idle();
       cache.clear();

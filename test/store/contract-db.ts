@@ -127,10 +127,35 @@ export const dbSeamCases: DbCase[] = [
 ];
 
 /** The seam cases on one SQLite driver, in the store contract's shape. */
-export const dbCases: ContractCase[] = dbSeamCases.map((c) => ({
-  name: c.name,
-  async run(open, tmp) {
-    let n = 0;
-    await c.run(async () => sqliteDb(open(dbPath(tmp, `db-${++n}.db`))));
+export const dbCases: ContractCase[] = [
+  ...dbSeamCases.map((c) => ({
+    name: c.name,
+    async run(open: Parameters<ContractCase['run']>[0], tmp: string) {
+      let n = 0;
+      await c.run(async () => sqliteDb(open(dbPath(tmp, `db-${++n}.db`))));
+    },
+  })),
+  {
+    name: 'Db (SQLite): the reads of a snapshot see one state; a commit of another connection between them shows only after it',
+    async run(open, tmp) {
+      const path = dbPath(tmp, 'snapshot.db');
+      const db = sqliteDb(open(path));
+      const other = open(path);
+      await db.run('CREATE TABLE t (v INTEGER NOT NULL)');
+      await db.run('INSERT INTO t (v) VALUES (1)');
+      const count = async (on: Db) => (await on.get<{ n: number }>('SELECT count(*) AS n FROM t'))?.n;
+      const seen = await db.snapshot(async (tx) => {
+        const before = await count(tx);
+        other.exec('INSERT INTO t (v) VALUES (2)');
+        return [before, await count(tx)];
+      });
+      assert.deepEqual(seen, [1, 1]);
+      assert.equal(await count(db), 2);
+      // Without a snapshot each read sees the latest commit.
+      other.exec('INSERT INTO t (v) VALUES (3)');
+      assert.equal(await count(db), 3);
+      other.close();
+      await db.close();
+    },
   },
-}));
+];

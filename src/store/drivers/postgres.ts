@@ -179,6 +179,7 @@ function wrap(pool: postgres.Sql, on: Runner, location: string): PostgresDb {
         throw err instanceof PostgresDbError || !isConnectionError(err) ? err : new PostgresDbError(location, err);
       }
     },
+    snapshot: (fn) => fn(db),
     async close() {
       if (inTransaction) throw new Error('close() inside a transaction');
       await pool.end({ timeout: 5 });

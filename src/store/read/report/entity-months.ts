@@ -106,10 +106,13 @@ function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false)
  * piece is enumerated. More pieces: one COUNT(DISTINCT) over their rows.
  */
 export async function entityCounts(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
-  const counts = await storedEntityCounts(db, key, segKey, pieces);
-  // Calls entity rows do not hold yet (a second of them at most: entity-pending.ts).
-  for (const [seg, n] of await pendingEntityCounts(db, key, segKey, pieces)) counts.set(seg, (counts.get(seg) ?? 0) + n);
-  return counts;
+  // With the calls entity rows do not hold yet (a second of them at most: entity-pending.ts),
+  // read in one snapshot: serve's writer moves calls from those to the rows.
+  return db.snapshot(async (tx) => {
+    const counts = await storedEntityCounts(tx, key, segKey, pieces);
+    for (const [seg, n] of await pendingEntityCounts(tx, key, segKey, pieces)) counts.set(seg, (counts.get(seg) ?? 0) + n);
+    return counts;
+  });
 }
 
 /** entityCounts over the entity rows alone. */

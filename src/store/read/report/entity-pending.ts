@@ -23,14 +23,17 @@ async function anyPending(db: Db): Promise<boolean> {
 
 /** `FROM` the pending calls `c` that reached the provider and carry `key` (its value: `u.value`), with `joins` before the WHERE. */
 function pendingCalls(db: Db, key: string, ...joins: Fragment[]): Fragment {
-  return joinFragments('FROM entity_pending p JOIN calls c ON c.id BETWEEN p.first_id AND p.last_id', tagJoinSql(db.dialect, 'u', key, 'inner'), ...joins, `WHERE ${reachedSql('c')}`);
+  return joinFragments('FROM entity_pending pe JOIN calls c ON c.id BETWEEN pe.first_id AND pe.last_id', tagJoinSql(db.dialect, 'u', key, 'inner'), ...joins, `WHERE ${reachedSql('c')}`);
 }
 
-/** Per value of `key`: the measures of its pending calls in the UTC month starting at `month`. */
+/**
+ * Per value of `key`: the measures of its pending calls in the UTC month starting at `month`.
+ * (`+c.ts`: the calls are found by their id ranges; on calls_ts SQLite read the whole month.)
+ */
 export async function pendingEntitySums(db: Db, key: string, month: number): Promise<Map<string, Measures>> {
   if (!(await anyPending(db))) return new Map();
   const from = pendingCalls(db, key);
-  const rows = await db.all<Record<string, unknown>>(`SELECT u.value AS v, ${callMeasuresSql('c')} ${from.sql} AND c.ts >= ? AND c.ts < ? GROUP BY u.value`, [
+  const rows = await db.all<Record<string, unknown>>(`SELECT u.value AS v, ${callMeasuresSql('c')} ${from.sql} AND +c.ts >= ? AND +c.ts < ? GROUP BY u.value`, [
     ...from.params,
     month,
     utcMonthOf(month, 1),

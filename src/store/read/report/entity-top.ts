@@ -77,37 +77,47 @@ function planOf(spec: AggregateSpec, state: RollupState): EntityPlan {
   return plan;
 }
 
+/**
+ * Per-entity sums of the month row (entity row + its pending calls) corrected by the
+ * plan's raw ranges, for the month's `top` most expensive rows and every corrected entity.
+ */
+async function entityCandidates(db: Db, plan: EntityPlan, top: number): Promise<Map<string, Measures>> {
+  const deltas = new Map<string, Measures>();
+  const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
+  const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c ${entity.sql}
+    WHERE c.ts >= ? AND c.ts < ? AND ${reachedSql('c')} GROUP BY u.value`;
+  // The month's row is its entity row plus its calls not in entity rows yet (entity-pending.ts).
+  for (const [value, sums] of await pendingEntitySums(db, plan.key, plan.month.month)) deltas.set(value, sums);
+  for (const { range, sign } of plan.corrections) {
+    for (const r of await db.all<Record<string, unknown>>(rawSums, [...entity.params, range.since, range.until])) {
+      const d = deltas.get(String(r.v)) ?? zeroMeasures();
+      deltas.set(String(r.v), sign > 0 ? addMeasures(d, measuresFromRow(r)) : subtractMeasures(d, measuresFromRow(r)));
+    }
+  }
+  const stored = storedMeasuresSql('entity_months');
+  const base = await db.all<Record<string, unknown>>(
+    `SELECT value AS v, ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? ORDER BY cost_nano DESC, calls DESC, value LIMIT ?`,
+    [plan.key, plan.month.month, top + deltas.size],
+  );
+  const candidates = new Map(base.map((r) => [String(r.v), measuresFromRow(r)]));
+  for (const [value, delta] of deltas) {
+    const row = candidates.has(value)
+      ? undefined
+      : await db.get<Record<string, unknown>>(
+          `SELECT ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? AND seg_value = '' AND value = ?`,
+          [plan.key, plan.month.month, value],
+        );
+    candidates.set(value, addMeasures(candidates.get(value) ?? (row ? measuresFromRow(row) : zeroMeasures()), delta));
+  }
+  return candidates;
+}
+
 export function createEntityReads(db: Db, state: RollupState, rollups: RollupReads): EntityReads {
   return {
     async top(spec, top) {
       const plan = planOf(spec, state);
-      const deltas = new Map<string, Measures>();
-      const entity = tagJoinSql(db.dialect, 'u', plan.key, 'inner');
-      const rawSums = `SELECT u.value AS v, ${callMeasuresSql('c')} FROM calls c ${entity.sql}
-        WHERE c.ts >= ? AND c.ts < ? AND ${reachedSql('c')} GROUP BY u.value`;
-      // The month's row is its entity row plus its calls not in entity rows yet (entity-pending.ts).
-      for (const [value, sums] of await pendingEntitySums(db, plan.key, plan.month.month)) deltas.set(value, sums);
-      for (const { range, sign } of plan.corrections) {
-        for (const r of await db.all<Record<string, unknown>>(rawSums, [...entity.params, range.since, range.until])) {
-          const d = deltas.get(String(r.v)) ?? zeroMeasures();
-          deltas.set(String(r.v), sign > 0 ? addMeasures(d, measuresFromRow(r)) : subtractMeasures(d, measuresFromRow(r)));
-        }
-      }
-      const stored = storedMeasuresSql('entity_months');
-      const base = await db.all<Record<string, unknown>>(
-        `SELECT value AS v, ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? ORDER BY cost_nano DESC, calls DESC, value LIMIT ?`,
-        [plan.key, plan.month.month, top + deltas.size],
-      );
-      const candidates = new Map(base.map((r) => [String(r.v), measuresFromRow(r)]));
-      for (const [value, delta] of deltas) {
-        const row = candidates.has(value)
-          ? undefined
-          : await db.get<Record<string, unknown>>(
-              `SELECT ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? AND seg_value = '' AND value = ?`,
-              [plan.key, plan.month.month, value],
-            );
-        candidates.set(value, addMeasures(candidates.get(value) ?? (row ? measuresFromRow(row) : zeroMeasures()), delta));
-      }
+      // Entity rows and the calls pending for them, read in one snapshot: serve's writer moves calls from one to the other.
+      const candidates = await db.snapshot((tx) => entityCandidates(tx, plan, top));
       const none = (await rollups.groups({ ...spec, by: [], where: [{ key: plan.key, op: '=', value: NONE }] }))[0];
       if (none && none.calls > 0) candidates.set(NONE, measuresOf(none));
       const ranked = [...candidates.entries()]
