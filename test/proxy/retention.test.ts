@@ -36,4 +36,21 @@ describe('retention in serve', () => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('prunes one chunk per step (one transaction on the main thread), continuing on the next event-loop turn', async () => {
+    const asked: number[] = [];
+    // A store with three chunks to prune: each step reports 5,000 calls gone until the last.
+    const store = {
+      prune: async (_days: number, now: number, options?: { maxCalls?: number }) => {
+        asked.push(options?.maxCalls ?? Infinity);
+        const done = asked.length === 3;
+        return { cutoff: now - 40 * DAY, calls: done ? 10 : 5_000, done };
+      },
+    } as unknown as Parameters<typeof startRetention>[0]['store'];
+    const stop = startRetention({ store, retentionDays: 40, clock: () => NOW, log: silentLogger });
+    await waitFor(() => asked.length === 3, 3000, 'three steps');
+    stop();
+    // Each step is one chunk of store/prune.ts (5,000 calls, one transaction).
+    expect(asked).toEqual([5_000, 5_000, 5_000]);
+  });
 });
