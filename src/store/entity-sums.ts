@@ -51,8 +51,8 @@ export function sortedByKey<T>(m: Map<string, T>): T[] {
  * own, or (the SQLite writer's entity fold, entity-fold.ts) kept across batches.
  */
 export class EntitySums {
-  /** By key, segment, month, segment value, then entity value. */
-  private readonly groups: Nest = new Map();
+  /** An entity's cells (its segments, months and segment values: a few) by key, then entity value. */
+  private readonly byEntity = new Map<string, Map<string, EntityCell[]>>();
   private readonly list: EntityCell[] = [];
   private readonly monthOf = utcMonthCursor();
 
@@ -72,12 +72,21 @@ export class EntitySums {
       if (value === undefined) continue;
       carried = true;
       const month = this.monthOf(c.ts);
+      let values = this.byEntity.get(e.key);
+      if (!values) this.byEntity.set(e.key, (values = new Map()));
+      let own = values.get(value);
+      if (!own) values.set(value, (own = []));
       for (const seg of e.withWhole) {
         const segValue = seg === '' ? '' : (tagOf(c.tags, seg) ?? ROLLUP_NONE);
-        const byValue = child(child(child(child(this.groups, e.key), seg), month), segValue);
-        let cell = byValue.get(value) as EntityCell | undefined;
+        let cell: EntityCell | undefined;
+        for (const x of own) {
+          if (x.month === month && x.segKey === seg && x.segValue === segValue) {
+            cell = x;
+            break;
+          }
+        }
         if (!cell) {
-          byValue.set(value, (cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
+          own.push((cell = { key: e.key, segKey: seg, month, segValue, value, first: c.ts, last: c.ts, sums: zeroMeasures() }));
           this.list.push(cell);
         }
         if (c.ts < cell.first) cell.first = c.ts;
