@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/facade.js';
+import { PRUNE_CHUNK } from '../store/prune.js';
 import type { Logger } from './log.js';
 
 /** ms between retention passes. */
@@ -11,7 +12,7 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
  * event-loop block ~88 ms, where steps of 50,000 blocked it ~750 ms at a time (smaller
  * chunks do not help: each rewrites the postings of every user it cuts into).
  */
-const CALLS_PER_STEP = 5_000;
+const CALLS_PER_STEP = PRUNE_CHUNK;
 /**
  * Budgets rebuild their spend from raw calls at start, so raw calls of the current month
  * (plus a day of slack for time zones) are always kept, whatever `retention_days` says.

@@ -16,12 +16,13 @@ import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
 export interface CallWriter {
   /**
    * Writes the records in one IMMEDIATE transaction (calls, the postings of their tags in
-   * TAG_ROW_KEYS, their months' tag keys, the rollups they add to, and with `mark` how far
-   * that writer has handled: writer-marks.ts); all or nothing.
+   * TAG_ROW_KEYS, their months' tag keys, the rollups they add to, their entity rows or,
+   * with `entityHoldMs`, their ids in entity_pending: entity-fold.ts, and with `mark` how
+   * far that writer has handled: writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
   insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
-  /** Closes the connection. */
+  /** Writes the entity rows it holds (and any call still pending), then closes the connection. */
   close(): void;
 }
 
@@ -120,13 +121,13 @@ function callInserter(driver: SqlDriver, slice: TimeSlice | undefined, entityHol
       slice?.step();
       return publish;
     }
-    const carried = entities.sums.added;
+    const addedBefore = entities.sums.added;
     const publish = rollups.add(rolled, entities.sums);
-    const settle = entities.afterBatch(first, last, entities.sums.added > carried);
+    const afterCommit = entities.afterBatch(first, last, entities.sums.added > addedBefore);
     slice?.step();
     return () => {
       publish();
-      settle();
+      afterCommit();
     };
   };
   return { insert, entities };
@@ -147,15 +148,16 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
           return insert(records);
         });
       } catch (error) {
-        // Its committed predecessors stay pending in the database: the next write reads them back.
-        entities?.abandon();
+        // Its committed predecessors stay pending in the database: the next transaction reads them back.
+        entities?.abandon(true);
         throw error;
       }
       publish();
     },
     close() {
       try {
-        if (entities?.holding) driver.transaction(() => entities.write());
+        // What it holds, and any call still pending (e.g. after a failed transaction).
+        if (entities) driver.transaction(() => entities.write());
       } catch {
         // The calls stay in entity_pending; the next writer on this database folds them.
       } finally {

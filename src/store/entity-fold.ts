@@ -5,6 +5,7 @@ import { tableExists } from './read/dialect.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
 import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts, type RollupWriter } from './rollup-writer.js';
 import type { SqlDriver, SqlStatement } from './types.js';
+import { monotonicMs } from '../lib/clock.js';
 
 /**
  * How long (ms) serve's call writer keeps entity rows in memory before it writes them.
@@ -20,10 +21,12 @@ export const MAX_HELD_ENTITY_CELLS = 50_000;
 type IdRange = readonly [number, number];
 
 /**
- * The SQLite call writer's entity rows (user_id, session_id: rollup-aggregate.ts
- * EntitySums), summed across write transactions and written together, at most `holdMs`
- * after the first of them. Until then each transaction records its calls' ids in
- * entity_pending (migrations/013-entity-pending.ts), and readers add those calls.
+ * The SQLite call writer's entity rows (user_id, session_id: entity-sums.ts EntitySums),
+ * summed across write transactions and written together by the first transaction that
+ * finds the oldest of them `holdMs` old (or MAX_HELD_ENTITY_CELLS held), and when the
+ * writer closes. A writer that goes idle keeps them until its next transaction. Until they
+ * are written each transaction records its calls' ids in entity_pending
+ * (migrations/013-entity-pending.ts), and readers add those calls.
  *
  * Written only from what the database holds: when entity_pending lists exactly this
  * writer's transactions, the fold is what they add. Otherwise another connection folded
@@ -36,21 +39,27 @@ export class EntityFold {
   private held = new EntitySums();
   /** This writer's transactions recorded in entity_pending (and summed in `held`), oldest first. */
   private ranges: IdRange[] = [];
-  /** When the oldest of them committed (ms), undefined when none. */
+  /** When the oldest of them was summed (monotonic ms), undefined when none. */
   private since: number | undefined;
-  private readonly st: Record<'pend' | 'pending' | 'clear' | 'calls', SqlStatement>;
+  /**
+   * The database may hold pending calls this writer does not: at start (a writer that
+   * stopped without writing its fold), after a failed transaction. The next transaction
+   * then writes whatever is pending, held or not.
+   */
+  private unsure = true;
+  private readonly st: Record<'recordPending' | 'listPending' | 'clearPending' | 'callsIn', SqlStatement>;
 
   constructor(
     driver: SqlDriver,
     private readonly rollups: Pick<RollupWriter, 'writeEntities'>,
     private readonly holdMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = monotonicMs,
   ) {
     this.st = {
-      pend: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
-      pending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
-      clear: driver.prepare('DELETE FROM entity_pending'),
-      calls: driver.prepare('SELECT * FROM calls WHERE id BETWEEN ? AND ?'),
+      recordPending: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
+      listPending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
+      clearPending: driver.prepare('DELETE FROM entity_pending'),
+      callsIn: driver.prepare('SELECT * FROM calls WHERE id BETWEEN ? AND ?'),
     };
   }
 
@@ -66,11 +75,11 @@ export class EntityFold {
    */
   afterBatch(first: number, last: number, addedEntities: boolean): () => void {
     if (addedEntities) {
-      this.st.pend.run(first, last);
+      this.st.recordPending.run(first, last);
       this.ranges.push([first, last]);
       this.since ??= this.now();
     }
-    const due = this.since !== undefined && (this.now() - this.since >= this.holdMs || this.held.size >= MAX_HELD_ENTITY_CELLS);
+    const due = this.unsure || (this.since !== undefined && (this.now() - this.since >= this.holdMs || this.held.size >= MAX_HELD_ENTITY_CELLS));
     if (!due) return () => {};
     this.write();
     return () => this.abandon();
@@ -78,30 +87,26 @@ export class EntityFold {
 
   /** Writes the fold (and every other pending call) in the caller's open transaction; call `abandon` after COMMIT. */
   write(): void {
-    const stored = this.st.pending.all<{ first_id: number; last_id: number }>().map((r): IdRange => [Number(r.first_id), Number(r.last_id)]);
+    const stored = this.st.listPending.all<{ first_id: number; last_id: number }>().map((r): IdRange => [Number(r.first_id), Number(r.last_id)]);
     if (stored.length === 0 && this.ranges.length === 0) return;
     const cells = sameRanges(stored, this.ranges) ? this.held.cells() : this.readBack(stored);
     this.rollups.writeEntities(cells);
-    this.st.clear.run();
+    this.st.clearPending.run();
   }
 
-  /** Whether anything is held. */
-  get holding(): boolean {
-    return this.ranges.length > 0;
-  }
-
-  /** Forgets the fold (written, or its transaction failed: what is pending gets read back at the next write). */
-  abandon(): void {
+  /** Forgets the fold: it was written (after COMMIT), or its transaction failed (`unsure`: what is pending is read back by the next transaction). */
+  abandon(unsure = false): void {
     this.held = new EntitySums();
     this.ranges = [];
     this.since = undefined;
+    this.unsure = unsure;
   }
 
   /** Every pending call's entity cells, from the stored calls. */
   private readBack(ranges: readonly IdRange[]): EntityCell[] {
     const sums = new EntitySums();
     for (const [first, last] of ranges) {
-      for (const row of this.st.calls.all<CallRow>(first, last)) addStoredCall(sums, row);
+      for (const row of this.st.callsIn.all<CallRow>(first, last)) addStoredCall(sums, row);
     }
     return sums.cells();
   }

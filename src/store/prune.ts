@@ -4,7 +4,7 @@ import { TAG_ROW_KEYS, hourOf, utcMonthOf } from './rollup-policy.js';
 import type { PruneResult, SqlValue } from './types.js';
 
 /** Calls deleted per transaction, so a long prune never holds the write lock for long. */
-const PRUNE_CHUNK = 5_000;
+export const PRUNE_CHUNK = 5_000;
 
 const DAY_MS = 86_400_000;
 

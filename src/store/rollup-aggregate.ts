@@ -2,9 +2,9 @@ import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measure
 import { isReached } from './reached.js';
 import { EntitySums, child, sortedByKey, tagOf, type EntityCell, type Nest } from './entity-sums.js';
 import { ENTITY_KEYS, hourOf, latencyBucket, utcDayOf, utcMonthCursor } from './rollup-policy.js';
+import type { CallOutcome, CallRecord } from './types.js';
 
 export { EntitySums, type EntityCell } from './entity-sums.js';
-import type { CallOutcome, CallRecord } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -95,7 +95,6 @@ function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
   };
 }
 
-
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
@@ -114,7 +113,6 @@ export function aggregateRollups<C extends RolledCall>(
   for (const c of calls) batch.add(c, measure(c));
   return batch.result();
 }
-
 
 /**
  * The running sums of one aggregateRollups batch. Its steps are small methods rather than

@@ -7,7 +7,8 @@ import type { SqlDriver, SqlValue } from './types.js';
 /**
  * Keeps the rollup tables (migrations/003-rollups.ts, 006-outcome-rollups.ts) in step with the call log.
  * `add` runs inside insertCalls' transaction, so rollups and raw rows commit or roll back
- * together. A batch is first summed in memory (rollup-aggregate.ts, shared with the
+ * together (entity rows too, unless the caller holds them: entity-fold.ts, whose calls
+ * wait in entity_pending meanwhile). A batch is first summed in memory (rollup-aggregate.ts, shared with the
  * PostgreSQL writer: one upsert per dims row × hour, not per call). Caches (tag key status, dims ids, the latency histograms of recent hours) are
  * published only after COMMIT and dropped whenever another connection committed (PRAGMA
  * data_version) or a key was demoted, so a rolled-back batch or a second writer never

@@ -106,7 +106,7 @@ function active(alias: string, p: MonthPiece, useIndex: boolean, negate = false)
  * piece is enumerated. More pieces: one COUNT(DISTINCT) over their rows.
  */
 export async function entityCounts(db: Db, key: string, segKey: string, pieces: readonly MonthPiece[]): Promise<Map<string, number>> {
-  // With the calls entity rows do not hold yet (a second of them at most: entity-pending.ts),
+  // With the calls entity rows do not hold yet (entity-pending.ts),
   // read in one snapshot: serve's writer moves calls from those to the rows.
   return db.snapshot(async (tx) => {
     const counts = await storedEntityCounts(tx, key, segKey, pieces);

@@ -8,8 +8,9 @@ import type { MonthPiece } from './types.js';
 
 /**
  * The calls entity rows do not hold yet. On SQLite (schema v13) serve's call writer keeps
- * entity rows in memory for up to a second and lists the calls they lack in
- * entity_pending (store/entity-fold.ts), so entity rows + those calls = every call.
+ * entity rows in memory (about a second under load; while it is idle, until its next write)
+ * and lists the calls they lack in entity_pending (store/entity-fold.ts), so entity rows +
+ * those calls = every call.
  * Entity-row readers add them here: sums per entity for `--by user_id --top N`
  * (entity-top.ts), and the entities they make active for distinct counts
  * (entity-months.ts). PostgreSQL and older SQLite files have none.
@@ -79,8 +80,8 @@ export async function pendingEntityCounts(db: Db, key: string, segKey: string, p
     entity.spans.set(month, merged(entity.spans.get(month), [ts, ts])!);
   }
   for (const e of pending.values()) {
-    let stored = false;
-    let all = false;
+    let activeStored = false;
+    let activeWithPending = false;
     for (const p of pieces) {
       const row = await db.get<{ first_ts: number; last_ts: number }>(
         'SELECT first_ts, last_ts FROM entity_months WHERE key = ? AND seg_key = ? AND month = ? AND seg_value = ? AND value = ?',
@@ -88,10 +89,10 @@ export async function pendingEntityCounts(db: Db, key: string, segKey: string, p
       );
       const storedSpan: Span | undefined = row ? [Number(row.first_ts), Number(row.last_ts)] : undefined;
       const span = merged(storedSpan, e.spans.get(p.month));
-      stored ||= storedSpan !== undefined && activeIn(p, storedSpan);
-      all ||= span !== undefined && activeIn(p, span);
+      activeStored ||= storedSpan !== undefined && activeIn(p, storedSpan);
+      activeWithPending ||= span !== undefined && activeIn(p, span);
     }
-    if (all && !stored) added.set(e.seg, (added.get(e.seg) ?? 0) + 1);
+    if (activeWithPending && !activeStored) added.set(e.seg, (added.get(e.seg) ?? 0) + 1);
   }
   return added;
 }
