@@ -1,3 +1,4 @@
+import { monotonicMs } from '../lib/clock.js';
 import { rowToCall, type CallRow } from './call-row.js';
 import type { Db } from './db.js';
 import { callMeasures } from './measures.js';
@@ -5,7 +6,6 @@ import { tableExists } from './read/dialect.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
 import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts, type RollupWriter } from './rollup-writer.js';
 import type { SqlDriver, SqlStatement } from './types.js';
-import { monotonicMs } from '../lib/clock.js';
 
 /**
  * How long (ms) serve's call writer keeps entity rows in memory before it writes them.
