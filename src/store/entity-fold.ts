@@ -1,10 +1,8 @@
 import { monotonicMs } from '../lib/clock.js';
 import { rowToCall, type CallRow } from './call-row.js';
-import type { Db } from './db.js';
 import { callMeasures } from './measures.js';
-import { tableExists } from './read/dialect.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
-import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts, type RollupWriter } from './rollup-writer.js';
+import type { RollupWriter } from './rollup-writer.js';
 import type { SqlDriver, SqlStatement } from './types.js';
 
 /**
@@ -121,25 +119,4 @@ export function addStoredCall(sums: EntitySums, row: CallRow): void {
 
 function sameRanges(a: readonly IdRange[], b: readonly IdRange[]): boolean {
   return a.length === b.length && a.every(([f, l], i) => f === b[i]![0] && l === b[i]![1]);
-}
-
-/**
- * Adds every pending call to the entity rows inside `tx`'s open transaction and empties
- * entity_pending: what a writer of entity rows other than the call writer does first
- * (repricing moves measures of stored calls, so their entity rows must hold them).
- * Nothing on PostgreSQL, or on a SQLite database from before schema v13.
- */
-export async function foldPendingEntities(tx: Db): Promise<void> {
-  if (tx.dialect !== 'sqlite' || !(await tableExists(tx, 'entity_pending'))) return;
-  const ranges = await tx.all<{ first_id: number; last_id: number }>('SELECT first_id, last_id FROM entity_pending ORDER BY first_id');
-  if (ranges.length === 0) return;
-  const sums = new EntitySums();
-  for (const r of ranges) {
-    for (const row of await tx.all<CallRow>('SELECT * FROM calls WHERE id BETWEEN ? AND ?', [r.first_id, r.last_id])) addStoredCall(sums, row);
-  }
-  const cells = sums.cells();
-  const rowCalls: number[] = [];
-  for (const e of cells) rowCalls.push(Number((await tx.get<{ calls: number }>(UPSERT_ENTITY_SQL, entityParams(e)))!.calls));
-  for (const c of newEntityCounts(cells, rowCalls)) await tx.run(COUNT_ENTITIES_SQL, c);
-  await tx.run('DELETE FROM entity_pending');
 }

@@ -2,7 +2,7 @@ import type { Usage } from '../providers/types.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
-import { foldPendingEntities } from './entity-fold.js';
+import { foldPendingEntities } from './entity-pending-fold.js';
 import { isReached } from './reached.js';
 import { aggregateRollups, type RolledCall } from './rollup-aggregate.js';
 import type { CallOutcome, SqlValue, UsageSource } from './types.js';
