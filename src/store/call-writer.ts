@@ -116,15 +116,10 @@ function callInserter(driver: SqlDriver, slice: TimeSlice | undefined, entityHol
     }
     for (const row of postings.rows()) insertPosting.run(...row);
     for (const [month, key] of tagKeyMonths(rolled)) insertTagKey.run(month, key);
-    if (!entities) {
-      const publish = rollups.add(rolled);
-      slice?.step();
-      return publish;
-    }
-    const addedBefore = entities.sums.added;
-    const publish = rollups.add(rolled, entities.sums);
-    const afterCommit = entities.afterBatch(first, last, entities.sums.added > addedBefore);
+    const publish = rollups.add(rolled, entities?.sums);
+    const afterCommit = entities?.afterBatch(first, last);
     slice?.step();
+    if (!afterCommit) return publish;
     return () => {
       publish();
       afterCommit();

@@ -1,6 +1,7 @@
 import { monotonicMs } from '../lib/clock.js';
 import { rowToCall, type CallRow } from './call-row.js';
 import { callMeasures } from './measures.js';
+import { PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
 import type { RollupWriter } from './rollup-writer.js';
 import type { SqlDriver, SqlStatement } from './types.js';
@@ -37,6 +38,8 @@ export class EntityFold {
   private held = new EntitySums();
   /** This writer's transactions recorded in entity_pending (and summed in `held`), oldest first. */
   private ranges: IdRange[] = [];
+  /** `held.added` when the last transaction ended: a transaction added entity rows when it grew. */
+  private counted = 0;
   /** When the oldest of them was summed (monotonic ms), undefined when none. */
   private since: number | undefined;
   /**
@@ -45,7 +48,7 @@ export class EntityFold {
    * then writes whatever is pending, held or not.
    */
   private unsure = true;
-  private readonly st: Record<'recordPending' | 'listPending' | 'clearPending' | 'callsIn', SqlStatement>;
+  private readonly st: Record<'recordPending' | 'listPending' | 'clearPending' | 'pendingCalls', SqlStatement>;
 
   constructor(
     driver: SqlDriver,
@@ -57,7 +60,7 @@ export class EntityFold {
       recordPending: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
       listPending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
       clearPending: driver.prepare('DELETE FROM entity_pending'),
-      callsIn: driver.prepare('SELECT * FROM calls WHERE id BETWEEN ? AND ?'),
+      pendingCalls: driver.prepare(`SELECT c.* FROM ${PENDING_CALLS_FROM}`),
     };
   }
 
@@ -71,7 +74,9 @@ export class EntityFold {
    * into `sums`: records them as pending when they added entity rows, and writes the fold
    * when it is due. @returns what to run after COMMIT.
    */
-  afterBatch(first: number, last: number, addedEntities: boolean): () => void {
+  afterBatch(first: number, last: number): () => void {
+    const addedEntities = this.held.added > this.counted;
+    this.counted = this.held.added;
     if (addedEntities) {
       this.st.recordPending.run(first, last);
       this.ranges.push([first, last]);
@@ -87,7 +92,7 @@ export class EntityFold {
   write(): void {
     const stored = this.st.listPending.all<{ first_id: number; last_id: number }>().map((r): IdRange => [Number(r.first_id), Number(r.last_id)]);
     if (stored.length === 0 && this.ranges.length === 0) return;
-    const cells = sameRanges(stored, this.ranges) ? this.held.cells() : this.readBack(stored);
+    const cells = sameRanges(stored, this.ranges) ? this.held.cells() : this.readBack();
     this.rollups.writeEntities(cells);
     this.st.clearPending.run();
   }
@@ -95,17 +100,16 @@ export class EntityFold {
   /** Forgets the fold: it was written (after COMMIT), or its transaction failed (`unsure`: what is pending is read back by the next transaction). */
   abandon(unsure = false): void {
     this.held = new EntitySums();
+    this.counted = 0;
     this.ranges = [];
     this.since = undefined;
     this.unsure = unsure;
   }
 
   /** Every pending call's entity cells, from the stored calls. */
-  private readBack(ranges: readonly IdRange[]): EntityCell[] {
+  private readBack(): EntityCell[] {
     const sums = new EntitySums();
-    for (const [first, last] of ranges) {
-      for (const row of this.st.callsIn.all<CallRow>(first, last)) addStoredCall(sums, row);
-    }
+    for (const row of this.st.pendingCalls.all<CallRow>()) addStoredCall(sums, row);
     return sums.cells();
   }
 }

@@ -1,6 +1,7 @@
 import type { CallRow } from './call-row.js';
 import type { Db } from './db.js';
 import { addStoredCall } from './entity-fold.js';
+import { PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
 import { tableExists } from './read/dialect.js';
 import { EntitySums } from './rollup-aggregate.js';
 import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts } from './rollup-writer.js';
@@ -13,12 +14,9 @@ import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts } 
  */
 export async function foldPendingEntities(tx: Db): Promise<void> {
   if (tx.dialect !== 'sqlite' || !(await tableExists(tx, 'entity_pending'))) return;
-  const ranges = await tx.all<{ first_id: number; last_id: number }>('SELECT first_id, last_id FROM entity_pending ORDER BY first_id');
-  if (ranges.length === 0) return;
+  if ((await tx.get('SELECT 1 AS any FROM entity_pending LIMIT 1')) === undefined) return;
   const sums = new EntitySums();
-  for (const r of ranges) {
-    for (const row of await tx.all<CallRow>('SELECT * FROM calls WHERE id BETWEEN ? AND ?', [r.first_id, r.last_id])) addStoredCall(sums, row);
-  }
+  for (const row of await tx.all<CallRow>(`SELECT c.* FROM ${PENDING_CALLS_FROM}`)) addStoredCall(sums, row);
   const cells = sums.cells();
   const rowCalls: number[] = [];
   for (const e of cells) rowCalls.push(Number((await tx.get<{ calls: number }>(UPSERT_ENTITY_SQL, entityParams(e)))!.calls));

@@ -24,16 +24,6 @@ export interface EntityCell {
 /** ENTITY_KEYS with their segments after '' (the whole). */
 const ENTITIES = ENTITY_KEYS.map((e) => ({ key: e.key, withWhole: ['', ...e.segments] }));
 
-/** Maps nested by one key per level. */
-export type Nest = Map<unknown, unknown>;
-
-/** The map under `key` in `map`, made when missing. */
-export function child(map: Nest, key: unknown): Nest {
-  let c = map.get(key) as Nest | undefined;
-  if (!c) map.set(key, (c = new Map()));
-  return c;
-}
-
 /** The value of tag `key` among a call's tags (a few pairs: a scan beats building a Map). */
 export function tagOf(tags: TagPairs, key: string): string | undefined {
   for (const [k, v] of tags) if (k === key) return v;

@@ -1,6 +1,6 @@
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
-import { EntitySums, child, sortedByKey, tagOf, type EntityCell, type Nest } from './entity-sums.js';
+import { EntitySums, sortedByKey, tagOf, type EntityCell } from './entity-sums.js';
 import { ENTITY_KEYS, hourOf, latencyBucket, utcDayOf, utcMonthCursor } from './rollup-policy.js';
 import type { CallOutcome, CallRecord } from './types.js';
 
@@ -85,6 +85,16 @@ interface Group {
   reached: number;
   byTag: Map<string, Map<string, RollupCell>>;
 }
+/** Maps nested by one key per level. */
+type Nest = Map<unknown, unknown>;
+
+/** The map under `key` in `map`, made when missing. */
+function child(map: Nest, key: unknown): Nest {
+  let c = map.get(key) as Nest | undefined;
+  if (!c) map.set(key, (c = new Map()));
+  return c;
+}
+
 /** `test`, asked once per key: within one batch a key's answer does not change. */
 function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
   const answers = new Map<string, boolean>();
@@ -127,18 +137,19 @@ class BatchSums {
   private minHour = Infinity;
   private maxHour = -Infinity;
 
+  private readonly entities: EntitySums;
+  /** False when the entity rows are summed into the caller's EntitySums. */
+  private readonly ownEntities: boolean;
+
   /**
    * `rolledUp`: asked once per key (askedOnce). `entitiesInto`: where entity rows are
    * summed instead of the batch's own (the batch then reports none).
    */
-  private readonly entities: EntitySums;
-  private readonly entitiesInto: EntitySums | undefined;
-
   constructor(
     private readonly rolledUp: (key: string) => boolean,
     entitiesInto?: EntitySums,
   ) {
-    this.entitiesInto = entitiesInto;
+    this.ownEntities = entitiesInto === undefined;
     this.entities = entitiesInto ?? new EntitySums();
   }
 
@@ -159,7 +170,7 @@ class BatchSums {
   result(): AggregatedBatch {
     const cells = new Map<string, RollupCell>();
     for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
-    const entities = this.entitiesInto ? [] : this.entities.cells();
+    const entities = this.ownEntities ? this.entities.cells() : [];
     return { cells: sortedByKey(cells), entities, minHour: this.minHour, maxHour: this.maxHour };
   }
 

@@ -21,3 +21,6 @@ export const entityPending: Migration = {
     CREATE TABLE entity_pending (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL);
   `,
 };
+
+/** `FROM` text of the pending calls: each entity_pending range (alias `pe`) joined to its calls `c` by id. */
+export const PENDING_CALLS_FROM = 'entity_pending pe JOIN calls c ON c.id BETWEEN pe.first_id AND pe.last_id';

@@ -1,5 +1,6 @@
 import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, type Measures } from '../../measures.js';
+import { PENDING_CALLS_FROM } from '../../migrations/013-entity-pending.js';
 import { reachedSql } from '../../reached.js';
 import { ROLLUP_NONE, utcMonthOf } from '../../rollup-policy.js';
 import { tableExists, tagJoinSql } from '../dialect.js';
@@ -24,7 +25,7 @@ async function anyPending(db: Db): Promise<boolean> {
 
 /** `FROM` the pending calls `c` that reached the provider and carry `key` (its value: `u.value`), with `joins` before the WHERE. */
 function pendingCalls(db: Db, key: string, ...joins: Fragment[]): Fragment {
-  return joinFragments('FROM entity_pending pe JOIN calls c ON c.id BETWEEN pe.first_id AND pe.last_id', tagJoinSql(db.dialect, 'u', key, 'inner'), ...joins, `WHERE ${reachedSql('c')}`);
+  return joinFragments(`FROM ${PENDING_CALLS_FROM}`, tagJoinSql(db.dialect, 'u', key, 'inner'), ...joins, `WHERE ${reachedSql('c')}`);
 }
 
 /**
