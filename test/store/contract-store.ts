@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { WRITER_CACHE_KIB } from '../../src/store/call-writer.js';
-import { WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/drivers/setup.js';
+import { SQLITE_PAGE_BYTES, WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/drivers/setup.js';
 import { SchemaVersionError } from '../../src/store/migrations/index.js';
 import { count, dbPath, makeCall, openStore, pragma, readCalls, rejected, thrown, type ContractCase } from './fixtures.js';
 
@@ -16,6 +16,33 @@ export const storeCases: ContractCase[] = [
       assert.equal(pragma(s.driver, 'wal_autocheckpoint'), WAL_AUTOCHECKPOINT_PAGES);
       assert.equal(pragma(s.driver, 'foreign_keys'), 1);
       await s.close();
+    },
+  },
+  {
+    name: 'a new database gets SQLITE_PAGE_BYTES pages; one created with 4,096-byte pages keeps them and its calls',
+    async run(open, tmp) {
+      assert.notEqual(SQLITE_PAGE_BYTES, 4096);
+      const fresh = openStore(open, dbPath(tmp, 'new.db'));
+      assert.equal(pragma(fresh.driver, 'page_size'), SQLITE_PAGE_BYTES);
+      await fresh.close();
+
+      // An older file: rebuilt with SQLite's default page size (VACUUM can change it only outside WAL).
+      const path = dbPath(tmp, 'old.db');
+      const old = openStore(open, path);
+      old.insertCalls([makeCall(1), makeCall(2)]);
+      old.driver.exec('PRAGMA journal_mode = DELETE');
+      old.driver.exec('PRAGMA page_size = 4096');
+      old.driver.exec('VACUUM');
+      old.driver.exec('PRAGMA journal_mode = WAL');
+      assert.equal(pragma(old.driver, 'page_size'), 4096);
+      await old.close();
+
+      const reopened = openStore(open, path);
+      assert.equal(pragma(reopened.driver, 'page_size'), 4096);
+      assert.equal(pragma(reopened.driver, 'journal_mode'), 'wal');
+      reopened.insertCalls([makeCall(3)]);
+      assert.deepEqual(readCalls(reopened.driver).map((c) => c.ts), [makeCall(1).ts, makeCall(2).ts, makeCall(3).ts]);
+      await reopened.close();
     },
   },
   {
