@@ -196,7 +196,7 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     const keys = await tx.all<{ key: string; rolled_up: number }>('SELECT key, rolled_up FROM tag_keys');
     const rolledUp = new Set(keys.filter((r) => Number(r.rolled_up) === 1).map((r) => r.key));
     // In aggregateRollups' order, the order the record writers lock these rows in.
-    const { cells, entities } = aggregateRollups(changed, (k) => rolledUp.has(k), costChange);
+    const { cells, entities } = aggregateRollups(changed, (k) => rolledUp.has(k), { measure: costChange });
     for (const c of cells) {
       await tx.run(`UPDATE rollups SET ${ADD_MEASURES} WHERE dim_id = (SELECT id FROM rollup_dims WHERE ident = ?) AND hour = ?`, [
         ...measureValues(c.sums),

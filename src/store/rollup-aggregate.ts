@@ -105,23 +105,32 @@ function askedOnce(test: (key: string) => boolean): (key: string) => boolean {
   };
 }
 
+/** How aggregateRollups sums a batch. */
+export interface AggregateOptions<C> {
+  /** What a call adds: its measures (the default) or, for repricing, the change of its measures. */
+  measure?: (call: C) => Measures;
+  /** Sum the entity rows here instead of the batch's own (the batch then reports none: entity-fold.ts). */
+  entitiesInto?: EntitySums;
+  /**
+   * False: the cells in no particular order, for a writer that orders them itself and
+   * holds the database's only write lock (SQLite's rollup writer sorts by dims id and hour).
+   * Default true: by their identity.
+   */
+  ordered?: boolean;
+}
+
 /**
  * Sums `calls`: every call adds to its '' dims row and to one row per tag whose key
  * `rolledUp` says is rolled up; entity keys (user_id, session_id) of calls that reached
- * the provider add to entity rows per segment. What a call adds is `measure(call)`: its
- * measures (the default) or, for repricing, the change of its measures. Cells and
- * entities come out in one fixed order (by their identity), so writers that lock rows in
- * this order never deadlock one another.
+ * the provider add to entity rows per segment. Cells and entities come out in one fixed
+ * order (by their identity), so writers that lock rows in this order never deadlock one
+ * another (unless `ordered` is false: then the cells in any order).
  */
-export function aggregateRollups<C extends RolledCall>(
-  calls: readonly C[],
-  rolledUp: (key: string) => boolean,
-  measure: (call: C) => Measures = callMeasures,
-  entitiesInto?: EntitySums,
-): AggregatedBatch {
-  const batch = new BatchSums(askedOnce(rolledUp), entitiesInto);
+export function aggregateRollups<C extends RolledCall>(calls: readonly C[], rolledUp: (key: string) => boolean, options: AggregateOptions<C> = {}): AggregatedBatch {
+  const measure = options.measure ?? callMeasures;
+  const batch = new BatchSums(askedOnce(rolledUp), options.entitiesInto);
   for (const c of calls) batch.add(c, measure(c));
-  return batch.result();
+  return batch.result(options.ordered ?? true);
 }
 
 /**
@@ -167,11 +176,22 @@ class BatchSums {
     if (c.reached) this.entities.add(c, sums);
   }
 
-  result(): AggregatedBatch {
+  /** `ordered`: the cells by their identity (else in the order their groups were first seen). */
+  result(ordered: boolean): AggregatedBatch {
+    const entities = this.ownEntities ? this.entities.cells() : [];
+    return { cells: ordered ? this.orderedCells() : this.anyOrderCells(), entities, minHour: this.minHour, maxHour: this.maxHour };
+  }
+
+  private orderedCells(): RollupCell[] {
     const cells = new Map<string, RollupCell>();
     for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
-    const entities = this.ownEntities ? this.entities.cells() : [];
-    return { cells: sortedByKey(cells), entities, minHour: this.minHour, maxHour: this.maxHour };
+    return sortedByKey(cells);
+  }
+
+  private anyOrderCells(): RollupCell[] {
+    const cells: RollupCell[] = [];
+    for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.push(cell);
+    return cells;
   }
 
   /** The cells of `c`'s hour and dims row. */

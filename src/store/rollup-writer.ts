@@ -208,7 +208,7 @@ export function createRollupWriter(driver: SqlDriver, slice?: TimeSlice): Rollup
       const changedAt = calls.reduce((m, c) => Math.max(m, c.ts), -Infinity);
       const local = resolveStatuses(st, calls, changedAt);
       const demoted = enforceCardinality(st, calls, local, changedAt);
-      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true, undefined, entitiesInto);
+      const { cells, entities, minHour, maxHour } = aggregateRollups(calls, (k) => local.get(k) === true, { entitiesInto, ordered: false });
       const fresh = demoted.length > 0;
       const { newIds, written } = writeCells(st, cells, fresh ? new Map() : dimIds, fresh ? new Map() : hists);
       writeEntities(st, entities);
