@@ -41,8 +41,19 @@ export function zeroMeasures(): Measures {
   return { costNano: 0, calls: 0, pricedCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
 }
 
-/** Adds `m` (times `sign`, ±1) into `into`, in place; for loops that sum many rows. */
-export function accumulate(into: Measures, m: Measures, sign = 1): void {
+/** Adds `m` into `into`, in place; for loops that sum many rows (the writers' per-call sums). */
+export function accumulate(into: Measures, m: Measures): void {
+  into.costNano += m.costNano;
+  into.calls += m.calls;
+  into.pricedCalls += m.pricedCalls;
+  into.unpricedCalls += m.unpricedCalls;
+  into.inputTokens += m.inputTokens;
+  into.outputTokens += m.outputTokens;
+  into.cachedInputTokens += m.cachedInputTokens;
+}
+
+/** Adds `m` times `sign` (±1) into `into`, in place. */
+export function accumulateSigned(into: Measures, m: Measures, sign: number): void {
   into.costNano += sign * m.costNano;
   into.calls += sign * m.calls;
   into.pricedCalls += sign * m.pricedCalls;
@@ -60,7 +71,7 @@ export function addMeasures(a: Measures, b: Measures): Measures {
 
 export function subtractMeasures(a: Measures, b: Measures): Measures {
   const out = { ...a };
-  accumulate(out, b, -1);
+  accumulateSigned(out, b, -1);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
-import { accumulate, zeroMeasures, type Measures } from '../../measures.js';
+import { accumulateSigned, zeroMeasures, type Measures } from '../../measures.js';
 import { HOUR_MS } from '../../rollup-policy.js';
 import { NONE, OTHER } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
@@ -30,7 +30,7 @@ function addAggregate(into: Map<string, GroupAggregate>, values: string[], m: Me
   const key = groupKey(values);
   let t = into.get(key);
   if (!t) into.set(key, (t = { values, ...zeroMeasures() }));
-  accumulate(t, m, sign);
+  accumulateSigned(t, m, sign);
 }
 
 /** Folds the first value: `top` most expensive kept (cost desc, calls desc, value by bytes), or exactly `keep`. */
