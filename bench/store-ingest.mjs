@@ -12,6 +12,7 @@
  *   … --ingest N --statements   → also µs per call in each SQL statement and in BEGIN + COMMIT (the rest is JavaScript;
  *     the timing itself adds ~0.1 µs per statement run)
  *   … --ingest N --drop-index calls_key_name_ts[,…]   → the same without those indexes (an experiment, not a shape reports can read)
+ *   … --ingest N --warm N       → calls written first into a throwaway database, not timed (default 100,000; 0: a cold start)
  *
  * Prints one JSON line.
  */
@@ -91,7 +92,31 @@ function timed(driver) {
   return { driver, report };
 }
 
+/**
+ * `--warm N`: calls written through a writer on a throwaway database before the measured
+ * run, so the figure is the writer's steady pace rather than its first seconds, when
+ * JavaScriptCore is still compiling it (the first 50,000 calls of a cold start cost ~3× a
+ * warm call's JavaScript: ~0.9 µs per call averaged over 500,000). A writer thread in
+ * serve runs for hours; the HTTP phases throw away warm-up rounds for the same reason.
+ */
+const warmCalls = Number(arg('warm', 100_000));
+
+function warmUp(n, batchSize) {
+  if (n <= 0) return;
+  const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-warm-'));
+  try {
+    const store = createCallWriter(openDriver(join(dir, 'warm.db')), undefined, entityHold);
+    const start = Date.now() - 86_400_000;
+    const records = Array.from({ length: n }, (_, i) => record(i, start - i));
+    for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function ingest(n, batchSize) {
+  warmUp(warmCalls, batchSize);
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-'));
   try {
     const timing = args.includes('--statements') ? timed(openDriver(join(dir, 'ingest.db'))) : null;
@@ -106,7 +131,7 @@ function ingest(n, batchSize) {
     for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
     const seconds = (performance.now() - t0) / 1000;
     store.close();
-    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, batch: batchSize, users, entityHoldMs: entityHold.entityHoldMs ?? null, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
+    return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, warmCalls, batch: batchSize, users, entityHoldMs: entityHold.entityHoldMs ?? null, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,11 +26,14 @@ function lastJson(text) {
  * batches: three tags per call on both drivers, and on bun:sqlite also with a user_id of
  * 1,000 users (`bun:sqlite + user_id`: its postings and the per-user entity rows, which the
  * writer holds up to a second as serve's does: store/entity-fold.ts), and the same in
- * flushes of 700 calls (what serve's 50 ms flushes hold at ~14,000 calls/s).
+ * flushes of 700 calls (what serve's 50 ms flushes hold at ~14,000 calls/s). Each run
+ * first writes 100,000 calls into a throwaway database (store-ingest.mjs `--warm`), so
+ * the figure is the writer's pace once compiled; the cold-start row shows the first
+ * seconds of a writer as well.
  */
 export function ingestion({ root, bun, calls, cpu }) {
   const out = {};
-  for (const [name, cmd, extra] of [['better-sqlite3', process.execPath, []], ['bun:sqlite', bun, []], ['bun:sqlite + user_id', bun, ['--users', '1000']], ['bun:sqlite + user_id, flushes of 700', bun, ['--users', '1000', '--batch', '700']]]) {
+  for (const [name, cmd, extra] of [['better-sqlite3', process.execPath, []], ['bun:sqlite', bun, []], ['bun:sqlite + user_id', bun, ['--users', '1000']], ['bun:sqlite + user_id, cold start (no warm-up)', bun, ['--users', '1000', '--warm', '0']], ['bun:sqlite + user_id, flushes of 700', bun, ['--users', '1000', '--batch', '700']]]) {
     const [c, a] = pinned(cpu, cmd, [join(root, 'bench/store-ingest.mjs'), '--ingest', String(calls), ...extra]);
     const r = spawnSync(c, a, { encoding: 'utf8', timeout: 120_000 });
     out[name] = lastJson(r.stdout) ?? { error: (r.stderr || r.stdout || 'no output').slice(-500) };

@@ -262,7 +262,7 @@ export function renderMarkdown(raw, f) {
   }
   out.push('', '## Store, budget check, reports', '');
   const ing = Object.entries(f.ingestion ?? {});
-  if (ing.length) out.push(table(['store ingestion (CallWriter.insertCalls in the write queue\'s batches, 3 tags per call)', 'calls', 'batch', 'calls/s'], ing.map(([k, v]) => [k, fmt(v.calls, 0), fmt(v.batch, 0), fmt(v.callsPerSec, 0)])), '');
+  if (ing.length) out.push(table(['store ingestion (CallWriter.insertCalls in the write queue\'s batches, 3 tags per call)', 'calls', 'warm-up calls (not timed)', 'batch', 'calls/s'], ing.map(([k, v]) => [k, fmt(v.calls, 0), fmt(v.warmCalls ?? 0, 0), fmt(v.batch, 0), fmt(v.callsPerSec, 0)])), '');
   out.push(`Budget check: ${f.budget?.status === 'ok' ? `**${fmt(f.budget.us, 2)} µs**` : `${f.budget?.status ?? 'not run'}${f.budget?.note ? ` (${f.budget.note})` : ''}`}`, '');
   const rep = Object.entries(f.reports?.sizes ?? {});
   if (rep.length) {
