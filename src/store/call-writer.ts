@@ -22,6 +22,17 @@ export interface CallWriter {
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
   insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
+  /**
+   * ms until the entity rows it holds are due to be written (0: now), or undefined when
+   * it holds none. A transaction of calls writes them once due; a writer with no more
+   * calls to write calls writeHeldEntities then (the writer thread's fold timer).
+   */
+  heldEntitiesDueInMs(): number | undefined;
+  /**
+   * Writes the entity rows it holds (and any call still pending) in a transaction of their own.
+   * @throws when the transaction fails: the calls stay in entity_pending, and the writer's next transaction writes them.
+   */
+  writeHeldEntities(): void;
   /** Writes the entity rows it holds (and any call still pending), then closes the connection. */
   close(): void;
 }
@@ -133,6 +144,17 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
   migrate(driver, MIGRATIONS);
   const { insert, entities } = callInserter(driver, slice, options.entityHoldMs);
   const upsertMark = driver.prepare(UPSERT_MARK_SQL);
+  const writeHeldEntities = (): void => {
+    if (!entities) return;
+    try {
+      // What it holds, and any call still pending (e.g. after a failed transaction).
+      driver.transaction(() => entities.write());
+    } catch (error) {
+      entities.abandon(true);
+      throw error;
+    }
+    entities.abandon();
+  };
   return {
     insertCalls(records, mark) {
       if (records.length === 0) return;
@@ -149,10 +171,13 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
       }
       publish();
     },
+    heldEntitiesDueInMs() {
+      return entities?.dueInMs();
+    },
+    writeHeldEntities,
     close() {
       try {
-        // What it holds, and any call still pending (e.g. after a failed transaction).
-        if (entities) driver.transaction(() => entities.write());
+        writeHeldEntities();
       } catch {
         // The calls stay in entity_pending; the next writer on this database folds them.
       } finally {

@@ -23,7 +23,8 @@ type IdRange = readonly [number, number];
  * The SQLite call writer's entity rows (user_id, session_id: entity-sums.ts EntitySums),
  * summed across write transactions and written together by the first transaction that
  * finds the oldest of them `holdMs` old (or MAX_HELD_ENTITY_CELLS held), and when the
- * writer closes. A writer that goes idle keeps them until its next transaction. Until they
+ * writer closes; a writer that goes idle is asked to write them in a transaction of their
+ * own once they are due (`dueInMs`: CallWriter.writeHeldEntities). Until they
  * are written each transaction records its calls' ids in entity_pending
  * (migrations/013-entity-pending.ts), and readers add those calls.
  *
@@ -86,6 +87,12 @@ export class EntityFold {
     if (!due) return () => {};
     this.write();
     return () => this.abandon();
+  }
+
+  /** ms until the fold is due to be written (0: now), or undefined when it holds nothing. */
+  dueInMs(): number | undefined {
+    if (this.since === undefined) return undefined;
+    return Math.max(0, this.since + this.holdMs - this.now());
   }
 
   /** Writes the fold (and every other pending call) in the caller's open transaction; call `abandon` after COMMIT. */

@@ -60,6 +60,7 @@ async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAfter: num
     spillAfter: o.spillAfter,
     ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
     ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
+    ...(o.entityHoldMs !== undefined ? { entityHoldMs: o.entityHoldMs } : {}),
     run,
     resumeAfter,
   };

@@ -109,6 +109,25 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   const markAfter = (records: readonly CallRecord[]): WriterMark => ({ run: data.run, handled: handled.after(records), at: Date.now() });
   let queue: WriteQueue;
   let store: CallWriter;
+  /**
+   * The entity rows the call writer holds are written by its next transaction once due
+   * (entity-fold.ts); when no more calls come, this timer writes them instead, so an idle
+   * proxy leaves no call pending for readers to add up.
+   */
+  let foldTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleFold = (): void => {
+    const due = foldTimer === undefined ? store.heldEntitiesDueInMs() : undefined;
+    if (due === undefined) return;
+    foldTimer = setTimeout(() => {
+      foldTimer = undefined;
+      try {
+        if (store.heldEntitiesDueInMs() === 0) store.writeHeldEntities();
+      } catch {
+        // Still pending in the database: the writer's next transaction writes them.
+      }
+      scheduleFold();
+    }, due);
+  };
   /** The thread's own connection (the call writer's), for its marks. */
   let driver: SqlDriver;
   /** Re-posted records up to here were handled by an earlier thread of this run. */
@@ -122,7 +141,12 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     // Read before the queue takes the spill file back.
     skipThrough = Math.max(storedMark(driver, data.run), spill?.markOf(data.run) ?? 0);
     const marked = store;
-    queue = new WriteQueue({ insertCalls: (records) => marked.insertCalls(records, markAfter(records)) }, {
+    queue = new WriteQueue({
+      insertCalls: (records) => {
+        marked.insertCalls(records, markAfter(records));
+        scheduleFold();
+      },
+    }, {
       flushIntervalMs: data.flushIntervalMs,
       maxBuffered: data.maxBuffered,
       spillAfter: data.spillAfter,
@@ -194,6 +218,7 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
         .catch(() => {})
         .finally(() => {
           stopReporting();
+          clearTimeout(foldTimer);
           // The main thread learns the final status before the run's mark goes: if this
           // thread dies before the answer, the mark still guards a replacement.
           post({ t: 'closed', status: status() });

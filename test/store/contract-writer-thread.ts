@@ -160,4 +160,26 @@ export const writerThreadCases: ContractCase[] = [
       store.close();
     },
   },
+  {
+    name: 'an idle writer thread writes the entity rows it holds once their hold has passed, without another call or close()',
+    async run(open, tmp) {
+      const { store, options } = setup(open, tmp);
+      const writer = await startThreadWriter({ ...options, entityHoldMs: 200 });
+      const pending = () => count(store.driver, 'entity_pending');
+      const userCalls = () => store.driver.prepare("SELECT COALESCE(SUM(calls), 0) AS n FROM entity_months WHERE key = 'user_id' AND seg_key = ''").get<{ n: number }>()!.n;
+      // A writer starts unsure of what a predecessor left pending, so its first transaction writes its entity rows at once.
+      writer.enqueue(makeCall(1, { tags: { user_id: 'u_1' } }));
+      assert.equal(await writer.flush(), true);
+      assert.equal(userCalls(), 1);
+      // The next transaction holds them.
+      writer.enqueue(makeCall(2, { tags: { user_id: 'u_1' } }));
+      writer.enqueue(makeCall(3, { tags: { user_id: 'u_2' } }));
+      assert.equal(await writer.flush(), true);
+      assert.equal(pending(), 1, 'the second transaction\'s calls wait in entity_pending');
+      assert.equal(userCalls(), 1);
+      await until(() => pending() === 0, 'the held entity rows to be written');
+      assert.equal(userCalls(), 3);
+      await writer.close();
+    },
+  },
 ];

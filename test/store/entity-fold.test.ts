@@ -194,4 +194,37 @@ describe('the entity fold (SQLite schema v13)', () => {
     ]);
     reader.close();
   });
+
+  it('says when its held rows are due, and writes them on their own when asked (an idle writer thread)', () => {
+    const file = freshFile();
+    const hold = 60_000;
+    const writer = createCallWriter(openDriver(file), undefined, { entityHoldMs: hold });
+    const reader = openDriver(file);
+    const pending = () => reader.prepare('SELECT COUNT(*) AS n FROM entity_pending').get();
+    const rows = () => reader.prepare("SELECT value, calls FROM entity_months WHERE seg_key = '' ORDER BY value").all();
+    expect(writer.heldEntitiesDueInMs()).toBeUndefined();
+    // The first transaction writes its rows at once (a writer starts unsure of what is pending).
+    writer.insertCalls([makeCall(0, { tags: { user_id: 'u0' } })]);
+    expect(writer.heldEntitiesDueInMs()).toBeUndefined();
+    writer.insertCalls([makeCall(1, { tags: { user_id: 'u0' } }), makeCall(2, { tags: { user_id: 'u1' } })]);
+    const due = writer.heldEntitiesDueInMs()!;
+    expect(due).toBeGreaterThan(0);
+    expect(due).toBeLessThanOrEqual(hold);
+    expect(pending()).toEqual({ n: 1 });
+    writer.writeHeldEntities();
+    expect(writer.heldEntitiesDueInMs()).toBeUndefined();
+    expect(pending()).toEqual({ n: 0 });
+    expect(rows()).toEqual([
+      { value: 'u0', calls: 2 },
+      { value: 'u1', calls: 1 },
+    ]);
+    // Nothing held: asking again writes nothing.
+    writer.writeHeldEntities();
+    expect(rows()).toEqual([
+      { value: 'u0', calls: 2 },
+      { value: 'u1', calls: 1 },
+    ]);
+    writer.close();
+    reader.close();
+  });
 });

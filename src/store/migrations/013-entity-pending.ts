@@ -2,7 +2,8 @@ import type { Migration } from './types.js';
 
 /**
  * Schema v13: entity rows may lag the calls they count (store/entity-fold.ts: about a
- * second under load; an idle writer writes them with its next transaction or when it closes). A write transaction whose calls are not in entity_months yet
+ * second, serve's writer thread writing them when they are due even if no more calls
+ * come; a writer that stops without closing leaves them for the next). A write transaction whose calls are not in entity_months yet
  * records their ids here, one row per transaction (its ids are consecutive: SQLite gives
  * one writer at a time the next rowids); the transaction that adds them to entity_months
  * and entity_counts deletes the rows. So, at every commit:

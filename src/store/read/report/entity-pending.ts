@@ -9,7 +9,7 @@ import type { MonthPiece } from './types.js';
 
 /**
  * The calls entity rows do not hold yet. On SQLite (schema v13) serve's call writer keeps
- * entity rows in memory (about a second under load; while it is idle, until its next write)
+ * entity rows in memory (about a second; a writer that stopped without closing leaves them to the next)
  * and lists the calls they lack in entity_pending (store/entity-fold.ts), so entity rows +
  * those calls = every call.
  * Entity-row readers add them here: sums per entity for `--by user_id --top N`
