@@ -8,8 +8,9 @@ export const BUSY_TIMEOUT_MS = 5000;
  * applies only when the file is new: an existing database keeps the page size it was
  * created with (changing it takes a VACUUM outside WAL mode). Calls are appended in
  * batches of thousands, so larger pages mean fewer page headers, cell pointers and WAL
- * frames per call: store ingestion with user ids in batches of 10,000 rose by 4–13 %
- * (bun:sqlite, every pair of seven higher), without user ids by 5–12 %, the HTTP bench's
+ * frames per call: store ingestion with user ids in batches of 10,000 rose by 4–8 %
+ * (bun:sqlite, three alternating pairs; +1 to +24 % in twelve pairs with a checkpoint every
+ * 10,000 pages, every one higher), without user ids by 5–12 %, the HTTP bench's
  * flushes of 700 by 2–4 %, while flushes of 50 with user ids (whose commits touch a few
  * rows on many pages) moved by −3 % (two of three pairs lower) and reports read the same
  * (bench/README.md, "Writes"). 16,384 did worse than 8,192.
