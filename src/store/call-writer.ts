@@ -145,7 +145,8 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
   const { insert, entities } = callInserter(driver, slice, options.entityHoldMs);
   const upsertMark = driver.prepare(UPSERT_MARK_SQL);
   const writeHeldEntities = (): void => {
-    if (!entities) return;
+    // Nothing held and nothing pending: no transaction (it would wait for the write lock for nothing).
+    if (!entities?.hasWork()) return;
     try {
       // What it holds, and any call still pending (e.g. after a failed transaction).
       driver.transaction(() => entities.write());

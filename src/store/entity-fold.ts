@@ -49,7 +49,7 @@ export class EntityFold {
    * then writes whatever is pending, held or not.
    */
   private unsure = true;
-  private readonly st: Record<'recordPending' | 'listPending' | 'clearPending' | 'pendingCalls', SqlStatement>;
+  private readonly st: Record<'recordPending' | 'listPending' | 'anyPending' | 'clearPending' | 'pendingCalls', SqlStatement>;
 
   constructor(
     driver: SqlDriver,
@@ -60,6 +60,7 @@ export class EntityFold {
     this.st = {
       recordPending: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
       listPending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
+      anyPending: driver.prepare('SELECT 1 AS one FROM entity_pending LIMIT 1'),
       clearPending: driver.prepare('DELETE FROM entity_pending'),
       pendingCalls: driver.prepare(`SELECT c.* FROM ${PENDING_CALLS_FROM}`),
     };
@@ -87,6 +88,11 @@ export class EntityFold {
     if (!due) return () => {};
     this.write();
     return () => this.abandon();
+  }
+
+  /** Whether `write` has anything to write: rows held, or calls pending in the database (read without the write lock). */
+  hasWork(): boolean {
+    return this.ranges.length > 0 || this.st.anyPending.get() !== undefined;
   }
 
   /** ms until the fold is due to be written (0: now), or undefined when it holds nothing. */

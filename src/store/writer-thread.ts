@@ -115,18 +115,21 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
    * proxy leaves no call pending for readers to add up.
    */
   let foldTimer: ReturnType<typeof setTimeout> | undefined;
-  const scheduleFold = (): void => {
-    const due = foldTimer === undefined ? store.heldEntitiesDueInMs() : undefined;
-    if (due === undefined) return;
+  /** In `ms`, writes what the call writer holds (`whenDue`: only if due by then) and any call pending. */
+  const foldAfter = (ms: number, whenDue: boolean): void => {
     foldTimer = setTimeout(() => {
       foldTimer = undefined;
       try {
-        if (store.heldEntitiesDueInMs() === 0) store.writeHeldEntities();
+        if (!whenDue || store.heldEntitiesDueInMs() === 0) store.writeHeldEntities();
       } catch {
         // Still pending in the database: the writer's next transaction writes them.
       }
       scheduleFold();
-    }, due);
+    }, ms);
+  };
+  const scheduleFold = (): void => {
+    const due = foldTimer === undefined ? store.heldEntitiesDueInMs() : undefined;
+    if (due !== undefined) foldAfter(due, true);
   };
   /** The thread's own connection (the call writer's), for its marks. */
   let driver: SqlDriver;
@@ -193,6 +196,10 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   last = JSON.stringify(initial);
   // A spill file taken back at start may still be replaying.
   wake();
+  // A predecessor that stopped without closing (kill -9, a thread that died) may have left calls
+  // in entity_pending. The first transaction of calls writes them; when none comes, this does.
+  // Not now: starting never waits for the write lock.
+  foldAfter(data.entityHoldMs ?? DEFAULT_ENTITY_HOLD_MS, false);
   port.on('message', (m: ToWriter) => {
     wake();
     if (m.t === 'records') {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { OpenDriver } from '../../src/store/types.js';
 import type { TestStore } from '../support/store.js';
+import { createCallWriter } from '../../src/store/call-writer.js';
 import { startThreadWriter, type ThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
 import { count, dbPath, makeCall, openStore, tick, type ContractCase } from './fixtures.js';
 
@@ -179,6 +180,28 @@ export const writerThreadCases: ContractCase[] = [
       assert.equal(userCalls(), 1);
       await until(() => pending() === 0, 'the held entity rows to be written');
       assert.equal(userCalls(), 3);
+      await writer.close();
+    },
+  },
+  {
+    name: 'a writer thread that starts after one stopped without closing writes the calls it left pending, with no call of its own',
+    async run(open, tmp) {
+      const { store, options } = setup(open, tmp);
+      // A writer that dies holding its fold: its connection closes without close().
+      const deadConnection = open(options.dbPath);
+      const dead = createCallWriter(deadConnection, undefined, { entityHoldMs: 1e12 });
+      dead.insertCalls([makeCall(1, { tags: { user_id: 'u_1' } })]);
+      dead.insertCalls([makeCall(2, { tags: { user_id: 'u_1' } }), makeCall(3, { tags: { user_id: 'u_2' } })]);
+      deadConnection.close();
+      const pending = () => count(store.driver, 'entity_pending');
+      assert.equal(pending(), 1);
+      const writer = await startThreadWriter({ ...options, entityHoldMs: 100 });
+      await until(() => pending() === 0, 'the calls left pending to be written');
+      const users = store.driver.prepare("SELECT value, calls FROM entity_months WHERE key = 'user_id' AND seg_key = '' ORDER BY value").all();
+      assert.deepEqual(users, [
+        { value: 'u_1', calls: 2 },
+        { value: 'u_2', calls: 1 },
+      ]);
       await writer.close();
     },
   },
