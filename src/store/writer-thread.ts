@@ -93,6 +93,13 @@ export type FromWriter =
   | { t: 'closed'; status: WriterStatus }
   | { t: 'failed'; error: string };
 
+/**
+ * ms each of a closing thread's last writes (marks, the entity fold) waits for a lock held
+ * by another connection: three of them stay well inside writer-client.ts CLOSE_WAIT_MS
+ * (2,000), after which the main thread ends the thread.
+ */
+export const CLOSING_BUSY_TIMEOUT_MS = 250;
+
 export function isWriterThreadData(data: unknown): data is WriterThreadData {
   return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === WRITER_ROLE;
 }
@@ -229,6 +236,15 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
           // The main thread learns the final status before the run's mark goes: if this
           // thread dies before the answer, the mark still guards a replacement.
           post({ t: 'closed', status: status() });
+          // From here the main thread ends this thread if it has not exited within CLOSE_WAIT_MS
+          // (writer-client.ts), and ending a Node thread inside SQLite's busy wait aborts the
+          // whole process (better-sqlite3). So these last writes give up on a lock held
+          // elsewhere quickly; each is done again by a later writer.
+          try {
+            driver.exec(`PRAGMA busy_timeout = ${CLOSING_BUSY_TIMEOUT_MS}`);
+          } catch {
+            // The connection is unusable anyway: the writes below fail at once.
+          }
           // Starting must never wait for the write lock, so marks are tidied here: this run's,
           // and those of runs that ended without closing. A failing store keeps them for later.
           try {

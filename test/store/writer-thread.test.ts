@@ -109,4 +109,36 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
     expect(new Set(ts).size).toBe(50);
     expect(existsSync(spillPath)).toBe(false);
   });
+
+  it('a thread closing while another connection holds the lock gives up its last writes before the main thread would end it (ending a Node thread inside SQLite\'s busy wait aborts the process)', { timeout: 20_000 }, async () => {
+    const dbPath = path.join(dir, 'tokometer.db');
+    writer = await startThreadWriter({
+      entry: NODE_ENTRY,
+      dbPath,
+      spillMaxBytes: 1 << 20,
+      flushIntervalMs: 20,
+      // serve's own: longer than the 2 s close() gives the thread to exit.
+      busyTimeoutMs: 5000,
+      maxBuffered: 10_000,
+      spillAfter: 5_000,
+      onError: () => {},
+      onRecover: () => {},
+      onThreadLost: () => {},
+      onThreadRestarted: () => {},
+    });
+    writer.enqueue(makeCall(1, { tags: { user_id: 'u_1' } }));
+    expect(await writer.flush()).toBe(true);
+    const other = openDriver(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    // Its marks and its entity fold wait for the lock after it answered close.
+    await writer.close();
+    writer = undefined;
+    const closedMs = performance.now() - t0;
+    other.exec('COMMIT');
+    other.close();
+    // Exited by itself (not ended at 2 s, which would have aborted this process), and promptly.
+    expect(closedMs).toBeLessThan(1500);
+    expect(count(store.driver, 'calls')).toBe(1);
+  });
 });
