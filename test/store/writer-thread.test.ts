@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { TestStore } from '../support/store.js';
 import type { WriteQueueError } from '../../src/store/queue-health.js';
-import { startThreadWriter, type ThreadWriter } from '../../src/store/writer-client.js';
+import { startThreadWriter, type ThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
 import { waitFor } from '../support/proxy-harness.js';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
 import { count, makeCall, openStore } from './fixtures.js';
@@ -20,6 +20,23 @@ import { count, makeCall, openStore } from './fixtures.js';
  */
 /** The writer thread's busy timeout in these cases (production: 5 s), ms. */
 const BUSY_TIMEOUT_MS = 1500;
+
+/** The thread writer's options in these cases, `overrides` on top. */
+function threadOptions(dbPath: string, overrides: Partial<ThreadWriterOptions> = {}): ThreadWriterOptions {
+  return {
+    entry: NODE_ENTRY,
+    dbPath,
+    spillMaxBytes: 1 << 20,
+    flushIntervalMs: 20,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+    maxBuffered: 10_000,
+    spillAfter: 5_000,
+    onError: () => {},
+    onRecover: () => {},
+    onThreadLost: () => {},
+    ...overrides,
+  };
+}
 
 describe('the call-record writer thread under a lock held elsewhere', () => {
   let dir: string;
@@ -39,18 +56,9 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
     const errors: WriteQueueError[] = [];
     let recovered = 0;
     const dbPath = path.join(dir, 'tokometer.db');
-    writer = await startThreadWriter({
-      entry: NODE_ENTRY,
-      dbPath,
-      spillMaxBytes: 1 << 20,
-      flushIntervalMs: 20,
-      busyTimeoutMs: BUSY_TIMEOUT_MS,
-      maxBuffered: 10_000,
-      spillAfter: 5_000,
-      onError: (e) => errors.push(e),
-      onRecover: () => recovered++,
-      onThreadLost: (m) => expect.fail(m),
-    });
+    writer = await startThreadWriter(
+      threadOptions(dbPath, { onError: (e) => errors.push(e), onRecover: () => recovered++, onThreadLost: (m) => expect.fail(m) }),
+    );
     const other = openDriver(dbPath);
     other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
@@ -112,20 +120,8 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
 
   it('a thread closing while another connection holds the lock gives up its last writes before the main thread would end it (ending a Node thread inside SQLite\'s busy wait aborts the process)', { timeout: 20_000 }, async () => {
     const dbPath = path.join(dir, 'tokometer.db');
-    writer = await startThreadWriter({
-      entry: NODE_ENTRY,
-      dbPath,
-      spillMaxBytes: 1 << 20,
-      flushIntervalMs: 20,
-      // serve's own: longer than the 2 s close() gives the thread to exit.
-      busyTimeoutMs: 5000,
-      maxBuffered: 10_000,
-      spillAfter: 5_000,
-      onError: () => {},
-      onRecover: () => {},
-      onThreadLost: () => {},
-      onThreadRestarted: () => {},
-    });
+    // serve's own busy timeout: longer than the 2 s close() gives the thread to exit.
+    writer = await startThreadWriter(threadOptions(dbPath, { busyTimeoutMs: 5000 }));
     writer.enqueue(makeCall(1, { tags: { user_id: 'u_1' } }));
     expect(await writer.flush()).toBe(true);
     const other = openDriver(dbPath);
