@@ -1,7 +1,7 @@
 import { monotonicMs } from '../lib/clock.js';
 import { rowToCall, type CallRow } from './call-row.js';
 import { callMeasures } from './measures.js';
-import { PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
+import { ANY_PENDING_SQL, PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';
 import type { RollupWriter } from './rollup-writer.js';
 import type { SqlDriver, SqlStatement } from './types.js';
@@ -60,7 +60,7 @@ export class EntityFold {
     this.st = {
       recordPending: driver.prepare('INSERT INTO entity_pending (first_id, last_id) VALUES (?, ?)'),
       listPending: driver.prepare('SELECT first_id, last_id FROM entity_pending ORDER BY first_id'),
-      anyPending: driver.prepare('SELECT 1 AS one FROM entity_pending LIMIT 1'),
+      anyPending: driver.prepare(ANY_PENDING_SQL),
       clearPending: driver.prepare('DELETE FROM entity_pending'),
       pendingCalls: driver.prepare(`SELECT c.* FROM ${PENDING_CALLS_FROM}`),
     };
@@ -84,8 +84,7 @@ export class EntityFold {
       this.ranges.push([first, last]);
       this.since ??= this.now();
     }
-    const due = this.unsure || (this.since !== undefined && (this.now() - this.since >= this.holdMs || this.held.size >= MAX_HELD_ENTITY_CELLS));
-    if (!due) return () => {};
+    if (!this.unsure && this.dueInMs() !== 0) return () => {};
     this.write();
     return () => this.abandon();
   }
@@ -95,9 +94,10 @@ export class EntityFold {
     return this.ranges.length > 0 || this.st.anyPending.get() !== undefined;
   }
 
-  /** ms until the fold is due to be written (0: now), or undefined when it holds nothing. */
+  /** ms until the fold is due to be written (0: now, by age or by MAX_HELD_ENTITY_CELLS), or undefined when it holds nothing. */
   dueInMs(): number | undefined {
     if (this.since === undefined) return undefined;
+    if (this.held.size >= MAX_HELD_ENTITY_CELLS) return 0;
     return Math.max(0, this.since + this.holdMs - this.now());
   }
 

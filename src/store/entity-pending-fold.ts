@@ -2,7 +2,7 @@ import type { CallRow } from './call-row.js';
 import type { Db } from './db.js';
 import { addStoredCall } from './entity-fold.js';
 import { PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
-import { tableExists } from './read/dialect.js';
+import { anyPending } from './read/report/entity-pending.js';
 import { EntitySums } from './rollup-aggregate.js';
 import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts } from './rollup-writer.js';
 
@@ -13,8 +13,7 @@ import { COUNT_ENTITIES_SQL, UPSERT_ENTITY_SQL, entityParams, newEntityCounts } 
  * Nothing on PostgreSQL, or on a SQLite database from before schema v13.
  */
 export async function foldPendingEntities(tx: Db): Promise<void> {
-  if (tx.dialect !== 'sqlite' || !(await tableExists(tx, 'entity_pending'))) return;
-  if ((await tx.get('SELECT 1 AS any FROM entity_pending LIMIT 1')) === undefined) return;
+  if (!(await anyPending(tx))) return;
   const sums = new EntitySums();
   for (const row of await tx.all<CallRow>(`SELECT c.* FROM ${PENDING_CALLS_FROM}`)) addStoredCall(sums, row);
   const cells = sums.cells();

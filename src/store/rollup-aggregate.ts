@@ -184,10 +184,11 @@ class BatchSums {
 
   private orderedCells(): RollupCell[] {
     const cells = new Map<string, RollupCell>();
-    for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.set(`${cell.hour}|${cell.ident}`, cell);
+    for (const cell of this.anyOrderCells()) cells.set(`${cell.hour}|${cell.ident}`, cell);
     return sortedByKey(cells);
   }
 
+  /** Every cell, in the order their groups were first seen. */
   private anyOrderCells(): RollupCell[] {
     const cells: RollupCell[] = [];
     for (const group of this.groupList) for (const byValue of group.byTag.values()) for (const cell of byValue.values()) cells.push(cell);

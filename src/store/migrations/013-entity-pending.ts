@@ -25,3 +25,6 @@ export const entityPending: Migration = {
 
 /** `FROM` text of the pending calls: each entity_pending range (alias `pe`) joined to its calls `c` by id. */
 export const PENDING_CALLS_FROM = 'entity_pending pe JOIN calls c ON c.id BETWEEN pe.first_id AND pe.last_id';
+
+/** One row when any call is pending (none otherwise): the check before reading or folding them. */
+export const ANY_PENDING_SQL = 'SELECT 1 AS any FROM entity_pending LIMIT 1';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, type Measures } from '../../measures.js';
-import { PENDING_CALLS_FROM } from '../../migrations/013-entity-pending.js';
+import { ANY_PENDING_SQL, PENDING_CALLS_FROM } from '../../migrations/013-entity-pending.js';
 import { reachedSql } from '../../reached.js';
 import { ROLLUP_NONE, utcMonthOf } from '../../rollup-policy.js';
 import { tableExists, tagJoinSql } from '../dialect.js';
@@ -17,10 +17,10 @@ import type { MonthPiece } from './types.js';
  * (entity-months.ts). PostgreSQL and older SQLite files have none.
  */
 
-/** Whether any call can be pending: SQLite from schema v13 on, with a row in entity_pending. */
-async function anyPending(db: Db): Promise<boolean> {
+/** Whether any call is pending: SQLite from schema v13 on, with a row in entity_pending (repricing's fold asks too). */
+export async function anyPending(db: Db): Promise<boolean> {
   if (db.dialect !== 'sqlite' || !(await tableExists(db, 'entity_pending'))) return false;
-  return (await db.get('SELECT 1 AS any FROM entity_pending LIMIT 1')) !== undefined;
+  return (await db.get(ANY_PENDING_SQL)) !== undefined;
 }
 
 /** `FROM` the pending calls `c` that reached the provider and carry `key` (its value: `u.value`), with `joins` before the WHERE. */
