@@ -21,7 +21,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closedLoop, requestFor, streams, wrkLoop } from './lib/load.mjs';
 import { sharesByFile } from './lib/profile-files.mjs';
 import { STREAM_CHUNKS, expectedStream } from './lib/payloads.mjs';
@@ -42,6 +42,16 @@ const tool = opt('tool', 'bun');
 if (tool !== 'bun' && tool !== 'perf') throw new Error(`--tool takes bun or perf, not ${tool}`);
 const binary = resolve(opt('binary', join(root, 'dist/tokometer')));
 
+/**
+ * The allocator settings the binary's serve gives itself by restarting once
+ * (src/server/bun-serve-relaunch.ts), which it does not do under a profiler: given here, so
+ * the profiled process allocates as the binary does.
+ */
+async function allocatorEnv() {
+  const { SERVE_ALLOCATOR_ENV } = await import(pathToFileURL(join(root, 'dist/js/server/bun-serve-relaunch.js')).href);
+  return SERVE_ALLOCATOR_ENV;
+}
+
 async function main() {
   const tools = detectTools({ install: false, log: console.log });
   const plan = cpuPlan(tools.taskset);
@@ -57,7 +67,7 @@ async function main() {
     const serve = ['serve', '--port', '0', '--db', join(dir, 'tokometer.db')];
     const started =
       tool === 'bun'
-        ? await startServer('tokometer', bun, ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${out}`, `--cpu-prof-interval=${opt('interval', '200')}`, join(root, 'src/main.ts'), ...serve], { cpu: plan.sut, cwd: dir })
+        ? await startServer('tokometer', bun, ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${out}`, `--cpu-prof-interval=${opt('interval', '200')}`, join(root, 'src/main.ts'), ...serve], { cpu: plan.sut, cwd: dir, env: await allocatorEnv() })
         : await startServer('tokometer', binary, serve, { cpu: plan.sut, cwd: dir, env: { BUN_JSC_useJITDump: '1', BUN_JSC_jitDumpDirectory: out } });
     const sys = { ...started, name: 'profile', pathPrefix: '/proxy/openai', key };
     // perf samples only the load (the JIT has warmed up by the first round's end).

@@ -73,6 +73,14 @@ function ownFlags(execArgv: readonly string[], bunOptions: string | undefined): 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
 
 /**
+ * Runtime flags that start a profiler or the inspector. Under them serve does not restart
+ * itself: the exec would end what they record, and Bun's sampling profiler signals the main
+ * thread (SIGPWR), which can arrive after the exec, where it ends the new process (seen with
+ * `bun --cpu-prof dist/js/main.js serve`: killed before listening, exit 158).
+ */
+const OBSERVER_FLAG = /^--(cpu-prof|heap-prof|inspect)/;
+
+/**
  * Replaces this process with serveRelaunch's when one is needed. Returns only when none is
  * (null), or when the runtime has no execve or it failed: then a warning to log, and
  * serve goes on with the allocator's defaults.
@@ -81,6 +89,8 @@ export function relaunchServe(proc: ProcessFacts & { execve?: unknown } = proces
   const relaunch = serveRelaunch(proc);
   if (relaunch === null) return null;
   const names = Object.keys(SERVE_ALLOCATOR_ENV).join(', ');
+  const observer = proc.execArgv.find((flag) => OBSERVER_FLAG.test(flag));
+  if (observer !== undefined) return `running under ${observer.split('=')[0]}, serve does not restart itself; serving with the allocator's defaults (${names} unset; set it to measure as the binary runs)`;
   if (typeof proc.execve !== 'function') return `this Bun has no process.execve; serving with the allocator's defaults (${names} unset)`;
   try {
     (proc.execve as Execve).call(proc, relaunch.file, relaunch.args, relaunch.env);

@@ -64,6 +64,17 @@ describe('relaunchServe', () => {
     expect(calls).toBe(0);
   });
 
+  it('does not restart under a profiler or the inspector, and says so', () => {
+    let calls = 0;
+    const profiled = { ...compiled, execArgv: ['--cpu-prof', '--cpu-prof-dir=/tmp/p'], execve: () => void calls++ };
+    expect(relaunchServe(profiled)).toMatch(/^running under --cpu-prof, serve does not restart itself.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
+    expect(relaunchServe({ ...profiled, execArgv: ['--inspect=127.0.0.1:9229'] })).toMatch(/^running under --inspect,/);
+    expect(calls).toBe(0);
+    // Other flags still restart.
+    expect(relaunchServe({ ...profiled, execArgv: ['--smol'] })).toBeNull();
+    expect(calls).toBe(1);
+  });
+
   it('returns a warning naming the variable when there is no execve or it fails', () => {
     expect(relaunchServe({ ...compiled })).toMatch(/no process\.execve.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
     const failing = {
