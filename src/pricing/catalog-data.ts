@@ -215,7 +215,18 @@ export type PackedProvider = Omit<CatalogProvider, 'models'> & { models: string 
 
 /** Each provider's models as JSON text: what the pinned table stores, and snapshots keep in memory. */
 export function packCatalog(data: readonly CatalogProvider[]): PackedProvider[] {
-  return data.map((p) => ({ ...p, models: JSON.stringify(p.models) }));
+  return data.map((p) => ({ ...p, models: latin1Json(p.models) }));
+}
+
+/**
+ * JSON.stringify with every character above U+00FF written as a `\uXXXX` escape, so the
+ * text holds only Latin-1. JavaScriptCore and V8 keep such a string at one byte per
+ * character, and any other at two: one emoji in a model name (`Dolphin … 🐬`) doubled the
+ * pinned table's string to 715 KB, held for the process's life. JSON.parse gives the same
+ * value back.
+ */
+export function latin1Json(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\u0000-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

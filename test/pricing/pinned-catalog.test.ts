@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { calcPrice, findProvider, waitForUpdate, type MatchLogic, type Provider } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { compactCatalog, type CatalogProvider } from '../../src/pricing/catalog-data.js';
+import { compactCatalog, latin1Json, packCatalog, unpackCatalog, type CatalogProvider } from '../../src/pricing/catalog-data.js';
 import { LISTED_PROVIDERS, inferProviderId, matchModel, pinnedCatalog } from '../../src/pricing/catalog.js';
-import { PINNED_CATALOG_VERSION } from '../../src/pricing/pinned-catalog.js';
+import { PINNED_CATALOG_JSON, PINNED_CATALOG_VERSION } from '../../src/pricing/pinned-catalog.js';
 
 /**
  * The generated price table (src/pricing/pinned-catalog.ts) is the installed
@@ -49,6 +49,26 @@ describe('generated price table', () => {
       });
     });
     expect(models).toBeGreaterThan(1500);
+  });
+
+  it('is Latin-1 text, one byte per character in the engine, and gives non-Latin-1 names back', () => {
+    const wide = [...PINNED_CATALOG_JSON].filter((c) => c.charCodeAt(0) > 0xff);
+    expect(wide).toEqual([]);
+    // The library has at least one such name (an emoji); it survives the escapes.
+    const names = table.flatMap((p) => p.models.map((m) => m.name ?? ''));
+    expect(names.some((name) => /[^\u0000-\u00ff]/.test(name))).toBe(true);
+  });
+
+  it('packs models as Latin-1 JSON that parses back to the same values', () => {
+    const value = { name: 'Dolphin 🐬 für Ärzte — “quoted”', s: 'a\\u00e9\n"', n: 1.5 };
+    const text = latin1Json(value);
+    expect([...text].every((c) => c.charCodeAt(0) <= 0xff)).toBe(true);
+    expect(text).toContain('für Ärzte');
+    expect(JSON.parse(text)).toEqual(value);
+    const provider: CatalogProvider = { id: 'x', name: 'X', models: [{ id: 'm', name: value.name, match: { equals: 'm' }, prices: { input_mtok: 1 } }] } as CatalogProvider;
+    const [packed] = packCatalog([provider]);
+    expect([...packed!.models].every((c) => c.charCodeAt(0) <= 0xff)).toBe(true);
+    expect(unpackCatalog([packed!])[0]!.models).toEqual(provider.models);
   });
 
   it('drops descriptions, extractors and URLs (the table is much smaller than the data)', () => {
