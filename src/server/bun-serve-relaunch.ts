@@ -76,14 +76,15 @@ type Execve = (file: string, args: string[], env: Record<string, string>) => nev
  * Runtime flags that start a profiler or the inspector. Under them serve does not restart
  * itself: the exec would end what they record, and Bun's sampling profiler signals the main
  * thread (SIGPWR), which can arrive after the exec, where it ends the new process (seen with
- * `bun --cpu-prof dist/js/main.js serve`: killed before listening, exit 158).
+ * `bun --cpu-prof src/main.ts serve` and a config: killed before listening, exit 158).
  */
 const OBSERVER_FLAG = /^--(cpu-prof|heap-prof|inspect)/;
 
 /**
  * Replaces this process with serveRelaunch's when one is needed. Returns only when none is
- * (null), or when the runtime has no execve or it failed: then a warning to log, and
- * serve goes on with the allocator's defaults.
+ * (null), or when it is not done (under a profiler or the inspector, OBSERVER_FLAG) or
+ * cannot be (no execve, or it failed): then a warning to log, and serve goes on with the
+ * allocator's defaults.
  */
 export function relaunchServe(proc: ProcessFacts & { execve?: unknown } = process): string | null {
   const relaunch = serveRelaunch(proc);
