@@ -91,6 +91,20 @@ export function isPostgresUnavailable(err: unknown): boolean {
 }
 
 /**
+ * Seconds a pool connection waits before it connects again after `retries` failed
+ * connects (the client's `backoff` option; `retries` is shared by the pool and starts
+ * again at 0 on the first connect that works). The client's own rule grows as
+ * 3^retries / 100 s up to 20 s, so after a 10 s outage the pool waited another 8–20 s
+ * before trying the server that was back, and every write and read waited with it
+ * (serve's writer retries at least once a second). This one doubles from 50 ms up to
+ * 1 s, times 0.5–1 at random so replicas do not reconnect in step: at most about
+ * DEFAULT_MAX connects a second per process while the server is down.
+ */
+export function reconnectDelayS(retries: number, random: () => number = Math.random): number {
+  return (0.5 + random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
+/**
  * Opens a pool on a `postgres://` or `postgresql://` URL. Credentials come from the URL
  * or the PG* environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE);
  * TLS when the URL asks (`?sslmode=require`, `verify-full`, …). Connects lazily: the
@@ -104,6 +118,7 @@ export function openPostgresDb(url: string, options: PostgresDbOptions = {}): Po
     max: poolSize(query.get('max'), options.max),
     ...(query.has('connect_timeout') ? {} : { connect_timeout: options.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S }),
     idle_timeout: 60,
+    backoff: (retries: number) => reconnectDelayS(retries),
     onnotice: () => {},
     types: {
       // int8 and numeric as numbers (see the module comment for the 2^53 bound).
