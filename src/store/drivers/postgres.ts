@@ -97,8 +97,9 @@ export function isPostgresUnavailable(err: unknown): boolean {
  * 3^retries / 100 s up to 20 s, so after a 10 s outage the pool waited another 8–20 s
  * before trying the server that was back, and every write and read waited with it
  * (serve's writer retries at least once a second). This one doubles from 50 ms up to
- * 1 s, times 0.5–1 at random so replicas do not reconnect in step: at most about
- * DEFAULT_MAX connects a second per process while the server is down.
+ * 1 s, times 0.5–1 at random so replicas do not reconnect in step: while the server is
+ * down, each of the pool's connections (DEFAULT_MAX by default) tries at most about twice
+ * a second.
  */
 export function reconnectDelayS(retries: number, random: () => number = Math.random): number {
   return (0.5 + random() / 2) * Math.min(0.05 * 2 ** retries, 1);
