@@ -101,14 +101,20 @@ function timed(driver) {
  */
 const warmCalls = Number(arg('warm', 100_000));
 
+/** `n` records, one ms apart, the newest at `newest` (ms). */
+const recordsBefore = (n, newest) => Array.from({ length: n }, (_, i) => record(i, newest - i));
+
+/** Writes `records` through `store` in the write queue's batches of `batchSize`. */
+function insertInBatches(store, records, batchSize) {
+  for (let i = 0; i < records.length; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
+}
+
 function warmUp(n, batchSize) {
   if (n <= 0) return;
   const dir = mkdtempSync(join(tmpdir(), 'tokometer-ingest-warm-'));
   try {
     const store = createCallWriter(openDriver(join(dir, 'warm.db')), undefined, entityHold);
-    const start = Date.now() - 86_400_000;
-    const records = Array.from({ length: n }, (_, i) => record(i, start - i));
-    for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
+    insertInBatches(store, recordsBefore(n, Date.now() - 86_400_000), batchSize);
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,11 +130,10 @@ function ingest(n, batchSize) {
     const store = createCallWriter(driver, undefined, entityHold);
     // --drop-index: after the migrations, what the writer would cost without these indexes.
     for (const index of dropIndexes) driver.exec(`DROP INDEX ${index}`);
-    const now = Date.now();
     // Records are built before the clock starts: the figure is what the store costs.
-    const records = Array.from({ length: n }, (_, i) => record(i, now - i));
+    const records = recordsBefore(n, Date.now());
     const t0 = performance.now();
-    for (let i = 0; i < n; i += batchSize) store.insertCalls(records.slice(i, i + batchSize));
+    insertInBatches(store, records, batchSize);
     const seconds = (performance.now() - t0) / 1000;
     store.close();
     return { driver: isBun ? 'bun:sqlite' : 'better-sqlite3', calls: n, warmCalls, batch: batchSize, users, entityHoldMs: entityHold.entityHoldMs ?? null, seconds, callsPerSec: n / seconds, ...(timing ? { statements: timing.report(n) } : {}) };
