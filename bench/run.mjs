@@ -3,14 +3,14 @@
  * Starts a fake upstream, bare pass-through proxies (Node, Bun), the compiled binary and
  * tokometer on Node; runs interleaved rounds of latency, fixed-rate, throughput and
  * stream phases; 256 concurrent streams; a soak; store ingestion; the budget check; and
- * report timing (the 256-stream phase in interleaved herds too: 1 thrown away, 3 that
+ * report timing (the 256-stream phase in interleaved herds too: 1 thrown away, 6 that
  * count). Writes bench/RESULTS.md (the table) and bench/out/results.json (raw).
  *
  * Flags: --quick (under 2 minutes) · --skip a,b (online, streams, otel, postgres, replicas, soak, ingest, budget,
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS · --warm-rounds N (rounds of every
  * phase run and thrown away before the ones that count; default 3, 0 with --quick) · --herds W+N (256-stream
- * herds per system thrown away + counted; default 1+3, 0+1 with --quick)
+ * herds per system thrown away + counted; default 1+6, 0+1 with --quick)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,8 +37,8 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 
 const cfg = quick
-  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, instantWaves: 1, herds: 1, herdWarmRounds: 0, settleMs: 1000, warmRounds: 0, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
-  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, instantWaves: 2, herds: 3, herdWarmRounds: 1, settleMs: 6000, warmRounds: 3, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
+  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, streamBatches: 1, instantWaves: 1, herds: 1, herdWarmRounds: 0, settleMs: 1000, warmRounds: 0, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, streamBatches: 4, instantWaves: 2, herds: 6, herdWarmRounds: 1, settleMs: 6000, warmRounds: 3, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
 cfg.rate = Number(opt('rate', 1000));
 cfg.tputConns = 64;
 if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;

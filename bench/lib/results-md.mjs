@@ -42,6 +42,7 @@ function stream(acc, name, phase) {
   out.jitUsPerChunk = median(own.rounds.map((r) => r.jitUsPerChunk));
   out.ok = own.rounds.reduce((s, r) => s + r.ok, 0);
   out.bad = own.rounds.reduce((s, r) => s + r.bad, 0);
+  out.roundP99s = own.rounds.map((r) => r.ttfcP99).filter(Number.isFinite);
   if (own.gaps) {
     const g = summary(own.gaps);
     const gapAdd = added(g, base?.gaps ? summary(base.gaps) : null);
@@ -222,6 +223,8 @@ export function renderMarkdown(raw, f) {
   const jit = (n) => `${S[n].label} ${fmt(S[n].tput?.jitUs, 2)} µs per call and ${fmt(S[n].sse20?.jitUsPerChunk, 2)} µs per chunk`;
   const jitNames = ['bare-bun', 'binary'].filter((n) => Number.isFinite(S[n]?.tput?.jitUs) || Number.isFinite(S[n]?.sse20?.jitUsPerChunk));
   if (jitNames.length > 0) out.push('', `Of those CPU figures, JavaScriptCore's compiler threads (JITWorker) took (medians over the rounds): ${jitNames.map(jit).join('; ')}. That is code still being compiled during the measured rounds; a proxy that has run for a while no longer pays it.`);
+  const streamRounds = ['bare-bun', 'binary'].filter((n) => S[n]?.sse20?.roundP99s?.length);
+  if (streamRounds.length > 0) out.push('', `${raw.cfg.streamConc} streams: ${raw.cfg.streamConc * (raw.cfg.streamBatches ?? 1)} per system in each of ${raw.cfg.streamRounds} interleaved rounds, TTFC samples pooled over them (each round's own p99: ${streamRounds.map((n) => `${S[n].label} ${S[n].sse20.roundP99s.map((x) => fmt(x, 1)).join(' / ')} ms`).join(', ')}).`);
   const herds = ['bare-bun', 'binary'].filter((n) => S[n]?.many?.herdP99s?.length);
   if (herds.length > 0) {
     const list = (v) => v.map((x) => fmt(x, 1)).join(' / ');
@@ -237,7 +240,7 @@ export function renderMarkdown(raw, f) {
   out.push('', '## Maximum throughput, 1 KB, 64 connections', '');
   out.push(table(['system', 'req/s', '× bare proxy (same runtime)', 'CPU µs per request', 'RSS under load (MB)', 'errors'],
     names.filter((n) => S[n].tput).map((n) => [S[n].label, fmt(S[n].tput.rps, 0), n === 'direct' ? '—' : `${fmt(S[n].tput.ratio, 2)}×`, fmt(S[n].tput.cpuUs, 1), fmt(S[n].rss.load, 1), fmt(S[n].tput.errors, 0)])));
-  out.push('', `## Streams: 64 chunks 20 ms apart (${raw.cfg.streamConc} concurrent, starts staggered over 20 ms) and instant (ms)`, '');
+  out.push('', `## Streams: 64 chunks 20 ms apart (${raw.cfg.streamConc} concurrent, ${raw.cfg.streamBatches ?? 1} in turn on each connection, first starts staggered over 20 ms) and instant (ms)`, '');
   out.push(table(['system', 'TTFC p50', 'TTFC p99', 'added p50', 'added p99', 'gap p50', 'gap p99', 'added gap p50', 'added gap p99', 'CPU µs per chunk', 'instant: added TTFC p99', '256 concurrent: intact'],
     names.filter((n) => S[n].sse20 || S[n].many).map((n) => {
       const s = S[n].sse20 ?? {};
