@@ -6,7 +6,7 @@
 import { closedLoop, fixedRate, requestFor, sequential, streams, wrkLoop } from './load.mjs';
 import { STREAM_CHUNKS, expectedStream } from './payloads.mjs';
 import { cpuMsByThread, cpuMsExact, rssMb, threadCpuMeter } from './tools.mjs';
-import { appendAll, percentile, summary } from './stats.mjs';
+import { appendAll, summary } from './stats.mjs';
 import { SYSTEMS } from './systems.mjs';
 
 const EXPECTED = Buffer.from(expectedStream());
@@ -150,7 +150,7 @@ export async function runRounds(systems, cfg, log) {
         const b = bucket(acc, sys, 'sse20');
         appendAll(b.samples, s.ttfc);
         appendAll((b.gaps ??= []), s.gaps);
-        b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk, jitUsPerChunk: jitUsPer(sys, jit0, (s.ok + s.bad) * STREAM_CHUNKS), ttfcP99: percentile(Float64Array.from(s.ttfc).sort(), 99) });
+        b.rounds.push({ ok: s.ok, bad: s.bad, cpuUsPerChunk, jitUsPerChunk: jitUsPer(sys, jit0, (s.ok + s.bad) * STREAM_CHUNKS), ttfcP99: summary(s.ttfc).p99 });
         const i = await streams(sys.port, requestFor(sys, 'sse0'), { concurrency: cfg.streamConc, total: cfg.streamConc * 4, expected: EXPECTED, contentFrames: STREAM_CHUNKS, staggerMs: 1 });
         const bi = bucket(acc, sys, 'sse0');
         appendAll(bi.samples, i.ttfc);

@@ -223,11 +223,12 @@ export function renderMarkdown(raw, f) {
   const jit = (n) => `${S[n].label} ${fmt(S[n].tput?.jitUs, 2)} µs per call and ${fmt(S[n].sse20?.jitUsPerChunk, 2)} µs per chunk`;
   const jitNames = ['bare-bun', 'binary'].filter((n) => Number.isFinite(S[n]?.tput?.jitUs) || Number.isFinite(S[n]?.sse20?.jitUsPerChunk));
   if (jitNames.length > 0) out.push('', `Of those CPU figures, JavaScriptCore's compiler threads (JITWorker) took (medians over the rounds): ${jitNames.map(jit).join('; ')}. That is code still being compiled during the measured rounds; a proxy that has run for a while no longer pays it.`);
+  /** Per-round or per-herd p99s (ms), as one list. */
+  const list = (v) => v.map((x) => fmt(x, 1)).join(' / ');
   const streamRounds = ['bare-bun', 'binary'].filter((n) => S[n]?.sse20?.roundP99s?.length);
-  if (streamRounds.length > 0) out.push('', `${raw.cfg.streamConc} streams: ${raw.cfg.streamConc * (raw.cfg.streamBatches ?? 1)} per system in each of ${raw.cfg.streamRounds} interleaved rounds, TTFC samples pooled over them (each round's own p99: ${streamRounds.map((n) => `${S[n].label} ${S[n].sse20.roundP99s.map((x) => fmt(x, 1)).join(' / ')} ms`).join(', ')}).`);
+  if (streamRounds.length > 0) out.push('', `${raw.cfg.streamConc} streams: ${raw.cfg.streamConc * (raw.cfg.streamBatches ?? 1)} per system in each of ${raw.cfg.streamRounds} interleaved rounds, TTFC samples pooled over them (each round's own p99: ${streamRounds.map((n) => `${S[n].label} ${list(S[n].sse20.roundP99s)} ms`).join(', ')}).`);
   const herds = ['bare-bun', 'binary'].filter((n) => S[n]?.many?.herdP99s?.length);
   if (herds.length > 0) {
-    const list = (v) => v.map((x) => fmt(x, 1)).join(' / ');
     const first = raw.cfg.herdWarmRounds ? `; the herd${raw.cfg.herdWarmRounds === 1 ? '' : 's'} thrown away before them, each process's first of 256: ${herds.map((n) => `${S[n].label} ${list(S[n].many.firstP99s)} ms`).join(', ')}` : '';
     out.push('', `256 streams written together: ${raw.cfg.herds} herd${raw.cfg.herds === 1 ? '' : 's'} per system in interleaved rounds, TTFC samples pooled over them (each herd's own p99: ${herds.map((n) => `${S[n].label} ${list(S[n].many.herdP99s)} ms`).join(', ')})${first}.`);
   }

@@ -83,22 +83,16 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
     const spillPath = path.join(dir, 'tokometer.db.spill');
     const lost: string[] = [];
     const restarted: string[] = [];
-    writer = await startThreadWriter({
-      entry: NODE_ENTRY,
-      dbPath,
-      spillPath,
-      spillMaxBytes: 1 << 20,
-      flushIntervalMs: 20,
-      busyTimeoutMs: BUSY_TIMEOUT_MS,
-      // No status reports: nothing is confirmed to the main thread unless it asks.
-      statusIntervalMs: 60_000,
-      maxBuffered: 10_000,
-      spillAfter: 10,
-      onError: () => {},
-      onRecover: () => {},
-      onThreadLost: (m) => lost.push(m),
-      onThreadRestarted: (m) => restarted.push(m),
-    });
+    writer = await startThreadWriter(
+      threadOptions(dbPath, {
+        spillPath,
+        // No status reports: nothing is confirmed to the main thread unless it asks.
+        statusIntervalMs: 60_000,
+        spillAfter: 10,
+        onThreadLost: (m) => lost.push(m),
+        onThreadRestarted: (m) => restarted.push(m),
+      }),
+    );
     const other = openDriver(dbPath);
     other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
