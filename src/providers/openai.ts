@@ -3,6 +3,7 @@ import { usdToNano } from '../lib/money.js';
 import type { Observed, PreparedRequest, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
+import { asciiBytes, isOneJsonDataLine, mayCarryKey } from './frame-bytes.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -109,6 +110,9 @@ function mayCarryUsage(data: string): boolean {
   return mayCarry(data, '"usage"');
 }
 
+const USAGE_KEY = asciiBytes('"usage"');
+const FINISH_REASON_KEY = asciiBytes('"finish_reason"');
+
 /** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */
 class ChatStream implements StreamAccumulator {
   private usage: Usage | null = null;
@@ -117,6 +121,11 @@ class ChatStream implements StreamAccumulator {
   private reasons: string[] = [];
 
   constructor(private readonly strip: boolean) {}
+
+  /** The same skip as `onFrame`'s, on bytes: one JSON data line with no usage or finish reason, once the model is known. */
+  passes(raw: Uint8Array): boolean {
+    return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY) && !mayCarryKey(raw, FINISH_REASON_KEY);
+  }
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;

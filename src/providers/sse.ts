@@ -9,6 +9,14 @@ const MIN_CAPACITY = 4096;
 /** Receives one frame and its exact bytes (content plus terminating blank line). */
 export type FrameSink = (frame: SseFrame, raw: Uint8Array) => void;
 
+/** Lets frames that need no observing pass as bytes, never decoded. */
+export interface FrameBypass {
+  /** A byte-level check: true when the frame needs no decoding. */
+  passes(raw: Uint8Array): boolean;
+  /** Receives the exact bytes of a frame that `passes`, instead of the frame sink. */
+  passed(raw: Uint8Array): void;
+}
+
 /**
  * Incremental, byte-level Server-Sent Events frame reader for the proxy's hot path.
  *
@@ -29,6 +37,9 @@ export type FrameSink = (frame: SseFrame, raw: Uint8Array) => void;
  *
  * Frames without data (comment-only frames, stray blank lines) are still emitted, with
  * `data: ''`, so their bytes reach the client.
+ *
+ * `bypass` (optional): a frame completed by `push` that `bypass.passes` is handed to
+ * `bypass.passed` as bytes only, never decoded (the frames `end` flushes are always decoded).
  */
 export class SseFramer {
   private readonly decoder = new TextDecoder();
@@ -37,7 +48,9 @@ export class SseFramer {
   /** Offset in the tail where scanning resumes; no frame ends before it. */
   private resume = 0;
 
-  /** Feeds the next chunk; calls `onFrame` for every frame completed by it, in order. */
+  constructor(private readonly bypass?: FrameBypass) {}
+
+  /** Feeds the next chunk; calls `onFrame` (or the bypass) for every frame completed by it, in order. */
   push(chunk: Uint8Array, onFrame: FrameSink): void {
     if (chunk.length === 0) return;
     const tail = this.tail;
@@ -114,7 +127,9 @@ export class SseFramer {
       }
       // A frame that is the whole pushed chunk is handed on as the chunk itself.
       const raw = copy ? d.slice(frameStart, end) : frameStart === 0 && end === n ? d : d.subarray(frameStart, end);
-      onFrame(this.parse(raw), raw);
+      const bypass = this.bypass;
+      if (bypass !== undefined && bypass.passes(raw)) bypass.passed(raw);
+      else onFrame(this.parse(raw), raw);
       frameStart = end;
       p = end;
     }

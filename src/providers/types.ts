@@ -83,6 +83,13 @@ export interface Observed {
  */
 export interface StreamAccumulator {
   onFrame(frame: SseFrame): boolean;
+  /**
+   * Optional byte-level pre-check: true when this frame, by its exact bytes alone, needs
+   * no observing — `onFrame` would return true without reading it. Such a frame is
+   * relayed unchanged and never decoded. Must be conservative (false when unsure), and
+   * false for any frame that could end the stream (`data: [DONE]`).
+   */
+  passes?(raw: Uint8Array): boolean;
   finish(): Observed;
 }
 

@@ -158,13 +158,27 @@ function bodyStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
 }
 
 function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
-  const framer = new SseFramer();
   const acc = ctx.adapter.newStreamAccumulator(ctx.info, ctx.prepared);
+  /** When frames are filtered: the frames of the current push that the client gets, in order (passed ones included). */
+  let kept: Uint8Array[] = [];
+  const filtering = ctx.prepared.stripInjectedUsage;
+  // Frames the accumulator lets pass by their bytes are relayed as they are, never decoded.
+  const framer = new SseFramer(
+    acc.passes === undefined
+      ? undefined
+      : {
+          passes: (raw) => acc.passes?.(raw) === true,
+          passed: (raw) => {
+            seen.frames++;
+            if (filtering) kept.push(raw);
+          },
+        },
+  );
   const settle = () => {
     seen.observed = acc.finish();
   };
   let ended = false;
-  if (!ctx.prepared.stripInjectedUsage) {
+  if (!filtering) {
     const observe: FrameSink = (frame) => {
       seen.frames++;
       if (frame.data === END_MARKER) ended = true;
@@ -188,7 +202,6 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       },
     };
   }
-  let kept: Uint8Array[] = [];
   const filter: FrameSink = (frame, raw) => {
     seen.frames++;
     if (frame.data === END_MARKER) ended = true;

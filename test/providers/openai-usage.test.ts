@@ -200,6 +200,27 @@ describe('stream accumulators on fixtures', () => {
     expect(out.observed).toEqual({ model: 'grok-4-0709', usage: usage({ inputTokens: 40, outputTokens: 2 }) });
   });
 
+  it('frames the chat accumulator lets pass undecoded change nothing: same usage, same bytes, same frames dropped', () => {
+    for (const file of ['chat-stream-usage.sse', 'chat-stream-no-usage.sse', 'completions-stream.sse', 'deepseek-stream.sse', 'openrouter-stream.sse', 'groq-stream.sse']) {
+      const path = file.startsWith('completions') ? '/completions' : '/chat/completions';
+      for (const stripInjectedUsage of [false, true]) {
+        for (const chunkBytes of [1, 7, 1 << 20]) {
+          const bytes = fixture(file);
+          const decoded = replayStream(adapter, info(path), { stripInjectedUsage }, bytes, chunkBytes, false);
+          const bypassed = replayStream(adapter, info(path), { stripInjectedUsage }, bytes, chunkBytes, true);
+          const what = `${file}, strip ${stripInjectedUsage}, ${chunkBytes}-byte chunks`;
+          expect(bypassed.observed, what).toEqual(decoded.observed);
+          expect(bypassed.kept, what).toBe(decoded.kept);
+          expect(bypassed.dropped, what).toEqual(decoded.dropped);
+          expect(decoded.passed, what).toBe(0);
+          // Only content chunks after the first pass: the first (model), the usage and finish chunks and [DONE] are decoded.
+          expect(bypassed.passed + bypassed.frames.length, what).toBe(decoded.frames.length);
+          expect(bypassed.passed, what).toBe(decoded.frames.filter((f) => f.data.startsWith('{') && !/"(usage|finish_reason)":(?!null)/.test(f.data)).length - 1);
+        }
+      }
+    }
+  });
+
   it('an interrupted stream reports usage null (the proxy estimates)', () => {
     const bytes = fixture('chat-stream-usage.sse');
     const out = replay(bytes.subarray(0, Math.floor(bytes.length / 2)), info('/chat/completions'), { stripInjectedUsage: true });

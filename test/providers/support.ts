@@ -108,29 +108,44 @@ export interface Replayed {
   kept: string;
   /** The raw text of each frame held back. */
   dropped: string[];
-  /** Every frame, kept or not. */
+  /** Every decoded frame, kept or not (frames the accumulator let pass undecoded are not here). */
   frames: SseFrame[];
+  /** How many frames the accumulator let pass undecoded (`passes`). */
+  passed: number;
 }
 
 /**
  * Replays a response stream the way the relay does: through the SSE framer in
  * `chunkBytes`-byte pieces (so frames split anywhere), each frame offered to a fresh
- * accumulator of `adapter` for the request `req` as `prepared`.
+ * accumulator of `adapter` for the request `req` as `prepared`. Frames the accumulator's
+ * `passes` lets through go to the client undecoded, as in the relay; `bypass: false`
+ * decodes and offers every frame instead.
  */
-export function replayStream(adapter: ProviderAdapter, req: RequestInfo, prepared: PreparedRequest, stream: string | Uint8Array, chunkBytes = 7): Replayed {
+export function replayStream(adapter: ProviderAdapter, req: RequestInfo, prepared: PreparedRequest, stream: string | Uint8Array, chunkBytes = 7, bypass = true): Replayed {
   const bytes = typeof stream === 'string' ? new TextEncoder().encode(stream) : stream;
   const acc = adapter.newStreamAccumulator(req, prepared);
-  const framer = new SseFramer();
   const kept: string[] = [];
   const dropped: string[] = [];
   const frames: SseFrame[] = [];
+  let passed = 0;
+  const framer = new SseFramer(
+    bypass && acc.passes
+      ? {
+          passes: (raw) => acc.passes?.(raw) === true,
+          passed: (raw) => {
+            passed++;
+            kept.push(dec.decode(raw));
+          },
+        }
+      : undefined,
+  );
   const sink = (frame: SseFrame, raw: Uint8Array): void => {
     frames.push(frame);
     (acc.onFrame(frame) ? kept : dropped).push(dec.decode(raw));
   };
   for (let i = 0; i < bytes.length; i += chunkBytes) framer.push(bytes.subarray(i, i + chunkBytes), sink);
   framer.end(sink);
-  return { observed: acc.finish(), kept: kept.join(''), dropped, frames };
+  return { observed: acc.finish(), kept: kept.join(''), dropped, frames, passed };
 }
 
 /** Runs `replay` on a stream the adapter must only observe, checks that all of it reached the client as sent, and returns the replay. */

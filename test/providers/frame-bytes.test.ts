@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { asciiBytes, isOneJsonDataLine, mayCarryKey } from '../../src/providers/frame-bytes.js';
+
+const enc = new TextEncoder();
+const USAGE = asciiBytes('"usage"');
+
+describe('isOneJsonDataLine', () => {
+  it('is true only for one `data: {` line ended by LF LF', () => {
+    expect(isOneJsonDataLine(enc.encode('data: {"a":1}\n\n'))).toBe(true);
+    for (const frame of ['data: [DONE]\n\n', 'data:{"a":1}\n\n', 'data: {"a":1}\r\n\r\n', 'data: {"a":1}\ndata: 2\n\n', 'event: x\ndata: {"a":1}\n\n', ': comment\n\n', 'data: {', '']) {
+      expect(isOneJsonDataLine(enc.encode(frame)), JSON.stringify(frame)).toBe(false);
+    }
+  });
+});
+
+describe('mayCarryKey', () => {
+  const carries = (text: string) => mayCarryKey(enc.encode(text), USAGE);
+
+  it('is false when the key is absent or every occurrence is followed by null', () => {
+    expect(carries('data: {"id":"x","choices":[]}\n\n')).toBe(false);
+    expect(carries('data: {"usage":null}\n\n')).toBe(false);
+    expect(carries('data: {"usage" : \tnull,"x":{"usage":null}}\n\n')).toBe(false);
+    expect(carries('data: {"content":"usage usage"}\n\n')).toBe(false);
+  });
+
+  it('is true when some occurrence is followed by anything but null', () => {
+    expect(carries('data: {"usage":{"prompt_tokens":3}}\n\n')).toBe(true);
+    expect(carries('data: {"usage":null,"x":{"usage": {}}}\n\n')).toBe(true);
+    expect(carries('data: {"usage":nul')).toBe(true);
+    expect(carries('data: {"usage"')).toBe(true);
+  });
+
+  it('finds the key across UTF-8 text, as the decoded check would', () => {
+    expect(carries('data: {"c":"巴黎 🚀","usage":{"t":1}}\n\n')).toBe(true);
+    expect(carries('data: {"c":"巴黎 🚀","usage":null}\n\n')).toBe(false);
+  });
+});
