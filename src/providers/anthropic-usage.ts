@@ -1,5 +1,6 @@
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
+import { asciiBytes, isJsonEventNotStartingWith } from './frame-bytes.js';
 
 /**
  * Normalises an Anthropic `usage` object (Messages response, `message_start.message.usage`,
@@ -55,6 +56,8 @@ export function mergeDeltaUsage(running: Json, delta: unknown): void {
 
 /** The two event types that carry usage; every other frame is relayed without parsing. */
 const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
+/** Both usage events start with it (so do `message_stop` frames, decoded to be safe). */
+const MESSAGE_EVENT_PREFIX = asciiBytes('message_');
 
 /**
  * Observes an Anthropic Messages stream. Usage starts from `message_start.message.usage`
@@ -67,6 +70,11 @@ export class MessagesStream implements StreamAccumulator {
   private running: Json | null = null;
   private model: string | null = null;
   private stop: string | null = null;
+
+  /** `onFrame`'s skip on bytes: a named event other than the usage events, with one JSON data line. */
+  passes(raw: Uint8Array): boolean {
+    return isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX);
+  }
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;

@@ -18,6 +18,7 @@ export function asciiBytes(text: string): Uint8Array {
 }
 
 const DATA_OBJECT = asciiBytes('data: {');
+const EVENT = asciiBytes('event: ');
 const NULL = asciiBytes('null');
 
 /** True when `bytes` holds `at` starting at offset `i`. */
@@ -32,9 +33,24 @@ function holdsAt(bytes: Uint8Array, at: Uint8Array, i: number): boolean {
  * (so never an end marker such as `[DONE]`) and it has no `event:` or second line.
  */
 export function isOneJsonDataLine(raw: Uint8Array): boolean {
-  if (!holdsAt(raw, DATA_OBJECT, 0)) return false;
-  const lf = raw.indexOf(LF);
+  return isJsonDataLineAt(raw, 0);
+}
+
+/** True when `raw` holds one `data: {…}` line from `at` to its end, ended by LF LF. */
+function isJsonDataLineAt(raw: Uint8Array, at: number): boolean {
+  if (!holdsAt(raw, DATA_OBJECT, at)) return false;
+  const lf = raw.indexOf(LF, at);
   return lf === raw.length - 2 && raw[lf + 1] === LF;
+}
+
+/**
+ * True when the frame is an `event: NAME` line then one `data: {…}` line and nothing else,
+ * and NAME does not start with `prefix` (as bytes).
+ */
+export function isJsonEventNotStartingWith(raw: Uint8Array, prefix: Uint8Array): boolean {
+  if (!holdsAt(raw, EVENT, 0) || holdsAt(raw, prefix, EVENT.length)) return false;
+  const lf = raw.indexOf(LF, EVENT.length);
+  return lf !== -1 && isJsonDataLineAt(raw, lf + 1);
 }
 
 /**

@@ -3,6 +3,9 @@ import { normaliseMistralUsage } from './mistral-usage.js';
 import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { isObj, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
+import { asciiBytes, isOneJsonDataLine, mayCarryKey } from './frame-bytes.js';
+
+const USAGE_KEY = asciiBytes('"usage"');
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -22,6 +25,11 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
 class MistralStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
+
+  /** `onFrame`'s skip on bytes, once the model is known: one JSON data line with no usage (a `"usage": null` observes nothing either). */
+  passes(raw: Uint8Array): boolean {
+    return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY);
+  }
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import { mergeDeltaUsage, normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
-import { itObservesJsonBodies, relayed, replayStream, usage } from './support.js';
+import { expectBypassChangesNothing, itObservesJsonBodies, relayed, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/anthropic');
 const adapter = createAnthropicAdapter();
@@ -15,6 +15,8 @@ const messagesInfo = (stream = false) => adapter.describe('POST', '/v1/messages'
 
 /** Replays a stream through the framer and a fresh accumulator in `chunk`-byte pieces; returns what the client would get. */
 const replay = (stream: string | Uint8Array, chunk = 7) => replayStream(adapter, messagesInfo(true), { stripInjectedUsage: false }, stream, chunk);
+/** The same, with every frame decoded (none passed by its bytes), to look at the frames. */
+const replayDecoded = (stream: string | Uint8Array, chunk = 7) => replayStream(adapter, messagesInfo(true), { stripInjectedUsage: false }, stream, chunk, false);
 
 const SONNET = 'claude-sonnet-4-5-20250929';
 
@@ -58,7 +60,7 @@ describe('usageFromJson on fixtures', () => {
 
 describe('streams', () => {
   it('web search: usage from message_start, overwritten by each cumulative message_delta (never summed); pings pass through', () => {
-    const { observed, frames } = relayed(replay, text('messages-stream-web-search.sse'));
+    const { observed, frames } = relayed(replayDecoded, text('messages-stream-web-search.sse'));
     expect(frames.filter((f) => f.event === 'ping')).toHaveLength(2);
     expect(frames.filter((f) => f.event === 'message_delta')).toHaveLength(2);
     // Last delta: 1310 uncached + 2048 read + 512 written (null in the last delta → kept from the
@@ -80,9 +82,21 @@ describe('streams', () => {
   });
 
   it('a mid-stream error frame passes through; the usage seen so far is kept', () => {
-    const { observed, frames } = relayed(replay, text('messages-stream-error.sse'));
+    const { observed, frames } = relayed(replayDecoded, text('messages-stream-error.sse'));
     expect(frames.at(-1)?.event).toBe('error');
     expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 1, serviceTier: 'standard' }));
+  });
+
+  it('frames passed by their bytes (every named event but message_*) change nothing', () => {
+    const counts = ['messages-stream-web-search.sse', 'messages-stream-uncached.sse', 'messages-stream-no-usage.sse', 'messages-stream-error.sse'].map((file) => {
+      const events = replayDecoded(text(file)).frames.map((f) => f.event);
+      const passed = expectBypassChangesNothing(adapter, messagesInfo(true), { stripInjectedUsage: false }, text(file));
+      expect(passed, file).toBe(events.filter((e) => e !== '' && !e.startsWith('message_')).length);
+      return passed;
+    });
+    expect(Math.min(...counts)).toBeGreaterThan(0);
+    // Without event: lines nothing passes (the type is only in the JSON).
+    expect(expectBypassChangesNothing(adapter, messagesInfo(true), { stripInjectedUsage: false }, text('messages-stream-web-search.sse').replace(/^event: .*\n/gm, ''))).toBe(0);
   });
 
   it('a stream cut after the first message_delta keeps that delta', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asciiBytes, isOneJsonDataLine, mayCarryKey } from '../../src/providers/frame-bytes.js';
+import { asciiBytes, isJsonEventNotStartingWith, isOneJsonDataLine, mayCarryKey } from '../../src/providers/frame-bytes.js';
 
 const enc = new TextEncoder();
 const USAGE = asciiBytes('"usage"');
@@ -9,6 +9,29 @@ describe('isOneJsonDataLine', () => {
     expect(isOneJsonDataLine(enc.encode('data: {"a":1}\n\n'))).toBe(true);
     for (const frame of ['data: [DONE]\n\n', 'data:{"a":1}\n\n', 'data: {"a":1}\r\n\r\n', 'data: {"a":1}\ndata: 2\n\n', 'event: x\ndata: {"a":1}\n\n', ': comment\n\n', 'data: {', '']) {
       expect(isOneJsonDataLine(enc.encode(frame)), JSON.stringify(frame)).toBe(false);
+    }
+  });
+});
+
+describe('isJsonEventNotStartingWith', () => {
+  const passes = (text: string) => isJsonEventNotStartingWith(enc.encode(text), asciiBytes('message_'));
+
+  it('is true only for `event: NAME` then one `data: {` line ended by LF LF, NAME not starting with the prefix', () => {
+    expect(passes('event: content_block_delta\ndata: {"type":"content_block_delta"}\n\n')).toBe(true);
+    expect(passes('event: ping\ndata: {"type": "ping"}\n\n')).toBe(true);
+    for (const frame of [
+      'event: message_delta\ndata: {"usage":{}}\n\n',
+      'event: message_start\ndata: {}\n\n',
+      'data: {"type":"content_block_delta"}\n\n',
+      'event:ping\ndata: {}\n\n',
+      'event: ping\r\ndata: {}\r\n\r\n',
+      'event: ping\ndata: {}\ndata: {}\n\n',
+      'event: ping\nevent: message_delta\ndata: {}\n\n',
+      'event: ping\ndata: [1]\n\n',
+      'event: ping\n\n',
+      'event: ping',
+    ]) {
+      expect(passes(frame), JSON.stringify(frame)).toBe(false);
     }
   });
 });

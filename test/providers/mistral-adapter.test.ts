@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ErrorKind, ProxyError, STATUS_BY_KIND } from '../../src/lib/errors.js';
 import { createMistralAdapter } from '../../src/providers/mistral.js';
 import type { RequestInfo } from '../../src/providers/types.js';
-import { expectMetered, expectUnmetered, expectUpstreamAuth, metered, replayStream, usage } from './support.js';
+import { expectBypassChangesNothing, expectMetered, expectUnmetered, expectUpstreamAuth, metered, replayStream, usage } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/mistral');
 const adapter = createMistralAdapter();
@@ -130,6 +130,17 @@ describe('Mistral: streams', () => {
     const out = replay(body, 5);
     expect(out.observed).toEqual(expected);
     expect(out.kept).toBe(body);
+  });
+
+  it('content chunks passed by their bytes once the model is known change nothing', () => {
+    for (const file of ['chat-stream.sse', 'chat-stream-separate-usage.sse', 'chat-stream-no-usage.sse']) {
+      const body = text(file);
+      const frames = replayStream(adapter, chatInfo(), { stripInjectedUsage: false }, body, 7, false).frames;
+      // Every JSON chunk but the first (the model) and those with a usage passes.
+      const expected = frames.filter((f) => f.data.startsWith('{') && !/"usage":(?!null)/.test(f.data)).length - 1;
+      expect(expected, file).toBeGreaterThan(0);
+      expect(expectBypassChangesNothing(adapter, chatInfo(), { stripInjectedUsage: false }, body), file).toBe(expected);
+    }
   });
 
   it('observes nothing on unmetered streams', () => {

@@ -148,6 +148,29 @@ export function replayStream(adapter: ProviderAdapter, req: RequestInfo, prepare
   return { observed: acc.finish(), kept: kept.join(''), dropped, frames, passed };
 }
 
+/**
+ * Replays `stream` with and without the accumulator's byte-level bypass (`passes`), in
+ * 1-byte, 7-byte and whole chunks, and checks the two agree: the same observation, the
+ * same bytes to the client, the same frames dropped, every frame either decoded or passed.
+ * Returns how many frames passed undecoded (the same for every chunking).
+ */
+export function expectBypassChangesNothing(adapter: ProviderAdapter, req: RequestInfo, prepared: PreparedRequest, stream: string | Uint8Array): number {
+  const passedCounts = new Set<number>();
+  for (const chunkBytes of [1, 7, 1 << 20]) {
+    const decoded = replayStream(adapter, req, prepared, stream, chunkBytes, false);
+    const bypassed = replayStream(adapter, req, prepared, stream, chunkBytes, true);
+    const what = `${chunkBytes}-byte chunks`;
+    expect(bypassed.observed, what).toEqual(decoded.observed);
+    expect(bypassed.kept, what).toBe(decoded.kept);
+    expect(bypassed.dropped, what).toEqual(decoded.dropped);
+    expect(decoded.passed, what).toBe(0);
+    expect(bypassed.passed + bypassed.frames.length, what).toBe(decoded.frames.length);
+    passedCounts.add(bypassed.passed);
+  }
+  expect(passedCounts.size, 'frames passed, whatever the chunking').toBe(1);
+  return [...passedCounts][0] as number;
+}
+
 /** Runs `replay` on a stream the adapter must only observe, checks that all of it reached the client as sent, and returns the replay. */
 export function relayed(replay: (stream: string, chunkBytes?: number) => Replayed, stream: string, chunkBytes?: number): Replayed {
   const out = replay(stream, chunkBytes);
