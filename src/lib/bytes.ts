@@ -12,6 +12,23 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * The parts one after another: a view over them when they already lie side by side in one
+ * buffer (the frames of one pushed chunk, say), otherwise a new array (`concatBytes`).
+ * So the result may share memory with the parts; it never modifies them.
+ */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const first = parts[0];
+  if (first === undefined) return new Uint8Array(0);
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i] as Uint8Array;
+    if (part.buffer !== first.buffer || part.byteOffset !== end) return concatBytes(parts);
+    end += part.length;
+  }
+  return parts.length === 1 ? first : new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
+/**
  * Bytes that arrive in pieces, kept in one buffer that grows by doubling, so n pieces
  * cost O(total) copying instead of the O(n · total) of joining them each time. Used for a
  * response head that comes in pieces (the socket client) and an SSE frame's unfinished

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingResponse, StreamBody } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
+import { sourceOf } from '../../src/proxy/stream-body.js';
 import { sseFrames } from '../support/fake-upstream.js';
 import { afterImmediates, bodyText, chatCall, fixture, latch, pullChunks, sseAnswer } from './fakes.js';
 
@@ -31,6 +32,28 @@ describe('the proxy handler on fake dependencies: streams', () => {
     expect(r).toMatchObject({ outcome: 'ok', status: 200, streamed: true, usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
     expect(r.ttfbMs).not.toBeNull();
     expect(f.gate.settled).toEqual([['r1', r.costNano]]);
+  });
+
+  it('relays frames that arrive together in one read as that read, uncopied, and still strips the usage chunk from a read', async () => {
+    const usageAt = FRAMES.indexOf(USAGE_FRAME);
+    const reads = [FRAMES.slice(0, usageAt).join(''), FRAMES.slice(usageAt).join('')].map((text) => new TextEncoder().encode(text));
+    const f = fixture(() => ({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: sourceOf(
+        (async function* () {
+          yield* reads;
+        })(),
+      ),
+      bytes: () => Promise.reject(new Error('a stream is not read whole')),
+    }));
+    const res = await f.handle(chatCall(STREAM));
+    const out: Uint8Array[] = [];
+    const it = chunks(res);
+    for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
+    expect(out.map((c) => decoder.decode(c))).toEqual([FRAMES.slice(0, usageAt).join(''), FRAMES.slice(usageAt + 1).join('')]);
+    expect(out[0]?.buffer, 'the first read, every frame kept: the read itself').toBe(reads[0]?.buffer);
+    expect(f.records[0]).toMatchObject({ outcome: 'ok', usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
   });
 
   it('relays a stream the client asked usage for itself byte for byte', async () => {
