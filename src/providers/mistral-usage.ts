@@ -1,4 +1,4 @@
-import { normaliseOpenAiUsage } from './openai.js';
+import { normaliseOpenAiUsage } from './openai-usage.js';
 import type { Usage } from './types.js';
 import { type Json, isObj, count } from './json.js';
 

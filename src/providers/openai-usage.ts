@@ -1,0 +1,167 @@
+import { usdToNano } from '../lib/money.js';
+import { asciiBytes, isOneJsonDataLine, mayCarryKey } from './frame-bytes.js';
+import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
+import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+/** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
+const TICKS_PER_NANO = 10;
+
+/**
+ * Normalises an OpenAI-family usage object to `Usage` (see its inclusion rules), or null
+ * when it carries no token counts. Accepts both shapes:
+ * Chat/Completions/Embeddings (`prompt_tokens`, `completion_tokens`, `*_tokens_details`)
+ * and Responses (`input_tokens`, `output_tokens`, `*_tokens_details`), plus vendor extras:
+ * DeepSeek `prompt_cache_hit_tokens`, OpenRouter `cost` (USD credits), xAI
+ * `cost_in_usd_ticks`. Cache and reasoning counts are clamped to stay subsets.
+ */
+export function normaliseOpenAiUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  const chat = count(raw.prompt_tokens) !== undefined || count(raw.completion_tokens) !== undefined;
+  const input = count(chat ? raw.prompt_tokens : raw.input_tokens);
+  const output = count(chat ? raw.completion_tokens : raw.output_tokens);
+  if (input === undefined && output === undefined) return null;
+  const inDetails = objAt(chat ? raw.prompt_tokens_details : raw.input_tokens_details);
+  const outDetails = objAt(chat ? raw.completion_tokens_details : raw.output_tokens_details);
+
+  const inputTokens = input ?? 0;
+  let outputTokens = output ?? 0;
+  const reasoning = count(outDetails.reasoning_tokens) ?? 0;
+  // xAI counts reasoning on top of completion_tokens (total = prompt + completion + reasoning);
+  // OpenAI counts it inside. The reported total tells the two apart.
+  if (reasoning > 0 && count(raw.total_tokens) === inputTokens + outputTokens + reasoning) outputTokens += reasoning;
+
+  const cacheRead = Math.min(count(inDetails.cached_tokens) ?? count(raw.prompt_cache_hit_tokens) ?? 0, inputTokens);
+  const cacheWrite = Math.min(count(inDetails.cache_write_tokens) ?? 0, inputTokens - cacheRead);
+  const usage: Usage = {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: cacheRead,
+    cacheWrite5mTokens: cacheWrite,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: Math.min(reasoning, outputTokens),
+  };
+  const inAudio = count(inDetails.audio_tokens) ?? 0;
+  const outAudio = count(outDetails.audio_tokens) ?? 0;
+  if (inAudio > 0) usage.inputAudioTokens = Math.min(inAudio, inputTokens);
+  if (outAudio > 0) usage.outputAudioTokens = Math.min(outAudio, outputTokens);
+
+  const ticks = raw.cost_in_usd_ticks;
+  const credits = raw.cost;
+  if (isAmount(ticks)) usage.providerCostNano = Math.round(ticks / TICKS_PER_NANO);
+  else if (isAmount(credits)) usage.providerCostNano = usdToNano(credits);
+  return usage;
+}
+
+/**
+ * Usage and model from one response object (a Chat/Completions/Embeddings body, a
+ * stream chunk, or a Responses `response`). Usage comes from `usage`, else Groq's
+ * `x_groq.usage`; `service_tier` is attached to it.
+ */
+export function observeOpenAi(json: Json): Observed {
+  const usage = normaliseOpenAiUsage(json.usage) ?? normaliseOpenAiUsage(objAt(json.x_groq).usage);
+  const tier = str(json.service_tier);
+  if (usage && tier) usage.serviceTier = tier;
+  const observed: Observed = { usage, model: str(json.model) };
+  const reasons = finishReasons(json.choices);
+  if (reasons) observed.finishReasons = reasons;
+  return observed;
+}
+
+/** `choices[].finish_reason` in choice order (stream chunks name their choice by `index`); undefined when none is set. */
+function finishReasons(choices: unknown, into: string[] = []): string[] | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  let found = false;
+  choices.forEach((choice, i) => {
+    const reason = isObj(choice) ? str(choice.finish_reason) : null;
+    if (!reason) return;
+    into[count(choice.index) ?? i] = reason;
+    found = true;
+  });
+  return found ? into : undefined;
+}
+
+/** True when some `key` (quoted, e.g. `"usage"`) in the JSON text is not followed by `null` (cheap pre-check). */
+function mayCarry(data: string, key: string): boolean {
+  let i = data.indexOf(key);
+  while (i !== -1) {
+    let j = i + key.length;
+    while (j < data.length && (data[j] === ' ' || data[j] === ':' || data[j] === '\t')) j++;
+    if (!data.startsWith('null', j)) return true;
+    i = data.indexOf(key, j);
+  }
+  return false;
+}
+
+function mayCarryUsage(data: string): boolean {
+  return mayCarry(data, '"usage"');
+}
+
+const USAGE_KEY = asciiBytes('"usage"');
+const FINISH_REASON_KEY = asciiBytes('"finish_reason"');
+
+/** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */
+export class ChatStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+  private tier: string | null = null;
+  private reasons: string[] = [];
+
+  constructor(private readonly strip: boolean) {}
+
+  /** The same skip as `onFrame`'s, on bytes: one JSON data line with no usage or finish reason, once the model is known. */
+  passes(raw: Uint8Array): boolean {
+    return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY) && !mayCarryKey(raw, FINISH_REASON_KEY);
+  }
+
+  onFrame(frame: SseFrame): boolean {
+    const data = frame.data;
+    if (data.length === 0 || data === '[DONE]') return true;
+    // Every chunk repeats the model: parse the first one, then only chunks that may carry usage or a finish reason.
+    if (this.model !== null && !mayCarryUsage(data) && !mayCarry(data, '"finish_reason"')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    finishReasons(json.choices, this.reasons);
+    const seen = observeOpenAi(json);
+    this.model = seen.model ?? this.model;
+    this.tier = str(json.service_tier) ?? this.tier;
+    if (seen.usage) this.usage = seen.usage;
+    const usageOnly = Array.isArray(json.choices) && json.choices.length === 0 && isObj(json.usage);
+    return !(this.strip && usageOnly);
+  }
+
+  finish(): Observed {
+    if (this.usage && this.tier) this.usage.serviceTier = this.tier;
+    const reasons = this.reasons.filter((r) => r !== undefined);
+    return reasons.length > 0 ? { usage: this.usage, model: this.model, finishReasons: reasons } : { usage: this.usage, model: this.model };
+  }
+}
+
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const MODEL_EVENTS = new Set(['response.created', 'response.in_progress']);
+
+/** Responses API streams: usage only in the terminal event's `.response.usage`. */
+export class ResponsesStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const { event, data } = frame;
+    if (data.length === 0) return true;
+    const wanted = event !== '' ? TERMINAL_EVENTS.has(event) || (this.model === null && MODEL_EVENTS.has(event)) : this.model === null || mayCarryUsage(data);
+    if (!wanted) return true;
+    const json = parseJson(data);
+    if (!isObj(json) || typeof json.type !== 'string' || !isObj(json.response)) return true;
+    const seen = observeOpenAi(json.response);
+    if (TERMINAL_EVENTS.has(json.type)) {
+      if (seen.usage) this.usage = seen.usage;
+      this.model = seen.model ?? this.model;
+    } else if (MODEL_EVENTS.has(json.type)) {
+      this.model = this.model ?? seen.model;
+    }
+    return true;
+  }
+
+  finish(): Observed {
+    return { usage: this.usage, model: this.model };
+  }
+}
