@@ -13,19 +13,45 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * The parts one after another: a view over them when they already lie side by side in one
- * buffer (the frames of one pushed chunk, say), otherwise a new array (`concatBytes`).
- * So the result may share memory with the parts; it never modifies them.
+ * buffer (the frames of one pushed chunk, say), otherwise a new array in which each run of
+ * parts that lie side by side is copied in one piece (the frames of a read with one frame
+ * left out: two copies, not one per frame). The result may share memory with the parts;
+ * it never modifies them.
  */
 export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   const first = parts[0];
   if (first === undefined) return new Uint8Array(0);
-  let end = first.byteOffset + first.length;
+  let total = first.length;
+  let runs = 1;
   for (let i = 1; i < parts.length; i++) {
     const part = parts[i] as Uint8Array;
-    if (part.buffer !== first.buffer || part.byteOffset !== end) return concatBytes(parts);
-    end += part.length;
+    total += part.length;
+    if (!follows(parts[i - 1] as Uint8Array, part)) runs++;
   }
-  return parts.length === 1 ? first : new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+  if (runs === 1) return parts.length === 1 ? first : new Uint8Array(first.buffer, first.byteOffset, total);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  let runStart = first;
+  let runLength = first.length;
+  for (let i = 1; i <= parts.length; i++) {
+    const part = parts[i];
+    if (part !== undefined && follows(parts[i - 1] as Uint8Array, part)) {
+      runLength += part.length;
+      continue;
+    }
+    out.set(runLength === runStart.length ? runStart : new Uint8Array(runStart.buffer, runStart.byteOffset, runLength), offset);
+    offset += runLength;
+    if (part !== undefined) {
+      runStart = part;
+      runLength = part.length;
+    }
+  }
+  return out;
+}
+
+/** True when `b` starts where `a` ends, in the same buffer. */
+function follows(a: Uint8Array, b: Uint8Array): boolean {
+  return b.buffer === a.buffer && b.byteOffset === a.byteOffset + a.length;
 }
 
 /**
@@ -36,42 +62,53 @@ export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
  */
 export class GrowingBytes {
   private buf = NO_BYTES;
-  private len = 0;
+  /** The bytes kept are buf[start, end); those before `start` were dropped and leave at the next append. */
+  private start = 0;
+  private end = 0;
 
   /** `minCapacity`: the size (bytes) of the buffer made for the first piece, at least. */
   constructor(private readonly minCapacity = 256) {}
 
-  /** Appends a copy of `bytes`. */
+  /** Appends a copy of `bytes` (moving the kept bytes to the front first). */
   append(bytes: Uint8Array): void {
-    const need = this.len + bytes.length;
+    const kept = this.end - this.start;
+    const need = kept + bytes.length;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2, this.minCapacity));
-      grown.set(this.buf.subarray(0, this.len));
+      grown.set(this.buf.subarray(this.start, this.end));
       this.buf = grown;
+    } else if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
     }
-    this.buf.set(bytes, this.len);
-    this.len = need;
+    this.start = 0;
+    this.buf.set(bytes, kept);
+    this.end = need;
   }
 
   get length(): number {
-    return this.len;
+    return this.end - this.start;
   }
 
-  /** The bytes so far (a view: valid until the next append, drop or clear). */
+  /** The bytes kept (a view: valid until the next append or clear; a drop leaves it intact). */
   view(): Uint8Array {
-    return this.buf.subarray(0, this.len);
+    return this.buf.subarray(this.start, this.end);
   }
 
-  /** Forgets the first `n` bytes (the rest moves to the front; the buffer is kept). */
+  /** Forgets the first `n` bytes kept. Nothing moves until the next append, so views taken before stay intact until then. */
   drop(n: number): void {
-    this.buf.copyWithin(0, n, this.len);
-    this.len -= n;
+    this.start += n;
+    if (this.start >= this.end) this.start = this.end = 0;
+  }
+
+  /** True when `bytes` is a view into this buffer (so it changes at the next append). */
+  holds(bytes: Uint8Array): boolean {
+    return this.buf.length > 0 && bytes.buffer === this.buf.buffer;
   }
 
   /** Forgets everything and lets the buffer go. */
   clear(): void {
     this.buf = NO_BYTES;
-    this.len = 0;
+    this.start = this.end = 0;
   }
 }
 

@@ -6,7 +6,10 @@ const CR = 0x0d;
 /** The tail buffer's first size (bytes): an SSE frame split across reads is usually smaller. */
 const MIN_CAPACITY = 4096;
 
-/** Receives one frame and its exact bytes (content plus terminating blank line). */
+/**
+ * Receives one frame and its exact bytes (content plus terminating blank line). `raw` is a
+ * view, valid until the framer's next `push` or `end`: copy it to keep it longer.
+ */
 export type FrameSink = (frame: SseFrame, raw: Uint8Array) => void;
 
 /** Lets frames that need no observing pass as bytes, never decoded. */
@@ -30,8 +33,9 @@ export interface FrameBypass {
  *   characters split across chunks are safe.
  * - Only the incomplete tail is buffered. Bytes already scanned are not scanned again,
  *   so a large frame arriving in many small chunks costs linear time.
- * - `raw` is a view into the pushed chunk when the frame lies within one chunk (no
- *   copy), otherwise a fresh copy. The framer never writes to pushed chunks.
+ * - `raw` is a view, never a copy: into the pushed chunk when the frame lies within it,
+ *   otherwise into the framer's own tail buffer (`owns`), which the next `push` may
+ *   overwrite. The framer never writes to pushed chunks.
  * - A CR that ends a frame and is the last byte received so far is held back until the
  *   next byte shows whether it is half of a CRLF. LF and CRLF streams never wait.
  *
@@ -55,7 +59,7 @@ export class SseFramer {
     if (chunk.length === 0) return;
     const tail = this.tail;
     if (tail.length === 0) {
-      const rest = this.scan(chunk, 0, onFrame, false);
+      const rest = this.scan(chunk, 0, onFrame);
       if (rest < chunk.length) {
         tail.append(chunk.subarray(rest));
         this.resume -= rest;
@@ -63,11 +67,16 @@ export class SseFramer {
       return;
     }
     tail.append(chunk);
-    const rest = this.scan(tail.view(), this.resume, onFrame, true);
+    const rest = this.scan(tail.view(), this.resume, onFrame);
     if (rest > 0) {
       tail.drop(rest);
       this.resume -= rest;
     }
+  }
+
+  /** True when `bytes` is a view into the framer's own buffer: it changes at the next `push` or `end`. */
+  owns(bytes: Uint8Array): boolean {
+    return this.tail.holds(bytes);
   }
 
   /** True while part of a frame has been pushed but not yet completed. */
@@ -78,7 +87,8 @@ export class SseFramer {
   /** Flushes the buffered tail (an unterminated last frame), if any, and resets the framer. */
   end(onFrame: FrameSink): void {
     if (this.tail.length > 0) {
-      const raw = this.tail.view().slice();
+      // A view is safe to keep here: clear() lets the buffer go, nothing writes to it again.
+      const raw = this.tail.view();
       onFrame(this.parse(raw), raw);
     }
     this.tail.clear();
@@ -89,7 +99,7 @@ export class SseFramer {
    * Emits every complete frame in `d`, scanning from `from` (the first frame starts at 0).
    * Returns the offset of the incomplete tail and sets `resume` relative to `d`.
    */
-  private scan(d: Uint8Array, from: number, onFrame: FrameSink, copy: boolean): number {
+  private scan(d: Uint8Array, from: number, onFrame: FrameSink): number {
     const n = d.length;
     let frameStart = 0;
     let p = from;
@@ -126,7 +136,7 @@ export class SseFramer {
         break;
       }
       // A frame that is the whole pushed chunk is handed on as the chunk itself.
-      const raw = copy ? d.slice(frameStart, end) : frameStart === 0 && end === n ? d : d.subarray(frameStart, end);
+      const raw = frameStart === 0 && end === n ? d : d.subarray(frameStart, end);
       const bypass = this.bypass;
       if (bypass !== undefined && bypass.passes(raw)) bypass.passed(raw);
       else onFrame(this.parse(raw), raw);

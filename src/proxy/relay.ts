@@ -209,8 +209,10 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
   };
   const take = (): Uint8Array | null => {
     if (kept.length === 0) return null;
-    // Frames of one pushed chunk lie side by side in it: one view, no copy.
-    const out = joinBytes(kept);
+    // Frames of one pushed chunk lie side by side in it: one view, no copy. Frames completed
+    // in the framer's own buffer are copied once, as that buffer changes at the next push.
+    const joined = joinBytes(kept);
+    const out = framer.owns(joined) ? joined.slice() : joined;
     kept = [];
     return out;
   };

@@ -24,6 +24,12 @@ describe('bytes', () => {
       expect(out.buffer === chunk.buffer).toBe(false);
       expect(text(out)).toBe(parts.map(text).join(''));
     }
+    // Runs of adjacent parts around a part left out, and parts of another buffer between them.
+    const five = bytes('data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n');
+    const f5 = [0, 1, 2, 3, 4].map((i) => five.subarray(9 * i, 9 * i + 9));
+    for (const parts of [[f5[0], f5[1], f5[3], f5[4]], [f5[1], f5[2], bytes('x'), f5[3], f5[4], f5[0]], [f5[4], f5[3], f5[2]]] as Uint8Array[][]) {
+      expect(text(joinBytes(parts))).toBe(parts.map(text).join(''));
+    }
     expect(joinBytes([frames[1] as Uint8Array])).toBe(frames[1]);
     expect(joinBytes([]).length).toBe(0);
     expect(text(chunk)).toBe('data: a\n\ndata: b\n\ndata: c\n\n');
@@ -42,6 +48,22 @@ describe('bytes', () => {
     }
     expect(g.length).toBe(expected.length);
     expect(text(g.view())).toBe(expected);
+  });
+
+  it('GrowingBytes leaves a view intact through a drop until the next append, and knows its own views', () => {
+    const g = new GrowingBytes(64);
+    g.append(bytes('data: a\n\ndata: b'));
+    const handed = g.view().subarray(0, 9);
+    g.drop(9);
+    expect([text(handed), text(g.view()), g.length]).toEqual(['data: a\n\n', 'data: b', 7]);
+    expect([g.holds(handed), g.holds(bytes('data: a\n\n'))]).toEqual([true, false]);
+    g.append(bytes('\n\n'));
+    expect(text(g.view())).toBe('data: b\n\n');
+    expect(text(handed)).not.toBe('data: a\n\n'); // the append moved the kept bytes over it
+    g.drop(g.length);
+    expect(g.length).toBe(0);
+    g.clear();
+    expect(g.holds(handed)).toBe(false);
   });
 
   it('GrowingBytes drops what was handed on, keeps appending after it, and clears', () => {

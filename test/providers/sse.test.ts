@@ -199,7 +199,7 @@ describe('SseFramer line and field rules', () => {
     expect(concat(out.raws)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('data: a\n\n')]));
   });
 
-  it('hands out views of the pushed chunk without modifying it', () => {
+  it('hands out views of the pushed chunk without modifying it, and of its own buffer for frames completed there', () => {
     const chunk = enc.encode('data: a\n\ndata: b\n\ndata: c');
     const copy = chunk.slice();
     const raws: Uint8Array[] = [];
@@ -208,6 +208,8 @@ describe('SseFramer line and field rules', () => {
     expect(raws.map((r) => r.buffer === chunk.buffer)).toEqual([true, true]);
     framer.push(enc.encode('\n\n'), (_f, raw) => raws.push(raw));
     expect(dec.decode(raws[2])).toBe('data: c\n\n');
+    // A frame completed from earlier chunks is a view into the framer's own buffer (valid until the next push).
+    expect(raws.map((r) => framer.owns(r as Uint8Array))).toEqual([false, false, true]);
     expect(chunk).toEqual(copy);
   });
 

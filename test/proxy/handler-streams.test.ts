@@ -56,6 +56,29 @@ describe('the proxy handler on fake dependencies: streams', () => {
     expect(f.records[0]).toMatchObject({ outcome: 'ok', usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });
   });
 
+  it('frames completed across reads reach the client intact when it keeps every chunk to the end (strip on, reads of 1 to 97 bytes)', async () => {
+    const text = FRAMES.join('');
+    const expected = FRAMES.filter((frame) => frame !== USAGE_FRAME).join('');
+    for (const size of [1, 7, 50, 97]) {
+      const f = fixture(() => ({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: sourceOf(
+          (async function* () {
+            for (let i = 0; i < text.length; i += size) yield new TextEncoder().encode(text.slice(i, i + size));
+          })(),
+        ),
+        bytes: () => Promise.reject(new Error('a stream is not read whole')),
+      }));
+      const res = await f.handle(chatCall(STREAM));
+      const kept: Uint8Array[] = [];
+      const it = chunks(res);
+      for (let r = await it.next(); !r.done; r = await it.next()) kept.push(r.value);
+      expect(kept.map((c) => decoder.decode(c)).join(''), `${size}-byte reads`).toBe(expected);
+      expect(f.records[0], `${size}-byte reads`).toMatchObject({ outcome: 'ok', usage: { inputTokens: 1250, outputTokens: 9 } });
+    }
+  });
+
   it('relays a stream the client asked usage for itself byte for byte', async () => {
     const f = fixture((req) => sseAnswer(req, FRAMES));
     const res = await f.handle(chatCall({ ...STREAM, stream_options: { include_usage: true } }));
