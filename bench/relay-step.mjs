@@ -4,7 +4,7 @@
  * with strip on, its bytes cut into reads as a socket would deliver them, in a hot loop.
  * Much less noisy than a full-system run, so small changes to the framer, the accumulator
  * or the relay show. Runs on Bun from the sources of each `--root` in turn (a worktree of
- * another commit, say), `--rounds` times, pinned to CPU 1 when taskset is there:
+ * another commit, say), `--rounds` times, pinned to the bench's system-under-test CPU when taskset is there:
  *
  *   node bench/relay-step.mjs --root /tmp/base --root . [--reads instant|paced] [--streams 20000] [--rounds 3]
  *
@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { cliOptions } from './lib/args.mjs';
 import { root as benchRoot } from './lib/standalone.mjs';
+import { cpuPlan, pinned, which } from './lib/tools.mjs';
 
 const { all, opt } = cliOptions();
 
@@ -26,11 +27,11 @@ if (process.argv.includes('--child')) {
   const reads = opt('reads', 'instant');
   if (reads !== 'instant' && reads !== 'paced') throw new Error(`--reads takes instant or paced, not ${reads}`);
   const bun = resolve(benchRoot, 'node_modules/.bin/bun');
-  const pin = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
+  const cpu = cpuPlan(which('taskset')).sut;
   for (let round = 1; round <= Number(opt('rounds', 3)); round++) {
     for (const root of roots) {
-      const args = [resolve(benchRoot, 'bench/relay-step.mjs'), '--child', '--root', root, '--reads', reads, '--streams', opt('streams', '20000')];
-      const r = spawnSync(pin ? 'taskset' : bun, pin ? ['-c', '1', bun, ...args] : args, { encoding: 'utf8' });
+      const [cmd, args] = pinned(cpu, bun, [resolve(benchRoot, 'bench/relay-step.mjs'), '--child', '--root', root, '--reads', reads, '--streams', opt('streams', '20000')]);
+      const r = spawnSync(cmd, args, { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`relay-step failed for ${root}: ${r.stderr}`);
       console.log(`round ${round}  ${r.stdout.trim()}  ${root}`);
     }
