@@ -11,7 +11,7 @@ import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { keyDeclarations } from '../config/keys.js';
 import { effectiveKeys } from '../keys/effective.js';
-import { newestSnapshot } from './price-book.js';
+import { newestSnapshot } from './catalog-source.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';

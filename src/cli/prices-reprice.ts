@@ -8,7 +8,7 @@ import { parseTimeRange } from '../report/time-range.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
 import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
-import { newestSnapshot } from './price-book.js';
+import { newestSnapshot } from './catalog-source.js';
 
 /**
  * `tokometer prices reprice`: recompute stored calls' costs with the prices in force now

@@ -2,8 +2,8 @@ import type { RepricedSpend } from '../budget/types.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { Logger } from '../proxy/log.js';
 import type { PriceStore } from '../store/price-store.js';
-import { applyCatalog, summarizeDiff } from './prices-update.js';
-import { fetchCatalog, snapshotFromRecord } from './price-book.js';
+import { applyCatalog, summarizeDiff } from './catalog-apply.js';
+import { fetchCatalog, snapshotFromRecord } from './catalog-source.js';
 
 /**
  * What keeps a running `serve` on the prices in force: it polls the database for a newer

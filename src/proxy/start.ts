@@ -1,4 +1,3 @@
-import { createAdminHandler } from '../admin/handler.js';
 import { BudgetService, type AlertDelivery } from '../budget/service.js';
 import { fetchPostJson } from '../budget/webhook.js';
 import type { Clock } from '../lib/clock.js';
@@ -139,7 +138,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const service = o.budgets ? null : await defaultBudgets(o, parts);
   if (service) metrics.watchBudgets(() => service.snapshot());
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
-  const admin = o.admin ? o.admin({ ...parts, budgets: service }) : defaultAdmin(o, parts, service);
+  const admin = o.admin ? o.admin({ ...parts, budgets: service }) : await defaultAdmin(o, parts, service);
   const finished = new FinishedCalls((error) => o.log.error('a listener of finished calls failed', { error: error instanceof Error ? error.message : String(error) }));
   finished.subscribe((record) => metrics.observe(record));
   finished.subscribe((record) => void queue.enqueue(record));
@@ -289,9 +288,11 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
   });
 }
 
-function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetService | null): AdminHandler | undefined {
+/** The admin API when a token is set. Its module (and zod, which checks its request bodies) loads only then. */
+async function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: BudgetService | null): Promise<AdminHandler | undefined> {
   const token = o.settings.adminToken;
   if (!token) return undefined;
+  const { createAdminHandler } = await import('../admin/handler.js');
   return createAdminHandler({
     token,
     store: parts.store,

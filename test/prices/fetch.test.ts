@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REMOTE_DATA_JSON_URL } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { FetchError, PUBLISHED_DATA_URL, fetchCatalog } from '../../src/cli/price-book.js';
+import { FetchError, PUBLISHED_DATA_URL, fetchCatalog } from '../../src/cli/catalog-source.js';
 import { serveFiles } from './support.js';
 
 /** Where `prices update` reads from: the published URL by default, loopback and files in tests. */

@@ -1,0 +1,157 @@
+import type { Edges } from '../edges.js';
+import type { Clock } from '../lib/clock.js';
+import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
+import { createPricer } from '../pricing/pricer.js';
+import type { ConfiguredPrice } from '../pricing/types.js';
+import { createLogger } from '../proxy/log.js';
+import type { ProxySettings } from '../proxy/settings.js';
+import { startProxy } from '../proxy/start.js';
+import { upgradeNoticeAt } from '../store/open.js';
+import { openProxyStorage } from '../store/proxy-storage.js';
+import { newestSnapshot } from './catalog-source.js';
+import { startPriceWatch } from './serve-prices.js';
+
+/**
+ * What `serve` runs with, worked out from its flags and config by cli/serve.ts: plain
+ * values only, so it survives a JSON round trip (cli/serve-handoff.ts hands it to serve's
+ * own process on Bun). Nothing here reads the config again.
+ */
+export interface ServePlan {
+  settings: ProxySettings;
+  /** The config's `prices:` (model prices by name). */
+  configPrices: Readonly<Record<string, ConfiguredPrice>>;
+  priceUpdates: {
+    /** ms between checks of the database for a newer snapshot or reprice. */
+    pollIntervalMs: number;
+    /** ms between fetches of the published catalog; null = never. */
+    autoUpdateMs: number | null;
+    /** URL or file (relative to `cwd`) auto_update fetches. */
+    origin: string;
+  };
+  /** A SQLite file, `:memory:` or a `postgres://` URL. */
+  dbPath: string;
+  /** Absolute path of the spill file; undefined = none (an in-memory database). */
+  spillPath?: string;
+  /** The address to bind. */
+  host: string;
+  /** The port from `--port`; undefined = `settings.listen.port`. */
+  port?: number;
+  /** The working directory relative paths were resolved against. */
+  cwd: string;
+  /** How the user started tokometer, for the command printed at start (`./dist/tokometer keys create NAME`). */
+  invokedAs: string;
+}
+
+/** What running a plan needs besides the plan: the process's edges and streams. */
+export interface ServeDeps {
+  edges: Pick<Edges, 'runtime' | 'openDriver' | 'startServer' | 'createUpstream'>;
+  env: Readonly<Record<string, string | undefined>>;
+  clock: Clock;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** The program's entry file; the SQLite writer thread starts from it. Absent: records are written on the main thread. */
+  entry?: string;
+  /** Logged at start: why serve runs in the process that read the config (cli/serve-handoff.ts). */
+  warnings: readonly string[];
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Runs the metering proxy of `plan` until SIGINT/SIGTERM (then drained, nothing accepted
+ * lost). New price snapshots and reprices in the database apply within
+ * `priceUpdates.pollIntervalMs` (at once on SIGHUP). Budgets (key and tag), alerts and the
+ * admin API (with a token) are wired by startProxy from the settings; budget spend is
+ * rebuilt from the database at start.
+ */
+export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> {
+  const { settings, dbPath, host } = plan;
+  const log = createLogger(deps.err, deps.clock);
+  for (const warning of deps.warnings) log.warn(warning);
+  const pricer = createPricer(plan.configPrices);
+  let spendSeenId = 0;
+  const upgrade = await upgradeNoticeAt(dbPath, deps.edges.openDriver);
+  if (upgrade !== null) log.info(upgrade);
+  const sqliteFile = !isPostgresUrl(dbPath) && dbPath !== ':memory:';
+  const proxy = await startProxy({
+    settings,
+    storage: await openProxyStorage(dbPath, deps.edges.openDriver),
+    // Prices in force before the first call: the newest stored snapshot, if any. The id of
+    // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
+    beforeStart: async (store) => {
+      const snapshot = await newestSnapshot(store.prices).catch((error: Error) => {
+        log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
+        return null;
+      });
+      pricer.useSnapshot(snapshot);
+      spendSeenId = await store.prices.latestSpendChangeId();
+    },
+    spillPath: plan.spillPath,
+    writerThread: sqliteFile && deps.entry ? { entry: deps.entry, dbPath } : undefined,
+    startServer: await deps.edges.startServer(),
+    upstream: await deps.edges.createUpstream(),
+    pricer,
+    clock: deps.clock,
+    log,
+    env: deps.env,
+    host,
+    port: plan.port,
+  });
+  if (!LOOPBACK.has(host) && !settings.adminToken) {
+    log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
+  }
+  const missing = Object.entries(settings.providers)
+    .filter(([, p]) => !p.apiKey)
+    .map(([name]) => name);
+  const shownDb = describeDbLocation(dbPath);
+  log.info('tokometer listening', { url: proxy.url, db: shownDb, runtime: deps.edges.runtime, providers_without_key: missing });
+  const budgets = proxy.budgets?.snapshot() ?? [];
+  log.info('budgets', {
+    enforced: budgets.length,
+    blocked: budgets.filter((b) => b.blocked).map((b) => (b.tagValue === null ? b.name : `${b.name}:${b.tagValue}`)),
+    alerts_webhook: settings.alertsWebhookUrl !== undefined,
+    admin_api: settings.adminToken !== undefined,
+  });
+  const updates = plan.priceUpdates;
+  const watch = startPriceWatch({
+    prices: proxy.store.prices,
+    pricer,
+    budgets: proxy.budgets,
+    log,
+    pollMs: updates.pollIntervalMs,
+    spendSeenId,
+    autoUpdate: updates.autoUpdateMs === null ? null : { everyMs: updates.autoUpdateMs, origin: updates.origin, cwd: plan.cwd },
+    clock: deps.clock,
+  });
+  log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
+  if (updates.autoUpdateMs !== null) void watch.autoUpdate();
+  // The handlers are in place before the URL is printed: a supervisor may send SIGTERM as
+  // soon as it reads it (printed first, a SIGTERM in between ended the process by the signal).
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      watch.stop();
+      // All three go: a second SIGINT or SIGTERM during the drain ends the process at once.
+      process.off('SIGHUP', reload).off('SIGINT', onInt).off('SIGTERM', onTerm);
+      log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+      // Calls in flight get limits.shutdown_grace_ms to finish.
+      proxy
+        .stop()
+        .catch((error) => log.error('shutdown failed', { error: String(error) }))
+        .finally(() => resolve());
+    };
+    // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
+    const reload = () => {
+      log.info('prices: SIGHUP, checking the database for new prices');
+      void watch.check();
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGHUP', reload).on('SIGINT', onInt).on('SIGTERM', onTerm);
+  });
+  deps.out(`tokometer ${deps.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
+  deps.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME).\n`);
+  await stopped;
+}
