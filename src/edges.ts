@@ -13,11 +13,13 @@ export interface Edges {
   startServer(): Promise<StartServer>;
   createUpstream(): Promise<UpstreamClient>;
   /**
-   * Called first by `serve`: on Bun, starts the process again with the allocator settings
-   * serve runs with (server/bun-serve-relaunch.ts) unless they are set, and then does not
-   * return. Resolves to null, or to a warning when that could not be done.
+   * Called by `serve` once its plan is made: on Bun, starts the program again as a process
+   * that runs only the proxy, with the allocator settings serve runs with
+   * (server/bun-serve-relaunch.ts), and then does not return; `handoff` gives the variables
+   * that hand the plan over (cli/serve-handoff.ts), and is called only then. Resolves to
+   * null (Node: serve runs in this process), or to a warning when it could not be done.
    */
-  relaunchForServe(): Promise<string | null>;
+  relaunchForServe(handoff: () => Readonly<Record<string, string>>): Promise<string | null>;
 }
 
 export function edgesFor(runtime: RuntimeName): Edges {
@@ -28,7 +30,7 @@ export function edgesFor(runtime: RuntimeName): Edges {
       startServer: async () => (await import('./server/bun.js')).startBunServer,
       createUpstream: async () =>
         bunUpstreamClient(process.env) === 'socket' ? (await import('./server/bun-socket-upstream.js')).createBunSocketUpstream() : (await import('./server/bun-upstream.js')).createBunUpstream(),
-      relaunchForServe: async () => (await import('./server/bun-serve-relaunch.js')).relaunchServe(),
+      relaunchForServe: async (handoff) => (await import('./server/bun-serve-relaunch.js')).relaunchServe(handoff),
     };
   }
   return {
@@ -36,7 +38,7 @@ export function edgesFor(runtime: RuntimeName): Edges {
     openDriver: async () => (await import('./store/drivers/better-sqlite3.js')).openDriver,
     startServer: async () => (await import('./server/node.js')).startNodeServer,
     createUpstream: async () => (await import('./server/node-upstream.js')).createNodeUpstream(),
-    // Node's allocator has no such settings.
+    // Node's allocator has no such settings: serve runs in the process that read the config.
     relaunchForServe: async () => null,
   };
 }

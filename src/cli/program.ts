@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { ExitStatus } from '../lib/errors.js';
 import { registerAuditCommand } from './audit.js';
 import { registerConfigCommand } from './config.js';
 import { registerDemoCommand } from './demo.js';
@@ -14,6 +13,7 @@ import { registerPricesUpdate } from './prices-update.js';
 import { registerServeCommand } from './serve.js';
 import { registerTuiCommand } from './tui.js';
 import type { CliContext } from './context.js';
+import { reportFailure } from './output.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `tokometer` program; every subcommand registers itself with the context it needs. */
@@ -67,14 +67,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof ExitStatus) return error.exitCode;
-    const exitCode = (error as { exitCode?: unknown }).exitCode;
-    if (exitCode === 2) {
-      ctx.err(`tokometer: ${(error as Error).message}\n`);
-      return 2;
-    }
-    ctx.err(`tokometer: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return reportFailure(error, ctx.err);
   }
 }
 

@@ -6,6 +6,7 @@ import { isPostgresUrl } from '../lib/db-location.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
+import { SERVE_PLAN_ENV, discardServePlan, writeServePlan } from './serve-handoff.js';
 import { runServe, type ServePlan } from './serve-run.js';
 
 interface ServeFlags {
@@ -19,7 +20,8 @@ interface ServeFlags {
 /**
  * `tokometer serve`: the metering proxy (cli/serve-run.ts runs it). This module reads the
  * flags and the config and turns them into a ServePlan; config errors end the command here,
- * before anything is opened.
+ * before anything is opened. On Bun the plan then runs in a process of its own
+ * (cli/serve-handoff.ts), on Node in this one.
  */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
@@ -32,7 +34,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--spill <file>', 'file that takes call records while the database cannot (default <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
     .action(async (flags: ServeFlags) => {
       const plan = servePlan(ctx, flags);
-      const relaunchWarning = await ctx.edges.relaunchForServe();
+      // On Bun this process ends here: the plan goes to a process that runs only the proxy.
+      let planFile: string | undefined;
+      const relaunchWarning = await ctx.edges.relaunchForServe(() => {
+        planFile = writeServePlan(plan);
+        return { [SERVE_PLAN_ENV]: planFile };
+      });
+      if (planFile !== undefined) discardServePlan(planFile);
       await runServe(plan, { ...ctx, warnings: relaunchWarning === null ? [] : [relaunchWarning] });
     });
 }

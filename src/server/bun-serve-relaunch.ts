@@ -1,10 +1,11 @@
 import { isCompiledEntry } from '../lib/compiled-entry.js';
 
 /**
- * `serve` on Bun starts itself again once, before it reads its config, with allocator
- * settings that Bun's mimalloc reads only when a process starts (from its environment,
- * before any JavaScript runs). execve keeps the PID, the arguments and the standard
- * streams, so a service manager or a shell still sees one process.
+ * `serve` on Bun starts itself again once, after it has read its config: the new process
+ * runs only the proxy, from the plan handed to it (cli/serve-handoff.ts), and starts with
+ * allocator settings that Bun's mimalloc reads only when a process starts (from its
+ * environment, before any JavaScript runs). execve keeps the PID, the arguments and the
+ * standard streams, so a service manager or a shell still sees one process.
  *
  * MIMALLOC_PURGE_HOLES_MIN_INTERVAL (ms): Bun's mimalloc discards the free blocks inside
  * pages still in use each time a thread goes idle, at most once per this interval per
@@ -41,18 +42,18 @@ export interface Relaunch {
 }
 
 /**
- * The execve that starts this process again with SERVE_ALLOCATOR_ENV added, or null when
- * each of its variables is already set (by the operator, or by this relaunch: so it runs
- * once). The arguments are this process's own: a compiled binary's user arguments follow
- * its embedded entry; `bun script.js` keeps its own flags (not those of BUN_OPTIONS, which
- * the environment carries) and its script.
+ * The execve that starts this process again with `handoff` (the plan's variable) and those
+ * of SERVE_ALLOCATOR_ENV that are not set added to its environment. The arguments are this
+ * process's own: a compiled binary's user arguments follow its embedded entry; `bun
+ * script.js` keeps its own flags (not those of BUN_OPTIONS, which the environment carries)
+ * and its script. It runs once: the entry sends a process started with the plan's
+ * variable to the plan, never back to this command.
  */
-export function serveRelaunch(p: ProcessFacts): Relaunch | null {
-  const missing = Object.entries(SERVE_ALLOCATOR_ENV).filter(([name]) => p.env[name] === undefined);
-  if (missing.length === 0) return null;
+export function serveRelaunch(p: ProcessFacts, handoff: Readonly<Record<string, string>>): Relaunch {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(p.env)) if (value !== undefined) env[name] = value;
-  for (const [name, value] of missing) env[name] = value;
+  for (const [name, value] of Object.entries(SERVE_ALLOCATOR_ENV)) if (p.env[name] === undefined) env[name] = value;
+  Object.assign(env, handoff);
   const args = isCompiledEntry(p.argv[1] ?? '') ? [p.argv0, ...p.argv.slice(2)] : [p.argv0, ...ownFlags(p.execArgv, p.env.BUN_OPTIONS), ...p.argv.slice(1)];
   return { file: p.execPath, args, env };
 }
@@ -81,22 +82,23 @@ type Execve = (file: string, args: string[], env: Record<string, string>) => nev
 const OBSERVER_FLAG = /^--(cpu-prof|heap-prof|inspect)/;
 
 /**
- * Replaces this process with serveRelaunch's when one is needed. Returns only when none is
- * (null), or when it is not done (under a profiler or the inspector, OBSERVER_FLAG) or
- * cannot be (no execve, or it failed): then a warning to log, and serve goes on with the
- * allocator's defaults.
+ * Replaces this process with serveRelaunch's; `handoff` is called (it writes the plan) only
+ * when the execve is about to be made. Returns only when it is not done (under a profiler or
+ * the inspector, OBSERVER_FLAG) or cannot be (no execve, or it failed): then a warning to
+ * log, and serve goes on in this process with the allocator's defaults. (A test's execve
+ * stand-in that returns makes it return null.)
  */
-export function relaunchServe(proc: ProcessFacts & { execve?: unknown } = process): string | null {
-  const relaunch = serveRelaunch(proc);
-  if (relaunch === null) return null;
+export function relaunchServe(handoff: () => Readonly<Record<string, string>>, proc: ProcessFacts & { execve?: unknown } = process): string | null {
   const names = Object.keys(SERVE_ALLOCATOR_ENV).join(', ');
+  const inThisProcess = `serving in this process with the allocator's defaults (${names} unset; set it to measure as the binary runs)`;
   const observer = proc.execArgv.find((flag) => OBSERVER_FLAG.test(flag));
-  if (observer !== undefined) return `running under ${observer.split('=')[0]}, serve does not restart itself; serving with the allocator's defaults (${names} unset; set it to measure as the binary runs)`;
-  if (typeof proc.execve !== 'function') return `this Bun has no process.execve; serving with the allocator's defaults (${names} unset)`;
+  if (observer !== undefined) return `running under ${observer.split('=')[0]}, serve does not restart itself; ${inThisProcess}`;
+  if (typeof proc.execve !== 'function') return `this Bun has no process.execve; ${inThisProcess}`;
+  const relaunch = serveRelaunch(proc, handoff());
   try {
     (proc.execve as Execve).call(proc, relaunch.file, relaunch.args, relaunch.env);
   } catch (error) {
-    return `could not restart with ${names} set (${error instanceof Error ? error.message : String(error)}); serving with the allocator's defaults`;
+    return `could not restart serve in a process of its own (${error instanceof Error ? error.message : String(error)}); ${inThisProcess}`;
   }
   return null;
 }

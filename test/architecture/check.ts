@@ -19,23 +19,30 @@ export interface Violation {
   detail: string;
 }
 
-export type RuleName = 'no-cycle' | 'runtime-detection' | 'runtime-choice' | 'below-proxy' | 'loader-boundary' | 'store-internals';
+export type RuleName = 'no-cycle' | 'runtime-detection' | 'runtime-choice' | 'below-proxy' | 'loader-boundary' | 'store-internals' | 'serve-process';
 
 /** What each rule says, for the failure message. */
 export const RULES: Readonly<Record<RuleName, string>> = {
   'no-cycle': 'no import cycle anywhere in src (type-only imports count)',
   'runtime-detection': 'only src/runtime.ts, src/edges.ts, src/server/* and src/store/drivers/* look at Bun (globalThis.Bun, process.versions.bun, typeof Bun, bun:* modules)',
-  'runtime-choice': 'the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts, and the writer thread entry src/store/writer-entry.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)',
+  'runtime-choice':
+    "the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts, serve's own process src/cli/serve-entry.ts, and the writer thread entry src/store/writer-entry.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)",
   'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
   'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
   'store-internals':
     'the SQL connection stays in the store: only src/store, the runtime edges (src/edges.ts, src/server/*), the entry (src/main.ts, src/cli/run.ts) and the proxy opener ' +
     'src/proxy/start.ts import src/store/drivers/*, db.ts, sqlite-store.ts or call-writer.ts (type imports too), name SqlDriver, OpenDriver, openDriverToRead or ' +
     'openDriverToWrite, or call openDriver(); everything else takes a Store, and opening code hands the edges\' openDriver getter to the store\'s opener uncalled',
+  'serve-process':
+    "serve's own process (src/cli/serve-entry.ts, cli/serve-handoff.ts) loads the proxy without the CLI: what it imports at load time (dynamic and type-only imports aside) " +
+    'reaches no src/config/*, src/cli/program.ts, src/cli/context.ts, commander, zod or yaml',
 };
 
 const RUNTIME_PLACES = [/^src\/runtime\.ts$/, /^src\/edges\.ts$/, /^src\/server\//, /^src\/store\/drivers\//];
-const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/, /^src\/store\/writer-entry\.ts$/];
+const SERVE_ENTRY = 'src/cli/serve-entry.ts';
+const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/, /^src\/cli\/serve-entry\.ts$/, /^src\/store\/writer-entry\.ts$/];
+/** What serve's own process must not load (the CLI's parser, context and config loader). */
+const NOT_IN_SERVE_PROCESS = [/^src\/config\//, /^src\/cli\/program\.ts$/, /^src\/cli\/context\.ts$/, /^(commander|zod|yaml)(\/|$)/];
 const BELOW_PROXY = /^src\/(providers|pricing|budget|store|domain|lib)\//;
 const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
 const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
@@ -53,7 +60,7 @@ const isZod = (d: IDependency): boolean => d.module === 'zod' || d.module.starts
 /** Every violation in `<root>/src`, sorted by rule, file and detail. `root` must hold a tsconfig.json. */
 export async function checkArchitecture(root: string): Promise<Violation[]> {
   const graph = await importGraph(root);
-  const violations = [...importViolations(graph), ...syntaxViolations(root, graph)];
+  const violations = [...importViolations(graph), ...syntaxViolations(root, graph), ...serveProcessViolations(graph)];
   const key = (v: Violation) => `${v.rule}\u0000${v.file}\u0000${v.detail}`;
   return violations.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
@@ -87,6 +94,31 @@ function importViolations(graph: ICruiseResult): Violation[] {
       if (to.startsWith('src/config/') && !matches(file, CONFIG_READERS)) out.push({ rule: 'loader-boundary', file, detail: `imports ${to}` });
       if (isZod(d) && !matches(file, ZOD_USERS)) out.push({ rule: 'loader-boundary', file, detail: 'imports zod' });
       if (STORE_INTERNALS.test(to) && !matches(file, DRIVER_PLACES)) out.push({ rule: 'store-internals', file, detail: `imports ${to}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * The imports that bring a module of NOT_IN_SERVE_PROCESS into serve's own process: every
+ * static value import reached from SERVE_ENTRY (a dynamic import loads only when its code
+ * runs, a type import never).
+ */
+function serveProcessViolations(graph: ICruiseResult): Violation[] {
+  const bySource = new Map(graph.modules.map((m) => [m.source, m]));
+  const out: Violation[] = [];
+  const reached = new Set([SERVE_ENTRY]);
+  const queue = bySource.has(SERVE_ENTRY) ? [SERVE_ENTRY] : [];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    for (const d of bySource.get(file)?.dependencies ?? []) {
+      if (d.dynamic || isTypeOnly(d)) continue;
+      const name = d.resolved.startsWith('src/') ? d.resolved : d.module;
+      if (matches(name, NOT_IN_SERVE_PROCESS)) out.push({ rule: 'serve-process', file, detail: `imports ${name}` });
+      else if (d.resolved.startsWith('src/') && !reached.has(d.resolved)) {
+        reached.add(d.resolved);
+        queue.push(d.resolved);
+      }
     }
   }
   return out;

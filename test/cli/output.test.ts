@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pipeOutput } from '../../src/cli/run.js';
+import { pipeOutput } from '../../src/cli/output.js';
 
 /** A stdout stand-in whose writes fail with `code` after `okWrites` successful ones, as Node reports it (an 'error' event) or as Bun may (a throw). */
 function failingStream(code: string, okWrites: number, how: 'event' | 'throw') {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -108,7 +108,7 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
     }
   });
 
-  it('serve on Bun runs with the allocator settings (started again once, same PID), an operator value wins, Node sets none', async () => {
+  it('serve on Bun runs in a process of its own (started again once, same PID, its plan file gone) with the allocator settings, an operator value wins, Node sets none', async () => {
     const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     // One round trip before SIGTERM, so the test is about the environment only: a SIGTERM
     // right as "listening" was printed is test/cli/serve-signals.test.ts's case.
@@ -125,13 +125,19 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
       const serve = await startServe(build, ['--port', '0', '--db', path.join(dir, 'relaunch.db')], { cwd: dir, env: { UPSTREAM_KEY, ...own } });
       try {
         expect(interval(serve.child.pid as number)).toEqual(expected);
+        // On Bun the proxy runs from the plan handed over in a private file, removed once read.
+        const plan = environ(serve.child.pid as number).find((v) => v.startsWith('TOKOMETER_SERVE_PLAN='));
+        if (build === 'binary') {
+          expect(plan).toMatch(/^TOKOMETER_SERVE_PLAN=.*tokometer-serve-[^/]+\/plan\.json$/);
+          expect(existsSync(path.dirname((plan as string).split('=')[1] as string))).toBe(false);
+        } else expect(plan).toBeUndefined();
         expect(await stop(serve)).toBe(0);
         expect(serve.output().stderr).not.toContain('allocator');
       } finally {
         serve.child.kill('SIGKILL');
       }
     }
-    // A config error is reported once, by the process that runs after the restart.
+    // A config error is reported once, by the process that read the config, before any restart.
     const bad = path.join(dir, 'bad-serve.yaml');
     writeFileSync(bad, 'listen:\n  port: "eighty"\n');
     const res = await runCli(build, ['serve', '--config', bad], { cwd: dir });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SERVE_ALLOCATOR_ENV, relaunchServe, serveRelaunch, type ProcessFacts } from '../../src/server/bun-serve-relaunch.js';
 
 const VAR = 'MIMALLOC_PURGE_HOLES_MIN_INTERVAL';
+/** What serve hands over (cli/serve-handoff.ts). */
+const HANDOFF = { TOKOMETER_SERVE_PLAN: '/tmp/tokometer-serve-x/plan.json' };
 
 /** A compiled binary started as `./tokometer serve --port 0`. */
 const compiled: ProcessFacts = {
@@ -13,35 +15,35 @@ const compiled: ProcessFacts = {
 };
 
 describe('serveRelaunch', () => {
-  it('starts a compiled binary again with its own arguments, its environment and the allocator settings', () => {
+  it('starts a compiled binary again with its own arguments, its environment, the allocator settings and the handoff', () => {
     expect(SERVE_ALLOCATOR_ENV[VAR]).toBe('2000');
-    expect(serveRelaunch(compiled)).toEqual({
+    expect(serveRelaunch(compiled, HANDOFF)).toEqual({
       file: '/opt/tokometer/tokometer',
       args: ['./tokometer', 'serve', '--port', '0'],
-      env: { PATH: '/usr/bin', HOME: '/root', [VAR]: '2000' },
+      env: { PATH: '/usr/bin', HOME: '/root', [VAR]: '2000', ...HANDOFF },
     });
   });
 
   it('keeps the runtime flags and the script of `bun script.js serve`', () => {
     const script: ProcessFacts = { ...compiled, argv: ['/usr/local/bin/bun', '/srv/tokometer/dist/js/main.js', 'serve'], argv0: 'bun', execPath: '/usr/local/bin/bun', execArgv: ['--smol'] };
-    expect(serveRelaunch(script)?.args).toEqual(['bun', '--smol', '/srv/tokometer/dist/js/main.js', 'serve']);
+    expect(serveRelaunch(script, HANDOFF).args).toEqual(['bun', '--smol', '/srv/tokometer/dist/js/main.js', 'serve']);
   });
 
   it('passes the flags Bun took from BUN_OPTIONS only through the environment, so they apply once', () => {
     const script: ProcessFacts = { ...compiled, argv: ['bun', '/srv/main.js', 'serve'], argv0: 'bun', execPath: '/usr/local/bin/bun' };
-    const withOptions = (bunOptions: string, execArgv: string[]) => serveRelaunch({ ...script, env: { BUN_OPTIONS: bunOptions }, execArgv });
+    const withOptions = (bunOptions: string, execArgv: string[]) => serveRelaunch({ ...script, env: { BUN_OPTIONS: bunOptions }, execArgv }, HANDOFF);
     expect(withOptions(' --smol  --preload /srv/p.js ', ['--smol', '--preload', '/srv/p.js', '--expose-gc'])).toMatchObject({
       args: ['bun', '--expose-gc', '/srv/main.js', 'serve'],
       env: { BUN_OPTIONS: ' --smol  --preload /srv/p.js ' },
     });
     // Leading flags that are not BUN_OPTIONS split at whitespace (a quoted path): kept whole.
-    expect(withOptions('--preload "/srv/a b.js"', ['--preload', '/srv/a b.js'])?.args).toEqual(['bun', '--preload', '/srv/a b.js', '/srv/main.js', 'serve']);
-    expect(withOptions('', ['--smol'])?.args).toEqual(['bun', '--smol', '/srv/main.js', 'serve']);
+    expect(withOptions('--preload "/srv/a b.js"', ['--preload', '/srv/a b.js']).args).toEqual(['bun', '--preload', '/srv/a b.js', '/srv/main.js', 'serve']);
+    expect(withOptions('', ['--smol']).args).toEqual(['bun', '--smol', '/srv/main.js', 'serve']);
   });
 
-  it("never replaces an operator's value, even an empty one, and so runs once", () => {
-    expect(serveRelaunch({ ...compiled, env: { ...compiled.env, [VAR]: '100' } })).toBeNull();
-    expect(serveRelaunch({ ...compiled, env: { [VAR]: '' } })).toBeNull();
+  it("never replaces an operator's value, even an empty one, and still restarts for the handoff", () => {
+    expect(serveRelaunch({ ...compiled, env: { ...compiled.env, [VAR]: '100' } }, HANDOFF).env).toEqual({ PATH: '/usr/bin', HOME: '/root', [VAR]: '100', ...HANDOFF });
+    expect(serveRelaunch({ ...compiled, env: { [VAR]: '' } }, HANDOFF).env).toEqual({ [VAR]: '', ...HANDOFF });
   });
 });
 
@@ -54,37 +56,43 @@ describe('relaunchServe', () => {
         seen.push(this, file, args, env[VAR]);
       },
     };
-    expect(relaunchServe(proc)).toBeNull();
+    expect(relaunchServe(() => HANDOFF, proc)).toBeNull();
     expect(seen).toEqual([proc, '/opt/tokometer/tokometer', ['./tokometer', 'serve', '--port', '0'], '2000']);
   });
 
-  it('does not call execve when the settings are already there', () => {
-    let calls = 0;
-    expect(relaunchServe({ ...compiled, env: { [VAR]: '2000' }, execve: () => void calls++ })).toBeNull();
-    expect(calls).toBe(0);
+  it('asks for the handoff only when it makes the execve', () => {
+    let handoffs = 0;
+    const handoff = () => (handoffs++, HANDOFF);
+    let env: Record<string, string> = {};
+    expect(relaunchServe(handoff, { ...compiled, env: { [VAR]: '2000' }, execve: (_f: string, _a: string[], e: Record<string, string>) => void (env = e) })).toBeNull();
+    expect(handoffs).toBe(1);
+    expect(env).toEqual({ [VAR]: '2000', ...HANDOFF });
+    relaunchServe(handoff, { ...compiled, execArgv: ['--cpu-prof'], execve: () => undefined });
+    relaunchServe(handoff, { ...compiled });
+    expect(handoffs).toBe(1);
   });
 
   it('does not restart under a profiler or the inspector, and says so', () => {
     let calls = 0;
     const profiled = { ...compiled, execArgv: ['--cpu-prof', '--cpu-prof-dir=/tmp/p'], execve: () => void calls++ };
-    expect(relaunchServe(profiled)).toMatch(/^running under --cpu-prof, serve does not restart itself.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
-    expect(relaunchServe({ ...profiled, execArgv: ['--inspect=127.0.0.1:9229'] })).toMatch(/^running under --inspect,/);
+    expect(relaunchServe(() => HANDOFF, profiled)).toMatch(/^running under --cpu-prof, serve does not restart itself; serving in this process.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
+    expect(relaunchServe(() => HANDOFF, { ...profiled, execArgv: ['--inspect=127.0.0.1:9229'] })).toMatch(/^running under --inspect,/);
     expect(calls).toBe(0);
     // Other flags still restart.
-    expect(relaunchServe({ ...profiled, execArgv: ['--smol'] })).toBeNull();
+    expect(relaunchServe(() => HANDOFF, { ...profiled, execArgv: ['--smol'] })).toBeNull();
     expect(calls).toBe(1);
   });
 
   it('returns a warning naming the variable when there is no execve or it fails', () => {
-    expect(relaunchServe({ ...compiled })).toMatch(/no process\.execve.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
+    expect(relaunchServe(() => HANDOFF, { ...compiled })).toMatch(/no process\.execve; serving in this process.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
     const failing = {
       ...compiled,
       execve: () => {
         throw new Error('EACCES: permission denied');
       },
     };
-    expect(relaunchServe(failing)).toBe(
-      "could not restart with MIMALLOC_PURGE_HOLES_MIN_INTERVAL set (EACCES: permission denied); serving with the allocator's defaults",
+    expect(relaunchServe(() => HANDOFF, failing)).toBe(
+      "could not restart serve in a process of its own (EACCES: permission denied); serving in this process with the allocator's defaults (MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset; set it to measure as the binary runs)",
     );
   });
 });
