@@ -23,11 +23,16 @@ const FORMAT = 'tokometer-serve-plan/1';
 const FOLDER_PREFIX = 'tokometer-serve-';
 const FILE_NAME = 'plan.json';
 
-/** Writes `plan` to a new private file; returns its path. */
+/** Writes `plan` to a new private file under `dir`; returns its path. @throws the file system's error (nothing is left behind). */
 export function writeServePlan(plan: ServePlan, dir = tmpdir()): string {
   const folder = mkdtempSync(path.join(dir, FOLDER_PREFIX));
   const file = path.join(folder, FILE_NAME);
-  writeFileSync(file, JSON.stringify({ format: FORMAT, plan }), { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, JSON.stringify({ format: FORMAT, plan }), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    discardServePlan(file);
+    throw error;
+  }
   return file;
 }
 

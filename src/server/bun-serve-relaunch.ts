@@ -84,8 +84,8 @@ const OBSERVER_FLAG = /^--(cpu-prof|heap-prof|inspect)/;
 /**
  * Replaces this process with serveRelaunch's; `handoff` is called (it writes the plan) only
  * when the execve is about to be made. Returns only when it is not done (under a profiler or
- * the inspector, OBSERVER_FLAG) or cannot be (no execve, or it failed): then a warning to
- * log, and serve goes on in this process with the allocator's defaults. (A test's execve
+ * the inspector, OBSERVER_FLAG) or cannot be (no execve, or it or the handoff failed): then
+ * a warning to log, and serve goes on in this process with the allocator's defaults. (A test's execve
  * stand-in that returns makes it return null.)
  */
 export function relaunchServe(handoff: () => Readonly<Record<string, string>>, proc: ProcessFacts & { execve?: unknown } = process): string | null {
@@ -94,8 +94,9 @@ export function relaunchServe(handoff: () => Readonly<Record<string, string>>, p
   const observer = proc.execArgv.find((flag) => OBSERVER_FLAG.test(flag));
   if (observer !== undefined) return `running under ${observer.split('=')[0]}, serve does not restart itself; ${inThisProcess}`;
   if (typeof proc.execve !== 'function') return `this Bun has no process.execve; ${inThisProcess}`;
-  const relaunch = serveRelaunch(proc, handoff());
   try {
+    // The handoff writes the plan file: a read-only or full temp folder lands here too.
+    const relaunch = serveRelaunch(proc, handoff());
     (proc.execve as Execve).call(proc, relaunch.file, relaunch.args, relaunch.env);
   } catch (error) {
     return `could not restart serve in a process of its own (${error instanceof Error ? error.message : String(error)}); ${inThisProcess}`;

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { servePlan } from '../../src/cli/serve.js';
 import { SERVE_PLAN_ENV, discardServePlan, takeServePlan, writeServePlan } from '../../src/cli/serve-handoff.js';
+import type { ServePlan } from '../../src/cli/serve-run.js';
 
 /** serve on Bun hands its plan to a process of its own through a file (cli/serve-handoff.ts). */
 
@@ -50,6 +51,13 @@ describe('the serve plan', () => {
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(takeServePlan(file)).toEqual(plan);
     expect(existsSync(path.dirname(file))).toBe(false);
+  });
+
+  it('leaves nothing behind when the plan cannot be written, and throws what the file system said', () => {
+    const own = mkdtempSync(path.join(dir, 'empty-'));
+    expect(() => writeServePlan({ port: 1n } as unknown as ServePlan, own)).toThrow(/BigInt/);
+    expect(readdirSync(own)).toEqual([]);
+    expect(() => writeServePlan(richPlan(), '/proc')).toThrow(/EACCES|EPERM|ENOENT|EROFS/);
   });
 
   it('says what is wrong with a missing or foreign file, and never removes what it did not write', () => {

@@ -83,7 +83,7 @@ describe('relaunchServe', () => {
     expect(calls).toBe(1);
   });
 
-  it('returns a warning naming the variable when there is no execve or it fails', () => {
+  it('returns a warning naming the variable when there is no execve, or it or the handoff fails', () => {
     expect(relaunchServe(() => HANDOFF, { ...compiled })).toMatch(/no process\.execve; serving in this process.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
     const failing = {
       ...compiled,
@@ -94,5 +94,12 @@ describe('relaunchServe', () => {
     expect(relaunchServe(() => HANDOFF, failing)).toBe(
       "could not restart serve in a process of its own (EACCES: permission denied); serving in this process with the allocator's defaults (MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset; set it to measure as the binary runs)",
     );
+    // No place to write the plan (a read-only temp folder): serve runs here, and execve is never called.
+    let calls = 0;
+    const readOnly = () => {
+      throw new Error("EROFS: read-only file system, mkdtemp '/tmp/tokometer-serve-XXXXXX'");
+    };
+    expect(relaunchServe(readOnly, { ...compiled, execve: () => void calls++ })).toMatch(/^could not restart serve in a process of its own \(EROFS: read-only file system.*\); serving in this process/);
+    expect(calls).toBe(0);
   });
 });
