@@ -8,8 +8,8 @@ import type { ServePlan } from './serve-run.js';
  * flags and read the config writes the plan to a private file and starts the program again
  * (execve: same PID, arguments and streams) with SERVE_PLAN_ENV naming the file; the entry
  * (main.ts) then runs cli/serve-entry.ts instead of the CLI, so the serving process never
- * loads the command parser, the config loader or zod (bench/README.md "Memory": ~13 MB
- * less at listening, ~20 MB less under load).
+ * loads the command parser, the config loader or zod (bench/README.md, "Serve in a process
+ * of its own": ~11 MB less at listening, ~15–30 MB less under load).
  *
  * The plan holds the provider keys and the admin token, as the config does: the file is
  * created 0600 in a folder of its own (0700) and removed, with the folder, as soon as it is
