@@ -31,6 +31,24 @@ const opt = (name, def) => {
   const i = argv.indexOf(`--${name}`);
   return i === -1 ? def : argv[i + 1];
 };
+const FLAGS = ['quick', 'no-write', 'no-install'];
+const OPTIONS = ['skip', 'out', 'soak-seconds', 'rate', 'warm-rounds', 'herds'];
+const usage = `usage: npm run bench [-- FLAGS]; flags: ${FLAGS.map((f) => `--${f}`).join(' ')}; options: ${OPTIONS.map((o) => `--${o} VALUE`).join(' ')} (bench/run.mjs and bench/README.md say what each does)`;
+if (flag('help') || argv.includes('-h')) {
+  console.log(usage);
+  process.exit(0);
+}
+// A mistyped flag would otherwise start the full 22-minute run and overwrite bench/RESULTS.md.
+for (let i = 0; i < argv.length; i++) {
+  const name = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+  const value = argv[i + 1];
+  if (name !== null && OPTIONS.includes(name) && value !== undefined && !value.startsWith('--')) i++;
+  else if (name === null || !FLAGS.includes(name)) {
+    const why = name !== null && OPTIONS.includes(name) ? `--${name} needs a value` : `unknown argument ${argv[i]}`;
+    console.error(`bench/run.mjs: ${why}\n${usage}`);
+    process.exit(2);
+  }
+}
 const quick = flag('quick');
 const skip = new Set((opt('skip', '') || '').split(',').filter(Boolean));
 const started = performance.now();
