@@ -137,6 +137,13 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
         serve.child.kill('SIGKILL');
       }
     }
+    // The plan's variable set by hand to a file that is not a plan: one line saying so, exit 1, the file untouched.
+    const notPlan = path.join(dir, 'notes.txt');
+    writeFileSync(notPlan, 'not a plan');
+    const handSet = await runCli(build, ['serve'], { cwd: dir, env: { TOKOMETER_SERVE_PLAN: notPlan } });
+    expect(handSet.code).toBe(1);
+    expect(handSet.stderr).toBe(`tokometer: ${notPlan} is not a serve plan of this tokometer (tokometer-serve-plan/1)\n`);
+    expect(readFileSync(notPlan, 'utf8')).toBe('not a plan');
     // A config error is reported once, by the process that read the config, before any restart.
     const bad = path.join(dir, 'bad-serve.yaml');
     writeFileSync(bad, 'listen:\n  port: "eighty"\n');
