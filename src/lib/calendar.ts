@@ -56,7 +56,9 @@ export interface OffsetSegment {
 
 /**
  * Splits [from, to) into spans of constant offset. Probes every 6 hours (no zone changes
- * its offset twice within 6 hours) and binary-searches each change to the second.
+ * its offset twice within 6 hours) and binary-searches each change over whole seconds
+ * (zones change offset on a whole second), so a span ends exactly at the change, whatever
+ * the milliseconds of `from` and `to`.
  */
 export function offsetSegments(from: number, to: number, timeZone: string): OffsetSegment[] {
   const segments: OffsetSegment[] = [];
@@ -68,21 +70,34 @@ export function offsetSegments(from: number, to: number, timeZone: string): Offs
     const next = Math.min(probe + step, to);
     const nextOffset = offsetAt(next, timeZone);
     if (nextOffset !== segOffset) {
-      let lo = probe; // offset at lo === segOffset
-      let hi = next; // offset at hi !== segOffset
-      while (hi - lo > 1000) {
-        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-        if (offsetAt(mid, timeZone) === segOffset) lo = mid;
-        else hi = mid;
-      }
-      segments.push({ from: segStart, to: hi, offsetMs: segOffset });
-      segStart = hi;
-      segOffset = offsetAt(hi, timeZone);
+      const change = firstSecondWithNewOffset(probe, next, segOffset, timeZone);
+      segments.push({ from: segStart, to: change, offsetMs: segOffset });
+      segStart = change;
+      segOffset = offsetAt(change, timeZone);
     }
     probe = next;
   }
   segments.push({ from: segStart, to, offsetMs: segOffset });
   return segments;
+}
+
+/**
+ * The instant (a whole second, ms) the offset changes from `oldOffset`, given that it is
+ * `oldOffset` at `lo` and not at `hi` (lo < hi). Searched over whole seconds: the change
+ * is a whole second T with lo < T <= hi, so the second at or before `lo` still has the old
+ * offset and the second at or before `hi` already has the new one. Each step narrows
+ * [low, high] by at least one second, so it ends (an earlier search in ms could stall when
+ * `hi - lo` was not a multiple of 1,000).
+ */
+function firstSecondWithNewOffset(lo: number, hi: number, oldOffset: number, timeZone: string): number {
+  let low = Math.floor(lo / 1000); // seconds; the offset there is oldOffset
+  let high = Math.floor(hi / 1000); // seconds; the offset there is not
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (offsetAt(mid * 1000, timeZone) === oldOffset) low = mid;
+    else high = mid;
+  }
+  return high * 1000;
 }
 
 /** `YYYY-MM-DD` of the local calendar day containing `ms`. */

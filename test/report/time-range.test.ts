@@ -106,4 +106,21 @@ describe('zone arithmetic', () => {
     ]);
     expect(offsetSegments(t('2026-03-01T00:00:00Z'), t('2026-11-30T00:00:00Z'), 'UTC')).toHaveLength(1);
   });
+
+  it('ends each span exactly at the switch whatever the milliseconds of the range, and always returns', () => {
+    // A range starting mid-second used to put the switch at the same milliseconds (…01:00:00.123Z).
+    const berlin = offsetSegments(t('2026-03-01T00:00:00.123Z'), t('2026-11-30T00:00:00Z'), 'Europe/Berlin');
+    expect(berlin.map((s) => new Date(s.from).toISOString())).toEqual(['2026-03-01T00:00:00.123Z', '2026-03-29T01:00:00.000Z', '2026-10-25T01:00:00.000Z']);
+    // A range ending just after a switch (the calls of a report whose last call came right after
+    // it) used to loop for ever: the search in ms stalled with 1–2 s left between its bounds.
+    const from = t('2026-09-28T16:29:42.809Z');
+    const change = t('2026-11-01T06:00:00Z');
+    for (let after = 1; after < 2_600; after += 37) {
+      const segs = offsetSegments(from, change + after, 'America/New_York');
+      expect(segs, `to = switch + ${after} ms`).toEqual([
+        { from, to: change, offsetMs: -4 * 3_600_000 },
+        { from: change, to: change + after, offsetMs: -5 * 3_600_000 },
+      ]);
+    }
+  });
 });
