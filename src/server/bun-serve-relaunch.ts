@@ -89,8 +89,10 @@ const OBSERVER_FLAG = /^--(cpu-prof|heap-prof|inspect)/;
  * stand-in that returns makes it return null.)
  */
 export function relaunchServe(handoff: () => Readonly<Record<string, string>>, proc: ProcessFacts & { execve?: unknown } = process): string | null {
-  const names = Object.keys(SERVE_ALLOCATOR_ENV).join(', ');
-  const inThisProcess = `serving in this process with the allocator's defaults (${names} unset; set it to measure as the binary runs)`;
+  // The allocator is at its defaults only for the variables the operator did not set.
+  const unset = Object.keys(SERVE_ALLOCATOR_ENV).filter((name) => proc.env[name] === undefined);
+  const inThisProcess =
+    unset.length === 0 ? 'serving in this process' : `serving in this process with the allocator's defaults (${unset.join(', ')} unset; set it to measure as the binary runs)`;
   const observer = proc.execArgv.find((flag) => OBSERVER_FLAG.test(flag));
   if (observer !== undefined) return `running under ${observer.split('=')[0]}, serve does not restart itself; ${inThisProcess}`;
   if (typeof proc.execve !== 'function') return `this Bun has no process.execve; ${inThisProcess}`;

@@ -77,6 +77,8 @@ describe('relaunchServe', () => {
     const profiled = { ...compiled, execArgv: ['--cpu-prof', '--cpu-prof-dir=/tmp/p'], execve: () => void calls++ };
     expect(relaunchServe(() => HANDOFF, profiled)).toMatch(/^running under --cpu-prof, serve does not restart itself; serving in this process.*MIMALLOC_PURGE_HOLES_MIN_INTERVAL unset/);
     expect(relaunchServe(() => HANDOFF, { ...profiled, execArgv: ['--inspect=127.0.0.1:9229'] })).toMatch(/^running under --inspect,/);
+    // With the operator's own value the allocator is not at its defaults, and the warning does not say so.
+    expect(relaunchServe(() => HANDOFF, { ...profiled, env: { [VAR]: '100' } })).toBe('running under --cpu-prof, serve does not restart itself; serving in this process');
     expect(calls).toBe(0);
     // Other flags still restart.
     expect(relaunchServe(() => HANDOFF, { ...profiled, execArgv: ['--smol'] })).toBeNull();
