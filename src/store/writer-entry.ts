@@ -1,6 +1,6 @@
 /**
  * The entry file of serve's call-record writer thread (store/writer-thread.ts; started by
- * writer-client.ts). The thread loads this and what it imports, not the program's whole
+ * writer-spawn.ts). The thread loads this and what it imports, not the program's whole
  * bundle; the Bun binary embeds it as a second entry point (package.json build:bin). The
  * thread runs on the process's runtime, so its SQLite driver is chosen here too.
  */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { writerEntry } from '../../src/store/writer-client.js';
+import { writerEntry } from '../../src/store/writer-spawn.js';
 
 describe('writerEntry', () => {
   it('puts the writer thread entry beside the Bun binary, in its embedded file system', () => {
