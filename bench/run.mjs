@@ -10,7 +10,8 @@
  * report) · --out FILE (default bench/RESULTS.md; --no-write to print only) ·
  * --no-install (never apt-get wrk/hyperfine) · --soak-seconds N · --rate RPS · --warm-rounds N (rounds of every
  * phase run and thrown away before the ones that count; default 3, 0 with --quick) · --herds W+N (256-stream
- * herds per system thrown away + counted; default 1+6, 0+1 with --quick)
+ * herds per system thrown away + counted; default 1+6, 0+1 with --quick) · --idle-settle-seconds N (idle RSS
+ * read again N s after the warm-up, beside the 1-s reading; default 20, none with --quick)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +33,7 @@ const opt = (name, def) => {
   return i === -1 ? def : argv[i + 1];
 };
 const FLAGS = ['quick', 'no-write', 'no-install'];
-const OPTIONS = ['skip', 'out', 'soak-seconds', 'rate', 'warm-rounds', 'herds'];
+const OPTIONS = ['skip', 'out', 'soak-seconds', 'rate', 'warm-rounds', 'herds', 'idle-settle-seconds'];
 const usage = `usage: npm run bench [-- FLAGS]; flags: ${FLAGS.map((f) => `--${f}`).join(' ')}; options: ${OPTIONS.map((o) => `--${o} VALUE`).join(' ')} (bench/run.mjs and bench/README.md say what each does)`;
 if (flag('help') || argv.includes('-h')) {
   console.log(usage);
@@ -55,13 +56,14 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
 
 const cfg = quick
-  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, streamBatches: 1, instantWaves: 1, herds: 1, herdWarmRounds: 0, settleMs: 1000, warmRounds: 0, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
-  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, streamBatches: 4, instantWaves: 2, herds: 6, herdWarmRounds: 1, settleMs: 6000, warmRounds: 3, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
+  ? { rounds: 2, warmMs: 500, lat1kMs: 500, lat10kMs: 250, rateMs: 800, tputRounds: 1, tputMs: 2000, tputDirect: false, streamRounds: 1, streamConc: 16, streamBatches: 1, instantWaves: 1, herds: 1, herdWarmRounds: 0, settleMs: 1000, idleSettleMs: 0, warmRounds: 0, soakMs: 10_000, soakRate: 500, nodeSoakMs: 5_000, ingestCalls: 100_000, reportSizes: [100_000, 1_000_000], reportRuns: 1 }
+  : { rounds: 5, warmMs: 2000, lat1kMs: 2000, lat10kMs: 1000, rateMs: 3000, tputRounds: 3, tputMs: 5000, tputDirect: true, streamRounds: 5, streamConc: 32, streamBatches: 4, instantWaves: 2, herds: 6, herdWarmRounds: 1, settleMs: 6000, idleSettleMs: 20_000, warmRounds: 3, soakMs: 300_000, soakRate: 1000, nodeSoakMs: 60_000, ingestCalls: 500_000, reportSizes: [1_000_000, 10_000_000], reportRuns: 2 };
 cfg.rate = Number(opt('rate', 1000));
 cfg.tputConns = 64;
 if (opt('soak-seconds')) cfg.soakMs = Number(opt('soak-seconds')) * 1000;
 if (opt('warm-rounds')) cfg.warmRounds = Number(opt('warm-rounds'));
 if (opt('herds')) [cfg.herdWarmRounds, cfg.herds] = opt('herds').split('+').map(Number);
+if (opt('idle-settle-seconds')) cfg.idleSettleMs = Number(opt('idle-settle-seconds')) * 1000;
 
 async function main() {
   for (const f of ['dist/tokometer', 'dist/js/main.js']) {
@@ -98,7 +100,7 @@ async function main() {
         systems.push(s);
       }
       raw.rssStart = Object.fromEntries(systems.map((s) => [s.name, rssMb(s.pid)]));
-      ({ idle: raw.idleRss, settleJitMs: raw.settleJitMs } = await warmUp(systems, cfg, log));
+      ({ idle: raw.idleRss, idleSettled: raw.idleRssSettled, settleJitMs: raw.settleJitMs } = await warmUp(systems, cfg, log));
     }
     if (!skip.has('online')) {
       raw.warmRoundsJitMs = await warmUpRounds(systems, cfg, log);

@@ -56,11 +56,13 @@ function jitUsPer(sys, jit0, units) {
 }
 
 /**
- * Warms every system up (JIT, pools) and reads its idle RSS afterwards; then settles each
+ * Warms every system up (JIT, pools) and reads its idle RSS 1 s afterwards, and again
+ * `cfg.idleSettleMs` after it when that is longer (the heaps' own idle collections have run
+ * by then: bench/README.md, "Idle RSS, 1 s and 20 s after the warm-up"); then settles each
  * under 64 connections for `cfg.settleMs`, so the rounds measure compiled code: after the
  * light warm-up alone, the binary's JIT threads still used ~80 ms of CPU per second through
  * the first round (on the core the system is pinned to), and quieted after ~40,000
- * requests. @returns { idle: RSS MB by system, settleJitMs: JIT CPU ms in the last second of settling, by Bun system }.
+ * requests. @returns { idle: RSS MB by system 1 s after the warm-up, idleSettled: the same cfg.idleSettleMs after it, settleJitMs: JIT CPU ms in the last second of settling, by Bun system }.
  */
 export async function warmUp(systems, cfg, log) {
   for (const sys of systems) {
@@ -72,6 +74,12 @@ export async function warmUp(systems, cfg, log) {
   const idle = {};
   for (const sys of systems) idle[sys.name] = rssMb(sys.pid);
   log(`warmed up; idle RSS ${Object.entries(idle).map(([k, v]) => `${k} ${v.toFixed(1)} MB`).join(', ')}`);
+  const idleSettled = {};
+  if (cfg.idleSettleMs > 1000) {
+    await new Promise((r) => setTimeout(r, cfg.idleSettleMs - 1000));
+    for (const sys of systems) idleSettled[sys.name] = rssMb(sys.pid);
+    log(`idle RSS ${cfg.idleSettleMs / 1000} s after the warm-up ${Object.entries(idleSettled).map(([k, v]) => `${k} ${v.toFixed(1)} MB`).join(', ')}`);
+  }
   const settleJitMs = {};
   for (const sys of systems) {
     const request = requestFor(sys, '1k');
@@ -81,7 +89,7 @@ export async function warmUp(systems, cfg, log) {
     if (before !== null) settleJitMs[sys.name] = jitMs(sys) - before;
     log(`settled ${sys.name}: ${last.requests} requests in the last second${before === null ? '' : `, JIT ${settleJitMs[sys.name].toFixed(1)} ms of CPU in it`}`);
   }
-  return { idle, settleJitMs };
+  return { idle, idleSettled, settleJitMs };
 }
 
 /**

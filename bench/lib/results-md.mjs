@@ -123,7 +123,7 @@ export function summarize(raw) {
       sse20: stream(acc, name, 'sse20'),
       sse0: stream(acc, name, 'sse0'),
       many: raw.many?.[name] ? { ok: raw.many[name].ok, total: raw.many[name].total, herdP99s: raw.many[name].herdP99s ?? [], firstP99s: raw.many[name].firstP99s ?? [] } : null,
-      rss: { start: raw.rssStart?.[name], idle: raw.idleRss?.[name], load: Math.max(raw.loadRss?.[name] ?? 0, raw.many?.[name]?.rss ?? 0) || NaN },
+      rss: { start: raw.rssStart?.[name], idle: raw.idleRss?.[name], idleSettled: raw.idleRssSettled?.[name], load: Math.max(raw.loadRss?.[name] ?? 0, raw.many?.[name]?.rss ?? 0) || NaN },
     };
   }
   const soak = { binary: soakFigures(raw.soak?.binary), node: soakFigures(raw.soak?.node) };
@@ -208,7 +208,7 @@ export function renderMarkdown(raw, f) {
   out.push('# tokometer benchmark results', '', '_Written by `bench/run.mjs`; do not edit by hand — rerun the command below._', '');
   out.push(`- **Date**: ${m.date}`, `- **Command**: \`${m.command}\` (${raw.quick ? 'quick' : 'full'} run, ${fmt(m.seconds, 0)} s), on \`dist/\` as built (\`npm run build\` first)`);
   out.push(`- **Machine**: ${mc.nproc} CPUs, ${mc.cpuModel}${mc.hypervisor ? ` (${mc.hypervisor} VM)` : ''}, ${mc.memGiB} GiB RAM, Linux ${mc.kernel}${mc.distro ? `, ${mc.distro}` : ''}; Node ${mc.node}, Bun ${mc.bun}`);
-  out.push(`- **Setup**: all traffic on 127.0.0.1; ${m.plan.pinned ? `load generator and fake upstream (Bun) pinned to CPU ${m.plan.loadgen}, each system under test to CPU ${m.plan.sut} (taskset)` : 'no CPU pinning (taskset missing or one CPU)'}; throughput with ${m.tools.wrk ? 'wrk (1 thread, 64 connections)' : 'the built-in Node client (64 connections)'}; every other load from the built-in raw-socket client. Each system warmed up (3,000 + 1,000 sequential requests, 40 streams; idle RSS read then), then settled under 64 connections for ${(raw.cfg.settleMs ?? 0) / 1000} s${raw.settleJitMs && Object.keys(raw.settleJitMs).length ? ` (JIT compiler CPU in its last second: ${Object.entries(raw.settleJitMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')})` : ''}${raw.cfg.warmRounds ? `, then ran ${raw.cfg.warmRounds} round${raw.cfg.warmRounds === 1 ? "" : "s"} of every phase that ${raw.cfg.warmRounds === 1 ? "was" : "were"} thrown away (JIT compiler CPU in each: ${Object.entries(raw.warmRoundsJitMs ?? {}).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' / ')} ms`).join(', ')})` : ''}. ${raw.cfg.rounds} interleaved rounds that count; "added" = the system minus the upstream direct, from samples pooled over the same rounds.${raw.serveAllocatorEnv ? ` Allocator: tokometer's \`serve\` on Bun starts with ${Object.entries(raw.serveAllocatorEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')} (it sets it for itself, src/server/bun-serve-relaunch.ts); the bare proxies run their runtime's defaults (bench/README.md, "The allocator's hole sweeps").` : ''}`);
+  out.push(`- **Setup**: all traffic on 127.0.0.1; ${m.plan.pinned ? `load generator and fake upstream (Bun) pinned to CPU ${m.plan.loadgen}, each system under test to CPU ${m.plan.sut} (taskset)` : 'no CPU pinning (taskset missing or one CPU)'}; throughput with ${m.tools.wrk ? 'wrk (1 thread, 64 connections)' : 'the built-in Node client (64 connections)'}; every other load from the built-in raw-socket client. Each system warmed up (3,000 + 1,000 sequential requests, 40 streams; idle RSS read 1 s later${raw.cfg.idleSettleMs > 1000 ? ` and ${raw.cfg.idleSettleMs / 1000} s later` : ''}), then settled under 64 connections for ${(raw.cfg.settleMs ?? 0) / 1000} s${raw.settleJitMs && Object.keys(raw.settleJitMs).length ? ` (JIT compiler CPU in its last second: ${Object.entries(raw.settleJitMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')})` : ''}${raw.cfg.warmRounds ? `, then ran ${raw.cfg.warmRounds} round${raw.cfg.warmRounds === 1 ? "" : "s"} of every phase that ${raw.cfg.warmRounds === 1 ? "was" : "were"} thrown away (JIT compiler CPU in each: ${Object.entries(raw.warmRoundsJitMs ?? {}).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' / ')} ms`).join(', ')})` : ''}. ${raw.cfg.rounds} interleaved rounds that count; "added" = the system minus the upstream direct, from samples pooled over the same rounds.${raw.serveAllocatorEnv ? ` Allocator: tokometer's \`serve\` on Bun starts with ${Object.entries(raw.serveAllocatorEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')} (it sets it for itself, src/server/bun-serve-relaunch.ts); the bare proxies run their runtime's defaults (bench/README.md, "The allocator's hole sweeps").` : ''}`);
   const bg = m.background;
   if (bg) {
     const busy = bg.sharePct > 5;
@@ -250,8 +250,9 @@ export function renderMarkdown(raw, f) {
   out.push('', '"Intact" = the stream reached the client byte for byte as the upstream sent it (tokometer injects `include_usage` and strips the extra usage chunk, so the client sees exactly the 64 chunks and `[DONE]`).');
 
   out.push('', '## Memory (RSS, MB)', '');
-  out.push(table(['system', 'at start', 'idle after warm-up', 'under load (max)'],
-    names.filter((n) => n !== 'direct').map((n) => [S[n].label, fmt(S[n].rss.start, 1), fmt(S[n].rss.idle, 1), fmt(S[n].rss.load, 1)])));
+  const settledS = raw.cfg.idleSettleMs / 1000;
+  out.push(table(['system', 'at start', 'idle 1 s after warm-up', ...(settledS > 1 ? [`idle ${settledS} s after warm-up`] : []), 'under load (max)'],
+    names.filter((n) => n !== 'direct').map((n) => [S[n].label, fmt(S[n].rss.start, 1), fmt(S[n].rss.idle, 1), ...(settledS > 1 ? [fmt(S[n].rss.idleSettled, 1)] : []), fmt(S[n].rss.load, 1)])));
   const soaks = Object.entries(f.soak).filter(([, v]) => v);
   if (soaks.length) {
     out.push('', `### Soak: fixed ${raw.cfg.soakRate} req/s mix (3× 1 KB, 1× 10 KB, 1× instant stream), fresh instance`, '');
