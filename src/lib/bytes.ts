@@ -1,5 +1,6 @@
-/** The parts one after another in one new array (bytes). */
+/** The parts one after another: the part itself when there is one, else one new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
   let total = 0;
   for (const p of parts) total += p.length;
   const out = new Uint8Array(total);

@@ -20,6 +20,8 @@ export function asciiBytes(text: string): Uint8Array {
 const DATA_OBJECT = asciiBytes('data: {');
 const EVENT = asciiBytes('event: ');
 const NULL = asciiBytes('null');
+/** `"usage"` as bytes: the key of the usage object in OpenAI-shaped chunks (OpenAI, Mistral), for mayCarryKey. */
+export const USAGE_KEY = asciiBytes('"usage"');
 
 /** True when `bytes` holds `at` starting at offset `i`. */
 function holdsAt(bytes: Uint8Array, at: Uint8Array, i: number): boolean {

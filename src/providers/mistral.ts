@@ -3,9 +3,7 @@ import { normaliseMistralUsage } from './mistral-usage.js';
 import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { isObj, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
-import { asciiBytes, isOneJsonDataLine, mayCarryKey } from './frame-bytes.js';
-
-const USAGE_KEY = asciiBytes('"usage"');
+import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends

@@ -1,5 +1,5 @@
 import { usdToNano } from '../lib/money.js';
-import { asciiBytes, isOneJsonDataLine, mayCarryKey } from './frame-bytes.js';
+import { asciiBytes, isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
@@ -96,7 +96,6 @@ function mayCarryUsage(data: string): boolean {
   return mayCarry(data, '"usage"');
 }
 
-const USAGE_KEY = asciiBytes('"usage"');
 const FINISH_REASON_KEY = asciiBytes('"finish_reason"');
 
 /** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */

@@ -245,7 +245,7 @@ function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       return chunk;
     },
     end() {
-      if (size <= MAX_JSON_COPY_BYTES) observeJson(copy.length === 1 ? (copy[0] as Uint8Array) : concatBytes(copy), seen, ctx.adapter, ctx.info);
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(concatBytes(copy), seen, ctx.adapter, ctx.info);
       else seen.bodyParsed = false;
       return null;
     },

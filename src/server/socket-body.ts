@@ -126,7 +126,7 @@ export class SocketBody implements ChunkSource {
     const parts = this.queue;
     this.queue = [];
     this.queued = 0;
-    return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+    return concatBytes(parts);
   }
 }
 

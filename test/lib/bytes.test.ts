@@ -5,9 +5,11 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('bytes', () => {
-  it('concatBytes joins parts in order, empty ones included', () => {
+  it('concatBytes joins parts in order, empty ones included; one part is handed back itself', () => {
     expect(text(concatBytes([bytes('ab'), bytes(''), bytes('cde')]))).toBe('abcde');
     expect(concatBytes([]).length).toBe(0);
+    const one = bytes('only');
+    expect(concatBytes([one])).toBe(one);
   });
 
   it('joinBytes gives a view over parts side by side in one buffer, and a copy otherwise', () => {
