@@ -4,20 +4,16 @@ import type { Clock } from '../lib/clock.js';
 import type { Pricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
-import { createCallWriter } from '../store/call-writer.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { ProxyStorage } from '../store/proxy-storage.js';
 import type { CallRecord, RecordWriter } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
-import { SpillFile } from '../store/spill.js';
-import type { WriteQueueError } from '../store/queue-health.js';
-import { WriteQueue } from '../store/write-queue.js';
-import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js';
 import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
+import { recordWriter } from './record-writer.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
@@ -214,51 +210,6 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   };
 }
 
-/** The queue settings of a proxy, shared by the main-thread queue and the writer thread. */
-function queueSettings(o: StartProxyOptions) {
-  const maxBuffered = o.settings.store.maxBufferedRecords;
-  return {
-    flushIntervalMs: o.settings.store.flushIntervalMs,
-    maxBuffered,
-    spillAfter: Math.max(1, Math.min(10_000, Math.floor(maxBuffered / 2))),
-    onError: (error: WriteQueueError) =>
-      o.log.error(storeErrorMessage(error.kind, o.spillPath, o.settings.store.onError), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
-    onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
-  };
-}
-
-/**
- * The writer thread when asked for (serve on a file database), else a WriteQueue on the
- * main thread (in-memory databases, in-process tests, the demo): one writer either way,
- * never a fallback from one to the other. With the thread, checkpoints run inside its
- * commits, so the main connection's own automatic checkpoint (rare key and alert writes)
- * is pushed out to a safety net.
- */
-async function recordWriter(o: StartProxyOptions): Promise<RecordWriter> {
-  const settings = queueSettings(o);
-  const spill = o.spillPath ? { spill: new SpillFile(o.spillPath, o.settings.store.spillMaxBytes) } : {};
-  const storage = o.storage;
-  if (storage.engine === 'postgres') return (await import('../store/pg/call-sink.js')).createPostgresRecordWriter(storage.store.db, { ...settings, ...spill });
-  const driver = storage.driver;
-  // The store's own connection: the writer's statements run synchronously, between its units of work.
-  if (!o.writerThread) return new WriteQueue(createCallWriter(driver), { ...settings, ...spill });
-  let writer: ThreadWriter;
-  try {
-    writer = await startThreadWriter({
-      ...settings,
-      ...o.writerThread,
-      ...(o.spillPath ? { spillPath: o.spillPath } : {}),
-      spillMaxBytes: o.settings.store.spillMaxBytes,
-      onThreadLost: (message) => o.log.error(message),
-      onThreadRestarted: (message) => o.log.warn(message),
-    });
-  } catch (error) {
-    throw new Error(`the call-record writer thread did not start, so calls could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  driver.exec(`PRAGMA wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
-  return writer;
-}
-
 /** The store of a proxy: the PostgreSQL one given, or one built on the SQLite driver. */
 function storeOf(o: StartProxyOptions): Store {
   if (o.storage.engine === 'postgres') {
@@ -267,9 +218,6 @@ function storeOf(o: StartProxyOptions): Store {
   }
   return createStore(o.storage.driver);
 }
-
-/** The main connection's wal_autocheckpoint while the writer thread checkpoints: about 40 MB of WAL. */
-const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
 
 function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<BudgetService> {
   const webhookUrl = o.settings.alertsWebhookUrl;
@@ -306,13 +254,6 @@ async function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: Bu
     flush: () => parts.queue.flush(),
     log: o.log,
   });
-}
-
-/** The loud line logged when call records cannot be written. */
-function storeErrorMessage(kind: string, spillPath: string | undefined, onError: 'serve' | 'refuse'): string {
-  if (kind === 'retrying') return `STORE UNAVAILABLE: call records cannot be written to the database; they are kept in memory${spillPath ? ` and spilled to ${spillPath}` : ''} and written when it recovers`;
-  if (kind === 'overflow') return `STORE UNAVAILABLE AND BUFFER FULL: new call records are being dropped; ${onError === 'refuse' ? 'calls are refused with 503 (store.on_error: refuse)' : 'calls are still served (store.on_error: serve)'}`;
-  return 'a call record could not be stored and was dropped';
 }
 
 /** Waits for `p`, but no longer than `ms` (the timer never holds the process open). */

@@ -30,8 +30,8 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
   'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
   'store-internals':
-    'the SQL connection stays in the store: only src/store, the runtime edges (src/edges.ts, src/server/*), the entry (src/main.ts, src/cli/run.ts) and the proxy opener ' +
-    'src/proxy/start.ts import src/store/drivers/*, db.ts, sqlite-store.ts or call-writer.ts (type imports too), name SqlDriver, OpenDriver, openDriverToRead or ' +
+    'the SQL connection stays in the store: only src/store, the runtime edges (src/edges.ts, src/server/*), the entry (src/main.ts, src/cli/run.ts) and the proxy openers ' +
+    'src/proxy/start.ts and src/proxy/record-writer.ts import src/store/drivers/*, db.ts, sqlite-store.ts or call-writer.ts (type imports too), name SqlDriver, OpenDriver, openDriverToRead or ' +
     'openDriverToWrite, or call openDriver(); everything else takes a Store, and opening code hands the edges\' openDriver getter to the store\'s opener uncalled',
   'serve-process':
     "serve's own process (src/cli/serve-entry.ts, cli/serve-handoff.ts) loads the proxy without the CLI: what it imports at load time (dynamic and type-only imports aside) " +
@@ -48,8 +48,8 @@ const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
 const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
 /** The modules that take or build a SQL connection. */
 const STORE_INTERNALS = /^src\/store\/(drivers\/|db\.ts$|sqlite-store\.ts$|call-writer\.ts$)/;
-/** Where a SQL connection may be held: the store, the edges that choose its driver, the entry, and startProxy, which builds the proxy's store and record writer on what serve opened. */
-const DRIVER_PLACES = [/^src\/store\//, /^src\/edges\.ts$/, /^src\/server\//, ...ENTRY, /^src\/proxy\/start\.ts$/];
+/** Where a SQL connection may be held: the store, the edges that choose its driver, the entry, and startProxy, which builds the proxy's store and (record-writer.ts) its record writer on what serve opened. */
+const DRIVER_PLACES = [/^src\/store\//, /^src\/edges\.ts$/, /^src\/server\//, ...ENTRY, /^src\/proxy\/start\.ts$/, /^src\/proxy\/record-writer\.ts$/];
 /** Names that are, or hand out, a SQL connection (store/types.ts, store/open.ts). */
 const DRIVER_NAMES = new Set(['SqlDriver', 'OpenDriver', 'openDriverToRead', 'openDriverToWrite']);
 
