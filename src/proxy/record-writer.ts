@@ -8,13 +8,30 @@ import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js'
 import type { Logger } from './log.js';
 import type { ProxySettings } from './settings.js';
 
-/** What the proxy's call-record writer is chosen and set up from (a part of StartProxyOptions). */
+/** What the proxy's call-record writer is chosen and set up from (the part of StartProxyOptions it reads). */
 export interface RecordWriterOptions {
+  /** The configuration as plain values (config/proxy-settings.ts `proxySettings(config)`). */
   settings: ProxySettings;
+  /**
+   * What the proxy keeps its data in (store/proxy-storage.ts `openProxyStorage`), owned by
+   * the proxy from here on: a SQLite connection the store is built on (and the writer,
+   * without `writerThread`), or a PostgreSQL store, whose call records the PostgreSQL
+   * writer writes on the main thread (its I/O is asynchronous).
+   */
   storage: ProxyStorage;
-  spillPath?: string;
-  writerThread?: { entry: string; dbPath: string };
   log: Logger;
+  /**
+   * File that takes call records while the database cannot (read-only, full); replayed
+   * when it recovers, also after a restart. Default: none (records wait in memory only).
+   */
+  spillPath?: string;
+  /**
+   * Write call records on a writer thread with its own connection to `dbPath` (serve on a
+   * file database), started from `entry`, the program's entry file (see
+   * store/writer-thread.ts); startProxy fails when it cannot start. Default: the write
+   * queue writes on the main thread (in-memory databases, in-process tests, the demo).
+   */
+  writerThread?: { entry: string; dbPath: string };
 }
 
 /** The queue settings of a proxy, shared by the main-thread queue and the writer thread. */

@@ -5,7 +5,6 @@ import type { Pricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
 import { createStore } from '../store/sqlite-store.js';
-import type { ProxyStorage } from '../store/proxy-storage.js';
 import type { CallRecord, RecordWriter } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
@@ -13,29 +12,18 @@ import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
-import { recordWriter } from './record-writer.js';
-import type { Logger } from './log.js';
+import { recordWriter, type RecordWriterOptions } from './record-writer.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
-import type { ProxySettings } from './settings.js';
 import type { UpstreamClient } from './types.js';
 
-export interface StartProxyOptions {
-  /** The configuration as plain values (config/proxy-settings.ts `proxySettings(config)`). */
-  settings: ProxySettings;
-  /**
-   * What the proxy keeps its data in (store/proxy-storage.ts `openProxyStorage`), owned by
-   * the proxy from here on: a SQLite connection the store is built on (and the writer,
-   * without `writerThread`), or a PostgreSQL store, whose call records the PostgreSQL
-   * writer writes on the main thread (its I/O is asynchronous).
-   */
-  storage: ProxyStorage;
+/** What startProxy builds the proxy from; the settings, storage, log and record-writer options are RecordWriterOptions'. */
+export interface StartProxyOptions extends RecordWriterOptions {
   startServer: StartServer;
   upstream: UpstreamClient;
   /** Prices calls, and describes model prices for budget reservation estimates. */
   pricer: Pick<Pricer, 'price' | 'describe'>;
   clock: Clock;
-  log: Logger;
   env: Readonly<Record<string, string | undefined>>;
   host?: string;
   port?: number;
@@ -51,18 +39,6 @@ export interface StartProxyOptions {
   alerts?: Omit<AlertDelivery, 'webhookUrl'>;
   /** Also receives every record (tests, demo progress); the same as subscribing to `finished`. */
   onRecord?: (record: CallRecord) => void;
-  /**
-   * File that takes call records while the database cannot (read-only, full); replayed
-   * when it recovers, also after a restart. Default: none (records wait in memory only).
-   */
-  spillPath?: string;
-  /**
-   * Write call records on a writer thread with its own connection to `dbPath` (serve on a
-   * file database), started from `entry`, the program's entry file (see
-   * store/writer-thread.ts); startProxy fails when it cannot start. Default: the write
-   * queue writes on the main thread (in-memory databases, in-process tests, the demo).
-   */
-  writerThread?: { entry: string; dbPath: string };
   /**
    * Runs once the store is open and migrated, before budgets are seeded and before the
    * server listens (serve loads the price snapshot in force here).

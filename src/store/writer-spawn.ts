@@ -7,6 +7,8 @@ import { WRITER_ROLE, type FromWriter, type WriterStatus, type WriterThreadData 
  * Starting one call-record writer thread (writer-thread.ts) and waiting for its `ready`;
  * the main thread's side of the running thread is writer-client.ts.
  */
+
+/** How the writer threads of one ThreadWriter are started, and whom they tell what happened. */
 export interface ThreadWriterOptions extends Omit<WriterThreadData, 'role' | 'run' | 'resumeAfter'> {
   /**
    * The program's entry file. The thread starts from `store/writer-entry.js` beside it (in
