@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
@@ -113,6 +115,34 @@ describe('tokometer tui in a real terminal (built binary)', () => {
     } finally {
       term.close();
     }
+  }, 60_000);
+
+  it('embeds React\'s production build, not its development build (built with --production)', () => {
+    const binary = readFileSync(BINARY);
+    expect(binary.includes('react-reconciler.production.js'), 'React\'s production reconciler in the binary').toBe(true);
+    expect(binary.includes('react-reconciler.development.js'), 'React\'s development reconciler in the binary').toBe(false);
+  });
+
+  it.each([
+    { what: 'unset', nodeEnv: undefined, expected: 'production' },
+    { what: 'set by the user to development', nodeEnv: 'development', expected: 'development' },
+  ] as const)('on Node, with NODE_ENV $what, loads React\'s $expected build', async ({ nodeEnv, expected }) => {
+    const log = path.join(db.dir, `modules-${expected}.log`);
+    const env: Record<string, string> = { ...terminalEnv(), NODE_DEBUG: 'module' };
+    delete env.NODE_ENV;
+    if (nodeEnv !== undefined) env.NODE_ENV = nodeEnv;
+    // Node's module debug log goes to stderr, kept out of the dashboard's screen.
+    const argv = ['sh', '-c', 'exec "$@" 2>"$0"', log, process.execPath, NODE_ENTRY, 'tui', '--db', db.path];
+    const term = openTerminal({ argv, env, columns: 100, rows: 30 });
+    try {
+      await until('the dashboard', term, () => /Live tail/.test(term.screen()));
+      term.send('q');
+      expect(await until('exit after q', term, () => term.exitCode())).toBe(0);
+    } finally {
+      term.close();
+    }
+    const loaded = [...readFileSync(log, 'utf8').matchAll(/load "[^"]*react-reconciler\.(production|development)\.js"/g)].map((m) => m[1]);
+    expect(loaded).toEqual([expected]);
   }, 60_000);
 
   it.each([
