@@ -25,37 +25,40 @@ const calls = opts.opt('calls', '20000');
 const KEYS = ['Tab', 'Tab', 'Down', 'Down', 'Enter', 'BSpace', 'Tab', 'Down', 'Enter', 'BSpace', '7', '1', 'm', '3', 'Tab', 'Tab', 'Tab', 'Down', 'Up', 'Enter', 'BSpace'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let starts = 0;
-let socket = '';
-/** tmux on this start's own server (a server being killed cannot take the next session). */
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 const dir = mkdtempSync(join(tmpdir(), 'tokometer-tui-keys-'));
 const db = join(dir, 'demo.db');
 execFileSync(builds[0].path, ['demo', '--db', db, '--calls', calls], { cwd: dir, stdio: 'ignore' });
 
-/** One start of a build: drawn ms, RSS, CPU of the keys. */
+/** One start of a build, on a tmux server of its own (a server being killed cannot take the next session): drawn ms, RSS, CPU of the keys. */
 async function measure(build) {
-  socket = `tokometer-tui-keys-${process.pid}-${starts++}`;
+  const socket = `tokometer-tui-keys-${process.pid}-${starts++}`;
+  const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const t0 = performance.now();
   tmux('new-session', '-d', '-s', 'tui', '-x', '160', '-y', '50', `exec ${build.path} tui --db ${db}`);
-  const pid = Number(tmux('list-panes', '-t', 'tui', '-F', '#{pane_pid}').trim());
-  while (!tmux('capture-pane', '-p', '-t', 'tui').includes('Live tail')) {
-    if (performance.now() - t0 > 30_000) throw new Error(`${build.name}: no dashboard within 30 s`);
-    await sleep(5);
+  try {
+    const pid = Number(tmux('list-panes', '-t', 'tui', '-F', '#{pane_pid}').trim());
+    while (!tmux('capture-pane', '-p', '-t', 'tui').includes('Live tail')) {
+      if (performance.now() - t0 > 30_000) throw new Error(`${build.name}: no dashboard within 30 s`);
+      await sleep(5);
+    }
+    const drawnMs = performance.now() - t0;
+    await sleep(2000);
+    const cpu0 = cpuMsExact(pid);
+    const rssDrawn = rssMb(pid);
+    for (const key of KEYS) {
+      tmux('send-keys', '-t', 'tui', key);
+      await sleep(150);
+    }
+    await sleep(1000);
+    return { drawnMs, rssDrawn, keysCpuMs: cpuMsExact(pid) - cpu0, rssAfterKeys: rssMb(pid) };
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      // The server already ended with the program (it failed to start): the error above says why.
+    }
   }
-  const drawnMs = performance.now() - t0;
-  await sleep(2000);
-  const cpu0 = cpuMsExact(pid);
-  const rssDrawn = rssMb(pid);
-  for (const key of KEYS) {
-    tmux('send-keys', '-t', 'tui', key);
-    await sleep(150);
-  }
-  await sleep(1000);
-  const keysCpuMs = cpuMsExact(pid) - cpu0;
-  const rssAfterKeys = rssMb(pid);
-  tmux('kill-server');
-  return { drawnMs, rssDrawn, keysCpuMs, rssAfterKeys };
 }
 
 const results = new Map(builds.map((b) => [b.name, []]));
@@ -72,10 +75,5 @@ try {
     console.log(JSON.stringify({ build: name, median: { drawnMs: med('drawnMs'), rssDrawn: med('rssDrawn'), keysCpuMs: med('keysCpuMs'), rssAfterKeys: med('rssAfterKeys') } }));
   }
 } finally {
-  try {
-    tmux('kill-server');
-  } catch {
-    // No session left.
-  }
   rmSync(dir, { recursive: true, force: true });
 }
