@@ -70,4 +70,3 @@ export async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAft
     worker.once('message', onMessage).once('error', onError).once('exit', onExit);
   }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
 }
-
