@@ -6,7 +6,11 @@
  * (the "release rate" of first chunks: ms from the first request written to the k-th
  * first chunk received) and the CPU each system spent per stream start (from the first
  * request written to the last first chunk, by thread), which tells a queue of work on
- * one core apart from a wait for something else.
+ * one core apart from a wait for something else. `--verbose` prints each herd as it ends:
+ * ms to its first and last first chunk, to its last request written, the CPU ms spent by
+ * then (all threads, then by thread), the upstream connections pooled before it and the
+ * minor page faults. A herd whose last first chunk comes far later than the CPU it had
+ * spent by then waited on something besides its own core (the load generator's core, say).
  *
  *   node bench/ttfc-herd.mjs [--build NAME=PATH]… [--rounds 8] [--streams 256] [--warm-rounds 3] [--load-seconds S] [--pause-ms 300]
  *     [--env NAME=KEY:VALUE]…
@@ -142,7 +146,7 @@ runStandalonePhase({ needs: [], tmpPrefix: 'tokometer-herd-', pinLoadgen: true }
       put(sys.name, '  main thread CPU ms', Math.max(...Object.entries(h.cpu).filter(([k]) => !['HTTP Client', 'JITWorker', 'Worker'].includes(k)).map(([, v]) => v)));
       for (const k of ['HTTP Client', 'JITWorker', 'Worker']) put(sys.name, `  ${k} CPU ms`, h.cpu[k] ?? 0);
       put(sys.name, '  other threads CPU ms', total - fig[sys.name]['  main thread CPU ms'].at(-1) - ['HTTP Client', 'JITWorker', 'Worker'].reduce((a, k) => a + (h.cpu[k] ?? 0), 0));
-      if (argv.includes('--verbose')) console.log(sys.name, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
+      if (argv.includes('--verbose')) console.log(sys.name, `first #1 ${h.arrivals[0].toFixed(1)} last ${h.arrivals[N - 1].toFixed(1)} lastSent ${h.lastSent.toFixed(1)} cpu ${total.toFixed(1)} pooled ${h.pooled} faults ${h.faults}`, JSON.stringify(Object.fromEntries(Object.entries(h.cpu).filter(([, v]) => v > 0.05).map(([k, v]) => [k, +v.toFixed(2)]))));
       await new Promise((res) => setTimeout(res, pauseMs));
     }
     console.log(`round ${r + 1}/${rounds}: ${systems.map((s) => `${s.name} p99 ${fig[s.name]['TTFC p99 ms'].at(-1).toFixed(1)}`).join(', ')}`);
