@@ -57,9 +57,14 @@ export function parseHead(bytes: Uint8Array, method: string): ResponseHead {
   const headers: HeaderMap = {};
   for (let start = statusEnd + 2, line = 1; start < text.length; line++) {
     const end = lineEnd(text, start);
+    // A proxy may refuse a folded line with a 502 instead of unfolding it (RFC 9112 §5.2).
+    if (isSpace(text.charCodeAt(start))) throw new MalformedResponse(`header line ${line} is folded onto the line before it (obs-fold)`);
     const colon = text.indexOf(':', start);
-    if (colon <= start || colon > end) throw new MalformedResponse(`malformed header line ${line}`);
-    const name = HEADER_NAMES.lowerCase(text, start, colon);
+    // Whitespace before the colon is not part of the name: a proxy must remove it (RFC 9112 §5.1).
+    let nameEnd = colon;
+    while (nameEnd > start && isSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (nameEnd <= start || colon > end) throw new MalformedResponse(`malformed header line ${line}`);
+    const name = HEADER_NAMES.lowerCase(text, start, nameEnd);
     let from = colon + 1;
     let to = end;
     while (from < to && isSpace(text.charCodeAt(from))) from++;

@@ -61,6 +61,21 @@ describe('HTTP/1.1 response heads', () => {
     }
   });
 
+  it('takes a name with whitespace before its colon as that name, as a proxy must forward it (RFC 9112 §5.1)', () => {
+    // Read as 'content-length ' the length was ignored: the body framed by the end of the
+    // connection, which a keep-alive server never closes.
+    const h = head(['HTTP/1.1 200 OK', 'Content-Length : 5', 'X-A\t: b']);
+    expect(h.headers).toEqual({ 'content-length': '5', 'x-a': 'b' });
+    expect(h.framing).toBe('length');
+    expect(h.length).toBe(5);
+    expect(() => head(['HTTP/1.1 200 OK', ': x'])).toThrow(/malformed header line 1/);
+  });
+
+  it('refuses a folded header line (obs-fold) with a message that says so: a proxy may answer 502 instead of unfolding (RFC 9112 §5.2)', () => {
+    expect(() => head(['HTTP/1.1 200 OK', 'X-Note: first', ' second', 'Content-Length: 0'])).toThrow(/header line 2 is folded onto the line before it \(obs-fold\)/);
+    expect(() => head(['HTTP/1.1 200 OK', 'X-Note: first', '\tsecond'])).toThrow(MalformedResponse);
+  });
+
   it('trims spaces and tabs around values and keeps empty values', () => {
     const h = head(['HTTP/1.1 200 OK', 'A:\t x y \t', 'B:', 'C:   ', 'Content-Length:\t3\t']);
     expect(h.headers).toEqual({ a: 'x y', b: '', c: '', 'content-length': '3' });
