@@ -97,6 +97,8 @@ export class UpstreamError extends Error {
   constructor(
     readonly failure: UpstreamFailure,
     message: string,
+    /** True when no byte of the request was written (the connection never opened, or TLS never verified): the provider cannot have billed it. */
+    readonly neverSent = false,
   ) {
     super(message);
     this.name = 'UpstreamError';

@@ -18,6 +18,8 @@ export interface UpstreamFailure {
 
 /** Connection errors after which the provider cannot have seen (or billed) the request. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** A provider certificate that did not verify (OpenSSL's and Node's codes): the TLS handshake failed, so no request was sent. */
+const CERTIFICATE_REFUSED = /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ALTNAME|HOSTNAME_MISMATCH/;
 
 /** The error kind for an upstream failure: a timeout (504) or anything else (502). */
 export function upstreamFailureKind(error: unknown): 'upstream_timeout' | 'upstream_unreachable' {
@@ -34,7 +36,8 @@ export function upstreamFailure(provider: string, error: unknown, phase: Failure
   if (phase === 'request') {
     const reason = error instanceof UpstreamError ? error.message : 'connection failed';
     const message = kind === 'upstream_timeout' ? `Provider '${provider}' did not answer in time (${reason}).` : `Provider '${provider}' is unreachable (${reason}).`;
-    return { error: new ProxyError(kind, message), reachedProvider: !NEVER_SENT.has(reason) };
+    const neverSent = (error instanceof UpstreamError && error.neverSent) || NEVER_SENT.has(reason) || CERTIFICATE_REFUSED.test(reason);
+    return { error: new ProxyError(kind, message), reachedProvider: !neverSent };
   }
   if (phase === 'response') {
     const reason = error instanceof Error ? error.message : String(error);

@@ -18,6 +18,13 @@ export interface Conn {
   onHandshake?: (ok: boolean, error: Error | null) => void;
 }
 
+/** A connection being opened for one exchange: its socket once TCP is up (TLS may still be verifying), and whether the exchange gave up on it. */
+export interface ConnectAttempt {
+  socket: BunEdge.Socket<Conn> | null;
+  /** Set when the attempt settled (opened, failed, timed out or aborted): a socket that opens later is closed. */
+  over: boolean;
+}
+
 /**
  * One request and its response on one connection: writes the request, reads the head and
  * then the body as the socket delivers bytes, and hands the connection back to the pool
@@ -47,29 +54,38 @@ export class Exchange implements BodyConnection {
     private readonly release: (conn: Conn, keepAliveHintMs: number | null) => void,
   ) {}
 
-  /** Opens a connection with `open`, within `connectQueue`'s timeout and until the call is aborted. */
-  async connecting(connectQueue: Deadlines, open: () => Promise<BunEdge.Socket<Conn>>): Promise<Conn> {
-    if (this.req.cancel.aborted) throw new UpstreamError('unreachable', 'AbortError');
-    let settled = false;
+  /**
+   * Opens a connection with `open`, within `connectQueue`'s timeout and until the call is
+   * aborted; either one ends the attempt at once and closes its socket, also mid-handshake.
+   * Every failure here is before a byte of the request was written (`neverSent`).
+   */
+  connecting(connectQueue: Deadlines, open: (attempt: ConnectAttempt) => Promise<BunEdge.Socket<Conn>>): Promise<Conn> {
+    const cancel = this.req.cancel;
+    if (cancel.aborted) return Promise.reject(new UpstreamError('unreachable', 'AbortError', true));
+    const attempt: ConnectAttempt = { socket: null, over: false };
     return new Promise<Conn>((resolve, reject) => {
-      const deadline = connectQueue.add(() => {
-        settled = true;
-        reject(new UpstreamError('timeout', 'connect timeout'));
-      });
-      open().then(
+      const settle = (): boolean => {
+        if (attempt.over) return false;
+        attempt.over = true;
+        connectQueue.cancel(deadline);
+        cancel.onAbort(null);
+        return true;
+      };
+      const giveUp = (error: UpstreamError) => {
+        if (!settle()) return;
+        attempt.socket?.terminate();
+        reject(error);
+      };
+      const deadline = connectQueue.add(() => giveUp(new UpstreamError('timeout', 'connect timeout', true)));
+      cancel.onAbort(() => giveUp(new UpstreamError('unreachable', 'AbortError', true)));
+      open(attempt).then(
         (socket) => {
-          connectQueue.cancel(deadline);
-          if (settled || this.req.cancel.aborted) {
-            socket.terminate();
-            if (!settled) reject(new UpstreamError('unreachable', 'AbortError'));
-            return;
-          }
-          resolve(socket.data);
+          if (settle()) resolve(socket.data);
+          else socket.terminate();
         },
         (error: unknown) => {
-          connectQueue.cancel(deadline);
           const e = error as { code?: string; name?: string };
-          if (!settled) reject(new UpstreamError('unreachable', e?.code ?? e?.name ?? 'connection failed'));
+          if (settle()) reject(new UpstreamError('unreachable', e?.code ?? e?.name ?? 'connection failed', true));
         },
       );
     });

@@ -1,6 +1,6 @@
 import { deadlinesByLength } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamClient, type UpstreamRequest } from '../proxy/types.js';
-import { Exchange, type Conn } from './bun-exchange.js';
+import { Exchange, type Conn, type ConnectAttempt } from './bun-exchange.js';
 import { encodeRequest } from './http1-request.js';
 
 const bun = (globalThis as unknown as { Bun: BunEdge.Api }).Bun;
@@ -85,7 +85,7 @@ export function createBunSocketUpstream(options: Partial<PoolOptions> = {}): Ups
       const exchange = new Exchange(req, deadlines(req.headersTimeoutMs), deadlines(req.bodyTimeoutMs), origin.release);
       let conn = takeIdle(origin);
       if (!conn) {
-        conn = await exchange.connecting(deadlines(req.connectTimeoutMs), () => open(origin));
+        conn = await exchange.connecting(deadlines(req.connectTimeoutMs), (attempt) => open(origin, attempt));
         conn.onGone = () => dropIdle(origin, conn as Conn);
       }
       return exchange.send(conn, bytes);
@@ -113,12 +113,19 @@ function dropIdle(origin: Origin, conn: Conn): void {
   if (i !== -1) origin.idle.splice(i, 1);
 }
 
-/** Opens a connection to `origin`; rejects (with the socket error's code) when it cannot, or when TLS fails to verify. */
-async function open(origin: Origin): Promise<BunEdge.Socket<Conn>> {
+/**
+ * Opens a connection to `origin`; rejects (with the socket error's code) when it cannot, or
+ * when TLS fails to verify. The socket goes into `attempt` as soon as TCP is up, so an
+ * attempt given up on (timeout, abort) can close it mid-handshake; one given up on before
+ * that is closed as it opens.
+ */
+async function open(origin: Origin, attempt: ConnectAttempt): Promise<BunEdge.Socket<Conn>> {
   const conn = { exchange: null, closed: false, expiresAt: 0 } as unknown as Conn;
   let handshake: ((ok: boolean, error: Error | null) => void) | null = null;
   const verified = origin.tls ? new Promise<void>((resolve, reject) => (handshake = (ok, error) => (ok ? resolve() : reject(error ?? new Error('TLS handshake failed'))))) : null;
   conn.onHandshake = (ok, error) => handshake?.(ok, error);
+  // Until the pool takes the connection: a socket closed mid-handshake ends the wait for it.
+  conn.onGone = () => handshake?.(false, new Error('connection closed during the TLS handshake'));
   const socket = await bun.connect<Conn>({
     hostname: origin.hostname,
     port: origin.port,
@@ -127,6 +134,11 @@ async function open(origin: Origin): Promise<BunEdge.Socket<Conn>> {
     socket: Exchange.HANDLERS,
   });
   conn.socket = socket;
+  if (attempt.over) {
+    socket.terminate();
+    throw new Error('connect attempt abandoned');
+  }
+  attempt.socket = socket;
   if (verified) {
     try {
       await verified;
@@ -135,6 +147,7 @@ async function open(origin: Origin): Promise<BunEdge.Socket<Conn>> {
       throw error;
     }
   }
+  conn.onGone = undefined;
   socket.setNoDelay?.(true);
   return socket;
 }

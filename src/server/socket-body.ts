@@ -114,6 +114,11 @@ export class SocketBody implements ChunkSource {
   bytes(): Promise<Uint8Array> {
     if (this.ended) return this.failure !== null ? Promise.reject(this.failure) : Promise.resolve(this.takeAll());
     const whole = new Promise<Uint8Array>((resolve, reject) => (this.collect = { resolve, reject }));
+    // Queued past the high-water mark before anyone collected: a collector takes everything, so read on.
+    if (this.paused) {
+      this.paused = false;
+      this.conn.resume();
+    }
     return this.idle.race(whole, () => {
       const timeout = new UpstreamError('timeout', 'idle timeout between chunks');
       this.error(timeout);

@@ -9,10 +9,10 @@ import { selfSigned } from './self-signed.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-socket-'));
 const pem = selfSigned(dir);
 
-/** Runs bun-socket-scenarios.ts under Bun and returns what it printed. */
-function scenarios(args: string[], env: Record<string, string> = {}): Record<string, any> {
+/** Runs a scenario script (test/faults/SCRIPT) under Bun and returns what it printed. */
+function scenarios(args: string[], env: Record<string, string> = {}, script = 'bun-socket-scenarios.ts'): Record<string, any> {
   const bun = path.join(REPO_ROOT, 'node_modules', '.bin', 'bun');
-  const out = execFileSync(bun, [path.join(REPO_ROOT, 'test', 'faults', 'bun-socket-scenarios.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync(bun, [path.join(REPO_ROOT, 'test', 'faults', script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   return JSON.parse(out.trim().split('\n').at(-1) as string);
 }
 
@@ -81,5 +81,26 @@ describe('the Bun socket upstream client', () => {
   it('refuses a TLS server whose certificate does not verify', () => {
     const untrusted = scenarios([pem.cert, pem.key, 'tls-only']);
     expect(untrusted.tls).toMatch(/^UpstreamError: .*(SELF_SIGNED|CERT|certificate)/i);
+    expect(untrusted.tlsReachedProvider, 'a call refused before its request was written is not billed').toBe(false);
+  });
+});
+
+describe('the Bun socket upstream client where connections misbehave', () => {
+  const r = scenarios([], {}, 'bun-socket-edge-scenarios.ts');
+
+  it('reads a large JSON body whole when more than its high-water mark arrived before it was asked for', () => {
+    // The socket paused with nobody reading, and bytes() never resumed it: the call hung until the body timeout.
+    expect(r.bytesAfterPause.body).toBe(`${1024 * 1024} bytes`);
+    expect(r.bytesAfterPause.ms).toBeLessThan(1500);
+  });
+
+  it('closes the socket when the connect timeout passes mid-handshake, and counts the call as never sent', () => {
+    expect(r.handshakeNeverCompletes).toEqual({ error: 'UpstreamError: connect timeout', reachedProvider: false, openAfter: 0 });
+  });
+
+  it('gives up connecting as soon as the call is aborted, and closes the socket', () => {
+    expect(r.abortedWhileConnecting.error).toBe('UpstreamError: AbortError');
+    expect(r.abortedWhileConnecting.ms).toBeLessThan(1000);
+    expect(r.abortedWhileConnecting.openAfter).toBe(0);
   });
 });

@@ -5,79 +5,24 @@
  * node_modules: `bun test/faults/bun-socket-scenarios.ts [TLS_CERT TLS_KEY [tls-only]]`.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
-import { createBunSocketUpstream } from '../../src/server/bun-socket-upstream.js';
+import { bun, client, failure, rawServer, readAll, request, sleep, text } from './bun-socket-harness.js';
 import { CallCancel } from '../../src/lib/cancel.js';
-import type { UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
+import { createBunSocketUpstream } from '../../src/server/bun-socket-upstream.js';
+import { upstreamFailure } from '../../src/proxy/upstream-failure.js';
 
-/** Bun's API (this script runs on Bun; the Node build has no Bun types). */
-const bun = (globalThis as unknown as { Bun: { serve(o: object): { port: number; stop(force: boolean): void } } }).Bun;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-type Answer = (socket: Socket, request: string) => void;
-
-/** A TCP server that answers each request (head and body read whole) with `answer`; counts connections and keeps what it received. */
-async function rawServer(answer: Answer) {
-  /** `open`: connections the client has not closed yet. */
-  const seen = { connections: 0, open: 0, requests: [] as string[] };
-  const server = createServer((socket) => {
-    seen.connections++;
-    seen.open++;
-    socket.on('close', () => seen.open--);
-    let buf = Buffer.alloc(0);
-    socket.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        const length = Number(/content-length: (\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
-        if (buf.length < end + 4 + length) return;
-        const request = buf.subarray(0, end + 4 + length).toString('latin1');
-        buf = buf.subarray(end + 4 + length);
-        seen.requests.push(request);
-        answer(socket, request);
-      }
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => server.close() };
-}
-
-const client = createBunSocketUpstream();
-const request = (url: string, extra: Partial<UpstreamRequest> = {}, via = client): Promise<UpstreamResponse> => {
-  return via.request({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
-    body: new TextEncoder().encode('{"model":"m"}'),
-    cancel: new CallCancel(),
-    connectTimeoutMs: 1000,
-    headersTimeoutMs: 1000,
-    bodyTimeoutMs: 1000,
-    ...extra,
-  });
-};
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const failure = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => `${e.name}: ${e.message}`);
-/** Reads a body chunk by chunk, `delayMs` between reads. */
-async function readAll(res: UpstreamResponse, delayMs = 0): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for (;;) {
-    const next = await res.body.read();
-    if (next.done) break;
-    parts.push(next.value.slice());
-    if (delayMs) await sleep(delayMs);
-  }
-  return text(Buffer.concat(parts));
-}
 const results: Record<string, unknown> = {};
 
 const [cert, key, only] = process.argv.slice(2);
 if (cert && key) {
   const server = bun.serve({ hostname: '127.0.0.1', port: 0, tls: { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') }, fetch: async (req: Request) => new Response(`tls ${req.method} ${await req.text()}`) });
-  results.tls = await request(`https://127.0.0.1:${server.port}/v1`).then(async (res) => text(await res.bytes()), (e: Error) => `${e.name}: ${e.message}`);
+  results.tls = await request(`https://127.0.0.1:${server.port}/v1`).then(
+    async (res) => text(await res.bytes()),
+    (e: Error) => {
+      // A certificate that does not verify fails before a byte of the request is written.
+      results.tlsReachedProvider = upstreamFailure('p', e, 'request').reachedProvider;
+      return `${e.name}: ${e.message}`;
+    },
+  );
   server.stop(true);
 }
 if (only !== 'tls-only') {
