@@ -8,6 +8,7 @@
  */
 
 const LF = 0x0a;
+const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const COLON = 0x3a;
@@ -47,12 +48,15 @@ function isJsonDataLineAt(raw: Uint8Array, at: number): boolean {
 
 /**
  * True when the frame is an `event: NAME` line then one `data: {…}` line and nothing else,
- * and NAME does not start with `prefix` (as bytes).
+ * and NAME is not empty and does not start with `prefix` (as bytes). The line must end at
+ * its LF: a CR before it would end the line there (what follows is another line, maybe a
+ * second `event:`), and an empty name leaves the event to the data's own `type`.
  */
 export function isJsonEventNotStartingWith(raw: Uint8Array, prefix: Uint8Array): boolean {
   if (!holdsAt(raw, EVENT, 0) || holdsAt(raw, prefix, EVENT.length)) return false;
   const lf = raw.indexOf(LF, EVENT.length);
-  return lf !== -1 && isJsonDataLineAt(raw, lf + 1);
+  if (lf <= EVENT.length || raw.lastIndexOf(CR, lf) >= EVENT.length) return false;
+  return isJsonDataLineAt(raw, lf + 1);
 }
 
 /**

@@ -99,6 +99,18 @@ describe('streams', () => {
     expect(expectBypassChangesNothing(adapter, messagesInfo(true), { stripInjectedUsage: false }, text('messages-stream-web-search.sse').replace(/^event: .*\n/gm, ''))).toBe(0);
   });
 
+  it('a frame whose event is decided past its first line ending is decoded, not passed by its bytes', () => {
+    // An empty name leaves the type to the JSON; a lone CR ends the line early, so a second
+    // event: line names the frame. Either way the byte check once passed a message_delta
+    // undecoded and its output_tokens (500) were lost: the record kept message_start's 1.
+    const start = `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'claude-haiku-4-5', usage: { input_tokens: 10, output_tokens: 1 } } })}\n\n`;
+    const delta = JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 500 } });
+    for (const frame of [`event: \ndata: ${delta}\n\n`, `event: ping\revent: message_delta\ndata: ${delta}\n\n`]) {
+      expect(expectBypassChangesNothing(adapter, messagesInfo(true), { stripInjectedUsage: false }, start + frame), JSON.stringify(frame)).toBe(0);
+      expect(replay(start + frame).observed.usage).toEqual(usage({ inputTokens: 10, outputTokens: 500 }));
+    }
+  });
+
   it('a stream cut after the first message_delta keeps that delta', () => {
     const stream = text('messages-stream-web-search.sse');
     const cut = stream.slice(0, stream.indexOf('event: ping', stream.indexOf('event: message_delta')));

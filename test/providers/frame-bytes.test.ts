@@ -27,6 +27,10 @@ describe('isJsonEventNotStartingWith', () => {
       'event: ping\r\ndata: {}\r\n\r\n',
       'event: ping\ndata: {}\ndata: {}\n\n',
       'event: ping\nevent: message_delta\ndata: {}\n\n',
+      // The name ends at a CR as at an LF: what follows is a second event line.
+      'event: ping\revent: message_delta\ndata: {}\n\n',
+      // An empty name: the event is the data's own type.
+      'event: \ndata: {"type":"message_delta"}\n\n',
       'event: ping\ndata: [1]\n\n',
       'event: ping\n\n',
       'event: ping',
