@@ -51,6 +51,8 @@ export class SseFramer {
   private readonly tail = new GrowingBytes(MIN_CAPACITY);
   /** Offset in the tail where scanning resumes; no frame ends before it. */
   private resume = 0;
+  /** The tail is one whole frame, held back only because its last byte is a CR that may be half of a CRLF. */
+  private heldWhole = false;
 
   constructor(private readonly bypass?: FrameBypass) {}
 
@@ -84,6 +86,15 @@ export class SseFramer {
     return this.tail.length > 0;
   }
 
+  /**
+   * True when the bytes held are one whole frame waiting only for the byte after its last
+   * CR (an LF would belong to it): a body that ends abnormally now will never send that
+   * byte, so `end` hands the frame on as it is.
+   */
+  get holdsWholeFrame(): boolean {
+    return this.heldWhole && this.tail.length > 0;
+  }
+
   /** Flushes the buffered tail (an unterminated last frame), if any, and resets the framer. */
   end(onFrame: FrameSink): void {
     if (this.tail.length > 0) {
@@ -93,6 +104,7 @@ export class SseFramer {
     }
     this.tail.clear();
     this.resume = 0;
+    this.heldWhole = false;
   }
 
   /**
@@ -106,6 +118,7 @@ export class SseFramer {
     // Cached positions of the next LF / CR at or after p; -1 = none left in `d`.
     let lfAt = -2;
     let crAt = -2;
+    this.heldWhole = false;
     for (;;) {
       if (lfAt !== -1 && lfAt < p) lfAt = d.indexOf(LF, p);
       if (crAt !== -1 && crAt < p) crAt = d.indexOf(CR, p);
@@ -130,6 +143,8 @@ export class SseFramer {
           continue;
         }
         end = eolEnd(d, j);
+        // The blank line that ends the frame has begun with a CR, the last byte so far.
+        if (end === -1) this.heldWhole = true;
       }
       if (end === -1) {
         p = i;

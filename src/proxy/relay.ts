@@ -105,7 +105,12 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         }
         completed = true;
       } catch (error) {
-        const gone = cancelled || ctx.clientGone();
+        let gone = cancelled || ctx.clientGone();
+        // A frame whole but for the byte after its last CR (CR-delimited SSE) is observed
+        // now, as the body's end would have; a client still there gets it if it was held back.
+        const held = step.salvage();
+        if (held !== null && !gone) gone = !(await writeQuietly(write, held));
+        if (step.sawEndMarker && (held === null || !gone)) answered = true;
         if (gone && answered) {
           // Nothing the client wanted is missing; the edge still cuts the (gone) connection.
           completed = true;
@@ -134,6 +139,16 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
   };
 }
 
+/** Writes `bytes`; false when the client could not take them (it left). */
+async function writeQuietly(write: ChunkWriter, bytes: Uint8Array): Promise<boolean> {
+  try {
+    await write(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a relay does with each chunk, synchronously. */
 interface BodyStep {
   /** Observes a chunk; returns what the client gets (the chunk itself, unless a frame is dropped), or null. */
@@ -142,6 +157,11 @@ interface BodyStep {
   end(): Uint8Array | null;
   /** Runs last, also after a failure: completes the observation. */
   settle(): void;
+  /**
+   * The body ended abnormally: observes a frame held back only for the byte after its last
+   * CR; returns what the client still has to get of it, or null.
+   */
+  salvage(): Uint8Array | null;
   /** True while part of a frame has been received but not completed. */
   readonly midFrame: boolean;
   /** True once a frame that ends the stream (`data: [DONE]`) has been pushed. */
@@ -154,7 +174,7 @@ const END_MARKER = '[DONE]';
 function bodyStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
-  return { push: (chunk) => chunk, end: () => null, settle: () => {}, midFrame: false, sawEndMarker: false };
+  return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, midFrame: false, sawEndMarker: false };
 }
 
 function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
@@ -193,6 +213,11 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
         framer.end(observe);
         return null;
       },
+      salvage() {
+        // Its bytes went to the client as they came.
+        if (framer.holdsWholeFrame) framer.end(observe);
+        return null;
+      },
       settle,
       get midFrame() {
         return framer.midFrame;
@@ -225,6 +250,11 @@ function sseStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       framer.end(filter);
       return take();
     },
+    salvage() {
+      if (!framer.holdsWholeFrame) return null;
+      framer.end(filter);
+      return take();
+    },
     settle,
     get midFrame() {
       return framer.midFrame;
@@ -250,6 +280,7 @@ function jsonStep(ctx: RelayContext, seen: BodyObservation): BodyStep {
       return null;
     },
     settle: () => {},
+    salvage: () => null,
     midFrame: false,
     sawEndMarker: false,
   };

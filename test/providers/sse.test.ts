@@ -155,6 +155,34 @@ describe('SseFramer line and field rules', () => {
     expect(out.flushed).toBe(1);
   });
 
+  it('says when what it holds is one whole frame waiting only for the byte after its last CR', () => {
+    const framer = new SseFramer();
+    const seen: SseFrame[] = [];
+    const sink = (f: SseFrame): void => void seen.push(f);
+    const holds = (text: string) => {
+      framer.push(enc.encode(text), sink);
+      return framer.holdsWholeFrame;
+    };
+    expect(holds('data: a\r')).toBe(false);
+    expect(holds('\r')).toBe(true);
+    expect(holds('\n')).toBe(false);
+    expect(seen).toEqual([frame('a')]);
+    // CRLF: the blank line's CR is the last byte so far.
+    expect(holds('data: b\r\n\r')).toBe(true);
+    expect(holds('\n')).toBe(false);
+    // A frame cut anywhere else is not whole; neither is a stray blank line's CR.
+    for (const cut of ['data: c', 'data: c\n', 'data: c\r\n', '\r']) {
+      const f = new SseFramer();
+      f.push(enc.encode(cut), sink);
+      expect(f.holdsWholeFrame, JSON.stringify(cut)).toBe(false);
+    }
+    framer.push(enc.encode('data: d\n\r'), sink);
+    expect(framer.holdsWholeFrame).toBe(true);
+    framer.end(sink);
+    expect(framer.holdsWholeFrame).toBe(false);
+    expect(seen.map((f) => f.data)).toEqual(['a', 'b', 'd']);
+  });
+
   it('keeps a CRLF split across chunks together', () => {
     const out = runText('data: a\r', '\n\r', '\ndata: b\r\n\r', '\n');
     expect(out.frames).toEqual([frame('a'), frame('b')]);
