@@ -50,13 +50,15 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 
 /**
  * Copies the provider's response headers for the client. With `bodyChanges` (a stripped
- * usage chunk) Content-Length is dropped too and the edge frames the body itself.
+ * usage chunk) Content-Length is dropped too and the edge frames the body itself; so it is
+ * when the provider sent a Transfer-Encoding beside it, which overrides it (RFC 9112 §6.3:
+ * an intermediary must remove it).
  */
 export function clientHeaders(upstream: Readonly<Record<string, string | string[]>>, bodyChanges: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in upstream) {
     if (!DROPPED_RESPONSE_HEADERS.has(name)) out[name] = upstream[name] as string | string[];
   }
-  if (bodyChanges) delete out['content-length'];
+  if (bodyChanges || upstream['transfer-encoding'] !== undefined) delete out['content-length'];
   return out;
 }
