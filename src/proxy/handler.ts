@@ -109,10 +109,20 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   }
   recorder.hold(admission.reservation);
 
-  const prepared: PreparedRequest = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
-  const headers = upstreamHeaders(call.headers);
-  adapter.applyUpstreamAuth(headers, query, apiKey);
-  const url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
+  let prepared: PreparedRequest;
+  let headers: Record<string, string>;
+  let url: string;
+  try {
+    prepared = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
+    headers = upstreamHeaders(call.headers);
+    adapter.applyUpstreamAuth(headers, query, apiKey);
+    url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
+  } catch (error) {
+    // Nothing was sent: the call is recorded as refused and its reservation released (a
+    // body nested too deeply to serialise again once overflowed the stack here, and left both).
+    deps.log.warn('request failed inside the proxy before it was sent', { provider: provider.name, reason: describeError(error) });
+    return refuse(recorder, adapter, { refused: new ProxyError('internal', `tokometer could not prepare this request for '${provider.name}' (${describeError(error)}).`), record: true });
+  }
 
   const cancel = new CallCancel();
   // Set once a streamed body is handed to the edge: if the client leaves before the edge
@@ -205,11 +215,12 @@ function describeRequest<R>(
 
 /** The upstream request failed before its headers: records why and answers in the provider's shape (499 when the client left first). */
 function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: ProviderRuntime, recorder: CallRecorder<R>, deps: ProxyDeps<R>): OutgoingResponse {
+  const failure = upstreamFailure(provider.name, error, 'request');
   if (call.signal.aborted) {
-    recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered' });
+    // Left while the proxy was still connecting: nothing was sent, nothing is charged.
+    recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered', reachedProvider: failure.reachedProvider });
     return { status: 499, headers: JSON_HEADERS, body: '' };
   }
-  const failure = upstreamFailure(provider.name, error, 'request');
   recorder.fail('upstream_failed', { status: failure.error.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
   deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
   return errorResponse(provider.adapter, failure.error);

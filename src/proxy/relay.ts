@@ -111,13 +111,16 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         const held = step.salvage();
         if (held !== null && !gone) gone = !(await writeQuietly(write, held));
         if (step.sawEndMarker && (held === null || !gone)) answered = true;
-        if (gone && answered) {
-          // Nothing the client wanted is missing; the edge still cuts the (gone) connection.
+        if (answered) {
+          // The client has the whole answer, up to its end marker: what failed after it (the
+          // client leaving, the provider's body breaking before its own end) is not the call's.
           completed = true;
           source.cancel();
-        } else {
-          failure = error;
+          // A gone client's connection is cut by the edge; a present one's stream ends normally.
+          if (gone) throw error;
+          return;
         }
+        failure = error;
         const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error) : undefined;
         // End the stream the way the provider ends a failed one; without a frame, cut the connection.
         // A half-sent frame is closed first so the error frame parses on its own.
@@ -130,11 +133,11 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         end(completed, failure);
       }
     },
-    cancel() {
+    cancel(reason?: Error) {
       if (cancelled) return;
       cancelled = true;
       source.cancel();
-      if (!started) end(false, new Error(CLIENT_LEFT));
+      if (!started) end(false, reason ?? new Error(CLIENT_LEFT));
     },
   };
 }

@@ -56,10 +56,11 @@ export type ChunkWriter = (chunk: Uint8Array) => void | PromiseLike<unknown>;
  * with the provider's own error frame) and rejects when the response must be cut.
  * `cancel` tells it the client left, before `pump` or during it; the producer then
  * stops and finishes its bookkeeping (a cancelled body never resolves as complete).
+ * `reason`: why, when it is not the client leaving (the edge could not send the answer).
  */
 export interface StreamBody {
   pump(write: ChunkWriter): Promise<void>;
-  cancel(): void;
+  cancel(reason?: Error): void;
 }
 
 export interface UpstreamRequest {

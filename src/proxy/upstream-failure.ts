@@ -17,7 +17,7 @@ export interface UpstreamFailure {
 }
 
 /** Connection errors after which the provider cannot have seen (or billed) the request. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_INVALID_ARG']);
 /** A provider certificate that did not verify (OpenSSL's and Node's codes): the TLS handshake failed, so no request was sent. */
 const CERTIFICATE_REFUSED = /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ALTNAME|HOSTNAME_MISMATCH/;
 

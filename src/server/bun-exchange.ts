@@ -96,7 +96,7 @@ export class Exchange implements BodyConnection {
     const req = this.req;
     if (req.cancel.aborted) {
       conn.socket.terminate();
-      return Promise.reject(new UpstreamError('unreachable', 'AbortError'));
+      return Promise.reject(new UpstreamError('unreachable', 'AbortError', true));
     }
     this.conn = conn;
     conn.exchange = this;

@@ -1,5 +1,5 @@
 import { Deadlines } from '../lib/deadlines.js';
-import type { IncomingCall, OutgoingResponse } from '../proxy/types.js';
+import type { IncomingCall, OutgoingResponse, StreamBody } from '../proxy/types.js';
 import { bodyTimeoutBody, ClientFault, INTERNAL_ERROR_BODY } from './client-fault.js';
 import { loadTls } from './tls.js';
 import { CUT_SETTLE_MS, DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, type RunningServer, type ServeOptions } from './types.js';
@@ -43,7 +43,7 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
         }
       };
       try {
-        return toResponse(await options.handler(toCall(request, bodyDeadlines)), done);
+        return toResponse(await options.handler(toCall(request, bodyDeadlines)), request.method, done);
       } catch (error) {
         done();
         if (error instanceof ClientFault) {
@@ -157,13 +157,42 @@ function toHeaders(map: OutgoingResponse['headers']): Headers | Record<string, s
   return headers;
 }
 
-/** Builds the web Response; `done` runs once the body is fully produced, failed or cancelled. */
-function toResponse(response: OutgoingResponse, done: () => void): Response {
+/**
+ * Builds the web Response; `done` runs once the body is fully produced, failed or cancelled.
+ * A relayed body is always pumped or cancelled (the relay records the call and settles its
+ * budget then), also when the Response cannot be built from the provider's status and headers.
+ */
+function toResponse(response: OutgoingResponse, method: string, done: () => void): Response {
   const body = response.body;
-  const headers = toHeaders(response.headers);
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
     done();
-    return new Response(body as BodyInit | null, { status: response.status, headers });
+    return new Response(body as BodyInit | null, { status: response.status, headers: toHeaders(response.headers) });
+  }
+  try {
+    return streamedResponse(response.status, toHeaders(response.headers), body, method, done);
+  } catch (error) {
+    // Bun refused the status or a header: the answer cannot be sent.
+    body.cancel(new Error(`the answer could not be sent: ${error instanceof Error ? error.message : String(error)}`));
+    done();
+    throw error;
+  }
+}
+
+/** Statuses whose responses never have a body (RFC 9110 §6.4.1), whatever the provider sends. */
+function bodiless(status: number, method: string): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || status < 200;
+}
+
+function streamedResponse(status: number, headers: Headers | Record<string, string>, body: StreamBody, method: string, done: () => void): Response {
+  if (bodiless(status, method)) {
+    // Bun never pulls such a body's stream (it cancels it), which the relay took for a client
+    // that left: the upstream's body, empty, is read to its end here instead.
+    const response = new Response(null, { status, headers });
+    void body
+      .pump(() => undefined)
+      .catch(() => undefined)
+      .finally(done);
+    return response;
   }
   // A direct stream: Bun calls pull once and the pump writes each chunk straight to the
   // connection (no ReadableStream queue or pull promise per chunk). A rejected pump
@@ -192,5 +221,5 @@ function toResponse(response: OutgoingResponse, done: () => void): Response {
       if (!pumping) done();
     },
   } as unknown as UnderlyingDefaultSource<Uint8Array>);
-  return new Response(stream, { status: response.status, headers });
+  return new Response(stream, { status, headers });
 }

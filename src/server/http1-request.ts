@@ -28,7 +28,7 @@ export function encodeRequest(req: UpstreamRequest, host: string, path: string):
   let head = `${req.method} ${path} HTTP/1.1\r\nhost: ${host}\r\n`;
   for (const name in req.headers) {
     const value = req.headers[name] as string;
-    if (UNSAFE.test(name) || UNSAFE.test(value)) throw new UpstreamError('unreachable', `header '${name.replace(UNSAFE_ALL, '')}' has a line break in its name or value`);
+    if (UNSAFE.test(name) || UNSAFE.test(value)) throw new UpstreamError('unreachable', `header '${name.replace(UNSAFE_ALL, '')}' has a line break in its name or value`, true);
     head += `${name}: ${value}\r\n`;
   }
   const body = req.body;

@@ -54,6 +54,10 @@ export function parseHead(bytes: Uint8Array, method: string): ResponseHead {
   if (!/^HTTP\/1\.[01] \d{3}(?: |$)/.test(statusLine)) throw new MalformedResponse(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 40))}`);
   const http10 = statusLine.charCodeAt(7) === 0x30;
   const status = Number(statusLine.slice(9, 12));
+  // What a client can be answered with (Bun's Response refuses the rest).
+  if (status < 100 || status > 599) throw new MalformedResponse(`status ${status} is outside 100-599`);
+  // A field value may not hold NUL (RFC 9110 §5.5); one look at the whole head.
+  if (text.includes('\0')) throw new MalformedResponse('a NUL byte in the response head');
   const headers: HeaderMap = {};
   for (let start = statusEnd + 2, line = 1; start < text.length; line++) {
     const end = lineEnd(text, start);
@@ -113,6 +117,8 @@ function contentLength(raw: string): number {
 }
 
 const DIGITS = /^\d+$/;
+/** A field name (RFC 9110 §5.1: a token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Lower-case header names without a new string per header: a head's names are nearly
@@ -136,6 +142,8 @@ class HeaderNames {
     if (raw !== undefined && raw.length === length && text.startsWith(raw, start)) return this.lower[slot] as string;
     // A copy, not a slice: a slice would keep the whole head it came from alive.
     const name = `_${text.slice(start, end)}`.slice(1);
+    // Checked once per spelling: a name the table holds was checked when it was stored.
+    if (!TOKEN.test(name)) throw new MalformedResponse(`header name ${JSON.stringify(name.slice(0, 40))} is not a token`);
     const lower = name.toLowerCase();
     this.raw[slot] = name;
     this.lower[slot] = lower;

@@ -15,9 +15,11 @@ describe('upstreamFailure: can the provider have seen the request?', () => {
     }
   });
 
-  it('no, when the client says no byte was written (the socket client: connect timeout, abort while connecting, TLS)', () => {
+  it('no, when the client says no byte was written (the socket client: connect timeout, abort while connecting, TLS, a header it refuses to send)', () => {
     expect(reached(new UpstreamError('timeout', 'connect timeout', true))).toBe(false);
     expect(reached(new UpstreamError('unreachable', 'AbortError', true))).toBe(false);
+    // undici refuses an invalid header (a provider key ending in a newline, say) before sending anything.
+    expect(reached(new UpstreamError('unreachable', 'UND_ERR_INVALID_ARG'))).toBe(false);
   });
 
   it("no, when the provider's certificate did not verify (OpenSSL's and Node's codes)", () => {

@@ -76,6 +76,16 @@ describe('HTTP/1.1 response heads', () => {
     expect(() => head(['HTTP/1.1 200 OK', 'X-Note: first', '\tsecond'])).toThrow(MalformedResponse);
   });
 
+  it('refuses what a client cannot be answered with: a status outside 100-599, a header name that is not a token, a NUL', () => {
+    expect(() => head(['HTTP/1.1 600 Odd', 'Content-Length: 0'])).toThrow(/status 600 is outside 100-599/);
+    expect(() => head(['HTTP/1.1 099 Low'])).toThrow(MalformedResponse);
+    expect(() => head(['HTTP/1.1 200 OK', 'x bad: 1'])).toThrow(/header name "x bad" is not a token/);
+    expect(() => head(['HTTP/1.1 200 OK', 'X-\u00e9: 1'])).toThrow(/is not a token/);
+    expect(() => head(['HTTP/1.1 200 OK', 'X-A: a\u0000b'])).toThrow(/NUL/);
+    // Every token character is a name, also once the spelling is in the name table.
+    for (let i = 0; i < 2; i++) expect(head(['HTTP/1.1 200 OK', "X-!#$%&'*+-.^_`|~09az: v"]).headers).toEqual({ "x-!#$%&'*+-.^_`|~09az": 'v' });
+  });
+
   it('trims spaces and tabs around values and keeps empty values', () => {
     const h = head(['HTTP/1.1 200 OK', 'A:\t x y \t', 'B:', 'C:   ', 'Content-Length:\t3\t']);
     expect(h.headers).toEqual({ a: 'x y', b: '', c: '', 'content-length': '3' });
