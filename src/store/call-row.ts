@@ -59,6 +59,14 @@ function num(field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidCallRecordError(field, v);
   return v;
 }
+/** Largest |ms| a JavaScript Date can hold: the rollups' UTC hour and month of a `ts` past it are NaN. */
+const MAX_DATE_MS = 8.64e15;
+
+function timestamp(v: unknown): number {
+  const ts = num('ts', v);
+  if (Math.abs(ts) > MAX_DATE_MS) throw new InvalidCallRecordError('ts', v);
+  return ts;
+}
 function numOrNull(field: string, v: unknown): number | null {
   return v === null || v === undefined ? null : num(field, v);
 }
@@ -91,7 +99,7 @@ export function callToParams(r: CallRecord): SqlValue[] {
   const u: Usage | null = r.usage ?? null;
   if (typeof r.streamed !== 'boolean') throw new InvalidCallRecordError('streamed', r.streamed);
   return [
-    num('ts', r.ts),
+    timestamp(r.ts),
     strOrNull('keyName', r.keyName),
     str('provider', r.provider),
     str('endpoint', r.endpoint),

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import type { CallRecord, WriterMark } from './types.js';
 
 /** Computes the writer's mark for records about to be spilled (writer thread); undefined = none. */
@@ -30,7 +30,14 @@ export class SpillFile {
     private readonly marker?: SpillMarker,
   ) {
     this.bytes = existsSync(path) ? statSync(path).size : 0;
-    this.records = this.bytes > 0 ? countRecordLines(readFileSync(path, 'utf8')) : 0;
+    const text = this.bytes > 0 ? readFileSync(path, 'utf8') : '';
+    // A torn last line (a crash mid-append) never parses: cut it, so the next append starts a line of its own.
+    const whole = text.lastIndexOf('\n') + 1;
+    if (whole < text.length) {
+      truncateSync(path, Buffer.byteLength(text.slice(0, whole)));
+      this.bytes = statSync(path).size;
+    }
+    this.records = countRecordLines(text.slice(0, whole));
   }
 
   /** Records currently in the file. */
@@ -55,7 +62,18 @@ export class SpillFile {
     if (count === 0) return 0;
     const mark = this.marker?.(count === records.length ? records : records.slice(0, count));
     if (mark) text += `${MARK_PREFIX}${JSON.stringify(mark)}}\n`;
-    appendFileSync(this.path, text, { mode: 0o600 });
+    try {
+      appendFileSync(this.path, text, { mode: 0o600 });
+    } catch (error) {
+      // A full disk takes what fits and then fails: cut that part back, so none of these
+      // records is both kept in memory (the caller's) and in the file (replayed: twice).
+      try {
+        if (existsSync(this.path)) truncateSync(this.path, this.bytes);
+      } catch {
+        // The file cannot be cut: the next open drops a torn last line; whole ones replay.
+      }
+      throw error;
+    }
     this.bytes += Buffer.byteLength(text);
     this.records += count;
     return count;

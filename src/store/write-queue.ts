@@ -70,6 +70,11 @@ export class WriteQueue extends QueueHealth {
   private readonly onHandled: (records: readonly CallRecord[]) => void;
   /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
   private recovering = false;
+  /**
+   * How many records at the front of the buffer came back from the spill file: they were on
+   * disk, so while the store still fails they go back there rather than wait in memory.
+   */
+  private restored = 0;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
@@ -88,6 +93,7 @@ export class WriteQueue extends QueueHealth {
     // Records spilled by an earlier run come back first.
     if (this.spill && this.spill.size > 0) {
       this.buffer = this.spill.takeAll();
+      this.restored = this.buffer.length;
       this.schedule();
     }
   }
@@ -168,11 +174,15 @@ export class WriteQueue extends QueueHealth {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
       const handled = this.writeBatch(batch);
       this.head += handled;
+      this.restored = Math.max(0, this.restored - handled);
       done += handled;
       if (handled < batch.length) break;
     }
     this.compact();
     if (this.failing && this.pending >= this.spillAfter) this.spillPending();
+    // Records taken back from the spill file while the store still fails: back to the file,
+    // but for one kept to probe the store (its recovery brings them all back).
+    else if (this.failing && this.restored > 0) this.spillPending(Math.max(1, this.pending - this.restored));
     if (this.recovering) this.recovered();
     if (this.pending < this.maxBuffered) this.overflowing = false;
     this.schedule();
@@ -214,7 +224,11 @@ export class WriteQueue extends QueueHealth {
       this.onHandled(one);
       done++;
     }
-    this.failing = false;
+    // The store took writes again: a failure streak ends here as after any batch written.
+    if (this.failing) {
+      this.failing = false;
+      this.recovering = true;
+    }
     return done;
   }
 
@@ -234,6 +248,7 @@ export class WriteQueue extends QueueHealth {
     }
     if (moved > 0) this.onHandled(moved === records.length ? records : records.slice(0, moved));
     this.head += moved;
+    this.restored = Math.max(0, this.restored - moved);
     this.compact();
   }
 
@@ -244,6 +259,7 @@ export class WriteQueue extends QueueHealth {
       const restored = this.spill.takeAll();
       this.buffer = restored.concat(this.buffer.slice(this.head));
       this.head = 0;
+      this.restored = restored.length;
     }
     this.onRecover();
   }

@@ -108,7 +108,8 @@ export class ThreadWriter implements RecordWriter {
   }
 
   enqueue(record: CallRecord): boolean {
-    if (this.full) {
+    // After close() the thread takes no more records: refused and counted, never accepted and dropped.
+    if (this.full || this.closeRequested || this.closedAnswered) {
       this.refusedHere++;
       return false;
     }
