@@ -166,6 +166,13 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     return this.buffer.length - this.head;
   }
 
+  /** Waiting records that came back from the spill file (seq 0: the buffer keeps them in front). */
+  private restoredWaiting(): number {
+    let n = 0;
+    while (this.head + n < this.buffer.length && this.buffer[this.head + n]!.seq === 0) n++;
+    return n;
+  }
+
   private settledOk(): boolean {
     return !this.failing && this.spilled === 0;
   }
@@ -215,6 +222,9 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
       this.restoreSpill();
     }
     if (this.failing && this.waiting() >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
+    // Records taken back from the spill file (seq 0, in front) while the sink still fails: back
+    // to the file, but for one kept to probe the sink (its recovery brings them all back).
+    else if (this.failing && this.restoredWaiting() > 0) this.spillPending(Math.max(1, this.waiting() - this.restoredWaiting()));
     if (this.waiting() < this.o.maxBuffered) this.overflowing = false;
     this.settleWaiters();
     if (this.inflight.size === 0) for (const resolve of this.idle.splice(0)) resolve();

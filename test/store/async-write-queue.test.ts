@@ -115,6 +115,23 @@ describe('AsyncWriteQueue', () => {
     expect(sink.stored).toEqual([1, 2, 3]);
   });
 
+  it('records taken back from the spill file go back to it while the sink still fails, but for one kept to probe it', async () => {
+    const spill = spillFile();
+    spill.append([1, 2, 3, 4, 5].map(call));
+    const sink = new ControlledSink();
+    sink.failWith = new Error('connection refused');
+    const q = new AsyncWriteQueue(sink, { flushIntervalMs: 5, maxRetryMs: 10, spill, spillAfter: 10_000 });
+    await tick(30);
+    // Below spillAfter they sat in memory for the whole outage, exposed to a crash.
+    expect(q.pending).toBe(1);
+    expect(new SpillFile(spill.path).size).toBe(4);
+    sink.failWith = null;
+    await tick(60);
+    expect(await q.flush()).toBe(true);
+    expect([...sink.stored].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(q.spilled).toBe(0);
+  });
+
   it('a record the sink can never store is rejected alone; the rest of its batch is written', async () => {
     const sink = new ControlledSink();
     const errors: string[] = [];
