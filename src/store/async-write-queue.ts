@@ -2,6 +2,7 @@ import type { SpillFile } from './spill.js';
 import { compactFront } from './buffer-front.js';
 import type { CallRecord, RecordWriter } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
+import { writeIsolating } from './isolate-batch.js';
 
 /**
  * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
@@ -232,37 +233,13 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     else this.dispatch(this.waiters.length > 0);
   }
 
-  /** Writes one batch. @returns the entries still to write (none when written or rejected). */
+  /** Writes one batch (records that can never be stored dropped alone). @returns the entries still to write (none when written or rejected). */
   private async writeBatch(batch: Entry[]): Promise<Entry[]> {
-    try {
-      await this.sink.write(batch.map((e) => e.record));
-      this.recovered();
-      return [];
-    } catch (err) {
-      if (this.sink.isPermanent(err)) return this.isolate(batch);
-      this.reportFailure(err);
-      return batch;
-    }
-  }
-
-  /**
-   * A batch failed on bad data: write it again in halves, and halves of the halves that
-   * fail, so only the bad records are dropped. A batch of n with one bad record takes
-   * about 2·log2(n) writes instead of n (a transaction each).
-   */
-  private async isolate(batch: Entry[]): Promise<Entry[]> {
-    const todo = halves(batch);
-    for (let part = todo.shift(); part !== undefined; part = todo.shift()) {
-      try {
-        await this.sink.write(part.map((e) => e.record));
-      } catch (err) {
-        if (!this.sink.isPermanent(err)) {
-          this.reportFailure(err);
-          return [...part, ...todo.flat()];
-        }
-        if (part.length > 1) todo.unshift(...halves(part));
-        else this.rejected(err);
-      }
+    const sink = this.sink;
+    const { left, error } = await writeIsolating(batch, (part) => sink.write(part.map((e) => e.record)), (err) => sink.isPermanent(err), (err) => this.rejected(err));
+    if (left.length > 0) {
+      this.reportFailure(error);
+      return left;
     }
     this.recovered();
     return [];
@@ -337,11 +314,4 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
-}
-
-/** `entries` split in two (the first half one longer when odd); one part when there is one entry. */
-function halves(entries: Entry[]): Entry[][] {
-  if (entries.length <= 1) return [entries];
-  const mid = Math.ceil(entries.length / 2);
-  return [entries.slice(0, mid), entries.slice(mid)];
 }
