@@ -1,4 +1,4 @@
-import { rowToCall, type CallRow } from '../../src/store/call-row.js';
+import { InvalidCallRecordError, rowToCall, type CallRow } from '../../src/store/call-row.js';
 import type { CallRecord, OpenDriver, SqlDriver } from '../../src/store/types.js';
 import { join } from 'node:path';
 import { testStore, type TestStore } from '../support/store.js';
@@ -94,3 +94,17 @@ export function thrown(fn: () => unknown): unknown {
 }
 
 export const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A store whose writes fail (like a full or read-only disk) until `healthy` is set; a record
+ * with a negative latencyMs can never be stored (bad data), the way the real writer refuses one.
+ */
+export class FlakyStore {
+  healthy = false;
+  readonly written: CallRecord[] = [];
+  insertCalls(records: readonly CallRecord[]): void {
+    if (!this.healthy) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    for (const r of records) if (r.latencyMs < 0) throw new InvalidCallRecordError('latencyMs', r.latencyMs);
+    this.written.push(...records);
+  }
+}

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallWriter } from '../../src/store/call-writer.js';
 import { SpillFile } from '../../src/store/spill.js';
-import type { CallRecord } from '../../src/store/types.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
-import { makeCall } from './fixtures.js';
+import { FlakyStore, makeCall } from './fixtures.js';
 
 /**
  * A write(2) on a full disk (ENOSPC) or past RLIMIT_FSIZE (EFBIG) writes what fits, then
@@ -28,15 +27,6 @@ vi.mock('node:fs', async (importOriginal) => {
   };
   return { ...fs, appendFileSync, default: { ...fs, appendFileSync } };
 });
-
-class FlakyStore {
-  healthy = false;
-  readonly written: CallRecord[] = [];
-  insertCalls(records: readonly CallRecord[]): void {
-    if (!this.healthy) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    this.written.push(...records);
-  }
-}
 
 describe('a spill append that fails part-way', () => {
   let dir: string;

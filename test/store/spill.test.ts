@@ -4,20 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpillFile } from '../../src/store/spill.js';
 import type { CallWriter } from '../../src/store/call-writer.js';
-import type { CallRecord } from '../../src/store/types.js';
 import type { WriteQueueError } from '../../src/store/queue-health.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
-import { makeCall } from './fixtures.js';
-
-/** A store whose writes fail (like a full or read-only disk) until `healthy` is set. */
-class FlakyStore {
-  healthy = false;
-  readonly written: CallRecord[] = [];
-  insertCalls(records: readonly CallRecord[]): void {
-    if (!this.healthy) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    this.written.push(...records);
-  }
-}
+import { FlakyStore, makeCall } from './fixtures.js';
 
 describe('spill file while the store fails', () => {
   let dir: string;

@@ -3,26 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCallWriter, type CallWriter } from '../../src/store/call-writer.js';
-import { InvalidCallRecordError } from '../../src/store/call-row.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { WriteQueueError } from '../../src/store/queue-health.js';
 import { SpillFile } from '../../src/store/spill.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
-import { makeCall } from './fixtures.js';
+import { FlakyStore, makeCall } from './fixtures.js';
 
 /** The SQLite write path where a record could be lost, stuck or written twice. */
-
-/** A store whose writes fail (full disk) until `healthy`; a record with latencyMs < 0 can never be stored. */
-class FlakyStore {
-  healthy = false;
-  readonly written: CallRecord[] = [];
-  insertCalls(records: readonly CallRecord[]): void {
-    if (!this.healthy) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    for (const r of records) if (r.latencyMs < 0) throw new InvalidCallRecordError('latencyMs', r.latencyMs);
-    this.written.push(...records);
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
