@@ -19,6 +19,8 @@ export interface GateRequest {
   promptBytes: number;
   /** Client's max output tokens; null when unset. */
   maxOutputTokens: number | null;
+  /** Answers the request asks for, each up to that maximum and all billed (RequestInfo.outputChoices); absent means one. */
+  outputChoices?: number;
   /** ms since the epoch. */
   at: number;
 }
@@ -83,12 +85,14 @@ export class LedgerGate {
     if (req.model === null) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
     const learned = req.maxOutputTokens === null ? this.outputs.max(req.keyName, req.model, req.at) : undefined;
+    // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
+    const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
       promptBytes: req.promptBytes,
-      maxOutputTokens: req.maxOutputTokens,
+      maxOutputTokens: req.maxOutputTokens === null ? null : req.maxOutputTokens * choices,
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
-      defaultMaxOutput: learned ?? this.defaultMaxOutput,
+      defaultMaxOutput: (learned ?? this.defaultMaxOutput) * choices,
     });
   }
 

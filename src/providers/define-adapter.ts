@@ -41,6 +41,8 @@ export interface AdapterSpec {
   stripV1?: boolean;
   /** The requested output limit for the default `describe`. Default: `max_tokens`. */
   maxOutputTokens?(json: Json, known: KnownEndpoint | undefined): number | null;
+  /** How many answers the request asks for (RequestInfo.outputChoices) for the default `describe`. Default: `n`. */
+  outputChoices?(json: Json): number | undefined;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   /** Default: never rewrites the request. */
@@ -60,6 +62,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   const endpoints = spec.endpoints ?? {};
   const stripV1 = spec.stripV1 ?? false;
   const maxOutputTokens = spec.maxOutputTokens ?? ((json: Json) => count(json.max_tokens) ?? null);
+  const outputChoices = spec.outputChoices ?? ((json: Json) => count(json.n));
   const streams = spec.streams ?? {};
 
   const adapter: ProviderAdapter = {
@@ -78,7 +81,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
       ((method, path, body): RequestInfo => {
         const json = objAt(body);
         const known = method.toUpperCase() === 'POST' ? endpoints[normalisePath(path, stripV1)] : undefined;
-        return {
+        const info: RequestInfo = {
           endpoint: known?.endpoint ?? 'other',
           kind: known?.kind ?? 'other',
           metered: known === undefined ? false : (known.metered ?? true),
@@ -86,6 +89,9 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
           streaming: json.stream === true,
           maxOutputTokens: maxOutputTokens(json, known),
         };
+        const choices = outputChoices(json);
+        if (choices !== undefined && choices > 1) info.outputChoices = choices;
+        return info;
       }),
 
     prepare: spec.prepare ?? noRewrite,

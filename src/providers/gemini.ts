@@ -73,14 +73,17 @@ export function createGeminiAdapter(): ProviderAdapter {
       const action = match?.[4] ?? '';
       const known = match && method.toUpperCase() === 'POST' ? METHODS[action] : undefined;
       const model = match ? (match[2] === 'models' ? (match[3] as string) : `${match[2]}/${match[3]}`) : null;
+      const generation = objAt(objAt(body).generationConfig);
       const info: RequestInfo = {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',
         metered: known?.metered ?? false,
         model,
         streaming: known !== undefined && action === 'streamGenerateContent',
-        maxOutputTokens: count(objAt(objAt(body).generationConfig).maxOutputTokens) ?? null,
+        maxOutputTokens: count(generation.maxOutputTokens) ?? null,
       };
+      const candidates = count(generation.candidateCount);
+      if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;
       if (known?.kind === 'embeddings') {
         const estimate = estimateEmbeddingInput(action, body);
         if (estimate !== undefined) info.estimatedInputTokens = estimate;

@@ -24,6 +24,13 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/completions': { endpoint: 'completions', kind: 'completions' },
 };
 
+/** Answers billed per request: `n` choices; legacy completions generate `best_of` candidates server-side (billed) and return `n`. */
+function outputChoices(body: Json): number | undefined {
+  const n = count(body.n);
+  const bestOf = count(body.best_of);
+  return n === undefined && bestOf === undefined ? undefined : Math.max(n ?? 1, bestOf ?? 1);
+}
+
 function maxOutputTokens(body: Json): number | null {
   return count(body.max_completion_tokens) ?? count(body.max_tokens) ?? count(body.max_output_tokens) ?? null;
 }
@@ -88,6 +95,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     endpoints: ENDPOINTS,
     stripV1: true,
     maxOutputTokens,
+    outputChoices,
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };

@@ -51,6 +51,11 @@ export interface RequestInfo {
   /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
   maxOutputTokens: number | null;
   /**
+   * Answers generated for the request, each up to `maxOutputTokens` and all billed (`n`,
+   * legacy completions' `best_of`, Gemini's `candidateCount`); absent means one.
+   */
+  outputChoices?: number;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */

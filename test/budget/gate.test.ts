@@ -65,6 +65,14 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ model: 'no-such-model' }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
 
+  it('counts every answer a request asks for (n, best_of, candidateCount): each runs to the maximum and is billed', () => {
+    const { gate } = make(1);
+    // 1000 prompt tokens once, 8 answers of up to 100 output tokens.
+    expect(gate.estimate(request({ outputChoices: 8 }))).toBe((1000 * 150_000 + 8 * 100 * 600_000) / 1000);
+    expect(gate.estimate(request({ outputChoices: 8, maxOutputTokens: null }))).toBe((1000 * 150_000 + 8 * 1024 * 600_000) / 1000);
+    expect(gate.estimate(request({ outputChoices: 1 }))).toBe(gate.estimate(request()));
+  });
+
   it('without max_tokens, estimates the largest output the key has had from the model this week (learned at settle)', () => {
     const { gate } = make(1);
     const first = now(gate.reserve(request({ maxOutputTokens: null })));

@@ -71,6 +71,11 @@ describe('describe', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', undefined).maxOutputTokens).toBeNull();
   });
 
+  it('reads candidateCount as the answers generated and billed', () => {
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 4, maxOutputTokens: 100 } }).outputChoices).toBe(4);
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 1 } }).outputChoices).toBeUndefined();
+  });
+
   it('estimates embedding input tokens from the request texts (ceil(chars / 4) per text)', () => {
     const single = { content: { parts: [{ text: 'What is your name?' }] }, taskType: 'RETRIEVAL_DOCUMENT', title: 'About me' };
     // 18 chars → 5 tokens; title 8 chars → 2 tokens.

@@ -59,6 +59,13 @@ describe('describe', () => {
     expect(loose).toMatchObject({ model: null, streaming: false, maxOutputTokens: null });
     expect(adapter.describe('POST', '/chat/completions', undefined)).toMatchObject({ metered: true, model: null, streaming: false });
   });
+
+  it('reads how many answers are generated and billed: n, or best_of for legacy completions; none when one', () => {
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', n: 8, max_tokens: 100 }).outputChoices).toBe(8);
+    expect(adapter.describe('POST', '/completions', { model: 'gpt-3.5-turbo-instruct', n: 2, best_of: 5 }).outputChoices).toBe(5);
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', n: 1 }).outputChoices).toBeUndefined();
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', n: 'many' }).outputChoices).toBeUndefined();
+  });
 });
 
 describe('prepare (stream usage injection)', () => {

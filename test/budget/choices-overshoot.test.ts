@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
+import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+
+describe('a key budget under concurrent calls that ask for several answers (n)', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('holds the cap to within one call: every answer is in the estimate (20 calls of n=8 spent 7× the cap)', async () => {
+    const N = 8;
+    const MAX = 100;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The provider honours max_tokens per choice: n choices bill up to n * max_tokens output tokens.
+    const reply = (req: ReceivedRequest): Reply => {
+      const body = req.json as { n?: number; max_tokens?: number };
+      const completion = (body.n ?? 1) * (body.max_tokens ?? 16);
+      const json = JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini-2024-07-18',
+        choices: [],
+        usage: { prompt_tokens: 10, completion_tokens: completion, total_tokens: 10 + completion },
+      });
+      return { body: [json.slice(0, 5), json.slice(5)], hold: gate };
+    };
+    h = await startHarness({ upstream: { reply } });
+    const LIMIT = 1_000_000; // $0.001
+    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
+    await h.proxy.keys.reload();
+    const send = () =>
+      fetch(`${h!.baseUrl()}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', n: N, max_tokens: MAX, messages: [{ role: 'user', content: 'hi' }] }),
+      }).then((r) => r.text());
+    const CALLS = 20;
+    const all = Promise.all(Array.from({ length: CALLS }, send));
+    // Let every call that fits be admitted before any settles.
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await all;
+    await waitFor(() => h!.records.length >= CALLS, 10_000, 'records');
+    const costs = h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+    const total = costs.reduce((a, b) => a + b, 0);
+    const largest = Math.max(...costs);
+    // SPEC §5: parallel calls cannot overshoot a cap by more than one call's real cost.
+    expect(total).toBeLessThanOrEqual(LIMIT + largest);
+  });
+});
