@@ -179,7 +179,9 @@ export class BudgetLedger {
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i]!;
       // Period rolled since the reservation: the cost belongs to the closed period, not this one.
-      if (c.epoch === epochs[i]) c.release(estimateNano, cost, this.clock, this.onCross);
+      // Admitted before an admin reset: the hold is released, the cost not counted (as the
+      // store counts spend from the reset on, and as a reprice of the call would not).
+      if (c.epoch === epochs[i]) c.release(estimateNano, reservation.at < c.countsFrom ? 0 : cost, this.clock, this.onCross);
       if (c.waiting > 0) wake = true;
     }
     if (wake) this.admission.wake(counters);

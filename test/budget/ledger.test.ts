@@ -218,6 +218,25 @@ describe('restart: seeding from stored calls', () => {
     expect(h.call('k', {}, 1).ok).toBe(true);
     expect(h.alerts.length).toBe(2);
   });
+
+  it('a call admitted before a reset and settled after it releases its hold and does not count, as a reprice of it would not', () => {
+    const t = harness({ keys: { k: keyBudget(10) } });
+    const r = t.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: USD });
+    if (!r.ok) throw new Error('admitted');
+    const startedAt = t.now();
+    t.advance(1000);
+    t.ledger.resetSpend({ kind: 'key', name: 'k' });
+    t.advance(1000);
+    // Its $6 was counted after the reset in memory while the store (spend from the reset on) and a restart said 0.
+    t.ledger.settle(r, 6 * USD);
+    t.ledger.adjustSpend([{ id: 1, ts: startedAt, keyName: 'k', tags: {}, deltaNano: USD }]);
+    expect(t.ledger.snapshot()[0]).toMatchObject({ spentNano: 0, reservedNano: 0 });
+    // A call admitted after the reset counts.
+    const later = t.ledger.reserve({ keyName: 'k', tags: {}, estimateNano: USD });
+    if (!later.ok) throw new Error('admitted');
+    t.ledger.settle(later, 2 * USD);
+    expect(t.ledger.snapshot()[0]!.spentNano).toBe(2 * USD);
+  });
 });
 
 describe('adjustSpend (repriced calls)', () => {
