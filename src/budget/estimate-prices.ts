@@ -64,15 +64,26 @@ export class EstimatePrices {
     const key = `${provider}\u0000${model}`;
     const hit = this.cache.get(key);
     if (hit !== undefined && at < hit.expiresAt) return hit;
+    const ttlMs = this.options.ttlMs ?? 3_600_000;
     let rates = UNKNOWN;
     try {
-      rates = estimateRatesOf(this.pricer.describe(model, provider, at));
+      // The entry serves until `at + ttl`: a price that changes inside that window (a
+      // time-of-day price, a dated one) is covered by the dearer of its two ends, so the
+      // estimate stays an upper bound (an off-peak rate looked up at 00:59 served until 01:59
+      // at half the peak price).
+      rates = dearer(estimateRatesOf(this.pricer.describe(model, provider, at)), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
     } catch {
       // A malformed catalog entry is priced like an unknown model (conservative fallback).
     }
     if (this.cache.size >= (this.options.maxEntries ?? 4096)) this.cache.clear();
-    const entry: Entry = { ...rates, expiresAt: at + (this.options.ttlMs ?? 3_600_000) };
+    const entry: Entry = { ...rates, expiresAt: at + ttlMs };
     this.cache.set(key, entry);
     return entry;
   }
+}
+
+/** Each rate the dearer of the two; unknown on either side stays unknown (priced by the fallback, the dearest). */
+function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
+  const max = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? undefined : Math.max(x, y));
+  return { inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken), outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken) };
 }

@@ -24,18 +24,30 @@ describe('estimate rates from the price catalog', () => {
     expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined });
   });
 
+  it('covers a price that changes while an entry is cached: the dearer of the two ends of its TTL', () => {
+    // deepseek-v4-flash costs twice as much from 01:00 UTC as off-peak before it.
+    const prices = new EstimatePrices(pricer);
+    const offPeak = estimateRatesOf(pricer.describe('deepseek-v4-flash', 'deepseek', Date.parse('2026-11-20T00:30:00Z')));
+    const peak = estimateRatesOf(pricer.describe('deepseek-v4-flash', 'deepseek', Date.parse('2026-11-20T01:05:00Z')));
+    expect(peak.outputPicoPerToken).toBeGreaterThan(offPeak.outputPicoPerToken as number);
+    // Looked up at 00:59 and served until 01:59: the peak price, not off-peak (half of it).
+    expect(prices.get('deepseek', 'deepseek-v4-flash', Date.parse('2026-11-20T00:59:00Z'))).toMatchObject(peak);
+    expect(prices.get('deepseek', 'deepseek-v4-flash', Date.parse('2026-11-20T01:05:00Z'))).toMatchObject(peak);
+  });
+
   it('looks each (provider, model) up once per TTL and stays bounded', () => {
     const seen: string[] = [];
     const counting: PriceDescriber = { describe: (model, provider, at) => (seen.push(`${provider}/${model}`), pricer.describe(model, provider, at)) };
     const prices = new EstimatePrices(counting, { ttlMs: 1000, maxEntries: 2 });
+    // One resolution describes the model at both ends of its TTL.
     for (let i = 0; i < 5; i++) prices.get('openai', 'gpt-4o-mini', 10_000 + i);
-    expect(seen).toEqual(['openai/gpt-4o-mini']);
+    expect(seen).toEqual(['openai/gpt-4o-mini', 'openai/gpt-4o-mini']);
     prices.get('openai', 'gpt-4o-mini', 11_000);
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(4);
     prices.get('openai', 'a', 11_000);
     prices.get('openai', 'b', 11_000);
     prices.get('openai', 'gpt-4o-mini', 11_001);
-    expect(seen).toHaveLength(5);
+    expect(seen).toHaveLength(10);
     expect(prices.get('openai', null, 0)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined });
   });
 });
