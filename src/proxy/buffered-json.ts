@@ -1,7 +1,8 @@
 import { monotonicMs } from '../lib/clock.js';
 import { newObservation, type BodyObservation } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
-import { observeJson, type RelayContext } from './relay.js';
+import { observeJson } from './body-steps.js';
+import type { RelayContext } from './relay.js';
 import type { OutgoingResponse, UpstreamResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 

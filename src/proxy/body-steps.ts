@@ -1,0 +1,179 @@
+import { concatBytes, joinBytes } from '../lib/bytes.js';
+import { SseFramer, type FrameSink } from '../providers/sse.js';
+import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
+import type { BodyObservation } from './call-recorder.js';
+
+/**
+ * What the relay (relay.ts) does with each chunk of a response body, by how it reads it:
+ * SSE frames observed (and the proxy's own usage chunk dropped), a JSON body copied and
+ * read whole at its end, or raw bytes passed on. Synchronous; no I/O.
+ */
+
+/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unmetered. */
+const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
+
+/** How the proxy reads a response body while relaying it. */
+export type RelayMode = 'sse' | 'json' | 'raw';
+
+/** What a step needs of the relay's context (relay.ts RelayContext has all of it). */
+export interface StepContext {
+  adapter: ProviderAdapter;
+  info: RequestInfo;
+  prepared: PreparedRequest;
+  mode: RelayMode;
+}
+
+/** What a relay does with each chunk, synchronously. */
+export interface BodyStep {
+  /** Observes a chunk; returns what the client gets (the chunk itself, unless a frame is dropped), or null. */
+  push(chunk: Uint8Array): Uint8Array | null;
+  /** The body ended: returns what is still held back for the client, or null. */
+  end(): Uint8Array | null;
+  /** Runs last, also after a failure: completes the observation. */
+  settle(): void;
+  /**
+   * The body ended abnormally: observes a frame held back only for the byte after its last
+   * CR; returns what the client still has to get of it, or null.
+   */
+  salvage(): Uint8Array | null;
+  /** True while part of a frame has been received but not completed. */
+  readonly midFrame: boolean;
+  /** True once a frame that ends the stream (`data: [DONE]`) has been pushed. */
+  readonly sawEndMarker: boolean;
+}
+
+/** The data of the frame that ends an OpenAI-style stream (PROVIDERS.md: the other families end with the body). */
+const END_MARKER = '[DONE]';
+
+export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
+  if (ctx.mode === 'sse') return sseStep(ctx, seen);
+  if (ctx.mode === 'json') return jsonStep(ctx, seen);
+  return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, midFrame: false, sawEndMarker: false };
+}
+
+function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
+  const acc = ctx.adapter.newStreamAccumulator(ctx.info, ctx.prepared);
+  /** When frames are filtered: the frames of the current push that the client gets, in order (passed ones included). */
+  let kept: Uint8Array[] = [];
+  const filtering = ctx.prepared.stripInjectedUsage;
+  // Frames the accumulator lets pass by their bytes are relayed as they are, never decoded.
+  const framer = new SseFramer(
+    acc.passes === undefined
+      ? undefined
+      : {
+          passes: (raw) => acc.passes?.(raw) === true,
+          passed: (raw) => {
+            seen.frames++;
+            if (filtering) kept.push(raw);
+          },
+        },
+  );
+  const settle = () => {
+    seen.observed = acc.finish();
+  };
+  let ended = false;
+  if (!filtering) {
+    const observe: FrameSink = (frame) => {
+      seen.frames++;
+      if (frame.data === END_MARKER) ended = true;
+      acc.onFrame(frame);
+    };
+    return {
+      push(chunk) {
+        framer.push(chunk, observe);
+        return chunk;
+      },
+      end() {
+        framer.end(observe);
+        return null;
+      },
+      salvage() {
+        // Its bytes went to the client as they came.
+        if (framer.holdsWholeFrame) framer.end(observe);
+        return null;
+      },
+      settle,
+      get midFrame() {
+        return framer.midFrame;
+      },
+      get sawEndMarker() {
+        return ended;
+      },
+    };
+  }
+  const filter: FrameSink = (frame, raw) => {
+    seen.frames++;
+    if (frame.data === END_MARKER) ended = true;
+    if (acc.onFrame(frame)) kept.push(raw);
+  };
+  const take = (): Uint8Array | null => {
+    if (kept.length === 0) return null;
+    // Frames of one pushed chunk lie side by side in it: one view, no copy. Frames completed
+    // in the framer's own buffer are copied once, as that buffer changes at the next push.
+    const joined = joinBytes(kept);
+    const out = framer.owns(joined) ? joined.slice() : joined;
+    kept = [];
+    return out;
+  };
+  return {
+    push(chunk) {
+      framer.push(chunk, filter);
+      return take();
+    },
+    end() {
+      framer.end(filter);
+      return take();
+    },
+    salvage() {
+      if (!framer.holdsWholeFrame) return null;
+      framer.end(filter);
+      return take();
+    },
+    settle,
+    get midFrame() {
+      return framer.midFrame;
+    },
+    get sawEndMarker() {
+      return ended;
+    },
+  };
+}
+
+function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
+  const copy: Uint8Array[] = [];
+  let size = 0;
+  return {
+    push(chunk) {
+      size += chunk.length;
+      if (size <= MAX_JSON_COPY_BYTES) copy.push(chunk);
+      return chunk;
+    },
+    end() {
+      if (size <= MAX_JSON_COPY_BYTES) observeJson(concatBytes(copy), seen, ctx.adapter, ctx.info);
+      else seen.bodyParsed = false;
+      return null;
+    },
+    settle: () => {},
+    salvage: () => null,
+    midFrame: false,
+    sawEndMarker: false,
+  };
+}
+
+/** Reads usage from a complete JSON response body; never throws. */
+export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
+  const json = parseJson(bytes);
+  if (json === undefined) seen.bodyParsed = false;
+  else seen.observed = adapter.usageFromJson(info, json);
+}
+
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(DECODER.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
