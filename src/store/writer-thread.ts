@@ -207,6 +207,19 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   // in entity_pending. The first transaction of calls writes them; when none comes, this does.
   // Not now: starting never waits for the write lock.
   foldAfter(data.entityHoldMs ?? DEFAULT_ENTITY_HOLD_MS, false);
+  /**
+   * Sets how long a write waits for a lock held elsewhere (ms); returns the wait it replaced,
+   * or null when the connection cannot say (an unusable one fails the writes anyway).
+   */
+  const busyTimeout = (ms: number): number | null => {
+    try {
+      const before = driver.prepare('PRAGMA busy_timeout').get<{ timeout: number }>()?.timeout ?? null;
+      driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+      return before;
+    } catch {
+      return null;
+    }
+  };
   port.on('message', (m: ToWriter) => {
     wake();
     if (m.t === 'records') {
@@ -221,11 +234,21 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     } else if (m.t === 'flush') {
       void queue.flush().then((written) => post({ t: 'flushed', id: m.id, written, status: status() }));
     } else if (m.t === 'drain') {
-      queue.drain().then(
-        () => post({ t: 'drained', id: m.id, status: status() }),
-        (error: unknown) => post({ t: 'drained', id: m.id, status: status(), error: String((error as { cause?: unknown }).cause ?? error) }),
-      );
+      // A drain is the shutdown's: a write lock held by another process costs each of its
+      // attempts CLOSING_BUSY_TIMEOUT_MS, not the busy timeout, so what cannot be written
+      // spills within seconds (20 attempts of 5 s outlasted any stop timeout: docker's is 10 s).
+      const before = busyTimeout(CLOSING_BUSY_TIMEOUT_MS);
+      queue
+        .drain()
+        .then(
+          () => post({ t: 'drained', id: m.id, status: status() }),
+          (error: unknown) => post({ t: 'drained', id: m.id, status: status(), error: String((error as { cause?: unknown }).cause ?? error) }),
+        )
+        .finally(() => {
+          if (before !== null) busyTimeout(before);
+        });
     } else if (m.t === 'close') {
+      busyTimeout(CLOSING_BUSY_TIMEOUT_MS);
       // Records posted after the last drain are written (or spilled) before the connection closes.
       void queue
         .drain()

@@ -131,4 +131,22 @@ describe('the call-record writer thread under a lock held elsewhere', () => {
     expect(closedMs).toBeLessThan(1500);
     expect(count(store.driver, 'calls')).toBe(1);
   });
+
+  it("the shutdown's drain, while another connection holds the lock, spills what it cannot write within seconds, not 20 busy timeouts", { timeout: 30_000 }, async () => {
+    const dbPath = path.join(dir, 'tokometer.db');
+    const spillPath = path.join(dir, 'tokometer.db.spill');
+    // serve's own busy timeout: 20 attempts of it took ~100 s, past any stop timeout (docker's: 10 s).
+    writer = await startThreadWriter(threadOptions(dbPath, { busyTimeoutMs: 5000, spillPath }));
+    const other = openDriver(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 10; i++) writer.enqueue(makeCall(i));
+    const t0 = performance.now();
+    await writer.drain();
+    const drainedMs = performance.now() - t0;
+    other.exec('COMMIT');
+    other.close();
+    expect(drainedMs).toBeLessThan(12_000);
+    expect(writer.spilled).toBe(10);
+    expect(readFileSync(spillPath, 'utf8').split('\n').filter((l) => l.startsWith('{"ts"')).length).toBe(10);
+  });
 });
