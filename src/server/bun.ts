@@ -1,6 +1,7 @@
 import { Deadlines } from '../lib/deadlines.js';
 import type { IncomingCall, OutgoingResponse, StreamBody } from '../proxy/types.js';
 import { bodyTimeoutBody, ClientFault, INTERNAL_ERROR_BODY } from './client-fault.js';
+import { hasNoBody } from './http1-response.js';
 import { loadTls } from './tls.js';
 import { CUT_SETTLE_MS, DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, type RunningServer, type ServeOptions } from './types.js';
 
@@ -178,13 +179,8 @@ function toResponse(response: OutgoingResponse, method: string, done: () => void
   }
 }
 
-/** Statuses whose responses never have a body (RFC 9110 §6.4.1), whatever the provider sends. */
-function bodiless(status: number, method: string): boolean {
-  return method === 'HEAD' || status === 204 || status === 304 || status < 200;
-}
-
 function streamedResponse(status: number, headers: Headers | Record<string, string>, body: StreamBody, method: string, done: () => void): Response {
-  if (bodiless(status, method)) {
+  if (hasNoBody(status, method)) {
     // Bun never pulls such a body's stream (it cancels it), which the relay took for a client
     // that left: the upstream's body, empty, is read to its end here instead.
     const response = new Response(null, { status, headers });

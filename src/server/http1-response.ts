@@ -85,7 +85,7 @@ export function parseHead(bytes: Uint8Array, method: string): ResponseHead {
   const te = lower(headers['transfer-encoding']);
   let framing: ResponseHead['framing'];
   let length = 0;
-  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) framing = 'none';
+  if (hasNoBody(status, method)) framing = 'none';
   else if (te !== '') {
     // Chunked must be the last coding; anything else is read to the end of the connection.
     framing = te.endsWith('chunked') ? 'chunked' : 'close';
@@ -95,6 +95,11 @@ export function parseHead(bytes: Uint8Array, method: string): ResponseHead {
   } else framing = 'close';
   if (framing === 'close') reusable = false;
   return { status, headers, framing, length, reusable };
+}
+
+/** True for responses that never have a body, whatever their headers say (RFC 9110 §6.4.1, §9.3.2): to HEAD, 1xx, 204, 304. */
+export function hasNoBody(status: number, method: string): boolean {
+  return method === 'HEAD' || status < 200 || status === 204 || status === 304;
 }
 
 /** Index of the CR LF that ends the line starting at `start` (the text's length for the last line). */

@@ -88,10 +88,7 @@ export class SocketBody implements ChunkSource {
     if (this.queue.length > 0) {
       const value = this.queue.shift() as Uint8Array;
       this.queued -= value.length;
-      if (this.paused && this.queued <= HIGH_WATER_BYTES / 2) {
-        this.paused = false;
-        this.conn.resume();
-      }
+      if (this.queued <= HIGH_WATER_BYTES / 2) this.unpause();
       return Promise.resolve({ done: false, value });
     }
     if (this.ended) return this.failure !== null ? Promise.reject(this.failure) : DONE_READ;
@@ -115,16 +112,20 @@ export class SocketBody implements ChunkSource {
     if (this.ended) return this.failure !== null ? Promise.reject(this.failure) : Promise.resolve(this.takeAll());
     const whole = new Promise<Uint8Array>((resolve, reject) => (this.collect = { resolve, reject }));
     // Queued past the high-water mark before anyone collected: a collector takes everything, so read on.
-    if (this.paused) {
-      this.paused = false;
-      this.conn.resume();
-    }
+    this.unpause();
     return this.idle.race(whole, () => {
       const timeout = new UpstreamError('timeout', 'idle timeout between chunks');
       this.error(timeout);
       this.conn.abandon(timeout);
       return timeout;
     });
+  }
+
+  /** Reads from the socket again if this body paused it. */
+  private unpause(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.conn.resume();
   }
 
   private takeAll(): Uint8Array {

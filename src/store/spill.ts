@@ -34,8 +34,8 @@ export class SpillFile {
     // A torn last line (a crash mid-append) never parses: cut it, so the next append starts a line of its own.
     const whole = text.lastIndexOf('\n') + 1;
     if (whole < text.length) {
-      truncateSync(path, Buffer.byteLength(text.slice(0, whole)));
-      this.bytes = statSync(path).size;
+      this.bytes = Buffer.byteLength(text.slice(0, whole));
+      truncateSync(path, this.bytes);
     }
     this.records = countRecordLines(text.slice(0, whole));
   }

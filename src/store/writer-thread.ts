@@ -262,12 +262,9 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
           // From here the main thread ends this thread if it has not exited within CLOSE_WAIT_MS
           // (writer-client.ts), and ending a Node thread inside SQLite's busy wait aborts the
           // whole process (better-sqlite3). So these last writes give up on a lock held
-          // elsewhere quickly; each is done again by a later writer.
-          try {
-            driver.exec(`PRAGMA busy_timeout = ${CLOSING_BUSY_TIMEOUT_MS}`);
-          } catch {
-            // The connection is unusable anyway: the writes below fail at once.
-          }
+          // elsewhere quickly; each is done again by a later writer. (Set before the drain too;
+          // again here in case a drain that ended meanwhile put the longer wait back.)
+          busyTimeout(CLOSING_BUSY_TIMEOUT_MS);
           // Starting must never wait for the write lock, so marks are tidied here: this run's,
           // and those of runs that ended without closing. A failing store keeps them for later.
           try {
