@@ -31,13 +31,14 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
 
 /**
  * Rates that bound a call's real cost from above: the dearest input-side price (input,
- * cache writes, audio in) and output-side price (output, audio, reasoning) over all
- * long-context tiers. A known model without any output price (embeddings) gets output 0.
+ * cache writes, audio in) and output-side price (output, audio, image, reasoning) over all
+ * long-context tiers. Per-search fees are not in it: how many searches a call runs is not
+ * known before it ends (docs/budgets.md). A known model without any output price (embeddings) gets output 0.
  */
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
   const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]);
-  const output = highest(d, (r) => [r.output, r.outputAudio, r.outputReasoning]);
+  const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   return {
     inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
     outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),

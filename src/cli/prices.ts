@@ -146,7 +146,9 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['output', 'output', 'not billed'],
   ['inputAudio', 'audio input', ''],
   ['outputAudio', 'audio output', ''],
+  ['outputImage', 'image output', ''],
   ['outputReasoning', 'reasoning output', ''],
+  ['webSearch', 'per 1k searches', ''],
 ];
 
 function rateLines(rates: RateSet, indent: string): string[] {

@@ -15,9 +15,12 @@ const ZERO: Rate = { base: 0, tiers: [] };
  * - uncached input = input − cacheRead − cacheWrite5m − cacheWrite1h (− inputAudio when audio is priced)
  * - cache read at cacheRead (fallback input); cache write 5m at cacheWrite5m → cacheWrite → input;
  *   cache write 1h at cacheWrite1h → cacheWrite → input (the catalog's ancestor rules)
- * - audio input at inputAudio, only when priced (else it stays in uncached input)
- * - output (− outputAudio, − reasoning when each is priced) at output; reasoning is part of
- *   output and is never counted twice
+ * - audio input at inputAudio, only when priced (else it stays in uncached input); its
+ *   cached part (`cacheAudioReadTokens`, else the overlap of the cache and audio counts) at
+ *   cacheAudioRead → cacheRead → inputAudio
+ * - output (− outputAudio, − outputImage, − reasoning when each is priced) at output;
+ *   reasoning is part of output and is never counted twice
+ * - web searches × the per-search fee (a count, not tokens), when the model has one
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
@@ -35,7 +38,10 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
     cacheWrite1h: usage.cacheWrite1hTokens,
     reasoning: usage.reasoningTokens,
     inputAudio: usage.inputAudioTokens ?? 0,
+    cacheAudioRead: usage.cacheAudioReadTokens ?? 0,
     outputAudio: usage.outputAudioTokens ?? 0,
+    outputImage: usage.outputImageTokens ?? 0,
+    webSearches: usage.webSearches ?? 0,
   };
   for (const [name, n] of Object.entries(counts)) {
     if (!Number.isSafeInteger(n) || n < 0) return err(`invalid usage: ${name} tokens = ${n}`);
@@ -47,15 +53,17 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
 
   const audioIn = rates.inputAudio ? counts.inputAudio : 0;
   // Providers report cached tokens and audio tokens separately; when they overlap,
-  // the overlap can only be cached audio.
-  const cachedAudio = Math.max(0, counts.cacheRead + cacheWrites + audioIn - counts.input);
+  // the overlap can only be cached audio. Gemini also says how much of the cache was audio.
+  const overlap = Math.max(0, counts.cacheRead + cacheWrites + audioIn - counts.input);
+  const cachedAudio = audioIn > 0 ? Math.max(overlap, counts.cacheAudioRead) : 0;
   if (cachedAudio > Math.min(audioIn, counts.cacheRead)) {
-    return err(`inconsistent usage: audio input tokens (${audioIn}) exceed input tokens (${counts.input})`);
+    return err(`inconsistent usage: cached audio (${cachedAudio}) exceeds audio input (${audioIn}) or cache reads (${counts.cacheRead}) of ${counts.input} input tokens`);
   }
   const outAudio = rates.outputAudio ? counts.outputAudio : 0;
+  const outImage = rates.outputImage ? counts.outputImage : 0;
   const reasoning = rates.outputReasoning ? counts.reasoning : 0;
-  if (outAudio + reasoning > counts.output) {
-    return err(`inconsistent usage: audio/reasoning output tokens (${outAudio + reasoning}) exceed output tokens (${counts.output})`);
+  if (outAudio + outImage + reasoning > counts.output) {
+    return err(`inconsistent usage: audio/image/reasoning output tokens (${outAudio + outImage + reasoning}) exceed output tokens (${counts.output})`);
   }
 
   const total = counts.input;
@@ -65,16 +73,20 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
   const output = rates.output ?? ZERO;
   const cost = (tokens: number, rate: Rate): bigint => BigInt(tokens) * BigInt(picoAt(rate, total));
 
-  const cachedAudioRate = rates.cacheAudioRead ?? cacheRead;
+  // Cached audio is billed at the most specific price that covers it (the catalog's rule):
+  // its own, else the cache-read price, else (no cache discount) the audio price.
+  const cachedAudioRate = rates.cacheAudioRead ?? (rates.cacheRead ? cacheRead : (rates.inputAudio ?? input));
   const pico = {
     uncachedInput: cost(counts.input - counts.cacheRead - cacheWrites - audioIn + cachedAudio, input),
     cacheRead: cost(counts.cacheRead - cachedAudio, cacheRead) + cost(cachedAudio, cachedAudioRate),
     cacheWrite5m: cost(counts.cacheWrite5m, rates.cacheWrite5m ?? cacheWrite),
     cacheWrite1h: cost(counts.cacheWrite1h, rates.cacheWrite1h ?? cacheWrite),
     inputAudio: cost(audioIn - cachedAudio, rates.inputAudio ?? ZERO),
-    output: cost(counts.output - outAudio - reasoning, output),
+    output: cost(counts.output - outAudio - outImage - reasoning, output),
     outputAudio: cost(outAudio, rates.outputAudio ?? ZERO),
+    outputImage: cost(outImage, rates.outputImage ?? ZERO),
     outputReasoning: cost(reasoning, rates.outputReasoning ?? ZERO),
+    webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
   };
   let sum = 0n;
   const breakdown = {} as CostBreakdown;
@@ -91,13 +103,13 @@ export function picoToNano(pico: bigint): number {
 }
 
 /**
- * The common case exactly, without BigInt, Object.entries or the validation loop: no audio
- * and no separately priced reasoning, valid counts, and every pico product and sum a safe
+ * The common case exactly, without BigInt, Object.entries or the validation loop: no audio,
+ * image output or web search and no separately priced reasoning, valid counts, and every pico product and sum a safe
  * integer (tokens × pico per token stays far below 2^53 for real calls). Null sends the
  * call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens) return null;
+  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -115,6 +127,6 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
   const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
   return {
     costNano: nano(sum),
-    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputReasoning: 0 },
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0 },
   };
 }

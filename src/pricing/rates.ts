@@ -6,9 +6,12 @@ import type { RateSet } from './types.js';
  *
  * Unit: pico-USD per token (1 USD = 1e12 pico). A price of P USD per 1M tokens is
  * P × 1e6 pico per token, exact for prices with up to 6 decimals (every catalog price
- * tokometer meters except OpenRouter's 1/12-dollar Gemini cache writes).
+ * tokometer meters except OpenRouter's 1/12-dollar Gemini cache writes). Per-use fees
+ * (`web_searches_kcount`, USD per 1,000) are pico per use: P × 1e9.
  */
 export const PICO_PER_USD_PER_MTOK = 1_000_000;
+/** Pico-USD per use for a price of 1 USD per 1,000 uses. */
+export const PICO_PER_USD_PER_KCOUNT = 1_000_000_000;
 
 /**
  * One price dimension. `tiers` are sorted by `above`; a tier applies when the call's
@@ -31,11 +34,14 @@ export type Dimension =
   | 'cacheAudioRead'
   | 'output'
   | 'outputAudio'
-  | 'outputReasoning';
+  | 'outputImage'
+  | 'outputReasoning'
+  /** Per web search, not per token. */
+  | 'webSearch';
 
 export type Rates = Partial<Record<Dimension, Rate>>;
 
-/** Catalog price key → our dimension. Keys missing here are listed as `unmetered`. */
+/** Catalog price key → our dimension. Keys missing here are listed as `unmetered`. Keys ending `_kcount` are per 1,000 uses. */
 const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   input_mtok: 'input',
   cache_read_mtok: 'cacheRead',
@@ -46,7 +52,9 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   cache_audio_read_mtok: 'cacheAudioRead',
   output_mtok: 'output',
   output_audio_mtok: 'outputAudio',
+  output_image_mtok: 'outputImage',
   output_reasoning_mtok: 'outputReasoning',
+  web_searches_kcount: 'webSearch',
 };
 
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
@@ -57,7 +65,7 @@ export type PriceConstraint =
 export interface PriceVersion {
   constraint?: PriceConstraint;
   rates: Rates;
-  /** Catalog price keys with no metered dimension (web searches, image tokens, audio hours…). */
+  /** Catalog price keys with no metered dimension (image input, video tokens, audio hours, OCR pages…). */
   unmetered: string[];
 }
 
@@ -68,10 +76,12 @@ export function toPico(usdPerMtok: number): number {
 }
 
 function toRate(key: string, value: ModelPrice[string]): Rate {
-  if (typeof value === 'number') return { base: toPico(value), tiers: [] };
+  const scale = key.endsWith('_kcount') ? PICO_PER_USD_PER_KCOUNT / PICO_PER_USD_PER_MTOK : 1;
+  const pico = (usd: number) => toPico(usd) * scale;
+  if (typeof value === 'number') return { base: pico(value), tiers: [] };
   if (value && typeof value === 'object' && Array.isArray(value.tiers)) {
-    const tiers = value.tiers.map((t) => ({ above: t.start, pico: toPico(t.price) })).sort((a, b) => a.above - b.above);
-    return { base: toPico(value.base), tiers };
+    const tiers = value.tiers.map((t) => ({ above: t.start, pico: pico(t.price) })).sort((a, b) => a.above - b.above);
+    return { base: pico(value.base), tiers };
   }
   throw new Error(`invalid price for ${key}`);
 }
@@ -144,14 +154,15 @@ export function picoAt(rate: Rate, totalInput: number): number {
   return pico;
 }
 
-/** True when at least one token dimension has a price. */
+/** True when at least one token dimension has a price (a per-search fee alone does not count). */
 export function hasTokenPrice(rates: Rates): boolean {
-  return Object.keys(rates).length > 0;
+  for (const dim of Object.keys(rates)) if (dim !== 'webSearch') return true;
+  return false;
 }
 
-/** Display prices (USD per 1M) of `rates` for a call with `totalInput` prompt tokens. */
+/** Display prices (USD per 1M tokens; web searches per 1,000) of `rates` for a call with `totalInput` prompt tokens. */
 export function rateSetAt(rates: Rates, totalInput: number): RateSet {
-  const usd = (r: Rate | undefined): number | null => (r ? picoAt(r, totalInput) / PICO_PER_USD_PER_MTOK : null);
+  const usd = (r: Rate | undefined, per = PICO_PER_USD_PER_MTOK): number | null => (r ? picoAt(r, totalInput) / per : null);
   return {
     input: usd(rates.input),
     cachedInput: usd(rates.cacheRead),
@@ -160,7 +171,9 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     output: usd(rates.output),
     inputAudio: usd(rates.inputAudio),
     outputAudio: usd(rates.outputAudio),
+    outputImage: usd(rates.outputImage),
     outputReasoning: usd(rates.outputReasoning),
+    webSearch: usd(rates.webSearch, PICO_PER_USD_PER_KCOUNT),
   };
 }
 

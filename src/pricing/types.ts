@@ -49,11 +49,15 @@ export interface CostBreakdown {
   cacheWrite1h: NanoUsd;
   /** Audio input tokens; 0 unless the model prices audio separately. */
   inputAudio: NanoUsd;
-  /** output − audio output (− reasoning when reasoning has its own price). Reasoning is otherwise in here. */
+  /** output − audio output − image output (− reasoning when reasoning has its own price). Reasoning is otherwise in here. */
   output: NanoUsd;
   outputAudio: NanoUsd;
+  /** Image output tokens; 0 unless the model prices image output separately. */
+  outputImage: NanoUsd;
   /** Only for models that price reasoning separately (rare); otherwise 0 and reasoning is in `output`. */
   outputReasoning: NanoUsd;
+  /** Web searches × the per-search fee; 0 when none ran or the model charges none. */
+  webSearch: NanoUsd;
 }
 
 /** The cost of one call, or an explicit reason why there is none. Never a silent 0. */
@@ -85,8 +89,12 @@ export interface RateSet {
   inputAudio: number | null;
   /** Audio output. Fallback: output. */
   outputAudio: number | null;
+  /** Image output. Fallback: output. */
+  outputImage: number | null;
   /** Reasoning output. Fallback: output. */
   outputReasoning: number | null;
+  /** USD per 1,000 web searches (not per 1M tokens); null = searches are not charged. */
+  webSearch: number | null;
 }
 
 /** A model's prices at one moment, for `tokometer prices` and the TUI. */
@@ -103,7 +111,7 @@ export interface PriceDescription {
    * `aboveInputTokens`, the tier's prices apply to every token of the call.
    */
   tiers: Array<{ aboveInputTokens: number; rates: RateSet }>;
-  /** Catalog price keys tokometer does not meter (per-request fees, image/video tokens, per-hour audio). */
+  /** Catalog price keys tokometer does not meter (image input, video tokens, per-hour audio, OCR pages…). */
   unmetered: string[];
   /** True when the price depends on the date or time of day of the call. */
   timeDependent: boolean;

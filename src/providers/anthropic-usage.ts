@@ -13,6 +13,7 @@ import { asciiBytes, isJsonEventNotStartingWith } from './frame-bytes.js';
  * the 1-hour part (clamped to the total writes) is 1h, the rest is 5m; without the
  * breakdown every write is 5m. `output_tokens` already includes thinking;
  * `output_tokens_details.thinking_tokens` becomes reasoningTokens (clamped to output).
+ * `server_tool_use.web_search_requests` becomes webSearches (billed per search).
  */
 export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
@@ -34,6 +35,8 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
     cacheWrite1hTokens: cacheWrite1h,
     reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, outputTokens),
   };
+  const searches = count(objAt(raw.server_tool_use).web_search_requests) ?? 0;
+  if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
   if (tier) usage.serviceTier = tier;
   return usage;

@@ -17,7 +17,10 @@ function modalityTokens(details: unknown, modality: string): number {
  * - cacheReadTokens = cachedContentTokenCount (a subset; clamped to input)
  * - outputTokens = candidatesTokenCount + thoughtsTokenCount (candidates EXCLUDE thinking),
  *   reasoningTokens = thoughtsTokenCount
- * - audio input/output from the `AUDIO` entries of the `*TokensDetails` arrays (subsets)
+ * - audio input/output from the `AUDIO` entries of the `*TokensDetails` arrays (subsets),
+ *   cached audio from `cacheTokensDetails`' (clamped to both cache reads and audio input)
+ * - image output from the `IMAGE` entries of `candidatesTokensDetails` (priced apart for
+ *   image models; clamped to the candidates)
  * - serviceTier = Vertex `trafficType` when present.
  * Gemini has no cache writes (explicit caches are billed as storage, outside the call).
  */
@@ -40,8 +43,14 @@ export function normaliseGeminiUsage(raw: unknown): Usage | null {
   };
   const inAudio = modalityTokens(raw.promptTokensDetails, 'AUDIO') + modalityTokens(raw.toolUsePromptTokensDetails, 'AUDIO');
   const outAudio = modalityTokens(raw.candidatesTokensDetails, 'AUDIO');
-  if (inAudio > 0) usage.inputAudioTokens = Math.min(inAudio, inputTokens);
+  const outImage = modalityTokens(raw.candidatesTokensDetails, 'IMAGE');
+  if (inAudio > 0) {
+    usage.inputAudioTokens = Math.min(inAudio, inputTokens);
+    const cachedAudio = Math.min(modalityTokens(raw.cacheTokensDetails, 'AUDIO'), usage.inputAudioTokens, usage.cacheReadTokens);
+    if (cachedAudio > 0) usage.cacheAudioReadTokens = cachedAudio;
+  }
   if (outAudio > 0) usage.outputAudioTokens = Math.min(outAudio, candidates ?? 0);
+  if (outImage > 0) usage.outputImageTokens = Math.min(outImage, (candidates ?? 0) - (usage.outputAudioTokens ?? 0));
   const tier = str(raw.trafficType);
   if (tier) usage.serviceTier = tier;
   return usage;

@@ -53,14 +53,36 @@ export function normaliseOpenAiUsage(raw: unknown): Usage | null {
 }
 
 /**
+ * Searches among the `web_search_call` items of a Responses `output` (an item's `action`
+ * is a `search`, an `open_page` or a `find`; items before actions existed were searches):
+ * OpenAI bills each search call. Searches the tool runs without an item (support's
+ * "internal sub-searches") cannot be seen, so this is a lower bound of the billed count.
+ */
+function webSearchCalls(output: unknown): number {
+  if (!Array.isArray(output)) return 0;
+  let n = 0;
+  for (const item of output) {
+    if (!isObj(item) || item.type !== 'web_search_call') continue;
+    const action = str(objAt(item.action).type);
+    if (action === null || action === 'search') n++;
+  }
+  return n;
+}
+
+/**
  * Usage and model from one response object (a Chat/Completions/Embeddings body, a
  * stream chunk, or a Responses `response`). Usage comes from `usage`, else Groq's
- * `x_groq.usage`; `service_tier` is attached to it.
+ * `x_groq.usage`; `service_tier` is attached to it, and a Responses answer's
+ * `web_search_call` items are counted as its web searches.
  */
 export function observeOpenAi(json: Json): Observed {
   const usage = normaliseOpenAiUsage(json.usage) ?? normaliseOpenAiUsage(objAt(json.x_groq).usage);
   const tier = str(json.service_tier);
   if (usage && tier) usage.serviceTier = tier;
+  if (usage) {
+    const searches = webSearchCalls(json.output);
+    if (searches > 0) usage.webSearches = searches;
+  }
   const observed: Observed = { usage, model: str(json.model) };
   const reasons = finishReasons(json.choices);
   if (reasons) observed.finishReasons = reasons;

@@ -24,7 +24,21 @@ export interface Usage {
   cacheWrite1hTokens: number;
   reasoningTokens: number;
   inputAudioTokens?: number;
+  /**
+   * Audio tokens among the cache reads (Gemini `cacheTokensDetails`), a subset of both
+   * `cacheReadTokens` and `inputAudioTokens`. Absent: derived from how much the cache and
+   * audio counts overlap (pricing/compute.ts).
+   */
+  cacheAudioReadTokens?: number;
   outputAudioTokens?: number;
+  /** Image tokens generated (Gemini `candidatesTokensDetails` IMAGE), a subset of `outputTokens`. */
+  outputImageTokens?: number;
+  /**
+   * Web searches the provider ran for the call and bills per search (Anthropic
+   * `usage.server_tool_use.web_search_requests`, OpenAI Responses `web_search_call` items).
+   * A count, not tokens.
+   */
+  webSearches?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
   providerCostNano?: NanoUsd;
   /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */

@@ -7,7 +7,7 @@ export const CALL_COLUMNS = [
   'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
-  'max_output_tokens', 'error', 'service_tier',
+  'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -42,6 +42,9 @@ export interface CallRow {
   max_output_tokens: number | null;
   error: string | null;
   service_tier: string | null;
+  cache_audio_read_tokens: number | null;
+  output_image_tokens: number | null;
+  web_searches: number | null;
 }
 
 /**
@@ -91,7 +94,7 @@ export function tagEntries(r: CallRecord): [string, string][] {
 
 /**
  * Bind parameters for one call, in CALL_COLUMNS order. Usage fields are NULL when usage
- * is null; optional audio counts are NULL when absent. `usage.providerCostNano` is folded
+ * is null; optional counts (audio, image, web searches) are NULL when absent. `usage.providerCostNano` is folded
  * into provider_cost_nano when the record's own providerCostNano is null.
  * @throws InvalidCallRecordError when a field has a type SQLite would not store as meant.
  */
@@ -128,12 +131,33 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('maxOutputTokens', r.maxOutputTokens),
     strOrNull('error', r.error),
     strOrNull('usage.serviceTier', u?.serviceTier),
+    numOrNull('usage.cacheAudioReadTokens', u?.cacheAudioReadTokens),
+    numOrNull('usage.outputImageTokens', u?.outputImageTokens),
+    numOrNull('usage.webSearches', u?.webSearches),
   ];
 }
 
-/** The usage columns `usageFromRow` reads; the audio ones may be left out of a SELECT. */
+/** The usage columns `usageFromRow` reads; the optional counts may be left out of a SELECT. */
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
-  Partial<Pick<CallRow, 'input_audio_tokens' | 'output_audio_tokens'>>;
+  Partial<Pick<CallRow, OptionalCountColumn>>;
+
+/** Usage counts stored only when reported, each column with its Usage field. */
+const OPTIONAL_COUNTS = [
+  ['input_audio_tokens', 'inputAudioTokens'],
+  ['output_audio_tokens', 'outputAudioTokens'],
+  ['cache_audio_read_tokens', 'cacheAudioReadTokens'],
+  ['output_image_tokens', 'outputImageTokens'],
+  ['web_searches', 'webSearches'],
+] as const;
+type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
+
+/** Copies the optional counts present in `row` (numbers or PostgreSQL's bigint strings) onto `usage`. */
+export function addOptionalCounts(usage: Usage, row: Partial<Record<OptionalCountColumn, number | string | null>>): void {
+  for (const [column, field] of OPTIONAL_COUNTS) {
+    const v = row[column];
+    if (v != null) usage[field] = Number(v);
+  }
+}
 
 /** A stored row's usage (null when it was unknown: input_tokens is NULL). */
 export function usageFromRow(row: UsageColumns): Usage | null {
@@ -146,8 +170,7 @@ export function usageFromRow(row: UsageColumns): Usage | null {
     cacheWrite1hTokens: row.cache_write_1h_tokens ?? 0,
     reasoningTokens: row.reasoning_tokens ?? 0,
   };
-  if (row.input_audio_tokens != null) usage.inputAudioTokens = row.input_audio_tokens;
-  if (row.output_audio_tokens != null) usage.outputAudioTokens = row.output_audio_tokens;
+  addOptionalCounts(usage, row);
   if (row.service_tier !== null) usage.serviceTier = row.service_tier;
   return usage;
 }

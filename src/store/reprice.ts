@@ -1,4 +1,5 @@
 import type { Usage } from '../providers/types.js';
+import { addOptionalCounts } from './call-row.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
@@ -32,6 +33,9 @@ interface CallRow {
   reasoning_tokens: number;
   input_audio_tokens: number | null;
   output_audio_tokens: number | null;
+  cache_audio_read_tokens: number | null;
+  output_image_tokens: number | null;
+  web_searches: number | null;
   cost_nano: number | null;
   price_source: string | null;
   usage_source: UsageSource;
@@ -72,8 +76,7 @@ function toCall(r: CallRow): RepriceCall {
     cacheWrite1hTokens: Number(r.cache_write_1h_tokens ?? 0),
     reasoningTokens: Number(r.reasoning_tokens ?? 0),
   };
-  if (r.input_audio_tokens !== null) usage.inputAudioTokens = Number(r.input_audio_tokens);
-  if (r.output_audio_tokens !== null) usage.outputAudioTokens = Number(r.output_audio_tokens);
+  addOptionalCounts(usage, r);
   return {
     id: Number(r.id),
     ts: Number(r.ts),
@@ -141,7 +144,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
        cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
-       output_audio_tokens, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags
+       output_audio_tokens, cache_audio_read_tokens, output_image_tokens, web_searches, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
        AND COALESCE(model, model_requested) IS NOT NULL${filter}

@@ -19,6 +19,11 @@ describe('estimate rates from the price catalog', () => {
     expect(estimateRatesOf(pricer.describe('claude-sonnet-4', 'anthropic'))).toEqual({ inputPicoPerToken: 12_000_000, outputPicoPerToken: 22_500_000 });
   });
 
+  it('bounds the output of an image model by its image price', () => {
+    // gemini-2.5-flash-image: text output $2.50, image output $30 per 1M.
+    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000 });
+  });
+
   it('gives a known model without output price an output price of 0, and an unknown model none', () => {
     expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0 });
     expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined });

@@ -47,8 +47,9 @@ const COST = {
   // 156 × 3,000 = 468,000;  1,432 × 15,000 = 21,480,000 (the 1,210 thinking tokens are inside)  → 21,948,000
   thinking: 21_948_000,
   // Last message_delta: 1,310 × 3,000 = 3,930,000;  2,048 read × 300 = 614,400;  512 written (1h, from
-  // message_start) × 6,000 = 3,072,000;  143 × 15,000 = 2,145,000  → 9,761,400
-  streamWeb: 9_761_400,
+  // message_start) × 6,000 = 3,072,000;  143 × 15,000 = 2,145,000;  1 web search ($10 per 1,000)
+  // = 10,000,000  → 19,761,400
+  streamWeb: 19_761_400,
   // haiku: 25 × 1,000 = 25,000;  15 × 5,000 = 75,000  → 100,000
   streamUncached: 100_000,
   // Cut by an error after message_start: 300 × 3,000 = 900,000;  1 × 15,000 = 15,000  → 915,000
@@ -179,6 +180,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
       cache_write_5m_tokens: 0,
       cache_write_1h_tokens: 512,
       output_tokens: 143,
+      web_searches: 1,
       cost_nano: COST.streamWeb,
       usage_source: 'reported',
       outcome: 'ok',

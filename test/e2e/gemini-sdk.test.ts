@@ -20,6 +20,18 @@ const SCRIPT: Readonly<Record<string, Reply>> = {
   pro: { body: fixture('gemini', 'generate-content-pro.json') },
   long: { body: fixture('gemini', 'generate-content-long.json') },
   quota: { status: 429, body: QUOTA },
+  // One 1024² image (1,290 tokens) and 10 tokens of text, as gemini-2.5-flash-image answers.
+  image: {
+    body: JSON.stringify({
+      candidates: [{ content: { role: 'model', parts: [{ text: 'A red apple.' }, { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } }] }, finishReason: 'STOP' }],
+      usageMetadata: {
+        promptTokenCount: 20, candidatesTokenCount: 1300, totalTokenCount: 1320,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: 20 }],
+        candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 10 }, { modality: 'IMAGE', tokenCount: 1290 }],
+      },
+      modelVersion: 'gemini-2.5-flash-image',
+    }),
+  },
 };
 
 function reply(req: ReceivedRequest): Reply | undefined {
@@ -53,6 +65,8 @@ const COST = {
   pro: 19_625_000,
   // Tier (250,000 > 200,000): 70,000 × 2,500 = 175,000,000;  180,000 × 250 = 45,000,000;  3,000 × 15,000 = 45,000,000  → 265,000,000
   long: 265_000_000,
+  // gemini-2.5-flash-image: 20 × 300 = 6,000;  10 text × 2,500 = 25,000;  1,290 image × 30,000 ($30 per 1M) = 38,700,000  → 38,731,000
+  image: 38_731_000,
   // Estimated: 'What is your name?' 18 chars → 5 tokens, 'What is your favorite color?' 28 chars → 7 tokens; 12 × 150 = 1,800
   embed: 1_800,
 };
@@ -95,6 +109,13 @@ describe('@google/genai SDK through tokometer (Node edges, better-sqlite3)', () 
     expect(h.lastUpstream().url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
     expect(h.lastUpstream().headers['x-goog-api-key']).toBe(UPSTREAM_KEY);
     expect(h.fake.problems).toEqual([]);
+  });
+
+  it('prices the image an image model draws at its image price, not as text', async () => {
+    const before = h.records.length;
+    const res = await h.client.models.generateContent({ model: 'gemini-2.5-flash-image', contents: 'image' });
+    expect(res.candidates?.[0]?.content?.parts?.[1]?.inlineData?.mimeType).toBe('image/png');
+    expect(await h.rowAfter(before)).toMatchObject({ model: 'gemini-2.5-flash-image', input_tokens: 20, output_tokens: 1300, output_image_tokens: 1290, cost_nano: COST.image });
   });
 
   it('meters an uncached gemini-2.5-pro call', async () => {

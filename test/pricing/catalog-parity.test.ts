@@ -42,11 +42,13 @@ function catalogTotal(model: CatalogModel, usage: Usage, at: number): number {
       cache_write_tokens: usage.cacheWrite5mTokens + usage.cacheWrite1hTokens,
       cache_write_1h_tokens: usage.cacheWrite1hTokens,
       input_audio_tokens: usage.inputAudioTokens ?? 0,
-      cache_audio_read_tokens: 0,
+      cache_audio_read_tokens: usage.cacheAudioReadTokens ?? 0,
       output_tokens: usage.outputTokens,
       output_audio_tokens: usage.outputAudioTokens ?? 0,
+      output_image_tokens: usage.outputImageTokens ?? 0,
       output_reasoning_tokens: usage.reasoningTokens,
-    },
+      web_searches: usage.webSearches ?? 0,
+    } as Parameters<typeof calcPrice>[0],
     'm',
     { provider, timestamp: new Date(at) },
   );
@@ -61,7 +63,7 @@ function ours(model: CatalogModel, usage: Usage, at: number): number {
   return r.value.costNano;
 }
 
-/** Usages that satisfy the inclusion rules: cache and audio parts never exceed their totals. */
+/** Usages that satisfy the inclusion rules: cache, audio and image parts never exceed their totals. */
 const usageArb = fc
   .record({
     uncached: fc.integer({ min: 0, max: 600_000 }),
@@ -72,18 +74,26 @@ const usageArb = fc
     output: fc.integer({ min: 0, max: 200_000 }),
     reasoningShare: fc.double({ min: 0, max: 1, noNaN: true }),
     outAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    cachedAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    outImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    webSearches: fc.integer({ min: 0, max: 20 }),
   })
   .map((u): Usage => {
     const reasoning = Math.floor(u.output * u.reasoningShare);
+    const outAudio = Math.floor((u.output - reasoning) * u.outAudioShare);
+    const cachedAudio = Math.floor(u.cacheRead * u.cachedAudioShare);
     return {
       inputTokens: u.uncached + u.cacheRead + u.w5 + u.w1h,
       cacheReadTokens: u.cacheRead,
       cacheWrite5mTokens: u.w5,
       cacheWrite1hTokens: u.w1h,
-      inputAudioTokens: Math.floor(u.uncached * u.audioShare),
+      inputAudioTokens: Math.floor(u.uncached * u.audioShare) + cachedAudio,
+      cacheAudioReadTokens: cachedAudio,
       outputTokens: u.output,
       reasoningTokens: reasoning,
-      outputAudioTokens: Math.floor((u.output - reasoning) * u.outAudioShare),
+      outputAudioTokens: outAudio,
+      outputImageTokens: Math.floor((u.output - reasoning - outAudio) * u.outImageShare),
+      webSearches: u.webSearches,
     };
   });
 
@@ -105,6 +115,9 @@ describe('parity with genai-prices calcPrice', () => {
       outputTokens: 9_999,
       reasoningTokens: 4_321,
       outputAudioTokens: 55,
+      cacheAudioReadTokens: 500,
+      outputImageTokens: 77,
+      webSearches: 3,
     };
     for (const at of [Date.parse('2025-03-01T03:00:00Z'), Date.parse('2026-11-27T12:00:00Z')]) {
       for (const c of meteredCases) {

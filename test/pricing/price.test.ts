@@ -31,7 +31,9 @@ describe('price(): hand-computed nano-USD', () => {
       inputAudio: 0,
       output: 5_400,
       outputAudio: 0,
+      outputImage: 0,
       outputReasoning: 0,
+      webSearch: 0,
     });
   });
 
@@ -108,6 +110,38 @@ describe('price(): hand-computed nano-USD', () => {
     expect(r).toMatchObject({ costNano: 1, breakdown: { uncachedInput: 1, output: 1 } });
     // command-r7b: $0.0375 in = 37.5 nano per token → 3 tokens = 112.5 → 113 (half up).
     expect(cost(pricer.price(usage({ inputTokens: 3 }), { provider: 'cohere', model: 'command-r7b-12-2024', at }))).toBe(113);
+  });
+  it('image output at its own price (gemini-2.5-flash-image), not as text', () => {
+    // $0.30 in, $2.50 text out, $30 image out per 1M → 300 / 2,500 / 30,000 nano per token.
+    // 20 × 300 = 6,000; 10 text × 2,500 = 25,000; 1290 image (one 1024² image) × 30,000 = 38,700,000.
+    // Total 38,731,000 (as text it was 1300 × 2,500 + 6,000 = 3,256,000, 92 % under).
+    const r = pricer.price(usage({ inputTokens: 20, outputTokens: 1300, outputImageTokens: 1290 }), { provider: 'gemini', model: 'gemini-2.5-flash-image', at });
+    expect(cost(r)).toBe(38_731_000);
+    expect(r.priced && r.breakdown).toMatchObject({ uncachedInput: 6_000, output: 25_000, outputImage: 38_700_000 });
+  });
+
+  it('web searches at the per-search fee (claude-sonnet-4-5, $10 per 1,000)', () => {
+    // 1000 in × 3,000 = 3,000,000; 200 out × 15,000 = 3,000,000; 2 searches × $0.01 (10,000,000 nano) = 20,000,000.
+    const r = pricer.price(usage({ inputTokens: 1000, outputTokens: 200, webSearches: 2 }), { provider: 'anthropic', model: 'claude-sonnet-4-5', at });
+    expect(cost(r)).toBe(26_000_000);
+    expect(r.priced && r.breakdown.webSearch).toBe(20_000_000);
+  });
+
+  it('cached audio at its own cache price when the provider says how much of the cache was audio (gemini-2.5-flash)', () => {
+    // $0.30 text in, $1 audio in, $0.03 cached text, $0.10 cached audio per 1M → 300 / 1,000 / 30 / 100 nano.
+    // 10,000 in: 5,000 audio (3,000 of them cached), 4,000 cached (3,000 audio).
+    // Text: 4,000 × 300 = 1,200,000; audio 2,000 × 1,000 = 2,000,000; cached text 1,000 × 30 = 30,000;
+    // cached audio 3,000 × 100 = 300,000. Total 3,530,000.
+    const u = { inputTokens: 10_000, inputAudioTokens: 5_000, cacheReadTokens: 4_000 };
+    expect(cost(pricer.price(usage({ ...u, cacheAudioReadTokens: 3_000 }), { provider: 'gemini', model: 'gemini-2.5-flash', at }))).toBe(3_530_000);
+    // Without the split the counts do not overlap, so nothing is cached audio:
+    // 1,000 × 300 + 5,000 × 1,000 + 4,000 × 30 = 5,420,000.
+    expect(cost(pricer.price(usage(u), { provider: 'gemini', model: 'gemini-2.5-flash', at }))).toBe(5_420_000);
+  });
+
+  it('refuses image output above the output, and cached audio above the audio input', () => {
+    expect(pricer.price(usage({ inputTokens: 20, outputTokens: 10, outputImageTokens: 11 }), { provider: 'gemini', model: 'gemini-2.5-flash-image', at })).toMatchObject({ priced: false });
+    expect(pricer.price(usage({ inputTokens: 100, inputAudioTokens: 10, cacheReadTokens: 50, cacheAudioReadTokens: 11 }), { provider: 'gemini', model: 'gemini-2.5-flash', at })).toMatchObject({ priced: false });
   });
 });
 

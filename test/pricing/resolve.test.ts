@@ -100,8 +100,11 @@ describe('describe()', () => {
     expect(pricer.describe('no-such-model', undefined, NOW)).toBeNull();
   });
 
-  it('lists unmetered price keys', () => {
-    expect(pricer.describe('gpt-4o', 'openai', NOW)?.unmetered).toContain('web_searches_kcount');
+  it('lists unmetered price keys, and prices web searches per 1,000', () => {
+    const d = pricer.describe('gpt-4o', 'openai', NOW);
+    expect(d?.unmetered).toContain('storage_searches_kcount');
+    expect(d?.unmetered).not.toContain('web_searches_kcount');
+    expect(d?.rates.webSearch).toBe(10); // genai-prices 0.1.8: web_searches_kcount 10 (USD per 1,000)
   });
 });
 

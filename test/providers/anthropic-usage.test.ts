@@ -56,6 +56,12 @@ describe('usageFromJson on fixtures', () => {
     // Thinking can never exceed output.
     expect(normaliseAnthropicUsage({ input_tokens: 1, output_tokens: 5, output_tokens_details: { thinking_tokens: 9 } })?.reasoningTokens).toBe(5);
   });
+
+  it('reads the web searches the server tool ran (billed per search)', () => {
+    expect(normaliseAnthropicUsage({ input_tokens: 10, output_tokens: 5, server_tool_use: { web_search_requests: 3 } })).toEqual(usage({ inputTokens: 10, outputTokens: 5, webSearches: 3 }));
+    expect(normaliseAnthropicUsage({ input_tokens: 10, output_tokens: 5, server_tool_use: { web_search_requests: 0 } })).toEqual(usage({ inputTokens: 10, outputTokens: 5 }));
+    expect(normaliseAnthropicUsage({ input_tokens: 10, output_tokens: 5, server_tool_use: { web_search_requests: -2 } })).toEqual(usage({ inputTokens: 10, outputTokens: 5 }));
+  });
 });
 
 describe('streams', () => {
@@ -65,9 +71,10 @@ describe('streams', () => {
     expect(frames.filter((f) => f.event === 'message_delta')).toHaveLength(2);
     // Last delta: 1310 uncached + 2048 read + 512 written (null in the last delta → kept from the
     // first delta); the 1h lifetime of those writes comes from message_start. Output 143, not 57 + 143.
+    // One search, from the deltas' cumulative server_tool_use (billed per search).
     expect(observed).toEqual({ finishReasons: ['end_turn'],
       model: SONNET,
-      usage: usage({ inputTokens: 3870, outputTokens: 143, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }),
+      usage: usage({ inputTokens: 3870, outputTokens: 143, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard', webSearches: 1 }),
     });
   });
 
@@ -114,7 +121,7 @@ describe('streams', () => {
   it('a stream cut after the first message_delta keeps that delta', () => {
     const stream = text('messages-stream-web-search.sse');
     const cut = stream.slice(0, stream.indexOf('event: ping', stream.indexOf('event: message_delta')));
-    expect(replay(cut).observed.usage).toEqual(usage({ inputTokens: 2608, outputTokens: 57, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard' }));
+    expect(replay(cut).observed.usage).toEqual(usage({ inputTokens: 2608, outputTokens: 57, cacheReadTokens: 2048, cacheWrite1hTokens: 512, serviceTier: 'standard', webSearches: 1 }));
   });
 
   it('stop_reason comes from message_delta in a stream and from the body otherwise', () => {

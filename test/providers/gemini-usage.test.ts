@@ -49,6 +49,17 @@ describe('usageFromJson on fixtures', () => {
     expect(replay(`${stream}\r\n\r\n`).observed.finishReasons).toEqual(['SAFETY']);
   });
 
+  it('reads image output and cached audio from the modality details', () => {
+    // An image model's answer: 10 text and 1290 image tokens among the candidates.
+    const image = { usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 1300, candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 10 }, { modality: 'IMAGE', tokenCount: 1290 }] } };
+    expect(adapter.usageFromJson(generate('generateContent', 'gemini-2.5-flash-image'), image).usage).toEqual(usage({ inputTokens: 20, outputTokens: 1300, outputImageTokens: 1290 }));
+    // 3,000 of the 4,000 cached tokens are audio; clamped to the audio input and the cache reads.
+    const meta = { promptTokenCount: 10_000, cachedContentTokenCount: 4_000, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5_000 }, { modality: 'AUDIO', tokenCount: 5_000 }], cacheTokensDetails: [{ modality: 'TEXT', tokenCount: 1_000 }, { modality: 'AUDIO', tokenCount: 3_000 }] };
+    expect(adapter.usageFromJson(generate(), { usageMetadata: meta }).usage).toEqual(usage({ inputTokens: 10_000, cacheReadTokens: 4_000, inputAudioTokens: 5_000, cacheAudioReadTokens: 3_000 }));
+    const over = { ...meta, cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 9_000 }] };
+    expect(adapter.usageFromJson(generate(), { usageMetadata: over }).usage?.cacheAudioReadTokens).toBe(4_000);
+  });
+
   it('countTokens responses are not usage', () => {
     expect(adapter.usageFromJson(generate('countTokens'), json('count-tokens.json'))).toEqual({ usage: null, model: null });
   });

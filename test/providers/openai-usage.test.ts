@@ -115,6 +115,26 @@ describe('usageFromJson on fixtures', () => {
   });
 });
 
+describe('web searches of the Responses API', () => {
+  const output = [
+    { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'tokometer' } },
+    { type: 'web_search_call', id: 'ws_2', status: 'completed', action: { type: 'open_page', url: 'https://example.com' } },
+    { type: 'web_search_call', id: 'ws_3', status: 'completed' },
+    { type: 'message', id: 'msg_1', role: 'assistant', content: [] },
+  ];
+  const response = { object: 'response', model: 'gpt-4o-2024-08-06', output, usage: { input_tokens: 100, output_tokens: 20 } };
+
+  it('counts the search calls (searches, and items from before actions), not page opens', () => {
+    expect(adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4o' }), response).usage).toEqual(usage({ inputTokens: 100, outputTokens: 20, webSearches: 2 }));
+    expect(adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4o' }), { ...response, output: [] }).usage).toEqual(usage({ inputTokens: 100, outputTokens: 20 }));
+  });
+
+  it('counts them in the terminal event of a stream', () => {
+    const seen = replayFrames('/v1/responses', [`event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response })}`]);
+    expect(seen.observed.usage).toEqual(usage({ inputTokens: 100, outputTokens: 20, webSearches: 2 }));
+  });
+});
+
 describe('stream accumulators on fixtures', () => {
   const streamCases: Array<[file: string, path: string, expected: Observed, strips: boolean]> = [
     ['chat-stream-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }, true],

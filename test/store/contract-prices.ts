@@ -159,4 +159,11 @@ export const priceCases: FacadeCase[] = [
     assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
     assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
   }),
+  storeCase('prices.reprice prices a call from every count stored: cached audio, image output and web searches too', async (s) => {
+    const extras = { inputAudioTokens: 40, outputAudioTokens: 3, cacheAudioReadTokens: 7, outputImageTokens: 60, webSearches: 2 };
+    await s.insertCalls([call(1, 0, { model: 'gpt-4o', usage: { ...usage(1000, 100), cacheReadTokens: 10, ...extras }, costNano: 1 })]);
+    const seen: RepriceCall[] = [];
+    await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: (c) => (seen.push(c), { costNano: 2, priceSource: 'config' }) });
+    assert.deepEqual(seen.map((c) => c.usage), [{ ...usage(1000, 100), cacheReadTokens: 10, ...extras }]);
+  }),
 ];

@@ -26,7 +26,9 @@ import { snapshot } from './pg/snapshot.js';
 const pg = pgDatabases();
 
 const V4 = PG_MIGRATIONS.slice(0, 4);
-const COLUMNS = ['call_uid', ...CALL_COLUMNS];
+/** The calls columns a v4 build wrote (the ones after service_tier came with v7). */
+const V4_CALL_COLUMNS = CALL_COLUMNS.slice(0, CALL_COLUMNS.indexOf('service_tier') + 1);
+const COLUMNS = ['call_uid', ...V4_CALL_COLUMNS];
 
 /** Writes `calls` as a v4 build did: one transaction with the calls rows, a call_tags row per tag, and the rollups. */
 async function writeAsV4(db: ReturnType<typeof pg.pool>, calls: readonly CallRecord[]): Promise<void> {
@@ -36,7 +38,7 @@ async function writeAsV4(db: ReturnType<typeof pg.pool>, calls: readonly CallRec
     for (const p of prepared) {
       const [row] = await tx.unsafe<Array<{ id: string }>>(
         `INSERT INTO calls (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-        [p.uid, ...p.params] as never[],
+        [p.uid, ...p.params.slice(0, V4_CALL_COLUMNS.length)] as never[],
       );
       for (const [k, v] of p.rollup.tags) await tx.unsafe('INSERT INTO call_tags (call_id, ts, key, value) VALUES ($1, $2, $3, $4)', [row!.id, p.rollup.ts, k, v]);
     }

@@ -3,6 +3,9 @@ import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 
+/** The calls columns schema v1 had (later ones are appended to CALL_COLUMNS). */
+export const V1_CALL_COLUMNS = CALL_COLUMNS.slice(0, CALL_COLUMNS.indexOf('service_tier') + 1);
+
 /**
  * An in-memory database at schema `version` holding `calls` as a v2 build wrote them (raw
  * rows only), migrated from v2 to `version`: what the backfills of 003 and later see.
@@ -10,11 +13,11 @@ import type { CallRecord, SqlDriver } from '../../src/store/types.js';
 export function oldDatabase(calls: readonly CallRecord[], version: number): SqlDriver {
   const driver = openDriver(':memory:');
   migrate(driver, MIGRATIONS.slice(0, 2));
-  const insertCall = driver.prepare(`INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})`);
+  const insertCall = driver.prepare(`INSERT INTO calls (${V1_CALL_COLUMNS.join(', ')}) VALUES (${V1_CALL_COLUMNS.map(() => '?').join(', ')})`);
   const insertTag = driver.prepare('INSERT INTO call_tags (call_id, key, value) VALUES (?, ?, ?)');
   driver.transaction(() => {
     for (const c of calls) {
-      const id = insertCall.run(...callToParams(c)).lastInsertRowid;
+      const id = insertCall.run(...callToParams(c).slice(0, V1_CALL_COLUMNS.length)).lastInsertRowid;
       for (const [k, v] of tagEntries(c)) insertTag.run(id, k, v);
     }
   });

@@ -11,13 +11,14 @@ import { entityMinuteIndexes } from './010-entity-minute-indexes.js';
 import { keysChangeCounter } from './011-keys-change-counter.js';
 import { tagPostings } from './012-tag-postings.js';
 import { entityPending } from './013-entity-pending.js';
+import { billedExtras } from './014-billed-extras.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 export { migrate, schemaVersion, SchemaVersionError } from './runner.js';
 
 /** Every migration, oldest first. Append new ones (rollups, alerts, audit trail) at the end. */
-export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending];
+export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending, billedExtras];
 
 /** The schema version this build of tokometer reads and writes. */
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
