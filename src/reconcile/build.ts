@@ -1,6 +1,7 @@
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
 import { classify, diffOf } from './compare.js';
 import { addBill, addMeter, emptyBill, emptyMeter, groupCells, joinCells } from './join.js';
+import { splitSearchFees } from './search-fees.js';
 import type { CatalogRates, ProviderReport, ReconcileBy, ReconcileReport, ReconcileRow, RowStatus, Tolerance } from './types.js';
 
 /** What a reconcile report is built from besides the two sides. */
@@ -36,7 +37,8 @@ export function buildReport(meter: readonly MeteredUsageRow[], report: ProviderR
     usage: report.usage.filter((u) => inWindow(u.day)),
     costs: report.costs.filter((c) => inWindow(c.day)),
   };
-  const groups = groupCells(joinCells(meter.filter((m) => inWindow(m.day)), windowed), o.by, report.requestCounts);
+  const split = splitSearchFees(meter.filter((m) => inWindow(m.day)), o.catalog);
+  const groups = groupCells(joinCells(split.meter, windowed, split.fees), o.by, report.requestCounts);
   const ctx = { tolerance: o.tolerance, catalog: o.catalog, at: o.since, providerLabel: o.providerLabel };
   const rows = groups.map((g) => classify(g, ctx));
 

@@ -1,4 +1,5 @@
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
+import type { DayFees } from './search-fees.js';
 import { RATE_KEYS, TOKEN_KEYS, zeroTokens, type BillSide, type MeterSide, type ProviderCost, type ProviderReport, type ReconcileBy, type TokenCounts } from './types.js';
 
 /**
@@ -66,8 +67,15 @@ export function addBill(into: BillSide, from: BillSide): void {
 
 const norm = (model: string) => model.trim().toLowerCase().replace(/\s+/g, '-');
 
-/** Every day × model cell, then the outside cells, in the order met. */
-export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderReport): Cell[] {
+/** How the day's outside line of web-search fees is found among the report's labels. */
+const SEARCH_LABEL = /web[\s_-]*search/i;
+
+/**
+ * Every day × model cell, then the outside cells, in the order met. `searchFees` (the
+ * meter's, split from its model rows by search-fees.ts) go to the meter side of the day's
+ * outside cell whose label names web search, else to an outside cell of their own.
+ */
+export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderReport, searchFees: readonly DayFees[] = []): Cell[] {
   const cells = new Map<string, Cell>();
   const cell = (day: number, model: string, outside = false): Cell => {
     const key = `${day}\u0000${outside ? '\u0001' : ''}${norm(model)}`;
@@ -98,6 +106,12 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
     target.bill.costNano += cost.costNano;
     const rate = cost.rate ?? 'unsplit';
     target.bill.costByRate[rate] = (target.bill.costByRate[rate] ?? 0) + cost.costNano;
+  }
+  for (const fee of searchFees) {
+    const line = [...cells.values()].find((c) => c.day === fee.day && c.outside && c.labels.some((l) => SEARCH_LABEL.test(l)));
+    const target = line ?? cell(fee.day, 'web searches (metered)', true);
+    if (line === undefined && target.labels.length === 0) target.labels.push(target.model);
+    target.meter.costNano += fee.costNano;
   }
   return [...cells.values()];
 }

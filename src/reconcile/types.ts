@@ -161,8 +161,11 @@ export const DEFAULT_TOLERANCE: Tolerance = { percent: 0.5, usdNano: 10_000_000 
 /** What `--by` groups on. */
 export type ReconcileBy = 'day' | 'model' | 'day,model';
 
-/** Catalog prices for a model on a day, USD per 1M tokens (fallbacks applied); null = no price known. */
-export type CatalogRates = (model: string, at: number) => { rates: Record<RateKey, number>; source: string } | null;
+/**
+ * Catalog prices for a model on a day, USD per 1M tokens (fallbacks applied), and its fee
+ * per 1,000 web searches (null = none); null = no price known.
+ */
+export type CatalogRates = (model: string, at: number) => { rates: Record<RateKey, number>; webSearchPerK: number | null; source: string } | null;
 
 /** The result of one reconcile run, before formatting. */
 export interface ReconcileReport {

@@ -28,8 +28,10 @@ export interface MeteredUsageRow {
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
   outputTokens: number;
-  /** Σ cost of the priced calls. */
+  /** Σ cost of the priced calls (their per-search fees included). */
   costNano: number;
+  /** Σ web searches billed per use (calls.web_searches); their fees are in costNano. */
+  webSearches: number;
 }
 
 /**

@@ -18,7 +18,7 @@ const DAY = Date.parse('2026-11-01T00:00:00Z');
 const USD = 1e9;
 
 function meter(model: string, calls: number, input: number, output: number, costNano: number, extra: Partial<MeteredUsageRow> = {}): MeteredUsageRow {
-  return { day: DAY, model, calls, usageUnknown: 0, unpriced: 0, inputTokens: input, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: output, costNano, ...extra };
+  return { day: DAY, model, calls, usageUnknown: 0, unpriced: 0, inputTokens: input, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: output, costNano, webSearches: 0, ...extra };
 }
 const usage = (model: string, requests: number | null, input: number, output: number) => ({ day: DAY, model, requests, tokens: { input, cachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, output } });
 const cost = (model: string | null, rate: ProviderCost['rate'], usd: number, label = `${model}, ${rate ?? 'x'}`): ProviderCost => ({ day: DAY, model, rate, tokenCost: model !== null, label, costNano: Math.round(usd * USD) });
@@ -77,6 +77,27 @@ describe('reconcile comparison', () => {
     expect(report.rows.map((r) => [r.model, r.status])).toEqual([['gpt-4o-2024-08-06', 'match'], ['file search storage', 'outside_meter']]);
     expect(report.explainedShare).toBeCloseTo(0.0035 / 0.3035, 9);
     expect(build([], {}, { by: 'day' }).rows).toEqual([]);
+  });
+
+  it('web-search fees the meter priced into a model go to the bill\'s own web search line', () => {
+    // gpt-4o-2024-08-06: 1,000 in × $2.50 + 100 out × $10 per 1M = $0.0035 of tokens; 3 searches × $10 per 1,000 = $0.03.
+    const billed = { usage: [usage('gpt-4o-2024-08-06', 1, 1000, 100)], costs: [cost('gpt-4o', 'input', 0.0025), cost('gpt-4o', 'output', 0.001)] };
+    const searchLine = { ...cost(null, null, 0.03, 'web search tool calls'), tokenCost: false, model: 'web search tool calls' };
+    const metered = [meter('gpt-4o-2024-08-06', 1, 1000, 100, 33_500_000, { webSearches: 3 })];
+    const report = build(metered, { ...billed, costs: [...billed.costs, searchLine] });
+    expect(report.rows.map((r) => [r.model, r.status, r.meter.costNano, r.bill.costNano])).toEqual([
+      ['gpt-4o-2024-08-06', 'match', 3_500_000, 3_500_000],
+      ['web search tool calls', 'outside_meter', 30_000_000, 30_000_000],
+    ]);
+    expect(report.explainedShare).toBe(1);
+    // The bill has no search line (yet): the fees show on a line of their own, not as a drift of the model.
+    const alone = build(metered, billed);
+    expect(alone.rows.map((r) => [r.model, r.status, r.meter.costNano, r.bill.costNano])).toEqual([
+      ['gpt-4o-2024-08-06', 'match', 3_500_000, 3_500_000],
+      ['web searches (metered)', 'outside_meter', 30_000_000, 0],
+    ]);
+    // The whole report's meter total keeps the fees.
+    expect(alone.total.meter.costNano).toBe(33_500_000);
   });
 
   it('unpriced metered calls make a price drift that says so', () => {

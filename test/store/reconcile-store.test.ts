@@ -21,14 +21,17 @@ describe('meteredUsage', () => {
         { at: SINCE + 4000, outcome: 'refused' as const, usage: false, usageSource: 'not_metered' as const, cost: 0 },
         { at: SINCE + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', input: 99, output: 9, cost: 99 },
         { at: SINCE - 1, input: 1, output: 1, cost: 1 },
-      ].map(record),
+      ]
+        .map(record)
+        // Searches count where their fee is in the cost: the unpriced call's do not.
+        .map((c, i) => (c.usage && (i === 0 || i === 3) ? { ...c, usage: { ...c.usage, webSearches: i + 2 } } : c)),
     );
     const db = sqliteDb(store.driver);
     const rows = await meteredUsage(db, { provider: 'openai', since: SINCE, until: SINCE + 2 * DAY });
     expect(rows).toEqual([
-      { day: SINCE, model: 'gpt-4o', calls: 3, usageUnknown: 1, unpriced: 0, inputTokens: 1500, cachedInputTokens: 200, cacheWrite5mTokens: 50, cacheWrite1hTokens: 0, outputTokens: 110, costNano: 4_000 },
-      { day: SINCE, model: 'gpt-4o-mini', calls: 1, usageUnknown: 0, unpriced: 1, inputTokens: 10, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1, costNano: 0 },
-      { day: SINCE + DAY, model: 'gpt-4o', calls: 1, usageUnknown: 0, unpriced: 0, inputTokens: 7, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 7, costNano: 7 },
+      { day: SINCE, model: 'gpt-4o', calls: 3, usageUnknown: 1, unpriced: 0, inputTokens: 1500, cachedInputTokens: 200, cacheWrite5mTokens: 50, cacheWrite1hTokens: 0, outputTokens: 110, costNano: 4_000, webSearches: 2 },
+      { day: SINCE, model: 'gpt-4o-mini', calls: 1, usageUnknown: 0, unpriced: 1, inputTokens: 10, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1, costNano: 0, webSearches: 0 },
+      { day: SINCE + DAY, model: 'gpt-4o', calls: 1, usageUnknown: 0, unpriced: 0, inputTokens: 7, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 7, costNano: 7, webSearches: 0 },
     ]);
     expect(await rawCallsSince(db)).toBe(0);
     await store.prune(32, SINCE + 40 * DAY);
