@@ -1,11 +1,11 @@
 import { resetInPeriod } from '../store/read/budgets.js';
-import type { BudgetPeriod, BudgetResetRecord, BudgetStore } from '../store/types.js';
+import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget } from '../store/types.js';
 import type { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
-import type { BudgetKind, BudgetRef } from './types.js';
+import type { BudgetKind, BudgetRef, SeedSpend } from './types.js';
 
 /** The store reads the seed needs. */
-export type SeedSource = Pick<BudgetStore, 'spendGroups' | 'resets'>;
+export type SeedSource = Pick<BudgetStore, 'spendGroups' | 'resets' | 'rawCallsSince' | 'prunedSpend'>;
 
 export interface SeedOptions {
   /** The ledger's now, ms. */
@@ -13,6 +13,8 @@ export interface SeedOptions {
   timeZone: string;
   /** The period of the budget `name` of `kind` as configured now; undefined when it no longer exists. */
   periodOf: (kind: BudgetKind, name: string) => BudgetPeriod | undefined;
+  /** Every budget of the ledger (whose calls each sums): those whose period began before retention's cutoff read what it kept. */
+  targets: readonly BudgetTarget[];
 }
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month'];
@@ -26,6 +28,14 @@ export function resetRef(r: Pick<BudgetResetRecord, 'kind' | 'budget' | 'tagValu
  * Rebuilds the ledger's spend from the store at start: the calls since
  * `ledger.seedSince()`, summed per (key, tag set) by SQL, and the budget resets made in
  * the current periods (spend before a reset does not count again).
+ *
+ * Retention: raw calls are read from where they are complete (`rawCallsSince`, the prune
+ * cutoff) on. A budget whose period began before it (a `total` budget, as retention is
+ * never shorter than the other periods) gets, per instance, what the store's sums kept of
+ * the calls before it, after the same resets (store prunedSpend: exact to the nano-USD for
+ * key budgets on whole hours, otherwise never less than was spent, see
+ * store/read/pruned-spend.ts). That spend is added after the resets made before the
+ * cutoff are replayed (it already leaves out what they cleared) and before later ones.
  *
  * The range is cut at every current period start and every reset, and each piece is
  * summed separately, so all calls of one group lie on the same side of every boundary:
@@ -47,21 +57,44 @@ export async function seedLedger(ledger: BudgetLedger, source: SeedSource, optio
     const period = options.periodOf(r.kind, r.budget);
     return period !== undefined && resetInPeriod(r, { kind: r.kind, name: r.budget, period, periodStart: periodWindow(period, now, timeZone).start });
   });
+  const rawSince = await source.rawCallsSince();
   const cuts = new Set<number>(resets.map((r) => r.resetAt));
   for (const p of PERIODS) cuts.add(periodWindow(p, now, timeZone).start);
-  const boundaries = [...cuts].filter((t) => t > since).sort((a, b) => a - b);
 
   let groups = 0;
-  let from = since;
+  let from = Math.max(since, rawSince);
   let next = 0;
-  const seedPiece = async (until: number) => {
+  const replayResets = () => {
     for (; next < resets.length && resets[next]!.resetAt <= from; next++) ledger.resetSpend(resetRef(resets[next]!), resets[next]!.resetAt);
+  };
+  const seedPiece = async (until: number) => {
+    replayResets();
     const piece = await source.spendGroups(from, until);
     groups += piece.length;
     ledger.seedFromCalls(piece);
     from = until;
   };
-  for (const cut of boundaries) await seedPiece(cut);
+  if (since < rawSince) {
+    replayResets();
+    ledger.seed(await prunedSpend(source, options, rawSince));
+  }
+  for (const cut of [...cuts].filter((t) => t > from).sort((a, b) => a - b)) await seedPiece(cut);
   await seedPiece(Infinity);
   return groups;
+}
+
+/** Per instance of each target whose current period began before `until`, its spend before `until` after resets. */
+async function prunedSpend(source: SeedSource, options: SeedOptions, until: number): Promise<SeedSpend[]> {
+  const out: SeedSpend[] = [];
+  for (const target of options.targets) {
+    const period = options.periodOf(target.kind, target.name);
+    if (period === undefined) continue;
+    const w = periodWindow(period, options.now, options.timeZone);
+    if (!(w.start < until)) continue;
+    for (const inst of await source.prunedSpend(target, { period, start: w.start, end: w.end }, until)) {
+      const ref: BudgetRef = target.kind === 'key' ? { kind: 'key', name: target.name } : { kind: 'tag', name: target.name, tagValue: inst.tagValue };
+      out.push({ ref, periodStart: w.start, spentNano: inst.costNano });
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import { nanoToUsd, type NanoUsd } from '../lib/money.js';
-import type { BudgetPeriod, KeyBudget, KeyEventActor } from '../store/types.js';
+import type { BudgetPeriod, BudgetTarget, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
@@ -113,7 +113,7 @@ export class BudgetService {
     const since = service.ledger.seedSince();
     // Before the seed: the shared rows this replica creates hold the reprices up to here.
     await service.leases?.readRepricedThrough();
-    await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name) });
+    await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name), targets: service.targets() });
     service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
     // Estimates of calls without max output are tight from the first call after a restart.
     service.gate.outputs.seed(await o.store.calls.outputMaxima(service.gate.outputs.windowStart(o.clock())));
@@ -266,6 +266,13 @@ export class BudgetService {
     const spent = this.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
     const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
     await this.o.store.history.append({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
+  }
+
+  /** Whose calls each budget sums: the keys with a budget, then the tag budgets. */
+  private targets(): BudgetTarget[] {
+    const keys = [...this.keyDefs.keys()].map((name): BudgetTarget => ({ kind: 'key', name }));
+    const tags = [...this.tagDefs.values()].map((t): BudgetTarget => ({ kind: 'tag', name: t.name, match: t.match, ...(t.per === undefined ? {} : { per: t.per }) }));
+    return [...keys, ...tags];
   }
 
   private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {

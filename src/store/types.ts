@@ -1,9 +1,11 @@
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { WhereClause } from './read/dimensions.js';
-import type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+import type { AlertRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+import type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
 
 export type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+export type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
 
 /** A value SQLite can bind. */
 export type SqlValue = number | string | bigint | null | Uint8Array;
@@ -134,31 +136,6 @@ export interface KeyHistory {
   list(options?: { keyName?: string; limit?: number }): Promise<Array<KeyEvent & { id: number }>>;
 }
 
-/**
- * Whose calls a budget sums: a metering key's, or a tag budget's (calls whose tags
- * match every `match` pair; with `per`, one instance per value of that tag).
- */
-export type BudgetTarget =
-  | { kind: 'key'; name: string }
-  | { kind: 'tag'; name: string; match: Readonly<Record<string, string>>; per?: string };
-
-/** A budget period: calls with start <= ts < end count (ms; end is Infinity for `total`). */
-export interface PeriodBounds {
-  period: BudgetPeriod;
-  start: number;
-  end: number;
-}
-
-/** What one budget instance spent. Money in nano-USD; unknown usage counts 0 tokens. */
-export interface InstanceSpend {
-  /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
-  tagValue: string | null;
-  calls: number;
-  costNano: NanoUsd;
-  inputTokens: number;
-  outputTokens: number;
-}
-
 /** Budget alerts, resets and spend (store/budgets.ts, store/read/budgets.ts). */
 export interface BudgetStore {
   /** Stores one fired alert. */
@@ -180,8 +157,22 @@ export interface BudgetStore {
    * period start, or from its latest reset in this period (read/budgets.ts spendStart).
    * Key budgets and shared tag budgets give one entry (zeros when idle); a `per` budget
    * gives the instances that spent something in the period, most spent first (`top` kept).
+   * A period that began before rawCallsSince() adds prunedSpend to `costNano` (`calls` and
+   * tokens count the raw calls only).
    */
   periodSpend(target: BudgetTarget, bounds: PeriodBounds, options?: { top?: number }): Promise<InstanceSpend[]>;
+  /**
+   * From when raw calls are complete, ms (rollup_state.raw_since: retention pruned the
+   * calls before it, keeping their sums in rollups and entity rows); 0 when nothing was pruned.
+   */
+  rawCallsSince(): Promise<number>;
+  /**
+   * The current period's spend after resets (as periodSpend) of the calls with ts < `until`
+   * (at most rawCallsSince()), read from the sums retention keeps, per instance that spent
+   * something: never less than those calls spent, exact in the cases read/pruned-spend.ts
+   * lists. What `total` budgets keep of calls retention pruned.
+   */
+  prunedSpend(target: BudgetTarget, bounds: PeriodBounds, until: number): Promise<InstanceCost[]>;
 }
 
 /** Which calls a read covers: `since <= ts < until` (ms), the `--where` filters, optionally one key. */

@@ -169,6 +169,29 @@ describe('BudgetService', () => {
     expect(w.lines).toHaveLength(3);
   });
 
+  it('a total budget keeps, across restarts and a change to `total` while serving, the spend of calls retention pruned', async () => {
+    w = world();
+    await w.addKey('k', keyBudget(5, { period: 'total' }));
+    await w.addKey('m', keyBudget(5, { period: 'month' }));
+    const tags = [tagBudget('lifetime', 5, { period: 'total', per: 'user_id' })];
+    w.spend('k', '2026-06-01T10:00:00Z', 4, { user_id: 'u1' });
+    w.spend('m', '2026-06-01T10:00:00Z', 3, { user_id: 'u2' });
+    w.spend('k', '2026-11-19T10:00:00Z', 0.5, { user_id: 'u1' });
+    expect(await w.store.prune(40, at(NOW))).toMatchObject({ calls: 2 });
+    const keys = new KeyResolver(w.store, {});
+    await keys.reload();
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: tags, timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {} });
+    expect(stateOf(svc, 'k')!.spentNano).toBe(4.5 * USD);
+    expect(stateOf(svc, 'lifetime', 'u1')!.spentNano).toBe(4.5 * USD);
+    expect(stateOf(svc, 'lifetime', 'u2')!.spentNano).toBe(3 * USD);
+    expect(call(svc, 'k', 0.5, { user_id: 'u1' })).toBe(true);
+    expect(call(svc, 'k', 0.01, { user_id: 'u1' })).toBe(false);
+    // A budget changed to `total` while serving reads the pruned spend too.
+    await w.store.keys.update('m', { budget: keyBudget(5, { period: 'total' }) });
+    await keys.reload();
+    expect(stateOf(svc, 'm')!.spentNano).toBe(3 * USD);
+  });
+
   it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', async () => {
     w = world();
     await w.addKey('k', keyBudget(1, { period: 'month' }));

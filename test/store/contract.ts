@@ -3,6 +3,7 @@ import { facadeStoreCases, type ContractStore, type FacadeCase, type StoreEnv } 
 import { migrationCases } from './contract-migrations.js';
 import { moduleCases } from './contract-modules.js';
 import { priceCases } from './contract-prices.js';
+import { prunedSpendCases } from './contract-pruned-spend.js';
 import { openCases } from './contract-open.js';
 import { queueCases } from './contract-queue.js';
 import { storeCases } from './contract-store.js';
@@ -34,7 +35,7 @@ function onSqlite(c: FacadeCase): ContractCase {
 }
 
 /** The Store facade cases, run on every store (SQLite here, PostgreSQL in pg/store-contract.test.ts). */
-export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases];
+export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases, ...prunedSpendCases];
 
 /**
  * The store contract: every case must pass on every SqlDriver. Runtime-neutral (only

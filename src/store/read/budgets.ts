@@ -1,7 +1,9 @@
 import { boundMs } from '../budgets.js';
 import type { Db } from '../db.js';
 import { tagFilterSql, tagJoinSql } from './dialect.js';
-import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceSpend, PeriodBounds, SqlValue, StoredBudgetKind } from '../types.js';
+import { prunedSpend } from './pruned-spend.js';
+import { readRollupState } from './report/state.js';
+import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, SqlValue, StoredBudgetKind } from '../types.js';
 
 /**
  * Budget spend read from the call log: the one definition of "the current period's spend
@@ -9,6 +11,11 @@ import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, Instan
  * spend per instance (spend), and of the per (key, tag set) sums the ledger is seeded from.
  * The proxy's ledger (seeded at start), the TUI beside `serve` and the audit all read
  * budgets through here, so they agree on every number.
+ *
+ * A period that began before retention's cutoff (rawCallsSince: a `total` budget, in
+ * practice) counts the raw calls from the cutoff on plus, before it, prunedSpend: the
+ * same resets applied to the sums retention keeps (pruned-spend.ts; an upper bound where
+ * those sums cannot be exact, so a cap never lifts).
  */
 
 /** One period of one budget: what a stored reset is matched against. */
@@ -101,8 +108,32 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
 
 const idle = (tagValue: string | null): InstanceSpend => ({ tagValue, calls: 0, costNano: 0, inputTokens: 0, outputTokens: 0 });
 
+/** rollup_state.raw_since: raw calls are complete from it on (ms; 0 when never pruned, or before schema v3). */
+async function rawCallsSince(db: Db): Promise<number> {
+  return (await readRollupState(db))?.rawSince ?? 0;
+}
+
+/**
+ * The spend of the period `budget` of `target` before `until` (≤ raw_since), after the
+ * period's resets `inPeriod`, per instance (pruned-spend.ts reads each range): every
+ * instance from the period start or the latest reset of all instances, and again from its
+ * own latest reset one that has a later one (spendStart, as for raw calls).
+ */
+async function prunedAfterResets(db: Db, target: BudgetTarget, budget: BudgetPeriodRef, inPeriod: readonly BudgetResetRecord[], until: number): Promise<InstanceCost[]> {
+  const perValue = target.kind === 'tag' && target.per !== undefined;
+  const base = spendStart(perValue ? inPeriod.filter((r) => r.allValues) : inPeriod, budget, null);
+  if (!(base < until)) return [];
+  const out: InstanceCost[] = [];
+  for (const inst of await prunedSpend(db, target, base, until)) {
+    const start = perValue ? spendStart(inPeriod, budget, inst.tagValue) : base;
+    if (start === base) out.push(inst);
+    else out.push(...(await prunedSpend(db, target, start, until, { tagValue: inst.tagValue })));
+  }
+  return out;
+}
+
 /** The spend reads of BudgetStore over `db`; `resets` is the store's reset list (store/budgets.ts). */
-export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetStore, 'spendGroups' | 'spend' | 'periodSpend'> {
+export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetStore, 'spendGroups' | 'spend' | 'periodSpend' | 'rawCallsSince' | 'prunedSpend'> {
   return {
     async spendGroups(since, until) {
       const rows = await db.all<{ key_name: string | null; tags: string; ts: number; cost: number }>(
@@ -120,18 +151,35 @@ export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetS
     async periodSpend(target, bounds: PeriodBounds, options = {}) {
       const ref: BudgetPeriodRef = { kind: target.kind, name: target.name, period: bounds.period, periodStart: bounds.start };
       const inPeriod = (await resets(bounds.start)).filter((r) => resetInPeriod(r, ref));
+      const rawSince = await rawCallsSince(db);
+      const pruned = new Map((await prunedAfterResets(db, target, ref, inPeriod, rawSince)).map((p) => [p.tagValue, p.costNano]));
+      // Raw calls count from where they are complete; the sums retention keeps count before.
+      const from = (start: number) => Math.max(start, rawSince);
+      const withPruned = (s: InstanceSpend): InstanceSpend => ({ ...s, costNano: s.costNano + (pruned.get(s.tagValue) ?? 0) });
       if (target.kind === 'key' || target.per === undefined) {
-        const [whole] = await sumSpend(db, target, spendStart(inPeriod, ref, null), bounds.end);
-        return [whole === undefined ? idle(null) : { ...whole, tagValue: null }];
+        const [whole] = await sumSpend(db, target, from(spendStart(inPeriod, ref, null)), bounds.end);
+        return [withPruned(whole === undefined ? idle(null) : { ...whole, tagValue: null })];
       }
-      const instances = await sumSpend(db, target, bounds.start, bounds.end, { spentOnly: { ...(options.top !== undefined ? { top: options.top } : {}) } });
+      const top = pruned.size === 0 ? options.top : undefined;
+      const instances = await sumSpend(db, target, from(bounds.start), bounds.end, { spentOnly: { ...(top !== undefined ? { top } : {}) } });
       const out: InstanceSpend[] = [];
       for (const inst of instances) {
-        const start = spendStart(inPeriod, ref, inst.tagValue);
-        if (start === bounds.start) out.push(inst);
-        else out.push((await sumSpend(db, target, start, bounds.end, { only: { tagValue: inst.tagValue } }))[0] ?? idle(inst.tagValue));
+        const start = from(spendStart(inPeriod, ref, inst.tagValue));
+        if (start === from(bounds.start)) out.push(withPruned(inst));
+        else out.push(withPruned((await sumSpend(db, target, start, bounds.end, { only: { tagValue: inst.tagValue } }))[0] ?? idle(inst.tagValue)));
+        pruned.delete(inst.tagValue);
       }
-      return out.sort((a, b) => b.costNano - a.costNano);
+      for (const [tagValue, costNano] of pruned) out.push({ ...idle(tagValue), costNano });
+      out.sort((a, b) => b.costNano - a.costNano);
+      return options.top === undefined ? out : out.slice(0, options.top);
+    },
+
+    rawCallsSince: () => rawCallsSince(db),
+
+    async prunedSpend(target, bounds, until) {
+      const ref: BudgetPeriodRef = { kind: target.kind, name: target.name, period: bounds.period, periodStart: bounds.start };
+      const inPeriod = (await resets(bounds.start)).filter((r) => resetInPeriod(r, ref));
+      return prunedAfterResets(db, target, ref, inPeriod, until);
     },
   };
 }

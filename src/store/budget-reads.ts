@@ -1,0 +1,41 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetPeriod } from './records.js';
+
+/**
+ * The shapes of the budget spend reads (BudgetStore in types.ts, which re-exports these;
+ * store/read/budgets.ts, store/read/pruned-spend.ts): whose calls a budget sums, over
+ * which period, and what each instance spent.
+ */
+
+/**
+ * Whose calls a budget sums: a metering key's, or a tag budget's (calls whose tags
+ * match every `match` pair; with `per`, one instance per value of that tag).
+ */
+export type BudgetTarget =
+  | { kind: 'key'; name: string }
+  | { kind: 'tag'; name: string; match: Readonly<Record<string, string>>; per?: string };
+
+/** A budget period: calls with start <= ts < end count (ms; end is Infinity for `total`). */
+export interface PeriodBounds {
+  period: BudgetPeriod;
+  start: number;
+  end: number;
+}
+
+/** What one budget instance spent. Money in nano-USD; unknown usage counts 0 tokens. */
+export interface InstanceSpend {
+  /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
+  tagValue: string | null;
+  calls: number;
+  costNano: NanoUsd;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What one budget instance spent, as far as the sums retention keeps tell (store/read/pruned-spend.ts). */
+export interface InstanceCost {
+  /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
+  tagValue: string | null;
+  /** Integer nano-USD; never less than was spent. */
+  costNano: NanoUsd;
+}
