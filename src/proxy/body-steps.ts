@@ -160,11 +160,21 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   };
 }
 
-/** Reads usage from a complete JSON response body; never throws. */
+/**
+ * Reads usage from a complete JSON response body; never throws. A body that does not parse,
+ * or that the adapter fails on (a shape it did not expect), leaves the usage unknown.
+ */
 export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
   const json = parseJson(bytes);
-  if (json === undefined) seen.bodyParsed = false;
-  else seen.observed = adapter.usageFromJson(info, json);
+  if (json === undefined) {
+    seen.bodyParsed = false;
+    return;
+  }
+  try {
+    seen.observed = adapter.usageFromJson(info, json);
+  } catch {
+    seen.bodyParsed = false;
+  }
 }
 
 /** Stateless for whole-buffer decodes, so one instance serves every call. */

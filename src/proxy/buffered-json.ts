@@ -1,13 +1,17 @@
 import { monotonicMs } from '../lib/clock.js';
 import { newObservation, type BodyObservation } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
+import type { Logger } from './log.js';
 import { observeJson } from './body-steps.js';
 import type { RelayContext } from './relay.js';
 import type { OutgoingResponse, UpstreamResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
-/** What a buffered JSON answer needs of the relay's context (no framing mode, request changes or chunk timer). */
-type JsonContext = Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'>;
+/**
+ * What a buffered JSON answer needs of the relay's context (no framing mode, request changes
+ * or chunk timer), and where a failure of its metering is reported.
+ */
+type JsonContext = Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'> & { log: Logger };
 
 /** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
 const MAX_BUFFERED_JSON_BYTES = 4 << 20;
@@ -67,18 +71,21 @@ function meterLater(answer: Unmetered): void {
   unmetered.push(answer);
 }
 
-/** Meters every waiting answer; one that throws does not keep the others from being recorded, and the first error is rethrown after. */
+/**
+ * Meters every waiting answer. Never throws: this runs in an immediate, where a throw would
+ * end the process (no uncaughtException handler) and every call in flight with it. Usage the
+ * adapter fails to read is recorded as unknown (observeJson); a throw while recording (pricing,
+ * budget settlement) is logged, and the other answers are still recorded.
+ */
 function meterAll(): void {
   const answers = unmetered;
   unmetered = [];
-  let failure: { error: unknown } | null = null;
   for (const a of answers) {
     try {
       observeJson(a.bytes, a.seen, a.ctx.adapter, a.ctx.info);
       a.ctx.onFinished(true, null, a.seen, a.ctx.status, a.finishedAt);
     } catch (error) {
-      failure ??= { error };
+      a.ctx.log.error('recording a call failed', { provider: a.ctx.provider, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  if (failure) throw failure.error;
 }

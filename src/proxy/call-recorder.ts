@@ -18,7 +18,7 @@ export interface BodyObservation {
   observed: Observed | null;
   /** Stream frames relayed: a rough output-token estimate when usage never arrives. */
   frames: number;
-  /** False when the body was JSON that did not parse (usage unknown). */
+  /** False when usage could not be read from a JSON body: it did not parse, or the adapter failed on it (usage unknown). */
   bodyParsed: boolean;
 }
 

@@ -9,6 +9,7 @@ import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { clientHeaders, upstreamHeaders } from './forward.js';
 import { bufferedJson, isSmall } from './buffered-json.js';
+import type { Logger } from './log.js';
 import { relayBody, relayMode, type OnFinished } from './relay.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
@@ -150,7 +151,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     stopWatching();
     return upstreamFailed(error, call, provider, recorder, deps);
   }
-  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching });
+  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching, log: deps.log });
   abandonRelay = answer.abandon;
   return answer.response;
 }
@@ -236,6 +237,7 @@ interface Answering<R> {
   cancel: CallCancel;
   /** Stops listening for the client's departure (the call has finished). */
   stopWatching: () => void;
+  log: Logger;
 }
 
 /**
@@ -256,7 +258,7 @@ function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: Ou
     else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);
   };
   if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
-    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished }), abandon: null };
+    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };
   }
   const strips = ok && mode === 'sse' && a.prepared.stripInjectedUsage;
   const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });

@@ -10,6 +10,7 @@ import { providerSettings } from '../../src/config/providers.js';
 import type { Pricer } from '../../src/pricing/pricer.js';
 import type { PriceResult } from '../../src/pricing/types.js';
 import { buildProviders } from '../../src/providers/registry.js';
+import type { ProviderAdapter } from '../../src/providers/types.js';
 import type { ResolvedKey } from '../../src/proxy/auth.js';
 import type { BudgetGate, BudgetRequest, ProxyDeps } from '../../src/proxy/deps.js';
 import { FinishedCalls, type FinishedCall } from '../../src/proxy/finished-calls.js';
@@ -120,10 +121,15 @@ export interface Fixture {
   /** Every finished call, as announced. */
   records: CallRecord[];
   announced: FinishedCall[];
+  /** What the handler logged as errors: message and fields. */
+  errors: Array<{ msg: string; fields?: Record<string, unknown> }>;
 }
 
-/** A handler on fakes: one key (`app`, fixed tag team=search), the openai provider, the given upstream script. */
-export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Promise<UpstreamResponse>, key: Partial<ResolvedKey> = {}): Fixture {
+/**
+ * A handler on fakes: one key (`app`, fixed tag team=search), the openai provider, the given
+ * upstream script. `adapt` swaps the openai adapter for one built from it (a fault injected).
+ */
+export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Promise<UpstreamResponse>, key: Partial<ResolvedKey> = {}, adapt?: (adapter: ProviderAdapter) => ProviderAdapter): Fixture {
   const config = parseConfigText('providers:\n  openai: { base_url: "http://upstream.invalid/v1", api_key: "sk-upstream" }\n', { file: 'test.yaml', env: {} });
   const resolved: ResolvedKey = { name: 'app', tags: { team: 'search' }, providers: [], models: [], budget: null, ...key };
   const gate = new FakeGate();
@@ -134,13 +140,17 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
   });
   const records: CallRecord[] = [];
   const announced: FinishedCall[] = [];
+  const errors: Fixture['errors'] = [];
   finished.subscribe((record, call) => {
     records.push(record);
     announced.push(call);
   });
   finished.subscribe((record) => metrics.observe(record));
+  const providers = buildProviders(providerSettings(config.providers));
+  const openai = providers.get('openai');
+  if (adapt && openai) providers.set('openai', { ...openai, adapter: adapt(openai.adapter) });
   const deps: ProxyDeps<string> = {
-    providers: buildProviders(providerSettings(config.providers)),
+    providers,
     keys: { resolve: (secret) => (secret === SECRET ? resolved : null) },
     upstream,
     pricer: FAKE_PRICER,
@@ -148,11 +158,11 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
     finished,
     clock: () => NOW,
     metrics,
-    log: silentLogger,
+    log: { ...silentLogger, error: (msg, fields) => void errors.push({ msg, fields }) },
     maxBodyBytes: 1 << 20,
     tagsOnInvalid: 'reject',
   };
-  return { handle: createHandler(deps), gate, upstream, metrics, records, announced };
+  return { handle: createHandler(deps), gate, upstream, metrics, records, announced, errors };
 }
 
 export interface FakeCall extends IncomingCall {
