@@ -31,7 +31,7 @@ export interface RelayContext {
   mode: RelayMode;
   /** The upstream status, already sent to the client. */
   status: number;
-  /** ms the upstream may stay quiet between two chunks before the relay gives up. */
+  /** ms the upstream may stay quiet while the relay waits for its next chunk (time waiting on the client excluded) before the relay gives up. */
   idleMs: number;
   /** True once the client has gone away (then nothing more is sent). */
   clientGone: () => boolean;
@@ -84,13 +84,17 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
           if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
           if (cancelled) throw new Error(CLIENT_LEFT);
           if (next.done) break;
-          watch.touch();
           if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
           const out = step.push(next.value);
           if (out !== null) {
             const wait = write(out);
-            if (wait !== undefined) await wait;
+            if (wait !== undefined) {
+              // Time a slow client takes is not the upstream's silence.
+              watch.hold();
+              await wait;
+            }
           }
+          watch.touch();
           if (step.sawEndMarker) answered = true;
         }
         const tail = step.end();

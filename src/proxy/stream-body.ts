@@ -38,13 +38,17 @@ export function streamOf(chunks: AsyncIterable<Uint8Array>): StreamBody {
 }
 
 /**
- * Bounds the quiet time between a body's chunks with one timer per body: a chunk only
- * stamps the time (`touch`), and the timer, when it fires, compares that stamp with the
- * clock and re-arms itself for the rest of the interval. No timer work per chunk.
- * `onIdle` runs once, `idleMs` or a little more after the last touch.
+ * Bounds the quiet time of a body's source with one timer per body: the reader stamps the
+ * time it goes back to waiting for the source (`touch`), and the timer, when it fires,
+ * compares that stamp with the clock and re-arms itself for the rest of the interval. No
+ * timer work per chunk. Time the reader spends waiting on its own consumer (`hold`, until
+ * the next `touch`: a slow client's backpressure) is not the source's and never counts.
+ * `onIdle` runs once, `idleMs` or a little more after the last touch with no hold since.
  */
 export class IdleWatch {
   private last = monotonicMs();
+  /** Set by `hold`, cleared by `touch`: the reader is waiting on its consumer, not on the source. */
+  private held = false;
   private timer: ReturnType<typeof setTimeout> | null;
 
   constructor(
@@ -54,9 +58,15 @@ export class IdleWatch {
     this.timer = setTimeout(this.check, idleMs);
   }
 
-  /** A chunk arrived now. */
+  /** The reader waits for the source again from now (a chunk arrived and was handed on). */
   touch(): void {
     this.last = monotonicMs();
+    this.held = false;
+  }
+
+  /** The reader waits on its consumer until the next `touch`; the source's quiet is not counted meanwhile. */
+  hold(): void {
+    this.held = true;
   }
 
   stop(): void {
@@ -66,6 +76,11 @@ export class IdleWatch {
 
   private readonly check = (): void => {
     if (this.timer === null) return;
+    if (this.held) {
+      // The quiet time starts over at the touch that ends the hold: look again a full interval on.
+      this.timer = setTimeout(this.check, this.idleMs);
+      return;
+    }
     const quiet = monotonicMs() - this.last;
     if (quiet >= this.idleMs) {
       this.timer = null;

@@ -35,6 +35,16 @@ describe('IdleWatch: one timer per body, checked against the last chunk when it 
     expectFiresAfter(fired, 100);
   });
 
+  it('hold() (waiting on a slow consumer) keeps it quiet however long; it fires idleMs after the touch that ends the hold', () => {
+    const { fired, watch } = recordingWatch(100);
+    vi.advanceTimersByTime(50);
+    watch.hold();
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveLength(0);
+    watch.touch();
+    expectFiresAfter(fired, 100);
+  });
+
   it('stop() before the quiet period ends means it never fires', () => {
     const { fired, watch } = recordingWatch(100);
     vi.advanceTimersByTime(50);
