@@ -36,6 +36,13 @@ export interface BodyStep {
    * CR; returns what the client still has to get of it, or null.
    */
   salvage(): Uint8Array | null;
+  /**
+   * The client left: observes chunks it will never get (read from the upstream, not relayed),
+   * for their usage. Nothing of them is kept for the client, an end marker among them does not
+   * count as sent (`sawEndMarker`), and a frame whole but for the byte after its last CR at
+   * their end is observed too.
+   */
+  unsent(chunks: readonly Uint8Array[]): void;
   /** True while part of a frame has been received but not completed. */
   readonly midFrame: boolean;
   /** True once a frame that ends the stream (`data: [DONE]`) has been pushed. */
@@ -48,7 +55,7 @@ const END_MARKER = '[DONE]';
 export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
-  return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, midFrame: false, sawEndMarker: false };
+  return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, unsent: () => {}, midFrame: false, sawEndMarker: false };
 }
 
 function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
@@ -70,6 +77,16 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   );
   const settle = () => {
     seen.observed = acc.finish();
+  };
+  const unsent = (chunks: readonly Uint8Array[]) => {
+    const meter: FrameSink = (frame) => {
+      seen.frames++;
+      acc.onFrame(frame);
+    };
+    for (const chunk of chunks) framer.push(chunk, meter);
+    if (framer.holdsWholeFrame) framer.end(meter);
+    // Frames the bypass passed on are not for the client either.
+    kept = [];
   };
   let ended = false;
   if (!filtering) {
@@ -93,6 +110,7 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
         return null;
       },
       settle,
+      unsent,
       get midFrame() {
         return framer.midFrame;
       },
@@ -130,6 +148,7 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
       return take();
     },
     settle,
+    unsent,
     get midFrame() {
       return framer.midFrame;
     },
@@ -155,6 +174,8 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
     },
     settle: () => {},
     salvage: () => null,
+    // A JSON body cut short carries no usage.
+    unsent: () => {},
     midFrame: false,
     sawEndMarker: false,
   };

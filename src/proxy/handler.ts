@@ -128,10 +128,12 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const cancel = new CallCancel();
   // Set once a streamed body is handed to the edge: if the client leaves before the edge
   // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
+  // A relay stops the upstream itself, after metering what the upstream already sent (aborting
+  // the request first would drop that), and the request is aborted when the relay ends.
   let abandonRelay: (() => void) | null = null;
   const onClientLeft = () => {
-    cancel.abort();
-    abandonRelay?.();
+    if (abandonRelay !== null) abandonRelay();
+    else cancel.abort();
   };
   const stopWatching = watchDeparture(call.signal, onClientLeft, !info.streaming);
 
@@ -252,7 +254,11 @@ function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: Ou
   const clientGone = () => call.signal.aborted;
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
     a.stopWatching();
-    if (completed) return recorder.complete(status, seen, at);
+    if (completed) {
+      // A client that left once it had the whole answer: the request is released all the same.
+      if (call.signal.aborted) cancel.abort();
+      return recorder.complete(status, seen, at);
+    }
     cancel.abort();
     if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
     else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);

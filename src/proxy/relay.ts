@@ -1,8 +1,8 @@
 import { monotonicMs } from '../lib/clock.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
-import { bodyStep, type RelayMode } from './body-steps.js';
+import { bodyStep, type BodyStep, type RelayMode } from './body-steps.js';
 import { newObservation, type BodyObservation } from './call-recorder.js';
-import { IdleWatch } from './stream-body.js';
+import { IdleWatch, readReceived } from './stream-body.js';
 import { UpstreamError, type ChunkSource, type ChunkWriter, type StreamBody } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
@@ -52,12 +52,23 @@ const CLIENT_LEFT = 'client disconnected';
  * A client that leaves after the stream's end marker (`data: [DONE]`) was written to it
  * has the whole answer (SDKs stop reading there and close, often before the provider's
  * body has ended): the call is complete, not client_aborted.
+ *
+ * A client that leaves before has what the upstream already sent metered all the same: a
+ * chunk read as it left, and, when it left while the relay waited for it to take a chunk
+ * (backpressure), what the source holds unread then (meterReceived); the source is
+ * cancelled right after, within the event loop's turn, whether or not the edge's write settles.
  */
 export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
   const seen = newObservation();
   let finished = false;
   let started = false;
   let cancelled = false;
+  /** The pump's step, once it runs. */
+  let observing: BodyStep | null = null;
+  /** True while the pump waits for the client to take a chunk: the source may hold chunks unread then. */
+  let holding = false;
+  /** Set when the client left while the pump was holding: meters what the source held, then cancels it. */
+  let leaving: Promise<void> | null = null;
   const end = (completed: boolean, error: unknown) => {
     if (finished) return;
     finished = true;
@@ -69,6 +80,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
       started = true;
       if (cancelled) return;
       const step = bodyStep(ctx, seen);
+      observing = step;
       let idle = false;
       const watch = new IdleWatch(ctx.idleMs, () => {
         idle = true;
@@ -82,7 +94,11 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         for (;;) {
           const next = await source.read();
           if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
-          if (cancelled) throw new Error(CLIENT_LEFT);
+          if (cancelled) {
+            // Read as the client left: metered, never sent.
+            if (!next.done) step.unsent([next.value]);
+            throw new Error(CLIENT_LEFT);
+          }
           if (next.done) break;
           if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
           const out = step.push(next.value);
@@ -91,7 +107,10 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
             if (wait !== undefined) {
               // Time a slow client takes is not the upstream's silence.
               watch.hold();
+              holding = true;
               await wait;
+              holding = false;
+              if (leaving !== null) throw new Error(CLIENT_LEFT);
             }
           }
           watch.touch();
@@ -104,6 +123,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         }
         completed = true;
       } catch (error) {
+        if (leaving !== null) await leaving;
         let gone = cancelled || ctx.clientGone();
         // A frame whole but for the byte after its last CR (CR-delimited SSE) is observed
         // now, as the body's end would have; a client still there gets it if it was held back.
@@ -135,10 +155,25 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
     cancel(reason?: Error) {
       if (cancelled) return;
       cancelled = true;
-      source.cancel();
+      if (holding && observing !== null) leaving = meterReceived(source, observing);
+      else source.cancel();
       if (!started) end(false, reason ?? new Error(CLIENT_LEFT));
     },
   };
+}
+
+/**
+ * The client left while the relay waited for it: reads what `source` already holds (without
+ * waiting on the network), meters it, and cancels the source. Never rejects.
+ */
+async function meterReceived(source: ChunkSource, step: BodyStep): Promise<void> {
+  try {
+    step.unsent(await readReceived(source));
+  } catch {
+    // An accumulator that fails on these frames: what it observed before stands.
+  } finally {
+    source.cancel();
+  }
 }
 
 /** Writes `bytes`; false when the client could not take them (it left). */

@@ -3,8 +3,13 @@ import type { ChunkRead, ChunkSource, StreamBody } from './types.js';
 
 const DONE: ChunkRead = Object.freeze({ done: true }) as ChunkRead;
 
-/** A ChunkSource over an async iterable (undici's body, test fakes); `cancel` returns the iterator. */
-export function sourceOf(chunks: AsyncIterable<Uint8Array>): ChunkSource {
+/**
+ * A ChunkSource over an async iterable (undici's body, test fakes); `cancel` returns the
+ * iterator, and calls `stop` when given. An async generator waiting for data (a stream's
+ * iterator) takes `return` only once that data comes: `stop` is what ends a read waiting on
+ * the network (undici's body: destroy it, which aborts its request).
+ */
+export function sourceOf<T extends AsyncIterable<Uint8Array>>(chunks: T, stop?: (chunks: T) => void): ChunkSource {
   const iterator = chunks[Symbol.asyncIterator]();
   let cancelled = false;
   return {
@@ -16,9 +21,39 @@ export function sourceOf(chunks: AsyncIterable<Uint8Array>): ChunkSource {
     cancel() {
       if (cancelled) return;
       cancelled = true;
+      stop?.(chunks);
       Promise.resolve(iterator.return?.()).catch(() => {});
     },
   };
+}
+
+/** What a read racing the end of the event loop's turn resolves to when the turn ended first. */
+const TURN_OVER = Symbol('turn over');
+
+/**
+ * Reads the chunks `source` already holds (received from the upstream, not read yet) without
+ * waiting on the network: stops at the body's end, at its failure, or at the first read still
+ * pending when this turn of the event loop ends (one setImmediate). That read is abandoned;
+ * the caller cancels the source, which settles it. Never rejects. For abnormal ends only.
+ */
+export async function readReceived(source: ChunkSource): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  const turnOver = new Promise<typeof TURN_OVER>((resolve) => setImmediate(resolve, TURN_OVER));
+  try {
+    for (;;) {
+      const read = source.read();
+      const next = await Promise.race([read, turnOver]);
+      if (next === TURN_OVER) {
+        read.catch(() => {});
+        break;
+      }
+      if (next.done) break;
+      chunks.push(next.value);
+    }
+  } catch {
+    // The body failed: the chunks before the failure still count.
+  }
+  return chunks;
 }
 
 /** A StreamBody that sends the chunks of an async iterable as they come (the demo's simulated provider). */

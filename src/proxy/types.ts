@@ -39,11 +39,16 @@ export type ChunkRead = { done: false; value: Uint8Array } | { done: true; value
 /**
  * An upstream response body read chunk by chunk, straight from the runtime's own reader
  * (no wrapper between it and the relay). `read` resolves `{ done: true }` at the end and
- * after `cancel`, and rejects when the body fails. One read at a time.
+ * after `cancel`, and rejects when the body fails. One read at a time. Chunks received but
+ * not read yet are the source's until read or cancelled (a relay whose client left reads
+ * them for their usage first).
  */
 export interface ChunkSource {
   read(): Promise<ChunkRead>;
-  /** Stops reading and releases the connection. Idempotent; never throws. */
+  /**
+   * Stops reading and releases the connection, at once: a read waiting on the network
+   * settles (done, or rejected). Idempotent; never throws.
+   */
   cancel(): void;
 }
 
@@ -68,7 +73,11 @@ export interface UpstreamRequest {
   method: string;
   headers: Record<string, string>;
   body: Uint8Array | null;
-  /** The call's cancellation: the handler aborts it when the client leaves, a client's timeout aborts it too. */
+  /**
+   * The call's cancellation: the handler aborts it when the client leaves (a relayed body's
+   * when the relay ends, once it metered what had arrived: within the event loop's turn), a
+   * client's timeout aborts it too.
+   */
   cancel: CallCancel;
   /** ms allowed to open the connection (where the runtime's client can tell it apart). */
   connectTimeoutMs: number;

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { sourceOf } from '../proxy/stream-body.js';
 import { UpstreamError, type HeaderMap, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 
@@ -35,7 +35,7 @@ export function createNodeUpstream(): UpstreamClient {
           headersTimeout: req.headersTimeoutMs,
           bodyTimeout: req.bodyTimeoutMs,
         });
-        return { status: res.statusCode, headers: res.headers as HeaderMap, body: sourceOf(res.body), bytes: async () => new Uint8Array(await res.body.arrayBuffer()) };
+        return { status: res.statusCode, headers: res.headers as HeaderMap, body: sourceOf(res.body, destroyBody), bytes: async () => new Uint8Array(await res.body.arrayBuffer()) };
       } catch (error) {
         throw toUpstreamError(error);
       }
@@ -44,6 +44,17 @@ export function createNodeUpstream(): UpstreamClient {
       await Promise.all([...agents.values()].map((a) => a.close()));
     },
   };
+}
+
+const noop = () => {};
+
+/**
+ * Ends undici's body now, also under a read waiting on the network (its async iterator takes
+ * `return` only once data comes): the request is aborted and its connection closed. The
+ * abort error it then emits is expected (undici itself listens with a no-op before it destroys).
+ */
+function destroyBody(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', noop).destroy();
 }
 
 /** Maps undici/socket errors to a safe UpstreamError (code and message only, never request headers). */

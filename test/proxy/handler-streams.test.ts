@@ -109,14 +109,17 @@ describe('the proxy handler on fake dependencies: streams', () => {
     const res = await f.handle(call);
     const it = chunks(res);
     for (let i = 0; i < 3; i++) expect((await it.next()).done).toBe(false);
-    const fourth = it.next();
-    call.leave();
-    expect(f.upstream.requests[0]?.cancel.aborted).toBe(true);
-    step.open();
-    await fourth.then(
+    // Ends when the client has left (the pump rejects it): handled from the start.
+    const fourth = it.next().then(
       () => {},
       () => {},
     );
+    call.leave();
+    // Within the event loop's turn: the relay first meters what the upstream client already holds.
+    await afterImmediates();
+    expect(f.upstream.requests[0]?.cancel.aborted).toBe(true);
+    step.open();
+    await fourth;
     await it.return?.();
     expect(f.records).toHaveLength(1);
     expect(f.records[0]).toMatchObject({ outcome: 'client_aborted', status: 200, error: 'client disconnected mid-response', usageSource: 'estimated' });
