@@ -7,13 +7,11 @@ import type { ResolvedKey } from './auth.js';
 import { CallRecorder } from './call-recorder.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
-import { clientHeaders, upstreamHeaders } from './forward.js';
-import { bufferedJson, isSmall } from './buffered-json.js';
-import type { Logger } from './log.js';
-import { relayBody, relayMode, type OnFinished } from './relay.js';
+import { upstreamHeaders } from './forward.js';
+import { NOT_PREPARED, respond } from './respond.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
-import { UpstreamError, type IncomingCall, type OutgoingResponse, type UpstreamResponse } from './types.js';
+import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -229,48 +227,6 @@ function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: Provide
   return errorResponse(provider.adapter, failure.error);
 }
 
-/** What `respond` needs of the call besides the upstream response. */
-interface Answering<R> {
-  call: IncomingCall;
-  provider: ProviderRuntime;
-  info: RequestInfo;
-  prepared: PreparedRequest;
-  recorder: CallRecorder<R>;
-  cancel: CallCancel;
-  /** Stops listening for the client's departure (the call has finished). */
-  stopWatching: () => void;
-  log: Logger;
-}
-
-/**
- * The client's response from the upstream's: a small JSON body read whole, anything else
- * relayed as it arrives. `abandon` cancels a relayed body the edge never started reading.
- */
-function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: OutgoingResponse | Promise<OutgoingResponse>; abandon: (() => void) | null } {
-  const { call, provider, info, recorder, cancel } = a;
-  const adapter = provider.adapter;
-  const ok = upstream.status >= 200 && upstream.status < 300;
-  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
-  const clientGone = () => call.signal.aborted;
-  const onFinished: OnFinished = (completed, error, seen, status, at) => {
-    a.stopWatching();
-    if (completed) {
-      // A client that left once it had the whole answer: the request is released all the same.
-      if (call.signal.aborted) cancel.abort();
-      return recorder.complete(status, seen, at);
-    }
-    cancel.abort();
-    if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
-    else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${describeError(error)}`, seen }, at);
-  };
-  if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
-    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };
-  }
-  const strips = ok && mode === 'sse' && a.prepared.stripInjectedUsage;
-  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
-  return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed }, abandon: () => relayed.cancel() };
-}
-
 /**
  * The query of every call that has none: one shared instance instead of a
  * URLSearchParams per call. Adapters only read and delete (Gemini's `key`), which leave
@@ -285,15 +241,8 @@ const NO_QUERY: URLSearchParams = new (class EmptyQuery extends URLSearchParams 
   }
 })();
 
-/** A request sent as the client sent it. */
-const NOT_PREPARED: PreparedRequest = Object.freeze({ stripInjectedUsage: false });
-
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Stateless for whole-buffer decodes, so one instance serves every call. */

@@ -1,0 +1,58 @@
+import type { CallCancel } from '../lib/cancel.js';
+import type { ProviderRuntime } from '../providers/registry.js';
+import type { PreparedRequest, RequestInfo } from '../providers/types.js';
+import { bufferedJson, isSmall } from './buffered-json.js';
+import type { CallRecorder } from './call-recorder.js';
+import { clientHeaders } from './forward.js';
+import type { Logger } from './log.js';
+import { relayBody, relayMode, type OnFinished } from './relay.js';
+import type { IncomingCall, OutgoingResponse, UpstreamResponse } from './types.js';
+
+/** A request sent as the client sent it. */
+export const NOT_PREPARED: PreparedRequest = Object.freeze({ stripInjectedUsage: false });
+
+/** What `respond` needs of the call besides the upstream response. */
+export interface Answering<R> {
+  call: IncomingCall;
+  provider: ProviderRuntime;
+  info: RequestInfo;
+  prepared: PreparedRequest;
+  recorder: CallRecorder<R>;
+  cancel: CallCancel;
+  /** Stops listening for the client's departure (the call has finished). */
+  stopWatching: () => void;
+  log: Logger;
+}
+
+/**
+ * The client's response from the upstream's: a small JSON body read whole, anything else
+ * relayed as it arrives. `abandon` cancels a relayed body the edge never started reading.
+ */
+export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { response: OutgoingResponse | Promise<OutgoingResponse>; abandon: (() => void) | null } {
+  const { call, provider, info, recorder, cancel } = a;
+  const adapter = provider.adapter;
+  const ok = upstream.status >= 200 && upstream.status < 300;
+  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
+  const clientGone = () => call.signal.aborted;
+  const onFinished: OnFinished = (completed, error, seen, status, at) => {
+    a.stopWatching();
+    if (completed) {
+      // A client that left once it had the whole answer: the request is released all the same.
+      if (call.signal.aborted) cancel.abort();
+      return recorder.complete(status, seen, at);
+    }
+    cancel.abort();
+    if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
+    else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
+  };
+  if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
+    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };
+  }
+  const strips = ok && mode === 'sse' && a.prepared.stripInjectedUsage;
+  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed }, abandon: () => relayed.cancel() };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
