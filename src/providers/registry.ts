@@ -16,7 +16,7 @@ export interface ProviderRuntime {
   apiKey: string | null;
   /** ms to open the upstream connection. */
   connectTimeoutMs: number;
-  /** ms to connect and receive response headers. */
+  /** ms from the request on its connection to the response headers (the connect has connectTimeoutMs; Bun's fetch client, which cannot tell them apart, counts both here). */
   headersTimeoutMs: number;
   /** ms allowed between two body chunks. */
   idleTimeoutMs: number;
@@ -35,7 +35,7 @@ export interface ProviderSettings {
   apiKey?: string;
   /** ms to open the upstream connection. */
   connectTimeoutMs?: number;
-  /** ms to connect and receive response headers. */
+  /** ms from the request on its connection to the response headers (the connect has connectTimeoutMs; Bun's fetch client, which cannot tell them apart, counts both here). */
   headersTimeoutMs?: number;
   /** ms allowed between two body chunks. */
   idleTimeoutMs?: number;

@@ -172,7 +172,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         stopRetention();
         await keys.close();
         await server.close(graceMs);
-        // Responses handed over in the last turn record themselves in an immediate (relay.ts bufferedJson).
+        // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
         await new Promise((resolve) => setImmediate(resolve));
         await queue.drain();
         await queue.close?.();

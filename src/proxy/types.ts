@@ -81,7 +81,7 @@ export interface UpstreamRequest {
   cancel: CallCancel;
   /** ms allowed to open the connection (where the runtime's client can tell it apart). */
   connectTimeoutMs: number;
-  /** ms allowed for connecting and receiving response headers. */
+  /** ms allowed from the request on its connection to the response headers (connecting has connectTimeoutMs; Bun's fetch client counts both here). */
   headersTimeoutMs: number;
   /** ms allowed between two body chunks. */
   bodyTimeoutMs: number;
