@@ -8,6 +8,7 @@ import type { GateResult } from '../../src/budget/gate.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { providerSettings } from '../../src/config/providers.js';
 import type { Pricer } from '../../src/pricing/pricer.js';
+import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { PriceResult } from '../../src/pricing/types.js';
 import { buildProviders } from '../../src/providers/registry.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
@@ -17,8 +18,9 @@ import { FinishedCalls, type FinishedCall } from '../../src/proxy/finished-calls
 import { createHandler } from '../../src/proxy/handler.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import { Metrics } from '../../src/proxy/metrics.js';
+import { relayBody, type RelayContext } from '../../src/proxy/relay.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
-import type { IncomingCall, OutgoingResponse, StreamBody, UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
+import type { ChunkSource, IncomingCall, OutgoingResponse, StreamBody, UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 
 export const SECRET = 'mk_fakefakefakefakefakefakefakefake';
@@ -259,4 +261,26 @@ export function latch(): { wait: Promise<void>; open: () => void } {
   let open = () => {};
   const wait = new Promise<void>((resolve) => (open = resolve));
   return { wait, open };
+}
+
+const chatOpenAi = createOpenAiAdapter();
+/** A streamed OpenAI chat call on gpt-4o-mini, as the relay tests describe it. */
+export const CHAT_STREAM_INFO = chatOpenAi.describe('POST', '/chat/completions', { model: 'gpt-4o-mini', stream: true });
+
+/**
+ * Relays `source` as a streamed OpenAI chat answer (status 200, SSE, the client asked for
+ * usage itself unless `over.prepared` says otherwise, idle timeout 60 s); `over` sets the rest.
+ */
+export function relayChat(source: ChunkSource, over: Partial<RelayContext> & Pick<RelayContext, 'onFinished'>): StreamBody {
+  return relayBody(source, {
+    provider: 'openai',
+    info: CHAT_STREAM_INFO,
+    adapter: chatOpenAi,
+    prepared: { stripInjectedUsage: false },
+    mode: 'sse',
+    status: 200,
+    idleMs: 60_000,
+    clientGone: () => false,
+    ...over,
+  });
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { BodyObservation } from '../../src/proxy/call-recorder.js';
-import { relayBody } from '../../src/proxy/relay.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
+import { relayChat } from './fakes.js';
 
 /**
  * The SSE framer holds back a frame whose last byte so far is a CR: the next byte may be the
@@ -11,8 +10,6 @@ import { sourceOf } from '../../src/proxy/stream-body.js';
  * same and must be observed, and sent when the relay held it back.
  */
 
-const openai = createOpenAiAdapter();
-const chatInfo = openai.describe('POST', '/chat/completions', { model: 'gpt-4o-mini', stream: true });
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -38,15 +35,8 @@ async function relayThen(reads: string[], after: 'upstream fails' | 'client leav
     })(),
   );
   let writes = 0;
-  const body = relayBody(source, {
-    provider: 'openai',
-    info: chatInfo,
-    adapter: openai,
+  const body = relayChat(source, {
     prepared: { stripInjectedUsage },
-    mode: 'sse',
-    status: 200,
-    idleMs: 60_000,
-    clientGone: () => false,
     onFinished: (completed, _error, seen) => {
       run.completed = completed;
       run.seen = seen;

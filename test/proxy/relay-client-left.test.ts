@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Deadlines } from '../../src/lib/deadlines.js';
-import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { BodyObservation } from '../../src/proxy/call-recorder.js';
-import { relayBody } from '../../src/proxy/relay.js';
 import type { ChunkRead, ChunkSource, StreamBody } from '../../src/proxy/types.js';
 import { SocketBody } from '../../src/server/socket-body.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { sseFrames } from '../support/fake-upstream.js';
-import { afterImmediates, chatCall, fixture, latch, pullChunks, sseAnswer } from './fakes.js';
+import { afterImmediates, chatCall, fixture, latch, pullChunks, relayChat, sseAnswer } from './fakes.js';
 
 /**
  * A client that leaves mid-stream: what the proxy already read from the upstream but had not
@@ -17,8 +15,6 @@ import { afterImmediates, chatCall, fixture, latch, pullChunks, sseAnswer } from
  * it is metered, not dropped for an estimate.
  */
 
-const openai = createOpenAiAdapter();
-const chatInfo = openai.describe('POST', '/chat/completions', { model: 'gpt-4o-mini', stream: true });
 const enc = new TextEncoder();
 
 const CONTENT = 'data: {"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}\n\n';
@@ -34,17 +30,7 @@ interface Ended {
 function relay(source: ChunkSource): { body: StreamBody; ended: Promise<Ended> } {
   let report: (e: Ended) => void = () => {};
   const ended = new Promise<Ended>((resolve) => (report = resolve));
-  const body = relayBody(source, {
-    provider: 'openai',
-    info: chatInfo,
-    adapter: openai,
-    prepared: { stripInjectedUsage: false },
-    mode: 'sse',
-    status: 200,
-    idleMs: 60_000,
-    clientGone: () => false,
-    onFinished: (completed, _error, seen) => report({ completed, seen }),
-  });
+  const body = relayChat(source, { onFinished: (completed, _error, seen) => report({ completed, seen }) });
   return { body, ended };
 }
 

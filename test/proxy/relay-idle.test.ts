@@ -1,10 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createOpenAiAdapter } from '../../src/providers/openai.js';
-import { relayBody } from '../../src/proxy/relay.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
 import type { ChunkWriter } from '../../src/proxy/types.js';
 import { useFakeClock } from '../lib/fake-clock.js';
-import { latch } from './fakes.js';
+import { latch, relayChat } from './fakes.js';
 
 /**
  * The relay's idle timeout bounds the upstream's silence between two chunks. Time the relay
@@ -12,8 +10,6 @@ import { latch } from './fakes.js';
  * next chunk may be waiting to be read all along.
  */
 
-const openai = createOpenAiAdapter();
-const chatInfo = openai.describe('POST', '/chat/completions', { model: 'gpt-4o-mini', stream: true });
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const IDLE_MS = 100;
@@ -42,15 +38,8 @@ function relay(write: (chunk: Uint8Array, run: Run) => ReturnType<ChunkWriter>, 
       }
     })(),
   );
-  const body = relayBody(source, {
-    provider: 'openai',
-    info: chatInfo,
-    adapter: openai,
-    prepared: { stripInjectedUsage: false },
-    mode: 'sse',
-    status: 200,
+  const body = relayChat(source, {
     idleMs: IDLE_MS,
-    clientGone: () => false,
     onFinished: (completed, error) => {
       run.completed = completed;
       run.error = error;
