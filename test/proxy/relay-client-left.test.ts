@@ -40,14 +40,20 @@ function socketBody(): { source: SocketBody; conn: { abandoned: boolean } } {
   return { source: new SocketBody(conn, new Deadlines(60_000)), conn };
 }
 
+/** A relay over the socket client's reader whose client has not taken the first chunk yet (the pump waits on its write). */
+async function slowClientOnSocket() {
+  const { source, conn } = socketBody();
+  const { body, ended } = relay(source);
+  const client = latch();
+  source.push(enc.encode(CONTENT));
+  const pumped = body.pump(() => client.wait).catch(() => {});
+  await afterImmediates();
+  return { source, conn, body, ended, client, pumped };
+}
+
 describe('relayBody: a client that leaves has what the upstream already sent metered', () => {
   it('socket client: the usage chunk queued while the client was slow to take a chunk is metered when it leaves', async () => {
-    const { source, conn } = socketBody();
-    const { body, ended } = relay(source);
-    const client = latch();
-    source.push(enc.encode(CONTENT));
-    const pumped = body.pump(() => client.wait).catch(() => {});
-    await afterImmediates();
+    const { source, conn, body, ended, client, pumped } = await slowClientOnSocket();
     // The provider finishes while the client has not taken the first chunk yet.
     source.push(enc.encode(USAGE));
     source.push(enc.encode(DONE));
@@ -73,12 +79,7 @@ describe('relayBody: a client that leaves has what the upstream already sent met
   });
 
   it('does not wait on the network for more: with nothing queued, the upstream is closed within the turn, before the edge settles the write', async () => {
-    const { source, conn } = socketBody();
-    const { body, ended } = relay(source);
-    const client = latch();
-    source.push(enc.encode(CONTENT));
-    const pumped = body.pump(() => client.wait).catch(() => {});
-    await afterImmediates();
+    const { source, conn, body, ended, client, pumped } = await slowClientOnSocket();
     body.cancel();
     await afterImmediates();
     expect(conn.abandoned).toBe(true);
