@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BudgetLeaseStore } from '../store/budget-leases.js';
+import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js';
 import type { BudgetCounter } from './counter.js';
 import { LeaseShare, type ShareHooks, type ShareHost } from './lease-share.js';
 
@@ -36,10 +36,23 @@ export interface LeaseKeeperOptions {
  * spend (and gives back leases idle for LEASE_IDLE_MS), and a LISTEN on the channel
  * where replicas announce freed headroom (the heartbeat and LEASE_RETRY_MS retries are
  * the fallback when an announcement is lost).
+ *
+ * Invariant: no two shares that may still sync use the same lease row (budget, period,
+ * replica id): the row holds ONE lease per replica id, and a share releasing or renewing
+ * it would overwrite a lease another share admits on. A budget instance dropped and made
+ * again (a key budget removed and re-added; a `per` tag instance swept with no spend while
+ * its share held a lease) gets a new counter and a new share while the old share may still
+ * hold a lease, have calls in flight or spend to report; the new share then syncs as
+ * `<replica>#<n>`, a row of its own (to the row, another holder). A share that may sync
+ * is tracked here (from its first sync until it is idle); an untracked share whose
+ * counter was dropped never syncs again.
  */
 export class LeaseKeeper {
   readonly replica: string;
-  private readonly shares = new Map<string, LeaseShare>();
+  /** The shares tracked, by budget id: one, or more while dropped budgets' shares live on beside the new one. */
+  private readonly shares = new Map<string, LeaseShare[]>();
+  /** Lease rows of their own handed out so far (`<replica>#<n>`). */
+  private ownRows = 0;
   private readonly host: ShareHost;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopListening: (() => Promise<void>) | null = null;
@@ -62,7 +75,9 @@ export class LeaseKeeper {
       repricedThrough: () => this.repricedThrough,
       sync: (ref, request) => o.store.sync(ref, request),
       track: (share) => {
-        if (!this.shares.has(share.id)) this.shares.set(share.id, share);
+        const list = this.shares.get(share.id);
+        if (list === undefined) this.shares.set(share.id, [share]);
+        else if (!list.includes(share)) list.push(share);
       },
       failed: (error) => {
         const at = now();
@@ -80,9 +95,11 @@ export class LeaseKeeper {
     (this.timer as { unref?: () => void }).unref?.();
     try {
       this.stopListening = await this.o.store.listen(
-        (id) => this.shares.get(id)?.announced(),
+        (id) => {
+          for (const s of this.shares.get(id) ?? []) s.announced();
+        },
         () => {
-          for (const s of this.shares.values()) s.announced();
+          for (const list of this.shares.values()) for (const s of list) s.announced();
         },
       );
     } catch (error) {
@@ -100,9 +117,10 @@ export class LeaseKeeper {
     if (id > this.repricedThrough) this.repricedThrough = id;
   }
 
-  /** The share of a hard budget's counter (the ledger attaches it on first use). */
+  /** The share of a hard budget's counter (the ledger attaches it on first use); a lease row of its own while an older share of the same budget is tracked. */
   attach(counter: BudgetCounter, hooks: ShareHooks): LeaseShare {
-    return new LeaseShare(counter, this.host, hooks);
+    const taken = this.shares.has(sharedBudgetId(counter.kind, counter.name, counter.tagValue));
+    return new LeaseShare(counter, taken ? { ...this.host, replica: `${this.replica}#${++this.ownRows}` } : this.host, hooks);
   }
 
   /** Writes back settled spend and gives every lease back; stops the heartbeat and the LISTEN. Call when no call is in flight. */
@@ -111,7 +129,7 @@ export class LeaseKeeper {
     this.timer = null;
     await this.stopListening?.().catch(() => {});
     this.stopListening = null;
-    await Promise.allSettled([...this.shares.values()].map((s) => s.close()));
+    await Promise.allSettled([...this.shares.values()].flat().map((s) => s.close()));
     this.shares.clear();
   }
 
@@ -122,9 +140,11 @@ export class LeaseKeeper {
     try {
       const idleBefore = this.host.now() - LEASE_IDLE_MS;
       const work: Array<Promise<void>> = [];
-      for (const [id, s] of this.shares) {
-        if (s.holding) work.push(s.heartbeat(idleBefore));
-        else if (s.idle) this.shares.delete(id);
+      for (const [id, list] of this.shares) {
+        for (const s of list) if (s.holding) work.push(s.heartbeat(idleBefore));
+        const kept = list.filter((s) => !s.idle || s.holding);
+        if (kept.length === 0) this.shares.delete(id);
+        else if (kept.length < list.length) this.shares.set(id, kept);
       }
       await Promise.allSettled(work);
     } finally {

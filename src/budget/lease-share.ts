@@ -22,7 +22,7 @@ export interface ShareHost {
   /** The newest reprice change the replica's counters hold (a new shared row's seed holds it too). */
   repricedThrough(): number;
   sync(ref: SharedBudgetRef, request: LeaseSyncRequest): Promise<LeaseSyncResult>;
-  /** The share wants its heartbeat (renewal) from now on. */
+  /** The share wants its heartbeat (renewal) from now on, and may sync (lease-keeper.ts: one share per lease row). */
   track(share: LeaseShare): void;
   /** A sync failed (database away): logged by the keeper, at most once a minute. */
   failed(error: unknown): void;
@@ -248,6 +248,7 @@ export class LeaseShare implements CounterShare {
     this.onPeriod();
     if (this.counter.soft) return;
     this.syncing = true;
+    this.host.track(this); // from its first sync until idle: the keeper gives no other share this lease row
     const local = this.local();
     const { request, localCapNano } = syncRequest(local, kind === 'release');
     this.head = 0;
@@ -288,7 +289,6 @@ export class LeaseShare implements CounterShare {
       this.syncedAt = sentAt;
       this.hooks.spend(result.spentNano + this.used);
       if (result.status === 'short') this.quiet();
-      if (this.lease > 0 || this.used > 0) this.host.track(this);
     } else if (result === null) {
       this.quiet();
     }

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 /** Three replicas' ledgers sharing one key budget through one PostgreSQL database. */
-async function replicas(label: string, count = 3, options: { ttlMs?: number; heartbeatMs?: number } = {}) {
+async function replicas(label: string, count = 3, options: { ttlMs?: number; heartbeatMs?: number } = {}, cap = CAP) {
   const store = budgetLeaseStore(await pg.db(label));
   /** Per replica: set to cut it off from the database (as seen from the row, the same as a kill -9). */
   const cut = Array.from({ length: count }, () => false);
@@ -26,13 +26,17 @@ async function replicas(label: string, count = 3, options: { ttlMs?: number; hea
       const ledger = new BudgetLedger({
         clock: () => NOW,
         timeZone: 'UTC',
-        keyBudgets: new Map([['k', { limitNano: CAP, period: 'month', alertAt: [], soft: false }]]),
+        keyBudgets: new Map([['k', budgetOf(cap)]]),
         sharing: keeper,
       });
       return { keeper, ledger };
     }),
   );
   return { store, list, cut };
+}
+
+function budgetOf(limitNano: number) {
+  return { limitNano, period: 'month' as const, alertAt: [], soft: false };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,5 +99,44 @@ describe('ledgers of several replicas on one PostgreSQL', () => {
     expect(result.ok).toBe(true);
     expect(performance.now() - started).toBeLessThan(600 + 100 + 500);
     expect((await store.leases()).map((l) => l.replica)).toEqual(['r1']);
+  });
+
+  it('a key budget removed and re-added on a replica: the replicas together still admit no more than the cap', async () => {
+    // The old budget's lease share lived on beside the new one, both on the replica's one
+    // lease row: another replica's NOTIFY made the old share give the row's lease back while
+    // the new share went on admitting on it (12,501,000 nano admitted against 10,000,000).
+    const BIG = 10_000_000;
+    const EST = 500_000;
+    const { store, list } = await replicas('shared_readd', 2, {}, BIG);
+    const [a, b] = list.map((r) => r.ledger) as [BudgetLedger, BudgetLedger];
+    const admit = async (ledger: BudgetLedger, estimateNano: number, waitMs: number) => {
+      const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano }, { waitMs });
+      return r instanceof Promise ? await r : r;
+    };
+    // Replica a takes a lease (a chunk of the room) on the budget, which then goes away and comes back.
+    a.settle((await admit(a, 1000, 5000)) as Reservation, 1000);
+    a.setKeyBudget('k', null);
+    a.setKeyBudget('k', budgetOf(BIG));
+    let admitted = 1000;
+    const held: Array<[BudgetLedger, Reservation]> = [];
+    const take = async (ledger: BudgetLedger, waitMs: number, once = false) => {
+      do {
+        const r = await admit(ledger, EST, waitMs);
+        if (!r.ok) return;
+        held.push([ledger, r as Reservation]);
+        admitted += EST;
+      } while (!once);
+    };
+    // a admits under its new budget; b takes what is left (its waits for room are announced to a).
+    await take(a, 5000, true);
+    await take(b, 1000);
+    await take(a, 0);
+    expect(admitted).toBeLessThanOrEqual(BIG + EST);
+    for (const [ledger, r] of held) ledger.settle(r, EST);
+    // Keeper.close does not wait for a sync already on the wire or scheduled: let those end first.
+    await sleep(200);
+    await Promise.all(list.map(({ keeper }) => keeper.close()));
+    expect(await store.sharedSpent(sharedBudgetId('key', 'k', null), Date.parse('2026-11-01T00:00:00Z'))).toBe(admitted);
+    expect(await store.leases()).toEqual([]);
   });
 });
