@@ -1,7 +1,8 @@
 import type { KeyBudget } from '../store/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
-import { BudgetCounter, clampNano } from './counter.js';
+import { clampNano, type BudgetCounter } from './counter.js';
+import { KeyCounters } from './key-counters.js';
 import { PeriodWindows } from './periods.js';
 import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
@@ -54,7 +55,7 @@ const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
 export class BudgetLedger {
   private readonly clock: Clock;
   private readonly windows: PeriodWindows;
-  private readonly keys = new Map<string, BudgetCounter>();
+  private readonly keys: KeyCounters;
   private readonly tags: TagInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
   private readonly sharing: BudgetSharing | undefined;
@@ -67,6 +68,7 @@ export class BudgetLedger {
   constructor(options: BudgetLedgerOptions) {
     this.clock = options.clock;
     this.windows = new PeriodWindows(options.timeZone);
+    this.keys = new KeyCounters(this.windows);
     this.onCross = options.onCross;
     this.sharing = options.sharing;
     this.tags = new TagInstances(this.windows, options.maxInstances ?? 100_000);
@@ -82,23 +84,13 @@ export class BudgetLedger {
    * @returns the alert thresholds a raised limit re-armed (counter.ts `apply`); usually empty.
    */
   setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): number[] {
-    const c = this.keys.get(name);
     if (budget === null) {
-      this.keys.delete(name);
+      const c = this.keys.remove(name);
       if (c !== undefined) this.admission.dissolve(c);
       return [];
     }
-    const at = this.clock();
-    if (c === undefined) {
-      const created = new BudgetCounter(name, 'key', null, null, budget, this.windows, at);
-      if (options?.spentNano !== undefined) created.spentNano = options.spentNano;
-      created.markCrossedSilently();
-      this.keys.set(name, created);
-      return [];
-    }
-    c.roll(at);
-    const rearmed = c.apply(budget, at, options?.spentNano);
-    this.admission.wake([c]);
+    const { counter, rearmed } = this.keys.set(name, budget, this.clock(), options?.spentNano);
+    this.admission.wake([counter]);
     return rearmed;
   }
 
@@ -194,7 +186,7 @@ export class BudgetLedger {
   seedSince(): number {
     const at = this.clock();
     let since = at;
-    const periods = new Set([...this.keys.values()].map((c) => c.period).concat(this.tags.periods()));
+    const periods = new Set([...this.keys.all()].map((c) => c.period).concat(this.tags.periods()));
     for (const p of periods) since = Math.min(since, this.windows.get(p, at).start);
     return since;
   }
@@ -270,7 +262,7 @@ export class BudgetLedger {
   snapshot(): BudgetState[] {
     const at = this.clock();
     const out: BudgetState[] = [];
-    for (const c of [...this.keys.values(), ...this.tags.all()]) {
+    for (const c of [...this.keys.all(), ...this.tags.all()]) {
       c.roll(at);
       out.push(c.state());
     }
@@ -320,7 +312,7 @@ export class BudgetLedger {
   }
 
   private markAllCrossedSilently(): void {
-    for (const c of [...this.keys.values(), ...this.tags.all()]) c.markCrossedSilently();
+    for (const c of [...this.keys.all(), ...this.tags.all()]) c.markCrossedSilently();
   }
 }
 

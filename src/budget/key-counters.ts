@@ -1,0 +1,49 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { KeyBudget } from '../store/types.js';
+import { BudgetCounter } from './counter.js';
+import type { PeriodWindows } from './periods.js';
+
+/**
+ * The counters of the key budgets, one per key name, owned by BudgetLedger (as
+ * tag-instances.ts holds the tag budgets'). Adding, changing and removing a key's budget
+ * happen here; the ledger decides its waiters again.
+ */
+export class KeyCounters {
+  private readonly byName = new Map<string, BudgetCounter>();
+
+  constructor(private readonly windows: PeriodWindows) {}
+
+  get(name: string): BudgetCounter | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): IterableIterator<BudgetCounter> {
+    return this.byName.values();
+  }
+
+  /** Removes a key's budget. @returns its counter (undefined when it had none). */
+  remove(name: string): BudgetCounter | undefined {
+    const c = this.byName.get(name);
+    this.byName.delete(name);
+    return c;
+  }
+
+  /**
+   * Adds or changes a key's budget at `at` (ms). A new budget starts at `spentNano` (or 0),
+   * its thresholds already reached marked fired; a changed one keeps its counter (counter.ts
+   * `apply`: a changed period re-windows it and takes `spentNano`).
+   * @returns the counter, and the thresholds a raised limit re-armed (usually none).
+   */
+  set(name: string, budget: KeyBudget, at: number, spentNano?: NanoUsd): { counter: BudgetCounter; rearmed: number[] } {
+    const c = this.byName.get(name);
+    if (c === undefined) {
+      const created = new BudgetCounter(name, 'key', null, null, budget, this.windows, at);
+      if (spentNano !== undefined) created.spentNano = spentNano;
+      created.markCrossedSilently();
+      this.byName.set(name, created);
+      return { counter: created, rearmed: [] };
+    }
+    c.roll(at);
+    return { counter: c, rearmed: c.apply(budget, at, spentNano) };
+  }
+}
