@@ -3,6 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
 import type { AlertEvent, BlockInfo, BudgetKind, BudgetState, RepricedSpend } from './types.js';
 import { decide, type Decision } from './policy.js';
+import type { SpendWatch } from './spend-watch.js';
 
 /** This replica's lease on a budget shared with other replicas (lease-share.ts LeaseShare), as its counter uses it. */
 export interface CounterShare {
@@ -64,6 +65,8 @@ export class BudgetCounter {
    * `inFlight` this replica's, and `decide` admits against the lease (lease-policy.ts).
    */
   share: CounterShare | null = null;
+  /** While the key budget's new period window is read from the store: counts what settles meanwhile (spend-watch.ts). */
+  watch: SpendWatch | null = null;
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
@@ -110,13 +113,14 @@ export class BudgetCounter {
     this.share?.held(estimateNano);
   }
 
-  /** Releases a hold made in the current epoch and adds the call's real cost. */
-  release(estimateNano: NanoUsd, costNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+  /** Releases a hold made in the current epoch and adds the real cost of the call admitted at `at` (ms). */
+  release(estimateNano: NanoUsd, costNano: NanoUsd, at: number, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
     // Snap to exactly 0 when nothing is in flight, so float drift can never keep rule 2 of decide() from applying.
     this.inFlight--;
     this.reservedNano = this.inFlight > 0 ? Math.max(0, this.reservedNano - estimateNano) : 0;
     this.addSpend(costNano, now, onCross);
     this.share?.released(costNano);
+    this.watch?.settled(at, costNano);
   }
 
   /**

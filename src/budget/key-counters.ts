@@ -1,7 +1,8 @@
 import type { NanoUsd } from '../lib/money.js';
-import type { KeyBudget } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import { BudgetCounter } from './counter.js';
 import type { PeriodWindows } from './periods.js';
+import { SpendWatch } from './spend-watch.js';
 
 /**
  * The counters of the key budgets, one per key name, owned by BudgetLedger (as
@@ -45,5 +46,18 @@ export class KeyCounters {
     }
     c.roll(at);
     return { counter: c, rearmed: c.apply(budget, at, spentNano) };
+  }
+
+  /**
+   * Counts from now on the cost of the calls settling on key `name`'s counter that were
+   * admitted in the window of `period` containing `at` (ms): what a read of the store's
+   * spend in that window, cut now, leaves out. Replaces a watch already on the counter.
+   * Null when the key has no budget.
+   */
+  watch(name: string, period: BudgetPeriod, at: number): SpendWatch | null {
+    const c = this.byName.get(name);
+    if (c === undefined) return null;
+    const w = this.windows.get(period, at);
+    return new SpendWatch(w.start, w.end, c);
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyBudget } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
 import { clampNano, type BudgetCounter } from './counter.js';
@@ -10,6 +10,7 @@ import { Reservation, type ReserveRequest, type ReserveResult } from './reservat
 import type { AlertEvent, BudgetRef, BudgetState, RepricedSpend, SeedCall, SeedSpend, TagBudget } from './types.js';
 import type { ShareHooks } from './lease-share.js';
 import type { CounterShare } from './counter.js';
+import type { SpendWatch } from './spend-watch.js';
 
 /** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
 export interface BudgetSharing {
@@ -94,6 +95,11 @@ export class BudgetLedger {
     return rearmed;
   }
 
+  /** Counts what settles on key `name`'s budget from now on, for `period`'s window at now (key-counters.ts `watch`); null without a budget. */
+  watchKeySpend(name: string, period: BudgetPeriod): SpendWatch | null {
+    return this.keys.watch(name, period, this.clock());
+  }
+
   /** Replaces the tag budgets; instances of a budget whose name, `per` and period are unchanged keep their counters. */
   setTagBudgets(budgets: readonly TagBudget[]): void {
     for (const dropped of this.tags.set(budgets, this.clock())) this.admission.dissolve(dropped);
@@ -173,7 +179,7 @@ export class BudgetLedger {
       // Period rolled since the reservation: the cost belongs to the closed period, not this one.
       // Admitted before an admin reset: the hold is released, the cost not counted (as the
       // store counts spend from the reset on, and as a reprice of the call would not).
-      if (c.epoch === epochs[i]) c.release(estimateNano, reservation.at < c.countsFrom ? 0 : cost, this.clock, this.onCross);
+      if (c.epoch === epochs[i]) c.release(estimateNano, reservation.at < c.countsFrom ? 0 : cost, reservation.at, this.clock, this.onCross);
       if (c.waiting > 0) wake = true;
     }
     if (wake) this.admission.wake(counters);

@@ -8,6 +8,7 @@ import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { BudgetLeaseStore } from '../store/budget-leases.js';
+import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { seedLedger } from './seed.js';
@@ -48,8 +49,8 @@ export interface BudgetServiceOptions {
   /** Writes one warning line (alerts, webhook failures, errors). */
   log: (line: string) => void;
   alerts?: AlertDelivery;
-  /** Resolves once the call records accepted so far are written (the record writer's flush); awaited before stored spend is read. */
-  flush?: () => Promise<unknown>;
+  /** The record writer's HoldingWriter.hold (store/held-writes.ts): stored spend read in a hold has exactly the calls settled before it. */
+  holdWrites?: () => WriteHold;
   /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
   admissionWaitMs?: number;
   /**
@@ -172,9 +173,10 @@ export class BudgetService {
    * Applies the active keys' budgets to the ledger: new and changed budgets take effect for
    * the next call, budgets of revoked keys and removed budgets go away. A new budget, or one
    * whose period changed, starts from the key's stored spend in the new window (after the
-   * last reset of that window): those apply once that spend is read (after `flush`), the
-   * others at once. Calls a key makes while its new budget's spend is being read are
-   * metered by the old budget (or none). Syncs run one after another, in the order asked.
+   * last reset of that window): those apply once that spend is read (in a `holdWrites`
+   * hold), the others at once. Calls a key makes meanwhile are metered by the old budget
+   * (or none); a changed period adds those settling meanwhile in its new window, which the
+   * read lacks (spend-watch.ts): none lost or counted twice. Syncs run one after another.
    * Never rejects (a failure is logged; the old budget stays).
    */
   syncKeys(keys: readonly BudgetedKey[]): Promise<void> {
@@ -206,12 +208,23 @@ export class BudgetService {
         this.keyDefs.delete(name);
       }
       if (needSpend.length === 0) return;
-      await this.o.flush?.();
-      for (const { name, budget, prev } of needSpend) {
-        const spentNano = await this.storedKeySpend(name, budget.period);
-        const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano });
-        this.keyDefs.set(name, budget);
-        if (prev !== undefined && rearmed.length > 0) await this.recordRearm(name, prev, budget, rearmed);
+      // In one turn: the hold cuts the store's read here, the watches count what settles from here until each budget is set.
+      const watches = needSpend.map(({ name, budget, prev }) => (prev === undefined ? null : this.ledger.watchKeySpend(name, budget.period)));
+      const hold = this.o.holdWrites?.();
+      try {
+        await hold?.written;
+        const stored: NanoUsd[] = [];
+        for (const { name, budget } of needSpend) stored.push(await this.storedKeySpend(name, budget.period));
+        hold?.release();
+        for (const [i, { name, budget, prev }] of needSpend.entries()) {
+          const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano: stored[i]! + (watches[i]?.nano ?? 0) });
+          watches[i]?.stop();
+          this.keyDefs.set(name, budget);
+          if (prev !== undefined && rearmed.length > 0) await this.recordRearm(name, prev, budget, rearmed);
+        }
+      } finally {
+        hold?.release();
+        for (const w of watches) w?.stop();
       }
     } catch (error) {
       this.o.log(`could not apply changed key budgets: ${errorText(error)}`);

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Pricer } from '../pricing/pricer.js';
 import { buildProviders } from '../providers/registry.js';
 import type { RunningServer, StartServer } from '../server/types.js';
+import { HoldingWriter } from '../store/held-writes.js';
 import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter } from '../store/types.js';
 import type { Store } from '../store/facade.js';
@@ -50,7 +51,8 @@ export interface StartProxyOptions extends RecordWriterOptions {
 export interface ProxyParts {
   store: Store;
   keys: KeyResolver;
-  queue: RecordWriter;
+  /** The record writer, able to hold records back while budget spend is read. */
+  queue: HoldingWriter;
 }
 
 /** Least ms between two log lines about failing key reloads. */
@@ -102,7 +104,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   // PostgreSQL announces key changes (NOTIFY): every replica reloads at once; the polling stays as the fallback.
   const postgres = o.storage.engine === 'postgres' ? o.storage.store : undefined;
   await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
-  const queue = await recordWriter(o);
+  const queue = new HoldingWriter(await recordWriter(o), { maxHeld: o.settings.store.maxBufferedRecords });
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   const metrics = new Metrics();
   if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
@@ -206,7 +208,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     clock: o.clock,
     log: (line) => o.log.warn(line),
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
-    flush: () => parts.queue.flush(),
+    holdWrites: () => parts.queue.hold(),
     admissionWaitMs: o.settings.budgetAdmissionWaitMs,
     ...(o.storage.engine === 'postgres' ? { leases: o.storage.store.leases } : {}),
   });

@@ -211,20 +211,22 @@ describe('BudgetService', () => {
     await keys.reload();
     expect(stateOf(svc, 'k')).toBeUndefined();
   });
-  it('reads a new budget\'s stored spend after the injected async flush; limit changes apply without a read', async () => {
+  it('reads a new budget\'s stored spend once the injected write hold has written what was accepted; limit changes apply without a read', async () => {
     w = world();
     await w.addKey('k', null);
     w.spend('k', '2026-11-20T01:00:00Z', 0.25);
     const keys = new KeyResolver(w.store, {});
     await keys.reload();
     let flushes = 0;
-    // The write queue's flush: records it held are in the store once it resolves.
+    // The record writer's hold: records it had accepted are in the store once `written` resolves.
     const flush = async () => {
       await new Promise((r) => setTimeout(r, 5));
       w.spend('k', '2026-11-20T11:00:00Z', 0.5);
       flushes++;
+      return true;
     };
-    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {}, flush });
+    const holdWrites = () => ({ written: flush(), release: () => {} });
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: () => {}, holdWrites });
     expect(stateOf(svc, 'k')).toBeUndefined();
     await w.store.keys.update('k', { budget: keyBudget(1) });
     const reloading = keys.reload();

@@ -12,6 +12,7 @@ import { startNodeServer } from '../../src/server/node.js';
 import { createNodeUpstream } from '../../src/server/node-upstream.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { CallRecord, SqlDriver } from '../../src/store/types.js';
+import { HoldingWriter } from '../../src/store/held-writes.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
 import { FakeUpstream, type FakeUpstreamOptions } from './fake-upstream.js';
 
@@ -99,7 +100,8 @@ export async function startHarness(options: {
     baseUrl: (p = provider) => `${proxy.url}/proxy/${p}`,
     rows: () => {
       // The harness runs the write queue on this thread (no writerThread): it writes before returning.
-      if (proxy.queue instanceof WriteQueue) proxy.queue.writeNow();
+      const queue = proxy.queue instanceof HoldingWriter ? proxy.queue.inner : proxy.queue;
+      if (queue instanceof WriteQueue) queue.writeNow();
       // The proxy's own connection: the test reads rows with SQL.
       return driver
         .prepare('SELECT * FROM calls ORDER BY id')
