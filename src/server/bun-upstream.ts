@@ -4,6 +4,13 @@ import { UpstreamError, type ChunkRead, type ChunkSource, type HeaderMap, type U
 /**
  * The Bun upstream client: Bun's native fetch (keep-alive pooled by default).
  * Asks Bun not to decompress, so bytes and encoding headers reach the client as the provider sent them.
+ *
+ * Known loss (Bun 1.4.5, a runtime behaviour this client cannot work around): when the
+ * provider's connection fails mid-body (cut, reset), body bytes fetch already received but
+ * the relay had not read yet are dropped (erroring a web stream discards its queue), so
+ * frames the provider sent are neither relayed nor metered. A relay that keeps up loses
+ * nothing; one that lags (a loaded proxy) loses what it lagged by. The socket client
+ * (bun-socket-upstream.ts, the default) keeps them: test/faults/bun-socket-client.test.ts.
  */
 export function createBunUpstream(): UpstreamClient {
   // Timeouts share one timer per length (lib/deadlines.ts): AbortSignal.timeout +

@@ -103,4 +103,9 @@ describe('the Bun socket upstream client where connections misbehave', () => {
     expect(r.abortedWhileConnecting.ms).toBeLessThan(1000);
     expect(r.abortedWhileConnecting.openAfter).toBe(0);
   });
+
+  it('a stream cut before its reader caught up: every frame sent before the cut is still read, then the error', () => {
+    // Bun's fetch (the fetch client, bun-upstream.ts) drops these frames: the relay and the meter never see them.
+    expect(r.cutBeforeRead).toEqual({ body: expect.stringContaining('data: {"n":4}'), error: 'UpstreamError: ECONNRESET', allFrames: true });
+  });
 });

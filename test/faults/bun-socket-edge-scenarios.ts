@@ -1,7 +1,7 @@
 /**
  * The Bun socket client (src/server/bun-socket-upstream.ts) where a review found it wrong:
  * a body read whole after the socket paused for it, a TLS handshake that never completes,
- * a call aborted while connecting. Prints
+ * a call aborted while connecting, a stream cut before its reader caught up. Prints
  * what it saw as one JSON line; run by bun-socket-client.test.ts with the `bun` of
  * node_modules: `bun test/faults/bun-socket-edge-scenarios.ts`.
  */
@@ -47,6 +47,29 @@ const results: Record<string, unknown> = {};
   const ms = Math.round(performance.now() - started);
   await sleep(100);
   results.abortedWhileConnecting = { error: aborted, ms, openAfter: s.seen.open };
+  s.close();
+}
+{
+  // A stream the provider cuts (a TCP reset) right after four frames, the cut reaching the
+  // client before its reader takes a chunk, as when a loaded proxy's relay lags: every frame
+  // sent before the cut is still read, then the error. (Bun's fetch drops them: bun-upstream.ts.)
+  const frames = [1, 2, 3, 4].map((n) => `data: {"n":${n}}\n\n`);
+  let cut = (): void => {};
+  const closed = new Promise<void>((r) => (cut = r));
+  const s = await rawServer((socket) => {
+    socket.once('close', () => cut());
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n${frames.map((f) => `${f.length.toString(16)}\r\n${f}\r\n`).join('')}`);
+    socket.resetAndDestroy();
+  });
+  const res = await request(s.url);
+  await closed;
+  let body = '';
+  const error = await failure(
+    (async () => {
+      for (let next = await res.body.read(); !next.done; next = await res.body.read()) body += text(next.value);
+    })(),
+  );
+  results.cutBeforeRead = { body, error, allFrames: body === frames.join('') };
   s.close();
 }
 await client.close();

@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
-/** What the faulty provider does with the next request. */
+/**
+ * What the faulty provider does with the next request. A `stream` cut after `cutAfter`
+ * frames waits for `cutWhen` first, when given: a test resolves it once the client has the
+ * frames sent before the cut, so the cut never races their relay.
+ */
 export type Fault =
   | { kind: 'reset' } // destroy the socket before any response
   | { kind: 'stall-headers' } // never answer
   | { kind: 'status'; status: number; body: string; contentType?: string } // an ordinary (error) response
-  | { kind: 'stream'; frames: string[]; delayMs?: number; cutAfter?: number; stallAfter?: number } // SSE, optionally cut or stalled
+  | { kind: 'stream'; frames: string[]; delayMs?: number; cutAfter?: number; cutWhen?: Promise<unknown>; stallAfter?: number } // SSE, optionally cut or stalled
   | { kind: 'garbage'; body: string }; // 200 with a body that is not what it claims
 
 /**
@@ -56,6 +60,8 @@ export class FaultUpstream {
         res.flushHeaders();
         for (let i = 0; i < fault.frames.length; i++) {
           if (fault.cutAfter !== undefined && i >= fault.cutAfter) {
+            // A test that needs the frames before the cut delivered first (not merely sent) waits for that here.
+            if (fault.cutWhen !== undefined) await fault.cutWhen;
             res.socket?.destroy();
             return;
           }
