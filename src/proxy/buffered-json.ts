@@ -74,8 +74,9 @@ function meterLater(answer: Unmetered): void {
 /**
  * Meters every waiting answer. Never throws: this runs in an immediate, where a throw would
  * end the process (no uncaughtException handler) and every call in flight with it. Usage the
- * adapter fails to read is recorded as unknown (observeJson); a throw while recording (pricing,
- * budget settlement) is logged, and the other answers are still recorded.
+ * adapter fails to read is recorded as unknown (observeJson); pricing or a budget settle that
+ * throws still leaves the call recorded (CallRecorder), and `onFinished` does not throw; a
+ * throw that gets here all the same is logged, and the other answers are still recorded.
  */
 function meterAll(): void {
   const answers = unmetered;

@@ -3,6 +3,7 @@ import type { ProxyError } from '../lib/errors.js';
 import { hashBody } from '../lib/ids.js';
 import { estimateTokens } from '../providers/estimate.js';
 import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../providers/types.js';
+import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
@@ -40,8 +41,8 @@ export interface Failure {
   reachedProvider?: boolean;
 }
 
-/** What a recorder needs: pricing, the budget's settle, and where finished calls are announced. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished'>;
+/** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -52,6 +53,12 @@ const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, stri
  * reservation, builds the record and announces it. Later calls of those are ignored, so
  * a relay's `finally` and an abandon path can both report the end without double
  * counting. Nothing else finishes a call.
+ *
+ * Finishing never throws on account of pricing or the budget: a call that reached the
+ * provider is recorded whatever they do. A pricer that throws leaves the call unpriced
+ * (cost null, the failure in the record's `error`) and its reservation settled at 0; a
+ * settle that throws is logged and tried once more without the output tokens (see
+ * `settleAgain`). Both are logged.
  */
 export class CallRecorder<R> implements FinishedCall {
   private keyName: string | null = null;
@@ -134,8 +141,17 @@ export class CallRecorder<R> implements FinishedCall {
     // Unknown usage has an unknown cost: null, never a silent 0.
     let costNano: number | null = source === 'unknown' ? null : 0;
     let priceSource: string | null = null;
+    /** Why pricing failed (it threw), for the record; null when it did not. */
+    let unpriced: string | null = null;
     if (usage) {
-      const priced = model ? this.deps.pricer.price(usage, { provider: this.provider, model, at: this.startedAt }) : null;
+      let priced: PriceResult | null = null;
+      if (model) {
+        try {
+          priced = this.deps.pricer.price(usage, { provider: this.provider, model, at: this.startedAt });
+        } catch (failure) {
+          unpriced = this.pricingFailed(model, failure);
+        }
+      }
       if (priced?.priced) {
         costNano = priced.costNano;
         priceSource = priced.source;
@@ -143,8 +159,15 @@ export class CallRecorder<R> implements FinishedCall {
         costNano = null;
       }
     }
-    // Reported output tokens teach the budget's output history (estimates of later calls).
-    if (this.holding) this.deps.budgets.settle(this.reservation as R, costNano ?? 0, usage !== null && source === 'reported' ? usage.outputTokens : null);
+    if (this.holding) {
+      // Reported output tokens teach the budget's output history (estimates of later calls).
+      const outputTokens = usage !== null && source === 'reported' ? usage.outputTokens : null;
+      try {
+        this.deps.budgets.settle(this.reservation as R, costNano ?? 0, outputTokens);
+      } catch (failure) {
+        this.settleAgain(costNano ?? 0, failure);
+      }
+    }
     const body = this.body;
     const record: CallRecord = {
       ts: this.startedAt,
@@ -167,9 +190,31 @@ export class CallRecorder<R> implements FinishedCall {
       requestHash: body && body.length > 0 ? hashBody(body) : null,
       promptBytes: body?.length ?? 0,
       maxOutputTokens: info?.maxOutputTokens ?? null,
-      error,
+      error: unpriced === null ? error : error === null ? unpriced : `${error}; ${unpriced}`,
     };
     this.deps.finished.announce(record, this);
+  }
+
+  /** The pricer threw: logs it and gives the note the record carries (the call stays unpriced, cost null). */
+  private pricingFailed(model: string, failure: unknown): string {
+    const reason = describeFailure(failure);
+    this.deps.log.error('pricing a call failed; recorded unpriced', { provider: this.provider, model, reason });
+    return `pricing failed: ${reason}`;
+  }
+
+  /**
+   * The budget's settle threw: logs it and settles once more with no output tokens. Settles
+   * are idempotent, so a settle that got as far as releasing the hold does nothing again;
+   * one that failed before (in the output history, which only refines later estimates)
+   * releases the hold now. Never throws.
+   */
+  private settleAgain(costNano: number, failure: unknown): void {
+    this.deps.log.error('settling a budget reservation failed', { provider: this.provider, reason: describeFailure(failure) });
+    try {
+      this.deps.budgets.settle(this.reservation as R, costNano, null);
+    } catch {
+      // Logged above; the call is still recorded.
+    }
   }
 
   private usageFor(outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean): { usage: Usage | null; source: UsageSource } {
@@ -191,6 +236,12 @@ export class CallRecorder<R> implements FinishedCall {
     usage.outputTokens = seen.frames;
     return usage;
   }
+}
+
+/** A short description of what was thrown (the record's `error` and logs; at most 200 characters). */
+function describeFailure(failure: unknown): string {
+  const text = failure instanceof Error ? failure.message : String(failure);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /** The name of the budget in a refusal's details (`budget.name`), if any. */

@@ -20,6 +20,8 @@ export function relayMode(contentType: string | undefined, metered: boolean): Re
  * Told exactly once how a response body ended. `completed`: every byte reached the client;
  * `error`: why not (the upstream's error, or the client leaving); `seen`: what the relay
  * observed; `status`: the status the client got; `at`: performance.now() of the end.
+ * Must not throw: it runs in the relay's `finally`, where a throw makes the edge cut the
+ * client's connection, and in buffered-json.ts's metering immediate.
  */
 export type OnFinished = (completed: boolean, error: unknown, seen: BodyObservation, status: number, at: number) => void;
 

@@ -34,16 +34,22 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   const ok = upstream.status >= 200 && upstream.status < 300;
   const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered);
   const clientGone = () => call.signal.aborted;
+  // Never throws (OnFinished): a relay that ended in a throw would cut a stream the client
+  // had whole. The recorder already records whatever pricing and the budget do; this catches the rest.
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
-    a.stopWatching();
-    if (completed) {
-      // A client that left once it had the whole answer: the request is released all the same.
-      if (call.signal.aborted) cancel.abort();
-      return recorder.complete(status, seen, at);
+    try {
+      a.stopWatching();
+      if (completed) {
+        // A client that left once it had the whole answer: the request is released all the same.
+        if (call.signal.aborted) cancel.abort();
+        return recorder.complete(status, seen, at);
+      }
+      cancel.abort();
+      if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
+      else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
+    } catch (failure) {
+      a.log.error('recording a call failed', { provider: provider.name, reason: failure instanceof Error ? failure.message : String(failure) });
     }
-    cancel.abort();
-    if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
-    else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
   };
   if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
     return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };

@@ -3,6 +3,7 @@ import { ProxyError } from '../../src/lib/errors.js';
 import type { RequestInfo } from '../../src/providers/types.js';
 import { CallRecorder, newObservation } from '../../src/proxy/call-recorder.js';
 import { FinishedCalls } from '../../src/proxy/finished-calls.js';
+import { silentLogger } from '../../src/proxy/log.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { FAKE_PRICER, FakeGate } from './fakes.js';
 
@@ -16,7 +17,7 @@ function recorder(info: RequestInfo = INFO) {
   });
   const records: CallRecord[] = [];
   finished.subscribe((r) => records.push(r));
-  const rec = new CallRecorder({ pricer: FAKE_PRICER, budgets: gate, finished }, 'openai', 1_000, 50, {});
+  const rec = new CallRecorder({ pricer: FAKE_PRICER, budgets: gate, finished, log: silentLogger }, 'openai', 1_000, 50, {});
   rec.identify('app', { team: 'search' });
   rec.describe(info, BODY);
   rec.hold('held');

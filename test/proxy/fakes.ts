@@ -118,6 +118,8 @@ export const FAKE_PRICER: Pick<Pricer, 'price'> = {
 export interface Fixture {
   handle(call: IncomingCall): Promise<OutgoingResponse>;
   gate: FakeGate;
+  /** The handler's pricer (FAKE_PRICER's rates); a test may swap its `price` to inject a fault. */
+  pricer: Pick<Pricer, 'price'>;
   upstream: FakeUpstreamClient;
   metrics: Metrics;
   /** Every finished call, as announced. */
@@ -135,6 +137,7 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
   const config = parseConfigText('providers:\n  openai: { base_url: "http://upstream.invalid/v1", api_key: "sk-upstream" }\n', { file: 'test.yaml', env: {} });
   const resolved: ResolvedKey = { name: 'app', tags: { team: 'search' }, providers: [], models: [], budget: null, ...key };
   const gate = new FakeGate();
+  const pricer: Pick<Pricer, 'price'> = { price: (usage, ctx) => FAKE_PRICER.price(usage, ctx) };
   const upstream = new FakeUpstreamClient(answer);
   const metrics = new Metrics();
   const finished = new FinishedCalls((error) => {
@@ -155,7 +158,7 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
     providers,
     keys: { resolve: (secret) => (secret === SECRET ? resolved : null) },
     upstream,
-    pricer: FAKE_PRICER,
+    pricer,
     budgets: gate,
     finished,
     clock: () => NOW,
@@ -164,7 +167,7 @@ export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Pro
     maxBodyBytes: 1 << 20,
     tagsOnInvalid: 'reject',
   };
-  return { handle: createHandler(deps), gate, upstream, metrics, records, announced, errors };
+  return { handle: createHandler(deps), gate, pricer, upstream, metrics, records, announced, errors };
 }
 
 export interface FakeCall extends IncomingCall {
