@@ -11,6 +11,8 @@ export interface EstimateRates {
   /** undefined = unknown model: estimateCostNano uses its conservative fallback. */
   inputPicoPerToken: number | undefined;
   outputPicoPerToken: number | undefined;
+  /** Fee per web search, pico-USD; 0 when the model charges none, undefined for an unknown model. */
+  webSearchPicoPerUse: number | undefined;
 }
 
 interface Entry extends EstimateRates {
@@ -18,7 +20,10 @@ interface Entry extends EstimateRates {
   expiresAt: number;
 }
 
-const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined };
+const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined };
+
+/** Pico-USD per use for a fee of 1 USD per 1,000 uses. */
+const PICO_PER_USD_PER_KCOUNT = 1_000_000_000;
 
 /** Highest non-null price among `pick(rates)` of the base rates and every tier, USD per 1M; null when none. */
 function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>): number | null {
@@ -32,16 +37,18 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
 /**
  * Rates that bound a call's real cost from above: the dearest input-side price (input,
  * cache writes, audio in) and output-side price (output, audio, image, reasoning) over all
- * long-context tiers. Per-search fees are not in it: how many searches a call runs is not
- * known before it ends (docs/budgets.md). A known model without any output price (embeddings) gets output 0.
+ * long-context tiers, and the dearest fee per web search (reserved for the searches a
+ * request allows, gate.ts). A known model without any output price (embeddings) gets output 0.
  */
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
   const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]);
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
+  const search = highest(d, (r) => [r.webSearch]);
   return {
     inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
     outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),
+    webSearchPicoPerUse: search === null ? 0 : Math.round(search * PICO_PER_USD_PER_KCOUNT),
   };
 }
 
@@ -86,5 +93,9 @@ export class EstimatePrices {
 /** Each rate the dearer of the two; unknown on either side stays unknown (priced by the fallback, the dearest). */
 function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
   const max = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? undefined : Math.max(x, y));
-  return { inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken), outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken) };
+  return {
+    inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken),
+    outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken),
+    webSearchPicoPerUse: max(a.webSearchPicoPerUse, b.webSearchPicoPerUse),
+  };
 }

@@ -26,6 +26,10 @@ export interface EstimateInput {
   defaultMaxOutput?: number;
   /** Bytes per prompt token; defaults to {@link BYTES_PER_TOKEN}. */
   bytesPerToken?: number;
+  /** Most uses of a per-use fee the request allows (web searches); 0 when none. */
+  maxUses?: number;
+  /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
+  pricePerUsePico?: number;
 }
 
 /** Prompt bytes per token assumed by the estimate. */
@@ -36,6 +40,8 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 export const FALLBACK_INPUT_PICO_PER_TOKEN = 15_000_000;
 /** Fallback output price when unknown: $75 per 1M tokens, in pico-USD/token. */
 export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
+/** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest), in pico-USD per use. */
+export const FALLBACK_PICO_PER_USE = 25_000_000_000;
 
 /** USD per 1M tokens (catalog/config unit) → integer pico-USD per token. */
 export function usdPerMillionToPicoPerToken(usdPerMillion: number): number {
@@ -50,6 +56,7 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  * Estimated cost of a call in nano-USD (integer, >= 0, rounded up, at most
  * Number.MAX_SAFE_INTEGER):
  *   ceil(promptBytes / bytesPerToken) * inputPrice + (maxOutputTokens ?? defaultMaxOutput) * outputPrice
+ *   + maxUses * pricePerUse
  * with each unknown price replaced by its conservative fallback. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
@@ -59,6 +66,8 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const outputTokens = Math.ceil(nonNegative(input.maxOutputTokens, defaultOut));
   const inPrice = nonNegative(input.inputPricePerTokenPico, FALLBACK_INPUT_PICO_PER_TOKEN);
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
-  const pico = promptTokens * inPrice + outputTokens * outPrice;
+  const uses = Math.ceil(nonNegative(input.maxUses, 0));
+  const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
+  const pico = promptTokens * inPrice + outputTokens * outPrice + fees;
   return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);
 }

@@ -21,6 +21,8 @@ export interface GateRequest {
   maxOutputTokens: number | null;
   /** Answers the request asks for, each up to that maximum and all billed (RequestInfo.outputChoices); absent means one. */
   outputChoices?: number;
+  /** Most web searches the request allows, each billed per use (RequestInfo.maxWebSearches); absent: none reserved. */
+  maxWebSearches?: number | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -93,6 +95,8 @@ export class LedgerGate {
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: (learned ?? this.defaultMaxOutput) * choices,
+      maxUses: req.maxWebSearches ?? 0,
+      pricePerUsePico: rates.webSearchPicoPerUse,
     });
   }
 

@@ -43,6 +43,8 @@ export interface AdapterSpec {
   maxOutputTokens?(json: Json, known: KnownEndpoint | undefined): number | null;
   /** How many answers the request asks for (RequestInfo.outputChoices) for the default `describe`. Default: `n`. */
   outputChoices?(json: Json): number | undefined;
+  /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
+  maxWebSearches?(json: Json): number | undefined;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   /** Default: never rewrites the request. */
@@ -91,6 +93,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         };
         const choices = outputChoices(json);
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
+        const searches = spec.maxWebSearches?.(json);
+        if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
         return info;
       }),
 

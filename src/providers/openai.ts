@@ -2,6 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import type { Observed, PreparedRequest, ProviderAdapter } from './types.js';
 import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
+import { responsesMaxWebSearches } from './web-search-bound.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
@@ -96,6 +97,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     stripV1: true,
     maxOutputTokens,
     outputChoices,
+    maxWebSearches: responsesMaxWebSearches,
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };

@@ -70,6 +70,12 @@ export interface RequestInfo {
    */
   outputChoices?: number;
   /**
+   * The most web searches the request lets the provider run and bill per use (the `max_uses`
+   * of Anthropic's web search tool, the `max_tool_calls` of a Responses request with a web
+   * search tool); absent when it asks for none or sets no bound.
+   */
+  maxWebSearches?: number;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */

@@ -51,4 +51,38 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
     // SPEC §5: parallel calls cannot overshoot a cap by more than one call's real cost.
     expect(total).toBeLessThanOrEqual(LIMIT + largest);
   });
+
+  it('holds the cap to within one call when each call runs the web searches it allows (max_tool_calls), billed per search', async () => {
+    const SEARCHES = 3;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const search = { type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } };
+    const json = JSON.stringify({
+      id: 'resp_1',
+      object: 'response',
+      model: 'gpt-4o-mini-2024-07-18',
+      output: Array.from({ length: SEARCHES }, (_, i) => ({ ...search, id: `ws_${i}` })),
+      usage: { input_tokens: 10, output_tokens: 20, total_tokens: 30 },
+    });
+    h = await startHarness({ upstream: { reply: () => ({ body: json, hold: gate }) } });
+    const LIMIT = 50_000_000; // $0.05: one call's searches alone cost $0.03
+    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
+    await h.proxy.keys.reload();
+    const send = () =>
+      fetch(`${h!.baseUrl()}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [{ type: 'web_search' }], max_tool_calls: SEARCHES, max_output_tokens: 100 }),
+      }).then((r) => r.text());
+    const CALLS = 20;
+    const all = Promise.all(Array.from({ length: CALLS }, send));
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await all;
+    await waitFor(() => h!.records.length >= CALLS, 10_000, 'records');
+    const costs = h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+    // Each call: 3 searches × $0.01 + 10 in × 150 + 20 out × 600 nano = 30,013,500 nano.
+    expect(new Set(costs)).toEqual(new Set([30_013_500]));
+    expect(costs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LIMIT + 30_013_500);
+  });
 });

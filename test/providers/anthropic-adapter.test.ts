@@ -33,6 +33,14 @@ describe('auth', () => {
 });
 
 describe('describe', () => {
+  it('bounds the billed web searches by the web search tools\' max_uses; none without a bound', () => {
+    const searches = (tools: unknown) => adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [], tools }).maxWebSearches;
+    expect(searches([{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }, { name: 'get_weather', input_schema: {} }])).toBe(5);
+    expect(searches([{ type: 'web_search_20250305', name: 'web_search' }])).toBeUndefined();
+    expect(searches([{ name: 'get_weather', input_schema: {} }])).toBeUndefined();
+    expect(searches(undefined)).toBeUndefined();
+  });
+
   it('meters POST /v1/messages with model, stream flag and max_tokens', () => {
     const streamed = adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [] });
     expect(streamed).toEqual(metered('messages', 'messages', { model: 'claude-sonnet-4-5', streaming: true, maxOutputTokens: 1024 }));

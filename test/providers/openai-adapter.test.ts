@@ -66,6 +66,15 @@ describe('describe', () => {
     expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', n: 1 }).outputChoices).toBeUndefined();
     expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', n: 'many' }).outputChoices).toBeUndefined();
   });
+
+  it('bounds the billed web searches of a Responses request by max_tool_calls when it has a web search tool', () => {
+    const responses = (body: object) => adapter.describe('POST', '/v1/responses', { model: 'gpt-5', input: 'x', ...body }).maxWebSearches;
+    expect(responses({ tools: [{ type: 'web_search' }], max_tool_calls: 3 })).toBe(3);
+    expect(responses({ tools: [{ type: 'web_search_preview_2025_03_11' }, { type: 'function', name: 'f' }], max_tool_calls: 2 })).toBe(2);
+    // No bound, or no web search tool: nothing to reserve for.
+    expect(responses({ tools: [{ type: 'web_search' }] })).toBeUndefined();
+    expect(responses({ tools: [{ type: 'function', name: 'f' }], max_tool_calls: 3 })).toBeUndefined();
+  });
 });
 
 describe('prepare (stream usage injection)', () => {

@@ -1,0 +1,29 @@
+import { type Json, count, isObj } from './json.js';
+
+/** The request's web search tools: entries of `tools` whose `type` starts with `web_search` (versioned names included). */
+function webSearchTools(tools: unknown): Json[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.filter((t): t is Json => isObj(t) && typeof t.type === 'string' && t.type.startsWith('web_search'));
+}
+
+/**
+ * Anthropic: the most searches its web search tools may run, the sum of their `max_uses`;
+ * undefined when there is none, or one without a bound (the API sets none by default).
+ */
+export function anthropicMaxWebSearches(body: Json): number | undefined {
+  let total = 0;
+  for (const tool of webSearchTools(body.tools)) {
+    const uses = count(tool.max_uses);
+    if (uses === undefined) return undefined;
+    total += uses;
+  }
+  return total > 0 ? total : undefined;
+}
+
+/**
+ * OpenAI Responses: a request with a web search tool runs at most `max_tool_calls` built-in
+ * tool calls, searches included; undefined without such a tool or without that bound.
+ */
+export function responsesMaxWebSearches(body: Json): number | undefined {
+  return webSearchTools(body.tools).length > 0 ? count(body.max_tool_calls) : undefined;
+}
