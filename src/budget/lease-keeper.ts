@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js';
 import type { BudgetCounter } from './counter.js';
-import { LeaseShare, type ShareHooks, type ShareHost } from './lease-share.js';
+import type { ShareHooks, ShareHost } from './lease-host.js';
+import { LeaseShare } from './lease-share.js';
 
 /** Lease lifetime on the database's clock: a dead replica's headroom is back within this (plus one heartbeat). */
 export const LEASE_TTL_MS = 5000;
@@ -53,7 +54,7 @@ export class LeaseKeeper {
   private readonly shares = new Map<string, LeaseShare[]>();
   /** Lease rows of their own handed out so far (`<replica>#<n>`). */
   private ownRows = 0;
-  private readonly host: ShareHost;
+  private readonly host: ShareHost<LeaseShare>;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopListening: (() => Promise<void>) | null = null;
   private failedLoggedAt = -Infinity;

@@ -1,43 +1,13 @@
 import type { NanoUsd } from '../lib/money.js';
-import type { LeaseSyncRequest, LeaseSyncResult, SharedBudgetRef } from '../store/budget-leases.js';
+import type { LeaseSyncResult, SharedBudgetRef } from '../store/budget-leases.js';
 import { sharedBudgetId } from '../store/budget-leases.js';
 import type { BudgetCounter, CounterShare } from './counter.js';
 import { admitOnLease, leaseChunk, singleCalls, syncRequest, type LocalLease } from './lease-policy.js';
+import type { ShareHooks, ShareHost } from './lease-host.js';
 import type { Decision } from './policy.js';
-
-/** What a share needs from its replica (lease-keeper.ts). */
-export interface ShareHost {
-  /** This replica's id in the lease rows. */
-  readonly replica: string;
-  /** Lease lifetime on the database's clock, ms. */
-  readonly ttlMs: number;
-  /** How long before its expiry on the database this replica stops using a lease, ms. */
-  readonly marginMs: number;
-  /** How long a `short` answer marks a budget contended, ms. */
-  readonly contendMs: number;
-  /** ms before a replica whose request came back `short` asks again (when no announcement came first). */
-  readonly retryMs: number;
-  /** Monotonic ms (performance.now). */
-  now(): number;
-  /** The newest reprice change the replica's counters hold (a new shared row's seed holds it too). */
-  repricedThrough(): number;
-  sync(ref: SharedBudgetRef, request: LeaseSyncRequest): Promise<LeaseSyncResult>;
-  /** The share wants its heartbeat (renewal) from now on, and may sync (lease-keeper.ts: one share per lease row). */
-  track(share: LeaseShare): void;
-  /** A sync failed (database away): logged by the keeper, at most once a minute. */
-  failed(error: unknown): void;
-}
 
 /** A known spend read from the row longer ago than this (ms) is read again before it refuses a call. */
 const FRESH_MS = 1000;
-
-/** What a share does to its counter's ledger. */
-export interface ShareHooks {
-  /** Decides this budget's waiters again (lease granted, headroom freed). */
-  wake(): void;
-  /** The spend known now (the row's, plus what is not reported yet): the counter moves to it (alerts fire). */
-  spend(knownNano: NanoUsd): void;
-}
 
 /**
  * The lease of ONE budget instance held by this replica (lease-policy.ts), attached to
@@ -80,7 +50,7 @@ export class LeaseShare implements CounterShare {
 
   constructor(
     readonly counter: BudgetCounter,
-    private readonly host: ShareHost,
+    private readonly host: ShareHost<LeaseShare>,
     private readonly hooks: ShareHooks,
   ) {
     this.id = sharedBudgetId(counter.kind, counter.name, counter.tagValue);

@@ -8,7 +8,7 @@ import { TagInstances } from './tag-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, RepricedSpend, SeedCall, SeedSpend, TagBudget } from './types.js';
-import type { ShareHooks } from './lease-share.js';
+import type { ShareHooks } from './lease-host.js';
 import type { CounterShare } from './counter.js';
 import type { SpendWatch } from './spend-watch.js';
 
