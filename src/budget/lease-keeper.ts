@@ -16,6 +16,11 @@ export const LEASE_CONTEND_MS = 500;
 export const LEASE_RETRY_MS = 25;
 /** A lease unused this long goes back to the shared row at the next heartbeat. */
 export const LEASE_IDLE_MS = 10_000;
+/**
+ * Longest wait of `close` for the last syncs, ms: as long as a lease lives (past it the
+ * leases are back in the rows anyway; a database that took that long is taken as away).
+ */
+export const LEASE_CLOSE_MS = LEASE_TTL_MS;
 /** Least ms between two log lines about failing lease syncs. */
 const FAILURE_LOG_MS = 60_000;
 
@@ -29,6 +34,8 @@ export interface LeaseKeeperOptions {
   ttlMs?: number;
   /** Monotonic ms (default performance.now). */
   now?: () => number;
+  /** Longest wait of `close` for the last syncs, ms (default LEASE_CLOSE_MS). */
+  closeWaitMs?: number;
 }
 
 /**
@@ -59,6 +66,8 @@ export class LeaseKeeper {
   private stopListening: (() => Promise<void>) | null = null;
   private failedLoggedAt = -Infinity;
   private beating = false;
+  /** The shutdown, once `close` was called. */
+  private closing: Promise<void> | null = null;
   /** The newest reprice change this replica's counters hold (lease-share.ts sends it as a new row's seed). */
   private repricedThrough = 0;
 
@@ -124,14 +133,39 @@ export class LeaseKeeper {
     return new LeaseShare(counter, taken ? { ...this.host, replica: `${this.replica}#${++this.ownRows}` } : this.host, hooks);
   }
 
-  /** Writes back settled spend and gives every lease back; stops the heartbeat and the LISTEN. Call when no call is in flight. */
-  async close(): Promise<void> {
+  /**
+   * Writes back the spend settled here and gives every lease back, then stops (heartbeat,
+   * LISTEN): waits for each share's sync on the wire or scheduled, then sends its last
+   * (LeaseShare.close). Call once no call is in flight and before the store closes; a
+   * second call gets the first's promise. Waits at most `closeWaitMs` (PostgreSQL away or
+   * not answering), then logs the spend the shared rows may miss and resolves: the other
+   * replicas (and this one restarted: it takes the row's spend) do not count that spend
+   * this period, so they may admit up to that much beyond the cap; the leases held lapse
+   * within the lease TTL. Never rejects.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    await this.stopListening?.().catch(() => {});
+    const stop = this.stopListening;
     this.stopListening = null;
-    await Promise.allSettled([...this.shares.values()].flat().map((s) => s.close()));
+    const shares = [...this.shares.values()].flat();
+    const waitMs = this.o.closeWaitMs ?? LEASE_CLOSE_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const inTime = await Promise.race([
+      Promise.allSettled([stop?.(), ...shares.map((s) => s.close())]).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+    ]);
+    clearTimeout(timer);
     this.shares.clear();
+    const missing = shares.reduce((sum, s) => sum + s.unreportedNano, 0);
+    if (inTime && missing === 0) return;
+    this.o.log(
+      `closing the shared budget leases: ${inTime ? 'the last syncs failed' : `PostgreSQL did not answer within ${waitMs} ms`}; ${missing} nano-USD of spend settled here may be missing from the shared budget rows (the replicas may admit up to that much beyond the caps this period); the leases held lapse within ${this.host.ttlMs} ms`,
+    );
   }
 
   /** One heartbeat: renew what is held, write back spend, release idle leases, forget idle shares. */

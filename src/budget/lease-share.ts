@@ -32,6 +32,8 @@ export class LeaseShare implements CounterShare {
   /** While a sync is on the wire: the most of `lease` this replica may use; Infinity otherwise. */
   private cap = Infinity;
   private syncing = false;
+  /** The sync on the wire or scheduled while `syncing` (a follow-up replaces it); settled otherwise. */
+  private pending: Promise<void> = Promise.resolve();
   private again: false | 'sync' | 'release' = false;
   /** The need the sync on the wire asked for. */
   private asked = 0;
@@ -145,11 +147,24 @@ export class LeaseShare implements CounterShare {
     return this.sync(release ? 'release' : 'sync');
   }
 
-  /** Reports the spend and gives the lease back (shutdown: nothing is in flight any more). */
-  close(): Promise<void> {
+  /**
+   * Shutdown (nothing in flight any more): waits for the sync on the wire or scheduled and
+   * its follow-ups, then reports what is left and gives the lease back (a `release` sync).
+   * Resolves once that answered or failed; `unreportedNano` is then what the row misses.
+   */
+  async close(): Promise<void> {
     if (this.retry !== null) clearTimeout(this.retry);
     this.retry = null;
-    return this.lease > 0 || this.used > 0 ? this.sync('release') : Promise.resolve();
+    for (let p = this.pending; ; p = this.pending) {
+      await p.catch(() => {});
+      if (!this.syncing || this.pending === p) break;
+    }
+    if (this.lease > 0 || this.used > 0 || this.reprices.length > 0) await this.sync('release');
+  }
+
+  /** Cost settled here and not yet acknowledged by the shared row, nano-USD. */
+  get unreportedNano(): NanoUsd {
+    return this.used;
   }
 
   /** The period rolled (or was re-windowed): the lease and unreported spend of the old one are void here. */
@@ -188,10 +203,12 @@ export class LeaseShare implements CounterShare {
       return;
     }
     this.syncing = true;
-    setImmediate(() => {
-      this.syncing = false;
-      void this.sync(kind);
-    });
+    this.pending = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.syncing = false;
+        resolve(this.sync(kind));
+      }),
+    );
   }
 
   private local(): LocalLease {
@@ -210,15 +227,20 @@ export class LeaseShare implements CounterShare {
     };
   }
 
-  private async sync(kind: 'sync' | 'release'): Promise<void> {
+  /** Sends a sync; while one is on the wire or scheduled, notes one to send after it (resolves at once). */
+  private sync(kind: 'sync' | 'release'): Promise<void> {
     if (this.syncing) {
       if (this.again !== 'sync') this.again = kind;
-      return;
+      return Promise.resolve();
     }
     this.onPeriod();
-    if (this.counter.soft) return;
+    if (this.counter.soft) return Promise.resolve();
     this.syncing = true;
     this.host.track(this); // from its first sync until idle: the keeper gives no other share this lease row
+    return (this.pending = this.send(kind));
+  }
+
+  private async send(kind: 'sync' | 'release'): Promise<void> {
     const local = this.local();
     const { request, localCapNano } = syncRequest(local, kind === 'release');
     this.head = 0;

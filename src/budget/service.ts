@@ -164,7 +164,7 @@ export class BudgetService {
     return this.notifier.idle();
   }
 
-  /** Writes back the spend settled here and gives this replica's leases back (after the last call settled). */
+  /** Writes back the spend settled here and gives this replica's leases back (after the last call settled, before the store closes; at most LEASE_CLOSE_MS, lease-keeper.ts). */
   async close(): Promise<void> {
     await this.leases?.close();
   }

@@ -133,8 +133,7 @@ describe('ledgers of several replicas on one PostgreSQL', () => {
     await take(a, 0);
     expect(admitted).toBeLessThanOrEqual(BIG + EST);
     for (const [ledger, r] of held) ledger.settle(r, EST);
-    // Keeper.close does not wait for a sync already on the wire or scheduled: let those end first.
-    await sleep(200);
+    // At once: close waits for the syncs these settles scheduled (test/store/pg/lease-close.test.ts).
     await Promise.all(list.map(({ keeper }) => keeper.close()));
     expect(await store.sharedSpent(sharedBudgetId('key', 'k', null), Date.parse('2026-11-01T00:00:00Z'))).toBe(admitted);
     expect(await store.leases()).toEqual([]);
