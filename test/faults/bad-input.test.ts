@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRoute, upstreamUrl } from '../../src/proxy/route.js';
-import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+import { rowOf, tagCall } from '../support/call-tag.js';
+import { startHarness, type Harness } from '../support/proxy-harness.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 
@@ -40,22 +41,22 @@ describe('bad input: a clear error in the provider shape, nothing forwarded that
 
   it('forwards a non-JSON body untouched', async () => {
     const body = 'model=gpt-4o-mini&not=json\u00e9';
-    const res = await post(body, { 'content-type': 'application/x-www-form-urlencoded' });
+    const call = tagCall();
+    const res = await post(body, { 'content-type': 'application/x-www-form-urlencoded', ...call.headers });
     expect(res.status).toBe(200);
     expect(h.fake.requests.at(-1)?.body).toBe(body);
-    await waitFor(() => h.rows().length >= 1);
-    expect(h.rows().at(-1)).toMatchObject({ model_requested: null, prompt_bytes: Buffer.byteLength(body) });
+    expect(await rowOf(() => h.rows(), call.id)).toMatchObject({ model_requested: null, prompt_bytes: Buffer.byteLength(body) });
   });
 
   it('refuses a body over limits.max_body_bytes with 413 and never forwards it', async () => {
     const seen = h.fake.requests.length;
-    const res = await post(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    const call = tagCall();
+    const res = await post(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(5000) }] }), call.headers);
     expect(res.status).toBe(413);
     const json = (await res.json()) as { error: { message: string; code: string } };
     expect(json.error.message).toMatch(/max_body_bytes \(2048 bytes\)/);
     expect(h.fake.requests.length).toBe(seen);
-    await waitFor(() => h.rows().at(-1)?.status === 413);
-    expect(h.rows().at(-1)).toMatchObject({ outcome: 'refused' });
+    expect(await rowOf(() => h.rows(), call.id)).toMatchObject({ status: 413, outcome: 'refused' });
   });
 
   it('refuses a chunked body that grows past the limit', async () => {

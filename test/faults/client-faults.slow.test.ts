@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startNodeServer } from '../../src/server/node.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { FakeUpstream } from '../support/fake-upstream.js';
-import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
+import { startHarness, UPSTREAM_KEY, waitFor, type Harness } from '../support/proxy-harness.js';
 import { startForSuite } from '../support/suite-resource.js';
 import { startBunProxy } from './bun-driver.js';
 import { chatHead, chunk, openRaw, within } from './raw-client.js';
@@ -32,7 +32,9 @@ interface Target {
   forwarded(): number;
   /** The body of the last request the provider received. */
   lastForwardedBody(): string | undefined;
-  /** Call rows stored (after the write queue had time to flush). */
+  /** Call rows stored so far. */
+  stored(): number;
+  /** Call rows stored, after the write queue had time to flush (for checks that nothing more was recorded). */
   rows(): Promise<number>;
   /** Requests the edge is still answering, where the edge can tell (Node). */
   inFlight(): number | null;
@@ -49,6 +51,7 @@ async function nodeTarget(): Promise<Target> {
     secret: h.secret,
     forwarded: () => h.fake.requests.length,
     lastForwardedBody: () => h.fake.requests.at(-1)?.body,
+    stored: () => h.rows().length,
     rows: async () => h.rows().length,
     inFlight: () => h.proxy.server.inFlight,
     close: () => h.close(),
@@ -59,17 +62,23 @@ async function nodeTarget(): Promise<Target> {
 async function bunTarget(): Promise<Target> {
   const fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: replyThinking(THINK_MS.bun) }).start();
   const bun = await startBunProxy(fake, SERVER_OPTIONS);
+  const stored = () => {
+    const driver = openDriver(bun.db, { readonly: true });
+    try {
+      return driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()?.n ?? 0;
+    } finally {
+      driver.close();
+    }
+  };
   return {
     port: bun.port,
     secret: bun.secret,
     forwarded: () => fake.requests.length,
     lastForwardedBody: () => fake.requests.at(-1)?.body,
+    stored,
     rows: async () => {
       await new Promise((r) => setTimeout(r, 50));
-      const driver = openDriver(bun.db);
-      const n = driver.prepare('SELECT count(*) AS n FROM calls').get<{ n: number }>()?.n ?? 0;
-      driver.close();
-      return n;
+      return stored();
     },
     inFlight: () => null,
     close: () => bun.close(),
@@ -115,6 +124,8 @@ describe.each([
     expect(res.status).toBe(200);
     await res.text();
     expect(t.forwarded()).toBe(forwarded + 1);
+    // The writer may store the call's row after the answer: wait for it, then check it is the only new one.
+    await waitFor(() => t.stored() > rows, 3000, "the call's row");
     expect(await t.rows()).toBe(rows + 1);
   });
 

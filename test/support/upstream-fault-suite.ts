@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowOf, rowsOf, tagCall, type TaggedCall } from './call-tag.js';
 import { sseFrames } from './fake-upstream.js';
 import { FaultUpstream, type Fault } from './fault-upstream.js';
 import { waitFor, type CallRow } from './proxy-harness.js';
@@ -51,72 +52,69 @@ describe(`upstream faults (${name})`, () => {
     await upstream.stop();
   });
 
-  const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }] });
-  const lastRow = () => h.rows().at(-1) as Record<string, unknown>;
-  /** Waits until the call just made is stored (rows are written by a writer that may lag), then gives its row. */
-  let counted = 0;
-  const beforeCall = () => (counted = h.rows().length);
-  const newRow = async () => {
-    await waitFor(() => h.rows().length > counted, 3000, "the call's row");
-    return lastRow();
-  };
+  // Each test finds the row of the call it made by the call's tag (call-tag.ts), never as
+  // "the last row": alone (`-t`) there is no earlier row, and the writer may store it late.
+  const ask = (call?: TaggedCall) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }] }, { headers: call?.headers });
+  const post = (call: TaggedCall, body: string) => fetch(`${h.baseUrl()}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}`, ...call.headers }, body });
+  const rowOfCall = (call: TaggedCall) => rowOf(() => h.rows(), call.id);
 
   it('connection refused → 502 naming the provider, recorded as upstream_failed', async () => {
     const refused = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl('refused'), maxRetries: 0 });
-    beforeCall();
-    const error = (await refused.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const call = tagCall();
+    const error = (await refused.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: call.headers }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/Provider 'refused' is unreachable \(ECONNREFUSED\)/);
     expect(error.message).not.toContain('k"');
-    expect(await newRow()).toMatchObject({ provider: 'refused', status: 502, outcome: 'upstream_failed', cost_nano: 0 });
+    expect(await rowOfCall(call)).toMatchObject({ provider: 'refused', status: 502, outcome: 'upstream_failed', cost_nano: 0 });
   });
 
   it('DNS failure → 502 naming the provider, recorded at zero cost (the provider never saw it)', async () => {
     const nodns = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl('nodns'), maxRetries: 0 });
-    beforeCall();
-    const error = (await nodns.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const call = tagCall();
+    const error = (await nodns.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: call.headers }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/Provider 'nodns' is unreachable \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/);
-    expect(await newRow()).toMatchObject({ provider: 'nodns', status: 502, outcome: 'upstream_failed', cost_nano: 0, usage_source: 'not_metered' });
+    expect(await rowOfCall(call)).toMatchObject({ provider: 'nodns', status: 502, outcome: 'upstream_failed', cost_nano: 0, usage_source: 'not_metered' });
   });
 
   it('connection reset before any response → 502', async () => {
     fault = { kind: 'reset' };
-    beforeCall();
-    const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const call = tagCall();
+    const error = (await ask(call).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
-    expect(await newRow()).toMatchObject({ status: 502, outcome: 'upstream_failed' });
+    expect(await rowOfCall(call)).toMatchObject({ status: 502, outcome: 'upstream_failed' });
   });
 
   it('no response headers within header_timeout_ms → 504, and the upstream request is cancelled', async () => {
     fault = { kind: 'stall-headers' };
-    beforeCall();
+    const call = tagCall();
+    const sent = upstream.requests.length;
     const started = Date.now();
-    const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = (await ask(call).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(504);
     expect(error.message).toMatch(/did not answer in time/);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await newRow()).toMatchObject({ status: 504, outcome: 'upstream_failed' });
-    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream socket closed');
+    expect(await rowOfCall(call)).toMatchObject({ status: 504, outcome: 'upstream_failed' });
+    await waitFor(() => upstream.requests[sent]?.closedEarly === true, 3000, 'upstream socket closed');
   });
 
   it('5xx from the provider passes through unchanged and is recorded as upstream_error', async () => {
     const body = '{"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}';
     fault = { kind: 'status', status: 503, body };
-    const res = await fetch(`${h.baseUrl()}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}` }, body: '{"model":"gpt-4o-mini"}' });
+    const call = tagCall();
+    const res = await post(call, '{"model":"gpt-4o-mini"}');
     expect(res.status).toBe(503);
     expect(await res.text()).toBe(body);
-    await waitFor(() => lastRow().status === 503);
-    expect(lastRow()).toMatchObject({ outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
+    expect(await rowOfCall(call)).toMatchObject({ status: 503, outcome: 'upstream_error', cost_nano: 0, usage_source: 'not_metered' });
   });
 
   it('invalid JSON with 200 is passed through and recorded with usage unknown (cost null, not 0)', async () => {
     fault = { kind: 'garbage', body: '{"choices": [ not json' };
-    const res = await fetch(`${h.baseUrl()}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}` }, body: '{"model":"gpt-4o-mini"}' });
+    const call = tagCall();
+    const res = await post(call, '{"model":"gpt-4o-mini"}');
     expect(await res.text()).toBe('{"choices": [ not json');
-    await waitFor(() => lastRow().usage_source === 'unknown');
-    expect(lastRow()).toMatchObject({ outcome: 'ok', cost_nano: null, input_tokens: null });
+    expect(await rowOfCall(call)).toMatchObject({ usage_source: 'unknown', outcome: 'ok', cost_nano: null, input_tokens: null });
   });
 
   it('a stream cut before its usage event ends with an OpenAI error frame and is recorded with estimated usage', async () => {
@@ -126,8 +124,8 @@ describe(`upstream faults (${name})`, () => {
     // would test the machine's load.
     let delivered = (): void => {};
     fault = { kind: 'stream', frames: STREAM, cutAfter: 4, cutWhen: new Promise<void>((r) => (delivered = r)) };
-    beforeCall();
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello there' }] });
+    const call = tagCall();
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello there' }] }, { headers: call.headers });
     let chunks = 0;
     const error = await (async () => {
       for await (const _ of stream) if (++chunks === 4) delivered();
@@ -136,7 +134,7 @@ describe(`upstream faults (${name})`, () => {
     expect(chunks).toBe(4);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toMatch(/stream failed before it finished/);
-    const row = await newRow();
+    const row = await rowOfCall(call);
     expect(row).toMatchObject({ streamed: 1, outcome: 'upstream_failed' });
     expect(row.usage_source).toBe('estimated');
     expect(Number(row.output_tokens)).toBe(4);
@@ -146,65 +144,61 @@ describe(`upstream faults (${name})`, () => {
 
   it('a stream idle longer than idle_timeout_ms between chunks ends with an error frame', async () => {
     fault = { kind: 'stream', frames: STREAM, stallAfter: 3 };
-    const res = await fetch(`${h.baseUrl()}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${h.secret}` },
-      body: '{"model":"gpt-4o-mini","stream":true}',
-    });
+    const call = tagCall();
+    const sent = upstream.requests.length;
+    const res = await post(call, '{"model":"gpt-4o-mini","stream":true}');
     const text = await res.text();
     expect(text.startsWith(STREAM.slice(0, 3).join(''))).toBe(true);
     expect(text).toMatch(/data: \{"error":\{"message":"The provider's stream failed/);
-    await waitFor(() => lastRow().outcome === 'upstream_failed' && lastRow().streamed === 1);
-    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream socket closed');
+    expect(await rowOfCall(call)).toMatchObject({ outcome: 'upstream_failed', streamed: 1 });
+    await waitFor(() => upstream.requests[sent]?.closedEarly === true, 3000, 'upstream socket closed');
   });
 
   it('garbage inside a stream is relayed and recorded with whatever usage was seen', async () => {
     fault = { kind: 'stream', frames: ['data: {not json}\n\n', ...STREAM.slice(1)] };
-    const res = await fetch(`${h.baseUrl()}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${h.secret}` },
-      body: '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}',
-    });
+    const call = tagCall();
+    const res = await post(call, '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}');
     expect(await res.text()).toBe(['data: {not json}\n\n', ...STREAM.slice(1)].join(''));
-    await waitFor(() => lastRow().outcome === 'ok' && lastRow().streamed === 1);
-    expect(lastRow()).toMatchObject({ usage_source: 'reported', input_tokens: 1250, output_tokens: 9, cost_nano: 116_100 });
+    expect(await rowOfCall(call)).toMatchObject({ outcome: 'ok', streamed: 1, usage_source: 'reported', input_tokens: 1250, output_tokens: 9, cost_nano: 116_100 });
   });
 
   it('a client that leaves while the provider is thinking cancels the upstream request', async () => {
     fault = { kind: 'stall-headers' };
+    const call = tagCall();
     const before = upstream.requests.length;
     const controller = new AbortController();
     const pending = fetch(`${h.baseUrl()}/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${h.secret}` },
+      headers: { authorization: `Bearer ${h.secret}`, ...call.headers },
       body: '{"model":"gpt-4o-mini"}',
       signal: controller.signal,
     }).catch((e: unknown) => e);
     await waitFor(() => upstream.requests.length > before, 3000, 'upstream request');
     controller.abort();
     await pending;
-    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream cancelled');
-    await waitFor(() => lastRow().outcome === 'client_aborted', 3000, 'client_aborted row');
+    await waitFor(() => upstream.requests[before]?.closedEarly === true, 3000, 'upstream cancelled');
+    expect(await rowOfCall(call)).toMatchObject({ outcome: 'client_aborted' });
   });
 
   it('a client that leaves mid-stream cancels the upstream stream and is recorded once', async () => {
     fault = { kind: 'stream', frames: STREAM, delayMs: 100 };
-    const rowsBefore = h.rows().length;
+    const call = tagCall();
+    const sent = upstream.requests.length;
     const controller = new AbortController();
     const res = await fetch(`${h.baseUrl()}/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${h.secret}` },
+      headers: { authorization: `Bearer ${h.secret}`, ...call.headers },
       body: '{"model":"gpt-4o-mini","stream":true}',
       signal: controller.signal,
     });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     controller.abort();
-    await waitFor(() => upstream.requests.at(-1)?.closedEarly === true, 3000, 'upstream stream cancelled');
-    await waitFor(() => h.rows().length === rowsBefore + 1, 3000, 'one row');
+    await waitFor(() => upstream.requests[sent]?.closedEarly === true, 3000, 'upstream stream cancelled');
+    expect(await rowOfCall(call)).toMatchObject({ outcome: 'client_aborted', usage_source: 'estimated' });
+    // Its row is stored; a second record of the call would follow within this window (not a wait for a row).
     await new Promise((r) => setTimeout(r, 100));
-    expect(h.rows().length).toBe(rowsBefore + 1);
-    expect(lastRow()).toMatchObject({ outcome: 'client_aborted', usage_source: 'estimated' });
+    expect(rowsOf(h.rows(), call.id)).toHaveLength(1);
   });
 
   it('CHAT fixture still works through the faulty provider when it behaves', async () => {
