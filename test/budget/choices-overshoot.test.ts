@@ -2,6 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
 import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
 
+/** Sends `calls` requests at once with `send`, lets the provider answer (`release`) once every call that fits is admitted, and gives the recorded cost of each answered call. */
+async function spendOfConcurrent(h: Harness, calls: number, send: () => Promise<string>, release: () => void): Promise<number[]> {
+  const all = Promise.all(Array.from({ length: calls }, send));
+  // Let every call that fits be admitted before any settles.
+  await new Promise((r) => setTimeout(r, 300));
+  release();
+  await all;
+  await waitFor(() => h.records.length >= calls, 10_000, 'records');
+  return h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+}
+
 describe('a key budget under concurrent calls that ask for several answers (n)', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -38,14 +49,7 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', n: N, max_tokens: MAX, messages: [{ role: 'user', content: 'hi' }] }),
       }).then((r) => r.text());
-    const CALLS = 20;
-    const all = Promise.all(Array.from({ length: CALLS }, send));
-    // Let every call that fits be admitted before any settles.
-    await new Promise((r) => setTimeout(r, 300));
-    release();
-    await all;
-    await waitFor(() => h!.records.length >= CALLS, 10_000, 'records');
-    const costs = h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+    const costs = await spendOfConcurrent(h, 20, send, release);
     const total = costs.reduce((a, b) => a + b, 0);
     const largest = Math.max(...costs);
     // SPEC §5: parallel calls cannot overshoot a cap by more than one call's real cost.
@@ -74,13 +78,7 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [{ type: 'web_search' }], max_tool_calls: SEARCHES, max_output_tokens: 100 }),
       }).then((r) => r.text());
-    const CALLS = 20;
-    const all = Promise.all(Array.from({ length: CALLS }, send));
-    await new Promise((r) => setTimeout(r, 300));
-    release();
-    await all;
-    await waitFor(() => h!.records.length >= CALLS, 10_000, 'records');
-    const costs = h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+    const costs = await spendOfConcurrent(h, 20, send, release);
     // Each call: 3 searches × $0.01 + 10 in × 150 + 20 out × 600 nano = 30,013,500 nano.
     expect(new Set(costs)).toEqual(new Set([30_013_500]));
     expect(costs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LIMIT + 30_013_500);

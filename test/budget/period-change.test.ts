@@ -6,8 +6,9 @@ import { KeyResolver } from '../../src/proxy/auth.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import type { Store } from '../../src/store/facade.js';
 import { HoldingWriter } from '../../src/store/held-writes.js';
-import type { CallRecord, KeyBudget, RecordWriter } from '../../src/store/types.js';
+import type { KeyBudget } from '../../src/store/types.js';
 import { makeCall } from '../store/fixtures.js';
+import { manualWriter } from '../support/manual-writer.js';
 import { testStore, type TestStore } from '../support/store.js';
 import { USD, keyBudget } from './helpers.js';
 
@@ -22,21 +23,7 @@ function deferred() {
 
 /** The proxy's record writer, reduced: records wait in `pending` until `write()` (its timer) or a flush stores them. */
 function innerWriter(store: TestStore) {
-  const pending: CallRecord[] = [];
-  const write = () => store.insertCalls(pending.splice(0));
-  const writer: RecordWriter = {
-    enqueue: (record) => (pending.push(record), true),
-    flush: async () => (write(), true),
-    drain: async () => write(),
-    degraded: false,
-    full: false,
-    get pending() {
-      return pending.length;
-    },
-    spilled: 0,
-    refused: 0,
-  };
-  return { writer, write };
+  return manualWriter((records) => store.insertCalls(records));
 }
 
 /**

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HoldingWriter } from '../../src/store/held-writes.js';
-import type { CallRecord, RecordWriter } from '../../src/store/types.js';
+import { manualWriter } from '../support/manual-writer.js';
 import { makeCall } from './fixtures.js';
 
 /** An inner writer that writes only when told (`write`), or on flush; `written` lists the ts of what it wrote, in order. */
 function inner() {
-  const pending: CallRecord[] = [];
   const written: number[] = [];
-  const write = () => written.push(...pending.splice(0).map((r) => r.ts));
-  const writer: RecordWriter = {
-    enqueue: (r) => (pending.push(r), true),
-    flush: async () => (write(), true),
-    drain: async () => void write(),
-    degraded: false,
-    full: false,
-    get pending() {
-      return pending.length;
-    },
-    spilled: 0,
-    refused: 0,
-  };
-  return { writer, written, write };
+  return { ...manualWriter((records) => written.push(...records.map((r) => r.ts))), written };
 }
 
 const rec = (ts: number) => makeCall(0, { ts });
