@@ -1,3 +1,4 @@
+import { PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { usdPerMillionToPicoPerToken } from './estimate.js';
 
@@ -21,9 +22,6 @@ interface Entry extends EstimateRates {
 }
 
 const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined };
-
-/** Pico-USD per use for a fee of 1 USD per 1,000 uses. */
-const PICO_PER_USD_PER_KCOUNT = 1_000_000_000;
 
 /** Highest non-null price among `pick(rates)` of the base rates and every tier, USD per 1M; null when none. */
 function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>): number | null {

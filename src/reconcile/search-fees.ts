@@ -1,3 +1,4 @@
+import { PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
 import type { CatalogRates } from './types.js';
 
@@ -7,8 +8,8 @@ export interface DayFees {
   costNano: number;
 }
 
-/** Nano-USD per search for a fee of 1 USD per 1,000 searches. */
-const NANO_PER_SEARCH_PER_USD_K = 1_000_000;
+/** Pico-USD per nano-USD. */
+const PICO_PER_NANO = 1000;
 
 /**
  * Moves the metered web-search fees out of the model rows. The meter prices a call's
@@ -26,7 +27,7 @@ export function splitSearchFees(meter: readonly MeteredUsageRow[], catalog: Cata
     if (m.webSearches <= 0) return m;
     const perK = catalog(m.model, m.day)?.webSearchPerK ?? null;
     if (perK === null) return m;
-    const fee = Math.min(m.costNano, Math.round(m.webSearches * perK * NANO_PER_SEARCH_PER_USD_K));
+    const fee = Math.min(m.costNano, Math.round((m.webSearches * perK * PICO_PER_USD_PER_KCOUNT) / PICO_PER_NANO));
     byDay.set(m.day, (byDay.get(m.day) ?? 0) + fee);
     return { ...m, costNano: m.costNano - fee };
   });
