@@ -1,7 +1,7 @@
 import { concatBytes, joinBytes } from '../lib/bytes.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
-import type { BodyObservation } from './call-recorder.js';
+import type { BodyObservation } from './observation.js';
 
 /**
  * What the relay (relay.ts) does with each chunk of a response body, by how it reads it:

@@ -1,5 +1,5 @@
 import { monotonicMs } from '../lib/clock.js';
-import { newObservation, type BodyObservation } from './call-recorder.js';
+import { newObservation, type BodyObservation } from './observation.js';
 import { clientHeaders } from './forward.js';
 import type { Logger } from './log.js';
 import { observeJson } from './body-steps.js';

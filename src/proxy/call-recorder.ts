@@ -7,39 +7,10 @@ import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
-
-/**
- * What a relay learned from a response body. Each relay fills its own and hands it over
- * once, when the body ends.
- */
-export interface BodyObservation {
-  /** performance.now() when the first body byte arrived; null when none did. */
-  firstByteAt: number | null;
-  /** Usage and model read from the body, if any. */
-  observed: Observed | null;
-  /** Stream frames relayed: a rough output-token estimate when usage never arrives. */
-  frames: number;
-  /** False when usage could not be read from a JSON body: it did not parse, or the adapter failed on it (usage unknown). */
-  bodyParsed: boolean;
-}
-
-export function newObservation(): BodyObservation {
-  return { firstByteAt: null, observed: null, frames: 0, bodyParsed: true };
-}
+import { newObservation, type BodyObservation, type Failure } from './observation.js';
 
 /** No body was seen (refused, failed or abandoned before a response arrived). */
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
-
-/** How a call ended without a complete response. */
-export interface Failure {
-  /** HTTP status the client got (0 when it left before any was sent). */
-  status: number;
-  /** Short description for the record; never a secret. */
-  error: string;
-  seen?: BodyObservation;
-  /** False when the provider cannot have seen the request (nothing billed, nothing estimated). Default true. */
-  reachedProvider?: boolean;
-}
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
 export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log'>;

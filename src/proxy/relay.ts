@@ -1,7 +1,7 @@
 import { monotonicMs } from '../lib/clock.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import { bodyStep, type BodyStep, type RelayMode } from './body-steps.js';
-import { newObservation, type BodyObservation } from './call-recorder.js';
+import { newObservation, type BodyObservation } from './observation.js';
 import { IdleWatch, readReceived } from './stream-body.js';
 import { UpstreamError, type ChunkSource, type ChunkWriter, type StreamBody } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';

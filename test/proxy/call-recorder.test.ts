@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyError } from '../../src/lib/errors.js';
 import type { RequestInfo } from '../../src/providers/types.js';
-import { CallRecorder, newObservation } from '../../src/proxy/call-recorder.js';
+import { CallRecorder } from '../../src/proxy/call-recorder.js';
+import { newObservation } from '../../src/proxy/observation.js';
 import { FinishedCalls } from '../../src/proxy/finished-calls.js';
 import { silentLogger } from '../../src/proxy/log.js';
 import type { CallRecord } from '../../src/store/types.js';

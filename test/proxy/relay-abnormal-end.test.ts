@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BodyObservation } from '../../src/proxy/call-recorder.js';
+import type { BodyObservation } from '../../src/proxy/observation.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
 import { relayChat } from './fakes.js';
 

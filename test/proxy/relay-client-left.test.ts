@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Deadlines } from '../../src/lib/deadlines.js';
-import type { BodyObservation } from '../../src/proxy/call-recorder.js';
+import type { BodyObservation } from '../../src/proxy/observation.js';
 import type { ChunkRead, ChunkSource, StreamBody } from '../../src/proxy/types.js';
 import { SocketBody } from '../../src/server/socket-body.js';
 import type { CallRecord } from '../../src/store/types.js';
