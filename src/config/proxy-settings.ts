@@ -25,6 +25,8 @@ export function proxySettings(config: Config): ProxySettings {
       clientHeaderTimeoutMs: config.limits.client_header_timeout_ms,
       clientBodyTimeoutMs: config.limits.client_body_timeout_ms,
       shutdownGraceMs: config.limits.shutdown_grace_ms,
+      backgroundPollMs: config.limits.background_poll_ms,
+      backgroundMaxWaitMs: config.limits.background_max_wait_ms,
     },
     ...(config.tls ? { tls: config.tls } : {}),
     store: {

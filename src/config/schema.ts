@@ -186,8 +186,12 @@ const schemaFields = z.strictObject({
       client_body_timeout_ms: z.number().int().positive().default(60_000),
       /** ms SIGINT/SIGTERM lets calls in flight finish before their connections are cut (then the records are written). */
       shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
+      /** Longest ms between two reads of a background response still running (the first read comes after 1 s or this, whichever is less). */
+      background_poll_ms: z.number().int().positive().default(30_000),
+      /** ms a background response may run before its call is recorded with the estimate from its request. */
+      background_max_wait_ms: z.number().int().positive().default(3 * 3600_000),
     })
-    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000, shutdown_grace_ms: 10_000 }),
+    .default({ max_body_bytes: 32 * 1024 * 1024, client_header_timeout_ms: 60_000, client_body_timeout_ms: 60_000, shutdown_grace_ms: 10_000, background_poll_ms: 30_000, background_max_wait_ms: 3 * 3600_000 }),
   /** Serve HTTPS instead of HTTP: PEM certificate chain and private key files. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   store: z

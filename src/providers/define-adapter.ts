@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import { bearerToken } from './bearer.js';
 import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
-import type { EndpointKind, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import type { EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 
 /** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
 export interface KnownEndpoint {
@@ -55,6 +55,7 @@ export interface AdapterSpec {
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
   errorShape(error: ProxyError): ErrorShape;
   streamErrorFrame?: ProviderAdapter['streamErrorFrame'];
+  pending?: PendingWork;
 }
 
 const noRewrite = (): PreparedRequest => ({ stripInjectedUsage: false });
@@ -117,5 +118,6 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
     },
   };
   if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
+  if (spec.pending) adapter.pending = spec.pending;
   return adapter;
 }

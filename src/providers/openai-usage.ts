@@ -160,10 +160,16 @@ export class ChatStream implements StreamAccumulator {
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const MODEL_EVENTS = new Set(['response.created', 'response.in_progress']);
 
-/** Responses API streams: usage only in the terminal event's `.response.usage`. */
+/**
+ * Responses API streams: usage only in the terminal event's `.response.usage`. A background
+ * response (`response.created` with `background: true`) keeps running when its stream is
+ * cut before a terminal event: `finish` then names it (`pendingId`) so it can be read later.
+ */
 export class ResponsesStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
+  /** The background response's id until a terminal event ends it. */
+  private pendingId: string | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
@@ -176,13 +182,17 @@ export class ResponsesStream implements StreamAccumulator {
     if (TERMINAL_EVENTS.has(json.type)) {
       if (seen.usage) this.usage = seen.usage;
       this.model = seen.model ?? this.model;
+      this.pendingId = null;
     } else if (MODEL_EVENTS.has(json.type)) {
       this.model = this.model ?? seen.model;
+      if (json.response.background === true && this.usage === null) this.pendingId = str(json.response.id);
     }
     return true;
   }
 
   finish(): Observed {
-    return { usage: this.usage, model: this.model };
+    const observed: Observed = { usage: this.usage, model: this.model };
+    if (this.pendingId !== null && this.usage === null) observed.pendingId = this.pendingId;
+    return observed;
   }
 }

@@ -4,6 +4,7 @@ import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxWebSearches } from './web-search-bound.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
+import { OPENAI_BACKGROUND, pendingResponseId } from './openai-background.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -115,9 +116,15 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       return { body: encoder.encode(JSON.stringify(merged)), stripInjectedUsage: true };
     },
 
-    usageFromJson(_info, json): Observed {
-      return isObj(json) ? observeOpenAi(json) : { usage: null, model: null };
+    usageFromJson(info, json): Observed {
+      if (!isObj(json)) return { usage: null, model: null };
+      const observed = observeOpenAi(json);
+      const pendingId = info.kind === 'responses' ? pendingResponseId(json) : undefined;
+      if (pendingId !== undefined) observed.pendingId = pendingId;
+      return observed;
     },
+
+    pending: OPENAI_BACKGROUND,
 
     streams: {
       responses: () => new ResponsesStream(),

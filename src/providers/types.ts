@@ -99,6 +99,29 @@ export interface Observed {
   estimated?: boolean;
   /** Why generation stopped, one per choice/candidate, as the provider said it (`stop`, `end_turn`, `STOP`); absent when unknown. */
   finishReasons?: string[];
+  /**
+   * Set when the provider accepted the work but answered before doing it (an OpenAI
+   * `background: true` response, `queued` or `in_progress`): the id whose usage the
+   * adapter's `pending` reads later. `usage` is then null.
+   */
+  pendingId?: string;
+}
+
+/** How a read of pending work (ProviderAdapter.pending) ended. */
+export type PendingEnd = 'completed' | 'incomplete' | 'failed' | 'cancelled';
+
+/** What one read of pending work says: still running, or ended with what it used. */
+export type PendingRead = { running: true } | { running: false; end: PendingEnd; observed: Observed; error: string | null };
+
+/**
+ * Work a provider does after it has answered (OpenAI background responses): where its
+ * state is read, and what a read says. Usage arrives only in a read that shows the end.
+ */
+export interface PendingWork {
+  /** The GET path after the provider's base URL that reads work `id`, e.g. `/responses/resp_1`. */
+  path(id: string): string;
+  /** Reads one answer of that path (parsed JSON); never throws. */
+  read(json: unknown): PendingRead;
 }
 
 /**
@@ -163,4 +186,6 @@ export interface ProviderAdapter {
    * seeing a silently short stream. Absent = the connection is cut instead.
    */
   streamErrorFrame?(error: ProxyError): string;
+  /** Reads work the provider finishes after answering (Observed.pendingId); absent = the family has none. */
+  pending?: PendingWork;
 }

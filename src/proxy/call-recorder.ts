@@ -96,9 +96,12 @@ export class CallRecorder<R> implements FinishedCall {
     this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
   }
 
-  /** Every byte of the provider's answer reached the client: `ok` for 2xx, else `upstream_error`. */
-  complete(status: number, seen: BodyObservation, at: number): void {
-    this.finish(status >= 200 && status < 300 ? 'ok' : 'upstream_error', status, null, seen, true, at);
+  /**
+   * Every byte of the provider's answer reached the client: `ok` for 2xx, else
+   * `upstream_error`. `note` goes to the record's `error` (why a usage is only estimated).
+   */
+  complete(status: number, seen: BodyObservation, at: number, note: string | null = null): void {
+    this.finish(status >= 200 && status < 300 ? 'ok' : 'upstream_error', status, note, seen, true, at);
   }
 
   private finish(outcome: CallOutcome, status: number, error: string | null, seen: BodyObservation, reachedProvider: boolean, at: number): void {

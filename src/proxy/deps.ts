@@ -4,6 +4,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { ResolvedKey } from './auth.js';
+import type { BackgroundWatch } from './background-watch.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -63,4 +64,6 @@ export interface ProxyDeps<R> {
   refusal?: () => string | null;
   /** The body of `GET /healthz`: `{status: 'ok'}` or details of a degraded state. */
   health?: () => Record<string, unknown>;
+  /** Meters background responses when they end; absent = such a call is recorded at once with its estimate. */
+  background?: BackgroundWatch;
 }

@@ -1,4 +1,5 @@
 import type { CallCancel } from '../lib/cancel.js';
+import type { BackgroundWatch } from './background-watch.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, RequestInfo } from '../providers/types.js';
 import { bufferedJson, isSmall } from './buffered-json.js';
@@ -22,6 +23,8 @@ export interface Answering<R> {
   /** Stops listening for the client's departure (the call has finished). */
   stopWatching: () => void;
   log: Logger;
+  /** Finishes calls whose answer names work still pending (background responses); absent = recorded at once. */
+  background: BackgroundWatch | undefined;
 }
 
 /**
@@ -39,12 +42,18 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   const onFinished: OnFinished = (completed, error, seen, status, at) => {
     try {
       a.stopWatching();
+      // Work the provider goes on with after this answer (a background response, queued, or
+      // its stream cut before the end) is recorded when it ends, with the usage of its end.
+      const background = status >= 200 && status < 300 ? a.background : undefined;
+      const pendingId = background === undefined ? undefined : seen.observed?.pendingId;
       if (completed) {
         // A client that left once it had the whole answer: the request is released all the same.
         if (call.signal.aborted) cancel.abort();
+        if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, status, seen, at);
         return recorder.complete(status, seen, at);
       }
       cancel.abort();
+      if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, status, seen, at);
       if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
       else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
     } catch (failure) {

@@ -37,6 +37,10 @@ export interface ProxySettings {
     clientBodyTimeoutMs: number;
     /** How long SIGINT/SIGTERM lets calls in flight finish. */
     shutdownGraceMs: number;
+    /** Longest wait between two reads of a background response still running (proxy/background-watch.ts). */
+    backgroundPollMs: number;
+    /** How long a background response may run before its call is recorded with its estimate. */
+    backgroundMaxWaitMs: number;
   };
   tls?: TlsFiles;
   store: {

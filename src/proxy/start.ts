@@ -11,6 +11,7 @@ import type { Store } from '../store/facade.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
+import { BackgroundWatch } from './background-watch.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
@@ -58,6 +59,8 @@ export interface ProxyParts {
 /** Least ms between two log lines about failing key reloads. */
 const KEY_ERROR_LOG_MS = 60_000;
 
+/** ms before the first read of a background response (then doubling up to limits.background_poll_ms). */
+const BACKGROUND_FIRST_POLL_MS = 1000;
 /** ms `stop` waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
 /** ms `stop` waits for the last spans and metric points to reach the collector. */
@@ -128,6 +131,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
       }),
     );
   }
+  const background = new BackgroundWatch(o.upstream, { pollFirstMs: BACKGROUND_FIRST_POLL_MS, pollMaxMs: o.settings.limits.backgroundPollMs, maxWaitMs: o.settings.limits.backgroundMaxWaitMs }, o.log);
+  metrics.addSection(() => `# HELP tokometer_background_pending Background responses answered and not yet ended, whose calls wait to be recorded.\n# TYPE tokometer_background_pending gauge\ntokometer_background_pending ${background.size}\n`);
   const handler = createHandler({
     providers,
     keys,
@@ -140,6 +145,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     log: o.log,
     maxBodyBytes: o.settings.limits.maxBodyBytes,
     tagsOnInvalid: o.settings.tagsOnInvalid,
+    background,
     admin,
     refusal: () =>
       o.settings.store.onError === 'refuse' && queue.full
@@ -176,6 +182,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await server.close(graceMs);
         // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
         await new Promise((resolve) => setImmediate(resolve));
+        // Background responses still running are recorded now, with their estimates.
+        background.close();
         await queue.drain();
         await queue.close?.();
         // Every call has settled: write back the spend settled here and give the leases back.
