@@ -141,6 +141,9 @@ export function callToParams(r: CallRecord): SqlValue[] {
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
   Partial<Pick<CallRow, OptionalCountColumn>>;
 
+/** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
+export type KnownUsageColumns = UsageColumns & { input_tokens: number };
+
 /** Usage counts stored only when reported, each column with its Usage field. */
 const OPTIONAL_COUNTS = [
   ['input_audio_tokens', 'inputAudioTokens'],
@@ -151,26 +154,33 @@ const OPTIONAL_COUNTS = [
 ] as const;
 type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
 
-/** Copies the optional counts present in `row` (numbers or PostgreSQL's bigint strings) onto `usage`. */
-export function addOptionalCounts(usage: Usage, row: Partial<Record<OptionalCountColumn, number | string | null>>): void {
+/**
+ * A stored row's usage: the one place that turns the usage columns of `calls` into a
+ * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
+ * (input_tokens is NULL). Counts in tokens (web searches in searches); a NULL count of the
+ * always-stored six is 0, a NULL optional count (audio, image, web searches) is left out,
+ * service_tier NULL leaves serviceTier out.
+ *
+ * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db
+ * parses int8 and numeric, drivers/postgres.ts), so this changes nothing there, but a row
+ * read through a client without that parser (int8 as text) still gives the same numbers.
+ */
+export function usageFromRow(row: KnownUsageColumns): Usage;
+export function usageFromRow(row: UsageColumns): Usage | null;
+export function usageFromRow(row: UsageColumns): Usage | null {
+  if (row.input_tokens === null) return null;
+  const usage: Usage = {
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens ?? 0),
+    cacheReadTokens: Number(row.cached_input_tokens ?? 0),
+    cacheWrite5mTokens: Number(row.cache_write_5m_tokens ?? 0),
+    cacheWrite1hTokens: Number(row.cache_write_1h_tokens ?? 0),
+    reasoningTokens: Number(row.reasoning_tokens ?? 0),
+  };
   for (const [column, field] of OPTIONAL_COUNTS) {
     const v = row[column];
     if (v != null) usage[field] = Number(v);
   }
-}
-
-/** A stored row's usage (null when it was unknown: input_tokens is NULL). */
-export function usageFromRow(row: UsageColumns): Usage | null {
-  if (row.input_tokens === null) return null;
-  const usage: Usage = {
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens ?? 0,
-    cacheReadTokens: row.cached_input_tokens ?? 0,
-    cacheWrite5mTokens: row.cache_write_5m_tokens ?? 0,
-    cacheWrite1hTokens: row.cache_write_1h_tokens ?? 0,
-    reasoningTokens: row.reasoning_tokens ?? 0,
-  };
-  addOptionalCounts(usage, row);
   if (row.service_tier !== null) usage.serviceTier = row.service_tier;
   return usage;
 }

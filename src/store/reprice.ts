@@ -1,5 +1,4 @@
-import type { Usage } from '../providers/types.js';
-import { addOptionalCounts } from './call-row.js';
+import { usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
@@ -18,33 +17,12 @@ import type { CallOutcome, SqlValue, UsageSource } from './types.js';
  * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
  */
 
-interface CallRow {
-  id: number;
-  ts: number;
-  key_name: string | null;
-  provider: string;
-  endpoint: string;
-  model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  cache_write_5m_tokens: number;
-  cache_write_1h_tokens: number;
-  reasoning_tokens: number;
-  input_audio_tokens: number | null;
-  output_audio_tokens: number | null;
-  cache_audio_read_tokens: number | null;
-  output_image_tokens: number | null;
-  web_searches: number | null;
-  cost_nano: number | null;
-  price_source: string | null;
-  usage_source: UsageSource;
-  outcome: CallOutcome;
-  status: number;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  tags: string;
-}
+/**
+ * A calls row as a batch reads it (see call-row.ts CallRow). `model` is COALESCE(model,
+ * model_requested); input_tokens is never NULL (calls with unknown usage are not repriced).
+ */
+type CallRow = Pick<StoredRow, 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'cost_nano' | 'price_source' | 'status' | 'latency_ms' | 'ttfb_ms' | 'tags'> &
+  KnownUsageColumns & { model: string; usage_source: UsageSource; outcome: CallOutcome };
 
 const DAY_MS = 86_400_000;
 
@@ -68,15 +46,7 @@ function costChange(c: RepricedCall): Measures {
 }
 
 function toCall(r: CallRow): RepriceCall {
-  const usage: Usage = {
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens ?? 0),
-    cacheReadTokens: Number(r.cached_input_tokens ?? 0),
-    cacheWrite5mTokens: Number(r.cache_write_5m_tokens ?? 0),
-    cacheWrite1hTokens: Number(r.cache_write_1h_tokens ?? 0),
-    reasoningTokens: Number(r.reasoning_tokens ?? 0),
-  };
-  addOptionalCounts(usage, r);
+  const usage = usageFromRow(r);
   return {
     id: Number(r.id),
     ts: Number(r.ts),
@@ -143,7 +113,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   params.push(limit);
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
-       cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
+       cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, service_tier, input_audio_tokens,
        output_audio_tokens, cache_audio_read_tokens, output_image_tokens, web_searches, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { computeCost } from '../../src/pricing/compute.js';
+import type { Rates } from '../../src/pricing/rates.js';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { storeCase, type ContractStore, type FacadeCase } from './contract-facade.js';
@@ -21,6 +23,19 @@ function priceNow(model: string, input: number, output: number): { costNano: num
   return null;
 }
 const price: RepricePrice = (c: RepriceCall) => priceNow(c.model, c.usage.inputTokens, c.usage.outputTokens);
+
+/** A price for every usage dimension, each rate different so no two columns can stand in for each other (pico-USD per token, per search). */
+const ALL_RATES: Rates = Object.fromEntries(
+  Object.entries({
+    input: 1_250_000, cacheRead: 125_000, cacheWrite5m: 1_562_500, cacheWrite1h: 2_500_000, inputAudio: 10_000_000, cacheAudioRead: 2_000_333,
+    output: 10_000_000, outputAudio: 20_000_000, outputImage: 30_000_000, outputReasoning: 12_000_000, webSearch: 10_000_000_000,
+  }).map(([dimension, pico]) => [dimension, { base: pico, tiers: [] }]),
+);
+/** The pricer's own arithmetic (computeCost) at ALL_RATES. */
+const priceEveryColumn: RepricePrice = (c) => {
+  const r = computeCost(c.usage, ALL_RATES);
+  return r.ok ? { costNano: r.value.costNano, priceSource: 'config' } : null;
+};
 
 const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
 
@@ -159,11 +174,33 @@ export const priceCases: FacadeCase[] = [
     assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
     assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
   }),
-  storeCase('prices.reprice prices a call from every count stored: cached audio, image output and web searches too', async (s) => {
-    const extras = { inputAudioTokens: 40, outputAudioTokens: 3, cacheAudioReadTokens: 7, outputImageTokens: 60, webSearches: 2 };
-    await s.insertCalls([call(1, 0, { model: 'gpt-4o', usage: { ...usage(1000, 100), cacheReadTokens: 10, ...extras }, costNano: 1 })]);
+  storeCase('prices.reprice prices a call from every usage column stored (cache writes, audio, cached audio, image output, reasoning, web searches) to the nano-USD', async (s) => {
+    const stored = {
+      inputTokens: 10_000, outputTokens: 3000, cacheReadTokens: 2000, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 500, reasoningTokens: 700,
+      inputAudioTokens: 800, outputAudioTokens: 400, cacheAudioReadTokens: 300, outputImageTokens: 600, webSearches: 3, serviceTier: 'flex',
+    };
+    await s.insertCalls([call(1, 0, { model: 'gpt-4o', usage: stored, costNano: 1 })]);
     const seen: RepriceCall[] = [];
-    await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: (c) => (seen.push(c), { costNano: 2, priceSource: 'config' }) });
-    assert.deepEqual(seen.map((c) => c.usage), [{ ...usage(1000, 100), cacheReadTokens: 10, ...extras }]);
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: (c) => (seen.push(c), priceEveryColumn(c)) });
+    // The call as stored, every count and the service tier (a column read into the wrong field, or left out, shows here).
+    assert.deepEqual(seen.map((c) => c.usage), [stored]);
+    // ALL_RATES in pico-USD per token (per search), by hand:
+    //   uncached input  (10000 − 2000 − 1000 − 500 − 800 + 300 cached audio) = 6000 × 1 250 000  =  7 500 000 000
+    //   cache read      (2000 − 300) = 1700 × 125 000 + 300 cached audio × 2 000 333              =    812 599 900
+    //   cache write 5m  1000 × 1 562 500                                                           =  1 562 500 000
+    //   cache write 1h  500 × 2 500 000                                                            =  1 250 000 000
+    //   audio input     (800 − 300) = 500 × 10 000 000                                             =  5 000 000 000
+    //   output          (3000 − 400 audio − 600 image − 700 reasoning) = 1300 × 10 000 000         = 13 000 000 000
+    //   audio output    400 × 20 000 000                                                           =  8 000 000 000
+    //   image output    600 × 30 000 000                                                           = 18 000 000 000
+    //   reasoning       700 × 12 000 000                                                           =  8 400 000 000
+    //   web searches    3 × 10 000 000 000                                                         = 30 000 000 000
+    //   total 93 525 099 900 pico → 93 525 100 nano (rounded half up)
+    const expected = 93_525_100;
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 1, expected]);
+    // Strictly equal: both Db seams hand bigint columns over as numbers, never as text (PostgreSQL's int8 is parsed in drivers/postgres.ts).
+    const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, web_searches FROM calls');
+    assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, web_searches: 3 }]);
+    assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [expected - 1]);
   }),
 ];
