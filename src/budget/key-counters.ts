@@ -5,9 +5,9 @@ import type { PeriodWindows } from './periods.js';
 import { SpendWatch } from './spend-watch.js';
 
 /**
- * The counters of the key budgets, one per key name, owned by BudgetLedger (as
- * tag-instances.ts holds the tag budgets'). Adding, changing and removing a key's budget
- * happen here; the ledger decides its waiters again.
+ * The counters of the key budgets, one per key name, kept for BudgetLedger in
+ * budget-instances.ts (beside tag-instances.ts, the tag budgets'). Adding, changing and
+ * removing a key's budget happen here; the ledger decides its waiters again.
  */
 export class KeyCounters {
   private readonly byName = new Map<string, BudgetCounter>();

@@ -2,9 +2,7 @@ import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
 import { clampNano, type BudgetCounter } from './counter.js';
-import { KeyCounters } from './key-counters.js';
-import { PeriodWindows } from './periods.js';
-import { TagInstances } from './tag-instances.js';
+import { BudgetInstances } from './budget-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, RepricedSpend, SeedCall, SeedSpend, TagBudget } from './types.js';
@@ -40,7 +38,8 @@ const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
 
 /**
  * In-memory budget counters for every budget instance: key budgets by key name, tag
- * budgets (one instance each, or one per distinct `per` tag value, created lazily).
+ * budgets (one instance each, or one per distinct `per` tag value, created lazily), found
+ * through budget-instances.ts.
  * `reserve` and `settle` are synchronous, O(number of budgets), never touch storage.
  *
  * Attribution: a call counts in the period in which it was admitted (`Reservation.at`,
@@ -55,9 +54,7 @@ const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
  */
 export class BudgetLedger {
   private readonly clock: Clock;
-  private readonly windows: PeriodWindows;
-  private readonly keys: KeyCounters;
-  private readonly tags: TagInstances;
+  private readonly instances: BudgetInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
   private readonly sharing: BudgetSharing | undefined;
   private readonly admission = new Admission({
@@ -68,11 +65,9 @@ export class BudgetLedger {
 
   constructor(options: BudgetLedgerOptions) {
     this.clock = options.clock;
-    this.windows = new PeriodWindows(options.timeZone);
-    this.keys = new KeyCounters(this.windows);
+    this.instances = new BudgetInstances(options.timeZone, options.maxInstances ?? 100_000);
     this.onCross = options.onCross;
     this.sharing = options.sharing;
-    this.tags = new TagInstances(this.windows, options.maxInstances ?? 100_000);
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
   }
@@ -86,23 +81,23 @@ export class BudgetLedger {
    */
   setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): number[] {
     if (budget === null) {
-      const c = this.keys.remove(name);
+      const c = this.instances.keys.remove(name);
       if (c !== undefined) this.admission.dissolve(c);
       return [];
     }
-    const { counter, rearmed } = this.keys.set(name, budget, this.clock(), options?.spentNano);
+    const { counter, rearmed } = this.instances.keys.set(name, budget, this.clock(), options?.spentNano);
     this.admission.wake([counter]);
     return rearmed;
   }
 
   /** Counts what settles on key `name`'s budget from now on, for `period`'s window at now (key-counters.ts `watch`); null without a budget. */
   watchKeySpend(name: string, period: BudgetPeriod): SpendWatch | null {
-    return this.keys.watch(name, period, this.clock());
+    return this.instances.keys.watch(name, period, this.clock());
   }
 
   /** Replaces the tag budgets; instances of a budget whose name, `per` and period are unchanged keep their counters. */
   setTagBudgets(budgets: readonly TagBudget[]): void {
-    for (const dropped of this.tags.set(budgets, this.clock())) this.admission.dissolve(dropped);
+    for (const dropped of this.instances.tags.set(budgets, this.clock())) this.admission.dissolve(dropped);
     this.admission.wakeAll();
   }
 
@@ -134,7 +129,7 @@ export class BudgetLedger {
       }
     }
     if (refusing !== null || holder !== null) {
-      this.tags.maybeSweep(at);
+      this.instances.tags.maybeSweep(at);
       return { ok: false, blocked: (refusing ?? holder)!.blockInfo(est, at) };
     }
     return this.hold(request, counters, est, at);
@@ -190,11 +185,7 @@ export class BudgetLedger {
    * what `seedFromCalls` needs (0 when a `total` budget exists).
    */
   seedSince(): number {
-    const at = this.clock();
-    let since = at;
-    const periods = new Set([...this.keys.all()].map((c) => c.period).concat(this.tags.periods()));
-    for (const p of periods) since = Math.min(since, this.windows.get(p, at).start);
-    return since;
+    return this.instances.earliestStart(this.clock());
   }
 
   /**
@@ -205,27 +196,16 @@ export class BudgetLedger {
    */
   seedFromCalls(calls: Iterable<SeedCall>): void {
     const at = this.clock();
-    for (const call of calls) {
-      const cost = clampNano(call.costNano);
-      if (cost === 0) continue;
-      const kc = call.keyName === null ? undefined : this.keys.get(call.keyName);
-      if (kc !== undefined) addIfInPeriod(kc, call.ts, cost, at);
-      for (const c of this.tags.collect(call.tags, at, null) ?? []) addIfInPeriod(c, call.ts, cost, at);
-    }
-    this.markAllCrossedSilently();
-    this.tags.maybeSweep(at);
+    for (const call of calls) this.instances.seedCall(call, at);
+    this.instances.markAllCrossedSilently();
+    this.instances.tags.maybeSweep(at);
   }
 
   /** Adds pre-aggregated spend (same rules as seedFromCalls). Unknown budgets are ignored. */
   seed(entries: Iterable<SeedSpend>): void {
     const at = this.clock();
-    for (const s of entries) {
-      for (const c of this.lookup(s.ref, at)) {
-        c.roll(at);
-        if (c.periodStart === s.periodStart) c.spentNano += clampNano(s.spentNano);
-      }
-    }
-    this.markAllCrossedSilently();
+    for (const s of entries) this.instances.seedSpend(s, at);
+    this.instances.markAllCrossedSilently();
   }
 
   /**
@@ -235,7 +215,7 @@ export class BudgetLedger {
    * Returns whether a budget was found. Persisting the reset is the caller's job.
    */
   resetSpend(ref: BudgetRef, resetAt: number = this.clock()): boolean {
-    const found = this.lookup(ref, this.clock());
+    const found = this.instances.lookup(ref, this.clock());
     for (const c of found) c.resetSpend(resetAt);
     this.admission.wake(found);
     return found.length > 0;
@@ -261,14 +241,14 @@ export class BudgetLedger {
     }
     // A lower spend may make room for waiting callers; a higher one may exhaust their budget.
     this.admission.wake(touched);
-    this.tags.maybeSweep(at);
+    this.instances.tags.maybeSweep(at);
   }
 
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */
   snapshot(): BudgetState[] {
     const at = this.clock();
     const out: BudgetState[] = [];
-    for (const c of [...this.keys.all(), ...this.tags.all()]) {
+    for (const c of this.instances.all()) {
       c.roll(at);
       out.push(c.state());
     }
@@ -277,13 +257,7 @@ export class BudgetLedger {
 
   /** The counters a call counts against (its key's, then matching tag budgets in config order), rolled to `at`; null when none. */
   private countersFor(request: Pick<ReserveRequest, 'keyName' | 'tags'>, at: number): BudgetCounter[] | null {
-    let counters: BudgetCounter[] | null = null;
-    const kc = request.keyName === null ? undefined : this.keys.get(request.keyName);
-    if (kc !== undefined) {
-      kc.roll(at);
-      counters = [kc];
-    }
-    counters = this.tags.collect(request.tags, at, counters);
+    const counters = this.instances.forCall(request, at);
     if (this.sharing !== undefined && counters !== null) for (const c of counters) if (c.share === null && !c.soft) this.share(c, this.sharing);
     return counters;
   }
@@ -305,24 +279,7 @@ export class BudgetLedger {
       epochs[i] = c.epoch;
     }
     // Sweep only after holding, so no instance this call holds can be dropped.
-    this.tags.maybeSweep(at);
+    this.instances.tags.maybeSweep(at);
     return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null);
   }
-
-  private lookup(ref: BudgetRef, at: number): BudgetCounter[] {
-    if (ref.kind === 'key') {
-      const c = this.keys.get(ref.name);
-      return c === undefined ? [] : [c];
-    }
-    return this.tags.lookup(ref.name, ref.tagValue, at);
-  }
-
-  private markAllCrossedSilently(): void {
-    for (const c of [...this.keys.all(), ...this.tags.all()]) c.markCrossedSilently();
-  }
-}
-
-function addIfInPeriod(c: BudgetCounter, ts: number, cost: number, at: number): void {
-  c.roll(at);
-  if (ts >= c.periodStart && ts < c.periodEnd) c.spentNano += cost;
 }

@@ -13,8 +13,9 @@ interface TagEntry {
 }
 
 /**
- * The counters of the tag budgets (config `budgets:`), owned by BudgetLedger: one instance
- * per budget, or one per distinct `per` tag value, created lazily.
+ * The counters of the tag budgets (config `budgets:`), kept for BudgetLedger in
+ * budget-instances.ts: one instance per budget, or one per distinct `per` tag value,
+ * created lazily.
  *
  * Memory: `per` instances that hold no money and no waiters, or whose period is over, are
  * swept when their number exceeds `maxInstances` (amortised: the threshold doubles);
