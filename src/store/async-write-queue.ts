@@ -1,8 +1,8 @@
 import type { SpillFile } from './spill.js';
-import { compactFront } from './buffer-front.js';
 import type { CallRecord, RecordWriter } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
 import { writeIsolating } from './isolate-batch.js';
+import { WaitingRecords, type NumberedRecord } from './waiting-records.js';
 
 /**
  * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
@@ -64,18 +64,12 @@ export interface AsyncWriteQueueOptions {
   onRecover?: () => void;
 }
 
-/** A record and its place in acceptance order (0 for records back from the spill file: older than any). */
-interface Entry {
-  seq: number;
-  record: CallRecord;
-}
-
 type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp' | 'onError'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
 
 export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
-  private buffer: Entry[] = [];
-  private head = 0;
-  private readonly inflight = new Set<Entry[]>();
+  /** Records in memory not sent yet, in acceptance order. */
+  private readonly waiting = new WaitingRecords();
+  private readonly inflight = new Set<NumberedRecord[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private retryMs = 0;
   private accepted = 0;
@@ -104,7 +98,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   }
 
   get pending(): number {
-    let n = this.buffer.length - this.head;
+    let n = this.waiting.size;
     for (const batch of this.inflight) n += batch.length;
     return n;
   }
@@ -113,12 +107,12 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   }
 
   enqueue(record: CallRecord): boolean {
-    if (this.waiting() >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
-    if (this.waiting() >= this.o.maxBuffered) {
+    if (this.waiting.size >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
+    if (this.waiting.size >= this.o.maxBuffered) {
       this.refuse();
       return false;
     }
-    this.buffer.push({ seq: ++this.accepted, record: this.o.stamp?.(record) ?? record });
+    this.waiting.push({ seq: ++this.accepted, record: this.o.stamp?.(record) ?? record });
     this.schedule();
     return true;
   }
@@ -162,29 +156,17 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     await this.whenIdle();
   }
 
-  /** Records waiting in memory, not yet sent. */
-  private waiting(): number {
-    return this.buffer.length - this.head;
-  }
-
-  /** Waiting records that came back from the spill file (seq 0: the buffer keeps them in front). */
-  private restoredWaiting(): number {
-    let n = 0;
-    while (this.head + n < this.buffer.length && this.buffer[this.head + n]!.seq === 0) n++;
-    return n;
-  }
-
   private settledOk(): boolean {
     return !this.failing && this.spilled === 0;
   }
 
   /**
    * The lowest acceptance number still in memory or in flight; Infinity when none. The
-   * buffer is kept in acceptance order (records back from the spill file, seq 0, first),
-   * and every batch is a slice of it, so only the fronts need a look.
+   * waiting records are kept in acceptance order (records back from the spill file, seq 0,
+   * first), and every batch is taken from their front, so only the fronts need a look.
    */
   private oldestUnsettled(): number {
-    let low = this.head < this.buffer.length ? this.buffer[this.head]!.seq : Infinity;
+    let low = this.waiting.firstSeq();
     for (const batch of this.inflight) low = Math.min(low, batch[0]!.seq);
     return low;
   }
@@ -202,31 +184,28 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   private dispatch(now = true): void {
     this.disarm();
     const limit = this.failing ? 1 : this.o.concurrency;
-    while (this.inflight.size < limit && this.waiting() > 0 && (now || this.waiting() >= this.o.batchSize)) {
-      const batch = this.buffer.slice(this.head, this.head + this.o.batchSize);
-      this.head += batch.length;
-      this.compact();
+    while (this.inflight.size < limit && this.waiting.size > 0 && (now || this.waiting.size >= this.o.batchSize)) {
+      const batch = this.waiting.take(this.o.batchSize);
       this.inflight.add(batch);
       void this.send(batch);
     }
     this.schedule();
   }
 
-  private async send(batch: Entry[]): Promise<void> {
+  private async send(batch: NumberedRecord[]): Promise<void> {
     const back = await this.writeBatch(batch);
     this.inflight.delete(batch);
     if (back.length > 0) {
       // Not written: back in front, in acceptance order, for the retry.
-      this.buffer = [...back, ...this.buffer.slice(this.head)].sort((a, b) => a.seq - b.seq);
-      this.head = 0;
+      this.waiting.putBack(back);
     } else if (!this.failing && this.o.spill && this.o.spill.size > 0) {
       this.restoreSpill();
     }
-    if (this.failing && this.waiting() >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
+    if (this.failing && this.waiting.size >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
     // Records taken back from the spill file (seq 0, in front) while the sink still fails: back
     // to the file, but for one kept to probe the sink (its recovery brings them all back).
-    else if (this.failing && this.restoredWaiting() > 0) this.spillPending(Math.max(1, this.waiting() - this.restoredWaiting()));
-    if (this.waiting() < this.o.maxBuffered) this.overflowing = false;
+    else if (this.failing && this.waiting.restored() > 0) this.spillPending(Math.max(1, this.waiting.size - this.waiting.restored()));
+    if (this.waiting.size < this.o.maxBuffered) this.overflowing = false;
     this.settleWaiters();
     if (this.inflight.size === 0) for (const resolve of this.idle.splice(0)) resolve();
     if (this.failing) this.schedule();
@@ -234,7 +213,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   }
 
   /** Writes one batch (records that can never be stored dropped alone). @returns the entries still to write (none when written or rejected). */
-  private async writeBatch(batch: Entry[]): Promise<Entry[]> {
+  private async writeBatch(batch: NumberedRecord[]): Promise<NumberedRecord[]> {
     const sink = this.sink;
     const { left, error } = await writeIsolating(batch, (part) => sink.write(part.map((e) => e.record)), (err) => sink.isPermanent(err), (err) => this.rejected(err));
     if (left.length > 0) {
@@ -259,18 +238,16 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     this.o.onRecover();
   }
 
-  /** Puts spilled records back in front of the buffer (they are older than everything in it). */
+  /** Puts spilled records back in front of the waiting ones (they are older than all of them). */
   private restoreSpill(): void {
     if (!this.o.spill || this.o.spill.size === 0) return;
-    const restored = this.o.spill.takeAll().map((r): Entry => ({ seq: 0, record: this.o.stamp?.(r) ?? r }));
-    this.buffer = restored.concat(this.buffer.slice(this.head));
-    this.head = 0;
+    this.waiting.prepend(this.o.spill.takeAll().map((r): NumberedRecord => ({ seq: 0, record: this.o.stamp?.(r) ?? r })));
   }
 
   /** Moves waiting records (oldest first) to the spill file, keeping the newest `keep` in memory. */
   private spillPending(keep: number): void {
-    if (!this.o.spill || this.waiting() <= keep) return;
-    const entries = this.buffer.slice(this.head, this.buffer.length - keep);
+    if (!this.o.spill || this.waiting.size <= keep) return;
+    const entries = this.waiting.allBut(keep);
     let moved = 0;
     try {
       moved = this.o.spill.append(entries.map((e) => e.record));
@@ -278,13 +255,8 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
       this.lastError = err;
       return;
     }
-    this.head += moved;
-    this.compact();
+    this.waiting.drop(moved);
     this.settleWaiters();
-  }
-
-  private compact(): void {
-    ({ buffer: this.buffer, head: this.head } = compactFront(this.buffer, this.head));
   }
 
   private settleWaiters(): void {
@@ -300,9 +272,9 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
 
   /** A full batch goes at once; less waits for the flush interval; a failing sink waits its retry pause. */
   private schedule(): void {
-    if (this.waiting() === 0 || this.timer !== undefined) return;
+    if (this.waiting.size === 0 || this.timer !== undefined) return;
     if (this.inflight.size >= (this.failing ? 1 : this.o.concurrency)) return;
-    const delay = this.failing ? this.retryMs : this.waiting() >= this.o.batchSize ? 0 : this.o.flushIntervalMs;
+    const delay = this.failing ? this.retryMs : this.waiting.size >= this.o.batchSize ? 0 : this.o.flushIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.dispatch(true);
