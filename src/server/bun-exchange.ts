@@ -1,9 +1,9 @@
-import { GrowingBytes } from '../lib/bytes.js';
 import type { Deadline, Deadlines } from '../lib/deadlines.js';
 import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from '../proxy/types.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { bodyAfterHead } from './http1-request.js';
-import { headEnd, MalformedResponse, MAX_HEAD_BYTES, parseHead, type ResponseHead } from './http1-response.js';
+import { MalformedResponse, type ResponseHead } from './http1-response.js';
+import { ResponseHeadReader } from './response-head-reader.js';
 import { SocketBody, SocketResponse, type BodyConnection } from './socket-body.js';
 
 /** One pooled connection of the socket client: the socket, and the exchange it is carrying (null while idle). */
@@ -35,8 +35,8 @@ export interface ConnectAttempt {
 export class Exchange implements BodyConnection {
   private conn: Conn | null = null;
   private state: 'connecting' | 'head' | 'body' | 'done' = 'connecting';
-  /** The head's bytes so far, while it arrives in pieces. */
-  private partialHead: GrowingBytes | null = null;
+  /** Gathers the head while it arrives in pieces. */
+  private readonly headReader = new ResponseHeadReader();
   private head: ResponseHead | null = null;
   private left = 0;
   private decoder: ChunkedDecoder | null = null;
@@ -161,43 +161,12 @@ export class Exchange implements BodyConnection {
     }
   }
 
-  /**
-   * Reads head bytes; returns what follows the head (body bytes). A head that comes in
-   * pieces is gathered in one growing buffer, and bytes already scanned without finding
-   * the blank line are not scanned again (but for the last 3, which may start it): a head
-   * arriving a few bytes at a time costs one pass, not one per piece.
-   */
+  /** Reads head bytes (response-head-reader.ts); returns what follows the head (body bytes). */
   private readHead(chunk: Uint8Array): Uint8Array {
-    const partial = this.partialHead;
-    let from = 0;
-    let buf = chunk;
-    /** `buf` is the whole of `partialHead` (nothing of it parsed yet). */
-    let gathered = partial !== null;
-    if (partial !== null) {
-      from = partial.length - 3;
-      partial.append(chunk);
-      buf = partial.view();
-    }
-    for (;;) {
-      const end = headEnd(buf, from);
-      from = 0;
-      if (end === -1) {
-        if (buf.length > MAX_HEAD_BYTES) throw new MalformedResponse(`response head larger than ${MAX_HEAD_BYTES} bytes`);
-        if (!gathered) {
-          this.partialHead = new GrowingBytes();
-          this.partialHead.append(buf);
-        }
-        return EMPTY;
-      }
-      const head = parseHead(buf.subarray(0, end), this.req.method);
-      buf = buf.subarray(end + 4);
-      gathered = false;
-      // 1xx informational answers (100 Continue, 103 Early Hints) precede the real one.
-      if (head.status >= 100 && head.status < 200 && head.status !== 101) continue;
-      this.partialHead = null;
-      this.startBody(head, buf.length);
-      return buf;
-    }
+    const read = this.headReader.read(chunk, this.req.method);
+    if (read === null) return EMPTY;
+    this.startBody(read.head, read.rest.length);
+    return read.rest;
   }
 
   /** `following`: bytes already received after the head. */
