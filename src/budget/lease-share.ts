@@ -4,6 +4,7 @@ import { sharedBudgetId } from '../store/budget-leases.js';
 import type { BudgetCounter, CounterShare } from './counter.js';
 import { admitOnLease, leaseChunk, singleCalls, syncRequest, type LocalLease } from './lease-policy.js';
 import type { ShareHooks, ShareHost } from './lease-host.js';
+import { SyncTurns, type SyncKind } from './lease-sync-turns.js';
 import type { Decision } from './policy.js';
 
 /** A known spend read from the row longer ago than this (ms) is read again before it refuses a call. */
@@ -12,7 +13,8 @@ const FRESH_MS = 1000;
 /**
  * The lease of ONE budget instance held by this replica (lease-policy.ts), attached to
  * its BudgetCounter when the budgets are shared. `decide` is synchronous and never
- * touches the database; syncs run in the background, one at a time per budget.
+ * touches the database; syncs run in the background, one at a time per budget
+ * (lease-sync-turns.ts).
  *
  * State: `lease` (ℓ_i as last granted; usable until `validUntil`, and while a sync is on
  * the wire only up to `cap`), `used` (settled cost not yet reported), the row's spend
@@ -31,10 +33,8 @@ export class LeaseShare implements CounterShare {
   private validUntil = -Infinity;
   /** While a sync is on the wire: the most of `lease` this replica may use; Infinity otherwise. */
   private cap = Infinity;
-  private syncing = false;
-  /** The sync on the wire or scheduled while `syncing` (a follow-up replaces it); settled otherwise. */
-  private pending: Promise<void> = Promise.resolve();
-  private again: false | 'sync' | 'release' = false;
+  /** One sync at a time, and the follow-up noted meanwhile. */
+  private readonly turns = new SyncTurns((kind) => this.sync(kind));
   /** The need the sync on the wire asked for. */
   private asked = 0;
   /** After a `short` answer: no new request before this (monotonic ms) unless headroom is announced. */
@@ -86,7 +86,7 @@ export class LeaseShare implements CounterShare {
     this.onPeriod();
     this.reprices.push([changeId, deltaNano]);
     this.host.track(this);
-    this.soon('sync');
+    this.turns.soon('sync');
   }
 
   /** An admitted call's estimate is held (after the counter's hold). */
@@ -102,16 +102,16 @@ export class LeaseShare implements CounterShare {
     this.used += costNano;
     this.lastActive = this.host.now();
     const local = this.local();
-    if (singleCalls(local)) return this.soon('release');
+    if (singleCalls(local)) return this.turns.soon('release');
     const free = this.lease - this.used - this.counter.reservedNano;
-    if (free < leaseChunk(local.limitNano, local.rowSpentNano + local.usedNano, local.holders) / 2) this.soon('sync');
+    if (free < leaseChunk(local.limitNano, local.rowSpentNano + local.usedNano, local.holders) / 2) this.turns.soon('sync');
   }
 
   /** Another replica freed headroom (or asks for some): waiters ask again; idle lease goes back when someone waits. */
   announced(): void {
     this.quietUntil = -Infinity;
     if (this.counter.waiting > 0) this.hooks.wake();
-    else if (this.lease > this.counter.reservedNano + this.used) this.soon('release');
+    else if (this.lease > this.counter.reservedNano + this.used) this.turns.soon('release');
   }
 
   /** The spend known here was read from the shared row within the last second (a refusal on it is true). */
@@ -121,7 +121,7 @@ export class LeaseShare implements CounterShare {
 
   /** True when this share holds nothing worth a heartbeat. */
   get idle(): boolean {
-    return this.lease === 0 && this.used === 0 && this.reprices.length === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.syncing;
+    return this.lease === 0 && this.used === 0 && this.reprices.length === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.turns.active;
   }
 
   /**
@@ -155,10 +155,7 @@ export class LeaseShare implements CounterShare {
   async close(): Promise<void> {
     if (this.retry !== null) clearTimeout(this.retry);
     this.retry = null;
-    for (let p = this.pending; ; p = this.pending) {
-      await p.catch(() => {});
-      if (!this.syncing || this.pending === p) break;
-    }
+    await this.turns.settled();
     if (this.lease > 0 || this.used > 0 || this.reprices.length > 0) await this.sync('release');
   }
 
@@ -188,27 +185,12 @@ export class LeaseShare implements CounterShare {
   private want(estimateNano: NanoUsd): void {
     this.head = estimateNano;
     const need = this.counter.reservedNano + estimateNano;
-    if (this.syncing) {
-      if (need > this.asked) this.again = 'sync';
+    if (this.turns.active) {
+      if (need > this.asked) this.turns.follow('sync');
       return;
     }
     if (this.host.now() < this.quietUntil) return;
     void this.sync('sync');
-  }
-
-  /** A sync on a later turn (settles in one turn make one). */
-  private soon(kind: 'sync' | 'release'): void {
-    if (this.syncing) {
-      if (this.again !== 'sync') this.again = kind;
-      return;
-    }
-    this.syncing = true;
-    this.pending = new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.syncing = false;
-        resolve(this.sync(kind));
-      }),
-    );
   }
 
   private local(): LocalLease {
@@ -228,19 +210,15 @@ export class LeaseShare implements CounterShare {
   }
 
   /** Sends a sync; while one is on the wire or scheduled, notes one to send after it (resolves at once). */
-  private sync(kind: 'sync' | 'release'): Promise<void> {
-    if (this.syncing) {
-      if (this.again !== 'sync') this.again = kind;
-      return Promise.resolve();
-    }
+  private sync(kind: SyncKind): Promise<void> {
+    if (this.turns.follow(kind)) return Promise.resolve();
     this.onPeriod();
     if (this.counter.soft) return Promise.resolve();
-    this.syncing = true;
     this.host.track(this); // from its first sync until idle: the keeper gives no other share this lease row
-    return (this.pending = this.send(kind));
+    return this.turns.run(() => this.send(kind));
   }
 
-  private async send(kind: 'sync' | 'release'): Promise<void> {
+  private async send(kind: SyncKind): Promise<void> {
     const local = this.local();
     const { request, localCapNano } = syncRequest(local, kind === 'release');
     this.head = 0;
@@ -267,7 +245,7 @@ export class LeaseShare implements CounterShare {
       // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses at validUntil.
       this.host.failed(error);
     }
-    this.syncing = false;
+    this.turns.answered();
     if (result !== null && periodStart === this.periodStart) {
       this.seeded = true;
       this.reprices.splice(0, reprices);
@@ -284,8 +262,7 @@ export class LeaseShare implements CounterShare {
     } else if (result === null) {
       this.quiet();
     }
-    const again = this.again;
-    this.again = false;
+    const again = this.turns.takeNext();
     if (again !== false) void this.sync(again);
     else if (this.counter.waiting > 0) this.hooks.wake();
   }
