@@ -29,16 +29,8 @@ export { AlertBook } from './alert-book.js';
 export { EstimatePrices, estimateRatesOf, type EstimateRates, type PriceDescriber } from './estimate-prices.js';
 export { LedgerGate, type GateRequest, type GateResult, type LedgerGateOptions } from './gate.js';
 export { seedLedger, resetRef, type SeedSource, type SeedOptions } from './seed.js';
-export {
-  BudgetService,
-  type AlertDelivery,
-  type BudgetServiceOptions,
-  type BudgetedKey,
-  type KeySource,
-  type ResetDone,
-  type ResetResult,
-  type ResetTarget,
-} from './service.js';
+export { BudgetService, type AlertDelivery, type BudgetServiceOptions, type BudgetedKey, type KeySource } from './service.js';
+export { type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
 export { fetchPostJson, WEBHOOK_TIMEOUT_MS } from './webhook.js';
 export {
   type AlertEvent,

@@ -11,6 +11,7 @@ import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
+import { findResetTarget, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
 import { seedLedger } from './seed.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
@@ -60,29 +61,6 @@ export interface BudgetServiceOptions {
    */
   leases?: BudgetLeaseStore;
 }
-
-/** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
-export interface ResetTarget {
-  name: string;
-  kind?: BudgetKind;
-  tagValue?: string | null;
-}
-
-export interface ResetDone {
-  ok: true;
-  kind: BudgetKind;
-  name: string;
-  tagValue: string | null;
-  /** Every instance of a `per` budget was reset. */
-  allValues: boolean;
-  period: BudgetPeriod;
-  periodStart: number;
-  resetAt: number;
-  /** Spend cleared, summed over the instances reset, nano-USD. */
-  clearedNano: NanoUsd;
-}
-
-export type ResetResult = ResetDone | { ok: false; reason: 'not_found' | 'ambiguous' };
 
 const sameBudget = (a: KeyBudget, b: KeyBudget) =>
   a.limitNano === b.limitNano && a.period === b.period && a.soft === b.soft && a.alertAt.length === b.alertAt.length && a.alertAt.every((t, i) => t === b.alertAt[i]);
@@ -237,15 +215,9 @@ export class BudgetService {
    * The ledger is cleared at once; the promise resolves once the rows are written.
    */
   async reset(target: ResetTarget, actor: KeyEventActor): Promise<ResetResult> {
-    const isKey = this.keyDefs.has(target.name);
-    const isTag = this.tagDefs.has(target.name);
-    const kind: BudgetKind | undefined = target.kind ?? (isKey && isTag ? undefined : isKey ? 'key' : isTag ? 'tag' : undefined);
-    if (kind === undefined) return { ok: false, reason: isKey && isTag ? 'ambiguous' : 'not_found' };
-    const period = this.periodOf(kind, target.name);
-    if (period === undefined) return { ok: false, reason: 'not_found' };
-    // Key budgets and tag budgets without `per` have one instance (tag value null).
-    const tagValue = kind === 'tag' && this.tagDefs.get(target.name)?.per !== undefined ? target.tagValue : null;
-    const ref = kind === 'key' ? { kind, name: target.name } : { kind, name: target.name, tagValue };
+    const found = findResetTarget(target, this.keyDefs, this.tagDefs);
+    if (!found.ok) return found;
+    const { kind, period, tagValue, ref } = found;
     const cleared = this.ledger
       .snapshot()
       .filter((s) => s.kind === kind && s.name === target.name && (tagValue === undefined || s.tagValue === tagValue))

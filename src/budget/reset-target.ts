@@ -1,0 +1,69 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetPeriod, KeyBudget } from '../store/types.js';
+import type { BudgetKind, BudgetRef, TagBudget } from './types.js';
+
+/**
+ * An admin budget reset's target and answer (BudgetService.reset, POST /admin/budgets/reset):
+ * which budget a reset names, found among the budgets configured now, and what the reset
+ * did. Clearing the spend and recording the reset are the service's.
+ */
+
+/** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
+export interface ResetTarget {
+  name: string;
+  kind?: BudgetKind;
+  tagValue?: string | null;
+}
+
+export interface ResetDone {
+  ok: true;
+  kind: BudgetKind;
+  name: string;
+  tagValue: string | null;
+  /** Every instance of a `per` budget was reset. */
+  allValues: boolean;
+  period: BudgetPeriod;
+  periodStart: number;
+  resetAt: number;
+  /** Spend cleared, summed over the instances reset, nano-USD. */
+  clearedNano: NanoUsd;
+}
+
+export type ResetResult = ResetDone | { ok: false; reason: 'not_found' | 'ambiguous' };
+
+/** A reset target found among the configured budgets. */
+export interface FoundResetTarget {
+  ok: true;
+  kind: BudgetKind;
+  /** The budget's period as configured now. */
+  period: BudgetPeriod;
+  /**
+   * The instances reset: null for a budget of one instance (a key's, a tag budget without
+   * `per`); for a `per` budget, one value, null for its `(none)` instance, or undefined for all.
+   */
+  tagValue: string | null | undefined;
+  /** The same budget (instance) as the ledger names it. */
+  ref: BudgetRef;
+}
+
+/**
+ * Finds the budget `target` names among the key budgets and tag budgets configured now:
+ * of `target.kind` when given, else of the one kind that has a budget of that name
+ * (`ambiguous` when both have, `not_found` when neither has).
+ */
+export function findResetTarget(
+  target: ResetTarget,
+  keyDefs: ReadonlyMap<string, KeyBudget>,
+  tagDefs: ReadonlyMap<string, TagBudget>,
+): FoundResetTarget | { ok: false; reason: 'not_found' | 'ambiguous' } {
+  const isKey = keyDefs.has(target.name);
+  const isTag = tagDefs.has(target.name);
+  const kind: BudgetKind | undefined = target.kind ?? (isKey && isTag ? undefined : isKey ? 'key' : isTag ? 'tag' : undefined);
+  if (kind === undefined) return { ok: false, reason: isKey && isTag ? 'ambiguous' : 'not_found' };
+  const period = kind === 'key' ? keyDefs.get(target.name)?.period : tagDefs.get(target.name)?.period;
+  if (period === undefined) return { ok: false, reason: 'not_found' };
+  // Key budgets and tag budgets without `per` have one instance (tag value null).
+  const tagValue = kind === 'tag' && tagDefs.get(target.name)?.per !== undefined ? target.tagValue : null;
+  const ref: BudgetRef = kind === 'key' ? { kind, name: target.name } : { kind, name: target.name, tagValue };
+  return { ok: true, kind, period, tagValue, ref };
+}
