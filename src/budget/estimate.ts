@@ -26,6 +26,11 @@ export interface EstimateInput {
   defaultMaxOutput?: number;
   /** Bytes per prompt token; defaults to {@link BYTES_PER_TOKEN}. */
   bytesPerToken?: number;
+  /**
+   * Input tokens the provider adds to the body's from state it keeps (a previous response's
+   * conversation), billed at the input price; 0 when none or unknown.
+   */
+  contextTokens?: number;
   /** Most uses of a per-use fee the request allows (web searches); 0 when none. */
   maxUses?: number;
   /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
@@ -55,13 +60,13 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
 /**
  * Estimated cost of a call in nano-USD (integer, >= 0, rounded up, at most
  * Number.MAX_SAFE_INTEGER):
- *   ceil(promptBytes / bytesPerToken) * inputPrice + (maxOutputTokens ?? defaultMaxOutput) * outputPrice
- *   + maxUses * pricePerUse
+ *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice
+ *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
  * with each unknown price replaced by its conservative fallback. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
-  const promptTokens = Math.ceil(nonNegative(input.promptBytes, 0) / bytesPerToken);
+  const promptTokens = Math.ceil(nonNegative(input.promptBytes, 0) / bytesPerToken) + Math.ceil(nonNegative(input.contextTokens, 0));
   const defaultOut = nonNegative(input.defaultMaxOutput, DEFAULT_MAX_OUTPUT_TOKENS);
   const outputTokens = Math.ceil(nonNegative(input.maxOutputTokens, defaultOut));
   const inPrice = nonNegative(input.inputPricePerTokenPico, FALLBACK_INPUT_PICO_PER_TOKEN);

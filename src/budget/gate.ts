@@ -23,6 +23,8 @@ export interface GateRequest {
   outputChoices?: number;
   /** Most web searches the request allows, each billed per use (RequestInfo.maxWebSearches); absent: none reserved. */
   maxWebSearches?: number | undefined;
+  /** Input tokens of the provider-side state the request continues (RequestInfo.continues), when known; absent: none reserved. */
+  contextTokens?: number | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -95,6 +97,7 @@ export class LedgerGate {
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: (learned ?? this.defaultMaxOutput) * choices,
+      contextTokens: req.contextTokens ?? 0,
       maxUses: req.maxWebSearches ?? 0,
       pricePerUsePico: rates.webSearchPicoPerUse,
     });

@@ -84,6 +84,10 @@ export function observeOpenAi(json: Json): Observed {
     if (searches > 0) usage.webSearches = searches;
   }
   const observed: Observed = { usage, model: str(json.model) };
+  if (json.object === 'response') {
+    const id = str(json.id);
+    if (id !== null) observed.responseId = id;
+  }
   const reasons = finishReasons(json.choices);
   if (reasons) observed.finishReasons = reasons;
   return observed;
@@ -170,6 +174,8 @@ export class ResponsesStream implements StreamAccumulator {
   private model: string | null = null;
   /** The background response's id until a terminal event ends it. */
   private pendingId: string | null = null;
+  /** The id of the response the terminal event carried. */
+  private responseId: string | undefined;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
@@ -182,6 +188,7 @@ export class ResponsesStream implements StreamAccumulator {
     if (TERMINAL_EVENTS.has(json.type)) {
       if (seen.usage) this.usage = seen.usage;
       this.model = seen.model ?? this.model;
+      this.responseId = seen.responseId;
       this.pendingId = null;
     } else if (MODEL_EVENTS.has(json.type)) {
       this.model = this.model ?? seen.model;
@@ -193,6 +200,7 @@ export class ResponsesStream implements StreamAccumulator {
   finish(): Observed {
     const observed: Observed = { usage: this.usage, model: this.model };
     if (this.pendingId !== null && this.usage === null) observed.pendingId = this.pendingId;
+    if (this.responseId !== undefined) observed.responseId = this.responseId;
     return observed;
   }
 }

@@ -4,7 +4,7 @@ import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxWebSearches } from './web-search-bound.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
-import { OPENAI_BACKGROUND, pendingResponseId } from './openai-background.js';
+import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -99,6 +99,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,
+    continues: responsesContinues,
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };

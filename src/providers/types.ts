@@ -76,6 +76,12 @@ export interface RequestInfo {
    */
   maxWebSearches?: number;
   /**
+   * The provider-side state the request continues, whose tokens are billed again as input
+   * though the body does not carry them: an OpenAI Responses `previous_response_id` (the
+   * id itself), or `conv:<id>` for a Responses `conversation`. Absent when none.
+   */
+  continues?: string;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */
@@ -105,6 +111,8 @@ export interface Observed {
    * adapter's `pending` reads later. `usage` is then null.
    */
   pendingId?: string;
+  /** The id the provider gave this answer when a later request may continue it (OpenAI Responses `id`). */
+  responseId?: string;
 }
 
 /** How a read of pending work (ProviderAdapter.pending) ended. */

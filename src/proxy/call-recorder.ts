@@ -6,6 +6,7 @@ import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../prov
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
+import type { ContextMemory } from './context-memory.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
 
@@ -13,7 +14,7 @@ import { newObservation, type BodyObservation, type Failure } from './observatio
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -133,6 +134,8 @@ export class CallRecorder<R> implements FinishedCall {
         costNano = null;
       }
     }
+    const contexts = this.deps.contexts;
+    if (usage !== null && source === 'reported' && contexts !== undefined) this.rememberContext(contexts, usage, seen.observed?.responseId);
     if (this.holding) {
       // Reported output tokens teach the budget's output history (estimates of later calls).
       const outputTokens = usage !== null && source === 'reported' ? usage.outputTokens : null;
@@ -167,6 +170,14 @@ export class CallRecorder<R> implements FinishedCall {
       error: unpriced === null ? error : error === null ? unpriced : `${error}; ${unpriced}`,
     };
     this.deps.finished.announce(record, this);
+  }
+
+  /** A request continuing this answer (its id), or the conversation it belongs to, carries its input and output as input. */
+  private rememberContext(contexts: ContextMemory, usage: Usage, responseId: string | undefined): void {
+    const tokens = usage.inputTokens + usage.outputTokens;
+    if (responseId !== undefined) contexts.remember(responseId, tokens);
+    const continued = this.info?.continues;
+    if (continued !== undefined && continued.startsWith('conv:')) contexts.remember(continued, tokens);
   }
 
   /** The pricer threw: logs it and gives the note the record carries (the call stays unpriced, cost null). */

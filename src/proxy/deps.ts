@@ -5,6 +5,7 @@ import type { Pricer } from '../pricing/pricer.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { ResolvedKey } from './auth.js';
 import type { BackgroundWatch } from './background-watch.js';
+import type { ContextMemory } from './context-memory.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -66,4 +67,6 @@ export interface ProxyDeps<R> {
   health?: () => Record<string, unknown>;
   /** Meters background responses when they end; absent = such a call is recorded at once with its estimate. */
   background?: BackgroundWatch;
+  /** Tokens of conversations a request may continue, for its budget estimate; absent = none reserved. */
+  contexts?: ContextMemory;
 }

@@ -12,6 +12,7 @@ import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { BackgroundWatch } from './background-watch.js';
+import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
@@ -146,6 +147,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     maxBodyBytes: o.settings.limits.maxBodyBytes,
     tagsOnInvalid: o.settings.tagsOnInvalid,
     background,
+    contexts: new ContextMemory(),
     admin,
     refusal: () =>
       o.settings.store.onError === 'refuse' && queue.full

@@ -15,6 +15,12 @@ describe('estimateCostNano', () => {
     expect(estimateCostNano({ promptBytes: 4000, maxOutputTokens: 500, ...gpt4o })).toBe(7_500_000);
   });
 
+  it('adds the tokens of the conversation a request continues at the input price', () => {
+    // 4000 bytes → 1000 tokens, plus 50,000 continued: 51,000 × $2.50/M = $0.1275; 500 output × $10/M = $0.005
+    expect(estimateCostNano({ promptBytes: 4000, maxOutputTokens: 500, contextTokens: 50_000, ...gpt4o })).toBe(132_500_000);
+    expect(estimateCostNano({ promptBytes: 4000, maxOutputTokens: 500, contextTokens: -5, ...gpt4o })).toBe(7_500_000);
+  });
+
   it('uses the per-model default when the client sets no maximum, else the global default', () => {
     expect(estimateCostNano({ promptBytes: 0, maxOutputTokens: null, defaultMaxOutput: 100, ...gpt4o })).toBe(1_000_000);
     expect(estimateCostNano({ promptBytes: 0, ...gpt4o })).toBe(DEFAULT_MAX_OUTPUT_TOKENS * 10_000);

@@ -75,6 +75,29 @@ describe('describe', () => {
     expect(responses({ tools: [{ type: 'web_search' }] })).toBeUndefined();
     expect(responses({ tools: [{ type: 'function', name: 'f' }], max_tool_calls: 3 })).toBeUndefined();
   });
+
+  it('names the state a Responses request continues: a previous response, or a conversation', () => {
+    const continues = (path: string, body: object) => adapter.describe('POST', path, { model: 'gpt-5', input: 'x', ...body }).continues;
+    expect(continues('/v1/responses', { previous_response_id: 'resp_1' })).toBe('resp_1');
+    expect(continues('/v1/responses', { conversation: 'conv_1' })).toBe('conv:conv_1');
+    expect(continues('/v1/responses', { conversation: { id: 'conv_2' } })).toBe('conv:conv_2');
+    expect(continues('/v1/responses', {})).toBeUndefined();
+    expect(continues('/v1/responses', { previous_response_id: '' })).toBeUndefined();
+    // Only a metered endpoint's body is read.
+    expect(continues('/v1/files', { previous_response_id: 'resp_1' })).toBeUndefined();
+  });
+
+  it('reads the id of a Responses answer, and of a background response still queued', () => {
+    const info = adapter.describe('POST', '/v1/responses', { model: 'gpt-5', input: 'x' });
+    const usage = { input_tokens: 1, output_tokens: 2, total_tokens: 3 };
+    expect(adapter.usageFromJson(info, { id: 'resp_9', object: 'response', status: 'completed', usage })).toMatchObject({ responseId: 'resp_9' });
+    const queued = adapter.usageFromJson(info, { id: 'resp_8', object: 'response', status: 'queued', background: true, usage: null });
+    expect(queued).toMatchObject({ usage: null, pendingId: 'resp_8' });
+    expect(adapter.usageFromJson(info, { id: 'resp_7', object: 'response', status: 'completed', usage }).pendingId).toBeUndefined();
+    // A chat completion's id is not a response a request can continue.
+    const chat = adapter.describe('POST', '/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+    expect(adapter.usageFromJson(chat, { id: 'chatcmpl-1', object: 'chat.completion', usage: { prompt_tokens: 1, completion_tokens: 1 } }).responseId).toBeUndefined();
+  });
 });
 
 describe('prepare (stream usage injection)', () => {

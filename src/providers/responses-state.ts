@@ -3,10 +3,15 @@ import { observeOpenAi } from './openai-usage.js';
 import type { PendingEnd, PendingRead, PendingWork } from './types.js';
 
 /**
- * OpenAI background responses (`POST /responses` with `background: true`): the answer
- * comes at once with `status: queued` (or `in_progress`) and no usage; the usage appears
- * when `GET /responses/{id}` shows one of the terminal states (PROVIDERS.md §1, "Other
- * paths"). A foreground response never answers with those two states.
+ * State the OpenAI Responses API keeps between requests.
+ *
+ * Background responses (`POST /responses` with `background: true`): the answer comes at
+ * once with `status: queued` (or `in_progress`) and no usage; the usage appears when
+ * `GET /responses/{id}` shows one of the terminal states (PROVIDERS.md §1, "Other paths").
+ * A foreground response never answers with those two states.
+ *
+ * Continued conversations: a request naming `previous_response_id` or a `conversation`
+ * is billed for that earlier input and output again, as input it does not carry itself.
  */
 
 const RUNNING = new Set(['queued', 'in_progress']);
@@ -31,3 +36,14 @@ export const OPENAI_BACKGROUND: PendingWork = {
     return { running: false, end, observed: observeOpenAi(json), error: end === 'failed' ? `background response failed: ${str(objAt(json.error).message) ?? 'no reason given'}` : null };
   },
 };
+
+/**
+ * The state a Responses request continues (RequestInfo.continues): its `previous_response_id`,
+ * or `conv:<id>` for its `conversation` (an id, or an object with one); undefined otherwise.
+ */
+export function responsesContinues(body: Json): string | undefined {
+  const previous = str(body.previous_response_id);
+  if (previous !== null) return previous;
+  const conversation = typeof body.conversation === 'string' ? str(body.conversation) : str(objAt(body.conversation).id);
+  return conversation === null ? undefined : `conv:${conversation}`;
+}

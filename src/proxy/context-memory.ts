@@ -1,0 +1,40 @@
+/**
+ * What a continued conversation will be billed for before it is sent. A Responses request
+ * naming `previous_response_id` (or a `conversation`) pays for that earlier input and
+ * output again, as input its own body does not carry: a follow-up of a few bytes can cost
+ * as much as a long prompt. The budget estimate adds what this remembers, so concurrent
+ * follow-ups reserve their real size (RequestInfo.continues, budget/estimate.ts).
+ *
+ * Remembers, per response id (and per `conv:<id>`), the input plus output tokens of that
+ * response: what a request continuing it carries into its own input. Only calls this
+ * process saw are known; an id it never saw (another replica's, or one from before a
+ * restart) reserves nothing extra. Bounded: past `capacity` entries the oldest written
+ * is forgotten (about 100 bytes each).
+ */
+export class ContextMemory {
+  private readonly tokens = new Map<string, number>();
+
+  constructor(private readonly capacity = DEFAULT_CONTEXT_ENTRIES) {}
+
+  /** Tokens a request continuing `key` carries as input; undefined when unknown. */
+  tokensOf(key: string): number | undefined {
+    return this.tokens.get(key);
+  }
+
+  /** `key` (a response id, or `conv:<id>`) now stands for `tokens` of input and output. */
+  remember(key: string, tokens: number): void {
+    this.tokens.delete(key);
+    this.tokens.set(key, tokens);
+    if (this.tokens.size > this.capacity) {
+      const oldest = this.tokens.keys().next().value as string;
+      this.tokens.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.tokens.size;
+  }
+}
+
+/** Entries kept by default: a day of follow-ups for a busy agent fleet, ~1 MB. */
+export const DEFAULT_CONTEXT_ENTRIES = 10_000;
