@@ -45,8 +45,8 @@ export interface AdapterSpec {
   outputChoices?(json: Json): number | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
   maxWebSearches?(json: Json): number | undefined;
-  /** The provider-side state the request continues (RequestInfo.continues) for the default `describe`. Default: none. */
-  continues?(json: Json): string | undefined;
+  /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
+  continues?(json: Json, known: KnownEndpoint): string | undefined;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   /** Default: never rewrites the request. */
@@ -98,7 +98,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
-        const continues = known !== undefined ? spec.continues?.(json) : undefined;
+        const continues = known !== undefined ? spec.continues?.(json, known) : undefined;
         if (continues !== undefined) info.continues = continues;
         return info;
       }),

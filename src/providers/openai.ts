@@ -99,7 +99,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,
-    continues: responsesContinues,
+    continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };

@@ -17,21 +17,30 @@ import type { PendingEnd, PendingRead, PendingWork } from './types.js';
 const RUNNING = new Set(['queued', 'in_progress']);
 const ENDED: ReadonlySet<string> = new Set<PendingEnd>(['completed', 'incomplete', 'failed', 'cancelled']);
 
-/** The id of a Responses answer that is still queued or running (usage to be read later); undefined otherwise. */
+/**
+ * The id of a Responses answer that is still queued or running (usage to be read later);
+ * undefined otherwise. Decided by the status alone: a usage such an answer carries (zeros
+ * in some fixtures) is not the response's.
+ */
 export function pendingResponseId(json: Json): string | undefined {
-  if (json.object !== 'response' || (json.usage !== null && json.usage !== undefined)) return undefined;
+  if (json.object !== 'response') return undefined;
   const status = str(json.status);
   return status !== null && RUNNING.has(status) ? (str(json.id) ?? undefined) : undefined;
 }
 
-/** Reads `GET /responses/{id}`: running, or ended with the usage the final response carries. */
+/** Reads `GET …/responses/{id}`: running, or ended with the usage the final response carries. */
 export const OPENAI_BACKGROUND: PendingWork = {
-  path: (id) => `/responses/${encodeURIComponent(id)}`,
+  url(requestUrl, id) {
+    // The request's own path and query (a base URL with or without /v1, Azure's api-version…), then /{id}.
+    const q = requestUrl.indexOf('?');
+    const path = q === -1 ? requestUrl : requestUrl.slice(0, q);
+    return `${path.endsWith('/') ? path.slice(0, -1) : path}/${encodeURIComponent(id)}${q === -1 ? '' : requestUrl.slice(q)}`;
+  },
   read(json: unknown): PendingRead {
-    if (!isObj(json)) return { running: false, end: 'failed', observed: { usage: null, model: null }, error: 'the provider answered the poll with no response object' };
+    // Only the four terminal states end a follow; anything else (a gateway's own answer…) is read again.
+    if (!isObj(json)) return { running: true };
     const status = str(json.status) ?? '';
-    if (RUNNING.has(status)) return { running: true };
-    if (!ENDED.has(status)) return { running: false, end: 'failed', observed: observeOpenAi(json), error: `the provider answered the poll with status '${status}'` };
+    if (!ENDED.has(status)) return { running: true };
     const end = status as PendingEnd;
     return { running: false, end, observed: observeOpenAi(json), error: end === 'failed' ? `background response failed: ${str(objAt(json.error).message) ?? 'no reason given'}` : null };
   },

@@ -126,9 +126,9 @@ export type PendingRead = { running: true } | { running: false; end: PendingEnd;
  * state is read, and what a read says. Usage arrives only in a read that shows the end.
  */
 export interface PendingWork {
-  /** The GET path after the provider's base URL that reads work `id`, e.g. `/responses/resp_1`. */
-  path(id: string): string;
-  /** Reads one answer of that path (parsed JSON); never throws. */
+  /** The URL a GET reads work `id` at, from the URL of the request that started it (`…/v1/responses?x` → `…/v1/responses/resp_1?x`). */
+  url(requestUrl: string, id: string): string;
+  /** Reads one answer of that URL (parsed JSON): running (or not understood: read again) or ended. Never throws. */
   read(json: unknown): PendingRead;
 }
 

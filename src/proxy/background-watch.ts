@@ -4,23 +4,29 @@ import type { ProviderRuntime } from '../providers/registry.js';
 import type { PendingRead, PendingWork } from '../providers/types.js';
 import type { BodyObservation, Failure } from './observation.js';
 import type { Logger } from './log.js';
-import { upstreamUrl } from './route.js';
 import type { UpstreamClient } from './types.js';
 
 /** The part of a call's recorder the watch finishes (CallRecorder). */
 export interface PendingCall {
   complete(status: number, seen: BodyObservation, at: number, note?: string | null): void;
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at?: number): void;
+  /** Records the call estimated, its output at the request's whole allowance: its usage will never be read. */
+  completeUnknown(status: number, seen: BodyObservation, at: number, note: string): void;
+  /** Lets the request body go, keeping what the record needs (the call may wait for hours). */
+  summariseBody(): void;
 }
 
 /** When the watch reads a pending response. All in ms. */
 export interface BackgroundTiming {
-  /** Before the first read; each later wait doubles, up to `pollMaxMs`. */
+  /** Before the first read; each later wait doubles, up to `pollMaxMs` (each ±10 %, so calls started together spread out). */
   pollFirstMs: number;
   pollMaxMs: number;
   /** From the answer: a response still running then is recorded with its estimate. */
   maxWaitMs: number;
 }
+
+/** Most calls followed at once; past it a call is recorded at once with its estimate (a bound on memory and on reads). */
+export const MAX_FOLLOWED = 10_000;
 
 /** One call whose answer said "queued": what finishing it needs. */
 interface Followed {
@@ -28,6 +34,8 @@ interface Followed {
   call: PendingCall;
   provider: ProviderRuntime;
   work: PendingWork;
+  /** Where the work is read (PendingWork.url of the request's own URL). */
+  url: string;
   apiKey: string;
   /** The answer's status and observation; the call's latency and TTFB end at `answeredAt` (monotonic ms). */
   status: number;
@@ -38,6 +46,8 @@ interface Followed {
   nextWaitMs: number;
   /** The read under way is the last before the deadline. */
   lastRead: boolean;
+  /** Reads in a row that told nothing (logged at the first). */
+  failures: number;
   timer: ReturnType<typeof setTimeout> | null;
   /** The read on the wire, if one is. */
   reading: CallCancel | null;
@@ -50,16 +60,16 @@ type Unread = { retry: string } | { giveUp: string };
  * Meters work a provider finishes after answering: OpenAI background responses, whose
  * answer (`status: queued`) carries no usage. Instead of recording such a call at once
  * with an estimate, the handler hands its recorder here; the watch reads the response
- * (`GET /responses/{id}` with the provider key, as the client's own poll would) until it
+ * (`GET …/responses/{id}` with the provider key, as the client's own poll would) until it
  * shows an end, then finishes the call with the usage of that end. Its budget reservation
  * is held until then, so concurrent background calls cannot pass a cap.
  *
- * Invariants: every call handed over is finished exactly once — at its end, when the
- * provider no longer has it or refuses the read (estimate), when `maxWaitMs` passes
- * (estimate), or at `close` (estimate). The replica that answered the call reads it, so
- * several replicas never meter one response twice. Calls still followed when the process
- * stops are recorded with their estimate and a note saying so; after a restart nobody
- * reads them (the provider's bill does: `tokometer reconcile`).
+ * Invariants: every call handed over is finished exactly once — at its end, or with its
+ * estimate (the request's input, its whole output allowance, a note why) when the provider
+ * no longer has it or refuses the read, when `maxWaitMs` passes, at `close`, or at once
+ * past MAX_FOLLOWED. The replica that answered the call reads it, so several replicas
+ * never meter one response twice. After a restart nobody reads the calls `close`
+ * estimated (the provider's bill does: `tokometer reconcile`).
  */
 export class BackgroundWatch {
   private readonly followed = new Set<Followed>();
@@ -77,21 +87,25 @@ export class BackgroundWatch {
   }
 
   /**
-   * Takes over a call whose 2xx answer named pending work `id` (Observed.pendingId), answered
-   * at `answeredAt` (monotonic ms) with `status` and `seen`; finishes it when the work ends.
+   * Takes over a call whose 2xx answer named pending work `id` (Observed.pendingId), sent
+   * to `requestUrl` and answered at `answeredAt` (monotonic ms) with `status` and `seen`;
+   * finishes it when the work ends.
    */
-  follow(id: string, call: PendingCall, provider: ProviderRuntime, status: number, seen: BodyObservation, answeredAt: number): void {
+  follow(id: string, call: PendingCall, provider: ProviderRuntime, requestUrl: string, status: number, seen: BodyObservation, answeredAt: number): void {
     const work = provider.adapter.pending;
-    if (this.closed || work === undefined || provider.apiKey === null) {
-      const why = this.closed ? 'tokometer was stopping' : `provider '${provider.name}' cannot be read`;
-      call.complete(status, seen, answeredAt, `background response ${id} was not followed (${why}); usage estimated from the request`);
+    if (this.closed || work === undefined || provider.apiKey === null || this.followed.size >= MAX_FOLLOWED) {
+      const why = this.closed ? 'tokometer was stopping' : this.followed.size >= MAX_FOLLOWED ? `${MAX_FOLLOWED} background responses were already followed` : `provider '${provider.name}' cannot be read`;
+      this.log.warn('a background response is not followed; recorded with an estimate', { provider: provider.name, id, reason: why });
+      call.completeUnknown(status, seen, answeredAt, `background response ${id} was not followed (${why}); usage estimated from the request`);
       return;
     }
+    call.summariseBody();
     const f: Followed = {
-      id, call, provider, work, apiKey: provider.apiKey, status, seen, answeredAt,
+      id, call, provider, work, url: work.url(requestUrl, id), apiKey: provider.apiKey, status, seen, answeredAt,
       deadline: answeredAt + this.timing.maxWaitMs,
       nextWaitMs: Math.min(this.timing.pollFirstMs, this.timing.pollMaxMs),
       lastRead: false,
+      failures: 0,
       timer: null,
       reading: null,
     };
@@ -111,11 +125,14 @@ export class BackgroundWatch {
 
   private schedule(f: Followed): void {
     const untilDeadline = f.deadline - monotonicMs();
+    const jittered = f.nextWaitMs * (0.9 + 0.2 * Math.random());
     // A wait cut short by the deadline leads to the last read (timers may fire a little early).
-    f.lastRead = untilDeadline <= f.nextWaitMs;
-    const wait = Math.max(0, Math.min(f.nextWaitMs, untilDeadline));
+    f.lastRead = untilDeadline <= jittered;
+    const wait = Math.max(0, Math.min(jittered, untilDeadline));
     f.nextWaitMs = Math.min(f.nextWaitMs * 2, this.timing.pollMaxMs);
-    const timer = setTimeout(() => void this.poll(f), wait);
+    const timer = setTimeout(() => {
+      this.poll(f).catch((error: unknown) => this.estimate(f, `background response ${f.id} could not be followed (${describe(error)}); usage estimated from the request`));
+    }, wait);
     (timer as { unref?: () => void }).unref?.();
     f.timer = timer;
   }
@@ -126,7 +143,7 @@ export class BackgroundWatch {
     try {
       read = await this.read(f);
     } catch (error) {
-      read = { retry: error instanceof Error ? error.message : String(error) };
+      read = { retry: describe(error) };
     }
     if (!this.followed.has(f)) return; // closed while reading
     if ('giveUp' in read) return this.estimate(f, `background response ${f.id}: ${read.giveUp}; usage estimated from the request`);
@@ -135,7 +152,11 @@ export class BackgroundWatch {
       const minutes = Math.round(this.timing.maxWaitMs / 60_000);
       return this.estimate(f, `background response ${f.id} had not ended after ${minutes} min (limits.background_max_wait_ms); usage estimated from the request`);
     }
-    if ('retry' in read) this.log.warn('could not read a background response; trying again', { provider: f.provider.name, id: f.id, reason: read.retry });
+    if ('retry' in read) {
+      if (f.failures++ === 0) this.log.warn('could not read a background response; reading it again later', { provider: f.provider.name, id: f.id, reason: read.retry });
+    } else {
+      f.failures = 0;
+    }
     this.schedule(f);
   }
 
@@ -147,7 +168,7 @@ export class BackgroundWatch {
     f.reading = cancel;
     try {
       const res = await this.upstream.request({
-        url: upstreamUrl(f.provider.baseUrl, f.work.path(f.id), ''),
+        url: f.url,
         method: 'GET',
         headers,
         body: null,
@@ -180,20 +201,26 @@ export class BackgroundWatch {
     });
   }
 
-  /** Finishes the call with the estimate from its request (its answer carried no usage), noting why. */
+  /** Finishes the call with the estimate from its request (its whole output allowance), noting why. */
   private estimate(f: Followed, note: string): void {
-    this.followed.delete(f);
-    this.log.warn('a background response is recorded with an estimate', { provider: f.provider.name, id: f.id, reason: note });
-    this.finishing(f, () => f.call.complete(f.status, f.seen, f.answeredAt, note));
+    if (!this.followed.delete(f)) return;
+    this.finishing(f, () => {
+      this.log.warn('a background response is recorded with an estimate', { provider: f.provider.name, id: f.id, reason: note });
+      f.call.completeUnknown(f.status, f.seen, f.answeredAt, note);
+    });
   }
 
   private finishing(f: Followed, finish: () => void): void {
     try {
       finish();
     } catch (error) {
-      this.log.error('recording a background response failed', { provider: f.provider.name, id: f.id, reason: error instanceof Error ? error.message : String(error) });
+      this.log.error('recording a background response failed', { provider: f.provider.name, id: f.id, reason: describe(error) });
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 const DECODER = new TextDecoder();

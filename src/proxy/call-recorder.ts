@@ -18,6 +18,16 @@ export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finishe
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** What a record and an estimate need of a request body (CallRecorder.summariseBody). */
+interface BodySummary {
+  /** hashBody of the body; null for an empty one. */
+  hash: string | null;
+  /** Body size, bytes. */
+  bytes: number;
+  /** estimateTokens of the body's text. */
+  tokens: number;
+}
+
 /**
  * The one owner of a proxied call's outcome. The handler tells it what it learns as the
  * call passes its checks (key, tags, request, reservation); exactly one of `refuse`,
@@ -37,6 +47,10 @@ export class CallRecorder<R> implements FinishedCall {
   private tags: Record<string, string> = NO_TAGS;
   private info: RequestInfo | null = null;
   private body: Uint8Array | null = null;
+  /** What the record and an estimate need of the body, once `summariseBody` let it go. */
+  private bodySummary: BodySummary | null = null;
+  /** Set by `completeUnknown`: an estimate counts the request's whole output allowance. */
+  private wholeAllowance = false;
   private reservation: R | undefined;
   private holding = false;
   private done = false;
@@ -80,10 +94,33 @@ export class CallRecorder<R> implements FinishedCall {
     this.body = body;
   }
 
+  /**
+   * Keeps only what the record and an estimate need of the request body (hash, size,
+   * estimated tokens) and lets the body go: for a call that waits long to finish (a
+   * background response), so bodies of up to limits.max_body_bytes are not held for hours.
+   */
+  summariseBody(): void {
+    const body = this.body;
+    const summary = this.bodySummary;
+    if (body === null || this.bodySummary !== null) return;
+    this.bodySummary = { hash: body.length > 0 ? hashBody(body) : null, bytes: body.length, tokens: estimateTokens(new TextDecoder().decode(body)) };
+    this.body = null;
+  }
+
   /** The budget reservation to settle when the call finishes. */
   hold(reservation: R): void {
     this.reservation = reservation;
     this.holding = true;
+  }
+
+  /**
+   * The provider was paid for work whose usage will never be read (a background response
+   * tokometer stopped following): `ok`, estimated from the request, its output at the
+   * request's whole `max_output_tokens` (the most it may bill) when set, `note` saying why.
+   */
+  completeUnknown(status: number, seen: BodyObservation, at: number, note: string): void {
+    this.wholeAllowance = true;
+    this.finish('ok', status, note, { ...seen, observed: null }, true, at);
   }
 
   /** tokometer refused the call; it never reached the provider. */
@@ -146,6 +183,7 @@ export class CallRecorder<R> implements FinishedCall {
       }
     }
     const body = this.body;
+    const summary = this.bodySummary;
     const record: CallRecord = {
       ts: this.startedAt,
       keyName: this.keyName,
@@ -164,8 +202,8 @@ export class CallRecorder<R> implements FinishedCall {
       latencyMs: at - this.t0,
       ttfbMs: seen.firstByteAt === null ? null : seen.firstByteAt - this.t0,
       tags: this.tags,
-      requestHash: body && body.length > 0 ? hashBody(body) : null,
-      promptBytes: body?.length ?? 0,
+      requestHash: summary !== null ? summary.hash : body && body.length > 0 ? hashBody(body) : null,
+      promptBytes: summary?.bytes ?? body?.length ?? 0,
       maxOutputTokens: info?.maxOutputTokens ?? null,
       error: unpriced === null ? error : error === null ? unpriced : `${error}; ${unpriced}`,
     };
@@ -217,8 +255,11 @@ export class CallRecorder<R> implements FinishedCall {
   /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
   private estimateUsage(seen: BodyObservation): Usage {
     const usage = emptyUsage();
-    usage.inputTokens = this.body ? estimateTokens(new TextDecoder().decode(this.body)) : 0;
-    usage.outputTokens = seen.frames;
+    usage.inputTokens = this.bodySummary?.tokens ?? (this.body ? estimateTokens(new TextDecoder().decode(this.body)) : 0);
+    // A continued conversation is billed again as input (RequestInfo.continues).
+    const continues = this.info?.continues;
+    if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;
+    usage.outputTokens = this.wholeAllowance ? Math.max(seen.frames, (this.info?.maxOutputTokens ?? 0) * (this.info?.outputChoices ?? 1)) : seen.frames;
     return usage;
   }
 }

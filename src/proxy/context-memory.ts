@@ -9,7 +9,7 @@
  * response: what a request continuing it carries into its own input. Only calls this
  * process saw are known; an id it never saw (another replica's, or one from before a
  * restart) reserves nothing extra. Bounded: past `capacity` entries the oldest written
- * is forgotten (about 100 bytes each).
+ * is forgotten.
  */
 export class ContextMemory {
   private readonly tokens = new Map<string, number>();
@@ -36,5 +36,9 @@ export class ContextMemory {
   }
 }
 
-/** Entries kept by default: a day of follow-ups for a busy agent fleet, ~1 MB. */
-export const DEFAULT_CONTEXT_ENTRIES = 10_000;
+/**
+ * Entries kept by default: the last 20,000 Responses answers (~3 MB at ~150 bytes each).
+ * At 50 Responses calls a second that is ~7 minutes; a follow-up sent later than that
+ * reserves only its own body, as an unknown id does.
+ */
+export const DEFAULT_CONTEXT_ENTRIES = 20_000;

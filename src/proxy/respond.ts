@@ -23,6 +23,8 @@ export interface Answering<R> {
   /** Stops listening for the client's departure (the call has finished). */
   stopWatching: () => void;
   log: Logger;
+  /** The URL the request was sent to (a background response is read next to it). */
+  url: string;
   /** Finishes calls whose answer names work still pending (background responses); absent = recorded at once. */
   background: BackgroundWatch | undefined;
 }
@@ -49,11 +51,11 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       if (completed) {
         // A client that left once it had the whole answer: the request is released all the same.
         if (call.signal.aborted) cancel.abort();
-        if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, status, seen, at);
+        if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
         return recorder.complete(status, seen, at);
       }
       cancel.abort();
-      if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, status, seen, at);
+      if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
       if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
       else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
     } catch (failure) {

@@ -29,7 +29,9 @@ function backgroundProvider() {
   const ends = new Map<string, Reply>();
   let next = 0;
   const reply = (req: ReceivedRequest): Reply | undefined => {
-    if (req.method === 'POST' && req.url === '/responses' && (req.json as { stream?: boolean }).stream === true) {
+    // The proxy's base URL has no /v1; a client whose base URL has one sends /v1/responses.
+    const url = req.url.startsWith('/v1/') ? req.url.slice(3) : req.url;
+    if (req.method === 'POST' && url === '/responses' && (req.json as { stream?: boolean }).stream === true) {
       // A streamed background response: it starts, then the stream hangs until the client leaves.
       const id = `resp_bg_${++next}`;
       const created = JSON.parse(response(id, 'queued')) as unknown;
@@ -40,8 +42,8 @@ function backgroundProvider() {
         hold: new Promise(() => {}),
       };
     }
-    if (req.method === 'POST' && req.url === '/responses') return { body: response(`resp_bg_${++next}`, 'queued') };
-    const polled = /^\/responses\/([^/?]+)$/.exec(req.url);
+    if (req.method === 'POST' && url === '/responses') return { body: response(`resp_bg_${++next}`, 'queued') };
+    const polled = /^\/responses\/([^/?]+)$/.exec(url);
     if (req.method === 'GET' && polled) return ends.get(polled[1] as string) ?? { body: response(polled[1] as string, 'in_progress') };
     return undefined;
   };
@@ -116,6 +118,15 @@ describe('OpenAI background responses through tokometer', () => {
     expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'responses', streamed: 1, outcome: 'ok', output_tokens: 2000, cost_nano: COST_NANO, usage_source: 'reported' });
   });
 
+  it('reads the response next to the path the client used (a client base URL with /v1)', async () => {
+    const before = h.records.length;
+    const v1 = new OpenAI({ apiKey: h.secret, baseURL: `${h.baseUrl()}/v1`, maxRetries: 0 });
+    const res = await v1.responses.create({ model: 'gpt-4o-mini', input: 'v1', background: true });
+    await waitFor(() => h.fake.requests.some((r) => r.method === 'GET' && r.url === `/v1/responses/${res.id}`), 5000, 'a read under /v1');
+    provider.end(res.id, 'completed');
+    expect(await h.rowAfter(before)).toMatchObject({ cost_nano: COST_NANO, usage_source: 'reported' });
+  });
+
   it('a response the provider no longer has is recorded with its estimate and says why', async () => {
     const before = h.records.length;
     const res = await h.client.responses.create({ model: 'gpt-4o-mini', input: 'gone', background: true });
@@ -155,12 +166,14 @@ describe('stopping tokometer while a background response runs', () => {
     const provider = backgroundProvider();
     const h = await startHarness({ upstream: { reply: provider.reply }, configYaml: CONFIG });
     const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl(), maxRetries: 0 });
-    const res = await client.responses.create({ model: 'gpt-4o-mini', input: 'still running', background: true });
+    const res = await client.responses.create({ model: 'gpt-4o-mini', input: 'still running', background: true, max_output_tokens: 1000 });
     await waitFor(() => h.fake.requests.some((r) => r.method === 'GET'), 5000, 'a read');
     const rows = () => h.records.filter((r) => r.endpoint === 'responses');
     expect(rows()).toHaveLength(0);
     await h.proxy.stop(1000);
     expect(rows()).toHaveLength(1);
+    // Estimated at the whole output the request allowed: the provider may still be producing it.
+    expect(rows()[0]?.usage?.outputTokens).toBe(1000);
     expect(rows()[0]).toMatchObject({ outcome: 'ok', usageSource: 'estimated', error: `tokometer stopped before background response ${res.id} ended; usage estimated from the request (the provider may still be running it)` });
     await h.close();
   });

@@ -43,7 +43,7 @@ describe('usageFromJson on fixtures', () => {
       '/chat/completions',
       { finishReasons: ['stop'], model: 'gpt-4o-audio-preview-2025-06-03', usage: usage({ inputTokens: 412, outputTokens: 96, inputAudioTokens: 380, outputAudioTokens: 84, serviceTier: 'default' }) },
     ],
-    ['responses.json', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }],
+    ['responses.json', '/responses', { model: 'gpt-5-mini-2025-08-07', responseId: 'resp_68af0c1e9a', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }],
     ['embeddings-float.json', '/embeddings', { model: 'text-embedding-3-small', usage: usage({ inputTokens: 8 }) }],
     ['embeddings-base64.json', '/v1/embeddings', { model: 'text-embedding-3-large', usage: usage({ inputTokens: 23 }) }],
     ['deepseek-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 210, cacheReadTokens: 1792 }) }],
@@ -56,7 +56,7 @@ describe('usageFromJson on fixtures', () => {
     ['groq-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'llama-3.3-70b-versatile', usage: usage({ inputTokens: 48, outputTokens: 3, serviceTier: 'on_demand' }) }],
     // xAI reports reasoning on top of completion_tokens: 712 + 47 + 251 = 1010 = total_tokens.
     ['xai-chat.json', '/chat/completions', { finishReasons: ['stop'], model: 'grok-4-0709', usage: usage({ inputTokens: 712, outputTokens: 298, cacheReadTokens: 640, reasoningTokens: 251, providerCostNano: 4_639_500 }) }],
-    ['xai-responses.json', '/responses', { model: 'grok-4-fast-reasoning', usage: usage({ inputTokens: 279, outputTokens: 95, cacheReadTokens: 150, reasoningTokens: 89, providerCostNano: 62_750 }) }],
+    ['xai-responses.json', '/responses', { model: 'grok-4-fast-reasoning', responseId: 'resp_7c1d2e3f-4a5b', usage: usage({ inputTokens: 279, outputTokens: 95, cacheReadTokens: 150, reasoningTokens: 89, providerCostNano: 62_750 }) }],
     ['error-401.json', '/chat/completions', { model: null, usage: null }],
   ];
 
@@ -140,8 +140,8 @@ describe('stream accumulators on fixtures', () => {
     ['chat-stream-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }, true],
     ['chat-stream-no-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: null }, false],
     ['completions-stream.sse', '/completions', { finishReasons: ['length'], model: 'gpt-3.5-turbo-instruct:20230824-v2', usage: usage({ inputTokens: 6, outputTokens: 5 }) }, true],
-    ['responses-stream.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }, false],
-    ['responses-stream-incomplete.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', usage: usage({ inputTokens: 1250, outputTokens: 256, reasoningTokens: 250, serviceTier: 'default' }) }, false],
+    ['responses-stream.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', responseId: 'resp_68af0c1e9a', usage: usage({ inputTokens: 1250, outputTokens: 140, cacheReadTokens: 1024, reasoningTokens: 128, serviceTier: 'default' }) }, false],
+    ['responses-stream-incomplete.sse', '/responses', { model: 'gpt-5-mini-2025-08-07', responseId: 'resp_68af0c1e9a', usage: usage({ inputTokens: 1250, outputTokens: 256, reasoningTokens: 250, serviceTier: 'default' }) }, false],
     // DeepSeek puts usage on a chunk that still has choices: read it, never drop it.
     ['deepseek-stream.sse', '/chat/completions', { finishReasons: ['stop'], model: 'deepseek-chat', usage: usage({ inputTokens: 1850, outputTokens: 6, cacheReadTokens: 1792 }) }, false],
     ['openrouter-stream.sse', '/chat/completions', { finishReasons: ['stop'], model: 'openai/gpt-4o-mini', usage: usage({ inputTokens: 14, outputTokens: 4, providerCostNano: 4_500 }) }, true],

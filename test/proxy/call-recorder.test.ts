@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProxyError } from '../../src/lib/errors.js';
 import type { RequestInfo } from '../../src/providers/types.js';
 import { CallRecorder } from '../../src/proxy/call-recorder.js';
+import { ContextMemory } from '../../src/proxy/context-memory.js';
 import { newObservation } from '../../src/proxy/observation.js';
 import { FinishedCalls } from '../../src/proxy/finished-calls.js';
 import { silentLogger } from '../../src/proxy/log.js';
@@ -55,6 +56,34 @@ describe('CallRecorder', () => {
     silent.rec.complete(200, { ...newObservation(), frames: 7 }, 80);
     expect(silent.records[0]).toMatchObject({ usageSource: 'estimated', usage: { outputTokens: 7 } });
     expect(silent.records[0]?.usage?.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('a call whose usage will never be read is estimated at its whole output allowance, and keeps its hash when the body was let go', () => {
+    const whole = recorder({ ...INFO, outputChoices: 2 });
+    whole.rec.summariseBody();
+    whole.rec.completeUnknown(200, { ...newObservation(), frames: 3 }, 80, 'why');
+    const plain = recorder();
+    plain.rec.complete(200, newObservation(), 80);
+    expect(whole.records[0]).toMatchObject({ outcome: 'ok', usageSource: 'estimated', error: 'why', usage: { outputTokens: 200 }, promptBytes: BODY.length });
+    // The same hash and input estimate as from the body itself.
+    expect(whole.records[0]?.requestHash).toBe(plain.records[0]?.requestHash);
+    expect(whole.records[0]?.usage?.inputTokens).toBe(plain.records[0]?.usage?.inputTokens);
+  });
+
+  it('an estimated continued call counts the conversation it continues as input', () => {
+    const contexts = new ContextMemory();
+    contexts.remember('resp_prev', 5000);
+    const finished = new FinishedCalls((error) => {
+      throw error;
+    });
+    const records: CallRecord[] = [];
+    finished.subscribe((r) => records.push(r));
+    const rec = new CallRecorder({ pricer: FAKE_PRICER, budgets: new FakeGate(), finished, log: silentLogger, contexts }, 'openai', 1_000, 50, {});
+    rec.describe({ ...INFO, endpoint: 'responses', kind: 'responses', continues: 'resp_prev' }, BODY);
+    rec.complete(200, newObservation(), 80);
+    const alone = recorder();
+    alone.rec.complete(200, newObservation(), 80);
+    expect(records[0]?.usage?.inputTokens).toBe((alone.records[0]?.usage?.inputTokens ?? 0) + 5000);
   });
 
   it('never meters a refused call, an unmetered endpoint, or a failure that cannot have reached the provider', () => {
