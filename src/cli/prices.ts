@@ -148,7 +148,9 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['outputAudio', 'audio output', ''],
   ['outputImage', 'image output', ''],
   ['outputReasoning', 'reasoning output', ''],
-  ['webSearch', 'per 1k searches', ''],
+  // Per 1,000 uses, not per 1M tokens; named by tool now that a model can charge for two kinds of search.
+  ['webSearch', 'web search /1k', ''],
+  ['fileSearch', 'file search /1k', ''],
 ];
 
 function rateLines(rates: RateSet, indent: string): string[] {

@@ -20,7 +20,8 @@ const ZERO: Rate = { base: 0, tiers: [] };
  *   cacheAudioRead → cacheRead → inputAudio
  * - output (− outputAudio, − outputImage, − reasoning when each is priced) at output;
  *   reasoning is part of output and is never counted twice
- * - web searches × the per-search fee (a count, not tokens), when the model has one
+ * - web searches × the per-search fee and file search tool calls × the per-call fee (counts,
+ *   not tokens), when the model has them
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
@@ -42,6 +43,7 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
     outputAudio: usage.outputAudioTokens ?? 0,
     outputImage: usage.outputImageTokens ?? 0,
     webSearches: usage.webSearches ?? 0,
+    fileSearches: usage.fileSearches ?? 0,
   };
   for (const [name, n] of Object.entries(counts)) {
     if (!Number.isSafeInteger(n) || n < 0) return err(`invalid usage: ${name} tokens = ${n}`);
@@ -87,6 +89,7 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
     outputImage: cost(outImage, rates.outputImage ?? ZERO),
     outputReasoning: cost(reasoning, rates.outputReasoning ?? ZERO),
     webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
+    fileSearch: cost(counts.fileSearches, rates.fileSearch ?? ZERO),
   };
   let sum = 0n;
   const breakdown = {} as CostBreakdown;
@@ -104,12 +107,12 @@ export function picoToNano(pico: bigint): number {
 
 /**
  * The common case exactly, without BigInt, Object.entries or the validation loop: no audio,
- * image output or web search and no separately priced reasoning, valid counts, and every pico product and sum a safe
+ * image output, web or file search and no separately priced reasoning, valid counts, and every pico product and sum a safe
  * integer (tokens × pico per token stays far below 2^53 for real calls). Null sends the
  * call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches) return null;
+  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -127,6 +130,6 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
   const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
   return {
     costNano: nano(sum),
-    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0 },
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0 },
   };
 }

@@ -7,7 +7,7 @@ import type { RateSet } from './types.js';
  * Unit: pico-USD per token (1 USD = 1e12 pico). A price of P USD per 1M tokens is
  * P × 1e6 pico per token, exact for prices with up to 6 decimals (every catalog price
  * tokometer meters except OpenRouter's 1/12-dollar Gemini cache writes). Per-use fees
- * (`web_searches_kcount`, USD per 1,000) are pico per use: P × 1e9.
+ * (`web_searches_kcount`, `storage_searches_kcount`, USD per 1,000) are pico per use: P × 1e9.
  */
 export const PICO_PER_USD_PER_MTOK = 1_000_000;
 /** Pico-USD per use for a price of 1 USD per 1,000 uses. */
@@ -37,7 +37,9 @@ export type Dimension =
   | 'outputImage'
   | 'outputReasoning'
   /** Per web search, not per token. */
-  | 'webSearch';
+  | 'webSearch'
+  /** Per file search tool call (the catalog's `storage_searches`), not per token. */
+  | 'fileSearch';
 
 export type Rates = Partial<Record<Dimension, Rate>>;
 
@@ -55,6 +57,7 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   output_image_mtok: 'outputImage',
   output_reasoning_mtok: 'outputReasoning',
   web_searches_kcount: 'webSearch',
+  storage_searches_kcount: 'fileSearch',
 };
 
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
@@ -154,13 +157,16 @@ export function picoAt(rate: Rate, totalInput: number): number {
   return pico;
 }
 
-/** True when at least one token dimension has a price (a per-search fee alone does not count). */
+/** The dimensions priced per use (USD per 1,000 uses in the catalog), not per token. */
+const PER_USE: ReadonlySet<string> = new Set<Dimension>(['webSearch', 'fileSearch']);
+
+/** True when at least one token dimension has a price (per-search fees alone do not count). */
 export function hasTokenPrice(rates: Rates): boolean {
-  for (const dim of Object.keys(rates)) if (dim !== 'webSearch') return true;
+  for (const dim of Object.keys(rates)) if (!PER_USE.has(dim)) return true;
   return false;
 }
 
-/** Display prices (USD per 1M tokens; web searches per 1,000) of `rates` for a call with `totalInput` prompt tokens. */
+/** Display prices (USD per 1M tokens; web and file searches per 1,000) of `rates` for a call with `totalInput` prompt tokens. */
 export function rateSetAt(rates: Rates, totalInput: number): RateSet {
   const usd = (r: Rate | undefined, per = PICO_PER_USD_PER_MTOK): number | null => (r ? picoAt(r, totalInput) / per : null);
   return {
@@ -174,6 +180,7 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     outputImage: usd(rates.outputImage),
     outputReasoning: usd(rates.outputReasoning),
     webSearch: usd(rates.webSearch, PICO_PER_USD_PER_KCOUNT),
+    fileSearch: usd(rates.fileSearch, PICO_PER_USD_PER_KCOUNT),
   };
 }
 

@@ -58,6 +58,8 @@ export interface CostBreakdown {
   outputReasoning: NanoUsd;
   /** Web searches × the per-search fee; 0 when none ran or the model charges none. */
   webSearch: NanoUsd;
+  /** File search tool calls × the per-call fee; 0 when none ran or the model charges none. */
+  fileSearch: NanoUsd;
 }
 
 /** The cost of one call, or an explicit reason why there is none. Never a silent 0. */
@@ -95,6 +97,8 @@ export interface RateSet {
   outputReasoning: number | null;
   /** USD per 1,000 web searches (not per 1M tokens); null = searches are not charged. */
   webSearch: number | null;
+  /** USD per 1,000 file search tool calls (catalog `storage_searches_kcount`); null = not charged. */
+  fileSearch: number | null;
 }
 
 /** A model's prices at one moment, for `tokometer prices` and the TUI. */

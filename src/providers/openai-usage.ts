@@ -70,10 +70,23 @@ function webSearchCalls(output: unknown): number {
 }
 
 /**
+ * The `file_search_call` items of a Responses `output` (openai SDK ResponseFileSearchToolCall):
+ * one per call of the file search tool, which OpenAI bills per call ("File search tool call
+ * $2.50 / 1k calls"), not per query: an item that ran several `queries` counts once. Every
+ * item counts, whatever its `status`, like the web search items above.
+ */
+function fileSearchCalls(output: unknown): number {
+  if (!Array.isArray(output)) return 0;
+  let n = 0;
+  for (const item of output) if (isObj(item) && item.type === 'file_search_call') n++;
+  return n;
+}
+
+/**
  * Usage and model from one response object (a Chat/Completions/Embeddings body, a
  * stream chunk, or a Responses `response`). Usage comes from `usage`, else Groq's
  * `x_groq.usage`; `service_tier` is attached to it, and a Responses answer's
- * `web_search_call` items are counted as its web searches.
+ * `web_search_call` and `file_search_call` items are counted as its web and file searches.
  */
 export function observeOpenAi(json: Json): Observed {
   const usage = normaliseOpenAiUsage(json.usage) ?? normaliseOpenAiUsage(objAt(json.x_groq).usage);
@@ -82,6 +95,8 @@ export function observeOpenAi(json: Json): Observed {
   if (usage) {
     const searches = webSearchCalls(json.output);
     if (searches > 0) usage.webSearches = searches;
+    const fileSearches = fileSearchCalls(json.output);
+    if (fileSearches > 0) usage.fileSearches = fileSearches;
   }
   const observed: Observed = { usage, model: str(json.model) };
   if (json.object === 'response') {

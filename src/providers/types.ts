@@ -39,6 +39,12 @@ export interface Usage {
    * A count, not tokens.
    */
   webSearches?: number;
+  /**
+   * File search tool calls the provider ran for the call and bills per call (OpenAI
+   * Responses `file_search_call` items, one per call however many queries it ran). A count,
+   * not tokens; the retrieved text the model read is already in `inputTokens`.
+   */
+  fileSearches?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
   providerCostNano?: NanoUsd;
   /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */

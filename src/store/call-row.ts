@@ -8,6 +8,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
+  'file_searches',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -45,6 +46,7 @@ export interface CallRow {
   cache_audio_read_tokens: number | null;
   output_image_tokens: number | null;
   web_searches: number | null;
+  file_searches: number | null;
 }
 
 /**
@@ -94,7 +96,7 @@ export function tagEntries(r: CallRecord): [string, string][] {
 
 /**
  * Bind parameters for one call, in CALL_COLUMNS order. Usage fields are NULL when usage
- * is null; optional counts (audio, image, web searches) are NULL when absent. `usage.providerCostNano` is folded
+ * is null; optional counts (audio, image, web and file searches) are NULL when absent. `usage.providerCostNano` is folded
  * into provider_cost_nano when the record's own providerCostNano is null.
  * @throws InvalidCallRecordError when a field has a type SQLite would not store as meant.
  */
@@ -134,6 +136,7 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('usage.cacheAudioReadTokens', u?.cacheAudioReadTokens),
     numOrNull('usage.outputImageTokens', u?.outputImageTokens),
     numOrNull('usage.webSearches', u?.webSearches),
+    numOrNull('usage.fileSearches', u?.fileSearches),
   ];
 }
 
@@ -151,14 +154,15 @@ const OPTIONAL_COUNTS = [
   ['cache_audio_read_tokens', 'cacheAudioReadTokens'],
   ['output_image_tokens', 'outputImageTokens'],
   ['web_searches', 'webSearches'],
+  ['file_searches', 'fileSearches'],
 ] as const;
 type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
 
 /**
  * A stored row's usage: the one place that turns the usage columns of `calls` into a
  * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
- * (input_tokens is NULL). Counts in tokens (web searches in searches); a NULL count of the
- * always-stored six is 0, a NULL optional count (audio, image, web searches) is left out,
+ * (input_tokens is NULL). Counts in tokens (web and file searches in searches); a NULL count of the
+ * always-stored six is 0, a NULL optional count (audio, image, web and file searches) is left out,
  * service_tier NULL leaves serviceTier out.
  *
  * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db

@@ -11,6 +11,25 @@ const EMBED_B64 = fixture('openai', 'embeddings-base64.json');
 /** The usage-only frame of the stream fixture: what the proxy must strip when it injected usage. */
 const USAGE_FRAME = sseFrames(STREAM_USAGE).find((f) => f.includes('"choices":[]')) as string;
 
+/**
+ * A Responses answer that ran the file search tool twice (two file_search_call items, the
+ * first with two queries: OpenAI bills per tool call, not per query), as the SDK types it.
+ */
+const FILE_SEARCH_RESPONSE = {
+  id: 'resp_fs_1',
+  object: 'response',
+  created_at: 1767225600,
+  status: 'completed',
+  model: 'gpt-4.1-2025-04-14',
+  output: [
+    { id: 'fs_1', type: 'file_search_call', status: 'completed', queries: ['refund policy', 'returns window'], results: null },
+    { id: 'fs_2', type: 'file_search_call', status: 'completed', queries: ['shipping costs'], results: null },
+    { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', annotations: [], text: 'Returns within 30 days.' }] },
+  ],
+  tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }],
+  usage: { input_tokens: 12_000, input_tokens_details: { cached_tokens: 4_000 }, output_tokens: 300, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12_300 },
+};
+
 function reply(req: ReceivedRequest): Reply | undefined {
   const body = req.json as { stream?: boolean; stream_options?: { include_usage?: boolean }; model?: string; messages?: Array<{ content: string }> } | undefined;
   if (req.url === '/chat/completions' && body?.stream) {
@@ -20,6 +39,7 @@ function reply(req: ReceivedRequest): Reply | undefined {
   }
   if (req.url === '/chat/completions') return { body: CHAT };
   if (req.url === '/embeddings') return { body: EMBED_B64 };
+  if (req.url === '/responses') return { body: JSON.stringify(FILE_SEARCH_RESPONSE) };
   if (req.url === '/models' && req.method === 'GET') return { body: '{"object":"list","data":[{"id":"gpt-4o-mini","object":"model"}]}' };
   return undefined;
 }
@@ -28,6 +48,12 @@ function reply(req: ReceivedRequest): Reply | undefined {
 // 1250 prompt tokens of which 1024 cached, 9 output:
 //   226 × 150 = 33,900;  1024 × 75 = 76,800;  9 × 600 = 5,400  → 116,100 nano-USD ($0.0001161).
 const CHAT_COST_NANO = 116_100;
+
+// gpt-4.1 per 1M tokens: input $2, cached input $0.50, output $8 = 2,000 / 500 / 8,000 nano-USD per token;
+// file search tool calls $2.50 per 1,000 = 2,500,000 nano-USD per call. 12,000 input of which 4,000 cached, 300 output:
+//   8,000 × 2,000 = 16,000,000;  4,000 × 500 = 2,000,000;  300 × 8,000 = 2,400,000;  2 calls × 2,500,000 = 5,000,000
+//   → 25,400,000 nano-USD ($0.0254; the tokens alone, as recorded before file searches were priced: 20,400,000).
+const FILE_SEARCH_COST_NANO = 25_400_000;
 
 describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
   const tags = { feature: 'summarizer', user_tier: 'free', tenant_id: 't_8472' };
@@ -99,6 +125,24 @@ describe('OpenAI SDK through tokometer (Node edges, better-sqlite3)', () => {
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBe(sseFrames(STREAM_USAGE).length - 2); // minus the usage chunk and [DONE]
     expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+  });
+
+  it('meters a Responses call that ran two file searches: the tokens and two file search tool calls, to the nano-dollar', async () => {
+    const res = await h.client.responses.create({ model: 'gpt-4.1', input: 'What is the refund policy?', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] });
+    expect(res.output.filter((item) => item.type === 'file_search_call').map((item) => item.id)).toEqual(['fs_1', 'fs_2']);
+    expect(res.output_text).toBe('Returns within 30 days.');
+    expect(h.lastRow()).toMatchObject({
+      endpoint: 'responses',
+      model: 'gpt-4.1-2025-04-14',
+      input_tokens: 12_000,
+      cached_input_tokens: 4_000,
+      output_tokens: 300,
+      file_searches: 2,
+      web_searches: null,
+      cost_nano: FILE_SEARCH_COST_NANO,
+      usage_source: 'reported',
+      outcome: 'ok',
+    });
   });
 
   it('passes base64 embeddings (the SDK default) through and meters them', async () => {

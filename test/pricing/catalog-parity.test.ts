@@ -48,6 +48,7 @@ function catalogTotal(model: CatalogModel, usage: Usage, at: number): number {
       output_image_tokens: usage.outputImageTokens ?? 0,
       output_reasoning_tokens: usage.reasoningTokens,
       web_searches: usage.webSearches ?? 0,
+      storage_searches: usage.fileSearches ?? 0,
     } as Parameters<typeof calcPrice>[0],
     'm',
     { provider, timestamp: new Date(at) },
@@ -77,6 +78,7 @@ const usageArb = fc
     cachedAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
     outImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
     webSearches: fc.integer({ min: 0, max: 20 }),
+    fileSearches: fc.integer({ min: 0, max: 20 }),
   })
   .map((u): Usage => {
     const reasoning = Math.floor(u.output * u.reasoningShare);
@@ -94,6 +96,7 @@ const usageArb = fc
       outputAudioTokens: outAudio,
       outputImageTokens: Math.floor((u.output - reasoning - outAudio) * u.outImageShare),
       webSearches: u.webSearches,
+      fileSearches: u.fileSearches,
     };
   });
 
@@ -118,6 +121,7 @@ describe('parity with genai-prices calcPrice', () => {
       cacheAudioReadTokens: 500,
       outputImageTokens: 77,
       webSearches: 3,
+      fileSearches: 5,
     };
     for (const at of [Date.parse('2025-03-01T03:00:00Z'), Date.parse('2026-11-27T12:00:00Z')]) {
       for (const c of meteredCases) {

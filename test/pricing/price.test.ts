@@ -34,6 +34,7 @@ describe('price(): hand-computed nano-USD', () => {
       outputImage: 0,
       outputReasoning: 0,
       webSearch: 0,
+      fileSearch: 0,
     });
   });
 
@@ -125,6 +126,18 @@ describe('price(): hand-computed nano-USD', () => {
     const r = pricer.price(usage({ inputTokens: 1000, outputTokens: 200, webSearches: 2 }), { provider: 'anthropic', model: 'claude-sonnet-4-5', at });
     expect(cost(r)).toBe(26_000_000);
     expect(r.priced && r.breakdown.webSearch).toBe(20_000_000);
+  });
+
+  it('file search tool calls at the per-call fee (gpt-4.1, $2.50 per 1,000), apart from web searches', () => {
+    // $2 in, $8 out per 1M → 2,000 / 8,000 nano per token. 1000 in × 2,000 = 2,000,000; 200 out × 8,000 = 1,600,000;
+    // 2 file searches × $0.0025 (2,500,000 nano) = 5,000,000; 1 web search × $0.01 = 10,000,000. Total 18,600,000.
+    const r = pricer.price(usage({ inputTokens: 1000, outputTokens: 200, fileSearches: 2, webSearches: 1 }), { provider: 'openai', model: 'gpt-4.1', at });
+    expect(cost(r)).toBe(18_600_000);
+    expect(r.priced && r.breakdown).toMatchObject({ uncachedInput: 2_000_000, output: 1_600_000, fileSearch: 5_000_000, webSearch: 10_000_000 });
+    // File searches alone, on a model priced by the fast path otherwise: the fee is not dropped.
+    expect(cost(pricer.price(usage({ inputTokens: 1000, outputTokens: 200, fileSearches: 2 }), { provider: 'openai', model: 'gpt-4.1', at }))).toBe(8_600_000);
+    // A model without a file search fee (gpt-4.1-nano, none in the catalog) charges the tokens alone.
+    expect(cost(pricer.price(usage({ inputTokens: 1000, outputTokens: 200, fileSearches: 2 }), { provider: 'openai', model: 'gpt-4.1-nano', at }))).toBe(180_000);
   });
 
   it('cached audio at its own cache price when the provider says how much of the cache was audio (gemini-2.5-flash)', () => {

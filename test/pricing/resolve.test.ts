@@ -100,11 +100,12 @@ describe('describe()', () => {
     expect(pricer.describe('no-such-model', undefined, NOW)).toBeNull();
   });
 
-  it('lists unmetered price keys, and prices web searches per 1,000', () => {
+  it('lists unmetered price keys, and prices web and file searches per 1,000', () => {
+    expect(pricer.describe('gpt-image-1', 'openai', NOW)?.unmetered).toContain('input_image_mtok');
     const d = pricer.describe('gpt-4o', 'openai', NOW);
-    expect(d?.unmetered).toContain('storage_searches_kcount');
-    expect(d?.unmetered).not.toContain('web_searches_kcount');
+    expect(d?.unmetered).toEqual([]);
     expect(d?.rates.webSearch).toBe(10); // genai-prices 0.1.8: web_searches_kcount 10 (USD per 1,000)
+    expect(d?.rates.fileSearch).toBe(2.5); // storage_searches_kcount 2.5 (USD per 1,000 file search tool calls)
   });
 });
 

@@ -135,6 +135,31 @@ describe('web searches of the Responses API', () => {
   });
 });
 
+describe('file searches of the Responses API', () => {
+  // As the openai SDK types them (ResponseFileSearchToolCall): one item per tool call, which may run several queries.
+  const output = [
+    { type: 'file_search_call', id: 'fs_1', status: 'completed', queries: ['tokometer pricing', 'nano-USD', 'reconcile'], results: null },
+    { type: 'file_search_call', id: 'fs_2', status: 'completed', queries: ['budgets'] },
+    { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'tokometer' } },
+    { type: 'message', id: 'msg_1', role: 'assistant', content: [] },
+  ];
+  const response = { object: 'response', model: 'gpt-4.1-2025-04-14', output, usage: { input_tokens: 100, output_tokens: 20 } };
+
+  it('counts each file_search_call item once, however many queries it ran (billed per tool call)', () => {
+    expect(adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4.1' }), response).usage).toEqual(usage({ inputTokens: 100, outputTokens: 20, fileSearches: 2, webSearches: 1 }));
+    const fileOnly = { ...response, output: [output[1], output[3]] };
+    expect(adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4.1' }), fileOnly).usage).toEqual(usage({ inputTokens: 100, outputTokens: 20, fileSearches: 1 }));
+    expect(adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4.1' }), { ...response, output: [] }).usage).toEqual(usage({ inputTokens: 100, outputTokens: 20 }));
+  });
+
+  it('counts them in the terminal event of a stream, completed or not', () => {
+    for (const type of ['response.completed', 'response.incomplete', 'response.failed']) {
+      const seen = replayFrames('/v1/responses', [`event: ${type}\ndata: ${JSON.stringify({ type, response })}`]);
+      expect(seen.observed.usage, type).toEqual(usage({ inputTokens: 100, outputTokens: 20, fileSearches: 2, webSearches: 1 }));
+    }
+  });
+});
+
 describe('stream accumulators on fixtures', () => {
   const streamCases: Array<[file: string, path: string, expected: Observed, strips: boolean]> = [
     ['chat-stream-usage.sse', '/chat/completions', { finishReasons: ['stop'], model: 'gpt-4o-mini-2024-07-18', usage: usage({ inputTokens: 1250, outputTokens: 9, cacheReadTokens: 1024, serviceTier: 'default' }) }, true],

@@ -20,6 +20,7 @@ const ROW: Required<UsageColumns> = {
   cache_audio_read_tokens: 300,
   output_image_tokens: 600,
   web_searches: 3,
+  file_searches: 4,
 };
 
 const USAGE = {
@@ -35,6 +36,7 @@ const USAGE = {
   cacheAudioReadTokens: 300,
   outputImageTokens: 600,
   webSearches: 3,
+  fileSearches: 4,
 };
 
 describe('usageFromRow', () => {
@@ -51,7 +53,7 @@ describe('usageFromRow', () => {
     expect(usageFromRow({ ...ROW, input_tokens: null })).toBeNull();
     const sparse: UsageColumns = {
       input_tokens: 5, output_tokens: null, cached_input_tokens: null, cache_write_5m_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: null,
-      service_tier: null, input_audio_tokens: null, web_searches: null,
+      service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null,
     };
     expect(usageFromRow(sparse)).toStrictEqual({ inputTokens: 5, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
   });

@@ -29,6 +29,7 @@ const ALL_RATES: Rates = Object.fromEntries(
   Object.entries({
     input: 1_250_000, cacheRead: 125_000, cacheWrite5m: 1_562_500, cacheWrite1h: 2_500_000, inputAudio: 10_000_000, cacheAudioRead: 2_000_333,
     output: 10_000_000, outputAudio: 20_000_000, outputImage: 30_000_000, outputReasoning: 12_000_000, webSearch: 10_000_000_000,
+    fileSearch: 2_500_000_007,
   }).map(([dimension, pico]) => [dimension, { base: pico, tiers: [] }]),
 );
 /** The pricer's own arithmetic (computeCost) at ALL_RATES. */
@@ -174,10 +175,10 @@ export const priceCases: FacadeCase[] = [
     assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
     assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
   }),
-  storeCase('prices.reprice prices a call from every usage column stored (cache writes, audio, cached audio, image output, reasoning, web searches) to the nano-USD', async (s) => {
+  storeCase('prices.reprice prices a call from every usage column stored (cache writes, audio, cached audio, image output, reasoning, web and file searches) to the nano-USD', async (s) => {
     const stored = {
       inputTokens: 10_000, outputTokens: 3000, cacheReadTokens: 2000, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 500, reasoningTokens: 700,
-      inputAudioTokens: 800, outputAudioTokens: 400, cacheAudioReadTokens: 300, outputImageTokens: 600, webSearches: 3, serviceTier: 'flex',
+      inputAudioTokens: 800, outputAudioTokens: 400, cacheAudioReadTokens: 300, outputImageTokens: 600, webSearches: 3, fileSearches: 4, serviceTier: 'flex',
     };
     await s.insertCalls([call(1, 0, { model: 'gpt-4o', usage: stored, costNano: 1 })]);
     const seen: RepriceCall[] = [];
@@ -195,12 +196,13 @@ export const priceCases: FacadeCase[] = [
     //   image output    600 × 30 000 000                                                           = 18 000 000 000
     //   reasoning       700 × 12 000 000                                                           =  8 400 000 000
     //   web searches    3 × 10 000 000 000                                                         = 30 000 000 000
-    //   total 93 525 099 900 pico → 93 525 100 nano (rounded half up)
-    const expected = 93_525_100;
+    //   file searches   4 × 2 500 000 007                                                          = 10 000 000 028
+    //   total 103 525 099 928 pico → 103 525 100 nano (rounded half up)
+    const expected = 103_525_100;
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 1, expected]);
     // Strictly equal: both Db seams hand bigint columns over as numbers, never as text (PostgreSQL's int8 is parsed in drivers/postgres.ts).
-    const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, web_searches FROM calls');
-    assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, web_searches: 3 }]);
+    const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, web_searches, file_searches FROM calls');
+    assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, web_searches: 3, file_searches: 4 }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [expected - 1]);
   }),
 ];

@@ -19,7 +19,7 @@ const COLUMN_TYPES: Record<(typeof CALL_COLUMNS)[number], string> = {
   reasoning_tokens: 'bigint', input_audio_tokens: 'bigint', output_audio_tokens: 'bigint', cost_nano: 'bigint',
   provider_cost_nano: 'bigint', price_source: 'text', usage_source: 'text', latency_ms: 'float8', ttfb_ms: 'float8',
   tags: 'text', request_hash: 'text', prompt_bytes: 'bigint', max_output_tokens: 'bigint', error: 'text', service_tier: 'text',
-  cache_audio_read_tokens: 'bigint', output_image_tokens: 'bigint', web_searches: 'bigint',
+  cache_audio_read_tokens: 'bigint', output_image_tokens: 'bigint', web_searches: 'bigint', file_searches: 'bigint',
 };
 
 const COLUMNS = CALL_COLUMNS.join(', ');
