@@ -30,6 +30,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['tag-postings', '36381e32cef6898673e487eff10d77d6d27985bb096b564196a5bbbc19699aab'],
     ['entity-pending', '316ae946e70e01797531cd22cdcf79684d4122315e357ddae8b1c2f488707049'],
     ['billed-extras', 'c049666291b33550450e9e0922421d9dd1830784a456623cd05f975215c005d2'],
+    ['file-searches', '73b7d3ea42683c29232317ce4154fb0bb83e711a38ca11b2fd3199de8c46290e'],
   ],
   postgres: [
     ['initial', '1d38c803a669d6a8cb4c627473d70e108eb34fcff9d1458ddfcebd026cd25278'],
@@ -39,6 +40,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['tags-in-calls', '18e7b483dffa96a45d034a3cc9d9fa58e5b931132ec8f7571e07ec131d3e4e65'],
     ['entity-minute-indexes', 'f3f83ecb840fd7b847af68573637c7cbea0c6510fdd79c1ce6b59ff4056f700e'],
     ['billed-extras', '6b85940a0e31120839acc34d2fd68d1cd92dea3c830823cfa9485f249b7c2747'],
+    ['file-searches', '3bfc4baca10db60b6e9d9a5799970df1e6f35d6595edec0d3a82600018c93b27'],
   ],
 };
 
