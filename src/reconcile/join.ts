@@ -1,5 +1,5 @@
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
-import type { DayFees } from './search-fees.js';
+import { SEARCH_FEES, type DayFees } from './search-fees.js';
 import { RATE_KEYS, TOKEN_KEYS, zeroTokens, type BillSide, type MeterSide, type ProviderCost, type ProviderReport, type ReconcileBy, type TokenCounts } from './types.js';
 
 /**
@@ -67,13 +67,11 @@ export function addBill(into: BillSide, from: BillSide): void {
 
 const norm = (model: string) => model.trim().toLowerCase().replace(/\s+/g, '-');
 
-/** How the day's outside line of web-search fees is found among the report's labels. */
-const SEARCH_LABEL = /web[\s_-]*search/i;
-
 /**
  * Every day × model cell, then the outside cells, in the order met. `searchFees` (the
  * meter's, split from its model rows by search-fees.ts) go to the meter side of the day's
- * outside cell whose label names web search, else to an outside cell of their own.
+ * outside cell whose label is their kind's line (web search, file search tool calls), else
+ * to an outside cell of their own.
  */
 export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderReport, searchFees: readonly DayFees[] = []): Cell[] {
   const cells = new Map<string, Cell>();
@@ -108,8 +106,9 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
     target.bill.costByRate[rate] = (target.bill.costByRate[rate] ?? 0) + cost.costNano;
   }
   for (const fee of searchFees) {
-    const line = [...cells.values()].find((c) => c.day === fee.day && c.outside && c.labels.some((l) => SEARCH_LABEL.test(l)));
-    const target = line ?? cell(fee.day, 'web searches (metered)', true);
+    const { isLine, meteredLabel } = SEARCH_FEES[fee.kind];
+    const line = [...cells.values()].find((c) => c.day === fee.day && c.outside && c.labels.some(isLine));
+    const target = line ?? cell(fee.day, meteredLabel, true);
     if (line === undefined && target.labels.length === 0) target.labels.push(target.model);
     target.meter.costNano += fee.costNano;
   }

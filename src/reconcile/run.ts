@@ -32,6 +32,7 @@ export function catalogRates(pricer: Pricer, provider: string): CatalogRates {
     return {
       rates: { input, cached_input: d.rates.cachedInput ?? input, cache_write_5m: write, cache_write_1h: d.rates.cacheWrite1h ?? write, output: d.rates.output ?? 0 },
       webSearchPerK: d.rates.webSearch,
+      fileSearchPerK: d.rates.fileSearch,
       source: `${d.source}: ${d.modelId}`,
     };
   };

@@ -1,35 +1,85 @@
 import { PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
-import type { CatalogRates } from './types.js';
+import type { CatalogModelRates, CatalogRates } from './types.js';
 
-/** Metered web-search fees of one UTC day, nano-USD. */
+/** The searches the meter prices per use and the providers bill on lines of their own. */
+export type SearchKind = 'web' | 'file';
+
+/** Metered search fees of one kind on one UTC day, nano-USD. */
 export interface DayFees {
   day: number;
+  kind: SearchKind;
   costNano: number;
 }
+
+/** How each kind is counted and priced, and which bill line is its. */
+interface SearchFee {
+  /** The row's searches of this kind (priced calls only, so their fees are in its cost). */
+  count(m: MeteredUsageRow): number;
+  /** The catalog's fee, USD per 1,000; null when the model charges none. */
+  perK(c: CatalogModelRates): number | null;
+  /** Whether the report's label of an outside cost is this kind's line. */
+  isLine(label: string): boolean;
+  /** The outside line the fees go to when the bill has none (yet). */
+  meteredLabel: string;
+}
+
+/**
+ * Web searches: Anthropic `cost_type: web_search`, OpenAI "web search tool calls". File
+ * searches: OpenAI's file search tool call line; OpenAI also bills file search storage
+ * (vector stores, per GB-day, "file search storage"), which no call runs up, so a label
+ * naming storage is never the file search fees' line.
+ */
+export const SEARCH_FEES: Readonly<Record<SearchKind, SearchFee>> = {
+  web: {
+    count: (m) => m.webSearches,
+    perK: (c) => c.webSearchPerK,
+    isLine: (label) => /web[\s_-]*search/i.test(label),
+    meteredLabel: 'web searches (metered)',
+  },
+  file: {
+    count: (m) => m.fileSearches,
+    perK: (c) => c.fileSearchPerK,
+    isLine: (label) => /file[\s_-]*search/i.test(label) && !/storage/i.test(label),
+    meteredLabel: 'file searches (metered)',
+  },
+};
+
+const KINDS = Object.keys(SEARCH_FEES) as SearchKind[];
 
 /** Pico-USD per nano-USD. */
 const PICO_PER_NANO = 1000;
 
 /**
- * Moves the metered web-search fees out of the model rows. The meter prices a call's
- * searches into its cost, but both providers bill them on a line of their own (Anthropic
- * `cost_type: web_search`, OpenAI's "web search tool calls"), which reconcile keeps outside
- * the model rows; left in, they would show as price drift on the model and leave the
- * search line unexplained. A fee is the day's searches of the model at its catalog fee
- * that day: a call priced by a config price or an older snapshot had a fee the meter did
- * not keep apart, so a changed fee can leave a few nano-USD on either side. Rows whose
- * model has no catalog fee keep their cost whole.
+ * Moves the metered web-search and file-search fees out of the model rows. The meter
+ * prices a call's searches into its cost, but the providers bill them on lines of their
+ * own, which reconcile keeps outside the model rows; left in, they would show as price
+ * drift on the model and leave the search lines unexplained. A fee is the day's searches
+ * of the model at its catalog fee that day: a call priced by a config price or an older
+ * snapshot had a fee the meter did not keep apart, so a changed fee can leave a few
+ * nano-USD on either side. A row never gives more than its cost; a kind whose model has
+ * no catalog fee stays in the row.
  */
 export function splitSearchFees(meter: readonly MeteredUsageRow[], catalog: CatalogRates): { meter: MeteredUsageRow[]; fees: DayFees[] } {
-  const byDay = new Map<number, number>();
+  const byDay = new Map<string, DayFees>();
   const rows = meter.map((m) => {
-    if (m.webSearches <= 0) return m;
-    const perK = catalog(m.model, m.day)?.webSearchPerK ?? null;
-    if (perK === null) return m;
-    const fee = Math.min(m.costNano, Math.round((m.webSearches * perK * PICO_PER_USD_PER_KCOUNT) / PICO_PER_NANO));
-    byDay.set(m.day, (byDay.get(m.day) ?? 0) + fee);
-    return { ...m, costNano: m.costNano - fee };
+    if (KINDS.every((kind) => SEARCH_FEES[kind].count(m) <= 0)) return m;
+    const rates = catalog(m.model, m.day);
+    if (rates === null) return m;
+    let costNano = m.costNano;
+    for (const kind of KINDS) {
+      const { count, perK } = SEARCH_FEES[kind];
+      const searches = count(m);
+      const fee = perK(rates);
+      if (searches <= 0 || fee === null) continue;
+      const nano = Math.min(costNano, Math.round((searches * fee * PICO_PER_USD_PER_KCOUNT) / PICO_PER_NANO));
+      costNano -= nano;
+      const key = `${m.day}\u0000${kind}`;
+      const day = byDay.get(key) ?? { day: m.day, kind, costNano: 0 };
+      day.costNano += nano;
+      byDay.set(key, day);
+    }
+    return { ...m, costNano };
   });
-  return { meter: rows, fees: [...byDay].map(([day, costNano]) => ({ day, costNano })) };
+  return { meter: rows, fees: [...byDay.values()] };
 }

@@ -161,11 +161,19 @@ export const DEFAULT_TOLERANCE: Tolerance = { percent: 0.5, usdNano: 10_000_000 
 /** What `--by` groups on. */
 export type ReconcileBy = 'day' | 'model' | 'day,model';
 
-/**
- * Catalog prices for a model on a day, USD per 1M tokens (fallbacks applied), and its fee
- * per 1,000 web searches (null = none); null = no price known.
- */
-export type CatalogRates = (model: string, at: number) => { rates: Record<RateKey, number>; webSearchPerK: number | null; source: string } | null;
+/** A model's catalog prices on a day (CatalogRates). */
+export interface CatalogModelRates {
+  /** USD per 1M tokens, fallbacks applied. */
+  rates: Record<RateKey, number>;
+  /** USD per 1,000 web searches; null = none charged. */
+  webSearchPerK: number | null;
+  /** USD per 1,000 file search tool calls; null = none charged. */
+  fileSearchPerK: number | null;
+  source: string;
+}
+
+/** Catalog prices for a model on a day; null = no price known. */
+export type CatalogRates = (model: string, at: number) => CatalogModelRates | null;
 
 /** The result of one reconcile run, before formatting. */
 export interface ReconcileReport {

@@ -32,6 +32,8 @@ export interface MeteredUsageRow {
   costNano: number;
   /** Σ web searches billed per use (calls.web_searches); their fees are in costNano. */
   webSearches: number;
+  /** Σ file search tool calls billed per use (calls.file_searches); their fees are in costNano. */
+  fileSearches: number;
 }
 
 /**

@@ -18,7 +18,7 @@ const DAY = Date.parse('2026-11-01T00:00:00Z');
 const USD = 1e9;
 
 function meter(model: string, calls: number, input: number, output: number, costNano: number, extra: Partial<MeteredUsageRow> = {}): MeteredUsageRow {
-  return { day: DAY, model, calls, usageUnknown: 0, unpriced: 0, inputTokens: input, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: output, costNano, webSearches: 0, ...extra };
+  return { day: DAY, model, calls, usageUnknown: 0, unpriced: 0, inputTokens: input, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: output, costNano, webSearches: 0, fileSearches: 0, ...extra };
 }
 const usage = (model: string, requests: number | null, input: number, output: number) => ({ day: DAY, model, requests, tokens: { input, cachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, output } });
 const cost = (model: string | null, rate: ProviderCost['rate'], usd: number, label = `${model}, ${rate ?? 'x'}`): ProviderCost => ({ day: DAY, model, rate, tokenCost: model !== null, label, costNano: Math.round(usd * USD) });
@@ -98,6 +98,30 @@ describe('reconcile comparison', () => {
     ]);
     // The whole report's meter total keeps the fees.
     expect(alone.total.meter.costNano).toBe(33_500_000);
+  });
+
+  it('file-search fees the meter priced into a model go to the bill\'s file search tool call line, never to file search storage', () => {
+    // gpt-4o-2024-08-06: $0.0035 of tokens; 4 file searches × $2.50 per 1,000 = $0.01; 1 web search × $10 per 1,000 = $0.01.
+    const billed = { usage: [usage('gpt-4o-2024-08-06', 1, 1000, 100)], costs: [cost('gpt-4o', 'input', 0.0025), cost('gpt-4o', 'output', 0.001)] };
+    const line = (label: string, usd: number): ProviderCost => ({ ...cost(null, null, usd, label), tokenCost: false, model: label });
+    const storage = line('file search storage', 0.3);
+    const metered = [meter('gpt-4o-2024-08-06', 1, 1000, 100, 23_500_000, { webSearches: 1, fileSearches: 4 })];
+    const report = build(metered, { ...billed, costs: [...billed.costs, storage, line('file search tool calls', 0.01), line('web search tool calls', 0.01)] });
+    expect(report.rows.map((r) => [r.model, r.status, r.meter.costNano, r.bill.costNano])).toEqual([
+      ['gpt-4o-2024-08-06', 'match', 3_500_000, 3_500_000],
+      ['file search storage', 'outside_meter', 0, 300_000_000],
+      ['file search tool calls', 'outside_meter', 10_000_000, 10_000_000],
+      ['web search tool calls', 'outside_meter', 10_000_000, 10_000_000],
+    ]);
+    // Only a storage line on the bill: the fees show on a line of their own, the storage line keeps none of them.
+    const alone = build(metered, { ...billed, costs: [...billed.costs, storage] });
+    expect(alone.rows.map((r) => [r.model, r.status, r.meter.costNano, r.bill.costNano])).toEqual([
+      ['gpt-4o-2024-08-06', 'match', 3_500_000, 3_500_000],
+      ['file search storage', 'outside_meter', 0, 300_000_000],
+      ['file searches (metered)', 'outside_meter', 10_000_000, 0],
+      ['web searches (metered)', 'outside_meter', 10_000_000, 0],
+    ]);
+    expect(alone.total.meter.costNano).toBe(23_500_000);
   });
 
   it('unpriced metered calls make a price drift that says so', () => {

@@ -165,17 +165,18 @@ export const moduleCases: FacadeCase[] = [
     const day0 = Math.floor(T0 / DAY) * DAY;
     const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
     await s.insertCalls([
-      makeCall(0, { ts: day0 + 1000, model: 'gpt-4o', usage: usage(1000, 100), costNano: 3000 }),
-      makeCall(1, { ts: day0 + DAY - 1, model: 'gpt-4o', usage: usage(500, 10), costNano: 1000 }),
+      makeCall(0, { ts: day0 + 1000, model: 'gpt-4o', usage: { ...usage(1000, 100), webSearches: 2, fileSearches: 3 }, costNano: 3000 }),
+      makeCall(1, { ts: day0 + DAY - 1, model: 'gpt-4o', usage: { ...usage(500, 10), fileSearches: 1 }, costNano: 1000 }),
       makeCall(2, { ts: day0 + DAY, model: 'gpt-4o', usage: usage(7, 7), costNano: 7 }),
-      makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: usage(10, 1), costNano: null }),
+      // Unpriced: its searches are in no cost, so they are not summed.
+      makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: { ...usage(10, 1), webSearches: 5, fileSearches: 5 }, costNano: null }),
       makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
     ]);
     const rows = await s.reconcile.meteredUsage({ provider: 'openai', since: day0, until: day0 + 2 * DAY });
-    assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano]), [
-      [0, 'gpt-4o', 2, 0, 1500, 110, 4000],
-      [0, 'gpt-4o-mini', 1, 1, 10, 1, 0],
-      [DAY, 'gpt-4o', 1, 0, 7, 7, 7],
+    assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano, r.webSearches, r.fileSearches]), [
+      [0, 'gpt-4o', 2, 0, 1500, 110, 4000, 2, 4],
+      [0, 'gpt-4o-mini', 1, 1, 10, 1, 0, 0, 0],
+      [DAY, 'gpt-4o', 1, 0, 7, 7, 7, 0, 0],
     ]);
     assert.equal(await s.reconcile.rawCallsSince(), 0);
     const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({

@@ -22,7 +22,8 @@ const SQL = `
     COALESCE(SUM(cache_write_1h_tokens), 0) AS cache_write_1h_tokens,
     COALESCE(SUM(output_tokens), 0) AS output_tokens,
     COALESCE(SUM(cost_nano), 0) AS cost_nano,
-    COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN web_searches END), 0) AS web_searches
+    COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN web_searches END), 0) AS web_searches,
+    COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN file_searches END), 0) AS file_searches
   FROM calls
   WHERE provider = ? AND ts >= ? AND ts < ? AND usage_source <> 'not_metered'
   GROUP BY ${DAY_EXPR}, ${MODEL_EXPR}
@@ -47,6 +48,7 @@ export async function meteredUsage(db: Db, q: MeteredUsageQuery): Promise<Metere
     outputTokens: Number(r.output_tokens),
     costNano: Number(r.cost_nano),
     webSearches: Number(r.web_searches),
+    fileSearches: Number(r.file_searches),
   }));
 }
 
