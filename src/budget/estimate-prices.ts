@@ -14,6 +14,8 @@ export interface EstimateRates {
   outputPicoPerToken: number | undefined;
   /** Fee per web search, pico-USD; 0 when the model charges none, undefined for an unknown model. */
   webSearchPicoPerUse: number | undefined;
+  /** Fee per file search tool call, pico-USD; 0 when the model charges none, undefined for an unknown model. */
+  fileSearchPicoPerUse: number | undefined;
 }
 
 interface Entry extends EstimateRates {
@@ -21,7 +23,7 @@ interface Entry extends EstimateRates {
   expiresAt: number;
 }
 
-const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined };
+const UNKNOWN: EstimateRates = { inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined, fileSearchPicoPerUse: undefined };
 
 /** Highest non-null price among `pick(rates)` of the base rates and every tier, USD per 1M; null when none. */
 function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>): number | null {
@@ -35,18 +37,21 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
 /**
  * Rates that bound a call's real cost from above: the dearest input-side price (input,
  * cache writes, audio in) and output-side price (output, audio, image, reasoning) over all
- * long-context tiers, and the dearest fee per web search (reserved for the searches a
- * request allows, gate.ts). A known model without any output price (embeddings) gets output 0.
+ * long-context tiers, and the dearest fee per web search and per file search tool call
+ * (reserved for the searches a request allows, gate.ts). A known model without any output
+ * price (embeddings) gets output 0.
  */
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
   const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]);
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   const search = highest(d, (r) => [r.webSearch]);
+  const fileSearch = highest(d, (r) => [r.fileSearch]);
   return {
     inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
     outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),
     webSearchPicoPerUse: search === null ? 0 : Math.round(search * PICO_PER_USD_PER_KCOUNT),
+    fileSearchPicoPerUse: fileSearch === null ? 0 : Math.round(fileSearch * PICO_PER_USD_PER_KCOUNT),
   };
 }
 
@@ -95,5 +100,6 @@ function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
     inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken),
     outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken),
     webSearchPicoPerUse: max(a.webSearchPicoPerUse, b.webSearchPicoPerUse),
+    fileSearchPicoPerUse: max(a.fileSearchPicoPerUse, b.fileSearchPicoPerUse),
   };
 }

@@ -31,7 +31,7 @@ export interface EstimateInput {
    * conversation), billed at the input price; 0 when none or unknown.
    */
   contextTokens?: number;
-  /** Most uses of a per-use fee the request allows (web searches); 0 when none. */
+  /** Most uses of a per-use fee the request allows (web or file searches, gate.ts searchFeeBound); 0 when none. */
   maxUses?: number;
   /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
   pricePerUsePico?: number;
@@ -45,7 +45,7 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 export const FALLBACK_INPUT_PICO_PER_TOKEN = 15_000_000;
 /** Fallback output price when unknown: $75 per 1M tokens, in pico-USD/token. */
 export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
-/** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest), in pico-USD per use. */
+/** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest; file searches are $2.50), in pico-USD per use. */
 export const FALLBACK_PICO_PER_USE = 25_000_000_000;
 
 /** USD per 1M tokens (catalog/config unit) → integer pico-USD per token. */

@@ -2,7 +2,7 @@ import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import { budgetRefusal } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
-import type { EstimatePrices } from './estimate-prices.js';
+import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
 import { OutputHistory } from './output-history.js';
 import { RefusalLog } from './refusal-log.js';
@@ -23,10 +23,34 @@ export interface GateRequest {
   outputChoices?: number;
   /** Most web searches the request allows, each billed per use (RequestInfo.maxWebSearches); absent: none reserved. */
   maxWebSearches?: number | undefined;
+  /** Most file search tool calls the request allows, each billed per call (RequestInfo.maxFileSearches); absent: none reserved. */
+  maxFileSearches?: number | undefined;
   /** Input tokens of the provider-side state the request continues (RequestInfo.continues), when known; absent: none reserved. */
   contextTokens?: number | undefined;
   /** ms since the epoch. */
   at: number;
+}
+
+/**
+ * The search fees a request may run up, as estimateCostNano takes them: at most `maxUses`
+ * uses at `pricePerUsePico` each (undefined: unknown model, the fallback fee). Only a
+ * Responses request allows file searches, and its `max_tool_calls` bounds all its built-in
+ * tool calls together: when it has both a web and a file search tool, maxWebSearches and
+ * maxFileSearches are that one bound (RequestInfo), so it is reserved once, at the dearer of
+ * the two fees. N calls split between the kinds in any way cost at most N × the dearer fee;
+ * reserving N at each fee would hold up to twice what the call can spend ($0.0125 instead
+ * of $0.01 per allowed call on gpt-4o) and refuse calls that fit.
+ */
+export function searchFeeBound(
+  req: Pick<GateRequest, 'maxWebSearches' | 'maxFileSearches'>,
+  rates: Pick<EstimateRates, 'webSearchPicoPerUse' | 'fileSearchPicoPerUse'>,
+): { maxUses: number; pricePerUsePico: number | undefined } {
+  const web = req.maxWebSearches ?? 0;
+  const file = req.maxFileSearches ?? 0;
+  if (file <= 0) return { maxUses: web, pricePerUsePico: rates.webSearchPicoPerUse };
+  if (web <= 0) return { maxUses: file, pricePerUsePico: rates.fileSearchPicoPerUse };
+  const { webSearchPicoPerUse: w, fileSearchPicoPerUse: f } = rates;
+  return { maxUses: Math.max(web, file), pricePerUsePico: w === undefined || f === undefined ? undefined : Math.max(w, f) };
 }
 
 /**
@@ -98,8 +122,7 @@ export class LedgerGate {
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: (learned ?? this.defaultMaxOutput) * choices,
       contextTokens: req.contextTokens ?? 0,
-      maxUses: req.maxWebSearches ?? 0,
-      pricePerUsePico: rates.webSearchPicoPerUse,
+      ...searchFeeBound(req, rates),
     });
   }
 

@@ -45,6 +45,8 @@ export interface AdapterSpec {
   outputChoices?(json: Json): number | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
   maxWebSearches?(json: Json): number | undefined;
+  /** The bound on billed file search tool calls (RequestInfo.maxFileSearches) for the default `describe`. Default: none. */
+  maxFileSearches?(json: Json): number | undefined;
   /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
   continues?(json: Json, known: KnownEndpoint): string | undefined;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
@@ -98,6 +100,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
+        const fileSearches = spec.maxFileSearches?.(json);
+        if (fileSearches !== undefined && fileSearches > 0) info.maxFileSearches = fileSearches;
         const continues = known !== undefined ? spec.continues?.(json, known) : undefined;
         if (continues !== undefined) info.continues = continues;
         return info;

@@ -3,6 +3,7 @@ import type { Observed, PreparedRequest, ProviderAdapter } from './types.js';
 import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxWebSearches } from './web-search-bound.js';
+import { responsesMaxFileSearches } from './file-search-bound.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 
@@ -99,6 +100,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,
+    maxFileSearches: responsesMaxFileSearches,
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
 
     prepare(info, body, rawBody): PreparedRequest {

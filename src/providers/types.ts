@@ -82,6 +82,13 @@ export interface RequestInfo {
    */
   maxWebSearches?: number;
   /**
+   * The most file search tool calls the request lets the provider run and bill per call (the
+   * `max_tool_calls` of a Responses request with a file search tool); absent when it asks for
+   * none or sets no bound. When the request also has a web search tool, `maxWebSearches` is
+   * that same `max_tool_calls`: one bound on both kinds together, not one per kind.
+   */
+  maxFileSearches?: number;
+  /**
    * The provider-side state the request continues, whose tokens are billed again as input
    * though the body does not carry them: an OpenAI Responses `previous_response_id` (the
    * id itself), or `conv:<id>` for a Responses `conversation`. Absent when none.

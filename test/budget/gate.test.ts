@@ -11,22 +11,22 @@ const pricer = createPricer();
 
 describe('estimate rates from the price catalog', () => {
   it('uses the model’s input and output prices in pico-USD per token', () => {
-    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000 });
+    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 2_500_000_000 });
   });
 
   it('takes the dearest price of every input-side and output-side rate over all long-context tiers', () => {
     // claude-sonnet-4: 1h cache writes $6 (>200k tokens: $12), output $15 (>200k: $22.50).
-    expect(estimateRatesOf(pricer.describe('claude-sonnet-4', 'anthropic'))).toEqual({ inputPicoPerToken: 12_000_000, outputPicoPerToken: 22_500_000, webSearchPicoPerUse: 10_000_000_000 });
+    expect(estimateRatesOf(pricer.describe('claude-sonnet-4', 'anthropic'))).toEqual({ inputPicoPerToken: 12_000_000, outputPicoPerToken: 22_500_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 0 });
   });
 
   it('bounds the output of an image model by its image price', () => {
     // gemini-2.5-flash-image: text output $2.50, image output $30 per 1M.
-    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0 });
+    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0 });
   });
 
   it('gives a known model without output price an output price of 0, and an unknown model none', () => {
-    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0 });
-    expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined });
+    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0 });
+    expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined, fileSearchPicoPerUse: undefined });
   });
 
   it('covers a price that changes while an entry is cached: the dearer of the two ends of its TTL', () => {
@@ -53,7 +53,7 @@ describe('estimate rates from the price catalog', () => {
     prices.get('openai', 'b', 11_000);
     prices.get('openai', 'gpt-4o-mini', 11_001);
     expect(seen).toHaveLength(10);
-    expect(prices.get('openai', null, 0)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined });
+    expect(prices.get('openai', null, 0)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined, fileSearchPicoPerUse: undefined });
   });
 });
 
@@ -99,6 +99,27 @@ describe('LedgerGate', () => {
     // A model with no search fee holds none; an unknown one the fallback ($25 per 1,000).
     expect(gate.estimate(request({ model: 'text-embedding-3-small', maxWebSearches: 5, maxOutputTokens: null }))).toBe(gate.estimate(request({ model: 'text-embedding-3-small', maxOutputTokens: null })));
     expect(gate.estimate(request({ model: 'no-such-model', maxWebSearches: 2 }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN + 2 * FALLBACK_PICO_PER_USE) / 1000);
+  });
+
+  it('holds the fee of every file search a Responses request allows (max_tool_calls), at the model\'s fee or the fallback', () => {
+    const { gate } = make(1);
+    const tokens = (1000 * 150_000 + 100 * 600_000) / 1000;
+    // gpt-4o-mini: $2.50 per 1,000 file search tool calls = 2,500,000 nano each.
+    expect(gate.estimate(request({ maxFileSearches: 4 }))).toBe(tokens + 4 * 2_500_000);
+    // gpt-4.1-nano has no file search fee: none held; an unknown model holds the fallback ($25 per 1,000, above every catalog fee).
+    const nano = request({ model: 'gpt-4.1-nano' });
+    expect(gate.estimate({ ...nano, maxFileSearches: 4 })).toBe(gate.estimate(nano));
+    expect(gate.estimate(request({ model: 'no-such-model', maxFileSearches: 2 }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN + 2 * FALLBACK_PICO_PER_USE) / 1000);
+  });
+
+  it('holds one max_tool_calls bound once when a request allows both web and file searches, at the dearer fee', () => {
+    const { gate } = make(1);
+    const tokens = (1000 * 150_000 + 100 * 600_000) / 1000;
+    // max_tool_calls 3 over both tools: at most 3 calls, each at most $0.01 (web) → 30,000,000, not 3 × ($0.01 + $0.0025).
+    expect(gate.estimate(request({ maxWebSearches: 3, maxFileSearches: 3 }))).toBe(tokens + 3 * 10_000_000);
+    expect(gate.estimate(request({ model: 'no-such-model', maxWebSearches: 3, maxFileSearches: 3 }))).toBe(
+      (1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN + 3 * FALLBACK_PICO_PER_USE) / 1000,
+    );
   });
 
   it('without max_tokens, estimates the largest output the key has had from the model this week (learned at settle)', () => {

@@ -76,6 +76,19 @@ describe('describe', () => {
     expect(responses({ tools: [{ type: 'function', name: 'f' }], max_tool_calls: 3 })).toBeUndefined();
   });
 
+  it('bounds the billed file searches of a Responses request by max_tool_calls when it has a file search tool', () => {
+    const describe = (body: object) => adapter.describe('POST', '/v1/responses', { model: 'gpt-4.1', input: 'x', ...body });
+    const fileSearch = { type: 'file_search', vector_store_ids: ['vs_1'] };
+    expect(describe({ tools: [fileSearch, { type: 'function', name: 'f' }], max_tool_calls: 4 })).toMatchObject({ maxFileSearches: 4 });
+    expect(describe({ tools: [fileSearch], max_tool_calls: 4 }).maxWebSearches).toBeUndefined();
+    // With a web search tool too, max_tool_calls is one bound for both kinds (the gate reserves it once).
+    expect(describe({ tools: [fileSearch, { type: 'web_search' }], max_tool_calls: 2 })).toMatchObject({ maxFileSearches: 2, maxWebSearches: 2 });
+    // No bound, or no file search tool: nothing to reserve for.
+    expect(describe({ tools: [fileSearch] }).maxFileSearches).toBeUndefined();
+    expect(describe({ tools: [{ type: 'web_search' }], max_tool_calls: 3 }).maxFileSearches).toBeUndefined();
+    expect(describe({ max_tool_calls: 3 }).maxFileSearches).toBeUndefined();
+  });
+
   it('names the state a Responses request continues: a previous response, or a conversation', () => {
     const continues = (path: string, body: object) => adapter.describe('POST', path, { model: 'gpt-5', input: 'x', ...body }).continues;
     expect(continues('/v1/responses', { previous_response_id: 'resp_1' })).toBe('resp_1');
