@@ -29,6 +29,14 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
+
+/** The UTF-8 JSON document `bytes`, parsed; undefined when it is not JSON. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  return parseJson(DECODER.decode(bytes));
+}
+
 /** For endpoints that are not metered: forwards every frame, observes nothing. */
 export const passThrough = (): StreamAccumulator => ({ onFrame: () => true, finish: () => ({ usage: null, model: null }) });
 

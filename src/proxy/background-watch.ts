@@ -1,5 +1,6 @@
 import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
+import { parseJsonBytes } from '../providers/json.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PendingRead, PendingWork } from '../providers/types.js';
 import type { BodyObservation, Failure } from './observation.js';
@@ -179,7 +180,7 @@ export class BackgroundWatch {
       });
       const bytes = await res.bytes();
       if (res.status === 200) {
-        const json = parseJson(bytes);
+        const json = parseJsonBytes(bytes);
         return json === undefined ? { retry: 'its answer was not JSON' } : f.work.read(json);
       }
       // Gone (404/410) or refused (a rotated key, 401/403): no later read can tell more.
@@ -221,15 +222,4 @@ export class BackgroundWatch {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-const DECODER = new TextDecoder();
-
-/** The parsed body, or undefined when it is not JSON (the work's reader says so). */
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import { concatBytes, joinBytes } from '../lib/bytes.js';
+import { parseJsonBytes } from '../providers/json.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { BodyObservation } from './observation.js';
@@ -186,7 +187,7 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
  * or that the adapter fails on (a shape it did not expect), leaves the usage unknown.
  */
 export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
-  const json = parseJson(bytes);
+  const json = parseJsonBytes(bytes);
   if (json === undefined) {
     seen.bodyParsed = false;
     return;
@@ -198,13 +199,3 @@ export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: P
   }
 }
 
-/** Stateless for whole-buffer decodes, so one instance serves every call. */
-const DECODER = new TextDecoder();
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return undefined;
-  }
-}

@@ -56,57 +56,44 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
     expect(total).toBeLessThanOrEqual(LIMIT + largest);
   });
 
-  it('holds the cap to within one call when each call runs the web searches it allows (max_tool_calls), billed per search', async () => {
-    const SEARCHES = 3;
+  /**
+   * 20 concurrent Responses calls, each running `searches` built-in tool calls of `item`'s
+   * kind that its `max_tool_calls` allows, held until all are admitted; returns each call's cost.
+   */
+  async function concurrentSearchCalls(o: { item: Record<string, unknown>; searches: number; tool: Record<string, unknown>; limitNano: number }): Promise<number[]> {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const search = { type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } };
     const json = JSON.stringify({
       id: 'resp_1',
       object: 'response',
       model: 'gpt-4o-mini-2024-07-18',
-      output: Array.from({ length: SEARCHES }, (_, i) => ({ ...search, id: `ws_${i}` })),
+      output: Array.from({ length: o.searches }, (_, i) => ({ ...o.item, id: `tool_${i}` })),
       usage: { input_tokens: 10, output_tokens: 20, total_tokens: 30 },
     });
     h = await startHarness({ upstream: { reply: () => ({ body: json, hold: gate }) } });
-    const LIMIT = 50_000_000; // $0.05: one call's searches alone cost $0.03
-    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
+    await h.proxy.store.keys.update('test-key', { budget: { limitNano: o.limitNano, period: 'month', alertAt: [], soft: false } });
     await h.proxy.keys.reload();
     const send = () =>
       fetch(`${h!.baseUrl()}/responses`, {
         method: 'POST',
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [{ type: 'web_search' }], max_tool_calls: SEARCHES, max_output_tokens: 100 }),
+        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [o.tool], max_tool_calls: o.searches, max_output_tokens: 100 }),
       }).then((r) => r.text());
-    const costs = await spendOfConcurrent(h, 20, send, release);
+    return spendOfConcurrent(h, 20, send, release);
+  }
+
+  it('holds the cap to within one call when each call runs the web searches it allows (max_tool_calls), billed per search', async () => {
+    const LIMIT = 50_000_000; // $0.05: one call's searches alone cost $0.03
+    const costs = await concurrentSearchCalls({ item: { type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } }, searches: 3, tool: { type: 'web_search' }, limitNano: LIMIT });
     // Each call: 3 searches × $0.01 + 10 in × 150 + 20 out × 600 nano = 30,013,500 nano.
     expect(new Set(costs)).toEqual(new Set([30_013_500]));
     expect(costs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LIMIT + 30_013_500);
   });
 
   it('holds the cap to within one call when each call runs the file searches it allows (max_tool_calls), billed per tool call', async () => {
-    const SEARCHES = 4;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const search = { type: 'file_search_call', status: 'completed', queries: ['q1', 'q2'], results: null };
-    const json = JSON.stringify({
-      id: 'resp_1',
-      object: 'response',
-      model: 'gpt-4o-mini-2024-07-18',
-      output: Array.from({ length: SEARCHES }, (_, i) => ({ ...search, id: `fs_${i}` })),
-      usage: { input_tokens: 10, output_tokens: 20, total_tokens: 30 },
-    });
-    h = await startHarness({ upstream: { reply: () => ({ body: json, hold: gate }) } });
     const LIMIT = 20_000_000; // $0.02: one call's file searches alone cost $0.01
-    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
-    await h.proxy.keys.reload();
-    const send = () =>
-      fetch(`${h!.baseUrl()}/responses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }], max_tool_calls: SEARCHES, max_output_tokens: 100 }),
-      }).then((r) => r.text());
-    const costs = await spendOfConcurrent(h, 20, send, release);
+    const item = { type: 'file_search_call', status: 'completed', queries: ['q1', 'q2'], results: null };
+    const costs = await concurrentSearchCalls({ item, searches: 4, tool: { type: 'file_search', vector_store_ids: ['vs_1'] }, limitNano: LIMIT });
     // Each call: 4 file searches × $0.0025 + 10 in × 150 + 20 out × 600 nano = 10,013,500 nano.
     expect(new Set(costs)).toEqual(new Set([10_013_500]));
     expect(costs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LIMIT + 10_013_500);
