@@ -112,7 +112,7 @@ export class LedgerGate {
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
-    const learned = req.maxOutputTokens === null ? this.outputs.max(req.keyName, req.model, req.at) : undefined;
+    const expected = req.maxOutputTokens === null ? this.expectedOutputTokens(req.keyName, req.model, req.at) : this.defaultMaxOutput;
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
@@ -120,10 +120,15 @@ export class LedgerGate {
       maxOutputTokens: req.maxOutputTokens === null ? null : req.maxOutputTokens * choices,
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
-      defaultMaxOutput: (learned ?? this.defaultMaxOutput) * choices,
+      defaultMaxOutput: expected * choices,
       contextTokens: req.contextTokens ?? 0,
       ...searchFeeBound(req, rates),
     });
+  }
+
+  /** Output tokens a call without a maximum is expected to run to: the largest output of that key and model in the history's window, else the default. */
+  expectedOutputTokens(keyName: string | null, model: string, at: number): number {
+    return this.outputs.max(keyName, model, at) ?? this.defaultMaxOutput;
   }
 
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */

@@ -116,7 +116,7 @@ export class CallRecorder<R> implements FinishedCall {
   /**
    * The provider was paid for work whose usage will never be read (a background response
    * tokometer stopped following): `ok`, estimated from the request, its output at the
-   * request's whole `max_output_tokens` (the most it may bill) when set, `note` saying why.
+   * request's whole allowance (`outputAllowance`), `note` saying why.
    */
   completeUnknown(status: number, seen: BodyObservation, at: number, note: string): void {
     this.wholeAllowance = true;
@@ -252,6 +252,17 @@ export class CallRecorder<R> implements FinishedCall {
     return { usage: this.estimateUsage(seen), source: 'estimated' };
   }
 
+  /**
+   * The most output the request lets the provider bill: its `max_output_tokens` (× answers),
+   * else what the budget estimate expects of that key and model, else 0.
+   */
+  private outputAllowance(): number {
+    const info = this.info;
+    if (info === null) return 0;
+    const each = info.maxOutputTokens ?? (info.model === null ? undefined : this.deps.budgets.expectedOutputTokens?.(this.keyName, info.model, this.startedAt)) ?? 0;
+    return each * (info.outputChoices ?? 1);
+  }
+
   /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
   private estimateUsage(seen: BodyObservation): Usage {
     const usage = emptyUsage();
@@ -259,7 +270,7 @@ export class CallRecorder<R> implements FinishedCall {
     // A continued conversation is billed again as input (RequestInfo.continues).
     const continues = this.info?.continues;
     if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;
-    usage.outputTokens = this.wholeAllowance ? Math.max(seen.frames, (this.info?.maxOutputTokens ?? 0) * (this.info?.outputChoices ?? 1)) : seen.frames;
+    usage.outputTokens = this.wholeAllowance ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
     return usage;
   }
 }

@@ -30,6 +30,12 @@ export interface BudgetGate<R> {
    * provider-reported output tokens (null when not reported) refine later estimates. Idempotent.
    */
   settle(reservation: R, actualCostNano: NanoUsd, outputTokens?: number | null): void;
+  /**
+   * Output tokens a call of `model` by `keyName` is expected to run to when it sets no
+   * maximum: the figure the reservation estimate uses (the largest output of that key and
+   * model lately, else a default). Absent: no such figure.
+   */
+  expectedOutputTokens?(keyName: string | null, model: string, at: number): number;
 }
 
 /** A gate with no budgets: every call is allowed and holds nothing. */

@@ -132,7 +132,8 @@ describe('OpenAI background responses through tokometer', () => {
     const res = await h.client.responses.create({ model: 'gpt-4o-mini', input: 'gone', background: true });
     provider.ends.set(res.id, { status: 404, body: '{"error":{"message":"No response found","type":"invalid_request_error"}}' });
     const row = await h.rowAfter(before);
-    expect(row).toMatchObject({ outcome: 'ok', usage_source: 'estimated', output_tokens: 0 });
+    // Output: what the budget estimate expects of a call without max_output_tokens (no history here: 1,024).
+    expect(row).toMatchObject({ outcome: 'ok', usage_source: 'estimated', output_tokens: 1024 });
     expect(row.error).toBe(`background response ${res.id}: the provider answered its read with HTTP 404; usage estimated from the request`);
   });
 });
@@ -175,6 +176,24 @@ describe('stopping tokometer while a background response runs', () => {
     // Estimated at the whole output the request allowed: the provider may still be producing it.
     expect(rows()[0]?.usage?.outputTokens).toBe(1000);
     expect(rows()[0]).toMatchObject({ outcome: 'ok', usageSource: 'estimated', error: `tokometer stopped before background response ${res.id} ended; usage estimated from the request (the provider may still be running it)` });
+    await h.close();
+  });
+
+  it('without max_output_tokens, the estimate takes the most output that key and model had lately', async () => {
+    const provider = backgroundProvider();
+    const h = await startHarness({ upstream: { reply: provider.reply }, configYaml: CONFIG });
+    // The budget estimate learns outputs of the calls a budget covers.
+    await h.proxy.store.keys.update('test-key', { budget: { limitNano: 1_000_000_000, period: 'month', alertAt: [], soft: false } });
+    await h.proxy.keys.reload();
+    const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl(), maxRetries: 0 });
+    // A first background response ends with 2,000 output tokens: the budget's output history learns it.
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'first', background: true });
+    provider.end(first.id, 'completed');
+    await waitFor(() => h.records.some((r) => r.usageSource === 'reported'), 5000, 'the first response recorded');
+    await client.responses.create({ model: 'gpt-4o-mini', input: 'second, still running', background: true });
+    await h.proxy.stop(1000);
+    const estimated = h.records.find((r) => r.usageSource === 'estimated');
+    expect(estimated?.usage?.outputTokens).toBe(2000);
     await h.close();
   });
 });
