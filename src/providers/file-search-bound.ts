@@ -8,6 +8,6 @@ import { type Json, count, isObj } from './json.js';
  * reserves once (RequestInfo.maxFileSearches).
  */
 export function responsesMaxFileSearches(body: Json): number | undefined {
-  const tools: unknown[] = Array.isArray(body.tools) ? body.tools : [];
-  return tools.some((t) => isObj(t) && t.type === 'file_search') ? count(body.max_tool_calls) : undefined;
+  const tools = body.tools;
+  return Array.isArray(tools) && tools.some((t) => isObj(t) && t.type === 'file_search') ? count(body.max_tool_calls) : undefined;
 }
