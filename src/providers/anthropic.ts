@@ -4,7 +4,7 @@ import type { Observed, ProviderAdapter } from './types.js';
 import { isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
-import { anthropicMaxWebSearches } from './web-search-bound.js';
+import { anthropicMaxWebSearches } from './search-bounds.js';
 
 /** Paths (after `/proxy/<provider>`, POST only, `/v1` kept) the adapter knows; everything else is `other`. */
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {

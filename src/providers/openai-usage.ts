@@ -53,33 +53,28 @@ export function normaliseOpenAiUsage(raw: unknown): Usage | null {
 }
 
 /**
- * Searches among the `web_search_call` items of a Responses `output` (an item's `action`
- * is a `search`, an `open_page` or a `find`; items before actions existed were searches):
- * OpenAI bills each search call. Searches the tool runs without an item (support's
- * "internal sub-searches") cannot be seen, so this is a lower bound of the billed count.
+ * The built-in tool calls of a Responses `output` that OpenAI bills per use, in one pass:
+ * - `webSearches`: the `web_search_call` items whose `action` is a `search` (not an
+ *   `open_page` or a `find`; items before actions existed were searches). Searches the tool
+ *   runs without an item (support's "internal sub-searches") cannot be seen, so this is a
+ *   lower bound of the billed count.
+ * - `fileSearches`: the `file_search_call` items (openai SDK ResponseFileSearchToolCall), one
+ *   per call of the file search tool, which OpenAI bills per call ("File search tool call
+ *   $2.50 / 1k calls"), not per query: an item that ran several `queries` counts once,
+ *   whatever its `status`.
  */
-function webSearchCalls(output: unknown): number {
-  if (!Array.isArray(output)) return 0;
-  let n = 0;
+function billedToolCalls(output: unknown): { webSearches: number; fileSearches: number } {
+  const calls = { webSearches: 0, fileSearches: 0 };
+  if (!Array.isArray(output)) return calls;
   for (const item of output) {
-    if (!isObj(item) || item.type !== 'web_search_call') continue;
-    const action = str(objAt(item.action).type);
-    if (action === null || action === 'search') n++;
+    if (!isObj(item)) continue;
+    if (item.type === 'file_search_call') calls.fileSearches++;
+    else if (item.type === 'web_search_call') {
+      const action = str(objAt(item.action).type);
+      if (action === null || action === 'search') calls.webSearches++;
+    }
   }
-  return n;
-}
-
-/**
- * The `file_search_call` items of a Responses `output` (openai SDK ResponseFileSearchToolCall):
- * one per call of the file search tool, which OpenAI bills per call ("File search tool call
- * $2.50 / 1k calls"), not per query: an item that ran several `queries` counts once. Every
- * item counts, whatever its `status`, like the web search items above.
- */
-function fileSearchCalls(output: unknown): number {
-  if (!Array.isArray(output)) return 0;
-  let n = 0;
-  for (const item of output) if (isObj(item) && item.type === 'file_search_call') n++;
-  return n;
+  return calls;
 }
 
 /**
@@ -93,9 +88,8 @@ export function observeOpenAi(json: Json): Observed {
   const tier = str(json.service_tier);
   if (usage && tier) usage.serviceTier = tier;
   if (usage) {
-    const searches = webSearchCalls(json.output);
-    if (searches > 0) usage.webSearches = searches;
-    const fileSearches = fileSearchCalls(json.output);
+    const { webSearches, fileSearches } = billedToolCalls(json.output);
+    if (webSearches > 0) usage.webSearches = webSearches;
     if (fileSearches > 0) usage.fileSearches = fileSearches;
   }
   const observed: Observed = { usage, model: str(json.model) };

@@ -2,8 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import type { Observed, PreparedRequest, ProviderAdapter } from './types.js';
 import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
-import { responsesMaxWebSearches } from './web-search-bound.js';
-import { responsesMaxFileSearches } from './file-search-bound.js';
+import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 

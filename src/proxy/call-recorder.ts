@@ -18,6 +18,9 @@ export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finishe
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** Stateless for whole-buffer decodes, so one instance serves every call. */
+const DECODER = new TextDecoder();
+
 /** What a record and an estimate need of a request body (CallRecorder.summariseBody). */
 interface BodySummary {
   /** hashBody of the body; null for an empty one. */
@@ -100,11 +103,26 @@ export class CallRecorder<R> implements FinishedCall {
    * background response), so bodies of up to limits.max_body_bytes are not held for hours.
    */
   summariseBody(): void {
-    const body = this.body;
-    const summary = this.bodySummary;
-    if (body === null || this.bodySummary !== null) return;
-    this.bodySummary = { hash: body.length > 0 ? hashBody(body) : null, bytes: body.length, tokens: estimateTokens(new TextDecoder().decode(body)) };
+    if (this.body === null) return;
+    this.bodySummary = { hash: this.requestHash(), bytes: this.promptBytes(), tokens: this.bodyTokens() };
     this.body = null;
+  }
+
+  /** hashBody of the request body (null for none or an empty one), from the summary once the body is gone. */
+  private requestHash(): string | null {
+    if (this.bodySummary !== null) return this.bodySummary.hash;
+    return this.body !== null && this.body.length > 0 ? hashBody(this.body) : null;
+  }
+
+  /** The request body's size, bytes. */
+  private promptBytes(): number {
+    return this.bodySummary?.bytes ?? this.body?.length ?? 0;
+  }
+
+  /** estimateTokens of the request body's text (0 without a body). */
+  private bodyTokens(): number {
+    if (this.bodySummary !== null) return this.bodySummary.tokens;
+    return this.body !== null ? estimateTokens(DECODER.decode(this.body)) : 0;
   }
 
   /** The budget reservation to settle when the call finishes. */
@@ -182,8 +200,6 @@ export class CallRecorder<R> implements FinishedCall {
         this.settleAgain(costNano ?? 0, failure);
       }
     }
-    const body = this.body;
-    const summary = this.bodySummary;
     const record: CallRecord = {
       ts: this.startedAt,
       keyName: this.keyName,
@@ -202,8 +218,8 @@ export class CallRecorder<R> implements FinishedCall {
       latencyMs: at - this.t0,
       ttfbMs: seen.firstByteAt === null ? null : seen.firstByteAt - this.t0,
       tags: this.tags,
-      requestHash: summary !== null ? summary.hash : body && body.length > 0 ? hashBody(body) : null,
-      promptBytes: summary?.bytes ?? body?.length ?? 0,
+      requestHash: this.requestHash(),
+      promptBytes: this.promptBytes(),
       maxOutputTokens: info?.maxOutputTokens ?? null,
       error: unpriced === null ? error : error === null ? unpriced : `${error}; ${unpriced}`,
     };
@@ -266,7 +282,7 @@ export class CallRecorder<R> implements FinishedCall {
   /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
   private estimateUsage(seen: BodyObservation): Usage {
     const usage = emptyUsage();
-    usage.inputTokens = this.bodySummary?.tokens ?? (this.body ? estimateTokens(new TextDecoder().decode(this.body)) : 0);
+    usage.inputTokens = this.bodyTokens();
     // A continued conversation is billed again as input (RequestInfo.continues).
     const continues = this.info?.continues;
     if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;

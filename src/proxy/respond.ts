@@ -48,14 +48,11 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       // its stream cut before the end) is recorded when it ends, with the usage of its end.
       const background = status >= 200 && status < 300 ? a.background : undefined;
       const pendingId = background === undefined ? undefined : seen.observed?.pendingId;
-      if (completed) {
-        // A client that left once it had the whole answer: the request is released all the same.
-        if (call.signal.aborted) cancel.abort();
-        if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
-        return recorder.complete(status, seen, at);
-      }
-      cancel.abort();
+      // The request is released when the body did not end whole, and when a client that had
+      // the whole answer left all the same.
+      if (!completed || call.signal.aborted) cancel.abort();
       if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
+      if (completed) return recorder.complete(status, seen, at);
       if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
       else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
     } catch (failure) {
