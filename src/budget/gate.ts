@@ -126,7 +126,7 @@ export class LedgerGate {
     });
   }
 
-  /** Output tokens a call without a maximum is expected to run to: the largest output of that key and model in the history's window, else the default. */
+  /** Output tokens one answer of a call without a maximum is expected to run to: the largest output of one answer of that key and model in the history's window, else the default. */
   expectedOutputTokens(keyName: string | null, model: string, at: number): number {
     return this.outputs.max(keyName, model, at) ?? this.defaultMaxOutput;
   }
@@ -134,7 +134,7 @@ export class LedgerGate {
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */
   reserve(req: GateRequest, signal?: AbortSignal): GateResult<Reservation> | Promise<GateResult<Reservation>> {
     const historyModel = req.maxOutputTokens === null ? req.model : null;
-    const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), historyModel };
+    const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), historyModel, historyChoices: req.outputChoices ?? 1 };
     const first = this.ledger.reserve(request);
     if (first.ok) return { ok: true, reservation: first };
     if (first.blocked.reason === 'exhausted' || this.waitMs <= 0) return this.refuse(first.blocked, 0);
@@ -152,7 +152,8 @@ export class LedgerGate {
    * Idempotent.
    */
   settle(reservation: Reservation, actualCostNano: NanoUsd, outputTokens?: number | null): void {
-    if (outputTokens != null && !reservation.settled) this.outputs.observe(reservation.keyName, reservation.historyModel, outputTokens, reservation.at);
+    // The history holds one answer's output; providers report an `n` > 1 call's answers summed.
+    if (outputTokens != null && !reservation.settled) this.outputs.observe(reservation.keyName, reservation.historyModel, Math.ceil(outputTokens / reservation.historyChoices), reservation.at);
     this.ledger.settle(reservation, actualCostNano);
   }
 

@@ -280,6 +280,6 @@ export class BudgetLedger {
     }
     // Sweep only after holding, so no instance this call holds can be dropped.
     this.instances.tags.maybeSweep(at);
-    return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null);
+    return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null, Math.max(1, request.historyChoices ?? 1));
   }
 }

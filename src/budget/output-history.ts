@@ -18,9 +18,10 @@ interface Days {
 }
 
 /**
- * The largest output (tokens, reasoning included) each metering key has had from each
- * model over the last 7 days in calls that set no max output (a capped output says
- * nothing about an uncapped one), for reservation estimates of such calls
+ * The largest output of one answer (tokens, reasoning included) each metering key has had
+ * from each model over the last 7 days in calls that set no max output (a capped output says
+ * nothing about an uncapped one), for reservation estimates of such calls (an `n` > 1 call
+ * is estimated at n times it, and teaches its reported output divided by n: gate.ts)
  * (issue #14 point 3; policy.ts explains why the budget invariant still holds). Learned
  * in memory from settled calls and seeded at start from the store (store/read/
  * output-maxima.ts); the request path never waits on a query.

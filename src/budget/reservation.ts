@@ -16,6 +16,11 @@ export interface ReserveRequest {
    * one); null or absent otherwise.
    */
   historyModel?: string | null;
+  /**
+   * Answers the call asks for (`n`; absent = 1). Providers report output summed over all
+   * answers; the history keeps the largest output of one answer, so the settle divides by it.
+   */
+  historyChoices?: number;
 }
 
 /**
@@ -41,6 +46,8 @@ export class Reservation {
     readonly keyName: string | null,
     /** ReserveRequest.historyModel: the model whose output history the settle teaches, or null. */
     readonly historyModel: string | null,
+    /** ReserveRequest.historyChoices (>= 1): the settled output is divided by it before the history learns it. */
+    readonly historyChoices: number = 1,
   ) {}
 }
 

@@ -11,7 +11,9 @@ const DAY_MS = 86_400_000;
  * requested model and UTC day, of the calls since `since` (ms) that set no max output
  * (a capped output says nothing about an uncapped one): what the budget gate's
  * output history (budget/output-history.ts) is seeded with at start, so estimates of calls
- * without max_tokens are tight from the first call after a restart. Estimated or unknown
+ * without max_tokens are tight from the first call after a restart. The history keeps one
+ * answer's output and a row does not say how many answers (`n`) it summed, so a key's
+ * `n` > 1 calls seed it high: estimates err on the safe side until the window passes. Estimated or unknown
  * usage is left out. Plain SQL both dialects accept (integer division of the ms column).
  */
 export async function readOutputMaxima(db: Db, since: number): Promise<OutputMaximumRow[]> {
