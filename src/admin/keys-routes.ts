@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { declarationOf } from '../keys/effective.js';
-import { usdToNano } from '../lib/money.js';
+import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { KeyExistsError } from '../store/keys.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
@@ -15,7 +15,7 @@ const alertAt = z
   .refine((a) => a.every((v, i) => i === 0 || a[i - 1]! < v), { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
 /** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
 const budgetInput = z.strictObject({
-  limit_usd: z.number().nonnegative().optional(),
+  limit_usd: z.number().nonnegative().max(MAX_LIMIT_USD, `limit_usd may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`).optional(),
   period: period.optional(),
   alert_at: alertAt.optional(),
   soft: z.boolean().optional(),

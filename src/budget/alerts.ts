@@ -1,4 +1,5 @@
 import { formatUsd, nanoToUsd } from '../lib/money.js';
+import { withoutCredentials } from '../lib/url-credentials.js';
 import { isoInstant } from './errors.js';
 import type { AlertEvent } from './types.js';
 
@@ -132,7 +133,8 @@ export class AlertNotifier {
         last = `HTTP ${status}`;
         if (!retryable(status)) break;
       } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
+        // A runtime's error may quote the URL, which can hold a credential.
+        last = (err instanceof Error ? err.message : String(err)).split(url).join(withoutCredentials(url));
       }
     }
     this.safely(() => this.options.log(`budget alert webhook failed for ${event.id}: ${last}`));

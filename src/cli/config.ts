@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { describeDbLocation } from '../lib/db-location.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import type { CliContext } from './context.js';
 
@@ -41,7 +42,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
 
   const rows: [string, string][] = [
     ['listen', `${config.listen.host}:${config.listen.port}`],
-    ['database', resolveDbPath({ env: deps.env, config, cwd: deps.cwd })],
+    ['database', describeDbLocation(resolveDbPath({ env: deps.env, config, cwd: deps.cwd }), deps.env)],
     ['timezone', config.timezone],
     ['providers', `key set: ${list(withKey)}`],
     ['', `key missing: ${list(withoutKey)}`],

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
-import { formatUsd, usdToNano } from '../lib/money.js';
+import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { Config } from '../config/schema.js';
 import { isValidTagKey } from '../domain/names.js';
 import type { StoreAccess } from '../store/open.js';
@@ -167,9 +167,12 @@ function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | nu
   if (flags.budget === 'none') return null;
   let limitNano = current?.limitNano;
   if (flags.budget !== undefined) {
-    const usd = Number(flags.budget);
-    if (!Number.isFinite(usd) || usd < 0) throw new UsageError(`--budget expects a non-negative USD amount, got '${flags.budget}'`);
+    // Decimal dollars only: Number() would also take '' (0), '0x10' (16) and '1e20'.
+    const usd = /^(\d+(\.\d*)?|\.\d+)$/.test(flags.budget.trim()) ? Number(flags.budget) : NaN;
+    if (!Number.isFinite(usd)) throw new UsageError(`--budget expects a USD amount such as 25 or 12.50 (or "none" to remove the cap), got '${flags.budget}'`);
+    if (usd > MAX_LIMIT_USD) throw new UsageError(`--budget may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar), got '${flags.budget}'`);
     limitNano = usdToNano(usd);
+    if (limitNano === 0 && usd > 0) throw new UsageError(`--budget '${flags.budget}' is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call`);
   }
   if (limitNano === undefined) {
     if (flags.period || flags.alertAt || flags.soft) throw new UsageError('--period, --alert-at and --soft need --budget');

@@ -116,10 +116,13 @@ function finishConfig(config: Config, env: Env, configDir: string): Config {
   Object.assign(providers, config.providers);
   for (const [name, provider] of Object.entries(providers)) {
     const { api_key: configured, ...rest } = provider;
-    const apiKey = nonEmpty(configured) ?? firstEnv(env, keyEnvOf(name));
+    const fromConfig = nonEmpty(configured?.trim());
+    const apiKey = fromConfig ?? firstEnv(env, keyEnvOf(name))?.trim();
+    if (apiKey) assertHeaderSafe(apiKey, fromConfig ? `providers.${name}.api_key` : `providers.${name}.api_key (from ${keyEnvOf(name).find((n) => env[n]) ?? 'its environment variable'})`);
     providers[name] = { ...rest, ...(apiKey ? { api_key: apiKey } : {}) };
   }
-  const token = nonEmpty(config.admin.token) ?? nonEmpty(env[ADMIN_TOKEN_ENV]);
+  const token = nonEmpty(config.admin.token?.trim()) ?? nonEmpty(env[ADMIN_TOKEN_ENV]?.trim());
+  if (token) assertHeaderSafe(token, config.admin.token?.trim() ? 'admin.token' : `admin.token (from ${ADMIN_TOKEN_ENV})`);
   const db = config.db && config.db !== ':memory:' && !isPostgresUrl(config.db) ? path.resolve(configDir, config.db) : config.db;
   const spillPath = config.store.spill_path === undefined ? undefined : path.resolve(configDir, config.store.spill_path);
   return {
@@ -138,6 +141,17 @@ function yamlProblem(error: YAMLError, doc: Document): Problem {
     return { path: pathOfKeyAt(doc, offset) ?? [], offset, message: 'duplicate key (each key may appear once in a mapping)' };
   }
   return { path: [], offset, message: `invalid YAML: ${error.message}` };
+}
+
+/**
+ * A secret that goes into a header (a provider API key, the admin token) was read with
+ * its surrounding whitespace removed (a secret file's line end); one still holding a
+ * control character cannot be sent, so the config is refused, naming the field, never
+ * the value.
+ */
+function assertHeaderSafe(secret: string, field: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(secret)) throw new ConfigError(`${field}: the key holds a control character (a line break or tab inside it?); a header cannot carry it. Check the secret's value.`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { MAX_LIMIT_USD } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
 import { telemetrySchema } from './telemetry-schema.js';
@@ -21,7 +22,16 @@ const tagValue = z
   .pipe(z.string().max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`));
 const tagMap = z.record(tagKey, tagValue);
 const period = z.enum(['day', 'week', 'month', 'total']);
-const nonNegativeUsd = z.number().nonnegative();
+const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`);
+/**
+ * A secret sent in a header (API keys, the admin token): read without surrounding
+ * whitespace (a secret file's line end); a control character left inside cannot be sent.
+ */
+const headerSecret = z
+  .string()
+  .trim()
+  // eslint-disable-next-line no-control-regex
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: 'holds a control character (a line break or tab inside the key?); a header cannot carry it' });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** Alert thresholds as fractions of the limit (1 = 100%), strictly ascending. */
 const alertAt = z
@@ -32,7 +42,7 @@ const alertAt = z
 /** A per-key budget. Periods are calendar periods in `timezone` (week starts Monday). */
 export const budgetSchema = z.strictObject({
   /** Cap per period, USD. */
-  limit_usd: nonNegativeUsd,
+  limit_usd: limitUsd,
   period: period.default('month'),
   alert_at: alertAt,
   /** true = alert only, never refuse calls. */
@@ -49,13 +59,13 @@ export const providerSchema = z.strictObject({
   /** Upstream base URL (http/https); required unless the name or kind has a built-in default. */
   base_url: httpUrl.optional(),
   /** Real provider key. After `loadConfig`: from config, else the provider's env variable; never ''. */
-  api_key: z.string().optional(),
+  api_key: headerSecret.optional(),
   /**
    * Organization admin key for the provider's usage and cost reports (`tokometer reconcile`;
    * openai and anthropic kinds). Never sent on proxied calls. Unset: OPENAI_ADMIN_KEY /
    * ANTHROPIC_ADMIN_KEY for the built-in providers of those names.
    */
-  admin_key: z.string().optional(),
+  admin_key: headerSecret.optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
   /** ms to wait for upstream response headers. */
@@ -84,7 +94,7 @@ export const tagBudgetSchema = z.strictObject({
   /** Tag key: one budget per distinct value of this tag (e.g. user_id). */
   per: tagKey.optional(),
   /** Cap per period (and per `per` value), USD. */
-  limit_usd: nonNegativeUsd,
+  limit_usd: limitUsd,
   period: period.default('month'),
   alert_at: alertAt,
   /** true = alert only, never refuse calls. */
@@ -167,7 +177,7 @@ const schemaFields = z.strictObject({
   prices: pricesSectionSchema.default({}),
   alerts: z.strictObject({ webhook_url: httpUrl.optional() }).default({}),
   /** Admin API token. After `loadConfig`: from config, else TOKOMETER_ADMIN_TOKEN; never ''. */
-  admin: z.strictObject({ token: z.string().optional() }).default({}),
+  admin: z.strictObject({ token: headerSecret.optional() }).default({}),
   economics: z
     .strictObject({
       /** Monthly revenue per user, USD, by user_tier tag value. */

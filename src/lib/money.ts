@@ -7,6 +7,13 @@ export type NanoUsd = number;
 
 export const NANO_PER_USD = 1_000_000_000;
 
+/**
+ * The largest dollar amount a limit may be: money math stays exact in integer nano-USD
+ * up to Number.MAX_SAFE_INTEGER (~9.007e15 nano, ~$9.007M). Config, admin API and CLI
+ * refuse larger limits instead of storing a rounded or infinite one.
+ */
+export const MAX_LIMIT_USD = 9_000_000;
+
 /** Converts a dollar amount (as typed by a person or read from config) to nano-USD, rounded half away from zero. */
 export function usdToNano(usd: number): NanoUsd {
   return Math.round(usd * NANO_PER_USD);

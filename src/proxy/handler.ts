@@ -36,7 +36,10 @@ export function createHandler<R>(deps: ProxyDeps<R>): (call: IncomingCall) => Pr
 
   return async (call) => {
     const route = parseRoute(call.url);
-    if (!route.ok) return errorResponse(fallbackAdapter, new ProxyError('bad_request', `Invalid request path: ${route.error}.`));
+    if (!route.ok) {
+      const adapter = (route.error.provider === undefined ? undefined : deps.providers.get(route.error.provider)?.adapter) ?? fallbackAdapter;
+      return errorResponse(adapter, new ProxyError('bad_request', `Invalid request path: ${route.error.message}.`));
+    }
     switch (route.value.kind) {
       case 'health':
         return { status: 200, headers: JSON_HEADERS, body: deps.health ? JSON.stringify(deps.health()) : '{"status":"ok"}' };

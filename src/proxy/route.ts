@@ -15,13 +15,19 @@ const SAFE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 const FORBIDDEN_ESCAPE = /%(2f|5c|2e|00)/i;
 const MALFORMED_ESCAPE = /%(?![0-9a-f]{2})/i;
 
+/** Why a request target was refused; `provider` is the one it was meant for when its path names one (the error is answered in its shape). */
+export interface RouteError {
+  message: string;
+  provider?: string;
+}
+
 /**
  * Splits a request target into a route. For proxy routes, `path` is everything after
  * `/proxy/<provider>` (always starting with '/', or '' when nothing follows) and
  * `query` the raw query string without '?'.
  */
-export function parseRoute(url: string): Result<Route, string> {
-  if (!url.startsWith('/')) return err('request target must be a path (absolute URLs are not accepted)');
+export function parseRoute(url: string): Result<Route, RouteError> {
+  if (!url.startsWith('/')) return err({ message: 'request target must be a path (absolute URLs are not accepted)' });
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q + 1);
@@ -35,7 +41,7 @@ export function parseRoute(url: string): Result<Route, string> {
   const path = slash === -1 ? '' : rest.slice(slash);
   if (!PROVIDER_NAME_RE.test(provider)) return ok({ kind: 'unknown' });
   const problem = unsafePathReason(path);
-  if (problem) return err(problem);
+  if (problem) return err({ message: problem, provider });
   return ok({ kind: 'proxy', provider, path, query });
 }
 

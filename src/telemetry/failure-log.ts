@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../lib/url-credentials.js';
 import type { TelemetryCounts, TelemetryLog } from './types.js';
 
 /**
@@ -43,16 +44,4 @@ export class FailureLog {
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return error === undefined ? 'export failed' : String(error);
-}
-
-/** The URL without user:password, which may hold a collector credential. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
 }

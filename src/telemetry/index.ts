@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../lib/url-credentials.js';
 import { serverAddresses } from './attributes.js';
 import { resolveTelemetry } from './settings.js';
 import type { CallTelemetry, TelemetryCounts, TelemetryLog, TelemetryOptions, TraceHeaders } from './types.js';
@@ -24,8 +25,8 @@ export async function startTelemetry(o: StartTelemetryOptions): Promise<CallTele
   const { startOtelExport } = await import('./otel-export.js');
   const telemetry = startOtelExport(settings, { log: o.log, servers: serverAddresses(o.providers) });
   o.log.info('OpenTelemetry export on', {
-    traces: settings.traces ? `${settings.traces.url} (${settings.traces.protocol})` : 'off',
-    metrics: settings.metrics ? `${settings.metrics.url} (${settings.metrics.protocol}, every ${settings.metricIntervalMs} ms)` : 'off',
+    traces: settings.traces ? `${withoutCredentials(settings.traces.url)} (${settings.traces.protocol})` : 'off',
+    metrics: settings.metrics ? `${withoutCredentials(settings.metrics.url)} (${settings.metrics.protocol}, every ${settings.metricIntervalMs} ms)` : 'off',
     metric_tags: settings.metricTags,
   });
   return telemetry;
