@@ -11,16 +11,20 @@ import { type Json, isObj, count } from './json.js';
  *   prompt), so they are never used, not even as a fallback.
  * - `cached_tokens` (prompt tokens that hit Cohere's cache) becomes `cacheReadTokens`,
  *   treated as a subset of the billed input and clamped to it.
- * - Image embeddings (`billed_units.images` / `image_tokens`) and `search_units` are not
- *   token-priced by tokometer and are ignored.
+ * - Image embeddings bill `billed_units.image_tokens` (PROVIDERS.md §6): they count as input
+ *   tokens, priced at the model's input rate (the catalog has no separate image rate; a
+ *   `prices:` override sets one). Without them, an image embed would be priced from an
+ *   estimate of its base64 body (~100× too high). A bare image count (`images`) and
+ *   `search_units` are not token-priced and are ignored.
  * Cohere reports no reasoning split and no cost of its own.
  */
 export function normaliseCohereUsage(raw: unknown): Usage | null {
   if (!isObj(raw) || !isObj(raw.billed_units)) return null;
-  const input = count(raw.billed_units.input_tokens);
+  const text = count(raw.billed_units.input_tokens);
+  const images = count(raw.billed_units.image_tokens);
   const output = count(raw.billed_units.output_tokens);
-  if (input === undefined && output === undefined) return null;
-  const inputTokens = input ?? 0;
+  if (text === undefined && images === undefined && output === undefined) return null;
+  const inputTokens = (text ?? 0) + (images ?? 0);
   return {
     inputTokens,
     outputTokens: output ?? 0,
