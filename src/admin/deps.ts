@@ -19,6 +19,8 @@ export interface AdminDeps {
   /** Config `timezone` (report days, since/until words). */
   timeZone: string;
   economics: EconomicsConfig;
+  /** Providers this proxy serves (built in and configured): a key's `providers` allow-list may name only these. Absent: not checked. */
+  providerNames?: ReadonlySet<string>;
   /** The config's key declarations (`keys:`), whose settings win over stored ones (PATCH warns about them). */
   configKeys: Readonly<Record<string, KeyDeclaration>>;
   /** What /admin/spend reads reports through (never the writer's connection). */

@@ -78,6 +78,7 @@ export async function listKeys(deps: AdminDeps, query: URLSearchParams): Promise
 /** `POST /admin/keys`: 201 with the secret, shown this once. */
 export async function createKey(deps: AdminDeps, body: unknown): Promise<OutgoingResponse> {
   const input = parse(createInput, body);
+  checkProviders(deps, input.providers);
   const now = deps.clock();
   let created;
   try {
@@ -106,6 +107,7 @@ export async function revokeKey(deps: AdminDeps, name: string): Promise<Outgoing
 /** `PATCH /admin/keys/<name>`: budget (merged; null removes), tags, providers, models. */
 export async function patchKey(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
   const input = parse(patchInput, body);
+  checkProviders(deps, input.providers);
   const current = await deps.store.keys.byName(name);
   if (current === undefined || current.revokedAt !== null) throw notFound('key_not_found', `No active key named '${name}'.`);
   const patch: KeyPatch = {};
@@ -118,4 +120,12 @@ export async function patchKey(deps: AdminDeps, name: string, body: unknown): Pr
   if (updated === undefined) throw notFound('key_not_found', `No active key named '${name}'.`);
   await deps.keys.reload();
   return json(200, { key: keyJson(updated), warnings: configWarnings(deps, name, Object.keys(input)) });
+}
+
+/** A key allowed only providers this proxy does not serve would be refused on every call: 400 naming them. */
+function checkProviders(deps: AdminDeps, providers: readonly string[] | undefined): void {
+  const known = deps.providerNames;
+  if (known === undefined || providers === undefined) return;
+  const unknown = providers.filter((p) => !known.has(p));
+  if (unknown.length > 0) throw badRequest('invalid_body', `Invalid request body: providers: unknown provider ${unknown.map((p) => `'${p}'`).join(', ')} (this proxy serves ${[...known].sort().join(', ')}).`);
 }

@@ -49,8 +49,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     const config = configFor(ctx, flags.config);
     const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
     try {
-      if (await store.keys.byName(name)) throw new UsageError(`a key named '${name}' already exists (revoke it or pick another name)`);
-      const input = { name, tags: parseTagFlags(flags.tag), providers: flags.provider ?? [], models: flags.model ?? [], budget: parseBudget(flags, null) };
+      const existing = await store.keys.byName(name);
+      if (existing) throw new UsageError(existing.revokedAt === null ? `a key named '${name}' already exists (pick another name, or change it with \`keys set ${name}\`)` : `a key named '${name}' was revoked; revoked keys keep their name (their calls stay in reports under it): pick another name`);
+      const input = { name, tags: parseTagFlags(flags.tag), providers: checkedProviders(flags.provider, config), models: flags.model ?? [], budget: parseBudget(flags, null) };
       const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
@@ -99,7 +100,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
         const patch: KeyPatch = {};
         if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : key.tags), ...parseTagFlags(flags.tag) };
-        if (flags.provider) patch.providers = flags.provider;
+        if (flags.provider) patch.providers = checkedProviders(flags.provider, configFor(ctx, flags.config));
         if (flags.model) patch.models = flags.model;
         if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
         const updated = await updateKeyAudited(store, name, patch, 'cli', ctx.clock());
@@ -161,6 +162,14 @@ function parseTagFlags(tags: string[] | undefined): Record<string, string> {
     out[key] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** `--provider` values, each a provider serve knows (built in, or under providers: in the config): a typo would refuse every call of the key. */
+function checkedProviders(names: readonly string[] | undefined, config: Config): string[] {
+  for (const name of names ?? []) {
+    if (!Object.hasOwn(config.providers, name)) throw new UsageError(`--provider: unknown provider '${name}' (known: ${Object.keys(config.providers).sort().join(', ')}; add others under providers: in the config)`);
+  }
+  return [...(names ?? [])];
 }
 
 function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | null {

@@ -238,6 +238,7 @@ async function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: Bu
     timeZone: o.settings.timeZone,
     economics: o.settings.economics,
     configKeys: o.settings.keys,
+    providerNames: new Set(Object.keys(o.settings.providers)),
     reports: parts.store.reports,
     flush: () => parts.queue.flush(),
     log: o.log,

@@ -31,6 +31,18 @@ export class DatabaseNotFoundError extends Error {
   }
 }
 
+/**
+ * The file is a SQLite database of something else (tables, no tokometer schema): no
+ * command adds tokometer's tables to it. Exit code 2: the path given is wrong.
+ */
+export class NotTokometerDatabaseError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotTokometerDatabaseError';
+  }
+}
+
 /** Names SQLite treats as something other than a file path (in-memory, URIs). */
 const isSpecialName = (path: string) => path === '' || path === ':memory:' || path.startsWith('file:');
 
@@ -41,9 +53,13 @@ export function checkDatabasePath(path: string, access: StoreAccess): void {
   const folderMissing = !existsSync(folder) || !statSync(folder).isDirectory();
   if (access === 'create') {
     if (folderMissing) throw new DatabaseNotFoundError(`cannot create the database ${path}: the folder ${folder} does not exist`);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new DatabaseNotFoundError(`${path} is a folder, not a database file (pass --db with a file path)`);
     return;
   }
-  if (existsSync(path)) return;
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new DatabaseNotFoundError(`${path} is a folder, not a database file (pass --db with the path of the file \`tokometer serve\` writes to)`);
+    return;
+  }
   throw new DatabaseNotFoundError(
     folderMissing
       ? `no database at ${path}: the folder ${folder} does not exist (pass --db with the path \`tokometer serve\` writes to)`
@@ -57,7 +73,61 @@ export function checkDatabasePath(path: string, access: StoreAccess): void {
  */
 export function openDriverToWrite(open: OpenDriver, path: string): SqlDriver {
   checkDatabasePath(path, 'create');
-  return open(path);
+  const driver = openNamed(open, path);
+  try {
+    if (!isSpecialName(path)) refuseForeign(driver, path, versionNamed(driver, path));
+  } catch (error) {
+    driver.close();
+    throw error;
+  }
+  return driver;
+}
+
+/**
+ * SQLite's own errors on opening ("file is not a database", "disk I/O error") name neither
+ * the file nor what to do; the path can come from --db, TOKOMETER_DB or the config.
+ */
+export class DatabaseOpenError extends Error {
+  readonly exitCode = 2;
+  constructor(path: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const hint = /not a database/i.test(reason) ? ': it is not a SQLite database (pass --db with the path `tokometer serve` writes to)' : '';
+    super(`cannot open the database ${path} (${reason})${hint}`);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+function openNamed(open: OpenDriver, path: string, options?: { readonly?: boolean }): SqlDriver {
+  try {
+    return open(path, options);
+  } catch (error) {
+    throw new DatabaseOpenError(path, error);
+  }
+}
+
+/** The schema version, the first read of a file: where a file that is not SQLite fails. */
+function versionNamed(driver: SqlDriver, path: string): number {
+  try {
+    return schemaVersion(driver);
+  } catch (error) {
+    throw new DatabaseOpenError(path, error);
+  }
+}
+
+/** Up to this many of a foreign database's tables are named in the error. */
+const TABLES_NAMED = 3;
+
+/**
+ * Throws NotTokometerDatabaseError when `driver` (at schema `version`) holds tables but no
+ * tokometer schema (user_version 0): another application's database, which migrating
+ * would fill with tokometer's tables. An empty database passes.
+ */
+function refuseForeign(driver: SqlDriver, path: string, version: number): void {
+  if (version !== 0) return;
+  const tables = driver.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all<{ name: string }>();
+  if (tables.length === 0) return;
+  const named = tables.slice(0, TABLES_NAMED).map((t) => t.name).join(', ') + (tables.length > TABLES_NAMED ? `, … (${tables.length} tables)` : '');
+  throw new NotTokometerDatabaseError(`${path} is not a tokometer database: it holds other tables (${named}) and no tokometer schema, and tokometer does not add its tables to another application's database (pass --db with the path \`tokometer serve\` writes to, or a new file)`);
 }
 
 /**
@@ -96,13 +166,17 @@ export async function upgradeNoticeAt(location: string, driver: () => Promise<Op
 export function openDriverToRead(open: OpenDriver, path: string): SqlDriver {
   checkDatabasePath(path, 'read');
   if (isSpecialName(path)) return open(path);
-  const probe = open(path, { readonly: true });
+  const probe = openNamed(open, path, { readonly: true });
   let version: number;
   try {
-    version = schemaVersion(probe);
+    version = versionNamed(probe, path);
+    refuseForeign(probe, path, version);
   } finally {
     probe.close();
   }
+  // An empty file (0 bytes, or a database with no tables) has nothing to read: a command
+  // that only reads creates nothing in it.
+  if (version === 0) throw new DatabaseNotFoundError(`no tokometer data in ${path}: the database is empty (pass --db with the path \`tokometer serve\` writes to)`);
   if (version < LATEST_VERSION) upgrade(open, path, version);
   return open(path, { readonly: true });
 }

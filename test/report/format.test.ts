@@ -235,7 +235,7 @@ describe('table', () => {
     refused.store.insertCalls([{ ...record({ at: '2026-11-02T00:00:00Z', cost: 0, usage: false }), outcome: 'refused', status: 429, usageSource: 'not_metered' }]);
     const text = renderTable(await spendReport(refused.reads, { ...NOVEMBER, by: ['model'], where: [], timeZone: 'UTC' }), { color: false });
     refused.close();
-    expect(text).toContain('No call reached the provider between 2026-11-01 and 2026-12-01 (UTC).');
+    expect(text).toContain('No call was served by the provider between 2026-11-01 and 2026-12-01 (UTC).');
     expect(text).toContain('Not counted: 1 call that did not reach the provider (1 refused); see them with --where outcome=refused.');
     expect(text).not.toContain('tokometer serve');
   });

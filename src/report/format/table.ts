@@ -110,8 +110,8 @@ export function emptyMessage(report: SpendReport): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
   const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
-  // Calls were recorded, none reached the provider: the footer that follows counts them.
-  if (report.excluded && report.excluded.length > 0) return `No call reached the provider ${range}.`;
+  // Calls were recorded, the provider served none: the footer that follows counts them.
+  if (report.excluded && report.excluded.length > 0) return `No call was served by the provider ${range}.`;
   return [`No calls recorded ${range}.`, 'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.'].join('\n');
 }
 

@@ -55,7 +55,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     }
     // Planned reads cache per report (rollup state, shared parts): one per refresh.
     const source = await plannedReads(reports);
-    // Counted like `report`: only calls that reached the provider unless a filter names an outcome.
+    // Counted like `report`: only calls the provider served unless a filter names an outcome or status.
     const base: Scope = withReach({ ...range, where: q.filters, timeZone });
     const scoped: Scope = withReach({ ...base, where: [...q.filters, ...q.drill] });
     const head = await totals(source, base);

@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { edgesFor } from '../../src/edges.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { testStore as createStore } from '../support/store.js';
+import { record } from '../report/dataset.js';
+
+/**
+ * Defects a new user meets in the CLI (review rv-newuser). Each test drives the real
+ * command parser in-process, in a fresh temp folder, as a user would type it.
+ */
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-newuser-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    edges: edgesFor('node'),
+    env: {},
+    cwd: dir,
+    clock: () => Date.parse('2026-12-01T00:00:00Z'),
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    isTTY: false,
+  };
+  return { code: await runCli(args, ctx), out, err };
+}
+
+const tables = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  } finally {
+    db.close();
+  }
+};
+
+describe('read-only commands on a database that is not tokometer’s', () => {
+  // docs: report, audit, prices unpriced open the database read-only and never create anything.
+  for (const command of [['report'], ['audit'], ['prices', 'unpriced']]) {
+    it(`${command.join(' ')} leaves another application's SQLite file unchanged`, async () => {
+      const file = path.join(dir, 'app.db');
+      const db = new Database(file);
+      db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users (email) VALUES ('a@example.com')");
+      db.close();
+
+      await cli([...command, '--db', file]);
+
+      expect(tables(file)).toEqual(['users']);
+    });
+  }
+
+  it('report on an empty (0-byte) file does not turn it into a tokometer database', async () => {
+    const file = path.join(dir, 'empty.db');
+    writeFileSync(file, '');
+    await cli(['report', '--db', file]);
+    expect(tables(file)).toEqual([]);
+  });
+});
+
+describe('report --where status=… (README: "`--where status=429`")', () => {
+  it('reports the calls the provider answered with that status', async () => {
+    const file = path.join(dir, 'calls.db');
+    const store = createStore(openDriver(file));
+    store.insertCalls([
+      record({ at: '2026-11-20T10:00:00Z' }),
+      { ...record({ at: '2026-11-20T10:01:00Z', cost: 0, usage: false }), status: 429, outcome: 'upstream_error', usageSource: 'not_metered' },
+    ]);
+    await store.close();
+
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--where', 'status=429', '--format', 'json']);
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.out) as { total: { calls: number } };
+    expect(doc.total.calls).toBe(1);
+  });
+
+  it('does not say that a call the provider answered "did not reach the provider"', async () => {
+    const file = path.join(dir, 'calls.db');
+    const store = createStore(openDriver(file));
+    store.insertCalls([
+      record({ at: '2026-11-20T10:00:00Z' }),
+      { ...record({ at: '2026-11-20T10:01:00Z', cost: 0, usage: false }), status: 500, outcome: 'upstream_error', usageSource: 'not_metered' },
+    ]);
+    await store.close();
+
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01']);
+    expect(res.out).toContain('upstream_error');
+    expect(res.out).not.toMatch(/did not reach the provider \(1 upstream_error\)/);
+  });
+});
+
+describe('keys', () => {
+  it('refuses an unknown provider in --provider, as config check does for keys.<name>.providers', async () => {
+    const db = path.join(dir, 'k.db');
+    expect((await cli(['keys', 'create', 'app', '--db', db])).code).toBe(0);
+    const res = await cli(['keys', 'set', 'app', '--provider', 'opnai', '--db', db]);
+    expect(res.code).toBe(2);
+  });
+
+  it('refuses an empty --budget (an unset shell variable) instead of creating a $0 hard cap', async () => {
+    const res = await cli(['keys', 'create', 'app', '--budget', '', '--db', path.join(dir, 'k.db')]);
+    expect(res.code).toBe(2);
+  });
+
+  it('does not tell the user to revoke a key that is already revoked', async () => {
+    const db = path.join(dir, 'k.db');
+    await cli(['keys', 'create', 'app', '--db', db]);
+    expect((await cli(['keys', 'revoke', 'app', '--db', db])).code).toBe(0);
+    const res = await cli(['keys', 'create', 'app', '--db', db]);
+    expect(res.err).not.toContain('revoke it');
+  });
+});
+
+describe('config check', () => {
+  it('fails on a tls.cert file that serve cannot read (serve exits 2 on it)', async () => {
+    writeFileSync(path.join(dir, 'tokometer.yaml'), 'tls: { cert: ./nope.pem, key: ./nope.pem }\n');
+    const res = await cli(['config', 'check']);
+    expect(res.code).toBe(2);
+  });
+
+  it('does not promise a retention shorter than the 32 days serve keeps', async () => {
+    writeFileSync(path.join(dir, 'tokometer.yaml'), 'retention_days: 10\n');
+    const res = await cli(['config', 'check']);
+    expect(res.out).not.toContain('raw calls kept 10 days');
+  });
+});

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { DatabaseNotFoundError, DatabaseOpenError, openStore } from '../../src/store/open.js';
+
+/**
+ * The database path can come from --db, TOKOMETER_DB or the config: an error opening it
+ * names the file and what is wrong with it, never SQLite's bare "disk I/O error".
+ */
+describe('opening a path that is not a database', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-open-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const access of ['read', 'create'] as const) {
+    it(`a folder (${access}): says it is a folder, naming it`, () => {
+      expect(() => openStore(openDriver, dir, access)).toThrow(DatabaseNotFoundError);
+      expect(() => openStore(openDriver, dir, access)).toThrow(`${dir} is a folder, not a database file`);
+    });
+
+    it(`a text file (${access}): names the file and says it is not a SQLite database`, () => {
+      const file = path.join(dir, 'notes.db');
+      writeFileSync(file, 'hello, this is not SQLite\n'.repeat(40));
+      expect(() => openStore(openDriver, file, access)).toThrow(DatabaseOpenError);
+      expect(() => openStore(openDriver, file, access)).toThrow(new RegExp(`cannot open the database ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(.*\\): it is not a SQLite database`));
+    });
+  }
+});
