@@ -4,6 +4,8 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
+import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
+import { loadTls, type TlsMaterial } from '../server/tls.js';
 import type { CliContext } from './context.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
@@ -12,7 +14,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
 /**
  * `tokometer config check [--config FILE]`: validates the config and prints a summary
  * that never contains a secret (provider keys, admin token, webhook URL). A bad config
- * throws the ConfigError (main maps it to exit code 2). Keys whose `secret_env` variable is
+ * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
+ * not use: they are read and checked here exactly as serve reads them (server/tls.ts). Keys whose `secret_env` variable is
  * unset are reported as warnings on `err` (still exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
@@ -25,15 +28,20 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       // optsWithGlobals: main may also declare --config on the program itself.
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
-      deps.out(describeConfig(loaded, deps));
+      const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
+      deps.out(describeConfig(loaded, deps, tls));
       for (const [name, key] of Object.entries(loaded.config.keys)) {
         if (key.secret_env && !deps.env[key.secret_env]) deps.err(`warning: keys.${name}.secret_env: ${key.secret_env} is not set, so serve cannot take this key's secret from it\n`);
       }
     });
 }
 
-/** The `config check` report: first line `config OK: <path>`, then one line per section. */
-export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>): string {
+/**
+ * The `config check` report: first line `config OK: <path>`, then one line per section,
+ * each saying what serve will do (a retention below serve's floor shows the floor). `tls`:
+ * the certificate read from the config's `tls` files, null without them.
+ */
+export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>, tls: TlsMaterial | null = null): string {
   const { config } = loaded;
   const shown = loaded.path === null ? '(defaults, no config file)' : displayPath(loaded.path, deps.cwd);
   const withKey: string[] = [];
@@ -41,7 +49,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
   for (const [name, provider] of Object.entries(config.providers)) (provider.api_key ? withKey : withoutKey).push(name);
 
   const rows: [string, string][] = [
-    ['listen', `${config.listen.host}:${config.listen.port}`],
+    ['listen', `${config.listen.host}:${config.listen.port}${tls ? ` (https; certificate ${tls.subject}, valid until ${new Date(tls.notAfter).toISOString().slice(0, 10)})` : ''}`],
     ['database', describeDbLocation(resolveDbPath({ env: deps.env, config, cwd: deps.cwd }), deps.env)],
     ['timezone', config.timezone],
     ['providers', `key set: ${list(withKey)}`],
@@ -49,7 +57,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['keys', keysLine(config)],
     ['budgets', budgetsLine(config)],
     ['tags', `invalid X-Metering-Tags: ${config.tags.on_invalid}`],
-    ['retention', config.retention_days === undefined ? 'raw calls kept forever' : `raw calls kept ${config.retention_days} days`],
+    ['retention', retentionLine(config.retention_days)],
     ['alerts', config.alerts.webhook_url ? 'webhook set' : 'no webhook (log and TUI only)'],
     ['admin API', config.admin.token ? 'enabled (token set)' : 'disabled (no admin.token or TOKOMETER_ADMIN_TOKEN)'],
   ];
@@ -63,6 +71,16 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
   ]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return [`config OK: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
+
+/** What serve keeps (proxy/retention.ts raises a shorter `retention_days` to its floor), and why when it differs. */
+function retentionLine(days: number | undefined): string {
+  if (days === undefined) return 'raw calls kept forever';
+  if (days >= MIN_RETENTION_DAYS_WITH_BUDGETS) return `raw calls kept ${days} days`;
+  return (
+    `raw calls kept ${MIN_RETENTION_DAYS_WITH_BUDGETS} days (retention_days ${days} is raised to the minimum: ` +
+    'budgets rebuild the current month\'s spend from raw calls when serve starts)'
+  );
 }
 
 function keysLine(config: Config): string {

@@ -9,6 +9,7 @@ import { startProxy } from '../proxy/start.js';
 import { upgradeNoticeAt } from '../store/open.js';
 import { openProxyStorage } from '../store/proxy-storage.js';
 import { newestSnapshot } from './catalog-source.js';
+import { namingListenFailures, type ListenSource } from './serve-listen.js';
 import { startPriceWatch } from './serve-prices.js';
 
 /**
@@ -73,6 +74,12 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   const upgrade = await upgradeNoticeAt(dbPath, deps.edges.openDriver);
   if (upgrade !== null) log.info(upgrade);
   const sqliteFile = !isPostgresUrl(dbPath) && dbPath !== ':memory:';
+  const listen: ListenSource = {
+    host,
+    port: plan.port ?? settings.listen.port,
+    hostField: host === settings.listen.host ? 'listen.host' : '--host',
+    portField: plan.port === undefined ? 'listen.port' : '--port',
+  };
   const proxy = await startProxy({
     settings,
     storage: await openProxyStorage(dbPath, deps.edges.openDriver),
@@ -88,7 +95,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     },
     spillPath: plan.spillPath,
     writerThread: sqliteFile && deps.entry ? { entry: deps.entry, dbPath } : undefined,
-    startServer: await deps.edges.startServer(),
+    startServer: namingListenFailures(await deps.edges.startServer(), listen),
     upstream: await deps.edges.createUpstream(),
     pricer,
     clock: deps.clock,

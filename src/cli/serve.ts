@@ -3,6 +3,7 @@ import path from 'node:path';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { isPostgresUrl } from '../lib/db-location.js';
+import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
@@ -50,6 +51,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   const config = configFor(ctx, flags.config);
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number 0-65535, got '${flags.port}'`);
+  if (flags.host !== undefined && !isHostOrIp(flags.host)) throw new UsageError(`--host expects ${HOST_RULE}, got ${JSON.stringify(flags.host)}`);
   const dbPath = dbPathFor(ctx, config, flags.db);
   const spill = flags.spill ?? config.store.spill_path;
   const spillPath = isPostgresUrl(dbPath)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { MAX_LIMIT_USD } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
@@ -145,7 +146,15 @@ export const pricesSectionSchema = z
 
 const schemaFields = z.strictObject({
   listen: z
-    .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
+    .strictObject({
+      /** The address to bind: an IP address or a hostname (lib/host.ts); `0.0.0.0` or `::` listens on every interface. */
+      host: z
+        .string()
+        .min(1)
+        .refine(isHostOrIp, { error: (issue) => `${JSON.stringify(issue.input)} is not ${HOST_RULE}` })
+        .default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8787),
+    })
     .default({ host: '127.0.0.1', port: 8787 }),
   /**
    * SQLite file, or a PostgreSQL URL (`postgres://user:pass@host:5432/db?sslmode=require`;

@@ -128,6 +128,17 @@ describe('config check', () => {
     expect(res.code).toBe(2);
   });
 
+  it('fails on a listen.host that is no hostname or IP address, naming the field; serve --host likewise', async () => {
+    writeFileSync(path.join(dir, 'tokometer.yaml'), 'listen: { host: "not a host!!" }\n');
+    const check = await cli(['config', 'check']);
+    expect(check.code).toBe(2);
+    expect(check.err).toContain('listen.host: "not a host!!" is not a hostname or IP address');
+    rmSync(path.join(dir, 'tokometer.yaml'));
+    const serve = await cli(['serve', '--host', 'not a host!!']);
+    expect(serve.code).toBe(2);
+    expect(serve.err).toContain('--host expects a hostname or IP address');
+  });
+
   it('does not promise a retention shorter than the 32 days serve keeps', async () => {
     writeFileSync(path.join(dir, 'tokometer.yaml'), 'retention_days: 10\n');
     const res = await cli(['config', 'check']);

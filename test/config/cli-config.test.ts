@@ -58,6 +58,21 @@ describe('tokometer config check', () => {
     await expect(failure).rejects.toThrow('tokometer.yaml:2:9: listen.port: expected number, received string');
   });
 
+  it('reads tls.cert and tls.key as serve does, and fails with the same field and file', async () => {
+    const cwd = workDir({ 'tokometer.yaml': 'tls: { cert: ./nope.pem, key: ./nope.pem }\n' });
+    const failure = run([], {}, cwd);
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow(`tls.cert: cannot read ${path.join(cwd, 'nope.pem')} (ENOENT)`);
+  });
+
+  it('prints the retention serve keeps: at least 32 days, and why', async () => {
+    const short = await run([], {}, workDir({ 'tokometer.yaml': 'retention_days: 10\n' }));
+    expect(short.out).not.toContain('raw calls kept 10 days');
+    expect(short.out).toMatch(/retention\s+raw calls kept 32 days \(retention_days 10 is raised to the minimum: budgets rebuild/);
+    const long = await run([], {}, workDir({ 'tokometer.yaml': 'retention_days: 90\n' }));
+    expect(long.out).toMatch(/retention\s+raw calls kept 90 days\n/);
+  });
+
   it('throws for a missing --config file', async () => {
     const cwd = workDir();
     await expect(run(['--config', 'nope.yaml'], {}, cwd)).rejects.toThrow('config file not found: nope.yaml');

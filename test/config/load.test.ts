@@ -160,6 +160,16 @@ describe('errors name file:line:column and the field', () => {
     expect(errorOf('db: a.db\nkeys:\n  k: {}\n  k: {}\n')).toBe('tokometer.yaml:4:3: keys.k: duplicate key (each key may appear once in a mapping)');
   });
 
+  it('listen.host must be a hostname or an IP address', () => {
+    expect(errorOf('listen:\n  host: "not a host!!"\n')).toBe(
+      'tokometer.yaml:2:9: listen.host: "not a host!!" is not a hostname or IP address (e.g. 127.0.0.1, 0.0.0.0, ::1, localhost)',
+    );
+    for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'proxy.internal', 'my-host-1.example.com.']) {
+      expect(load(`listen:\n  host: "${host}"\n`).config.listen.host).toBe(host);
+    }
+    for (const host of ['-bad.example', 'a..b', '[::1]', 'http://x', '300.1.1.1']) expect(errorOf(`listen:\n  host: "${host}"\n`)).toContain('listen.host: ');
+  });
+
   it('bad timezone', () => {
     expect(errorOf('db: x.db\ntimezone: Mars/Olympus_Mons\n')).toBe(
       'tokometer.yaml:2:11: timezone: not a valid IANA time zone (e.g. UTC, Europe/Berlin)',

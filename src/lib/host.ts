@@ -1,0 +1,20 @@
+import { isIP } from 'node:net';
+
+/**
+ * What a server may bind: an IPv4 or IPv6 address as written (no brackets, no port), or a
+ * hostname of RFC 1123 labels (letters, digits and hyphens, 1-63 characters each, not
+ * starting or ending with a hyphen; at most 253 characters; one trailing dot allowed). A
+ * name whose last label is all digits is a mistyped address (`300.1.1.1`), not a hostname.
+ * Says nothing about whether the name resolves: that is only known when binding.
+ */
+export function isHostOrIp(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split('.');
+  if (!labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l))) return false;
+  return !/^\d+$/.test(labels[labels.length - 1] as string);
+}
+
+/** The rule in words, for messages: `… is not ${HOST_RULE}`. */
+export const HOST_RULE = 'a hostname or IP address (e.g. 127.0.0.1, 0.0.0.0, ::1, localhost)';
