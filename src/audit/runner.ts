@@ -1,11 +1,13 @@
 import type { TagBudget } from '../budget/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
-import type { WhereClause } from '../report/types.js';
+import { defaultReach } from '../report/reach.js';
+import type { ExcludedCalls, WhereClause } from '../report/types.js';
+import { isReached } from '../store/reached.js';
 import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { Store } from '../store/facade.js';
 import { forecastBudgets } from './budget-forecasts.js';
-import { totals } from './calls.js';
+import { groupBy, totals, type AuditCall } from './calls.js';
 import { batch } from './detectors/batch.js';
 import { budgetForecast } from './detectors/budget-forecast.js';
 import { caching } from './detectors/caching.js';
@@ -70,11 +72,17 @@ export interface AuditInput {
  * (largest first; ties in detector order, then title), then notices (earliest `dueAt`
  * first, then most calls). Savings under the floor are dropped. The total is the plain sum
  * of the kept monthly savings.
+ *
+ * The report's calls and spend are report's (report/reach.ts): the calls that reached the
+ * provider unless `where` names `outcome`; the others are counted per outcome in
+ * `excluded`. Detectors see every call of the scope (waste looks at failed calls), and
+ * each says in its finding which calls it counts.
  */
 export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const ctx = await buildContext(input);
   const detectors = input.detectors ?? DETECTORS;
-  const t = totals(ctx.calls);
+  const reached = defaultReach(input.where) === 'reached';
+  const t = totals(reached ? ctx.calls.filter(isReached) : ctx.calls);
   const min = input.minSavingPerMonthNano ?? defaultMinSaving(Math.round((t.costNano * 30 * DAY_MS) / ctx.observedMs));
   const all = detectors.flatMap((d) => d.run(ctx));
   const order = (f: Finding) => DETECTORS.findIndex((d) => d.id === f.detector);
@@ -91,12 +99,20 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     observedMs: ctx.observedMs,
     calls: t.calls,
     costNano: t.costNano,
+    excluded: reached ? excludedCalls(ctx.calls) : [],
     findings: [...savings, ...notices],
     budgets: [...ctx.budgetForecasts],
     totalPerMonthNano: savings.reduce((s, f) => s + f.savingPerMonthNano, 0),
     where: input.where,
     minSavingPerMonthNano: min,
   };
+}
+
+/** The calls that did not reach the provider, per outcome, most first (as report/query.ts lists them). */
+function excludedCalls(calls: readonly AuditCall[]): ExcludedCalls[] {
+  return [...groupBy(calls, (c) => (isReached(c) ? null : c.outcome))]
+    .map(([outcome, list]) => ({ outcome, calls: list.length }))
+    .sort((a, b) => b.calls - a.calls || (a.outcome < b.outcome ? -1 : 1));
 }
 
 async function buildContext(input: AuditInput): Promise<AuditContext> {

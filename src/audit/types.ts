@@ -3,7 +3,7 @@ import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { TagBudget } from '../budget/types.js';
-import type { WhereClause } from '../report/types.js';
+import type { ExcludedCalls, WhereClause } from '../report/types.js';
 import type { AuditCall } from './calls.js';
 
 /**
@@ -156,9 +156,14 @@ export interface AuditReport {
   until: number;
   timeZone: string;
   observedMs: number;
-  /** Calls and stored cost in the audited scope. */
+  /**
+   * Calls and stored cost in the audited scope, counted as report counts them: the calls
+   * that reached the provider, unless `where` names `outcome` (report/reach.ts).
+   */
   calls: number;
   costNano: NanoUsd;
+  /** Calls of the scope left out of `calls` because they did not reach the provider, per outcome, most first; empty when `where` names `outcome`. */
+  excluded: ExcludedCalls[];
   /** Ranked: savings by savingPerMonthNano descending, then notices (rank = index + 1). */
   findings: Finding[];
   /** Every budget's forecast (at risk or not), in config order. */

@@ -204,6 +204,8 @@ export interface StoredCall {
   requestHash: string | null;
   /** Requested max output tokens; null = the request set none. */
   maxOutputTokens: number | null;
+  /** ms to the first byte of the answer; null when none came (with outcome and usageSource: store/reached.ts `isReached`). */
+  ttfbMs: number | null;
   tags: Readonly<Record<string, string>>;
 }
 

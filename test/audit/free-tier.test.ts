@@ -36,6 +36,12 @@ describe('free-tier subsidy', () => {
     expect(f!.title).toContain('$0.290 each vs $0.500 per paid user');
   });
 
+  it('counts the calls that reached the provider, as report does: a free call answered 429 is not one of them', async () => {
+    const errors: Spec[] = [0, 1, 2].map((i) => ({ at: SINCE + (400 + i) * MINUTE, cost: 0, outcome: 'upstream_error', usage: false, usageSource: 'not_metered', tags: { user_tier: 'free', user_id: 'f1' } }));
+    const [f] = await findings([...dataset(), ...errors], freeTier);
+    expect(f!.evidence.calls).toBe(29);
+  });
+
   it('stays silent when free users spend evenly, when there are no tiers, or when a cap already exists', async () => {
     expect(await findings(dataset(1), freeTier)).toEqual([]);
     const untagged = dataset().map((s) => ({ ...s, tags: {} }));

@@ -65,6 +65,23 @@ describe('audit runner', () => {
     expect(r.where).toEqual([{ key: 'feature', op: '=', value: 'chat' }]);
   });
 
+  it('counts calls and spend as report does: only calls that reached the provider, the others listed per outcome', async () => {
+    const unreached: Spec[] = [
+      ...many(3, () => ({ outcome: 'upstream_error', usage: false, cost: 0, usageSource: 'not_metered' })),
+      { outcome: 'refused', usage: false, cost: null, usageSource: 'not_metered' },
+    ];
+    const r = await audit([...many(10, () => ({ cost: USD })), ...unreached]);
+    expect(r.calls).toBe(10);
+    expect(r.costNano).toBe(10 * USD);
+    expect(r.excluded).toEqual([
+      { outcome: 'upstream_error', calls: 3 },
+      { outcome: 'refused', calls: 1 },
+    ]);
+    const chosen = await audit([...many(10, () => ({ cost: USD })), ...unreached], { where: [{ key: 'outcome', op: '=', value: 'upstream_error' }] });
+    expect(chosen.calls).toBe(3);
+    expect(chosen.excluded).toEqual([]);
+  });
+
   it('returns no findings and a zero total on an empty window', async () => {
     const r = await audit([]);
     expect(r.findings).toEqual([]);

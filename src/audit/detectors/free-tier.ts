@@ -1,6 +1,7 @@
 import { periodWindow } from '../../budget/periods.js';
 import { formatMoney } from '../../report/format/text.js';
 import { NONE } from '../../report/types.js';
+import { isReached } from '../../store/reached.js';
 import { groupBy, totals, type AuditCall } from '../calls.js';
 import { fact, int, maxOf, percentile, ratio } from '../stats.js';
 import type { AuditContext, Detector } from '../types.js';
@@ -8,7 +9,8 @@ import type { AuditContext, Detector } from '../types.js';
 /**
  * Free-tier subsidy: what free users cost against paid ones, and a per-user daily cap.
  *
- * Calls: priced calls (stored cost) carrying TIER_TAG. Free = TIER_TAG is FREE_TIER; paid
+ * Calls: priced calls (stored cost) that reached the provider (store/reached.ts, as report
+ * counts them: a free call answered 429 is not a free user's use) carrying TIER_TAG. Free = TIER_TAG is FREE_TIER; paid
  * = any other value. A user-day is the spend of one USER_TAG value on one calendar day
  * (config time zone); free calls without USER_TAG form one shared `(none)` instance per
  * day, exactly as a `per: user_id` tag budget counts them. The proposed cap is the p90
@@ -32,7 +34,7 @@ const CENT_NANO = 10_000_000;
 export const freeTier: Detector = {
   id: 'free-tier',
   run(ctx) {
-    const priced = ctx.calls.filter((c) => c.costNano !== null);
+    const priced = ctx.calls.filter((c) => c.costNano !== null && isReached(c));
     const free = priced.filter((c) => c.tags[TIER_TAG] === FREE_TIER);
     const paid = priced.filter((c) => c.tags[TIER_TAG] !== undefined && c.tags[TIER_TAG] !== FREE_TIER);
     const freeUsers = distinctUsers(free);

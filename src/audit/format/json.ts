@@ -52,6 +52,7 @@ export function renderAuditJson(r: AuditReport): string {
     where: r.where,
     calls: r.calls,
     cost_usd: nanoToUsd(r.costNano),
+    excluded_calls: r.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls })),
     min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
     findings: r.findings.map((f, i) => findingJson(f, i + 1)),
     budgets: r.budgets.map((b) => ({

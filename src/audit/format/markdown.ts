@@ -1,4 +1,4 @@
-import { formatInt, formatMoney } from '../../report/format/text.js';
+import { excludedNotice, formatInt, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
 import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
 
@@ -15,6 +15,8 @@ function cell(s: string): string {
 export function renderAuditMarkdown(r: AuditReport): string {
   const out: string[] = [`## tokometer cost audit: ${windowText(r)}`, ''];
   out.push(`${formatInt(r.calls)} calls · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where \`${whereText(r.where)}\`` : ''}`, '');
+  const excluded = excludedNotice(r.excluded);
+  if (excluded) out.push(`_${excluded}_`, '');
   if (r.findings.length === 0) {
     out.push(`No findings: no saving of ${formatMoney(r.minSavingPerMonthNano)}/month or more, no budget at risk, every model priced.`, '');
   } else {

@@ -1,4 +1,4 @@
-import { formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
+import { excludedNotice, formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
 import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
 
@@ -15,6 +15,8 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
   const p = paint(options.color);
   const out: string[] = [p.bold(`Cost audit: ${windowText(r)}`)];
   out.push(`${formatInt(r.calls)} calls · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where ${whereText(r.where)}` : ''}`);
+  const excluded = excludedNotice(r.excluded);
+  if (excluded) out.push(p.dim(excluded));
   if (r.findings.length === 0) {
     out.push('', `No findings: no saving of ${formatMoney(r.minSavingPerMonthNano)}/month or more, no budget at risk, every model priced.`);
     out.push(...budgetTable(r, p), '', p.bold(totalText(r)));

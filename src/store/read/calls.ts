@@ -17,7 +17,7 @@ type Row = Pick<
   CallRow,
   | 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'outcome' | 'streamed' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens'
   | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier' | 'usage_source' | 'cost_nano'
-  | 'request_hash' | 'max_output_tokens' | 'tags'
+  | 'request_hash' | 'max_output_tokens' | 'tags' | 'ttfb_ms'
 > & { model: string };
 
 function toCall(r: Row): StoredCall {
@@ -35,6 +35,7 @@ function toCall(r: Row): StoredCall {
     costNano: r.cost_nano === null ? null : Number(r.cost_nano),
     requestHash: r.request_hash,
     maxOutputTokens: r.max_output_tokens,
+    ttfbMs: r.ttfb_ms === null ? null : Number(r.ttfb_ms),
     tags: parseTags(r.tags),
   };
 }
@@ -57,7 +58,7 @@ export function callReads(db: Db): CallReads {
         `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model, c.endpoint,
            c.outcome, c.streamed, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cache_write_5m_tokens,
            c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.usage_source, c.cost_nano,
-           c.request_hash, c.max_output_tokens, c.tags
+           c.request_hash, c.max_output_tokens, c.tags, c.ttfb_ms
          FROM calls c`,
         whereFragment(db.dialect, { ...scope, where: [...scope.where] }),
         'ORDER BY c.ts, c.id',
