@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, resolveDbPath } from '../config/load.j
 import { checkDemoConfigWritable, demoConfigPath, writeDemoConfig } from '../demo/config-file.js';
 import { prepareDemoDb, preparePostgresDemoDb } from '../demo/db-guard.js';
 import { createProgress } from '../demo/progress.js';
+import { describeRecorded } from '../demo/recorded.js';
 import { runDemo, type DemoRunResult } from '../demo/run.js';
 import { UsageError } from '../lib/errors.js';
 import { createLogger, type Logger } from '../proxy/log.js';
@@ -89,9 +90,10 @@ async function demo(flags: DemoFlags, ctx: CliContext, commands: ReadonlySet<str
   ctx.out('\n' + nextSteps(ctx.invokedAs ?? DEFAULT_INVOCATION, postgres ? `--config ${shownConfig}` : `--db ${shownDb}`, shownConfig, commands));
 }
 
+/** What the run recorded (counted from its records, not the plan), and any substituted provider. */
 function summary(r: DemoRunResult): string {
   const lines = [
-    `Recorded ${formatInt(r.recorded)} calls from ${formatInt(r.users)} users (free, pro, enterprise) in ${r.tenants} tenants, ${formatInt(r.sessions)} sessions, via ${r.providers.join(', ')}, in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
+    `${describeRecorded(r.recorded)}, in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
     ...r.substitutions.map((s) => `Note: ${s}.`),
   ];
   return lines.join('\n');

@@ -14,6 +14,7 @@ import type { StartServer } from '../server/types.js';
 import { DEMO_APPLICATION_ID } from './db-guard.js';
 import type { Population } from './population.js';
 import type { Progress } from './progress.js';
+import { recordTally, type RecordedMix } from './recorded.js';
 import { buildRequest, chooseRoutes, type Routes } from './requests.js';
 import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js';
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
@@ -46,16 +47,10 @@ export interface DemoRunResult {
   windowEnd: number;
   /** Requests sent through the proxy (= planned calls). */
   calls: number;
-  /** Call records the proxy produced. */
-  recorded: number;
-  sessions: number;
+  /** What the call records the proxy produced hold: their count, users, tiers, tenants, sessions and providers. */
+  recorded: RecordedMix;
   /** Users and tenants of the demo product (all of them, active or not). */
   population: Population;
-  /** Users and tenants that made at least one call. */
-  users: number;
-  tenants: number;
-  /** Providers the workload used, e.g. ['anthropic', 'gemini', 'openai']. */
-  providers: string[];
   /** Features moved to a stand-in provider because this build lacks an adapter. */
   substitutions: string[];
   /** Real ms the run took, from starting the servers to the last record written. */
@@ -89,7 +84,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
 
     const simulatedNow = new AsyncLocalStorage<number>();
     const storage = await openProxyStorage(o.dbPath, o.edges.openDriver);
-    let recorded = 0;
+    const tally = recordTally();
     try {
       proxy = await startProxy({
         settings: proxySettings(config),
@@ -103,7 +98,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
         host: '127.0.0.1',
         port: 0,
         onRecord: (record) => {
-          recorded++;
+          tally.add(record);
           shown.record(record.costNano, record.ts);
         },
       });
@@ -121,12 +116,8 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
       windowStart,
       windowEnd,
       calls: workload.calls,
-      recorded,
-      sessions: workload.sessions.length,
+      recorded: tally.mix(),
       population: workload.population,
-      users: new Set(workload.sessions.map((s) => s.user.id)).size,
-      tenants: new Set(workload.sessions.flatMap((s) => (s.user.tenantId ? [s.user.tenantId] : []))).size,
-      providers: [...new Set(Object.values(routes).map((r) => r.provider))].sort(),
       substitutions,
       elapsedMs: performance.now() - started,
     };

@@ -170,6 +170,28 @@ describe('tokometer demo (in process, Node edges)', () => {
     expect(existsSync(path.join(dir, 'mine.db'))).toBe(false);
   });
 
+  it('describes what it recorded: with --calls 3, the users, tiers, tenants, sessions and providers of those calls, in words that fit the counts', async () => {
+    const small = mkdtempSync(path.join(tmpdir(), 'tokometer-demo-small-'));
+    try {
+      const run = await cli(['demo', '--calls', '3'], small);
+      expect(run.code).toBe(0);
+      const store = createStore(openDriver(path.join(small, 'tokometer-demo.db')));
+      const calls = (await store.calls.list({ since: 0, until: Number.MAX_SAFE_INTEGER, where: [], timeZone: 'UTC' }));
+      await store.close();
+      const distinct = (f: (c: (typeof calls)[number]) => string | undefined) => [...new Set(calls.map(f).filter((v) => v !== undefined))];
+      const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      const tiers = ['free', 'pro', 'enterprise'].filter((t) => distinct((c) => c.tags.user_tier).includes(t));
+      const tenants = distinct((c) => c.tags.tenant_id).length;
+      const line =
+        `Recorded ${count(calls.length, 'call', 'calls')} from ${count(distinct((c) => c.tags.user_id).length, 'user', 'users')} (${tiers.join(', ')})` +
+        `${tenants === 0 ? '' : ` in ${count(tenants, 'tenant', 'tenants')}`}, ${count(distinct((c) => c.tags.session_id).length, 'session', 'sessions')}, via ${distinct((c) => c.provider).sort().join(', ')}, in `;
+      expect(calls.length).toBe(3);
+      expect(run.out).toContain(line);
+    } finally {
+      rmSync(small, { recursive: true, force: true });
+    }
+  });
+
   it('rejects malformed flags with exit code 2', async () => {
     for (const args of [['--calls', '0'], ['--calls', 'many'], ['--seed', '-1'], ['--concurrency', '0']]) {
       const r = await cli(['demo', ...args, '--db', 'flags.db'], dir);
