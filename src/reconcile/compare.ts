@@ -16,6 +16,10 @@ import { TOKEN_KEYS, type BillSide, type CatalogRates, type RateFinding, type Ra
  * 2. missing at the provider: the reverse;
  * 3. token drift: same requests, some token count differs;
  * 4. price drift: same tokens, the cost differs; the rates that would explain it are named.
+ *
+ * A row with metered calls that have no price is never a match (docs/reconcile.md): calls
+ * the provider does not report are missing at the provider whatever their (unknown) value,
+ * and otherwise the row is a price drift that names the unpriced calls.
  */
 
 export interface ClassifyContext {
@@ -88,14 +92,16 @@ export function classify(g: JoinedGroup, ctx: ClassifyContext): ReconcileRow {
     fewer = drifted.includes('input') && diff.tokens.input < 0;
   }
   const anything = costBeyond || drifted.length > 0 || more || fewer;
+  // Metered calls without a price: their difference has no value in USD, so the tolerance cannot excuse it.
+  const unpriced = g.meter.unpriced > 0;
   if (g.meter.calls === 0 && (g.billedUsage || g.bill.costNano > 0)) more ||= anything;
-  if (!g.billedUsage && g.meter.calls > 0) fewer ||= anything;
+  if (!g.billedUsage && g.meter.calls > 0) fewer ||= anything || unpriced;
 
   let status: RowStatus = 'match';
   if (more) status = 'unmetered_traffic';
   else if (fewer) status = 'missing_at_provider';
   else if (drifted.length > 0) status = 'token_drift';
-  else if (costBeyond) status = 'price_drift';
+  else if (costBeyond || unpriced) status = 'price_drift';
 
   const row: ReconcileRow = { ...base, status, explanation: '' };
   if (status === 'unmetered_traffic') {

@@ -72,7 +72,8 @@ export function explain(row: ReconcileRow, ctx: ExplainContext): string {
     }
     case 'missing_at_provider': {
       const count = d.requests === null ? `${signedInt(-d.tokens.input)} input tokens` : `${formatInt(-d.requests)} call${d.requests === -1 ? '' : 's'}`;
-      return `The meter counted ${count} that ${ctx.providerLabel} does not report (${money}): its report may still lag, or the calls were billed to another organization.`;
+      const text = `The meter counted ${count} that ${ctx.providerLabel} does not report (${money}): its report may still lag, or the calls were billed to another organization.`;
+      return row.meter.unpriced > 0 ? `${text} ${unpricedCalls(row)}, so the meter's cost leaves them out; add one to the config's prices: section.` : text;
     }
     case 'token_drift': {
       const parts = (row.driftedTokens ?? []).map(
@@ -88,11 +89,16 @@ export function explain(row: ReconcileRow, ctx: ExplainContext): string {
   }
 }
 
+/** "3 metered calls have no price for acme-llm". */
+function unpricedCalls(row: ReconcileRow): string {
+  return `${formatInt(row.meter.unpriced)} metered call${row.meter.unpriced === 1 ? ' has' : 's have'} no price for ${row.model ?? 'this model'}`;
+}
+
 function priceDrift(row: ReconcileRow, ctx: ExplainContext, money: string): string {
   const pct = row.diff.percent === null ? '' : `, ${row.diff.percent > 0 ? '+' : ''}${row.diff.percent.toFixed(1)}%`;
   const head = `Price drift on the same tokens (${money}${pct}):`;
   if (row.meter.unpriced > 0) {
-    return `${head} ${formatInt(row.meter.unpriced)} metered call${row.meter.unpriced === 1 ? ' has' : 's have'} no price for ${row.model ?? 'this model'}; add one to the config's prices: section.`;
+    return `${head} ${unpricedCalls(row)}; add one to the config's prices: section.`;
   }
   const rates = row.rates ?? [];
   if (row.model === null) return `${head} prices are named per model; see --by model or --by day,model.`;

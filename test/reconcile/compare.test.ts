@@ -130,6 +130,18 @@ describe('reconcile comparison', () => {
     expect(r.explanation).toContain('3 metered calls have no price for acme-llm');
   });
 
+  it('metered calls without a price are never a match (docs/reconcile.md): missing at the provider when it reports none, else price drift', () => {
+    // 1 call at $0.00 (no price), the provider reports nothing: the difference cannot be valued, so no tolerance hides it.
+    const missing = build([meter('acme-llm', 1, 1000, 100, 0, { unpriced: 1 })], {}).rows[0]!;
+    expect(missing.status).toBe('missing_at_provider');
+    expect(missing.explanation).toContain('The meter counted 1 call that OpenAI does not report');
+    expect(missing.explanation).toContain('1 metered call has no price for acme-llm');
+    // Same requests and tokens, billed within the tolerance: still named, as a price drift.
+    const named = build([meter('acme-llm', 1, 1000, 100, 0, { unpriced: 1 })], { usage: [usage('acme-llm', 1, 1000, 100)], costs: [cost('acme-llm', null, 0.001)] }).rows[0]!;
+    expect(named.status).toBe('price_drift');
+    expect(named.explanation).toContain('1 metered call has no price for acme-llm');
+  });
+
   it('without request counts, more input tokens is unmetered traffic and equal input with a different split is token drift', () => {
     const m = [meter('gpt-4o', 10, 100_000, 10_000, 0.35 * USD)];
     const more = build(m, { requestCounts: false, usage: [usage('gpt-4o', null, 130_000, 13_000)], costs: [cost('gpt-4o', null, 0.455)] }).rows[0]!;
