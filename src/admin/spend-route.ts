@@ -18,7 +18,11 @@ function parseWhere(raw: string): WhereClause {
 }
 
 function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
-  const range = parseTimeRange({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, { clock: deps.clock, timeZone: deps.timeZone });
+  const range = parseTimeRange({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, {
+    clock: deps.clock,
+    timeZone: deps.timeZone,
+    names: { since: 'since', until: 'until' },
+  });
   const by = (q.get('by') ?? 'model').split(',').map((d) => d.trim());
   if (by.some((d) => d === '')) throw new UsageError(`by "${q.get('by')}" needs one or two comma-separated dimensions, e.g. by=feature.`);
   const top = q.get('top');

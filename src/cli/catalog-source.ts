@@ -44,10 +44,15 @@ export interface FetchedCatalog {
   sha256: string;
 }
 
-/** An origin that could not be read (offline, HTTP error, missing file): exit 1. */
+/**
+ * An origin that could not be read. Exit 1 for a URL (offline, HTTP error: may work later);
+ * exit 2 for a file that is missing or unreadable, which is bad input like bad data.
+ */
 export class FetchError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
     super(message);
     this.name = 'FetchError';
   }
@@ -81,7 +86,8 @@ export async function fetchCatalog(origin: string, cwd: string, timeoutMs = FETC
       text = readFileSync(where, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new FetchError(code === 'ENOENT' ? `price file not found: ${origin}` : `cannot read ${origin}: ${(error as Error).message}`);
+      const shown = where === origin ? origin : `${origin} (${where})`;
+      throw new FetchError(code === 'ENOENT' ? `price file not found: ${shown}` : `cannot read ${origin}: ${(error as Error).message}`, 2);
     }
   }
   return { origin: where, text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };

@@ -1,6 +1,7 @@
 import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
+import { builtinProvider } from '../providers/builtins.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
@@ -210,7 +211,7 @@ function describeRequest<R>(
   }
   if (!provider.apiKey) {
     return {
-      refused: new ProxyError('upstream_unreachable', `No API key is configured for provider '${provider.name}': set providers.${provider.name}.api_key in the config or the provider's API key environment variable.`),
+      refused: new ProxyError('upstream_unreachable', noApiKeyMessage(provider.name)),
       record: true,
     };
   }
@@ -268,3 +269,16 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * The 502 text for a provider serve has no API key for: the config field, and for a
+ * built-in provider the environment variables serve reads it from (providers/builtins.ts
+ * `keyEnv`, first one wins), e.g. ANTHROPIC_API_KEY. Both are read when serve starts.
+ */
+export function noApiKeyMessage(name: string): string {
+  const [first, ...others] = builtinProvider(name)?.keyEnv ?? [];
+  const where =
+    first === undefined
+      ? ` (a provider that is not built in has no key variable of its own; api_key: \${${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_KEY} reads one)`
+      : ` or ${first}${others.length > 0 ? ` (or ${others.join(', ')})` : ''} in serve's environment`;
+  return `No API key is configured for provider '${name}': set providers.${name}.api_key in the config${where}, then restart serve.`;
+}

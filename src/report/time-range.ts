@@ -31,7 +31,11 @@ export interface TimeRangeContext {
   clock: Clock;
   /** IANA zone name for calendar words and dates, e.g. `UTC`, `Europe/Berlin`. */
   timeZone: string;
+  /** How messages name the two bounds: the CLI flags by default; the admin API's query parameters are `since` and `until`. */
+  names?: { since: string; until: string };
 }
+
+const FLAG_NAMES = { since: '--since', until: '--until' };
 
 export const DEFAULT_SINCE = '30d';
 
@@ -57,24 +61,26 @@ export function parseTimeRange(input: TimeRangeInput, ctx: TimeRangeContext): Ti
     throw new UsageError(`"${ctx.timeZone}" is not a valid IANA time zone (for example UTC or Europe/Berlin).`);
   }
   const now = ctx.clock();
+  const names = ctx.names ?? FLAG_NAMES;
   const sinceText = input.since ?? DEFAULT_SINCE;
-  const since = parseBound(sinceText, 'since', now, ctx.timeZone);
+  const since = parseBound(sinceText, 'since', names.since, now, ctx.timeZone);
   let until: number;
-  if (input.until !== undefined) until = parseBound(input.until, 'until', now, ctx.timeZone).at;
+  if (input.until !== undefined) until = parseBound(input.until, 'until', names.until, now, ctx.timeZone).at;
   else until = since.impliedEnd !== undefined ? Math.min(since.impliedEnd, now) : now;
 
   if (since.at >= until) {
     // Echo what was typed: an --until date means the end of that day, not the midnight instant it becomes.
     const end = input.until !== undefined ? `"${input.until}"${untilDateAsGiven(input.until) ? ' (inclusive)' : ''}` : `now (${new Date(until).toISOString()})`;
-    throw new UsageError(`--since "${sinceText}" (${new Date(since.at).toISOString()}) must be before --until ${end}.`);
+    throw new UsageError(`${names.since} "${sinceText}" (${new Date(since.at).toISOString()}) must be before ${names.until} ${end}.`);
   }
   return { since: since.at, until };
 }
 
-function parseBound(raw: string, side: Side, now: number, timeZone: string): Bound {
+/** One bound; `name` is how messages call it (`--since`, or `since` for a query parameter). */
+function parseBound(raw: string, side: Side, name: string, now: number, timeZone: string): Bound {
   const text = raw.trim().toLowerCase();
   const fail = (why = 'is not a time'): never => {
-    throw new UsageError(`--${side} "${raw}" ${why}. ${ACCEPTED}`);
+    throw new UsageError(`${name} "${raw}" ${why}. ${ACCEPTED}`);
   };
   if (text === 'now') return { at: now };
 

@@ -156,7 +156,11 @@ describe('admin API', () => {
 
     const ue = await admin('GET', `/spend?by=user_tier&${range}&unit_economics=1`);
     expect(ue.json.unit_economics).toMatchObject({ active_users: expect.any(Number) });
-    expect((await admin('GET', '/spend?since=yesterdayish')).json.error).toMatchObject({ code: 'invalid_query' });
+    const bad = (await admin('GET', '/spend?since=yesterdayish')).json.error as { code: string; message: string };
+    expect(bad).toMatchObject({ code: 'invalid_query' });
+    // The query parameter, not the CLI flag.
+    expect(bad.message).toMatch(/^since "yesterdayish" is not a time\./);
+    expect(bad.message).not.toContain('--since');
   });
 
   it('answers 404 for unknown routes and 405 for wrong methods', async () => {

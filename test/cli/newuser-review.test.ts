@@ -145,3 +145,26 @@ describe('config check', () => {
     expect(res.out).not.toContain('raw calls kept 10 days');
   });
 });
+
+describe('tag values from the X-Metering-Tags header in the table report', () => {
+  it('never reach the terminal as raw control characters (escape sequences, newlines)', async () => {
+    const file = path.join(dir, 'calls.db');
+    const store = createStore(openDriver(file));
+    // The header value {"feature":"\u001b[2J\u001b[31mPWNED"} is accepted by the proxy and stored as is.
+    store.insertCalls([record({ at: '2026-11-20T10:00:00Z', tags: { feature: '\u001b[2J\u001b[31mPWNED' } }), record({ at: '2026-11-20T10:00:00Z', tags: { feature: 'x\ny' } })]);
+    await store.close();
+
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--by', 'feature']);
+    expect(res.code).toBe(0);
+    expect(res.out).not.toContain('\u001b');
+    expect(res.out.split('\n').some((line) => line.startsWith('y '))).toBe(false);
+  });
+});
+
+describe('prices update --from a file', () => {
+  it('exits 2 on a missing file, like other bad input, naming it', async () => {
+    const res = await cli(['prices', 'update', '--from', './missing.json', '--db', path.join(dir, 'p.db')]);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('price file not found: ./missing.json');
+  });
+});

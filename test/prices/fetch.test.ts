@@ -30,6 +30,19 @@ describe('fetching catalog data', () => {
     await expect(fetchCatalog('nope.json', dir)).rejects.toThrow('price file not found: nope.json');
   });
 
+  it('a file that is missing or unreadable is bad input (exit 2, like bad data); a URL that cannot be reached is a runtime failure (exit 1)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-fetch-'));
+    const missing = await fetchCatalog('nope.json', dir).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(FetchError);
+    expect(missing).toMatchObject({ exitCode: 2, message: `price file not found: nope.json (${path.join(dir, 'nope.json')})` });
+    expect(await fetchCatalog('.', dir).catch((e: unknown) => e)).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^cannot read \.: .*EISDIR/) });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    expect(await fetchCatalog(`http://127.0.0.1:${port}/d.json`, '/').catch((e: unknown) => e)).toMatchObject({ exitCode: 1 });
+  });
+
   it('says clearly when the source cannot be reached, answers an error or never answers', async () => {
     // A port nobody listens on: the connection is refused, as when offline.
     const closed = createServer();

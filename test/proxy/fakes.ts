@@ -132,9 +132,15 @@ export interface Fixture {
 /**
  * A handler on fakes: one key (`app`, fixed tag team=search), the openai provider, the given
  * upstream script. `adapt` swaps the openai adapter for one built from it (a fault injected).
+ * `providersYaml` replaces the config's `providers:` section (default: openai with a key).
  */
-export function fixture(answer: (req: UpstreamRequest) => UpstreamResponse | Promise<UpstreamResponse>, key: Partial<ResolvedKey> = {}, adapt?: (adapter: ProviderAdapter) => ProviderAdapter): Fixture {
-  const config = parseConfigText('providers:\n  openai: { base_url: "http://upstream.invalid/v1", api_key: "sk-upstream" }\n', { file: 'test.yaml', env: {} });
+export function fixture(
+  answer: (req: UpstreamRequest) => UpstreamResponse | Promise<UpstreamResponse>,
+  key: Partial<ResolvedKey> = {},
+  adapt?: (adapter: ProviderAdapter) => ProviderAdapter,
+  providersYaml = 'providers:\n  openai: { base_url: "http://upstream.invalid/v1", api_key: "sk-upstream" }\n',
+): Fixture {
+  const config = parseConfigText(providersYaml, { file: 'test.yaml', env: {} });
   const resolved: ResolvedKey = { name: 'app', tags: { team: 'search' }, providers: [], models: [], budget: null, ...key };
   const gate = new FakeGate();
   const pricer: Pick<Pricer, 'price'> = { price: (usage, ctx) => FAKE_PRICER.price(usage, ctx) };

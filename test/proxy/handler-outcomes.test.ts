@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FinishedCalls } from '../../src/proxy/finished-calls.js';
+import { noApiKeyMessage } from '../../src/proxy/handler.js';
 import { UpstreamError } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { afterImmediates, bodyText, chatCall, exhausted, fixture, jsonAnswer, latch } from './fakes.js';
@@ -77,6 +78,18 @@ describe('the proxy handler on fake dependencies: refused calls', () => {
     expect(f.records).toHaveLength(1);
     expect(f.records[0]).toMatchObject({ outcome: 'refused', status: 403, modelRequested: 'gpt-4o-mini', promptBytes: JSON.stringify(ASK).length });
     expect(f.gate.requests).toEqual([]);
+  });
+
+  it('answers a provider without an API key with 502 naming the config field and its environment variable', async () => {
+    const f = fixture(() => jsonAnswer(CHAT), {}, undefined, 'providers:\n  openai: { base_url: "http://upstream.invalid/v1" }\n');
+    const res = await f.handle(chatCall(ASK));
+    expect(res.status).toBe(502);
+    expect(await bodyText(res)).toContain("No API key is configured for provider 'openai': set providers.openai.api_key in the config or OPENAI_API_KEY in serve's environment");
+    expect(f.upstream.requests).toEqual([]);
+    expect(noApiKeyMessage('gemini')).toContain('set providers.gemini.api_key in the config or GEMINI_API_KEY (or GOOGLE_API_KEY) in serve');
+    expect(noApiKeyMessage('acme')).toBe(
+      "No API key is configured for provider 'acme': set providers.acme.api_key in the config (a provider that is not built in has no key variable of its own; api_key: ${ACME_KEY} reads one), then restart serve.",
+    );
   });
 
   it("refuses a spent budget with the gate's 429 in the provider's shape; nothing is held, the block is counted", async () => {

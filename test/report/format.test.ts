@@ -3,7 +3,7 @@ import { csvField, renderCsv, renderUnitEconomicsCsv, roundForColumn } from '../
 import { renderUnitEconomicsTable } from '../../src/report/format/economics-table.js';
 import { renderJson, usd } from '../../src/report/format/json.js';
 import { renderTable } from '../../src/report/format/table.js';
-import { formatMoney } from '../../src/report/format/text.js';
+import { excludedNotice, formatMoney } from '../../src/report/format/text.js';
 import { spendReport } from '../../src/report/query.js';
 import type { ReportQuery } from '../../src/report/types.js';
 import { unitEconomics } from '../../src/report/unit-economics.js';
@@ -238,6 +238,15 @@ describe('table', () => {
     expect(text).toContain('No call was served by the provider between 2026-11-01 and 2026-12-01 (UTC).');
     expect(text).toContain('Not counted: 1 call that did not reach the provider (1 refused); see them with --where outcome=refused.');
     expect(text).not.toContain('tokometer serve');
+  });
+
+  it('lists the --where of every outcome it did not count, not only the first', () => {
+    const line = excludedNotice([
+      { outcome: 'refused', calls: 3 },
+      { outcome: 'upstream_error', calls: 2 },
+    ]);
+    expect(line).toContain('(3 refused, 2 upstream_error); see them with --where outcome=refused or --where outcome=upstream_error.');
+    expect(excludedNotice([{ outcome: 'refused', calls: 1 }])).toMatch(/see them with --where outcome=refused\.$/);
   });
 
   it('states the exact proration factor and shows the prorated revenue, so a tenant margin adds up', async () => {

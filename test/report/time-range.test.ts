@@ -84,6 +84,14 @@ describe('parseTimeRange', () => {
     expect(() => parseTimeRange(input, berlin)).toThrow(message);
   });
 
+  it('names the bounds as the caller spells them: --since for the CLI, since for a query parameter', () => {
+    expect(() => parseTimeRange({ since: 'banana' }, utc)).toThrow(/^--since "banana" is not a time\./);
+    const query = { ...utc, names: { since: 'since', until: 'until' } };
+    expect(() => parseTimeRange({ since: 'banana' }, query)).toThrow(/^since "banana" is not a time\./);
+    expect(() => parseTimeRange({ until: '2026-02-30' }, query)).toThrow(/^until "2026-02-30" is not a calendar date\./);
+    expect(() => parseTimeRange({ since: 'today', until: '2026-01-01' }, query)).toThrow(/^since "today" \(.*\) must be before until "2026-01-01"/);
+  });
+
   it('rejects an unknown time zone', () => {
     expect(() => parseTimeRange({}, { clock: () => NOW, timeZone: 'Mars/Olympus' })).toThrow(/not a valid IANA time zone/);
   });

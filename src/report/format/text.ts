@@ -95,13 +95,14 @@ export function prunedNotice(cutoff: number, timeZone: string): string {
 
 /**
  * One line saying which calls a report left out by default (report/reach.ts), per
- * outcome, and how to see them; undefined when none were.
+ * outcome, and the `--where` that shows each outcome; undefined when none were.
  */
 export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls: number }> | undefined): string | undefined {
   if (!excluded || excluded.length === 0) return undefined;
   const n = excluded.reduce((a, e) => a + e.calls, 0);
   const parts = excluded.map((e) => `${formatInt(e.calls)} ${e.outcome}`).join(', ');
-  return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} that did not reach the provider (${parts}); see them with --where outcome=${excluded[0]!.outcome}.`;
+  const see = excluded.map((e) => `--where outcome=${e.outcome}`).join(' or ');
+  return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} that did not reach the provider (${parts}); see them with ${see}.`;
 }
 
 /** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
