@@ -27,7 +27,7 @@ const report = () =>
 describe('audit formats', () => {
   it('say which calls the headline counts, as report does: the others per outcome, in every format', async () => {
     const r = await audit([...many(10, () => ({})), ...many(5, () => ({ outcome: 'upstream_error' as const, usage: false, cost: 0, usageSource: 'not_metered' as const }))]);
-    const line = 'Not counted: 5 calls that did not reach the provider (5 upstream_error)';
+    const line = 'Not counted: 5 calls the provider did not serve (5 upstream_error)';
     const table = renderAuditTable(r, { color: false });
     expect(table.split('\n')[1]).toMatch(/^10 calls · /);
     expect(table.split('\n')[2]).toContain(line);

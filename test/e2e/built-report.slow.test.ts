@@ -68,7 +68,7 @@ describe.each<Build>(['binary', 'node'])('report on the built tokometer (%s)', (
     expect(doc.excluded_calls).toEqual([{ outcome: 'refused', calls: 2 }]);
 
     const table = await report('--by', 'key');
-    expect(table.stdout).toContain('Not counted: 2 calls that did not reach the provider (2 refused); see them with --where outcome=refused.');
+    expect(table.stdout).toContain('Not counted: 2 calls the provider did not serve (2 refused); see them with --where outcome=refused.');
     const csv = await report('--by', 'key', '--format', 'csv');
     expect(csv.stdout).not.toContain('refused');
     expect(csv.stderr).toContain('note: Not counted: 2 calls');

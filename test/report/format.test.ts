@@ -236,7 +236,7 @@ describe('table', () => {
     const text = renderTable(await spendReport(refused.reads, { ...NOVEMBER, by: ['model'], where: [], timeZone: 'UTC' }), { color: false });
     refused.close();
     expect(text).toContain('No call was served by the provider between 2026-11-01 and 2026-12-01 (UTC).');
-    expect(text).toContain('Not counted: 1 call that did not reach the provider (1 refused); see them with --where outcome=refused.');
+    expect(text).toContain('Not counted: 1 call the provider did not serve (1 refused); see them with --where outcome=refused.');
     expect(text).not.toContain('tokometer serve');
   });
 

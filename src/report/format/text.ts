@@ -102,7 +102,7 @@ export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls:
   const n = excluded.reduce((a, e) => a + e.calls, 0);
   const parts = excluded.map((e) => `${formatInt(e.calls)} ${e.outcome}`).join(', ');
   const see = excluded.map((e) => `--where outcome=${e.outcome}`).join(' or ');
-  return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} that did not reach the provider (${parts}); see them with ${see}.`;
+  return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} the provider did not serve (${parts}); see them with ${see}.`;
 }
 
 /** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
