@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { declarationOf } from '../keys/effective.js';
+import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { KeyExistsError } from '../store/keys.js';
@@ -26,7 +27,12 @@ const tagMap = z.record(
   z
     .union([z.string(), z.number(), z.boolean()])
     .transform(String)
-    .pipe(z.string().max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`)),
+    .pipe(
+      z
+        .string()
+        .max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`)
+        .refine((v) => !hasControlChar(v), { error: (issue) => `tag value has a control character (${describeControlChar(String(issue.input))}); ${CONTROL_CHARS_RULE}` }),
+    ),
 );
 const keyFields = {
   budget: budgetInput.nullable().optional(),

@@ -3,7 +3,8 @@ import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { Config } from '../config/schema.js';
-import { isValidTagKey } from '../domain/names.js';
+import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
+import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import type { StoreAccess } from '../store/open.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
@@ -158,8 +159,13 @@ function parseTagFlags(tags: string[] | undefined): Record<string, string> {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--tag expects key=value, got '${pair}'`);
     const key = pair.slice(0, eq);
-    if (!isValidTagKey(key)) throw new UsageError(`--tag: invalid tag key '${key}' (letters, digits, _ . : -, 1-64 characters)`);
-    out[key] = pair.slice(eq + 1);
+    if (!isValidTagKey(key)) throw new UsageError(`--tag: invalid tag key ${JSON.stringify(key)} (letters, digits, _ . : -, 1-64 characters)`);
+    const value = pair.slice(eq + 1);
+    const control = describeControlChar(value);
+    if (control !== null) throw new UsageError(`--tag: the value of '${key}' has a control character (${control}); ${CONTROL_CHARS_RULE}`);
+    const chars = [...value].length;
+    if (chars > MAX_TAG_VALUE_CHARS) throw new UsageError(`--tag: the value of '${key}' is ${chars} characters long (at most ${MAX_TAG_VALUE_CHARS})`);
+    out[key] = value;
   }
   return out;
 }

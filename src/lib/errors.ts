@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'budget_exceeded'
   | 'budget_busy'
   | 'unavailable'
@@ -23,6 +24,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   budget_exceeded: 429,
   budget_busy: 429,
   unavailable: 503,

@@ -21,6 +21,7 @@ const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
   not_found: 'not_found_error',
   method_not_allowed: 'invalid_request_error',
   payload_too_large: 'request_too_large',
+  unsupported_media_type: 'invalid_request_error',
   budget_exceeded: 'rate_limit_error',
   budget_busy: 'rate_limit_error',
   unavailable: 'overloaded_error',

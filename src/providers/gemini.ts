@@ -30,6 +30,7 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
   not_found: 'NOT_FOUND',
   method_not_allowed: 'INVALID_ARGUMENT',
   payload_too_large: 'INVALID_ARGUMENT',
+  unsupported_media_type: 'INVALID_ARGUMENT',
   budget_exceeded: 'RESOURCE_EXHAUSTED',
   budget_busy: 'RESOURCE_EXHAUSTED',
   unavailable: 'UNAVAILABLE',

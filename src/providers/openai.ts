@@ -44,6 +44,7 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
   not_found: ['not_found', 'not_found'],
   method_not_allowed: ['invalid_request_error', 'method_not_allowed'],
   payload_too_large: ['request_too_large', 'request_too_large'],
+  unsupported_media_type: ['invalid_request_error', 'unsupported_content_encoding'],
   budget_exceeded: ['budget_exceeded', 'budget_exceeded'],
   budget_busy: ['budget_busy', 'budget_busy'],
   unavailable: ['server_error', 'service_unavailable'],

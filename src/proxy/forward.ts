@@ -1,6 +1,7 @@
 /**
  * Builds the headers sent upstream from the client's headers: hop-by-hop headers,
- * the client's credentials and tokometer's own headers never leave the proxy.
+ * the client's credentials and tokometer's own headers never leave the proxy, nor do
+ * the body's framing and coding (the body forwarded is decoded; the edge sets its length).
  */
 const DROPPED_REQUEST_HEADERS = new Set([
   'host',
@@ -13,6 +14,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'trailer',
   'upgrade',
   'content-length',
+  // The handler decodes every encoded body it forwards (body-encoding.ts) or refuses it.
+  'content-encoding',
   'expect',
   'accept-encoding',
   'authorization',

@@ -88,8 +88,17 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const caller = identifyCaller(call, provider, query, deps, recorder);
   if ('refused' in caller) return refuse(recorder, adapter, caller);
 
-  const body = await call.readBody(deps.maxBodyBytes);
+  let body = await call.readBody(deps.maxBodyBytes);
   if (body === null) return refuse(recorder, adapter, { refused: new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), record: true });
+  const encoding = call.headers['content-encoding'];
+  if (encoding !== undefined) {
+    // Read as the provider will: the decoded body is described, checked and forwarded.
+    // Loaded on first use: node:zlib stays out of a proxy whose clients send plain bodies.
+    const { decodeRequestBody } = await import('./body-encoding.js');
+    const decoded = decodeRequestBody(body, encoding, deps.maxBodyBytes);
+    if (!decoded.ok) return refuse(recorder, adapter, { refused: decoded.error, record: true });
+    body = decoded.value;
+  }
   const described = describeRequest(call, provider, path, body, caller.key, recorder);
   if ('refused' in described) return refuse(recorder, adapter, described);
   const { json, info, apiKey } = described;

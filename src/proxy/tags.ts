@@ -1,11 +1,13 @@
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { type Result, ok, err } from '../lib/result.js';
 
 /**
  * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
  * metering key; the key and value rules live in domain/names.ts. This runs on every
- * proxied request: one JSON.parse and one loop, no allocation beyond what JSON.parse
- * makes (values are stringified in place).
+ * proxied request: one JSON.parse and one loop (one regex test per string value for
+ * control characters), no allocation beyond what JSON.parse makes (values are
+ * stringified in place).
  */
 
 /** Tag key → tag value. Values are always strings (numbers and booleans are stringified). */
@@ -54,6 +56,8 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
     const value = tags[key];
     let text: string;
     if (typeof value === 'string') {
+      // They would reach the operator's terminal through reports (an escape sequence, a forged row).
+      if (hasControlChar(value)) return err(`${H}: value of ${quote(key)} contains a control character (${describeControlChar(value)}); ${CONTROL_CHARS_RULE}`);
       text = wellFormed(value);
       if (text !== value) setOwn(tags, key, text);
     } else if (typeof value === 'number') {

@@ -71,7 +71,7 @@ describe('admin API', () => {
     expect((await admin('POST', '/keys', '{"name":')).json.error.code).toBe('invalid_json');
   });
 
-  it('checks key tags as the config does: numbers and booleans stored as text, bad keys and long values refused', async () => {
+  it('checks key tags as the config does: numbers and booleans stored as text, bad keys, long values and control characters refused', async () => {
     const ok = await admin('POST', '/keys', { name: 'tagged', tags: { tier: 2, beta: true, 'team.name': 'x' }, models: ['gpt-4o-mini'] });
     expect(ok.status).toBe(201);
     expect(ok.json.key).toMatchObject({ tags: { tier: '2', beta: 'true', 'team.name': 'x' }, models: ['gpt-4o-mini'] });
@@ -81,6 +81,9 @@ describe('admin API', () => {
     const long = await admin('PATCH', '/keys/tagged', { tags: { tier: 'x'.repeat(257) } });
     expect(long.status).toBe(400);
     expect(long.json.error.message).toContain('tags.tier: tag value longer than 256 characters');
+    const control = await admin('PATCH', '/keys/tagged', { tags: { feature: 'sum\r\nforged' } });
+    expect(control.status).toBe(400);
+    expect(control.json.error.message).toContain('tags.feature: tag value has a control character (U+000D at position 3); control characters (U+0000-U+001F, U+007F-U+009F) are not allowed');
     const notList = await admin('PATCH', '/keys/tagged', { providers: 'openai' });
     expect(notList.status).toBe(400);
     expect(notList.json.error.message).toContain('providers');

@@ -189,6 +189,10 @@ describe('errors name file:line:column and the field', () => {
       'tokometer.yaml:3:13: keys.k.tags["user tier"]: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars)',
     );
     expect(errorOf(`keys:\n  k:\n    tags: { a: ${'x'.repeat(257)} }\n`)).toBe('tokometer.yaml:3:16: keys.k.tags.a: tag value longer than 256 characters');
+    expect(errorOf('keys:\n  k:\n    tags: { feature: "sum\\e]52;c;eA==\\a" }\n')).toBe(
+      'tokometer.yaml:3:22: keys.k.tags.feature: tag value has a control character (U+001B at position 3); control characters (U+0000-U+001F, U+007F-U+009F) are not allowed',
+    );
+    expect(errorOf('budgets:\n  - { name: b, match: { tier: "a\\nb" }, limit_usd: 1 }\n')).toContain('budgets[0].match.tier: tag value has a control character (U+000A at position 1)');
   });
 
   it('lists every problem, in source order', () => {

@@ -65,7 +65,7 @@ describe('describe', () => {
 
 describe('renderError', () => {
   const expected = kindsByRenderedValue({
-    invalid_request_error: ['bad_request', 'method_not_allowed'],
+    invalid_request_error: ['bad_request', 'method_not_allowed', 'unsupported_media_type'],
     authentication_error: ['unauthorized'],
     permission_error: ['forbidden'],
     not_found_error: ['not_found'],

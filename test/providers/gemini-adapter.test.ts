@@ -101,7 +101,7 @@ describe('describe', () => {
 
 describe('renderError', () => {
   const expected = kindsByRenderedValue({
-    INVALID_ARGUMENT: ['bad_request', 'method_not_allowed', 'payload_too_large'],
+    INVALID_ARGUMENT: ['bad_request', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type'],
     UNAUTHENTICATED: ['unauthorized'],
     PERMISSION_DENIED: ['forbidden'],
     NOT_FOUND: ['not_found'],

@@ -177,6 +177,7 @@ describe('renderError', () => {
     'invalid_request_error/invalid_api_key': ['unauthorized'],
     'invalid_request_error/invalid_request': ['bad_request'],
     'invalid_request_error/method_not_allowed': ['method_not_allowed'],
+    'invalid_request_error/unsupported_content_encoding': ['unsupported_media_type'],
     'permission_denied/permission_denied': ['forbidden'],
     'not_found/not_found': ['not_found'],
     'request_too_large/request_too_large': ['payload_too_large'],

@@ -70,6 +70,19 @@ describe('parseTags: malformed headers', () => {
     expect(errorOf('{"n":1e999}')).toBe('X-Metering-Tags: value of "n" must be a finite number');
   });
 
+  it('control characters in values or keys (C0, DEL, C1): they would reach the terminal through reports', () => {
+    expect(errorOf('{"feature":"a\\u001b]52;c;eA==\\u0007"}')).toBe(
+      'X-Metering-Tags: value of "feature" contains a control character (U+001B at position 1); control characters (U+0000-U+001F, U+007F-U+009F) are not allowed',
+    );
+    expect(errorOf('{"feature":"x\\r\\nforged row"}')).toContain('(U+000D at position 1)');
+    for (const c of ['\\u0000', '\\t', '\\u001f', '\\u007f', '\\u0080', '\\u009b', '\\u009f']) {
+      expect(errorOf(`{"feature":"a${c}"}`)).toMatch(/^X-Metering-Tags: value of "feature" contains a control character/);
+    }
+    expect(errorOf('{"fea\\u001bture":"x"}')).toBe('X-Metering-Tags: tag "fea\\u001bture" has an invalid key (allowed: letters, digits, _ . : -, 1-64 chars)');
+    // The neighbours of the ranges are fine.
+    expect(okValue('{"a":" ~\\u00a0é\\u2028"}')).toEqual({ a: ' ~\u00a0é\u2028' });
+  });
+
   it('too many tags', () => {
     expect(errorOf(tagsHeader(40))).toBe('X-Metering-Tags has 40 tags (at most 32)');
   });
@@ -158,6 +171,8 @@ function expectedTags(header: string): Record<string, string> | null {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(k)) return null;
     if (typeof v === 'number' && !Number.isFinite(v)) return null;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return null;
+    // eslint-disable-next-line no-control-regex
+    if (typeof v === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(v)) return null;
     const s = String(v);
     if ([...s].length > MAX_TAG_VALUE_CHARS) return null;
     Object.defineProperty(out, k, { value: s, enumerable: true, writable: true, configurable: true });

@@ -183,6 +183,30 @@ describe('table', () => {
     expect(compared).toMatch(/autocomplete .*\$0\.00\s+new/);
   });
 
+  it('shows control characters of stored values escaped (data written before the proxy refused them), in every part and colour mode', async () => {
+    const evil = buildDb([
+      { at: '2026-11-10T00:00:00Z', cost: 2e6, tags: { feature: '\u001b]52;c;eA==\u0007sum\r\nforged  $9.00', user_tier: '\u001b[8mhidden\u009b2J' } },
+      { at: '2026-11-10T00:00:00Z', cost: null, model: 'gpt\u001b[2J', tags: { feature: 'ok' } },
+    ]);
+    try {
+      const run = (by: string[], color: boolean) => spendReport(evil.reads, { ...NOVEMBER, by, where: [], timeZone: 'UTC' }).then((r) => renderTable(r, { color }));
+      for (const color of [false, true]) {
+        const texts = [await run(['feature'], color), await run(['feature', 'user_tier'], color), await run(['user_tier', 'feature'], color)];
+        for (const text of texts) {
+          // Only line breaks and (when asked) the table's own colour codes.
+          expect(strip(text)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+          if (!color) expect(text).not.toContain('\u001b');
+          expect(text).toContain('gpt\\u001b[2J (1)');
+        }
+        expect(texts[0]).toMatch(/^\\u001b]52;c;eA==\\u0007sum\\u000d\\u000aforged {2}\$9\.00\s+\$0\.002/m);
+        expect(texts[1]).toContain('\\u001b[8mhidden\\u009b2J');
+        expect(texts[2]).toMatch(/^(\u001b\[2m)?\\u001b\[8mhidden\\u009b2J/m);
+      }
+    } finally {
+      evil.close();
+    }
+  });
+
   it('says how many groups a long list has and how to keep fewer; --top says so in the title', async () => {
     const sessions = buildDb(Array.from({ length: 25 }, (_, i) => ({ at: '2026-11-10T00:00:00Z', cost: (i + 1) * 1e6, tags: { session_id: `s${i}` } })));
     try {

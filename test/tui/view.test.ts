@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BudgetState } from '../../src/budget/types.js';
 import { budgetView, levelOf, sortBudgets } from '../../src/tui/view/budget-view.js';
 import { alertsView, tagsText, tailView } from '../../src/tui/view/feed-view.js';
-import type { TailCall } from '../../src/tui/types.js';
+import { tableView } from '../../src/tui/view/table-view.js';
+import type { AlertRow, TailCall } from '../../src/tui/types.js';
 import type { Line } from '../../src/tui/view/text.js';
 
 const text = (l: Line) => l.map((c) => c.text).join('');
@@ -103,5 +104,27 @@ describe('tail widths', () => {
 describe('tags in the tail', () => {
   it('lead with feature, user_tier, tenant_id', () => {
     expect(tagsText({ user_id: 'u1', session_id: 's', tenant_id: 't', feature: 'f', user_tier: 'pro' })).toBe('feature=f user_tier=pro tenant_id=t session_id=s user_id=u1');
+  });
+});
+
+describe('control characters from stored data', () => {
+  it('are shown escaped in the tail, the spend table and the alerts, and widths count the escaped text', () => {
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    const evil = '\u001b]52;c;eA==\u0007sum\r\nx\u009b';
+    const tail = tailView([{ id: 1, ts: now - 1000, keyName: 'k\u001b[2J', model: 'm\u0000', tags: { feature: evil }, costNano: 1e6, latencyMs: 5, status: 200 }], { rows: 3, width: 200, timeZone: 'UTC', now, note: null });
+    const table = tableView(
+      { dimension: 'feature', totalNano: 1e6, totalCalls: 1, rows: [{ value: evil, costNano: 1e6, share: 1, calls: 1 }] } as Parameters<typeof tableView>[0],
+      { selected: 0, rows: 3, width: 120, drill: [{ key: 'user_tier', op: '=', value: 'a\nb' }], dimensions: ['feature'] },
+    );
+    const alert: AlertRow = { at: now, kind: 'tag', budget: 'b', tagValue: evil, threshold: 1, spentNano: 1, limitNano: 1 };
+    const alerts = alertsView([alert], { rows: 3, width: 200, timeZone: 'UTC', notes: [] });
+    const lines = [...tail.rows, table.title, ...table.rows.map((r) => r.line), ...alerts.rows].map(text);
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(text(tail.rows[0]!)).toContain('k\\u001b[2J  m\\u0000');
+    expect(text(tail.rows[0]!)).toContain('feature=\\u001b]52;c;eA==\\u0007sum\\u000d\\u000ax\\u009b');
+    expect(text(table.title)).toContain('user_tier=a\\u000ab');
+    const value = table.rows[0]!.line[1]!.text;
+    expect(value.startsWith('\\u001b]52')).toBe(true);
+    expect(text(alerts.rows[0]!)).toContain('(\\u001b]52;c;eA==\\u0007sum\\u000d\\u000ax\\u009b)');
   });
 });

@@ -1,3 +1,4 @@
+import { escapeControlChars as shown } from '../../lib/control-chars.js';
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
 import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
@@ -35,7 +36,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     ...(priced ? ['price/user/mo', 'revenue', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
   ];
   const tierRows = ue.tiers.map((t) => [
-    t.tier,
+    shown(t.tier),
     formatInt(t.activeUsers),
     formatMoney(t.costNano),
     formatPercent(t.share),
@@ -48,7 +49,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   if (ue.subsidy) {
     const s = ue.subsidy;
     const parts = [
-      `${s.freeTiers.join(', ')} usage cost ${formatMoney(s.costNano)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
+      `${shown(s.freeTiers.join(', '))} usage cost ${formatMoney(s.costNano)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
       ...(s.perPaidUserNano !== null ? [`${formatMoney(s.perPaidUserNano)} per paid user`] : []),
       ...(s.shareOfPaidRevenue !== null ? [`${formatPercent(s.shareOfPaidRevenue)} of paid revenue`] : []),
     ];
@@ -65,7 +66,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
       ...(contracts ? ['contract/mo', 'revenue', 'AI COGS', 'gross margin', 'margin %'].map((h) => ({ header: h, align: 'right' as const })) : []),
     ];
     const rows = tenants.slice(0, MAX_TENANTS).map((t) => [
-      t.tenant,
+      shown(t.tenant),
       formatInt(t.activeUsers),
       formatInt(t.calls),
       formatMoney(t.costNano),

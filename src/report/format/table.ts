@@ -1,3 +1,4 @@
+import { escapeControlChars as shown } from '../../lib/control-chars.js';
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
@@ -21,7 +22,9 @@ import {
  * right-justified), a total row, a trend bar for a single time dimension, a spend
  * matrix for two dimensions, and footers naming unpriced models and the calls that did
  * not reach the provider (left out by default). Colour only when
- * `color` is true (the CLI decides from isTTY and NO_COLOR).
+ * `color` is true (the CLI decides from isTTY and NO_COLOR). Values from data (tag values,
+ * models, key names) are shown with control characters escaped: stored calls may predate
+ * the proxy's refusal of them, and raw they would run escape sequences on the terminal.
  */
 export interface TableOptions {
   color: boolean;
@@ -70,7 +73,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   };
   const body = report.rows.map((r) => {
     const labels = q.by.map((d) => r.group[d]!);
-    return cells(labels, r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
+    return cells(labels.map(shown), r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
   });
   const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
   body.push(cells(totalLabels, report.total, false, false).map((c) => p.bold(c)));
@@ -89,7 +92,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
 function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
-  const filters = [...q.where.map((w) => `${w.key}${w.op}${w.value}`), ...(q.keyName ? [`key=${q.keyName}`] : [])];
+  const filters = [...q.where.map((w) => `${w.key}${w.op}${shown(w.value)}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
   const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
@@ -123,21 +126,21 @@ function changeCell(m: ReportMetrics, p: Paint): string {
 }
 
 function renderCross(cross: CrossTable, p: Paint): string {
-  const shown = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
-  const rest = cross.colValues.length - shown.length;
+  const listed = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
+  const rest = cross.colValues.length - listed.length;
   const columns: GridColumn[] = [
     { header: `${cross.rowDim} \\ ${cross.colDim}`, align: 'left' },
-    ...shown.map((v) => ({ header: v, align: 'right' as const })),
+    ...listed.map((v) => ({ header: shown(v), align: 'right' as const })),
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
   const line = (label: string, values: number[], total: number) => [
     label,
-    ...values.slice(0, shown.length).map((v) => (v === 0 ? p.dim('—') : formatMoney(v))),
-    ...(rest > 0 ? [formatMoney(values.slice(shown.length).reduce((a, b) => a + b, 0))] : []),
+    ...values.slice(0, listed.length).map((v) => (v === 0 ? p.dim('—') : formatMoney(v))),
+    ...(rest > 0 ? [formatMoney(values.slice(listed.length).reduce((a, b) => a + b, 0))] : []),
     formatMoney(total),
   ];
-  const rows = cross.rowValues.map((v, i) => line(v, cross.costNano[i]!, cross.rowTotalsNano[i]!));
+  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.costNano[i]!, cross.rowTotalsNano[i]!));
   const grand = cross.rowTotalsNano.reduce((a, b) => a + b, 0);
   rows.push(line('total', cross.colTotalsNano, grand).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
@@ -146,7 +149,7 @@ function renderCross(cross: CrossTable, p: Paint): string {
 function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
   if (report.unpriced.length === 0) return undefined;
   const n = report.unpriced.reduce((a, u) => a + u.calls, 0);
-  const names = report.unpriced.map((u) => `${u.model} (${formatInt(u.calls)})`).join(', ');
+  const names = report.unpriced.map((u) => `${shown(u.model)} (${formatInt(u.calls)})`).join(', ');
   return p.yellow(
     `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
       'Add a price for these models under `prices:` in the config.',

@@ -1,3 +1,4 @@
+import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
 import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
 import { localParts } from '../tz.js';
 
@@ -108,7 +109,7 @@ export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls:
 /** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
 export function unknownKeyNotices(unknown: ReadonlyArray<{ key: string; flag: string; seen: readonly string[] }> | undefined): string[] {
   return (unknown ?? []).map(
-    (u) => `no call in this period has the tag key "${u.key}" (${u.flag}); keys seen: ${u.seen.length > 0 ? u.seen.join(', ') : 'none'}.`,
+    (u) => `no call in this period has the tag key "${u.key}" (${u.flag}); keys seen: ${u.seen.length > 0 ? escapeControlChars(u.seen.join(', ')) : 'none'}.`,
   );
 }
 
@@ -128,15 +129,19 @@ export interface GridColumn {
 
 /**
  * Aligned columns separated by two spaces. `ruleBefore` lists row indexes that get a
- * thin rule above them (the total row). Trailing spaces are trimmed.
+ * thin rule above them (the total row). Trailing spaces are trimmed. Control characters
+ * in headers and cells are shown escaped (`\u001b`), colour codes kept: callers escape
+ * values from data before painting them (escapeControlChars), this is the catch-all.
  */
-export function renderGrid(columns: readonly GridColumn[], rows: readonly string[][], p: Paint, ruleBefore: readonly number[] = []): string {
+export function renderGrid(given: readonly GridColumn[], cells: readonly string[][], p: Paint, ruleBefore: readonly number[] = []): string {
+  const columns = given.map((c) => ({ ...c, header: escapeControlCharsKeepingColour(c.header) }));
+  const rows = cells.map((r) => r.map(escapeControlCharsKeepingColour));
   const widths = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const pad = (s: string, i: number) => {
     const gap = ' '.repeat(widths[i]! - visibleLength(s));
     return columns[i]!.align === 'right' ? gap + s : s + gap;
   };
-  const line = (cells: readonly string[]) => cells.map((c, i) => pad(c, i)).join('  ').trimEnd();
+  const line = (row: readonly string[]) => row.map((c, i) => pad(c, i)).join('  ').trimEnd();
   const out = [p.bold(line(columns.map((c) => c.header)))];
   const ruleWidth = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
   rows.forEach((r, i) => {

@@ -1,7 +1,7 @@
 import type { BudgetState } from '../../budget/types.js';
 import { formatMoney } from '../../report/format/text.js';
 import { localParts } from '../../report/tz.js';
-import { cell, fit, gauge, shortStamp, type Line, type Tone } from './text.js';
+import { cell, fit, gauge, shortStamp, textWidth, type Line, type Tone } from './text.js';
 
 /**
  * Budget gauges. Level by share of the limit used: green below WARN_AT, yellow from
@@ -72,7 +72,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
 
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
-  const labelW = Math.min(Math.max(...shown.map((b) => [...budgetLabel(b)].length), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
+  const labelW = Math.min(Math.max(...shown.map((b) => textWidth(budgetLabel(b))), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
   const amounts = shown.map((b) => `${formatMoney(b.spentNano)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));

@@ -2,7 +2,7 @@ import { formatLatency, formatMoney } from '../../report/format/text.js';
 import { startOfDay } from '../../report/tz.js';
 import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
-import { cell, clockTime, fit, shortStamp, sparkline, truncate, type Line } from './text.js';
+import { cell, clockTime, fit, shortStamp, sparkline, textWidth, truncate, type Line } from './text.js';
 
 /** The live tail, the alerts list and the daily trend as display lines. */
 
@@ -81,7 +81,7 @@ const failed = (c: TailCall) => c.status < 200 || c.status >= 300;
 
 /** Display width of the widest text. */
 function widest(texts: readonly string[]): number {
-  return Math.max(0, ...texts.map((t) => [...t].length));
+  return Math.max(0, ...texts.map(textWidth));
 }
 
 /** Latest budget alerts; a threshold at or past the limit is red, earlier ones yellow. */

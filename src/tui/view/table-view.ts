@@ -1,7 +1,7 @@
 import { bar, formatInt, formatMoney, formatPercent } from '../../report/format/text.js';
 import { NONE, OTHER, type WhereClause } from '../../report/types.js';
 import type { DashboardSnapshot } from '../types.js';
-import { cell, fit, lineWidth, type Line } from './text.js';
+import { cell, fit, lineWidth, textWidth, type Line } from './text.js';
 
 /** The spend table: a title with dimension, drill path and totals, then the visible rows. */
 export interface TableView {
@@ -44,7 +44,7 @@ export function tableView(
   const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
   const moneyW = Math.max(...money.map((m) => m.length));
   const callsW = Math.max(...calls.map((c) => c.length));
-  const valueW = Math.min(Math.max(...t.rows.map((r) => [...r.value].length), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
+  const valueW = Math.min(Math.max(...t.rows.map((r) => textWidth(r.value)), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
   const fixed = 2 + valueW + 2 + moneyW + 2 + 6 + 2 + 2 + callsW;
   const barW = Math.max(4, Math.min(60, ctx.width - fixed));
   const maxCost = Math.max(0, ...t.rows.map((r) => r.costNano));

@@ -1,9 +1,12 @@
+import { escapeControlChars } from '../../lib/control-chars.js';
 import { localParts } from '../../report/tz.js';
 
 /**
  * Display pieces of the dashboard: a line is a list of cells, each with an optional tone
  * that the components map to a colour (or to nothing under NO_COLOR). All glyphs used
- * are one column wide, so width = number of code points.
+ * are one column wide, so width = number of code points. Control characters (from stored
+ * tag values, models, key names) never reach the terminal raw: `cell`, `truncate` and
+ * `fit` show them escaped (`\u001b`), and widths count the escaped text.
  */
 
 export type Tone = 'accent' | 'good' | 'warn' | 'bad' | 'muted' | 'strong';
@@ -15,10 +18,19 @@ export interface Cell {
 
 export type Line = Cell[];
 
-export const cell = (text: string, tone?: Tone): Cell => (tone === undefined ? { text } : { text, tone });
+export const cell = (raw: string, tone?: Tone): Cell => {
+  const text = escapeControlChars(raw);
+  return tone === undefined ? { text } : { text, tone };
+};
 
-/** Cuts `s` to `width` code points, ending in `…` when cut. */
-export function truncate(s: string, width: number): string {
+/** Display width of `s` as cells show it: code points once control characters are escaped. */
+export function textWidth(s: string): number {
+  return [...escapeControlChars(s)].length;
+}
+
+/** `s` with control characters escaped, cut to `width` code points, ending in `…` when cut. */
+export function truncate(raw: string, width: number): string {
+  const s = escapeControlChars(raw);
   const chars = [...s];
   if (chars.length <= width) return s;
   return width <= 0 ? '' : chars.slice(0, width - 1).join('') + '…';
