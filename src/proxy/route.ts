@@ -42,7 +42,20 @@ export function parseRoute(url: string): Result<Route, RouteError> {
   if (!PROVIDER_NAME_RE.test(provider)) return ok({ kind: 'unknown' });
   const problem = unsafePathReason(path);
   if (problem) return err({ message: problem, provider });
-  return ok({ kind: 'proxy', provider, path, query });
+  return ok({ kind: 'proxy', provider, path: path.includes('%') ? decodePlainEscapes(path) : path, query });
+}
+
+/** An escaped letter, digit, `-`, `_`, `~` or `:` (`.` is refused above, `/` too). */
+const PLAIN_ESCAPE = /%(3[0-9a]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|2d|5f|7e)/gi;
+
+/**
+ * The path with escapes of letters, digits, `-`, `_`, `~` and `:` decoded (RFC 3986 §6.2.2.2:
+ * an escaped unreserved character is the character itself): a provider that reads
+ * `chat/completion%73` as `chat/completions` bills it, so the proxy describes and meters
+ * it as that, and forwards it so. Other escapes (spaces, `?`, `#`…) stay as they are.
+ */
+function decodePlainEscapes(path: string): string {
+  return path.replace(PLAIN_ESCAPE, (escape) => String.fromCharCode(parseInt(escape.slice(1), 16)));
 }
 
 /** Why a forwarded path could escape the provider's base URL, or null when it is safe. */

@@ -6,6 +6,13 @@ describe('parseRoute', () => {
     expect(parseRoute('/proxy/openai/chat/completions?a=1&b=%20')).toEqual({ ok: true, value: { kind: 'proxy', provider: 'openai', path: '/chat/completions', query: 'a=1&b=%20' } });
     expect(parseRoute('/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent')).toMatchObject({ ok: true, value: { provider: 'gemini', path: '/v1beta/models/gemini-2.5-flash:generateContent' } });
   });
+  it('decodes escaped letters, digits, - _ ~ and : (what the provider reads, and bills), and nothing else', () => {
+    // Metered as the endpoint the provider serves: an escaped letter is no way around the meter or a budget.
+    expect(parseRoute('/proxy/openai/v1/chat/completion%73')).toMatchObject({ ok: true, value: { path: '/v1/chat/completions' } });
+    expect(parseRoute('/proxy/gemini/v1beta/models/gemini-2.5-flash%3AgenerateContent')).toMatchObject({ ok: true, value: { path: '/v1beta/models/gemini-2.5-flash:generateContent' } });
+    expect(parseRoute('/proxy/openai/v1/files/file%2Dab%5F%7E%41')).toMatchObject({ ok: true, value: { path: '/v1/files/file-ab_~A' } });
+    expect(parseRoute('/proxy/openai/v1/x%20y%3Fz%23%25')).toMatchObject({ ok: true, value: { path: '/v1/x%20y%3Fz%23%25' } });
+  });
   it('knows the built-in routes', () => {
     expect(parseRoute('/healthz')).toEqual({ ok: true, value: { kind: 'health' } });
     expect(parseRoute('/metrics')).toEqual({ ok: true, value: { kind: 'metrics' } });
