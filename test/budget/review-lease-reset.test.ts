@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
+import { grantLease } from '../../src/budget/lease-policy.js';
+import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
+import { sharedBudgetId, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
+import { USD } from './helpers.js';
+
+const NOW = Date.parse('2026-11-20T12:00:00Z');
+const MONTH = Date.parse('2026-11-01T00:00:00Z');
+const ID = sharedBudgetId('key', 'k', null);
+const flush = async (rounds = 10) => {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+};
+
+/**
+ * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
+ * grantLease at once; with `hold` set, its answer is kept back until `answer()` (the
+ * statement ran on PostgreSQL, its answer is still on the wire).
+ */
+class MemoryLeases implements BudgetLeaseStore {
+  readonly rows = new Map<string, { spent: number; leases: Map<string, number> }>();
+  hold = false;
+  private held: Array<() => void> = [];
+
+  async sync(ref: { id: string; periodStart: number }, r: Parameters<BudgetLeaseStore['sync']>[1]): Promise<LeaseSyncResult> {
+    const key = `${ref.id}@${ref.periodStart}`;
+    let row = this.rows.get(key);
+    if (row === undefined) this.rows.set(key, (row = { spent: r.seedNano, leases: new Map() }));
+    const others = [...row.leases].filter(([rep]) => rep !== r.replica).reduce((s, [, l]) => s + l, 0);
+    const g = grantLease({ limitNano: r.limitNano, spentNano: row.spent, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, r);
+    row.spent = g.spentNano;
+    row.leases.set(r.replica, g.leaseNano);
+    const result: LeaseSyncResult = { status: g.status, leaseNano: g.leaseNano, spentNano: g.spentNano, othersNano: others, holders: 1, contended: false };
+    if (!this.hold) return result;
+    return new Promise((resolve) => this.held.push(() => resolve(result)));
+  }
+  answer(): void {
+    for (const f of this.held.splice(0)) f();
+  }
+  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number): Promise<void> {
+    const id = sharedBudgetId(kind as 'key', name, tagValue ?? null);
+    const row = this.rows.get(`${id}@${periodStart}`);
+    if (row !== undefined) row.spent = 0;
+  }
+  async leases() {
+    return [];
+  }
+  async latestRepriceChange() {
+    return 0;
+  }
+  async sharedSpent(budgetId: string, periodStart: number) {
+    return this.rows.get(`${budgetId}@${periodStart}`)?.spent ?? null;
+  }
+  async listen() {
+    return async () => {};
+  }
+}
+
+describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync is on the wire', () => {
+  it('keeps the spend made after the reset, and does not bring back the spend it cleared', async () => {
+    const store = new MemoryLeases();
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0' });
+    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+    const admit = async (usd: number) => {
+      const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 5000 });
+      const got = r instanceof Promise ? await r : r;
+      if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
+      return got as Reservation;
+    };
+
+    // $1 spent before the reset; its report goes to the row, whose answer is still on the wire.
+    const before = await admit(1);
+    store.hold = true;
+    ledger.settle(before, 1 * USD);
+    await flush();
+    expect(store.rows.get(`${ID}@${MONTH}`)?.spent).toBe(1 * USD);
+
+    // BudgetService.reset: the ledger is cleared at once, then the shared row.
+    ledger.resetSpend({ kind: 'key', name: 'k' });
+    await store.reset('key', 'k', null, MONTH);
+
+    // $0.50 spent after the reset.
+    const after = await admit(0.5);
+    ledger.settle(after, 0.5 * USD);
+    await flush();
+
+    // The old sync's answer arrives: it must not swallow the $0.50 reported since; everything is then written back.
+    store.hold = false;
+    store.answer();
+    await flush();
+    await keeper.close();
+
+    // Only the $0.50 spent since the reset counts, here and in the shared row.
+    expect({ ledger: ledger.snapshot()[0]!.spentNano, row: store.rows.get(`${ID}@${MONTH}`)?.spent }).toEqual({ ledger: 0.5 * USD, row: 0.5 * USD });
+  });
+});
