@@ -56,6 +56,29 @@ class MemoryLeases implements BudgetLeaseStore {
   }
 }
 
+describe('review: a key budget limit lowered (PATCH) while this replica holds a lease', () => {
+  it('holds the new cap: concurrent calls are not admitted on the lease taken under the old limit', async () => {
+    const store = new MemoryLeases();
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0', heartbeatMs: 1000 });
+    await keeper.start();
+    try {
+      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      const first = ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.01 * USD }, { waitMs: 5000 });
+      const r0 = (first instanceof Promise ? await first : first) as Reservation;
+      expect(r0.ok).toBe(true);
+      ledger.settle(r0, 0.01 * USD);
+      // PATCH /admin/keys/k {"budget":{"limit_usd":1}}: the key may now spend $1 this month.
+      ledger.setKeyBudget('k', { limitNano: 1 * USD, period: 'month', alertAt: [], soft: false });
+      // A burst of 20 concurrent calls estimated (and really costing) $0.50 each.
+      const admitted = Array.from({ length: 20 }, () => ledger.reserve({ keyName: 'k', tags: {}, estimateNano: 0.5 * USD })).filter((r) => r.ok).length;
+      // $0.01 spent of $1: one, at most two such calls may run (never more than one call past the cap).
+      expect(admitted * 0.5 + 0.01).toBeLessThanOrEqual(1 + 0.5);
+    } finally {
+      await keeper.close();
+    }
+  });
+});
+
 describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync is on the wire', () => {
   it('keeps the spend made after the reset, and does not bring back the spend it cleared', async () => {
     const store = new MemoryLeases();
@@ -92,5 +115,31 @@ describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync
 
     // Only the $0.50 spent since the reset counts, here and in the shared row.
     expect({ ledger: ledger.snapshot()[0]!.spentNano, row: store.rows.get(`${ID}@${MONTH}`)?.spent }).toEqual({ ledger: 0.5 * USD, row: 0.5 * USD });
+  });
+});
+
+describe('review: admin reset on one replica while another has spend not yet reported', () => {
+  it('the other replica\'s spend from before the reset does not come back into the shared row after it', async () => {
+    const store = new MemoryLeases();
+    const make = (replica: string) => {
+      const keeper = new LeaseKeeper({ store, log: () => {}, replica });
+      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      return { keeper, ledger };
+    };
+    const a = make('a');
+    const b = make('b');
+    // Replica b: a $1 call settles far from the cap (reported at its next heartbeat).
+    const first = b.ledger.admit({ keyName: 'k', tags: {}, estimateNano: 1 * USD }, { waitMs: 5000 });
+    const r = (first instanceof Promise ? await first : first) as Reservation;
+    b.ledger.settle(r, 1 * USD);
+    await flush();
+    // POST /admin/budgets/k/reset handled by replica a (BudgetService.reset): its ledger, then the shared row.
+    a.ledger.resetSpend({ kind: 'key', name: 'k' });
+    await store.reset('key', 'k', null, MONTH);
+    // b writes back what it settled (heartbeat, or shutdown).
+    await b.keeper.close();
+    await a.keeper.close();
+    // The $1 was spent before the reset: it no longer counts.
+    expect(store.rows.get(`${ID}@${MONTH}`)?.spent ?? 0).toBe(0);
   });
 });
