@@ -13,8 +13,10 @@ export interface CounterShare {
   held(estimateNano: NanoUsd): void;
   /** After a call of this period settled at `costNano`. */
   released(costNano: NanoUsd): void;
-  /** After an admin reset cleared the spend here. */
+  /** After an admin reset cleared the spend here (`countsFrom` already moved to the reset). */
   resetSpend(): void;
+  /** After the limit changed (a lowered one also holds on the lease already held). */
+  limitChanged(): void;
   /** After a repriced call's cost change `deltaNano` (reprice change `changeId`) moved the spend here. */
   repriced(changeId: number, deltaNano: NanoUsd): void;
   /** The spend known here was read from the shared row lately: a refusal on it is true. */
@@ -146,6 +148,7 @@ export class BudgetCounter {
   apply(def: CounterDef, at?: number, spentNano?: NanoUsd): number[] {
     const periodChanged = def.period !== this.period;
     const thresholdsChanged = def.alertAt.length !== this.thresholds.length || def.alertAt.some((t, i) => t !== this.thresholds[i]);
+    const limitChanged = def.limitNano !== this.limitNano;
     this.limitNano = def.limitNano;
     this.period = def.period;
     this.soft = def.soft;
@@ -166,6 +169,7 @@ export class BudgetCounter {
       this.spentNano = spentNano ?? 0;
       this.nextAlert = 0;
     }
+    if (limitChanged) this.share?.limitChanged();
     if (thresholdsChanged || periodChanged) {
       this.markCrossedSilently();
       return [];
@@ -204,6 +208,15 @@ export class BudgetCounter {
     this.nextAlert = 0;
     this.countsFrom = Math.max(this.countsFrom, at);
     this.share?.resetSpend();
+  }
+
+  /**
+   * An admin reset at `at` (ms) made on another replica, learned from the shared row: calls
+   * admitted before it no longer count here (as on the replica that reset). The spend
+   * itself moves with `syncSpend`.
+   */
+  resetElsewhere(at: number): void {
+    this.countsFrom = Math.max(this.countsFrom, at);
   }
 
   /**

@@ -140,6 +140,24 @@ export function grantLease(row: LeaseRow, req: LeaseRequest): Grant {
   return { status: 'short', leaseNano: keep, spentNano: spent };
 }
 
+/**
+ * Admin resets of a shared row (store/budget-leases.ts; the same in SQL). A reset clears
+ * the row's spend and stamps it `resetAt` (ms of the reset, 0: none this period); every
+ * sync carries the newest reset its replica knows. A sync that knows an OLDER reset than
+ * the row reports spend made before the row's reset as far as its replica knew (settled
+ * before it learned of it): its report (and its reprices) is not counted. A sync that
+ * knows a NEWER reset than the row (the resetting replica's sync ran before its reset
+ * statement) clears the row first, as that statement would, which then finds the row
+ * already at its reset and changes nothing. So a reset and the syncs around it give the
+ * same row in any order on PostgreSQL. Replica side: lease-share.ts (`resetAt`).
+ * @returns the row's spend before the report, the report counted, and the row's reset after the sync.
+ */
+export function meetReset(row: { spentNano: NanoUsd; resetAt: number }, req: { resetAt: number; reportedNano: NanoUsd }): { spentNano: NanoUsd; reportedNano: NanoUsd; resetAt: number } {
+  if (req.resetAt < row.resetAt) return { spentNano: row.spentNano, reportedNano: 0, resetAt: row.resetAt };
+  if (req.resetAt > row.resetAt) return { spentNano: 0, reportedNano: req.reportedNano, resetAt: req.resetAt };
+  return { spentNano: row.spentNano, reportedNano: req.reportedNano, resetAt: row.resetAt };
+}
+
 /** Share of the remaining headroom one replica takes at a time, per replica holding a lease: 1/4. */
 export const LEASE_CHUNK_DIVISOR = 4;
 

@@ -16,9 +16,16 @@ const FRESH_MS = 1000;
  * touches the database; syncs run in the background, one at a time per budget
  * (lease-sync-turns.ts).
  *
- * State: `lease` (ℓ_i as last granted; usable until `validUntil`, and while a sync is on
- * the wire only up to `cap`), `used` (settled cost not yet reported), the row's spend
- * and contention at the last sync. `reserved` is the counter's own `reservedNano`.
+ * State: `lease` (ℓ_i as last granted; usable until `validUntil`, less what the limit was
+ * lowered by since, and while a sync is on the wire only up to `cap`), `used` (settled
+ * cost not yet reported), the row's spend and contention at the last sync. `reserved` is
+ * the counter's own `reservedNano`.
+ *
+ * Admin resets (lease-policy.ts `meetReset`): the newest reset known here is the
+ * counter's `countsFrom` when past the period start. A reset here clears `used`, so the
+ * answer of a sync sent before it takes nothing more off `used` (what it reported is gone
+ * already), and its spend, older than the reset, is not taken. An answer with a newer reset
+ * than known here (made elsewhere; the row did not count this sync's report) is adopted.
  */
 export class LeaseShare implements CounterShare {
   readonly id: string;
@@ -45,6 +52,8 @@ export class LeaseShare implements CounterShare {
   private syncedAt = -Infinity;
   /** Monotonic ms of the last admission or settle. */
   lastActive = 0;
+  /** The limit the lease was granted under (the one its sync sent), nano-USD. */
+  private leaseLimit = 0;
   /** Monotonic ms of the last refusal for a spent cap (at most once a second). */
   private blockedSince = -Infinity;
   /** Repriced calls' cost changes of this period not yet acknowledged by the row: [change id, delta]. */
@@ -81,6 +90,13 @@ export class LeaseShare implements CounterShare {
     this.rowSpent = 0;
   }
 
+  /** The limit changed: a lowered one holds on the lease at once (`leaseNow`); the row hears of it soon. */
+  limitChanged(): void {
+    if (this.lease === 0) return;
+    this.host.track(this);
+    this.turns.soon('sync');
+  }
+
   /** A repriced call's cost change moved the counter: the row gets it at the next sync (it counts each change once). */
   repriced(changeId: number, deltaNano: NanoUsd): void {
     this.onPeriod();
@@ -103,7 +119,7 @@ export class LeaseShare implements CounterShare {
     this.lastActive = this.host.now();
     const local = this.local();
     if (singleCalls(local)) return this.turns.soon('release');
-    const free = this.lease - this.used - this.counter.reservedNano;
+    const free = local.leaseNano - this.used - this.counter.reservedNano;
     if (free < leaseChunk(local.limitNano, local.rowSpentNano + local.usedNano, local.holders) / 2) this.turns.soon('sync');
   }
 
@@ -177,8 +193,20 @@ export class LeaseShare implements CounterShare {
     this.validUntil = -Infinity;
   }
 
+  /** The newest admin reset of this period known here, ms (0: none). */
+  private get resetAt(): number {
+    const c = this.counter;
+    return c.countsFrom > c.periodStart ? c.countsFrom : 0;
+  }
+
+  /** The lease as this replica may use it: 0 once lapsed, less what the limit was lowered by since its grant. */
+  private leaseNow(): number {
+    if (this.host.now() >= this.validUntil) return 0;
+    return Math.max(0, this.lease - Math.max(0, this.leaseLimit - this.counter.limitNano));
+  }
+
   private usable(): number {
-    return this.host.now() < this.validUntil ? Math.min(this.lease, this.cap) : 0;
+    return Math.min(this.leaseNow(), this.cap);
   }
 
   /** A caller does not fit: ask the row for a lease that admits it (or note it for the sync on the wire). */
@@ -198,7 +226,7 @@ export class LeaseShare implements CounterShare {
     return {
       limitNano: c.limitNano,
       rowSpentNano: this.rowSpent,
-      leaseNano: this.host.now() < this.validUntil ? this.lease : 0,
+      leaseNano: this.leaseNow(),
       usedNano: this.used,
       reservedNano: c.reservedNano,
       headNano: c.waiting > 0 || this.head > 0 ? this.head : 0,
@@ -229,30 +257,39 @@ export class LeaseShare implements CounterShare {
     const ref: SharedBudgetRef = { id: this.id, kind: c.kind, name: c.name, tagValue: c.tagValue, periodStart };
     const sentAt = this.host.now();
     const reprices = this.reprices.length;
+    const { limitNano } = c;
+    const resetAt = this.resetAt;
     let result: LeaseSyncResult | null = null;
     try {
       result = await this.host.sync(ref, {
         ...request,
         replica: this.host.replica,
-        limitNano: c.limitNano,
+        limitNano,
         seedNano: this.seeded ? 0 : Math.max(0, c.spentNano - this.used),
         ttlMs: this.host.ttlMs,
         contendMs: this.host.contendMs,
         seedRepricedThrough: this.host.repricedThrough(),
         reprices: this.reprices.slice(0, reprices),
+        resetAt,
       });
     } catch (error) {
       // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses at validUntil.
       this.host.failed(error);
     }
     this.turns.answered();
+    // The answer predates a reset made here meanwhile: its spend is older than the reset; ask again.
+    let behind = false;
     if (result !== null && periodStart === this.periodStart) {
       this.seeded = true;
       this.reprices.splice(0, reprices);
-      this.used = Math.max(0, this.used - request.reportedNano);
+      // Unless a reset here cleared `used` meanwhile (what this sync reported went with it).
+      if (this.resetAt === resetAt) this.used = Math.max(0, this.used - request.reportedNano);
+      if (result.resetAt > this.resetAt) this.counter.resetElsewhere(result.resetAt);
+      behind = result.resetAt < this.resetAt;
       this.lease = result.leaseNano;
+      this.leaseLimit = limitNano;
       this.cap = Infinity;
-      this.rowSpent = result.spentNano;
+      this.rowSpent = behind ? 0 : result.spentNano;
       this.holders = Math.max(1, result.holders);
       this.contended = result.contended;
       this.validUntil = sentAt + this.host.ttlMs - this.host.marginMs;
@@ -262,7 +299,7 @@ export class LeaseShare implements CounterShare {
     } else if (result === null) {
       this.quiet();
     }
-    const again = this.turns.takeNext();
+    const again = this.turns.takeNext() || (behind ? 'sync' : false);
     if (again !== false) void this.sync(again);
     else if (this.counter.waiting > 0) this.hooks.wake();
   }

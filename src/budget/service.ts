@@ -229,7 +229,7 @@ export class BudgetService {
     const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
     this.book.rearm(kind, target.name, tagValue, periodStart);
     const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
-    await this.o.leases?.reset(kind, target.name, tagValue, periodStart);
+    await this.o.leases?.reset(kind, target.name, tagValue, periodStart, resetAt);
     await this.o.store.unitOfWork(async (tx) => {
       await tx.budgets.recordReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
       await tx.history.append({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });

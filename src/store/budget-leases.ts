@@ -10,7 +10,10 @@ import type { StoredBudgetKind } from './records.js';
  * one statement under the share row's lock, on PostgreSQL's clock; it announces freed
  * headroom on the channel `tokometer_leases` (payload: the budget id) while another
  * replica waits for some. Repriced calls' cost changes reach the row once however many
- * replicas send them (`repriced_through`, PostgreSQL migration 4).
+ * replicas send them (`repriced_through`, PostgreSQL migration 4). An admin reset stamps
+ * the row (`reset_at`, migration 9; budget/lease-policy.ts `meetReset`): a sync from a
+ * replica that did not know of it yet counts no report, so spend cleared by the reset
+ * never comes back, whichever order the reset and the syncs around it reach PostgreSQL.
  */
 
 /** One budget instance in one period, as the shared row names it. */
@@ -43,6 +46,8 @@ export interface LeaseSyncRequest {
   seedRepricedThrough?: number;
   /** Repriced calls' cost changes for this budget not yet sent: [reprice_spend id, delta nano-USD (may be < 0)], ids ascending. */
   reprices?: ReadonlyArray<readonly [number, NanoUsd]>;
+  /** The newest admin reset of this period the replica knows, ms (0 or omitted: none): lease-policy.ts `meetReset`. */
+  resetAt?: number;
 }
 
 export interface LeaseSyncResult {
@@ -56,6 +61,8 @@ export interface LeaseSyncResult {
   holders: number;
   /** Another replica waited for headroom lately. */
   contended: boolean;
+  /** The row's newest admin reset of the period after the sync, ms (0: none); never below the request's `resetAt`. */
+  resetAt: number;
 }
 
 /** A lease as stored (tests, the bench, `GET /admin/budgets` on PostgreSQL). */
@@ -70,8 +77,14 @@ export interface StoredLease {
 /** The shared counters' store; only on PostgreSQL. */
 export interface BudgetLeaseStore {
   sync(ref: SharedBudgetRef, req: LeaseSyncRequest): Promise<LeaseSyncResult>;
-  /** Clears the shared spend of a reset budget's current period (`tagValue` undefined: every instance). */
-  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number): Promise<void>;
+  /**
+   * Clears the shared spend of a reset budget's current period at `resetAt` (ms; `tagValue`
+   * undefined: every instance with a row). A row already at a reset as new is left alone
+   * (a sync of the resetting replica applied it first: lease-policy.ts `meetReset`). One
+   * instance gets its row even when no replica made it yet (a replica's first sync then
+   * does not seed it with the spend cleared).
+   */
+  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void>;
   /** Every lease row of a budget instance (all instances when `budgetId` is omitted). */
   leases(budgetId?: string): Promise<StoredLease[]>;
   /** The newest reprice spend change id (reprice_spend), 0 when none: read before a replica seeds its budgets. */
@@ -102,13 +115,14 @@ interface SyncRow {
   others_nano: number;
   holders: number;
   contended: boolean;
+  reset_at: number;
 }
 
 /** The shared counters on a PostgreSQL pool (statements through the Db seam; LISTEN on the pool's client). */
 export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
   return {
     async sync(ref, r) {
-      const row = await db.get<SyncRow>('SELECT * FROM tokometer_lease_sync(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      const row = await db.get<SyncRow>('SELECT * FROM tokometer_lease_sync(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         ref.id,
         ref.periodStart,
         ref.kind,
@@ -126,6 +140,7 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
         Math.ceil(r.contendMs),
         r.seedRepricedThrough ?? 0,
         r.reprices === undefined || r.reprices.length === 0 ? null : JSON.stringify(r.reprices.map(([id, delta]) => [id, Math.round(delta)])),
+        whole(r.resetAt ?? 0),
       ]);
       if (row === undefined) throw new Error('tokometer_lease_sync returned no row');
       return {
@@ -135,14 +150,20 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
         othersNano: Number(row.others_nano),
         holders: Number(row.holders),
         contended: row.contended === true,
+        resetAt: Number(row.reset_at),
       };
     },
 
-    async reset(kind, name, tagValue, periodStart) {
+    async reset(kind, name, tagValue, periodStart, resetAt) {
+      const at = whole(resetAt);
       if (tagValue === undefined) {
-        await db.run('UPDATE budget_shares SET spent_nano = 0 WHERE kind = ? AND name = ? AND period_start = ?', [kind, name, periodStart]);
+        await db.run('UPDATE budget_shares SET spent_nano = 0, reset_at = ? WHERE kind = ? AND name = ? AND period_start = ? AND reset_at < ?', [at, kind, name, periodStart, at]);
       } else {
-        await db.run('UPDATE budget_shares SET spent_nano = 0 WHERE budget_id = ? AND period_start = ?', [sharedBudgetId(kind, name, tagValue), periodStart]);
+        await db.run(
+          `INSERT INTO budget_shares AS s (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, ?, 0, ?)
+             ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_nano = 0, reset_at = excluded.reset_at WHERE s.reset_at < excluded.reset_at`,
+          [sharedBudgetId(kind, name, tagValue), periodStart, kind, name, tagValue, at],
+        );
       }
     },
 

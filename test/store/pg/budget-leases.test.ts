@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { grantLease } from '../../../src/budget/lease-policy.js';
+import { grantLease, meetReset } from '../../../src/budget/lease-policy.js';
 import { budgetLeaseStore, sharedBudgetId, type BudgetLeaseStore, type SharedBudgetRef } from '../../../src/store/budget-leases.js';
 import type { PostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgDatabases } from '../../support/pg-databases.js';
@@ -22,22 +22,24 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     store = budgetLeaseStore(db);
   });
 
-  it('applies the same rule as lease-policy.ts grantLease, for random rows and requests', async () => {
+  it('applies the same rules as lease-policy.ts meetReset and grantLease, for random rows and requests', async () => {
     const amount = fc.integer({ min: 0, max: 2000 });
+    const reset = fc.constantFrom(0, PERIOD + 5, PERIOD + 9);
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ limit: fc.integer({ min: 1, max: 3000 }), spent: amount, held: amount, otherA: amount, otherB: amount, reported: amount, floor: amount, need: amount, want: amount, inFlight: amount }),
+        fc.record({ limit: fc.integer({ min: 1, max: 3000 }), spent: amount, held: amount, otherA: amount, otherB: amount, reported: amount, floor: amount, need: amount, want: amount, inFlight: amount, rowReset: reset, reqReset: reset }),
         async (x) => {
           const r = ref();
-          await db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano) VALUES (?, ?, ?, ?, NULL, ?)', [r.id, PERIOD, 'key', r.name, x.spent]);
+          await db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, ?)', [r.id, PERIOD, 'key', r.name, x.spent, x.rowReset]);
           const far = Date.now() + 60_000;
           for (const [replica, lease] of [['me', x.held], ['a', x.otherA], ['b', x.otherB]] as const) {
             if (lease > 0) await db.run('INSERT INTO budget_leases (budget_id, period_start, replica, lease_nano, expires_at) VALUES (?, ?, ?, ?, ?)', [r.id, PERIOD, replica, lease, far]);
           }
           const request = { reportedNano: x.reported, floorNano: x.floor, needNano: x.need, wantNano: x.want, inFlightNano: x.inFlight };
-          const got = await store.sync(r, { ...request, replica: 'me', limitNano: x.limit, seedNano: 0, ...sync });
-          const expected = grantLease({ limitNano: x.limit, spentNano: x.spent, heldNano: x.held, othersNano: x.otherA + x.otherB }, request);
-          expect({ status: got.status, leaseNano: got.leaseNano, spentNano: got.spentNano, othersNano: got.othersNano }).toEqual({ ...expected, othersNano: x.otherA + x.otherB });
+          const got = await store.sync(r, { ...request, replica: 'me', limitNano: x.limit, seedNano: 0, resetAt: x.reqReset, ...sync });
+          const met = meetReset({ spentNano: x.spent, resetAt: x.rowReset }, { resetAt: x.reqReset, reportedNano: x.reported });
+          const expected = grantLease({ limitNano: x.limit, spentNano: met.spentNano, heldNano: x.held, othersNano: x.otherA + x.otherB }, { ...request, reportedNano: met.reportedNano });
+          expect({ status: got.status, leaseNano: got.leaseNano, spentNano: got.spentNano, othersNano: got.othersNano, resetAt: got.resetAt }).toEqual({ ...expected, othersNano: x.otherA + x.otherB, resetAt: met.resetAt });
           expect(await store.sharedSpent(r.id, PERIOD)).toBe(expected.spentNano);
           const mine = (await store.leases(r.id)).filter((l) => l.replica === 'me');
           expect(mine.map((l) => l.leaseNano)).toEqual(expected.leaseNano > 0 ? [expected.leaseNano] : []);
@@ -83,15 +85,16 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
   });
 
   it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
+    const at = PERIOD + 1000;
     const r = ref();
     await store.sync(r, { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 600, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
     const tagged = (value: string): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'team', value), kind: 'tag', name: 'team', tagValue: value, periodStart: PERIOD });
     for (const v of ['x', 'y']) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 300, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
-    await store.reset('key', r.name, null, PERIOD);
+    await store.reset('key', r.name, null, PERIOD, at);
     expect(await store.sharedSpent(r.id, PERIOD)).toBe(0);
-    await store.reset('tag', 'team', 'x', PERIOD);
+    await store.reset('tag', 'team', 'x', PERIOD, at);
     expect([await store.sharedSpent(tagged('x').id, PERIOD), await store.sharedSpent(tagged('y').id, PERIOD)]).toEqual([0, 300]);
-    await store.reset('tag', 'team', undefined, PERIOD);
+    await store.reset('tag', 'team', undefined, PERIOD, at + 1);
     expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
   });
 

@@ -2,8 +2,8 @@ import type { Migration } from '../../migrations/types.js';
 import { LEASE_SYNC_V3 } from './003-budget-leases.js';
 import { editedSql } from './edited-sql.js';
 
-/** v4's tokometer_lease_sync: v3's text, as released, with exactly these changes. */
-const LEASE_SYNC_V4 = editedSql(LEASE_SYNC_V3, [
+/** v4's tokometer_lease_sync: v3's text, as released, with exactly these changes (009-share-resets derives v9's from it). */
+export const LEASE_SYNC_V4 = editedSql(LEASE_SYNC_V3, [
   ['    CREATE FUNCTION', '    -- p_reprices: a JSON array of [change id, delta nano-USD] (NULL: none).\n    CREATE FUNCTION'],
   ['p_contend_ms BIGINT\n', 'p_contend_ms BIGINT, p_seed_through BIGINT, p_reprices TEXT\n'],
   ['      v_contended_until BIGINT;\n', '      v_contended_until BIGINT;\n      v_through BIGINT;\n      v_repriced BIGINT := 0;\n      v_last_change BIGINT;\n'],

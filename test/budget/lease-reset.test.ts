@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
-import { grantLease } from '../../src/budget/lease-policy.js';
+import { grantLease, meetReset } from '../../src/budget/lease-policy.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
 import { sharedBudgetId, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
 import { USD } from './helpers.js';
@@ -14,33 +14,37 @@ const flush = async (rounds = 10) => {
 
 /**
  * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
- * grantLease at once; with `hold` set, its answer is kept back until `answer()` (the
- * statement ran on PostgreSQL, its answer is still on the wire).
+ * meetReset and grantLease at once; with `hold` set, its answer is kept back until
+ * `answer()` (the statement ran on PostgreSQL, its answer is still on the wire).
+ * test/store/pg/lease-reset.test.ts runs the same stories on the real SQL.
  */
 class MemoryLeases implements BudgetLeaseStore {
-  readonly rows = new Map<string, { spent: number; leases: Map<string, number> }>();
+  readonly rows = new Map<string, { spent: number; resetAt: number; leases: Map<string, number> }>();
   hold = false;
   private held: Array<() => void> = [];
 
   async sync(ref: { id: string; periodStart: number }, r: Parameters<BudgetLeaseStore['sync']>[1]): Promise<LeaseSyncResult> {
     const key = `${ref.id}@${ref.periodStart}`;
     let row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, (row = { spent: r.seedNano, leases: new Map() }));
+    if (row === undefined) this.rows.set(key, (row = { spent: r.seedNano, resetAt: r.resetAt ?? 0, leases: new Map() }));
     const others = [...row.leases].filter(([rep]) => rep !== r.replica).reduce((s, [, l]) => s + l, 0);
-    const g = grantLease({ limitNano: r.limitNano, spentNano: row.spent, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, r);
+    const met = meetReset({ spentNano: row.spent, resetAt: row.resetAt }, { resetAt: r.resetAt ?? 0, reportedNano: r.reportedNano });
+    const g = grantLease({ limitNano: r.limitNano, spentNano: met.spentNano, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, { ...r, reportedNano: met.reportedNano });
     row.spent = g.spentNano;
+    row.resetAt = met.resetAt;
     row.leases.set(r.replica, g.leaseNano);
-    const result: LeaseSyncResult = { status: g.status, leaseNano: g.leaseNano, spentNano: g.spentNano, othersNano: others, holders: 1, contended: false };
+    const result: LeaseSyncResult = { status: g.status, leaseNano: g.leaseNano, spentNano: g.spentNano, othersNano: others, holders: 1, contended: false, resetAt: met.resetAt };
     if (!this.hold) return result;
     return new Promise((resolve) => this.held.push(() => resolve(result)));
   }
   answer(): void {
     for (const f of this.held.splice(0)) f();
   }
-  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number): Promise<void> {
-    const id = sharedBudgetId(kind as 'key', name, tagValue ?? null);
-    const row = this.rows.get(`${id}@${periodStart}`);
-    if (row !== undefined) row.spent = 0;
+  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void> {
+    const key = `${sharedBudgetId(kind as 'key', name, tagValue ?? null)}@${periodStart}`;
+    const row = this.rows.get(key);
+    if (row === undefined) this.rows.set(key, { spent: 0, resetAt, leases: new Map() });
+    else if (row.resetAt < resetAt) Object.assign(row, { spent: 0, resetAt });
   }
   async leases() {
     return [];
@@ -56,7 +60,7 @@ class MemoryLeases implements BudgetLeaseStore {
   }
 }
 
-describe('review: a key budget limit lowered (PATCH) while this replica holds a lease', () => {
+describe('a key budget limit lowered (PATCH) while this replica holds a lease', () => {
   it('holds the new cap: concurrent calls are not admitted on the lease taken under the old limit', async () => {
     const store = new MemoryLeases();
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0', heartbeatMs: 1000 });
@@ -79,7 +83,7 @@ describe('review: a key budget limit lowered (PATCH) while this replica holds a 
   });
 });
 
-describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync is on the wire', () => {
+describe('admin reset of a shared (PostgreSQL) budget while a lease sync is on the wire', () => {
   it('keeps the spend made after the reset, and does not bring back the spend it cleared', async () => {
     const store = new MemoryLeases();
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0' });
@@ -100,7 +104,7 @@ describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync
 
     // BudgetService.reset: the ledger is cleared at once, then the shared row.
     ledger.resetSpend({ kind: 'key', name: 'k' });
-    await store.reset('key', 'k', null, MONTH);
+    await store.reset('key', 'k', null, MONTH, NOW);
 
     // $0.50 spent after the reset.
     const after = await admit(0.5);
@@ -118,7 +122,7 @@ describe('review: admin reset of a shared (PostgreSQL) budget while a lease sync
   });
 });
 
-describe('review: admin reset on one replica while another has spend not yet reported', () => {
+describe('admin reset on one replica while another has spend not yet reported', () => {
   it('the other replica\'s spend from before the reset does not come back into the shared row after it', async () => {
     const store = new MemoryLeases();
     const make = (replica: string) => {
@@ -135,7 +139,7 @@ describe('review: admin reset on one replica while another has spend not yet rep
     await flush();
     // POST /admin/budgets/k/reset handled by replica a (BudgetService.reset): its ledger, then the shared row.
     a.ledger.resetSpend({ kind: 'key', name: 'k' });
-    await store.reset('key', 'k', null, MONTH);
+    await store.reset('key', 'k', null, MONTH, NOW);
     // b writes back what it settled (heartbeat, or shutdown).
     await b.keeper.close();
     await a.keeper.close();
