@@ -83,6 +83,32 @@ describe('a key budget limit lowered (PATCH) while this replica holds a lease', 
   });
 });
 
+describe('a lowered limit on a shared budget, calls that wait', () => {
+  it('are admitted on a lease taken under the new limit; the last call past the cap still gets its overdraft', async () => {
+    const store = new MemoryLeases();
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0' });
+    try {
+      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      const admit = async (usd: number) => {
+        const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 2000 });
+        return (r instanceof Promise ? await r : r) as Reservation;
+      };
+      ledger.settle(await admit(0.4), 0.4 * USD);
+      ledger.setKeyBudget('k', { limitNano: 1 * USD, period: 'month', alertAt: [], soft: false });
+      const second = await admit(0.5);
+      expect(second.ok).toBe(true);
+      ledger.settle(second, 0.5 * USD);
+      // $0.90 of $1 spent, nothing in flight: one more call may run past the cap (rule 2), then none.
+      const last = await admit(0.5);
+      expect(last.ok).toBe(true);
+      ledger.settle(last, 0.5 * USD);
+      expect((await admit(0.01)).ok).toBe(false);
+    } finally {
+      await keeper.close();
+    }
+  });
+});
+
 describe('admin reset of a shared (PostgreSQL) budget while a lease sync is on the wire', () => {
   it('keeps the spend made after the reset, and does not bring back the spend it cleared', async () => {
     const store = new MemoryLeases();
