@@ -67,6 +67,16 @@ async function otherRows(db: ReturnType<typeof pg.pool>): Promise<Record<string,
   return out;
 }
 
+/** `rows` with each row cut to the columns the same table's first row in `like` has. */
+function onColumnsOf(rows: Record<string, unknown[]>, like: Record<string, unknown[]>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, list] of Object.entries(rows)) {
+    const columns = Object.keys((like[table]?.[0] ?? {}) as object);
+    out[table] = columns.length === 0 ? list : list.map((r) => Object.fromEntries(columns.map((c) => [c, (r as Record<string, unknown>)[c]])));
+  }
+  return out;
+}
+
 describe('PostgreSQL migration v5 (tags in calls.tags) on a v4 database with data', () => {
   it('keeps every call, tag, rollup, price and budget row; reports equal SQLite; a replayed call is not written twice', async () => {
     const calls = fc.sample(callArb, { numRuns: 300, seed: 16 });
@@ -91,7 +101,8 @@ describe('PostgreSQL migration v5 (tags in calls.tags) on a v4 database with dat
       expect(PG_LATEST_VERSION).toBeGreaterThanOrEqual(5);
       expect((await db.get<{ t: string | null }>("SELECT to_regclass('call_tags')::text AS t"))?.t).toBeNull();
       expect(await snapshot((sql) => db.all(sql), 'postgres')).toEqual(before);
-      expect(await otherRows(db)).toEqual(others);
+      // Columns later migrations add (budget_shares.reset_at, v9) are not the v4 rows' own.
+      expect(onColumnsOf(await otherRows(db), others)).toEqual(others);
       const keys = new Set(calls.flatMap((c) => Object.keys(c.tags ?? {}).map((k) => `${utcMonthOf(c.ts)}|${k}`)));
       expect((await db.all<{ month: number; key: string }>('SELECT month, key FROM call_tag_keys')).map((r) => `${r.month}|${r.key}`).sort()).toEqual([...keys].sort());
 
