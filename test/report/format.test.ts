@@ -121,9 +121,19 @@ describe('csv', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField(null)).toBe('');
     expect(csvField(1e-9)).toBe('0.000000001');
+    expect(csvField(-2.5)).toBe('-2.5');
     const text = renderCsv(await report());
     expect(text.endsWith('\r\n')).toBe(true);
     expect(parseCsv(text).map((l) => l[0])).toContain('say "hi", then\nleave');
+  });
+
+  it('never hands a spreadsheet a formula from a text field (tag values come from requests)', () => {
+    expect(csvField('=cmd|\' /C calc\'!A0')).toBe("'=cmd|' /C calc'!A0");
+    expect(csvField('+1+1')).toBe("'+1+1");
+    expect(csvField('-1')).toBe("'-1");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('=A1,B1')).toBe(`"'=A1,B1"`);
+    expect(csvField('a=b')).toBe('a=b');
   });
 
   it('writes a group column for a report without dimensions and compare columns when comparing', async () => {

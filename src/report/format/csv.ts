@@ -10,7 +10,15 @@ import { metricFields, unitEconomicsToJson } from './json.js';
  * report has no dimension). Empty field = null. Numbers are rounded by column, so no
  * float noise reaches a spreadsheet: USD to the nano-dollar (9 decimals), shares and
  * ratios to 4 decimals, milliseconds to 1 decimal; counts are whole.
+ *
+ * Text that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+ * or a CR: OWASP's CSV-injection list) gets a leading `'`, which spreadsheets show as
+ * text. Tag values come from the app's requests, so `=HYPERLINK(…)` or `=cmd|…` in one is
+ * someone else's input. Numbers are never touched.
  */
+
+/** First characters that make a spreadsheet read a text field as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Decimals kept per column name (the first pattern that matches); other numbers are whole counts. */
 const DECIMALS: ReadonlyArray<[RegExp, number]> = [
@@ -27,7 +35,7 @@ export function roundForColumn(column: string, value: number): number {
 
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const s = typeof value === 'number' ? plainNumber(value) : value;
+  const s = typeof value === 'number' ? plainNumber(value) : FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
