@@ -1,6 +1,6 @@
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
-import { asciiBytes, isJsonEventNotStartingWith } from './frame-bytes.js';
+import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame-bytes.js';
 
 /**
  * Normalises an Anthropic `usage` object (Messages response, `message_start.message.usage`,
@@ -61,6 +61,8 @@ export function mergeDeltaUsage(running: Json, delta: unknown): void {
 const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
 /** Both usage events start with it (so do `message_stop` frames, decoded to be safe). */
 const MESSAGE_EVENT_PREFIX = asciiBytes('message_');
+/** A mid-stream failure (`overloaded_error`…): decoded, so the call is recorded as failed. */
+const ERROR_EVENT = asciiBytes('event: error\n');
 
 /**
  * Observes an Anthropic Messages stream. Usage starts from `message_start.message.usage`
@@ -73,15 +75,22 @@ export class MessagesStream implements StreamAccumulator {
   private running: Json | null = null;
   private model: string | null = null;
   private stop: string | null = null;
+  /** Why the stream failed, from its `error` event. */
+  private failed: string | null = null;
 
-  /** `onFrame`'s skip on bytes: a named event other than the usage events, with one JSON data line. */
+  /** `onFrame`'s skip on bytes: a named event other than the usage events and `error`, with one JSON data line. */
   passes(raw: Uint8Array): boolean {
-    return isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX);
+    return isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX) && !startsWithBytes(raw, ERROR_EVENT);
   }
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
+    if (event === 'error') {
+      const error = objAt(objAtJson(data).error);
+      this.failed = `stream error: ${str(error.type) ?? 'error'}${str(error.message) ? ` (${str(error.message)})` : ''}`;
+      return true;
+    }
     // Frames normally name their type in `event:`; without one, a substring check avoids parsing text deltas.
     if (event !== '' ? !USAGE_EVENTS.has(event) : !data.includes('"message_')) return true;
     const json = parseJson(data);
@@ -100,6 +109,13 @@ export class MessagesStream implements StreamAccumulator {
   finish(): Observed {
     const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: this.model };
     if (this.stop) observed.finishReasons = [this.stop];
+    if (this.failed !== null) observed.failed = this.failed;
     return observed;
   }
+}
+
+/** `data` parsed when it is a JSON object, else an empty one. */
+function objAtJson(data: string): Json {
+  const json = parseJson(data);
+  return isObj(json) ? json : {};
 }

@@ -31,6 +31,11 @@ function holdsAt(bytes: Uint8Array, at: Uint8Array, i: number): boolean {
   return true;
 }
 
+/** True when the frame's bytes begin with `prefix`. */
+export function startsWithBytes(raw: Uint8Array, prefix: Uint8Array): boolean {
+  return holdsAt(raw, prefix, 0);
+}
+
 /**
  * True when the frame is one `data: {…}` line and nothing else: its data is a JSON object
  * (so never an end marker such as `[DONE]`) and it has no `event:` or second line.

@@ -96,6 +96,7 @@ export function observeOpenAi(json: Json): Observed {
   if (json.object === 'response') {
     const id = str(json.id);
     if (id !== null) observed.responseId = id;
+    if (json.status === 'failed') observed.failed = `response failed: ${str(objAt(json.error).message) ?? 'no reason given'}`;
   }
   const reasons = finishReasons(json.choices);
   if (reasons) observed.finishReasons = reasons;
@@ -185,6 +186,8 @@ export class ResponsesStream implements StreamAccumulator {
   private pendingId: string | null = null;
   /** The id of the response the terminal event carried. */
   private responseId: string | undefined;
+  /** Why the response failed (its `response.failed` event). */
+  private failed: string | undefined;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
@@ -199,6 +202,7 @@ export class ResponsesStream implements StreamAccumulator {
       this.model = seen.model ?? this.model;
       this.responseId = seen.responseId;
       this.pendingId = null;
+      if (json.type === 'response.failed') this.failed = seen.failed ?? `response failed: ${str(objAt(json.response.error).message) ?? 'no reason given'}`;
     } else if (MODEL_EVENTS.has(json.type)) {
       this.model = this.model ?? seen.model;
       if (json.response.background === true && this.usage === null) this.pendingId = str(json.response.id);
@@ -210,6 +214,7 @@ export class ResponsesStream implements StreamAccumulator {
     const observed: Observed = { usage: this.usage, model: this.model };
     if (this.pendingId !== null && this.usage === null) observed.pendingId = this.pendingId;
     if (this.responseId !== undefined) observed.responseId = this.responseId;
+    if (this.failed !== undefined) observed.failed = this.failed;
     return observed;
   }
 }

@@ -126,6 +126,12 @@ export interface Observed {
   pendingId?: string;
   /** The id the provider gave this answer when a later request may continue it (OpenAI Responses `id`). */
   responseId?: string;
+  /**
+   * Set when a 2xx answer says the work failed inside it (an OpenAI `response.failed` event
+   * or `status: failed` response, an Anthropic `error` event mid-stream): why, for the
+   * record. The call is recorded `upstream_failed`, with whatever usage it carries.
+   */
+  failed?: string;
 }
 
 /** How a read of pending work (ProviderAdapter.pending) ended. */

@@ -157,7 +157,10 @@ export class CallRecorder<R> implements FinishedCall {
    * `upstream_error`. `note` goes to the record's `error` (why a usage is only estimated).
    */
   complete(status: number, seen: BodyObservation, at: number, note: string | null = null): void {
-    this.finish(status >= 200 && status < 300 ? 'ok' : 'upstream_error', status, note, seen, true, at);
+    if (status < 200 || status >= 300) return this.finish('upstream_error', status, note, seen, true, at);
+    // A 2xx answer whose work failed inside it (Observed.failed) is the provider's failure, not a success.
+    const failed = seen.observed?.failed;
+    this.finish(failed === undefined ? 'ok' : 'upstream_failed', status, failed ?? note, seen, true, at);
   }
 
   private finish(outcome: CallOutcome, status: number, error: string | null, seen: BodyObservation, reachedProvider: boolean, at: number): void {

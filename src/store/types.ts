@@ -43,7 +43,7 @@ export type CallOutcome =
   | 'ok' // upstream answered 2xx and the response reached the client
   | 'upstream_error' // upstream answered a non-2xx status (passed through)
   | 'client_aborted' // the client went away before the response ended
-  | 'upstream_failed' // upstream unreachable, reset, timed out or cut the stream
+  | 'upstream_failed' // upstream unreachable, reset, timed out or cut the stream, or its 2xx answer said the work failed (Observed.failed)
   | 'refused'; // tokometer refused it (bad tags, budget, policy) and never forwarded it
 
 /** Where the stored usage came from. */

@@ -92,13 +92,15 @@ describe('streams', () => {
     const { observed, frames } = relayed(replayDecoded, text('messages-stream-error.sse'));
     expect(frames.at(-1)?.event).toBe('error');
     expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 1, serviceTier: 'standard' }));
+    // The SDK raises it as an APIError: the call failed, and is recorded so (upstream_failed, its usage kept).
+    expect(observed.failed).toBe('stream error: overloaded_error (Overloaded)');
   });
 
-  it('frames passed by their bytes (every named event but message_*) change nothing', () => {
+  it('frames passed by their bytes (every named event but message_* and error) change nothing', () => {
     const counts = ['messages-stream-web-search.sse', 'messages-stream-uncached.sse', 'messages-stream-no-usage.sse', 'messages-stream-error.sse'].map((file) => {
       const events = replayDecoded(text(file)).frames.map((f) => f.event);
       const passed = expectBypassChangesNothing(adapter, messagesInfo(true), { stripInjectedUsage: false }, text(file));
-      expect(passed, file).toBe(events.filter((e) => e !== '' && !e.startsWith('message_')).length);
+      expect(passed, file).toBe(events.filter((e) => e !== '' && !e.startsWith('message_') && e !== 'error').length);
       return passed;
     });
     expect(Math.min(...counts)).toBeGreaterThan(0);

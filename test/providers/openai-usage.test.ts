@@ -242,7 +242,7 @@ describe('stream accumulators on fixtures', () => {
       'data: {"type":"response.created","sequence_number":0,"response":{"model":"grok-4","usage":null}}',
       'data: {"type":"response.failed","sequence_number":5,"response":{"model":"grok-4-0709","status":"failed","usage":{"input_tokens":40,"output_tokens":2}}}',
     ]);
-    expect(out.observed).toEqual({ model: 'grok-4-0709', usage: usage({ inputTokens: 40, outputTokens: 2 }) });
+    expect(out.observed).toEqual({ model: 'grok-4-0709', usage: usage({ inputTokens: 40, outputTokens: 2 }), failed: 'response failed: no reason given' });
   });
 
   it('frames the chat accumulator lets pass undecoded change nothing: same usage, same bytes, same frames dropped', () => {
