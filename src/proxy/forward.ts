@@ -52,8 +52,9 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 ]);
 
 /**
- * Copies the provider's response headers for the client. With `bodyChanges` (a stripped
- * usage chunk) Content-Length is dropped too and the edge frames the body itself; so it is
+ * Copies the provider's response headers for the client. With `bodyChanges` (a metered
+ * stream, whose usage chunk may be stripped or an error frame appended when it breaks)
+ * Content-Length is dropped too and the edge frames the body itself; so it is
  * when the provider sent a Transfer-Encoding beside it, which overrides it (RFC 9112 §6.3:
  * an intermediary must remove it).
  */

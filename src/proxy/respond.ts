@@ -62,9 +62,11 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
     return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };
   }
-  const strips = ok && mode === 'sse' && a.prepared.stripInjectedUsage;
+  // A metered SSE body may differ from the provider's: a stripped usage chunk, or the error
+  // frame the relay appends when the stream breaks. The edge then frames it (no Content-Length).
+  const bodyMayChange = mode === 'sse';
   const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
-  return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, strips), body: relayed }, abandon: () => relayed.cancel() };
+  return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, bodyMayChange), body: relayed }, abandon: () => relayed.cancel() };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
