@@ -71,6 +71,19 @@ function amounts(v: number | TieredPrice | undefined): number[] {
 /** Keys whose absence bills the tokens at zero (other keys fall back to input or output). */
 const BASE_KEYS = new Set(['input_mtok', 'output_mtok']);
 
+/**
+ * The price that billed a token key's tokens before the model had that key (the catalog's
+ * fallbacks: cache and audio input → input, output kinds → output, 1-hour cache writes →
+ * cache writes): a new key takes its tokens away from it, so it is checked against it.
+ */
+function replacedPrice(key: string, prices: Readonly<Record<string, number | TieredPrice>>): number | TieredPrice | undefined {
+  if (key === 'cache_write_1h_mtok') return prices.cache_write_mtok ?? prices.input_mtok;
+  if (key.startsWith('cache_audio')) return prices.input_audio_mtok ?? prices.input_mtok;
+  if (key.startsWith('output_') && key !== 'output_mtok') return prices.output_mtok;
+  if ((key.startsWith('input_') && key !== 'input_mtok') || key.startsWith('cache_')) return prices.input_mtok;
+  return undefined;
+}
+
 function tokenPriceProblem(key: string, before: number | TieredPrice | undefined, after: number | TieredPrice | undefined): string | undefined {
   if (!key.endsWith('_mtok') || before === undefined) return undefined;
   const [a, b] = [amounts(before), amounts(after)];
@@ -95,7 +108,7 @@ function modelChanges(provider: string, before: CatalogModel, after: CatalogMode
       const [x, y] = [show(a[key]), show(b[key])];
       if (x === y) continue;
       const change: PriceChange = { provider, model: after.id, key, old: x, new: y, from: label };
-      const problem = tokenPriceProblem(key, a[key], b[key]);
+      const problem = tokenPriceProblem(key, a[key] ?? (key.endsWith('_mtok') ? replacedPrice(key, a) : undefined), b[key]);
       if (problem) change.problem = problem;
       out.push(change);
     }

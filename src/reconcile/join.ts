@@ -1,3 +1,4 @@
+import { stripDateSuffix } from '../pricing/catalog.js';
 import type { MeteredUsageRow } from '../store/read/metered-usage.js';
 import { SEARCH_FEES, type DayFees } from './search-fees.js';
 import { RATE_KEYS, TOKEN_KEYS, zeroTokens, type BillSide, type MeterSide, type ProviderCost, type ProviderReport, type ReconcileBy, type TokenCounts } from './types.js';
@@ -122,7 +123,9 @@ function costCell(cost: ProviderCost, cells: readonly Cell[]): Cell | undefined 
   const sameDay = cells.filter((c) => c.day === cost.day && !c.outside);
   const exact = sameDay.find((c) => norm(c.model) === want);
   if (exact) return exact;
-  const dated = sameDay.filter((c) => norm(c.model).startsWith(`${want}-`));
+  // A dated snapshot of that very model (gpt-4o-2024-08-06), never a longer name that
+  // shares its prefix (gpt-4o-mini-2024-07-18 is not gpt-4o).
+  const dated = sameDay.filter((c) => stripDateSuffix(norm(c.model)) === want);
   return dated.length === 1 ? dated[0] : undefined;
 }
 
