@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { sseFrames } from '../support/fake-upstream.js';
@@ -64,6 +65,26 @@ describe('streams on the Bun edge', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(rows().length).toBe(before + 1);
     expect(rows().at(-1)).toMatchObject({ outcome: 'client_aborted', streamed: 1, usage_source: 'estimated' });
+  });
+
+  it('a client that stops reading, then leaves while the relay waits on it (backpressure): recorded once, as client_aborted', async () => {
+    // ~8 MB of frames at once: far more than the sockets buffer, so the pump waits on the client's connection.
+    const big = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'x'.repeat(2000) } }] })}\n\n`;
+    fault = { kind: 'stream', frames: [STREAM[0] as string, ...Array.from({ length: 4000 }, () => big), ...STREAM.slice(1)] };
+    const before = rows().length;
+    const body = '{"model":"gpt-4o-mini","stream":true}';
+    const socket = connect(Number(new URL(target().url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /proxy/openai/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${target().secret}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    // Read the head and a little of the body, then never again.
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 500));
+    socket.destroy();
+    await waitFor(() => rows().length === before + 1, 5000, 'one row');
+    expect(rows().at(-1)).toMatchObject({ outcome: 'client_aborted', streamed: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rows().length).toBe(before + 1);
   });
 
   it('a provider quiet for longer than idle_timeout_ms mid-stream: the error frame ends the stream, recorded upstream_failed', async () => {
