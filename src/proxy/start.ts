@@ -186,14 +186,24 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         await new Promise((resolve) => setImmediate(resolve));
         // Background responses still running are recorded now, with their estimates.
         background.close();
-        await queue.drain();
-        await queue.close?.();
+        // A drain that fails (the store failing with no room left to spill) loses the records
+        // still pending: said here, and the rest of the shutdown still runs (the leases and
+        // spend go back, spans are flushed, connections close); the failure is thrown last.
+        let lost: unknown = null;
+        try {
+          await queue.drain();
+          await queue.close?.();
+        } catch (error) {
+          lost = error;
+          o.log.error('call records could not be written before exit and are lost', { records: queue.pending, error: String(error) });
+        }
         // Every call has settled: write back the spend settled here and give the leases back.
         await service?.close().catch((error: unknown) => o.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
         await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
         if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
         await o.upstream.close();
         await store.close();
+        if (lost !== null) throw lost;
       })()),
   };
 }
