@@ -1,4 +1,4 @@
-import type { SpillFile } from './spill.js';
+import { spillFront, type SpillFile } from './spill.js';
 import type { CallRecord, RecordWriter } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
 import { writeIsolating } from './isolate-batch.js';
@@ -244,18 +244,21 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     this.waiting.prepend(this.o.spill.takeAll().map((r): NumberedRecord => ({ seq: 0, record: this.o.stamp?.(r) ?? r })));
   }
 
-  /** Moves waiting records (oldest first) to the spill file, keeping the newest `keep` in memory. */
+  /**
+   * Moves waiting records (oldest first) to the spill file, keeping the newest `keep` in
+   * memory. A record too large for even an empty file is dropped, reported `rejected` with the reason.
+   */
   private spillPending(keep: number): void {
     if (!this.o.spill || this.waiting.size <= keep) return;
-    const entries = this.waiting.allBut(keep);
-    let moved = 0;
+    const records = this.waiting.allBut(keep).map((e) => e.record);
     try {
-      moved = this.o.spill.append(entries.map((e) => e.record));
+      spillFront(this.o.spill, records, (part) => this.waiting.drop(part.length), (_record, reason) => {
+        this.rejected(reason);
+        this.waiting.drop(1);
+      });
     } catch (err) {
       this.lastError = err;
-      return;
     }
-    this.waiting.drop(moved);
     this.settleWaiters();
   }
 

@@ -79,6 +79,18 @@ export class SpillFile {
     return count;
   }
 
+  /**
+   * Why `record` can never be spilled: its line (with room for a marker line) is larger
+   * than `maxBytes` even in an empty file; undefined when it fits an empty file. A caller
+   * drops such a record (reported) rather than let it block every record behind it.
+   */
+  tooLarge(record: CallRecord): Error | undefined {
+    const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    const limit = this.maxBytes - (this.marker ? MARK_RESERVE_BYTES : 0);
+    if (bytes <= limit) return undefined;
+    return new Error(`call record of ${bytes} bytes is larger than the spill file can hold (spill_max_bytes ${this.maxBytes}): dropped instead of spilled`);
+  }
+
   /** The highest mark of `run` in the file; 0 when it has none. */
   markOf(run: string): number {
     if (this.bytes === 0 || !existsSync(this.path)) return 0;
@@ -108,6 +120,36 @@ export class SpillFile {
     this.records = 0;
     return out;
   }
+}
+
+/**
+ * Appends `records` (oldest first) to `spill` as far as they fit, with one exception: a
+ * record too large for even an empty file (SpillFile.tooLarge) is dropped and skipped,
+ * so it cannot keep the records behind it out of the file. Tells `spilled` of each run of
+ * records appended and `dropped` of each record dropped (with the reason), in file order,
+ * each as it happens; stops when the file is full.
+ * @returns how many of `records`, from the front, left the caller's hands (spilled or dropped).
+ * @throws what an append throws (after telling of the runs already done).
+ */
+export function spillFront(
+  spill: SpillFile,
+  records: readonly CallRecord[],
+  spilled: (part: readonly CallRecord[]) => void,
+  dropped: (record: CallRecord, reason: Error) => void,
+): number {
+  let done = 0;
+  while (done < records.length) {
+    const rest = done === 0 ? records : records.slice(done);
+    const moved = spill.append(rest);
+    if (moved > 0) spilled(moved === rest.length ? rest : rest.slice(0, moved));
+    done += moved;
+    if (done === records.length) break;
+    const reason = spill.tooLarge(records[done]!);
+    if (reason === undefined) break; // the file is full
+    dropped(records[done]!, reason);
+    done++;
+  }
+  return done;
 }
 
 function parseLine(line: string): unknown {

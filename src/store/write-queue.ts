@@ -1,6 +1,6 @@
 import { InvalidCallRecordError } from './call-row.js';
 import { compactFront } from './buffer-front.js';
-import type { SpillFile } from './spill.js';
+import { spillFront, type SpillFile } from './spill.js';
 import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
@@ -234,21 +234,24 @@ export class WriteQueue extends QueueHealth {
 
   /**
    * Moves pending records (oldest first) to the spill file, as many as fit, keeping the
-   * newest few in memory so the retry timer keeps probing the store for its recovery.
+   * newest few in memory so the retry timer keeps probing the store for its recovery. A
+   * record too large for even an empty file is dropped, reported `rejected` with the reason.
    */
   private spillPending(keep = Math.max(1, Math.min(this.batchSize, Math.floor(this.spillAfter / 2)))): void {
     if (!this.spill || this.pending <= keep) return;
-    const records = this.buffer.slice(this.head, this.buffer.length - keep);
-    let moved = 0;
+    const gone = (part: readonly CallRecord[]): void => {
+      this.onHandled(part);
+      this.head += part.length;
+      this.restored = Math.max(0, this.restored - part.length);
+    };
     try {
-      moved = this.spill.append(records);
+      spillFront(this.spill, this.buffer.slice(this.head, this.buffer.length - keep), gone, (record, reason) => {
+        this.rejected(reason);
+        gone([record]);
+      });
     } catch (err) {
       this.lastError = err;
-      return;
     }
-    if (moved > 0) this.onHandled(moved === records.length ? records : records.slice(0, moved));
-    this.head += moved;
-    this.restored = Math.max(0, this.restored - moved);
     this.compact();
   }
 
