@@ -49,6 +49,8 @@ export interface AdapterSpec {
   maxFileSearches?(json: Json): number | undefined;
   /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
   continues?(json: Json, known: KnownEndpoint): string | undefined;
+  /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
+  runsDetached?(json: Json, known: KnownEndpoint): boolean;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   /** Default: never rewrites the request. */
@@ -104,6 +106,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (fileSearches !== undefined && fileSearches > 0) info.maxFileSearches = fileSearches;
         const continues = known !== undefined ? spec.continues?.(json, known) : undefined;
         if (continues !== undefined) info.continues = continues;
+        if (known !== undefined && spec.runsDetached?.(json, known) === true) info.runsDetached = true;
         return info;
       }),
 

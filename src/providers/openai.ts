@@ -5,6 +5,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
+import { spliceIntoStreamOptions } from './stream-options-splice.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -102,6 +103,8 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
+    // A background response runs on the provider once accepted (responses-state.ts).
+    runsDetached: (json, known) => known.endpoint === 'responses' && json.background === true,
 
     prepare(info, body, rawBody): PreparedRequest {
       const untouched: PreparedRequest = { stripInjectedUsage: false };
@@ -115,6 +118,11 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       } else if (isObj(options) && options.include_usage !== undefined && options.include_usage !== null) {
         return untouched;
       }
+      // stream_options is null, or an object without include_usage (or with it null): turned on
+      // in the client's own bytes. Re-serialising the parsed body would change them (a 64-bit
+      // seed loses its last digits), so that is only the fallback for bytes the scan refuses.
+      const spliced = spliceIntoStreamOptions(rawBody);
+      if (spliced) return { body: spliced, stripInjectedUsage: true };
       const merged = { ...body, stream_options: { ...objAt(options), include_usage: true } };
       return { body: encoder.encode(JSON.stringify(merged)), stripInjectedUsage: true };
     },

@@ -95,6 +95,14 @@ export interface RequestInfo {
    */
   continues?: string;
   /**
+   * True when the provider goes on with (and bills) the work once it has accepted the
+   * request, whatever happens to the connection (an OpenAI Responses `background: true`
+   * request). A client that leaves before the answer then does not stop the upstream request:
+   * the answer (the id of the work to follow) is still awaited, under the usual timeouts.
+   * Absent otherwise.
+   */
+  runsDetached?: boolean;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */

@@ -9,7 +9,7 @@ import { CallRecorder } from './call-recorder.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
-import { NOT_PREPARED, respond } from './respond.js';
+import { drainDetached, NOT_PREPARED, respond } from './respond.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
@@ -141,10 +141,13 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
   // A relay stops the upstream itself, after metering what the upstream already sent (aborting
   // the request first would drop that), and the request is aborted when the relay ends.
+  // Work the provider runs whatever happens to the connection (RequestInfo.runsDetached) is
+  // billed all the same: a client that leaves before its answer does not abort the request,
+  // so the answer (the id the BackgroundWatch follows) still arrives and is recorded.
   let abandonRelay: (() => void) | null = null;
   const onClientLeft = () => {
     if (abandonRelay !== null) abandonRelay();
-    else cancel.abort();
+    else if (info.runsDetached !== true) cancel.abort();
   };
   const stopWatching = watchDeparture(call.signal, onClientLeft, !info.streaming);
 
@@ -165,6 +168,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     return upstreamFailed(error, call, provider, recorder, deps);
   }
   const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching, log: deps.log, background: deps.background, url });
+  if (answer.abandon !== null && call.signal.aborted && info.runsDetached === true) return drainDetached(answer.response);
   abandonRelay = answer.abandon;
   return answer.response;
 }

@@ -92,6 +92,8 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
       let failure: unknown = null;
       /** The chunk holding the stream's end marker has been written to the client. */
       let answered = false;
+      /** Every byte the step let through so far was written (false while a write is pending, and after one that failed or that the client left during). */
+      let allWritten = true;
       try {
         for (;;) {
           const next = await source.read();
@@ -105,6 +107,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
           if (seen.firstByteAt === null) seen.firstByteAt = monotonicMs();
           const out = step.push(next.value);
           if (out !== null) {
+            allWritten = false;
             const wait = write(out);
             if (wait !== undefined) {
               // Time a slow client takes is not the upstream's silence.
@@ -114,8 +117,10 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
               holding = false;
               if (leaving !== null) throw new Error(CLIENT_LEFT);
             }
+            allWritten = true;
           }
           watch.touch();
+          // Written (or taken by the edge at once): the client has every frame up to here.
           if (step.sawEndMarker) answered = true;
         }
         const tail = step.end();
@@ -129,9 +134,13 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         let gone = cancelled || ctx.clientGone();
         // A frame whole but for the byte after its last CR (CR-delimited SSE) is observed
         // now, as the body's end would have; a client still there gets it if it was held back.
+        // Only an end marker the client was given counts: not one in a chunk whose write it
+        // left during (or that failed), and one in the salvaged frame only once that frame is
+        // written. Salvage may just observe a frame already sent (held === null): it counts
+        // when every byte let through was written.
         const held = step.salvage();
         if (held !== null && !gone) gone = !(await writeQuietly(write, held));
-        if (step.sawEndMarker && (held === null || !gone)) answered = true;
+        if (step.sawEndMarker && allWritten && (held === null || !gone)) answered = true;
         if (answered) {
           // The client has the whole answer, up to its end marker: what failed after it (the
           // client leaving, the provider's body breaking before its own end) is not the call's.

@@ -69,6 +69,18 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, bodyMayChange), body: relayed }, abandon: () => relayed.cancel() };
 }
 
+/**
+ * A relayed answer (a stream, or JSON too large to buffer) to detached work whose client left
+ * before it came (RequestInfo.runsDetached): no edge will read it, so it is read here to its
+ * end with nothing sent, and its usage, or the id of the work still running, is recorded as
+ * the relay records any body (`onFinished` above). The relay's idle timeout bounds it.
+ */
+export function drainDetached(response: OutgoingResponse | Promise<OutgoingResponse>): OutgoingResponse {
+  const body = 'body' in response ? response.body : null;
+  if (body !== null && typeof body === 'object' && 'pump' in body) void body.pump(() => undefined).catch(() => undefined);
+  return { status: 499, headers: { 'content-type': 'application/json' }, body: '' };
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -220,3 +220,12 @@ describe('renderError', () => {
     });
   });
 });
+
+describe('runsDetached', () => {
+  it('is set for a background response only, the work the provider goes on with after its client leaves', () => {
+    expect(adapter.describe('POST', '/v1/responses', { model: 'gpt-4o', input: 'x', background: true }).runsDetached).toBe(true);
+    expect(adapter.describe('POST', '/v1/responses', { model: 'gpt-4o', input: 'x' }).runsDetached).toBeUndefined();
+    expect(adapter.describe('POST', '/v1/responses', { model: 'gpt-4o', input: 'x', background: 'true' }).runsDetached).toBeUndefined();
+    expect(adapter.describe('POST', '/v1/chat/completions', { model: 'gpt-4o', messages: [], background: true }).runsDetached).toBeUndefined();
+  });
+});

@@ -140,8 +140,14 @@ describe('the proxy handler on fake dependencies: streams', () => {
     for (let i = 0; i < FRAMES.length; i++) text += decoder.decode(((await it.next()) as IteratorYieldResult<Uint8Array>).value);
     expect(text).toBe(FRAMES.join(''));
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    // The client pulls again, which settles the write of the [DONE] chunk: it has taken that
+    // chunk (as a drain or a flush settles a real edge's write). A client that leaves while
+    // that write is still pending never had [DONE] (test/proxy/relay-done-unsent.test.ts).
+    const more = it.next().catch(() => undefined);
+    await afterImmediates();
     call.leave();
     bodyEnd.open();
+    await more;
     await it.return?.();
     expect(f.records).toHaveLength(1);
     expect(f.records[0]).toMatchObject({ outcome: 'ok', status: 200, error: null, usageSource: 'reported', usage: { inputTokens: 1250, outputTokens: 9 } });

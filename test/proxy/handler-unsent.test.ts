@@ -36,13 +36,21 @@ describe('the handler around the upstream request', () => {
   });
 
   it('a request the proxy fails to prepare after its reservation is held is answered 500, recorded as refused and its reservation released', async () => {
-    // stream_options present without include_usage: openai.prepare serialises the body again
-    // with JSON.stringify, which overflows the stack on a deeply nested (but parseable) body;
-    // the throw left the reservation held (other callers then waited for budget room) and no record.
-    const depth = 20_000;
-    const body = `{"model":"gpt-4o-mini","stream":true,"stream_options":{},"messages":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-    const f = fixture(() => Promise.reject(new Error('never forwarded')));
-    const res = await f.handle(chatCall(body));
+    // openai.prepare once serialised a body with stream_options again with JSON.stringify, which
+    // overflowed the stack on a deeply nested (but parseable) body; the throw left the reservation
+    // held (other callers then waited for budget room) and no record. It now splices the raw
+    // bytes, so an adapter that throws the same way stands in for it.
+    const f = fixture(
+      () => Promise.reject(new Error('never forwarded')),
+      {},
+      (adapter) => ({
+        ...adapter,
+        prepare: () => {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      }),
+    );
+    const res = await f.handle(chatCall({ model: 'gpt-4o-mini', stream: true, stream_options: {}, messages: [] }));
     expect(res.status).toBe(500);
     expect(await bodyText(res)).toMatch(/could not prepare this request/);
     expect(f.gate.requests, 'a reservation was taken').toHaveLength(1);
