@@ -3,23 +3,13 @@ import { EstimatePrices } from '../../src/budget/estimate-prices.js';
 import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
 import { BudgetLedger } from '../../src/budget/ledger.js';
 import { createPricer } from '../../src/pricing/pricer.js';
-import { keyBudget, now } from './helpers.js';
+import { gateRequest, keyBudget, now } from './helpers.js';
 
 const pricer = createPricer();
 const AT = Date.parse('2026-11-20T12:00:00Z');
 
 /** An `n: 4` chat request without max_tokens on gpt-4o-mini ($0.15 in / $0.60 out per 1M). */
-const request = (extra: Partial<GateRequest> = {}): GateRequest => ({
-  keyName: 'k',
-  tags: {},
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  promptBytes: 4000,
-  maxOutputTokens: null,
-  outputChoices: 4,
-  at: AT,
-  ...extra,
-});
+const request = (extra: Partial<GateRequest> = {}): GateRequest => gateRequest({ maxOutputTokens: null, outputChoices: 4, at: AT, ...extra });
 
 describe('output history of n > 1 calls (providers report the answers summed)', () => {
   it('an n=4 call that output 4 × 1000 tokens in total is estimated at 4 000 output tokens next time, not 16 000', () => {

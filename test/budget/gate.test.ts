@@ -5,7 +5,7 @@ import { LedgerGate, type GateRequest, type LedgerGateOptions } from '../../src/
 import { BudgetLedger } from '../../src/budget/ledger.js';
 import { ProxyError } from '../../src/lib/errors.js';
 import { createPricer } from '../../src/pricing/pricer.js';
-import { USD, keyBudget, now } from './helpers.js';
+import { USD, gateRequest, keyBudget, now } from './helpers.js';
 
 const pricer = createPricer();
 
@@ -58,16 +58,7 @@ describe('estimate rates from the price catalog', () => {
 });
 
 describe('LedgerGate', () => {
-  const request = (extra: Partial<GateRequest> = {}): GateRequest => ({
-    keyName: 'k',
-    tags: {},
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    promptBytes: 4000,
-    maxOutputTokens: 100,
-    at: Date.parse('2026-11-20T12:00:00Z'),
-    ...extra,
-  });
+  const request = gateRequest;
   const make = (limitUsd: number, options: LedgerGateOptions = {}) => {
     const ledger = new BudgetLedger({ clock: () => Date.parse('2026-11-20T12:00:00Z'), timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
     return { ledger, gate: new LedgerGate(ledger, new EstimatePrices(pricer), options) };

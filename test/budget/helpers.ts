@@ -1,4 +1,4 @@
-import type { GateResult } from '../../src/budget/gate.js';
+import type { GateRequest, GateResult } from '../../src/budget/gate.js';
 import { BudgetLedger, type ReserveResult } from '../../src/budget/ledger.js';
 import type { AlertEvent, TagBudget } from '../../src/budget/types.js';
 import type { KeyBudget } from '../../src/store/types.js';
@@ -48,4 +48,9 @@ export function harness(options: { keys?: Record<string, KeyBudget>; tags?: TagB
 export function now<R>(r: GateResult<R> | Promise<GateResult<R>>): GateResult<R> {
   if (r instanceof Promise) throw new Error('the gate waited');
   return r;
+}
+
+/** A chat request on gpt-4o-mini for key `k` as the gate sees it (4,000 prompt bytes, at 2026-11-20 12:00 UTC), with `extra` over it. */
+export function gateRequest(extra: Partial<GateRequest> = {}): GateRequest {
+  return { keyName: 'k', tags: {}, provider: 'openai', model: 'gpt-4o-mini', promptBytes: 4000, maxOutputTokens: 100, at: Date.parse('2026-11-20T12:00:00Z'), ...extra };
 }

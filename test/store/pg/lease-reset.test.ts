@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaseKeeper } from '../../../src/budget/lease-keeper.js';
 import { BudgetLedger, type Reservation } from '../../../src/budget/ledger.js';
-import { budgetLeaseStore, sharedBudgetId, type BudgetLeaseStore } from '../../../src/store/budget-leases.js';
+import { budgetLeaseStore, type BudgetLeaseStore } from '../../../src/store/budget-leases.js';
 import type { PostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgDatabases } from '../../support/pg-databases.js';
+import { BUDGET, closedAfterEach, NOW, PERIOD_START } from './lease-fixtures.js';
 
 const pg = pgDatabases();
 const USD = 1e9;
-const NOW = Date.parse('2026-11-20T12:00:00Z');
-const PERIOD_START = Date.parse('2026-11-01T00:00:00Z');
-const BUDGET = sharedBudgetId('key', 'k', null);
-const keepers: LeaseKeeper[] = [];
-afterEach(async () => {
-  await Promise.all(keepers.splice(0).map((k) => k.close()));
-});
+const keepers = closedAfterEach();
 
 const turns = async (n = 10) => {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
