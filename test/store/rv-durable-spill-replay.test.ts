@@ -7,6 +7,7 @@ import type { CallWriter } from '../../src/store/call-writer.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { SpillFile } from '../../src/store/spill.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
+import { AsyncWriteQueue } from '../../src/store/async-write-queue.js';
 import { startThreadWriter, type ThreadWriter, type ThreadWriterOptions } from '../../src/store/writer-client.js';
 import type { TestStore } from '../support/store.js';
 import { waitFor } from '../support/proxy-harness.js';
@@ -37,6 +38,16 @@ describe('spill file replay keeps the records on disk until they are written', (
     // ...and the next start must replay them again.
     const next = new SpillFile(file);
     expect(next.size).toBe(5);
+  });
+
+  it('PostgreSQL: a replica killed right after a start that replays its spill file still finds those records at the next start', () => {
+    const file = path.join(dir, 'db.spill');
+    new SpillFile(file).append([1, 2, 3, 4, 5].map((i) => makeCall(i)));
+    const sink = { write: async () => {}, isPermanent: () => false };
+    const queue = new AsyncWriteQueue(sink, { spill: new SpillFile(file), flushIntervalMs: 50 });
+    expect(queue.pending).toBe(5);
+    // kill -9 before the first batch went out: the next start must replay them again.
+    expect(new SpillFile(file).size).toBe(5);
   });
 
   it('a writer thread that dies before writing the records it took back from the spill file at start: the new thread still writes them', { timeout: 30_000 }, async () => {
