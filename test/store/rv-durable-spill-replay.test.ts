@@ -85,4 +85,45 @@ describe('spill file replay keeps the records on disk until they are written', (
       store.close();
     }
   });
+
+  it('a writer thread that dies after the store recovered, while it writes back what it had spilled: the spilled records are neither in the file nor re-posted', { timeout: 40_000 }, async () => {
+    const dbPath = path.join(dir, 'tokometer.db');
+    const spillPath = path.join(dir, 'tokometer.db.spill');
+    const store: TestStore = openStore(openDriver, dbPath);
+    const restarted: string[] = [];
+    let writer: ThreadWriter | undefined;
+    try {
+      writer = await startThreadWriter({
+        entry: NODE_ENTRY,
+        dbPath,
+        spillPath,
+        spillMaxBytes: 1 << 20,
+        flushIntervalMs: 1_500,
+        busyTimeoutMs: 200,
+        maxBuffered: 10_000,
+        spillAfter: 10,
+        onError: () => {},
+        onRecover: () => {},
+        onThreadLost: () => {},
+        onThreadRestarted: (m) => restarted.push(m),
+      });
+      const other = openDriver(dbPath);
+      other.exec('BEGIN IMMEDIATE'); // another process holds the write lock: the writes fail
+      for (let i = 0; i < 50; i++) writer.enqueue(makeCall(i));
+      await waitFor(() => existsSync(spillPath), 15_000, 'records to be spilled');
+      other.exec('COMMIT');
+      other.close();
+      // The next write succeeds (the 5 kept in memory); the 45 spilled ones come back into memory, the file goes.
+      await waitFor(() => count(store.driver, 'calls') >= 5, 15_000, 'the store to recover');
+      await (writer as unknown as { worker: Worker }).worker.terminate();
+      await waitFor(() => restarted.length === 1, 15_000, 'a new thread');
+      await writer.drain();
+      const ts = store.driver.prepare('SELECT ts FROM calls').all<{ ts: number }>().map((r) => r.ts);
+      expect(new Set(ts).size).toBe(ts.length);
+      expect(ts).toHaveLength(50);
+    } finally {
+      await writer?.close();
+      store.close();
+    }
+  });
 });
