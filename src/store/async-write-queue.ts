@@ -3,6 +3,7 @@ import type { CallRecord, RecordWriter } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
 import { writeIsolating } from './isolate-batch.js';
 import { WaitingRecords, type NumberedRecord } from './waiting-records.js';
+import { SpillReread } from './spill-reread.js';
 
 /**
  * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
@@ -21,7 +22,10 @@ import { WaitingRecords, type NumberedRecord } from './waiting-records.js';
  * with a growing pause (up to `maxRetryMs`); the first write that works again puts the
  * spilled records back in front. A sink that is idempotent per record (PostgreSQL: the
  * call id) makes a retry of a batch whose commit was not acknowledged harmless, so
- * nothing is written twice.
+ * nothing is written twice. The same makes replaying the spill file simple: the file
+ * stays until every record read from it is written (a kill -9 meanwhile replays it all
+ * again; the sink skips those stored already), and records read from it leave memory
+ * rather than go back into it while the sink fails (they are read again on recovery).
  */
 
 /**
@@ -76,6 +80,8 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   private waiters: Array<{ target: number; resolve: (ok: boolean) => void }> = [];
   private idle: Array<() => void> = [];
   private readonly o: Settings;
+  /** Where the replay of the spill file stands (the file stays until what was read from it is written). */
+  private readonly reread: SpillReread | undefined;
 
   constructor(
     private readonly sink: RecordSink,
@@ -92,6 +98,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
       onRecover: () => {},
       ...options,
     };
+    this.reread = options.spill ? new SpillReread(options.spill) : undefined;
     // Records spilled by an earlier run come back first.
     this.restoreSpill();
     this.schedule();
@@ -102,8 +109,9 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     for (const batch of this.inflight) n += batch.length;
     return n;
   }
+  /** Records only in the spill file (not read back into memory). */
   get spilled(): number {
-    return this.o.spill?.size ?? 0;
+    return this.reread?.onDisk ?? 0;
   }
 
   enqueue(record: CallRecord): boolean {
@@ -162,7 +170,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
 
   /**
    * The lowest acceptance number still in memory or in flight; Infinity when none. The
-   * waiting records are kept in acceptance order (records back from the spill file, seq 0,
+   * waiting records are kept in acceptance order (records back from the spill file, fileSeq,
    * first), and every batch is taken from their front, so only the fronts need a look.
    */
   private oldestUnsettled(): number {
@@ -195,15 +203,16 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   private async send(batch: NumberedRecord[]): Promise<void> {
     const back = await this.writeBatch(batch);
     this.inflight.delete(batch);
+    this.reread?.sent(batch, back);
     if (back.length > 0) {
       // Not written: back in front, in acceptance order, for the retry.
       this.waiting.putBack(back);
-    } else if (!this.failing && this.o.spill && this.o.spill.size > 0) {
+    } else if (!this.failing) {
       this.restoreSpill();
     }
     if (this.failing && this.waiting.size >= this.o.spillAfter) this.spillPending(Math.min(this.o.batchSize, Math.floor(this.o.spillAfter / 2)));
-    // Records taken back from the spill file (seq 0, in front) while the sink still fails: back
-    // to the file, but for one kept to probe the sink (its recovery brings them all back).
+    // Records read back from the spill file (in front) while the sink still fails leave
+    // memory (they are still in the file), but for one kept to probe the sink (its recovery reads them again).
     else if (this.failing && this.waiting.restored() > 0) this.spillPending(Math.max(1, this.waiting.size - this.waiting.restored()));
     if (this.waiting.size < this.o.maxBuffered) this.overflowing = false;
     this.settleWaiters();
@@ -238,10 +247,10 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     this.o.onRecover();
   }
 
-  /** Puts spilled records back in front of the waiting ones (they are older than all of them). */
+  /** Puts the records only in the spill file back in front of the waiting ones (they are older than all of them); see SpillReread.next. */
   private restoreSpill(): void {
-    if (!this.o.spill || this.o.spill.size === 0) return;
-    this.waiting.prepend(this.o.spill.takeAll().map((r): NumberedRecord => ({ seq: 0, record: this.o.stamp?.(r) ?? r })));
+    const records = this.reread?.next((r) => this.o.stamp?.(r) ?? r) ?? [];
+    if (records.length > 0) this.waiting.prepend(records);
   }
 
   /**
@@ -250,6 +259,13 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
    */
   private spillPending(keep: number): void {
     if (!this.o.spill || this.waiting.size <= keep) return;
+    const restored = this.waiting.restored();
+    if (restored > 0) {
+      // Never appended again: they leave memory, and the file is read again from the first of
+      // them (records after it written meanwhile are written again: the sink skips them).
+      this.reread?.dropped(this.waiting.dropRestored(Math.min(restored, this.waiting.size - keep)));
+      if (this.waiting.size <= keep) return this.settleWaiters();
+    }
     const records = this.waiting.allBut(keep).map((e) => e.record);
     try {
       spillFront(this.o.spill, records, (part) => this.waiting.drop(part.length), (_record, reason) => {

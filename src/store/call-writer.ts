@@ -6,7 +6,7 @@ import { TAG_ROW_KEYS } from './rollup-policy.js';
 import { EntityFold } from './entity-fold.js';
 import { createRollupWriter } from './rollup-writer.js';
 import type { CallRecord, SqlDriver, WriterMark } from './types.js';
-import { UPSERT_MARK_SQL, markParams } from './writer-marks.js';
+import { UPSERT_MARK_SQL, forgetMark, markParams, spillMarkRun, storedMark } from './writer-marks.js';
 
 /**
  * The hot-path insert of call records: synchronous prepared statements on one SQLite
@@ -17,11 +17,16 @@ export interface CallWriter {
   /**
    * Writes the records in one IMMEDIATE transaction (calls, the postings of their tags in
    * TAG_ROW_KEYS, their months' tag keys, the rollups they add to, their entity rows or,
-   * with `entityHoldMs`, their ids in entity_pending: entity-fold.ts, and with `mark` how
-   * far that writer has handled: writer-marks.ts); all or nothing.
+   * with `entityHoldMs`, their ids in entity_pending: entity-fold.ts, and each of `marks`:
+   * how far that writer has handled, how many of a spill file's records are stored:
+   * writer-marks.ts); all or nothing.
    * @throws InvalidCallRecordError when a record has a field that can never be stored.
    */
-  insertCalls(records: readonly CallRecord[], mark?: WriterMark): void;
+  insertCalls(records: readonly CallRecord[], ...marks: Array<WriterMark | undefined>): void;
+  /** How many records of spill file `id` (in file order) the database holds (writer-marks.ts spillMarkRun); 0 when none. */
+  spillMark(id: string): number;
+  /** Deletes the mark of spill file `id` (call it after the file is deleted). */
+  forgetSpillMark(id: string): void;
   /**
    * ms until the entity rows it holds are due to be written (0: now), or undefined when
    * it holds none. A transaction of calls writes them once due; a writer with no more
@@ -157,12 +162,12 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
     entities.abandon();
   };
   return {
-    insertCalls(records, mark) {
+    insertCalls(records, ...marks) {
       if (records.length === 0) return;
       let publish: () => void;
       try {
         publish = driver.transaction(() => {
-          if (mark) upsertMark.run(...markParams(mark));
+          for (const mark of marks) if (mark) upsertMark.run(...markParams(mark));
           return insert(records);
         });
       } catch (error) {
@@ -171,6 +176,12 @@ export function createCallWriter(driver: SqlDriver, slice?: TimeSlice, options: 
         throw error;
       }
       publish();
+    },
+    spillMark(id) {
+      return storedMark(driver, spillMarkRun(id));
+    },
+    forgetSpillMark(id) {
+      forgetMark(driver, spillMarkRun(id));
     },
     heldEntitiesDueInMs() {
       return entities?.dueInMs();

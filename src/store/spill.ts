@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import type { CallRecord, WriterMark } from './types.js';
 
@@ -6,6 +7,8 @@ export type SpillMarker = (records: readonly CallRecord[]) => WriterMark | undef
 
 /** Opens a marker line; no call record line starts like this (a record has no `writerMark` field). */
 const MARK_PREFIX = '{"writerMark":';
+/** Opens the line naming the file (its first, or appended to a file from before ids); not a record either. */
+const ID_PREFIX = '{"spillFile":';
 /** Room kept for a marker line (a run id of up to ~150 characters and two integers). */
 const MARK_RESERVE_BYTES = 256;
 
@@ -18,10 +21,18 @@ const MARK_RESERVE_BYTES = 256;
  * With a `marker` (the writer thread), every append ends with a marker line written in
  * the same write as its records: how far the writer had handled once they were in the
  * file (see store/writer-marks.ts). Marker lines are not records.
+ *
+ * Replay never deletes before the records are stored: `readFrom` reads without deleting,
+ * and `clear` deletes once every record is stored. Each file has an `id` (a line of its
+ * own), so a store can count how many of this file's records (in file order) it holds
+ * (SQLite: the writer_marks row `spill:<id>`, written with the records) and a restart
+ * replays only the rest. Positions count the lines that parse as records.
  */
 export class SpillFile {
   private bytes: number;
   private records: number;
+  /** This file's id; a new one for each file created after `clear`. */
+  private fileId: string;
 
   constructor(
     readonly path: string,
@@ -37,7 +48,25 @@ export class SpillFile {
       this.bytes = Buffer.byteLength(text.slice(0, whole));
       truncateSync(path, this.bytes);
     }
-    this.records = countRecordLines(text.slice(0, whole));
+    this.records = countRecords(text.slice(0, whole));
+    const found = this.bytes > 0 ? idIn(text.slice(0, whole)) : undefined;
+    this.fileId = found ?? randomUUID();
+    if (found === undefined && this.bytes > 0) {
+      // A file from before ids: it gets one now. Unwritable (a full disk), the id lives in
+      // memory only: a restart then replays the whole file again.
+      const line = idLine(this.fileId);
+      try {
+        appendFileSync(path, line, { mode: 0o600 });
+        this.bytes += Buffer.byteLength(line);
+      } catch {
+        // See above.
+      }
+    }
+  }
+
+  /** The file's id (stable across restarts once written; a new one after `clear`). */
+  get id(): string {
+    return this.fileId;
   }
 
   /** Records currently in the file. */
@@ -50,7 +79,8 @@ export class SpillFile {
    * @returns how many of `records` were written (a prefix); the rest did not fit.
    */
   append(records: readonly CallRecord[]): number {
-    let text = '';
+    // A new file starts with the line naming it, in the same write as its first records.
+    let text = this.bytes === 0 ? idLine(this.fileId) : '';
     let count = 0;
     const limit = this.maxBytes - (this.marker ? MARK_RESERVE_BYTES : 0);
     for (const record of records) {
@@ -85,7 +115,7 @@ export class SpillFile {
    * drops such a record (reported) rather than let it block every record behind it.
    */
   tooLarge(record: CallRecord): Error | undefined {
-    const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    const bytes = Buffer.byteLength(JSON.stringify(record)) + 1 + Buffer.byteLength(idLine(this.fileId));
     const limit = this.maxBytes - (this.marker ? MARK_RESERVE_BYTES : 0);
     if (bytes <= limit) return undefined;
     return new Error(`call record of ${bytes} bytes is larger than the spill file can hold (spill_max_bytes ${this.maxBytes}): dropped instead of spilled`);
@@ -104,21 +134,27 @@ export class SpillFile {
     return handled;
   }
 
-  /** Reads every spilled record (oldest first) and removes the file. */
-  takeAll(): CallRecord[] {
-    if (this.records === 0 || !existsSync(this.path)) return [];
-    const lines = readFileSync(this.path, 'utf8').split('\n');
+  /**
+   * The records after the first `skip` (oldest first), read without changing the file.
+   * A whole line that does not parse is no record (and takes no position).
+   */
+  readFrom(skip: number): CallRecord[] {
+    if (this.records <= skip || !existsSync(this.path)) return [];
     const out: CallRecord[] = [];
-    for (const line of lines) {
-      if (line.trim() === '' || line.startsWith(MARK_PREFIX)) continue;
-      // A torn last line from a crash mid-append does not parse: everything before it is intact.
-      const record = parseLine(line) as CallRecord | undefined;
-      if (record !== undefined) out.push(record);
+    let seen = 0;
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      const record = recordOf(line);
+      if (record !== undefined && ++seen > skip) out.push(record);
     }
-    unlinkSync(this.path);
+    return out;
+  }
+
+  /** Deletes the file (every record in it is stored); the next append starts a new file with a new id. */
+  clear(): void {
+    if (existsSync(this.path)) unlinkSync(this.path);
     this.bytes = 0;
     this.records = 0;
-    return out;
+    this.fileId = randomUUID();
   }
 }
 
@@ -160,10 +196,33 @@ function parseLine(line: string): unknown {
   }
 }
 
-function countRecordLines(text: string): number {
+/** The line naming a file `id` (ID_PREFIX). */
+function idLine(id: string): string {
+  return `${ID_PREFIX}${JSON.stringify(id)}}\n`;
+}
+
+/** The id named by the file's text; undefined when it has none. */
+function idIn(text: string): string | undefined {
+  for (let start = text.indexOf(ID_PREFIX); start !== -1; start = text.indexOf(ID_PREFIX, start + 1)) {
+    if (start !== 0 && text[start - 1] !== '\n') continue;
+    const end = text.indexOf('\n', start);
+    const id = (parseLine(text.slice(start, end === -1 ? undefined : end)) as { spillFile?: unknown } | undefined)?.spillFile;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
+/** The record on `line`; undefined for a marker line, an empty one, or one that does not parse. */
+function recordOf(line: string): CallRecord | undefined {
+  if (line.trim() === '' || line.startsWith(MARK_PREFIX) || line.startsWith(ID_PREFIX)) return undefined;
+  const record = parseLine(line);
+  return typeof record === 'object' && record !== null ? (record as CallRecord) : undefined;
+}
+
+function countRecords(text: string): number {
   let n = 0;
   for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
-    if (!text.startsWith(MARK_PREFIX, start)) n++;
+    if (recordOf(text.slice(start, end)) !== undefined) n++;
   }
   return n;
 }

@@ -1,6 +1,7 @@
 import { InvalidCallRecordError } from './call-row.js';
 import { compactFront } from './buffer-front.js';
 import { spillFront, type SpillFile } from './spill.js';
+import { SpillCursor, type SpillMarks } from './spill-cursor.js';
 import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
@@ -29,6 +30,7 @@ export interface WriteQueueOptions {
   /**
    * Where records go while the store keeps failing: once `spillAfter` records wait in
    * memory they move to this file, and come back (oldest first) when writes work again.
+   * The file keeps them until they are stored (spill-cursor.ts).
    */
   spill?: SpillFile;
   /** Records kept in memory during a failure before they spill to the file. Default 10_000. */
@@ -64,22 +66,19 @@ export class WriteQueue extends QueueHealth {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private readonly flushIntervalMs: number;
+  /** Where the replay of the spill file stands; its `loaded` records are the front of `buffer`. */
+  private readonly cursor: SpillCursor | undefined;
   private readonly spill: SpillFile | undefined;
   private readonly spillAfter: number;
   private readonly onRecover: () => void;
   private readonly onHandled: (records: readonly CallRecord[]) => void;
   /** Set when a write succeeded after failures; the spill file is restored after the current write pass. */
   private recovering = false;
-  /**
-   * How many records at the front of the buffer came back from the spill file: they were on
-   * disk, so while the store still fails they go back there rather than wait in memory.
-   */
-  private restored = 0;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
   constructor(
-    private readonly store: Pick<CallWriter, 'insertCalls'>,
+    private readonly store: Pick<CallWriter, 'insertCalls'> & SpillMarks,
     options: WriteQueueOptions = {},
   ) {
     super(options.onError ?? (() => {}));
@@ -90,17 +89,15 @@ export class WriteQueue extends QueueHealth {
     this.spillAfter = options.spillAfter ?? 10_000;
     this.onRecover = options.onRecover ?? (() => {});
     this.onHandled = options.onHandled ?? (() => {});
-    // Records spilled by an earlier run come back first.
-    if (this.spill && this.spill.size > 0) {
-      this.buffer = this.spill.takeAll();
-      this.restored = this.buffer.length;
-      this.schedule();
-    }
+    this.cursor = this.spill ? new SpillCursor(this.spill, store) : undefined;
+    // Records spilled by an earlier run (and not stored yet) come back first.
+    this.restore();
+    this.schedule();
   }
 
-  /** Records waiting in the spill file. */
+  /** Records waiting only in the spill file (not the ones read back into memory). */
   get spilled(): number {
-    return this.spill?.size ?? 0;
+    return this.cursor?.onDisk ?? 0;
   }
 
   /** Records accepted and not yet written. */
@@ -174,16 +171,18 @@ export class WriteQueue extends QueueHealth {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
       const handled = this.writeBatch(batch);
       this.head += handled;
-      this.restored = Math.max(0, this.restored - handled);
+      this.cursor?.settled(handled);
       done += handled;
       if (handled < batch.length) break;
     }
     this.compact();
     if (this.failing && this.pending >= this.spillAfter) this.spillPending();
-    // Records taken back from the spill file while the store still fails: back to the file,
-    // but for one kept to probe the store (its recovery brings them all back).
-    else if (this.failing && this.restored > 0) this.spillPending(Math.max(1, this.pending - this.restored));
+    // Records read back from the spill file while the store fails leave memory (the file has
+    // them), but for one kept to probe the store (its recovery reads them again).
+    else if (this.failing && (this.cursor?.loaded ?? 0) > 0) this.spillPending(Math.max(1, this.pending - this.cursor!.loaded));
     if (this.recovering) this.recovered();
+    // Caught up: records only in the spill file (spilled while the store was slow) come back now.
+    else if (done > 0 && this.pending === 0 && !this.failing) this.restore();
     if (this.pending < this.maxBuffered) this.overflowing = false;
     this.schedule();
     return done;
@@ -192,7 +191,7 @@ export class WriteQueue extends QueueHealth {
   /** Writes one batch; returns how many of its records are done (written or rejected), each reported handled as it is. */
   private writeBatch(batch: CallRecord[]): number {
     try {
-      this.store.insertCalls(batch);
+      this.store.insertCalls(batch, this.cursor?.markAfter(batch.length));
       this.onHandled(batch);
       if (this.failing) {
         this.failing = false;
@@ -212,7 +211,8 @@ export class WriteQueue extends QueueHealth {
     for (const record of batch) {
       const one = [record];
       try {
-        this.store.insertCalls(one);
+        // The mark also covers the records before it that were rejected.
+        this.store.insertCalls(one, this.cursor?.markAfter(done + 1));
       } catch (err) {
         if (!isPermanent(err)) {
           this.failed(err);
@@ -236,13 +236,21 @@ export class WriteQueue extends QueueHealth {
    * Moves pending records (oldest first) to the spill file, as many as fit, keeping the
    * newest few in memory so the retry timer keeps probing the store for its recovery. A
    * record too large for even an empty file is dropped, reported `rejected` with the reason.
+   * Records read back from the file are never appended again: they leave memory, newest
+   * first (those kept are the oldest, so memory still holds the file's next ones).
    */
   private spillPending(keep = Math.max(1, Math.min(this.batchSize, Math.floor(this.spillAfter / 2)))): void {
-    if (!this.spill || this.pending <= keep) return;
+    if (!this.spill || !this.cursor || this.pending <= keep) return;
+    const loaded = this.cursor.loaded;
+    const unload = Math.min(loaded, this.pending - keep);
+    if (unload > 0) {
+      this.buffer.splice(this.head + loaded - unload, unload);
+      this.cursor.unload(unload);
+    }
+    if (this.pending <= keep) return;
     const gone = (part: readonly CallRecord[]): void => {
       this.onHandled(part);
       this.head += part.length;
-      this.restored = Math.max(0, this.restored - part.length);
     };
     try {
       spillFront(this.spill, this.buffer.slice(this.head, this.buffer.length - keep), gone, (record, reason) => {
@@ -258,13 +266,18 @@ export class WriteQueue extends QueueHealth {
   /** The store accepts writes again: put spilled records back in front of the buffer. */
   private recovered(): void {
     this.recovering = false;
-    if (this.spill && this.spill.size > 0) {
-      const restored = this.spill.takeAll();
-      this.buffer = restored.concat(this.buffer.slice(this.head));
-      this.head = 0;
-      this.restored = restored.length;
-    }
+    this.restore();
     this.onRecover();
+  }
+
+  /** Reads the records only in the spill file into memory, after those read before (older than the rest). */
+  private restore(): void {
+    if (!this.cursor) return;
+    const at = this.head + this.cursor.loaded;
+    const more = this.cursor.load();
+    if (more.length === 0) return;
+    this.buffer = this.buffer.slice(this.head, at).concat(more, this.buffer.slice(at));
+    this.head = 0;
   }
 
   /** Drops written records from the front of the buffer once they are most of it (amortised O(1)). */

@@ -58,8 +58,8 @@ export interface WriterThreadData {
 /**
  * What the writer reports. `handled`: records 1..handled received from the main thread,
  * in posting order, are written, rejected as unstorable, refused, or in the spill file;
- * it only grows. (A spilled record read back into memory when the store recovers is
- * exposed to a crash of the thread as it is to a crash of the process.)
+ * it only grows. (A spilled record read back into memory stays in the file until it is
+ * written: a new thread replays the file from the spill mark, spill-cursor.ts.)
  */
 export interface WriterStatus {
   degraded: boolean;
@@ -152,10 +152,13 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
     skipThrough = Math.max(storedMark(driver, data.run), spill?.markOf(data.run) ?? 0);
     const marked = store;
     queue = new WriteQueue({
-      insertCalls: (records) => {
-        marked.insertCalls(records, markAfter(records));
+      // With the run's mark, the spill file's (a batch holding records read back from it).
+      insertCalls: (records, ...marks) => {
+        marked.insertCalls(records, markAfter(records), ...marks);
         scheduleFold();
       },
+      spillMark: (id) => marked.spillMark(id),
+      forgetSpillMark: (id) => marked.forgetSpillMark(id),
     }, {
       flushIntervalMs: data.flushIntervalMs,
       maxBuffered: data.maxBuffered,

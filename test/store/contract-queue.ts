@@ -186,8 +186,10 @@ export const queueCases: ContractCase[] = [
       assert.equal(reopened.size, 5, 'marker lines are not counted as records');
       assert.equal(reopened.markOf('run-a'), 5);
       assert.equal(reopened.markOf('run-b'), 0);
-      assert.deepEqual(reopened.takeAll(), calls(5));
-      assert.equal(reopened.markOf('run-a'), 0, 'taken: the file is gone');
+      assert.deepEqual(reopened.readFrom(0), calls(5));
+      assert.deepEqual(reopened.readFrom(3), calls(2, 3), 'positions count records only');
+      reopened.clear();
+      assert.equal(reopened.markOf('run-a'), 0, 'cleared: the file is gone');
     },
   },
 ];

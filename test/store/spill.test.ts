@@ -56,7 +56,7 @@ describe('spill file while the store fails', () => {
   it('ignores a torn last line from a crash mid-append', () => {
     const file = path.join(dir, 'db.spill');
     writeFileSync(file, JSON.stringify(makeCall(7)) + '\n{"ts":17', { mode: 0o600 });
-    expect(new SpillFile(file).takeAll().map((r) => r.ts)).toEqual([makeCall(7).ts]);
+    expect(new SpillFile(file).readFrom(0).map((r) => r.ts)).toEqual([makeCall(7).ts]);
   });
 
   it('is bounded: once memory and the file are full, enqueue refuses and reports overflow once', () => {

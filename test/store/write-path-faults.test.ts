@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('the write path keeps every record once', () => {
     expect(store.written).toHaveLength(25);
   });
 
-  it('records taken back from the spill file go back to it while the store still fails, but for one kept to probe the store', () => {
+  it('records read back from the spill file leave memory while the store still fails (the file keeps them), but for one kept to probe the store', () => {
     const file = path.join(dir, 'db.spill');
     new SpillFile(file).append([1, 2, 3, 4, 5].map((i) => makeCall(i)));
     const store = new FlakyStore(); // still failing after the restart
@@ -79,13 +79,16 @@ describe('the write path keeps every record once', () => {
     queue.writeNow();
     // They stayed in memory below spillAfter, for as long as the store failed: a kill -9 lost them all.
     expect(queue.pending).toBe(1);
-    expect(new SpillFile(file).size).toBe(4);
+    expect(queue.spilled).toBe(4);
+    // None was appended again, none taken out: the file still holds all five until they are stored.
+    expect(new SpillFile(file).size).toBe(5);
     store.healthy = true;
     queue.writeNow();
     queue.writeNow();
     expect(recovered).toBe(1);
-    expect(store.written.map((r) => r.ts).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5].map((i) => makeCall(i).ts));
+    expect(store.written.map((r) => r.ts)).toEqual([1, 2, 3, 4, 5].map((i) => makeCall(i).ts));
     expect(queue.spilled).toBe(0);
+    expect(existsSync(file)).toBe(false);
   });
   it('a torn line left at the end of the spill file (kill -9 mid-append) does not swallow the first record spilled after the restart', () => {
     const file = path.join(dir, 'db.spill');

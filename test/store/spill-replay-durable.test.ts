@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallWriter } from '../../src/store/call-writer.js';
+import { createCallWriter, type CallWriter } from '../../src/store/call-writer.js';
+import { forgetStaleMarks } from '../../src/store/writer-marks.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { SpillFile } from '../../src/store/spill.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
@@ -25,6 +26,59 @@ describe('spill file replay keeps the records on disk until they are written', (
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('a restart after part of a replay was stored replays only the rest; the file and its mark go once all of it is stored', () => {
+    const dbPath = path.join(dir, 'tokometer.db');
+    const file = path.join(dir, 'tokometer.db.spill');
+    const store: TestStore = openStore(openDriver, dbPath);
+    new SpillFile(file).append([1, 2, 3, 4, 5].map((i) => makeCall(i)));
+    const writer = createCallWriter(openDriver(dbPath));
+    try {
+      // The first batch of the replay is stored, then the disk fails (and the process is killed).
+      let batches = 1;
+      const failing: Pick<CallWriter, 'insertCalls' | 'spillMark' | 'forgetSpillMark'> = {
+        insertCalls: (records, ...marks) => {
+          if (batches-- <= 0) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+          writer.insertCalls(records, ...marks);
+        },
+        spillMark: (id) => writer.spillMark(id),
+        forgetSpillMark: (id) => writer.forgetSpillMark(id),
+      };
+      new WriteQueue(failing, { spill: new SpillFile(file), batchSize: 2 }).writeNow();
+      expect(count(store.driver, 'calls')).toBe(2);
+      const spill = new SpillFile(file);
+      expect(spill.size).toBe(5);
+      expect(writer.spillMark(spill.id)).toBe(2);
+      // A stale-mark sweep (a closing writer's) leaves the file's mark alone.
+      forgetStaleMarks(store.driver, Date.now() + 365 * 24 * 3600_000);
+      expect(writer.spillMark(spill.id)).toBe(2);
+      const queue = new WriteQueue(writer, { spill });
+      expect(queue.pending).toBe(3);
+      queue.writeNow();
+      const ts = store.driver.prepare('SELECT ts FROM calls ORDER BY ts').all<{ ts: number }>().map((r) => r.ts);
+      expect(ts).toEqual([1, 2, 3, 4, 5].map((i) => makeCall(i).ts));
+      expect(existsSync(file)).toBe(false);
+      expect(count(store.driver, 'writer_marks')).toBe(0);
+    } finally {
+      writer.close();
+      store.close();
+    }
+  });
+
+  it('a spill file from before file ids gets one, kept across opens; records after it keep their positions', () => {
+    const file = path.join(dir, 'db.spill');
+    appendFileSync(file, [1, 2].map((i) => JSON.stringify(makeCall(i)) + '\n').join(''));
+    const first = new SpillFile(file);
+    expect(readFileSync(file, 'utf8')).toContain(`{"spillFile":${JSON.stringify(first.id)}}`);
+    first.append([makeCall(3)]);
+    const again = new SpillFile(file);
+    expect(again.id).toBe(first.id);
+    expect(again.size).toBe(3);
+    expect(again.readFrom(1).map((r) => r.ts)).toEqual([2, 3].map((i) => makeCall(i).ts));
+    again.clear();
+    expect(existsSync(file)).toBe(false);
+    expect(again.id).not.toBe(first.id);
+  });
+
   it('a process killed right after a start that replays a spill file still finds those records at the next start', () => {
     const file = path.join(dir, 'db.spill');
     new SpillFile(file).append([1, 2, 3, 4, 5].map((i) => makeCall(i)));
@@ -38,6 +92,11 @@ describe('spill file replay keeps the records on disk until they are written', (
     // ...and the next start must replay them again.
     const next = new SpillFile(file);
     expect(next.size).toBe(5);
+    // Once written, the file goes.
+    queue.writeNow();
+    expect(store.written).toHaveLength(5);
+    expect(existsSync(file)).toBe(false);
+    expect(queue.spilled).toBe(0);
   });
 
   it('PostgreSQL: a replica killed right after a start that replays its spill file still finds those records at the next start', () => {
@@ -74,8 +133,8 @@ describe('spill file replay keeps the records on disk until they are written', (
     let writer: ThreadWriter | undefined;
     try {
       writer = await startThreadWriter(options);
-      // The thread read the file into memory and removed it.
-      expect(existsSync(spillPath)).toBe(false);
+      // The thread read the file into memory; the file stays until its records are stored.
+      expect(existsSync(spillPath)).toBe(true);
       await (writer as unknown as { worker: Worker }).worker.terminate();
       await waitFor(() => restarted.length === 1, 15_000, 'a new thread');
       await writer.drain();
