@@ -36,7 +36,7 @@ export function errorJson(e: AdminError): OutgoingResponse {
 /** Reads the request body as a JSON object; an empty body is `{}`. */
 export async function readJsonObject(call: IncomingCall): Promise<Record<string, unknown>> {
   const body = await call.readBody(MAX_ADMIN_BODY_BYTES);
-  if (body === null) throw badRequest('body_too_large', `Request body is larger than ${MAX_ADMIN_BODY_BYTES} bytes.`);
+  if (body === null) throw new AdminError(413, 'invalid_request_error', 'body_too_large', `Request body is larger than ${MAX_ADMIN_BODY_BYTES} bytes.`);
   const text = new TextDecoder().decode(body).trim();
   if (text === '') return {};
   let value: unknown;

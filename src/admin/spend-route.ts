@@ -2,7 +2,7 @@ import { UsageError } from '../lib/errors.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { reportToJson } from '../report/format/json.js';
 import { emptyMessage } from '../report/format/table.js';
-import { spendReport } from '../report/query.js';
+import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery, WhereClause } from '../report/types.js';
 import { unitEconomics } from '../report/unit-economics.js';
@@ -51,6 +51,8 @@ export async function spend(deps: AdminDeps, q: URLSearchParams): Promise<Outgoi
   let query: ReportQuery;
   try {
     query = reportQuery(deps, q);
+    // Named as this API's query parameters (spendReport would name the CLI's flags).
+    validateQuery(query, { by: 'by', where: 'where', top: 'top', since: 'since', until: 'until' });
     await deps.flush?.();
     const report = await spendReport(deps.reports, query);
     const ue = truthy(q.get('unit_economics'))

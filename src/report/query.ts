@@ -100,12 +100,24 @@ export function changeOf(now: number, before: number | null): number | null {
   return (now - before) / before;
 }
 
-/** Throws UsageError for a query no source can answer. */
-export function validateQuery(q: ReportQuery): void {
-  if (q.by.length > 2) throw new UsageError(`--by takes at most two dimensions (got ${q.by.length}: ${q.by.join(',')}).`);
-  for (const dim of q.by) checkDimension(dim, '--by');
-  for (const w of q.where) checkFilter(w);
-  if (new Set(q.by).size !== q.by.length) throw new UsageError(`--by lists "${q.by[0]}" twice.`);
-  if (q.top !== undefined && (!Number.isInteger(q.top) || q.top < 1)) throw new UsageError(`--top must be a whole number ≥ 1 (got ${q.top}).`);
-  if (!(q.since < q.until)) throw new UsageError('--since must be before --until.');
+/** What a query's inputs are called where it was written: the CLI's flags, or the admin API's query parameters. */
+export interface QueryInputNames {
+  by: string;
+  where: string;
+  top: string;
+  since: string;
+  until: string;
+}
+
+/** `tokometer report`'s flags. */
+export const CLI_QUERY_NAMES: QueryInputNames = { by: '--by', where: '--where', top: '--top', since: '--since', until: '--until' };
+
+/** Throws UsageError for a query no source can answer, naming its inputs as `names` says. */
+export function validateQuery(q: ReportQuery, names: QueryInputNames = CLI_QUERY_NAMES): void {
+  if (q.by.length > 2) throw new UsageError(`${names.by} takes at most two dimensions (got ${q.by.length}: ${q.by.join(',')}).`);
+  for (const dim of q.by) checkDimension(dim, names.by);
+  for (const w of q.where) checkFilter(w, names);
+  if (new Set(q.by).size !== q.by.length) throw new UsageError(`${names.by} lists "${q.by[0]}" twice.`);
+  if (q.top !== undefined && (!Number.isInteger(q.top) || q.top < 1)) throw new UsageError(`${names.top} must be a whole number ≥ 1 (got ${q.top}).`);
+  if (!(q.since < q.until)) throw new UsageError(`${names.since} must be before ${names.until}.`);
 }

@@ -57,8 +57,8 @@ export function checkDimension(dim: string, flag: string): void {
   }
 }
 
-/** Throws a UsageError unless `w` can filter calls (a time bucket cannot: that is what --since/--until do). */
-export function checkFilter(w: WhereClause): void {
-  checkDimension(w.key, '--where');
-  if (isTimeDimension(w.key)) throw new UsageError(`--where cannot filter on "${w.key}"; use --since and --until.`);
+/** Throws a UsageError unless `w` can filter calls (a time bucket cannot: that is what --since/--until do); `names` are the inputs as the caller calls them. */
+export function checkFilter(w: WhereClause, names: { where: string; since: string; until: string } = { where: '--where', since: '--since', until: '--until' }): void {
+  checkDimension(w.key, names.where);
+  if (isTimeDimension(w.key)) throw new UsageError(`${names.where} cannot filter on "${w.key}"; use ${names.since} and ${names.until}.`);
 }

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { createAdminHandler } from '../../src/admin/handler.js';
+
+const TOKEN = 'admin-secret-token-0123456789';
+
+describe('admin API: bad input named as this API names it', () => {
+  let fake: FakeUpstream;
+  let p: BudgetProxy;
+  const db = tempDb();
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${p.proxy.url}/admin${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    fake = await startFake();
+    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\ntimezone: UTC\n` });
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await fake.stop();
+    db.cleanup();
+  });
+
+  it('answers 413 for an admin body over the limit (IncomingCall.readBody contract), not 400', async () => {
+    const r = await admin('POST', '/keys', JSON.stringify({ name: 'big', tags: { feature: 'x' }, pad: 'x'.repeat(70 * 1024) }));
+    expect(r.status).toBe(413);
+  });
+
+  it('/admin/spend errors name query parameters, not CLI flags', async () => {
+    for (const q of ['by=nope_dim!', 'by=model,provider,key', 'by=model,model', 'since=2026-11-10&until=2026-11-01']) {
+      const r = await admin('GET', `/spend?${q}`);
+      expect(r.status).toBe(400);
+      expect(r.json.error.code).toBe('invalid_query');
+      expect(r.json.error.message, q).not.toMatch(/--(by|since|until|top|where)/);
+    }
+  });
+
+  it('a key works right after creation (sanity)', async () => {
+    const r = await admin('POST', '/keys', { name: 'sanity' });
+    expect((await chat(p.baseUrl, r.json.secret)).status).toBe(200);
+  });
+});
