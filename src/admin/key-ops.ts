@@ -81,11 +81,13 @@ export function revokeKeyAudited(store: KeyWrites, name: string, actor: KeyEvent
  * Changes an active key; the audit entry lists each changed field as `{from, to}`
  * (nothing is written when nothing changed). @returns undefined when there is no active key of that name.
  */
-export function updateKeyAudited(store: KeyWrites, name: string, patch: KeyPatch, actor: KeyEventActor, now: number): Promise<KeyRecord | undefined> {
+export function updateKeyAudited(store: KeyWrites, name: string, patch: KeyPatch | ((current: KeyRecord) => KeyPatch), actor: KeyEventActor, now: number): Promise<KeyRecord | undefined> {
   return store.unitOfWork(async (tx) => {
     const before = await tx.keys.byName(name);
     if (before === undefined || before.revokedAt !== null) return undefined;
-    const after = (await tx.keys.update(name, patch)) ?? before;
+    // A patch merged with the key as it is inside this transaction (a budget field changed
+    // alone): two changes at once then both apply, neither overwriting the other.
+    const after = (await tx.keys.update(name, typeof patch === 'function' ? patch(before) : patch)) ?? before;
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const field of ['tags', 'providers', 'models', 'budget'] as const) {
       const from = field === 'budget' ? budgetJson(before.budget) : before[field];

@@ -5,7 +5,7 @@ import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { KeyExistsError } from '../store/keys.js';
-import type { BudgetPeriod, KeyBudget } from '../store/types.js';
+import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, badRequest, json, notFound } from './http.js';
 import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
@@ -116,13 +116,18 @@ export async function patchKey(deps: AdminDeps, name: string, body: unknown): Pr
   checkProviders(deps, input.providers);
   const current = await deps.store.keys.byName(name);
   if (current === undefined || current.revokedAt !== null) throw notFound('key_not_found', `No active key named '${name}'.`);
-  const patch: KeyPatch = {};
-  const budget = mergeBudget(input.budget, current.budget);
-  if (budget !== undefined) patch.budget = budget;
-  if (input.tags !== undefined) patch.tags = input.tags;
-  if (input.providers !== undefined) patch.providers = input.providers;
-  if (input.models !== undefined) patch.models = input.models;
-  const updated = await updateKeyAudited(deps.store, name, patch, 'admin', deps.clock());
+  // Merged inside the update's transaction: a concurrent PATCH of another budget field is kept.
+  const patchOf = (key: KeyRecord): KeyPatch => {
+    const patch: KeyPatch = {};
+    const budget = mergeBudget(input.budget, key.budget);
+    if (budget !== undefined) patch.budget = budget;
+    if (input.tags !== undefined) patch.tags = input.tags;
+    if (input.providers !== undefined) patch.providers = input.providers;
+    if (input.models !== undefined) patch.models = input.models;
+    return patch;
+  };
+  patchOf(current); // refuses a budget without limit_usd before anything is written
+  const updated = await updateKeyAudited(deps.store, name, patchOf, 'admin', deps.clock());
   if (updated === undefined) throw notFound('key_not_found', `No active key named '${name}'.`);
   await deps.keys.reload();
   return json(200, { key: keyJson(updated), warnings: configWarnings(deps, name, Object.keys(input)) });
