@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
+import { chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
 import type { FakeUpstream } from '../support/fake-upstream.js';
 import { createAdminHandler } from '../../src/admin/handler.js';
 
 const TOKEN = 'admin-secret-token-0123456789';
 
 /**
- * Two PATCHes of different budget fields at once (two operators, a script and the TUI):
- * each merges with the key as stored inside its own transaction, so neither overwrites the other.
+ * The admin API on a real proxy: a body over the limit (413), errors that name this API's
+ * query parameters, and two PATCHes of different budget fields at once (two operators, a
+ * script and the TUI), each merged with the key as stored inside its own transaction.
  */
-describe('admin API: concurrent changes of one key', () => {
+describe('admin API: limits, names and concurrent changes', () => {
   let fake: FakeUpstream;
   let p: BudgetProxy;
   const db = tempDb();
@@ -29,6 +30,25 @@ describe('admin API: concurrent changes of one key', () => {
     await p?.stop();
     await fake.stop();
     db.cleanup();
+  });
+
+  it('answers 413 for an admin body over the limit (IncomingCall.readBody contract), not 400', async () => {
+    const r = await admin('POST', '/keys', JSON.stringify({ name: 'big', tags: { feature: 'x' }, pad: 'x'.repeat(70 * 1024) }));
+    expect(r.status).toBe(413);
+  });
+
+  it('/admin/spend errors name query parameters, not CLI flags', async () => {
+    for (const q of ['by=nope_dim!', 'by=model,provider,key', 'by=model,model', 'since=2026-11-10&until=2026-11-01']) {
+      const r = await admin('GET', `/spend?${q}`);
+      expect(r.status).toBe(400);
+      expect(r.json.error.code).toBe('invalid_query');
+      expect(r.json.error.message, q).not.toMatch(/--(by|since|until|top|where)/);
+    }
+  });
+
+  it('a key works right after creation (sanity)', async () => {
+    const r = await admin('POST', '/keys', { name: 'sanity' });
+    expect((await chat(p.baseUrl, r.json.secret)).status).toBe(200);
   });
 
   it('two concurrent PATCHes of different budget fields both apply when handled in one process (no lost update)', async () => {
