@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
+import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
@@ -99,14 +100,21 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       try {
         const key = await store.keys.byName(name);
         if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
-        const patch: KeyPatch = {};
-        if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : key.tags), ...parseTagFlags(flags.tag) };
-        if (flags.provider) patch.providers = checkedProviders(flags.provider, configFor(ctx, flags.config));
-        if (flags.model) patch.models = flags.model;
-        if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, key.budget);
-        const updated = await updateKeyAudited(store, name, patch, 'cli', ctx.clock());
+        const config = configFor(ctx, flags.config);
+        // Merged with the key as stored inside the update's transaction (as the admin API's
+        // PATCH is): a change made meanwhile by another process is kept.
+        const patchOf = (current: KeyRecord): KeyPatch => {
+          const patch: KeyPatch = {};
+          if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : current.tags), ...parseTagFlags(flags.tag) };
+          if (flags.provider) patch.providers = checkedProviders(flags.provider, config);
+          if (flags.model) patch.models = flags.model;
+          if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, current.budget);
+          return patch;
+        };
+        const patch = patchOf(key); // bad flags are refused before anything is written
+        const updated = await updateKeyAudited(store, name, patchOf, 'cli', ctx.clock());
         ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
-        const declared = configFor(ctx, flags.config).keys[name];
+        const declared = config.keys[name];
         for (const field of Object.keys(patch) as Array<keyof typeof patch>) {
           if (declared?.[field] !== undefined) ctx.err(`note: keys.${name}.${field} in the config overrides the stored ${field}\n`);
         }
@@ -173,7 +181,7 @@ function parseTagFlags(tags: string[] | undefined): Record<string, string> {
 /** `--provider` values, each a provider serve knows (built in, or under providers: in the config): a typo would refuse every call of the key. */
 function checkedProviders(names: readonly string[] | undefined, config: Config): string[] {
   for (const name of names ?? []) {
-    if (!Object.hasOwn(config.providers, name)) throw new UsageError(`--provider: unknown provider '${name}' (known: ${Object.keys(config.providers).sort().join(', ')}; add others under providers: in the config)`);
+    if (!isKnownProvider(config, name)) throw new UsageError(`--provider: unknown provider '${name}' (known: ${Object.keys(config.providers).sort().join(', ')}; add others under providers: in the config)`);
   }
   return [...(names ?? [])];
 }

@@ -29,9 +29,14 @@ function providerProblems(config: Config): Problem[] {
   return problems;
 }
 
+/** True when serve knows provider `name`: built in, or under `providers:` (a key allowed only others is refused on every call). */
+export function isKnownProvider(config: Pick<Config, 'providers'>, name: string): boolean {
+  return isBuiltinProvider(name) || Object.hasOwn(config.providers, name);
+}
+
 /** Provider names in key allow-lists must exist (a typo would silently block every call). */
 function allowListProblems(config: Config): Problem[] {
-  const known = (name: string): boolean => isBuiltinProvider(name) || Object.hasOwn(config.providers, name);
+  const known = (name: string): boolean => isKnownProvider(config, name);
   const problems: Problem[] = [];
   for (const [keyName, key] of Object.entries(config.keys)) {
     key.providers?.forEach((name, i) => {

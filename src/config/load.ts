@@ -9,7 +9,7 @@ import { problemsFromIssues } from './issues.js';
 import { type Problem, type Source, formatProblems, pathOfKeyAt } from './problems.js';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
 import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
-import { type Config, type ProviderConfig, configSchema } from './schema.js';
+import { type Config, HEADER_CONTROL_CHAR_PROBLEM, type ProviderConfig, configSchema, holdsHeaderControlChar } from './schema.js';
 
 export { ADMIN_TOKEN_ENV } from './providers.js';
 
@@ -150,8 +150,7 @@ function yamlProblem(error: YAMLError, doc: Document): Problem {
  * the value.
  */
 function assertHeaderSafe(secret: string, field: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(secret)) throw new ConfigError(`${field}: the key holds a control character (a line break or tab inside it?); a header cannot carry it. Check the secret's value.`);
+  if (holdsHeaderControlChar(secret)) throw new ConfigError(`${field}: the key ${HEADER_CONTROL_CHAR_PROBLEM}. Check the secret's value.`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

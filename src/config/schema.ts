@@ -30,6 +30,15 @@ const tagValue = z
 const tagMap = z.record(tagKey, tagValue);
 const period = z.enum(['day', 'week', 'month', 'total']);
 const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`);
+/** What is wrong with a header secret that holds a control character (config check, load.ts for secrets from the environment). */
+export const HEADER_CONTROL_CHAR_PROBLEM = 'holds a control character (a line break or tab inside the key?); a header cannot carry it';
+
+/** True when `secret` holds a C0 control character or DEL, which no header can carry. */
+export function holdsHeaderControlChar(secret: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(secret);
+}
+
 /**
  * A secret sent in a header (API keys, the admin token): read without surrounding
  * whitespace (a secret file's line end); a control character left inside cannot be sent.
@@ -37,8 +46,7 @@ const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMI
 const headerSecret = z
   .string()
   .trim()
-  // eslint-disable-next-line no-control-regex
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: 'holds a control character (a line break or tab inside the key?); a header cannot carry it' });
+  .refine((v) => !holdsHeaderControlChar(v), { message: HEADER_CONTROL_CHAR_PROBLEM });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** Alert thresholds as fractions of the limit (1 = 100%), strictly ascending. */
 const alertAt = z
