@@ -46,6 +46,17 @@ describe('admin API: limits, names and concurrent changes', () => {
     }
   });
 
+  it('keeps a fixed key tag named __proto__ (a valid tag key, SPEC §4) as data, as request tags are', async () => {
+    const r = await admin('POST', '/keys', '{"name":"proto-tag","tags":{"__proto__":"t_victim","feature":"x"}}');
+    expect(r.status).toBe(201);
+    expect(Object.keys(r.json.key.tags).sort()).toEqual(['__proto__', 'feature']);
+    const patched = await admin('PATCH', '/keys/proto-tag', '{"tags":{"__proto__":"t_other"}}');
+    expect(patched.json.key.tags).toEqual(JSON.parse('{"__proto__":"t_other"}'));
+    const listed = await admin('GET', '/keys');
+    const key = (listed.json.keys as Array<{ name: string; tags: Record<string, string> }>).find((k) => k.name === 'proto-tag');
+    expect(Object.entries(key?.tags ?? {})).toEqual([['__proto__', 't_other']]);
+  });
+
   it('a key works right after creation (sanity)', async () => {
     const r = await admin('POST', '/keys', { name: 'sanity' });
     expect((await chat(p.baseUrl, r.json.secret)).status).toBe(200);

@@ -195,6 +195,14 @@ describe('errors name file:line:column and the field', () => {
     expect(errorOf('budgets:\n  - { name: b, match: { tier: "a\\nb" }, limit_usd: 1 }\n')).toContain('budgets[0].match.tier: tag value has a control character (U+000A at position 1)');
   });
 
+  it('keeps a key tag or budget match named __proto__ (a valid tag key, SPEC §4) as data, and checks its value', () => {
+    const { config } = load('keys:\n  k:\n    tags: { __proto__: t_1, feature: x }\nbudgets:\n  - { name: b, match: { __proto__: t_1 }, limit_usd: 1 }\n');
+    expect(Object.entries(config.keys.k?.tags ?? {})).toEqual([['__proto__', 't_1'], ['feature', 'x']]);
+    expect(Object.entries(config.budgets[0]?.match ?? {})).toEqual([['__proto__', 't_1']]);
+    expect(Object.getPrototypeOf(config.keys.k?.tags)).toBe(Object.prototype);
+    expect(errorOf(`keys:\n  k:\n    tags: { __proto__: ${'x'.repeat(257)} }\n`)).toContain('keys.k.tags.__proto__: tag value longer than 256 characters');
+  });
+
   it('lists every problem, in source order', () => {
     const message = errorOf('listen: { port: "x" }\ntimezone: Nowhere\nretention_days: -1\n');
     expect(message.split('\n')).toEqual([
