@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { declarationOf } from '../keys/effective.js';
-import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
+import { tagMap } from '../schemas/tags.js';
 import { KeyExistsError } from '../store/keys.js';
 import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
 import type { AdminDeps } from './deps.js';
@@ -21,19 +20,6 @@ const budgetInput = z.strictObject({
   alert_at: alertAt.optional(),
   soft: z.boolean().optional(),
 });
-/** A key's fixed tags, checked by the same rules (and messages) as `keys.<name>.tags` in the config: values may be numbers or booleans, stored as text. */
-const tagMap = z.record(
-  z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`),
-  z
-    .union([z.string(), z.number(), z.boolean()])
-    .transform(String)
-    .pipe(
-      z
-        .string()
-        .max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`)
-        .refine((v) => !hasControlChar(v), { error: (issue) => `tag value has a control character (${describeControlChar(String(issue.input))}); ${CONTROL_CHARS_RULE}` }),
-    ),
-);
 const keyFields = {
   budget: budgetInput.nullable().optional(),
   tags: tagMap.optional(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { MAX_TAG_VALUE_CHARS, PROVIDER_NAME_RE, PROVIDER_NAME_RULE, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { PROVIDER_NAME_RE, PROVIDER_NAME_RULE } from '../domain/names.js';
 import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { MAX_LIMIT_USD } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
-import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
+import { tagKey, tagMap } from '../schemas/tags.js';
 import { telemetrySchema } from './telemetry-schema.js';
 
 /**
@@ -16,18 +16,6 @@ import { telemetrySchema } from './telemetry-schema.js';
  * `checks.ts`; `loadConfig` (load.ts) runs both and adds env fallbacks.
  */
 
-const tagKey = z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`);
-/** Tag values: strings, numbers or booleans, stored as strings of at most 256 characters, without control characters (they would reach terminals). */
-const tagValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .transform(String)
-  .pipe(
-    z
-      .string()
-      .max(MAX_TAG_VALUE_CHARS, `tag value longer than ${MAX_TAG_VALUE_CHARS} characters`)
-      .refine((v) => !hasControlChar(v), { error: (issue) => `tag value has a control character (${describeControlChar(String(issue.input))}); ${CONTROL_CHARS_RULE}` }),
-  );
-const tagMap = z.record(tagKey, tagValue);
 const period = z.enum(['day', 'week', 'month', 'total']);
 const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`);
 /** What is wrong with a header secret that holds a control character (config check, load.ts for secrets from the environment). */

@@ -28,7 +28,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   'runtime-choice':
     "the runtime is chosen once, by the entry (src/main.ts, src/cli/run.ts, serve's own process src/cli/serve-entry.ts, and the writer thread entry src/store/writer-entry.ts): nothing else calls src/runtime.ts or src/edges.ts (type imports are fine)",
   'below-proxy': 'providers, pricing, budget, store, domain and lib never import from src/proxy',
-  'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there and in src/admin (HTTP body validation)',
+  'loader-boundary': 'config shapes stop at the loader: src/config/* only from src/config, src/cli and src/demo (commands); zod only there, in src/admin (HTTP body validation) and in src/schemas (input shapes both share)',
   'store-internals':
     'the SQL connection stays in the store: only src/store, the runtime edges (src/edges.ts, src/server/*), the entry (src/main.ts, src/cli/run.ts) and the proxy openers ' +
     'src/proxy/start.ts and src/proxy/record-writer.ts import src/store/drivers/*, db.ts, sqlite-store.ts or call-writer.ts (type imports too), name SqlDriver, OpenDriver, openDriverToRead or ' +
@@ -45,7 +45,7 @@ const ENTRY = [/^src\/main\.ts$/, /^src\/cli\/run\.ts$/, /^src\/cli\/serve-entry
 const NOT_IN_SERVE_PROCESS = [/^src\/config\//, /^src\/cli\/program\.ts$/, /^src\/cli\/context\.ts$/, /^(commander|zod|yaml)(\/|$)/];
 const BELOW_PROXY = /^src\/(providers|pricing|budget|store|domain|lib)\//;
 const CONFIG_READERS = [/^src\/config\//, /^src\/cli\//, /^src\/demo\//];
-const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//];
+const ZOD_USERS = [...CONFIG_READERS, /^src\/admin\//, /^src\/schemas\//];
 /** The modules that take or build a SQL connection. */
 const STORE_INTERNALS = /^src\/store\/(drivers\/|db\.ts$|sqlite-store\.ts$|call-writer\.ts$)/;
 /** Where a SQL connection may be held: the store, the edges that choose its driver, the entry, and startProxy, which builds the proxy's store and (record-writer.ts) its record writer on what serve opened. */
