@@ -99,6 +99,7 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
     addBill(c.bill, { requests: u.requests, tokens: u.tokens, costNano: 0, costByRate: {} });
     c.billedUsage = true;
   }
+  foldAliases(cells);
   for (const cost of report.costs) {
     const target = costCell(cost, [...cells.values()]) ?? (cost.model !== null && cost.tokenCost ? cell(cost.day, cost.model) : cell(cost.day, cost.label, true));
     if (target.outside && !target.labels.includes(cost.label)) target.labels.push(cost.label);
@@ -114,6 +115,34 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
     target.meter.costNano += fee.costNano;
   }
   return [...cells.values()];
+}
+
+/** A model name without a trailing `-latest`, or null when it is a dated snapshot. */
+function aliasFamily(model: string): string | null {
+  const m = norm(model);
+  return stripDateSuffix(m) === null ? m.replace(/-latest$/, '') : null;
+}
+
+/**
+ * A cell one side knows only under an alias or family name (Anthropic echoes
+ * `claude-3-5-sonnet-latest`; a call whose answer named no model keeps the request's
+ * `gpt-4o`) joins the day's one cell of a dated snapshot of that model the other side
+ * has (`claude-3-5-sonnet-20241022`, `gpt-4o-2024-08-06`); two snapshots never merge.
+ */
+function foldAliases(cells: Map<string, Cell>): void {
+  for (const [key, c] of cells) {
+    const family = c.outside ? null : aliasFamily(c.model);
+    const meterOnly = !c.billedUsage;
+    if (family === null || (!meterOnly && c.meter.calls > 0)) continue;
+    const partners = [...cells.values()].filter((p) => p !== c && p.day === c.day && !p.outside
+      && stripDateSuffix(norm(p.model)) === family && (meterOnly ? p.billedUsage : p.meter.calls > 0));
+    if (partners.length !== 1) continue;
+    const into = partners[0]!;
+    addMeter(into.meter, c.meter);
+    addBill(into.bill, c.bill);
+    into.billedUsage ||= c.billedUsage;
+    cells.delete(key);
+  }
 }
 
 /** The day's row a model cost belongs to: same model, else the one dated snapshot of it. */
