@@ -89,7 +89,7 @@ function signal(kind: 'traces' | 'metrics', config: TelemetryOptions, env: Env):
   return {
     url,
     protocol: config.protocol ?? protocol(env, `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`) ?? protocol(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf',
-    headers: { ...keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...keyValueList(env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`), ...config.headers },
+    headers: { ...headerList(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...headerList(env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`), ...config.headers },
   };
 }
 
@@ -129,6 +129,20 @@ function positiveInt(env: Env, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: expected a positive whole number, got '${v}'`);
   return n;
+}
+
+/** An HTTP header name (RFC 9110 token), and what a header value may not hold. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Collector headers: checked here, so a header no request can carry stops the start naming the variable. */
+function headerList(env: Env, name: string): Record<string, string> {
+  const headers = keyValueList(env, name);
+  for (const [key, v] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(key)) throw new ConfigError(`${name}: '${key}' is not a valid HTTP header name`);
+    if (HEADER_VALUE_FORBIDDEN.test(v)) throw new ConfigError(`${name}: the value of '${key}' holds a control character or a character past U+00FF, which no HTTP header can carry`);
+  }
+  return headers;
 }
 
 /**
