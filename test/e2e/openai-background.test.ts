@@ -103,6 +103,18 @@ describe('OpenAI background responses through tokometer', () => {
     expect(await h.rowAfter(before)).toMatchObject({ outcome: 'upstream_failed', cost_nano: COST_NANO, usage_source: 'reported', error: 'background response failed: the model crashed' });
   });
 
+  it('a response cancelled without usage is recorded with its estimate, the output the provider may have billed before the cancel', async () => {
+    // OpenAI bills the tokens a background response generated before its cancel, but the
+    // cancelled response carries `usage: null`: its usage will never be read, as for a response
+    // the provider no longer has, so the estimate counts the request's whole output allowance.
+    const before = h.records.length;
+    const res = await h.client.responses.create({ model: 'gpt-4o-mini', input: 'cancel me', background: true, max_output_tokens: 1000 });
+    provider.end(res.id, 'cancelled', { usage: null });
+    const row = await h.rowAfter(before);
+    expect(row).toMatchObject({ outcome: 'client_aborted', usage_source: 'estimated', output_tokens: 1000 });
+    expect(row.error).toMatch(new RegExp(`background response ${res.id} was cancelled.*usage estimated`));
+  });
+
   it('a streamed background response the client leaves is recorded when it ends, as the provider goes on with it', async () => {
     const before = h.records.length;
     const stream = await h.client.responses.create({ model: 'gpt-4o-mini', input: 'stream it', background: true, stream: true });
