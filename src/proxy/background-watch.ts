@@ -12,7 +12,7 @@ export interface PendingCall {
   complete(status: number, seen: BodyObservation, at: number, note?: string | null): void;
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at?: number): void;
   /** Records the call estimated, its output at the request's whole allowance: its usage will never be read. */
-  completeUnknown(status: number, seen: BodyObservation, at: number, note: string): void;
+  completeUnknown(status: number, seen: BodyObservation, at: number, note: string, outcome?: 'ok' | 'client_aborted'): void;
   /** Lets the request body go, keeping what the record needs (the call may wait for hours). */
   summariseBody(): void;
 }
@@ -197,7 +197,10 @@ export class BackgroundWatch {
     const seen: BodyObservation = { ...f.seen, observed: read.observed };
     this.finishing(f, () => {
       if (read.end === 'failed') f.call.fail('upstream_failed', { status: f.status, error: read.error ?? `background response ${f.id} failed`, seen }, f.answeredAt);
-      else if (read.end === 'cancelled') f.call.fail('client_aborted', { status: f.status, error: `background response ${f.id} was cancelled`, seen }, f.answeredAt);
+      else if (read.end === 'cancelled' && read.observed.usage === null) {
+        // OpenAI bills what the response generated before the cancel, and never says how much.
+        f.call.completeUnknown(f.status, seen, f.answeredAt, `background response ${f.id} was cancelled without usage; usage estimated from the request`, 'client_aborted');
+      } else if (read.end === 'cancelled') f.call.fail('client_aborted', { status: f.status, error: `background response ${f.id} was cancelled`, seen }, f.answeredAt);
       else f.call.complete(f.status, seen, f.answeredAt, read.error);
     });
   }

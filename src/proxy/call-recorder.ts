@@ -134,11 +134,13 @@ export class CallRecorder<R> implements FinishedCall {
   /**
    * The provider was paid for work whose usage will never be read (a background response
    * tokometer stopped following): `ok`, estimated from the request, its output at the
-   * request's whole allowance (`outputAllowance`), `note` saying why.
+   * request's whole allowance (`outputAllowance`), `note` saying why. `client_aborted`: a
+   * response cancelled without usage (billed up to the cancel), its end's model kept.
    */
-  completeUnknown(status: number, seen: BodyObservation, at: number, note: string): void {
+  completeUnknown(status: number, seen: BodyObservation, at: number, note: string, outcome: 'ok' | 'client_aborted' = 'ok'): void {
     this.wholeAllowance = true;
-    this.finish('ok', status, note, { ...seen, observed: null }, true, at);
+    const observed = outcome === 'ok' || seen.observed === null ? null : { ...seen.observed, usage: null };
+    this.finish(outcome, status, note, { ...seen, observed }, true, at);
   }
 
   /** tokometer refused the call; it never reached the provider. */

@@ -46,7 +46,7 @@ function noteCall() {
   const call: PendingCall = {
     complete: (_status, seen, at, note = null) => void ends.push({ how: 'complete', seen, at, note }),
     fail: (outcome, failure: Failure, at = -1) => void ends.push({ how: outcome, seen: failure.seen ?? newObservation(), at, note: failure.error }),
-    completeUnknown: (_status, seen, at, note) => void ends.push({ how: 'estimate', seen, at, note }),
+    completeUnknown: (_status, seen, at, note, outcome = 'ok') => void ends.push({ how: outcome === 'ok' ? 'estimate' : `estimate, ${outcome}`, seen, at, note }),
     summariseBody: () => void kept.summarised++,
   };
   return { call, ends, kept };
@@ -120,11 +120,14 @@ describe('BackgroundWatch', () => {
 
   it('a failed or cancelled end finishes the call as failed or aborted, with the usage it carries', async () => {
     const failed = follow([{ status: 200, body: { id: 'resp_1', object: 'response', status: 'failed', usage: USAGE, error: { message: 'overloaded' } } }]);
-    const cancelled = follow([{ status: 200, body: { id: 'resp_1', object: 'response', status: 'cancelled', usage: null } }]);
-    await waitFor(() => failed.ends.length === 1 && cancelled.ends.length === 1, 5000, 'the ends');
+    const cancelled = follow([{ status: 200, body: { id: 'resp_1', object: 'response', status: 'cancelled', usage: USAGE } }]);
+    // Cancelled without usage: billed up to the cancel, never said how much: the estimate.
+    const unread = follow([{ status: 200, body: { id: 'resp_1', object: 'response', status: 'cancelled', usage: null } }]);
+    await waitFor(() => failed.ends.length === 1 && cancelled.ends.length === 1 && unread.ends.length === 1, 5000, 'the ends');
     expect(failed.ends[0]).toMatchObject({ how: 'upstream_failed', note: 'background response failed: overloaded' });
     expect(failed.ends[0]!.seen.observed?.usage).toMatchObject({ outputTokens: 20 });
     expect(cancelled.ends[0]).toMatchObject({ how: 'client_aborted', note: 'background response resp_1 was cancelled' });
+    expect(unread.ends[0]).toMatchObject({ how: 'estimate, client_aborted', note: 'background response resp_1 was cancelled without usage; usage estimated from the request' });
   });
 
   it(`follows at most ${MAX_FOLLOWED} calls at once; the next is recorded at once with its estimate`, () => {
