@@ -1,0 +1,111 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
+import { startBunProxyOn, type BunProxy } from './bun-driver.js';
+
+/**
+ * What the provider receives, and what the client gets back, through each edge:
+ * - a header the client names in `Connection` is hop-by-hop (RFC 9110 §7.6.1: "a proxy or
+ *   gateway MUST parse a received Connection header field before a message is forwarded and,
+ *   for each connection-option in this field, remove any header or trailer field(s) from the
+ *   message with the same name"), in both directions;
+ * - a list header sent twice (`anthropic-beta: a` and `anthropic-beta: b`) reaches the
+ *   provider as the same list on both edges.
+ */
+const ANSWER = '{"id":"x","object":"chat.completion","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}';
+const BODY = '{"model":"gpt-4o-mini","messages":[]}';
+
+/** A provider on raw TCP that records each request head and names x-upstream-hop in its Connection header. */
+function rawUpstream(heads: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = net.createServer((socket) => {
+    let buf = '';
+    socket.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      heads.push(buf.slice(0, end));
+      buf = '';
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: keep-alive, x-upstream-hop\r\nx-upstream-hop: provider-connection-secret\r\ncontent-length: ${ANSWER.length}\r\n\r\n${ANSWER}`);
+    });
+    socket.on('error', () => undefined);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      resolve({ url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => server.close(() => r())) });
+    }),
+  );
+}
+
+/** Sends a raw request and returns the raw response head. */
+function rawCall(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1');
+    let out = '';
+    const timer = setTimeout(() => (c.destroy(), reject(new Error(`no answer: ${out}`))), 5000);
+    c.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      const end = out.indexOf('\r\n\r\n');
+      if (end !== -1) {
+        clearTimeout(timer);
+        c.destroy();
+        resolve(out.slice(0, end));
+      }
+    });
+    c.on('error', reject);
+    c.write(head + BODY);
+  });
+}
+
+/** Every value of header `name` in a raw head, in order. */
+function values(head: string, name: string): string[] {
+  return head.split('\r\n').slice(1).filter((l) => l.toLowerCase().startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).trim());
+}
+
+interface Edge {
+  port: number;
+  secret: string;
+  close(): Promise<void>;
+}
+
+describe.each(['node', 'bun'] as const)('the %s edge', (edge) => {
+  const heads: string[] = [];
+  let target: Edge;
+
+  beforeAll(async () => {
+    const upstream = await rawUpstream(heads);
+    const config = `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`;
+    if (edge === 'bun') {
+      const bun: BunProxy = await startBunProxyOn(config, upstream, {});
+      target = bun;
+    } else {
+      const h: Harness = await startHarness({ upstream: { reply: () => undefined }, configYaml: () => config });
+      target = { port: Number(new URL(h.proxy.url).port), secret: h.secret, close: async () => (await h.close(), await upstream.stop()) };
+    }
+  }, 30_000);
+  afterAll(async () => target?.close());
+
+  const head = (extra: string) =>
+    `POST /proxy/openai/v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${target.secret}\r\ncontent-type: application/json\r\ncontent-length: ${BODY.length}\r\n${extra}\r\n`;
+
+  it('never forwards a header the client named in Connection', async () => {
+    const answer = await rawCall(target.port, head('connection: keep-alive, x-client-hop\r\nx-client-hop: client-connection-secret\r\nx-end-to-end: kept\r\n'));
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    const sent = heads.at(-1) as string;
+    expect(values(sent, 'x-end-to-end')).toEqual(['kept']);
+    expect(values(sent, 'x-client-hop')).toEqual([]);
+  });
+
+  it("never relays a header the provider named in its response's Connection", async () => {
+    const answer = await rawCall(target.port, head(''));
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(values(answer, 'x-upstream-hop')).toEqual([]);
+  });
+
+  it('a header sent twice reaches the provider as the same list', async () => {
+    expect(await rawCall(target.port, head('anthropic-beta: prompt-caching-2024-07-31\r\nanthropic-beta: context-1m-2025-08-07\r\n'))).toMatch(/^HTTP\/1\.1 200/);
+    expect(values(heads.at(-1) as string, 'anthropic-beta').join(', ')).toBe('prompt-caching-2024-07-31, context-1m-2025-08-07');
+  });
+});
