@@ -31,11 +31,22 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'x-real-ip',
 ]);
 
+/**
+ * The headers a message's `Connection` names: hop-by-hop too, never forwarded (RFC 9110
+ * §7.6.1: `Connection: keep-alive, x-foo` makes `x-foo` one). Lower-case, like the maps here.
+ */
+function connectionOptions(connection: string | string[] | undefined): Set<string> | null {
+  if (connection === undefined) return null;
+  const names = (Array.isArray(connection) ? connection.join(',') : connection).split(',').map((n) => n.trim().toLowerCase());
+  return new Set(names.filter((n) => n !== ''));
+}
+
 /** Copies the client's headers that may reach the provider. Auth is added by the adapter afterwards. */
 export function upstreamHeaders(client: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
+  const named = connectionOptions(client.connection);
   for (const name in client) {
-    if (!DROPPED_REQUEST_HEADERS.has(name)) out[name] = client[name] as string;
+    if (!DROPPED_REQUEST_HEADERS.has(name) && !named?.has(name)) out[name] = client[name] as string;
   }
   // Uncompressed responses let the proxy read usage without inflating anything.
   out['accept-encoding'] = 'identity';
@@ -60,8 +71,9 @@ const DROPPED_RESPONSE_HEADERS = new Set([
  */
 export function clientHeaders(upstream: Readonly<Record<string, string | string[]>>, bodyChanges: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const named = connectionOptions(upstream.connection);
   for (const name in upstream) {
-    if (!DROPPED_RESPONSE_HEADERS.has(name)) out[name] = upstream[name] as string | string[];
+    if (!DROPPED_RESPONSE_HEADERS.has(name) && !named?.has(name)) out[name] = upstream[name] as string | string[];
   }
   if (bodyChanges || upstream['transfer-encoding'] !== undefined) delete out['content-length'];
   return out;
