@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
 import { startTelemetry } from '../../src/telemetry/index.js';
 import { resolveTelemetry } from '../../src/telemetry/settings.js';
 import type { CallTelemetry } from '../../src/telemetry/types.js';
@@ -58,5 +59,15 @@ describe('OTEL_EXPORTER_OTLP_HEADERS that no HTTP request can carry', () => {
   it('still takes ordinary headers, percent-encoded values included', () => {
     const s = resolveTelemetry(none, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer%20abc,x-honeycomb-team=k' });
     expect(s?.traces?.headers).toEqual({ Authorization: 'Bearer abc', 'x-honeycomb-team': 'k' });
+  });
+});
+
+describe('telemetry.headers in the config that no HTTP request can carry', () => {
+  // Same failure as the variable's: serve starts with export on, then every export fails.
+  it.each([
+    ['a name with a space', '"bad key": v'],
+    ['a value with a line break', 'x-k: "a\\nb"'],
+  ])('refuses %s when the config is read, naming the field', (_what, entry) => {
+    expect(() => parseConfigText(`telemetry:\n  endpoint: "http://c:4318"\n  headers:\n    ${entry}\n`, { file: 't.yaml', env: {} })).toThrow(/telemetry\.headers/);
   });
 });
