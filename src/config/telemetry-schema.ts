@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue } from '../lib/header-text.js';
 import type { TelemetryOptions } from '../telemetry/types.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -22,7 +23,7 @@ export const telemetrySchema = z.strictObject({
   /** OTLP encoding (OTEL_EXPORTER_OTLP_PROTOCOL); default http/protobuf. */
   protocol: z.enum(['http/protobuf', 'http/json']).optional(),
   /** Headers sent with every export, e.g. a vendor's API key (OTEL_EXPORTER_OTLP_HEADERS). */
-  headers: z.record(z.string().min(1), z.string()).optional(),
+  headers: z.record(z.string().refine(isHeaderName, 'not a valid HTTP header name'), z.string().refine(isHeaderValue, HEADER_VALUE_RULE)).optional(),
   /** `service.name` of the exported resource (OTEL_SERVICE_NAME); default tokometer. */
   service_name: z.string().min(1).optional(),
   /** More resource attributes, e.g. `deployment.environment.name: prod` (OTEL_RESOURCE_ATTRIBUTES). */

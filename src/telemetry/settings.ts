@@ -1,4 +1,5 @@
 import { ConfigError } from '../lib/errors.js';
+import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue } from '../lib/header-text.js';
 import type { TelemetryOptions } from './types.js';
 
 /** Environment variables, as `process.env` gives them. */
@@ -131,16 +132,12 @@ function positiveInt(env: Env, name: string): number | undefined {
   return n;
 }
 
-/** An HTTP header name (RFC 9110 token), and what a header value may not hold. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
-
 /** Collector headers: checked here, so a header no request can carry stops the start naming the variable. */
 function headerList(env: Env, name: string): Record<string, string> {
   const headers = keyValueList(env, name);
   for (const [key, v] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(key)) throw new ConfigError(`${name}: '${key}' is not a valid HTTP header name`);
-    if (HEADER_VALUE_FORBIDDEN.test(v)) throw new ConfigError(`${name}: the value of '${key}' holds a control character or a character past U+00FF, which no HTTP header can carry`);
+    if (!isHeaderName(key)) throw new ConfigError(`${name}: '${key}' is not a valid HTTP header name`);
+    if (!isHeaderValue(v)) throw new ConfigError(`${name}: the value of '${key}' ${HEADER_VALUE_RULE}`);
   }
   return headers;
 }
