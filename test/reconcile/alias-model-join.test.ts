@@ -51,6 +51,14 @@ describe('reconcile: a model metered under its alias', () => {
     expect(summary(report.rows)).toEqual(['claude-3-5-sonnet-20241022 match']);
   });
 
+  it('Anthropic: the x.0 aliases (claude-sonnet-4-0) match their dated model (claude-sonnet-4-20250514)', () => {
+    const report = build('anthropic', [meter('claude-sonnet-4-0', 10, 100_000, 10_000, 0.45 * USD)], {
+      usage: [usage('claude-sonnet-4-20250514', null, 100_000, 10_000)],
+      costs: [cost('claude-sonnet-4-20250514', 'input', 0.3), cost('claude-sonnet-4-20250514', 'output', 0.15)],
+    });
+    expect(summary(report.rows)).toEqual(['claude-sonnet-4-20250514 match']);
+  });
+
   it('OpenAI: a meter row under gpt-4o matches the bill of gpt-4o-2024-08-06', () => {
     // 1M in + 100k out at $2.50 / $10 per 1M = $3.50.
     const report = build('openai', [meter('gpt-4o', 100, 1_000_000, 100_000, 3.5 * USD)], {
