@@ -117,10 +117,10 @@ export function joinCells(meter: readonly MeteredUsageRow[], report: ProviderRep
   return [...cells.values()];
 }
 
-/** A model name without a trailing `-latest`, or null when it is a dated snapshot. */
+/** A model name without a trailing `-latest` or `-0` (Anthropic's claude-sonnet-4-0), or null when it is a dated snapshot. */
 function aliasFamily(model: string): string | null {
   const m = norm(model);
-  return stripDateSuffix(m) === null ? m.replace(/-latest$/, '') : null;
+  return stripDateSuffix(m) === null ? m.replace(/-(latest|0)$/, '') : null;
 }
 
 /**
