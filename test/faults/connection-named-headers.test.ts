@@ -70,15 +70,15 @@ interface Edge {
   close(): Promise<void>;
 }
 
-describe.each(['node', 'bun'] as const)('the %s edge', (edge) => {
+describe.each(['node', 'bun', 'bun-fetch'] as const)('the %s edge', (edge) => {
   const heads: string[] = [];
   let target: Edge;
 
   beforeAll(async () => {
     const upstream = await rawUpstream(heads);
     const config = `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`;
-    if (edge === 'bun') {
-      const bun: BunProxy = await startBunProxyOn(config, upstream, {});
+    if (edge !== 'node') {
+      const bun: BunProxy = await startBunProxyOn(config, upstream, {}, edge === 'bun-fetch' ? { TOKOMETER_UPSTREAM_CLIENT: 'fetch' } : {});
       target = bun;
     } else {
       const h: Harness = await startHarness({ upstream: { reply: () => undefined }, configYaml: () => config });
