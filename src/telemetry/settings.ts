@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../lib/errors.js';
 import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue } from '../lib/header-text.js';
 import type { TelemetryOptions } from './types.js';
@@ -87,11 +89,31 @@ function signal(kind: 'traces' | 'metrics', config: TelemetryOptions, env: Env):
     httpUrl(env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`) ??
     (value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ? withPath(httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') as string, `v1/${kind}`) : undefined);
   if (!url) return null;
+  checkFiles(env, upper);
   return {
     url,
     protocol: config.protocol ?? protocol(env, `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`) ?? protocol(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf',
     headers: { ...headerList(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...headerList(env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`), ...config.headers },
   };
+}
+
+/**
+ * The exporter reads a private CA and a client certificate and key from the files these
+ * variables name (the signal's own, else the shared one), and drops one it cannot read
+ * without a word, every export then failing: checked here so the start stops naming it.
+ */
+function checkFiles(env: Env, upper: string): void {
+  for (const file of ['CERTIFICATE', 'CLIENT_CERTIFICATE', 'CLIENT_KEY']) {
+    const own = `OTEL_EXPORTER_OTLP_${upper}_${file}`;
+    const name = value(env, own) !== undefined ? own : `OTEL_EXPORTER_OTLP_${file}`;
+    const where = value(env, name);
+    if (where === undefined) continue;
+    try {
+      readFileSync(path.resolve(where));
+    } catch (error) {
+      throw new ConfigError(`${name}: cannot read '${where}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
 }
 
 /** A base URL with a signal path appended (`http://c:4318` + `v1/traces`). */
