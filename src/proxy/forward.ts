@@ -36,7 +36,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
  * §7.6.1: `Connection: keep-alive, x-foo` makes `x-foo` one). Lower-case, like the maps here.
  */
 function connectionOptions(connection: string | string[] | undefined): Set<string> | null {
-  if (connection === undefined) return null;
+  // What nearly every client sends names no other header: no allocation on the request path.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close' || connection === 'Keep-Alive') return null;
   const names = (Array.isArray(connection) ? connection.join(',') : connection).split(',').map((n) => n.trim().toLowerCase());
   return new Set(names.filter((n) => n !== ''));
 }
