@@ -223,8 +223,9 @@ function describeRequest<R>(
     return { refused: new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), record: true };
   }
   if (!provider.apiKey) {
+    // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).
     return {
-      refused: new ProxyError('upstream_unreachable', noApiKeyMessage(provider.name)),
+      refused: new ProxyError('upstream_unreachable', noApiKeyMessage(provider.name), {}, { 'x-should-retry': 'false' }),
       record: true,
     };
   }
