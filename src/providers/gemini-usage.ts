@@ -94,13 +94,19 @@ export class GenerateStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
   private reasons: string[] | null = null;
+  /** Why the stream failed: a chunk carrying an `error` object (js-genai raises it as an ApiError). */
+  private failed: string | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0) return true;
-    if (this.model !== null && !data.includes('"usageMetadata"') && !data.includes('"finishReason"')) return true;
+    if (this.model !== null && !data.includes('"usageMetadata"') && !data.includes('"finishReason"') && !data.includes('"error"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
+    if (isObj(json.error)) {
+      const error = json.error;
+      this.failed = `stream error: ${str(error.status) ?? String(count(error.code) ?? 'error')}${str(error.message) ? ` (${str(error.message)})` : ''}`;
+    }
     const seen = observeResponse(json);
     if (seen.usage) this.usage = seen.usage;
     this.model = seen.model ?? this.model;
@@ -109,6 +115,8 @@ export class GenerateStream implements StreamAccumulator {
   }
 
   finish(): Observed {
-    return this.reasons ? { usage: this.usage, model: this.model, finishReasons: this.reasons } : { usage: this.usage, model: this.model };
+    const observed: Observed = this.reasons ? { usage: this.usage, model: this.model, finishReasons: this.reasons } : { usage: this.usage, model: this.model };
+    if (this.failed !== null) observed.failed = this.failed;
+    return observed;
   }
 }

@@ -133,6 +133,12 @@ function mayCarryUsage(data: string): boolean {
 }
 
 const FINISH_REASON_KEY = asciiBytes('"finish_reason"');
+const ERROR_KEY = asciiBytes('"error"');
+
+/** Why a stream failed, from the `error` object a provider sends inside it (`{message, type, code}`). */
+function streamError(error: Json): string {
+  return `stream error: ${str(error.message) ?? str(error.type) ?? str(error.code) ?? 'no reason given'}`;
+}
 
 /** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */
 export class ChatStream implements StreamAccumulator {
@@ -140,21 +146,24 @@ export class ChatStream implements StreamAccumulator {
   private model: string | null = null;
   private tier: string | null = null;
   private reasons: string[] = [];
+  /** Why the stream failed: a chunk carrying an `error` object (the openai SDK raises it as an APIError). */
+  private failed: string | undefined;
 
   constructor(private readonly strip: boolean) {}
 
-  /** The same skip as `onFrame`'s, on bytes: one JSON data line with no usage or finish reason, once the model is known. */
+  /** The same skip as `onFrame`'s, on bytes: one JSON data line with no usage, finish reason or error, once the model is known. */
   passes(raw: Uint8Array): boolean {
-    return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY) && !mayCarryKey(raw, FINISH_REASON_KEY);
+    return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY) && !mayCarryKey(raw, FINISH_REASON_KEY) && !mayCarryKey(raw, ERROR_KEY);
   }
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0 || data === '[DONE]') return true;
     // Every chunk repeats the model: parse the first one, then only chunks that may carry usage or a finish reason.
-    if (this.model !== null && !mayCarryUsage(data) && !mayCarry(data, '"finish_reason"')) return true;
+    if (this.model !== null && !mayCarryUsage(data) && !mayCarry(data, '"finish_reason"') && !mayCarry(data, '"error"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
+    if (isObj(json.error)) this.failed = streamError(json.error);
     finishReasons(json.choices, this.reasons);
     const seen = observeOpenAi(json);
     this.model = seen.model ?? this.model;
@@ -167,7 +176,9 @@ export class ChatStream implements StreamAccumulator {
   finish(): Observed {
     if (this.usage && this.tier) this.usage.serviceTier = this.tier;
     const reasons = this.reasons.filter((r) => r !== undefined);
-    return reasons.length > 0 ? { usage: this.usage, model: this.model, finishReasons: reasons } : { usage: this.usage, model: this.model };
+    const observed: Observed = reasons.length > 0 ? { usage: this.usage, model: this.model, finishReasons: reasons } : { usage: this.usage, model: this.model };
+    if (this.failed !== undefined) observed.failed = this.failed;
+    return observed;
   }
 }
 
@@ -192,9 +203,12 @@ export class ResponsesStream implements StreamAccumulator {
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
-    const wanted = event !== '' ? TERMINAL_EVENTS.has(event) || (this.model === null && MODEL_EVENTS.has(event)) : this.model === null || mayCarryUsage(data);
+    const wanted =
+      event !== '' ? TERMINAL_EVENTS.has(event) || event === 'error' || (this.model === null && MODEL_EVENTS.has(event)) : this.model === null || mayCarryUsage(data) || data.includes('"error"');
     if (!wanted) return true;
     const json = parseJson(data);
+    // A stream-level error (`event: error`, data `{"type":"error","code","message"}`): the response failed.
+    if (isObj(json) && json.type === 'error') this.failed ??= streamError(json);
     if (!isObj(json) || typeof json.type !== 'string' || !isObj(json.response)) return true;
     const seen = observeOpenAi(json.response);
     if (TERMINAL_EVENTS.has(json.type)) {
