@@ -129,7 +129,9 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
           if (wait !== undefined) await wait;
         }
         completed = true;
-      } catch (error) {
+      } catch (thrown) {
+        // The idle watch cancels the source: a read that then fails (undici's abort) failed of the timeout.
+        const error = idle ? new UpstreamError('timeout', 'idle timeout between chunks') : thrown;
         if (leaving !== null) await leaving;
         let gone = cancelled || ctx.clientGone();
         // A frame whole but for the byte after its last CR (CR-delimited SSE) is observed
