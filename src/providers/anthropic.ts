@@ -68,6 +68,11 @@ export function createAnthropicAdapter(): ProviderAdapter {
 
     streams: { messages: () => new MessagesStream() },
 
+    streamErrorFrame(error: ProxyError): string {
+      // The SDK raises an `error` event as an APIError (PROVIDERS.md §3).
+      return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: ERROR_TYPES[error.kind], message: error.message } })}\n\n`;
+    },
+
     errorShape(error: ProxyError) {
       const requestId = newRequestId();
       return {

@@ -103,5 +103,10 @@ export function createGeminiAdapter(): ProviderAdapter {
     errorShape(error: ProxyError) {
       return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };
     },
+
+    streamErrorFrame(error: ProxyError): string {
+      // js-genai raises a chunk whose error.code is 400–599 as an ApiError with that status (PROVIDERS.md §4).
+      return `data: ${JSON.stringify({ error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind] } })}\r\n\r\n`;
+    },
   });
 }
