@@ -68,9 +68,6 @@ export function createAnthropicAdapter(): ProviderAdapter {
 
     streams: { messages: () => new MessagesStream() },
 
-    // The SDK skips a frame named `ping` whatever its data: a half-sent frame is closed as one.
-    halfFrameCloser: '\nevent: ping\n\n',
-
     streamErrorFrame(error: ProxyError): string {
       // The SDK raises an `error` event as an APIError (PROVIDERS.md §3).
       return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: ERROR_TYPES[error.kind], message: error.message } })}\n\n`;

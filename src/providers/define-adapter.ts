@@ -61,7 +61,6 @@ export interface AdapterSpec {
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
   errorShape(error: ProxyError): ErrorShape;
   streamErrorFrame?: ProviderAdapter['streamErrorFrame'];
-  halfFrameCloser?: string;
   pending?: PendingWork;
 }
 
@@ -130,7 +129,6 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
     },
   };
   if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
-  if (spec.halfFrameCloser !== undefined) adapter.halfFrameCloser = spec.halfFrameCloser;
   if (spec.pending) adapter.pending = spec.pending;
   return adapter;
 }

@@ -221,11 +221,6 @@ export interface ProviderAdapter {
    * seeing a silently short stream. Absent = the connection is cut instead.
    */
   streamErrorFrame?(error: ProxyError): string;
-  /**
-   * What ends a frame the client got only half of before `streamErrorFrame` is written, so
-   * its SDK drops that frame instead of failing on its cut JSON. Default `\n\n`.
-   */
-  halfFrameCloser?: string;
   /** Reads work the provider finishes after answering (Observed.pendingId); absent = the family has none. */
   pending?: PendingWork;
 }

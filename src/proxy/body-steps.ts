@@ -63,7 +63,9 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   const acc = ctx.adapter.newStreamAccumulator(ctx.info, ctx.prepared);
   /** When frames are filtered: the frames of the current push that the client gets, in order (passed ones included). */
   let kept: Uint8Array[] = [];
-  const filtering = ctx.prepared.stripInjectedUsage;
+  // Whole frames only also when the stream may end with the provider's error frame: a frame the
+  // client got half of would be closed into a broken event its SDK fails on before that error.
+  const filtering = ctx.prepared.stripInjectedUsage || ctx.adapter.streamErrorFrame !== undefined;
   // Frames the accumulator lets pass by their bytes are relayed as they are, never decoded.
   const framer = new SseFramer(
     acc.passes === undefined

@@ -157,7 +157,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         // End the stream the way the provider ends a failed one; without a frame, cut the connection.
         // A half-sent frame is closed first so the error frame parses on its own.
         if (frame === undefined) throw error;
-        await write(new TextEncoder().encode(step.midFrame ? `${ctx.adapter.halfFrameCloser ?? '\n\n'}${frame}` : frame));
+        await write(new TextEncoder().encode(step.midFrame ? `\n\n${frame}` : frame));
       } finally {
         watch.stop();
         if (!completed) source.cancel();
