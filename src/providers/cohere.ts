@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProxyError } from '../lib/errors.js';
 import { normaliseCohereUsage } from './cohere-usage.js';
 import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
-import { isObj, count, parseJson } from './json.js';
+import { isObj, count, parseJson, str } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
 /** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
@@ -21,6 +21,8 @@ const MESSAGE_END = 'message-end';
  */
 class CohereChatStream implements StreamAccumulator {
   private usage: Usage | null = null;
+  /** Why the generation failed: `message-end` with finish_reason ERROR (and its `delta.error`). */
+  private failed: string | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
@@ -30,11 +32,13 @@ class CohereChatStream implements StreamAccumulator {
     if (!isObj(json) || json.type !== MESSAGE_END || !isObj(json.delta)) return true;
     const usage = normaliseCohereUsage(json.delta.usage);
     if (usage) this.usage = usage;
+    const error = str(json.delta.error);
+    if (json.delta.finish_reason === 'ERROR' || error !== null) this.failed = `stream error: ${error ?? 'finish_reason ERROR'}`;
     return true;
   }
 
   finish(): Observed {
-    return { usage: this.usage, model: null };
+    return this.failed === null ? { usage: this.usage, model: null } : { usage: this.usage, model: null, failed: this.failed };
   }
 }
 
