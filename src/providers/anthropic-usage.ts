@@ -63,6 +63,8 @@ const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
 const MESSAGE_EVENT_PREFIX = asciiBytes('message_');
 /** A mid-stream failure (`overloaded_error`…): decoded, so the call is recorded as failed. */
 const ERROR_EVENT = asciiBytes('event: error\n');
+/** A content delta: counted (each is one output token or more) for a stream cut before its final usage. */
+const DELTA_EVENT = asciiBytes('event: content_block_delta\n');
 
 /**
  * Observes an Anthropic Messages stream. Usage starts from `message_start.message.usage`
@@ -77,15 +79,21 @@ export class MessagesStream implements StreamAccumulator {
   private stop: string | null = null;
   /** Why the stream failed, from its `error` event. */
   private failed: string | null = null;
+  /** Content deltas seen, and whether a `message_delta` gave the output so far (message_start's `output_tokens` is a placeholder). */
+  private deltas = 0;
+  private outputReported = false;
 
   /** `onFrame`'s skip on bytes: a named event other than the usage events and `error`, with one JSON data line. */
   passes(raw: Uint8Array): boolean {
-    return isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX) && !startsWithBytes(raw, ERROR_EVENT);
+    const passes = isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX) && !startsWithBytes(raw, ERROR_EVENT);
+    if (passes && startsWithBytes(raw, DELTA_EVENT)) this.deltas++;
+    return passes;
   }
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
+    if (event === 'content_block_delta') this.deltas++;
     if (event === 'error') {
       const error = objAt(objAtJson(data).error);
       this.failed = `stream error: ${str(error.type) ?? 'error'}${str(error.message) ? ` (${str(error.message)})` : ''}`;
@@ -101,6 +109,7 @@ export class MessagesStream implements StreamAccumulator {
     } else if (json.type === 'message_delta' && isObj(json.usage)) {
       this.running ??= {};
       mergeDeltaUsage(this.running, json.usage);
+      this.outputReported = true;
     }
     if (json.type === 'message_delta') this.stop = str(objAt(json.delta).stop_reason) ?? this.stop;
     return true;
@@ -108,6 +117,11 @@ export class MessagesStream implements StreamAccumulator {
 
   finish(): Observed {
     const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: this.model };
+    // Cut before any message_delta: the provider bills at least the deltas the stream carried.
+    if (!this.outputReported && observed.usage !== null && this.deltas > observed.usage.outputTokens) {
+      observed.usage.outputTokens = this.deltas;
+      observed.estimated = true;
+    }
     if (this.stop) observed.finishReasons = [this.stop];
     if (this.failed !== null) observed.failed = this.failed;
     return observed;

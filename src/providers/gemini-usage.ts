@@ -96,10 +96,13 @@ export class GenerateStream implements StreamAccumulator {
   private reasons: string[] | null = null;
   /** Why the stream failed: a chunk carrying an `error` object (js-genai raises it as an ApiError). */
   private failed: string | null = null;
+  /** Chunks with candidates: each carries one output token or more, for a stream cut before its final usage. */
+  private chunks = 0;
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0) return true;
+    if (data.includes('"candidates"')) this.chunks++;
     if (this.model !== null && !data.includes('"usageMetadata"') && !data.includes('"finishReason"') && !data.includes('"error"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
@@ -116,6 +119,11 @@ export class GenerateStream implements StreamAccumulator {
 
   finish(): Observed {
     const observed: Observed = this.reasons ? { usage: this.usage, model: this.model, finishReasons: this.reasons } : { usage: this.usage, model: this.model };
+    // Cut before the chunk with finishReason (and the final counts): at least the chunks it carried.
+    if (this.reasons === null && this.usage !== null && this.chunks > this.usage.outputTokens) {
+      observed.usage = { ...this.usage, outputTokens: this.chunks };
+      observed.estimated = true;
+    }
     if (this.failed !== null) observed.failed = this.failed;
     return observed;
   }

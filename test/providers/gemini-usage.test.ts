@@ -76,10 +76,12 @@ describe('streams (alt=sse)', () => {
     expect(adapter.usageFromJson(generate('streamGenerateContent'), json('stream-array.json'))).toEqual(replay(text('stream.sse')).observed);
   });
 
-  it('a stream cut before the final chunk keeps the last usage seen (prompt only)', () => {
+  it('a stream cut before the final chunk keeps the last usage seen (prompt only), its output estimated from the chunks it carried', () => {
     const stream = text('stream.sse');
     const cut = stream.slice(0, stream.lastIndexOf('data: '));
-    expect(replay(cut, 3).observed.usage).toEqual(usage({ inputTokens: 1252 }));
+    const { observed } = replay(cut, 3);
+    expect(observed.usage).toEqual(usage({ inputTokens: 1252, outputTokens: 2 }));
+    expect(observed.estimated).toBe(true);
   });
 
   it('a stream without usage yields null and is relayed untouched', () => {
