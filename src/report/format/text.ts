@@ -37,19 +37,26 @@ export function formatInt(n: number): string {
   return sign + Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** nano-USD per cent and per tenth of a cent. */
+const NANO_PER_CENT = NANO_PER_USD / 100;
+const NANO_PER_MILL = NANO_PER_USD / 1000;
+
 /**
  * Dollars for people: 2 decimals from $1 up ($1,100.00), 3 decimals from a cent ($0.042),
  * 3 significant digits below a cent ($0.000116), `<$0.000001` below that, `$0.00` for zero.
+ * Cents and tenths of a cent are rounded half up from the integer nano-USD ($1.005 →
+ * $1.01), never by the binary float nearest the dollar amount (1.005 is 1.00499… as one).
  */
 export function formatMoney(nano: NanoUsd): string {
   if (nano === 0) return '$0.00';
   const sign = nano < 0 ? '-' : '';
-  const usd = Math.abs(nano) / NANO_PER_USD;
+  const abs = Math.abs(nano);
+  const usd = abs / NANO_PER_USD;
   if (usd >= 1) {
-    const [whole, cents] = usd.toFixed(2).split('.') as [string, string];
-    return `${sign}$${formatInt(Number(whole))}.${cents}`;
+    const cents = Math.round(abs / NANO_PER_CENT);
+    return `${sign}$${formatInt(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, '0')}`;
   }
-  if (usd >= 0.01) return `${sign}$${usd.toFixed(3)}`;
+  if (usd >= 0.01) return `${sign}$${(Math.round(abs / NANO_PER_MILL) / 1000).toFixed(3)}`;
   if (usd < 0.000001) return `${sign === '' ? '<' : '>-'}$0.000001`;
   const digits = usd.toFixed(Math.max(3, 2 - Math.floor(Math.log10(usd)))).replace(/0+$/, '');
   return `${sign}$${digits.length < 5 ? digits.padEnd(5, '0') : digits}`;
