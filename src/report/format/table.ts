@@ -84,6 +84,8 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   if (report.cross) out.push('', renderCross(report.cross, p));
   const footer = unpricedFooter(report, p);
   if (footer) out.push('', footer);
+  const unknown = unknownUsageFooter(report.total);
+  if (unknown) out.push('', p.yellow(unknown));
   if (excluded) out.push('', p.yellow(excluded));
   if (report.prunedBefore !== undefined) out.push('', p.yellow(prunedNotice(report.prunedBefore, q.timeZone)));
   return out.join('\n') + '\n';
@@ -154,4 +156,15 @@ function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
     `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
       'Add a price for these models under `prices:` in the config.',
   );
+}
+
+/**
+ * Calls the provider served whose usage could not be read (usage_source `unknown`): no
+ * cost, yet neither priced nor unpriced (store/unpriced.ts), so spend leaves them out
+ * without the unpriced footer naming them.
+ */
+function unknownUsageFooter(total: ReportMetrics): string | undefined {
+  const n = total.calls - total.pricedCalls - total.unpricedCalls;
+  if (n <= 0) return undefined;
+  return `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend.`;
 }
