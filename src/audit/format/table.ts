@@ -1,3 +1,4 @@
+import { escapeControlChars as shown } from '../../lib/control-chars.js';
 import { excludedNotice, formatInt, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
 import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
@@ -5,7 +6,9 @@ import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadlin
 /**
  * The audit for a terminal: a heading, a ranked summary grid, one block per finding
  * (saving, scope, evidence, fix, confidence, config snippet), and the total as the last
- * line. Colour only when `color` is true.
+ * line. Colour only when `color` is true. Text from the call log (tag values and models in
+ * titles, scopes, facts, fixes and snippets) is shown with control characters escaped, as
+ * `tokometer report` shows it: stored calls may predate the proxy's refusal of them.
  */
 
 const WIDTH = 100;
@@ -50,11 +53,12 @@ function budgetTable(r: AuditReport, p: Paint): string[] {
 
 function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
   const pad = ' '.repeat(3 + LABEL);
-  const line = (label: string, text: string) => `   ${p.dim(label.padEnd(LABEL))}${wrap(text, WIDTH - pad.length, pad)}`;
-  const items = (label: string, list: string[]) => `   ${p.dim(label.padEnd(LABEL))}${wrapItems(list, ' · ', WIDTH - pad.length, pad)}`;
-  const lines = [p.bold(`${rank}. ${f.title}`)];
+  const label = (name: string) => `   ${p.dim(name.padEnd(LABEL))}`;
+  const line = (name: string, text: string) => `${label(name)}${wrap(shown(text), WIDTH - pad.length, pad)}`;
+  const items = (name: string, list: string[]) => `${label(name)}${wrapItems(list.map(shown), ' · ', WIDTH - pad.length, pad)}`;
+  const lines = [p.bold(`${rank}. ${shown(f.title)}`)];
   if (f.kind === 'saving') {
-    lines.push(line('saving', `${p.green(formatMoney(f.savingPerMonthNano))}/month (${formatMoney(f.savingNano)} in the window)`));
+    lines.push(`${label('saving')}${p.green(formatMoney(f.savingPerMonthNano))}/month (${formatMoney(f.savingNano)} in the window)`);
   }
   lines.push(line('scope', scopeText(f.scope)));
   lines.push(line('evidence', evidenceHeadline(f.evidence)));
@@ -63,7 +67,7 @@ function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {
   lines.push(line('fix', f.fix));
   lines.push(line('confidence', `${f.confidence.level}: ${f.confidence.reason}`));
   if (f.snippet !== undefined) {
-    lines.push(line('config', ''), ...f.snippet.split('\n').map((l) => `${pad}${p.cyan(l)}`));
+    lines.push(line('config', ''), ...f.snippet.split('\n').map((l) => `${pad}${p.cyan(shown(l))}`));
   }
   return lines.map((l) => l.trimEnd()).join('\n');
 }
