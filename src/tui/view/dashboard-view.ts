@@ -74,11 +74,12 @@ export function buildView(v: ViewInput): DashboardView {
     const h = snap.header;
     figures.push(cell('Spend ', 'muted'), cell(formatMoney(h.costNano), 'strong'));
     figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
+    // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
+    if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
+    if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
     figures.push(cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted'));
     figures.push(cell('  projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
     if (layout.wide) figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
-    if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
-    if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
   }
 
   const tableWidth = layout.wide ? layout.left : layout.width;
