@@ -53,6 +53,8 @@ export interface AuditInput {
   pricer: Pricer;
   since: number;
   until: number;
+  /** `--until` as typed when it was a date (see AuditReport.untilAsGiven). */
+  untilAsGiven?: string;
   now: number;
   timeZone: string;
   where: readonly WhereClause[];
@@ -95,6 +97,7 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   return {
     since: input.since,
     until: input.until,
+    ...(input.untilAsGiven !== undefined ? { untilAsGiven: input.untilAsGiven } : {}),
     timeZone: input.timeZone,
     observedMs: ctx.observedMs,
     calls: t.calls,

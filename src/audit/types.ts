@@ -154,6 +154,8 @@ export interface Detector {
 export interface AuditReport {
   since: number;
   until: number;
+  /** `--until` as typed when it was a date (inclusive: `until` is the next local midnight); shown instead of `until`. */
+  untilAsGiven?: string;
   timeZone: string;
   observedMs: number;
   /**

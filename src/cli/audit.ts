@@ -12,7 +12,7 @@ import { createPricer } from '../pricing/pricer.js';
 import { keyDeclarations } from '../config/keys.js';
 import { effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './catalog-source.js';
-import { parseTimeRange } from '../report/time-range.js';
+import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from './report.js';
@@ -70,6 +70,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const config = deps.config(flags.config);
   const timeZone = config.timezone;
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
+  const untilAsGiven = untilDateAsGiven(flags.until);
   const where = flags.where.map(parseWhere);
   const batchTags = flags.batchTag.map(parseWhere);
   const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
@@ -82,6 +83,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
       store,
       pricer: createPricer(config.prices, { snapshot }),
       ...range,
+      ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
       now: deps.clock(),
       timeZone,
       where,

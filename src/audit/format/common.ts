@@ -1,4 +1,4 @@
-import { formatInt, formatLocal, formatMoney, formatPercent } from '../../report/format/text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { DAY_MS } from '../stats.js';
 import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
@@ -43,7 +43,7 @@ export function savingCell(f: Finding): string {
 
 export function windowText(r: AuditReport): string {
   const days = (r.observedMs / DAY_MS).toFixed(1);
-  return `${formatLocal(r.since, r.timeZone)} → ${formatLocal(r.until, r.timeZone)} (${days} days observed)`;
+  return `${formatLocal(r.since, r.timeZone)} → ${formatUntil(r.until, r.timeZone, r.untilAsGiven)} (${days} days observed)`;
 }
 
 export function whereText(where: readonly WhereClause[]): string {

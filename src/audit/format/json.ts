@@ -47,6 +47,7 @@ export function renderAuditJson(r: AuditReport): string {
   const doc = {
     since: new Date(r.since).toISOString(),
     until: new Date(r.until).toISOString(),
+    ...(r.untilAsGiven !== undefined ? { until_as_given: r.untilAsGiven } : {}),
     time_zone: r.timeZone,
     observed_days: r.observedMs / DAY_MS,
     where: r.where,
