@@ -1,6 +1,6 @@
-import { isBuiltin, isTimeDimension, TAG_KEY_RE, type WhereClause } from '../report/types.js';
+import { isBuiltin, isTimeDimension, OTHER, TAG_KEY_RE, type WhereClause } from '../report/types.js';
 import { cyclable, drillTarget } from './dimensions.js';
-import type { DashboardQuery } from './types.js';
+import { LIMITS, type DashboardQuery } from './types.js';
 
 /**
  * The dashboard's UI state and every transition, as plain data and pure functions (no Ink,
@@ -148,6 +148,8 @@ export function reduce(s: UiState, a: Action): UiState {
     case 'select':
       return { ...t, selected: Math.max(0, Math.min(a.rows - 1, s.selected + a.step)) };
     case 'drill': {
+      // (other) is the sum of the groups past the top N, not a value a filter can name.
+      if (a.value === OTHER) return { ...t, message: `${OTHER} sums the groups past the top ${LIMITS.groups}: drill into a named row, or filter with / (k!=v).` };
       const drilled = [...s.drill.map((d) => d.clause.key), s.dimension];
       const next = drillTarget(a.dimensions, drilled);
       if (next === undefined) return { ...t, message: 'Nothing left to drill into.' };
