@@ -44,7 +44,8 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   }
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
-  const report: SpendReport = { query: q, rows, total, unpriced: await source.unpriced(spec) };
+  const unpriced = await source.unpriced(collapse ? { ...spec, top: collapse.top } : spec);
+  const report: SpendReport = { query: q, rows, total, unpriced };
   if (reach === 'reached') report.excluded = await excludedCalls(source, spec);
   if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined);
   report.rows = sortRows(report.rows, q.by);

@@ -23,8 +23,12 @@ export interface PlannedReads {
   groups(spec: AggregateSpec, collapse?: Collapse): Promise<GroupAggregate[]>;
   /** Median latency per group (keyed by groupKey); with `keep`, other first-dimension values pool under `(other)`. */
   p50(spec: AggregateSpec, keep?: readonly string[]): Promise<P50ByGroup>;
-  /** Models of unpriced calls in the scope, most calls first. */
-  unpriced(scope: Scope): Promise<UnpricedModel[]>;
+  /**
+   * Models of unpriced calls in the spec's scope, most calls first, read where the groups
+   * of the same spec (its `by` and `top`) come from: the footer then covers the calls the
+   * rows cover, also when those had to come from raw rows that retention pruned.
+   */
+  unpriced(spec: PlanSpec): Promise<UnpricedModel[]>;
   /** Unit economics aggregates of the scope. */
   economics(scope: Scope): Promise<EconomicsAggregates>;
   /**
@@ -76,8 +80,9 @@ export async function plannedReads(reads: ReportReads, policy?: PlanPolicy): Pro
       return raw(spec).p50(spec, keep);
     },
 
-    async unpriced(scope) {
-      return plan({ ...scope, by: [] }).source === 'rollups' ? stored().rollups.unpriced(scope) : raw(scope).unpriced(scope);
+    async unpriced(spec) {
+      // Rollups (and entity rows) cover all time; a spec they can answer leaves no tag key rollups cannot filter on.
+      return plan(spec).source === 'raw' ? raw(spec).unpriced(spec) : stored().rollups.unpriced(spec);
     },
 
     async economics(scope) {
