@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportToJson } from '../../src/report/format/json.js';
 import { spendReport } from '../../src/report/query.js';
-import { buildDb } from './dataset.js';
+import { buildDb, record } from './dataset.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 
 /**
@@ -24,5 +24,20 @@ describe('a report partly answered from pruned raw calls', () => {
     expect(doc.raw_calls_pruned_before).toBe('2026-11-10T00:00:00.000Z');
     const listed = doc.unpriced.reduce((a, u) => a + u.calls, 0);
     expect(listed).toBe(doc.total.unpriced_calls);
+  });
+
+  it('counts in its "Not counted" footer only calls of the time its rows cover', async () => {
+    const refused = (at: string) => ({ ...record({ at, tags: { feature: 'chatbot', user_tier: 'free' }, cost: 0 }), status: 429, outcome: 'refused' as const, usage: null, usageSource: 'not_metered' as const });
+    const pruned = buildDb(NOVEMBER_CALLS);
+    try {
+      // Two calls refused by a budget: one before the retention cutoff, one after it.
+      pruned.store.insertCalls([refused('2026-11-05T08:00:00Z'), refused('2026-11-20T08:00:00Z')]);
+      await pruned.store.prune(1, Date.parse('2026-11-11T00:30:00Z'));
+      const r = await spendReport(pruned.reads, { ...NOVEMBER, by: ['feature', 'user_tier'], where: [], timeZone: 'UTC' });
+      expect(r.prunedBefore).toBe(Date.parse('2026-11-10T00:00:00Z'));
+      expect(r.excluded).toEqual([{ outcome: 'refused', calls: 1 }]);
+    } finally {
+      pruned.close();
+    }
   });
 });
