@@ -1,7 +1,7 @@
 import { UsageError } from '../lib/errors.js';
 import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type ReportReads } from '../store/read/report/index.js';
-import type { PlanPolicy } from './plan.js';
+import type { PlanPolicy, PlanSpec } from './plan.js';
 import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
@@ -44,9 +44,11 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   }
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
-  const unpriced = await source.unpriced(collapse ? { ...spec, top: collapse.top } : spec);
+  // The report's own spec as planned (top included): its footers come from where its rows do.
+  const planned = collapse ? { ...spec, top: collapse.top } : spec;
+  const unpriced = await source.unpriced(planned);
   const report: SpendReport = { query: q, rows, total, unpriced };
-  if (reach === 'reached') report.excluded = await excludedCalls(source, spec);
+  if (reach === 'reached') report.excluded = await excludedCalls(source, spec, planned);
   if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
@@ -58,9 +60,12 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   return report;
 }
 
-/** The calls of the scope that did not reach the provider, per outcome, most first. */
-export async function excludedCalls(source: PlannedReads, spec: AggregateSpec): Promise<ExcludedCalls[]> {
-  const groups = await source.groups({ ...spec, by: ['outcome'], reach: 'unreached' });
+/**
+ * The calls of the scope that did not reach the provider, per outcome, most first; with
+ * `like` (the report's planned spec) read where its rows come from (PlannedReads.groups).
+ */
+export async function excludedCalls(source: PlannedReads, spec: AggregateSpec, like?: PlanSpec): Promise<ExcludedCalls[]> {
+  const groups = await source.groups({ ...spec, by: ['outcome'], reach: 'unreached' }, undefined, like);
   return groups
     .filter((g) => g.calls > 0)
     .map((g) => ({ outcome: g.values[0]!, calls: g.calls }))

@@ -19,8 +19,12 @@ import { EXACT_P50_MAX_CALLS, countScope, needsCallCount, planEconomics, planQue
  * time before the retention cutoff.
  */
 export interface PlannedReads {
-  /** One aggregate per group; with `by` empty exactly one. */
-  groups(spec: AggregateSpec, collapse?: Collapse): Promise<GroupAggregate[]>;
+  /**
+   * One aggregate per group; with `by` empty exactly one. With `like`, raw rows answer
+   * whenever they answer `like` (the report's own spec): a footer's counts then cover the
+   * calls its rows cover, also when retention pruned raw rows those needed.
+   */
+  groups(spec: AggregateSpec, collapse?: Collapse, like?: PlanSpec): Promise<GroupAggregate[]>;
   /** Median latency per group (keyed by groupKey); with `keep`, other first-dimension values pool under `(other)`. */
   p50(spec: AggregateSpec, keep?: readonly string[]): Promise<P50ByGroup>;
   /**
@@ -60,7 +64,8 @@ export async function plannedReads(reads: ReportReads, policy?: PlanPolicy): Pro
   };
 
   return {
-    async groups(spec, collapse) {
+    async groups(spec, collapse, like) {
+      if (like !== undefined && plan(like).source === 'raw') return raw(spec).groups(spec, collapse);
       const top = collapse && 'top' in collapse ? collapse.top : undefined;
       const source = plan({ ...spec, ...(top !== undefined ? { top } : {}) }).source;
       if (source === 'rollups') return stored().rollups.groups(spec, collapse);
