@@ -41,6 +41,8 @@ export interface HeaderFigures {
   activeUsers: number | null;
   /** Calls with known usage and no price (not in costNano). */
   unpricedCalls: number;
+  /** Calls served with usage unknown (the answer could not be read): no cost, not in costNano, not unpriced either. */
+  unknownUsageCalls?: number;
   /** Calls left out of `calls` because they did not reach the provider (refused, connection never made); null when the source cannot tell. */
   excludedCalls?: number | null;
   /** Spend of the current calendar month so far. */

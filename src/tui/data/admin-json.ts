@@ -31,7 +31,8 @@ export interface SpendDoc {
   since: number;
   until: number;
   rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number }>;
-  total: { costNano: number; calls: number; unpricedCalls: number };
+  /** unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls. */
+  total: { costNano: number; calls: number; unpricedCalls: number; unknownUsageCalls: number };
   /** Sum of `excluded_calls` (calls that did not reach the provider); null when the document has none. */
   excludedCalls: number | null;
   /** `unit_economics.active_users`, when the server added unit economics. */
@@ -44,6 +45,9 @@ export function readSpend(doc: unknown): SpendDoc {
   const until = ms(doc.until);
   if (since === null || until === null) throw new AdminShapeError('/admin/spend has no since/until');
   const t = doc.total;
+  const calls = num(t.calls) ?? 0;
+  const unpriced = num(t.unpriced_calls) ?? 0;
+  const priced = num(t.priced_calls);
   const ue = isObject(doc.unit_economics) ? num(doc.unit_economics.active_users) : null;
   return {
     since,
@@ -54,7 +58,7 @@ export function readSpend(doc: unknown): SpendDoc {
       calls: num(r.calls) ?? 0,
       share: num(r.share) ?? 0,
     })),
-    total: { costNano: nano(t.cost_usd), calls: num(t.calls) ?? 0, unpricedCalls: num(t.unpriced_calls) ?? 0 },
+    total: { costNano: nano(t.cost_usd), calls, unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
     excludedCalls: Array.isArray(doc.excluded_calls) ? doc.excluded_calls.filter(isObject).reduce((a, e) => a + (num(e.calls) ?? 0), 0) : null,
     activeUsers: ue,
   };

@@ -71,6 +71,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
         calls: head.calls,
         activeUsers: await feed.activeUsers(base),
         unpricedCalls: head.unpricedCalls,
+        unknownUsageCalls: head.unknownUsageCalls,
         excludedCalls: base.reach ? (await excludedCalls(source, { ...base, by: [] })).reduce((a, e) => a + e.calls, 0) : null,
         monthToDateNano,
         projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
@@ -106,7 +107,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
 function emptySnapshot(range: { since: number; until: number }, timeZone: string, dimension: string, notes: string[]): DashboardSnapshot {
   return {
     range: { ...range, timeZone },
-    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, unknownUsageCalls: 0, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
     dimensions: [...TABLE_BUILTINS],
     table: { dimension, rows: [], totalNano: 0, totalCalls: 0 },
     trend: [],

@@ -21,11 +21,13 @@ export interface Totals {
   costNano: number;
   calls: number;
   unpricedCalls: number;
+  /** Calls with neither a cost nor known usage (see HeaderFigures.unknownUsageCalls). */
+  unknownUsageCalls: number;
 }
 
 export async function totals(source: PlannedReads, scope: Scope): Promise<Totals> {
   const t = sumMeasures(await source.groups({ ...scope, by: [] }));
-  return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls };
+  return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
 }
 
 /** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */

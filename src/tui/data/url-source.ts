@@ -85,6 +85,7 @@ export function createUrlSource(o: UrlSourceOptions): DashboardSource {
           calls: head.total.calls,
           activeUsers: head.activeUsers,
           unpricedCalls: head.total.unpricedCalls,
+          unknownUsageCalls: head.total.unknownUsageCalls,
           excludedCalls: head.excludedCalls,
           monthToDateNano,
           projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.total.costNano, since: head.since, until: head.until, now, timeZone: o.timeZone }),

@@ -76,6 +76,7 @@ export function buildView(v: ViewInput): DashboardView {
     figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
     // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
     if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
+    if (h.unknownUsageCalls) figures.push(cell(`  ${formatInt(h.unknownUsageCalls)} usage unknown`, 'warn'));
     if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
     figures.push(cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted'));
     figures.push(cell('  projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
