@@ -1,4 +1,5 @@
 import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
+import { displayWidth } from '../../lib/display-width.js';
 import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
 import { localParts } from '../tz.js';
 
@@ -26,9 +27,9 @@ export function paint(color: boolean): Paint {
 // eslint-disable-next-line no-control-regex
 const ANSI_RE = /\u001b\[[0-9;]*m/g;
 
-/** Display width, ignoring ANSI codes (all our glyphs are one column wide). */
+/** Terminal columns, ignoring ANSI codes: our glyphs are one column wide, CJK and emoji in tag values two (lib/display-width.ts). */
 export function visibleLength(s: string): number {
-  return [...s.replace(ANSI_RE, '')].length;
+  return displayWidth(s.replace(ANSI_RE, ''));
 }
 
 /** 1234567 → "1,234,567". */
