@@ -1,12 +1,13 @@
 import { escapeControlChars } from '../../lib/control-chars.js';
+import { codePointWidth, displayWidth } from '../../lib/display-width.js';
 import { localParts } from '../../report/tz.js';
 
 /**
  * Display pieces of the dashboard: a line is a list of cells, each with an optional tone
- * that the components map to a colour (or to nothing under NO_COLOR). All glyphs used
- * are one column wide, so width = number of code points. Control characters (from stored
- * tag values, models, key names) never reach the terminal raw: `cell`, `truncate` and
- * `fit` show them escaped (`\u001b`), and widths count the escaped text.
+ * that the components map to a colour (or to nothing under NO_COLOR). Widths are terminal
+ * columns (lib/display-width.ts): our glyphs take one, CJK and emoji in data two. Control
+ * characters (from stored tag values, models, key names) never reach the terminal raw:
+ * `cell`, `truncate` and `fit` show them escaped (`\u001b`), and widths count the escaped text.
  */
 
 export type Tone = 'accent' | 'good' | 'warn' | 'bad' | 'muted' | 'strong';
@@ -23,38 +24,46 @@ export const cell = (raw: string, tone?: Tone): Cell => {
   return tone === undefined ? { text } : { text, tone };
 };
 
-/** Display width of `s` as cells show it: code points once control characters are escaped. */
+/** Display width of `s` as cells show it: terminal columns once control characters are escaped. */
 export function textWidth(s: string): number {
-  return [...escapeControlChars(s)].length;
+  return displayWidth(escapeControlChars(s));
 }
 
-/** `s` with control characters escaped, cut to `width` code points, ending in `…` when cut. */
+/** `s` with control characters escaped, cut to `width` columns, ending in `…` when cut. */
 export function truncate(raw: string, width: number): string {
   const s = escapeControlChars(raw);
-  const chars = [...s];
-  if (chars.length <= width) return s;
-  return width <= 0 ? '' : chars.slice(0, width - 1).join('') + '…';
+  if (displayWidth(s) <= width) return s;
+  if (width <= 0) return '';
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const w = codePointWidth(ch.codePointAt(0)!);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return out + '…';
 }
 
-/** Exactly `width` code points: cut, then padded on the right (or left for `align: 'right'`). */
+/** Exactly `width` columns: cut, then padded on the right (or left for `align: 'right'`). */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = truncate(s, width);
-  const gap = ' '.repeat(Math.max(0, width - [...t].length));
+  const gap = ' '.repeat(Math.max(0, width - displayWidth(t)));
   return align === 'right' ? gap + t : t + gap;
 }
 
-/** Display width of a line: its cells' code points. */
+/** Display width of a line: its cells' columns. */
 export function lineWidth(line: Line): number {
-  return line.reduce((sum, c) => sum + [...c.text].length, 0);
+  return line.reduce((sum, c) => sum + displayWidth(c.text), 0);
 }
 
-/** Cuts a whole line to `width` code points (cells after the cut are dropped). */
+/** Cuts a whole line to `width` columns (cells after the cut are dropped). */
 export function clipLine(line: Line, width: number): Line {
   const out: Line = [];
   let left = width;
   for (const c of line) {
     if (left <= 0) break;
-    const n = [...c.text].length;
+    const n = displayWidth(c.text);
     out.push(n <= left ? c : { ...c, text: truncate(c.text, left) });
     left -= Math.min(n, left);
   }
