@@ -1,4 +1,4 @@
-import { escapeControlChars as shown } from '../../lib/control-chars.js';
+import { escapeControlChars } from '../../lib/control-chars.js';
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
@@ -29,6 +29,9 @@ import {
 export interface TableOptions {
   color: boolean;
 }
+
+/** A value from data for a terminal: control characters escaped, and the empty string (a valid tag value) as `""`. */
+const shown = (value: string) => (value === '' ? '""' : escapeControlChars(value));
 
 /** Width of the trend bar in cells. */
 const BAR_WIDTH = 20;
