@@ -1,8 +1,8 @@
 import { UsageError } from '../lib/errors.js';
 import { checkDimension, checkFilter } from '../store/read/dimensions.js';
-import { groupKey, type AggregateSpec, type Collapse, type ReportReads } from '../store/read/report/index.js';
+import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy, PlanSpec } from './plan.js';
-import { buildCross, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
+import { buildCross, emptyRow, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
 import { unknownTagKeys } from './unknown-keys.js';
@@ -49,7 +49,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   const unpriced = await source.unpriced(planned);
   const report: SpendReport = { query: q, rows, total, unpriced };
   if (reach === 'reached') report.excluded = await excludedCalls(source, spec, planned);
-  if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined);
+  if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined, collapse?.top);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
   const cutoff = source.prunedBefore();
@@ -82,15 +82,21 @@ export function previousRange(r: TimeRange): TimeRange {
  * value; with top N the previous period is folded onto the same kept values so
  * `(other)` means the same thing in both. Rows that contain a time bucket have no
  * counterpart (the dates differ) and get null; the total is always compared.
+ *
+ * A group that spent in the previous period only gets a row of its own (no calls, cost 0,
+ * change −100%), so the rows' prev add up to the total's; with `top`, such first-dimension
+ * values take the places this period leaves free (most previous spend first) and the
+ * rest join `(other)`.
  */
-async function attachPrevious(report: SpendReport, source: PlannedReads, spec: AggregateSpec, keep: readonly string[] | undefined): Promise<void> {
+async function attachPrevious(report: SpendReport, source: PlannedReads, spec: AggregateSpec, keep: readonly string[] | undefined, top: number | undefined): Promise<void> {
   const prevRange = previousRange(spec);
   const prevSpec: AggregateSpec = { ...spec, ...prevRange };
   const prev = await source.groups(prevSpec, keep ? { keep } : undefined);
   const byKey = new Map(prev.map((g) => [groupKey(g.values), g.costNano]));
   const hasTime = spec.by.some(isTimeDimension);
+  if (!hasTime && spec.by.length > 0) report.rows.push(...goneRows(report.rows, prev, spec.by, top));
   for (const row of report.rows) {
-    const prevCost = hasTime ? null : (byKey.get(groupKey(spec.by.map((d) => row.group[d]!))) ?? 0);
+    const prevCost = hasTime ? null : (byKey.get(groupKey(spec.by.map((d) => row.group[d]!))) ?? row.prevCostNano ?? 0);
     row.prevCostNano = prevCost;
     row.change = changeOf(row.costNano, prevCost);
   }
@@ -98,6 +104,29 @@ async function attachPrevious(report: SpendReport, source: PlannedReads, spec: A
   report.total.prevCostNano = prevTotal;
   report.total.change = changeOf(report.total.costNano, prevTotal);
   report.previous = prevRange;
+}
+
+/** Empty rows, prevCostNano set, for the previous period's spending groups that `rows` lack (see attachPrevious). */
+function goneRows(rows: readonly ReportRow[], prev: readonly GroupAggregate[], by: readonly string[], top: number | undefined): ReportRow[] {
+  const have = new Set(rows.map((r) => groupKey(by.map((d) => r.group[d]!))));
+  const listed = new Set(rows.map((r) => r.group[by[0]!]!));
+  const missing = prev.filter((g) => g.costNano !== 0 && !have.has(groupKey(g.values)));
+  if (top !== undefined) {
+    // First-dimension values this period does not list, by previous spend, into the free places.
+    const spent = new Map<string, number>();
+    for (const g of missing) if (!listed.has(g.values[0]!)) spent.set(g.values[0]!, (spent.get(g.values[0]!) ?? 0) + g.costNano);
+    const ranked = [...spent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    for (const [value] of ranked.slice(0, Math.max(0, top - listed.size))) listed.add(value);
+  }
+  const gone = new Map<string, ReportRow>();
+  for (const g of missing) {
+    const values = top !== undefined && !listed.has(g.values[0]!) ? [OTHER, ...g.values.slice(1)] : g.values;
+    const key = groupKey(values);
+    const row = gone.get(key) ?? { ...emptyRow(Object.fromEntries(by.map((d, i) => [d, values[i]!]))), prevCostNano: 0 };
+    row.prevCostNano! += g.costNano;
+    gone.set(key, row);
+  }
+  return [...gone.values()];
 }
 
 /** (now - before) / before; null when there is nothing to compare against. */

@@ -49,7 +49,8 @@ export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: Ti
   return [...rows, ...added];
 }
 
-function emptyRow(group: Record<string, string>): ReportRow {
+/** A group without calls: zero measures, no share, no latency. */
+export function emptyRow(group: Record<string, string>): ReportRow {
   return { group, ...zeroMeasures(), avgCostNano: 0, share: 0, p50LatencyMs: null };
 }
 
