@@ -1,10 +1,13 @@
+import { escapeControlChars } from '../../lib/control-chars.js';
 import { excludedNotice, formatInt, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
 import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
 
 /**
  * The audit as GitHub-flavoured Markdown, to paste into an issue or a monthly review:
- * a heading, a ranked summary table, one section per finding and the total last.
+ * a heading, a ranked summary table, one section per finding and the total last. It
+ * goes to standard output, often a terminal: control characters of stored tag values and
+ * models are shown escaped (`\u001b`) on every line, so none runs or forges a line.
  */
 
 /** Escapes what would break a table cell or start unwanted formatting. */
@@ -30,7 +33,7 @@ export function renderAuditMarkdown(r: AuditReport): string {
     for (const b of r.budgets) out.push(`| ${budgetCells(b, r.timeZone).map(cell).join(' | ')} |`);
   }
   out.push('', `**${totalText(r)}**`);
-  return out.join('\n') + '\n';
+  return out.map(escapeControlChars).join('\n') + '\n';
 }
 
 function section(f: Finding, rank: number, r: AuditReport): string[] {
@@ -41,6 +44,6 @@ function section(f: Finding, rank: number, r: AuditReport): string[] {
   for (const item of factItems(f.evidence, r.timeZone)) lines.push(`  - ${item}`);
   lines.push(`- **Fix:** ${f.fix}`);
   lines.push(`- **Confidence:** ${f.confidence.level}: ${f.confidence.reason}`);
-  if (f.snippet !== undefined) lines.push('', '```yaml', f.snippet, '```');
+  if (f.snippet !== undefined) lines.push('', '```yaml', ...f.snippet.split('\n'), '```');
   return lines;
 }
