@@ -18,6 +18,12 @@ export function usedShare(b: Pick<BudgetState, 'spentNano' | 'limitNano'>): numb
   return b.spentNano > 0 ? Infinity : 0;
 }
 
+/** Whole percent of the limit used: rounded, but 100 only once the limit is reached (a hard cap blocks there). */
+export function percentUsed(share: number): number {
+  const pct = Math.round(share * 100);
+  return share < 1 ? Math.min(99, pct) : pct;
+}
+
 export function levelOf(b: BudgetState): Level {
   const share = usedShare(b);
   if (b.blocked || share >= 1) return 'over';
@@ -85,7 +91,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
     const level = levelOf(b);
     const share = usedShare(b);
     const g = gauge(share, gaugeW);
-    const pct = Number.isFinite(share) ? `${Math.round(share * 100)}%` : '∞';
+    const pct = Number.isFinite(share) ? `${percentUsed(share)}%` : '∞';
     const reset = b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`;
     const flag = b.blocked ? 'BLOCKED' : level === 'over' ? 'OVER (soft)' : '';
     return [
