@@ -61,6 +61,8 @@ export interface TailCall {
   tags: Record<string, string>;
   /** null = unpriced or usage unknown. */
   costNano: NanoUsd | null;
+  /** The answer could not be read: no cost, but not unpriced (shown as `unknown`). */
+  usageUnknown?: boolean;
   latencyMs: number;
   status: number;
 }

@@ -23,6 +23,8 @@ export interface FeedCall {
   tags: Record<string, string>;
   /** null = unpriced or usage unknown. */
   costNano: number | null;
+  /** The answer could not be read (usage_source `unknown`): no cost, and not unpriced either (a price would not help). */
+  usageUnknown: boolean;
   latencyMs: number;
   status: number;
 }
@@ -60,6 +62,7 @@ interface TailRow {
   model: string | null;
   tags: string;
   cost_nano: number | null;
+  usage_source: string;
   latency_ms: number;
   status: number;
 }
@@ -91,7 +94,7 @@ export function createFeedReads(db: Db): FeedReads {
     // recorded a moment after the period's "now" still shows.
     async latestCalls(scope, limit) {
       const query = joinFragments(
-        `SELECT c.id, c.ts, c.key_name, COALESCE(c.model, c.model_requested) AS model, c.tags, c.cost_nano, c.latency_ms, c.status FROM calls c`,
+        `SELECT c.id, c.ts, c.key_name, COALESCE(c.model, c.model_requested) AS model, c.tags, c.cost_nano, c.usage_source, c.latency_ms, c.status FROM calls c`,
         whereFragment(db.dialect, { ...scope, until: Number.MAX_SAFE_INTEGER }),
         { sql: 'ORDER BY c.ts DESC, c.id DESC LIMIT ?', params: [limit] },
       );
@@ -102,6 +105,7 @@ export function createFeedReads(db: Db): FeedReads {
         model: r.model,
         tags: parseTags(r.tags),
         costNano: r.cost_nano === null ? null : Number(r.cost_nano),
+        usageUnknown: r.usage_source === 'unknown',
         latencyMs: Number(r.latency_ms),
         status: Number(r.status),
       }));

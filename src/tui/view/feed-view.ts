@@ -38,7 +38,7 @@ export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; 
   // Today's calls by time of day; older ones with their date.
   const today = startOfDay(ctx.now, ctx.timeZone);
   const times = shown.map((c) => (c.ts >= today ? clockTime(c.ts, ctx.timeZone) : shortStamp(c.ts, ctx.timeZone)));
-  const costs = shown.map((c) => (c.costNano === null ? 'unpriced' : formatMoney(c.costNano)));
+  const costs = shown.map((c) => (c.costNano !== null ? formatMoney(c.costNano) : c.usageUnknown ? 'unknown' : 'unpriced'));
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
   const tags = shown.map((c) => [failed(c) ? `[${c.status}]` : '', tagsText(c.tags)].filter((t) => t !== '').join(' '));
   const timeW = widest(times);
