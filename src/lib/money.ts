@@ -33,6 +33,7 @@ export function formatUsd(nano: NanoUsd | null): string {
   const usd = nano / NANO_PER_USD;
   const abs = Math.abs(usd);
   if (abs === 0) return '$0.00';
-  if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${abs.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '')}`;
+  // 3 significant digits, in plain decimals down to the nano-dollar (toPrecision would write 1.00e-9).
+  if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${abs.toFixed(Math.min(9, 2 - Math.floor(Math.log10(abs)))).replace(/0+$/, '').replace(/\.$/, '')}`;
   return `${usd < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
