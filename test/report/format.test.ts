@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvField, renderCsv, renderUnitEconomicsCsv, roundForColumn } from '../../src/report/format/csv.js';
 import { renderUnitEconomicsTable } from '../../src/report/format/economics-table.js';
-import { renderJson, usd } from '../../src/report/format/json.js';
+import { metricFields, renderJson, usd } from '../../src/report/format/json.js';
 import { renderTable } from '../../src/report/format/table.js';
 import { excludedNotice, formatMoney } from '../../src/report/format/text.js';
 import { spendReport } from '../../src/report/query.js';
@@ -37,6 +37,12 @@ function parseCsv(text: string): string[][] {
 const nano = (usdValue: number) => Math.round(usdValue * 1e9);
 
 describe('json', () => {
+  it('gives p50_latency_ms to the microsecond, without float noise (the median of an even count is a mean)', () => {
+    const m = { costNano: 1, calls: 2, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, avgCostNano: 0, share: 1, p50LatencyMs: 137.41024749999997, pricedCalls: 2, unpricedCalls: 0 };
+    expect(metricFields(m as never, false).p50_latency_ms).toBe(137.41);
+    expect(metricFields({ ...m, p50LatencyMs: null } as never, false).p50_latency_ms).toBeNull();
+  });
+
   it('has the SPEC §7 shape and parses back to the same numbers', async () => {
     const r = await report({ compare: 'previous' });
     const doc = JSON.parse(renderJson(r));
