@@ -21,7 +21,8 @@ import type { UnitEconomics } from '../unit-economics.js';
  *
  * since/until are ISO-8601 UTC strings, the range [since, until); until_as_given is the
  * `--until` date as typed when it was one (inclusive, so until is the next local midnight); money is USD as a number with at most 9 decimals,
- * converted from integer nano-USD here and nowhere earlier; share/change are fractions.
+ * converted from integer nano-USD here and nowhere earlier; share/change are fractions;
+ * p50_latency_ms is rounded to the microsecond (3 decimals).
  */
 
 /** nano-USD → USD number, exact to the nano-dollar (at most 9 decimals). */
@@ -42,7 +43,7 @@ export function metricFields(m: ReportMetrics, compare: boolean): Record<string,
     cached_input_tokens: m.cachedInputTokens,
     avg_cost_usd: usd(m.avgCostNano),
     share: m.share,
-    p50_latency_ms: m.p50LatencyMs,
+    p50_latency_ms: m.p50LatencyMs === null ? null : Math.round(m.p50LatencyMs * 1000) / 1000,
     priced_calls: m.pricedCalls,
     unpriced_calls: m.unpricedCalls,
     ...(compare ? { prev_cost_usd: usdOrNull(m.prevCostNano), change: m.change ?? null } : {}),
