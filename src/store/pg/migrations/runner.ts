@@ -8,7 +8,10 @@ import type { Db } from '../../db.js';
  * transaction under a transaction-scoped advisory lock, and the version is read again
  * once the lock is held, so replicas starting together apply each migration exactly once:
  * the others wait for the lock, then find nothing left to do. A failed migration rolls
- * back entirely (PostgreSQL DDL is transactional).
+ * back entirely (PostgreSQL DDL is transactional). The pool's statement timeout (30 s by
+ * default, for serve's reads and writes) is lifted for that transaction: a migration that
+ * rewrites or indexes a large table, and a replica waiting for the lock meanwhile, may take
+ * longer, and cancelling either would stop every start of the new version.
  */
 
 /** Advisory lock key of schema changes (any fixed 64-bit number; the same for every replica). */
@@ -41,6 +44,7 @@ export async function migratePostgres(db: Db, migrations: readonly Migration[], 
     throw new SchemaVersionError(`database schema is v${seen}, this tokometer needs v${latest}; run \`tokometer serve\` on it once to migrate`);
   }
   return db.transaction(async (tx) => {
+    await tx.run('SET LOCAL statement_timeout = 0');
     await tx.get('SELECT pg_advisory_xact_lock(?) AS locked', [MIGRATION_LOCK.toString()]);
     await tx.run('CREATE TABLE IF NOT EXISTS tokometer_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
     const current = await postgresSchemaVersion(tx);
