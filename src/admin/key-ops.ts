@@ -83,6 +83,8 @@ export function revokeKeyAudited(store: KeyWrites, name: string, actor: KeyEvent
  */
 export function updateKeyAudited(store: KeyWrites, name: string, patch: KeyPatch | ((current: KeyRecord) => KeyPatch), actor: KeyEventActor, now: number): Promise<KeyRecord | undefined> {
   return store.unitOfWork(async (tx) => {
+    // Read under the key's row lock (another replica's change of it commits first or waits).
+    await tx.keys.lock(name);
     const before = await tx.keys.byName(name);
     if (before === undefined || before.revokedAt !== null) return undefined;
     // A patch merged with the key as it is inside this transaction (a budget field changed

@@ -74,6 +74,10 @@ export function keyStore(db: Db): KeyStore {
     },
 
     byName: (name) => byColumn('name', name),
+
+    async lock(name) {
+      if (db.dialect === 'postgres') await db.get('SELECT id FROM keys WHERE name = ? FOR UPDATE', [name]);
+    },
     byHash: (hash) => byColumn('hash', hash),
 
     async revoke(name, at) {

@@ -121,6 +121,12 @@ export interface KeyStore {
   /** Active keys (with `includeRevoked`, every key), oldest first. */
   list(options?: { includeRevoked?: boolean }): Promise<KeyRecord[]>;
   byName(name: string): Promise<KeyRecord | undefined>;
+  /**
+   * Inside a unit of work: holds the key's row until it ends, so a change merged with the
+   * key as read next is not overwritten by another process's (PostgreSQL: FOR UPDATE; on
+   * SQLite the unit of work's write transaction holds the whole database already).
+   */
+  lock(name: string): Promise<void>;
   /** Also revoked keys (revokedAt set); the caller decides what a revoked key gets. */
   byHash(hash: string): Promise<KeyRecord | undefined>;
   /** @returns false when there is no active key of that name (the first revocation time is kept). */
