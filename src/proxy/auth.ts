@@ -1,6 +1,7 @@
 import { declarationOf, effectiveKey, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { hashSecret, keyPrefix, looksLikeMeteringKey } from '../lib/ids.js';
 import type { Store } from '../store/facade.js';
+import { KeyExistsError } from '../store/keys.js';
 
 /** A metering key as the proxy enforces it: the stored key merged with its YAML declaration (keys/effective.ts). */
 export type ResolvedKey = EffectiveKey;
@@ -161,16 +162,23 @@ export async function syncConfigKeys(
       continue;
     }
     const hash = hashSecret(secret);
-    const existing = await store.keys.byName(name);
-    if (existing) {
-      if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
-      else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
-      continue;
+    let existing = await store.keys.byName(name);
+    if (!existing) {
+      try {
+        await store.unitOfWork(async (tx) => {
+          const key = await tx.keys.create({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: declared.budget ?? null });
+          await tx.history.append({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: secretEnv } });
+        });
+        continue;
+      } catch (error) {
+        // Another process (a replica starting with the same config) created it meanwhile.
+        if (!(error instanceof KeyExistsError)) throw error;
+        existing = await store.keys.byName(name);
+      }
     }
-    await store.unitOfWork(async (tx) => {
-      const key = await tx.keys.create({ name, prefix: keyPrefix(secret), hash, createdAt: now, budget: declared.budget ?? null });
-      await tx.history.append({ ts: now, actor: 'config', action: 'create', keyName: name, details: { prefix: key.prefix, secret_env: secretEnv } });
-    });
+    if (existing === undefined) warnings.push(`key '${name}': the secret in ${secretEnv} belongs to another key`);
+    else if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
+    else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
   }
   return warnings;
 }
