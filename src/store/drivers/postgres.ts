@@ -120,6 +120,11 @@ export function openPostgresDb(url: string, options: PostgresDbOptions = {}): Po
     ...(query.has('connect_timeout') ? {} : { connect_timeout: options.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S }),
     idle_timeout: 60,
     backoff: (retries: number) => reconnectDelayS(retries),
+    // No array types are read or bound (rows travel as JSON, pg/json-rows.ts), and the
+    // client's fetch of them after each connect is a promise nothing awaits: a connection
+    // cut during it (a failover, a terminated backend) was an unhandled rejection, which
+    // ends a Node process.
+    fetch_types: false,
     onnotice: () => {},
     types: {
       // int8 and numeric as numbers (see the module comment for the 2^53 bound).
