@@ -96,12 +96,15 @@ function wellFormed(text: string): string {
 
 /**
  * Combines a call's request tags with its key's fixed tags. Key tags win on conflict,
- * so a tenant's key cannot report itself as another tenant (SPEC §3). Returns a new object.
+ * so a tenant's key cannot report itself as another tenant (SPEC §3). A key tag value
+ * with a lone surrogate (the admin API and the config take any JSON or YAML string) is
+ * made well-formed as a request tag's is: PostgreSQL could not store the call otherwise.
+ * Returns a new object.
  */
 export function mergeTags(requestTags: Readonly<Tags>, keyTags: Readonly<Tags>): Tags {
   const merged: Tags = {};
   for (const key in requestTags) setOwn(merged, key, requestTags[key] as string);
-  for (const key in keyTags) setOwn(merged, key, keyTags[key] as string);
+  for (const key in keyTags) setOwn(merged, key, wellFormed(keyTags[key] as string));
   return merged;
 }
 
