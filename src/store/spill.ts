@@ -80,16 +80,21 @@ export class SpillFile {
    */
   append(records: readonly CallRecord[]): number {
     // A new file starts with the line naming it, in the same write as its first records.
-    let text = this.bytes === 0 ? idLine(this.fileId) : '';
+    const lines = this.bytes === 0 ? [idLine(this.fileId)] : [];
+    // Counted as lines are added: measuring the growing text at each line took time in the square of the records.
+    let textBytes = lines.length > 0 ? Buffer.byteLength(lines[0]!) : 0;
     let count = 0;
     const limit = this.maxBytes - (this.marker ? MARK_RESERVE_BYTES : 0);
     for (const record of records) {
       const line = JSON.stringify(record) + '\n';
-      if (this.bytes + Buffer.byteLength(text) + Buffer.byteLength(line) > limit) break;
-      text += line;
+      const lineBytes = Buffer.byteLength(line);
+      if (this.bytes + textBytes + lineBytes > limit) break;
+      lines.push(line);
+      textBytes += lineBytes;
       count++;
     }
     if (count === 0) return 0;
+    let text = lines.join('');
     const mark = this.marker?.(count === records.length ? records : records.slice(0, count));
     if (mark) text += `${MARK_PREFIX}${JSON.stringify(mark)}}\n`;
     try {
