@@ -110,6 +110,8 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
   const queue = new HoldingWriter(await recordWriter(o), { maxHeld: o.settings.store.maxBufferedRecords });
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
+  // Before the budgets read their spend from the store: the calls an earlier run spilled count too.
+  await writeBacklog(queue);
   const metrics = new Metrics();
   if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
@@ -206,6 +208,19 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         if (lost !== null) throw lost;
       })()),
   };
+}
+
+/**
+ * Writes what the queue holds at start (the records an earlier run spilled), as far as the
+ * store takes them: flushes again while each flush gets through more of them (a spill file
+ * comes back into memory in parts), and stops when one makes no progress (the store fails).
+ */
+async function writeBacklog(queue: HoldingWriter): Promise<void> {
+  let left: number;
+  do {
+    left = queue.pending + queue.spilled;
+    await queue.flush();
+  } while (queue.pending + queue.spilled > 0 && queue.pending + queue.spilled < left);
 }
 
 /** The store of a proxy: the PostgreSQL one given, or one built on the SQLite driver. */
