@@ -139,7 +139,7 @@ export class BudgetCounter {
   /**
    * Applies a (changed) definition. Same period: counters kept; a changed period re-windows
    * at `at` and takes `spentNano` (the spend of the new window, from the store) or 0.
-   * Thresholds a lower limit now puts behind the spend fire at the next settle; fired
+   * Thresholds a lower limit puts behind the spend fire at once (the ledger's `addSpend(0)`); fired
    * thresholds a higher limit puts back above the spend are re-armed (they fire again
    * when the spend reaches them under the new limit). Changed thresholds or period: those
    * the spend has already reached count as fired (no burst of stale alerts).

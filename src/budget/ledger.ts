@@ -76,7 +76,7 @@ export class BudgetLedger {
    * Adds, changes or (null) removes a key's budget, effective for the next call and for
    * the callers waiting on it (decided again now). Same period: spend is kept. New budget
    * or changed period: pass the key's spend in the new window (from the store) as
-   * `spentNano`, else it starts at 0.
+   * `spentNano`, else it starts at 0. Thresholds a lowered limit puts behind the spend fire now.
    * @returns the alert thresholds a raised limit re-armed (counter.ts `apply`); usually empty.
    */
   setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): number[] {
@@ -86,6 +86,8 @@ export class BudgetLedger {
       return [];
     }
     const { counter, rearmed } = this.instances.keys.set(name, budget, this.clock(), options?.spentNano);
+    // A lowered limit may put thresholds behind the spend: they fire now, as no call may settle again (a reached cap).
+    counter.addSpend(0, this.clock, this.onCross);
     this.admission.wake([counter]);
     return rearmed;
   }
@@ -98,6 +100,8 @@ export class BudgetLedger {
   /** Replaces the tag budgets; instances of a budget whose name, `per` and period are unchanged keep their counters. */
   setTagBudgets(budgets: readonly TagBudget[]): void {
     for (const dropped of this.instances.tags.set(budgets, this.clock())) this.admission.dissolve(dropped);
+    // Thresholds a lowered limit put behind the spend fire now (as for a key budget).
+    for (const c of this.instances.tags.all()) c.addSpend(0, this.clock, this.onCross);
     this.admission.wakeAll();
   }
 
