@@ -70,6 +70,10 @@ export class AlertNotifier {
   private readonly recentEvents: AlertEvent[] = [];
   private readonly queue: AlertEvent[] = [];
   private running: Promise<void> | null = null;
+  /** The event whose delivery is under way (between attempts too). */
+  private delivering: AlertEvent | null = null;
+  /** Set by `abandon`: no further attempt is made. */
+  private closed = false;
   private readonly keep: number;
   private readonly maxQueue: number;
   private readonly maxAttempts: number;
@@ -94,6 +98,10 @@ export class AlertNotifier {
     const persist = this.options.persist;
     if (persist !== undefined) this.safely(() => persist(event));
     if (this.options.webhookUrl === undefined || this.options.post === undefined) return;
+    if (this.closed) {
+      this.safely(() => this.options.log(`budget alert webhook: not delivered before exit: ${event.id}`));
+      return;
+    }
     if (this.queue.length >= this.maxQueue) {
       const dropped = this.queue.shift()!;
       this.safely(() => this.options.log(`budget alert webhook queue full: dropped ${dropped.id}`));
@@ -112,10 +120,29 @@ export class AlertNotifier {
     while (this.running !== null) await this.running;
   }
 
+  /**
+   * At shutdown, once `idle` has had its time: stops delivering and logs one line per alert
+   * whose webhook has not accepted it (the one being retried, then those queued), so an
+   * undelivered page is never dropped silently (it is stored as fired: a restart does not
+   * send it). @returns their ids.
+   */
+  abandon(): string[] {
+    this.closed = true;
+    const left = this.delivering === null ? [...this.queue] : [this.delivering, ...this.queue];
+    this.queue.length = 0;
+    for (const e of left) this.safely(() => this.options.log(`budget alert webhook: not delivered before exit: ${e.id} (${alertLine(e)})`));
+    return left.map((e) => e.id);
+  }
+
   private async drain(): Promise<void> {
     try {
-      for (let e = this.queue.shift(); e !== undefined; e = this.queue.shift()) await this.deliver(e);
+      for (let e = this.queue.shift(); e !== undefined && !this.closed; e = this.queue.shift()) {
+        this.delivering = e;
+        await this.deliver(e);
+        this.delivering = null;
+      }
     } finally {
+      this.delivering = null;
       this.running = null;
     }
   }
@@ -127,6 +154,7 @@ export class AlertNotifier {
     let last = '';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       if (attempt > 0) await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
+      if (this.closed) return;
       try {
         const status = await post(url, body);
         if (status >= 200 && status < 300) return;

@@ -142,6 +142,11 @@ export class BudgetService {
     return this.notifier.idle();
   }
 
+  /** At shutdown, after `idle` had its time: logs each alert the webhook has not accepted, and stops delivering. @returns their ids. */
+  abandonAlerts(): string[] {
+    return this.notifier.abandon();
+  }
+
   /** Writes back the spend settled here and gives this replica's leases back (after the last call settled, before the store closes; at most LEASE_CLOSE_MS, lease-keeper.ts). */
   async close(): Promise<void> {
     await this.leases?.close();

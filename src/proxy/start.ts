@@ -202,7 +202,11 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
         // Every call has settled: write back the spend settled here and give the leases back.
         await service?.close().catch((error: unknown) => o.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
         await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
-        if (service) await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
+        if (service) {
+          await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
+          // Stored as fired, an alert still undelivered is never sent again: each is logged.
+          service.abandonAlerts();
+        }
         await o.upstream.close();
         await store.close();
         if (lost !== null) throw lost;
