@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { edgesFor } from '../../src/edges.js';
+import { newMeteringKey } from '../../src/lib/ids.js';
+import type { SqlDriver } from '../../src/store/types.js';
+import { FakeUpstream } from '../support/fake-upstream.js';
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+const UPSTREAM_KEY = 'sk-test-upstream-0123456789abcdef';
+
+/**
+ * SPEC §7: exit 1 on a runtime failure. A SIGTERM whose drain cannot write the pending call
+ * records (the database refuses writes, nowhere to spill) loses them: the log says so, and
+ * the exit code must too, or a supervisor records a clean stop.
+ */
+describe('serve stopped by a signal after losing call records', () => {
+  let dir: string | undefined;
+  let fake: FakeUpstream | undefined;
+  afterEach(async () => {
+    await fake?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 1, not 0', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-serve-loss-'));
+    fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: () => ({ body: CHAT }) }).start();
+    const config = path.join(dir, 'tokometer.yaml');
+    // An in-memory database has no spill file; a drain gives up after 20 tries 200 ms apart.
+    writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nkeys:\n  k: { secret_env: TEST_MK }\nstore: { flush_interval_ms: 200 }\nlimits: { shutdown_grace_ms: 200 }\n`);
+    const secret = newMeteringKey();
+    const node = edgesFor('node');
+    const opened: SqlDriver[] = [];
+    let err = '';
+    let listening!: (url: string) => void;
+    const ready = new Promise<string>((r) => (listening = r));
+    const ctx: CliContext = {
+      edges: {
+        ...node,
+        openDriver: async () => {
+          const open = await node.openDriver();
+          return (file, options) => {
+            const d = open(file, options);
+            opened.push(d);
+            return d;
+          };
+        },
+      },
+      env: { TEST_MK: secret },
+      cwd: dir,
+      clock: () => Date.now(),
+      out: (text) => {
+        const m = /listening on (http:\/\/\S+)/.exec(text);
+        if (m) listening(m[1]!);
+      },
+      err: (text) => void (err += text),
+      isTTY: false,
+    };
+    const serving = runCli(['serve', '--port', '0', '--db', ':memory:', '--config', config], ctx);
+    const url = await ready;
+    // From now on the database refuses every write: the call's record cannot be stored.
+    for (const d of opened) {
+      try {
+        d.exec('PRAGMA query_only = 1');
+      } catch {
+        // a connection already closed
+      }
+    }
+    const res = await fetch(`${url}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' });
+    expect(res.status).toBe(200);
+    await res.text();
+    process.emit('SIGTERM', 'SIGTERM');
+    const code = await serving;
+    expect(err).toContain('call records could not be written before exit and are lost');
+    expect(code).toBe(1);
+  }, 60_000);
+});
