@@ -1,6 +1,7 @@
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
+import { ExitStatus } from '../lib/errors.js';
 import { createPricer } from '../pricing/pricer.js';
 import type { ConfiguredPrice } from '../pricing/types.js';
 import { createLogger } from '../proxy/log.js';
@@ -134,6 +135,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   if (updates.autoUpdateMs !== null) void watch.autoUpdate();
   // The handlers are in place before the URL is printed: a supervisor may send SIGTERM as
   // soon as it reads it (printed first, a SIGTERM in between ended the process by the signal).
+  // A shutdown that failed (call records lost): logged, and exit 1 (SPEC §7), not a clean stop.
+  let stopFailed = false;
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -146,7 +149,10 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       // Calls in flight get limits.shutdown_grace_ms to finish.
       proxy
         .stop()
-        .catch((error) => log.error('shutdown failed', { error: String(error) }))
+        .catch((error) => {
+          stopFailed = true;
+          log.error('shutdown failed', { error: String(error) });
+        })
         .finally(() => resolve());
     };
     // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
@@ -161,4 +167,5 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   deps.out(`tokometer ${deps.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
   deps.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME).\n`);
   await stopped;
+  if (stopFailed) throw new ExitStatus(1);
 }
