@@ -37,4 +37,6 @@ export interface ShareHooks {
   wake(): void;
   /** The spend known now (the row's, plus what is not reported yet): the counter moves to it (alerts fire). */
   spend(knownNano: NanoUsd): void;
+  /** An admin reset at `at` (ms) made on another replica, learned from the shared row: calls before it no longer count here, and the alerts it re-armed there are re-armed here. */
+  resetElsewhere(at: number): void;
 }

@@ -284,7 +284,7 @@ export class LeaseShare implements CounterShare {
       this.reprices.splice(0, reprices);
       // Unless a reset here cleared `used` meanwhile (what this sync reported went with it).
       if (this.resetAt === resetAt) this.used = Math.max(0, this.used - request.reportedNano);
-      if (result.resetAt > this.resetAt) this.counter.resetElsewhere(result.resetAt);
+      if (result.resetAt > this.resetAt) this.hooks.resetElsewhere(result.resetAt);
       behind = result.resetAt < this.resetAt;
       this.lease = result.leaseNano;
       this.leaseLimit = limitNano;

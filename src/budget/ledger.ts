@@ -32,6 +32,8 @@ export interface BudgetLedgerOptions {
   maxInstances?: number;
   /** Several replicas share the budgets (PostgreSQL): admit against leases of the shared counters. Default: this process alone. */
   sharing?: BudgetSharing;
+  /** A shared budget instance learned of an admin reset made on another replica: its alerts of `periodStart` fire again (the alert book forgets them). */
+  onResetElsewhere?: (c: Pick<BudgetCounter, 'kind' | 'name' | 'tagValue' | 'periodStart'>) => void;
 }
 
 const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
@@ -57,6 +59,7 @@ export class BudgetLedger {
   private readonly instances: BudgetInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
   private readonly sharing: BudgetSharing | undefined;
+  private readonly onResetElsewhere: BudgetLedgerOptions['onResetElsewhere'];
   private readonly admission = new Admission({
     clock: () => this.clock(),
     countersFor: (request, at) => this.countersFor(request, at),
@@ -68,6 +71,7 @@ export class BudgetLedger {
     this.instances = new BudgetInstances(options.timeZone, options.maxInstances ?? 100_000);
     this.onCross = options.onCross;
     this.sharing = options.sharing;
+    this.onResetElsewhere = options.onResetElsewhere;
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
   }
@@ -271,6 +275,10 @@ export class BudgetLedger {
     c.share = sharing.attach(c, {
       wake: () => this.admission.wake([c]),
       spend: (known) => c.syncSpend(known, this.clock, this.onCross),
+      resetElsewhere: (at) => {
+        c.resetElsewhere(at);
+        this.onResetElsewhere?.(c);
+      },
     });
   }
 

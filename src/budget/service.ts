@@ -123,6 +123,8 @@ export class BudgetService {
       onCross: (e: AlertEvent) => {
         if (this.book.admit(e)) this.notifier.notify(e);
       },
+      // A reset through another replica re-arms this one's alerts too, as the one made here does.
+      onResetElsewhere: (c) => this.book.rearm(c.kind, c.name, c.tagValue, c.periodStart),
     });
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), log: o.log });
   }
