@@ -37,7 +37,7 @@ function retryable(status: number): boolean {
   return status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
-/** One line for logs and the webhook's `text` (Slack-compatible). */
+/** One line for logs and, Slack-escaped (alertPayload), the webhook's `text`. */
 export function alertLine(e: AlertEvent): string {
   const who = e.tagValue === null ? `'${e.name}'` : `'${e.name}' (${e.tagValue})`;
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
@@ -45,12 +45,15 @@ export function alertLine(e: AlertEvent): string {
   return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatUsd(e.spentNano)} of ${formatUsd(e.limitNano)} ${phrase}${reset})`;
 }
 
+/** Slack's escaping of message text: `&`, `<`, `>` (a tag value may not be read as `<!channel>` or a `<url|link>`). */
+const slackText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** The webhook's JSON body. `id` is stable per (budget instance, threshold, period): receivers can de-duplicate retries. */
 export function alertPayload(e: AlertEvent): Record<string, unknown> {
   return {
     type: 'budget.alert',
     id: e.id,
-    text: alertLine(e),
+    text: slackText(alertLine(e)),
     budget: { name: e.name, kind: e.kind, tag_value: e.tagValue, limit_usd: nanoToUsd(e.limitNano), spent_usd: nanoToUsd(e.spentNano), period: e.period, soft: e.soft },
     threshold: e.threshold,
     period_start: isoInstant(e.periodStart),
