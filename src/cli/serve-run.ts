@@ -143,8 +143,9 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       if (stopping) return;
       stopping = true;
       watch.stop();
-      // All three go: a second SIGINT or SIGTERM during the drain ends the process at once.
-      process.off('SIGHUP', reload).off('SIGINT', onInt).off('SIGTERM', onTerm);
+      // A second SIGINT or SIGTERM during the drain ends the process at once. SIGHUP (a price
+      // reload) is ignored until the drain is over: its default action would kill the drain.
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', reload).on('SIGHUP', ignoreHup);
       log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
       // Calls in flight get limits.shutdown_grace_ms to finish.
       proxy
@@ -153,8 +154,12 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
           stopFailed = true;
           log.error('shutdown failed', { error: String(error) });
         })
-        .finally(() => resolve());
+        .finally(() => {
+          process.off('SIGHUP', ignoreHup);
+          resolve();
+        });
     };
+    const ignoreHup = () => log.info('SIGHUP ignored: shutting down');
     // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
     const reload = () => {
       log.info('prices: SIGHUP, checking the database for new prices');
