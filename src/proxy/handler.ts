@@ -192,7 +192,11 @@ function identifyCaller<R>(
   const key = deps.keys.resolve(secret);
   if (!key) return { refused: new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), record: false };
   const refusal = deps.refusal?.();
-  if (refusal) return { refused: new ProxyError('unavailable', refusal), record: false };
+  if (refusal) {
+    const refused = new ProxyError('unavailable', refusal);
+    deps.metrics.unrecorded(provider.name, refused.status); // never recorded (the store refuses records): counted here
+    return { refused, record: false };
+  }
 
   const parsedTags = parseTags(call.headers['x-metering-tags']);
   if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {

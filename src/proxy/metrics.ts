@@ -61,6 +61,15 @@ export class Metrics {
     }
   }
 
+  /**
+   * Counts a call answered without a record (the store refuses records: 503), which never
+   * reaches `observe`, as a refused request of `provider` with HTTP `status`.
+   */
+  unrecorded(provider: string, status: number): void {
+    const reqKey = `provider="${provider}",status="${status}",outcome="refused"`;
+    this.requests.set(reqKey, (this.requests.get(reqKey) ?? 0) + 1);
+  }
+
   /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`). */
   budgetBlocked(kind: ErrorKind = 'budget_exceeded'): void {
     if (kind === 'budget_busy') this.budgetBusy++;
