@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
 import { startBunProxyOn, type BunProxy } from './bun-driver.js';
+import { rawRequest, rawUpstream } from './raw-http.js';
 
 /**
  * What the provider receives, and what the client gets back, through each edge:
@@ -14,50 +14,11 @@ import { startBunProxyOn, type BunProxy } from './bun-driver.js';
  */
 const ANSWER = '{"id":"x","object":"chat.completion","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}';
 const BODY = '{"model":"gpt-4o-mini","messages":[]}';
+/** The provider's answer: it names x-upstream-hop in its Connection header. */
+const UPSTREAM_ANSWER = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: keep-alive, x-upstream-hop\r\nx-upstream-hop: provider-connection-secret\r\ncontent-length: ${ANSWER.length}\r\n\r\n${ANSWER}`;
+/** Sends a raw request (head + BODY) and returns the raw response head. */
+const rawCall = (port: number, head: string) => rawRequest(port, head + BODY);
 
-/** A provider on raw TCP that records each request head and names x-upstream-hop in its Connection header. */
-function rawUpstream(heads: string[]): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = net.createServer((socket) => {
-    let buf = '';
-    socket.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      const end = buf.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
-      heads.push(buf.slice(0, end));
-      buf = '';
-      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: keep-alive, x-upstream-hop\r\nx-upstream-hop: provider-connection-secret\r\ncontent-length: ${ANSWER.length}\r\n\r\n${ANSWER}`);
-    });
-    socket.on('error', () => undefined);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      resolve({ url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => server.close(() => r())) });
-    }),
-  );
-}
-
-/** Sends a raw request and returns the raw response head. */
-function rawCall(port: number, head: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1');
-    let out = '';
-    const timer = setTimeout(() => (c.destroy(), reject(new Error(`no answer: ${out}`))), 5000);
-    c.on('data', (d: Buffer) => {
-      out += d.toString('latin1');
-      const end = out.indexOf('\r\n\r\n');
-      if (end !== -1) {
-        clearTimeout(timer);
-        c.destroy();
-        resolve(out.slice(0, end));
-      }
-    });
-    c.on('error', reject);
-    c.write(head + BODY);
-  });
-}
 
 /** Every value of header `name` in a raw head, in order. */
 function values(head: string, name: string): string[] {
@@ -75,7 +36,7 @@ describe.each(['node', 'bun', 'bun-fetch'] as const)('the %s edge', (edge) => {
   let target: Edge;
 
   beforeAll(async () => {
-    const upstream = await rawUpstream(heads);
+    const upstream = await rawUpstream(heads, UPSTREAM_ANSWER);
     const config = `providers:\n  openai: { base_url: "${upstream.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`;
     if (edge !== 'node') {
       const bun: BunProxy = await startBunProxyOn(config, upstream, {}, edge === 'bun-fetch' ? { TOKOMETER_UPSTREAM_CLIENT: 'fetch' } : {});

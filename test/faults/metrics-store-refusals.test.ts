@@ -2,35 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { SqlDriver } from '../../src/store/types.js';
 import { startHarness, UPSTREAM_KEY, type Harness } from '../support/proxy-harness.js';
+import { breakableDb, type BreakableDb } from './breakable-db.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
-
-/** A database whose call inserts fail like a full disk once `broken` is set. */
-function breakableDb(file: string): { driver: SqlDriver; broken: boolean } {
-  const inner = openDriver(file);
-  const db = {
-    broken: false,
-    driver: {
-      ...inner,
-      prepare(sql: string) {
-        const stmt = inner.prepare(sql);
-        if (!sql.startsWith('INSERT INTO calls ')) return stmt;
-        return {
-          get: stmt.get.bind(stmt),
-          all: stmt.all.bind(stmt),
-          run: (...params: Parameters<typeof stmt.run>) => {
-            if (db.broken) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-            return stmt.run(...params);
-          },
-        };
-      },
-    } as SqlDriver,
-  };
-  return db;
-}
 
 /**
  * With `store.on_error: refuse`, once memory and spill file are full every call is answered
@@ -41,7 +16,7 @@ function breakableDb(file: string): { driver: SqlDriver; broken: boolean } {
 describe('/metrics while the store refuses calls (store.on_error: refuse)', () => {
   let h: Harness | undefined;
   let dir: string;
-  let db: { driver: SqlDriver; broken: boolean } | undefined;
+  let db: BreakableDb | undefined;
   afterEach(async () => {
     // Healed, so the harness's own shutdown can write what is pending.
     if (db) db.broken = false;

@@ -2,35 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { SqlDriver } from '../../src/store/types.js';
 import { startHarness, UPSTREAM_KEY, waitFor, type Harness } from '../support/proxy-harness.js';
+import { breakableDb, type BreakableDb } from './breakable-db.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
-
-/** A database whose call inserts fail like a full disk while `broken` is set (the proxy's write queue writes through it). */
-function breakableDb(file: string): { driver: SqlDriver; broken: boolean } {
-  const inner = openDriver(file);
-  const db = {
-    broken: false,
-    driver: {
-      ...inner,
-      prepare(sql: string) {
-        const stmt = inner.prepare(sql);
-        if (!sql.startsWith('INSERT INTO calls ')) return stmt;
-        return {
-          get: stmt.get.bind(stmt),
-          all: stmt.all.bind(stmt),
-          run: (...params: Parameters<typeof stmt.run>) => {
-            if (db.broken) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-            return stmt.run(...params);
-          },
-        };
-      },
-    } as SqlDriver,
-  };
-  return db;
-}
 
 /** Makes the store's call writes fail like a full disk until `heal()` is called. */
 function breakStore(db: { broken: boolean }): { heal: () => void } {
@@ -46,7 +21,7 @@ describe('a database that cannot be written', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  let db: { driver: SqlDriver; broken: boolean };
+  let db: BreakableDb;
   const start = async (onError: 'serve' | 'refuse') => {
     dir = mkdtempSync(path.join(tmpdir(), 'tokometer-storefault-'));
     const spillPath = path.join(dir, 'calls.spill');
