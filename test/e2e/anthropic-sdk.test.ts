@@ -4,7 +4,7 @@ import { newMeteringKey } from '../../src/lib/ids.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { sseFrames, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { UPSTREAM_KEY } from '../support/proxy-harness.js';
-import { cappedKeyGate, fixture, sdkHarness, sseReply } from './sdk-harness.js';
+import { cappedKeyGate, fixture, sdkHarness, sseReply, errorOfStream } from './sdk-harness.js';
 
 const CACHE_5M = fixture('anthropic', 'messages-cache-write-5m.json');
 const STREAM_WEB = fixture('anthropic', 'messages-stream-web-search.sse');
@@ -210,9 +210,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
   it('a mid-stream error event reaches the SDK as an APIError; the usage seen so far is billed', async () => {
     const before = h.records.length;
     const stream = await h.client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'stream-error' }] });
-    const error = await (async () => {
-      for await (const _event of stream) void _event;
-    })().catch((e: unknown) => e);
+    const error = await errorOfStream(stream);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
     expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 300, output_tokens: 1, cost_nano: COST.streamError });

@@ -20,6 +20,16 @@ export function fixture(provider: string, name: string): string {
  * A streamed reply of the fake provider: the frames of `body` (SSE text, split after each
  * blank line, or frames already split) sent one after the other, `delayMs` (default 1) apart.
  */
+/** Reads `stream` to its end and gives what it threw (undefined when it ended cleanly): how an app meets a stream's error. */
+export async function errorOfStream(stream: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    for await (const _chunk of stream) void _chunk;
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 export function sseReply(body: string | string[], options: { contentType?: string; delayMs?: number } = {}): Reply {
   return {
     headers: { 'content-type': options.contentType ?? 'text/event-stream' },

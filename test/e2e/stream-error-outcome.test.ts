@@ -2,7 +2,7 @@ import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
-import { sseReply } from './sdk-harness.js';
+import { sseReply, errorOfStream } from './sdk-harness.js';
 
 /**
  * A provider that fails after its 200 stream started says so inside the stream: OpenAI Chat
@@ -27,9 +27,7 @@ describe('a provider error inside a 200 stream is recorded as upstream_failed', 
     h = await startHarness({ upstream: { reply: () => sseReply(frames) } });
     const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl(), maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] });
-    const error = await (async () => {
-      for await (const _chunk of stream) void _chunk;
-    })().catch((e: unknown) => e);
+    const error = await errorOfStream(stream);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toMatch(/The server had an error/);
     await waitFor(() => h!.records.length > 0, 5000, 'call record');

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+import { errorOfStream } from './sdk-harness.js';
 
 /**
  * A provider quiet mid-stream for longer than idle_timeout_ms is a timeout: tokometer's
@@ -25,9 +26,7 @@ describe('a provider idle mid-stream past idle_timeout_ms (Node edges)', () => {
     });
     const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl(), maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] });
-    const error = await (async () => {
-      for await (const _chunk of stream) void _chunk;
-    })().catch((e: unknown) => e);
+    const error = await errorOfStream(stream);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('timeout');
     expect((error as Error).message).not.toMatch(/UND_ERR_ABORTED/);

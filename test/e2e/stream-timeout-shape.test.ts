@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+import { errorOfStream } from './sdk-harness.js';
 
 /**
  * A provider that goes quiet mid-stream for longer than idle_timeout_ms: tokometer gives up
@@ -34,9 +35,7 @@ describe("tokometer's mid-stream timeout reaches each SDK as the provider's own 
     });
     const client = new Anthropic({ apiKey: h.secret, baseURL: h.baseUrl('anthropic'), maxRetries: 0 });
     const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'x' }] });
-    const error = await (async () => {
-      for await (const _event of stream) void _event;
-    })().catch((e: unknown) => e);
+    const error = await errorOfStream(stream);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as Error).message).toMatch(/stream failed before it finished/);
     await waitFor(() => h!.records.length > 0, 5000, 'call record');
