@@ -1,5 +1,17 @@
 import type { Db } from './db.js';
+import { isBusy } from './sql-errors.js';
 import type { AlertRecord, BudgetResetRecord, BudgetStore, SqlValue } from './types.js';
+
+/**
+ * An alert is stored from the settle of the call that crossed its threshold, on serve's
+ * main thread: it never waits there for a lock another process holds (`prices reprice`,
+ * `keys create`), which would stall every call in flight for the busy timeout. A busy
+ * database is tried again after 50 ms, then twice as long each time up to 1 s, for at most
+ * 5 minutes; then the insert's error is the caller's (it logs it).
+ */
+const ALERT_RETRY_FIRST_MS = 50;
+const ALERT_RETRY_MAX_MS = 1_000;
+const ALERT_RETRY_FOR_MS = 5 * 60_000;
 
 /** SQLite binds at most 64-bit integers: open-ended bounds (±Infinity) become the largest safe ms. */
 export const boundMs = (t: number): number => Math.min(Math.max(t, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
@@ -36,11 +48,22 @@ interface ResetRow {
 export function budgetRecords(db: Db): Pick<BudgetStore, 'recordAlert' | 'alerts' | 'recordReset' | 'resets'> {
   return {
     async recordAlert(a) {
-      await db.run(
-        `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [a.kind, a.budget, a.tagValue, a.threshold, a.period, a.periodStart, a.spentNano, a.limitNano, a.soft ? 1 : 0, a.firedAt],
-      );
+      const insert = () =>
+        db.runNoWait(
+          `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [a.kind, a.budget, a.tagValue, a.threshold, a.period, a.periodStart, a.spentNano, a.limitNano, a.soft ? 1 : 0, a.firedAt],
+        );
+      const giveUpAt = Date.now() + ALERT_RETRY_FOR_MS;
+      for (let wait = ALERT_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, ALERT_RETRY_MAX_MS)) {
+        try {
+          await insert();
+          return;
+        } catch (error) {
+          if (!isBusy(error) || Date.now() + wait > giveUpAt) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     },
 
     async alerts(options = {}) {

@@ -28,6 +28,13 @@ export interface Db {
   /** Runs a statement that returns no rows. */
   run(sql: string, params?: readonly SqlValue[]): Promise<DbRunResult>;
   /**
+   * `run` for a write made on the event loop's own thread (serve's main thread): on SQLite it
+   * fails at once (SQLITE_BUSY, see isBusy) where `run` would wait up to the busy timeout
+   * for a lock another process holds, stalling every call in flight; the caller tries again
+   * later. On PostgreSQL the same as `run` (a wait there never blocks the thread).
+   */
+  runNoWait(sql: string, params?: readonly SqlValue[]): Promise<DbRunResult>;
+  /**
    * Runs `fn` in one transaction on `tx` (committed when it resolves, rolled back when it
    * throws). On SQLite it is BEGIN IMMEDIATE, and every other statement on this Db waits
    * until it ends, so awaits inside `fn` never let another caller's statement in. Nested
@@ -68,6 +75,16 @@ export function sqliteDb(driver: SqlDriver): Db {
   const all = <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).all<T>(...params);
   const get = <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).get<T>(...params);
   const run = (sql: string, params: readonly SqlValue[] = []): DbRunResult => ({ changes: statement(sql).run(...params).changes });
+  /** `run` with the connection's busy timeout at 0 for this one statement (synchronous: nothing else runs meanwhile). */
+  const runNoWait = (sql: string, params: readonly SqlValue[] = []): DbRunResult => {
+    const before = driver.prepare('PRAGMA busy_timeout').get<{ timeout: number }>()?.timeout ?? 0;
+    driver.exec('PRAGMA busy_timeout = 0');
+    try {
+      return run(sql, params);
+    } finally {
+      driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(before))}`);
+    }
+  };
 
   /** Resolves when the open transaction ends; null while none is open. */
   let open: Promise<void> | null = null;
@@ -80,6 +97,8 @@ export function sqliteDb(driver: SqlDriver): Db {
     all: async (sql, params) => all(sql, params),
     get: async (sql, params) => get(sql, params),
     run: async (sql, params) => run(sql, params),
+    // Inside a transaction this connection already holds the write lock.
+    runNoWait: async (sql, params) => run(sql, params),
     transaction: (fn) => fn(tx),
     snapshot: (fn) => fn(tx),
     close: () => Promise.reject(new Error('close() inside a transaction')),
@@ -125,6 +144,10 @@ export function sqliteDb(driver: SqlDriver): Db {
     async run(sql, params) {
       if (open !== null) await idle();
       return run(sql, params);
+    },
+    async runNoWait(sql, params) {
+      if (open !== null) await idle();
+      return runNoWait(sql, params);
     },
     transaction: (fn) => within('IMMEDIATE', fn),
     snapshot: (fn) => within('DEFERRED', fn),

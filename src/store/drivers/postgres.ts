@@ -192,6 +192,9 @@ function wrap(pool: postgres.Sql, on: Runner, location: string): PostgresDb {
     async run(sql: string, params?: readonly SqlValue[]): Promise<DbRunResult> {
       return { changes: (await exec(sql, params)).count ?? 0 };
     },
+    runNoWait(sql: string, params?: readonly SqlValue[]): Promise<DbRunResult> {
+      return db.run(sql, params);
+    },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       if (inTransaction) return fn(db);
       try {
