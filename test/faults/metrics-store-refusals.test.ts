@@ -47,3 +47,28 @@ describe('/metrics while the store refuses calls (store.on_error: refuse)', () =
     expect(Number(line!.split(' ').at(-1))).toBe(5);
   });
 });
+
+/**
+ * Calls refused before a key identified them (no key, an unknown or revoked one) are never
+ * recorded, so /metrics is the only place a flood of them shows: a deploy that ships a wrong
+ * key, or someone probing the proxy.
+ */
+describe('/metrics and calls without a valid metering key', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('counts the 401 answers in tokometer_requests_total (outcome refused)', async () => {
+    h = await startHarness({ upstream: { reply: () => ({ body: CHAT }) } });
+    for (const authorization of ['Bearer mk_' + 'x'.repeat(32), 'Bearer mk_' + 'y'.repeat(32), '']) {
+      const res = await fetch(`${h.baseUrl()}/chat/completions`, { method: 'POST', headers: authorization === '' ? {} : { authorization }, body: '{"model":"gpt-4o-mini","messages":[]}' });
+      await res.text();
+      expect(res.status).toBe(401);
+    }
+    const metrics = await (await fetch(`${h.proxy.url}/metrics`)).text();
+    const lines = metrics.split('\n').filter((l) => l.startsWith('tokometer_requests_total{'));
+    expect(lines).toContain('tokometer_requests_total{provider="openai",status="401",outcome="refused"} 3');
+  });
+});
