@@ -179,6 +179,12 @@ function refuse<R>(recorder: CallRecorder<R>, adapter: ProviderAdapter, r: Refus
   return errorResponse(adapter, r.refused);
 }
 
+/** A refusal never recorded (no key identified the call, or the store refuses records): counted in /metrics only. */
+function unrecorded(deps: ProxyDeps<unknown>, provider: ProviderRuntime, refused: ProxyError): Refusal {
+  deps.metrics.unrecorded(provider.name, refused.status);
+  return { refused, record: false };
+}
+
 /** Who is calling: the metering key, the tags the call is recorded with, the key's provider allow-list. */
 function identifyCaller<R>(
   call: IncomingCall,
@@ -188,15 +194,11 @@ function identifyCaller<R>(
   recorder: CallRecorder<R>,
 ): { key: ResolvedKey; tags: Tags } | Refusal {
   const secret = provider.adapter.clientKey(call.headers, query);
-  if (!secret) return { refused: new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`), record: false };
+  if (!secret) return unrecorded(deps, provider, new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`));
   const key = deps.keys.resolve(secret);
-  if (!key) return { refused: new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'), record: false };
+  if (!key) return unrecorded(deps, provider, new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'));
   const refusal = deps.refusal?.();
-  if (refusal) {
-    const refused = new ProxyError('unavailable', refusal);
-    deps.metrics.unrecorded(provider.name, refused.status); // never recorded (the store refuses records): counted here
-    return { refused, record: false };
-  }
+  if (refusal) return unrecorded(deps, provider, new ProxyError('unavailable', refusal));
 
   const parsedTags = parseTags(call.headers['x-metering-tags']);
   if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {

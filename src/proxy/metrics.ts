@@ -62,8 +62,9 @@ export class Metrics {
   }
 
   /**
-   * Counts a call answered without a record (the store refuses records: 503), which never
-   * reaches `observe`, as a refused request of `provider` with HTTP `status`.
+   * Counts a call answered without a record (no valid metering key: 401; the store refuses
+   * records: 503), which never reaches `observe`, as a refused request of `provider` with
+   * HTTP `status`.
    */
   unrecorded(provider: string, status: number): void {
     const reqKey = `provider="${provider}",status="${status}",outcome="refused"`;
