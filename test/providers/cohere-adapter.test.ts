@@ -52,6 +52,11 @@ describe('Cohere: usage from JSON bodies', () => {
     expect(adapter.usageFromJson(chatInfo(false), json('chat.json'))).toEqual({ model: null, usage: usage({ inputTokens: 5, outputTokens: 18 }) });
   });
 
+  it('marks a chat whose finish_reason is ERROR failed, with its usage (as a stream ending so is)', () => {
+    const failed = { ...(json('chat.json') as Record<string, unknown>), finish_reason: 'ERROR' };
+    expect(adapter.usageFromJson(chatInfo(false), failed)).toEqual({ model: null, usage: usage({ inputTokens: 5, outputTokens: 18 }), failed: 'finish_reason ERROR' });
+  });
+
   it('reads cached_tokens as cache reads within the billed input', () => {
     expect(adapter.usageFromJson(chatInfo(false), json('chat-cached.json'))).toEqual({ model: null, usage: usage({ inputTokens: 2480, outputTokens: 19, cacheReadTokens: 2048 }) });
     const over = { usage: { billed_units: { input_tokens: 100, output_tokens: 1 }, cached_tokens: 4096 } };
