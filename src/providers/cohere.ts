@@ -62,6 +62,8 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
       const usage = normaliseCohereUsage(info.kind === 'embeddings' ? json.meta : json.usage);
+      // The generation failed inside a 200 (PROVIDERS.md §6): billed all the same, recorded upstream_failed.
+      if (info.kind === 'chat' && json.finish_reason === 'ERROR') return { usage, model: null, failed: 'finish_reason ERROR' };
       return { usage, model: null };
     },
 
