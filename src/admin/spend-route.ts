@@ -4,18 +4,13 @@ import { reportToJson } from '../report/format/json.js';
 import { emptyMessage } from '../report/format/table.js';
 import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
-import type { ReportQuery, WhereClause } from '../report/types.js';
+import type { ReportQuery } from '../report/types.js';
+import { parseWhere } from '../report/where.js';
 import { unitEconomics } from '../report/unit-economics.js';
 import type { AdminDeps } from './deps.js';
 import { badRequest, json } from './http.js';
 
 const truthy = (v: string | null) => v === '1' || v === 'true';
-
-function parseWhere(raw: string): WhereClause {
-  const m = /^([^=!]+)(!=|=)(.*)$/.exec(raw);
-  if (!m || m[1]!.trim() === '' || m[3] === '') throw new UsageError(`where "${raw}" must look like key=value or key!=value.`);
-  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: m[3]! };
-}
 
 function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
   const range = parseTimeRange({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, {
@@ -33,7 +28,7 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
   return {
     ...range,
     by,
-    where: q.getAll('where').map(parseWhere),
+    where: q.getAll('where').map((w) => parseWhere(w, 'where')),
     timeZone: deps.timeZone,
     ...(q.get('key') !== null ? { keyName: q.get('key')! } : {}),
     ...(top !== null ? { top: Number(top) } : {}),

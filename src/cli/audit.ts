@@ -15,7 +15,7 @@ import { newestSnapshot } from './catalog-source.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
-import { parseWhere } from './report.js';
+import { parseWhere } from '../report/where.js';
 import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
@@ -71,8 +71,8 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const timeZone = config.timezone;
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   const untilAsGiven = untilDateAsGiven(flags.until);
-  const where = flags.where.map(parseWhere);
-  const batchTags = flags.batchTag.map(parseWhere);
+  const where = flags.where.map((w) => parseWhere(w, '--where'));
+  const batchTags = flags.batchTag.map((w) => parseWhere(w, '--batch-tag'));
   const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
 
   const report = await closingAfter(await deps.openStore(deps.resolveDbPath(flags.db, flags.config)), async (store) => {

@@ -7,8 +7,9 @@ import { emptyMessage, renderTable } from '../report/format/table.js';
 import { excludedNotice, prunedNotice, unknownKeyNotices } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
-import type { ReportQuery, WhereClause } from '../report/types.js';
+import type { ReportQuery } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
+import { parseWhere } from '../report/where.js';
 import type { Store } from '../store/facade.js';
 import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
@@ -66,7 +67,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   const query: ReportQuery = {
     ...range,
     by: flags.by === undefined ? DEFAULT_BY : parseBy(flags.by),
-    where: flags.where.map(parseWhere),
+    where: flags.where.map((w) => parseWhere(w, '--where')),
     timeZone,
     ...(flags.key !== undefined ? { keyName: flags.key } : {}),
     ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
@@ -108,15 +109,6 @@ export function parseBy(raw: string): string[] {
     throw new UsageError(`--by "${raw}" needs one or two comma-separated dimensions, e.g. --by feature or --by feature,user_tier.`);
   }
   return dims;
-}
-
-/** `k=v` or `k!=v`. The key is everything before the first `!=` or `=`. */
-export function parseWhere(raw: string): WhereClause {
-  const m = /^([^=!]+)(!=|=)(.*)$/.exec(raw);
-  if (!m || m[1]!.trim() === '' || m[3] === '') {
-    throw new UsageError(`--where "${raw}" must look like key=value or key!=value (value "(none)" matches calls without the tag).`);
-  }
-  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: m[3]! };
 }
 
 function parseTop(raw: string): number {

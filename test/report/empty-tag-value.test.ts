@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderTable } from '../../src/report/format/table.js';
 import { spendReport } from '../../src/report/query.js';
+import { parseWhere } from '../../src/report/where.js';
 import { buildDb } from './dataset.js';
 
 /**
@@ -23,5 +24,13 @@ describe('report table with an empty tag value', () => {
     const lines = renderTable(r, { color: false }).split('\n');
     const row = lines.find((l) => l.includes('$3.00'))!;
     expect(row).toMatch(/^\S/);
+  });
+
+  it('is selected with --where feature="" (and left out with !=""), apart from (none)', async () => {
+    const total = async (w: string) =>
+      (await spendReport(db.reads, { since: Date.parse('2026-11-01T00:00:00Z'), until: Date.parse('2026-12-01T00:00:00Z'), by: ['feature'], where: [parseWhere(w, '--where')], timeZone: 'UTC' })).total.costNano;
+    expect(await total('feature=""')).toBe(3e9);
+    expect(await total('feature!=""')).toBe(6e9);
+    expect(await total('feature=(none)')).toBe(1e9);
   });
 });
