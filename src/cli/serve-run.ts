@@ -1,4 +1,5 @@
 import type { Edges } from '../edges.js';
+import type { BudgetState } from '../budget/types.js';
 import type { Clock } from '../lib/clock.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { ExitStatus } from '../lib/errors.js';
@@ -113,10 +114,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     .map(([name]) => name);
   const shownDb = describeDbLocation(dbPath);
   log.info('tokometer listening', { url: proxy.url, db: shownDb, runtime: deps.edges.runtime, providers_without_key: missing });
-  const budgets = proxy.budgets?.snapshot() ?? [];
   log.info('budgets', {
-    enforced: budgets.length,
-    blocked: budgets.filter((b) => b.blocked).map((b) => (b.tagValue === null ? b.name : `${b.name}:${b.tagValue}`)),
+    ...budgetsAtStart(proxy.budgets?.snapshot() ?? []),
     alerts_webhook: settings.alertsWebhookUrl !== undefined,
     admin_api: settings.adminToken !== undefined,
   });
@@ -173,4 +172,21 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   deps.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME).\n`);
   await stopped;
   if (stopFailed) throw new ExitStatus(1);
+}
+
+/** Blocked budget instances the start-up line names; `blocked_count` says how many there are in all. */
+export const BLOCKED_SHOWN = 10;
+
+/**
+ * The start-up line's budget fields: how many instances are enforced and which are blocked.
+ * A budget `per: user_id` can have thousands blocked at once, so the line names the first
+ * BLOCKED_SHOWN (`name:value`) and counts them all (`GET /admin/budgets` and the TUI list them).
+ */
+export function budgetsAtStart(budgets: readonly BudgetState[]): { enforced: number; blocked: string[]; blocked_count: number } {
+  const blocked = budgets.filter((b) => b.blocked);
+  return {
+    enforced: budgets.length,
+    blocked: blocked.slice(0, BLOCKED_SHOWN).map((b) => (b.tagValue === null ? b.name : `${b.name}:${b.tagValue}`)),
+    blocked_count: blocked.length,
+  };
 }
