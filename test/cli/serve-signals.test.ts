@@ -18,6 +18,7 @@ describe('serve and signals', () => {
     const counts = () => signals.map((signal) => process.listenerCount(signal));
     const before = counts();
     let out = '';
+    let err = '';
     let handledWhenPrinted: boolean | undefined;
     const ctx: CliContext = {
       edges: edgesFor('node'),
@@ -34,7 +35,7 @@ describe('serve and signals', () => {
         // fails on handledWhenPrinted instead of waiting for its timeout.
         if (!handledWhenPrinted) setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 50);
       },
-      err: () => {},
+      err: (text) => void (err += text),
       isTTY: false,
     };
     expect(await runCli(['serve', '--port', '0', '--db', ':memory:'], ctx)).toBe(0);
@@ -42,5 +43,8 @@ describe('serve and signals', () => {
     expect(handledWhenPrinted).toBe(true);
     // Every handler serve added is gone once it stopped (a second signal then ends a process at once).
     expect(counts()).toEqual(before);
+    // The last line says the drain ended with every record written, so an operator can tell a clean stop from a kill.
+    const last = JSON.parse(err.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    expect(last).toMatchObject({ level: 'info', msg: 'stopped: every call record written', signal: 'SIGTERM' });
   });
 });
