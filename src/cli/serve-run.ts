@@ -149,6 +149,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       // Calls in flight get limits.shutdown_grace_ms to finish.
       proxy
         .stop()
+        .then(() => log.info('stopped: every call record written', { signal }))
         .catch((error) => {
           stopFailed = true;
           log.error('shutdown failed', { error: String(error) });
