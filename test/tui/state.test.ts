@@ -102,6 +102,12 @@ describe('ui state', () => {
     expect(parseFilter('model=gpt-4o')).toEqual({ key: 'model', op: '=', value: 'gpt-4o' });
   });
 
+  it('filters on the empty tag value with "" (the group the table labels ""), as report --where does', () => {
+    expect(parseFilter('feature=""')).toEqual({ key: 'feature', op: '=', value: '' });
+    expect(parseFilter('feature != ""')).toEqual({ key: 'feature', op: '!=', value: '' });
+    expect(parseFilter('feature=(none)')).toEqual({ key: 'feature', op: '=', value: '(none)' });
+  });
+
   it('maps keys inside the reducer against the current state: q and Ctrl-C set quit, a pasted k=v⏎ applies', () => {
     const facts = view;
     const k = (input: string, kp: Partial<KeyPress> = {}) => ({ type: 'key' as const, input, key: key(kp), facts });
