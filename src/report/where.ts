@@ -4,6 +4,11 @@ import type { WhereClause } from './types.js';
 /** The value that selects calls whose tag value is the empty text (reports label that group `""`). */
 const EMPTY_VALUE = '""';
 
+/** A filter's value as typed → the value it matches: `""` is the empty tag value, anything else itself. */
+export function filterValue(typed: string): string {
+  return typed === EMPTY_VALUE ? '' : typed;
+}
+
 /**
  * A filter as typed: `k=v` or `k!=v`, the key everything before the first `!=` or `=`
  * (trimmed), the value as written. `(none)` matches calls without the tag (report/query.ts)
@@ -15,5 +20,5 @@ export function parseWhere(raw: string, name: string): WhereClause {
   if (!m || m[1]!.trim() === '' || m[3] === '') {
     throw new UsageError(`${name} "${raw}" must look like key=value or key!=value (value "(none)" matches calls without the tag, "" the empty value).`);
   }
-  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: m[3] === EMPTY_VALUE ? '' : m[3]! };
+  return { key: m[1]!.trim(), op: m[2] as '=' | '!=', value: filterValue(m[3]!) };
 }

@@ -1,4 +1,5 @@
 import { isBuiltin, isTimeDimension, OTHER, TAG_KEY_RE, type WhereClause } from '../report/types.js';
+import { filterValue } from '../report/where.js';
 import { cyclable, drillTarget } from './dimensions.js';
 import { LIMITS, type DashboardQuery } from './types.js';
 
@@ -203,7 +204,7 @@ export function parseFilter(text: string): WhereClause | string {
   const key = m[1]!.trim();
   if (isTimeDimension(key)) return `Cannot filter on ${key}: pick the period with 1, 7, 3 or m.`;
   if (!isBuiltin(key) && !TAG_KEY_RE.test(key)) return `"${key}" is not a tag key or model, provider, key, endpoint.`;
-  return { key, op: m[2] as '=' | '!=', value: m[3]!.trim() };
+  return { key, op: m[2] as '=' | '!=', value: filterValue(m[3]!.trim()) };
 }
 
 function isArrow(k: KeyPress): boolean {
