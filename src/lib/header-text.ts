@@ -11,6 +11,7 @@ const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
 /** The value rule in words, for error messages. */
 export const HEADER_VALUE_RULE = 'holds a control character or a character past U+00FF, which no HTTP header can carry';
 
+/** A field name (RFC 9110 §5.1: a token). */
 export function isHeaderName(name: string): boolean {
   return HEADER_NAME.test(name);
 }

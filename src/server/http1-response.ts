@@ -1,3 +1,4 @@
+import { isHeaderName } from '../lib/header-text.js';
 import type { HeaderMap } from '../proxy/types.js';
 
 /**
@@ -122,8 +123,6 @@ function contentLength(raw: string): number {
 }
 
 const DIGITS = /^\d+$/;
-/** A field name (RFC 9110 §5.1: a token). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Lower-case header names without a new string per header: a head's names are nearly
@@ -148,7 +147,7 @@ class HeaderNames {
     // A copy, not a slice: a slice would keep the whole head it came from alive.
     const name = `_${text.slice(start, end)}`.slice(1);
     // Checked once per spelling: a name the table holds was checked when it was stored.
-    if (!TOKEN.test(name)) throw new MalformedResponse(`header name ${JSON.stringify(name.slice(0, 40))} is not a token`);
+    if (!isHeaderName(name)) throw new MalformedResponse(`header name ${JSON.stringify(name.slice(0, 40))} is not a token`);
     const lower = name.toLowerCase();
     this.raw[slot] = name;
     this.lower[slot] = lower;
