@@ -52,6 +52,21 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * Sets how long a statement on `driver` waits for a lock another connection holds (ms);
+ * returns the wait it replaced, or null when the connection cannot say (an unusable one
+ * fails its statements anyway).
+ */
+export function swapBusyTimeout(driver: SqlDriver, ms: number): number | null {
+  try {
+    const before = driver.prepare('PRAGMA busy_timeout').get<{ timeout: number }>()?.timeout ?? null;
+    driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+    return before;
+  } catch {
+    return null;
+  }
+}
+
 /** Prepared statements kept per connection, by SQL text (oldest dropped first). */
 const STATEMENT_CACHE = 256;
 
@@ -77,12 +92,11 @@ export function sqliteDb(driver: SqlDriver): Db {
   const run = (sql: string, params: readonly SqlValue[] = []): DbRunResult => ({ changes: statement(sql).run(...params).changes });
   /** `run` with the connection's busy timeout at 0 for this one statement (synchronous: nothing else runs meanwhile). */
   const runNoWait = (sql: string, params: readonly SqlValue[] = []): DbRunResult => {
-    const before = driver.prepare('PRAGMA busy_timeout').get<{ timeout: number }>()?.timeout ?? 0;
-    driver.exec('PRAGMA busy_timeout = 0');
+    const before = swapBusyTimeout(driver, 0);
     try {
       return run(sql, params);
     } finally {
-      driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(before))}`);
+      if (before !== null) swapBusyTimeout(driver, before);
     }
   };
 

@@ -3,6 +3,7 @@ import { TimeSlice } from '../lib/time-slice.js';
 import { HandledPrefix } from './handled-prefix.js';
 import { SpillFile } from './spill.js';
 import { createCallWriter, type CallWriter } from './call-writer.js';
+import { swapBusyTimeout } from './db.js';
 import { DEFAULT_ENTITY_HOLD_MS } from './entity-fold.js';
 import type { CallRecord, OpenDriver, SqlDriver, WriterMark } from './types.js';
 import type { WriteQueueErrorKind } from './queue-health.js';
@@ -210,19 +211,8 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
   // in entity_pending. The first transaction of calls writes them; when none comes, this does.
   // Not now: starting never waits for the write lock.
   foldAfter(data.entityHoldMs ?? DEFAULT_ENTITY_HOLD_MS, false);
-  /**
-   * Sets how long a write waits for a lock held elsewhere (ms); returns the wait it replaced,
-   * or null when the connection cannot say (an unusable one fails the writes anyway).
-   */
-  const busyTimeout = (ms: number): number | null => {
-    try {
-      const before = driver.prepare('PRAGMA busy_timeout').get<{ timeout: number }>()?.timeout ?? null;
-      driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
-      return before;
-    } catch {
-      return null;
-    }
-  };
+  /** Sets how long a write waits for a lock held elsewhere (ms); returns the wait it replaced (db.ts swapBusyTimeout). */
+  const busyTimeout = (ms: number): number | null => swapBusyTimeout(driver, ms);
   port.on('message', (m: ToWriter) => {
     wake();
     if (m.t === 'records') {
