@@ -14,32 +14,71 @@ import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame
  * breakdown every write is 5m. `output_tokens` already includes thinking;
  * `output_tokens_details.thinking_tokens` becomes reasoningTokens (clamped to output).
  * `server_tool_use.web_search_requests` becomes webSearches (billed per search).
+ *
+ * Server-side compaction adds a billed sampling step that the top-level counts leave out
+ * (compaction guide: "The top-level input_tokens and output_tokens do not include compaction
+ * iteration usage … sum across all entries in the usage.iterations array"): the tokens of
+ * every `iterations[]` entry of type `compaction` (input, cache buckets, output) are added
+ * to the top-level ones. Other iterations are already in the top level.
  */
 export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
-  const uncached = count(raw.input_tokens);
-  const output = count(raw.output_tokens);
-  if (uncached === undefined && output === undefined) return null;
-  const breakdown = objAt(raw.cache_creation);
-  const write5m = count(breakdown.ephemeral_5m_input_tokens) ?? 0;
-  const write1h = count(breakdown.ephemeral_1h_input_tokens) ?? 0;
-  const writes = count(raw.cache_creation_input_tokens) ?? write5m + write1h;
-  const cacheRead = count(raw.cache_read_input_tokens) ?? 0;
-  const cacheWrite1h = Math.min(write1h, writes);
-  const outputTokens = output ?? 0;
+  if (count(raw.input_tokens) === undefined && count(raw.output_tokens) === undefined) return null;
+  const sum = tokensOf(raw);
+  if (Array.isArray(raw.iterations)) {
+    for (const it of raw.iterations) {
+      if (!isObj(it) || it.type !== 'compaction') continue;
+      const part = tokensOf(it);
+      sum.uncached += part.uncached;
+      sum.cacheRead += part.cacheRead;
+      sum.write5m += part.write5m;
+      sum.write1h += part.write1h;
+      sum.output += part.output;
+    }
+  }
   const usage: Usage = {
-    inputTokens: (uncached ?? 0) + cacheRead + writes,
-    outputTokens,
-    cacheReadTokens: cacheRead,
-    cacheWrite5mTokens: writes - cacheWrite1h,
-    cacheWrite1hTokens: cacheWrite1h,
-    reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, outputTokens),
+    inputTokens: sum.uncached + sum.cacheRead + sum.write5m + sum.write1h,
+    outputTokens: sum.output,
+    cacheReadTokens: sum.cacheRead,
+    cacheWrite5mTokens: sum.write5m,
+    cacheWrite1hTokens: sum.write1h,
+    reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, sum.output),
   };
   const searches = count(objAt(raw.server_tool_use).web_search_requests) ?? 0;
   if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
   if (tier) usage.serviceTier = tier;
   return usage;
+}
+
+/** Token counts of one usage object (the top level or one iteration), in tokens. */
+interface Tokens {
+  /** `input_tokens`: input outside both cache buckets. */
+  uncached: number;
+  cacheRead: number;
+  write5m: number;
+  write1h: number;
+  output: number;
+}
+
+/**
+ * The counts of one Anthropic usage object: cache writes split by lifetime from
+ * `cache_creation` (the 1-hour part, clamped to the total writes, is 1h; the rest 5m;
+ * without the breakdown every write is 5m). Absent or invalid counts are 0.
+ */
+function tokensOf(raw: Json): Tokens {
+  const breakdown = objAt(raw.cache_creation);
+  const write5m = count(breakdown.ephemeral_5m_input_tokens) ?? 0;
+  const write1h = count(breakdown.ephemeral_1h_input_tokens) ?? 0;
+  const writes = count(raw.cache_creation_input_tokens) ?? write5m + write1h;
+  const cacheWrite1h = Math.min(write1h, writes);
+  return {
+    uncached: count(raw.input_tokens) ?? 0,
+    cacheRead: count(raw.cache_read_input_tokens) ?? 0,
+    write5m: writes - cacheWrite1h,
+    write1h: cacheWrite1h,
+    output: count(raw.output_tokens) ?? 0,
+  };
 }
 
 /** Usage fields only `message_start` carries; `message_delta` never re-sends them. */
