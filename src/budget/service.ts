@@ -12,6 +12,7 @@ import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { findResetTarget, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
+import { applyLoweredLimits, keyLimitChanges, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
 import { seedLedger } from './seed.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
@@ -70,6 +71,8 @@ const sameBudget = (a: KeyBudget, b: KeyBudget) =>
  * gate the proxy calls, alerts (log line, alert row, webhook; once per threshold per
  * period, also across restarts), live key budget changes (on every key reload, also those
  * another process made) and admin resets (recorded so a restart does not undo them).
+ * A limit lowered while serve was stopped alerts at start as one lowered while it runs
+ * (restart-limits.ts: the definitions serve ran with are kept in the store).
  */
 export class BudgetService {
   readonly ledger: BudgetLedger;
@@ -78,22 +81,29 @@ export class BudgetService {
   /** This replica's leases on the shared budgets; null when the budgets are this process's alone. */
   readonly leases: LeaseKeeper | null;
   private readonly book = new AlertBook();
-  private readonly keyDefs = new Map<string, KeyBudget>();
   private readonly tagDefs: ReadonlyMap<string, TagBudget>;
   /** The key sync in progress (syncKeys chains on it); never rejects. */
   private syncing: Promise<void> = Promise.resolve();
 
   /**
    * Builds the service and seeds its ledger from the store (spend of the current periods,
-   * alerts already fired, resets made): await it before serving. `o.keys` must be loaded.
+   * alerts already fired, resets made, the limits the last run had): await it before
+   * serving. `o.keys` must be loaded. Fires the alerts of limits lowered while serve was
+   * stopped (restart-limits.ts), then stores the limits it runs with.
    */
   static async create(o: BudgetServiceOptions): Promise<BudgetService> {
-    const service = new BudgetService(o);
+    const known = await o.store.budgets.budgetLimits();
+    const keyDefs = new Map<string, KeyBudget>();
+    for (const k of o.keys.activeKeys()) if (k.budget !== null) keyDefs.set(k.name, k.budget);
+    const seeded = seedDefs(keyDefs, o.tagBudgets, known);
+    const service = new BudgetService(o, keyDefs, seeded);
     const since = service.ledger.seedSince();
     // Before the seed: the shared rows this replica creates hold the reprices up to here.
     await service.leases?.readRepricedThrough();
     await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name), targets: service.targets() });
     service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
+    applyLoweredLimits(service.ledger, seeded, keyDefs, o.tagBudgets);
+    await storeLimits(o.store.budgets, limitRows(keyDefs, o.tagBudgets, known, o.clock()), o.log);
     // Estimates of calls without max output are tight from the first call after a restart.
     service.gate.outputs.seed(await o.store.calls.outputMaxima(service.gate.outputs.windowStart(o.clock())));
     o.keys.onReload((keys) => service.syncKeys(keys));
@@ -101,7 +111,8 @@ export class BudgetService {
     return service;
   }
 
-  private constructor(private readonly o: BudgetServiceOptions) {
+  /** `keyDefs`: the key budgets applied to the ledger, by key name; `seeded`: the budgets the ledger starts with (restart-limits.ts). */
+  private constructor(private readonly o: BudgetServiceOptions, private readonly keyDefs: Map<string, KeyBudget>, seeded: SeedDefs) {
     const budgets = o.store.budgets;
     this.notifier = new AlertNotifier({
       log: o.log,
@@ -111,15 +122,14 @@ export class BudgetService {
           .recordAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at })
           .catch((error) => o.log(`could not store a budget alert: ${errorText(error)}`)),
     });
-    for (const k of o.keys.activeKeys()) if (k.budget !== null) this.keyDefs.set(k.name, k.budget);
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
     this.leases = o.leases === undefined ? null : new LeaseKeeper({ store: o.leases, log: o.log });
     this.ledger = new BudgetLedger({
       ...(this.leases === null ? {} : { sharing: this.leases }),
       clock: o.clock,
       timeZone: o.timeZone,
-      keyBudgets: this.keyDefs,
-      tagBudgets: o.tagBudgets,
+      keyBudgets: seeded.keys,
+      tagBudgets: seeded.tags,
       onCross: (e: AlertEvent) => {
         if (this.book.admit(e)) this.notifier.notify(e);
       },
@@ -170,7 +180,14 @@ export class BudgetService {
     return run;
   }
 
+  /** applyKeyBudgets, then stores the limits of the key budgets it added or changed and forgets those it removed (restart-limits.ts). */
   private async applyKeys(keys: readonly BudgetedKey[]): Promise<void> {
+    const before = new Map(this.keyDefs);
+    await this.applyKeyBudgets(keys);
+    await storeLimits(this.o.store.budgets, keyLimitChanges(before, this.keyDefs, this.o.clock()), this.o.log);
+  }
+
+  private async applyKeyBudgets(keys: readonly BudgetedKey[]): Promise<void> {
     try {
       const active = new Set<string>();
       const needSpend: Array<{ name: string; budget: KeyBudget; prev: KeyBudget | undefined }> = [];

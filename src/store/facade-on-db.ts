@@ -1,3 +1,4 @@
+import { budgetLimitRecords } from './budget-limits.js';
 import { budgetRecords } from './budgets.js';
 import type { Db } from './db.js';
 import type { Store } from './facade.js';
@@ -15,7 +16,7 @@ import type { BudgetStore, UnitOfWork } from './types.js';
 /** The writing modules of a store, bound to `db` (the store's connection, or its open transaction). */
 function writers(db: Db): UnitOfWork {
   const records = budgetRecords(db);
-  const budgets: BudgetStore = { ...records, ...budgetSpend(db, records.resets) };
+  const budgets: BudgetStore = { ...records, ...budgetLimitRecords(db), ...budgetSpend(db, records.resets) };
   return { keys: keyStore(db), history: keyHistory(db), budgets };
 }
 

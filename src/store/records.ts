@@ -67,6 +67,23 @@ export interface AlertRecord {
   firedAt: number;
 }
 
+/**
+ * The definition serve last ran a budget with (table budget_limits), what a restart
+ * compares its budgets with. Money in nano-USD, `seenAt` ms.
+ */
+export interface BudgetLimitRecord {
+  kind: StoredBudgetKind;
+  /** Key name (key budgets) or `budgets:` entry name. */
+  budget: string;
+  /** The tag budget's `per` tag key; null for key budgets and tag budgets without one. */
+  per: string | null;
+  limitNano: NanoUsd;
+  period: BudgetPeriod;
+  /** The alert thresholds as configured (fractions, in config order). */
+  alertAt: number[];
+  seenAt: number;
+}
+
 /** An operator cleared a budget period's spend (table budget_resets). */
 export interface BudgetResetRecord {
   kind: StoredBudgetKind;

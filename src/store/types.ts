@@ -1,10 +1,10 @@
 import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { WhereClause } from './read/dimensions.js';
-import type { AlertRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+import type { AlertRecord, BudgetLimitRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
 import type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
 
-export type { AlertRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
+export type { AlertRecord, BudgetLimitRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
 export type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
 
 /** A value SQLite can bind. */
@@ -151,6 +151,10 @@ export interface BudgetStore {
   recordReset(reset: BudgetResetRecord): Promise<void>;
   /** Resets made at or after `since` (ms), oldest first. */
   resets(since: number): Promise<BudgetResetRecord[]>;
+  /** The definition serve last ran each budget with (store/budget-limits.ts). */
+  budgetLimits(): Promise<BudgetLimitRecord[]>;
+  /** In one transaction: stores `records` (replacing the rows of the same kind and budget) and deletes the rows of `forget`. */
+  recordBudgetLimits(records: readonly BudgetLimitRecord[], forget: ReadonlyArray<Pick<BudgetLimitRecord, 'kind' | 'budget'>>): Promise<void>;
   /**
    * Spend of calls with `since <= ts < until` and a cost > 0, summed per (key, tag set):
    * what the budget ledger is rebuilt from at start. `ts` is the group's earliest call.

@@ -54,3 +54,54 @@ describe('a limit lowered while serve was stopped', () => {
     expect(w.lines).toEqual([expect.stringContaining('reached 80%'), expect.stringContaining("tag budget 'team' reached 100% of its limit")]);
   });
 });
+
+describe('no stale alerts at start', () => {
+  let w: ReturnType<typeof world>;
+  afterEach(() => w.close());
+
+  it('a budget serve never ran starts silent although its spend is past its thresholds; so does a restart with the limit unchanged or raised, or with other thresholds or period', async () => {
+    w = world();
+    w.spend('k', '2026-11-20T10:00:00Z', 9, { team: 'a' });
+    await w.addKey('k', keyBudget(10)); // new to serve: $9 of $10, 90 %
+    const first = await w.service([tagBudget('team', 5, { match: { team: 'a' }, alertAt: [0.5, 1] })]); // new tag budget: 180 %
+    expect(stateOf(first, 'k')!.spentNano).toBe(9 * USD);
+    expect(stateOf(first, 'team')!.spentNano).toBe(9 * USD);
+    await w.service([tagBudget('team', 5, { match: { team: 'a' }, alertAt: [0.5, 1] })]); // unchanged
+    await w.store.keys.update('k', { budget: keyBudget(20) }); // raised: 45 %
+    await w.service();
+    await w.store.keys.update('k', { budget: keyBudget(8, { alertAt: [0.6, 0.9] }) }); // lower, with other thresholds: taken as new
+    await w.service();
+    await w.store.keys.update('k', { budget: keyBudget(4, { alertAt: [0.6, 0.9], period: 'day' }) }); // lower, other period: taken as new
+    const last = await w.service();
+    expect(stateOf(last, 'k')).toMatchObject({ spentNano: 9 * USD, limitNano: 4 * USD, period: 'day' });
+    expect(w.lines).toEqual([]);
+    expect(await w.store.budgets.alerts()).toEqual([]);
+  });
+
+  it('an alert already sent in this period is not sent again: thresholds reached under the previous limit, and those a reload fired before the restart', async () => {
+    w = world();
+    await w.addKey('k', keyBudget(10)); // alerts at 50 %, 80 %, 100 %
+    w.spend('k', '2026-11-20T10:00:00Z', 4);
+    const first = await w.service();
+    expect(call(first, 'k', 1)).toBe(true); // $5 of $10: 50 % fires
+    expect(w.lines).toEqual([expect.stringContaining('reached 50%')]);
+    w.spend('k', '2026-11-20T12:00:00Z', 1); // that call, as the store holds it
+
+    await w.store.keys.update('k', { budget: keyBudget(6) }); // $5 of $6 after the restart: 83 %
+    const second = await w.service();
+    expect(w.lines).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80% of its limit ($5')]);
+
+    // Lowered again while serving: 100 % fires at once; the restart after it sends nothing.
+    await second.syncKeys([{ name: 'k', budget: keyBudget(5) }]);
+    expect(w.lines).toHaveLength(3);
+    expect(w.lines[2]).toContain('reached 100%');
+    await w.store.keys.update('k', { budget: keyBudget(5) });
+    await w.service();
+    expect(w.lines).toHaveLength(3);
+    expect((await w.store.budgets.alerts()).map((a) => [a.threshold, a.limitNano])).toEqual([
+      [0.5, 10 * USD],
+      [0.8, 6 * USD],
+      [1, 5 * USD],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { AlertRecord } from '../../src/store/types.js';
+import type { AlertRecord, BudgetLimitRecord } from '../../src/store/types.js';
 import { makeCall } from '../store/fixtures.js';
 import { testStore, type TestStore } from '../support/store.js';
 
@@ -39,6 +39,14 @@ describe('store: alerts, budget resets, key events, spend for the ledger', () =>
     await store.budgets.recordReset({ kind: 'key', budget: 'k', tagValue: null, allValues: false, period: 'month', periodStart: 0, resetAt: 100, by: 'cli' });
     expect(await store.budgets.resets(60)).toEqual([{ kind: 'key', budget: 'k', tagValue: null, allValues: false, period: 'month', periodStart: 0, resetAt: 100, by: 'cli' }]);
     expect(await store.budgets.resets(-Infinity)).toHaveLength(2);
+  });
+
+  it('keeps the limit each budget last ran with: one row per (kind, budget), replaced, and forgotten, in one call', async () => {
+    const row = (over: Partial<BudgetLimitRecord>): BudgetLimitRecord => ({ kind: 'key', budget: 'k', per: null, limitNano: 10, period: 'month', alertAt: [0.8, 1], seenAt: 1, ...over });
+    await store.budgets.recordBudgetLimits([row({}), row({ kind: 'tag', per: 'user', alertAt: [] }), row({ budget: 'other' })], []);
+    expect(await store.budgets.budgetLimits()).toHaveLength(3);
+    await store.budgets.recordBudgetLimits([row({ limitNano: 5, alertAt: [1, 0.5], seenAt: 2 })], [{ kind: 'tag', budget: 'k' }, { kind: 'key', budget: 'gone' }]);
+    expect(await store.budgets.budgetLimits()).toEqual([row({ limitNano: 5, alertAt: [1, 0.5], seenAt: 2 }), row({ budget: 'other' })]);
   });
 
   it('appends key events and lists them per key or all, oldest first', async () => {
