@@ -32,20 +32,25 @@ export class KeyCounters {
   /**
    * Adds or changes a key's budget at `at` (ms). A new budget starts at `spentNano` (or 0),
    * its thresholds already reached marked fired; a changed one keeps its counter (counter.ts
-   * `apply`: a changed period re-windows it and takes `spentNano`).
+   * `apply`: a changed period re-windows it and takes `spentNano`). `countsFrom` (ms): the
+   * admin reset in the (new) window that `spentNano` counts from, if any: calls before it
+   * do not count here, and a shared row knows this replica saw that reset.
    * @returns the counter, and the thresholds a raised limit re-armed (usually none).
    */
-  set(name: string, budget: KeyBudget, at: number, spentNano?: NanoUsd): { counter: BudgetCounter; rearmed: number[] } {
+  set(name: string, budget: KeyBudget, at: number, spentNano?: NanoUsd, countsFrom?: number): { counter: BudgetCounter; rearmed: number[] } {
     const c = this.byName.get(name);
     if (c === undefined) {
       const created = new BudgetCounter(name, 'key', null, null, budget, this.windows, at);
       if (spentNano !== undefined) created.spentNano = spentNano;
+      if (countsFrom !== undefined) created.countsFrom = Math.max(created.countsFrom, countsFrom);
       created.markCrossedSilently();
       this.byName.set(name, created);
       return { counter: created, rearmed: [] };
     }
     c.roll(at);
-    return { counter: c, rearmed: c.apply(budget, at, spentNano) };
+    const rearmed = c.apply(budget, at, spentNano);
+    if (countsFrom !== undefined) c.countsFrom = Math.max(c.countsFrom, countsFrom);
+    return { counter: c, rearmed };
   }
 
   /**

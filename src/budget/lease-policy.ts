@@ -8,7 +8,8 @@ import type { Decision } from './policy.js';
  * atomically, under the row's lock). Pure and allocation-free; amounts are non-negative
  * integer nano-USD of the budget's current period.
  *
- * Shared row:  `spent` (settled cost the replicas reported), and per replica `ℓ_i`, the
+ * Shared row:  `spent` (settled cost the replicas reported, at least the spend a replica's
+ *              call log held when it joined: `meetSeed`), and per replica `ℓ_i`, the
  *              headroom leased to it (expiring unless renewed: a dead replica's lease
  *              returns to the row after the lease TTL).
  * Replica i:   `lease` (its ℓ_i as last granted), `used` (cost settled here and not yet
@@ -16,7 +17,8 @@ import type { Decision } from './policy.js';
  *
  * Local admission (`admitOnLease`, on the request path, no database):
  * 1. known spend (`spent` at the last sync + `used`) >= limit → block (the cap is spent:
- *    the known spend never exceeds the true spend, so such a refusal is always true);
+ *    the known spend never exceeds the true spend, so such a refusal is always true; the
+ *    one exception, a seed read while another replica's spend was unreported: `meetSeed`);
  * 2. lease valid and `used + reserved + estimate <= lease` → allow;
  * 3. otherwise → wait: the replica asks the row for more (a sync) and decides again when
  *    the answer comes, when a call settles, or when another replica frees headroom.
@@ -156,6 +158,30 @@ export function meetReset(row: { spentNano: NanoUsd; resetAt: number }, req: { r
   if (req.resetAt < row.resetAt) return { spentNano: row.spentNano, reportedNano: 0, resetAt: row.resetAt };
   if (req.resetAt > row.resetAt) return { spentNano: 0, reportedNano: req.reportedNano, resetAt: req.resetAt };
   return { spentNano: row.spentNano, reportedNano: req.reportedNano, resetAt: row.resetAt };
+}
+
+/**
+ * A replica's seed on a shared row (store/budget-leases.ts; the same in SQL, after
+ * `meetReset`). A share's first sync of a period sends its seed: the period's spend in its
+ * call log after the newest reset it knows (lease-share.ts `send`). A new row starts
+ * from it; an existing row takes the larger of its spend and the seed, so spend that the
+ * call log holds and no replica reported comes back (a key budget removed and re-added:
+ * the calls made meanwhile were recorded, never reported; a replica whose last write-back
+ * failed). A seed from before the row's reset (`req.resetAt` older: it may hold spend the
+ * reset cleared) lifts nothing. Never lowers the row.
+ * No double count: both amounts (nano-USD) sum calls of the same period after the same
+ * reset (the row's: those reported; the seed's: those recorded), and the larger of two
+ * sums over sets of calls never exceeds the sum over their union: a call the row holds
+ * does not count twice (`resetAt` in ms, 0: none). Left: a
+ * call recorded but not yet reported when the seed was read (another share's last
+ * heartbeat of spend, at most its lease: another replica's, or this replica's share of the
+ * budget before it was removed) is reported after the lift: it then counts twice in the
+ * row, which errs on the refusing side by at most that much.
+ * @param row the row after `meetReset` (its spend and reset).
+ * @returns the row's spend before the report.
+ */
+export function meetSeed(row: { spentNano: NanoUsd; resetAt: number }, req: { resetAt: number; seedNano: NanoUsd }): NanoUsd {
+  return req.resetAt >= row.resetAt ? Math.max(row.spentNano, req.seedNano) : row.spentNano;
 }
 
 /** Share of the remaining headroom one replica takes at a time, per replica holding a lease: 1/4. */

@@ -265,6 +265,7 @@ export class LeaseShare implements CounterShare {
         ...request,
         replica: this.host.replica,
         limitNano,
+        // First sync of the period: the call log's spend (`used` is reported apart) starts a new row, lifts a lower one (lease-policy.ts meetSeed).
         seedNano: this.seeded ? 0 : Math.max(0, c.spentNano - this.used),
         ttlMs: this.host.ttlMs,
         contendMs: this.host.contendMs,

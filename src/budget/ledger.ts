@@ -80,16 +80,17 @@ export class BudgetLedger {
    * Adds, changes or (null) removes a key's budget, effective for the next call and for
    * the callers waiting on it (decided again now). Same period: spend is kept. New budget
    * or changed period: pass the key's spend in the new window (from the store) as
-   * `spentNano`, else it starts at 0. Thresholds a lowered limit puts behind the spend fire now.
+   * `spentNano`, else it starts at 0, with `countsFrom` (ms) the last admin reset of that
+   * window the spend is counted from. Thresholds a lowered limit puts behind the spend fire now.
    * @returns the alert thresholds a raised limit re-armed (counter.ts `apply`); usually empty.
    */
-  setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd }): number[] {
+  setKeyBudget(name: string, budget: KeyBudget | null, options?: { spentNano?: NanoUsd; countsFrom?: number }): number[] {
     if (budget === null) {
       const c = this.instances.keys.remove(name);
       if (c !== undefined) this.admission.dissolve(c);
       return [];
     }
-    const { counter, rearmed } = this.instances.keys.set(name, budget, this.clock(), options?.spentNano);
+    const { counter, rearmed } = this.instances.keys.set(name, budget, this.clock(), options?.spentNano, options?.countsFrom);
     // A lowered limit may put thresholds behind the spend: they fire now, as no call may settle again (a reached cap).
     counter.addSpend(0, this.clock, this.onCross);
     this.admission.wake([counter]);

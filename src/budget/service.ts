@@ -11,6 +11,7 @@ import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
+import { spendStart } from '../store/read/budgets.js';
 import { findResetTarget, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
 import { applyLoweredLimits, keyLimitChanges, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
 import { seedLedger } from './seed.js';
@@ -215,11 +216,12 @@ export class BudgetService {
       const hold = this.o.holdWrites?.();
       try {
         await hold?.written;
-        const stored: NanoUsd[] = [];
+        const stored: StoredKeySpend[] = [];
         for (const { name, budget } of needSpend) stored.push(await this.storedKeySpend(name, budget.period));
         hold?.release();
         for (const [i, { name, budget, prev }] of needSpend.entries()) {
-          const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano: stored[i]! + (watches[i]?.nano ?? 0) });
+          const { spentNano, countsFrom } = stored[i]!;
+          const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano: spentNano + (watches[i]?.nano ?? 0), countsFrom });
           watches[i]?.stop();
           this.keyDefs.set(name, budget);
           if (prev !== undefined && rearmed.length > 0) await this.recordRearm(name, prev, budget, rearmed);
@@ -288,12 +290,26 @@ export class BudgetService {
     return kind === 'key' ? this.keyDefs.get(name)?.period : this.tagDefs.get(name)?.period;
   }
 
-  /** The key's stored spend in the current `period` window, after that window's last reset. */
-  private async storedKeySpend(name: string, period: BudgetPeriod): Promise<NanoUsd> {
+  /**
+   * The key's stored spend in the current `period` window after that window's last reset,
+   * and where it counts from (that reset, or the window's start): a re-added budget's
+   * shared row is lifted by this spend only when the reset it knows is the row's
+   * (lease-policy.ts meetSeed).
+   */
+  private async storedKeySpend(name: string, period: BudgetPeriod): Promise<StoredKeySpend> {
     const w = periodWindow(period, this.o.clock(), this.o.timeZone);
+    const ref = { kind: 'key' as const, name, period, periodStart: w.start };
+    // Read before the spend: a reset made in between makes `countsFrom` older than the spend's start (no lift), never newer.
+    const countsFrom = spendStart(await this.o.store.budgets.resets(w.start), ref, null);
     const [spent] = await this.o.store.budgets.periodSpend({ kind: 'key', name }, { period, start: w.start, end: w.end });
-    return spent?.costNano ?? 0;
+    return { spentNano: spent?.costNano ?? 0, countsFrom };
   }
+}
+
+/** A key's stored spend in a period window (nano-USD), counted from `countsFrom` (ms: the window's start or its last reset). */
+interface StoredKeySpend {
+  spentNano: NanoUsd;
+  countsFrom: number;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

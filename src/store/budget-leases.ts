@@ -14,6 +14,10 @@ import type { StoredBudgetKind } from './records.js';
  * the row (`reset_at`, migration 9; budget/lease-policy.ts `meetReset`): a sync from a
  * replica that did not know of it yet counts no report, so spend cleared by the reset
  * never comes back, whichever order the reset and the syncs around it reach PostgreSQL.
+ * A share's first sync sends its seed (its call log's spend of the period): a new row
+ * starts from it, an existing one is lifted to it when lower (migration 10;
+ * budget/lease-policy.ts `meetSeed`), so spend recorded and never reported (a budget
+ * removed and re-added) counts.
  */
 
 /** One budget instance in one period, as the shared row names it. */
@@ -31,7 +35,10 @@ export interface SharedBudgetRef {
 export interface LeaseSyncRequest {
   replica: string;
   limitNano: NanoUsd;
-  /** The period's spend known to this replica from the call log: the row's spend if it is new. */
+  /**
+   * The period's spend known to this replica from the call log, after the reset `resetAt`
+   * (0 once its share synced): the row's spend if it is new, its least spend otherwise.
+   */
   seedNano: NanoUsd;
   reportedNano: NanoUsd;
   floorNano: NanoUsd;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
-import { grantLease, meetReset } from '../../src/budget/lease-policy.js';
+import { grantLease, meetReset, meetSeed } from '../../src/budget/lease-policy.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
 import { sharedBudgetId, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
 import { USD } from './helpers.js';
@@ -14,7 +14,7 @@ const flush = async (rounds = 10) => {
 
 /**
  * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
- * meetReset and grantLease at once; with `hold` set, its answer is kept back until
+ * meetReset, meetSeed and grantLease at once; with `hold` set, its answer is kept back until
  * `answer()` (the statement ran on PostgreSQL, its answer is still on the wire).
  * test/store/pg/lease-reset.test.ts runs the same stories on the real SQL.
  */
@@ -29,7 +29,8 @@ class MemoryLeases implements BudgetLeaseStore {
     if (row === undefined) this.rows.set(key, (row = { spent: r.seedNano, resetAt: r.resetAt ?? 0, leases: new Map() }));
     const others = [...row.leases].filter(([rep]) => rep !== r.replica).reduce((s, [, l]) => s + l, 0);
     const met = meetReset({ spentNano: row.spent, resetAt: row.resetAt }, { resetAt: r.resetAt ?? 0, reportedNano: r.reportedNano });
-    const g = grantLease({ limitNano: r.limitNano, spentNano: met.spentNano, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, { ...r, reportedNano: met.reportedNano });
+    const spent = meetSeed(met, { resetAt: r.resetAt ?? 0, seedNano: r.seedNano });
+    const g = grantLease({ limitNano: r.limitNano, spentNano: spent, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, { ...r, reportedNano: met.reportedNano });
     row.spent = g.spentNano;
     row.resetAt = met.resetAt;
     row.leases.set(r.replica, g.leaseNano);

@@ -20,7 +20,7 @@ const base: Omit<LeaseSyncRequest, 'replica'> = { limitNano: 10_000, seedNano: 0
  * removed and re-added on a replica: the calls made meanwhile are in its call log, not in
  * the row; the row must not stay below them.
  */
-describe('a seed on an existing shared row (tokometer_lease_sync, PostgreSQL schema v10)', () => {
+describe('a seed on an existing shared row (tokometer_lease_sync, PostgreSQL schema v11)', () => {
   let db: PostgresDb;
   let store: BudgetLeaseStore;
   beforeAll(async () => {
