@@ -2,7 +2,7 @@ import type { Migration } from '../../migrations/types.js';
 import { LEASE_SYNC_V4 } from './004-share-reprices.js';
 import { editedSql } from './edited-sql.js';
 
-/** v9's tokometer_lease_sync: v4's text, as released, with exactly these changes (010-share-seed-lift derives v10's from it). */
+/** v9's tokometer_lease_sync: v4's text, as released, with exactly these changes (011-share-seed-lift derives v11's from it). */
 export const LEASE_SYNC_V9 = editedSql(LEASE_SYNC_V4, [
   ['    CREATE FUNCTION', '    -- p_reset_at: the newest admin reset of the period the replica knows, ms (0: none).\n    CREATE FUNCTION'],
   ['p_seed_through BIGINT, p_reprices TEXT\n', 'p_seed_through BIGINT, p_reprices TEXT, p_reset_at BIGINT\n'],
