@@ -147,6 +147,22 @@ describe('BudgetService', () => {
     expect(stateOf(svc, 'm')!.spentNano).toBe(3 * USD);
   });
 
+  it('README: a raised limit re-arms the thresholds, so lowering it back (to the limit they fired under) fires them again', async () => {
+    w = world();
+    await w.addKey('k', keyBudget(1, { alertAt: [0.5, 0.8] }));
+    const keys = new KeyResolver(w.store, {});
+    await keys.reload();
+    const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: (l) => w.lines.push(l) });
+    call(svc, 'k', 0.85);
+    expect(w.lines).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80%')]);
+    // Raised to $10: $0.85 is below both thresholds again (keys history records alerts_rearmed).
+    await w.store.keys.update('k', { budget: keyBudget(10, { alertAt: [0.5, 0.8] }) });
+    await keys.reload();
+    // Lowered back to $1: the spend is past both re-armed thresholds, which fire at once.
+    await w.store.keys.update('k', { budget: keyBudget(1, { alertAt: [0.5, 0.8] }) });
+    await keys.reload();
+    expect(w.lines.slice(2)).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80%')]);
+  });
   it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', async () => {
     w = world();
     await w.addKey('k', keyBudget(1, { period: 'month' }));
