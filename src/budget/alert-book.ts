@@ -15,7 +15,7 @@ const firing = (threshold: number, limitNano: number) => `${threshold}@${limitNa
  * table at start and consulted before an alert goes out. An admin reset re-arms the
  * instance for its period (alerts fired before a reset do not count when loading). A
  * threshold fired under another limit does not hold back the same threshold under the
- * current one (the ledger re-arms it when the limit is raised above the spend).
+ * current one, and one a raised limit re-armed (`rearmThresholds`) fires again under any.
  *
  * Memory: per instance only the latest period's thresholds are kept, and at most
  * `maxInstances` instances (the oldest are forgotten first; the ledger's own counters
@@ -51,6 +51,17 @@ export class AlertBook {
     }
     const prefix = budgetPrefix(kind, name);
     for (const [key, entry] of this.fired) if (key.startsWith(prefix) && entry.periodStart === periodStart) this.fired.delete(key);
+  }
+
+  /**
+   * Forgets the firings of these thresholds (fractions) for one instance, under any limit: a
+   * raised limit put them back above the spend, so they fire again when the spend reaches
+   * them, also under a limit they fired under before (a limit lowered back).
+   */
+  rearmThresholds(kind: BudgetKind, name: string, tagValue: string | null, thresholds: readonly number[]): void {
+    const entry = this.fired.get(instanceKey(kind, name, tagValue));
+    if (entry === undefined) return;
+    for (const fired of [...entry.thresholds]) if (thresholds.some((t) => fired.startsWith(`${t}@`))) entry.thresholds.delete(fired);
   }
 
   /** @returns false when already recorded. Firings of an older period are dropped; a newer one is never replaced by an older. */

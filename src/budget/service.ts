@@ -272,8 +272,13 @@ export class BudgetService {
     this.ledger.adjustSpend(changes);
   }
 
-  /** `keys history`: a raised limit re-armed alert thresholds the spend is below again (#18 point 7). */
+  /**
+   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7): the
+   * alert book forgets their firings at once (so a limit lowered back fires them again), and
+   * `keys history` gets a row.
+   */
   private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
+    this.book.rearmThresholds('key', name, null, thresholds);
     const spent = this.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
     const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
     await this.o.store.history.append({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
