@@ -22,6 +22,12 @@ describe('tokometer prices', () => {
     expect(lines.find((l) => l.includes('claude-sonnet-4-0'))).toMatch(/claude-sonnet-4-0 \(override\)/);
   });
 
+  it('list names the source of the prices it does not mark (README: "the prices applied (and their source)")', async () => {
+    const out = await run(['prices', 'list', '--provider', 'openai']);
+    expect(out).toMatch(/\(override\)/);
+    expect(out).toMatch(/^Unmarked prices: genai-prices@0\.1\.8 \(the pinned catalog\)\.$/m);
+  });
+
   it('list shows config prices for a custom provider', async () => {
     const out = await run(['prices', 'list', '--provider', 'ollama']);
     expect(out).toMatch(/ollama\s+my-local-model \(config\)\s+\$0\.10\s+-\s+-\s+\$0\.20/);
