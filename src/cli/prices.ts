@@ -66,7 +66,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       d.tiers.map((t) => `>${tokens(t.aboveInputTokens)}: ${usd(t.rates.input)}/${usd(t.rates.output)}`).join('; '),
       notes(d),
     ]);
-    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n`);
+    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${unmarkedSources(list)}`);
   });
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
@@ -162,6 +162,14 @@ function rateLines(rates: RateSet, indent: string): string[] {
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The line naming the catalogs of the rows `list` shows without a `(source)` mark: the newest snapshot, the pinned catalog; '' when none. */
+function unmarkedSources(list: readonly PriceDescription[]): string {
+  const sources = [...new Set(list.map((d) => d.source).filter((s) => s === CATALOG_SOURCE || s.startsWith('snapshot:')))].sort((a, b) => Number(b.startsWith('snapshot:')) - Number(a.startsWith('snapshot:')));
+  if (sources.length === 0) return '';
+  const named = sources.map((s) => (s === CATALOG_SOURCE ? `${s} (the pinned catalog)` : `${s} (stored by prices update)`));
+  return `Unmarked prices: ${named.join(', ')}.\n`;
+}
 
 /** Which source priced it and since when: the snapshot's fetch time, the dated price's start. */
 function sourceLines(d: PriceDescription): string[] {
