@@ -2,10 +2,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import { loadTls, type TlsMaterial } from '../server/tls.js';
+import { resolveTelemetry, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
+import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
@@ -15,7 +18,9 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * `tokometer config check [--config FILE]`: validates the config and prints a summary
  * that never contains a secret (provider keys, admin token, webhook URL). A bad config
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
- * not use: they are read and checked here exactly as serve reads them (server/tls.ts). Keys whose `secret_env` variable is
+ * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
+ * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
+ * variables, resolved as serve resolves them: telemetry/settings.ts). Keys whose `secret_env` variable is
  * unset are reported as warnings on `err` (still exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
@@ -29,7 +34,8 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
-      deps.out(describeConfig(loaded, deps, tls));
+      const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
+      deps.out(describeConfig(loaded, deps, tls, telemetry));
       for (const [name, key] of Object.entries(loaded.config.keys)) {
         if (key.secret_env && !deps.env[key.secret_env]) deps.err(`warning: keys.${name}.secret_env: ${key.secret_env} is not set, so serve cannot take this key's secret from it\n`);
       }
@@ -39,9 +45,10 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
 /**
  * The `config check` report: first line `config OK: <path>`, then one line per section,
  * each saying what serve will do (a retention below serve's floor shows the floor). `tls`:
- * the certificate read from the config's `tls` files, null without them.
+ * the certificate read from the config's `tls` files, null without them; `telemetry`: the
+ * resolved OpenTelemetry export, null when off.
  */
-export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>, tls: TlsMaterial | null = null): string {
+export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>, tls: TlsMaterial | null = null, telemetry: TelemetrySettings | null = null): string {
   const { config } = loaded;
   const shown = loaded.path === null ? '(defaults, no config file)' : displayPath(loaded.path, deps.cwd);
   const withKey: string[] = [];
@@ -60,6 +67,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['retention', retentionLine(config.retention_days)],
     ['alerts', config.alerts.webhook_url ? 'webhook set' : 'no webhook (log and TUI only)'],
     ['admin API', config.admin.token ? 'enabled (token set)' : 'disabled (no admin.token or TOKOMETER_ADMIN_TOKEN)'],
+    ['telemetry', telemetryLine(telemetry)],
   ];
   const overrides = Object.keys(config.prices).length;
   if (overrides > 0) rows.push(['prices', `${overrides} override${overrides === 1 ? '' : 's'}: ${list(Object.keys(config.prices))}`]);
@@ -71,6 +79,14 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
   ]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return [`config OK: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+}
+
+/** Where serve exports spans and metrics: URLs without their credentials, never the headers. */
+function telemetryLine(t: TelemetrySettings | null): string {
+  if (t === null) return 'off (no telemetry.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)';
+  const target = (s: SignalTarget | null, extra = '') => (s === null ? 'off' : `to ${withoutCredentials(s.url)} (${s.protocol}${extra})`);
+  const every = t.metricIntervalMs % 1000 === 0 ? `${t.metricIntervalMs / 1000} s` : `${t.metricIntervalMs} ms`;
+  return `traces ${target(t.traces)}; metrics ${target(t.metrics, `, every ${every}`)}`;
 }
 
 /** What serve keeps (proxy/retention.ts raises a shorter `retention_days` to its floor), and why when it differs. */
