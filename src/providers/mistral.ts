@@ -8,9 +8,13 @@ import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
  * `/v1/chat/completions`; an OpenAI SDK pointed at Mistral sends `/chat/completions`.
+ * Agents completions answer with the chat completion body and chunks (the SDK's
+ * ChatCompletionResponse and CompletionEvent) and bill the agent model's tokens the same
+ * way; their request names `agent_id`, so the model priced is the answer's `model`.
  */
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
+  '/agents/completions': { endpoint: 'agents.completions', kind: 'chat' },
   '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
 };
@@ -65,7 +69,7 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
 };
 
 /**
- * The adapter for Mistral's API (`https://api.mistral.ai`): chat completions, FIM
+ * The adapter for Mistral's API (`https://api.mistral.ai`): chat, agents and FIM
  * completions and embeddings are metered; every other path is forwarded unmetered.
  * Paths are those after `/proxy/<provider>`, with or without the leading `/v1`.
  *
