@@ -1,9 +1,10 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { normaliseMistralUsage } from './mistral-usage.js';
 import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
-import { isObj, str, count, parseJson } from './json.js';
+import { isObj, objAt, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
+import { CONVERSATION_ROUTE, ConversationStream, conversationRoute, observeConversation } from './mistral-conversations.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -15,6 +16,9 @@ import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
   '/agents/completions': { endpoint: 'agents.completions', kind: 'chat' },
+  // Every turn of a conversation (start, append, restart: mistral-conversations.ts), as one
+  // stateful call like an OpenAI Responses one.
+  [CONVERSATION_ROUTE]: { endpoint: 'conversations', kind: 'responses' },
   '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
 };
@@ -70,7 +74,7 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
 
 /**
  * The adapter for Mistral's API (`https://api.mistral.ai`): chat, agents and FIM
- * completions and embeddings are metered; every other path is forwarded unmetered.
+ * completions, conversation turns and embeddings are metered; every other path is forwarded unmetered.
  * Paths are those after `/proxy/<provider>`, with or without the leading `/v1`.
  *
  * Mistral streams carry usage by default, so requests are never rewritten. Errors are
@@ -79,22 +83,27 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
  * 4xx/5xx but 422, which tokometer never sends.
  */
 export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
-  return defineAdapter({
+  const adapter = defineAdapter({
     family,
     endpoints: ENDPOINTS,
     stripV1: true,
-    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' ? null : (count(json.max_tokens) ?? null)),
+    // A conversation turn sets its output limit in completion_args.
+    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
 
-    usageFromJson(_info, json): Observed {
+    usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
+      if (info.kind === 'responses') return observeConversation(json);
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
 
-    streams: { chat: () => new MistralStream(), completions: () => new MistralStream() },
+    streams: { chat: () => new MistralStream(), completions: () => new MistralStream(), responses: () => new ConversationStream() },
 
     errorShape(error: ProxyError) {
       const [type, code] = ERROR_SHAPES[error.kind];
       return { body: { object: 'error', message: error.message, type, param: null, code, ...error.details } };
     },
   });
+  // Conversation paths carry the conversation's id: each is looked up as the one route.
+  const byTable = adapter.describe;
+  return { ...adapter, describe: (method, path, body) => byTable(method, conversationRoute(path) ?? path, body) };
 }

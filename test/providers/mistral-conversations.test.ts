@@ -33,13 +33,26 @@ describe('Mistral conversations', () => {
   it('meters start, append and restart, with the request model when it has one', () => {
     expect(adapter.describe('POST', '/v1/conversations', { model: 'mistral-medium-latest', inputs: 'Hi', stream: true })).toMatchObject({
       endpoint: 'conversations',
-      kind: 'chat',
       metered: true,
       model: 'mistral-medium-latest',
       streaming: true,
     });
     expect(adapter.describe('POST', '/v1/conversations/conv_123', { inputs: 'And then?' })).toMatchObject({ endpoint: 'conversations', metered: true, model: null });
     expect(adapter.describe('POST', '/v1/conversations/conv_123/restart', { inputs: 'Again', from_entry_id: 'msg_1' })).toMatchObject({ endpoint: 'conversations', metered: true });
+  });
+
+  it('reads the output limit of completion_args, and leaves reads of a conversation unmetered', () => {
+    expect(adapter.describe('POST', '/v1/conversations', { model: 'mistral-medium-latest', inputs: 'Hi', completion_args: { max_tokens: 256 } }).maxOutputTokens).toBe(256);
+    for (const request of ['GET /v1/conversations', 'GET /v1/conversations/conv_123', 'DELETE /v1/conversations/conv_123', 'GET /v1/conversations/conv_123/history', 'POST /v1/conversations/conv_123/history']) {
+      const [method = '', path = ''] = request.split(' ');
+      expect(adapter.describe(method, path, undefined).metered, request).toBe(false);
+    }
+  });
+
+  it('marks a streamed turn failed on conversation.response.error', () => {
+    const body = `event: conversation.response.error\ndata: ${JSON.stringify({ type: 'conversation.response.error', message: 'Model overloaded', code: 3000 })}\n\n`;
+    const info = adapter.describe('POST', '/v1/conversations', { model: 'mistral-medium-latest', inputs: 'Hi', stream: true });
+    expect(replayStream(adapter, info, { stripInjectedUsage: false }, body).observed).toEqual({ usage: null, model: null, failed: 'stream error: Model overloaded' });
   });
 
   // mistral-medium-latest (catalog, from 2026-06-16): $1.5 in / $7.5 out per 1M = 1,500 / 7,500 nano per token.

@@ -1,0 +1,72 @@
+import { normaliseMistralUsage } from './mistral-usage.js';
+import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { type Json, isObj, normalisePath, parseJson, str } from './json.js';
+
+/**
+ * Mistral Conversations (`client.beta.conversations` in @mistralai/mistralai): each POST
+ * runs one turn of a provider-side conversation on a model or an agent and bills its tokens.
+ * - start `/v1/conversations`, append `/v1/conversations/{id}`, restart
+ *   `/v1/conversations/{id}/restart`; `stream: true` streams the same turn as SSE.
+ * - The answer (`object: conversation.response`) has `usage` with the chat counts
+ *   (`prompt_tokens`, `completion_tokens`; `connector_tokens` is not read: the SDK does not
+ *   say whether it is billed, or inside `prompt_tokens`) and names the model on each
+ *   `message.output` entry; an appended turn's request names no model.
+ */
+
+/** The path every conversation turn is routed as (a key of the adapter's endpoint table). */
+export const CONVERSATION_ROUTE = '/conversations';
+
+const TURN = /^\/conversations(?:\/[^/]+(?:\/restart)?)?$/;
+
+/** `CONVERSATION_ROUTE` for a start, append or restart path (with or without `/v1`, any query); null for any other. */
+export function conversationRoute(path: string): string | null {
+  return TURN.test(normalisePath(path, true)) ? CONVERSATION_ROUTE : null;
+}
+
+/** The model of the last `message.output` entry naming one; null when none does. */
+function outputModel(outputs: unknown): string | null {
+  if (!Array.isArray(outputs)) return null;
+  let model: string | null = null;
+  for (const entry of outputs) if (isObj(entry) && entry.type === 'message.output') model = str(entry.model) ?? model;
+  return model;
+}
+
+/** Usage and model of a non-streamed turn (a ConversationResponse). */
+export function observeConversation(json: Json): Observed {
+  return { usage: normaliseMistralUsage(json.usage), model: outputModel(json.outputs) };
+}
+
+const DONE = 'conversation.response.done';
+const ERROR = 'conversation.response.error';
+const DELTA = 'message.output.delta';
+
+/**
+ * A streamed turn: frames `event: <type>` + `data: {"type":"<type>",…}`, no `[DONE]`. The
+ * usage is in `conversation.response.done` (the last one seen wins), the model in the first
+ * `message.output.delta` naming one; `conversation.response.error` marks the turn failed.
+ * Frames are only read, never removed.
+ */
+export class ConversationStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+  private failed: string | undefined;
+
+  onFrame(frame: SseFrame): boolean {
+    const { event, data } = frame;
+    if (data.length === 0) return true;
+    const wanted = event !== '' ? event === DONE || event === ERROR || (event === DELTA && this.model === null) : data.includes(DONE) || data.includes(ERROR) || this.model === null;
+    if (!wanted) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    if (json.type === DONE) this.usage = normaliseMistralUsage(json.usage) ?? this.usage;
+    else if (json.type === DELTA) this.model ??= str(json.model);
+    else if (json.type === ERROR) this.failed = `stream error: ${str(json.message) ?? 'no reason given'}`;
+    return true;
+  }
+
+  finish(): Observed {
+    const observed: Observed = { usage: this.usage, model: this.model };
+    if (this.failed !== undefined) observed.failed = this.failed;
+    return observed;
+  }
+}
