@@ -66,6 +66,22 @@ describe('Mistral conversations', () => {
     expect(info.metered && r.priced && r.costNano).toBe(4_050_000);
   });
 
+  // Function call and tool execution entries and events name the model too (functioncallentry.ts:35,
+  // toolexecutionentry.ts:26, functioncallevent.ts:28, toolexecutionstartedevent.ts:24): a turn
+  // that only calls a function is billed on that model all the same.
+  it('takes the model of a turn that only calls a function, streamed or not', () => {
+    const info = adapter.describe('POST', '/v1/conversations/conv_123', { inputs: 'Weather in Paris?' });
+    const call = { object: 'entry', type: 'function.call', tool_call_id: 't1', name: 'weather', arguments: '{}', model: 'mistral-medium-latest' };
+    expect(adapter.usageFromJson(info, { ...ANSWER, outputs: [call] }).model).toBe('mistral-medium-latest');
+    const event = (data: { type: string; [field: string]: unknown }): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const body =
+      event({ type: 'conversation.response.started', conversation_id: 'conv_123' }) +
+      event({ type: 'function.call.delta', output_index: 0, id: 'fc_1', name: 'weather', tool_call_id: 't1', arguments: '{}', model: 'mistral-medium-latest' }) +
+      event({ type: 'conversation.response.done', usage: USAGE });
+    const streamed = adapter.describe('POST', '/v1/conversations/conv_123', { inputs: 'Weather in Paris?', stream: true });
+    expect(replayStream(adapter, streamed, { stripInjectedUsage: false }, body).observed.model).toBe('mistral-medium-latest');
+  });
+
   it('reads the usage of a streamed turn (conversation.response.done)', () => {
     const event = (data: { type: string; [field: string]: unknown }): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
     const body =
