@@ -9,8 +9,9 @@ import { type Json, isObj, normalisePath, parseJson, str } from './json.js';
  *   `/v1/conversations/{id}/restart`; `stream: true` streams the same turn as SSE.
  * - The answer (`object: conversation.response`) has `usage` with the chat counts
  *   (`prompt_tokens`, `completion_tokens`; `connector_tokens` is not read: the SDK does not
- *   say whether it is billed, or inside `prompt_tokens`) and names the model on each
- *   `message.output` entry; an appended turn's request names no model.
+ *   say whether it is billed, or inside `prompt_tokens`) and names the model on its output
+ *   entries (`message.output`, `function.call`, `tool.execution`); an appended turn's request
+ *   names no model. After an agent handoff the last entry's model is the one priced.
  */
 
 /** The path every conversation turn is routed as (a key of the adapter's endpoint table). */
@@ -23,11 +24,11 @@ export function conversationRoute(path: string): string | null {
   return TURN.test(normalisePath(path, true)) ? CONVERSATION_ROUTE : null;
 }
 
-/** The model of the last `message.output` entry naming one; null when none does. */
+/** The model of the last output entry naming one (message, function call, tool execution); null when none does. */
 function outputModel(outputs: unknown): string | null {
   if (!Array.isArray(outputs)) return null;
   let model: string | null = null;
-  for (const entry of outputs) if (isObj(entry) && entry.type === 'message.output') model = str(entry.model) ?? model;
+  for (const entry of outputs) if (isObj(entry)) model = str(entry.model) ?? model;
   return model;
 }
 
@@ -38,13 +39,12 @@ export function observeConversation(json: Json): Observed {
 
 const DONE = 'conversation.response.done';
 const ERROR = 'conversation.response.error';
-const DELTA = 'message.output.delta';
 
 /**
  * A streamed turn: frames `event: <type>` + `data: {"type":"<type>",…}`, no `[DONE]`. The
  * usage is in `conversation.response.done` (the last one seen wins), the model in the first
- * `message.output.delta` naming one; `conversation.response.error` marks the turn failed.
- * Frames are only read, never removed.
+ * event naming one (`message.output.delta`, `function.call.delta`, `tool.execution.started`);
+ * `conversation.response.error` marks the turn failed. Frames are only read, never removed.
  */
 export class ConversationStream implements StreamAccumulator {
   private usage: Usage | null = null;
@@ -54,12 +54,12 @@ export class ConversationStream implements StreamAccumulator {
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
-    const wanted = event !== '' ? event === DONE || event === ERROR || (event === DELTA && this.model === null) : data.includes(DONE) || data.includes(ERROR) || this.model === null;
+    const wanted = event === DONE || event === ERROR || (event === '' && (data.includes(DONE) || data.includes(ERROR))) || (this.model === null && data.includes('"model"'));
     if (!wanted) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
+    this.model ??= str(json.model);
     if (json.type === DONE) this.usage = normaliseMistralUsage(json.usage) ?? this.usage;
-    else if (json.type === DELTA) this.model ??= str(json.model);
     else if (json.type === ERROR) this.failed = `stream error: ${str(json.message) ?? 'no reason given'}`;
     return true;
   }
