@@ -141,10 +141,21 @@ describe('prepare (stream usage injection)', () => {
     expect(JSON.parse(out.text ?? '')).toEqual({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true } });
   });
 
-  it('changes nothing when the client set include_usage (true or an explicit false)', () => {
-    for (const include_usage of [true, false]) {
-      expect(prepare({ model: 'gpt-4o', stream: true, stream_options: { include_usage } })).toEqual({ stripInjectedUsage: false, text: undefined });
-    }
+  it('changes nothing when the client set include_usage: true', () => {
+    expect(prepare({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true } })).toEqual({ stripInjectedUsage: false, text: undefined });
+  });
+
+  it('turns an explicit include_usage: false on and strips the usage chunk: without it the provider still bills every token, reasoning included, and tokometer sees none', () => {
+    // o4-mini at high effort: ~5,000 reasoning tokens billed as output, never streamed as frames;
+    // respected, the call was recorded as `estimated` with output = frames relayed (~ the visible text).
+    const raw = '{"model":"o4-mini","stream":true,"stream_options":{"include_usage":false},"messages":[]}';
+    const out = prepare(raw);
+    expect(out.stripInjectedUsage).toBe(true);
+    expect(out.text).toBe('{"model":"o4-mini","stream":true,"stream_options":{"include_usage":true},"messages":[]}');
+    // The last of repeated keys is the one the provider's parser keeps.
+    const repeated = prepare('{"model":"o4-mini","stream":true,"stream_options":{"include_usage":true,"include_usage":false}}');
+    expect(repeated.stripInjectedUsage).toBe(true);
+    expect(JSON.parse(repeated.text ?? '').stream_options.include_usage).toBe(true);
   });
 
   it('changes nothing for non-streamed calls, other endpoints or odd stream_options', () => {

@@ -44,8 +44,14 @@ describe('include_usage turned on inside an existing stream_options, in the raw 
     expect(splice('{"stream_options":{"a":1},"stream_options":{"b":2}}')).toBe('{"stream_options":{"a":1},"stream_options":{"include_usage":true,"b":2}}');
   });
 
-  it('refuses what it must leave as sent: include_usage already set, a stream_options that is not an object, none at all', () => {
-    expect(splice('{"stream_options":{"include_usage":false}}')).toBeNull();
+  it('replaces an explicit include_usage: false in place (the last one of repeated keys)', () => {
+    expect(splice('{"stream_options":{"include_usage":false}}')).toBe('{"stream_options":{"include_usage":true}}');
+    expect(splice('{"stream_options":{"include_usage" : false ,"x":1}}')).toBe('{"stream_options":{"include_usage" : true ,"x":1}}');
+    expect(splice('{"stream_options":{"include_usage":true,"include_usage":false}}')).toBe('{"stream_options":{"include_usage":true,"include_usage":true}}');
+  });
+
+  it('refuses what it must leave as sent: include_usage already true, a stream_options that is not an object, none at all', () => {
+    expect(splice('{"stream_options":{"include_usage":true}}')).toBeNull();
     expect(splice('{"stream_options":"yes"}')).toBeNull();
     expect(splice('{"x":1}')).toBeNull();
     expect(splice('[1]')).toBeNull();
