@@ -71,6 +71,24 @@ describe('describe', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', undefined).maxOutputTokens).toBeNull();
   });
 
+  it('reads generation_config.max_output_tokens and candidate_count: the proto field names Gemini parses as well as the camelCase ones (its own curl examples use them)', () => {
+    // A 65,536-token answer limit sent in snake_case was read as no limit: the reservation
+    // assumed the default output (1,024 tokens) while the provider may bill 64 times that.
+    const path = '/v1beta/models/gemini-2.5-pro:generateContent';
+    const info = adapter.describe('POST', path, { contents: [], generation_config: { max_output_tokens: 65536, candidate_count: 2 } });
+    expect(info.maxOutputTokens).toBe(65536);
+    expect(info.outputChoices).toBe(2);
+    expect(adapter.describe('POST', path, { generationConfig: { max_output_tokens: 4096 } }).maxOutputTokens).toBe(4096);
+    expect(adapter.describe('POST', path, { generation_config: { maxOutputTokens: 4096, candidateCount: 3 } }).outputChoices).toBe(3);
+  });
+
+  it('drops response field masks (fields, $fields): a mask without usageMetadata leaves an answer the provider bills with no usage to read', () => {
+    const query = new URLSearchParams('alt=sse&fields=candidates&%24fields=candidates.content');
+    const headers: Record<string, string> = {};
+    adapter.applyUpstreamAuth(headers, query, 'real');
+    expect(query.toString()).toBe('alt=sse');
+  });
+
   it('reads candidateCount as the answers generated and billed', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 4, maxOutputTokens: 100 } }).outputChoices).toBe(4);
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 1 } }).outputChoices).toBeUndefined();

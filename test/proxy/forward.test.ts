@@ -7,6 +7,11 @@ describe('headers across the proxy', () => {
     expect(out).toEqual({ 'content-type': 'application/json', 'openai-beta': 'x', 'accept-encoding': 'identity' });
   });
 
+  it('sends no method override nor response field mask: the provider would run another method than the one metered (a PUT forwarded unmetered, run as POST :generateContent), or answer without its usage', () => {
+    const out = upstreamHeaders({ 'content-type': 'application/json', 'x-http-method-override': 'POST', 'x-http-method': 'POST', 'x-method-override': 'POST', 'x-goog-fieldmask': 'candidates' });
+    expect(out).toEqual({ 'content-type': 'application/json', 'accept-encoding': 'identity' });
+  });
+
   it("gives the client the provider's headers without hop-by-hop ones, and without Content-Length where the body it describes is not the one sent", () => {
     const upstream = { 'content-type': 'text/event-stream', 'content-length': '100', connection: 'keep-alive', 'x-request-id': 'req_1', 'set-cookie': ['a=1', 'b=2'] };
     expect(clientHeaders(upstream, false)).toEqual({ 'content-type': 'text/event-stream', 'content-length': '100', 'x-request-id': 'req_1', 'set-cookie': ['a=1', 'b=2'] });
