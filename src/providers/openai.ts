@@ -115,11 +115,13 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
         if (spliced) return { body: spliced, stripInjectedUsage: true };
       } else if (options !== null && !isObj(options)) {
         return untouched;
-      } else if (isObj(options) && options.include_usage !== undefined && options.include_usage !== null) {
+      } else if (isObj(options) && options.include_usage === true) {
         return untouched;
       }
-      // stream_options is null, or an object without include_usage (or with it null): turned on
-      // in the client's own bytes. Re-serialising the parsed body would change them (a 64-bit
+      // stream_options is null, or an object without include_usage (or with it null or false): turned
+      // on in the client's own bytes. An explicit false is overridden too: the provider bills the
+      // tokens all the same (reasoning tokens never show as frames), and the usage chunk is stripped,
+      // so the client still gets the stream it asked for. Re-serialising the parsed body would change them (a 64-bit
       // seed loses its last digits), so that is only the fallback for bytes the scan refuses.
       const spliced = spliceIntoStreamOptions(rawBody);
       if (spliced) return { body: spliced, stripInjectedUsage: true };

@@ -115,18 +115,25 @@ function replace(raw: Uint8Array, start: number, end: number, insert: Uint8Array
 }
 
 function isNullAt(raw: Uint8Array, m: Member): boolean {
-  return m.valueEnd - m.valueStart === 4 && decoder.decode(raw.subarray(m.valueStart, m.valueEnd)) === 'null';
+  return isLiteralAt(raw, m, 'null');
+}
+
+/** Whether member `m`'s value is exactly the literal `literal` (ASCII: `null`, `false`). */
+function isLiteralAt(raw: Uint8Array, m: Member, literal: string): boolean {
+  return m.valueEnd - m.valueStart === literal.length && decoder.decode(raw.subarray(m.valueStart, m.valueEnd)) === literal;
 }
 
 /**
  * The raw body with `include_usage: true` in the `stream_options` it already has (its last
  * top-level one, the one JSON parsers keep), every other byte kept:
  * - `stream_options: null`: the `null` becomes `{"include_usage":true}`;
- * - an object without `include_usage` (or with `include_usage: null`): `"include_usage":true`
- *   becomes its first member (or replaces that `null`).
+ * - an object without `include_usage` (or with `include_usage` null or false, its last one):
+ *   `"include_usage":true` becomes its first member (or replaces that `null` / `false`: a
+ *   client's opt-out would leave the provider billing tokens tokometer never sees).
  * Null when the body is not an object, has no `stream_options` (openai.ts splices a whole
  * one in without scanning), `stream_options` is anything else (a string, or an
- * `include_usage` already set: the caller leaves those as sent), or the bytes do not scan.
+ * `include_usage` already true or not a literal: the caller leaves the first as sent), or
+ * the bytes do not scan.
  */
 export function spliceIntoStreamOptions(raw: Uint8Array): Uint8Array | null {
   const open = skipSpace(raw, 0);
@@ -140,7 +147,10 @@ export function spliceIntoStreamOptions(raw: Uint8Array): Uint8Array | null {
   const inner = members(raw, options.valueStart);
   if (inner === null) return null;
   const existing = lastMember(inner, 'include_usage');
-  if (existing !== undefined) return isNullAt(raw, existing) ? replace(raw, existing.valueStart, existing.valueEnd, TRUE) : null;
+  if (existing !== undefined) {
+    const off = isNullAt(raw, existing) || isLiteralAt(raw, existing, 'false');
+    return off ? replace(raw, existing.valueStart, existing.valueEnd, TRUE) : null;
+  }
   const comma = inner.length === 0 ? 0 : 1;
   const insert = new Uint8Array(INCLUDE_USAGE.length + comma);
   insert.set(INCLUDE_USAGE);
