@@ -22,6 +22,23 @@ const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; m
   countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
 };
 
+/** The query names of Google's response field mask system parameter (docs.cloud.google.com/apis/docs/system-parameters). */
+const FIELD_MASK_PARAMS = ['fields', '$fields'] as const;
+
+/**
+ * The largest of some token counts (undefined when none is one). Gemini's JSON parser takes
+ * a field by its camelCase name or its proto name (`maxOutputTokens`, `max_output_tokens`),
+ * and its curl examples use both: a request may send either, and a bound must read both.
+ */
+function largest(...values: unknown[]): number | undefined {
+  let most: number | undefined;
+  for (const value of values) {
+    const n = count(value);
+    if (n !== undefined && (most === undefined || n > most)) most = n;
+  }
+  return most;
+}
+
 /** Google RPC `status` per tokometer error kind (the HTTP status and `code` come from the kind). */
 const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
   bad_request: 'INVALID_ARGUMENT',
@@ -65,6 +82,10 @@ export function createGeminiAdapter(): ProviderAdapter {
 
     applyUpstreamAuth(headers, query, apiKey) {
       query.delete('key');
+      // A response field mask (a Google system parameter) may leave usageMetadata out of an
+      // answer the provider bills: dropped, so the client gets the whole answer (a superset of
+      // what it asked for) and tokometer its usage. X-Goog-FieldMask is dropped by forward.ts.
+      for (const name of FIELD_MASK_PARAMS) query.delete(name);
       headers['x-goog-api-key'] = apiKey;
       delete headers.authorization;
     },
@@ -74,16 +95,19 @@ export function createGeminiAdapter(): ProviderAdapter {
       const action = match?.[4] ?? '';
       const known = match && method.toUpperCase() === 'POST' ? METHODS[action] : undefined;
       const model = match ? (match[2] === 'models' ? (match[3] as string) : `${match[2]}/${match[3]}`) : null;
-      const generation = objAt(objAt(body).generationConfig);
+      const json = objAt(body);
+      // Either name may hold the config (proto JSON); with both, each bound is the larger one.
+      const camel = objAt(json.generationConfig);
+      const snake = objAt(json.generation_config);
       const info: RequestInfo = {
         endpoint: known?.endpoint ?? 'other',
         kind: known?.kind ?? 'other',
         metered: known?.metered ?? false,
         model,
         streaming: known !== undefined && action === 'streamGenerateContent',
-        maxOutputTokens: count(generation.maxOutputTokens) ?? null,
+        maxOutputTokens: largest(camel.maxOutputTokens, camel.max_output_tokens, snake.maxOutputTokens, snake.max_output_tokens) ?? null,
       };
-      const candidates = count(generation.candidateCount);
+      const candidates = largest(camel.candidateCount, camel.candidate_count, snake.candidateCount, snake.candidate_count);
       if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;
       if (known?.kind === 'embeddings') {
         const estimate = estimateEmbeddingInput(action, body);

@@ -29,6 +29,14 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-real-ip',
+  // The method the proxy metered is the one the provider runs: Google APIs (and some frameworks)
+  // run a request as the method these name, so a PUT forwarded unmetered would run as a POST
+  // :generateContent (docs.cloud.google.com/apis/docs/system-parameters).
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  // A Google response field mask may leave the usage out of an answer the provider bills.
+  'x-goog-fieldmask',
 ]);
 
 /**
