@@ -89,6 +89,17 @@ describe('describe', () => {
     expect(query.toString()).toBe('alt=sse');
   });
 
+  it('drops response formats it cannot read (alt / $alt other than json or sse: proto, media) and JSONP callbacks: the answer would be relayed raw, its output never read', () => {
+    const query = new URLSearchParams('alt=proto&%24alt=media&callback=f&%24callback=g');
+    adapter.applyUpstreamAuth({}, query, 'real');
+    expect(query.toString()).toBe('');
+    for (const kept of ['alt=sse', 'alt=json', '%24alt=sse']) {
+      const q = new URLSearchParams(kept);
+      adapter.applyUpstreamAuth({}, q, 'real');
+      expect(q.toString()).toBe(kept);
+    }
+  });
+
   it('reads candidateCount as the answers generated and billed', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 4, maxOutputTokens: 100 } }).outputChoices).toBe(4);
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 1 } }).outputChoices).toBeUndefined();

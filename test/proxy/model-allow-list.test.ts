@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { OutgoingResponse } from '../../src/proxy/types.js';
+import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, SECRET } from './fakes.js';
+
+/**
+ * A key's model allow-list against request shapes where tokometer reads no model while the
+ * provider runs one: the check must not pass a model it could not read.
+ */
+
+const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
+
+async function errorMessage(res: OutgoingResponse): Promise<string> {
+  return (JSON.parse(await bodyText(res)) as { error: { message: string } }).error.message;
+}
+
+function bytesCall(url: string, bytes: Uint8Array, method = 'POST') {
+  return { ...chatCall({}), method, url, readBody: async () => bytes };
+}
+
+describe('model allow-list', () => {
+  it('refuses a metered request that names no model the proxy can read: a Responses call whose stored prompt picks it (openai SDK: ResponseCreateParamsBase.model is optional beside prompt)', async () => {
+    // The provider runs the prompt's model (say o3-pro, $20/$80 per 1M), which the key may not
+    // use; tokometer read model null and let it pass, reserving at the fallback prices.
+    const f = fixture(() => jsonAnswer(CHAT), { models: ['gpt-4o-mini'] });
+    const body = new TextEncoder().encode(JSON.stringify({ prompt: { id: 'pmpt_abc', version: '2' }, input: 'hi' }));
+    const res = await f.handle(bytesCall('/proxy/openai/v1/responses', body));
+    expect(res.status).toBe(403);
+    expect(await errorMessage(res)).toMatch(/names no model/);
+    expect(f.upstream.requests).toEqual([]);
+  });
+
+  it('reads a body that starts with a UTF-8 byte order mark, as parsers that decode UTF-8 with its BOM do (Python json.loads of bytes)', async () => {
+    // Skipped as "not JSON": model null (the allow-list passed), no output limit, no stream usage asked for.
+    const f = fixture(() => jsonAnswer(CHAT), { models: ['gpt-4o'] });
+    const plain = new TextEncoder().encode(JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, messages: [] }));
+    const withBom = new Uint8Array(BOM.length + plain.length);
+    withBom.set(BOM);
+    withBom.set(plain, BOM.length);
+    const res = await f.handle(bytesCall('/proxy/openai/chat/completions', withBom));
+    expect(res.status).toBe(403);
+    expect(await errorMessage(res)).toBe("Key 'app' may not use model 'gpt-4o-mini' (allowed: gpt-4o).");
+    expect(f.upstream.requests).toEqual([]);
+  });
+
+  it('still passes what is not metered (no model to check) and a metered call naming an allowed model', async () => {
+    const f = fixture(() => jsonAnswer(CHAT), { models: ['gpt-4o-mini'] });
+    const list = await f.handle({ ...bytesCall('/proxy/openai/v1/models', new Uint8Array(), 'GET'), headers: { authorization: `Bearer ${SECRET}` } });
+    expect(list.status).toBe(200);
+    await bodyText(list);
+    const chat = await f.handle(chatCall({ model: 'gpt-4o-mini', messages: [] }));
+    expect(chat.status).toBe(200);
+    await bodyText(chat);
+    await afterImmediates();
+    expect(f.upstream.requests).toHaveLength(2);
+  });
+});
