@@ -228,6 +228,10 @@ function describeRequest<R>(
   if (key.models.length > 0 && info.model !== null && !key.models.includes(info.model)) {
     return { refused: new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), record: true };
   }
+  // A metered request naming no model still runs one (a stored prompt's, an agent's): one the allow-list cannot check is refused.
+  if (key.models.length > 0 && info.model === null && info.metered) {
+    return { refused: new ProxyError('forbidden', `Key '${key.name}' may only use models ${key.models.join(', ')}, and this request names no model tokometer can read (e.g. one taken from a stored prompt, agent or conversation); name the model in the request.`), record: true };
+  }
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).
     return {
@@ -275,8 +279,10 @@ const DECODER = new TextDecoder();
 function parseJsonBody(body: Uint8Array): unknown {
   if (body.length === 0) return undefined;
   const first = body[0];
-  // Only objects and arrays are worth parsing; skip leading whitespace cheaply.
-  if (first !== 0x7b && first !== 0x5b && first !== 0x20 && first !== 0x0a && first !== 0x0d && first !== 0x09) return undefined;
+  // Only objects and arrays are worth parsing; skip leading whitespace cheaply. A UTF-8 byte
+  // order mark (0xEF…) is read past as well, as parsers decoding UTF-8 with its BOM read it
+  // (Python's json.loads of bytes): DECODER drops it.
+  if (first !== 0x7b && first !== 0x5b && first !== 0x20 && first !== 0x0a && first !== 0x0d && first !== 0x09 && first !== 0xef) return undefined;
   try {
     return JSON.parse(DECODER.decode(body));
   } catch {
