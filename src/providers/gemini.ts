@@ -24,6 +24,10 @@ const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; m
 
 /** The query names of Google's response field mask system parameter (docs.cloud.google.com/apis/docs/system-parameters). */
 const FIELD_MASK_PARAMS = ['fields', '$fields'] as const;
+/** The query names of the response format system parameter (json, sse, proto, media). */
+const ALT_PARAMS = ['alt', '$alt'] as const;
+/** The query names of the JSONP callback system parameter (the answer wrapped in a call). */
+const CALLBACK_PARAMS = ['callback', '$callback'] as const;
 
 /**
  * The largest of some token counts (undefined when none is one). Gemini's JSON parser takes
@@ -86,6 +90,13 @@ export function createGeminiAdapter(): ProviderAdapter {
       // answer the provider bills: dropped, so the client gets the whole answer (a superset of
       // what it asked for) and tokometer its usage. X-Goog-FieldMask is dropped by forward.ts.
       for (const name of FIELD_MASK_PARAMS) query.delete(name);
+      // Answers in a format the relay cannot read (alt=proto or media, a JSONP callback) are
+      // relayed raw, their usage never seen: asked for as JSON (or SSE) instead.
+      for (const name of ALT_PARAMS) {
+        const alt = query.get(name);
+        if (alt !== null && alt !== 'sse' && alt !== 'json') query.delete(name);
+      }
+      for (const name of CALLBACK_PARAMS) query.delete(name);
       headers['x-goog-api-key'] = apiKey;
       delete headers.authorization;
     },
