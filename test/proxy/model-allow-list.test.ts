@@ -56,3 +56,31 @@ describe('model allow-list', () => {
     expect(f.upstream.requests).toHaveLength(2);
   });
 });
+
+describe('model allow-list on OpenRouter, whose fallback routing runs models the body lists beside `model`', () => {
+  const OPENROUTER = 'providers:\n  openrouter: { base_url: "http://upstream.invalid/api/v1", api_key: "sk-or-upstream" }\n';
+
+  function openRouterCall(body: object) {
+    return { ...bytesCall('/proxy/openrouter/chat/completions', new TextEncoder().encode(JSON.stringify(body))) };
+  }
+
+  it('refuses a `models` fallback list naming a model the key may not use (openrouter.ai/docs/guides/routing/model-fallbacks: any error, a context length one included, moves to the next, priced as that model)', async () => {
+    // A prompt past gpt-4o-mini's context falls back to claude-opus-4, which the key may not use;
+    // tokometer checked `model` only, and reserved at gpt-4o-mini's prices.
+    const f = fixture(() => jsonAnswer(CHAT), { models: ['openai/gpt-4o-mini'] }, undefined, OPENROUTER);
+    const res = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', models: ['anthropic/claude-opus-4'], messages: [] }));
+    expect(res.status).toBe(403);
+    expect(await errorMessage(res)).toMatch(/anthropic\/claude-opus-4/);
+    expect(f.upstream.requests).toEqual([]);
+  });
+
+  it('refuses route: "fallback", where OpenRouter picks the fallback model itself; passes a fallback list the key allows', async () => {
+    const f = fixture(() => jsonAnswer(CHAT), { models: ['openai/gpt-4o-mini', 'openai/gpt-4.1-mini'] }, undefined, OPENROUTER);
+    const picked = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', route: 'fallback', messages: [] }));
+    expect(picked.status).toBe(403);
+    const allowed = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', models: ['openai/gpt-4.1-mini'], messages: [] }));
+    expect(allowed.status).toBe(200);
+    await bodyText(allowed);
+    expect(f.upstream.requests).toHaveLength(1);
+  });
+});
