@@ -49,6 +49,8 @@ export interface AdapterSpec {
   maxFileSearches?(json: Json): number | undefined;
   /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
   continues?(json: Json, known: KnownEndpoint): string | undefined;
+  /** The fallback models the provider may run instead of `model` (RequestInfo.fallbackModels) for the default `describe`. Default: none. */
+  fallbackModels?(json: Json): ReadonlyArray<string | null> | undefined;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
@@ -104,6 +106,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
         const fileSearches = spec.maxFileSearches?.(json);
         if (fileSearches !== undefined && fileSearches > 0) info.maxFileSearches = fileSearches;
+        const fallbacks = spec.fallbackModels?.(json);
+        if (fallbacks !== undefined && fallbacks.length > 0) info.fallbackModels = fallbacks;
         const continues = known !== undefined ? spec.continues?.(json, known) : undefined;
         if (continues !== undefined) info.continues = continues;
         if (known !== undefined && spec.runsDetached?.(json, known) === true) info.runsDetached = true;

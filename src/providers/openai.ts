@@ -27,6 +27,17 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/completions': { endpoint: 'completions', kind: 'completions' },
 };
 
+/**
+ * The models OpenRouter may run instead of `model` (openrouter.ai/docs/guides/routing/model-fallbacks):
+ * its `models` list, tried in order when one errs (a context length error included) and billed as
+ * the model that answered; null for one it picks itself (`route: "fallback"`, a non-string entry).
+ */
+function openRouterFallbacks(body: Json): ReadonlyArray<string | null> | undefined {
+  const listed = Array.isArray(body.models) ? body.models.map((m: unknown) => (typeof m === 'string' && m.length > 0 ? m : null)) : [];
+  if (body.route !== undefined && body.route !== null) listed.push(null);
+  return listed.length > 0 ? listed : undefined;
+}
+
 /** Answers billed per request: `n` choices; legacy completions generate `best_of` candidates server-side (billed) and return `n`. */
 function outputChoices(body: Json): number | undefined {
   const n = count(body.n);
@@ -98,6 +109,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     endpoints: ENDPOINTS,
     stripV1: true,
+    ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,

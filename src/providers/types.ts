@@ -67,6 +67,12 @@ export interface RequestInfo {
   metered: boolean;
   /** Model as requested (body `model`, or the URL path for Gemini); null when absent. */
   model: string | null;
+  /**
+   * Other models the provider may run (and bill) for the request when `model` fails: an
+   * OpenRouter `models` fallback list, in order; a null entry is one the provider picks
+   * itself (`route: "fallback"`, or an entry that is not a model name). Absent when none.
+   */
+  fallbackModels?: ReadonlyArray<string | null>;
   streaming: boolean;
   /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
   maxOutputTokens: number | null;

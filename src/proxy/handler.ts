@@ -6,6 +6,7 @@ import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
 import { CallRecorder } from './call-recorder.js';
+import { modelRefusal } from './model-allow-list.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
@@ -225,13 +226,8 @@ function describeRequest<R>(
   const json = parseJsonBody(body);
   const info = provider.adapter.describe(call.method, path, json);
   recorder.describe(info, body);
-  if (key.models.length > 0 && info.model !== null && !key.models.includes(info.model)) {
-    return { refused: new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${key.models.join(', ')}).`), record: true };
-  }
-  // A metered request naming no model still runs one (a stored prompt's, an agent's): one the allow-list cannot check is refused.
-  if (key.models.length > 0 && info.model === null && info.metered) {
-    return { refused: new ProxyError('forbidden', `Key '${key.name}' may only use models ${key.models.join(', ')}, and this request names no model tokometer can read (e.g. one taken from a stored prompt, agent or conversation); name the model in the request.`), record: true };
-  }
+  const notAllowed = modelRefusal(key, info);
+  if (notAllowed !== null) return { refused: notAllowed, record: true };
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).
     return {

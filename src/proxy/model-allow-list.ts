@@ -1,0 +1,31 @@
+import { ProxyError } from '../lib/errors.js';
+import type { RequestInfo } from '../providers/types.js';
+import type { ResolvedKey } from './auth.js';
+
+/**
+ * Why a key's model allow-list refuses a request, or null when it passes (always null for a
+ * key without one). Every model the provider may run for the request is checked: the one it
+ * names (`info.model`) and its fallbacks (`info.fallbackModels`). A metered request that
+ * names no model, and a fallback the provider picks itself (a null entry), still run a model
+ * the list cannot check: refused, never passed. Unmetered requests (file lists…) need none.
+ */
+export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | null {
+  if (key.models.length === 0) return null;
+  const allowed = key.models.join(', ');
+  if (info.model !== null && !key.models.includes(info.model)) {
+    return new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${allowed}).`);
+  }
+  if (info.model === null && info.metered) {
+    return new ProxyError(
+      'forbidden',
+      `Key '${key.name}' may only use models ${allowed}, and this request names no model tokometer can read (e.g. one taken from a stored prompt, agent or conversation); name the model in the request.`,
+    );
+  }
+  for (const fallback of info.fallbackModels ?? []) {
+    if (fallback === null) {
+      return new ProxyError('forbidden', `Key '${key.name}' may only use models ${allowed}, and this request lets the provider pick a fallback model itself; list the fallback models instead.`);
+    }
+    if (!key.models.includes(fallback)) return new ProxyError('forbidden', `Key '${key.name}' may not use fallback model '${fallback}' (allowed: ${allowed}).`);
+  }
+  return null;
+}
