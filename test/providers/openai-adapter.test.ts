@@ -50,6 +50,13 @@ describe('describe', () => {
     expectUnmetered(adapter, ['GET /models', 'GET /chat/completions', 'POST /files', 'GET /responses/resp_123', 'POST /v2/chat/completions']);
   });
 
+  it('reserves for the largest output limit a body sets: a vendor that reads only max_tokens (DeepSeek documents no max_completion_tokens) bills up to it', () => {
+    // max_completion_tokens: 16 beside max_tokens: 8000 was reserved as 16 output tokens.
+    const deepseek = createOpenAiAdapter({ family: 'deepseek' });
+    expect(deepseek.describe('POST', '/chat/completions', { model: 'deepseek-chat', max_completion_tokens: 16, max_tokens: 8000 }).maxOutputTokens).toBe(8000);
+    expect(adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', max_completion_tokens: 16, max_tokens: 8000 }).maxOutputTokens).toBe(8000);
+  });
+
   it('reads model, streaming and the max output tokens', () => {
     const chat = adapter.describe('POST', '/chat/completions', { model: 'gpt-4o', stream: true, max_tokens: 100, max_completion_tokens: 300 });
     expect(chat).toEqual(metered('chat.completions', 'chat', { model: 'gpt-4o', streaming: true, maxOutputTokens: 300 }));
