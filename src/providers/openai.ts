@@ -45,8 +45,19 @@ function outputChoices(body: Json): number | undefined {
   return n === undefined && bestOf === undefined ? undefined : Math.max(n ?? 1, bestOf ?? 1);
 }
 
+/**
+ * The largest output limit the body sets (tokens), null when none: OpenAI reads
+ * max_completion_tokens (chat), max_tokens (legacy) or max_output_tokens (Responses), but
+ * compatible vendors may read only max_tokens (DeepSeek), so a smaller limit beside a larger
+ * one bounds nothing the provider is held to.
+ */
 function maxOutputTokens(body: Json): number | null {
-  return count(body.max_completion_tokens) ?? count(body.max_tokens) ?? count(body.max_output_tokens) ?? null;
+  return larger(larger(count(body.max_completion_tokens), count(body.max_tokens)), count(body.max_output_tokens)) ?? null;
+}
+
+/** The larger of two counts, either absent (undefined). No allocation: this runs on every call. */
+function larger(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a >= b ? a : b;
 }
 
 const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: string]>> = {
