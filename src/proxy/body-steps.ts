@@ -10,7 +10,7 @@ import type { BodyObservation } from './observation.js';
  * read whole at its end, or raw bytes passed on. Synchronous; no I/O.
  */
 
-/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unmetered. */
+/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.oversized). */
 const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
 
 /** How the proxy reads a response body while relaying it. */
@@ -172,7 +172,10 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
     },
     end() {
       if (size <= MAX_JSON_COPY_BYTES) observeJson(concatBytes(copy), seen, ctx.adapter, ctx.info);
-      else seen.bodyParsed = false;
+      else {
+        seen.bodyParsed = false;
+        seen.oversized = true;
+      }
       return null;
     },
     settle: () => {},

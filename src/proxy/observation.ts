@@ -13,6 +13,12 @@ export interface BodyObservation {
   frames: number;
   /** False when usage could not be read from a JSON body: it did not parse, or the adapter failed on it (usage unknown). */
   bodyParsed: boolean;
+  /**
+   * True when a JSON body was larger than the relay copies for metering (body-steps.ts): billed in
+   * full, its usage never read, so the call is estimated at the request's whole output allowance.
+   * Absent otherwise.
+   */
+  oversized?: boolean;
 }
 
 export function newObservation(): BodyObservation {
