@@ -46,3 +46,20 @@ describe('a metered JSON answer too large to copy for metering', () => {
     expect(f.gate.settled[0]?.[1]).toBe(record.costNano);
   });
 });
+
+describe('a metered 2xx answer in a content type the relay cannot read', () => {
+  it('is estimated at the whole output allowance, not at the 0 frames relayed (a protobuf answer, as Google APIs send for alt=proto, or any type the relay does not read)', async () => {
+    const f = fixture(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: sourceOf((async function* () { yield new Uint8Array([0x0a, 0x02, 0x68, 0x69]); })()),
+      bytes: () => Promise.reject(new Error('not buffered')),
+    }));
+    const res = await f.handle(chatCall({ model: 'gpt-4o-mini', max_tokens: 8000, messages: [] }));
+    await bodyText(res);
+    await afterImmediates();
+    const record = f.records[0]!;
+    expect(record.usageSource).toBe('estimated');
+    expect(record.usage?.outputTokens).toBe(8000);
+  });
+});
