@@ -10,7 +10,7 @@ import type { BodyObservation } from './observation.js';
  * read whole at its end, or raw bytes passed on. Synchronous; no I/O.
  */
 
-/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.oversized). */
+/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.unread). */
 const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
 
 /** How the proxy reads a response body while relaying it. */
@@ -56,6 +56,8 @@ const END_MARKER = '[DONE]';
 export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
+  // Raw: a body the relay does not read (unmetered, or a type it cannot read); a metered one is estimated (BodyObservation.unread).
+  if (ctx.info.metered) seen.unread = true;
   return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, unsent: () => {}, midFrame: false, sawEndMarker: false };
 }
 
@@ -174,7 +176,7 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
       if (size <= MAX_JSON_COPY_BYTES) observeJson(concatBytes(copy), seen, ctx.adapter, ctx.info);
       else {
         seen.bodyParsed = false;
-        seen.oversized = true;
+        seen.unread = true;
       }
       return null;
     },

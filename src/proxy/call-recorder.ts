@@ -271,7 +271,7 @@ export class CallRecorder<R> implements FinishedCall {
     // stream that never carried usage still consumed tokens: estimate, flagged as such. So
     // does one too large to read (a request can ask for one), at its whole output allowance:
     // as unknown, its reservation was settled at 0.
-    if (!seen.bodyParsed && outcome === 'ok' && seen.oversized !== true) return { usage: null, source: 'unknown' };
+    if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
     return { usage: this.estimateUsage(seen), source: 'estimated' };
   }
 
@@ -293,7 +293,7 @@ export class CallRecorder<R> implements FinishedCall {
     // A continued conversation is billed again as input (RequestInfo.continues).
     const continues = this.info?.continues;
     if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;
-    usage.outputTokens = this.wholeAllowance || seen.oversized === true ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
+    usage.outputTokens = this.wholeAllowance || seen.unread === true ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
     return usage;
   }
 }

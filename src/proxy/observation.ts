@@ -14,11 +14,11 @@ export interface BodyObservation {
   /** False when usage could not be read from a JSON body: it did not parse, or the adapter failed on it (usage unknown). */
   bodyParsed: boolean;
   /**
-   * True when a JSON body was larger than the relay copies for metering (body-steps.ts): billed in
-   * full, its usage never read, so the call is estimated at the request's whole output allowance.
-   * Absent otherwise.
+   * True when a metered body was relayed without being read: JSON larger than the relay copies
+   * for metering, or a content type it does not read (body-steps.ts). Billed in full, its usage
+   * never seen, so the call is estimated at the request's whole output allowance. Absent otherwise.
    */
-  oversized?: boolean;
+  unread?: boolean;
 }
 
 export function newObservation(): BodyObservation {
