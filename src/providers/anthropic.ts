@@ -13,6 +13,12 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/v1/messages/count_tokens': { endpoint: 'messages.count_tokens', kind: 'other', metered: false },
 };
 
+/** Paths Anthropic bills that this adapter does not read: its OpenAI-compatible layer (platform.claude.com/docs/en/api/openai-sdk). */
+const REFUSED_PATHS: Readonly<Record<string, string>> = {
+  '/v1/chat/completions':
+    "Anthropic's OpenAI-compatible layer (/v1/chat/completions) is not metered by the anthropic provider. Use the Messages API (/v1/messages), or configure a provider of kind openai-compatible with base_url https://api.anthropic.com/v1 for it.",
+};
+
 /** Anthropic `error.type` per tokometer error kind (status comes from the kind). */
 const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
   bad_request: 'invalid_request_error',
@@ -58,6 +64,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     },
 
     endpoints: ENDPOINTS,
+    refusedPaths: REFUSED_PATHS,
     maxWebSearches: anthropicMaxWebSearches,
 
     usageFromJson(_info, json): Observed {

@@ -37,6 +37,11 @@ export interface AdapterSpec {
    * reads `model` and `stream` from the JSON body.
    */
   endpoints?: Readonly<Record<string, KnownEndpoint>>;
+  /**
+   * POST paths (keyed like `endpoints`) the provider bills but the adapter cannot meter, with why
+   * they are refused (RequestInfo.refused) instead of forwarded unmetered. Default: none.
+   */
+  refusedPaths?: Readonly<Record<string, string>>;
   /** Whether a leading `/v1` is dropped before the lookup in `endpoints`. Default false. */
   stripV1?: boolean;
   /** The requested output limit for the default `describe`. Default: `max_tokens`. */
@@ -91,7 +96,9 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
       spec.describe ??
       ((method, path, body): RequestInfo => {
         const json = objAt(body);
-        const known = method.toUpperCase() === 'POST' ? endpoints[normalisePath(path, stripV1)] : undefined;
+        const post = method.toUpperCase() === 'POST';
+        const key = post ? normalisePath(path, stripV1) : '';
+        const known = post ? endpoints[key] : undefined;
         const info: RequestInfo = {
           endpoint: known?.endpoint ?? 'other',
           kind: known?.kind ?? 'other',
@@ -100,6 +107,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
           streaming: json.stream === true,
           maxOutputTokens: maxOutputTokens(json, known),
         };
+        const refused = post && known === undefined ? spec.refusedPaths?.[key] : undefined;
+        if (refused !== undefined) info.refused = refused;
         const choices = outputChoices(json);
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);

@@ -22,6 +22,11 @@ const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; m
   countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
 };
 
+/** Gemini's OpenAI-compatible layer (ai.google.dev/api/compatibility): `/v1beta/openai/…` and `v1beta:chatCompletions`. */
+const OPENAI_LAYER = /^\/(v1|v1beta|v1alpha)(\/openai\/|:chatCompletions$)/;
+const OPENAI_LAYER_REFUSED =
+  "Gemini's OpenAI-compatible layer is not metered by the gemini provider. Use generateContent / streamGenerateContent / embedContent, or configure a provider of kind openai-compatible with base_url https://generativelanguage.googleapis.com/v1beta/openai for it.";
+
 /** The query names of Google's response field mask system parameter (docs.cloud.google.com/apis/docs/system-parameters). */
 const FIELD_MASK_PARAMS = ['fields', '$fields'] as const;
 /** The query names of the response format system parameter (json, sse, proto, media). */
@@ -118,6 +123,7 @@ export function createGeminiAdapter(): ProviderAdapter {
         streaming: known !== undefined && action === 'streamGenerateContent',
         maxOutputTokens: largest(camel.maxOutputTokens, camel.max_output_tokens, snake.maxOutputTokens, snake.max_output_tokens) ?? null,
       };
+      if (known === undefined && method.toUpperCase() === 'POST' && OPENAI_LAYER.test(path.split('?', 1)[0] ?? '')) info.refused = OPENAI_LAYER_REFUSED;
       const candidates = largest(camel.candidateCount, camel.candidate_count, snake.candidateCount, snake.candidate_count);
       if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;
       if (known?.kind === 'embeddings') {

@@ -109,6 +109,12 @@ export interface RequestInfo {
    */
   runsDetached?: boolean;
   /**
+   * Why the proxy refuses the request (400) rather than forward it: a shape the provider bills
+   * that this adapter cannot meter (its OpenAI-compatible layer), which would pass as an
+   * unmetered `other` call. Absent for every request the adapter forwards.
+   */
+  refused?: string;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */

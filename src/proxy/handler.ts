@@ -226,6 +226,7 @@ function describeRequest<R>(
   const json = parseJsonBody(body);
   const info = provider.adapter.describe(call.method, path, json);
   recorder.describe(info, body);
+  if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = modelRefusal(key, info);
   if (notAllowed !== null) return { refused: notAllowed, record: true };
   if (!provider.apiKey) {
