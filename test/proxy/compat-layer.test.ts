@@ -10,7 +10,7 @@ import { bodyText, chatCall, fixture, jsonAnswer } from './fakes.js';
  */
 
 const PROVIDERS =
-  'providers:\n  anthropic: { base_url: "http://upstream.invalid", api_key: "sk-ant" }\n  gemini: { base_url: "http://upstream.invalid", api_key: "g-key" }\n';
+  'providers:\n  anthropic: { base_url: "http://upstream.invalid", api_key: "sk-ant" }\n  gemini: { base_url: "http://upstream.invalid", api_key: "g-key" }\n  cohere: { base_url: "http://upstream.invalid", api_key: "co-key" }\n';
 
 function post(url: string, body: object) {
   return { ...chatCall(body, { 'x-api-key': 'unused' }), url };
@@ -22,6 +22,9 @@ describe("a provider's OpenAI-compatible layer", () => {
     ['/proxy/gemini/v1beta/openai/chat/completions', { model: 'gemini-2.5-pro', messages: [] }],
     ['/proxy/gemini/v1beta/openai/embeddings', { model: 'gemini-embedding-001', input: 'hi' }],
     ['/proxy/gemini/v1beta:chatCompletions', { model: 'gemini-2.5-pro', messages: [] }],
+    // docs.cohere.com/docs/compatibility-api: base URL https://api.cohere.ai/compatibility/v1.
+    ['/proxy/cohere/compatibility/v1/chat/completions', { model: 'command-a-03-2025', messages: [] }],
+    ['/proxy/cohere/compatibility/v1/embeddings', { model: 'embed-v4.0', input: 'hi' }],
   ])('is refused with 400 naming the way to meter it, never forwarded unmetered: %s', async (url, body) => {
     const f = fixture(() => jsonAnswer('{}'), {}, undefined, PROVIDERS);
     const call = post(url, body);
