@@ -11,6 +11,14 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/v2/embed': { endpoint: 'embed', kind: 'embeddings' },
 };
 
+/** Cohere's OpenAI-compatible Compatibility API (docs.cohere.com/docs/compatibility-api): billed, not read by this adapter. */
+const COMPATIBILITY_REFUSED =
+  "Cohere's OpenAI-compatible Compatibility API (/compatibility/v1/…) is not metered by the cohere provider. Use the v2 API (/v2/chat, /v2/embed), or configure a provider of kind openai-compatible with base_url https://api.cohere.ai/compatibility/v1 for it.";
+const REFUSED_PATHS: Readonly<Record<string, string>> = {
+  '/compatibility/v1/chat/completions': COMPATIBILITY_REFUSED,
+  '/compatibility/v1/embeddings': COMPATIBILITY_REFUSED,
+};
+
 const MESSAGE_END = 'message-end';
 
 /**
@@ -56,6 +64,7 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
   return defineAdapter({
     family,
     endpoints: ENDPOINTS,
+    refusedPaths: REFUSED_PATHS,
     // On /v2/embed, max_tokens truncates the input; it is not an output limit.
     maxOutputTokens: (json, known) => (known?.kind === 'chat' ? (count(json.max_tokens) ?? null) : null),
 
