@@ -73,6 +73,14 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ model: 'no-such-model' }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
 
+  it('reserves a metered call naming no model at the fallback prices, not $0: the provider runs a model all the same (a stored prompt\'s, a Mistral agent\'s)', () => {
+    // Was 0: an unrestricted key's Responses call on a stored prompt, or a Mistral agents call, held nothing.
+    const { gate } = make(1);
+    expect(gate.estimate(request({ model: null, metered: true }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
+    expect(gate.estimate(request({ model: null, metered: true, maxOutputTokens: null }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 1024 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
+    expect(gate.estimate(request({ model: null, metered: false }))).toBe(0);
+  });
+
   it('counts every answer a request asks for (n, best_of, candidateCount): each runs to the maximum and is billed', () => {
     const { gate } = make(1);
     // 1000 prompt tokens once, 8 answers of up to 100 output tokens.

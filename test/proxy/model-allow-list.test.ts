@@ -44,6 +44,13 @@ describe('model allow-list', () => {
     expect(f.upstream.requests).toEqual([]);
   });
 
+  it('tells the budget a metered call naming no model is metered, so an unrestricted key reserves for it', async () => {
+    const f = fixture(() => jsonAnswer(CHAT));
+    const body = new TextEncoder().encode(JSON.stringify({ prompt: { id: 'pmpt_abc' }, input: 'hi' }));
+    await bodyText(await f.handle(bytesCall('/proxy/openai/v1/responses', body)));
+    expect(f.gate.requests[0]).toMatchObject({ model: null, metered: true });
+  });
+
   it('still passes what is not metered (no model to check) and a metered call naming an allowed model', async () => {
     const f = fixture(() => jsonAnswer(CHAT), { models: ['gpt-4o-mini'] });
     const list = await f.handle({ ...bytesCall('/proxy/openai/v1/models', new Uint8Array(), 'GET'), headers: { authorization: `Bearer ${SECRET}` } });
