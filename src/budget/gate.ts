@@ -15,6 +15,8 @@ export interface GateRequest {
   tags: Readonly<Record<string, string>>;
   provider: string;
   model: string | null;
+  /** Whether the call is priced (RequestInfo.metered): a metered one naming no model still bills one. Absent: false. */
+  metered?: boolean;
   /** Request body size in bytes. */
   promptBytes: number;
   /** Client's max output tokens; null when unset. */
@@ -105,14 +107,15 @@ export class LedgerGate {
   }
 
   /**
-   * The estimate `reserve` holds for this request, nano-USD. A call without a model (model
-   * lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
-   * refused once a budget is exhausted.
+   * The estimate `reserve` holds for this request, nano-USD. An unmetered call without a model
+   * (model lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
+   * refused once a budget is exhausted. A metered one naming no model (a stored prompt's, an
+   * agent's) runs one all the same: held at the fallback prices (the dearest).
    */
   estimate(req: GateRequest): NanoUsd {
-    if (req.model === null) return 0;
+    if (req.model === null && req.metered !== true) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
-    const expected = req.maxOutputTokens === null ? this.expectedOutputTokens(req.keyName, req.model, req.at) : this.defaultMaxOutput;
+    const expected = req.maxOutputTokens !== null ? this.defaultMaxOutput : req.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, req.model, req.at);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
