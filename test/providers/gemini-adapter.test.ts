@@ -82,20 +82,25 @@ describe('describe', () => {
     expect(adapter.describe('POST', path, { generation_config: { maxOutputTokens: 4096, candidateCount: 3 } }).outputChoices).toBe(3);
   });
 
-  it('drops response field masks (fields, $fields): a mask without usageMetadata leaves an answer the provider bills with no usage to read', () => {
+  it('drops response field masks (fields, $fields) from metered requests: a mask without usageMetadata leaves an answer the provider bills with no usage to read', () => {
     const query = new URLSearchParams('alt=sse&fields=candidates&%24fields=candidates.content');
-    const headers: Record<string, string> = {};
-    adapter.applyUpstreamAuth(headers, query, 'real');
+    adapter.stripUnmeterableQuery?.(query);
     expect(query.toString()).toBe('alt=sse');
+  });
+
+  it('leaves the query of every other request as sent: the SDK downloads files with GET …:download?alt=media (@google/genai downloadFile)', () => {
+    const query = new URLSearchParams('alt=media&fields=name');
+    adapter.applyUpstreamAuth({}, query, 'real');
+    expect(query.toString()).toBe('alt=media&fields=name');
   });
 
   it('drops response formats it cannot read (alt / $alt other than json or sse: proto, media) and JSONP callbacks: the answer would be relayed raw, its output never read', () => {
     const query = new URLSearchParams('alt=proto&%24alt=media&callback=f&%24callback=g');
-    adapter.applyUpstreamAuth({}, query, 'real');
+    adapter.stripUnmeterableQuery?.(query);
     expect(query.toString()).toBe('');
     for (const kept of ['alt=sse', 'alt=json', '%24alt=sse']) {
       const q = new URLSearchParams(kept);
-      adapter.applyUpstreamAuth({}, q, 'real');
+      adapter.stripUnmeterableQuery?.(q);
       expect(q.toString()).toBe(kept);
     }
   });
