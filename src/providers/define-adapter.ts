@@ -60,6 +60,7 @@ export interface AdapterSpec {
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
+  stripUnmeterableQuery?: ProviderAdapter['stripUnmeterableQuery'];
   /** Default: never rewrites the request. */
   prepare?: ProviderAdapter['prepare'];
   usageFromJson: ProviderAdapter['usageFromJson'];
@@ -143,5 +144,6 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   };
   if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
   if (spec.pending) adapter.pending = spec.pending;
+  if (spec.stripUnmeterableQuery) adapter.stripUnmeterableQuery = spec.stripUnmeterableQuery;
   return adapter;
 }

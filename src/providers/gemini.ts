@@ -89,19 +89,23 @@ export function createGeminiAdapter(): ProviderAdapter {
       return param.length > 0 ? param : null;
     },
 
-    applyUpstreamAuth(headers, query, apiKey) {
-      query.delete('key');
+    stripUnmeterableQuery(query) {
       // A response field mask (a Google system parameter) may leave usageMetadata out of an
       // answer the provider bills: dropped, so the client gets the whole answer (a superset of
       // what it asked for) and tokometer its usage. X-Goog-FieldMask is dropped by forward.ts.
       for (const name of FIELD_MASK_PARAMS) query.delete(name);
       // Answers in a format the relay cannot read (alt=proto or media, a JSONP callback) are
-      // relayed raw, their usage never seen: asked for as JSON (or SSE) instead.
+      // relayed raw, their usage never seen: asked for as JSON (or SSE) instead. Unmetered
+      // requests keep theirs (the SDK downloads files with alt=media).
       for (const name of ALT_PARAMS) {
         const alt = query.get(name);
         if (alt !== null && alt !== 'sse' && alt !== 'json') query.delete(name);
       }
       for (const name of CALLBACK_PARAMS) query.delete(name);
+    },
+
+    applyUpstreamAuth(headers, query, apiKey) {
+      query.delete('key');
       headers['x-goog-api-key'] = apiKey;
       delete headers.authorization;
     },

@@ -213,6 +213,12 @@ export interface ProviderAdapter {
   /** The client's metering key, from the header or query this family's SDK uses; null when absent. */
   clientKey(headers: Readonly<Record<string, string>>, query: URLSearchParams): string | null;
   /**
+   * Drops query parameters that would keep a metered answer's usage from the proxy (Gemini:
+   * a response format it cannot read, a JSONP callback, a field mask). Called for metered
+   * requests only, before applyUpstreamAuth; absent: the query is forwarded as sent.
+   */
+  stripUnmeterableQuery?(query: URLSearchParams): void;
+  /**
    * Sets the real upstream credential on the outgoing headers and removes any client
    * credential (headers and query) that must not reach the provider.
    */

@@ -128,6 +128,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   try {
     prepared = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
     headers = upstreamHeaders(call.headers);
+    if (info.metered) adapter.stripUnmeterableQuery?.(query);
     adapter.applyUpstreamAuth(headers, query, apiKey);
     url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
   } catch (error) {
