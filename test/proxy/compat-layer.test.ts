@@ -10,7 +10,7 @@ import { bodyText, chatCall, fixture, jsonAnswer } from './fakes.js';
  */
 
 const PROVIDERS =
-  'providers:\n  anthropic: { base_url: "http://upstream.invalid", api_key: "sk-ant" }\n  gemini: { base_url: "http://upstream.invalid", api_key: "g-key" }\n  cohere: { base_url: "http://upstream.invalid", api_key: "co-key" }\n';
+  'providers:\n  anthropic: { base_url: "http://upstream.invalid", api_key: "sk-ant" }\n  gemini: { base_url: "http://upstream.invalid", api_key: "g-key" }\n  cohere: { base_url: "http://upstream.invalid", api_key: "co-key" }\n  openrouter: { base_url: "http://upstream.invalid/api/v1", api_key: "or-key" }\n';
 
 function post(url: string, body: object) {
   return { ...chatCall(body, { 'x-api-key': 'unused' }), url };
@@ -25,6 +25,10 @@ describe("a provider's OpenAI-compatible layer", () => {
     // docs.cohere.com/docs/compatibility-api: base URL https://api.cohere.ai/compatibility/v1.
     ['/proxy/cohere/compatibility/v1/chat/completions', { model: 'command-a-03-2025', messages: [] }],
     ['/proxy/cohere/compatibility/v1/embeddings', { model: 'embed-v4.0', input: 'hi' }],
+    // The other way round: OpenRouter's Anthropic-shaped Messages API (/api/v1/messages,
+    // openrouter.ai/docs/guides/routing/model-fallbacks) through its OpenAI-family provider.
+    ['/proxy/openrouter/messages', { model: 'anthropic/claude-opus-4', max_tokens: 1024, messages: [] }],
+    ['/proxy/openrouter/v1/messages', { model: 'anthropic/claude-opus-4', max_tokens: 1024, messages: [] }],
   ])('is refused with 400 naming the way to meter it, never forwarded unmetered: %s', async (url, body) => {
     const f = fixture(() => jsonAnswer('{}'), {}, undefined, PROVIDERS);
     const call = post(url, body);
@@ -32,7 +36,7 @@ describe("a provider's OpenAI-compatible layer", () => {
     call.headers = { ...call.headers, 'x-goog-api-key': call.headers.authorization!.slice('Bearer '.length), 'x-api-key': call.headers.authorization!.slice('Bearer '.length) };
     const res = await f.handle(call);
     expect(res.status).toBe(400);
-    expect(await bodyText(res)).toMatch(/OpenAI-compatible/);
+    expect(await bodyText(res)).toMatch(/OpenAI-compatible|Anthropic-compatible/);
     expect(f.upstream.requests).toEqual([]);
   });
 });
