@@ -38,6 +38,12 @@ function openRouterFallbacks(body: Json): ReadonlyArray<string | null> | undefin
   return listed.length > 0 ? listed : undefined;
 }
 
+/** OpenRouter's Anthropic-shaped Messages API (/api/v1/messages): billed, not read by this adapter. */
+const OPENROUTER_REFUSED: Readonly<Record<string, string>> = {
+  '/messages':
+    "OpenRouter's Anthropic-compatible Messages API (/messages) is not metered by an OpenAI-family provider. Use /chat/completions or /responses, or configure a provider of kind anthropic with base_url https://openrouter.ai/api for it.",
+};
+
 /** Answers billed per request: `n` choices; legacy completions generate `best_of` candidates server-side (billed) and return `n`. */
 function outputChoices(body: Json): number | undefined {
   const n = count(body.n);
@@ -120,7 +126,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     endpoints: ENDPOINTS,
     stripV1: true,
-    ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
+    ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks, refusedPaths: OPENROUTER_REFUSED } : {}),
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,
