@@ -105,6 +105,14 @@ describe('describe', () => {
     }
   });
 
+  it('reads an int32 bound sent as a JSON string, as the proto3 JSON mapping Gemini parses with accepts ("65536" for maxOutputTokens, "4" for candidateCount)', () => {
+    // Was read as no limit (the default output reserved) and one answer.
+    const info = adapter.describe('POST', '/v1beta/models/gemini-2.5-pro:generateContent', { generationConfig: { maxOutputTokens: '65536', candidateCount: '4' } });
+    expect(info.maxOutputTokens).toBe(65536);
+    expect(info.outputChoices).toBe(4);
+    expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-pro:generateContent', { generationConfig: { maxOutputTokens: 'lots' } }).maxOutputTokens).toBeNull();
+  });
+
   it('reads candidateCount as the answers generated and billed', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 4, maxOutputTokens: 100 } }).outputChoices).toBe(4);
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', { generationConfig: { candidateCount: 1 } }).outputChoices).toBeUndefined();
