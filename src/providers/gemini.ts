@@ -34,15 +34,19 @@ const ALT_PARAMS = ['alt', '$alt'] as const;
 /** The query names of the JSONP callback system parameter (the answer wrapped in a call). */
 const CALLBACK_PARAMS = ['callback', '$callback'] as const;
 
+/** A JSON string holding a number as proto3 JSON accepts it for an integer field. */
+const NUMERIC = /^[0-9]+(\.[0-9]+)?([eE][+]?[0-9]+)?$/;
+
 /**
  * The largest of some token counts (undefined when none is one). Gemini's JSON parser takes
  * a field by its camelCase name or its proto name (`maxOutputTokens`, `max_output_tokens`),
- * and its curl examples use both: a request may send either, and a bound must read both.
+ * an int32 as a number or a string: a request may send any of them, and a bound must read all.
  */
 function largest(...values: unknown[]): number | undefined {
   let most: number | undefined;
   for (const value of values) {
-    const n = count(value);
+    // proto3 JSON takes an int32 as a number or a string ("65536"), exponent notation included.
+    const n = count(typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value);
     if (n !== undefined && (most === undefined || n > most)) most = n;
   }
   return most;

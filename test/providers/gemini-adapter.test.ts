@@ -71,7 +71,7 @@ describe('describe', () => {
     expect(adapter.describe('POST', '/v1beta/models/gemini-2.5-flash:generateContent', undefined).maxOutputTokens).toBeNull();
   });
 
-  it('reads generation_config.max_output_tokens and candidate_count: the proto field names Gemini parses as well as the camelCase ones (its own curl examples use them)', () => {
+  it('reads generation_config.max_output_tokens and candidate_count: the proto field names, which the proto3 JSON mapping Gemini parses with accepts beside the camelCase ones', () => {
     // A 65,536-token answer limit sent in snake_case was read as no limit: the reservation
     // assumed the default output (1,024 tokens) while the provider may bill 64 times that.
     const path = '/v1beta/models/gemini-2.5-pro:generateContent';
