@@ -4,6 +4,7 @@ import { GenerateStream, observeBody } from './gemini-usage.js';
 import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
+import { GEMINI_MINTING_PATH, GEMINI_MINT_REFUSED } from './minted-credentials.js';
 
 /**
  * `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method.
@@ -131,7 +132,11 @@ export function createGeminiAdapter(): ProviderAdapter {
         streaming: known !== undefined && action === 'streamGenerateContent',
         maxOutputTokens: largest(camel.maxOutputTokens, camel.max_output_tokens, snake.maxOutputTokens, snake.max_output_tokens) ?? null,
       };
-      if (known === undefined && method.toUpperCase() === 'POST' && OPENAI_LAYER.test(path.split('?', 1)[0] ?? '')) info.refused = OPENAI_LAYER_REFUSED;
+      if (known === undefined && method.toUpperCase() === 'POST') {
+        const bare = path.split('?', 1)[0] ?? '';
+        if (OPENAI_LAYER.test(bare)) info.refused = OPENAI_LAYER_REFUSED;
+        else if (GEMINI_MINTING_PATH.test(bare)) info.refused = GEMINI_MINT_REFUSED;
+      }
       const candidates = largest(camel.candidateCount, camel.candidate_count, snake.candidateCount, snake.candidate_count);
       if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;
       if (known?.kind === 'embeddings') {

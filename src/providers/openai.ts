@@ -6,6 +6,7 @@ import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-boun
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
+import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -126,7 +127,8 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     endpoints: ENDPOINTS,
     stripV1: true,
-    ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks, refusedPaths: OPENROUTER_REFUSED } : {}),
+    refusedPaths: family === 'openrouter' ? { ...OPENAI_MINTING_PATHS, ...OPENROUTER_REFUSED } : OPENAI_MINTING_PATHS,
+    ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
     maxOutputTokens,
     outputChoices,
     maxWebSearches: responsesMaxWebSearches,

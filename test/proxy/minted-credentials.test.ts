@@ -33,7 +33,7 @@ describe('a request that would mint a provider credential for direct use', () =>
 
   it('leaves the reads of those resources alone (a GET is not a mint)', async () => {
     const f = fixture(() => jsonAnswer('{"object":"list","data":[]}'), {}, undefined, PROVIDERS);
-    const res = await f.handle({ ...chatCall({}), method: 'GET', body: new Uint8Array(), url: '/proxy/openai/v1/chatkit/threads' });
+    const res = await f.handle({ ...chatCall(''), method: 'GET', url: '/proxy/openai/v1/chatkit/sessions' });
     expect(res.status).toBe(200);
     expect(f.upstream.requests).toHaveLength(1);
   });
