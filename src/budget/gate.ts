@@ -115,7 +115,8 @@ export class LedgerGate {
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null && req.metered !== true) return 0;
     const rates = this.prices.get(req.provider, req.model, req.at);
-    const expected = req.maxOutputTokens !== null ? this.defaultMaxOutput : req.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, req.model, req.at);
+    // Learned from this model's history only when the client set no limit and names the model.
+    const expected = req.maxOutputTokens !== null || req.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, req.model, req.at);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
