@@ -15,6 +15,8 @@ export interface GateRequest {
   tags: Readonly<Record<string, string>>;
   provider: string;
   model: string | null;
+  /** Other models the provider may run and bill instead of `model` (RequestInfo.fallbackModels; null: one it picks itself). Absent: none. */
+  fallbackModels?: ReadonlyArray<string | null> | undefined;
   /** Whether the call is priced (RequestInfo.metered): a metered one naming no model still bills one. Absent: false. */
   metered?: boolean;
   /** Request body size in bytes. */

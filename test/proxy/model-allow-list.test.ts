@@ -81,6 +81,14 @@ describe('model allow-list on OpenRouter, whose fallback routing runs models the
     expect(f.upstream.requests).toEqual([]);
   });
 
+  it('hands the budget gate the fallback models, so the reservation covers the dearest model OpenRouter may bill', async () => {
+    const f = fixture(() => jsonAnswer(CHAT), {}, undefined, OPENROUTER);
+    const res = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', models: ['anthropic/claude-opus-4'], messages: [] }));
+    expect(res.status).toBe(200);
+    await bodyText(res);
+    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([['anthropic/claude-opus-4']]);
+  });
+
   it('refuses route: "fallback", where OpenRouter picks the fallback model itself; passes a fallback list the key allows', async () => {
     const f = fixture(() => jsonAnswer(CHAT), { models: ['openai/gpt-4o-mini', 'openai/gpt-4.1-mini'] }, undefined, OPENROUTER);
     const picked = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', route: 'fallback', messages: [] }));
