@@ -112,13 +112,23 @@ export class LedgerGate {
    * The estimate `reserve` holds for this request, nano-USD. An unmetered call without a model
    * (model lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
    * refused once a budget is exhausted. A metered one naming no model (a stored prompt's, an
-   * agent's) runs one all the same: held at the fallback prices (the dearest).
+   * agent's) runs one all the same: held at the fallback prices (the dearest). A request
+   * with fallback models (OpenRouter `models`) holds the dearest of its models' estimates.
    */
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null && req.metered !== true) return 0;
-    const rates = this.prices.get(req.provider, req.model, req.at);
+    let most = this.estimateAt(req, req.model);
+    // The provider may run (and bill) any fallback instead: hold the dearest.
+    const fallbacks = req.fallbackModels;
+    if (fallbacks !== undefined) for (const model of fallbacks) most = Math.max(most, this.estimateAt(req, model));
+    return most;
+  }
+
+  /** The estimate of `req` if `model` runs it (null: a model tokometer cannot name, at the fallback prices). */
+  private estimateAt(req: GateRequest, model: string | null): NanoUsd {
+    const rates = this.prices.get(req.provider, model, req.at);
     // Learned from this model's history only when the client set no limit and names the model.
-    const expected = req.maxOutputTokens !== null || req.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, req.model, req.at);
+    const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, model, req.at);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({

@@ -106,7 +106,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
 
   const decisionStart = performance.now();
   const gated = deps.budgets.reserve(
-    { keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, metered: info.metered, promptBytes: body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1, maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches, contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt },
+    { keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, fallbackModels: info.fallbackModels, metered: info.metered, promptBytes: body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1, maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches, contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt },
     call.signal,
   );
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
