@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { createOpenAiAdapter } from '../../src/providers/openai.js';
+
+/**
+ * OpenAI audio transcriptions with the GPT-4o transcribe models are billed by tokens. openai
+ * 6.49.0 resources/audio/transcriptions.d.ts: `Transcription.usage` is `Tokens | Duration`;
+ * `Tokens` is "Usage statistics for models billed by token usage" (:70), `input_tokens`
+ * "Number of input tokens billed for this request" (:74), `input_token_details.audio_tokens`
+ * "Number of audio tokens billed for this request" (:92-100). The SDK posts multipart form
+ * data to `/audio/transcriptions` (transcriptions.js:12), `model` being a form field.
+ *
+ * tokometer forwards the path as `other`, unmetered ($0), and its OpenAI normaliser would not
+ * see the audio split anyway: transcriptions name it `input_token_details`, where Chat and
+ * Responses say `prompt_tokens_details` / `input_tokens_details`.
+ */
+
+const adapter = createOpenAiAdapter();
+const pricer = createPricer();
+const at = Date.parse('2026-12-01T12:00:00Z');
+
+const TRANSCRIPTION = {
+  text: 'Hello, this is the recording.',
+  usage: { type: 'tokens', input_tokens: 1000, input_token_details: { audio_tokens: 900, text_tokens: 100 }, output_tokens: 200, total_tokens: 1200 },
+};
+
+describe('OpenAI audio transcriptions billed by tokens', () => {
+  it('meters POST /audio/transcriptions (a multipart body: no JSON for describe)', () => {
+    expect(adapter.describe('POST', '/v1/audio/transcriptions', undefined)).toMatchObject({ metered: true });
+  });
+
+  // gpt-4o-transcribe (catalog): text in $2.50, audio in $6, out $10 per 1M.
+  //   billed:   900 × 6,000 + 100 × 2,500 + 200 × 10,000 = 5,400,000 + 250,000 + 2,000,000 = 7,650,000 nano ($0.00765)
+  //   recorded: endpoint `other`, unmetered: no usage, $0
+  it('reads the token usage with its audio split: 7,650,000 nano-USD on gpt-4o-transcribe', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', undefined);
+    const observed = adapter.usageFromJson(info, TRANSCRIPTION);
+    expect(observed.usage).toMatchObject({ inputTokens: 1000, inputAudioTokens: 900, outputTokens: 200 });
+    const r = pricer.price(observed.usage!, { provider: 'openai', model: 'gpt-4o-transcribe', at });
+    expect(r.priced && r.costNano).toBe(7_650_000);
+  });
+});
