@@ -40,3 +40,29 @@ describe('OpenAI audio transcriptions billed by tokens', () => {
     expect(r.priced && r.costNano).toBe(7_650_000);
   });
 });
+
+/**
+ * The streamed form (`stream: true`, a form field): openai 6.49.0 transcriptions.d.ts:287-400,
+ * `TranscriptionStreamEvent` = `transcript.text.delta` | `transcript.text.done` |
+ * `transcript.text.segment`; the done event carries the same token usage ("Usage statistics
+ * for models billed by token usage", :354-396, `input_token_details.audio_tokens`).
+ */
+describe('OpenAI streamed transcriptions', () => {
+  const frame = (data: object) => ({ event: '', data: JSON.stringify(data) });
+
+  // gpt-4o-mini-transcribe (catalog): text in $1.25, audio in $3, out $5 per 1M.
+  //   billed:   450 × 3,000 + 50 × 1,250 + 30 × 5,000 = 1,350,000 + 62,500 + 150,000 = 1,562,500 nano
+  //   recorded: a stream of `other` is passed through unobserved: no usage, $0
+  it('reads the usage of transcript.text.done: 1,562,500 nano-USD on gpt-4o-mini-transcribe', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'gpt-4o-mini-transcribe', stream: true });
+    expect(info).toMatchObject({ metered: true, streaming: true, model: 'gpt-4o-mini-transcribe' });
+    const acc = adapter.newStreamAccumulator(info, { stripInjectedUsage: false });
+    for (const delta of ['Hello', ', world.']) expect(acc.onFrame(frame({ type: 'transcript.text.delta', delta }))).toBe(true);
+    const done = { type: 'transcript.text.done', text: 'Hello, world.', usage: { type: 'tokens', input_tokens: 500, input_token_details: { audio_tokens: 450, text_tokens: 50 }, output_tokens: 30, total_tokens: 530 } };
+    expect(acc.onFrame(frame(done))).toBe(true);
+    const observed = acc.finish();
+    expect(observed.usage).toMatchObject({ inputTokens: 500, inputAudioTokens: 450, outputTokens: 30 });
+    const r = pricer.price(observed.usage!, { provider: 'openai', model: 'gpt-4o-mini-transcribe', at });
+    expect(r.priced && r.costNano).toBe(1_562_500);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { isUnpriced } from '../../src/store/unpriced.js';
+import { SECRET, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
+
+/**
+ * OpenAI audio transcriptions and translations through the proxy. The SDKs post them as
+ * multipart form data (openai 6.49.0 resources/audio/transcriptions.js:12
+ * `multipartFormRequestOptions`), so `model` and `stream` are form fields beside the audio
+ * file, not JSON. gpt-4o-transcribe and gpt-4o-mini-transcribe answer token usage
+ * (transcriptions.d.ts:70-108, `usage.type` `tokens`, `input_token_details.audio_tokens`);
+ * whisper-1 answers usage by duration (:109-121, `type` `duration`, `seconds`), and a
+ * translation (translations.d.ts, whisper-1 only) answers `{text}` with no usage at all.
+ *
+ * The fixture's pricer: 10 nano-USD per input token, 20 per output token.
+ */
+
+/** 600,000 bytes of "audio", with CR LF and dashes in it the way compressed audio has them. */
+function audioBytes(): Uint8Array<ArrayBuffer> {
+  const audio = new Uint8Array(600_000);
+  let x = 12345;
+  for (let i = 0; i < audio.length; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    audio[i] = x >> 16;
+  }
+  audio.set(new TextEncoder().encode('\r\n--\r\n\r\n--'), 1000);
+  return audio;
+}
+
+/**
+ * A multipart form as undici's FormData encodes it (what the openai SDK sends on Node),
+ * fields in the given order; `file` is the audio.
+ */
+async function formCall(url: string, fields: ReadonlyArray<readonly [string, string]>): Promise<FakeCall & { sent: Uint8Array }> {
+  const form = new FormData();
+  for (const [name, value] of fields) {
+    if (name === 'file') form.append('file', new Blob([audioBytes()], { type: 'audio/mpeg' }), 'speech.mp3');
+    else form.append(name, value);
+  }
+  const request = new Request('http://client.invalid/', { method: 'POST', body: form });
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  const client = new AbortController();
+  return {
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': request.headers.get('content-type') ?? '' },
+    readBody: async (limit) => (bytes.length > limit ? null : bytes),
+    signal: client.signal,
+    leave: () => client.abort(),
+    sent: bytes,
+  };
+}
+
+const TOKENS_ANSWER = JSON.stringify({
+  text: 'Hello, this is the recording.',
+  usage: { type: 'tokens', input_tokens: 1000, input_token_details: { audio_tokens: 900, text_tokens: 100 }, output_tokens: 200, total_tokens: 1200 },
+});
+
+describe('an OpenAI transcription posted as multipart form data', () => {
+  // Recorded: 1,000 × 10 + 200 × 20 = 14,000 nano-USD. Before: endpoint `other`, no usage, $0.
+  it('is metered on the model of its form field (the file part first): 14,000 nano-USD', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER));
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['file', ''],
+      ['model', 'gpt-4o-transcribe'],
+      ['language', 'en'],
+    ]);
+    const res = await f.handle(call);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(await bodyText(res)).text).toBe('Hello, this is the recording.');
+    // Forwarded byte for byte.
+    const forwarded = f.upstream.requests[0]?.body as Uint8Array;
+    expect(Buffer.compare(forwarded, call.sent)).toBe(0);
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'audio.transcriptions',
+      modelRequested: 'gpt-4o-transcribe',
+      model: 'gpt-4o-transcribe',
+      usageSource: 'reported',
+      usage: { inputTokens: 1000, inputAudioTokens: 900, outputTokens: 200 },
+      costNano: 14_000,
+      promptBytes: call.sent.length,
+    });
+  });
+
+  // The reservation counts the form's text ('gpt-4o-transcribe' 17 bytes + 'en' 2 = 19),
+  // not the 600,000 bytes of audio as if they were prompt text (150,000 "tokens").
+  it('is reserved as a metered call of that model, its prompt the 19 bytes of text fields, not the audio', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER));
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['model', 'gpt-4o-transcribe'],
+      ['file', ''],
+      ['language', 'en'],
+    ]);
+    await bodyText(await f.handle(call));
+    expect(f.gate.requests).toHaveLength(1);
+    expect(f.gate.requests[0]).toMatchObject({ model: 'gpt-4o-transcribe', metered: true, promptBytes: 19, maxOutputTokens: null });
+  });
+
+  // Recorded: 500 × 10 + 30 × 20 = 5,600 nano-USD. Before: `other`, the stream unobserved, $0.
+  it('streamed (stream=true in the form): the usage of transcript.text.done, 5,600 nano-USD', async () => {
+    const done = { type: 'transcript.text.done', text: 'Hello, world.', usage: { type: 'tokens', input_tokens: 500, input_token_details: { audio_tokens: 450, text_tokens: 50 }, output_tokens: 30, total_tokens: 530 } };
+    const f = fixture((req) =>
+      sseAnswer(req, [
+        `data: ${JSON.stringify({ type: 'transcript.text.delta', delta: 'Hello' })}\n\n`,
+        `data: ${JSON.stringify({ type: 'transcript.text.delta', delta: ', world.' })}\n\n`,
+        `data: ${JSON.stringify(done)}\n\n`,
+      ]),
+    );
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['model', 'gpt-4o-mini-transcribe'],
+      ['stream', 'true'],
+      ['file', ''],
+    ]);
+    const text = await bodyText(await f.handle(call));
+    expect(text).toContain('transcript.text.done');
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'audio.transcriptions',
+      model: 'gpt-4o-mini-transcribe',
+      streamed: true,
+      usageSource: 'reported',
+      usage: { inputTokens: 500, inputAudioTokens: 450, outputTokens: 30 },
+      costNano: 5_600,
+    });
+  });
+
+  // whisper-1 is billed per minute of audio; the catalog has no per-second price. Before: not metered, $0.
+  it('on whisper-1 (usage by duration): recorded with its usage, no token counts, unpriced rather than $0', async () => {
+    const f = fixture(() => jsonAnswer(JSON.stringify({ text: 'Hello.', usage: { type: 'duration', seconds: 42 } })));
+    const real = createPricer();
+    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['file', ''],
+      ['model', 'whisper-1'],
+    ]);
+    await bodyText(await f.handle(call));
+    const r = f.records[0]!;
+    expect(r).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usageSource: 'reported', costNano: null });
+    expect(r.usage).toMatchObject({ inputTokens: 0, outputTokens: 0 });
+    expect(isUnpriced(r)).toBe(true);
+  });
+
+  // A translation answers no usage; 600,000 bytes of audio read as text would be ~150,000
+  // "tokens" (1,500,000 nano-USD at the fixture's rate). Before: not metered, $0.
+  it('a translation answered as plain text: usage unknown (cost null), never estimated from the audio bytes', async () => {
+    const f = fixture(() => ({ ...jsonAnswer('Hello.'), headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+    const call = await formCall('/proxy/openai/v1/audio/translations', [
+      ['file', ''],
+      ['model', 'whisper-1'],
+      ['response_format', 'text'],
+    ]);
+    expect(await bodyText(await f.handle(call))).toBe('Hello.');
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'unknown', usage: null, costNano: null });
+  });
+});
