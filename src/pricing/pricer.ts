@@ -89,6 +89,8 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     price(usage, ctx) {
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
+      // Billed by duration: no token price (a configured one included) may stand in for it as $0.
+      if (usage.audioSeconds !== undefined) return { priced: false, reason: `billed per second of audio (${usage.audioSeconds} s), which tokometer does not price` };
       const r = resolve(ctx.provider, ctx.model);
       if (!r.ok) return { priced: false, reason: r.reason };
       const { entry } = r;

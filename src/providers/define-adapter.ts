@@ -34,7 +34,8 @@ export interface AdapterSpec {
   /**
    * The POST paths the default `describe` meters, keyed by `normalisePath(path, stripV1)`;
    * every other path and method is `other`, forwarded unmetered. The default `describe`
-   * reads `model` and `stream` from the JSON body.
+   * reads `model` and `stream` from the JSON body (or a multipart form's text fields, which
+   * the proxy hands over in its place).
    */
   endpoints?: Readonly<Record<string, KnownEndpoint>>;
   /**
@@ -46,6 +47,8 @@ export interface AdapterSpec {
   stripV1?: boolean;
   /** The requested output limit for the default `describe`. Default: `max_tokens`. */
   maxOutputTokens?(json: Json, known: KnownEndpoint | undefined): number | null;
+  /** Whether the request asks for a streamed answer, for the default `describe`. Default: `stream: true`. */
+  streaming?(json: Json, known: KnownEndpoint | undefined): boolean;
   /** How many answers the request asks for (RequestInfo.outputChoices) for the default `describe`. Default: `n`. */
   outputChoices?(json: Json): number | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
@@ -80,6 +83,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   const stripV1 = spec.stripV1 ?? false;
   const maxOutputTokens = spec.maxOutputTokens ?? ((json: Json) => count(json.max_tokens) ?? null);
   const outputChoices = spec.outputChoices ?? ((json: Json) => count(json.n));
+  const streaming = spec.streaming ?? ((json: Json) => json.stream === true);
   const streams = spec.streams ?? {};
 
   const adapter: ProviderAdapter = {
@@ -105,7 +109,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
           kind: known?.kind ?? 'other',
           metered: known === undefined ? false : (known.metered ?? true),
           model: str(json.model),
-          streaming: json.stream === true,
+          streaming: streaming(json, known),
           maxOutputTokens: maxOutputTokens(json, known),
         };
         const refused = post && known === undefined ? spec.refusedPaths?.[key] : undefined;

@@ -12,7 +12,8 @@ const TICKS_PER_NANO = 10;
  * Chat/Completions/Embeddings (`prompt_tokens`, `completion_tokens`, `*_tokens_details`)
  * and Responses (`input_tokens`, `output_tokens`, `*_tokens_details`), plus vendor extras:
  * DeepSeek `prompt_cache_hit_tokens`, OpenRouter `cost` (USD credits), xAI
- * `cost_in_usd_ticks`. Cache and reasoning counts are clamped to stay subsets.
+ * `cost_in_usd_ticks`. Cache and reasoning counts are clamped to stay subsets. The input
+ * details are also read under `input_token_details` (audio transcriptions' name for them).
  */
 export function normaliseOpenAiUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
@@ -20,7 +21,8 @@ export function normaliseOpenAiUsage(raw: unknown): Usage | null {
   const input = count(chat ? raw.prompt_tokens : raw.input_tokens);
   const output = count(chat ? raw.completion_tokens : raw.output_tokens);
   if (input === undefined && output === undefined) return null;
-  const inDetails = objAt(chat ? raw.prompt_tokens_details : raw.input_tokens_details);
+  // Audio transcriptions (and Realtime) say `input_token_details`, singular.
+  const inDetails = objAt(chat ? raw.prompt_tokens_details : (raw.input_tokens_details ?? raw.input_token_details));
   const outDetails = objAt(chat ? raw.completion_tokens_details : raw.output_tokens_details);
 
   const inputTokens = input ?? 0;

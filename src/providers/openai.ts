@@ -4,6 +4,7 @@ import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
+import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
@@ -26,7 +27,18 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/responses/compact': { endpoint: 'responses.compact', kind: 'responses' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
   '/completions': { endpoint: 'completions', kind: 'completions' },
+  // Multipart form uploads: their `model` and `stream` are form fields (proxy/form-fields.ts).
+  '/audio/transcriptions': { endpoint: 'audio.transcriptions', kind: 'transcriptions' },
+  '/audio/translations': { endpoint: 'audio.translations', kind: 'transcriptions' },
 };
+
+/**
+ * Whether the request asks for a stream: JSON `stream: true`, or for a transcription (a
+ * multipart form, whose fields are text) the field `stream=true` as the SDKs write it.
+ */
+function streaming(body: Json, known: KnownEndpoint | undefined): boolean {
+  return body.stream === true || (known?.kind === 'transcriptions' && body.stream === 'true');
+}
 
 /**
  * The models OpenRouter may run instead of `model` (openrouter.ai/docs/guides/routing/model-fallbacks):
@@ -131,6 +143,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
     maxOutputTokens,
     outputChoices,
+    streaming,
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
@@ -162,6 +175,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
+      if (info.kind === 'transcriptions') return observeTranscription(json);
       const observed = observeOpenAi(json);
       const pendingId = info.kind === 'responses' ? pendingResponseId(json) : undefined;
       if (pendingId !== undefined) observed.pendingId = pendingId;
@@ -174,6 +188,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       responses: () => new ResponsesStream(),
       chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
+      transcriptions: () => new TranscriptionStream(),
     },
 
     errorShape(error: ProxyError) {

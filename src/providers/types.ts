@@ -45,6 +45,13 @@ export interface Usage {
    * not tokens; the retrieved text the model read is already in `inputTokens`.
    */
   fileSearches?: number;
+  /**
+   * Seconds of input audio the provider bills by duration instead of tokens (an OpenAI
+   * transcription's usage `{type: "duration", seconds}`, whisper-1). tokometer has no
+   * per-second price, so a usage carrying it is never priced: unpriced, not $0 (pricer.ts).
+   * Kept with the call in memory only; the store has no column for it.
+   */
+  audioSeconds?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
   providerCostNano?: NanoUsd;
   /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */
@@ -56,7 +63,7 @@ export function emptyUsage(): Usage {
 }
 
 /** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
-export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'other';
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'other';
 
 /** What the adapter learned about a request before it is forwarded. */
 export interface RequestInfo {
@@ -114,6 +121,14 @@ export interface RequestInfo {
    * unmetered `other` call. Absent for every request the adapter forwards.
    */
   refused?: string;
+  /**
+   * Set by the proxy when the request body is a file upload (multipart form data, an audio
+   * file to transcribe): `textBytes` are the bytes of its text fields. Its input is mostly
+   * the file, whose tokens (audio) cannot be told from its compressed bytes, so the budget
+   * reservation counts only the text fields as prompt, and a call whose usage never arrives
+   * is recorded with usage unknown instead of estimated from the body. Absent otherwise.
+   */
+  upload?: { textBytes: number };
   /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
@@ -223,7 +238,10 @@ export interface ProviderAdapter {
    * credential (headers and query) that must not reach the provider.
    */
   applyUpstreamAuth(headers: Record<string, string>, query: URLSearchParams, apiKey: string): void;
-  /** Classifies the call from its method, path (after /proxy/<provider>) and parsed JSON body (undefined if not JSON). */
+  /**
+   * Classifies the call from its method, path (after /proxy/<provider>) and parsed JSON body;
+   * for a multipart form (a file upload) the text fields by name (values are strings); undefined otherwise.
+   */
   describe(method: string, path: string, body: unknown): RequestInfo;
   /** Decides whether to rewrite the body (e.g. inject stream_options.include_usage). */
   prepare(info: RequestInfo, body: unknown, rawBody: Uint8Array): PreparedRequest;

@@ -267,6 +267,8 @@ export class CallRecorder<R> implements FinishedCall {
     const reported = seen.observed?.usage ?? null;
     if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
     if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
+    // A file upload's input is the file (audio), whose tokens its bytes do not tell: never estimated.
+    if (info.upload !== undefined) return { usage: null, source: 'unknown' };
     // A body we could not parse is "usage unknown" (cost null). A parsed response or
     // stream that never carried usage still consumed tokens: estimate, flagged as such. So
     // does one too large to read (a request can ask for one), at its whole output allowance:

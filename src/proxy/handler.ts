@@ -7,6 +7,7 @@ import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers
 import type { ResolvedKey } from './auth.js';
 import { CallRecorder } from './call-recorder.js';
 import { modelRefusal } from './model-allow-list.js';
+import { readFormFields } from './form-fields.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
@@ -106,7 +107,12 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
 
   const decisionStart = performance.now();
   const gated = deps.budgets.reserve(
-    { keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, fallbackModels: info.fallbackModels, metered: info.metered, promptBytes: body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1, maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches, contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt },
+    {
+      keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, fallbackModels: info.fallbackModels, metered: info.metered,
+      promptBytes: info.upload?.textBytes ?? body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1,
+      maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches,
+      contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt,
+    },
     call.signal,
   );
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
@@ -225,7 +231,11 @@ function describeRequest<R>(
   recorder: CallRecorder<R>,
 ): { json: unknown; info: RequestInfo; apiKey: string } | Refusal {
   const json = parseJsonBody(body);
-  const info = provider.adapter.describe(call.method, path, json);
+  // A file upload (multipart form data) says what a JSON body would in its text fields; only
+  // JSON is ever handed to `prepare` (a form is forwarded as it came).
+  const form = json === undefined ? readFormFields(call.headers['content-type'], body) : null;
+  const info = provider.adapter.describe(call.method, path, json ?? form?.fields);
+  if (form !== null) info.upload = { textBytes: form.textBytes };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = modelRefusal(key, info);

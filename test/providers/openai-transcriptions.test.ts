@@ -66,3 +66,19 @@ describe('OpenAI streamed transcriptions', () => {
     expect(r.priced && r.costNano).toBe(1_562_500);
   });
 });
+
+/**
+ * whisper-1 answers its usage as the audio's duration (transcriptions.d.ts:109-121,
+ * "Usage statistics for models billed by audio input duration"): no token counts, and no
+ * price tokometer has fits it, a per-token one configured for the model included.
+ */
+describe('OpenAI transcriptions billed by duration', () => {
+  it('reads {type: duration, seconds: 42} as a usage with no tokens and 42 s of audio, which no price turns into $0', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'whisper-1' });
+    const observed = adapter.usageFromJson(info, { text: 'Hi.', usage: { type: 'duration', seconds: 42 } });
+    expect(observed.usage).toMatchObject({ inputTokens: 0, outputTokens: 0, audioSeconds: 42 });
+    expect(pricer.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: false });
+    const configured = createPricer({ 'whisper-1': { input: 2.5, output: 10 } });
+    expect(configured.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toEqual({ priced: false, reason: 'billed per second of audio (42 s), which tokometer does not price' });
+  });
+});

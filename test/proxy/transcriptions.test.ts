@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
-import { SECRET, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
+import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
 
 /**
  * OpenAI audio transcriptions and translations through the proxy. The SDKs post them as
@@ -71,6 +71,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     // Forwarded byte for byte.
     const forwarded = f.upstream.requests[0]?.body as Uint8Array;
     expect(Buffer.compare(forwarded, call.sent)).toBe(0);
+    await afterImmediates();
     expect(f.records).toHaveLength(1);
     expect(f.records[0]).toMatchObject({
       endpoint: 'audio.transcriptions',
@@ -114,6 +115,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     ]);
     const text = await bodyText(await f.handle(call));
     expect(text).toContain('transcript.text.done');
+    await afterImmediates();
     expect(f.records[0]).toMatchObject({
       endpoint: 'audio.transcriptions',
       model: 'gpt-4o-mini-transcribe',
@@ -134,6 +136,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
       ['model', 'whisper-1'],
     ]);
     await bodyText(await f.handle(call));
+    await afterImmediates();
     const r = f.records[0]!;
     expect(r).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usageSource: 'reported', costNano: null });
     expect(r.usage).toMatchObject({ inputTokens: 0, outputTokens: 0 });
@@ -150,6 +153,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
       ['response_format', 'text'],
     ]);
     expect(await bodyText(await f.handle(call))).toBe('Hello.');
+    await afterImmediates();
     expect(f.records[0]).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'unknown', usage: null, costNano: null });
   });
 });

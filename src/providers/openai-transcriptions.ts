@@ -1,0 +1,60 @@
+import { isAmount, isObj, parseJson, str, type Json } from './json.js';
+import { normaliseOpenAiUsage } from './openai-usage.js';
+import { emptyUsage, type Observed, type SseFrame, type StreamAccumulator, type Usage } from './types.js';
+
+/**
+ * OpenAI audio transcriptions and translations (POST /audio/transcriptions, /audio/translations;
+ * openai 6.49.0 resources/audio/transcriptions.d.ts, translations.d.ts). Their answers name
+ * no model: the call's is the one its form asked for (RequestInfo.model).
+ */
+
+/**
+ * The usage of a transcription answer (`usage`, transcriptions.d.ts:52-121): for models
+ * billed by tokens (gpt-4o-transcribe, gpt-4o-mini-transcribe) `{type: "tokens",
+ * input_tokens, input_token_details: {audio_tokens, text_tokens}, output_tokens}`, read as
+ * any OpenAI usage (audio tokens a subset of the input); for models billed by the audio's
+ * duration (whisper-1) `{type: "duration", seconds}`, a usage with no token counts and its
+ * seconds (Usage.audioSeconds), which is never priced. null when the answer carries none
+ * (a translation, a `text`, `srt` or `vtt` answer).
+ */
+export function transcriptionUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  if (raw.type === 'duration') {
+    const usage = emptyUsage();
+    usage.audioSeconds = isAmount(raw.seconds) ? raw.seconds : 0;
+    return usage;
+  }
+  return normaliseOpenAiUsage(raw);
+}
+
+/** Usage of a non-streamed transcription or translation answer (json, verbose_json, diarized_json). */
+export function observeTranscription(json: Json): Observed {
+  return { usage: transcriptionUsage(json.usage), model: null };
+}
+
+/**
+ * A streamed transcription (`stream: true`; transcriptions.d.ts:287-400): `transcript.text.delta`
+ * (and `transcript.text.segment`) events, then `transcript.text.done` with the usage. A chunk
+ * carrying an `error` object (the openai SDK raises it as an APIError) fails the call.
+ */
+export class TranscriptionStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private failed: string | undefined;
+
+  onFrame(frame: SseFrame): boolean {
+    const data = frame.data;
+    // Deltas carry neither: only the done event and an error are parsed.
+    if (!data.includes('"usage"') && !data.includes('"error"')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    if (json.type === 'transcript.text.done') this.usage = transcriptionUsage(json.usage) ?? this.usage;
+    if (isObj(json.error)) this.failed = `stream error: ${str(json.error.message) ?? str(json.error.type) ?? str(json.error.code) ?? 'no reason given'}`;
+    return true;
+  }
+
+  finish(): Observed {
+    const observed: Observed = { usage: this.usage, model: null };
+    if (this.failed !== undefined) observed.failed = this.failed;
+    return observed;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The text fields of a `multipart/form-data` request body (RFC 7578), read in place: a file
+ * upload (OpenAI's audio transcriptions and translations) names its `model` and `stream` as
+ * form fields beside the file, where a JSON request has them in its body. File parts (those
+ * with a `filename`) are stepped over, never decoded or copied: the boundary after a 25 MB
+ * audio file is found by one native search (a few ms). Pure; no I/O.
+ */
+
+/** What a form's text fields say, and how much of the body they are. */
+export interface FormFields {
+  /** Each text field by name, its value as sent (UTF-8); the first of a repeated name. */
+  fields: Record<string, string>;
+  /**
+   * Bytes of the text fields' values (the model, a prompt, the language…): the part of an
+   * upload that is text, where the rest is the file.
+   */
+  textBytes: number;
+}
+
+/** Longest text field decoded (bytes); a longer one is counted in `textBytes` but not read. */
+const MAX_FIELD_BYTES = 64 * 1024;
+/** Longest header block of one part (bytes); a form with a longer one is read up to that part. */
+const MAX_HEADER_BYTES = 8 * 1024;
+/** Longest transport padding after a boundary, up to its CRLF (bytes). */
+const MAX_PADDING_BYTES = 1024;
+
+const DASH = 0x2d;
+const encoder = new TextEncoder();
+const UTF8 = new TextDecoder();
+/** Header bytes are ASCII (a non-ASCII filename only has to stay recognisable as one). */
+const LATIN1 = new TextDecoder('latin1');
+const CRLF = encoder.encode('\r\n');
+const CRLF_CRLF = encoder.encode('\r\n\r\n');
+
+/**
+ * The text fields of `body` when `contentType` is `multipart/form-data` with a boundary,
+ * else null. A form that breaks off or is malformed yields the fields read before the break
+ * (a provider rejects such a request anyway).
+ */
+export function readFormFields(contentType: string | undefined, body: Uint8Array): FormFields | null {
+  const boundary = formBoundary(contentType);
+  if (boundary === null) return null;
+  const dashBoundary = encoder.encode(`--${boundary}`);
+  const delimiter = encoder.encode(`\r\n--${boundary}`);
+  // A view, not a copy: Buffer's indexOf searches for a byte string natively (Node and Bun).
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  let textBytes = 0;
+  // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's CRLF.
+  let pos = 0;
+  if (!startsWith(body, dashBoundary, 0)) {
+    const first = bytes.indexOf(delimiter, 0);
+    if (first < 0) return { fields, textBytes };
+    pos = first + 2;
+  }
+  for (;;) {
+    pos += dashBoundary.length;
+    if (body[pos] === DASH && body[pos + 1] === DASH) break;
+    const lineEnd = bytes.indexOf(CRLF, pos);
+    if (lineEnd < 0 || lineEnd - pos > MAX_PADDING_BYTES) break;
+    // The headers run from the boundary line's CRLF to the blank line (none: straight to it).
+    const headersEnd = bytes.indexOf(CRLF_CRLF, lineEnd);
+    if (headersEnd < 0 || headersEnd - lineEnd > MAX_HEADER_BYTES) break;
+    const contentStart = headersEnd + 4;
+    const next = bytes.indexOf(delimiter, contentStart);
+    if (next < 0) break;
+    const part = partHeaders(LATIN1.decode(body.subarray(lineEnd + 2, headersEnd)));
+    if (part.name !== null && !part.file) {
+      const length = next - contentStart;
+      textBytes += length;
+      if (length <= MAX_FIELD_BYTES && !(part.name in fields)) fields[part.name] = UTF8.decode(body.subarray(contentStart, next));
+    }
+    pos = next + 2;
+  }
+  return { fields, textBytes };
+}
+
+/** The boundary of a `multipart/form-data` content type (quoted or not), else null. */
+function formBoundary(contentType: string | undefined): string | null {
+  if (contentType === undefined) return null;
+  const semicolon = contentType.indexOf(';');
+  if (semicolon < 0 || contentType.slice(0, semicolon).trim().toLowerCase() !== 'multipart/form-data') return null;
+  const m = /(?:^|;)\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType.slice(semicolon));
+  return m === null ? null : (m[1] ?? m[2] ?? null);
+}
+
+/** A part's field name (its Content-Disposition `name`) and whether it is a file (it has a `filename`). */
+function partHeaders(headers: string): { name: string | null; file: boolean } {
+  for (const line of headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== 'content-disposition') continue;
+    const params = line.slice(colon + 1);
+    const name = /;\s*name\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(params);
+    return { name: name === null ? null : (name[1] ?? name[2] ?? null), file: /;\s*filename\*?\s*=/i.test(params) };
+  }
+  return { name: null, file: false };
+}
+
+/** True when `needle` lies in `haystack` at `at`. */
+function startsWith(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
+  if (at + needle.length > haystack.length) return false;
+  for (let k = 0; k < needle.length; k++) if (haystack[at + k] !== needle[k]) return false;
+  return true;
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readFormFields } from '../../src/proxy/form-fields.js';
+
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text);
+
+/** A body that interleaves text with raw bytes (the file). */
+function join(...parts: Array<string | Uint8Array>): Uint8Array {
+  const chunks = parts.map((p) => (typeof p === 'string' ? bytes(p) : p));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+describe('readFormFields: the text fields of a multipart form', () => {
+  it('reads fields before and after a file part whose bytes look like boundaries, stepping over the file', () => {
+    const file = join('\r\n--\r\n', new Uint8Array([0xff, 0x00, 0x0d, 0x0a, 0x2d, 0x2d]), '--XYZ-not\r\n--XY');
+    const body = join(
+      '--XYZ\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n',
+      '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.mp3"\r\nContent-Type: audio/mpeg\r\n\r\n',
+      file,
+      '\r\n--XYZ\r\ncontent-disposition: form-data; name=prompt\r\n\r\nNames: Zoë, Ana\r\n',
+      '--XYZ--\r\n',
+    );
+    // 'whisper-1' 9 bytes + 'Names: Zoë, Ana' 16 bytes (ë is 2): 25.
+    expect(readFormFields('multipart/form-data; boundary=XYZ', body)).toEqual({ fields: { model: 'whisper-1', prompt: 'Names: Zoë, Ana' }, textBytes: 25 });
+  });
+
+  it('takes a quoted boundary, a preamble, the first of a repeated name, and a part without headers', () => {
+    const body = bytes(
+      'preamble\r\n--a b\r\nContent-Disposition: form-data; name="include[]"\r\n\r\nlogprobs\r\n--a b\r\nContent-Disposition: form-data; name="include[]"\r\n\r\nother\r\n--a b\r\n\r\nnameless\r\n--a b--',
+    );
+    expect(readFormFields('Multipart/Form-Data; charset=utf-8; boundary="a b"', body)).toEqual({ fields: { 'include[]': 'logprobs' }, textBytes: 13 });
+  });
+
+  it('counts a text field over 64 KiB without decoding it', () => {
+    const long = 'x'.repeat(70_000);
+    const body = bytes(`--B\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n${long}\r\n--B\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe\r\n--B--\r\n`);
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 70_017 });
+  });
+
+  it('keeps what it read before a form breaks off', () => {
+    const body = bytes('--B\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF');
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17 });
+  });
+
+  it('is null for a body that is not a multipart form', () => {
+    expect(readFormFields('application/json', bytes('{"model":"x"}'))).toBeNull();
+    expect(readFormFields(undefined, bytes('--B\r\n'))).toBeNull();
+    expect(readFormFields('multipart/form-data', bytes('--B\r\n'))).toBeNull();
+    expect(readFormFields('multipart/mixed; boundary=B', bytes('--B\r\n'))).toBeNull();
+  });
+});
