@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createCohereAdapter } from '../../src/providers/cohere.js';
-import { usage } from './support.js';
+import type { ResolvedKey } from '../../src/proxy/auth.js';
+import { modelRefusal } from '../../src/proxy/model-allow-list.js';
+import { replayStream, usage } from './support.js';
 
 /**
  * cohere-ai 8.1.0's default client (`new CohereClient()`, Client.d.ts:116 `chat`, not
@@ -33,6 +35,38 @@ describe('Cohere v1 chat (CohereClient.chat)', () => {
     expect(info).toMatchObject({ metered: true, kind: 'chat', model: 'command-r-plus' });
     const observed = adapter.usageFromJson(info, ANSWER);
     expect(observed.usage).toEqual(usage({ inputTokens: 2000, outputTokens: 100 }));
+    const r = pricer.price(observed.usage!, { provider: 'cohere', model: 'command-r-plus', at });
+    expect(r.priced && r.costNano).toBe(6_000_000);
+  });
+});
+
+describe('Cohere v1 chat: what the budget and the allow-list see', () => {
+  // docs.cohere.com/v1/reference/chat (and /reference/chat-stream), body `model`: "Defaults to
+  // command-r-plus-08-2024." A request naming none runs (and is billed as) that model.
+  it('takes a v1 chat without a model as command-r-plus-08-2024, with its max_tokens and stream flag', () => {
+    const info = adapter.describe('POST', '/v1/chat', { message: 'hi', stream: true, max_tokens: 300 });
+    expect(info).toMatchObject({ endpoint: 'v1.chat', kind: 'chat', metered: true, model: 'command-r-plus-08-2024', streaming: true, maxOutputTokens: 300 });
+  });
+
+  // Before: /v1/chat was unmetered and named no model, so a key allowed only command-r (150 /
+  // 600 nano per token) passed a request that runs command-r-plus-08-2024 (2,500 / 10,000).
+  it('refuses a v1 chat that names no model for a key allowed only command-r', () => {
+    const key = { name: 'cheap', models: ['command-r'] } as unknown as ResolvedKey;
+    expect(modelRefusal(key, adapter.describe('POST', '/v1/chat', { message: 'hi' }))?.message).toMatch(/may not use model 'command-r-plus-08-2024'/);
+    expect(modelRefusal(key, adapter.describe('POST', '/v1/chat', { model: 'command-r', message: 'hi' }))).toBeNull();
+  });
+
+  // With `Accepts: text/event-stream` the same events come as SSE frames (data = the event JSON).
+  it('meters the server-sent-events form of a v1 stream on its stream-end: 6,000,000 nano-USD', () => {
+    const info = adapter.describe('POST', '/v1/chat', { model: 'command-r-plus', message: 'hi', stream: true });
+    const events = [
+      { is_finished: false, event_type: 'stream-start', generation_id: 'g1' },
+      { is_finished: false, event_type: 'text-generation', text: 'Paris.' },
+      { is_finished: true, event_type: 'stream-end', finish_reason: 'COMPLETE', response: ANSWER },
+    ];
+    const sse = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
+    const { observed } = replayStream(adapter, info, adapter.prepare(info, {}, new Uint8Array()), sse);
+    expect(observed).toEqual({ model: null, usage: usage({ inputTokens: 2000, outputTokens: 100 }) });
     const r = pricer.price(observed.usage!, { provider: 'cohere', model: 'command-r-plus', at });
     expect(r.priced && r.costNano).toBe(6_000_000);
   });
