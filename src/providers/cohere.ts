@@ -5,10 +5,28 @@ import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } fr
 import { isObj, count, parseJson, str } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 
-/** Metered Cohere v2 endpoints (the v1 API is forwarded unmetered). */
+const V1_CHAT = 'v1.chat';
+
+/**
+ * The model Cohere runs for a v1 chat that names none: docs.cohere.com/v1/reference/chat,
+ * body `model`, "Defaults to command-r-plus-08-2024" (the same on /reference/chat-stream;
+ * checked 2026-12-06). The answer never names its model, so this is the one priced.
+ */
+const V1_CHAT_DEFAULT_MODEL = 'command-r-plus-08-2024';
+
+/**
+ * Metered Cohere endpoints: v2 chat and embed, and the v1 chat and embed that cohere-ai's
+ * default `CohereClient` calls (its `chat`, `chatStream`, `embed`). A v1 chat stream is
+ * newline-delimited JSON unless the client asks for SSE (`Accepts: text/event-stream`).
+ * The other v1 endpoints (generate, rerank, classify, summarize, …) are forwarded unmetered.
+ */
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/v2/chat': { endpoint: 'chat', kind: 'chat' },
   '/v2/embed': { endpoint: 'embed', kind: 'embeddings' },
+  '/v1/chat': { endpoint: V1_CHAT, kind: 'chat', defaultModel: V1_CHAT_DEFAULT_MODEL, ndjsonStream: true },
+  // A v1 embed names no default model in cohere-ai (EmbedRequest.model optional, no default
+  // documented there): one that names none is recorded with its usage, unpriced.
+  '/v1/embed': { endpoint: 'v1.embed', kind: 'embeddings' },
 };
 
 /** Cohere's OpenAI-compatible Compatibility API (docs.cohere.com/docs/compatibility-api): billed, not read by this adapter. */
@@ -50,10 +68,40 @@ class CohereChatStream implements StreamAccumulator {
   }
 }
 
+const STREAM_END = 'stream-end';
+
 /**
- * The adapter for Cohere's v2 API (`https://api.cohere.com`): `/v2/chat` (JSON or SSE) and
- * `/v2/embed` are metered, billed on `billed_units`; everything else is forwarded unmetered.
- * Requests are never rewritten (v2 streams always end with usage).
+ * A Cohere v1 chat stream: one event per line (`{"event_type":"stream-start",…}`,
+ * `text-generation`, …), or the same events as SSE data. Usage is only in the last event,
+ * `stream-end`, as `response.meta.billed_units`; only a line or frame holding that name is
+ * parsed. A `stream-end` with finish_reason ERROR failed (as a v2 `message-end` so ending).
+ * The stream does not name the model, so the requested (or default) one is priced.
+ */
+class CohereV1ChatStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private failed: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const { data } = frame;
+    if (!data.includes(`"${STREAM_END}"`)) return true;
+    const json = parseJson(data);
+    if (!isObj(json) || json.event_type !== STREAM_END) return true;
+    const usage = isObj(json.response) ? normaliseCohereUsage(json.response.meta) : null;
+    if (usage) this.usage = usage;
+    if (json.finish_reason === 'ERROR') this.failed = 'stream error: finish_reason ERROR';
+    return true;
+  }
+
+  finish(): Observed {
+    return this.failed === null ? { usage: this.usage, model: null } : { usage: this.usage, model: null, failed: this.failed };
+  }
+}
+
+/**
+ * The adapter for Cohere's API (`https://api.cohere.com`): `/v2/chat` (JSON or SSE),
+ * `/v2/embed`, `/v1/chat` (JSON, newline-delimited JSON or SSE) and `/v1/embed` are metered,
+ * billed on `billed_units`; everything else is forwarded unmetered. Requests are never
+ * rewritten (streams of both versions always end with usage).
  *
  * Errors are rendered as `{"id":"<uuid>","message":"…"}` plus any details (budget,
  * reset_at) with the error's status; the cohere-ai SDK maps 400/401/403/404/429/500/503/504
@@ -70,13 +118,14 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
-      const usage = normaliseCohereUsage(info.kind === 'embeddings' ? json.meta : json.usage);
+      // v2 chat bills in `usage`; embeds and v1 chat in `meta`, the same shape.
+      const usage = normaliseCohereUsage(info.kind === 'embeddings' || info.endpoint === V1_CHAT ? json.meta : json.usage);
       // The generation failed inside a 200 (PROVIDERS.md §6): billed all the same, recorded upstream_failed.
       if (info.kind === 'chat' && json.finish_reason === 'ERROR') return { usage, model: null, failed: 'finish_reason ERROR' };
       return { usage, model: null };
     },
 
-    streams: { chat: () => new CohereChatStream() },
+    streams: { chat: (_prepared, info) => (info.endpoint === V1_CHAT ? new CohereV1ChatStream() : new CohereChatStream()) },
 
     errorShape(error: ProxyError) {
       return {

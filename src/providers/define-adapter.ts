@@ -9,6 +9,10 @@ export interface KnownEndpoint {
   kind: EndpointKind;
   /** Default true; false for paths that are forwarded and recorded but never priced (token counts). */
   metered?: boolean;
+  /** The model the provider documents it runs when the request names none (RequestInfo.model). Default: none (model null). */
+  defaultModel?: string;
+  /** Streamed answers are newline-delimited JSON unless served as SSE (RequestInfo.ndjsonStream). Default false. */
+  ndjsonStream?: boolean;
 }
 
 /** An error in the provider's shape: the JSON body, and a status or extra headers when they differ. */
@@ -67,8 +71,8 @@ export interface AdapterSpec {
   /** Default: never rewrites the request. */
   prepare?: ProviderAdapter['prepare'];
   usageFromJson: ProviderAdapter['usageFromJson'];
-  /** A stream observer per endpoint kind; streams of other kinds are passed through unobserved. */
-  streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest) => StreamAccumulator>>;
+  /** A stream observer per endpoint kind (given the request's description too); streams of other kinds are passed through unobserved. */
+  streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest, info: RequestInfo) => StreamAccumulator>>;
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
   errorShape(error: ProxyError): ErrorShape;
   streamErrorFrame?: ProviderAdapter['streamErrorFrame'];
@@ -108,10 +112,11 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
           endpoint: known?.endpoint ?? 'other',
           kind: known?.kind ?? 'other',
           metered: known === undefined ? false : (known.metered ?? true),
-          model: str(json.model),
+          model: str(json.model) ?? known?.defaultModel ?? null,
           streaming: streaming(json, known),
           maxOutputTokens: maxOutputTokens(json, known),
         };
+        if (known?.ndjsonStream === true && info.streaming) info.ndjsonStream = true;
         const refused = post && known === undefined ? spec.refusedPaths?.[key] : undefined;
         if (refused !== undefined) info.refused = refused;
         const choices = outputChoices(json);
@@ -134,7 +139,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
 
     newStreamAccumulator(info, prepared): StreamAccumulator {
       const make = streams[info.kind];
-      return make ? make(prepared) : passThrough();
+      return make ? make(prepared, info) : passThrough();
     },
 
     renderError(error: ProxyError): RenderedError {

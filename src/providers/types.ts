@@ -72,7 +72,11 @@ export interface RequestInfo {
   kind: EndpointKind;
   /** Whether this endpoint's usage is parsed and priced. */
   metered: boolean;
-  /** Model as requested (body `model`, or the URL path for Gemini); null when absent. */
+  /**
+   * Model as requested (body `model`, or the URL path for Gemini); when the request names
+   * none, the model the provider documents it runs then (KnownEndpoint.defaultModel: Cohere
+   * v1 chat), else null.
+   */
   model: string | null;
   /**
    * Other models the provider may run (and bill) for the request when `model` fails: an
@@ -81,6 +85,14 @@ export interface RequestInfo {
    */
   fallbackModels?: ReadonlyArray<string | null>;
   streaming: boolean;
+  /**
+   * True when a 2xx streamed answer to this request is newline-delimited JSON, one event per
+   * line, unless its content type is `text/event-stream` (Cohere v1 chat: lines by default,
+   * SSE only when the client sends `Accepts: text/event-stream`). The relay then hands each
+   * line to the stream accumulator as a frame (SseFrame with no event, the line as data).
+   * Absent: streams are SSE.
+   */
+  ndjsonStream?: boolean;
   /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
   maxOutputTokens: number | null;
   /**
@@ -187,7 +199,9 @@ export interface PendingWork {
 }
 
 /**
- * Observes one streamed response, frame by frame. Created per call.
+ * Observes one streamed response, frame by frame. Created per call. A newline-delimited
+ * JSON stream (RequestInfo.ndjsonStream) comes as one frame per line: `event` '' and the
+ * line as `data`; nothing is ever removed from it (`onFrame`'s answer is not read).
  * `onFrame` returns false when the frame must be removed from what the client sees
  * (only ever the usage chunk the proxy injected itself).
  */

@@ -1,20 +1,22 @@
 import { concatBytes, joinBytes } from '../lib/bytes.js';
 import { parseJsonBytes } from '../providers/json.js';
+import { LineFramer, type LineSink } from '../providers/ndjson.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { BodyObservation } from './observation.js';
 
 /**
  * What the relay (relay.ts) does with each chunk of a response body, by how it reads it:
- * SSE frames observed (and the proxy's own usage chunk dropped), a JSON body copied and
- * read whole at its end, or raw bytes passed on. Synchronous; no I/O.
+ * SSE frames observed (and the proxy's own usage chunk dropped), newline-delimited JSON
+ * lines observed, a JSON body copied and read whole at its end, or raw bytes passed on.
+ * Synchronous; no I/O.
  */
 
 /** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.unread). */
 const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
 
-/** How the proxy reads a response body while relaying it. */
-export type RelayMode = 'sse' | 'json' | 'raw';
+/** How the proxy reads a response body while relaying it (`ndjson`: RequestInfo.ndjsonStream). */
+export type RelayMode = 'sse' | 'ndjson' | 'json' | 'raw';
 
 /** What a step needs of the relay's context (relay.ts RelayContext has all of it). */
 export interface StepContext {
@@ -55,6 +57,7 @@ const END_MARKER = '[DONE]';
 
 export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
+  if (ctx.mode === 'ndjson') return ndjsonStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
   // Raw: a body the relay does not read (unmetered, or a type it cannot read); a metered one is estimated (BodyObservation.unread).
   if (ctx.info.metered) seen.unread = true;
@@ -160,6 +163,46 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
     get sawEndMarker() {
       return ended;
     },
+  };
+}
+
+/**
+ * A newline-delimited JSON stream: each line goes to the accumulator as a frame (no event,
+ * the line as data); every chunk reaches the client as it came. Such streams have no end
+ * marker: they end with the body. A last line cut short does not parse, so handing on the
+ * unfinished line when the body ends abnormally (salvage, unsent) observes only a whole one.
+ */
+function ndjsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
+  const acc = ctx.adapter.newStreamAccumulator(ctx.info, ctx.prepared);
+  const lines = new LineFramer();
+  const observe: LineSink = (data) => {
+    seen.frames++;
+    acc.onFrame({ event: '', data });
+  };
+  return {
+    push(chunk) {
+      lines.push(chunk, observe);
+      return chunk;
+    },
+    end() {
+      lines.end(observe);
+      return null;
+    },
+    settle() {
+      seen.observed = acc.finish();
+    },
+    salvage() {
+      lines.end(observe);
+      return null;
+    },
+    unsent(chunks) {
+      for (const chunk of chunks) lines.push(chunk, observe);
+      lines.end(observe);
+    },
+    get midFrame() {
+      return lines.midLine;
+    },
+    sawEndMarker: false,
   };
 }
 

@@ -8,10 +8,16 @@ import { upstreamFailure } from './upstream-failure.js';
 
 export type { RelayMode };
 
-/** Picks the relay mode from the upstream content type. */
-export function relayMode(contentType: string | undefined, metered: boolean): RelayMode {
-  if (!metered || !contentType) return 'raw';
-  if (contentType.includes('text/event-stream')) return 'sse';
+/**
+ * Picks the relay mode from the upstream content type. `ndjsonStream`: the body is a 2xx
+ * answer to a request whose streams are newline-delimited JSON (RequestInfo.ndjsonStream),
+ * read as lines whatever its content type says, unless that is `text/event-stream`.
+ */
+export function relayMode(contentType: string | undefined, metered: boolean, ndjsonStream = false): RelayMode {
+  if (!metered) return 'raw';
+  if (contentType?.includes('text/event-stream') === true) return 'sse';
+  if (ndjsonStream) return 'ndjson';
+  if (!contentType) return 'raw';
   if (contentType.includes('json')) return 'json';
   return 'raw';
 }

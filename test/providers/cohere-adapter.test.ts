@@ -20,12 +20,14 @@ const replay = (body: string, step = 7, req: RequestInfo = chatInfo()) => replay
 const events = (body: string) => new Set(replay(body).frames.map((f) => f.event));
 
 describe('Cohere: describe and prepare', () => {
-  it('meters v2 chat and embed; v1 and everything else is forwarded unmetered', () => {
+  it('meters v2 and v1 chat and embed; every other path (v1 generate, rerank, classify, summarize…) is forwarded unmetered', () => {
     expectMetered(adapter, [
       ['chat', 'chat', ['/v2/chat', '/v2/chat/']],
       ['embed', 'embeddings', ['/v2/embed?x=1']],
+      ['v1.chat', 'chat', ['/v1/chat', '/v1/chat/']],
+      ['v1.embed', 'embeddings', ['/v1/embed']],
     ]);
-    expectUnmetered(adapter, ['POST /v1/chat', 'POST /v2/rerank', 'GET /v1/models', 'GET /v2/chat', 'POST /chat']);
+    expectUnmetered(adapter, ['POST /v1/generate', 'POST /v1/rerank', 'POST /v1/classify', 'POST /v1/summarize', 'POST /v2/rerank', 'GET /v1/models', 'GET /v2/chat', 'GET /v1/chat', 'POST /chat']);
   });
 
   it('reads model, stream and max_tokens (an input truncation limit on embed, not an output limit)', () => {

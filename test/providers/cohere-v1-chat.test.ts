@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EstimatePrices } from '../../src/budget/estimate-prices.js';
+import { LedgerGate } from '../../src/budget/gate.js';
+import { BudgetLedger } from '../../src/budget/ledger.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createCohereAdapter } from '../../src/providers/cohere.js';
 import type { ResolvedKey } from '../../src/proxy/auth.js';
@@ -46,6 +49,16 @@ describe('Cohere v1 chat: what the budget and the allow-list see', () => {
   it('takes a v1 chat without a model as command-r-plus-08-2024, with its max_tokens and stream flag', () => {
     const info = adapter.describe('POST', '/v1/chat', { message: 'hi', stream: true, max_tokens: 300 });
     expect(info).toMatchObject({ endpoint: 'v1.chat', kind: 'chat', metered: true, model: 'command-r-plus-08-2024', streaming: true, maxOutputTokens: 300 });
+  });
+
+  // What the handler hands the budget gate (handler.ts), for a 4,000-byte body asking 300 tokens:
+  //   1,000 prompt tokens × 2,500,000 pico + 300 × 10,000,000 pico = 5,500,000,000 pico = 5,500,000 nano
+  // (command-r-plus-08-2024 at $2.50 / $10 per 1M). Before: unmetered, no model: 0 reserved.
+  it('reserves budget for a model-less v1 chat at the default model prices: 5,500,000 nano-USD', () => {
+    const info = adapter.describe('POST', '/v1/chat', { message: 'hi', max_tokens: 300 });
+    const gate = new LedgerGate(new BudgetLedger({ clock: () => at, timeZone: 'UTC', keyBudgets: new Map() }), new EstimatePrices(pricer));
+    const estimate = gate.estimate({ keyName: 'k', tags: {}, provider: 'cohere', model: info.model, metered: info.metered, promptBytes: 4000, maxOutputTokens: info.maxOutputTokens, outputChoices: 1, at });
+    expect(estimate).toBe(5_500_000);
   });
 
   // Before: /v1/chat was unmetered and named no model, so a key allowed only command-r (150 /
