@@ -73,7 +73,8 @@ const STREAM_END = 'stream-end';
 /**
  * A Cohere v1 chat stream: one event per line (`{"event_type":"stream-start",…}`,
  * `text-generation`, …), or the same events as SSE data. Usage is only in the last event,
- * `stream-end`, as `response.meta.billed_units`; only a line or frame holding that name is
+ * `stream-end`, as `response.meta.billed_units`; only a line or frame holding that name (or
+ * an SSE frame with `event: stream-end`: the SSE form is not documented byte for byte) is
  * parsed. A `stream-end` with finish_reason ERROR failed (as a v2 `message-end` so ending).
  * The stream does not name the model, so the requested (or default) one is priced.
  */
@@ -82,10 +83,12 @@ class CohereV1ChatStream implements StreamAccumulator {
   private failed: string | null = null;
 
   onFrame(frame: SseFrame): boolean {
-    const { data } = frame;
-    if (!data.includes(`"${STREAM_END}"`)) return true;
+    const { event, data } = frame;
+    // Named by its `event_type`, or (SSE only) by an `event:` line.
+    const named = event === STREAM_END;
+    if (!named && !data.includes(`"${STREAM_END}"`)) return true;
     const json = parseJson(data);
-    if (!isObj(json) || json.event_type !== STREAM_END) return true;
+    if (!isObj(json) || (!named && json.event_type !== STREAM_END)) return true;
     const usage = isObj(json.response) ? normaliseCohereUsage(json.response.meta) : null;
     if (usage) this.usage = usage;
     if (json.finish_reason === 'ERROR') this.failed = 'stream error: finish_reason ERROR';

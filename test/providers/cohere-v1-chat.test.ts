@@ -82,5 +82,8 @@ describe('Cohere v1 chat: what the budget and the allow-list see', () => {
     expect(observed).toEqual({ model: null, usage: usage({ inputTokens: 2000, outputTokens: 100 }) });
     const r = pricer.price(observed.usage!, { provider: 'cohere', model: 'command-r-plus', at });
     expect(r.priced && r.costNano).toBe(6_000_000);
+    // Were the event named only by an `event:` line, the stream-end frame is still read.
+    const named = `event: stream-end\ndata: ${JSON.stringify({ is_finished: true, response: ANSWER })}\n\n`;
+    expect(replayStream(adapter, info, adapter.prepare(info, {}, new Uint8Array()), named).observed.usage).toEqual(usage({ inputTokens: 2000, outputTokens: 100 }));
   });
 });
