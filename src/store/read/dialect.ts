@@ -119,6 +119,17 @@ export function countDistinctTagSql(dialect: Dialect, key: string, where: Fragme
 }
 
 /**
+ * `expr` (text) as an ORDER BY term in UTF-8 byte order, the order lib/byte-order.ts
+ * compareUtf8 ranks with in JavaScript: SQLite's BINARY collation already is; PostgreSQL
+ * otherwise sorts by the database's collation, linguistic on most installs (en_US.utf8
+ * puts "a" before "B"), so a top-N tie would keep a different group than SQLite and the
+ * rollup path do.
+ */
+export function byteOrderSql(dialect: Dialect, expr: string): string {
+  return dialect === 'postgres' ? `${expr} COLLATE "C"` : expr;
+}
+
+/**
  * A statement giving `key`: every distinct tag key of the call log, in UTF-8 byte order:
  * the keys call_tag_keys registers per UTC month of the call log (SQLite v9, PostgreSQL
  * v5), deleted with the month.

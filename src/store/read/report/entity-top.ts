@@ -3,7 +3,7 @@ import type { Db } from '../../db.js';
 import { addMeasures, callMeasuresSql, measuresFromRow, measuresOf, storedMeasuresSql, subtractMeasures, zeroMeasures, type Measures } from '../../measures.js';
 import { reachedSql } from '../../reached.js';
 import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
-import { callsWithTagValuesSql, tagJoinSql } from '../dialect.js';
+import { byteOrderSql, callsWithTagValuesSql, tagJoinSql } from '../dialect.js';
 import { NONE, OTHER } from '../dimensions.js';
 import { monthPieces, type MonthPiece } from './entity-months.js';
 import { pendingEntitySums } from './entity-pending.js';
@@ -96,7 +96,7 @@ async function entityCandidates(db: Db, plan: EntityPlan, top: number): Promise<
   }
   const stored = storedMeasuresSql('entity_months');
   const base = await db.all<Record<string, unknown>>(
-    `SELECT value AS v, ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? ORDER BY cost_nano DESC, calls DESC, value LIMIT ?`,
+    `SELECT value AS v, ${stored} FROM entity_months WHERE key = ? AND seg_key = '' AND month = ? ORDER BY cost_nano DESC, calls DESC, ${byteOrderSql(db.dialect, 'value')} LIMIT ?`,
     [plan.key, plan.month.month, top + deltas.size],
   );
   const candidates = new Map(base.map((r) => [String(r.v), measuresFromRow(r)]));

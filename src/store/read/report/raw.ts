@@ -2,7 +2,7 @@ import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, summedMeasuresSql } from '../../measures.js';
 import { unpricedSql } from '../../unpriced.js';
-import { groupMedianSql, inListSql } from '../dialect.js';
+import { byteOrderSql, groupMedianSql, inListSql } from '../dialect.js';
 import { OTHER } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
 import { dimensionSql, whereFragment, type Scope } from '../scope.js';
@@ -107,7 +107,7 @@ export function createRawReads(db: Db): AggregateReads {
       return joinFragments(
         'WITH g AS (',
         inner,
-        `), r AS (SELECT d0, ROW_NUMBER() OVER (ORDER BY SUM(cost_nano) DESC, SUM(calls) DESC, d0) AS rn FROM g GROUP BY d0)`,
+        `), r AS (SELECT d0, ROW_NUMBER() OVER (ORDER BY SUM(cost_nano) DESC, SUM(calls) DESC, ${byteOrderSql(db.dialect, 'd0')}) AS rn FROM g GROUP BY d0)`,
         select({ sql: 'r.rn <= ?', params: [collapse.top] }),
         `FROM g JOIN r ON r.d0 = g.d0 ${groupBy}`,
       );
