@@ -160,7 +160,8 @@ export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetS
         const [whole] = await sumSpend(db, target, from(spendStart(inPeriod, ref, null)), bounds.end);
         return [withPruned(whole === undefined ? idle(null) : { ...whole, tagValue: null })];
       }
-      const top = pruned.size === 0 ? options.top : undefined;
+      // SQL ranks by the spend since the period start: only without resets or pruned sums is that the order after them.
+      const top = pruned.size === 0 && inPeriod.length === 0 ? options.top : undefined;
       const instances = await sumSpend(db, target, from(bounds.start), bounds.end, { spentOnly: { ...(top !== undefined ? { top } : {}) } });
       const out: InstanceSpend[] = [];
       for (const inst of instances) {
