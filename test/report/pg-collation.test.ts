@@ -101,4 +101,18 @@ describe('top-N ties break by bytes on PostgreSQL too, whatever the database col
       await pg.close();
     }
   });
+
+  it('a per-user budget\'s most spent instance (periodSpend top, the TUI gauges) is the same as on SQLite', async () => {
+    const { lite, pg } = await bothStores();
+    try {
+      const perUser = { kind: 'tag' as const, name: 'per-user', match: {}, per: 'user_id' };
+      const bounds = { period: 'month' as const, start: NOVEMBER.since, end: NOVEMBER.until };
+      const top = async (store: Store) => (await store.budgets.periodSpend(perUser, bounds, { top: 1 })).map((s) => [s.tagValue, s.costNano]);
+      expect(await top(lite)).toEqual([['B', 1000]]);
+      expect(await top(pg)).toEqual([['B', 1000]]);
+    } finally {
+      await lite.close();
+      await pg.close();
+    }
+  });
 });
