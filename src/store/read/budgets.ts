@@ -1,6 +1,6 @@
 import { boundMs } from '../budgets.js';
 import type { Db } from '../db.js';
-import { tagFilterSql, tagJoinSql } from './dialect.js';
+import { byteOrderSql, tagFilterSql, tagJoinSql } from './dialect.js';
 import { prunedSpend } from './pruned-spend.js';
 import { readRollupState } from './report/state.js';
 import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, SqlValue, StoredBudgetKind } from '../types.js';
@@ -90,7 +90,7 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
   }
   if (per !== undefined) sql += ' GROUP BY p.value';
   if (per !== undefined && q.spentOnly !== undefined) {
-    sql += ' HAVING COALESCE(SUM(c.cost_nano), 0) > 0 ORDER BY cost DESC, tag_value';
+    sql += ` HAVING COALESCE(SUM(c.cost_nano), 0) > 0 ORDER BY cost DESC, ${byteOrderSql(db.dialect, 'p.value')}`;
     if (q.spentOnly.top !== undefined) {
       sql += ' LIMIT ?';
       params.push(q.spentOnly.top);
