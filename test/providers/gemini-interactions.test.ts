@@ -41,6 +41,19 @@ describe('Gemini Interactions API', () => {
     expect(r.priced && r.costNano).toBe(800_000);
   });
 
+  // AutomaticContinuationOption (dist/genai.d.ts:1037-1090): a long decode stops at
+  // `requires_continuation` and the SDK sends one more POST per hop, "Billing note: with
+  // `background: false`, each continuation hop re-prefills the conversation and generated
+  // prefix, so input tokens are billed on every hop". With `store` on, a hop names the
+  // previous hop as `previous_interaction_id`, carries the `continuation_token` and no input.
+  it('meters every continuation hop, each billed for its own usage', () => {
+    const hop = { model: 'gemini-2.5-flash', previous_interaction_id: 'int_1', continuation_token: 'ct_1' };
+    const info = adapter.describe('POST', '/v1beta/interactions', hop);
+    expect(info).toMatchObject({ metered: true, model: 'gemini-2.5-flash' });
+    const second = { id: 'int_2', model: 'gemini-2.5-flash', status: 'completed', usage: { total_input_tokens: 1200, total_output_tokens: 150, total_tokens: 1350 } };
+    expect(adapter.usageFromJson(info, second).usage).toMatchObject({ inputTokens: 1200, outputTokens: 150 });
+  });
+
   it('reads the usage of a streamed interaction (interaction.completed)', () => {
     const event = (data: object): string => `event: ${(data as { event_type: string }).event_type}\ndata: ${JSON.stringify(data)}\n\n`;
     const body =
