@@ -65,3 +65,87 @@ describe('Gemini Interactions API', () => {
     expect(observed.usage).toMatchObject({ inputTokens: 1000, outputTokens: 200 });
   });
 });
+
+/**
+ * The usage shape. js-genai 2.32.0 dist/genai.d.ts:18655-18720 documents each total with the
+ * words of the generateContent UsageMetadata field it mirrors (:18692-18710 against
+ * thoughtsTokenCount, candidatesTokenCount, toolUsePromptTokenCount, cachedContentTokenCount),
+ * and total_tokens as "prompt + responses + other internal tokens": thoughts and tool-use
+ * prompts sit beside the input and output totals, the cached tokens inside the input. A
+ * published answer shows it (9 input + 779 output + 912 thoughts = total_tokens 1,700).
+ */
+describe('Gemini Interactions usage', () => {
+  // gemini-2.5-flash (catalog): 300 nano per input token, 30 per cached one, 2,500 per output.
+  //   input  = 1,000 + 300 tool use = 1,300, of which 600 cached
+  //   output = 200 + 800 thoughts = 1,000 (800 reasoning)
+  //   billed: 700 × 300 + 600 × 30 + 1,000 × 2,500 = 210,000 + 18,000 + 2,500,000 = 2,728,000 nano
+  it('bills thoughts as output and tool-use prompts as input, cached tokens inside the input: 2,728,000 nano-USD', () => {
+    const usage = { total_input_tokens: 1000, total_cached_tokens: 600, total_tool_use_tokens: 300, total_output_tokens: 200, total_thought_tokens: 800, total_tokens: 2300 };
+    const info = adapter.describe('POST', '/v1beta/interactions', REQUEST);
+    const observed = adapter.usageFromJson(info, { ...INTERACTION, usage });
+    expect(observed.usage).toMatchObject({ inputTokens: 1300, cacheReadTokens: 600, outputTokens: 1000, reasoningTokens: 800 });
+    const r = pricer.price(observed.usage!, { provider: 'gemini', model: 'gemini-2.5-flash', at });
+    expect(r.priced && r.costNano).toBe(2_728_000);
+  });
+
+  it('does not add thoughts twice when total_tokens shows them inside the output total', () => {
+    // 1,000 + 200 = 1,200 = total_tokens: the 150 thought tokens are among the 200.
+    const usage = { total_input_tokens: 1000, total_output_tokens: 200, total_thought_tokens: 150, total_tokens: 1200 };
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1beta/interactions', REQUEST), { ...INTERACTION, usage });
+    expect(observed.usage).toMatchObject({ inputTokens: 1000, outputTokens: 200, reasoningTokens: 150 });
+  });
+
+  it('reads audio input and image output from the modality breakdowns (lower-case modalities)', () => {
+    const usage = {
+      total_input_tokens: 1000,
+      input_tokens_by_modality: [{ modality: 'text', tokens: 400 }, { modality: 'audio', tokens: 600 }],
+      total_output_tokens: 1290,
+      output_tokens_by_modality: [{ modality: 'image', tokens: 1290 }],
+    };
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1beta/interactions', REQUEST), { ...INTERACTION, usage });
+    expect(observed.usage).toMatchObject({ inputTokens: 1000, inputAudioTokens: 600, outputTokens: 1290, outputImageTokens: 1290 });
+  });
+});
+
+describe('Gemini Interactions requests', () => {
+  it('reads the output bound of generation_config and the interaction a request continues', () => {
+    const info = adapter.describe('POST', '/v1beta/interactions', { ...REQUEST, generation_config: { max_output_tokens: 2048 }, previous_interaction_id: 'int_0' });
+    expect(info).toMatchObject({ endpoint: 'interactions', metered: true, maxOutputTokens: 2048, continues: 'int_0' });
+    // The answer's id is what a later request continues.
+    expect(adapter.usageFromJson(info, INTERACTION).responseId).toBe('int_1');
+  });
+
+  it('leaves reads, cancels and deletes of an interaction unmetered (no tokens billed)', () => {
+    for (const [method, path] of [['GET', '/v1beta/interactions/int_1'], ['POST', '/v1beta/interactions/int_1/cancel'], ['DELETE', '/v1beta/interactions/int_1']] as const) {
+      expect(adapter.describe(method, path, undefined), `${method} ${path}`).toMatchObject({ endpoint: 'other', metered: false });
+    }
+  });
+
+  it('a failed interaction is recorded as failed, with its usage', () => {
+    const failed = { ...INTERACTION, status: 'failed', errors: [{ code: 'internal', message: 'model overloaded' }] };
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1beta/interactions', REQUEST), failed);
+    expect(observed).toMatchObject({ usage: { inputTokens: 1000, outputTokens: 200 }, failed: 'interaction failed: model overloaded' });
+  });
+});
+
+describe('Gemini Interactions streams', () => {
+  const event = (data: object): string => `event: ${(data as { event_type: string }).event_type}\ndata: ${JSON.stringify(data)}\n\n`;
+  const info = adapter.describe('POST', '/v1beta/interactions', { ...REQUEST, stream: true });
+
+  it('takes the model of interaction.created and the last running total when the stream is cut before interaction.completed', () => {
+    const body =
+      event({ event_type: 'interaction.created', interaction: { id: 'int_1', model: 'gemini-2.5-flash', status: 'in_progress' } }) +
+      event({ event_type: 'step.delta', index: 0, delta: { type: 'text', text: 'The' }, metadata: { total_usage: { total_input_tokens: 1000, total_output_tokens: 40 } } }) +
+      event({ event_type: 'step.stop', index: 0, step_usage: { total_output_tokens: 90 }, usage: { total_input_tokens: 1000, total_output_tokens: 90, total_thought_tokens: 30 } });
+    const { observed } = replayStream(adapter, info, { stripInjectedUsage: false }, body);
+    expect(observed).toMatchObject({ model: 'gemini-2.5-flash', usage: { inputTokens: 1000, outputTokens: 120, reasoningTokens: 30 } });
+  });
+
+  it('an error event fails the call', () => {
+    const body =
+      event({ event_type: 'interaction.created', interaction: { id: 'int_1', model: 'gemini-2.5-flash', status: 'in_progress' } }) +
+      event({ event_type: 'error', error: { code: 'resource_exhausted', message: 'quota' } });
+    const { observed } = replayStream(adapter, info, { stripInjectedUsage: false }, body);
+    expect(observed.failed).toBe('stream error: resource_exhausted (quota)');
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { bodyText, chatCall, fixture, jsonAnswer, SECRET } from './fakes.js';
+
+/**
+ * Gemini Interactions calls (`POST /v1beta/interactions`) through the handler: recorded with
+ * their usage and cost, reserved for with their output bound, checked against a key's model
+ * allow-list as a generateContent call is.
+ */
+
+const GEMINI = 'providers:\n  gemini: { base_url: "http://upstream.invalid", api_key: "g-key" }\n';
+const ANSWER = JSON.stringify({ id: 'int_1', object: 'interaction', model: 'gemini-2.5-flash', status: 'completed', usage: { total_input_tokens: 1000, total_output_tokens: 200, total_tokens: 1200 } });
+
+function interactionCall(body: object) {
+  return { ...chatCall(body, { 'x-goog-api-key': SECRET }), url: '/proxy/gemini/v1beta/interactions' };
+}
+
+describe('Gemini Interactions through the handler', () => {
+  // FAKE_PRICER: 10 nano per input token, 20 per output: 1,000 × 10 + 200 × 20 = 14,000.
+  it('records the interaction with its usage and cost (was endpoint other, $0), its output bound reserved', async () => {
+    const f = fixture(() => jsonAnswer(ANSWER), {}, undefined, GEMINI);
+    const res = await f.handle(interactionCall({ model: 'gemini-2.5-flash', input: 'hi', generation_config: { max_output_tokens: 512 } }));
+    expect(res.status).toBe(200);
+    await bodyText(res);
+    expect(f.gate.requests[0]).toMatchObject({ model: 'gemini-2.5-flash', metered: true, maxOutputTokens: 512 });
+    expect(f.records[0]).toMatchObject({ endpoint: 'interactions', model: 'gemini-2.5-flash', usageSource: 'reported', costNano: 14_000 });
+    expect(f.records[0]!.usage).toMatchObject({ inputTokens: 1000, outputTokens: 200 });
+  });
+
+  it('refuses a model the key may not use before forwarding', async () => {
+    const f = fixture(() => jsonAnswer(ANSWER), { models: ['gemini-2.5-flash-lite'] }, undefined, GEMINI);
+    const res = await f.handle(interactionCall({ model: 'gemini-2.5-flash', input: 'hi' }));
+    expect(res.status).toBe(403);
+    await bodyText(res);
+    expect(f.upstream.requests).toEqual([]);
+  });
+});
