@@ -71,7 +71,7 @@ export interface AdapterSpec {
   /** Default: never rewrites the request. */
   prepare?: ProviderAdapter['prepare'];
   usageFromJson: ProviderAdapter['usageFromJson'];
-  /** A stream observer per endpoint kind (given the request's description too); streams of other kinds are passed through unobserved. */
+  /** A stream observer per endpoint kind, made from the request's preparation and description; streams of other kinds are passed through unobserved. */
   streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest, info: RequestInfo) => StreamAccumulator>>;
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
   errorShape(error: ProxyError): ErrorShape;

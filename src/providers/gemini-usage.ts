@@ -56,6 +56,54 @@ export function normaliseGeminiUsage(raw: unknown): Usage | null {
   return usage;
 }
 
+/** `{modality, tokens}` entries of an Interactions usage (lower-case modalities) as `{modality, tokenCount}` ones (upper-case). */
+function asModalityCounts(entries: unknown): Array<{ modality: string; tokenCount: number }> | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const out: Array<{ modality: string; tokenCount: number }> = [];
+  for (const e of entries) {
+    const modality = isObj(e) ? str(e.modality) : null;
+    const tokens = isObj(e) ? count(e.tokens) : undefined;
+    if (modality !== null && tokens !== undefined) out.push({ modality: modality.toUpperCase(), tokenCount: tokens });
+  }
+  return out;
+}
+
+/**
+ * Normalises an Interactions API `usage` (js-genai 2.32.0 dist/genai.d.ts:18655) to `Usage`,
+ * or null when it has no input, output or thoughts total. Its totals are generateContent's
+ * usageMetadata counts under other names (each documented in the words of the field it
+ * mirrors), so they are read through `normaliseGeminiUsage` and its inclusion rules:
+ *
+ * - total_input_tokens = promptTokenCount (INCLUDES total_cached_tokens = cachedContentTokenCount)
+ * - total_tool_use_tokens = toolUsePromptTokenCount (input, beside the prompt)
+ * - total_output_tokens = candidatesTokenCount (EXCLUDES thoughts), total_thought_tokens =
+ *   thoughtsTokenCount: total_tokens is "prompt + responses + other internal tokens" (a
+ *   published answer: 9 input + 779 output + 912 thoughts = 1,700). When total_tokens equals
+ *   input + tool use + output exactly, the thoughts are inside the output and not added again.
+ * - `*_tokens_by_modality` ({modality: "audio", tokens}) = the `*TokensDetails` arrays.
+ * `grounding_tool_count` (Search grounding uses) is a per-use fee tokometer does not price.
+ */
+export function normaliseInteractionUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  const input = count(raw.total_input_tokens);
+  const output = count(raw.total_output_tokens);
+  const thoughts = count(raw.total_thought_tokens);
+  const toolUse = count(raw.total_tool_use_tokens);
+  const total = count(raw.total_tokens);
+  const thoughtsInside = thoughts !== undefined && thoughts > 0 && output !== undefined && total === (input ?? 0) + (toolUse ?? 0) + output;
+  return normaliseGeminiUsage({
+    promptTokenCount: input,
+    candidatesTokenCount: thoughtsInside ? Math.max(0, (output ?? 0) - (thoughts ?? 0)) : output,
+    thoughtsTokenCount: thoughts,
+    toolUsePromptTokenCount: toolUse,
+    cachedContentTokenCount: raw.total_cached_tokens,
+    promptTokensDetails: asModalityCounts(raw.input_tokens_by_modality),
+    toolUsePromptTokensDetails: asModalityCounts(raw.tool_use_tokens_by_modality),
+    cacheTokensDetails: asModalityCounts(raw.cached_tokens_by_modality),
+    candidatesTokensDetails: asModalityCounts(raw.output_tokens_by_modality),
+  });
+}
+
 /** Usage (`usageMetadata`) and answered model (`modelVersion`) of one GenerateContentResponse. */
 export function observeResponse(json: Json): Observed {
   const observed: Observed = { usage: normaliseGeminiUsage(json.usageMetadata), model: str(json.modelVersion) };

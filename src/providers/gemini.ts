@@ -1,6 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
+import { INTERACTIONS_PATH, InteractionStream, describeInteraction, observeInteraction } from './gemini-interactions.js';
 import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
@@ -79,6 +80,9 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
  * is always deleted before forwarding (the handler re-serialises the query when its
  * size changed) and upstream gets `x-goog-api-key` with the real key.
  *
+ * The Interactions API (`POST {version}/interactions`, model in the body) is metered as
+ * endpoint `interactions` of kind `responses` (gemini-interactions.ts).
+ *
  * Streams: `?alt=sse` is relayed as SSE and observed frame by frame; without it Gemini
  * streams one JSON array, which the proxy relays as it arrives (JSON relay mode) and
  * parses once complete (`usageFromJson` accepts the array). Nothing is injected.
@@ -116,6 +120,10 @@ export function createGeminiAdapter(): ProviderAdapter {
     },
 
     describe(method, path, body): RequestInfo {
+      if (method.toUpperCase() === 'POST' && INTERACTIONS_PATH.test(path.split('?', 1)[0] ?? '')) {
+        const config = objAt(objAt(body).generation_config);
+        return describeInteraction(body, largest(config.max_output_tokens, config.maxOutputTokens) ?? null);
+      }
       const match = MODEL_PATH.exec(path.split('?', 1)[0] ?? '');
       const action = match?.[4] ?? '';
       const known = match && method.toUpperCase() === 'POST' ? METHODS[action] : undefined;
@@ -149,10 +157,11 @@ export function createGeminiAdapter(): ProviderAdapter {
     usageFromJson(info, json): Observed {
       if (info.kind === 'embeddings') return observeEmbedding(info, json);
       if (info.kind === 'chat') return observeBody(json);
+      if (info.kind === 'responses') return observeInteraction(json);
       return { usage: null, model: null };
     },
 
-    streams: { chat: () => new GenerateStream() },
+    streams: { chat: () => new GenerateStream(), responses: () => new InteractionStream() },
 
     errorShape(error: ProxyError) {
       return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };

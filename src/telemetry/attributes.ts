@@ -16,6 +16,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   chat: 'chat',
   'v1.chat': 'chat',
   generateContent: 'generate_content',
+  interactions: 'chat',
   embeddings: 'embeddings',
   embed: 'embeddings',
   'v1.embed': 'embeddings',

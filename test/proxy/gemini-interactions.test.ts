@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyText, chatCall, fixture, jsonAnswer, SECRET } from './fakes.js';
+import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, SECRET } from './fakes.js';
 
 /**
  * Gemini Interactions calls (`POST /v1beta/interactions`) through the handler: recorded with
@@ -21,6 +21,7 @@ describe('Gemini Interactions through the handler', () => {
     const res = await f.handle(interactionCall({ model: 'gemini-2.5-flash', input: 'hi', generation_config: { max_output_tokens: 512 } }));
     expect(res.status).toBe(200);
     await bodyText(res);
+    await afterImmediates();
     expect(f.gate.requests[0]).toMatchObject({ model: 'gemini-2.5-flash', metered: true, maxOutputTokens: 512 });
     expect(f.records[0]).toMatchObject({ endpoint: 'interactions', model: 'gemini-2.5-flash', usageSource: 'reported', costNano: 14_000 });
     expect(f.records[0]!.usage).toMatchObject({ inputTokens: 1000, outputTokens: 200 });

@@ -1,0 +1,117 @@
+import { normaliseInteractionUsage } from './gemini-usage.js';
+import { type Json, isObj, objAt, parseJson, str } from './json.js';
+import type { Observed, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+/**
+ * The Gemini Interactions API (`client.interactions.create` in @google/genai 2.32.0):
+ * `POST /{api_version}/interactions` (dist/index.cjs:14979) runs a model named in the body
+ * (`model`) and answers an Interaction (dist/genai.d.ts:9182) whose `usage` holds the token
+ * totals (gemini-usage.ts, normaliseInteractionUsage). Reads, cancels and deletes of an
+ * interaction (`…/interactions/{id}`, `…/{id}/cancel`) bill nothing and stay `other`.
+ *
+ * Each continuation hop of a long decode (the SDK's AutomaticContinuationOption,
+ * dist/genai.d.ts:1037) is its own POST, billed for its own usage, and metered as any other.
+ */
+
+/** The create path, after the provider prefix. */
+export const INTERACTIONS_PATH = /^\/(v1|v1beta|v1alpha)\/interactions$/;
+
+/** Endpoint name stored for interactions that run a model. */
+export const INTERACTIONS_ENDPOINT = 'interactions';
+
+/**
+ * The description of a create request. The model is the body's `model`; `maxOutputTokens`
+ * is the request's `generation_config.max_output_tokens`, read by the caller. A request
+ * naming `previous_interaction_id` continues that interaction, whose conversation is
+ * billed again as input (RequestInfo.continues).
+ */
+export function describeInteraction(body: unknown, maxOutputTokens: number | null): RequestInfo {
+  const json = objAt(body);
+  const info: RequestInfo = {
+    endpoint: INTERACTIONS_ENDPOINT,
+    kind: 'responses',
+    metered: true,
+    model: str(json.model),
+    streaming: json.stream === true,
+    maxOutputTokens,
+  };
+  const previous = str(json.previous_interaction_id);
+  if (previous !== null) info.continues = previous;
+  return info;
+}
+
+/** Why an Interaction with status `failed` failed: its first error's message. */
+function failureOf(interaction: Json): string {
+  const first = Array.isArray(interaction.errors) ? objAt(interaction.errors[0]) : {};
+  return `interaction failed: ${str(first.message) ?? str(first.code) ?? 'no reason given'}`;
+}
+
+/** Usage, model and id of an Interaction answer (a create's body). */
+export function observeInteraction(json: unknown): Observed {
+  const interaction = objAt(json);
+  const observed: Observed = { usage: normaliseInteractionUsage(interaction.usage), model: str(interaction.model) };
+  const id = str(interaction.id);
+  if (id !== null) observed.responseId = id;
+  if (interaction.status === 'failed') observed.failed = failureOf(interaction);
+  return observed;
+}
+
+/**
+ * Observes a streamed interaction (SSE; each frame's data is one InteractionSSEEvent with
+ * its `event_type`, dist/genai.d.ts:9959). `interaction.created` names the id and model;
+ * usage totals come with `interaction.completed` (the interaction), `interaction.status_update`
+ * and `step.stop` (`usage`: the interaction's running total, not `step_usage`, the step's own)
+ * and `step.delta` (`metadata.total_usage`). Each total REPLACES the previous one, never
+ * summed: a stream cut before `interaction.completed` keeps the last it carried. An `error`
+ * event, or a completed interaction with status `failed`, fails the call. Frames are never removed.
+ */
+export class InteractionStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private model: string | null = null;
+  private id: string | null = null;
+  private failed: string | null = null;
+
+  onFrame(frame: SseFrame): boolean {
+    const data = frame.data;
+    // Text deltas without a running total say nothing about usage, model or failure.
+    if (data.length === 0 || (!data.includes('usage') && !data.includes('"interaction') && !data.includes('"error"'))) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    switch (json.event_type) {
+      case 'interaction.created':
+      case 'interaction.completed': {
+        const interaction = objAt(json.interaction);
+        this.id = str(interaction.id) ?? this.id;
+        this.model = str(interaction.model) ?? this.model;
+        this.take(interaction.usage);
+        if (interaction.status === 'failed') this.failed = failureOf(interaction);
+        break;
+      }
+      case 'interaction.status_update':
+      case 'step.stop':
+        this.take(json.usage);
+        break;
+      case 'step.delta':
+        this.take(objAt(json.metadata).total_usage);
+        break;
+      case 'error': {
+        const error = objAt(json.error);
+        this.failed = `stream error: ${str(error.code) ?? 'error'}${str(error.message) ? ` (${str(error.message)})` : ''}`;
+        break;
+      }
+    }
+    return true;
+  }
+
+  finish(): Observed {
+    const observed: Observed = { usage: this.usage, model: this.model };
+    if (this.id !== null) observed.responseId = this.id;
+    if (this.failed !== null) observed.failed = this.failed;
+    return observed;
+  }
+
+  private take(raw: unknown): void {
+    const usage = normaliseInteractionUsage(raw);
+    if (usage !== null) this.usage = usage;
+  }
+}
