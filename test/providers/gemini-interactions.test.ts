@@ -149,3 +149,33 @@ describe('Gemini Interactions streams', () => {
     expect(observed.failed).toBe('stream error: resource_exhausted (quota)');
   });
 });
+
+/**
+ * Agent interactions name an `agent` instead of a model (CreateAgentInteraction,
+ * dist/genai.d.ts:2498; e.g. deep-research-pro-preview-12-2025), which runs models and tools
+ * of its own choosing, billed as their tokens (and tool fees). No price of tokometer's is the
+ * agent's: recorded with their usage, unpriced, whatever model an answer names.
+ */
+describe('Gemini agent interactions', () => {
+  const AGENT = { agent: 'deep-research-pro-preview-12-2025', input: 'Research the history of Google TPUs.' };
+  const ANSWER = { id: 'int_9', agent: 'deep-research-pro-preview-12-2025', model: 'gemini-3-pro-preview', status: 'completed', usage: { total_input_tokens: 250_000, total_output_tokens: 12_000, total_thought_tokens: 30_000 } };
+
+  it('are metered as interactions.agent with no model', () => {
+    expect(adapter.describe('POST', '/v1beta/interactions', AGENT)).toMatchObject({ endpoint: 'interactions.agent', kind: 'responses', metered: true, model: null });
+  });
+
+  it('keep their usage but not the model an answer names (the agent picks it; pricing it at that model would be a guess)', () => {
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1beta/interactions', AGENT), ANSWER);
+    expect(observed).toMatchObject({ model: null, usage: { inputTokens: 250_000, outputTokens: 42_000, reasoningTokens: 30_000 } });
+  });
+
+  it('streamed, the same', () => {
+    const event = (data: object): string => `event: ${(data as { event_type: string }).event_type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const body =
+      event({ event_type: 'interaction.created', interaction: { id: 'int_9', agent: AGENT.agent, model: 'gemini-3-pro-preview', status: 'in_progress' } }) +
+      event({ event_type: 'interaction.completed', interaction: { ...ANSWER } });
+    const info = adapter.describe('POST', '/v1beta/interactions', { ...AGENT, stream: true });
+    const { observed } = replayStream(adapter, info, { stripInjectedUsage: false }, body);
+    expect(observed).toMatchObject({ model: null, usage: { inputTokens: 250_000, outputTokens: 42_000 } });
+  });
+});

@@ -34,4 +34,25 @@ describe('Gemini Interactions through the handler', () => {
     await bodyText(res);
     expect(f.upstream.requests).toEqual([]);
   });
+
+  const AGENT = { agent: 'deep-research-pro-preview-12-2025', input: 'Research the history of Google TPUs.' };
+  const AGENT_ANSWER = JSON.stringify({ id: 'int_9', agent: AGENT.agent, model: 'gemini-3-pro-preview', status: 'completed', usage: { total_input_tokens: 250_000, total_output_tokens: 12_000 } });
+
+  it('records an agent interaction with its usage, unpriced (cost null, not $0), under endpoint interactions.agent', async () => {
+    const f = fixture(() => jsonAnswer(AGENT_ANSWER), {}, undefined, GEMINI);
+    const res = await f.handle(interactionCall(AGENT));
+    expect(res.status).toBe(200);
+    await bodyText(res);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'interactions.agent', model: null, usageSource: 'reported', costNano: null });
+    expect(f.records[0]!.usage).toMatchObject({ inputTokens: 250_000, outputTokens: 12_000 });
+  });
+
+  it('refuses an agent interaction for a key limited to some models: the agent picks models the list cannot check', async () => {
+    const f = fixture(() => jsonAnswer(AGENT_ANSWER), { models: ['gemini-2.5-flash'] }, undefined, GEMINI);
+    const res = await f.handle(interactionCall(AGENT));
+    expect(res.status).toBe(403);
+    expect(JSON.parse(await bodyText(res)).error.message).toMatch(/names no model/);
+    expect(f.upstream.requests).toEqual([]);
+  });
 });
