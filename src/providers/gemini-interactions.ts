@@ -11,6 +11,13 @@ import type { Observed, RequestInfo, SseFrame, StreamAccumulator, Usage } from '
  *
  * Each continuation hop of a long decode (the SDK's AutomaticContinuationOption,
  * dist/genai.d.ts:1037) is its own POST, billed for its own usage, and metered as any other.
+ *
+ * Agent interactions name an `agent` instead of a model (CreateAgentInteraction,
+ * dist/genai.d.ts:2498): the agent runs models and tools of its own choosing, billed as
+ * their tokens and fees. They are metered as endpoint `interactions.agent` with no model,
+ * whatever model an answer names (no price of tokometer's is the agent's): recorded with
+ * their usage, unpriced (cost null, not $0). Naming no model, they are refused to a key
+ * limited to some models (proxy/model-allow-list.ts), which could not check what they run.
  */
 
 /** The create path, after the provider prefix. */
@@ -19,19 +26,23 @@ export const INTERACTIONS_PATH = /^\/(v1|v1beta|v1alpha)\/interactions$/;
 /** Endpoint name stored for interactions that run a model. */
 export const INTERACTIONS_ENDPOINT = 'interactions';
 
+/** Endpoint name stored for interactions that run an agent (no model, unpriced). */
+export const AGENT_INTERACTIONS_ENDPOINT = 'interactions.agent';
+
 /**
- * The description of a create request. The model is the body's `model`; `maxOutputTokens`
+ * The description of a create request. The model is the body's `model`, none for an agent's; `maxOutputTokens`
  * is the request's `generation_config.max_output_tokens`, read by the caller. A request
  * naming `previous_interaction_id` continues that interaction, whose conversation is
  * billed again as input (RequestInfo.continues).
  */
 export function describeInteraction(body: unknown, maxOutputTokens: number | null): RequestInfo {
   const json = objAt(body);
+  const agent = json.agent !== undefined && json.agent !== null;
   const info: RequestInfo = {
-    endpoint: INTERACTIONS_ENDPOINT,
+    endpoint: agent ? AGENT_INTERACTIONS_ENDPOINT : INTERACTIONS_ENDPOINT,
     kind: 'responses',
     metered: true,
-    model: str(json.model),
+    model: agent ? null : str(json.model),
     streaming: json.stream === true,
     maxOutputTokens,
   };
@@ -46,10 +57,16 @@ function failureOf(interaction: Json): string {
   return `interaction failed: ${str(first.message) ?? str(first.code) ?? 'no reason given'}`;
 }
 
-/** Usage, model and id of an Interaction answer (a create's body). */
-export function observeInteraction(json: unknown): Observed {
+/** Whether a request (RequestInfo) or an answer (its `agent`) is an agent's interaction: its model is not kept. */
+export function isAgentInteraction(info: RequestInfo | null, interaction: Json): boolean {
+  return info?.endpoint === AGENT_INTERACTIONS_ENDPOINT || str(interaction.agent) !== null;
+}
+
+/** Usage, model (none for an agent's) and id of an Interaction answer to `info` (a create's body). */
+export function observeInteraction(info: RequestInfo | null, json: unknown): Observed {
   const interaction = objAt(json);
-  const observed: Observed = { usage: normaliseInteractionUsage(interaction.usage), model: str(interaction.model) };
+  const model = isAgentInteraction(info, interaction) ? null : str(interaction.model);
+  const observed: Observed = { usage: normaliseInteractionUsage(interaction.usage), model };
   const id = str(interaction.id);
   if (id !== null) observed.responseId = id;
   if (interaction.status === 'failed') observed.failed = failureOf(interaction);
@@ -70,6 +87,12 @@ export class InteractionStream implements StreamAccumulator {
   private model: string | null = null;
   private id: string | null = null;
   private failed: string | null = null;
+  /** An agent's interaction, by its request or an event naming the agent: no model kept. */
+  private agent: boolean;
+
+  constructor(info: RequestInfo) {
+    this.agent = isAgentInteraction(info, {});
+  }
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
@@ -82,6 +105,7 @@ export class InteractionStream implements StreamAccumulator {
       case 'interaction.completed': {
         const interaction = objAt(json.interaction);
         this.id = str(interaction.id) ?? this.id;
+        this.agent ||= isAgentInteraction(null, interaction);
         this.model = str(interaction.model) ?? this.model;
         this.take(interaction.usage);
         if (interaction.status === 'failed') this.failed = failureOf(interaction);
@@ -104,7 +128,7 @@ export class InteractionStream implements StreamAccumulator {
   }
 
   finish(): Observed {
-    const observed: Observed = { usage: this.usage, model: this.model };
+    const observed: Observed = { usage: this.usage, model: this.agent ? null : this.model };
     if (this.id !== null) observed.responseId = this.id;
     if (this.failed !== null) observed.failed = this.failed;
     return observed;

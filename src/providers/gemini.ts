@@ -81,7 +81,8 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
  * size changed) and upstream gets `x-goog-api-key` with the real key.
  *
  * The Interactions API (`POST {version}/interactions`, model in the body) is metered as
- * endpoint `interactions` of kind `responses` (gemini-interactions.ts).
+ * endpoint `interactions` of kind `responses`, agent interactions as `interactions.agent`
+ * with no model, unpriced (gemini-interactions.ts).
  *
  * Streams: `?alt=sse` is relayed as SSE and observed frame by frame; without it Gemini
  * streams one JSON array, which the proxy relays as it arrives (JSON relay mode) and
@@ -157,11 +158,11 @@ export function createGeminiAdapter(): ProviderAdapter {
     usageFromJson(info, json): Observed {
       if (info.kind === 'embeddings') return observeEmbedding(info, json);
       if (info.kind === 'chat') return observeBody(json);
-      if (info.kind === 'responses') return observeInteraction(json);
+      if (info.kind === 'responses') return observeInteraction(info, json);
       return { usage: null, model: null };
     },
 
-    streams: { chat: () => new GenerateStream(), responses: () => new InteractionStream() },
+    streams: { chat: () => new GenerateStream(), responses: (_prepared, info) => new InteractionStream(info) },
 
     errorShape(error: ProxyError) {
       return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };

@@ -17,6 +17,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   'v1.chat': 'chat',
   generateContent: 'generate_content',
   interactions: 'chat',
+  'interactions.agent': 'invoke_agent',
   embeddings: 'embeddings',
   embed: 'embeddings',
   'v1.embed': 'embeddings',
