@@ -1,6 +1,7 @@
 import { normaliseInteractionUsage } from './gemini-usage.js';
 import { type Json, isObj, objAt, parseJson, str } from './json.js';
-import type { Observed, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { createdResourceUrl } from './responses-state.js';
+import type { Observed, PendingEnd, PendingRead, PendingWork, RequestInfo, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /**
  * The Gemini Interactions API (`client.interactions.create` in @google/genai 2.32.0):
@@ -18,6 +19,13 @@ import type { Observed, RequestInfo, SseFrame, StreamAccumulator, Usage } from '
  * whatever model an answer names (no price of tokometer's is the agent's): recorded with
  * their usage, unpriced (cost null, not $0). Naming no model, they are refused to a key
  * limited to some models (proxy/model-allow-list.ts), which could not check what they run.
+ *
+ * Background interactions (`background: true`, ai.google.dev/gemini-api/docs/background-execution)
+ * answer `queued` or `in_progress` with no usage and do the work afterwards; the usage
+ * appears when `GET …/interactions/{id}` shows an end. As OpenAI background responses
+ * (responses-state.ts), the answer names the interaction (Observed.pendingId) and the
+ * background watch reads it (GEMINI_BACKGROUND) until it ends; the client's own reads stay
+ * `other`, unpriced, so nothing is counted twice.
  */
 
 /** The create path, after the provider prefix. */
@@ -48,8 +56,27 @@ export function describeInteraction(body: unknown, maxOutputTokens: number | nul
   };
   const previous = str(json.previous_interaction_id);
   if (previous !== null) info.continues = previous;
+  if (json.background === true) info.runsDetached = true;
   return info;
 }
+
+/** Statuses of an interaction still at work (its usage to come). */
+const RUNNING: ReadonlySet<unknown> = new Set(['queued', 'in_progress']);
+
+/**
+ * How each status that ends an interaction ends its call. `requires_action` waits for the
+ * client's function results, which a new interaction carries: this one is done.
+ * `budget_exceeded` and `requires_continuation` stopped at a limit, like `incomplete`.
+ */
+const ENDS: Readonly<Record<string, PendingEnd>> = {
+  completed: 'completed',
+  requires_action: 'completed',
+  incomplete: 'incomplete',
+  budget_exceeded: 'incomplete',
+  requires_continuation: 'incomplete',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
 
 /** Why an Interaction with status `failed` failed: its first error's message. */
 function failureOf(interaction: Json): string {
@@ -70,8 +97,26 @@ export function observeInteraction(info: RequestInfo | null, json: unknown): Obs
   const id = str(interaction.id);
   if (id !== null) observed.responseId = id;
   if (interaction.status === 'failed') observed.failed = failureOf(interaction);
+  // Still at work (a background interaction): read later. A usage such an answer carries is not the interaction's.
+  if (id !== null && RUNNING.has(interaction.status)) {
+    observed.pendingId = id;
+    observed.usage = null;
+  }
   return observed;
 }
+
+/** Reads `GET …/interactions/{id}`: running, or ended with the usage the interaction carries. */
+export const GEMINI_BACKGROUND: PendingWork = {
+  url: createdResourceUrl,
+  read(json: unknown): PendingRead {
+    // Only the statuses of ENDS end a follow; anything else (a gateway's own answer…) is read again.
+    const interaction = objAt(json);
+    const end = typeof interaction.status === 'string' ? ENDS[interaction.status] : undefined;
+    if (end === undefined) return { running: true };
+    const observed = observeInteraction(null, interaction);
+    return { running: false, end, observed, error: end === 'failed' ? failureOf(interaction) : null };
+  },
+};
 
 /**
  * Observes a streamed interaction (SSE; each frame's data is one InteractionSSEEvent with
@@ -89,9 +134,14 @@ export class InteractionStream implements StreamAccumulator {
   private failed: string | null = null;
   /** An agent's interaction, by its request or an event naming the agent: no model kept. */
   private agent: boolean;
+  /** A background interaction, which the provider goes on with when its stream is cut. */
+  private readonly detached: boolean;
+  /** An `interaction.completed` event came: the interaction's end. */
+  private ended = false;
 
   constructor(info: RequestInfo) {
     this.agent = isAgentInteraction(info, {});
+    this.detached = info.runsDetached === true;
   }
 
   onFrame(frame: SseFrame): boolean {
@@ -109,6 +159,7 @@ export class InteractionStream implements StreamAccumulator {
         this.model = str(interaction.model) ?? this.model;
         this.take(interaction.usage);
         if (interaction.status === 'failed') this.failed = failureOf(interaction);
+        if (json.event_type === 'interaction.completed') this.ended = true;
         break;
       }
       case 'interaction.status_update':
@@ -131,6 +182,8 @@ export class InteractionStream implements StreamAccumulator {
     const observed: Observed = { usage: this.usage, model: this.agent ? null : this.model };
     if (this.id !== null) observed.responseId = this.id;
     if (this.failed !== null) observed.failed = this.failed;
+    // A background stream cut before its end (the client left): the provider goes on; read it later.
+    if (this.detached && !this.ended && this.failed === null && this.id !== null) observed.pendingId = this.id;
     return observed;
   }
 

@@ -1,7 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
-import { INTERACTIONS_PATH, InteractionStream, describeInteraction, observeInteraction } from './gemini-interactions.js';
+import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, observeInteraction } from './gemini-interactions.js';
 import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
@@ -163,6 +163,8 @@ export function createGeminiAdapter(): ProviderAdapter {
     },
 
     streams: { chat: () => new GenerateStream(), responses: (_prepared, info) => new InteractionStream(info) },
+
+    pending: GEMINI_BACKGROUND,
 
     errorShape(error: ProxyError) {
       return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };

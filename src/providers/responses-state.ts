@@ -28,14 +28,20 @@ export function pendingResponseId(json: Json): string | undefined {
   return status !== null && RUNNING.has(status) ? (str(json.id) ?? undefined) : undefined;
 }
 
+/**
+ * The URL of resource `id` created by a POST to `requestUrl`: the request's own path and
+ * query (a base URL with or without /v1, Azure's api-version…), `/{id}` after the path
+ * (`…/v1/responses?x` → `…/v1/responses/resp_1?x`).
+ */
+export function createdResourceUrl(requestUrl: string, id: string): string {
+  const q = requestUrl.indexOf('?');
+  const path = q === -1 ? requestUrl : requestUrl.slice(0, q);
+  return `${path.endsWith('/') ? path.slice(0, -1) : path}/${encodeURIComponent(id)}${q === -1 ? '' : requestUrl.slice(q)}`;
+}
+
 /** Reads `GET …/responses/{id}`: running, or ended with the usage the final response carries. */
 export const OPENAI_BACKGROUND: PendingWork = {
-  url(requestUrl, id) {
-    // The request's own path and query (a base URL with or without /v1, Azure's api-version…), then /{id}.
-    const q = requestUrl.indexOf('?');
-    const path = q === -1 ? requestUrl : requestUrl.slice(0, q);
-    return `${path.endsWith('/') ? path.slice(0, -1) : path}/${encodeURIComponent(id)}${q === -1 ? '' : requestUrl.slice(q)}`;
-  },
+  url: createdResourceUrl,
   read(json: unknown): PendingRead {
     // Only the four terminal states end a follow; anything else (a gateway's own answer…) is read again.
     if (!isObj(json)) return { running: true };
