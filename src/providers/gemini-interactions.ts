@@ -38,10 +38,11 @@ export const INTERACTIONS_ENDPOINT = 'interactions';
 export const AGENT_INTERACTIONS_ENDPOINT = 'interactions.agent';
 
 /**
- * The description of a create request. The model is the body's `model`, none for an agent's; `maxOutputTokens`
- * is the request's `generation_config.max_output_tokens`, read by the caller. A request
- * naming `previous_interaction_id` continues that interaction, whose conversation is
- * billed again as input (RequestInfo.continues).
+ * The description of a create request. The model is the body's `model`, none for an agent's;
+ * `maxOutputTokens` is the request's `generation_config.max_output_tokens`, read by the
+ * caller. A request naming `previous_interaction_id` continues that interaction, whose
+ * conversation is billed again as input (RequestInfo.continues). A background request runs
+ * detached: the provider goes on with it when the client leaves.
  */
 export function describeInteraction(body: unknown, maxOutputTokens: number | null): RequestInfo {
   const json = objAt(body);
@@ -68,15 +69,15 @@ const RUNNING: ReadonlySet<unknown> = new Set(['queued', 'in_progress']);
  * client's function results, which a new interaction carries: this one is done.
  * `budget_exceeded` and `requires_continuation` stopped at a limit, like `incomplete`.
  */
-const ENDS: Readonly<Record<string, PendingEnd>> = {
-  completed: 'completed',
-  requires_action: 'completed',
-  incomplete: 'incomplete',
-  budget_exceeded: 'incomplete',
-  requires_continuation: 'incomplete',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+const ENDS: ReadonlyMap<unknown, PendingEnd> = new Map<string, PendingEnd>([
+  ['completed', 'completed'],
+  ['requires_action', 'completed'],
+  ['incomplete', 'incomplete'],
+  ['budget_exceeded', 'incomplete'],
+  ['requires_continuation', 'incomplete'],
+  ['failed', 'failed'],
+  ['cancelled', 'cancelled'],
+]);
 
 /** Why an Interaction with status `failed` failed: its first error's message. */
 function failureOf(interaction: Json): string {
@@ -111,7 +112,7 @@ export const GEMINI_BACKGROUND: PendingWork = {
   read(json: unknown): PendingRead {
     // Only the statuses of ENDS end a follow; anything else (a gateway's own answer…) is read again.
     const interaction = objAt(json);
-    const end = typeof interaction.status === 'string' ? ENDS[interaction.status] : undefined;
+    const end = ENDS.get(interaction.status);
     if (end === undefined) return { running: true };
     const observed = observeInteraction(null, interaction);
     return { running: false, end, observed, error: end === 'failed' ? failureOf(interaction) : null };

@@ -51,6 +51,8 @@ describe('Gemini background interactions', () => {
     expect(pending!.url('http://upstream.invalid/v1beta/interactions', 'int_1')).toBe('http://upstream.invalid/v1beta/interactions/int_1');
     expect(pending!.read({ id: 'int_1', status: 'in_progress' })).toEqual({ running: true });
     expect(pending!.read({ id: 'int_1', status: 'queued' })).toEqual({ running: true });
+    // A status that is no end, even one named like an Object method, is read again.
+    expect(pending!.read({ id: 'int_1', status: 'toString' })).toEqual({ running: true });
     const done = pending!.read({ id: 'int_1', model: 'gemini-2.5-flash', status: 'completed', usage: USAGE });
     // 1,000 input; 6,000 output + 2,000 thoughts = 8,000 output.
     expect(done).toMatchObject({ running: false, end: 'completed', error: null, observed: { model: 'gemini-2.5-flash', usage: { inputTokens: 1000, outputTokens: 8000 } } });
