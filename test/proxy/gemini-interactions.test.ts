@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, SECRET } from './fakes.js';
+import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, SECRET, sseAnswer } from './fakes.js';
 
 /**
  * Gemini Interactions calls (`POST /v1beta/interactions`) through the handler: recorded with
@@ -54,5 +54,22 @@ describe('Gemini Interactions through the handler', () => {
     expect(res.status).toBe(403);
     expect(JSON.parse(await bodyText(res)).error.message).toMatch(/names no model/);
     expect(f.upstream.requests).toEqual([]);
+  });
+
+  // An interactions stream is a sequence of InteractionSSEEvents (js-genai dist/genai.d.ts:9959),
+  // which the SDK yields to the app as parsed (dist/index.cjs:11413, flattened): a failure is an
+  // `error` event (ErrorEvent_2, :4943, `{event_type: 'error', error: {code, message}}`). The
+  // generateContent-shaped frame (`{"error": {"code": 503, …}}`) has no event_type: an app
+  // switching on event_type never sees the stream fail.
+  it('ends a stream that breaks mid-way with an Interactions error event', async () => {
+    const frames = [
+      `event: interaction.created\ndata: ${JSON.stringify({ event_type: 'interaction.created', interaction: { id: 'int_1', model: 'gemini-2.5-flash', status: 'in_progress' } })}\n\n`,
+      `event: step.delta\ndata: ${JSON.stringify({ event_type: 'step.delta', index: 0, delta: { type: 'text', text: 'The' } })}\n\n`,
+    ];
+    const f = fixture((req) => sseAnswer(req, frames, { failAfter: 1 }), {}, undefined, GEMINI);
+    const text = await bodyText(await f.handle(interactionCall({ model: 'gemini-2.5-flash', input: 'hi', stream: true })));
+    const last = text.trim().split(/\r?\n\r?\n/).pop() ?? '';
+    const data = last.split(/\r?\n/).find((line) => line.startsWith('data: '))?.slice(6) ?? '';
+    expect(JSON.parse(data)).toMatchObject({ event_type: 'error', error: { code: 'UNAVAILABLE' } });
   });
 });
