@@ -120,6 +120,15 @@ export const GEMINI_BACKGROUND: PendingWork = {
 };
 
 /**
+ * The SSE frame ending an interactions stream that failed after it started: an `error` event
+ * (ErrorEvent_2, dist/genai.d.ts:4943), which js-genai yields to the app as any event
+ * (dist/index.cjs:11413); `code` is the Google RPC status word (`UNAVAILABLE`).
+ */
+export function interactionErrorEvent(code: string, message: string): string {
+  return `event: error\r\ndata: ${JSON.stringify({ event_type: 'error', error: { code, message } })}\r\n\r\n`;
+}
+
+/**
  * Observes a streamed interaction (SSE; each frame's data is one InteractionSSEEvent with
  * its `event_type`, dist/genai.d.ts:9959). `interaction.created` names the id and model;
  * usage totals come with `interaction.completed` (the interaction), `interaction.status_update`

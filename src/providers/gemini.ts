@@ -1,7 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
-import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, observeInteraction } from './gemini-interactions.js';
+import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, interactionErrorEvent, observeInteraction } from './gemini-interactions.js';
 import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
@@ -170,7 +170,8 @@ export function createGeminiAdapter(): ProviderAdapter {
       return { body: { error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind], ...error.details } } };
     },
 
-    streamErrorFrame(error: ProxyError): string {
+    streamErrorFrame(error: ProxyError, info: RequestInfo): string {
+      if (info.kind === 'responses') return interactionErrorEvent(RPC_STATUS[error.kind], error.message);
       // js-genai raises a chunk whose error.code is 400–599 as an ApiError with that status (PROVIDERS.md §4).
       return `data: ${JSON.stringify({ error: { code: error.status, message: error.message, status: RPC_STATUS[error.kind] } })}\r\n\r\n`;
     },

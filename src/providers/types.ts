@@ -268,9 +268,10 @@ export interface ProviderAdapter {
   /**
    * The SSE frame (with its terminating blank line) this provider sends when a stream
    * fails after it started, so the client's SDK raises its usual stream error instead of
-   * seeing a silently short stream. Absent = the connection is cut instead.
+   * seeing a silently short stream; `info` is the request's description (a family may
+   * stream more than one shape). Absent = the connection is cut instead.
    */
-  streamErrorFrame?(error: ProxyError): string;
+  streamErrorFrame?(error: ProxyError, info: RequestInfo): string;
   /** Reads work the provider finishes after answering (Observed.pendingId); absent = the family has none. */
   pending?: PendingWork;
 }

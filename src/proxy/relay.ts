@@ -159,7 +159,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
           return;
         }
         failure = error;
-        const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error) : undefined;
+        const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error, ctx.info) : undefined;
         // End the stream the way the provider ends a failed one; without a frame, cut the connection.
         // A half-sent frame is closed first so the error frame parses on its own.
         if (frame === undefined) throw error;
