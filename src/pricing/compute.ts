@@ -1,5 +1,6 @@
 import type { Usage } from '../providers/types.js';
 import { err, ok, type Result } from '../lib/result.js';
+import { UNMODIFIED, isUnmodified, type Ratio } from './modifiers.js';
 import { picoAt, type Rate, type Rates } from './rates.js';
 import type { CostBreakdown } from './types.js';
 
@@ -25,11 +26,15 @@ const ZERO: Rate = { base: 0, tiers: [] };
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
+ * `modifier` (pricing/modifiers.ts: US-only inference, fast mode, flex) multiplies the exact
+ * pico sum, and each dimension's exact pico cost, before the rounding to nano: never the
+ * rounded total.
+ *
  * Returns an error for usage that breaks the inclusion rules (cache > input…): such a
  * call is recorded unpriced rather than priced from nonsense.
  */
-export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: number; breakdown: CostBreakdown }> {
-  const fast = fastCost(usage, rates);
+export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODIFIED): Result<{ costNano: number; breakdown: CostBreakdown }> {
+  const fast = isUnmodified(modifier) ? fastCost(usage, rates) : null;
   if (fast !== null) return ok(fast);
   const counts = {
     input: usage.inputTokens,
@@ -95,14 +100,15 @@ export function computeCost(usage: Usage, rates: Rates): Result<{ costNano: numb
   const breakdown = {} as CostBreakdown;
   for (const [k, v] of Object.entries(pico) as Array<[keyof CostBreakdown, bigint]>) {
     sum += v;
-    breakdown[k] = picoToNano(v);
+    breakdown[k] = picoToNano(v, modifier);
   }
-  return ok({ costNano: picoToNano(sum), breakdown });
+  return ok({ costNano: picoToNano(sum, modifier), breakdown });
 }
 
-/** Rounds non-negative pico-USD to nano-USD, half up. */
-export function picoToNano(pico: bigint): number {
-  return Number((pico + 500n) / 1000n);
+/** Rounds non-negative pico-USD, times `modifier` (default 1), to nano-USD, half up: one rounding of the exact product. */
+export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
+  const scale = BigInt(modifier.denominator) * 1000n;
+  return Number((pico * BigInt(modifier.numerator) + scale / 2n) / scale);
 }
 
 /**

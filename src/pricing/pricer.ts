@@ -3,6 +3,7 @@ import { BoundedCache } from './bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
+import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
 import { entryFromConfig, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
@@ -98,7 +99,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       if (!hasTokenPrice(version.rates) && version.unmetered.length > 0) {
         return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
       }
-      const cost = computeCost(usage, version.rates);
+      const cost = computeCost(usage, version.rates, priceModifier(entry.providerId, entry.modelId, usage));
       if (!cost.ok) return { priced: false, reason: cost.error };
       return { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
     },

@@ -14,6 +14,8 @@ import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame
  * breakdown every write is 5m. `output_tokens` already includes thinking;
  * `output_tokens_details.thinking_tokens` becomes reasoningTokens (clamped to output).
  * `server_tool_use.web_search_requests` becomes webSearches (billed per search).
+ * `service_tier`, `inference_geo` and `speed` are kept as reported (serviceTier,
+ * inferenceGeo, speed): the last two multiply the price (pricing/modifiers.ts).
  *
  * Server-side compaction adds a billed sampling step that the top-level counts leave out
  * (compaction guide: "The top-level input_tokens and output_tokens do not include compaction
@@ -48,6 +50,10 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
   if (tier) usage.serviceTier = tier;
+  const geo = str(raw.inference_geo);
+  if (geo) usage.inferenceGeo = geo;
+  const speed = str(raw.speed);
+  if (speed) usage.speed = speed;
   return usage;
 }
 

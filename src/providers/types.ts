@@ -56,7 +56,18 @@ export interface Usage {
   providerCostNano?: NanoUsd;
   /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */
   serviceTier?: string;
+  /** Where inference ran, as Anthropic reported it (`usage.inference_geo`: `global`, `us`); US-only is billed 1.1× (pricing/modifiers.ts). */
+  inferenceGeo?: string;
+  /** Inference speed Anthropic reported (`usage.speed`: `standard`, `fast`); fast mode is billed at a multiple (pricing/modifiers.ts). */
+  speed?: string;
 }
+
+/**
+ * The conditions a provider multiplies a model's list price by (pricing/modifiers.ts), as
+ * the provider names them: from an answer's usage, or what a request asks for
+ * (RequestInfo.billing).
+ */
+export type BillingConditions = Pick<Usage, 'serviceTier' | 'inferenceGeo' | 'speed'>;
 
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
@@ -141,6 +152,11 @@ export interface RequestInfo {
    * is recorded with usage unknown instead of estimated from the body. Absent otherwise.
    */
   upload?: { textBytes: number };
+  /**
+   * The price modifiers the request asks for (Anthropic `speed`, `inference_geo`), which the
+   * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.
+   */
+  billing?: BillingConditions;
   /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.

@@ -28,7 +28,7 @@ describe('usageFromJson on fixtures', () => {
       // input = 21 uncached + 0 read + 1800 written; every write has the 5-minute lifetime.
       ['messages-cache-write-5m.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 1821, outputTokens: 12, cacheWrite5mTokens: 1800, serviceTier: 'standard' }) }],
       // 34 + 4096 written, split 1024 (5m) / 3072 (1h).
-      ['messages-cache-write-1h.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard' }) }],
+      ['messages-cache-write-1h.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4130, outputTokens: 85, cacheWrite5mTokens: 1024, cacheWrite1hTokens: 3072, serviceTier: 'standard', inferenceGeo: 'us' }) }],
       ['messages-cache-read.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 4108, outputTokens: 64, cacheReadTokens: 4096, serviceTier: 'standard' }) }],
       // Thinking is inside output_tokens; null cache fields count as 0; unknown fields are ignored.
       ['messages-thinking.json', { finishReasons: ['end_turn'], model: SONNET, usage: usage({ inputTokens: 156, outputTokens: 1432, reasoningTokens: 1210, serviceTier: 'standard' }) }],

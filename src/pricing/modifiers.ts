@@ -1,0 +1,100 @@
+import type { BillingConditions } from '../providers/types.js';
+
+/**
+ * Price modifiers: how a provider multiplies a model's list price for the way a call ran
+ * (Anthropic's US-only inference and fast mode, OpenAI's flex processing). The condition
+ * comes from the answer's usage (`usage.inference_geo`, `usage.speed`, `service_tier`),
+ * stored with the call so a reprice applies it again (store/call-row.ts).
+ *
+ * A multiplier is an exact ratio of small integers. pricing/compute.ts multiplies the exact
+ * pico-USD sum of the call (and each breakdown dimension) by it BEFORE the one rounding to
+ * nano-USD, never the rounded total. Modifiers stack: US-only fast mode is 1.1 × 6
+ * (Anthropic fast mode guide: "Fast mode pricing stacks with other pricing modifiers").
+ *
+ * Keyed by the matched price entry (its provider id and model id, pricing/resolve.ts), so a
+ * model sold by a host other than the first party (Groq's `service_tier: "flex"` is billed
+ * at its on-demand price) is never modified.
+ */
+
+/** An exact multiplier `numerator / denominator`, both positive safe integers. */
+export interface Ratio {
+  numerator: number;
+  denominator: number;
+}
+
+/** The list price, unchanged. */
+export const UNMODIFIED: Ratio = Object.freeze({ numerator: 1, denominator: 1 });
+
+/**
+ * US-only inference (`inference_geo: "us"`): 1.1× every token price (input, cache writes and
+ * reads, output) on Claude Opus 4.6, Sonnet 4.6 and every later model. Source: Anthropic,
+ * "Enable US-only inference for your organization" (support.claude.com, 15422948): "billed
+ * at 1.1x standard API rates for Claude Opus 4.6, Claude Sonnet 4.6, and later models …
+ * Requests on Claude Opus 4.5, Claude Sonnet 4.5, Claude Haiku 4.5, or earlier models are
+ * billed at the standard rate"; Claude Platform on AWS data residency: "A 1.1x pricing
+ * multiplier applies". Since later models get it, the table lists the models billed at the
+ * standard rate (catalog ids of the pinned catalog, genai-prices): a model not listed is 1.1×.
+ */
+const US_ONLY: Ratio = Object.freeze({ numerator: 11, denominator: 10 });
+const BEFORE_US_ONLY_PRICING: ReadonlySet<string> = new Set([
+  'claude-v1', 'claude-2', 'claude-3-haiku', 'claude-3-sonnet', 'claude-3-opus-latest',
+  'claude-3-5-haiku-latest', 'claude-3-5-sonnet', 'claude-3-7-sonnet-latest', 'claude-sonnet-4-0', 'claude-opus-4-0',
+  'claude-opus-4-1', 'claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5',
+]);
+
+/**
+ * Fast mode (`speed: "fast"`): a per-model multiple of the standard rates "across the full
+ * context window", prompt-caching multipliers on top (Anthropic fast mode guide,
+ * platform.claude.com/docs/en/build-with-claude/fast-mode). Only the models whose fast
+ * price was found are listed; fast mode on any other model (Opus 5.5, Fable 5.2, Mythos 5.2
+ * and later: no published multiplier found) is priced at the standard rate, a lower bound
+ * of the bill (docs/prices.md "Not priced today").
+ * - claude-opus-4-6: 6× ($30 / $150 per 1M against $5 / $25; the fast mode guide's table).
+ * - claude-opus-4-7: 6× ($30 / $150; Claude Code fast mode docs: Opus 4.7 fast mode existed
+ *   until 2026-07-24; the price from third parties: octavus.ai "Opus 4.7 / 4.6 ~6x standard").
+ * - claude-opus-4-8: 2× ($10 / $50 against $5 / $25; Anthropic pricing page as quoted at
+ *   release, dev.to "Claude API Cheatsheet 2026": "separately priced from the older Opus
+ *   4.6/4.7 fast mode ($30/$150)").
+ * - claude-opus-5: 2× ($10 / $50 against $5 / $25; OpenRouter anthropic/claude-opus-5-fast:
+ *   "2x pricing relative to regular Opus 5").
+ */
+const FAST_MODE: Readonly<Record<string, Ratio>> = {
+  'claude-opus-4-6': Object.freeze({ numerator: 6, denominator: 1 }),
+  'claude-opus-4-7': Object.freeze({ numerator: 6, denominator: 1 }),
+  'claude-opus-4-8': Object.freeze({ numerator: 2, denominator: 1 }),
+  'claude-opus-5': Object.freeze({ numerator: 2, denominator: 1 }),
+};
+
+/**
+ * Flex processing (`service_tier: "flex"`): half the standard price on every token. Source:
+ * OpenAI flex processing guide (developers.openai.com/api/docs/guides/flex-processing):
+ * "Tokens are priced at Batch API rates", and the Batch API is a 50% discount. Flex runs
+ * only on the models that support it (others are refused, never served at standard speed),
+ * so an answer that reports `flex` is billed at half whatever the model. Priority (`priority`,
+ * renamed `fast`) is priced per model, not a uniform multiple: left at the standard price.
+ */
+const FLEX: Ratio = Object.freeze({ numerator: 1, denominator: 2 });
+
+/**
+ * The multiplier of the list price of `modelId` (the matched price entry's id) of catalog
+ * provider `providerId` for a call that ran under `conditions`. UNMODIFIED when none applies.
+ */
+export function priceModifier(providerId: string | null, modelId: string, conditions: BillingConditions): Ratio {
+  if (providerId === 'openai') return conditions.serviceTier === 'flex' ? FLEX : UNMODIFIED;
+  if (providerId !== 'anthropic') return UNMODIFIED;
+  let ratio = UNMODIFIED;
+  if (conditions.inferenceGeo === 'us' && !BEFORE_US_ONLY_PRICING.has(modelId)) ratio = times(ratio, US_ONLY);
+  const fast = conditions.speed === 'fast' ? FAST_MODE[modelId] : undefined;
+  if (fast !== undefined) ratio = times(ratio, fast);
+  return ratio;
+}
+
+/** The product of two ratios (not reduced; every factor is small). */
+export function times(a: Ratio, b: Ratio): Ratio {
+  return { numerator: a.numerator * b.numerator, denominator: a.denominator * b.denominator };
+}
+
+/** Whether `r` changes nothing. */
+export function isUnmodified(r: Ratio): boolean {
+  return r.numerator === r.denominator;
+}
