@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { repricer } from '../../src/cli/prices-reprice.js';
 import { computeCost } from '../../src/pricing/compute.js';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
 import type { Rates } from '../../src/pricing/rates.js';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
 import type { CallRecord } from '../../src/store/types.js';
@@ -204,5 +207,22 @@ export const priceCases: FacadeCase[] = [
     const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, web_searches, file_searches FROM calls');
     assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, web_searches: 3, file_searches: 4 }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [expected - 1]);
+  }),
+  storeCase('prices.reprice prices an Anthropic US-only fast-mode call again as the proxy priced it (usage.inference_geo and usage.speed are stored)', async (s) => {
+    // claude-opus-4-6 at T0 (the catalog's first version: $5 input, $25 output per 1M below
+    // 200,000 input tokens): 1,000 × 5,000 + 500 × 25,000 = 17,500,000 nano-USD at the list
+    // price; fast mode 6× and US-only 1.1×: 17,500,000 × 6.6 = 115,500,000 nano-USD.
+    const usage = normaliseAnthropicUsage({ input_tokens: 1000, output_tokens: 500, service_tier: 'standard', inference_geo: 'us', speed: 'fast' });
+    assert.ok(usage !== null);
+    const pricer = createPricer();
+    const asRecorded = pricer.price(usage, { provider: 'anthropic', model: 'claude-opus-4-6', at: T0 });
+    assert.ok(asRecorded.priced);
+    assert.equal(asRecorded.costNano, 115_500_000);
+    await s.insertCalls([call(1, 0, { provider: 'anthropic', model: 'claude-opus-4-6', usage, costNano: asRecorded.costNano, priceSource: asRecorded.source })]);
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
+    // Before schema v17 (PostgreSQL v12) the two conditions were not stored: the reprice read
+    // the call back at the list price and cut it to 17,500,000.
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 115_500_000, 115_500_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 115_500_000 }]);
   }),
 ];
