@@ -8,7 +8,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
-  'file_searches',
+  'file_searches', 'inference_geo', 'speed',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -47,6 +47,8 @@ export interface CallRow {
   output_image_tokens: number | null;
   web_searches: number | null;
   file_searches: number | null;
+  inference_geo: string | null;
+  speed: string | null;
 }
 
 /**
@@ -137,12 +139,14 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('usage.outputImageTokens', u?.outputImageTokens),
     numOrNull('usage.webSearches', u?.webSearches),
     numOrNull('usage.fileSearches', u?.fileSearches),
+    strOrNull('usage.inferenceGeo', u?.inferenceGeo),
+    strOrNull('usage.speed', u?.speed),
   ];
 }
 
 /** The usage columns `usageFromRow` reads; the optional counts may be left out of a SELECT. */
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
-  Partial<Pick<CallRow, OptionalCountColumn>>;
+  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn>>;
 
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
@@ -158,12 +162,19 @@ const OPTIONAL_COUNTS = [
 ] as const;
 type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
 
+/** Billing conditions stored only when reported (schema v17), each column with its Usage field: they multiply the price (pricing/modifiers.ts). */
+const OPTIONAL_TEXTS = [
+  ['inference_geo', 'inferenceGeo'],
+  ['speed', 'speed'],
+] as const;
+type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
+
 /**
  * A stored row's usage: the one place that turns the usage columns of `calls` into a
  * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
  * (input_tokens is NULL). Counts in tokens (web and file searches in searches); a NULL count of the
  * always-stored six is 0, a NULL optional count (audio, image, web and file searches) is left out,
- * service_tier NULL leaves serviceTier out.
+ * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out.
  *
  * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db
  * parses int8 and numeric, drivers/postgres.ts), so this changes nothing there, but a row
@@ -186,6 +197,10 @@ export function usageFromRow(row: UsageColumns): Usage | null {
     if (v != null) usage[field] = Number(v);
   }
   if (row.service_tier !== null) usage.serviceTier = row.service_tier;
+  for (const [column, field] of OPTIONAL_TEXTS) {
+    const v = row[column];
+    if (v != null) usage[field] = v;
+  }
   return usage;
 }
 

@@ -21,6 +21,8 @@ const ROW: Required<UsageColumns> = {
   output_image_tokens: 600,
   web_searches: 3,
   file_searches: 4,
+  inference_geo: 'us',
+  speed: 'fast',
 };
 
 const USAGE = {
@@ -37,6 +39,8 @@ const USAGE = {
   outputImageTokens: 600,
   webSearches: 3,
   fileSearches: 4,
+  inferenceGeo: 'us',
+  speed: 'fast',
 };
 
 describe('usageFromRow', () => {
@@ -45,15 +49,15 @@ describe('usageFromRow', () => {
   });
 
   it('gives the same numbers for counts handed over as text (int8 read without the PostgreSQL Db’s parser)', () => {
-    const text = Object.fromEntries(Object.entries(ROW).map(([k, v]) => [k, k === 'service_tier' ? v : String(v)])) as unknown as UsageColumns;
+    const text = Object.fromEntries(Object.entries(ROW).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)])) as unknown as UsageColumns;
     expect(usageFromRow(text)).toStrictEqual(USAGE);
   });
 
-  it('unknown usage (input_tokens NULL) is null; NULL counts are 0, NULL optional counts and tier are left out', () => {
+  it('unknown usage (input_tokens NULL) is null; NULL counts are 0, NULL optional counts, tier, geo and speed are left out', () => {
     expect(usageFromRow({ ...ROW, input_tokens: null })).toBeNull();
     const sparse: UsageColumns = {
       input_tokens: 5, output_tokens: null, cached_input_tokens: null, cache_write_5m_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: null,
-      service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null,
+      service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null, inference_geo: null, speed: null,
     };
     expect(usageFromRow(sparse)).toStrictEqual({ inputTokens: 5, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
   });

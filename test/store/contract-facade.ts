@@ -72,7 +72,7 @@ export const facadeStoreCases: FacadeCase[] = [
         usage: {
           inputTokens: 10, outputTokens: 20, cacheReadTokens: 2, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
           reasoningTokens: 0, inputAudioTokens: 3, outputAudioTokens: 4, serviceTier: 'flex',
-          cacheAudioReadTokens: 2, outputImageTokens: 5, webSearches: 2, fileSearches: 3,
+          cacheAudioReadTokens: 2, outputImageTokens: 5, webSearches: 2, fileSearches: 3, inferenceGeo: 'us', speed: 'fast',
         },
         costNano: 0,
         providerCostNano: 9_000_000_001,
