@@ -16,6 +16,12 @@ export interface EstimateRates {
   webSearchPicoPerUse: number | undefined;
   /** Fee per file search tool call, pico-USD; 0 when the model charges none, undefined for an unknown model. */
   fileSearchPicoPerUse: number | undefined;
+  /**
+   * The price entry these rates are of (catalog provider id and model id, as the pricer
+   * matched it), whose price modifiers a request may ask for (pricing/modifiers.ts). Set by
+   * EstimatePrices; absent for an unknown model.
+   */
+  priceEntry?: { providerId: string | null; modelId: string };
 }
 
 interface Entry extends EstimateRates {
@@ -82,7 +88,9 @@ export class EstimatePrices {
       // time-of-day price, a dated one) is covered by the dearer of its two ends, so the
       // estimate stays an upper bound (an off-peak rate looked up at 00:59 served until 01:59
       // at half the peak price).
-      rates = dearer(estimateRatesOf(this.pricer.describe(model, provider, at)), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
+      const now = this.pricer.describe(model, provider, at);
+      rates = dearer(estimateRatesOf(now), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
+      if (now !== null && rates.inputPicoPerToken !== undefined) rates.priceEntry = { providerId: now.providerId, modelId: now.modelId };
     } catch {
       // A malformed catalog entry is priced like an unknown model (conservative fallback).
     }

@@ -1,4 +1,5 @@
 import type { NanoUsd } from '../lib/money.js';
+import type { Ratio } from '../pricing/modifiers.js';
 
 /**
  * Reservation estimates: what a call may cost, known before it is forwarded.
@@ -35,6 +36,11 @@ export interface EstimateInput {
   maxUses?: number;
   /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
   pricePerUsePico?: number;
+  /**
+   * A price modifier the request asks for (pricing/modifiers.ts: fast mode, US-only
+   * inference) that multiplies the whole cost; absent: 1. Never below 1 here (gate.ts).
+   */
+  modifier?: Ratio;
 }
 
 /** Prompt bytes per token assumed by the estimate. */
@@ -62,7 +68,8 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  * Number.MAX_SAFE_INTEGER):
  *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
- * with each unknown price replaced by its conservative fallback. Pure.
+ * with each unknown price replaced by its conservative fallback, the pico sum times
+ * `modifier` (when given) before the rounding up. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
@@ -73,6 +80,7 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
   const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
-  const pico = promptTokens * inPrice + outputTokens * outPrice + fees;
+  const sum = promptTokens * inPrice + outputTokens * outPrice + fees;
+  const pico = input.modifier === undefined ? sum : (sum * input.modifier.numerator) / input.modifier.denominator;
   return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);
 }

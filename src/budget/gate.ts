@@ -1,5 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
+import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
+import type { BillingConditions } from '../providers/types.js';
 import { budgetRefusal } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
@@ -31,6 +33,8 @@ export interface GateRequest {
   maxFileSearches?: number | undefined;
   /** Input tokens of the provider-side state the request continues (RequestInfo.continues), when known; absent: none reserved. */
   contextTokens?: number | undefined;
+  /** Price modifiers the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`); absent: none. */
+  billing?: BillingConditions | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -55,6 +59,20 @@ export function searchFeeBound(
   if (web <= 0) return { maxUses: file, pricePerUsePico: rates.fileSearchPicoPerUse };
   const { webSearchPicoPerUse: w, fileSearchPicoPerUse: f } = rates;
   return { maxUses: Math.max(web, file), pricePerUsePico: w === undefined || f === undefined ? undefined : Math.max(w, f) };
+}
+
+/**
+ * The price modifier a reservation holds for (pricing/modifiers.ts): what the request asks
+ * for on the model's price entry, when it raises the price (fast mode 6× on claude-opus-4-6,
+ * US-only 1.1×). A discount the request asks for (OpenAI flex, half price) is not taken: the
+ * estimate stays at the standard price, an upper bound whatever tier serves the call. A
+ * modifier the request leaves to the provider (a workspace's default `inference_geo`) is not
+ * known here either; the real cost is settled when the answer says.
+ */
+export function reservationModifier(rates: Pick<EstimateRates, 'priceEntry'>, billing: BillingConditions | undefined): Ratio {
+  if (billing === undefined || rates.priceEntry === undefined) return UNMODIFIED;
+  const m = priceModifier(rates.priceEntry.providerId, rates.priceEntry.modelId, billing);
+  return m.numerator > m.denominator ? m : UNMODIFIED;
 }
 
 /**
@@ -139,6 +157,7 @@ export class LedgerGate {
       defaultMaxOutput: expected * choices,
       contextTokens: req.contextTokens ?? 0,
       ...searchFeeBound(req, rates),
+      modifier: reservationModifier(rates, req.billing),
     });
   }
 

@@ -1,7 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
-import type { Observed, ProviderAdapter } from './types.js';
-import { isObj, str } from './json.js';
+import type { BillingConditions, Observed, ProviderAdapter } from './types.js';
+import { type Json, isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { anthropicMaxWebSearches } from './search-bounds.js';
@@ -36,6 +36,21 @@ const ERROR_TYPES: Readonly<Record<ErrorKind, string>> = {
   internal: 'api_error',
 };
 
+/**
+ * The price modifiers a Messages request asks for: `speed` (`fast`: fast mode) and
+ * `inference_geo` (`us`: US-only inference), as the SDK's MessageCreateParams name them.
+ * Undefined when it sets neither (a workspace's default_inference_geo is not known here).
+ */
+function requestedBilling(json: Json): BillingConditions | undefined {
+  const speed = str(json.speed);
+  const geo = str(json.inference_geo);
+  if (speed === null && geo === null) return undefined;
+  const billing: BillingConditions = {};
+  if (speed !== null) billing.speed = speed;
+  if (geo !== null) billing.inferenceGeo = geo;
+  return billing;
+}
+
 /** A request id in Anthropic's `req_…` style, marked as tokometer's own. */
 function newRequestId(): string {
   return `req_tokometer_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
@@ -66,6 +81,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     endpoints: ENDPOINTS,
     refusedPaths: REFUSED_PATHS,
     maxWebSearches: anthropicMaxWebSearches,
+    billing: requestedBilling,
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };

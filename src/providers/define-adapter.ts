@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import { bearerToken } from './bearer.js';
 import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
-import type { EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import type { BillingConditions, EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 
 /** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
 export interface KnownEndpoint {
@@ -63,6 +63,8 @@ export interface AdapterSpec {
   continues?(json: Json, known: KnownEndpoint): string | undefined;
   /** The fallback models the provider may run instead of `model` (RequestInfo.fallbackModels) for the default `describe`. Default: none. */
   fallbackModels?(json: Json): ReadonlyArray<string | null> | undefined;
+  /** The price modifiers the request asks for (RequestInfo.billing) for the default `describe`. Default: none. */
+  billing?(json: Json): BillingConditions | undefined;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
@@ -130,6 +132,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         const continues = known !== undefined ? spec.continues?.(json, known) : undefined;
         if (continues !== undefined) info.continues = continues;
         if (known !== undefined && spec.runsDetached?.(json, known) === true) info.runsDetached = true;
+        const billing = known?.metered === false ? undefined : spec.billing?.(json);
+        if (billing !== undefined) info.billing = billing;
         return info;
       }),
 

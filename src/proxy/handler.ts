@@ -110,7 +110,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     {
       keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, fallbackModels: info.fallbackModels, metered: info.metered,
       promptBytes: info.upload?.textBytes ?? body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1,
-      maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches,
+      maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches, billing: info.billing,
       contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt,
     },
     call.signal,
