@@ -83,6 +83,14 @@ describe('streams', () => {
     expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: usage({ inputTokens: 25, outputTokens: 15, serviceTier: 'standard' }) });
   });
 
+  it('fast mode and US-only inference, reported in message_start, survive the message_delta (which does not repeat them)', () => {
+    const start = { type: 'message_start', message: { model: 'claude-opus-4-6', usage: { input_tokens: 1000, output_tokens: 1, service_tier: 'standard', inference_geo: 'us', speed: 'fast' } } };
+    const delta = { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 500 } };
+    const stream = `event: message_start\ndata: ${JSON.stringify(start)}\n\nevent: message_delta\ndata: ${JSON.stringify(delta)}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n`;
+    const { observed } = relayed(replay, stream, 5);
+    expect(observed.usage).toEqual(usage({ inputTokens: 1000, outputTokens: 500, serviceTier: 'standard', inferenceGeo: 'us', speed: 'fast' }));
+  });
+
   it('a stream without usage yields null and is relayed untouched', () => {
     const { observed } = relayed(replay, text('messages-stream-no-usage.sse'), 13);
     expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null });
