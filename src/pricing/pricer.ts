@@ -12,7 +12,11 @@ import type { ConfiguredPrice, PriceContext, PriceDescription, PriceResult } fro
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
 export interface Pricer {
-  /** Cost of one call in integer nano-USD at the price valid at `ctx.at`, or an explicit reason why not. */
+  /**
+   * Cost of one call in integer nano-USD at the price valid at `ctx.at`, times the price
+   * modifiers its usage reports (pricing/modifiers.ts: US-only inference, fast mode, flex),
+   * or an explicit reason why not.
+   */
   price(usage: Usage, ctx: PriceContext): PriceResult;
   /**
    * Per-1M prices of `model` at `at` (default now). `provider` is a tokometer provider
