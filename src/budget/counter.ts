@@ -225,12 +225,30 @@ export class BudgetCounter {
    * fires the thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
    */
   adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
-    const { ts } = change;
     const deltaNano = Math.round(change.deltaNano);
-    if (ts < this.countsFrom || ts < this.periodStart || ts >= this.periodEnd || deltaNano === 0) return;
+    if (!this.counts(change.ts) || deltaNano === 0) return;
     if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
     else this.spentNano = Math.max(0, this.spentNano + deltaNano);
     this.share?.repriced(change.id, deltaNano);
+  }
+
+  /**
+   * Takes back a repriced call's cost change that `adjust` would move the spend by, without
+   * alerting (a restart, for a reprice made while serve was stopped that the seeded spend
+   * holds: restart-reprices.ts): thresholds the spend is now below are re-armed, those it
+   * reaches count as fired. The share is not told.
+   */
+  rewind(change: Pick<RepricedSpend, 'ts' | 'deltaNano'>): void {
+    const deltaNano = Math.round(change.deltaNano);
+    if (!this.counts(change.ts) || deltaNano === 0) return;
+    this.spentNano = Math.max(0, this.spentNano - deltaNano);
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
+    this.markCrossedSilently();
+  }
+
+  /** Whether a call stamped `ts` (ms) counts in this period's spend: in the period, and not before its last admin reset. */
+  private counts(ts: number): boolean {
+    return ts >= this.countsFrom && ts >= this.periodStart && ts < this.periodEnd;
   }
 
   /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */

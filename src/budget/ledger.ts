@@ -253,6 +253,23 @@ export class BudgetLedger {
     this.instances.tags.maybeSweep(at);
   }
 
+  /**
+   * At start, after the seed, for the reprice changes (ids ascending) made while serve was
+   * stopped (restart-reprices.ts), on the counters `carried` accepts: `rewind` takes them
+   * back without alerting (the seeded spend holds them), then `replay` moves the spend by
+   * them as adjustSpend does, firing the thresholds they reach. Shares are not sent them.
+   */
+  replayRepriced(step: 'rewind' | 'replay', changes: Iterable<RepricedSpend>, carried: (c: BudgetCounter) => boolean): void {
+    const at = this.clock();
+    for (const change of changes) {
+      for (const c of this.instances.forCall(change, at) ?? []) {
+        if (!carried(c)) continue;
+        if (step === 'rewind') c.rewind(change);
+        else c.adjust(change, this.clock, this.onCross);
+      }
+    }
+  }
+
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */
   snapshot(): BudgetState[] {
     const at = this.clock();

@@ -1,11 +1,12 @@
 import type { NanoUsd } from '../lib/money.js';
-import type { BudgetPeriod, KeyBudget } from '../store/types.js';
+import type { Store } from '../store/facade.js';
+import type { BudgetPeriod, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { BudgetKind, BudgetRef, TagBudget } from './types.js';
 
 /**
  * An admin budget reset's target and answer (BudgetService.reset, POST /admin/budgets/reset):
  * which budget a reset names, found among the budgets configured now, and what the reset
- * did. Clearing the spend and recording the reset are the service's.
+ * did, and its rows (`recordResetDone`). Clearing the spend is the service's.
  */
 
 /** Which budget an admin reset targets. `tagValue`: a `per` instance (null = `(none)`); omitted = all instances. */
@@ -66,4 +67,17 @@ export function findResetTarget(
   const tagValue = kind === 'tag' && tagDefs.get(target.name)?.per !== undefined ? target.tagValue : null;
   const ref: BudgetRef = kind === 'key' ? { kind, name: target.name } : { kind, name: target.name, tagValue };
   return { ok: true, kind, period, tagValue, ref };
+}
+
+/**
+ * Stores a reset done by `actor`, in one unit of work: its budget_resets row (so a restart
+ * does not bring the cleared spend back) and its `keys history` row.
+ */
+export async function recordResetDone(store: Pick<Store, 'unitOfWork'>, done: ResetDone, actor: KeyEventActor): Promise<void> {
+  const { kind, name, tagValue, allValues, period, periodStart, resetAt } = done;
+  const details = { kind, tag_value: allValues ? '(all)' : tagValue, period, period_start: new Date(periodStart).toISOString(), cleared_nano: done.clearedNano };
+  await store.unitOfWork(async (tx) => {
+    await tx.budgets.recordReset({ kind, budget: name, tagValue, allValues, period, periodStart, resetAt, by: actor });
+    await tx.history.append({ ts: resetAt, actor, action: 'budget_reset', keyName: name, details });
+  });
 }

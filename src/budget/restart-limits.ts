@@ -20,8 +20,10 @@ const sameThresholds = (a: readonly number[], b: readonly number[]) => a.length 
  * the spend. The alert book still holds back one already sent in this period under the
  * current limit, so a further restart sends nothing again.
  *
- * Every other budget is seeded at its current definition, its thresholds already reached
- * marked fired without an alert (ledger.ts `seedFromCalls`): a budget serve never ran
+ * Every budget with such a row (`carried`) also replays the reprices made while serve was
+ * stopped (restart-reprices.ts). Every other budget is seeded at its current definition,
+ * its thresholds already reached marked fired without an alert (ledger.ts
+ * `seedFromCalls`): a budget serve never ran
  * (no row: new, or first start since the table exists), one whose period, thresholds or
  * `per` changed (as a reload treats those: no burst of stale alerts), and one whose limit
  * is unchanged (its alerts were sent when its spend crossed them) or raised.
@@ -35,26 +37,41 @@ export interface SeedDefs {
   loweredKeys: string[];
   /** How many tag budgets were seeded at a previous, higher limit. */
   loweredTags: number;
+  /**
+   * The budgets serve ran before with the same period, thresholds and `per` (`budgetKey`):
+   * their alerts carry over a restart, so a reprice made while serve was stopped alerts for
+   * them (restart-reprices.ts); every other budget starts silent.
+   */
+  carried: Set<string>;
 }
 
-/** The limit to seed a budget at: the previous one when it was higher and nothing else that bears on its alerts changed, else the current one (nano-USD). */
-function seedLimit(known: ReadonlyMap<string, BudgetLimitRecord>, kind: BudgetKind, name: string, per: string | null, def: Pick<KeyBudget, 'limitNano' | 'period' | 'alertAt'>): number {
+/** Whether a budget of `kind` and `name` is one of `seeded.carried`. */
+export const isCarried = (seeded: Pick<SeedDefs, 'carried'>, b: { kind: BudgetKind; name: string }): boolean => seeded.carried.has(budgetKey(b.kind, b.name));
+
+/** The limit to seed a budget at (nano-USD): the previous one when it was higher and the budget is carried over, else the current one; undefined when it is not carried over. */
+function seedLimit(known: ReadonlyMap<string, BudgetLimitRecord>, kind: BudgetKind, name: string, per: string | null, def: Pick<KeyBudget, 'limitNano' | 'period' | 'alertAt'>): number | undefined {
   const prev = known.get(budgetKey(kind, name));
-  if (prev === undefined || prev.period !== def.period || prev.per !== per || !sameThresholds(prev.alertAt, def.alertAt)) return def.limitNano;
+  if (prev === undefined || prev.period !== def.period || prev.per !== per || !sameThresholds(prev.alertAt, def.alertAt)) return undefined;
   return Math.max(prev.limitNano, def.limitNano);
 }
 
 /** SeedDefs (see its rule) for the current `keys` and `tags`, given the rows serve left (`known`). */
 export function seedDefs(keys: ReadonlyMap<string, KeyBudget>, tags: readonly TagBudget[], known: readonly BudgetLimitRecord[]): SeedDefs {
   const byBudget = new Map(known.map((r) => [budgetKey(r.kind, r.budget), r]));
-  const out: SeedDefs = { keys: new Map(), tags: [], loweredKeys: [], loweredTags: 0 };
+  const out: SeedDefs = { keys: new Map(), tags: [], loweredKeys: [], loweredTags: 0, carried: new Set() };
+  const seedAt = (kind: BudgetKind, name: string, per: string | null, def: Pick<KeyBudget, 'limitNano' | 'period' | 'alertAt'>) => {
+    const limitNano = seedLimit(byBudget, kind, name, per, def);
+    if (limitNano === undefined) return def.limitNano;
+    out.carried.add(budgetKey(kind, name));
+    return limitNano;
+  };
   for (const [name, budget] of keys) {
-    const limitNano = seedLimit(byBudget, 'key', name, null, budget);
+    const limitNano = seedAt('key', name, null, budget);
     out.keys.set(name, limitNano === budget.limitNano ? budget : { ...budget, limitNano });
     if (limitNano !== budget.limitNano) out.loweredKeys.push(name);
   }
   for (const tag of tags) {
-    const limitNano = seedLimit(byBudget, 'tag', tag.name, tag.per ?? null, tag);
+    const limitNano = seedAt('tag', tag.name, tag.per ?? null, tag);
     out.tags.push(limitNano === tag.limitNano ? tag : { ...tag, limitNano });
     if (limitNano !== tag.limitNano) out.loweredTags++;
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import { nanoToUsd, type NanoUsd } from '../lib/money.js';
+import { nanoToUsd } from '../lib/money.js';
 import type { BudgetPeriod, BudgetTarget, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
@@ -11,10 +11,11 @@ import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
-import { spendStart } from '../store/read/budgets.js';
-import { findResetTarget, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
-import { applyLoweredLimits, keyLimitChanges, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
+import { findResetTarget, recordResetDone, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
+import { applyLoweredLimits, isCarried, keyLimitChanges, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
+import { replayReprices, repricesToReplay, storeRepricesSeen } from './restart-reprices.js';
 import { seedLedger } from './seed.js';
+import { storedKeySpend, type StoredKeySpend } from './stored-key-spend.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
 /** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
@@ -41,7 +42,7 @@ export interface AlertDelivery {
 }
 
 export interface BudgetServiceOptions {
-  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork' | 'calls'>;
+  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork' | 'calls' | 'prices'>;
   keys: KeySource;
   /** Config `budgets:`. */
   tagBudgets: readonly TagBudget[];
@@ -72,8 +73,8 @@ const sameBudget = (a: KeyBudget, b: KeyBudget) =>
  * gate the proxy calls, alerts (log line, alert row, webhook; once per threshold per
  * period, also across restarts), live key budget changes (on every key reload, also those
  * another process made) and admin resets (recorded so a restart does not undo them).
- * A limit lowered while serve was stopped alerts at start as one lowered while it runs
- * (restart-limits.ts: the definitions serve ran with are kept in the store).
+ * A limit lowered, or a reprice made, while serve was stopped alerts at start as while it
+ * runs (restart-limits.ts, restart-reprices.ts: what serve ran with is kept in the store).
  */
 export class BudgetService {
   readonly ledger: BudgetLedger;
@@ -89,8 +90,8 @@ export class BudgetService {
   /**
    * Builds the service and seeds its ledger from the store (spend of the current periods,
    * alerts already fired, resets made, the limits the last run had): await it before
-   * serving. `o.keys` must be loaded. Fires the alerts of limits lowered while serve was
-   * stopped (restart-limits.ts), then stores the limits it runs with.
+   * serving. `o.keys` must be loaded. Fires the alerts of reprices made and limits lowered
+   * while serve was stopped, then stores the limits it runs with and the reprices it holds.
    */
   static async create(o: BudgetServiceOptions): Promise<BudgetService> {
     const known = await o.store.budgets.budgetLimits();
@@ -99,12 +100,15 @@ export class BudgetService {
     const seeded = seedDefs(keyDefs, o.tagBudgets, known);
     const service = new BudgetService(o, keyDefs, seeded);
     const since = service.ledger.seedSince();
-    // Before the seed: the shared rows this replica creates hold the reprices up to here.
+    // Before the seed: the shared rows this replica creates, and the seed, hold the reprices up to here.
     await service.leases?.readRepricedThrough();
+    const reprices = await repricesToReplay(o.store);
     await seedLedger(service.ledger, o.store.budgets, { now: o.clock(), timeZone: o.timeZone, periodOf: (kind, name) => service.periodOf(kind, name), targets: service.targets() });
     service.book.load(await o.store.budgets.alerts({ periodStartFrom: since }), await o.store.budgets.resets(since));
+    await replayReprices(service.ledger, o.store, reprices, (c) => isCarried(seeded, c));
     applyLoweredLimits(service.ledger, seeded, keyDefs, o.tagBudgets);
     await storeLimits(o.store.budgets, limitRows(keyDefs, o.tagBudgets, known, o.clock()), o.log);
+    await storeRepricesSeen(o.store.budgets, reprices.through, o.clock(), o.log);
     // Estimates of calls without max output are tight from the first call after a restart.
     service.gate.outputs.seed(await o.store.calls.outputMaxima(service.gate.outputs.windowStart(o.clock())));
     o.keys.onReload((keys) => service.syncKeys(keys));
@@ -217,7 +221,7 @@ export class BudgetService {
       try {
         await hold?.written;
         const stored: StoredKeySpend[] = [];
-        for (const { name, budget } of needSpend) stored.push(await this.storedKeySpend(name, budget.period));
+        for (const { name, budget } of needSpend) stored.push(await storedKeySpend(this.o.store.budgets, name, budget.period, this.o.clock(), this.o.timeZone));
         hold?.release();
         for (const [i, { name, budget, prev }] of needSpend.entries()) {
           const { spentNano, countsFrom } = stored[i]!;
@@ -254,12 +258,8 @@ export class BudgetService {
     const allValues = tagValue === undefined;
     const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
     this.book.rearm(kind, target.name, tagValue, periodStart);
-    const details = { kind, tag_value: allValues ? '(all)' : (tagValue ?? null), period, period_start: new Date(periodStart).toISOString(), cleared_nano: cleared };
     await this.o.leases?.reset(kind, target.name, tagValue, periodStart, resetAt);
-    await this.o.store.unitOfWork(async (tx) => {
-      await tx.budgets.recordReset({ kind, budget: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, by: actor });
-      await tx.history.append({ ts: resetAt, actor, action: 'budget_reset', keyName: target.name, details });
-    });
+    await recordResetDone(this.o.store, done, actor);
     return done;
   }
 
@@ -269,7 +269,10 @@ export class BudgetService {
    * its call counts against, as its settle did.
    */
   adjustSpend(changes: Iterable<RepricedSpend>): void {
-    this.ledger.adjustSpend(changes);
+    const list = [...changes];
+    this.ledger.adjustSpend(list);
+    // So a restart replays only the changes made after this (restart-reprices.ts).
+    if (list.length > 0) void storeRepricesSeen(this.o.store.budgets, list[list.length - 1]!.id, this.o.clock(), this.o.log);
   }
 
   /**
@@ -294,27 +297,6 @@ export class BudgetService {
   private periodOf(kind: BudgetKind, name: string): BudgetPeriod | undefined {
     return kind === 'key' ? this.keyDefs.get(name)?.period : this.tagDefs.get(name)?.period;
   }
-
-  /**
-   * The key's stored spend in the current `period` window after that window's last reset,
-   * and where it counts from (that reset, or the window's start): a re-added budget's
-   * shared row is lifted by this spend only when the reset it knows is the row's
-   * (lease-policy.ts meetSeed).
-   */
-  private async storedKeySpend(name: string, period: BudgetPeriod): Promise<StoredKeySpend> {
-    const w = periodWindow(period, this.o.clock(), this.o.timeZone);
-    const ref = { kind: 'key' as const, name, period, periodStart: w.start };
-    // Read before the spend: a reset made in between makes `countsFrom` older than the spend's start (no lift), never newer.
-    const countsFrom = spendStart(await this.o.store.budgets.resets(w.start), ref, null);
-    const [spent] = await this.o.store.budgets.periodSpend({ kind: 'key', name }, { period, start: w.start, end: w.end });
-    return { spentNano: spent?.costNano ?? 0, countsFrom };
-  }
-}
-
-/** A key's stored spend in a period window (nano-USD), counted from `countsFrom` (ms: the window's start or its last reset). */
-interface StoredKeySpend {
-  spentNano: NanoUsd;
-  countsFrom: number;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

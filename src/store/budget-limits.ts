@@ -24,9 +24,10 @@ function thresholds(text: string): number[] {
 /**
  * Table budget_limits (SQLite v16, PostgreSQL v10): the definition serve last ran each
  * budget with, one row per (kind, budget). Read once at start (budget/service.ts), written
- * then and when a key budget changes while serving.
+ * then and when a key budget changes while serving. Table budget_reprices_seen (SQLite
+ * v18, PostgreSQL v13): the newest reprice change the budgets had applied, one row.
  */
-export function budgetLimitRecords(db: Db): Pick<BudgetStore, 'budgetLimits' | 'recordBudgetLimits'> {
+export function budgetLimitRecords(db: Db): Pick<BudgetStore, 'budgetLimits' | 'recordBudgetLimits' | 'repricesSeen' | 'recordRepricesSeen'> {
   return {
     async budgetLimits() {
       const rows = await db.all<LimitRow>('SELECT kind, budget, per, limit_nano, period, alert_at, seen_at FROM budget_limits ORDER BY kind, budget');
@@ -53,6 +54,20 @@ export function budgetLimitRecords(db: Db): Pick<BudgetStore, 'budgetLimits' | '
           );
         }
       });
+    },
+
+    async repricesSeen() {
+      const row = await db.get<{ change_id: number }>('SELECT change_id FROM budget_reprices_seen WHERE id = 1');
+      return row === undefined ? null : Number(row.change_id);
+    },
+
+    async recordRepricesSeen(changeId, at) {
+      await db.run(
+        `INSERT INTO budget_reprices_seen (id, change_id, seen_at) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at,
+           change_id = CASE WHEN excluded.change_id > budget_reprices_seen.change_id THEN excluded.change_id ELSE budget_reprices_seen.change_id END`,
+        [changeId, at],
+      );
     },
   };
 }

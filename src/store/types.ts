@@ -155,6 +155,10 @@ export interface BudgetStore {
   budgetLimits(): Promise<BudgetLimitRecord[]>;
   /** In one transaction: stores `records` (replacing the rows of the same kind and budget) and deletes the rows of `forget`. */
   recordBudgetLimits(records: readonly BudgetLimitRecord[], forget: ReadonlyArray<Pick<BudgetLimitRecord, 'kind' | 'budget'>>): Promise<void>;
+  /** The newest reprice change (reprice_spend id) serve's budgets had applied; null when none was recorded (budget/restart-reprices.ts). */
+  repricesSeen(): Promise<number | null>;
+  /** Records that the budgets hold every reprice change up to `changeId` (at `at` ms); a lower id than the stored one leaves it. */
+  recordRepricesSeen(changeId: number, at: number): Promise<void>;
   /**
    * Spend of calls with `since <= ts < until` and a cost > 0, summed per (key, tag set):
    * what the budget ledger is rebuilt from at start. `ts` is the group's earliest call.

@@ -53,6 +53,21 @@ describe('a reprice made while serve was stopped', () => {
     expect(w.lines).toEqual([expect.stringContaining("tag budget 'team' reached 50% of its limit ($9.00"), expect.stringContaining("tag budget 'team' reached 80% of its limit ($9.00")]);
   });
 
+  it('a reprice a running serve applied is not replayed at the next start: the budgets record the newest change they hold', async () => {
+    w = world();
+    await w.addKey('k', keyBudget(10, { alertAt: [0.8, 1] }));
+    w.spend('k', '2026-11-20T10:00:00Z', 7);
+    const running = await w.service();
+    expect(await w.store.budgets.repricesSeen()).toBe(0);
+    await reprice(8.5);
+    running.adjustSpend(await w.store.prices.spendChangesAfter(0, 10)); // what its price watch does
+    expect(w.lines).toEqual([expect.stringContaining('reached 80% of its limit ($8.50')]);
+    for (let i = 0; i < 50 && (await w.store.budgets.repricesSeen()) !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await w.store.budgets.repricesSeen()).toBe(1);
+    await w.service();
+    expect(w.lines).toHaveLength(1);
+  });
+
   it('a budget serve never ran still starts silent, as does one whose thresholds changed while stopped', async () => {
     w = world();
     await w.addKey('old', keyBudget(10, { alertAt: [0.8, 1] }));

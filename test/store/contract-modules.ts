@@ -92,6 +92,18 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual(await s.budgets.resets(60), [reset({ resetAt: 100 })]);
     assert.deepEqual((await s.budgets.resets(-Infinity)).map((r) => [r.resetAt, r.allValues, r.by]), [[50, true, 'cli'], [100, false, 'admin']]);
   }),
+  storeCase('budgets: repricesSeen is null until recorded, then the highest change id recorded (a lower one leaves it), read by another connection', async (s, env) => {
+    assert.equal(await s.budgets.repricesSeen(), null);
+    await s.budgets.recordRepricesSeen(0, 10);
+    assert.equal(await s.budgets.repricesSeen(), 0);
+    await s.budgets.recordRepricesSeen(7, 20);
+    await s.budgets.recordRepricesSeen(5, 30);
+    const other = await env.open();
+    assert.equal(await other.budgets.repricesSeen(), 7);
+    const rows = await other.rows<{ id: number; change_id: number; seen_at: number }>('SELECT id, change_id, seen_at FROM budget_reprices_seen');
+    assert.deepEqual(rows.map((r) => [Number(r.id), Number(r.change_id), Number(r.seen_at)]), [[1, 7, 30]]);
+    await other.close();
+  }),
   storeCase('budgets: spendGroups sums priced calls per (key, tag set) with the earliest ts; spend lists instances with calls', async (s) => {
     await s.insertCalls([
       call(5, 'k', 100, { user: 'u1' }),

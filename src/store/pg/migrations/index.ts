@@ -11,6 +11,7 @@ import { pgShareResets } from './009-share-resets.js';
 import { pgBudgetLimits } from './010-budget-limits.js';
 import { pgShareSeedLift } from './011-share-seed-lift.js';
 import { pgPriceModifiers } from './012-price-modifiers.js';
+import { pgBudgetRepricesSeen } from './013-budget-reprices-seen.js';
 
 export { migratePostgres, postgresSchemaVersion } from './runner.js';
 
@@ -19,7 +20,7 @@ export { migratePostgres, postgresSchemaVersion } from './runner.js';
  * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
  * what the store reads or writes gets its PostgreSQL counterpart appended here.
  */
-export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers];
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen];
 
 /** The PostgreSQL schema version this build reads and writes. */
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
