@@ -38,7 +38,8 @@ export interface LoadedConfig {
    *   variables (providers/builtins.ts), and is absent rather than ''. `kind` stays as
    *   written: `providerSettings` (providers.ts) resolves families.
    * - `admin.token` comes from the config, else TOKOMETER_ADMIN_TOKEN; absent rather than ''.
-   * - `db`, when set, is absolute (resolved against the config file's folder).
+   * - `db`, `store.spill_path`, the `tls` files and a `prices.source` file (not a URL), when
+   *   set, are absolute (resolved against the config file's folder).
    */
   config: Config;
   /** Absolute path of the file read, or null when running on defaults. */
@@ -125,8 +126,11 @@ function finishConfig(config: Config, env: Env, configDir: string): Config {
   if (token) assertHeaderSafe(token, config.admin.token?.trim() ? 'admin.token' : `admin.token (from ${ADMIN_TOKEN_ENV})`);
   const db = config.db && config.db !== ':memory:' && !isPostgresUrl(config.db) ? path.resolve(configDir, config.db) : config.db;
   const spillPath = config.store.spill_path === undefined ? undefined : path.resolve(configDir, config.store.spill_path);
+  const source = config.price_updates.source;
+  const priceSource = source === null || /^https?:\/\//i.test(source) ? source : path.resolve(configDir, source);
   return {
     ...config,
+    price_updates: { ...config.price_updates, source: priceSource },
     providers,
     admin: token ? { ...config.admin, token } : {},
     ...(db ? { db } : {}),

@@ -139,7 +139,10 @@ export const pricesSectionSchema = z
   .object({
     /** Fetch the catalog's published data on this interval in `serve` (`off` or absent: never). */
     auto_update: duration(true).optional(),
-    /** URL or file `prices update` and auto_update read (default: the catalog's published data URL). */
+    /**
+     * URL or file `prices update` and auto_update read (default: the catalog's published data
+     * URL). After `loadConfig` a file is absolute, resolved against the config file's folder.
+     */
     source: z.string().min(1).optional(),
     /** How often `serve` checks the database for a newer price snapshot or a reprice (default 30s). */
     poll_interval: duration(false).optional(),

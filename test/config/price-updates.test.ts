@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/errors.js';
 import { loadYaml } from './config-files.js';
@@ -14,8 +15,10 @@ describe('prices: update settings', () => {
   });
 
   it('are lifted out of the model prices', () => {
-    const config = load('prices:\n  auto_update: 24h\n  source: ./prices.json\n  poll_interval: 5s\n  my-model: { input: 1, output: 2 }\n');
-    expect(config.price_updates).toEqual({ autoUpdateMs: 86_400_000, source: './prices.json', pollIntervalMs: 5000 });
+    const loaded = loadYaml('prices:\n  auto_update: 24h\n  source: ./prices.json\n  poll_interval: 5s\n  my-model: { input: 1, output: 2 }\n');
+    const config = loaded.config;
+    // A file is resolved against the config file's folder (prices-source-path.test.ts).
+    expect(config.price_updates).toEqual({ autoUpdateMs: 86_400_000, source: path.join(path.dirname(loaded.path!), 'prices.json'), pollIntervalMs: 5000 });
     expect(config.prices).toEqual({ 'my-model': { input: 1, output: 2 } });
     expect(load('prices: { auto_update: "off" }').price_updates.autoUpdateMs).toBeNull();
     expect(load('prices: { auto_update: 90m }').price_updates.autoUpdateMs).toBe(5_400_000);
