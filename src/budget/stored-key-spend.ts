@@ -1,5 +1,4 @@
 import type { NanoUsd } from '../lib/money.js';
-import { spendStart } from '../store/read/budgets.js';
 import type { BudgetPeriod, BudgetStore } from '../store/types.js';
 import { periodWindow } from './periods.js';
 
@@ -11,15 +10,13 @@ export interface StoredKeySpend {
 
 /**
  * The key's stored spend in the `period` window at `now` (ms, in `timeZone`) after that
- * window's last reset, and where it counts from (that reset, or the window's start): a
- * re-added budget's shared row is lifted by this spend only when the reset it knows is
- * the row's (lease-policy.ts meetSeed).
+ * window's last reset, and where it counts from (that reset, or the window's start), both
+ * from one read of the resets (store periodSpend): a re-added budget's shared row is
+ * lifted by this spend only when the reset it knows is the row's (lease-policy.ts meetSeed).
  */
-export async function storedKeySpend(store: Pick<BudgetStore, 'resets' | 'periodSpend'>, name: string, period: BudgetPeriod, now: number, timeZone: string): Promise<StoredKeySpend> {
+export async function storedKeySpend(store: Pick<BudgetStore, 'periodSpend'>, name: string, period: BudgetPeriod, now: number, timeZone: string): Promise<StoredKeySpend> {
   const w = periodWindow(period, now, timeZone);
-  const ref = { kind: 'key' as const, name, period, periodStart: w.start };
-  // Read before the spend: a reset made in between makes `countsFrom` older than the spend's start (no lift), never newer.
-  const countsFrom = spendStart(await store.resets(w.start), ref, null);
+  // A key budget always has its one entry; the window's start stands in should it lack it.
   const [spent] = await store.periodSpend({ kind: 'key', name }, { period, start: w.start, end: w.end });
-  return { spentNano: spent?.costNano ?? 0, countsFrom };
+  return { spentNano: spent?.costNano ?? 0, countsFrom: spent?.countsFrom ?? w.start };
 }

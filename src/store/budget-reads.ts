@@ -32,6 +32,12 @@ export interface InstanceSpend {
   outputTokens: number;
 }
 
+/** What one budget instance spent in its current period after resets (BudgetStore.periodSpend). */
+export interface PeriodInstanceSpend extends InstanceSpend {
+  /** Where that spend counts from, ms: the period start, or the instance's latest admin reset in the period (read/budgets.ts spendStart). */
+  countsFrom: number;
+}
+
 /** What one budget instance spent, as far as the sums retention keeps tell (store/read/pruned-spend.ts). */
 export interface InstanceCost {
   /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */

@@ -2,10 +2,10 @@ import type { Usage } from '../providers/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { WhereClause } from './read/dimensions.js';
 import type { AlertRecord, BudgetLimitRecord, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
-import type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
+import type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, PeriodInstanceSpend } from './budget-reads.js';
 
 export type { AlertRecord, BudgetLimitRecord, BudgetPeriod, BudgetResetRecord, KeyBudget, KeyEvent, KeyEventActor, KeyRecord, NewKey, SpendGroup, StoredBudgetKind } from './records.js';
-export type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds } from './budget-reads.js';
+export type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, PeriodInstanceSpend } from './budget-reads.js';
 
 /** A value SQLite can bind. */
 export type SqlValue = number | string | bigint | null | Uint8Array;
@@ -172,9 +172,10 @@ export interface BudgetStore {
    * Key budgets and shared tag budgets give one entry (zeros when idle); a `per` budget
    * gives the instances that spent something in the period, most spent first (`top` kept).
    * A period that began before rawCallsSince() adds prunedSpend to `costNano` (`calls` and
-   * tokens count the raw calls only).
+   * tokens count the raw calls only). Each entry says where it counts from (`countsFrom`),
+   * from the same read of the resets as its spend.
    */
-  periodSpend(target: BudgetTarget, bounds: PeriodBounds, options?: { top?: number }): Promise<InstanceSpend[]>;
+  periodSpend(target: BudgetTarget, bounds: PeriodBounds, options?: { top?: number }): Promise<PeriodInstanceSpend[]>;
   /**
    * From when raw calls are complete, ms (rollup_state.raw_since: retention pruned the
    * calls before it, keeping their sums in rollups and entity rows); 0 when nothing was pruned.

@@ -153,10 +153,16 @@ export const moduleCases: FacadeCase[] = [
     await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, budget: 'other' }));
     await s.budgets.recordReset(reset({ resetAt: T0 + 4 * HOUR, kind: 'tag' }));
     assert.deepEqual(costs(await s.budgets.periodSpend(key, bounds)), [[null, 140]]);
+    // Each entry says where it counts from: the reset it counted from, or the period start.
+    const from = (list: Array<{ tagValue: string | null; countsFrom: number }>) => list.map((r) => [r.tagValue, r.countsFrom - T0]);
+    assert.deepEqual(from(await s.budgets.periodSpend(key, bounds)), [[null, 2 * HOUR]]);
+    assert.deepEqual(from(await s.budgets.periodSpend(free, bounds)), [[null, 0]]);
     await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', tagValue: 'u2', resetAt: T0 + 2 * HOUR + 1 }));
     assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u1', 10], ['u2', 0]]);
+    assert.deepEqual(from(await s.budgets.periodSpend(perUser, bounds)), [[null, 0], ['u1', 0], ['u2', 2 * HOUR + 1]]);
     await s.budgets.recordReset(reset({ kind: 'tag', budget: 'per-user', allValues: true, resetAt: T0 + 90 * 60_000 }));
     assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 0], ['u1', 0]]);
+    assert.deepEqual(from(await s.budgets.periodSpend(perUser, bounds)), [[null, 90 * 60_000], ['u2', 2 * HOUR + 1], ['u1', 90 * 60_000]]);
   }),
   storeCase('calls: the scope\'s calls oldest first with --where filters; the first call time', async (s) => {
     assert.equal(await s.calls.firstCallAt(), null);

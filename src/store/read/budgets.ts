@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { byteOrderSql, tagFilterSql, tagJoinSql } from './dialect.js';
 import { prunedSpend } from './pruned-spend.js';
 import { readRollupState } from './report/state.js';
-import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, SqlValue, StoredBudgetKind } from '../types.js';
+import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, PeriodInstanceSpend, SqlValue, StoredBudgetKind } from '../types.js';
 
 /**
  * Budget spend read from the call log: the one definition of "the current period's spend
@@ -155,22 +155,24 @@ export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetS
       const pruned = new Map((await prunedAfterResets(db, target, ref, inPeriod, rawSince)).map((p) => [p.tagValue, p.costNano]));
       // Raw calls count from where they are complete; the sums retention keeps count before.
       const from = (start: number) => Math.max(start, rawSince);
-      const withPruned = (s: InstanceSpend): InstanceSpend => ({ ...s, costNano: s.costNano + (pruned.get(s.tagValue) ?? 0) });
+      const counted = (s: InstanceSpend, countsFrom: number): PeriodInstanceSpend => ({ ...s, costNano: s.costNano + (pruned.get(s.tagValue) ?? 0), countsFrom });
       if (target.kind === 'key' || target.per === undefined) {
-        const [whole] = await sumSpend(db, target, from(spendStart(inPeriod, ref, null)), bounds.end);
-        return [withPruned(whole === undefined ? idle(null) : { ...whole, tagValue: null })];
+        const countsFrom = spendStart(inPeriod, ref, null);
+        const [whole] = await sumSpend(db, target, from(countsFrom), bounds.end);
+        return [counted(whole === undefined ? idle(null) : { ...whole, tagValue: null }, countsFrom)];
       }
       // SQL ranks by the spend since the period start: only without resets or pruned sums is that the order after them.
       const top = pruned.size === 0 && inPeriod.length === 0 ? options.top : undefined;
       const instances = await sumSpend(db, target, from(bounds.start), bounds.end, { spentOnly: { ...(top !== undefined ? { top } : {}) } });
-      const out: InstanceSpend[] = [];
+      const out: PeriodInstanceSpend[] = [];
       for (const inst of instances) {
-        const start = from(spendStart(inPeriod, ref, inst.tagValue));
-        if (start === from(bounds.start)) out.push(withPruned(inst));
-        else out.push(withPruned((await sumSpend(db, target, start, bounds.end, { only: { tagValue: inst.tagValue } }))[0] ?? idle(inst.tagValue)));
+        const countsFrom = spendStart(inPeriod, ref, inst.tagValue);
+        const start = from(countsFrom);
+        if (start === from(bounds.start)) out.push(counted(inst, countsFrom));
+        else out.push(counted((await sumSpend(db, target, start, bounds.end, { only: { tagValue: inst.tagValue } }))[0] ?? idle(inst.tagValue), countsFrom));
         pruned.delete(inst.tagValue);
       }
-      for (const [tagValue, costNano] of pruned) out.push({ ...idle(tagValue), costNano });
+      for (const [tagValue, costNano] of pruned) out.push({ ...idle(tagValue), costNano, countsFrom: spendStart(inPeriod, ref, tagValue) });
       out.sort((a, b) => b.costNano - a.costNano);
       return options.top === undefined ? out : out.slice(0, options.top);
     },
