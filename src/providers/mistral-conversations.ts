@@ -19,8 +19,13 @@ export const CONVERSATION_ROUTE = '/conversations';
 
 const TURN = /^\/conversations(?:\/[^/]+(?:\/restart)?)?$/;
 
-/** `CONVERSATION_ROUTE` for a start, append or restart path (with or without `/v1`, any query); null for any other. */
+/**
+ * `CONVERSATION_ROUTE` for a start, append or restart path (with or without `/v1`, any query); null for any other.
+ * Runs on every Mistral request: a path without `conversations` in it (chat, embeddings…)
+ * is answered by that substring test, without normalising it or running TURN.
+ */
 export function conversationRoute(path: string): string | null {
+  if (!path.includes('conversations')) return null;
   return TURN.test(normalisePath(path, true)) ? CONVERSATION_ROUTE : null;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createMistralAdapter } from '../../src/providers/mistral.js';
+import { CONVERSATION_ROUTE, conversationRoute } from '../../src/providers/mistral-conversations.js';
 import { replayStream, usage } from './support.js';
 
 /**
@@ -39,6 +40,15 @@ describe('Mistral conversations', () => {
     });
     expect(adapter.describe('POST', '/v1/conversations/conv_123', { inputs: 'And then?' })).toMatchObject({ endpoint: 'conversations', metered: true, model: null });
     expect(adapter.describe('POST', '/v1/conversations/conv_123/restart', { inputs: 'Again', from_entry_id: 'msg_1' })).toMatchObject({ endpoint: 'conversations', metered: true });
+  });
+
+  it('routes start, append and restart paths in every spelling, and nothing else (the substring test before the pattern)', () => {
+    for (const path of ['/v1/conversations', 'v1/conversations', '/conversations', '/v1/conversations/', '/v1/conversations?x=1', '/v1/conversations/conv_1', '/v1/conversations/conv_1/restart/?a=b']) {
+      expect(conversationRoute(path), path).toBe(CONVERSATION_ROUTE);
+    }
+    for (const path of ['/v1/chat/completions', '/v1/chat/completions?conversations=1', '/v1/conversations/conv_1/history', '/v1/conversations/conv_1/messages', '/v1/agents', '']) {
+      expect(conversationRoute(path), path).toBeNull();
+    }
   });
 
   it('reads the output limit of completion_args, and leaves reads of a conversation unmetered', () => {
