@@ -2,14 +2,14 @@ import { clampNano, type BudgetCounter } from './counter.js';
 import { KeyCounters } from './key-counters.js';
 import { PeriodWindows } from './periods.js';
 import { TagInstances } from './tag-instances.js';
-import type { BudgetRef, SeedCall, SeedSpend } from './types.js';
+import type { AlertEvent, BudgetRef, RepricedSpend, SeedCall, SeedSpend } from './types.js';
 
 /**
  * Every budget instance of one BudgetLedger: the key budgets' counters (key-counters.ts)
  * and the tag budgets' instances (tag-instances.ts), over one set of period windows.
  * Finds the counters a call counts against or a BudgetRef names, lists them all, and
- * adds stored spend to them at start (seeding). Deciding, holding, settling, waking
- * waiters and sharing are the ledger's: nothing here does any of them.
+ * adds stored spend to them at start (seeding, and the replay of reprices made while serve
+ * was stopped). Deciding, holding, settling, waking waiters and sharing are the ledger's.
  */
 export class BudgetInstances {
   private readonly windows: PeriodWindows;
@@ -73,6 +73,24 @@ export class BudgetInstances {
     for (const c of this.lookup(s.ref, at)) {
       c.roll(at);
       if (c.periodStart === s.periodStart) c.spentNano += clampNano(s.spentNano);
+    }
+  }
+
+  /**
+   * At start, after the seed, for the reprice changes (ids ascending) made while serve was
+   * stopped (restart-reprices.ts), on the counters `carried` accepts: `rewind` takes them
+   * back without alerting (the seeded spend holds them), then `replay` moves the spend by
+   * them as the ledger's adjustSpend does, firing through `onCross` the thresholds they
+   * reach. Shares are not sent them (none is attached yet; the shared rows hold them).
+   */
+  replayRepriced(step: 'rewind' | 'replay', changes: Iterable<RepricedSpend>, carried: (c: BudgetCounter) => boolean, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+    const at = now();
+    for (const change of changes) {
+      for (const c of this.forCall(change, at) ?? []) {
+        if (!carried(c)) continue;
+        if (step === 'rewind') c.rewind(change);
+        else c.adjust(change, now, onCross);
+      }
     }
   }
 

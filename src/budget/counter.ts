@@ -232,12 +232,7 @@ export class BudgetCounter {
     this.share?.repriced(change.id, deltaNano);
   }
 
-  /**
-   * Takes back a repriced call's cost change that `adjust` would move the spend by, without
-   * alerting (a restart, for a reprice made while serve was stopped that the seeded spend
-   * holds: restart-reprices.ts): thresholds the spend is now below are re-armed, those it
-   * reaches count as fired. The share is not told.
-   */
+  /** Takes back a cost change `adjust` would apply, without alerting (restart-reprices.ts): thresholds above the spend re-armed, those it reaches fired. Share not told. */
   rewind(change: Pick<RepricedSpend, 'ts' | 'deltaNano'>): void {
     const deltaNano = Math.round(change.deltaNano);
     if (!this.counts(change.ts) || deltaNano === 0) return;

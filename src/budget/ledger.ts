@@ -253,21 +253,9 @@ export class BudgetLedger {
     this.instances.tags.maybeSweep(at);
   }
 
-  /**
-   * At start, after the seed, for the reprice changes (ids ascending) made while serve was
-   * stopped (restart-reprices.ts), on the counters `carried` accepts: `rewind` takes them
-   * back without alerting (the seeded spend holds them), then `replay` moves the spend by
-   * them as adjustSpend does, firing the thresholds they reach. Shares are not sent them.
-   */
+  /** At start, after the seed: the reprice changes made while serve was stopped, rewound or replayed (budget-instances.ts `replayRepriced`). */
   replayRepriced(step: 'rewind' | 'replay', changes: Iterable<RepricedSpend>, carried: (c: BudgetCounter) => boolean): void {
-    const at = this.clock();
-    for (const change of changes) {
-      for (const c of this.instances.forCall(change, at) ?? []) {
-        if (!carried(c)) continue;
-        if (step === 'rewind') c.rewind(change);
-        else c.adjust(change, this.clock, this.onCross);
-      }
-    }
+    this.instances.replayRepriced(step, changes, carried, this.clock, this.onCross);
   }
 
   /** Every budget instance, rolled to now: key budgets first, then tag budgets in config order. */
