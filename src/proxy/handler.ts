@@ -5,6 +5,7 @@ import { builtinProvider } from '../providers/builtins.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
+import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
 import { modelRefusal } from './model-allow-list.js';
 import { readFormFields } from './form-fields.js';
@@ -106,15 +107,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const { json, info, apiKey } = described;
 
   const decisionStart = performance.now();
-  const gated = deps.budgets.reserve(
-    {
-      keyName: caller.key.name, tags: caller.tags, provider: provider.name, model: info.model, fallbackModels: info.fallbackModels, metered: info.metered,
-      promptBytes: info.upload?.textBytes ?? body.length, maxOutputTokens: info.maxOutputTokens, outputChoices: info.outputChoices ?? 1,
-      maxWebSearches: info.maxWebSearches, maxFileSearches: info.maxFileSearches, billing: info.billing,
-      contextTokens: info.continues === undefined ? undefined : deps.contexts?.tokensOf(info.continues), at: recorder.startedAt,
-    },
-    call.signal,
-  );
+  const gated = deps.budgets.reserve(budgetRequestOf(caller.key.name, caller.tags, provider.name, info, body.length, deps.contexts, recorder.startedAt), call.signal);
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
   const admission = isThenable(gated) ? await gated : gated;
   deps.metrics.budgetDecision((performance.now() - decisionStart) / 1000);

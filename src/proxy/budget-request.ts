@@ -1,0 +1,38 @@
+import type { RequestInfo } from '../providers/types.js';
+import type { ContextMemory } from './context-memory.js';
+import type { BudgetRequest } from './deps.js';
+
+/**
+ * What the budget gate is told about a described call before it is forwarded: who sends it
+ * (`keyName`, effective `tags`), what may run (the model and any fallbacks the provider may
+ * bill instead), how large it can get (the prompt's bytes, output limit × answers, search
+ * uses, a continued conversation's tokens) and the price modifiers it asks for. `bodyBytes`
+ * is the request body's size; a file upload counts only its text fields
+ * (RequestInfo.upload). `at`: ms since the epoch.
+ */
+export function budgetRequestOf(
+  keyName: string | null,
+  tags: Readonly<Record<string, string>>,
+  provider: string,
+  info: RequestInfo,
+  bodyBytes: number,
+  contexts: ContextMemory | undefined,
+  at: number,
+): BudgetRequest {
+  return {
+    keyName,
+    tags,
+    provider,
+    model: info.model,
+    fallbackModels: info.fallbackModels,
+    metered: info.metered,
+    promptBytes: info.upload?.textBytes ?? bodyBytes,
+    maxOutputTokens: info.maxOutputTokens,
+    outputChoices: info.outputChoices ?? 1,
+    maxWebSearches: info.maxWebSearches,
+    maxFileSearches: info.maxFileSearches,
+    billing: info.billing,
+    contextTokens: info.continues === undefined ? undefined : contexts?.tokensOf(info.continues),
+    at,
+  };
+}
