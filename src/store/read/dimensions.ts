@@ -40,7 +40,8 @@ export function isTimeDimension(dim: string): dim is TimeDimension {
 /**
  * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint, outcome, status).
  * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
- * The value `(none)` means "tag absent": `feature=(none)` keeps untagged calls.
+ * The value `(none)` means the `(none)` group: `feature=(none)` keeps untagged calls (and those
+ * tagged with the text `(none)`, which the group holds too: scope.ts).
  */
 export interface WhereClause {
   key: string;

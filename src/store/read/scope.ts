@@ -28,6 +28,18 @@ export interface Scope {
   timeZone: string;
 }
 
+/**
+ * `key=(none)` / `key!=(none)`: the calls of the report's `(none)` row, or all others. That row
+ * is `COALESCE(tag, '(none)')`, so it holds calls without the tag and calls whose value is the
+ * text `(none)` (a valid header value): the filter keeps both, as a filter on rollups does.
+ */
+function noneGroupFilterSql(dialect: Dialect, key: string, op: '=' | '!='): Fragment {
+  const absent = tagFilterSql(dialect, key, '=', null);
+  const literal = tagFilterSql(dialect, key, '=', NONE);
+  const sql = `(${absent.sql} OR ${literal.sql})`;
+  return { sql: op === '=' ? sql : `NOT ${sql}`, params: [...absent.params, ...literal.params] };
+}
+
 /** Group-value expressions of the built-in columns over `calls c`; `COALESCE` keeps each a non-NULL string. */
 export const CALL_DIMENSION_SQL: Record<ColumnDimension, string> = {
   model: `COALESCE(c.model, c.model_requested, '${NONE}')`,
@@ -53,8 +65,7 @@ export function whereFragment(dialect: Dialect, scope: Scope): Fragment {
       parts.push(`${CALL_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
       params.push(w.value);
     } else {
-      // "(none)" = the call has no such tag.
-      const filter = tagFilterSql(dialect, w.key, w.op, w.value === NONE ? null : w.value);
+      const filter = w.value === NONE ? noneGroupFilterSql(dialect, w.key, w.op) : tagFilterSql(dialect, w.key, w.op, w.value);
       parts.push(filter.sql);
       params.push(...filter.params);
     }
