@@ -102,4 +102,23 @@ describe('Mistral conversations', () => {
     const { observed } = replayStream(adapter, info, { stripInjectedUsage: false }, body);
     expect(observed).toEqual({ model: 'mistral-medium-latest', usage: usage({ inputTokens: 1200, outputTokens: 300 }) });
   });
+
+  // An appended or restarted turn is billed for the conversation's history again as input
+  // (its prompt_tokens), which its request body does not carry: the reservation adds what the
+  // proxy remembers of the conversation (RequestInfo.continues, proxy/context-memory.ts), as
+  // for an OpenAI Responses `conversation`. The start names it with its answer's conversation_id.
+  it('names the conversation an appended or restarted turn continues, and the one a start turn opens, streamed or not', () => {
+    expect(adapter.describe('POST', '/v1/conversations/conv_123', { inputs: 'And then?' }).continues).toBe('conv:conv_123');
+    expect(adapter.describe('POST', '/conversations/conv_123/restart', { inputs: 'Again', from_entry_id: 'msg_1' }).continues).toBe('conv:conv_123');
+    const start = adapter.describe('POST', '/v1/conversations', { model: 'mistral-medium-latest', inputs: 'Hi' });
+    expect(start.continues).toBeUndefined();
+    expect(adapter.usageFromJson(start, ANSWER).responseId).toBe('conv:conv_123');
+    const event = (data: { type: string; [field: string]: unknown }): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const body =
+      event({ type: 'conversation.response.started', conversation_id: 'conv_456' }) +
+      event({ type: 'message.output.delta', output_index: 0, id: 'msg_1', content_index: 0, model: 'mistral-medium-latest', role: 'assistant', content: 'Done.' }) +
+      event({ type: 'conversation.response.done', usage: USAGE });
+    const streamed = adapter.describe('POST', '/v1/conversations', { model: 'mistral-medium-latest', inputs: 'Hi', stream: true });
+    expect(replayStream(adapter, streamed, { stripInjectedUsage: false }, body).observed.responseId).toBe('conv:conv_456');
+  });
 });
