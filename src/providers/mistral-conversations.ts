@@ -17,7 +17,7 @@ import { type Json, isObj, normalisePath, parseJson, str } from './json.js';
 /** The path every conversation turn is routed as (a key of the adapter's endpoint table). */
 export const CONVERSATION_ROUTE = '/conversations';
 
-const TURN = /^\/conversations(?:\/[^/]+(?:\/restart)?)?$/;
+const TURN = /^\/conversations(?:\/([^/]+)(?:\/restart)?)?$/;
 
 /**
  * `CONVERSATION_ROUTE` for a start, append or restart path (with or without `/v1`, any query); null for any other.
@@ -29,6 +29,16 @@ export function conversationRoute(path: string): string | null {
   return TURN.test(normalisePath(path, true)) ? CONVERSATION_ROUTE : null;
 }
 
+/**
+ * The conversation an append or restart path continues, as `conv:<id>` (RequestInfo.continues:
+ * the turn is billed for its history again as input); undefined for a start or any other path.
+ * Called only for a path conversationRoute routed.
+ */
+export function continuedConversation(path: string): string | undefined {
+  const id = TURN.exec(normalisePath(path, true))?.[1];
+  return id === undefined ? undefined : `conv:${id}`;
+}
+
 /** The model of the last output entry naming one (message, function call, tool execution); null when none does. */
 function outputModel(outputs: unknown): string | null {
   if (!Array.isArray(outputs)) return null;
@@ -37,11 +47,18 @@ function outputModel(outputs: unknown): string | null {
   return model;
 }
 
-/** Usage and model of a non-streamed turn (a ConversationResponse). */
-export function observeConversation(json: Json): Observed {
-  return { usage: normaliseMistralUsage(json.usage), model: outputModel(json.outputs) };
+/**
+ * Usage and model of a non-streamed turn (a ConversationResponse); for a start turn (`opens`),
+ * also the conversation it opens (`responseId`, `conv:<conversation_id>`), which later turns continue.
+ */
+export function observeConversation(json: Json, opens: boolean): Observed {
+  const observed: Observed = { usage: normaliseMistralUsage(json.usage), model: outputModel(json.outputs) };
+  const id = opens ? str(json.conversation_id) : null;
+  if (id !== null) observed.responseId = `conv:${id}`;
+  return observed;
 }
 
+const STARTED = 'conversation.response.started';
 const DONE = 'conversation.response.done';
 const ERROR = 'conversation.response.error';
 
@@ -55,15 +72,26 @@ export class ConversationStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private model: string | null = null;
   private failed: string | undefined;
+  /** The conversation a start turn opens (`conv:<id>`, from conversation.response.started); still wanted while undefined. */
+  private opened: string | undefined;
+
+  /** `opens`: the turn starts a conversation, whose id later turns continue. */
+  constructor(private readonly opens = false) {}
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
-    const wanted = event === DONE || event === ERROR || (event === '' && (data.includes(DONE) || data.includes(ERROR))) || (this.model === null && data.includes('"model"'));
+    const wanted =
+      event === DONE || event === ERROR || (event === '' && (data.includes(DONE) || data.includes(ERROR))) || (this.model === null && data.includes('"model"')) ||
+      (this.opens && this.opened === undefined && data.includes(STARTED));
     if (!wanted) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
     this.model ??= str(json.model);
+    if (this.opens && json.type === STARTED) {
+      const id = str(json.conversation_id);
+      if (id !== null) this.opened = `conv:${id}`;
+    }
     if (json.type === DONE) this.usage = normaliseMistralUsage(json.usage) ?? this.usage;
     else if (json.type === ERROR) this.failed = `stream error: ${str(json.message) ?? 'no reason given'}`;
     return true;
@@ -72,6 +100,7 @@ export class ConversationStream implements StreamAccumulator {
   finish(): Observed {
     const observed: Observed = { usage: this.usage, model: this.model };
     if (this.failed !== undefined) observed.failed = this.failed;
+    if (this.opened !== undefined) observed.responseId = this.opened;
     return observed;
   }
 }

@@ -4,7 +4,7 @@ import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } fr
 import { isObj, objAt, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
-import { CONVERSATION_ROUTE, ConversationStream, conversationRoute, observeConversation } from './mistral-conversations.js';
+import { CONVERSATION_ROUTE, ConversationStream, continuedConversation, conversationRoute, observeConversation } from './mistral-conversations.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -92,18 +92,27 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
-      if (info.kind === 'responses') return observeConversation(json);
+      if (info.kind === 'responses') return observeConversation(json, info.continues === undefined);
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
 
-    streams: { chat: () => new MistralStream(), completions: () => new MistralStream(), responses: () => new ConversationStream() },
+    streams: { chat: () => new MistralStream(), completions: () => new MistralStream(), responses: (_prepared, info) => new ConversationStream(info.continues === undefined) },
 
     errorShape(error: ProxyError) {
       const [type, code] = ERROR_SHAPES[error.kind];
       return { body: { object: 'error', message: error.message, type, param: null, code, ...error.details } };
     },
   });
-  // Conversation paths carry the conversation's id: each is looked up as the one route.
+  // Conversation paths carry the conversation's id: each is looked up as the one route, and
+  // an append or restart continues that conversation (its history billed again as input).
   const byTable = adapter.describe;
-  return { ...adapter, describe: (method, path, body) => byTable(method, conversationRoute(path) ?? path, body) };
+  const describe: ProviderAdapter['describe'] = (method, path, body) => {
+    const route = conversationRoute(path);
+    if (route === null) return byTable(method, path, body);
+    const info = byTable(method, route, body);
+    const continues = info.metered ? continuedConversation(path) : undefined;
+    if (continues !== undefined) info.continues = continues;
+    return info;
+  };
+  return { ...adapter, describe };
 }
