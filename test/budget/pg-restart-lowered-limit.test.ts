@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../../src/store/pg/pg-store.js';
 import { pgDatabases } from '../support/pg-databases.js';
 import { USD, keyBudget } from './helpers.js';
-import { at } from './service-world.js';
 import { pgRestartWorld } from './pg-restart-world.js';
 
 const pg = pgDatabases();
