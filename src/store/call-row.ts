@@ -1,3 +1,4 @@
+import { storedModelName } from '../domain/model-names.js';
 import type { Usage } from '../providers/types.js';
 import type { CallOutcome, CallRecord, SqlValue, UsageSource } from './types.js';
 
@@ -99,7 +100,9 @@ export function tagEntries(r: CallRecord): [string, string][] {
 /**
  * Bind parameters for one call, in CALL_COLUMNS order. Usage fields are NULL when usage
  * is null; optional counts (audio, image, web and file searches) are NULL when absent. `usage.providerCostNano` is folded
- * into provider_cost_nano when the record's own providerCostNano is null.
+ * into provider_cost_nano when the record's own providerCostNano is null. A model name
+ * longer than 256 UTF-8 bytes is stored cut, ending in '…' (storedModelName): PostgreSQL's
+ * btree indexes could not hold it in rollup_dims, and both stores keep the same name.
  * @throws InvalidCallRecordError when a field has a type SQLite would not store as meant.
  */
 export function callToParams(r: CallRecord): SqlValue[] {
@@ -110,8 +113,8 @@ export function callToParams(r: CallRecord): SqlValue[] {
     strOrNull('keyName', r.keyName),
     str('provider', r.provider),
     str('endpoint', r.endpoint),
-    strOrNull('modelRequested', r.modelRequested),
-    strOrNull('model', r.model),
+    storedModelName(strOrNull('modelRequested', r.modelRequested)),
+    storedModelName(strOrNull('model', r.model)),
     num('status', r.status),
     str('outcome', r.outcome),
     r.streamed ? 1 : 0,

@@ -1,3 +1,4 @@
+import { storedModelName } from '../domain/model-names.js';
 import { accumulate, callMeasures, zeroMeasures, type MeasuredCall, type Measures } from './measures.js';
 import { isReached } from './reached.js';
 import { EntitySums, sortedByKey, tagOf, type EntityCell } from './entity-sums.js';
@@ -23,7 +24,7 @@ export interface RolledCall extends MeasuredCall {
   keyName: string | null;
   provider: string;
   endpoint: string;
-  /** COALESCE(model, model_requested). */
+  /** COALESCE(model, model_requested), as stored (storedModelName: at most 256 UTF-8 bytes). */
   model: string | null;
   outcome: CallOutcome;
   /** HTTP status the client got. */
@@ -42,7 +43,7 @@ export function rolledCall(r: CallRecord, tags: readonly (readonly [string, stri
     keyName: r.keyName ?? null,
     provider: r.provider,
     endpoint: r.endpoint,
-    model: r.model ?? r.modelRequested ?? null,
+    model: storedModelName(r.model ?? r.modelRequested ?? null),
     outcome: r.outcome,
     status: r.status,
     reached: isReached({ outcome: r.outcome, ttfbMs: r.ttfbMs ?? null, usageSource: r.usageSource }),
