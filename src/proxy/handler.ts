@@ -7,7 +7,7 @@ import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers
 import type { ResolvedKey } from './auth.js';
 import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
-import { modelRefusal } from './model-allow-list.js';
+import { modelNameRefusal, modelRefusal } from './model-allow-list.js';
 import { readFormFields } from './form-fields.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
@@ -214,7 +214,7 @@ function identifyCaller<R>(
   return { key, tags };
 }
 
-/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with; refuses models the key may not use and providers without an API key. */
+/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with; refuses model names too long to be any provider's, models the key may not use and providers without an API key. */
 function describeRequest<R>(
   call: IncomingCall,
   provider: ProviderRuntime,
@@ -231,7 +231,7 @@ function describeRequest<R>(
   if (form !== null) info.upload = { textBytes: form.textBytes };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
-  const notAllowed = modelRefusal(key, info);
+  const notAllowed = modelNameRefusal(info) ?? modelRefusal(key, info);
   if (notAllowed !== null) return { refused: notAllowed, record: true };
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).

@@ -1,6 +1,12 @@
+import { MAX_MODEL_NAME_BYTES, isModelNameTooLong, utf8Bytes } from '../domain/model-names.js';
 import { ProxyError } from '../lib/errors.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
+
+/**
+ * What models a request may name: at most MAX_MODEL_NAME_BYTES long (modelNameRefusal),
+ * and those of its key's allow-list (modelRefusal).
+ */
 
 /**
  * Why a key's model allow-list refuses a request, or null when it passes (always null for a
@@ -28,4 +34,14 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | 
     if (!key.models.includes(fallback)) return new ProxyError('forbidden', `Key '${key.name}' may not use fallback model '${fallback}' (allowed: ${allowed}).`);
   }
   return null;
+}
+
+/**
+ * Why a request naming a model longer than MAX_MODEL_NAME_BYTES (256 UTF-8 bytes) is
+ * refused (400, before it is forwarded), or null. No provider names a model that long; the
+ * stores could only keep the name cut (domain/model-names.ts storedModelName).
+ */
+export function modelNameRefusal(info: RequestInfo): ProxyError | null {
+  if (info.model === null || !isModelNameTooLong(info.model)) return null;
+  return new ProxyError('bad_request', `The model name is ${utf8Bytes(info.model)} bytes long (at most ${MAX_MODEL_NAME_BYTES}); no provider names a model that long.`);
 }
