@@ -2,8 +2,10 @@
  * The bound on model names. A model name comes from the client's request (body `model`,
  * or a URL path) or from the provider's answer, so it can be any length; the stores keep
  * it in indexed columns (rollup_dims.ident on both stores), and a PostgreSQL btree entry
- * holds at most ~2.7 KB. No provider names a model anywhere near MAX_MODEL_NAME_BYTES
- * (Bedrock ARNs and Vertex resource names, the longest, are about 100 characters).
+ * holds at most about a third of a page, 2,704 bytes (PostgreSQL docs, "B-Tree Indexes,
+ * Introduction": after TOAST compression, which random text does not get). No provider
+ * names a model anywhere near MAX_MODEL_NAME_BYTES: Hugging Face repo ids, the model names
+ * of the OpenAI-compatible hosts, are at most 96 characters (huggingface_hub validators).
  * Imports nothing.
  *
  * Budget of one rollup_dims.ident at the bound (JSON text, UTF-8 bytes): key name and

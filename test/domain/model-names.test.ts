@@ -24,6 +24,13 @@ describe('storedModelName: a model name of at most 256 UTF-8 bytes', () => {
     expect(storedModelName(`x${'中'.repeat(100)}`)).toBe(`x${'中'.repeat(84)}…`);
   });
 
+  it('is idempotent: a stored name stores as itself (repricing rolls up names read back from calls)', () => {
+    for (const name of ['a'.repeat(3000), 'é'.repeat(200), '🎉'.repeat(100), `x${'中'.repeat(100)}`, 'gpt-4o']) {
+      const once = storedModelName(name);
+      expect(storedModelName(once)).toBe(once);
+    }
+  });
+
   it('counts bytes as TextEncoder does', () => {
     for (const s of ['', 'abc', 'é', '中', '🎉', 'a\ud800b', '\udc00', `${'é'.repeat(86)}`]) expect(utf8Bytes(s)).toBe(bytes(s));
     expect(isModelNameTooLong('é'.repeat(128))).toBe(false);
