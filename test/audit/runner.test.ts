@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/audit/runner.js';
-import { DAY, MINUTE, SINCE, USD, audit, many, type Spec } from './helpers.js';
+import { DAY, MINUTE, SINCE, UNTIL, USD, audit, many, type Spec } from './helpers.js';
 
 /** Downgrade ($3.29, see model-downgrade.test.ts), aborted calls ($0.05) and an unpriced model (a notice). */
 function mixed(start = SINCE): Spec[] {
@@ -57,6 +57,26 @@ describe('audit runner', () => {
     // Less than a day of data counts as one day.
     const hours = await audit(mixed(SINCE + 29.5 * DAY).slice(0, 100));
     expect(hours.observedMs).toBe(DAY);
+  });
+
+  it('with --where, scales by the span since the first call the filter matches, not the first call in the database', async () => {
+    // A 90-day window; the database starts 60 days before its end, feature new-thing 6 days
+    // before it: 6 abandoned calls at $1 each, one per day, $6 wasted in 6 days = $30 per month.
+    const until = UNTIL;
+    const since = until - 90 * DAY;
+    const newThing = many(6, (i) => ({ at: until - (6 - i) * DAY, tags: { feature: 'new-thing' }, outcome: 'client_aborted' as const, cost: USD }));
+    const calls = [{ at: until - 60 * DAY, tags: { feature: 'old' } }, ...newThing];
+    const filtered = await audit(calls, { since, until, where: [{ key: 'feature', op: '=', value: 'new-thing' }] });
+    expect(filtered.observedMs).toBe(6 * DAY);
+    expect(filtered.findings.map((f) => [f.detector, f.savingNano, f.savingPerMonthNano])).toEqual([['waste', 6 * USD, 30 * USD]]);
+    // Without a filter the database's 60 days stay the span: $6 in 60 days = $3 per month.
+    const all = await audit(calls, { since, until });
+    expect(all.observedMs).toBe(60 * DAY);
+    expect(all.findings.map((f) => [f.detector, f.savingPerMonthNano])).toEqual([['waste', 3 * USD]]);
+    // A feature whose first call is older than the window was observed over the whole window (90 days): $6 → $2.
+    const older = await audit([{ at: since - 5 * DAY, tags: { feature: 'new-thing' } }, ...calls], { since, until, where: [{ key: 'feature', op: '=', value: 'new-thing' }] });
+    expect(older.observedMs).toBe(90 * DAY);
+    expect(older.findings.map((f) => [f.detector, f.savingPerMonthNano])).toEqual([['waste', 2 * USD]]);
   });
 
   it('applies --where to every detector', async () => {
