@@ -122,7 +122,11 @@ async function buildContext(input: AuditInput): Promise<AuditContext> {
   const { store } = input;
   const calls = await store.calls.list({ since: input.since, until: input.until, where: input.where, timeZone: input.timeZone });
   const firstCallTs = await store.calls.firstCallAt();
-  const observedMs = Math.max(DAY_MS, input.until - Math.max(input.since, firstCallTs ?? input.since));
+  // Savings scale over the part of the window the audited scope existed in: with --where,
+  // since its first matching call (a feature launched 6 days ago has 6 days of data, not
+  // the database's 90); budgets ignore --where and keep the whole log's first call.
+  const scopeFirstCallTs = input.where.length === 0 ? firstCallTs : await store.calls.firstCallAt(input.where);
+  const observedMs = Math.max(DAY_MS, input.until - Math.max(input.since, scopeFirstCallTs ?? input.since));
   const budgetForecasts = await forecastBudgets({ now: input.now, timeZone: input.timeZone, firstCallTs, keyBudgets: input.keyBudgets, tagBudgets: input.tagBudgets }, store.budgets);
   return {
     calls,

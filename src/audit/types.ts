@@ -97,7 +97,8 @@ export interface AuditContext {
   timeZone: string;
   /**
    * Saving over the window → saving per 30 days: `round(nano × 30 days / observedMs)`,
-   * where observedMs = until − max(since, first call ever stored), at least one day.
+   * where observedMs = until − max(since, first call ever stored that matches `--where`;
+   * without `--where` the first call ever stored), at least one day.
    */
   perMonth(nano: NanoUsd): NanoUsd;
   /** Length of the observed part of the window (see perMonth), ms. */

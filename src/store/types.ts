@@ -228,8 +228,12 @@ export interface StoredCall {
 export interface CallReads {
   /** The scope's calls, oldest first (ties by id), with only the columns the audit uses. */
   list(scope: CallScope): Promise<StoredCall[]>;
-  /** Start of the first call ever stored, ms; null when there is none. */
-  firstCallAt(): Promise<number | null>;
+  /**
+   * Start of the first call ever stored that matches every `where` filter (the report's
+   * --where rules, at any time: no time range), ms; null when there is none. No filters:
+   * the first call of the whole log.
+   */
+  firstCallAt(where?: readonly WhereClause[]): Promise<number | null>;
   /** The largest reported output per key, requested model and UTC day since `since` (ms), of calls without max output: the budget gate's output-history seed. */
   outputMaxima(since: number): Promise<OutputMaximumRow[]>;
 }

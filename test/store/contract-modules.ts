@@ -177,6 +177,10 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '!=', value: 'x' }] })).map((c) => c.keyName), ['b', null]);
     assert.deepEqual((await s.calls.list({ ...scope, since: T0 + 15 })).length, 2);
     assert.equal(await s.calls.firstCallAt(), T0 + 10);
+    // With filters: the first call they match, at any time (the audit's per-month span under --where).
+    assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: 'x' }]), T0 + 20);
+    assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: '(none)' }]), T0 + 30);
+    assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: 'x' }, { key: 'key', op: '=', value: 'b' }]), null);
   }),
   storeCase('reconcile: metered usage of one provider per UTC day × model, and the newest run per provider', async (s) => {
     const DAY = 86_400_000;

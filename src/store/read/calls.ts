@@ -8,8 +8,9 @@ import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.j
 /**
  * Reads of the raw call log outside reports: the calls an audit looks at (the report's
  * scope rules: time range, key and `--where`, see report/sql-scope.ts) and the time of
- * the first call. Only the columns the audit's detectors use are read: building row
- * objects is most of the cost. Memory: roughly 300 bytes per call.
+ * the first call (of the whole log, or the first that matches `--where`). Only the
+ * columns the audit's detectors use are read: building row objects is most of the cost.
+ * Memory: roughly 300 bytes per call.
  */
 
 /** The columns read (see CallRow); `model` is COALESCE(model, model_requested, '(none)'). */
@@ -66,8 +67,10 @@ export function callReads(db: Db): CallReads {
       return (await db.all<Row>(q.sql, q.params)).map(toCall);
     },
 
-    async firstCallAt() {
-      const ts = (await db.get<{ ts: number | null }>('SELECT MIN(ts) AS ts FROM calls'))?.ts;
+    async firstCallAt(where = []) {
+      // No time range: 0 and MAX_SAFE_INTEGER bound every stored ts (ms since the epoch).
+      const q = joinFragments('SELECT MIN(c.ts) AS ts FROM calls c', whereFragment(db.dialect, { since: 0, until: Number.MAX_SAFE_INTEGER, where: [...where], timeZone: 'UTC' }));
+      const ts = (await db.get<{ ts: number | null }>(q.sql, q.params))?.ts;
       return ts === null || ts === undefined ? null : Number(ts);
     },
   };
