@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorType, metricAttributes, operationName, providerName, serverAddresses, spanAttributes, spanName } from '../../src/telemetry/attributes.js';
+import { isUnpriced } from '../../src/store/unpriced.js';
 import { finishedCall } from './helpers.js';
 
 describe('GenAI names', () => {
@@ -57,6 +58,24 @@ describe('span attributes', () => {
     expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(a['tokometer.cost.nano_usd']).toBeUndefined();
     expect(a['server.address']).toBeUndefined();
+  });
+
+  it('sets tokometer.cost.priced false whenever the call has no cost; tokometer.usage.source tells an unpriced call from unknown usage', () => {
+    const span = (record: Parameters<typeof finishedCall>[0]) => {
+      const a = spanAttributes(finishedCall(record), undefined);
+      return [a['tokometer.cost.priced'], a['tokometer.usage.source'], a['tokometer.cost.nano_usd'] ?? null, a['gen_ai.usage.input_tokens'] ?? null];
+    };
+    // Usage known, no price applied: what `prices unpriced` lists (store/unpriced.ts).
+    expect(span({ costNano: null, usageSource: 'reported' })).toEqual([false, 'reported', null, 1250]);
+    expect(span({ costNano: null, usageSource: 'estimated' })).toEqual([false, 'estimated', null, 1250]);
+    expect(isUnpriced({ costNano: null, usageSource: 'estimated' })).toBe(true);
+    // Usage unknown (the answer could not be read): no cost either, although gpt-4o-mini has a price.
+    expect(span({ costNano: null, usage: null, usageSource: 'unknown' })).toEqual([false, 'unknown', null, null]);
+    expect(isUnpriced({ costNano: null, usageSource: 'unknown' })).toBe(false);
+    // Never metered (refused by a budget): cost 0, priced.
+    expect(span({ costNano: 0, usage: null, usageSource: 'not_metered', outcome: 'refused', status: 429 })).toEqual([true, 'not_metered', 0, null]);
+    // Priced: $0.0001161.
+    expect(span({})).toEqual([true, 'reported', 116_100, 1250]);
   });
 
   it('sums both cache-write lifetimes into cache_creation and names the refusing budget', () => {
