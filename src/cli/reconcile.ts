@@ -6,7 +6,7 @@ import { ExitStatus, UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { builtinProvider } from '../providers/builtins.js';
-import { resolveAdminTarget, type AdminFamily, type AdminProvider } from '../reconcile/admin-key.js';
+import { resolveSharedAdminTarget, type AdminFamily, type AdminProvider } from '../reconcile/admin-key.js';
 import { isDifference } from '../reconcile/build.js';
 import { renderReconcileCsv } from '../reconcile/format/csv.js';
 import { renderReconcileJson } from '../reconcile/format/json.js';
@@ -21,7 +21,8 @@ import { closingAfter, formatList, parseFormat, wantsColor, withStoreFlags, type
 
 /**
  * `tokometer reconcile --provider openai|anthropic`: the meter against the provider's own
- * usage and cost reports, per UTC day × model. Exit 0 when every row is within the
+ * usage and cost reports, per UTC day × model. Several `--provider` names (repeated or a
+ * comma list) billed to one organization are compared together with its one report. Exit 0 when every row is within the
  * tolerance, 3 when any differs beyond it, 2 for bad usage or a missing or rejected admin
  * key, 1 when the admin API fails. Never creates a database; records each run's outcome
  * in an existing one (for `audit`).
@@ -41,7 +42,8 @@ export interface ReconcileDeps extends TerminalOutput {
 }
 
 interface ReconcileFlags extends StoreCommandFlags {
-  provider: string;
+  /** Every `--provider` value, comma lists split (collectProviders). */
+  provider: string[];
   by: string;
   tolerance?: string;
 }
@@ -69,7 +71,7 @@ export function registerReconcile(program: Command, deps: ReconcileDeps): void {
   const reconcileCommand = program
     .command('reconcile')
     .description("check the meter against the provider's own usage and cost reports, per UTC day and model")
-    .requiredOption('--provider <name>', 'openai or anthropic (or a configured provider of that kind)')
+    .requiredOption('--provider <name>', 'openai or anthropic (or a configured provider of that kind); several (repeated or a comma list) when they bill one organization', collectProviders)
     .option('--since <when>', 'start: 30d, this-month, 2026-11-01 … widened to whole UTC days (default: 30d)')
     .option('--until <when>', "end, same forms; a date is inclusive (default: the end of yesterday, UTC: providers' reports lag for the current day; --until now includes it)")
     .option('--by <dims>', 'day, model or day,model', 'day,model')
@@ -84,7 +86,8 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const tolerance = parseTolerance(flags.tolerance);
   const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());
   const config = deps.config(flags.config);
-  const target = resolveAdminTarget(adminProvider(config, flags.provider), deps.env);
+  const providers = [...new Set(flags.provider)];
+  const target = resolveSharedAdminTarget(providers.map((name) => adminProvider(config, name)), deps.env);
   const dbPath = deps.resolveDbPath(flags.db, config);
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     throw new UsageError(`no database at ${dbPath}: reconcile compares the calls tokometer recorded; pass --db or set TOKOMETER_DB.`);
@@ -92,7 +95,7 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
 
   const report = await closingAfter(await deps.openStore(dbPath), async (store) => {
     const now = deps.clock();
-    const run = await reconcile({ store, target, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
+    const run = await reconcile({ store, target, providers, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
     try {
       await recordRun(store, run, now);
     } catch (error) {
@@ -133,6 +136,13 @@ function adminProvider(config: Config, name: string): AdminProvider {
   const word = pc?.kind ?? (builtin && builtin.family === name ? builtin.family : undefined);
   const family: AdminFamily | null = word === 'openai' || word === 'anthropic' ? word : null;
   return { provider: name, known: pc !== undefined || builtin !== undefined, family, baseUrl: pc?.base_url ?? builtin?.baseUrl, configuredKey: pc?.admin_key };
+}
+
+/** `--provider a --provider b,c` → [a, b, c]: repeated and comma-listed names add up. */
+function collectProviders(value: string, previous: string[] | undefined): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--provider "${value}" names an empty provider; give names separated by commas, e.g. openai,openai-batch.`);
+  return [...(previous ?? []), ...names];
 }
 
 function parseBy(raw: string): ReconcileBy {

@@ -55,3 +55,28 @@ export function resolveAdminTarget(p: AdminProvider, env: Readonly<Record<string
   const where = envName === undefined ? field : `${envName} (or ${field} in the config)`;
   throw new UsageError(`no admin key for ${provider}: set ${where} to an organization admin key with access to ${LABELS[family]}'s usage and cost reports.`);
 }
+
+/**
+ * The admin target of several `--provider` names billed to one organization (its report
+ * covers the traffic of all of them): the first name's (resolveAdminTarget), the others
+ * checked to be known providers of the same admin API family and base URL, whose own
+ * `admin_key`, when set, is the one used (another key is another organization: reconcile
+ * that one on its own). Throws UsageError (exit 2).
+ */
+export function resolveSharedAdminTarget(ps: readonly AdminProvider[], env: Readonly<Record<string, string | undefined>>): AdminTarget {
+  const target = resolveAdminTarget(ps[0]!, env);
+  for (const p of ps.slice(1)) {
+    const named = `--provider "${p.provider}"`;
+    if (!p.known) throw new UsageError(`${named} is not a configured or built-in provider; use openai or anthropic.`);
+    if (p.family !== target.family) {
+      throw new UsageError(`${named} is not billed through ${target.label}'s usage and cost API like "${target.provider}": reconcile several providers together only when they bill one organization.`);
+    }
+    if (p.baseUrl !== target.baseUrl) {
+      throw new UsageError(`${named} has base_url ${p.baseUrl ?? '(none)'}, "${target.provider}" ${target.baseUrl}: reconcile several providers together only when they bill one organization.`);
+    }
+    if (p.configuredKey !== undefined && p.configuredKey !== '' && p.configuredKey !== target.key) {
+      throw new UsageError(`providers.${p.provider}.admin_key differs from the admin key of "${target.provider}" (${target.keySource}): another organization; reconcile it on its own.`);
+    }
+  }
+  return target;
+}

@@ -6,6 +6,7 @@ import type { CatalogRates, ProviderReport, ReconcileBy, ReconcileReport, Reconc
 
 /** What a reconcile report is built from besides the two sides. */
 export interface BuildOptions {
+  /** tokometer provider name(s), comma-joined (ReconcileReport.provider). */
   provider: string;
   /** The provider as people name it (`OpenAI`). */
   providerLabel: string;

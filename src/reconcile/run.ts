@@ -52,6 +52,12 @@ export interface ReconcileInput {
   /** The meter's side (a migrated database). */
   store: Pick<ReconcileStore, 'meteredUsage' | 'rawCallsSince'>;
   target: AdminTarget;
+  /**
+   * The tokometer providers whose calls are the meter's side, summed per day × model
+   * (several when they bill the target's organization); default `[target.provider]`.
+   * The report and the stored run name them joined by commas.
+   */
+  providers?: readonly string[];
   /** The asked window; widened to whole UTC days. */
   range: { since: number; until: number };
   by: ReconcileBy;
@@ -74,14 +80,18 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   if (until > input.now) notes.push(`The window includes the current UTC day (${day(until - DAY_MS)}): the provider's reports can lag behind the meter for it.`);
   // Nothing left to compare once retention moved the start past the end.
   if (since >= until) return buildReport([], { usage: [], costs: [], requestCounts: input.target.family === 'openai' }, options(input, since, since, notes));
-  const meter = await input.store.meteredUsage({ provider: input.target.provider, since, until });
+  const meter = await input.store.meteredUsage({ providers: meteredProviders(input), since, until });
   const report = await (input.fetchReport ?? fetchProviderReport)(input.target, { since, until }, input.http);
   return buildReport(meter, report, options(input, since, until, notes));
 }
 
+function meteredProviders(input: ReconcileInput): readonly string[] {
+  return input.providers ?? [input.target.provider];
+}
+
 function options(input: ReconcileInput, since: number, until: number, notes: string[]) {
   return {
-    provider: input.target.provider,
+    provider: meteredProviders(input).join(','),
     providerLabel: input.target.label,
     since,
     until,

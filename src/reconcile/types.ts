@@ -177,7 +177,7 @@ export type CatalogRates = (model: string, at: number) => CatalogModelRates | nu
 
 /** The result of one reconcile run, before formatting. */
 export interface ReconcileReport {
-  /** tokometer provider name. */
+  /** tokometer provider name; several compared together joined by commas (`openai,openai-batch`). */
   provider: string;
   /** Compared window [since, until), whole UTC days. */
   since: number;

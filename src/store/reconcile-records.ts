@@ -1,14 +1,17 @@
 /** The records of `tokometer reconcile` as the store takes and gives them (no imports, so the Store facade can name them). */
 
-/** Which calls to read: one provider's, with `since <= ts < until` (ms). */
+/**
+ * Which calls to read: those of the named providers (tokometer provider names; several
+ * when they bill one organization, summed per day × model), with `since <= ts < until` (ms).
+ */
 export interface MeteredUsageQuery {
-  provider: string;
+  providers: readonly string[];
   since: number;
   until: number;
 }
 
 /**
- * What the meter recorded for one provider, per UTC day × model: the side of
+ * What the meter recorded for the queried providers, per UTC day × model: the side of
  * `tokometer reconcile` that tokometer itself saw. Token counts follow the Usage
  * inclusion rules (input includes cache reads and writes); money is integer nano-USD.
  */
@@ -41,7 +44,7 @@ export interface MeteredUsageRow {
  * Times in ms since the epoch, money in integer nano-USD. Holds no secret.
  */
 export interface ReconcileRunRecord {
-  /** tokometer provider name, e.g. `openai`. */
+  /** tokometer provider name, e.g. `openai`; several reconciled together joined by commas (`openai,openai-batch`). */
   provider: string;
   ranAt: number;
   /** Compared window [since, until), whole UTC days. */
@@ -68,7 +71,7 @@ export interface ReconcileRunRecord {
  * `read/metered-usage.ts` and `reconcile-runs.ts`, written against the async Db seam.
  */
 export interface ReconcileStore {
-  /** Metered usage of one provider per UTC day × model (see MeteredUsageRow). */
+  /** Metered usage of the named providers per UTC day × model (see MeteredUsageRow). */
   meteredUsage(q: MeteredUsageQuery): Promise<MeteredUsageRow[]>;
   /** From when raw calls are complete, ms (0 when nothing was pruned). */
   rawCallsSince(): Promise<number>;

@@ -23,6 +23,13 @@ describe('unmetered traffic (from the last reconcile)', () => {
     expect(anthropic!.confidence.level).toBe('medium');
   });
 
+  it('names every proxy prefix of a run over several providers and repeats their comma list in the command', async () => {
+    const [f] = await findings(many(3, () => ({})), unmeteredTraffic, { reconcileRuns: [run('openai,openai-batch', 1, 4, 224_000_000)] });
+    expect(f!.title).toBe('openai,openai-batch: 4 requests ($0.224) reached the provider without going through tokometer');
+    expect(f!.fix).toContain('tokometer (/proxy/openai or /proxy/openai-batch)');
+    expect(f!.fix).toContain('tokometer reconcile --provider openai,openai-batch --since 2026-11-01 --until 2026-11-07');
+  });
+
   it('says nothing without runs or when the last run was clean', async () => {
     expect(await findings(many(3, () => ({})), unmeteredTraffic)).toEqual([]);
     expect(await findings(many(3, () => ({})), unmeteredTraffic, { reconcileRuns: [run('openai', 0, 0, 0)] })).toEqual([]);

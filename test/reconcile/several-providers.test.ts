@@ -38,7 +38,17 @@ describe('tokometer reconcile over several providers of one organization', () =>
       key: KEY,
       usage: [{ day: '2026-11-02', model: MODEL, requests: 16, uncached: 320_000, output: 32_000, cost: { input: 0.64, output: 0.256 } }],
     }).start();
-    writeFileSync(path.join(dir, 'tokometer.yaml'), `providers:\n  openai: { base_url: "${admin.url}/v1" }\n  openai-batch: { kind: openai, base_url: "${admin.url}/v1" }\n`);
+    writeFileSync(
+      path.join(dir, 'tokometer.yaml'),
+      [
+        'providers:',
+        `  openai: { base_url: "${admin.url}/v1" }`,
+        `  openai-batch: { kind: openai, base_url: "${admin.url}/v1" }`,
+        '  openai-eu: { kind: openai, base_url: "https://eu.api.openai.com/v1" }',
+        `  openai-org2: { kind: openai, base_url: "${admin.url}/v1", admin_key: sk-admin-other-org }`,
+        '',
+      ].join('\n'),
+    );
   });
   afterAll(async () => {
     await admin.stop();
@@ -64,6 +74,21 @@ describe('tokometer reconcile over several providers of one organization', () =>
       const doc = JSON.parse(r.out);
       expect(doc.provider).toBe('openai,openai-batch');
       expect(doc.rows.map((x: { status: string; meter: { calls: number; cost_usd: number } }) => [x.status, x.meter.calls, x.meter.cost_usd])).toEqual([['match', 16, 0.896]]);
+    }
+  });
+
+  it('refuses names that cannot share one organization\'s report (exit 2, naming why)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['openai,anthropic'], '--provider "anthropic" is not billed through OpenAI\'s usage and cost API like "openai"'],
+      [['openai', 'openai-eu'], '--provider "openai-eu" has base_url https://eu.api.openai.com/v1'],
+      [['openai', 'openai-org2'], 'providers.openai-org2.admin_key differs from the admin key of "openai" (OPENAI_ADMIN_KEY)'],
+      [['openai,nosuch'], '--provider "nosuch" is not a configured or built-in provider'],
+      [['openai,'], '--provider "openai," names an empty provider'],
+    ];
+    for (const [providers, message] of cases) {
+      const r = await run(providers);
+      expect(r.code, providers.join(' ')).toBe(2);
+      expect(r.err).toContain(message);
     }
   });
 });

@@ -182,7 +182,7 @@ export const moduleCases: FacadeCase[] = [
     assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: '(none)' }]), T0 + 30);
     assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: 'x' }, { key: 'key', op: '=', value: 'b' }]), null);
   }),
-  storeCase('reconcile: metered usage of one provider per UTC day × model, and the newest run per provider', async (s) => {
+  storeCase('reconcile: metered usage of the named providers per UTC day × model, and the newest run per provider', async (s) => {
     const DAY = 86_400_000;
     const day0 = Math.floor(T0 / DAY) * DAY;
     const usage = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
@@ -194,12 +194,16 @@ export const moduleCases: FacadeCase[] = [
       makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: { ...usage(10, 1), webSearches: 5, fileSearches: 5 }, costNano: null }),
       makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
     ]);
-    const rows = await s.reconcile.meteredUsage({ provider: 'openai', since: day0, until: day0 + 2 * DAY });
+    const rows = await s.reconcile.meteredUsage({ providers: ['openai'], since: day0, until: day0 + 2 * DAY });
     assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano, r.webSearches, r.fileSearches]), [
       [0, 'gpt-4o', 2, 0, 1500, 110, 4000, 2, 4],
       [0, 'gpt-4o-mini', 1, 1, 10, 1, 0, 0, 0],
       [DAY, 'gpt-4o', 1, 0, 7, 7, 7, 0, 0],
     ]);
+    // Several providers (one organization's): their calls summed per day × model; none named, no rows.
+    const both = await s.reconcile.meteredUsage({ providers: ['openai', 'anthropic'], since: day0, until: day0 + DAY });
+    assert.deepEqual(both.map((r) => [r.model, r.calls, r.costNano]), [['claude-haiku-4-5', 1, 99], ['gpt-4o', 2, 4000], ['gpt-4o-mini', 1, 0]]);
+    assert.deepEqual(await s.reconcile.meteredUsage({ providers: [], since: day0, until: day0 + 2 * DAY }), []);
     assert.equal(await s.reconcile.rawCallsSince(), 0);
     const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({
       provider, ranAt, since: day0, until: day0 + 7 * DAY, rows: 6, differing: 1, unmeteredRows: 1, unmeteredRequests, unmeteredNano: 672_000_000, meterNano: 1, billNano: 2,

@@ -40,7 +40,7 @@ export const unmeteredTraffic: Detector = {
           },
           fix:
             `Something calls ${r.provider} with a provider key directly, so budgets and reports miss it. Point every client's base URL at ` +
-            `tokometer (/proxy/${r.provider}) and rotate provider keys handed out before; ` +
+            `tokometer (${r.provider.split(',').map((p) => `/proxy/${p}`).join(' or ')}) and rotate provider keys handed out before; ` +
             `tokometer reconcile --provider ${r.provider} ${window} shows the days and models.`,
           savingNano: 0,
           savingPerMonthNano: 0,

@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 const DAY_EXPR = `(ts - ts % ${DAY_MS})`;
 const MODEL_EXPR = "COALESCE(model, model_requested, '(unknown)')";
 
-const SQL = `
+const sql = (providers: number) => `
   SELECT ${DAY_EXPR} AS day, ${MODEL_EXPR} AS model, COUNT(*) AS calls,
     SUM(CASE WHEN input_tokens IS NULL THEN 1 ELSE 0 END) AS usage_unknown,
     SUM(CASE WHEN input_tokens IS NOT NULL AND cost_nano IS NULL THEN 1 ELSE 0 END) AS unpriced,
@@ -25,16 +25,18 @@ const SQL = `
     COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN web_searches END), 0) AS web_searches,
     COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN file_searches END), 0) AS file_searches
   FROM calls
-  WHERE provider = ? AND ts >= ? AND ts < ? AND usage_source <> 'not_metered'
+  WHERE provider IN (${Array(providers).fill('?').join(', ')}) AND ts >= ? AND ts < ? AND usage_source <> 'not_metered'
   GROUP BY ${DAY_EXPR}, ${MODEL_EXPR}
   ORDER BY day, model`;
 
 /**
- * Metered usage per UTC day × model, oldest day first. Sums come back as numbers on
- * both dialects (PostgreSQL returns SUM of a bigint as numeric text).
+ * Metered usage of the providers per UTC day × model (their calls summed), oldest day
+ * first; none for an empty provider list. Sums come back as numbers on both dialects
+ * (PostgreSQL returns SUM of a bigint as numeric text).
  */
 export async function meteredUsage(db: Db, q: MeteredUsageQuery): Promise<MeteredUsageRow[]> {
-  const rows = await db.all<Record<string, unknown>>(SQL, [q.provider, q.since, q.until]);
+  if (q.providers.length === 0) return [];
+  const rows = await db.all<Record<string, unknown>>(sql(q.providers.length), [...q.providers, q.since, q.until]);
   return rows.map((r) => ({
     day: Number(r.day),
     model: String(r.model),
