@@ -68,10 +68,16 @@ export function callReads(db: Db): CallReads {
     },
 
     async firstCallAt(where = []) {
+      // Without a filter, a bare MIN (one index lookup on both stores).
+      if (where.length === 0) return numberOrNull((await db.get<{ ts: number | null }>('SELECT MIN(ts) AS ts FROM calls'))?.ts);
       // No time range: 0 and MAX_SAFE_INTEGER bound every stored ts (ms since the epoch).
       const q = joinFragments('SELECT MIN(c.ts) AS ts FROM calls c', whereFragment(db.dialect, { since: 0, until: Number.MAX_SAFE_INTEGER, where: [...where], timeZone: 'UTC' }));
-      const ts = (await db.get<{ ts: number | null }>(q.sql, q.params))?.ts;
-      return ts === null || ts === undefined ? null : Number(ts);
+      return numberOrNull((await db.get<{ ts: number | null }>(q.sql, q.params))?.ts);
     },
   };
+}
+
+/** A MIN(ts) as a number (PostgreSQL answers a bigint as text); null when there are no rows. */
+function numberOrNull(ts: number | string | null | undefined): number | null {
+  return ts === null || ts === undefined ? null : Number(ts);
 }
