@@ -71,3 +71,34 @@ describe('rounding: the exact pico sum is multiplied, then rounded once', () => 
     expect(r.ok && r.value.costNano).toBe(1);
   });
 });
+
+describe('modifiers multiply token prices, never per-use search fees', () => {
+  // Every source multiplies token rates only: Anthropic US-only "1.1x standard API rates" on
+  // the token categories, fast mode "$30 / $150 per 1M" tokens, OpenAI flex "Tokens are priced
+  // at Batch API rates". Web search is a separate per-use fee ($10 per 1,000 searches on
+  // Anthropic and OpenAI; file search $2.50 per 1,000 on OpenAI) that none of them changes.
+  // claude-opus-4-6 ($5 / $25), 1,000 in + 500 out = 17,500,000 nano; 2 web searches = 20,000,000.
+  it('Anthropic fast mode: 17,500,000 × 6 + 20,000,000 = 125,000,000, not 37,500,000 × 6 = 225,000,000', () => {
+    const r = pricer.price(usage({ inputTokens: 1000, outputTokens: 500, webSearches: 2, speed: 'fast' }), { provider: 'anthropic', model: 'claude-opus-4-6', at: NOW });
+    expect(r.priced && r.costNano).toBe(125_000_000);
+    expect(r.priced && r.breakdown?.webSearch).toBe(20_000_000);
+  });
+
+  // Same call US-only: 17,500,000 × 1.1 + 20,000,000 = 39,250,000 (not 41,250,000).
+  it('Anthropic US-only inference: 39,250,000, not 41,250,000', () => {
+    const r = pricer.price(usage({ inputTokens: 1000, outputTokens: 500, webSearches: 2, inferenceGeo: 'us' }), { provider: 'anthropic', model: 'claude-opus-4-6', at: NOW });
+    expect(r.priced && r.costNano).toBe(39_250_000);
+  });
+
+  // Exact rates, so the test does not depend on a catalog entry: input 2,000 pico per token,
+  // web search 10,000,000,000 pico ($0.01) per use, file search 2,500,000,000 pico per use.
+  // Flex (1/2): 1,000 × 2,000 / 2 = 1,000,000 pico = 1,000 nano; 3 web = 30,000,000 nano;
+  // 4 file = 10,000,000 nano. Total 40,001,000 (the old code halved the fees: 20,001,000).
+  it('OpenAI flex halves the tokens only: 40,001,000 nano, not 20,001,000', () => {
+    const rates: Rates = { input: { base: 2_000, tiers: [] }, webSearch: { base: 10_000_000_000, tiers: [] }, fileSearch: { base: 2_500_000_000, tiers: [] } };
+    const r = computeCost(usage({ inputTokens: 1000, webSearches: 3, fileSearches: 4 }), rates, { numerator: 1, denominator: 2 });
+    expect(r.ok && r.value.costNano).toBe(40_001_000);
+    expect(r.ok && r.value.breakdown.webSearch).toBe(30_000_000);
+    expect(r.ok && r.value.breakdown.fileSearch).toBe(10_000_000);
+  });
+});
