@@ -68,8 +68,8 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  * Number.MAX_SAFE_INTEGER):
  *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
- * with each unknown price replaced by its conservative fallback, the pico sum times
- * `modifier` (when given) before the rounding up. Pure.
+ * with each unknown price replaced by its conservative fallback, the token part times
+ * `modifier` (when given; never the per-use fees) before the rounding up. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
@@ -80,7 +80,8 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
   const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
-  const sum = promptTokens * inPrice + outputTokens * outPrice + fees;
-  const pico = input.modifier === undefined ? sum : (sum * input.modifier.numerator) / input.modifier.denominator;
+  const tokens = promptTokens * inPrice + outputTokens * outPrice;
+  // The modifier scales token prices only, as the pricer does (pricing/compute.ts PER_USE_FEES).
+  const pico = (input.modifier === undefined ? tokens : (tokens * input.modifier.numerator) / input.modifier.denominator) + fees;
   return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);
 }

@@ -27,8 +27,8 @@ const ZERO: Rate = { base: 0, tiers: [] };
  * tokens of the dimension.
  *
  * `modifier` (pricing/modifiers.ts: US-only inference, fast mode, flex) multiplies the exact
- * pico sum, and each dimension's exact pico cost, before the rounding to nano: never the
- * rounded total.
+ * pico cost of the token dimensions, before the one rounding to nano: never the rounded
+ * total, and never the per-use web and file search fees (PER_USE_FEES).
  *
  * Returns an error for usage that breaks the inclusion rules (cache > input…): such a
  * call is recorded unpriced rather than priced from nonsense.
@@ -96,14 +96,26 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
     fileSearch: cost(counts.fileSearches, rates.fileSearch ?? ZERO),
   };
-  let sum = 0n;
+  // The modifier scales token prices only; the per-use search fees stay as listed. Both sums
+  // are kept exact (in 1/denominator pico) so the total is rounded once.
+  const num = BigInt(modifier.numerator);
+  const den = BigInt(modifier.denominator);
+  let scaledSum = 0n;
   const breakdown = {} as CostBreakdown;
   for (const [k, v] of Object.entries(pico) as Array<[keyof CostBreakdown, bigint]>) {
-    sum += v;
-    breakdown[k] = picoToNano(v, modifier);
+    const perUse = PER_USE_FEES.has(k);
+    scaledSum += perUse ? v * den : v * num;
+    breakdown[k] = picoToNano(v, perUse ? UNMODIFIED : modifier);
   }
-  return ok({ costNano: picoToNano(sum, modifier), breakdown });
+  return ok({ costNano: picoToNano(scaledSum, { numerator: 1, denominator: modifier.denominator }), breakdown });
 }
+
+/**
+ * Breakdown dimensions that are per-use fees, not token prices: a price modifier (US-only,
+ * fast mode, flex) never changes them (Anthropic and OpenAI list web search at $10 per 1,000
+ * searches whatever the speed, region or tier of the tokens).
+ */
+const PER_USE_FEES: ReadonlySet<keyof CostBreakdown> = new Set(['webSearch', 'fileSearch']);
 
 /** Rounds non-negative pico-USD, times `modifier` (default 1), to nano-USD, half up: one rounding of the exact product. */
 export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {

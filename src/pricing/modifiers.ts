@@ -7,9 +7,11 @@ import type { BillingConditions } from '../providers/types.js';
  * stored with the call so a reprice applies it again (store/call-row.ts).
  *
  * A multiplier is an exact ratio of small integers. pricing/compute.ts multiplies the exact
- * pico-USD sum of the call (and each breakdown dimension) by it BEFORE the one rounding to
- * nano-USD, never the rounded total. Modifiers stack: US-only fast mode is 1.1 × 6
- * (Anthropic fast mode guide: "Fast mode pricing stacks with other pricing modifiers").
+ * pico-USD cost of the call's token dimensions (and each such breakdown dimension) by it
+ * BEFORE the one rounding to nano-USD, never the rounded total; the per-use web and file
+ * search fees are never multiplied (every source prices tokens only). Modifiers stack:
+ * US-only fast mode is 1.1 × 6 (Anthropic fast mode guide: "Fast mode pricing stacks with
+ * other pricing modifiers").
  *
  * Keyed by the matched price entry (its provider id and model id, pricing/resolve.ts), so a
  * model sold by a host other than the first party (Groq's `service_tier: "flex"` is billed

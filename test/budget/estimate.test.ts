@@ -39,3 +39,12 @@ describe('estimateCostNano', () => {
     expect(Number.isSafeInteger(estimateCostNano({ promptBytes: 1e12, maxOutputTokens: 1e12 }))).toBe(true);
   });
 });
+
+describe('estimateCostNano: a price modifier scales tokens, not per-use fees', () => {
+  // 400 bytes = 100 prompt tokens × 5,000 pico + 100 output × 25,000 pico = 3,000,000 pico;
+  // × 6 (fast mode) = 18,000,000 pico; + 2 searches × 10,000,000,000 pico = 20,018,000,000 pico
+  // = 20,018,000 nano (multiplying the fees too held 120,018,000).
+  it('holds 20,018,000 nano-USD for 6× tokens and 2 searches at $0.01', () => {
+    expect(estimateCostNano({ promptBytes: 400, maxOutputTokens: 100, inputPricePerTokenPico: 5_000, outputPricePerTokenPico: 25_000, maxUses: 2, pricePerUsePico: 10_000_000_000, modifier: { numerator: 6, denominator: 1 } })).toBe(20_018_000);
+  });
+});
