@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BudgetResetRecord, InstanceSpend } from '../../src/store/types.js';
+import { createPricer } from '../../src/pricing/pricer.js';
 import { storeCase, type FacadeCase } from './contract-facade.js';
 import { makeCall, rejected } from './fixtures.js';
 
@@ -181,6 +182,17 @@ export const moduleCases: FacadeCase[] = [
     assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: 'x' }]), T0 + 20);
     assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: '(none)' }]), T0 + 30);
     assert.equal(await s.calls.firstCallAt([{ key: 'feature', op: '=', value: 'x' }, { key: 'key', op: '=', value: 'b' }]), null);
+  }),
+  storeCase('calls: the audit\'s reads keep the billing conditions the price depends on (service_tier, inference_geo, speed)', async (s) => {
+    // claude-opus-4-6 fast and US-only, 1,000 in + 500 out: recorded at 115,500,000 nano-USD
+    // (17,500,000 × 6 × 1.1). The audit prices a call's usage again (audit/stats.ts priceAs,
+    // repricedSaving): without speed and inference_geo it sees 17,500,000, 1/6.6 of the bill.
+    const usage = { inputTokens: 1000, outputTokens: 500, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, serviceTier: 'standard', inferenceGeo: 'us', speed: 'fast' };
+    await s.insertCalls([makeCall(0, { ts: T0 + 10, provider: 'anthropic', endpoint: 'messages', modelRequested: 'claude-opus-4-6', model: 'claude-opus-4-6', usage, costNano: 115_500_000 })]);
+    const [c] = await s.calls.list({ since: T0, until: T0 + 100, where: [], timeZone: 'UTC' });
+    const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
+    assert.deepEqual([c!.usage?.serviceTier, c!.usage?.inferenceGeo, c!.usage?.speed], ['standard', 'us', 'fast']);
+    assert.equal(priced.priced && priced.costNano, 115_500_000);
   }),
   storeCase('reconcile: metered usage of the named providers per UTC day × model, and the newest run per provider', async (s) => {
     const DAY = 86_400_000;
