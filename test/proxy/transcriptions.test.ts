@@ -157,3 +157,40 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     expect(f.records[0]).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'unknown', usage: null, costNano: null });
   });
 });
+
+describe('a transcription form that names its model twice', () => {
+  // The form's first `model` is gpt-4o-mini-transcribe, its second gpt-4o-transcribe: which one
+  // the provider runs depends on its form parser (first wins in Go's FormValue, last in a
+  // dict built from the parts). tokometer read the first, so a key allowed only
+  // gpt-4o-mini-transcribe could run gpt-4o-transcribe (billed $6 per 1M audio tokens, not
+  // $3) and be recorded at the cheaper price. Expected: refused (400), never forwarded.
+  it('with two different values is refused, not forwarded', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER), { models: ['gpt-4o-mini-transcribe'] });
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['model', 'gpt-4o-mini-transcribe'],
+      ['file', ''],
+      ['model', 'gpt-4o-transcribe'],
+    ]);
+    const res = await f.handle(call);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(await bodyText(res)).error.message).toMatch(/model/);
+    expect(f.upstream.requests).toHaveLength(0);
+  });
+
+  // Array fields repeat by design (the SDK's timestamp_granularities[]), and a value sent
+  // twice is not ambiguous: both forms are forwarded and metered as before (14,000 nano-USD).
+  it('twice with the same value, or beside repeated array fields, is forwarded and metered', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER));
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['model', 'gpt-4o-transcribe'],
+      ['file', ''],
+      ['model', 'gpt-4o-transcribe'],
+      ['timestamp_granularities[]', 'word'],
+      ['timestamp_granularities[]', 'segment'],
+    ]);
+    const res = await f.handle(call);
+    expect(res.status).toBe(200);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ model: 'gpt-4o-transcribe', costNano: 14_000 });
+  });
+});
