@@ -15,6 +15,12 @@ export interface FormFields {
    * upload that is text, where the rest is the file.
    */
   textBytes: number;
+  /**
+   * Names of text fields sent more than once with different values (an array field, named
+   * `…[]`, repeats by design and is never listed). Which value a provider takes depends on
+   * its form parser (the first or the last), so a form listing `model` here is ambiguous.
+   */
+  conflicting: string[];
 }
 
 /** Longest text field decoded (bytes); a longer one is counted in `textBytes` but not read. */
@@ -46,11 +52,12 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   let textBytes = 0;
+  const conflicting: string[] = [];
   // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's CRLF.
   let pos = 0;
   if (!startsWith(body, dashBoundary, 0)) {
     const first = bytes.indexOf(delimiter, 0);
-    if (first < 0) return { fields, textBytes };
+    if (first < 0) return { fields, textBytes, conflicting };
     pos = first + 2;
   }
   for (;;) {
@@ -68,11 +75,15 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
     if (part.name !== null && !part.file) {
       const length = next - contentStart;
       textBytes += length;
-      if (length <= MAX_FIELD_BYTES && !(part.name in fields)) fields[part.name] = UTF8.decode(body.subarray(contentStart, next));
+      if (length <= MAX_FIELD_BYTES) {
+        const value = UTF8.decode(body.subarray(contentStart, next));
+        if (!(part.name in fields)) fields[part.name] = value;
+        else if (fields[part.name] !== value && !part.name.endsWith('[]') && !conflicting.includes(part.name)) conflicting.push(part.name);
+      }
     }
     pos = next + 2;
   }
-  return { fields, textBytes };
+  return { fields, textBytes, conflicting };
 }
 
 /** The boundary of a `multipart/form-data` content type (quoted or not), else null. */

@@ -7,7 +7,7 @@ import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers
 import type { ResolvedKey } from './auth.js';
 import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
-import { modelNameRefusal, modelRefusal } from './model-allow-list.js';
+import { formModelRefusal, modelNameRefusal, modelRefusal } from './model-allow-list.js';
 import { readFormFields } from './form-fields.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
@@ -231,7 +231,7 @@ function describeRequest<R>(
   if (form !== null) info.upload = { textBytes: form.textBytes };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
-  const notAllowed = modelNameRefusal(info) ?? modelRefusal(key, info);
+  const notAllowed = formModelRefusal(form) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
   if (notAllowed !== null) return { refused: notAllowed, record: true };
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).

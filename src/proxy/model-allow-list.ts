@@ -2,6 +2,7 @@ import { MAX_MODEL_NAME_BYTES, isModelNameTooLong, utf8Bytes } from '../domain/m
 import { ProxyError } from '../lib/errors.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
+import type { FormFields } from './form-fields.js';
 
 /**
  * What models a request may name: at most MAX_MODEL_NAME_BYTES long (modelNameRefusal),
@@ -44,4 +45,15 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | 
 export function modelNameRefusal(info: RequestInfo): ProxyError | null {
   if (info.model === null || !isModelNameTooLong(info.model)) return null;
   return new ProxyError('bad_request', `The model name is ${utf8Bytes(info.model)} bytes long (at most ${MAX_MODEL_NAME_BYTES}); no provider names a model that long.`);
+}
+
+/**
+ * Why a multipart form (a file upload) that names `model` more than once with different
+ * values is refused (400, before it is forwarded), or null: the provider may run either
+ * (its parser takes the first or the last), so neither the allow-list nor the price could
+ * be trusted. null for a JSON body (`form` null).
+ */
+export function formModelRefusal(form: FormFields | null): ProxyError | null {
+  if (form === null || !form.conflicting.includes('model')) return null;
+  return new ProxyError('bad_request', "The multipart form names field 'model' more than once with different values; send it once.");
 }

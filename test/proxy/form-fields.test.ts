@@ -27,25 +27,25 @@ describe('readFormFields: the text fields of a multipart form', () => {
       '--XYZ--\r\n',
     );
     // 'whisper-1' 9 bytes + 'Names: Zoë, Ana' 16 bytes (ë is 2): 25.
-    expect(readFormFields('multipart/form-data; boundary=XYZ', body)).toEqual({ fields: { model: 'whisper-1', prompt: 'Names: Zoë, Ana' }, textBytes: 25 });
+    expect(readFormFields('multipart/form-data; boundary=XYZ', body)).toEqual({ fields: { model: 'whisper-1', prompt: 'Names: Zoë, Ana' }, textBytes: 25, conflicting: [] });
   });
 
   it('takes a quoted boundary, a preamble, the first of a repeated name, and a part without headers', () => {
     const body = bytes(
       'preamble\r\n--a b\r\nContent-Disposition: form-data; name="include[]"\r\n\r\nlogprobs\r\n--a b\r\nContent-Disposition: form-data; name="include[]"\r\n\r\nother\r\n--a b\r\n\r\nnameless\r\n--a b--',
     );
-    expect(readFormFields('Multipart/Form-Data; charset=utf-8; boundary="a b"', body)).toEqual({ fields: { 'include[]': 'logprobs' }, textBytes: 13 });
+    expect(readFormFields('Multipart/Form-Data; charset=utf-8; boundary="a b"', body)).toEqual({ fields: { 'include[]': 'logprobs' }, textBytes: 13, conflicting: [] });
   });
 
   it('counts a text field over 64 KiB without decoding it', () => {
     const long = 'x'.repeat(70_000);
     const body = bytes(`--B\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n${long}\r\n--B\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe\r\n--B--\r\n`);
-    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 70_017 });
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 70_017, conflicting: [] });
   });
 
   it('keeps what it read before a form breaks off', () => {
     const body = bytes('--B\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF');
-    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17 });
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
   });
 
   it('is null for a body that is not a multipart form', () => {
@@ -53,5 +53,15 @@ describe('readFormFields: the text fields of a multipart form', () => {
     expect(readFormFields(undefined, bytes('--B\r\n'))).toBeNull();
     expect(readFormFields('multipart/form-data', bytes('--B\r\n'))).toBeNull();
     expect(readFormFields('multipart/mixed; boundary=B', bytes('--B\r\n'))).toBeNull();
+  });
+});
+
+describe('readFormFields: repeated names', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const field = (name: string, value: string) => `--B\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  // Which value of a repeated non-array field a provider takes depends on its parser: listed as conflicting.
+  it('lists a name repeated with a different value, not one repeated with the same value, nor an array field', () => {
+    const body = bytes(field('model', 'a') + field('model', 'b') + field('model', 'c') + field('language', 'en') + field('language', 'en') + field('include[]', 'x') + field('include[]', 'y') + '--B--');
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'a', language: 'en', 'include[]': 'x' }, textBytes: 9, conflicting: ['model'] });
   });
 });
