@@ -194,3 +194,30 @@ describe('a transcription form that names its model twice', () => {
     expect(f.records[0]).toMatchObject({ model: 'gpt-4o-transcribe', costNano: 14_000 });
   });
 });
+
+describe('a transcription form whose lines end in LF alone', () => {
+  // Go's mime/multipart reader accepts a form whose lines end in "\n" instead of "\r\n" ("a
+  // violation of the spec, but occurs in practice", multipart.go isBoundaryDelimiterLine), so
+  // a provider may run it. tokometer read no field of it: model null, recorded unpriced, $0
+  // against every budget. Expected: metered on its model, 1,000 × 10 + 200 × 20 = 14,000 nano-USD.
+  it('is metered on the model of its form field: 14,000 nano-USD', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER));
+    const body = new TextEncoder().encode(
+      '--lf\nContent-Disposition: form-data; name="file"; filename="a.mp3"\nContent-Type: audio/mpeg\n\nAUDIO\r\n\n' +
+        '--lf\nContent-Disposition: form-data; name="model"\n\ngpt-4o-transcribe\n--lf--\n',
+    );
+    const client = new AbortController();
+    const res = await f.handle({
+      method: 'POST',
+      url: '/proxy/openai/v1/audio/transcriptions',
+      headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'multipart/form-data; boundary=lf' },
+      readBody: async () => body,
+      signal: client.signal,
+      leave: () => client.abort(),
+    });
+    expect(res.status).toBe(200);
+    await afterImmediates();
+    expect(f.gate.requests[0]).toMatchObject({ model: 'gpt-4o-transcribe', metered: true, promptBytes: 17 });
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.transcriptions', model: 'gpt-4o-transcribe', costNano: 14_000 });
+  });
+});
