@@ -37,41 +37,51 @@ const UTF8 = new TextDecoder();
 const LATIN1 = new TextDecoder('latin1');
 const CRLF = encoder.encode('\r\n');
 const CRLF_CRLF = encoder.encode('\r\n\r\n');
+const LF = encoder.encode('\n');
+const LF_LF = encoder.encode('\n\n');
+const CR = 0x0d;
 
 /**
  * The text fields of `body` when `contentType` is `multipart/form-data` with a boundary,
  * else null. A form that breaks off or is malformed yields the fields read before the break
- * (a provider rejects such a request anyway).
+ * (a provider rejects such a request anyway). Lines end in CRLF (RFC 7578), or in LF alone
+ * when the first boundary line does: Go's mime/multipart reader accepts such forms ("a
+ * violation of the spec, but occurs in practice"), so a provider may run one.
  */
 export function readFormFields(contentType: string | undefined, body: Uint8Array): FormFields | null {
   const boundary = formBoundary(contentType);
   if (boundary === null) return null;
   const dashBoundary = encoder.encode(`--${boundary}`);
-  const delimiter = encoder.encode(`\r\n--${boundary}`);
   // A view, not a copy: Buffer's indexOf searches for a byte string natively (Node and Bun).
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   let textBytes = 0;
   const conflicting: string[] = [];
-  // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's CRLF.
+  // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's line end.
   let pos = 0;
   if (!startsWith(body, dashBoundary, 0)) {
-    const first = bytes.indexOf(delimiter, 0);
+    const first = bytes.indexOf(encoder.encode(`\n--${boundary}`), 0);
     if (first < 0) return { fields, textBytes, conflicting };
-    pos = first + 2;
+    pos = first + 1;
   }
+  // The line end of the first boundary line is the form's: CRLF, or LF alone.
+  const firstLf = bytes.indexOf(LF, pos + dashBoundary.length);
+  const crlf = firstLf < 1 || body[firstLf - 1] === CR;
+  const nl = crlf ? CRLF : LF;
+  const blankLine = crlf ? CRLF_CRLF : LF_LF;
+  const delimiter = encoder.encode(`${crlf ? '\r\n' : '\n'}--${boundary}`);
   for (;;) {
     pos += dashBoundary.length;
     if (body[pos] === DASH && body[pos + 1] === DASH) break;
-    const lineEnd = bytes.indexOf(CRLF, pos);
+    const lineEnd = bytes.indexOf(nl, pos);
     if (lineEnd < 0 || lineEnd - pos > MAX_PADDING_BYTES) break;
-    // The headers run from the boundary line's CRLF to the blank line (none: straight to it).
-    const headersEnd = bytes.indexOf(CRLF_CRLF, lineEnd);
+    // The headers run from the boundary line's end to the blank line (none: straight to it).
+    const headersEnd = bytes.indexOf(blankLine, lineEnd);
     if (headersEnd < 0 || headersEnd - lineEnd > MAX_HEADER_BYTES) break;
-    const contentStart = headersEnd + 4;
+    const contentStart = headersEnd + blankLine.length;
     const next = bytes.indexOf(delimiter, contentStart);
     if (next < 0) break;
-    const part = partHeaders(LATIN1.decode(body.subarray(lineEnd + 2, headersEnd)));
+    const part = partHeaders(LATIN1.decode(body.subarray(lineEnd + nl.length, headersEnd)));
     if (part.name !== null && !part.file) {
       const length = next - contentStart;
       textBytes += length;
@@ -81,7 +91,7 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
         else if (fields[part.name] !== value && !part.name.endsWith('[]') && !conflicting.includes(part.name)) conflicting.push(part.name);
       }
     }
-    pos = next + 2;
+    pos = next + nl.length;
   }
   return { fields, textBytes, conflicting };
 }
@@ -97,7 +107,7 @@ function formBoundary(contentType: string | undefined): string | null {
 
 /** A part's field name (its Content-Disposition `name`) and whether it is a file (it has a `filename`). */
 function partHeaders(headers: string): { name: string | null; file: boolean } {
-  for (const line of headers.split('\r\n')) {
+  for (const line of headers.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== 'content-disposition') continue;
     const params = line.slice(colon + 1);

@@ -65,3 +65,12 @@ describe('readFormFields: repeated names', () => {
     expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'a', language: 'en', 'include[]': 'x' }, textBytes: 9, conflicting: ['model'] });
   });
 });
+
+describe('readFormFields: line ends', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  // Go's mime/multipart takes LF-only forms; a preamble, a headerless part and a CRLF inside the file are read as it reads them.
+  it('reads a form whose lines end in LF alone, keeping a CR LF inside a file', () => {
+    const body = bytes('pre\n--B\nContent-Disposition: form-data; name="file"; filename="a"\n\nX\r\nY\n--B\ncontent-disposition: form-data; name=model\n\nm1\n--B\n\nnameless\n--B--\n');
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'm1' }, textBytes: 2, conflicting: [] });
+  });
+});

@@ -213,7 +213,6 @@ describe('a transcription form whose lines end in LF alone', () => {
       headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'multipart/form-data; boundary=lf' },
       readBody: async () => body,
       signal: client.signal,
-      leave: () => client.abort(),
     });
     expect(res.status).toBe(200);
     await afterImmediates();
