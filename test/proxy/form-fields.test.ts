@@ -74,3 +74,16 @@ describe('readFormFields: line ends', () => {
     expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'm1' }, textBytes: 2, conflicting: [] });
   });
 });
+
+describe('readFormFields: long boundaries', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  // RFC 2046 caps a boundary at 70 characters, but Go's mime.ParseMediaType and multipart
+  // reader take any length: a form with a 75-character quoted boundary runs at a provider.
+  // Read with the 70-character cap, its boundary became `"aaa…` (the quote kept) and no field
+  // was read: model null, the call unpriced and $0 against budgets.
+  it('reads a form with a quoted 75-character boundary', () => {
+    const b = 'a'.repeat(75);
+    const body = bytes(`--${b}\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe\r\n--${b}--\r\n`);
+    expect(readFormFields(`multipart/form-data; boundary="${b}"`, body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
+  });
+});
