@@ -101,7 +101,8 @@ function formBoundary(contentType: string | undefined): string | null {
   if (contentType === undefined) return null;
   const semicolon = contentType.indexOf(';');
   if (semicolon < 0 || contentType.slice(0, semicolon).trim().toLowerCase() !== 'multipart/form-data') return null;
-  const m = /(?:^|;)\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType.slice(semicolon));
+  // No 70-character cap (RFC 2046's): Go's reader, which a provider may run, takes any length.
+  const m = /(?:^|;)\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s"]+))/i.exec(contentType.slice(semicolon));
   return m === null ? null : (m[1] ?? m[2] ?? null);
 }
 
