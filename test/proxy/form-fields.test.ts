@@ -87,3 +87,14 @@ describe('readFormFields: long boundaries', () => {
     expect(readFormFields(`multipart/form-data; boundary="${b}"`, body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
   });
 });
+
+describe('readFormFields: folded part headers', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  // Go's textproto header reader (which mime/multipart uses for part headers) joins a line
+  // that starts with a space or tab to the one before (obsolete line folding), so a provider
+  // may read `name="model"` from the second line; read line by line, the part had no name.
+  it('reads a Content-Disposition folded over two lines', () => {
+    const body = bytes('--B\r\nContent-Disposition: form-data;\r\n name="model"\r\n\r\ngpt-4o-transcribe\r\n--B--\r\n');
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
+  });
+});
