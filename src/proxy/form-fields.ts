@@ -108,7 +108,8 @@ function formBoundary(contentType: string | undefined): string | null {
 
 /** A part's field name (its Content-Disposition `name`) and whether it is a file (it has a `filename`). */
 function partHeaders(headers: string): { name: string | null; file: boolean } {
-  for (const line of headers.split(/\r?\n/)) {
+  // A line starting with a space or tab continues the one before (obsolete folding, which Go's header reader joins).
+  for (const line of headers.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== 'content-disposition') continue;
     const params = line.slice(colon + 1);
