@@ -98,3 +98,16 @@ describe('readFormFields: folded part headers', () => {
     expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
   });
 });
+
+describe('readFormFields: an RFC 2231 extended name', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  // Go's mime.ParseMediaType (multipart Part.FormName) decodes `name*=UTF-8''model` into the
+  // name `model`, and prefers it to a plain `name`; read as a plain name only, the part had none.
+  it("reads name*=UTF-8''model, and prefers it to a plain name", () => {
+    const body = bytes(
+      "--B\r\nContent-Disposition: form-data; name*=UTF-8''mod%65l\r\n\r\ngpt-4o-transcribe\r\n" +
+        "--B\r\nContent-Disposition: form-data; name=\"x\"; name*=utf-8'en'language\r\n\r\nen\r\n--B--\r\n",
+    );
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe', language: 'en' }, textBytes: 19, conflicting: [] });
+  });
+});
