@@ -114,9 +114,26 @@ function partHeaders(headers: string): { name: string | null; file: boolean } {
     if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== 'content-disposition') continue;
     const params = line.slice(colon + 1);
     const name = /;\s*name\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(params);
-    return { name: name === null ? null : (name[1] ?? name[2] ?? null), file: /;\s*filename\*?\s*=/i.test(params) };
+    const plain = name === null ? null : (name[1] ?? name[2] ?? null);
+    return { name: extendedName(params) ?? plain, file: /;\s*filename\*?\s*=/i.test(params) };
   }
   return { name: null, file: false };
+}
+
+/**
+ * The RFC 2231 extended `name*` of Content-Disposition parameters (`UTF-8''mod%65l`), decoded,
+ * else null. Go's mime.ParseMediaType (multipart Part.FormName) reads it, for the charsets
+ * utf-8 and us-ascii, and lets it win over a plain `name`.
+ */
+function extendedName(params: string): string | null {
+  const m = /;\s*name\*\s*=\s*([^;\s]+)/i.exec(params);
+  const parts = m?.[1]?.split("'");
+  if (parts?.length !== 3 || !/^(utf-8|us-ascii)$/i.test(parts[0]!)) return null;
+  try {
+    return decodeURIComponent(parts[2]!);
+  } catch {
+    return null;
+  }
 }
 
 /** True when `needle` lies in `haystack` at `at`. */
