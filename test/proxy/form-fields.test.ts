@@ -111,3 +111,14 @@ describe('readFormFields: an RFC 2231 extended name', () => {
     expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe', language: 'en' }, textBytes: 19, conflicting: [] });
   });
 });
+
+describe('readFormFields: an empty filename', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  // Go's multipart.ReadForm stores a part whose filename is empty as a value, not a file
+  // (`if filename == ""`, FileName() being "" for filename=""), so a provider reading forms
+  // that way runs model gpt-4o-transcribe from it; skipped as a file, the call had no model.
+  it('reads a part with filename="" as a text field', () => {
+    const body = bytes('--B\r\nContent-Disposition: form-data; name="model"; filename=""\r\n\r\ngpt-4o-transcribe\r\n--B--\r\n');
+    expect(readFormFields('multipart/form-data; boundary=B', body)).toEqual({ fields: { model: 'gpt-4o-transcribe' }, textBytes: 17, conflicting: [] });
+  });
+});
