@@ -106,7 +106,14 @@ function formBoundary(contentType: string | undefined): string | null {
   return m === null ? null : (m[1] ?? m[2] ?? null);
 }
 
-/** A part's field name (its Content-Disposition `name`) and whether it is a file (it has a `filename`). */
+/**
+ * A `filename` (or `filename*`) parameter with a value: a file part. An empty `filename=""`
+ * is not one: Go's multipart.ReadForm stores such a part as a value, so a provider may read
+ * a field from it (a real file part so named is only counted as text: a larger hold).
+ */
+const NAMED_FILE = /;\s*filename\*?\s*=\s*(?:"[^"]+"|[^;\s"]+)/i;
+
+/** A part's field name (its Content-Disposition `name`) and whether it is a file (it has a non-empty `filename`). */
 function partHeaders(headers: string): { name: string | null; file: boolean } {
   // A line starting with a space or tab continues the one before (obsolete folding, which Go's header reader joins).
   for (const line of headers.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
@@ -115,7 +122,7 @@ function partHeaders(headers: string): { name: string | null; file: boolean } {
     const params = line.slice(colon + 1);
     const name = /;\s*name\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(params);
     const plain = name === null ? null : (name[1] ?? name[2] ?? null);
-    return { name: extendedName(params) ?? plain, file: /;\s*filename\*?\s*=/i.test(params) };
+    return { name: extendedName(params) ?? plain, file: NAMED_FILE.test(params) };
   }
   return { name: null, file: false };
 }
