@@ -1,3 +1,5 @@
+import { utf8Length } from '../lib/utf8-length.js';
+
 /**
  * The bound on model names. A model name comes from the client's request (body `model`,
  * or a URL path) or from the provider's answer, so it can be any length; the stores keep
@@ -6,7 +8,7 @@
  * Introduction": after TOAST compression, which random text does not get). No provider
  * names a model anywhere near MAX_MODEL_NAME_BYTES: Hugging Face repo ids, the model names
  * of the OpenAI-compatible hosts, are at most 96 characters (huggingface_hub validators).
- * Imports nothing.
+ * Imports only lib/utf8-length.ts.
  *
  * Budget of one rollup_dims.ident at the bound (JSON text, UTF-8 bytes): key name and
  * provider ≤ 64 each, endpoint ~30, tag key ≤ 64, tag value ≤ 256 characters (≤ 1,024
@@ -18,27 +20,12 @@ export const MAX_MODEL_NAME_BYTES = 256;
 /** Ends a model name the store cut to MAX_MODEL_NAME_BYTES (3 UTF-8 bytes). */
 export const CUT_MODEL_NAME_MARK = '…';
 
-/** UTF-8 byte length of `text` (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
-export function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /** True when `name` is longer than MAX_MODEL_NAME_BYTES. Cheap for short names (no byte count below 86 UTF-16 units). */
 export function isModelNameTooLong(name: string): boolean {
   // A UTF-16 unit is at most 3 UTF-8 bytes; the byte count is never below the unit count.
   if (name.length * 3 <= MAX_MODEL_NAME_BYTES) return false;
   if (name.length > MAX_MODEL_NAME_BYTES) return true;
-  return utf8Bytes(name) > MAX_MODEL_NAME_BYTES;
+  return utf8Length(name) > MAX_MODEL_NAME_BYTES;
 }
 
 /**
@@ -51,13 +38,13 @@ export function storedModelName(name: string): string;
 export function storedModelName(name: string | null): string | null;
 export function storedModelName(name: string | null): string | null {
   if (name === null || !isModelNameTooLong(name)) return name;
-  const room = MAX_MODEL_NAME_BYTES - utf8Bytes(CUT_MODEL_NAME_MARK);
+  const room = MAX_MODEL_NAME_BYTES - utf8Length(CUT_MODEL_NAME_MARK);
   let bytes = 0;
   let end = 0;
   while (end < name.length) {
     const pair = (name.charCodeAt(end) & 0xfc00) === 0xd800 && (name.charCodeAt(end + 1) & 0xfc00) === 0xdc00;
     const next = end + (pair ? 2 : 1);
-    const size = utf8Bytes(name.slice(end, next));
+    const size = utf8Length(name.slice(end, next));
     if (bytes + size > room) break;
     bytes += size;
     end = next;

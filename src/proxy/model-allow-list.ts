@@ -1,4 +1,5 @@
-import { MAX_MODEL_NAME_BYTES, isModelNameTooLong, utf8Bytes } from '../domain/model-names.js';
+import { MAX_MODEL_NAME_BYTES, isModelNameTooLong } from '../domain/model-names.js';
+import { utf8Length } from '../lib/utf8-length.js';
 import { ProxyError } from '../lib/errors.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
@@ -44,7 +45,7 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | 
  */
 export function modelNameRefusal(info: RequestInfo): ProxyError | null {
   if (info.model === null || !isModelNameTooLong(info.model)) return null;
-  return new ProxyError('bad_request', `The model name is ${utf8Bytes(info.model)} bytes long (at most ${MAX_MODEL_NAME_BYTES}); no provider names a model that long.`);
+  return new ProxyError('bad_request', `The model name is ${utf8Length(info.model)} bytes long (at most ${MAX_MODEL_NAME_BYTES}); no provider names a model that long.`);
 }
 
 /**

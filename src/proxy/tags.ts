@@ -1,6 +1,7 @@
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { type Result, ok, err } from '../lib/result.js';
+import { utf8Length } from '../lib/utf8-length.js';
 
 /**
  * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
@@ -128,21 +129,6 @@ function jsonTypeName(value: unknown): string {
 function quote(key: string): string {
   const shown = key.length > 80 ? `${key.slice(0, 77)}...` : key;
   return JSON.stringify(shown);
-}
-
-/** UTF-8 byte length without allocating (lone surrogates count 3 bytes, as TextEncoder emits U+FFFD). */
-function utf8Length(s: string): number {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function codePointLength(s: string): number {

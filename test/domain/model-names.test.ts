@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MODEL_NAME_BYTES, isModelNameTooLong, storedModelName, utf8Bytes } from '../../src/domain/model-names.js';
+import { MAX_MODEL_NAME_BYTES, isModelNameTooLong, storedModelName } from '../../src/domain/model-names.js';
+import { utf8Length } from '../../src/lib/utf8-length.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
@@ -32,7 +33,7 @@ describe('storedModelName: a model name of at most 256 UTF-8 bytes', () => {
   });
 
   it('counts bytes as TextEncoder does', () => {
-    for (const s of ['', 'abc', 'é', '中', '🎉', 'a\ud800b', '\udc00', `${'é'.repeat(86)}`]) expect(utf8Bytes(s)).toBe(bytes(s));
+    for (const s of ['', 'abc', 'é', '中', '🎉', 'a\ud800b', '\udc00', `${'é'.repeat(86)}`]) expect(utf8Length(s)).toBe(bytes(s));
     expect(isModelNameTooLong('é'.repeat(128))).toBe(false);
     expect(isModelNameTooLong('é'.repeat(129))).toBe(true);
     expect(isModelNameTooLong('中'.repeat(85))).toBe(false); // 255 bytes
