@@ -121,13 +121,15 @@ export function createGeminiAdapter(): ProviderAdapter {
     },
 
     describe(method, path, body): RequestInfo {
-      if (method.toUpperCase() === 'POST' && INTERACTIONS_PATH.test(path.split('?', 1)[0] ?? '')) {
+      const post = method.toUpperCase() === 'POST';
+      const bare = path.split('?', 1)[0] ?? '';
+      if (post && INTERACTIONS_PATH.test(bare)) {
         const config = objAt(objAt(body).generation_config);
         return describeInteraction(body, largest(config.max_output_tokens, config.maxOutputTokens) ?? null);
       }
-      const match = MODEL_PATH.exec(path.split('?', 1)[0] ?? '');
+      const match = MODEL_PATH.exec(bare);
       const action = match?.[4] ?? '';
-      const known = match && method.toUpperCase() === 'POST' ? METHODS[action] : undefined;
+      const known = match && post ? METHODS[action] : undefined;
       const model = match ? (match[2] === 'models' ? (match[3] as string) : `${match[2]}/${match[3]}`) : null;
       const json = objAt(body);
       // Either name may hold the config (proto JSON); with both, each bound is the larger one.
@@ -141,8 +143,7 @@ export function createGeminiAdapter(): ProviderAdapter {
         streaming: known !== undefined && action === 'streamGenerateContent',
         maxOutputTokens: largest(camel.maxOutputTokens, camel.max_output_tokens, snake.maxOutputTokens, snake.max_output_tokens) ?? null,
       };
-      if (known === undefined && method.toUpperCase() === 'POST') {
-        const bare = path.split('?', 1)[0] ?? '';
+      if (known === undefined && post) {
         if (OPENAI_LAYER.test(bare)) info.refused = OPENAI_LAYER_REFUSED;
         else if (GEMINI_MINTING_PATH.test(bare)) info.refused = GEMINI_MINT_REFUSED;
       }
