@@ -3,6 +3,7 @@ import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js
 import type { BudgetCounter } from './counter.js';
 import type { ShareHooks, ShareHost } from './lease-host.js';
 import { LeaseShare } from './lease-share.js';
+import { errorMessage } from '../lib/errors.js';
 
 /** Lease lifetime on the database's clock: a dead replica's headroom is back within this (plus one heartbeat). */
 export const LEASE_TTL_MS = 5000;
@@ -93,7 +94,7 @@ export class LeaseKeeper {
         const at = now();
         if (at - this.failedLoggedAt < FAILURE_LOG_MS) return;
         this.failedLoggedAt = at;
-        o.log(`could not sync shared budget leases (calls go on within the leases held until they lapse, then wait): ${error instanceof Error ? error.message : String(error)}`);
+        o.log(`could not sync shared budget leases (calls go on within the leases held until they lapse, then wait): ${errorMessage(error)}`);
       },
     };
   }

@@ -1,6 +1,7 @@
 import type { BudgetLimitRecord, BudgetStore, KeyBudget } from '../store/types.js';
 import type { BudgetLedger } from './ledger.js';
 import type { BudgetKind, TagBudget } from './types.js';
+import { errorMessage } from '../lib/errors.js';
 
 /** `["kind","name"]`: one budget, unambiguous whatever its name holds. */
 const budgetKey = (kind: BudgetKind, name: string) => JSON.stringify([kind, name]);
@@ -116,6 +117,6 @@ export async function storeLimits(store: Pick<BudgetStore, 'recordBudgetLimits'>
   try {
     await store.recordBudgetLimits(rows.records, rows.forget);
   } catch (error) {
-    log(`could not store the budget limits: ${error instanceof Error ? error.message : String(error)}`);
+    log(`could not store the budget limits: ${errorMessage(error)}`);
   }
 }

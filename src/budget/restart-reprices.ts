@@ -2,6 +2,7 @@ import type { PriceStore } from '../store/price-store.js';
 import type { BudgetStore } from '../store/types.js';
 import type { BudgetLedger } from './ledger.js';
 import type { BudgetCounter } from './counter.js';
+import { errorMessage } from '../lib/errors.js';
 
 /**
  * The cost changes of `prices reprice` runs made while serve was stopped, at the next start.
@@ -61,6 +62,6 @@ export async function storeRepricesSeen(store: Pick<BudgetStore, 'recordReprices
   try {
     await store.recordRepricesSeen(changeId, at);
   } catch (error) {
-    log(`could not store the reprice changes the budgets hold: ${error instanceof Error ? error.message : String(error)}`);
+    log(`could not store the reprice changes the budgets hold: ${errorMessage(error)}`);
   }
 }

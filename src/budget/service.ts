@@ -17,6 +17,7 @@ import { replayReprices, repricesToReplay, storeRepricesSeen } from './restart-r
 import { seedLedger } from './seed.js';
 import { storedKeySpend, type StoredKeySpend } from './stored-key-spend.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
+import { errorMessage } from '../lib/errors.js';
 
 /** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
 export interface BudgetedKey {
@@ -125,7 +126,7 @@ export class BudgetService {
       persist: (e) =>
         void budgets
           .recordAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at })
-          .catch((error) => o.log(`could not store a budget alert: ${errorText(error)}`)),
+          .catch((error) => o.log(`could not store a budget alert: ${errorMessage(error)}`)),
     });
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
     this.leases = o.leases === undefined ? null : new LeaseKeeper({ store: o.leases, log: o.log });
@@ -235,7 +236,7 @@ export class BudgetService {
         for (const w of watches) w?.stop();
       }
     } catch (error) {
-      this.o.log(`could not apply changed key budgets: ${errorText(error)}`);
+      this.o.log(`could not apply changed key budgets: ${errorMessage(error)}`);
     }
   }
 
@@ -299,4 +300,3 @@ export class BudgetService {
   }
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

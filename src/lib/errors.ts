@@ -80,3 +80,8 @@ export class ExitStatus extends Error {
     this.name = 'ExitStatus';
   }
 }
+
+/** What was thrown, as text for a log line or a message: an Error's message, anything else as String() gives it. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

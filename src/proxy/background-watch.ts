@@ -6,6 +6,7 @@ import type { PendingRead, PendingWork } from '../providers/types.js';
 import type { BodyObservation, Failure } from './observation.js';
 import type { Logger } from './log.js';
 import type { UpstreamClient } from './types.js';
+import { errorMessage } from '../lib/errors.js';
 
 /** The part of a call's recorder the watch finishes (CallRecorder). */
 export interface PendingCall {
@@ -132,7 +133,7 @@ export class BackgroundWatch {
     const wait = Math.max(0, Math.min(jittered, untilDeadline));
     f.nextWaitMs = Math.min(f.nextWaitMs * 2, this.timing.pollMaxMs);
     const timer = setTimeout(() => {
-      this.poll(f).catch((error: unknown) => this.estimate(f, `background response ${f.id} could not be followed (${describe(error)}); usage estimated from the request`));
+      this.poll(f).catch((error: unknown) => this.estimate(f, `background response ${f.id} could not be followed (${errorMessage(error)}); usage estimated from the request`));
     }, wait);
     (timer as { unref?: () => void }).unref?.();
     f.timer = timer;
@@ -144,7 +145,7 @@ export class BackgroundWatch {
     try {
       read = await this.read(f);
     } catch (error) {
-      read = { retry: describe(error) };
+      read = { retry: errorMessage(error) };
     }
     if (!this.followed.has(f)) return; // closed while reading
     if ('giveUp' in read) return this.estimate(f, `background response ${f.id}: ${read.giveUp}; usage estimated from the request`);
@@ -218,11 +219,8 @@ export class BackgroundWatch {
     try {
       finish();
     } catch (error) {
-      this.log.error('recording a background response failed', { provider: f.provider.name, id: f.id, reason: describe(error) });
+      this.log.error('recording a background response failed', { provider: f.provider.name, id: f.id, reason: errorMessage(error) });
     }
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { ProxyError } from '../lib/errors.js';
+import { ProxyError, errorMessage } from '../lib/errors.js';
 import { type Result, ok, err } from '../lib/result.js';
 
 /**
@@ -83,7 +83,7 @@ export function decodeRequestBody(body: Uint8Array, contentEncoding: string, max
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
         return err(new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${maxBytes} bytes) once decoded (Content-Encoding: ${coding}).`));
       }
-      return err(new ProxyError('bad_request', `Request body is not valid ${coding} data (${reason(error)}), as its Content-Encoding says; send it uncompressed or encoded correctly.`));
+      return err(new ProxyError('bad_request', `Request body is not valid ${coding} data (${errorMessage(error)}), as its Content-Encoding says; send it uncompressed or encoded correctly.`));
     }
   }
   return ok(decoded);
@@ -98,6 +98,3 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
