@@ -102,3 +102,24 @@ describe('modifiers multiply token prices, never per-use search fees', () => {
     expect(r.ok && r.value.breakdown.fileSearch).toBe(10_000_000);
   });
 });
+
+describe('a `prices:` entry keyed by a dated snapshot id of an older model', () => {
+  // Anthropic bills Opus 4.5, Sonnet 4.5, Haiku 4.5 and older at the standard rate under US-only
+  // inference. A config entry named with the dated id the API answers with must stay at its price:
+  // $3 / $15 per 1M, 1,000 in + 500 out = 3,000,000 + 7,500,000 = 10,500,000 nano-USD (1.1× would be 11,550,000).
+  const dated = ['claude-sonnet-4-5-20250929', 'claude-3-opus-20240229', 'claude-sonnet-4-20250514', 'claude-3-5-haiku-20241022', 'claude-opus-4-1-20250805'];
+  const configured = createPricer(Object.fromEntries(dated.map((id) => [id, { provider: 'anthropic', input: 3, output: 15 }])));
+  for (const id of dated) {
+    it(`${id} under inference_geo "us" is billed at its configured price, 10,500,000 nano-USD`, () => {
+      const r = configured.price(usage({ inputTokens: 1000, outputTokens: 500, inferenceGeo: 'us' }), { provider: 'anthropic', model: id, at: NOW });
+      expect(r.priced && r.costNano).toBe(10_500_000);
+    });
+  }
+
+  // A dated id of a model that is billed 1.1× keeps it: 10,500,000 × 1.1 = 11,550,000.
+  it('claude-sonnet-4-6-20260101 (a later model, dated) is still billed 1.1×', () => {
+    const later = createPricer({ 'claude-sonnet-4-6-20260101': { provider: 'anthropic', input: 3, output: 15 } });
+    const r = later.price(usage({ inputTokens: 1000, outputTokens: 500, inferenceGeo: 'us' }), { provider: 'anthropic', model: 'claude-sonnet-4-6-20260101', at: NOW });
+    expect(r.priced && r.costNano).toBe(11_550_000);
+  });
+});
