@@ -44,6 +44,27 @@ const BEFORE_US_ONLY_PRICING: ReadonlySet<string> = new Set([
   'claude-opus-4-1', 'claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5',
 ]);
 
+/** A trailing snapshot date, `-YYYYMMDD` (claude-sonnet-4-5-20250929). */
+const SNAPSHOT_DATE = /-\d{8}$/;
+
+/** `modelId` without its trailing snapshot date, if it has one. */
+function withoutSnapshotDate(modelId: string): string {
+  return modelId.replace(SNAPSHOT_DATE, '');
+}
+
+/**
+ * Whether Anthropic bills `modelId` at the standard rate under US-only inference. A dated
+ * snapshot id (a `prices:` entry named as the API answers, claude-3-opus-20240229) is looked
+ * up by the catalog id of its model: without the date (claude-sonnet-4-5), as its `-latest`
+ * alias (claude-3-opus-latest) or as its `-0` id (claude-sonnet-4-0).
+ */
+function billedBeforeUsOnlyPricing(modelId: string): boolean {
+  if (BEFORE_US_ONLY_PRICING.has(modelId)) return true;
+  if (!SNAPSHOT_DATE.test(modelId)) return false;
+  const model = withoutSnapshotDate(modelId);
+  return BEFORE_US_ONLY_PRICING.has(model) || BEFORE_US_ONLY_PRICING.has(`${model}-latest`) || BEFORE_US_ONLY_PRICING.has(`${model}-0`);
+}
+
 /**
  * Fast mode (`speed: "fast"`): a per-model multiple of the standard rates "across the full
  * context window", prompt-caching multipliers on top (Anthropic fast mode guide,
@@ -85,8 +106,8 @@ export function priceModifier(providerId: string | null, modelId: string, condit
   if (providerId === 'openai') return conditions.serviceTier === 'flex' ? FLEX : UNMODIFIED;
   if (providerId !== 'anthropic') return UNMODIFIED;
   let ratio = UNMODIFIED;
-  if (conditions.inferenceGeo === 'us' && !BEFORE_US_ONLY_PRICING.has(modelId)) ratio = times(ratio, US_ONLY);
-  const fast = conditions.speed === 'fast' ? FAST_MODE[modelId] : undefined;
+  if (conditions.inferenceGeo === 'us' && !billedBeforeUsOnlyPricing(modelId)) ratio = times(ratio, US_ONLY);
+  const fast = conditions.speed === 'fast' ? FAST_MODE[modelId] ?? FAST_MODE[withoutSnapshotDate(modelId)] : undefined;
   if (fast !== undefined) ratio = times(ratio, fast);
   return ratio;
 }
