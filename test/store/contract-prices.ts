@@ -225,4 +225,17 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 115_500_000, 115_500_000]);
     assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 115_500_000 }]);
   }),
+  storeCase('prices.reprice leaves a whisper-1 call (billed per second of audio, the seconds not stored) unpriced under a per-token price, never $0', async (s) => {
+    // The proxy records whisper-1 as it answers (usage {type: "duration", seconds}): reported
+    // usage with no token counts and no cost. A prices: entry per token ($2.50 / $10 per 1M) has
+    // nothing to multiply but those zeros: repricing it would record the call at 0 nano-USD.
+    const whisper = call(1, 0, { endpoint: 'audio.transcriptions', model: 'whisper-1', modelRequested: 'whisper-1', usage: { ...usage(0, 0), audioSeconds: 42 }, usageSource: 'reported', costNano: null, priceSource: null });
+    // gpt-4o-transcribe is billed by tokens: 1,000 × 2,500 + 200 × 10,000 = 4,500,000 nano-USD at those rates.
+    const tokens = call(2, 1, { endpoint: 'audio.transcriptions', model: 'gpt-4o-transcribe', modelRequested: 'gpt-4o-transcribe', usage: usage(1000, 200), usageSource: 'reported', costNano: null, priceSource: null });
+    await s.insertCalls([whisper, tokens]);
+    const pricer = createPricer({ 'whisper-1': { provider: 'openai', input: 2.5, output: 10 }, 'gpt-4o-transcribe': { provider: 'openai', input: 2.5, output: 10 } });
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
+    assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [2, 1, 1, 4_500_000]);
+    assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: null }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }]);
+  }),
 ];
