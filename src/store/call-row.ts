@@ -234,3 +234,13 @@ export function rowToCall(row: CallRow): CallRecord {
     error: row.error,
   };
 }
+
+/**
+ * Whether a stored call was billed per second of audio (whisper-1, whose answer reports
+ * `{type: "duration", seconds}`): an audio endpoint's call with reported usage and no token
+ * counts. Its seconds are not stored, so no token price may price it again: it would read
+ * $0 (token-billed transcriptions always report their audio input tokens).
+ */
+export function isBilledByDuration(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'>): boolean {
+  return row.endpoint.startsWith('audio.') && row.usage_source === 'reported' && Number(row.input_tokens) === 0 && Number(row.output_tokens ?? 0) === 0;
+}

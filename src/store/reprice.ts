@@ -1,4 +1,4 @@
-import { usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
+import { isBilledByDuration, usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
@@ -133,7 +133,8 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
 
   for (const row of rows) {
     const call = toCall(row);
-    const now = o.price(call);
+    // A call billed by duration has no stored measure a token price applies to: left unpriced.
+    const now = isBilledByDuration(row) ? null : o.price(call);
     const id = `${call.provider}\u0000${call.model}`;
     let m = byModel.get(id);
     if (!m) byModel.set(id, (m = { provider: call.provider, model: call.model, ...zero() }));
