@@ -58,6 +58,8 @@ export interface BudgetServiceOptions {
   holdWrites?: () => WriteHold;
   /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
   admissionWaitMs?: number;
+  /** ms between attempts to store alerts the store refused (budget/alert-records.ts; default ALERT_STORE_RETRY_MS). Tests shorten it. */
+  alertStoreRetryMs?: number;
   /**
    * The shared budget counters when several replicas use one database (PostgreSQL):
    * hard budgets are then admitted against leases of them (lease-policy.ts). Default:

@@ -1,4 +1,4 @@
-import { BudgetService } from '../../src/budget/service.js';
+import { BudgetService, type BudgetServiceOptions } from '../../src/budget/service.js';
 import type { TagBudget } from '../../src/budget/types.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { createPricer } from '../../src/pricing/pricer.js';
@@ -18,10 +18,10 @@ export function world() {
   let now = at(NOW);
   const store = testStore(openDriver(':memory:'));
   const lines: string[] = [];
-  const service = async (tags: TagBudget[] = [], s: Store = store) => {
+  const service = async (tags: TagBudget[] = [], s: Store = store, extra: Partial<BudgetServiceOptions> = {}) => {
     const keys = new KeyResolver(s, {});
     await keys.reload();
-    return BudgetService.create({ store: s, keys, tagBudgets: tags, timeZone: 'UTC', pricer: createPricer(), clock: () => now, log: (l) => lines.push(l) });
+    return BudgetService.create({ store: s, keys, tagBudgets: tags, timeZone: 'UTC', pricer: createPricer(), clock: () => now, log: (l) => lines.push(l), ...extra });
   };
   const addKey = async (name: string, budget: KeyBudget | null) => {
     const secret = newMeteringKey();
