@@ -3,6 +3,7 @@ import { nanoToUsd } from '../lib/money.js';
 import type { BudgetPeriod, BudgetTarget, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
+import { AlertRecords } from './alert-records.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
 import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
@@ -83,6 +84,8 @@ export class BudgetService {
   readonly ledger: BudgetLedger;
   readonly gate: LedgerGate;
   readonly notifier: AlertNotifier;
+  /** Stores the alerts that fire, holding them through a store outage. */
+  private readonly alertRecords: AlertRecords;
   /** This replica's leases on the shared budgets; null when the budgets are this process's alone. */
   readonly leases: LeaseKeeper | null;
   private readonly book = new AlertBook();
@@ -122,13 +125,12 @@ export class BudgetService {
   /** `keyDefs`: the key budgets applied to the ledger, by key name; `seeded`: the budgets the ledger starts with (restart-limits.ts). */
   private constructor(private readonly o: BudgetServiceOptions, private readonly keyDefs: Map<string, KeyBudget>, seeded: SeedDefs) {
     const budgets = o.store.budgets;
+    this.alertRecords = new AlertRecords({ write: (a) => budgets.recordAlert(a), log: o.log, ...(o.alertStoreRetryMs !== undefined ? { retryMs: o.alertStoreRetryMs } : {}) });
     this.notifier = new AlertNotifier({
       log: o.log,
       ...o.alerts,
       persist: (e) =>
-        void budgets
-          .recordAlert({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at })
-          .catch((error) => o.log(`could not store a budget alert: ${errorMessage(error)}`)),
+        this.alertRecords.add({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
     });
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
     this.leases = o.leases === undefined ? null : new LeaseKeeper({ store: o.leases, log: o.log });
@@ -169,6 +171,7 @@ export class BudgetService {
 
   /** Writes back the spend settled here and gives this replica's leases back (after the last call settled, before the store closes; at most LEASE_CLOSE_MS, lease-keeper.ts). */
   async close(): Promise<void> {
+    await this.alertRecords.close();
     await this.leases?.close();
   }
 

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { AlertRecords } from '../../src/budget/alert-records.js';
+import type { AlertRecord } from '../../src/store/types.js';
+
+const alert = (threshold: number): AlertRecord => ({
+  kind: 'key', budget: 'k', tagValue: null, threshold, period: 'month', periodStart: 0, spentNano: 1, limitNano: 2, soft: false, firedAt: Date.UTC(2026, 11, 6),
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A store that refuses while `down` is set; `stored` lists the thresholds it took, in order. */
+function store() {
+  const s = { down: false, stored: [] as number[], attempts: 0 };
+  const write = async (a: AlertRecord) => {
+    s.attempts++;
+    if (s.down) throw new Error('connection terminated unexpectedly');
+    s.stored.push(a.threshold);
+  };
+  return { s, write };
+}
+
+describe('AlertRecords: budget alerts held through a store outage', () => {
+  it('writes each alert at once while the store takes them', async () => {
+    const { s, write } = store();
+    const r = new AlertRecords({ write, log: () => {}, retryMs: 10 });
+    r.add(alert(0.5));
+    r.add(alert(0.8));
+    await sleep(0);
+    expect(s.stored).toEqual([0.5, 0.8]);
+    expect(r.pending).toBe(0);
+  });
+
+  it('keeps what the store refuses and stores it, oldest first, once the store is back; logs the outage once and the recovery', async () => {
+    const { s, write } = store();
+    const lines: string[] = [];
+    const r = new AlertRecords({ write, log: (l) => lines.push(l), retryMs: 10 });
+    s.down = true;
+    r.add(alert(0.5));
+    await sleep(0);
+    r.add(alert(0.8));
+    r.add(alert(1));
+    await sleep(45);
+    expect(s.stored).toEqual([]);
+    expect(r.pending).toBe(3);
+    // One attempt for the first alert, then one per retry for the oldest only.
+    expect(s.attempts).toBeGreaterThanOrEqual(3);
+    s.down = false;
+    await sleep(40);
+    expect(s.stored).toEqual([0.5, 0.8, 1]);
+    expect(r.pending).toBe(0);
+    expect(lines).toEqual([
+      'could not store a budget alert (trying again every 0.01 s): connection terminated unexpectedly',
+      'the store takes budget alerts again (2 still to store)',
+    ]);
+  });
+
+  it('at close, logs each alert the store never took and stops retrying', async () => {
+    const { s, write } = store();
+    const lines: string[] = [];
+    const r = new AlertRecords({ write, log: (l) => lines.push(l), retryMs: 10 });
+    s.down = true;
+    r.add(alert(0.5));
+    await sleep(0);
+    expect(await r.close()).toBe(1);
+    const attempts = s.attempts;
+    await sleep(30);
+    expect(s.attempts).toBe(attempts);
+    expect(lines.at(-1)).toBe('budget alert not stored at shutdown (the store did not take it): key budget k at 50 %, fired 2026-12-06T00:00:00.000Z');
+  });
+});
