@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
-import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../../src/proxy/start.js';
 import { budgetLeaseStore, sharedBudgetId } from '../../src/store/budget-leases.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { openProxyStorage } from '../../src/store/proxy-storage.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
 import { pgDatabases } from '../support/pg-databases.js';
-import { testProxyOptions, UPSTREAM_KEY } from '../support/proxy-harness.js';
-import { addKey, chat, keyBudget, startFake } from './support.js';
+import { proxySuite } from './proxy-suite.js';
+import { addKey, chat, keyBudget } from './support.js';
 
 const pg = pgDatabases();
 /** The cap of every budget here: $0.002 (about 57 calls of `chat` with max_tokens 100). */
@@ -26,27 +22,9 @@ const MONTH = (at: number) => Date.UTC(new Date(at).getUTCFullYear(), new Date(a
  * gone, then calls until refused: the recorded spend must end within one call of the cap.
  */
 describe('a budget removed and re-added within its period on PostgreSQL', () => {
-  let fake: FakeUpstream;
-  const proxies: RunningProxy[] = [];
-  beforeAll(async () => {
-    fake = await startFake();
-  });
-  afterAll(async () => {
-    for (const p of proxies) await p.stop(500).catch(() => {});
-    await fake.stop();
-  });
-
-  const start = async (url: string, yaml = '') => {
-    const text = `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${yaml}`;
-    const storage = await openProxyStorage(url, async () => openDriver);
-    const p = await startProxy({ ...testProxyOptions(parseConfigText(text, { file: 'pg-readd.yaml', env: {} }), null as never), storage });
-    proxies.push(p);
-    return p;
-  };
-  const stop = async (p: RunningProxy) => {
-    proxies.splice(proxies.indexOf(p), 1);
-    await p.stop(1000);
-  };
+  const suite = proxySuite();
+  const start = (url: string, yaml = '') => suite.startOnPostgres(url, yaml);
+  const stop = (p: RunningProxy) => p.stop(1000);
   let n = 0;
   /** Calls through `p` until the spend recorded (read by `spent`) reaches `nano`, all admitted. */
   const spendUntil = async (p: RunningProxy, secret: string, nano: number, spent: () => Promise<number>, tags?: Record<string, string>) => {

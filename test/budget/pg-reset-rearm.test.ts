@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
-import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { openProxyStorage } from '../../src/store/proxy-storage.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
 import { pgDatabases } from '../support/pg-databases.js';
-import { testProxyOptions, UPSTREAM_KEY } from '../support/proxy-harness.js';
-import { addKey, chat, keyBudget, startFake } from './support.js';
+import { proxySuite } from './proxy-suite.js';
+import { addKey, chat, keyBudget } from './support.js';
 
 const pg = pgDatabases();
 
@@ -18,29 +13,12 @@ const pg = pgDatabases();
  * same period after a reset, which SPEC §5 and the README say fires again.
  */
 describe('an admin reset made through another replica', () => {
-  let fake: FakeUpstream;
-  const proxies: RunningProxy[] = [];
-  beforeAll(async () => {
-    fake = await startFake();
-  });
-  afterAll(async () => {
-    for (const p of proxies) await p.stop(500).catch(() => {});
-    await fake.stop();
-  });
-
-  const start = async (url: string) => {
-    const config = parseConfigText(`providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`, { file: 'pg-reset.yaml', env: {} });
-    const storage = await openProxyStorage(url, async () => openDriver);
-    const base = testProxyOptions(config, null as never);
-    const p = await startProxy({ ...base, storage });
-    proxies.push(p);
-    return p;
-  };
+  const suite = proxySuite();
 
   it('re-arms the alerts of every replica', async () => {
     const url = await pg.url('reset_rearm');
-    const a = await start(url);
-    const b = await start(url);
+    const a = await suite.startOnPostgres(url);
+    const b = await suite.startOnPostgres(url);
     const secret = await addKey(a, 'k', { budget: keyBudget(0.002, { alertAt: [0.5] }) });
     await b.keys.reload();
     const spent = () => b.budgets!.snapshot().find((s) => s.name === 'k')?.spentNano ?? 0;
