@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addKey, chatReply, keyBudget, startBudgetProxy, tempDb, UPSTREAM_KEY, type BudgetProxy } from '../budget/support.js';
-import { FakeUpstream, type ReceivedRequest } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { addKey, chatReply, keyBudget, type BudgetProxy } from '../budget/support.js';
+import type { ReceivedRequest } from '../support/fake-upstream.js';
 import { waitFor } from '../support/proxy-harness.js';
 
 const TOKEN = 'admission-admin-token';
@@ -31,8 +32,8 @@ async function post(baseUrl: string, secret: string, content: string, signal?: A
 }
 
 describe('budget admission through the proxy (issue #14)', () => {
-  let fake: FakeUpstream;
-  let db: ReturnType<typeof tempDb>;
+  // A proxy and database of its own for each case.
+  const suite = proxySuite({ reply, scope: 'test' });
   let p: BudgetProxy | null = null;
   const admin = async (path: string) => {
     const res = await fetch(`${p!.proxy.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -41,26 +42,13 @@ describe('budget admission through the proxy (issue #14)', () => {
   const budgetOf = async (name: string) => ((await admin('/admin/budgets')) as { budgets: Array<Record<string, unknown>> }).budgets.find((b) => b.name === name)!;
   /** A proxy (with `yaml` added) and key 'k' under CAP, with one slow call already upstream and holding the cap. */
   const startWithSlowCall = async (yaml = '') => {
-    db = tempDb();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\n${yaml}` });
+    p = await suite.start({ yaml: `admin: { token: "${TOKEN}" }\n${yaml}` });
     const secret = await addKey(p.proxy, 'k', { budget: CAP });
-    const seen = fake.requests.length;
+    const seen = suite.fake.requests.length;
     const first = post(p.baseUrl, secret, 'slow first');
-    await waitFor(() => fake.requests.length === seen + 1, 5000, 'the first call upstream');
+    await waitFor(() => suite.fake.requests.length === seen + 1, 5000, 'the first call upstream');
     return { proxy: p, secret, seen, first };
   };
-
-  beforeAll(async () => {
-    fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply }).start();
-  });
-  afterEach(async () => {
-    await p?.stop();
-    p = null;
-    db.cleanup();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
 
   it('a caller that disconnects while waiting leaves the queue at once, holds nothing, and the queue moves on', async () => {
     const { proxy: px, secret, seen, first } = await startWithSlowCall();
@@ -85,8 +73,8 @@ describe('budget admission through the proxy (issue #14)', () => {
 
     expect((await first).status).toBe(200);
     expect((await third).status).toBe(200);
-    expect(fake.requests.length).toBe(seen + 2);
-    expect(fake.requests.slice(seen).map((r) => (JSON.parse(r.body) as { messages: Array<{ content: string }> }).messages[0]!.content)).toEqual(['slow first', 'third']);
+    expect(suite.fake.requests.length).toBe(seen + 2);
+    expect(suite.fake.requests.slice(seen).map((r) => (JSON.parse(r.body) as { messages: Array<{ content: string }> }).messages[0]!.content)).toEqual(['slow first', 'third']);
     expect(px.proxy.budgets!.snapshot()[0]).toMatchObject({ inFlight: 0, waiting: 0, reservedNano: 0 });
 
     await px.proxy.queue.drain();

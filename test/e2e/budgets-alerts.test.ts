@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateKeyAudited } from '../../src/admin/key-ops.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { createStore } from '../../src/store/sqlite-store.js';
-import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { addKey, chat, keyBudget, type BudgetProxy } from '../budget/support.js';
 
 /** A webhook receiver that answers 503 to its first `failFirst` POSTs, then 200. */
 async function startWebhook(failFirst: number) {
@@ -24,24 +24,18 @@ async function startWebhook(failFirst: number) {
 }
 
 describe('budget alerts', () => {
-  let fake: FakeUpstream;
   let hook: Awaited<ReturnType<typeof startWebhook>>;
-  const db = tempDb();
-  let p: BudgetProxy | null = null;
-  let secret = '';
-  const start = async () =>
-    (p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { alerts: { baseDelayMs: 5 } } }));
-
   beforeAll(async () => {
-    fake = await startFake();
     hook = await startWebhook(3);
   });
   afterAll(async () => {
-    await p?.stop();
     await hook.stop();
-    await fake.stop();
-    db.cleanup();
   });
+  // Registered after the webhook's hooks, so its teardown (the proxies) runs before the webhook stops.
+  const suite = proxySuite();
+  let p: BudgetProxy | null = null;
+  let secret = '';
+  const start = async () => (p = await suite.start({ yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { alerts: { baseDelayMs: 5 } } }));
 
   it('the webhook gets exactly one accepted POST per threshold per period, though it fails at first', async () => {
     await start();
@@ -69,7 +63,7 @@ describe('budget alerts', () => {
     await p!.stop();
     // With a 4x limit the stored spend is below 50 % again: 50 % and 100 % of the new limit
     // are new alerts (new ids), not repeats of those fired under the old limit.
-    const other = createStore(openDriver(db.dbPath));
+    const other = createStore(openDriver(suite.dbPath));
     await updateKeyAudited(other, 'alerted', { budget: keyBudget(0.004, { alertAt: [0.5, 1] }) }, 'cli', Date.now());
     await other.close();
     await start();
@@ -103,7 +97,7 @@ describe('budget alerts', () => {
     await p!.stop();
     const lines: string[] = [];
     const log = { info: () => {}, warn: (msg: string) => lines.push(msg), error: (msg: string) => lines.push(msg) };
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { alerts: { baseDelayMs: 5 }, log } });
+    p = await suite.start({ yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { alerts: { baseDelayMs: 5 }, log } });
     const live = await addKey(p.proxy, 'raised', { budget: keyBudget(0.001, { alertAt: [0.5, 1] }) });
     for (let i = 0; i < 40; i++) if ((await chat(p.baseUrl, live, { maxTokens: 400, content: `t${i}` })).status === 429) break;
     for (let i = 0; i < 3; i++) expect((await chat(p.baseUrl, live, { content: 'again' })).status).toBe(429);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { periodWindow } from '../../src/budget/periods.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
-import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { addKey, chat, keyBudget, type BudgetProxy } from '../budget/support.js';
 
 /**
  * A key budget's period changed while calls flow, on the writer thread serve uses: the
@@ -11,18 +11,10 @@ import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb, type Budg
  * records not yet written), or would be counted twice (written during the read).
  */
 describe('a key budget whose period changes under load (writer thread)', () => {
-  let fake: FakeUpstream;
-  const db = tempDb();
+  const suite = proxySuite();
   let p: BudgetProxy;
-
   beforeAll(async () => {
-    fake = await startFake();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, overrides: { writerThread: { entry: NODE_ENTRY, dbPath: db.dbPath } } });
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await fake.stop();
-    db.cleanup();
+    p = await suite.start({ overrides: { writerThread: { entry: NODE_ENTRY, dbPath: suite.dbPath } } });
   });
 
   it('month -> day -> month -> day -> week: the ledger counts every call of the last window once (before the fix: ~4% short)', async () => {

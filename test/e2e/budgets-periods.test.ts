@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, startBudgetProxy, startFake, tempDb, addKey, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { chat, addKey, type BudgetProxy } from '../budget/support.js';
 
 /** The proxy on an injected clock in Asia/Tokyo (UTC+9): days end at 15:00Z. */
 describe('budget periods through the proxy in a non-UTC zone', () => {
-  let fake: FakeUpstream;
-  const db = tempDb();
+  const suite = proxySuite();
   let t = Date.parse('2026-11-20T14:00:00Z'); // 23:00 in Tokyo
   const clock = () => t;
   let p: BudgetProxy | null = null;
   let secret = '';
   const yaml = `timezone: Asia/Tokyo\nbudgets:\n  - { name: daily-all, limit_usd: 0.0003, period: day }\n`;
-  const start = async () => (p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml, overrides: { clock } }));
+  const start = async () => (p = await suite.start({ yaml, overrides: { clock } }));
 
   beforeAll(async () => {
-    fake = await startFake();
     await start();
     secret = await addKey(p!.proxy, 'app');
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await fake.stop();
-    db.cleanup();
   });
 
   it('refuses until local midnight, names it as reset_at, and admits again from then on', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { revokeKeyAudited, updateKeyAudited } from '../../src/admin/key-ops.js';
 import { KEY_WATCH_MS } from '../../src/proxy/auth.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { addKey, chat, keyBudget, type BudgetProxy } from '../budget/support.js';
 import { waitFor } from '../support/proxy-harness.js';
 import { testStore, type TestStore } from '../support/store.js';
 
@@ -24,28 +24,17 @@ async function exhaust(baseUrl: string, secret: string, tags: Record<string, str
 }
 
 describe('budgets across restarts and processes', () => {
-  let fake: FakeUpstream;
-  let db: ReturnType<typeof tempDb>;
+  // A database of its own for each case; its proxies are stopped after it.
+  const suite = proxySuite({ scope: 'test' });
   let p: BudgetProxy | null = null;
   let other: TestStore | null = null;
-  const start = async () => (p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: YAML }));
-
-  beforeAll(async () => {
-    fake = await startFake();
-  });
+  const start = async () => (p = await suite.start({ yaml: YAML }));
   afterEach(async () => {
-    await p?.stop();
-    p = null;
     await other?.close();
     other = null;
-    db?.cleanup();
-  });
-  afterAll(async () => {
-    await fake.stop();
   });
 
   it('spend, blocks and resets survive a restart of the proxy', async () => {
-    db = tempDb();
     await start();
     const secret = await addKey(p!.proxy, 'capped', { budget: keyBudget(0.0005) });
     const free = await addKey(p!.proxy, 'app');
@@ -78,11 +67,10 @@ describe('budgets across restarts and processes', () => {
   });
 
   it('revocation and budget changes made by another process apply within a bound, without a restart', async () => {
-    db = tempDb();
     await start();
     const secret = await addKey(p!.proxy, 'tenant', { budget: keyBudget(0.0005) });
     await exhaust(p!.baseUrl, secret);
-    other = testStore(openDriver(db.dbPath));
+    other = testStore(openDriver(suite.dbPath));
     const tenant = () => p!.proxy.budgets!.snapshot().find((s) => s.name === 'tenant');
     const applied = (what: string, done: () => boolean) => waitFor(done, APPLIES_WITHIN_MS, what);
 
