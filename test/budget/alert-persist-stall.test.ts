@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NODE_ENTRY } from '../support/spawn-cli.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
-import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb } from './support.js';
+import { proxySuite } from './proxy-suite.js';
+import { addKey, chat, keyBudget } from './support.js';
 
 /**
  * serve writes call records on its writer thread so that SQLite's lock waits (another
@@ -12,22 +12,13 @@ import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb } from './
  * included) freezes for up to the 5 s busy timeout.
  */
 describe('a budget alert crossed while another process holds the SQLite write lock', () => {
-  let fake: FakeUpstream;
-  const db = tempDb();
-
-  beforeAll(async () => {
-    fake = await startFake();
-  });
-  afterAll(async () => {
-    await fake.stop();
-    db.cleanup();
-  });
+  const suite = proxySuite();
 
   it('does not block the event loop', async () => {
-    const p = await startBudgetProxy({ dbPath: db.dbPath, fake, overrides: { writerThread: { entry: NODE_ENTRY, dbPath: db.dbPath } } });
+    const p = await suite.start({ overrides: { writerThread: { entry: NODE_ENTRY, dbPath: suite.dbPath } } });
     try {
       const secret = await addKey(p.proxy, 'k', { budget: keyBudget(0.000001, { alertAt: [0.5] }) });
-      const other = new Database(db.dbPath);
+      const other = new Database(suite.dbPath);
       other.exec('BEGIN IMMEDIATE');
       let last = performance.now();
       let worstGapMs = 0;
@@ -47,7 +38,7 @@ describe('a budget alert crossed while another process holds the SQLite write lo
       }
       expect(worstGapMs).toBeLessThan(1000);
       // Stored once the other process lets go of the lock (tried again every ≤ 1 s).
-      const reader = new Database(db.dbPath, { readonly: true });
+      const reader = new Database(suite.dbPath, { readonly: true });
       try {
         const deadline = Date.now() + 5000;
         let stored: unknown[] = [];

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addKey, chat, keyBudget, startBudgetProxy, startFake, tempDb } from './support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { proxySuite } from './proxy-suite.js';
+import { addKey, chat, keyBudget } from './support.js';
 
 /** A webhook receiver that is down: 503 to every POST. */
 async function deadWebhook() {
@@ -25,24 +25,20 @@ async function deadWebhook() {
  * page was not delivered.
  */
 describe('an alert whose webhook is still being retried at shutdown', () => {
-  let fake: FakeUpstream;
   let hook: Awaited<ReturnType<typeof deadWebhook>>;
-  const db = tempDb();
-
   beforeAll(async () => {
-    fake = await startFake();
     hook = await deadWebhook();
   });
   afterAll(async () => {
     await hook.stop();
-    await fake.stop();
-    db.cleanup();
   });
+  // Registered after the webhook's hooks, so its teardown (the proxy, if the case did not stop it) runs before the webhook stops.
+  const suite = proxySuite();
 
   it('is named in the log as not delivered', async () => {
     const lines: string[] = [];
     const log = { info: () => {}, warn: (msg: string) => lines.push(msg), error: (msg: string) => lines.push(msg) };
-    const p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { log, alerts: { baseDelayMs: 60_000 } } });
+    const p = await suite.start({ yaml: `alerts: { webhook_url: "${hook.url}" }\n`, overrides: { log, alerts: { baseDelayMs: 60_000 } } });
     const secret = await addKey(p.proxy, 'paged', { budget: keyBudget(0.001, { alertAt: [0.5] }) });
     for (let i = 0; i < 40 && p.proxy.budgets!.recentAlerts().length === 0; i++) await chat(p.baseUrl, secret, { maxTokens: 400, content: `q${i}` });
     const [alert] = p.proxy.budgets!.recentAlerts();

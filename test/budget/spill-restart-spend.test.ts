@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { SpillFile } from '../../src/store/spill.js';
 import { testStore } from '../support/store.js';
 import { record } from '../report/dataset.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
-import { keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from './support.js';
+import { proxySuite } from './proxy-suite.js';
+import { keyBudget } from './support.js';
 
 /**
  * serve stopped while the database could not be written (a full disk, PostgreSQL away):
@@ -15,26 +15,18 @@ import { keyBudget, startBudgetProxy, startFake, tempDb, type BudgetProxy } from
  * cap gets up to the spill file's spend again.
  */
 describe('a restart that replays a spill file', () => {
-  let fake: FakeUpstream | undefined;
-  let p: BudgetProxy | undefined;
-  let db: ReturnType<typeof tempDb> | undefined;
-  afterEach(async () => {
-    await p?.stop();
-    await fake?.stop();
-    db?.cleanup();
-  });
+  // A database of its own for each case; its proxy is stopped after it.
+  const suite = proxySuite({ scope: 'test' });
 
   it.each([10, 12_000])('the budgets count the %i spilled calls of the period', async (count) => {
-    fake = await startFake();
-    db = tempDb();
-    const store = testStore(openDriver(db.dbPath));
+    const store = testStore(openDriver(suite.dbPath));
     const secret = newMeteringKey();
     await store.keys.create({ name: 'acme', prefix: keyPrefix(secret), hash: hashSecret(secret), budget: keyBudget(100), createdAt: Date.now() });
     await store.close();
-    const spillPath = `${db.dbPath}.spill`;
+    const spillPath = `${suite.dbPath}.spill`;
     const now = Date.now();
     new SpillFile(spillPath).append(Array.from({ length: count }, (_, i) => record({ at: now - 60_000 + (i % 1000), key: 'acme', cost: 3_000_000 })));
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, overrides: { spillPath } });
+    const p = await suite.start({ overrides: { spillPath } });
     expect(p.proxy.budgets!.snapshot().find((s) => s.name === 'acme')?.spentNano).toBe(count * 3_000_000);
   }, 60_000);
 });
