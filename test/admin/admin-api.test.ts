@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addKey, chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { addKey, chat, type BudgetProxy } from '../budget/support.js';
 import { runCli } from '../support/spawn-cli.js';
 
 const TOKEN = 'admin-secret-token-0123456789';
@@ -14,9 +14,8 @@ economics: { price_per_user: { free: 0, pro: 20 } }
 `;
 
 describe('admin API', () => {
-  let fake: FakeUpstream;
+  const suite = proxySuite();
   let p: BudgetProxy;
-  const db = tempDb();
   let app = '';
 
   const admin = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
@@ -28,14 +27,8 @@ describe('admin API', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFake();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: YAML });
+    p = await suite.start({ yaml: YAML });
     app = await addKey(p.proxy, 'app');
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await fake.stop();
-    db.cleanup();
   });
 
   it('refuses a missing or wrong token with 401 in the admin error shape', async () => {
@@ -148,7 +141,7 @@ describe('admin API', () => {
     const range = 'since=2020-01-01&until=2099-12-31';
     const r = await admin('GET', `/spend?by=key&${range}`);
     expect(r.status).toBe(200);
-    const cli = await runCli('node', ['report', '--by', 'key', '--since', '2020-01-01', '--until', '2099-12-31', '--format', 'json', '--db', db.dbPath], { cwd: db.dir });
+    const cli = await runCli('node', ['report', '--by', 'key', '--since', '2020-01-01', '--until', '2099-12-31', '--format', 'json', '--db', suite.dbPath], { cwd: suite.dir });
     expect(cli.code).toBe(0);
     expect(r.json).toEqual(JSON.parse(cli.stdout));
     expect(r.json.rows.length).toBeGreaterThan(0);
@@ -183,20 +176,13 @@ describe('admin API', () => {
 });
 
 describe('admin API without a token', () => {
+  const suite = proxySuite();
   it('is off: every /admin path answers 404, whatever the Authorization header', async () => {
-    const fake = await startFake();
-    const db = tempDb();
-    const p = await startBudgetProxy({ dbPath: db.dbPath, fake });
-    try {
-      for (const auth of [undefined, 'Bearer ', 'Bearer anything']) {
-        const res = await fetch(`${p.proxy.url}/admin/keys`, { headers: auth === undefined ? {} : { authorization: auth } });
-        expect(res.status).toBe(404);
-        expect(((await res.json()) as { error: { message: string } }).error.message).toContain('admin API is disabled');
-      }
-    } finally {
-      await p.stop();
-      await fake.stop();
-      db.cleanup();
+    const p = await suite.start();
+    for (const auth of [undefined, 'Bearer ', 'Bearer anything']) {
+      const res = await fetch(`${p.proxy.url}/admin/keys`, { headers: auth === undefined ? {} : { authorization: auth } });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('admin API is disabled');
     }
   });
 });

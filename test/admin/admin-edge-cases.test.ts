@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { chat, type BudgetProxy } from '../budget/support.js';
 import { createAdminHandler } from '../../src/admin/handler.js';
 
 const TOKEN = 'admin-secret-token-0123456789';
@@ -11,9 +11,8 @@ const TOKEN = 'admin-secret-token-0123456789';
  * script and the TUI), each merged with the key as stored inside its own transaction.
  */
 describe('admin API: limits, names and concurrent changes', () => {
-  let fake: FakeUpstream;
+  const suite = proxySuite();
   let p: BudgetProxy;
-  const db = tempDb();
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -23,13 +22,7 @@ describe('admin API: limits, names and concurrent changes', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFake();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\ntimezone: UTC\n` });
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await fake.stop();
-    db.cleanup();
+    p = await suite.start({ yaml: `admin: { token: "${TOKEN}" }\ntimezone: UTC\n` });
   });
 
   it('answers 413 for an admin body over the limit (IncomingCall.readBody contract), not 400', async () => {

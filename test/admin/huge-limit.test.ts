@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, startBudgetProxy, startFake, tempDb, type BudgetProxy } from '../budget/support.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { proxySuite } from '../budget/proxy-suite.js';
+import { chat, type BudgetProxy } from '../budget/support.js';
 
 const TOKEN = 'admin-secret-token-0123456789';
 
@@ -11,17 +11,10 @@ const TOKEN = 'admin-secret-token-0123456789';
  * the limit it asked for.
  */
 describe('admin API: a budget limit too large to hold', () => {
-  let fake: FakeUpstream;
+  const suite = proxySuite();
   let p: BudgetProxy;
-  const db = tempDb();
   beforeAll(async () => {
-    fake = await startFake();
-    p = await startBudgetProxy({ dbPath: db.dbPath, fake, yaml: `admin: { token: "${TOKEN}" }\n` });
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await fake.stop();
-    db.cleanup();
+    p = await suite.start({ yaml: `admin: { token: "${TOKEN}" }\n` });
   });
 
   it('is refused with 400 naming limit_usd, never stored as a $0 limit that blocks the key', async () => {
