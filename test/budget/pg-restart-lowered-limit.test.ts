@@ -1,21 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { PostgresStore } from '../../src/store/pg/pg-store.js';
-import { pgDatabases } from '../support/pg-databases.js';
+import { describe, expect, it } from 'vitest';
 import { USD, keyBudget } from './helpers.js';
-import { pgRestartWorld } from './pg-restart-world.js';
+import { pgRestartWorlds } from './pg-restart-world.js';
 
-const pg = pgDatabases();
+const restartWorld = pgRestartWorlds();
 
 /** restart-lowered-limit.test.ts on PostgreSQL: the limits serve ran with are kept there too (schema v10). */
 describe('a limit lowered while serve was stopped, on PostgreSQL', () => {
-  const stores: PostgresStore[] = [];
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
-
   it('alerts once at the next start: $10 → $5 with $5 spent fires 80 % and 100 %; a further restart sends nothing', async () => {
-    const { store, lines, start: service, alertRows } = await pgRestartWorld(pg, 'restart_lowered', 5);
-    stores.push(store);
+    const { store, lines, start: service, alertRows } = await restartWorld('restart_lowered', 5);
     await service();
     expect(lines).toEqual([]);
     expect((await store.budgets.budgetLimits()).map((r) => [r.kind, r.budget, r.limitNano, r.alertAt])).toEqual([['key', 'k', 10 * USD, [0.8, 1]]]);

@@ -1,22 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { PostgresStore } from '../../src/store/pg/pg-store.js';
-import { pgDatabases } from '../support/pg-databases.js';
+import { describe, expect, it } from 'vitest';
 import { USD } from './helpers.js';
 import { at, NOW } from './service-world.js';
-import { pgRestartWorld } from './pg-restart-world.js';
+import { pgRestartWorlds } from './pg-restart-world.js';
 
-const pg = pgDatabases();
+const restartWorld = pgRestartWorlds();
 
 /** restart-repriced-spend.test.ts on PostgreSQL: the newest reprice change the budgets hold is kept there too (schema v13). */
 describe('a reprice made while serve was stopped, on PostgreSQL', () => {
-  const stores: PostgresStore[] = [];
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
-
   it('alerts once at the next start: key budget $10, $7 spent, repriced to $8.50 fires 80 %; a further restart sends nothing', async () => {
-    const { store, lines, start: service, alertRows } = await pgRestartWorld(pg, 'restart_repriced', 7);
-    stores.push(store);
+    const { store, lines, start: service, alertRows } = await restartWorld('restart_repriced', 7);
     await service();
     expect(lines).toEqual([]);
     expect(await store.budgets.repricesSeen()).toBe(0);

@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import { BudgetService } from '../../src/budget/service.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../../src/lib/ids.js';
 import { createPricer } from '../../src/pricing/pricer.js';
@@ -5,7 +6,7 @@ import { KeyResolver } from '../../src/proxy/auth.js';
 import { postgresCallSink } from '../../src/store/pg/call-sink.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/pg/pg-store.js';
 import { makeCall } from '../store/fixtures.js';
-import type { pgDatabases } from '../support/pg-databases.js';
+import { pgDatabases } from '../support/pg-databases.js';
 import { USD, keyBudget } from './helpers.js';
 import { at, NOW } from './service-world.js';
 
@@ -20,8 +21,25 @@ export interface PgRestartWorld {
   alertRows(n: number): Promise<void>;
 }
 
-export async function pgRestartWorld(pg: Pick<ReturnType<typeof pgDatabases>, 'url'>, database: string, spentUsd: number): Promise<PgRestartWorld> {
-  const store = await openPostgresStore(await pg.url(database), 'create');
+/**
+ * For a test file (call at its top level, in place of pgDatabases): fresh PostgreSQL
+ * databases, and an opener of a PgRestartWorld on a new one named after `database`. Every
+ * world's store is closed after the file's tests, before the databases are dropped.
+ */
+export function pgRestartWorlds(): (database: string, spentUsd: number) => Promise<PgRestartWorld> {
+  const pg = pgDatabases();
+  const stores: PostgresStore[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+  });
+  return async (database, spentUsd) => {
+    const store = await openPostgresStore(await pg.url(database), 'create');
+    stores.push(store);
+    return pgRestartWorld(store, spentUsd);
+  };
+}
+
+async function pgRestartWorld(store: PostgresStore, spentUsd: number): Promise<PgRestartWorld> {
   const lines: string[] = [];
   const start = async () => {
     const keys = new KeyResolver(store, {});
