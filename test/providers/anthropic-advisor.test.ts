@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
+import { replayStream } from './support.js';
 
 /**
  * The advisor tool (beta `advisor-tool-2026-03-01`, tool `advisor_20260301`) runs
@@ -46,6 +47,47 @@ describe('Anthropic advisor tool iterations', () => {
     const info = adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 4096 });
     const seen = adapter.usageFromJson(info, BODY);
     expect(seen.usage).not.toBeNull();
+    const r = pricer.price(seen.usage!, { provider: 'anthropic', model: seen.model ?? 'claude-sonnet-4-6', at });
+    expect(r.priced && r.costNano).toBe(142_500_000);
+  });
+});
+
+/**
+ * The same call streamed. `message_start` carries the executor's first counts; the final
+ * `message_delta.usage` carries the whole-message totals, iterations included (SDK
+ * BetaMessageDeltaUsage.iterations: "Per-iteration token usage breakdown"), so the advisor's
+ * sub-inference is known only at the end of the stream.
+ */
+const STREAM = [
+  'event: message_start',
+  `data: ${JSON.stringify({ type: 'message_start', message: { id: 'msg_advisor', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, usage: { input_tokens: 6000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1, service_tier: 'standard' } } })}`,
+  '',
+  'event: content_block_start',
+  'data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+  '',
+  'event: content_block_delta',
+  'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Done."}}',
+  '',
+  'event: content_block_stop',
+  'data: {"type":"content_block_stop","index":0}',
+  '',
+  'event: message_delta',
+  `data: ${JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { input_tokens: 10000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 2000, iterations: BODY.usage.iterations } })}`,
+  '',
+  'event: message_stop',
+  'data: {"type":"message_stop"}',
+  '',
+  '',
+].join('\n');
+
+describe('Anthropic advisor tool iterations, streamed', () => {
+  // Same counts as the JSON answer: 60,000,000 (executor) + 82,500,000 (advisor) = 142,500,000 nano-USD.
+  it('prices the advisor iteration of message_delta.usage at the advisor model: 142,500,000 nano-USD in all', () => {
+    const info = adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 4096, stream: true });
+    const { observed: seen, kept } = replayStream(adapter, info, { stripInjectedUsage: false }, STREAM, 7);
+    expect(kept).toBe(STREAM);
+    expect(seen.usage).not.toBeNull();
+    expect([seen.usage!.inputTokens, seen.usage!.outputTokens]).toEqual([10_000, 2_000]);
     const r = pricer.price(seen.usage!, { provider: 'anthropic', model: seen.model ?? 'claude-sonnet-4-6', at });
     expect(r.priced && r.costNano).toBe(142_500_000);
   });
