@@ -1,4 +1,4 @@
-import type { Usage } from '../providers/types.js';
+import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.js';
 import { BoundedCache } from './bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
@@ -8,14 +8,15 @@ import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
 import { entryFromConfig, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
 import type { CatalogSnapshot } from './snapshot.js';
-import type { ConfiguredPrice, PriceContext, PriceDescription, PriceResult } from './types.js';
+import type { ConfiguredPrice, CostBreakdown, PriceContext, PriceDescription, PriceResult } from './types.js';
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
 export interface Pricer {
   /**
    * Cost of one call in integer nano-USD at the price valid at `ctx.at`, times the price
    * modifiers its usage reports (pricing/modifiers.ts: US-only inference, fast mode, flex),
-   * or an explicit reason why not.
+   * plus its advisor sub-inferences (`usage.advisors`) at their own models' prices, or an
+   * explicit reason why not.
    */
   price(usage: Usage, ctx: PriceContext): PriceResult;
   /**
@@ -81,6 +82,20 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     return r;
   }
 
+  /** `usage` priced as `model` of `provider` at `at`, times the modifier `conditions` give that model. */
+  function priceAt(usage: Usage, provider: string, model: string, at: number, conditions: BillingConditions): PriceResult {
+    const r = resolve(provider, model);
+    if (!r.ok) return { priced: false, reason: r.reason };
+    const { entry } = r;
+    const version = selectVersion(entry.versions, at);
+    if (!hasTokenPrice(version.rates) && version.unmetered.length > 0) {
+      return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
+    }
+    const cost = computeCost(usage, version.rates, priceModifier(entry.providerId, entry.modelId, conditions));
+    if (!cost.ok) return { priced: false, reason: cost.error };
+    return { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
+  }
+
   return {
     get snapshot() {
       return snapshot;
@@ -96,16 +111,9 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
       // Billed by duration: no token price (a configured one included) may stand in for it as $0.
       if (usage.audioSeconds !== undefined) return { priced: false, reason: `billed per second of audio (${usage.audioSeconds} s), which tokometer does not price` };
-      const r = resolve(ctx.provider, ctx.model);
-      if (!r.ok) return { priced: false, reason: r.reason };
-      const { entry } = r;
-      const version = selectVersion(entry.versions, ctx.at);
-      if (!hasTokenPrice(version.rates) && version.unmetered.length > 0) {
-        return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
-      }
-      const cost = computeCost(usage, version.rates, priceModifier(entry.providerId, entry.modelId, usage));
-      if (!cost.ok) return { priced: false, reason: cost.error };
-      return { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
+      const own = priceAt(usage, ctx.provider, ctx.model, ctx.at, usage);
+      if (!own.priced || usage.advisors === undefined) return own;
+      return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },
 
     describe(model, provider, at = Date.now()) {
@@ -138,6 +146,34 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       return out;
     },
   };
+}
+
+/**
+ * The call's own cost `own` plus its advisor sub-inferences (`usage.advisors`), each priced
+ * by `priceAdvisor` at its own model's rates and rounded to nano-USD on its own; the
+ * breakdown sums the dimensions of all. Only US-only inference (`inferenceGeo`) is passed
+ * on to an advisor: where a request runs holds for all of it, while fast mode is the
+ * executor's sampling speed and no source says an advisor runs (or bills) fast, so an
+ * advisor is priced at its standard speed (docs/prices.md). Any advisor without a price
+ * (or without a model name) makes the whole call unpriced: never $0 for billed tokens.
+ */
+function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAdvisor: (advisor: AdvisorUsage, conditions: BillingConditions) => PriceResult): PriceResult {
+  let costNano = own.costNano;
+  const breakdown = { ...own.breakdown };
+  const conditions: BillingConditions = usage.inferenceGeo === undefined ? {} : { inferenceGeo: usage.inferenceGeo };
+  for (const advisor of usage.advisors ?? []) {
+    if (advisor.model === '') return { priced: false, reason: 'an advisor sub-inference named no model' };
+    const r = priceAdvisor(advisor, conditions);
+    if (!r.priced) return { priced: false, reason: `advisor model '${advisor.model}': ${r.reason}` };
+    costNano += r.costNano;
+    for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.breakdown[k];
+  }
+  return { ...own, costNano, breakdown };
+}
+
+/** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */
+function advisorAsUsage(a: AdvisorUsage): Usage {
+  return { inputTokens: a.inputTokens, outputTokens: a.outputTokens, cacheReadTokens: a.cacheReadTokens, cacheWrite5mTokens: a.cacheWrite5mTokens, cacheWrite1hTokens: a.cacheWrite1hTokens, reasoningTokens: 0 };
 }
 
 /** Display form of an entry at `at`. */

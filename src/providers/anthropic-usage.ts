@@ -1,4 +1,4 @@
-import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import type { AdvisorUsage, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
 import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame-bytes.js';
 
@@ -21,21 +21,30 @@ import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame
  * (compaction guide: "The top-level input_tokens and output_tokens do not include compaction
  * iteration usage … sum across all entries in the usage.iterations array"): the tokens of
  * every `iterations[]` entry of type `compaction` (input, cache buckets, output) are added
- * to the top-level ones. Other iterations are already in the top level.
+ * to the top-level ones.
+ *
+ * The advisor tool (beta `advisor-tool-2026-03-01`) runs sub-inferences on a second model;
+ * each is an `iterations[]` entry of type `advisor_message` with its own `model` and counts
+ * (SDK BetaAdvisorMessageIterationUsage), left out of the top-level counts (the executor's)
+ * and billed at the advisor model's rates. They become `advisors`, summed per model; the
+ * top-level counts stay the executor's. Other iterations (`message`) are already in the top level.
  */
 export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
   if (count(raw.input_tokens) === undefined && count(raw.output_tokens) === undefined) return null;
   const sum = tokensOf(raw);
+  let advisors: Map<string, Tokens> | undefined;
   if (Array.isArray(raw.iterations)) {
     for (const it of raw.iterations) {
-      if (!isObj(it) || it.type !== 'compaction') continue;
-      const part = tokensOf(it);
-      sum.uncached += part.uncached;
-      sum.cacheRead += part.cacheRead;
-      sum.write5m += part.write5m;
-      sum.write1h += part.write1h;
-      sum.output += part.output;
+      if (!isObj(it)) continue;
+      if (it.type === 'compaction') addTokens(sum, tokensOf(it));
+      else if (it.type === 'advisor_message') {
+        const model = str(it.model) ?? '';
+        advisors ??= new Map();
+        const seen = advisors.get(model);
+        if (seen) addTokens(seen, tokensOf(it));
+        else advisors.set(model, tokensOf(it));
+      }
     }
   }
   const usage: Usage = {
@@ -46,6 +55,7 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
     cacheWrite1hTokens: sum.write1h,
     reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, sum.output),
   };
+  if (advisors) usage.advisors = [...advisors].map(([model, t]) => advisorUsage(model, t));
   const searches = count(objAt(raw.server_tool_use).web_search_requests) ?? 0;
   if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
@@ -84,6 +94,27 @@ function tokensOf(raw: Json): Tokens {
     write5m: writes - cacheWrite1h,
     write1h: cacheWrite1h,
     output: count(raw.output_tokens) ?? 0,
+  };
+}
+
+/** Adds `part` to `into`, count by count. */
+function addTokens(into: Tokens, part: Tokens): void {
+  into.uncached += part.uncached;
+  into.cacheRead += part.cacheRead;
+  into.write5m += part.write5m;
+  into.write1h += part.write1h;
+  into.output += part.output;
+}
+
+/** One advisor model's summed counts in Usage's inclusion rules (input = uncached + cache reads + writes). */
+function advisorUsage(model: string, t: Tokens): AdvisorUsage {
+  return {
+    model,
+    inputTokens: t.uncached + t.cacheRead + t.write5m + t.write1h,
+    outputTokens: t.output,
+    cacheReadTokens: t.cacheRead,
+    cacheWrite5mTokens: t.write5m,
+    cacheWrite1hTokens: t.write1h,
   };
 }
 

@@ -60,6 +60,29 @@ export interface Usage {
   inferenceGeo?: string;
   /** Inference speed Anthropic reported (`usage.speed`: `standard`, `fast`); fast mode is billed at a multiple (pricing/modifiers.ts). */
   speed?: string;
+  /**
+   * Sub-inferences the call ran on other models and bills at their rates, one entry per
+   * model (Anthropic's advisor tool: the `usage.iterations` entries of type
+   * `advisor_message`, summed per advisor model, in the order first seen). Not in any count
+   * above, which are the call's own model's; absent when there were none.
+   */
+  advisors?: AdvisorUsage[];
+}
+
+/**
+ * The tokens one advisor model used inside a call, summed over its sub-inferences, priced
+ * at that model's rates (pricing/pricer.ts). Same inclusion rules as `Usage`: `inputTokens`
+ * is the total prompt (uncached + cache reads + cache writes); `outputTokens` includes the
+ * advisor's thinking. All counts non-negative integers.
+ */
+export interface AdvisorUsage {
+  /** The advisor model as reported (`iterations[].model`); '' when the answer named none (such a call is unpriced). */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
 }
 
 /**

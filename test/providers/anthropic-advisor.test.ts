@@ -92,3 +92,42 @@ describe('Anthropic advisor tool iterations, streamed', () => {
     expect(r.priced && r.costNano).toBe(142_500_000);
   });
 });
+
+describe('advisor usage: summed per model, priced with the call', () => {
+  const iteration = (model: unknown, input: number, output: number, cacheRead = 0) => ({ type: 'advisor_message', model, input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead, output_tokens: output });
+  const answer = (iterations: unknown[], extra: Record<string, unknown> = {}) => ({ ...BODY, usage: { ...BODY.usage, ...extra, iterations } });
+  const priceOf = (body: unknown) => {
+    const seen = adapter.usageFromJson(adapter.describe('POST', '/v1/messages', { model: 'claude-sonnet-4-6' }), body);
+    return { usage: seen.usage!, r: pricer.price(seen.usage!, { provider: 'anthropic', model: 'claude-sonnet-4-6', at }) };
+  };
+
+  it('sums the iterations of one advisor model (cache reads in its input) and keeps another model apart, in the order first seen', () => {
+    const { usage, r } = priceOf(answer([iteration('claude-opus-4-6', 4000, 500, 1000), { type: 'message', input_tokens: 1, output_tokens: 1 }, iteration('claude-opus-4-7', 100, 10), iteration('claude-opus-4-6', 5000, 1000)]));
+    expect(usage.advisors).toEqual([
+      { model: 'claude-opus-4-6', inputTokens: 10_000, outputTokens: 1_500, cacheReadTokens: 1_000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+      { model: 'claude-opus-4-7', inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+    ]);
+    // The executor's own counts are untouched: 10,000 in / 2,000 out.
+    expect([usage.inputTokens, usage.outputTokens]).toEqual([10_000, 2_000]);
+    // claude-opus-4-6: 9,000 × 5,000 + 1,000 cache reads × 500 + 1,500 × 25,000 = 45,000,000 + 500,000 + 37,500,000 = 83,000,000
+    // claude-opus-4-7 ($5 / $25): 100 × 5,000 + 10 × 25,000 = 750,000; executor 60,000,000. Total 143,750,000.
+    expect(r.priced && r.costNano).toBe(143_750_000);
+    expect(r.priced && Object.values(r.breakdown).reduce((a, b) => a + b, 0)).toBe(143_750_000);
+  });
+
+  it('a call whose advisor model has no price, or names none, is unpriced (never the executor alone)', () => {
+    const unknown = priceOf(answer([iteration('claude-nonexistent-9', 9000, 1500)])).r;
+    expect(unknown.priced).toBe(false);
+    expect(!unknown.priced && unknown.reason).toMatch(/^advisor model 'claude-nonexistent-9': /);
+    expect(priceOf(answer([iteration(undefined, 9000, 1500)])).r).toEqual({ priced: false, reason: 'an advisor sub-inference named no model' });
+  });
+
+  it('US-only inference multiplies the advisor too (1.1×); fast mode is the executor\'s alone', () => {
+    // US-only: (60,000,000 + 82,500,000) × 1.1 = 156,750,000 (both models are Sonnet 4.6 / Opus 4.6 or later).
+    expect(priceOf(answer(BODY.usage.iterations, { inference_geo: 'us' })).r).toMatchObject({ priced: true, costNano: 156_750_000 });
+    // An Opus 4.6 executor in fast mode (6×) with an Opus 4.6 advisor: 10,000 × 5,000 + 2,000 × 25,000 = 100,000,000 × 6
+    // = 600,000,000, plus the advisor at its standard rate, 82,500,000: 682,500,000.
+    const fast = adapter.usageFromJson(adapter.describe('POST', '/v1/messages', { model: 'claude-opus-4-6' }), answer(BODY.usage.iterations, { speed: 'fast' }));
+    expect(pricer.price(fast.usage!, { provider: 'anthropic', model: 'claude-opus-4-6', at })).toMatchObject({ priced: true, costNano: 682_500_000 });
+  });
+});
