@@ -194,6 +194,25 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual([c!.usage?.serviceTier, c!.usage?.inferenceGeo, c!.usage?.speed], ['standard', 'us', 'fast']);
     assert.equal(priced.priced && priced.costNano, 115_500_000);
   }),
+  storeCase('calls: the audit\'s reads keep an Anthropic call\'s advisor sub-inferences (usage.advisors), which its price depends on', async (s) => {
+    // claude-sonnet-4-6 10,000 in / 2,000 out = 60,000,000 nano-USD; claude-opus-4-6 advisor 9,000 (1,000 of them
+    // cache reads) / 1,500: 8,000 × 5,000 + 1,000 × 500 + 1,500 × 25,000 = 78,000,000; a second advisor model,
+    // claude-opus-4-7, 100 / 10 = 750,000. Recorded 138,750,000; without the advisors the audit sees 60,000,000.
+    const advisors = [
+      { model: 'claude-opus-4-6', inputTokens: 9000, outputTokens: 1500, cacheReadTokens: 1000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+      { model: 'claude-opus-4-7', inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+    ];
+    const usage = { inputTokens: 10_000, outputTokens: 2_000, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, serviceTier: 'standard', advisors };
+    await s.insertCalls([
+      makeCall(0, { ts: T0 + 10, provider: 'anthropic', endpoint: 'messages', modelRequested: 'claude-sonnet-4-6', model: 'claude-sonnet-4-6', usage, costNano: 138_750_000 }),
+      makeCall(1, { ts: T0 + 20, provider: 'anthropic', endpoint: 'messages', modelRequested: 'claude-sonnet-4-6', model: 'claude-sonnet-4-6', usage: { ...usage, advisors: undefined }, costNano: 60_000_000 }),
+    ]);
+    const [c, plain] = await s.calls.list({ since: T0, until: T0 + 100, where: [], timeZone: 'UTC' });
+    assert.deepEqual(c!.usage?.advisors, advisors);
+    assert.equal(plain!.usage !== null && 'advisors' in plain!.usage, false);
+    const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
+    assert.equal(priced.priced && priced.costNano, 138_750_000);
+  }),
   storeCase('reconcile: metered usage of the named providers per UTC day × model, and the newest run per provider', async (s) => {
     const DAY = 86_400_000;
     const day0 = Math.floor(T0 / DAY) * DAY;

@@ -238,4 +238,24 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [2, 1, 1, 4_500_000]);
     assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: null }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }]);
   }),
+  storeCase('prices.reprice prices the advisor sub-inferences of an Anthropic call again at the advisor model\'s new price (usage.advisors is stored)', async (s) => {
+    // claude-sonnet-4-6 executor (10,000 in / 2,000 out at $3 / $15 per 1M) = 60,000,000 nano-USD, plus one
+    // claude-opus-4-6 advisor iteration (9,000 / 1,500 at $5 / $25) = 82,500,000: 142,500,000 as recorded.
+    const usage = normaliseAnthropicUsage({
+      input_tokens: 10_000, output_tokens: 2_000, service_tier: 'standard',
+      iterations: [{ type: 'advisor_message', model: 'claude-opus-4-6', input_tokens: 9_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1_500 }],
+    });
+    assert.ok(usage !== null);
+    const asRecorded = createPricer().price(usage, { provider: 'anthropic', model: 'claude-sonnet-4-6', at: T0 });
+    assert.ok(asRecorded.priced);
+    assert.equal(asRecorded.costNano, 142_500_000);
+    await s.insertCalls([call(1, 0, { provider: 'anthropic', model: 'claude-sonnet-4-6', modelRequested: 'claude-sonnet-4-6', usage, costNano: asRecorded.costNano, priceSource: asRecorded.source })]);
+    // The advisor model's price changes to $10 / $50 per 1M (a `prices:` entry): its part is now
+    // 9,000 × 10,000 + 1,500 × 50,000 = 165,000,000, the executor's stays 60,000,000: 225,000,000.
+    const dearer = createPricer({ 'claude-opus-4-6': { provider: 'anthropic', input: 10, output: 50 } });
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: repricer(dearer) });
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 142_500_000, 225_000_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 225_000_000 }]);
+    assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [82_500_000]);
+  }),
 ];
