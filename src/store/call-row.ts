@@ -1,5 +1,5 @@
 import { storedModelName } from '../domain/model-names.js';
-import type { Usage } from '../providers/types.js';
+import type { AdvisorUsage, Usage } from '../providers/types.js';
 import type { CallOutcome, CallRecord, SqlValue, UsageSource } from './types.js';
 
 /** Columns of `calls` written per call, in the order of `callToParams`. */
@@ -9,7 +9,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
-  'file_searches', 'inference_geo', 'speed',
+  'file_searches', 'inference_geo', 'speed', 'advisor_usage',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -50,6 +50,8 @@ export interface CallRow {
   file_searches: number | null;
   inference_geo: string | null;
   speed: string | null;
+  /** Advisor sub-inferences as JSON text (schema v19, advisorColumn); NULL when none. */
+  advisor_usage: string | null;
 }
 
 /**
@@ -144,12 +146,56 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('usage.fileSearches', u?.fileSearches),
     strOrNull('usage.inferenceGeo', u?.inferenceGeo),
     strOrNull('usage.speed', u?.speed),
+    advisorColumn(u?.advisors),
   ];
+}
+
+/** The counts of an AdvisorUsage, in the order advisor_usage stores them. */
+const ADVISOR_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens'] as const;
+
+/**
+ * `usage.advisors` as calls.advisor_usage (schema v19): JSON text, one object per advisor
+ * model with `model` and the five counts in ADVISOR_COUNTS order; NULL when absent or empty.
+ * @throws InvalidCallRecordError when a model is not a string or a count not a non-negative safe integer.
+ */
+function advisorColumn(advisors: readonly AdvisorUsage[] | undefined): string | null {
+  if (advisors === undefined || advisors.length === 0) return null;
+  return JSON.stringify(advisors.map((a, i) => advisorEntry(a, (field, v) => new InvalidCallRecordError(`usage.advisors[${i}].${field}`, v))));
+}
+
+/** `raw` checked to be an AdvisorUsage, with exactly its fields; `fail` makes the error for a bad field. */
+function advisorEntry(raw: unknown, fail: (field: string, v: unknown) => Error): AdvisorUsage {
+  if (typeof raw !== 'object' || raw === null) throw fail('', raw);
+  const a = raw as Record<string, unknown>;
+  if (typeof a.model !== 'string') throw fail('model', a.model);
+  const entry = { model: a.model } as AdvisorUsage;
+  for (const k of ADVISOR_COUNTS) {
+    const v = a[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw fail(k, v);
+    entry[k] = v;
+  }
+  return entry;
+}
+
+/**
+ * calls.advisor_usage back as `usage.advisors`. A value tokometer did not write (not that
+ * JSON) throws: leaving the advisors out would price the call again at the executor's part alone.
+ */
+function advisorsFromColumn(text: string): AdvisorUsage[] {
+  const fail = (field: string, v: unknown) => new Error(`calls.advisor_usage is not a list of advisor usages (${field || 'entry'} = ${JSON.stringify(v) ?? String(v)}): ${text.slice(0, 200)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw fail('json', text.slice(0, 40));
+  }
+  if (!Array.isArray(parsed)) throw fail('list', parsed);
+  return parsed.map((a) => advisorEntry(a, fail));
 }
 
 /** The usage columns `usageFromRow` reads; the optional counts may be left out of a SELECT. */
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
-  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn>>;
+  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn | 'advisor_usage'>>;
 
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
@@ -177,7 +223,8 @@ type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
  * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
  * (input_tokens is NULL). Counts in tokens (web and file searches in searches); a NULL count of the
  * always-stored six is 0, a NULL optional count (audio, image, web and file searches) is left out,
- * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out.
+ * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out, and
+ * advisor_usage (JSON, schema v19) becomes `advisors` when not NULL.
  *
  * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db
  * parses int8 and numeric, drivers/postgres.ts), so this changes nothing there, but a row
@@ -204,6 +251,7 @@ export function usageFromRow(row: UsageColumns): Usage | null {
     const v = row[column];
     if (v != null) usage[field] = v;
   }
+  if (row.advisor_usage != null) usage.advisors = advisorsFromColumn(row.advisor_usage);
   return usage;
 }
 

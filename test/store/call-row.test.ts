@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usageFromRow, type UsageColumns } from '../../src/store/call-row.js';
+import { callToParams, CALL_COLUMNS, usageFromRow, type UsageColumns } from '../../src/store/call-row.js';
+import { makeCall } from './fixtures.js';
 
 /**
  * usageFromRow, the one place a calls row's usage columns become a Usage (audit reads,
@@ -23,6 +24,7 @@ const ROW: Required<UsageColumns> = {
   file_searches: 4,
   inference_geo: 'us',
   speed: 'fast',
+  advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":1000,"cacheWrite5mTokens":200,"cacheWrite1hTokens":300}]',
 };
 
 const USAGE = {
@@ -41,6 +43,7 @@ const USAGE = {
   fileSearches: 4,
   inferenceGeo: 'us',
   speed: 'fast',
+  advisors: [{ model: 'claude-opus-4-6', inputTokens: 9000, outputTokens: 1500, cacheReadTokens: 1000, cacheWrite5mTokens: 200, cacheWrite1hTokens: 300 }],
 };
 
 describe('usageFromRow', () => {
@@ -57,8 +60,20 @@ describe('usageFromRow', () => {
     expect(usageFromRow({ ...ROW, input_tokens: null })).toBeNull();
     const sparse: UsageColumns = {
       input_tokens: 5, output_tokens: null, cached_input_tokens: null, cache_write_5m_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: null,
-      service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null, inference_geo: null, speed: null,
+      service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null, inference_geo: null, speed: null, advisor_usage: null,
     };
     expect(usageFromRow(sparse)).toStrictEqual({ inputTokens: 5, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
+  });
+
+  it('advisor_usage is written as the JSON usageFromRow reads (fields in one order, NULL without advisors) and a value not of that form throws', () => {
+    const column = CALL_COLUMNS.indexOf('advisor_usage');
+    const advisors = [{ cacheWrite1hTokens: 300, cacheWrite5mTokens: 200, cacheReadTokens: 1000, outputTokens: 1500, inputTokens: 9000, model: 'claude-opus-4-6' }];
+    const params = callToParams(makeCall(0, { usage: { ...USAGE, advisors } }));
+    expect(params[column]).toBe(ROW.advisor_usage);
+    expect(callToParams(makeCall(0, { usage: { ...USAGE, advisors: [] } }))[column]).toBeNull();
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, advisors: [{ ...advisors[0]!, outputTokens: -1 }] } }))).toThrow('usage.advisors[0].outputTokens');
+    for (const bad of ['{', '{}', '[{"model":1}]', '[{"model":"m","inputTokens":1}]']) {
+      expect(() => usageFromRow({ ...ROW, advisor_usage: bad })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
+    }
   });
 });

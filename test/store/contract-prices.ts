@@ -255,7 +255,11 @@ export const priceCases: FacadeCase[] = [
     const dearer = createPricer({ 'claude-opus-4-6': { provider: 'anthropic', input: 10, output: 50 } });
     const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: repricer(dearer) });
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 142_500_000, 225_000_000]);
-    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 225_000_000 }]);
+    // Stored as the same JSON text on every store (SQLite v19, PostgreSQL v14).
+    assert.deepEqual(await s.rows('SELECT cost_nano, advisor_usage FROM calls'), [{
+      cost_nano: 225_000_000,
+      advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]',
+    }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [82_500_000]);
   }),
 ];

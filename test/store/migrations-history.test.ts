@@ -33,6 +33,8 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['file-searches', '73b7d3ea42683c29232317ce4154fb0bb83e711a38ca11b2fd3199de8c46290e'],
     ['budget-limits', 'e72d02ebe65b88bf82bab47513e78c03c82e7ea5dd3425303836df2420e47d4e'],
     ['price-modifiers', '9c1423d827150e20270394461d8611e6b4488f0a99059ac14bf15761b8cf9cbd'],
+    ['budget-reprices-seen', '4b9c0285cb1df91aad591e9d81d9b93e14caea063e600ce343358cdc07bcb82c'],
+    ['advisor-usage', '1703c37c795021b58081ee6503561ee37524895eed8d4e341613389715d9396c'],
   ],
   postgres: [
     ['initial', '1d38c803a669d6a8cb4c627473d70e108eb34fcff9d1458ddfcebd026cd25278'],
@@ -47,6 +49,8 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['budget-limits', 'ec4d072e31e1194db8d55bd56159da7b0b7ded601dff0b7d762750bdf0752fbb'],
     ['share-seed-lift', '16766725e0451875bc9f19379cd51795943c44a7d11b8e5ff22ce97e0aa9373d'],
     ['price-modifiers', 'd28869eae38abf49cbc922d3889d7451c1283f3958fde690497f78f81e973a95'],
+    ['budget-reprices-seen', '2756d24b0607d79f12d0b524ff64419708519ad64d05da035f50324ca1b772fb'],
+    ['advisor-usage', '1703c37c795021b58081ee6503561ee37524895eed8d4e341613389715d9396c'],
   ],
 };
 
