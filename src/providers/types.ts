@@ -61,22 +61,18 @@ export interface Usage {
   /** Inference speed Anthropic reported (`usage.speed`: `standard`, `fast`); fast mode is billed at a multiple (pricing/modifiers.ts). */
   speed?: string;
   /**
-   * Sub-inferences the call ran on other models and bills at their rates, one entry per
-   * model (Anthropic's advisor tool: the `usage.iterations` entries of type
-   * `advisor_message`, summed per advisor model, in the order first seen). Not in any count
-   * above, which are the call's own model's; absent when there were none.
+   * Sub-inferences run on other models and billed at their rates (Anthropic advisor tool
+   * `advisor_message` iterations), summed per model in the order first seen; in no count above. Absent when none.
    */
   advisors?: AdvisorUsage[];
 }
 
 /**
- * The tokens one advisor model used inside a call, summed over its sub-inferences, priced
- * at that model's rates (pricing/pricer.ts). Same inclusion rules as `Usage`: `inputTokens`
- * is the total prompt (uncached + cache reads + cache writes); `outputTokens` includes the
- * advisor's thinking. All counts non-negative integers.
+ * One advisor model's tokens in a call, summed over its sub-inferences, in Usage's inclusion
+ * rules (input = uncached + cache reads + writes; output includes thinking). Non-negative integers.
  */
 export interface AdvisorUsage {
-  /** The advisor model as reported (`iterations[].model`); '' when the answer named none (such a call is unpriced). */
+  /** As reported (`iterations[].model`); '' when the answer named none (the call is then unpriced). */
   model: string;
   inputTokens: number;
   outputTokens: number;
