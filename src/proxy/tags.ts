@@ -23,6 +23,33 @@ export const MAX_TAGS_HEADER_BYTES = 4096;
 
 const H = TAGS_HEADER;
 
+/** A character a runtime makes of a header byte over 0x7F (it decodes header values as Latin-1). */
+const HIGH_BYTE = /[\u0080-\u00ff]/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as the text its sender meant. HTTP carries header values as bytes, and Bun
+ * and Node give JavaScript one character per byte; clients that send non-ASCII tags (curl,
+ * Python requests, Go) send UTF-8, so bytes over 0x7F that form valid UTF-8 are read as
+ * UTF-8 (`cafÃ©` → `café`). Bytes that are not valid UTF-8 stay the Latin-1 text they
+ * were. ASCII, and JSON's `\u00e9` escapes, pass unchanged (the common case: one regex test).
+ */
+function utf8FromWire(header: string): string {
+  if (!HIGH_BYTE.test(header)) return header;
+  const bytes = new Uint8Array(header.length);
+  for (let i = 0; i < header.length; i++) {
+    const code = header.charCodeAt(i);
+    // Not one character per byte: a caller in this process, not a wire value.
+    if (code > 0xff) return header;
+    bytes[i] = code;
+  }
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return header;
+  }
+}
+
 /**
  * Parses an `X-Metering-Tags` header value. An absent or blank header gives `{}`.
  * On failure the error is a complete, user-facing sentence naming what is wrong;
@@ -37,6 +64,7 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
     if (bytes > MAX_TAGS_HEADER_BYTES) return err(tooLong(bytes));
   }
   if (header.trim() === '') return ok({});
+  header = utf8FromWire(header);
 
   let parsed: unknown;
   try {
