@@ -93,7 +93,7 @@ describe('Anthropic advisor tool iterations, streamed', () => {
   });
 });
 
-describe('advisor usage: summed per model, priced with the call', () => {
+describe('advisor usage: one entry per sub-inference, priced with the call', () => {
   const iteration = (model: unknown, input: number, output: number, cacheRead = 0) => ({ type: 'advisor_message', model, input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead, output_tokens: output });
   const answer = (iterations: unknown[], extra: Record<string, unknown> = {}) => ({ ...BODY, usage: { ...BODY.usage, ...extra, iterations } });
   const priceOf = (body: unknown) => {
@@ -101,25 +101,36 @@ describe('advisor usage: summed per model, priced with the call', () => {
     return { usage: seen.usage!, r: pricer.price(seen.usage!, { provider: 'anthropic', model: 'claude-sonnet-4-6', at }) };
   };
 
-  it('sums the iterations of one advisor model (cache reads in its input) and keeps another model apart, in the order first seen', () => {
+  it('keeps each advisor iteration as its own entry (cache reads in its input), in order', () => {
     const { usage, r } = priceOf(answer([iteration('claude-opus-4-6', 4000, 500, 1000), { type: 'message', input_tokens: 1, output_tokens: 1 }, iteration('claude-opus-4-7', 100, 10), iteration('claude-opus-4-6', 5000, 1000)]));
     expect(usage.advisors).toEqual([
-      { model: 'claude-opus-4-6', inputTokens: 10_000, outputTokens: 1_500, cacheReadTokens: 1_000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+      { model: 'claude-opus-4-6', inputTokens: 5_000, outputTokens: 500, cacheReadTokens: 1_000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
       { model: 'claude-opus-4-7', inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
+      { model: 'claude-opus-4-6', inputTokens: 5_000, outputTokens: 1_000, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 },
     ]);
     // The executor's own counts are untouched: 10,000 in / 2,000 out.
     expect([usage.inputTokens, usage.outputTokens]).toEqual([10_000, 2_000]);
-    // claude-opus-4-6: 9,000 × 5,000 + 1,000 cache reads × 500 + 1,500 × 25,000 = 45,000,000 + 500,000 + 37,500,000 = 83,000,000
-    // claude-opus-4-7 ($5 / $25): 100 × 5,000 + 10 × 25,000 = 750,000; executor 60,000,000. Total 143,750,000.
+    // claude-opus-4-6: 4,000 × 5,000 + 1,000 cache reads × 500 + 500 × 25,000 = 20,000,000 + 500,000 + 12,500,000 = 33,000,000,
+    // then 5,000 × 5,000 + 1,000 × 25,000 = 50,000,000; claude-opus-4-7 ($5 / $25): 100 × 5,000 + 10 × 25,000 = 750,000;
+    // executor 60,000,000. Total 143,750,000.
     expect(r.priced && r.costNano).toBe(143_750_000);
     expect(r.priced && Object.values(r.breakdown).reduce((a, b) => a + b, 0)).toBe(143_750_000);
   });
 
-  it('a call whose advisor model has no price, or names none, is unpriced (never the executor alone)', () => {
+  it('prices each consultation at its own size: a long-context tier applies per sub-inference, never to their sum', () => {
+    // claude-sonnet-4-5 is $3 / $15 per 1M up to 200,000 input tokens and $6 / $22.50 above. Two consultations of
+    // 150,000 in / 1,000 out are each under the tier: 2 × (150,000 × 3,000 + 1,000 × 15,000) = 2 × 465,000,000 = 930,000,000.
+    // Priced as one of 300,000 / 2,000 it would be 300,000 × 6,000 + 2,000 × 22,500 = 1,845,000,000.
+    const { r } = priceOf(answer([iteration('claude-sonnet-4-5', 150_000, 1_000), iteration('claude-sonnet-4-5', 150_000, 1_000)]));
+    expect(r.priced && r.costNano).toBe(60_000_000 + 930_000_000);
+  });
+
+  it('an advisor model without a price (or none named) leaves its tokens out of a cost that stays priced, with a note: a lower bound, never $0', () => {
+    // The executor's 60,000,000 is known: budgets settle it, and a reprice adds the advisor once its model has a price.
     const unknown = priceOf(answer([iteration('claude-nonexistent-9', 9000, 1500)])).r;
-    expect(unknown.priced).toBe(false);
-    expect(!unknown.priced && unknown.reason).toMatch(/^advisor model 'claude-nonexistent-9': /);
-    expect(priceOf(answer([iteration(undefined, 9000, 1500)])).r).toEqual({ priced: false, reason: 'an advisor sub-inference named no model' });
+    expect(unknown).toMatchObject({ priced: true, costNano: 60_000_000, note: "advisor model 'claude-nonexistent-9' has no price: its 9000 input and 1500 output tokens are not in the cost" });
+    // With a priced advisor beside it: 60,000,000 + 82,500,000.
+    expect(priceOf(answer([BODY.usage.iterations[1], iteration(undefined, 100, 10)])).r).toMatchObject({ priced: true, costNano: 142_500_000, note: 'an advisor sub-inference named no model: its 100 input and 10 output tokens are not in the cost' });
   });
 
   it('US-only inference multiplies the advisor too (1.1×); fast mode is the executor\'s alone', () => {

@@ -21,6 +21,9 @@ const ANSWER = JSON.stringify({
   },
 });
 
+/** The answer with its advisor iteration on `model`. */
+const answerWithAdvisor = (model: string) => ANSWER.replace('"model":"claude-opus-4-6"', `"model":"${model}"`);
+
 describe('Anthropic advisor tool through the proxy', () => {
   it('records the executor\'s counts, the advisor\'s apart, and both costs: 60,000,000 + 82,500,000 = 142,500,000 nano-USD', async () => {
     const f = fixture(() => jsonAnswer(ANSWER), {}, undefined, PROVIDERS);
@@ -45,5 +48,26 @@ describe('Anthropic advisor tool through the proxy', () => {
       outputTokens: 2_000,
       advisors: [{ model: 'claude-opus-4-6', inputTokens: 9_000, outputTokens: 1_500, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 }],
     });
+  });
+
+  it('an advisor model without a price: the call is recorded and settled at the executor\'s 60,000,000 (a lower bound), with a note naming the model', async () => {
+    const answer = answerWithAdvisor('claude-nonexistent-9');
+    const f = fixture(() => jsonAnswer(answer), {}, undefined, PROVIDERS);
+    const catalog = createPricer();
+    f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
+    const body = new TextEncoder().encode(JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 4096, messages: [{ role: 'user', content: 'Plan the refactor.' }] }));
+    const res = await f.handle({
+      method: 'POST',
+      url: '/proxy/anthropic/v1/messages',
+      headers: { 'x-api-key': SECRET, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      readBody: async (limit) => (body.length > limit ? null : body),
+      signal: new AbortController().signal,
+    });
+    expect(await bodyText(res)).toBe(answer);
+    await afterImmediates();
+    const [record] = f.records;
+    expect(record).toMatchObject({ model: 'claude-sonnet-4-6', costNano: 60_000_000, error: "advisor model 'claude-nonexistent-9' has no price: its 9000 input and 1500 output tokens are not in the cost" });
+    // Before, the whole call was unpriced and settled $0 against budgets.
+    expect(f.gate.settled.map(([, nano]) => nano)).toEqual([60_000_000]);
   });
 });
