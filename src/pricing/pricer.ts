@@ -150,25 +150,31 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
 /**
  * The call's own cost `own` plus its advisor sub-inferences (`usage.advisors`), each priced
- * by `priceAdvisor` at its own model's rates and rounded to nano-USD on its own; the
- * breakdown sums the dimensions of all. Only US-only inference (`inferenceGeo`) is passed
- * on to an advisor: where a request runs holds for all of it, while fast mode is the
- * executor's sampling speed and no source says an advisor runs (or bills) fast, so an
- * advisor is priced at its standard speed (docs/prices.md). Any advisor without a price
- * (or without a model name) makes the whole call unpriced: never $0 for billed tokens.
+ * by `priceAdvisor` at its own model's rates on its own counts (a long-context tier applies
+ * per consultation) and rounded to nano-USD on its own; the breakdown sums the dimensions of
+ * all. Only US-only inference (`inferenceGeo`) is passed on to an advisor: where a request
+ * runs holds for all of it, while fast mode is the executor's sampling speed and no source
+ * says an advisor runs (or bills) fast, so an advisor is priced at its standard speed
+ * (docs/prices.md). An advisor without a price (or without a model name) is left out of the
+ * cost, which stays priced as a lower bound with a `note` naming it: the known part still
+ * counts against budgets, and `prices reprice` adds the rest once the model has a price.
  */
 function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAdvisor: (advisor: AdvisorUsage, conditions: BillingConditions) => PriceResult): PriceResult {
   let costNano = own.costNano;
   const breakdown = { ...own.breakdown };
   const conditions: BillingConditions = usage.inferenceGeo === undefined ? {} : { inferenceGeo: usage.inferenceGeo };
+  const left: string[] = [];
   for (const advisor of usage.advisors ?? []) {
-    if (advisor.model === '') return { priced: false, reason: 'an advisor sub-inference named no model' };
-    const r = priceAdvisor(advisor, conditions);
-    if (!r.priced) return { priced: false, reason: `advisor model '${advisor.model}': ${r.reason}` };
+    const r = advisor.model === '' ? null : priceAdvisor(advisor, conditions);
+    if (r === null || !r.priced) {
+      const who = advisor.model === '' ? 'an advisor sub-inference named no model' : `advisor model '${advisor.model}' has no price`;
+      left.push(`${who}: its ${advisor.inputTokens} input and ${advisor.outputTokens} output tokens are not in the cost`);
+      continue;
+    }
     costNano += r.costNano;
     for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.breakdown[k];
   }
-  return { ...own, costNano, breakdown };
+  return left.length === 0 ? { ...own, costNano, breakdown } : { ...own, costNano, breakdown, note: left.join('; ') };
 }
 
 /** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */

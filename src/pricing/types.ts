@@ -74,6 +74,8 @@ export type PriceResult =
       /** genai-prices provider id of that entry (`google`, `x-ai`…); null for config prices. */
       providerId: string | null;
       breakdown: CostBreakdown;
+      /** What the cost leaves out, when it is a lower bound (an advisor sub-inference whose model has no price); the record keeps it. */
+      note?: string;
     }
   | { priced: false; reason: string };
 

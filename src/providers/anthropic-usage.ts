@@ -26,25 +26,20 @@ import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame
  * The advisor tool (beta `advisor-tool-2026-03-01`) runs sub-inferences on a second model;
  * each is an `iterations[]` entry of type `advisor_message` with its own `model` and counts
  * (SDK BetaAdvisorMessageIterationUsage), left out of the top-level counts (the executor's)
- * and billed at the advisor model's rates. They become `advisors`, summed per model; the
- * top-level counts stay the executor's. Other iterations (`message`) are already in the top level.
+ * and billed at the advisor model's rates. They become `advisors`, one entry per
+ * sub-inference in order (each is priced on its own: a long-context tier applies to one
+ * consultation's input, never to their sum); the top-level counts stay the executor's. Other iterations (`message`) are already in the top level.
  */
 export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
   if (count(raw.input_tokens) === undefined && count(raw.output_tokens) === undefined) return null;
   const sum = tokensOf(raw);
-  let advisors: Map<string, Tokens> | undefined;
+  let advisors: AdvisorUsage[] | undefined;
   if (Array.isArray(raw.iterations)) {
     for (const it of raw.iterations) {
       if (!isObj(it)) continue;
       if (it.type === 'compaction') addTokens(sum, tokensOf(it));
-      else if (it.type === 'advisor_message') {
-        const model = str(it.model) ?? '';
-        advisors ??= new Map();
-        const seen = advisors.get(model);
-        if (seen) addTokens(seen, tokensOf(it));
-        else advisors.set(model, tokensOf(it));
-      }
+      else if (it.type === 'advisor_message') (advisors ??= []).push(advisorUsage(str(it.model) ?? '', tokensOf(it)));
     }
   }
   const usage: Usage = {
@@ -55,7 +50,7 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
     cacheWrite1hTokens: sum.write1h,
     reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, sum.output),
   };
-  if (advisors) usage.advisors = [...advisors].map(([model, t]) => advisorUsage(model, t));
+  if (advisors) usage.advisors = advisors;
   const searches = count(objAt(raw.server_tool_use).web_search_requests) ?? 0;
   if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
@@ -106,7 +101,7 @@ function addTokens(into: Tokens, part: Tokens): void {
   into.output += part.output;
 }
 
-/** One advisor model's summed counts in Usage's inclusion rules (input = uncached + cache reads + writes). */
+/** One advisor sub-inference's counts in Usage's inclusion rules (input = uncached + cache reads + writes). */
 function advisorUsage(model: string, t: Tokens): AdvisorUsage {
   return {
     model,

@@ -62,17 +62,17 @@ export interface Usage {
   speed?: string;
   /**
    * Sub-inferences run on other models and billed at their rates (Anthropic advisor tool
-   * `advisor_message` iterations), summed per model in the order first seen; in no count above. Absent when none.
+   * `advisor_message` iterations), one entry each in order; in no count above. Absent when none.
    */
   advisors?: AdvisorUsage[];
 }
 
 /**
- * One advisor model's tokens in a call, summed over its sub-inferences, in Usage's inclusion
- * rules (input = uncached + cache reads + writes; output includes thinking). Non-negative integers.
+ * One advisor sub-inference's tokens, in Usage's inclusion rules (input = uncached + cache
+ * reads + writes; output includes thinking). Non-negative integers.
  */
 export interface AdvisorUsage {
-  /** As reported (`iterations[].model`); '' when the answer named none (the call is then unpriced). */
+  /** As reported (`iterations[].model`); '' when the answer named none (its tokens are then left out of the cost, with a note). */
   model: string;
   inputTokens: number;
   outputTokens: number;

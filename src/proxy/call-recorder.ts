@@ -176,7 +176,7 @@ export class CallRecorder<R> implements FinishedCall {
     // Unknown usage has an unknown cost: null, never a silent 0.
     let costNano: number | null = source === 'unknown' ? null : 0;
     let priceSource: string | null = null;
-    /** Why pricing failed (it threw), for the record; null when it did not. */
+    /** Why pricing failed (it threw), or what a lower-bound cost leaves out, for the record; null when neither. */
     let unpriced: string | null = null;
     if (usage) {
       let priced: PriceResult | null = null;
@@ -190,6 +190,7 @@ export class CallRecorder<R> implements FinishedCall {
       if (priced?.priced) {
         costNano = priced.costNano;
         priceSource = priced.source;
+        if (priced.note !== undefined) unpriced = priced.note;
       } else {
         costNano = null;
       }

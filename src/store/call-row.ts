@@ -155,7 +155,7 @@ const ADVISOR_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cache
 
 /**
  * `usage.advisors` as calls.advisor_usage (schema v19): JSON text, one object per advisor
- * model with `model` and the five counts in ADVISOR_COUNTS order; NULL when absent or empty.
+ * consultation with `model` and the five counts in ADVISOR_COUNTS order; NULL when absent or empty.
  * @throws InvalidCallRecordError when a model is not a string or a count not a non-negative safe integer.
  */
 function advisorColumn(advisors: readonly AdvisorUsage[] | undefined): string | null {

@@ -2,7 +2,7 @@ import type { Migration } from '../../migrations/types.js';
 
 /**
  * PostgreSQL schema v14, the counterpart of SQLite v19 (store/migrations/019): a call's
- * advisor sub-inferences, summed per advisor model, as JSON text (NULL when none). A
+ * advisor sub-inferences, one object per consultation, as JSON text (NULL when none). A
  * nullable column without a default: adding it rewrites no row.
  */
 export const pgAdvisorUsage: Migration = {
