@@ -66,4 +66,39 @@ describe('AlertRecords: budget alerts held through a store outage', () => {
     expect(s.attempts).toBe(attempts);
     expect(lines.at(-1)).toBe('budget alert not stored at shutdown (the store did not take it): key budget k at 50 %, fired 2026-12-06T00:00:00.000Z');
   });
+
+  it('at close, makes one last attempt for the alerts it holds: a store back since the last retry takes them', async () => {
+    const { s, write } = store();
+    const r = new AlertRecords({ write, log: () => {}, retryMs: 60_000 });
+    s.down = true;
+    r.add(alert(0.5));
+    await sleep(0);
+    // The store comes back; the next retry is a minute away.
+    s.down = false;
+    expect(await r.close()).toBe(0);
+    expect(s.stored).toEqual([0.5]);
+  });
+
+  it('at close, names a write still unanswered after the wait (a lock held elsewhere is waited out for minutes)', async () => {
+    const lines: string[] = [];
+    const r = new AlertRecords({ write: () => new Promise(() => {}), log: (l) => lines.push(l), retryMs: 10 });
+    r.add(alert(0.8));
+    expect(await r.close()).toBe(1);
+    expect(lines).toEqual(['budget alert not stored at shutdown (the store did not take it): key budget k at 80 %, fired 2026-12-06T00:00:00.000Z']);
+  });
+
+  it('an alert added after close is written once, and named in the log if the store refuses it', async () => {
+    const { s, write } = store();
+    const lines: string[] = [];
+    const r = new AlertRecords({ write, log: (l) => lines.push(l), retryMs: 10 });
+    await r.close();
+    r.add(alert(1));
+    await sleep(0);
+    expect(s.stored).toEqual([1]);
+    s.down = true;
+    r.add(alert(0.5));
+    await sleep(30);
+    expect(s.attempts).toBe(2);
+    expect(lines).toEqual(['budget alert not stored at shutdown (the store did not take it): key budget k at 50 %, fired 2026-12-06T00:00:00.000Z']);
+  });
 });
