@@ -28,27 +28,25 @@ export interface AlertRecordsOptions {
  * store takes it, so an outage loses none (a restarted proxy reloads stored alerts to neither
  * repeat nor forget them). While alerts are held, new ones queue behind them. The first
  * failure of an outage is logged, and the recovery. Held alerts live in this process only:
- * `close` logs those a proxy stopped during the outage could not store.
+ * `close` tries each once more and names those the store still did not take.
  */
 export class AlertRecords {
   /** Alerts the store refused, oldest first, not yet stored. */
   private readonly held: AlertRecord[] = [];
-  /** Writes in progress. */
-  private readonly writing = new Set<Promise<void>>();
+  /** Writes in progress, with their alert. */
+  private readonly writing = new Map<Promise<void>, AlertRecord>();
   private retry: ReturnType<typeof setTimeout> | undefined;
   /** True from a refused write until the store takes one again. */
   private failing = false;
+  /** Set by `close`: no more retries; a refused write is named in the log instead of held. */
   private closed = false;
 
   constructor(private readonly o: AlertRecordsOptions) {}
 
-  /** Stores `alert` (never rejects). */
+  /** Stores `alert` (never rejects). After `close`: one attempt, named in the log if refused. */
   add(alert: AlertRecord): void {
-    if (this.held.length === 0 && !this.closed) {
-      this.write(alert, () => this.hold(alert));
-      return;
-    }
-    this.hold(alert);
+    if (this.held.length === 0 || this.closed) this.write(alert, () => this.hold(alert));
+    else this.hold(alert);
   }
 
   /** Alerts not stored yet (held, or being written). */
@@ -57,28 +55,34 @@ export class AlertRecords {
   }
 
   /**
-   * At shutdown, after the last settle and before the store closes: lets writes in progress
-   * end (at most CLOSE_WAIT_MS), stops retrying and logs each alert still held. @returns how
-   * many were not stored.
+   * At shutdown, after the last settle and before the store closes: stops retrying, tries
+   * each held alert once more, waits for the writes in progress (at most CLOSE_WAIT_MS) and
+   * names in the log each alert the store did not take. @returns how many were not stored.
    */
   async close(): Promise<number> {
     this.closed = true;
     clearTimeout(this.retry);
     this.retry = undefined;
+    let refused = 0;
+    for (const a of this.held.splice(0)) this.write(a, () => refused++);
     if (this.writing.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all(this.writing), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      const settled = Promise.allSettled([...this.writing.keys()]);
+      await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
     }
-    for (const a of this.held) this.o.log(`budget alert not stored at shutdown (the store did not take it): ${describe(a)}`);
-    return this.held.length + this.writing.size;
+    // Still unanswered: named now (a late answer is not logged again).
+    const unanswered = [...this.writing.values()];
+    this.writing.clear();
+    for (const a of unanswered) this.o.log(notStored(a));
+    return refused + unanswered.length;
   }
 
-  /** Writes `alert`; `refused` runs when the store refuses it. */
+  /** Writes `alert`; `refused` runs when the store refuses it (after `close`, the refusal is also logged). */
   private write(alert: AlertRecord, refused: () => void): void {
-    const done = this.o.write(alert).then(
+    const done: Promise<void> = this.o.write(alert).then(
       () => {
-        this.writing.delete(done);
+        if (!this.writing.delete(done) || this.closed) return;
         if (this.failing) {
           this.failing = false;
           this.o.log(`the store takes budget alerts again (${this.held.length} still to store)`);
@@ -86,17 +90,19 @@ export class AlertRecords {
         this.writeNextHeld();
       },
       (error: unknown) => {
-        this.writing.delete(done);
-        if (!this.failing) this.o.log(`could not store a budget alert (trying again every ${this.retryMs / 1000} s): ${errorMessage(error)}`);
+        if (!this.writing.delete(done)) return;
+        if (this.closed) this.o.log(notStored(alert));
+        else if (!this.failing) this.o.log(`could not store a budget alert (trying again every ${this.retryMs / 1000} s): ${errorMessage(error)}`);
         this.failing = true;
         refused();
       },
     );
-    this.writing.add(done);
+    this.writing.set(done, alert);
   }
 
   /** Keeps `alert` to write after those held before it. */
   private hold(alert: AlertRecord): void {
+    if (this.closed) return;
     if (this.held.length >= MAX_HELD_ALERTS) {
       const dropped = this.held.shift() as AlertRecord;
       this.o.log(`dropped a budget alert the store could not take (${MAX_HELD_ALERTS} held): ${describe(dropped)}`);
@@ -120,6 +126,7 @@ export class AlertRecords {
     if (next === undefined || this.closed || this.writing.size > 0) return;
     this.held.shift();
     this.write(next, () => {
+      if (this.closed) return;
       this.held.unshift(next);
       this.scheduleRetry();
     });
@@ -128,6 +135,11 @@ export class AlertRecords {
   private get retryMs(): number {
     return this.o.retryMs ?? ALERT_STORE_RETRY_MS;
   }
+}
+
+/** The log line for an alert the store did not take before shutdown. */
+function notStored(a: AlertRecord): string {
+  return `budget alert not stored at shutdown (the store did not take it): ${describe(a)}`;
 }
 
 function describe(a: AlertRecord): string {
