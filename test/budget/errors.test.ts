@@ -40,6 +40,13 @@ describe('budgetExceededError', () => {
     expect(e.details['budget']).toEqual({ name: 'free-tier-daily', limit_usd: 0.5, spent_usd: 0.51, period: 'day', per: 'user_id', tag_value: 'u_42' });
   });
 
+  it('names the shared instance of a per-tag budget for calls without that tag', () => {
+    // A `per: user_id` budget counts the calls that carry no user_id together, in one instance (tag_value null).
+    const e = budgetExceededError({ ...block, kind: 'tag', name: 'free-tier-daily', per: 'user_id', tagValue: null, limitNano: 500_000_000, spentNano: 500_000_000, period: 'day' });
+    expect(e.message).toBe("Budget 'free-tier-daily' for calls without a user_id exhausted: $0.50 of $0.50 used today; resets 2026-12-01T00:00:00Z");
+    expect(e.details['budget']).toEqual({ name: 'free-tier-daily', limit_usd: 0.5, spent_usd: 0.5, period: 'day', per: 'user_id', tag_value: null });
+  });
+
   it('Retry-After is a whole number of seconds, at least 1; total budgets have none', () => {
     expect(budgetExceededError({ ...block, at: resetAt - 1500 }).headers['Retry-After']).toBe('2');
     expect(budgetExceededError({ ...block, at: resetAt - 1 }).headers['Retry-After']).toBe('1');
