@@ -20,9 +20,13 @@ export function retryAfterSeconds(resetAt: number, at: number): number {
   return Math.max(1, Math.ceil((resetAt - at) / 1000));
 }
 
-/** `'summarizer'`, or `'free-daily' for user_id 'u_42'` for one instance of a `per` budget. */
+/**
+ * `'summarizer'`, or `'free-daily' for user_id 'u_42'` for one instance of a `per` budget, or
+ * `'free-daily' for calls without a user_id` for the instance those calls share.
+ */
 function budgetWho(block: BlockInfo): string {
-  return block.tagValue === null ? `'${block.name}'` : `'${block.name}' for ${block.per ?? 'tag'} '${block.tagValue}'`;
+  if (block.tagValue !== null) return `'${block.name}' for ${block.per ?? 'tag'} '${block.tagValue}'`;
+  return block.per === null ? `'${block.name}'` : `'${block.name}' for calls without a ${block.per}`;
 }
 
 /** The human message of a budget refusal for a spent cap (SPEC §5). */
@@ -40,7 +44,8 @@ function budgetDetails(block: BlockInfo): Record<string, unknown> {
     spent_usd: nanoToUsd(block.spentNano),
     period: block.period,
   };
-  if (block.tagValue !== null) {
+  // A `per` budget's instance: its tag value, null for the calls without that tag.
+  if (block.per !== null || block.tagValue !== null) {
     budget['per'] = block.per;
     budget['tag_value'] = block.tagValue;
   }
@@ -50,7 +55,7 @@ function budgetDetails(block: BlockInfo): Record<string, unknown> {
 /**
  * The 429 for a blocked call: kind `budget_exceeded`, the SPEC §5 message, details
  * `{reset_at, budget: {name, limit_usd, spent_usd, period}}` (plus `per`/`tag_value` for a
- * per-tag instance), which the provider adapter merges into its own error shape, and
+ * per-tag instance; tag_value null for the calls without the tag), which the provider adapter merges into its own error shape, and
  * headers `Retry-After` (whole seconds to the reset, >= 1; absent for `total` budgets,
  * which never reset) and `x-should-retry: false` so official SDKs raise at once.
  */
