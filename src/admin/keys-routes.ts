@@ -20,13 +20,15 @@ const budgetInput = z.strictObject({
   alert_at: alertAt.optional(),
   soft: z.boolean().optional(),
 });
+/** A name in an allow-list: an empty one matches no request, so every call of the key would be refused. */
+const allowedName = z.string().refine((name) => name.trim() !== '', 'an empty name matches no request, so every call of the key would be refused (leave the field out, or send [] to allow all)');
 const keyFields = {
   budget: budgetInput.nullable().optional(),
   tags: tagMap.optional(),
   /** Allowed provider names; absent = all. */
-  providers: z.array(z.string()).optional(),
+  providers: z.array(allowedName).optional(),
   /** Allowed models (as requested); absent = all. */
-  models: z.array(z.string()).optional(),
+  models: z.array(allowedName).optional(),
 };
 const createInput = z.strictObject({ name: z.string().regex(KEY_NAME_RE, 'use letters, digits, _ . : - (1-64 characters)'), ...keyFields });
 const patchInput = z.strictObject(keyFields);

@@ -53,7 +53,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     try {
       const existing = await store.keys.byName(name);
       if (existing) throw new UsageError(existing.revokedAt === null ? `a key named '${name}' already exists (pick another name, or change it with \`keys set ${name}\`)` : `a key named '${name}' was revoked; revoked keys keep their name (their calls stay in reports under it): pick another name`);
-      const input = { name, tags: parseTagFlags(flags.tag), providers: checkedProviders(flags.provider, config), models: flags.model ?? [], budget: parseBudget(flags, null) };
+      const input = { name, tags: parseTagFlags(flags.tag), providers: checkedProviders(flags.provider, config), models: allowListNames('--model', flags.model), budget: parseBudget(flags, null) };
       const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
@@ -107,7 +107,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
           const patch: KeyPatch = {};
           if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : current.tags), ...parseTagFlags(flags.tag) };
           if (flags.provider) patch.providers = checkedProviders(flags.provider, config);
-          if (flags.model) patch.models = flags.model;
+          if (flags.model) patch.models = allowListNames('--model', flags.model);
           if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, current.budget);
           return patch;
         };
@@ -178,9 +178,21 @@ function parseTagFlags(tags: string[] | undefined): Record<string, string> {
   return out;
 }
 
+/**
+ * The values of an allow-list flag (`--model`, `--provider`), none empty: an empty name
+ * (`--model ''`, an unset shell variable) matches no request, so every call of the key
+ * would be refused with 403 while `keys list` shows no restriction.
+ */
+function allowListNames(flag: string, names: readonly string[] | undefined): string[] {
+  for (const name of names ?? []) {
+    if (name.trim() === '') throw new UsageError(`${flag}: an empty name (${JSON.stringify(name)}) matches no request, so every call of the key would be refused; leave ${flag} out to allow all`);
+  }
+  return [...(names ?? [])];
+}
+
 /** `--provider` values, each a provider serve knows (built in, or under providers: in the config): a typo would refuse every call of the key. */
 function checkedProviders(names: readonly string[] | undefined, config: Config): string[] {
-  for (const name of names ?? []) {
+  for (const name of allowListNames('--provider', names)) {
     if (!isKnownProvider(config, name)) throw new UsageError(`--provider: unknown provider '${name}' (known: ${Object.keys(config.providers).sort().join(', ')}; add others under providers: in the config)`);
   }
   return [...(names ?? [])];

@@ -83,8 +83,8 @@ export const keySchema = z.strictObject({
   tags: tagMap.optional(),
   /** Allowed provider names; absent = all. */
   providers: z.array(z.string()).optional(),
-  /** Allowed models (as requested); absent = all. */
-  models: z.array(z.string()).optional(),
+  /** Allowed models (as requested); absent = all. An empty name would match no request (every call refused). */
+  models: z.array(z.string().refine((name) => name.trim() !== '', 'an empty name matches no request, so every call of the key would be refused (leave models out to allow all)')).optional(),
   /** Name of an environment variable holding this key's secret (`mk_…`). */
   secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
 });

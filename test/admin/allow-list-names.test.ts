@@ -42,6 +42,6 @@ describe('admin API: an empty name in a key allow-list', () => {
 
 describe('config: an empty name in keys.<name>.models', () => {
   it('is a config error naming the entry', () => {
-    expect(() => parseConfigText('keys:\n  app: { models: [gpt-4o-mini, ""] }\n', { file: 'x.yaml', env: {} })).toThrow(/x\.yaml:2:\d+: keys\.app\.models\.1: an empty name/);
+    expect(() => parseConfigText('keys:\n  app: { models: [gpt-4o-mini, ""] }\n', { file: 'x.yaml', env: {} })).toThrow(/x\.yaml:2:\d+: keys\.app\.models\[1\]: an empty name/);
   });
 });
