@@ -42,6 +42,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       .option('--period <period>', `budget period: ${PERIODS.join(', ')}`)
       .option('--alert-at <fractions>', 'comma-separated alert thresholds, e.g. 0.5,0.8,1')
       .option('--soft', 'alert only, never block')
+      // Declared after --soft, --no-soft leaves the default undefined (commander 14 README,
+      // "negatable boolean"): absent = keep the stored setting.
+      .option('--no-soft', 'block at the cap (the default; undoes --soft)')
       .option('--tag <k=v>', 'fixed tag every call of this key carries (repeatable)', collect)
       .option('--provider <name>', 'allow only this provider (repeatable)', collect)
       .option('--model <name>', 'allow only this model (repeatable)', collect);
@@ -95,7 +98,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
 
   withKeyFlags(dbFlags(keys.command('set <name>').description("change a key's budget, tags or allow-lists")))
     .option('--clear-tags', 'remove all fixed tags first')
-    .action(async (name: string, flags: KeyFlags & { clearTags?: boolean }) => {
+    .option('--any-provider', 'allow every provider again (clears the --provider allow-list)')
+    .option('--any-model', 'allow every model again (clears the --model allow-list)')
+    .action(async (name: string, flags: KeyFlags & { clearTags?: boolean; anyProvider?: boolean; anyModel?: boolean }) => {
+      if (flags.anyProvider && flags.provider) throw new UsageError('--any-provider and --provider cannot be combined: --any-provider clears the provider allow-list, --provider sets it');
+      if (flags.anyModel && flags.model) throw new UsageError('--any-model and --model cannot be combined: --any-model clears the model allow-list, --model sets it');
       const store = await storeFor(ctx, flags, 'create');
       try {
         const key = await store.keys.byName(name);
@@ -106,9 +113,10 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         const patchOf = (current: KeyRecord): KeyPatch => {
           const patch: KeyPatch = {};
           if (flags.tag || flags.clearTags) patch.tags = { ...(flags.clearTags ? {} : current.tags), ...parseTagFlags(flags.tag) };
-          if (flags.provider) patch.providers = checkedProviders(flags.provider, config);
-          if (flags.model) patch.models = allowListNames('--model', flags.model);
-          if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft) patch.budget = parseBudget(flags, current.budget);
+          // --any-provider / --any-model: the empty list, as the admin API's PATCH clears one.
+          if (flags.provider || flags.anyProvider) patch.providers = checkedProviders(flags.provider, config);
+          if (flags.model || flags.anyModel) patch.models = allowListNames('--model', flags.model);
+          if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft !== undefined) patch.budget = parseBudget(flags, current.budget);
           return patch;
         };
         const patch = patchOf(key); // bad flags are refused before anything is written
@@ -210,7 +218,7 @@ function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | nu
     if (limitNano === 0 && usd > 0) throw new UsageError(`--budget '${flags.budget}' is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call`);
   }
   if (limitNano === undefined) {
-    if (flags.period || flags.alertAt || flags.soft) throw new UsageError('--period, --alert-at and --soft need --budget');
+    if (flags.period || flags.alertAt || flags.soft !== undefined) throw new UsageError('--period, --alert-at, --no-soft and --soft need --budget');
     return null;
   }
   const period = (flags.period ?? current?.period ?? 'month') as BudgetPeriod;
