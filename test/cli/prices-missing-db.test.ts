@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { edgesFor } from '../../src/edges.js';
+
+/**
+ * `prices list` / `prices show` with a `--db` that does not exist (a typo) printed the
+ * pinned catalog with exit 0, as if that database held no newer snapshot; report, audit
+ * and keys refuse such a path with exit 2 "no database at …". Without --db, no database
+ * is fine: the prices are those of the config and the pinned catalog.
+ */
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-prices-db-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    edges: edgesFor('node'),
+    env: {},
+    cwd: dir,
+    clock: () => Date.parse('2026-12-01T00:00:00Z'),
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    isTTY: false,
+  };
+  return { code: await runCli(args, ctx), out, err };
+}
+
+describe('prices list / show --db PATH that does not exist', () => {
+  for (const command of [['prices', 'list'], ['prices', 'show', 'gpt-4o-mini']]) {
+    it(`${command.join(' ')} exits 2 with the message report gives, printing no prices`, async () => {
+      const missing = path.join(dir, 'typo.db');
+      const report = await cli(['report', '--db', missing]);
+      expect(report.code).toBe(2);
+      expect(report.err).toBe(`tokometer: no database at ${missing} (pass --db with the path \`tokometer serve\` writes to)\n`);
+
+      const res = await cli([...command, '--db', missing]);
+      expect(res.code).toBe(2);
+      expect(res.err).toBe(report.err);
+      expect(res.out).toBe('');
+    });
+  }
+
+  it('without --db and no database, prices list and show still print the pinned catalog (exit 0)', async () => {
+    const list = await cli(['prices', 'list', '--provider', 'openai']);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain('gpt-4o-mini');
+    const show = await cli(['prices', 'show', 'gpt-4o-mini']);
+    expect(show.code).toBe(0);
+    expect(show.out).toMatch(/input\s+\$0\.15\n/);
+  });
+});
