@@ -2,8 +2,15 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerConfigCommand } from '../../src/cli/config.js';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { edgesFor } from '../../src/edges.js';
 import { ConfigError } from '../../src/lib/errors.js';
+import { syncConfigKeys } from '../../src/proxy/auth.js';
 import { configDir, type FileText } from './config-files.js';
+
+/** A well-formed metering key (mk_ + 32 characters). */
+const SUMMARIZER_SECRET = `mk_${'a1B2'.repeat(8)}`;
 
 /** A fresh working folder for one run of the command, holding `files`. */
 const workDir = (files: Record<string, FileText> = {}) => configDir(files, 'tokometer-cli-');
@@ -41,14 +48,43 @@ describe('tokometer config check', () => {
         'alerts: { webhook_url: "https://hooks.invalid/T0KEN" }',
       ],
     });
-    const { out, err } = await run(['--config', 'team.yaml'], { AZ: 'az-secret', ADMIN: 'admin-secret' }, cwd);
+    const { out, err } = await run(['--config', 'team.yaml'], { AZ: 'az-secret', ADMIN: 'admin-secret', SUMMARIZER_KEY: SUMMARIZER_SECRET }, cwd);
     expect(out.split('\n')[0]).toBe('config OK: team.yaml');
     expect(out).toContain('key set: azure-eu');
     expect(out).toContain('summarizer ($500.00/month)');
     expect(out).toContain('free-daily ($0.50/day per user_id)');
     expect(out).toContain('enabled (token set)');
-    for (const secret of ['az-secret', 'admin-secret', 'T0KEN']) expect(out).not.toContain(secret);
-    expect(err).toBe("warning: keys.summarizer.secret_env: SUMMARIZER_KEY is not set, so serve cannot take this key's secret from it\n");
+    for (const secret of ['az-secret', 'admin-secret', 'T0KEN', SUMMARIZER_SECRET]) expect(out).not.toContain(secret);
+    expect(err).toBe('');
+  });
+
+  describe('a declared key whose secret_env serve cannot use', () => {
+    // serve then starts without the key: its budget, tags and allow-lists apply to nothing.
+    const files = { 'tokometer.yaml': ['keys:', '  summarizer: { budget: { limit_usd: 500 }, secret_env: SUMMARIZER_KEY }', '  tagger: { secret_env: TAGGER_KEY }', ''] };
+
+    it("fails with serve's warning for each such key: unset, or not a metering key", async () => {
+      const failure = run([], { TAGGER_KEY: 'sk-not-a-metering-key' }, workDir(files));
+      await expect(failure).rejects.toBeInstanceOf(ConfigError);
+      await expect(failure).rejects.toThrow(
+        "key 'summarizer': environment variable SUMMARIZER_KEY is unset or not a metering key (mk_ + 32 characters)\n" +
+          "key 'tagger': environment variable TAGGER_KEY is unset or not a metering key (mk_ + 32 characters)",
+      );
+    });
+
+    it('says it in the words serve logs (syncConfigKeys)', async () => {
+      const declared = { summarizer: { secretEnv: 'SUMMARIZER_KEY' }, tagger: { secretEnv: 'TAGGER_KEY' } };
+      const serveWarnings = await syncConfigKeys({} as never, declared, { TAGGER_KEY: 'sk-not-a-metering-key' }, 0);
+      await expect(run([], { TAGGER_KEY: 'sk-not-a-metering-key' }, workDir(files))).rejects.toThrow(serveWarnings.join('\n'));
+    });
+
+    it('is exit 2 from the command line, without "config OK"', async () => {
+      let out = '';
+      let err = '';
+      const ctx: CliContext = { edges: edgesFor('node'), env: { SUMMARIZER_KEY: SUMMARIZER_SECRET }, cwd: workDir(files), clock: () => 0, out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+      expect(await runCli(['config', 'check'], ctx)).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe("tokometer: key 'tagger': environment variable TAGGER_KEY is unset or not a metering key (mk_ + 32 characters)\n");
+    });
   });
 
   it('throws the ConfigError for a bad config', async () => {
