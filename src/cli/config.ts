@@ -4,6 +4,8 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
+import { ConfigError } from '../lib/errors.js';
+import { looksLikeMeteringKey } from '../lib/ids.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import { loadTls, type TlsMaterial } from '../server/tls.js';
@@ -20,8 +22,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts). Keys whose `secret_env` variable is
- * unset are reported as warnings on `err` (still exit 0).
+ * variables, resolved as serve resolves them: telemetry/settings.ts), and declared keys
+ * serve cannot set up from their `secret_env` (unsetSecretEnvs).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');
@@ -35,11 +37,25 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
+      const unusable = unusableSecretEnvs(loaded.config, deps.env);
+      if (unusable.length > 0) throw new ConfigError(unusable.join('\n'));
       deps.out(describeConfig(loaded, deps, tls, telemetry));
-      for (const [name, key] of Object.entries(loaded.config.keys)) {
-        if (key.secret_env && !deps.env[key.secret_env]) deps.err(`warning: keys.${name}.secret_env: ${key.secret_env} is not set, so serve cannot take this key's secret from it\n`);
-      }
     });
+}
+
+/**
+ * One line per declared key whose `secret_env` variable is unset or not a metering key
+ * (mk_ + 32 characters), in the words serve logs for it (proxy/auth.ts syncConfigKeys).
+ * serve then starts without that key: its budget, tags and allow-lists apply to nothing,
+ * so config check fails on it (exit 2, like every config serve would not apply as written).
+ */
+function unusableSecretEnvs(config: Config, env: ConfigCommandDeps['env']): string[] {
+  return Object.entries(config.keys).flatMap(([name, key]) => {
+    if (!key.secret_env) return [];
+    const secret = env[key.secret_env];
+    if (secret && looksLikeMeteringKey(secret)) return [];
+    return [`key '${name}': environment variable ${key.secret_env} is unset or not a metering key (mk_ + 32 characters)`];
+  });
 }
 
 /**
