@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { registerPricesCommand, usd, type UnpricedModel } from '../../src/cli/prices.js';
 import { UsageError } from '../../src/lib/errors.js';
 import { createPricer } from '../../src/pricing/pricer.js';
+import type { ConfiguredPrice } from '../../src/pricing/types.js';
 
-async function run(args: string[], unpriced: UnpricedModel[] = []): Promise<string> {
+async function run(args: string[], unpriced: UnpricedModel[] = [], prices: Record<string, ConfiguredPrice> = { 'my-local-model': { provider: 'ollama', input: 0.1, output: 0.2 } }): Promise<string> {
   let text = '';
   const program = new Command('tokometer').exitOverride();
-  const pricer = createPricer({ 'my-local-model': { provider: 'ollama', input: 0.1, output: 0.2 } });
+  const pricer = createPricer(prices);
   registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => unpriced, out: (s) => (text += s) });
   await program.parseAsync(args, { from: 'user' });
   return text;
@@ -74,5 +75,26 @@ describe('tokometer prices: models not priced per token', () => {
   it('says so instead of showing empty prices', async () => {
     expect(await run(['prices', 'show', 'whisper-1', '--provider', 'openai'])).toMatch(/not priced per token \(audio_hours, input_audio_hours\): calls are recorded unpriced/);
     expect(await run(['prices', 'list', '--provider', 'openai'])).toMatch(/whisper-1 .*not per token \(audio_hours, input_audio_hours\): unpriced/);
+  });
+});
+
+describe('tokometer prices: a config entry that leaves prices unset', () => {
+  const haiku = { 'claude-3-5-haiku-20241022': { provider: 'anthropic', input: 0.72, output: 3.6 } };
+
+  it('show prints which prices come from the config and which from the catalog', async () => {
+    const out = await run(['prices', 'show', 'claude-3-5-haiku-20241022', '--at', '2026-11-27'], [], haiku);
+    expect(out).toMatch(/source\s+config; unset prices from genai-prices@0\.1\.8 \(anthropic claude-3-5-haiku-latest\)\n/);
+    expect(out).toMatch(/\n\s+input\s+\$0\.72  \(config\)\n/);
+    expect(out).toMatch(/\n\s+cached input\s+\$0\.08  \(catalog genai-prices@0\.1\.8\)\n/);
+    expect(out).toMatch(/\n\s+cache write \(5m\)\s+\$1\.00  \(catalog genai-prices@0\.1\.8\)\n/);
+    expect(out).toMatch(/\n\s+cache write \(1h\)\s+\$1\.60  \(catalog genai-prices@0\.1\.8\)\n/);
+    expect(out).toMatch(/\n\s+output\s+\$3\.60  \(config\)\n/);
+    expect(out).toMatch(/\n\s+web search \/1k\s+\$10\.00  \(catalog genai-prices@0\.1\.8\)\n/);
+    expect(out).not.toContain('billed as input');
+  });
+
+  it('list marks the row as config with the catalog under it', async () => {
+    const out = await run(['prices', 'list', '--provider', 'anthropic', '--at', '2026-11-27'], [], haiku);
+    expect(out).toMatch(/anthropic\s+claude-3-5-haiku-20241022 \(config \+ genai-prices@0\.1\.8\)\s+\$0\.72\s+\$0\.08\s+\$1\.00\s+\$3\.60/);
   });
 });
