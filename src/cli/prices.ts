@@ -58,7 +58,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     ];
     const rows = list.map((d) => [
       providerName(d.providerId),
-      d.source === CATALOG_SOURCE || d.source.startsWith('snapshot:') ? d.modelId : `${d.modelId} (${d.source})`,
+      d.source === CATALOG_SOURCE || d.source.startsWith('snapshot:') ? d.modelId : `${d.modelId} (${d.source}${d.inherited ? ` + ${d.inherited.source}` : ''})`,
       usd(d.rates.input),
       usd(d.rates.cachedInput),
       usd(d.rates.cacheWrite),
@@ -66,7 +66,8 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       d.tiers.map((t) => `>${tokens(t.aboveInputTokens)}: ${usd(t.rates.input)}/${usd(t.rates.output)}`).join('; '),
       notes(d),
     ]);
-    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${unmarkedSources(list)}`);
+    const mixed = list.some((d) => d.inherited) ? "'config + SOURCE': the prices the config entry leaves unset are SOURCE's for the same model.\n" : '';
+    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${mixed}${unmarkedSources(list)}`);
   });
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
@@ -153,11 +154,16 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['fileSearch', 'file search /1k', ''],
 ];
 
-function rateLines(rates: RateSet, indent: string): string[] {
+/**
+ * One line per price of `rates`. For a config entry that takes some prices from the catalog
+ * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`.
+ */
+function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited']): string[] {
   const shown = (key: keyof RateSet, fallback: string) =>
     rates[key] !== null || (fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
+  const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : '  (config)');
   return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
-    ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : usd(rates[key])}`,
+    ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : `${usd(rates[key])}${origin(key)}`}`,
   );
 }
 
@@ -173,8 +179,11 @@ function unmarkedSources(list: readonly PriceDescription[]): string {
 
 /** Which source priced it and since when: the snapshot's fetch time, the dated price's start. */
 function sourceLines(d: PriceDescription): string[] {
-  const lines = [`  source            ${d.source}${d.sourceSince === undefined ? '' : ` (stored ${new Date(d.sourceSince).toISOString()})`}`];
-  if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated price)`);
+  const stored = (since: number | undefined) => (since === undefined ? '' : ` (stored ${new Date(since).toISOString()})`);
+  const from = d.inherited;
+  const catalogPart = from ? `; unset prices from ${from.source} (${providerName(from.providerId)} ${from.modelId})${stored(from.sourceSince)}` : '';
+  const lines = [`  source            ${d.source}${stored(d.sourceSince)}${catalogPart}`];
+  if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated ${from ? 'catalog ' : ''}price)`);
   else if (d.sourceSince !== undefined) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
   return lines;
 }
@@ -186,8 +195,8 @@ function renderDescription(d: PriceDescription): string {
     lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');
     return lines.join('\n') + '\n';
   }
-  lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    '));
-  for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    '));
+  lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    ', d.inherited));
+  for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    ', d.inherited));
   if (d.unmetered.length > 0) lines.push(`  not metered: ${d.unmetered.join(', ')}`);
   if (d.timeDependent) lines.push('  price depends on the date/time of the call (use --at to see another moment)');
   return lines.join('\n') + '\n';

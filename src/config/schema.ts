@@ -110,7 +110,7 @@ export const priceOverrideSchema = z.strictObject({
   input: z.number().nonnegative(),
   /** USD per 1M tokens. */
   output: z.number().nonnegative().default(0),
-  /** USD per 1M cached input tokens (cache reads). */
+  /** USD per 1M cached input tokens (cache reads). Unset cache prices are the catalog's for the model (pricing/resolve.ts configEntry). */
   cached_input: z.number().nonnegative().optional(),
   /** USD per 1M tokens written to a 5-minute cache. */
   cache_write: z.number().nonnegative().optional(),

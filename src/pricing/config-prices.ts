@@ -12,9 +12,11 @@ export interface ConfigPrice {
 }
 
 /**
- * Converts the config's `prices:` section (USD per 1M tokens) to integer rates. Omitted
- * cache prices fall back like catalog ones: cached_input and cache_write → input,
- * cache_write_1h → cache_write.
+ * Converts the config's `prices:` section (USD per 1M tokens) to integer rates: only the
+ * prices the entry sets (input, output, and each cache price given). The dimensions it
+ * leaves unset take the catalog's rate for the same model when the catalog has one
+ * (resolve.ts `configEntry`); otherwise omitted cache prices fall back like catalog ones:
+ * cached_input and cache_write → input, cache_write_1h → cache_write.
  */
 export function loadConfigPrices(prices: Readonly<Record<string, ConfiguredPrice>>): Map<string, ConfigPrice> {
   const byModel = new Map<string, ConfigPrice>();

@@ -6,9 +6,9 @@ import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
-import { entryFromConfig, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
+import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
 import type { CatalogSnapshot } from './snapshot.js';
-import type { ConfiguredPrice, CostBreakdown, PriceContext, PriceDescription, PriceResult } from './types.js';
+import type { ConfiguredPrice, CostBreakdown, PriceContext, PriceDescription, PriceResult, RateSet } from './types.js';
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
 export interface Pricer {
@@ -123,7 +123,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     list(provider, at = Date.now()) {
       const out: PriceDescription[] = [];
-      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(entryFromConfig(c), at));
+      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers), at));
       const pid = provider === undefined ? undefined : catalogProviderId(provider);
       if (provider !== undefined && pid === undefined) return out;
       for (const id of pid ? [pid] : LISTED_PROVIDERS) {
@@ -198,6 +198,12 @@ export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
   if (entry.name) d.name = entry.name;
   if (entry.sourceSince !== undefined) d.sourceSince = entry.sourceSince;
   if (constraint?.type === 'start_date') d.effectiveFrom = constraint.startMs;
+  if (entry.inherited) {
+    const { own, ...from } = entry.inherited;
+    const ownSet = rateSetAt(own, 0);
+    const fields = (Object.keys(d.rates) as Array<keyof RateSet>).filter((k) => ownSet[k] === null && [d.rates, ...d.tiers.map((t) => t.rates)].some((r) => r[k] !== null));
+    if (fields.length > 0) d.inherited = { ...from, fields };
+  }
   return d;
 }
 

@@ -2,7 +2,7 @@ import type { CatalogModel, CatalogProvider } from './catalog-data.js';
 import { catalogProviderId, inferProviderId, matchModel, nameCandidates, vendorProviderId } from './catalog.js';
 import { configProviderMatches, type ConfigPrice } from './config-prices.js';
 import { overrideProvider } from './overrides.js';
-import { versionsFromModelInfo, type PriceVersion } from './rates.js';
+import { versionsFromModelInfo, type Dimension, type PriceVersion, type Rates } from './rates.js';
 import type { PriceSource } from './types.js';
 
 /** Everything needed to price calls to one model at any moment. */
@@ -17,6 +17,23 @@ export interface PriceEntry {
   versions: PriceVersion[];
   /** When the source took effect (a snapshot's storing time, ms); absent for built-in and config prices. */
   sourceSince?: number;
+  /**
+   * A config entry's catalog part: the catalog entry (override, snapshot or pinned) of the
+   * same model whose rates fill the dimensions the config leaves unset (`versions` are
+   * then the catalog's, each with the config's own rates laid over it). Absent when the
+   * catalog does not price the model, and for catalog entries.
+   */
+  inherited?: InheritedRates;
+}
+
+/** Where the dimensions a config entry leaves unset are priced from. */
+export interface InheritedRates {
+  source: PriceSource;
+  providerId: string | null;
+  modelId: string;
+  sourceSince?: number;
+  /** The config entry's own rates (no tiers, no dates): every other priced dimension is the catalog's. */
+  own: Rates;
 }
 
 /**
@@ -90,6 +107,7 @@ function configNames(name: string): string[] {
  * Finds the price entry for `model` called through `provider` (a tokometer provider name;
  * undefined = by model name alone). Order: config, then for each catalog layer (newest
  * snapshot, pinned catalog) and each name it yields: tokometer's overrides, then the layer.
+ * A config entry takes the dimensions it leaves unset from the catalog (`configEntry`).
  */
 export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, layers: readonly CatalogLayer[], provider: string | undefined, model: string): Resolution {
   const name = normalizeModelName(model);
@@ -97,9 +115,48 @@ export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, layers: r
 
   for (const n of configNames(name)) {
     const c = config.get(n.toLowerCase());
-    if (c && configProviderMatches(c.provider, provider)) return { ok: true, entry: entryFromConfig(c) };
+    if (c && configProviderMatches(c.provider, provider)) return { ok: true, entry: configEntry(c, layers, provider, model) };
   }
+  return resolveCatalog(layers, provider, model);
+}
 
+/**
+ * The entry of config price `c` for `model` (default: its key) called through `provider`
+ * (default: the entry's own provider). The catalog's entry for the same call — the same
+ * resolution as without the config: overrides, newest snapshot, pinned catalog — prices
+ * every dimension the config leaves unset (cache reads and writes, audio, image, reasoning,
+ * web and file search), with its tiers and at its version valid at the call's time. With
+ * no catalog price (or an unusable one) the config entry stands alone: unset cache prices
+ * fall back to its input price, the rest is not priced separately.
+ */
+export function configEntry(c: ConfigPrice, layers: readonly CatalogLayer[], provider?: string, model: string = c.key): PriceEntry {
+  const own = entryFromConfig(c);
+  const catalog = resolveCatalog(layers, provider ?? c.provider, model);
+  return catalog.ok ? withCatalogRates(own, c.version.rates, catalog.entry) : own;
+}
+
+/** Catalog dimensions a config rate replaces: `cache_write` prices every 5-minute write, under either catalog key. */
+const REPLACES: Partial<Record<Dimension, readonly Dimension[]>> = { cacheWrite: ['cacheWrite', 'cacheWrite5m'] };
+
+/** `entry` (from the config, rates `own`) with the catalog entry's versions, each with `own` laid over it. */
+function withCatalogRates(entry: PriceEntry, own: Rates, catalog: PriceEntry): PriceEntry {
+  const versions = catalog.versions.map((v): PriceVersion => {
+    const rates: Rates = { ...v.rates };
+    for (const [dim, rate] of Object.entries(own) as Array<[Dimension, Rates[Dimension]]>) {
+      for (const replaced of REPLACES[dim] ?? [dim]) delete rates[replaced];
+      rates[dim] = rate;
+    }
+    return v.constraint ? { constraint: v.constraint, rates, unmetered: v.unmetered } : { rates, unmetered: v.unmetered };
+  });
+  const inherited: InheritedRates = { source: catalog.source, providerId: catalog.providerId, modelId: catalog.modelId, own };
+  if (catalog.sourceSince !== undefined) inherited.sourceSince = catalog.sourceSince;
+  return { ...entry, versions, inherited };
+}
+
+/** The catalog part of `resolvePrice`: overrides, then the layers, newest first. */
+function resolveCatalog(layers: readonly CatalogLayer[], provider: string | undefined, model: string): Resolution {
+  const name = normalizeModelName(model);
+  if (name === '') return { ok: false, reason: 'no model name' };
   for (const layer of layers) {
     for (const t of targets(layer.data, provider, name)) {
       const overrides = overrideProvider(t.providerId);

@@ -10,7 +10,9 @@ export type PriceSource = `genai-prices@${string}` | `snapshot:${string}` | 'ove
 /**
  * A price the user set for one model (config `prices:`), in USD per 1M tokens. Pricing owns
  * this type; the field names are the price list's as people write it, so the loaded
- * config's entries pass unchanged. Omitted cache prices fall back as catalog ones do.
+ * config's entries pass unchanged. A price left unset (the cache prices here, and audio,
+ * image, reasoning and search, which have no field) is the catalog's for the same model
+ * when the catalog prices it; otherwise the cache prices fall back as below.
  */
 export interface ConfiguredPrice {
   /** Provider the price is restricted to; undefined = any provider. */
@@ -18,11 +20,11 @@ export interface ConfiguredPrice {
   input: number;
   /** Default 0. */
   output?: number | undefined;
-  /** Cache reads; default `input`. */
+  /** Cache reads; default the catalog's, else `input`. */
   cached_input?: number | undefined;
-  /** Writes to a 5-minute cache; default `input`. */
+  /** Writes to a 5-minute cache; default the catalog's, else `input`. */
   cache_write?: number | undefined;
-  /** Writes to a 1-hour cache; default `cache_write`. */
+  /** Writes to a 1-hour cache; default the catalog's, else `cache_write`. */
   cache_write_1h?: number | undefined;
 }
 
@@ -126,4 +128,10 @@ export interface PriceDescription {
   sourceSince?: number;
   /** Start (UTC midnight, ms) of the dated price shown, when the source dates it. */
   effectiveFrom?: number;
+  /**
+   * A config entry's prices that come from the catalog: the dimensions (`fields` of
+   * `rates`) the entry leaves unset, priced by this catalog entry (override, snapshot or
+   * pinned catalog) of the same model. Absent when every price shown is the entry's own.
+   */
+  inherited?: { source: PriceSource; providerId: string | null; modelId: string; sourceSince?: number; fields: Array<keyof RateSet> };
 }
