@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EstimatePrices } from '../../src/budget/estimate-prices.js';
 import { repricer } from '../../src/cli/prices-reprice.js';
+import type { CatalogProvider } from '../../src/pricing/catalog-data.js';
+import { pinnedCatalog } from '../../src/pricing/catalog.js';
 import { createPricer } from '../../src/pricing/pricer.js';
+import { snapshotSource } from '../../src/pricing/snapshot.js';
 import type { RepriceCall } from '../../src/store/price-records.js';
 import { NOW, usage } from './support.js';
 
@@ -107,5 +110,29 @@ describe('a prices: entry keeps the catalog rates of the dimensions it leaves un
     const p = createPricer({ [HAIKU]: { provider: 'anthropic', input: 0.8, output: 4 } });
     const rates = new EstimatePrices(p).get('anthropic', HAIKU, at);
     expect(rates).toMatchObject({ inputPicoPerToken: 1_600_000, outputPicoPerToken: 4_000_000, webSearchPicoPerUse: 10_000_000_000 });
+  });
+
+  it("the catalog part follows the usual order: tokometer's override (claude-sonnet-4-0, with its long-context tiers)", () => {
+    const p = createPricer({ 'claude-sonnet-4-20250514': { provider: 'anthropic', input: 3, output: 15 } });
+    const ctx = { provider: 'anthropic', model: 'claude-sonnet-4-20250514', at };
+    // 250,000 input, above 200k: 140,000 uncached × 3,000 (the entry's flat input) = 420,000,000;
+    // 100,000 reads × 600 = 60,000,000; 10,000 5m writes × 7,500 = 75,000,000.
+    expect(p.price(usage({ inputTokens: 250_000, cacheReadTokens: 100_000, cacheWrite5mTokens: 10_000 }), ctx)).toMatchObject({ costNano: 555_000_000, source: 'config' });
+    // 100,000 input, 50,000 of them cache reads: 50,000 × 3,000 + 50,000 × 300 = 165,000,000.
+    expect(p.price(usage({ inputTokens: 100_000, cacheReadTokens: 50_000 }), ctx)).toMatchObject({ costNano: 165_000_000 });
+    expect(p.describe('claude-sonnet-4-20250514', 'anthropic', at)).toMatchObject({ inherited: { source: 'override', modelId: 'claude-sonnet-4-0' } });
+  });
+
+  it('the catalog part follows the usual order: the newest snapshot before the pinned catalog', () => {
+    const data = structuredClone(pinnedCatalog()) as CatalogProvider[];
+    const haiku = data.find((x) => x.id === 'anthropic')!.models.find((m) => m.id === 'claude-3-5-haiku-latest')!;
+    haiku.prices = { input_mtok: 0.8, cache_read_mtok: 0.1, cache_write_mtok: 1, output_mtok: 4 };
+    const fetchedAt = Date.parse('2026-12-02T10:00:00Z');
+    const sha256 = 'ab12cd34'.padEnd(64, '0');
+    const snapshot = { id: 7, source: snapshotSource(fetchedAt, sha256), fetchedAt, sha256, data };
+    const p = createPricer({ [HAIKU]: { provider: 'anthropic', input: 0.8, output: 4 } }, { snapshot });
+    // 800,000 + 2,000 × 100 = 200,000 + 400,000 + 2,000,000.
+    expect(p.price(haikuCall, { provider: 'anthropic', model: HAIKU, at })).toMatchObject({ costNano: 3_400_000, source: 'config' });
+    expect(p.describe(HAIKU, 'anthropic', at)).toMatchObject({ rates: { cachedInput: 0.1, cacheWrite1h: null }, inherited: { source: 'snapshot:2026-12-02:ab12cd34', sourceSince: fetchedAt, fields: ['cachedInput', 'cacheWrite'] } });
   });
 });
