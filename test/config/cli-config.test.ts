@@ -35,6 +35,13 @@ describe('tokometer config check', () => {
     expect(out).not.toContain('sk-live-secret-value');
   });
 
+  it('passes config.example.yaml copied as README says (tokometer.yaml), with an empty environment', async () => {
+    const { readFileSync } = await import('node:fs');
+    const cwd = workDir({ 'tokometer.yaml': readFileSync(new URL('../../config.example.yaml', import.meta.url), 'utf8').split('\n') });
+    const { out } = await run([], {}, cwd);
+    expect(out.split('\n')[0]).toBe('config OK: tokometer.yaml');
+  });
+
   it('summarizes a config file without printing secrets', async () => {
     const cwd = workDir({
       'team.yaml': [
