@@ -4,6 +4,7 @@ import { repricer } from '../../src/cli/prices-reprice.js';
 import type { CatalogProvider } from '../../src/pricing/catalog-data.js';
 import { pinnedCatalog } from '../../src/pricing/catalog.js';
 import { createPricer } from '../../src/pricing/pricer.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { snapshotSource } from '../../src/pricing/snapshot.js';
 import type { RepriceCall } from '../../src/store/price-records.js';
 import { NOW, usage } from './support.js';
@@ -33,6 +34,18 @@ describe('a prices: entry keeps the catalog rates of the dimensions it leaves un
     expect(r.priced && r.breakdown).toMatchObject({ uncachedInput: 800_000, cacheRead: 160_000, cacheWrite5m: 400_000, output: 2_000_000 });
     // The same as the catalog alone: the entry restates the catalog's prices.
     expect(createPricer().price(haikuCall, { provider: 'anthropic', model: HAIKU, at })).toMatchObject({ costNano: 3_360_000 });
+  });
+
+  it('an entry without output takes the catalog output price ($4.00), written in the config file or not; without a catalog price, output is free as before', () => {
+    const fromYaml = parseConfigText(`prices:\n  ${HAIKU}: { provider: anthropic, input: 0.72 }\n  my-embedder: { input: 0.1 }\n`, { file: 'p.yaml', env: {} }).prices;
+    for (const prices of [{ [HAIKU]: { provider: 'anthropic', input: 0.72 } }, fromYaml]) {
+      const r = createPricer(prices).price(haikuCall, { provider: 'anthropic', model: HAIKU, at });
+      // 1,000 × 720 = 720,000; 2,000 × 80 = 160,000; 400 × 1,000 = 400,000; 500 × 4,000 = 2,000,000 (at $0: 1,280,000).
+      expect(r).toMatchObject({ priced: true, costNano: 3_280_000, source: 'config' });
+    }
+    // my-embedder is unknown to the catalog: 1,000 input × 100 = 100,000; its 500 output tokens at $0.
+    const own = createPricer(fromYaml).price(usage({ inputTokens: 1000, outputTokens: 500 }), { provider: 'openai', model: 'my-embedder', at });
+    expect(own).toMatchObject({ priced: true, costNano: 100_000 });
   });
 
   it('a negotiated input/output discount changes input and output only', () => {
