@@ -108,8 +108,8 @@ export const priceOverrideSchema = z.strictObject({
   provider: z.string().optional(),
   /** USD per 1M tokens. */
   input: z.number().nonnegative(),
-  /** USD per 1M tokens. */
-  output: z.number().nonnegative().default(0),
+  /** USD per 1M tokens. Unset: the catalog's for the model, else 0 (pricing/resolve.ts configEntry). */
+  output: z.number().nonnegative().optional(),
   /** USD per 1M cached input tokens (cache reads). Unset cache prices are the catalog's for the model (pricing/resolve.ts configEntry). */
   cached_input: z.number().nonnegative().optional(),
   /** USD per 1M tokens written to a 5-minute cache. */

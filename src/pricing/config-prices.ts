@@ -13,16 +13,18 @@ export interface ConfigPrice {
 
 /**
  * Converts the config's `prices:` section (USD per 1M tokens) to integer rates: only the
- * prices the entry sets (input, output, and each cache price given). The dimensions it
+ * prices the entry sets (input, and output and each cache price given). The dimensions it
  * leaves unset take the catalog's rate for the same model when the catalog has one
- * (resolve.ts `configEntry`); otherwise omitted cache prices fall back like catalog ones:
- * cached_input and cache_write → input, cache_write_1h → cache_write.
+ * (resolve.ts `configEntry`); otherwise output is 0 (entryFromConfig) and omitted cache
+ * prices fall back like catalog ones: cached_input and cache_write → input,
+ * cache_write_1h → cache_write.
  */
 export function loadConfigPrices(prices: Readonly<Record<string, ConfiguredPrice>>): Map<string, ConfigPrice> {
   const byModel = new Map<string, ConfigPrice>();
   for (const [key, p] of Object.entries(prices)) {
     const rate = (usd: number) => ({ base: toPico(usd), tiers: [] });
-    const rates: Rates = { input: rate(p.input), output: rate(p.output ?? 0) };
+    const rates: Rates = { input: rate(p.input) };
+    if (p.output !== undefined) rates.output = rate(p.output);
     if (p.cached_input !== undefined) rates.cacheRead = rate(p.cached_input);
     if (p.cache_write !== undefined) rates.cacheWrite = rate(p.cache_write);
     if (p.cache_write_1h !== undefined) rates.cacheWrite1h = rate(p.cache_write_1h);

@@ -57,7 +57,9 @@ export function entryFromModel(source: PriceSource, providerId: string, model: C
 }
 
 export function entryFromConfig(c: ConfigPrice): PriceEntry {
-  return { source: 'config', providerId: c.provider ?? null, modelId: c.key, deprecated: false, versions: [c.version] };
+  // Standing alone (no catalog price to take it from), an output price left unset is 0.
+  const version = c.version.rates.output === undefined ? { ...c.version, rates: { ...c.version.rates, output: { base: 0, tiers: [] } } } : c.version;
+  return { source: 'config', providerId: c.provider ?? null, modelId: c.key, deprecated: false, versions: [version] };
 }
 
 /** Model name as the catalog knows it: trimmed, without Gemini's `models/` prefix. */

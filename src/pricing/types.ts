@@ -18,7 +18,7 @@ export interface ConfiguredPrice {
   /** Provider the price is restricted to; undefined = any provider. */
   provider?: string | undefined;
   input: number;
-  /** Default 0. */
+  /** Default the catalog's, else 0. */
   output?: number | undefined;
   /** Cache reads; default the catalog's, else `input`. */
   cached_input?: number | undefined;
