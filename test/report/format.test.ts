@@ -246,6 +246,14 @@ describe('table', () => {
     expect(text).toContain('tokometer serve');
   });
 
+  it('an empty report with --where says to check the filter values, not to start the proxy; a model filter learns that models are named as the provider answered', async () => {
+    const text = renderTable(await report({ where: [{ key: 'model', op: '=', value: 'gpt-9' }] }), { color: false });
+    expect(text).toContain('matching the filters.');
+    expect(text).not.toContain('tokometer serve');
+    expect(text).toContain('`tokometer report --by model` lists the values recorded');
+    expect(text).toContain('a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested');
+  });
+
   it('formats money with sensible precision', async () => {
     expect(formatMoney(1_100 * 1e9)).toBe('$1,100.00');
     expect(formatMoney(42e6)).toBe('$0.042');
