@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
-import { KEY_NAME_RE, createKeyAudited, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
+import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
@@ -75,7 +75,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       try {
         const list = await store.keys.list({ includeRevoked: flags.all === true });
         if (flags.json) {
-          ctx.out(JSON.stringify(list.map(({ hash: _hash, ...rest }) => rest), null, 2) + '\n');
+          ctx.out(JSON.stringify(list.map(keyJson), null, 2) + '\n');
         } else if (list.length === 0) {
           ctx.out(`No keys yet. Create one with \`${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME\`.\n`);
         } else {

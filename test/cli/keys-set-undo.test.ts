@@ -39,21 +39,21 @@ interface ListedKey {
   name: string;
   providers: string[];
   models: string[];
-  budget: { limitNano: number; period: string; soft: boolean } | null;
+  budget: { limit_usd: number; period: string; soft: boolean } | null;
 }
 const storedKey = async (name: string) => ((JSON.parse((await cli(['keys', 'list', '--json', '--db', db])).out) as ListedKey[]).find((k) => k.name === name))!;
 
 describe('keys set --no-soft', () => {
   it('makes a soft budget hard again, keeping its limit and period', async () => {
     expect((await cli(['keys', 'create', 'k', '--budget', '10', '--period', 'day', '--soft', '--db', db])).code).toBe(0);
-    expect((await storedKey('k')).budget).toMatchObject({ limitNano: 10_000_000_000, period: 'day', soft: true });
+    expect((await storedKey('k')).budget).toMatchObject({ limit_usd: 10, period: 'day', soft: true });
 
     const res = await cli(['keys', 'set', 'k', '--no-soft', '--db', db]);
     expect(res.err).toBe('');
     expect(res.code).toBe(0);
     expect(res.out).toContain('budget $10.00/day  ');
     expect(res.out).not.toContain('(soft)');
-    expect((await storedKey('k')).budget).toMatchObject({ limitNano: 10_000_000_000, period: 'day', soft: false });
+    expect((await storedKey('k')).budget).toMatchObject({ limit_usd: 10, period: 'day', soft: false });
   });
 
   it('needs a budget, as --soft does (exit 2 on a key without one)', async () => {
