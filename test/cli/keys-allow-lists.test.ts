@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { describe, expect, it } from 'vitest';
+import { cliFolder } from './cli-folder.js';
 
 /**
  * An empty name in a key's allow-list (`--model ''`, `--provider ''`, an unset shell
@@ -12,33 +8,15 @@ import { edgesFor } from '../../src/edges.js';
  * while `keys list` shows the key as unrestricted ('—'). Refused with exit 2 instead.
  */
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-allow-lists-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli } = cliFolder('tokometer-allow-lists-');
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    edges: edgesFor('node'),
-    env: {},
-    cwd: dir,
-    clock: () => Date.parse('2026-12-01T00:00:00Z'),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTTY: false,
-  };
-  return { code: await runCli(args, ctx), out, err };
-}
 
 const keysJson = async (db: string) => JSON.parse((await cli(['keys', 'list', '--json', '--db', db])).out) as Array<{ name: string; providers: string[]; models: string[] }>;
 
 describe("keys create / set with an empty allow-list name", () => {
   for (const flag of ['--model', '--provider'] as const) {
     it(`keys create ${flag} '' exits 2 naming the flag, and creates no key`, async () => {
-      const db = path.join(dir, 'k.db');
+      const db = path.join(dir(), 'k.db');
       const res = await cli(['keys', 'create', 'emptym', flag, '', '--db', db]);
       expect(res.code).toBe(2);
       expect(res.err).toContain(`${flag}: an empty name`);
@@ -47,7 +25,7 @@ describe("keys create / set with an empty allow-list name", () => {
     });
 
     it(`keys set ${flag} '' exits 2 and leaves the allow-list as it was`, async () => {
-      const db = path.join(dir, 'k.db');
+      const db = path.join(dir(), 'k.db');
       expect((await cli(['keys', 'create', 'app', flag, flag === '--model' ? 'gpt-4o-mini' : 'openai', '--db', db])).code).toBe(0);
       const res = await cli(['keys', 'set', 'app', flag, '', '--db', db]);
       expect(res.code).toBe(2);

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { describe, expect, it } from 'vitest';
+import { cliFolder } from './cli-folder.js';
 
 /**
  * `keys list --json` is for scripts: it prints a key as the admin API does (GET /admin/keys,
@@ -12,29 +8,12 @@ import { edgesFor } from '../../src/edges.js';
  * internal id or nano-USD field names.
  */
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-keys-json-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli } = cliFolder('tokometer-keys-json-');
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const ctx: CliContext = {
-    edges: edgesFor('node'),
-    env: {},
-    cwd: dir,
-    clock: () => Date.parse('2026-12-01T00:00:00Z'),
-    out: (t) => void (out += t),
-    err: () => {},
-    isTTY: false,
-  };
-  return { code: await runCli(args, ctx), out };
-}
 
 describe('keys list --json', () => {
   it("prints each key in the admin API's format", async () => {
-    const db = path.join(dir, 'k.db');
+    const db = path.join(dir(), 'k.db');
     expect((await cli(['keys', 'create', 'acme', '--budget', '12.5', '--period', 'week', '--tag', 'tenant_id=t_1', '--model', 'gpt-4o-mini', '--db', db])).code).toBe(0);
     const res = await cli(['keys', 'list', '--json', '--db', db]);
     expect(res.code).toBe(0);

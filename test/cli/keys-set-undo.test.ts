@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cliFolder } from './cli-folder.js';
 
 /**
  * `keys set` undoes what `keys create` / `keys set` set, as the admin API's PATCH can:
@@ -12,28 +8,12 @@ import { edgesFor } from '../../src/edges.js';
  * allow-list (PATCH with `models: []` / `providers: []`).
  */
 
-let dir: string;
+const { dir, cli } = cliFolder('tokometer-keys-set-');
 let db: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-keys-set-'));
-  db = path.join(dir, 'k.db');
+  db = path.join(dir(), 'k.db');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    edges: edgesFor('node'),
-    env: {},
-    cwd: dir,
-    clock: () => Date.parse('2026-12-01T00:00:00Z'),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTTY: false,
-  };
-  return { code: await runCli(args, ctx), out, err };
-}
 
 interface ListedKey {
   name: string;

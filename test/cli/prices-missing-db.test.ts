@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { describe, expect, it } from 'vitest';
+import { cliFolder } from './cli-folder.js';
 
 /**
  * `prices list` / `prices show` with a `--db` that does not exist (a typo) printed the
@@ -13,31 +9,13 @@ import { edgesFor } from '../../src/edges.js';
  * is fine: the prices are those of the config and the pinned catalog.
  */
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tokometer-prices-db-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli } = cliFolder('tokometer-prices-db-');
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    edges: edgesFor('node'),
-    env: {},
-    cwd: dir,
-    clock: () => Date.parse('2026-12-01T00:00:00Z'),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTTY: false,
-  };
-  return { code: await runCli(args, ctx), out, err };
-}
 
 describe('prices list / show --db PATH that does not exist', () => {
   for (const command of [['prices', 'list'], ['prices', 'show', 'gpt-4o-mini']]) {
     it(`${command.join(' ')} exits 2 with the message report gives, printing no prices`, async () => {
-      const missing = path.join(dir, 'typo.db');
+      const missing = path.join(dir(), 'typo.db');
       const report = await cli(['report', '--db', missing]);
       expect(report.code).toBe(2);
       expect(report.err).toBe(`tokometer: no database at ${missing} (pass --db with the path \`tokometer serve\` writes to)\n`);
