@@ -149,3 +149,30 @@ describe('a prices: entry keeps the catalog rates of the dimensions it leaves un
     expect(p.describe(HAIKU, 'anthropic', at)).toMatchObject({ rates: { cachedInput: 0.1, cacheWrite1h: null }, inherited: { source: 'snapshot:2026-12-02:ab12cd34', sourceSince: fetchedAt, fields: ['cachedInput', 'cacheWrite'] } });
   });
 });
+
+describe('a prices: entry for a model a custom provider serves stands alone', () => {
+  // A custom provider (ollama, local-vllm) is no catalog provider: the catalog price of another
+  // provider's model of the same name is not its price. Found by a review: the entry below, meant to
+  // make a local model free, billed 2,000 output tokens at DeepSeek's $0.42 (840,000 nano-USD).
+  const call = usage({ inputTokens: 10_000, cacheReadTokens: 4_000, outputTokens: 2_000 });
+  it('deepseek-r1:7b {provider: ollama, input: 0} through ollama costs 0', () => {
+    const r = createPricer({ 'deepseek-r1:7b': { provider: 'ollama', input: 0 } }).price(call, { provider: 'ollama', model: 'deepseek-r1:7b', at });
+    expect(r).toMatchObject({ priced: true, costNano: 0, source: 'config' });
+  });
+  it('gpt-oss-20b {input: 0.1} through local-vllm: input (cache reads at input) 10,000 × 100 = 1,000,000, output free', () => {
+    const r = createPricer({ 'gpt-oss-20b': { input: 0.1 } }).price(call, { provider: 'local-vllm', model: 'gpt-oss-20b', at });
+    expect(r).toMatchObject({ priced: true, costNano: 1_000_000 });
+  });
+});
+
+describe('prices list --provider P shows a config entry as calls through P are priced', () => {
+  it('llama-3.3-70b-versatile {input: 0.1} listed for groq shows groq\'s output price, as a groq call bills it', () => {
+    const p = createPricer({ 'llama-3.3-70b-versatile': { input: 0.1 } });
+    const listed = p.list('groq', at).find((d) => d.source === 'config');
+    const called = p.describe('llama-3.3-70b-versatile', 'groq', at);
+    expect(called?.rates.output).toBeGreaterThan(0);
+    expect(listed?.rates.output).toBe(called?.rates.output);
+    expect(listed?.inherited?.providerId).toBe(called?.inherited?.providerId);
+  });
+});
+
