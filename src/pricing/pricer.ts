@@ -123,7 +123,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     list(provider, at = Date.now()) {
       const out: PriceDescription[] = [];
-      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers), at));
+      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers, provider), at));
       const pid = provider === undefined ? undefined : catalogProviderId(provider);
       if (provider !== undefined && pid === undefined) return out;
       for (const id of pid ? [pid] : LISTED_PROVIDERS) {

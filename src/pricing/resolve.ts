@@ -126,14 +126,19 @@ export function resolvePrice(config: ReadonlyMap<string, ConfigPrice>, layers: r
  * The entry of config price `c` for `model` (default: its key) called through `provider`
  * (default: the entry's own provider). The catalog's entry for the same call — the same
  * resolution as without the config: overrides, newest snapshot, pinned catalog — prices
- * every dimension the config leaves unset (cache reads and writes, audio, image, reasoning,
- * web and file search), with its tiers and at its version valid at the call's time. With
- * no catalog price (or an unusable one) the config entry stands alone: unset cache prices
- * fall back to its input price, the rest is not priced separately.
+ * every dimension the config leaves unset (output, cache reads and writes, audio, image,
+ * reasoning, web and file search), with its tiers and at its version valid at the call's
+ * time. With no catalog price (or an unusable one), or through a provider the catalog does
+ * not list (a custom one), the config entry stands alone: unset output is 0, unset cache
+ * prices fall back to its input price, the rest is not priced separately.
  */
 export function configEntry(c: ConfigPrice, layers: readonly CatalogLayer[], provider?: string, model: string = c.key): PriceEntry {
   const own = entryFromConfig(c);
-  const catalog = resolveCatalog(layers, provider ?? c.provider, model);
+  const through = provider ?? c.provider;
+  // A custom provider (ollama, a self-hosted vLLM) is no catalog provider: another provider's
+  // price for a model of the same name is not its price, so its entry stands alone.
+  if (through !== undefined && catalogProviderId(through) === undefined) return own;
+  const catalog = resolveCatalog(layers, through, model);
   return catalog.ok ? withCatalogRates(own, c.version.rates, catalog.entry) : own;
 }
 
