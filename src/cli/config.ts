@@ -4,7 +4,6 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
-import { ConfigError } from '../lib/errors.js';
 import { looksLikeMeteringKey } from '../lib/ids.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
@@ -22,8 +21,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts), and declared keys
- * serve cannot set up from their `secret_env` (unsetSecretEnvs).
+ * variables, resolved as serve resolves them: telemetry/settings.ts). Declared keys whose
+ * `secret_env` serve cannot use are warned about on `err` (unusableSecretEnvs; exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');
@@ -37,34 +36,38 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
-      const unusable = unusableSecretEnvs(loaded.config, deps.env);
-      if (unusable.length > 0) throw new ConfigError(unusable.join('\n'));
-      deps.out(describeConfig(loaded, deps, tls, telemetry));
+      const warnings = unusableSecretEnvs(loaded.config, deps.env);
+      deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));
+      for (const w of warnings) deps.err(`warning: ${w}\n`);
     });
 }
 
 /**
- * One line per declared key whose `secret_env` variable is unset or not a metering key
- * (mk_ + 32 characters), in the words serve logs for it (proxy/auth.ts syncConfigKeys).
- * serve then starts without that key: its budget, tags and allow-lists apply to nothing,
- * so config check fails on it (exit 2, like every config serve would not apply as written).
+ * One warning per declared key whose `secret_env` variable is unset or not a metering key
+ * (mk_ + 32 characters), in the words serve logs for it (proxy/auth.ts syncConfigKeys), and
+ * what follows: serve starts anyway and applies the declaration only to a key of that name
+ * already in the database. Which is the case is in the database, not the config, so the
+ * check warns (exit 0) instead of failing a config serve runs with.
  */
 function unusableSecretEnvs(config: Config, env: ConfigCommandDeps['env']): string[] {
   return Object.entries(config.keys).flatMap(([name, key]) => {
     if (!key.secret_env) return [];
     const secret = env[key.secret_env];
     if (secret && looksLikeMeteringKey(secret)) return [];
-    return [`key '${name}': environment variable ${key.secret_env} is unset or not a metering key (mk_ + 32 characters)`];
+    return [
+      `key '${name}': environment variable ${key.secret_env} is unset or not a metering key (mk_ + 32 characters): serve applies this declaration only to a key named '${name}' already in the database (\`tokometer keys create ${name}\`)`,
+    ];
   });
 }
 
 /**
- * The `config check` report: first line `config OK: <path>`, then one line per section,
+ * The `config check` report: first line `config OK: <path>` (`config OK with N warnings: <path>`
+ * when `warnings` follow on stderr), then one line per section,
  * each saying what serve will do (a retention below serve's floor shows the floor). `tls`:
  * the certificate read from the config's `tls` files, null without them; `telemetry`: the
  * resolved OpenTelemetry export, null when off.
  */
-export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>, tls: TlsMaterial | null = null, telemetry: TelemetrySettings | null = null): string {
+export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDeps, 'cwd' | 'env'>, tls: TlsMaterial | null = null, telemetry: TelemetrySettings | null = null, warnings = 0): string {
   const { config } = loaded;
   const shown = loaded.path === null ? '(defaults, no config file)' : displayPath(loaded.path, deps.cwd);
   const withKey: string[] = [];
@@ -94,7 +97,8 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     `${updates.autoUpdateMs === null ? 'auto update off' : `serve fetches every ${every(updates.autoUpdateMs)} from ${updates.source ?? "the catalog's published URL"}`}; new snapshots checked every ${every(updates.pollIntervalMs)}`,
   ]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  return [`config OK: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+  const ok = warnings === 0 ? 'config OK' : `config OK with ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  return [`${ok}: ${shown}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
 }
 
 /** Where serve exports spans and metrics: URLs without their credentials, never the headers. */
