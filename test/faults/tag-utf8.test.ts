@@ -23,6 +23,18 @@ describe('X-Metering-Tags sent as raw UTF-8', () => {
     expect(r.ok && r.value).toEqual({ tenant_id: 'café-münchen', city: '東京' });
   });
 
+  it('the 4 KiB bound counts the bytes sent: five tags of 200 CJK characters (3,036 bytes) are accepted, 4,104 bytes are not', () => {
+    const value = '東'.repeat(200);
+    const header = JSON.stringify(Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((k) => [k, value])));
+    expect(Buffer.byteLength(header, 'utf8')).toBe(3_036);
+    const r = parseTags(asWire(header));
+    expect(r.ok && Object.values(r.value)).toEqual([value, value, value, value, value]);
+    // 1,365 × 3 = 4,095 bytes of value + 9 of JSON around it = 4,104.
+    const over = JSON.stringify({ ab: '東'.repeat(1365) });
+    expect(Buffer.byteLength(over, 'utf8')).toBe(4_104);
+    expect(parseTags(asWire(over))).toEqual({ ok: false, error: 'X-Metering-Tags is 4104 bytes long (at most 4096)' });
+  });
+
   it('a header that is not UTF-8 (Latin-1 bytes) is kept as sent', () => {
     // "caf\xe9" is not a UTF-8 sequence: it stays the Latin-1 text the runtime gave.
     const r = parseTags('{"tenant_id":"caf\u00e9"}');
