@@ -26,6 +26,8 @@ const H = TAGS_HEADER;
 /** A character a runtime makes of a header byte over 0x7F (it decodes header values as Latin-1). */
 const HIGH_BYTE = /[\u0080-\u00ff]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** A character no header byte becomes: the value was made in this process, not read from the wire. */
+const WIDE_CHAR = /[^\u0000-\u00ff]/;
 
 /**
  * A header value as the text its sender meant. HTTP carries header values as bytes, and Bun
@@ -58,13 +60,14 @@ function utf8FromWire(header: string): string {
 export function parseTags(header: string | undefined): Result<Tags, string> {
   if (header === undefined) return ok({});
   // Cheap bound before anything else: a byte count is never smaller than the UTF-16 length.
-  if (header.length > MAX_TAGS_HEADER_BYTES) return err(tooLong(utf8Length(header)));
+  if (header.length > MAX_TAGS_HEADER_BYTES) return err(tooLong(WIDE_CHAR.test(header) ? utf8Length(header) : header.length));
+  // Decoded first: a wire byte over 0x7F arrives as one character, which utf8Length would count twice.
+  header = utf8FromWire(header);
   if (header.length * 3 > MAX_TAGS_HEADER_BYTES) {
     const bytes = utf8Length(header);
     if (bytes > MAX_TAGS_HEADER_BYTES) return err(tooLong(bytes));
   }
   if (header.trim() === '') return ok({});
-  header = utf8FromWire(header);
 
   let parsed: unknown;
   try {
