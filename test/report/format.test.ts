@@ -288,6 +288,18 @@ describe('table', () => {
     expect(text).not.toContain('tokometer serve');
   });
 
+  it('a filter that matched refused calls only gets no "check the filter values" hint (it matched); --key alone gets one', async () => {
+    const refused = buildDb([]);
+    refused.store.insertCalls([{ ...record({ at: '2026-11-02T00:00:00Z', cost: 0, usage: false }), outcome: 'refused', status: 429, usageSource: 'not_metered' }]);
+    const matched = renderTable(await spendReport(refused.reads, { ...NOVEMBER, by: ['model'], where: [{ key: 'model', op: '=', value: 'gpt-4o-mini' }], timeZone: 'UTC' }), { color: false });
+    refused.close();
+    expect(matched).not.toContain('Check the filter values');
+    const byKey = renderTable(await report({ keyName: 'no-such-key' }), { color: false });
+    expect(byKey).toContain('matching the filters.');
+    expect(byKey).toContain('Check the key name: `tokometer keys list --all` lists the keys.');
+    expect(byKey).not.toContain('tokometer serve');
+  });
+
   it('lists the --where of every outcome it did not count, not only the first', () => {
     const line = excludedNotice([
       { outcome: 'refused', calls: 3 },
