@@ -119,16 +119,17 @@ export function emptyMessage(report: SpendReport): string {
   const filtered = q.where.length > 0 || q.keyName !== undefined;
   const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
   // Calls were recorded, the provider served none: the footer that follows counts them.
-  if (report.excluded && report.excluded.length > 0) return [`No call was served by the provider ${range}.`, ...filterHints(q)].join('\n');
+  if (report.excluded && report.excluded.length > 0) return `No call was served by the provider ${range}.`;
   if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q)].join('\n');
   return [`No calls recorded ${range}.`, 'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.'].join('\n');
 }
 
-/** What to check when the filters match nothing: the values recorded, and how models are named. */
+/** What to check when the filters match nothing: the key name, the values recorded, and how models are named. */
 function filterHints(q: SpendReport['query']): string[] {
+  const hints = q.keyName === undefined ? [] : ['Check the key name: `tokometer keys list --all` lists the keys.'];
   const keys = [...new Set(q.where.map((w) => w.key))];
-  if (keys.length === 0) return [];
-  const hints = [`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`];
+  if (keys.length === 0) return hints;
+  hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`);
   if (keys.includes('model')) hints.push('Note that a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested.');
   return hints;
 }
