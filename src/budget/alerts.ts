@@ -39,7 +39,7 @@ function retryable(status: number): boolean {
 
 /** One line for logs and, Slack-escaped (alertPayload), the webhook's `text`. */
 export function alertLine(e: AlertEvent): string {
-  const who = e.tagValue === null ? `'${e.name}'` : `'${e.name}' (${e.tagValue})`;
+  const who = e.tagValue !== null ? `'${e.name}' (${e.tagValue})` : e.per ? `'${e.name}' (calls without a ${e.per})` : `'${e.name}'`;
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
   const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
   return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatUsd(e.spentNano)} of ${formatUsd(e.limitNano)} ${phrase}${reset})`;

@@ -300,6 +300,7 @@ export class BudgetCounter {
       id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}:${this.limitNano}`,
       name: this.name,
       kind: this.kind,
+      per: this.per,
       tagValue: this.tagValue,
       threshold,
       limitNano: this.limitNano,

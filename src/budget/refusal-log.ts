@@ -7,9 +7,9 @@ const WINDOW_MS = 60_000;
 /** Budgets remembered before the table is pruned of quiet ones. */
 const MAX_TRACKED = 10_000;
 
-/** `key budget 'acme'`, or `tag budget 'free-daily' (user_id=u_42)` for one `per` instance. */
+/** `key budget 'acme'`, or `tag budget 'free-daily' (user_id=u_42)` for one `per` instance (`(calls without a user_id)` for the calls without the tag). */
 function describe(b: BlockInfo): string {
-  const instance = b.tagValue === null ? '' : ` (${b.per ?? 'tag'}=${b.tagValue})`;
+  const instance = b.tagValue !== null ? ` (${b.per ?? 'tag'}=${b.tagValue})` : b.per !== null ? ` (calls without a ${b.per})` : '';
   return `${b.kind} budget '${b.name}'${instance}`;
 }
 

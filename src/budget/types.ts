@@ -95,6 +95,8 @@ export interface AlertEvent {
   id: string;
   name: string;
   kind: BudgetKind;
+  /** The tag a `per` budget's instances are of (null otherwise); with tagValue null, the instance of the calls without it. */
+  per?: string | null;
   tagValue: string | null;
   /** The `alert_at` fraction crossed, e.g. 0.8. */
   threshold: number;
