@@ -37,16 +37,10 @@ const WIDE_CHAR = /[^\u0000-\u00ff]/;
  * were. ASCII, and JSON's `\u00e9` escapes, pass unchanged (the common case: one regex test).
  */
 function utf8FromWire(header: string): string {
-  if (!HIGH_BYTE.test(header)) return header;
-  const bytes = new Uint8Array(header.length);
-  for (let i = 0; i < header.length; i++) {
-    const code = header.charCodeAt(i);
-    // Not one character per byte: a caller in this process, not a wire value.
-    if (code > 0xff) return header;
-    bytes[i] = code;
-  }
+  // A character past U+00FF: made in this process, not read from the wire.
+  if (!HIGH_BYTE.test(header) || WIDE_CHAR.test(header)) return header;
   try {
-    return STRICT_UTF8.decode(bytes);
+    return STRICT_UTF8.decode(Uint8Array.from(header, (c) => c.charCodeAt(0)));
   } catch {
     return header;
   }
