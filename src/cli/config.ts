@@ -4,7 +4,7 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
-import { looksLikeMeteringKey } from '../lib/ids.js';
+import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import { loadTls, type TlsMaterial } from '../server/tls.js';
@@ -44,19 +44,15 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
 
 /**
  * One warning per declared key whose `secret_env` variable is unset or not a metering key
- * (mk_ + 32 characters), in the words serve logs for it (proxy/auth.ts syncConfigKeys), and
+ * (mk_ + 32 characters), in the words serve logs for it (keys/effective.ts secretEnvProblem), and
  * what follows: serve starts anyway and applies the declaration only to a key of that name
  * already in the database. Which is the case is in the database, not the config, so the
  * check warns (exit 0) instead of failing a config serve runs with.
  */
 function unusableSecretEnvs(config: Config, env: ConfigCommandDeps['env']): string[] {
   return Object.entries(config.keys).flatMap(([name, key]) => {
-    if (!key.secret_env) return [];
-    const secret = env[key.secret_env];
-    if (secret && looksLikeMeteringKey(secret)) return [];
-    return [
-      `key '${name}': environment variable ${key.secret_env} is unset or not a metering key (mk_ + 32 characters): serve applies this declaration only to a key named '${name}' already in the database (\`tokometer keys create ${name}\`)`,
-    ];
+    const problem = key.secret_env ? secretEnvProblem(name, key.secret_env, env) : null;
+    return problem === null ? [] : [`${problem}: serve applies this declaration only to a key named '${name}' already in the database (\`tokometer keys create ${name}\`)`];
   });
 }
 

@@ -1,3 +1,4 @@
+import { looksLikeMeteringKey } from '../lib/ids.js';
 import type { KeyBudget, KeyRecord } from '../store/types.js';
 
 /**
@@ -48,4 +49,14 @@ export function declarationOf(declared: Readonly<Record<string, KeyDeclaration>>
 /** The active (not revoked) keys among `stored`, each merged with its declaration. */
 export function effectiveKeys(stored: readonly KeyRecord[], declared: Readonly<Record<string, KeyDeclaration>>): EffectiveKey[] {
   return stored.filter((k) => k.revokedAt === null).map((k) => effectiveKey(k, declarationOf(declared, k.name)));
+}
+
+/**
+ * Why `serve` cannot take declared key `name`'s secret from its `secretEnv` variable (unset,
+ * or not a metering key: mk_ + 32 characters), or null when it can. The words serve logs
+ * (proxy/auth.ts syncConfigKeys) and `config check` warns with.
+ */
+export function secretEnvProblem(name: string, secretEnv: string, env: Readonly<Record<string, string | undefined>>): string | null {
+  const secret = env[secretEnv];
+  return secret && looksLikeMeteringKey(secret) ? null : `key '${name}': environment variable ${secretEnv} is unset or not a metering key (mk_ + 32 characters)`;
 }

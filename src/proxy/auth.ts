@@ -1,4 +1,4 @@
-import { declarationOf, effectiveKey, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
+import { declarationOf, effectiveKey, secretEnvProblem, type EffectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { hashSecret, keyPrefix, looksLikeMeteringKey } from '../lib/ids.js';
 import type { Store } from '../store/facade.js';
 import { KeyExistsError } from '../store/keys.js';
@@ -156,11 +156,12 @@ export async function syncConfigKeys(
   for (const [name, declared] of Object.entries(keys)) {
     const secretEnv = declared.secretEnv;
     if (!secretEnv) continue;
-    const secret = env[secretEnv];
-    if (!secret || !looksLikeMeteringKey(secret)) {
-      warnings.push(`key '${name}': environment variable ${secretEnv} is unset or not a metering key (mk_ + 32 characters)`);
+    const problem = secretEnvProblem(name, secretEnv, env);
+    if (problem !== null) {
+      warnings.push(problem);
       continue;
     }
+    const secret = env[secretEnv] as string;
     const hash = hashSecret(secret);
     let existing = await store.keys.byName(name);
     if (!existing) {
