@@ -1,4 +1,5 @@
 import { errorMessage } from '../lib/errors.js';
+import { waitAtMost } from '../lib/wait-at-most.js';
 import type { AlertRecord } from '../store/types.js';
 
 /**
@@ -65,12 +66,7 @@ export class AlertRecords {
     this.retry = undefined;
     let refused = 0;
     for (const a of this.held.splice(0)) this.write(a, () => refused++);
-    if (this.writing.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settled = Promise.allSettled([...this.writing.keys()]);
-      await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-      clearTimeout(timer);
-    }
+    if (this.writing.size > 0) await waitAtMost(Promise.allSettled([...this.writing.keys()]), CLOSE_WAIT_MS);
     // Still unanswered: named now (a late answer is not logged again).
     const unanswered = [...this.writing.values()];
     this.writing.clear();

@@ -16,6 +16,7 @@ import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
+import { waitAtMost } from '../lib/wait-at-most.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
 import type { UpstreamClient } from './types.js';
@@ -271,14 +272,5 @@ async function defaultAdmin(o: StartProxyOptions, parts: ProxyParts, budgets: Bu
     reports: parts.store.reports,
     flush: () => parts.queue.flush(),
     log: o.log,
-  });
-}
-
-/** Waits for `p`, but no longer than `ms` (the timer never holds the process open). */
-function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms) as unknown as { unref?: () => void };
-    t.unref?.();
-    p.then(resolve, resolve);
   });
 }

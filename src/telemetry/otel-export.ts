@@ -2,6 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ServerAddress } from './attributes.js';
 import { CallMetrics } from './call-metrics.js';
 import { endCallSpan } from './call-span.js';
+import { waitAtMost } from '../lib/wait-at-most.js';
 import { FailureLog } from './failure-log.js';
 import { buildOtelSdk, type OtelSdk } from './otel-sdk.js';
 import type { TelemetrySettings } from './settings.js';
@@ -161,19 +162,4 @@ class OtelExport implements CallTelemetry {
     });
     return this.exporting;
   }
-}
-
-/** Waits for `p`, but no longer than `ms` (the timer never holds the process open). */
-function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref?.();
-    p.then(
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      () => resolve(),
-    );
-  });
 }
