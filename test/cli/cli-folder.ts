@@ -16,10 +16,10 @@ export interface CliRun {
 /**
  * A fresh temp folder per test (made before each, removed after each; `prefix` names it)
  * and `cli(args)`, which runs the real command parser in-process there, as a user would
- * type the command in that folder: empty environment, no TTY, the clock at 2026-12-01.
+ * type the command in that folder: an empty environment (or `env`), no TTY, the clock at 2026-12-01.
  * Call it at the top of a test file or describe; read `dir()` inside tests.
  */
-export function cliFolder(prefix: string): { dir: () => string; cli: (args: string[]) => Promise<CliRun> } {
+export function cliFolder(prefix: string): { dir: () => string; cli: (args: string[], env?: Record<string, string>) => Promise<CliRun> } {
   let dir: string | undefined;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -32,12 +32,12 @@ export function cliFolder(prefix: string): { dir: () => string; cli: (args: stri
     if (dir === undefined) throw new Error('cliFolder: no folder outside a test');
     return dir;
   };
-  const cli = async (args: string[]): Promise<CliRun> => {
+  const cli = async (args: string[], env: Record<string, string> = {}): Promise<CliRun> => {
     let out = '';
     let err = '';
     const ctx: CliContext = {
       edges: edgesFor('node'),
-      env: {},
+      env,
       cwd: current(),
       clock: () => Date.parse('2026-12-01T00:00:00Z'),
       out: (t) => void (out += t),
