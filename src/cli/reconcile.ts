@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../lib/clock.js';
@@ -55,8 +54,8 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     config: (configPath) => configFor(ctx, configPath),
     resolveDbPath: (dbFlag, config) => dbPathFor(ctx, config, dbFlag),
     openStore: async (dbPath) => {
-      // The caller checked the file exists; reconcile stores one outcome row per run.
-      const store = await openStoreFor(ctx, dbPath, 'create');
+      // It must exist (a missing file or PostgreSQL database is exit 2, named without a password): reconcile stores one outcome row per run.
+      const store = await openStoreFor(ctx, dbPath, 'write');
       return { ...store.reconcile, close: () => store.close() };
     },
     clock: ctx.clock,
@@ -89,10 +88,6 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const providers = [...new Set(flags.provider)];
   const target = resolveSharedAdminTarget(providers.map((name) => adminProvider(config, name)), deps.env);
   const dbPath = deps.resolveDbPath(flags.db, config);
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    throw new UsageError(`no database at ${dbPath}: reconcile compares the calls tokometer recorded; pass --db or set TOKOMETER_DB.`);
-  }
-
   const report = await closingAfter(await deps.openStore(dbPath), async (store) => {
     const now = deps.clock();
     const run = await reconcile({ store, target, providers, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });

@@ -37,6 +37,21 @@ export class PostgresNotInitialisedError extends Error {
 }
 
 /**
+ * The URL names a database the server does not have (SQLSTATE 3D000): the location given is
+ * wrong, as a missing SQLite file is. Exit code 2; the message never holds the password.
+ */
+export class PostgresDatabaseMissingError extends Error {
+  readonly exitCode = 2;
+  constructor(location: string) {
+    super(`no database at ${location}: the server has no database of that name (create it, e.g. \`createdb\`, or fix the URL)`);
+    this.name = 'PostgresDatabaseMissingError';
+  }
+}
+
+/** PostgreSQL's SQLSTATE for a connection to a database that does not exist. */
+const INVALID_CATALOG_NAME = '3D000';
+
+/**
  * The Store on PostgreSQL: the same modules as on SQLite (sqlite-store.ts) over a
  * PostgreSQL Db, with PostgreSQL's own migrations, retention (whole months) and meta.
  * `create` migrates under the advisory lock (replicas starting together are safe) and
@@ -57,6 +72,7 @@ export async function openPostgresStore(
     if (access === 'create') await ensureMonthsAhead(db, (options.now ?? Date.now)());
   } catch (error) {
     await db.close().catch(() => {});
+    if ((error as { code?: unknown } | null)?.code === INVALID_CATALOG_NAME) throw new PostgresDatabaseMissingError(describeDbLocation(url));
     throw error;
   }
   return {
