@@ -1,5 +1,5 @@
 import { escapeControlChars } from '../../lib/control-chars.js';
-import { codePointWidth, displayWidth } from '../../lib/display-width.js';
+import { displayWidth, padEndToWidth, padStartToWidth, truncateToWidth } from '../../lib/display-width.js';
 import { localParts } from '../../report/tz.js';
 
 /**
@@ -29,27 +29,15 @@ export function textWidth(s: string): number {
   return displayWidth(escapeControlChars(s));
 }
 
-/** `s` with control characters escaped, cut to `width` columns, ending in `…` when cut. */
+/** `s` with control characters escaped, cut to `width` columns between grapheme clusters, ending in `…` when cut. */
 export function truncate(raw: string, width: number): string {
-  const s = escapeControlChars(raw);
-  if (displayWidth(s) <= width) return s;
-  if (width <= 0) return '';
-  let out = '';
-  let used = 0;
-  for (const ch of s) {
-    const w = codePointWidth(ch.codePointAt(0)!);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
-  }
-  return out + '…';
+  return truncateToWidth(escapeControlChars(raw), width);
 }
 
 /** Exactly `width` columns: cut, then padded on the right (or left for `align: 'right'`). */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = truncate(s, width);
-  const gap = ' '.repeat(Math.max(0, width - displayWidth(t)));
-  return align === 'right' ? gap + t : t + gap;
+  return align === 'right' ? padStartToWidth(t, width) : padEndToWidth(t, width);
 }
 
 /** Display width of a line: its cells' columns. */
