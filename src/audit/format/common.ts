@@ -1,3 +1,4 @@
+import { displayWidth } from '../../lib/display-width.js';
 import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { DAY_MS } from '../stats.js';
@@ -80,7 +81,7 @@ function count(n: number, noun: string): string {
 export const OVERLAP_NOTE =
   'Savings are the window\'s saving scaled to 30 days, priced from the catalog on the observed tokens. Fixes that touch the same calls overlap, so applying several saves less than their sum.';
 
-/** Greedy word wrap to `width` columns; continuation lines get `indent`. */
+/** Greedy word wrap to `width` terminal columns (lib/display-width.ts: CJK two per character); continuation lines get `indent`. */
 export function wrap(text: string, width: number, indent: string): string {
   return wrapWords(text.split(/\s+/), ' ', width, indent);
 }
@@ -94,7 +95,7 @@ function wrapWords(words: readonly string[], sep: string, width: number, indent:
   const lines: string[] = [];
   let line = '';
   for (const word of words) {
-    if (line !== '' && [...line].length + sep.length + [...word].length > width) {
+    if (line !== '' && displayWidth(line) + displayWidth(sep) + displayWidth(word) > width) {
       lines.push(line.trimEnd());
       line = word;
     } else line = line === '' ? word : `${line}${sep}${word}`;
