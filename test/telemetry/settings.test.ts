@@ -53,6 +53,19 @@ describe('resolveTelemetry', () => {
     expect(resolveTelemetry(none, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-resource' })?.resource['service.name']).toBe('from-resource');
   });
 
+  it('names this process in service.instance.id (a new UUID per start) unless the config or OTEL_RESOURCE_ATTRIBUTES set one', () => {
+    // Two replicas exporting the same cumulative tokometer.cost series under one resource are merged by a collector into one replica's spend.
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    const a = resolveTelemetry(none, env)?.resource['service.instance.id'];
+    const b = resolveTelemetry(none, env)?.resource['service.instance.id'];
+    expect(a).toMatch(uuid);
+    expect(b).toMatch(uuid);
+    expect(a).not.toBe(b);
+    expect(resolveTelemetry(none, { ...env, OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=eu-1' })?.resource['service.instance.id']).toBe('eu-1');
+    expect(resolveTelemetry(telemetryConfig({ resource_attributes: { 'service.instance.id': 'pod-7' } }), env)?.resource['service.instance.id']).toBe('pod-7');
+  });
+
   it('refuses what it cannot use with a message naming the variable, never repeating a header value', () => {
     const fails = (env: Record<string, string>) => () => resolveTelemetry(none, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', ...env });
     expect(fails({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported.*http\/protobuf/);
