@@ -40,4 +40,13 @@ describe('config check and OpenTelemetry export', () => {
   it('says export is off when nothing asks for it', async () => {
     expect(await check('providers: {}\n', {})).toMatch(/telemetry\s+off \(no telemetry\.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT\)\n/);
   });
+
+  it('names what turned export off when an endpoint is set (a review: it blamed the missing endpoint)', async () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
+    expect(await check('providers: {}\n', { ...endpoint, OTEL_SDK_DISABLED: 'true' })).toMatch(/telemetry\s+off \(OTEL_SDK_DISABLED=true\)\n/);
+    expect(await check('telemetry:\n  endpoint: "http://127.0.0.1:4318"\n', { OTEL_SDK_DISABLED: 'TRUE' })).toMatch(/telemetry\s+off \(OTEL_SDK_DISABLED=true\)\n/);
+    expect(await check('providers: {}\n', { ...endpoint, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' })).toMatch(
+      /telemetry\s+off \(OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER are none\)\n/,
+    );
+  });
 });
