@@ -8,7 +8,7 @@ import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import { loadTls, type TlsMaterial } from '../server/tls.js';
-import { resolveTelemetry, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
+import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
 
@@ -82,7 +82,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['retention', retentionLine(config.retention_days)],
     ['alerts', config.alerts.webhook_url ? 'webhook set' : 'no webhook (log and TUI only)'],
     ['admin API', config.admin.token ? 'enabled (token set)' : 'disabled (no admin.token or TOKOMETER_ADMIN_TOKEN)'],
-    ['telemetry', telemetryLine(telemetry)],
+    ['telemetry', telemetryLine(telemetry, deps.env)],
   ];
   const overrides = Object.keys(config.prices).length;
   if (overrides > 0) rows.push(['prices', `${overrides} override${overrides === 1 ? '' : 's'}: ${list(Object.keys(config.prices))}`]);
@@ -98,8 +98,8 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
 }
 
 /** Where serve exports spans and metrics: URLs without their credentials, never the headers. */
-function telemetryLine(t: TelemetrySettings | null): string {
-  if (t === null) return 'off (no telemetry.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)';
+function telemetryLine(t: TelemetrySettings | null, env: Readonly<Record<string, string | undefined>>): string {
+  if (t === null) return `off (${telemetryOffReason(env)})`;
   const target = (s: SignalTarget | null, extra = '') => (s === null ? 'off' : `to ${withoutCredentials(s.url)} (${s.protocol}${extra})`);
   const every = t.metricIntervalMs % 1000 === 0 ? `${t.metricIntervalMs / 1000} s` : `${t.metricIntervalMs} ms`;
   return `traces ${target(t.traces)}; metrics ${target(t.metrics, `, every ${every}`)}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../lib/errors.js';
@@ -27,7 +28,11 @@ export interface SignalTarget {
 export interface TelemetrySettings {
   traces: SignalTarget | null;
   metrics: SignalTarget | null;
-  /** Resource attributes, `service.name` included. */
+  /**
+   * Resource attributes, `service.name` included, and `service.instance.id` (a random UUID
+   * per start unless the config or OTEL_RESOURCE_ATTRIBUTES set one), so the series of
+   * several replicas stay apart.
+   */
   resource: Record<string, string | number | boolean>;
   /** Tag keys that become metric attributes (`tokometer.tag.<key>`). */
   metricTags: readonly string[];
@@ -59,6 +64,8 @@ export function resolveTelemetry(config: TelemetryOptions, env: Env): TelemetryS
   if (!traces && !metrics) return null;
   const resource: Record<string, string | number | boolean> = { ...keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES'), ...config.resourceAttributes };
   resource['service.name'] = config.serviceName ?? value(env, 'OTEL_SERVICE_NAME') ?? (typeof resource['service.name'] === 'string' ? resource['service.name'] : DEFAULT_SERVICE_NAME);
+  // Each process its own series: replicas' cumulative counters under one resource would be merged by a collector.
+  resource['service.instance.id'] ??= randomUUID();
   const maxQueueSize = positiveInt(env, 'OTEL_BSP_MAX_QUEUE_SIZE') ?? 2048;
   return {
     traces,
@@ -72,6 +79,14 @@ export function resolveTelemetry(config: TelemetryOptions, env: Env): TelemetryS
     exportTimeoutMs: positiveInt(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000,
     failureLogIntervalMs: config.failureLogIntervalMs,
   };
+}
+
+/** Why resolveTelemetry gave null, in the words of the setting that did it (config check prints it). */
+export function telemetryOffReason(env: Env): string {
+  if (value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
+  const none = (upper: string) => value(env, `OTEL_${upper}_EXPORTER`)?.toLowerCase() === 'none';
+  if (none('TRACES') && none('METRICS')) return 'OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER are none';
+  return 'no telemetry.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT';
 }
 
 /** One signal's target: config endpoints first, then the signal's own variable, then the shared one. */

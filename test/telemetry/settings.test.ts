@@ -23,7 +23,7 @@ describe('resolveTelemetry', () => {
     });
     expect(s?.traces).toEqual({ url: 'http://collector:4318/v1/traces', protocol: 'http/protobuf', headers: { 'x-honeycomb-team': 'abc==', 'x-other': '1' } });
     expect(s?.metrics?.url).toBe('http://collector:4318/v1/metrics');
-    expect(s?.resource).toEqual({ 'deployment.environment.name': 'prod', team: 'ai platform', 'service.name': 'llm-meter' });
+    expect(s?.resource).toEqual({ 'deployment.environment.name': 'prod', team: 'ai platform', 'service.name': 'llm-meter', 'service.instance.id': expect.any(String) });
     expect(s?.metricTags).toEqual(['feature']);
     expect(s).toMatchObject({ metricIntervalMs: 60_000, maxQueueSize: 2048, maxExportBatchSize: 512, scheduleDelayMs: 5000, exportTimeoutMs: 10_000, failureLogIntervalMs: 60_000 });
   });
@@ -46,7 +46,7 @@ describe('resolveTelemetry', () => {
     const config = telemetryConfig({ endpoint: 'http://127.0.0.1:4318', protocol: 'http/json', headers: { k: 'config' }, service_name: 'from-config', resource_attributes: { team: 'a', replicas: 3 }, metric_tags: ['feature', 'team', 'feature'], metric_interval_ms: 5000 });
     const s = resolveTelemetry(config, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://other:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_HEADERS: 'k=env,e=env', OTEL_SERVICE_NAME: 'from-env', OTEL_RESOURCE_ATTRIBUTES: 'team=b,zone=eu' });
     expect(s?.traces).toEqual({ url: 'http://127.0.0.1:4318/v1/traces', protocol: 'http/json', headers: { k: 'config', e: 'env' } });
-    expect(s?.resource).toEqual({ team: 'a', zone: 'eu', replicas: 3, 'service.name': 'from-config' });
+    expect(s?.resource).toEqual({ team: 'a', zone: 'eu', replicas: 3, 'service.name': 'from-config', 'service.instance.id': expect.any(String) });
     expect(s?.metricTags).toEqual(['feature', 'team']);
     expect(s?.metricIntervalMs).toBe(5000);
     expect(resolveTelemetry(telemetryConfig({ traces_endpoint: 'http://t:1/x' }), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })?.traces?.url).toBe('http://t:1/x');
