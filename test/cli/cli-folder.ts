@@ -16,10 +16,11 @@ export interface CliRun {
 /**
  * A fresh temp folder per test (made before each, removed after each; `prefix` names it)
  * and `cli(args)`, which runs the real command parser in-process there, as a user would
- * type the command in that folder: an empty environment (or `env`), no TTY, the clock at 2026-12-01.
+ * type the command in that folder: the environment `env` (default empty), no TTY, the clock
+ * at 2026-12-01.
  * Call it at the top of a test file or describe; read `dir()` inside tests.
  */
-export function cliFolder(prefix: string): { dir: () => string; cli: (args: string[], env?: Record<string, string>) => Promise<CliRun> } {
+export function cliFolder(prefix: string): { dir: () => string; cli: (args: string[], env?: Readonly<Record<string, string>>) => Promise<CliRun> } {
   let dir: string | undefined;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -32,7 +33,7 @@ export function cliFolder(prefix: string): { dir: () => string; cli: (args: stri
     if (dir === undefined) throw new Error('cliFolder: no folder outside a test');
     return dir;
   };
-  const cli = async (args: string[], env: Record<string, string> = {}): Promise<CliRun> => {
+  const cli = async (args: string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> => {
     let out = '';
     let err = '';
     const ctx: CliContext = {
