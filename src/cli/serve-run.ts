@@ -7,9 +7,10 @@ import { createPricer } from '../pricing/pricer.js';
 import type { ConfiguredPrice } from '../pricing/types.js';
 import { createLogger } from '../proxy/log.js';
 import type { ProxySettings } from '../proxy/settings.js';
-import { startProxy } from '../proxy/start.js';
+import { startProxy, type RunningProxy } from '../proxy/start.js';
 import { upgradeNoticeAt } from '../store/open.js';
-import { openProxyStorage } from '../store/proxy-storage.js';
+import { removerOfNewDatabase } from '../store/new-database-files.js';
+import { closeProxyStorage, openProxyStorage, type ProxyStorage } from '../store/proxy-storage.js';
 import { newestSnapshot } from './catalog-source.js';
 import { namingListenFailures, type ListenSource } from './serve-listen.js';
 import { startPriceWatch } from './serve-prices.js';
@@ -82,30 +83,45 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     hostField: host === settings.listen.host ? 'listen.host' : '--host',
     portField: plan.port === undefined ? 'listen.port' : '--port',
   };
-  const proxy = await startProxy({
-    settings,
-    storage: await openProxyStorage(dbPath, deps.edges.openDriver),
-    // Prices in force before the first call: the newest stored snapshot, if any. The id of
-    // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
-    beforeStart: async (store) => {
-      const snapshot = await newestSnapshot(store.prices).catch((error: Error) => {
-        log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
-        return null;
-      });
-      pricer.useSnapshot(snapshot);
-      spendSeenId = await store.prices.latestSpendChangeId();
-    },
-    spillPath: plan.spillPath,
-    writerThread: sqliteFile && deps.entry ? { entry: deps.entry, dbPath } : undefined,
-    startServer: namingListenFailures(await deps.edges.startServer(), listen),
-    upstream: await deps.edges.createUpstream(),
-    pricer,
-    clock: deps.clock,
-    log,
-    env: deps.env,
-    host,
-    port: plan.port,
-  });
+  const startServer = namingListenFailures(await deps.edges.startServer(), listen);
+  const upstream = await deps.edges.createUpstream();
+  // Noted before the database is opened: a start that fails removes the file it created.
+  const removeNewDatabase = removerOfNewDatabase(dbPath, plan.spillPath);
+  let storage: ProxyStorage | undefined;
+  let proxy: RunningProxy;
+  try {
+    storage = await openProxyStorage(dbPath, deps.edges.openDriver);
+    proxy = await startProxy({
+      settings,
+      storage,
+      // Prices in force before the first call: the newest stored snapshot, if any. The id of
+      // the newest reprice spend change is read before the budgets are seeded (see serve-prices.ts).
+      beforeStart: async (store) => {
+        const snapshot = await newestSnapshot(store.prices).catch((error: Error) => {
+          log.error('prices: the newest catalog snapshot cannot be used; pricing from the pinned catalog', { error: error.message });
+          return null;
+        });
+        pricer.useSnapshot(snapshot);
+        spendSeenId = await store.prices.latestSpendChangeId();
+      },
+      spillPath: plan.spillPath,
+      writerThread: sqliteFile && deps.entry ? { entry: deps.entry, dbPath } : undefined,
+      startServer,
+      upstream,
+      pricer,
+      clock: deps.clock,
+      log,
+      env: deps.env,
+      host,
+      port: plan.port,
+    });
+  } catch (error) {
+    // startProxy has released what it started; the storage (the last connection) and the upstream pool close here.
+    if (storage !== undefined) await closeProxyStorage(storage).catch(() => {});
+    await upstream.close().catch(() => {});
+    removeNewDatabase();
+    throw error;
+  }
   if (!LOOPBACK.has(host) && !settings.adminToken) {
     log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
   }

@@ -89,11 +89,29 @@ export interface RunningProxy {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Builds every dependency of the proxy handler and starts listening. */
+/**
+ * Builds every dependency of the proxy handler and starts listening. A start that fails
+ * (a setting it cannot use, the store failing, the port taken) first releases what it had
+ * started: the telemetry export, the key watch, the record writer (and its thread) and the
+ * budgets; the storage stays the caller's to close (store/proxy-storage.ts closeProxyStorage).
+ */
 export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
+  const started: Array<() => Promise<void>> = [];
+  try {
+    return await startParts(o, started);
+  } catch (error) {
+    // The start's own error is the one to report: a release that fails as well is not.
+    for (const release of started.reverse()) await release().catch(() => {});
+    throw error;
+  }
+}
+
+/** startProxy's steps; each part that runs on its own once started is added to `started`. */
+async function startParts(o: StartProxyOptions, started: Array<() => Promise<void>>): Promise<RunningProxy> {
   // First: a telemetry setting it cannot use stops the start before anything is opened.
   const providers = buildProviders(o.settings.providers);
   const telemetry = await startTelemetry({ options: o.settings.telemetry, env: o.env, log: o.log, providers: [...providers.values()].map((p) => [p.name, p.baseUrl]) });
+  if (telemetry) started.push(() => telemetry.shutdown(0));
   const store = storeOf(o);
   await o.beforeStart?.(store);
   for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
@@ -105,11 +123,13 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
     keysErrorLoggedAt = now;
     o.log.error('could not reload the metering keys (the table in memory stays in force)', { error: error instanceof Error ? error.message : String(error) });
   });
+  started.push(() => keys.close());
   await keys.reload();
   // PostgreSQL announces key changes (NOTIFY): every replica reloads at once; the polling stays as the fallback.
   const postgres = o.storage.engine === 'postgres' ? o.storage.store : undefined;
   await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
   const queue = new HoldingWriter(await recordWriter(o), { maxHeld: o.settings.store.maxBufferedRecords });
+  started.push(() => queue.close());
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
   // Before the budgets read their spend from the store: the calls an earlier run spilled count too.
   await writeBacklog(queue);
@@ -117,6 +137,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   if (telemetry) metrics.addSection(() => renderTelemetryCounts(telemetry.counts()));
   const parts: ProxyParts = { store, keys, queue };
   const service = o.budgets ? null : await defaultBudgets(o, parts);
+  if (service) started.push(() => service.close());
   if (service) metrics.watchBudgets(() => service.snapshot());
   const gate = o.budgets ? o.budgets(parts) : service!.gate;
   const admin = o.admin ? o.admin({ ...parts, budgets: service }) : await defaultAdmin(o, parts, service);

@@ -6,7 +6,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { edgesFor } from '../../src/edges.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import type { OpenDriver } from '../../src/store/types.js';
+import type { OpenDriver, SqlDriver } from '../../src/store/types.js';
 import { cliFolder } from './cli-folder.js';
 
 /**
@@ -76,20 +76,45 @@ describe('serve that fails before it serves, on a database file it created', () 
         close: () => driver.close(),
       };
     };
-    let err = '';
-    const ctx: CliContext = {
-      edges: { ...edgesFor('node'), openDriver: async () => failingKeyInserts },
-      env: { APP_KEY: `mk_${'a'.repeat(32)}` },
-      cwd: dir(),
-      clock: () => Date.parse('2026-12-01T00:00:00Z'),
-      out: () => undefined,
-      err: (t) => void (err += t),
-      isTTY: false,
-    };
-    const code = await runCli(['serve', '--db', 'new.db', '--port', '0'], ctx);
+    const { code, err } = await cliWithDriver(['serve', '--db', 'new.db', '--port', '0'], failingKeyInserts, { APP_KEY: `mk_${'a'.repeat(32)}` });
     expect(err).toContain('disk I/O error');
     expect(code).toBe(1);
     expect(files()).toEqual(['tokometer.yaml']);
+  });
+});
+
+/** runCli in the test folder with the Node edges, `openDriver` for the SQLite driver, and `env`. */
+async function cliWithDriver(args: string[], open: OpenDriver, env: Record<string, string> = {}): Promise<{ code: number; err: string }> {
+  let err = '';
+  const ctx: CliContext = {
+    edges: { ...edgesFor('node'), openDriver: async () => open },
+    env,
+    cwd: dir(),
+    clock: () => Date.parse('2026-12-01T00:00:00Z'),
+    out: () => undefined,
+    err: (t) => void (err += t),
+    isTTY: false,
+  };
+  return { code: await runCli(args, ctx), err };
+}
+
+describe('serve that fails before it serves, on a database another process opened meanwhile', () => {
+  it('a second serve started at the same moment that has the new file open keeps it (its -wal is still there): nothing removed', async () => {
+    const port = await takenPort();
+    let other: SqlDriver | undefined;
+    const alongsideAnother: OpenDriver = (file, options) => {
+      const driver = openDriver(file, options);
+      // The other serve opens the file just after this one created it, and stays.
+      other ??= openDriver(file);
+      return driver;
+    };
+    try {
+      const res = await cliWithDriver(['serve', '--db', 'new.db', '--port', String(port)], alongsideAnother);
+      expect(res.code).toBe(1);
+      expect(files()).toEqual(['new.db', 'new.db-shm', 'new.db-wal']);
+    } finally {
+      other?.close();
+    }
   });
 });
 
