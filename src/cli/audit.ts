@@ -14,7 +14,7 @@ import { effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './catalog-source.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
-import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from '../report/where.js';
 import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
@@ -43,7 +43,7 @@ const FORMATS = ['table', 'json', 'md'] as const;
 export function registerAuditCommand(program: Command, ctx: CliContext): void {
   registerAudit(program, {
     openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
-    resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
+    resolveDbPath: (dbFlag, configPath) => dbPathToReadFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     config: (configPath) => configFor(ctx, configPath),
     out: ctx.out,

@@ -1,8 +1,9 @@
-import { loadConfig, resolveDbPath } from '../config/load.js';
+import { dbNamedBy, loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { openStoreAt, upgradeNoticeAt, type StoreAccess } from '../store/open.js';
+import { isPostgresUrl } from '../lib/db-location.js';
+import { checkDatabasePath, openStoreAt, upgradeNoticeAt, type StoreAccess } from '../store/open.js';
 import type { Store } from '../store/facade.js';
 
 /** What every subcommand may need; each takes only the parts it uses (habit 7). */
@@ -28,6 +29,21 @@ export function configFor(ctx: Pick<CliContext, 'env' | 'cwd'>, configPath: stri
 /** The database path for a command: --db, else $TOKOMETER_DB, else config `db`, else ./tokometer.db. */
 export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, dbFlag: string | undefined): string {
   return resolveDbPath({ flag: dbFlag, env: ctx.env, config, cwd: ctx.cwd });
+}
+
+/**
+ * dbPathFor for a command that reads a database which must exist (report, audit, prices,
+ * keys list): a SQLite path that --db or $TOKOMETER_DB named is checked here, where what
+ * named it is known, and a missing one is a DatabaseNotFoundError (exit 2) whose message
+ * names that flag or variable. A path from the config's `db` or the default is returned
+ * unchecked: the store's opener refuses it when missing, and prices list and show then
+ * price from the pinned catalog.
+ */
+export function dbPathToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, dbFlag: string | undefined): string {
+  const dbPath = dbPathFor(ctx, config, dbFlag);
+  const namedBy = dbNamedBy(dbFlag, ctx.env);
+  if (namedBy !== null && !isPostgresUrl(dbPath)) checkDatabasePath(dbPath, 'read', namedBy);
+  return dbPath;
 }
 
 /**

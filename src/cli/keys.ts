@@ -9,7 +9,7 @@ import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js
 import type { StoreAccess } from '../store/open.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
-import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
 
@@ -163,10 +163,10 @@ function proxyUrl(config: Config): string {
   return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
-/** The store of `--db`: `create` for key changes (the database is created when missing), `read` for lists. */
+/** The store of `--db`: `create` for key changes (the database is created when missing), `read` for lists (dbPathToReadFor). */
 async function storeFor(ctx: CliContext, flags: KeyFlags, access: StoreAccess) {
   const config = configFor(ctx, flags.config);
-  return openStoreFor(ctx, dbPathFor(ctx, config, flags.db), access);
+  return openStoreFor(ctx, access === 'create' ? dbPathFor(ctx, config, flags.db) : dbPathToReadFor(ctx, config, flags.db), access);
 }
 
 function parseTagFlags(tags: string[] | undefined): Record<string, string> {

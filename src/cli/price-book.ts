@@ -3,9 +3,8 @@ import type { Config } from '../config/schema.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import type { Store } from '../store/facade.js';
-import { checkDatabasePath } from '../store/open.js';
 import { PUBLISHED_DATA_URL, newestSnapshot } from './catalog-source.js';
-import { dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * The prices a command applies: the config's `prices:`, tokometer's overrides, the newest
@@ -17,15 +16,15 @@ import { dbPathFor, openStoreFor, type CliContext } from './context.js';
  * A pricer for a read-only command: config prices plus the newest stored snapshot when the
  * database exists (a missing database is not created, and a PostgreSQL database tokometer
  * never wrote to is not migrated: the pinned catalog applies). A SQLite file named by
- * `--db` that does not exist is refused as report refuses it (DatabaseNotFoundError, exit
- * 2 "no database at …"): a typo would otherwise show the pinned catalog as that
- * database's prices. The default path ($TOKOMETER_DB, config `db`, ./tokometer.db) may be
- * missing: before serve's first run there is no snapshot, so the pinned catalog is right.
+ * `--db` or $TOKOMETER_DB that does not exist is refused as report refuses it
+ * (dbPathToReadFor: DatabaseNotFoundError, exit 2 "no database at …"): a typo would
+ * otherwise show the pinned catalog as that database's prices. The config's `db` and
+ * ./tokometer.db may be missing: before serve's first run there is no snapshot, so the
+ * pinned catalog is right.
  */
 export async function pricerFor(ctx: Pick<CliContext, 'edges' | 'env' | 'cwd' | 'err'>, config: Config, dbFlag: string | undefined): Promise<Pricer> {
-  const dbPath = dbPathFor(ctx, config, dbFlag);
+  const dbPath = dbPathToReadFor(ctx, config, dbFlag);
   const postgres = isPostgresUrl(dbPath);
-  if (dbFlag !== undefined && !postgres) checkDatabasePath(dbPath, 'read');
   if (dbPath === ':memory:' || (!postgres && !existsSync(dbPath))) return createPricer(config.prices);
   let store: Store;
   try {

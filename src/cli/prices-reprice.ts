@@ -7,7 +7,7 @@ import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
 import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
-import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './catalog-source.js';
 
 /**
@@ -79,7 +79,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
       if (flags.since === undefined) throw new UsageError('prices reprice needs --since (for example --since 7d or --since 2026-11-01)');
       const config = configFor(ctx, flags.config);
       const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: ctx.clock, timeZone: config.timezone });
-      const dbPath = dbPathFor(ctx, config, flags.db);
+      const dbPath = dbPathToReadFor(ctx, config, flags.db);
       // It writes, but there is nothing to reprice in a database that does not exist: never create one.
       const store = await openStoreFor(ctx, dbPath, 'write');
       try {
@@ -130,7 +130,7 @@ function registerHistory(prices: Command, ctx: CliContext): void {
       const limit = flags.limit === undefined ? 20 : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive whole number, got '${flags.limit}'`);
       const config = configFor(ctx, flags.config);
-      const dbPath = dbPathFor(ctx, config, flags.db);
+      const dbPath = dbPathToReadFor(ctx, config, flags.db);
       // It writes, but there is nothing to reprice in a database that does not exist: never create one.
       const store = await openStoreFor(ctx, dbPath, 'write');
       try {

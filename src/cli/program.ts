@@ -6,7 +6,7 @@ import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
-import { configFor, dbPathFor, openStoreFor } from './context.js';
+import { configFor, dbPathToReadFor, openStoreFor } from './context.js';
 import { pricerFor } from './price-book.js';
 import { registerPricesReprice } from './prices-reprice.js';
 import { registerPricesUpdate } from './prices-update.js';
@@ -30,7 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuditCommand(program, ctx);
   registerReportCommand(program, {
     openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
-    resolveDbPath: (dbFlag, configPath) => dbPathFor(ctx, configFor(ctx, configPath), dbFlag),
+    resolveDbPath: (dbFlag, configPath) => dbPathToReadFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     timeZone: (configPath) => configFor(ctx, configPath).timezone,
     economics: (configPath) => configFor(ctx, configPath).economics,
@@ -45,7 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
   const prices = registerPricesCommand(program, {
     pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
-      const store = await openStoreFor(ctx, dbPathFor(ctx, configFor(ctx, flags.config), flags.db), 'read');
+      const store = await openStoreFor(ctx, dbPathToReadFor(ctx, configFor(ctx, flags.config), flags.db), 'read');
       try {
         return await store.reports.unpricedModels();
       } finally {

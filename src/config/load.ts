@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Document, LineCounter, type YAMLError, parseDocument } from 'yaml';
-import { isPostgresUrl } from '../lib/db-location.js';
+import { isPostgresUrl, type DbNamedBy } from '../lib/db-location.js';
 import { ConfigError } from '../lib/errors.js';
 import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
@@ -108,6 +108,12 @@ export function parseConfigText(text: string, options: { file: string; env: Env 
 export function resolveDbPath(options: { flag?: string | undefined; env: Env; config?: Pick<Config, 'db'> | undefined; cwd: string }): string {
   const chosen = nonEmpty(options.flag) ?? nonEmpty(options.env[DB_ENV]) ?? nonEmpty(options.config?.db) ?? DEFAULT_DB_FILE;
   return chosen === ':memory:' || isPostgresUrl(chosen) ? chosen : path.resolve(options.cwd, chosen);
+}
+
+/** Which of `--db` (`flag`) and $TOKOMETER_DB chose resolveDbPath's answer, by the same order; null: the config's `db` or the default. */
+export function dbNamedBy(flag: string | undefined, env: Env): DbNamedBy {
+  if (nonEmpty(flag) !== undefined) return '--db';
+  return nonEmpty(env[DB_ENV]) !== undefined ? '$TOKOMETER_DB' : null;
 }
 
 /** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */

@@ -4,6 +4,12 @@
  * store, so every place agrees on what counts as PostgreSQL.
  */
 
+/**
+ * What named a command's database, for messages about it: the `--db` flag, the
+ * `$TOKOMETER_DB` variable, or neither (the config's `db`, or the default ./tokometer.db).
+ */
+export type DbNamedBy = '--db' | '$TOKOMETER_DB' | null;
+
 /** True for `postgres://…` and `postgresql://…` (any letter case of the scheme). */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isPostgresUrl } from '../lib/db-location.js';
+import { isPostgresUrl, type DbNamedBy } from '../lib/db-location.js';
 import { LATEST_VERSION, MIGRATIONS, SchemaVersionError, migrate, schemaVersion } from './migrations/index.js';
 import { createStore } from './sqlite-store.js';
 import type { OpenDriver, SqlDriver } from './types.js';
@@ -46,8 +46,16 @@ export class NotTokometerDatabaseError extends Error {
 /** Names SQLite treats as something other than a file path (in-memory, URIs). */
 const isSpecialName = (path: string) => path === '' || path === ':memory:' || path.startsWith('file:');
 
-/** Throws DatabaseNotFoundError unless `path` can be opened with `access`. */
-export function checkDatabasePath(path: string, access: StoreAccess): void {
+/** What a "no database at …" message tells the user to do, by what named the path (lib/db-location.ts DbNamedBy). */
+function whereToPoint(namedBy: DbNamedBy): string {
+  return namedBy === '$TOKOMETER_DB' ? 'from $TOKOMETER_DB: set it to the path `tokometer serve` writes to, or pass --db' : 'pass --db with the path `tokometer serve` writes to';
+}
+
+/**
+ * Throws DatabaseNotFoundError unless `path` can be opened with `access`. `namedBy`: what
+ * chose the path (default: --db or unknown), named in the message of a missing database.
+ */
+export function checkDatabasePath(path: string, access: StoreAccess, namedBy: DbNamedBy = null): void {
   if (isSpecialName(path)) return;
   const folder = dirname(path);
   const folderMissing = !existsSync(folder) || !statSync(folder).isDirectory();
@@ -60,11 +68,7 @@ export function checkDatabasePath(path: string, access: StoreAccess): void {
     if (statSync(path).isDirectory()) throw new DatabaseNotFoundError(`${path} is a folder, not a database file (pass --db with the path of the file \`tokometer serve\` writes to)`);
     return;
   }
-  throw new DatabaseNotFoundError(
-    folderMissing
-      ? `no database at ${path}: the folder ${folder} does not exist (pass --db with the path \`tokometer serve\` writes to)`
-      : `no database at ${path} (pass --db with the path \`tokometer serve\` writes to)`,
-  );
+  throw new DatabaseNotFoundError(`no database at ${path}${folderMissing ? `: the folder ${folder} does not exist` : ''} (${whereToPoint(namedBy)})`);
 }
 
 /**
