@@ -33,7 +33,12 @@ interface Flags {
  * could not price. @returns the `prices` command, for the subcommands registered elsewhere.
  */
 export function registerPricesCommand(program: Command, deps: PricesCommandDeps): Command {
-  const prices = program.command('prices').description('show the prices tokometer applies (USD per 1M tokens) and models without a price');
+  // Bare `tokometer prices` runs `prices unpriced` (SPEC §9: "`tokometer prices` lists such
+  // models"), unlike bare `keys` and `config`, which print their help: the help says so.
+  const prices = program
+    .command('prices')
+    .description('show the prices tokometer applies (USD per 1M tokens) and models without a price')
+    .addHelpText('after', '\nWith no subcommand, `tokometer prices` runs `prices unpriced`: the models seen in recorded calls without a price.');
   const common = (cmd: Command) =>
     cmd
       .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
@@ -82,7 +87,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
 
   prices
     .command('unpriced', { isDefault: true })
-    .description('list models seen in recorded calls without a price (cost unknown)')
+    .description('list models seen in recorded calls without a price (cost unknown); `tokometer prices` alone runs it')
     .option('--db <path>', 'database file, or a postgres:// URL')
     .option('--config <file>', 'config file')
     .action(async (flags: Flags) => {
