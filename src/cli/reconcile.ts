@@ -15,7 +15,7 @@ import { DAY_MS, reconcile, recordRun } from '../reconcile/run.js';
 import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcile/types.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReconcileStore } from '../store/reconcile-store.js';
-import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { closingAfter, formatList, parseFormat, wantsColor, withStoreFlags, type StoreCommandFlags, type TerminalOutput } from './store-command.js';
 
 /**
@@ -52,7 +52,7 @@ const FORMATS = ['table', 'json', 'csv'] as const;
 export function registerReconcileCommand(program: Command, ctx: CliContext): void {
   registerReconcile(program, {
     config: (configPath) => configFor(ctx, configPath),
-    resolveDbPath: (dbFlag, config) => dbPathFor(ctx, config, dbFlag),
+    resolveDbPath: (dbFlag, config) => dbPathToReadFor(ctx, config, dbFlag),
     openStore: async (dbPath) => {
       // It must exist (a missing file or PostgreSQL database is exit 2, named without a password): reconcile stores one outcome row per run.
       const store = await openStoreFor(ctx, dbPath, 'write');
