@@ -29,6 +29,10 @@ import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame
  * and billed at the advisor model's rates. They become `advisors`, one entry per
  * sub-inference in order (each is priced on its own: a long-context tier applies to one
  * consultation's input, never to their sum); the top-level counts stay the executor's. Other iterations (`message`) are already in the top level.
+ *
+ * A server-side fallback turn (fallbackServingModel) ends with a `fallback_message` entry:
+ * the serving hop's counts, which the top-level counts already are; its declined hops'
+ * `message` entries are not counted (docs/prices.md, Server-side fallback).
  */
 export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
@@ -60,6 +64,29 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   const speed = str(raw.speed);
   if (speed) usage.speed = speed;
   return usage;
+}
+
+/**
+ * The model that served an Anthropic server-side fallback turn (beta
+ * `server-side-fallback-2026-06-01`, request `fallbacks`), from a raw `usage`: the `model`
+ * of its `iterations[]` entry of type `fallback_message` (the last one, should there be
+ * several), or null when there is none, i.e. the requested model answered.
+ *
+ * SDK BetaFallbackMessageIterationUsage: the entry is "the terminal entry of a
+ * fallback-served turn" and "whether a fallback model served the response is signalled by
+ * the presence of this entry"; the top-level `model` cannot say it for a stream, whose
+ * `message_start` was sent by the requested model before it declined. The top-level counts
+ * are the serving hop's (the SDK's refusal-fallback middleware, which mirrors the server's
+ * wire shape, sets them to the serving request's usage); each declined hop is a `message`
+ * entry left out of them, not billed when it declined before any output (docs/prices.md).
+ */
+export function fallbackServingModel(raw: unknown): string | null {
+  if (!isObj(raw) || !Array.isArray(raw.iterations)) return null;
+  let model: string | null = null;
+  for (const it of raw.iterations) {
+    if (isObj(it) && it.type === 'fallback_message') model = str(it.model) ?? model;
+  }
+  return model;
 }
 
 /** Token counts of one usage object (the top level or one iteration), in tokens. */
@@ -187,7 +214,8 @@ export class MessagesStream implements StreamAccumulator {
   }
 
   finish(): Observed {
-    const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: this.model };
+    // A fallback-served stream names its serving model only in the last message_delta's usage.
+    const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: fallbackServingModel(this.running) ?? this.model };
     // Cut before any message_delta: the provider bills at least the deltas the stream carried.
     if (!this.outputReported && observed.usage !== null && this.deltas > observed.usage.outputTokens) {
       observed.usage.outputTokens = this.deltas;

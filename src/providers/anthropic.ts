@@ -1,5 +1,5 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
-import { MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
+import { fallbackServingModel, MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
 import type { BillingConditions, Observed, ProviderAdapter } from './types.js';
 import { type Json, isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
@@ -86,7 +86,9 @@ export function createAnthropicAdapter(): ProviderAdapter {
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };
       const stop = str(json.stop_reason);
-      return { usage: normaliseAnthropicUsage(json.usage), model: str(json.model), ...(stop ? { finishReasons: [stop] } : {}) };
+      // A fallback-served answer is recorded as (and priced at) the model that served it.
+      const model = fallbackServingModel(json.usage) ?? str(json.model);
+      return { usage: normaliseAnthropicUsage(json.usage), model, ...(stop ? { finishReasons: [stop] } : {}) };
     },
 
     streams: { messages: () => new MessagesStream() },
