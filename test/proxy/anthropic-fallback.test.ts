@@ -99,3 +99,32 @@ describe('Anthropic server-side fallback through the proxy', () => {
     expect(f.gate.settled.map(([, nano]) => nano)).toEqual([25_000_000]);
   });
 });
+
+describe('Anthropic `fallbacks`: the models the API may run instead of `model`', () => {
+  /** Sends `body` and returns the status, the body read. */
+  async function status(f: ReturnType<typeof fixture>, body: object): Promise<number> {
+    const bytes = new TextEncoder().encode(JSON.stringify(body));
+    const res = await f.handle({ method: 'POST', url: '/proxy/anthropic/v1/messages', headers: HEADERS, readBody: async () => bytes, signal: new AbortController().signal });
+    const text = await bodyText(res);
+    await afterImmediates();
+    if (res.status !== 200) expect(text).toMatch(/fallback/);
+    return res.status;
+  }
+
+  it('a key allowed claude-fable-5 only is refused (403, nothing forwarded) a request whose fallbacks name claude-opus-4-8, which would serve and be recorded as claude-opus-4-8', async () => {
+    const f = fixture(() => jsonAnswer(answer('claude-opus-4-8')), { models: ['claude-fable-5'] }, undefined, PROVIDERS);
+    expect(await status(f, REQUEST)).toBe(403);
+    expect(await status(f, { ...REQUEST, fallbacks: 'default' })).toBe(403);
+    expect(f.upstream.requests).toEqual([]);
+    expect(await status(f, { ...REQUEST, fallbacks: undefined })).toBe(200);
+    expect(f.upstream.requests).toHaveLength(1);
+  });
+
+  it('hands the budget gate the fallback models (null for "default": the API picks), so the reservation covers the dearest one the API may bill', async () => {
+    const f = fixture(() => jsonAnswer(answer('claude-opus-4-8')), {}, undefined, PROVIDERS);
+    expect(await status(f, REQUEST)).toBe(200);
+    expect(await status(f, { ...REQUEST, fallbacks: 'default' })).toBe(200);
+    expect(await status(f, { ...REQUEST, fallbacks: [{ model: 'claude-opus-4-8' }, { model: 'claude-opus-5' }] })).toBe(200);
+    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([['claude-opus-4-8'], [null], ['claude-opus-4-8', 'claude-opus-5']]);
+  });
+});
