@@ -51,6 +51,20 @@ function requestedBilling(json: Json): BillingConditions | undefined {
   return billing;
 }
 
+/**
+ * The models a Messages request lets the API run instead of `model` when it declines
+ * (beta `fallbacks`, SDK BetaFallbacksParam): each entry's `model` in order (null for an
+ * entry naming none), or [null] for `"default"` (the API picks by the refusal's category).
+ * Undefined when the request sets none. The allow-list checks them and the budget
+ * reservation holds the dearest (RequestInfo.fallbackModels).
+ */
+function requestedFallbacks(json: Json): ReadonlyArray<string | null> | undefined {
+  const fallbacks = json.fallbacks;
+  if (fallbacks === 'default') return [null];
+  if (!Array.isArray(fallbacks) || fallbacks.length === 0) return undefined;
+  return fallbacks.map((entry: unknown) => (isObj(entry) ? str(entry.model) : null));
+}
+
 /** A request id in Anthropic's `req_…` style, marked as tokometer's own. */
 function newRequestId(): string {
   return `req_tokometer_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
@@ -82,6 +96,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     refusedPaths: REFUSED_PATHS,
     maxWebSearches: anthropicMaxWebSearches,
     billing: requestedBilling,
+    fallbackModels: requestedFallbacks,
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };
