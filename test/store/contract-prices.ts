@@ -3,6 +3,7 @@ import { repricer } from '../../src/cli/prices-reprice.js';
 import { computeCost } from '../../src/pricing/compute.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
+import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import type { Rates } from '../../src/pricing/rates.js';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
 import type { CallRecord } from '../../src/store/types.js';
@@ -261,5 +262,29 @@ export const priceCases: FacadeCase[] = [
       advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]',
     }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [82_500_000]);
+  }),
+  storeCase('prices.reprice prices a call an Anthropic fallback model served at the serving model\'s price, as the proxy did (calls.model is the serving model)', async (s) => {
+    // claude-fable-5 declined and claude-opus-4-8 served 2,000 in / 600 out ($5 / $25 per 1M):
+    // 10,000,000 + 15,000,000 = 25,000,000 nano-USD, as the proxy records it.
+    const adapter = createAnthropicAdapter();
+    const request = { model: 'claude-fable-5', max_tokens: 1024, fallbacks: [{ model: 'claude-opus-4-8' }], messages: [] };
+    const hop = (type: string, model: string, output: number) => ({ type, model, input_tokens: 2_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: output });
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1/messages', request), {
+      type: 'message', model: 'claude-fable-5', stop_reason: 'end_turn',
+      usage: { input_tokens: 2_000, output_tokens: 600, iterations: [hop('message', 'claude-fable-5', 1), hop('fallback_message', 'claude-opus-4-8', 600)] },
+    });
+    assert.ok(observed.usage !== null && observed.model === 'claude-opus-4-8');
+    const asRecorded = createPricer().price(observed.usage, { provider: 'anthropic', model: observed.model, at: T0 });
+    assert.ok(asRecorded.priced);
+    assert.equal(asRecorded.costNano, 25_000_000);
+    await s.insertCalls([call(1, 0, { provider: 'anthropic', model: observed.model, modelRequested: 'claude-fable-5', usage: observed.usage, costNano: asRecorded.costNano, priceSource: asRecorded.source })]);
+    // Prices unchanged: the reprice agrees with the proxy.
+    const same = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(createPricer()) });
+    assert.deepEqual([same.changed, same.newTotalNano], [0, 25_000_000]);
+    // Fable 5's price doubles (no effect) and Opus 4.8's becomes $6 / $30: 12,000,000 + 18,000,000 = 30,000,000.
+    const changed = createPricer({ 'claude-fable-5': { provider: 'anthropic', input: 20, output: 100 }, 'claude-opus-4-8': { provider: 'anthropic', input: 6, output: 30 } });
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'config', price: repricer(changed) });
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 25_000_000, 30_000_000]);
+    assert.deepEqual(await s.rows('SELECT model, model_requested, cost_nano FROM calls'), [{ model: 'claude-opus-4-8', model_requested: 'claude-fable-5', cost_nano: 30_000_000 }]);
   }),
 ];
