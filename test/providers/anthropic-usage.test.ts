@@ -183,3 +183,27 @@ describe('streams', () => {
     expect(acc.finish()).toEqual({ usage: null, model: null });
   });
 });
+
+describe('Anthropic server-side fallback: the model that served the turn', () => {
+  const hop = (type: string, model?: string) => ({ type, ...(model === undefined ? {} : { model }), input_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 10 });
+  const answer = (iterations: object[]) => ({ type: 'message', model: 'claude-fable-5', stop_reason: 'end_turn', usage: { input_tokens: 100, output_tokens: 10, iterations } });
+
+  it('a chain whose first fallback declined too: the fallback_message entry (claude-opus-5) served, whatever the message entries before it name', () => {
+    const observed = adapter.usageFromJson(messagesInfo(), answer([hop('message', 'claude-fable-5'), hop('message', 'claude-opus-4-8'), hop('fallback_message', 'claude-opus-5')]));
+    expect(observed.model).toBe('claude-opus-5');
+    // The declined hops' counts are not added: the top level is the serving hop's.
+    expect(observed.usage).toMatchObject({ inputTokens: 100, outputTokens: 10 });
+  });
+
+  it('no fallback_message entry, or one naming no model: the answer\'s own model', () => {
+    expect(adapter.usageFromJson(messagesInfo(), answer([hop('message', 'claude-fable-5')])).model).toBe('claude-fable-5');
+    expect(adapter.usageFromJson(messagesInfo(), answer([hop('fallback_message')])).model).toBe('claude-fable-5');
+  });
+
+  it('a stream cut before its last message_delta keeps message_start\'s model (the requested one: above the bill for Fable 5 → Opus 4.8, never below)', () => {
+    const acc = adapter.newStreamAccumulator(messagesInfo(true), { stripInjectedUsage: false });
+    acc.onFrame({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { model: 'claude-fable-5', usage: { input_tokens: 100, output_tokens: 1 } } }) });
+    acc.onFrame({ event: 'content_block_start', data: JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'fallback', from: { model: 'claude-fable-5' }, to: { model: 'claude-opus-4-8' } } }) });
+    expect(acc.finish().model).toBe('claude-fable-5');
+  });
+});
