@@ -7,7 +7,7 @@ import { NOW } from './support.js';
  * OpenAI flex processing (request `service_tier: "flex"`, echoed in the answer's
  * `service_tier`) is billed at Batch API rates, half the standard price (OpenAI flex
  * processing guide: "Tokens are priced at Batch API rates"; Batch API: 50% off). Priority
- * is priced per model, not a uniform multiple: it stays at the standard price. Groq's
+ * has its own per-model prices (openai-priority.test.ts). Groq's
  * `service_tier: "flex"` is billed at its on-demand price (Groq flex processing docs:
  * "Pricing matches the on-demand tier"), so only OpenAI's own prices are halved.
  */
@@ -39,8 +39,10 @@ describe('OpenAI flex processing (service_tier)', () => {
     expect(costOf('openai', 'o3', 'flex', O3_USAGE)).toBe(15_000_000);
   });
 
-  it('a priority call stays at the standard price (priority prices are per model)', () => {
-    expect(costOf('openai', 'o3', 'priority', O3_USAGE)).toBe(30_000_000);
+  // Priority is no multiple: o3's priority prices ($3.50 / $0.875 / $14 per 1M):
+  //   6,000 × 3,500 + 4,000 × 875 + 2,000 × 14,000 = 21,000,000 + 3,500,000 + 28,000,000 = 52,500,000.
+  it('a priority call costs the priority prices, not a multiple of the standard ones', () => {
+    expect(costOf('openai', 'o3', 'priority', O3_USAGE)).toBe(52_500_000);
   });
 
   // Groq openai/gpt-oss-120b: input $0.15, output $0.60 per 1M = 150 / 600 nano-USD per token:
