@@ -226,6 +226,17 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 115_500_000, 115_500_000]);
     assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 115_500_000 }]);
   }),
+  storeCase('prices.reprice prices an OpenAI priority-tier call at the priority price (service_tier is stored)', async (s) => {
+    // gpt-4o, 10,000 input (4,000 cached) and 2,000 output, served on priority. Recorded at the
+    // standard $2.50 / $1.25 / $10 per 1M before priority had a price: 15,000,000 + 5,000,000 +
+    // 20,000,000 = 40,000,000. Priority ($4.25 / $2.125 / $17, openai.com/api-priority-processing):
+    // 6,000 × 4,250 + 4,000 × 2,125 + 2,000 × 17,000 = 25,500,000 + 8,500,000 + 34,000,000 = 68,000,000.
+    const stored = { ...usage(10_000, 2_000), cacheReadTokens: 4_000, serviceTier: 'priority' };
+    await s.insertCalls([call(1, 0, { provider: 'openai', model: 'gpt-4o', usage: stored, costNano: 40_000_000, priceSource: 'genai-prices@0.1.8' })]);
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(createPricer()) });
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 40_000_000, 68_000_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 68_000_000 }]);
+  }),
   storeCase('prices.reprice leaves a whisper-1 call (billed per second of audio, the seconds not stored) unpriced under a per-token price, never $0', async (s) => {
     // The proxy records whisper-1 as it answers (usage {type: "duration", seconds}): reported
     // usage with no token counts and no cost. A prices: entry per token ($2.50 / $10 per 1M) has
