@@ -93,8 +93,8 @@ const FAST_MODE: Readonly<Record<string, Ratio>> = {
  * OpenAI flex processing guide (developers.openai.com/api/docs/guides/flex-processing):
  * "Tokens are priced at Batch API rates", and the Batch API is a 50% discount. Flex runs
  * only on the models that support it (others are refused, never served at standard speed),
- * so an answer that reports `flex` is billed at half whatever the model. Priority (`priority`,
- * renamed `fast`) is priced per model, not a uniform multiple: left at the standard price.
+ * so an answer that reports `flex` is billed at half whatever the model. Priority has its own
+ * per-model prices, not a uniform multiple: pricing/service-tiers.ts.
  */
 const FLEX: Ratio = Object.freeze({ numerator: 1, denominator: 2 });
 

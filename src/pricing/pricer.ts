@@ -7,14 +7,17 @@ import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
 import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
+import { serviceTierRates } from './service-tiers.js';
 import type { CatalogSnapshot } from './snapshot.js';
 import type { ConfiguredPrice, CostBreakdown, PriceContext, PriceDescription, PriceResult, RateSet } from './types.js';
 
 /** Prices calls and describes prices. One per loaded config; safe to share. */
 export interface Pricer {
   /**
-   * Cost of one call in integer nano-USD at the price valid at `ctx.at`, times the price
-   * modifiers its usage reports (pricing/modifiers.ts: US-only inference, fast mode, flex),
+   * Cost of one call in integer nano-USD at the price valid at `ctx.at` for the service tier
+   * it ran on (pricing/service-tiers.ts: OpenAI priority; `note` says when that price is
+   * unknown and the cost a lower bound), times the price modifiers its usage reports
+   * (pricing/modifiers.ts: US-only inference, fast mode, flex),
    * plus its advisor sub-inferences (`usage.advisors`) at their own models' prices, or an
    * explicit reason why not.
    */
@@ -82,7 +85,10 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     return r;
   }
 
-  /** `usage` priced as `model` of `provider` at `at`, times the modifier `conditions` give that model. */
+  /**
+   * `usage` priced as `model` of `provider` at `at`, at the rates of the service tier it ran on
+   * (pricing/service-tiers.ts: OpenAI priority) times the modifier `conditions` give that model.
+   */
   function priceAt(usage: Usage, provider: string, model: string, at: number, conditions: BillingConditions): PriceResult {
     const r = resolve(provider, model);
     if (!r.ok) return { priced: false, reason: r.reason };
@@ -91,9 +97,11 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     if (!hasTokenPrice(version.rates) && version.unmetered.length > 0) {
       return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
     }
-    const cost = computeCost(usage, version.rates, priceModifier(entry.providerId, entry.modelId, conditions));
+    const tier = serviceTierRates(entry, version.rates, conditions);
+    const cost = computeCost(usage, tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
-    return { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
+    const priced: PriceResult = { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
+    return tier.note === undefined ? priced : { ...priced, note: tier.note };
   }
 
   return {

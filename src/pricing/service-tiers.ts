@@ -1,0 +1,88 @@
+import type { BillingConditions } from '../providers/types.js';
+import { toPico, type Rate, type Rates } from './rates.js';
+import type { PriceEntry } from './resolve.js';
+
+/**
+ * OpenAI priority processing: a call served on the priority tier is billed at the model's own
+ * priority prices, which are no uniform multiple of its standard ones (gpt-4o 1.7×, gpt-5.4
+ * 2×, o3 1.75×), so they are a table here rather than a modifier (pricing/modifiers.ts).
+ *
+ * Which calls: the answer's `service_tier` (stored with the call, so `prices reprice` and the
+ * audit, which price through the same pricer, apply it again) is `priority`. OpenAI's
+ * reference accepts `service_tier=fast` as a request alias, "The response will show
+ * service_tier=priority regardless"; an answer reporting `fast` is taken as priority too.
+ * Only OpenAI's own prices (the matched entry's provider, or the catalog entry a `prices:`
+ * entry inherits from, is `openai`): Mistral and Anthropic also report a `priority` tier,
+ * which is not this one.
+ *
+ * The price: the table's, for input, cached input and output; every other dimension (web
+ * and file search fees) stays at the entry's. Flat: the source lists no long-context
+ * priority price ("excludes long context": requests estimated at over 128K prompt tokens
+ * are served on standard, and the answer then says so). A model the table does not list,
+ * and every `prices:` entry (it wins over all, and has no field for a priority price), is
+ * priced at the standard rate, a lower bound, with a note the record keeps.
+ */
+
+/** USD per 1M tokens. `cachedInput` null: the source lists none (cached input at `input`). */
+interface PriorityPrice {
+  input: number;
+  cachedInput: number | null;
+  output: number;
+}
+
+/**
+ * Priority prices per catalog model id (the entry a model name resolves to, dated snapshots
+ * and aliases included: `gpt-5` also prices `gpt-5-codex`, `gpt-5.1` `gpt-5.1-codex`, both
+ * listed at the same price). Source: OpenAI, "Priority Processing for API Customers",
+ * https://openai.com/api-priority-processing/ (read 2026-12-06), USD per 1M tokens; the
+ * GPT-4o row covers gpt-4o-2024-11-20 and gpt-4o-2024-08-06, the catalog's `gpt-4o` entry;
+ * gpt-4o-2024-05-13 has no cached price ("—"; it has no cache discount at standard either).
+ */
+const OPENAI_PRIORITY: ReadonlyMap<string, PriorityPrice> = new Map(Object.entries({
+  'gpt-5.5': { input: 12.5, cachedInput: 1.25, output: 75 },
+  'gpt-5.4-mini': { input: 1.5, cachedInput: 0.15, output: 9 },
+  'gpt-5.4': { input: 5, cachedInput: 0.5, output: 30 },
+  'gpt-5.2': { input: 3.5, cachedInput: 0.35, output: 28 },
+  'gpt-5.1': { input: 2.5, cachedInput: 0.25, output: 20 },
+  'gpt-5': { input: 2.5, cachedInput: 0.25, output: 20 },
+  'gpt-5-mini': { input: 0.45, cachedInput: 0.045, output: 3.6 },
+  'gpt-4.1': { input: 3.5, cachedInput: 0.875, output: 14 },
+  'gpt-4.1-mini': { input: 0.7, cachedInput: 0.175, output: 2.8 },
+  'gpt-4.1-nano': { input: 0.2, cachedInput: 0.05, output: 0.8 },
+  'gpt-4o': { input: 4.25, cachedInput: 2.125, output: 17 },
+  'gpt-4o-2024-05-13': { input: 8.75, cachedInput: null, output: 26.25 },
+  'gpt-4o-mini': { input: 0.25, cachedInput: 0.125, output: 1 },
+  o3: { input: 3.5, cachedInput: 0.875, output: 14 },
+  'o4-mini': { input: 2, cachedInput: 0.5, output: 8 },
+} satisfies Record<string, PriorityPrice>));
+
+/** `service_tier` values an OpenAI answer served on priority reports. */
+const PRIORITY_TIERS: ReadonlySet<string> = new Set(['priority', 'fast']);
+
+/** The rates a call is priced at, and what the cost leaves out when it is a lower bound. */
+export interface TierRates {
+  rates: Rates;
+  note?: string;
+}
+
+/** A flat rate of `usdPerMtok`. */
+function flat(usdPerMtok: number): Rate {
+  return { base: toPico(usdPerMtok), tiers: [] };
+}
+
+/**
+ * The rates of `entry` (standard `rates`, the version valid at the call's time) for a call
+ * that ran under `conditions`: the OpenAI priority prices when the call was served on
+ * priority and the table has the model, else `rates` (with a note when it was served on
+ * priority: a lower bound).
+ */
+export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: BillingConditions): TierRates {
+  if (conditions.serviceTier === undefined || !PRIORITY_TIERS.has(conditions.serviceTier)) return { rates };
+  if (entry.providerId !== 'openai' && entry.inherited?.providerId !== 'openai') return { rates };
+  const priority = entry.source === 'config' ? undefined : OPENAI_PRIORITY.get(entry.modelId);
+  if (priority === undefined) return { rates, note: `priority tier price unknown for ${entry.modelId}; priced at the standard rate (a lower bound)` };
+  const withPriority: Rates = { ...rates, input: flat(priority.input), output: flat(priority.output) };
+  if (priority.cachedInput === null) delete withPriority.cacheRead;
+  else withPriority.cacheRead = flat(priority.cachedInput);
+  return { rates: withPriority };
+}
