@@ -87,6 +87,19 @@ describe('OpenAI priority processing prices', () => {
     });
   });
 
+  // OpenAI's API reference: "If set to 'ultrafast', then the request will be processed with
+  // the access-controlled Ultrafast Processing service tier … available for gpt-5.6-sol; a
+  // response served through it will show service_tier=ultrafast" (as mirrored in the
+  // dynamo-protocols docs of ServiceTierResponses). No published price: the standard one at the
+  // call's date ($4 / $0.40 / $20), 24,000,000 + 1,600,000 + 40,000,000 = 65,600,000, flagged.
+  it('an answer served on the ultrafast tier is priced at the standard rate with a lower-bound note', () => {
+    expect(priceOf('gpt-5.6-sol', 'ultrafast', USAGE)).toMatchObject({
+      priced: true,
+      costNano: 65_600_000,
+      note: 'ultrafast tier price unknown for gpt-5.6-sol; priced at the standard rate (a lower bound)',
+    });
+  });
+
   it('the default and flex tiers carry no note', () => {
     expect(priceOf('gpt-5.3-codex', 'default', USAGE)).not.toHaveProperty('note');
     expect(priceOf('gpt-5.3-codex', 'flex', USAGE)).not.toHaveProperty('note');
