@@ -59,6 +59,14 @@ const OPENAI_PRIORITY: ReadonlyMap<string, PriorityPrice> = new Map(Object.entri
 /** `service_tier` values an OpenAI answer served on priority reports. */
 const PRIORITY_TIERS: ReadonlySet<string> = new Set(['priority', 'fast']);
 
+/**
+ * OpenAI tiers billed above the standard price whose price is not published: `ultrafast`
+ * (OpenAI's API reference: "the access-controlled Ultrafast Processing service tier …
+ * available for gpt-5.6-sol; a response served through it will show
+ * service_tier=ultrafast"). Priced at the standard rate, with the lower-bound note.
+ */
+const UNPRICED_TIERS: ReadonlySet<string> = new Set(['ultrafast']);
+
 /** The rates a call is priced at, and what the cost leaves out when it is a lower bound. */
 export interface TierRates {
   rates: Rates;
@@ -74,13 +82,18 @@ function flat(usdPerMtok: number): Rate {
  * The rates of `entry` (standard `rates`, the version valid at the call's time) for a call
  * that ran under `conditions`: the OpenAI priority prices when the call was served on
  * priority and the table has the model, else `rates` (with a note when it was served on
- * priority: a lower bound).
+ * priority or on an unpriced tier such as ultrafast: a lower bound).
  */
 export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: BillingConditions): TierRates {
-  if (conditions.serviceTier === undefined || !PRIORITY_TIERS.has(conditions.serviceTier)) return { rates };
+  const tier = conditions.serviceTier;
+  if (tier === undefined) return { rates };
+  const isPriority = PRIORITY_TIERS.has(tier);
+  if (!isPriority && !UNPRICED_TIERS.has(tier)) return { rates };
   if (entry.providerId !== 'openai' && entry.inherited?.providerId !== 'openai') return { rates };
-  const priority = entry.source === 'config' ? undefined : OPENAI_PRIORITY.get(entry.modelId);
-  if (priority === undefined) return { rates, note: `priority tier price unknown for ${entry.modelId}; priced at the standard rate (a lower bound)` };
+  const priority = isPriority && entry.source !== 'config' ? OPENAI_PRIORITY.get(entry.modelId) : undefined;
+  if (priority === undefined) {
+    return { rates, note: `${isPriority ? 'priority' : tier} tier price unknown for ${entry.modelId}; priced at the standard rate (a lower bound)` };
+  }
   const withPriority: Rates = { ...rates, input: flat(priority.input), output: flat(priority.output) };
   if (priority.cachedInput === null) delete withPriority.cacheRead;
   else withPriority.cacheRead = flat(priority.cachedInput);
