@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { CatalogProvider } from '../../src/pricing/catalog-data.js';
+import { pinnedCatalog } from '../../src/pricing/catalog.js';
 import { createPricer } from '../../src/pricing/pricer.js';
+import { snapshotSource, type CatalogSnapshot } from '../../src/pricing/snapshot.js';
+import { normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import { replayStream } from './support.js';
 
@@ -140,5 +144,35 @@ describe('advisor usage: one entry per sub-inference, priced with the call', () 
     // = 600,000,000, plus the advisor at its standard rate, 82,500,000: 682,500,000.
     const fast = adapter.usageFromJson(adapter.describe('POST', '/v1/messages', { model: 'claude-opus-4-6' }), answer(BODY.usage.iterations, { speed: 'fast' }));
     expect(pricer.price(fast.usage!, { provider: 'anthropic', model: 'claude-opus-4-6', at })).toMatchObject({ priced: true, costNano: 682_500_000 });
+  });
+});
+
+describe('the note of an advisor left out of the cost says what failed', () => {
+  const FETCHED = Date.parse('2026-11-01T00:00:00Z');
+  const SHA = 'ab12cd34'.padEnd(64, '0');
+  /** The pinned catalog plus an Anthropic model priced only per input image (`input_image_mtok`), a unit tokometer does not meter. */
+  const data = structuredClone(pinnedCatalog()) as CatalogProvider[];
+  data.find((p) => p.id === 'anthropic')!.models.push({ id: 'claude-sketch-1', match: { equals: 'claude-sketch-1' }, prices: { input_image_mtok: 4 } });
+  const snapshot: CatalogSnapshot = { id: 1, source: snapshotSource(FETCHED, SHA), fetchedAt: FETCHED, sha256: SHA, data };
+  const withAdvisor = (model: string) => {
+    const usage = normaliseAnthropicUsage({ ...BODY.usage, iterations: [{ ...BODY.usage.iterations[1], model }] });
+    return createPricer({}, { snapshot }).price(usage!, { provider: 'anthropic', model: 'claude-sonnet-4-6', at });
+  };
+
+  it('an advisor model priced only in units tokometer does not meter: the note gives that reason, not "has no price"', () => {
+    // The executor's 60,000,000 is the cost either way; the note used to read "advisor model 'claude-sketch-1' has no price".
+    expect(withAdvisor('claude-sketch-1')).toMatchObject({
+      priced: true,
+      costNano: 60_000_000,
+      note: "advisor model 'claude-sketch-1' is unpriced ('claude-sketch-1' is priced per input_image_mtok, which tokometer does not meter): its 9000 input and 1500 output tokens are not in the cost",
+    });
+  });
+
+  it('an advisor model the prices do not know: the note gives the pricer\'s reason', () => {
+    expect(withAdvisor('claude-nonexistent-9')).toMatchObject({
+      priced: true,
+      costNano: 60_000_000,
+      note: "advisor model 'claude-nonexistent-9' is unpriced (no known price for model 'claude-nonexistent-9' at provider 'anthropic'; add one under 'prices:' in the config): its 9000 input and 1500 output tokens are not in the cost",
+    });
   });
 });
