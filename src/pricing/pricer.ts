@@ -1,4 +1,5 @@
 import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.js';
+import { advisorNoteEntry } from './advisor-note.js';
 import { BoundedCache } from './bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
@@ -164,8 +165,9 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
  * runs holds for all of it, while fast mode is the executor's sampling speed and no source
  * says an advisor runs (or bills) fast, so an advisor is priced at its standard speed
  * (docs/prices.md). An advisor without a price (or without a model name) is left out of the
- * cost, which stays priced as a lower bound with a `note` naming it: the known part still
- * counts against budgets, and `prices reprice` adds the rest once the model has a price.
+ * cost, which stays priced as a lower bound with a `note` naming it and the pricer's reason
+ * (advisor-note.ts): the known part still counts against budgets, and `prices reprice` adds
+ * the rest once the model has a price, and drops the note.
  */
 function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAdvisor: (advisor: AdvisorUsage, conditions: BillingConditions) => PriceResult): PriceResult {
   let costNano = own.costNano;
@@ -175,8 +177,7 @@ function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAd
   for (const advisor of usage.advisors ?? []) {
     const r = advisor.model === '' ? null : priceAdvisor(advisor, conditions);
     if (r === null || !r.priced) {
-      const who = advisor.model === '' ? 'an advisor sub-inference named no model' : `advisor model '${advisor.model}' has no price`;
-      left.push(`${who}: its ${advisor.inputTokens} input and ${advisor.outputTokens} output tokens are not in the cost`);
+      left.push(advisorNoteEntry(advisor, r === null ? null : r.reason));
       continue;
     }
     costNano += r.costNano;

@@ -45,10 +45,16 @@ export interface RepriceCall {
   costNano: number | null;
   priceSource: string | null;
   tags: Readonly<Record<string, string>>;
+  /** The stored `error` column (why usage is estimated, what a lower-bound cost leaves out…); null when none. */
+  error: string | null;
 }
 
-/** The price in force now for a call; null = no price now (the call is left as it is). */
-export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string } | null;
+/**
+ * The price in force now for a call; null = no price now (the call is left as it is).
+ * `error`, when given, is the call's `error` column at that price (cli/prices-reprice.ts: the
+ * note of advisor sub-inferences the cost leaves out, replaced); absent: the column is kept.
+ */
+export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string; error?: string | null } | null;
 
 export interface RepriceOptions {
   /** Calls with since ≤ ts < until. */

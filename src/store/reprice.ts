@@ -21,7 +21,7 @@ import type { CallOutcome, SqlValue, UsageSource } from './types.js';
  * A calls row as a batch reads it (see call-row.ts CallRow). `model` is COALESCE(model,
  * model_requested); input_tokens is never NULL (calls with unknown usage are not repriced).
  */
-type CallRow = Pick<StoredRow, 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'cost_nano' | 'price_source' | 'status' | 'latency_ms' | 'ttfb_ms' | 'tags'> &
+type CallRow = Pick<StoredRow, 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'cost_nano' | 'price_source' | 'status' | 'latency_ms' | 'ttfb_ms' | 'tags' | 'error'> &
   KnownUsageColumns & { model: string; usage_source: UsageSource; outcome: CallOutcome };
 
 const DAY_MS = 86_400_000;
@@ -59,6 +59,7 @@ function toCall(r: CallRow): RepriceCall {
     costNano: r.cost_nano === null ? null : Number(r.cost_nano),
     priceSource: r.price_source,
     tags: JSON.parse(r.tags) as Record<string, string>,
+    error: r.error,
   };
 }
 
@@ -114,7 +115,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
        cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, service_tier, input_audio_tokens,
-       output_audio_tokens, cache_audio_read_tokens, output_image_tokens, web_searches, file_searches, inference_geo, speed, advisor_usage, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags
+       output_audio_tokens, cache_audio_read_tokens, output_image_tokens, web_searches, file_searches, inference_geo, speed, advisor_usage, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags, error
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
        AND COALESCE(model, model_requested) IS NOT NULL${filter}
@@ -148,10 +149,11 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     m.newTotalNano += now.costNano;
     const costChanged = now.costNano !== call.costNano;
     if (costChanged) m.changed++;
-    if (!write || (!costChanged && now.priceSource === call.priceSource)) continue;
+    const error = now.error === undefined ? call.error : now.error;
+    if (!write || (!costChanged && now.priceSource === call.priceSource && error === call.error)) continue;
 
     // ts picks the call's partition on PostgreSQL.
-    await tx.run('UPDATE calls SET cost_nano = ?, price_source = ? WHERE id = ? AND ts = ?', [now.costNano, now.priceSource, call.id, call.ts]);
+    await tx.run('UPDATE calls SET cost_nano = ?, price_source = ?, error = ? WHERE id = ? AND ts = ?', [now.costNano, now.priceSource, error, call.id, call.ts]);
     if (!costChanged) continue;
     changed.push(repriced(call, row, now.costNano));
     if (call.ts >= spendFrom) {

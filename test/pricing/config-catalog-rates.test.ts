@@ -115,8 +115,8 @@ describe('a prices: entry keeps the catalog rates of the dimensions it leaves un
 
   it('prices reprice prices through the same resolution', () => {
     const p = createPricer({ [HAIKU]: { provider: 'anthropic', input: 0.8, output: 4 } });
-    const call: RepriceCall = { id: 1, ts: at, keyName: null, provider: 'anthropic', endpoint: 'messages', model: HAIKU, usage: haikuCall, usageSource: 'reported', costNano: 4_720_000, priceSource: 'config', tags: {} };
-    expect(repricer(p)(call)).toEqual({ costNano: 3_360_000, priceSource: 'config' });
+    const call: RepriceCall = { id: 1, ts: at, keyName: null, provider: 'anthropic', endpoint: 'messages', model: HAIKU, usage: haikuCall, usageSource: 'reported', costNano: 4_720_000, priceSource: 'config', tags: {}, error: null };
+    expect(repricer(p)(call)).toEqual({ costNano: 3_360_000, priceSource: 'config', error: null });
   });
 
   it("the budget reservation bounds input-side tokens by the catalog's 1-hour cache write ($1.60), not the entry's input ($0.80)", () => {

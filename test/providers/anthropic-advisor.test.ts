@@ -132,7 +132,7 @@ describe('advisor usage: one entry per sub-inference, priced with the call', () 
   it('an advisor model without a price (or none named) leaves its tokens out of a cost that stays priced, with a note: a lower bound, never $0', () => {
     // The executor's 60,000,000 is known: budgets settle it, and a reprice adds the advisor once its model has a price.
     const unknown = priceOf(answer([iteration('claude-nonexistent-9', 9000, 1500)])).r;
-    expect(unknown).toMatchObject({ priced: true, costNano: 60_000_000, note: "advisor model 'claude-nonexistent-9' has no price: its 9000 input and 1500 output tokens are not in the cost" });
+    expect(unknown).toMatchObject({ priced: true, costNano: 60_000_000, note: "advisor model 'claude-nonexistent-9' is unpriced (no known price for model 'claude-nonexistent-9' at provider 'anthropic'; add one under 'prices:' in the config): its 9000 input and 1500 output tokens are not in the cost" });
     // With a priced advisor beside it: 60,000,000 + 82,500,000.
     expect(priceOf(answer([BODY.usage.iterations[1], iteration(undefined, 100, 10)])).r).toMatchObject({ priced: true, costNano: 142_500_000, note: 'an advisor sub-inference named no model: its 100 input and 10 output tokens are not in the cost' });
   });

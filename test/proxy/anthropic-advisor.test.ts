@@ -66,7 +66,7 @@ describe('Anthropic advisor tool through the proxy', () => {
     expect(await bodyText(res)).toBe(answer);
     await afterImmediates();
     const [record] = f.records;
-    expect(record).toMatchObject({ model: 'claude-sonnet-4-6', costNano: 60_000_000, error: "advisor model 'claude-nonexistent-9' has no price: its 9000 input and 1500 output tokens are not in the cost" });
+    expect(record).toMatchObject({ model: 'claude-sonnet-4-6', costNano: 60_000_000, error: "advisor model 'claude-nonexistent-9' is unpriced (no known price for model 'claude-nonexistent-9' at provider 'anthropic'; add one under 'prices:' in the config): its 9000 input and 1500 output tokens are not in the cost" });
     // Before, the whole call was unpriced and settled $0 against budgets.
     expect(f.gate.settled.map(([, nano]) => nano)).toEqual([60_000_000]);
   });
