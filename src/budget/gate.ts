@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
-import type { BillingConditions } from '../providers/types.js';
+import type { AdvisorToolBound, BillingConditions } from '../providers/types.js';
 import { budgetRefusal } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
@@ -35,6 +35,8 @@ export interface GateRequest {
   contextTokens?: number | undefined;
   /** Price modifiers the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`); absent: none. */
   billing?: BillingConditions | undefined;
+  /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */
+  advisorTools?: readonly AdvisorToolBound[] | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -131,7 +133,8 @@ export class LedgerGate {
    * (model lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
    * refused once a budget is exhausted. A metered one naming no model (a stored prompt's, an
    * agent's) runs one all the same: held at the fallback prices (the dearest). A request
-   * with fallback models (OpenRouter `models`) holds the dearest of its models' estimates.
+   * with fallback models (OpenRouter `models`) holds the dearest of its models' estimates,
+   * and one with advisor tools adds their consultations (`advisorEstimate`).
    */
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null && req.metered !== true) return 0;
@@ -139,7 +142,38 @@ export class LedgerGate {
     // The provider may run (and bill) any fallback instead: hold the dearest.
     const fallbacks = req.fallbackModels;
     if (fallbacks !== undefined) for (const model of fallbacks) most = Math.max(most, this.estimateAt(req, model));
-    return most;
+    return Math.min(most + this.advisorEstimate(req), Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * What the request's advisor consultations may cost, nano-USD: for each advisor tool, its
+   * `max_uses` (unset: one; docs/prices.md says the bound then holds per consultation only)
+   * times one consultation, estimated as a call of the advisor model on the executor's
+   * prompt (the advisor reads the executor's transcript) with the tool's `max_tokens` as its
+   * output cap, or, unset, the output a call without a maximum is expected to run to
+   * (`expectedOutputTokens`), at the advisor model's dearest rates (fallback when unknown).
+   * Only US-only inference multiplies it, as the pricer prices advisors (pricer.ts withAdvisors).
+   */
+  private advisorEstimate(req: GateRequest): NanoUsd {
+    const tools = req.advisorTools;
+    if (tools === undefined) return 0;
+    const geo = req.billing?.inferenceGeo;
+    const billing: BillingConditions | undefined = geo === undefined ? undefined : { inferenceGeo: geo };
+    let total = 0;
+    for (const tool of tools) {
+      const rates = this.prices.get(req.provider, tool.model, req.at);
+      const one = estimateCostNano({
+        promptBytes: req.promptBytes,
+        contextTokens: req.contextTokens ?? 0,
+        maxOutputTokens: tool.maxOutputTokens,
+        defaultMaxOutput: tool.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, tool.model, req.at),
+        inputPricePerTokenPico: rates.inputPicoPerToken,
+        outputPricePerTokenPico: rates.outputPicoPerToken,
+        modifier: reservationModifier(rates, billing),
+      });
+      total += (tool.maxUses ?? 1) * one;
+    }
+    return Math.min(total, Number.MAX_SAFE_INTEGER);
   }
 
   /** The estimate of `req` if `model` runs it (null: a model tokometer cannot name, at the fallback prices). */

@@ -4,6 +4,7 @@ import type { BillingConditions, Observed, ProviderAdapter } from './types.js';
 import { type Json, isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
+import { anthropicAdvisorTools } from './advisor-tools.js';
 import { anthropicMaxWebSearches } from './search-bounds.js';
 
 /** Paths (after `/proxy/<provider>`, POST only, `/v1` kept) the adapter knows; everything else is `other`. */
@@ -97,6 +98,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     maxWebSearches: anthropicMaxWebSearches,
     billing: requestedBilling,
     fallbackModels: requestedFallbacks,
+    advisorTools: anthropicAdvisorTools,
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };

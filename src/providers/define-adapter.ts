@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import { bearerToken } from './bearer.js';
 import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
-import type { BillingConditions, EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import type { AdvisorToolBound, BillingConditions, EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 
 /** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
 export interface KnownEndpoint {
@@ -63,6 +63,8 @@ export interface AdapterSpec {
   continues?(json: Json, known: KnownEndpoint): string | undefined;
   /** The fallback models the provider may run instead of `model` (RequestInfo.fallbackModels) for the default `describe`. Default: none. */
   fallbackModels?(json: Json): ReadonlyArray<string | null> | undefined;
+  /** The request's advisor tools (RequestInfo.advisorTools) for the default `describe`. Default: none. */
+  advisorTools?(json: Json): readonly AdvisorToolBound[] | undefined;
   /** The price modifiers the request asks for (RequestInfo.billing) for the default `describe`. Default: none. */
   billing?(json: Json): BillingConditions | undefined;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
@@ -134,6 +136,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (known !== undefined && spec.runsDetached?.(json, known) === true) info.runsDetached = true;
         const billing = known?.metered === false ? undefined : spec.billing?.(json);
         if (billing !== undefined) info.billing = billing;
+        const advisors = known?.metered === false ? undefined : spec.advisorTools?.(json);
+        if (advisors !== undefined) info.advisorTools = advisors;
         return info;
       }),
 

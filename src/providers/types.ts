@@ -88,6 +88,16 @@ export interface AdvisorUsage {
  */
 export type BillingConditions = Pick<Usage, 'serviceTier' | 'inferenceGeo' | 'speed'>;
 
+/** One advisor tool of a request (RequestInfo.advisorTools): what bounds the consultations it may run. */
+export interface AdvisorToolBound {
+  /** The model each consultation runs (the tool's `model`); null when it names none. */
+  model: string | null;
+  /** Most consultations the request allows (`max_uses`); null when unset (the API sets no bound). */
+  maxUses: number | null;
+  /** Most output tokens (thinking + text) of one consultation (`max_tokens`); null when unset. */
+  maxOutputTokens: number | null;
+}
+
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
 }
@@ -176,6 +186,12 @@ export interface RequestInfo {
    * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.
    */
   billing?: BillingConditions;
+  /**
+   * The request's advisor tools (Anthropic `advisor_20260301`): server-side consultations
+   * of another model, each billed at that model's rates, which the budget reservation holds
+   * (budget/gate.ts). Absent when none.
+   */
+  advisorTools?: readonly AdvisorToolBound[];
   /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.

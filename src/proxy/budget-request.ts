@@ -6,7 +6,8 @@ import type { BudgetRequest } from './deps.js';
  * What the budget gate is told about a described call before it is forwarded: who sends it
  * (`keyName`, effective `tags`), what may run (the model and any fallbacks the provider may
  * bill instead), how large it can get (the prompt's bytes, output limit × answers, search
- * uses, a continued conversation's tokens) and the price modifiers it asks for. `bodyBytes`
+ * uses, a continued conversation's tokens, advisor consultations) and the price modifiers
+ * it asks for. `bodyBytes`
  * is the request body's size; a file upload counts only its text fields
  * (RequestInfo.upload). `at`: ms since the epoch.
  */
@@ -32,6 +33,7 @@ export function budgetRequestOf(
     maxWebSearches: info.maxWebSearches,
     maxFileSearches: info.maxFileSearches,
     billing: info.billing,
+    advisorTools: info.advisorTools,
     contextTokens: info.continues === undefined ? undefined : contexts?.tokensOf(info.continues),
     at,
   };
