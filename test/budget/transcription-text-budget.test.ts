@@ -11,7 +11,7 @@ import { addKey, keyBudget, type BudgetProxy } from './support.js';
  * the request and settled against the budget at that estimate, never at $0.
  *
  * gpt-4o-transcribe (pinned catalog, genai-prices 0.1.8): text input $2.50, audio input
- * $6.00, output $10.00 per 1M tokens = 2.5, 6 and 10 nano-USD per token.
+ * $6.00, output $10.00 per 1M tokens = 2,500, 6,000 and 10,000 nano-USD per token.
  */
 
 /** The transcript the fake answers: 29 bytes, ceil(29 / 4) = 8 output tokens. */
@@ -45,15 +45,15 @@ describe('a gpt-4o-transcribe upload answered as plain text (no usage)', () => {
     p = await suite.start();
   });
 
-  // Input: 6 text tokens × 2.5 + 2,500 audio tokens × 6 = 15 + 15,000; output: 8 × 10 = 80.
-  // 15,095 nano-USD. Before: usage unknown, cost null, settled at $0.
-  it('is recorded estimated at 15,095 nano-USD, and a budget with $0.00001 left refuses the next one (429)', async () => {
+  // Input: 6 text tokens × 2,500 + 2,500 audio tokens × 6,000 = 15,000 + 15,000,000; output:
+  // 8 × 10,000 = 80,000. 15,095,000 nano-USD ($0.015095). Before: usage unknown, cost null, settled at $0.
+  it('is recorded estimated at 15,095,000 nano-USD, and a budget with $0.00001 left refuses the next one (429)', async () => {
     const secret = await addKey(p.proxy, 'transcriber', { budget: keyBudget(0.00001) });
     expect(await transcribe(p.baseUrl, secret)).toBe(200);
     type Row = { usage_source: string; cost_nano: number | null; input_tokens: number | null; input_audio_tokens: number | null; output_tokens: number | null; error: string | null };
     let row: Row | undefined;
     await waitFor(() => (row = p.driver.prepare("SELECT * FROM calls WHERE key_name = 'transcriber'").get<Row>()) !== undefined, 5000, 'the call row');
-    expect.soft(row).toMatchObject({ usage_source: 'estimated', input_tokens: 2_506, input_audio_tokens: 2_500, output_tokens: 8, cost_nano: 15_095 });
+    expect.soft(row).toMatchObject({ usage_source: 'estimated', input_tokens: 2_506, input_audio_tokens: 2_500, output_tokens: 8, cost_nano: 15_095_000 });
     expect.soft(row?.error).toMatch(/estimated from the request/);
     expect(await transcribe(p.baseUrl, secret)).toBe(429);
   });
