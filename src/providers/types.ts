@@ -176,11 +176,13 @@ export interface RequestInfo {
   /**
    * Set by the proxy when the request body is a file upload (multipart form data, an audio
    * file to transcribe): `textBytes` are the bytes of its text fields. Its input is mostly
-   * the file, whose tokens (audio) cannot be told from its compressed bytes, so the budget
-   * reservation counts only the text fields as prompt, and a call whose usage never arrives
-   * is recorded with usage unknown instead of estimated from the body. Absent otherwise.
+   * the file, never read as text: the budget reservation counts only the text fields as
+   * prompt. `audioTokens`, set for a transcription or translation (kind `transcriptions`),
+   * are its files' audio tokens estimated from their headers and sizes (audio-length.ts):
+   * such a call whose usage never arrives (a `text` answer) is recorded estimated from them
+   * and the text fields; any other upload's is recorded with usage unknown. Absent otherwise.
    */
-  upload?: { textBytes: number };
+  upload?: { textBytes: number; audioTokens?: number };
   /**
    * The price modifiers the request asks for (Anthropic `speed`, `inference_geo`), which the
    * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.

@@ -59,9 +59,25 @@ export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
   if (ctx.mode === 'ndjson') return ndjsonStep(ctx, seen);
   if (ctx.mode === 'json') return jsonStep(ctx, seen);
-  // Raw: a body the relay does not read (unmetered, or a type it cannot read); a metered one is estimated (BodyObservation.unread).
-  if (ctx.info.metered) seen.unread = true;
-  return { push: (chunk) => chunk, end: () => null, settle: () => {}, salvage: () => null, unsent: () => {}, midFrame: false, sawEndMarker: false };
+  // Raw: a body the relay does not read (unmetered, or a type it cannot read); a metered one is
+  // estimated (BodyObservation.unread), its bytes counted, those the client left before too.
+  if (ctx.info.metered) {
+    seen.unread = true;
+    seen.unreadBytes = 0;
+  }
+  const count = (chunk: Uint8Array) => {
+    if (seen.unreadBytes !== undefined) seen.unreadBytes += chunk.length;
+    return chunk;
+  };
+  return {
+    push: count,
+    end: () => null,
+    settle: () => {},
+    salvage: () => null,
+    unsent: (chunks) => chunks.forEach(count),
+    midFrame: false,
+    sawEndMarker: false,
+  };
 }
 
 function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {

@@ -1,6 +1,8 @@
 import { monotonicMs } from '../lib/clock.js';
 import type { ProxyError } from '../lib/errors.js';
 import { hashBody } from '../lib/ids.js';
+import { BYTES_PER_TOKEN } from '../budget/estimate.js';
+import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
 import { estimateTokens } from '../providers/estimate.js';
 import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
@@ -169,7 +171,7 @@ export class CallRecorder<R> implements FinishedCall {
     if (this.done) return;
     this.done = true;
     const info = this.info;
-    const { usage, source } = this.usageFor(outcome, seen, reachedProvider);
+    const { usage, source, note } = this.usageFor(outcome, seen, reachedProvider);
     const model = seen.observed?.model ?? info?.model ?? null;
     this.responseModel = seen.observed?.model ?? null;
     this.finishReasons = seen.observed?.finishReasons ?? null;
@@ -227,7 +229,7 @@ export class CallRecorder<R> implements FinishedCall {
       requestHash: this.requestHash(),
       promptBytes: this.promptBytes(),
       maxOutputTokens: info?.maxOutputTokens ?? null,
-      error: unpriced === null ? error : error === null ? unpriced : `${error}; ${unpriced}`,
+      error: joinNotes([error, note, unpriced]),
     };
     this.deps.finished.announce(record, this);
   }
@@ -262,20 +264,25 @@ export class CallRecorder<R> implements FinishedCall {
     }
   }
 
-  private usageFor(outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean): { usage: Usage | null; source: UsageSource } {
+  private usageFor(outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean): { usage: Usage | null; source: UsageSource; note?: string } {
     const info = this.info;
     if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
     const reported = seen.observed?.usage ?? null;
     if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
     if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
-    // A file upload's input is the file (audio), whose tokens its bytes do not tell: never estimated.
-    if (info.upload !== undefined) return { usage: null, source: 'unknown' };
+    // A file upload's input is the file, never read as text: estimated from its audio when it is
+    // audio (RequestInfo.upload.audioTokens), else unknown.
+    const audioTokens = info.upload?.audioTokens;
+    if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
     // A body we could not parse is "usage unknown" (cost null). A parsed response or
     // stream that never carried usage still consumed tokens: estimate, flagged as such. So
     // does one too large to read (a request can ask for one), at its whole output allowance:
     // as unknown, its reservation was settled at 0.
     if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
-    return { usage: this.estimateUsage(seen), source: 'estimated' };
+    const usage = this.estimateUsage(seen);
+    if (audioTokens === undefined) return { usage, source: 'estimated' };
+    const note = `usage estimated from the request: ${audioTokens} audio tokens from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
+    return { usage, source: 'estimated', note };
   }
 
   /**
@@ -292,13 +299,35 @@ export class CallRecorder<R> implements FinishedCall {
   /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
   private estimateUsage(seen: BodyObservation): Usage {
     const usage = emptyUsage();
-    usage.inputTokens = this.bodyTokens();
+    const audioTokens = this.info?.upload?.audioTokens;
+    if (audioTokens !== undefined) {
+      // An audio upload: its text fields as the reservation counts them, plus its audio.
+      usage.inputTokens = Math.ceil((this.info?.upload?.textBytes ?? 0) / BYTES_PER_TOKEN) + audioTokens;
+      usage.inputAudioTokens = audioTokens;
+    } else usage.inputTokens = this.bodyTokens();
     // A continued conversation is billed again as input (RequestInfo.continues).
     const continues = this.info?.continues;
     if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;
-    usage.outputTokens = this.wholeAllowance || seen.unread === true ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
+    usage.outputTokens = this.estimateOutput(seen, audioTokens !== undefined);
     return usage;
   }
+
+  /**
+   * Output tokens of an estimate: the frames relayed, or the request's whole allowance when
+   * the end was never seen (a background response not followed, a body relayed unread). An
+   * audio upload's answer relayed unread (a `text`, `srt` or `vtt` transcript) is its output:
+   * its bytes / 4.
+   */
+  private estimateOutput(seen: BodyObservation, audioUpload: boolean): number {
+    if (audioUpload && seen.unreadBytes !== undefined && !this.wholeAllowance) return Math.ceil(seen.unreadBytes / BYTES_PER_TOKEN);
+    return this.wholeAllowance || seen.unread === true ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
+  }
+}
+
+/** The record's `error`: the notes that are set, joined by '; '; null when none is. */
+function joinNotes(notes: ReadonlyArray<string | null | undefined>): string | null {
+  const set = notes.filter((n): n is string => n !== null && n !== undefined);
+  return set.length === 0 ? null : set.join('; ');
 }
 
 /** A short description of what was thrown (the record's `error` and logs; at most 200 characters). */

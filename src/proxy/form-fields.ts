@@ -21,6 +21,8 @@ export interface FormFields {
    * its form parser (the first or the last), so a form listing `model` here is ambiguous.
    */
   conflicting: string[];
+  /** The content of each file part, in order: views of the body, never copies. */
+  files: Uint8Array[];
 }
 
 /** Longest text field decoded (bytes); a longer one is counted in `textBytes` but not read. */
@@ -57,11 +59,12 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   let textBytes = 0;
   const conflicting: string[] = [];
+  const files: Uint8Array[] = [];
   // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's line end.
   let pos = 0;
   if (!startsWith(body, dashBoundary, 0)) {
     const first = bytes.indexOf(encoder.encode(`\n--${boundary}`), 0);
-    if (first < 0) return { fields, textBytes, conflicting };
+    if (first < 0) return { fields, textBytes, conflicting, files };
     pos = first + 1;
   }
   // The line end of the first boundary line is the form's: CRLF, or LF alone.
@@ -90,10 +93,10 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
         if (!(part.name in fields)) fields[part.name] = value;
         else if (fields[part.name] !== value && !part.name.endsWith('[]') && !conflicting.includes(part.name)) conflicting.push(part.name);
       }
-    }
+    } else if (part.file) files.push(body.subarray(contentStart, next));
     pos = next + nl.length;
   }
-  return { fields, textBytes, conflicting };
+  return { fields, textBytes, conflicting, files };
 }
 
 /** The boundary of a `multipart/form-data` content type (quoted or not), else null. */

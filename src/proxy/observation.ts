@@ -19,6 +19,11 @@ export interface BodyObservation {
    * never seen, so the call is estimated at the request's whole output allowance. Absent otherwise.
    */
   unread?: boolean;
+  /**
+   * Bytes of a metered body relayed unread because of its content type (a transcription's
+   * `text`, `srt` or `vtt` answer: the transcript itself); absent for any other body.
+   */
+  unreadBytes?: number;
 }
 
 export function newObservation(): BodyObservation {

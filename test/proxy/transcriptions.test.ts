@@ -144,8 +144,13 @@ describe('an OpenAI transcription posted as multipart form data', () => {
   });
 
   // A translation answers no usage; 600,000 bytes of audio read as text would be ~150,000
-  // "tokens" (1,500,000 nano-USD at the fixture's rate). Before: not metered, $0.
-  it('a translation answered as plain text: usage unknown (cost null), never estimated from the audio bytes', async () => {
+  // "tokens" (1,500,000 nano-USD at the fixture's rate). It is estimated from the request
+  // instead (providers/audio-length.ts): the file (no WAV or FLAC header) at 64 kbps is 75 s,
+  // 750 audio tokens; 'whisper-1' + 'text' are 13 bytes of text fields, 4 tokens; the answer
+  // 'Hello.' (6 bytes) 2 output tokens. 754 × 10 + 2 × 20 = 7,580 nano-USD at the fixture's
+  // rates (the catalog has no token price for whisper-1: unpriced there). Before: usage
+  // unknown, cost null, its reservation settled at $0.
+  it('a translation answered as plain text: estimated from the audio length and the form, never from the audio bytes as text', async () => {
     const f = fixture(() => ({ ...jsonAnswer('Hello.'), headers: { 'content-type': 'text/plain; charset=utf-8' } }));
     const call = await formCall('/proxy/openai/v1/audio/translations', [
       ['file', ''],
@@ -154,7 +159,10 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     ]);
     expect(await bodyText(await f.handle(call))).toBe('Hello.');
     await afterImmediates();
-    expect(f.records[0]).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'unknown', usage: null, costNano: null });
+    const r = f.records[0]!;
+    expect(r).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'estimated', costNano: 7_580 });
+    expect(r.usage).toMatchObject({ inputTokens: 754, inputAudioTokens: 750, outputTokens: 2 });
+    expect(r.error).toMatch(/^usage estimated from the request: 750 audio tokens/);
   });
 });
 

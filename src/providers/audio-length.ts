@@ -1,0 +1,88 @@
+/**
+ * How long an uploaded audio file plays, and so how many audio tokens a transcription of it
+ * is billed, told from its bytes without decoding it: for a transcription whose answer
+ * carries no usage (a `text` answer), estimated from the request (proxy/call-recorder.ts).
+ *
+ * The rule, per file:
+ * - WAV (`RIFF`…`WAVE`): its `data` chunk's size over the `fmt ` chunk's byte rate: exact
+ *   for PCM (a `data` size of 0 or 0xFFFFFFFF, as streamed WAVs write, or past the file's
+ *   end: the bytes the file has).
+ * - FLAC (`fLaC`): STREAMINFO's total samples over its sample rate: exact (when the encoder
+ *   wrote the total; 0 means unknown and falls to the next rule).
+ * - Anything else (MP3, M4A/MP4, OGG, WebM…): its size at {@link ASSUMED_BYTES_PER_SECOND}
+ *   (64 kbps). A file encoded at b kbps is estimated at b/64 times its real length: half
+ *   of it at 32 kbps (browser Opus), twice at 128 kbps (a common MP3), five times at 320 kbps.
+ * Then {@link AUDIO_TOKENS_PER_SECOND} tokens per second, rounded up per file.
+ *
+ * Pure; reads at most a few headers, never the audio.
+ */
+
+/**
+ * Audio input tokens per second of audio. OpenAI publishes no rate for its transcription
+ * models; its Realtime API tokenises user audio at 10 per second (community.openai.com
+ * t/971012), and gpt-4o-transcribe's "estimated $0.006 per minute" at $6 per 1M audio tokens
+ * fits 600 audio tokens a minute plus the transcript's output.
+ */
+export const AUDIO_TOKENS_PER_SECOND = 10;
+
+/** Bytes per second assumed for a compressed file whose header tokometer does not read: 64 kbps. */
+export const ASSUMED_BYTES_PER_SECOND = 8_000;
+
+/** Most RIFF chunks walked looking for a WAV file's `data` chunk (a malformed file ends sooner). */
+const MAX_WAV_CHUNKS = 64;
+
+/** Seconds `file` plays, by the rule above; 0 for an empty file. */
+export function audioSecondsOf(file: Uint8Array): number {
+  return wavSeconds(file) ?? flacSeconds(file) ?? file.length / ASSUMED_BYTES_PER_SECOND;
+}
+
+/** Estimated audio input tokens of `file`: ceil(seconds × {@link AUDIO_TOKENS_PER_SECOND}), an integer >= 0. */
+export function estimateAudioTokens(file: Uint8Array): number {
+  return Math.ceil(audioSecondsOf(file) * AUDIO_TOKENS_PER_SECOND);
+}
+
+function ascii(bytes: Uint8Array, at: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(at, at + length));
+}
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** A WAV file's length from its `fmt ` byte rate and `data` size; null when it is not one, or names no byte rate before its data. */
+function wavSeconds(file: Uint8Array): number | null {
+  if (file.length < 12 || ascii(file, 0, 4) !== 'RIFF' || ascii(file, 8, 4) !== 'WAVE') return null;
+  let byteRate = 0;
+  let pos = 12;
+  for (let chunk = 0; chunk < MAX_WAV_CHUNKS && pos + 8 <= file.length; chunk++) {
+    const id = ascii(file, pos, 4);
+    const size = u32le(file, pos + 4);
+    const body = pos + 8;
+    if (id === 'fmt ' && size >= 16 && body + 16 <= file.length) byteRate = u32le(file, body + 8);
+    else if (id === 'data') {
+      if (byteRate === 0) return null;
+      const available = file.length - body;
+      return (size === 0 || size > available ? available : size) / byteRate;
+    }
+    // Chunks are padded to an even size.
+    pos = body + size + (size & 1);
+  }
+  return null;
+}
+
+/** A FLAC file's length from its STREAMINFO block (the first metadata block); null when it is not one or its total is unknown. */
+function flacSeconds(file: Uint8Array): number | null {
+  // "fLaC", a block header (type 0 = STREAMINFO in the low 7 bits), then 10 bytes of block and frame sizes.
+  if (file.length < 26 || ascii(file, 0, 4) !== 'fLaC' || (file[4]! & 0x7f) !== 0) return null;
+  // 20 bits of sample rate, 3 of channels, 5 of bits per sample, 36 of total samples.
+  const sampleRate = (file[18]! << 12) | (file[19]! << 4) | (file[20]! >> 4);
+  const samples = (file[21]! & 0x0f) * 2 ** 32 + ((file[22]! << 24) >>> 0) + (file[23]! << 16) + (file[24]! << 8) + file[25]!;
+  return sampleRate === 0 || samples === 0 ? null : samples / sampleRate;
+}
+
+/** Estimated audio input tokens of an upload's files (FormFields.files): the sum of each one's. */
+export function uploadAudioTokens(files: readonly Uint8Array[]): number {
+  let tokens = 0;
+  for (const file of files) tokens += estimateAudioTokens(file);
+  return tokens;
+}
