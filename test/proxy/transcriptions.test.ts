@@ -98,6 +98,20 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     expect(f.gate.requests[0]).toMatchObject({ model: 'gpt-4o-transcribe', metered: true, promptBytes: 19, maxOutputTokens: null });
   });
 
+  // The audio is billed as input too: its 600,000 bytes (no WAV or FLAC header) at 64 kbps are
+  // 75 s, 750 audio tokens (providers/audio-length.ts), reserved beside the prompt as tokens
+  // the body's bytes do not count, at the dearest input price (the audio rate).
+  it('is reserved with its audio: 750 tokens beside the 19 bytes of text fields', async () => {
+    const f = fixture(() => jsonAnswer(TOKENS_ANSWER));
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['model', 'gpt-4o-transcribe'],
+      ['file', ''],
+      ['language', 'en'],
+    ]);
+    await bodyText(await f.handle(call));
+    expect(f.gate.requests[0]).toMatchObject({ promptBytes: 19, contextTokens: 750 });
+  });
+
   // Recorded: 500 × 10 + 30 × 20 = 5,600 nano-USD. Before: `other`, the stream unobserved, $0.
   it('streamed (stream=true in the form): the usage of transcript.text.done, 5,600 nano-USD', async () => {
     const done = { type: 'transcript.text.done', text: 'Hello, world.', usage: { type: 'tokens', input_tokens: 500, input_token_details: { audio_tokens: 450, text_tokens: 50 }, output_tokens: 30, total_tokens: 530 } };
