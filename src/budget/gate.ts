@@ -31,7 +31,11 @@ export interface GateRequest {
   maxWebSearches?: number | undefined;
   /** Most file search tool calls the request allows, each billed per call (RequestInfo.maxFileSearches); absent: none reserved. */
   maxFileSearches?: number | undefined;
-  /** Input tokens of the provider-side state the request continues (RequestInfo.continues), when known; absent: none reserved. */
+  /**
+   * Input tokens the body's bytes do not count, reserved at the dearest input price: the
+   * provider-side state the request continues (RequestInfo.continues), when known, and an
+   * audio upload's audio (RequestInfo.upload.audioTokens); absent: none reserved.
+   */
   contextTokens?: number | undefined;
   /** Price modifiers the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`); absent: none. */
   billing?: BillingConditions | undefined;

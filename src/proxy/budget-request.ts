@@ -7,8 +7,8 @@ import type { BudgetRequest } from './deps.js';
  * (`keyName`, effective `tags`), what may run (the model and any fallbacks the provider may
  * bill instead), how large it can get (the prompt's bytes, output limit × answers, search
  * uses, a continued conversation's tokens, advisor consultations) and the price modifiers
- * it asks for. `bodyBytes`
- * is the request body's size; a file upload counts only its text fields
+ * it asks for. `bodyBytes` is the request body's size; a file upload counts only its text
+ * fields as prompt, and an audio upload its audio's estimated tokens beside them
  * (RequestInfo.upload). `at`: ms since the epoch.
  */
 export function budgetRequestOf(
@@ -34,7 +34,18 @@ export function budgetRequestOf(
     maxFileSearches: info.maxFileSearches,
     billing: info.billing,
     advisorTools: info.advisorTools,
-    contextTokens: info.continues === undefined ? undefined : contexts?.tokensOf(info.continues),
+    contextTokens: unseenInputTokens(info, contexts),
     at,
   };
+}
+
+/**
+ * Input tokens the request's bytes do not count: a continued conversation's (as far as
+ * `contexts` knows it) plus an audio upload's audio (RequestInfo.upload.audioTokens);
+ * undefined when it has neither.
+ */
+function unseenInputTokens(info: RequestInfo, contexts: ContextMemory | undefined): number | undefined {
+  const context = info.continues === undefined ? undefined : contexts?.tokensOf(info.continues);
+  const audio = info.upload?.audioTokens;
+  return context === undefined && audio === undefined ? undefined : (context ?? 0) + (audio ?? 0);
 }
