@@ -16,8 +16,12 @@ const CLOSE_WAIT_MS = 1_000;
 export const MAX_HELD_ALERTS = 1_000;
 
 export interface AlertRecordsOptions {
-  /** The store's recordAlert (store/budgets.ts). */
-  write: (alert: AlertRecord) => Promise<void>;
+  /**
+   * The store's recordAlert (store/budgets.ts). It resolves false when the alert was stored
+   * already (a write whose answer was lost and is retried here, or another replica's):
+   * stored all the same, nothing more to do.
+   */
+  write: (alert: AlertRecord) => Promise<unknown>;
   log: (line: string) => void;
   /** ms between attempts while the store refuses (default ALERT_STORE_RETRY_MS). */
   retryMs?: number;

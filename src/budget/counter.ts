@@ -307,6 +307,7 @@ export class BudgetCounter {
       spentNano: this.spentNano,
       period: this.period,
       periodStart: this.periodStart,
+      armedFrom: this.countsFrom,
       resetAt: this.resetAt,
       soft: this.soft,
       at,

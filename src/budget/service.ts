@@ -130,7 +130,7 @@ export class BudgetService {
       log: o.log,
       ...o.alerts,
       persist: (e) =>
-        this.alertRecords.add({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
+        this.alertRecords.add({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, armedFrom: e.armedFrom, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
     });
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));
     this.leases = o.leases === undefined ? null : new LeaseKeeper({ store: o.leases, log: o.log });

@@ -105,6 +105,8 @@ export interface AlertEvent {
   spentNano: NanoUsd;
   period: BudgetPeriod;
   periodStart: number;
+  /** ms the threshold was armed from: the period start or, after an admin reset in the period, the reset (the counter's countsFrom). */
+  armedFrom: number;
   resetAt: number | null;
   soft: boolean;
   /** When the crossing was observed, ms. */

@@ -23,6 +23,7 @@ interface AlertRow {
   threshold: number;
   period: AlertRecord['period'];
   period_start: number;
+  armed_from: number;
   spent_nano: number;
   limit_nano: number;
   soft: number;
@@ -41,24 +42,24 @@ interface ResetRow {
 }
 
 /**
- * Tables alerts and budget_resets (schema v2): the alerts that fired and the operator
+ * Tables alerts (schema v2, one row per alert since v20) and budget_resets (v2): the alerts that fired and the operator
  * resets, what a restarted proxy reloads so it neither repeats an alert nor brings back
  * spend an operator cleared. Flags are stored 0/1; `by` is quoted (a keyword in PostgreSQL).
  */
 export function budgetRecords(db: Db): Pick<BudgetStore, 'recordAlert' | 'alerts' | 'recordReset' | 'resets'> {
   return {
     async recordAlert(a) {
+      // The alert's identity is unique (schema v20): a second write of it changes nothing.
       const insert = () =>
         db.runNoWait(
-          `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, spent_nano, limit_nano, soft, fired_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [a.kind, a.budget, a.tagValue, a.threshold, a.period, a.periodStart, a.spentNano, a.limitNano, a.soft ? 1 : 0, a.firedAt],
+          `INSERT INTO alerts (kind, budget, tag_value, threshold, period, period_start, armed_from, spent_nano, limit_nano, soft, fired_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [a.kind, a.budget, a.tagValue, a.threshold, a.period, a.periodStart, a.armedFrom, a.spentNano, a.limitNano, a.soft ? 1 : 0, a.firedAt],
         );
       const giveUpAt = Date.now() + ALERT_RETRY_FOR_MS;
       for (let wait = ALERT_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, ALERT_RETRY_MAX_MS)) {
         try {
-          await insert();
-          return;
+          return (await insert()).changes === 1;
         } catch (error) {
           if (!isBusy(error) || Date.now() + wait > giveUpAt) throw error;
         }
@@ -81,6 +82,7 @@ export function budgetRecords(db: Db): Pick<BudgetStore, 'recordAlert' | 'alerts
         threshold: Number(r.threshold),
         period: r.period,
         periodStart: Number(r.period_start),
+        armedFrom: Number(r.armed_from),
         spentNano: Number(r.spent_nano),
         limitNano: Number(r.limit_nano),
         soft: Number(r.soft) === 1,

@@ -61,6 +61,13 @@ export interface AlertRecord {
   period: BudgetPeriod;
   /** Start of the budget period the alert fired in. */
   periodStart: number;
+  /**
+   * ms the threshold was armed from: the period start, or the instance's last admin reset
+   * in the period before the alert fired (a reset re-arms the thresholds). With kind,
+   * budget, tagValue, periodStart, threshold and limitNano it identifies the alert: the
+   * store keeps one row per identity (schema v20).
+   */
+  armedFrom: number;
   spentNano: NanoUsd;
   limitNano: NanoUsd;
   soft: boolean;

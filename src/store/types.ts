@@ -144,8 +144,12 @@ export interface KeyHistory {
 
 /** Budget alerts, resets and spend (store/budgets.ts, store/read/budgets.ts). */
 export interface BudgetStore {
-  /** Stores one fired alert. */
-  recordAlert(alert: AlertRecord): Promise<void>;
+  /**
+   * Stores one fired alert, unless a row of the same alert is there already (same kind,
+   * budget, tagValue, periodStart, threshold, limitNano and armedFrom: a retried write, or
+   * another replica's): that row is kept as it is. @returns true when this write stored it.
+   */
+  recordAlert(alert: AlertRecord): Promise<boolean>;
   /** Alerts whose period started at or after `periodStartFrom` (default 0), oldest first; at most `limit` (newest kept). */
   alerts(options?: { periodStartFrom?: number; limit?: number }): Promise<AlertRecord[]>;
   recordReset(reset: BudgetResetRecord): Promise<void>;

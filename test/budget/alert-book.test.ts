@@ -13,12 +13,13 @@ const event = (over: Partial<AlertEvent> = {}): AlertEvent => ({
   spentNano: 5,
   period: 'day',
   periodStart: 1000,
+  armedFrom: 1000,
   resetAt: 2000,
   soft: false,
   at: 1500,
   ...over,
 });
-const row = (over: Partial<AlertRecord> = {}): AlertRecord => ({ kind: 'tag', budget: 'b', tagValue: 'u1', threshold: 0.5, period: 'day', periodStart: 1000, spentNano: 5, limitNano: 10, soft: false, firedAt: 1500, ...over });
+const row = (over: Partial<AlertRecord> = {}): AlertRecord => ({ kind: 'tag', budget: 'b', tagValue: 'u1', threshold: 0.5, period: 'day', periodStart: 1000, armedFrom: 1000, spentNano: 5, limitNano: 10, soft: false, firedAt: 1500, ...over });
 const reset = (over: Partial<BudgetResetRecord> = {}): BudgetResetRecord => ({ kind: 'tag', budget: 'b', tagValue: 'u1', allValues: false, period: 'day', periodStart: 1000, resetAt: 1600, by: 'admin', ...over });
 
 describe('AlertBook', () => {

@@ -3,7 +3,7 @@ import { AlertRecords } from '../../src/budget/alert-records.js';
 import type { AlertRecord } from '../../src/store/types.js';
 
 const alert = (threshold: number): AlertRecord => ({
-  kind: 'key', budget: 'k', tagValue: null, threshold, period: 'month', periodStart: 0, spentNano: 1, limitNano: 2, soft: false, firedAt: Date.UTC(2026, 11, 6),
+  kind: 'key', budget: 'k', tagValue: null, threshold, period: 'month', periodStart: 0, armedFrom: 0, spentNano: 1, limitNano: 2, soft: false, firedAt: Date.UTC(2026, 11, 6),
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -17,6 +17,7 @@ function event(tagValue: string): AlertEvent {
     spentNano: 0.4 * USD,
     period: 'day',
     periodStart,
+    armedFrom: periodStart,
     resetAt: Date.parse('2026-11-21T00:00:00Z'),
     soft: false,
     at: Date.parse('2026-11-20T12:00:00Z'),

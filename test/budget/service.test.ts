@@ -86,9 +86,9 @@ describe('BudgetService', () => {
       call(svc, 'k', usd);
     };
     // Fired this period at 0.5 under the same limit (the stored spend is below it now).
-    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: USD, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
+    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-11-01T00:00:00Z'), armedFrom: at('2026-11-01T00:00:00Z'), spentNano: 1, limitNano: USD, soft: false, firedAt: at('2026-11-19T00:00:00Z') });
     // An alert of last month does not count.
-    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
+    await w.store.budgets.recordAlert({ kind: 'key', budget: 'k', tagValue: null, threshold: 0.5, period: 'month', periodStart: at('2026-10-01T00:00:00Z'), armedFrom: at('2026-10-01T00:00:00Z'), spentNano: 1, limitNano: 2, soft: false, firedAt: at('2026-10-19T00:00:00Z') });
     const svc = await w.service();
     paid(svc, 0.7, '2026-11-20T12:00:00Z');
     expect(w.lines).toEqual([]);

@@ -18,6 +18,7 @@ describe('store: alerts, budget resets, key events, spend for the ledger', () =>
     threshold: 0.5,
     period: 'month',
     periodStart: 1000,
+    armedFrom: 1000,
     spentNano: 5,
     limitNano: 10,
     soft: false,

@@ -17,6 +17,7 @@ const EVENT: AlertEvent = {
   spentNano: 400e9,
   period: 'month',
   periodStart,
+  armedFrom: periodStart,
   resetAt: Date.parse('2026-12-01T00:00:00Z'),
   soft: false,
   at: Date.parse('2026-11-20T12:00:00Z'),

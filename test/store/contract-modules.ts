@@ -80,8 +80,8 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual((await s.history.list({ keyName: 'a', limit: 1 })).map((e) => e.ts), [3]);
   }),
   storeCase('budgets: alerts and resets round-trip; lists filter by period start / reset time', async (s) => {
-    const alert = { kind: 'tag' as const, budget: 'free', tagValue: 'u1', threshold: 0.8, period: 'day' as const, periodStart: 2000, spentNano: 5, limitNano: 10, soft: true, firedAt: 2500 };
-    await s.budgets.recordAlert({ ...alert, periodStart: 1000, soft: false, tagValue: null });
+    const alert = { kind: 'tag' as const, budget: 'free', tagValue: 'u1', threshold: 0.8, period: 'day' as const, periodStart: 2000, armedFrom: 2000, spentNano: 5, limitNano: 10, soft: true, firedAt: 2500 };
+    await s.budgets.recordAlert({ ...alert, periodStart: 1000, armedFrom: 1000, soft: false, tagValue: null });
     await s.budgets.recordAlert(alert);
     assert.deepEqual(await s.budgets.alerts({ periodStartFrom: 1500 }), [alert]);
     assert.deepEqual((await s.budgets.alerts()).map((a) => a.periodStart), [1000, 2000]);

@@ -35,6 +35,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['price-modifiers', '9c1423d827150e20270394461d8611e6b4488f0a99059ac14bf15761b8cf9cbd'],
     ['budget-reprices-seen', '4b9c0285cb1df91aad591e9d81d9b93e14caea063e600ce343358cdc07bcb82c'],
     ['advisor-usage', '1703c37c795021b58081ee6503561ee37524895eed8d4e341613389715d9396c'],
+    ['alert-key', '7635918525f86bdf282c116bf5790b6229a7b73138c4a2b258e20693097fa8b7'],
   ],
   postgres: [
     ['initial', '1d38c803a669d6a8cb4c627473d70e108eb34fcff9d1458ddfcebd026cd25278'],
@@ -51,6 +52,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['price-modifiers', 'd28869eae38abf49cbc922d3889d7451c1283f3958fde690497f78f81e973a95'],
     ['budget-reprices-seen', '2756d24b0607d79f12d0b524ff64419708519ad64d05da035f50324ca1b772fb'],
     ['advisor-usage', '1703c37c795021b58081ee6503561ee37524895eed8d4e341613389715d9396c'],
+    ['alert-key', '56b75ef8b232da878fd15a334cd1af3782be95f87af63fa606c1618b31eeeafd'],
   ],
 };
 

@@ -11,20 +11,22 @@ import { pgDatabases } from '../support/pg-databases.js';
  */
 const pg = pgDatabases();
 const PERIOD = Date.UTC(2026, 11, 1);
-const ALERT: AlertRecord = { kind: 'tag', budget: 'free', tagValue: null, threshold: 0.8, period: 'month', periodStart: PERIOD, spentNano: 8_000_000_000, limitNano: 10_000_000_000, soft: false, firedAt: PERIOD + 5_000 };
+const ALERT: AlertRecord = { kind: 'tag', budget: 'free', tagValue: null, threshold: 0.8, period: 'month', periodStart: PERIOD, armedFrom: PERIOD, spentNano: 8_000_000_000, limitNano: 10_000_000_000, soft: false, firedAt: PERIOD + 5_000 };
 
 describe('PostgreSQL: one alert row per alert', () => {
   it('writing the same alert twice (a retry after a lost answer) leaves one row; the second write says it was not new', async () => {
     const store = await openPostgresStore(await pg.url('alert_twice'), 'create');
     try {
-      const news: unknown[] = [];
+      const news: boolean[] = [];
       news.push(await store.budgets.recordAlert(ALERT));
       news.push(await store.budgets.recordAlert(ALERT));
       // The tag budget's shared instance above, a key budget here (both tag_value NULL): a second replica's write of the same crossing, 900 ms later.
       news.push(await store.budgets.recordAlert({ ...ALERT, kind: 'key', budget: 'app' }));
       news.push(await store.budgets.recordAlert({ ...ALERT, kind: 'key', budget: 'app', firedAt: ALERT.firedAt + 900 }));
-      expect((await store.budgets.alerts()).map((a) => [a.kind, a.budget, a.firedAt])).toEqual([['tag', 'free', PERIOD + 5_000], ['key', 'app', PERIOD + 5_000]]);
-      expect(news).toEqual([true, false, true, false]);
+      // After an admin reset at +7 s the threshold is armed again: its next crossing is another alert.
+      news.push(await store.budgets.recordAlert({ ...ALERT, armedFrom: PERIOD + 7_000, firedAt: PERIOD + 9_000 }));
+      expect((await store.budgets.alerts()).map((a) => [a.kind, a.budget, a.firedAt])).toEqual([['tag', 'free', PERIOD + 5_000], ['key', 'app', PERIOD + 5_000], ['tag', 'free', PERIOD + 9_000]]);
+      expect(news).toEqual([true, false, true, false, true]);
     } finally {
       await store.close();
     }
@@ -53,13 +55,13 @@ describe('PostgreSQL: one alert row per alert', () => {
     await db.run("INSERT INTO budget_resets (kind, budget, tag_value, all_values, period, period_start, reset_at, by) VALUES ('tag', 'free', 'u1', 0, 'month', ?, ?, 'admin')", [PERIOD, PERIOD + 8_500]);
     await insert('u1', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 9_000);
     await migratePostgres(db, PG_MIGRATIONS);
-    const rows = await db.all<Record<string, unknown>>('SELECT tag_value, threshold, spent_nano, limit_nano, fired_at FROM alerts ORDER BY fired_at');
-    expect(rows.map((r) => [r['tag_value'], Number(r['threshold']), Number(r['spent_nano']), Number(r['limit_nano']), Number(r['fired_at'])])).toEqual([
-      ['u1', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 5_000],
-      ['u2', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 6_000],
-      ['u1', 1, 10_000_000_000, 10_000_000_000, PERIOD + 7_000],
-      ['u1', 0.8, 16_000_000_000, 20_000_000_000, PERIOD + 8_000],
-      ['u1', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 9_000],
+    const rows = await db.all<Record<string, unknown>>('SELECT tag_value, threshold, spent_nano, limit_nano, fired_at, armed_from - period_start AS armed FROM alerts ORDER BY fired_at');
+    expect(rows.map((r) => [r['tag_value'], Number(r['threshold']), Number(r['spent_nano']), Number(r['limit_nano']), Number(r['fired_at']), Number(r['armed'])])).toEqual([
+      ['u1', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 5_000, 0],
+      ['u2', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 6_000, 0],
+      ['u1', 1, 10_000_000_000, 10_000_000_000, PERIOD + 7_000, 0],
+      ['u1', 0.8, 16_000_000_000, 20_000_000_000, PERIOD + 8_000, 0],
+      ['u1', 0.8, 8_000_000_000, 10_000_000_000, PERIOD + 9_000, 8_500],
     ]);
   });
 });
