@@ -1,6 +1,7 @@
 import type { NanoUsd } from '../lib/money.js';
 import { clampNano, type BudgetCounter } from './counter.js';
 import type { Blocked, Reservation, ReserveRequest } from './reservation.js';
+import type { BlockInfo } from './types.js';
 
 /**
  * Budget admission: callers that do not fit only because of calls in flight WAIT instead
@@ -31,6 +32,11 @@ import type { Blocked, Reservation, ReserveRequest } from './reservation.js';
  * anyone before E, their reservations drain, and rule 2 or 3 of `decide` admits E (or
  * rule 1 refuses it). By induction on arrival order every waiter ends, well within its
  * bound when calls in flight end. A client that disconnects leaves every queue at once.
+ *
+ * Shutdown (`close`): no waiter is admitted any more. A call admitted during the grace
+ * period would be sent upstream and, if it outlived the grace, cut at its end while the
+ * provider still runs and bills it. Every waiter is answered `closed` at once, and so is
+ * every later caller that would wait; callers that fit at once are still admitted.
  */
 
 /** The answer to a waiting caller whose client went away. */
@@ -41,8 +47,15 @@ export interface Aborted {
 
 export const ABORTED: Aborted = Object.freeze({ ok: false, aborted: true });
 
-/** How a wait ends: admitted, refused (`blocked.reason` exhausted = spent cap, reserved = the wait ran out), or aborted. */
-export type WaitResult = Reservation | Blocked | Aborted;
+/** The answer to a caller still waiting when the proxy began to shut down: never admitted; `blocked` is the budget that held it back. */
+export interface Closed {
+  readonly ok: false;
+  readonly closed: true;
+  readonly blocked: BlockInfo;
+}
+
+/** How a wait ends: admitted, refused (`blocked.reason` exhausted = spent cap, reserved = the wait ran out), aborted, or closed (shutdown). */
+export type WaitResult = Reservation | Blocked | Aborted | Closed;
 
 export interface WaitOptions {
   /** The client's signal: an abort removes the caller from every queue at once. */
@@ -121,6 +134,8 @@ export class Admission {
   private arrivals = 0;
   /** The queue of each budget with at least one waiter (its `waiting` mirrors the size). */
   private readonly queues = new Map<BudgetCounter, WaitQueue>();
+  /** Set by `close`: nobody waits any more. */
+  private closed = false;
 
   constructor(private readonly host: AdmissionHost) {}
 
@@ -142,6 +157,7 @@ export class Admission {
     return new Promise<WaitResult>((resolve) => {
       w.resolve = resolve;
       if (this.decide(w)) return;
+      if (this.closed) return void this.finish(w, this.closedAnswer(w));
       if (Number.isFinite(options.waitMs)) {
         w.timer = setTimeout(() => this.expire(w), Math.max(1, options.waitMs));
         (w.timer as { unref?: () => void }).unref?.();
@@ -152,6 +168,17 @@ export class Admission {
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
     });
+  }
+
+  /**
+   * Shutdown: answers every waiter `closed` now, and from now on every caller that would
+   * wait as soon as it arrives. Nobody is woken: no waiter is admitted after this. Idempotent.
+   */
+  close(): void {
+    this.closed = true;
+    const waiters = new Set<Waiter>();
+    for (const q of this.queues.values()) for (const w of q.list()) waiters.add(w);
+    for (const w of waiters) this.finish(w, this.closedAnswer(w));
   }
 
   /** Re-decides the waiters of these budgets, head first, until each head stays held back. */
@@ -233,6 +260,11 @@ export class Admission {
     const queues = [...w.queues];
     if (this.decide(w)) return this.wake(queues);
     this.wake(this.finish(w, { ok: false, blocked: w.holder!.blockInfo(w.estimateNano, this.host.clock()) }));
+  }
+
+  /** The `closed` answer of a waiter, naming the budget that held it back at its last decision. */
+  private closedAnswer(w: Waiter): Closed {
+    return { ok: false, closed: true, blocked: w.holder!.blockInfo(w.estimateNano, this.host.clock()) };
   }
 
   /** Ends a wait: leaves every queue, stops its timer and abort listener, resolves. @returns the budgets it left. */

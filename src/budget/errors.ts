@@ -86,6 +86,21 @@ export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError 
   return new ProxyError('budget_busy', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
 
+/**
+ * The 503 for a call that waited for budget room when the proxy began to shut down: it is
+ * never sent (admitted during the grace period, it could be cut at its end while the
+ * provider runs and bills it in full). Kind `unavailable`, details `{budget: {name,
+ * limit_usd, spent_usd, reserved_usd, in_flight, waiting, period}}` as `budget_busy`, and
+ * headers `Retry-After: 1` and `x-should-retry: true`: the SDKs retry it (on another
+ * replica behind a load balancer, or on this one once it is back).
+ */
+export function shuttingDownError(block: BlockInfo): ProxyError {
+  const inFlight = block.inFlight ?? 0;
+  const message = `tokometer is shutting down: this call was waiting for room in budget ${budgetWho(block)} (${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight) and was not sent to the provider. Retry shortly.`;
+  const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting: block.waiting ?? 0 };
+  return new ProxyError('unavailable', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
+}
+
 /** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out. */
 export function budgetRefusal(block: BlockInfo, waitedMs: number): ProxyError {
   return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs);

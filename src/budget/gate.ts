@@ -2,7 +2,7 @@ import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
 import type { AdvisorToolBound, BillingConditions } from '../providers/types.js';
-import { budgetRefusal } from './errors.js';
+import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
@@ -84,7 +84,7 @@ export function reservationModifier(rates: Pick<EstimateRates, 'priceEntry'>, bi
 /**
  * A gate's decision: admitted with a reservation to settle later, or refused with the
  * error to send (`budget_exceeded` for a spent cap, `budget_busy` when the wait for room
- * ran out).
+ * ran out, `unavailable` when the proxy began to shut down while the call waited).
  */
 export type GateDecision<R> = { ok: true; reservation: R } | { ok: false; aborted?: false; error: ProxyError };
 
@@ -214,8 +214,18 @@ export class LedgerGate {
     const waitMs = this.waitMs;
     return this.ledger.wait(request, { waitMs, ...(signal ? { signal } : {}), reestimate: () => this.estimate(req) }).then((r: WaitResult) => {
       if (r.ok) return { ok: true, reservation: r };
+      if ('closed' in r) return { ok: false, error: shuttingDownError(r.blocked) };
       return 'aborted' in r ? ABORTED_RESULT : this.refuse(r.blocked, waitMs);
     });
+  }
+
+  /**
+   * Shutdown: the calls waiting for room, and every later call that would wait, are answered
+   * 503 `unavailable` (errors.ts shuttingDownError: retry) and never sent; calls that fit at
+   * once are still admitted. Call it when the shutdown starts, before the grace period.
+   */
+  endWaits(): void {
+    this.ledger.endWaits();
   }
 
   /**

@@ -18,7 +18,7 @@ export interface BudgetSharing {
 }
 
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
-export { ABORTED, type Aborted, type WaitOptions, type WaitResult } from './admission.js';
+export { ABORTED, type Aborted, type Closed, type WaitOptions, type WaitResult } from './admission.js';
 
 export interface BudgetLedgerOptions {
   clock: Clock;
@@ -160,6 +160,11 @@ export class BudgetLedger {
   /** The waiting half of `admit`, for a call `reserve` just answered `reserved`. */
   wait(request: ReserveRequest, options: WaitOptions): Promise<WaitResult> {
     return this.admission.wait(request, clampNano(request.estimateNano), options);
+  }
+
+  /** Shutdown: every caller waiting for room, and every later one that would wait, is answered `closed` instead of admitted (admission.ts `close`). */
+  endWaits(): void {
+    this.admission.close();
   }
 
   /** Callers waiting for room, over all budgets. */

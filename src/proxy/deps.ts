@@ -36,6 +36,12 @@ export interface BudgetGate<R> {
    * model lately, else a default). Absent: no such figure.
    */
   expectedOutputTokens?(keyName: string | null, model: string, at: number): number;
+  /**
+   * Shutdown: calls waiting for room (and later calls that would wait) are refused with a
+   * retryable error instead of being admitted and sent during the grace period. Absent: the
+   * gate never makes calls wait.
+   */
+  endWaits?(): void;
 }
 
 /** A gate with no budgets: every call is allowed and holds nothing. */

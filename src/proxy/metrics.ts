@@ -71,10 +71,10 @@ export class Metrics {
     this.requests.set(reqKey, (this.requests.get(reqKey) ?? 0) + 1);
   }
 
-  /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`). */
+  /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`); other kinds (a waiter refused at shutdown: `unavailable`) are neither. */
   budgetBlocked(kind: ErrorKind = 'budget_exceeded'): void {
     if (kind === 'budget_busy') this.budgetBusy++;
-    else this.budgetBlocks++;
+    else if (kind === 'budget_exceeded') this.budgetBlocks++;
   }
 
   /** Times one budget decision (admitted, refused or left while waiting), in seconds. */

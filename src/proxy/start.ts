@@ -82,7 +82,8 @@ export interface RunningProxy {
   /** Where every finished call is announced: subscribe to see each record once (telemetry). */
   finished: FinishedCalls;
   /**
-   * Stops accepting calls, lets in-flight calls finish (up to `graceMs`, default the
+   * Stops accepting calls, answers the calls waiting for budget room 503 (retry) without
+   * sending them, lets in-flight calls finish (up to `graceMs`, default the
    * config's `limits.shutdown_grace_ms`), drains the write queue so nothing accepted is
    * lost, and closes the upstream pool and the store.
    */
@@ -203,6 +204,9 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
       (stopped ??= (async () => {
+        // First: a call still waiting for budget room is answered 503 (retry) and never sent;
+        // admitted now, it would run into the grace period's end.
+        gate.endWaits?.();
         stopRetention();
         await keys.close();
         await server.close(graceMs);

@@ -199,6 +199,33 @@ describe('LedgerGate', () => {
     expect(at.error.kind).toBe('budget_busy');
   });
 
+  it('endWaits (shutdown) answers the waiters 503 unavailable at once, and later callers that would wait too; a call that fits is still admitted', async () => {
+    const { gate, ledger } = make(0.0006);
+    // $0.0006 holds two calls of 210 000 nano-USD beside each other, never three.
+    const first = now(gate.reserve(request()));
+    now(gate.reserve(request()));
+    const waiting = gate.reserve(request());
+    expect(ledger.snapshot()[0]).toMatchObject({ inFlight: 2, waiting: 1 });
+    gate.endWaits();
+    const closed = await waiting;
+    if (closed.ok || closed.aborted) throw new Error('expected a refusal');
+    expect(closed.error.kind).toBe('unavailable');
+    expect(closed.error.status).toBe(503);
+    expect(closed.error.headers).toEqual({ 'Retry-After': '1', 'x-should-retry': 'true' });
+    expect(closed.error.details).toEqual({ budget: { name: 'k', limit_usd: 0.0006, spent_usd: 0, period: 'month', reserved_usd: 0.00042, in_flight: 2, waiting: 1 } });
+    expect(closed.error.message).toBe(
+      "tokometer is shutting down: this call was waiting for room in budget 'k' ($0.00 of $0.0006 used this month, $0.00042 held by 2 calls in flight) and was not sent to the provider. Retry shortly.",
+    );
+    expect(ledger.snapshot()[0]).toMatchObject({ inFlight: 2, waiting: 0, reservedNano: 420_000 });
+    // A settle admits nobody now; a later caller that would wait is refused the same way.
+    const later = gate.reserve(request());
+    if (first.ok) gate.settle(first.reservation, 0);
+    expect(await later).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+    // One that fits beside the call in flight is admitted as before.
+    expect(now(gate.reserve(request()))).toMatchObject({ ok: true });
+    expect(ledger.snapshot()[0]).toMatchObject({ inFlight: 2, waiting: 0, reservedNano: 420_000 });
+  });
+
   it('a client that leaves while waiting gets aborted and holds nothing', async () => {
     const { gate, ledger } = make(0.0003);
     now(gate.reserve(request()));
