@@ -32,12 +32,16 @@ export function budgetStateJson(s: BudgetState): Record<string, unknown> {
   };
 }
 
-/** `GET /admin/budgets[?name=N][&kind=key|tag]`: every budget instance, key budgets first. */
-export function listBudgets(deps: AdminDeps, query: URLSearchParams): OutgoingResponse {
+/**
+ * `GET /admin/budgets[?name=N][&kind=key|tag]`: every budget instance, key budgets first.
+ * With replicas on PostgreSQL the spend of a shared budget is its shared row's, read now
+ * (BudgetService.sharedSnapshot): every replica answers the same.
+ */
+export async function listBudgets(deps: AdminDeps, query: URLSearchParams): Promise<OutgoingResponse> {
   const name = query.get('name');
   const kind = query.get('kind');
   if (kind !== null && kind !== 'key' && kind !== 'tag') throw badRequest('invalid_query', `kind must be key or tag, got '${kind}'.`);
-  const states = (deps.budgets?.snapshot() ?? []).filter((s) => (name === null || s.name === name) && (kind === null || s.kind === kind));
+  const states = ((await deps.budgets?.sharedSnapshot()) ?? []).filter((s) => (name === null || s.name === name) && (kind === null || s.kind === kind));
   return json(200, { budgets: states.map(budgetStateJson) });
 }
 

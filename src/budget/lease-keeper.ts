@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js';
+import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore } from '../store/budget-leases.js';
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetState } from './types.js';
 import type { BudgetCounter } from './counter.js';
 import type { ShareHooks, ShareHost } from './lease-host.js';
 import { LeaseShare } from './lease-share.js';
@@ -132,6 +134,33 @@ export class LeaseKeeper {
   attach(counter: BudgetCounter, hooks: ShareHooks): LeaseShare {
     const taken = this.shares.has(sharedBudgetId(counter.kind, counter.name, counter.tagValue));
     return new LeaseShare(counter, taken ? { ...this.host, replica: `${this.replica}#${++this.ownRows}` } : this.host, hooks);
+  }
+
+  /**
+   * `states` (the ledger's snapshot) with each hard budget's spend, and `blocked`, as the
+   * replicas share it, read now (GET /admin/budgets): its shared row's spend in the
+   * instance's period plus what this replica settled and has not sent yet. Not the counter's
+   * figure, which learns the row only when this replica syncs that budget (a replica that
+   * makes no calls on it showed spend 0 while the others refused it). An instance without a
+   * row in its period (no replica synced it yet), a soft budget (not shared), and every one
+   * while PostgreSQL does not answer keep the counter's figures. Every replica answers the
+   * same once its own spend is written back (at the latest at its next heartbeat).
+   */
+  async withSharedSpend(states: readonly BudgetState[]): Promise<BudgetState[]> {
+    const refs = states.map((s) => ({ budgetId: sharedBudgetId(s.kind, s.name, s.tagValue), periodStart: s.periodStart }));
+    let rows: Map<string, NanoUsd>;
+    try {
+      rows = await this.o.store.sharedSpents(refs.filter((_, i) => !states[i]!.soft));
+    } catch {
+      return [...states];
+    }
+    return states.map((s, i) => {
+      const { budgetId, periodStart } = refs[i]!;
+      const row = s.soft ? undefined : rows.get(sharedRowKey(budgetId, periodStart));
+      if (row === undefined) return s;
+      const spentNano = row + (this.shares.get(budgetId) ?? []).reduce((sum, share) => sum + share.unsentIn(periodStart), 0);
+      return { ...s, spentNano, blocked: spentNano >= s.limitNano };
+    });
   }
 
   /**

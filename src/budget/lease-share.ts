@@ -44,6 +44,8 @@ export class LeaseShare implements CounterShare {
   private readonly turns = new SyncTurns((kind) => this.sync(kind));
   /** The need the sync on the wire asked for. */
   private asked = 0;
+  /** The spend the sync on the wire reports (0 when none is): the row may count it already. */
+  private reporting = 0;
   /** After a `short` answer: no new request before this (monotonic ms) unless headroom is announced. */
   private quietUntil = -Infinity;
   private retry: ReturnType<typeof setTimeout> | null = null;
@@ -180,6 +182,11 @@ export class LeaseShare implements CounterShare {
     return this.used;
   }
 
+  /** Cost of period `periodStart` settled here and not yet sent to the shared row (the sync on the wire's report left out), nano-USD. */
+  unsentIn(periodStart: number): NanoUsd {
+    return periodStart === this.periodStart ? Math.max(0, this.used - this.reporting) : 0;
+  }
+
   /** The period rolled (or was re-windowed): the lease and unreported spend of the old one are void here. */
   private onPeriod(): void {
     if (this.counter.periodStart === this.periodStart) return;
@@ -251,6 +258,7 @@ export class LeaseShare implements CounterShare {
     const { request, localCapNano } = syncRequest(local, kind === 'release');
     this.head = 0;
     this.asked = request.needNano;
+    this.reporting = request.reportedNano;
     this.cap = localCapNano;
     const periodStart = this.periodStart;
     const c = this.counter;
@@ -278,6 +286,7 @@ export class LeaseShare implements CounterShare {
       this.host.failed(error);
     }
     this.turns.answered();
+    this.reporting = 0;
     // The answer predates a reset made here meanwhile: its spend is older than the reset; ask again.
     let behind = false;
     if (result !== null && periodStart === this.periodStart) {

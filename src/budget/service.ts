@@ -149,9 +149,19 @@ export class BudgetService {
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), log: o.log });
   }
 
-  /** Every budget instance with its spend, holds and reset time (GET /admin/budgets). */
+  /** Every budget instance with its spend, holds and reset time, as this replica's counters hold them (metrics, TUI). */
   snapshot(): BudgetState[] {
     return this.ledger.snapshot();
+  }
+
+  /**
+   * `snapshot` for GET /admin/budgets: with shared budgets (PostgreSQL) each hard budget's
+   * spend is its shared row's, read now (LeaseKeeper.withSharedSpend), so every replica
+   * shows the spend they all enforce. On SQLite this is `snapshot`.
+   */
+  async sharedSnapshot(): Promise<BudgetState[]> {
+    const states = this.snapshot();
+    return this.leases === null ? states : this.leases.withSharedSpend(states);
   }
 
   /** The latest alerts, newest first. */

@@ -98,6 +98,8 @@ export interface BudgetLeaseStore {
   latestRepriceChange(): Promise<number>;
   /** The shared row's spend of a budget instance in a period; null when no replica made it yet. */
   sharedSpent(budgetId: string, periodStart: number): Promise<NanoUsd | null>;
+  /** `sharedSpent` of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the spend; instances without a row are absent. */
+  sharedSpents(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, NanoUsd>>;
   /**
    * Calls `onFreed(budgetId)` when a replica frees headroom someone waits for, and
    * `onReconnect` each time the listening connection is back after a loss (notices may
@@ -110,6 +112,14 @@ export interface BudgetLeaseStore {
 export function sharedBudgetId(kind: StoredBudgetKind, name: string, tagValue: string | null): string {
   return JSON.stringify([kind, name, tagValue]);
 }
+
+/** The key of one instance's row in a period in the map `sharedSpents` answers. */
+export function sharedRowKey(budgetId: string, periodStart: number): string {
+  return `${periodStart}:${budgetId}`;
+}
+
+/** Instances per statement of `sharedSpents` (two parameters each, well below PostgreSQL's 65 535). */
+const SHARED_SPENT_CHUNK = 500;
 
 /** The channel freed headroom is announced on. */
 export const LEASE_CHANNEL = 'tokometer_leases';
@@ -190,6 +200,19 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
     async sharedSpent(budgetId, periodStart) {
       const row = await db.get<{ spent_nano: number }>('SELECT spent_nano FROM budget_shares WHERE budget_id = ? AND period_start = ?', [budgetId, periodStart]);
       return row === undefined ? null : Number(row.spent_nano);
+    },
+
+    async sharedSpents(instances) {
+      const spent = new Map<string, NanoUsd>();
+      for (let i = 0; i < instances.length; i += SHARED_SPENT_CHUNK) {
+        const chunk = instances.slice(i, i + SHARED_SPENT_CHUNK);
+        const rows = await db.all<{ budget_id: string; period_start: number; spent_nano: number }>(
+          `SELECT budget_id, period_start, spent_nano FROM budget_shares WHERE (budget_id, period_start) IN (${chunk.map(() => '(?, ?)').join(', ')})`,
+          chunk.flatMap((c) => [c.budgetId, c.periodStart]),
+        );
+        for (const r of rows) spent.set(sharedRowKey(r.budget_id, Number(r.period_start)), Number(r.spent_nano));
+      }
+      return spent;
     },
 
     async listen(onFreed, onReconnect) {

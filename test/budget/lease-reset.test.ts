@@ -56,6 +56,9 @@ class MemoryLeases implements BudgetLeaseStore {
   async sharedSpent(budgetId: string, periodStart: number) {
     return this.rows.get(`${budgetId}@${periodStart}`)?.spent ?? null;
   }
+  async sharedSpents() {
+    return new Map<string, number>();
+  }
   async listen() {
     return async () => {};
   }

@@ -39,6 +39,8 @@ describe('GET /admin/budgets on a replica that did not make the calls (PostgreSQ
     let status = 200;
     for (let i = 0; i < 200 && status === 200; i++) status = (await chat(`${b.url}/proxy/openai`, secret, { maxTokens: 100, content: `q${i}` })).status;
     expect(status).toBe(429);
+    // B writes back what it settled and did not report yet at its next heartbeat (every second).
+    await new Promise((r) => setTimeout(r, 1500));
     const row = await budgetLeaseStore(pg.pool(url)).sharedSpent(sharedBudgetId('key', 'k', null), MONTH(Date.now()));
     expect(row).toBeGreaterThanOrEqual(1_000_000);
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grantLease, meetReset } from '../../../src/budget/lease-policy.js';
-import { budgetLeaseStore, sharedBudgetId, type BudgetLeaseStore, type SharedBudgetRef } from '../../../src/store/budget-leases.js';
+import { budgetLeaseStore, sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type SharedBudgetRef } from '../../../src/store/budget-leases.js';
 import type { PostgresDb } from '../../../src/store/drivers/postgres.js';
 import { pgDatabases } from '../../support/pg-databases.js';
 
@@ -82,6 +82,27 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     } finally {
       await stop();
     }
+  });
+
+  it('sharedSpents reads many rows at once, by instance and period; instances without a row are absent', async () => {
+    const [a, b, none] = [ref(), ref(), ref()];
+    const insert = (id: string, name: string, period: number, spent: number) =>
+      db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, 0)', [id, period, 'key', name, spent]);
+    const before = PERIOD - 30 * 86_400_000;
+    await insert(a.id, a.name, PERIOD, 1_234);
+    await insert(a.id, a.name, before, 999);
+    await insert(b.id, b.name, PERIOD, 5_000_000_000_000);
+    const got = await store.sharedSpents([a, b, none].map((r) => ({ budgetId: r.id, periodStart: PERIOD })).concat([{ budgetId: b.id, periodStart: before }]));
+    expect([...got.entries()].sort()).toEqual(
+      [
+        [sharedRowKey(a.id, PERIOD), 1_234],
+        [sharedRowKey(b.id, PERIOD), 5_000_000_000_000],
+      ].sort(),
+    );
+    // 1 200 instances: three statements of at most 500.
+    const many = Array.from({ length: 1200 }, (_, i) => ({ budgetId: i === 1100 ? a.id : `nobody-${i}`, periodStart: PERIOD }));
+    expect([...(await store.sharedSpents(many)).values()]).toEqual([1_234]);
+    expect((await store.sharedSpents([])).size).toBe(0);
   });
 
   it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
