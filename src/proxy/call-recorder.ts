@@ -1,16 +1,15 @@
 import { monotonicMs } from '../lib/clock.js';
 import type { ProxyError } from '../lib/errors.js';
 import { hashBody } from '../lib/ids.js';
-import { BYTES_PER_TOKEN } from '../budget/estimate.js';
-import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
 import { estimateTokens } from '../providers/estimate.js';
-import { emptyUsage, type Observed, type RequestInfo, type Usage } from '../providers/types.js';
+import type { Observed, RequestInfo, Usage } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
-import type { CallOutcome, CallRecord, UsageSource } from '../store/types.js';
+import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { ContextMemory } from './context-memory.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
+import { recordedUsage, type EstimateSource } from './recorded-usage.js';
 
 /** No body was seen (refused, failed or abandoned before a response arrived). */
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
@@ -47,15 +46,15 @@ interface BodySummary {
  * settle that throws is logged and tried once more without the output tokens (see
  * `settleAgain`). Both are logged.
  */
-export class CallRecorder<R> implements FinishedCall {
+export class CallRecorder<R> implements FinishedCall, EstimateSource {
   private keyName: string | null = null;
   private tags: Record<string, string> = NO_TAGS;
   private info: RequestInfo | null = null;
   private body: Uint8Array | null = null;
   /** What the record and an estimate need of the body, once `summariseBody` let it go. */
   private bodySummary: BodySummary | null = null;
-  /** Set by `completeUnknown`: an estimate counts the request's whole output allowance. */
-  private wholeAllowance = false;
+  /** Set by `completeUnknown`: an estimate counts the request's whole output allowance (EstimateSource). */
+  wholeAllowance = false;
   private reservation: R | undefined;
   private holding = false;
   private done = false;
@@ -121,10 +120,20 @@ export class CallRecorder<R> implements FinishedCall {
     return this.bodySummary?.bytes ?? this.body?.length ?? 0;
   }
 
-  /** estimateTokens of the request body's text (0 without a body). */
-  private bodyTokens(): number {
+  /** estimateTokens of the request body's text (0 without a body; EstimateSource). */
+  bodyTokens(): number {
     if (this.bodySummary !== null) return this.bodySummary.tokens;
     return this.body !== null ? estimateTokens(DECODER.decode(this.body)) : 0;
+  }
+
+  /** EstimateSource: what the budget expects this key to get from `model` without an output limit. */
+  expectedOutputTokens(model: string): number | undefined {
+    return this.deps.budgets.expectedOutputTokens?.(this.keyName, model, this.startedAt);
+  }
+
+  /** EstimateSource: tokens of the provider-side state the request continues, if this process served it. */
+  contextTokens(continues: string): number | undefined {
+    return this.deps.contexts?.tokensOf(continues);
   }
 
   /** The budget reservation to settle when the call finishes. */
@@ -136,7 +145,7 @@ export class CallRecorder<R> implements FinishedCall {
   /**
    * The provider was paid for work whose usage will never be read (a background response
    * tokometer stopped following): `ok`, estimated from the request, its output at the
-   * request's whole allowance (`outputAllowance`), `note` saying why. `client_aborted`: a
+   * request's whole allowance (recorded-usage.ts), `note` saying why. `client_aborted`: a
    * response cancelled without usage (billed up to the cancel), its end's model kept.
    */
   completeUnknown(status: number, seen: BodyObservation, at: number, note: string, outcome: 'ok' | 'client_aborted' = 'ok'): void {
@@ -171,7 +180,7 @@ export class CallRecorder<R> implements FinishedCall {
     if (this.done) return;
     this.done = true;
     const info = this.info;
-    const { usage, source, note } = this.usageFor(outcome, seen, reachedProvider);
+    const { usage, source, note } = recordedUsage(info, outcome, seen, reachedProvider, this);
     const model = seen.observed?.model ?? info?.model ?? null;
     this.responseModel = seen.observed?.model ?? null;
     this.finishReasons = seen.observed?.finishReasons ?? null;
@@ -262,65 +271,6 @@ export class CallRecorder<R> implements FinishedCall {
     } catch {
       // Logged above; the call is still recorded.
     }
-  }
-
-  private usageFor(outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean): { usage: Usage | null; source: UsageSource; note?: string } {
-    const info = this.info;
-    if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
-    const reported = seen.observed?.usage ?? null;
-    if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
-    if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
-    // A file upload's input is the file, never read as text: estimated from its audio when it is
-    // audio (RequestInfo.upload.audioTokens), else unknown.
-    const audioTokens = info.upload?.audioTokens;
-    if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
-    // A body we could not parse is "usage unknown" (cost null). A parsed response or
-    // stream that never carried usage still consumed tokens: estimate, flagged as such. So
-    // does one too large to read (a request can ask for one), at its whole output allowance:
-    // as unknown, its reservation was settled at 0.
-    if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
-    const usage = this.estimateUsage(seen);
-    if (audioTokens === undefined) return { usage, source: 'estimated' };
-    const note = `usage estimated from the request: ${audioTokens} audio tokens from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
-    return { usage, source: 'estimated', note };
-  }
-
-  /**
-   * The most output the request lets the provider bill: its `max_output_tokens` (× answers),
-   * else what the budget estimate expects of that key and model, else 0.
-   */
-  private outputAllowance(): number {
-    const info = this.info;
-    if (info === null) return 0;
-    const each = info.maxOutputTokens ?? (info.model === null ? undefined : this.deps.budgets.expectedOutputTokens?.(this.keyName, info.model, this.startedAt)) ?? 0;
-    return each * (info.outputChoices ?? 1);
-  }
-
-  /** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
-  private estimateUsage(seen: BodyObservation): Usage {
-    const usage = emptyUsage();
-    const audioTokens = this.info?.upload?.audioTokens;
-    if (audioTokens !== undefined) {
-      // An audio upload: its text fields as the reservation counts them, plus its audio.
-      usage.inputTokens = Math.ceil((this.info?.upload?.textBytes ?? 0) / BYTES_PER_TOKEN) + audioTokens;
-      usage.inputAudioTokens = audioTokens;
-    } else usage.inputTokens = this.bodyTokens();
-    // A continued conversation is billed again as input (RequestInfo.continues).
-    const continues = this.info?.continues;
-    if (continues !== undefined) usage.inputTokens += this.deps.contexts?.tokensOf(continues) ?? 0;
-    usage.outputTokens = this.estimateOutput(seen, audioTokens !== undefined);
-    return usage;
-  }
-
-  /**
-   * Output tokens of an estimate: the frames relayed, or the request's whole allowance when
-   * the end was never seen (a background response not followed, a body relayed unread). An
-   * audio upload's answer relayed unread (a `text`, `srt` or `vtt` transcript) is its output:
-   * its bytes / 4.
-   */
-  private estimateOutput(seen: BodyObservation, audioUpload: boolean): number {
-    if (audioUpload && seen.unreadBytes !== undefined && !this.wholeAllowance) return Math.ceil(seen.unreadBytes / BYTES_PER_TOKEN);
-    return this.wholeAllowance || seen.unread === true ? Math.max(seen.frames, this.outputAllowance()) : seen.frames;
   }
 }
 

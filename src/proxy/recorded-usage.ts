@@ -1,0 +1,86 @@
+import { BYTES_PER_TOKEN } from '../budget/estimate.js';
+import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
+import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
+import type { CallOutcome, UsageSource } from '../store/types.js';
+import type { BodyObservation } from './observation.js';
+
+/**
+ * The usage a finished call is recorded with (CallRecorder): what the provider reported,
+ * else an estimate from the request for a metered call that reached the provider and
+ * consumed tokens without saying how many, else none (`unknown` or `not_metered`).
+ */
+
+/** What an estimate reads of the call beyond its request and body observation (CallRecorder implements it). */
+export interface EstimateSource {
+  /** An estimate counts the request's whole output allowance (a background response not followed: CallRecorder.completeUnknown). */
+  readonly wholeAllowance: boolean;
+  /** The request body's tokens (estimateTokens of its text; 0 without a body). */
+  bodyTokens(): number;
+  /** Output tokens the budget expects of a call of `model` without an output limit, if it knows. */
+  expectedOutputTokens(model: string): number | undefined;
+  /** Tokens of the provider-side state a request continues (ContextMemory), if known. */
+  contextTokens(continues: string): number | undefined;
+}
+
+/** The usage, where it came from, and a note for the record's `error` when the estimate needs one. */
+export interface RecordedUsage {
+  usage: Usage | null;
+  source: UsageSource;
+  note?: string;
+}
+
+/** The usage of a call that ended with `outcome` after `seen`; `reachedProvider`: the request was sent. Allocates nothing beyond the result. */
+export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean, from: EstimateSource): RecordedUsage {
+  if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
+  const reported = seen.observed?.usage ?? null;
+  if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
+  if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
+  // A file upload's input is the file, never read as text: estimated from its audio when it is
+  // audio (RequestInfo.upload.audioTokens), else unknown.
+  const audioTokens = info.upload?.audioTokens;
+  if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
+  // A body we could not parse is "usage unknown" (cost null). A parsed response or
+  // stream that never carried usage still consumed tokens: estimate, flagged as such. So
+  // does one too large to read (a request can ask for one), at its whole output allowance:
+  // as unknown, its reservation was settled at 0.
+  if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
+  const usage = estimateUsage(from, info, seen);
+  if (audioTokens === undefined) return { usage, source: 'estimated' };
+  const note = `usage estimated from the request: ${audioTokens} audio tokens from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
+  return { usage, source: 'estimated', note };
+}
+
+/**
+ * The most output the request lets the provider bill: its `max_output_tokens` (× answers),
+ * else what the budget estimate expects of that key and model, else 0.
+ */
+function outputAllowance(from: EstimateSource, info: RequestInfo): number {
+  const each = info.maxOutputTokens ?? (info.model === null ? undefined : from.expectedOutputTokens(info.model)) ?? 0;
+  return each * (info.outputChoices ?? 1);
+}
+
+/** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
+function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObservation): Usage {
+  const usage = emptyUsage();
+  const audioTokens = info.upload?.audioTokens;
+  if (audioTokens !== undefined) {
+    // An audio upload: its text fields as the reservation counts them, plus its audio.
+    usage.inputTokens = Math.ceil((info.upload?.textBytes ?? 0) / BYTES_PER_TOKEN) + audioTokens;
+    usage.inputAudioTokens = audioTokens;
+  } else usage.inputTokens = from.bodyTokens();
+  // A continued conversation is billed again as input (RequestInfo.continues).
+  if (info.continues !== undefined) usage.inputTokens += from.contextTokens(info.continues) ?? 0;
+  usage.outputTokens = estimateOutput(from, info, seen, audioTokens !== undefined);
+  return usage;
+}
+
+/**
+ * Output tokens of an estimate: the frames relayed, or the request's whole allowance when
+ * the end was never seen (a background response not followed, a body relayed unread). An
+ * audio upload's answer relayed unread (a `text`, `srt` or `vtt` transcript) is its output:
+ * its bytes / 4.
+ */
+function estimateOutput(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioUpload: boolean): number {
+  if (audioUpload && seen.unreadBytes !== undefined && !from.wholeAllowance) return Math.ceil(seen.unreadBytes / BYTES_PER_TOKEN);
+  return from.wholeAllowance || seen.unread === true ? Math.max(seen.frames, outputAllowance(from, info)) : seen.frames;
+}
