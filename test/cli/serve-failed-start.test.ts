@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { edgesFor, type Edges } from '../../src/edges.js';
+import { startNodeServer } from '../../src/server/node.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
 import type { OpenDriver, SqlDriver } from '../../src/store/types.js';
 import { cliFolder } from './cli-folder.js';
 
@@ -85,9 +87,14 @@ describe('serve that fails before it serves, on a database file it created', () 
 
 /** runCli in the test folder with the Node edges, `openDriver` for the SQLite driver, and `env`. */
 async function cliWithDriver(args: string[], open: OpenDriver, env: Record<string, string> = {}): Promise<{ code: number; err: string }> {
+  return cliWithEdges(args, { openDriver: async () => open }, env);
+}
+
+/** runCli in the test folder with the Node edges, `edges` replacing some of them, and `env`. */
+async function cliWithEdges(args: string[], edges: Partial<Edges>, env: Record<string, string> = {}): Promise<{ code: number; err: string }> {
   let err = '';
   const ctx: CliContext = {
-    edges: { ...edgesFor('node'), openDriver: async () => open },
+    edges: { ...edgesFor('node'), ...edges },
     env,
     cwd: dir(),
     clock: () => Date.parse('2026-12-01T00:00:00Z'),
@@ -115,6 +122,66 @@ describe('serve that fails before it serves, on a database another process opene
     } finally {
       other?.close();
     }
+  });
+});
+
+/** The names of the keys in new.db, as `keys list` shows them. */
+async function keyNames(): Promise<string[]> {
+  const list = await cli(['keys', 'list', '--db', 'new.db', '--json']);
+  expect(list.code).toBe(0);
+  return (JSON.parse(list.out) as Array<{ name: string }>).map((k) => k.name);
+}
+
+describe('serve that fails before it serves, on the database file it created, which another command wrote to meanwhile', () => {
+  it('keys create writes its key while serve starts and exits (its -wal gone once serve closes): the file and the key stay', async () => {
+    const port = await takenPort();
+    let created: { code: number; err: string } | undefined;
+    // serve has opened and migrated new.db; as it begins to listen, `tokometer keys create app --db new.db` runs to its end.
+    const keysCreateFirst: Edges['startServer'] = async () => async (options) => {
+      created = await cli(['keys', 'create', 'app', '--db', 'new.db']);
+      return startNodeServer(options);
+    };
+    const res = await cliWithEdges(['serve', '--db', 'new.db', '--port', String(port)], { startServer: keysCreateFirst });
+    expect(created?.code).toBe(0);
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('the address is already in use');
+    expect(files()).toContain('new.db');
+    expect(await keyNames()).toEqual(['app']);
+  });
+
+  it('another command creates the file and writes a key between serve noting it missing and opening it: the file and the key stay', async () => {
+    const port = await takenPort();
+    const otherWroteFirst: OpenDriver = (file, options) => {
+      if (!options?.readonly && !files().includes('new.db')) {
+        const other = openDriver(file);
+        migrate(other, MIGRATIONS);
+        other.prepare("INSERT INTO keys (name, prefix, hash, tags, created_at) VALUES ('app', 'mk_aaaa', 'hash-of-app', '{}', 1764547200000)").run();
+        other.close();
+      }
+      return openDriver(file, options);
+    };
+    const res = await cliWithDriver(['serve', '--db', 'new.db', '--port', String(port)], otherWroteFirst);
+    expect(res.code).toBe(1);
+    expect(files()).toContain('new.db');
+    expect(await keyNames()).toEqual(['app']);
+  });
+
+  it('another application makes its database at that path between serve noting it missing and opening it: exit 2 (not a tokometer database), its file stays', async () => {
+    const otherAppFirst: OpenDriver = (file, options) => {
+      if (!options?.readonly && !files().includes('new.db')) {
+        const other = openDriver(file);
+        other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('kept')");
+        other.close();
+      }
+      return openDriver(file, options);
+    };
+    const res = await cliWithDriver(['serve', '--db', 'new.db', '--port', '0'], otherAppFirst);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('is not a tokometer database: it holds other tables (notes)');
+    expect(files()).toEqual(['new.db']);
+    const kept = openDriver(path.join(dir(), 'new.db'), { readonly: true });
+    expect(kept.prepare('SELECT body FROM notes').all()).toEqual([{ body: 'kept' }]);
+    kept.close();
   });
 });
 
