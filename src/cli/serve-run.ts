@@ -9,7 +9,7 @@ import { createLogger } from '../proxy/log.js';
 import type { ProxySettings } from '../proxy/settings.js';
 import { startProxy, type RunningProxy } from '../proxy/start.js';
 import { upgradeNoticeAt } from '../store/open.js';
-import { removerOfNewDatabase } from '../store/new-database-files.js';
+import { newDatabaseFiles } from '../store/new-database-files.js';
 import { closeProxyStorage, openProxyStorage, type ProxyStorage } from '../store/proxy-storage.js';
 import { newestSnapshot } from './catalog-source.js';
 import { namingListenFailures, type ListenSource } from './serve-listen.js';
@@ -85,12 +85,14 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   };
   const startServer = namingListenFailures(await deps.edges.startServer(), listen);
   const upstream = await deps.edges.createUpstream();
-  // Noted before the database is opened: a start that fails removes the file it created.
-  const removeNewDatabase = removerOfNewDatabase(dbPath, plan.spillPath);
+  // Noted before the database is opened: a start that fails removes the file it created,
+  // unless another command wrote to it meanwhile.
+  const newDatabase = newDatabaseFiles(dbPath, plan.spillPath);
   let storage: ProxyStorage | undefined;
   let proxy: RunningProxy;
   try {
     storage = await openProxyStorage(dbPath, deps.edges.openDriver);
+    newDatabase.opened(storage);
     proxy = await startProxy({
       settings,
       storage,
@@ -116,10 +118,15 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       port: plan.port,
     });
   } catch (error) {
-    // startProxy has released what it started; the storage (the last connection) and the upstream pool close here.
-    if (storage !== undefined) await closeProxyStorage(storage).catch(() => {});
+    // startProxy has released what it started; the storage (the last connection) and the
+    // upstream pool close here. The files go right after the storage closes: the less time
+    // between, the less room for another command to write to them unseen.
+    if (storage !== undefined) {
+      newDatabase.closing();
+      await closeProxyStorage(storage).catch(() => {});
+    }
+    newDatabase.remove();
     await upstream.close().catch(() => {});
-    removeNewDatabase();
     throw error;
   }
   if (!LOOPBACK.has(host) && !settings.adminToken) {
