@@ -49,4 +49,15 @@ describe('config check and OpenTelemetry export', () => {
       /telemetry\s+off \(OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER are none\)\n/,
     );
   });
+
+  it('gives each signal its own reason when one is off by its exporter variable and the other has no endpoint (a review: it blamed the missing endpoint alone)', async () => {
+    const tracesOnly = { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' };
+    expect(await check('providers: {}\n', tracesOnly)).toContain(
+      'off (traces: OTEL_TRACES_EXPORTER=none; metrics: no telemetry.endpoint, telemetry.metrics_endpoint, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT)\n',
+    );
+    const metricsOnly = { OTEL_METRICS_EXPORTER: 'None' };
+    expect(await check('telemetry:\n  metrics_endpoint: "http://c:4318/v1/metrics"\n', metricsOnly)).toContain(
+      'off (traces: no telemetry.endpoint, telemetry.traces_endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; metrics: OTEL_METRICS_EXPORTER=none)\n',
+    );
+  });
 });
