@@ -81,12 +81,24 @@ export function resolveTelemetry(config: TelemetryOptions, env: Env): TelemetryS
   };
 }
 
-/** Why resolveTelemetry gave null, in the words of the setting that did it (config check prints it). */
+/**
+ * Why resolveTelemetry gave null, in the words of the settings that did it (config check
+ * prints it); call it only then. Each signal is off by its OTEL_<SIGNAL>_EXPORTER=none or
+ * for want of an endpoint (one that had both an endpoint and no `none` would be exported):
+ * the plain cases, both off the same way, say it once; otherwise each signal says its own.
+ */
 export function telemetryOffReason(env: Env): string {
   if (value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
   const none = (upper: string) => value(env, `OTEL_${upper}_EXPORTER`)?.toLowerCase() === 'none';
-  if (none('TRACES') && none('METRICS')) return 'OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER are none';
-  return 'no telemetry.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT';
+  const tracesNone = none('TRACES');
+  const metricsNone = none('METRICS');
+  if (tracesNone && metricsNone) return 'OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER are none';
+  if (!tracesNone && !metricsNone) return 'no telemetry.endpoint or OTEL_EXPORTER_OTLP_ENDPOINT';
+  const reason = (kind: 'traces' | 'metrics', off: boolean) => {
+    const upper = kind.toUpperCase();
+    return `${kind}: ${off ? `OTEL_${upper}_EXPORTER=none` : `no telemetry.endpoint, telemetry.${kind}_endpoint, OTEL_EXPORTER_OTLP_${upper}_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT`}`;
+  };
+  return `${reason('traces', tracesNone)}; ${reason('metrics', metricsNone)}`;
 }
 
 /** One signal's target: config endpoints first, then the signal's own variable, then the shared one. */
