@@ -7,7 +7,7 @@ import { cliFolder } from './cli-folder.js';
  * `prices list` / `prices show` printed the pinned catalog with exit 0, as if that database
  * held no newer snapshot, while with the same path in --db they exit 2 "no database at …".
  * The variable now goes through the same check, and every read command's message says
- * the path came from $TOKOMETER_DB (the --db message is unchanged).
+ * the path came from $TOKOMETER_DB (the --db message is unchanged); reconcile's too.
  */
 
 const { dir, cli } = cliFolder('tokometer-db-env-');
@@ -25,6 +25,13 @@ describe('$TOKOMETER_DB naming a database that does not exist', () => {
       expect(res.out).toBe('');
     });
   }
+
+  it('reconcile (with its admin key set) exits 2 naming the path and $TOKOMETER_DB, asking the provider nothing', async () => {
+    const res = await cli(['reconcile', '--provider', 'openai'], { TOKOMETER_DB: 'missing.db', OPENAI_ADMIN_KEY: 'sk-admin-test' });
+    expect(res.err).toBe(fromEnv(path.join(dir(), 'missing.db')));
+    expect(res.code).toBe(2);
+    expect(res.out).toBe('');
+  });
 
   it('--db wins over $TOKOMETER_DB, and its message names --db as before', async () => {
     const res = await cli(['prices', 'list', '--db', 'typo.db'], { TOKOMETER_DB: 'missing.db' });
