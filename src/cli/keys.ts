@@ -6,7 +6,6 @@ import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
-import type { StoreAccess } from '../store/open.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
@@ -87,7 +86,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     });
 
   dbFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
-    const store = await storeFor(ctx, flags, 'create');
+    const store = await storeFor(ctx, flags, 'write');
     try {
       if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);
       ctx.out(`Revoked key '${name}'.\n`);
@@ -103,7 +102,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .action(async (name: string, flags: KeyFlags & { clearTags?: boolean; anyProvider?: boolean; anyModel?: boolean }) => {
       if (flags.anyProvider && flags.provider) throw new UsageError('--any-provider and --provider cannot be combined: --any-provider clears the provider allow-list, --provider sets it');
       if (flags.anyModel && flags.model) throw new UsageError('--any-model and --model cannot be combined: --any-model clears the model allow-list, --model sets it');
-      const store = await storeFor(ctx, flags, 'create');
+      const store = await storeFor(ctx, flags, 'write');
       try {
         const key = await store.keys.byName(name);
         if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
@@ -163,10 +162,14 @@ function proxyUrl(config: Config): string {
   return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
-/** The store of `--db`: `create` for key changes (the database is created when missing), `read` for lists (dbPathToReadFor). */
-async function storeFor(ctx: CliContext, flags: KeyFlags, access: StoreAccess) {
+/**
+ * The store of `--db` for a command on keys already stored: `write` for changes (revoke,
+ * set), `read` for lists and history. Either way the database must exist (dbPathToReadFor:
+ * exit 2 naming the path); only `keys create` makes a new one.
+ */
+async function storeFor(ctx: CliContext, flags: KeyFlags, access: 'read' | 'write') {
   const config = configFor(ctx, flags.config);
-  return openStoreFor(ctx, access === 'create' ? dbPathFor(ctx, config, flags.db) : dbPathToReadFor(ctx, config, flags.db), access);
+  return openStoreFor(ctx, dbPathToReadFor(ctx, config, flags.db), access);
 }
 
 function parseTagFlags(tags: string[] | undefined): Record<string, string> {
