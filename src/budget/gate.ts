@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
-import type { AdvisorToolBound, BillingConditions } from '../providers/types.js';
+import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../providers/types.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
@@ -17,8 +17,8 @@ export interface GateRequest {
   tags: Readonly<Record<string, string>>;
   provider: string;
   model: string | null;
-  /** Other models the provider may run and bill instead of `model` (RequestInfo.fallbackModels; null: one it picks itself). Absent: none. */
-  fallbackModels?: ReadonlyArray<string | null> | undefined;
+  /** Other models the provider may run and bill instead of `model`, with each attempt's own max output and speed (RequestInfo.fallbackModels; a null model: one it picks itself). Absent: none. */
+  fallbackModels?: readonly FallbackBound[] | undefined;
   /** Whether the call is priced (RequestInfo.metered): a metered one naming no model still bills one. Absent: false. */
   metered?: boolean;
   /** Request body size in bytes. */
@@ -82,6 +82,22 @@ export function reservationModifier(rates: Pick<EstimateRates, 'priceEntry'>, bi
 }
 
 /**
+ * `req` as the attempt of `fallback` runs it: the entry's max output tokens in place of the
+ * request's (Anthropic `fallbacks[].max_tokens`), and its speed in place of the request's
+ * (`fallbacks[].speed`, priced through the same fast-mode modifier: reservationModifier);
+ * what the entry leaves out is the request's. `req` itself when the entry sets neither.
+ */
+function attemptOf(req: GateRequest, fallback: FallbackBound): GateRequest {
+  const { maxOutputTokens, speed } = fallback;
+  if (maxOutputTokens === undefined && speed === undefined) return req;
+  return {
+    ...req,
+    maxOutputTokens: maxOutputTokens ?? req.maxOutputTokens,
+    billing: speed === undefined ? req.billing : { ...req.billing, speed },
+  };
+}
+
+/**
  * A gate's decision: admitted with a reservation to settle later, or refused with the
  * error to send (`budget_exceeded` for a spent cap, `budget_busy` when the wait for room
  * ran out, `unavailable` when the proxy began to shut down while the call waited).
@@ -137,15 +153,16 @@ export class LedgerGate {
    * (model lists, files, …) is never priced (recorded at 0), so it holds nothing; it is still
    * refused once a budget is exhausted. A metered one naming no model (a stored prompt's, an
    * agent's) runs one all the same: held at the fallback prices (the dearest). A request
-   * with fallback models (OpenRouter `models`) holds the dearest of its models' estimates,
-   * and one with advisor tools adds their consultations (`advisorEstimate`).
+   * with fallback models (OpenRouter `models`, Anthropic `fallbacks`) holds the dearest of
+   * its attempts' estimates, each at its own max output and speed (`attemptOf`), and one
+   * with advisor tools adds their consultations (`advisorEstimate`).
    */
   estimate(req: GateRequest): NanoUsd {
     if (req.model === null && req.metered !== true) return 0;
     let most = this.estimateAt(req, req.model);
     // The provider may run (and bill) any fallback instead: hold the dearest.
     const fallbacks = req.fallbackModels;
-    if (fallbacks !== undefined) for (const model of fallbacks) most = Math.max(most, this.estimateAt(req, model));
+    if (fallbacks !== undefined) for (const fallback of fallbacks) most = Math.max(most, this.estimateAt(attemptOf(req, fallback), fallback.model));
     return Math.min(most + this.advisorEstimate(req), Number.MAX_SAFE_INTEGER);
   }
 

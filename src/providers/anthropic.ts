@@ -1,7 +1,7 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { fallbackServingModel, MessagesStream, normaliseAnthropicUsage } from './anthropic-usage.js';
-import type { BillingConditions, Observed, ProviderAdapter } from './types.js';
-import { type Json, isObj, str } from './json.js';
+import type { BillingConditions, FallbackBound, Observed, ProviderAdapter } from './types.js';
+import { type Json, count, isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { anthropicAdvisorTools } from './advisor-tools.js';
@@ -54,16 +54,27 @@ function requestedBilling(json: Json): BillingConditions | undefined {
 
 /**
  * The models a Messages request lets the API run instead of `model` when it declines
- * (beta `fallbacks`, SDK BetaFallbacksParam): each entry's `model` in order (null for an
- * entry naming none), or [null] for `"default"` (the API picks by the refusal's category).
- * Undefined when the request sets none. The allow-list checks them and the budget
- * reservation holds the dearest (RequestInfo.fallbackModels).
+ * (beta `fallbacks`, SDK BetaFallbacksParam), in order, each with what its attempt sets in
+ * place of the request's (SDK BetaFallbackParam): `max_tokens` (left out or null: the
+ * request's) and `speed` (left out: the request's; null: `standard`). `"default"` is one
+ * model the API picks by the refusal's category ({model: null}, the request's bounds). An
+ * entry naming no model is {model: null}. Undefined when the request sets none. The
+ * allow-list checks the models and the budget reservation holds the dearest attempt
+ * (RequestInfo.fallbackModels).
  */
-function requestedFallbacks(json: Json): ReadonlyArray<string | null> | undefined {
+function requestedFallbacks(json: Json): readonly FallbackBound[] | undefined {
   const fallbacks = json.fallbacks;
-  if (fallbacks === 'default') return [null];
+  if (fallbacks === 'default') return [{ model: null }];
   if (!Array.isArray(fallbacks) || fallbacks.length === 0) return undefined;
-  return fallbacks.map((entry: unknown) => (isObj(entry) ? str(entry.model) : null));
+  return fallbacks.map((entry: unknown): FallbackBound => {
+    if (!isObj(entry)) return { model: null };
+    const bound: FallbackBound = { model: str(entry.model) };
+    const maxTokens = count(entry.max_tokens);
+    if (maxTokens !== undefined) bound.maxOutputTokens = maxTokens;
+    if (entry.speed === null) bound.speed = 'standard';
+    else if (typeof entry.speed === 'string') bound.speed = entry.speed;
+    return bound;
+  });
 }
 
 /** A request id in Anthropic's `req_…` style, marked as tokometer's own. */

@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import { bearerToken } from './bearer.js';
 import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
-import type { AdvisorToolBound, BillingConditions, EndpointKind, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import type { AdvisorToolBound, BillingConditions, EndpointKind, FallbackBound, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 
 /** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
 export interface KnownEndpoint {
@@ -62,7 +62,7 @@ export interface AdapterSpec {
   /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
   continues?(json: Json, known: KnownEndpoint): string | undefined;
   /** The fallback models the provider may run instead of `model` (RequestInfo.fallbackModels) for the default `describe`. Default: none. */
-  fallbackModels?(json: Json): ReadonlyArray<string | null> | undefined;
+  fallbackModels?(json: Json): readonly FallbackBound[] | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools) for the default `describe`. Default: none. */
   advisorTools?(json: Json): readonly AdvisorToolBound[] | undefined;
   /** The price modifiers the request asks for (RequestInfo.billing) for the default `describe`. Default: none. */

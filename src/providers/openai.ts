@@ -1,5 +1,5 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
-import type { Observed, PreparedRequest, ProviderAdapter } from './types.js';
+import type { FallbackBound, Observed, PreparedRequest, ProviderAdapter } from './types.js';
 import { type Json, isObj, objAt, count } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
@@ -45,9 +45,9 @@ function streaming(body: Json, known: KnownEndpoint | undefined): boolean {
  * its `models` list, tried in order when one errs (a context length error included) and billed as
  * the model that answered; null for one it picks itself (`route: "fallback"`, a non-string entry).
  */
-function openRouterFallbacks(body: Json): ReadonlyArray<string | null> | undefined {
-  const listed = Array.isArray(body.models) ? body.models.map((m: unknown) => (typeof m === 'string' && m.length > 0 ? m : null)) : [];
-  if (body.route !== undefined && body.route !== null) listed.push(null);
+function openRouterFallbacks(body: Json): readonly FallbackBound[] | undefined {
+  const listed: FallbackBound[] = Array.isArray(body.models) ? body.models.map((m: unknown) => ({ model: typeof m === 'string' && m.length > 0 ? m : null })) : [];
+  if (body.route !== undefined && body.route !== null) listed.push({ model: null });
   return listed.length > 0 ? listed : undefined;
 }
 

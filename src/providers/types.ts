@@ -88,6 +88,23 @@ export interface AdvisorUsage {
  */
 export type BillingConditions = Pick<Usage, 'serviceTier' | 'inferenceGeo' | 'speed'>;
 
+/**
+ * One model a request lets the provider run instead of the requested one
+ * (RequestInfo.fallbackModels), and what bounds that attempt's cost where it differs from
+ * the request's.
+ */
+export interface FallbackBound {
+  /** The model the attempt runs; null when the provider picks it (or the entry names none). */
+  model: string | null;
+  /** The attempt's max output tokens in place of the request's (Anthropic entry `max_tokens`); absent: the request's. */
+  maxOutputTokens?: number;
+  /**
+   * The attempt's inference speed in place of the request's (Anthropic entry `speed`:
+   * `fast`, or `standard` for an entry that sets `standard` or null); absent: the request's.
+   */
+  speed?: string;
+}
+
 /** One advisor tool of a request (RequestInfo.advisorTools): what bounds the consultations it may run. */
 export interface AdvisorToolBound {
   /** The model each consultation runs (the tool's `model`); null when it names none. */
@@ -119,11 +136,14 @@ export interface RequestInfo {
    */
   model: string | null;
   /**
-   * Other models the provider may run (and bill) for the request when `model` fails: an
-   * OpenRouter `models` fallback list, in order; a null entry is one the provider picks
-   * itself (`route: "fallback"`, or an entry that is not a model name). Absent when none.
+   * Other models the provider may run (and bill) for the request when `model` fails or
+   * declines, in order, each with what its attempt sets in place of the request's: an
+   * OpenRouter `models` fallback list, Anthropic `fallbacks` (whose entries may set their own
+   * `max_tokens` and `speed`). A null model is one the provider picks itself
+   * (`route: "fallback"`, Anthropic `fallbacks: "default"`, an entry that is not a model
+   * name). Absent when none.
    */
-  fallbackModels?: ReadonlyArray<string | null>;
+  fallbackModels?: readonly FallbackBound[];
   streaming: boolean;
   /**
    * True when a 2xx streamed answer to this request is newline-delimited JSON, one event per

@@ -29,7 +29,7 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | 
       `Key '${key.name}' may only use models ${allowed}, and this request names no model tokometer can read (e.g. one taken from a stored prompt, agent or conversation); name the model in the request.`,
     );
   }
-  for (const fallback of info.fallbackModels ?? []) {
+  for (const { model: fallback } of info.fallbackModels ?? []) {
     if (fallback === null) {
       return new ProxyError('forbidden', `Key '${key.name}' may only use models ${allowed}, and this request lets the provider pick a fallback model itself; list the fallback models instead.`);
     }

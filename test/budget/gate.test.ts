@@ -87,10 +87,10 @@ describe('LedgerGate', () => {
     const primary = { provider: 'openrouter', model: 'openai/gpt-4o-mini' };
     expect(gate.estimate(request(primary))).toBe((1000 * 150_000 + 100 * 600_000) / 1000);
     // 1000 prompt tokens × 18,750,000 pico (opus's dearest input-side rate, 1h cache writes) + 100 output tokens × 75,000,000 pico.
-    expect(gate.estimate(request({ ...primary, fallbackModels: ['anthropic/claude-opus-4'] }))).toBe((1000 * 18_750_000 + 100 * 75_000_000) / 1000);
+    expect(gate.estimate(request({ ...primary, fallbackModels: [{ model: 'anthropic/claude-opus-4' }] }))).toBe((1000 * 18_750_000 + 100 * 75_000_000) / 1000);
     // A fallback cheaper than the primary changes nothing; a model OpenRouter picks (null) is held at the fallback prices.
-    expect(gate.estimate(request({ ...primary, fallbackModels: ['openai/gpt-4o-mini'] }))).toBe(gate.estimate(request(primary)));
-    expect(gate.estimate(request({ ...primary, fallbackModels: [null] }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
+    expect(gate.estimate(request({ ...primary, fallbackModels: [{ model: 'openai/gpt-4o-mini' }] }))).toBe(gate.estimate(request(primary)));
+    expect(gate.estimate(request({ ...primary, fallbackModels: [{ model: null }] }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
 
   it('counts every answer a request asks for (n, best_of, candidateCount): each runs to the maximum and is billed', () => {

@@ -120,11 +120,15 @@ describe('Anthropic `fallbacks`: the models the API may run instead of `model`',
     expect(f.upstream.requests).toHaveLength(1);
   });
 
-  it('hands the budget gate the fallback models (null for "default": the API picks), so the reservation covers the dearest one the API may bill', async () => {
+  it('hands the budget gate the fallback models (null for "default": the API picks) with their own max_tokens and speed, so the reservation covers the dearest attempt the API may bill', async () => {
     const f = fixture(() => jsonAnswer(answer('claude-opus-4-8')), {}, undefined, PROVIDERS);
     expect(await status(f, REQUEST)).toBe(200);
     expect(await status(f, { ...REQUEST, fallbacks: 'default' })).toBe(200);
-    expect(await status(f, { ...REQUEST, fallbacks: [{ model: 'claude-opus-4-8' }, { model: 'claude-opus-5' }] })).toBe(200);
-    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([['claude-opus-4-8'], [null], ['claude-opus-4-8', 'claude-opus-5']]);
+    expect(await status(f, { ...REQUEST, fallbacks: [{ model: 'claude-opus-4-8', max_tokens: 64000, speed: null }, { model: 'claude-opus-5', speed: 'fast' }] })).toBe(200);
+    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([
+      [{ model: 'claude-opus-4-8' }],
+      [{ model: null }],
+      [{ model: 'claude-opus-4-8', maxOutputTokens: 64000, speed: 'standard' }, { model: 'claude-opus-5', speed: 'fast' }],
+    ]);
   });
 });

@@ -86,7 +86,7 @@ describe('model allow-list on OpenRouter, whose fallback routing runs models the
     const res = await f.handle(openRouterCall({ model: 'openai/gpt-4o-mini', models: ['anthropic/claude-opus-4'], messages: [] }));
     expect(res.status).toBe(200);
     await bodyText(res);
-    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([['anthropic/claude-opus-4']]);
+    expect(f.gate.requests.map((r) => r.fallbackModels)).toEqual([[{ model: 'anthropic/claude-opus-4' }]]);
   });
 
   it('refuses route: "fallback", where OpenRouter picks the fallback model itself; passes a fallback list the key allows', async () => {
