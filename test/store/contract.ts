@@ -1,4 +1,5 @@
 import { advisorNoteCases } from './contract-advisor-note.js';
+import { tierNoteCases } from './contract-tier-note.js';
 import { dbCases } from './contract-db.js';
 import { facadeStoreCases, type ContractStore, type FacadeCase, type StoreEnv } from './contract-facade.js';
 import { migrationCases } from './contract-migrations.js';
@@ -36,7 +37,7 @@ function onSqlite(c: FacadeCase): ContractCase {
 }
 
 /** The Store facade cases, run on every store (SQLite here, PostgreSQL in pg/store-contract.test.ts). */
-export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases, ...advisorNoteCases, ...prunedSpendCases];
+export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases, ...advisorNoteCases, ...tierNoteCases, ...prunedSpendCases];
 
 /**
  * The store contract: every case must pass on every SqlDriver. Runtime-neutral (only
