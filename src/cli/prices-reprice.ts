@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { userInfo, hostname } from 'node:os';
 import { UsageError } from '../lib/errors.js';
-import { replaceAdvisorNote } from '../pricing/advisor-note.js';
+import { replacePriceNotes } from '../pricing/price-notes.js';
 import { CATALOG_SOURCE } from '../pricing/catalog.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { snapshotSource } from '../pricing/snapshot.js';
@@ -41,13 +41,15 @@ export function actorName(env: Readonly<Record<string, string | undefined>>): st
 
 /**
  * The call pricer for repricing: the pricer's result at the call's own time, null when
- * unpriced now. The call's `error` keeps its other text and gets the note of the advisor
- * sub-inferences the new cost leaves out in place of the stored one: none once all are priced.
+ * unpriced now. The call's `error` keeps its other text and gets the pricer's notes of the
+ * new cost (an unknown service-tier price, advisor sub-inferences left out) in place of the
+ * stored ones, once each: none once the call is fully priced (pricing/price-notes.ts). A
+ * call whose notes are unchanged gets its stored text back, so its row is not rewritten.
  */
 export function repricer(pricer: Pricer): RepricePrice {
   return (call) => {
     const r = pricer.price(call.usage, { provider: call.provider, model: call.model, at: call.ts });
-    return r.priced ? { costNano: r.costNano, priceSource: r.source, error: replaceAdvisorNote(call.error, call.usage.advisors, r.note) } : null;
+    return r.priced ? { costNano: r.costNano, priceSource: r.source, error: replacePriceNotes(call.error, call.usage.advisors, r.note) } : null;
   };
 }
 

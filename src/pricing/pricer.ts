@@ -1,5 +1,5 @@
 import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.js';
-import { advisorNoteEntry } from './advisor-note.js';
+import { advisorNoteEntry } from './price-notes.js';
 import { BoundedCache } from './bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
@@ -166,7 +166,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
  * says an advisor runs (or bills) fast, so an advisor is priced at its standard speed
  * (docs/prices.md). An advisor without a price (or without a model name) is left out of the
  * cost, which stays priced as a lower bound with a `note` naming it and the pricer's reason
- * (advisor-note.ts): the known part still counts against budgets, and `prices reprice` adds
+ * (price-notes.ts): the known part still counts against budgets, and `prices reprice` adds
  * the rest once the model has a price, and drops the note.
  */
 function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAdvisor: (advisor: AdvisorUsage, conditions: BillingConditions) => PriceResult): PriceResult {
@@ -183,7 +183,9 @@ function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAd
     costNano += r.costNano;
     for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.breakdown[k];
   }
-  return left.length === 0 ? { ...own, costNano, breakdown } : { ...own, costNano, breakdown, note: left.join('; ') };
+  if (left.length === 0) return { ...own, costNano, breakdown };
+  // The executor's own note (a service-tier one) comes first, as price-notes.ts expects.
+  return { ...own, costNano, breakdown, note: [...(own.note === undefined ? [] : [own.note]), ...left].join('; ') };
 }
 
 /** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */

@@ -1,5 +1,6 @@
 import type { BillingConditions } from '../providers/types.js';
 import { toPico, type Rate, type Rates } from './rates.js';
+import { tierNote } from './price-notes.js';
 import type { PriceEntry } from './resolve.js';
 
 /**
@@ -92,7 +93,7 @@ export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: Bi
   if (entry.providerId !== 'openai' && entry.inherited?.providerId !== 'openai') return { rates };
   const priority = isPriority && entry.source !== 'config' ? OPENAI_PRIORITY.get(entry.modelId) : undefined;
   if (priority === undefined) {
-    return { rates, note: `${isPriority ? 'priority' : tier} tier price unknown for ${entry.modelId}; priced at the standard rate (a lower bound)` };
+    return { rates, note: tierNote(isPriority ? 'priority' : tier, entry.modelId) };
   }
   const withPriority: Rates = { ...rates, input: flat(priority.input), output: flat(priority.output) };
   if (priority.cachedInput === null) delete withPriority.cacheRead;
