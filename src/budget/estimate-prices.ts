@@ -1,4 +1,5 @@
 import { PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
+import { priorityPrices } from '../pricing/service-tiers.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { usdPerMillionToPicoPerToken } from './estimate.js';
 
@@ -22,6 +23,13 @@ export interface EstimateRates {
    * EstimatePrices; absent for an unknown model.
    */
   priceEntry?: { providerId: string | null; modelId: string };
+  /**
+   * The input and output rates of a call served on OpenAI priority (pricing/service-tiers.ts
+   * priorityPrices), each the dearer of the priority price and the dearest standard one
+   * above: priority is flat, and a request it does not serve (over 128K prompt tokens) runs
+   * on standard. Set by EstimatePrices for a model with a priority price; absent otherwise.
+   */
+  priority?: { inputPicoPerToken: number; outputPicoPerToken: number };
 }
 
 interface Entry extends EstimateRates {
@@ -90,7 +98,16 @@ export class EstimatePrices {
       // at half the peak price).
       const now = this.pricer.describe(model, provider, at);
       rates = dearer(estimateRatesOf(now), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
-      if (now !== null && rates.inputPicoPerToken !== undefined) rates.priceEntry = { providerId: now.providerId, modelId: now.modelId };
+      if (now !== null && rates.inputPicoPerToken !== undefined) {
+        rates.priceEntry = { providerId: now.providerId, modelId: now.modelId };
+        const priority = priorityPrices(now);
+        if (priority !== null) {
+          rates.priority = {
+            inputPicoPerToken: Math.max(rates.inputPicoPerToken, usdPerMillionToPicoPerToken(priority.input)),
+            outputPicoPerToken: Math.max(rates.outputPicoPerToken ?? 0, usdPerMillionToPicoPerToken(priority.output)),
+          };
+        }
+      }
     } catch {
       // A malformed catalog entry is priced like an unknown model (conservative fallback).
     }

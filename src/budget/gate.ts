@@ -1,6 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
 import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
+import { isPriorityTier } from '../pricing/service-tiers.js';
 import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../providers/types.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
@@ -37,7 +38,7 @@ export interface GateRequest {
    * audio upload's audio (RequestInfo.upload.audioTokens); absent: none reserved.
    */
   contextTokens?: number | undefined;
-  /** Price modifiers the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`); absent: none. */
+  /** Price modifiers and service tier the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`; OpenAI `service_tier`); absent: none. */
   billing?: BillingConditions | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */
   advisorTools?: readonly AdvisorToolBound[] | undefined;
@@ -79,6 +80,19 @@ export function reservationModifier(rates: Pick<EstimateRates, 'priceEntry'>, bi
   if (billing === undefined || rates.priceEntry === undefined) return UNMODIFIED;
   const m = priceModifier(rates.priceEntry.providerId, rates.priceEntry.modelId, billing);
   return m.numerator > m.denominator ? m : UNMODIFIED;
+}
+
+/**
+ * The token rates a reservation prices the request at: the model's (`rates`), or, for a
+ * request that asks for OpenAI priority in its body (`service_tier` `priority` or its alias
+ * `fast`) on a model with a priority price, its priority rates (EstimateRates.priority).
+ * `auto` and an unset tier run on the project's default tier, which tokometer cannot see:
+ * reserved at the standard price, like `default`; `flex` (half price) too.
+ */
+export function reservationRates(rates: EstimateRates, billing: BillingConditions | undefined): EstimateRates {
+  const priority = rates.priority;
+  if (priority === undefined || !isPriorityTier(billing?.serviceTier)) return rates;
+  return { ...rates, ...priority };
 }
 
 /**
@@ -199,7 +213,7 @@ export class LedgerGate {
 
   /** The estimate of `req` if `model` runs it (null: a model tokometer cannot name, at the fallback prices). */
   private estimateAt(req: GateRequest, model: string | null): NanoUsd {
-    const rates = this.prices.get(req.provider, model, req.at);
+    const rates = reservationRates(this.prices.get(req.provider, model, req.at), req.billing);
     // Learned from this model's history only when the client set no limit and names the model.
     const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, model, req.at);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.

@@ -57,8 +57,13 @@ const OPENAI_PRIORITY: ReadonlyMap<string, PriorityPrice> = new Map(Object.entri
   'o4-mini': { input: 2, cachedInput: 0.5, output: 8 },
 } satisfies Record<string, PriorityPrice>));
 
-/** `service_tier` values an OpenAI answer served on priority reports. */
+/** `service_tier` values of an OpenAI call on priority: what an answer served on it reports, and what a request asks for it with (`fast`, the alias). */
 const PRIORITY_TIERS: ReadonlySet<string> = new Set(['priority', 'fast']);
+
+/** Whether `serviceTier` (an answer's, or a request's: RequestInfo.billing) is OpenAI priority. */
+export function isPriorityTier(serviceTier: string | undefined): boolean {
+  return serviceTier !== undefined && PRIORITY_TIERS.has(serviceTier);
+}
 
 /**
  * OpenAI tiers billed above the standard price whose price is not published: `ultrafast`
@@ -72,6 +77,30 @@ const UNPRICED_TIERS: ReadonlySet<string> = new Set(['ultrafast']);
 export interface TierRates {
   rates: Rates;
   note?: string;
+}
+
+/** What the tier rules read of a price entry: a PriceEntry, or its PriceDescription. */
+type TierPricedEntry = Pick<PriceEntry, 'source' | 'providerId' | 'modelId'> & { inherited?: { providerId: string | null } | undefined };
+
+/** Whether `entry` is an OpenAI price (its own, or the catalog entry a `prices:` entry inherits from): the only one these tiers apply to. */
+function isOpenAiPrice(entry: TierPricedEntry): boolean {
+  return entry.providerId === 'openai' || entry.inherited?.providerId === 'openai';
+}
+
+/** The priority price of `entry`, when the table has one it applies to (never a `prices:` entry). */
+function priorityPriceOf(entry: TierPricedEntry): PriorityPrice | undefined {
+  return isOpenAiPrice(entry) && entry.source !== 'config' ? OPENAI_PRIORITY.get(entry.modelId) : undefined;
+}
+
+/**
+ * The priority input and output prices (USD per 1M) a call of `entry` served on priority is
+ * billed at, as serviceTierRates prices it; null when it is billed at the standard rate (no
+ * priority price known, not an OpenAI price). For the budget reservation of a request that
+ * asks for priority (budget/estimate-prices.ts).
+ */
+export function priorityPrices(entry: TierPricedEntry): { input: number; output: number } | null {
+  const priority = priorityPriceOf(entry);
+  return priority === undefined ? null : { input: priority.input, output: priority.output };
 }
 
 /** A flat rate of `usdPerMtok`. */
@@ -90,8 +119,8 @@ export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: Bi
   if (tier === undefined) return { rates };
   const isPriority = PRIORITY_TIERS.has(tier);
   if (!isPriority && !UNPRICED_TIERS.has(tier)) return { rates };
-  if (entry.providerId !== 'openai' && entry.inherited?.providerId !== 'openai') return { rates };
-  const priority = isPriority && entry.source !== 'config' ? OPENAI_PRIORITY.get(entry.modelId) : undefined;
+  if (!isOpenAiPrice(entry)) return { rates };
+  const priority = isPriority ? priorityPriceOf(entry) : undefined;
   if (priority === undefined) {
     return { rates, note: tierNote(isPriority ? 'priority' : tier, entry.modelId) };
   }

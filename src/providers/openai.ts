@@ -1,6 +1,6 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
-import type { FallbackBound, Observed, PreparedRequest, ProviderAdapter } from './types.js';
-import { type Json, isObj, objAt, count } from './json.js';
+import type { BillingConditions, FallbackBound, Observed, PreparedRequest, ProviderAdapter } from './types.js';
+import { type Json, isObj, objAt, count, str } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
@@ -49,6 +49,18 @@ function openRouterFallbacks(body: Json): readonly FallbackBound[] | undefined {
   const listed: FallbackBound[] = Array.isArray(body.models) ? body.models.map((m: unknown) => ({ model: typeof m === 'string' && m.length > 0 ? m : null })) : [];
   if (body.route !== undefined && body.route !== null) listed.push({ model: null });
   return listed.length > 0 ? listed : undefined;
+}
+
+/**
+ * The service tier the request asks for (`service_tier`: `auto`, `default`, `flex`,
+ * `priority`, or `fast`, priority's alias; SDK ChatCompletionCreateParams and
+ * ResponseCreateParams), which the budget reservation prices in when it raises the price
+ * (budget/gate.ts reservationRates); undefined when unset. The answer's own `service_tier`
+ * prices the call.
+ */
+function requestedServiceTier(body: Json): BillingConditions | undefined {
+  const tier = str(body.service_tier);
+  return tier === null ? undefined : { serviceTier: tier };
 }
 
 /** OpenRouter's Anthropic-shaped Messages API (/api/v1/messages): billed, not read by this adapter. */
@@ -146,6 +158,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     streaming,
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
+    billing: requestedServiceTier,
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
     // A background response runs on the provider once accepted (responses-state.ts).
     runsDetached: (json, known) => known.endpoint === 'responses' && json.background === true,
