@@ -99,10 +99,10 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
     }
     const tier = serviceTierRates(entry, version.rates, conditions);
-    const cost = computeCost(usage, tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
+    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
     const priced: PriceResult = { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
-    return tier.note === undefined ? priced : { ...priced, note: tier.note };
+    return tier?.note === undefined ? priced : { ...priced, note: tier.note };
   }
 
   return {

@@ -111,15 +111,16 @@ function flat(usdPerMtok: number): Rate {
 /**
  * The rates of `entry` (standard `rates`, the version valid at the call's time) for a call
  * that ran under `conditions`: the OpenAI priority prices when the call was served on
- * priority and the table has the model, else `rates` (with a note when it was served on
- * priority or on an unpriced tier such as ultrafast: a lower bound).
+ * priority and the table has the model, else `rates` with a note when it was served on
+ * priority or on an unpriced tier such as ultrafast (a lower bound). Null, allocating
+ * nothing, when the call is priced at `rates` as they are with no note (nearly every call).
  */
-export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: BillingConditions): TierRates {
+export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: BillingConditions): TierRates | null {
   const tier = conditions.serviceTier;
-  if (tier === undefined) return { rates };
+  if (tier === undefined) return null;
   const isPriority = PRIORITY_TIERS.has(tier);
-  if (!isPriority && !UNPRICED_TIERS.has(tier)) return { rates };
-  if (!isOpenAiPrice(entry)) return { rates };
+  if (!isPriority && !UNPRICED_TIERS.has(tier)) return null;
+  if (!isOpenAiPrice(entry)) return null;
   const priority = isPriority ? priorityPriceOf(entry) : undefined;
   if (priority === undefined) {
     return { rates, note: tierNote(isPriority ? 'priority' : tier, entry.modelId) };
