@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
 import { grantLease, meetReset, meetSeed } from '../../src/budget/lease-policy.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
-import { sharedBudgetId, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
+import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
 import { USD } from './helpers.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -56,8 +56,13 @@ class MemoryLeases implements BudgetLeaseStore {
   async sharedSpent(budgetId: string, periodStart: number) {
     return this.rows.get(`${budgetId}@${periodStart}`)?.spent ?? null;
   }
-  async sharedSpents() {
-    return new Map<string, number>();
+  async sharedSpents(refs: ReadonlyArray<{ budgetId: string; periodStart: number }>) {
+    const found = new Map<string, number>();
+    for (const { budgetId, periodStart } of refs) {
+      const row = this.rows.get(`${budgetId}@${periodStart}`);
+      if (row !== undefined) found.set(sharedRowKey(budgetId, periodStart), row.spent);
+    }
+    return found;
   }
   async listen() {
     return async () => {};
@@ -175,5 +180,36 @@ describe('admin reset on one replica while another has spend not yet reported', 
     await a.keeper.close();
     // The $1 was spent before the reset: it no longer counts.
     expect(store.rows.get(`${ID}@${MONTH}`)?.spent ?? 0).toBe(0);
+  });
+});
+
+describe('GET /admin/budgets after an admin reset here while a lease sync is on the wire (a review)', () => {
+  it('shows the spend settled since the reset: the report on the wire belonged to the spend the reset cleared', async () => {
+    const store = new MemoryLeases();
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0', heartbeatMs: 100_000 });
+    await keeper.start();
+    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+    const admit = async (usd: number) => {
+      const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 5000 });
+      const got = r instanceof Promise ? await r : r;
+      if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
+      return got as Reservation;
+    };
+    const before = await admit(1);
+    store.hold = true;
+    ledger.settle(before, 1 * USD); // its $1 report is on the wire
+    await flush();
+    ledger.resetSpend({ kind: 'key', name: 'k' });
+    await store.reset('key', 'k', null, MONTH, NOW);
+    const after = await admit(0.5);
+    ledger.settle(after, 0.5 * USD);
+    await flush();
+    // The row holds 0 since the reset; this replica has $0.50 not yet sent. It read 0 (0.5 - the old $1 report, floored).
+    expect({ row: store.rows.get(`${ID}@${MONTH}`)?.spent, view: (await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano }).toEqual({ row: 0, view: 0.5 * USD });
+    store.hold = false;
+    store.answer();
+    await flush();
+    expect((await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano).toBe(0.5 * USD);
+    await keeper.close();
   });
 });
