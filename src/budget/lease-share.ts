@@ -90,6 +90,8 @@ export class LeaseShare implements CounterShare {
   resetSpend(): void {
     this.used = 0;
     this.rowSpent = 0;
+    // What the sync on the wire reports was cleared with it: nothing of `used` is on the wire now.
+    this.reporting = 0;
   }
 
   /** The limit changed: a lowered one holds on the lease at once (`leaseNow`); the row hears of it soon. */
@@ -193,6 +195,7 @@ export class LeaseShare implements CounterShare {
     this.periodStart = this.counter.periodStart;
     this.lease = 0;
     this.used = 0;
+    this.reporting = 0;
     this.rowSpent = 0;
     this.contended = false;
     this.seeded = false;
