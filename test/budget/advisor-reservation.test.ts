@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EstimatePrices } from '../../src/budget/estimate-prices.js';
-import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
-import { BudgetLedger } from '../../src/budget/ledger.js';
-import { createPricer } from '../../src/pricing/pricer.js';
+import type { GateRequest } from '../../src/budget/gate.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import { budgetRequestOf } from '../../src/proxy/budget-request.js';
-import { keyBudget } from './helpers.js';
+import { admittedInFlight, keyGate } from './helpers.js';
 
 /**
  * The budget reservation of a Messages request with Anthropic's advisor tool (beta
@@ -19,7 +16,6 @@ import { keyBudget } from './helpers.js';
  */
 
 const AT = Date.parse('2026-11-20T12:00:00Z');
-const pricer = createPricer();
 const adapter = createAnthropicAdapter();
 
 /** An advisor tool entry on claude-opus-4-6 with `extra` (max_uses, max_tokens…). */
@@ -34,20 +30,8 @@ function messagesRequest(tools: unknown[], model = 'claude-sonnet-4-6', extra: R
   return budgetRequestOf('k', {}, 'anthropic', info, 40_000, undefined, AT);
 }
 
-const make = (limitUsd: number) => {
-  const ledger = new BudgetLedger({ clock: () => AT, timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
-  return new LedgerGate(ledger, new EstimatePrices(pricer), { admissionWaitMs: 0 });
-};
+const make = (limitUsd: number) => keyGate(limitUsd, AT);
 
-/** How many calls `req` the gate admits at once before it refuses one. */
-function admittedInFlight(gate: LedgerGate, req: GateRequest): number {
-  let n = 0;
-  for (;;) {
-    const r = gate.reserve(req);
-    if (r instanceof Promise || !r.ok) return n;
-    n++;
-  }
-}
 
 // Executor claude-sonnet-4-6, dearest rates $6 (1-hour cache writes) / $15 per 1M:
 //   10,000 × 6,000,000 pico + 2,000 × 15,000,000 pico = 90,000,000 nano-USD.

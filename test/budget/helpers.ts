@@ -1,6 +1,8 @@
-import type { GateRequest, GateResult } from '../../src/budget/gate.js';
+import { EstimatePrices } from '../../src/budget/estimate-prices.js';
+import { LedgerGate, type GateRequest, type GateResult } from '../../src/budget/gate.js';
 import { BudgetLedger, type ReserveResult } from '../../src/budget/ledger.js';
 import type { AlertEvent, TagBudget } from '../../src/budget/types.js';
+import { createPricer } from '../../src/pricing/pricer.js';
 import type { KeyBudget } from '../../src/store/types.js';
 
 export const USD = 1_000_000_000;
@@ -53,4 +55,23 @@ export function now<R>(r: GateResult<R> | Promise<GateResult<R>>): GateResult<R>
 /** A chat request on gpt-4o-mini for key `k` as the gate sees it (4,000 prompt bytes, at 2026-11-20 12:00 UTC), with `extra` over it. */
 export function gateRequest(extra: Partial<GateRequest> = {}): GateRequest {
   return { keyName: 'k', tags: {}, provider: 'openai', model: 'gpt-4o-mini', promptBytes: 4000, maxOutputTokens: 100, at: Date.parse('2026-11-20T12:00:00Z'), ...extra };
+}
+
+/**
+ * A gate over one key budget, 'k', of `limitUsd` a month (keyBudget), its clock at `at`,
+ * pricing from the pinned catalog, no admission wait: a call that does not fit is refused.
+ */
+export function keyGate(limitUsd: number, at: number): LedgerGate {
+  const ledger = new BudgetLedger({ clock: () => at, timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
+  return new LedgerGate(ledger, new EstimatePrices(createPricer()), { admissionWaitMs: 0 });
+}
+
+/** How many calls `req` the gate admits at once before it refuses one. */
+export function admittedInFlight(gate: LedgerGate, req: GateRequest): number {
+  let n = 0;
+  for (;;) {
+    const r = gate.reserve(req);
+    if (r instanceof Promise || !r.ok) return n;
+    n++;
+  }
 }

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EstimatePrices } from '../../src/budget/estimate-prices.js';
-import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
-import { BudgetLedger } from '../../src/budget/ledger.js';
-import { createPricer } from '../../src/pricing/pricer.js';
+import type { GateRequest } from '../../src/budget/gate.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
-import { gateRequest, keyBudget } from './helpers.js';
+import { admittedInFlight, gateRequest, keyGate } from './helpers.js';
 
 /**
  * The budget reservation prices in what the request asks for that raises the price:
@@ -14,7 +11,6 @@ import { gateRequest, keyBudget } from './helpers.js';
  */
 
 const AT = Date.parse('2026-11-20T12:00:00Z');
-const pricer = createPricer();
 const adapter = createAnthropicAdapter();
 
 /** The gate's request for a Messages request `extra` on claude-opus-4-6 (max_tokens 1,000; a 4,000-byte body: 1,000 prompt tokens), as the proxy builds it from the adapter's RequestInfo. */
@@ -23,20 +19,8 @@ function messagesRequest(extra: Record<string, unknown>): GateRequest {
   return { ...gateRequest({ provider: 'anthropic', promptBytes: 4000, at: AT }), ...info };
 }
 
-const make = (limitUsd: number) => {
-  const ledger = new BudgetLedger({ clock: () => AT, timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
-  return new LedgerGate(ledger, new EstimatePrices(pricer), { admissionWaitMs: 0 });
-};
+const make = (limitUsd: number) => keyGate(limitUsd, AT);
 
-/** How many calls `req` the gate admits at once before it refuses one. */
-function admittedInFlight(gate: LedgerGate, req: GateRequest): number {
-  let n = 0;
-  for (;;) {
-    const r = gate.reserve(req);
-    if (r instanceof Promise || !r.ok) return n;
-    n++;
-  }
-}
 
 describe('reservations of calls that ask for a price modifier', () => {
   // claude-opus-4-6's dearest rates: input side $10 per 1M (1-hour cache writes), output $25:

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EstimatePrices } from '../../src/budget/estimate-prices.js';
-import { LedgerGate, type GateRequest } from '../../src/budget/gate.js';
-import { BudgetLedger } from '../../src/budget/ledger.js';
-import { createPricer } from '../../src/pricing/pricer.js';
+import type { GateRequest } from '../../src/budget/gate.js';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import { budgetRequestOf } from '../../src/proxy/budget-request.js';
-import { keyBudget } from './helpers.js';
+import { admittedInFlight, keyGate } from './helpers.js';
 
 /**
  * The budget reservation of an OpenAI request that asks for priority processing in its body
@@ -18,7 +15,6 @@ import { keyBudget } from './helpers.js';
  */
 
 const AT = Date.parse('2026-11-20T12:00:00Z');
-const pricer = createPricer();
 const adapter = createOpenAiAdapter();
 
 /** The gate's request for `model` with `extra`, from a 40,000-byte body (10,000 prompt tokens), max 2,000 output tokens. */
@@ -29,20 +25,8 @@ function request(path: '/v1/chat/completions' | '/v1/responses', extra: Record<s
 }
 const chat = (extra: Record<string, unknown>, model?: string) => request('/v1/chat/completions', extra, model);
 
-const make = (limitUsd: number) => {
-  const ledger = new BudgetLedger({ clock: () => AT, timeZone: 'UTC', keyBudgets: new Map([['k', keyBudget(limitUsd)]]) });
-  return new LedgerGate(ledger, new EstimatePrices(pricer), { admissionWaitMs: 0 });
-};
+const make = (limitUsd: number) => keyGate(limitUsd, AT);
 
-/** How many calls `req` the gate admits at once before it refuses one. */
-function admittedInFlight(gate: LedgerGate, req: GateRequest): number {
-  let n = 0;
-  for (;;) {
-    const r = gate.reserve(req);
-    if (r instanceof Promise || !r.ok) return n;
-    n++;
-  }
-}
 
 // gpt-5.5, dearest standard rates (its >272K tier) $10 / $45 per 1M:
 //   10,000 × 10,000,000 pico + 2,000 × 45,000,000 pico = 190,000,000 nano-USD.
