@@ -17,6 +17,16 @@ function wav(options: { byteRate: number; pcmBytes: number; dataSize?: number; b
   return file;
 }
 
+/** A WAV file with its `fmt ` fields as given (a header written wrong, or on purpose), then `pcmBytes` of data. */
+function wavWith(fmt: { format?: number; channels: number; sampleRate: number; byteRate: number; bits: number }, pcmBytes: number): Uint8Array {
+  const blockAlign = fmt.channels * Math.ceil(fmt.bits / 8);
+  const body = [...u16(fmt.format ?? 1), ...u16(fmt.channels), ...u32(fmt.sampleRate), ...u32(fmt.byteRate), ...u16(blockAlign), ...u16(fmt.bits)];
+  const head = [...ascii('RIFF'), ...u32(4 + 8 + body.length + 8 + pcmBytes), ...ascii('WAVE'), ...ascii('fmt '), ...u32(body.length), ...body, ...ascii('data'), ...u32(pcmBytes)];
+  const file = new Uint8Array(head.length + pcmBytes);
+  file.set(head);
+  return file;
+}
+
 /** A FLAC file's first 42 bytes (marker, STREAMINFO as the last metadata block) and `rest` bytes of frames. */
 function flac(sampleRate: number, totalSamples: number, rest: number): Uint8Array {
   const info = new Uint8Array(34);
@@ -79,6 +89,35 @@ describe('audio length without decoding, and its audio tokens (10 per second)', 
   it('takes a WAV file without a byte rate by its size', () => {
     const file = new Uint8Array([...ascii('RIFF'), ...u32(16), ...ascii('WAVE'), ...ascii('data'), ...u32(4), 0, 0, 0, 0]);
     expect(audioSecondsOf(file)).toBe(24 / 8_000);
+  });
+
+  // A review: the byte rate is a redundant field (sample rate × block align) that decoders do not play by. A 60 s file of
+  // 16 kHz mono 16-bit PCM (1,920,000 bytes) claiming 0xFFFFFFFF bytes per second was estimated at 1 token, and a 10 s
+  // one (320,000 bytes) claiming 2 bytes per second at 1,600,000 tokens ($9.60 at $6 per 1M).
+  it('times a PCM WAV file by its sample rate and block align, never by the byte rate it claims', () => {
+    const pcm16k = { channels: 1, sampleRate: 16_000, bits: 16 };
+    expect(estimateAudioTokens(wavWith({ ...pcm16k, byteRate: 0xffffffff }, 1_920_000))).toBe(600);
+    expect(estimateAudioTokens(wavWith({ ...pcm16k, byteRate: 2 }, 320_000))).toBe(100);
+    // 48 kHz stereo 24-bit: 48,000 × 2 × 3 = 288,000 bytes per second; 144,000 bytes = 0.5 s.
+    expect(audioSecondsOf(wavWith({ channels: 2, sampleRate: 48_000, bits: 24, byteRate: 0 }, 144_000))).toBe(0.5);
+  });
+
+  // What cannot be played as PCM is timed by its size at 64 kbps: a sample rate of 0 or past 384 kHz, no channels, or a
+  // compressed format inside the WAV (0x55: MP3). 80,000 bytes of data + 44 of header = 80,044 bytes: 10.0055 s.
+  it('takes a WAV file whose fmt cannot be played as PCM by its size', () => {
+    for (const fmt of [
+      { channels: 1, sampleRate: 0, bits: 16, byteRate: 32_000 },
+      { channels: 1, sampleRate: 4_000_000_000, bits: 16, byteRate: 32_000 },
+      { channels: 0, sampleRate: 16_000, bits: 16, byteRate: 32_000 },
+      { format: 0x55, channels: 1, sampleRate: 16_000, bits: 0, byteRate: 16_000 },
+    ]) expect(audioSecondsOf(wavWith(fmt, 80_000))).toBe(80_044 / 8_000);
+  });
+
+  // A FLAC file is never larger than its audio uncompressed: 44.1 kHz stereo 16-bit is 176,400 bytes per second, so
+  // 1,764,000 bytes play at least 10 s whatever total STREAMINFO claims (1 sample here), as a decoder plays its frames.
+  it('times a FLAC file at no less than its size at the uncompressed rate its STREAMINFO names', () => {
+    expect(audioSecondsOf(flac(44_100, 1, 1_764_000 - 42))).toBe(10);
+    expect(audioSecondsOf(flac(44_100, 441_000 * 3, 1_764_000 - 42))).toBe(30);
   });
 
   it('sums the files of an upload: 20 + 100 = 120 tokens', () => {
