@@ -109,13 +109,13 @@ describe('OpenAI priority processing prices', () => {
   // priority call is priced at the entry, a lower bound, and flagged. gpt-4o at input $2,
   // output $8 (cached input from the catalog, $1.25):
   //   6,000 × 2,000 + 4,000 × 1,250 + 2,000 × 8,000 = 12,000,000 + 5,000,000 + 16,000,000 = 33,000,000.
-  it('a prices: entry for the model is used for priority calls as well, with the lower-bound note', () => {
+  it('a prices: entry for the model is used for priority calls as well, with a lower-bound note that names the entry (a review: it said the price of a model the table lists is unknown)', () => {
     const pricer = createPricer({ 'gpt-4o': { provider: 'openai', input: 2, output: 8 } });
     expect(priceOf('gpt-4o', 'priority', USAGE, pricer)).toMatchObject({
       priced: true,
       source: 'config',
       costNano: 33_000_000,
-      note: 'priority tier price unknown for gpt-4o; priced at the standard rate (a lower bound)',
+      note: "priority tier price unknown for gpt-4o (its prices: entry sets none); priced at the standard rate (a lower bound)",
     });
   });
 
