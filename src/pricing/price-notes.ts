@@ -19,9 +19,11 @@ const TIER_NOTE_TAIL = '; priced at the standard rate (a lower bound)';
 /**
  * The note of a call served on OpenAI tier `tier` (`priority`, `ultrafast`) of catalog model
  * `modelId` whose price on that tier is unknown: priced at the standard rate, a lower bound.
+ * `fromConfig`: priced by a `prices:` entry named `modelId`, which has no field for a tier's
+ * price (the table's price is not used against it).
  */
-export function tierNote(tier: string, modelId: string): string {
-  return `${tier} tier price unknown for ${modelId}${TIER_NOTE_TAIL}`;
+export function tierNote(tier: string, modelId: string, fromConfig = false): string {
+  return `${tier} tier price unknown for ${modelId}${fromConfig ? ' (its prices: entry sets none)' : ''}${TIER_NOTE_TAIL}`;
 }
 
 /**

@@ -123,7 +123,7 @@ export function serviceTierRates(entry: PriceEntry, rates: Rates, conditions: Bi
   if (!isOpenAiPrice(entry)) return null;
   const priority = isPriority ? priorityPriceOf(entry) : undefined;
   if (priority === undefined) {
-    return { rates, note: tierNote(isPriority ? 'priority' : tier, entry.modelId) };
+    return { rates, note: tierNote(isPriority ? 'priority' : tier, entry.modelId, entry.source === 'config') };
   }
   const withPriority: Rates = { ...rates, input: flat(priority.input), output: flat(priority.output) };
   if (priority.cachedInput === null) delete withPriority.cacheRead;
