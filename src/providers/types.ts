@@ -1,92 +1,8 @@
-import type { NanoUsd } from '../lib/money.js';
 import type { ProxyError } from '../lib/errors.js';
+import type { BillingConditions, Usage } from './usage.js';
 
-/**
- * Token usage of one call, normalised once by the provider's adapter.
- *
- * Inclusion rules (the adapter converts each provider to these):
- * - `inputTokens` is the TOTAL prompt: uncached + cache reads + cache writes.
- *   (OpenAI's prompt_tokens already is; for Anthropic the adapter adds
- *   input_tokens + cache_read_input_tokens + cache_creation_input_tokens.)
- * - `cacheReadTokens` and `cacheWrite5mTokens + cacheWrite1hTokens` are subsets of `inputTokens`.
- * - `outputTokens` is everything billed as output, INCLUDING `reasoningTokens`
- *   (for Gemini the adapter adds thoughtsTokenCount to candidatesTokenCount).
- * - `inputAudioTokens` / `outputAudioTokens` are subsets of input / output.
- * All counts are non-negative integers.
- */
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  /** Cache writes with the default (5-minute) lifetime; OpenAI-style cache_write_tokens land here. */
-  cacheWrite5mTokens: number;
-  /** Cache writes with the 1-hour lifetime (Anthropic), priced higher. */
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
-  inputAudioTokens?: number;
-  /**
-   * Audio tokens among the cache reads (Gemini `cacheTokensDetails`), a subset of both
-   * `cacheReadTokens` and `inputAudioTokens`. Absent: derived from how much the cache and
-   * audio counts overlap (pricing/compute.ts).
-   */
-  cacheAudioReadTokens?: number;
-  outputAudioTokens?: number;
-  /** Image tokens generated (Gemini `candidatesTokensDetails` IMAGE), a subset of `outputTokens`. */
-  outputImageTokens?: number;
-  /**
-   * Web searches the provider ran for the call and bills per search (Anthropic
-   * `usage.server_tool_use.web_search_requests`, OpenAI Responses `web_search_call` items).
-   * A count, not tokens.
-   */
-  webSearches?: number;
-  /**
-   * File search tool calls the provider ran for the call and bills per call (OpenAI
-   * Responses `file_search_call` items, one per call however many queries it ran). A count,
-   * not tokens; the retrieved text the model read is already in `inputTokens`.
-   */
-  fileSearches?: number;
-  /**
-   * Seconds of input audio the provider bills by duration instead of tokens (an OpenAI
-   * transcription's usage `{type: "duration", seconds}`, whisper-1). tokometer has no
-   * per-second price, so a usage carrying it is never priced: unpriced, not $0 (pricer.ts).
-   * Kept with the call in memory only; the store has no column for it.
-   */
-  audioSeconds?: number;
-  /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
-  providerCostNano?: NanoUsd;
-  /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */
-  serviceTier?: string;
-  /** Where inference ran, as Anthropic reported it (`usage.inference_geo`: `global`, `us`); US-only is billed 1.1× (pricing/modifiers.ts). */
-  inferenceGeo?: string;
-  /** Inference speed Anthropic reported (`usage.speed`: `standard`, `fast`); fast mode is billed at a multiple (pricing/modifiers.ts). */
-  speed?: string;
-  /**
-   * Sub-inferences run on other models and billed at their rates (Anthropic advisor tool
-   * `advisor_message` iterations), one entry each in order; in no count above. Absent when none.
-   */
-  advisors?: AdvisorUsage[];
-}
-
-/**
- * One advisor sub-inference's tokens, in Usage's inclusion rules (input = uncached + cache
- * reads + writes; output includes thinking). Non-negative integers.
- */
-export interface AdvisorUsage {
-  /** As reported (`iterations[].model`); '' when the answer named none (its tokens are then left out of the cost, with a note). */
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-}
-
-/**
- * The conditions a provider multiplies a model's list price by (pricing/modifiers.ts), as
- * the provider names them: from an answer's usage, or what a request asks for
- * (RequestInfo.billing).
- */
-export type BillingConditions = Pick<Usage, 'serviceTier' | 'inferenceGeo' | 'speed'>;
+/** The usage types (providers/usage.ts), where the adapters and their users have always found them. */
+export { emptyUsage, type AdvisorUsage, type BillingConditions, type Usage } from './usage.js';
 
 /**
  * One model a request lets the provider run instead of the requested one
@@ -115,9 +31,6 @@ export interface AdvisorToolBound {
   maxOutputTokens: number | null;
 }
 
-export function emptyUsage(): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
-}
 
 /** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
 export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'other';
