@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -150,6 +151,24 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
     const res = await runCli(build, ['serve', '--config', bad], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr.match(/bad-serve\.yaml:2:\d+: listen\.port/g)).toHaveLength(1);
+  });
+
+  // The binary's writer thread had its own connection to the file: Bun's close() left it
+  // open (a zombie while its statements were unfinalized), so the -wal file was still there
+  // when serve went to remove the new database, and new.db (368,640 bytes) stayed.
+  it('a serve whose port is taken exits 1 and leaves no database file behind', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as { port: number }).port;
+    const folder = mkdtempSync(path.join(dir, 'taken-port-'));
+    try {
+      const res = await runCli(build, ['serve', '--db', path.join(folder, 'new.db'), '--port', String(taken)], { cwd: dir, env: { UPSTREAM_KEY } });
+      expect(res.stderr).toContain('the address is already in use');
+      expect(res.code).toBe(1);
+      expect(readdirSync(folder)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
   });
 
   it('exits 2 with file, line and field for a bad config', async () => {
