@@ -90,4 +90,25 @@ export const openCases: ContractCase[] = [
       assert.ok(thrown(() => openStore(open, dbPath(tmp), 'read')) instanceof SchemaVersionError);
     },
   },
+  {
+    // bun:sqlite's close() is sqlite3_close_v2: with a statement unfinalized, the connection
+    // stayed open until the garbage collector finalized it, so the last close left the -wal
+    // file and serve could not tell its own new database from one another process had open.
+    name: 'close() closes the connection at once, its prepared statements with it: the last of two connections to close removes the -wal file',
+    run(open, tmp) {
+      const first = open(dbPath(tmp));
+      first.exec('CREATE TABLE t (x INTEGER)');
+      const insert = first.prepare('INSERT INTO t (x) VALUES (?)');
+      insert.run(1);
+      const second = open(dbPath(tmp));
+      const read = second.prepare('SELECT x FROM t');
+      assert.deepEqual(read.all(), [{ x: 1 }]);
+      second.close();
+      assert.equal(existsSync(`${dbPath(tmp)}-wal`), true, 'the first connection still has the database open');
+      first.close();
+      assert.deepEqual(readdirSync(tmp), ['tokometer.db']);
+      // Alive until here, so no garbage collection could have finalized them before the closes.
+      assert.ok(insert !== undefined && read !== undefined);
+    },
+  },
 ];
