@@ -37,7 +37,9 @@ const NOTHING_TO_REMOVE: NewDatabaseFiles = { opened: () => {}, closing: () => {
  *   `closing`; this process's own commits do not change it, and a failed start of serve's
  *   writer thread commits nothing that does);
  * - its `-wal` file is still there after this process closed: closing the last connection
- *   of a WAL database deletes it, so it is there when another process still has it open.
+ *   of a WAL database deletes it, so it is there when another process still has it open
+ *   (every driver's close() closes at once; bun:sqlite's needs drivers/bun-sqlite.ts to
+ *   finalize the connection's statements first, or serve's writer thread kept the file open).
  * Left open: a process that opens, writes and closes the file in the microseconds between
  * `closing` and the removal.
  */

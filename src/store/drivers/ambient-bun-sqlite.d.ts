@@ -12,6 +12,8 @@ declare module 'bun:sqlite' {
     /** Returns null (not undefined) when there is no row. */
     get(...params: BunSqlValue[]): unknown;
     all(...params: BunSqlValue[]): unknown[];
+    /** Frees the statement; it cannot run again. A connection closes only once all of its statements are finalized. */
+    finalize(): void;
   }
 
   /** A function wrapped in BEGIN … COMMIT; the variants pick the BEGIN flavour. */
