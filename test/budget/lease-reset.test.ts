@@ -213,3 +213,23 @@ describe('GET /admin/budgets after an admin reset here while a lease sync is on 
     await keeper.close();
   });
 });
+
+describe('GET /admin/budgets on a replica whose counter knows spend its shared row does not have yet', () => {
+  // CI found it (test/e2e/prices-postgres.slow.test.ts, binary): a replica started after another's calls seeds its
+  // counter from the call log ($1 here), while the row still lacks that spend until the other replica's next sync;
+  // the view read the row alone and showed $0.
+  it('shows the larger of the two: the shared row (plus spend unsent here) and this replica\'s own counter', async () => {
+    const store = new MemoryLeases();
+    store.rows.set(`${ID}@${MONTH}`, { spent: 0, resetAt: 0, leases: new Map() });
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r2', heartbeatMs: 100_000 });
+    await keeper.start();
+    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+    ledger.seed([{ ref: { kind: 'key', name: 'k' }, periodStart: MONTH, spentNano: 1 * USD }]);
+    expect(ledger.snapshot()[0]!.spentNano).toBe(1 * USD);
+    expect((await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano).toBe(1 * USD);
+    // Once the row holds more (another replica's spend), the row wins.
+    store.rows.get(`${ID}@${MONTH}`)!.spent = 3 * USD;
+    expect((await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano).toBe(3 * USD);
+    await keeper.close();
+  });
+});
