@@ -139,9 +139,11 @@ export class LeaseKeeper {
   /**
    * `states` (the ledger's snapshot) with each hard budget's spend, and `blocked`, as the
    * replicas share it, read now (GET /admin/budgets): its shared row's spend in the
-   * instance's period plus what this replica settled and has not sent yet. Not the counter's
-   * figure, which learns the row only when this replica syncs that budget (a replica that
-   * makes no calls on it showed spend 0 while the others refused it). An instance without a
+   * instance's period plus what this replica settled and has not sent yet, or this replica's
+   * counter when it knows more (spend seeded from the call log that the row has not been
+   * told of yet). The counter alone learns the row only when this replica syncs that budget
+   * (a replica that makes no calls on it showed spend 0 while the others refused it); after
+   * an admin reset made elsewhere it is cleared within about a second (NOTIFY). An instance without a
    * row in its period (no replica synced it yet), a soft budget (not shared), and every one
    * while PostgreSQL does not answer keep the counter's figures. Every replica answers the
    * same once its own spend is written back (at the latest at its next heartbeat).
@@ -158,7 +160,10 @@ export class LeaseKeeper {
       const { budgetId, periodStart } = refs[i]!;
       const row = s.soft ? undefined : rows.get(sharedRowKey(budgetId, periodStart));
       if (row === undefined) return s;
-      const spentNano = row + (this.shares.get(budgetId) ?? []).reduce((sum, share) => sum + share.unsentIn(periodStart), 0);
+      // The row can lag this replica's own knowledge too (spend seeded from the call log that
+      // another replica has not reported yet): the larger of the two is the spend known here.
+      const shared = row + (this.shares.get(budgetId) ?? []).reduce((sum, share) => sum + share.unsentIn(periodStart), 0);
+      const spentNano = Math.max(shared, s.spentNano);
       return { ...s, spentNano, blocked: spentNano >= s.limitNano };
     });
   }
