@@ -193,21 +193,10 @@ export class LedgerGate {
     const tools = req.advisorTools;
     if (tools === undefined) return 0;
     const geo = req.billing?.inferenceGeo;
-    const billing: BillingConditions | undefined = geo === undefined ? undefined : { inferenceGeo: geo };
+    // One consultation as estimateAt prices a call: one answer, no search fees, US-only inference alone.
+    const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
     let total = 0;
-    for (const tool of tools) {
-      const rates = this.prices.get(req.provider, tool.model, req.at);
-      const one = estimateCostNano({
-        promptBytes: req.promptBytes,
-        contextTokens: req.contextTokens ?? 0,
-        maxOutputTokens: tool.maxOutputTokens,
-        defaultMaxOutput: tool.model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, tool.model, req.at),
-        inputPricePerTokenPico: rates.inputPicoPerToken,
-        outputPricePerTokenPico: rates.outputPicoPerToken,
-        modifier: reservationModifier(rates, billing),
-      });
-      total += (tool.maxUses ?? 1) * one;
-    }
+    for (const tool of tools) total += (tool.maxUses ?? 1) * this.estimateAt({ ...consultation, maxOutputTokens: tool.maxOutputTokens }, tool.model);
     return Math.min(total, Number.MAX_SAFE_INTEGER);
   }
 
