@@ -12,6 +12,19 @@ const flush = async (rounds = 10) => {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** A ledger of one key budget, 'k', of `limitUsd` a month, shared through `keeper`. */
+function sharedLedger(keeper: LeaseKeeper, limitUsd: number): BudgetLedger {
+  return new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: limitUsd * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+}
+
+/** Admits a call of `usd` on key 'k' (waiting up to 5 s for room); a refusal fails the test. */
+async function admitted(ledger: BudgetLedger, usd: number): Promise<Reservation> {
+  const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 5000 });
+  const got = r instanceof Promise ? await r : r;
+  if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
+  return got as Reservation;
+}
+
 /**
  * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
  * meetReset, meetSeed and grantLease at once; with `hold` set, its answer is kept back until
@@ -75,7 +88,7 @@ describe('a key budget limit lowered (PATCH) while this replica holds a lease', 
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0', heartbeatMs: 1000 });
     await keeper.start();
     try {
-      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      const ledger = sharedLedger(keeper, 100);
       const first = ledger.admit({ keyName: 'k', tags: {}, estimateNano: 0.01 * USD }, { waitMs: 5000 });
       const r0 = (first instanceof Promise ? await first : first) as Reservation;
       expect(r0.ok).toBe(true);
@@ -97,7 +110,7 @@ describe('a lowered limit on a shared budget, calls that wait', () => {
     const store = new MemoryLeases();
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0' });
     try {
-      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      const ledger = sharedLedger(keeper, 100);
       const admit = async (usd: number) => {
         const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 2000 });
         return (r instanceof Promise ? await r : r) as Reservation;
@@ -122,13 +135,8 @@ describe('admin reset of a shared (PostgreSQL) budget while a lease sync is on t
   it('keeps the spend made after the reset, and does not bring back the spend it cleared', async () => {
     const store = new MemoryLeases();
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0' });
-    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
-    const admit = async (usd: number) => {
-      const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 5000 });
-      const got = r instanceof Promise ? await r : r;
-      if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
-      return got as Reservation;
-    };
+    const ledger = sharedLedger(keeper, 10);
+    const admit = (usd: number) => admitted(ledger, usd);
 
     // $1 spent before the reset; its report goes to the row, whose answer is still on the wire.
     const before = await admit(1);
@@ -162,7 +170,7 @@ describe('admin reset on one replica while another has spend not yet reported', 
     const store = new MemoryLeases();
     const make = (replica: string) => {
       const keeper = new LeaseKeeper({ store, log: () => {}, replica });
-      const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 100 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+      const ledger = sharedLedger(keeper, 100);
       return { keeper, ledger };
     };
     const a = make('a');
@@ -188,13 +196,8 @@ describe('GET /admin/budgets after an admin reset here while a lease sync is on 
     const store = new MemoryLeases();
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r0', heartbeatMs: 100_000 });
     await keeper.start();
-    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
-    const admit = async (usd: number) => {
-      const r = ledger.admit({ keyName: 'k', tags: {}, estimateNano: usd * USD }, { waitMs: 5000 });
-      const got = r instanceof Promise ? await r : r;
-      if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
-      return got as Reservation;
-    };
+    const ledger = sharedLedger(keeper, 10);
+    const admit = (usd: number) => admitted(ledger, usd);
     const before = await admit(1);
     store.hold = true;
     ledger.settle(before, 1 * USD); // its $1 report is on the wire
@@ -223,7 +226,7 @@ describe('GET /admin/budgets on a replica whose counter knows spend its shared r
     store.rows.set(`${ID}@${MONTH}`, { spent: 0, resetAt: 0, leases: new Map() });
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'r2', heartbeatMs: 100_000 });
     await keeper.start();
-    const ledger = new BudgetLedger({ clock: () => NOW, timeZone: 'UTC', keyBudgets: new Map([['k', { limitNano: 10 * USD, period: 'month', alertAt: [], soft: false }]]), sharing: keeper });
+    const ledger = sharedLedger(keeper, 10);
     ledger.seed([{ ref: { kind: 'key', name: 'k' }, periodStart: MONTH, spentNano: 1 * USD }]);
     expect(ledger.snapshot()[0]!.spentNano).toBe(1 * USD);
     expect((await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano).toBe(1 * USD);
