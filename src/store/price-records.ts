@@ -52,7 +52,8 @@ export interface RepriceCall {
 /**
  * The price in force now for a call; null = no price now (the call is left as it is).
  * `error`, when given, is the call's `error` column at that price (cli/prices-reprice.ts: the
- * note of advisor sub-inferences the cost leaves out, replaced); absent: the column is kept.
+ * pricer's notes of the new cost, service tier and advisors, in place of the stored ones;
+ * pricing/price-notes.ts); absent: the column is kept.
  */
 export type RepricePrice = (call: RepriceCall) => { costNano: number; priceSource: string; error?: string | null } | null;
 
