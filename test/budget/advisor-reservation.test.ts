@@ -87,6 +87,24 @@ describe('reservations of requests with the advisor tool', () => {
     expect(make(1).estimate(messagesRequest([advisorTool({ max_uses: 1, max_tokens: 1500 })], 'claude-opus-4-6', { speed: 'fast' }))).toBe(1_057_500_000);
   });
 
+  // A fallback attempt on claude-opus-4-8 ($10 / $25 per 1M) at max_tokens 8,000 may run instead:
+  //   executor 10,000 × 10,000,000 + 8,000 × 25,000,000 = 300,000,000 (its dearest attempt);
+  //   its transcript holds up to 8,000 output tokens, so the consultation reads 18,000:
+  //   18,000 × 10,000,000 + 37,500,000,000 pico = 217,500,000 (was 137,500,000, the prompt alone).
+  it('with fallbacks, the advisor reads the largest executor output of any attempt: 300,000,000 + 217,500,000 = 517,500,000', () => {
+    const req = messagesRequest([advisorTool({ max_uses: 1, max_tokens: 1500 })], 'claude-sonnet-4-6', { fallbacks: [{ model: 'claude-opus-4-8', max_tokens: 8000 }] });
+    expect(make(1).estimate(req)).toBe(517_500_000);
+  });
+
+  // Two advisor tools (the API names the tool `advisor`, so not one request in practice):
+  // each is held reading the other's answers as well, whatever order they run in.
+  //   opus-4-6 at 1,500: reads 10,000 + 2,000 + 1,000 = 13,000: 130,000,000 + 37,500,000 = 167,500,000
+  //   opus-4-6 at 1,000: reads 10,000 + 2,000 + 1,500 = 13,500: 135,000,000 + 25,000,000 = 160,000,000
+  it('two advisor tools each read the other\'s answers: 90,000,000 + 167,500,000 + 160,000,000 = 417,500,000', () => {
+    const tools = [advisorTool({ max_uses: 1, max_tokens: 1500 }), advisorTool({ max_uses: 1, max_tokens: 1000 })];
+    expect(make(1).estimate(messagesRequest(tools))).toBe(417_500_000);
+  });
+
   // A $0.50 budget (500,000,000 nano): held at 90,000,000, 5 calls run at once, each able to
   // cost 247,500,000 (1,237,500,000 together, 2.5 × the cap). Held at 247,500,000: 2.
   it('a budget admits only as many advisor calls in flight as it can pay for', () => {
