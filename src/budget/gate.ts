@@ -3,6 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import { UNMODIFIED, priceModifier, type Ratio } from '../pricing/modifiers.js';
 import { isPriorityTier } from '../pricing/service-tiers.js';
 import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../providers/types.js';
+import { type ConsultationSeries, consultationSeries } from './advisor-consultations.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
@@ -182,12 +183,14 @@ export class LedgerGate {
 
   /**
    * What the request's advisor consultations may cost, nano-USD: for each advisor tool, its
-   * `max_uses` (unset: one; docs/prices.md says the bound then holds per consultation only)
-   * times one consultation, estimated as a call of the advisor model on the executor's
-   * prompt (the advisor reads the executor's transcript) with the tool's `max_tokens` as its
-   * output cap, or, unset, the output a call without a maximum is expected to run to
-   * (`expectedOutputTokens`), at the advisor model's dearest rates (fallback when unknown).
-   * Only US-only inference multiplies it, as the pricer prices advisors (pricer.ts withAdvisors).
+   * consultations (advisor-consultations.ts: `max_uses`, else 3; each answering the tool's
+   * `max_tokens`, else 1,800 tokens), each priced by `estimateAt` as a call of the advisor
+   * model at its dearest rates (fallback when unknown) on the prompt plus what it reads
+   * beyond it: the executor's max output (`executorOutputTokens`) and the earlier
+   * consultations' answers. The input grows by one answer per consultation, so the series
+   * is count × (first + last) / 2, rounded up: the sum of the consultations' estimates to
+   * within a nano-USD each. Only US-only inference multiplies it, as the pricer prices
+   * advisors (pricer.ts withAdvisors).
    */
   private advisorEstimate(req: GateRequest): NanoUsd {
     const tools = req.advisorTools;
@@ -195,9 +198,25 @@ export class LedgerGate {
     const geo = req.billing?.inferenceGeo;
     // One consultation as estimateAt prices a call: one answer, no search fees, US-only inference alone.
     const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
+    const context = req.contextTokens ?? 0;
+    const priced = (s: ConsultationSeries, extraInput: number) => this.estimateAt({ ...consultation, maxOutputTokens: s.outputTokens, contextTokens: context + extraInput }, s.model);
     let total = 0;
-    for (const tool of tools) total += (tool.maxUses ?? 1) * this.estimateAt({ ...consultation, maxOutputTokens: tool.maxOutputTokens }, tool.model);
+    for (const s of consultationSeries(tools, this.executorOutputTokens(req))) {
+      if (s.count > 0) total += Math.ceil((s.count * (priced(s, s.firstExtraInputTokens) + priced(s, s.lastExtraInputTokens))) / 2);
+    }
     return Math.min(total, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Most output tokens the executor writes into the transcript its advisors read: the
+   * request's max output, or what a call without one is held at (`estimateAt`); with
+   * fallback models, the largest of their attempts' (each entry's own `max_tokens`).
+   */
+  private executorOutputTokens(req: GateRequest): number {
+    const of = (max: number | null, model: string | null) => max ?? (model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, model, req.at));
+    let most = of(req.maxOutputTokens, req.model);
+    for (const fallback of req.fallbackModels ?? []) most = Math.max(most, of(fallback.maxOutputTokens ?? req.maxOutputTokens, fallback.model));
+    return most;
   }
 
   /** The estimate of `req` if `model` runs it (null: a model tokometer cannot name, at the fallback prices). */
