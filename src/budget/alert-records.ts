@@ -17,11 +17,11 @@ export const MAX_HELD_ALERTS = 1_000;
 
 export interface AlertRecordsOptions {
   /**
-   * The store's recordAlert (store/budgets.ts). It resolves false when the alert was stored
-   * already (a write whose answer was lost and is retried here, or another replica's):
-   * stored all the same, nothing more to do.
+   * The store's recordAlert (store/budgets.ts): true when this write stored the alert, false
+   * when it was stored already (another replica's row, or a write whose answer was lost and
+   * is retried here): stored all the same, nothing more to do.
    */
-  write: (alert: AlertRecord) => Promise<unknown>;
+  write: (alert: AlertRecord) => Promise<boolean>;
   log: (line: string) => void;
   /** ms between attempts while the store refuses (default ALERT_STORE_RETRY_MS). */
   retryMs?: number;
@@ -48,10 +48,23 @@ export class AlertRecords {
 
   constructor(private readonly o: AlertRecordsOptions) {}
 
-  /** Stores `alert` (never rejects). After `close`: one attempt, named in the log if refused. */
-  add(alert: AlertRecord): void {
-    if (this.held.length === 0 || this.closed) this.write(alert, () => this.hold(alert));
-    else this.hold(alert);
+  /**
+   * Stores `alert`, held through an outage as above. After `close`: one attempt, named in
+   * the log if refused. @returns the alert's claim, the first attempt's answer: true when it
+   * stored the row, false when the row was there already (another replica's); it rejects
+   * when that attempt was refused, or at once when earlier alerts are held (the store is
+   * refusing), while the alert is held and written later all the same. Ignoring it is safe.
+   */
+  add(alert: AlertRecord): Promise<boolean> {
+    let answer!: Answer;
+    const claim = new Promise<boolean>((resolve, reject) => (answer = { resolve, reject }));
+    claim.catch(() => {});
+    if (this.held.length === 0 || this.closed) this.write(alert, () => this.hold(alert), answer);
+    else {
+      answer.reject(new Error(`${this.held.length} earlier budget alerts wait for the store`));
+      this.hold(alert);
+    }
+    return claim;
   }
 
   /** Alerts not stored yet (held, or being written). */
@@ -78,10 +91,14 @@ export class AlertRecords {
     return refused + unanswered.length;
   }
 
-  /** Writes `alert`; `refused` runs when the store refuses it (after `close`, the refusal is also logged). */
-  private write(alert: AlertRecord, refused: () => void): void {
+  /**
+   * Writes `alert`; `refused` runs when the store refuses it (after `close`, the refusal is
+   * also logged). `answer`, when given, gets the store's answer or refusal.
+   */
+  private write(alert: AlertRecord, refused: () => void, answer?: Answer): void {
     const done: Promise<void> = this.o.write(alert).then(
-      () => {
+      (stored) => {
+        answer?.resolve(stored);
         if (!this.writing.delete(done) || this.closed) return;
         if (this.failing) {
           this.failing = false;
@@ -90,6 +107,7 @@ export class AlertRecords {
         this.writeNextHeld();
       },
       (error: unknown) => {
+        answer?.reject(error);
         if (!this.writing.delete(done)) return;
         if (this.closed) this.o.log(notStored(alert));
         else if (!this.failing) this.o.log(`could not store a budget alert (trying again every ${this.retryMs / 1000} s): ${errorMessage(error)}`);
@@ -135,6 +153,12 @@ export class AlertRecords {
   private get retryMs(): number {
     return this.o.retryMs ?? ALERT_STORE_RETRY_MS;
   }
+}
+
+/** Settles an alert's claim (AlertRecords.add). */
+interface Answer {
+  resolve: (stored: boolean) => void;
+  reject: (error: unknown) => void;
 }
 
 /** The log line for an alert the store did not take before shutdown. */

@@ -1,5 +1,6 @@
 import { formatUsd, nanoToUsd } from '../lib/money.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
+import { ALERT_CLAIM_WAIT_MS, awaitClaim, type ClaimAnswer } from './alert-claim.js';
 import { isoInstant } from './errors.js';
 import type { AlertEvent } from './types.js';
 
@@ -14,8 +15,17 @@ export interface AlertNotifierOptions {
   post?: PostJson;
   /** Waits `ms` before a retry; defaults to an unref'd setTimeout (never holds the process open). */
   sleep?: (ms: number) => Promise<void>;
-  /** Called synchronously for every event, e.g. to enqueue an alert row in the store. Must not throw. */
-  persist?: (event: AlertEvent) => void;
+  /**
+   * The claim, called for every event: stores the alert's row (insert-or-ignore on its
+   * identity, store.budgets.recordAlert) and resolves true when this call stored it, false
+   * when it was there already (another replica stored it first and sends the webhook);
+   * rejects when the store refused. The webhook goes out when it answers true, or when it
+   * does not answer within `claimWaitMs` (then the log says it may be a duplicate). Without
+   * a claim every event is sent.
+   */
+  claim?: (event: AlertEvent) => Promise<boolean>;
+  /** ms the webhook waits at most for the claim's answer (default ALERT_CLAIM_WAIT_MS). */
+  claimWaitMs?: number;
   /** Events kept for the TUI (default 50). */
   keep?: number;
   /** Webhook deliveries waiting at most (default 1000); beyond that the oldest is dropped. */
@@ -48,7 +58,7 @@ export function alertLine(e: AlertEvent): string {
 /** Slack's escaping of message text: `&`, `<`, `>` (a tag value may not be read as `<!channel>` or a `<url|link>`). */
 const slackText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The webhook's JSON body. `id` is stable per (budget instance, threshold, period): receivers can de-duplicate retries. */
+/** The webhook's JSON body. `id` is stable per alert (AlertEvent.id), also across replicas: receivers can de-duplicate retries. */
 export function alertPayload(e: AlertEvent): Record<string, unknown> {
   return {
     type: 'budget.alert',
@@ -62,19 +72,29 @@ export function alertPayload(e: AlertEvent): Record<string, unknown> {
   };
 }
 
+/** An event waiting for its webhook: the claim's answer decides whether this replica sends it. */
+interface PendingAlert {
+  readonly event: AlertEvent;
+  readonly answer: Promise<ClaimAnswer>;
+  /** The answer's kind once it came. */
+  answered?: ClaimAnswer['kind'];
+}
+
 /**
- * Fans out budget alert events: a log line, a bounded in-memory list for the TUI, an
- * optional `persist` hook, and a webhook POST. `notify` never blocks and never throws:
- * deliveries run one at a time in the background, each retried with exponential backoff
- * until a 2xx (other 4xx answers are final). Delivery is at-least-once per event
- * (a POST that succeeded but timed out is retried), hence the stable `id`.
+ * Fans out budget alert events: a log line and a bounded in-memory list for the TUI (on
+ * every replica that sees the crossing), the claim (the alert's stored row) and a webhook
+ * POST from the replica whose claim stored the row. `notify` never blocks and never throws:
+ * deliveries run one at a time in the background, in order, each after its claim answered,
+ * retried with exponential backoff until a 2xx (other 4xx answers are final). Delivery is
+ * at-least-once per alert (a POST that succeeded but timed out is retried; a claim the store
+ * did not answer sends it anyway), hence the stable `id`.
  */
 export class AlertNotifier {
   private readonly recentEvents: AlertEvent[] = [];
-  private readonly queue: AlertEvent[] = [];
+  private readonly queue: PendingAlert[] = [];
   private running: Promise<void> | null = null;
-  /** The event whose delivery is under way (between attempts too). */
-  private delivering: AlertEvent | null = null;
+  /** The alert whose delivery is under way (its claim awaited, or between attempts). */
+  private delivering: PendingAlert | null = null;
   /** Set by `abandon`: no further attempt is made. */
   private closed = false;
   private readonly keep: number;
@@ -98,8 +118,7 @@ export class AlertNotifier {
     this.safely(() => this.options.log(alertLine(event)));
     this.recentEvents.push(event);
     if (this.recentEvents.length > this.keep) this.recentEvents.shift();
-    const persist = this.options.persist;
-    if (persist !== undefined) this.safely(() => persist(event));
+    const claim = this.claim(event);
     if (this.options.webhookUrl === undefined || this.options.post === undefined) return;
     if (this.closed) {
       this.safely(() => this.options.log(`budget alert webhook: not delivered before exit: ${event.id}`));
@@ -107,9 +126,11 @@ export class AlertNotifier {
     }
     if (this.queue.length >= this.maxQueue) {
       const dropped = this.queue.shift()!;
-      this.safely(() => this.options.log(`budget alert webhook queue full: dropped ${dropped.id}`));
+      this.safely(() => this.options.log(`budget alert webhook queue full: dropped ${dropped.event.id}`));
     }
-    this.queue.push(event);
+    const pending: PendingAlert = { event, answer: claim === undefined ? Promise.resolve({ kind: 'mine' }) : awaitClaim(claim, this.options.claimWaitMs ?? ALERT_CLAIM_WAIT_MS) };
+    void pending.answer.then((a) => (pending.answered = a.kind));
+    this.queue.push(pending);
     this.running ??= Promise.resolve().then(() => this.drain());
   }
 
@@ -125,23 +146,28 @@ export class AlertNotifier {
 
   /**
    * At shutdown, once `idle` has had its time: stops delivering and logs one line per alert
-   * whose webhook has not accepted it (the one being retried, then those queued), so an
-   * undelivered page is never dropped silently (it is stored as fired: a restart does not
-   * send it). @returns their ids.
+   * whose webhook has not accepted it (the one being retried, then those queued; not those
+   * another replica sends), so an undelivered page is never dropped silently (it is stored
+   * as fired: a restart does not send it). @returns their ids.
    */
   abandon(): string[] {
     this.closed = true;
-    const left = this.delivering === null ? [...this.queue] : [this.delivering, ...this.queue];
+    const pending = this.delivering === null ? [...this.queue] : [this.delivering, ...this.queue];
     this.queue.length = 0;
+    const left = pending.filter((p) => p.answered !== 'taken').map((p) => p.event);
     for (const e of left) this.safely(() => this.options.log(`budget alert webhook: not delivered before exit: ${e.id} (${alertLine(e)})`));
     return left.map((e) => e.id);
   }
 
   private async drain(): Promise<void> {
     try {
-      for (let e = this.queue.shift(); e !== undefined && !this.closed; e = this.queue.shift()) {
-        this.delivering = e;
-        await this.deliver(e);
+      for (let p = this.queue.shift(); p !== undefined && !this.closed; p = this.queue.shift()) {
+        this.delivering = p;
+        const answer = await p.answer;
+        if (answer.kind === 'unknown' && !this.closed) {
+          this.safely(() => this.options.log(`budget alert webhook: sending ${p!.event.id} though another replica may send it too, so it may be duplicated (${answer.reason})`));
+        }
+        if (answer.kind !== 'taken') await this.deliver(p.event);
         this.delivering = null;
       }
     } finally {
@@ -169,6 +195,21 @@ export class AlertNotifier {
       }
     }
     this.safely(() => this.options.log(`budget alert webhook failed for ${event.id}: ${last}`));
+  }
+
+  /** Starts the event's claim (the alert's row); undefined without one. A claim that throws counts as refused. */
+  private claim(event: AlertEvent): Promise<boolean> | undefined {
+    const claim = this.options.claim;
+    if (claim === undefined) return undefined;
+    let inserted: Promise<boolean>;
+    try {
+      inserted = claim(event);
+    } catch (error) {
+      inserted = Promise.reject(error);
+    }
+    // Without a webhook nobody awaits the answer: a refusal is the claim's to log.
+    inserted.catch(() => {});
+    return inserted;
   }
 
   private safely(fn: () => void): void {

@@ -129,7 +129,8 @@ export class BudgetService {
     this.notifier = new AlertNotifier({
       log: o.log,
       ...o.alerts,
-      persist: (e) =>
+      // The alert's row is its claim: one write, and only the replica that stored it sends the webhook.
+      claim: (e) =>
         this.alertRecords.add({ kind: e.kind, budget: e.name, tagValue: e.tagValue, threshold: e.threshold, period: e.period, periodStart: e.periodStart, armedFrom: e.armedFrom, spentNano: e.spentNano, limitNano: e.limitNano, soft: e.soft, firedAt: e.at }),
     });
     this.tagDefs = new Map(o.tagBudgets.map((b) => [b.name, b]));

@@ -14,6 +14,7 @@ function store() {
     s.attempts++;
     if (s.down) throw new Error('connection terminated unexpectedly');
     s.stored.push(a.threshold);
+    return true;
   };
   return { s, write };
 }
@@ -100,5 +101,19 @@ describe('AlertRecords: budget alerts held through a store outage', () => {
     await sleep(30);
     expect(s.attempts).toBe(2);
     expect(lines).toEqual(['budget alert not stored at shutdown (the store did not take it): key budget k at 50 %, fired 2026-12-06T00:00:00.000Z']);
+  });
+});
+
+describe('AlertRecords.add: the alert\'s claim', () => {
+  it('answers the first attempt: true stored, false stored already; rejects when refused, and at once while earlier alerts are held', async () => {
+    const answers = [true, false];
+    const r = new AlertRecords({ write: async () => answers.shift() ?? Promise.reject(new Error('connection terminated unexpectedly')), log: () => {}, retryMs: 60_000 });
+    expect(await r.add(alert(0.5))).toBe(true);
+    expect(await r.add(alert(0.5))).toBe(false);
+    await expect(r.add(alert(0.8))).rejects.toThrow('connection terminated unexpectedly');
+    // 0.8 is held now: the next alert is not tried before it, its claim is refused at once.
+    await expect(r.add(alert(1))).rejects.toThrow('1 earlier budget alerts wait for the store');
+    expect(r.pending).toBe(2);
+    await r.close();
   });
 });

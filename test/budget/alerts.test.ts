@@ -112,13 +112,13 @@ describe('AlertNotifier', () => {
     expect(hook.received).toHaveLength(2);
   });
 
-  it('a throwing logger or persist hook never reaches the caller', () => {
+  it('a throwing logger or claim never reaches the caller', () => {
     const n = new AlertNotifier({
       log: () => {
         throw new Error('log');
       },
-      persist: () => {
-        throw new Error('persist');
+      claim: () => {
+        throw new Error('claim');
       },
     });
     expect(() => n.notify(event(1))).not.toThrow();
@@ -129,7 +129,7 @@ describe('ledger + notifier end to end', () => {
   it('the webhook gets exactly one successful POST per threshold per period, even when it fails at first', async () => {
     const hook = fakeWebhook([500, new Error('reset'), 502]);
     const persisted: AlertEvent[] = [];
-    const { n } = notifier(hook.post, { persist: (e) => persisted.push(e) });
+    const { n } = notifier(hook.post, { claim: async (e) => persisted.push(e) > 0 });
     const h = harness({ keys: { k: keyBudget(1, { alertAt: [0.5, 0.8, 1] }) } });
     const ledger = h.ledger;
     // re-wire the harness ledger's alerts into the notifier
