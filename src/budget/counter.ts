@@ -296,8 +296,10 @@ export class BudgetCounter {
 
   private alertEvent(threshold: number, at: number): AlertEvent {
     const instance = this.tagValue === null ? '' : `:${this.tagValue}`;
+    // Re-armed by an admin reset in this period: another alert (its armedFrom), so another id.
+    const rearmed = this.countsFrom > this.periodStart ? `:${this.countsFrom}` : '';
     return {
-      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}:${this.limitNano}`,
+      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}:${this.limitNano}${rearmed}`,
       name: this.name,
       kind: this.kind,
       per: this.per,

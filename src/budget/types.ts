@@ -89,8 +89,12 @@ export interface BudgetState {
 /** Fired once per (budget instance, threshold, period) when settled spend reaches `threshold * limit`. */
 export interface AlertEvent {
   /**
-   * Stable id for receivers to de-duplicate webhook retries:
-   * `kind:name[:tagValue]:threshold:periodStart:limitNano` (a raised limit re-arms a threshold: new id).
+   * Stable id for receivers to de-duplicate webhook retries, the same on every replica that
+   * sees the crossing: `kind:name[:tagValue]:threshold:periodStart:limitNano[:armedFrom]`
+   * (ms since the epoch). A changed limit makes a new id; `:armedFrom` is there only when an
+   * admin reset in the period re-armed the threshold (armedFrom > periodStart), so an alert
+   * fired again after a reset is not taken for the first, and one without a reset keeps the
+   * id it had before.
    */
   id: string;
   name: string;
