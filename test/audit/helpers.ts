@@ -28,6 +28,8 @@ export interface Spec {
   at?: number;
   provider?: string;
   model?: string;
+  /** The model the request named; default `model` (an answer from the model asked for). */
+  requested?: string;
   endpoint?: string;
   key?: string | null;
   input?: number;
@@ -76,7 +78,7 @@ export function record(s: Spec): CallRecord {
     keyName: s.key === undefined ? 'app' : s.key,
     provider,
     endpoint: s.endpoint ?? 'chat.completions',
-    modelRequested: model,
+    modelRequested: s.requested ?? model,
     model,
     status: outcome === 'ok' ? 200 : outcome === 'upstream_error' ? 500 : 0,
     outcome,
