@@ -212,6 +212,13 @@ export interface StoredCall {
   provider: string;
   /** Model as answered, else as requested; `(none)` when neither is known. */
   model: string;
+  /**
+   * The model the request named when the answer named another (SQL `NULLIF(model_requested,
+   * model)`): a dated snapshot (`gpt-4o` → `gpt-4o-2024-08-06`), an alias, or another model
+   * that served the call (an Anthropic server-side fallback). null when the answer named the
+   * requested model, or the request named none.
+   */
+  modelRequestedIfOther: string | null;
   endpoint: string;
   outcome: CallOutcome;
   streamed: boolean;

@@ -172,6 +172,8 @@ export const moduleCases: FacadeCase[] = [
     const all = await s.calls.list(scope);
     assert.deepEqual(all.map((c) => [c.ts - T0, c.keyName, c.costNano, c.model]), [[10, 'b', null, 'gpt-4o-2024-08-06'], [20, 'a', 5, 'gpt-4o-2024-08-06'], [30, null, 7, '(none)']]);
     assert.deepEqual(all[1]!.tags, { feature: 'x' });
+    // The requested model only when the answer named another (here a dated snapshot of gpt-4o).
+    assert.deepEqual(all.map((c) => c.modelRequestedIfOther), ['gpt-4o', 'gpt-4o', null]);
     assert.equal(all[2]!.usage, null);
     assert.equal(all[0]!.usage?.inputTokens, 1000);
     assert.deepEqual((await s.calls.list({ ...scope, where: [{ key: 'feature', op: '=', value: 'x' }] })).map((c) => c.keyName), ['a']);
@@ -192,6 +194,7 @@ export const moduleCases: FacadeCase[] = [
     const [c] = await s.calls.list({ since: T0, until: T0 + 100, where: [], timeZone: 'UTC' });
     const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
     assert.deepEqual([c!.usage?.serviceTier, c!.usage?.inferenceGeo, c!.usage?.speed], ['standard', 'us', 'fast']);
+    assert.equal(c!.modelRequestedIfOther, null);
     assert.equal(priced.priced && priced.costNano, 115_500_000);
   }),
   storeCase('calls: the audit\'s reads keep an Anthropic call\'s advisor sub-inferences (usage.advisors), which its price depends on', async (s) => {

@@ -1,5 +1,6 @@
 import { featureScope, groupBy, isPricedGeneration, totals, type AuditCall } from '../calls.js';
 import { compareModelIds, smallerSiblings } from '../cheaper-models.js';
+import { otherModelCheck } from '../served-model.js';
 import { fact, int, percentile, priceAs } from '../stats.js';
 import type { Detector, Finding } from '../types.js';
 
@@ -19,6 +20,13 @@ import type { Detector, Finding } from '../types.js';
  *
  * Saving = Σ price(call's usage, current model) − Σ price(same usage, sibling), both from
  * the price catalog at each call's time, over all of the group's calls.
+ *
+ * Only calls the model their request named answered are advised on (served-model.ts): the
+ * client can move those. A call another model served (an Anthropic server-side fallback
+ * after the requested model declined, a router's pick) is recorded as the serving model,
+ * which the client never chose. Those are left out and, per (provider, requested model,
+ * serving model) with ≥ MIN_CALLS of them, told in a notice: their calls and stored cost,
+ * and the share of the requested model's calls they are.
  */
 
 export const SHORT_OUTPUT_TOKENS = 500;
@@ -33,7 +41,11 @@ export const modelDowngrade: Detector = {
   id: 'model-downgrade',
   run(ctx) {
     const findings: Finding[] = [];
-    const groups = groupBy(ctx.calls.filter(isPricedGeneration), (c) => {
+    const otherModelRequested = otherModelCheck(ctx.pricer, ctx.until);
+    const priced = ctx.calls.filter(isPricedGeneration);
+    const asked = priced.filter((c) => otherModelRequested(c) === null);
+    findings.push(...servedByOtherModel(priced, otherModelRequested));
+    const groups = groupBy(asked, (c) => {
       const s = featureScope(c);
       return JSON.stringify([s.dim, s.value, c.provider, c.model]);
     });
@@ -91,6 +103,45 @@ export const modelDowngrade: Detector = {
     return findings;
   },
 };
+
+/**
+ * One notice per (provider, requested model, serving model) with ≥ MIN_CALLS calls another
+ * model served: what the advice above leaves out, and why.
+ */
+function servedByOtherModel(priced: readonly Priced[], otherModelRequested: (c: AuditCall) => string | null): Finding[] {
+  const requestedOf = (c: Priced) => c.modelRequestedIfOther ?? c.model;
+  const askedFor = groupBy(priced, (c) => JSON.stringify([c.provider, requestedOf(c)]));
+  const servedElsewhere = groupBy(priced, (c) => {
+    const requested = otherModelRequested(c);
+    return requested === null ? null : JSON.stringify([c.provider, requested, c.model]);
+  });
+  const out: Finding[] = [];
+  for (const calls of servedElsewhere.values()) {
+    if (calls.length < MIN_CALLS) continue;
+    const { provider, model: served } = calls[0]!;
+    const requested = otherModelRequested(calls[0]!)!;
+    const allAsked = askedFor.get(JSON.stringify([provider, requested]))?.length ?? calls.length;
+    out.push({
+      detector: 'model-downgrade',
+      kind: 'notice',
+      title: `${requested} (${provider}): ${int(calls.length)} calls served by ${served}, left out of model advice`,
+      scope: { provider, model_requested: requested, model: served },
+      evidence: {
+        ...totals(calls),
+        facts: [fact.share('served_share', `share of the calls that asked for ${requested}`, calls.length / allAsked)],
+      },
+      fix:
+        `${served} served these calls though they asked for ${requested}: with an Anthropic server-side fallback, ${requested} declined ` +
+        `them and the API ran them again on the request's fallback model (a router, such as OpenRouter's, picks the model itself). ` +
+        `No smaller model is proposed for them: the client chose ${requested}, not ${served}. Their cost follows how often ` +
+        `${requested} declines and which fallback models the requests name.`,
+      savingNano: 0,
+      savingPerMonthNano: 0,
+      confidence: { level: 'high', reason: `Each answer named ${served} as the model that served it; its request named ${requested}.` },
+    });
+  }
+  return out;
+}
 
 /** Σ prices, or null when any call cannot be priced. */
 function sumPrices(calls: readonly Priced[], priceOf: (c: Priced) => number | null): number | null {

@@ -16,13 +16,17 @@ import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.j
  * Memory: roughly 300 bytes per call.
  */
 
-/** The columns read (see CallRow); `model` is COALESCE(model, model_requested, '(none)'). */
+/**
+ * The columns read (see CallRow); `model` is COALESCE(model, model_requested, '(none)'),
+ * `model_requested_if_other` NULLIF(model_requested, model): most calls' answer names the
+ * requested model, and a NULL costs no string per row.
+ */
 type Row = Pick<
   CallRow,
   | 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'outcome' | 'streamed' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens'
   | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier' | 'inference_geo' | 'speed' | 'advisor_usage' | 'usage_source' | 'cost_nano'
   | 'request_hash' | 'max_output_tokens' | 'tags' | 'ttfb_ms'
-> & { model: string };
+> & { model: string; model_requested_if_other: string | null };
 
 function toCall(r: Row): StoredCall {
   return {
@@ -31,6 +35,7 @@ function toCall(r: Row): StoredCall {
     keyName: r.key_name,
     provider: r.provider,
     model: r.model,
+    modelRequestedIfOther: r.model_requested_if_other,
     endpoint: r.endpoint,
     outcome: r.outcome as CallOutcome,
     streamed: Number(r.streamed) === 1,
@@ -59,7 +64,8 @@ export function callReads(db: Db): CallReads {
     outputMaxima: (since) => readOutputMaxima(db, since),
     async list(scope) {
       const q = joinFragments(
-        `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model, c.endpoint,
+        `SELECT c.id, c.ts, c.key_name, c.provider, COALESCE(c.model, c.model_requested, '${NONE}') AS model,
+           NULLIF(c.model_requested, c.model) AS model_requested_if_other, c.endpoint,
            c.outcome, c.streamed, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cache_write_5m_tokens,
            c.cache_write_1h_tokens, c.reasoning_tokens, c.service_tier, c.inference_geo, c.speed, c.advisor_usage, c.usage_source, c.cost_nano,
            c.request_hash, c.max_output_tokens, c.tags, c.ttfb_ms
