@@ -2,13 +2,21 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerPricesCommand, usd, type UnpricedModel } from '../../src/cli/prices.js';
 import { UsageError } from '../../src/lib/errors.js';
-import { createPricer } from '../../src/pricing/pricer.js';
+import type { CatalogProvider } from '../../src/pricing/catalog-data.js';
+import { pinnedCatalog } from '../../src/pricing/catalog.js';
+import { createPricer, type PricerOptions } from '../../src/pricing/pricer.js';
+import { snapshotSource } from '../../src/pricing/snapshot.js';
 import type { ConfiguredPrice } from '../../src/pricing/types.js';
 
-async function run(args: string[], unpriced: UnpricedModel[] = [], prices: Record<string, ConfiguredPrice> = { 'my-local-model': { provider: 'ollama', input: 0.1, output: 0.2 } }): Promise<string> {
+async function run(
+  args: string[],
+  unpriced: UnpricedModel[] = [],
+  prices: Record<string, ConfiguredPrice> = { 'my-local-model': { provider: 'ollama', input: 0.1, output: 0.2 } },
+  options: PricerOptions = {},
+): Promise<string> {
   let text = '';
   const program = new Command('tokometer').exitOverride();
-  const pricer = createPricer(prices);
+  const pricer = createPricer(prices, options);
   registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => unpriced, out: (s) => (text += s) });
   await program.parseAsync(args, { from: 'user' });
   return text;
@@ -96,5 +104,26 @@ describe('tokometer prices: a config entry that leaves prices unset', () => {
   it('list marks the row as config with the catalog under it', async () => {
     const out = await run(['prices', 'list', '--provider', 'anthropic', '--at', '2026-11-27'], [], haiku);
     expect(out).toMatch(/anthropic\s+claude-3-5-haiku-20241022 \(config \+ genai-prices@0\.1\.8\)\s+\$0\.72\s+\$0\.08\s+\$1\.00\s+\$3\.60/);
+  });
+});
+
+describe('tokometer prices show --at, with a stored snapshot', () => {
+  // A snapshot stored 2026-12-02 10:00 UTC (the pinned data): a database's newest.
+  const fetchedAt = Date.parse('2026-12-02T10:00:00Z');
+  const sha256 = 'ab12cd34'.padEnd(64, '0');
+  const snapshot = { id: 7, source: snapshotSource(fetchedAt, sha256), fetchedAt, sha256, data: structuredClone(pinnedCatalog()) as CatalogProvider[] };
+  const show = (at: string) => run(['prices', 'show', 'gpt-4o', '--provider', 'openai', '--at', at], [], {}, { snapshot });
+
+  it('at a time after the snapshot was stored: in force since it was stored', async () => {
+    const lines = (await show('2026-12-05')).split('\n');
+    expect(lines[2]).toBe('  source            snapshot:2026-12-02:ab12cd34 (stored 2026-12-02T10:00:00.000Z)');
+    expect(lines[3]).toBe('  in force since    2026-12-02T10:00:00.000Z (when the snapshot was stored)');
+  });
+
+  it('at a time before it was stored: says the newest snapshot prices that time too, not that it was in force since a later date', async () => {
+    const lines = (await show('2025-06-01')).split('\n');
+    expect(lines[2]).toBe('  source            snapshot:2026-12-02:ab12cd34 (stored 2026-12-02T10:00:00.000Z)');
+    expect(lines[3]).toBe('  in force since    2026-12-02T10:00:00.000Z (when the snapshot was stored), after --at 2025-06-01T00:00:00.000Z:');
+    expect(lines[4]).toBe('                    tokometer prices earlier times with its newest snapshot too; calls recorded before it keep their stored cost until prices reprice');
   });
 });
