@@ -82,7 +82,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       const at = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
       throw new UsageError(`unknown model '${model}'${at}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
     }
-    deps.out(renderDescription(d));
+    deps.out(renderDescription(d, at));
   });
 
   prices
@@ -182,19 +182,29 @@ function unmarkedSources(list: readonly PriceDescription[]): string {
   return `Unmarked prices: ${named.join(', ')}.\n`;
 }
 
-/** Which source priced it and since when: the snapshot's fetch time, the dated price's start. */
-function sourceLines(d: PriceDescription): string[] {
+/**
+ * Which source priced it and since when: the snapshot's fetch time, the dated price's start.
+ * The pricer applies the newest snapshot to every time, so at an `at` (ms) before it was
+ * stored it prices `at` too: said so, rather than a start after the moment shown.
+ */
+function sourceLines(d: PriceDescription, at: number): string[] {
   const stored = (since: number | undefined) => (since === undefined ? '' : ` (stored ${new Date(since).toISOString()})`);
   const from = d.inherited;
   const catalogPart = from ? `; unset prices from ${from.source} (${providerName(from.providerId)} ${from.modelId})${stored(from.sourceSince)}` : '';
   const lines = [`  source            ${d.source}${stored(d.sourceSince)}${catalogPart}`];
   if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated ${from ? 'catalog ' : ''}price)`);
-  else if (d.sourceSince !== undefined) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
+  else if (d.sourceSince !== undefined && d.sourceSince <= at) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
+  else if (d.sourceSince !== undefined) {
+    lines.push(
+      `  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored), after --at ${new Date(at).toISOString()}:`,
+      `${' '.repeat(20)}tokometer prices earlier times with its newest snapshot too; calls recorded before it keep their stored cost until prices reprice`,
+    );
+  }
   return lines;
 }
 
-function renderDescription(d: PriceDescription): string {
-  const lines = [`${d.modelId}${d.name ? `  ${d.name}` : ''}`, `  provider          ${d.providerId === null ? 'any' : providerName(d.providerId)}`, ...sourceLines(d)];
+function renderDescription(d: PriceDescription, at: number): string {
+  const lines = [`${d.modelId}${d.name ? `  ${d.name}` : ''}`, `  provider          ${d.providerId === null ? 'any' : providerName(d.providerId)}`, ...sourceLines(d, at)];
   if (d.deprecated) lines.push('  deprecated');
   if (noTokenPrice(d)) {
     lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');
