@@ -1,8 +1,8 @@
-import { dbNamedBy, loadConfig, resolveDbPath } from '../config/load.js';
+import { DB_ENV, dbNamedBy, loadConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { isPostgresUrl } from '../lib/db-location.js';
+import { isPostgresUrl, type DbNamedBy } from '../lib/db-location.js';
 import { checkDatabasePath, openStoreAt, upgradeNoticeAt, type StoreAccess } from '../store/open.js';
 import type { Store } from '../store/facade.js';
 
@@ -54,10 +54,21 @@ export function dbPathToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Co
  * get a Store and nothing below it: the runtime's SQLite driver goes from the edges
  * straight to the store's opener.
  */
-export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err'>, dbPath: string, access: StoreAccess): Promise<Store> {
+export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err' | 'env'>, dbPath: string, access: StoreAccess): Promise<Store> {
   const notice = await pendingUpgrade(ctx, dbPath);
   if (notice !== null) ctx.err(`tokometer: ${notice}\n`);
-  return openStoreAt(dbPath, access, ctx.edges.openDriver);
+  return openStoreAt(dbPath, access, ctx.edges.openDriver, postgresUrlNamedBy(dbPath, ctx.env));
+}
+
+/**
+ * What gave a PostgreSQL URL a command opens, for the messages of a missing database or an
+ * unreachable server (pg/pg-store.ts), as dbNamedBy does for a SQLite path: $TOKOMETER_DB
+ * when the URL is that variable's value. resolveDbPath takes a URL as written and --db wins
+ * over the variable, so another URL came from --db or the config; --db naming the very same
+ * URL is the one case told as the variable (which names that URL too). null for a SQLite path.
+ */
+function postgresUrlNamedBy(dbPath: string, env: CliContext['env']): DbNamedBy {
+  return isPostgresUrl(dbPath) && env[DB_ENV] === dbPath ? '$TOKOMETER_DB' : null;
 }
 
 /** What to say before opening the SQLite file `dbPath` migrates it, or null (store/open.ts upgradeNotice). */

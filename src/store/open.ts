@@ -220,9 +220,10 @@ export function openStore(open: OpenDriver, path: string, access: StoreAccess): 
  * Opens the store of a command at `location`: a `postgres://` URL (pg/pg-store.ts, the
  * same access modes: `read` never changes the schema), or a SQLite file through the
  * runtime's driver. Each is loaded only when used, so a SQLite user never evaluates the
- * PostgreSQL client.
+ * PostgreSQL client. `namedBy` (what gave a PostgreSQL URL) goes into its messages; a SQLite
+ * path's is checked before (checkDatabasePath).
  */
-export async function openStoreAt(location: string, access: StoreAccess, driver: () => Promise<OpenDriver>): Promise<Store> {
-  if (isPostgresUrl(location)) return (await import('./pg/pg-store.js')).openPostgresStore(location, access);
+export async function openStoreAt(location: string, access: StoreAccess, driver: () => Promise<OpenDriver>, namedBy: DbNamedBy = null): Promise<Store> {
+  if (isPostgresUrl(location)) return (await import('./pg/pg-store.js')).openPostgresStore(location, access, { namedBy });
   return openStore(await driver(), location, access);
 }

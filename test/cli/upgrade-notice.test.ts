@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function cli() {
   const err: string[] = [];
   const edges = { openDriver: async () => openDriver } as unknown as Edges;
-  return { ctx: { edges, err: (text: string) => void err.push(text) }, err };
+  return { ctx: { edges, env: {}, err: (text: string) => void err.push(text) }, err };
 }
 
 describe('a command opening a database of an older tokometer', () => {

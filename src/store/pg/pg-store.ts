@@ -1,6 +1,6 @@
-import { describeDbLocation } from '../../lib/db-location.js';
+import { describeDbLocation, type DbNamedBy } from '../../lib/db-location.js';
 import { budgetLeaseStore, type BudgetLeaseStore } from '../budget-leases.js';
-import { openPostgresDb, type PostgresDb, type PostgresDbOptions } from '../drivers/postgres.js';
+import { PostgresDbError, openPostgresDb, type PostgresDb, type PostgresDbOptions } from '../drivers/postgres.js';
 import type { Store } from '../facade.js';
 import { facadeOn } from '../facade-on-db.js';
 import { PG_MIGRATIONS, migratePostgres, postgresSchemaVersion } from './migrations/index.js';
@@ -38,12 +38,17 @@ export class PostgresNotInitialisedError extends Error {
 
 /**
  * The URL names a database the server does not have (SQLSTATE 3D000): the location given is
- * wrong, as a missing SQLite file is. Exit code 2; the message never holds the password.
+ * wrong, as a missing SQLite file is. Exit code 2; the message never holds the password, and
+ * names $TOKOMETER_DB when that variable gave the URL (`namedBy`), as the SQLite message does.
  */
 export class PostgresDatabaseMissingError extends Error {
   readonly exitCode = 2;
-  constructor(location: string) {
-    super(`no database at ${location}: the server has no database of that name (create it, e.g. \`createdb\`, or fix the URL)`);
+  constructor(location: string, namedBy: DbNamedBy = null) {
+    const fix =
+      namedBy === '$TOKOMETER_DB'
+        ? 'from $TOKOMETER_DB: create it, e.g. `createdb`, or set $TOKOMETER_DB to the URL `tokometer serve` writes to, or pass --db'
+        : 'create it, e.g. `createdb`, or fix the URL';
+    super(`no database at ${location}: the server has no database of that name (${fix})`);
     this.name = 'PostgresDatabaseMissingError';
   }
 }
@@ -58,21 +63,25 @@ const INVALID_CATALOG_NAME = '3D000';
  * makes the partitions of this month and the next ones; `read` never changes the schema:
  * an empty database is a PostgresNotInitialisedError, an older schema a
  * SchemaVersionError saying to run serve once; `write` (prices reprice) refuses an empty
- * database as `read` does, then migrates as `create` does. The store owns its pool.
+ * database as `read` does, then migrates as `create` does. `namedBy`: what gave the URL, for
+ * the messages of a missing database and an unreachable server. The store owns its pool.
  */
 export async function openPostgresStore(
   url: string,
   access: 'read' | 'write' | 'create',
-  options: PostgresDbOptions & { now?: () => number } = {},
+  options: PostgresDbOptions & { now?: () => number; namedBy?: DbNamedBy } = {},
 ): Promise<PostgresStore> {
-  const db = openPostgresDb(url, { ...options, readOnly: access === 'read' });
+  const { namedBy = null, ...dbOptions } = options;
+  const db = openPostgresDb(url, { ...dbOptions, readOnly: access === 'read' });
   try {
     if (access !== 'create' && (await postgresSchemaVersion(db)) === 0) throw new PostgresNotInitialisedError(describeDbLocation(url));
     await migratePostgres(db, PG_MIGRATIONS, { readonly: access === 'read' });
     if (access === 'create') await ensureMonthsAhead(db, (options.now ?? Date.now)());
   } catch (error) {
     await db.close().catch(() => {});
-    if ((error as { code?: unknown } | null)?.code === INVALID_CATALOG_NAME) throw new PostgresDatabaseMissingError(describeDbLocation(url));
+    if ((error as { code?: unknown } | null)?.code === INVALID_CATALOG_NAME) throw new PostgresDatabaseMissingError(describeDbLocation(url), namedBy);
+    // The driver's error for a server it cannot reach: say where the URL came from, as above.
+    if (error instanceof PostgresDbError && namedBy === '$TOKOMETER_DB') throw new PostgresDbError(`${describeDbLocation(url)} (from $TOKOMETER_DB)`, error.cause);
     throw error;
   }
   return {
