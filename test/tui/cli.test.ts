@@ -11,9 +11,9 @@ import { UsageError } from '../../src/lib/errors.js';
 const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: '/nonexistent-dir', clock: () => Date.parse('2026-11-20T12:00:00Z'), out: () => {}, err: () => {}, isTTY: true };
 const tty = { stdin: { isTTY: true }, stdout: { isTTY: true } } as unknown as TuiIo;
 
-async function run(args: string[], io: TuiIo = tty): Promise<unknown> {
+async function run(args: string[], io: TuiIo = tty, env: CliContext['env'] = {}): Promise<unknown> {
   const program = new Command('tokometer').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerTuiCommand(program, ctx, io);
+  registerTuiCommand(program, { ...ctx, env }, io);
   try {
     await program.parseAsync(['tui', ...args], { from: 'user' });
     return undefined;
@@ -35,6 +35,21 @@ describe('tokometer tui arguments', () => {
     expect(String(await run(['--url', 'http://127.0.0.1:8787']))).toMatch(/--url needs the admin token/);
     expect(String(await run(['--url', 'ftp://x', '--token', 't']))).toMatch(/must start with http/);
     for (const args of [['--db', '/nonexistent-dir/none.db'], ['--url', 'http://x']]) expect(await run(args)).toBeInstanceOf(UsageError);
+  });
+
+  it("names a missing database in every other command's words, exit 2: --db, $TOKOMETER_DB, or the default ./tokometer.db", async () => {
+    // The lines report, audit and keys list print for the same paths (store/open.ts checkDatabasePath).
+    const fromFlag = (file: string) => `no database at ${file}: the folder /nonexistent-dir does not exist (pass --db with the path \`tokometer serve\` writes to)`;
+    const cases: Array<[string[], CliContext['env'], string]> = [
+      [['--db', '/nonexistent-dir/none.db'], {}, fromFlag('/nonexistent-dir/none.db')],
+      [[], { TOKOMETER_DB: 'missing.db' }, 'no database at /nonexistent-dir/missing.db: the folder /nonexistent-dir does not exist (from $TOKOMETER_DB: set it to the path `tokometer serve` writes to, or pass --db)'],
+      [[], {}, fromFlag('/nonexistent-dir/tokometer.db')],
+    ];
+    for (const [args, env, message] of cases) {
+      const err = await run(args, tty, env);
+      expect((err as Error).message).toBe(message);
+      expect((err as { exitCode?: number }).exitCode).toBe(2);
+    }
   });
 
   it('offers the usual tag keys and those the config names in --url mode', () => {
