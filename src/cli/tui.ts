@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { keyBudgetFromConfig, tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
@@ -7,10 +5,9 @@ import { UsageError } from '../lib/errors.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { KeyBudget } from '../store/types.js';
 import { createDbSource } from '../tui/data/db-source.js';
-import { isPostgresUrl } from '../lib/db-location.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
-import { configFor, dbPathFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -25,9 +22,6 @@ interface TuiFlags {
   url?: string;
   token?: string;
 }
-
-/** The config `tokometer demo` writes beside its database (it names that database in `db:`). */
-const DEMO_CONFIG = 'tokometer-demo.yaml';
 
 /** The terminal streams the dashboard draws on and reads keys from. */
 export interface TuiIo {
@@ -73,15 +67,13 @@ export function colorEnabled(env: Readonly<Record<string, string | undefined>>):
 }
 
 async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
-  const dbPath = dbPathFor(ctx, config, flags.db);
-  if (!isPostgresUrl(dbPath) && !existsSync(dbPath)) {
-    const demo = flags.config === undefined && existsSync(path.join(ctx.cwd, DEMO_CONFIG)) ? ` For the demo's data: tokometer tui --config ${DEMO_CONFIG}.` : '';
-    throw new UsageError(`no database at ${dbPath}: pass --db, start \`tokometer serve\`, or try \`tokometer demo\`.${demo}`);
-  }
+  // A missing database is refused as report refuses it: 'no database at …', exit 2, naming --db or $TOKOMETER_DB.
+  const dbPath = dbPathToReadFor(ctx, config, flags.db);
+  const store = await openStoreFor(ctx, dbPath, 'read');
   const configKeyBudgets = new Map<string, KeyBudget>();
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
   return createDbSource({
-    store: await openStoreFor(ctx, dbPath, 'read'),
+    store,
     label: dbPath,
     clock: ctx.clock,
     timeZone: config.timezone,

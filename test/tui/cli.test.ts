@@ -6,7 +6,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { edgesFor } from '../../src/edges.js';
 import { UsageError } from '../../src/lib/errors.js';
 
-/** `tokometer tui` argument handling up to (not including) drawing: every refusal is bad usage (exit 2). */
+/** `tokometer tui` argument handling up to (not including) drawing: every refusal is exit 2 (bad usage, or a missing database as every command names it). */
 
 const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: '/nonexistent-dir', clock: () => Date.parse('2026-11-20T12:00:00Z'), out: () => {}, err: () => {}, isTTY: true };
 const tty = { stdin: { isTTY: true }, stdout: { isTTY: true } } as unknown as TuiIo;
@@ -34,7 +34,8 @@ describe('tokometer tui arguments', () => {
     expect(String(await run(['--since', 'yesterdayish']))).toMatch(/--since "yesterdayish"/);
     expect(String(await run(['--url', 'http://127.0.0.1:8787']))).toMatch(/--url needs the admin token/);
     expect(String(await run(['--url', 'ftp://x', '--token', 't']))).toMatch(/must start with http/);
-    for (const args of [['--db', '/nonexistent-dir/none.db'], ['--url', 'http://x']]) expect(await run(args)).toBeInstanceOf(UsageError);
+    expect(await run(['--url', 'http://x'])).toBeInstanceOf(UsageError);
+    expect(await run(['--db', '/nonexistent-dir/none.db'])).toMatchObject({ name: 'DatabaseNotFoundError', exitCode: 2 });
   });
 
   it("names a missing database in every other command's words, exit 2: --db, $TOKOMETER_DB, or the default ./tokometer.db", async () => {
