@@ -1,4 +1,4 @@
-import { DB_ENV, dbNamedBy, loadConfig, resolveDbPath } from '../config/load.js';
+import { DB_ENV, loadConfig, resolveDb, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
@@ -40,8 +40,7 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
  * price from the pinned catalog.
  */
 export function dbPathToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, dbFlag: string | undefined): string {
-  const dbPath = dbPathFor(ctx, config, dbFlag);
-  const namedBy = dbNamedBy(dbFlag, ctx.env);
+  const { path: dbPath, namedBy } = resolveDb({ flag: dbFlag, env: ctx.env, config, cwd: ctx.cwd });
   if (namedBy !== null && !isPostgresUrl(dbPath)) checkDatabasePath(dbPath, 'read', namedBy);
   return dbPath;
 }
@@ -62,8 +61,8 @@ export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err' | 'env'
 
 /**
  * What gave a PostgreSQL URL a command opens, for the messages of a missing database or an
- * unreachable server (pg/pg-store.ts), as dbNamedBy does for a SQLite path: $TOKOMETER_DB
- * when the URL is that variable's value. resolveDbPath takes a URL as written and --db wins
+ * unreachable server (pg/pg-store.ts), as resolveDb's namedBy does for a SQLite path: $TOKOMETER_DB
+ * when the URL is that variable's value. resolveDb takes a URL as written and --db wins
  * over the variable, so another URL came from --db or the config; --db naming the very same
  * URL is the one case told as the variable (which names that URL too). null for a SQLite path.
  */

@@ -100,20 +100,23 @@ export function parseConfigText(text: string, options: { file: string; env: Env 
 }
 
 /**
- * The database file to open, absolute (or `:memory:`): `--db` flag, else $TOKOMETER_DB,
- * else the config's `db`, else `./tokometer.db`. Relative flag and env values are
- * resolved against `cwd`; so is a relative config `db` (loadConfig already made it
- * absolute against the config file's folder).
+ * The database to open and what named it, for messages about it: `--db` flag, else
+ * $TOKOMETER_DB, else the config's `db`, else `./tokometer.db` (`namedBy` null for the last
+ * two). `path` is absolute (or `:memory:`, or a `postgres://` URL as written): relative
+ * flag and env values are resolved against `cwd`; so is a relative config `db` (loadConfig
+ * already made it absolute against the config file's folder).
  */
-export function resolveDbPath(options: { flag?: string | undefined; env: Env; config?: Pick<Config, 'db'> | undefined; cwd: string }): string {
-  const chosen = nonEmpty(options.flag) ?? nonEmpty(options.env[DB_ENV]) ?? nonEmpty(options.config?.db) ?? DEFAULT_DB_FILE;
-  return chosen === ':memory:' || isPostgresUrl(chosen) ? chosen : path.resolve(options.cwd, chosen);
+export function resolveDb(options: { flag?: string | undefined; env: Env; config?: Pick<Config, 'db'> | undefined; cwd: string }): { path: string; namedBy: DbNamedBy } {
+  const flag = nonEmpty(options.flag);
+  const fromEnv = nonEmpty(options.env[DB_ENV]);
+  const [chosen, namedBy]: [string, DbNamedBy] =
+    flag !== undefined ? [flag, '--db'] : fromEnv !== undefined ? [fromEnv, '$TOKOMETER_DB'] : [nonEmpty(options.config?.db) ?? DEFAULT_DB_FILE, null];
+  return { path: chosen === ':memory:' || isPostgresUrl(chosen) ? chosen : path.resolve(options.cwd, chosen), namedBy };
 }
 
-/** Which of `--db` (`flag`) and $TOKOMETER_DB chose resolveDbPath's answer, by the same order; null: the config's `db` or the default. */
-export function dbNamedBy(flag: string | undefined, env: Env): DbNamedBy {
-  if (nonEmpty(flag) !== undefined) return '--db';
-  return nonEmpty(env[DB_ENV]) !== undefined ? '$TOKOMETER_DB' : null;
+/** resolveDb's path alone. */
+export function resolveDbPath(options: Parameters<typeof resolveDb>[0]): string {
+  return resolveDb(options).path;
 }
 
 /** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */
