@@ -31,10 +31,13 @@ export function otherModelCheck(pricer: Pricer, at: number): (call: AuditCall) =
   };
 }
 
+/** A dated snapshot's suffix: `-2024-08-06` (OpenAI), `-20250929` (Anthropic), `-0613` (older OpenAI). */
+const SNAPSHOT_SUFFIX = /^-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$/;
+
 function sameModel(pricer: Pricer, at: number, provider: string, requested: string, served: string): boolean {
   const r = requested.toLowerCase();
   const s = served.toLowerCase();
-  if (r === s || s.startsWith(`${r}-`)) return true;
+  if (r === s || (s.startsWith(r) && SNAPSHOT_SUFFIX.test(s.slice(r.length)))) return true;
   const rEntry = pricer.describe(requested, provider, at);
   const sEntry = pricer.describe(served, provider, at);
   return rEntry !== null && sEntry !== null && rEntry.modelId === sEntry.modelId;
