@@ -15,7 +15,11 @@ const TOKENS = { type: 'tokens', input_tokens: 1000, input_token_details: { audi
 
 function reply(req: ReceivedRequest): Reply | undefined {
   if (req.url !== '/audio/transcriptions' || req.method !== 'POST') return undefined;
-  if (req.body.includes('name="model"\r\n\r\nwhisper-1\r\n')) return { body: JSON.stringify({ text: 'Hi.', usage: { type: 'duration', seconds: 42 } }) };
+  if (req.body.includes('name="model"\r\n\r\nwhisper-1\r\n')) {
+    const usage = { type: 'duration', seconds: 9 };
+    if (!req.body.includes('name="response_format"\r\n\r\nverbose_json\r\n')) return { body: JSON.stringify({ text: 'Hi.', usage }) };
+    return { body: JSON.stringify({ task: 'transcribe', language: 'english', duration: 9, text: 'Hi.', segments: [], usage }) };
+  }
   if (!req.body.includes('name="stream"\r\n\r\ntrue\r\n')) return { body: JSON.stringify({ text: 'Hello there.', usage: TOKENS }) };
   return sseReply([
     `data: ${JSON.stringify({ type: 'transcript.text.delta', delta: 'Hello' })}\n\n`,
@@ -56,9 +60,17 @@ describe('OpenAI SDK audio transcriptions through tokometer', () => {
     expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'gpt-4o-transcribe', streamed: 1, input_audio_tokens: 900, output_tokens: 200, cost_nano: COST_NANO });
   });
 
-  it('records whisper-1 (billed per second of audio) unpriced, with no token counts', async () => {
+  // whisper-1 at $0.36 per hour of audio (genai-prices 0.1.8): 9 s × 0.36 / 3600 = $0.0009 = 900,000 nano-USD.
+  // Before: recorded unpriced (cost_nano null).
+  it('meters whisper-1 (billed per second of audio) from its duration usage: 9 s = 900,000 nano-USD, the seconds stored', async () => {
     const res = await h.client.audio.transcriptions.create({ file: await toFile(AUDIO, 'speech.mp3'), model: 'whisper-1' });
     expect(res.text).toBe('Hi.');
-    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', input_tokens: 0, output_tokens: 0, usage_source: 'reported', cost_nano: null });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', input_tokens: 0, output_tokens: 0, usage_source: 'reported', audio_seconds: 9, cost_nano: 900_000 });
+  });
+
+  it('meters a whisper-1 verbose_json transcription from its duration usage: 900,000 nano-USD', async () => {
+    const res = await h.client.audio.transcriptions.create({ file: await toFile(AUDIO, 'speech.mp3'), model: 'whisper-1', response_format: 'verbose_json' });
+    expect(res.duration).toBe(9);
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usage_source: 'reported', audio_seconds: 9, cost_nano: 900_000 });
   });
 });

@@ -69,16 +69,24 @@ describe('OpenAI streamed transcriptions', () => {
 
 /**
  * whisper-1 answers its usage as the audio's duration (transcriptions.d.ts:109-121,
- * "Usage statistics for models billed by audio input duration"): no token counts, and no
- * price tokometer has fits it, a per-token one configured for the model included.
+ * "Usage statistics for models billed by audio input duration"): no token counts, its
+ * seconds priced at the catalog's $0.36 per hour of audio (genai-prices 0.1.8 `audio_hours`).
  */
 describe('OpenAI transcriptions billed by duration', () => {
-  it('reads {type: duration, seconds: 42} as a usage with no tokens and 42 s of audio, which no price turns into $0', () => {
+  it('reads {type: duration, seconds: 42} as 42 s of audio: 42 × $0.36 / 3600 = 4,200,000 nano-USD, a per-token prices: entry included', () => {
     const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'whisper-1' });
     const observed = adapter.usageFromJson(info, { text: 'Hi.', usage: { type: 'duration', seconds: 42 } });
     expect(observed.usage).toMatchObject({ inputTokens: 0, outputTokens: 0, audioSeconds: 42 });
-    expect(pricer.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: false });
+    expect(pricer.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: true, costNano: 4_200_000 });
     const configured = createPricer({ 'whisper-1': { input: 2.5, output: 10 } });
-    expect(configured.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toEqual({ priced: false, reason: 'billed per second of audio (42 s), which tokometer does not price' });
+    expect(configured.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: true, costNano: 4_200_000 });
+  });
+
+  it('reads a verbose_json answer\'s duration usage (9 s = 900,000 nano-USD)', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'whisper-1', response_format: 'verbose_json' });
+    const verbose = { task: 'transcribe', language: 'english', duration: 9, text: 'Hi.', segments: [], usage: { type: 'duration', seconds: 9 } };
+    const observed = adapter.usageFromJson(info, verbose);
+    expect(observed.usage).toMatchObject({ audioSeconds: 9 });
+    expect(pricer.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: true, costNano: 900_000 });
   });
 });

@@ -27,14 +27,38 @@ function audioBytes(): Uint8Array<ArrayBuffer> {
   return audio;
 }
 
+/** A mono 16-bit PCM WAV file of `seconds` at `sampleRate` Hz (44-byte header, silent samples). */
+function pcmWav(sampleRate: number, seconds: number): Uint8Array<ArrayBuffer> {
+  const data = sampleRate * 2 * seconds;
+  const bytes = new Uint8Array(44 + data);
+  const view = new DataView(bytes.buffer);
+  const ascii = (at: number, text: string) => {
+    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + data, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, data, true);
+  return bytes;
+}
+
 /**
  * A multipart form as undici's FormData encodes it (what the openai SDK sends on Node),
  * fields in the given order; `file` is the audio.
  */
-async function formCall(url: string, fields: ReadonlyArray<readonly [string, string]>): Promise<FakeCall & { sent: Uint8Array }> {
+async function formCall(url: string, fields: ReadonlyArray<readonly [string, string]>, file: Uint8Array<ArrayBuffer> = audioBytes()): Promise<FakeCall & { sent: Uint8Array }> {
   const form = new FormData();
   for (const [name, value] of fields) {
-    if (name === 'file') form.append('file', new Blob([audioBytes()], { type: 'audio/mpeg' }), 'speech.mp3');
+    if (name === 'file') form.append('file', new Blob([file], { type: 'audio/mpeg' }), 'speech.mp3');
     else form.append(name, value);
   }
   const request = new Request('http://client.invalid/', { method: 'POST', body: form });
@@ -140,8 +164,9 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     });
   });
 
-  // whisper-1 is billed per minute of audio; the catalog has no per-second price. Before: not metered, $0.
-  it('on whisper-1 (usage by duration): recorded with its usage, no token counts, unpriced rather than $0', async () => {
+  // whisper-1 is billed per second of audio at $0.36 an hour: 42 s = 42 × 0.36 / 3600 = $0.0042
+  // = 4,200,000 nano-USD. Before: recorded unpriced (cost null), settled at $0.
+  it('on whisper-1 (usage by duration): recorded with its 42 s of audio, priced at 4,200,000 nano-USD', async () => {
     const f = fixture(() => jsonAnswer(JSON.stringify({ text: 'Hello.', usage: { type: 'duration', seconds: 42 } })));
     const real = createPricer();
     f.pricer.price = (usage, ctx) => real.price(usage, ctx);
@@ -152,9 +177,30 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     await bodyText(await f.handle(call));
     await afterImmediates();
     const r = f.records[0]!;
-    expect(r).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usageSource: 'reported', costNano: null });
-    expect(r.usage).toMatchObject({ inputTokens: 0, outputTokens: 0 });
-    expect(isUnpriced(r)).toBe(true);
+    expect(r).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usageSource: 'reported', costNano: 4_200_000 });
+    expect(r.usage).toMatchObject({ inputTokens: 0, outputTokens: 0, audioSeconds: 42 });
+    expect(isUnpriced(r)).toBe(false);
+  });
+
+  // A whisper-1 translation answered as text carries no usage: estimated from the upload, a
+  // 16 kHz mono 16-bit PCM WAV of 30 s (960,000 data bytes at 32,000 a second), priced per
+  // second: 30 × 0.36 / 3600 = $0.003 = 3,000,000 nano-USD (whisper-1 has no token price: its
+  // estimated tokens add 0). Before: estimated tokens only, unpriced.
+  it('a whisper-1 translation answered as plain text: 30 s of WAV estimated and priced at 3,000,000 nano-USD', async () => {
+    const f = fixture(() => ({ ...jsonAnswer('Hello.'), headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+    const real = createPricer();
+    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    const call = await formCall('/proxy/openai/v1/audio/translations', [
+      ['file', ''],
+      ['model', 'whisper-1'],
+      ['response_format', 'text'],
+    ], pcmWav(16_000, 30));
+    expect(await bodyText(await f.handle(call))).toBe('Hello.');
+    await afterImmediates();
+    const r = f.records[0]!;
+    expect(r).toMatchObject({ endpoint: 'audio.translations', model: 'whisper-1', usageSource: 'estimated', costNano: 3_000_000 });
+    expect(r.usage).toMatchObject({ inputAudioTokens: 300, audioSeconds: 30 });
+    expect(r.error).toMatch(/^usage estimated from the request: 300 audio tokens \(30 s of audio\)/);
   });
 
   // A translation answers no usage; 600,000 bytes of audio read as text would be ~150,000

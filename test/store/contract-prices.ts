@@ -237,18 +237,26 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 40_000_000, 68_000_000]);
     assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 68_000_000 }]);
   }),
-  storeCase('prices.reprice leaves a whisper-1 call (billed per second of audio, the seconds not stored) unpriced under a per-token price, never $0', async (s) => {
-    // The proxy records whisper-1 as it answers (usage {type: "duration", seconds}): reported
-    // usage with no token counts and no cost. A prices: entry per token ($2.50 / $10 per 1M) has
-    // nothing to multiply but those zeros: repricing it would record the call at 0 nano-USD.
-    const whisper = call(1, 0, { endpoint: 'audio.transcriptions', model: 'whisper-1', modelRequested: 'whisper-1', usage: { ...usage(0, 0), audioSeconds: 42 }, usageSource: 'reported', costNano: null, priceSource: null });
-    // gpt-4o-transcribe is billed by tokens: 1,000 × 2,500 + 200 × 10,000 = 4,500,000 nano-USD at those rates.
+  storeCase('prices.reprice prices a whisper-1 call again from its stored seconds of audio (calls.audio_seconds); one stored without them stays unpriced', async (s) => {
+    // The proxy records whisper-1 as it answers (usage {type: "duration", seconds: 42}): no token
+    // counts, 42 s of audio, 42 × $0.36 / 3600 = 4,200,000 nano-USD at the catalog's price.
+    const whisper = call(1, 0, { endpoint: 'audio.transcriptions', model: 'whisper-1', modelRequested: 'whisper-1', usage: { ...usage(0, 0), audioSeconds: 42 }, usageSource: 'reported', costNano: 4_200_000, priceSource: 'genai-prices@0.1.8' });
+    // gpt-4o-transcribe is billed by tokens: 1,000 × 2,500 + 200 × 10,000 = 4,500,000 nano-USD at the prices: rates below.
     const tokens = call(2, 1, { endpoint: 'audio.transcriptions', model: 'gpt-4o-transcribe', modelRequested: 'gpt-4o-transcribe', usage: usage(1000, 200), usageSource: 'reported', costNano: null, priceSource: null });
-    await s.insertCalls([whisper, tokens]);
-    const pricer = createPricer({ 'whisper-1': { provider: 'openai', input: 2.5, output: 10 }, 'gpt-4o-transcribe': { provider: 'openai', input: 2.5, output: 10 } });
+    // A whisper-1 call recorded before its seconds were stored: nothing to price it again from.
+    const old = call(3, 2, { endpoint: 'audio.transcriptions', model: 'whisper-1', modelRequested: 'whisper-1', usage: usage(0, 0), usageSource: 'reported', costNano: null, priceSource: null });
+    await s.insertCalls([whisper, tokens, old]);
+    assert.deepEqual(await s.rows('SELECT audio_seconds FROM calls ORDER BY ts'), [{ audio_seconds: 42 }, { audio_seconds: null }, { audio_seconds: null }]);
+    // audio_hour $0.72: 42 × 0.72 / 3600 = $0.0084 = 8,400,000 nano-USD.
+    const configured = { 'whisper-1': { provider: 'openai', input: 2.5, output: 10, audio_hour: 0.72 }, 'gpt-4o-transcribe': { provider: 'openai', input: 2.5, output: 10 } };
+    const pricer = createPricer(configured);
     const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
-    assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [2, 1, 1, 4_500_000]);
-    assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: null }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }]);
+    assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [3, 2, 1, 12_900_000]);
+    assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: 8_400_000 }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }, { model: 'whisper-1', cost_nano: null }]);
+  }),
+  storeCase('a whisper-1 call keeps its fractional seconds of audio (calls.audio_seconds) through insert and read', async (s) => {
+    await s.insertCalls([call(1, 0, { endpoint: 'audio.translations', model: 'whisper-1', modelRequested: 'whisper-1', usage: { ...usage(0, 0), audioSeconds: 9.25 }, usageSource: 'reported', costNano: 925_000, priceSource: 'genai-prices@0.1.8' })]);
+    assert.deepEqual(await s.rows('SELECT audio_seconds, cost_nano FROM calls'), [{ audio_seconds: 9.25, cost_nano: 925_000 }]);
   }),
   storeCase('prices.reprice prices the advisor sub-inferences of an Anthropic call again at the advisor model\'s new price (usage.advisors is stored)', async (s) => {
     // claude-sonnet-4-6 executor (10,000 in / 2,000 out at $3 / $15 per 1M) = 60,000,000 nano-USD, plus one
