@@ -1,4 +1,4 @@
-import { PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
+import { PICO_PER_USD_PER_HOUR, PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
 import { priorityPrices } from '../pricing/service-tiers.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { usdPerMillionToPicoPerToken } from './estimate.js';
@@ -30,6 +30,11 @@ export interface EstimateRates {
    * on standard. Set by EstimatePrices for a model with a priority price; absent otherwise.
    */
   priority?: { inputPicoPerToken: number; outputPicoPerToken: number };
+  /**
+   * Price per hour of input audio, pico-USD, of a model billed by the audio's duration
+   * (whisper-1: $0.36 = 3.6e11); absent for every other model.
+   */
+  audioPicoPerHour?: number;
 }
 
 interface Entry extends EstimateRates {
@@ -53,20 +58,24 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
  * cache writes, audio in) and output-side price (output, audio, image, reasoning) over all
  * long-context tiers, and the dearest fee per web search and per file search tool call
  * (reserved for the searches a request allows, gate.ts). A known model without any output
- * price (embeddings) gets output 0.
+ * price (embeddings) gets output 0; one priced per hour of audio alone (whisper-1) gets
+ * input and output 0 and its per-hour price (`audioPicoPerHour`).
  */
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
-  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]);
+  const audioHour = highest(d, (r) => [r.audioHour]);
+  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]) ?? (audioHour === null ? null : 0);
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   const search = highest(d, (r) => [r.webSearch]);
   const fileSearch = highest(d, (r) => [r.fileSearch]);
-  return {
+  const rates: EstimateRates = {
     inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
     outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),
     webSearchPicoPerUse: search === null ? 0 : Math.round(search * PICO_PER_USD_PER_KCOUNT),
     fileSearchPicoPerUse: fileSearch === null ? 0 : Math.round(fileSearch * PICO_PER_USD_PER_KCOUNT),
   };
+  if (audioHour !== null) rates.audioPicoPerHour = Math.round(audioHour * PICO_PER_USD_PER_HOUR);
+  return rates;
 }
 
 /**
@@ -121,10 +130,14 @@ export class EstimatePrices {
 /** Each rate the dearer of the two; unknown on either side stays unknown (priced by the fallback, the dearest). */
 function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
   const max = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? undefined : Math.max(x, y));
-  return {
+  const rates: EstimateRates = {
     inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken),
     outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken),
     webSearchPicoPerUse: max(a.webSearchPicoPerUse, b.webSearchPicoPerUse),
     fileSearchPicoPerUse: max(a.fileSearchPicoPerUse, b.fileSearchPicoPerUse),
   };
+  // A per-hour price at either end is held (the dearer when both have one).
+  const audio = Math.max(a.audioPicoPerHour ?? -1, b.audioPicoPerHour ?? -1);
+  if (audio >= 0) rates.audioPicoPerHour = audio;
+  return rates;
 }

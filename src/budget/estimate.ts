@@ -41,6 +41,14 @@ export interface EstimateInput {
    * inference) that multiplies the whole cost; absent: 1. Never below 1 here (gate.ts).
    */
   modifier?: Ratio;
+  /** Seconds of uploaded audio (RequestInfo.upload.audioSeconds); 0 or absent when none. */
+  audioSeconds?: number;
+  /**
+   * The model's price per hour of audio in pico-USD (whisper-1: 3.6e11); absent when it is
+   * not billed by duration (the audio's seconds then cost nothing here: its tokens are in
+   * `contextTokens`).
+   */
+  audioPicoPerHour?: number;
 }
 
 /** Prompt bytes per token assumed by the estimate. */
@@ -53,6 +61,16 @@ export const FALLBACK_INPUT_PICO_PER_TOKEN = 15_000_000;
 export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
 /** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest; file searches are $2.50), in pico-USD per use. */
 export const FALLBACK_PICO_PER_USE = 25_000_000_000;
+
+/** Microseconds in an hour: the pricer takes seconds of audio to the microsecond (pricing/compute.ts). */
+const US_PER_HOUR = 3_600_000_000n;
+
+/** `seconds` of audio at `picoPerHour`, pico-USD: exact, rounded up (the seconds to the microsecond, as the pricer takes them). */
+function audioPico(seconds: number, picoPerHour: number): number {
+  if (seconds === 0 || picoPerHour === 0) return 0;
+  const product = BigInt(Math.round(seconds * 1_000_000)) * BigInt(Math.round(picoPerHour));
+  return Number((product + US_PER_HOUR - 1n) / US_PER_HOUR);
+}
 
 /** USD per 1M tokens (catalog/config unit) → integer pico-USD per token. */
 export function usdPerMillionToPicoPerToken(usdPerMillion: number): number {
@@ -68,8 +86,9 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  * Number.MAX_SAFE_INTEGER):
  *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
- * with each unknown price replaced by its conservative fallback, the token part times
- * `modifier` (when given; never the per-use fees) before the rounding up. Pure.
+ *   + audioSeconds * audioPicoPerHour / 3600
+ * with each unknown price replaced by its conservative fallback, the token and audio part
+ * times `modifier` (when given; never the per-use fees) before the rounding up. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
@@ -80,7 +99,8 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
   const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
-  const tokens = promptTokens * inPrice + outputTokens * outPrice;
+  const audio = audioPico(nonNegative(input.audioSeconds, 0), nonNegative(input.audioPicoPerHour, 0));
+  const tokens = promptTokens * inPrice + outputTokens * outPrice + audio;
   // The modifier scales token prices only, as the pricer does (pricing/compute.ts PER_USE_FEES).
   const pico = (input.modifier === undefined ? tokens : (tokens * input.modifier.numerator) / input.modifier.denominator) + fees;
   return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);

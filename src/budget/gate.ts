@@ -43,6 +43,11 @@ export interface GateRequest {
   billing?: BillingConditions | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */
   advisorTools?: readonly AdvisorToolBound[] | undefined;
+  /**
+   * Seconds of uploaded audio (RequestInfo.upload.audioSeconds), held at the model's price
+   * per hour of audio when it is billed by duration (whisper-1); absent: none.
+   */
+  audioSeconds?: number | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -197,7 +202,7 @@ export class LedgerGate {
     if (tools === undefined) return 0;
     const geo = req.billing?.inferenceGeo;
     // One consultation as estimateAt prices a call: one answer, no search fees, US-only inference alone.
-    const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
+    const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
     const context = req.contextTokens ?? 0;
     const priced = (s: ConsultationSeries, extraInput: number) => this.estimateAt({ ...consultation, maxOutputTokens: s.outputTokens, contextTokens: context + extraInput }, s.model);
     let total = 0;
@@ -235,6 +240,8 @@ export class LedgerGate {
       contextTokens: req.contextTokens ?? 0,
       ...searchFeeBound(req, rates),
       modifier: reservationModifier(rates, req.billing),
+      // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price.
+      ...(rates.audioPicoPerHour === undefined ? {} : { audioSeconds: req.audioSeconds ?? 0, audioPicoPerHour: rates.audioPicoPerHour }),
     });
   }
 

@@ -131,9 +131,15 @@ function noTokenPrice(d: PriceDescription): boolean {
   return Object.values(d.rates).every((r) => r === null);
 }
 
+/** True when the model's only price is per hour of audio (whisper-1): no token price to list. */
+function perHourOnly(d: PriceDescription): boolean {
+  return d.rates.audioHour !== null && (Object.keys(d.rates) as Array<keyof RateSet>).every((k) => k === 'audioHour' || d.rates[k] === null);
+}
+
 function notes(d: PriceDescription): string {
   const out: string[] = [];
   if (noTokenPrice(d)) out.push(d.unmetered.length > 0 ? `not per token (${d.unmetered.join(', ')}): unpriced` : 'free');
+  if (d.rates.audioHour !== null) out.push(`${usd(d.rates.audioHour)} per hour of audio`);
   if (d.timeDependent) out.push('dated');
   if (d.deprecated) out.push('deprecated');
   return out.join(', ');
@@ -157,6 +163,8 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   // Per 1,000 uses, not per 1M tokens; named by tool now that a model can charge for two kinds of search.
   ['webSearch', 'web search /1k', ''],
   ['fileSearch', 'file search /1k', ''],
+  // Per hour of input audio, not per 1M tokens (whisper-1: the seconds a call reports × this / 3600).
+  ['audioHour', 'audio /hour', ''],
 ];
 
 /**
@@ -164,8 +172,9 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
  * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`.
  */
 function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited']): string[] {
+  const perHourOnly = (Object.keys(rates) as Array<keyof RateSet>).every((k) => k === 'audioHour' || rates[k] === null);
   const shown = (key: keyof RateSet, fallback: string) =>
-    rates[key] !== null || (fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
+    rates[key] !== null || (!perHourOnly && fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
   const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : '  (config)');
   return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
     ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : `${usd(rates[key])}${origin(key)}`}`,
@@ -210,7 +219,8 @@ function renderDescription(d: PriceDescription, at: number): string {
     lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');
     return lines.join('\n') + '\n';
   }
-  lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    ', d.inherited));
+  if (perHourOnly(d)) lines.push('  priced per second of audio (the seconds a call reports × this / 3600):', ...rateLines(d.rates, '    ', d.inherited));
+  else lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    ', d.inherited));
   for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    ', d.inherited));
   if (d.unmetered.length > 0) lines.push(`  not metered: ${d.unmetered.join(', ')}`);
   if (d.timeDependent) lines.push('  price depends on the date/time of the call (use --at to see another moment)');

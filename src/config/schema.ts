@@ -116,6 +116,8 @@ export const priceOverrideSchema = z.strictObject({
   cache_write: z.number().nonnegative().optional(),
   /** USD per 1M tokens written to a 1-hour cache. */
   cache_write_1h: z.number().nonnegative().optional(),
+  /** USD per hour of input audio, for a model billed by duration (whisper-1). Unset: the catalog's for the model. */
+  audio_hour: z.number().nonnegative().optional(),
 });
 
 /** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`); with `orOff`, also `off` (→ null). */

@@ -23,12 +23,17 @@ const ZERO: Rate = { base: 0, tiers: [] };
  *   reasoning is part of output and is never counted twice
  * - web searches × the per-search fee and file search tool calls × the per-call fee (counts,
  *   not tokens), when the model has them
+ * - seconds of audio (`audioSeconds`, whisper-1) × the per-hour price / 3600, when the model
+ *   is priced by duration (`audioHour`): the seconds are taken to the microsecond (the exact
+ *   pico cost is µs × pico-per-hour / 3,600,000,000, kept as that fraction), so a fractional
+ *   second is priced to the nano-USD like the rest; a model without that price leaves them
+ *   out (pricer.ts decides when that makes a call unpriced)
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
  * `modifier` (pricing/modifiers.ts: US-only inference, fast mode, flex) multiplies the exact
- * pico cost of the token dimensions, before the one rounding to nano: never the rounded
- * total, and never the per-use web and file search fees (PER_USE_FEES).
+ * pico cost of the token dimensions and of the audio's duration, before the one rounding to
+ * nano: never the rounded total, and never the per-use web and file search fees (PER_USE_FEES).
  *
  * Returns an error for usage that breaks the inclusion rules (cache > input…): such a
  * call is recorded unpriced rather than priced from nonsense.
@@ -53,6 +58,8 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
   for (const [name, n] of Object.entries(counts)) {
     if (!Number.isSafeInteger(n) || n < 0) return err(`invalid usage: ${name} tokens = ${n}`);
   }
+  const audioUs = durationUs(usage.audioSeconds, rates.audioHour);
+  if (audioUs === null) return err(`invalid usage: audio seconds = ${usage.audioSeconds}`);
   const cacheWrites = counts.cacheWrite5m + counts.cacheWrite1h;
   if (counts.cacheRead + cacheWrites > counts.input) {
     return err(`inconsistent usage: cache tokens (${counts.cacheRead + cacheWrites}) exceed input tokens (${counts.input})`);
@@ -96,18 +103,36 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
     fileSearch: cost(counts.fileSearches, rates.fileSearch ?? ZERO),
   };
-  // The modifier scales token prices only; the per-use search fees stay as listed. Both sums
-  // are kept exact (in 1/denominator pico) so the total is rounded once.
+  // The modifier scales token and duration prices only; the per-use search fees stay as
+  // listed. Every sum is kept exact, in 1/(denominator × 3.6e9) pico (the duration's cost is
+  // µs × pico per hour / 3.6e9), so the total is rounded once.
   const num = BigInt(modifier.numerator);
   const den = BigInt(modifier.denominator);
   let scaledSum = 0n;
   const breakdown = {} as CostBreakdown;
-  for (const [k, v] of Object.entries(pico) as Array<[keyof CostBreakdown, bigint]>) {
+  for (const [k, v] of Object.entries(pico) as Array<[Exclude<keyof CostBreakdown, 'audioDuration'>, bigint]>) {
     const perUse = PER_USE_FEES.has(k);
-    scaledSum += perUse ? v * den : v * num;
+    scaledSum += (perUse ? v * den : v * num) * US_PER_HOUR;
     breakdown[k] = picoToNano(v, perUse ? UNMODIFIED : modifier);
   }
-  return ok({ costNano: picoToNano(scaledSum, { numerator: 1, denominator: modifier.denominator }), breakdown });
+  const durationPerHour = BigInt(audioUs) * BigInt(rates.audioHour?.base ?? 0);
+  scaledSum += durationPerHour * num;
+  breakdown.audioDuration = picoToNano(durationPerHour, { numerator: modifier.numerator, denominator: modifier.denominator * Number(US_PER_HOUR) });
+  return ok({ costNano: picoToNano(scaledSum, { numerator: 1, denominator: modifier.denominator * Number(US_PER_HOUR) }), breakdown });
+}
+
+/** Microseconds in an hour: the duration's exact pico cost is µs × pico per hour / this. */
+const US_PER_HOUR = 3_600_000_000n;
+
+/**
+ * `seconds` of audio in whole microseconds (rounded half up), the unit the duration is priced
+ * in; 0 when the model has no per-hour price (`rate` absent) or the usage no seconds; null
+ * for seconds that are no duration (negative, not finite).
+ */
+function durationUs(seconds: number | undefined, rate: Rate | undefined): number | null {
+  if (seconds === undefined) return 0;
+  if (!Number.isFinite(seconds) || seconds < 0) return null;
+  return rate === undefined ? 0 : Math.round(seconds * 1_000_000);
 }
 
 /**
@@ -130,7 +155,7 @@ export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
  * call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches) return null;
+  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -148,6 +173,6 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
   const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
   return {
     costNano: nano(sum),
-    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0 },
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0 },
   };
 }

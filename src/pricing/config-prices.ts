@@ -1,5 +1,5 @@
 import { catalogProviderId } from './catalog.js';
-import { toPico, type PriceVersion, type Rates } from './rates.js';
+import { PICO_PER_USD_PER_HOUR, PICO_PER_USD_PER_MTOK, toPico, type PriceVersion, type Rates } from './rates.js';
 import type { ConfiguredPrice } from './types.js';
 
 /** A `prices:` entry from the config, converted once. Wins over overrides and the catalog. */
@@ -12,8 +12,9 @@ export interface ConfigPrice {
 }
 
 /**
- * Converts the config's `prices:` section (USD per 1M tokens) to integer rates: only the
- * prices the entry sets (input, and output and each cache price given). The dimensions it
+ * Converts the config's `prices:` section (USD per 1M tokens; `audio_hour` USD per hour of
+ * audio) to integer rates: only the prices the entry sets (input, and output, each cache
+ * price and the per-hour audio price given). The dimensions it
  * leaves unset take the catalog's rate for the same model when the catalog has one
  * (resolve.ts `configEntry`); otherwise output is 0 (entryFromConfig) and omitted cache
  * prices fall back like catalog ones: cached_input and cache_write → input,
@@ -28,6 +29,7 @@ export function loadConfigPrices(prices: Readonly<Record<string, ConfiguredPrice
     if (p.cached_input !== undefined) rates.cacheRead = rate(p.cached_input);
     if (p.cache_write !== undefined) rates.cacheWrite = rate(p.cache_write);
     if (p.cache_write_1h !== undefined) rates.cacheWrite1h = rate(p.cache_write_1h);
+    if (p.audio_hour !== undefined) rates.audioHour = { base: toPico(p.audio_hour) * (PICO_PER_USD_PER_HOUR / PICO_PER_USD_PER_MTOK), tiers: [] };
     byModel.set(key.trim().toLowerCase(), { key, provider: p.provider, version: { rates, unmetered: [] } });
   }
   return byModel;

@@ -98,6 +98,8 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     if (!hasTokenPrice(version.rates) && version.unmetered.length > 0) {
       return { priced: false, reason: `'${entry.modelId}' is priced per ${version.unmetered.join(', ')}, which tokometer does not meter` };
     }
+    const byDuration = durationMismatch(usage, version.rates.audioHour !== undefined, entry.modelId);
+    if (byDuration !== null) return { priced: false, reason: byDuration };
     const tier = serviceTierRates(entry, version.rates, conditions);
     const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
@@ -118,8 +120,6 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     price(usage, ctx) {
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
-      // Billed by duration: no token price (a configured one included) may stand in for it as $0.
-      if (usage.audioSeconds !== undefined) return { priced: false, reason: `billed per second of audio (${usage.audioSeconds} s), which tokometer does not price` };
       const own = priceAt(usage, ctx.provider, ctx.model, ctx.at, usage);
       if (!own.priced || usage.advisors === undefined) return own;
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
@@ -186,6 +186,22 @@ function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAd
   if (left.length === 0) return { ...own, costNano, breakdown };
   // The executor's own note (a service-tier one) comes first, as price-notes.ts expects.
   return { ...own, costNano, breakdown, note: [...(own.note === undefined ? [] : [own.note]), ...left].join('; ') };
+}
+
+/**
+ * Why a call cannot be priced by the price found for it, as to the audio's duration; null when
+ * it can. A model priced per hour of audio (`hasHourPrice`: whisper-1) needs the seconds
+ * (`usage.audioSeconds`): without them its cost is unknown, not $0. A usage billed by duration
+ * alone (seconds, no token counts: whisper-1's `{type: "duration"}`) for a model with no
+ * per-hour price is unpriced too: no token price (a configured one included) may stand in for
+ * it as $0. A usage with tokens and seconds (an estimate of a token-billed transcription,
+ * proxy/recorded-usage.ts) is priced by whichever the model has.
+ */
+function durationMismatch(usage: Usage, hasHourPrice: boolean, modelId: string): string | null {
+  const seconds = usage.audioSeconds;
+  if (hasHourPrice) return seconds === undefined ? `'${modelId}' is priced per hour of audio, and the call's usage reports no duration` : null;
+  if (seconds === undefined || usage.inputTokens > 0 || usage.outputTokens > 0) return null;
+  return `billed per second of audio (${seconds} s), and '${modelId}' has no price per hour of audio; add audio_hour under 'prices:' in the config`;
 }
 
 /** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */

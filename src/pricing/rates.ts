@@ -12,6 +12,12 @@ import type { RateSet } from './types.js';
 export const PICO_PER_USD_PER_MTOK = 1_000_000;
 /** Pico-USD per use for a price of 1 USD per 1,000 uses. */
 export const PICO_PER_USD_PER_KCOUNT = 1_000_000_000;
+/**
+ * Pico-USD per hour of audio for a price of 1 USD per hour (`audio_hours`,
+ * `input_audio_hours`): the rate is kept per hour, never per second, so a price like
+ * Groq's $0.111 an hour (30,833,333.3 pico a second) stays exact (compute.ts).
+ */
+export const PICO_PER_USD_PER_HOUR = 1_000_000_000_000;
 
 /**
  * One price dimension. `tiers` are sorted by `above`; a tier applies when the call's
@@ -39,11 +45,18 @@ export type Dimension =
   /** Per web search, not per token. */
   | 'webSearch'
   /** Per file search tool call (the catalog's `storage_searches`), not per token. */
-  | 'fileSearch';
+  | 'fileSearch'
+  /** Per hour of input audio (the catalog's `audio_hours` / `input_audio_hours`), not per token: pico-USD per hour. */
+  | 'audioHour';
 
 export type Rates = Partial<Record<Dimension, Rate>>;
 
-/** Catalog price key → our dimension. Keys missing here are listed as `unmetered`. Keys ending `_kcount` are per 1,000 uses. */
+/**
+ * Catalog price key → our dimension. Keys missing here are listed as `unmetered`. Keys
+ * ending `_kcount` are per 1,000 uses, keys ending `_hours` per hour of audio. genai-prices
+ * gives every model priced by duration both `audio_hours` and `input_audio_hours` (equal in
+ * 0.1.8): both price the one dimension, the dearer of the two when they differ (toRate's caller).
+ */
 const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   input_mtok: 'input',
   cache_read_mtok: 'cacheRead',
@@ -58,6 +71,8 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   output_reasoning_mtok: 'outputReasoning',
   web_searches_kcount: 'webSearch',
   storage_searches_kcount: 'fileSearch',
+  audio_hours: 'audioHour',
+  input_audio_hours: 'audioHour',
 };
 
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
@@ -79,7 +94,7 @@ export function toPico(usdPerMtok: number): number {
 }
 
 function toRate(key: string, value: ModelPrice[string]): Rate {
-  const scale = key.endsWith('_kcount') ? PICO_PER_USD_PER_KCOUNT / PICO_PER_USD_PER_MTOK : 1;
+  const scale = key.endsWith('_kcount') ? PICO_PER_USD_PER_KCOUNT / PICO_PER_USD_PER_MTOK : key.endsWith('_hours') ? PICO_PER_USD_PER_HOUR / PICO_PER_USD_PER_MTOK : 1;
   const pico = (usd: number) => toPico(usd) * scale;
   if (typeof value === 'number') return { base: pico(value), tiers: [] };
   if (value && typeof value === 'object' && Array.isArray(value.tiers)) {
@@ -96,8 +111,13 @@ export function versionFromModelPrice(prices: ModelPrice, constraint?: PriceCons
   for (const [key, value] of Object.entries(prices)) {
     if (value === undefined) continue;
     const dim = KEY_TO_DIMENSION[key];
-    if (dim) rates[dim] = toRate(key, value);
-    else unmetered.push(key);
+    if (!dim) unmetered.push(key);
+    else {
+      const rate = toRate(key, value);
+      // Two keys of one dimension (audio_hours, input_audio_hours): the dearer one.
+      const had = rates[dim];
+      if (had === undefined || rate.base > had.base) rates[dim] = rate;
+    }
   }
   return constraint ? { constraint, rates, unmetered } : { rates, unmetered };
 }
@@ -160,13 +180,16 @@ export function picoAt(rate: Rate, totalInput: number): number {
 /** The dimensions priced per use (USD per 1,000 uses in the catalog), not per token. */
 const PER_USE: ReadonlySet<string> = new Set<Dimension>(['webSearch', 'fileSearch']);
 
-/** True when at least one token dimension has a price (per-search fees alone do not count). */
+/**
+ * True when at least one usage dimension has a price: a token price or the per-hour price
+ * of audio (per-search fees alone do not count).
+ */
 export function hasTokenPrice(rates: Rates): boolean {
   for (const dim of Object.keys(rates)) if (!PER_USE.has(dim)) return true;
   return false;
 }
 
-/** Display prices (USD per 1M tokens; web and file searches per 1,000) of `rates` for a call with `totalInput` prompt tokens. */
+/** Display prices (USD per 1M tokens; web and file searches per 1,000; audio per hour) of `rates` for a call with `totalInput` prompt tokens. */
 export function rateSetAt(rates: Rates, totalInput: number): RateSet {
   const usd = (r: Rate | undefined, per = PICO_PER_USD_PER_MTOK): number | null => (r ? picoAt(r, totalInput) / per : null);
   return {
@@ -181,6 +204,7 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     outputReasoning: usd(rates.outputReasoning),
     webSearch: usd(rates.webSearch, PICO_PER_USD_PER_KCOUNT),
     fileSearch: usd(rates.fileSearch, PICO_PER_USD_PER_KCOUNT),
+    audioHour: usd(rates.audioHour, PICO_PER_USD_PER_HOUR),
   };
 }
 

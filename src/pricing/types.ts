@@ -26,6 +26,12 @@ export interface ConfiguredPrice {
   cache_write?: number | undefined;
   /** Writes to a 1-hour cache; default the catalog's, else `cache_write`. */
   cache_write_1h?: number | undefined;
+  /**
+   * USD per hour of input audio, for a model billed by the audio's duration (whisper-1):
+   * a call reporting N seconds costs N × audio_hour / 3600. Default the catalog's, else none
+   * (a call billed by duration is then unpriced).
+   */
+  audio_hour?: number | undefined;
 }
 
 /** What `price()` needs besides the usage. */
@@ -62,6 +68,8 @@ export interface CostBreakdown {
   webSearch: NanoUsd;
   /** File search tool calls × the per-call fee; 0 when none ran or the model charges none. */
   fileSearch: NanoUsd;
+  /** Seconds of audio × the per-hour price / 3600 (whisper-1); 0 unless the model is priced by duration. */
+  audioDuration: NanoUsd;
 }
 
 /** The cost of one call, or an explicit reason why there is none. Never a silent 0. */
@@ -103,6 +111,8 @@ export interface RateSet {
   webSearch: number | null;
   /** USD per 1,000 file search tool calls (catalog `storage_searches_kcount`); null = not charged. */
   fileSearch: number | null;
+  /** USD per hour of input audio (catalog `audio_hours`, `input_audio_hours`; not per 1M tokens); null = not priced by duration. */
+  audioHour: number | null;
 }
 
 /** A model's prices at one moment, for `tokometer prices` and the TUI. */
@@ -119,7 +129,7 @@ export interface PriceDescription {
    * `aboveInputTokens`, the tier's prices apply to every token of the call.
    */
   tiers: Array<{ aboveInputTokens: number; rates: RateSet }>;
-  /** Catalog price keys tokometer does not meter (image input, video tokens, per-hour audio, OCR pages…). */
+  /** Catalog price keys tokometer does not meter (image input, video tokens, OCR pages…). */
   unmetered: string[];
   /** True when the price depends on the date or time of day of the call. */
   timeDependent: boolean;

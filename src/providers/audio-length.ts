@@ -114,6 +114,18 @@ function flacSeconds(file: Uint8Array): number | null {
   return Math.max(samples / sampleRate, uncompressed === null ? 0 : file.length / uncompressed);
 }
 
+/**
+ * Seconds an upload's files (FormFields.files) play, by the rule above: the sum of each
+ * one's (fractional). What a model billed by the audio's duration (whisper-1) bills, as
+ * far as the headers tell: the reservation holds it and an answer without usage is
+ * estimated from it.
+ */
+export function uploadAudioSeconds(files: readonly Uint8Array[]): number {
+  let seconds = 0;
+  for (const file of files) seconds += audioSecondsOf(file);
+  return seconds;
+}
+
 /** Estimated audio input tokens of an upload's files (FormFields.files): the sum of each one's. */
 export function uploadAudioTokens(files: readonly Uint8Array[]): number {
   let tokens = 0;

@@ -13,9 +13,11 @@ import { emptyUsage, type Observed, type SseFrame, type StreamAccumulator, type 
  * billed by tokens (gpt-4o-transcribe, gpt-4o-mini-transcribe) `{type: "tokens",
  * input_tokens, input_token_details: {audio_tokens, text_tokens}, output_tokens}`, read as
  * any OpenAI usage (audio tokens a subset of the input); for models billed by the audio's
- * duration (whisper-1) `{type: "duration", seconds}`, a usage with no token counts and its
- * seconds (Usage.audioSeconds), which is never priced. null when the answer carries none
- * (a translation, a `text`, `srt` or `vtt` answer).
+ * duration (whisper-1) `{type: "duration", seconds}` (verbose_json too:
+ * TranscriptionVerbose.Usage), a usage with no token counts and its seconds
+ * (Usage.audioSeconds), priced at the model's per-hour price. null when the answer carries
+ * none (a translation, whose types have no usage; a `text`, `srt` or `vtt` answer): the call
+ * is then estimated from the upload (proxy/recorded-usage.ts).
  */
 export function transcriptionUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;

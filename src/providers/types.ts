@@ -113,9 +113,12 @@ export interface RequestInfo {
    * prompt. `audioTokens`, set for a transcription or translation (kind `transcriptions`),
    * are its files' audio tokens estimated from their headers and sizes (audio-length.ts):
    * such a call whose usage never arrives (a `text` answer) is recorded estimated from them
-   * and the text fields; any other upload's is recorded with usage unknown. Absent otherwise.
+   * and the text fields; any other upload's is recorded with usage unknown. `audioSeconds`,
+   * set beside `audioTokens`, is how long those files play by the same rule (fractional): a
+   * model billed by the audio's duration (whisper-1) is reserved and estimated from it.
+   * Absent otherwise.
    */
-  upload?: { textBytes: number; audioTokens?: number };
+  upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number };
   /**
    * The price modifiers the request asks for (Anthropic `speed`, `inference_geo`), which the
    * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.

@@ -45,10 +45,13 @@ export interface Usage {
    */
   fileSearches?: number;
   /**
-   * Seconds of input audio the provider bills by duration instead of tokens (an OpenAI
-   * transcription's usage `{type: "duration", seconds}`, whisper-1). tokometer has no
-   * per-second price, so a usage carrying it is never priced: unpriced, not $0 (pricer.ts).
-   * Kept with the call in memory only; the store has no column for it.
+   * Seconds of input audio (fractional, >= 0): what the provider bills by duration instead
+   * of tokens (an OpenAI transcription's usage `{type: "duration", seconds}`, whisper-1), or
+   * the uploaded audio's length an estimate read from its headers (proxy/recorded-usage.ts).
+   * Priced at the model's per-hour price (catalog `audio_hours`, config `audio_hour`):
+   * seconds × USD per hour / 3600 (pricing/compute.ts); a model priced by tokens ignores them,
+   * and a usage of seconds alone for a model with no per-hour price is unpriced, not $0
+   * (pricer.ts). Stored as calls.audio_seconds (schema v21, PostgreSQL v16).
    */
   audioSeconds?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */

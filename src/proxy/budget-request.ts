@@ -8,8 +8,9 @@ import type { BudgetRequest } from './deps.js';
  * bill instead), how large it can get (the prompt's bytes, output limit × answers, search
  * uses, a continued conversation's tokens, advisor consultations) and the price modifiers
  * it asks for. `bodyBytes` is the request body's size; a file upload counts only its text
- * fields as prompt, and an audio upload its audio's estimated tokens beside them
- * (RequestInfo.upload). `at`: ms since the epoch.
+ * fields as prompt, and an audio upload its audio's estimated tokens and seconds beside
+ * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1).
+ * `at`: ms since the epoch.
  */
 export function budgetRequestOf(
   keyName: string | null,
@@ -35,6 +36,7 @@ export function budgetRequestOf(
     billing: info.billing,
     advisorTools: info.advisorTools,
     contextTokens: unseenInputTokens(info, contexts),
+    audioSeconds: info.upload?.audioSeconds,
     at,
   };
 }

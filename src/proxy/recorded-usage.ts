@@ -46,8 +46,15 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
   const usage = estimateUsage(from, info, seen);
   if (audioTokens === undefined) return { usage, source: 'estimated' };
-  const note = `usage estimated from the request: ${audioTokens} audio tokens from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
+  const seconds = info.upload?.audioSeconds;
+  const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
+  const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
   return { usage, source: 'estimated', note };
+}
+
+/** Seconds for a note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */
+function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
 }
 
 /**
@@ -67,6 +74,9 @@ function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObserv
     // An audio upload: its text fields as the reservation counts them, plus its audio.
     usage.inputTokens = Math.ceil((info.upload?.textBytes ?? 0) / BYTES_PER_TOKEN) + audioTokens;
     usage.inputAudioTokens = audioTokens;
+    // Its length too: a model billed by duration (whisper-1) is priced by it, one billed by tokens by the tokens.
+    const seconds = info.upload?.audioSeconds;
+    if (seconds !== undefined) usage.audioSeconds = seconds;
   } else usage.inputTokens = from.bodyTokens();
   // A continued conversation is billed again as input (RequestInfo.continues).
   if (info.continues !== undefined) usage.inputTokens += from.contextTokens(info.continues) ?? 0;

@@ -9,7 +9,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
-  'file_searches', 'inference_geo', 'speed', 'advisor_usage',
+  'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -52,6 +52,8 @@ export interface CallRow {
   speed: string | null;
   /** Advisor sub-inferences as JSON text (schema v19, advisorColumn); NULL when none. */
   advisor_usage: string | null;
+  /** Seconds of input audio (Usage.audioSeconds, schema v21; fractional): whisper-1's duration usage; NULL when none. */
+  audio_seconds: number | null;
 }
 
 /**
@@ -147,7 +149,15 @@ export function callToParams(r: CallRecord): SqlValue[] {
     strOrNull('usage.inferenceGeo', u?.inferenceGeo),
     strOrNull('usage.speed', u?.speed),
     advisorColumn(u?.advisors),
+    secondsOrNull('usage.audioSeconds', u?.audioSeconds),
   ];
+}
+
+/** A duration in seconds (fractional, >= 0), or null when absent. */
+function secondsOrNull(field: string, v: unknown): number | null {
+  const n = numOrNull(field, v);
+  if (n !== null && n < 0) throw new InvalidCallRecordError(field, v);
+  return n;
 }
 
 /** The counts of an AdvisorUsage, in the order advisor_usage stores them. */
@@ -200,7 +210,7 @@ export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cac
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
 
-/** Usage counts stored only when reported, each column with its Usage field. */
+/** Usage counts stored only when reported, each column with its Usage field (audio_seconds: seconds, fractional). */
 const OPTIONAL_COUNTS = [
   ['input_audio_tokens', 'inputAudioTokens'],
   ['output_audio_tokens', 'outputAudioTokens'],
@@ -208,6 +218,7 @@ const OPTIONAL_COUNTS = [
   ['output_image_tokens', 'outputImageTokens'],
   ['web_searches', 'webSearches'],
   ['file_searches', 'fileSearches'],
+  ['audio_seconds', 'audioSeconds'],
 ] as const;
 type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
 
@@ -285,10 +296,12 @@ export function rowToCall(row: CallRow): CallRecord {
 
 /**
  * Whether a stored call was billed per second of audio (whisper-1, whose answer reports
- * `{type: "duration", seconds}`): an audio endpoint's call with reported usage and no token
- * counts. Its seconds are not stored, so no token price may price it again: it would read
- * $0 (token-billed transcriptions always report their audio input tokens).
+ * `{type: "duration", seconds}`) and written without its seconds (before schema v21): an
+ * audio endpoint's call with reported usage, no token counts and audio_seconds NULL. Nothing
+ * stored prices it again: a token price would read $0 (token-billed transcriptions always
+ * report their audio input tokens), so it stays as recorded. A call with its seconds is
+ * priced again from them (pricing/pricer.ts).
  */
-export function isBilledByDuration(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'>): boolean {
-  return row.endpoint.startsWith('audio.') && row.usage_source === 'reported' && Number(row.input_tokens) === 0 && Number(row.output_tokens ?? 0) === 0;
+export function isBilledByDuration(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'> & Partial<Pick<CallRow, 'audio_seconds'>>): boolean {
+  return row.endpoint.startsWith('audio.') && row.usage_source === 'reported' && Number(row.input_tokens) === 0 && Number(row.output_tokens ?? 0) === 0 && row.audio_seconds == null;
 }

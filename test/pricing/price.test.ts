@@ -35,6 +35,7 @@ describe('price(): hand-computed nano-USD', () => {
       outputReasoning: 0,
       webSearch: 0,
       fileSearch: 0,
+      audioDuration: 0,
     });
   });
 
@@ -171,10 +172,10 @@ describe('price(): never a silent 0', () => {
     expect(!r.priced && r.reason).toMatch(/custom provider 'ollama'/);
   });
 
-  it('a model priced per hour of audio (whisper-1) is unpriced, not $0', () => {
+  it('a model priced per hour of audio (whisper-1) with a usage that reports no seconds is unpriced, not $0', () => {
     const r = pricer.price(usage({ inputTokens: 100 }), { provider: 'openai', model: 'whisper-1', at });
     expect(r).toMatchObject({ priced: false });
-    expect(!r.priced && r.reason).toMatch(/audio_hours/);
+    expect(!r.priced && r.reason).toBe("'whisper-1' is priced per hour of audio, and the call's usage reports no duration");
   });
 
   it('usage that breaks the inclusion rules is unpriced', () => {

@@ -80,9 +80,11 @@ describe('tokometer prices', () => {
 });
 
 describe('tokometer prices: models not priced per token', () => {
-  it('says so instead of showing empty prices', async () => {
-    expect(await run(['prices', 'show', 'whisper-1', '--provider', 'openai'])).toMatch(/not priced per token \(audio_hours, input_audio_hours\): calls are recorded unpriced/);
-    expect(await run(['prices', 'list', '--provider', 'openai'])).toMatch(/whisper-1 .*not per token \(audio_hours, input_audio_hours\): unpriced/);
+  it('shows a model priced per hour of audio by that price alone, not as empty token prices', async () => {
+    const show = await run(['prices', 'show', 'whisper-1', '--provider', 'openai']);
+    expect(show).toMatch(/priced per second of audio \(the seconds a call reports × this \/ 3600\):\n\s+audio \/hour\s+\$0\.36\n/);
+    expect(show).not.toMatch(/not billed/);
+    expect(await run(['prices', 'list', '--provider', 'openai'])).toMatch(/whisper-1 .*\$0\.36 per hour of audio/);
   });
 });
 

@@ -25,6 +25,7 @@ const ROW: Required<UsageColumns> = {
   inference_geo: 'us',
   speed: 'fast',
   advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":1000,"cacheWrite5mTokens":200,"cacheWrite1hTokens":300}]',
+  audio_seconds: 9.25,
 };
 
 const USAGE = {
@@ -44,6 +45,7 @@ const USAGE = {
   inferenceGeo: 'us',
   speed: 'fast',
   advisors: [{ model: 'claude-opus-4-6', inputTokens: 9000, outputTokens: 1500, cacheReadTokens: 1000, cacheWrite5mTokens: 200, cacheWrite1hTokens: 300 }],
+  audioSeconds: 9.25,
 };
 
 describe('usageFromRow', () => {
@@ -75,5 +77,13 @@ describe('usageFromRow', () => {
     for (const bad of ['{', '{}', '[{"model":1}]', '[{"model":"m","inputTokens":1}]']) {
       expect(() => usageFromRow({ ...ROW, advisor_usage: bad })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
     }
+  });
+  it('audio_seconds is written as usage.audioSeconds (fractional seconds), NULL without it, and a negative or non-finite one is refused', () => {
+    const column = CALL_COLUMNS.indexOf('audio_seconds');
+    expect(callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: 9.25 } }))[column]).toBe(9.25);
+    const { audioSeconds: _, ...withoutSeconds } = USAGE;
+    expect(callToParams(makeCall(0, { usage: withoutSeconds }))[column]).toBeNull();
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: -1 } }))).toThrow('usage.audioSeconds');
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: Number.NaN } }))).toThrow('usage.audioSeconds');
   });
 });

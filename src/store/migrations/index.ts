@@ -18,13 +18,14 @@ import { priceModifiers } from './017-price-modifiers.js';
 import { budgetRepricesSeen } from './018-budget-reprices-seen.js';
 import { advisorUsage } from './019-advisor-usage.js';
 import { alertKey } from './020-alert-key.js';
+import { audioSeconds } from './021-audio-seconds.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 export { migrate, schemaVersion, SchemaVersionError } from './runner.js';
 
 /** Every migration, oldest first. Append new ones (rollups, alerts, audit trail) at the end. */
-export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending, billedExtras, fileSearches, budgetLimits, priceModifiers, budgetRepricesSeen, advisorUsage, alertKey];
+export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending, billedExtras, fileSearches, budgetLimits, priceModifiers, budgetRepricesSeen, advisorUsage, alertKey, audioSeconds];
 
 /** The schema version this build of tokometer reads and writes. */
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
