@@ -197,6 +197,16 @@ export const moduleCases: FacadeCase[] = [
     assert.equal(c!.modelRequestedIfOther, null);
     assert.equal(priced.priced && priced.costNano, 115_500_000);
   }),
+  storeCase('calls: the audit\'s reads keep a whisper-1 call\'s seconds of audio (usage.audioSeconds), which its price depends on', async (s) => {
+    // whisper-1 at $0.36 per hour: 42.5 s = 42.5 × 0.36 / 3600 = 4,250,000 nano-USD. Without the seconds the
+    // audit would see a usage of no tokens, unpriced.
+    const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, audioSeconds: 42.5 };
+    await s.insertCalls([makeCall(0, { ts: T0 + 10, provider: 'openai', endpoint: 'audio.transcriptions', modelRequested: 'whisper-1', model: 'whisper-1', usage, costNano: 4_250_000 })]);
+    const [c] = await s.calls.list({ since: T0, until: T0 + 100, where: [], timeZone: 'UTC' });
+    assert.equal(c!.usage?.audioSeconds, 42.5);
+    const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
+    assert.equal(priced.priced && priced.costNano, 4_250_000);
+  }),
   storeCase('calls: the audit\'s reads keep an Anthropic call\'s advisor sub-inferences (usage.advisors), which its price depends on', async (s) => {
     // claude-sonnet-4-6 10,000 in / 2,000 out = 60,000,000 nano-USD; claude-opus-4-6 advisor 9,000 (1,000 of them
     // cache reads) / 1,500: 8,000 × 5,000 + 1,000 × 500 + 1,500 × 25,000 = 78,000,000; a second advisor model,
