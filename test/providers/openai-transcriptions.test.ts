@@ -82,6 +82,18 @@ describe('OpenAI transcriptions billed by duration', () => {
     expect(configured.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: true, costNano: 4_200_000 });
   });
 
+  // A translation has no usage in the SDK types (translations.d.ts: Translation {text},
+  // TranslationVerbose {duration, language, segments, text}); its verbose_json answer still
+  // says how long the audio is: 9.5 s × $0.36 / 3600 = 950,000 nano-USD, reported by the
+  // provider rather than estimated from the upload's header. A plain json one says nothing.
+  it('reads a verbose_json translation\'s duration (no usage object) as its seconds: 9.5 s = 950,000 nano-USD', () => {
+    const info = adapter.describe('POST', '/v1/audio/translations', { model: 'whisper-1', response_format: 'verbose_json' });
+    const observed = adapter.usageFromJson(info, { language: 'english', duration: 9.5, text: 'Hi.', segments: [] });
+    expect(observed.usage).toMatchObject({ inputTokens: 0, outputTokens: 0, audioSeconds: 9.5 });
+    expect(pricer.price(observed.usage!, { provider: 'openai', model: 'whisper-1', at })).toMatchObject({ priced: true, costNano: 950_000 });
+    expect(adapter.usageFromJson(info, { text: 'Hi.' }).usage).toBeNull();
+  });
+
   it('reads a verbose_json answer\'s duration usage (9 s = 900,000 nano-USD)', () => {
     const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'whisper-1', response_format: 'verbose_json' });
     const verbose = { task: 'transcribe', language: 'english', duration: 9, text: 'Hi.', segments: [], usage: { type: 'duration', seconds: 9 } };
