@@ -29,9 +29,16 @@ export function transcriptionUsage(raw: unknown): Usage | null {
   return normaliseOpenAiUsage(raw);
 }
 
-/** Usage of a non-streamed transcription or translation answer (json, verbose_json, diarized_json). */
+/**
+ * Usage of a non-streamed transcription or translation answer (json, verbose_json,
+ * diarized_json). A verbose_json translation has no `usage` (translations.d.ts
+ * TranslationVerbose) but its `duration`, the input audio's seconds: read as a duration
+ * usage, as whisper-1's `{type: "duration", seconds}` is, rather than estimated from the
+ * upload's header. An answer with neither has none.
+ */
 export function observeTranscription(json: Json): Observed {
-  return { usage: transcriptionUsage(json.usage), model: null };
+  const usage = transcriptionUsage(json.usage) ?? (json.usage === undefined && isAmount(json.duration) ? transcriptionUsage({ type: 'duration', seconds: json.duration }) : null);
+  return { usage, model: null };
 }
 
 /**
