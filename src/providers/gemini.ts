@@ -6,12 +6,7 @@ import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './typ
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
 import { GEMINI_MINTING_PATH, GEMINI_MINT_REFUSED } from './minted-credentials.js';
-
-/**
- * `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method.
- * The model may also be a tuned model (`tunedModels/…`).
- */
-const MODEL_PATH = /^\/(v1|v1beta|v1alpha)\/(models|tunedModels)\/([^/:]+):([A-Za-z]+)$/;
+import { parseModelPath, vertexRefusal } from './gemini-paths.js';
 
 /** Methods on a model (POST only) the adapter knows; any other path or method is `other`. */
 const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; metered: boolean }>> = {
@@ -22,6 +17,8 @@ const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; m
   batchEmbedContents: { endpoint: 'batchEmbedContents', kind: 'embeddings', metered: true },
   // A token count only: forwarded and recorded, never priced.
   countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
+  // Vertex AI's token count with the tokens listed (not billed either).
+  computeTokens: { endpoint: 'computeTokens', kind: 'other', metered: false },
 };
 
 /** Gemini's OpenAI-compatible layer (ai.google.dev/api/compatibility): `/v1beta/openai/…` and `v1beta:chatCompletions`. */
@@ -73,8 +70,11 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
 
 /**
  * The adapter for the Google Gemini API (`https://generativelanguage.googleapis.com`;
- * paths keep their `/v1beta` or `/v1`). The model comes from the URL path; base models
- * are stored by id (`gemini-2.5-flash`), tuned models as `tunedModels/<id>`.
+ * paths keep their `/v1beta` or `/v1`) and Vertex AI's Gemini paths (base_url
+ * `https://aiplatform.googleapis.com`, paths `/v1beta1/…publishers/google/models/…`:
+ * gemini-paths.ts, which also refuses the Vertex paths it cannot meter). The model comes
+ * from the URL path; base models are stored by id (`gemini-2.5-flash`), Gemini API tuned
+ * models as `tunedModels/<id>`.
  *
  * The client's key arrives as `x-goog-api-key` or `?key=`; the `key` query parameter
  * is always deleted before forwarding (the handler re-serialises the query when its
@@ -127,10 +127,10 @@ export function createGeminiAdapter(): ProviderAdapter {
         const config = objAt(objAt(body).generation_config);
         return describeInteraction(body, largest(config.max_output_tokens, config.maxOutputTokens) ?? null);
       }
-      const match = MODEL_PATH.exec(bare);
-      const action = match?.[4] ?? '';
+      const match = parseModelPath(bare);
+      const action = match?.action ?? '';
       const known = match && post ? METHODS[action] : undefined;
-      const model = match ? (match[2] === 'models' ? (match[3] as string) : `${match[2]}/${match[3]}`) : null;
+      const model = match?.model ?? null;
       const json = objAt(body);
       // Either name may hold the config (proto JSON); with both, each bound is the larger one.
       const camel = objAt(json.generationConfig);
@@ -146,6 +146,10 @@ export function createGeminiAdapter(): ProviderAdapter {
       if (known === undefined && post) {
         if (OPENAI_LAYER.test(bare)) info.refused = OPENAI_LAYER_REFUSED;
         else if (GEMINI_MINTING_PATH.test(bare)) info.refused = GEMINI_MINT_REFUSED;
+        else {
+          const refused = vertexRefusal(bare);
+          if (refused !== undefined) info.refused = refused;
+        }
       }
       const candidates = largest(camel.candidateCount, camel.candidate_count, snake.candidateCount, snake.candidate_count);
       if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;

@@ -1,0 +1,71 @@
+/**
+ * The model paths of the gemini provider: the Gemini API's and Vertex AI's (a gemini provider
+ * whose base_url is aiplatform.googleapis.com or a regional `LOCATION-aiplatform` host).
+ *
+ * Shapes (@google/genai 2.x: tModel turns a bare model id into `models/ID` on the Gemini API
+ * and `publishers/google/models/ID` on Vertex; shouldPrependVertexProjectPath adds
+ * `projects/P/locations/L/` when the client has a project and location, not in express mode):
+ * - Gemini API: `/{v1|v1beta|v1alpha}/models/ID:method`, `/{…}/tunedModels/ID:method`;
+ * - Vertex AI: `/{v1|v1beta1}/publishers/google/models/ID:method` (express mode) and
+ *   `/{v1|v1beta1}/projects/P/locations/L/publishers/google/models/ID:method`.
+ * Both answer the same GenerateContentResponse (usageMetadata), so both are metered alike.
+ */
+
+/** A model path: the model as stored and priced, and the method after the colon. */
+export interface ModelPath {
+  /** `gemini-2.5-pro` for `models/…` and `publishers/google/models/…`; `tunedModels/<id>` for a Gemini API tuned model. */
+  readonly model: string;
+  /** The method after the colon, e.g. `generateContent`, `streamGenerateContent`. */
+  readonly action: string;
+}
+
+/** `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method. */
+const GEMINI_API_MODEL = /^\/(?:v1|v1beta|v1alpha)\/(models|tunedModels)\/([^/:]+):([A-Za-z]+)$/;
+
+/** Vertex AI: `/v1beta1/[projects/P/locations/L/]publishers/PUBLISHER/models/ID:method` → publisher, model id, method. */
+const VERTEX_PUBLISHER_MODEL = /^\/(?:v1|v1beta1)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
+
+/**
+ * Vertex AI resources that name no model tokometer can price: a deployed or tuned model
+ * (`endpoints/ID:method`, `models/ID:method` of the Model Registry) and the OpenAI-compatible
+ * layer (`endpoints/openapi/chat/completions`).
+ */
+const VERTEX_ENDPOINT = /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/(?:endpoints|models)\/[^/:]+(?::[A-Za-z]+|\/.+)$/;
+
+/** What the gemini provider meters on Vertex AI, said in every refusal. */
+const METERED_ON_VERTEX =
+  'The gemini provider meters Vertex AI calls to publishers/google/models/MODEL:generateContent, :streamGenerateContent and :embedContent (as on the Gemini API), and forwards :countTokens and :computeTokens unmetered.';
+
+/**
+ * The model and method a path names (Gemini API or Vertex AI Google model), or null when it
+ * names none. A partner publisher's model (`publishers/anthropic/…`) is not one: its wire
+ * format is the partner's.
+ */
+export function parseModelPath(path: string): ModelPath | null {
+  const gemini = GEMINI_API_MODEL.exec(path);
+  if (gemini) {
+    const [, resource, id, action] = gemini as unknown as [string, string, string, string];
+    return { model: resource === 'models' ? id : `${resource}/${id}`, action };
+  }
+  const vertex = VERTEX_PUBLISHER_MODEL.exec(path);
+  if (vertex && vertex[1] === 'google') return { model: vertex[2] as string, action: vertex[3] as string };
+  return null;
+}
+
+/**
+ * Why a POST to `path` (no query) is refused, for a Vertex AI path the adapter does not meter
+ * (call it only when the method is not one it knows): undefined for any other path, which is
+ * forwarded as before. Refused rather than forwarded as an unmetered `other` call, which would
+ * be recorded at $0 and never settle against a budget.
+ */
+export function vertexRefusal(path: string): string | undefined {
+  if (VERTEX_ENDPOINT.test(path)) {
+    return `This Vertex AI endpoint (a deployed or tuned model under endpoints/ or models/, or the OpenAI-compatible endpoints/openapi) is not metered by the gemini provider: the path names no model tokometer can price. ${METERED_ON_VERTEX}`;
+  }
+  const vertex = VERTEX_PUBLISHER_MODEL.exec(path);
+  if (vertex === null) return undefined;
+  if (vertex[1] !== 'google') {
+    return `Vertex AI partner models (publishers/${vertex[1]}/…) are not metered by the gemini provider: their answers are in the partner's format. ${METERED_ON_VERTEX}`;
+  }
+  return `Vertex AI :${vertex[3]} is not metered by the gemini provider (its answers carry no Gemini usageMetadata: :predict answers embeddings statistics or images, :rawPredict a partner's format). ${METERED_ON_VERTEX}`;
+}
