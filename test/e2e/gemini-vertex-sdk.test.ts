@@ -28,11 +28,24 @@ const STREAM = [
   `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 200, thoughtsTokenCount: 50, totalTokenCount: 1250, trafficType: 'ON_DEMAND' }, modelVersion: 'gemini-2.5-pro' })}\r\n\r\n`,
 ];
 
+/**
+ * A Vertex `:predict` answer of an embedding model (two texts): the tokens are in
+ * `predictions[].embeddings.statistics.token_count` (contentEmbeddingStatisticsFromVertex).
+ */
+const PREDICT_EMBEDDINGS = JSON.stringify({
+  predictions: [
+    { embeddings: { values: [0.1, 0.2], statistics: { token_count: 6, truncated: false } } },
+    { embeddings: { values: [0.3, 0.4], statistics: { token_count: 8, truncated: false } } },
+  ],
+  metadata: { billableCharacterCount: 40 },
+});
+
 function reply(req: ReceivedRequest): Reply | undefined {
   if (req.method !== 'POST') return undefined;
   const path = req.url.split('?')[0] ?? '';
   if (path.endsWith(':streamGenerateContent')) return sseReply(STREAM);
   if (path.endsWith(':generateContent')) return { body: LONG };
+  if (path.endsWith(':predict')) return { body: PREDICT_EMBEDDINGS };
   return { body: '{}' };
 }
 
@@ -43,6 +56,8 @@ const COST = {
   long: 3_400_000_000,
   // 1,000 × 1,250 = 1,250,000;  (200 + 50 thoughts) × 10,000 = 2,500,000  → 3,750,000
   stream: 3_750_000,
+  // gemini-embedding-001, input $0.15 per 1M → 150 per token: (6 + 8) × 150 = 2,100
+  embed: 2_100,
 };
 
 const EXPRESS = '/v1beta1/publishers/google/models/gemini-2.5-pro';
@@ -60,6 +75,7 @@ describe('@google/genai with vertexai: true through tokometer (Vertex AI paths)'
 
   it('uses the catalog prices the hand computations rely on', () => {
     expect(createPricer().describe('gemini-2.5-pro', 'gemini')).toMatchObject({ rates: { input: 1.25, output: 10 }, tiers: [{ aboveInputTokens: 200_000, rates: { input: 2.5, output: 15 } }] });
+    expect(createPricer().describe('gemini-embedding-001', 'gemini')?.rates.input).toBe(0.15);
   });
 
   it('meters an express-mode generateContent as the Gemini API one, model from the path', async () => {
@@ -109,6 +125,14 @@ describe('@google/genai with vertexai: true through tokometer (Vertex AI paths)'
     expect(text).toBe('Hello');
     expect(h.lastUpstream().url).toBe(`${EXPRESS}:streamGenerateContent?alt=sse`);
     expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'generateContent', model: 'gemini-2.5-pro', streamed: 1, cost_nano: COST.stream });
+  });
+
+  it('meters the SDK embedContent of gemini-embedding-001 (:predict on Vertex) from its statistics', async () => {
+    const before = h.records.length;
+    const res = await h.client.models.embedContent({ model: 'gemini-embedding-001', contents: ['What is your name?', 'What is your favorite color?'] });
+    expect(res.embeddings?.map((e) => e.statistics?.tokenCount)).toEqual([6, 8]);
+    expect(h.lastUpstream().url).toBe('/v1beta1/publishers/google/models/gemini-embedding-001:predict');
+    expect(await h.rowAfter(before)).toMatchObject({ endpoint: 'predict', model: 'gemini-embedding-001', status: 200, input_tokens: 14, output_tokens: 0, cost_nano: COST.embed, usage_source: 'reported' });
   });
 
   it('settles a Vertex call against the key budget: a $0.001 key is refused its second call', async () => {

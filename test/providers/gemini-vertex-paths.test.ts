@@ -27,6 +27,23 @@ describe('Vertex AI model paths', () => {
     expect(info.refused).toBeUndefined();
   });
 
+  it('meters :predict of a Vertex embedding model as embeddings, estimated from its instances', () => {
+    const body = { instances: [{ content: 'What is your name?' }, { content: 'What is your favorite color?', title: 'Colors' }], parameters: { outputDimensionality: 64 } };
+    // 18 characters → 5 tokens, 28 → 7, the title 'Colors' 6 → 2 (4 a token, rounded up per text): 14.
+    for (const model of ['gemini-embedding-001', 'text-embedding-005', 'text-multilingual-embedding-002']) {
+      const info = adapter.describe('POST', `/v1/projects/p1/locations/us-central1/publishers/google/models/${model}:predict`, body);
+      expect(info).toMatchObject({ endpoint: 'predict', kind: 'embeddings', metered: true, model, estimatedInputTokens: 14 });
+      expect(info.refused).toBeUndefined();
+    }
+  });
+
+  it('reads the tokens of a :predict embeddings answer from predictions[].embeddings.statistics.token_count', () => {
+    const info = adapter.describe('POST', '/v1beta1/publishers/google/models/gemini-embedding-001:predict', { instances: [{ content: 'hi' }, { content: 'there' }] });
+    const answer = { predictions: [{ embeddings: { values: [0.1], statistics: { token_count: 3, truncated: false } } }, { embeddings: { values: [0.2], statistics: { token_count: 4, truncated: false } } }] };
+    expect(adapter.usageFromJson(info, answer)).toMatchObject({ usage: { inputTokens: 7, outputTokens: 0 } });
+    expect(adapter.usageFromJson(info, answer).estimated).toBeUndefined();
+  });
+
   it('forwards countTokens and computeTokens (not billed) unmetered, not refused', () => {
     for (const action of ['countTokens', 'computeTokens']) {
       const info = adapter.describe('POST', `/v1beta1/projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro:${action}`, BODY);
