@@ -14,14 +14,28 @@ function requestTokens(request: unknown): number {
   return tokens;
 }
 
+/** Estimated tokens of one Vertex `:predict` instance of a text embedding model: its `content` text, plus its `title`. */
+function instanceTokens(instance: unknown): number {
+  if (!isObj(instance)) return 0;
+  let tokens = typeof instance.title === 'string' ? estimateTokens(instance.title) : 0;
+  if (typeof instance.content === 'string') tokens += estimateTokens(instance.content);
+  return tokens;
+}
+
 /**
  * Input tokens of a Gemini embedding request, estimated from its texts (estimateTokens,
  * ~4 characters per token, rounded up per text), because the Gemini API returns no
  * usage for embeddings. `:embedContent` bodies are one request; `:batchEmbedContents`
- * bodies hold `requests[]`. Undefined when the body is not a JSON object.
+ * bodies hold `requests[]`; Vertex `:predict` bodies hold `instances[]` of
+ * `{content, title}` strings. Undefined when the body is not a JSON object.
  */
 export function estimateEmbeddingInput(action: string, body: unknown): number | undefined {
   if (!isObj(body)) return undefined;
+  if (action === 'predict') {
+    let tokens = 0;
+    if (Array.isArray(body.instances)) for (const instance of body.instances) tokens += instanceTokens(instance);
+    return tokens;
+  }
   if (action !== 'batchEmbedContents') return requestTokens(body);
   if (!Array.isArray(body.requests)) return 0;
   let tokens = 0;
@@ -29,21 +43,32 @@ export function estimateEmbeddingInput(action: string, body: unknown): number | 
   return tokens;
 }
 
-/** Token count Vertex-style responses report per embedding (`statistics.tokenCount`); undefined when absent. */
+/** The embeddings of a response: `embedding`, `embeddings[]`, or a Vertex `:predict` answer's `predictions[].embeddings`. */
+function embeddingsOf(json: Json): unknown[] {
+  if (isObj(json.embedding)) return [json.embedding];
+  if (Array.isArray(json.embeddings)) return json.embeddings;
+  if (Array.isArray(json.predictions)) return json.predictions.map((p) => (isObj(p) ? p.embeddings : undefined));
+  return [];
+}
+
+/**
+ * Token count Vertex-style responses report per embedding (`statistics.tokenCount`; the
+ * `:predict` answer of a text embedding model says `statistics.token_count`); undefined when absent.
+ */
 function statisticsTokens(json: Json): number | undefined {
-  const embeddings = isObj(json.embedding) ? [json.embedding] : Array.isArray(json.embeddings) ? json.embeddings : [];
   let total: number | undefined;
-  for (const e of embeddings) {
-    const n = isObj(e) && isObj(e.statistics) ? count(e.statistics.tokenCount) : undefined;
+  for (const e of embeddingsOf(json)) {
+    const n = isObj(e) && isObj(e.statistics) ? count(e.statistics.tokenCount ?? e.statistics.token_count) : undefined;
     if (n !== undefined) total = (total ?? 0) + n;
   }
   return total;
 }
 
 /**
- * Usage of an embedContent / batchEmbedContents response. A count the response reports
- * (`usageMetadata`, or Vertex `statistics.tokenCount`) is used as reported; otherwise a
- * successful embedding response (`embedding` or `embeddings[]`) gets the request's
+ * Usage of an embedContent / batchEmbedContents / Vertex `:predict` response. A count the
+ * response reports (`usageMetadata`, or Vertex `statistics.tokenCount` / `token_count`) is used
+ * as reported; otherwise a successful embedding response (`embedding`, `embeddings[]` or
+ * `predictions[].embeddings`) gets the request's
  * estimate, marked `estimated`. Anything else (an error body) has no usage.
  */
 export function observeEmbedding(info: RequestInfo, json: unknown): Observed {
@@ -53,7 +78,7 @@ export function observeEmbedding(info: RequestInfo, json: unknown): Observed {
   if (reported) return { usage: reported, model: null };
   const statistics = statisticsTokens(json);
   if (statistics !== undefined) return { usage: { ...emptyUsage(), inputTokens: statistics }, model: null };
-  const isEmbedding = isObj(json.embedding) || Array.isArray(json.embeddings);
+  const isEmbedding = embeddingsOf(json).some(isObj);
   if (!isEmbedding || info.estimatedInputTokens === undefined) return none;
   return { usage: { ...emptyUsage(), inputTokens: info.estimatedInputTokens }, model: null, estimated: true };
 }

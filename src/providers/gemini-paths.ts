@@ -11,12 +11,46 @@
  * Both answer the same GenerateContentResponse (usageMetadata), so both are metered alike.
  */
 
+import type { EndpointKind } from './types.js';
+
+/** A method on a model the adapter knows: the endpoint recorded, its kind, and whether it is metered. */
+export interface ModelMethod {
+  readonly endpoint: string;
+  readonly kind: EndpointKind;
+  readonly metered: boolean;
+}
+
+/** Methods on a model (POST only) the adapter knows; any other path or method is `other`. */
+const METHODS: Readonly<Record<string, ModelMethod>> = {
+  generateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
+  // Same endpoint name as the non-streamed call; the row's `streamed` flag tells them apart.
+  streamGenerateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
+  embedContent: { endpoint: 'embedContent', kind: 'embeddings', metered: true },
+  batchEmbedContents: { endpoint: 'batchEmbedContents', kind: 'embeddings', metered: true },
+  // A token count only: forwarded and recorded, never priced.
+  countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
+  // Vertex AI's token count with the tokens listed (not billed either).
+  computeTokens: { endpoint: 'computeTokens', kind: 'other', metered: false },
+};
+
+/**
+ * Vertex AI's text embedding models, whose `:predict` takes `instances[].content` and answers
+ * `predictions[].embeddings.statistics.token_count` (@google/genai's embedContent on Vertex
+ * for gemini-embedding-001 and text-embedding-*; tIsVertexEmbedContentModel).
+ */
+const VERTEX_TEXT_EMBEDDING_MODEL = /^(gemini-embedding|text-embedding|text-multilingual-embedding)-/;
+
+/** Vertex AI `:predict` of a text embedding model. */
+const PREDICT_EMBEDDINGS: ModelMethod = { endpoint: 'predict', kind: 'embeddings', metered: true };
+
 /** A model path: the model as stored and priced, and the method after the colon. */
 export interface ModelPath {
   /** `gemini-2.5-pro` for `models/…` and `publishers/google/models/…`; `tunedModels/<id>` for a Gemini API tuned model. */
   readonly model: string;
   /** The method after the colon, e.g. `generateContent`, `streamGenerateContent`. */
   readonly action: string;
+  /** True for a Vertex AI path (`publishers/google/models/…`). */
+  readonly vertex: boolean;
 }
 
 /** `/v1beta/models/gemini-2.5-flash:generateContent` → version, resource, model id, method. */
@@ -34,7 +68,7 @@ const VERTEX_ENDPOINT = /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/(
 
 /** What the gemini provider meters on Vertex AI, said in every refusal. */
 const METERED_ON_VERTEX =
-  'The gemini provider meters Vertex AI calls to publishers/google/models/MODEL:generateContent, :streamGenerateContent and :embedContent (as on the Gemini API), and forwards :countTokens and :computeTokens unmetered.';
+  'The gemini provider meters Vertex AI calls to publishers/google/models/MODEL:generateContent, :streamGenerateContent and :embedContent (as on the Gemini API) and :predict of the text embedding models (gemini-embedding-*, text-embedding-*, text-multilingual-embedding-*), and forwards :countTokens and :computeTokens unmetered.';
 
 /**
  * The model and method a path names (Gemini API or Vertex AI Google model), or null when it
@@ -45,11 +79,22 @@ export function parseModelPath(path: string): ModelPath | null {
   const gemini = GEMINI_API_MODEL.exec(path);
   if (gemini) {
     const [, resource, id, action] = gemini as unknown as [string, string, string, string];
-    return { model: resource === 'models' ? id : `${resource}/${id}`, action };
+    return { model: resource === 'models' ? id : `${resource}/${id}`, action, vertex: false };
   }
   const vertex = VERTEX_PUBLISHER_MODEL.exec(path);
-  if (vertex && vertex[1] === 'google') return { model: vertex[2] as string, action: vertex[3] as string };
+  if (vertex && vertex[1] === 'google') return { model: vertex[2] as string, action: vertex[3] as string, vertex: true };
   return null;
+}
+
+/**
+ * The method a POST to `path` calls, when the adapter knows it: those of METHODS on either
+ * API, and on Vertex AI `:predict` of a text embedding model. Undefined for any other.
+ */
+export function knownMethod(path: ModelPath): ModelMethod | undefined {
+  const method = METHODS[path.action];
+  if (method !== undefined) return method;
+  if (path.vertex && path.action === 'predict' && VERTEX_TEXT_EMBEDDING_MODEL.test(path.model)) return PREDICT_EMBEDDINGS;
+  return undefined;
 }
 
 /**
@@ -67,5 +112,5 @@ export function vertexRefusal(path: string): string | undefined {
   if (vertex[1] !== 'google') {
     return `Vertex AI partner models (publishers/${vertex[1]}/…) are not metered by the gemini provider: their answers are in the partner's format. ${METERED_ON_VERTEX}`;
   }
-  return `Vertex AI :${vertex[3]} is not metered by the gemini provider (its answers carry no Gemini usageMetadata: :predict answers embeddings statistics or images, :rawPredict a partner's format). ${METERED_ON_VERTEX}`;
+  return `Vertex AI :${vertex[3]} of ${vertex[2]} is not metered by the gemini provider (its answer carries no token usage tokometer reads: images, multimodal embeddings, a long-running operation). ${METERED_ON_VERTEX}`;
 }

@@ -2,24 +2,11 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
 import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, interactionErrorEvent, observeInteraction } from './gemini-interactions.js';
-import type { EndpointKind, Observed, ProviderAdapter, RequestInfo } from './types.js';
+import type { Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
 import { GEMINI_MINTING_PATH, GEMINI_MINT_REFUSED } from './minted-credentials.js';
-import { parseModelPath, vertexRefusal } from './gemini-paths.js';
-
-/** Methods on a model (POST only) the adapter knows; any other path or method is `other`. */
-const METHODS: Readonly<Record<string, { endpoint: string; kind: EndpointKind; metered: boolean }>> = {
-  generateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
-  // Same endpoint name as the non-streamed call; the row's `streamed` flag tells them apart.
-  streamGenerateContent: { endpoint: 'generateContent', kind: 'chat', metered: true },
-  embedContent: { endpoint: 'embedContent', kind: 'embeddings', metered: true },
-  batchEmbedContents: { endpoint: 'batchEmbedContents', kind: 'embeddings', metered: true },
-  // A token count only: forwarded and recorded, never priced.
-  countTokens: { endpoint: 'countTokens', kind: 'other', metered: false },
-  // Vertex AI's token count with the tokens listed (not billed either).
-  computeTokens: { endpoint: 'computeTokens', kind: 'other', metered: false },
-};
+import { knownMethod, parseModelPath, vertexRefusal } from './gemini-paths.js';
 
 /** Gemini's OpenAI-compatible layer (ai.google.dev/api/compatibility): `/v1beta/openai/…` and `v1beta:chatCompletions`. */
 const OPENAI_LAYER = /^\/(v1|v1beta|v1alpha)(\/openai\/|:chatCompletions$)/;
@@ -129,7 +116,7 @@ export function createGeminiAdapter(): ProviderAdapter {
       }
       const match = parseModelPath(bare);
       const action = match?.action ?? '';
-      const known = match && post ? METHODS[action] : undefined;
+      const known = match && post ? knownMethod(match) : undefined;
       const model = match?.model ?? null;
       const json = objAt(body);
       // Either name may hold the config (proto JSON); with both, each bound is the larger one.
