@@ -35,6 +35,23 @@ export interface EstimateRates {
    * (whisper-1: $0.36 = 3.6e11); absent for every other model.
    */
   audioPicoPerHour?: number;
+  /**
+   * The cache-read price per long-context tier (the base's `aboveInputTokens` is -1), for the
+   * tokens of a provider-side cache a request reads (GateRequest.cachedPromptTokens): a
+   * tier's price applies when the whole prompt, cache included, is above its threshold
+   * (PriceDescription.tiers). Absent for an unknown model, or one without an input price.
+   */
+  cacheRead?: TierRates;
+}
+
+/** Prices per token by long-context tier, ascending by threshold: `picoPerToken` applies to a prompt above `aboveInputTokens` tokens (-1: any prompt). */
+export type TierRates = ReadonlyArray<{ aboveInputTokens: number; picoPerToken: number }>;
+
+/** The dearest price of the tiers a prompt of `promptTokens` tokens reaches (an upper bound should a tier be cheaper than one below it). */
+export function tierRateAt(tiers: TierRates, promptTokens: number): number {
+  let rate = 0;
+  for (const tier of tiers) if (promptTokens > tier.aboveInputTokens) rate = Math.max(rate, tier.picoPerToken);
+  return rate;
 }
 
 interface Entry extends EstimateRates {
@@ -68,7 +85,9 @@ export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   const search = highest(d, (r) => [r.webSearch]);
   const fileSearch = highest(d, (r) => [r.fileSearch]);
+  const cacheRead = cacheReadTiers(d);
   const rates: EstimateRates = {
+    ...(cacheRead === undefined ? {} : { cacheRead }),
     inputPicoPerToken: input === null ? undefined : usdPerMillionToPicoPerToken(input),
     outputPicoPerToken: output === null ? (input === null ? undefined : 0) : usdPerMillionToPicoPerToken(output),
     webSearchPicoPerUse: search === null ? 0 : Math.round(search * PICO_PER_USD_PER_KCOUNT),
@@ -76,6 +95,36 @@ export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   };
   if (audioHour !== null) rates.audioPicoPerHour = Math.round(audioHour * PICO_PER_USD_PER_HOUR);
   return rates;
+}
+
+/**
+ * The cache-read price (pico-USD per token) of a cached prompt in a call whose whole prompt is
+ * at most `promptTokens`: the model's, of the long-context tier that prompt reaches. On
+ * gemini-2.5-pro, 179,990 cached tokens and a 106-byte body (at most 180,096 tokens) stay
+ * under 200,000 ($0.125 per 1M); 199,950 and the same body may go over ($0.25). Without a
+ * cache-read price: the dearest input price (undefined for an unknown model: the fallback).
+ */
+export function cacheReadRate(rates: EstimateRates, promptTokens: number): number | undefined {
+  return rates.cacheRead === undefined ? rates.inputPicoPerToken : tierRateAt(rates.cacheRead, promptTokens);
+}
+
+/** The cache-read price of each tier (RateSet.cachedInput, else its input price, else the tier below's); undefined without a base price. */
+function cacheReadTiers(d: PriceDescription): TierRates | undefined {
+  const base = d.rates.cachedInput ?? d.rates.input;
+  if (base === null) return undefined;
+  const tiers = [{ aboveInputTokens: -1, picoPerToken: usdPerMillionToPicoPerToken(base) }];
+  for (const t of [...d.tiers].sort((a, b) => a.aboveInputTokens - b.aboveInputTokens)) {
+    const usd = t.rates.cachedInput ?? t.rates.input;
+    tiers.push({ aboveInputTokens: t.aboveInputTokens, picoPerToken: usd === null ? tiers[tiers.length - 1]!.picoPerToken : usdPerMillionToPicoPerToken(usd) });
+  }
+  return tiers;
+}
+
+/** At every threshold of either, the dearer of the two tier prices; undefined when either is. */
+function dearerTiers(a: TierRates | undefined, b: TierRates | undefined): TierRates | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const thresholds = [...new Set([...a, ...b].map((t) => t.aboveInputTokens))].sort((x, y) => x - y);
+  return thresholds.map((above) => ({ aboveInputTokens: above, picoPerToken: Math.max(tierRateAt(a, above + 1), tierRateAt(b, above + 1)) }));
 }
 
 /**
@@ -130,7 +179,9 @@ export class EstimatePrices {
 /** Each rate the dearer of the two; unknown on either side stays unknown (priced by the fallback, the dearest). */
 function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
   const max = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? undefined : Math.max(x, y));
+  const cacheRead = dearerTiers(a.cacheRead, b.cacheRead);
   const rates: EstimateRates = {
+    ...(cacheRead === undefined ? {} : { cacheRead }),
     inputPicoPerToken: max(a.inputPicoPerToken, b.inputPicoPerToken),
     outputPicoPerToken: max(a.outputPicoPerToken, b.outputPicoPerToken),
     webSearchPicoPerUse: max(a.webSearchPicoPerUse, b.webSearchPicoPerUse),

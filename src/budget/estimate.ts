@@ -32,6 +32,13 @@ export interface EstimateInput {
    * conversation), billed at the input price; 0 when none or unknown.
    */
   contextTokens?: number;
+  /**
+   * Prompt tokens a provider-side cache the request reads adds to the body's (a Gemini
+   * `cachedContent`), billed at `cachedPricePerTokenPico`; 0 when none.
+   */
+  cachedTokens?: number;
+  /** The cache-read price of those tokens, pico-USD per token; undefined: the input price. */
+  cachedPricePerTokenPico?: number;
   /** Most uses of a per-use fee the request allows (web or file searches, gate.ts searchFeeBound); 0 when none. */
   maxUses?: number;
   /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
@@ -84,7 +91,7 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
 /**
  * Estimated cost of a call in nano-USD (integer, >= 0, rounded up, at most
  * Number.MAX_SAFE_INTEGER):
- *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice
+ *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice + cachedTokens * cachedPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
  *   + audioSeconds * audioPicoPerHour / 3600
  * with each unknown price replaced by its conservative fallback, the token and audio part
@@ -100,7 +107,9 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
   const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
   const audio = audioPico(nonNegative(input.audioSeconds, 0), nonNegative(input.audioPicoPerHour, 0));
-  const tokens = promptTokens * inPrice + outputTokens * outPrice + audio;
+  const cachedTokens = Math.ceil(nonNegative(input.cachedTokens, 0));
+  const cached = cachedTokens === 0 ? 0 : cachedTokens * nonNegative(input.cachedPricePerTokenPico, inPrice);
+  const tokens = promptTokens * inPrice + cached + outputTokens * outPrice + audio;
   // The modifier scales token prices only, as the pricer does (pricing/compute.ts PER_USE_FEES).
   const pico = (input.modifier === undefined ? tokens : (tokens * input.modifier.numerator) / input.modifier.denominator) + fees;
   return Math.min(Math.ceil(pico / 1000), Number.MAX_SAFE_INTEGER);

@@ -6,7 +6,7 @@ import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../prov
 import { type ConsultationSeries, consultationSeries } from './advisor-consultations.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
-import type { EstimatePrices, EstimateRates } from './estimate-prices.js';
+import { cacheReadRate, type EstimatePrices, type EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
 import { OutputHistory } from './output-history.js';
 import { RefusalLog } from './refusal-log.js';
@@ -39,6 +39,13 @@ export interface GateRequest {
    * audio upload's audio (RequestInfo.upload.audioTokens); absent: none reserved.
    */
   contextTokens?: number | undefined;
+  /**
+   * Prompt tokens of a provider-side cache the request reads (a Gemini `cachedContent`:
+   * proxy/cached-content-sizes.ts), reserved at the model's cache-read rate of the tier the
+   * whole prompt reaches (estimate-prices.ts cacheReadRate: the cached tokens, the body's
+   * bytes, a token being at least one byte, and `contextTokens`); absent: none.
+   */
+  cachedPromptTokens?: number | undefined;
   /** Price modifiers and service tier the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`; OpenAI `service_tier`); absent: none. */
   billing?: BillingConditions | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */
@@ -238,6 +245,7 @@ export class LedgerGate {
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: expected * choices,
       contextTokens: req.contextTokens ?? 0,
+      ...(req.cachedPromptTokens === undefined ? {} : { cachedTokens: req.cachedPromptTokens, cachedPricePerTokenPico: cacheReadRate(rates, req.cachedPromptTokens + req.promptBytes + (req.contextTokens ?? 0)) }),
       ...searchFeeBound(req, rates),
       modifier: reservationModifier(rates, req.billing),
       // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price.

@@ -1,4 +1,5 @@
 import type { ErrorKind, ProxyError } from '../lib/errors.js';
+import { cachedContentOf, describeCacheLifecycle, observeCreatedCache } from './gemini-cached-contents.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
 import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, interactionErrorEvent, observeInteraction } from './gemini-interactions.js';
@@ -115,6 +116,10 @@ export function createGeminiAdapter(): ProviderAdapter {
         return describeInteraction(body, largest(config.max_output_tokens, config.maxOutputTokens) ?? null);
       }
       const match = parseModelPath(bare);
+      if (match === null) {
+        const cache = describeCacheLifecycle(method, bare);
+        if (cache !== null) return cache;
+      }
       const action = match?.action ?? '';
       const known = match && post ? knownMethod(match) : undefined;
       const model = match?.model ?? null;
@@ -140,6 +145,9 @@ export function createGeminiAdapter(): ProviderAdapter {
       }
       const candidates = largest(camel.candidateCount, camel.candidate_count, snake.candidateCount, snake.candidate_count);
       if (candidates !== undefined && candidates > 1) info.outputChoices = candidates;
+      // A cached prompt is billed as input the body does not carry (gemini-cached-contents.ts).
+      const cached = known?.kind === 'chat' ? cachedContentOf(json) : undefined;
+      if (cached !== undefined) info.cachedContent = cached;
       if (known?.kind === 'embeddings') {
         const estimate = estimateEmbeddingInput(action, body);
         if (estimate !== undefined) info.estimatedInputTokens = estimate;
@@ -151,6 +159,7 @@ export function createGeminiAdapter(): ProviderAdapter {
       if (info.kind === 'embeddings') return observeEmbedding(info, json);
       if (info.kind === 'chat') return observeBody(json);
       if (info.kind === 'responses') return observeInteraction(info, json);
+      if (info.cacheLifecycle?.op === 'create') return observeCreatedCache(json);
       return { usage: null, model: null };
     },
 

@@ -93,6 +93,19 @@ export interface RequestInfo {
    */
   continues?: string;
   /**
+   * The explicit cache a Gemini request reads (`cachedContent`, e.g. `cachedContents/abc123`):
+   * a prompt its body does not carry, billed at the model's cache-read rate and counted toward
+   * its long-context tier (proxy/cached-content-sizes.ts knows how large it is). Absent: none.
+   */
+  cachedContent?: string;
+  /**
+   * A request that creates or deletes a Gemini explicit cache (`POST {version}/cachedContents`,
+   * `DELETE {version}/cachedContents/NAME`): never metered or priced, but its answer teaches
+   * the cache sizes above (`create`: the answer is read, as a metered JSON answer is, for its
+   * Observed.createdCache; `delete`: a 2xx answer forgets NAME). Absent: neither.
+   */
+  cacheLifecycle?: { op: 'create' } | { op: 'delete'; name: string };
+  /**
    * True when the provider goes on with (and bills) the work once it has accepted the
    * request, whatever happens to the connection (an OpenAI Responses `background: true`
    * request). A client that leaves before the answer then does not stop the upstream request:
@@ -168,6 +181,8 @@ export interface Observed {
    * record. The call is recorded `upstream_failed`, with whatever usage it carries.
    */
   failed?: string;
+  /** A Gemini cache creation's answer (RequestInfo.cacheLifecycle `create`): the cache's name, its tokens (`usageMetadata.totalTokenCount`) and model id (`gemini-2.5-pro`, null when not said). */
+  createdCache?: { name: string; tokens: number; model: string | null };
 }
 
 /** How a read of pending work (ProviderAdapter.pending) ended. */

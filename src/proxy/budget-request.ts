@@ -1,6 +1,8 @@
 import type { RequestInfo } from '../providers/types.js';
-import type { ContextMemory } from './context-memory.js';
-import type { BudgetRequest } from './deps.js';
+import type { BudgetRequest, ProxyDeps } from './deps.js';
+
+/** What the proxy remembers of provider-side state a request may use: continued conversations, Gemini caches. */
+export type ProviderState = Pick<ProxyDeps<unknown>, 'contexts' | 'cachedContents'>;
 
 /**
  * What the budget gate is told about a described call before it is forwarded: who sends it
@@ -9,8 +11,9 @@ import type { BudgetRequest } from './deps.js';
  * uses, a continued conversation's tokens, advisor consultations) and the price modifiers
  * it asks for. `bodyBytes` is the request body's size; a file upload counts only its text
  * fields as prompt, and an audio upload its audio's estimated tokens and seconds beside
- * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1).
- * `at`: ms since the epoch.
+ * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1),
+ * and a Gemini cache the request reads its size (`state.cachedContents`,
+ * proxy/cached-content-sizes.ts). `at`: ms since the epoch.
  */
 export function budgetRequestOf(
   keyName: string | null,
@@ -18,10 +21,10 @@ export function budgetRequestOf(
   provider: string,
   info: RequestInfo,
   bodyBytes: number,
-  contexts: ContextMemory | undefined,
+  state: ProviderState | undefined,
   at: number,
 ): BudgetRequest {
-  return {
+  const request: BudgetRequest = {
     keyName,
     tags,
     provider,
@@ -35,19 +38,22 @@ export function budgetRequestOf(
     maxFileSearches: info.maxFileSearches,
     billing: info.billing,
     advisorTools: info.advisorTools,
-    contextTokens: unseenInputTokens(info, contexts),
+    contextTokens: unseenInputTokens(info, state),
     audioSeconds: info.upload?.audioSeconds,
     at,
   };
+  // The one check a request without a cache pays.
+  if (info.cachedContent !== undefined) request.cachedPromptTokens = state?.cachedContents?.reserveTokens(provider, info.cachedContent, keyName, info.model) ?? 0;
+  return request;
 }
 
 /**
  * Input tokens the request's bytes do not count: a continued conversation's (as far as
- * `contexts` knows it) plus an audio upload's audio (RequestInfo.upload.audioTokens);
+ * `state.contexts` knows it) plus an audio upload's audio (RequestInfo.upload.audioTokens);
  * undefined when it has neither.
  */
-function unseenInputTokens(info: RequestInfo, contexts: ContextMemory | undefined): number | undefined {
-  const context = info.continues === undefined ? undefined : contexts?.tokensOf(info.continues);
+function unseenInputTokens(info: RequestInfo, state: ProviderState | undefined): number | undefined {
+  const context = info.continues === undefined ? undefined : state?.contexts?.tokensOf(info.continues);
   const audio = info.upload?.audioTokens;
   return context === undefined && audio === undefined ? undefined : (context ?? 0) + (audio ?? 0);
 }

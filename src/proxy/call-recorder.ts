@@ -6,6 +6,7 @@ import type { Observed, RequestInfo, Usage } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
+import type { CachedContentSizes } from './cached-content-sizes.js';
 import type { ContextMemory } from './context-memory.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
@@ -15,7 +16,7 @@ import { recordedUsage, type EstimateSource } from './recorded-usage.js';
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -208,6 +209,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     }
     const contexts = this.deps.contexts;
     if (usage !== null && source === 'reported' && contexts !== undefined) this.rememberContext(contexts, usage, seen.observed?.responseId);
+    const caches = this.deps.cachedContents;
+    if (caches !== undefined && info !== null && outcome === 'ok' && (info.cachedContent !== undefined || info.cacheLifecycle !== undefined)) this.learnCacheSize(caches, info, usage, source, seen.observed);
     if (this.holding) {
       // Reported output tokens teach the budget's output history (estimates of later calls).
       const outputTokens = usage !== null && source === 'reported' ? usage.outputTokens : null;
@@ -249,6 +252,20 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     if (responseId !== undefined) contexts.remember(responseId, tokens);
     const continued = this.info?.continues;
     if (continued !== undefined && continued.startsWith('conv:')) contexts.remember(continued, tokens);
+  }
+
+  /**
+   * What an answer says of a Gemini cache's size (proxy/cached-content-sizes.ts): a call that
+   * read it reports its tokens (`cachedContentTokenCount`, Usage.cacheReadTokens), a creation
+   * answers them, a delete removes the cache.
+   */
+  private learnCacheSize(caches: CachedContentSizes, info: RequestInfo, usage: Usage | null, source: string, observed: Observed | null): void {
+    const created = observed?.createdCache;
+    if (created !== undefined) caches.remember(this.provider, created.name, created.tokens, this.keyName, created.model);
+    else if (info.cacheLifecycle?.op === 'delete') caches.forget(this.provider, info.cacheLifecycle.name);
+    else if (info.cachedContent !== undefined && usage !== null && source === 'reported' && usage.cacheReadTokens > 0) {
+      caches.remember(this.provider, info.cachedContent, usage.cacheReadTokens, this.keyName, info.model);
+    }
   }
 
   /** The pricer threw: logs it and gives the note the record carries (the call stays unpriced, cost null). */

@@ -5,6 +5,7 @@ import type { Pricer } from '../pricing/pricer.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { ResolvedKey } from './auth.js';
 import type { BackgroundWatch } from './background-watch.js';
+import type { CachedContentSizes } from './cached-content-sizes.js';
 import type { ContextMemory } from './context-memory.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
@@ -81,4 +82,6 @@ export interface ProxyDeps<R> {
   background?: BackgroundWatch;
   /** Tokens of conversations a request may continue, for its budget estimate; absent = none reserved. */
   contexts?: ContextMemory;
+  /** Tokens of the Gemini explicit caches requests read, for their budget estimate; absent = none reserved. */
+  cachedContents?: CachedContentSizes;
 }

@@ -37,7 +37,8 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   const { call, provider, info, recorder, cancel } = a;
   const adapter = provider.adapter;
   const ok = upstream.status >= 200 && upstream.status < 300;
-  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered, ok && info.ndjsonStream === true);
+  // A Gemini cache creation is not metered, but its answer (the cache's size) is read as a metered one is.
+  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered || info.cacheLifecycle?.op === 'create', ok && info.ndjsonStream === true);
   const clientGone = () => call.signal.aborted;
   // Never throws (OnFinished): a relay that ended in a throw would cut a stream the client
   // had whole. The recorder already records whatever pricing and the budget do; this catches the rest.

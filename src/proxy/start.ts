@@ -12,6 +12,7 @@ import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { BackgroundWatch } from './background-watch.js';
+import { CachedContentSizes } from './cached-content-sizes.js';
 import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
 import { createHandler } from './handler.js';
@@ -173,6 +174,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     tagsOnInvalid: o.settings.tagsOnInvalid,
     background,
     contexts: new ContextMemory(),
+    cachedContents: new CachedContentSizes(),
     admin,
     refusal: () =>
       o.settings.store.onError === 'refuse' && queue.full

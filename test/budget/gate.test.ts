@@ -11,21 +11,23 @@ const pricer = createPricer();
 
 describe('estimate rates from the price catalog', () => {
   it('uses the model’s input and output prices in pico-USD per token', () => {
-    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 2_500_000_000 });
+    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 2_500_000_000, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 75_000 }] });
   });
 
   it('takes the dearest price of every input-side and output-side rate over all long-context tiers', () => {
-    // claude-sonnet-4: 1h cache writes $6 (>200k tokens: $12), output $15 (>200k: $22.50).
-    expect(estimateRatesOf(pricer.describe('claude-sonnet-4', 'anthropic'))).toEqual({ inputPicoPerToken: 12_000_000, outputPicoPerToken: 22_500_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 0 });
+    // claude-sonnet-4: 1h cache writes $6 (>200k tokens: $12), output $15 (>200k: $22.50); cache reads
+    // $0.30 (>200k: $0.60) are kept per tier, for a cached prompt whose size is known (GateRequest.cachedPromptTokens).
+    const cacheRead = [{ aboveInputTokens: -1, picoPerToken: 300_000 }, { aboveInputTokens: 200_000, picoPerToken: 600_000 }];
+    expect(estimateRatesOf(pricer.describe('claude-sonnet-4', 'anthropic'))).toEqual({ inputPicoPerToken: 12_000_000, outputPicoPerToken: 22_500_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 0, cacheRead });
   });
 
   it('bounds the output of an image model by its image price', () => {
     // gemini-2.5-flash-image: text output $2.50, image output $30 per 1M.
-    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0 });
+    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 300_000 }] });
   });
 
   it('gives a known model without output price an output price of 0, and an unknown model none', () => {
-    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0 });
+    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 20_000 }] });
     expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined, fileSearchPicoPerUse: undefined });
   });
 

@@ -12,6 +12,7 @@ import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { PriceResult } from '../../src/pricing/types.js';
 import { buildProviders } from '../../src/providers/registry.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
+import { CachedContentSizes } from '../../src/proxy/cached-content-sizes.js';
 import type { ResolvedKey } from '../../src/proxy/auth.js';
 import type { BudgetGate, BudgetRequest, ProxyDeps } from '../../src/proxy/deps.js';
 import { FinishedCalls, type FinishedCall } from '../../src/proxy/finished-calls.js';
@@ -172,6 +173,7 @@ export function fixture(
     log: { ...silentLogger, error: (msg, fields) => void errors.push({ msg, fields }) },
     maxBodyBytes: 1 << 20,
     tagsOnInvalid: 'reject',
+    cachedContents: new CachedContentSizes(),
   };
   return { handle: createHandler(deps), gate, pricer, upstream, metrics, records, announced, errors };
 }

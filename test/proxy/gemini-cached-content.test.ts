@@ -94,6 +94,8 @@ describe('Gemini calls on a cachedContent: the reservation counts the cached pro
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
     expect(estimateOf(f, 1)).toBe(CACHED_ESTIMATE);
     expect(f.upstream.requests.filter((r) => r.url.includes(':generateContent'))).toHaveLength(2);
+    // The creation itself stays unmetered: its answer is only read for the cache's size.
+    expect(f.records[0]).toMatchObject({ endpoint: 'other', usage: null, usageSource: 'not_metered' });
   });
 
   it('the snake_case field (cached_content, 107 bytes, still 27 tokens) is read too: 22,716,250', async () => {
