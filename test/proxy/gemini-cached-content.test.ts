@@ -3,7 +3,7 @@ import type { Reservation } from '../../src/budget/reservation.js';
 import type { GateResult } from '../../src/budget/gate.js';
 import type { UpstreamRequest } from '../../src/proxy/types.js';
 import { keyGate, now } from '../budget/helpers.js';
-import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, NOW, SECRET, type Fixture } from './fakes.js';
+import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer, NOW, SECRET, sseAnswer, type Fixture } from './fakes.js';
 
 /**
  * Gemini calls that name a `cachedContent` are billed for the cached prompt (at the
@@ -127,6 +127,17 @@ describe('Gemini calls on a cachedContent: the reservation counts the cached pro
     await send(f, 'POST', GENERATE, TRIAL_BODY);
     await send(f, 'POST', GENERATE, { ...TRIAL_BODY, cachedContent: 'cachedContents/zzz999' });
     expect(estimateOf(f, 1)).toBe(CACHED_ESTIMATE);
+  });
+
+  it('a streamed answer (?alt=sse) teaches the size too: its last chunk has the totals', async () => {
+    const usage = (last: boolean) => (last ? { promptTokenCount: 180_000, cachedContentTokenCount: 179_990, candidatesTokenCount: 10, totalTokenCount: 180_010 } : { promptTokenCount: 180_000 });
+    const frame = (text: string, last: boolean) =>
+      `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(last ? { finishReason: 'STOP' } : {}) }], usageMetadata: usage(last), modelVersion: 'gemini-2.5-pro' })}\r\n\r\n`;
+    const f = fixture((req) => sseAnswer(req, [frame('A ', false), frame('summary.', true)]), {}, undefined, GEMINI);
+    const stream = GENERATE.replace(':generateContent', ':streamGenerateContent?alt=sse');
+    await send(f, 'POST', stream, TRIAL_BODY);
+    await send(f, 'POST', stream, TRIAL_BODY);
+    expect([estimateOf(f, 0), estimateOf(f, 1)]).toEqual([16_217_500, CACHED_ESTIMATE]);
   });
 
   // {"contents":"summarise","generationConfig":{"maxOutputTokens":10}}: 66 bytes, 17 tokens:
