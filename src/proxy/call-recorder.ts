@@ -155,10 +155,14 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     this.finish(outcome, status, note, { ...seen, observed }, true, at);
   }
 
-  /** tokometer refused the call; it never reached the provider. */
-  refuse(error: ProxyError): void {
+  /**
+   * tokometer refused the call; it never reached the provider. `status` is the HTTP status
+   * the client got, which the provider's adapter may have changed from `error.status`
+   * (Cohere answers a budget refusal with 402); default `error.status`.
+   */
+  refuse(error: ProxyError, status: number = error.status): void {
     this.budget = budgetName(error.details);
-    this.finish('refused', error.status, error.message, NOTHING_SEEN, false, monotonicMs());
+    this.finish('refused', status, error.message, NOTHING_SEEN, false, monotonicMs());
   }
 
   /** The call ended without a complete response: the provider failed, or the client left. */

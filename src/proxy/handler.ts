@@ -177,8 +177,10 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
 
 /** Answers `r.refused` in the provider's shape and records the call, unless `r.record` is false (no valid key identified it, or records are refused). */
 function refuse<R>(recorder: CallRecorder<R>, adapter: ProviderAdapter, r: Refusal): OutgoingResponse {
-  if (r.record) recorder.refuse(r.refused);
-  return errorResponse(adapter, r.refused);
+  const response = errorResponse(adapter, r.refused);
+  // The record carries the status the client got: an adapter may answer another one (Cohere: 402 for a budget's 429).
+  if (r.record) recorder.refuse(r.refused, response.status);
+  return response;
 }
 
 /** A refusal never recorded (no key identified the call, or the store refuses records): counted in /metrics only. */
@@ -254,9 +256,11 @@ function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: Provide
     recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered', reachedProvider: failure.reachedProvider });
     return { status: 499, headers: JSON_HEADERS, body: '' };
   }
-  recorder.fail('upstream_failed', { status: failure.error.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
+  const response = errorResponse(provider.adapter, failure.error);
+  // The record carries the status the client got, as the adapter rendered it.
+  recorder.fail('upstream_failed', { status: response.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
   deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
-  return errorResponse(provider.adapter, failure.error);
+  return response;
 }
 
 /**
