@@ -77,12 +77,17 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
     const at = parseAt(flags.at);
-    const d = (await deps.pricer(flags)).describe(model, flags.provider, at);
-    if (!d) {
-      const at = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
-      throw new UsageError(`unknown model '${model}'${at}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
+    const pricer = await deps.pricer(flags);
+    const d = pricer.describe(model, flags.provider, at);
+    // No --provider and no provider claims the name: each provider whose model list prices it.
+    const found = d !== null ? [d] : flags.provider === undefined ? pricer.describeAtEachProvider(model, at) : [];
+    if (found.length === 0) {
+      const where = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
+      throw new UsageError(`unknown model '${model}'${where}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
     }
-    deps.out(renderDescription(d, at));
+    if (found.length === 1) return deps.out(renderDescription(found[0] as PriceDescription, at));
+    const names = found.map((f) => providerName(f.providerId)).join(', ');
+    deps.out(`'${model}' is priced by ${found.length} providers: ${names} (pass --provider to show one).\n\n${found.map((f) => renderDescription(f, at)).join('\n')}`);
   });
 
   prices

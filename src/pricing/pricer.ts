@@ -28,6 +28,13 @@ export interface Pricer {
    * name; without it the model name alone decides (as for custom providers). null = unknown.
    */
   describe(model: string, provider?: string, at?: number): PriceDescription | null;
+  /**
+   * Per-1M prices of `model` at `at` (default now) at each listed catalog provider that
+   * prices it, in display order, one per price entry (a provider whose fallback provider
+   * prices the name yields that entry once). For a name no provider's `model_match` claims:
+   * `describe(model)` finds none, yet one provider's model list may hold it.
+   */
+  describeAtEachProvider(model: string, at?: number): PriceDescription[];
   /** Every known price for `provider` (all listed providers when omitted): config, overrides, snapshot, catalog. */
   list(provider?: string, at?: number): PriceDescription[];
   /** The stored snapshot prices come from below config and overrides; null = the pinned catalog alone. */
@@ -128,6 +135,20 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     describe(model, provider, at = Date.now()) {
       const r = resolve(provider, model);
       return r.ok ? describeEntry(r.entry, at) : null;
+    },
+
+    describeAtEachProvider(model, at = Date.now()) {
+      const seen = new Set<string>();
+      const out: PriceDescription[] = [];
+      for (const id of LISTED_PROVIDERS) {
+        const r = resolve(id, model);
+        if (!r.ok) continue;
+        const key = `${r.entry.source}\u0000${r.entry.providerId ?? ''}\u0000${r.entry.modelId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(describeEntry(r.entry, at));
+      }
+      return out;
     },
 
     list(provider, at = Date.now()) {
