@@ -73,8 +73,8 @@ describe('json', () => {
     expect(nano(doc.total.cost_usd)).toBe(r.total.costNano);
     expect(doc.total.share).toBe(1);
     expect(doc.unpriced).toEqual([
-      { model: 'mystery-1', calls: 2 },
-      { model: 'mystery-2', calls: 1 },
+      { model: 'mystery-1', calls: 2, provider: 'openai' },
+      { model: 'mystery-2', calls: 1, provider: 'openai' },
     ]);
     expect(doc.previous).toEqual({ since: '2026-10-02T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z' });
   });
@@ -172,7 +172,7 @@ describe('table', () => {
     expect(summarizer.slice(0, end).endsWith('$0.126')).toBe(true);
     expect(total.slice(0, end).endsWith('$0.164')).toBe(true);
     expect(summarizer).toMatch(/77\.1%\s+3\s+\$0\.042\s+30,000\s+1,500\s+3,000\s+200 ms/);
-    expect(text).toContain('3 unpriced calls not included in spend: mystery-1 (2), mystery-2 (1).');
+    expect(text).toContain('3 unpriced calls not included in spend: mystery-1 on openai (2), mystery-2 on openai (1).');
     expect(text).toContain('Spend by feature · 2026-11-01 → 2026-12-01 (UTC)');
   });
 
@@ -212,7 +212,7 @@ describe('table', () => {
           // Only line breaks and (when asked) the table's own colour codes.
           expect(strip(text)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
           if (!color) expect(text).not.toContain('\u001b');
-          expect(text).toContain('gpt\\u001b[2J (1)');
+          expect(text).toContain('gpt\\u001b[2J on openai (1)');
         }
         expect(texts[0]).toMatch(/^\\u001b]52;c;eA==\\u0007sum\\u000d\\u000aforged {2}\$9\.00\s+\$0\.002/m);
         expect(texts[1]).toContain('\\u001b[8mhidden\\u009b2J');

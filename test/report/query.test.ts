@@ -40,8 +40,8 @@ describe('spendReport', () => {
 
   it('names unpriced models, most calls first', async () => {
     expect((await report({ by: ['feature'] })).unpriced).toEqual([
-      { model: 'mystery-1', calls: 2 },
-      { model: 'mystery-2', calls: 1 },
+      { model: 'mystery-1', calls: 2, provider: 'openai' },
+      { model: 'mystery-2', calls: 1, provider: 'openai' },
     ]);
   });
 
@@ -110,7 +110,7 @@ describe('spendReport', () => {
       ['chatbot', 8e6],
       ['autocomplete', 2e6],
     ]);
-    expect((await report({ where: [{ key: 'feature', op: '=', value: 'chatbot' }] })).unpriced).toEqual([{ model: 'mystery-1', calls: 2 }]);
+    expect((await report({ where: [{ key: 'feature', op: '=', value: 'chatbot' }] })).unpriced).toEqual([{ model: 'mystery-1', calls: 2, provider: 'openai' }]);
   });
 
   it('covers [since, until): the boundaries are exact to the millisecond', async () => {

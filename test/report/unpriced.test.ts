@@ -64,7 +64,7 @@ describe('unpriced calls', () => {
       { model: 'no-price-reported', calls: 2 },
       { model: 'no-price-estimated', calls: 1 },
     ];
-    expect(doc.unpriced).toEqual(expected);
+    expect(doc.unpriced).toEqual(expected.map((u) => ({ ...u, provider: 'openai' })));
     expect(listed).toEqual(expected);
     expect(doc.total.unpriced_calls).toBe(3);
     expect(prices.out).not.toContain('usage-unknown');

@@ -10,7 +10,7 @@ import type { UnitEconomics } from '../unit-economics.js';
  *           "cached_input_tokens","avg_cost_usd","share","p50_latency_ms","priced_calls",
  *           "unpriced_calls"[,"prev_cost_usd","change"]}],
  *  "total":{same fields without "group"},
- *  "unpriced":[{"model","calls"}][,"excluded_calls":[{"outcome","calls"}]]
+ *  "unpriced":[{"model","calls","provider"}][,"excluded_calls":[{"outcome","calls"}]]
  *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
  *
  * Counts cover the calls that reached the provider unless a `where` on outcome chose
@@ -71,7 +71,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     top: q.top ?? null,
     rows: report.rows.map((r) => ({ group: r.group, ...metricFields(r, compare) })),
     total: metricFields(report.total, compare),
-    unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls })),
+    unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
   };
   if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));
   if (report.previous) doc.previous = { since: iso(report.previous.since), until: iso(report.previous.until) };

@@ -165,7 +165,8 @@ function renderCross(cross: CrossTable, p: Paint): string {
 function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
   if (report.unpriced.length === 0) return undefined;
   const n = report.unpriced.reduce((a, u) => a + u.calls, 0);
-  const names = report.unpriced.map((u) => `${shown(u.model)} (${formatInt(u.calls)})`).join(', ');
+  // The provider too: the same model name may be priced on one provider and not on another.
+  const names = report.unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
   return p.yellow(
     `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
       'Add a price for these models under `prices:` in the config.',

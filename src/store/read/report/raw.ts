@@ -6,7 +6,7 @@ import { byteOrderSql, groupMedianSql, inListSql } from '../dialect.js';
 import { OTHER } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
 import { dimensionSql, whereFragment, type Scope } from '../scope.js';
-import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type UnpricedModel } from './types.js';
+import { byUnpricedOrder, groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type UnpricedModel } from './types.js';
 
 /**
  * Report aggregates straight from the raw call log. Everything is aggregated in SQL
@@ -85,12 +85,12 @@ export function createRawReads(db: Db): AggregateReads {
 
     async unpriced(scope: Scope): Promise<UnpricedModel[]> {
       const query = joinFragments(
-        `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, COUNT(*) AS calls FROM calls c`,
+        `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, c.provider AS provider, COUNT(*) AS calls FROM calls c`,
         whereFragment(db.dialect, scope),
-        `AND ${unpricedSql('c')} GROUP BY 1`,
+        `AND ${unpricedSql('c')} GROUP BY 1, 2`,
       );
-      const rows = (await all<{ model: string; calls: number }>(query)).map((r) => ({ model: r.model, calls: Number(r.calls) }));
-      return rows.sort((a, b) => b.calls - a.calls || compareUtf8(a.model, b.model));
+      const rows = (await all<{ model: string; provider: string; calls: number }>(query)).map((r) => ({ model: r.model, provider: r.provider, calls: Number(r.calls) }));
+      return rows.sort(byUnpricedOrder);
     },
   };
 

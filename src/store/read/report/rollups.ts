@@ -9,7 +9,7 @@ import { addPairs, histogramP50, newHistogram, type Histogram } from './histogra
 import { planRange, type RangePlan } from './range-plan.js';
 import { partQuery, passesTagFilters, runPart, UNKNOWN_MODEL_SQL, type PartOptions, type PartRow } from './rollup-query.js';
 import { rollupTagKey } from './state.js';
-import { groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type RollupState, type UnpricedModel } from './types.js';
+import { byUnpricedOrder, groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type RollupState, type UnpricedModel } from './types.js';
 
 /**
  * Report aggregates from the rollup tables, for queries that involve at most one
@@ -139,12 +139,17 @@ export function createRollupReads(db: Db, state: RollupState, raw: AggregateRead
     },
 
     async unpriced(scope): Promise<UnpricedModel[]> {
-      const spec = { ...scope, by: ['model'] };
-      const byModel = new Map<string, number>();
-      const add = (model: string, n: number) => byModel.set(model, (byModel.get(model) ?? 0) + n);
-      for (const g of await sums(spec, { modelSql: UNKNOWN_MODEL_SQL }, true)) if (g.unpricedCalls > 0) add(g.values[0]!, g.unpricedCalls);
-      for (const slice of plan(spec).raw) for (const u of await raw.unpriced({ ...scope, ...slice })) add(u.model, u.calls);
-      return [...byModel.entries()].map(([model, calls]) => ({ model, calls })).sort((a, b) => b.calls - a.calls || compareUtf8(a.model, b.model));
+      const spec = { ...scope, by: ['provider', 'model'] };
+      const byModel = new Map<string, UnpricedModel>();
+      const add = (provider: string, model: string, n: number) => {
+        const key = groupKey([provider, model]);
+        const seen = byModel.get(key);
+        if (seen) seen.calls += n;
+        else byModel.set(key, { model, provider, calls: n });
+      };
+      for (const g of await sums(spec, { modelSql: UNKNOWN_MODEL_SQL }, true)) if (g.unpricedCalls > 0) add(g.values[0]!, g.values[1]!, g.unpricedCalls);
+      for (const slice of plan(spec).raw) for (const u of await raw.unpriced({ ...scope, ...slice })) add(u.provider, u.model, u.calls);
+      return [...byModel.values()].sort(byUnpricedOrder);
     },
   };
 }

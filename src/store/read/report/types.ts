@@ -1,3 +1,4 @@
+import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Measures } from '../../measures.js';
 import type { Scope } from '../scope.js';
 
@@ -33,10 +34,18 @@ export type Collapse = { top: number } | { keep: readonly string[] };
 /** Median latency (ms) per group, keyed by groupKey(values). */
 export type P50ByGroup = Map<string, number>;
 
+/** Unpriced calls of one model on one provider: the same name may be priced on another (groq) and not on this one (a custom provider). */
 export interface UnpricedModel {
   /** Model as answered, else as requested, else `(unknown)`. */
   model: string;
+  /** The provider the calls went to (a configured provider's name). */
+  provider: string;
   calls: number;
+}
+
+/** Most calls first, then by model and provider name (UTF-8 byte order, as SQL sorts). */
+export function byUnpricedOrder(a: UnpricedModel, b: UnpricedModel): number {
+  return b.calls - a.calls || compareUtf8(a.model, b.model) || compareUtf8(a.provider, b.provider);
 }
 
 /** Stable map key for a group's values. */
