@@ -1,7 +1,7 @@
 import { usdToNano } from '../lib/money.js';
 import { asciiBytes, isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
-import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import type { FrameRewrite, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
 const TICKS_PER_NANO = 10;
@@ -158,7 +158,7 @@ export class ChatStream implements StreamAccumulator {
     return this.model !== null && isOneJsonDataLine(raw) && !mayCarryKey(raw, USAGE_KEY) && !mayCarryKey(raw, FINISH_REASON_KEY) && !mayCarryKey(raw, ERROR_KEY);
   }
 
-  onFrame(frame: SseFrame): boolean {
+  onFrame(frame: SseFrame): boolean | FrameRewrite {
     const data = frame.data;
     if (data.length === 0 || data === '[DONE]') return true;
     // Every chunk repeats the model: parse the first one, then only chunks that may carry usage or a finish reason.
@@ -171,8 +171,12 @@ export class ChatStream implements StreamAccumulator {
     this.model = seen.model ?? this.model;
     this.tier = str(json.service_tier) ?? this.tier;
     if (seen.usage) this.usage = seen.usage;
-    const usageOnly = Array.isArray(json.choices) && json.choices.length === 0 && isObj(json.usage);
-    return !(this.strip && usageOnly);
+    if (!this.strip || !isObj(json.usage)) return true;
+    // The usage tokometer asked for, which the client did not: a usage-only chunk is dropped
+    // whole; on a chunk with choices (DeepSeek, PROVIDERS.md §7) only `usage` is removed.
+    if (Array.isArray(json.choices) && json.choices.length === 0) return false;
+    const { usage: _injected, ...rest } = json;
+    return { data: JSON.stringify(rest) };
   }
 
   finish(): Observed {

@@ -206,11 +206,13 @@ export interface PendingWork {
  * Observes one streamed response, frame by frame. Created per call. A newline-delimited
  * JSON stream (RequestInfo.ndjsonStream) comes as one frame per line: `event` '' and the
  * line as `data`; nothing is ever removed from it (`onFrame`'s answer is not read).
- * `onFrame` returns false when the frame must be removed from what the client sees
- * (only ever the usage chunk the proxy injected itself).
+ * `onFrame` returns true to relay the frame's bytes as they came, false when the frame must
+ * be removed from what the client sees (only ever the usage chunk the proxy injected
+ * itself), or a FrameRewrite when the client gets the frame with other data (only ever a
+ * chunk with choices that carries that injected usage, sent without it).
  */
 export interface StreamAccumulator {
-  onFrame(frame: SseFrame): boolean;
+  onFrame(frame: SseFrame): boolean | FrameRewrite;
   /**
    * Optional byte-level pre-check: true when this frame, by its exact bytes alone, needs
    * no observing — `onFrame` would return true without reading it. Such a frame is
@@ -219,6 +221,11 @@ export interface StreamAccumulator {
    */
   passes?(raw: Uint8Array): boolean;
   finish(): Observed;
+}
+
+/** A frame the client gets as one `data:` line holding `data` instead of the frame's own bytes. */
+export interface FrameRewrite {
+  data: string;
 }
 
 /** Body rewrite decided before forwarding. `body` undefined = forward the original bytes untouched. */

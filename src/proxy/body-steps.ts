@@ -54,6 +54,7 @@ export interface BodyStep {
 
 /** The data of the frame that ends an OpenAI-style stream (PROVIDERS.md: the other families end with the body). */
 const END_MARKER = '[DONE]';
+const encoder = new TextEncoder();
 
 export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.mode === 'sse') return sseStep(ctx, seen);
@@ -146,7 +147,10 @@ function sseStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   const filter: FrameSink = (frame, raw) => {
     seen.frames++;
     if (frame.data === END_MARKER) ended = true;
-    if (acc.onFrame(frame)) kept.push(raw);
+    const verdict = acc.onFrame(frame);
+    if (verdict === true) kept.push(raw);
+    // Only this frame is encoded anew; the frames around it keep their bytes.
+    else if (verdict !== false) kept.push(encoder.encode(`data: ${verdict.data}\n\n`));
   };
   const take = (): Uint8Array | null => {
     if (kept.length === 0) return null;
