@@ -261,7 +261,7 @@ describe('report --by provider across provider families', () => {
     expect(byProvider).toEqual(EXPECTED_BY_PROVIDER);
     expect(report.total).toMatchObject({ costNano: 10_250_246, calls: 11, unpricedCalls: 1 });
     expect(report.rows[0]?.group.provider).toBe('xai');
-    expect(report.unpriced).toEqual([{ model: 'Qwen/Qwen2.5-72B-Instruct-Turbo', calls: 1 }]);
+    expect(report.unpriced).toEqual([{ model: 'Qwen/Qwen2.5-72B-Instruct-Turbo', calls: 1, provider: 'together' }]);
     expect(h.fake.problems).toEqual([]);
   });
 });
