@@ -94,6 +94,16 @@ describe('OpenAI transcriptions billed by duration', () => {
     expect(adapter.usageFromJson(info, { text: 'Hi.' }).usage).toBeNull();
   });
 
+  // A transcription's answer without `usage` (optional in TranscriptionDiarized and
+  // TranscriptionVerbose, which both carry `duration`; an OpenAI-compatible server's
+  // verbose_json) is not billed by duration when its model is billed by tokens: read as a
+  // duration it prices gpt-4o-transcribe-diarize at nothing (no per-hour price), so the call
+  // settled $0 instead of being estimated from the upload (60 s of WAV ≥ 3,600,000 nano-USD).
+  it('leaves a transcription answer without usage to the upload estimate, though it gives a duration', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'gpt-4o-transcribe-diarize', response_format: 'diarized_json' });
+    expect(adapter.usageFromJson(info, { task: 'transcribe', duration: 12, text: 'Hi.', segments: [] }).usage).toBeNull();
+  });
+
   it('reads a verbose_json answer\'s duration usage (9 s = 900,000 nano-USD)', () => {
     const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'whisper-1', response_format: 'verbose_json' });
     const verbose = { task: 'transcribe', language: 'english', duration: 9, text: 'Hi.', segments: [], usage: { type: 'duration', seconds: 9 } };
