@@ -31,13 +31,17 @@ export function transcriptionUsage(raw: unknown): Usage | null {
 
 /**
  * Usage of a non-streamed transcription or translation answer (json, verbose_json,
- * diarized_json). A verbose_json translation has no `usage` (translations.d.ts
- * TranslationVerbose) but its `duration`, the input audio's seconds: read as a duration
- * usage, as whisper-1's `{type: "duration", seconds}` is, rather than estimated from the
- * upload's header. An answer with neither has none.
+ * diarized_json). A verbose_json translation (`translation` true) has no `usage`
+ * (translations.d.ts TranslationVerbose) but its `duration`, the input audio's seconds: read
+ * as a duration usage, as whisper-1's `{type: "duration", seconds}` is, rather than estimated
+ * from the upload's header. A transcription's `duration` is not: its `usage` says how it is
+ * billed, and without one (optional in TranscriptionVerbose and TranscriptionDiarized) a
+ * token-billed model's call is estimated from the upload, never priced by a duration it has
+ * no price for. An answer with neither has none.
  */
-export function observeTranscription(json: Json): Observed {
-  const usage = transcriptionUsage(json.usage) ?? (json.usage === undefined && isAmount(json.duration) ? transcriptionUsage({ type: 'duration', seconds: json.duration }) : null);
+export function observeTranscription(json: Json, translation: boolean): Observed {
+  const byDuration = translation && json.usage === undefined && isAmount(json.duration);
+  const usage = transcriptionUsage(json.usage) ?? (byDuration ? transcriptionUsage({ type: 'duration', seconds: json.duration }) : null);
   return { usage, model: null };
 }
 

@@ -188,7 +188,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
-      if (info.kind === 'transcriptions') return observeTranscription(json);
+      if (info.kind === 'transcriptions') return observeTranscription(json, info.endpoint === 'audio.translations');
       const observed = observeOpenAi(json);
       const pendingId = info.kind === 'responses' ? pendingResponseId(json) : undefined;
       if (pendingId !== undefined) observed.pendingId = pendingId;
