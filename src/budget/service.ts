@@ -1,5 +1,4 @@
 import type { Clock } from '../lib/clock.js';
-import { nanoToUsd } from '../lib/money.js';
 import type { BudgetPeriod, BudgetTarget, KeyBudget, KeyEventActor } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { AlertBook } from './alert-book.js';
@@ -7,24 +6,19 @@ import { AlertRecords } from './alert-records.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
 import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
+import { KeyBudgetSync, type BudgetedKey } from './key-budget-sync.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { BudgetLeaseStore } from '../store/budget-leases.js';
 import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
 import { findResetTarget, recordResetDone, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
-import { applyLoweredLimits, isCarried, keyLimitChanges, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
+import { applyLoweredLimits, isCarried, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
 import { replayReprices, repricesToReplay, storeRepricesSeen } from './restart-reprices.js';
 import { seedLedger } from './seed.js';
-import { storedKeySpend, type StoredKeySpend } from './stored-key-spend.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
-import { errorMessage } from '../lib/errors.js';
 
-/** A key as the budget layer sees it (proxy/auth.ts ResolvedKey: stored key merged with YAML). */
-export interface BudgetedKey {
-  name: string;
-  budget: KeyBudget | null;
-}
+export type { BudgetedKey } from './key-budget-sync.js';
 
 /** The active keys and their changes (proxy/auth.ts KeyResolver). */
 export interface KeySource {
@@ -69,9 +63,6 @@ export interface BudgetServiceOptions {
   leases?: BudgetLeaseStore;
 }
 
-const sameBudget = (a: KeyBudget, b: KeyBudget) =>
-  a.limitNano === b.limitNano && a.period === b.period && a.soft === b.soft && a.alertAt.length === b.alertAt.length && a.alertAt.every((t, i) => t === b.alertAt[i]);
-
 /**
  * Budgets of a running proxy: the in-memory ledger (seeded from the store at start), the
  * gate the proxy calls, alerts (log line, alert row, webhook; once per threshold per
@@ -79,6 +70,7 @@ const sameBudget = (a: KeyBudget, b: KeyBudget) =>
  * another process made) and admin resets (recorded so a restart does not undo them).
  * A limit lowered, or a reprice made, while serve was stopped alerts at start as while it
  * runs (restart-limits.ts, restart-reprices.ts: what serve ran with is kept in the store).
+ * Key budget changes apply through key-budget-sync.ts.
  */
 export class BudgetService {
   readonly ledger: BudgetLedger;
@@ -90,8 +82,8 @@ export class BudgetService {
   readonly leases: LeaseKeeper | null;
   private readonly book = new AlertBook();
   private readonly tagDefs: ReadonlyMap<string, TagBudget>;
-  /** The key sync in progress (syncKeys chains on it); never rejects. */
-  private syncing: Promise<void> = Promise.resolve();
+  /** Live key budget changes; its `defs` is `keyDefs`. */
+  private readonly keySync: KeyBudgetSync;
 
   /**
    * Builds the service and seeds its ledger from the store (spend of the current periods,
@@ -147,6 +139,7 @@ export class BudgetService {
       // A reset through another replica re-arms this one's alerts too, as the one made here does.
       onResetElsewhere: (c) => this.book.rearm(c.kind, c.name, c.tagValue, c.periodStart),
     });
+    this.keySync = new KeyBudgetSync({ ledger: this.ledger, book: this.book, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), log: o.log });
   }
 
@@ -186,74 +179,9 @@ export class BudgetService {
     await this.leases?.close();
   }
 
-  /**
-   * Applies the active keys' budgets to the ledger: new and changed budgets take effect for
-   * the next call, budgets of revoked keys and removed budgets go away. A new budget, or one
-   * whose period changed, starts from the key's stored spend in the new window (after the
-   * last reset of that window): those apply once that spend is read (in a `holdWrites`
-   * hold), the others at once. Calls a key makes meanwhile are metered by the old budget
-   * (or none); a changed period adds those settling meanwhile in its new window, which the
-   * read lacks (spend-watch.ts): none lost or counted twice. Syncs run one after another.
-   * Never rejects (a failure is logged; the old budget stays).
-   */
+  /** Applies the active keys' budgets to the ledger, one sync after another (key-budget-sync.ts `sync`). Never rejects. */
   syncKeys(keys: readonly BudgetedKey[]): Promise<void> {
-    const run = this.syncing.then(() => this.applyKeys(keys));
-    this.syncing = run;
-    return run;
-  }
-
-  /** applyKeyBudgets, then stores the limits of the key budgets it added or changed and forgets those it removed (restart-limits.ts). */
-  private async applyKeys(keys: readonly BudgetedKey[]): Promise<void> {
-    const before = new Map(this.keyDefs);
-    await this.applyKeyBudgets(keys);
-    await storeLimits(this.o.store.budgets, keyLimitChanges(before, this.keyDefs, this.o.clock()), this.o.log);
-  }
-
-  private async applyKeyBudgets(keys: readonly BudgetedKey[]): Promise<void> {
-    try {
-      const active = new Set<string>();
-      const needSpend: Array<{ name: string; budget: KeyBudget; prev: KeyBudget | undefined }> = [];
-      for (const k of keys) {
-        if (k.budget === null) continue;
-        active.add(k.name);
-        const prev = this.keyDefs.get(k.name);
-        if (prev !== undefined && sameBudget(prev, k.budget)) continue;
-        if (prev === undefined || prev.period !== k.budget.period) {
-          needSpend.push({ name: k.name, budget: k.budget, prev });
-          continue;
-        }
-        const rearmed = this.ledger.setKeyBudget(k.name, k.budget);
-        this.keyDefs.set(k.name, k.budget);
-        if (prev !== undefined && rearmed.length > 0) await this.recordRearm(k.name, prev, k.budget, rearmed);
-      }
-      for (const name of [...this.keyDefs.keys()]) {
-        if (active.has(name)) continue;
-        this.ledger.setKeyBudget(name, null);
-        this.keyDefs.delete(name);
-      }
-      if (needSpend.length === 0) return;
-      // In one turn: the hold cuts the store's read here, the watches count what settles from here until each budget is set.
-      const watches = needSpend.map(({ name, budget, prev }) => (prev === undefined ? null : this.ledger.watchKeySpend(name, budget.period)));
-      const hold = this.o.holdWrites?.();
-      try {
-        await hold?.written;
-        const stored: StoredKeySpend[] = [];
-        for (const { name, budget } of needSpend) stored.push(await storedKeySpend(this.o.store.budgets, name, budget.period, this.o.clock(), this.o.timeZone));
-        hold?.release();
-        for (const [i, { name, budget, prev }] of needSpend.entries()) {
-          const { spentNano, countsFrom } = stored[i]!;
-          const rearmed = this.ledger.setKeyBudget(name, budget, { spentNano: spentNano + (watches[i]?.nano ?? 0), countsFrom });
-          watches[i]?.stop();
-          this.keyDefs.set(name, budget);
-          if (prev !== undefined && rearmed.length > 0) await this.recordRearm(name, prev, budget, rearmed);
-        }
-      } finally {
-        hold?.release();
-        for (const w of watches) w?.stop();
-      }
-    } catch (error) {
-      this.o.log(`could not apply changed key budgets: ${errorMessage(error)}`);
-    }
+    return this.keySync.sync(keys);
   }
 
   /**
@@ -290,18 +218,6 @@ export class BudgetService {
     this.ledger.adjustSpend(list);
     // So a restart replays only the changes made after this (restart-reprices.ts).
     if (list.length > 0) void storeRepricesSeen(this.o.store.budgets, list[list.length - 1]!.id, this.o.clock(), this.o.log);
-  }
-
-  /**
-   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7): the
-   * alert book forgets their firings at once (so a limit lowered back fires them again), and
-   * `keys history` gets a row.
-   */
-  private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
-    this.book.rearmThresholds('key', name, null, thresholds);
-    const spent = this.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
-    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
-    await this.o.store.history.append({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
   }
 
   /** Whose calls each budget sums: the keys with a budget, then the tag budgets. */
