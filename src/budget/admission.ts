@@ -1,5 +1,6 @@
 import type { NanoUsd } from '../lib/money.js';
 import { clampNano, type BudgetCounter } from './counter.js';
+import { blockInfo } from './counter-reports.js';
 import type { Blocked, Reservation, ReserveRequest } from './reservation.js';
 import type { BlockInfo } from './types.js';
 
@@ -235,7 +236,7 @@ export class Admission {
       }
     }
     if (refusing !== null) {
-      this.finish(w, { ok: false, blocked: refusing.blockInfo(est, at) });
+      this.finish(w, { ok: false, blocked: blockInfo(refusing, est, at) });
       return true;
     }
     if (holders === null) {
@@ -259,12 +260,12 @@ export class Admission {
     if (w.done) return;
     const queues = [...w.queues];
     if (this.decide(w)) return this.wake(queues);
-    this.wake(this.finish(w, { ok: false, blocked: w.holder!.blockInfo(w.estimateNano, this.host.clock()) }));
+    this.wake(this.finish(w, { ok: false, blocked: blockInfo(w.holder!, w.estimateNano, this.host.clock()) }));
   }
 
   /** The `closed` answer of a waiter, naming the budget that held it back at its last decision. */
   private closedAnswer(w: Waiter): Closed {
-    return { ok: false, closed: true, blocked: w.holder!.blockInfo(w.estimateNano, this.host.clock()) };
+    return { ok: false, closed: true, blocked: blockInfo(w.holder!, w.estimateNano, this.host.clock()) };
   }
 
   /** Ends a wait: leaves every queue, stops its timer and abort listener, resolves. @returns the budgets it left. */

@@ -1,7 +1,8 @@
 import type { BudgetPeriod } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { PeriodWindows } from './periods.js';
-import type { AlertEvent, BlockInfo, BudgetKind, BudgetState, RepricedSpend } from './types.js';
+import type { AlertEvent, BudgetKind, RepricedSpend } from './types.js';
+import { alertEvent } from './counter-reports.js';
 import { decide, type Decision } from './policy.js';
 import type { SpendWatch } from './spend-watch.js';
 
@@ -44,6 +45,8 @@ export interface CounterDef {
  *   yet fired this period, so each threshold fires at most once per period and limit (a
  *   raised limit re-arms the thresholds it puts back above the spend);
  * - `waiting` counts the callers in this budget's admission queue (kept by admission.ts).
+ *
+ * What it reports (a refusal, its state, the alert event of a crossing): counter-reports.ts.
  */
 export class BudgetCounter {
   spentNano = 0;
@@ -187,7 +190,7 @@ export class BudgetCounter {
       const threshold = this.thresholds[this.nextAlert++]!;
       if (onCross === undefined) continue;
       try {
-        onCross(this.alertEvent(threshold, now()));
+        onCross(alertEvent(this, threshold, now()));
       } catch {
         // An alert sink must never break settling.
       }
@@ -249,71 +252,6 @@ export class BudgetCounter {
   /** True when dropping this instance loses nothing: no caller waits on it, and its period is over or it holds no money. */
   isIdle(at: number): boolean {
     return this.waiting === 0 && (at >= this.periodEnd || (this.spentNano === 0 && this.reservedNano === 0));
-  }
-
-  private get resetAt(): number | null {
-    return this.periodEnd === Infinity ? null : this.periodEnd;
-  }
-
-  blockInfo(estimateNano: NanoUsd, at: number): BlockInfo {
-    return {
-      name: this.name,
-      kind: this.kind,
-      per: this.per,
-      tagValue: this.tagValue,
-      limitNano: this.limitNano,
-      spentNano: this.spentNano,
-      reservedNano: this.reservedNano,
-      inFlight: this.inFlight,
-      waiting: this.waiting,
-      estimateNano,
-      period: this.period,
-      resetAt: this.resetAt,
-      // A shared budget's spend read too long ago is read again before a refusal (lease-share.ts).
-      reason: this.spentNano >= this.limitNano && (this.share === null || this.share.fresh) ? 'exhausted' : 'reserved',
-      at,
-    };
-  }
-
-  state(): BudgetState {
-    return {
-      name: this.name,
-      kind: this.kind,
-      tagValue: this.tagValue,
-      per: this.per,
-      spentNano: this.spentNano,
-      reservedNano: this.reservedNano,
-      inFlight: this.inFlight,
-      waiting: this.waiting,
-      limitNano: this.limitNano,
-      period: this.period,
-      periodStart: this.periodStart,
-      resetAt: this.resetAt,
-      soft: this.soft,
-      blocked: !this.soft && this.spentNano >= this.limitNano,
-    };
-  }
-
-  private alertEvent(threshold: number, at: number): AlertEvent {
-    const instance = this.tagValue === null ? '' : `:${this.tagValue}`;
-    // Re-armed by an admin reset in this period: another alert (its armedFrom), so another id.
-    const rearmed = this.countsFrom > this.periodStart ? `:${this.countsFrom}` : '';
-    return {
-      id: `${this.kind}:${this.name}${instance}:${threshold}:${this.periodStart}:${this.limitNano}${rearmed}`,
-      name: this.name,
-      kind: this.kind,
-      per: this.per,
-      tagValue: this.tagValue,
-      threshold,
-      limitNano: this.limitNano,
-      spentNano: this.spentNano,
-      period: this.period,
-      periodStart: this.periodStart,
-      armedFrom: this.countsFrom,
-      resetAt: this.resetAt,
-      soft: this.soft,
-      at,
-    };
   }
 }
 

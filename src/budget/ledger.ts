@@ -2,6 +2,7 @@ import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { NanoUsd } from '../lib/money.js';
 import { clampNano, type BudgetCounter } from './counter.js';
+import { blockInfo, budgetState } from './counter-reports.js';
 import { BudgetInstances } from './budget-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
 import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
@@ -139,7 +140,7 @@ export class BudgetLedger {
     }
     if (refusing !== null || holder !== null) {
       this.instances.tags.maybeSweep(at);
-      return { ok: false, blocked: (refusing ?? holder)!.blockInfo(est, at) };
+      return { ok: false, blocked: blockInfo((refusing ?? holder)!, est, at) };
     }
     return this.hold(request, counters, est, at);
   }
@@ -269,7 +270,7 @@ export class BudgetLedger {
     const out: BudgetState[] = [];
     for (const c of this.instances.all()) {
       c.roll(at);
-      out.push(c.state());
+      out.push(budgetState(c));
     }
     return out;
   }

@@ -1,0 +1,105 @@
+import type { NanoUsd } from '../lib/money.js';
+import type { BudgetPeriod } from '../store/types.js';
+import type { AlertEvent, BlockInfo, BudgetKind, BudgetState } from './types.js';
+
+/**
+ * What a budget counter (counter.ts BudgetCounter) reports about itself: the refusal of a
+ * call (BlockInfo, for the 429 and the wait's answer), its state (BudgetState, for
+ * snapshots, metrics and GET /admin/budgets) and the alert event of a threshold it
+ * crossed (AlertEvent, with the alert's id). Built only when one is needed (a refusal, a
+ * snapshot, a crossing): never on an admitted call's path.
+ */
+
+/** The fields of a BudgetCounter that its reports read (money in nano-USD, times in ms). */
+export interface CounterFields {
+  readonly name: string;
+  readonly kind: BudgetKind;
+  readonly per: string | null;
+  readonly tagValue: string | null;
+  readonly limitNano: NanoUsd;
+  readonly spentNano: NanoUsd;
+  readonly reservedNano: NanoUsd;
+  readonly inFlight: number;
+  readonly waiting: number;
+  readonly period: BudgetPeriod;
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  readonly countsFrom: number;
+  readonly soft: boolean;
+  /** A shared budget's lease: `fresh` when its spend was read from the shared row lately. */
+  readonly share: { readonly fresh: boolean } | null;
+}
+
+/** When the counter's period ends (ms); null for the `total` period, which never does. */
+function resetAtOf(c: CounterFields): number | null {
+  return c.periodEnd === Infinity ? null : c.periodEnd;
+}
+
+/** Why `c` refuses (or holds back) a call with this estimate, at `at` (ms). */
+export function blockInfo(c: CounterFields, estimateNano: NanoUsd, at: number): BlockInfo {
+  return {
+    name: c.name,
+    kind: c.kind,
+    per: c.per,
+    tagValue: c.tagValue,
+    limitNano: c.limitNano,
+    spentNano: c.spentNano,
+    reservedNano: c.reservedNano,
+    inFlight: c.inFlight,
+    waiting: c.waiting,
+    estimateNano,
+    period: c.period,
+    resetAt: resetAtOf(c),
+    // A shared budget's spend read too long ago is read again before a refusal (lease-share.ts).
+    reason: c.spentNano >= c.limitNano && (c.share === null || c.share.fresh) ? 'exhausted' : 'reserved',
+    at,
+  };
+}
+
+/** The counter's spend, holds and period as the admin API, metrics and TUI show them. */
+export function budgetState(c: CounterFields): BudgetState {
+  return {
+    name: c.name,
+    kind: c.kind,
+    tagValue: c.tagValue,
+    per: c.per,
+    spentNano: c.spentNano,
+    reservedNano: c.reservedNano,
+    inFlight: c.inFlight,
+    waiting: c.waiting,
+    limitNano: c.limitNano,
+    period: c.period,
+    periodStart: c.periodStart,
+    resetAt: resetAtOf(c),
+    soft: c.soft,
+    blocked: !c.soft && c.spentNano >= c.limitNano,
+  };
+}
+
+/**
+ * The alert of `threshold` (a fraction of the limit) crossed at `at` (ms). Its id names
+ * the budget instance, threshold, period start and limit, and the admin reset that
+ * re-armed it (`armedFrom`) when there was one in this period: the same crossing has the
+ * same id on every replica.
+ */
+export function alertEvent(c: CounterFields, threshold: number, at: number): AlertEvent {
+  const instance = c.tagValue === null ? '' : `:${c.tagValue}`;
+  // Re-armed by an admin reset in this period: another alert (its armedFrom), so another id.
+  const rearmed = c.countsFrom > c.periodStart ? `:${c.countsFrom}` : '';
+  return {
+    id: `${c.kind}:${c.name}${instance}:${threshold}:${c.periodStart}:${c.limitNano}${rearmed}`,
+    name: c.name,
+    kind: c.kind,
+    per: c.per,
+    tagValue: c.tagValue,
+    threshold,
+    limitNano: c.limitNano,
+    spentNano: c.spentNano,
+    period: c.period,
+    periodStart: c.periodStart,
+    armedFrom: c.countsFrom,
+    resetAt: resetAtOf(c),
+    soft: c.soft,
+    at,
+  };
+}
