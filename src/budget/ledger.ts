@@ -5,19 +5,12 @@ import { clampNano, type BudgetCounter } from './counter.js';
 import { blockInfo, budgetState } from './counter-reports.js';
 import { BudgetInstances } from './budget-instances.js';
 import { Admission, type WaitOptions, type WaitResult } from './admission.js';
-import { Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
+import { NO_BUDGET, holdEstimate, type Reservation, type ReserveRequest, type ReserveResult } from './reservation.js';
 import type { AlertEvent, BudgetRef, BudgetState, RepricedSpend, SeedCall, SeedSpend, TagBudget } from './types.js';
-import type { ShareHooks } from './lease-host.js';
-import type { CounterShare } from './counter.js';
+import { attachShares, type BudgetSharing, type SharedCounterHost } from './ledger-sharing.js';
 import type { SpendWatch } from './spend-watch.js';
 
-/** Budgets shared with other replicas (lease-keeper.ts LeaseKeeper): a lease per hard budget instance. */
-export interface BudgetSharing {
-  attach(counter: BudgetCounter, hooks: ShareHooks): CounterShare;
-  /** This replica's counters now hold the reprice change `id` (and every earlier one). */
-  noteRepriced(id: number): void;
-}
-
+export type { BudgetSharing } from './ledger-sharing.js';
 export { Reservation, type Blocked, type ReserveRequest, type ReserveResult } from './reservation.js';
 export { ABORTED, type Aborted, type Closed, type WaitOptions, type WaitResult } from './admission.js';
 
@@ -36,8 +29,6 @@ export interface BudgetLedgerOptions {
   /** A shared budget instance learned of an admin reset made on another replica: its alerts of `periodStart` fire again (the alert book forgets them). */
   onResetElsewhere?: (c: Pick<BudgetCounter, 'kind' | 'name' | 'tagValue' | 'periodStart'>) => void;
 }
-
-const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
 
 /**
  * In-memory budget counters for every budget instance: key budgets by key name, tag
@@ -60,7 +51,8 @@ export class BudgetLedger {
   private readonly instances: BudgetInstances;
   private readonly onCross: ((e: AlertEvent) => void) | undefined;
   private readonly sharing: BudgetSharing | undefined;
-  private readonly onResetElsewhere: BudgetLedgerOptions['onResetElsewhere'];
+  /** What the leases of shared counters move here (ledger-sharing.ts). */
+  private readonly shareHost: SharedCounterHost;
   private readonly admission = new Admission({
     clock: () => this.clock(),
     countersFor: (request, at) => this.countersFor(request, at),
@@ -72,7 +64,7 @@ export class BudgetLedger {
     this.instances = new BudgetInstances(options.timeZone, options.maxInstances ?? 100_000);
     this.onCross = options.onCross;
     this.sharing = options.sharing;
-    this.onResetElsewhere = options.onResetElsewhere;
+    this.shareHost = { wake: (c) => this.admission.wake([c]), clock: this.clock, onCross: this.onCross, onResetElsewhere: options.onResetElsewhere };
     for (const [name, b] of options.keyBudgets ?? []) this.setKeyBudget(name, b);
     this.setTagBudgets(options.tagBudgets ?? []);
   }
@@ -278,32 +270,15 @@ export class BudgetLedger {
   /** The counters a call counts against (its key's, then matching tag budgets in config order), rolled to `at`; null when none. */
   private countersFor(request: Pick<ReserveRequest, 'keyName' | 'tags'>, at: number): BudgetCounter[] | null {
     const counters = this.instances.forCall(request, at);
-    if (this.sharing !== undefined && counters !== null) for (const c of counters) if (c.share === null && !c.soft) this.share(c, this.sharing);
+    if (this.sharing !== undefined && counters !== null) attachShares(counters, this.sharing, this.shareHost);
     return counters;
   }
 
-  /** Attaches this replica's lease on a shared budget to its counter. */
-  private share(c: BudgetCounter, sharing: BudgetSharing): void {
-    c.share = sharing.attach(c, {
-      wake: () => this.admission.wake([c]),
-      spend: (known) => c.syncSpend(known, this.clock, this.onCross),
-      resetElsewhere: (at) => {
-        c.resetElsewhere(at);
-        this.onResetElsewhere?.(c);
-      },
-    });
-  }
-
-  /** Holds an admitted call's estimate on each of its counters. */
+  /** Holds an admitted call's estimate on each of its counters (reservation.ts `holdEstimate`). */
   private hold(request: ReserveRequest, counters: BudgetCounter[], est: NanoUsd, at: number): Reservation {
-    const epochs = new Array<number>(counters.length);
-    for (let i = 0; i < counters.length; i++) {
-      const c = counters[i]!;
-      c.hold(est);
-      epochs[i] = c.epoch;
-    }
+    const reservation = holdEstimate(request, counters, est, at);
     // Sweep only after holding, so no instance this call holds can be dropped.
     this.instances.tags.maybeSweep(at);
-    return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null, Math.max(1, request.historyChoices ?? 1));
+    return reservation;
   }
 }

@@ -51,6 +51,24 @@ export class Reservation {
   ) {}
 }
 
+/** The reservation of a call no budget applies to: it holds nothing, and settling it does nothing. */
+export const NO_BUDGET = new Reservation([], [], 0, 0, null, null);
+
+/**
+ * Holds an admitted call's estimate `est` (nano-USD) on each of its counters, admitted at
+ * `at` (ms): the Reservation its settle releases (each counter's epoch noted, so a settle
+ * after a period roll leaves the new period alone).
+ */
+export function holdEstimate(request: ReserveRequest, counters: readonly BudgetCounter[], est: NanoUsd, at: number): Reservation {
+  const epochs = new Array<number>(counters.length);
+  for (let i = 0; i < counters.length; i++) {
+    const c = counters[i]!;
+    c.hold(est);
+    epochs[i] = c.epoch;
+  }
+  return new Reservation(counters, epochs, est, at, request.keyName, request.historyModel ?? null, Math.max(1, request.historyChoices ?? 1));
+}
+
 /** Returned by `reserve` when some hard budget refuses the call. */
 export interface Blocked {
   readonly ok: false;
