@@ -4,11 +4,10 @@ import { sharedBudgetId } from '../store/budget-leases.js';
 import type { BudgetCounter, CounterShare } from './counter.js';
 import { admitOnLease, leaseChunk, singleCalls, syncRequest, type LocalLease } from './lease-policy.js';
 import type { ShareHooks, ShareHost } from './lease-host.js';
+import { LeaseGrant } from './lease-grant.js';
+import { SyncBackoff } from './lease-sync-backoff.js';
 import { SyncTurns, type SyncKind } from './lease-sync-turns.js';
 import type { Decision } from './policy.js';
-
-/** A known spend read from the row longer ago than this (ms) is read again before it refuses a call. */
-const FRESH_MS = 1000;
 
 /**
  * The lease of ONE budget instance held by this replica (lease-policy.ts), attached to
@@ -16,10 +15,11 @@ const FRESH_MS = 1000;
  * touches the database; syncs run in the background, one at a time per budget
  * (lease-sync-turns.ts).
  *
- * State: `lease` (ℓ_i as last granted; usable until `validUntil`, less what the limit was
- * lowered by since, and while a sync is on the wire only up to `cap`), `used` (settled
- * cost not yet reported), the row's spend and contention at the last sync. `reserved` is
- * the counter's own `reservedNano`.
+ * State: `grant` (lease-grant.ts: ℓ_i as last granted, usable until it lapses, less what
+ * the limit was lowered by since, and while a sync is on the wire only up to its cap; the
+ * row's spend and contention at the last sync), `used` (settled cost not yet reported).
+ * `reserved` is the counter's own `reservedNano`. After a `short` or failed answer,
+ * requests wait (lease-sync-backoff.ts).
  *
  * Admin resets (lease-policy.ts `meetReset`): the newest reset known here is the
  * counter's `countsFrom` when past the period start. A reset here clears `used`, so the
@@ -30,34 +30,22 @@ const FRESH_MS = 1000;
 export class LeaseShare implements CounterShare {
   readonly id: string;
   private periodStart = Number.NaN;
-  private lease = 0;
+  /** The lease as the row last granted it. */
+  private readonly grant = new LeaseGrant();
   private used = 0;
-  private rowSpent = 0;
-  private holders = 1;
-  private contended = false;
   private largest = 0;
   private head = 0;
-  private validUntil = -Infinity;
-  /** While a sync is on the wire: the most of `lease` this replica may use; Infinity otherwise. */
-  private cap = Infinity;
   /** One sync at a time, and the follow-up noted meanwhile. */
   private readonly turns = new SyncTurns((kind) => this.sync(kind));
   /** The need the sync on the wire asked for. */
   private asked = 0;
   /** The spend the sync on the wire reports (0 when none is): the row may count it already. */
   private reporting = 0;
-  /** After a `short` answer: no new request before this (monotonic ms) unless headroom is announced. */
-  private quietUntil = -Infinity;
-  private retry: ReturnType<typeof setTimeout> | null = null;
+  /** After a `short` or failed answer: no new request for a while unless headroom is announced. */
+  private readonly backoff: SyncBackoff;
   private seeded = false;
-  /** Monotonic ms when the last sync was sent that got an answer. */
-  private syncedAt = -Infinity;
   /** Monotonic ms of the last admission or settle. */
   lastActive = 0;
-  /** The limit the lease was granted under (the one its sync sent), nano-USD. */
-  private leaseLimit = 0;
-  /** Monotonic ms of the last refusal for a spent cap (at most once a second). */
-  private blockedSince = -Infinity;
   /** Repriced calls' cost changes of this period not yet acknowledged by the row: [change id, delta]. */
   private reprices: Array<[number, NanoUsd]> = [];
 
@@ -67,13 +55,17 @@ export class LeaseShare implements CounterShare {
     private readonly hooks: ShareHooks,
   ) {
     this.id = sharedBudgetId(counter.kind, counter.name, counter.tagValue);
+    // When a back-off's time is up, the waiters are decided again.
+    this.backoff = new SyncBackoff(host, () => {
+      if (this.counter.waiting > 0) this.hooks.wake();
+    });
   }
 
   /** The admission decision (lease-policy.ts admitOnLease); asks for more lease when it says `wait`. */
   decide(estimateNano: NanoUsd): Decision {
     this.onPeriod();
     const c = this.counter;
-    const d = admitOnLease({ limitNano: c.limitNano, knownSpentNano: c.spentNano, leaseNano: this.usable(), usedNano: this.used, reservedNano: c.reservedNano }, estimateNano);
+    const d = admitOnLease({ limitNano: c.limitNano, knownSpentNano: c.spentNano, leaseNano: this.grant.usable(this.host.now(), c.limitNano), usedNano: this.used, reservedNano: c.reservedNano }, estimateNano);
     if (d === 'wait') this.want(estimateNano);
     else if (d === 'block') {
       // A spend read more than a second ago may predate a reset elsewhere: read it again before refusing.
@@ -81,7 +73,8 @@ export class LeaseShare implements CounterShare {
         this.want(estimateNano);
         return 'wait';
       }
-      this.refused();
+      // Refused for the spent cap: keep looking at the row for a while (heartbeat).
+      if (this.grant.noteRefusal(this.host.now())) this.host.track(this);
     }
     return d;
   }
@@ -89,14 +82,14 @@ export class LeaseShare implements CounterShare {
   /** The budget's spend was cleared here (admin reset; the shared row is cleared by the caller). */
   resetSpend(): void {
     this.used = 0;
-    this.rowSpent = 0;
+    this.grant.rowSpent = 0;
     // What the sync on the wire reports was cleared with it: nothing of `used` is on the wire now.
     this.reporting = 0;
   }
 
-  /** The limit changed: a lowered one holds on the lease at once (`leaseNow`); the row hears of it soon. */
+  /** The limit changed: a lowered one holds on the lease at once (lease-grant.ts `now`); the row hears of it soon. */
   limitChanged(): void {
-    if (this.lease === 0) return;
+    if (this.grant.lease === 0) return;
     this.host.track(this);
     this.turns.soon('sync');
   }
@@ -129,19 +122,19 @@ export class LeaseShare implements CounterShare {
 
   /** Another replica freed headroom (or asks for some): waiters ask again; idle lease goes back when someone waits. */
   announced(): void {
-    this.quietUntil = -Infinity;
+    this.backoff.lift();
     if (this.counter.waiting > 0) this.hooks.wake();
-    else if (this.lease > this.counter.reservedNano + this.used) this.turns.soon('release');
+    else if (this.grant.lease > this.counter.reservedNano + this.used) this.turns.soon('release');
   }
 
   /** The spend known here was read from the shared row within the last second (a refusal on it is true). */
   get fresh(): boolean {
-    return this.host.now() - this.syncedAt <= FRESH_MS;
+    return this.grant.fresh(this.host.now());
   }
 
   /** True when this share holds nothing worth a heartbeat. */
   get idle(): boolean {
-    return this.lease === 0 && this.used === 0 && this.reprices.length === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.turns.active;
+    return this.grant.lease === 0 && this.used === 0 && this.reprices.length === 0 && this.counter.inFlight === 0 && this.counter.waiting === 0 && !this.turns.active;
   }
 
   /**
@@ -149,16 +142,7 @@ export class LeaseShare implements CounterShare {
    * cap lately (the heartbeat then learns of a reset or a raised cap elsewhere): renewed.
    */
   get holding(): boolean {
-    return this.lease > 0 || this.used > 0 || this.reprices.length > 0 || this.counter.waiting > 0 || this.blockedSince > this.host.now() - 10_000;
-  }
-
-  /** A call was refused for the spent cap: keep looking at the row for a while (heartbeat). */
-  private refused(): void {
-    const at = this.host.now();
-    if (this.blockedSince < at - 1000) {
-      this.blockedSince = at;
-      this.host.track(this);
-    }
+    return this.grant.lease > 0 || this.used > 0 || this.reprices.length > 0 || this.counter.waiting > 0 || this.grant.refusedLately(this.host.now());
   }
 
   /** Renews (heartbeat), or gives everything back when idle since `idleBefore` (monotonic ms). */
@@ -173,10 +157,9 @@ export class LeaseShare implements CounterShare {
    * Resolves once that answered or failed; `unreportedNano` is then what the row misses.
    */
   async close(): Promise<void> {
-    if (this.retry !== null) clearTimeout(this.retry);
-    this.retry = null;
+    this.backoff.cancel();
     await this.turns.settled();
-    if (this.lease > 0 || this.used > 0 || this.reprices.length > 0) await this.sync('release');
+    if (this.grant.lease > 0 || this.used > 0 || this.reprices.length > 0) await this.sync('release');
   }
 
   /** Cost settled here and not yet acknowledged by the shared row, nano-USD. */
@@ -193,30 +176,17 @@ export class LeaseShare implements CounterShare {
   private onPeriod(): void {
     if (this.counter.periodStart === this.periodStart) return;
     this.periodStart = this.counter.periodStart;
-    this.lease = 0;
+    this.grant.endPeriod();
     this.used = 0;
     this.reporting = 0;
-    this.rowSpent = 0;
-    this.contended = false;
     this.seeded = false;
     this.reprices = [];
-    this.validUntil = -Infinity;
   }
 
   /** The newest admin reset of this period known here, ms (0: none). */
   private get resetAt(): number {
     const c = this.counter;
     return c.countsFrom > c.periodStart ? c.countsFrom : 0;
-  }
-
-  /** The lease as this replica may use it: 0 once lapsed, less what the limit was lowered by since its grant. */
-  private leaseNow(): number {
-    if (this.host.now() >= this.validUntil) return 0;
-    return Math.max(0, this.lease - Math.max(0, this.leaseLimit - this.counter.limitNano));
-  }
-
-  private usable(): number {
-    return Math.min(this.leaseNow(), this.cap);
   }
 
   /** A caller does not fit: ask the row for a lease that admits it (or note it for the sync on the wire). */
@@ -227,7 +197,7 @@ export class LeaseShare implements CounterShare {
       if (need > this.asked) this.turns.follow('sync');
       return;
     }
-    if (this.host.now() < this.quietUntil) return;
+    if (this.backoff.quiet) return;
     void this.sync('sync');
   }
 
@@ -235,13 +205,13 @@ export class LeaseShare implements CounterShare {
     const c = this.counter;
     return {
       limitNano: c.limitNano,
-      rowSpentNano: this.rowSpent,
-      leaseNano: this.leaseNow(),
+      rowSpentNano: this.grant.rowSpent,
+      leaseNano: this.grant.now(this.host.now(), c.limitNano),
       usedNano: this.used,
       reservedNano: c.reservedNano,
       headNano: c.waiting > 0 || this.head > 0 ? this.head : 0,
-      holders: this.holders,
-      contended: this.contended,
+      holders: this.grant.holders,
+      contended: this.grant.contended,
       largestNano: this.largest,
       waiting: c.waiting,
     };
@@ -262,7 +232,7 @@ export class LeaseShare implements CounterShare {
     this.head = 0;
     this.asked = request.needNano;
     this.reporting = request.reportedNano;
-    this.cap = localCapNano;
+    this.grant.capUntilAnswer(localCapNano);
     const periodStart = this.periodStart;
     const c = this.counter;
     const ref: SharedBudgetRef = { id: this.id, kind: c.kind, name: c.name, tagValue: c.tagValue, periodStart };
@@ -285,7 +255,7 @@ export class LeaseShare implements CounterShare {
         resetAt,
       });
     } catch (error) {
-      // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses at validUntil.
+      // Unknown whether it applied: the cap stays (a lease never grows on a failed sync); the lease lapses (lease-grant.ts).
       this.host.failed(error);
     }
     this.turns.answered();
@@ -299,33 +269,14 @@ export class LeaseShare implements CounterShare {
       if (this.resetAt === resetAt) this.used = Math.max(0, this.used - request.reportedNano);
       if (result.resetAt > this.resetAt) this.hooks.resetElsewhere(result.resetAt);
       behind = result.resetAt < this.resetAt;
-      this.lease = result.leaseNano;
-      this.leaseLimit = limitNano;
-      this.cap = Infinity;
-      this.rowSpent = behind ? 0 : result.spentNano;
-      this.holders = Math.max(1, result.holders);
-      this.contended = result.contended;
-      this.validUntil = sentAt + this.host.ttlMs - this.host.marginMs;
-      this.syncedAt = sentAt;
+      this.grant.take(result, limitNano, sentAt, sentAt + this.host.ttlMs - this.host.marginMs, behind);
       this.hooks.spend(result.spentNano + this.used);
-      if (result.status === 'short') this.quiet();
+      if (result.status === 'short') this.backoff.start();
     } else if (result === null) {
-      this.quiet();
+      this.backoff.start();
     }
     const again = this.turns.takeNext() || (behind ? 'sync' : false);
     if (again !== false) void this.sync(again);
     else if (this.counter.waiting > 0) this.hooks.wake();
-  }
-
-  /** No new request for `retryMs` unless headroom is announced; then the waiters are decided again. */
-  private quiet(): void {
-    this.quietUntil = this.host.now() + this.host.retryMs;
-    if (this.retry !== null) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this.quietUntil = -Infinity;
-      if (this.counter.waiting > 0) this.hooks.wake();
-    }, this.host.retryMs);
-    (this.retry as { unref?: () => void }).unref?.();
   }
 }
