@@ -7,7 +7,7 @@ export interface Watched {
 
 /**
  * The cost settled on a key's counter while its budget's new period window is read from
- * the store (budget/service.ts, a changed period): those calls are missing from the read
+ * the store (budget/key-budget-sync.ts, a changed period): those calls are missing from the read
  * (their records are held back from the store until it is done), so the new window's
  * spend is the read's plus `nano`. Counts the calls admitted inside the window
  * [`start`, `end`) (ms, `Reservation.at`, as the store places a call by its start), at

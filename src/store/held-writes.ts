@@ -21,7 +21,7 @@ export interface HoldingWriterOptions {
  * the store sees exactly the calls recorded before a moment: `hold()` is that moment.
  * Every record accepted before it is written first (`written`), and those accepted from
  * then on wait here, in acceptance order, until `release()`; a read between the two sees
- * the former and none of the latter (budget/service.ts reads a key's spend in a new
+ * the former and none of the latter (budget/key-budget-sync.ts reads a key's spend in a new
  * period window so, and counts the calls that settle meanwhile in memory).
  *
  * Invariants: records reach the inner writer in acceptance order; a record accepted
