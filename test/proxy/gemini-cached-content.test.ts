@@ -150,3 +150,25 @@ describe('Gemini calls on a cachedContent: the reservation counts the cached pro
     expect(f.gate.requests[1]!.promptBytes).toBe(66);
   });
 });
+
+describe('Gemini caches on Vertex AI (the gemini provider with a Vertex base_url)', () => {
+  // @google/genai with `vertexai: true` creates a cache at
+  // `{v1beta1|v1}/projects/P/locations/L/cachedContents` and names it in full,
+  // `projects/P/locations/L/cachedContents/ID`; generate requests name it the same way.
+  const VERTEX = '/proxy/gemini/v1beta1/projects/p1/locations/us-central1';
+  const NAME = 'projects/p1/locations/us-central1/cachedContents/abc123';
+
+  it('learns the size of a cache created on Vertex and holds it: 22,736,250 nano-USD (was the unknown-cache rule)', async () => {
+    const f = fixture(
+      (req: UpstreamRequest) => (req.url.endsWith('/cachedContents') ? jsonAnswer(created(NAME, 179_990)) : jsonAnswer(generated(179_990))),
+      {},
+      undefined,
+      GEMINI,
+    );
+    expect(await send(f, 'POST', `${VERTEX}/cachedContents`, { model: 'projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro', contents: [] })).toBe(200);
+    await send(f, 'POST', `${VERTEX}/publishers/google/models/gemini-2.5-pro:generateContent`, { ...TRIAL_BODY, cachedContent: NAME });
+    // The body, {"cachedContent":"projects/p1/locations/us-central1/cachedContents/abc123",…}, is
+    // 140 bytes: 35 tokens × 2,500,000 + 10 × 15,000,000 + 179,990 × 125,000 pico = 22,736,250 nano.
+    expect(estimateOf(f, 1)).toBe(22_736_250);
+  });
+});
