@@ -10,14 +10,21 @@ import type { Observed, RequestInfo } from './types.js';
  * Neither is metered: the cache's storage is billed by the hour, which tokometer does not meter.
  */
 
-/** `/v1beta/cachedContents` (create, list) or `/v1beta/cachedContents/abc123` (get, update, delete). */
-const CACHES_PATH = /^\/(v1|v1beta|v1alpha)\/cachedContents(?:\/([^/:]+))?$/;
+/**
+ * `/v1beta/cachedContents` (create, list) or `/v1beta/cachedContents/abc123` (get, update,
+ * delete); on Vertex AI (`v1`, `v1beta1`) under `projects/P/locations/L/`, whose caches the
+ * API names in full (`projects/P/locations/L/cachedContents/ID`).
+ */
+const CACHES_PATH = /^\/(v1|v1beta|v1alpha|v1beta1)\/((?:projects\/[^/]+\/locations\/[^/]+\/)?)cachedContents(?:\/([^/:]+))?$/;
 
 const RESOURCE = 'cachedContents/';
 
-/** A cache's resource name as the API names it (`cachedContents/abc123`), also when a client sends only the id. */
+/**
+ * A cache's resource name as the API names it (`cachedContents/abc123`; on Vertex AI
+ * `projects/P/locations/L/cachedContents/abc123`), also when a client sends only the id.
+ */
 function resourceName(name: string): string {
-  return name.startsWith(RESOURCE) ? name : RESOURCE + name;
+  return name.startsWith(RESOURCE) || name.includes(`/${RESOURCE}`) ? name : RESOURCE + name;
 }
 
 /** The cache a generate request's body reads, as a resource name; undefined when it names none. */
@@ -30,11 +37,11 @@ export function cachedContentOf(json: Record<string, unknown>): string | undefin
 export function describeCacheLifecycle(method: string, bare: string): RequestInfo | null {
   const match = CACHES_PATH.exec(bare);
   if (match === null) return null;
-  const id = match[2];
+  const id = match[3];
   const verb = method.toUpperCase();
   let cacheLifecycle: RequestInfo['cacheLifecycle'];
   if (verb === 'POST' && id === undefined) cacheLifecycle = { op: 'create' };
-  else if (verb === 'DELETE' && id !== undefined) cacheLifecycle = { op: 'delete', name: resourceName(id) };
+  else if (verb === 'DELETE' && id !== undefined) cacheLifecycle = { op: 'delete', name: resourceName(`${match[2]}${RESOURCE}${id}`) };
   else return null;
   return { endpoint: 'other', kind: 'other', metered: false, model: null, streaming: false, maxOutputTokens: null, cacheLifecycle };
 }
@@ -46,5 +53,5 @@ export function observeCreatedCache(json: unknown): Observed {
   const tokens = count(objAt(body.usageMetadata).totalTokenCount);
   if (name === null || tokens === undefined) return { usage: null, model: null };
   const model = str(body.model);
-  return { usage: null, model: null, createdCache: { name: resourceName(name), tokens, model: model === null ? null : model.replace(/^models\//, '') } };
+  return { usage: null, model: null, createdCache: { name: resourceName(name), tokens, model: model === null ? null : model.replace(/^(?:.*\/)?models\//, '') } };
 }

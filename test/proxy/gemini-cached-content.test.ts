@@ -30,8 +30,8 @@ const TRIAL_BODY = { cachedContent: 'cachedContents/abc123', contents: 'summaris
 
 const CACHED_ESTIMATE = 22_716_250;
 
-function created(name: string, tokens: number): string {
-  return JSON.stringify({ name, model: 'models/gemini-2.5-pro', createTime: '2026-11-20T12:00:00Z', expireTime: '2026-11-20T13:00:00Z', usageMetadata: { totalTokenCount: tokens } });
+function created(name: string, tokens: number, model = 'models/gemini-2.5-pro'): string {
+  return JSON.stringify({ name, model, createTime: '2026-11-20T12:00:00Z', expireTime: '2026-11-20T13:00:00Z', usageMetadata: { totalTokenCount: tokens } });
 }
 
 function generated(cachedTokens: number): string {
@@ -160,15 +160,21 @@ describe('Gemini caches on Vertex AI (the gemini provider with a Vertex base_url
 
   it('learns the size of a cache created on Vertex and holds it: 22,736,250 nano-USD (was the unknown-cache rule)', async () => {
     const f = fixture(
-      (req: UpstreamRequest) => (req.url.endsWith('/cachedContents') ? jsonAnswer(created(NAME, 179_990)) : jsonAnswer(generated(179_990))),
+      (req: UpstreamRequest) => (req.url.endsWith('/cachedContents') ? jsonAnswer(created(NAME, 179_990, 'projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro')) : jsonAnswer(generated(179_990))),
       {},
       undefined,
       GEMINI,
     );
     expect(await send(f, 'POST', `${VERTEX}/cachedContents`, { model: 'projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro', contents: [] })).toBe(200);
-    await send(f, 'POST', `${VERTEX}/publishers/google/models/gemini-2.5-pro:generateContent`, { ...TRIAL_BODY, cachedContent: NAME });
-    // The body, {"cachedContent":"projects/p1/locations/us-central1/cachedContents/abc123",…}, is
+    // First a cache this replica has not seen, on the same key and model: held at the largest
+    // the key has used with gemini-2.5-pro (179,990, the created one's, whose answer names the
+    // model in full), not at 128,000.
+    await send(f, 'POST', `${VERTEX}/publishers/google/models/gemini-2.5-pro:generateContent`, { ...TRIAL_BODY, cachedContent: NAME.replace('abc123', 'zzz999') });
+    // The body, {"cachedContent":"projects/p1/locations/us-central1/cachedContents/zzz999",…}, is
     // 140 bytes: 35 tokens × 2,500,000 + 10 × 15,000,000 + 179,990 × 125,000 pico = 22,736,250 nano.
     expect(estimateOf(f, 1)).toBe(22_736_250);
+    // Then the created cache itself, by its full name: the same.
+    await send(f, 'POST', `${VERTEX}/publishers/google/models/gemini-2.5-pro:generateContent`, { ...TRIAL_BODY, cachedContent: NAME });
+    expect(estimateOf(f, 2)).toBe(22_736_250);
   });
 });
