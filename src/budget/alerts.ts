@@ -1,4 +1,4 @@
-import { formatUsd, nanoToUsd } from '../lib/money.js';
+import { formatSpentOf, nanoToUsd } from '../lib/money.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { ALERT_CLAIM_WAIT_MS, awaitClaim, type ClaimAnswer } from './alert-claim.js';
 import { isoInstant } from './errors.js';
@@ -52,7 +52,7 @@ export function alertLine(e: AlertEvent): string {
   const who = e.tagValue !== null ? `'${e.name}' (${e.tagValue})` : e.per ? `'${e.name}' (calls without a ${e.per})` : `'${e.name}'`;
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
   const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
-  return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatUsd(e.spentNano)} of ${formatUsd(e.limitNano)} ${phrase}${reset})`;
+  return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatSpentOf(e.spentNano, e.limitNano)} ${phrase}${reset})`;
 }
 
 /** Slack's escaping of message text: `&`, `<`, `>` (a tag value may not be read as `<!channel>` or a `<url|link>`). */

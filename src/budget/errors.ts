@@ -1,6 +1,6 @@
 import type { BudgetPeriod } from '../store/types.js';
 import { ProxyError } from '../lib/errors.js';
-import { formatUsd, nanoToUsd } from '../lib/money.js';
+import { formatSpentOf, formatUsd, nanoToUsd } from '../lib/money.js';
 import type { BlockInfo } from './types.js';
 
 const PERIOD_PHRASE: Record<BudgetPeriod, string> = {
@@ -31,7 +31,7 @@ function budgetWho(block: BlockInfo): string {
 
 /** The human message of a budget refusal for a spent cap (SPEC §5). */
 export function budgetExceededMessage(block: BlockInfo): string {
-  const used = `${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
+  const used = `${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
   const reset = block.resetAt === null ? 'it does not reset' : `resets ${isoInstant(block.resetAt)}`;
   return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}`;
 }
@@ -81,7 +81,7 @@ export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError 
   const waiting = block.waiting ?? 0;
   const held = `${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight` + (waiting > 0 ? ` and ${waiting} waiting` : '');
   const wait = waitedMs > 0 ? `found no room within ${seconds(waitedMs)}` : 'does not fit beside them (budget_admission_wait_ms is 0)';
-  const message = `Budget ${budgetWho(block)} busy: ${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (estimated ${formatUsd(block.estimateNano)}) ${wait}. Retry shortly.`;
+  const message = `Budget ${budgetWho(block)} busy: ${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (estimated ${formatUsd(block.estimateNano)}) ${wait}. Retry shortly.`;
   const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting };
   return new ProxyError('budget_busy', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
@@ -96,7 +96,7 @@ export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError 
  */
 export function shuttingDownError(block: BlockInfo): ProxyError {
   const inFlight = block.inFlight ?? 0;
-  const message = `tokometer is shutting down: this call was waiting for room in budget ${budgetWho(block)} (${formatUsd(block.spentNano)} of ${formatUsd(block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight) and was not sent to the provider. Retry shortly.`;
+  const message = `tokometer is shutting down: this call was waiting for room in budget ${budgetWho(block)} (${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight) and was not sent to the provider. Retry shortly.`;
   const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting: block.waiting ?? 0 };
   return new ProxyError('unavailable', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
