@@ -101,7 +101,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
           return;
         }
         ctx.out(`${modelTable(r.models, r)}\n`);
-        if (r.unpriced > 0) ctx.out(`${r.unpriced} calls have no price now and keep their stored cost.\n`);
+        if (r.unpriced > 0) ctx.out(r.unpriced === 1 ? '1 call has no price now and keeps its stored cost.\n' : `${r.unpriced} calls have no price now and keep their stored cost.\n`);
         ctx.out(
           flags.dryRun
             ? `dry run: nothing changed (prices: ${sources}; ${span})\n`

@@ -27,7 +27,7 @@ export const unpriced: Detector = {
       return {
         detector: 'unpriced' as const,
         kind: 'notice' as const,
-        title: `${model} (${provider}): ${int(list.length)} calls with no price — not in any total`,
+        title: `${model} (${provider}): ${int(list.length)} ${list.length === 1 ? 'call' : 'calls'} with no price — not in any total`,
         scope: { provider, model },
         evidence: {
           ...t,
