@@ -18,6 +18,9 @@ const USAGE = { prompt_audio_seconds: 60, prompt_tokens: 4, completion_tokens: 1
 function reply(req: ReceivedRequest): Reply | undefined {
   if (req.url !== '/v1/audio/transcriptions' || req.method !== 'POST') return undefined;
   const model = /name="model"\r\n\r\n([^\r]+)\r\n/.exec(req.body)?.[1] ?? 'none';
+  // An answer whose usage reports no seconds (asked for by language=xx; the SDK requires the
+  // usage object itself) is estimated from the upload.
+  if (req.body.includes('name="language"\r\n\r\nxx\r\n')) return { body: JSON.stringify({ model, text: 'Hello there.', language: 'xx', usage: { prompt_audio_seconds: null } }) };
   const done = { model, text: 'Hello there.', language: 'en', usage: USAGE };
   if (!req.body.includes('name="stream"\r\n\r\ntrue\r\n')) return { body: JSON.stringify(done) };
   return sseReply([
@@ -65,5 +68,25 @@ describe('Mistral SDK audio transcriptions through tokometer', () => {
     for await (const event of stream) events.push(event.event);
     expect(events).toEqual(['transcription.text.delta', 'transcription.text.delta', 'transcription.done']);
     expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'voxtral-mini-2602', streamed: 1, audio_seconds: 60, usage_source: 'reported', cost_nano: COST_NANO });
+  });
+
+  // voxtral-small-latest is priced per token in the catalog (voxtral-small-24b-2507, since
+  // 2026-08-11 $0.10 in, $0.40 out per 1M = 100 / 400 nano-USD a token), no per-hour price:
+  // 4 × 100 + 120 × 400 = 400 + 48,000 = 48,400 nano-USD; the seconds are stored, not priced.
+  it('prices voxtral-small-latest by its tokens: 48,400 nano-USD', async () => {
+    await h.client.audio.transcriptions.complete({ model: 'voxtral-small-latest', file: { fileName: 'speech.wav', content: AUDIO } });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'voxtral-small-latest', input_tokens: 4, output_tokens: 120, audio_seconds: 60, cost_nano: 48_400 });
+  });
+
+  it('leaves a name the catalog does not know (voxtral-small) unpriced, never $0', async () => {
+    await h.client.audio.transcriptions.complete({ model: 'voxtral-small', file: { fileName: 'speech.wav', content: AUDIO } });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'voxtral-small', usage_source: 'reported', audio_seconds: 60, cost_nano: null });
+  });
+
+  // No seconds in the answer's usage: estimated from the upload, a 60 s WAV (its header's data size over
+  // its byte rate), at the same $0.18 an hour: 3,000,000 nano-USD.
+  it('estimates an answer whose usage has no seconds from the uploaded audio: 60 s = 3,000,000 nano-USD', async () => {
+    await h.client.audio.transcriptions.complete({ model: 'voxtral-mini-2602', language: 'xx', file: { fileName: 'speech.wav', content: AUDIO } });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.transcriptions', model: 'voxtral-mini-2602', usage_source: 'estimated', audio_seconds: 60, cost_nano: COST_NANO });
   });
 });
