@@ -14,7 +14,9 @@ import { type Json, isObj, count } from './json.js';
  * - `usage.service_tier` (standard | priority) becomes `serviceTier`.
  * - Mistral reports no cost of its own, so `providerCostNano` is never set (an unknown
  *   `cost` key is not read as dollars).
- * Unknown keys (`prompt_audio_seconds`, future additions) are ignored.
+ * Unknown keys are ignored, and so is `prompt_audio_seconds` here: only a transcription's
+ * seconds are read (mistral-transcriptions.ts); a chat call with audio is priced by its tokens
+ * alone (any per-minute audio charge on chat is not metered).
  */
 export function normaliseMistralUsage(raw: unknown): Usage | null {
   const usage = normaliseOpenAiUsage(raw);

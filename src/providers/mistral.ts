@@ -5,6 +5,7 @@ import { isObj, objAt, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { CONVERSATION_ROUTE, ConversationStream, continuedConversation, conversationRoute, observeConversation } from './mistral-conversations.js';
+import { MistralTranscriptionStream, observeMistralTranscription } from './mistral-transcriptions.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -21,6 +22,9 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   [CONVERSATION_ROUTE]: { endpoint: 'conversations', kind: 'responses' },
   '/fim/completions': { endpoint: 'fim.completions', kind: 'completions' },
   '/embeddings': { endpoint: 'embeddings', kind: 'embeddings' },
+  // A multipart form upload: its `model` and `stream` are form fields (proxy/form-fields.ts);
+  // the audio's seconds are billed (mistral-transcriptions.ts).
+  '/audio/transcriptions': { endpoint: 'audio.transcriptions', kind: 'transcriptions' },
 };
 
 /**
@@ -74,7 +78,8 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
 
 /**
  * The adapter for Mistral's API (`https://api.mistral.ai`): chat, agents and FIM
- * completions, conversation turns and embeddings are metered; every other path is forwarded unmetered.
+ * completions, conversation turns, embeddings and audio transcriptions are metered; every
+ * other path is forwarded unmetered.
  * Paths are those after `/proxy/<provider>`, with or without the leading `/v1`.
  *
  * Mistral streams carry usage by default, so requests are never rewritten. Errors are
@@ -87,16 +92,24 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
     family,
     endpoints: ENDPOINTS,
     stripV1: true,
-    // A conversation turn sets its output limit in completion_args.
-    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
+    // A conversation turn sets its output limit in completion_args; embeddings and transcriptions have none.
+    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' || known?.kind === 'transcriptions' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
+    // A transcription's form writes the boolean as text (the SDK's appendForm: String(true)).
+    streaming: (json, known) => json.stream === true || (known?.kind === 'transcriptions' && json.stream === 'true'),
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
       if (info.kind === 'responses') return observeConversation(json, info.continues === undefined);
+      if (info.kind === 'transcriptions') return observeMistralTranscription(json);
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
 
-    streams: { chat: () => new MistralStream(), completions: () => new MistralStream(), responses: (_prepared, info) => new ConversationStream(info.continues === undefined) },
+    streams: {
+      chat: () => new MistralStream(),
+      completions: () => new MistralStream(),
+      responses: (_prepared, info) => new ConversationStream(info.continues === undefined),
+      transcriptions: () => new MistralTranscriptionStream(),
+    },
 
     errorShape(error: ProxyError) {
       const [type, code] = ERROR_SHAPES[error.kind];
