@@ -5,6 +5,7 @@ import { BudgetLedger } from '../../src/budget/ledger.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { waitFor } from '../support/proxy-harness.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
+import { pcmWav as wav } from '../support/wav.js';
 import { gateRequest, keyBudget } from './helpers.js';
 import { proxySuite } from './proxy-suite.js';
 import { addKey, keyBudget as proxyKeyBudget, type BudgetProxy } from './support.js';
@@ -14,30 +15,6 @@ import { addKey, keyBudget as proxyKeyBudget, type BudgetProxy } from './support
  * $0.0001 a second = 100,000 nano-USD). Its answer reports the seconds
  * (`usage: {type: "duration", seconds}`, openai 6.49.0 transcriptions.d.ts Transcription.Duration).
  */
-
-/** A mono 16-bit PCM WAV of `seconds` at 16 kHz: 32,000 data bytes a second. */
-function wav(seconds: number): Uint8Array<ArrayBuffer> {
-  const data = 32_000 * seconds;
-  const bytes = new Uint8Array(44 + data);
-  const view = new DataView(bytes.buffer);
-  const ascii = (at: number, text: string) => {
-    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + data, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 16_000, true);
-  view.setUint32(28, 32_000, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, data, true);
-  return bytes;
-}
 
 describe('the reservation of a whisper-1 transcription', () => {
   const at = Date.parse('2026-11-20T12:00:00Z');
