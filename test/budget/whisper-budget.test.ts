@@ -5,7 +5,7 @@ import { BudgetLedger } from '../../src/budget/ledger.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { waitFor } from '../support/proxy-harness.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import { pcmWav as wav } from '../support/wav.js';
+import { pcmWav } from '../support/wav.js';
 import { gateRequest, keyBudget } from './helpers.js';
 import { proxySuite } from './proxy-suite.js';
 import { addKey, keyBudget as proxyKeyBudget, type BudgetProxy } from './support.js';
@@ -43,7 +43,7 @@ function whisperReply(req: ReceivedRequest): Reply | undefined {
 
 async function transcribe(baseUrl: string, secret: string): Promise<number> {
   const form = new FormData();
-  form.append('file', new Blob([wav(9)], { type: 'audio/wav' }), 'speech.wav');
+  form.append('file', new Blob([pcmWav(9)], { type: 'audio/wav' }), 'speech.wav');
   form.append('model', 'whisper-1');
   const res = await fetch(`${baseUrl}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: form });
   await res.text();

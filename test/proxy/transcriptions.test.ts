@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
 import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
+import { pcmWav } from '../support/wav.js';
 
 /**
  * OpenAI audio transcriptions and translations through the proxy. The SDKs post them as
@@ -25,30 +26,6 @@ function audioBytes(): Uint8Array<ArrayBuffer> {
   }
   audio.set(new TextEncoder().encode('\r\n--\r\n\r\n--'), 1000);
   return audio;
-}
-
-/** A mono 16-bit PCM WAV file of `seconds` at `sampleRate` Hz (44-byte header, silent samples). */
-function pcmWav(sampleRate: number, seconds: number): Uint8Array<ArrayBuffer> {
-  const data = sampleRate * 2 * seconds;
-  const bytes = new Uint8Array(44 + data);
-  const view = new DataView(bytes.buffer);
-  const ascii = (at: number, text: string) => {
-    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + data, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, data, true);
-  return bytes;
 }
 
 /**
@@ -194,7 +171,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
       ['file', ''],
       ['model', 'whisper-1'],
       ['response_format', 'text'],
-    ], pcmWav(16_000, 30));
+    ], pcmWav(30));
     expect(await bodyText(await f.handle(call))).toBe('Hello.');
     await afterImmediates();
     const r = f.records[0]!;

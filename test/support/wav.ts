@@ -1,6 +1,10 @@
-/** A mono 16-bit PCM WAV of `seconds` at 16 kHz: 32,000 data bytes a second, after a 44-byte header. */
-export function pcmWav(seconds: number): Uint8Array<ArrayBuffer> {
-  const data = 32_000 * seconds;
+/**
+ * A mono 16-bit PCM WAV file of `seconds` at `sampleRate` Hz (default 16 kHz: 32,000 data
+ * bytes a second), silent samples after a 44-byte header: an upload whose length
+ * providers/audio-length.ts reads exactly, for transcription tests.
+ */
+export function pcmWav(seconds: number, sampleRate = 16_000): Uint8Array<ArrayBuffer> {
+  const data = sampleRate * 2 * seconds;
   const bytes = new Uint8Array(44 + data);
   const view = new DataView(bytes.buffer);
   const ascii = (at: number, text: string) => {
@@ -11,12 +15,12 @@ export function pcmWav(seconds: number): Uint8Array<ArrayBuffer> {
   ascii(8, 'WAVE');
   ascii(12, 'fmt ');
   view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 16_000, true);
-  view.setUint32(28, 32_000, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true); // byte rate
+  view.setUint16(32, 2, true); // block align
+  view.setUint16(34, 16, true); // bits per sample
   ascii(36, 'data');
   view.setUint32(40, data, true);
   return bytes;
