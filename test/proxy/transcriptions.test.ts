@@ -159,6 +159,27 @@ describe('an OpenAI transcription posted as multipart form data', () => {
     expect(isUnpriced(r)).toBe(false);
   });
 
+  // A transcription answered in verbose_json without `usage` (an OpenAI-compatible server, e.g.
+  // Groq's whisper models) still says how long its audio was: `duration`, 60 s. The estimate
+  // takes that length, not the upload's (600,000 bytes of compressed audio, read at 64 kbps as
+  // 75 s): 60 × 0.36 / 3600 = 6,000,000 nano-USD, 600 audio tokens (was 7,500,000 from 75 s).
+  it('a transcription answered with a duration and no usage: estimated from the answer\'s 60 s, 6,000,000 nano-USD', async () => {
+    const f = fixture(() => jsonAnswer(JSON.stringify({ task: 'transcribe', language: 'english', duration: 60, text: 'Hello.', segments: [] })));
+    const real = createPricer();
+    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
+      ['file', ''],
+      ['model', 'whisper-1'],
+      ['response_format', 'verbose_json'],
+    ]);
+    await bodyText(await f.handle(call));
+    await afterImmediates();
+    const r = f.records[0]!;
+    expect(r).toMatchObject({ endpoint: 'audio.transcriptions', model: 'whisper-1', usageSource: 'estimated', costNano: 6_000_000 });
+    expect(r.usage).toMatchObject({ inputAudioTokens: 600, audioSeconds: 60 });
+    expect(r.error).toMatch(/^usage estimated from the request: 600 audio tokens \(60 s of audio\) from the answer's duration/);
+  });
+
   // A whisper-1 translation answered as text carries no usage: estimated from the upload, a
   // 16 kHz mono 16-bit PCM WAV of 30 s (960,000 data bytes at 32,000 a second), priced per
   // second: 30 × 0.36 / 3600 = $0.003 = 3,000,000 nano-USD (whisper-1 has no token price: its
