@@ -35,14 +35,16 @@ export function transcriptionUsage(raw: unknown): Usage | null {
  * (translations.d.ts TranslationVerbose) but its `duration`, the input audio's seconds: read
  * as a duration usage, as whisper-1's `{type: "duration", seconds}` is, rather than estimated
  * from the upload's header. A transcription's `duration` is not: its `usage` says how it is
- * billed, and without one (optional in TranscriptionVerbose and TranscriptionDiarized) a
- * token-billed model's call is estimated from the upload, never priced by a duration it has
- * no price for. An answer with neither has none.
+ * billed, and without one (optional in TranscriptionVerbose and TranscriptionDiarized;
+ * an OpenAI-compatible server's verbose_json) the call is estimated, never priced by a
+ * duration its model may have no price for: the estimate takes the answer's `duration` as the
+ * audio's length (Observed.audioSeconds) instead of the upload's. An answer with neither has none.
  */
 export function observeTranscription(json: Json, translation: boolean): Observed {
-  const byDuration = translation && json.usage === undefined && isAmount(json.duration);
-  const usage = transcriptionUsage(json.usage) ?? (byDuration ? transcriptionUsage({ type: 'duration', seconds: json.duration }) : null);
-  return { usage, model: null };
+  const duration = json.usage === undefined && isAmount(json.duration) ? json.duration : undefined;
+  const usage = transcriptionUsage(json.usage) ?? (translation && duration !== undefined ? transcriptionUsage({ type: 'duration', seconds: duration }) : null);
+  // A transcription's duration without usage is still the audio's true length: the estimate's.
+  return usage === null && duration !== undefined ? { usage, model: null, audioSeconds: duration } : { usage, model: null };
 }
 
 /**

@@ -181,6 +181,12 @@ export interface Observed {
    * record. The call is recorded `upstream_failed`, with whatever usage it carries.
    */
   failed?: string;
+  /**
+   * Seconds of audio the answer says it transcribed when it reports no usage (a transcription's
+   * `duration`): the estimate (proxy/recorded-usage.ts) takes this length instead of the one
+   * read from the upload's header or size.
+   */
+  audioSeconds?: number;
   /** A Gemini cache creation's answer (RequestInfo.cacheLifecycle `create`): the cache's name, its tokens (`usageMetadata.totalTokenCount`) and model id (`gemini-2.5-pro`, null when not said). */
   createdCache?: { name: string; tokens: number; model: string | null };
 }

@@ -37,18 +37,21 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
-  const audioTokens = info.upload?.audioTokens;
+  // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
+  const answered = seen.observed?.audioSeconds;
+  const audioTokens = answered === undefined ? info.upload?.audioTokens : Math.ceil(answered * AUDIO_TOKENS_PER_SECOND);
   if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
   // A body we could not parse is "usage unknown" (cost null). A parsed response or
   // stream that never carried usage still consumed tokens: estimate, flagged as such. So
   // does one too large to read (a request can ask for one), at its whole output allowance:
   // as unknown, its reservation was settled at 0.
   if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
-  const usage = estimateUsage(from, info, seen);
+  const seconds = answered ?? info.upload?.audioSeconds;
+  const usage = estimateUsage(from, info, seen, audioTokens, seconds);
   if (audioTokens === undefined) return { usage, source: 'estimated' };
-  const seconds = info.upload?.audioSeconds;
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
-  const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from the uploaded audio's length (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
+  const whence = answered === undefined ? "the uploaded audio's length" : "the answer's duration";
+  const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from ${whence} (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
   return { usage, source: 'estimated', note };
 }
 
@@ -66,16 +69,17 @@ function outputAllowance(from: EstimateSource, info: RequestInfo): number {
   return each * (info.outputChoices ?? 1);
 }
 
-/** A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`. */
-function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObservation): Usage {
+/**
+ * A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`.
+ * `audioTokens` and `seconds`: an audio upload's, from the answer's duration or the upload.
+ */
+function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioTokens: number | undefined, seconds: number | undefined): Usage {
   const usage = emptyUsage();
-  const audioTokens = info.upload?.audioTokens;
   if (audioTokens !== undefined) {
     // An audio upload: its text fields as the reservation counts them, plus its audio.
     usage.inputTokens = Math.ceil((info.upload?.textBytes ?? 0) / BYTES_PER_TOKEN) + audioTokens;
     usage.inputAudioTokens = audioTokens;
     // Its length too: a model billed by duration (whisper-1) is priced by it, one billed by tokens by the tokens.
-    const seconds = info.upload?.audioSeconds;
     if (seconds !== undefined) usage.audioSeconds = seconds;
   } else usage.inputTokens = from.bodyTokens();
   // A continued conversation is billed again as input (RequestInfo.continues).
