@@ -25,14 +25,10 @@ export function nanoToUsd(nano: NanoUsd): number {
 }
 
 /**
- * Formats nano-USD as dollars for people. Amounts under one cent keep enough
- * decimals to be meaningful ($0.000116) instead of showing $0.00.
- */
-/**
  * `spent of limit` for budget messages: the limit as formatUsd writes it, the spend with as
  * many decimals (2 to 9) as it takes not to read as the limit when it is not
- * (`$0.014 of $0.01`, `$0.999 of $1.00`, `$1.000001 of $1.00`; spend is never negative); both as formatUsd when
- * they differ at cents or are equal.
+ * (`$0.014 of $0.01`, `$0.999 of $1.00`, `$5,000.003 of $5,000.00`; spend is never
+ * negative); both as formatUsd when they differ at cents or are equal.
  */
 export function formatSpentOf(spentNano: NanoUsd, limitNano: NanoUsd): string {
   const spent = formatUsd(spentNano);
@@ -41,9 +37,13 @@ export function formatSpentOf(spentNano: NanoUsd, limitNano: NanoUsd): string {
   const usd = spentNano / NANO_PER_USD;
   let decimals = 3;
   while (decimals < 9 && usd.toFixed(decimals) === (limitNano / NANO_PER_USD).toFixed(decimals)) decimals++;
-  return `$${usd.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1')} of ${limit}`;
+  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })} of ${limit}`;
 }
 
+/**
+ * Formats nano-USD as dollars for people. Amounts under one cent keep enough
+ * decimals to be meaningful ($0.000116) instead of showing $0.00.
+ */
 export function formatUsd(nano: NanoUsd | null): string {
   if (nano === null) return 'n/a';
   const usd = nano / NANO_PER_USD;

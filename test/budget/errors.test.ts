@@ -28,6 +28,8 @@ describe('spend over a small cap', () => {
     expect(budgetExceededError(over).message).toBe("Budget 'summarizer' exhausted: $0.014 of $0.01 used this month; resets 2026-12-01T00:00:00Z");
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 1_000_000_500 }).message).toContain('$1.000001 of $1.00 used');
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 999_000_000 }).message).toContain('$0.999 of $1.00 used');
+    // Thousands keep their separator, as the limit's do.
+    expect(budgetExceededError({ ...block, limitNano: 5_000_000_000_000, spentNano: 5_000_003_000_000 }).message).toContain('$5,000.003 of $5,000.00 used');
   });
 });
 
