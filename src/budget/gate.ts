@@ -245,11 +245,14 @@ export class LedgerGate {
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: expected * choices,
       contextTokens: req.contextTokens ?? 0,
-      ...(req.cachedPromptTokens === undefined ? {} : { cachedTokens: req.cachedPromptTokens, cachedPricePerTokenPico: cacheReadRate(rates, req.cachedPromptTokens + req.promptBytes + (req.contextTokens ?? 0)) }),
+      // A Gemini cache the request reads (none: 0 tokens, no rate looked up).
+      cachedTokens: req.cachedPromptTokens ?? 0,
+      cachedPricePerTokenPico: req.cachedPromptTokens === undefined ? undefined : cacheReadRate(rates, req.cachedPromptTokens + req.promptBytes + (req.contextTokens ?? 0)),
       ...searchFeeBound(req, rates),
       modifier: reservationModifier(rates, req.billing),
-      // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price.
-      ...(rates.audioPicoPerHour === undefined ? {} : { audioSeconds: req.audioSeconds ?? 0, audioPicoPerHour: rates.audioPicoPerHour }),
+      // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price (none: 0).
+      audioSeconds: req.audioSeconds ?? 0,
+      audioPicoPerHour: rates.audioPicoPerHour ?? 0,
     });
   }
 
