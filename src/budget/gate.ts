@@ -210,13 +210,20 @@ export class LedgerGate {
     const geo = req.billing?.inferenceGeo;
     // One consultation as estimateAt prices a call: one answer, no search fees, US-only inference alone.
     const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
-    const context = req.contextTokens ?? 0;
-    const priced = (s: ConsultationSeries, extraInput: number) => this.estimateAt({ ...consultation, maxOutputTokens: s.outputTokens, contextTokens: context + extraInput }, s.model);
     let total = 0;
     for (const s of consultationSeries(tools, this.executorOutputTokens(req))) {
-      if (s.count > 0) total += Math.ceil((s.count * (priced(s, s.firstExtraInputTokens) + priced(s, s.lastExtraInputTokens))) / 2);
+      if (s.count > 0) total += Math.ceil((s.count * (this.consultationAt(consultation, s, s.firstExtraInputTokens) + this.consultationAt(consultation, s, s.lastExtraInputTokens))) / 2);
     }
     return Math.min(total, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * One consultation of series `s` reading `extraInput` tokens beyond the prompt. A method,
+   * not a closure in advisorEstimate: a closure there made every call (advisor tool or not)
+   * allocate a scope for it.
+   */
+  private consultationAt(consultation: GateRequest, s: ConsultationSeries, extraInput: number): NanoUsd {
+    return this.estimateAt({ ...consultation, maxOutputTokens: s.outputTokens, contextTokens: (consultation.contextTokens ?? 0) + extraInput }, s.model);
   }
 
   /**
