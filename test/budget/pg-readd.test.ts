@@ -26,10 +26,21 @@ describe('a budget removed and re-added within its period on PostgreSQL', () => 
   const start = (url: string, yaml = '') => suite.startOnPostgres(url, yaml);
   const stop = (p: RunningProxy) => p.stop(1000);
   let n = 0;
-  /** Calls through `p` until the spend recorded (read by `spent`) reaches `nano`, all admitted. */
+  /**
+   * Calls through `p` until the spend recorded (read by `spent`) reaches `nano`, all admitted.
+   * After each call it waits (up to 2 s) for that call's record, so the loop stops on spend
+   * the database holds: read at once, a record still in the writer's queue under load let the
+   * loop make calls past its target (once 2,006,100 where under 2,000,000 was meant).
+   */
   const spendUntil = async (p: RunningProxy, secret: string, nano: number, spent: () => Promise<number>, tags?: Record<string, string>) => {
-    for (let i = 0; i < 100 && (await spent()) < nano; i++) {
+    let seen = await spent();
+    for (let i = 0; i < 100 && seen < nano; i++) {
       expect((await chat(`${p.url}/proxy/openai`, secret, { maxTokens: 100, content: `q${n++}`, ...(tags ? { tags } : {}) })).status).toBe(200);
+      const before = seen;
+      for (let t = 0; t < 200 && seen === before; t++) {
+        seen = await spent();
+        if (seen === before) await sleep(10);
+      }
     }
   };
   /** Calls through `p` until one is refused (at most 100); @returns the status of the last. */
