@@ -1,5 +1,6 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { Ratio } from '../pricing/modifiers.js';
+import { US_PER_HOUR, audioMicroseconds } from '../pricing/rates.js';
 
 /**
  * Reservation estimates: what a call may cost, known before it is forwarded.
@@ -69,13 +70,10 @@ export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
 /** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest; file searches are $2.50), in pico-USD per use. */
 export const FALLBACK_PICO_PER_USE = 25_000_000_000;
 
-/** Microseconds in an hour: the pricer takes seconds of audio to the microsecond (pricing/compute.ts). */
-const US_PER_HOUR = 3_600_000_000n;
-
 /** `seconds` of audio at `picoPerHour`, pico-USD: exact, rounded up (the seconds to the microsecond, as the pricer takes them). */
 function audioPico(seconds: number, picoPerHour: number): number {
   if (seconds === 0 || picoPerHour === 0) return 0;
-  const product = BigInt(Math.round(seconds * 1_000_000)) * BigInt(Math.round(picoPerHour));
+  const product = BigInt(audioMicroseconds(seconds)) * BigInt(Math.round(picoPerHour));
   return Number((product + US_PER_HOUR - 1n) / US_PER_HOUR);
 }
 

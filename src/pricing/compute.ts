@@ -1,7 +1,7 @@
 import type { Usage } from '../providers/types.js';
 import { err, ok, type Result } from '../lib/result.js';
 import { UNMODIFIED, isUnmodified, type Ratio } from './modifiers.js';
-import { picoAt, type Rate, type Rates } from './rates.js';
+import { US_PER_HOUR, audioMicroseconds, picoAt, type Rate, type Rates } from './rates.js';
 import type { CostBreakdown } from './types.js';
 
 const ZERO: Rate = { base: 0, tiers: [] };
@@ -121,8 +121,6 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
   return ok({ costNano: picoToNano(scaledSum, { numerator: 1, denominator: modifier.denominator * Number(US_PER_HOUR) }), breakdown });
 }
 
-/** Microseconds in an hour: the duration's exact pico cost is µs × pico per hour / this. */
-const US_PER_HOUR = 3_600_000_000n;
 
 /**
  * `seconds` of audio in whole microseconds (rounded half up), the unit the duration is priced
@@ -132,7 +130,7 @@ const US_PER_HOUR = 3_600_000_000n;
 function durationUs(seconds: number | undefined, rate: Rate | undefined): number | null {
   if (seconds === undefined) return 0;
   if (!Number.isFinite(seconds) || seconds < 0) return null;
-  return rate === undefined ? 0 : Math.round(seconds * 1_000_000);
+  return rate === undefined ? 0 : audioMicroseconds(seconds);
 }
 
 /**

@@ -18,6 +18,13 @@ export const PICO_PER_USD_PER_KCOUNT = 1_000_000_000;
  * Groq's $0.111 an hour (30,833,333.3 pico a second) stays exact (compute.ts).
  */
 export const PICO_PER_USD_PER_HOUR = 1_000_000_000_000;
+/** Microseconds in an hour: a duration is priced as its whole microseconds × pico per hour / this. */
+export const US_PER_HOUR = 3_600_000_000n;
+
+/** `seconds` of audio as whole microseconds (rounded half up), the unit a duration is priced in. */
+export function audioMicroseconds(seconds: number): number {
+  return Math.round(seconds * 1_000_000);
+}
 
 /**
  * One price dimension. `tiers` are sorted by `above`; a tier applies when the call's
