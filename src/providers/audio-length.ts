@@ -114,21 +114,22 @@ function flacSeconds(file: Uint8Array): number | null {
   return Math.max(samples / sampleRate, uncompressed === null ? 0 : file.length / uncompressed);
 }
 
-/**
- * Seconds an upload's files (FormFields.files) play, by the rule above: the sum of each
- * one's (fractional). What a model billed by the audio's duration (whisper-1) bills, as
- * far as the headers tell: the reservation holds it and an answer without usage is
- * estimated from it.
- */
-export function uploadAudioSeconds(files: readonly Uint8Array[]): number {
-  let seconds = 0;
-  for (const file of files) seconds += audioSecondsOf(file);
-  return seconds;
-}
 
-/** Estimated audio input tokens of an upload's files (FormFields.files): the sum of each one's. */
-export function uploadAudioTokens(files: readonly Uint8Array[]): number {
-  let tokens = 0;
-  for (const file of files) tokens += estimateAudioTokens(file);
-  return tokens;
+/**
+ * A transcription upload as RequestInfo.upload describes it: its text fields' bytes, and its
+ * audio (FormFields.files), each file's length read once: `audioSeconds` the files play, by
+ * the rule above (the sum, fractional), what a model billed by the audio's duration
+ * (whisper-1) bills as far as the headers tell; `audioTokens` the estimated audio input
+ * tokens (each file's rounded up, as estimateAudioTokens rounds them). The reservation holds
+ * them, and an answer without usage is estimated from them.
+ */
+export function audioUpload(textBytes: number, files: readonly Uint8Array[]): { textBytes: number; audioTokens: number; audioSeconds: number } {
+  let audioTokens = 0;
+  let audioSeconds = 0;
+  for (const file of files) {
+    const seconds = audioSecondsOf(file);
+    audioSeconds += seconds;
+    audioTokens += Math.ceil(seconds * AUDIO_TOKENS_PER_SECOND);
+  }
+  return { textBytes, audioTokens, audioSeconds };
 }

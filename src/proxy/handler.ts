@@ -1,7 +1,7 @@
 import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
-import { uploadAudioSeconds, uploadAudioTokens } from '../providers/audio-length.js';
+import { audioUpload } from '../providers/audio-length.js';
 import { builtinProvider } from '../providers/builtins.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
@@ -233,7 +233,7 @@ function describeRequest<R>(
   const info = provider.adapter.describe(call.method, path, json ?? form?.fields);
   if (form !== null) info.upload = { textBytes: form.textBytes };
   // A transcription's files are audio, whose length their headers or sizes tell (audio-length.ts).
-  if (form !== null && info.kind === 'transcriptions') info.upload = { textBytes: form.textBytes, audioTokens: uploadAudioTokens(form.files), audioSeconds: uploadAudioSeconds(form.files) };
+  if (form !== null && info.kind === 'transcriptions') info.upload = audioUpload(form.textBytes, form.files);
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = formModelRefusal(form) ?? modelNameRefusal(info) ?? modelRefusal(key, info);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audioSecondsOf, estimateAudioTokens, uploadAudioTokens } from '../../src/providers/audio-length.js';
+import { audioSecondsOf, estimateAudioTokens, audioUpload } from '../../src/providers/audio-length.js';
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
@@ -121,6 +121,6 @@ describe('audio length without decoding, and its audio tokens (10 per second)', 
   });
 
   it('sums the files of an upload: 20 + 100 = 120 tokens', () => {
-    expect(uploadAudioTokens([wav({ byteRate: 32_000, pcmBytes: 64_000 }), new Uint8Array(80_000)])).toBe(120);
+    expect(audioUpload(0, [wav({ byteRate: 32_000, pcmBytes: 64_000 }), new Uint8Array(80_000)]).audioTokens).toBe(120);
   });
 });
