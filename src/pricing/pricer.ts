@@ -1,6 +1,6 @@
 import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.js';
 import { advisorNoteEntry } from './price-notes.js';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';

@@ -1,3 +1,5 @@
+import { BoundedCache } from '../lib/bounded-cache.js';
+
 /**
  * How many tokens each Gemini explicit cache holds, for the budget estimate of a request
  * that reads one (RequestInfo.cachedContent): the cached prompt is billed at the model's
@@ -16,20 +18,16 @@
  * largest sizes are cleared past `capacity` (key, model) pairs (model names come from clients).
  */
 export class CachedContentSizes {
-  private readonly sizes = new Map<string, number>();
+  private readonly sizes: BoundedCache<string, number>;
   private readonly largest = new Map<string, number>();
 
-  constructor(private readonly capacity = DEFAULT_CACHE_NAMES) {}
+  constructor(private readonly capacity = DEFAULT_CACHE_NAMES) {
+    this.sizes = new BoundedCache(capacity);
+  }
 
   /** Tokens of cache `name` (`cachedContents/abc123`) on `provider`; undefined when unknown. */
   tokensOf(provider: string, name: string): number | undefined {
-    const key = nameKey(provider, name);
-    const tokens = this.sizes.get(key);
-    if (tokens !== undefined) {
-      this.sizes.delete(key);
-      this.sizes.set(key, tokens);
-    }
-    return tokens;
+    return this.sizes.get(nameKey(provider, name));
   }
 
   /**
@@ -47,10 +45,7 @@ export class CachedContentSizes {
   /** Cache `name` holds `tokens` (a non-negative integer); `keyName` created or read it with `model` (null when not known). */
   remember(provider: string, name: string, tokens: number, keyName: string | null, model: string | null): void {
     if (!Number.isSafeInteger(tokens) || tokens < 0) return;
-    const key = nameKey(provider, name);
-    this.sizes.delete(key);
-    this.sizes.set(key, tokens);
-    if (this.sizes.size > this.capacity) this.sizes.delete(this.sizes.keys().next().value as string);
+    this.sizes.set(nameKey(provider, name), tokens);
     if (keyName === null || model === null) return;
     const pair = largestKey(provider, keyName, model);
     const before = this.largest.get(pair);

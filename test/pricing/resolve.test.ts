@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BoundedCache } from '../../src/pricing/bounded-cache.js';
+import { BoundedCache } from '../../src/lib/bounded-cache.js';
 import { CATALOG_SOURCE, catalogProvider, catalogProviderId, stripDateSuffix } from '../../src/pricing/catalog.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { NOW, usage } from './support.js';

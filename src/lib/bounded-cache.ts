@@ -23,6 +23,11 @@ export class BoundedCache<K, V> {
     return value;
   }
 
+  /** Forgets `key`; true when it was there. */
+  delete(key: K): boolean {
+    return this.#map.delete(key);
+  }
+
   set(key: K, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
