@@ -107,6 +107,18 @@ export async function chat(baseUrl: string, secret: string, options: { tags?: Re
   return { status: res.status, headers: res.headers, json: JSON.parse(text) as Record<string, any> };
 }
 
+/**
+ * POSTs a multipart form (an audio transcription: text fields and files, appended in the
+ * order given) with fetch; returns the status once the answer is read.
+ */
+export async function postForm(url: string, secret: string, parts: ReadonlyArray<readonly [string, string | File]>): Promise<number> {
+  const form = new FormData();
+  for (const [name, value] of parts) form.append(name, value);
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: form });
+  await res.text();
+  return res.status;
+}
+
 export async function startFake(): Promise<FakeUpstream> {
   return new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: chatReply }).start();
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/proxy-harness.js';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
 import { proxySuite } from './proxy-suite.js';
-import { addKey, keyBudget, type BudgetProxy } from './support.js';
+import { addKey, keyBudget, postForm, type BudgetProxy } from './support.js';
 
 /**
  * A gpt-4o-transcribe upload with `response_format=text` is answered a bare string
@@ -25,17 +25,15 @@ function textReply(req: ReceivedRequest): Reply | undefined {
   return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: TRANSCRIPT };
 }
 
-async function transcribe(baseUrl: string, secret: string): Promise<number> {
+function transcribe(baseUrl: string, secret: string): Promise<number> {
   const audio = new Uint8Array(AUDIO_BYTES);
   for (let i = 0; i < audio.length; i++) audio[i] = (i * 7919) & 0xff;
-  const form = new FormData();
-  form.append('file', new Blob([audio], { type: 'audio/mpeg' }), 'speech.mp3');
   // Text fields: 'gpt-4o-transcribe' (17 bytes) + 'text' (4) = 21 bytes, ceil(21 / 4) = 6 tokens.
-  form.append('model', 'gpt-4o-transcribe');
-  form.append('response_format', 'text');
-  const res = await fetch(`${baseUrl}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: form });
-  await res.text();
-  return res.status;
+  return postForm(`${baseUrl}/audio/transcriptions`, secret, [
+    ['file', new File([audio], 'speech.mp3', { type: 'audio/mpeg' })],
+    ['model', 'gpt-4o-transcribe'],
+    ['response_format', 'text'],
+  ]);
 }
 
 describe('a gpt-4o-transcribe upload answered as plain text (no usage)', () => {

@@ -6,7 +6,7 @@ import type { SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
 import { testProxyOptions, UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
 import { pcmWav } from '../support/wav.js';
-import { addKey, keyBudget, tempDb } from './support.js';
+import { addKey, keyBudget, postForm, tempDb } from './support.js';
 
 /**
  * Mistral's voxtral-mini-2602 is billed per hour of audio, $0.18 (genai-prices 0.1.8
@@ -19,13 +19,11 @@ function voxtralReply(req: ReceivedRequest): Reply | undefined {
   return { body: JSON.stringify({ model: 'voxtral-mini-2602', text: 'Hello.', language: 'en', usage: { prompt_audio_seconds: 60, prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 } }) };
 }
 
-async function transcribe(baseUrl: string, secret: string): Promise<number> {
-  const form = new FormData();
-  form.append('model', 'voxtral-mini-2602');
-  form.append('file', new Blob([pcmWav(60)], { type: 'audio/wav' }), 'speech.wav');
-  const res = await fetch(`${baseUrl}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: form });
-  await res.text();
-  return res.status;
+function transcribe(baseUrl: string, secret: string): Promise<number> {
+  return postForm(`${baseUrl}/v1/audio/transcriptions`, secret, [
+    ['model', 'voxtral-mini-2602'],
+    ['file', new File([pcmWav(60)], 'speech.wav', { type: 'audio/wav' })],
+  ]);
 }
 
 describe('a voxtral transcription against a key budget', () => {

@@ -8,7 +8,7 @@ import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
 import { pcmWav } from '../support/wav.js';
 import { gateRequest, keyBudget } from './helpers.js';
 import { proxySuite } from './proxy-suite.js';
-import { addKey, keyBudget as proxyKeyBudget, type BudgetProxy } from './support.js';
+import { addKey, keyBudget as proxyKeyBudget, postForm, type BudgetProxy } from './support.js';
 
 /**
  * whisper-1 is billed per second of audio at $0.36 an hour (genai-prices 0.1.8 `audio_hours`;
@@ -41,13 +41,11 @@ function whisperReply(req: ReceivedRequest): Reply | undefined {
   return { body: JSON.stringify({ text: 'Hello.', usage: { type: 'duration', seconds: 9 } }) };
 }
 
-async function transcribe(baseUrl: string, secret: string): Promise<number> {
-  const form = new FormData();
-  form.append('file', new Blob([pcmWav(9)], { type: 'audio/wav' }), 'speech.wav');
-  form.append('model', 'whisper-1');
-  const res = await fetch(`${baseUrl}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: form });
-  await res.text();
-  return res.status;
+function transcribe(baseUrl: string, secret: string): Promise<number> {
+  return postForm(`${baseUrl}/audio/transcriptions`, secret, [
+    ['file', new File([pcmWav(9)], 'speech.wav', { type: 'audio/wav' })],
+    ['model', 'whisper-1'],
+  ]);
 }
 
 describe('a whisper-1 transcription against a key budget', () => {
