@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
-import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
+import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
 import { pcmWav } from '../support/wav.js';
 
 /**
@@ -50,6 +50,12 @@ async function formCall(url: string, fields: ReadonlyArray<readonly [string, str
     leave: () => client.abort(),
     sent: bytes,
   };
+}
+
+/** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
+function pricedByCatalog(f: Fixture): void {
+  const catalog = createPricer();
+  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
 }
 
 const TOKENS_ANSWER = JSON.stringify({
@@ -145,8 +151,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
   // = 4,200,000 nano-USD. Before: recorded unpriced (cost null), settled at $0.
   it('on whisper-1 (usage by duration): recorded with its 42 s of audio, priced at 4,200,000 nano-USD', async () => {
     const f = fixture(() => jsonAnswer(JSON.stringify({ text: 'Hello.', usage: { type: 'duration', seconds: 42 } })));
-    const real = createPricer();
-    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    pricedByCatalog(f);
     const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
       ['file', ''],
       ['model', 'whisper-1'],
@@ -165,8 +170,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
   // 75 s): 60 × 0.36 / 3600 = 6,000,000 nano-USD, 600 audio tokens (was 7,500,000 from 75 s).
   it('a transcription answered with a duration and no usage: estimated from the answer\'s 60 s, 6,000,000 nano-USD', async () => {
     const f = fixture(() => jsonAnswer(JSON.stringify({ task: 'transcribe', language: 'english', duration: 60, text: 'Hello.', segments: [] })));
-    const real = createPricer();
-    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    pricedByCatalog(f);
     const call = await formCall('/proxy/openai/v1/audio/transcriptions', [
       ['file', ''],
       ['model', 'whisper-1'],
@@ -186,8 +190,7 @@ describe('an OpenAI transcription posted as multipart form data', () => {
   // estimated tokens add 0). Before: estimated tokens only, unpriced.
   it('a whisper-1 translation answered as plain text: 30 s of WAV estimated and priced at 3,000,000 nano-USD', async () => {
     const f = fixture(() => ({ ...jsonAnswer('Hello.'), headers: { 'content-type': 'text/plain; charset=utf-8' } }));
-    const real = createPricer();
-    f.pricer.price = (usage, ctx) => real.price(usage, ctx);
+    pricedByCatalog(f);
     const call = await formCall('/proxy/openai/v1/audio/translations', [
       ['file', ''],
       ['model', 'whisper-1'],
