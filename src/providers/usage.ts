@@ -10,7 +10,7 @@ import type { NanoUsd } from '../lib/money.js';
  * - `cacheReadTokens` and `cacheWrite5mTokens + cacheWrite1hTokens` are subsets of `inputTokens`.
  * - `outputTokens` is everything billed as output, INCLUDING `reasoningTokens`
  *   (for Gemini the adapter adds thoughtsTokenCount to candidatesTokenCount).
- * - `inputAudioTokens` / `outputAudioTokens` are subsets of input / output.
+ * - `inputAudioTokens` / `outputAudioTokens`, `inputImageTokens` / `outputImageTokens` are subsets of input / output.
  * All counts are non-negative integers.
  */
 export interface Usage {
@@ -30,6 +30,12 @@ export interface Usage {
    */
   cacheAudioReadTokens?: number;
   outputAudioTokens?: number;
+  /**
+   * Image tokens among the input (OpenAI Images `usage.input_tokens_details.image_tokens`:
+   * the images an edit uploads), a subset of `inputTokens`. Priced at the model's image input
+   * price (catalog `input_image_mtok`) when it has one, else as any input token.
+   */
+  inputImageTokens?: number;
   /** Image tokens generated (Gemini `candidatesTokensDetails` IMAGE), a subset of `outputTokens`. */
   outputImageTokens?: number;
   /**
