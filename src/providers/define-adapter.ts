@@ -53,8 +53,10 @@ export interface AdapterSpec {
   maxOutputTokens?(json: Json, known: KnownEndpoint | undefined): number | null;
   /** Whether the request asks for a streamed answer, for the default `describe`. Default: `stream: true`. */
   streaming?(json: Json, known: KnownEndpoint | undefined): boolean;
-  /** How many answers the request asks for (RequestInfo.outputChoices) for the default `describe`. Default: `n`. */
-  outputChoices?(json: Json): number | undefined;
+  /** How many answers the request to endpoint `known` asks for (RequestInfo.outputChoices) for the default `describe`. Default: `n`. */
+  outputChoices?(json: Json, known: KnownEndpoint | undefined): number | undefined;
+  /** The model a request to endpoint `known` naming none runs, when it depends on the request (else KnownEndpoint.defaultModel). Default: none. */
+  defaultModel?(json: Json, known: KnownEndpoint): string | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
   maxWebSearches?(json: Json): number | undefined;
   /** The bound on billed file search tool calls (RequestInfo.maxFileSearches) for the default `describe`. Default: none. */
@@ -116,14 +118,14 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
           endpoint: known?.endpoint ?? 'other',
           kind: known?.kind ?? 'other',
           metered: known === undefined ? false : (known.metered ?? true),
-          model: str(json.model) ?? known?.defaultModel ?? null,
+          model: str(json.model) ?? (known === undefined ? undefined : (spec.defaultModel?.(json, known) ?? known.defaultModel)) ?? null,
           streaming: streaming(json, known),
           maxOutputTokens: maxOutputTokens(json, known),
         };
         if (known?.ndjsonStream === true && info.streaming) info.ndjsonStream = true;
         const refused = post && known === undefined ? spec.refusedPaths?.[key] : undefined;
         if (refused !== undefined) info.refused = refused;
-        const choices = outputChoices(json);
+        const choices = outputChoices(json, known);
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;

@@ -5,6 +5,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
+import { IMAGE_ENDPOINTS, ImagesStream, defaultImageModel, formCount, imageOutputTokens, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
@@ -30,14 +31,16 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   // Multipart form uploads: their `model` and `stream` are form fields (proxy/form-fields.ts).
   '/audio/transcriptions': { endpoint: 'audio.transcriptions', kind: 'transcriptions' },
   '/audio/translations': { endpoint: 'audio.translations', kind: 'transcriptions' },
+  // The Images API (openai-images.ts): generations are JSON, edits and variations forms.
+  ...IMAGE_ENDPOINTS,
 };
 
 /**
- * Whether the request asks for a stream: JSON `stream: true`, or for a transcription (a
- * multipart form, whose fields are text) the field `stream=true` as the SDKs write it.
+ * Whether the request asks for a stream: JSON `stream: true`, or for a transcription or an
+ * image edit (a multipart form, whose fields are text) the field `stream=true` as the SDKs write it.
  */
 function streaming(body: Json, known: KnownEndpoint | undefined): boolean {
-  return body.stream === true || (known?.kind === 'transcriptions' && body.stream === 'true');
+  return body.stream === true || ((known?.kind === 'transcriptions' || known?.kind === 'images') && body.stream === 'true');
 }
 
 /**
@@ -69,8 +72,12 @@ const OPENROUTER_REFUSED: Readonly<Record<string, string>> = {
     "OpenRouter's Anthropic-compatible Messages API (/messages) is not metered by an OpenAI-family provider. Use /chat/completions or /responses, or configure a provider of kind anthropic with base_url https://openrouter.ai/api for it.",
 };
 
-/** Answers billed per request: `n` choices; legacy completions generate `best_of` candidates server-side (billed) and return `n`. */
-function outputChoices(body: Json): number | undefined {
+/**
+ * Answers billed per request: `n` choices (an image request's `n` images, a form field in an
+ * edit); legacy completions generate `best_of` candidates server-side (billed) and return `n`.
+ */
+function outputChoices(body: Json, known: KnownEndpoint | undefined): number | undefined {
+  if (known?.kind === 'images') return formCount(body.n);
   const n = count(body.n);
   const bestOf = count(body.best_of);
   return n === undefined && bestOf === undefined ? undefined : Math.max(n ?? 1, bestOf ?? 1);
@@ -82,7 +89,9 @@ function outputChoices(body: Json): number | undefined {
  * compatible vendors may read only max_tokens (DeepSeek), so a smaller limit beside a larger
  * one bounds nothing the provider is held to.
  */
-function maxOutputTokens(body: Json): number | null {
+function maxOutputTokens(body: Json, known: KnownEndpoint | undefined): number | null {
+  // An image request sets no limit: its size and quality say how many tokens one image is.
+  if (known?.kind === 'images') return imageOutputTokens(body);
   return larger(larger(count(body.max_completion_tokens), count(body.max_tokens)), count(body.max_output_tokens)) ?? null;
 }
 
@@ -155,6 +164,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
     maxOutputTokens,
     outputChoices,
+    defaultModel: (json, known) => (known.kind === 'images' ? defaultImageModel(json, known) : undefined),
     streaming,
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
@@ -189,6 +199,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
       if (info.kind === 'transcriptions') return observeTranscription(json, info.endpoint === 'audio.translations');
+      if (info.kind === 'images') return observeImages(json);
       const observed = observeOpenAi(json);
       const pendingId = info.kind === 'responses' ? pendingResponseId(json) : undefined;
       if (pendingId !== undefined) observed.pendingId = pendingId;
@@ -202,6 +213,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       transcriptions: () => new TranscriptionStream(),
+      images: () => new ImagesStream(),
     },
 
     errorShape(error: ProxyError) {

@@ -33,7 +33,7 @@ export interface AdvisorToolBound {
 
 
 /** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
-export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'other';
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'images' | 'other';
 
 /** What the adapter learned about a request before it is forwarded. */
 export interface RequestInfo {
@@ -129,9 +129,11 @@ export interface RequestInfo {
    * and the text fields; any other upload's is recorded with usage unknown. `audioSeconds`,
    * set beside `audioTokens`, is how long those files play by the same rule (fractional): a
    * model billed by the audio's duration (whisper-1) is reserved and estimated from it.
-   * Absent otherwise.
+   * `imageTokens`, set for an image edit or variation (kind `images`), are the image input
+   * tokens its files are held at (openai-images.ts uploadedImageTokens): reserved, never
+   * recorded. Absent otherwise.
    */
-  upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number };
+  upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number; imageTokens?: number };
   /**
    * The price modifiers the request asks for (Anthropic `speed`, `inference_geo`), which the
    * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.

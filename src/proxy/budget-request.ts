@@ -49,11 +49,11 @@ export function budgetRequestOf(
 
 /**
  * Input tokens the request's bytes do not count: a continued conversation's (as far as
- * `state.contexts` knows it) plus an audio upload's audio (RequestInfo.upload.audioTokens);
- * undefined when it has neither.
+ * `state.contexts` knows it) plus an audio upload's audio (RequestInfo.upload.audioTokens)
+ * or an image upload's images (RequestInfo.upload.imageTokens); undefined when it has none.
  */
 function unseenInputTokens(info: RequestInfo, state: ProviderState | undefined): number | undefined {
   const context = info.continues === undefined ? undefined : state?.contexts?.tokensOf(info.continues);
-  const audio = info.upload?.audioTokens;
-  return context === undefined && audio === undefined ? undefined : (context ?? 0) + (audio ?? 0);
+  const upload = info.upload === undefined ? undefined : (info.upload.audioTokens ?? info.upload.imageTokens);
+  return context === undefined && upload === undefined ? undefined : (context ?? 0) + (upload ?? 0);
 }

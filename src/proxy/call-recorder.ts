@@ -185,7 +185,7 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     if (this.done) return;
     this.done = true;
     const info = this.info;
-    const { usage, source, note } = recordedUsage(info, outcome, seen, reachedProvider, this);
+    const { usage, source, note, unpriceable } = recordedUsage(info, outcome, seen, reachedProvider, this);
     const model = seen.observed?.model ?? info?.model ?? null;
     this.responseModel = seen.observed?.model ?? null;
     this.finishReasons = seen.observed?.finishReasons ?? null;
@@ -196,7 +196,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     let unpriced: string | null = null;
     if (usage) {
       let priced: PriceResult | null = null;
-      if (model) {
+      // A usage that must not be priced (recorded-usage.ts) stays unpriced: cost null.
+      if (model && unpriceable !== true) {
         try {
           priced = this.deps.pricer.price(usage, { provider: this.provider, model, at: this.startedAt });
         } catch (failure) {

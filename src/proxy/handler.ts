@@ -2,6 +2,7 @@ import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
 import { audioUpload } from '../providers/audio-length.js';
+import { uploadedImageTokens } from '../providers/openai-images.js';
 import { builtinProvider } from '../providers/builtins.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
@@ -234,6 +235,8 @@ function describeRequest<R>(
   if (form !== null) info.upload = { textBytes: form.textBytes };
   // A transcription's files are audio, whose length their headers or sizes tell (audio-length.ts).
   if (form !== null && info.kind === 'transcriptions') info.upload = audioUpload(form.textBytes, form.files);
+  // An image edit's or variation's files are images, each held at a bound of image input tokens (openai-images.ts).
+  if (form !== null && info.kind === 'images') info.upload = { textBytes: form.textBytes, imageTokens: uploadedImageTokens(form.files) };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = formModelRefusal(form) ?? modelNameRefusal(info) ?? modelRefusal(key, info);

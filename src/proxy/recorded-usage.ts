@@ -1,5 +1,6 @@
 import { BYTES_PER_TOKEN } from '../budget/estimate.js';
 import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
+import { usagelessImages } from '../providers/openai-images.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
 import type { BodyObservation } from './observation.js';
@@ -27,6 +28,11 @@ export interface RecordedUsage {
   usage: Usage | null;
   source: UsageSource;
   note?: string;
+  /**
+   * True when `usage` must not be priced (a model billed per image: its answer has no token
+   * counts, and a token price would make it $0): the call is recorded unpriced, `note` saying why.
+   */
+  unpriceable?: boolean;
 }
 
 /** The usage of a call that ended with `outcome` after `seen`; `reachedProvider`: the request was sent. Allocates nothing beyond the result. */
@@ -35,6 +41,9 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const reported = seen.observed?.usage ?? null;
   if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
+  // An Images answer is base64 images: never estimated. One billed per image (dall-e) is a
+  // call without tokens the pricer must not price; a GPT image call's missing usage is unknown.
+  if (info.kind === 'images') return imagesWithoutUsage(info);
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
@@ -53,6 +62,12 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const whence = answered === undefined ? "the uploaded audio's length" : "the answer's duration";
   const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from ${whence} (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
   return { usage, source: 'estimated', note };
+}
+
+/** An Images call whose answer carried no usage (openai-images.ts usagelessImages). */
+function imagesWithoutUsage(info: RequestInfo): RecordedUsage {
+  const { perImage, note } = usagelessImages(info.endpoint, info.model);
+  return perImage ? { usage: emptyUsage(), source: 'reported', note, unpriceable: true } : { usage: null, source: 'unknown', note };
 }
 
 /** Seconds for a note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */

@@ -1,0 +1,202 @@
+import { count, isObj, objAt, parseJson, str, type Json } from './json.js';
+import type { KnownEndpoint } from './define-adapter.js';
+import { normaliseOpenAiUsage } from './openai-usage.js';
+import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+
+/**
+ * OpenAI's Images API (openai 6.49.0 resources/images.d.ts): generations (JSON), edits and
+ * variations (multipart forms, whose fields are text: proxy/form-fields.ts). Answers name no
+ * model: the call's is the one its request asked for, or the one the API defaults to.
+ */
+
+/** The Images API paths (keyed as the adapter's endpoints). */
+export const IMAGE_ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
+  '/images/generations': { endpoint: 'images.generations', kind: 'images' },
+  // Multipart form uploads: `model`, `n`, `size`, `quality`, `stream` are form fields.
+  '/images/edits': { endpoint: 'images.edits', kind: 'images', defaultModel: 'gpt-image-1.5' },
+  // dall-e-2 only (ImageCreateVariationParams.model), answered without usage.
+  '/images/variations': { endpoint: 'images.variations', kind: 'images', defaultModel: 'dall-e-2' },
+};
+
+/**
+ * Parameters only the GPT image models take (ImageGenerateParamsBase): a generation naming
+ * no model runs dall-e-2 "unless a parameter specific to the GPT image models is used".
+ */
+const GPT_IMAGE_ONLY = ['background', 'moderation', 'output_compression', 'output_format', 'partial_images'] as const;
+const GPT_IMAGE_QUALITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
+
+/**
+ * The model a generation without `model` runs: dall-e-2, unless it sets a parameter only
+ * the GPT image models take (those above, `stream`, a quality of low, medium or high); then
+ * gpt-image-1.5, the edits endpoint's documented default (the docs name no GPT model for
+ * this case). Edits and variations have a fixed default (IMAGE_ENDPOINTS).
+ */
+export function defaultImageModel(json: Json, known: KnownEndpoint): string | undefined {
+  if (known.endpoint !== 'images.generations') return known.defaultModel;
+  const gptOnly = GPT_IMAGE_ONLY.some((name) => json[name] !== undefined && json[name] !== null) || isTrue(json.stream) || GPT_IMAGE_QUALITIES.has(String(json.quality));
+  return gptOnly ? 'gpt-image-1.5' : 'dall-e-2';
+}
+
+/** A JSON `true`, or a form field `true`. */
+function isTrue(v: unknown): boolean {
+  return v === true || v === 'true';
+}
+
+/** A count from JSON (a number) or a form field (decimal digits); undefined otherwise. */
+export function formCount(v: unknown): number | undefined {
+  if (typeof v === 'string') return /^\d{1,6}$/.test(v.trim()) ? Number(v.trim()) : undefined;
+  return count(v);
+}
+
+/**
+ * Output tokens of one image by size and quality: gpt-image-1's, from OpenAI's image
+ * generation guide ("Cost and latency"; as collected in community.openai.com/t/1275254).
+ */
+const OUTPUT_TOKENS: Readonly<Record<string, Readonly<Record<'low' | 'medium' | 'high', number>>>> = {
+  '1024x1024': { low: 272, medium: 1056, high: 4160 },
+  '1024x1536': { low: 408, medium: 1584, high: 6240 },
+  '1536x1024': { low: 400, medium: 1568, high: 6208 },
+};
+
+/** Each quality's dearest entry (tokens) and dearest tokens per pixel over the table's sizes. */
+const DEAREST = (['low', 'medium', 'high'] as const).map((quality) => {
+  let tokens = 0;
+  let perPixel = 0;
+  for (const [size, row] of Object.entries(OUTPUT_TOKENS)) {
+    const [w, h] = size.split('x').map(Number) as [number, number];
+    tokens = Math.max(tokens, row[quality]);
+    perPixel = Math.max(perPixel, row[quality] / (w * h));
+  }
+  return { quality, tokens, perPixel };
+});
+
+/** Output tokens each partial image of a stream adds (OpenAI's image generation guide; 100 a preview in community.openai.com/t/1275254). */
+export const PARTIAL_IMAGE_TOKENS = 100;
+
+/**
+ * The most output tokens one image of the request is billed (its RequestInfo.maxOutputTokens;
+ * `n` images are its outputChoices): the table's entry for its size and quality, plus 100 per
+ * partial image (`partial_images`). A quality outside low/medium/high (`auto`, unset,
+ * dall-e-3's `standard` or `hd`) counts as high, the dearest. A size outside the table
+ * (`auto`, unset, gpt-image-2's free `WIDTHxHEIGHT`, dall-e sizes) is held at the quality's
+ * dearest entry, or, when larger, its pixels at the table's dearest tokens per pixel (the
+ * docs give no rule for other sizes: this scales the table, rounded up).
+ */
+export function imageOutputTokens(json: Json): number {
+  const quality = typeof json.quality === 'string' && GPT_IMAGE_QUALITIES.has(json.quality) ? (json.quality as 'low' | 'medium' | 'high') : 'high';
+  const size = typeof json.size === 'string' ? json.size.trim().toLowerCase() : '';
+  const partials = Math.min(formCount(json.partial_images) ?? 0, 3);
+  return oneImage(size, quality) + PARTIAL_IMAGE_TOKENS * partials;
+}
+
+function oneImage(size: string, quality: 'low' | 'medium' | 'high'): number {
+  const listed = OUTPUT_TOKENS[size]?.[quality];
+  if (listed !== undefined) return listed;
+  const dearest = DEAREST.find((d) => d.quality === quality)!;
+  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  if (m === null) return dearest.tokens;
+  return Math.max(dearest.tokens, Math.ceil(Number(m[1]) * Number(m[2]) * dearest.perPixel));
+}
+
+/**
+ * Image input tokens held for each file an edit uploads (the images and the mask): OpenAI
+ * documents no rule for the GPT image models' input images. gpt-image-1 bills an image as
+ * 512-px tiles of 129 tokens plus 65 (194 for a square; up to 581 for a long one:
+ * community.openai.com/t/1281361), and `input_fidelity: high` adds about $0.062 an image at
+ * $10 per 1M, some 6,200 tokens (community.openai.com/t/1275254): 7,000 bounds both.
+ */
+export const IMAGE_INPUT_TOKENS_BOUND = 7_000;
+
+/** The image input tokens held for an edit's or variation's uploaded files (RequestInfo.upload.imageTokens). */
+export function uploadedImageTokens(files: readonly Uint8Array[]): number {
+  return files.length * IMAGE_INPUT_TOKENS_BOUND;
+}
+
+/**
+ * The usage of an Images answer or completed event (ImagesResponse.Usage): input tokens,
+ * of which `input_tokens_details.image_tokens` are images (Usage.inputImageTokens), and
+ * output tokens, of which `output_tokens_details.image_tokens` are images when given, else
+ * all of them (the SDK documents output_tokens as "the number of image tokens in the output
+ * image"). null when absent.
+ */
+export function imagesUsage(raw: unknown): Usage | null {
+  const usage = normaliseOpenAiUsage(raw);
+  if (usage === null || !isObj(raw)) return null;
+  const inImage = count(objAt(raw.input_tokens_details).image_tokens) ?? 0;
+  if (inImage > 0) usage.inputImageTokens = Math.min(inImage, usage.inputTokens);
+  const outDetails = raw.output_tokens_details;
+  const outImage = isObj(outDetails) ? (count(outDetails.image_tokens) ?? 0) : usage.outputTokens;
+  if (outImage > 0) usage.outputImageTokens = Math.min(outImage, usage.outputTokens);
+  return usage;
+}
+
+/** Usage of a non-streamed Images answer; the model is the request's. */
+export function observeImages(json: Json): Observed {
+  return { usage: imagesUsage(json.usage), model: null };
+}
+
+/** Adds `b`'s counts to `a` (two completed events of one request). */
+function addUsage(a: Usage, b: Usage): Usage {
+  const sum: Usage = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWrite5mTokens: a.cacheWrite5mTokens + b.cacheWrite5mTokens,
+    cacheWrite1hTokens: a.cacheWrite1hTokens + b.cacheWrite1hTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+  };
+  const inImage = (a.inputImageTokens ?? 0) + (b.inputImageTokens ?? 0);
+  const outImage = (a.outputImageTokens ?? 0) + (b.outputImageTokens ?? 0);
+  if (inImage > 0) sum.inputImageTokens = inImage;
+  if (outImage > 0) sum.outputImageTokens = outImage;
+  return sum;
+}
+
+/**
+ * A streamed generation or edit (`stream: true`; ImageGenStreamEvent, ImageEditStreamEvent):
+ * `*.partial_image` events (base64 images of up to megabytes, never parsed), then a
+ * `*.completed` event with the final image and its usage. With `n` > 1 each image ends in
+ * its own completed event, each billed: their usages are summed. A chunk carrying an
+ * `error` object fails the call.
+ */
+export class ImagesStream implements StreamAccumulator {
+  private usage: Usage | null = null;
+  private failed: string | undefined;
+
+  onFrame(frame: SseFrame): boolean {
+    if (frame.event.endsWith('.partial_image')) return true;
+    const data = frame.data;
+    // Base64 holds no quote: a partial image without an `event:` line is skipped here, unparsed.
+    if (!data.includes('"usage"') && !data.includes('"error"')) return true;
+    const json = parseJson(data);
+    if (!isObj(json)) return true;
+    const type = str(json.type) ?? '';
+    if (type.endsWith('.completed')) {
+      const usage = imagesUsage(json.usage);
+      if (usage !== null) this.usage = this.usage === null ? usage : addUsage(this.usage, usage);
+    }
+    if (isObj(json.error)) this.failed = `stream error: ${str(json.error.message) ?? str(json.error.type) ?? str(json.error.code) ?? 'no reason given'}`;
+    return true;
+  }
+
+  finish(): Observed {
+    const observed: Observed = { usage: this.usage, model: null };
+    if (this.failed !== undefined) observed.failed = this.failed;
+    return observed;
+  }
+}
+
+/**
+ * Why an Images call whose answer carried no usage has no cost (proxy/recorded-usage.ts):
+ * a model billed per image (dall-e-2, dall-e-3, any model but the GPT image ones, and every
+ * variation), or a GPT image call whose usage never arrived. Its tokens are never estimated:
+ * the answer is base64 images, not text. `perImage` tells which.
+ */
+export function usagelessImages(endpoint: string, model: string | null): { perImage: boolean; note: string } {
+  const name = model ?? 'the model';
+  const tokenBilled = model !== null && /(^|\/)(chat)?gpt-image/.test(model);
+  if (endpoint === 'images.variations' || !tokenBilled) {
+    return { perImage: true, note: `'${name}' is billed per image, and tokometer has no per-image price for it: recorded without tokens or cost` };
+  }
+  return { perImage: false, note: `the answer carried no usage; an image call's tokens are never estimated from its base64 images: cost unknown` };
+}
