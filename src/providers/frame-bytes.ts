@@ -65,6 +65,17 @@ export function isJsonEventNotStartingWith(raw: Uint8Array, prefix: Uint8Array):
 }
 
 /**
+ * True when the frame is the line `event: NAME` (exactly `name`, ended by LF) then one
+ * `data: {…}` line and nothing else: an event of that name whose data a decoder never needs
+ * to see (a partial image, megabytes of base64).
+ */
+export function isJsonEventNamed(raw: Uint8Array, name: Uint8Array): boolean {
+  if (!holdsAt(raw, EVENT, 0) || !holdsAt(raw, name, EVENT.length)) return false;
+  const lf = EVENT.length + name.length;
+  return raw[lf] === LF && isJsonDataLineAt(raw, lf + 1);
+}
+
+/**
  * True when some `key` (quoted, e.g. `"usage"`, as bytes) in the frame is not followed by
  * `null` — the bytes version of "this chunk may carry a usage or a finish reason".
  */

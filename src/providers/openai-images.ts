@@ -1,3 +1,4 @@
+import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
 import { count, isObj, objAt, parseJson, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';
 import { normaliseOpenAiUsage } from './openai-usage.js';
@@ -152,6 +153,9 @@ function addUsage(a: Usage, b: Usage): Usage {
   return sum;
 }
 
+const PARTIAL_GENERATION = asciiBytes('image_generation.partial_image');
+const PARTIAL_EDIT = asciiBytes('image_edit.partial_image');
+
 /**
  * A streamed generation or edit (`stream: true`; ImageGenStreamEvent, ImageEditStreamEvent):
  * `*.partial_image` events (base64 images of up to megabytes, never parsed), then a
@@ -162,6 +166,11 @@ function addUsage(a: Usage, b: Usage): Usage {
 export class ImagesStream implements StreamAccumulator {
   private usage: Usage | null = null;
   private failed: string | undefined;
+
+  /** A partial image frame (`event:` line, one data line) passes as bytes, never decoded. */
+  passes(raw: Uint8Array): boolean {
+    return isJsonEventNamed(raw, PARTIAL_GENERATION) || isJsonEventNamed(raw, PARTIAL_EDIT);
+  }
 
   onFrame(frame: SseFrame): boolean {
     if (frame.event.endsWith('.partial_image')) return true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asciiBytes, isJsonEventNotStartingWith, isOneJsonDataLine, mayCarryKey } from '../../src/providers/frame-bytes.js';
+import { asciiBytes, isJsonEventNamed, isJsonEventNotStartingWith, isOneJsonDataLine, mayCarryKey } from '../../src/providers/frame-bytes.js';
 
 const enc = new TextEncoder();
 const USAGE = asciiBytes('"usage"');
@@ -9,6 +9,24 @@ describe('isOneJsonDataLine', () => {
     expect(isOneJsonDataLine(enc.encode('data: {"a":1}\n\n'))).toBe(true);
     for (const frame of ['data: [DONE]\n\n', 'data:{"a":1}\n\n', 'data: {"a":1}\r\n\r\n', 'data: {"a":1}\ndata: 2\n\n', 'event: x\ndata: {"a":1}\n\n', ': comment\n\n', 'data: {', '']) {
       expect(isOneJsonDataLine(enc.encode(frame)), JSON.stringify(frame)).toBe(false);
+    }
+  });
+});
+
+describe('isJsonEventNamed', () => {
+  const named = (text: string) => isJsonEventNamed(enc.encode(text), asciiBytes('image_generation.partial_image'));
+
+  it('is true only for `event: NAME` (that exact name) then one `data: {` line ended by LF LF', () => {
+    expect(named('event: image_generation.partial_image\ndata: {"b64_json":"iVBOR"}\n\n')).toBe(true);
+    for (const frame of [
+      'event: image_generation.completed\ndata: {"usage":{}}\n\n',
+      'event: image_generation.partial_images\ndata: {}\n\n',
+      'event: image_generation.partial_image\r\ndata: {}\r\n\r\n',
+      'event: image_generation.partial_image\nevent: image_generation.completed\ndata: {}\n\n',
+      'event: image_generation.partial_image\ndata: {}\ndata: {}\n\n',
+      'data: {"type":"image_generation.partial_image"}\n\n',
+    ]) {
+      expect(named(frame), JSON.stringify(frame)).toBe(false);
     }
   });
 });

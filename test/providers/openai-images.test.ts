@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ImagesStream, imageOutputTokens, usagelessImages } from '../../src/providers/openai-images.js';
+
+const enc = new TextEncoder();
+
+describe('ImagesStream', () => {
+  it('lets a partial image frame pass as bytes, never a completed one', () => {
+    const stream = new ImagesStream();
+    expect(stream.passes(enc.encode('event: image_generation.partial_image\ndata: {"b64_json":"iVBOR"}\n\n'))).toBe(true);
+    expect(stream.passes(enc.encode('event: image_edit.partial_image\ndata: {"b64_json":"iVBOR"}\n\n'))).toBe(true);
+    expect(stream.passes(enc.encode('event: image_generation.completed\ndata: {"usage":{}}\n\n'))).toBe(false);
+    expect(stream.passes(enc.encode('data: {"type":"image_generation.partial_image"}\n\n'))).toBe(false);
+  });
+
+  // A data line with neither "usage" nor "error" is not parsed: here it is not even JSON.
+  it('sums completed events, skips data without usage or error unparsed, and fails on an error chunk', () => {
+    const stream = new ImagesStream();
+    const usage = { input_tokens: 10, input_tokens_details: { image_tokens: 4, text_tokens: 6 }, output_tokens: 272 };
+    expect(stream.onFrame({ event: '', data: '{"type":"image_generation.partial_image","b64_json":"iVBOR' })).toBe(true);
+    stream.onFrame({ event: '', data: JSON.stringify({ type: 'image_generation.completed', usage }) });
+    stream.onFrame({ event: 'image_generation.completed', data: JSON.stringify({ type: 'image_generation.completed', usage }) });
+    stream.onFrame({ event: '', data: JSON.stringify({ error: { message: 'content policy' } }) });
+    expect(stream.finish()).toEqual({
+      usage: { inputTokens: 20, inputImageTokens: 8, outputTokens: 544, outputImageTokens: 544, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 },
+      model: null,
+      failed: 'stream error: content policy',
+    });
+  });
+});
+
+describe('imageOutputTokens', () => {
+  it('reads form fields as text: 1536x1024 low with 3 partial images = 400 + 300', () => {
+    expect(imageOutputTokens({ size: '1536x1024', quality: 'low', partial_images: '3' })).toBe(700);
+  });
+
+  // dall-e-3's `hd` counts as high; 1792x1024 = 1,835,008 px × 4,160 / 1,048,576 = 7,280.
+  it('takes a dall-e quality as high and scales a dall-e size: 1792x1024 hd = 7,280', () => {
+    expect(imageOutputTokens({ size: '1792x1024', quality: 'hd' })).toBe(7280);
+  });
+});
+
+describe('usagelessImages', () => {
+  it('says billed per image for dall-e and variations, usage unknown for a GPT image model', () => {
+    expect(usagelessImages('images.generations', 'dall-e-3').perImage).toBe(true);
+    expect(usagelessImages('images.variations', 'gpt-image-1').perImage).toBe(true);
+    expect(usagelessImages('images.generations', 'gpt-image-1').perImage).toBe(false);
+    expect(usagelessImages('images.edits', 'chatgpt-image-latest').perImage).toBe(false);
+  });
+});
