@@ -72,7 +72,7 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
 
 /**
  * Rates that bound a call's real cost from above: the dearest input-side price (input,
- * cache writes, audio in) and output-side price (output, audio, image, reasoning) over all
+ * cache writes, audio in, image in) and output-side price (output, audio, image, reasoning) over all
  * long-context tiers, and the dearest fee per web search and per file search tool call
  * (reserved for the searches a request allows, gate.ts). A known model without any output
  * price (embeddings) gets output 0; one priced per hour of audio alone (whisper-1) gets
@@ -81,7 +81,7 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
   const audioHour = highest(d, (r) => [r.audioHour]);
-  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio]) ?? (audioHour === null ? null : 0);
+  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio, r.inputImage]) ?? (audioHour === null ? null : 0);
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   const search = highest(d, (r) => [r.webSearch]);
   const fileSearch = highest(d, (r) => [r.fileSearch]);

@@ -162,6 +162,7 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['cacheWrite1h', 'cache write (1h)', 'billed as cache write'],
   ['output', 'output', 'not billed'],
   ['inputAudio', 'audio input', ''],
+  ['inputImage', 'image input', ''],
   ['outputAudio', 'audio output', ''],
   ['outputImage', 'image output', ''],
   ['outputReasoning', 'reasoning output', ''],

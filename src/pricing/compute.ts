@@ -13,12 +13,18 @@ const ZERO: Rate = { base: 0, tiers: [] };
  * the pico sum is rounded half up to nano once at the end.
  *
  * Dimensions (counts follow the inclusion rules of `Usage`):
- * - uncached input = input − cacheRead − cacheWrite5m − cacheWrite1h (− inputAudio when audio is priced)
+ * - uncached input = input − cacheRead − cacheWrite5m − cacheWrite1h (− inputAudio when audio is
+ *   priced, − inputImage when image input is priced)
  * - cache read at cacheRead (fallback input); cache write 5m at cacheWrite5m → cacheWrite → input;
  *   cache write 1h at cacheWrite1h → cacheWrite → input (the catalog's ancestor rules)
  * - audio input at inputAudio, only when priced (else it stays in uncached input); its
  *   cached part (`cacheAudioReadTokens`, else the overlap of the cache and audio counts) at
  *   cacheAudioRead → cacheRead → inputAudio
+ * - image input at inputImage (the catalog's `input_image_mtok`), only when priced (else it
+ *   stays in uncached input, at input). Image tokens are never cached ones: no provider says
+ *   how much of a cache hit was image (`cache_image_read_mtok` is unmetered, rates.ts), so
+ *   image + uncached audio + cache reads + writes must fit in the input, else the usage is
+ *   inconsistent
  * - output (− outputAudio, − outputImage, − reasoning when each is priced) at output;
  *   reasoning is part of output and is never counted twice
  * - web searches × the per-search fee and file search tool calls × the per-call fee (counts,
@@ -49,6 +55,7 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     cacheWrite1h: usage.cacheWrite1hTokens,
     reasoning: usage.reasoningTokens,
     inputAudio: usage.inputAudioTokens ?? 0,
+    inputImage: usage.inputImageTokens ?? 0,
     cacheAudioRead: usage.cacheAudioReadTokens ?? 0,
     outputAudio: usage.outputAudioTokens ?? 0,
     outputImage: usage.outputImageTokens ?? 0,
@@ -73,6 +80,11 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
   if (cachedAudio > Math.min(audioIn, counts.cacheRead)) {
     return err(`inconsistent usage: cached audio (${cachedAudio}) exceeds audio input (${audioIn}) or cache reads (${counts.cacheRead}) of ${counts.input} input tokens`);
   }
+  // Image input is all uncached: it must fit beside the uncached audio and the cache tokens.
+  const imageIn = rates.inputImage ? counts.inputImage : 0;
+  if (imageIn + audioIn - cachedAudio + counts.cacheRead + cacheWrites > counts.input) {
+    return err(`inconsistent usage: image input (${imageIn}), uncached audio input (${audioIn - cachedAudio}) and cache tokens (${counts.cacheRead + cacheWrites}) exceed input tokens (${counts.input})`);
+  }
   const outAudio = rates.outputAudio ? counts.outputAudio : 0;
   const outImage = rates.outputImage ? counts.outputImage : 0;
   const reasoning = rates.outputReasoning ? counts.reasoning : 0;
@@ -91,11 +103,12 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
   // its own, else the cache-read price, else (no cache discount) the audio price.
   const cachedAudioRate = rates.cacheAudioRead ?? (rates.cacheRead ? cacheRead : (rates.inputAudio ?? input));
   const pico = {
-    uncachedInput: cost(counts.input - counts.cacheRead - cacheWrites - audioIn + cachedAudio, input),
+    uncachedInput: cost(counts.input - counts.cacheRead - cacheWrites - audioIn + cachedAudio - imageIn, input),
     cacheRead: cost(counts.cacheRead - cachedAudio, cacheRead) + cost(cachedAudio, cachedAudioRate),
     cacheWrite5m: cost(counts.cacheWrite5m, rates.cacheWrite5m ?? cacheWrite),
     cacheWrite1h: cost(counts.cacheWrite1h, rates.cacheWrite1h ?? cacheWrite),
     inputAudio: cost(audioIn - cachedAudio, rates.inputAudio ?? ZERO),
+    inputImage: cost(imageIn, rates.inputImage ?? ZERO),
     output: cost(counts.output - outAudio - outImage - reasoning, output),
     outputAudio: cost(outAudio, rates.outputAudio ?? ZERO),
     outputImage: cost(outImage, rates.outputImage ?? ZERO),
@@ -148,12 +161,12 @@ export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
 
 /**
  * The common case exactly, without BigInt, Object.entries or the validation loop: no audio,
- * image output, web or file search and no separately priced reasoning, valid counts, and every pico product and sum a safe
+ * image input or output (neither tokens nor an image input price), web or file search and no separately priced reasoning, valid counts, and every pico product and sum a safe
  * integer (tokens × pico per token stays far below 2^53 for real calls). Null sends the
  * call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined) return null;
+  if (rates.inputAudio || rates.inputImage || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.inputImageTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -171,6 +184,6 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
   const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
   return {
     costNano: nano(sum),
-    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0 },
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, inputImage: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0 },
   };
 }

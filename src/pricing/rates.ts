@@ -45,6 +45,8 @@ export type Dimension =
   | 'cacheWrite1h'
   | 'inputAudio'
   | 'cacheAudioRead'
+  /** Image tokens among the input (OpenAI Images edits' uploaded images, Gemini IMAGE prompt parts). */
+  | 'inputImage'
   | 'output'
   | 'outputAudio'
   | 'outputImage'
@@ -63,6 +65,9 @@ export type Rates = Partial<Record<Dimension, Rate>>;
  * ending `_kcount` are per 1,000 uses, keys ending `_hours` per hour of audio. genai-prices
  * gives every model priced by duration both `audio_hours` and `input_audio_hours` (equal in
  * 0.1.8): both price the one dimension, the dearer of the two when they differ (toRate's caller).
+ * `cache_image_read_mtok` (cached image input: gpt-image-*, gpt-realtime*) stays unmetered:
+ * no adapter reports how much of a cache hit was image (OpenAI's Images usage has no cached
+ * count at all), so `inputImageTokens` are priced as uncached input (compute.ts).
  */
 const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   input_mtok: 'input',
@@ -72,6 +77,7 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   cache_write_1h_mtok: 'cacheWrite1h',
   input_audio_mtok: 'inputAudio',
   cache_audio_read_mtok: 'cacheAudioRead',
+  input_image_mtok: 'inputImage',
   output_mtok: 'output',
   output_audio_mtok: 'outputAudio',
   output_image_mtok: 'outputImage',
@@ -90,7 +96,7 @@ export type PriceConstraint =
 export interface PriceVersion {
   constraint?: PriceConstraint;
   rates: Rates;
-  /** Catalog price keys with no metered dimension (image input, video tokens, audio hours, OCR pages…). */
+  /** Catalog price keys with no metered dimension (video tokens, cached image reads, OCR pages…). */
   unmetered: string[];
 }
 
@@ -206,6 +212,7 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     cacheWrite1h: usd(rates.cacheWrite1h),
     output: usd(rates.output),
     inputAudio: usd(rates.inputAudio),
+    inputImage: usd(rates.inputImage),
     outputAudio: usd(rates.outputAudio),
     outputImage: usd(rates.outputImage),
     outputReasoning: usd(rates.outputReasoning),

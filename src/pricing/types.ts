@@ -11,7 +11,7 @@ export type PriceSource = `genai-prices@${string}` | `snapshot:${string}` | 'ove
  * A price the user set for one model (config `prices:`), in USD per 1M tokens. Pricing owns
  * this type; the field names are the price list's as people write it, so the loaded
  * config's entries pass unchanged. A price left unset (the cache prices here, and audio,
- * image, reasoning and search, which have no field) is the catalog's for the same model
+ * image input and output, reasoning and search, which have no field) is the catalog's for the same model
  * when the catalog prices it; otherwise the cache prices fall back as below.
  */
 export interface ConfiguredPrice {
@@ -50,13 +50,15 @@ export interface PriceContext {
  * from the exact pico-USD sum.
  */
 export interface CostBreakdown {
-  /** input − cache reads − cache writes (− audio input when audio has its own price). */
+  /** input − cache reads − cache writes (− audio input, − image input, each when it has its own price). */
   uncachedInput: NanoUsd;
   cacheRead: NanoUsd;
   cacheWrite5m: NanoUsd;
   cacheWrite1h: NanoUsd;
   /** Audio input tokens; 0 unless the model prices audio separately. */
   inputAudio: NanoUsd;
+  /** Image input tokens; 0 unless the model prices image input separately (`input_image_mtok`). */
+  inputImage: NanoUsd;
   /** output − audio output − image output (− reasoning when reasoning has its own price). Reasoning is otherwise in here. */
   output: NanoUsd;
   outputAudio: NanoUsd;
@@ -101,6 +103,8 @@ export interface RateSet {
   output: number | null;
   /** Audio input. Fallback: input. */
   inputAudio: number | null;
+  /** Image input (catalog `input_image_mtok`). Fallback: input. */
+  inputImage: number | null;
   /** Audio output. Fallback: output. */
   outputAudio: number | null;
   /** Image output. Fallback: output. */
@@ -129,7 +133,7 @@ export interface PriceDescription {
    * `aboveInputTokens`, the tier's prices apply to every token of the call.
    */
   tiers: Array<{ aboveInputTokens: number; rates: RateSet }>;
-  /** Catalog price keys tokometer does not meter (image input, video tokens, OCR pages…). */
+  /** Catalog price keys tokometer does not meter (video tokens, cached image reads, OCR pages…). */
   unmetered: string[];
   /** True when the price depends on the date or time of day of the call. */
   timeDependent: boolean;

@@ -43,6 +43,9 @@ function catalogTotal(model: CatalogModel, usage: Usage, at: number): number {
       cache_write_1h_tokens: usage.cacheWrite1hTokens,
       input_audio_tokens: usage.inputAudioTokens ?? 0,
       cache_audio_read_tokens: usage.cacheAudioReadTokens ?? 0,
+      input_image_tokens: usage.inputImageTokens ?? 0,
+      // No provider reports cached image tokens (cache_image_read_mtok is unmetered): every image token is uncached.
+      cache_image_read_tokens: 0,
       output_tokens: usage.outputTokens,
       output_audio_tokens: usage.outputAudioTokens ?? 0,
       output_image_tokens: usage.outputImageTokens ?? 0,
@@ -64,7 +67,7 @@ function ours(model: CatalogModel, usage: Usage, at: number): number {
   return r.value.costNano;
 }
 
-/** Usages that satisfy the inclusion rules: cache, audio and image parts never exceed their totals. */
+/** Usages that satisfy the inclusion rules: cache, audio and image parts never exceed their totals (image input within the uncached input). */
 const usageArb = fc
   .record({
     uncached: fc.integer({ min: 0, max: 600_000 }),
@@ -77,6 +80,7 @@ const usageArb = fc
     outAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
     cachedAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
     outImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    inImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
     webSearches: fc.integer({ min: 0, max: 20 }),
     fileSearches: fc.integer({ min: 0, max: 20 }),
   })
@@ -84,13 +88,16 @@ const usageArb = fc
     const reasoning = Math.floor(u.output * u.reasoningShare);
     const outAudio = Math.floor((u.output - reasoning) * u.outAudioShare);
     const cachedAudio = Math.floor(u.cacheRead * u.cachedAudioShare);
+    const uncachedAudio = Math.floor(u.uncached * u.audioShare);
     return {
       inputTokens: u.uncached + u.cacheRead + u.w5 + u.w1h,
       cacheReadTokens: u.cacheRead,
       cacheWrite5mTokens: u.w5,
       cacheWrite1hTokens: u.w1h,
-      inputAudioTokens: Math.floor(u.uncached * u.audioShare) + cachedAudio,
+      inputAudioTokens: uncachedAudio + cachedAudio,
       cacheAudioReadTokens: cachedAudio,
+      // Image tokens are uncached: among the uncached input besides the uncached audio.
+      inputImageTokens: Math.floor((u.uncached - uncachedAudio) * u.inImageShare),
       outputTokens: u.output,
       reasoningTokens: reasoning,
       outputAudioTokens: outAudio,
@@ -119,6 +126,7 @@ describe('parity with genai-prices calcPrice', () => {
       reasoningTokens: 4_321,
       outputAudioTokens: 55,
       cacheAudioReadTokens: 500,
+      inputImageTokens: 2_000,
       outputImageTokens: 77,
       webSearches: 3,
       fileSearches: 5,

@@ -29,6 +29,7 @@ describe('price(): hand-computed nano-USD', () => {
       cacheWrite5m: 0,
       cacheWrite1h: 0,
       inputAudio: 0,
+      inputImage: 0,
       output: 5_400,
       outputAudio: 0,
       outputImage: 0,

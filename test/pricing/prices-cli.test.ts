@@ -55,6 +55,13 @@ describe('tokometer prices', () => {
     expect(out).toMatch(/above 200,000 input tokens[^\n]*\n\s+input\s+\$2\.50/);
   });
 
+  it('show gpt-image-1 prints its image input price; only cached image reads are left unmetered', async () => {
+    const out = await run(['prices', 'show', 'gpt-image-1', '--provider', 'openai', '--at', '2026-11-27']);
+    expect(out).toMatch(/\n\s+input\s+\$5\.00\n/);
+    expect(out).toMatch(/\n\s+image input\s+\$10\.00\n/);
+    expect(out).toMatch(/\n\s+not metered: cache_image_read_mtok\n/);
+  });
+
   it('show of an unknown model fails with exit code 2 and a clear message', async () => {
     const failure = run(['prices', 'show', 'gpt-imaginary', '--provider', 'openai']);
     await expect(failure).rejects.toThrow(/unknown model 'gpt-imaginary' at provider 'openai'/);

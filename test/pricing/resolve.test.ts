@@ -101,7 +101,9 @@ describe('describe()', () => {
   });
 
   it('lists unmetered price keys, and prices web and file searches per 1,000', () => {
-    expect(pricer.describe('gpt-image-1', 'openai', NOW)?.unmetered).toContain('input_image_mtok');
+    // Image input is metered (inputImage); cached image reads are not: no provider reports them.
+    expect(pricer.describe('gpt-image-1', 'openai', NOW)?.unmetered).toEqual(['cache_image_read_mtok']);
+    expect(pricer.describe('gpt-image-1', 'openai', NOW)?.rates.inputImage).toBe(10);
     const d = pricer.describe('gpt-4o', 'openai', NOW);
     expect(d?.unmetered).toEqual([]);
     expect(d?.rates.webSearch).toBe(10); // genai-prices 0.1.8: web_searches_kcount 10 (USD per 1,000)

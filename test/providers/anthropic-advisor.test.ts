@@ -150,9 +150,9 @@ describe('advisor usage: one entry per sub-inference, priced with the call', () 
 describe('the note of an advisor left out of the cost says what failed', () => {
   const FETCHED = Date.parse('2026-11-01T00:00:00Z');
   const SHA = 'ab12cd34'.padEnd(64, '0');
-  /** The pinned catalog plus an Anthropic model priced only per input image (`input_image_mtok`), a unit tokometer does not meter. */
+  /** The pinned catalog plus an Anthropic model priced only per input video token (`input_video_mtok`), a unit tokometer does not meter. */
   const data = structuredClone(pinnedCatalog()) as CatalogProvider[];
-  data.find((p) => p.id === 'anthropic')!.models.push({ id: 'claude-sketch-1', match: { equals: 'claude-sketch-1' }, prices: { input_image_mtok: 4 } });
+  data.find((p) => p.id === 'anthropic')!.models.push({ id: 'claude-sketch-1', match: { equals: 'claude-sketch-1' }, prices: { input_video_mtok: 4 } });
   const snapshot: CatalogSnapshot = { id: 1, source: snapshotSource(FETCHED, SHA), fetchedAt: FETCHED, sha256: SHA, data };
   const withAdvisor = (model: string) => {
     const usage = normaliseAnthropicUsage({ ...BODY.usage, iterations: [{ ...BODY.usage.iterations[1], model }] });
@@ -164,7 +164,7 @@ describe('the note of an advisor left out of the cost says what failed', () => {
     expect(withAdvisor('claude-sketch-1')).toMatchObject({
       priced: true,
       costNano: 60_000_000,
-      note: "advisor model 'claude-sketch-1' is unpriced ('claude-sketch-1' is priced per input_image_mtok, which tokometer does not meter): its 9000 input and 1500 output tokens are not in the cost",
+      note: "advisor model 'claude-sketch-1' is unpriced ('claude-sketch-1' is priced per input_video_mtok, which tokometer does not meter): its 9000 input and 1500 output tokens are not in the cost",
     });
   });
 

@@ -70,7 +70,7 @@ function inputCostShare(ctx: AuditContext, calls: ReadonlyArray<{ usage: Usage; 
     if (!r.priced) continue;
     const b = r.breakdown;
     total += r.costNano;
-    input += b.uncachedInput + b.cacheRead + b.cacheWrite5m + b.cacheWrite1h + b.inputAudio;
+    input += b.uncachedInput + b.cacheRead + b.cacheWrite5m + b.cacheWrite1h + b.inputAudio + b.inputImage;
   }
   return ratio(input, total);
 }
