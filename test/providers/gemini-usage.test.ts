@@ -60,6 +60,29 @@ describe('usageFromJson on fixtures', () => {
     expect(adapter.usageFromJson(generate(), { usageMetadata: over }).usage?.cacheAudioReadTokens).toBe(4_000);
   });
 
+  it('reads image input from the IMAGE prompt entries: the uncached ones, never more than the uncached prompt', () => {
+    // A 1,258-token image and 42 text tokens in the prompt (promptTokensDetails, MediaModality IMAGE).
+    const meta = { promptTokenCount: 1_300, candidatesTokenCount: 20, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 42 }, { modality: 'IMAGE', tokenCount: 1_258 }] };
+    const seen = adapter.usageFromJson(generate('generateContent', 'gemini-3.1-flash-live-preview'), { usageMetadata: meta }).usage;
+    expect(seen).toEqual(usage({ inputTokens: 1_300, outputTokens: 20, inputImageTokens: 1_258 }));
+    // gemini-3.1-flash-live-preview: $0.75 text in, $1 image in, $4.50 out per 1M → 750 / 1,000 / 4,500 nano.
+    // 42 × 750 + 1,258 × 1,000 + 20 × 4,500 = 31,500 + 1,258,000 + 90,000 = 1,379,500
+    // (the image as text: 1,300 × 750 + 90,000 = 1,065,000).
+    expect(createPricer().price(seen!, { provider: 'gemini', model: 'gemini-3.1-flash-live-preview', at: Date.parse('2026-11-27T12:00:00Z') })).toMatchObject({ priced: true, costNano: 1_379_500 });
+    // More IMAGE than the prompt: capped to it.
+    const over = { ...meta, promptTokensDetails: [{ modality: 'IMAGE', tokenCount: 2_000 }] };
+    expect(adapter.usageFromJson(generate(), { usageMetadata: over }).usage?.inputImageTokens).toBe(1_300);
+    // 1,000 of the image tokens came from a 1,000-token cache: they are cache reads (no provider
+    // prices cached image apart), so 258 image tokens are uncached; and counts that do not add
+    // up (200 more tokens, uncached audio) leave at most 1,300 − 1,000 − 200 = 100 for the image.
+    const cached = { ...meta, cachedContentTokenCount: 1_000, cacheTokensDetails: [{ modality: 'IMAGE', tokenCount: 1_000 }] };
+    expect(adapter.usageFromJson(generate(), { usageMetadata: cached }).usage?.inputImageTokens).toBe(258);
+    const withAudio = { ...cached, promptTokensDetails: [...meta.promptTokensDetails, { modality: 'AUDIO', tokenCount: 200 }] };
+    expect(adapter.usageFromJson(generate(), { usageMetadata: withAudio }).usage).toMatchObject({ inputAudioTokens: 200, inputImageTokens: 100 });
+    // No IMAGE entry: no image input.
+    expect(adapter.usageFromJson(generate(), { usageMetadata: { promptTokenCount: 10 } }).usage).not.toHaveProperty('inputImageTokens');
+  });
+
   it('countTokens responses are not usage', () => {
     expect(adapter.usageFromJson(generate('countTokens'), json('count-tokens.json'))).toEqual({ usage: null, model: null });
   });
