@@ -19,6 +19,10 @@ function modalityTokens(details: unknown, modality: string): number {
  *   reasoningTokens = thoughtsTokenCount
  * - audio input/output from the `AUDIO` entries of the `*TokensDetails` arrays (subsets),
  *   cached audio from `cacheTokensDetails`' (clamped to both cache reads and audio input)
+ * - image input from the `IMAGE` entries of `promptTokensDetails` and
+ *   `toolUsePromptTokensDetails`, less the cached ones (`cacheTokensDetails` IMAGE: they stay
+ *   cache reads, no price tells cached image apart), clamped to the uncached prompt left
+ *   beside the uncached audio, so image + uncached audio + cache reads never exceed the input
  * - image output from the `IMAGE` entries of `candidatesTokensDetails` (priced apart for
  *   image models; clamped to the candidates)
  * - serviceTier = Vertex `trafficType` when present.
@@ -49,6 +53,9 @@ export function normaliseGeminiUsage(raw: unknown): Usage | null {
     const cachedAudio = Math.min(modalityTokens(raw.cacheTokensDetails, 'AUDIO'), usage.inputAudioTokens, usage.cacheReadTokens);
     if (cachedAudio > 0) usage.cacheAudioReadTokens = cachedAudio;
   }
+  const inImage = modalityTokens(raw.promptTokensDetails, 'IMAGE') + modalityTokens(raw.toolUsePromptTokensDetails, 'IMAGE') - modalityTokens(raw.cacheTokensDetails, 'IMAGE');
+  const uncachedRoom = inputTokens - usage.cacheReadTokens - ((usage.inputAudioTokens ?? 0) - (usage.cacheAudioReadTokens ?? 0));
+  if (inImage > 0 && uncachedRoom > 0) usage.inputImageTokens = Math.min(inImage, uncachedRoom);
   if (outAudio > 0) usage.outputAudioTokens = Math.min(outAudio, candidates ?? 0);
   if (outImage > 0) usage.outputImageTokens = Math.min(outImage, (candidates ?? 0) - (usage.outputAudioTokens ?? 0));
   const tier = str(raw.trafficType);

@@ -32,8 +32,9 @@ export interface Usage {
   outputAudioTokens?: number;
   /**
    * Image tokens among the input (OpenAI Images `usage.input_tokens_details.image_tokens`:
-   * the images an edit uploads), a subset of `inputTokens`. Priced at the model's image input
-   * price (catalog `input_image_mtok`) when it has one, else as any input token.
+   * the images an edit uploads; Gemini's uncached `promptTokensDetails` IMAGE), a subset of
+   * `inputTokens` and never cached ones. Priced at the model's image input price (catalog
+   * `input_image_mtok`) when it has one, else as any input token (pricing/compute.ts).
    */
   inputImageTokens?: number;
   /** Image tokens generated (Gemini `candidatesTokensDetails` IMAGE), a subset of `outputTokens`. */
