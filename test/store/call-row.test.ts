@@ -78,6 +78,16 @@ describe('usageFromRow', () => {
       expect(() => usageFromRow({ ...ROW, advisor_usage: bad })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
     }
   });
+  it('input_image_tokens is written as usage.inputImageTokens and read back into it, NULL (left out) without it', () => {
+    // Looked up as a string and cast: the failing test came before the column did.
+    const column = (CALL_COLUMNS as readonly string[]).indexOf('input_image_tokens');
+    expect(column).toBeGreaterThanOrEqual(0);
+    expect(callToParams(makeCall(0, { usage: { ...USAGE, inputImageTokens: 1_000 } }))[column]).toBe(1_000);
+    expect(callToParams(makeCall(0, { usage: USAGE }))[column]).toBeNull();
+    expect(usageFromRow({ ...ROW, input_image_tokens: 1_000 } as UsageColumns)).toStrictEqual({ ...USAGE, inputImageTokens: 1_000 });
+    expect(usageFromRow({ ...ROW, input_image_tokens: null } as UsageColumns)).toStrictEqual(USAGE);
+  });
+
   it('audio_seconds is written as usage.audioSeconds (fractional seconds), NULL without it, and a negative or non-finite one is refused', () => {
     const column = CALL_COLUMNS.indexOf('audio_seconds');
     expect(callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: 9.25 } }))[column]).toBe(9.25);

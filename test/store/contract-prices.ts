@@ -31,7 +31,7 @@ const price: RepricePrice = (c: RepriceCall) => priceNow(c.model, c.usage.inputT
 /** A price for every usage dimension, each rate different so no two columns can stand in for each other (pico-USD per token, per search). */
 const ALL_RATES: Rates = Object.fromEntries(
   Object.entries({
-    input: 1_250_000, cacheRead: 125_000, cacheWrite5m: 1_562_500, cacheWrite1h: 2_500_000, inputAudio: 10_000_000, cacheAudioRead: 2_000_333,
+    input: 1_250_000, cacheRead: 125_000, cacheWrite5m: 1_562_500, cacheWrite1h: 2_500_000, inputAudio: 10_000_000, cacheAudioRead: 2_000_333, inputImage: 5_000_000,
     output: 10_000_000, outputAudio: 20_000_000, outputImage: 30_000_000, outputReasoning: 12_000_000, webSearch: 10_000_000_000,
     fileSearch: 2_500_000_007,
   }).map(([dimension, pico]) => [dimension, { base: pico, tiers: [] }]),
@@ -179,10 +179,10 @@ export const priceCases: FacadeCase[] = [
     assert.equal(await s.prices.latestSpendChangeId(), changes.at(-1)!.id);
     assert.deepEqual((await s.prices.repriceRuns(10)).map((r) => r.id), [again.runId, run.runId]);
   }),
-  storeCase('prices.reprice prices a call from every usage column stored (cache writes, audio, cached audio, image output, reasoning, web and file searches) to the nano-USD', async (s) => {
+  storeCase('prices.reprice prices a call from every usage column stored (cache writes, audio, cached audio, image input and output, reasoning, web and file searches) to the nano-USD', async (s) => {
     const stored = {
       inputTokens: 10_000, outputTokens: 3000, cacheReadTokens: 2000, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 500, reasoningTokens: 700,
-      inputAudioTokens: 800, outputAudioTokens: 400, cacheAudioReadTokens: 300, outputImageTokens: 600, webSearches: 3, fileSearches: 4, serviceTier: 'flex',
+      inputAudioTokens: 800, outputAudioTokens: 400, cacheAudioReadTokens: 300, inputImageTokens: 1000, outputImageTokens: 600, webSearches: 3, fileSearches: 4, serviceTier: 'flex',
     };
     await s.insertCalls([call(1, 0, { model: 'gpt-4o', usage: stored, costNano: 1 })]);
     const seen: RepriceCall[] = [];
@@ -190,23 +190,25 @@ export const priceCases: FacadeCase[] = [
     // The call as stored, every count and the service tier (a column read into the wrong field, or left out, shows here).
     assert.deepEqual(seen.map((c) => c.usage), [stored]);
     // ALL_RATES in pico-USD per token (per search), by hand:
-    //   uncached input  (10000 − 2000 − 1000 − 500 − 800 + 300 cached audio) = 6000 × 1 250 000  =  7 500 000 000
+    //   uncached input  (10000 − 2000 − 1000 − 500 − 800 + 300 cached audio − 1000 image)
+    //                   = 5000 × 1 250 000                                                         =  6 250 000 000
     //   cache read      (2000 − 300) = 1700 × 125 000 + 300 cached audio × 2 000 333              =    812 599 900
     //   cache write 5m  1000 × 1 562 500                                                           =  1 562 500 000
     //   cache write 1h  500 × 2 500 000                                                            =  1 250 000 000
     //   audio input     (800 − 300) = 500 × 10 000 000                                             =  5 000 000 000
+    //   image input     1000 × 5 000 000                                                           =  5 000 000 000
     //   output          (3000 − 400 audio − 600 image − 700 reasoning) = 1300 × 10 000 000         = 13 000 000 000
     //   audio output    400 × 20 000 000                                                           =  8 000 000 000
     //   image output    600 × 30 000 000                                                           = 18 000 000 000
     //   reasoning       700 × 12 000 000                                                           =  8 400 000 000
     //   web searches    3 × 10 000 000 000                                                         = 30 000 000 000
     //   file searches   4 × 2 500 000 007                                                          = 10 000 000 028
-    //   total 103 525 099 928 pico → 103 525 100 nano (rounded half up)
-    const expected = 103_525_100;
+    //   total 107 275 099 928 pico → 107 275 100 nano (rounded half up)
+    const expected = 107_275_100;
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 1, expected]);
     // Strictly equal: both Db seams hand bigint columns over as numbers, never as text (PostgreSQL's int8 is parsed in drivers/postgres.ts).
-    const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, web_searches, file_searches FROM calls');
-    assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, web_searches: 3, file_searches: 4 }]);
+    const rows = await s.rows('SELECT cost_nano, price_source, input_tokens, cache_audio_read_tokens, input_image_tokens, web_searches, file_searches FROM calls');
+    assert.deepEqual(rows, [{ cost_nano: expected, price_source: 'config', input_tokens: 10_000, cache_audio_read_tokens: 300, input_image_tokens: 1000, web_searches: 3, file_searches: 4 }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [expected - 1]);
   }),
   storeCase('prices.reprice prices an Anthropic US-only fast-mode call again as the proxy priced it (usage.inference_geo and usage.speed are stored)', async (s) => {
@@ -253,6 +255,20 @@ export const priceCases: FacadeCase[] = [
     const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
     assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [3, 2, 1, 12_900_000]);
     assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: 8_400_000 }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }, { model: 'whisper-1', cost_nano: null }]);
+  }),
+  storeCase('prices.reprice prices a gpt-image-1 edit again to the nano-USD the proxy recorded (calls.input_image_tokens is stored)', async (s) => {
+    // gpt-image-1 ($5 text in, $10 image in, $40 out per 1M): 1,200 input of which 1,000 image
+    // (the uploaded image), 4,160 output: 200 × 5,000 + 1,000 × 10,000 + 4,160 × 40,000 = 177,400,000.
+    const usage = { inputTokens: 1_200, outputTokens: 4_160, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, inputImageTokens: 1_000, outputImageTokens: 4_160 };
+    const asRecorded = createPricer().price(usage, { provider: 'openai', model: 'gpt-image-1', at: T0 });
+    assert.ok(asRecorded.priced);
+    assert.equal(asRecorded.costNano, 177_400_000);
+    await s.insertCalls([call(1, 0, { provider: 'openai', endpoint: 'images.edits', model: 'gpt-image-1', modelRequested: 'gpt-image-1', usage, costNano: asRecorded.costNano, priceSource: asRecorded.source })]);
+    // Prices unchanged: the reprice agrees with the proxy. Without the image tokens stored it
+    // priced all 1,200 input tokens as text: 172,400,000.
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(createPricer()) });
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 177_400_000, 177_400_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano, input_tokens, input_image_tokens, output_image_tokens FROM calls'), [{ cost_nano: 177_400_000, input_tokens: 1_200, input_image_tokens: 1_000, output_image_tokens: 4_160 }]);
   }),
   storeCase('a whisper-1 call keeps its fractional seconds of audio (calls.audio_seconds) through insert and read', async (s) => {
     await s.insertCalls([call(1, 0, { endpoint: 'audio.translations', model: 'whisper-1', modelRequested: 'whisper-1', usage: { ...usage(0, 0), audioSeconds: 9.25 }, usageSource: 'reported', costNano: 925_000, priceSource: 'genai-prices@0.1.8' })]);
