@@ -9,7 +9,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
-  'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds',
+  'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -54,6 +54,8 @@ export interface CallRow {
   advisor_usage: string | null;
   /** Seconds of input audio (Usage.audioSeconds, schema v21; fractional): whisper-1's duration usage; NULL when none. */
   audio_seconds: number | null;
+  /** Image tokens among the input tokens (Usage.inputImageTokens, schema v22); NULL when none were reported. */
+  input_image_tokens: number | null;
 }
 
 /**
@@ -150,6 +152,7 @@ export function callToParams(r: CallRecord): SqlValue[] {
     strOrNull('usage.speed', u?.speed),
     advisorColumn(u?.advisors),
     secondsOrNull('usage.audioSeconds', u?.audioSeconds),
+    numOrNull('usage.inputImageTokens', u?.inputImageTokens),
   ];
 }
 
@@ -215,6 +218,7 @@ const OPTIONAL_COUNTS = [
   ['input_audio_tokens', 'inputAudioTokens'],
   ['output_audio_tokens', 'outputAudioTokens'],
   ['cache_audio_read_tokens', 'cacheAudioReadTokens'],
+  ['input_image_tokens', 'inputImageTokens'],
   ['output_image_tokens', 'outputImageTokens'],
   ['web_searches', 'webSearches'],
   ['file_searches', 'fileSearches'],
@@ -233,7 +237,7 @@ type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
  * A stored row's usage: the one place that turns the usage columns of `calls` into a
  * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
  * (input_tokens is NULL). Counts in tokens (web and file searches in searches); a NULL count of the
- * always-stored six is 0, a NULL optional count (audio, image, web and file searches) is left out,
+ * always-stored six is 0, a NULL optional count (audio, image input and output, web and file searches) is left out,
  * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out, and
  * advisor_usage (JSON, schema v19) becomes `advisors` when not NULL.
  *
