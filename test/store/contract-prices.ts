@@ -256,6 +256,16 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [3, 2, 1, 12_900_000]);
     assert.deepEqual(await s.rows('SELECT model, cost_nano FROM calls ORDER BY ts'), [{ model: 'whisper-1', cost_nano: 8_400_000 }, { model: 'gpt-4o-transcribe', cost_nano: 4_500_000 }, { model: 'whisper-1', cost_nano: null }]);
   }),
+  storeCase('prices.reprice leaves a dall-e-3 image unpriced (billed per image, recorded without tokens) though prices: gives dall-e-3 a token price', async (s) => {
+    // The proxy records a per-image model's call as reported usage without tokens, unpriced
+    // (providers/openai-images.ts usagelessImages): a token price would read it as $0.
+    const image = call(1, 0, { endpoint: 'images.generations', model: 'dall-e-3', modelRequested: 'dall-e-3', usage: usage(0, 0), usageSource: 'reported', costNano: null, priceSource: null, error: "'dall-e-3' is billed per image, and tokometer has no per-image price for it: recorded without tokens or cost" });
+    await s.insertCalls([image]);
+    const pricer = createPricer({ 'dall-e-3': { provider: 'openai', input: 5, output: 40 } });
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
+    assert.deepEqual([result.calls, result.changed, result.unpriced, result.newTotalNano], [1, 0, 1, 0]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: null }]);
+  }),
   storeCase('prices.reprice prices a gpt-image-1 edit again to the nano-USD the proxy recorded (calls.input_image_tokens is stored)', async (s) => {
     // gpt-image-1 ($5 text in, $10 image in, $40 out per 1M): 1,200 input of which 1,000 image
     // (the uploaded image), 4,160 output: 200 × 5,000 + 1,000 × 10,000 + 4,160 × 40,000 = 177,400,000.
