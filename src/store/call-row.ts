@@ -297,15 +297,3 @@ export function rowToCall(row: CallRow): CallRecord {
     error: row.error,
   };
 }
-
-/**
- * Whether a stored call was billed per second of audio (whisper-1, whose answer reports
- * `{type: "duration", seconds}`) and written without its seconds (before schema v21): an
- * audio endpoint's call with reported usage, no token counts and audio_seconds NULL. Nothing
- * stored prices it again: a token price would read $0 (token-billed transcriptions always
- * report their audio input tokens), so it stays as recorded. A call with its seconds is
- * priced again from them (pricing/pricer.ts).
- */
-export function isBilledByDuration(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'> & Partial<Pick<CallRow, 'audio_seconds'>>): boolean {
-  return row.endpoint.startsWith('audio.') && row.usage_source === 'reported' && Number(row.input_tokens) === 0 && Number(row.output_tokens ?? 0) === 0 && row.audio_seconds == null;
-}

@@ -1,4 +1,4 @@
-import { isBilledByDuration, usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
+import { usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
@@ -135,7 +135,7 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
   for (const row of rows) {
     const call = toCall(row);
     // A call billed by duration has no stored measure a token price applies to: left unpriced.
-    const now = isBilledByDuration(row) ? null : o.price(call);
+    const now = keepsRecordedCost(row) ? null : o.price(call);
     const id = `${call.provider}\u0000${call.model}`;
     let m = byModel.get(id);
     if (!m) byModel.set(id, (m = { provider: call.provider, model: call.model, ...zero() }));
@@ -254,4 +254,20 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
   for (const m of models.values()) add(totals, m);
   const list = [...models.values()].sort((a, b) => Math.abs(b.newTotalNano - b.oldTotalNano) - Math.abs(a.newTotalNano - a.oldTotalNano) || a.model.localeCompare(b.model));
   return { runId, ...totals, models: list };
+}
+
+/**
+ * Whether a stored call's cost stays as recorded whatever the prices (`prices reprice`): its
+ * usage has no token counts because the provider bills it by something tokometer did not store,
+ * so a token price would read $0. An endpoint's call with reported usage and no token counts:
+ * - audio (`audio.*`) written without its seconds (before schema v21; migration 021 calls this
+ *   isBilledByDuration, its name until images joined it): whisper-1, whose answer
+ *   reports `{type: "duration", seconds}` (token-billed transcriptions always report their audio
+ *   input tokens); one with its seconds is priced again from them (pricing/pricer.ts);
+ * - images (`images.*`): a model billed per image (dall-e-2, dall-e-3, variations), recorded
+ *   unpriced (providers/openai-images.ts usagelessImages).
+ */
+function keepsRecordedCost(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'> & Partial<Pick<CallRow, 'audio_seconds'>>): boolean {
+  if (row.usage_source !== 'reported' || Number(row.input_tokens) !== 0 || Number(row.output_tokens ?? 0) !== 0) return false;
+  return (row.endpoint.startsWith('audio.') && row.audio_seconds == null) || row.endpoint.startsWith('images.');
 }
