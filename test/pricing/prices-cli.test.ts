@@ -93,6 +93,14 @@ describe('tokometer prices: models not priced per token', () => {
     expect(show).not.toMatch(/not billed/);
     expect(await run(['prices', 'list', '--provider', 'openai'])).toMatch(/whisper-1 .*\$0\.36 per hour of audio/);
   });
+
+  // mistral-ocr-2512 (genai-prices 0.1.8): input_document_kpages 2, input_annotated_document_kpages 3.
+  it('shows a model priced per page by its page prices, not as "not priced per token"', async () => {
+    const show = await run(['prices', 'show', 'mistral-ocr-2512', '--provider', 'mistral', '--at', '2026-11-27']);
+    expect(show).toMatch(/priced per page \(the pages a call reports × this \/ 1,000\):\n\s+pages \/1k\s+\$2\.00\n\s+annotated pg \/1k\s+\$3\.00\n/);
+    expect(show).not.toMatch(/not priced per token|not metered/);
+    expect(await run(['prices', 'list', '--provider', 'mistral', '--at', '2026-11-27'])).toMatch(/mistral-ocr-2512 .*\$2\.00 per 1,000 pages, \$3\.00 per 1,000 annotated pages/);
+  });
 });
 
 describe('tokometer prices: a config entry that leaves prices unset', () => {
