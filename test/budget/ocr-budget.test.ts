@@ -12,7 +12,9 @@ import { addKey, keyBudget, tempDb } from './support.js';
  * billed $2 per 1,000 pages (2,000,000 nano-USD a page) and $3 per 1,000 annotated pages
  * (3,000,000), which tokometer bills on top of the page price. Before the answer, the proxy
  * holds the most pages the request can be billed for: the `pages` it lists, else Mistral's
- * documented maximum of 1,000 pages per document.
+ * documented maximum of 1,000 pages per document. (A call with nothing else in flight is
+ * admitted whatever its estimate while the cap is not spent: budget/policy.ts rule 2; the
+ * hold refuses calls that do not fit beside it.)
  */
 
 /** Pages a request picks: a list of indexes, or a string of indexes and ranges ("0-11", "0,2-4"). */
@@ -25,12 +27,16 @@ function picked(pages: unknown): number {
   }, 0);
 }
 
+/** While set, each answer sends its first half and then waits for this (a provider still reading the document). */
+let hold: Promise<unknown> | undefined;
+
 function ocrReply(req: ReceivedRequest): Reply | undefined {
   if (req.url !== '/v1/ocr') return undefined;
   const body = req.json as { model: string; pages?: unknown };
   const n = picked(body.pages);
   const pages = Array.from({ length: n }, (_, index) => ({ index, markdown: 'text', images: [], dimensions: null }));
-  return { body: JSON.stringify({ pages, model: body.model, document_annotation: null, usage_info: { pages_processed: n, doc_size_bytes: 100_000 } }) };
+  const json = JSON.stringify({ pages, model: body.model, document_annotation: null, usage_info: { pages_processed: n, doc_size_bytes: 100_000 } });
+  return hold === undefined ? { body: json } : { body: [json.slice(0, 10), json.slice(10)], hold };
 }
 
 async function ocr(baseUrl: string, secret: string, extra: Record<string, unknown>): Promise<number> {
@@ -50,7 +56,7 @@ describe('Mistral OCR against a key budget', () => {
   const folder = tempDb();
   beforeAll(async () => {
     fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: ocrReply }).start();
-    const config = parseConfigText(`providers:\n  mistral: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`, { file: 'ocr-budget.yaml', env: {} });
+    const config = parseConfigText(`providers:\n  mistral: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nbudget_admission_wait_ms: 0\n`, { file: 'ocr-budget.yaml', env: {} });
     driver = openDriver(folder.dbPath);
     proxy = await startProxy(testProxyOptions(config, driver));
   });
@@ -60,32 +66,48 @@ describe('Mistral OCR against a key budget', () => {
     folder.cleanup();
   });
 
-  // A key with $0.05 (50,000,000 nano-USD) to spend. Before: every call was `other`, $0, 200.
+  // A key with $0.05 (50,000,000 nano-USD) to spend; a call that does not fit beside the calls in
+  // flight is refused at once (budget_admission_wait_ms: 0). Before: every call was `other`, $0,
+  // held nothing, and all were forwarded.
   it('holds the page bound before forwarding and settles what the pages cost', async () => {
     const secret = await addKey(proxy, 'reader', { budget: keyBudget(0.05) });
     const baseUrl = `${proxy.url}/proxy/mistral`;
-    const spent = () => proxy.budgets!.snapshot().find((s) => s.name === 'reader')?.spentNano;
+    const budget = () => proxy.budgets!.snapshot().find((s) => s.name === 'reader');
+    type Row = { endpoint: string; cost_nano: number | null; document_pages: number | null; annotated_pages: number | null; usage_source: string };
+    const rows = () => driver.prepare("SELECT * FROM calls WHERE key_name = 'reader' AND status = 200 ORDER BY id").all<Row>();
 
-    // No `pages`: up to 1,000 pages × 2,000,000 = 2,000,000,000 > 50,000,000: refused, never forwarded.
-    expect(await ocr(baseUrl, secret, {})).toBe(429);
-    expect(fake.requests).toHaveLength(0);
-
-    // 12 listed pages: 24,000,000 held, forwarded; the answer reports 12 pages = 24,000,000 settled.
-    expect(await ocr(baseUrl, secret, { pages: TWELVE })).toBe(200);
-    type Row = { endpoint: string; cost_nano: number | null; document_pages: number | null; usage_source: string };
-    let rows: Row[] = [];
-    await waitFor(() => (rows = driver.prepare("SELECT * FROM calls WHERE key_name = 'reader' AND status = 200 ORDER BY id").all<Row>()).length === 1, 5000, 'the call row');
-    expect(rows[0]).toMatchObject({ endpoint: 'ocr', usage_source: 'reported', document_pages: 12, cost_nano: 24_000_000 });
-    await waitFor(() => spent() === 24_000_000, 5000, 'the settled spend');
-
-    // The same 12 pages annotated: 12 × (2,000,000 + 3,000,000) = 60,000,000 > 26,000,000 left: refused.
-    expect(await ocr(baseUrl, secret, { pages: TWELVE, document_annotation_format: ANNOTATION })).toBe(429);
+    // No `pages`: held at 1,000 pages × 2,000,000 = 2,000,000,000 while the provider reads.
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    const first = ocr(baseUrl, secret, {});
+    await waitFor(() => fake.requests.length === 1, 5000, 'the first request upstream');
+    expect(budget()).toMatchObject({ reservedNano: 2_000_000_000, spentNano: 0 });
+    // 12 listed pages (24,000,000) do not fit beside it: refused, never forwarded.
+    expect(await ocr(baseUrl, secret, { pages: TWELVE })).toBe(429);
     expect(fake.requests).toHaveLength(1);
+    release();
+    expect(await first).toBe(200);
+    // The answer reports 12 pages: 24,000,000 recorded and settled.
+    await waitFor(() => rows().length === 1, 5000, 'the call row');
+    expect(rows()[0]).toMatchObject({ endpoint: 'ocr', usage_source: 'reported', document_pages: 12, annotated_pages: null, cost_nano: 24_000_000 });
+    await waitFor(() => budget()?.spentNano === 24_000_000, 5000, 'the settled spend');
 
-    // Pages as a string of ranges, "0-2": 3 pages, 6,000,000 held and settled (30,000,000 in all).
-    expect(await ocr(baseUrl, secret, { pages: '0-2' })).toBe(200);
-    await waitFor(() => spent() === 30_000_000, 5000, 'the settled spend');
-    await waitFor(() => (rows = driver.prepare("SELECT * FROM calls WHERE key_name = 'reader' AND status = 200 ORDER BY id").all<Row>()).length === 2, 5000, 'the second row');
-    expect(rows[1]).toMatchObject({ endpoint: 'ocr', document_pages: 3, cost_nano: 6_000_000 });
+    // Pages as a string of ranges, "0-11", annotated: held at 12 × (2,000,000 + 3,000,000) = 60,000,000.
+    hold = new Promise<void>((r) => (release = r));
+    const annotated = ocr(baseUrl, secret, { pages: '0-11', document_annotation_format: ANNOTATION });
+    await waitFor(() => fake.requests.length === 2, 5000, 'the annotated request upstream');
+    expect(budget()).toMatchObject({ reservedNano: 60_000_000, spentNano: 24_000_000 });
+    release();
+    hold = undefined;
+    expect(await annotated).toBe(200);
+    await waitFor(() => rows().length === 2, 5000, 'the second row');
+    expect(rows()[1]).toMatchObject({ endpoint: 'ocr', document_pages: 12, annotated_pages: 12, cost_nano: 60_000_000 });
+    // Settled spend = the recorded costs: 24,000,000 + 60,000,000 = 84,000,000, over the cap.
+    await waitFor(() => budget()?.spentNano === 84_000_000, 5000, 'the settled spend');
+    expect(budget()?.reservedNano).toBe(0);
+
+    // The cap is spent: the next request is refused before forwarding.
+    expect(await ocr(baseUrl, secret, { pages: [0] })).toBe(429);
+    expect(fake.requests).toHaveLength(2);
   });
 });
