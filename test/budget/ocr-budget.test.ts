@@ -32,15 +32,17 @@ let hold: Promise<unknown> | undefined;
 
 function ocrReply(req: ReceivedRequest): Reply | undefined {
   if (req.url !== '/v1/ocr') return undefined;
-  const body = req.json as { model: string; pages?: unknown };
+  const body = req.json as { model: string; pages?: unknown; document: { document_url: string } };
   const n = picked(body.pages);
+  // An answer without usage_info (a provider that leaves it out): the proxy estimates the pages.
+  if (body.document.document_url.endsWith('no-usage.pdf')) return { body: JSON.stringify({ pages: [], model: body.model }) };
   const pages = Array.from({ length: n }, (_, index) => ({ index, markdown: 'text', images: [], dimensions: null }));
   const json = JSON.stringify({ pages, model: body.model, document_annotation: null, usage_info: { pages_processed: n, doc_size_bytes: 100_000 } });
   return hold === undefined ? { body: json } : { body: [json.slice(0, 10), json.slice(10)], hold };
 }
 
-async function ocr(baseUrl: string, secret: string, extra: Record<string, unknown>): Promise<number> {
-  const body = { model: 'mistral-ocr-2512', document: { type: 'document_url', document_url: 'https://example.com/report.pdf' }, ...extra };
+async function ocr(baseUrl: string, secret: string, extra: Record<string, unknown>, url = 'https://example.com/report.pdf'): Promise<number> {
+  const body = { model: 'mistral-ocr-2512', document: { type: 'document_url', document_url: url }, ...extra };
   const res = await fetch(`${baseUrl}/v1/ocr`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await res.text();
   return res.status;
@@ -109,5 +111,15 @@ describe('Mistral OCR against a key budget', () => {
     // The cap is spent: the next request is refused before forwarding.
     expect(await ocr(baseUrl, secret, { pages: [0] })).toBe(429);
     expect(fake.requests).toHaveLength(2);
+  });
+
+  // No page count in the answer: recorded as estimated at the request's bound, 3 pages × 2,000,000.
+  it('estimates an answer without usage_info at the pages the request lists: 3 pages = 6,000,000 nano-USD', async () => {
+    const secret = await addKey(proxy, 'estimated');
+    expect(await ocr(`${proxy.url}/proxy/mistral`, secret, { pages: [0, 1, 2] }, 'https://example.com/no-usage.pdf')).toBe(200);
+    type Row = { endpoint: string; cost_nano: number | null; document_pages: number | null; usage_source: string; error: string | null };
+    let row: Row | undefined;
+    await waitFor(() => (row = driver.prepare("SELECT * FROM calls WHERE key_name = 'estimated'").get<Row>()) !== undefined, 5000, 'the call row');
+    expect(row).toMatchObject({ endpoint: 'ocr', usage_source: 'estimated', document_pages: 3, cost_nano: 6_000_000, error: 'usage estimated from the request: 3 pages, the most it can be billed for' });
   });
 });
