@@ -36,6 +36,12 @@ export interface EstimateRates {
    */
   audioPicoPerHour?: number;
   /**
+   * Prices per page of a document, pico-USD, of a model priced per page (mistral-ocr-2512:
+   * $2 per 1,000 = 2e9; `annotated` the price per annotated page billed on top, 3e9, 0 when
+   * the model has none); absent for every other model.
+   */
+  pagePico?: { page: number; annotated: number };
+  /**
    * The cache-read price per long-context tier (the base's `aboveInputTokens` is -1), for the
    * tokens of a provider-side cache a request reads (GateRequest.cachedPromptTokens): a
    * tier's price applies when the whole prompt, cache included, is above its threshold
@@ -76,12 +82,14 @@ function highest(d: PriceDescription, pick: (r: RateSet) => Array<number | null>
  * long-context tiers, and the dearest fee per web search and per file search tool call
  * (reserved for the searches a request allows, gate.ts). A known model without any output
  * price (embeddings) gets output 0; one priced per hour of audio alone (whisper-1) gets
- * input and output 0 and its per-hour price (`audioPicoPerHour`).
+ * input and output 0 and its per-hour price (`audioPicoPerHour`), one priced per page alone
+ * (Mistral OCR) input and output 0 and its page prices (`pagePico`).
  */
 export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
   if (d === null) return UNKNOWN;
   const audioHour = highest(d, (r) => [r.audioHour]);
-  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio, r.inputImage]) ?? (audioHour === null ? null : 0);
+  const page = highest(d, (r) => [r.documentPage]);
+  const input = highest(d, (r) => [r.input, r.cacheWrite, r.cacheWrite1h, r.inputAudio, r.inputImage]) ?? (audioHour === null && page === null ? null : 0);
   const output = highest(d, (r) => [r.output, r.outputAudio, r.outputImage, r.outputReasoning]);
   const search = highest(d, (r) => [r.webSearch]);
   const fileSearch = highest(d, (r) => [r.fileSearch]);
@@ -94,6 +102,7 @@ export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
     fileSearchPicoPerUse: fileSearch === null ? 0 : Math.round(fileSearch * PICO_PER_USD_PER_KCOUNT),
   };
   if (audioHour !== null) rates.audioPicoPerHour = Math.round(audioHour * PICO_PER_USD_PER_HOUR);
+  if (page !== null) rates.pagePico = { page: Math.round(page * PICO_PER_USD_PER_KCOUNT), annotated: Math.round((highest(d, (r) => [r.annotatedPage]) ?? 0) * PICO_PER_USD_PER_KCOUNT) };
   return rates;
 }
 
@@ -190,5 +199,9 @@ function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
   // A per-hour price at either end is held (the dearer when both have one).
   const audio = Math.max(a.audioPicoPerHour ?? -1, b.audioPicoPerHour ?? -1);
   if (audio >= 0) rates.audioPicoPerHour = audio;
+  // Page prices likewise, each the dearer of the two ends.
+  if (a.pagePico !== undefined || b.pagePico !== undefined) {
+    rates.pagePico = { page: Math.max(a.pagePico?.page ?? 0, b.pagePico?.page ?? 0), annotated: Math.max(a.pagePico?.annotated ?? 0, b.pagePico?.annotated ?? 0) };
+  }
   return rates;
 }

@@ -57,6 +57,14 @@ export interface EstimateInput {
    * `contextTokens`).
    */
   audioPicoPerHour?: number;
+  /** Most pages of a document the request can be billed for (RequestInfo.documentPages); 0 or absent when none. */
+  pages?: number;
+  /**
+   * The model's price per page in pico-USD, the annotated page price added when the request
+   * asks for annotations (mistral-ocr-2512: 2e9, annotated 5e9); absent or 0 when it is not
+   * priced per page (the pages then cost nothing here).
+   */
+  pricePerPagePico?: number;
 }
 
 /** Prompt bytes per token assumed by the estimate. */
@@ -91,9 +99,9 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  * Number.MAX_SAFE_INTEGER):
  *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice + cachedTokens * cachedPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
- *   + audioSeconds * audioPicoPerHour / 3600
+ *   + audioSeconds * audioPicoPerHour / 3600 + pages * pricePerPage
  * with each unknown price replaced by its conservative fallback, the token and audio part
- * times `modifier` (when given; never the per-use fees) before the rounding up. Pure.
+ * times `modifier` (when given; never the per-use or per-page fees) before the rounding up. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
@@ -103,7 +111,8 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const inPrice = nonNegative(input.inputPricePerTokenPico, FALLBACK_INPUT_PICO_PER_TOKEN);
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
-  const fees = uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE);
+  const pages = Math.ceil(nonNegative(input.pages, 0));
+  const fees = (uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE)) + (pages === 0 ? 0 : pages * nonNegative(input.pricePerPagePico, 0));
   const audio = audioPico(nonNegative(input.audioSeconds, 0), nonNegative(input.audioPicoPerHour, 0));
   const cachedTokens = Math.ceil(nonNegative(input.cachedTokens, 0));
   const cached = cachedTokens === 0 ? 0 : cachedTokens * nonNegative(input.cachedPricePerTokenPico, inPrice);

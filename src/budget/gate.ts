@@ -55,6 +55,12 @@ export interface GateRequest {
    * per hour of audio when it is billed by duration (whisper-1); absent: none.
    */
   audioSeconds?: number | undefined;
+  /**
+   * The most pages of a document the request can be billed for, and whether each is billed as
+   * annotated too (RequestInfo.documentPages: Mistral OCR), held at the model's page prices;
+   * absent: none.
+   */
+  documentPages?: { max: number; annotated: boolean } | undefined;
   /** ms since the epoch. */
   at: number;
 }
@@ -209,7 +215,7 @@ export class LedgerGate {
     if (tools === undefined) return 0;
     const geo = req.billing?.inferenceGeo;
     // One consultation as estimateAt prices a call: one answer, no search fees, US-only inference alone.
-    const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
+    const consultation: GateRequest = { ...req, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, documentPages: undefined, billing: geo === undefined ? undefined : { inferenceGeo: geo } };
     let total = 0;
     for (const s of consultationSeries(tools, this.executorOutputTokens(req))) {
       if (s.count > 0) total += Math.ceil((s.count * (this.consultationAt(consultation, s, s.firstExtraInputTokens) + this.consultationAt(consultation, s, s.lastExtraInputTokens))) / 2);
@@ -260,6 +266,9 @@ export class LedgerGate {
       // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price (none: 0).
       audioSeconds: req.audioSeconds ?? 0,
       audioPicoPerHour: rates.audioPicoPerHour ?? 0,
+      // A model priced per page (Mistral OCR): the request's page bound, an annotated page at both prices.
+      pages: req.documentPages?.max ?? 0,
+      pricePerPagePico: rates.pagePico === undefined ? 0 : rates.pagePico.page + (req.documentPages?.annotated === true ? rates.pagePico.annotated : 0),
     });
   }
 

@@ -136,15 +136,22 @@ function noTokenPrice(d: PriceDescription): boolean {
   return Object.values(d.rates).every((r) => r === null);
 }
 
-/** True when the model's only price is per hour of audio (whisper-1): no token price to list. */
-function perHourOnly(d: PriceDescription): boolean {
-  return d.rates.audioHour !== null && (Object.keys(d.rates) as Array<keyof RateSet>).every((k) => k === 'audioHour' || d.rates[k] === null);
+/** The prices not per token that can be a model's only ones: per hour of audio (whisper-1), per page (Mistral OCR). */
+const PER_HOUR: ReadonlyArray<keyof RateSet> = ['audioHour'];
+const PER_PAGE: ReadonlyArray<keyof RateSet> = ['documentPage', 'annotatedPage'];
+
+/** True when `rates` has a price among `keys` and no other: no token price to list. */
+function onlyPricedBy(rates: RateSet, keys: ReadonlyArray<keyof RateSet>): boolean {
+  const all = Object.keys(rates) as Array<keyof RateSet>;
+  return keys.some((k) => rates[k] !== null) && all.every((k) => keys.includes(k) || rates[k] === null);
 }
 
 function notes(d: PriceDescription): string {
   const out: string[] = [];
   if (noTokenPrice(d)) out.push(d.unmetered.length > 0 ? `not per token (${d.unmetered.join(', ')}): unpriced` : 'free');
   if (d.rates.audioHour !== null) out.push(`${usd(d.rates.audioHour)} per hour of audio`);
+  if (d.rates.documentPage !== null) out.push(`${usd(d.rates.documentPage)} per 1,000 pages`);
+  if (d.rates.annotatedPage !== null) out.push(`${usd(d.rates.annotatedPage)} per 1,000 annotated pages`);
   if (d.timeDependent) out.push('dated');
   if (d.deprecated) out.push('deprecated');
   return out.join(', ');
@@ -171,6 +178,9 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['fileSearch', 'file search /1k', ''],
   // Per hour of input audio, not per 1M tokens (whisper-1: the seconds a call reports × this / 3600).
   ['audioHour', 'audio /hour', ''],
+  // Per 1,000 pages of a document (Mistral OCR), annotated pages billed on top.
+  ['documentPage', 'pages /1k', ''],
+  ['annotatedPage', 'annotated pg /1k', ''],
 ];
 
 /**
@@ -178,9 +188,9 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
  * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`.
  */
 function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited']): string[] {
-  const perHourOnly = (Object.keys(rates) as Array<keyof RateSet>).every((k) => k === 'audioHour' || rates[k] === null);
+  const notPerToken = onlyPricedBy(rates, PER_HOUR) || onlyPricedBy(rates, PER_PAGE);
   const shown = (key: keyof RateSet, fallback: string) =>
-    rates[key] !== null || (!perHourOnly && fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
+    rates[key] !== null || (!notPerToken && fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
   const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : '  (config)');
   return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
     ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : `${usd(rates[key])}${origin(key)}`}`,
@@ -225,7 +235,8 @@ function renderDescription(d: PriceDescription, at: number): string {
     lines.push(d.unmetered.length > 0 ? `  not priced per token (${d.unmetered.join(', ')}): calls are recorded unpriced` : '  free: every token costs $0');
     return lines.join('\n') + '\n';
   }
-  if (perHourOnly(d)) lines.push('  priced per second of audio (the seconds a call reports × this / 3600):', ...rateLines(d.rates, '    ', d.inherited));
+  if (onlyPricedBy(d.rates, PER_HOUR)) lines.push('  priced per second of audio (the seconds a call reports × this / 3600):', ...rateLines(d.rates, '    ', d.inherited));
+  else if (onlyPricedBy(d.rates, PER_PAGE)) lines.push('  priced per page (the pages a call reports × this / 1,000):', ...rateLines(d.rates, '    ', d.inherited));
   else lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    ', d.inherited));
   for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    ', d.inherited));
   if (d.unmetered.length > 0) lines.push(`  not metered: ${d.unmetered.join(', ')}`);

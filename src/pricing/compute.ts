@@ -34,12 +34,14 @@ const ZERO: Rate = { base: 0, tiers: [] };
  *   pico cost is µs × pico-per-hour / 3,600,000,000, kept as that fraction), so a fractional
  *   second is priced to the nano-USD like the rest; a model without that price leaves them
  *   out (pricer.ts decides when that makes a call unpriced)
+ * - pages of a document (`documentPages`, Mistral OCR) × the per-page price, and annotated
+ *   pages × the annotated page price on top (counts, like searches), when the model has them
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
  * `modifier` (pricing/modifiers.ts: US-only inference, fast mode, flex) multiplies the exact
  * pico cost of the token dimensions and of the audio's duration, before the one rounding to
- * nano: never the rounded total, and never the per-use web and file search fees (PER_USE_FEES).
+ * nano: never the rounded total, and never the per-use search and page fees (PER_USE_FEES).
  *
  * Returns an error for usage that breaks the inclusion rules (cache > input…): such a
  * call is recorded unpriced rather than priced from nonsense.
@@ -61,12 +63,17 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     outputImage: usage.outputImageTokens ?? 0,
     webSearches: usage.webSearches ?? 0,
     fileSearches: usage.fileSearches ?? 0,
+    documentPages: usage.documentPages ?? 0,
+    annotatedPages: usage.annotatedPages ?? 0,
   };
   for (const [name, n] of Object.entries(counts)) {
     if (!Number.isSafeInteger(n) || n < 0) return err(`invalid usage: ${name} tokens = ${n}`);
   }
   const audioUs = durationUs(usage.audioSeconds, rates.audioHour);
   if (audioUs === null) return err(`invalid usage: audio seconds = ${usage.audioSeconds}`);
+  if (counts.annotatedPages > counts.documentPages) {
+    return err(`inconsistent usage: annotated pages (${counts.annotatedPages}) exceed document pages (${counts.documentPages})`);
+  }
   const cacheWrites = counts.cacheWrite5m + counts.cacheWrite1h;
   if (counts.cacheRead + cacheWrites > counts.input) {
     return err(`inconsistent usage: cache tokens (${counts.cacheRead + cacheWrites}) exceed input tokens (${counts.input})`);
@@ -115,6 +122,8 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     outputReasoning: cost(reasoning, rates.outputReasoning ?? ZERO),
     webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
     fileSearch: cost(counts.fileSearches, rates.fileSearch ?? ZERO),
+    documentPage: cost(counts.documentPages, rates.documentPage ?? ZERO),
+    annotatedPage: cost(counts.annotatedPages, rates.annotatedPage ?? ZERO),
   };
   // The modifier scales token and duration prices only; the per-use search fees stay as
   // listed. Every sum is kept exact, in 1/(denominator × 3.6e9) pico (the duration's cost is
@@ -149,9 +158,10 @@ function durationUs(seconds: number | undefined, rate: Rate | undefined): number
 /**
  * Breakdown dimensions that are per-use fees, not token prices: a price modifier (US-only,
  * fast mode, flex) never changes them (Anthropic and OpenAI list web search at $10 per 1,000
- * searches whatever the speed, region or tier of the tokens).
+ * searches whatever the speed, region or tier of the tokens; no modifier applies to
+ * Mistral's page prices).
  */
-const PER_USE_FEES: ReadonlySet<keyof CostBreakdown> = new Set(['webSearch', 'fileSearch']);
+const PER_USE_FEES: ReadonlySet<keyof CostBreakdown> = new Set(['webSearch', 'fileSearch', 'documentPage', 'annotatedPage']);
 
 /** Rounds non-negative pico-USD, times `modifier` (default 1), to nano-USD, half up: one rounding of the exact product. */
 export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
@@ -166,7 +176,7 @@ export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
  * call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.inputImage || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.inputImageTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined) return null;
+  if (rates.inputAudio || rates.inputImage || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.inputImageTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined || u.documentPages !== undefined || u.annotatedPages !== undefined) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -184,6 +194,6 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
   const nano = (pico: number): number => (pico + 500 - ((pico + 500) % 1000)) / 1000;
   return {
     costNano: nano(sum),
-    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, inputImage: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0 },
+    breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, inputImage: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0, documentPage: 0, annotatedPage: 0 },
   };
 }

@@ -6,7 +6,7 @@ import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
-import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds } from './rates.js';
+import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds, type Rates } from './rates.js';
 import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
 import { serviceTierRates } from './service-tiers.js';
 import type { CatalogSnapshot } from './snapshot.js';
@@ -107,6 +107,8 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     }
     const byDuration = durationMismatch(usage, version.rates.audioHour !== undefined, entry.modelId);
     if (byDuration !== null) return { priced: false, reason: byDuration };
+    const byPage = pageMismatch(usage, version.rates, entry.modelId);
+    if (byPage !== null) return { priced: false, reason: byPage };
     const tier = serviceTierRates(entry, version.rates, conditions);
     const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
@@ -223,6 +225,25 @@ function durationMismatch(usage: Usage, hasHourPrice: boolean, modelId: string):
   if (hasHourPrice) return seconds === undefined ? `'${modelId}' is priced per hour of audio, and the call's usage reports no duration` : null;
   if (seconds === undefined || usage.inputTokens > 0 || usage.outputTokens > 0) return null;
   return `billed per second of audio (${seconds} s), and '${modelId}' has no price per hour of audio; add audio_hour under 'prices:' in the config`;
+}
+
+/**
+ * Why a call cannot be priced by the price found for it, as to the pages of a document; null
+ * when it can. A model priced per page (`documentPage`: Mistral OCR) needs the pages
+ * (`usage.documentPages`): without them its cost is unknown, not $0. Pages alone (no token
+ * counts) for a model without a page price are unpriced too, and so are annotated pages for
+ * a model without an annotated page price (mistral-ocr-2503): no other price may stand in
+ * for them as $0.
+ */
+function pageMismatch(usage: Usage, rates: Rates, modelId: string): string | null {
+  const pages = usage.documentPages;
+  if (rates.documentPage !== undefined) {
+    if (pages === undefined) return `'${modelId}' is priced per page, and the call's usage reports no pages`;
+    const annotated = usage.annotatedPages ?? 0;
+    return annotated > 0 && rates.annotatedPage === undefined ? `billed for ${annotated} annotated pages, and '${modelId}' has no price per annotated page` : null;
+  }
+  if (pages === undefined || usage.inputTokens > 0 || usage.outputTokens > 0) return null;
+  return `billed per page (${pages} pages), and '${modelId}' has no price per page`;
 }
 
 /** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */

@@ -7,7 +7,8 @@ import type { RateSet } from './types.js';
  * Unit: pico-USD per token (1 USD = 1e12 pico). A price of P USD per 1M tokens is
  * P × 1e6 pico per token, exact for prices with up to 6 decimals (every catalog price
  * tokometer meters except OpenRouter's 1/12-dollar Gemini cache writes). Per-use fees
- * (`web_searches_kcount`, `storage_searches_kcount`, USD per 1,000) are pico per use: P × 1e9.
+ * (`web_searches_kcount`, `storage_searches_kcount`, USD per 1,000) and page prices
+ * (`input_document_kpages`, USD per 1,000 pages) are pico per use (page): P × 1e9.
  */
 export const PICO_PER_USD_PER_MTOK = 1_000_000;
 /** Pico-USD per use for a price of 1 USD per 1,000 uses. */
@@ -56,13 +57,18 @@ export type Dimension =
   /** Per file search tool call (the catalog's `storage_searches`), not per token. */
   | 'fileSearch'
   /** Per hour of input audio (the catalog's `audio_hours` / `input_audio_hours`), not per token: pico-USD per hour. */
-  | 'audioHour';
+  | 'audioHour'
+  /** Per page of a document (the catalog's `input_document_kpages`, per 1,000 pages), not per token: pico-USD per page. */
+  | 'documentPage'
+  /** Per annotated page (`input_annotated_document_kpages`), on top of the page price: pico-USD per page. */
+  | 'annotatedPage';
 
 export type Rates = Partial<Record<Dimension, Rate>>;
 
 /**
  * Catalog price key → our dimension. Keys missing here are listed as `unmetered`. Keys
- * ending `_kcount` are per 1,000 uses, keys ending `_hours` per hour of audio. genai-prices
+ * ending `_kcount` are per 1,000 uses, `_kpages` per 1,000 pages (kept per page, like a use),
+ * keys ending `_hours` per hour of audio. genai-prices
  * gives every model priced by duration both `audio_hours` and `input_audio_hours` (equal in
  * 0.1.8): both price the one dimension, the dearer of the two when they differ (toRate's caller).
  * `cache_image_read_mtok` (cached image input: gpt-image-*, gpt-realtime*) stays unmetered:
@@ -86,6 +92,8 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   storage_searches_kcount: 'fileSearch',
   audio_hours: 'audioHour',
   input_audio_hours: 'audioHour',
+  input_document_kpages: 'documentPage',
+  input_annotated_document_kpages: 'annotatedPage',
 };
 
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
@@ -107,7 +115,7 @@ export function toPico(usdPerMtok: number): number {
 }
 
 function toRate(key: string, value: ModelPrice[string]): Rate {
-  const scale = key.endsWith('_kcount') ? PICO_PER_USD_PER_KCOUNT / PICO_PER_USD_PER_MTOK : key.endsWith('_hours') ? PICO_PER_USD_PER_HOUR / PICO_PER_USD_PER_MTOK : 1;
+  const scale = key.endsWith('_kcount') || key.endsWith('_kpages') ? PICO_PER_USD_PER_KCOUNT / PICO_PER_USD_PER_MTOK : key.endsWith('_hours') ? PICO_PER_USD_PER_HOUR / PICO_PER_USD_PER_MTOK : 1;
   const pico = (usd: number) => toPico(usd) * scale;
   if (typeof value === 'number') return { base: pico(value), tiers: [] };
   if (value && typeof value === 'object' && Array.isArray(value.tiers)) {
@@ -194,15 +202,15 @@ export function picoAt(rate: Rate, totalInput: number): number {
 const PER_USE: ReadonlySet<string> = new Set<Dimension>(['webSearch', 'fileSearch']);
 
 /**
- * True when at least one usage dimension has a price: a token price or the per-hour price
- * of audio (per-search fees alone do not count).
+ * True when at least one usage dimension has a price: a token price, the per-hour price
+ * of audio or a page price (per-search fees alone do not count).
  */
 export function hasTokenPrice(rates: Rates): boolean {
   for (const dim of Object.keys(rates)) if (!PER_USE.has(dim)) return true;
   return false;
 }
 
-/** Display prices (USD per 1M tokens; web and file searches per 1,000; audio per hour) of `rates` for a call with `totalInput` prompt tokens. */
+/** Display prices (USD per 1M tokens; web and file searches and pages per 1,000; audio per hour) of `rates` for a call with `totalInput` prompt tokens. */
 export function rateSetAt(rates: Rates, totalInput: number): RateSet {
   const usd = (r: Rate | undefined, per = PICO_PER_USD_PER_MTOK): number | null => (r ? picoAt(r, totalInput) / per : null);
   return {
@@ -219,6 +227,8 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     webSearch: usd(rates.webSearch, PICO_PER_USD_PER_KCOUNT),
     fileSearch: usd(rates.fileSearch, PICO_PER_USD_PER_KCOUNT),
     audioHour: usd(rates.audioHour, PICO_PER_USD_PER_HOUR),
+    documentPage: usd(rates.documentPage, PICO_PER_USD_PER_KCOUNT),
+    annotatedPage: usd(rates.annotatedPage, PICO_PER_USD_PER_KCOUNT),
   };
 }
 

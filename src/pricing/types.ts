@@ -72,6 +72,10 @@ export interface CostBreakdown {
   fileSearch: NanoUsd;
   /** Seconds of audio × the per-hour price / 3600 (whisper-1); 0 unless the model is priced by duration. */
   audioDuration: NanoUsd;
+  /** Pages of a document × the price per page (Mistral OCR); 0 unless the model is priced per page. */
+  documentPage: NanoUsd;
+  /** Annotated pages × the price per annotated page, on top of `documentPage`; 0 when none. */
+  annotatedPage: NanoUsd;
 }
 
 /** The cost of one call, or an explicit reason why there is none. Never a silent 0. */
@@ -117,6 +121,10 @@ export interface RateSet {
   fileSearch: number | null;
   /** USD per hour of input audio (catalog `audio_hours`, `input_audio_hours`; not per 1M tokens); null = not priced by duration. */
   audioHour: number | null;
+  /** USD per 1,000 pages of a document (catalog `input_document_kpages`: Mistral OCR); null = not priced per page. */
+  documentPage: number | null;
+  /** USD per 1,000 annotated pages (catalog `input_annotated_document_kpages`), on top of `documentPage`; null = none. */
+  annotatedPage: number | null;
 }
 
 /** A model's prices at one moment, for `tokometer prices` and the TUI. */

@@ -5,6 +5,7 @@ import { isObj, objAt, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { CONVERSATION_ROUTE, ConversationStream, continuedConversation, conversationRoute, observeConversation } from './mistral-conversations.js';
+import { observeMistralOcr, ocrPageBound } from './mistral-ocr.js';
 import { MistralTranscriptionStream, observeMistralTranscription } from './mistral-transcriptions.js';
 
 /**
@@ -25,6 +26,8 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   // A multipart form upload: its `model` and `stream` are form fields (proxy/form-fields.ts);
   // the audio's seconds are billed (mistral-transcriptions.ts).
   '/audio/transcriptions': { endpoint: 'audio.transcriptions', kind: 'transcriptions' },
+  // Billed per page of the document, not per token (mistral-ocr.ts).
+  '/ocr': { endpoint: 'ocr', kind: 'ocr' },
 };
 
 /**
@@ -78,7 +81,7 @@ const ERROR_SHAPES: Readonly<Record<ErrorKind, readonly [type: string, code: str
 
 /**
  * The adapter for Mistral's API (`https://api.mistral.ai`): chat, agents and FIM
- * completions, conversation turns, embeddings and audio transcriptions are metered; every
+ * completions, conversation turns, embeddings, audio transcriptions and OCR are metered; every
  * other path is forwarded unmetered.
  * Paths are those after `/proxy/<provider>`, with or without the leading `/v1`.
  *
@@ -92,8 +95,8 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
     family,
     endpoints: ENDPOINTS,
     stripV1: true,
-    // A conversation turn sets its output limit in completion_args; embeddings and transcriptions have none.
-    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' || known?.kind === 'transcriptions' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
+    // A conversation turn sets its output limit in completion_args; embeddings, transcriptions and OCR have none.
+    maxOutputTokens: (json, known) => (known?.kind === 'embeddings' || known?.kind === 'transcriptions' || known?.kind === 'ocr' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
     // A transcription's form writes the boolean as text (the SDK's appendForm: String(true)).
     streaming: (json, known) => json.stream === true || (known?.kind === 'transcriptions' && json.stream === 'true'),
 
@@ -101,6 +104,7 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
       if (!isObj(json)) return { usage: null, model: null };
       if (info.kind === 'responses') return observeConversation(json, info.continues === undefined);
       if (info.kind === 'transcriptions') return observeMistralTranscription(json);
+      if (info.kind === 'ocr') return observeMistralOcr(json, info);
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
 
@@ -121,7 +125,12 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
   const byTable = adapter.describe;
   const describe: ProviderAdapter['describe'] = (method, path, body) => {
     const route = conversationRoute(path);
-    if (route === null) return byTable(method, path, body);
+    if (route === null) {
+      const info = byTable(method, path, body);
+      // An OCR request: the most pages it can be billed for, held by the budget reservation.
+      if (info.kind === 'ocr') info.documentPages = ocrPageBound(body);
+      return info;
+    }
     const info = byTable(method, route, body);
     const continues = info.metered ? continuedConversation(path) : undefined;
     if (continues !== undefined) info.continues = continues;

@@ -33,7 +33,7 @@ export interface AdvisorToolBound {
 
 
 /** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
-export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'images' | 'other';
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'images' | 'ocr' | 'other';
 
 /** What the adapter learned about a request before it is forwarded. */
 export interface RequestInfo {
@@ -134,6 +134,14 @@ export interface RequestInfo {
    * recorded. Absent otherwise.
    */
   upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number; imageTokens?: number };
+  /**
+   * The most pages of a document a request (kind `ocr`: Mistral OCR) can be billed for, and
+   * whether each is billed as annotated too (the request asks for a document or bounding-box
+   * annotation format): `max` is the pages it lists, else the documented maximum per
+   * document (providers/mistral-ocr.ts). The budget reservation holds them at the model's
+   * page prices, and the answer's pages are read as annotated when `annotated`. Absent otherwise.
+   */
+  documentPages?: { max: number; annotated: boolean };
   /**
    * The price modifiers the request asks for (Anthropic `speed`, `inference_geo`), which the
    * budget reservation prices in when they raise the price (budget/gate.ts). Absent when none.

@@ -61,6 +61,21 @@ export interface Usage {
    * (pricer.ts). Stored as calls.audio_seconds (schema v21, PostgreSQL v16).
    */
   audioSeconds?: number;
+  /**
+   * Pages of a document the provider processed and bills per page (Mistral OCR
+   * `usage_info.pages_processed`): a count, not tokens. Priced at the model's price per 1,000
+   * pages (catalog `input_document_kpages`); a usage of pages alone for a model with no page
+   * price is unpriced, not $0 (pricer.ts). Stored as calls.document_pages (schema v23,
+   * PostgreSQL v18).
+   */
+  documentPages?: number;
+  /**
+   * Pages among `documentPages` that were also annotated (a Mistral OCR request with a
+   * `document_annotation_format` or `bbox_annotation_format`: every page processed, the upper
+   * bound), billed at the annotated page price (`input_annotated_document_kpages`) ON TOP of
+   * the page price (docs/prices.md). Stored as calls.annotated_pages.
+   */
+  annotatedPages?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
   providerCostNano?: NanoUsd;
   /** Service tier the provider reported (OpenAI service_tier, Anthropic usage.service_tier). */

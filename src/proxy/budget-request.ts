@@ -12,6 +12,7 @@ export type ProviderState = Pick<ProxyDeps<unknown>, 'contexts' | 'cachedContent
  * it asks for. `bodyBytes` is the request body's size; a file upload counts only its text
  * fields as prompt, and an audio upload its audio's estimated tokens and seconds beside
  * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1),
+ * an OCR request the most pages it can be billed for (RequestInfo.documentPages),
  * and a Gemini cache the request reads its size (`state.cachedContents`,
  * proxy/cached-content-sizes.ts). `at`: ms since the epoch.
  */
@@ -40,6 +41,7 @@ export function budgetRequestOf(
     advisorTools: info.advisorTools,
     contextTokens: unseenInputTokens(info, state),
     audioSeconds: info.upload?.audioSeconds,
+    documentPages: info.documentPages,
     at,
   };
   // The one check a request without a cache pays.

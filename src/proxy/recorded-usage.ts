@@ -55,6 +55,12 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   // does one too large to read (a request can ask for one), at its whole output allowance:
   // as unknown, its reservation was settled at 0.
   if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
+  // An OCR answer without its page count: the most pages the request can be billed for, no tokens.
+  const pages = info.documentPages;
+  if (pages !== undefined) {
+    const usage: Usage = { ...emptyUsage(), documentPages: pages.max, ...(pages.annotated ? { annotatedPages: pages.max } : {}) };
+    return { usage, source: 'estimated', note: `usage estimated from the request: ${pages.max} pages, the most it can be billed for` };
+  }
   const seconds = answered ?? info.upload?.audioSeconds;
   const usage = estimateUsage(from, info, seen, audioTokens, seconds);
   if (audioTokens === undefined) return { usage, source: 'estimated' };

@@ -9,7 +9,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens', 'input_audio_tokens', 'output_audio_tokens', 'cost_nano', 'provider_cost_nano',
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
-  'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens',
+  'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens', 'document_pages', 'annotated_pages',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -56,6 +56,10 @@ export interface CallRow {
   audio_seconds: number | null;
   /** Image tokens among the input tokens (Usage.inputImageTokens, schema v22); NULL when none were reported. */
   input_image_tokens: number | null;
+  /** Pages of a document billed per page (Usage.documentPages, schema v23): Mistral OCR; NULL when none. */
+  document_pages: number | null;
+  /** Of those, the pages billed as annotated too (Usage.annotatedPages, schema v23); NULL when none. */
+  annotated_pages: number | null;
 }
 
 /**
@@ -153,6 +157,8 @@ export function callToParams(r: CallRecord): SqlValue[] {
     advisorColumn(u?.advisors),
     secondsOrNull('usage.audioSeconds', u?.audioSeconds),
     numOrNull('usage.inputImageTokens', u?.inputImageTokens),
+    pagesOrNull('usage.documentPages', u?.documentPages),
+    pagesOrNull('usage.annotatedPages', u?.annotatedPages),
   ];
 }
 
@@ -160,6 +166,13 @@ export function callToParams(r: CallRecord): SqlValue[] {
 function secondsOrNull(field: string, v: unknown): number | null {
   const n = numOrNull(field, v);
   if (n !== null && n < 0) throw new InvalidCallRecordError(field, v);
+  return n;
+}
+
+/** A count of pages (a non-negative safe integer), or null when absent. */
+function pagesOrNull(field: string, v: unknown): number | null {
+  const n = numOrNull(field, v);
+  if (n !== null && (!Number.isSafeInteger(n) || n < 0)) throw new InvalidCallRecordError(field, v);
   return n;
 }
 
@@ -213,7 +226,7 @@ export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cac
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
 
-/** Usage counts stored only when reported, each column with its Usage field (audio_seconds: seconds, fractional). */
+/** Usage counts stored only when reported, each column with its Usage field (audio_seconds: seconds, fractional; document_pages, annotated_pages: pages). */
 const OPTIONAL_COUNTS = [
   ['input_audio_tokens', 'inputAudioTokens'],
   ['output_audio_tokens', 'outputAudioTokens'],
@@ -223,6 +236,8 @@ const OPTIONAL_COUNTS = [
   ['web_searches', 'webSearches'],
   ['file_searches', 'fileSearches'],
   ['audio_seconds', 'audioSeconds'],
+  ['document_pages', 'documentPages'],
+  ['annotated_pages', 'annotatedPages'],
 ] as const;
 type OptionalCountColumn = (typeof OPTIONAL_COUNTS)[number][0];
 
@@ -236,8 +251,8 @@ type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
 /**
  * A stored row's usage: the one place that turns the usage columns of `calls` into a
  * Usage (the audit's call reads, rowToCall, `prices reprice`). Null when usage was unknown
- * (input_tokens is NULL). Counts in tokens (web and file searches in searches); a NULL count of the
- * always-stored six is 0, a NULL optional count (audio, image input and output, web and file searches) is left out,
+ * (input_tokens is NULL). Counts in tokens (web and file searches in searches, pages in pages); a NULL count of the
+ * always-stored six is 0, a NULL optional count (audio, image input and output, web and file searches, pages) is left out,
  * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out, and
  * advisor_usage (JSON, schema v19) becomes `advisors` when not NULL.
  *

@@ -37,6 +37,8 @@ describe('price(): hand-computed nano-USD', () => {
       webSearch: 0,
       fileSearch: 0,
       audioDuration: 0,
+      documentPage: 0,
+      annotatedPage: 0,
     });
   });
 

@@ -18,14 +18,15 @@ const chatInfo = (stream = true): RequestInfo => adapter.describe('POST', '/v1/c
 const replay = (body: string, step = 7, req: RequestInfo = chatInfo()) => replayStream(adapter, req, adapter.prepare(req, {}, new TextEncoder().encode(body)), body, step);
 
 describe('Mistral: describe and prepare', () => {
-  it('meters chat, agents, FIM and embeddings with or without /v1, everything else is forwarded unmetered', () => {
+  it('meters chat, agents, FIM, embeddings and OCR with or without /v1, everything else is forwarded unmetered', () => {
     expectMetered(adapter, [
       ['chat.completions', 'chat', ['/v1/chat/completions', '/chat/completions', '/v1/chat/completions/?foo=1']],
       ['agents.completions', 'chat', ['/v1/agents/completions']],
       ['fim.completions', 'completions', ['/v1/fim/completions']],
       ['embeddings', 'embeddings', ['/v1/embeddings', '/embeddings']],
+      ['ocr', 'ocr', ['/v1/ocr', '/ocr']],
     ]);
-    expectUnmetered(adapter, ['GET /v1/models', 'POST /v1/ocr', 'GET /v1/chat/completions']);
+    expectUnmetered(adapter, ['GET /v1/models', 'POST /v1/batch/jobs', 'GET /v1/ocr', 'GET /v1/chat/completions']);
   });
 
   it('reads model, streaming and max_tokens (never for embeddings)', () => {
@@ -145,7 +146,7 @@ describe('Mistral: streams', () => {
   });
 
   it('observes nothing on unmetered streams', () => {
-    const req = adapter.describe('POST', '/v1/ocr', { stream: true });
+    const req = adapter.describe('POST', '/v1/batch/jobs', { stream: true });
     expect(replay(text('chat-stream.sse'), 7, req).observed).toEqual({ usage: null, model: null });
   });
 });

@@ -111,7 +111,7 @@ export const FAKE_PRICER: Pick<Pricer, 'price'> = {
   price(usage, ctx): PriceResult {
     if (ctx.model === 'unpriced-model') return { priced: false, reason: 'unknown model' };
     const costNano = usage.inputTokens * 10 + usage.outputTokens * 20;
-    const zero = { uncachedInput: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, inputAudio: 0, inputImage: 0, output: 0, outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0 };
+    const zero = { uncachedInput: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, inputAudio: 0, inputImage: 0, output: 0, outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0, documentPage: 0, annotatedPage: 0 };
     return { priced: true, costNano, source: 'config', modelId: ctx.model, providerId: null, breakdown: zero };
   },
 };

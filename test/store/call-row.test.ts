@@ -27,6 +27,8 @@ const ROW: Required<UsageColumns> = {
   speed: 'fast',
   advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":1000,"cacheWrite5mTokens":200,"cacheWrite1hTokens":300}]',
   audio_seconds: 9.25,
+  document_pages: 12,
+  annotated_pages: 5,
 };
 
 const USAGE = {
@@ -48,6 +50,8 @@ const USAGE = {
   speed: 'fast',
   advisors: [{ model: 'claude-opus-4-6', inputTokens: 9000, outputTokens: 1500, cacheReadTokens: 1000, cacheWrite5mTokens: 200, cacheWrite1hTokens: 300 }],
   audioSeconds: 9.25,
+  documentPages: 12,
+  annotatedPages: 5,
 };
 
 describe('usageFromRow', () => {
@@ -95,5 +99,16 @@ describe('usageFromRow', () => {
     expect(callToParams(makeCall(0, { usage: withoutSeconds }))[column]).toBeNull();
     expect(() => callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: -1 } }))).toThrow('usage.audioSeconds');
     expect(() => callToParams(makeCall(0, { usage: { ...USAGE, audioSeconds: Number.NaN } }))).toThrow('usage.audioSeconds');
+  });
+  it('document_pages and annotated_pages are written as usage.documentPages and annotatedPages, NULL without them, and a negative or fractional count is refused', () => {
+    const pages = CALL_COLUMNS.indexOf('document_pages');
+    const annotated = CALL_COLUMNS.indexOf('annotated_pages');
+    const params = callToParams(makeCall(0, { usage: USAGE }));
+    expect([params[pages], params[annotated]]).toEqual([12, 5]);
+    const { documentPages: _p, annotatedPages: _a, ...withoutPages } = USAGE;
+    const none = callToParams(makeCall(0, { usage: withoutPages }));
+    expect([none[pages], none[annotated]]).toEqual([null, null]);
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, documentPages: -1 } }))).toThrow('usage.documentPages');
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, annotatedPages: 1.5 } }))).toThrow('usage.annotatedPages');
   });
 });

@@ -16,6 +16,7 @@ import { pgAdvisorUsage } from './014-advisor-usage.js';
 import { pgAlertKey } from './015-alert-key.js';
 import { pgAudioSeconds } from './016-audio-seconds.js';
 import { pgInputImageTokens } from './017-input-image-tokens.js';
+import { pgDocumentPages } from './018-document-pages.js';
 
 export { migratePostgres, postgresSchemaVersion } from './runner.js';
 
@@ -24,7 +25,7 @@ export { migratePostgres, postgresSchemaVersion } from './runner.js';
  * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
  * what the store reads or writes gets its PostgreSQL counterpart appended here.
  */
-export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens];
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens, pgDocumentPages];
 
 /** The PostgreSQL schema version this build reads and writes. */
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createMistralAdapter } from '../../src/providers/mistral.js';
+import { MAX_OCR_PAGES, ocrPageBound } from '../../src/providers/mistral-ocr.js';
+
+/**
+ * Mistral OCR requests and answers (@mistralai/mistralai 2.7.0 OCRRequest: `pages` a list of
+ * 0-based indexes or a string such as "0,2-4"; OCRResponse `usage_info.pages_processed`).
+ */
+
+const adapter = createMistralAdapter();
+const SCHEMA = { type: 'json_schema', json_schema: { name: 'doc', schema_definition: { type: 'object' } } };
+
+describe('Mistral OCR: the page bound of a request', () => {
+  it('is the pages a list or a string of indexes and ranges picks', () => {
+    expect(ocrPageBound({ pages: [0, 3, 9] })).toEqual({ max: 3, annotated: false });
+    expect(ocrPageBound({ pages: '0,2-4' })).toEqual({ max: 4, annotated: false });
+    expect(ocrPageBound({ pages: ' 5 - 14 ' })).toEqual({ max: 10, annotated: false });
+  });
+
+  it('is the documented maximum (1,000) without pages, with a malformed or empty value, and at most that', () => {
+    expect(MAX_OCR_PAGES).toBe(1000);
+    for (const pages of [undefined, null, [], '', '3-1', 'all', 7]) expect(ocrPageBound({ pages }).max).toBe(1000);
+    expect(ocrPageBound({ pages: '0-99999' }).max).toBe(1000);
+  });
+
+  it('is annotated when the request asks for a document or a bounding-box annotation format', () => {
+    expect(ocrPageBound({ document_annotation_format: SCHEMA }).annotated).toBe(true);
+    expect(ocrPageBound({ bbox_annotation_format: SCHEMA, pages: [1] })).toEqual({ max: 1, annotated: true });
+    expect(ocrPageBound({ document_annotation_format: null }).annotated).toBe(false);
+  });
+
+  it('describe() sets it on an OCR request only, with no output limit', () => {
+    const info = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512', pages: [0, 1], max_tokens: 50 });
+    expect(info).toMatchObject({ endpoint: 'ocr', kind: 'ocr', metered: true, model: 'mistral-ocr-2512', maxOutputTokens: null, documentPages: { max: 2, annotated: false } });
+    expect(adapter.describe('POST', '/v1/chat/completions', { model: 'mistral-small-latest' }).documentPages).toBeUndefined();
+  });
+});
+
+describe('Mistral OCR: the usage of an answer', () => {
+  const answer = { pages: [], model: 'mistral-ocr-2512', document_annotation: null, usage_info: { pages_processed: 12, doc_size_bytes: 734_003 } };
+
+  it('is the pages processed, no tokens; every page annotated when the request asked for annotations', () => {
+    const plain = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512' });
+    expect(adapter.usageFromJson(plain, answer)).toEqual({
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, documentPages: 12 },
+      model: 'mistral-ocr-2512',
+    });
+    const annotated = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512', document_annotation_format: SCHEMA });
+    expect(adapter.usageFromJson(annotated, answer).usage).toMatchObject({ documentPages: 12, annotatedPages: 12 });
+  });
+
+  it('is none when the answer reports no page count (the call is then estimated from the bound)', () => {
+    const info = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512' });
+    expect(adapter.usageFromJson(info, { model: 'mistral-ocr-2512', usage_info: {} })).toEqual({ usage: null, model: 'mistral-ocr-2512' });
+  });
+});
