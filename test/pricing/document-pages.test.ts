@@ -20,8 +20,7 @@ const at = NOW;
 
 /** A usage of `documentPages` pages (`annotatedPages` of them annotated) and no tokens. */
 function pages(documentPages: number, annotatedPages?: number): Usage {
-  const counts: Record<string, number> = annotatedPages === undefined ? { documentPages } : { documentPages, annotatedPages };
-  return Object.assign(usage({}), counts);
+  return usage(annotatedPages === undefined ? { documentPages } : { documentPages, annotatedPages });
 }
 
 function cost(r: PriceResult): number {

@@ -6,6 +6,7 @@ import { normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js'
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
 import type { Rates } from '../../src/pricing/rates.js';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
+import type { Usage } from '../../src/providers/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { storeCase, type ContractStore, type FacadeCase } from './contract-facade.js';
 import { makeCall, rejected } from './fixtures.js';
@@ -287,8 +288,8 @@ export const priceCases: FacadeCase[] = [
   storeCase('a Mistral OCR call keeps its pages (calls.document_pages, annotated_pages), and prices.reprice prices it again from them to the same cost', async (s) => {
     // mistral-ocr-2512 at the catalog's $2 per 1,000 pages and $3 per 1,000 annotated pages (billed
     // on top): 12 pages = 24,000,000 nano-USD; 12 annotated pages = 24,000,000 + 36,000,000 = 60,000,000.
-    const pages = (documentPages: number, annotatedPages?: number) => Object.assign(usage(0, 0), annotatedPages === undefined ? { documentPages } : { documentPages, annotatedPages });
-    const ocr = (i: number, u: ReturnType<typeof pages>, costNano: number) =>
+    const pages = (documentPages: number, annotatedPages?: number): Usage => ({ ...usage(0, 0), documentPages, ...(annotatedPages === undefined ? {} : { annotatedPages }) });
+    const ocr = (i: number, u: Usage, costNano: number) =>
       call(i, i, { provider: 'mistral', endpoint: 'ocr', model: 'mistral-ocr-2512', modelRequested: 'mistral-ocr-2512', usage: u, usageSource: 'reported', costNano, priceSource: 'genai-prices@0.1.8' });
     await s.insertCalls([ocr(1, pages(12), 24_000_000), ocr(2, pages(12, 12), 60_000_000)]);
     assert.deepEqual(await s.rows('SELECT document_pages, annotated_pages FROM calls ORDER BY ts'), [{ document_pages: 12, annotated_pages: null }, { document_pages: 12, annotated_pages: 12 }]);
