@@ -36,6 +36,10 @@ function ocrReply(req: ReceivedRequest): Reply | undefined {
   const n = picked(body.pages);
   // An answer without usage_info (a provider that leaves it out): the proxy estimates the pages.
   if (body.document.document_url.endsWith('no-usage.pdf')) return { body: JSON.stringify({ pages: [], model: body.model }) };
+  // Two pages answered, without usage_info: the answer's own pages are the estimate.
+  if (body.document.document_url.endsWith('answered-two-pages.pdf')) {
+    return { body: JSON.stringify({ pages: [0, 1].map((index) => ({ index, markdown: 'text', images: [], dimensions: null })), model: body.model }) };
+  }
   const pages = Array.from({ length: n }, (_, index) => ({ index, markdown: 'text', images: [], dimensions: null }));
   const json = JSON.stringify({ pages, model: body.model, document_annotation: null, usage_info: { pages_processed: n, doc_size_bytes: 100_000 } });
   return hold === undefined ? { body: json } : { body: [json.slice(0, 10), json.slice(10)], hold };
@@ -121,5 +125,15 @@ describe('Mistral OCR against a key budget', () => {
     let row: Row | undefined;
     await waitFor(() => (row = driver.prepare("SELECT * FROM calls WHERE key_name = 'estimated'").get<Row>()) !== undefined, 5000, 'the call row');
     expect(row).toMatchObject({ endpoint: 'ocr', usage_source: 'estimated', document_pages: 3, cost_nano: 6_000_000, error: 'usage estimated from the request: 3 pages, the most it can be billed for' });
+  });
+
+  // The answer lists the pages it processed: 2 × 2,000,000, not the 1,000-page bound of a request listing none ($2).
+  it('estimates an answer without usage_info from the pages it returned: 2 pages = 4,000,000 nano-USD', async () => {
+    const secret = await addKey(proxy, 'answered-pages');
+    expect(await ocr(`${proxy.url}/proxy/mistral`, secret, {}, 'https://example.com/answered-two-pages.pdf')).toBe(200);
+    type Row = { endpoint: string; cost_nano: number | null; document_pages: number | null; usage_source: string; error: string | null };
+    let row: Row | undefined;
+    await waitFor(() => (row = driver.prepare("SELECT * FROM calls WHERE key_name = 'answered-pages'").get<Row>()) !== undefined, 5000, 'the call row');
+    expect(row).toMatchObject({ endpoint: 'ocr', usage_source: 'estimated', document_pages: 2, cost_nano: 4_000_000 });
   });
 });
