@@ -58,13 +58,18 @@ export function ocrPageBound(body: unknown): { max: number; annotated: boolean }
  * An OCR answer's usage: no tokens, `documentPages` = `usage_info.pages_processed`, and when
  * the request asked for annotations (`info.documentPages.annotated`) every processed page
  * annotated too, the upper bound (the answer does not say how many pages an annotation read).
- * Usage null when the answer reports no page count: the call is then estimated from the
- * request's page bound (proxy/recorded-usage.ts).
+ * Without a page count, the pages the answer returns (`pages`, one entry per page processed)
+ * are the usage, flagged estimated; an answer with neither has usage null, and the call is
+ * then estimated from the request's page bound (proxy/recorded-usage.ts).
  */
 export function observeMistralOcr(json: Json, info: RequestInfo): Observed {
   const model = str(json.model);
-  const pages = count(objAt(json.usage_info).pages_processed);
+  const reported = count(objAt(json.usage_info).pages_processed);
+  const returned = Array.isArray(json.pages) && json.pages.length > 0 ? json.pages.length : undefined;
+  const pages = reported ?? returned;
   if (pages === undefined) return { usage: null, model };
   const usage = { ...emptyUsage(), documentPages: pages };
-  return { usage: info.documentPages?.annotated === true ? { ...usage, annotatedPages: pages } : usage, model };
+  const observed: Observed = { usage: info.documentPages?.annotated === true ? { ...usage, annotatedPages: pages } : usage, model };
+  if (reported === undefined) observed.estimated = true;
+  return observed;
 }
