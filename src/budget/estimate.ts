@@ -40,7 +40,7 @@ export interface EstimateInput {
   cachedTokens?: number;
   /** The cache-read price of those tokens, pico-USD per token; undefined: the input price. */
   cachedPricePerTokenPico?: number;
-  /** Most uses of a per-use fee the request allows (web or file searches, gate.ts searchFeeBound); 0 when none. */
+  /** Most uses of a per-use fee the request allows (web or file searches, reservation-prices.ts searchFeeBound); 0 when none. */
   maxUses?: number;
   /** That fee in pico-USD per use; undefined when unknown (priced at {@link FALLBACK_PICO_PER_USE}). */
   pricePerUsePico?: number;

@@ -58,8 +58,8 @@ function openRouterFallbacks(body: Json): readonly FallbackBound[] | undefined {
  * The service tier the request asks for (`service_tier`: `auto`, `default`, `flex`,
  * `priority`, or `fast`, priority's alias; SDK ChatCompletionCreateParams and
  * ResponseCreateParams), which the budget reservation prices in when it raises the price
- * (budget/gate.ts reservationRates); undefined when unset. The answer's own `service_tier`
- * prices the call.
+ * (budget/reservation-prices.ts reservationRates); undefined when unset. The answer's own
+ * `service_tier` prices the call.
  */
 function requestedServiceTier(body: Json): BillingConditions | undefined {
   const tier = str(body.service_tier);
