@@ -1,16 +1,12 @@
 import { CallCancel } from '../lib/cancel.js';
 import { monotonicMs } from '../lib/clock.js';
 import { ProxyError } from '../lib/errors.js';
-import { audioUpload } from '../providers/audio-length.js';
-import { uploadedImageTokens } from '../providers/openai-images.js';
-import { builtinProvider } from '../providers/builtins.js';
 import type { ProviderRuntime } from '../providers/registry.js';
-import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
+import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
 import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
-import { formModelRefusal, modelNameRefusal, modelRefusal } from './model-allow-list.js';
-import { readFormFields } from './form-fields.js';
+import { describeRequest, type Refusal } from './describe-request.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
@@ -69,12 +65,6 @@ export function createHandler<R>(deps: ProxyDeps<R>): (call: IncomingCall) => Pr
       }
     }
   };
-}
-
-/** A refused call: the error answered and whether the call is recorded (false when no valid key identified it). */
-interface Refusal {
-  refused: ProxyError;
-  record: boolean;
 }
 
 /**
@@ -218,39 +208,6 @@ function identifyCaller<R>(
   return { key, tags };
 }
 
-/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with; refuses model names too long to be any provider's, models the key may not use and providers without an API key. */
-function describeRequest<R>(
-  call: IncomingCall,
-  provider: ProviderRuntime,
-  path: string,
-  body: Uint8Array,
-  key: ResolvedKey,
-  recorder: CallRecorder<R>,
-): { json: unknown; info: RequestInfo; apiKey: string } | Refusal {
-  const json = parseJsonBody(body);
-  // A file upload (multipart form data) says what a JSON body would in its text fields; only
-  // JSON is ever handed to `prepare` (a form is forwarded as it came).
-  const form = json === undefined ? readFormFields(call.headers['content-type'], body) : null;
-  const info = provider.adapter.describe(call.method, path, json ?? form?.fields);
-  if (form !== null) info.upload = { textBytes: form.textBytes };
-  // A transcription's files are audio, whose length their headers or sizes tell (audio-length.ts).
-  if (form !== null && info.kind === 'transcriptions') info.upload = audioUpload(form.textBytes, form.files);
-  // An image edit's or variation's files are images, each held at a bound of image input tokens (openai-images.ts).
-  if (form !== null && info.kind === 'images') info.upload = { textBytes: form.textBytes, imageTokens: uploadedImageTokens(form.files) };
-  recorder.describe(info, body);
-  if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
-  const notAllowed = formModelRefusal(form) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
-  if (notAllowed !== null) return { refused: notAllowed, record: true };
-  if (!provider.apiKey) {
-    // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).
-    return {
-      refused: new ProxyError('upstream_unreachable', noApiKeyMessage(provider.name), {}, { 'x-should-retry': 'false' }),
-      record: true,
-    };
-  }
-  return { json, info, apiKey: provider.apiKey };
-}
-
 /** The upstream request failed before its headers: records why and answers in the provider's shape (499 when the client left first). */
 function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: ProviderRuntime, recorder: CallRecorder<R>, deps: ProxyDeps<R>): OutgoingResponse {
   const failure = upstreamFailure(provider.name, error, 'request');
@@ -284,38 +241,7 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** Stateless for whole-buffer decodes, so one instance serves every call. */
-const DECODER = new TextDecoder();
-
-function parseJsonBody(body: Uint8Array): unknown {
-  if (body.length === 0) return undefined;
-  const first = body[0];
-  // Only objects and arrays are worth parsing; skip leading whitespace cheaply. A UTF-8 byte
-  // order mark (0xEF…) is read past as well, as parsers decoding UTF-8 with its BOM read it
-  // (Python's json.loads of bytes): DECODER drops it.
-  if (first !== 0x7b && first !== 0x5b && first !== 0x20 && first !== 0x0a && first !== 0x0d && first !== 0x09 && first !== 0xef) return undefined;
-  try {
-    return JSON.parse(DECODER.decode(body));
-  } catch {
-    return undefined;
-  }
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/**
- * The 502 text for a provider serve has no API key for: the config field, and for a
- * built-in provider the environment variables serve reads it from (providers/builtins.ts
- * `keyEnv`, first one wins), e.g. ANTHROPIC_API_KEY. Both are read when serve starts.
- */
-export function noApiKeyMessage(name: string): string {
-  const [first, ...others] = builtinProvider(name)?.keyEnv ?? [];
-  const where =
-    first === undefined
-      ? ` (a provider that is not built in has no key variable of its own; api_key: \${${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_KEY} reads one)`
-      : ` or ${first}${others.length > 0 ? ` (or ${others.join(', ')})` : ''} in serve's environment`;
-  return `No API key is configured for provider '${name}': set providers.${name}.api_key in the config${where}, then restart serve.`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FinishedCalls } from '../../src/proxy/finished-calls.js';
-import { noApiKeyMessage } from '../../src/proxy/handler.js';
+import { noApiKeyMessage } from '../../src/proxy/describe-request.js';
 import { UpstreamError } from '../../src/proxy/types.js';
 import type { CallRecord } from '../../src/store/types.js';
 import { afterImmediates, bodyText, chatCall, exhausted, fixture, jsonAnswer, latch } from './fakes.js';
