@@ -1,5 +1,6 @@
 import { monotonicMs } from '../lib/clock.js';
-import { rowToCall, type CallRow } from './call-row.js';
+import type { CallRow } from './call-row.js';
+import { rowToCall } from './call-row-reader.js';
 import { callMeasures } from './measures.js';
 import { ANY_PENDING_SQL, PENDING_CALLS_FROM } from './migrations/013-entity-pending.js';
 import { EntitySums, rolledCall, type EntityCell } from './rollup-aggregate.js';

@@ -38,7 +38,7 @@ export interface RepriceCall {
   endpoint: string;
   /** COALESCE(model, model_requested). */
   model: string;
-  /** The stored usage as call-row.ts usageFromRow reads it (every count stored, and the service tier). */
+  /** The stored usage as call-row-reader.ts usageFromRow reads it (every count stored, and the service tier). */
   usage: Usage;
   /** reported or estimated (calls with unknown usage have no tokens and are never repriced); kept as is. */
   usageSource: string;

@@ -1,4 +1,5 @@
-import { usageFromRow, type CallRow as StoredRow, type KnownUsageColumns } from './call-row.js';
+import type { CallRow as StoredRow } from './call-row.js';
+import { usageFromRow, type KnownUsageColumns } from './call-row-reader.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callToParams, CALL_COLUMNS, usageFromRow, type UsageColumns } from '../../src/store/call-row.js';
+import { callToParams, CALL_COLUMNS } from '../../src/store/call-row.js';
+import { usageFromRow, type UsageColumns } from '../../src/store/call-row-reader.js';
 import { makeCall } from './fixtures.js';
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rowToCall, type CallRow } from '../../src/store/call-row.js';
+import type { CallRow } from '../../src/store/call-row.js';
+import { rowToCall } from '../../src/store/call-row-reader.js';
 import { InvalidCallRecordError } from '../../src/store/call-row.js';
 import { KeyExistsError } from '../../src/store/keys.js';
 import type { Store } from '../../src/store/facade.js';

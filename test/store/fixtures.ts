@@ -1,4 +1,5 @@
-import { InvalidCallRecordError, rowToCall, type CallRow } from '../../src/store/call-row.js';
+import { InvalidCallRecordError, type CallRow } from '../../src/store/call-row.js';
+import { rowToCall } from '../../src/store/call-row-reader.js';
 import type { CallRecord, OpenDriver, SqlDriver } from '../../src/store/types.js';
 import { join } from 'node:path';
 import { testStore, type TestStore } from '../support/store.js';

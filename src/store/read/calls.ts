@@ -1,7 +1,8 @@
 import { readOutputMaxima } from './output-maxima.js';
 import { joinFragments, whereFragment } from './scope.js';
 import { NONE } from '../../report/types.js';
-import { usageFromRow, type CallRow } from '../call-row.js';
+import type { CallRow } from '../call-row.js';
+import { usageFromRow } from '../call-row-reader.js';
 import type { Db } from '../db.js';
 import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.js';
 
