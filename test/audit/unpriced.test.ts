@@ -21,6 +21,17 @@ describe('unpriced models', () => {
     expect(f!.snippet).toContain('"acme/llm:free": { provider: openrouter');
   });
 
+  it('says a per-image model (dall-e-3 on images.generations, no tokens) has no token price to add: no prices: snippet, no "known now"', async () => {
+    // 4 dall-e-3 images recorded without tokens, unpriced (providers/openai-images.ts usagelessImages).
+    const specs = many(4, () => ({ model: 'dall-e-3', endpoint: 'images.generations', input: 0, output: 0, cost: null }));
+    const [f, ...rest] = await findings(specs, unpriced);
+    expect(rest).toEqual([]);
+    expect(f!.title).toBe('dall-e-3 (openai): 4 calls billed per image, with no price — not in any total');
+    expect(f!.snippet).toBeUndefined();
+    expect(f!.fix).toBe("dall-e-3 is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, \"OpenAI Images API\"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.");
+    expect(f!.confidence.reason).toBe('The calls are images answered without token counts (billed per image).');
+  });
+
   it('stays silent for priced calls, unknown usage and unmetered endpoints', async () => {
     const priced = many(5, () => ({ model: 'gpt-4o' }));
     const unknownUsage = many(5, (i) => ({ at: SINCE + (10 + i) * MINUTE, model: 'acme-llm-7b', usage: false, cost: null }));
