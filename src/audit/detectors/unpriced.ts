@@ -1,3 +1,4 @@
+import { isPerImageCall } from '../../domain/image-billing.js';
 import { isUnpriced } from '../../store/unpriced.js';
 import { groupBy, totals } from '../calls.js';
 import { fact, int } from '../stats.js';
@@ -11,7 +12,9 @@ import type { Detector } from '../types.js';
  * and budget. One notice per (provider, model) with its calls and tokens, plus the
  * `prices:` config snippet to add (USD per 1M tokens; the numbers are placeholders to
  * fill in from the provider's page). When the pricer knows the model now (a price was
- * added since), the notice says that the calls recorded before stay uncounted.
+ * added since), the notice says that the calls recorded before stay uncounted. Images
+ * answered without tokens (billed per image: dall-e-3, domain/image-billing.ts) get their own
+ * notice: no token price can count them, so neither the snippet nor "known now" applies.
  */
 
 export const unpriced: Detector = {
@@ -23,6 +26,19 @@ export const unpriced: Detector = {
       const t = totals(list);
       const known = ctx.pricer.describe(model, provider, ctx.now);
       const cached = list.reduce((s, c) => s + (c.usage?.cacheReadTokens ?? 0), 0);
+      if (list.every((c) => isPerImageCall(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0))) {
+        return {
+          detector: 'unpriced' as const,
+          kind: 'notice' as const,
+          title: `${model} (${provider}): ${int(list.length)} ${list.length === 1 ? 'call' : 'calls'} billed per image, with no price — not in any total`,
+          scope: { provider, model },
+          evidence: { ...t, facts: [fact.count('unpriced_calls', 'calls without a cost', list.length)] },
+          fix: `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`,
+          savingNano: 0,
+          savingPerMonthNano: 0,
+          confidence: { level: 'high' as const, reason: 'The calls are images answered without token counts (billed per image).' },
+        };
+      }
       const yamlKey = /^[A-Za-z0-9._-]+$/.test(model) ? model : JSON.stringify(model);
       return {
         detector: 'unpriced' as const,
