@@ -81,6 +81,11 @@ describe('tokometer prices', () => {
     expect(await run(['prices', 'unpriced'])).toBe('Every recorded call has a price.\n');
   });
 
+  it('unpriced says which models are billed per image, which no price under prices: can count', async () => {
+    const out = await run(['prices', 'unpriced'], [{ provider: 'openai', model: 'dall-e-3', calls: 4 }, { provider: 'ollama', model: 'llama3.2:3b', calls: 12 }]);
+    expect(out).toContain(`These calls are recorded with an unknown cost. Add their prices under 'prices:' in the config; dall-e-3 is billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API").\n`);
+  });
+
   it('formats USD per 1M with 2 to 6 decimals', () => {
     expect([usd(2.5), usd(0.075), usd(0.0375), usd(10), usd(0.003625), usd(0), usd(null)]).toEqual(['$2.50', '$0.075', '$0.0375', '$10.00', '$0.003625', '$0.00', '-']);
   });
