@@ -77,6 +77,8 @@ export interface AdapterSpec {
   /** Default: never rewrites the request. */
   prepare?: ProviderAdapter['prepare'];
   usageFromJson: ProviderAdapter['usageFromJson'];
+  /** Default: every answer is parsed whole. */
+  usageJsonKeys?: ProviderAdapter['usageJsonKeys'];
   /** A stream observer per endpoint kind, made from the request's preparation and description; streams of other kinds are passed through unobserved. */
   streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest, info: RequestInfo) => StreamAccumulator>>;
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
@@ -146,6 +148,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
     prepare: spec.prepare ?? noRewrite,
 
     usageFromJson: spec.usageFromJson,
+    ...(spec.usageJsonKeys === undefined ? {} : { usageJsonKeys: spec.usageJsonKeys }),
 
     newStreamAccumulator(info, prepared): StreamAccumulator {
       const make = streams[info.kind];

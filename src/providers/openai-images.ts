@@ -131,6 +131,9 @@ export function imagesUsage(raw: unknown): Usage | null {
   return usage;
 }
 
+/** The members of an Images answer `observeImages` reads (ProviderAdapter.usageJsonKeys): the rest is images. */
+export const IMAGES_USAGE_KEYS: readonly string[] = ['usage'];
+
 /** Usage of a non-streamed Images answer; the model is the request's. */
 export function observeImages(json: Json): Observed {
   return { usage: imagesUsage(json.usage), model: null };

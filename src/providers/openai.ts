@@ -5,7 +5,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
-import { IMAGE_ENDPOINTS, ImagesStream, defaultImageModel, formCount, imageOutputTokens, observeImages } from './openai-images.js';
+import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, defaultImageModel, formCount, imageOutputTokens, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
@@ -205,6 +205,9 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       if (pendingId !== undefined) observed.pendingId = pendingId;
       return observed;
     },
+
+    // An Images answer is megabytes of base64 around its usage: only `usage` is parsed.
+    usageJsonKeys: (info) => (info.kind === 'images' ? IMAGES_USAGE_KEYS : undefined),
 
     pending: OPENAI_BACKGROUND,
 

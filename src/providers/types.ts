@@ -288,6 +288,12 @@ export interface ProviderAdapter {
   prepare(info: RequestInfo, body: unknown, rawBody: Uint8Array): PreparedRequest;
   /** Usage from a non-streamed JSON response body. */
   usageFromJson(info: RequestInfo, json: unknown): Observed;
+  /**
+   * The top-level keys of a non-streamed JSON answer to `info` that `usageFromJson` reads, for
+   * an answer whose rest is large and never read (an Images answer's base64 images): only
+   * those members are parsed (providers/json-keys.ts). Absent, or undefined: parsed whole.
+   */
+  usageJsonKeys?(info: RequestInfo): readonly string[] | undefined;
   /** A fresh accumulator for one streamed response. */
   newStreamAccumulator(info: RequestInfo, prepared: PreparedRequest): StreamAccumulator;
   /** Renders tokometer's own error in this provider's error shape and status. */

@@ -1,5 +1,6 @@
 import { concatBytes, joinBytes } from '../lib/bytes.js';
 import { parseJsonBytes } from '../providers/json.js';
+import { pickJsonKeys } from '../providers/json-keys.js';
 import { LineFramer, type LineSink } from '../providers/ndjson.js';
 import { SseFramer, type FrameSink } from '../providers/sse.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
@@ -257,7 +258,9 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
  * or that the adapter fails on (a shape it did not expect), leaves the usage unknown.
  */
 export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
-  const json = parseJsonBytes(bytes);
+  // An answer whose adapter reads a few members of a large body (Images: `usage`) parses only those.
+  const keys = adapter.usageJsonKeys?.(info);
+  const json = keys === undefined ? parseJsonBytes(bytes) : (pickJsonKeys(bytes, keys) ?? parseJsonBytes(bytes));
   if (json === undefined) {
     seen.bodyParsed = false;
     return;

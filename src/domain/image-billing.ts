@@ -1,0 +1,45 @@
+/**
+ * How image generation is billed, by model name: OpenAI's GPT image models (gpt-image-1,
+ * gpt-image-1-mini, gpt-image-1.5, gpt-image-2, chatgpt-image-latest) bill the Images API by
+ * tokens, which tokometer prices; every other image model (dall-e-2, dall-e-3, a vendor's
+ * own such as grok-2-image) bills per image, which it does not: such a call is recorded
+ * without tokens and unpriced (providers/openai-images.ts). Shared by the recorder, the
+ * audit and the unpriced lists, which must not tell a user to add a token price for them.
+ * Imports nothing.
+ */
+
+const TOKEN_BILLED_IMAGE_MODEL = /(^|\/)(chat)?gpt-image/;
+
+/** True for a GPT image model, billed by tokens (`vendor/gpt-image-1` too). */
+export function isTokenBilledImageModel(model: string): boolean {
+  return TOKEN_BILLED_IMAGE_MODEL.test(model);
+}
+
+/**
+ * True for an Images API call (endpoint `images.*`) answered without token counts: billed
+ * per image. Counts in tokens.
+ */
+export function isPerImageCall(endpoint: string, inputTokens: number, outputTokens: number): boolean {
+  return endpoint.startsWith('images.') && inputTokens === 0 && outputTokens === 0;
+}
+
+/**
+ * For lists that know only a model's name (`prices unpriced`, the report's footer): true when
+ * it names an image model billed per image (`dall-e…`, or "image" in a name that is not a GPT
+ * image model). A hint, not a rule: a chat model with "image" in its name also matches.
+ */
+export function looksBilledPerImage(model: string): boolean {
+  return /dall-e/i.test(model) || (/image/i.test(model) && !isTokenBilledImageModel(model));
+}
+
+/**
+ * The clause the unpriced lists add after "add their prices under `prices:`" when some of
+ * `models` look billed per image (looksBilledPerImage): `; dall-e-3 is billed per image, which
+ * tokometer cannot price (…)`, or '' when none does.
+ */
+export function perImageClause(models: readonly string[]): string {
+  const perImage = [...new Set(models.filter(looksBilledPerImage))];
+  if (perImage.length === 0) return '';
+  const names = perImage.join(', ');
+  return `; ${names} ${perImage.length === 1 ? 'is' : 'are'} billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")`;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { pickJsonKeys } from '../../src/providers/json-keys.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** What JSON.parse gives for the same keys: the reference the scan must match. */
+function reference(text: string, keys: readonly string[]): Record<string, unknown> {
+  const whole = JSON.parse(text) as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => k in whole).map((k) => [k, whole[k]]));
+}
+
+describe('pickJsonKeys', () => {
+  it('reads usage after megabytes of base64 as JSON.parse does, and nothing else', () => {
+    const b64 = 'QUJD'.repeat(750_000);
+    const text = JSON.stringify({ created: 1, data: [{ b64_json: b64, revised_prompt: 'a "usage": {} in text' }], size: '1024x1024', usage: { input_tokens: 50, input_tokens_details: { image_tokens: 0, text_tokens: 50 }, output_tokens: 4160 } });
+    const picked = pickJsonKeys(bytes(text), ['usage']);
+    expect(picked).toEqual(reference(text, ['usage']));
+    expect(Object.keys(picked!)).toEqual(['usage']);
+  });
+
+  it('walks strings with escaped quotes and backslashes, nested brackets inside strings, literals and whitespace', () => {
+    const texts = [
+      '{"a":"x\\\\","usage":{"n":1}}',
+      '{"a":"say \\"}\\" here","b":[1,{"c":"]"},null,true,-2.5e3],"usage":{"n":2},"z":false}',
+      ' {\n "usage" : [ 1 , 2 ] ,\t"model":"m" }\n',
+      '{"usage":null}',
+      '{"usage":1,"usage":2}',
+      '{}',
+      '{"model":"gpt-image-1"}',
+      '{"k\\u0065y":1,"usage":"\\u00e9"}',
+    ];
+    for (const text of texts) expect(pickJsonKeys(bytes(text), ['usage', 'model'])).toEqual(reference(text, ['usage', 'model']));
+  });
+
+  it('gives undefined for what is not one JSON object, so the caller parses it whole', () => {
+    for (const text of ['', '[1]', '"usage"', '{"usage":{"n":1}', '{"usage" 1}', '{"a":"open}', '{"usage":{"n":1}} x', '{"usage":tru e}', '{usage:1}', '{"a":1,}']) {
+      expect(pickJsonKeys(bytes(text), ['usage'])).toBeUndefined();
+    }
+  });
+});
