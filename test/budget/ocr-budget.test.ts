@@ -10,7 +10,8 @@ import { addKey, keyBudget, tempDb } from './support.js';
 /**
  * Mistral OCR (POST /v1/ocr) against a key budget. mistral-ocr-2512 (genai-prices 0.1.8) is
  * billed $2 per 1,000 pages (2,000,000 nano-USD a page) and $3 per 1,000 annotated pages
- * (3,000,000), which tokometer bills on top of the page price. Before the answer, the proxy
+ * (3,000,000), an annotated page billed at that price instead of the page price (genai-prices
+ * prices annotated pages as a subset of the pages). Before the answer, the proxy
  * holds the most pages the request can be billed for: the `pages` it lists, else Mistral's
  * documented maximum of 1,000 pages per document. (A call with nothing else in flight is
  * admitted whatever its estimate while the cap is not spent: budget/policy.ts rule 2; the
@@ -98,18 +99,19 @@ describe('Mistral OCR against a key budget', () => {
     expect(rows()[0]).toMatchObject({ endpoint: 'ocr', usage_source: 'reported', document_pages: 12, annotated_pages: null, cost_nano: 24_000_000 });
     await waitFor(() => budget()?.spentNano === 24_000_000, 5000, 'the settled spend');
 
-    // Pages as a string of ranges, "0-11", annotated: held at 12 × (2,000,000 + 3,000,000) = 60,000,000.
+    // Pages as a string of ranges, "0-11", annotated: held at 12 × max(2,000,000, 3,000,000) = 36,000,000
+    // (was 12 × (2,000,000 + 3,000,000) = 60,000,000, the annotated price on top of the page price).
     hold = new Promise<void>((r) => (release = r));
     const annotated = ocr(baseUrl, secret, { pages: '0-11', document_annotation_format: ANNOTATION });
     await waitFor(() => fake.requests.length === 2, 5000, 'the annotated request upstream');
-    expect(budget()).toMatchObject({ reservedNano: 60_000_000, spentNano: 24_000_000 });
+    expect(budget()).toMatchObject({ reservedNano: 36_000_000, spentNano: 24_000_000 });
     release();
     hold = undefined;
     expect(await annotated).toBe(200);
     await waitFor(() => rows().length === 2, 5000, 'the second row');
-    expect(rows()[1]).toMatchObject({ endpoint: 'ocr', document_pages: 12, annotated_pages: 12, cost_nano: 60_000_000 });
-    // Settled spend = the recorded costs: 24,000,000 + 60,000,000 = 84,000,000, over the cap.
-    await waitFor(() => budget()?.spentNano === 84_000_000, 5000, 'the settled spend');
+    expect(rows()[1]).toMatchObject({ endpoint: 'ocr', document_pages: 12, annotated_pages: 12, cost_nano: 36_000_000 });
+    // Settled spend = the recorded costs: 24,000,000 + 36,000,000 = 60,000,000, over the cap.
+    await waitFor(() => budget()?.spentNano === 60_000_000, 5000, 'the settled spend');
     expect(budget()?.reservedNano).toBe(0);
 
     // The cap is spent: the next request is refused before forwarding.

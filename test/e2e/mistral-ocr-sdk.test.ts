@@ -57,11 +57,12 @@ describe('Mistral SDK OCR through tokometer', () => {
     });
   });
 
-  // Annotated pages are billed on top of the page price (the upper bound, docs/prices.md):
-  // 12 × 2,000,000 + 12 × 3,000,000 = 60,000,000 nano-USD.
-  it('bills a document annotation request each page at $2 plus $3 per 1,000: 60,000,000 nano-USD', async () => {
+  // An annotated page is billed at the annotated price instead of the page price (genai-prices:
+  // annotated pages are a subset of the pages, docs/prices.md): 12 × 3,000,000 = 36,000,000
+  // nano-USD (was 12 × 2,000,000 + 12 × 3,000,000 = 60,000,000, the annotated price on top).
+  it('bills a document annotation request each page at $3 per 1,000 instead of $2: 36,000,000 nano-USD', async () => {
     await h.client.ocr.process({ model: 'mistral-ocr-2512', document: DOCUMENT, documentAnnotationFormat: ANNOTATION });
-    expect(h.lastRow()).toMatchObject({ endpoint: 'ocr', model: 'mistral-ocr-2512', document_pages: 12, annotated_pages: 12, usage_source: 'reported', cost_nano: 60_000_000 });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'ocr', model: 'mistral-ocr-2512', document_pages: 12, annotated_pages: 12, usage_source: 'reported', cost_nano: 36_000_000 });
   });
 
   // 3 pages picked by `pages`: 3 × 2,000,000 = 6,000,000 nano-USD.

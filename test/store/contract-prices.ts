@@ -286,16 +286,16 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual(await s.rows('SELECT audio_seconds, cost_nano FROM calls'), [{ audio_seconds: 9.25, cost_nano: 925_000 }]);
   }),
   storeCase('a Mistral OCR call keeps its pages (calls.document_pages, annotated_pages), and prices.reprice prices it again from them to the same cost', async (s) => {
-    // mistral-ocr-2512 at the catalog's $2 per 1,000 pages and $3 per 1,000 annotated pages (billed
-    // on top): 12 pages = 24,000,000 nano-USD; 12 annotated pages = 24,000,000 + 36,000,000 = 60,000,000.
+    // mistral-ocr-2512 at the catalog's $2 per 1,000 pages and $3 per 1,000 annotated pages (instead
+    // of the page price): 12 pages = 24,000,000 nano-USD; 12 annotated pages = 12 × 3,000,000 = 36,000,000.
     const pages = (documentPages: number, annotatedPages?: number): Usage => ({ ...usage(0, 0), documentPages, ...(annotatedPages === undefined ? {} : { annotatedPages }) });
     const ocr = (i: number, u: Usage, costNano: number) =>
       call(i, i, { provider: 'mistral', endpoint: 'ocr', model: 'mistral-ocr-2512', modelRequested: 'mistral-ocr-2512', usage: u, usageSource: 'reported', costNano, priceSource: 'genai-prices@0.1.8' });
-    await s.insertCalls([ocr(1, pages(12), 24_000_000), ocr(2, pages(12, 12), 60_000_000)]);
+    await s.insertCalls([ocr(1, pages(12), 24_000_000), ocr(2, pages(12, 12), 36_000_000)]);
     assert.deepEqual(await s.rows('SELECT document_pages, annotated_pages FROM calls ORDER BY ts'), [{ document_pages: 12, annotated_pages: null }, { document_pages: 12, annotated_pages: 12 }]);
     const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(createPricer()) });
-    assert.deepEqual([result.calls, result.changed, result.unpriced, result.oldTotalNano, result.newTotalNano], [2, 0, 0, 84_000_000, 84_000_000]);
-    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls ORDER BY ts'), [{ cost_nano: 24_000_000 }, { cost_nano: 60_000_000 }]);
+    assert.deepEqual([result.calls, result.changed, result.unpriced, result.oldTotalNano, result.newTotalNano], [2, 0, 0, 60_000_000, 60_000_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls ORDER BY ts'), [{ cost_nano: 24_000_000 }, { cost_nano: 36_000_000 }]);
   }),
   storeCase('prices.reprice prices the advisor sub-inferences of an Anthropic call again at the advisor model\'s new price (usage.advisors is stored)', async (s) => {
     // claude-sonnet-4-6 executor (10,000 in / 2,000 out at $3 / $15 per 1M) = 60,000,000 nano-USD, plus one
