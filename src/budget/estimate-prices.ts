@@ -37,8 +37,9 @@ export interface EstimateRates {
   audioPicoPerHour?: number;
   /**
    * Prices per page of a document, pico-USD, of a model priced per page (mistral-ocr-2512:
-   * $2 per 1,000 = 2e9; `annotated` the price per annotated page billed on top, 3e9, 0 when
-   * the model has none); absent for every other model.
+   * $2 per 1,000 = 2e9; `annotated` the price an annotated page is billed at instead, 3e9, 0
+   * when the model has none: such a page is then billed at `page`, pricing/compute.ts);
+   * absent for every other model.
    */
   pagePico?: { page: number; annotated: number };
   /**

@@ -60,8 +60,9 @@ export interface EstimateInput {
   /** Most pages of a document the request can be billed for (RequestInfo.documentPages); 0 or absent when none. */
   pages?: number;
   /**
-   * The model's price per page in pico-USD, the annotated page price added when the request
-   * asks for annotations (mistral-ocr-2512: 2e9, annotated 5e9); absent or 0 when it is not
+   * The model's price per page in pico-USD, the dearer of it and the annotated page price when
+   * the request asks for annotations (reservation-prices.ts pagePriceBound; mistral-ocr-2512:
+   * 2e9, annotated 3e9); absent or 0 when it is not
    * priced per page (the pages then cost nothing here).
    */
   pricePerPagePico?: number;

@@ -8,7 +8,7 @@ import { cacheReadRate, type EstimatePrices } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
 import { OutputHistory } from './output-history.js';
 import { RefusalLog } from './refusal-log.js';
-import { reservationModifier, reservationRates, searchFeeBound } from './reservation-prices.js';
+import { pagePriceBound, reservationModifier, reservationRates, searchFeeBound } from './reservation-prices.js';
 import type { BlockInfo } from './types.js';
 
 /** What the gate reads from the proxy's budget request (proxy/deps.ts `BudgetRequest`). */
@@ -217,9 +217,9 @@ export class LedgerGate {
       // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price (none: 0).
       audioSeconds: req.audioSeconds ?? 0,
       audioPicoPerHour: rates.audioPicoPerHour ?? 0,
-      // A model priced per page (Mistral OCR): the request's page bound, an annotated page at both prices.
+      // A model priced per page (Mistral OCR): the request's page bound at the dearest price a page may be billed.
       pages: req.documentPages?.max ?? 0,
-      pricePerPagePico: rates.pagePico === undefined ? 0 : rates.pagePico.page + (req.documentPages?.annotated === true ? rates.pagePico.annotated : 0),
+      pricePerPagePico: pagePriceBound(rates, req.documentPages?.annotated === true),
     });
   }
 

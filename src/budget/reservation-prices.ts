@@ -62,3 +62,16 @@ export function reservationRates(rates: EstimateRates, billing: BillingCondition
   if (priority === undefined || !isPriorityTier(billing?.serviceTier)) return rates;
   return { ...rates, ...priority };
 }
+
+/**
+ * The price a reservation holds each page of a document at, pico-USD (estimateCostNano's
+ * `pricePerPagePico`): the model's page price, or for a request that asks for annotations the
+ * dearer of it and the annotated page price, since an annotated page is billed at the one
+ * instead of the other (pricing/compute.ts; 0 annotated: none, billed at the page price).
+ * mistral-ocr-2512 annotated: max(2e9, 3e9) = 3e9. 0 for a model not priced per page.
+ */
+export function pagePriceBound(rates: Pick<EstimateRates, 'pagePico'>, annotated: boolean): number {
+  const p = rates.pagePico;
+  if (p === undefined) return 0;
+  return annotated ? Math.max(p.page, p.annotated) : p.page;
+}

@@ -179,7 +179,7 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
   ['fileSearch', 'file search /1k', ''],
   // Per hour of input audio, not per 1M tokens (whisper-1: the seconds a call reports × this / 3600).
   ['audioHour', 'audio /hour', ''],
-  // Per 1,000 pages of a document (Mistral OCR), annotated pages billed on top.
+  // Per 1,000 pages of a document (Mistral OCR), an annotated page billed at its own price instead.
   ['documentPage', 'pages /1k', ''],
   ['annotatedPage', 'annotated pg /1k', ''],
 ];

@@ -34,8 +34,13 @@ const ZERO: Rate = { base: 0, tiers: [] };
  *   pico cost is µs × pico-per-hour / 3,600,000,000, kept as that fraction), so a fractional
  *   second is priced to the nano-USD like the rest; a model without that price leaves them
  *   out (pricer.ts decides when that makes a call unpriced)
- * - pages of a document (`documentPages`, Mistral OCR) × the per-page price, and annotated
- *   pages × the annotated page price on top (counts, like searches), when the model has them
+ * - pages of a document (`documentPages`, Mistral OCR; counts, like searches): the annotated
+ *   ones among them (`annotatedPages` ≤ `documentPages`, else the usage is inconsistent) at the
+ *   annotated page price → page price, the others at the page price. An annotated page is
+ *   billed instead of, never on top of, a plain page: in the catalog's unit registry annotated
+ *   pages are a subset of the pages, each unit priced on its own share only, and a unit
+ *   without its own price falls back to its ancestor's (genai-prices compute_leaf_values),
+ *   the way cache reads sit under input
  * Tiered prices are chosen by the TOTAL input tokens (cache included) and apply to all
  * tokens of the dimension.
  *
@@ -122,8 +127,8 @@ export function computeCost(usage: Usage, rates: Rates, modifier: Ratio = UNMODI
     outputReasoning: cost(reasoning, rates.outputReasoning ?? ZERO),
     webSearch: cost(counts.webSearches, rates.webSearch ?? ZERO),
     fileSearch: cost(counts.fileSearches, rates.fileSearch ?? ZERO),
-    documentPage: cost(counts.documentPages, rates.documentPage ?? ZERO),
-    annotatedPage: cost(counts.annotatedPages, rates.annotatedPage ?? ZERO),
+    documentPage: cost(counts.documentPages - counts.annotatedPages, rates.documentPage ?? ZERO),
+    annotatedPage: cost(counts.annotatedPages, rates.annotatedPage ?? rates.documentPage ?? ZERO),
   };
   // The modifier scales token and duration prices only; the per-use search fees stay as
   // listed. Every sum is kept exact, in 1/(denominator × 3.6e9) pico (the duration's cost is

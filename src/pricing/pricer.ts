@@ -231,17 +231,13 @@ function durationMismatch(usage: Usage, hasHourPrice: boolean, modelId: string):
  * Why a call cannot be priced by the price found for it, as to the pages of a document; null
  * when it can. A model priced per page (`documentPage`: Mistral OCR) needs the pages
  * (`usage.documentPages`): without them its cost is unknown, not $0. Pages alone (no token
- * counts) for a model without a page price are unpriced too, and so are annotated pages for
- * a model without an annotated page price (mistral-ocr-2503): no other price may stand in
- * for them as $0.
+ * counts) for a model without a page price are unpriced too. Annotated pages on a model with
+ * a page price but no annotated one (mistral-ocr-2503) are priced: at the page price, the
+ * catalog's fallback from a unit to its ancestor (compute.ts).
  */
 function pageMismatch(usage: Usage, rates: Rates, modelId: string): string | null {
   const pages = usage.documentPages;
-  if (rates.documentPage !== undefined) {
-    if (pages === undefined) return `'${modelId}' is priced per page, and the call's usage reports no pages`;
-    const annotated = usage.annotatedPages ?? 0;
-    return annotated > 0 && rates.annotatedPage === undefined ? `billed for ${annotated} annotated pages, and '${modelId}' has no price per annotated page` : null;
-  }
+  if (rates.documentPage !== undefined) return pages === undefined ? `'${modelId}' is priced per page, and the call's usage reports no pages` : null;
   if (pages === undefined || usage.inputTokens > 0 || usage.outputTokens > 0) return null;
   return `billed per page (${pages} pages), and '${modelId}' has no price per page`;
 }

@@ -60,7 +60,7 @@ export type Dimension =
   | 'audioHour'
   /** Per page of a document (the catalog's `input_document_kpages`, per 1,000 pages), not per token: pico-USD per page. */
   | 'documentPage'
-  /** Per annotated page (`input_annotated_document_kpages`), on top of the page price: pico-USD per page. */
+  /** Per annotated page (`input_annotated_document_kpages`), instead of the page price: pico-USD per page. */
   | 'annotatedPage';
 
 export type Rates = Partial<Record<Dimension, Rate>>;

@@ -74,7 +74,7 @@ export interface CostBreakdown {
   audioDuration: NanoUsd;
   /** Pages of a document × the price per page (Mistral OCR); 0 unless the model is priced per page. */
   documentPage: NanoUsd;
-  /** Annotated pages × the price per annotated page, on top of `documentPage`; 0 when none. */
+  /** Annotated pages × the price per annotated page (else the page price); `documentPage` then holds the other pages alone. 0 when none. */
   annotatedPage: NanoUsd;
 }
 
@@ -123,7 +123,7 @@ export interface RateSet {
   audioHour: number | null;
   /** USD per 1,000 pages of a document (catalog `input_document_kpages`: Mistral OCR); null = not priced per page. */
   documentPage: number | null;
-  /** USD per 1,000 annotated pages (catalog `input_annotated_document_kpages`), on top of `documentPage`; null = none. */
+  /** USD per 1,000 annotated pages (catalog `input_annotated_document_kpages`), billed instead of `documentPage`; null = none (an annotated page is then billed at `documentPage`). */
   annotatedPage: number | null;
 }
 

@@ -72,8 +72,9 @@ export interface Usage {
   /**
    * Pages among `documentPages` that were also annotated (a Mistral OCR request with a
    * `document_annotation_format` or `bbox_annotation_format`: every page processed, the upper
-   * bound), billed at the annotated page price (`input_annotated_document_kpages`) ON TOP of
-   * the page price (docs/prices.md). Stored as calls.annotated_pages.
+   * bound), billed at the annotated page price (`input_annotated_document_kpages`) INSTEAD of
+   * the page price, at the page price when the model has none (pricing/compute.ts,
+   * docs/prices.md). Never more than `documentPages`. Stored as calls.annotated_pages.
    */
   annotatedPages?: number;
   /** What the provider itself reported as the call's cost (OpenRouter usage.cost, xAI ticks), if any. */
