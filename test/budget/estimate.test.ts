@@ -47,4 +47,14 @@ describe('estimateCostNano: a price modifier scales tokens, not per-use fees', (
   it('holds 20,018,000 nano-USD for 6× tokens and 2 searches at $0.01', () => {
     expect(estimateCostNano({ promptBytes: 400, maxOutputTokens: 100, inputPricePerTokenPico: 5_000, outputPricePerTokenPico: 25_000, maxUses: 2, pricePerUsePico: 10_000_000_000, modifier: { numerator: 6, denominator: 1 } })).toBe(20_018_000);
   });
+
+  // Pages of a document whose price is unknown: the dearest page price in the pinned catalog,
+  // $5 per 1,000 = 5e9 pico a page. 10 pages = 5e10 pico = 50,000,000 nano-USD (was 0); a known
+  // page price (mistral-ocr-2512: 2e9) holds 10 × 2e9 = 20,000,000; no pages, nothing.
+  it('holds pages at their price, and at 5e9 pico a page when the price is unknown', () => {
+    const free = { promptBytes: 0, maxOutputTokens: 0, inputPricePerTokenPico: 0, outputPricePerTokenPico: 0 };
+    expect(estimateCostNano({ ...free, pages: 10 })).toBe(50_000_000);
+    expect(estimateCostNano({ ...free, pages: 10, pricePerPagePico: 2_000_000_000 })).toBe(20_000_000);
+    expect(estimateCostNano({ ...free, pages: 0 })).toBe(0);
+  });
 });

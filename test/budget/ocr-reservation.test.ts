@@ -29,4 +29,17 @@ describe('the reservation of an OCR request', () => {
   it('holds an annotated page of a model without an annotated price at its page price: 12 × 1e9 pico = 12,000,000 on mistral-ocr-2503', () => {
     expect(gate.estimate(ocr('mistral-ocr-2503', 12, true))).toBe(12_000_000);
   });
+
+  // OCRRequest.model is `string | null` (@mistralai/mistralai 2.7.0): with none, or a name the catalog
+  // does not know, the page price is unknown and is held at the dearest page price in the pinned
+  // catalog, $5 per 1,000 annotated pages (mistral-ocr-4-0, mistral-ocr-4-1, mistral-ocr-latest from
+  // 2026-06-23) = 5e9 pico a page, as unknown token prices are held at the token fallbacks. Hand-computed:
+  //   pages   1,000 × 5e9 pico                      = 5,000,000,000,000 pico
+  //   prompt  200 bytes / 4 = 50 tokens × 15e6 pico  =       750,000,000 pico (FALLBACK_INPUT)
+  //   output  1,024 default tokens × 75e6 pico       =    76,800,000,000 pico (FALLBACK_OUTPUT)
+  //   total 5,077,550,000,000 pico = 5,077,550,000 nano-USD. Was 77,550,000: the pages held at $0.
+  it('holds the pages of a request naming no model, or one the catalog does not know, at the dearest page price: 1,000 pages = 5,077,550,000 nano-USD', () => {
+    expect(gate.estimate(ocr(null, 1000, false))).toBe(5_077_550_000);
+    expect(gate.estimate(ocr('mistral-ocr-9', 1000, true))).toBe(5_077_550_000);
+  });
 });
