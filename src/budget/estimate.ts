@@ -62,8 +62,9 @@ export interface EstimateInput {
   /**
    * The model's price per page in pico-USD, the dearer of it and the annotated page price when
    * the request asks for annotations (reservation-prices.ts pagePriceBound; mistral-ocr-2512:
-   * 2e9, annotated 3e9); absent or 0 when it is not
-   * priced per page (the pages then cost nothing here).
+   * 2e9, annotated 3e9); 0 for a model known to cost nothing per page; absent when unknown
+   * (no model, a name the catalog does not know, a model without a page price): priced at
+   * {@link FALLBACK_PICO_PER_PAGE}.
    */
   pricePerPagePico?: number;
 }
@@ -78,6 +79,13 @@ export const FALLBACK_INPUT_PICO_PER_TOKEN = 15_000_000;
 export const FALLBACK_OUTPUT_PICO_PER_TOKEN = 75_000_000;
 /** Fallback per-use fee when unknown: $25 per 1,000 web searches (OpenAI's dearest; file searches are $2.50), in pico-USD per use. */
 export const FALLBACK_PICO_PER_USE = 25_000_000_000;
+/**
+ * Fallback price per page of a document when unknown: $5 per 1,000 pages = 5e9 pico-USD a page,
+ * the dearest page price in the pinned catalog (genai-prices 0.1.8: annotated pages on
+ * mistral-ocr-4-0, mistral-ocr-4-1 and mistral-ocr-latest from 2026-06-23; their plain pages
+ * are $4). An upper bound whether or not the request asks for annotations.
+ */
+export const FALLBACK_PICO_PER_PAGE = 5_000_000_000;
 
 /** `seconds` of audio at `picoPerHour`, pico-USD: exact, rounded up (the seconds to the microsecond, as the pricer takes them). */
 function audioPico(seconds: number, picoPerHour: number): number {
@@ -101,8 +109,13 @@ function nonNegative(n: number | null | undefined, fallback: number): number {
  *   (ceil(promptBytes / bytesPerToken) + contextTokens) * inputPrice + cachedTokens * cachedPrice
  *   + (maxOutputTokens ?? defaultMaxOutput) * outputPrice + maxUses * pricePerUse
  *   + audioSeconds * audioPicoPerHour / 3600 + pages * pricePerPage
- * with each unknown price replaced by its conservative fallback, the token and audio part
- * times `modifier` (when given; never the per-use or per-page fees) before the rounding up. Pure.
+ * with each unknown price replaced by its conservative fallback: input and output
+ * FALLBACK_INPUT_PICO_PER_TOKEN and FALLBACK_OUTPUT_PICO_PER_TOKEN (the cached tokens' price:
+ * the input price), the per-use fee FALLBACK_PICO_PER_USE, the page price
+ * FALLBACK_PICO_PER_PAGE. The per-hour audio price has no fallback: absent means the model is
+ * not billed by duration, and an upload's audio is then held as tokens (`contextTokens`, at
+ * the input price or its fallback). The token and audio part is multiplied by `modifier`
+ * (when given; never the per-use or per-page fees) before the rounding up. Pure.
  */
 export function estimateCostNano(input: EstimateInput): NanoUsd {
   const bytesPerToken = nonNegative(input.bytesPerToken, BYTES_PER_TOKEN) || BYTES_PER_TOKEN;
@@ -113,7 +126,7 @@ export function estimateCostNano(input: EstimateInput): NanoUsd {
   const outPrice = nonNegative(input.outputPricePerTokenPico, FALLBACK_OUTPUT_PICO_PER_TOKEN);
   const uses = Math.ceil(nonNegative(input.maxUses, 0));
   const pages = Math.ceil(nonNegative(input.pages, 0));
-  const fees = (uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE)) + (pages === 0 ? 0 : pages * nonNegative(input.pricePerPagePico, 0));
+  const fees = (uses === 0 ? 0 : uses * nonNegative(input.pricePerUsePico, FALLBACK_PICO_PER_USE)) + (pages === 0 ? 0 : pages * nonNegative(input.pricePerPagePico, FALLBACK_PICO_PER_PAGE));
   const audio = audioPico(nonNegative(input.audioSeconds, 0), nonNegative(input.audioPicoPerHour, 0));
   const cachedTokens = Math.ceil(nonNegative(input.cachedTokens, 0));
   const cached = cachedTokens === 0 ? 0 : cachedTokens * nonNegative(input.cachedPricePerTokenPico, inPrice);

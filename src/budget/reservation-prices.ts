@@ -68,10 +68,12 @@ export function reservationRates(rates: EstimateRates, billing: BillingCondition
  * `pricePerPagePico`): the model's page price, or for a request that asks for annotations the
  * dearer of it and the annotated page price, since an annotated page is billed at the one
  * instead of the other (pricing/compute.ts; 0 annotated: none, billed at the page price).
- * mistral-ocr-2512 annotated: max(2e9, 3e9) = 3e9. 0 for a model not priced per page.
+ * mistral-ocr-2512 annotated: max(2e9, 3e9) = 3e9. Undefined when the model has no page price
+ * (no model, one the catalog does not know, one not priced per page: the pricer records such
+ * pages unpriced), which estimateCostNano holds at FALLBACK_PICO_PER_PAGE.
  */
-export function pagePriceBound(rates: Pick<EstimateRates, 'pagePico'>, annotated: boolean): number {
+export function pagePriceBound(rates: Pick<EstimateRates, 'pagePico'>, annotated: boolean): number | undefined {
   const p = rates.pagePico;
-  if (p === undefined) return 0;
+  if (p === undefined) return undefined;
   return annotated ? Math.max(p.page, p.annotated) : p.page;
 }
