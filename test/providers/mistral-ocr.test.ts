@@ -29,6 +29,21 @@ describe('Mistral OCR: the page bound of a request', () => {
     expect(ocrPageBound({ document_annotation_format: null }).annotated).toBe(false);
   });
 
+  // An image_url document (@mistralai/mistralai 2.7.0 ImageURLChunk, sent as {type: 'image_url',
+  // image_url: url | {url}}) is one image: one page, whatever `pages` says. Was 1,000 without
+  // `pages` (held $2 on mistral-ocr-2512 for a $0.002 image) and 3 with three listed.
+  it('is one page for an image_url document, with or without pages', () => {
+    expect(ocrPageBound({ document: { type: 'image_url', image_url: 'data:image/png;base64,iVBORw0' } })).toEqual({ max: 1, annotated: false });
+    expect(ocrPageBound({ document: { type: 'image_url', image_url: { url: 'https://example.com/scan.jpg' } }, pages: [0, 1, 2], document_annotation_format: SCHEMA })).toEqual({ max: 1, annotated: true });
+    // The SDK's input type leaves `type` optional: a chunk with only `image_url` is an image too.
+    expect(ocrPageBound({ document: { image_url: 'https://example.com/scan.jpg' } }).max).toBe(1);
+    // A document_url or a file chunk (only a file_id: nothing says it is an image) keeps the document bound.
+    expect(ocrPageBound({ document: { type: 'document_url', document_url: 'https://example.com/report.pdf' } }).max).toBe(1000);
+    expect(ocrPageBound({ document: { type: 'file', file_id: 'f-1' } }).max).toBe(1000);
+    const info = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512', document: { type: 'image_url', image_url: 'https://example.com/scan.jpg' } });
+    expect(info.documentPages).toEqual({ max: 1, annotated: false });
+  });
+
   it('describe() sets it on an OCR request only, with no output limit', () => {
     const info = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512', pages: [0, 1], max_tokens: 50 });
     expect(info).toMatchObject({ endpoint: 'ocr', kind: 'ocr', metered: true, model: 'mistral-ocr-2512', maxOutputTokens: null, documentPages: { max: 2, annotated: false } });
