@@ -46,12 +46,24 @@ function pickedPages(pages: unknown): number | null {
 }
 
 /**
- * The pages an OCR request can be billed for (RequestInfo.documentPages): the pages it
- * lists, else the documented maximum, and whether each is billed as annotated too.
+ * Whether the document is one image: an `image_url` chunk (ImageURLChunk, sent as
+ * `{type: 'image_url', image_url: url | {url}}`; its `type` is optional in the SDK's input
+ * type, so a chunk without one that carries `image_url` counts too). A `file` chunk names only
+ * a `file_id`, which does not say whether the file is an image: not one here.
+ */
+function isImage(document: Json): boolean {
+  return document.type === 'image_url' || (document.type === undefined && document.image_url !== undefined);
+}
+
+/**
+ * The pages an OCR request can be billed for (RequestInfo.documentPages): 1 for an image,
+ * else the pages it lists, else the documented maximum; and whether each is billed as
+ * annotated.
  */
 export function ocrPageBound(body: unknown): { max: number; annotated: boolean } {
   const json = objAt(body);
-  return { max: pickedPages(json.pages) ?? MAX_OCR_PAGES, annotated: asksForAnnotations(json) };
+  const max = isImage(objAt(json.document)) ? 1 : (pickedPages(json.pages) ?? MAX_OCR_PAGES);
+  return { max, annotated: asksForAnnotations(json) };
 }
 
 /**
