@@ -175,13 +175,17 @@ export function picoToNano(pico: bigint, modifier: Ratio = UNMODIFIED): number {
 }
 
 /**
- * The common case exactly, without BigInt, Object.entries or the validation loop: no audio,
- * image input or output (neither tokens nor an image input price), web or file search and no separately priced reasoning, valid counts, and every pico product and sum a safe
- * integer (tokens × pico per token stays far below 2^53 for real calls). Null sends the
- * call to the general path above, which also produces its error messages.
+ * The common case exactly, without BigInt, Object.entries or the validation loop: no audio
+ * (neither tokens nor a price), no image output tokens, no image input tokens priced on their
+ * own (image tokens on a model without an image input price are plain input, as the general
+ * path prices them: every vision call on such a model stays here), no web or file search, no
+ * separately priced reasoning, valid counts, and every pico product and sum a safe integer
+ * (tokens × pico per token stays far below 2^53 for real calls). A model with an image input
+ * price and no image tokens in the usage stays here too (its image price applies to 0 tokens).
+ * Null sends the call to the general path above, which also produces its error messages.
  */
 function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBreakdown } | null {
-  if (rates.inputAudio || rates.inputImage || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.inputImageTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined || u.documentPages !== undefined || u.annotatedPages !== undefined) return null;
+  if (imageTokensPricedOrInvalid(u.inputImageTokens, rates) || rates.inputAudio || rates.outputAudio || rates.outputReasoning || rates.audioHour || u.inputAudioTokens || u.outputAudioTokens || u.outputImageTokens || u.webSearches || u.fileSearches || u.audioSeconds !== undefined || u.documentPages !== undefined || u.annotatedPages !== undefined) return null;
   const { inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1, reasoningTokens: reasoning } = u;
   if (!Number.isSafeInteger(input) || !Number.isSafeInteger(output) || !Number.isSafeInteger(read) || !Number.isSafeInteger(w5) || !Number.isSafeInteger(w1) || !Number.isSafeInteger(reasoning)) return null;
   if (input < 0 || output < 0 || read < 0 || w5 < 0 || w1 < 0 || reasoning < 0 || read + w5 + w1 > input) return null;
@@ -201,4 +205,15 @@ function fastCost(u: Usage, rates: Rates): { costNano: number; breakdown: CostBr
     costNano: nano(sum),
     breakdown: { uncachedInput: nano(p[0]!), cacheRead: nano(p[1]!), cacheWrite5m: nano(p[2]!), cacheWrite1h: nano(p[3]!), inputAudio: 0, inputImage: 0, output: nano(p[4]!), outputAudio: 0, outputImage: 0, outputReasoning: 0, webSearch: 0, fileSearch: 0, audioDuration: 0, documentPage: 0, annotatedPage: 0 },
   };
+}
+
+/**
+ * Whether image input tokens need the general path: some are in the usage and either the
+ * model prices them on their own (`inputImage`) or the count is no count (negative, fractional:
+ * the general path reports it as invalid usage). Image tokens of a model without an image
+ * price are plain input, which the fast path prices as the general path does.
+ */
+function imageTokensPricedOrInvalid(tokens: number | undefined, rates: Rates): boolean {
+  if (tokens === undefined || tokens === 0) return false;
+  return rates.inputImage !== undefined || !Number.isSafeInteger(tokens) || tokens < 0;
 }

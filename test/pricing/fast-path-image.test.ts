@@ -38,4 +38,8 @@ describe('the fast path prices image tokens of a model without an image price', 
     const r = createPricer().price(VISION, { provider: 'gemini', model: 'gemini-2.5-pro', at: NOW });
     expect(r).toMatchObject({ priced: true, costNano: 3_250_000 });
   });
+
+  it('a count of image tokens that is no count is still invalid usage, as on the general path', () => {
+    expect(computeCost(usage({ inputTokens: 1_000, inputImageTokens: -5 }), GEMINI_25_PRO)).toEqual({ ok: false, error: 'invalid usage: inputImage tokens = -5' });
+  });
 });
