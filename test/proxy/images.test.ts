@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
-import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer } from './fakes.js';
+import { b64, formCall, jsonCall, pricedByCatalog } from './image-calls.js';
 
 /**
  * OpenAI's Images API through the proxy (openai 6.49.0 resources/images.d.ts): generations
@@ -14,50 +14,6 @@ import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type
  * Prices from the pinned catalog (pricedByCatalog): gpt-image-1 $5 per 1M input tokens
  * (5,000 nano-USD a token), $40 per 1M output tokens (40,000 nano-USD a token).
  */
-
-function pricedByCatalog(f: Fixture): void {
-  const catalog = createPricer();
-  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
-}
-
-function jsonCall(url: string, body: unknown): FakeCall {
-  const bytes = new TextEncoder().encode(JSON.stringify(body));
-  const client = new AbortController();
-  return {
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
-}
-
-/** 40,000 bytes standing in for an image file (no header tokometer reads). */
-const IMAGE = new Uint8Array(40_000).fill(0x89);
-
-/** A multipart form as undici's FormData encodes it: text fields, and a file for each `file:NAME` entry. */
-async function formCall(url: string, fields: ReadonlyArray<readonly [string, string]>): Promise<FakeCall> {
-  const form = new FormData();
-  for (const [name, value] of fields) {
-    if (name.startsWith('file:')) form.append(name.slice(5), new Blob([IMAGE], { type: 'image/png' }), value);
-    else form.append(name, value);
-  }
-  const request = new Request('http://client.invalid/', { method: 'POST', body: form });
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  const client = new AbortController();
-  return {
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': request.headers.get('content-type') ?? '' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
-}
-
-/** A base64 "image" of `bytes` characters (what a partial or final image frame carries). */
-const b64 = (bytes: number) => 'iVBORw0KGgo'.padEnd(bytes, 'A');
 
 const HIGH_SQUARE_ANSWER = JSON.stringify({
   created: 1767225600,

@@ -1,0 +1,48 @@
+import { createPricer } from '../../src/pricing/pricer.js';
+import { SECRET, type FakeCall, type Fixture } from './fakes.js';
+
+/** Calls to OpenAI's Images API for the proxy tests (images*.test.ts), and the pinned catalog's prices. */
+
+export function pricedByCatalog(f: Fixture): void {
+  const catalog = createPricer();
+  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
+}
+
+export function jsonCall(url: string, body: unknown): FakeCall {
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const client = new AbortController();
+  return {
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+    readBody: async (limit) => (bytes.length > limit ? null : bytes),
+    signal: client.signal,
+    leave: () => client.abort(),
+  };
+}
+
+/** 40,000 bytes standing in for an image file (no header tokometer reads). */
+export const IMAGE = new Uint8Array(40_000).fill(0x89);
+
+/** A multipart form as undici's FormData encodes it: text fields, and a file for each `file:NAME` entry. */
+export async function formCall(url: string, fields: ReadonlyArray<readonly [string, string]>): Promise<FakeCall> {
+  const form = new FormData();
+  for (const [name, value] of fields) {
+    if (name.startsWith('file:')) form.append(name.slice(5), new Blob([IMAGE], { type: 'image/png' }), value);
+    else form.append(name, value);
+  }
+  const request = new Request('http://client.invalid/', { method: 'POST', body: form });
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  const client = new AbortController();
+  return {
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': request.headers.get('content-type') ?? '' },
+    readBody: async (limit) => (bytes.length > limit ? null : bytes),
+    signal: client.signal,
+    leave: () => client.abort(),
+  };
+}
+
+/** A base64 "image" of `bytes` characters (what a partial or final image frame carries). */
+export const b64 = (bytes: number) => 'iVBORw0KGgo'.padEnd(bytes, 'A');
