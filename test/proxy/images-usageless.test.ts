@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { afterImmediates, fixture } from './fakes.js';
+import { jsonCall, pricedByCatalog } from './image-calls.js';
+
+/**
+ * A GPT image call whose usage never arrives (the client leaves a non-streamed call, an
+ * answer too large to read, a timeout mid-body) still ran on the provider: it is recorded
+ * estimated at the reservation's bound, never `unknown` at $0, which would release its hold
+ * at nothing (a budget escape). Prices from the pinned catalog: gpt-image-1 $5 per 1M input
+ * tokens (5,000 nano-USD a token), $40 per 1M image output tokens (40,000 nano-USD a token).
+ */
+
+describe('a GPT image call without usage', () => {
+  // The body {"model":"gpt-image-1","prompt":"a lighthouse","quality":"high","size":"1024x1024"}
+  // is 83 bytes: ceil(83 / 4) = 21 input tokens; one 1024x1024 high image is 4,160 output tokens.
+  // 21 × 5,000 + 4,160 × 40,000 = 105,000 + 166,400,000 = 166,505,000 nano-USD.
+  // Before: usage unknown, cost null, the hold settled at 0.
+  it('whose client leaves before the answer is recorded estimated at its bound: 166,505,000 nano-USD, and the key is charged that', async () => {
+    const call = jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'a lighthouse', quality: 'high', size: '1024x1024' });
+    const f = fixture(
+      (req) =>
+        new Promise((_resolve, reject) => {
+          req.cancel.onAbort(() => reject(new Error('aborted')));
+          call.leave();
+        }),
+    );
+    pricedByCatalog(f);
+    const res = await f.handle(call);
+    expect(res.status).toBe(499);
+    await afterImmediates();
+    const record = f.records[0];
+    expect(record).toMatchObject({
+      endpoint: 'images.generations',
+      outcome: 'client_aborted',
+      usageSource: 'estimated',
+      usage: { inputTokens: 21, outputTokens: 4160, outputImageTokens: 4160 },
+      costNano: 166_505_000,
+    });
+    expect(record?.usage?.inputImageTokens).toBeUndefined();
+    expect(record?.error).toContain('estimated');
+    expect(f.gate.settled).toEqual([['r1', 166_505_000]]);
+  });
+});
