@@ -199,16 +199,24 @@ export class ImagesStream implements StreamAccumulator {
 }
 
 /**
- * Why an Images call whose answer carried no usage has no cost (proxy/recorded-usage.ts):
+ * What an Images call whose answer carried no usage is recorded as (proxy/recorded-usage.ts):
  * a model billed per image (dall-e-2, dall-e-3, any model but the GPT image ones, and every
- * variation), or a GPT image call whose usage never arrived. Its tokens are never estimated:
- * the answer is base64 images, not text. `perImage` tells which.
+ * variation) has no tokens and no price; a GPT image call whose usage never arrived is
+ * estimated at its reservation's bound (never from its base64 images). `perImage` tells
+ * which; `note` says so on the record.
  */
 export function usagelessImages(endpoint: string, model: string | null): { perImage: boolean; note: string } {
   const name = model ?? 'the model';
-  const tokenBilled = model !== null && /(^|\/)(chat)?gpt-image/.test(model);
-  if (endpoint === 'images.variations' || !tokenBilled) {
+  if (endpoint === 'images.variations' || !isTokenBilledImageModel(model)) {
     return { perImage: true, note: `'${name}' is billed per image, and tokometer has no per-image price for it: recorded without tokens or cost` };
   }
-  return { perImage: false, note: `the answer carried no usage; an image call's tokens are never estimated from its base64 images: cost unknown` };
+  return {
+    perImage: false,
+    note: 'the answer carried no usage: usage estimated at the most the request can be billed (its prompt, uploaded images and the output tokens of its images), not read from its base64 images',
+  };
+}
+
+/** A GPT image model (gpt-image-*, chatgpt-image-*, a vendor prefix allowed): billed by tokens. */
+export function isTokenBilledImageModel(model: string | null): boolean {
+  return model !== null && /(^|\/)(chat)?gpt-image/.test(model);
 }

@@ -41,9 +41,9 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const reported = seen.observed?.usage ?? null;
   if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
-  // An Images answer is base64 images: never estimated. One billed per image (dall-e) is a
-  // call without tokens the pricer must not price; a GPT image call's missing usage is unknown.
-  if (info.kind === 'images') return imagesWithoutUsage(info);
+  // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
+  // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
+  if (info.kind === 'images') return imagesWithoutUsage(info, from);
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
@@ -70,10 +70,25 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   return { usage, source: 'estimated', note };
 }
 
-/** An Images call whose answer carried no usage (openai-images.ts usagelessImages). */
-function imagesWithoutUsage(info: RequestInfo): RecordedUsage {
+/**
+ * An Images call whose answer carried no usage (openai-images.ts usagelessImages). One billed
+ * per image (dall-e, a variation) has no tokens to price. A GPT image call ran on the provider
+ * (a client that left, an answer too large to read, a timeout mid-body) and is estimated at
+ * the reservation's bound, flagged estimated: the prompt at BYTES_PER_TOKEN (a form's text
+ * fields, else the body's text), the uploaded images at their held image tokens
+ * (RequestInfo.upload.imageTokens), and `maxOutputTokens` × `outputChoices` image output tokens.
+ */
+function imagesWithoutUsage(info: RequestInfo, from: EstimateSource): RecordedUsage {
   const { perImage, note } = usagelessImages(info.endpoint, info.model);
-  return perImage ? { usage: emptyUsage(), source: 'reported', note, unpriceable: true } : { usage: null, source: 'unknown', note };
+  if (perImage) return { usage: emptyUsage(), source: 'reported', note, unpriceable: true };
+  const usage = emptyUsage();
+  const imageIn = info.upload?.imageTokens ?? 0;
+  const text = info.upload === undefined ? from.bodyTokens() : Math.ceil(info.upload.textBytes / BYTES_PER_TOKEN);
+  usage.inputTokens = text + imageIn;
+  if (imageIn > 0) usage.inputImageTokens = imageIn;
+  usage.outputTokens = (info.maxOutputTokens ?? 0) * (info.outputChoices ?? 1);
+  if (usage.outputTokens > 0) usage.outputImageTokens = usage.outputTokens;
+  return { usage, source: 'estimated', note };
 }
 
 /** Seconds for a note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */

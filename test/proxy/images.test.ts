@@ -210,13 +210,20 @@ describe('a streamed OpenAI image generation (stream: true, SSE)', () => {
     expect(f.records[0]).toMatchObject({ endpoint: 'images.edits', streamed: true, usage: { inputTokens: 250, inputImageTokens: 194, outputTokens: 272, outputImageTokens: 272 } });
   });
 
-  // A stream cut before its completed event carries no usage: recorded unknown, never
-  // estimated from the base64 of the partial images relayed.
-  it('cut before any completed event is recorded with its usage unknown, not estimated from the frames', async () => {
+  // A stream cut before its completed event carries no usage: estimated at its bound, never
+  // from the base64 of the partial images relayed. The 69-byte body is ceil(69 / 4) = 18
+  // input tokens; no size or quality holds 6,240 + 2 partial images × 100 = 6,440 output:
+  // 18 × 5,000 + 6,440 × 40,000 = 90,000 + 257,600,000 = 257,690,000 nano-USD.
+  it('cut before any completed event is estimated at its bound (257,690,000 nano-USD), not from the frames', async () => {
     const f = fixture((req) => sseAnswer(req, [partial(0), partial(1)], { failAfter: 2 }));
     pricedByCatalog(f);
     await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', stream: true, partial_images: 2 }))).catch(() => '');
     await afterImmediates();
-    expect(f.records[0]).toMatchObject({ endpoint: 'images.generations', usage: null, usageSource: 'unknown', costNano: null });
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'images.generations',
+      usage: { inputTokens: 18, outputTokens: 6440, outputImageTokens: 6440 },
+      usageSource: 'estimated',
+      costNano: 257_690_000,
+    });
   });
 });
