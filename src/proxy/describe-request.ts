@@ -7,7 +7,7 @@ import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
 import type { CallRecorder } from './call-recorder.js';
 import { readFormFields } from './form-fields.js';
-import { formModelRefusal, modelNameRefusal, modelRefusal } from './model-allow-list.js';
+import { formFieldRefusal, modelNameRefusal, modelRefusal } from './model-allow-list.js';
 import type { IncomingCall } from './types.js';
 
 /**
@@ -49,7 +49,7 @@ export function describeRequest<R>(
   if (form !== null && info.kind === 'images') info.upload = { textBytes: form.textBytes, imageTokens: uploadedImageTokens(form.files) };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
-  const notAllowed = formModelRefusal(form) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
+  const notAllowed = formFieldRefusal(form, info) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
   if (notAllowed !== null) return { refused: notAllowed, record: true };
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).

@@ -21,6 +21,8 @@ export interface FormFields {
    * its form parser (the first or the last), so a form listing `model` here is ambiguous.
    */
   conflicting: string[];
+  /** For each name in `conflicting`, the first value sent that differs from the one in `fields`; absent when none conflict. */
+  otherValues?: Record<string, string>;
   /** The content of each file part, in order: views of the body, never copies. */
   files: Uint8Array[];
 }
@@ -59,6 +61,7 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   let textBytes = 0;
   const conflicting: string[] = [];
+  let otherValues: Record<string, string> | undefined;
   const files: Uint8Array[] = [];
   // `pos` is at a `--boundary`: the body's first bytes, or past the preamble's line end.
   let pos = 0;
@@ -91,12 +94,16 @@ export function readFormFields(contentType: string | undefined, body: Uint8Array
       if (length <= MAX_FIELD_BYTES) {
         const value = UTF8.decode(body.subarray(contentStart, next));
         if (!(part.name in fields)) fields[part.name] = value;
-        else if (fields[part.name] !== value && !part.name.endsWith('[]') && !conflicting.includes(part.name)) conflicting.push(part.name);
+        else if (fields[part.name] !== value && !part.name.endsWith('[]') && !conflicting.includes(part.name)) {
+          conflicting.push(part.name);
+          otherValues ??= Object.create(null) as Record<string, string>;
+          otherValues[part.name] = value;
+        }
       }
     } else if (part.file) files.push(body.subarray(contentStart, next));
     pos = next + nl.length;
   }
-  return { fields, textBytes, conflicting, files };
+  return otherValues === undefined ? { fields, textBytes, conflicting, files } : { fields, textBytes, conflicting, otherValues, files };
 }
 
 /** The boundary of a `multipart/form-data` content type (quoted or not), else null. */

@@ -49,12 +49,25 @@ export function modelNameRefusal(info: RequestInfo): ProxyError | null {
 }
 
 /**
- * Why a multipart form (a file upload) that names `model` more than once with different
- * values is refused (400, before it is forwarded), or null: the provider may run either
- * (its parser takes the first or the last), so neither the allow-list nor the price could
- * be trusted. null for a JSON body (`form` null).
+ * The form fields an image request's hold is read from (openai-images.ts imageOutputTokens,
+ * openai.ts outputChoices and isStreaming): `n` images of `size` and `quality`, plus
+ * `partial_images`, streamed or not.
  */
-export function formModelRefusal(form: FormFields | null): ProxyError | null {
-  if (form === null || !form.conflicting.includes('model')) return null;
-  return new ProxyError('bad_request', "The multipart form names field 'model' more than once with different values; send it once.");
+const IMAGE_HOLD_FIELDS = ['n', 'size', 'quality', 'partial_images', 'stream'] as const;
+
+/**
+ * Why a multipart form (a file upload) that sends a field more than once with different
+ * values is refused (400, before it is forwarded), or null: the provider may take either
+ * (its parser takes the first or the last), tokometer reads the first. Checked: `model`
+ * (neither the allow-list nor the price could be trusted), and for an image request (kind
+ * `images`) the fields its hold is read from (IMAGE_HOLD_FIELDS: `n=1` then `n=10` would be
+ * held for 1 image and billed for 10). null for a JSON body (`form` null).
+ */
+export function formFieldRefusal(form: FormFields | null, info: RequestInfo): ProxyError | null {
+  if (form === null || form.conflicting.length === 0) return null;
+  const checked: readonly string[] = info.kind === 'images' ? ['model', ...IMAGE_HOLD_FIELDS] : ['model'];
+  const name = checked.find((n) => form.conflicting.includes(n));
+  if (name === undefined) return null;
+  const values = `'${form.fields[name] ?? ''}' and '${form.otherValues?.[name] ?? ''}'`;
+  return new ProxyError('bad_request', `The multipart form sends field '${name}' more than once with different values (${values}); send it once.`);
 }

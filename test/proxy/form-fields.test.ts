@@ -84,7 +84,7 @@ describe('readFormFields: repeated names', () => {
   // Which value of a repeated non-array field a provider takes depends on its parser: listed as conflicting.
   it('lists a name repeated with a different value, not one repeated with the same value, nor an array field', () => {
     const body = bytes(field('model', 'a') + field('model', 'b') + field('model', 'c') + field('language', 'en') + field('language', 'en') + field('include[]', 'x') + field('include[]', 'y') + '--B--');
-    expect(textOf(readFormFields('multipart/form-data; boundary=B', body))).toEqual({ fields: { model: 'a', language: 'en', 'include[]': 'x' }, textBytes: 9, conflicting: ['model'] });
+    expect(textOf(readFormFields('multipart/form-data; boundary=B', body))).toEqual({ fields: { model: 'a', language: 'en', 'include[]': 'x' }, textBytes: 9, conflicting: ['model'], otherValues: { model: 'b' } });
   });
 });
 
