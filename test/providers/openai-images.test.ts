@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ImagesStream, imageOutputTokens, usagelessImages } from '../../src/providers/openai-images.js';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { ImagesStream, imageOutputTokens, imagesUsage, usagelessImages } from '../../src/providers/openai-images.js';
 
 const enc = new TextEncoder();
 
@@ -45,5 +46,19 @@ describe('usagelessImages', () => {
     expect(usagelessImages('images.variations', 'gpt-image-1').perImage).toBe(true);
     expect(usagelessImages('images.generations', 'gpt-image-1').perImage).toBe(false);
     expect(usagelessImages('images.edits', 'chatgpt-image-latest').perImage).toBe(false);
+  });
+});
+
+describe('imagesUsage', () => {
+  // gpt-image-1 (pinned catalog): $1.25 per 1M cache reads, $10 image input, $40 output.
+  // 1,500 input of which 1,024 cached leaves 476 uncached: the 1,300 image tokens are clamped
+  // to those 476 (cached image tokens are priced as cache reads). 1,024 × 1,250 + 476 × 10,000
+  // + 272 × 40,000 = 1,280,000 + 4,760,000 + 10,880,000 = 16,920,000 nano-USD.
+  // Before: image 1,300 + cache 1,024 > 1,500 input, "inconsistent usage", unpriced.
+  it('clamps image input to the uncached input: 1,500 input, 1,024 cached, 1,300 image = 16,920,000 nano-USD', () => {
+    const usage = imagesUsage({ input_tokens: 1500, input_tokens_details: { image_tokens: 1300, text_tokens: 200, cached_tokens: 1024 }, output_tokens: 272 });
+    expect(usage).toMatchObject({ inputTokens: 1500, cacheReadTokens: 1024, inputImageTokens: 476, outputTokens: 272, outputImageTokens: 272 });
+    const priced = createPricer().price(usage!, { provider: 'openai', model: 'gpt-image-1', at: Date.parse('2026-12-01T12:00:00Z') });
+    expect(priced).toMatchObject({ priced: true, costNano: 16_920_000 });
   });
 });
