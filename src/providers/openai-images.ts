@@ -115,7 +115,8 @@ export function uploadedImageTokens(files: readonly Uint8Array[]): number {
 
 /**
  * The usage of an Images answer or completed event (ImagesResponse.Usage): input tokens,
- * of which `input_tokens_details.image_tokens` are images (Usage.inputImageTokens), and
+ * of which `input_tokens_details.image_tokens` are images (Usage.inputImageTokens, at most
+ * the input not read from cache), and
  * output tokens, of which `output_tokens_details.image_tokens` are images when given, else
  * all of them (the SDK documents output_tokens as "the number of image tokens in the output
  * image"). null when absent.
@@ -124,7 +125,10 @@ export function imagesUsage(raw: unknown): Usage | null {
   const usage = normaliseOpenAiUsage(raw);
   if (usage === null || !isObj(raw)) return null;
   const inImage = count(objAt(raw.input_tokens_details).image_tokens) ?? 0;
-  if (inImage > 0) usage.inputImageTokens = Math.min(inImage, usage.inputTokens);
+  // Cached tokens are priced as cache reads (none is reported as a cached image token apart):
+  // the image tokens are at most the uncached input, as gemini-usage.ts clamps them.
+  const uncached = usage.inputTokens - usage.cacheReadTokens;
+  if (inImage > 0 && uncached > 0) usage.inputImageTokens = Math.min(inImage, uncached);
   const outDetails = raw.output_tokens_details;
   const outImage = isObj(outDetails) ? (count(outDetails.image_tokens) ?? 0) : usage.outputTokens;
   if (outImage > 0) usage.outputImageTokens = Math.min(outImage, usage.outputTokens);
