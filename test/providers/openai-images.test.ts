@@ -29,6 +29,17 @@ describe('ImagesStream', () => {
   });
 });
 
+describe('ImagesStream: a top-level error event', () => {
+  // The Responses API's error event shape (ResponseErrorEvent `{type: "error", code, message}`,
+  // read by openai-usage.ts ResponsesStream), besides the nested `{error: {message}}` the
+  // openai SDK raises (core/streaming.js `data.error`). Before: not a failure.
+  it('fails the stream on {"type":"error","code","message"}', () => {
+    const stream = new ImagesStream();
+    stream.onFrame({ event: 'error', data: JSON.stringify({ type: 'error', code: 'server_error', message: 'The server had an error' }) });
+    expect(stream.finish()).toEqual({ usage: null, model: null, failed: 'stream error: The server had an error' });
+  });
+});
+
 describe('imageOutputTokens', () => {
   it('reads form fields as text: 1536x1024 low with 3 partial images = 400 + 300', () => {
     expect(imageOutputTokens({ size: '1536x1024', quality: 'low', partial_images: '3' })).toBe(700);

@@ -65,6 +65,16 @@ describe('OpenAI streamed transcriptions', () => {
     const r = pricer.price(observed.usage!, { provider: 'openai', model: 'gpt-4o-mini-transcribe', at });
     expect(r.priced && r.costNano).toBe(1_562_500);
   });
+
+  // A top-level error event (`{type: "error", code, message}`, as the Responses API sends),
+  // not only a nested `error` object, fails the call. Before: not a failure.
+  it('fails on a top-level error event, its message the reason', () => {
+    const info = adapter.describe('POST', '/v1/audio/transcriptions', { model: 'gpt-4o-mini-transcribe', stream: true });
+    const acc = adapter.newStreamAccumulator(info, { stripInjectedUsage: false });
+    acc.onFrame(frame({ type: 'transcript.text.delta', delta: 'Hello' }));
+    acc.onFrame(frame({ type: 'error', code: 'server_error', message: 'The server had an error' }));
+    expect(acc.finish()).toMatchObject({ usage: null, failed: 'stream error: The server had an error' });
+  });
 });
 
 /**
