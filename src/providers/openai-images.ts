@@ -1,8 +1,9 @@
 import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
-import { count, isObj, objAt, parseJson, str, type Json } from './json.js';
+import { count, isObj, objAt, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';
+import { UsageEventStream } from './openai-event-stream.js';
 import { normaliseOpenAiUsage } from './openai-usage.js';
-import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import type { Observed, SseFrame, Usage } from './types.js';
 
 /**
  * OpenAI's Images API (openai 6.49.0 resources/images.d.ts): generations (JSON), edits and
@@ -167,38 +168,24 @@ const PARTIAL_EDIT = asciiBytes('image_edit.partial_image');
  * A streamed generation or edit (`stream: true`; ImageGenStreamEvent, ImageEditStreamEvent):
  * `*.partial_image` events (base64 images of up to megabytes, never parsed), then a
  * `*.completed` event with the final image and its usage. With `n` > 1 each image ends in
- * its own completed event, each billed: their usages are summed. A chunk carrying an
- * `error` object fails the call.
+ * its own completed event, each billed: their usages are summed. An error event (a nested
+ * `error` object or `{type: "error"}`: openai-event-stream.ts eventFailure) fails the call.
  */
-export class ImagesStream implements StreamAccumulator {
-  private usage: Usage | null = null;
-  private failed: string | undefined;
-
+export class ImagesStream extends UsageEventStream {
   /** A partial image frame (`event:` line, one data line) passes as bytes, never decoded. */
   passes(raw: Uint8Array): boolean {
     return isJsonEventNamed(raw, PARTIAL_GENERATION) || isJsonEventNamed(raw, PARTIAL_EDIT);
   }
 
-  onFrame(frame: SseFrame): boolean {
-    if (frame.event.endsWith('.partial_image')) return true;
-    const data = frame.data;
-    // Base64 holds no quote: a partial image without an `event:` line is skipped here, unparsed.
-    if (!data.includes('"usage"') && !data.includes('"error"')) return true;
-    const json = parseJson(data);
-    if (!isObj(json)) return true;
-    const type = str(json.type) ?? '';
-    if (type.endsWith('.completed')) {
-      const usage = imagesUsage(json.usage);
-      if (usage !== null) this.usage = this.usage === null ? usage : addUsage(this.usage, usage);
-    }
-    if (isObj(json.error)) this.failed = `stream error: ${str(json.error.message) ?? str(json.error.type) ?? str(json.error.code) ?? 'no reason given'}`;
-    return true;
+  // Base64 holds no quote: a partial image without an `event:` line is skipped unparsed anyway.
+  protected override skips(frame: SseFrame): boolean {
+    return frame.event.endsWith('.partial_image');
   }
 
-  finish(): Observed {
-    const observed: Observed = { usage: this.usage, model: null };
-    if (this.failed !== undefined) observed.failed = this.failed;
-    return observed;
+  protected onUsageEvent(json: Json): void {
+    if (!(str(json.type) ?? '').endsWith('.completed')) return;
+    const usage = imagesUsage(json.usage);
+    if (usage !== null) this.usage = this.usage === null ? usage : addUsage(this.usage, usage);
   }
 }
 

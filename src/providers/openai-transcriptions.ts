@@ -1,6 +1,7 @@
-import { isAmount, isObj, parseJson, str, type Json } from './json.js';
+import { isAmount, isObj, type Json } from './json.js';
+import { UsageEventStream } from './openai-event-stream.js';
 import { normaliseOpenAiUsage } from './openai-usage.js';
-import { emptyUsage, type Observed, type SseFrame, type StreamAccumulator, type Usage } from './types.js';
+import { emptyUsage, type Observed, type Usage } from './types.js';
 
 /**
  * OpenAI audio transcriptions and translations (POST /audio/transcriptions, /audio/translations;
@@ -49,27 +50,12 @@ export function observeTranscription(json: Json, translation: boolean): Observed
 
 /**
  * A streamed transcription (`stream: true`; transcriptions.d.ts:287-400): `transcript.text.delta`
- * (and `transcript.text.segment`) events, then `transcript.text.done` with the usage. A chunk
- * carrying an `error` object (the openai SDK raises it as an APIError) fails the call.
+ * (and `transcript.text.segment`) events, then `transcript.text.done` with the usage. An error
+ * event (a nested `error` object, which the openai SDK raises as an APIError, or
+ * `{type: "error"}`: openai-event-stream.ts eventFailure) fails the call.
  */
-export class TranscriptionStream implements StreamAccumulator {
-  private usage: Usage | null = null;
-  private failed: string | undefined;
-
-  onFrame(frame: SseFrame): boolean {
-    const data = frame.data;
-    // Deltas carry neither: only the done event and an error are parsed.
-    if (!data.includes('"usage"') && !data.includes('"error"')) return true;
-    const json = parseJson(data);
-    if (!isObj(json)) return true;
+export class TranscriptionStream extends UsageEventStream {
+  protected onUsageEvent(json: Json): void {
     if (json.type === 'transcript.text.done') this.usage = transcriptionUsage(json.usage) ?? this.usage;
-    if (isObj(json.error)) this.failed = `stream error: ${str(json.error.message) ?? str(json.error.type) ?? str(json.error.code) ?? 'no reason given'}`;
-    return true;
-  }
-
-  finish(): Observed {
-    const observed: Observed = { usage: this.usage, model: null };
-    if (this.failed !== undefined) observed.failed = this.failed;
-    return observed;
   }
 }

@@ -1,6 +1,7 @@
 import { usdToNano } from '../lib/money.js';
 import { asciiBytes, isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
+import { streamError } from './openai-event-stream.js';
 import type { FrameRewrite, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
@@ -136,11 +137,6 @@ function mayCarryUsage(data: string): boolean {
 
 const FINISH_REASON_KEY = asciiBytes('"finish_reason"');
 const ERROR_KEY = asciiBytes('"error"');
-
-/** Why a stream failed, from the `error` object a provider sends inside it (`{message, type, code}`). */
-function streamError(error: Json): string {
-  return `stream error: ${str(error.message) ?? str(error.type) ?? str(error.code) ?? 'no reason given'}`;
-}
 
 /** Chat Completions and legacy Completions streams (`data:`-only chunks, `[DONE]`). */
 export class ChatStream implements StreamAccumulator {
