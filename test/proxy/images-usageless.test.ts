@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterImmediates, fixture } from './fakes.js';
+import { afterImmediates, bodyText, fixture, jsonAnswer } from './fakes.js';
 import { jsonCall, pricedByCatalog } from './image-calls.js';
 
 /**
@@ -39,5 +39,32 @@ describe('a GPT image call without usage', () => {
     expect(record?.usage?.inputImageTokens).toBeUndefined();
     expect(record?.error).toContain('estimated');
     expect(f.gate.settled).toEqual([['r1', 166_505_000]]);
+  });
+});
+
+/**
+ * xAI answers an image generation with the cost it billed and no token counts:
+ * `usage.cost_in_usd_ticks`, 1 USD = 10^10 ticks (docs.x.ai/developers/cost-tracking: "An
+ * image generation with cost_in_usd_ticks: 200000000 cost $0.02"). Its models are billed per
+ * image; the vendor's own figure is the call's cost rather than "unpriced".
+ */
+describe('an image answer carrying only the cost its vendor billed', () => {
+  // 200,000,000 ticks / 10 = 20,000,000 nano-USD ($0.02).
+  // Before: the usage was dropped (no token counts): recorded unpriced, cost null, settled at 0.
+  it('is recorded at the vendor-reported cost: 200,000,000 ticks = 20,000,000 nano-USD, charged to the key', async () => {
+    const answer = JSON.stringify({ data: [{ url: 'https://img.invalid/1.jpg' }], usage: { cost_in_usd_ticks: 200_000_000 } });
+    const f = fixture(() => jsonAnswer(answer));
+    pricedByCatalog(f);
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'grok-imagine-image', prompt: 'a lighthouse' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'images.generations',
+      model: 'grok-imagine-image',
+      usageSource: 'reported',
+      usage: { inputTokens: 0, outputTokens: 0, providerCostNano: 20_000_000 },
+      providerCostNano: 20_000_000,
+      costNano: 20_000_000,
+    });
+    expect(f.gate.settled).toEqual([['r1', 20_000_000]]);
   });
 });
