@@ -2,8 +2,8 @@ import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
 import { count, isObj, objAt, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';
 import { UsageEventStream } from './openai-event-stream.js';
-import { normaliseOpenAiUsage } from './openai-usage.js';
-import type { Observed, SseFrame, Usage } from './types.js';
+import { normaliseOpenAiUsage, providerReportedCost } from './openai-usage.js';
+import { emptyUsage, type Observed, type SseFrame, type Usage } from './types.js';
 
 /**
  * OpenAI's Images API (openai 6.49.0 resources/images.d.ts): generations (JSON), edits and
@@ -120,11 +120,13 @@ export function uploadedImageTokens(files: readonly Uint8Array[]): number {
  * the input not read from cache), and
  * output tokens, of which `output_tokens_details.image_tokens` are images when given, else
  * all of them (the SDK documents output_tokens as "the number of image tokens in the output
- * image"). null when absent.
+ * image"). Without token counts, the vendor's reported cost alone (vendorCostOnly); null
+ * when absent.
  */
 export function imagesUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
   const usage = normaliseOpenAiUsage(raw);
-  if (usage === null || !isObj(raw)) return null;
+  if (usage === null) return vendorCostOnly(raw);
   const inImage = count(objAt(raw.input_tokens_details).image_tokens) ?? 0;
   // Cached tokens are priced as cache reads (none is reported as a cached image token apart):
   // the image tokens are at most the uncached input, as gemini-usage.ts clamps them.
@@ -134,6 +136,17 @@ export function imagesUsage(raw: unknown): Usage | null {
   const outImage = isObj(outDetails) ? (count(outDetails.image_tokens) ?? 0) : usage.outputTokens;
   if (outImage > 0) usage.outputImageTokens = Math.min(outImage, usage.outputTokens);
   return usage;
+}
+
+/**
+ * A usage with no token counts but the cost its vendor billed (Usage.providerCostNano), or
+ * null without one: xAI answers an image generation with `usage.cost_in_usd_ticks` ("An image
+ * generation with cost_in_usd_ticks: 200000000 cost $0.02", docs.x.ai/developers/cost-tracking).
+ * The call is recorded at that cost (proxy/recorded-usage.ts).
+ */
+function vendorCostOnly(raw: Json): Usage | null {
+  const cost = providerReportedCost(raw);
+  return cost === undefined ? null : { ...emptyUsage(), providerCostNano: cost };
 }
 
 /** The members of an Images answer `observeImages` reads (ProviderAdapter.usageJsonKeys): the rest is images. */

@@ -48,11 +48,20 @@ export function normaliseOpenAiUsage(raw: unknown): Usage | null {
   if (inAudio > 0) usage.inputAudioTokens = Math.min(inAudio, inputTokens);
   if (outAudio > 0) usage.outputAudioTokens = Math.min(outAudio, outputTokens);
 
+  const cost = providerReportedCost(raw);
+  if (cost !== undefined) usage.providerCostNano = cost;
+  return usage;
+}
+
+/**
+ * The cost a vendor reports in an OpenAI-shaped usage (nano-USD), or undefined: xAI's
+ * `cost_in_usd_ticks` (1 USD = 10^10 ticks), else OpenRouter's `cost` (USD credits).
+ */
+export function providerReportedCost(raw: Json): number | undefined {
   const ticks = raw.cost_in_usd_ticks;
   const credits = raw.cost;
-  if (isAmount(ticks)) usage.providerCostNano = Math.round(ticks / TICKS_PER_NANO);
-  else if (isAmount(credits)) usage.providerCostNano = usdToNano(credits);
-  return usage;
+  if (isAmount(ticks)) return Math.round(ticks / TICKS_PER_NANO);
+  return isAmount(credits) ? usdToNano(credits) : undefined;
 }
 
 /**

@@ -185,7 +185,7 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     if (this.done) return;
     this.done = true;
     const info = this.info;
-    const { usage, source, note, unpriceable } = recordedUsage(info, outcome, seen, reachedProvider, this);
+    const { usage, source, note, unpriceable, vendorCostNano } = recordedUsage(info, outcome, seen, reachedProvider, this);
     const model = seen.observed?.model ?? info?.model ?? null;
     this.responseModel = seen.observed?.model ?? null;
     this.finishReasons = seen.observed?.finishReasons ?? null;
@@ -194,7 +194,11 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     let priceSource: string | null = null;
     /** Why pricing failed (it threw), or what a lower-bound cost leaves out, for the record; null when neither. */
     let unpriced: string | null = null;
-    if (usage) {
+    if (usage && vendorCostNano !== undefined) {
+      // A cost only the vendor knows (recorded-usage.ts vendorCostNano): recorded as it reported it.
+      costNano = vendorCostNano;
+      priceSource = 'provider';
+    } else if (usage) {
       let priced: PriceResult | null = null;
       // A usage that must not be priced (recorded-usage.ts) stays unpriced: cost null.
       if (model && unpriceable !== true) {

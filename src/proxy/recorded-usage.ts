@@ -33,13 +33,23 @@ export interface RecordedUsage {
    * counts, and a token price would make it $0): the call is recorded unpriced, `note` saying why.
    */
   unpriceable?: boolean;
+  /**
+   * The call's cost as its vendor reported it (nano-USD), recorded as is, never priced: an
+   * Images answer with no token counts but a cost (xAI's `cost_in_usd_ticks` on a model
+   * billed per image). The vendor's own figure beats "unpriced".
+   */
+  vendorCostNano?: number;
 }
 
 /** The usage of a call that ended with `outcome` after `seen`; `reachedProvider`: the request was sent. Allocates nothing beyond the result. */
 export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, seen: BodyObservation, reachedProvider: boolean, from: EstimateSource): RecordedUsage {
   if (!info || !info.metered || outcome === 'refused') return { usage: null, source: 'not_metered' };
   const reported = seen.observed?.usage ?? null;
-  if (reported) return { usage: reported, source: seen.observed?.estimated === true ? 'estimated' : 'reported' };
+  if (reported) {
+    const source = seen.observed?.estimated === true ? 'estimated' : 'reported';
+    const vendorCost = info.kind === 'images' ? vendorCostOfUntokenedImages(reported) : undefined;
+    return vendorCost === undefined ? { usage: reported, source } : { usage: reported, source, vendorCostNano: vendorCost };
+  }
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
   // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
   // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
@@ -89,6 +99,11 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource): RecordedUs
   usage.outputTokens = (info.maxOutputTokens ?? 0) * (info.outputChoices ?? 1);
   if (usage.outputTokens > 0) usage.outputImageTokens = usage.outputTokens;
   return { usage, source: 'estimated', note };
+}
+
+/** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */
+function vendorCostOfUntokenedImages(usage: Usage): number | undefined {
+  return usage.inputTokens === 0 && usage.outputTokens === 0 ? usage.providerCostNano : undefined;
 }
 
 /** Seconds for a note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */

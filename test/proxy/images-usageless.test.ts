@@ -64,6 +64,7 @@ describe('an image answer carrying only the cost its vendor billed', () => {
       usage: { inputTokens: 0, outputTokens: 0, providerCostNano: 20_000_000 },
       providerCostNano: 20_000_000,
       costNano: 20_000_000,
+      priceSource: 'provider',
     });
     expect(f.gate.settled).toEqual([['r1', 20_000_000]]);
   });
