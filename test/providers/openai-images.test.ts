@@ -51,6 +51,50 @@ describe('imageOutputTokens', () => {
   });
 });
 
+/**
+ * gpt-image-2's output tokens by size and quality: OpenAI's pricing calculator gives 7,024 at
+ * 1024x1024 high, 5,488 at 1536x1024, 5,063 at 1792x1024, 12,329 at 3584x2048
+ * (community.openai.com/t/1379464); the rule of community.openai.com/t/1382699,
+ * ceil(q × floor((2q × short + long) / (2 × long)) × (2,000,000 + w × h) / 4,000,000), q = 16,
+ * 48, 96 for low, medium, high, reproduces all four. 1024x1024 high: floor(197,632 / 2,048) = 96;
+ * 96 × 96 × 3,048,576 / 4,000,000 = 7,023.9 → 7,024 (gpt-image-1's table: 4,160).
+ */
+describe('imageOutputTokens of gpt-image-2', () => {
+  // The model argument is added by the fix; typed loosely so this typechecks before it.
+  const imageOutputTokensOf = (json: object, model: string): number => (imageOutputTokens as (json: object, model: string) => number)(json, model);
+  it.each([
+    ['1024x1024', 'high', 7024],
+    ['1536x1024', 'high', 5488],
+    ['1024x1536', 'high', 5488],
+    ['1792x1024', 'high', 5063],
+    ['3584x2048', 'high', 12_329],
+    // floor((2 × 16 × 1024 + 1024) / 2048) = 16: 256 × 0.762144 = 195.1 → 196.
+    ['1024x1024', 'low', 196],
+    // 48 × 48 × 0.762144 = 1,755.98 → 1,756.
+    ['1024x1024', 'medium', 1756],
+  ])('%s %s = %i tokens', (size, quality, tokens) => {
+    expect(imageOutputTokensOf({ size, quality }, 'gpt-image-2')).toBe(tokens);
+  });
+
+  // auto (or unset) size: the dearest size the model allows (at most 8,294,400 px, edges of
+  // at most 3,840 and 3:1): 2880x2880, 9,216 × 10,294,400 / 4,000,000 = 23,718.3 → 23,719 at high.
+  it('holds an auto or unset size at its dearest allowed size, 2880x2880: 23,719 at high (auto quality)', () => {
+    expect(imageOutputTokensOf({ size: 'auto', quality: 'auto' }, 'gpt-image-2')).toBe(23_719);
+    expect(imageOutputTokensOf({}, 'gpt-image-2-2026-04-21')).toBe(23_719);
+  });
+
+  // A GPT image model of neither family: the larger of the two rules.
+  it('holds another GPT image model at the larger rule: chatgpt-image-latest 1024x1024 high = 7,024, 1536x1024 low = 400', () => {
+    expect(imageOutputTokensOf({ size: '1024x1024', quality: 'high' }, 'chatgpt-image-latest')).toBe(7024);
+    // gpt-image-1's 400 against gpt-image-2's floor(34,304 / 3,072) = 11: 176 × 0.893216 = 157.2 → 158.
+    expect(imageOutputTokensOf({ size: '1536x1024', quality: 'low' }, 'chatgpt-image-latest')).toBe(400);
+  });
+
+  it("keeps gpt-image-1's table for its family: gpt-image-1.5 1024x1024 high = 4,160", () => {
+    expect(imageOutputTokensOf({ size: '1024x1024', quality: 'high' }, 'gpt-image-1.5')).toBe(4160);
+  });
+});
+
 describe('usagelessImages', () => {
   it('says billed per image for dall-e and variations, usage unknown for a GPT image model', () => {
     expect(usagelessImages('images.generations', 'dall-e-3').perImage).toBe(true);

@@ -74,6 +74,14 @@ describe('an OpenAI image generation (POST /v1/images/generations)', () => {
     expect(f.gate.requests[0]).toMatchObject({ maxOutputTokens: 16_640 });
   });
 
+  // gpt-image-2 bills 7,024 output tokens for a 1024x1024 high image (openai-images.ts), not
+  // gpt-image-1's 4,160. Before: held at 4,160.
+  it('holds a gpt-image-2 1024x1024 high image at its 7,024 output tokens', async () => {
+    const f = fixture(() => jsonAnswer(HIGH_SQUARE_ANSWER));
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-2', prompt: 'p', size: '1024x1024', quality: 'high' })));
+    expect(f.gate.requests[0]).toMatchObject({ model: 'gpt-image-2', maxOutputTokens: 7024 });
+  });
+
   // The API defaults to dall-e-2 unless a parameter only the GPT image models take is set
   // (images.d.ts ImageGenerateParamsBase.model).
   it('without a model is recorded as dall-e-2, the documented default', async () => {
