@@ -51,7 +51,8 @@ export function formCount(v: unknown): number | undefined {
 }
 
 /**
- * Output tokens of one image by size and quality: gpt-image-1's, from OpenAI's image
+ * Output tokens of one image by size and quality: gpt-image-1's (and gpt-image-1-mini's and
+ * gpt-image-1.5's), from OpenAI's image
  * generation guide ("Cost and latency"; as collected in community.openai.com/t/1275254).
  */
 const OUTPUT_TOKENS: Readonly<Record<string, Readonly<Record<'low' | 'medium' | 'high', number>>>> = {
@@ -76,28 +77,76 @@ const DEAREST = (['low', 'medium', 'high'] as const).map((quality) => {
 export const PARTIAL_IMAGE_TOKENS = 100;
 
 /**
- * The most output tokens one image of the request is billed (its RequestInfo.maxOutputTokens;
- * `n` images are its outputChoices): the table's entry for its size and quality, plus 100 per
- * partial image (`partial_images`). A quality outside low/medium/high (`auto`, unset,
- * dall-e-3's `standard` or `hd`) counts as high, the dearest. A size outside the table
- * (`auto`, unset, gpt-image-2's free `WIDTHxHEIGHT`, dall-e sizes) is held at the quality's
- * dearest entry, or, when larger, its pixels at the table's dearest tokens per pixel (the
- * docs give no rule for other sizes: this scales the table, rounded up).
+ * The most output tokens one image of the request to `model` is billed (its
+ * RequestInfo.maxOutputTokens; `n` images are its outputChoices), plus 100 per partial image
+ * (`partial_images`). A quality outside low/medium/high (`auto`, unset, dall-e-3's `standard`
+ * or `hd`) counts as high, the dearest. By model: gpt-image-2 by its rule (gptImage2Tokens);
+ * the gpt-image-1 family (gpt-image-1, -mini, 1.5) and a model billed per image (dall-e) by
+ * gpt-image-1's table (gptImage1Tokens); any other GPT image model (chatgpt-image-latest, a
+ * newer one) by the larger of the two.
  */
-export function imageOutputTokens(json: Json): number {
-  const quality = typeof json.quality === 'string' && GPT_IMAGE_QUALITIES.has(json.quality) ? (json.quality as 'low' | 'medium' | 'high') : 'high';
+export function imageOutputTokens(json: Json, model: string | null): number {
+  const quality = typeof json.quality === 'string' && GPT_IMAGE_QUALITIES.has(json.quality) ? (json.quality as Quality) : 'high';
   const size = typeof json.size === 'string' ? json.size.trim().toLowerCase() : '';
   const partials = Math.min(formCount(json.partial_images) ?? 0, 3);
-  return oneImage(size, quality) + PARTIAL_IMAGE_TOKENS * partials;
+  return oneImage(model, size, quality) + PARTIAL_IMAGE_TOKENS * partials;
 }
 
-function oneImage(size: string, quality: 'low' | 'medium' | 'high'): number {
+type Quality = 'low' | 'medium' | 'high';
+
+function oneImage(model: string | null, size: string, quality: Quality): number {
+  if (model !== null && GPT_IMAGE_2.test(model)) return gptImage2Tokens(size, quality);
+  if (model === null || GPT_IMAGE_1_FAMILY.test(model) || !isTokenBilledImageModel(model)) return gptImage1Tokens(size, quality);
+  return Math.max(gptImage1Tokens(size, quality), gptImage2Tokens(size, quality));
+}
+
+const GPT_IMAGE_2 = /(^|\/)gpt-image-2(\b|[-.])/;
+const GPT_IMAGE_1_FAMILY = /(^|\/)gpt-image-1(\b|[-.])/;
+
+/**
+ * gpt-image-1's output tokens for one image: the table's entry; a size outside it (`auto`,
+ * unset, a free `WIDTHxHEIGHT`, dall-e sizes) at the quality's dearest entry, or, when larger,
+ * its pixels at the table's dearest tokens per pixel (the docs give no rule for other sizes:
+ * this scales the table, rounded up).
+ */
+function gptImage1Tokens(size: string, quality: Quality): number {
   const listed = OUTPUT_TOKENS[size]?.[quality];
   if (listed !== undefined) return listed;
   const dearest = DEAREST.find((d) => d.quality === quality)!;
   const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
   if (m === null) return dearest.tokens;
   return Math.max(dearest.tokens, Math.ceil(Number(m[1]) * Number(m[2]) * dearest.perPixel));
+}
+
+/** gpt-image-2's quality factor q (community.openai.com/t/1382699 `quality_axis_factors`). */
+const GPT_IMAGE_2_QUALITY: Readonly<Record<Quality, number>> = { low: 16, medium: 48, high: 96 };
+
+/**
+ * The size an `auto` or unset size is held at for gpt-image-2: its dearest allowed size. The
+ * model takes edges in steps of 16 px, at most 3,840 px, a ratio of at most 3:1 and 655,360 to
+ * 8,294,400 px (community.openai.com/t/1382699 `size_limits`); the rule below is dearest for
+ * the most pixels in a square, 2880x2880 (8,294,400 px): 23,719 tokens at high.
+ */
+const GPT_IMAGE_2_DEAREST_SIZE = { width: 2880, height: 2880 } as const;
+
+/**
+ * gpt-image-2's output tokens for one image of `size` (WIDTHxHEIGHT; anything else is held at
+ * GPT_IMAGE_2_DEAREST_SIZE): ceil(q × floor((2q × short + long) / (2 × long)) × (2,000,000 +
+ * w × h) / 4,000,000), q = 16, 48, 96 for low, medium, high. OpenAI documents only a
+ * calculator; this rule (community.openai.com/t/1382699, "the algorithm behind cost
+ * calculations for gpt-image-2") reproduces its figures at high: 1024x1024 7,024, 1536x1024
+ * 5,488, 1792x1024 5,063, 3584x2048 12,329 (community.openai.com/t/1379464).
+ */
+function gptImage2Tokens(size: string, quality: Quality): number {
+  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  const width = m === null ? GPT_IMAGE_2_DEAREST_SIZE.width : Number(m[1]);
+  const height = m === null ? GPT_IMAGE_2_DEAREST_SIZE.height : Number(m[2]);
+  const long = Math.max(width, height);
+  const short = Math.min(width, height);
+  if (long === 0) return 0;
+  const q = GPT_IMAGE_2_QUALITY[quality];
+  const shortFactor = Math.floor((2 * q * short + long) / (2 * long));
+  return Math.ceil((q * shortFactor * (2_000_000 + width * height)) / 4_000_000);
 }
 
 /**

@@ -90,8 +90,8 @@ function outputChoices(body: Json, known: KnownEndpoint | undefined): number | u
  * one bounds nothing the provider is held to.
  */
 function maxOutputTokens(body: Json, known: KnownEndpoint | undefined): number | null {
-  // An image request sets no limit: its size and quality say how many tokens one image is.
-  if (known?.kind === 'images') return imageOutputTokens(body);
+  // An image request sets no limit: its model, size and quality say how many tokens one image is.
+  if (known?.kind === 'images') return imageOutputTokens(body, str(body.model) ?? defaultImageModel(body, known) ?? null);
   return larger(larger(count(body.max_completion_tokens), count(body.max_tokens)), count(body.max_output_tokens)) ?? null;
 }
 

@@ -42,12 +42,12 @@ describe('ImagesStream: a top-level error event', () => {
 
 describe('imageOutputTokens', () => {
   it('reads form fields as text: 1536x1024 low with 3 partial images = 400 + 300', () => {
-    expect(imageOutputTokens({ size: '1536x1024', quality: 'low', partial_images: '3' })).toBe(700);
+    expect(imageOutputTokens({ size: '1536x1024', quality: 'low', partial_images: '3' }, 'gpt-image-1')).toBe(700);
   });
 
   // dall-e-3's `hd` counts as high; 1792x1024 = 1,835,008 px × 4,160 / 1,048,576 = 7,280.
   it('takes a dall-e quality as high and scales a dall-e size: 1792x1024 hd = 7,280', () => {
-    expect(imageOutputTokens({ size: '1792x1024', quality: 'hd' })).toBe(7280);
+    expect(imageOutputTokens({ size: '1792x1024', quality: 'hd' }, 'dall-e-3')).toBe(7280);
   });
 });
 
@@ -60,8 +60,6 @@ describe('imageOutputTokens', () => {
  * 96 × 96 × 3,048,576 / 4,000,000 = 7,023.9 → 7,024 (gpt-image-1's table: 4,160).
  */
 describe('imageOutputTokens of gpt-image-2', () => {
-  // The model argument is added by the fix; typed loosely so this typechecks before it.
-  const imageOutputTokensOf = (json: object, model: string): number => (imageOutputTokens as (json: object, model: string) => number)(json, model);
   it.each([
     ['1024x1024', 'high', 7024],
     ['1536x1024', 'high', 5488],
@@ -73,25 +71,25 @@ describe('imageOutputTokens of gpt-image-2', () => {
     // 48 × 48 × 0.762144 = 1,755.98 → 1,756.
     ['1024x1024', 'medium', 1756],
   ])('%s %s = %i tokens', (size, quality, tokens) => {
-    expect(imageOutputTokensOf({ size, quality }, 'gpt-image-2')).toBe(tokens);
+    expect(imageOutputTokens({ size, quality }, 'gpt-image-2')).toBe(tokens);
   });
 
   // auto (or unset) size: the dearest size the model allows (at most 8,294,400 px, edges of
   // at most 3,840 and 3:1): 2880x2880, 9,216 × 10,294,400 / 4,000,000 = 23,718.3 → 23,719 at high.
   it('holds an auto or unset size at its dearest allowed size, 2880x2880: 23,719 at high (auto quality)', () => {
-    expect(imageOutputTokensOf({ size: 'auto', quality: 'auto' }, 'gpt-image-2')).toBe(23_719);
-    expect(imageOutputTokensOf({}, 'gpt-image-2-2026-04-21')).toBe(23_719);
+    expect(imageOutputTokens({ size: 'auto', quality: 'auto' }, 'gpt-image-2')).toBe(23_719);
+    expect(imageOutputTokens({}, 'gpt-image-2-2026-04-21')).toBe(23_719);
   });
 
   // A GPT image model of neither family: the larger of the two rules.
   it('holds another GPT image model at the larger rule: chatgpt-image-latest 1024x1024 high = 7,024, 1536x1024 low = 400', () => {
-    expect(imageOutputTokensOf({ size: '1024x1024', quality: 'high' }, 'chatgpt-image-latest')).toBe(7024);
+    expect(imageOutputTokens({ size: '1024x1024', quality: 'high' }, 'chatgpt-image-latest')).toBe(7024);
     // gpt-image-1's 400 against gpt-image-2's floor(34,304 / 3,072) = 11: 176 × 0.893216 = 157.2 → 158.
-    expect(imageOutputTokensOf({ size: '1536x1024', quality: 'low' }, 'chatgpt-image-latest')).toBe(400);
+    expect(imageOutputTokens({ size: '1536x1024', quality: 'low' }, 'chatgpt-image-latest')).toBe(400);
   });
 
   it("keeps gpt-image-1's table for its family: gpt-image-1.5 1024x1024 high = 4,160", () => {
-    expect(imageOutputTokensOf({ size: '1024x1024', quality: 'high' }, 'gpt-image-1.5')).toBe(4160);
+    expect(imageOutputTokens({ size: '1024x1024', quality: 'high' }, 'gpt-image-1.5')).toBe(4160);
   });
 });
 

@@ -65,12 +65,12 @@ describe('an OpenAI image generation (POST /v1/images/generations)', () => {
     expect(f.gate.requests.map((r) => r.maxOutputTokens)).toEqual([6240, 6208]);
   });
 
-  // A size outside the table (gpt-image-2 takes any WIDTHxHEIGHT): its pixels at the table's
-  // dearest tokens per pixel for the quality (high: 4,160 per 1024×1024), never less than the
-  // dearest entry: 2048x2048 high = 4,194,304 px × 4,160 / 1,048,576 = 16,640.
+  // A size outside gpt-image-1's table: its pixels at the table's dearest tokens per pixel for
+  // the quality (high: 4,160 per 1024×1024), never less than the dearest entry: 2048x2048
+  // high = 4,194,304 px × 4,160 / 1,048,576 = 16,640.
   it('scales a size outside the table by its pixels: 2048x2048 high = 16,640', async () => {
     const f = fixture(() => jsonAnswer(HIGH_SQUARE_ANSWER));
-    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-2', prompt: 'p', size: '2048x2048', quality: 'high' })));
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', size: '2048x2048', quality: 'high' })));
     expect(f.gate.requests[0]).toMatchObject({ maxOutputTokens: 16_640 });
   });
 
