@@ -28,6 +28,15 @@ describe('output limits', () => {
     expect(f!.confidence.level).toBe('low');
   });
 
+  // An image call's output is its images (tokens by size and quality), never cut by max_tokens.
+  // 100 gpt-image-1 generations, 95 of 272 output tokens (1024x1024 low) and 5 of 6,240: a chat
+  // feature of that shape gets "max_tokens: 300". Before: that finding.
+  it('ignores image and OCR calls: 100 image generations with 5 runaway outputs get no max_tokens advice', async () => {
+    const images = many(100, (i) => ({ tags: { feature: 'art' }, endpoint: 'images.generations', model: 'gpt-image-1', input: 50, output: i % 20 === 0 ? 6240 : 272 }));
+    const ocr = many(100, (i) => ({ tags: { feature: 'scan' }, endpoint: 'ocr', model: 'mistral-ocr-latest', input: 50, output: i % 20 === 0 ? 6240 : 272, cost: 1000 }));
+    expect(await findings([...images, ...ocr], outputLimits)).toEqual([]);
+  });
+
   it('stays silent when no answer runs past twice the cap', async () => {
     const specs = many(200, (i) => ({ tags: { feature: 'chat' }, input: 100, output: 200 + (i % 50) * 10 }));
     expect(await findings(specs, outputLimits)).toEqual([]);

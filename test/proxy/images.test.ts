@@ -51,6 +51,16 @@ describe('an OpenAI image generation (POST /v1/images/generations)', () => {
     expect(f.gate.requests[0]).toMatchObject({ model: 'gpt-image-1', metered: true, maxOutputTokens: 4160, outputChoices: 1 });
   });
 
+  // The hold's bound is no output limit the client set: the record keeps none (the audit's
+  // output-limit advice reads max_output_tokens). Before: recorded 4,160.
+  it('records no max_output_tokens, though it is held at 4,160', async () => {
+    const f = fixture(() => jsonAnswer(HIGH_SQUARE_ANSWER));
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'a lighthouse', quality: 'high', size: '1024x1024' })));
+    await afterImmediates();
+    expect(f.gate.requests[0]).toMatchObject({ maxOutputTokens: 4160 });
+    expect(f.records[0]).toMatchObject({ endpoint: 'images.generations', maxOutputTokens: null });
+  });
+
   it('holds n images: n = 3 of 1024x1536 at medium quality = 3 × 1,584', async () => {
     const f = fixture(() => jsonAnswer(HIGH_SQUARE_ANSWER));
     await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', n: 3, quality: 'medium', size: '1024x1536' })));

@@ -207,6 +207,17 @@ export const moduleCases: FacadeCase[] = [
     const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
     assert.equal(priced.priced && priced.costNano, 4_250_000);
   }),
+  storeCase('calls: the audit\'s reads keep a call\'s image input tokens (usage.inputImageTokens), which its price depends on', async (s) => {
+    // gpt-image-1: 1,200 input tokens of which 1,000 image, 4,160 image output: 200 × 5,000 + 1,000 × 10,000
+    // + 4,160 × 40,000 = 177,400,000 nano-USD. Without the image count the audit sees 1,200 × 5,000 + 166,400,000
+    // = 172,400,000 (oversized-prompts' input cost share would count no image input: b.inputImage 0).
+    const usage = { inputTokens: 1200, outputTokens: 4160, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, inputImageTokens: 1000, outputImageTokens: 4160 };
+    await s.insertCalls([makeCall(0, { ts: T0 + 10, provider: 'openai', endpoint: 'images.edits', modelRequested: 'gpt-image-1', model: 'gpt-image-1', usage, costNano: 177_400_000 })]);
+    const [c] = await s.calls.list({ since: T0, until: T0 + 100, where: [], timeZone: 'UTC' });
+    assert.deepEqual([c!.usage?.inputImageTokens, c!.usage?.outputImageTokens], [1000, 4160]);
+    const priced = createPricer().price(c!.usage!, { provider: c!.provider, model: c!.model, at: c!.ts });
+    assert.equal(priced.priced && priced.costNano, 177_400_000);
+  }),
   storeCase('calls: the audit\'s reads keep an Anthropic call\'s advisor sub-inferences (usage.advisors), which its price depends on', async (s) => {
     // claude-sonnet-4-6 10,000 in / 2,000 out = 60,000,000 nano-USD; claude-opus-4-6 advisor 9,000 (1,000 of them
     // cache reads) / 1,500: 8,000 × 5,000 + 1,000 × 500 + 1,500 × 25,000 = 78,000,000; a second advisor model,
