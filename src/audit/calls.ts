@@ -17,9 +17,18 @@ export function isEmbedding(call: AuditCall): boolean {
   return /embed/i.test(call.endpoint);
 }
 
-/** A call that produced text and was billed: answered, usage known, priced. */
+/**
+ * Calls whose output is not generated text: images (`images.generations`, `images.edits`,
+ * `images.variations`: tokens by size and quality, no max_tokens cuts them) and OCR (`ocr`:
+ * billed per page). The generation detectors leave them out, as they do embeddings.
+ */
+export function isNonTextOutput(call: AuditCall): boolean {
+  return call.endpoint.startsWith('images.') || call.endpoint === 'ocr';
+}
+
+/** A call that produced text and was billed: answered, usage known, priced; not an embedding, image or OCR call. */
 export function isPricedGeneration(call: AuditCall): call is AuditCall & { usage: Usage; costNano: NanoUsd } {
-  return call.outcome === 'ok' && call.usage !== null && call.costNano !== null && !isEmbedding(call) && call.endpoint !== 'other';
+  return call.outcome === 'ok' && call.usage !== null && call.costNano !== null && !isEmbedding(call) && !isNonTextOutput(call) && call.endpoint !== 'other';
 }
 
 /** Tag that names the product feature a call belongs to. */

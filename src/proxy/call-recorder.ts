@@ -249,7 +249,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       tags: this.tags,
       requestHash: this.requestHash(),
       promptBytes: this.promptBytes(),
-      maxOutputTokens: info?.maxOutputTokens ?? null,
+      // An image call's bound (its images' tokens) is the hold's, not a limit the client set.
+      maxOutputTokens: info?.kind === 'images' ? null : (info?.maxOutputTokens ?? null),
       error: joinNotes([error, note, unpriced]),
     };
     this.deps.finished.announce(record, this);
