@@ -22,9 +22,9 @@ export interface GateRequest {
   fallbackModels?: readonly FallbackBound[] | undefined;
   /** Whether the call is priced (RequestInfo.metered): a metered one naming no model still bills one. Absent: false. */
   metered?: boolean;
-  /** Request body size in bytes. */
+  /** Request body size in bytes; for a file upload (multipart form), its text fields' bytes only (RequestInfo.upload.textBytes). */
   promptBytes: number;
-  /** Client's max output tokens; null when unset. */
+  /** Client's max output tokens, or an image request's output tokens per image (by model, size and quality); null when unset. */
   maxOutputTokens: number | null;
   /** Answers the request asks for, each up to that maximum and all billed (RequestInfo.outputChoices); absent means one. */
   outputChoices?: number;
@@ -34,8 +34,10 @@ export interface GateRequest {
   maxFileSearches?: number | undefined;
   /**
    * Input tokens the body's bytes do not count, reserved at the dearest input price: the
-   * provider-side state the request continues (RequestInfo.continues), when known, and an
-   * audio upload's audio (RequestInfo.upload.audioTokens); absent: none reserved.
+   * provider-side state the request continues (RequestInfo.continues), when known, an
+   * audio upload's audio (RequestInfo.upload.audioTokens), and an image edit's or
+   * variation's uploaded files, each at its bound of image input tokens
+   * (RequestInfo.upload.imageTokens); absent: none reserved.
    */
   contextTokens?: number | undefined;
   /**
