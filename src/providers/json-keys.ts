@@ -2,7 +2,7 @@ import { parseJson } from './json.js';
 
 /**
  * Reads a few top-level members of a large JSON object without parsing the rest: an Images
- * answer is megabytes of base64 (`data[].b64_json`) around the ~200 bytes of `usage` the meter
+ * answer (and its stream's `*.completed` event) is megabytes of base64 (`data[].b64_json`) around the ~200 bytes of `usage` the meter
  * needs, and decoding and parsing all of it takes the event loop ~10–20 ms per 3 MB on Bun
  * (bench/README.md, "Image answers"). The scan walks the object's members, jumping over each
  * string with a native byte search for its closing quote, and parses only the values of `keys`.
@@ -17,48 +17,67 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DECODER = new TextDecoder();
 
+/** The JSON text the scan walks: UTF-8 bytes (a body) or a string (an SSE frame's data), by code unit. */
+interface Text {
+  readonly length: number;
+  /** The code unit at `i` (a byte, or a UTF-16 unit); undefined past the end. */
+  at(i: number): number | undefined;
+  /** Index of the next `"` from `from`, -1 when none (a native search). */
+  nextQuote(from: number): number;
+  /** The text of [start, end), decoded. */
+  slice(start: number, end: number): string;
+}
+
+function bytesText(bytes: Uint8Array): Text {
+  return { length: bytes.length, at: (i) => bytes[i], nextQuote: (from) => bytes.indexOf(QUOTE, from), slice: (a, b) => DECODER.decode(bytes.subarray(a, b)) };
+}
+
+function stringText(text: string): Text {
+  return { length: text.length, at: (i) => (i < text.length ? text.charCodeAt(i) : undefined), nextQuote: (from) => text.indexOf('"', from), slice: (a, b) => text.slice(a, b) };
+}
+
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
-function skipSpace(bytes: Uint8Array, at: number): number {
-  while (isSpace(bytes[at])) at++;
+function skipSpace(t: Text, at: number): number {
+  while (isSpace(t.at(at))) at++;
   return at;
 }
 
 /** Index just past the string whose opening quote is at `open`; -1 when it never ends. */
-function stringEnd(bytes: Uint8Array, open: number): number {
+function stringEnd(t: Text, open: number): number {
   let at = open + 1;
   for (;;) {
-    const q = bytes.indexOf(QUOTE, at);
+    const q = t.nextQuote(at);
     if (q === -1) return -1;
     let slashes = 0;
-    while (bytes[q - 1 - slashes] === BACKSLASH) slashes++;
+    while (t.at(q - 1 - slashes) === BACKSLASH) slashes++;
     if (slashes % 2 === 0) return q + 1;
     at = q + 1;
   }
 }
 
 /** Index just past the value starting at `start` (a string, object, array or literal); -1 when malformed. */
-function valueEnd(bytes: Uint8Array, start: number): number {
-  const first = bytes[start];
-  if (first === QUOTE) return stringEnd(bytes, start);
+function valueEnd(t: Text, start: number): number {
+  const first = t.at(start);
+  if (first === QUOTE) return stringEnd(t, start);
   if (first !== 0x7b && first !== 0x5b) {
     let at = start;
-    while (at < bytes.length && bytes[at] !== 0x2c && bytes[at] !== 0x7d && bytes[at] !== 0x5d && !isSpace(bytes[at])) at++;
+    for (let c = t.at(at); c !== undefined && c !== 0x2c && c !== 0x7d && c !== 0x5d && !isSpace(c); c = t.at(at)) at++;
     return at > start ? at : -1;
   }
   let depth = 0;
   let at = start;
-  while (at < bytes.length) {
-    const b = bytes[at]!;
-    if (b === QUOTE) {
-      at = stringEnd(bytes, at);
+  while (at < t.length) {
+    const c = t.at(at)!;
+    if (c === QUOTE) {
+      at = stringEnd(t, at);
       if (at === -1) return -1;
       continue;
     }
-    if (b === 0x7b || b === 0x5b) depth++;
-    else if (b === 0x7d || b === 0x5d) {
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
       depth--;
       if (depth === 0) return at + 1;
     }
@@ -67,34 +86,44 @@ function valueEnd(bytes: Uint8Array, start: number): number {
   return -1;
 }
 
+/** The members `keys` of the JSON object `t`, each value parsed; undefined when not walkable. */
+function pick(t: Text, keys: readonly string[]): Record<string, unknown> | undefined {
+  const picked: Record<string, unknown> = {};
+  let at = skipSpace(t, 0);
+  if (t.at(at) !== 0x7b) return undefined;
+  at = skipSpace(t, at + 1);
+  if (t.at(at) === 0x7d) return skipSpace(t, at + 1) === t.length ? picked : undefined;
+  for (;;) {
+    if (t.at(at) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(t, at);
+    if (keyEnd === -1) return undefined;
+    const key = parseJson(t.slice(at, keyEnd));
+    at = skipSpace(t, keyEnd);
+    if (t.at(at) !== 0x3a || typeof key !== 'string') return undefined;
+    const start = skipSpace(t, at + 1);
+    const end = valueEnd(t, start);
+    if (end === -1) return undefined;
+    if (keys.includes(key)) {
+      const value = parseJson(t.slice(start, end));
+      if (value === undefined) return undefined;
+      picked[key] = value;
+    }
+    at = skipSpace(t, end);
+    if (t.at(at) === 0x7d) return skipSpace(t, at + 1) === t.length ? picked : undefined;
+    if (t.at(at) !== 0x2c) return undefined;
+    at = skipSpace(t, at + 1);
+  }
+}
+
 /**
  * The members `keys` of the JSON object in `bytes` (UTF-8), each value parsed; undefined when
  * `bytes` is not a JSON object the scan can walk (see the module's invariants).
  */
 export function pickJsonKeys(bytes: Uint8Array, keys: readonly string[]): Record<string, unknown> | undefined {
-  const picked: Record<string, unknown> = {};
-  let at = skipSpace(bytes, 0);
-  if (bytes[at] !== 0x7b) return undefined;
-  at = skipSpace(bytes, at + 1);
-  if (bytes[at] === 0x7d) return skipSpace(bytes, at + 1) === bytes.length ? picked : undefined;
-  for (;;) {
-    if (bytes[at] !== QUOTE) return undefined;
-    const keyEnd = stringEnd(bytes, at);
-    if (keyEnd === -1) return undefined;
-    const key = parseJson(DECODER.decode(bytes.subarray(at, keyEnd)));
-    at = skipSpace(bytes, keyEnd);
-    if (bytes[at] !== 0x3a || typeof key !== 'string') return undefined;
-    const start = skipSpace(bytes, at + 1);
-    const end = valueEnd(bytes, start);
-    if (end === -1) return undefined;
-    if (keys.includes(key)) {
-      const value = parseJson(DECODER.decode(bytes.subarray(start, end)));
-      if (value === undefined) return undefined;
-      picked[key] = value;
-    }
-    at = skipSpace(bytes, end);
-    if (bytes[at] === 0x7d) return skipSpace(bytes, at + 1) === bytes.length ? picked : undefined;
-    if (bytes[at] !== 0x2c) return undefined;
-    at = skipSpace(bytes, at + 1);
-  }
+  return pick(bytesText(bytes), keys);
+}
+
+/** The same on JSON text (an SSE frame's data). */
+export function pickJsonKeysOfText(text: string, keys: readonly string[]): Record<string, unknown> | undefined {
+  return pick(stringText(text), keys);
 }

@@ -1,4 +1,5 @@
 import { isObj, parseJson, str, type Json } from './json.js';
+import { pickJsonKeysOfText } from './json-keys.js';
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /**
@@ -34,6 +35,15 @@ export abstract class UsageEventStream implements StreamAccumulator {
   /** Reads the usage a parsed event carries, if it is the kind that does. */
   protected abstract onUsageEvent(json: Json): void;
 
+  /**
+   * The top-level members of an event this stream reads, when its events are large and the
+   * rest is never read (an Images `*.completed` event holds the whole image): only those are
+   * parsed (json-keys.ts). Undefined, the default: each event is parsed whole.
+   */
+  protected eventKeys(): readonly string[] | undefined {
+    return undefined;
+  }
+
   /** True for a frame skipped without a look at its data (a partial image): none by default. */
   protected skips(_frame: SseFrame): boolean {
     return false;
@@ -43,7 +53,8 @@ export abstract class UsageEventStream implements StreamAccumulator {
     if (this.skips(frame)) return true;
     const data = frame.data;
     if (!data.includes('"usage"') && !data.includes('"error"')) return true;
-    const json = parseJson(data);
+    const keys = this.eventKeys();
+    const json = keys === undefined ? parseJson(data) : (pickJsonKeysOfText(data, keys) ?? parseJson(data));
     if (!isObj(json)) return true;
     this.onUsageEvent(json);
     this.failed ??= eventFailure(json);

@@ -226,6 +226,9 @@ function addUsage(a: Usage, b: Usage): Usage {
 const PARTIAL_GENERATION = asciiBytes('image_generation.partial_image');
 const PARTIAL_EDIT = asciiBytes('image_edit.partial_image');
 
+/** The members of an Images stream event ImagesStream reads: its type, usage and what says why it failed (eventFailure). */
+const IMAGE_EVENT_KEYS: readonly string[] = ['type', 'usage', 'error', 'message', 'code'];
+
 /**
  * A streamed generation or edit (`stream: true`; ImageGenStreamEvent, ImageEditStreamEvent):
  * `*.partial_image` events (base64 images of up to megabytes, never parsed), then a
@@ -242,6 +245,11 @@ export class ImagesStream extends UsageEventStream {
   // Base64 holds no quote: a partial image without an `event:` line is skipped unparsed anyway.
   protected override skips(frame: SseFrame): boolean {
     return frame.event.endsWith('.partial_image');
+  }
+
+  // A completed event carries the final image (megabytes of base64) beside its usage.
+  protected override eventKeys(): readonly string[] {
+    return IMAGE_EVENT_KEYS;
   }
 
   protected onUsageEvent(json: Json): void {

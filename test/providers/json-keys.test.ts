@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickJsonKeys } from '../../src/providers/json-keys.js';
+import { pickJsonKeys, pickJsonKeysOfText } from '../../src/providers/json-keys.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -16,6 +16,7 @@ describe('pickJsonKeys', () => {
     const picked = pickJsonKeys(bytes(text), ['usage']);
     expect(picked).toEqual(reference(text, ['usage']));
     expect(Object.keys(picked!)).toEqual(['usage']);
+    expect(pickJsonKeysOfText(text, ['usage', 'type'])).toEqual(reference(text, ['usage', 'type']));
   });
 
   it('walks strings with escaped quotes and backslashes, nested brackets inside strings, literals and whitespace', () => {
@@ -29,12 +30,16 @@ describe('pickJsonKeys', () => {
       '{"model":"gpt-image-1"}',
       '{"k\\u0065y":1,"usage":"\\u00e9"}',
     ];
-    for (const text of texts) expect(pickJsonKeys(bytes(text), ['usage', 'model'])).toEqual(reference(text, ['usage', 'model']));
+    for (const text of texts) {
+      expect(pickJsonKeys(bytes(text), ['usage', 'model'])).toEqual(reference(text, ['usage', 'model']));
+      expect(pickJsonKeysOfText(text, ['usage', 'model'])).toEqual(reference(text, ['usage', 'model']));
+    }
   });
 
   it('gives undefined for what is not one JSON object, so the caller parses it whole', () => {
     for (const text of ['', '[1]', '"usage"', '{"usage":{"n":1}', '{"usage" 1}', '{"a":"open}', '{"usage":{"n":1}} x', '{"usage":tru e}', '{usage:1}', '{"a":1,}']) {
       expect(pickJsonKeys(bytes(text), ['usage'])).toBeUndefined();
+      expect(pickJsonKeysOfText(text, ['usage'])).toBeUndefined();
     }
   });
 });
