@@ -135,7 +135,7 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
 
   for (const row of rows) {
     const call = toCall(row);
-    // A call billed by duration has no stored measure a token price applies to: left unpriced.
+    // A call billed by something not stored (keepsRecordedCost) has no price now: it keeps its recorded cost, or its lack of one.
     const now = keepsRecordedCost(row) ? null : o.price(call);
     const id = `${call.provider}\u0000${call.model}`;
     let m = byModel.get(id);
@@ -266,7 +266,8 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
  *   reports `{type: "duration", seconds}` (token-billed transcriptions always report their audio
  *   input tokens); one with its seconds is priced again from them (pricing/pricer.ts);
  * - images (`images.*`): a model billed per image (dall-e-2, dall-e-3, variations), recorded
- *   unpriced (providers/openai-images.ts usagelessImages).
+ *   unpriced (providers/openai-images.ts usagelessImages), or at the cost its vendor reported
+ *   (xAI `cost_in_usd_ticks`: price_source 'provider', proxy/recorded-usage.ts).
  */
 function keepsRecordedCost(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'> & Partial<Pick<CallRow, 'audio_seconds'>>): boolean {
   if (row.usage_source !== 'reported' || Number(row.input_tokens) !== 0 || Number(row.output_tokens ?? 0) !== 0) return false;
