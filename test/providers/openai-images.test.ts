@@ -52,6 +52,20 @@ describe('imageOutputTokens', () => {
 });
 
 /**
+ * gpt-image-1-mini's published prices per image (OpenAI's pricing page: 1024x1024 low $0.005,
+ * medium $0.011, high $0.036; 1024x1536 and 1536x1024 $0.006, $0.015, $0.052) at its $8 per 1M
+ * output tokens are 625, 1,375, 4,500 and 750, 1,875, 6,500 tokens, above gpt-image-1's table
+ * (272, 1,056, 4,160; 408, 1,584, 6,240): a hold at the table is short of the bill.
+ */
+describe('imageOutputTokens of gpt-image-1-mini', () => {
+  it('holds the tokens its published price per image pays for: 1024x1024 low 625, medium 1,375, high 4,500; 1536x1024 high 6,500', () => {
+    expect(['low', 'medium', 'high'].map((quality) => imageOutputTokens({ size: '1024x1024', quality }, 'gpt-image-1-mini'))).toEqual([625, 1375, 4500]);
+    expect(imageOutputTokens({ size: '1536x1024', quality: 'high' }, 'gpt-image-1-mini')).toBe(6500);
+    expect(imageOutputTokens({ size: '1024x1536', quality: 'low' }, 'gpt-image-1-mini-2025-10-06')).toBe(750);
+  });
+});
+
+/**
  * gpt-image-2's output tokens by size and quality: OpenAI's pricing calculator gives 7,024 at
  * 1024x1024 high, 5,488 at 1536x1024, 5,063 at 1792x1024, 12,329 at 3584x2048
  * (community.openai.com/t/1379464); the rule of community.openai.com/t/1382699,
