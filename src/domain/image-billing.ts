@@ -10,9 +10,9 @@
 
 const TOKEN_BILLED_IMAGE_MODEL = /(^|\/)(chat)?gpt-image/;
 
-/** True for a GPT image model, billed by tokens (`vendor/gpt-image-1` too). */
-export function isTokenBilledImageModel(model: string): boolean {
-  return TOKEN_BILLED_IMAGE_MODEL.test(model);
+/** True for a GPT image model, billed by tokens (`vendor/gpt-image-1` too); false for none. */
+export function isTokenBilledImageModel(model: string | null): boolean {
+  return model !== null && TOKEN_BILLED_IMAGE_MODEL.test(model);
 }
 
 /**

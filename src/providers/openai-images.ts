@@ -1,3 +1,4 @@
+import { isTokenBilledImageModel } from '../domain/image-billing.js';
 import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
 import { count, isObj, objAt, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';
@@ -25,7 +26,7 @@ export const IMAGE_ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
  * no model runs dall-e-2 "unless a parameter specific to the GPT image models is used".
  */
 const GPT_IMAGE_ONLY = ['background', 'moderation', 'output_compression', 'output_format', 'partial_images'] as const;
-const GPT_IMAGE_QUALITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
+export const GPT_IMAGE_QUALITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
 
 /**
  * The model a generation without `model` runs: dall-e-2, unless it sets a parameter only
@@ -48,105 +49,6 @@ function isTrue(v: unknown): boolean {
 export function formCount(v: unknown): number | undefined {
   if (typeof v === 'string') return /^\d{1,6}$/.test(v.trim()) ? Number(v.trim()) : undefined;
   return count(v);
-}
-
-/**
- * Output tokens of one image by size and quality: gpt-image-1's (and gpt-image-1-mini's and
- * gpt-image-1.5's), from OpenAI's image
- * generation guide ("Cost and latency"; as collected in community.openai.com/t/1275254).
- */
-const OUTPUT_TOKENS: Readonly<Record<string, Readonly<Record<'low' | 'medium' | 'high', number>>>> = {
-  '1024x1024': { low: 272, medium: 1056, high: 4160 },
-  '1024x1536': { low: 408, medium: 1584, high: 6240 },
-  '1536x1024': { low: 400, medium: 1568, high: 6208 },
-};
-
-/** Each quality's dearest entry (tokens) and dearest tokens per pixel over the table's sizes. */
-const DEAREST = (['low', 'medium', 'high'] as const).map((quality) => {
-  let tokens = 0;
-  let perPixel = 0;
-  for (const [size, row] of Object.entries(OUTPUT_TOKENS)) {
-    const [w, h] = size.split('x').map(Number) as [number, number];
-    tokens = Math.max(tokens, row[quality]);
-    perPixel = Math.max(perPixel, row[quality] / (w * h));
-  }
-  return { quality, tokens, perPixel };
-});
-
-/** Output tokens each partial image of a stream adds (OpenAI's image generation guide; 100 a preview in community.openai.com/t/1275254). */
-export const PARTIAL_IMAGE_TOKENS = 100;
-
-/**
- * The most output tokens one image of the request to `model` is billed (its
- * RequestInfo.maxOutputTokens; `n` images are its outputChoices), plus 100 per partial image
- * (`partial_images`). A quality outside low/medium/high (`auto`, unset, dall-e-3's `standard`
- * or `hd`) counts as high, the dearest. By model: gpt-image-2 by its rule (gptImage2Tokens);
- * the gpt-image-1 family (gpt-image-1, -mini, 1.5) and a model billed per image (dall-e) by
- * gpt-image-1's table (gptImage1Tokens); any other GPT image model (chatgpt-image-latest, a
- * newer one) by the larger of the two.
- */
-export function imageOutputTokens(json: Json, model: string | null): number {
-  const quality = typeof json.quality === 'string' && GPT_IMAGE_QUALITIES.has(json.quality) ? (json.quality as Quality) : 'high';
-  const size = typeof json.size === 'string' ? json.size.trim().toLowerCase() : '';
-  const partials = Math.min(formCount(json.partial_images) ?? 0, 3);
-  return oneImage(model, size, quality) + PARTIAL_IMAGE_TOKENS * partials;
-}
-
-type Quality = 'low' | 'medium' | 'high';
-
-function oneImage(model: string | null, size: string, quality: Quality): number {
-  if (model !== null && GPT_IMAGE_2.test(model)) return gptImage2Tokens(size, quality);
-  if (model === null || GPT_IMAGE_1_FAMILY.test(model) || !isTokenBilledImageModel(model)) return gptImage1Tokens(size, quality);
-  return Math.max(gptImage1Tokens(size, quality), gptImage2Tokens(size, quality));
-}
-
-const GPT_IMAGE_2 = /(^|\/)gpt-image-2(\b|[-.])/;
-const GPT_IMAGE_1_FAMILY = /(^|\/)gpt-image-1(\b|[-.])/;
-
-/**
- * gpt-image-1's output tokens for one image: the table's entry; a size outside it (`auto`,
- * unset, a free `WIDTHxHEIGHT`, dall-e sizes) at the quality's dearest entry, or, when larger,
- * its pixels at the table's dearest tokens per pixel (the docs give no rule for other sizes:
- * this scales the table, rounded up).
- */
-function gptImage1Tokens(size: string, quality: Quality): number {
-  const listed = OUTPUT_TOKENS[size]?.[quality];
-  if (listed !== undefined) return listed;
-  const dearest = DEAREST.find((d) => d.quality === quality)!;
-  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  if (m === null) return dearest.tokens;
-  return Math.max(dearest.tokens, Math.ceil(Number(m[1]) * Number(m[2]) * dearest.perPixel));
-}
-
-/** gpt-image-2's quality factor q (community.openai.com/t/1382699 `quality_axis_factors`). */
-const GPT_IMAGE_2_QUALITY: Readonly<Record<Quality, number>> = { low: 16, medium: 48, high: 96 };
-
-/**
- * The size an `auto` or unset size is held at for gpt-image-2: its dearest allowed size. The
- * model takes edges in steps of 16 px, at most 3,840 px, a ratio of at most 3:1 and 655,360 to
- * 8,294,400 px (community.openai.com/t/1382699 `size_limits`); the rule below is dearest for
- * the most pixels in a square, 2880x2880 (8,294,400 px): 23,719 tokens at high.
- */
-const GPT_IMAGE_2_DEAREST_SIZE = { width: 2880, height: 2880 } as const;
-
-/**
- * gpt-image-2's output tokens for one image of `size` (WIDTHxHEIGHT; anything else is held at
- * GPT_IMAGE_2_DEAREST_SIZE): ceil(q × floor((2q × short + long) / (2 × long)) × (2,000,000 +
- * w × h) / 4,000,000), q = 16, 48, 96 for low, medium, high. OpenAI documents only a
- * calculator; this rule (community.openai.com/t/1382699, "the algorithm behind cost
- * calculations for gpt-image-2") reproduces its figures at high: 1024x1024 7,024, 1536x1024
- * 5,488, 1792x1024 5,063, 3584x2048 12,329 (community.openai.com/t/1379464).
- */
-function gptImage2Tokens(size: string, quality: Quality): number {
-  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  const width = m === null ? GPT_IMAGE_2_DEAREST_SIZE.width : Number(m[1]);
-  const height = m === null ? GPT_IMAGE_2_DEAREST_SIZE.height : Number(m[2]);
-  const long = Math.max(width, height);
-  const short = Math.min(width, height);
-  if (long === 0) return 0;
-  const q = GPT_IMAGE_2_QUALITY[quality];
-  const shortFactor = Math.floor((2 * q * short + long) / (2 * long));
-  return Math.ceil((q * shortFactor * (2_000_000 + width * height)) / 4_000_000);
 }
 
 /**
@@ -275,9 +177,4 @@ export function usagelessImages(endpoint: string, model: string | null): { perIm
     perImage: false,
     note: 'the answer carried no usage: usage estimated at the most the request can be billed (its prompt, uploaded images and the output tokens of its images), not read from its base64 images',
   };
-}
-
-/** A GPT image model (gpt-image-*, chatgpt-image-*, a vendor prefix allowed): billed by tokens. */
-export function isTokenBilledImageModel(model: string | null): boolean {
-  return model !== null && /(^|\/)(chat)?gpt-image/.test(model);
 }

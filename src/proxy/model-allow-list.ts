@@ -49,7 +49,7 @@ export function modelNameRefusal(info: RequestInfo): ProxyError | null {
 }
 
 /**
- * The form fields an image request's hold is read from (openai-images.ts imageOutputTokens,
+ * The form fields an image request's hold is read from (image-output-tokens.ts imageOutputTokens,
  * openai.ts outputChoices and isStreaming): `n` images of `size` and `quality`, plus
  * `partial_images`, streamed or not.
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
-import { ImagesStream, imageOutputTokens, imagesUsage, usagelessImages } from '../../src/providers/openai-images.js';
+import { imageOutputTokens } from '../../src/providers/image-output-tokens.js';
+import { ImagesStream, imagesUsage, usagelessImages } from '../../src/providers/openai-images.js';
 
 const enc = new TextEncoder();
 
