@@ -1,6 +1,6 @@
 import { isTokenBilledImageModel } from '../domain/image-billing.js';
 import type { Json } from './json.js';
-import { GPT_IMAGE_QUALITIES, formCount } from './openai-images.js';
+import { GPT_IMAGE_QUALITIES, MAX_PARTIAL_IMAGES, heldCount } from './openai-images.js';
 
 /**
  * How many output tokens one image of an Images request can be billed, by model, size and
@@ -66,7 +66,7 @@ export const PARTIAL_IMAGE_TOKENS = 100;
 export function imageOutputTokens(json: Json, model: string | null): number {
   const quality = typeof json.quality === 'string' && GPT_IMAGE_QUALITIES.has(json.quality) ? (json.quality as Quality) : 'high';
   const size = typeof json.size === 'string' ? json.size.trim().toLowerCase() : '';
-  const partials = Math.min(formCount(json.partial_images) ?? 0, 3);
+  const partials = heldCount(json.partial_images, MAX_PARTIAL_IMAGES) ?? 0;
   return oneImage(model, size, quality) + PARTIAL_IMAGE_TOKENS * partials;
 }
 

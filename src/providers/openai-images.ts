@@ -51,6 +51,21 @@ export function formCount(v: unknown): number | undefined {
   return count(v);
 }
 
+/** The most images one request generates (`n`: 1–10, ImageGenerateParams) and partial images one stream sends (`partial_images`: 0–3). */
+export const MAX_IMAGES = 10;
+export const MAX_PARTIAL_IMAGES = 3;
+
+/**
+ * A count the hold reads (`n`, `partial_images`), at most `max`: absent (undefined, null) is
+ * undefined; one the proxy cannot read as a count ('+10', '1e1', seven digits) is `max`, since
+ * the provider's parser may read it as a larger count than the proxy would guess.
+ */
+export function heldCount(v: unknown, max: number): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = formCount(v);
+  return n === undefined ? max : Math.min(n, max);
+}
+
 /**
  * Image input tokens held for each file an edit uploads (the images and the mask): OpenAI
  * documents no rule for the GPT image models' input images. gpt-image-1 bills an image as
@@ -63,6 +78,16 @@ export const IMAGE_INPUT_TOKENS_BOUND = 7_000;
 /** The image input tokens held for an edit's or variation's uploaded files (RequestInfo.upload.imageTokens). */
 export function uploadedImageTokens(files: readonly Uint8Array[]): number {
   return files.length * IMAGE_INPUT_TOKENS_BOUND;
+}
+
+/**
+ * The image input tokens held for the images a JSON edit names by reference (OpenAI API
+ * reference, EditImageBodyJsonParam: `images: [{file_id | image_url}]` and `mask`), each as an
+ * uploaded file is; 0 when it names none (a generation).
+ */
+export function referencedImageTokens(json: Json): number {
+  const images = (Array.isArray(json.images) ? json.images.length : 0) + (isObj(json.mask) ? 1 : 0);
+  return images * IMAGE_INPUT_TOKENS_BOUND;
 }
 
 /**

@@ -6,7 +6,7 @@ import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-boun
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
 import { imageOutputTokens } from './image-output-tokens.js';
-import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, defaultImageModel, formCount, observeImages } from './openai-images.js';
+import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
@@ -78,7 +78,7 @@ const OPENROUTER_REFUSED: Readonly<Record<string, string>> = {
  * edit); legacy completions generate `best_of` candidates server-side (billed) and return `n`.
  */
 function outputChoices(body: Json, known: KnownEndpoint | undefined): number | undefined {
-  if (known?.kind === 'images') return formCount(body.n);
+  if (known?.kind === 'images') return heldCount(body.n, MAX_IMAGES);
   const n = count(body.n);
   const bestOf = count(body.best_of);
   return n === undefined && bestOf === undefined ? undefined : Math.max(n ?? 1, bestOf ?? 1);

@@ -1,7 +1,8 @@
 import { ProxyError } from '../lib/errors.js';
 import { audioUpload } from '../providers/audio-length.js';
 import { builtinProvider } from '../providers/builtins.js';
-import { uploadedImageTokens } from '../providers/openai-images.js';
+import { isObj } from '../providers/json.js';
+import { referencedImageTokens, uploadedImageTokens } from '../providers/openai-images.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
@@ -47,6 +48,9 @@ export function describeRequest<R>(
   if (form !== null && info.kind === 'transcriptions') info.upload = audioUpload(form.textBytes, form.files);
   // An image edit's or variation's files are images, each held at a bound of image input tokens (openai-images.ts).
   if (form !== null && info.kind === 'images') info.upload = { textBytes: form.textBytes, imageTokens: uploadedImageTokens(form.files) };
+  // A JSON edit names its images by reference: held as uploaded ones are, the body as its text.
+  const referenced = form === null && info.kind === 'images' && isObj(json) ? referencedImageTokens(json) : 0;
+  if (referenced > 0) info.upload = { textBytes: body.length, imageTokens: referenced };
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = formFieldRefusal(form, info) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
