@@ -228,6 +228,18 @@ describe('a streamed OpenAI image generation (stream: true, SSE)', () => {
     expect(f.records[0]).toMatchObject({ endpoint: 'images.edits', streamed: true, usage: { inputTokens: 250, inputImageTokens: 194, outputTokens: 272, outputImageTokens: 272 } });
   });
 
+  // n = 2, cut after the first image's completed event: the second image may still be billed,
+  // so it is estimated at its bound (4,160 + 2 partials × 100 = 4,360 output) beside the first's
+  // reported usage: 60 × 5,000 + (4,360 + 4,360) × 40,000 = 349,100,000 nano-USD, estimated.
+  it('cut after the first of 2 completed events adds the missing image at its bound, flagged estimated', async () => {
+    const usage = { input_tokens: 60, input_tokens_details: { image_tokens: 0, text_tokens: 60 }, output_tokens: 4360, total_tokens: 4420 };
+    const f = fixture((req) => sseAnswer(req, [partial(0), partial(1), completed(usage), partial(0)], { failAfter: 4 }));
+    pricedByCatalog(f);
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', n: 2, quality: 'high', size: '1024x1024', stream: true, partial_images: 2 }))).catch(() => '');
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usage: { inputTokens: 60, outputTokens: 8720, outputImageTokens: 8720 }, usageSource: 'estimated', costNano: 349_100_000 });
+  });
+
   // A stream cut before its completed event carries no usage: estimated at its bound, never
   // from the base64 of the partial images relayed. The 69-byte body is ceil(69 / 4) = 18
   // input tokens; no size or quality holds 6,240 + 2 partial images × 100 = 6,440 output:
