@@ -164,6 +164,20 @@ const IMAGE_EVENT_KEYS: readonly string[] = ['type', 'usage', 'error', 'message'
  * `error` object or `{type: "error"}`: openai-event-stream.ts eventFailure) fails the call.
  */
 export class ImagesStream extends UsageEventStream {
+  /** Completed events seen with a usage: one per image. */
+  private completed = 0;
+
+  /**
+   * @param images the images the request asks for (RequestInfo.outputChoices, default 1)
+   * @param boundPerImage the output tokens one image is held at (RequestInfo.maxOutputTokens)
+   */
+  constructor(
+    private readonly images: number,
+    private readonly boundPerImage: number,
+  ) {
+    super();
+  }
+
   /** A partial image frame (`event:` line, one data line) passes as bytes, never decoded. */
   passes(raw: Uint8Array): boolean {
     return isJsonEventNamed(raw, PARTIAL_GENERATION) || isJsonEventNamed(raw, PARTIAL_EDIT);
@@ -182,7 +196,27 @@ export class ImagesStream extends UsageEventStream {
   protected onUsageEvent(json: Json): void {
     if (!(str(json.type) ?? '').endsWith('.completed')) return;
     const usage = imagesUsage(json.usage);
-    if (usage !== null) this.usage = this.usage === null ? usage : addUsage(this.usage, usage);
+    if (usage === null) return;
+    this.completed++;
+    this.usage = this.usage === null ? usage : addUsage(this.usage, usage);
+  }
+
+  /**
+   * The completed events' usages summed; when fewer images completed than the request asked
+   * for (a stream cut between them), each missing one is added at its bound as image output
+   * tokens and the usage flagged estimated: the provider may bill an image the client never
+   * got. Not when the provider failed the stream with an error event: it stopped generating.
+   * None completed: no usage (proxy/recorded-usage.ts estimates the whole call).
+   */
+  override finish(): Observed {
+    const observed = super.finish();
+    const missing = this.images - this.completed;
+    // A stream the provider failed with an error event stopped generating: what did not complete is not billed.
+    if (observed.usage === null || observed.failed !== undefined || missing <= 0 || this.boundPerImage <= 0) return observed;
+    const extra = missing * this.boundPerImage;
+    observed.usage = { ...observed.usage, outputTokens: observed.usage.outputTokens + extra, outputImageTokens: (observed.usage.outputImageTokens ?? 0) + extra };
+    observed.estimated = true;
+    return observed;
   }
 }
 

@@ -217,7 +217,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       transcriptions: () => new TranscriptionStream(),
-      images: () => new ImagesStream(),
+      images: (_prepared, info) => new ImagesStream(info.outputChoices ?? 1, info.maxOutputTokens ?? 0),
     },
 
     errorShape(error: ProxyError) {

@@ -7,7 +7,7 @@ const enc = new TextEncoder();
 
 describe('ImagesStream', () => {
   it('lets a partial image frame pass as bytes, never a completed one', () => {
-    const stream = new ImagesStream();
+    const stream = new ImagesStream(1, 0);
     expect(stream.passes(enc.encode('event: image_generation.partial_image\ndata: {"b64_json":"iVBOR"}\n\n'))).toBe(true);
     expect(stream.passes(enc.encode('event: image_edit.partial_image\ndata: {"b64_json":"iVBOR"}\n\n'))).toBe(true);
     expect(stream.passes(enc.encode('event: image_generation.completed\ndata: {"usage":{}}\n\n'))).toBe(false);
@@ -16,7 +16,7 @@ describe('ImagesStream', () => {
 
   // A data line with neither "usage" nor "error" is not parsed: here it is not even JSON.
   it('sums completed events, skips data without usage or error unparsed, and fails on an error chunk', () => {
-    const stream = new ImagesStream();
+    const stream = new ImagesStream(1, 0);
     const usage = { input_tokens: 10, input_tokens_details: { image_tokens: 4, text_tokens: 6 }, output_tokens: 272 };
     expect(stream.onFrame({ event: '', data: '{"type":"image_generation.partial_image","b64_json":"iVBOR' })).toBe(true);
     stream.onFrame({ event: '', data: JSON.stringify({ type: 'image_generation.completed', usage }) });
@@ -35,7 +35,7 @@ describe('ImagesStream: a top-level error event', () => {
   // read by openai-usage.ts ResponsesStream), besides the nested `{error: {message}}` the
   // openai SDK raises (core/streaming.js `data.error`). Before: not a failure.
   it('fails the stream on {"type":"error","code","message"}', () => {
-    const stream = new ImagesStream();
+    const stream = new ImagesStream(1, 0);
     stream.onFrame({ event: 'error', data: JSON.stringify({ type: 'error', code: 'server_error', message: 'The server had an error' }) });
     expect(stream.finish()).toEqual({ usage: null, model: null, failed: 'stream error: The server had an error' });
   });
