@@ -240,6 +240,19 @@ describe('a streamed OpenAI image generation (stream: true, SSE)', () => {
     expect(f.records[0]).toMatchObject({ usage: { inputTokens: 60, outputTokens: 8720, outputImageTokens: 8720 }, usageSource: 'estimated', costNano: 349_100_000 });
   });
 
+  // The provider fails the stream with an error event before any image: it stopped generating,
+  // and an error is never billed (README). Recorded failed with usage unknown, $0 settled: not
+  // estimated at the bound of n = 10 high images (41,600 output tokens, $1.66).
+  it('failed by a provider error event before any image is not estimated at its bound', async () => {
+    const error = `data: ${JSON.stringify({ type: 'error', code: 'server_error', message: 'The server had an error' })}\n\n`;
+    const f = fixture((req) => sseAnswer(req, [partial(0), error]));
+    pricedByCatalog(f);
+    await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', n: 10, quality: 'high', size: '1024x1024', stream: true, partial_images: 1 }))).catch(() => '');
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usage: null, usageSource: 'unknown', costNano: null });
+    expect(f.records[0]!.error).toContain('stream error: The server had an error');
+  });
+
   // A stream cut before its completed event carries no usage: estimated at its bound, never
   // from the base64 of the partial images relayed. The 69-byte body is ceil(69 / 4) = 18
   // input tokens; no size or quality holds 6,240 + 2 partial images × 100 = 6,440 output:
