@@ -53,7 +53,7 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
   // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
   // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
-  if (info.kind === 'images') return imagesWithoutUsage(info, from);
+  if (info.kind === 'images') return imagesWithoutUsage(info, from, seen.observed?.failed !== undefined);
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
@@ -87,10 +87,14 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
  * the reservation's bound, flagged estimated: the prompt at BYTES_PER_TOKEN (a form's text
  * fields, else the body's text), the uploaded images at their held image tokens
  * (RequestInfo.upload.imageTokens), and `maxOutputTokens` × `outputChoices` image output tokens.
+ * A stream the provider itself failed with an error event (`failedByProvider`) is not
+ * estimated: usage unknown, settled at 0.
  */
-function imagesWithoutUsage(info: RequestInfo, from: EstimateSource): RecordedUsage {
+function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByProvider: boolean): RecordedUsage {
   const { perImage, note } = usagelessImages(info.endpoint, info.model);
   if (perImage) return { usage: emptyUsage(), source: 'reported', note, unpriceable: true };
+  // The provider failed the stream with an error event before any image: it stopped, and an error is not billed.
+  if (failedByProvider) return { usage: null, source: 'unknown' };
   const usage = emptyUsage();
   const imageIn = info.upload?.imageTokens ?? 0;
   const text = info.upload === undefined ? from.bodyTokens() : Math.ceil(info.upload.textBytes / BYTES_PER_TOKEN);
