@@ -27,6 +27,12 @@ describe('caching: exact repeats', () => {
     expect(factOf(f!, 'repeat_share')).toBeCloseTo(40 / 60, 10);
   });
 
+  it('stays silent for repeated image generations: the same prompt again asks for a new image, not the stored one', async () => {
+    // 60 gpt-image-1 generations, 20 prompts each sent 3 times an hour apart: not an answer to cache.
+    const specs = many(60, (i) => ({ at: SINCE + i * 60 * MINUTE, tags: { feature: 'thumbs' }, endpoint: 'images.generations', model: 'gpt-image-1', hash: `h${i % 20}`, input: 50, output: 4160 }));
+    expect(await findings(specs, caching)).toEqual([]);
+  });
+
   it('stays silent for distinct requests, failed repeats and retry bursts (waste claims those)', async () => {
     const distinct = many(50, (i) => ({ tags: { feature: 'faq' }, hash: `d${i}` }));
     const failed = many(10, (i) => ({ at: SINCE + (100 + i * 60) * MINUTE, tags: { feature: 'faq' }, hash: 'f', outcome: 'upstream_error', cost: 0 }));
