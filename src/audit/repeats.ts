@@ -63,7 +63,8 @@ function partition(calls: readonly AuditCall[]): RepeatPartition {
   const exactRepeats: AuditCall[] = [];
   const reembedded: AuditCall[] = [];
   for (const c of calls) {
-    if (c.requestHash === null || c.outcome !== 'ok') continue;
+    // A repeated image request asks for a new image, not the one already made: no answer to reuse.
+    if (c.requestHash === null || c.outcome !== 'ok' || c.endpoint.startsWith('images.')) continue;
     const key = `${c.provider}\u0000${c.requestHash}`;
     if (seen.has(key) && !inStorm.has(c.id)) (isEmbedding(c) ? reembedded : exactRepeats).push(c);
     seen.add(key);
