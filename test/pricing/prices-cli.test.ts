@@ -81,6 +81,11 @@ describe('tokometer prices', () => {
     expect(await run(['prices', 'unpriced'])).toBe('Every recorded call has a price.\n');
   });
 
+  it('unpriced says which models are billed per page (no prices: field yet), and never calls a Gemini image model per-image', async () => {
+    const out = await run(['prices', 'unpriced'], [{ provider: 'mistral', model: 'mistral-ocr-2606', calls: 3 }, { provider: 'acme', model: 'gemini-2.5-flash-image', calls: 2 }]);
+    expect(out).toContain(`Add their prices under 'prices:' in the config; mistral-ocr-2606 is billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page").\n`);
+  });
+
   it('unpriced says which models are billed per image, which no price under prices: can count', async () => {
     const out = await run(['prices', 'unpriced'], [{ provider: 'openai', model: 'dall-e-3', calls: 4 }, { provider: 'ollama', model: 'llama3.2:3b', calls: 12 }]);
     expect(out).toContain(`These calls are recorded with an unknown cost. Add their prices under 'prices:' in the config; dall-e-3 is billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API").\n`);
