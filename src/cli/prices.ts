@@ -1,4 +1,4 @@
-import { perImageClause } from '../domain/image-billing.js';
+import { notTokenBilledClause } from '../domain/image-billing.js';
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { CATALOG_PROVIDER_IDS, CATALOG_SOURCE, catalogProviderId } from '../pricing/catalog.js';
@@ -108,7 +108,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
         { header: 'calls', align: 'right' },
       ];
       const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
-      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${perImageClause(models.map((m) => m.model))}.\n`);
+      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${notTokenBilledClause(models.map((m) => m.model))}.\n`);
     });
   return prices;
 }

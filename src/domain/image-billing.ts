@@ -29,17 +29,26 @@ export function isPerImageCall(endpoint: string, inputTokens: number, outputToke
  * image model). A hint, not a rule: a chat model with "image" in its name also matches.
  */
 export function looksBilledPerImage(model: string): boolean {
-  return /dall-e/i.test(model) || (/image/i.test(model) && !isTokenBilledImageModel(model));
+  return /dall-e/i.test(model) || (/image/i.test(model) && !isTokenBilledImageModel(model) && !/gemini/i.test(model));
+}
+
+/** Same, for a document model billed per page (Mistral OCR: `mistral-ocr…`, "ocr" in the name). */
+export function looksBilledPerPage(model: string): boolean {
+  return /ocr/i.test(model);
 }
 
 /**
  * The clause the unpriced lists add after "add their prices under `prices:`" when some of
- * `models` look billed per image (looksBilledPerImage): `; dall-e-3 is billed per image, which
- * tokometer cannot price (…)`, or '' when none does.
+ * `models` are not billed by tokens: `; dall-e-3 is billed per image, which tokometer cannot
+ * price (…)` (looksBilledPerImage), `; mistral-ocr-2606 is billed per page, which prices: cannot
+ * set yet (…)` (looksBilledPerPage); '' when none is.
  */
-export function perImageClause(models: readonly string[]): string {
+export function notTokenBilledClause(models: readonly string[]): string {
+  const named = (list: string[]) => `${list.join(', ')} ${list.length === 1 ? 'is' : 'are'}`;
   const perImage = [...new Set(models.filter(looksBilledPerImage))];
-  if (perImage.length === 0) return '';
-  const names = perImage.join(', ');
-  return `; ${names} ${perImage.length === 1 ? 'is' : 'are'} billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")`;
+  const perPage = [...new Set(models.filter((m) => looksBilledPerPage(m) && !looksBilledPerImage(m)))];
+  let clause = '';
+  if (perImage.length > 0) clause += `; ${named(perImage)} billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")`;
+  if (perPage.length > 0) clause += `; ${named(perPage)} billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page")`;
+  return clause;
 }

@@ -1,4 +1,4 @@
-import { perImageClause } from '../../domain/image-billing.js';
+import { notTokenBilledClause } from '../../domain/image-billing.js';
 import { escapeControlChars } from '../../lib/control-chars.js';
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
@@ -170,7 +170,7 @@ function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
   const names = report.unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
   return p.yellow(
     `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
-      `Add a price for these models under \`prices:\` in the config${perImageClause(report.unpriced.map((u) => u.model))}.`,
+      `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(report.unpriced.map((u) => u.model))}.`,
   );
 }
 
