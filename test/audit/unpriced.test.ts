@@ -32,6 +32,15 @@ describe('unpriced models', () => {
     expect(f!.confidence.reason).toBe('The calls are images answered without token counts (billed per image).');
   });
 
+  it('says an OCR model billed per page (pages, no tokens) cannot be priced under prices: yet: no token snippet', async () => {
+    const specs = many(3, () => ({ model: 'mistral-ocr-2606', provider: 'mistral', endpoint: 'ocr', input: 0, output: 0, cost: null }));
+    const [f, ...rest] = await findings(specs, unpriced);
+    expect(rest).toEqual([]);
+    expect(f!.title).toBe('mistral-ocr-2606 (mistral): 3 calls billed per page, with no price — not in any total');
+    expect(f!.snippet).toBeUndefined();
+    expect(f!.fix).toBe(`mistral-ocr-2606 is billed per page, and prices: has no field for pages yet: these calls stay uncounted until the catalog prices it (tokometer prices show mistral-ocr-2606; docs/prices.md, "Documents billed per page").`);
+  });
+
   it('stays silent for priced calls, unknown usage and unmetered endpoints', async () => {
     const priced = many(5, () => ({ model: 'gpt-4o' }));
     const unknownUsage = many(5, (i) => ({ at: SINCE + (10 + i) * MINUTE, model: 'acme-llm-7b', usage: false, cost: null }));
