@@ -2,7 +2,7 @@ import { isPerImageCall } from '../../domain/image-billing.js';
 import { isUnpriced } from '../../store/unpriced.js';
 import { groupBy, totals } from '../calls.js';
 import { fact, int } from '../stats.js';
-import type { Detector } from '../types.js';
+import type { Detector, Finding } from '../types.js';
 
 /**
  * Unpriced models: spend tokometer cannot count because the model has no price.
@@ -14,7 +14,8 @@ import type { Detector } from '../types.js';
  * fill in from the provider's page). When the pricer knows the model now (a price was
  * added since), the notice says that the calls recorded before stay uncounted. Images
  * answered without tokens (billed per image: dall-e-3, domain/image-billing.ts) get their own
- * notice: no token price can count them, so neither the snippet nor "known now" applies.
+ * notice, and so do OCR pages of a model without a page price (billed per page: prices: has
+ * no page field yet): no token price can count them, so neither the snippet nor "known now" applies.
  */
 
 export const unpriced: Detector = {
@@ -26,18 +27,14 @@ export const unpriced: Detector = {
       const t = totals(list);
       const known = ctx.pricer.describe(model, provider, ctx.now);
       const cached = list.reduce((s, c) => s + (c.usage?.cacheReadTokens ?? 0), 0);
+      const untokened = (c: (typeof list)[number]) => (c.usage?.inputTokens ?? 0) === 0 && (c.usage?.outputTokens ?? 0) === 0;
+      if (list.every((c) => c.endpoint === 'ocr' && untokened(c))) {
+        const fix = `${model} is billed per page, and prices: has no field for pages yet: these calls stay uncounted until the catalog prices it (tokometer prices show ${model}; docs/prices.md, "Documents billed per page").`;
+        return billedApart(list.length, provider, model, t, 'page', fix, 'The calls are OCR pages without token counts (billed per page).');
+      }
       if (list.every((c) => isPerImageCall(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0))) {
-        return {
-          detector: 'unpriced' as const,
-          kind: 'notice' as const,
-          title: `${model} (${provider}): ${int(list.length)} ${list.length === 1 ? 'call' : 'calls'} billed per image, with no price — not in any total`,
-          scope: { provider, model },
-          evidence: { ...t, facts: [fact.count('unpriced_calls', 'calls without a cost', list.length)] },
-          fix: `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`,
-          savingNano: 0,
-          savingPerMonthNano: 0,
-          confidence: { level: 'high' as const, reason: 'The calls are images answered without token counts (billed per image).' },
-        };
+        const fix = `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`;
+        return billedApart(list.length, provider, model, t, 'image', fix, 'The calls are images answered without token counts (billed per image).');
       }
       const yamlKey = /^[A-Za-z0-9._-]+$/.test(model) ? model : JSON.stringify(model);
       return {
@@ -62,3 +59,18 @@ export const unpriced: Detector = {
     });
   },
 };
+
+/** The notice for calls billed per image or per page, which no token price under prices: can count: no snippet. */
+function billedApart(calls: number, provider: string, model: string, t: ReturnType<typeof totals>, unit: 'image' | 'page', fix: string, reason: string): Finding {
+  return {
+    detector: 'unpriced',
+    kind: 'notice',
+    title: `${model} (${provider}): ${int(calls)} ${calls === 1 ? 'call' : 'calls'} billed per ${unit}, with no price — not in any total`,
+    scope: { provider, model },
+    evidence: { ...t, facts: [fact.count('unpriced_calls', 'calls without a cost', calls)] },
+    fix,
+    savingNano: 0,
+    savingPerMonthNano: 0,
+    confidence: { level: 'high', reason },
+  };
+}
