@@ -30,6 +30,15 @@ describe('ImagesStream', () => {
   });
 });
 
+describe('ImagesStream: a vendor-reported cost on each completed event', () => {
+  // xAI's cost_in_usd_ticks (1 USD = 10^10 ticks) on two images: 200,000,000 each = $0.02 each.
+  it('is summed over the images: 2 × 20,000,000 = 40,000,000 nano-USD', () => {
+    const stream = new ImagesStream(2, 0);
+    for (let i = 0; i < 2; i++) stream.onFrame({ event: '', data: JSON.stringify({ type: 'image_generation.completed', usage: { cost_in_usd_ticks: 200_000_000 } }) });
+    expect(stream.finish().usage?.providerCostNano).toBe(40_000_000);
+  });
+});
+
 describe('ImagesStream: a top-level error event', () => {
   // The Responses API's error event shape (ResponseErrorEvent `{type: "error", code, message}`,
   // read by openai-usage.ts ResponsesStream), besides the nested `{error: {message}}` the
