@@ -147,6 +147,7 @@ function addUsage(a: Usage, b: Usage): Usage {
   const outImage = (a.outputImageTokens ?? 0) + (b.outputImageTokens ?? 0);
   if (inImage > 0) sum.inputImageTokens = inImage;
   if (outImage > 0) sum.outputImageTokens = outImage;
+  if (a.providerCostNano !== undefined || b.providerCostNano !== undefined) sum.providerCostNano = (a.providerCostNano ?? 0) + (b.providerCostNano ?? 0);
   return sum;
 }
 

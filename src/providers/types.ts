@@ -66,7 +66,11 @@ export interface RequestInfo {
    * Absent: streams are SSE.
    */
   ndjsonStream?: boolean;
-  /** Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null when not set. */
+  /**
+   * Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null
+   * when not set; for an image request (kind `images`), the output tokens one image of its
+   * size and quality can be billed (image-output-tokens.ts), the hold's bound, not recorded.
+   */
   maxOutputTokens: number | null;
   /**
    * Answers generated for the request, each up to `maxOutputTokens` and all billed (`n`,
@@ -130,8 +134,9 @@ export interface RequestInfo {
    * set beside `audioTokens`, is how long those files play by the same rule (fractional): a
    * model billed by the audio's duration (whisper-1) is reserved and estimated from it.
    * `imageTokens`, set for an image edit or variation (kind `images`), are the image input
-   * tokens its files are held at (openai-images.ts uploadedImageTokens): reserved, never
-   * recorded. Absent otherwise.
+   * tokens its files (or a JSON edit's referenced images: `textBytes` is then the whole body)
+   * are held at (openai-images.ts): reserved, and recorded only when the call's usage never
+   * arrives (its estimate, proxy/recorded-usage.ts). Absent otherwise.
    */
   upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number; imageTokens?: number };
   /**
