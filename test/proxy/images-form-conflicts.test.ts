@@ -39,6 +39,16 @@ describe('an image edit form repeating a field that sets its hold', () => {
     expect(f.upstream.requests).toEqual([]);
   });
 
+  it('quotes at most 40 characters of each value: a 60,000-character size is cut, the answer stays small', async () => {
+    const f = fixture(() => jsonAnswer(ANSWER));
+    const call = await formCall('/proxy/openai/v1/images/edits', [['file:image', 'a.png'], ['prompt', 'p'], ['model', 'gpt-image-1'], ['size', '1024x1024'], ['size', 'x'.repeat(60_000)]]);
+    const res = await f.handle(call);
+    expect(res.status).toBe(400);
+    const message = JSON.parse(await bodyText(res)).error.message as string;
+    expect(message).toContain(`'1024x1024' and '${'x'.repeat(40)}…'`);
+    expect(message.length).toBeLessThan(300);
+  });
+
   it('forwards a field repeated with the same value (n=2 twice): held for 2 images', async () => {
     const f = fixture(() => jsonAnswer(ANSWER));
     const call = await formCall('/proxy/openai/v1/images/edits', [['file:image', 'a.png'], ['prompt', 'p'], ['model', 'gpt-image-1'], ['quality', 'low'], ['size', '1024x1024'], ['n', '2'], ['n', '2']]);
