@@ -68,6 +68,8 @@ export function formFieldRefusal(form: FormFields | null, info: RequestInfo): Pr
   const checked: readonly string[] = info.kind === 'images' ? ['model', ...IMAGE_HOLD_FIELDS] : ['model'];
   const name = checked.find((n) => form.conflicting.includes(n));
   if (name === undefined) return null;
-  const values = `'${form.fields[name] ?? ''}' and '${form.otherValues?.[name] ?? ''}'`;
+  // A field's value may be up to 64 KiB (form-fields.ts): quoted short.
+  const shown = (v: string | undefined) => (v === undefined ? '' : v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  const values = `'${shown(form.fields[name])}' and '${shown(form.otherValues?.[name])}'`;
   return new ProxyError('bad_request', `The multipart form sends field '${name}' more than once with different values (${values}); send it once.`);
 }
