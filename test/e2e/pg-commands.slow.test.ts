@@ -12,6 +12,12 @@ import { runCli, startServe, stopProcess, type Build } from '../support/spawn-cl
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
 const UPSTREAM_KEY = 'sk-pg-upstream-key-000000000000000';
 // gpt-4o-mini, 1250 prompt (1024 cached) + 9 output: 116,100 nano-USD per call (built-cli.slow.test.ts).
+/**
+ * Each case runs 5–10 CLI processes and a serve one after the other: 3–11 s on a quiet machine,
+ * and three times that in a full run on a slow host (a clean-clone run on 2026-12-07 read 21–30 s
+ * for the Node build). A budget for the machine, not a timing target.
+ */
+const COMMANDS_TIMEOUT_MS = 90_000;
 const CALL_NANO = 116_100;
 
 /**
@@ -82,7 +88,7 @@ describe.each<Build>(['binary', 'node'])('commands on PostgreSQL (%s)', (build) 
     const unpriced = await cli(['prices', 'unpriced']);
     expect(unpriced.code, unpriced.stderr).toBe(0);
     expect(unpriced.stdout).toMatch(/Every recorded call has a price/);
-  });
+  }, COMMANDS_TIMEOUT_MS);
 
   it('demo --db writes its month into a PostgreSQL database of its own, replaces only its own data, and the commands it suggests run', async () => {
     const demoUrl = await fresh(`demo_${build}`);
@@ -109,7 +115,7 @@ describe.each<Build>(['binary', 'node'])('commands on PostgreSQL (%s)', (build) 
     } finally {
       rmSync(demoDir, { recursive: true, force: true });
     }
-  });
+  }, COMMANDS_TIMEOUT_MS);
 
   it('an empty database is exit 2 for the read commands and prices reprice (nothing created); an unreachable server names the host, never the password', async () => {
     const empty = await fresh(`empty_${build}`);
@@ -133,5 +139,5 @@ describe.each<Build>(['binary', 'node'])('commands on PostgreSQL (%s)', (build) 
     expect(down.code).not.toBe(0);
     expect(down.stderr).toContain(`postgres://someone@127.0.0.1:${port}/nowhere`);
     expect(down.stderr).not.toContain('hunter2secret');
-  });
+  }, COMMANDS_TIMEOUT_MS);
 });
