@@ -1,5 +1,6 @@
 import { createPricer } from '../../src/pricing/pricer.js';
 import { SECRET, type FakeCall, type Fixture } from './fakes.js';
+import { formDataCall } from './form-call.js';
 
 /** Calls to OpenAI's Images API for the proxy tests (images*.test.ts), and the pinned catalog's prices. */
 
@@ -31,17 +32,7 @@ export async function formCall(url: string, fields: ReadonlyArray<readonly [stri
     if (name.startsWith('file:')) form.append(name.slice(5), new Blob([IMAGE], { type: 'image/png' }), value);
     else form.append(name, value);
   }
-  const request = new Request('http://client.invalid/', { method: 'POST', body: form });
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  const client = new AbortController();
-  return {
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': request.headers.get('content-type') ?? '' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
+  return formDataCall(url, form);
 }
 
 /** A base64 "image" of `bytes` characters (what a partial or final image frame carries). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
+import { formDataCall } from './form-call.js';
 import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
 import { pcmWav } from '../support/wav.js';
 
@@ -38,18 +39,7 @@ async function formCall(url: string, fields: ReadonlyArray<readonly [string, str
     if (name === 'file') form.append('file', new Blob([file], { type: 'audio/mpeg' }), 'speech.mp3');
     else form.append(name, value);
   }
-  const request = new Request('http://client.invalid/', { method: 'POST', body: form });
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  const client = new AbortController();
-  return {
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': request.headers.get('content-type') ?? '' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-    sent: bytes,
-  };
+  return formDataCall(url, form);
 }
 
 /** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
