@@ -3,8 +3,9 @@
  * gpt-image-1-mini, gpt-image-1.5, gpt-image-2, chatgpt-image-latest) bill the Images API by
  * tokens, which tokometer prices; every other image model (dall-e-2, dall-e-3, a vendor's
  * own such as grok-2-image) bills per image, which it does not: such a call is recorded
- * without tokens and unpriced (providers/openai-images.ts). Shared by the recorder, the
- * audit and the unpriced lists, which must not tell a user to add a token price for them.
+ * without tokens and unpriced (providers/openai-images.ts). Documents billed per page (Mistral
+ * OCR) are the other kind no token price counts (looksBilledPerPage). Shared by the recorder,
+ * the audit and the unpriced lists, which must not tell a user to add a token price for them.
  * Imports nothing.
  */
 
