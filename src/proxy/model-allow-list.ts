@@ -64,12 +64,23 @@ const IMAGE_HOLD_FIELDS = ['n', 'size', 'quality', 'partial_images', 'stream'] a
  * held for 1 image and billed for 10). null for a JSON body (`form` null).
  */
 export function formFieldRefusal(form: FormFields | null, info: RequestInfo): ProxyError | null {
+  // Every call passes here: no closure in this function, so none of its scope is allocated per call.
   if (form === null || form.conflicting.length === 0) return null;
-  const checked: readonly string[] = info.kind === 'images' ? ['model', ...IMAGE_HOLD_FIELDS] : ['model'];
+  return conflictRefusal(form, info.kind === 'images' ? IMAGE_CHECKED_FIELDS : MODEL_ONLY);
+}
+
+const MODEL_ONLY: readonly string[] = ['model'];
+const IMAGE_CHECKED_FIELDS: readonly string[] = ['model', ...IMAGE_HOLD_FIELDS];
+
+/** A field's value may be up to 64 KiB (form-fields.ts): quoted to 40 characters. */
+function quoted(v: string | undefined): string {
+  return v === undefined ? '' : v.length > 40 ? `${v.slice(0, 40)}…` : v;
+}
+
+/** The refusal for the first of `checked` that `form` sends with different values, or null. */
+function conflictRefusal(form: FormFields, checked: readonly string[]): ProxyError | null {
   const name = checked.find((n) => form.conflicting.includes(n));
   if (name === undefined) return null;
-  // A field's value may be up to 64 KiB (form-fields.ts): quoted short.
-  const shown = (v: string | undefined) => (v === undefined ? '' : v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  const values = `'${shown(form.fields[name])}' and '${shown(form.otherValues?.[name])}'`;
+  const values = `'${quoted(form.fields[name])}' and '${quoted(form.otherValues?.[name])}'`;
   return new ProxyError('bad_request', `The multipart form sends field '${name}' more than once with different values (${values}); send it once.`);
 }
