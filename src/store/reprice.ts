@@ -1,4 +1,5 @@
 import type { CallRow as StoredRow } from './call-row.js';
+import { isPerImageCall } from '../domain/image-billing.js';
 import { usageFromRow, type KnownUsageColumns } from './call-row-reader.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
@@ -270,6 +271,9 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
  *   (xAI `cost_in_usd_ticks`: price_source 'provider', proxy/recorded-usage.ts).
  */
 function keepsRecordedCost(row: Pick<CallRow, 'endpoint' | 'usage_source' | 'input_tokens' | 'output_tokens'> & Partial<Pick<CallRow, 'audio_seconds'>>): boolean {
-  if (row.usage_source !== 'reported' || Number(row.input_tokens) !== 0 || Number(row.output_tokens ?? 0) !== 0) return false;
-  return (row.endpoint.startsWith('audio.') && row.audio_seconds == null) || row.endpoint.startsWith('images.');
+  if (row.usage_source !== 'reported') return false;
+  const input = Number(row.input_tokens);
+  const output = Number(row.output_tokens ?? 0);
+  if (isPerImageCall(row.endpoint, input, output)) return true;
+  return row.endpoint.startsWith('audio.') && input === 0 && output === 0 && row.audio_seconds == null;
 }
