@@ -100,7 +100,7 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
   const text = info.upload === undefined ? from.bodyTokens() : Math.ceil(info.upload.textBytes / BYTES_PER_TOKEN);
   usage.inputTokens = text + imageIn;
   if (imageIn > 0) usage.inputImageTokens = imageIn;
-  usage.outputTokens = (info.maxOutputTokens ?? 0) * (info.outputChoices ?? 1);
+  usage.outputTokens = outputAllowance(from, info);
   if (usage.outputTokens > 0) usage.outputImageTokens = usage.outputTokens;
   return { usage, source: 'estimated', note };
 }
