@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
-import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import type { RunningProxy } from '../../src/proxy/start.js';
 import type { SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { testProxyOptions, UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
-import { addKey, keyBudget, tempDb } from './support.js';
+import { UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
+import { addKey, keyBudget, startBudgetProxy, tempDb } from './support.js';
 
 /**
  * Mistral OCR (POST /v1/ocr) against a key budget. mistral-ocr-2512 (genai-prices 0.1.8) is
@@ -63,9 +61,7 @@ describe('Mistral OCR against a key budget', () => {
   const folder = tempDb();
   beforeAll(async () => {
     fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: ocrReply }).start();
-    const config = parseConfigText(`providers:\n  mistral: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\nbudget_admission_wait_ms: 0\n`, { file: 'ocr-budget.yaml', env: {} });
-    driver = openDriver(folder.dbPath);
-    proxy = await startProxy(testProxyOptions(config, driver));
+    ({ proxy, driver } = await startBudgetProxy({ dbPath: folder.dbPath, fake, provider: 'mistral', yaml: 'budget_admission_wait_ms: 0\n' }));
   });
   afterAll(async () => {
     await proxy?.stop(1000);

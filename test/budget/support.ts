@@ -71,21 +71,22 @@ export interface BudgetProxy {
   stop(): Promise<void>;
 }
 
-/** The config of the budget tests' proxies: OpenAI at `fake`, records written every 5 ms, then `yaml`. */
-export function budgetTestConfigText(fake: FakeUpstream, yaml = ''): string {
-  return `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${yaml}`;
+/** The config of the budget tests' proxies: `provider` (default OpenAI) at `fake`, records written every 5 ms, then `yaml`. */
+export function budgetTestConfigText(fake: FakeUpstream, yaml = '', provider = 'openai'): string {
+  return `providers:\n  ${provider}: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n${yaml}`;
 }
 
 /**
  * A real proxy (Node edges, better-sqlite3) on `dbPath` in front of `fake`, with budgets
  * and admin wired by startProxy's defaults. Start it again on the same file to test restarts.
- * `yaml` is appended to the providers section.
+ * `yaml` is appended to the providers section; `provider` names the one provider (default `openai`).
  */
-export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; yaml?: string; overrides?: Partial<StartProxyOptions> }): Promise<BudgetProxy> {
-  const config = parseConfigText(budgetTestConfigText(o.fake, o.yaml), { file: 'budget-test.yaml', env: {} });
+export async function startBudgetProxy(o: { dbPath: string; fake: FakeUpstream; yaml?: string; provider?: string; overrides?: Partial<StartProxyOptions> }): Promise<BudgetProxy> {
+  const provider = o.provider ?? 'openai';
+  const config = parseConfigText(budgetTestConfigText(o.fake, o.yaml, provider), { file: 'budget-test.yaml', env: {} });
   const driver = openDriver(o.dbPath);
   const proxy = await startProxy({ ...testProxyOptions(config, driver), ...o.overrides });
-  return { proxy, driver, baseUrl: `${proxy.url}/proxy/openai`, stop: () => proxy.stop(1000) };
+  return { proxy, driver, baseUrl: `${proxy.url}/proxy/${provider}`, stop: () => proxy.stop(1000) };
 }
 
 /** Stores a key (optionally with tags and a budget), reloads the proxy's keys and returns the secret. */

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
-import { startProxy, type RunningProxy } from '../../src/proxy/start.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import type { RunningProxy } from '../../src/proxy/start.js';
 import type { SqlDriver } from '../../src/store/types.js';
 import { FakeUpstream, type ReceivedRequest, type Reply } from '../support/fake-upstream.js';
-import { testProxyOptions, UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
+import { UPSTREAM_KEY, waitFor } from '../support/proxy-harness.js';
 import { pcmWav } from '../support/wav.js';
-import { addKey, keyBudget, postForm, tempDb } from './support.js';
+import { addKey, keyBudget, postForm, startBudgetProxy, tempDb } from './support.js';
 
 /**
  * Mistral's voxtral-mini-2602 is billed per hour of audio, $0.18 (genai-prices 0.1.8
@@ -33,9 +31,7 @@ describe('a voxtral transcription against a key budget', () => {
   const folder = tempDb();
   beforeAll(async () => {
     fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: voxtralReply }).start();
-    const config = parseConfigText(`providers:\n  mistral: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nstore: { flush_interval_ms: 5 }\n`, { file: 'voxtral-budget.yaml', env: {} });
-    driver = openDriver(folder.dbPath);
-    proxy = await startProxy(testProxyOptions(config, driver));
+    ({ proxy, driver } = await startBudgetProxy({ dbPath: folder.dbPath, fake, provider: 'mistral' }));
   });
   afterAll(async () => {
     await proxy?.stop(1000);
