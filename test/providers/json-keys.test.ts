@@ -42,4 +42,40 @@ describe('pickJsonKeys', () => {
       expect(pickJsonKeysOfText(text, ['usage'])).toBeUndefined();
     }
   });
+  // An OCR answer's pages (markdown, base64 images) are read only for how many there are: a
+  // counted member comes back as an array of its length whose elements are never parsed.
+  it('counts the elements of a counted array member without parsing them, as JSON.parse would give its length', () => {
+    const page = (i: number) => ({ index: i, markdown: `# Page ${i} "quoted" ] } [`, images: [{ id: `img-${i}`, image_base64: 'QUJD'.repeat(50_000) }], dimensions: { dpi: 200, height: 2200, width: 1700 } });
+    const texts = [
+      JSON.stringify({ pages: [0, 1, 2, 3, 4, 5, 6].map(page), model: 'mistral-ocr-2512', usage_info: { pages_processed: 7, doc_size_bytes: 1234 } }),
+      '{"pages":[],"model":"m"}',
+      '{"pages": [ 1 , [2, 3] , {"a":"]"} , null ] }',
+      '{"pages":"not a list","model":"m"}',
+      '{"model":"m"}',
+    ];
+    for (const text of texts) {
+      for (const picked of [pickJsonKeys(bytes(text), ['model', 'usage_info'], ['pages']), pickJsonKeysOfText(text, ['model', 'usage_info'], ['pages'])]) {
+        const whole = JSON.parse(text) as Record<string, unknown>;
+        expect(picked).toBeDefined();
+        expect(Object.keys(picked!).sort()).toEqual(['model', 'pages', 'usage_info'].filter((k) => k in whole).sort());
+        expect(picked!.model).toEqual(whole.model);
+        expect(picked!.usage_info).toEqual(whole.usage_info);
+        if (Array.isArray(whole.pages)) {
+          expect(Array.isArray(picked!.pages)).toBe(true);
+          expect((picked!.pages as unknown[]).length).toBe(whole.pages.length);
+          // Holes: nothing of an element was parsed.
+          expect(Object.keys(picked!.pages as unknown[])).toEqual([]);
+        } else {
+          expect(picked!.pages).toEqual(whole.pages);
+        }
+      }
+    }
+  });
+
+  it('gives undefined for a counted array that is not well formed', () => {
+    for (const text of ['{"pages":[1,]}', '{"pages":[1 2]}', '{"pages":[,1]}', '{"pages":[1}', '{"pages":["a]}']) {
+      expect(pickJsonKeys(bytes(text), [], ['pages'])).toBeUndefined();
+      expect(pickJsonKeysOfText(text, [], ['pages'])).toBeUndefined();
+    }
+  });
 });
