@@ -11,6 +11,9 @@ import { parseJson } from './json.js';
  * of a key repeated, as JSON.parse keeps); a body that is not one well-formed JSON object at
  * the level the scan checks (member syntax, string ends, bracket depth) gives undefined, and the
  * caller parses it whole. Values are parsed with JSON.parse, so a picked value is exact.
+ * A `counted` key whose value is an array comes back as an array of the same length whose
+ * elements are holes (never parsed; the elements' separators are checked): an OCR answer's
+ * pages are read only for how many there are. A counted key with another value is parsed.
  */
 
 const QUOTE = 0x22;
@@ -86,8 +89,25 @@ function valueEnd(t: Text, start: number): number {
   return -1;
 }
 
-/** The members `keys` of the JSON object `t`, each value parsed; undefined when not walkable. */
-function pick(t: Text, keys: readonly string[]): Record<string, unknown> | undefined {
+/**
+ * The elements of the array whose `[` is at `open`, each walked, not parsed: their count and
+ * the index just past the `]`; undefined when the elements or their commas are malformed.
+ */
+function countElements(t: Text, open: number): { count: number; end: number } | undefined {
+  let at = skipSpace(t, open + 1);
+  if (t.at(at) === 0x5d) return { count: 0, end: at + 1 };
+  for (let count = 1; ; count++) {
+    const end = valueEnd(t, at);
+    if (end === -1) return undefined;
+    at = skipSpace(t, end);
+    if (t.at(at) === 0x5d) return { count, end: at + 1 };
+    if (t.at(at) !== 0x2c) return undefined;
+    at = skipSpace(t, at + 1);
+  }
+}
+
+/** The members `keys` of the JSON object `t`, each value parsed, and `counted` counted; undefined when not walkable. */
+function pick(t: Text, keys: readonly string[], counted: readonly string[]): Record<string, unknown> | undefined {
   const picked: Record<string, unknown> = {};
   let at = skipSpace(t, 0);
   if (t.at(at) !== 0x7b) return undefined;
@@ -101,14 +121,21 @@ function pick(t: Text, keys: readonly string[]): Record<string, unknown> | undef
     at = skipSpace(t, keyEnd);
     if (t.at(at) !== 0x3a || typeof key !== 'string') return undefined;
     const start = skipSpace(t, at + 1);
-    const end = valueEnd(t, start);
-    if (end === -1) return undefined;
-    if (keys.includes(key)) {
-      const value = parseJson(t.slice(start, end));
-      if (value === undefined) return undefined;
-      picked[key] = value;
+    if (t.at(start) === 0x5b && counted.includes(key)) {
+      const array = countElements(t, start);
+      if (array === undefined) return undefined;
+      picked[key] = new Array<unknown>(array.count);
+      at = skipSpace(t, array.end);
+    } else {
+      const end = valueEnd(t, start);
+      if (end === -1) return undefined;
+      if (keys.includes(key) || counted.includes(key)) {
+        const value = parseJson(t.slice(start, end));
+        if (value === undefined) return undefined;
+        picked[key] = value;
+      }
+      at = skipSpace(t, end);
     }
-    at = skipSpace(t, end);
     if (t.at(at) === 0x7d) return skipSpace(t, at + 1) === t.length ? picked : undefined;
     if (t.at(at) !== 0x2c) return undefined;
     at = skipSpace(t, at + 1);
@@ -116,14 +143,15 @@ function pick(t: Text, keys: readonly string[]): Record<string, unknown> | undef
 }
 
 /**
- * The members `keys` of the JSON object in `bytes` (UTF-8), each value parsed; undefined when
- * `bytes` is not a JSON object the scan can walk (see the module's invariants).
+ * The members `keys` of the JSON object in `bytes` (UTF-8), each value parsed, and the arrays
+ * `counted` counted; undefined when `bytes` is not a JSON object the scan can walk (see the
+ * module's invariants).
  */
-export function pickJsonKeys(bytes: Uint8Array, keys: readonly string[]): Record<string, unknown> | undefined {
-  return pick(bytesText(bytes), keys);
+export function pickJsonKeys(bytes: Uint8Array, keys: readonly string[], counted: readonly string[] = []): Record<string, unknown> | undefined {
+  return pick(bytesText(bytes), keys, counted);
 }
 
 /** The same on JSON text (an SSE frame's data). */
-export function pickJsonKeysOfText(text: string, keys: readonly string[]): Record<string, unknown> | undefined {
-  return pick(stringText(text), keys);
+export function pickJsonKeysOfText(text: string, keys: readonly string[], counted: readonly string[] = []): Record<string, unknown> | undefined {
+  return pick(stringText(text), keys, counted);
 }

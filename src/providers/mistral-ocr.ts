@@ -1,5 +1,5 @@
 import { count, isObj, objAt, str, type Json } from './json.js';
-import { emptyUsage, type Observed, type RequestInfo } from './types.js';
+import { emptyUsage, type JsonPick, type Observed, type RequestInfo } from './types.js';
 
 /**
  * Mistral OCR (`POST /v1/ocr`), billed per page of the document.
@@ -65,6 +65,12 @@ export function ocrPageBound(body: unknown): { max: number; annotated: boolean }
   const max = isImage(objAt(json.document)) ? 1 : (pickedPages(json.pages) ?? MAX_OCR_PAGES);
   return { max, annotated: asksForAnnotations(json) };
 }
+
+/**
+ * The members of an OCR answer `observeMistralOcr` reads (ProviderAdapter.usageJsonKeys): its
+ * `pages` (markdown and, with `include_image_base64`, the page images) only for how many.
+ */
+export const OCR_USAGE_KEYS: JsonPick = { keys: ['model', 'usage_info'], counted: ['pages'] };
 
 /**
  * An OCR answer's usage: no tokens, `documentPages` = `usage_info.pages_processed`, and when

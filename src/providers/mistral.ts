@@ -5,7 +5,7 @@ import { isObj, objAt, str, count, parseJson } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { CONVERSATION_ROUTE, ConversationStream, continuedConversation, conversationRoute, observeConversation } from './mistral-conversations.js';
-import { observeMistralOcr, ocrPageBound } from './mistral-ocr.js';
+import { OCR_USAGE_KEYS, observeMistralOcr, ocrPageBound } from './mistral-ocr.js';
 import { MistralTranscriptionStream, observeMistralTranscription } from './mistral-transcriptions.js';
 
 /**
@@ -107,6 +107,9 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
       if (info.kind === 'ocr') return observeMistralOcr(json, info);
       return { usage: normaliseMistralUsage(json.usage), model: str(json.model) };
     },
+
+    // An OCR answer is pages of markdown (and base64 images) around its usage: only counted.
+    usageJsonKeys: (info) => (info.kind === 'ocr' ? OCR_USAGE_KEYS : undefined),
 
     streams: {
       chat: () => new MistralStream(),

@@ -4,7 +4,7 @@ import { count, isObj, objAt, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';
 import { UsageEventStream } from './openai-event-stream.js';
 import { normaliseOpenAiUsage, providerReportedCost } from './openai-usage.js';
-import { emptyUsage, type Observed, type SseFrame, type Usage } from './types.js';
+import { emptyUsage, type JsonPick, type Observed, type SseFrame, type Usage } from './types.js';
 
 /**
  * OpenAI's Images API (openai 6.49.0 resources/images.d.ts): generations (JSON), edits and
@@ -126,7 +126,7 @@ function vendorCostOnly(raw: Json): Usage | null {
 }
 
 /** The members of an Images answer `observeImages` reads (ProviderAdapter.usageJsonKeys): the rest is images. */
-export const IMAGES_USAGE_KEYS: readonly string[] = ['usage'];
+export const IMAGES_USAGE_KEYS: JsonPick = { keys: ['usage'] };
 
 /** Usage of a non-streamed Images answer; the model is the request's. */
 export function observeImages(json: Json): Observed {

@@ -106,6 +106,12 @@ export interface RenderedError {
   body: string;
 }
 
+/** Which members of a large JSON answer to read (providers/json-keys.ts): `keys` parsed, `counted` arrays only counted. */
+export interface JsonPick {
+  readonly keys: readonly string[];
+  readonly counted?: readonly string[];
+}
+
 /**
  * Everything that depends on which provider API family a call goes to.
  * One implementation per API family (openai, anthropic, gemini, mistral, cohere);
@@ -137,11 +143,12 @@ export interface ProviderAdapter {
   /** Usage from a non-streamed JSON response body. */
   usageFromJson(info: RequestInfo, json: unknown): Observed;
   /**
-   * The top-level keys of a non-streamed JSON answer to `info` that `usageFromJson` reads, for
-   * an answer whose rest is large and never read (an Images answer's base64 images): only
-   * those members are parsed (providers/json-keys.ts). Absent, or undefined: parsed whole.
+   * The top-level members of a non-streamed JSON answer to `info` that `usageFromJson` reads,
+   * for an answer whose rest is large and never read (an Images answer's base64 images, an OCR
+   * answer's pages): only those are parsed, and `counted` arrays only counted
+   * (providers/json-keys.ts). Absent, or undefined: parsed whole.
    */
-  usageJsonKeys?(info: RequestInfo): readonly string[] | undefined;
+  usageJsonKeys?(info: RequestInfo): JsonPick | undefined;
   /** A fresh accumulator for one streamed response. */
   newStreamAccumulator(info: RequestInfo, prepared: PreparedRequest): StreamAccumulator;
   /** Renders tokometer's own error in this provider's error shape and status. */

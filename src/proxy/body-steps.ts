@@ -258,9 +258,9 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
  * or that the adapter fails on (a shape it did not expect), leaves the usage unknown.
  */
 export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: ProviderAdapter, info: RequestInfo): void {
-  // An answer whose adapter reads a few members of a large body (Images: `usage`) parses only those.
-  const keys = adapter.usageJsonKeys?.(info);
-  const json = keys === undefined ? parseJsonBytes(bytes) : (pickJsonKeys(bytes, keys) ?? parseJsonBytes(bytes));
+  // An answer whose adapter reads a few members of a large body (Images: `usage`; OCR: the count of its pages) parses only those.
+  const wanted = adapter.usageJsonKeys?.(info);
+  const json = wanted === undefined ? parseJsonBytes(bytes) : (pickJsonKeys(bytes, wanted.keys, wanted.counted) ?? parseJsonBytes(bytes));
   if (json === undefined) {
     seen.bodyParsed = false;
     return;

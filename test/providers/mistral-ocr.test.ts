@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMistralAdapter } from '../../src/providers/mistral.js';
-import { MAX_OCR_PAGES, ocrPageBound } from '../../src/providers/mistral-ocr.js';
+import { pickJsonKeys } from '../../src/providers/json-keys.js';
+import { MAX_OCR_PAGES, OCR_USAGE_KEYS, ocrPageBound } from '../../src/providers/mistral-ocr.js';
+import { observeJson } from '../../src/proxy/body-steps.js';
+import { newObservation } from '../../src/proxy/observation.js';
 
 /**
  * Mistral OCR requests and answers (@mistralai/mistralai 2.7.0 OCRRequest: `pages` a list of
@@ -67,5 +70,30 @@ describe('Mistral OCR: the usage of an answer', () => {
   it('is none when the answer reports no page count (the call is then estimated from the bound)', () => {
     const info = adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512' });
     expect(adapter.usageFromJson(info, { model: 'mistral-ocr-2512', usage_info: {} })).toEqual({ usage: null, model: 'mistral-ocr-2512' });
+  });
+  // The proxy reads an OCR answer's model and usage_info and only counts its pages
+  // (OCR_USAGE_KEYS): what it observes must be what a whole parse gives.
+  it('is the same read from the bytes of the answer as from the whole parse, with and without usage_info', () => {
+    const page = (index: number) => ({ index, markdown: `# Page ${index}\n| a | b |\n"]}`, images: [{ id: `img-${index}.jpeg`, image_base64: 'data:image/jpeg;base64,' + '/9j/'.repeat(20_000) }], dimensions: { dpi: 200, height: 2200, width: 1700 } });
+    const pages = [0, 1, 2, 3, 4].map(page);
+    const answers = [
+      { pages, model: 'mistral-ocr-2512', document_annotation: '{"title":"x"}', usage_info: { pages_processed: 5, doc_size_bytes: 734_003 } },
+      { pages, model: 'mistral-ocr-2512', usage_info: {} },
+      { pages: [], model: 'mistral-ocr-2512' },
+    ];
+    for (const body of [{ model: 'mistral-ocr-2512' }, { model: 'mistral-ocr-2512', document_annotation_format: SCHEMA }]) {
+      const info = adapter.describe('POST', '/v1/ocr', body);
+      for (const answer of answers) {
+        const bytes = new TextEncoder().encode(JSON.stringify(answer));
+        // Read by the pick, not by its fallback to a whole parse.
+        expect(pickJsonKeys(bytes, OCR_USAGE_KEYS.keys, OCR_USAGE_KEYS.counted)?.pages).toHaveLength(answer.pages.length);
+        const seen = newObservation();
+        observeJson(bytes, seen, adapter, info);
+        expect(seen.observed).toEqual(adapter.usageFromJson(info, JSON.parse(JSON.stringify(answer))));
+      }
+    }
+    const seen = newObservation();
+    observeJson(new TextEncoder().encode(JSON.stringify(answers[1])), seen, adapter, adapter.describe('POST', '/v1/ocr', { model: 'mistral-ocr-2512' }));
+    expect(seen.observed).toMatchObject({ usage: { documentPages: 5 }, estimated: true });
   });
 });
