@@ -1,4 +1,5 @@
 import { BoundedCache } from '../lib/bounded-cache.js';
+import type { Observed, RequestInfo, Usage } from '../providers/types.js';
 
 /**
  * How many tokens each Gemini explicit cache holds, for the budget estimate of a request
@@ -52,6 +53,20 @@ export class CachedContentSizes {
     if (before !== undefined && before >= tokens) return;
     if (before === undefined && this.largest.size >= this.capacity) this.largest.clear();
     this.largest.set(pair, tokens);
+  }
+
+  /**
+   * What an answer of `keyName`'s call on `provider` says of a cache's size: a creation answers
+   * its tokens (Observed.createdCache), a delete removes the cache, and a call that read it
+   * reports them (`cachedContentTokenCount`, Usage.cacheReadTokens, when `source` is 'reported').
+   */
+  learnFromAnswer(provider: string, keyName: string | null, info: RequestInfo, usage: Usage | null, source: string, observed: Observed | null): void {
+    const created = observed?.createdCache;
+    if (created !== undefined) this.remember(provider, created.name, created.tokens, keyName, created.model);
+    else if (info.cacheLifecycle?.op === 'delete') this.forget(provider, info.cacheLifecycle.name);
+    else if (info.cachedContent !== undefined && usage !== null && source === 'reported' && usage.cacheReadTokens > 0) {
+      this.remember(provider, info.cachedContent, usage.cacheReadTokens, keyName, info.model);
+    }
   }
 
   /** Cache `name` was deleted. */

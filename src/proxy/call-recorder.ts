@@ -2,12 +2,10 @@ import { monotonicMs } from '../lib/clock.js';
 import type { ProxyError } from '../lib/errors.js';
 import { hashBody } from '../lib/ids.js';
 import { estimateTokens } from '../providers/estimate.js';
-import type { Observed, RequestInfo, Usage } from '../providers/types.js';
+import type { RequestInfo } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
-import type { CachedContentSizes } from './cached-content-sizes.js';
-import type { ContextMemory } from './context-memory.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
 import { recordedUsage, type EstimateSource } from './recorded-usage.js';
@@ -217,9 +215,9 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       }
     }
     const contexts = this.deps.contexts;
-    if (usage !== null && source === 'reported' && contexts !== undefined) this.rememberContext(contexts, usage, seen.observed?.responseId);
+    if (usage !== null && source === 'reported' && contexts !== undefined) contexts.rememberAnswer(usage, seen.observed?.responseId, info?.continues);
     const caches = this.deps.cachedContents;
-    if (caches !== undefined && info !== null && outcome === 'ok' && (info.cachedContent !== undefined || info.cacheLifecycle !== undefined)) this.learnCacheSize(caches, info, usage, source, seen.observed);
+    if (caches !== undefined && info !== null && outcome === 'ok' && (info.cachedContent !== undefined || info.cacheLifecycle !== undefined)) caches.learnFromAnswer(this.provider, this.keyName, info, usage, source, seen.observed);
     if (this.holding) {
       // Reported output tokens teach the budget's output history (estimates of later calls).
       const outputTokens = usage !== null && source === 'reported' ? usage.outputTokens : null;
@@ -254,28 +252,6 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       error: joinNotes([error, note, unpriced]),
     };
     this.deps.finished.announce(record, this);
-  }
-
-  /** A request continuing this answer (its id), or the conversation it belongs to, carries its input and output as input. */
-  private rememberContext(contexts: ContextMemory, usage: Usage, responseId: string | undefined): void {
-    const tokens = usage.inputTokens + usage.outputTokens;
-    if (responseId !== undefined) contexts.remember(responseId, tokens);
-    const continued = this.info?.continues;
-    if (continued !== undefined && continued.startsWith('conv:')) contexts.remember(continued, tokens);
-  }
-
-  /**
-   * What an answer says of a Gemini cache's size (proxy/cached-content-sizes.ts): a call that
-   * read it reports its tokens (`cachedContentTokenCount`, Usage.cacheReadTokens), a creation
-   * answers them, a delete removes the cache.
-   */
-  private learnCacheSize(caches: CachedContentSizes, info: RequestInfo, usage: Usage | null, source: string, observed: Observed | null): void {
-    const created = observed?.createdCache;
-    if (created !== undefined) caches.remember(this.provider, created.name, created.tokens, this.keyName, created.model);
-    else if (info.cacheLifecycle?.op === 'delete') caches.forget(this.provider, info.cacheLifecycle.name);
-    else if (info.cachedContent !== undefined && usage !== null && source === 'reported' && usage.cacheReadTokens > 0) {
-      caches.remember(this.provider, info.cachedContent, usage.cacheReadTokens, this.keyName, info.model);
-    }
   }
 
   /** The pricer threw: logs it and gives the note the record carries (the call stays unpriced, cost null). */

@@ -1,3 +1,5 @@
+import type { Usage } from '../providers/types.js';
+
 /**
  * What a continued conversation will be billed for before it is sent. A Responses request
  * naming `previous_response_id` (or a `conversation`) pays for that earlier input and
@@ -29,6 +31,16 @@ export class ContextMemory {
       const oldest = this.tokens.keys().next().value as string;
       this.tokens.delete(oldest);
     }
+  }
+
+  /**
+   * A reported answer's usage: a request continuing the answer (`responseId`), or the
+   * conversation it belongs to (`continues` = `conv:<id>`), carries its input and output as input.
+   */
+  rememberAnswer(usage: Usage, responseId: string | undefined, continues: string | undefined): void {
+    const tokens = usage.inputTokens + usage.outputTokens;
+    if (responseId !== undefined) this.remember(responseId, tokens);
+    if (continues !== undefined && continues.startsWith('conv:')) this.remember(continues, tokens);
   }
 
   get size(): number {
