@@ -36,6 +36,12 @@ export interface EstimateRates {
    */
   audioPicoPerHour?: number;
   /**
+   * Most tokens of one call, prompt and output together (PriceDescription.contextWindow): what a
+   * call that sets no output limit is held at before its key's output history knows better
+   * (gate.ts). Absent when the catalog gives none.
+   */
+  contextWindowTokens?: number;
+  /**
    * Prices per page of a document, pico-USD, of a model priced per page (mistral-ocr-2512:
    * $2 per 1,000 = 2e9; `annotated` the price an annotated page is billed at instead, 3e9, 0
    * when the model has none: such a page is then billed at `page`, pricing/compute.ts);
@@ -103,6 +109,7 @@ export function estimateRatesOf(d: PriceDescription | null): EstimateRates {
     fileSearchPicoPerUse: fileSearch === null ? 0 : Math.round(fileSearch * PICO_PER_USD_PER_KCOUNT),
   };
   if (audioHour !== null) rates.audioPicoPerHour = Math.round(audioHour * PICO_PER_USD_PER_HOUR);
+  if (d.contextWindow !== undefined) rates.contextWindowTokens = d.contextWindow;
   if (page !== null) rates.pagePico = { page: Math.round(page * PICO_PER_USD_PER_KCOUNT), annotated: Math.round((highest(d, (r) => [r.annotatedPage]) ?? 0) * PICO_PER_USD_PER_KCOUNT) };
   return rates;
 }
@@ -200,6 +207,9 @@ function dearer(a: EstimateRates, b: EstimateRates): EstimateRates {
   // A per-hour price at either end is held (the dearer when both have one).
   const audio = Math.max(a.audioPicoPerHour ?? -1, b.audioPicoPerHour ?? -1);
   if (audio >= 0) rates.audioPicoPerHour = audio;
+  // The larger context window of the two ends (a bound on output); none when neither has one.
+  const window = Math.max(a.contextWindowTokens ?? -1, b.contextWindowTokens ?? -1);
+  if (window > 0) rates.contextWindowTokens = window;
   // Page prices likewise, each the dearer of the two ends.
   if (a.pagePico !== undefined || b.pagePico !== undefined) {
     rates.pagePico = { page: Math.max(a.pagePico?.page ?? 0, b.pagePico?.page ?? 0), annotated: Math.max(a.pagePico?.annotated ?? 0, b.pagePico?.annotated ?? 0) };

@@ -4,7 +4,7 @@ import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../prov
 import { type ConsultationSeries, consultationSeries } from './advisor-consultations.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
-import { cacheReadRate, type EstimatePrices } from './estimate-prices.js';
+import { cacheReadRate, type EstimatePrices, type EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
 import { OutputHistory } from './output-history.js';
 import { RefusalLog } from './refusal-log.js';
@@ -191,7 +191,7 @@ export class LedgerGate {
    * fallback models, the largest of their attempts' (each entry's own `max_tokens`).
    */
   private executorOutputTokens(req: GateRequest): number {
-    const of = (max: number | null, model: string | null) => max ?? (model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, model, req.at));
+    const of = (max: number | null, model: string | null) => max ?? (model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.at, this.prices.get(req.provider, model, req.at)));
     let most = of(req.maxOutputTokens, req.model);
     for (const fallback of req.fallbackModels ?? []) most = Math.max(most, of(fallback.maxOutputTokens ?? req.maxOutputTokens, fallback.model));
     return most;
@@ -201,7 +201,7 @@ export class LedgerGate {
   private estimateAt(req: GateRequest, model: string | null): NanoUsd {
     const rates = reservationRates(this.prices.get(req.provider, model, req.at), req.billing);
     // Learned from this model's history only when the client set no limit and names the model.
-    const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.expectedOutputTokens(req.keyName, model, req.at);
+    const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.at, rates);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
@@ -225,9 +225,27 @@ export class LedgerGate {
     });
   }
 
-  /** Output tokens one answer of a call without a maximum is expected to run to: the largest output of one answer of that key and model in the history's window, else the default. */
+  /**
+   * Output tokens one answer of a call without a maximum is expected to run to: the largest
+   * output of one answer of that key and model in the history's window, else the default.
+   * A best guess, for what a call whose usage never came is recorded at (proxy/recorded-usage.ts);
+   * the budget holds `heldOutputTokens`.
+   */
   expectedOutputTokens(keyName: string | null, model: string, at: number): number {
     return this.outputs.max(keyName, model, at) ?? this.defaultMaxOutput;
+  }
+
+  /**
+   * Output tokens one answer of a call without a maximum is held at: the largest output of one
+   * answer of that key and model in the history's window; with no history (a key's first such
+   * calls on the model), the model's context window, the most one call can output, else the
+   * default. A flat guess here let a new key's first burst pass its cap together (100 calls
+   * answering 3,000 tokens each held at 1,024: $0.1225 spent against $0.05); held at the
+   * window, a burst on a small budget runs one call until the first answer teaches the history
+   * (policy.ts rule 2), and a large one barely notices.
+   */
+  private heldOutputTokens(keyName: string | null, model: string, at: number, rates: EstimateRates): number {
+    return this.outputs.max(keyName, model, at) ?? rates.contextWindowTokens ?? this.defaultMaxOutput;
   }
 
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */

@@ -48,16 +48,20 @@ export type Decision = 'allow' | 'wait' | 'block';
  * real <= estimate. The input side is unchanged (prompt bytes / 4 at the dearest input
  * price). The output side is the client's `max_tokens` when set (a hard cap the provider
  * enforces); else the largest output that key has had from that model in the last 7
- * days, in calls that set no max either (output-history.ts); else 1,024 tokens. (The
- * price catalog carries context windows, never below 1,024, and no maximum output, so
- * it offers no smaller hard cap.) Neither fallback was ever a hard cap: without
- * `max_tokens` a model may answer up to its context window, and the flat 1,024 was a
- * guess too. So for such calls the hypothesis reads "no call outputs more than its key
+ * days, in calls that set no max either (output-history.ts); else, before any such
+ * answer, the model's context window from the catalog (a hard cap: prompt and output
+ * together never exceed it); else, for a model the catalog gives no window, 1,024 tokens,
+ * a guess. (The catalog carries no maximum output, so it offers no smaller hard cap.)
+ * The history is no hard cap either: without `max_tokens` a model may answer up to its
+ * context window. So for such calls the hypothesis reads "no call outputs more than its key
  * has seen from that model this week", which the history only makes more accurate: it
  * grows at the settle of every call that outputs more (before the admission decisions
  * that settle triggers), and it is never lower than any output inside its window. The
  * proof above uses nothing else about estimates, so the bound holds whenever the
- * hypothesis does, exactly as before.
+ * hypothesis does, exactly as before. A key's first calls on a model hold its whole
+ * window, so on a small budget they run one at a time (rule 2) until the first answer
+ * teaches the history: before, a flat 1,024 let a first burst of 100 calls answering
+ * 3,000 tokens each spend 2.45× a $0.05 cap (test/budget/first-burst-overshoot.test.ts).
  *
  * When estimates undershoot (real > estimate), the bound degrades gracefully to
  *     S < limit + max(r_last, Σ over calls settled after the last admission of (real − estimate)⁺)

@@ -41,6 +41,12 @@ export interface CatalogModel {
   /** One price, or dated / time-of-day versions (the last whose condition holds wins). */
   prices: ModelPrice | ConditionalPrice[];
   deprecated?: boolean;
+  /**
+   * Most tokens of one call, prompt and output together (the catalog's `context_window`): the
+   * most a call that sets no output limit can output, held by budget reservations until the
+   * key's output history knows better (budget/gate.ts). A positive integer; absent when unknown.
+   */
+  context_window?: number;
 }
 
 export interface CatalogProvider {
@@ -172,6 +178,8 @@ function model(v: unknown, path: string): CatalogModel {
     match: matchLogic(v.match, `${path}.match`),
     prices: prices(v.prices, `${path}.prices`),
     ...(v.deprecated !== undefined && { deprecated: v.deprecated }),
+    // Only a bound on a reservation: a value that is not a positive whole number is left out, not an error.
+    ...(Number.isSafeInteger(v.context_window) && (v.context_window as number) > 0 && { context_window: v.context_window as number }),
   };
 }
 

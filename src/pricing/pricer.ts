@@ -262,6 +262,7 @@ export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
   };
   if (entry.name) d.name = entry.name;
   if (entry.sourceSince !== undefined) d.sourceSince = entry.sourceSince;
+  if (entry.contextWindow !== undefined) d.contextWindow = entry.contextWindow;
   if (constraint?.type === 'start_date') d.effectiveFrom = constraint.startMs;
   if (entry.inherited) {
     const { own, ...from } = entry.inherited;

@@ -17,6 +17,8 @@ export interface PriceEntry {
   versions: PriceVersion[];
   /** When the source took effect (a snapshot's storing time, ms); absent for built-in and config prices. */
   sourceSince?: number;
+  /** Most tokens of one call, prompt and output (CatalogModel.context_window); absent when unknown. */
+  contextWindow?: number;
   /**
    * A config entry's catalog part: the catalog entry (override, snapshot or pinned) of the
    * same model whose rates fill the dimensions the config leaves unset (`versions` are
@@ -53,6 +55,7 @@ export function entryFromModel(source: PriceSource, providerId: string, model: C
   const entry: PriceEntry = { source, providerId, modelId: model.id, deprecated: model.deprecated ?? false, versions: versionsFromModelInfo(model) };
   if (model.name) entry.name = model.name;
   if (sourceSince !== undefined) entry.sourceSince = sourceSince;
+  if (model.context_window !== undefined) entry.contextWindow = model.context_window;
   return entry;
 }
 
@@ -157,7 +160,8 @@ function withCatalogRates(entry: PriceEntry, own: Rates, catalog: PriceEntry): P
   });
   const inherited: InheritedRates = { source: catalog.source, providerId: catalog.providerId, modelId: catalog.modelId, own };
   if (catalog.sourceSince !== undefined) inherited.sourceSince = catalog.sourceSince;
-  return { ...entry, versions, inherited };
+  // The model is the catalog's, so its context window is too.
+  return catalog.contextWindow === undefined ? { ...entry, versions, inherited } : { ...entry, versions, inherited, contextWindow: catalog.contextWindow };
 }
 
 /** The catalog part of `resolvePrice`: overrides, then the layers, newest first. */

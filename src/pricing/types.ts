@@ -148,6 +148,8 @@ export interface PriceDescription {
   deprecated: boolean;
   /** When the source took effect: a snapshot's fetch time (ms). Absent for built-in and config prices. */
   sourceSince?: number;
+  /** Most tokens of one call, prompt and output together (the catalog's `context_window`); absent when unknown. */
+  contextWindow?: number;
   /** Start (UTC midnight, ms) of the dated price shown, when the source dates it. */
   effectiveFrom?: number;
   /**

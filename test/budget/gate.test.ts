@@ -11,7 +11,8 @@ const pricer = createPricer();
 
 describe('estimate rates from the price catalog', () => {
   it('uses the model’s input and output prices in pico-USD per token', () => {
-    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 2_500_000_000, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 75_000 }] });
+    // With the catalog's context window (128,000 tokens): what a call without max_tokens is held at before the key's history knows better.
+    expect(estimateRatesOf(pricer.describe('gpt-4o-mini', 'openai'))).toEqual({ inputPicoPerToken: 150_000, outputPicoPerToken: 600_000, webSearchPicoPerUse: 10_000_000_000, fileSearchPicoPerUse: 2_500_000_000, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 75_000 }], contextWindowTokens: 128_000 });
   });
 
   it('takes the dearest price of every input-side and output-side rate over all long-context tiers', () => {
@@ -23,11 +24,11 @@ describe('estimate rates from the price catalog', () => {
 
   it('bounds the output of an image model by its image price', () => {
     // gemini-2.5-flash-image: text output $2.50, image output $30 per 1M.
-    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 300_000 }] });
+    expect(estimateRatesOf(pricer.describe('gemini-2.5-flash-image', 'gemini'))).toEqual({ inputPicoPerToken: 300_000, outputPicoPerToken: 30_000_000, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 300_000 }], contextWindowTokens: 1_000_000 });
   });
 
   it('gives a known model without output price an output price of 0, and an unknown model none', () => {
-    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 20_000 }] });
+    expect(estimateRatesOf(pricer.describe('text-embedding-3-small', 'openai'))).toEqual({ inputPicoPerToken: 20_000, outputPicoPerToken: 0, webSearchPicoPerUse: 0, fileSearchPicoPerUse: 0, cacheRead: [{ aboveInputTokens: -1, picoPerToken: 20_000 }], contextWindowTokens: 8192 });
     expect(estimateRatesOf(null)).toEqual({ inputPicoPerToken: undefined, outputPicoPerToken: undefined, webSearchPicoPerUse: undefined, fileSearchPicoPerUse: undefined });
   });
 
@@ -70,7 +71,10 @@ describe('LedgerGate', () => {
     const { gate } = make(1);
     // 1000 prompt tokens × 150 000 pico + 100 output tokens × 600 000 pico = 210 000 nano-USD.
     expect(gate.estimate(request())).toBe((1000 * 150_000 + 100 * 600_000) / 1000);
-    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
+    // Without max_tokens and before any answer of this key and model: the model's context window (128,000 tokens).
+    expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 128_000 * 600_000) / 1000);
+    // claude-sonnet-4 has no context window in the catalog: the default 1,024, at its dearest rates (over 200k tokens: 1h cache writes $12, output $22.50 per 1M).
+    expect(gate.estimate(request({ provider: 'anthropic', model: 'claude-sonnet-4', maxOutputTokens: null }))).toBe((1000 * 12_000_000 + 1024 * 22_500_000) / 1000);
     expect(gate.estimate(request({ model: null }))).toBe(0);
     expect(gate.estimate(request({ model: 'no-such-model' }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
@@ -99,7 +103,7 @@ describe('LedgerGate', () => {
     const { gate } = make(1);
     // 1000 prompt tokens once, 8 answers of up to 100 output tokens.
     expect(gate.estimate(request({ outputChoices: 8 }))).toBe((1000 * 150_000 + 8 * 100 * 600_000) / 1000);
-    expect(gate.estimate(request({ outputChoices: 8, maxOutputTokens: null }))).toBe((1000 * 150_000 + 8 * 1024 * 600_000) / 1000);
+    expect(gate.estimate(request({ outputChoices: 8, maxOutputTokens: null }))).toBe((1000 * 150_000 + 8 * 128_000 * 600_000) / 1000);
     expect(gate.estimate(request({ outputChoices: 1 }))).toBe(gate.estimate(request()));
   });
 
@@ -142,8 +146,8 @@ describe('LedgerGate', () => {
     gate.settle(first.reservation, 1000, 37);
     expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
     // Another key, another model, or an explicit max_tokens are unaffected.
-    expect(gate.estimate(request({ maxOutputTokens: null, keyName: 'other' }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
-    expect(gate.estimate(request({ maxOutputTokens: null, model: 'gpt-4o' }))).toBeGreaterThan(1024 * 10_000_000 / 1000);
+    expect(gate.estimate(request({ maxOutputTokens: null, keyName: 'other' }))).toBe((1000 * 150_000 + 128_000 * 600_000) / 1000);
+    expect(gate.estimate(request({ maxOutputTokens: null, model: 'gpt-4o' }))).toBeGreaterThan(128_000 * 10_000_000 / 1000);
     expect(gate.estimate(request({ maxOutputTokens: 500 }))).toBe((1000 * 150_000 + 500 * 600_000) / 1000);
     // A call the client capped teaches nothing about uncapped ones.
     const capped = now(gate.reserve(request({ maxOutputTokens: 4000 })));
@@ -154,7 +158,7 @@ describe('LedgerGate', () => {
     if (second.ok) gate.settle(second.reservation, 1000, null);
     expect(gate.estimate(request({ maxOutputTokens: null }))).toBe((1000 * 150_000 + 37 * 600_000) / 1000);
     // Eight days later the window has moved on.
-    expect(gate.estimate(request({ maxOutputTokens: null, at: Date.parse('2026-11-28T12:00:00Z') }))).toBe((1000 * 150_000 + 1024 * 600_000) / 1000);
+    expect(gate.estimate(request({ maxOutputTokens: null, at: Date.parse('2026-11-28T12:00:00Z') }))).toBe((1000 * 150_000 + 128_000 * 600_000) / 1000);
   });
 
   it('holds the estimate, settles the real cost, and refuses with a 429 once the cap is reached', () => {
