@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { sseFrames } from '../support/fake-upstream.js';
+import { openServeFolder } from '../support/serve-folder.js';
+import { runCli, startServe } from '../support/spawn-cli.js';
+import { startForSuite, withMore } from '../support/suite-resource.js';
+
+const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
+
+/**
+ * A second Ctrl-C (or SIGTERM) while serve drains is the user asking it to hurry. It used to
+ * end the process by the signal's default action: the stream in flight, which the provider
+ * bills, was cut with no record, and the pending records were lost without a word (exit 130).
+ * It now ends the grace period at once: the calls in flight are cut and recorded, the records
+ * written, exit 0. (A third signal ends the process.)
+ */
+describe('a second SIGINT while serve drains after SIGTERM (node build)', () => {
+  let secret: string;
+  const folder = startForSuite(async () => {
+    const f = await openServeFolder({
+      name: 'second-signal',
+      // 13 frames 500 ms apart: ~6.5 s, far inside the 30 s grace.
+      upstream: { expectedKey: 'sk-second', reply: () => ({ headers: { 'content-type': 'text/event-stream' }, body: STREAM, delayMs: 500 }) },
+      config: (fakeUrl) => `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-second" }\nstore: { flush_interval_ms: 1000 }\nlimits: { shutdown_grace_ms: 30000 }\n`,
+    });
+    return withMore(f, async () => {
+      const created = await runCli('node', ['keys', 'create', 'app'], { cwd: f.dir });
+      secret = /mk_[0-9A-Za-z]{32}/.exec(created.stdout)?.[0] as string;
+    });
+  });
+
+  it('cuts the calls in flight now and records them, writes every record, exit 0', async () => {
+    const serve = await startServe('node', ['--port', '0'], { cwd: folder().dir });
+    const res = await fetch(`${serve.url}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: JSON.stringify({ model: 'gpt-4o-mini', stream: true }) });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => serve.child.once('exit', (code, signal) => resolve({ code, signal })));
+    serve.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const hurriedAt = Date.now();
+    serve.child.kill('SIGINT');
+    const ended = await (async () => {
+      try {
+        for (;;) if ((await reader.read()).done) return 'whole';
+      } catch {
+        return 'cut';
+      }
+    })();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Well before the stream's own end (~6 s after its first frame).
+    expect(Date.now() - hurriedAt).toBeLessThan(4000);
+    expect(ended).toBe('cut');
+    expect(serve.output().stderr).toMatch(/SIGINT again: cutting the calls in flight now/);
+    expect(serve.output().stderr).toMatch(/stopped: every call record written/);
+    const db = openDriver(path.join(folder().dir, 'tokometer.db'));
+    const rows = db.prepare('SELECT outcome, output_tokens FROM calls').all<{ outcome: string; output_tokens: number | null }>();
+    db.close();
+    // Recorded as the grace period's end records a cut stream: the client did not get it whole.
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.outcome).toBe('client_aborted');
+  }, 60_000);
+});
