@@ -162,13 +162,20 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // A second SIGINT or SIGTERM during the drain: the grace period ends now. The calls in
+        // flight (which the provider bills) are cut and recorded, the records still written; a
+        // third signal ends the process at once. SIGHUP (a price reload) is ignored until the
+        // drain is over: its default action would kill the drain.
+        process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+        log.info(`${signal} again: cutting the calls in flight now and writing every record (another ${signal} ends the process at once)`, { in_flight: proxy.server.inFlight, pending: proxy.queue.pending });
+        proxy.cutInFlight();
+        return;
+      }
       stopping = true;
       watch.stop();
-      // A second SIGINT or SIGTERM during the drain ends the process at once. SIGHUP (a price
-      // reload) is ignored until the drain is over: its default action would kill the drain.
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', reload).on('SIGHUP', ignoreHup);
-      log.info('shutting down: finishing in-flight calls and writing pending records', { signal, pending: proxy.queue.pending });
+      process.off('SIGHUP', reload).on('SIGHUP', ignoreHup);
+      log.info('shutting down: finishing in-flight calls and writing pending records (SIGINT or SIGTERM again cuts them now)', { signal, pending: proxy.queue.pending });
       // Calls in flight get limits.shutdown_grace_ms to finish.
       proxy
         .stop()
@@ -178,7 +185,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
           log.error('shutdown failed', { error: String(error) });
         })
         .finally(() => {
-          process.off('SIGHUP', ignoreHup);
+          process.off('SIGHUP', ignoreHup).off('SIGINT', onInt).off('SIGTERM', onTerm);
           resolve();
         });
     };

@@ -89,6 +89,11 @@ export interface RunningProxy {
    * lost, and closes the upstream pool and the store.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Ends the grace period of a `stop` under way (a second Ctrl-C): the calls still in flight
+   * are cut now and recorded, and the stop goes on to write every record. Nothing before `stop`.
+   */
+  cutInFlight(): void;
 }
 
 /**
@@ -195,6 +200,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
   const retentionDays = o.settings.retentionDays;
   const stopRetention = retentionDays ? startRetention({ store, retentionDays, clock: o.clock, log: o.log }) : () => {};
   let stopped: Promise<void> | null = null;
+  const cut = new AbortController();
   return {
     server,
     store,
@@ -211,7 +217,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
         gate.endWaits?.();
         stopRetention();
         await keys.close();
-        await server.close(graceMs);
+        await server.close(graceMs, cut.signal);
         // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
         await new Promise((resolve) => setImmediate(resolve));
         // Background responses still running are recorded now, with their estimates.
@@ -239,6 +245,9 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
         await store.close();
         if (lost !== null) throw lost;
       })()),
+    cutInFlight: () => {
+      if (stopped !== null) cut.abort();
+    },
   };
 }
 

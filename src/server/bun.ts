@@ -64,12 +64,12 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
     get inFlight() {
       return active;
     },
-    close: async (graceMs) => {
+    close: async (graceMs, cut) => {
       // stop(false) refuses new connections and lets the open ones finish.
       // pendingRequests also covers the last bytes of a response still being written.
       const idle = () => active === 0 && server.pendingRequests === 0;
       void server.stop(false);
-      await until(idle, graceMs);
+      await until(() => idle() || cut?.aborted === true, graceMs);
       // Grace over: cut the calls still running; each records itself as it unwinds.
       const stopped = server.stop(true);
       await until(idle, CUT_SETTLE_MS);

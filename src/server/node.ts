@@ -51,23 +51,29 @@ export async function startNodeServer(options: ServeOptions): Promise<RunningSer
     get inFlight() {
       return inFlight;
     },
-    close: (graceMs) =>
+    close: (graceMs, cut) =>
       new Promise<void>((resolve) => {
         server.close();
         server.closeIdleConnections();
         let timer: NodeJS.Timeout | undefined;
         const finish = () => {
           clearTimeout(timer);
+          cut?.removeEventListener('abort', cutNow);
           server.closeAllConnections();
           resolve();
         };
-        if (inFlight === 0) return finish();
-        idle = finish;
-        timer = setTimeout(() => {
-          // Grace over: cut the calls still running; `idle` fires once they have recorded themselves.
+        // Grace over (or cut short): cut the calls still running; `idle` fires once they have recorded themselves.
+        const cutNow = () => {
+          clearTimeout(timer);
+          cut?.removeEventListener('abort', cutNow);
           server.closeAllConnections();
           timer = setTimeout(finish, CUT_SETTLE_MS);
-        }, graceMs);
+        };
+        if (inFlight === 0) return finish();
+        idle = finish;
+        if (cut?.aborted === true) return cutNow();
+        cut?.addEventListener('abort', cutNow, { once: true });
+        timer = setTimeout(cutNow, graceMs);
       }),
   };
 }

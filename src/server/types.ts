@@ -13,9 +13,10 @@ export interface RunningServer {
   readonly inFlight: number;
   /**
    * Stops accepting connections and resolves once in-flight requests finished. Those still
-   * running after `graceMs` are cut, and their records made (within CUT_SETTLE_MS more).
+   * running after `graceMs`, or when `cut` aborts first (a second Ctrl-C), are cut, and their
+   * records made (within CUT_SETTLE_MS more).
    */
-  close(graceMs: number): Promise<void>;
+  close(graceMs: number, cut?: AbortSignal): Promise<void>;
 }
 
 /** PEM files for HTTPS: paths, read once when the server starts (see server/tls.ts). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { sseFrames } from '../support/fake-upstream.js';
 import { openServeFolder } from '../support/serve-folder.js';
-import { runCli, startServe } from '../support/spawn-cli.js';
+import { runCli, startServe, type Build } from '../support/spawn-cli.js';
 import { startForSuite, withMore } from '../support/suite-resource.js';
 
 const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-usage.sse', import.meta.url), 'utf8'));
@@ -16,11 +16,11 @@ const STREAM = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-us
  * It now ends the grace period at once: the calls in flight are cut and recorded, the records
  * written, exit 0. (A third signal ends the process.)
  */
-describe('a second SIGINT while serve drains after SIGTERM (node build)', () => {
+describe.each<Build>(['binary', 'node'])('a second SIGINT while serve drains after SIGTERM (%s)', (build) => {
   let secret: string;
   const folder = startForSuite(async () => {
     const f = await openServeFolder({
-      name: 'second-signal',
+      name: `second-signal-${build}`,
       // 13 frames 500 ms apart: ~6.5 s, far inside the 30 s grace.
       upstream: { expectedKey: 'sk-second', reply: () => ({ headers: { 'content-type': 'text/event-stream' }, body: STREAM, delayMs: 500 }) },
       config: (fakeUrl) => `providers:\n  openai: { base_url: "${fakeUrl}", api_key: "sk-second" }\nstore: { flush_interval_ms: 1000 }\nlimits: { shutdown_grace_ms: 30000 }\n`,
@@ -32,7 +32,7 @@ describe('a second SIGINT while serve drains after SIGTERM (node build)', () => 
   });
 
   it('cuts the calls in flight now and records them, writes every record, exit 0', async () => {
-    const serve = await startServe('node', ['--port', '0'], { cwd: folder().dir });
+    const serve = await startServe(build, ['--port', '0'], { cwd: folder().dir });
     const res = await fetch(`${serve.url}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: JSON.stringify({ model: 'gpt-4o-mini', stream: true }) });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
