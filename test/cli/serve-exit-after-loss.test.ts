@@ -77,4 +77,62 @@ describe('serve stopped by a signal after losing call records', () => {
     expect(err).toContain('call records could not be written before exit and are lost');
     expect(code).toBe(1);
   }, 60_000);
+  // A trial: serve on a database it could not write (read-only) logged "stopped: every call
+  // record written" and exited 0 while the records were only in the spill file.
+  it('says the records are in the spill file, not written, when the database refused them and the spill took them', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tokometer-serve-spilled-'));
+    fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: () => ({ body: CHAT }) }).start();
+    const config = path.join(dir, 'tokometer.yaml');
+    const spill = path.join(dir, 'calls.spill');
+    writeFileSync(config, `providers:\n  openai: { base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }\nkeys:\n  k: { secret_env: TEST_MK }\nstore: { flush_interval_ms: 200, spill_path: "${spill}" }\nlimits: { shutdown_grace_ms: 200 }\n`);
+    const secret = newMeteringKey();
+    const node = edgesFor('node');
+    const opened: SqlDriver[] = [];
+    let err = '';
+    let listening!: (url: string) => void;
+    const ready = new Promise<string>((r) => (listening = r));
+    const ctx: CliContext = {
+      edges: {
+        ...node,
+        openDriver: async () => {
+          const open = await node.openDriver();
+          return (file, options) => {
+            const d = open(file, options);
+            opened.push(d);
+            return d;
+          };
+        },
+      },
+      env: { TEST_MK: secret },
+      cwd: dir,
+      clock: () => Date.now(),
+      out: (text) => {
+        const m = /listening on (http:\/\/\S+)/.exec(text);
+        if (m) listening(m[1]!);
+      },
+      err: (text) => void (err += text),
+      isTTY: false,
+    };
+    const serving = runCli(['serve', '--port', '0', '--db', path.join(dir, 'tokometer.db'), '--config', config], ctx);
+    const url = await ready;
+    for (const d of opened) {
+      try {
+        d.exec('PRAGMA query_only = 1');
+      } catch {
+        // a connection already closed
+      }
+    }
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${url}/proxy/openai/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    process.emit('SIGTERM', 'SIGTERM');
+    const code = await serving;
+    // Not lost: the next start replays them. But not written either.
+    expect(code).toBe(0);
+    expect(err).not.toContain('every call record written');
+    expect(err).toContain(`stopped: 2 call records are in the spill file ${spill}, not in the database`);
+    expect(readFileSync(spill, 'utf8').trim().split('\n')).toHaveLength(2);
+  }, 60_000);
 });
