@@ -179,7 +179,12 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       // Calls in flight get limits.shutdown_grace_ms to finish.
       proxy
         .stop()
-        .then(() => log.info('stopped: every call record written', { signal }))
+        .then(() => {
+          // Records the database refused and the spill file took are not lost, and not written either.
+          const spilled = proxy.queue.spilled;
+          if (spilled === 0) log.info('stopped: every call record written', { signal });
+          else log.warn(`stopped: ${spilled} call records are in the spill file ${plan.spillPath}, not in the database; the next serve on it writes them once the database takes writes`, { signal });
+        })
         .catch((error) => {
           stopFailed = true;
           log.error('shutdown failed', { error: String(error) });
