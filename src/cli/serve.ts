@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
@@ -61,6 +62,11 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
       : dbPath === ':memory:'
         ? undefined
         : `${dbPath}.spill`;
+  // Named now, not when the database first refuses a write: records spilled there would be lost.
+  if (spill !== undefined && spillPath !== undefined && !existsSync(path.dirname(spillPath))) {
+    const field = flags.spill === undefined ? 'store.spill_path' : '--spill';
+    throw new UsageError(`${field}: the folder ${path.dirname(spillPath)} does not exist; create it or point ${field} elsewhere`);
+  }
   const updates = config.price_updates;
   return {
     settings: proxySettings(config),
