@@ -83,6 +83,8 @@ describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (bu
       const run = await cli('prices', 'reprice', '--since', '1h');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain('repriced 5 of 5 calls (run #1; prices: config, overrides, genai-prices@0.1.8');
+      // A running serve read the config's prices at its start: the new calls it makes keep the old ones until it restarts (a trial found no word of it).
+      expect(run.stdout).toContain('A serve already running keeps the config prices it started with: restart it so new calls get these prices too.');
 
       // Calls, rollups and entity rows, exactly.
       expect(sql("SELECT SUM(cost_nano) AS cost, COUNT(*) AS n, SUM(price_source = 'config') AS config FROM calls")).toEqual({ cost: CALLS * NEW, n: CALLS, config: CALLS });
