@@ -107,6 +107,8 @@ function registerReprice(prices: Command, ctx: CliContext): void {
             ? `dry run: nothing changed (prices: ${sources}; ${span})\n`
             : `repriced ${r.changed} of ${r.calls} calls (run #${r.runId}; prices: ${sources}; ${span}); reports and budgets follow\n`,
         );
+        // serve reads the config once, at its start (snapshots it polls for; SIGHUP looks at once).
+        if (!flags.dryRun && Object.keys(config.prices).length > 0) ctx.out('A serve already running keeps the config prices it started with: restart it so new calls get these prices too.\n');
       } finally {
         await store.close();
       }

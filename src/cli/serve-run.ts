@@ -197,7 +197,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     const ignoreHup = () => log.info('SIGHUP ignored: shutting down');
     // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
     const reload = () => {
-      log.info('prices: SIGHUP, checking the database for new prices');
+      log.info('prices: SIGHUP, checking the database for new prices (prices: in the config apply at a restart)');
       void watch.check();
     };
     const onInt = () => stop('SIGINT');
