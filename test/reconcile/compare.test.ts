@@ -3,6 +3,7 @@ import { parseTolerance } from '../../src/cli/reconcile.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { centsToNano } from '../../src/reconcile/anthropic-admin.js';
 import { buildReport } from '../../src/reconcile/build.js';
+import { renderReconcileTable } from '../../src/reconcile/format/table.js';
 import { parseLineItem } from '../../src/reconcile/openai-admin.js';
 import { catalogRates, dayWindow } from '../../src/reconcile/run.js';
 import { DEFAULT_TOLERANCE, type ProviderCost, type ProviderReport, type ReconcileBy, type Tolerance } from '../../src/reconcile/types.js';
@@ -176,5 +177,12 @@ describe('reconcile parsers', () => {
       until: Date.parse('2026-11-03T00:00:00Z'),
     });
     expect(dayWindow({ since: 0, until: Date.parse('2026-11-03T00:00:01Z') }).until).toBe(Date.parse('2026-11-04T00:00:00Z'));
+  });
+  // A trial: a bill of nothing against $0.275 metered read "The meter explains 100.0% of the bill".
+  it('does not say the meter explains the bill when the provider billed nothing and the meter has spend', () => {
+    const report = build([meter('gpt-4o-mini', 2, 1000, 100, 275_000_000)], {});
+    const table = renderReconcileTable(report, { color: false });
+    expect(table).not.toContain('The meter explains');
+    expect(table).toContain('The provider billed nothing in this window against $0.275 metered');
   });
 });
