@@ -72,7 +72,10 @@ function finish(out: string[], report: ReconcileReport, p: Paint): string {
   const differing = report.rows.filter(isDifference).length;
   out.push(
     '',
-    `The meter explains ${(report.explainedShare * 100).toFixed(1)}% of the bill: ${formatMoney(t.meter.costNano)} metered, ${formatMoney(t.bill.costNano)} billed (${signedMoney(t.diff.costNano)}).`,
+    // A share of a bill of nothing is no share (explainedShare is 1 then): say what there is.
+    t.bill.costNano === 0 && t.meter.costNano > 0
+      ? `The provider billed nothing in this window against ${formatMoney(t.meter.costNano)} metered (${signedMoney(t.diff.costNano)}).`
+      : `The meter explains ${(report.explainedShare * 100).toFixed(1)}% of the bill: ${formatMoney(t.meter.costNano)} metered, ${formatMoney(t.bill.costNano)} billed (${signedMoney(t.diff.costNano)}).`,
   );
   const counted = (which: (s: RowStatus) => boolean) =>
     (Object.keys(STATUS_TEXT) as RowStatus[]).filter((s) => which(s) && report.counts[s] > 0).map((s) => `${report.counts[s]} ${STATUS_TEXT[s]}`);
