@@ -50,6 +50,21 @@ describe('reconcile comparison', () => {
     expect(drift.explanation).toContain('explained by uncached input at $2.54/1M (catalog $2.50/1M) or output at $10.40/1M (catalog $10.00/1M)');
   });
 
+  // A trial (Anthropic, no request counts): 12 calls more on the bill read as output token drift,
+  // because their input alone ($0.0096) was under the $0.01 tolerance while their output was over.
+  it('without request counts, values extra input tokens as the requests they make up: unmetered traffic, not output drift', () => {
+    // gpt-4o, per call 1,000 in + 1,000 out = $0.0125; 100 calls metered, 103 calls' worth billed.
+    const row = build([meter('gpt-4o', 100, 100_000, 100_000, 1.25 * USD)], { usage: [usage('gpt-4o', null, 103_000, 103_000)], costs: [cost('gpt-4o', null, 1.2875)], requestCounts: false }).rows[0]!;
+    // The input difference alone is worth $0.0075 (3,000 × $2.50 per 1M), the 3 requests it stands for $0.0375.
+    expect([row.status, row.unmeteredRequests, row.requestsEstimated]).toEqual(['unmetered_traffic', 3, true]);
+    // Fewer input tokens likewise: calls the provider does not report.
+    const fewer = build([meter('gpt-4o', 103, 103_000, 103_000, 1.2875 * USD)], { usage: [usage('gpt-4o', null, 100_000, 100_000)], costs: [cost('gpt-4o', null, 1.25)], requestCounts: false }).rows[0]!;
+    expect(fewer.status).toBe('missing_at_provider');
+    // Same input, more output: still a token drift (a cut stream's output the meter missed).
+    const drift = build([meter('gpt-4o', 100, 100_000, 100_000, 1.25 * USD)], { usage: [usage('gpt-4o', null, 100_000, 103_000)], costs: [cost('gpt-4o', null, 1.28)], requestCounts: false }).rows[0]!;
+    expect([drift.status, drift.driftedTokens]).toEqual(['token_drift', ['output']]);
+  });
+
   it('request counts decide unmetered traffic and calls missing at the provider', () => {
     const up = build([meter('gpt-4o', 10, 10_000, 1_000, 0.035 * USD)], { usage: [usage('gpt-4o', 13, 13_000, 1_300)], costs: [cost('gpt-4o', null, 0.0455)] }).rows[0]!;
     expect([up.status, up.unmeteredRequests, up.requestsEstimated]).toEqual(['unmetered_traffic', 3, undefined]);
