@@ -88,8 +88,14 @@ export function classify(g: JoinedGroup, ctx: ClassifyContext): ReconcileRow {
     more = requestsBeyond && diff.requests > 0;
     fewer = requestsBeyond && diff.requests < 0;
   } else {
-    more = drifted.includes('input') && diff.tokens.input > 0;
-    fewer = drifted.includes('input') && diff.tokens.input < 0;
+    // No request counts (Anthropic): more input tokens stand for more requests, valued as a
+    // request difference is, at the meter's cost per call of the requests they make up (their
+    // input alone under the tolerance read 12 extra calls as output drift).
+    const inputPerCall = g.meter.calls > 0 ? g.meter.tokens.input / g.meter.calls : 0;
+    const requestsValue = inputPerCall > 0 ? (diff.tokens.input / inputPerCall) * (g.meter.costNano / g.meter.calls) : 0;
+    const inputBeyond = drifted.includes('input') || beyond(diff.tokens.input, g.bill.tokens.input, requestsValue);
+    more = inputBeyond && diff.tokens.input > 0;
+    fewer = inputBeyond && diff.tokens.input < 0;
   }
   const anything = costBeyond || drifted.length > 0 || more || fewer;
   // Metered calls without a price: their difference has no value in USD, so the tolerance cannot excuse it.
