@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
-import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
+import { KEY_NAME_RE, budgetJson, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import { isKnownProvider } from '../config/checks.js';
+import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
+import { declarationOf, effectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
@@ -71,14 +73,15 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
       const store = await storeFor(ctx, flags, 'read');
+      const declared = keyDeclarations(configFor(ctx, flags.config).keys);
       try {
         const list = await store.keys.list({ includeRevoked: flags.all === true });
         if (flags.json) {
-          ctx.out(JSON.stringify(list.map(keyJson), null, 2) + '\n');
+          ctx.out(JSON.stringify(list.map((k) => ({ ...keyJson(k), enforced: enforcedJson(k, declarationOf(declared, k.name)) })), null, 2) + '\n');
         } else if (list.length === 0) {
           ctx.out(`No keys yet. Create one with \`${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME\`.\n`);
         } else {
-          ctx.out(keysTable(list, paint(wantsColor(ctx))) + '\n');
+          ctx.out(keysTable(list, declared, paint(wantsColor(ctx))) + '\n');
         }
       } finally {
         await store.close();
@@ -247,27 +250,46 @@ function describeKey(key: KeyRecord): string {
   return parts.join('  ');
 }
 
+/** The fields of a key its config declaration sets, which serve enforces over the stored ones (keys/effective.ts). */
+const DECLARABLE = ['budget', 'tags', 'providers', 'models'] as const;
+
+function fromConfig(declared: KeyDeclaration | undefined): Array<(typeof DECLARABLE)[number]> {
+  return declared === undefined ? [] : DECLARABLE.filter((f) => declared[f] !== undefined);
+}
+
+/** What serve enforces for stored key `k` (merged with its declaration), as `keys list --json`'s `enforced`. */
+function enforcedJson(k: KeyRecord, declared: KeyDeclaration | undefined): Record<string, unknown> {
+  const e = effectiveKey(k, declared);
+  return { tags: e.tags, providers: e.providers, models: e.models, budget: budgetJson(e.budget), from_config: fromConfig(declared) };
+}
+
 /**
  * `keys list` as a grid with a header row: name, key prefix, budget, fixed tags, created;
- * the allow-lists and the revocation time only when some key listed has them.
+ * the allow-lists and the revocation time only when some key listed has them. Each shows
+ * what serve enforces: a value the config declares (it wins over the stored one) is marked
+ * "(config)", with a line under the grid saying so.
  */
-function keysTable(list: readonly KeyRecord[], p: Paint): string {
+function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string, KeyDeclaration>>, p: Paint): string {
+  const shown = list.map((k) => ({ ...k, ...effectiveKey(k, declarationOf(declared, k.name)), config: fromConfig(declarationOf(declared, k.name)) }));
+  type Shown = (typeof shown)[number];
   const orDash = (s: string) => (s === '' ? '—' : s);
-  const columns: Array<[string, (k: KeyRecord) => string]> = [
+  const mark = (k: Shown, field: (typeof DECLARABLE)[number], text: string) => (k.config.includes(field) ? `${text} (config)` : text);
+  const columns: Array<[string, (k: Shown) => string]> = [
     ['name', (k) => k.name],
     ['key', (k) => `${k.prefix}…`],
-    ['budget', (k) => (k.budget ? `${formatUsd(k.budget.limitNano)}/${k.budget.period}${k.budget.soft ? ' (soft)' : ''}` : '—')],
-    ['tags', (k) => orDash(Object.entries(k.tags).map(([t, v]) => `${t}=${v}`).join(','))],
+    ['budget', (k) => mark(k, 'budget', k.budget ? `${formatUsd(k.budget.limitNano)}/${k.budget.period}${k.budget.soft ? ' (soft)' : ''}` : '—')],
+    ['tags', (k) => mark(k, 'tags', orDash(Object.entries(k.tags).map(([t, v]) => `${t}=${v}`).join(',')))],
   ];
-  if (list.some((k) => k.providers.length > 0)) columns.push(['providers', (k) => orDash(k.providers.join(','))]);
-  if (list.some((k) => k.models.length > 0)) columns.push(['models', (k) => orDash(k.models.join(','))]);
+  if (shown.some((k) => k.providers.length > 0)) columns.push(['providers', (k) => mark(k, 'providers', orDash(k.providers.join(',')))]);
+  if (shown.some((k) => k.models.length > 0)) columns.push(['models', (k) => mark(k, 'models', orDash(k.models.join(',')))]);
   columns.push(['created', (k) => new Date(k.createdAt).toISOString().slice(0, 10)]);
-  if (list.some((k) => k.revokedAt !== null)) columns.push(['revoked', (k) => (k.revokedAt === null ? '—' : new Date(k.revokedAt).toISOString())]);
-  return renderGrid(
+  if (shown.some((k) => k.revokedAt !== null)) columns.push(['revoked', (k) => (k.revokedAt === null ? '—' : new Date(k.revokedAt).toISOString())]);
+  const grid = renderGrid(
     columns.map(([header]) => ({ header, align: 'left' as const })),
-    list.map((k) => columns.map(([, value]) => value(k))),
+    shown.map((k) => columns.map(([, value]) => value(k))),
     p,
   );
+  return shown.some((k) => k.config.length > 0) ? `${grid}\n(config): set by keys.NAME in the config, which wins over the stored value` : grid;
 }
 
 /** One audit entry as a line: time, actor, action, key, then the details as compact JSON. */
