@@ -122,6 +122,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
           return patch;
         };
         const patch = patchOf(key); // bad flags are refused before anything is written
+        if (Object.keys(patch).length === 0) throw new UsageError(`keys set ${name} changes nothing: give --budget, --period, --alert-at, --soft or --no-soft, --tag, --clear-tags, --provider, --any-provider, --model or --any-model`);
         const updated = await updateKeyAudited(store, name, patchOf, 'cli', ctx.clock());
         ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
         const declared = config.keys[name];
