@@ -1,6 +1,8 @@
 import type { Config } from './schema.js';
 import type { Problem } from './problems.js';
 import { builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
+import { CATALOG_PROVIDER_IDS } from '../pricing/catalog.js';
+import { closest } from './issues.js';
 import { familyOfWord } from './providers.js';
 
 /**
@@ -8,7 +10,7 @@ import { familyOfWord } from './providers.js';
  * Paths point into the YAML as written, so each problem gets a source position.
  */
 export function semanticProblems(config: Config): Problem[] {
-  return [...providerProblems(config), ...allowListProblems(config), ...budgetNameProblems(config)];
+  return [...providerProblems(config), ...allowListProblems(config), ...priceProviderProblems(config), ...budgetNameProblems(config)];
 }
 
 /** A provider without a built-in base URL for its family must set one. */
@@ -42,6 +44,27 @@ function allowListProblems(config: Config): Problem[] {
     key.providers?.forEach((name, i) => {
       if (!known(name)) problems.push({ path: ['keys', keyName, 'providers', i], message: `unknown provider "${name}" (not built in and not under providers:)` });
     });
+  }
+  return problems;
+}
+
+/**
+ * A `prices:` entry's `provider` must name a provider calls can go through: one under
+ * `providers:`, or a built-in one by its name or its catalog id (`gemini` or `google`).
+ * Those are the only names a call's provider can equal or share a catalog id with
+ * (pricing/config-prices.ts configProviderMatches, which trims and ignores case, as this
+ * does); with any other name the price never applies and the calls stay unpriced.
+ */
+function priceProviderProblems(config: Config): Problem[] {
+  const configured = Object.keys(config.providers);
+  const known = new Set([...configured, ...Object.keys(CATALOG_PROVIDER_IDS)]);
+  const problems: Problem[] = [];
+  for (const [model, price] of Object.entries(config.prices)) {
+    const name = price.provider?.trim().toLowerCase();
+    if (name === undefined || known.has(name)) continue;
+    const close = closest(name, [...known]);
+    const hint = close ? `; did you mean ${JSON.stringify(close)}?` : '';
+    problems.push({ path: ['prices', model, 'provider'], message: `unknown provider ${JSON.stringify(price.provider)}${hint} (not under providers: and not built in, so no call would get this price)` });
   }
   return problems;
 }

@@ -111,8 +111,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-/** The allowed key within edit distance 2 of `key` (the nearest one), if any. */
-function closest(key: string, candidates: readonly string[]): string | undefined {
+/** The candidate within edit distance 2 of `key` (lower-cased; the nearest one), if any: the config's "did you mean". */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
