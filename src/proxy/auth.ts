@@ -144,7 +144,8 @@ export class KeyResolver {
  * Makes sure every declared key whose secret comes from an environment variable
  * (`secretEnv`) exists in the store with that secret's hash (audited, actor 'config').
  * Returns one warning per key that could not be set up (variable unset or malformed,
- * name taken by another secret).
+ * name taken by another secret), then one naming every other declared key with no key of
+ * that name in the store (absentDeclaredKeys).
  */
 export async function syncConfigKeys(
   store: Pick<Store, 'keys' | 'unitOfWork'>,
@@ -181,5 +182,24 @@ export async function syncConfigKeys(
     else if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
     else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
   }
+  const absent = await absentDeclaredKeys(store, keys);
+  if (absent.length > 0) {
+    const names = absent.map((name) => `'${name}'`).join(', ');
+    warnings.push(`keys declared in the config but not in the database: ${names}; each declaration applies once its key is created (\`tokometer keys create NAME\`), without a restart`);
+  }
   return warnings;
+}
+
+/**
+ * Declared keys without `secretEnv` that no stored key (active or revoked) is named after:
+ * their budget, tags and allow-lists apply to no call until `keys create` (or the admin API)
+ * makes the key, which the key table's reload then merges with the declaration. Keys with
+ * `secretEnv` are left out: syncConfigKeys creates them, or warns about them already.
+ */
+async function absentDeclaredKeys(store: Pick<Store, 'keys'>, keys: Readonly<Record<string, KeyDeclaration>>): Promise<string[]> {
+  const absent: string[] = [];
+  for (const [name, declared] of Object.entries(keys)) {
+    if (declared.secretEnv === undefined && (await store.keys.byName(name)) === undefined) absent.push(name);
+  }
+  return absent;
 }

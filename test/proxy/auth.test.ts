@@ -87,7 +87,7 @@ describe('KeyResolver', () => {
 });
 
 describe('syncConfigKeys', () => {
-  it('creates each YAML key whose secret is in the environment, audited as config, and warns about the others', async () => {
+  it('creates each YAML key whose secret is in the environment, audited as config, and warns about the others and about the declared key not in the store (plain)', async () => {
     const store = testStore(openDriver(':memory:'));
     const secret = newMeteringKey();
     const taken = newMeteringKey();
@@ -102,11 +102,13 @@ describe('syncConfigKeys', () => {
     expect(warnings).toEqual([
       "key 'missing': environment variable NOT_SET is unset or not a metering key (mk_ + 32 characters)",
       "key 'taken' already exists with another secret; revoke it first to use OTHER_KEY",
+      "keys declared in the config but not in the database: 'plain'; each declaration applies once its key is created (`tokometer keys create NAME`), without a restart",
     ]);
     expect(await store.keys.byHash(hashSecret(secret))).toMatchObject({ name: 'env', budget: { limitNano: 2e9, period: 'day', alertAt: [1], soft: false }, createdAt: 100 });
     expect((await store.history.list()).map((e) => [e.actor, e.action, e.keyName, e.details])).toEqual([['config', 'create', 'env', { prefix: keyPrefix(secret), secret_env: 'APP_KEY' }]]);
     expect(await syncConfigKeys(store, keys, { APP_KEY: secret, OTHER_KEY: taken }, 200)).toEqual([
       "key 'missing': environment variable NOT_SET is unset or not a metering key (mk_ + 32 characters)",
+      "keys declared in the config but not in the database: 'plain'; each declaration applies once its key is created (`tokometer keys create NAME`), without a restart",
     ]);
     expect(await store.history.list()).toHaveLength(1);
     await store.close();
