@@ -10,6 +10,7 @@ import type { ContextMemory } from './context-memory.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { TagsDroppedNotice } from './tags-dropped.js';
 import type { IncomingCall, OutgoingResponse, UpstreamClient } from './types.js';
 
 /** What the budget layer needs to know about a call before it is forwarded (defined by the budget layer). */
@@ -73,6 +74,8 @@ export interface ProxyDeps<R> {
   log: Logger;
   maxBodyBytes: number;
   tagsOnInvalid: 'reject' | 'drop';
+  /** Counts and warns about the headers `tagsOnInvalid: 'drop'` drops; absent: they are dropped silently (serve always sets it). */
+  tagsDropped?: TagsDroppedNotice;
   admin?: AdminHandler;
   /** Why calls must be refused right now (503), or null to serve them. */
   refusal?: () => string | null;

@@ -195,10 +195,15 @@ function identifyCaller<R>(
   const refusal = deps.refusal?.();
   if (refusal) return unrecorded(deps, provider, new ProxyError('unavailable', refusal));
 
-  const parsedTags = parseTags(call.headers['x-metering-tags']);
-  if (!parsedTags.ok && deps.tagsOnInvalid === 'reject') {
-    recorder.identify(key.name, { ...key.tags });
-    return { refused: new ProxyError('bad_request', parsedTags.error), record: true };
+  const tagsHeader = call.headers['x-metering-tags'];
+  const parsedTags = parseTags(tagsHeader);
+  if (!parsedTags.ok) {
+    if (deps.tagsOnInvalid === 'reject') {
+      recorder.identify(key.name, { ...key.tags });
+      return { refused: new ProxyError('bad_request', parsedTags.error), record: true };
+    }
+    // A header parseTags refused was sent: tagsHeader is a string.
+    deps.tagsDropped?.dropped(key.name, parsedTags.error, tagsHeader as string);
   }
   const tags = mergeTags(parsedTags.ok ? parsedTags.value : {}, key.tags);
   recorder.identify(key.name, tags);

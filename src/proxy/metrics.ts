@@ -16,13 +16,15 @@ const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').
 
 /**
  * In-memory counters rendered as Prometheus text on `GET /metrics`. Labels are
- * provider names, statuses and outcomes, and budget names (a key's name or a `budgets:`
- * entry): never secrets or tag values (the instances of a `per` budget are summed).
+ * provider names, statuses and outcomes, metering key names, and budget names (a key's name
+ * or a `budgets:` entry): never secrets or tag values (the instances of a `per` budget are summed).
  */
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly costNano = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
+  /** Headers dropped under `tags.on_invalid: drop`, by label text (`key="…"`). */
+  private readonly tagsDroppedByKey = new Map<string, number>();
   private budgetBlocks = 0;
   private budgetBusy = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
@@ -71,6 +73,12 @@ export class Metrics {
     this.requests.set(reqKey, (this.requests.get(reqKey) ?? 0) + 1);
   }
 
+  /** Counts a call of metering key `keyName` recorded without its `X-Metering-Tags` (invalid, dropped under `tags.on_invalid: drop`). */
+  tagsDropped(keyName: string): void {
+    const labels = `key="${labelValue(keyName)}"`;
+    this.tagsDroppedByKey.set(labels, (this.tagsDroppedByKey.get(labels) ?? 0) + 1);
+  }
+
   /** Counts a budget refusal: a spent cap (`budget_exceeded`), or a wait for room that ran out (`budget_busy`); other kinds (a waiter refused at shutdown: `unavailable`) are neither. */
   budgetBlocked(kind: ErrorKind = 'budget_exceeded'): void {
     if (kind === 'budget_busy') this.budgetBusy++;
@@ -93,6 +101,8 @@ export class Metrics {
     for (const [provider, nano] of this.costNano) lines.push(`tokometer_cost_usd_total{provider="${provider}"} ${(nano / 1e9).toFixed(9)}`);
     lines.push('# HELP tokometer_tokens_total Metered tokens by provider and direction.', '# TYPE tokometer_tokens_total counter');
     for (const [labels, n] of this.tokens) lines.push(`tokometer_tokens_total{${labels}} ${n}`);
+    lines.push('# HELP tokometer_tags_dropped_total Calls recorded without their X-Metering-Tags (invalid, dropped under tags.on_invalid: drop), by metering key.', '# TYPE tokometer_tags_dropped_total counter');
+    for (const [labels, n] of this.tagsDroppedByKey) lines.push(`tokometer_tags_dropped_total{${labels}} ${n}`);
     lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget whose cap is spent.', '# TYPE tokometer_budget_blocks_total counter');
     lines.push(`tokometer_budget_blocks_total ${this.budgetBlocks}`);
     lines.push('# HELP tokometer_budget_busy_total Calls answered budget_busy: their wait for room beside the calls in flight ran out.', '# TYPE tokometer_budget_busy_total counter');

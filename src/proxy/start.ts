@@ -20,6 +20,7 @@ import { recordWriter, type RecordWriterOptions } from './record-writer.js';
 import { waitAtMost } from '../lib/wait-at-most.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
+import { TagsDroppedNotice } from './tags-dropped.js';
 import type { UpstreamClient } from './types.js';
 
 /** What startProxy builds the proxy from; the settings, storage, log and record-writer options are RecordWriterOptions'. */
@@ -177,6 +178,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     log: o.log,
     maxBodyBytes: o.settings.limits.maxBodyBytes,
     tagsOnInvalid: o.settings.tagsOnInvalid,
+    tagsDropped: new TagsDroppedNotice(o.log, o.clock, metrics),
     background,
     contexts: new ContextMemory(),
     cachedContents: new CachedContentSizes(),
