@@ -5,6 +5,7 @@ import { estimateTokens } from '../providers/estimate.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
+import { KNOWN_USAGE_SOURCES } from '../store/unpriced.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
@@ -14,7 +15,7 @@ import { recordedUsage, type EstimateSource } from './recorded-usage.js';
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'unpricedOnBudget'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -226,6 +227,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       } catch (failure) {
         this.settleAgain(costNano ?? 0, failure);
       }
+      // Known usage, no price: it settled $0 (store/unpriced.ts). A priced call only compares to null.
+      if (costNano === null && KNOWN_USAGE_SOURCES.includes(source)) this.deps.unpricedOnBudget?.settledUnpriced(this.provider, this.keyName, model, this.reservation);
     }
     const record: CallRecord = {
       ts: this.startedAt,

@@ -11,6 +11,7 @@ import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { TagsDroppedNotice } from './tags-dropped.js';
+import type { UnpricedOnBudgetNotice } from './unpriced-on-budget.js';
 import type { IncomingCall, OutgoingResponse, UpstreamClient } from './types.js';
 
 /** What the budget layer needs to know about a call before it is forwarded (defined by the budget layer). */
@@ -76,6 +77,8 @@ export interface ProxyDeps<R> {
   tagsOnInvalid: 'reject' | 'drop';
   /** Counts and warns about the headers `tagsOnInvalid: 'drop'` drops; absent: they are dropped silently (serve always sets it). */
   tagsDropped?: TagsDroppedNotice;
+  /** Warns when an unpriced call settles $0 against a hard budget (once per key and model); absent: silent (serve always sets it). */
+  unpricedOnBudget?: UnpricedOnBudgetNotice;
   admin?: AdminHandler;
   /** Why calls must be refused right now (503), or null to serve them. */
   refusal?: () => string | null;

@@ -28,7 +28,7 @@ describe('unpriced calls on a hard budget', () => {
 
   beforeAll(async () => {
     fake = await new FakeUpstream({ expectedKey: UPSTREAM_KEY, reply: chatAnswer }).start();
-    ({ proxy, baseUrl } = await startBudgetProxy({ dbPath: folder.dbPath, fake, overrides: { log } }));
+    ({ proxy, baseUrl } = await startBudgetProxy({ dbPath: folder.dbPath, fake, yaml: 'budgets:\n  - { name: team-a-daily, match: { team: a }, limit_usd: 0.001, period: day }\n', overrides: { log } }));
   });
   afterAll(async () => {
     await proxy?.stop(1000);
@@ -36,10 +36,10 @@ describe('unpriced calls on a hard budget', () => {
     folder.cleanup();
   });
 
-  const chat = async (secret: string, model: string) => {
+  const chat = async (secret: string, model: string, tags?: Record<string, string>) => {
     const res = await fetch(`${baseUrl}/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...(tags ? { 'x-metering-tags': JSON.stringify(tags) } : {}) },
       body: JSON.stringify({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
     });
     await res.text();
@@ -74,6 +74,17 @@ describe('unpriced calls on a hard budget', () => {
     expect(await unpricedTotals()).toEqual([
       'tokometer_unpriced_calls_total{provider="openai",model="gpt-9-turbo"} 7',
       'tokometer_unpriced_calls_total{provider="openai",model="gpt-9-mini"} 2',
+    ]);
+  });
+
+  it('names the tag budgets a call counts against, and every hard budget when several hold it', async () => {
+    const tagged = await addKey(proxy, 'tagged');
+    const both = await addKey(proxy, 'both', { budget: keyBudget(0.0005, { period: 'day' }) });
+    expect(await chat(tagged, 'gpt-9-turbo', { team: 'a' })).toBe(200);
+    expect(await chat(both, 'gpt-9-turbo', { team: 'a' })).toBe(200);
+    expect(noPrice().slice(2).map((w) => w.msg)).toEqual([
+      'calls of gpt-9-turbo on key tagged have no price: they count $0 against its budget team-a-daily; add a price under prices: (docs/prices.md)',
+      'calls of gpt-9-turbo on key both have no price: they count $0 against its budgets both, team-a-daily; add a price under prices: (docs/prices.md)',
     ]);
   });
 });
