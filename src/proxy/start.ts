@@ -9,12 +9,13 @@ import { createStore } from '../store/sqlite-store.js';
 import type { CallRecord, RecordWriter } from '../store/types.js';
 import type { Store } from '../store/facade.js';
 import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
-import { KEY_WATCH_MS, KeyResolver, syncConfigKeys } from './auth.js';
+import type { KeyResolver } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { BackgroundWatch } from './background-watch.js';
 import { CachedContentSizes } from './cached-content-sizes.js';
 import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
+import { openKeyTable } from './key-table.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
 import { waitAtMost } from '../lib/wait-at-most.js';
@@ -60,9 +61,6 @@ export interface ProxyParts {
   /** The record writer, able to hold records back while budget spend is read. */
   queue: HoldingWriter;
 }
-
-/** Least ms between two log lines about failing key reloads. */
-const KEY_ERROR_LOG_MS = 60_000;
 
 /** ms before the first read of a background response (then doubling up to limits.background_poll_ms). */
 const BACKGROUND_FIRST_POLL_MS = 1000;
@@ -123,20 +121,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
   if (telemetry) started.push(() => telemetry.shutdown(0));
   const store = storeOf(o);
   await o.beforeStart?.(store);
-  for (const warning of await syncConfigKeys(store, o.settings.keys, o.env, o.clock())) o.log.warn(warning);
-  // The key watch polls every 250 ms: while the database is away, say so once a minute, not four times a second.
-  let keysErrorLoggedAt = -Infinity;
-  const keys = new KeyResolver(store, o.settings.keys, (error) => {
-    const now = performance.now();
-    if (now - keysErrorLoggedAt < KEY_ERROR_LOG_MS) return;
-    keysErrorLoggedAt = now;
-    o.log.error('could not reload the metering keys (the table in memory stays in force)', { error: error instanceof Error ? error.message : String(error) });
-  });
-  started.push(() => keys.close());
-  await keys.reload();
-  // PostgreSQL announces key changes (NOTIFY): every replica reloads at once; the polling stays as the fallback.
-  const postgres = o.storage.engine === 'postgres' ? o.storage.store : undefined;
-  await keys.watch(KEY_WATCH_MS, postgres === undefined ? undefined : (onChange, onReconnect) => postgres.listenChanges(onChange, onReconnect));
+  const keys = await openKeyTable({ store, declared: o.settings.keys, env: o.env, clock: o.clock, log: o.log, postgres: o.storage.engine === 'postgres' ? o.storage.store : undefined }, started);
   const queue = new HoldingWriter(await recordWriter(o), { maxHeld: o.settings.store.maxBufferedRecords });
   started.push(() => queue.close());
   if (queue.pending > 0) o.log.warn(`replaying ${queue.pending} call records spilled to ${o.spillPath} by an earlier run`);
