@@ -4,7 +4,7 @@ import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
 import { renderUnitEconomicsTable } from '../report/format/economics-table.js';
 import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
-import { excludedNotice, prunedNotice, unknownKeyNotices } from '../report/format/text.js';
+import { excludedNotice, prunedNotice, unknownKeyNotices, unknownUsageNotice, unpricedNotice } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery } from '../report/types.js';
@@ -94,8 +94,10 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
     const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
     if (cutoff !== null) deps.err(`note: ${prunedNotice(cutoff, timeZone)}\n`);
-    const excluded = excludedNotice(report.excluded);
-    if (excluded) deps.err(`note: ${excluded}\n`);
+    // The table's footers: what spend leaves out (unit economics sums the same known costs).
+    for (const note of [unpricedNotice(report.unpriced), unknownUsageNotice(report.total), excludedNotice(report.excluded)]) {
+      if (note) deps.err(`note: ${note}\n`);
+    }
   } else {
     deps.out(renderTable(report, { color }));
     if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));

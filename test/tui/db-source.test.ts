@@ -47,7 +47,7 @@ async function report(since: string, by: string[], where: WhereClause[], top?: n
   const range = parseTimeRange({ since }, { clock: () => now, timeZone: 'UTC' });
   const q: ReportQuery = { ...range, by, where, timeZone: 'UTC', ...(top ? { top } : {}) };
   const r = await spendReport(readsOf(db.store.driver), q);
-  return { report: r, json: reportToJson(r) as { rows: Array<{ cost_usd: number; share: number; calls: number }>; total: { cost_usd: number; calls: number } } };
+  return { report: r, json: reportToJson(r) as { rows: Array<{ cost_usd: number | null; share: number | null; calls: number; priced_calls: number }>; total: { cost_usd: number; calls: number } } };
 }
 
 describe('db source: numbers equal `report --format json`', () => {
@@ -68,7 +68,10 @@ describe('db source: numbers equal `report --format json`', () => {
 
     const table = await report(since, [dimension], [...filters, ...drill], 50);
     expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, share: r.share })));
-    expect(snap.table.rows.map((r) => r.costNano / USD)).toEqual(table.json.rows.map((r) => r.cost_usd));
+    // JSON's cost_usd is null for a group none of whose calls has a cost (unknown, not $0);
+    // the TUI's rows still hold its 0 nano-USD of known cost.
+    expect(table.json.rows.filter((r) => r.cost_usd === null).every((r) => r.priced_calls === 0 && r.calls > 0)).toBe(true);
+    expect(snap.table.rows.map((r) => r.costNano / USD)).toEqual(table.json.rows.map((r) => r.cost_usd ?? 0));
     expect(snap.table.totalNano).toBe(table.report.total.costNano);
 
     const days = await report(since, ['day'], [...filters, ...drill]);

@@ -7,7 +7,8 @@ import { metricFields, unitEconomicsToJson } from './json.js';
  * inner quotes doubled). Columns: one per dimension (named after it), then the JSON
  * metric names (cost_usd, calls, …, unpriced_calls[, prev_cost_usd, change]). The last
  * line is the total, with `(total)` in the first group column (a `group` column when the
- * report has no dimension). Empty field = null. Numbers are rounded by column, so no
+ * report has no dimension). Empty field = null (cost_usd, avg_cost_usd and share of a
+ * group none of whose calls has a cost, as in JSON). Numbers are rounded by column, so no
  * float noise reaches a spreadsheet: USD to the nano-dollar (9 decimals), shares and
  * ratios to 4 decimals, milliseconds to 1 decimal; counts are whole.
  *
@@ -57,7 +58,7 @@ export function renderCsv(report: SpendReport): string {
   const groupCols = q.by.length > 0 ? q.by : ['group'];
   const metricCols = Object.keys(metricFields(report.total, compare));
   const rows = report.rows.map((r) => [...q.by.map((d) => r.group[d]), ...Object.values(metricFields(r, compare))]);
-  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare))]);
+  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare, true))]);
   return csvLines([...groupCols, ...metricCols], rows);
 }
 

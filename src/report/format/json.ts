@@ -1,4 +1,5 @@
 import { NANO_PER_USD } from '../../lib/money.js';
+import { costKnown } from '../known-cost.js';
 import type { ReportMetrics, SpendReport } from '../types.js';
 import type { UnitEconomics } from '../unit-economics.js';
 
@@ -12,6 +13,11 @@ import type { UnitEconomics } from '../unit-economics.js';
  *  "total":{same fields without "group"},
  *  "unpriced":[{"model","calls","provider"}][,"excluded_calls":[{"outcome","calls"}]]
  *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
+ *
+ * A row none of whose calls has a cost (all unpriced, or usage unknown) has cost_usd,
+ * avg_cost_usd and share null (the keys stay): its cost is unknown, not 0. A row with
+ * some such calls keeps the sum of the known costs; priced_calls < calls says so. The
+ * total's cost_usd is the sum of the known costs (avg_cost_usd null when there are none).
  *
  * Counts cover the calls that reached the provider unless a `where` on outcome chose
  * others; excluded_calls (then present, possibly empty) counts the rest per outcome.
@@ -33,16 +39,22 @@ export function usd(nano: number): number {
 const usdOrNull = (nano: number | null | undefined): number | null => (nano === null || nano === undefined ? null : usd(nano));
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The metric fields of a row or the total, in SPEC column order. */
-export function metricFields(m: ReportMetrics, compare: boolean): Record<string, number | null> {
+/**
+ * The metric fields of a row or the total, in SPEC column order. A row none of whose calls
+ * has a cost (unpriced or usage unknown: report/known-cost.ts) has cost_usd and share null,
+ * not 0; the total's cost_usd is always the sum of the known costs. avg_cost_usd is null
+ * when no call has a cost (it averages over priced_calls).
+ */
+export function metricFields(m: ReportMetrics, compare: boolean, isTotal = false): Record<string, number | null> {
+  const known = isTotal || costKnown(m);
   return {
-    cost_usd: usd(m.costNano),
+    cost_usd: known ? usd(m.costNano) : null,
     calls: m.calls,
     input_tokens: m.inputTokens,
     output_tokens: m.outputTokens,
     cached_input_tokens: m.cachedInputTokens,
-    avg_cost_usd: usd(m.avgCostNano),
-    share: m.share,
+    avg_cost_usd: m.pricedCalls > 0 ? usd(m.avgCostNano) : null,
+    share: known ? m.share : null,
     p50_latency_ms: m.p50LatencyMs === null ? null : Math.round(m.p50LatencyMs * 1000) / 1000,
     priced_calls: m.pricedCalls,
     unpriced_calls: m.unpricedCalls,
@@ -70,7 +82,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     key: q.keyName ?? null,
     top: q.top ?? null,
     rows: report.rows.map((r) => ({ group: r.group, ...metricFields(r, compare) })),
-    total: metricFields(report.total, compare),
+    total: metricFields(report.total, compare, true),
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
   };
   if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));

@@ -1,5 +1,4 @@
-import { notTokenBilledClause } from '../../domain/image-billing.js';
-import { escapeControlChars } from '../../lib/control-chars.js';
+import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
@@ -14,6 +13,9 @@ import {
   paint,
   prunedNotice,
   renderGrid,
+  shown,
+  unknownUsageNotice,
+  unpricedNotice,
   type GridColumn,
   type Paint,
 } from './text.js';
@@ -22,7 +24,10 @@ import {
  * The spend report for a terminal: a title, one aligned row per group (numbers
  * right-justified), a total row, a trend bar for a single time dimension, a spend
  * matrix for two dimensions, and footers naming unpriced models and the calls that did
- * not reach the provider (left out by default). Colour only when
+ * not reach the provider (left out by default). A group none of whose calls has a cost
+ * shows `—` for spend and share (its cost is unknown, not $0: report/known-cost.ts); a
+ * spend that leaves some calls out (a group's, the total's) is marked `*`, and so are the
+ * footers that count those calls. Colour only when
  * `color` is true (the CLI decides from isTTY and NO_COLOR). Values from data (tag values,
  * models, key names) are shown with control characters escaped: stored calls may predate
  * the proxy's refusal of them, and raw they would run escape sequences on the terminal.
@@ -30,9 +35,6 @@ import {
 export interface TableOptions {
   color: boolean;
 }
-
-/** A value from data for a terminal: control characters escaped, and the empty string (a valid tag value) as `""`. */
-const shown = (value: string) => (value === '' ? '""' : escapeControlChars(value));
 
 /** Width of the trend bar in cells. */
 const BAR_WIDTH = 20;
@@ -59,12 +61,18 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     ...(trend ? [{ header: 'trend', align: 'left' as const }] : []),
   ];
   const maxCost = Math.max(0, ...report.rows.map((r) => r.costNano));
-  const cells = (labels: string[], m: ReportMetrics, muted: boolean, withBar = true): string[] => {
+  // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned.
+  const marked = costLeavesCallsOut(report.total);
+  const spend = (m: ReportMetrics, isTotal: boolean): string => {
+    if (!isTotal && !costKnown(m)) return marked ? '— ' : '—';
+    return formatMoney(m.costNano) + (costLeavesCallsOut(m) ? '*' : marked ? ' ' : '');
+  };
+  const cells = (labels: string[], m: ReportMetrics, muted: boolean, isTotal = false): string[] => {
     const tone = (s: string) => (muted ? p.dim(s) : s);
     return [
       ...labels.map(tone),
-      formatMoney(m.costNano),
-      formatPercent(m.share),
+      spend(m, isTotal),
+      isTotal || costKnown(m) ? formatPercent(m.share) : '—',
       formatInt(m.calls),
       m.pricedCalls > 0 ? formatMoney(m.avgCostNano) : '—',
       formatInt(m.inputTokens),
@@ -72,7 +80,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
       formatInt(m.cachedInputTokens),
       formatLatency(m.p50LatencyMs === null ? null : Math.round(m.p50LatencyMs)),
       ...(compare ? [m.prevCostNano === null || m.prevCostNano === undefined ? '—' : formatMoney(m.prevCostNano), changeCell(m, p)] : []),
-      ...(trend ? [withBar ? p.cyan(bar(m.costNano, maxCost, BAR_WIDTH)) : ''] : []),
+      ...(trend ? [isTotal ? '' : p.cyan(bar(m.costNano, maxCost, BAR_WIDTH))] : []),
     ];
   };
   const body = report.rows.map((r) => {
@@ -80,16 +88,18 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     return cells(labels.map(shown), r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
   });
   const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
-  body.push(cells(totalLabels, report.total, false, false).map((c) => p.bold(c)));
+  body.push(cells(totalLabels, report.total, false, true).map((c) => p.bold(c)));
   out.push('', renderGrid(columns, body, p, [report.rows.length]));
   const count = groupCount(report);
   if (count) out.push(p.dim(count));
 
   if (report.cross) out.push('', renderCross(report.cross, p));
-  const footer = unpricedFooter(report, p);
-  if (footer) out.push('', footer);
-  const unknown = unknownUsageFooter(report.total);
-  if (unknown) out.push('', p.yellow(unknown));
+  // The total's `*` points at these: what spend leaves out.
+  const footnote = (text: string) => (marked ? `* ${text}` : text);
+  const unpriced = unpricedNotice(report.unpriced);
+  if (unpriced) out.push('', p.yellow(footnote(unpriced)));
+  const unknown = unknownUsageNotice(report.total);
+  if (unknown) out.push('', p.yellow(footnote(unknown)));
   if (excluded) out.push('', p.yellow(excluded));
   if (report.prunedBefore !== undefined) out.push('', p.yellow(prunedNotice(report.prunedBefore, q.timeZone)));
   return out.join('\n') + '\n';
@@ -161,26 +171,4 @@ function renderCross(cross: CrossTable, p: Paint): string {
   const grand = cross.rowTotalsNano.reduce((a, b) => a + b, 0);
   rows.push(line('total', cross.colTotalsNano, grand).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
-}
-
-function unpricedFooter(report: SpendReport, p: Paint): string | undefined {
-  if (report.unpriced.length === 0) return undefined;
-  const n = report.unpriced.reduce((a, u) => a + u.calls, 0);
-  // The provider too: the same model name may be priced on one provider and not on another.
-  const names = report.unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
-  return p.yellow(
-    `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
-      `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(report.unpriced.map((u) => u.model))}.`,
-  );
-}
-
-/**
- * Calls the provider served whose usage could not be read (usage_source `unknown`): no
- * cost, yet neither priced nor unpriced (store/unpriced.ts), so spend leaves them out
- * without the unpriced footer naming them.
- */
-function unknownUsageFooter(total: ReportMetrics): string | undefined {
-  const n = total.calls - total.pricedCalls - total.unpricedCalls;
-  if (n <= 0) return undefined;
-  return `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend.`;
 }

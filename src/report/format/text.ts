@@ -1,3 +1,4 @@
+import { notTokenBilledClause } from '../../domain/image-billing.js';
 import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
 import { displayWidth } from '../../lib/display-width.js';
 import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
@@ -112,6 +113,35 @@ export function excludedNotice(excluded: ReadonlyArray<{ outcome: string; calls:
   const parts = excluded.map((e) => `${formatInt(e.calls)} ${e.outcome}`).join(', ');
   const see = excluded.map((e) => `--where outcome=${e.outcome}`).join(' or ');
   return `Not counted: ${formatInt(n)} call${n === 1 ? '' : 's'} the provider did not serve (${parts}); see them with ${see}.`;
+}
+
+/** A value from data for people: control characters escaped, and the empty string (a valid tag value) as `""`. */
+export const shown = (value: string): string => (value === '' ? '""' : escapeControlChars(value));
+
+/**
+ * The unpriced calls spend leaves out, per model and provider (the same model name may be
+ * priced on one provider and not on another), and where to add a price; undefined when none.
+ * The table's footer and, with CSV, a note on stderr.
+ */
+export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider: string; calls: number }>): string | undefined {
+  if (unpriced.length === 0) return undefined;
+  const n = unpriced.reduce((a, u) => a + u.calls, 0);
+  const names = unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
+  return (
+    `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
+    `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(unpriced.map((u) => u.model))}.`
+  );
+}
+
+/**
+ * Calls the provider served whose usage could not be read (usage_source `unknown`): no
+ * cost, yet neither priced nor unpriced (store/unpriced.ts), so spend leaves them out
+ * without the unpriced notice naming them. Undefined when there are none.
+ */
+export function unknownUsageNotice(total: { calls: number; pricedCalls: number; unpricedCalls: number }): string | undefined {
+  const n = total.calls - total.pricedCalls - total.unpricedCalls;
+  if (n <= 0) return undefined;
+  return `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend.`;
 }
 
 /** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
