@@ -17,7 +17,8 @@ import { record } from './dataset.js';
  *
  * The data: feature=chat has 2 gpt-4o calls at 3,000,000 nano-USD ($0.003) each and one
  * unpriced gpt-9-turbo call; feature=search has 2 unpriced gpt-9-turbo calls; feature=upload
- * one gpt-4o call whose usage is unknown (no cost either).
+ * one gpt-4o call whose usage is unknown (no cost either). In October (the previous period
+ * of November) search had one priced gpt-9-turbo call at 5,000,000 nano-USD.
  */
 
 let dir: string;
@@ -36,6 +37,7 @@ beforeAll(() => {
     record({ at: AT, model: 'gpt-9-turbo', cost: null, tags: { feature: 'search' } }),
     record({ at: AT, model: 'gpt-9-turbo', cost: null, tags: { feature: 'search' } }),
     record({ at: AT, model: 'gpt-4o', cost: null, usage: false, tags: { feature: 'upload' } }),
+    record({ at: '2026-10-10T12:00:00Z', model: 'gpt-9-turbo', cost: 5_000_000, tags: { feature: 'search' } }),
   ]);
   void store.close();
 });
@@ -56,9 +58,10 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code: await runCli([...args, ...range, '--db', dbPath], ctx), out, err };
 }
 
-/** The cells of the table line whose first cell is `label` (columns are two spaces or more apart). */
-function tableRow(out: string, label: string): string[] {
-  const line = out.split('\n').find((l) => l.split(/\s{2,}/)[0] === label);
+/** The cells of the first (or last) table line whose first cell is `label` (columns are two spaces or more apart). */
+function tableRow(out: string, label: string, last = false): string[] {
+  const lines = out.split('\n');
+  const line = (last ? [...lines].reverse() : lines).find((l) => l.split(/\s{2,}/)[0] === label);
   if (line === undefined) throw new Error(`no row ${label} in:\n${out}`);
   return line.trim().split(/\s{2,}/);
 }
@@ -111,5 +114,23 @@ describe('report rows without a known cost', () => {
     expect(lines).toContain('(total),0.006,6,500,50,0,0.003,1,100,2,3');
     expect(err).toContain('note: 3 unpriced calls not included in spend: gpt-9-turbo on openai (3).');
     expect(err).toContain("note: 1 call with unknown usage (the provider's answer could not be read): cost not included in spend.");
+  });
+
+  it('compare: a group without a known cost now has no change, not -100% against its $0.005 before', async () => {
+    const table = await cli(['report', '--by', 'feature', '--compare', 'previous']);
+    // feature, spend, %, calls, avg, in, out, cached, p50, prev, change
+    expect(tableRow(table.out, 'search')).toEqual(['search', '—', '—', '2', '—', '200', '20', '0', '100 ms', '$0.005', '—']);
+    const doc = JSON.parse((await cli(['report', '--by', 'feature', '--compare', 'previous', '--format', 'json'])).out) as JsonReport;
+    expect(doc.rows.find((r) => r.group.feature === 'search')).toMatchObject({ cost_usd: null, prev_cost_usd: 0.005, change: null });
+    // The total is the sum of known costs: 6,000,000 now against 5,000,000 before, +20%.
+    expect(doc.total).toMatchObject({ cost_usd: 0.006, prev_cost_usd: 0.005, change: 0.2 });
+  });
+
+  it('cross table: the total of a model none of whose calls has a cost is —, not $0.00', async () => {
+    const { out } = await cli(['report', '--by', 'model,feature']);
+    // The matrix, after the rows: columns chat ($0.006), then search and upload ($0 known, by name), total.
+    expect(out).toMatch(/model \\ feature\s+chat\s+search\s+upload\s+total/);
+    expect(tableRow(out, 'gpt-9-turbo', true)).toEqual(['gpt-9-turbo', '—', '—', '—', '—']);
+    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006']);
   });
 });
