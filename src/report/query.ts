@@ -2,6 +2,7 @@ import { UsageError } from '../lib/errors.js';
 import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy, PlanSpec } from './plan.js';
+import { costKnown } from './known-cost.js';
 import { buildCross, emptyRow, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
@@ -98,7 +99,8 @@ async function attachPrevious(report: SpendReport, source: PlannedReads, spec: A
   for (const row of report.rows) {
     const prevCost = hasTime ? null : (byKey.get(groupKey(spec.by.map((d) => row.group[d]!))) ?? row.prevCostNano ?? 0);
     row.prevCostNano = prevCost;
-    row.change = changeOf(row.costNano, prevCost);
+    // A group none of whose calls has a cost has no change (its spend is unknown, not 0).
+    row.change = costKnown(row) ? changeOf(row.costNano, prevCost) : null;
   }
   const prevTotal = sumMeasures(prev).costNano;
   report.total.prevCostNano = prevTotal;

@@ -1,5 +1,6 @@
 import { bucketBounds, bucketLabel } from '../lib/calendar.js';
 import { accumulate, measuresOf, zeroMeasures, type Measures } from '../store/measures.js';
+import { costKnown } from './known-cost.js';
 import { OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
@@ -57,7 +58,8 @@ export function emptyRow(group: Record<string, string>): ReportRow {
 /**
  * The spend matrix of a two-dimension report. Row values keep the (sorted) row order;
  * column values are ordered by their total cost (chronologically for time buckets).
- * Missing combinations are 0.
+ * Missing combinations are 0. A row value none of whose calls has a cost has its total
+ * marked unknown (report/known-cost.ts); a column's is then 0, shown `—` like any 0 cell.
  */
 export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: string): CrossTable {
   const rowValues = [...new Set(rows.map((r) => r.group[rowDim]!))];
@@ -70,7 +72,12 @@ export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: s
   const rowIndex = new Map(rowValues.map((v, i) => [v, i]));
   const colIndex = new Map(colValues.map((v, i) => [v, i]));
   const costNano = rowValues.map(() => colValues.map(() => 0));
-  for (const r of rows) costNano[rowIndex.get(r.group[rowDim]!)!]![colIndex.get(r.group[colDim]!)!]! += r.costNano;
+  const rowKnown = rowValues.map(() => false);
+  for (const r of rows) {
+    const [i, j] = [rowIndex.get(r.group[rowDim]!)!, colIndex.get(r.group[colDim]!)!];
+    costNano[i]![j]! += r.costNano;
+    if (costKnown(r)) rowKnown[i] = true;
+  }
   return {
     rowDim,
     colDim,
@@ -79,6 +86,7 @@ export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: s
     costNano,
     rowTotalsNano: costNano.map((line) => line.reduce((a, b) => a + b, 0)),
     colTotalsNano: colValues.map((v) => colTotals.get(v)!),
+    rowTotalsKnown: rowKnown,
   };
 }
 

@@ -69,6 +69,8 @@ export interface CrossTable {
   costNano: NanoUsd[][];
   rowTotalsNano: NanoUsd[];
   colTotalsNano: NanoUsd[];
+  /** False for a row value whose calls all lack a cost (unpriced, usage unknown): its total is unknown, not $0. */
+  rowTotalsKnown: boolean[];
 }
 
 /** Calls a report left out by default (report/reach.ts), of one outcome. */

@@ -161,14 +161,16 @@ function renderCross(cross: CrossTable, p: Paint): string {
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
-  const line = (label: string, values: number[], total: number) => [
+  const line = (label: string, values: number[], total: string) => [
     label,
     ...values.slice(0, listed.length).map((v) => (v === 0 ? p.dim('—') : formatMoney(v))),
     ...(rest > 0 ? [formatMoney(values.slice(listed.length).reduce((a, b) => a + b, 0))] : []),
-    formatMoney(total),
+    total,
   ];
-  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.costNano[i]!, cross.rowTotalsNano[i]!));
+  // A value none of whose calls has a cost: its total is unknown, not $0.
+  const totalCell = (nano: number, known: boolean) => (known ? formatMoney(nano) : p.dim('—'));
+  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.costNano[i]!, totalCell(cross.rowTotalsNano[i]!, cross.rowTotalsKnown[i]!)));
   const grand = cross.rowTotalsNano.reduce((a, b) => a + b, 0);
-  rows.push(line('total', cross.colTotalsNano, grand).map((c) => p.bold(c)));
+  rows.push(line('total', cross.colTotalsNano, formatMoney(grand)).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }
