@@ -20,6 +20,7 @@ import { SIM_TIME_HEADER, startSimulatedProvider } from './simulated-provider.js
 import { FEATURES, buildWorkload, type Feature, type PlannedCall, type Workload } from './workload.js';
 import { usdToNano } from '../lib/money.js';
 import { closeProxyStorage, openProxyStorage } from '../store/proxy-storage.js';
+import { checkpointWal } from '../store/wal-checkpoint.js';
 
 /** Upstream key the proxy sends to the simulated provider (not a secret: nothing real is behind it). */
 const SIMULATED_PROVIDER_KEY = 'sk-demo-simulated-provider';
@@ -111,6 +112,9 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
     const secrets = await createFeatureKeys(proxy, windowStart, o.calls);
     await drive(proxy.url, workload, routes, secrets, o.concurrency);
     await proxy.stop(5000);
+    // The calls into the database file itself, whoever still holds a connection: a copy of
+    // the .db alone is the whole demo, and no month of calls is left in its -wal.
+    if (storage.engine === 'sqlite') await checkpointWal(o.dbPath, o.edges.openDriver);
     completed = true;
     return {
       windowStart,
