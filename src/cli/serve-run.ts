@@ -160,19 +160,22 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   // A shutdown that failed (call records lost): logged, and exit 1 (SPEC §7), not a clean stop.
   let stopFailed = false;
   const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
+    let stoppingAt: number | null = null;
     const stop = (signal: string) => {
-      if (stopping) {
+      if (stoppingAt !== null) {
+        // One Ctrl-C can arrive twice within milliseconds (`npm exec` forwards it to a process
+        // the terminal signals too): a repeat that soon is the same request, not a second one.
+        if (performance.now() - stoppingAt < REPEAT_SIGNAL_MS) return;
         // A second SIGINT or SIGTERM during the drain: the grace period ends now. The calls in
         // flight (which the provider bills) are cut and recorded, the records still written; a
         // third signal ends the process at once. SIGHUP (a price reload) is ignored until the
         // drain is over: its default action would kill the drain.
         process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-        log.info(`${signal} again: cutting the calls in flight now and writing every record (another ${signal} ends the process at once)`, { in_flight: proxy.server.inFlight, pending: proxy.queue.pending });
+        log.info(`${signal} again: cutting the calls in flight now and writing every record (another SIGINT or SIGTERM ends the process at once)`, { in_flight: proxy.server.inFlight, pending: proxy.queue.pending });
         proxy.cutInFlight();
         return;
       }
-      stopping = true;
+      stoppingAt = performance.now();
       watch.stop();
       process.off('SIGHUP', reload).on('SIGHUP', ignoreHup);
       log.info('shutting down: finishing in-flight calls and writing pending records (SIGINT or SIGTERM again cuts them now)', { signal, pending: proxy.queue.pending });
@@ -209,6 +212,9 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   await stopped;
   if (stopFailed) throw new ExitStatus(1);
 }
+
+/** ms after the signal that starts the drain within which another SIGINT or SIGTERM is taken as the same one (a wrapper forwarding it). */
+export const REPEAT_SIGNAL_MS = 1000;
 
 /** Blocked budget instances the start-up line names; `blocked_count` says how many there are in all. */
 export const BLOCKED_SHOWN = 10;
