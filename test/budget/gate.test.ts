@@ -99,6 +99,20 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ ...primary, fallbackModels: [{ model: null }] }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN) / 1000);
   });
 
+  // A review: a fallback model's history is never taught (settle teaches the requested model),
+  // so without max_tokens it was held at its whole context window on every call, forever.
+  it('holds a fallback model without history at the output the key has had from the requested model, not at its window', () => {
+    const { gate } = make(1);
+    const primary = { provider: 'openrouter', model: 'openai/gpt-4o-mini', maxOutputTokens: null };
+    const first = now(gate.reserve(request(primary)));
+    if (!first.ok) throw new Error('unreachable');
+    gate.settle(first.reservation, 1000, 37);
+    // gpt-4o (128,000-token window) as the fallback: held at 37 output tokens, as if the request had set max_tokens 37.
+    expect(gate.estimate(request({ ...primary, fallbackModels: [{ model: 'openai/gpt-4o' }] }))).toBe(gate.estimate(request({ ...primary, model: 'openai/gpt-4o', maxOutputTokens: 37 })));
+    // Before any answer of the requested model: the fallback's window.
+    expect(gate.estimate(request({ ...primary, keyName: 'fresh', fallbackModels: [{ model: 'openai/gpt-4o' }] }))).toBe(gate.estimate(request({ ...primary, keyName: 'fresh', model: 'openai/gpt-4o', maxOutputTokens: 128_000 })));
+  });
+
   it('counts every answer a request asks for (n, best_of, candidateCount): each runs to the maximum and is billed', () => {
     const { gate } = make(1);
     // 1000 prompt tokens once, 8 answers of up to 100 output tokens.
