@@ -191,7 +191,7 @@ export class LedgerGate {
    * fallback models, the largest of their attempts' (each entry's own `max_tokens`).
    */
   private executorOutputTokens(req: GateRequest): number {
-    const of = (max: number | null, model: string | null) => max ?? (model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.at, this.prices.get(req.provider, model, req.at)));
+    const of = (max: number | null, model: string | null) => max ?? (model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.model, req.at, this.prices.get(req.provider, model, req.at)));
     let most = of(req.maxOutputTokens, req.model);
     for (const fallback of req.fallbackModels ?? []) most = Math.max(most, of(fallback.maxOutputTokens ?? req.maxOutputTokens, fallback.model));
     return most;
@@ -201,7 +201,7 @@ export class LedgerGate {
   private estimateAt(req: GateRequest, model: string | null): NanoUsd {
     const rates = reservationRates(this.prices.get(req.provider, model, req.at), req.billing);
     // Learned from this model's history only when the client set no limit and names the model.
-    const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.at, rates);
+    const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.model, req.at, rates);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
     return estimateCostNano({
@@ -236,16 +236,21 @@ export class LedgerGate {
   }
 
   /**
-   * Output tokens one answer of a call without a maximum is held at: the largest output of one
-   * answer of that key and model in the history's window; with no history (a key's first such
-   * calls on the model), the model's context window, the most one call can output, else the
-   * default. A flat guess here let a new key's first burst pass its cap together (100 calls
-   * answering 3,000 tokens each held at 1,024: $0.1225 spent against $0.05); held at the
-   * window, a burst on a small budget runs one call until the first answer teaches the history
-   * (policy.ts rule 2), and a large one barely notices.
+   * Output tokens one answer of a call without a maximum is held at if `model` runs it: the
+   * largest output of one answer of that key and model in the history's window; for a fallback
+   * model (`model` is not the `requested` one), whose history settles never teach (they teach
+   * the requested model), else that of the requested model; with no history (a key's first
+   * such calls on the model), the model's context window, which bounds a call's output in
+   * nearly every catalog entry, else the default. A flat guess here let a new key's first
+   * burst pass its cap together (100 calls answering 3,000 tokens each held at 1,024: $0.1225
+   * spent against $0.05); held at the window, a burst on a small budget runs one call until
+   * the first answer teaches the history (policy.ts rule 2), and a large one barely notices.
    */
-  private heldOutputTokens(keyName: string | null, model: string, at: number, rates: EstimateRates): number {
-    return this.outputs.max(keyName, model, at) ?? rates.contextWindowTokens ?? this.defaultMaxOutput;
+  private heldOutputTokens(keyName: string | null, model: string, requested: string | null, at: number, rates: EstimateRates): number {
+    const own = this.outputs.max(keyName, model, at);
+    if (own !== undefined) return own;
+    const asRequested = requested === null || requested === model ? undefined : this.outputs.max(keyName, requested, at);
+    return asRequested ?? rates.contextWindowTokens ?? this.defaultMaxOutput;
   }
 
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */
