@@ -32,12 +32,26 @@ describe('OutputHistory', () => {
     expect(h.max('k', 'm', t)).toBe(7);
   });
 
-  it('stays bounded: beyond maxEntries (key, model) pairs it starts afresh', () => {
+  // It used to start afresh (every key's history gone at once): since a call without history
+  // is held at its model's whole context window, that made every key's next calls on a small
+  // budget run one at a time together (a review: 5,000 tenant keys × 4 models reach 20,000).
+  it('stays bounded: beyond maxEntries (key, model) pairs it forgets the key observed least recently, not every key', () => {
     const h = new OutputHistory({ maxEntries: 3 });
-    for (let i = 0; i < 3; i++) h.observe('k', `m${i}`, 10 + i, t);
-    expect(h.max('k', 'm2', t)).toBe(12);
-    h.observe('k', 'm3', 50, t);
-    expect(h.max('k', 'm0', t)).toBeUndefined();
-    expect(h.max('k', 'm3', t)).toBe(50);
+    h.observe('a', 'm', 10, t);
+    h.observe('b', 'm', 11, t);
+    h.observe('c', 'm', 12, t);
+    // a answers again: b is now the key observed least recently.
+    h.observe('a', 'm', 5, t);
+    h.observe('d', 'm', 50, t);
+    expect(h.max('b', 'm', t)).toBeUndefined();
+    expect([h.max('a', 'm', t), h.max('c', 'm', t), h.max('d', 'm', t)]).toEqual([10, 12, 50]);
+    // Recency now c, a, d: a new pair of d makes c go.
+    h.observe('d', 'm2', 60, t);
+    expect(h.max('c', 'm', t)).toBeUndefined();
+    expect([h.max('a', 'm', t), h.max('d', 'm', t), h.max('d', 'm2', t)]).toEqual([10, 50, 60]);
+    // A key with several models goes whole: e (new) needs one pair, a goes (1), then d (2 more) is next.
+    h.observe('e', 'm', 1, t);
+    expect(h.max('a', 'm', t)).toBeUndefined();
+    expect([h.max('d', 'm', t), h.max('d', 'm2', t), h.max('e', 'm', t)]).toEqual([50, 60, 1]);
   });
 });
