@@ -28,8 +28,10 @@ interface Days {
  *
  * The window is whole UTC days: today and the 7 days before it (so always at least 7 × 24 h).
  * Memory: at most `maxEntries` (key, model) pairs (default 20 000; model names come from
- * clients); beyond that the table is cleared, which only makes estimates fall back to the
- * default until calls are seen again.
+ * clients); a new pair beyond that makes the key observed least recently go (all its
+ * models), as many keys as it takes. Only that key's next calls without a maximum are then
+ * held as a first call is (gate.ts: the model's context window) until it is seen again;
+ * clearing the whole table did that to every key at once.
  */
 export class OutputHistory {
   private readonly byKey = new Map<string, Map<string, Days>>();
@@ -47,21 +49,22 @@ export class OutputHistory {
     if (keyName === null || model === null || !(outputTokens >= 0) || !Number.isFinite(outputTokens)) return;
     const day = Math.floor(at / DAY_MS);
     let models = this.byKey.get(keyName);
-    if (models === undefined) {
-      if (this.entries >= this.maxEntries) this.clear();
-      models = new Map();
-      this.byKey.set(keyName, models);
-    }
+    // Map order is recency: the key observed now moves to the end.
+    if (models !== undefined) this.byKey.delete(keyName);
+    else models = new Map();
     let days = models.get(model);
     if (days === undefined) {
+      this.makeRoom();
+      // Every other key gone and still full: this key alone names maxEntries models.
       if (this.entries >= this.maxEntries) {
-        this.clear();
-        return this.observe(keyName, model, outputTokens, at);
+        this.entries -= models.size;
+        models.clear();
       }
       days = { day: new Array<number>(this.slots).fill(-1), max: new Array<number>(this.slots).fill(0) };
       models.set(model, days);
       this.entries++;
     }
+    this.byKey.set(keyName, models);
     const slot = day % this.slots;
     if (days.day[slot] === day) days.max[slot] = Math.max(days.max[slot]!, outputTokens);
     else if (days.day[slot]! < day) {
@@ -94,8 +97,12 @@ export class OutputHistory {
     return (Math.floor(at / DAY_MS) - this.slots + 1) * DAY_MS;
   }
 
-  private clear(): void {
-    this.byKey.clear();
-    this.entries = 0;
+  /** Forgets the keys observed least recently until one more pair fits within maxEntries. */
+  private makeRoom(): void {
+    for (const [key, models] of this.byKey) {
+      if (this.entries < this.maxEntries) return;
+      this.byKey.delete(key);
+      this.entries -= models.size;
+    }
   }
 }

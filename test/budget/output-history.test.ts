@@ -53,5 +53,10 @@ describe('OutputHistory', () => {
     h.observe('e', 'm', 1, t);
     expect(h.max('a', 'm', t)).toBeUndefined();
     expect([h.max('d', 'm', t), h.max('d', 'm2', t), h.max('e', 'm', t)]).toEqual([50, 60, 1]);
+    // One key naming ever new models stays bounded too: its own oldest pairs go.
+    for (let i = 0; i < 10; i++) h.observe('e', `x${i}`, i, t);
+    expect(h.max('e', 'x9', t)).toBe(9);
+    expect(h.max('d', 'm', t)).toBeUndefined();
+    expect(['m', ...Array.from({ length: 9 }, (_, i) => `x${i}`)].filter((m) => h.max('e', m, t) !== undefined).length).toBeLessThanOrEqual(3);
   });
 });
