@@ -49,9 +49,11 @@ export type Decision = 'allow' | 'wait' | 'block';
  * price). The output side is the client's `max_tokens` when set (a hard cap the provider
  * enforces); else the largest output that key has had from that model in the last 7
  * days, in calls that set no max either (output-history.ts); else, before any such
- * answer, the model's context window from the catalog (a hard cap: prompt and output
- * together never exceed it); else, for a model the catalog gives no window, 1,024 tokens,
- * a guess. (The catalog carries no maximum output, so it offers no smaller hard cap.)
+ * answer, the model's context window from the catalog (for nearly every model a hard cap:
+ * prompt and output together never exceed it; the catalog's figure is sometimes the input
+ * limit alone, e.g. gemini-2.5-flash-tts at 8,192 where ~16,000 audio tokens may come out);
+ * else, for a model the catalog gives no window, 1,024 tokens, a guess. (The catalog
+ * carries no maximum output, so it offers no smaller cap.)
  * The history is no hard cap either: without `max_tokens` a model may answer up to its
  * context window. So for such calls the hypothesis reads "no call outputs more than its key
  * has seen from that model this week", which the history only makes more accurate: it
@@ -60,7 +62,8 @@ export type Decision = 'allow' | 'wait' | 'block';
  * proof above uses nothing else about estimates, so the bound holds whenever the
  * hypothesis does, exactly as before. A key's first calls on a model hold its whole
  * window, so on a small budget they run one at a time (rule 2) until the first answer
- * teaches the history: before, a flat 1,024 let a first burst of 100 calls answering
+ * teaches the history, and callers behind such a call on a shared budget wait for it
+ * (admission.ts: arrival order) when it does not fit beside the calls in flight: before, a flat 1,024 let a first burst of 100 calls answering
  * 3,000 tokens each spend 2.45× a $0.05 cap (test/budget/first-burst-overshoot.test.ts).
  *
  * When estimates undershoot (real > estimate), the bound degrades gracefully to

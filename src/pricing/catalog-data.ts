@@ -42,9 +42,10 @@ export interface CatalogModel {
   prices: ModelPrice | ConditionalPrice[];
   deprecated?: boolean;
   /**
-   * Most tokens of one call, prompt and output together (the catalog's `context_window`): the
-   * most a call that sets no output limit can output, held by budget reservations until the
-   * key's output history knows better (budget/gate.ts). A positive integer; absent when unknown.
+   * Most tokens of one call, prompt and output together (the catalog's `context_window`; for a
+   * few models the input limit alone): what a call that sets no output limit is held at by
+   * budget reservations until the key's output history knows better (budget/gate.ts). A
+   * positive integer; absent when unknown.
    */
   context_window?: number;
 }
