@@ -1,7 +1,11 @@
 import { hardBudgetNames } from '../budget/hard-budget-names.js';
 import type { Logger } from './log.js';
 
-/** Most (key, model) pairs remembered as warned about; past it no new pair is warned (a client inventing model names cannot grow memory). */
+/**
+ * Most (key, model) pairs remembered as warned about (a client inventing model names cannot
+ * grow memory); past it the memory starts afresh, so a pair may be warned about again, but a
+ * real unpriced model is never silenced by invented ones.
+ */
 const MAX_WARNED_PAIRS = 1000;
 
 /**
@@ -22,10 +26,11 @@ export class UnpricedOnBudgetNotice {
     if (keyName === null) return;
     const shownModel = model ?? '(no model)';
     const pair = `${keyName}\u0000${shownModel}`;
-    if (this.warned.has(pair) || this.warned.size >= MAX_WARNED_PAIRS) return;
+    if (this.warned.has(pair)) return;
     const budgets = hardBudgetNames(reservation);
     // No hard budget holds the call (none, or soft only): nothing is escaped. Not remembered: the key may get one later.
     if (budgets.length === 0) return;
+    if (this.warned.size >= MAX_WARNED_PAIRS) this.warned.clear();
     this.warned.add(pair);
     const against = budgets.length === 1 ? `its budget ${budgets[0]}` : `its budgets ${budgets.join(', ')}`;
     this.log.warn(`calls of ${shownModel} on key ${keyName} have no price: they count $0 against ${against}; add a price under prices: (docs/prices.md)`, {
