@@ -85,6 +85,10 @@ describe.each<Build>(['node', 'binary'])('prices reprice with the %s build', (bu
       expect(run.stdout).toContain('repriced 5 of 5 calls (run #1; prices: config, overrides, genai-prices@0.1.8');
       // A running serve read the config's prices at its start: the new calls it makes keep the old ones until it restarts (a trial found no word of it).
       expect(run.stdout).toContain('A serve already running keeps the config prices it started with: restart it so new calls get these prices too.');
+      // Run again with the same prices: nothing changed, nothing to restart for (a review: the note came with any prices: section).
+      const again = await cli('prices', 'reprice', '--since', '1h');
+      expect(again.stdout).toContain('repriced 0 of 5 calls');
+      expect(again.stdout).not.toContain('A serve already running');
 
       // Calls, rollups and entity rows, exactly.
       expect(sql("SELECT SUM(cost_nano) AS cost, COUNT(*) AS n, SUM(price_source = 'config') AS config FROM calls")).toEqual({ cost: CALLS * NEW, n: CALLS, config: CALLS });
