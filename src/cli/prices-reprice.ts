@@ -107,8 +107,10 @@ function registerReprice(prices: Command, ctx: CliContext): void {
             ? `dry run: nothing changed (prices: ${sources}; ${span})\n`
             : `repriced ${r.changed} of ${r.calls} calls (run #${r.runId}; prices: ${sources}; ${span}); reports and budgets follow\n`,
         );
-        // serve reads the config once, at its start (snapshots it polls for; SIGHUP looks at once).
-        if (!flags.dryRun && Object.keys(config.prices).length > 0) ctx.out('A serve already running keeps the config prices it started with: restart it so new calls get these prices too.\n');
+        // serve reads the config once, at its start (snapshots it polls for; SIGHUP looks at once):
+        // said when calls whose cost changed are priced by the config now.
+        const byConfig = r.models.some((m) => m.changed > 0 && pricer.describe(m.model, m.provider, range.until)?.source === 'config');
+        if (!flags.dryRun && byConfig) ctx.out('A serve already running keeps the config prices it started with: restart it so new calls get these prices too.\n');
       } finally {
         await store.close();
       }
