@@ -27,10 +27,13 @@ export interface DashboardQuery {
 export interface GroupRow {
   /** Group value (`(none)` for calls without the tag, `(other)` for everything past the top N). */
   value: string;
+  /** Sum of the known costs; 0 when none is known (`costKnown` false). */
   costNano: NanoUsd;
   calls: number;
   /** Fraction of the table's total cost. */
   share: number;
+  /** False when the group has calls and none has a cost (unpriced, usage unknown): shown `—`, not $0 (report/known-cost.ts). Absent: known. */
+  costKnown?: boolean;
 }
 
 /** Header figures for the period (with the `/` filters, without the drill path). */

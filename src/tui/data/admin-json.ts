@@ -30,7 +30,8 @@ const nano = (usd: unknown): number => usdToNano(num(usd) ?? 0);
 export interface SpendDoc {
   since: number;
   until: number;
-  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number }>;
+  /** costKnown: false when cost_usd is null (a group none of whose calls has a cost). */
+  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number; costKnown: boolean }>;
   /** unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls. */
   total: { costNano: number; calls: number; unpricedCalls: number; unknownUsageCalls: number };
   /** Sum of `excluded_calls` (calls that did not reach the provider); null when the document has none. */
@@ -57,6 +58,7 @@ export function readSpend(doc: unknown): SpendDoc {
       costNano: nano(r.cost_usd),
       calls: num(r.calls) ?? 0,
       share: num(r.share) ?? 0,
+      costKnown: r.cost_usd !== null,
     })),
     total: { costNano: nano(t.cost_usd), calls, unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
     excludedCalls: Array.isArray(doc.excluded_calls) ? doc.excluded_calls.filter(isObject).reduce((a, e) => a + (num(e.calls) ?? 0), 0) : null,
@@ -66,7 +68,7 @@ export function readSpend(doc: unknown): SpendDoc {
 
 /** Rows of a one-dimension spend document as table groups. */
 export function spendGroups(doc: SpendDoc, dimension: string): GroupRow[] {
-  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, share: r.share }));
+  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, share: r.share, costKnown: r.costKnown }));
 }
 
 /** Rows of a `by=day` spend document as trend points, oldest first. */

@@ -1,6 +1,7 @@
 import { fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from '../../report/rows.js';
 import type { PlannedReads } from '../../report/run-plan.js';
 import type { Scope } from '../../store/read/scope.js';
+import { costKnown } from '../../report/known-cost.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 
 /**
@@ -36,7 +37,7 @@ export async function groupTable(source: PlannedReads, scope: Scope, dimension: 
   const total = sumMeasures(groups);
   const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
   return {
-    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share })),
+    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share, costKnown: costKnown(r) })),
     totalNano: total.costNano,
     totalCalls: total.calls,
   };

@@ -40,7 +40,8 @@ export function tableView(
   if (lineWidth(title) + lineWidth([hint]) <= ctx.width) title.push(hint);
   if (count === 0) return { title, rows: [], empty: 'No calls in this period and scope.' };
 
-  const money = t.rows.map((r) => formatMoney(r.costNano));
+  // A group whose cost is unknown (all unpriced, usage unknown) is no $0: `—`, as report shows it.
+  const money = t.rows.map((r) => (r.costKnown === false ? '—' : formatMoney(r.costNano)));
   const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
   const moneyW = Math.max(...money.map((m) => m.length));
   const callsW = Math.max(...calls.map((c) => c.length));
@@ -56,7 +57,7 @@ export function tableView(
       cell(at === selected ? '› ' : '  ', 'accent'),
       cell(fit(r.value, valueW), special ? 'muted' : undefined),
       cell('  ' + fit(money[at]!, moneyW, 'right'), 'strong'),
-      cell('  ' + fit(formatPercent(r.share), 6, 'right')),
+      cell('  ' + fit(r.costKnown === false ? '—' : formatPercent(r.share), 6, 'right')),
       cell('  ' + fit(bar(r.costNano, maxCost, barW), barW), 'accent'),
       cell('  ' + fit(calls[at]!, callsW, 'right'), 'muted'),
     ];
