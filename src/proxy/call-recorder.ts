@@ -5,7 +5,7 @@ import { estimateTokens } from '../providers/estimate.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
-import { KNOWN_USAGE_SOURCES } from '../store/unpriced.js';
+import { isUnpriced } from '../store/unpriced.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
@@ -227,8 +227,6 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       } catch (failure) {
         this.settleAgain(costNano ?? 0, failure);
       }
-      // Known usage, no price: it settled $0 (store/unpriced.ts). A priced call only compares to null.
-      if (costNano === null && KNOWN_USAGE_SOURCES.includes(source)) this.deps.unpricedOnBudget?.settledUnpriced(this.provider, this.keyName, model, this.reservation);
     }
     const record: CallRecord = {
       ts: this.startedAt,
@@ -254,6 +252,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       maxOutputTokens: info?.kind === 'images' ? null : (info?.maxOutputTokens ?? null),
       error: joinNotes([error, note, unpriced]),
     };
+    // Unpriced (store/unpriced.ts: known usage, no price), it settled $0 against the budgets it held. A priced call only compares its cost to null.
+    if (this.holding && isUnpriced(record)) this.deps.unpricedOnBudget?.settledUnpriced(this.provider, this.keyName, model, this.reservation);
     this.deps.finished.announce(record, this);
   }
 
