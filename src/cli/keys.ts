@@ -72,8 +72,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--all', 'include revoked keys')
     .option('--json', 'print JSON')
     .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
-      const store = await storeFor(ctx, flags, 'read');
-      const declared = keyDeclarations(configFor(ctx, flags.config).keys);
+      const config = configFor(ctx, flags.config);
+      const store = await storeFor(ctx, config, flags, 'read');
+      const declared = keyDeclarations(config.keys);
       try {
         const list = await store.keys.list({ includeRevoked: flags.all === true });
         if (flags.json) {
@@ -89,7 +90,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     });
 
   dbFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
-    const store = await storeFor(ctx, flags, 'write');
+    const store = await storeFor(ctx, configFor(ctx, flags.config), flags, 'write');
     try {
       if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);
       ctx.out(`Revoked key '${name}'.\n`);
@@ -105,11 +106,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .action(async (name: string, flags: KeyFlags & { clearTags?: boolean; anyProvider?: boolean; anyModel?: boolean }) => {
       if (flags.anyProvider && flags.provider) throw new UsageError('--any-provider and --provider cannot be combined: --any-provider clears the provider allow-list, --provider sets it');
       if (flags.anyModel && flags.model) throw new UsageError('--any-model and --model cannot be combined: --any-model clears the model allow-list, --model sets it');
-      const store = await storeFor(ctx, flags, 'write');
+      const config = configFor(ctx, flags.config);
+      const store = await storeFor(ctx, config, flags, 'write');
       try {
         const key = await store.keys.byName(name);
         if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
-        const config = configFor(ctx, flags.config);
         // Merged with the key as stored inside the update's transaction (as the admin API's
         // PATCH is): a change made meanwhile by another process is kept.
         const patchOf = (current: KeyRecord): KeyPatch => {
@@ -139,7 +140,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, flags: KeyFlags & { limit?: string; json?: boolean }) => {
       if (flags.limit !== undefined && !/^[1-9]\d*$/.test(flags.limit)) throw new UsageError(`--limit expects a whole number ≥ 1, got '${flags.limit}'`);
-      const store = await storeFor(ctx, flags, 'read');
+      const store = await storeFor(ctx, configFor(ctx, flags.config), flags, 'read');
       try {
         const events = await store.history.list({ ...(name !== undefined ? { keyName: name } : {}), ...(flags.limit !== undefined ? { limit: Number(flags.limit) } : {}) });
         if (flags.json) {
@@ -169,10 +170,10 @@ function proxyUrl(config: Config): string {
 /**
  * The store of `--db` for a command on keys already stored: `write` for changes (revoke,
  * set), `read` for lists and history. Either way the database must exist (dbPathToReadFor:
- * exit 2 naming the path); only `keys create` makes a new one.
+ * exit 2 naming the path); only `keys create` makes a new one. `config` is the command's,
+ * read once by it.
  */
-async function storeFor(ctx: CliContext, flags: KeyFlags, access: 'read' | 'write') {
-  const config = configFor(ctx, flags.config);
+async function storeFor(ctx: CliContext, config: Config, flags: KeyFlags, access: 'read' | 'write') {
   return openStoreFor(ctx, dbPathToReadFor(ctx, config, flags.db), access);
 }
 
