@@ -240,10 +240,15 @@ function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | nu
   return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };
 }
 
+/** A budget as the key commands show it: `$5.00/month`, `(soft)` after a soft one. */
+function budgetText(b: KeyBudget): string {
+  return `${formatUsd(b.limitNano)}/${b.period}${b.soft ? ' (soft)' : ''}`;
+}
+
 function describeKey(key: KeyRecord): string {
   const parts = [`${key.name.padEnd(20)} ${key.prefix}…`];
   if (key.revokedAt !== null) parts.push(`revoked ${new Date(key.revokedAt).toISOString()}`);
-  if (key.budget) parts.push(`budget ${formatUsd(key.budget.limitNano)}/${key.budget.period}${key.budget.soft ? ' (soft)' : ''}`);
+  if (key.budget) parts.push(`budget ${budgetText(key.budget)}`);
   const tags = Object.entries(key.tags);
   if (tags.length > 0) parts.push(`tags ${tags.map(([k, v]) => `${k}=${v}`).join(',')}`);
   if (key.providers.length > 0) parts.push(`providers ${key.providers.join(',')}`);
@@ -279,7 +284,7 @@ function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string,
   const columns: Array<[string, (k: Shown) => string]> = [
     ['name', (k) => k.name],
     ['key', (k) => `${k.prefix}…`],
-    ['budget', (k) => mark(k, 'budget', k.budget ? `${formatUsd(k.budget.limitNano)}/${k.budget.period}${k.budget.soft ? ' (soft)' : ''}` : '—')],
+    ['budget', (k) => mark(k, 'budget', k.budget ? budgetText(k.budget) : '—')],
     ['tags', (k) => mark(k, 'tags', orDash(Object.entries(k.tags).map(([t, v]) => `${t}=${v}`).join(',')))],
   ];
   if (shown.some((k) => k.providers.length > 0)) columns.push(['providers', (k) => mark(k, 'providers', orDash(k.providers.join(',')))]);
