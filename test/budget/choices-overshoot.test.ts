@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
-import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
-
-/** Sends `calls` requests at once with `send`, lets the provider answer (`release`) once every call that fits is admitted, and gives the recorded cost of each answered call. */
-async function spendOfConcurrent(h: Harness, calls: number, send: () => Promise<string>, release: () => void): Promise<number[]> {
-  const all = Promise.all(Array.from({ length: calls }, send));
-  // Let every call that fits be admitted before any settles.
-  await new Promise((r) => setTimeout(r, 300));
-  release();
-  await all;
-  await waitFor(() => h.records.length >= calls, 10_000, 'records');
-  return h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
-}
+import { startHarness, type Harness } from '../support/proxy-harness.js';
+import { spendOfConcurrent } from './concurrent-spend.js';
 
 describe('a key budget under concurrent calls that ask for several answers (n)', () => {
   let h: Harness | undefined;
@@ -49,7 +39,7 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', n: N, max_tokens: MAX, messages: [{ role: 'user', content: 'hi' }] }),
       }).then((r) => r.text());
-    const costs = await spendOfConcurrent(h, 20, send, release);
+    const { costs } = await spendOfConcurrent(h, 20, send, release);
     const total = costs.reduce((a, b) => a + b, 0);
     const largest = Math.max(...costs);
     // SPEC §5: parallel calls cannot overshoot a cap by more than one call's real cost.
@@ -79,7 +69,7 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [o.tool], max_tool_calls: o.searches, max_output_tokens: 100 }),
       }).then((r) => r.text());
-    return spendOfConcurrent(h, 20, send, release);
+    return (await spendOfConcurrent(h, 20, send, release)).costs;
   }
 
   it('holds the cap to within one call when each call runs the web searches it allows (max_tool_calls), billed per search', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../support/fake-upstream.js';
-import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
+import { startHarness, type Harness } from '../support/proxy-harness.js';
+import { spendOfConcurrent } from './concurrent-spend.js';
 
 /**
  * A key's first burst of calls that set no max_tokens, before it has any output history
@@ -31,13 +32,7 @@ describe('a new key whose first calls set no max_tokens', () => {
         headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
       }).then((r) => r.status);
-    const all = Promise.all(Array.from({ length: 100 }, send));
-    // Let every call that fits be admitted before any settles.
-    await new Promise((r) => setTimeout(r, 300));
-    release();
-    const statuses = await all;
-    await waitFor(() => h!.records.length >= 100, 10_000, 'records');
-    const costs = h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0);
+    const { costs, answers: statuses } = await spendOfConcurrent(h, 100, send, release);
     expect(costs.every((c) => c === 1_801_500)).toBe(true);
     const total = costs.reduce((a, b) => a + b, 0);
     // SPEC §5: parallel calls cannot overshoot a cap by more than one call's real cost.
