@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceivedRequest, Reply } from '../support/fake-upstream.js';
 import { startHarness, type Harness } from '../support/proxy-harness.js';
-import { spendOfConcurrent } from './concurrent-spend.js';
+import { capTestKey, postAsTestKey, spendOfConcurrent } from './concurrent-spend.js';
 
 describe('a key budget under concurrent calls that ask for several answers (n)', () => {
   let h: Harness | undefined;
@@ -31,14 +31,9 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
     };
     h = await startHarness({ upstream: { reply } });
     const LIMIT = 1_000_000; // $0.001
-    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
-    await h.proxy.keys.reload();
+    await capTestKey(h, LIMIT);
     const send = () =>
-      fetch(`${h!.baseUrl()}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', n: N, max_tokens: MAX, messages: [{ role: 'user', content: 'hi' }] }),
-      }).then((r) => r.text());
+      postAsTestKey(h!, '/chat/completions', { model: 'gpt-4o-mini', n: N, max_tokens: MAX, messages: [{ role: 'user', content: 'hi' }] }).then((r) => r.text());
     const { costs } = await spendOfConcurrent(h, 20, send, release);
     const total = costs.reduce((a, b) => a + b, 0);
     const largest = Math.max(...costs);
@@ -61,14 +56,9 @@ describe('a key budget under concurrent calls that ask for several answers (n)',
       usage: { input_tokens: 10, output_tokens: 20, total_tokens: 30 },
     });
     h = await startHarness({ upstream: { reply: () => ({ body: json, hold: gate }) } });
-    await h.proxy.store.keys.update('test-key', { budget: { limitNano: o.limitNano, period: 'month', alertAt: [], soft: false } });
-    await h.proxy.keys.reload();
+    await capTestKey(h, o.limitNano);
     const send = () =>
-      fetch(`${h!.baseUrl()}/responses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', tools: [o.tool], max_tool_calls: o.searches, max_output_tokens: 100 }),
-      }).then((r) => r.text());
+      postAsTestKey(h!, '/responses', { model: 'gpt-4o-mini', input: 'hi', tools: [o.tool], max_tool_calls: o.searches, max_output_tokens: 100 }).then((r) => r.text());
     return (await spendOfConcurrent(h, 20, send, release)).costs;
   }
 

@@ -14,3 +14,14 @@ export async function spendOfConcurrent<T>(h: Harness, calls: number, send: () =
   await waitFor(() => h.records.length >= calls, 10_000, 'records');
   return { costs: h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0), answers };
 }
+
+/** Gives the harness's key (`test-key`) a hard monthly budget of `limitNano` and reloads the key table. */
+export async function capTestKey(h: Harness, limitNano: number): Promise<void> {
+  await h.proxy.store.keys.update('test-key', { budget: { limitNano, period: 'month', alertAt: [], soft: false } });
+  await h.proxy.keys.reload();
+}
+
+/** POSTs `body` as JSON to the harness's OpenAI `path` (`/chat/completions`) with its key. */
+export function postAsTestKey(h: Harness, path: string, body: unknown): Promise<Response> {
+  return fetch(`${h.baseUrl()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

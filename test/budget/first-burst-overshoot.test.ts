@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../support/fake-upstream.js';
 import { startHarness, type Harness } from '../support/proxy-harness.js';
-import { spendOfConcurrent } from './concurrent-spend.js';
+import { capTestKey, postAsTestKey, spendOfConcurrent } from './concurrent-spend.js';
 
 /**
  * A key's first burst of calls that set no max_tokens, before it has any output history
@@ -24,14 +24,9 @@ describe('a new key whose first calls set no max_tokens', () => {
     const reply = (): Reply => ({ body: json, hold: gate });
     h = await startHarness({ upstream: { reply } });
     const LIMIT = 50_000_000; // $0.05
-    await h.proxy.store.keys.update('test-key', { budget: { limitNano: LIMIT, period: 'month', alertAt: [], soft: false } });
-    await h.proxy.keys.reload();
+    await capTestKey(h, LIMIT);
     const send = () =>
-      fetch(`${h!.baseUrl()}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${h!.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-      }).then((r) => r.status);
+      postAsTestKey(h!, '/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).then((r) => r.status);
     const { costs, answers: statuses } = await spendOfConcurrent(h, 100, send, release);
     expect(costs.every((c) => c === 1_801_500)).toBe(true);
     const total = costs.reduce((a, b) => a + b, 0);
