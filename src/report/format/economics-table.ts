@@ -1,7 +1,6 @@
-import { escapeControlChars } from '../../lib/control-chars.js';
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, shown, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
@@ -9,9 +8,6 @@ import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint,
  * Monthly prices are prorated to the period by the exact factor the title states, and
  * each priced row shows the prorated revenue, so revenue − spend = margin on the row.
  */
-
-/** A value from data for a terminal: control characters escaped, and the empty string (a valid tag value) as `""`. */
-const shown = (value: string) => (value === '' ? '""' : escapeControlChars(value));
 
 /** Tenants listed before the rest are summarised in one line. */
 const MAX_TENANTS = 20;
