@@ -63,8 +63,9 @@ export type Decision = 'allow' | 'wait' | 'block';
  * hypothesis does, exactly as before. A key's first calls on a model hold its whole
  * window, so on a small budget they run one at a time (rule 2) until the first answer
  * teaches the history, and callers behind such a call on a shared budget wait for it
- * (admission.ts: arrival order) when it does not fit beside the calls in flight: before, a flat 1,024 let a first burst of 100 calls answering
- * 3,000 tokens each spend 2.45× a $0.05 cap (test/budget/first-burst-overshoot.test.ts).
+ * (admission.ts: arrival order) when it does not fit beside the calls in flight. Before,
+ * a flat 1,024 let a first burst of 100 calls answering 3,000 tokens each spend 2.45× a
+ * $0.05 cap (test/budget/first-burst-overshoot.test.ts).
  *
  * When estimates undershoot (real > estimate), the bound degrades gracefully to
  *     S < limit + max(r_last, Σ over calls settled after the last admission of (real − estimate)⁺)
