@@ -5,7 +5,6 @@ import { estimateTokens } from '../providers/estimate.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
-import { isUnpriced } from '../store/unpriced.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure } from './observation.js';
@@ -15,7 +14,7 @@ import { recordedUsage, type EstimateSource } from './recorded-usage.js';
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'unpricedOnBudget'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'uncostedOnBudget'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -252,8 +251,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       maxOutputTokens: info?.kind === 'images' ? null : (info?.maxOutputTokens ?? null),
       error: joinNotes([error, note, unpriced]),
     };
-    // Unpriced (store/unpriced.ts: known usage, no price), it settled $0 against the budgets it held. A priced call only compares its cost to null.
-    if (this.holding && isUnpriced(record)) this.deps.unpricedOnBudget?.settledUnpriced(this.provider, this.keyName, model, this.reservation);
+    // Cost null (unpriced, or usage unknown: store/unpriced.ts whyNoCost), it settled $0 against the budgets it held. A priced call only compares its cost to null.
+    if (this.holding && record.costNano === null) this.deps.uncostedOnBudget?.settledUncosted(record, this.reservation);
     this.deps.finished.announce(record, this);
   }
 

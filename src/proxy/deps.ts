@@ -11,7 +11,7 @@ import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { TagsDroppedNotice } from './tags-dropped.js';
-import type { UnpricedOnBudgetNotice } from './unpriced-on-budget.js';
+import type { UncostedOnBudgetNotice } from './uncosted-on-budget.js';
 import type { IncomingCall, OutgoingResponse, UpstreamClient } from './types.js';
 
 /** What the budget layer needs to know about a call before it is forwarded (defined by the budget layer). */
@@ -77,8 +77,8 @@ export interface ProxyDeps<R> {
   tagsOnInvalid: 'reject' | 'drop';
   /** Counts and warns about the headers `tagsOnInvalid: 'drop'` drops; absent: they are dropped silently (serve always sets it). */
   tagsDropped?: TagsDroppedNotice;
-  /** Warns when an unpriced call settles $0 against a hard budget (once per key and model); absent: silent (serve always sets it). */
-  unpricedOnBudget?: UnpricedOnBudgetNotice;
+  /** Warns when a call with cost null (unpriced, or usage unknown) settles $0 against a hard budget (once per reason, key and model); absent: silent (serve always sets it). */
+  uncostedOnBudget?: UncostedOnBudgetNotice;
   admin?: AdminHandler;
   /** Why calls must be refused right now (503), or null to serve them. */
   refusal?: () => string | null;

@@ -1,7 +1,7 @@
 import type { BudgetState } from '../budget/types.js';
 import type { ErrorKind } from '../lib/errors.js';
 import type { CallRecord } from '../store/types.js';
-import { isUnpriced } from '../store/unpriced.js';
+import { whyNoCost, type NoCostReason } from '../store/unpriced.js';
 
 /** Upper bounds (seconds) of the upstream time-to-first-byte histogram. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -12,8 +12,12 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
  */
 const DECISION_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Most (provider, model) series of tokometer_unpriced_calls_total; the calls of models past it count under model="(other)" (a client inventing model names cannot grow /metrics). */
-const MAX_UNPRICED_SERIES = 200;
+/**
+ * Most (provider, model) series of each of tokometer_unpriced_calls_total and
+ * tokometer_usage_unknown_calls_total; the calls of models past it count under model="(other)"
+ * (a client inventing model names cannot grow /metrics).
+ */
+const MAX_MODEL_SERIES = 200;
 
 /** A Prometheus label value: backslash, double quote and newline escaped. */
 const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -29,8 +33,8 @@ export class Metrics {
   private readonly tokens = new Map<string, number>();
   /** Headers dropped under `tags.on_invalid: drop`, by label text (`key="…"`). */
   private readonly tagsDroppedByKey = new Map<string, number>();
-  /** Calls with known usage and no price (store/unpriced.ts), by label text (`provider="…",model="…"`). */
-  private readonly unpriced = new Map<string, number>();
+  /** Calls with cost null by why (store/unpriced.ts whyNoCost: unpriced, usage unknown), then by label text (`provider="…",model="…"`). */
+  private readonly noCost: Readonly<Record<NoCostReason, Map<string, number>>> = { unpriced: new Map(), usage_unknown: new Map() };
   private budgetBlocks = 0;
   private budgetBusy = 0;
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
@@ -54,7 +58,7 @@ export class Metrics {
     this.requests.set(reqKey, (this.requests.get(reqKey) ?? 0) + 1);
     if (record.costNano) this.costNano.set(record.provider, (this.costNano.get(record.provider) ?? 0) + record.costNano);
     // A priced call only compares its cost to null.
-    if (record.costNano === null && isUnpriced(record)) this.countUnpriced(record.provider, record.model);
+    if (record.costNano === null) this.countNoCost(record);
     if (record.usage) {
       const inKey = `provider="${record.provider}",direction="input"`;
       const outKey = `provider="${record.provider}",direction="output"`;
@@ -71,10 +75,14 @@ export class Metrics {
     }
   }
 
-  private countUnpriced(provider: string, model: string | null): void {
-    let labels = `provider="${provider}",model="${labelValue(model ?? '(no model)')}"`;
-    if (!this.unpriced.has(labels) && this.unpriced.size >= MAX_UNPRICED_SERIES) labels = `provider="${provider}",model="(other)"`;
-    this.unpriced.set(labels, (this.unpriced.get(labels) ?? 0) + 1);
+  /** Counts a call recorded with cost null under its reason's series of its provider and model. */
+  private countNoCost(record: CallRecord): void {
+    const why = whyNoCost(record);
+    if (why === null) return;
+    const counts = this.noCost[why];
+    let labels = `provider="${record.provider}",model="${labelValue(record.model ?? '(no model)')}"`;
+    if (!counts.has(labels) && counts.size >= MAX_MODEL_SERIES) labels = `provider="${record.provider}",model="(other)"`;
+    counts.set(labels, (counts.get(labels) ?? 0) + 1);
   }
 
   /**
@@ -116,7 +124,9 @@ export class Metrics {
     lines.push('# HELP tokometer_tokens_total Metered tokens by provider and direction.', '# TYPE tokometer_tokens_total counter');
     for (const [labels, n] of this.tokens) lines.push(`tokometer_tokens_total{${labels}} ${n}`);
     lines.push('# HELP tokometer_unpriced_calls_total Calls with known usage and no price (recorded with cost null, settled $0 against their budgets), by provider and model.', '# TYPE tokometer_unpriced_calls_total counter');
-    for (const [labels, n] of this.unpriced) lines.push(`tokometer_unpriced_calls_total{${labels}} ${n}`);
+    for (const [labels, n] of this.noCost.unpriced) lines.push(`tokometer_unpriced_calls_total{${labels}} ${n}`);
+    lines.push('# HELP tokometer_usage_unknown_calls_total Calls whose usage is unknown (an answer that did not parse, an upload that could not be measured: recorded with cost null, settled $0 against their budgets), by provider and model.', '# TYPE tokometer_usage_unknown_calls_total counter');
+    for (const [labels, n] of this.noCost.usage_unknown) lines.push(`tokometer_usage_unknown_calls_total{${labels}} ${n}`);
     lines.push('# HELP tokometer_tags_dropped_total Calls recorded without their X-Metering-Tags (invalid, dropped under tags.on_invalid: drop), by metering key.', '# TYPE tokometer_tags_dropped_total counter');
     for (const [labels, n] of this.tagsDroppedByKey) lines.push(`tokometer_tags_dropped_total{${labels}} ${n}`);
     lines.push('# HELP tokometer_budget_blocks_total Calls refused by a budget whose cap is spent.', '# TYPE tokometer_budget_blocks_total counter');

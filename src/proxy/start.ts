@@ -22,7 +22,7 @@ import { waitAtMost } from '../lib/wait-at-most.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
 import { TagsDroppedNotice } from './tags-dropped.js';
-import { UnpricedOnBudgetNotice } from './unpriced-on-budget.js';
+import { UncostedOnBudgetNotice } from './uncosted-on-budget.js';
 import type { UpstreamClient } from './types.js';
 
 /** What startProxy builds the proxy from; the settings, storage, log and record-writer options are RecordWriterOptions'. */
@@ -165,7 +165,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     maxBodyBytes: o.settings.limits.maxBodyBytes,
     tagsOnInvalid: o.settings.tagsOnInvalid,
     tagsDropped: new TagsDroppedNotice(o.log, o.clock, metrics),
-    unpricedOnBudget: new UnpricedOnBudgetNotice(o.log),
+    uncostedOnBudget: new UncostedOnBudgetNotice(o.log),
     background,
     contexts: new ContextMemory(),
     cachedContents: new CachedContentSizes(),

@@ -23,3 +23,16 @@ export function unpricedSql(alias: string): string {
 export function isUnpriced(call: { readonly costNano: number | null; readonly usageSource: UsageSource }): boolean {
   return call.costNano === null && KNOWN_USAGE_SOURCES.includes(call.usageSource);
 }
+
+/**
+ * Why a call has no cost (cost_nano NULL), for what serve says of it (proxy/uncosted-on-budget.ts,
+ * /metrics): `unpriced` (above), or `usage_unknown` (usage_source 'unknown': nothing to price).
+ */
+export type NoCostReason = 'unpriced' | 'usage_unknown';
+
+/** Why `call` has no cost; null when it has one (priced, or not metered at 0). */
+export function whyNoCost(call: { readonly costNano: number | null; readonly usageSource: UsageSource }): NoCostReason | null {
+  if (call.costNano !== null) return null;
+  if (call.usageSource === 'unknown') return 'usage_unknown';
+  return isUnpriced(call) ? 'unpriced' : null;
+}

@@ -1,0 +1,56 @@
+import { hardBudgetNames } from '../budget/hard-budget-names.js';
+import type { CallRecord } from '../store/types.js';
+import { whyNoCost, type NoCostReason } from '../store/unpriced.js';
+import type { Logger } from './log.js';
+
+/**
+ * Most (reason, key, model) triples remembered as warned about (a client inventing model names
+ * cannot grow memory); past it the memory starts afresh, so a triple may be warned about again,
+ * but a real unpriced model is never silenced by invented ones.
+ */
+const MAX_WARNED = 1000;
+
+/** What the warning says of the calls after "calls of MODEL on key KEY", and after the budgets it names, by reason. */
+const SAYS: Readonly<Record<NoCostReason, { what: string; then: string }>> = {
+  unpriced: { what: 'have no price', then: '; add a price under prices: (docs/prices.md)' },
+  usage_unknown: { what: 'have unknown usage (tokometer could not read or estimate it)', then: ', so no cap holds them; /metrics counts each (tokometer_usage_unknown_calls_total)' },
+};
+
+/**
+ * Says when a hard budget does not limit calls: a call recorded with cost null settles $0
+ * against every budget it counts against (docs/prices.md), whether its usage is known and no
+ * price applied (unpriced: every call of that model passes the cap) or its usage is unknown
+ * (usage_source unknown: an answer that did not parse, an upload that could not be measured).
+ * The admission rule and the settle are unchanged; serve logs one warning per reason,
+ * metering key and model per process, the first time such a call settles against a hard
+ * budget. Runs only for calls with cost null.
+ */
+export class UncostedOnBudgetNotice {
+  /** `reason\u0000key\u0000model` of the triples already warned about. */
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** `call` (model null: it named none) was recorded with cost null and settled on `reservation` (the gate's, opaque). */
+  settledUncosted(call: Pick<CallRecord, 'provider' | 'keyName' | 'model' | 'costNano' | 'usageSource'>, reservation: unknown): void {
+    const { keyName, provider } = call;
+    const why = whyNoCost(call);
+    if (keyName === null || why === null) return;
+    const shownModel = call.model ?? '(no model)';
+    const triple = `${why}\u0000${keyName}\u0000${shownModel}`;
+    if (this.warned.has(triple)) return;
+    const budgets = hardBudgetNames(reservation);
+    // No hard budget holds the call (none, or soft only): nothing is escaped. Not remembered: the key may get one later.
+    if (budgets.length === 0) return;
+    if (this.warned.size >= MAX_WARNED) this.warned.clear();
+    this.warned.add(triple);
+    const against = budgets.length === 1 ? `its budget ${budgets[0]}` : `its budgets ${budgets.join(', ')}`;
+    const says = SAYS[why];
+    this.log.warn(`calls of ${shownModel} on key ${keyName} ${says.what}: they count $0 against ${against}${says.then}`, {
+      key: keyName,
+      provider,
+      model: shownModel,
+      budget: budgets.join(', '),
+    });
+  }
+}
