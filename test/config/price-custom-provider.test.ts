@@ -66,9 +66,10 @@ describe('a prices: entry for a built-in provider while a custom provider of the
     expect(lines[1]).toMatch(/^warning: prices\.my-claude names provider: anthropic, so it does not price my-claude calls through claude-gw \(kind anthropic\): .* For claude-gw write provider: claude-gw;/);
   });
 
-  it('says nothing when the entry names the custom provider, names none, names another kind, or there is no custom provider', async () => {
+  it('says nothing when the entry names the custom provider, names none, names another kind, names a vendor of the kind (groq), or there is no custom provider', async () => {
     for (const yaml of [
       [...AZURE, ...FINETUNE_FOR('azure-eu')],
+      [...AZURE, ...FINETUNE_FOR('groq')],
       [...AZURE, 'prices:', '  my-finetune: { input: 0.3 }', ''],
       [...AZURE, ...FINETUNE_FOR('anthropic')],
       ['providers:', '  openai: { base_url: "https://example.invalid/v1" }', ...FINETUNE_FOR('openai')],
