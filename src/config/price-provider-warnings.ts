@@ -6,8 +6,9 @@ import type { Config, FamilyWord } from './schema.js';
 const CUSTOM_DEFAULT_KIND: FamilyWord = 'openai-compatible';
 
 /**
- * One warning per `prices:` entry restricted to a built-in provider (by name, or by catalog
- * id such as `google`) and per custom provider (under `providers:`, not built in) of the same
+ * One warning per `prices:` entry restricted to a family's own built-in provider (openai,
+ * anthropic, gemini, mistral, cohere; by name, or by catalog id such as `google`: the name
+ * that reads like the custom provider's kind) and per custom provider (under `providers:`, not built in) of the same
  * family for which no entry of that model names the custom provider. Prices are per provider
  * (pricing/config-prices.ts configProviderMatches): `provider: openai` does not price calls
  * through `azure-eu` of kind openai-compatible, which then stay unpriced, or take the
@@ -43,7 +44,8 @@ export function customProviderPriceWarnings(config: Pick<Config, 'providers' | '
  */
 function builtinFamilyOf(config: Pick<Config, 'providers'>, name: string): ProviderFamily | undefined {
   const builtin = isBuiltinProvider(name) ? name : BUILTIN_PROVIDER_NAMES.find((n) => BUILTIN_PROVIDERS[n].catalogId === name);
-  if (builtin === undefined) return undefined;
+  // Only the family's own provider (openai, anthropic, gemini…) reads like a kind; an entry naming a vendor of the family (groq, openrouter) means that vendor.
+  if (builtin === undefined || BUILTIN_PROVIDERS[builtin].family !== builtin) return undefined;
   const kind = Object.hasOwn(config.providers, builtin) ? config.providers[builtin]?.kind : undefined;
   return familyOf(builtin, kind === undefined ? undefined : familyOfWord(kind));
 }
