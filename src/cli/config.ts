@@ -4,6 +4,7 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
+import { customProviderPriceWarnings } from '../config/price-provider-warnings.js';
 import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
@@ -22,7 +23,9 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
  * variables, resolved as serve resolves them: telemetry/settings.ts). Declared keys whose
- * `secret_env` serve cannot use are warned about on `err` (unusableSecretEnvs; exit 0).
+ * `secret_env` serve cannot use, and `prices:` entries for a built-in provider that do not
+ * price a custom provider of its kind (config/price-provider-warnings.ts, which serve logs at
+ * start too), are warned about on `err` (exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');
@@ -36,7 +39,7 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
-      const warnings = unusableSecretEnvs(loaded.config, deps.env);
+      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...customProviderPriceWarnings(loaded.config)];
       deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));
       for (const w of warnings) deps.err(`warning: ${w}\n`);
     });

@@ -24,6 +24,8 @@ export interface ServePlan {
   settings: ProxySettings;
   /** The config's `prices:` (model prices by name). */
   configPrices: Readonly<Record<string, ConfiguredPrice>>;
+  /** Logged at start: what `config check` also warns about in the config (config/price-provider-warnings.ts). */
+  configWarnings: readonly string[];
   priceUpdates: {
     /** ms between checks of the database for a newer snapshot or reprice. */
     pollIntervalMs: number;
@@ -71,7 +73,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> {
   const { settings, dbPath, host } = plan;
   const log = createLogger(deps.err, deps.clock);
-  for (const warning of deps.warnings) log.warn(warning);
+  for (const warning of [...deps.warnings, ...plan.configWarnings]) log.warn(warning);
   const pricer = createPricer(plan.configPrices);
   let spendSeenId = 0;
   const upgrade = await upgradeNoticeAt(dbPath, deps.edges.openDriver);

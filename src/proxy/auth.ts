@@ -145,7 +145,7 @@ export class KeyResolver {
  * (`secretEnv`) exists in the store with that secret's hash (audited, actor 'config').
  * Returns one warning per key that could not be set up (variable unset or malformed,
  * name taken by another secret), then one naming every other declared key with no key of
- * that name in the store (absentDeclaredKeys).
+ * that name in the store and one naming those whose stored key is revoked (unusableDeclaredKeys).
  */
 export async function syncConfigKeys(
   store: Pick<Store, 'keys' | 'unitOfWork'>,
@@ -182,24 +182,36 @@ export async function syncConfigKeys(
     else if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
     else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
   }
-  const absent = await absentDeclaredKeys(store, keys);
+  const { absent, revoked } = await unusableDeclaredKeys(store, keys);
+  const names = (list: readonly string[]) => list.map((name) => `'${name}'`).join(', ');
   if (absent.length > 0) {
-    const names = absent.map((name) => `'${name}'`).join(', ');
-    warnings.push(`keys declared in the config but not in the database: ${names}; each declaration applies once its key is created (\`tokometer keys create NAME\`), without a restart`);
+    warnings.push(`keys declared in the config but not in the database: ${names(absent)}; each declaration applies once its key is created (\`tokometer keys create NAME\`), without a restart`);
+  }
+  if (revoked.length > 0) {
+    warnings.push(
+      `keys declared in the config whose key in the database is revoked: ${names(revoked)}; their calls get 401 and each declaration applies to no call. ` +
+        'A revoked key cannot be restored and keeps its name: create a new key (`tokometer keys create NEW_NAME`) and move the declaration to keys.NEW_NAME, or remove it',
+    );
   }
   return warnings;
 }
 
 /**
- * Declared keys without `secretEnv` that no stored key (active or revoked) is named after:
- * their budget, tags and allow-lists apply to no call until `keys create` (or the admin API)
- * makes the key, which the key table's reload then merges with the declaration. Keys with
- * `secretEnv` are left out: syncConfigKeys creates them, or warns about them already.
+ * Declared keys without `secretEnv` whose declaration applies to no call: `absent`, no stored
+ * key (active or revoked) is named after them, until `keys create` (or the admin API) makes
+ * the key, which the key table's reload then merges with the declaration; `revoked`, the
+ * stored key of that name is revoked (its calls get 401), which nothing undoes, since
+ * revoked keys keep their name. Keys with `secretEnv` are left out: syncConfigKeys creates
+ * them, or warns about them already. One read (keys.byName) per such key.
  */
-async function absentDeclaredKeys(store: Pick<Store, 'keys'>, keys: Readonly<Record<string, KeyDeclaration>>): Promise<string[]> {
+async function unusableDeclaredKeys(store: Pick<Store, 'keys'>, keys: Readonly<Record<string, KeyDeclaration>>): Promise<{ absent: string[]; revoked: string[] }> {
   const absent: string[] = [];
+  const revoked: string[] = [];
   for (const [name, declared] of Object.entries(keys)) {
-    if (declared.secretEnv === undefined && (await store.keys.byName(name)) === undefined) absent.push(name);
+    if (declared.secretEnv !== undefined) continue;
+    const stored = await store.keys.byName(name);
+    if (stored === undefined) absent.push(name);
+    else if (stored.revokedAt !== null) revoked.push(name);
   }
-  return absent;
+  return { absent, revoked };
 }

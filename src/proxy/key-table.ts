@@ -21,9 +21,10 @@ export interface KeyTableOptions {
 
 /**
  * The proxy's metering keys: the declared keys with `secret_env` stored first (each problem,
- * and every declared key missing from the database, logged as a warning), the table loaded,
- * and kept current: polled every KEY_WATCH_MS, and on PostgreSQL reloaded at once on each
- * announced change (the polling stays as the fallback). Its close is added to `started`.
+ * and the declared keys missing from the database or revoked there, logged as warnings), the
+ * table loaded, and kept current: polled every KEY_WATCH_MS, and on PostgreSQL reloaded at
+ * once on each announced change (the polling stays as the fallback). Its close is added to
+ * `started`.
  */
 export async function openKeyTable(o: KeyTableOptions, started: Array<() => Promise<void>>): Promise<KeyResolver> {
   for (const warning of await syncConfigKeys(o.store, o.declared, o.env, o.clock())) o.log.warn(warning);

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { edgesFor } from '../../src/edges.js';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { NOW, usage } from '../pricing/support.js';
+import { configDir } from './config-files.js';
+
+/*
+ * A `prices:` entry restricted to a provider prices calls through a provider of that name or
+ * catalog id only (pricing/config-prices.ts configProviderMatches). A custom provider under
+ * `providers:` (azure-eu, kind openai-compatible) is a provider of its own, so an entry written
+ * `provider: openai` does not price its calls: they stay unpriced (or take the catalog's price
+ * when it has the model). That is correct, but easy to mistake for "the openai kind": the user
+ * then sees every azure-eu call of the model unpriced while `config check` says OK. Both
+ * `config check` and serve's start now say which entry, which custom provider, and what to write.
+ */
+const AZURE = ['providers:', '  azure-eu:', '    kind: openai-compatible', '    base_url: "https://example.invalid/v1"'];
+const FINETUNE_FOR = (provider: string) => ['prices:', '  my-finetune:', `    provider: ${provider}`, '    input: 0.30', '    output: 1.20', ''];
+
+const WARNING =
+  "prices.my-finetune names provider: openai, so it does not price my-finetune calls through azure-eu (kind openai-compatible): prices are per provider, and those calls stay unpriced (or at the catalog's price, if it has the model). " +
+  'For azure-eu write provider: azure-eu; to price every provider\'s calls, leave provider out';
+
+/** `config check` in a folder holding tokometer.yaml = `yaml`. */
+async function check(yaml: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: configDir({ 'tokometer.yaml': yaml }), clock: () => 0, out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+  const code = await runCli(['config', 'check'], ctx);
+  return { code, out, err };
+}
+
+describe('a prices: entry for a built-in provider while a custom provider of the same kind exists', () => {
+  it('the pitfall: 1M input + 1M output tokens of my-finetune through azure-eu are unpriced with provider: openai, 1,500,000,000 nano-USD with provider: azure-eu', () => {
+    const call = usage({ inputTokens: 1_000_000, outputTokens: 1_000_000 });
+    const at = { provider: 'azure-eu', model: 'my-finetune', at: NOW };
+    expect(createPricer({ 'my-finetune': { provider: 'openai', input: 0.3, output: 1.2 } }).price(call, at)).toMatchObject({ priced: false });
+    expect(createPricer({ 'my-finetune': { provider: 'azure-eu', input: 0.3, output: 1.2 } }).price(call, at)).toMatchObject({ priced: true, costNano: 1_500_000_000 });
+  });
+
+  it('config check warns (exit 0, "config OK with 1 warning") naming the entry, the custom provider and provider: azure-eu', async () => {
+    const { code, out, err } = await check([...AZURE, ...FINETUNE_FOR('openai')]);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe('config OK with 1 warning: tokometer.yaml');
+    expect(err).toBe(`warning: ${WARNING}\n`);
+  });
+
+  it('warns for every custom provider of the entry\'s kind, also when the entry names a catalog id (google for gemini)', async () => {
+    const yaml = [
+      'providers:',
+      '  vertex-eu: { kind: gemini, base_url: "https://example.invalid/gemini" }',
+      '  claude-gw: { kind: anthropic, base_url: "https://example.invalid/anthropic" }',
+      '  local: { base_url: "http://127.0.0.1:1/v1" }',
+      'prices:',
+      '  my-gemini: { provider: google, input: 1 }',
+      '  my-claude: { provider: anthropic, input: 1 }',
+      '',
+    ];
+    const { code, out, err } = await check(yaml);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe('config OK with 2 warnings: tokometer.yaml');
+    const lines = err.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^warning: prices\.my-gemini names provider: google, so it does not price my-gemini calls through vertex-eu \(kind gemini\): .* For vertex-eu write provider: vertex-eu;/);
+    expect(lines[1]).toMatch(/^warning: prices\.my-claude names provider: anthropic, so it does not price my-claude calls through claude-gw \(kind anthropic\): .* For claude-gw write provider: claude-gw;/);
+  });
+
+  it('says nothing when the entry names the custom provider, names none, names another kind, names a vendor of the kind (groq), or there is no custom provider', async () => {
+    for (const yaml of [
+      [...AZURE, ...FINETUNE_FOR('azure-eu')],
+      [...AZURE, ...FINETUNE_FOR('groq')],
+      [...AZURE, 'prices:', '  my-finetune: { input: 0.3 }', ''],
+      [...AZURE, ...FINETUNE_FOR('anthropic')],
+      ['providers:', '  openai: { base_url: "https://example.invalid/v1" }', ...FINETUNE_FOR('openai')],
+    ]) {
+      const { code, out, err } = await check(yaml);
+      expect({ code, first: out.split('\n')[0], err }).toEqual({ code: 0, first: 'config OK: tokometer.yaml', err: '' });
+    }
+  });
+
+  it('serve logs the same warning at start', async () => {
+    const cwd = configDir({ 'tokometer.yaml': [...AZURE, ...FINETUNE_FOR('openai')] });
+    let err = '';
+    const ctx: CliContext = {
+      edges: edgesFor('node'),
+      env: {},
+      cwd,
+      clock: () => Date.now(),
+      out: (text) => {
+        if (text.includes('listening on')) process.emit('SIGTERM', 'SIGTERM');
+      },
+      err: (text) => void (err += text),
+      isTTY: false,
+    };
+    expect(await runCli(['serve', '--port', '0', '--db', ':memory:'], ctx)).toBe(0);
+    const warnings = err
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; msg: string })
+      .filter((line) => line.level === 'warn')
+      .map((line) => line.msg);
+    expect(warnings).toEqual([WARNING]);
+  });
+});
