@@ -34,8 +34,8 @@ export interface AdvisorToolBound {
 }
 
 
-/** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
-export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'images' | 'ocr' | 'other';
+/** The kinds of call tokometer meters (`speech`: text-to-speech, audio out). `other` = forwarded and recorded with zero cost. */
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'speech' | 'images' | 'ocr' | 'other';
 
 /** What the adapter learned about a request before it is forwarded. */
 export interface RequestInfo {
