@@ -142,6 +142,13 @@ export interface RequestInfo {
    */
   upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number; imageTokens?: number };
   /**
+   * A text-to-speech request's text bytes (`input` + `instructions`), `input`'s characters and
+   * its audio format (providers/openai-speech.ts SpeechRequest): an answer of raw audio carries
+   * no usage and is estimated from them and the audio's length (proxy/recorded-usage.ts).
+   * Set for kind `speech`, absent otherwise.
+   */
+  speech?: { textBytes: number; characters: number; format: string };
+  /**
    * The most pages of a document a request (kind `ocr`: Mistral OCR) can be billed for, and
    * whether each is billed as annotated too (the request asks for a document or bounding-box
    * annotation format): `max` is the pages it lists, else the documented maximum per
