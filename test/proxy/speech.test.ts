@@ -144,3 +144,20 @@ describe('OpenAI text-to-speech answered as an audio file (the default stream_fo
     expect(f.records[0]?.error).toContain('128 kbps');
   });
 });
+
+describe('OpenAI tts-1 and tts-1-hd, billed per input character', () => {
+  // OpenAI bills tts-1 $15 and tts-1-hd $30 per 1M input characters, a unit tokometer has no price
+  // for (the pinned catalog lists neither model). Before: estimated as gpt-4o-mini-tts is (10 input
+  // tokens, 250 audio output tokens), unpriced only because the catalog lacks the model (a
+  // `prices:` entry would have priced those made-up tokens), the note saying nothing of characters.
+  it.each(['tts-1', 'tts-1-hd'])('records %s unpriced, without tokens, its 40 input characters in the note', async (model) => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, model, instructions: undefined, response_format: 'wav' }));
+    expect(res.status).toBe(200);
+    expect(await bodyBytes(res)).toBe(576_044);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', model, usage: { inputTokens: 0, outputTokens: 0 }, costNano: null });
+    expect(f.records[0]?.error).toContain('billed per input character (40 characters)');
+    expect(f.gate.settled).toEqual([['r1', 0]]);
+  });
+});
