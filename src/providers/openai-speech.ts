@@ -93,6 +93,20 @@ export function speechSeconds(format: string, head: Uint8Array, totalBytes: numb
   return { seconds: totalBytes / COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 128 kbps' };
 }
 
+/** tts-1 and tts-1-hd, and their dated snapshots (`tts-1-1106`, `tts-1-hd-1106`): billed per input character, not per token. */
+const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
+
+/**
+ * Why a speech call on `model` is recorded without tokens or cost, or null for a model billed
+ * by tokens: tts-1 and tts-1-hd are billed per character of `input` (OpenAI's pricing page: $15
+ * and $30 per 1M characters), a unit tokometer's prices (catalog and `prices:`, all per token,
+ * hour, page or use) cannot express; the note carries the characters so the bill can be checked.
+ */
+export function perCharacterNote(model: string | null, characters: number): string | null {
+  if (model === null || !PER_CHARACTER_MODEL.test(model)) return null;
+  return `'${model}' is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+}
+
 /** Estimated audio output tokens of `seconds` of speech: ceil(seconds × 1,250 / 60), an integer >= 0. */
 export function speechOutputTokens(seconds: number): number {
   return Math.ceil((seconds * SPEECH_OUTPUT_TOKENS_PER_MINUTE) / 60);
