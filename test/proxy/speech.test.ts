@@ -123,6 +123,18 @@ describe('OpenAI text-to-speech answered as an audio file (the default stream_fo
     expect(f.gate.settled).toEqual([['r1', 3_007_200]]);
   });
 
+  // A streamed WAV's header gives no data size (0xFFFFFFFF): the bytes relayed after the header
+  // are its data, 576,000 = 12 s, so the same 3,007,200 nano-USD; only the first 4 KiB are kept.
+  it('times a streamed WAV (data size 0xFFFFFFFF) by the bytes relayed: 12 s, 3,007,200 nano-USD', async () => {
+    const wav = pcmWav(12, 24_000);
+    new DataView(wav.buffer).setUint32(40, 0xffffffff, true);
+    const f = pricedByCatalog(fixture(() => audioAnswer(wav, 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, response_format: 'wav' }));
+    expect(await bodyBytes(res)).toBe(wav.length);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 250 }, costNano: 3_007_200 });
+  });
+
   // pcm: 24 kHz 16-bit mono, no header: 96,000 bytes = 2 s; ceil(2 x 1,250 / 60) = ceil(41.67) = 42
   // tokens: 12 x 600 + 42 x 12,000 = 7,200 + 504,000 = 511,200 nano-USD.
   it('times a pcm answer at 48,000 bytes a second: 2 s = 42 audio tokens, 511,200 nano-USD', async () => {
