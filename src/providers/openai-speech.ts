@@ -68,7 +68,11 @@ export function speechRequest(json: Json): SpeechRequest {
   return { textBytes: encoder.encode(input).length + encoder.encode(instructions).length, characters, format };
 }
 
-/** Bytes a second of `pcm` speech: 24 kHz 16-bit signed little-endian mono, no header (OpenAI's text-to-speech guide). */
+/**
+ * Bytes a second of `pcm` speech: 24 kHz 16-bit signed little-endian mono, no header, as
+ * OpenAI's text-to-speech guide describes it (third-party players agree: pipecat's
+ * OpenAITTSService plays it as 24 kHz mono PCM).
+ */
 const PCM_BYTES_PER_SECOND = 48_000;
 
 /**

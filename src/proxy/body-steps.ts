@@ -76,8 +76,9 @@ export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   const count = (chunk: Uint8Array) => {
     if (seen.unreadBytes !== undefined) seen.unreadBytes += chunk.length;
     if (headBytes < SPEECH_HEAD_BYTES) {
-      head.push(chunk.slice(0, SPEECH_HEAD_BYTES - headBytes));
-      headBytes += head.at(-1)!.length;
+      const part = chunk.slice(0, SPEECH_HEAD_BYTES - headBytes);
+      head.push(part);
+      headBytes += part.length;
       seen.head = concatBytes(head);
     }
     return chunk;

@@ -118,7 +118,8 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
  * no usage: estimated, the request's `input` and `instructions` text at BYTES_PER_TOKEN as
  * input, and the audio's seconds (openai-speech.ts speechSeconds: its header, else its size
  * by format) at SPEECH_OUTPUT_TOKENS_PER_MINUTE as audio output. `totalBytes`: the answer's
- * bytes relayed (fewer when the client left before the end, whose rest is not counted).
+ * bytes read from the provider (fewer than it made when the call ended early: a client that
+ * left, a cut connection), so such a call is estimated low.
  */
 function speechWithoutUsage(speech: NonNullable<RequestInfo['speech']>, head: Uint8Array, totalBytes: number): RecordedUsage {
   const { seconds, how } = speechSeconds(speech.format, head, totalBytes);
