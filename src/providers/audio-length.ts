@@ -34,7 +34,17 @@ const MAX_WAV_CHUNKS = 64;
 
 /** Seconds `file` plays, by the rule above; 0 for an empty file. */
 export function audioSecondsOf(file: Uint8Array): number {
-  return wavSeconds(file) ?? flacSeconds(file) ?? file.length / ASSUMED_BYTES_PER_SECOND;
+  return headerSeconds(file, file.length) ?? file.length / ASSUMED_BYTES_PER_SECOND;
+}
+
+/**
+ * Seconds a file of `totalBytes` plays whose first bytes are `head`, when its header tells
+ * (the WAV and FLAC rules above, the bytes past `head` counted as the file's); null when it
+ * does not (any other format, a FLAC of unknown total, a header cut short). For audio relayed
+ * without being kept whole (a text-to-speech answer).
+ */
+export function headerSeconds(head: Uint8Array, totalBytes: number): number | null {
+  return wavSeconds(head, totalBytes) ?? flacSeconds(head, totalBytes);
 }
 
 /** Estimated audio input tokens of `file`: ceil(seconds × {@link AUDIO_TOKENS_PER_SECOND}), an integer >= 0. */
@@ -69,10 +79,11 @@ function pcmBytesPerSecond(sampleRate: number, channels: number, bits: number): 
 /**
  * A PCM WAV file's length: its `data` chunk's size over sample rate × channels × bytes per
  * sample, as a decoder plays it (the `fmt ` byte rate is a redundant field a header can get
- * wrong, and is not read). Null when it is not a WAV file, names no `fmt ` before its data,
- * or holds no playable PCM (a compressed format, a sample rate of 0 or past 384 kHz).
+ * wrong, and is not read), the file being `totalBytes` long of which `file` holds the first.
+ * Null when it is not a WAV file, names no `fmt ` before its data (within `file`), or holds no
+ * playable PCM (a compressed format, a sample rate of 0 or past 384 kHz).
  */
-function wavSeconds(file: Uint8Array): number | null {
+function wavSeconds(file: Uint8Array, totalBytes: number): number | null {
   if (file.length < 12 || ascii(file, 0, 4) !== 'RIFF' || ascii(file, 8, 4) !== 'WAVE') return null;
   let bytesPerSecond: number | null = null;
   let pos = 12;
@@ -85,7 +96,7 @@ function wavSeconds(file: Uint8Array): number | null {
       bytesPerSecond = pcm ? pcmBytesPerSecond(u32le(file, body + 4), u16le(file, body + 2), u16le(file, body + 14)) : null;
     } else if (id === 'data') {
       if (bytesPerSecond === null) return null;
-      const available = file.length - body;
+      const available = totalBytes - body;
       return (size === 0 || size > available ? available : size) / bytesPerSecond;
     }
     // Chunks are padded to an even size.
@@ -101,7 +112,7 @@ function wavSeconds(file: Uint8Array): number | null {
  * plays the frames whatever total the header claims). Null when it is not one, or its
  * total is unknown (0).
  */
-function flacSeconds(file: Uint8Array): number | null {
+function flacSeconds(file: Uint8Array, totalBytes: number): number | null {
   // "fLaC", a block header (type 0 = STREAMINFO in the low 7 bits), then 10 bytes of block and frame sizes.
   if (file.length < 26 || ascii(file, 0, 4) !== 'fLaC' || (file[4]! & 0x7f) !== 0) return null;
   // 20 bits of sample rate, 3 of channels - 1, 5 of bits per sample - 1, 36 of total samples.
@@ -111,7 +122,7 @@ function flacSeconds(file: Uint8Array): number | null {
   const samples = (file[21]! & 0x0f) * 2 ** 32 + ((file[22]! << 24) >>> 0) + (file[23]! << 16) + (file[24]! << 8) + file[25]!;
   if (sampleRate === 0 || samples === 0) return null;
   const uncompressed = pcmBytesPerSecond(sampleRate, channels, bits);
-  return Math.max(samples / sampleRate, uncompressed === null ? 0 : file.length / uncompressed);
+  return Math.max(samples / sampleRate, uncompressed === null ? 0 : totalBytes / uncompressed);
 }
 
 

@@ -5,6 +5,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
+import { SpeechStream } from './openai-speech.js';
 import { imageOutputTokens } from './image-output-tokens.js';
 import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
@@ -32,15 +33,19 @@ const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   // Multipart form uploads: their `model` and `stream` are form fields (proxy/form-fields.ts).
   '/audio/transcriptions': { endpoint: 'audio.transcriptions', kind: 'transcriptions' },
   '/audio/translations': { endpoint: 'audio.translations', kind: 'transcriptions' },
+  // Text-to-speech (openai-speech.ts): JSON in, audio out (or an event stream).
+  '/audio/speech': { endpoint: 'audio.speech', kind: 'speech' },
   // The Images API (openai-images.ts): generations are JSON, edits and variations forms.
   ...IMAGE_ENDPOINTS,
 };
 
 /**
- * Whether the request asks for a stream: JSON `stream: true`, or for a transcription or an
- * image edit (a multipart form, whose fields are text) the field `stream=true` as the SDKs write it.
+ * Whether the request asks for a stream: JSON `stream: true`, for speech `stream_format: "sse"`
+ * (its default `audio` answer is the audio file, not an event stream), or for a transcription
+ * or an image edit (a multipart form, whose fields are text) the field `stream=true` as the SDKs write it.
  */
 function streaming(body: Json, known: KnownEndpoint | undefined): boolean {
+  if (known?.kind === 'speech') return body.stream_format === 'sse';
   return body.stream === true || ((known?.kind === 'transcriptions' || known?.kind === 'images') && body.stream === 'true');
 }
 
@@ -217,6 +222,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       transcriptions: () => new TranscriptionStream(),
+      speech: () => new SpeechStream(),
       images: (_prepared, info) => new ImagesStream(info.outputChoices ?? 1, info.maxOutputTokens ?? 0),
     },
 

@@ -34,8 +34,8 @@ export interface AdvisorToolBound {
 }
 
 
-/** The kinds of call tokometer meters. `other` = forwarded and recorded with zero cost. */
-export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'images' | 'ocr' | 'other';
+/** The kinds of call tokometer meters (`speech`: text-to-speech, audio out). `other` = forwarded and recorded with zero cost. */
+export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'speech' | 'images' | 'ocr' | 'other';
 
 /** What the adapter learned about a request before it is forwarded. */
 export interface RequestInfo {
@@ -141,6 +141,13 @@ export interface RequestInfo {
    * arrives (its estimate, proxy/recorded-usage.ts). Absent otherwise.
    */
   upload?: { textBytes: number; audioTokens?: number; audioSeconds?: number; imageTokens?: number };
+  /**
+   * A text-to-speech request's text bytes (`input` + `instructions`), `input`'s characters and
+   * its audio format (providers/openai-speech.ts SpeechRequest): an answer of raw audio carries
+   * no usage and is estimated from them and the audio's length (proxy/recorded-usage.ts).
+   * Set for kind `speech`, absent otherwise.
+   */
+  speech?: { textBytes: number; characters: number; format: string };
   /**
    * The most pages of a document a request (kind `ocr`: Mistral OCR) can be billed for, and
    * whether each is billed as annotated too (the request asks for a document or bounding-box

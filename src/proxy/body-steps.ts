@@ -16,6 +16,9 @@ import type { BodyObservation } from './observation.js';
 /** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.unread). */
 const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
 
+/** Most bytes of a text-to-speech answer's start kept for its audio header (BodyObservation.head). */
+const SPEECH_HEAD_BYTES = 4096;
+
 /** How the proxy reads a response body while relaying it (`ndjson`: RequestInfo.ndjsonStream). */
 export type RelayMode = 'sse' | 'ndjson' | 'json' | 'raw';
 
@@ -67,8 +70,17 @@ export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
     seen.unread = true;
     seen.unreadBytes = 0;
   }
+  // A speech answer's first bytes are its audio header: a copy of them is kept (a few KiB).
+  const head: Uint8Array[] = [];
+  let headBytes = ctx.info.kind === 'speech' && ctx.info.metered ? 0 : SPEECH_HEAD_BYTES;
   const count = (chunk: Uint8Array) => {
     if (seen.unreadBytes !== undefined) seen.unreadBytes += chunk.length;
+    if (headBytes < SPEECH_HEAD_BYTES) {
+      const part = chunk.slice(0, SPEECH_HEAD_BYTES - headBytes);
+      head.push(part);
+      headBytes += part.length;
+      seen.head = concatBytes(head);
+    }
     return chunk;
   };
   return {

@@ -3,6 +3,7 @@ import { audioUpload } from '../providers/audio-length.js';
 import { builtinProvider } from '../providers/builtins.js';
 import { isObj } from '../providers/json.js';
 import { referencedImageTokens, uploadedImageTokens } from '../providers/openai-images.js';
+import { speechRequest } from '../providers/openai-speech.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
@@ -51,6 +52,8 @@ export function describeRequest<R>(
   // A JSON edit names its images by reference: held as uploaded ones are, the body as its text.
   const referenced = form === null && info.kind === 'images' && isObj(json) ? referencedImageTokens(json) : 0;
   if (referenced > 0) info.upload = { textBytes: body.length, imageTokens: referenced };
+  // Text-to-speech: the text and format an answer of raw audio (no usage) is estimated from.
+  if (info.kind === 'speech' && isObj(json)) info.speech = speechRequest(json);
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
   const notAllowed = formFieldRefusal(form, info) ?? modelNameRefusal(info) ?? modelRefusal(key, info);

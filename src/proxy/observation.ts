@@ -21,9 +21,15 @@ export interface BodyObservation {
   unread?: boolean;
   /**
    * Bytes of a metered body relayed unread because of its content type (a transcription's
-   * `text`, `srt` or `vtt` answer: the transcript itself); absent for any other body.
+   * `text`, `srt` or `vtt` answer: the transcript itself; a text-to-speech answer's audio);
+   * absent for any other body.
    */
   unreadBytes?: number;
+  /**
+   * The first bytes (up to 4 KiB) of a text-to-speech answer relayed unread (kind `speech`):
+   * the audio's header, whose length a WAV or FLAC header tells (audio-length.ts). Absent otherwise.
+   */
+  head?: Uint8Array;
 }
 
 export function newObservation(): BodyObservation {

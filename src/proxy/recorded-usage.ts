@@ -1,6 +1,7 @@
 import { BYTES_PER_TOKEN } from '../budget/estimate.js';
 import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
 import { usagelessImages } from '../providers/openai-images.js';
+import { SPEECH_OUTPUT_TOKENS_PER_MINUTE, perCharacterNote, speechOutputTokens, speechSeconds } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
 import type { BodyObservation } from './observation.js';
@@ -54,6 +55,13 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
   // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
   if (info.kind === 'images') return imagesWithoutUsage(info, from, seen.observed?.failed !== undefined);
+  // A text-to-speech answer of raw audio (never read as text) is estimated from its length.
+  // One billed per character (tts-1) has no tokens to price.
+  if (info.speech !== undefined && seen.unreadBytes !== undefined) {
+    const perCharacter = perCharacterNote(info.model, info.speech.characters);
+    if (perCharacter !== null) return { usage: emptyUsage(), source: 'reported', note: perCharacter, unpriceable: true };
+    return speechWithoutUsage(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes);
+  }
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
@@ -102,6 +110,24 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
   if (imageIn > 0) usage.inputImageTokens = imageIn;
   usage.outputTokens = outputAllowance(from, info);
   if (usage.outputTokens > 0) usage.outputImageTokens = usage.outputTokens;
+  return { usage, source: 'estimated', note };
+}
+
+/**
+ * A text-to-speech answer of raw audio (`stream_format: "audio"`, the default), which carries
+ * no usage: estimated, the request's `input` and `instructions` text at BYTES_PER_TOKEN as
+ * input, and the audio's seconds (openai-speech.ts speechSeconds: its header, else its size
+ * by format) at SPEECH_OUTPUT_TOKENS_PER_MINUTE as audio output. `totalBytes`: the answer's
+ * bytes read from the provider (fewer than it made when the call ended early: a client that
+ * left, a cut connection), so such a call is estimated low.
+ */
+function speechWithoutUsage(speech: NonNullable<RequestInfo['speech']>, head: Uint8Array, totalBytes: number): RecordedUsage {
+  const { seconds, how } = speechSeconds(speech.format, head, totalBytes);
+  const usage = emptyUsage();
+  usage.inputTokens = Math.ceil(speech.textBytes / BYTES_PER_TOKEN);
+  usage.outputTokens = speechOutputTokens(seconds);
+  if (usage.outputTokens > 0) usage.outputAudioTokens = usage.outputTokens;
+  const note = `usage estimated from the answer: ${usage.outputTokens} audio output tokens for ${formatSeconds(seconds)} s of ${speech.format} audio (${how}) at ${SPEECH_OUTPUT_TOKENS_PER_MINUTE} a minute, the input and instructions text at ${BYTES_PER_TOKEN} bytes per token`;
   return { usage, source: 'estimated', note };
 }
 

@@ -1,0 +1,117 @@
+import { headerSeconds } from './audio-length.js';
+import { count, isObj, type Json } from './json.js';
+import { UsageEventStream } from './openai-event-stream.js';
+import { emptyUsage, type Usage } from './types.js';
+
+/**
+ * OpenAI text-to-speech (POST /audio/speech; openai 6.49.0 resources/audio/speech.d.ts
+ * SpeechCreateParams): a JSON body `{model, input, voice, instructions?, response_format?,
+ * speed?, stream_format?}`. The default answer (`stream_format: "audio"`) is the audio file
+ * itself and carries no usage (estimated: proxy/recorded-usage.ts); `stream_format: "sse"`
+ * (not for tts-1 and tts-1-hd) answers an event stream read here.
+ */
+
+/**
+ * The usage of a `speech.audio.done` event (OpenAI's OpenAPI spec SpeechAudioDoneEvent:
+ * `usage: {input_tokens, output_tokens, total_tokens}`): the text input as input tokens, and
+ * every output token as audio output (the model generates nothing else), so a model with an
+ * audio output price (catalog `output_audio_mtok`) is priced at it, any other at its output
+ * price (pricing/compute.ts). Null when the event carries no usage object.
+ */
+export function speechUsage(raw: unknown): Usage | null {
+  if (!isObj(raw)) return null;
+  const usage = emptyUsage();
+  usage.inputTokens = count(raw.input_tokens) ?? 0;
+  usage.outputTokens = count(raw.output_tokens) ?? 0;
+  if (usage.outputTokens > 0) usage.outputAudioTokens = usage.outputTokens;
+  return usage;
+}
+
+/**
+ * A speech stream (`stream_format: "sse"`): `speech.audio.delta` events (base64 `audio`, never
+ * parsed: they carry no `"usage"`), then `speech.audio.done` with the usage. An error event
+ * fails the call (openai-event-stream.ts eventFailure).
+ */
+export class SpeechStream extends UsageEventStream {
+  protected onUsageEvent(json: Json): void {
+    if (json.type === 'speech.audio.done') this.usage = speechUsage(json.usage) ?? this.usage;
+  }
+}
+
+/**
+ * Audio output tokens per minute of speech. OpenAI's pricing page estimates gpt-4o-mini-tts at
+ * $0.015 a minute, which at its $12 per 1M output tokens is 1,250 tokens a minute; one
+ * measured bill (github.com/sanand0/blog posts/2025/openai-tts-cost.md: $0.06471 of audio
+ * output for 268 s) is 5,392 tokens, 1,207 a minute.
+ */
+export const SPEECH_OUTPUT_TOKENS_PER_MINUTE = 1_250;
+
+/** What a speech request says that its estimate reads (RequestInfo.speech). */
+export interface SpeechRequest {
+  /** UTF-8 bytes of `input` plus `instructions`: the text billed as input tokens. */
+  textBytes: number;
+  /** Characters (Unicode code points) of `input`: what tts-1 and tts-1-hd are billed by. */
+  characters: number;
+  /** `response_format` as asked (`mp3`, `opus`, `aac`, `flac`, `wav`, `pcm`), `mp3` when unset. */
+  format: string;
+}
+
+const encoder = new TextEncoder();
+
+/** The text, its characters and the audio format of a speech request's JSON body. */
+export function speechRequest(json: Json): SpeechRequest {
+  const input = typeof json.input === 'string' ? json.input : '';
+  const instructions = typeof json.instructions === 'string' ? json.instructions : '';
+  const format = typeof json.response_format === 'string' && json.response_format.length > 0 ? json.response_format : 'mp3';
+  let characters = 0;
+  for (const _ of input) characters++;
+  return { textBytes: encoder.encode(input).length + encoder.encode(instructions).length, characters, format };
+}
+
+/**
+ * Bytes a second of `pcm` speech: 24 kHz 16-bit signed little-endian mono, no header, as
+ * OpenAI's text-to-speech guide describes it (third-party players agree: pipecat's
+ * OpenAITTSService plays it as 24 kHz mono PCM).
+ */
+const PCM_BYTES_PER_SECOND = 48_000;
+
+/**
+ * Bytes a second assumed for compressed speech whose header tokometer does not read (mp3,
+ * opus, aac): 128 kbps. gpt-4o-mini-tts's mp3 measured 4.3 MB for 268 s (the post above);
+ * OpenAI states no bitrate, so opus and aac, which may be encoded smaller, are assumed the same
+ * and then estimated long.
+ */
+const COMPRESSED_BYTES_PER_SECOND = 16_000;
+
+/**
+ * How long a speech answer of `totalBytes` plays, `head` its first bytes, and how that was told
+ * (for the record's note): a WAV's or FLAC's header when it tells (audio-length.ts); else
+ * `pcm` at 48,000 bytes a second; a `flac` without a total at that same uncompressed rate, a
+ * floor (FLAC is never larger than its PCM); any other format at 128 kbps.
+ */
+export function speechSeconds(format: string, head: Uint8Array, totalBytes: number): { seconds: number; how: string } {
+  const told = headerSeconds(head, totalBytes);
+  if (told !== null) return { seconds: told, how: 'its header' };
+  if (format === 'pcm') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at 24 kHz 16-bit mono' };
+  if (format === 'flac') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at the uncompressed 384 kbps, a floor' };
+  return { seconds: totalBytes / COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 128 kbps' };
+}
+
+/** tts-1 and tts-1-hd, and their dated snapshots (`tts-1-1106`, `tts-1-hd-1106`): billed per input character, not per token. */
+const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
+
+/**
+ * Why a speech call on `model` is recorded without tokens or cost, or null for a model billed
+ * by tokens: tts-1 and tts-1-hd are billed per character of `input` (OpenAI's pricing page: $15
+ * and $30 per 1M characters), a unit tokometer's prices (catalog and `prices:`, all per token,
+ * hour, page or use) cannot express; the note carries the characters so the bill can be checked.
+ */
+export function perCharacterNote(model: string | null, characters: number): string | null {
+  if (model === null || !PER_CHARACTER_MODEL.test(model)) return null;
+  return `'${model}' is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+}
+
+/** Estimated audio output tokens of `seconds` of speech: ceil(seconds × 1,250 / 60), an integer >= 0. */
+export function speechOutputTokens(seconds: number): number {
+  return Math.ceil((seconds * SPEECH_OUTPUT_TOKENS_PER_MINUTE) / 60);
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { createPricer } from '../../src/pricing/pricer.js';
+import { sourceOf } from '../../src/proxy/stream-body.js';
+import type { OutgoingResponse, UpstreamResponse } from '../../src/proxy/types.js';
+import { pcmWav } from '../support/wav.js';
+import { SECRET, afterImmediates, bodyText, fixture, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+
+/**
+ * OpenAI text-to-speech (POST /v1/audio/speech; openai 6.49.0 resources/audio/speech.d.ts
+ * SpeechCreateParams): a JSON body `{model, input, voice, instructions?, response_format?,
+ * speed?, stream_format?}`. With `stream_format: "sse"` the answer is an event stream of
+ * `speech.audio.delta` events (base64 `audio`) ending with `speech.audio.done`, which carries
+ * `usage: {input_tokens, output_tokens, total_tokens}` (OpenAI's OpenAPI spec
+ * SpeechAudioDoneEvent). Priced with the pinned catalog: gpt-4o-mini-tts at $0.60 per 1M
+ * input tokens and $12 per 1M output (audio) tokens.
+ */
+
+const encoder = new TextEncoder();
+
+/** A client's JSON POST to /proxy/openai/v1/audio/speech. */
+function speechCall(body: object): FakeCall {
+  const client = new AbortController();
+  const bytes = encoder.encode(JSON.stringify(body));
+  return {
+    method: 'POST',
+    url: '/proxy/openai/v1/audio/speech',
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+    readBody: async (limit) => (bytes.length > limit ? null : bytes),
+    signal: client.signal,
+    leave: () => client.abort(),
+  };
+}
+
+/** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
+function pricedByCatalog(f: Fixture): Fixture {
+  const catalog = createPricer();
+  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
+  return f;
+}
+
+const DONE = { type: 'speech.audio.done', usage: { input_tokens: 12, output_tokens: 1500, total_tokens: 1512 } };
+
+describe('OpenAI text-to-speech streamed as SSE (stream_format: "sse")', () => {
+  // gpt-4o-mini-tts: 12 × $0.60 + 1,500 × $12 per 1M = 7,200 + 18,000,000 = 18,007,200 nano-USD.
+  // Before: endpoint `other`, not metered: no usage, $0, settled at 0.
+  it('is metered from its speech.audio.done usage: 18,007,200 nano-USD on gpt-4o-mini-tts, settled at it', async () => {
+    const frames = [
+      `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: 'AAECAwQF' })}\n\n`,
+      `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: 'BgcICQoL' })}\n\n`,
+      `data: ${JSON.stringify(DONE)}\n\n`,
+    ];
+    const f = pricedByCatalog(fixture((req) => sseAnswer(req, frames)));
+    const res = await f.handle(speechCall({ model: 'gpt-4o-mini-tts', input: 'Hello there.', voice: 'coral', stream_format: 'sse' }));
+    expect(res.status).toBe(200);
+    expect(await bodyText(res)).toBe(frames.join(''));
+    await afterImmediates();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'audio.speech',
+      modelRequested: 'gpt-4o-mini-tts',
+      streamed: true,
+      usageSource: 'reported',
+      usage: { inputTokens: 12, outputTokens: 1500, outputAudioTokens: 1500 },
+      costNano: 18_007_200,
+    });
+    expect(f.gate.settled).toEqual([['r1', 18_007_200]]);
+  });
+});
+
+/** An audio answer of `audio`'s bytes as `contentType`, in chunks of `chunk` bytes (the header split across two). */
+function audioAnswer(audio: Uint8Array, contentType: string, chunk = 20): UpstreamResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': contentType },
+    body: sourceOf(
+      (async function* () {
+        yield audio.slice(0, chunk);
+        for (let at = chunk; at < audio.length; at += 65_536) yield audio.slice(at, at + 65_536);
+      })(),
+    ),
+    bytes: () => Promise.reject(new Error('an audio answer is not read whole')),
+  };
+}
+
+/** Bytes the client got, read as an edge reads them. */
+async function bodyBytes(res: OutgoingResponse): Promise<number> {
+  const body = res.body;
+  if (body === null || typeof body === 'string') return body?.length ?? 0;
+  if (body instanceof Uint8Array) return body.length;
+  let n = 0;
+  await body.pump((chunk) => {
+    n += chunk.length;
+  });
+  return n;
+}
+
+/** 40 bytes of text to speak and 8 of instructions: 48 bytes = 12 tokens at 4 bytes per token. */
+const SPOKEN = { model: 'gpt-4o-mini-tts', input: 'Welcome back! Your order has now shipped', instructions: 'Be calm.', voice: 'coral' };
+
+describe('OpenAI text-to-speech answered as an audio file (the default stream_format "audio")', () => {
+  it('the request text is 48 bytes', () => {
+    expect(encoder.encode(SPOKEN.input + SPOKEN.instructions).length).toBe(48);
+  });
+
+  // A 24 kHz 16-bit mono WAV of 12 s (576,000 data bytes): 12 s x 1,250 audio tokens a minute = 250
+  // output tokens; 48 bytes of text / 4 = 12 input tokens. gpt-4o-mini-tts: 12 x $0.60 + 250 x $12
+  // per 1M = 7,200 + 3,000,000 = 3,007,200 nano-USD, estimated, settled at it.
+  // Before: the generic estimate (the whole JSON body's text as input, no output): 36 input tokens, 0 output = 21,600 nano-USD.
+  it('is estimated from the WAV header: 12 s = 250 audio tokens, 3,007,200 nano-USD, with a note', async () => {
+    const wav = pcmWav(12, 24_000);
+    const f = pricedByCatalog(fixture(() => audioAnswer(wav, 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, response_format: 'wav' }));
+    expect(res.status).toBe(200);
+    expect(await bodyBytes(res)).toBe(wav.length);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({
+      endpoint: 'audio.speech',
+      usageSource: 'estimated',
+      usage: { inputTokens: 12, outputTokens: 250, outputAudioTokens: 250 },
+      costNano: 3_007_200,
+    });
+    expect(f.records[0]?.error).toContain('250 audio output tokens for 12 s of wav audio');
+    expect(f.gate.settled).toEqual([['r1', 3_007_200]]);
+  });
+
+  // A streamed WAV's header gives no data size (0xFFFFFFFF): the bytes relayed after the header
+  // are its data, 576,000 = 12 s, so the same 3,007,200 nano-USD; only the first 4 KiB are kept.
+  it('times a streamed WAV (data size 0xFFFFFFFF) by the bytes relayed: 12 s, 3,007,200 nano-USD', async () => {
+    const wav = pcmWav(12, 24_000);
+    new DataView(wav.buffer).setUint32(40, 0xffffffff, true);
+    const f = pricedByCatalog(fixture(() => audioAnswer(wav, 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, response_format: 'wav' }));
+    expect(await bodyBytes(res)).toBe(wav.length);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 250 }, costNano: 3_007_200 });
+  });
+
+  // pcm: 24 kHz 16-bit mono, no header: 96,000 bytes = 2 s; ceil(2 x 1,250 / 60) = ceil(41.67) = 42
+  // tokens: 12 x 600 + 42 x 12,000 = 7,200 + 504,000 = 511,200 nano-USD.
+  it('times a pcm answer at 48,000 bytes a second: 2 s = 42 audio tokens, 511,200 nano-USD', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(new Uint8Array(96_000), 'audio/pcm')));
+    const res = await f.handle(speechCall({ ...SPOKEN, response_format: 'pcm' }));
+    expect(await bodyBytes(res)).toBe(96_000);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 42 }, costNano: 511_200 });
+  });
+
+  // mp3 (the default format), no length in its bytes: 160,000 bytes at 128 kbps (16,000 bytes a
+  // second) = 10 s; ceil(10 x 1,250 / 60) = ceil(208.33) = 209 tokens: 7,200 + 2,508,000 = 2,515,200 nano-USD.
+  it('times an mp3 answer by its size at 128 kbps: 10 s = 209 audio tokens, 2,515,200 nano-USD', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(new Uint8Array(160_000).fill(0x55), 'audio/mpeg')));
+    const res = await f.handle(speechCall(SPOKEN));
+    expect(await bodyBytes(res)).toBe(160_000);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 209 }, costNano: 2_515_200 });
+    expect(f.records[0]?.error).toContain('128 kbps');
+  });
+});
+
+describe('OpenAI tts-1 and tts-1-hd, billed per input character', () => {
+  // OpenAI bills tts-1 $15 and tts-1-hd $30 per 1M input characters, a unit tokometer has no price
+  // for (the pinned catalog lists neither model). Before: estimated as gpt-4o-mini-tts is (10 input
+  // tokens, 250 audio output tokens), unpriced only because the catalog lacks the model (a
+  // `prices:` entry would have priced those made-up tokens), the note saying nothing of characters.
+  it.each(['tts-1', 'tts-1-hd'])('records %s unpriced, without tokens, its 40 input characters in the note', async (model) => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, model, instructions: undefined, response_format: 'wav' }));
+    expect(res.status).toBe(200);
+    expect(await bodyBytes(res)).toBe(576_044);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', model, usage: { inputTokens: 0, outputTokens: 0 }, costNano: null });
+    expect(f.records[0]?.error).toContain('billed per input character (40 characters)');
+    expect(f.gate.settled).toEqual([['r1', 0]]);
+  });
+});
