@@ -108,6 +108,7 @@ describe('report rows without a known cost', () => {
     // The matrix, after the rows: columns chat ($0.006), then search and upload ($0 known, by name), total.
     expect(out).toMatch(/model \\ feature\s+chat\s+search\s+upload\s+total/);
     expect(tableRow(out, 'gpt-9-turbo', true)).toEqual(['gpt-9-turbo', '—', '—', '—', '—']);
-    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006']);
+    // gpt-4o's total leaves its upload call (usage unknown) out: marked, as its report row is.
+    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006*']);
   });
 });
