@@ -1,6 +1,5 @@
 import { bucketBounds, bucketLabel } from '../lib/calendar.js';
 import { accumulate, measuresOf, zeroMeasures, type Measures } from '../store/measures.js';
-import { costKnown } from './known-cost.js';
 import { OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
@@ -58,35 +57,33 @@ export function emptyRow(group: Record<string, string>): ReportRow {
 /**
  * The spend matrix of a two-dimension report. Row values keep the (sorted) row order;
  * column values are ordered by their total cost (chronologically for time buckets).
- * Missing combinations are 0. A row value none of whose calls has a cost has its total
- * marked unknown (report/known-cost.ts); a column's is then 0, shown `—` like any 0 cell.
+ * Missing combinations are zero measures. Cells keep the call counts beside the cost, so a
+ * sum of cells whose calls all lack a cost is unknown, not $0 (report/known-cost.ts).
  */
 export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: string): CrossTable {
   const rowValues = [...new Set(rows.map((r) => r.group[rowDim]!))];
-  const colTotals = new Map<string, number>();
-  for (const r of rows) colTotals.set(r.group[colDim]!, (colTotals.get(r.group[colDim]!) ?? 0) + r.costNano);
+  const colTotals = new Map<string, Measures>();
+  for (const r of rows) {
+    const v = r.group[colDim]!;
+    if (!colTotals.has(v)) colTotals.set(v, zeroMeasures());
+    accumulate(colTotals.get(v)!, r);
+  }
   const colValues = [...colTotals.keys()].sort((a, b) => {
     if (isTimeDimension(colDim)) return a < b ? -1 : a > b ? 1 : 0;
-    return colTotals.get(b)! - colTotals.get(a)! || (a < b ? -1 : 1);
+    return colTotals.get(b)!.costNano - colTotals.get(a)!.costNano || (a < b ? -1 : 1);
   });
   const rowIndex = new Map(rowValues.map((v, i) => [v, i]));
   const colIndex = new Map(colValues.map((v, i) => [v, i]));
-  const costNano = rowValues.map(() => colValues.map(() => 0));
-  const rowKnown = rowValues.map(() => false);
-  for (const r of rows) {
-    const [i, j] = [rowIndex.get(r.group[rowDim]!)!, colIndex.get(r.group[colDim]!)!];
-    costNano[i]![j]! += r.costNano;
-    if (costKnown(r)) rowKnown[i] = true;
-  }
+  const cells = rowValues.map(() => colValues.map(() => zeroMeasures()));
+  for (const r of rows) accumulate(cells[rowIndex.get(r.group[rowDim]!)!]![colIndex.get(r.group[colDim]!)!]!, r);
   return {
     rowDim,
     colDim,
     rowValues,
     colValues,
-    costNano,
-    rowTotalsNano: costNano.map((line) => line.reduce((a, b) => a + b, 0)),
-    colTotalsNano: colValues.map((v) => colTotals.get(v)!),
-    rowTotalsKnown: rowKnown,
+    cells,
+    rowTotals: cells.map(sumMeasures),
+    colTotals: colValues.map((v) => colTotals.get(v)!),
   };
 }
 

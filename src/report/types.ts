@@ -60,17 +60,19 @@ export interface ReportRow extends ReportMetrics {
   group: Record<string, string>;
 }
 
-/** Two-dimension spend matrix, derived from rows. cost[i][j] is row value i × column value j. */
+/**
+ * Two-dimension spend matrix, derived from rows. cells[i][j] holds the measures of row value
+ * i × column value j (zero when no call), so a sum of cells tells a known $0 from an
+ * unknown cost (report/known-cost.ts) as a report row does.
+ */
 export interface CrossTable {
   rowDim: string;
   colDim: string;
   rowValues: string[];
   colValues: string[];
-  costNano: NanoUsd[][];
-  rowTotalsNano: NanoUsd[];
-  colTotalsNano: NanoUsd[];
-  /** False for a row value whose calls all lack a cost (unpriced, usage unknown): its total is unknown, not $0. */
-  rowTotalsKnown: boolean[];
+  cells: Measures[][];
+  rowTotals: Measures[];
+  colTotals: Measures[];
 }
 
 /** Calls a report left out by default (report/reach.ts), of one outcome. */

@@ -1,6 +1,8 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
 import { startOfMonth } from '../lib/calendar.js';
+import { costCountsOf, type CostCounts } from '../store/measures.js';
 import type { ReportReads } from '../store/read/report/index.js';
+import { costKnown } from './known-cost.js';
 import { defaultReach } from './reach.js';
 import { plannedReads } from './run-plan.js';
 import type { TimeRange, WhereClause } from './types.js';
@@ -26,6 +28,13 @@ import type { TimeRange, WhereClause } from './types.js';
  * - subsidy = AI cost of the tiers priced at 0 (free), carried by the paid tiers; also
  *   per paid active user and as a fraction of paid revenue.
  * - overall AI COGS ratio = all AI spend / revenue of all priced tiers.
+ *
+ * Cost is the sum over the calls that have one; `pricedCalls` counts them. A tier, tenant,
+ * set of sessions or subsidy none of whose calls has a cost (unpriced, usage unknown) has
+ * an unknown cost (known-cost.ts costKnown), not $0: its share, cost per user or session,
+ * AI COGS ratio and gross margin are null (its revenue is still known). With some calls
+ * without a cost they are computed from the known part (a lower bound on cost), which the
+ * formats mark. The overall cost stays the sum of the known costs, as a report's total.
  */
 
 /** USD per user (by tier) / per tenant (by tenant_id) per month, as in the config's `economics`. */
@@ -46,54 +55,57 @@ export interface Pricing {
   pricePerMonthNano: NanoUsd | null;
   /** Prorated revenue for the period. */
   revenueNano: NanoUsd | null;
-  /** AI cost / revenue; null when revenue is 0 or unknown. */
+  /** AI cost / revenue; null when revenue is 0 or unknown, or the cost is unknown. */
   cogsRatio: number | null;
-  /** Revenue − AI cost. */
+  /** Revenue − AI cost; null when no price applies or the cost is unknown. */
   grossMarginNano: NanoUsd | null;
   /** Gross margin / revenue; null when revenue is 0 or unknown. */
   grossMarginRatio: number | null;
 }
 
-export interface TierEconomics extends Pricing {
+/** costNano: the known costs' sum; pricedCalls: the calls it covers, of `calls`. */
+export interface TierEconomics extends Pricing, CostCounts {
   tier: string;
-  calls: number;
-  costNano: NanoUsd;
-  /** Fraction of the period's total spend, 0..1. */
-  share: number;
+  /** Fraction of the period's total spend, 0..1; null when the tier's cost is unknown. */
+  share: number | null;
   activeUsers: number;
+  /** Null without users or when the cost is unknown. */
   costPerUserNano: NanoUsd | null;
   sessions: number;
-  /** Cost of the tier's calls that carry session_id / its distinct sessions; null without sessions. */
+  /** The tier's calls that carry session_id. */
+  sessionSpend: CostCounts;
+  /** sessionSpend's cost / distinct sessions; null without sessions or when that cost is unknown. */
   costPerSessionNano: NanoUsd | null;
 }
 
-export interface TenantEconomics extends Pricing {
+export interface TenantEconomics extends Pricing, CostCounts {
   tenant: string;
-  calls: number;
-  costNano: NanoUsd;
-  share: number;
+  /** Null when the tenant's cost is unknown. */
+  share: number | null;
   activeUsers: number;
 }
 
-export interface Subsidy {
+/** Cost and calls of the free tiers. */
+export interface Subsidy extends CostCounts {
   /** Tiers priced at 0. */
   freeTiers: string[];
-  costNano: NanoUsd;
   paidActiveUsers: number;
+  /** Null without paid users or when the free tiers' cost is unknown (so is the share). */
   perPaidUserNano: NanoUsd | null;
   /** Subsidy / prorated revenue of the paid tiers. */
   shareOfPaidRevenue: number | null;
 }
 
-export interface UnitEconomics extends TimeRange {
+/** costNano: the sum of the known costs (never null, as a report's total). */
+export interface UnitEconomics extends TimeRange, CostCounts {
   timeZone: string;
   /** Calendar-month fraction of the period used to prorate monthly prices. */
   months: number;
-  calls: number;
-  costNano: NanoUsd;
   activeUsers: number;
   costPerUserNano: NanoUsd | null;
   sessions: number;
+  /** The calls that carry session_id. */
+  sessionSpend: CostCounts;
   costPerSessionNano: NanoUsd | null;
   /** Prorated revenue of all priced tiers; null when no tier price is configured. */
   revenueNano: NanoUsd | null;
@@ -115,24 +127,23 @@ export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInpu
   const agg = await source.economics({ ...input, where, ...(reach ? { reach } : {}) });
   const months = monthsInRange(input, input.timeZone);
   const total = agg.overall.costNano;
-  const share = (cost: number) => (total > 0 ? cost / total : 0);
+  const share = (seg: CostCounts) => (!costKnown(seg) ? null : total > 0 ? seg.costNano / total : 0);
 
   const tiers: TierEconomics[] = agg.tiers.map((t) => ({
     tier: t.segment,
-    calls: t.calls,
-    costNano: t.costNano,
-    share: share(t.costNano),
+    ...costCountsOf(t),
+    share: share(t),
     activeUsers: t.activeUsers,
-    costPerUserNano: perUnit(t.costNano, t.activeUsers),
+    costPerUserNano: perUnit(t, t.activeUsers),
     sessions: t.sessions,
-    costPerSessionNano: perUnit(t.sessionCostNano, t.sessions),
+    sessionSpend: t.sessionSpend,
+    costPerSessionNano: perUnit(t.sessionSpend, t.sessions),
     ...pricing(t, t.activeUsers, economics.price_per_user[t.segment], months),
   }));
   const tenants: TenantEconomics[] = agg.tenants.map((t) => ({
     tenant: t.segment,
-    calls: t.calls,
-    costNano: t.costNano,
-    share: share(t.costNano),
+    ...costCountsOf(t),
+    share: share(t),
     activeUsers: t.activeUsers,
     ...pricing(t, 1, economics.price_per_tenant[t.segment], months),
   }));
@@ -144,14 +155,14 @@ export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInpu
     until: input.until,
     timeZone: input.timeZone,
     months,
-    calls: agg.overall.calls,
-    costNano: total,
+    ...costCountsOf(agg.overall),
     activeUsers: agg.overall.activeUsers,
-    costPerUserNano: perUnit(total, agg.overall.activeUsers),
+    costPerUserNano: perUnit(agg.overall, agg.overall.activeUsers),
     sessions: agg.overall.sessions,
-    costPerSessionNano: perUnit(agg.overall.sessionCostNano, agg.overall.sessions),
+    sessionSpend: agg.overall.sessionSpend,
+    costPerSessionNano: perUnit(agg.overall.sessionSpend, agg.overall.sessions),
     revenueNano,
-    cogsRatio: revenueNano ? total / revenueNano : null,
+    cogsRatio: revenueNano && costKnown(agg.overall) ? total / revenueNano : null,
     tiers,
     tenants,
     subsidy: subsidy(tiers),
@@ -163,24 +174,26 @@ function subsidy(tiers: readonly TierEconomics[]): Subsidy | null {
   const free = tiers.filter((t) => t.pricePerMonthNano === 0);
   const paid = tiers.filter((t) => t.pricePerMonthNano !== null && t.pricePerMonthNano > 0);
   if (free.length === 0 || paid.length === 0) return null;
-  const costNano = free.reduce((a, t) => a + t.costNano, 0);
+  const spend = free.reduce((a, t) => ({ costNano: a.costNano + t.costNano, calls: a.calls + t.calls, pricedCalls: a.pricedCalls + t.pricedCalls }), { costNano: 0, calls: 0, pricedCalls: 0 });
   const paidActiveUsers = paid.reduce((a, t) => a + t.activeUsers, 0);
   const paidRevenue = paid.reduce((a, t) => a + (t.revenueNano ?? 0), 0);
   return {
     freeTiers: free.map((t) => t.tier),
-    costNano,
+    ...spend,
     paidActiveUsers,
-    perPaidUserNano: perUnit(costNano, paidActiveUsers),
-    shareOfPaidRevenue: paidRevenue > 0 ? costNano / paidRevenue : null,
+    perPaidUserNano: perUnit(spend, paidActiveUsers),
+    shareOfPaidRevenue: paidRevenue > 0 && costKnown(spend) ? spend.costNano / paidRevenue : null,
   };
 }
 
-function pricing(seg: { costNano: NanoUsd }, units: number, priceUsd: number | undefined, months: number): Pricing {
+/** Revenue is known from the price alone; COGS and margin need a known cost. */
+function pricing(seg: CostCounts, units: number, priceUsd: number | undefined, months: number): Pricing {
   if (priceUsd === undefined) {
     return { pricePerMonthNano: null, revenueNano: null, cogsRatio: null, grossMarginNano: null, grossMarginRatio: null };
   }
   const pricePerMonthNano = usdToNano(priceUsd);
   const revenueNano = Math.round(units * pricePerMonthNano * months);
+  if (!costKnown(seg)) return { pricePerMonthNano, revenueNano, cogsRatio: null, grossMarginNano: null, grossMarginRatio: null };
   const grossMarginNano = revenueNano - seg.costNano;
   return {
     pricePerMonthNano,
@@ -191,9 +204,9 @@ function pricing(seg: { costNano: NanoUsd }, units: number, priceUsd: number | u
   };
 }
 
-/** amount / count rounded to whole nano-USD; null when count is 0. */
-function perUnit(amountNano: number, count: number): NanoUsd | null {
-  return count > 0 ? Math.round(amountNano / count) : null;
+/** A spend's cost / count rounded to whole nano-USD; null when count is 0 or the cost is unknown. */
+function perUnit(spend: CostCounts, count: number): NanoUsd | null {
+  return count > 0 && costKnown(spend) ? Math.round(spend.costNano / count) : null;
 }
 
 /**

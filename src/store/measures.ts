@@ -23,6 +23,14 @@ export interface Measures {
   cachedInputTokens: number;
 }
 
+/** What tells a spend's known part from its unknown one (report/known-cost.ts): its sum and how many of its calls have a cost. */
+export type CostCounts = Pick<Measures, 'costNano' | 'calls' | 'pricedCalls'>;
+
+/** The cost counts of a wider object (a group aggregate, a report row). */
+export function costCountsOf(m: CostCounts): CostCounts {
+  return { costNano: m.costNano, calls: m.calls, pricedCalls: m.pricedCalls };
+}
+
 /** Measure columns of `rollups` and `entity_months`, in table order; also the SQL aliases below. */
 export const MEASURE_COLUMNS = ['calls', 'priced', 'unpriced', 'cost_nano', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 type MeasureColumn = (typeof MEASURE_COLUMNS)[number];

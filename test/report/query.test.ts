@@ -71,10 +71,13 @@ describe('spendReport', () => {
     const cross = r.cross!;
     expect(cross.rowValues).toEqual(['summarizer', 'chatbot', 'autocomplete', '(none)']);
     expect(cross.colValues).toEqual(['pro', 'free', 'enterprise', '(none)']);
-    expect(cross.costNano[0]).toEqual([84e6, 42e6, 0, 0]);
-    expect(cross.costNano[1]).toEqual([8e6, 16e6, 8e6, 0]);
-    expect(cross.rowTotalsNano).toEqual([126e6, 32e6, 2e6, 5e5]);
-    expect(cross.colTotalsNano.reduce((a, b) => a + b, 0)).toBe(TOTAL);
+    const costs = (cells: ReadonlyArray<{ costNano: number }>) => cells.map((c) => c.costNano);
+    expect(costs(cross.cells[0]!)).toEqual([84e6, 42e6, 0, 0]);
+    expect(costs(cross.cells[1]!)).toEqual([8e6, 16e6, 8e6, 0]);
+    // chatbot × free: 2 priced calls ($0.016) and 2 unpriced.
+    expect(cross.cells[1]![1]).toMatchObject({ calls: 4, pricedCalls: 2, unpricedCalls: 2 });
+    expect(costs(cross.rowTotals)).toEqual([126e6, 32e6, 2e6, 5e5]);
+    expect(costs(cross.colTotals).reduce((a, b) => a + b, 0)).toBe(TOTAL);
     expect(r.rows.reduce((a, x) => a + x.share, 0)).toBeCloseTo(1, 12);
   });
 

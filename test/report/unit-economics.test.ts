@@ -62,11 +62,13 @@ describe('unitEconomics', () => {
     expect(tier('pro')).toEqual({
       tier: 'pro',
       calls: 5,
+      pricedCalls: 5,
       costNano: 9 * USD,
       share: 0.45,
       activeUsers: 2,
       costPerUserNano: 4.5 * USD,
       sessions: 3,
+      sessionSpend: { costNano: 9 * USD, calls: 5, pricedCalls: 5 },
       costPerSessionNano: 3 * USD,
       pricePerMonthNano: 29 * USD,
       revenueNano: 58 * USD,
@@ -97,7 +99,7 @@ describe('unitEconomics', () => {
     expect(tier('enterprise')).toMatchObject({ costNano: 9.9 * USD, activeUsers: 1, sessions: 0, costPerSessionNano: null, cogsRatio: 0.1, grossMarginNano: 89.1 * USD });
     expect(tier('(none)')).toMatchObject({ costNano: 0.78 * USD, activeUsers: 0, costPerUserNano: null, pricePerMonthNano: null, cogsRatio: null });
     expect(ue.tiers.map((t) => t.tier)).toEqual(['enterprise', 'pro', '(none)', 'free']);
-    expect(ue.tiers.reduce((a, t) => a + t.share, 0)).toBeCloseTo(1, 12);
+    expect(ue.tiers.reduce((a, t) => a + t.share!, 0)).toBeCloseTo(1, 12);
   });
 
   it('says how much free usage the paid tiers carry', async () => {

@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
 import { record } from './dataset.js';
+import { cliIn, tableRow } from './report-cli.js';
 
 /**
  * A group whose calls have no cost is not a $0 group (README: "unpriced, not $0"): its
@@ -43,28 +41,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    edges: edgesFor('node'),
-    env: {},
-    cwd: dir,
-    clock: () => Date.parse('2026-12-01T00:00:00Z'),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTTY: false,
-  };
-  return { code: await runCli([...args, ...range, '--db', dbPath], ctx), out, err };
-}
-
-/** The cells of the first (or last) table line whose first cell is `label` (columns are two spaces or more apart). */
-function tableRow(out: string, label: string, last = false): string[] {
-  const lines = out.split('\n');
-  const line = (last ? [...lines].reverse() : lines).find((l) => l.split(/\s{2,}/)[0] === label);
-  if (line === undefined) throw new Error(`no row ${label} in:\n${out}`);
-  return line.trim().split(/\s{2,}/);
-}
+const cli = (args: string[]) => cliIn(dir, [...args, ...range, '--db', dbPath]);
 
 type JsonMetrics = Record<string, number | null>;
 interface JsonReport {
@@ -131,6 +108,7 @@ describe('report rows without a known cost', () => {
     // The matrix, after the rows: columns chat ($0.006), then search and upload ($0 known, by name), total.
     expect(out).toMatch(/model \\ feature\s+chat\s+search\s+upload\s+total/);
     expect(tableRow(out, 'gpt-9-turbo', true)).toEqual(['gpt-9-turbo', '—', '—', '—', '—']);
-    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006']);
+    // gpt-4o's total leaves its upload call (usage unknown) out: marked, as its report row is.
+    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006*']);
   });
 });

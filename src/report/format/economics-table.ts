@@ -1,12 +1,17 @@
+import { costLeavesCallsOut } from '../known-cost.js';
 import { NONE } from '../types.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, paint, prunedNotice, renderGrid, shown, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, paint, prunedNotice, renderGrid, shown, spendText, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
  * COGS), the per-tier table, the free-tier subsidy line and the most expensive tenants.
  * Monthly prices are prorated to the period by the exact factor the title states, and
  * each priced row shows the prorated revenue, so revenue − spend = margin on the row.
+ * As in the report's table (text.ts spendText), a spend none of whose calls has a cost is
+ * `—`, and so are the figures made from it (cost per user or session, AI COGS, margin); an
+ * amount from a spend that leaves some calls out is marked `*`, which points at the
+ * report's footers above (the same calls: unit economics takes the report's filters).
  */
 
 /** Tenants listed before the rest are summarised in one line. */
@@ -19,12 +24,15 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   const out = [p.bold(`Unit economics · ${range}`), ''];
   const headline = [
     `Active users ${formatInt(ue.activeUsers)}`,
-    `AI cost per active user ${ue.costPerUserNano === null ? '—' : formatMoney(ue.costPerUserNano)}`,
-    ...(ue.sessions > 0 ? [`per session ${formatMoney(ue.costPerSessionNano ?? 0)}`] : []),
+    `AI cost per active user ${knownAmount(ue.costPerUserNano, ue, false)}`,
+    ...(ue.sessions > 0 ? [`per session ${knownAmount(ue.costPerSessionNano, ue.sessionSpend, false)}`] : []),
     ...(ue.cogsRatio !== null && ue.revenueNano !== null ? [`AI COGS ${formatPercent(ue.cogsRatio)} of ${formatMoney(ue.revenueNano)} revenue`] : []),
   ];
   out.push(headline.join(' · '));
   if (ue.calls === 0) return out.join('\n') + '\n';
+  // Some spend leaves calls out: partial amounts end with `*`, the others with a space.
+  const marked = costLeavesCallsOut(ue);
+  const percent = (share: number | null) => (share === null ? '—' : formatPercent(share));
   const priced = ue.tiers.some((t) => t.pricePerMonthNano !== null);
   const sessions = ue.tiers.some((t) => t.sessions > 0);
 
@@ -37,10 +45,10 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   const tierRows = ue.tiers.map((t) => [
     shown(t.tier),
     formatInt(t.activeUsers),
-    formatMoney(t.costNano),
-    formatPercent(t.share),
-    t.costPerUserNano === null ? '—' : formatMoney(t.costPerUserNano),
-    ...(sessions ? [formatInt(t.sessions), t.costPerSessionNano === null ? '—' : formatMoney(t.costPerSessionNano)] : []),
+    spendText(t, marked),
+    percent(t.share),
+    knownAmount(t.costPerUserNano, t, marked),
+    ...(sessions ? [formatInt(t.sessions), knownAmount(t.costPerSessionNano, t.sessionSpend, marked)] : []),
     ...(priced ? pricingCells(t, p) : []),
   ]);
   out.push('', renderGrid(tierCols, tierRows, p));
@@ -48,8 +56,8 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   if (ue.subsidy) {
     const s = ue.subsidy;
     const parts = [
-      `${shown(s.freeTiers.join(', '))} usage cost ${formatMoney(s.costNano)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
-      ...(s.perPaidUserNano !== null ? [`${formatMoney(s.perPaidUserNano)} per paid user`] : []),
+      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
+      ...(s.perPaidUserNano !== null ? [`${knownAmount(s.perPaidUserNano, s, false)} per paid user`] : []),
       ...(s.shareOfPaidRevenue !== null ? [`${formatPercent(s.shareOfPaidRevenue)} of paid revenue`] : []),
     ];
     out.push('', `Subsidy: ${parts.join(', ')}.`);
@@ -68,8 +76,8 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
       shown(t.tenant),
       formatInt(t.activeUsers),
       formatInt(t.calls),
-      formatMoney(t.costNano),
-      formatPercent(t.share),
+      spendText(t, marked),
+      percent(t.share),
       ...(contracts ? pricingCells(t, p) : []),
     ]);
     out.push('', p.bold(`Tenants${tenants.length > MAX_TENANTS ? ` (top ${MAX_TENANTS} of ${formatInt(tenants.length)} by spend)` : ''}`), renderGrid(cols, rows, p));
@@ -78,14 +86,15 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   return out.join('\n') + '\n';
 }
 
+/** Price, revenue, AI COGS, margin and margin %: — without a price, and for what an unknown cost leaves unknown. */
 function pricingCells(x: Pricing, p: Paint): string[] {
   if (x.pricePerMonthNano === null) return ['—', '—', '—', '—', '—'];
-  const margin = x.grossMarginNano ?? 0;
+  const margin = x.grossMarginNano;
   return [
     formatMoney(x.pricePerMonthNano),
     formatMoney(x.revenueNano ?? 0),
     x.cogsRatio === null ? '—' : formatPercent(x.cogsRatio),
-    margin < 0 ? p.red(formatMoney(margin)) : formatMoney(margin),
+    margin === null ? '—' : margin < 0 ? p.red(formatMoney(margin)) : formatMoney(margin),
     x.grossMarginRatio === null ? '—' : formatPercent(x.grossMarginRatio),
   ];
 }

@@ -1,4 +1,5 @@
 import { NANO_PER_USD } from '../../lib/money.js';
+import type { CostCounts } from '../../store/measures.js';
 import { costKnown } from '../known-cost.js';
 import type { ReportMetrics, SpendReport } from '../types.js';
 import type { UnitEconomics } from '../unit-economics.js';
@@ -105,13 +106,20 @@ const pricingFields = (x: UnitEconomics['tiers'][number] | UnitEconomics['tenant
   gross_margin_ratio: x.grossMarginRatio,
 });
 
-/** Unit economics in snake_case with USD numbers. */
+/**
+ * Unit economics in snake_case with USD numbers. priced_calls counts the calls with a cost;
+ * a tier, tenant or subsidy none of whose calls has one has cost_usd null (its cost is
+ * unknown, report/known-cost.ts), and null share, per-user, per-session, COGS and margin
+ * figures; the overall cost_usd is the sum of the known costs, as a report's total.
+ */
 export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> {
+  const knownUsd = (spend: CostCounts) => (costKnown(spend) ? usd(spend.costNano) : null);
   return {
     since: iso(ue.since),
     until: iso(ue.until),
     months: ue.months,
     calls: ue.calls,
+    priced_calls: ue.pricedCalls,
     cost_usd: usd(ue.costNano),
     active_users: ue.activeUsers,
     cost_per_user_usd: usdOrNull(ue.costPerUserNano),
@@ -123,7 +131,8 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
     tiers: ue.tiers.map((t) => ({
       tier: t.tier,
       calls: t.calls,
-      cost_usd: usd(t.costNano),
+      priced_calls: t.pricedCalls,
+      cost_usd: knownUsd(t),
       share: t.share,
       active_users: t.activeUsers,
       cost_per_user_usd: usdOrNull(t.costPerUserNano),
@@ -134,14 +143,15 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
     tenants: ue.tenants.map((t) => ({
       tenant: t.tenant,
       calls: t.calls,
-      cost_usd: usd(t.costNano),
+      priced_calls: t.pricedCalls,
+      cost_usd: knownUsd(t),
       share: t.share,
       active_users: t.activeUsers,
       ...pricingFields(t),
     })),
     subsidy: ue.subsidy && {
       free_tiers: ue.subsidy.freeTiers,
-      cost_usd: usd(ue.subsidy.costNano),
+      cost_usd: knownUsd(ue.subsidy),
       paid_active_users: ue.subsidy.paidActiveUsers,
       per_paid_user_usd: usdOrNull(ue.subsidy.perPaidUserNano),
       share_of_paid_revenue: ue.subsidy.shareOfPaidRevenue,

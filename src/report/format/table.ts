@@ -1,4 +1,6 @@
+import type { Measures } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
+import { sumMeasures } from '../rows.js';
 import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
@@ -9,11 +11,13 @@ import {
   formatLocal,
   formatMoney,
   formatPercent,
+  knownAmount,
   formatUntil,
   paint,
   prunedNotice,
   renderGrid,
   shown,
+  spendText,
   unknownUsageNotice,
   unpricedNotice,
   type GridColumn,
@@ -63,15 +67,11 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const maxCost = Math.max(0, ...report.rows.map((r) => r.costNano));
   // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned.
   const marked = costLeavesCallsOut(report.total);
-  const spend = (m: ReportMetrics, isTotal: boolean): string => {
-    if (!isTotal && !costKnown(m)) return marked ? '— ' : '—';
-    return formatMoney(m.costNano) + (costLeavesCallsOut(m) ? '*' : marked ? ' ' : '');
-  };
   const cells = (labels: string[], m: ReportMetrics, muted: boolean, isTotal = false): string[] => {
     const tone = (s: string) => (muted ? p.dim(s) : s);
     return [
       ...labels.map(tone),
-      spend(m, isTotal),
+      spendText(m, marked, isTotal),
       isTotal || costKnown(m) ? formatPercent(m.share) : '—',
       formatInt(m.calls),
       m.pricedCalls > 0 ? formatMoney(m.avgCostNano) : '—',
@@ -93,7 +93,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const count = groupCount(report);
   if (count) out.push(p.dim(count));
 
-  if (report.cross) out.push('', renderCross(report.cross, p));
+  if (report.cross) out.push('', renderCross(report.cross, marked, p));
   // The total's `*` points at these: what spend leaves out.
   const footnote = (text: string) => (marked ? `* ${text}` : text);
   const unpriced = unpricedNotice(report.unpriced);
@@ -152,7 +152,13 @@ function changeCell(m: ReportMetrics, p: Paint): string {
   return m.change > 0 ? p.red(text) : m.change < 0 ? p.green(text) : text;
 }
 
-function renderCross(cross: CrossTable, p: Paint): string {
+/**
+ * The matrix: a cell without a known cost (no call, calls of $0, or calls none of which has
+ * a cost) is a dim `—`; "N more" and the totals are spends (text.ts spendText: `—` when
+ * unknown, a known $0.00 when the row has no call there). `marked`: some spend leaves calls
+ * out, so partial ones end with `*` and the others with a space.
+ */
+function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
   const listed = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
   const rest = cross.colValues.length - listed.length;
   const columns: GridColumn[] = [
@@ -161,16 +167,15 @@ function renderCross(cross: CrossTable, p: Paint): string {
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
-  const line = (label: string, values: number[], total: string) => [
+  const none = p.dim(knownAmount(null, { calls: 0, pricedCalls: 0 }, marked));
+  const sum = (m: Measures, isTotal = false) => (isTotal || costKnown(m) ? spendText(m, marked, isTotal) : none);
+  const line = (label: string, cells: readonly Measures[], total: Measures, isTotal = false) => [
     label,
-    ...values.slice(0, listed.length).map((v) => (v === 0 ? p.dim('—') : formatMoney(v))),
-    ...(rest > 0 ? [formatMoney(values.slice(listed.length).reduce((a, b) => a + b, 0))] : []),
-    total,
+    ...cells.slice(0, listed.length).map((m) => (m.costNano === 0 ? none : spendText(m, marked))),
+    ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
+    sum(total, isTotal),
   ];
-  // A value none of whose calls has a cost: its total is unknown, not $0.
-  const totalCell = (nano: number, known: boolean) => (known ? formatMoney(nano) : p.dim('—'));
-  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.costNano[i]!, totalCell(cross.rowTotalsNano[i]!, cross.rowTotalsKnown[i]!)));
-  const grand = cross.rowTotalsNano.reduce((a, b) => a + b, 0);
-  rows.push(line('total', cross.colTotalsNano, formatMoney(grand)).map((c) => p.bold(c)));
+  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.cells[i]!, cross.rowTotals[i]!));
+  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals), true).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }

@@ -2,6 +2,8 @@ import { notTokenBilledClause } from '../../domain/image-billing.js';
 import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
 import { displayWidth } from '../../lib/display-width.js';
 import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
+import type { CostCounts } from '../../store/measures.js';
+import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { localParts } from '../tz.js';
 
 /**
@@ -62,6 +64,22 @@ export function formatMoney(nano: NanoUsd): string {
   if (usd < 0.000001) return `${sign === '' ? '<' : '>-'}$0.000001`;
   const digits = usd.toFixed(Math.max(3, 2 - Math.floor(Math.log10(usd)))).replace(/0+$/, '');
   return `${sign}$${digits.length < 5 ? digits.padEnd(5, '0') : digits}`;
+}
+
+/**
+ * An amount computed from a spend, for a table: `—` when null (unknown: no call of the
+ * spend has a cost, report/known-cost.ts), else the amount, marked `*` when the spend
+ * leaves calls out (it covers the priced ones only). With `marking` (some amount of the
+ * table is marked) the others end with a space, so a right-aligned column's digits line up.
+ */
+export function knownAmount(amountNano: NanoUsd | null, spend: Pick<CostCounts, 'calls' | 'pricedCalls'>, marking: boolean): string {
+  if (amountNano === null) return marking ? '— ' : '—';
+  return formatMoney(amountNano) + (costLeavesCallsOut(spend) ? '*' : marking ? ' ' : '');
+}
+
+/** A spend for a table (knownAmount of its sum); a total is always the sum of the known costs, `—` never. */
+export function spendText(spend: CostCounts, marking: boolean, isTotal = false): string {
+  return knownAmount(isTotal || costKnown(spend) ? spend.costNano : null, spend, marking);
 }
 
 /** 0.6112 → "61.1%". */

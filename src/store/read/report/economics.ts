@@ -1,5 +1,6 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
+import { costCountsOf, type CostCounts } from '../../measures.js';
 import { NONE } from '../dimensions.js';
 import { tagJoinSql } from '../dialect.js';
 import { joinFragments, type Fragment } from '../fragment.js';
@@ -11,7 +12,9 @@ import type { RollupState } from './types.js';
 /**
  * Aggregates behind unit economics. Active users and sessions are exact distinct counts
  * of the user_id / session_id tags, never estimates; all money is integer nano-USD and
- * unpriced calls add nothing to cost.
+ * unpriced calls add nothing to cost. Each cost comes with the count of calls that have
+ * one (as the report's measures do), so the report can tell a $0 segment from one whose
+ * cost is unknown (report/known-cost.ts).
  *
  * Two ways to the same numbers: calls and cost (also of calls with a session) from the
  * rollups (with an entity-presence filter) and distinct users and sessions from
@@ -22,11 +25,9 @@ import type { RollupState } from './types.js';
 /** Tag keys unit economics reads. */
 export const ECONOMICS_TAGS = { user: 'user_id', tier: 'user_tier', tenant: 'tenant_id', session: 'session_id' } as const;
 
-export interface SegmentAggregate {
+export interface SegmentAggregate extends CostCounts {
   /** Tier or tenant value; `(none)` for calls without the tag. */
   segment: string;
-  calls: number;
-  costNano: number;
   /** Distinct user_id values among the segment's calls. */
   activeUsers: number;
 }
@@ -34,8 +35,8 @@ export interface SegmentAggregate {
 export interface TierAggregate extends SegmentAggregate {
   /** Distinct session_id values among the tier's calls. */
   sessions: number;
-  /** Cost of the tier's calls that carry a session_id. */
-  sessionCostNano: number;
+  /** Cost of the tier's calls that carry a session_id, with their counts. */
+  sessionSpend: CostCounts;
 }
 
 export interface EconomicsAggregates {
@@ -70,16 +71,16 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const withSession = [{ key: ECONOMICS_TAGS.session, op: '!=' as const, value: NONE }];
   const sums = async (by: string[], where = scope.where) => new Map((await rollups.groups({ ...scope, by, where })).map((g) => [g.values[0] ?? NONE, g]));
   const counts = (key: string, seg: string) => entityCounts(db, key, seg, pieces);
+  const spend = (g: CostCounts | undefined): CostCounts => (g ? costCountsOf(g) : { costNano: 0, calls: 0, pricedCalls: 0 });
 
   const total = (await sums([])).get(NONE)!;
   const users = await counts(ECONOMICS_TAGS.user, '');
   const sessions = await counts(ECONOMICS_TAGS.session, '');
   const overall = {
-    calls: total.calls,
-    costNano: total.costNano,
+    ...spend(total),
     activeUsers: users.get('') ?? 0,
     sessions: sessions.get('') ?? 0,
-    sessionCostNano: (await sums([], withSession)).get(NONE)?.costNano ?? 0,
+    sessionSpend: spend((await sums([], withSession)).get(NONE)),
   };
 
   const tierUsers = await counts(ECONOMICS_TAGS.user, ECONOMICS_TAGS.tier);
@@ -87,17 +88,15 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const tierSessionCost = await sums([ECONOMICS_TAGS.tier], withSession);
   const tiers: TierAggregate[] = [...(await sums([ECONOMICS_TAGS.tier])).values()].map((g) => ({
     segment: g.values[0]!,
-    calls: g.calls,
-    costNano: g.costNano,
+    ...spend(g),
     activeUsers: tierUsers.get(g.values[0]!) ?? 0,
     sessions: tierSessions.get(g.values[0]!) ?? 0,
-    sessionCostNano: tierSessionCost.get(g.values[0]!)?.costNano ?? 0,
+    sessionSpend: spend(tierSessionCost.get(g.values[0]!)),
   }));
   const tenantUsers = await counts(ECONOMICS_TAGS.user, ECONOMICS_TAGS.tenant);
   const tenants: SegmentAggregate[] = [...(await sums([ECONOMICS_TAGS.tenant])).values()].map((g) => ({
     segment: g.values[0]!,
-    calls: g.calls,
-    costNano: g.costNano,
+    ...spend(g),
     activeUsers: tenantUsers.get(g.values[0]!) ?? 0,
   }));
   return { overall, tiers: tiers.sort(byCost), tenants: tenants.sort(byCost) };
@@ -106,20 +105,24 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
 interface Row {
   segment: string | null;
   calls: number;
+  priced: number;
   cost: number;
   users: number;
   sessions: number;
+  session_calls: number;
+  session_priced: number;
   session_cost: number;
 }
 
-/** One query per segmentation (overall, by user_tier, by tenant_id) over the raw call log. */
+/** One query per segmentation (overall, by user_tier, by tenant_id) over the raw call log; priced counts as measures.ts callMeasuresSql. */
 export async function economicsFromRawRows(db: Db, scope: Scope): Promise<EconomicsAggregates> {
   const tagJoin = (alias: string, key: string): Fragment => tagJoinSql(db.dialect, alias, key);
   const run = async (segmentKey: string | undefined, withSessions: boolean): Promise<TierAggregate[]> => {
     const query = joinFragments(
       `SELECT ${segmentKey ? `COALESCE(g.value, '${NONE}')` : `'${NONE}'`} AS segment,
-        COUNT(*) AS calls, COALESCE(SUM(c.cost_nano), 0) AS cost, COUNT(DISTINCT u.value) AS users,
-        ${withSessions ? 'COUNT(DISTINCT s.value)' : '0'} AS sessions,
+        COUNT(*) AS calls, COUNT(c.cost_nano) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost, COUNT(DISTINCT u.value) AS users,
+        ${withSessions ? 'COUNT(DISTINCT s.value)' : '0'} AS sessions, ${withSessions ? 'COUNT(s.value)' : '0'} AS session_calls,
+        ${withSessions ? 'COUNT(CASE WHEN s.value IS NOT NULL THEN c.cost_nano END)' : '0'} AS session_priced,
         ${withSessions ? 'COALESCE(SUM(CASE WHEN s.value IS NOT NULL THEN c.cost_nano END), 0)' : '0'} AS session_cost
        FROM calls c`,
       tagJoin('u', ECONOMICS_TAGS.user),
@@ -133,15 +136,17 @@ export async function economicsFromRawRows(db: Db, scope: Scope): Promise<Econom
       .map((r) => ({
         segment: r.segment ?? NONE,
         calls: Number(r.calls),
+        pricedCalls: Number(r.priced),
         costNano: Number(r.cost),
         activeUsers: Number(r.users),
         sessions: Number(r.sessions),
-        sessionCostNano: Number(r.session_cost),
+        sessionSpend: { costNano: Number(r.session_cost), calls: Number(r.session_calls), pricedCalls: Number(r.session_priced) },
       }))
       .sort(byCost);
   };
-  const overall = (await run(undefined, true))[0] ?? { segment: NONE, calls: 0, costNano: 0, activeUsers: 0, sessions: 0, sessionCostNano: 0 };
+  const nothing = { costNano: 0, calls: 0, pricedCalls: 0 };
+  const overall = (await run(undefined, true))[0] ?? { segment: NONE, ...nothing, activeUsers: 0, sessions: 0, sessionSpend: nothing };
   const { segment: _ignored, ...overallSums } = overall;
-  const tenants = (await run(ECONOMICS_TAGS.tenant, false)).map(({ segment, calls, costNano, activeUsers }) => ({ segment, calls, costNano, activeUsers }));
+  const tenants = (await run(ECONOMICS_TAGS.tenant, false)).map(({ segment, calls, pricedCalls, costNano, activeUsers }) => ({ segment, calls, pricedCalls, costNano, activeUsers }));
   return { overall: overallSums, tiers: await run(ECONOMICS_TAGS.tier, true), tenants };
 }
