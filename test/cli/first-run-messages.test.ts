@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliFolder } from './cli-folder.js';
+import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
+import { record } from '../report/dataset.js';
+import { testStore } from '../support/store.js';
 
 /**
  * Messages a new user meets on a first run that said something else than the command
@@ -31,5 +34,35 @@ describe('config check on a store.spill_path whose folder does not exist', () =>
     const check = await cli(['config', 'check']);
     expect(check.code).toBe(0);
     expect(check.out.split('\n')[0]).toBe('config OK: tokometer.yaml');
+  });
+});
+
+/** A database in the test folder holding two calls of 2026-11-20, tagged feature=search and feature=chat. */
+async function databaseWithCalls(): Promise<string> {
+  const file = path.join(dir(), 'calls.db');
+  const store = testStore(openDriver(file));
+  store.insertCalls([record({ at: '2026-11-20T10:00:00Z', tags: { feature: 'search' } }), record({ at: '2026-11-20T11:00:00Z', tags: { feature: 'chat' } })]);
+  await store.close();
+  return file;
+}
+
+describe('report --by or --where with a typo of a built-in dimension', () => {
+  it('--by outcom: did you mean the built-in "outcome"', async () => {
+    const file = await databaseWithCalls();
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--by', 'outcom']);
+    expect(res.code).toBe(0);
+    expect(res.err).toBe('note: no call in this period has the tag key "outcom" (--by); did you mean the built-in dimension "outcome"? Tag keys seen: feature.\n');
+  });
+
+  it('--where Model=gpt-4o-mini: did you mean "model" (a tag key is case-sensitive, the suggestion is not)', async () => {
+    const file = await databaseWithCalls();
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--where', 'Model=gpt-4o-mini']);
+    expect(res.err).toBe('note: no call in this period has the tag key "Model" (--where); did you mean the built-in dimension "model"? Tag keys seen: feature.\n');
+  });
+
+  it('a tag key far from every built-in keeps the tag note alone', async () => {
+    const file = await databaseWithCalls();
+    const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--by', 'featrue']);
+    expect(res.err).toBe('note: no call in this period has the tag key "featrue" (--by); keys seen: feature.\n');
   });
 });
