@@ -66,3 +66,26 @@ describe('report --by or --where with a typo of a built-in dimension', () => {
     expect(res.err).toBe('note: no call in this period has the tag key "featrue" (--by); keys seen: feature.\n');
   });
 });
+
+describe('report --db naming a file with no calls', () => {
+  it('a file that does not exist: says so, without telling the user to pass the --db they passed', async () => {
+    const typo = path.join(dir(), 'typo.db');
+    const res = await cli(['report', '--db', typo]);
+    expect(res).toEqual({ code: 2, out: '', err: `tokometer: no database at ${typo}: the file given to --db does not exist\n` });
+  });
+
+  it('an empty (0-byte) file: says it has no calls, without telling the user to pass --db', async () => {
+    const empty = path.join(dir(), 'empty.db');
+    writeFileSync(empty, '');
+    const res = await cli(['report', '--db', empty]);
+    expect(res).toEqual({ code: 2, out: '', err: `tokometer: no tokometer data in ${empty}: the file given to --db is empty (no calls recorded in it)\n` });
+  });
+
+  it('without --db, the default ./tokometer.db missing or empty still points to --db', async () => {
+    const missing = await cli(['report']);
+    expect(missing.err).toBe(`tokometer: no database at ${path.join(dir(), 'tokometer.db')} (pass --db with the path \`tokometer serve\` writes to)\n`);
+    writeFileSync(path.join(dir(), 'tokometer.db'), '');
+    const empty = await cli(['report']);
+    expect(empty.err).toBe(`tokometer: no tokometer data in ${path.join(dir(), 'tokometer.db')}: the database is empty (pass --db with the path \`tokometer serve\` writes to)\n`);
+  });
+});
