@@ -10,7 +10,7 @@ import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
-import { configFor, dbPathFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
 
@@ -169,12 +169,13 @@ function proxyUrl(config: Config): string {
 
 /**
  * The store of `--db` for a command on keys already stored: `write` for changes (revoke,
- * set), `read` for lists and history. Either way the database must exist (dbPathToReadFor:
+ * set), `read` for lists and history. Either way the database must exist (dbToReadFor:
  * exit 2 naming the path); only `keys create` makes a new one. `config` is the command's,
  * read once by it.
  */
 async function storeFor(ctx: CliContext, config: Config, flags: KeyFlags, access: 'read' | 'write') {
-  return openStoreFor(ctx, dbPathToReadFor(ctx, config, flags.db), access);
+  const db = dbToReadFor(ctx, config, flags.db);
+  return openStoreFor(ctx, db.path, access, db.namedBy);
 }
 
 function parseTagFlags(tags: string[] | undefined): Record<string, string> {
