@@ -89,3 +89,35 @@ describe('report --db naming a file with no calls', () => {
     expect(empty.err).toBe(`tokometer: no tokometer data in ${path.join(dir(), 'tokometer.db')}: the database is empty (pass --db with the path \`tokometer serve\` writes to)\n`);
   });
 });
+
+describe('prices --at takes the date forms of report --since', () => {
+  // deepseek-chat (pricing/overrides.ts): V3 until 2025-09-05, $0.27 input 00:30–16:30 UTC and
+  // $0.135 outside; $0.28 since 2025-09-29. The harness's clock is 2026-12-01T00:00:00Z.
+  const inputPrice = (out: string) => /\n {4}input +(\S+)\n/.exec(out)?.[1];
+
+  it('--at yesterday: the start of 2026-11-30, today\'s $0.28', async () => {
+    const res = await cli(['prices', 'show', 'deepseek-chat', '--at', 'yesterday']);
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    expect(inputPrice(res.out)).toBe('$0.28');
+  });
+
+  it('--at 65w: 455 days before now, 2025-09-02T00:00Z, the V3 night price $0.135', async () => {
+    const res = await cli(['prices', 'show', 'deepseek-chat', '--at', '65w']);
+    expect(res.code).toBe(0);
+    expect(inputPrice(res.out)).toBe('$0.135');
+  });
+
+  it('--at 2025-09-02 is local midnight in the config\'s timezone, as in report: 07:00Z in Los Angeles, the V3 day price $0.27', async () => {
+    writeConfig('timezone: America/Los_Angeles\n');
+    const res = await cli(['prices', 'show', 'deepseek-chat', '--at', '2025-09-02']);
+    expect(res.code).toBe(0);
+    expect(inputPrice(res.out)).toBe('$0.27');
+  });
+
+  it('a form report refuses is refused in report\'s words', async () => {
+    const res = await cli(['prices', 'list', '--at', 'soon']);
+    expect(res.code).toBe(2);
+    expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
+  });
+});
