@@ -54,6 +54,8 @@ export function buildProgram(ctx: CliContext): Command {
       }
     },
     out: ctx.out,
+    clock: ctx.clock,
+    timeZone: (configPath) => configFor(ctx, configPath).timezone,
   });
   registerPricesUpdate(prices, ctx);
   registerPricesReprice(prices, ctx);
