@@ -121,3 +121,32 @@ describe('prices --at takes the date forms of report --since', () => {
     expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
   });
 });
+
+describe('keys --alert-at out of order', () => {
+  // The config refuses `alert_at: [0.8, 0.5, 1]` ("must be in strictly ascending order"); the
+  // command line took the same list and sorted it.
+  const refusal = (given: string) => `tokometer: --alert-at '${given}': the fractions must be increasing, each larger than the one before (as alert_at in the config), e.g. 0.5,0.8,1\n`;
+  const budgetOf = async (db: string) => (JSON.parse((await cli(['keys', 'list', '--json', '--db', db])).out) as Array<{ name: string; budget: unknown }>).find((k) => k.name === 'app')?.budget;
+
+  it('keys set --alert-at 0.8,0.5,1 is refused (exit 2) and the key keeps its budget', async () => {
+    const db = path.join(dir(), 'calls.db');
+    expect((await cli(['keys', 'create', 'app', '--budget', '5', '--db', db])).code).toBe(0);
+    const res = await cli(['keys', 'set', 'app', '--budget', '7', '--alert-at', '0.8,0.5,1', '--db', db]);
+    expect(res).toEqual({ code: 2, out: '', err: refusal('0.8,0.5,1') });
+    expect(await budgetOf(db)).toEqual({ limit_usd: 5, period: 'month', alert_at: [0.5, 0.8, 1], soft: false });
+  });
+
+  it('keys create --alert-at 0.5,0.5,1 (a repeated fraction) is refused and creates no key', async () => {
+    const db = path.join(dir(), 'calls.db');
+    const res = await cli(['keys', 'create', 'app', '--budget', '5', '--alert-at', '0.5,0.5,1', '--db', db]);
+    expect(res.code).toBe(2);
+    expect(res.err).toBe(refusal('0.5,0.5,1'));
+    expect(await budgetOf(db)).toBeUndefined();
+  });
+
+  it('an increasing list is kept as given', async () => {
+    const db = path.join(dir(), 'calls.db');
+    expect((await cli(['keys', 'create', 'app', '--budget', '5', '--alert-at', '0.25,0.9', '--db', db])).code).toBe(0);
+    expect(await budgetOf(db)).toEqual({ limit_usd: 5, period: 'month', alert_at: [0.25, 0.9], soft: false });
+  });
+});
