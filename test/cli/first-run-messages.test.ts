@@ -150,3 +150,31 @@ describe('keys --alert-at out of order', () => {
     expect(await budgetOf(db)).toEqual({ limit_usd: 5, period: 'month', alert_at: [0.25, 0.9], soft: false });
   });
 });
+
+describe('the line:column of a YAML syntax error is the one a human counts in an editor', () => {
+  const check = async (text: string) => {
+    writeFileSync(path.join(dir(), 'broken.yaml'), text);
+    return cli(['config', 'check', '--config', 'broken.yaml']);
+  };
+
+  it('plain ASCII: "  host: a: b" on line 3 is wrong at the a, column 9', async () => {
+    const res = await check('listen:\n  port: 8787\n  host: a: b\n');
+    expect(res).toEqual({ code: 2, out: '', err: 'tokometer: broken.yaml:3:9: invalid YAML: Nested mappings are not allowed in compact mappings\n' });
+  });
+
+  it('a file saved with a byte order mark (Windows editors): the invisible mark is not a column, the a of "timezone: a: b" is column 11', async () => {
+    const res = await check('\uFEFFtimezone: a: b\n');
+    expect(res.err).toBe('tokometer: broken.yaml:1:11: invalid YAML: Nested mappings are not allowed in compact mappings\n');
+  });
+
+  it('an emoji before the error is one character: the stray x after the 🚀 tag value is column 35', async () => {
+    // '  app: { tags: { feature: ' is columns 1-26, '"🚀"' 27-29, ' } } ' 30-34, x 35 (36 in UTF-16 units: 🚀 is two).
+    const res = await check('keys:\n  app: { tags: { feature: "🚀" } } x\n');
+    expect(res.err).toMatch(/^tokometer: broken\.yaml:2:35: invalid YAML: /);
+  });
+
+  it('a letter with a combining accent (e + U+0301) is one character: the x after "café" is column 38', async () => {
+    const res = await check('keys:\n  app: { tags: { feature: "cafe\u0301" } } x\n');
+    expect(res.err).toMatch(/^tokometer: broken\.yaml:2:38: invalid YAML: /);
+  });
+});
