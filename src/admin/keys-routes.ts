@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { declarationOf } from '../keys/effective.js';
+import { isStrictlyIncreasing } from '../domain/alert-at.js';
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { tagMap } from '../schemas/tags.js';
@@ -12,7 +13,7 @@ import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudi
 const period = z.enum(['day', 'week', 'month', 'total']);
 const alertAt = z
   .array(z.number().positive().max(10))
-  .refine((a) => a.every((v, i) => i === 0 || a[i - 1]! < v), { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
+  .refine(isStrictlyIncreasing, { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
 /** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
 const budgetInput = z.strictObject({
   limit_usd: z.number().nonnegative().max(MAX_LIMIT_USD, `limit_usd may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`).optional(),

@@ -14,7 +14,7 @@ import { effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './catalog-source.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
-import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from '../report/where.js';
 import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
@@ -42,8 +42,8 @@ const FORMATS = ['table', 'json', 'md'] as const;
 /** Registers `audit` with dependencies built from the CLI context. */
 export function registerAuditCommand(program: Command, ctx: CliContext): void {
   registerAudit(program, {
-    openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
-    resolveDbPath: (dbFlag, configPath) => dbPathToReadFor(ctx, configFor(ctx, configPath), dbFlag),
+    openStore: (db) => openStoreFor(ctx, db.path, 'read', db.namedBy),
+    resolveDb: (dbFlag, configPath) => dbToReadFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     config: (configPath) => configFor(ctx, configPath),
     out: ctx.out,
@@ -75,7 +75,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
   const batchTags = flags.batchTag.map((w) => parseWhere(w, '--batch-tag'));
   const minSaving = flags.minSaving === undefined ? undefined : parseUsd(flags.minSaving);
 
-  const report = await closingAfter(await deps.openStore(deps.resolveDbPath(flags.db, flags.config)), async (store) => {
+  const report = await closingAfter(await deps.openStore(deps.resolveDb(flags.db, flags.config)), async (store) => {
     const reconcileRuns = await store.reconcile.latestRuns();
     // The newest stored catalog snapshot prices the audit's what-ifs too (an unreadable one: the pinned catalog).
     const snapshot = await newestSnapshot(store.prices).catch(() => null);

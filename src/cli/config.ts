@@ -12,6 +12,7 @@ import { loadTls, type TlsMaterial } from '../server/tls.js';
 import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
+import { checkSpillFolder } from './spill-folder.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
 export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
@@ -22,8 +23,9 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts). Declared keys whose
- * `secret_env` serve cannot use, and `prices:` entries for a built-in provider that do not
+ * variables, resolved as serve resolves them: telemetry/settings.ts), and a `store.spill_path`
+ * in a folder that does not exist (serve's own check, cli/spill-folder.ts). Declared keys whose
+ * `secret_env` serve cannot use, and `prices:` entries for a family's own provider that do not
  * price a custom provider of its kind (config/price-provider-warnings.ts, which serve logs at
  * start too), are warned about on `err` (exit 0).
  */
@@ -37,6 +39,8 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       // optsWithGlobals: main may also declare --config on the program itself.
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
+      const spillPath = loaded.config.store.spill_path;
+      if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), 'store.spill_path');
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
       const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...customProviderPriceWarnings(loaded.config)];

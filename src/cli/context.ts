@@ -2,7 +2,7 @@ import { DB_ENV, loadConfig, resolveDb, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
-import { isPostgresUrl, type DbNamedBy } from '../lib/db-location.js';
+import { isPostgresUrl, type DbLocation, type DbNamedBy } from '../lib/db-location.js';
 import { checkDatabasePath, openStoreAt, upgradeNoticeAt, type StoreAccess } from '../store/open.js';
 import type { Store } from '../store/facade.js';
 
@@ -33,16 +33,22 @@ export function dbPathFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, 
 
 /**
  * dbPathFor for a command that reads a database which must exist (report, audit, prices,
- * keys list): a SQLite path that --db or $TOKOMETER_DB named is checked here, where what
- * named it is known, and a missing one is a DatabaseNotFoundError (exit 2) whose message
- * names that flag or variable. A path from the config's `db` or the default is returned
- * unchecked: the store's opener refuses it when missing, and prices list and show then
- * price from the pinned catalog.
+ * keys list), with what named it (pass it to openStoreFor, whose messages of an empty
+ * database depend on it): a SQLite path that --db or $TOKOMETER_DB named is checked here,
+ * and a missing one is a DatabaseNotFoundError (exit 2) whose message names that flag or
+ * variable. A path from the config's `db` or the default is returned unchecked: the
+ * store's opener refuses it when missing, and prices list and show then price from the
+ * pinned catalog.
  */
+export function dbToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, dbFlag: string | undefined): DbLocation {
+  const db = resolveDb({ flag: dbFlag, env: ctx.env, config, cwd: ctx.cwd });
+  if (db.namedBy !== null && !isPostgresUrl(db.path)) checkDatabasePath(db.path, 'read', db.namedBy);
+  return db;
+}
+
+/** dbToReadFor's path alone, for a command that does not open the store with openStoreFor's read messages. */
 export function dbPathToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Config, dbFlag: string | undefined): string {
-  const { path: dbPath, namedBy } = resolveDb({ flag: dbFlag, env: ctx.env, config, cwd: ctx.cwd });
-  if (namedBy !== null && !isPostgresUrl(dbPath)) checkDatabasePath(dbPath, 'read', namedBy);
-  return dbPath;
+  return dbToReadFor(ctx, config, dbFlag).path;
 }
 
 /**
@@ -51,12 +57,13 @@ export function dbPathToReadFor(ctx: Pick<CliContext, 'env' | 'cwd'>, config: Co
  * 2 naming the path when the database is missing, nothing is created), `create` for
  * commands that write (the file is created when missing). See store/open.ts. Commands
  * get a Store and nothing below it: the runtime's SQLite driver goes from the edges
- * straight to the store's opener.
+ * straight to the store's opener. `namedBy`: what named a SQLite path (dbToReadFor), for
+ * the message of a missing or empty database; a PostgreSQL URL's is postgresUrlNamedBy.
  */
-export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err' | 'env'>, dbPath: string, access: StoreAccess): Promise<Store> {
+export async function openStoreFor(ctx: Pick<CliContext, 'edges' | 'err' | 'env'>, dbPath: string, access: StoreAccess, namedBy: DbNamedBy = null): Promise<Store> {
   const notice = await pendingUpgrade(ctx, dbPath);
   if (notice !== null) ctx.err(`tokometer: ${notice}\n`);
-  return openStoreAt(dbPath, access, ctx.edges.openDriver, postgresUrlNamedBy(dbPath, ctx.env));
+  return openStoreAt(dbPath, access, ctx.edges.openDriver, isPostgresUrl(dbPath) ? postgresUrlNamedBy(dbPath, ctx.env) : namedBy);
 }
 
 /**

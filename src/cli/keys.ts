@@ -7,10 +7,11 @@ import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
 import { declarationOf, effectiveKey, type KeyDeclaration } from '../keys/effective.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
+import { isStrictlyIncreasing } from '../domain/alert-at.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
-import { configFor, dbPathFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
 
@@ -41,7 +42,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     cmd
       .option('--budget <usd>', 'spend cap in USD per period ("none" removes it)')
       .option('--period <period>', `budget period: ${PERIODS.join(', ')}`)
-      .option('--alert-at <fractions>', 'comma-separated alert thresholds, e.g. 0.5,0.8,1')
+      .option('--alert-at <fractions>', 'comma-separated alert thresholds, increasing, e.g. 0.5,0.8,1')
       .option('--soft', 'alert only, never block')
       // Declared after --soft, --no-soft leaves the default undefined (commander 14 README,
       // "negatable boolean"): absent = keep the stored setting.
@@ -169,12 +170,13 @@ function proxyUrl(config: Config): string {
 
 /**
  * The store of `--db` for a command on keys already stored: `write` for changes (revoke,
- * set), `read` for lists and history. Either way the database must exist (dbPathToReadFor:
+ * set), `read` for lists and history. Either way the database must exist (dbToReadFor:
  * exit 2 naming the path); only `keys create` makes a new one. `config` is the command's,
  * read once by it.
  */
 async function storeFor(ctx: CliContext, config: Config, flags: KeyFlags, access: 'read' | 'write') {
-  return openStoreFor(ctx, dbPathToReadFor(ctx, config, flags.db), access);
+  const db = dbToReadFor(ctx, config, flags.db);
+  return openStoreFor(ctx, db.path, access, db.namedBy);
 }
 
 function parseTagFlags(tags: string[] | undefined): Record<string, string> {
@@ -235,7 +237,8 @@ function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | nu
   if (flags.alertAt) {
     alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
     if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
-    alertAt.sort((a, b) => a - b);
+    // Refused, not sorted, as the config and the admin API refuse such a list.
+    if (!isStrictlyIncreasing(alertAt)) throw new UsageError(`--alert-at '${flags.alertAt}': the fractions must be increasing, each larger than the one before (as alert_at in the config), e.g. 0.5,0.8,1`);
   }
   return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };
 }

@@ -4,7 +4,7 @@ import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import type { Store } from '../store/facade.js';
 import { PUBLISHED_DATA_URL, newestSnapshot } from './catalog-source.js';
-import { dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
+import { dbToReadFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * The prices a command applies: the config's `prices:`, tokometer's overrides, the newest
@@ -17,18 +17,18 @@ import { dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
  * database exists (a missing database is not created, and a PostgreSQL database tokometer
  * never wrote to is not migrated: the pinned catalog applies). A SQLite file named by
  * `--db` or $TOKOMETER_DB that does not exist is refused as report refuses it
- * (dbPathToReadFor: DatabaseNotFoundError, exit 2 "no database at …"): a typo would
+ * (dbToReadFor: DatabaseNotFoundError, exit 2 "no database at …"): a typo would
  * otherwise show the pinned catalog as that database's prices. The config's `db` and
  * ./tokometer.db may be missing: before serve's first run there is no snapshot, so the
  * pinned catalog is right.
  */
 export async function pricerFor(ctx: Pick<CliContext, 'edges' | 'env' | 'cwd' | 'err'>, config: Config, dbFlag: string | undefined): Promise<Pricer> {
-  const dbPath = dbPathToReadFor(ctx, config, dbFlag);
+  const { path: dbPath, namedBy } = dbToReadFor(ctx, config, dbFlag);
   const postgres = isPostgresUrl(dbPath);
   if (dbPath === ':memory:' || (!postgres && !existsSync(dbPath))) return createPricer(config.prices);
   let store: Store;
   try {
-    store = await openStoreFor(ctx, dbPath, 'read');
+    store = await openStoreFor(ctx, dbPath, 'read', namedBy);
   } catch (error) {
     if (postgres && (error as Error).name === 'PostgresNotInitialisedError') return createPricer(config.prices);
     throw error;

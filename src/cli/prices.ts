@@ -1,10 +1,12 @@
 import { notTokenBilledClause } from '../domain/image-billing.js';
 import type { Command } from 'commander';
+import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { CATALOG_PROVIDER_IDS, CATALOG_SOURCE, catalogProviderId } from '../pricing/catalog.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
+import { parseInstant } from '../report/time-range.js';
 
 /** A model recorded without a price, with how many calls used it. */
 export interface UnpricedModel {
@@ -20,6 +22,10 @@ export interface PricesCommandDeps {
   /** Models recorded with no price, from the store named by `--db` / `--config`. */
   listUnpricedModels: (flags: { db?: string; config?: string }) => UnpricedModel[] | Promise<UnpricedModel[]>;
   out: (text: string) => void;
+  /** Now, for `--at` (default, and its relative forms). */
+  clock: Clock;
+  /** IANA zone from the config named by `--config` (`timezone`), in which `--at` reads dates and named days. */
+  timeZone: (configPath?: string) => string;
 }
 
 interface Flags {
@@ -45,10 +51,10 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
       .option('--config <file>', 'config file (its prices: section wins over the catalog)')
       .option('--db <path>', 'database file or postgres:// URL (its newest price snapshot wins over the pinned catalog)')
-      .option('--at <date>', 'prices valid at this date/time (ISO 8601), default now');
+      .option('--at <when>', 'prices valid at this moment: the forms of report --since (24h, 7d, yesterday, last-month, 2026-11-01, 2026-11-01T09:30 or a timestamp with Z); a day or period means its start in the config timezone (default: now)');
 
   common(prices.command('list').description('list known prices')).action(async (flags: Flags) => {
-    const at = parseAt(flags.at);
+    const at = parseAt(flags, deps);
     const list = (await deps.pricer(flags)).list(flags.provider, at);
     if (list.length === 0) {
       if (flags.provider !== undefined && !catalogProviderId(flags.provider)) throw new UsageError(`unknown provider '${flags.provider}' and no config prices for it`);
@@ -77,7 +83,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
   });
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
-    const at = parseAt(flags.at);
+    const at = parseAt(flags, deps);
     const pricer = await deps.pricer(flags);
     const d = pricer.describe(model, flags.provider, at);
     // No --provider and no provider claims the name: each provider whose model list prices it.
@@ -113,11 +119,10 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
   return prices;
 }
 
-function parseAt(text: string | undefined): number {
-  if (text === undefined) return Date.now();
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UsageError(`invalid --at '${text}': use an ISO 8601 date such as 2025-06-01 or 2025-06-01T12:00:00Z`);
-  return ms;
+/** `--at` in ms since the epoch, parsed as report parses `--since` (report/time-range.ts); now without it. */
+function parseAt(flags: Flags, deps: Pick<PricesCommandDeps, 'clock' | 'timeZone'>): number {
+  if (flags.at === undefined) return deps.clock();
+  return parseInstant(flags.at, '--at', { clock: deps.clock, timeZone: deps.timeZone(flags.config) });
 }
 
 /** USD per 1M tokens, at least 2 and at most 6 decimals; '-' for no separate price. */

@@ -6,7 +6,7 @@ import { registerKeysCommand } from './keys.js';
 import { registerPricesCommand } from './prices.js';
 import { registerReconcileCommand } from './reconcile.js';
 import { registerReportCommand } from './report.js';
-import { configFor, dbPathToReadFor, openStoreFor } from './context.js';
+import { configFor, dbToReadFor, openStoreFor } from './context.js';
 import { pricerFor } from './price-book.js';
 import { registerPricesReprice } from './prices-reprice.js';
 import { registerPricesUpdate } from './prices-update.js';
@@ -29,8 +29,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfigCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerReportCommand(program, {
-    openStore: (dbPath) => openStoreFor(ctx, dbPath, 'read'),
-    resolveDbPath: (dbFlag, configPath) => dbPathToReadFor(ctx, configFor(ctx, configPath), dbFlag),
+    openStore: (db) => openStoreFor(ctx, db.path, 'read', db.namedBy),
+    resolveDb: (dbFlag, configPath) => dbToReadFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     timeZone: (configPath) => configFor(ctx, configPath).timezone,
     economics: (configPath) => configFor(ctx, configPath).economics,
@@ -45,7 +45,8 @@ export function buildProgram(ctx: CliContext): Command {
   const prices = registerPricesCommand(program, {
     pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     listUnpricedModels: async (flags) => {
-      const store = await openStoreFor(ctx, dbPathToReadFor(ctx, configFor(ctx, flags.config), flags.db), 'read');
+      const db = dbToReadFor(ctx, configFor(ctx, flags.config), flags.db);
+      const store = await openStoreFor(ctx, db.path, 'read', db.namedBy);
       try {
         return await store.reports.unpricedModels();
       } finally {
@@ -53,6 +54,8 @@ export function buildProgram(ctx: CliContext): Command {
       }
     },
     out: ctx.out,
+    clock: ctx.clock,
+    timeZone: (configPath) => configFor(ctx, configPath).timezone,
   });
   registerPricesUpdate(prices, ctx);
   registerPricesReprice(prices, ctx);

@@ -78,7 +78,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
-  const { report, ue } = await closingAfter(await deps.openStore(deps.resolveDbPath(flags.db, flags.config)), async ({ reports: reads }) => {
+  const { report, ue } = await closingAfter(await deps.openStore(deps.resolveDb(flags.db, flags.config)), async ({ reports: reads }) => {
     const spend = await spendReport(reads, query);
     const scope = { since: query.since, until: query.until, timeZone, where: query.where, keyName: query.keyName };
     return { report: spend, ue: economics ? await unitEconomics(reads, scope, economics) : undefined };

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { customProviderPriceWarnings } from '../config/price-provider-warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
@@ -9,6 +8,7 @@ import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { configFor, dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
+import { checkSpillFolder } from './spill-folder.js';
 import { SERVE_PLAN_ENV, discardServePlan, writeServePlan } from './serve-handoff.js';
 import { runServe, type ServePlan } from './serve-run.js';
 
@@ -63,11 +63,8 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
       : dbPath === ':memory:'
         ? undefined
         : `${dbPath}.spill`;
-  // Named now, not when the database first refuses a write: records spilled there would be lost.
-  if (spill !== undefined && spillPath !== undefined && !existsSync(path.dirname(spillPath))) {
-    const field = flags.spill === undefined ? 'store.spill_path' : '--spill';
-    throw new UsageError(`${field}: the folder ${path.dirname(spillPath)} does not exist; create it or point ${field} elsewhere`);
-  }
+  // Checked now, not when the database first refuses a write (config check runs the same check).
+  if (spill !== undefined && spillPath !== undefined) checkSpillFolder(spillPath, flags.spill === undefined ? 'store.spill_path' : '--spill');
   const updates = config.price_updates;
   return {
     settings: proxySettings(config),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Clock } from '../lib/clock.js';
+import type { DbLocation } from '../lib/db-location.js';
 import { UsageError } from '../lib/errors.js';
 
 /**
@@ -26,10 +27,10 @@ export interface TerminalOutput {
 
 /** What the read-only reports (report, audit) need besides their own parts (habit 7: narrow dependencies). */
 export interface ReadOnlyStoreDeps<S> extends TerminalOutput {
-  /** Opens the store at `dbPath` (SQLite file or PostgreSQL URL) read-only; exit 2 naming the path when it is missing. */
-  openStore: (dbPath: string) => Promise<S>;
-  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
-  resolveDbPath: (dbFlag?: string, configPath?: string) => string;
+  /** Opens the store at `db` (SQLite file or PostgreSQL URL) read-only; exit 2 naming the path when it is missing or empty. */
+  openStore: (db: DbLocation) => Promise<S>;
+  /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db; and which of them named it. */
+  resolveDb: (dbFlag?: string, configPath?: string) => DbLocation;
   clock: Clock;
 }
 

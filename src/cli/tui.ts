@@ -7,7 +7,7 @@ import type { KeyBudget } from '../store/types.js';
 import { createDbSource } from '../tui/data/db-source.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
-import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
+import { configFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -68,8 +68,8 @@ export function colorEnabled(env: Readonly<Record<string, string | undefined>>):
 
 async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promise<DashboardSource> {
   // A missing database is refused as report refuses it: 'no database at …', exit 2, naming --db or $TOKOMETER_DB.
-  const dbPath = dbPathToReadFor(ctx, config, flags.db);
-  const store = await openStoreFor(ctx, dbPath, 'read');
+  const { path: dbPath, namedBy } = dbToReadFor(ctx, config, flags.db);
+  const store = await openStoreFor(ctx, dbPath, 'read', namedBy);
   const configKeyBudgets = new Map<string, KeyBudget>();
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
   return createDbSource({

@@ -2,7 +2,7 @@ import type { Config } from './schema.js';
 import type { Problem } from './problems.js';
 import { builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
 import { CATALOG_PROVIDER_IDS } from '../pricing/catalog.js';
-import { closest } from './issues.js';
+import { closest } from '../lib/edit-distance.js';
 import { familyOfWord } from './providers.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { editDistance } from '../lib/edit-distance.js';
+import { closest } from '../lib/edit-distance.js';
 import type { FieldPath, Problem } from './problems.js';
 
 /**
@@ -109,18 +109,4 @@ function unwrap(schema: z.ZodType): z.ZodType {
     current = inner;
   }
   return current;
-}
-
-/** The candidate within edit distance 2 of `key` (lower-cased; the nearest one), if any: the config's "did you mean". */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = editDistance(key.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
 }

@@ -77,7 +77,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 export function parseConfigText(text: string, options: { file: string; env: Env }): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
-  const src: Source = { file: options.file, doc, lineCounter };
+  const src: Source = { file: options.file, text, doc, lineCounter };
   const fail = (problems: Problem[]): never => {
     throw new ConfigError(formatProblems(problems, src));
   };

@@ -1,9 +1,11 @@
 import { type Document, type LineCounter, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { characterCount } from '../lib/display-width.js';
 
 /**
  * Config problems and where they are in the YAML source. Every message tokometer
  * prints about a config file goes through `formatProblems`, so each one reads
- * `file:line:column: field.path: what is wrong` (line and column 1-based).
+ * `file:line:column: field.path: what is wrong` (line and column 1-based, the column in
+ * characters as an editor shows them: positionOf).
  */
 
 /** A path into the config, as zod reports it: map keys as strings, list indexes as numbers. */
@@ -23,6 +25,8 @@ export interface Problem {
 export interface Source {
   /** File name as shown to the user. */
   file: string;
+  /** The text parsed (a byte order mark included): what `doc` ranges and YAML error offsets index, in UTF-16 units. */
+  text: string;
   doc: Document;
   lineCounter: LineCounter;
 }
@@ -35,12 +39,26 @@ export function formatProblems(problems: readonly Problem[], src: Source): strin
   const located = problems.map((p) => ({ p, offset: p.offset ?? locate(src.doc, p.path, p.onKey ?? false) }));
   located.sort((a, b) => a.offset - b.offset);
   const lines = located.slice(0, MAX_LISTED).map(({ p, offset }) => {
-    const { line, col } = src.lineCounter.linePos(offset);
+    const { line, col } = positionOf(src, offset);
     const field = formatPath(p.path);
     return `${src.file}:${line}:${col}: ${field ? `${field}: ` : ''}${p.message}`;
   });
   if (located.length > MAX_LISTED) lines.push(`... and ${located.length - MAX_LISTED} more problems`);
   return lines.join('\n');
+}
+
+/**
+ * 1-based line and column of the UTF-16 `offset` in `src`, as a human counts them in an
+ * editor. The yaml package's linePos counts the column in UTF-16 units from the line's
+ * start: an emoji before the problem counted two, a letter with a combining accent two,
+ * and the byte order mark some Windows editors write first one (it is invisible). Here the
+ * column counts characters (grapheme clusters) and a leading byte order mark none.
+ */
+export function positionOf(src: Pick<Source, 'text' | 'lineCounter'>, offset: number): { line: number; col: number } {
+  const { line, col } = src.lineCounter.linePos(offset);
+  const lineStart = offset - (col - 1);
+  const before = src.text.slice(lineStart, offset);
+  return { line, col: characterCount(lineStart === 0 ? before.replace(/^\uFEFF/, '') : before) + 1 };
 }
 
 /** `keys.summarizer.budget.limit_usd`, `budgets[0].per`, `prices["claude-3.5-sonnet"].input`. */

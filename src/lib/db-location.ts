@@ -10,6 +10,12 @@
  */
 export type DbNamedBy = '--db' | '$TOKOMETER_DB' | null;
 
+/** A command's database (a SQLite path or a `postgres://` URL) and what named it. */
+export interface DbLocation {
+  path: string;
+  namedBy: DbNamedBy;
+}
+
 /** True for `postgres://…` and `postgresql://…` (any letter case of the scheme). */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

@@ -15,6 +15,13 @@ import stringWidth from 'string-width';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/** Characters in `s` as a reader counts them: grapheme clusters (🚀, e + U+0301 and 👨‍👩‍👧 are one each). */
+export function characterCount(s: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(s)) count++;
+  return count;
+}
+
 /** Columns `s` takes on a terminal (no escape sequences in `s`). */
 export function displayWidth(s: string): number {
   return stringWidth(s, { countAnsiEscapeCodes: true });

@@ -76,6 +76,19 @@ export function parseTimeRange(input: TimeRangeInput, ctx: TimeRangeContext): Ti
   return { since: since.at, until };
 }
 
+/**
+ * One instant in the forms `--since` takes, for an option that names a moment rather than
+ * a range (`prices --at`): a named period or a date is its start (local midnight in
+ * `ctx.timeZone`), a relative span that much before now. `name`: the option, for messages.
+ * @throws UsageError on an invalid zone or a form `--since` refuses, in its words.
+ */
+export function parseInstant(raw: string, name: string, ctx: Pick<TimeRangeContext, 'clock' | 'timeZone'>): number {
+  if (!isValidTimeZone(ctx.timeZone)) {
+    throw new UsageError(`"${ctx.timeZone}" is not a valid IANA time zone (for example UTC or Europe/Berlin).`);
+  }
+  return parseBound(raw, 'since', name, ctx.clock(), ctx.timeZone).at;
+}
+
 /** One bound; `name` is how messages call it (`--since`, or `since` for a query parameter). */
 function parseBound(raw: string, side: Side, name: string, now: number, timeZone: string): Bound {
   const text = raw.trim().toLowerCase();

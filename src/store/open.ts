@@ -46,14 +46,20 @@ export class NotTokometerDatabaseError extends Error {
 /** Names SQLite treats as something other than a file path (in-memory, URIs). */
 const isSpecialName = (path: string) => path === '' || path === ':memory:' || path.startsWith('file:');
 
-/** What a "no database at …" message tells the user to do, by what named the path (lib/db-location.ts DbNamedBy). */
+/**
+ * What a "no database at …" message tells the user to do, by what named the path
+ * (lib/db-location.ts DbNamedBy), as ` (…)`; nothing for --db: the user passed it already,
+ * and the message says what is wrong with the file it names instead.
+ */
 function whereToPoint(namedBy: DbNamedBy): string {
-  return namedBy === '$TOKOMETER_DB' ? 'from $TOKOMETER_DB: set it to the path `tokometer serve` writes to, or pass --db' : 'pass --db with the path `tokometer serve` writes to';
+  if (namedBy === '--db') return '';
+  return namedBy === '$TOKOMETER_DB' ? ' (from $TOKOMETER_DB: set it to the path `tokometer serve` writes to, or pass --db)' : ' (pass --db with the path `tokometer serve` writes to)';
 }
 
 /**
  * Throws DatabaseNotFoundError unless `path` can be opened with `access`. `namedBy`: what
- * chose the path (default: --db or unknown), named in the message of a missing database.
+ * chose the path (null: the config's `db`, the default, or unknown), which decides what the
+ * message of a missing database tells the user to do (whereToPoint).
  */
 export function checkDatabasePath(path: string, access: StoreAccess, namedBy: DbNamedBy = null): void {
   if (isSpecialName(path)) return;
@@ -68,7 +74,8 @@ export function checkDatabasePath(path: string, access: StoreAccess, namedBy: Db
     if (statSync(path).isDirectory()) throw new DatabaseNotFoundError(`${path} is a folder, not a database file (pass --db with the path of the file \`tokometer serve\` writes to)`);
     return;
   }
-  throw new DatabaseNotFoundError(`no database at ${path}${folderMissing ? `: the folder ${folder} does not exist` : ''} (${whereToPoint(namedBy)})`);
+  const why = folderMissing ? `: the folder ${folder} does not exist` : namedBy === '--db' ? ': the file given to --db does not exist' : '';
+  throw new DatabaseNotFoundError(`no database at ${path}${why}${whereToPoint(namedBy)}`);
 }
 
 /**
@@ -165,10 +172,11 @@ export async function upgradeNoticeAt(location: string, driver: () => Promise<Op
 /**
  * A read-only driver on an existing database whose schema is current. An older schema
  * is migrated first through a short read-write connection (the file exists, so nothing
- * is created); when that is not allowed, the error says what to do.
+ * is created); when that is not allowed, the error says what to do. `namedBy`: what chose
+ * the path, for the message of a missing or empty database (checkDatabasePath's).
  */
-export function openDriverToRead(open: OpenDriver, path: string): SqlDriver {
-  checkDatabasePath(path, 'read');
+export function openDriverToRead(open: OpenDriver, path: string, namedBy: DbNamedBy = null): SqlDriver {
+  checkDatabasePath(path, 'read', namedBy);
   if (isSpecialName(path)) return open(path);
   const probe = openNamed(open, path, { readonly: true });
   let version: number;
@@ -180,7 +188,9 @@ export function openDriverToRead(open: OpenDriver, path: string): SqlDriver {
   }
   // An empty file (0 bytes, or a database with no tables) has nothing to read: a command
   // that only reads creates nothing in it.
-  if (version === 0) throw new DatabaseNotFoundError(`no tokometer data in ${path}: the database is empty (pass --db with the path \`tokometer serve\` writes to)`);
+  if (version === 0) {
+    throw new DatabaseNotFoundError(`no tokometer data in ${path}: ${namedBy === '--db' ? 'the file given to --db is empty (no calls recorded in it)' : `the database is empty${whereToPoint(namedBy)}`}`);
+  }
   if (version < LATEST_VERSION) upgrade(open, path, version);
   return open(path, { readonly: true });
 }
@@ -203,11 +213,12 @@ function upgrade(open: OpenDriver, path: string, version: number): void {
 
 /**
  * Opens the store of a command: read-only (`read`), or read-write and created when
- * missing (`create`); see the module comment. The store owns its connection.
+ * missing (`create`); see the module comment. The store owns its connection. `namedBy`:
+ * what chose the path, for the message of a missing or empty database.
  */
-export function openStore(open: OpenDriver, path: string, access: StoreAccess): Store {
-  if (access === 'write') checkDatabasePath(path, 'read');
-  const driver = access === 'read' ? openDriverToRead(open, path) : openDriverToWrite(open, path);
+export function openStore(open: OpenDriver, path: string, access: StoreAccess, namedBy: DbNamedBy = null): Store {
+  if (access === 'write') checkDatabasePath(path, 'read', namedBy);
+  const driver = access === 'read' ? openDriverToRead(open, path, namedBy) : openDriverToWrite(open, path);
   try {
     return createStore(driver, { readonly: access === 'read' && !isSpecialName(path) });
   } catch (error) {
@@ -220,10 +231,10 @@ export function openStore(open: OpenDriver, path: string, access: StoreAccess): 
  * Opens the store of a command at `location`: a `postgres://` URL (pg/pg-store.ts, the
  * same access modes: `read` never changes the schema), or a SQLite file through the
  * runtime's driver. Each is loaded only when used, so a SQLite user never evaluates the
- * PostgreSQL client. `namedBy` (what gave a PostgreSQL URL) goes into its messages; a SQLite
- * path's is checked before (checkDatabasePath).
+ * PostgreSQL client. `namedBy` (what gave the URL or path) goes into the messages of a
+ * missing or empty database.
  */
 export async function openStoreAt(location: string, access: StoreAccess, driver: () => Promise<OpenDriver>, namedBy: DbNamedBy = null): Promise<Store> {
   if (isPostgresUrl(location)) return (await import('./pg/pg-store.js')).openPostgresStore(location, access, { namedBy });
-  return openStore(await driver(), location, access);
+  return openStore(await driver(), location, access, namedBy);
 }

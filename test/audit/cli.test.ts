@@ -91,7 +91,7 @@ describe('tokometer audit', () => {
     const { code, out, err } = await cli(['audit', '--db', typo]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe(`tokometer: no database at ${typo} (pass --db with the path \`tokometer serve\` writes to)\n`);
+    expect(err).toBe(`tokometer: no database at ${typo}: the file given to --db does not exist\n`);
     expect(readdirSync(dir).filter((f) => f.startsWith('typo'))).toEqual([]);
   });
 });

@@ -7,13 +7,13 @@ import { cliFolder } from './cli-folder.js';
  * `prices list` / `prices show` printed the pinned catalog with exit 0, as if that database
  * held no newer snapshot, while with the same path in --db they exit 2 "no database at …".
  * The variable now goes through the same check, and every read command's message says
- * the path came from $TOKOMETER_DB (the --db message is unchanged); reconcile's too.
+ * the path came from $TOKOMETER_DB (the --db one says the file it names does not exist); reconcile's too.
  */
 
 const { dir, cli } = cliFolder('tokometer-db-env-');
 
 const fromEnv = (file: string) => `tokometer: no database at ${file} (from $TOKOMETER_DB: set it to the path \`tokometer serve\` writes to, or pass --db)\n`;
-const fromFlag = (file: string) => `tokometer: no database at ${file} (pass --db with the path \`tokometer serve\` writes to)\n`;
+const fromFlag = (file: string) => `tokometer: no database at ${file}: the file given to --db does not exist\n`;
 
 describe('$TOKOMETER_DB naming a database that does not exist', () => {
   const commands = [['prices', 'list'], ['prices', 'show', 'gpt-4o-mini'], ['prices', 'unpriced'], ['prices', 'history'], ['report'], ['audit'], ['keys', 'list']];
@@ -33,7 +33,7 @@ describe('$TOKOMETER_DB naming a database that does not exist', () => {
     expect(res.out).toBe('');
   });
 
-  it('--db wins over $TOKOMETER_DB, and its message names --db as before', async () => {
+  it('--db wins over $TOKOMETER_DB, and its message names --db', async () => {
     const res = await cli(['prices', 'list', '--db', 'typo.db'], { TOKOMETER_DB: 'missing.db' });
     expect(res.code).toBe(2);
     expect(res.err).toBe(fromFlag(path.join(dir(), 'typo.db')));

@@ -18,7 +18,7 @@ describe('keys revoke / set with a --db that does not exist', () => {
     it(`${args.slice(0, 2).join(' ')} exits 2 naming the path and creates no file`, async () => {
       const typo = path.join(dir(), 'typo.db');
       const r = await cli([...args, '--db', typo]);
-      expect(r.err).toBe(`tokometer: no database at ${typo} (pass --db with the path \`tokometer serve\` writes to)\n`);
+      expect(r.err).toBe(`tokometer: no database at ${typo}: the file given to --db does not exist\n`);
       expect(r.code).toBe(2);
       for (const suffix of ['', '-wal', '-shm']) expect(existsSync(typo + suffix)).toBe(false);
     });

@@ -18,7 +18,7 @@ describe('prices list / show --db PATH that does not exist', () => {
       const missing = path.join(dir(), 'typo.db');
       const report = await cli(['report', '--db', missing]);
       expect(report.code).toBe(2);
-      expect(report.err).toBe(`tokometer: no database at ${missing} (pass --db with the path \`tokometer serve\` writes to)\n`);
+      expect(report.err).toBe(`tokometer: no database at ${missing}: the file given to --db does not exist\n`);
 
       const res = await cli([...command, '--db', missing]);
       expect(res.code).toBe(2);

@@ -45,7 +45,7 @@ describe('serve that fails before it serves, on a database file it created', () 
     expect(files()).toEqual([]);
     const report = await cli(['report', '--db', 'new.db']);
     expect(report.code).toBe(2);
-    expect(report.err).toBe(`tokometer: no database at ${path.join(dir(), 'new.db')} (pass --db with the path \`tokometer serve\` writes to)\n`);
+    expect(report.err).toBe(`tokometer: no database at ${path.join(dir(), 'new.db')}: the file given to --db does not exist\n`);
   });
 
   it('a telemetry variable it cannot use (read after the database is open): exit 2, no database files left', async () => {

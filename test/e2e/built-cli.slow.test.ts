@@ -97,8 +97,8 @@ describe.each<Build>(['binary', 'node'])('built tokometer (%s)', (build) => {
           const res = await runCli(build, [...command, '--db', db], { cwd: empty });
           expect(res.code, `${command.join(' ')} --db ${db}`).toBe(2);
           expect(res.stdout).toBe('');
-          const why = db === noFolder ? `: the folder ${path.dirname(noFolder)} does not exist` : '';
-          expect(res.stderr).toBe(`tokometer: no database at ${db}${why} (pass --db with the path \`tokometer serve\` writes to)\n`);
+          const why = db === noFolder ? `: the folder ${path.dirname(noFolder)} does not exist` : ': the file given to --db does not exist';
+          expect(res.stderr).toBe(`tokometer: no database at ${db}${why}\n`);
         }
       }
       // The default path (./tokometer.db here) is not created either.

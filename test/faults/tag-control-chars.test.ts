@@ -37,8 +37,8 @@ describe('control characters in X-Metering-Tags values', () => {
 
     let out = '';
     const deps: ReportDeps = {
-      openStore: async (p) => readStore(p),
-      resolveDbPath: () => h.dbPath,
+      openStore: async ({ path: p }) => readStore(p),
+      resolveDb: () => ({ path: h.dbPath, namedBy: null }),
       clock: () => Date.now() + 1000,
       timeZone: () => 'UTC',
       economics: () => ({ price_per_user: {}, price_per_tenant: {} }),

@@ -17,7 +17,7 @@ async function run(
   let text = '';
   const program = new Command('tokometer').exitOverride();
   const pricer = createPricer(prices, options);
-  registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => unpriced, out: (s) => (text += s) });
+  registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => unpriced, out: (s) => (text += s), clock: () => Date.now(), timeZone: () => 'UTC' });
   await program.parseAsync(args, { from: 'user' });
   return text;
 }

@@ -8,7 +8,7 @@ async function run(args: string[]): Promise<string> {
   let text = '';
   const program = new Command('tokometer').exitOverride();
   const pricer = createPricer();
-  registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => [], out: (s) => (text += s) });
+  registerPricesCommand(program, { pricer: () => pricer, listUnpricedModels: () => [], out: (s) => (text += s), clock: () => Date.now(), timeZone: () => 'UTC' });
   await program.parseAsync(args, { from: 'user' });
   return text;
 }

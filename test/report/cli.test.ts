@@ -37,8 +37,8 @@ async function runBoth(args: string[], overrides: Partial<ReportDeps> = {}): Pro
   let err = '';
   const opened: string[] = [];
   const deps: ReportDeps = {
-    openStore: async (p) => (opened.push(p), readStore(p)),
-    resolveDbPath: (flag) => flag ?? dbPath,
+    openStore: async ({ path: p }) => (opened.push(p), readStore(p)),
+    resolveDb: (flag) => ({ path: flag ?? dbPath, namedBy: flag === undefined ? null : '--db' }),
     clock: () => Date.parse('2026-12-01T00:00:00Z'),
     timeZone: () => 'UTC',
     economics: () => ({ price_per_user: { free: 0, pro: 29, enterprise: 99 }, price_per_tenant: {} }),
@@ -146,7 +146,7 @@ describe('tokometer report', () => {
     [['--compare', 'next'], /--compare "next"/],
   ])('rejects %j with a UsageError before opening the database', async (args, message) => {
     const opened: string[] = [];
-    const attempt = run(args, { openStore: async (p) => (opened.push(p), readStore(p)) });
+    const attempt = run(args, { openStore: async ({ path: p }) => (opened.push(p), readStore(p)) });
     await expect(attempt).rejects.toThrow(UsageError);
     await expect(run(args)).rejects.toThrow(message);
     expect(opened).toEqual([]);

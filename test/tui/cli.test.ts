@@ -40,11 +40,10 @@ describe('tokometer tui arguments', () => {
 
   it("names a missing database in every other command's words, exit 2: --db, $TOKOMETER_DB, or the default ./tokometer.db", async () => {
     // The lines report, audit and keys list print for the same paths (store/open.ts checkDatabasePath).
-    const fromFlag = (file: string) => `no database at ${file}: the folder /nonexistent-dir does not exist (pass --db with the path \`tokometer serve\` writes to)`;
     const cases: Array<[string[], CliContext['env'], string]> = [
-      [['--db', '/nonexistent-dir/none.db'], {}, fromFlag('/nonexistent-dir/none.db')],
+      [['--db', '/nonexistent-dir/none.db'], {}, 'no database at /nonexistent-dir/none.db: the folder /nonexistent-dir does not exist'],
       [[], { TOKOMETER_DB: 'missing.db' }, 'no database at /nonexistent-dir/missing.db: the folder /nonexistent-dir does not exist (from $TOKOMETER_DB: set it to the path `tokometer serve` writes to, or pass --db)'],
-      [[], {}, fromFlag('/nonexistent-dir/tokometer.db')],
+      [[], {}, 'no database at /nonexistent-dir/tokometer.db: the folder /nonexistent-dir does not exist (pass --db with the path `tokometer serve` writes to)'],
     ];
     for (const [args, env, message] of cases) {
       const err = await run(args, tty, env);

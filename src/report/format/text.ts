@@ -1,9 +1,11 @@
 import { notTokenBilledClause } from '../../domain/image-billing.js';
 import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
 import { displayWidth } from '../../lib/display-width.js';
+import { closest } from '../../lib/edit-distance.js';
 import { NANO_PER_USD, type NanoUsd } from '../../lib/money.js';
 import type { CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
+import { BUILTIN_DIMENSIONS } from '../types.js';
 import { localParts } from '../tz.js';
 
 /**
@@ -162,11 +164,18 @@ export function unknownUsageNotice(total: { calls: number; pricedCalls: number; 
   return `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend.`;
 }
 
-/** One line per tag key the query names that no call of its window carries, with the keys seen, closest first. */
+/**
+ * One line per tag key the query names that no call of its window carries, with the keys
+ * seen, closest first. A key within edit distance 2 of a built-in dimension (`outcom`,
+ * `Model`) is likely a typo of it, not a tag: the line asks whether the built-in was meant.
+ */
 export function unknownKeyNotices(unknown: ReadonlyArray<{ key: string; flag: string; seen: readonly string[] }> | undefined): string[] {
-  return (unknown ?? []).map(
-    (u) => `no call in this period has the tag key "${u.key}" (${u.flag}); keys seen: ${u.seen.length > 0 ? escapeControlChars(u.seen.join(', ')) : 'none'}.`,
-  );
+  return (unknown ?? []).map((u) => {
+    const seen = u.seen.length > 0 ? escapeControlChars(u.seen.join(', ')) : 'none';
+    const builtin = closest(u.key, BUILTIN_DIMENSIONS);
+    const hint = builtin === undefined ? `keys seen: ${seen}` : `did you mean the built-in dimension "${builtin}"? Tag keys seen: ${seen}`;
+    return `no call in this period has the tag key "${u.key}" (${u.flag}); ${hint}.`;
+  });
 }
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
