@@ -144,6 +144,13 @@ describe('keys --alert-at out of order', () => {
     expect(await budgetOf(db)).toBeUndefined();
   });
 
+  it('keys create --alert-at 0.5,20 (a fraction over 10, which the config and the admin API refuse) is refused and creates no key', async () => {
+    const db = path.join(dir(), 'calls.db');
+    const res = await cli(['keys', 'create', 'app', '--budget', '5', '--alert-at', '0.5,20', '--db', db]);
+    expect(res).toEqual({ code: 2, out: '', err: "tokometer: --alert-at '0.5,20': each fraction must be at most 10 (1 = 100% of the limit), as alert_at in the config\n" });
+    expect(await budgetOf(db)).toBeUndefined();
+  });
+
   it('an increasing list is kept as given', async () => {
     const db = path.join(dir(), 'calls.db');
     expect((await cli(['keys', 'create', 'app', '--budget', '5', '--alert-at', '0.25,0.9', '--db', db])).code).toBe(0);
