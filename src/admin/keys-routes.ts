@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { declarationOf } from '../keys/effective.js';
-import { isStrictlyIncreasing } from '../domain/alert-at.js';
+import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
 import { tagMap } from '../schemas/tags.js';
@@ -12,7 +12,7 @@ import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudi
 
 const period = z.enum(['day', 'week', 'month', 'total']);
 const alertAt = z
-  .array(z.number().positive().max(10))
+  .array(z.number().positive().max(MAX_ALERT_FRACTION))
   .refine(isStrictlyIncreasing, { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
 /** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
 const budgetInput = z.strictObject({

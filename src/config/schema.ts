@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAME_RE, PROVIDER_NAME_RULE } from '../domain/names.js';
-import { isStrictlyIncreasing } from '../domain/alert-at.js';
+import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { MAX_LIMIT_USD } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
@@ -39,7 +39,7 @@ const headerSecret = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** Alert thresholds as fractions of the limit (1 = 100%), strictly ascending. */
 const alertAt = z
-  .array(z.number().positive().max(10))
+  .array(z.number().positive().max(MAX_ALERT_FRACTION))
   .refine(isStrictlyIncreasing, { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' })
   .default([0.5, 0.8, 1]);
 
