@@ -1,33 +1,16 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, budgetJson, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
-import { formatUsd, MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
-import { isKnownProvider } from '../config/checks.js';
+import { formatUsd } from '../lib/money.js';
 import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
 import { declarationOf, effectiveKey, type KeyDeclaration } from '../keys/effective.js';
-import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
-import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
-import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
-import type { BudgetPeriod, KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
+import type { KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
+import { PERIODS, allowListNames, checkedProviders, parseBudget, parseTagFlags, type KeyFlags } from './key-flags.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
-
-const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month', 'total'];
-
-interface KeyFlags {
-  db?: string;
-  config?: string;
-  budget?: string;
-  period?: string;
-  alertAt?: string;
-  soft?: boolean;
-  tag?: string[];
-  provider?: string[];
-  model?: string[];
-}
 
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
@@ -177,71 +160,6 @@ function proxyUrl(config: Config): string {
 async function storeFor(ctx: CliContext, config: Config, flags: KeyFlags, access: 'read' | 'write') {
   const db = dbToReadFor(ctx, config, flags.db);
   return openStoreFor(ctx, db.path, access, db.namedBy);
-}
-
-function parseTagFlags(tags: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of tags ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--tag expects key=value, got '${pair}'`);
-    const key = pair.slice(0, eq);
-    if (!isValidTagKey(key)) throw new UsageError(`--tag: invalid tag key ${JSON.stringify(key)} (letters, digits, _ . : -, 1-64 characters)`);
-    const value = pair.slice(eq + 1);
-    const control = describeControlChar(value);
-    if (control !== null) throw new UsageError(`--tag: the value of '${key}' has a control character (${control}); ${CONTROL_CHARS_RULE}`);
-    const chars = [...value].length;
-    if (chars > MAX_TAG_VALUE_CHARS) throw new UsageError(`--tag: the value of '${key}' is ${chars} characters long (at most ${MAX_TAG_VALUE_CHARS})`);
-    out[key] = value;
-  }
-  return out;
-}
-
-/**
- * The values of an allow-list flag (`--model`, `--provider`), none empty: an empty name
- * (`--model ''`, an unset shell variable) matches no request, so every call of the key
- * would be refused with 403 while `keys list` shows no restriction.
- */
-function allowListNames(flag: string, names: readonly string[] | undefined): string[] {
-  for (const name of names ?? []) {
-    if (name.trim() === '') throw new UsageError(`${flag}: an empty name (${JSON.stringify(name)}) matches no request, so every call of the key would be refused; leave ${flag} out to allow all`);
-  }
-  return [...(names ?? [])];
-}
-
-/** `--provider` values, each a provider serve knows (built in, or under providers: in the config): a typo would refuse every call of the key. */
-function checkedProviders(names: readonly string[] | undefined, config: Config): string[] {
-  for (const name of allowListNames('--provider', names)) {
-    if (!isKnownProvider(config, name)) throw new UsageError(`--provider: unknown provider '${name}' (known: ${Object.keys(config.providers).sort().join(', ')}; add others under providers: in the config)`);
-  }
-  return [...(names ?? [])];
-}
-
-function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudget | null {
-  if (flags.budget === 'none') return null;
-  let limitNano = current?.limitNano;
-  if (flags.budget !== undefined) {
-    // Decimal dollars only: Number() would also take '' (0), '0x10' (16) and '1e20'.
-    const usd = /^(\d+(\.\d*)?|\.\d+)$/.test(flags.budget.trim()) ? Number(flags.budget) : NaN;
-    if (!Number.isFinite(usd)) throw new UsageError(`--budget expects a USD amount such as 25 or 12.50 (or "none" to remove the cap), got '${flags.budget}'`);
-    if (usd > MAX_LIMIT_USD) throw new UsageError(`--budget may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar), got '${flags.budget}'`);
-    limitNano = usdToNano(usd);
-    if (limitNano === 0 && usd > 0) throw new UsageError(`--budget '${flags.budget}' is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call`);
-  }
-  if (limitNano === undefined) {
-    if (flags.period || flags.alertAt || flags.soft !== undefined) throw new UsageError('--period, --alert-at, --no-soft and --soft need --budget');
-    return null;
-  }
-  const period = (flags.period ?? current?.period ?? 'month') as BudgetPeriod;
-  if (!PERIODS.includes(period)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')}, got '${flags.period}'`);
-  let alertAt = current?.alertAt ?? [0.5, 0.8, 1];
-  if (flags.alertAt) {
-    alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
-    if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
-    // Refused, not sorted, as the config and the admin API refuse such a list.
-    if (alertAt.some((f) => f > MAX_ALERT_FRACTION)) throw new UsageError(`--alert-at '${flags.alertAt}': each fraction must be at most ${MAX_ALERT_FRACTION} (1 = 100% of the limit), as alert_at in the config`);
-    if (!isStrictlyIncreasing(alertAt)) throw new UsageError(`--alert-at '${flags.alertAt}': the fractions must be increasing, each larger than the one before (as alert_at in the config), e.g. 0.5,0.8,1`);
-  }
-  return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };
 }
 
 /** A budget as the key commands show it: `$5.00/month`, `(soft)` after a soft one. */
