@@ -241,15 +241,17 @@ describe('a streamed OpenAI image generation (stream: true, SSE)', () => {
   });
 
   // The provider fails the stream with an error event before any image: it stopped generating,
-  // and an error is never billed (README). Recorded failed with usage unknown, $0 settled: not
-  // estimated at the bound of n = 10 high images (41,600 output tokens, $1.66).
-  it('failed by a provider error event before any image is not estimated at its bound', async () => {
+  // and an error is never billed (README). Recorded failed as a known $0 (usage not_metered, as
+  // an upstream error status is): not estimated at the bound of n = 10 high images (41,600
+  // output tokens, $1.66), and not usage unknown (cost null), which a hard budget's warning,
+  // tokometer_usage_unknown_calls_total and the report's unknown-usage footer would count.
+  it('failed by a provider error event before any image is a known $0 (not_metered), not estimated at its bound', async () => {
     const error = `data: ${JSON.stringify({ type: 'error', code: 'server_error', message: 'The server had an error' })}\n\n`;
     const f = fixture((req) => sseAnswer(req, [partial(0), error]));
     pricedByCatalog(f);
     await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'p', n: 10, quality: 'high', size: '1024x1024', stream: true, partial_images: 1 }))).catch(() => '');
     await afterImmediates();
-    expect(f.records[0]).toMatchObject({ usage: null, usageSource: 'unknown', costNano: null });
+    expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', usage: null, usageSource: 'not_metered', costNano: 0 });
     expect(f.records[0]!.error).toContain('stream error: The server had an error');
   });
 
