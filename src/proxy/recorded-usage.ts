@@ -96,13 +96,14 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
  * fields, else the body's text), the uploaded images at their held image tokens
  * (RequestInfo.upload.imageTokens), and `maxOutputTokens` × `outputChoices` image output tokens.
  * A stream the provider itself failed with an error event (`failedByProvider`) is not
- * estimated: usage unknown, settled at 0.
+ * estimated: it is not billed, so it is a known $0 (`not_metered`, cost 0, as an upstream
+ * error status is), never usage `unknown` (cost null, which hard budgets warn of).
  */
 function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByProvider: boolean): RecordedUsage {
   const { perImage, note } = usagelessImages(info.endpoint, info.model);
   if (perImage) return { usage: emptyUsage(), source: 'reported', note, unpriceable: true };
   // The provider failed the stream with an error event before any image: it stopped, and an error is not billed.
-  if (failedByProvider) return { usage: null, source: 'unknown' };
+  if (failedByProvider) return { usage: null, source: 'not_metered' };
   const usage = emptyUsage();
   const imageIn = info.upload?.imageTokens ?? 0;
   const text = info.upload === undefined ? from.bodyTokens() : Math.ceil(info.upload.textBytes / BYTES_PER_TOKEN);
