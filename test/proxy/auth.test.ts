@@ -113,4 +113,25 @@ describe('syncConfigKeys', () => {
     expect(await store.history.list()).toHaveLength(1);
     await store.close();
   });
+
+  // The operator revoked `app` and rotated APP_KEY to a new secret. Its stored key is revoked,
+  // so "revoke it first" was a dead end repeated at every start: a revoked key keeps its name
+  // and cannot be restored, so the way out is the declaration under a new name (serve creates
+  // that key from APP_KEY) or no declaration. The same advice whether APP_KEY holds the
+  // revoked secret or a new one; nothing is created or audited either way.
+  it('a declared secret_env key whose stored key is revoked is told to move its declaration to a new name, whatever the secret in its variable', async () => {
+    const store = testStore(openDriver(':memory:'));
+    const old = newMeteringKey();
+    await store.keys.create({ name: 'app', prefix: keyPrefix(old), hash: hashSecret(old), createdAt: 1 });
+    await store.keys.revoke('app', 2);
+    const advice =
+      "key 'app' is revoked; the secret in APP_KEY gets 401. A revoked key cannot be restored and keeps its name: " +
+      'move the declaration (secret_env: APP_KEY) to keys.NEW_NAME, which serve creates with that secret at its next start, or remove it';
+    const keys = { app: { secretEnv: 'APP_KEY' } };
+    expect(await syncConfigKeys(store, keys, { APP_KEY: newMeteringKey() }, 100)).toEqual([advice]);
+    expect(await syncConfigKeys(store, keys, { APP_KEY: old }, 200)).toEqual([advice]);
+    expect(await store.keys.list()).toHaveLength(1);
+    expect(await store.history.list()).toEqual([]);
+    await store.close();
+  });
 });

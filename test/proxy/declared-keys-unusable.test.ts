@@ -19,8 +19,8 @@ import { testProxyOptions } from '../support/proxy-harness.js';
  * either. Serve warned about the absent key but said nothing about the revoked one. Revoked
  * keys keep their name and cannot be restored (cli/keys.ts `keys create` refuses the name),
  * so the way out is a new key and the declaration moved. A declared key with `secret_env`
- * whose stored key is revoked already has its own warning ("is revoked; its secret from … is
- * refused") and must not be named twice.
+ * whose stored key is revoked already has its own warning ("is revoked; the secret in … gets
+ * 401", with the same way out: the declaration under a new name) and must not be named twice.
  */
 
 let dir: string | undefined;
@@ -99,7 +99,7 @@ describe('serve start with config keys that apply to no call', () => {
     });
 
     expect(warnings).toEqual([
-      "key 'from-env' is revoked; its secret from FROM_ENV_KEY is refused",
+      "key 'from-env' is revoked; the secret in FROM_ENV_KEY gets 401. A revoked key cannot be restored and keeps its name: move the declaration (secret_env: FROM_ENV_KEY) to keys.NEW_NAME, which serve creates with that secret at its next start, or remove it",
       "keys declared in the config but not in the database: 'ghost'; each declaration applies once its key is created (`tokometer keys create NAME`), without a restart",
       "keys declared in the config whose key in the database is revoked: 'retired', 'old-batch'; their calls get 401 and each declaration applies to no call. A revoked key cannot be restored and keeps its name: create a new key (`tokometer keys create NEW_NAME`) and move the declaration to keys.NEW_NAME, or remove it",
     ]);
