@@ -143,8 +143,8 @@ export class KeyResolver {
 /**
  * Makes sure every declared key whose secret comes from an environment variable
  * (`secretEnv`) exists in the store with that secret's hash (audited, actor 'config').
- * Returns one warning per key that could not be set up (variable unset or malformed,
- * name taken by another secret), then one naming every other declared key with no key of
+ * Returns one warning per key that could not be set up (variable unset or malformed, stored
+ * key revoked, name taken by another secret), then one naming every other declared key with no key of
  * that name in the store and one naming those whose stored key is revoked (unusableDeclaredKeys).
  */
 export async function syncConfigKeys(
@@ -179,8 +179,9 @@ export async function syncConfigKeys(
       }
     }
     if (existing === undefined) warnings.push(`key '${name}': the secret in ${secretEnv} belongs to another key`);
+    // Revoked first: revoking is no way out for a key already revoked, whatever its secret.
+    else if (existing.revokedAt !== null) warnings.push(revokedSecretEnvKey(name, secretEnv));
     else if (existing.hash !== hash) warnings.push(`key '${name}' already exists with another secret; revoke it first to use ${secretEnv}`);
-    else if (existing.revokedAt !== null) warnings.push(`key '${name}' is revoked; its secret from ${secretEnv} is refused`);
   }
   const { absent, revoked } = await unusableDeclaredKeys(store, keys);
   const names = (list: readonly string[]) => list.map((name) => `'${name}'`).join(', ');
@@ -194,6 +195,19 @@ export async function syncConfigKeys(
     );
   }
   return warnings;
+}
+
+/**
+ * The warning for declared key `name` whose stored key is revoked, its secret from `secretEnv`
+ * (the revoked one, or a new one after a rotation: either gets 401). A revoked key keeps its
+ * name and cannot be restored, so the way out is the declaration under a new name (syncConfigKeys
+ * creates that key from the variable at serve's next start) or none, as for unusableDeclaredKeys.
+ */
+function revokedSecretEnvKey(name: string, secretEnv: string): string {
+  return (
+    `key '${name}' is revoked; the secret in ${secretEnv} gets 401. A revoked key cannot be restored and keeps its name: ` +
+    `move the declaration (secret_env: ${secretEnv}) to keys.NEW_NAME, which serve creates with that secret at its next start, or remove it`
+  );
 }
 
 /**

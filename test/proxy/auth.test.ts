@@ -128,9 +128,11 @@ describe('syncConfigKeys', () => {
       "key 'app' is revoked; the secret in APP_KEY gets 401. A revoked key cannot be restored and keeps its name: " +
       'move the declaration (secret_env: APP_KEY) to keys.NEW_NAME, which serve creates with that secret at its next start, or remove it';
     const keys = { app: { secretEnv: 'APP_KEY' } };
-    expect(await syncConfigKeys(store, keys, { APP_KEY: newMeteringKey() }, 100)).toEqual([advice]);
+    const rotated = newMeteringKey();
+    expect(await syncConfigKeys(store, keys, { APP_KEY: rotated }, 100)).toEqual([advice]);
     expect(await syncConfigKeys(store, keys, { APP_KEY: old }, 200)).toEqual([advice]);
-    expect(await store.keys.list()).toHaveLength(1);
+    expect(await store.keys.byName('app')).toMatchObject({ hash: hashSecret(old), revokedAt: 2 });
+    expect(await store.keys.byHash(hashSecret(rotated))).toBeUndefined();
     expect(await store.history.list()).toEqual([]);
     await store.close();
   });
