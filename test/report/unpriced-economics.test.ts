@@ -18,6 +18,13 @@ import { cliIn, tableRow } from './report-cli.js';
  *   trial/beta  t1, t2: 1 unpriced call each (sessions st1, st2) → spend, cost per user and
  *               session, AI COGS and margins unknown; the free-tier subsidy unknown too
  *   overall     5 calls, 2 priced, $3.00 over 4 users → $0.750* per active user
+ * pro's AI COGS ($3.00* / $58 = 5.2%) is then a lower bound, its margin ($58 − $3.00* =
+ * $55.00, 94.8%) an upper bound, and so is the headline's COGS: all marked `*` as well.
+ *
+ * subsidy.db, the same prices: pro p1 1 call × $1.50; trial t1 1 call × $0.58, t2 1 unpriced
+ *   → the free tiers cost $0.580* (1 of 2 calls priced), $0.580* per paid user (1), and
+ *     $0.58 / $29 = 2.0%* of paid revenue, a lower bound too; trial's margin $0 − $0.580* =
+ *     -$0.580* an upper bound; overall $2.08* / $29 = 7.2%* AI COGS.
  *
  * matrix.db, --by team,feature: features a…h (column totals $0.015 … $0.002) are listed, i
  * ($0.001) and j (no priced call) are summed into "2 more":
@@ -56,6 +63,8 @@ const MATRIX_CALLS = [
   cell('ops', 'a', 1_000_000),
 ];
 
+const SUBSIDY_CALLS = [user('p1', 'pro', 'acme', 'sp1', 1.5 * USD), user('t1', 'trial', 'beta', 'st1', 0.58 * USD), user('t2', 'trial', 'beta', 'st2', null)];
+
 function writeDb(name: string, calls: readonly CallSpec[]): void {
   const store = createStore(openDriver(path.join(dir, name)));
   store.insertCalls(calls.map(record));
@@ -66,6 +75,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tokometer-unpriced-economics-'));
   writeDb('economics.db', ECONOMICS_CALLS);
   writeDb('matrix.db', MATRIX_CALLS);
+  writeDb('subsidy.db', SUBSIDY_CALLS);
   writeFileSync(path.join(dir, 'tokometer.yaml'), 'economics:\n  price_per_user: { pro: 29, trial: 0 }\n  price_per_tenant: { beta: 100 }\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,14 +88,27 @@ describe('unit economics of calls without a cost', () => {
   it('table: a tier and a tenant of unpriced calls show — for spend, share, cost per user and session and the margin; partial spends are marked', async () => {
     const { code, out } = await cli('economics.db', ['report', '--by', 'model', '--unit-economics']);
     expect(code).toBe(0);
-    expect(out).toContain('Active users 4 · AI cost per active user $0.750* · per session $0.750* · AI COGS 5.2% of $58.00 revenue');
+    // COGS from a partial spend is a lower bound, the margin an upper bound: marked as the spend is.
+    expect(out).toContain('Active users 4 · AI cost per active user $0.750* · per session $0.750* · AI COGS 5.2%* of $58.00 revenue');
     // user_tier, users, spend, % of spend, cost/user, sessions, cost/session, price/user/mo, revenue, AI COGS, gross margin, margin %
-    expect(tableRow(out, 'pro')).toEqual(['pro', '2', '$3.00*', '100.0%', '$1.50*', '2', '$1.50*', '$29.00', '$58.00', '5.2%', '$55.00', '94.8%']);
+    expect(tableRow(out, 'pro')).toEqual(['pro', '2', '$3.00*', '100.0%', '$1.50*', '2', '$1.50*', '$29.00', '$58.00', '5.2%*', '$55.00*', '94.8%*']);
     expect(tableRow(out, 'trial')).toEqual(['trial', '2', '—', '—', '—', '2', '—', '$0.00', '$0.00', '—', '—', '—']);
     expect(out).toContain('Subsidy: trial usage cost —, carried by 2 paid users.');
     // tenant_id, users, calls, spend, % of spend, contract/mo, revenue, AI COGS, gross margin, margin %
     expect(tableRow(out, 'acme')).toEqual(['acme', '2', '3', '$3.00*', '100.0%', '—', '—', '—', '—', '—']);
     expect(tableRow(out, 'beta')).toEqual(['beta', '2', '2', '—', '—', '$100.00', '$100.00', '—', '—', '—']);
+  });
+
+  it("table: the free tiers' share of paid revenue made from a partial subsidy is marked as the subsidy is", async () => {
+    const { code, out } = await cli('subsidy.db', ['report', '--unit-economics']);
+    expect(code).toBe(0);
+    expect(out).toContain('Subsidy: trial usage cost $0.580*, carried by 1 paid users, $0.580* per paid user, 2.0%* of paid revenue.');
+    // Overall $2.08* of $29 revenue = 7.2%*.
+    expect(out).toContain('AI COGS 7.2%* of $29.00 revenue');
+    // pro is wholly priced: $1.50 / $29 = 5.2%, margin $27.50 (94.8%), unmarked.
+    expect(tableRow(out, 'pro')).toEqual(['pro', '1', '$1.50', '72.1%', '$1.50', '1', '$1.50', '$29.00', '$29.00', '5.2%', '$27.50', '94.8%']);
+    // trial's margin $0 − $0.580* = -$0.580 is an upper bound: marked (no revenue: no COGS or margin %).
+    expect(tableRow(out, 'trial')).toEqual(['trial', '2', '$0.580*', '27.9%', '$0.290*', '2', '$0.290*', '$0.00', '$0.00', '—', '-$0.580*', '—']);
   });
 
   it('json: cost_usd, share, costs per user and session, COGS and margin are null for the unpriced tier and tenant; priced_calls says what a sum covers', async () => {
