@@ -1,7 +1,8 @@
 import { costLeavesCallsOut } from '../known-cost.js';
 import { NONE } from '../types.js';
+import type { CostCounts } from '../../store/measures.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, paint, prunedNotice, renderGrid, shown, spendText, type GridColumn, type Paint } from './text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, fromSpend, knownAmount, paint, prunedNotice, renderGrid, shown, spendText, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
@@ -9,9 +10,11 @@ import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownA
  * Monthly prices are prorated to the period by the exact factor the title states, and
  * each priced row shows the prorated revenue, so revenue − spend = margin on the row.
  * As in the report's table (text.ts spendText), a spend none of whose calls has a cost is
- * `—`, and so are the figures made from it (cost per user or session, AI COGS, margin); an
- * amount from a spend that leaves some calls out is marked `*`, which points at the
- * report's footers above (the same calls: unit economics takes the report's filters).
+ * `—`, and so are the figures made from it (cost per user or session, AI COGS, margin); a
+ * spend that leaves some calls out is marked `*`, and so is every figure made from it (costs
+ * per user and session, AI COGS and the share of paid revenue as lower bounds, the gross
+ * margin and margin % as upper bounds), which points at the report's footers above (the
+ * same calls: unit economics takes the report's filters).
  */
 
 /** Tenants listed before the rest are summarised in one line. */
@@ -26,7 +29,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     `Active users ${formatInt(ue.activeUsers)}`,
     `AI cost per active user ${knownAmount(ue.costPerUserNano, ue, false)}`,
     ...(ue.sessions > 0 ? [`per session ${knownAmount(ue.costPerSessionNano, ue.sessionSpend, false)}`] : []),
-    ...(ue.cogsRatio !== null && ue.revenueNano !== null ? [`AI COGS ${formatPercent(ue.cogsRatio)} of ${formatMoney(ue.revenueNano)} revenue`] : []),
+    ...(ue.cogsRatio !== null && ue.revenueNano !== null ? [`AI COGS ${fromSpend(formatPercent(ue.cogsRatio), ue, false)} of ${formatMoney(ue.revenueNano)} revenue`] : []),
   ];
   out.push(headline.join(' · '));
   if (ue.calls === 0) return out.join('\n') + '\n';
@@ -49,7 +52,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     percent(t.share),
     knownAmount(t.costPerUserNano, t, marked),
     ...(sessions ? [formatInt(t.sessions), knownAmount(t.costPerSessionNano, t.sessionSpend, marked)] : []),
-    ...(priced ? pricingCells(t, p) : []),
+    ...(priced ? pricingCells(t, p, marked) : []),
   ]);
   out.push('', renderGrid(tierCols, tierRows, p));
 
@@ -58,7 +61,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     const parts = [
       `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
       ...(s.perPaidUserNano !== null ? [`${knownAmount(s.perPaidUserNano, s, false)} per paid user`] : []),
-      ...(s.shareOfPaidRevenue !== null ? [`${formatPercent(s.shareOfPaidRevenue)} of paid revenue`] : []),
+      ...(s.shareOfPaidRevenue !== null ? [`${fromSpend(formatPercent(s.shareOfPaidRevenue), s, false)} of paid revenue`] : []),
     ];
     out.push('', `Subsidy: ${parts.join(', ')}.`);
   }
@@ -78,7 +81,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
       formatInt(t.calls),
       spendText(t, marked),
       percent(t.share),
-      ...(contracts ? pricingCells(t, p) : []),
+      ...(contracts ? pricingCells(t, p, marked) : []),
     ]);
     out.push('', p.bold(`Tenants${tenants.length > MAX_TENANTS ? ` (top ${MAX_TENANTS} of ${formatInt(tenants.length)} by spend)` : ''}`), renderGrid(cols, rows, p));
   }
@@ -86,16 +89,22 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   return out.join('\n') + '\n';
 }
 
-/** Price, revenue, AI COGS, margin and margin %: — without a price, and for what an unknown cost leaves unknown. */
-function pricingCells(x: Pricing, p: Paint): string[] {
-  if (x.pricePerMonthNano === null) return ['—', '—', '—', '—', '—'];
+/**
+ * Price, revenue, AI COGS, margin and margin %: — without a price, and for what an unknown
+ * cost leaves unknown. AI COGS and the margins are made from the spend (fromSpend): marked `*`
+ * when it leaves calls out, with `marking` (some spend of the table is marked) a space otherwise.
+ */
+function pricingCells(x: Pricing & CostCounts, p: Paint, marking: boolean): string[] {
+  const percent = (ratio: number | null) => fromSpend(ratio === null ? null : formatPercent(ratio), x, marking);
+  if (x.pricePerMonthNano === null) return ['—', '—', percent(null), percent(null), percent(null)];
   const margin = x.grossMarginNano;
+  const marginText = knownAmount(margin, x, marking);
   return [
     formatMoney(x.pricePerMonthNano),
     formatMoney(x.revenueNano ?? 0),
-    x.cogsRatio === null ? '—' : formatPercent(x.cogsRatio),
-    margin === null ? '—' : margin < 0 ? p.red(formatMoney(margin)) : formatMoney(margin),
-    x.grossMarginRatio === null ? '—' : formatPercent(x.grossMarginRatio),
+    percent(x.cogsRatio),
+    margin !== null && margin < 0 ? p.red(marginText) : marginText,
+    percent(x.grossMarginRatio),
   ];
 }
 

@@ -69,14 +69,20 @@ export function formatMoney(nano: NanoUsd): string {
 }
 
 /**
- * An amount computed from a spend, for a table: `—` when null (unknown: no call of the
- * spend has a cost, report/known-cost.ts), else the amount, marked `*` when the spend
- * leaves calls out (it covers the priced ones only). With `marking` (some amount of the
+ * A figure computed from a spend (an amount, a ratio, a margin), for a table: `—` when null
+ * (unknown: no call of the spend has a cost, report/known-cost.ts), else `text`, marked `*`
+ * when the spend leaves calls out (it covers the priced ones only, so the figure is a bound:
+ * a cost or a cost ratio at least, a margin at most). With `marking` (some figure of the
  * table is marked) the others end with a space, so a right-aligned column's digits line up.
  */
+export function fromSpend(text: string | null, spend: Pick<CostCounts, 'calls' | 'pricedCalls'>, marking: boolean): string {
+  if (text === null) return marking ? '— ' : '—';
+  return text + (costLeavesCallsOut(spend) ? '*' : marking ? ' ' : '');
+}
+
+/** An amount computed from a spend, for a table (fromSpend of the amount as money). */
 export function knownAmount(amountNano: NanoUsd | null, spend: Pick<CostCounts, 'calls' | 'pricedCalls'>, marking: boolean): string {
-  if (amountNano === null) return marking ? '— ' : '—';
-  return formatMoney(amountNano) + (costLeavesCallsOut(spend) ? '*' : marking ? ' ' : '');
+  return fromSpend(amountNano === null ? null : formatMoney(amountNano), spend, marking);
 }
 
 /** A spend for a table (knownAmount of its sum); a total is always the sum of the known costs, `—` never. */
