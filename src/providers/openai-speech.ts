@@ -111,6 +111,44 @@ export function perCharacterNote(model: string | null, characters: number): stri
   return `'${model}' is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
 }
 
+/**
+ * OpenAI's speech models billed by tokens: gpt-4o-mini-tts and its dated snapshots
+ * (`gpt-4o-mini-tts-2025-12-15`; openai 6.49.0 SpeechModel). Every other speech model (tts-1,
+ * another vendor's) is billed otherwise.
+ */
+const TOKEN_BILLED_SPEECH_MODEL = /^gpt-4o-mini-tts(?:-\d{4}-\d{2}-\d{2})?$/;
+
+/** True for an OpenAI speech model billed by tokens (gpt-4o-mini-tts, its snapshots). */
+export function isTokenBilledSpeechModel(model: string | null): boolean {
+  return model !== null && TOKEN_BILLED_SPEECH_MODEL.test(model);
+}
+
+/**
+ * Characters a second of the slowest speech the hold assumes at `speed` 1: 10, slower than
+ * typical speech (~15 characters a second, about 150 words a minute), so the audio a text
+ * makes, and the output tokens it is billed, are bounded from above.
+ */
+export const SLOWEST_CHARACTERS_PER_SECOND = 10;
+
+/** `speed` as the API takes it: 0.25 to 4 (openai 6.49.0 SpeechCreateParams), 1 when unset or not a number. */
+function speedOf(json: Json): number {
+  const speed = json.speed;
+  if (typeof speed !== 'number' || !Number.isFinite(speed)) return 1;
+  return Math.min(4, Math.max(0.25, speed));
+}
+
+/**
+ * The output tokens a speech request on a token-billed model (isTokenBilledSpeechModel) is
+ * held at: the most audio its `input` can make, ceil(characters ÷ (10 × speed) seconds ×
+ * 1,250 ÷ 60) (4,096 characters at speed 1: 409.6 s, 8,534 tokens); null for any other model.
+ * The API reads no output limit, so a `max_tokens` in the body bounds nothing.
+ */
+export function speechOutputTokenBound(json: Json): number | null {
+  if (!isTokenBilledSpeechModel(typeof json.model === 'string' ? json.model : null)) return null;
+  const { characters } = speechRequest(json);
+  return speechOutputTokens(characters / (SLOWEST_CHARACTERS_PER_SECOND * speedOf(json)));
+}
+
 /** Estimated audio output tokens of `seconds` of speech: ceil(seconds × 1,250 / 60), an integer >= 0. */
 export function speechOutputTokens(seconds: number): number {
   return Math.ceil((seconds * SPEECH_OUTPUT_TOKENS_PER_MINUTE) / 60);
