@@ -173,3 +173,36 @@ describe('OpenAI tts-1 and tts-1-hd, billed per input character', () => {
     expect(f.gate.settled).toEqual([['r1', 0]]);
   });
 });
+
+describe("other speech models' raw audio (OpenAI-compatible vendors share /audio/speech)", () => {
+  // Groq's playai-tts, Together's cartesia/sonic-2: billed per character by their vendors, not in
+  // 1,250 audio tokens a minute. Before: estimated as gpt-4o-mini-tts is, 10 input + 250 invented
+  // audio output tokens (12 s of WAV), which a `prices:` entry for the model would have priced.
+  it.each(['playai-tts', 'cartesia/sonic-2'])('records %s without tokens, unpriced, its 40 input characters in the note', async (model) => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, model, instructions: undefined, response_format: 'wav' }));
+    expect(await bodyBytes(res)).toBe(576_044);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', model, usage: { inputTokens: 0, outputTokens: 0 }, costNano: null });
+    expect(f.records[0]?.error).toContain('(40 characters)');
+    expect(f.gate.settled).toEqual([['r1', 0]]);
+  });
+
+  // OpenAI's dated snapshot is token-billed as gpt-4o-mini-tts is: estimated, 12 + 250 tokens (the
+  // catalog prices only the undated name, so cost null here; the tokens are the point).
+  it('still estimates gpt-4o-mini-tts-2025-12-15 in tokens: 12 input, 250 audio output', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    await bodyBytes(await f.handle(speechCall({ ...SPOKEN, model: 'gpt-4o-mini-tts-2025-12-15', response_format: 'wav' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 250, outputAudioTokens: 250 } });
+  });
+
+  // An event stream that reports usage is recorded as reported, whatever the model.
+  it('records an sse answer that reports usage as reported for any model: playai-tts 12 + 1,500 tokens', async () => {
+    const frames = [`data: ${JSON.stringify(DONE)}\n\n`];
+    const f = fixture((req) => sseAnswer(req, frames));
+    await bodyText(await f.handle(speechCall({ model: 'playai-tts', input: 'Hello there.', voice: 'x', stream_format: 'sse' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'reported', usage: { inputTokens: 12, outputTokens: 1500 } });
+  });
+});
