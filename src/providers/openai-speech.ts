@@ -101,14 +101,18 @@ export function speechSeconds(format: string, head: Uint8Array, totalBytes: numb
 const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
 
 /**
- * Why a speech call on `model` is recorded without tokens or cost, or null for a model billed
- * by tokens: tts-1 and tts-1-hd are billed per character of `input` (OpenAI's pricing page: $15
- * and $30 per 1M characters), a unit tokometer's prices (catalog and `prices:`, all per token,
- * hour, page or use) cannot express; the note carries the characters so the bill can be checked.
+ * Why a speech call on `model` answered as raw audio is recorded without tokens or cost: every
+ * speech model but OpenAI's token-billed ones (isTokenBilledSpeechModel, whose audio is
+ * estimated in tokens instead). tts-1 and tts-1-hd are billed per character of `input`
+ * (OpenAI's pricing page: $15 and $30 per 1M characters), as other vendors' speech models on
+ * the shared route usually are (Groq's, Together's), a unit tokometer's prices (catalog and
+ * `prices:`, all per token, hour, page or use) cannot express; OpenAI's 1,250 tokens a minute
+ * would invent tokens for them. The note carries the characters so the bill can be checked.
  */
-export function perCharacterNote(model: string | null, characters: number): string | null {
-  if (model === null || !PER_CHARACTER_MODEL.test(model)) return null;
-  return `'${model}' is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+export function untokenedSpeechNote(model: string | null, characters: number): string {
+  const name = `'${model ?? '(no model)'}'`;
+  if (model !== null && PER_CHARACTER_MODEL.test(model)) return `${name} is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+  return `${name} is not one of OpenAI's token-billed speech models, whose audio tokometer estimates in tokens; speech is usually billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
 }
 
 /**
