@@ -3,7 +3,7 @@ import { createPricer } from '../../src/pricing/pricer.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
 import type { OutgoingResponse, UpstreamResponse } from '../../src/proxy/types.js';
 import { pcmWav } from '../support/wav.js';
-import { SECRET, afterImmediates, bodyText, fixture, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
 
 /**
  * OpenAI text-to-speech (POST /v1/audio/speech; openai 6.49.0 resources/audio/speech.d.ts
@@ -204,5 +204,20 @@ describe("other speech models' raw audio (OpenAI-compatible vendors share /audio
     await bodyText(await f.handle(speechCall({ model: 'playai-tts', input: 'Hello there.', voice: 'x', stream_format: 'sse' })));
     await afterImmediates();
     expect(f.records[0]).toMatchObject({ usageSource: 'reported', usage: { inputTokens: 12, outputTokens: 1500 } });
+  });
+});
+
+describe('a 200 speech answer of JSON without usage (not audio)', () => {
+  // Its usage cannot be told: no audio to time, no usage to read. Before: the generic estimate,
+  // the request body (120 bytes) at 4 bytes a token = 30 input tokens, 0 output, `estimated`, no note:
+  // 18,000 nano-USD on gpt-4o-mini-tts, settled at it.
+  it('is recorded usage unknown: no usage, cost null, settled at 0', async () => {
+    const f = pricedByCatalog(fixture(() => jsonAnswer(JSON.stringify({ id: 'speech_1', status: 'completed' }))));
+    const res = await f.handle(speechCall(SPOKEN));
+    expect(res.status).toBe(200);
+    await bodyText(res);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', usageSource: 'unknown', usage: null, costNano: null });
+    expect(f.gate.settled).toEqual([['r1', 0]]);
   });
 });
