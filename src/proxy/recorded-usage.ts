@@ -61,6 +61,8 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
     if (!isTokenBilledSpeechModel(info.model)) return { usage: emptyUsage(), source: 'reported', note: untokenedSpeechNote(info.model, info.speech.characters), unpriceable: true };
     return speechWithoutUsage(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes);
   }
+  // A speech answer that ended as neither audio nor events (JSON without usage): nothing tells what was billed.
+  if (info.kind === 'speech' && outcome === 'ok' && seen.unreadBytes === undefined && seen.frames === 0) return { usage: null, source: 'unknown' };
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
