@@ -1,3 +1,4 @@
+import { isPerCharacterSpeechModel } from '../domain/image-billing.js';
 import { headerSeconds } from './audio-length.js';
 import { count, isObj, type Json } from './json.js';
 import { UsageEventStream } from './openai-event-stream.js';
@@ -97,9 +98,6 @@ export function speechSeconds(format: string, head: Uint8Array, totalBytes: numb
   return { seconds: totalBytes / COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 128 kbps' };
 }
 
-/** tts-1 and tts-1-hd, and their dated snapshots (`tts-1-1106`, `tts-1-hd-1106`): billed per input character, not per token. */
-const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
-
 /**
  * Why a speech call on `model` answered as raw audio is recorded without tokens or cost: every
  * speech model but OpenAI's token-billed ones (isTokenBilledSpeechModel, whose audio is
@@ -111,7 +109,7 @@ const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
  */
 export function untokenedSpeechNote(model: string | null, characters: number): string {
   const name = `'${model ?? '(no model)'}'`;
-  if (model !== null && PER_CHARACTER_MODEL.test(model)) return `${name} is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+  if (isPerCharacterSpeechModel(model)) return `${name} is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
   return `${name} is not one of OpenAI's token-billed speech models, whose audio tokometer estimates in tokens; speech is usually billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
 }
 
