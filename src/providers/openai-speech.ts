@@ -1,5 +1,6 @@
 import { isPerCharacterSpeechModel } from '../domain/image-billing.js';
 import { headerSeconds } from './audio-length.js';
+import { mp3Bitrate } from './mp3-bitrate.js';
 import { count, isObj, type Json } from './json.js';
 import { UsageEventStream } from './openai-event-stream.js';
 import { emptyUsage, type Usage } from './types.js';
@@ -77,25 +78,31 @@ export function speechRequest(json: Json): SpeechRequest {
 const PCM_BYTES_PER_SECOND = 48_000;
 
 /**
- * Bytes a second assumed for compressed speech whose header tokometer does not read (mp3,
- * opus, aac): 128 kbps. gpt-4o-mini-tts's mp3 measured 4.3 MB for 268 s (the post above);
- * OpenAI states no bitrate, so opus and aac, which may be encoded smaller, are assumed the same
- * and then estimated long.
+ * Bytes a second assumed for compressed speech whose bitrate tokometer cannot read (opus, aac,
+ * an mp3 without a frame header in its first bytes): 32 kbps, a low rate for speech, so the
+ * estimate bounds the audio's length from above (OpenAI states no bitrate; its mp3 measured
+ * 128 kbps, 4.3 MB for 268 s, the post above: estimated 4 times long). Only an answer encoded
+ * below 32 kbps is estimated short.
  */
-const COMPRESSED_BYTES_PER_SECOND = 16_000;
+const LOW_COMPRESSED_BYTES_PER_SECOND = 4_000;
 
 /**
  * How long a speech answer of `totalBytes` plays, `head` its first bytes, and how that was told
  * (for the record's note): a WAV's or FLAC's header when it tells (audio-length.ts); else
- * `pcm` at 48,000 bytes a second; a `flac` without a total at that same uncompressed rate, a
- * floor (FLAC is never larger than its PCM); any other format at 128 kbps.
+ * `pcm`, and a `wav` whose header cannot be read, at 48,000 bytes a second (OpenAI's 24 kHz
+ * 16-bit mono); a `flac` without a total at that same uncompressed rate, a floor (FLAC is never
+ * larger than its PCM); an `mp3` at the bitrate of its first frame header (mp3-bitrate.ts,
+ * exact for constant bitrate), its ID3v2 tag left out; any other (opus, aac, an mp3 without
+ * a readable frame) at an assumed 32 kbps, long rather than short.
  */
 export function speechSeconds(format: string, head: Uint8Array, totalBytes: number): { seconds: number; how: string } {
   const told = headerSeconds(head, totalBytes);
   if (told !== null) return { seconds: told, how: 'its header' };
-  if (format === 'pcm') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at 24 kHz 16-bit mono' };
+  if (format === 'pcm' || format === 'wav') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at 24 kHz 16-bit mono' };
   if (format === 'flac') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at the uncompressed 384 kbps, a floor' };
-  return { seconds: totalBytes / COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 128 kbps' };
+  const mp3 = format === 'mp3' ? mp3Bitrate(head) : null;
+  if (mp3 !== null) return { seconds: Math.max(0, totalBytes - mp3.audioStart) / (mp3.bitsPerSecond / 8), how: `its size at the ${mp3.bitsPerSecond / 1000} kbps of its first frame header` };
+  return { seconds: totalBytes / LOW_COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 32 kbps, an upper bound on its length' };
 }
 
 /**
