@@ -4,9 +4,10 @@
  * tokens, which tokometer prices; every other image model (dall-e-2, dall-e-3, a vendor's
  * own such as grok-2-image) bills per image, which it does not: such a call is recorded
  * without tokens and unpriced (providers/openai-images.ts). Documents billed per page (Mistral
- * OCR) are the other kind no token price counts (looksBilledPerPage). Shared by the recorder,
- * the audit and the unpriced lists, which must not tell a user to add a token price for them.
- * Imports nothing.
+ * OCR) and speech billed per input character (OpenAI's tts-1 and tts-1-hd:
+ * isPerCharacterSpeechModel) are the other kinds no token price counts. Shared by the
+ * recorder, the audit, serve's unpriced-on-budget warning and the unpriced lists, which must
+ * not tell a user to add a token price for them. Imports nothing.
  */
 
 const TOKEN_BILLED_IMAGE_MODEL = /(^|\/)(chat)?gpt-image/;
@@ -39,17 +40,51 @@ export function looksBilledPerPage(model: string): boolean {
 }
 
 /**
+ * OpenAI's speech models billed per input character ($15 and $30 per 1M: OpenAI's pricing
+ * page): tts-1 and tts-1-hd, and their dated snapshots (`tts-1-1106`, `tts-1-hd-1106`).
+ */
+const PER_CHARACTER_SPEECH_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
+
+/** True for tts-1, tts-1-hd and their dated snapshots: billed per input character, not by tokens. */
+export function isPerCharacterSpeechModel(model: string | null): boolean {
+  return model !== null && PER_CHARACTER_SPEECH_MODEL.test(model);
+}
+
+/**
+ * The unit a call recorded without tokens is billed by, which no token price can count:
+ * `image` (an Images call: isPerImageCall), `character` (a text-to-speech call, `audio.speech`:
+ * tts-1, or another vendor's speech model, recorded so by providers/openai-speech.ts), `page`
+ * (an OCR call); null for any call with tokens, or another endpoint.
+ */
+export function untokenedUnit(endpoint: string, inputTokens: number, outputTokens: number): 'image' | 'character' | 'page' | null {
+  if (inputTokens !== 0 || outputTokens !== 0) return null;
+  if (endpoint.startsWith('images.')) return 'image';
+  if (endpoint === 'audio.speech') return 'character';
+  return endpoint === 'ocr' ? 'page' : null;
+}
+
+/** What the unpriced lists and serve's warning say of a model billed by `unit`, after "; MODEL is" or "are". */
+export const NOT_TOKEN_BILLED: Readonly<Record<'image' | 'character' | 'page', string>> = {
+  image: 'billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")',
+  character: 'billed per input character, which tokometer cannot price (docs/prices.md, "Text-to-speech")',
+  page: 'billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page")',
+};
+
+/**
  * The clause the unpriced lists add after "add their prices under `prices:`" when some of
  * `models` are not billed by tokens: `; dall-e-3 is billed per image, which tokometer cannot
  * price (…)` (looksBilledPerImage), `; mistral-ocr-2606 is billed per page, which prices: cannot
- * set yet (…)` (looksBilledPerPage); '' when none is.
+ * set yet (…)` (looksBilledPerPage), `; tts-1 is billed per input character, which tokometer
+ * cannot price (…)` (isPerCharacterSpeechModel); '' when none is.
  */
 export function notTokenBilledClause(models: readonly string[]): string {
   const named = (list: string[]) => `${list.join(', ')} ${list.length === 1 ? 'is' : 'are'}`;
   const perImage = [...new Set(models.filter(looksBilledPerImage))];
   const perPage = [...new Set(models.filter((m) => looksBilledPerPage(m) && !looksBilledPerImage(m)))];
+  const perCharacter = [...new Set(models.filter(isPerCharacterSpeechModel))];
   let clause = '';
-  if (perImage.length > 0) clause += `; ${named(perImage)} billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")`;
-  if (perPage.length > 0) clause += `; ${named(perPage)} billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page")`;
+  if (perImage.length > 0) clause += `; ${named(perImage)} ${NOT_TOKEN_BILLED.image}`;
+  if (perPage.length > 0) clause += `; ${named(perPage)} ${NOT_TOKEN_BILLED.page}`;
+  if (perCharacter.length > 0) clause += `; ${named(perCharacter)} ${NOT_TOKEN_BILLED.character}`;
   return clause;
 }

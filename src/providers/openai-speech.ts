@@ -1,4 +1,6 @@
+import { isPerCharacterSpeechModel } from '../domain/image-billing.js';
 import { headerSeconds } from './audio-length.js';
+import { mp3Bitrate } from './mp3-bitrate.js';
 import { count, isObj, type Json } from './json.js';
 import { UsageEventStream } from './openai-event-stream.js';
 import { emptyUsage, type Usage } from './types.js';
@@ -76,39 +78,84 @@ export function speechRequest(json: Json): SpeechRequest {
 const PCM_BYTES_PER_SECOND = 48_000;
 
 /**
- * Bytes a second assumed for compressed speech whose header tokometer does not read (mp3,
- * opus, aac): 128 kbps. gpt-4o-mini-tts's mp3 measured 4.3 MB for 268 s (the post above);
- * OpenAI states no bitrate, so opus and aac, which may be encoded smaller, are assumed the same
- * and then estimated long.
+ * Bytes a second assumed for compressed speech whose bitrate tokometer cannot read (opus, aac,
+ * an mp3 without a frame header in its first bytes): 32 kbps, a low rate for speech, so the
+ * estimate bounds the audio's length from above (OpenAI states no bitrate; its mp3 measured
+ * 128 kbps, 4.3 MB for 268 s, the post above: estimated 4 times long). Only an answer encoded
+ * below 32 kbps is estimated short.
  */
-const COMPRESSED_BYTES_PER_SECOND = 16_000;
+const LOW_COMPRESSED_BYTES_PER_SECOND = 4_000;
 
 /**
  * How long a speech answer of `totalBytes` plays, `head` its first bytes, and how that was told
  * (for the record's note): a WAV's or FLAC's header when it tells (audio-length.ts); else
- * `pcm` at 48,000 bytes a second; a `flac` without a total at that same uncompressed rate, a
- * floor (FLAC is never larger than its PCM); any other format at 128 kbps.
+ * `pcm`, and a `wav` whose header cannot be read, at 48,000 bytes a second (OpenAI's 24 kHz
+ * 16-bit mono); a `flac` without a total at that same uncompressed rate, a floor (FLAC is never
+ * larger than its PCM); an `mp3` at the bitrate of its first frame header (mp3-bitrate.ts,
+ * exact for constant bitrate), its ID3v2 tag left out; any other (opus, aac, an mp3 without
+ * a readable frame) at an assumed 32 kbps, long rather than short.
  */
 export function speechSeconds(format: string, head: Uint8Array, totalBytes: number): { seconds: number; how: string } {
   const told = headerSeconds(head, totalBytes);
   if (told !== null) return { seconds: told, how: 'its header' };
-  if (format === 'pcm') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at 24 kHz 16-bit mono' };
+  if (format === 'pcm' || format === 'wav') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at 24 kHz 16-bit mono' };
   if (format === 'flac') return { seconds: totalBytes / PCM_BYTES_PER_SECOND, how: 'its size at the uncompressed 384 kbps, a floor' };
-  return { seconds: totalBytes / COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 128 kbps' };
+  const mp3 = format === 'mp3' ? mp3Bitrate(head) : null;
+  if (mp3 !== null) return { seconds: Math.max(0, totalBytes - mp3.audioStart) / (mp3.bitsPerSecond / 8), how: `its size at the ${mp3.bitsPerSecond / 1000} kbps of its first frame header` };
+  return { seconds: totalBytes / LOW_COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 32 kbps, an upper bound on its length' };
 }
 
-/** tts-1 and tts-1-hd, and their dated snapshots (`tts-1-1106`, `tts-1-hd-1106`): billed per input character, not per token. */
-const PER_CHARACTER_MODEL = /^tts-1(?:-hd)?(?:-\d{4})?$/;
+/**
+ * Why a speech call on `model` answered as raw audio is recorded without tokens or cost: every
+ * speech model but OpenAI's token-billed ones (isTokenBilledSpeechModel, whose audio is
+ * estimated in tokens instead). tts-1 and tts-1-hd are billed per character of `input`
+ * (OpenAI's pricing page: $15 and $30 per 1M characters), as other vendors' speech models on
+ * the shared route usually are (Groq's, Together's), a unit tokometer's prices (catalog and
+ * `prices:`, all per token, hour, page or use) cannot express; OpenAI's 1,250 tokens a minute
+ * would invent tokens for them. The note carries the characters so the bill can be checked.
+ */
+export function untokenedSpeechNote(model: string | null, characters: number): string {
+  const name = `'${model ?? '(no model)'}'`;
+  if (isPerCharacterSpeechModel(model)) return `${name} is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+  return `${name} is not one of OpenAI's token-billed speech models, whose audio tokometer estimates in tokens; speech is usually billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+}
 
 /**
- * Why a speech call on `model` is recorded without tokens or cost, or null for a model billed
- * by tokens: tts-1 and tts-1-hd are billed per character of `input` (OpenAI's pricing page: $15
- * and $30 per 1M characters), a unit tokometer's prices (catalog and `prices:`, all per token,
- * hour, page or use) cannot express; the note carries the characters so the bill can be checked.
+ * OpenAI's speech models billed by tokens: gpt-4o-mini-tts and its dated snapshots
+ * (`gpt-4o-mini-tts-2025-12-15`; openai 6.49.0 SpeechModel). Every other speech model (tts-1,
+ * another vendor's) is billed otherwise.
  */
-export function perCharacterNote(model: string | null, characters: number): string | null {
-  if (model === null || !PER_CHARACTER_MODEL.test(model)) return null;
-  return `'${model}' is billed per input character (${characters} characters), a unit tokometer has no price for: recorded without tokens or cost`;
+const TOKEN_BILLED_SPEECH_MODEL = /^gpt-4o-mini-tts(?:-\d{4}-\d{2}-\d{2})?$/;
+
+/** True for an OpenAI speech model billed by tokens (gpt-4o-mini-tts, its snapshots). */
+export function isTokenBilledSpeechModel(model: string | null): boolean {
+  return model !== null && TOKEN_BILLED_SPEECH_MODEL.test(model);
+}
+
+/**
+ * Characters a second of the slowest speech the hold assumes at `speed` 1: 10, slower than
+ * typical speech (~15 characters a second, about 150 words a minute), so the audio a text
+ * makes, and the output tokens it is billed, are bounded from above.
+ */
+export const SLOWEST_CHARACTERS_PER_SECOND = 10;
+
+/** `speed` as the API takes it: 0.25 to 4 (openai 6.49.0 SpeechCreateParams), 1 when unset or not a number. */
+function speedOf(json: Json): number {
+  const speed = json.speed;
+  if (typeof speed !== 'number' || !Number.isFinite(speed)) return 1;
+  return Math.min(4, Math.max(0.25, speed));
+}
+
+/**
+ * The output tokens a speech request on a token-billed model (isTokenBilledSpeechModel) is
+ * held at: the most audio its `input` can make, ceil(characters ÷ (10 × speed) seconds ×
+ * 1,250 ÷ 60) (4,096 characters at speed 1: 409.6 s, 8,534 tokens); null for any other model.
+ * The API reads no output limit, so a `max_tokens` in the body bounds nothing.
+ */
+export function speechOutputTokenBound(json: Json): number | null {
+  if (!isTokenBilledSpeechModel(typeof json.model === 'string' ? json.model : null)) return null;
+  const { characters } = speechRequest(json);
+  return speechOutputTokens(characters / (SLOWEST_CHARACTERS_PER_SECOND * speedOf(json)));
 }
 
 /** Estimated audio output tokens of `seconds` of speech: ceil(seconds × 1,250 / 60), an integer >= 0. */

@@ -5,7 +5,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
-import { SpeechStream } from './openai-speech.js';
+import { SpeechStream, speechOutputTokenBound } from './openai-speech.js';
 import { imageOutputTokens } from './image-output-tokens.js';
 import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
@@ -98,6 +98,8 @@ function outputChoices(body: Json, known: KnownEndpoint | undefined): number | u
 function maxOutputTokens(body: Json, known: KnownEndpoint | undefined): number | null {
   // An image request sets no limit: its model, size and quality say how many tokens one image is.
   if (known?.kind === 'images') return imageOutputTokens(body, str(body.model) ?? defaultImageModel(body, known) ?? null);
+  // Speech reads no output limit: the hold's bound is the most audio the text can make.
+  if (known?.kind === 'speech') return speechOutputTokenBound(body);
   return larger(larger(count(body.max_completion_tokens), count(body.max_tokens)), count(body.max_output_tokens)) ?? null;
 }
 

@@ -71,7 +71,10 @@ export interface RequestInfo {
   /**
    * Requested max output tokens (max_tokens, max_completion_tokens, max_output_tokens…), null
    * when not set; for an image request (kind `images`), the output tokens one image of its
-   * size and quality can be billed (image-output-tokens.ts), the hold's bound, not recorded.
+   * size and quality can be billed (image-output-tokens.ts), the hold's bound, not recorded;
+   * for text-to-speech (kind `speech`, whose API reads no limit: any `max_*` field is ignored),
+   * the most audio tokens its text can make on a token-billed model
+   * (openai-speech.ts speechOutputTokenBound), else null, also not recorded.
    */
   maxOutputTokens: number | null;
   /**

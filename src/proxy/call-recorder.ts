@@ -247,8 +247,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       tags: this.tags,
       requestHash: this.requestHash(),
       promptBytes: this.promptBytes(),
-      // An image call's bound (its images' tokens) is the hold's, not a limit the client set.
-      maxOutputTokens: info?.kind === 'images' ? null : (info?.maxOutputTokens ?? null),
+      // An image call's bound (its images' tokens) and a speech call's (its text's most audio) are the hold's, not a limit the client set.
+      maxOutputTokens: info?.kind === 'images' || info?.kind === 'speech' ? null : (info?.maxOutputTokens ?? null),
       error: joinNotes([error, note, unpriced]),
     };
     // Cost null (unpriced, or usage unknown: store/unpriced.ts whyNoCost), it settled $0 against the budgets it held. A priced call only compares its cost to null.

@@ -1,7 +1,7 @@
 import { BYTES_PER_TOKEN } from '../budget/estimate.js';
 import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
 import { usagelessImages } from '../providers/openai-images.js';
-import { SPEECH_OUTPUT_TOKENS_PER_MINUTE, perCharacterNote, speechOutputTokens, speechSeconds } from '../providers/openai-speech.js';
+import { SPEECH_OUTPUT_TOKENS_PER_MINUTE, isTokenBilledSpeechModel, speechOutputTokens, speechSeconds, untokenedSpeechNote } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
 import type { BodyObservation } from './observation.js';
@@ -55,13 +55,14 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
   // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
   if (info.kind === 'images') return imagesWithoutUsage(info, from, seen.observed?.failed !== undefined);
-  // A text-to-speech answer of raw audio (never read as text) is estimated from its length.
-  // One billed per character (tts-1) has no tokens to price.
+  // A text-to-speech answer of raw audio (never read as text) is estimated from its length on
+  // OpenAI's token-billed models; any other (tts-1, another vendor's, per character) has no tokens to price.
   if (info.speech !== undefined && seen.unreadBytes !== undefined) {
-    const perCharacter = perCharacterNote(info.model, info.speech.characters);
-    if (perCharacter !== null) return { usage: emptyUsage(), source: 'reported', note: perCharacter, unpriceable: true };
+    if (!isTokenBilledSpeechModel(info.model)) return { usage: emptyUsage(), source: 'reported', note: untokenedSpeechNote(info.model, info.speech.characters), unpriceable: true };
     return speechWithoutUsage(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes);
   }
+  // A speech answer that ended as neither audio nor events (JSON without usage): nothing tells what was billed.
+  if (info.kind === 'speech' && outcome === 'ok' && seen.unreadBytes === undefined && seen.frames === 0) return { usage: null, source: 'unknown' };
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.

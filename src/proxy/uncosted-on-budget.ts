@@ -1,4 +1,5 @@
 import { hardBudgetNames } from '../budget/hard-budget-names.js';
+import { NOT_TOKEN_BILLED, untokenedUnit } from '../domain/image-billing.js';
 import type { CallRecord } from '../store/types.js';
 import { whyNoCost, type NoCostReason } from '../store/unpriced.js';
 import type { Logger } from './log.js';
@@ -32,7 +33,7 @@ export class UncostedOnBudgetNotice {
   constructor(private readonly log: Logger) {}
 
   /** `call` (model null: it named none) was recorded with cost null and settled on `reservation` (the gate's, opaque). */
-  settledUncosted(call: Pick<CallRecord, 'provider' | 'keyName' | 'model' | 'costNano' | 'usageSource'>, reservation: unknown): void {
+  settledUncosted(call: Pick<CallRecord, 'provider' | 'keyName' | 'model' | 'endpoint' | 'usage' | 'costNano' | 'usageSource'>, reservation: unknown): void {
     const { keyName, provider } = call;
     const why = whyNoCost(call);
     if (keyName === null || why === null) return;
@@ -46,11 +47,21 @@ export class UncostedOnBudgetNotice {
     this.warned.add(triple);
     const against = budgets.length === 1 ? `its budget ${budgets[0]}` : `its budgets ${budgets.join(', ')}`;
     const says = SAYS[why];
-    this.log.warn(`calls of ${shownModel} on key ${keyName} ${says.what}: they count $0 against ${against}${says.then}`, {
+    this.log.warn(`calls of ${shownModel} on key ${keyName} ${says.what}: they count $0 against ${against}${why === 'unpriced' ? unpricedAdvice(call, shownModel) : says.then}`, {
       key: keyName,
       provider,
       model: shownModel,
       budget: budgets.join(', '),
     });
   }
+}
+
+/**
+ * What the warning advises for an unpriced call: a price under `prices:`, unless the call was
+ * recorded without tokens because its model is billed by a unit no token price counts (per
+ * image, per input character, per page: domain/image-billing.ts untokenedUnit), which it names.
+ */
+function unpricedAdvice(call: Pick<CallRecord, 'endpoint' | 'usage'>, shownModel: string): string {
+  const unit = untokenedUnit(call.endpoint, call.usage?.inputTokens ?? 0, call.usage?.outputTokens ?? 0);
+  return unit === null ? SAYS.unpriced.then : `; ${shownModel} is ${NOT_TOKEN_BILLED[unit]}`;
 }

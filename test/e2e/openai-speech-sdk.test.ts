@@ -31,11 +31,12 @@ describe('OpenAI SDK text-to-speech through tokometer', () => {
     expect(h.lastRow()).toMatchObject({ endpoint: 'audio.speech', model: 'gpt-4o-mini-tts', streamed: 1, input_tokens: 12, output_tokens: 1500, usage_source: 'reported', cost_nano: 18_007_200 });
   });
 
-  // 'Hello there.' = 12 bytes = 3 tokens; 160,000 bytes at 128 kbps = 10 s, ceil(10 × 1,250 / 60) = 209
-  // audio tokens: 3 × 600 + 209 × 12,000 = 1,800 + 2,508,000 = 2,509,800 nano-USD. Before: endpoint other, $0.
-  it('estimates the default mp3 answer from its size: 209 audio tokens, 2,509,800 nano-USD, the audio relayed whole', async () => {
+  // 'Hello there.' = 12 bytes = 3 tokens; 160,000 bytes without a frame header at an assumed 32 kbps =
+  // 40 s, ceil(40 × 1,250 / 60) = 834 audio tokens: 3 × 600 + 834 × 12,000 = 1,800 + 10,008,000 =
+  // 10,009,800 nano-USD (at 128 kbps, before: 209 tokens, 2,509,800). Before metering: endpoint other, $0.
+  it('estimates the default mp3 answer from its size: 834 audio tokens, 10,009,800 nano-USD, the audio relayed whole', async () => {
     const res = await h.client.audio.speech.create({ model: 'gpt-4o-mini-tts', input: 'Hello there.', voice: 'coral' });
     expect((await res.arrayBuffer()).byteLength).toBe(160_000);
-    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.speech', streamed: 0, input_tokens: 3, output_tokens: 209, usage_source: 'estimated', cost_nano: 2_509_800 });
+    expect(h.lastRow()).toMatchObject({ endpoint: 'audio.speech', streamed: 0, input_tokens: 3, output_tokens: 834, usage_source: 'estimated', cost_nano: 10_009_800 });
   });
 });

@@ -3,7 +3,7 @@ import { createPricer } from '../../src/pricing/pricer.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
 import type { OutgoingResponse, UpstreamResponse } from '../../src/proxy/types.js';
 import { pcmWav } from '../support/wav.js';
-import { SECRET, afterImmediates, bodyText, fixture, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
 
 /**
  * OpenAI text-to-speech (POST /v1/audio/speech; openai 6.49.0 resources/audio/speech.d.ts
@@ -82,6 +82,18 @@ function audioAnswer(audio: Uint8Array, contentType: string, chunk = 20): Upstre
   };
 }
 
+/**
+ * An mp3 of a `tagBytes` ID3v2 tag (10-byte header, size syncsafe) then `frameBytes` of
+ * 192-byte MPEG-2 Layer III frames at 64 kbps, 24 kHz (72 x 64,000 / 24,000 = 192 bytes each).
+ */
+function mp3At64kbps(tagBytes: number, frameBytes: number): Uint8Array {
+  const out = new Uint8Array(tagBytes + frameBytes);
+  const size = tagBytes - 10;
+  out.set([0x49, 0x44, 0x33, 4, 0, 0, (size >> 21) & 0x7f, (size >> 14) & 0x7f, (size >> 7) & 0x7f, size & 0x7f]);
+  for (let at = tagBytes; at + 4 <= out.length; at += 192) out.set([0xff, 0xf3, 0x84, 0xc4], at);
+  return out;
+}
+
 /** Bytes the client got, read as an edge reads them. */
 async function bodyBytes(res: OutgoingResponse): Promise<number> {
   const body = res.body;
@@ -145,15 +157,50 @@ describe('OpenAI text-to-speech answered as an audio file (the default stream_fo
     expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 42 }, costNano: 511_200 });
   });
 
-  // mp3 (the default format), no length in its bytes: 160,000 bytes at 128 kbps (16,000 bytes a
-  // second) = 10 s; ceil(10 x 1,250 / 60) = ceil(208.33) = 209 tokens: 7,200 + 2,508,000 = 2,515,200 nano-USD.
-  it('times an mp3 answer by its size at 128 kbps: 10 s = 209 audio tokens, 2,515,200 nano-USD', async () => {
+  // An mp3 whose first bytes hold no MPEG frame header: timed at an assumed 32 kbps (4,000 bytes a
+  // second), a low rate, so the estimate runs long rather than short: 160,000 bytes = 40 s;
+  // ceil(40 x 1,250 / 60) = ceil(833.33) = 834 tokens: 7,200 + 10,008,000 = 10,015,200 nano-USD.
+  // Before: 128 kbps, 10 s = 209 tokens, 2,515,200 nano-USD (a 64 kbps file estimated at half its length).
+  it('times an mp3 without a readable frame header at an assumed 32 kbps: 40 s = 834 audio tokens, 10,015,200 nano-USD', async () => {
     const f = pricedByCatalog(fixture(() => audioAnswer(new Uint8Array(160_000).fill(0x55), 'audio/mpeg')));
     const res = await f.handle(speechCall(SPOKEN));
     expect(await bodyBytes(res)).toBe(160_000);
     await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 834 }, costNano: 10_015_200 });
+    expect(f.records[0]?.error).toContain('32 kbps');
+  });
+
+  // An mp3 after a 110-byte ID3v2 tag, its first frame header FF F3 84 C4: MPEG-2 Layer III, no CRC,
+  // bitrate index 8 = 64 kbps (mp3-tech.org frame_header table, V2 L3), 24 kHz. 80,000 bytes of frames
+  // at 8,000 bytes a second = 10 s = ceil(208.33) = 209 tokens: 7,200 + 2,508,000 = 2,515,200 nano-USD.
+  // Before: 80,110 bytes at 128 kbps = 5.007 s = 105 tokens, 1,267,200 nano-USD: half the audio.
+  it('reads an mp3 bitrate from its first MPEG frame header after an ID3v2 tag: 64 kbps, 10 s = 209 tokens', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(mp3At64kbps(110, 80_000), 'audio/mpeg', 300)));
+    const res = await f.handle(speechCall(SPOKEN));
+    expect(await bodyBytes(res)).toBe(80_110);
+    await afterImmediates();
     expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 209 }, costNano: 2_515_200 });
-    expect(f.records[0]?.error).toContain('128 kbps');
+    expect(f.records[0]?.error).toContain('64 kbps');
+  });
+
+  // opus and aac carry no length tokometer reads: timed at an assumed 32 kbps, so a 64 kbps opus of
+  // 80,000 bytes (10 s) is estimated at 20 s = ceil(416.67) = 417 tokens: 7,200 + 5,004,000 = 5,011,200.
+  // Before: 128 kbps, 5 s = 105 tokens, 1,267,200 nano-USD: estimated short, not long.
+  it.each(['opus', 'aac'])('times %s at an assumed 32 kbps, an upper bound: 80,000 bytes = 20 s = 417 tokens', async (format) => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(new Uint8Array(80_000).fill(0x55), `audio/${format}`)));
+    await bodyBytes(await f.handle(speechCall({ ...SPOKEN, response_format: format })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 417 }, costNano: 5_011_200 });
+  });
+
+  // OpenAI's wav is 24 kHz 16-bit mono, 48,000 bytes a second: one whose header cannot be read is
+  // timed at that: 96,000 bytes = 2 s = 42 tokens, 511,200 nano-USD. Before: 128 kbps, 6 s = 125
+  // tokens, 1,507,200 nano-USD.
+  it('times a wav whose header cannot be read at 48,000 bytes a second: 96,000 bytes = 2 s = 42 tokens', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(new Uint8Array(96_000).fill(0x55), 'audio/wav')));
+    await bodyBytes(await f.handle(speechCall({ ...SPOKEN, response_format: 'wav' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 42 }, costNano: 511_200 });
   });
 });
 
@@ -170,6 +217,54 @@ describe('OpenAI tts-1 and tts-1-hd, billed per input character', () => {
     await afterImmediates();
     expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', model, usage: { inputTokens: 0, outputTokens: 0 }, costNano: null });
     expect(f.records[0]?.error).toContain('billed per input character (40 characters)');
+    expect(f.gate.settled).toEqual([['r1', 0]]);
+  });
+});
+
+describe("other speech models' raw audio (OpenAI-compatible vendors share /audio/speech)", () => {
+  // Groq's playai-tts, Together's cartesia/sonic-2: billed per character by their vendors, not in
+  // 1,250 audio tokens a minute. Before: estimated as gpt-4o-mini-tts is, 10 input + 250 invented
+  // audio output tokens (12 s of WAV), which a `prices:` entry for the model would have priced.
+  it.each(['playai-tts', 'cartesia/sonic-2'])('records %s without tokens, unpriced, its 40 input characters in the note', async (model) => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    const res = await f.handle(speechCall({ ...SPOKEN, model, instructions: undefined, response_format: 'wav' }));
+    expect(await bodyBytes(res)).toBe(576_044);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', model, usage: { inputTokens: 0, outputTokens: 0 }, costNano: null });
+    expect(f.records[0]?.error).toContain('(40 characters)');
+    expect(f.gate.settled).toEqual([['r1', 0]]);
+  });
+
+  // OpenAI's dated snapshot is token-billed as gpt-4o-mini-tts is: estimated, 12 + 250 tokens (the
+  // catalog prices only the undated name, so cost null here; the tokens are the point).
+  it('still estimates gpt-4o-mini-tts-2025-12-15 in tokens: 12 input, 250 audio output', async () => {
+    const f = pricedByCatalog(fixture(() => audioAnswer(pcmWav(12, 24_000), 'audio/wav')));
+    await bodyBytes(await f.handle(speechCall({ ...SPOKEN, model: 'gpt-4o-mini-tts-2025-12-15', response_format: 'wav' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'estimated', usage: { inputTokens: 12, outputTokens: 250, outputAudioTokens: 250 } });
+  });
+
+  // An event stream that reports usage is recorded as reported, whatever the model.
+  it('records an sse answer that reports usage as reported for any model: playai-tts 12 + 1,500 tokens', async () => {
+    const frames = [`data: ${JSON.stringify(DONE)}\n\n`];
+    const f = fixture((req) => sseAnswer(req, frames));
+    await bodyText(await f.handle(speechCall({ model: 'playai-tts', input: 'Hello there.', voice: 'x', stream_format: 'sse' })));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ usageSource: 'reported', usage: { inputTokens: 12, outputTokens: 1500 } });
+  });
+});
+
+describe('a 200 speech answer of JSON without usage (not audio)', () => {
+  // Its usage cannot be told: no audio to time, no usage to read. Before: the generic estimate,
+  // the request body (120 bytes) at 4 bytes a token = 30 input tokens, 0 output, `estimated`, no note:
+  // 18,000 nano-USD on gpt-4o-mini-tts, settled at it.
+  it('is recorded usage unknown: no usage, cost null, settled at 0', async () => {
+    const f = pricedByCatalog(fixture(() => jsonAnswer(JSON.stringify({ id: 'speech_1', status: 'completed' }))));
+    const res = await f.handle(speechCall(SPOKEN));
+    expect(res.status).toBe(200);
+    await bodyText(res);
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', usageSource: 'unknown', usage: null, costNano: null });
     expect(f.gate.settled).toEqual([['r1', 0]]);
   });
 });

@@ -12,7 +12,7 @@ import { UncostedOnBudgetNotice } from '../../src/proxy/uncosted-on-budget.js';
  */
 describe('the uncosted-on-hard-budget warning, past 1,000 pairs', () => {
   /** A call of `model` on key capped, recorded with cost null and usage from `usageSource`. */
-  const call = (model: string, usageSource: 'reported' | 'unknown' = 'reported') => ({ provider: 'openai', keyName: 'capped', model, costNano: null, usageSource });
+  const call = (model: string, usageSource: 'reported' | 'unknown' = 'reported') => ({ provider: 'openai', keyName: 'capped', model, endpoint: 'chat.completions', usage: null, costNano: null, usageSource });
 
   it('still warns about a new pair: a client inventing model names cannot silence it', () => {
     const warnings: string[] = [];

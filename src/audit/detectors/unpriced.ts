@@ -15,7 +15,8 @@ import type { Detector, Finding } from '../types.js';
  * added since), the notice says that the calls recorded before stay uncounted. Images
  * answered without tokens (billed per image: dall-e-3, domain/image-billing.ts) get their own
  * notice, and so do OCR pages of a model without a page price (billed per page: prices: has
- * no page field yet): no token price can count them, so neither the snippet nor "known now" applies.
+ * no page field yet) and speech recorded without tokens (tts-1, another vendor's speech model:
+ * billed per character): no token price can count them, so neither the snippet nor "known now" applies.
  */
 
 export const unpriced: Detector = {
@@ -35,6 +36,10 @@ export const unpriced: Detector = {
       if (list.every((c) => isPerImageCall(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0))) {
         const fix = `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`;
         return billedApart(list.length, provider, model, t, 'image', fix, 'The calls are images answered without token counts (billed per image).');
+      }
+      if (list.every((c) => c.endpoint === 'audio.speech' && untokened(c))) {
+        const fix = `${model} is billed per input character (the input's characters are in each call's note), and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "Text-to-speech"). Their number is in report --by model; gpt-4o-mini-tts is billed by tokens and counted.`;
+        return billedApart(list.length, provider, model, t, 'character', fix, 'The calls are speech answered as audio without token counts (billed per character).');
       }
       const yamlKey = /^[A-Za-z0-9._-]+$/.test(model) ? model : JSON.stringify(model);
       return {
@@ -60,8 +65,8 @@ export const unpriced: Detector = {
   },
 };
 
-/** The notice for calls billed per image or per page, which no token price under prices: can count: no snippet. */
-function billedApart(calls: number, provider: string, model: string, t: ReturnType<typeof totals>, unit: 'image' | 'page', fix: string, reason: string): Finding {
+/** The notice for calls billed per image, per page or per character, which no token price under prices: can count: no snippet. */
+function billedApart(calls: number, provider: string, model: string, t: ReturnType<typeof totals>, unit: 'image' | 'page' | 'character', fix: string, reason: string): Finding {
   return {
     detector: 'unpriced',
     kind: 'notice',
