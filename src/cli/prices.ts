@@ -1,4 +1,4 @@
-import { notTokenBilledClause } from '../domain/image-billing.js';
+import { notTokenBilledClause } from '../domain/billing-units.js';
 import type { Command } from 'commander';
 import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';

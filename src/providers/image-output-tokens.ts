@@ -1,4 +1,4 @@
-import { isTokenBilledImageModel } from '../domain/image-billing.js';
+import { isTokenBilledImageModel } from '../domain/billing-units.js';
 import type { Json } from './json.js';
 import { GPT_IMAGE_QUALITIES, MAX_PARTIAL_IMAGES, heldCount } from './openai-images.js';
 

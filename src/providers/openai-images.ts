@@ -1,4 +1,4 @@
-import { isTokenBilledImageModel } from '../domain/image-billing.js';
+import { isTokenBilledImageModel } from '../domain/billing-units.js';
 import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
 import { count, isObj, objAt, str, type Json } from './json.js';
 import type { KnownEndpoint } from './define-adapter.js';

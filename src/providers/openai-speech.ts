@@ -1,4 +1,4 @@
-import { isPerCharacterSpeechModel } from '../domain/image-billing.js';
+import { isPerCharacterSpeechModel } from '../domain/billing-units.js';
 import { headerSeconds } from './audio-length.js';
 import { mp3Bitrate } from './mp3-bitrate.js';
 import { count, isObj, type Json } from './json.js';

@@ -1,5 +1,5 @@
 import { hardBudgetNames } from '../budget/hard-budget-names.js';
-import { NOT_TOKEN_BILLED, untokenedUnit } from '../domain/image-billing.js';
+import { NOT_TOKEN_BILLED, untokenedUnit } from '../domain/billing-units.js';
 import type { CallRecord } from '../store/types.js';
 import { whyNoCost, type NoCostReason } from '../store/unpriced.js';
 import type { Logger } from './log.js';
@@ -59,7 +59,7 @@ export class UncostedOnBudgetNotice {
 /**
  * What the warning advises for an unpriced call: a price under `prices:`, unless the call was
  * recorded without tokens because its model is billed by a unit no token price counts (per
- * image, per input character, per page: domain/image-billing.ts untokenedUnit), which it names.
+ * image, per input character, per page: domain/billing-units.ts untokenedUnit), which it names.
  */
 function unpricedAdvice(call: Pick<CallRecord, 'endpoint' | 'usage'>, shownModel: string): string {
   const unit = untokenedUnit(call.endpoint, call.usage?.inputTokens ?? 0, call.usage?.outputTokens ?? 0);

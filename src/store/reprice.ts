@@ -1,5 +1,5 @@
 import type { CallRow as StoredRow } from './call-row.js';
-import { isPerImageCall } from '../domain/image-billing.js';
+import { isPerImageCall } from '../domain/billing-units.js';
 import { usageFromRow, type KnownUsageColumns } from './call-row-reader.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';

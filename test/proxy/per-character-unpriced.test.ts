@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { unpriced } from '../../src/audit/detectors/unpriced.js';
 import type { BudgetCounter } from '../../src/budget/counter.js';
 import { Reservation } from '../../src/budget/reservation.js';
-import { notTokenBilledClause } from '../../src/domain/image-billing.js';
+import { notTokenBilledClause } from '../../src/domain/billing-units.js';
 import { emptyUsage } from '../../src/providers/types.js';
 import type { Logger } from '../../src/proxy/log.js';
 import { UncostedOnBudgetNotice } from '../../src/proxy/uncosted-on-budget.js';

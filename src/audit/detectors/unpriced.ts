@@ -1,4 +1,4 @@
-import { isPerImageCall } from '../../domain/image-billing.js';
+import { isPerImageCall } from '../../domain/billing-units.js';
 import { isUnpriced } from '../../store/unpriced.js';
 import { groupBy, totals } from '../calls.js';
 import { fact, int } from '../stats.js';
@@ -13,7 +13,7 @@ import type { Detector, Finding } from '../types.js';
  * `prices:` config snippet to add (USD per 1M tokens; the numbers are placeholders to
  * fill in from the provider's page). When the pricer knows the model now (a price was
  * added since), the notice says that the calls recorded before stay uncounted. Images
- * answered without tokens (billed per image: dall-e-3, domain/image-billing.ts) get their own
+ * answered without tokens (billed per image: dall-e-3, domain/billing-units.ts) get their own
  * notice, and so do OCR pages of a model without a page price (billed per page: prices: has
  * no page field yet) and speech recorded without tokens (tts-1, another vendor's speech model:
  * billed per character): no token price can count them, so neither the snippet nor "known now" applies.

@@ -1,4 +1,4 @@
-import { notTokenBilledClause } from '../../domain/image-billing.js';
+import { notTokenBilledClause } from '../../domain/billing-units.js';
 import { escapeControlChars, escapeControlCharsKeepingColour } from '../../lib/control-chars.js';
 import { displayWidth } from '../../lib/display-width.js';
 import { closest } from '../../lib/edit-distance.js';

@@ -1,13 +1,13 @@
 /**
- * How image generation is billed, by model name: OpenAI's GPT image models (gpt-image-1,
- * gpt-image-1-mini, gpt-image-1.5, gpt-image-2, chatgpt-image-latest) bill the Images API by
- * tokens, which tokometer prices; every other image model (dall-e-2, dall-e-3, a vendor's
- * own such as grok-2-image) bills per image, which it does not: such a call is recorded
- * without tokens and unpriced (providers/openai-images.ts). Documents billed per page (Mistral
- * OCR) and speech billed per input character (OpenAI's tts-1 and tts-1-hd:
- * isPerCharacterSpeechModel) are the other kinds no token price counts. Shared by the
- * recorder, the audit, serve's unpriced-on-budget warning and the unpriced lists, which must
- * not tell a user to add a token price for them. Imports nothing.
+ * Calls billed by a unit no token price counts, by model name and endpoint. Images: OpenAI's
+ * GPT image models (gpt-image-1, gpt-image-1-mini, gpt-image-1.5, gpt-image-2,
+ * chatgpt-image-latest) bill the Images API by tokens, which tokometer prices; every other
+ * image model (dall-e-2, dall-e-3, a vendor's own such as grok-2-image) bills per image, which
+ * it does not: such a call is recorded without tokens and unpriced (providers/openai-images.ts).
+ * Documents billed per page (Mistral OCR) and speech billed per input character (OpenAI's
+ * tts-1 and tts-1-hd: isPerCharacterSpeechModel) are the other kinds no token price counts.
+ * Shared by the recorder, the audit, serve's unpriced-on-budget warning and the unpriced
+ * lists, which must not tell a user to add a token price for them. Imports nothing.
  */
 
 const TOKEN_BILLED_IMAGE_MODEL = /(^|\/)(chat)?gpt-image/;
