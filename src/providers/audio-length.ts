@@ -47,6 +47,11 @@ export function headerSeconds(head: Uint8Array, totalBytes: number): number | nu
   return wavSeconds(head, totalBytes) ?? flacSeconds(head, totalBytes);
 }
 
+/** Seconds for a record's note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */
+export function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
+}
+
 /** Estimated audio input tokens of `file`: ceil(seconds × {@link AUDIO_TOKENS_PER_SECOND}), an integer >= 0. */
 export function estimateAudioTokens(file: Uint8Array): number {
   return Math.ceil(audioSecondsOf(file) * AUDIO_TOKENS_PER_SECOND);

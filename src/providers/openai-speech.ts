@@ -1,8 +1,8 @@
+import { BYTES_PER_TOKEN } from '../budget/estimate.js';
 import { isPerCharacterSpeechModel } from '../domain/billing-units.js';
-import { headerSeconds } from './audio-length.js';
+import { formatSeconds, headerSeconds } from './audio-length.js';
 import { mp3Bitrate } from './mp3-bitrate.js';
 import { count, isObj, type Json } from './json.js';
-import { UsageEventStream } from './openai-event-stream.js';
 import { emptyUsage, type Usage } from './types.js';
 
 /**
@@ -10,7 +10,7 @@ import { emptyUsage, type Usage } from './types.js';
  * SpeechCreateParams): a JSON body `{model, input, voice, instructions?, response_format?,
  * speed?, stream_format?}`. The default answer (`stream_format: "audio"`) is the audio file
  * itself and carries no usage (estimated: proxy/recorded-usage.ts); `stream_format: "sse"`
- * (not for tts-1 and tts-1-hd) answers an event stream read here.
+ * (not for tts-1 and tts-1-hd) answers an event stream (openai-speech-stream.ts).
  */
 
 /**
@@ -27,17 +27,6 @@ export function speechUsage(raw: unknown): Usage | null {
   usage.outputTokens = count(raw.output_tokens) ?? 0;
   if (usage.outputTokens > 0) usage.outputAudioTokens = usage.outputTokens;
   return usage;
-}
-
-/**
- * A speech stream (`stream_format: "sse"`): `speech.audio.delta` events (base64 `audio`, never
- * parsed: they carry no `"usage"`), then `speech.audio.done` with the usage. An error event
- * fails the call (openai-event-stream.ts eventFailure).
- */
-export class SpeechStream extends UsageEventStream {
-  protected onUsageEvent(json: Json): void {
-    if (json.type === 'speech.audio.done') this.usage = speechUsage(json.usage) ?? this.usage;
-  }
 }
 
 /**
@@ -103,6 +92,24 @@ export function speechSeconds(format: string, head: Uint8Array, totalBytes: numb
   const mp3 = format === 'mp3' ? mp3Bitrate(head) : null;
   if (mp3 !== null) return { seconds: Math.max(0, totalBytes - mp3.audioStart) / (mp3.bitsPerSecond / 8), how: `its size at the ${mp3.bitsPerSecond / 1000} kbps of its first frame header` };
   return { seconds: totalBytes / LOW_COMPRESSED_BYTES_PER_SECOND, how: 'its size at an assumed 32 kbps, an upper bound on its length' };
+}
+
+/**
+ * The usage of a speech answer that reported none on a token-billed model
+ * (isTokenBilledSpeechModel), estimated from the audio: its `totalBytes` (fewer than the
+ * provider made when the call ended early: a client that left a raw answer, a stream cut, so
+ * such a call is estimated low) timed by speechSeconds from `head`, its first bytes, at
+ * SPEECH_OUTPUT_TOKENS_PER_MINUTE as audio output; the request's `input` and `instructions`
+ * text at BYTES_PER_TOKEN as input. `note` says so, for the record's `error`.
+ */
+export function speechEstimate(speech: SpeechRequest, head: Uint8Array, totalBytes: number): { usage: Usage; note: string } {
+  const { seconds, how } = speechSeconds(speech.format, head, totalBytes);
+  const usage = emptyUsage();
+  usage.inputTokens = Math.ceil(speech.textBytes / BYTES_PER_TOKEN);
+  usage.outputTokens = speechOutputTokens(seconds);
+  if (usage.outputTokens > 0) usage.outputAudioTokens = usage.outputTokens;
+  const note = `usage estimated from the answer: ${usage.outputTokens} audio output tokens for ${formatSeconds(seconds)} s of ${speech.format} audio (${how}) at ${SPEECH_OUTPUT_TOKENS_PER_MINUTE} a minute, the input and instructions text at ${BYTES_PER_TOKEN} bytes per token`;
+  return { usage, note };
 }
 
 /**

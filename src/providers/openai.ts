@@ -5,7 +5,8 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
-import { SpeechStream, speechOutputTokenBound } from './openai-speech.js';
+import { isTokenBilledSpeechModel, speechOutputTokenBound } from './openai-speech.js';
+import { SpeechStream } from './openai-speech-stream.js';
 import { imageOutputTokens } from './image-output-tokens.js';
 import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
@@ -224,7 +225,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       chat: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       completions: (prepared) => new ChatStream(prepared.stripInjectedUsage),
       transcriptions: () => new TranscriptionStream(),
-      speech: () => new SpeechStream(),
+      speech: (_prepared, info) => new SpeechStream(info.speech, isTokenBilledSpeechModel(info.model)),
       images: (_prepared, info) => new ImagesStream(info.outputChoices ?? 1, info.maxOutputTokens ?? 0),
     },
 

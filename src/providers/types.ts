@@ -23,6 +23,8 @@ export interface Observed {
   model: string | null;
   /** True when `usage` was estimated by the adapter rather than reported by the provider (row flagged `estimated`). */
   estimated?: boolean;
+  /** How an `estimated` usage was made, for the record's `error` (a speech stream cut before its usage: openai-speech-stream.ts); absent when it needs no word. */
+  estimateNote?: string;
   /** Why generation stopped, one per choice/candidate, as the provider said it (`stop`, `end_turn`, `STOP`); absent when unknown. */
   finishReasons?: string[];
   /**

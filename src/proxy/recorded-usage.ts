@@ -1,7 +1,7 @@
 import { BYTES_PER_TOKEN } from '../budget/estimate.js';
-import { AUDIO_TOKENS_PER_SECOND } from '../providers/audio-length.js';
+import { AUDIO_TOKENS_PER_SECOND, formatSeconds } from '../providers/audio-length.js';
 import { usagelessImages } from '../providers/openai-images.js';
-import { SPEECH_OUTPUT_TOKENS_PER_MINUTE, isTokenBilledSpeechModel, speechOutputTokens, speechSeconds, untokenedSpeechNote } from '../providers/openai-speech.js';
+import { isTokenBilledSpeechModel, speechEstimate, untokenedSpeechNote } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
 import type { BodyObservation } from './observation.js';
@@ -49,17 +49,20 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   if (reported) {
     const source = seen.observed?.estimated === true ? 'estimated' : 'reported';
     const vendorCost = info.kind === 'images' ? vendorCostOfUntokenedImages(reported) : undefined;
-    return vendorCost === undefined ? { usage: reported, source } : { usage: reported, source, vendorCostNano: vendorCost };
+    const note = seen.observed?.estimateNote;
+    if (vendorCost !== undefined) return { usage: reported, source, vendorCostNano: vendorCost };
+    return note === undefined ? { usage: reported, source } : { usage: reported, source, note };
   }
   if (outcome === 'upstream_error' || !reachedProvider) return { usage: null, source: 'not_metered' };
   // An Images answer is base64 images, never read as text. One billed per image (dall-e) is a
   // call without tokens the pricer must not price; a GPT image call's is estimated at its bound.
   if (info.kind === 'images') return imagesWithoutUsage(info, from, seen.observed?.failed !== undefined);
   // A text-to-speech answer of raw audio (never read as text) is estimated from its length on
-  // OpenAI's token-billed models; any other (tts-1, another vendor's, per character) has no tokens to price.
-  if (info.speech !== undefined && seen.unreadBytes !== undefined) {
+  // OpenAI's token-billed models (an event stream cut before its usage is, by SpeechStream); any
+  // other (tts-1, another vendor's, per character) has no tokens to price, raw or streamed.
+  if (info.speech !== undefined && (seen.unreadBytes !== undefined || info.streaming)) {
     if (!isTokenBilledSpeechModel(info.model)) return { usage: emptyUsage(), source: 'reported', note: untokenedSpeechNote(info.model, info.speech.characters), unpriceable: true };
-    return speechWithoutUsage(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes);
+    if (seen.unreadBytes !== undefined) return { ...speechEstimate(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes), source: 'estimated' };
   }
   // A speech answer that ended as neither audio nor events (JSON without usage): nothing tells what was billed.
   if (info.kind === 'speech' && outcome === 'ok' && seen.unreadBytes === undefined && seen.frames === 0) return { usage: null, source: 'unknown' };
@@ -115,32 +118,9 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
   return { usage, source: 'estimated', note };
 }
 
-/**
- * A text-to-speech answer of raw audio (`stream_format: "audio"`, the default), which carries
- * no usage: estimated, the request's `input` and `instructions` text at BYTES_PER_TOKEN as
- * input, and the audio's seconds (openai-speech.ts speechSeconds: its header, else its size
- * by format) at SPEECH_OUTPUT_TOKENS_PER_MINUTE as audio output. `totalBytes`: the answer's
- * bytes read from the provider (fewer than it made when the call ended early: a client that
- * left, a cut connection), so such a call is estimated low.
- */
-function speechWithoutUsage(speech: NonNullable<RequestInfo['speech']>, head: Uint8Array, totalBytes: number): RecordedUsage {
-  const { seconds, how } = speechSeconds(speech.format, head, totalBytes);
-  const usage = emptyUsage();
-  usage.inputTokens = Math.ceil(speech.textBytes / BYTES_PER_TOKEN);
-  usage.outputTokens = speechOutputTokens(seconds);
-  if (usage.outputTokens > 0) usage.outputAudioTokens = usage.outputTokens;
-  const note = `usage estimated from the answer: ${usage.outputTokens} audio output tokens for ${formatSeconds(seconds)} s of ${speech.format} audio (${how}) at ${SPEECH_OUTPUT_TOKENS_PER_MINUTE} a minute, the input and instructions text at ${BYTES_PER_TOKEN} bytes per token`;
-  return { usage, source: 'estimated', note };
-}
-
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */
 function vendorCostOfUntokenedImages(usage: Usage): number | undefined {
   return usage.inputTokens === 0 && usage.outputTokens === 0 ? usage.providerCostNano : undefined;
-}
-
-/** Seconds for a note: up to 3 decimals, no trailing zeros (30, 9.25, 0.001). */
-function formatSeconds(seconds: number): string {
-  return String(Math.round(seconds * 1000) / 1000);
 }
 
 /**
