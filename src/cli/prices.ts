@@ -13,6 +13,8 @@ export interface UnpricedModel {
   provider: string;
   model: string;
   calls: number;
+  /** True when some of its calls are speech calls recorded without tokens, billed per input character (store/unpriced.ts untokenedSpeechSql). */
+  speechWithoutTokens?: boolean;
 }
 
 /** What `tokometer prices` needs (habit 7: narrow dependencies). */
@@ -114,7 +116,10 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
         { header: 'calls', align: 'right' },
       ];
       const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
-      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${notTokenBilledClause(models.map((m) => m.model))}.\n`);
+      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${notTokenBilledClause(
+        models.map((m) => m.model),
+        models.filter((m) => m.speechWithoutTokens === true).map((m) => m.model),
+      )}.\n`);
     });
   return prices;
 }

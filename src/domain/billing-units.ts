@@ -75,13 +75,17 @@ export const NOT_TOKEN_BILLED: Readonly<Record<'image' | 'character' | 'page', s
  * `models` are not billed by tokens: `; dall-e-3 is billed per image, which tokometer cannot
  * price (…)` (looksBilledPerImage), `; mistral-ocr-2606 is billed per page, which prices: cannot
  * set yet (…)` (looksBilledPerPage), `; tts-1 is billed per input character, which tokometer
- * cannot price (…)` (isPerCharacterSpeechModel); '' when none is.
+ * cannot price (…)` (isPerCharacterSpeechModel, or one of `untokenedSpeech`: models whose
+ * text-to-speech calls were recorded without tokens, as the store tells: another vendor's
+ * `playai-tts`); '' when none is.
  */
-export function notTokenBilledClause(models: readonly string[]): string {
+export function notTokenBilledClause(models: readonly string[], untokenedSpeech: readonly string[] = []): string {
   const named = (list: string[]) => `${list.join(', ')} ${list.length === 1 ? 'is' : 'are'}`;
-  const perImage = [...new Set(models.filter(looksBilledPerImage))];
-  const perPage = [...new Set(models.filter((m) => looksBilledPerPage(m) && !looksBilledPerImage(m)))];
-  const perCharacter = [...new Set(models.filter(isPerCharacterSpeechModel))];
+  const speech = new Set(untokenedSpeech);
+  const perCharacter = [...new Set(models.filter((m) => isPerCharacterSpeechModel(m) || speech.has(m)))];
+  const others = models.filter((m) => !perCharacter.includes(m));
+  const perImage = [...new Set(others.filter(looksBilledPerImage))];
+  const perPage = [...new Set(others.filter((m) => looksBilledPerPage(m) && !looksBilledPerImage(m)))];
   let clause = '';
   if (perImage.length > 0) clause += `; ${named(perImage)} ${NOT_TOKEN_BILLED.image}`;
   if (perPage.length > 0) clause += `; ${named(perPage)} ${NOT_TOKEN_BILLED.page}`;

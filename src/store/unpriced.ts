@@ -19,6 +19,16 @@ export function unpricedSql(alias: string): string {
   return `${alias}.cost_nano IS NULL AND ${alias}.usage_source IN (${KNOWN_USAGE_SQL})`;
 }
 
+/**
+ * SQL condition: the call row `alias` is a text-to-speech call (endpoint `audio.speech`)
+ * recorded without tokens, billed per input character, which no price counts
+ * (domain/billing-units.ts untokenedUnit, the same rule on a record): what the unpriced
+ * footers name instead of advising a price.
+ */
+export function untokenedSpeechSql(alias: string): string {
+  return `${alias}.endpoint = 'audio.speech' AND COALESCE(${alias}.input_tokens, 0) = 0 AND COALESCE(${alias}.output_tokens, 0) = 0`;
+}
+
 /** The same rule on a call record. */
 export function isUnpriced(call: { readonly costNano: number | null; readonly usageSource: UsageSource }): boolean {
   return call.costNano === null && KNOWN_USAGE_SOURCES.includes(call.usageSource);

@@ -63,7 +63,8 @@ describe('the unpriced footers on speech calls recorded without tokens', () => {
     expect(prices.out).toContain(`Add their prices under 'prices:' in the config${PER_CHARACTER}.`);
   });
 
-  // The footer reads rollups or raw calls by the report's plan: both tell the speech calls recorded without tokens.
+  // The footer reads rollups or raw calls by the report's plan: both tell the speech calls recorded
+  // without tokens (`speechWithoutTokens: true`; absent for other models).
   it('raw calls and rollups both mark playai-tts (2 calls without tokens) and not the snapshot (tokens)', async () => {
     const driver = openDriver(dbPath);
     try {
@@ -71,12 +72,12 @@ describe('the unpriced footers on speech calls recorded without tokens', () => {
       const scope = { since: Date.parse('2026-11-01T00:00:00Z'), until: Date.parse('2026-12-01T00:00:00Z'), where: [], timeZone: 'UTC' };
       const expected = [
         { model: 'playai-tts', provider: 'groq', calls: 2, speechWithoutTokens: true },
-        { model: 'gpt-4o-mini-tts-2025-12-15', provider: 'openai', calls: 1, speechWithoutTokens: false },
+        { model: 'gpt-4o-mini-tts-2025-12-15', provider: 'openai', calls: 1 },
       ];
       expect(await reads.raw.unpriced(scope)).toEqual(expected);
       const state = await reads.rollupState();
       expect(await reads.summaries(state!).rollups.unpriced(scope)).toEqual(expected);
-      expect(await reads.unpricedModels()).toEqual(expected.map(({ model, provider, calls, speechWithoutTokens }) => ({ provider, model, calls, speechWithoutTokens })));
+      expect(await reads.unpricedModels()).toEqual(expected.map(({ model, provider, ...rest }) => ({ provider, model, ...rest })));
     } finally {
       driver.close();
     }

@@ -149,13 +149,16 @@ export const shown = (value: string): string => (value === '' ? '""' : escapeCon
  * priced on one provider and not on another), and where to add a price; undefined when none.
  * The table's footer and, with CSV, a note on stderr.
  */
-export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider: string; calls: number }>): string | undefined {
+export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider: string; calls: number; speechWithoutTokens?: boolean }>): string | undefined {
   if (unpriced.length === 0) return undefined;
   const n = unpriced.reduce((a, u) => a + u.calls, 0);
   const names = unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
   return (
     `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
-    `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(unpriced.map((u) => u.model))}.`
+    `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(
+      unpriced.map((u) => u.model),
+      unpriced.filter((u) => u.speechWithoutTokens === true).map((u) => u.model),
+    )}.`
   );
 }
 

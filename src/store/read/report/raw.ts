@@ -1,7 +1,7 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, summedMeasuresSql } from '../../measures.js';
-import { unpricedSql } from '../../unpriced.js';
+import { unpricedSql, untokenedSpeechSql } from '../../unpriced.js';
 import { byteOrderSql, groupMedianSql, inListSql } from '../dialect.js';
 import { OTHER } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
@@ -85,11 +85,13 @@ export function createRawReads(db: Db): AggregateReads {
 
     async unpriced(scope: Scope): Promise<UnpricedModel[]> {
       const query = joinFragments(
-        `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, c.provider AS provider, COUNT(*) AS calls FROM calls c`,
+        `SELECT COALESCE(c.model, c.model_requested, '(unknown)') AS model, c.provider AS provider, COUNT(*) AS calls, MAX(CASE WHEN ${untokenedSpeechSql('c')} THEN 1 ELSE 0 END) AS speech FROM calls c`,
         whereFragment(db.dialect, scope),
         `AND ${unpricedSql('c')} GROUP BY 1, 2`,
       );
-      const rows = (await all<{ model: string; provider: string; calls: number }>(query)).map((r) => ({ model: r.model, provider: r.provider, calls: Number(r.calls) }));
+      const rows = (await all<{ model: string; provider: string; calls: number; speech: number }>(query)).map(
+        (r): UnpricedModel => ({ model: r.model, provider: r.provider, calls: Number(r.calls), ...(Number(r.speech) === 1 ? { speechWithoutTokens: true } : {}) }),
+      );
       return rows.sort(byUnpricedOrder);
     },
   };

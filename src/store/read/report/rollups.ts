@@ -139,16 +139,20 @@ export function createRollupReads(db: Db, state: RollupState, raw: AggregateRead
     },
 
     async unpriced(scope): Promise<UnpricedModel[]> {
-      const spec = { ...scope, by: ['provider', 'model'] };
+      // By endpoint too: a speech group (`audio.speech`) whose calls sum to no tokens was recorded without them.
+      const spec = { ...scope, by: ['provider', 'model', 'endpoint'] };
       const byModel = new Map<string, UnpricedModel>();
-      const add = (provider: string, model: string, n: number) => {
+      const add = (provider: string, model: string, n: number, speechWithoutTokens: boolean) => {
         const key = groupKey([provider, model]);
-        const seen = byModel.get(key);
-        if (seen) seen.calls += n;
-        else byModel.set(key, { model, provider, calls: n });
+        const seen = byModel.get(key) ?? { model, provider, calls: 0 };
+        seen.calls += n;
+        if (speechWithoutTokens) seen.speechWithoutTokens = true;
+        byModel.set(key, seen);
       };
-      for (const g of await sums(spec, { modelSql: UNKNOWN_MODEL_SQL }, true)) if (g.unpricedCalls > 0) add(g.values[0]!, g.values[1]!, g.unpricedCalls);
-      for (const slice of plan(spec).raw) for (const u of await raw.unpriced({ ...scope, ...slice })) add(u.provider, u.model, u.calls);
+      for (const g of await sums(spec, { modelSql: UNKNOWN_MODEL_SQL }, true)) {
+        if (g.unpricedCalls > 0) add(g.values[0]!, g.values[1]!, g.unpricedCalls, g.values[2] === 'audio.speech' && g.inputTokens === 0 && g.outputTokens === 0);
+      }
+      for (const slice of plan(spec).raw) for (const u of await raw.unpriced({ ...scope, ...slice })) add(u.provider, u.model, u.calls, u.speechWithoutTokens === true);
       return [...byModel.values()].sort(byUnpricedOrder);
     },
   };

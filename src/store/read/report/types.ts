@@ -41,6 +41,12 @@ export interface UnpricedModel {
   /** The provider the calls went to (a configured provider's name). */
   provider: string;
   calls: number;
+  /**
+   * Set (true) when some of these calls are text-to-speech calls recorded without tokens (billed
+   * per input character: store/unpriced.ts untokenedSpeechSql), which no price under `prices:`
+   * counts; absent otherwise.
+   */
+  speechWithoutTokens?: true;
 }
 
 /** Most calls first, then by model and provider name (UTF-8 byte order, as SQL sorts). */
