@@ -28,6 +28,8 @@ export interface StepContext {
   info: RequestInfo;
   prepared: PreparedRequest;
   mode: RelayMode;
+  /** The upstream's Content-Type, for a body relayed raw (BodyObservation.unreadType); absent when it sent none. */
+  contentType?: string;
 }
 
 /** What a relay does with each chunk, synchronously. */
@@ -69,6 +71,7 @@ export function bodyStep(ctx: StepContext, seen: BodyObservation): BodyStep {
   if (ctx.info.metered) {
     seen.unread = true;
     seen.unreadBytes = 0;
+    if (ctx.contentType !== undefined) seen.unreadType = ctx.contentType;
   }
   // A speech answer's first bytes are its audio header: a copy of them is kept (a few KiB).
   const head: Uint8Array[] = [];

@@ -25,6 +25,8 @@ export interface BodyObservation {
    * absent for any other body.
    */
   unreadBytes?: number;
+  /** The Content-Type of a metered body relayed unread because of it (`text/html`…), for the estimate's note; absent otherwise or when none was sent. */
+  unreadType?: string;
   /**
    * The first bytes (up to 4 KiB) of a text-to-speech answer relayed unread (kind `speech`):
    * the audio's header, whose length a WAV or FLAC header tells (audio-length.ts). Absent otherwise.

@@ -85,7 +85,7 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   }
   const seconds = answered ?? info.upload?.audioSeconds;
   const usage = estimateUsage(from, info, seen, audioTokens, seconds);
-  if (audioTokens === undefined) return { usage, source: 'estimated' };
+  if (audioTokens === undefined) return seen.unread === true ? { usage, source: 'estimated', note: unreadAnswerNote(seen, usage.outputTokens) } : { usage, source: 'estimated' };
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
   const whence = answered === undefined ? "the uploaded audio's length" : "the answer's duration";
   const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from ${whence} (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
@@ -116,6 +116,17 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
   usage.outputTokens = outputAllowance(from, info);
   if (usage.outputTokens > 0) usage.outputImageTokens = usage.outputTokens;
   return { usage, source: 'estimated', note };
+}
+
+/**
+ * The note of a call whose answer was relayed unread (BodyObservation.unread): of a type the
+ * proxy does not read for usage (an HTML error page a gateway answered 200 with), or too large
+ * to keep a copy of; its output is counted at the request's allowance (estimateOutput).
+ */
+function unreadAnswerNote(seen: BodyObservation, outputTokens: number): string {
+  const type = seen.unreadType === undefined ? 'no content type' : seen.unreadType.split(';')[0]!.trim();
+  const answer = seen.unreadBytes === undefined ? 'the answer was too large to read' : `the answer (${type}, ${seen.unreadBytes} bytes) is not one tokometer reads for usage`;
+  return `usage estimated from the request: ${answer}, so its output is counted at the request's allowance (${outputTokens} tokens)`;
 }
 
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */

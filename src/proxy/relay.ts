@@ -37,6 +37,8 @@ export interface RelayContext {
   adapter: ProviderAdapter;
   prepared: PreparedRequest;
   mode: RelayMode;
+  /** The upstream's Content-Type (a body relayed raw names it in its estimate's note); absent when it sent none. */
+  contentType?: string;
   /** The upstream status, already sent to the client. */
   status: number;
   /** ms the upstream may stay quiet while the relay waits for its next chunk (time waiting on the client excluded) before the relay gives up. */

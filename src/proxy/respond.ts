@@ -38,7 +38,8 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   const adapter = provider.adapter;
   const ok = upstream.status >= 200 && upstream.status < 300;
   // A Gemini cache creation is not metered, but its answer (the cache's size) is read as a metered one is.
-  const mode = relayMode(headerValue(upstream.headers['content-type']), info.metered || info.cacheLifecycle?.op === 'create', ok && info.ndjsonStream === true);
+  const contentType = headerValue(upstream.headers['content-type']);
+  const mode = relayMode(contentType, info.metered || info.cacheLifecycle?.op === 'create', ok && info.ndjsonStream === true);
   const clientGone = () => call.signal.aborted;
   // Never throws (OnFinished): a relay that ended in a throw would cut a stream the client
   // had whole. The recorder already records whatever pricing and the budget do; this catches the rest.
@@ -66,7 +67,7 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   // A metered SSE body may differ from the provider's: a stripped usage chunk, or the error
   // frame the relay appends when the stream breaks. The edge then frames it (no Content-Length).
   const bodyMayChange = mode === 'sse';
-  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
   return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, bodyMayChange), body: relayed }, abandon: () => relayed.cancel() };
 }
 
