@@ -68,15 +68,20 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null
   return out;
 }
 
-/** Sums of the evidence fields over calls (unknown usage counts 0 tokens, unpriced 0 cost). */
-export function totals(calls: readonly AuditCall[]): { calls: number; costNano: NanoUsd; inputTokens: number; outputTokens: number } {
+/**
+ * Sums of the evidence fields over calls (unknown usage counts 0 tokens; a call without a
+ * cost adds nothing to costNano and is left out of pricedCalls).
+ */
+export function totals(calls: readonly AuditCall[]): { calls: number; costNano: NanoUsd; pricedCalls: number; inputTokens: number; outputTokens: number } {
   let costNano = 0;
+  let pricedCalls = 0;
   let inputTokens = 0;
   let outputTokens = 0;
   for (const c of calls) {
     costNano += c.costNano ?? 0;
+    if (c.costNano !== null) pricedCalls++;
     inputTokens += c.usage?.inputTokens ?? 0;
     outputTokens += c.usage?.outputTokens ?? 0;
   }
-  return { calls: calls.length, costNano, inputTokens, outputTokens };
+  return { calls: calls.length, costNano, pricedCalls, inputTokens, outputTokens };
 }

@@ -2,8 +2,10 @@ import { isEmbedding, type AuditCall } from './calls.js';
 import type { AuditContext } from './types.js';
 
 /**
- * Identical requests (same provider and request hash = SHA-256 of the body), split into
- * disjoint sets so that no call's cost is claimed by two detectors:
+ * Identical requests (same metering key, provider and request hash = SHA-256 of the body),
+ * split into disjoint sets so that no call's cost is claimed by two detectors. Repeats count
+ * within one key only: two keys sending the same body are two clients (tenants, apps), not
+ * one client retrying, and one key's cache never holds another key's answers.
  *
  * - storms (waste): a burst is a run of same-hash calls, each starting ≤ RETRY_WINDOW_MS
  *   after the previous one; a burst of ≥ STORM_MIN_CALLS calls is a retry storm. Refused
@@ -15,6 +17,11 @@ import type { AuditContext } from './types.js';
 
 export const RETRY_WINDOW_MS = 10_000;
 export const STORM_MIN_CALLS = 3;
+
+/** What makes two calls the same request: metering key (null = no key), provider, request hash. */
+export function sameRequestKey(c: AuditCall): string {
+  return JSON.stringify([c.keyName, c.provider, c.requestHash]);
+}
 
 export interface RepeatPartition {
   /** Each storm's calls, oldest first. */
@@ -48,7 +55,7 @@ function partition(calls: readonly AuditCall[]): RepeatPartition {
   };
   for (const c of calls) {
     if (c.requestHash === null || c.outcome === 'refused') continue;
-    const key = `${c.provider}\u0000${c.requestHash}`;
+    const key = sameRequestKey(c);
     const burst = bursts.get(key);
     if (burst !== undefined && c.ts - burst[burst.length - 1]!.ts <= RETRY_WINDOW_MS) burst.push(c);
     else {
@@ -65,7 +72,7 @@ function partition(calls: readonly AuditCall[]): RepeatPartition {
   for (const c of calls) {
     // A repeated image request asks for a new image, not the one already made: no answer to reuse.
     if (c.requestHash === null || c.outcome !== 'ok' || c.endpoint.startsWith('images.')) continue;
-    const key = `${c.provider}\u0000${c.requestHash}`;
+    const key = sameRequestKey(c);
     if (seen.has(key) && !inStorm.has(c.id)) (isEmbedding(c) ? reembedded : exactRepeats).push(c);
     seen.add(key);
   }

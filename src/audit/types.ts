@@ -43,11 +43,17 @@ export interface Fact {
   unit: 'tokens' | 'count' | 'nano' | 'share' | 'ms' | 'time' | 'text';
 }
 
-/** What a finding is based on. The first four are sums over `calls` (the calls the finding is about). */
+/** What a finding is based on. The first five are sums over `calls` (the calls the finding is about). */
 export interface Evidence {
   calls: number;
-  /** Stored cost of those calls (the same numbers `tokometer report` shows). */
+  /**
+   * Stored cost of those calls (the same numbers `tokometer report` shows): the sum over the
+   * calls that have a cost. Unknown (shown `—`, null in JSON) when none of them has one, a
+   * lower bound when some have none (report/known-cost.ts).
+   */
   costNano: NanoUsd;
+  /** How many of `calls` have a stored cost (priced, or not metered at 0); ≤ calls. */
+  pricedCalls: number;
   inputTokens: number;
   outputTokens: number;
   facts: Fact[];

@@ -76,13 +76,16 @@ export function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudg
     if (limitNano === 0 && usd > 0) throw new UsageError(`--budget '${flags.budget}' is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call`);
   }
   if (limitNano === undefined) {
-    if (flags.period || flags.alertAt || flags.soft !== undefined) throw new UsageError('--period, --alert-at, --no-soft and --soft need --budget');
+    // `!== undefined`: an empty value ('', an unset shell variable) is a flag given too.
+    if (flags.period !== undefined || flags.alertAt !== undefined || flags.soft !== undefined) throw new UsageError('--period, --alert-at, --no-soft and --soft need --budget');
     return null;
   }
   const period = (flags.period ?? current?.period ?? 'month') as BudgetPeriod;
   if (!PERIODS.includes(period)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')}, got '${flags.period}'`);
   let alertAt = current?.alertAt ?? [0.5, 0.8, 1];
-  if (flags.alertAt) {
+  if (flags.alertAt !== undefined) {
+    // Not the default: an empty list (an unset shell variable) would otherwise pass unseen.
+    if (flags.alertAt.trim() === '') throw new UsageError(`--alert-at is empty: give increasing fractions such as 0.5,0.8,1, or leave the flag out (keys create: 0.5,0.8,1; keys set: the key's own)`);
     alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
     if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
     // Refused, not sorted, as the config and the admin API refuse such a list.

@@ -37,11 +37,12 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
   withKeyFlags(dbFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
     if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
     const config = configFor(ctx, flags.config);
+    // Every flag is checked before the store is opened: opening creates and migrates the database, which a refused command must not leave behind.
+    const input = { name, tags: parseTagFlags(flags.tag), providers: checkedProviders(flags.provider, config), models: allowListNames('--model', flags.model), budget: parseBudget(flags, null) };
     const store = await openStoreFor(ctx, dbPathFor(ctx, config, flags.db), 'create');
     try {
       const existing = await store.keys.byName(name);
       if (existing) throw new UsageError(existing.revokedAt === null ? `a key named '${name}' already exists (pick another name, or change it with \`keys set ${name}\`)` : `a key named '${name}' was revoked; revoked keys keep their name (their calls stay in reports under it): pick another name`);
-      const input = { name, tags: parseTagFlags(flags.tag), providers: checkedProviders(flags.provider, config), models: allowListNames('--model', flags.model), budget: parseBudget(flags, null) };
       const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
@@ -103,7 +104,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
           // --any-provider / --any-model: the empty list, as the admin API's PATCH clears one.
           if (flags.provider || flags.anyProvider) patch.providers = checkedProviders(flags.provider, config);
           if (flags.model || flags.anyModel) patch.models = allowListNames('--model', flags.model);
-          if (flags.budget !== undefined || flags.period || flags.alertAt || flags.soft !== undefined) patch.budget = parseBudget(flags, current.budget);
+          if (flags.budget !== undefined || flags.period !== undefined || flags.alertAt !== undefined || flags.soft !== undefined) patch.budget = parseBudget(flags, current.budget);
           return patch;
         };
         const patch = patchOf(key); // bad flags are refused before anything is written

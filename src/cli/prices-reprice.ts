@@ -7,7 +7,7 @@ import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
-import type { RepriceModelTotals, RepricePrice, RepriceRun } from '../store/price-store.js';
+import type { RepriceModelTotals, RepricePrice, RepriceRun, RepriceTotals } from '../store/price-store.js';
 import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './catalog-source.js';
 
@@ -53,14 +53,37 @@ export function repricer(pricer: Pricer): RepricePrice {
   };
 }
 
-function modelTable(models: readonly RepriceModelTotals[], total: { calls: number; changed: number; oldTotalNano: number; newTotalNano: number }): string {
+type TableTotals = Pick<RepriceTotals, 'calls' | 'changed' | 'oldTotalNano' | 'newTotalNano' | 'oldPricedCalls' | 'newPricedCalls'>;
+
+/** Footnote of a table that shows `—` or `*` (report/known-cost.ts: a cost none of whose calls has one is unknown, not $0). */
+export const UNKNOWN_COST_NOTE = '* sums the calls that have a cost; — no call has one (unpriced, not $0)';
+
+/**
+ * The per-model table. An old or new cost none of whose calls has a cost reads `—` (a
+ * model's row; the total row is always the sum of the known costs), one that leaves some
+ * calls out is marked `*`; the difference reads `—` when neither side is known. With any
+ * mark or `—`, the table ends with UNKNOWN_COST_NOTE.
+ */
+function modelTable(models: readonly RepriceModelTotals[], total: TableTotals): string {
   const columns: GridColumn[] = [
     { header: 'provider', align: 'left' },
     { header: 'model', align: 'left' },
     ...['calls', 'changed', 'old cost', 'new cost', 'difference'].map((header) => ({ header, align: 'right' as const })),
   ];
-  const row = (provider: string, model: string, t: typeof total) => [provider, model, String(t.calls), String(t.changed), exactUsd(t.oldTotalNano), exactUsd(t.newTotalNano), signedUsd(t.newTotalNano - t.oldTotalNano)];
-  return renderGrid(columns, [...models.map((m) => row(m.provider, m.model, m)), row('total', '', total)], paint(false));
+  const rows = [...models.map((m) => ({ name: [m.provider, m.model], t: m as TableTotals, isTotal: false })), { name: ['total', ''], t: total, isTotal: true }];
+  const partial = (calls: number, priced: number | undefined) => priced !== undefined && priced < calls;
+  const marking = rows.some(({ t }) => partial(t.calls, t.oldPricedCalls) || partial(t.calls, t.newPricedCalls));
+  const known = (t: TableTotals, priced: number | undefined, isTotal: boolean) => isTotal || priced === undefined || t.calls === 0 || priced > 0;
+  const cost = (t: TableTotals, nano: number, priced: number | undefined, isTotal: boolean) => {
+    if (!known(t, priced, isTotal)) return marking ? '— ' : '—';
+    return exactUsd(nano) + (partial(t.calls, priced) ? '*' : marking ? ' ' : '');
+  };
+  const unknownShown = rows.some(({ t, isTotal }) => !known(t, t.oldPricedCalls, isTotal) || !known(t, t.newPricedCalls, isTotal));
+  const cells = rows.map(({ name, t, isTotal }) => {
+    const neither = !known(t, t.oldPricedCalls, isTotal) && !known(t, t.newPricedCalls, isTotal);
+    return [...name, String(t.calls), String(t.changed), cost(t, t.oldTotalNano, t.oldPricedCalls, isTotal), cost(t, t.newTotalNano, t.newPricedCalls, isTotal), neither ? '—' : signedUsd(t.newTotalNano - t.oldTotalNano)];
+  });
+  return renderGrid(columns, cells, paint(false)) + (marking || unknownShown ? `\n${UNKNOWN_COST_NOTE}` : '');
 }
 
 interface RepriceFlags {

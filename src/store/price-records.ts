@@ -88,6 +88,13 @@ export interface RepriceTotals {
   oldTotalNano: number;
   /** Cost of the examined calls after. */
   newTotalNano: number;
+  /**
+   * How many examined calls had a stored cost before, and have one after (a call without a
+   * cost adds nothing to the totals: unpriced, not $0). Counted by a reprice; not recorded in
+   * reprice_runs, so undefined for a run read back (`prices history`).
+   */
+  oldPricedCalls?: number;
+  newPricedCalls?: number;
 }
 
 export interface RepriceModelTotals extends RepriceTotals {

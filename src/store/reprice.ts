@@ -88,7 +88,7 @@ function repriced(call: RepriceCall, r: CallRow, newCostNano: number): RepricedC
 }
 
 function zero(): RepriceTotals {
-  return { calls: 0, changed: 0, unpriced: 0, oldTotalNano: 0, newTotalNano: 0 };
+  return { calls: 0, changed: 0, unpriced: 0, oldTotalNano: 0, newTotalNano: 0, oldPricedCalls: 0, newPricedCalls: 0 };
 }
 
 function add(into: RepriceTotals, t: RepriceTotals): void {
@@ -97,6 +97,8 @@ function add(into: RepriceTotals, t: RepriceTotals): void {
   into.unpriced += t.unpriced;
   into.oldTotalNano += t.oldTotalNano;
   into.newTotalNano += t.newTotalNano;
+  into.oldPricedCalls = (into.oldPricedCalls ?? 0) + (t.oldPricedCalls ?? 0);
+  into.newPricedCalls = (into.newPricedCalls ?? 0) + (t.newPricedCalls ?? 0);
 }
 
 /** The batch after (ts, id) in (ts, id) order: keyset paging on the calls_ts index. */
@@ -143,12 +145,16 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     if (!m) byModel.set(id, (m = { provider: call.provider, model: call.model, ...zero() }));
     m.calls++;
     m.oldTotalNano += call.costNano ?? 0;
+    const hadCost = call.costNano !== null;
+    if (hadCost) m.oldPricedCalls!++;
     if (now === null) {
       m.unpriced++;
       m.newTotalNano += call.costNano ?? 0;
+      if (hadCost) m.newPricedCalls!++;
       continue;
     }
     m.newTotalNano += now.costNano;
+    m.newPricedCalls!++;
     const costChanged = now.costNano !== call.costNano;
     if (costChanged) m.changed++;
     const error = now.error === undefined ? call.error : now.error;

@@ -33,6 +33,8 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
     evidence: {
       calls: f.calls,
       costNano: f.spentNano,
+      // The budget's own spend: a figure, whatever its calls' costs.
+      pricedCalls: f.calls,
       inputTokens: f.inputTokens,
       outputTokens: f.outputTokens,
       facts: [

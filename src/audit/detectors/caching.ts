@@ -1,7 +1,7 @@
 import { type PromptCaching, builtinProvider } from '../../providers/builtins.js';
 import type { Usage } from '../../providers/types.js';
 import { featureScope, groupBy, isPricedGeneration, totals, type AuditCall } from '../calls.js';
-import { repeats } from '../repeats.js';
+import { repeats, sameRequestKey } from '../repeats.js';
 import { MINUTE_MS, fact, int, ratio, repricedSaving } from '../stats.js';
 import type { AuditContext, Detector, Finding } from '../types.js';
 
@@ -9,7 +9,7 @@ import type { AuditContext, Detector, Finding } from '../types.js';
  * Caching, two findings per feature:
  *
  * Exact cache — the answered, non-embedding calls that repeat an earlier identical request
- * (same provider and request hash) outside retry storms (see repeats.ts). Fires at
+ * (same key, provider and request hash) outside retry storms (see repeats.ts). Fires at
  * ≥ MIN_REPEATS repeats. Saving = Σ stored cost of those repeats (a cache that keeps
  * answers for the whole window would have served them for free).
  *
@@ -55,7 +55,7 @@ function exactCache(ctx: AuditContext): Finding[] {
     if (t.costNano <= 0) continue;
     const scope = featureScope(list[0]!);
     const all = answered.get(key)?.length ?? list.length;
-    const distinct = new Set(list.map((c) => c.requestHash)).size;
+    const distinct = new Set(list.map(sameRequestKey)).size;
     out.push({
       detector: 'caching',
       kind: 'saving',

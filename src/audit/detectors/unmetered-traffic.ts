@@ -29,6 +29,8 @@ export const unmeteredTraffic: Detector = {
           evidence: {
             calls: r.unmeteredRequests ?? 0,
             costNano: r.unmeteredNano,
+            // Billed minus metered, from the provider's bill: a figure.
+            pricedCalls: r.unmeteredRequests ?? 0,
             inputTokens: 0,
             outputTokens: 0,
             facts: [

@@ -1,5 +1,5 @@
 import { featureScope, groupBy, totals, type AuditCall } from '../calls.js';
-import { RETRY_WINDOW_MS, STORM_MIN_CALLS, repeats } from '../repeats.js';
+import { RETRY_WINDOW_MS, STORM_MIN_CALLS, repeats, sameRequestKey } from '../repeats.js';
 import { fact, int, maxOf } from '../stats.js';
 import type { AuditContext, Detector, Finding } from '../types.js';
 
@@ -10,7 +10,7 @@ import type { AuditContext, Detector, Finding } from '../types.js';
  * - Failed but billed: outcome upstream_error, client_aborted or upstream_failed with a
  *   stored cost > 0, outside retry storms. Fires at ≥ MIN_CALLS such calls.
  *   Saving = Σ their stored cost (the upper bound: none of them failing).
- * - Retry storms: bursts of ≥ STORM_MIN_CALLS identical requests (same request hash), each
+ * - Retry storms: bursts of ≥ STORM_MIN_CALLS identical requests (same key, provider and request hash), each
  *   ≤ RETRY_WINDOW_MS after the previous. Saving = Σ stored cost of every call of a burst
  *   except its last (the one that the client kept). Fires at ≥ 1 storm with cost > 0.
  * - Re-embedding: answered embedding calls repeating an earlier identical request.
@@ -116,7 +116,7 @@ function reembedding(ctx: AuditContext): Finding[] {
         ...t,
         facts: [
           fact.count('repeat_embeddings', 'repeats of an earlier identical embedding request', list.length),
-          fact.count('distinct_inputs', 'distinct requests repeated', new Set(list.map((c) => c.requestHash)).size),
+          fact.count('distinct_inputs', 'distinct requests repeated', new Set(list.map(sameRequestKey)).size),
         ],
       },
       fix: 'Store each embedding keyed by a hash of (model, input text) and look it up before calling the API; re-embed only new or changed text.',

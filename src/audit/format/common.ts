@@ -1,6 +1,7 @@
 import { displayWidth } from '../../lib/display-width.js';
 import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
+import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
 import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
 
@@ -22,9 +23,21 @@ export function formatFact(f: Fact, timeZone: string): string {
   }
 }
 
-/** "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens". */
+/**
+ * "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens". The cost reads `—` when no
+ * call has one (unknown, not $0: report/known-cost.ts), and is marked `*` with a note when
+ * it sums only some of the calls.
+ */
 export function evidenceHeadline(e: Evidence): string {
-  return `${formatInt(e.calls)} calls · ${formatMoney(e.costNano)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens`;
+  const spend = { calls: e.calls, pricedCalls: e.pricedCalls };
+  const cost = costKnown(spend) ? formatMoney(e.costNano) + (costLeavesCallsOut(spend) ? '*' : '') : '—';
+  const note = costKnown(spend) && costLeavesCallsOut(spend) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
+  return `${countOf(e.calls, 'call')} · ${cost} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+}
+
+/** "1 call", "1,200 calls". */
+export function countOf(n: number, noun: string): string {
+  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** "label: value" for each fact. */
@@ -70,13 +83,10 @@ export function totalText(r: AuditReport): string {
   const notices = r.findings.length - savings;
   const monthlySpend = Math.round((r.costNano * 30 * DAY_MS) / r.observedMs);
   const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${formatMoney(monthlySpend)} monthly spend)` : '';
-  const split = notices > 0 ? `: ${count(savings, 'saving')}, ${count(notices, 'notice')}` : '';
-  return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${count(r.findings.length, 'finding')}${split}.`;
+  const split = notices > 0 ? `: ${countOf(savings, 'saving')}, ${countOf(notices, 'notice')}` : '';
+  return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${countOf(r.findings.length, 'finding')}${split}.`;
 }
 
-function count(n: number, noun: string): string {
-  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 export const OVERLAP_NOTE =
   'Savings are the window\'s saving scaled to 30 days, priced from the catalog on the observed tokens. Fixes that touch the same calls overlap, so applying several saves less than their sum.';

@@ -1,4 +1,5 @@
 import { nanoToUsd } from '../../lib/money.js';
+import { costKnown } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
 import type { AuditReport, Fact, Finding } from '../types.js';
 
@@ -27,7 +28,9 @@ function findingJson(f: Finding, rank: number) {
     scope: f.scope,
     evidence: {
       calls: f.evidence.calls,
-      cost_usd: nanoToUsd(f.evidence.costNano),
+      // null when none of the calls has a cost (unknown, not $0); priced_calls < calls: a lower bound.
+      cost_usd: costKnown(f.evidence) ? nanoToUsd(f.evidence.costNano) : null,
+      priced_calls: f.evidence.pricedCalls,
       input_tokens: f.evidence.inputTokens,
       output_tokens: f.evidence.outputTokens,
       ...Object.fromEntries(f.evidence.facts.map((x) => [x.key, factValue(x)])),

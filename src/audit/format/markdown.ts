@@ -1,7 +1,7 @@
 import { escapeControlChars } from '../../lib/control-chars.js';
-import { excludedNotice, formatInt, formatMoney } from '../../report/format/text.js';
+import { excludedNotice, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, countOf, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
 
 /**
  * The audit as GitHub-flavoured Markdown, to paste into an issue or a monthly review:
@@ -17,7 +17,7 @@ function cell(s: string): string {
 
 export function renderAuditMarkdown(r: AuditReport): string {
   const out: string[] = [`## tokometer cost audit: ${windowText(r)}`, ''];
-  out.push(`${formatInt(r.calls)} calls · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where \`${whereText(r.where)}\`` : ''}`, '');
+  out.push(`${countOf(r.calls, 'call')} · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where \`${whereText(r.where)}\`` : ''}`, '');
   const excluded = excludedNotice(r.excluded);
   if (excluded) out.push(`_${excluded}_`, '');
   if (r.findings.length === 0) {
