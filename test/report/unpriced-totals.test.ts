@@ -15,6 +15,7 @@ import { cliIn, tableRow } from './report-cli.js';
  * Tenant t09, November 2026, every call on gpt-9-turbo (no price, cost NULL):
  *   chat × u1, chat × u2, search × u1: 1 call each → 3 calls, 0 priced.
  * Tenant t10: chat × u1 on gpt-4o at $0.003 and one unpriced call → $0.003* (1 of 2 priced).
+ * October (the previous period): t09 had one priced gpt-4o call at $0.005.
  */
 
 let dir: string;
@@ -33,6 +34,7 @@ beforeAll(() => {
     unpriced('search', 'u1', 't09'),
     record({ at: AT, model: 'gpt-4o', cost: 3_000_000, tags: { feature: 'chat', user_id: 'u1', tenant_id: 't10' } }),
     unpriced('chat', 'u1', 't10'),
+    record({ at: '2026-10-10T12:00:00Z', model: 'gpt-4o', cost: 5_000_000, tags: { feature: 'chat', user_id: 'u1', tenant_id: 't09' } }),
   ]);
   void store.close();
 });
@@ -58,6 +60,12 @@ describe('a total none of whose calls has a cost', () => {
     const { out } = await cli(['report', '--by', 'feature,user_id', '--where', 'tenant_id=t09', '--format', 'json']);
     const doc = JSON.parse(out) as { total: Record<string, number | null> };
     expect(doc.total).toMatchObject({ cost_usd: null, share: null, avg_cost_usd: null, calls: 3, priced_calls: 0, unpriced_calls: 3 });
+  });
+
+  it('compare: the unknown total has no change, not -100% against its $0.005 before', async () => {
+    const { out } = await cli(['report', '--by', 'feature', '--where', 'tenant_id=t09', '--compare', 'previous', '--format', 'json']);
+    const doc = JSON.parse(out) as { total: Record<string, number | null> };
+    expect(doc.total).toMatchObject({ cost_usd: null, prev_cost_usd: 0.005, change: null });
   });
 
   it('csv: the total line has empty cost_usd and share fields', async () => {
