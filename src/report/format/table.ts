@@ -71,8 +71,8 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     const tone = (s: string) => (muted ? p.dim(s) : s);
     return [
       ...labels.map(tone),
-      spendText(m, marked, isTotal),
-      isTotal || costKnown(m) ? formatPercent(m.share) : '—',
+      spendText(m, marked),
+      costKnown(m) ? formatPercent(m.share) : '—',
       formatInt(m.calls),
       m.pricedCalls > 0 ? formatMoney(m.avgCostNano) : '—',
       formatInt(m.inputTokens),
@@ -168,14 +168,14 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
     { header: 'total', align: 'right' },
   ];
   const none = p.dim(knownAmount(null, { calls: 0, pricedCalls: 0 }, marked));
-  const sum = (m: Measures, isTotal = false) => (isTotal || costKnown(m) ? spendText(m, marked, isTotal) : none);
-  const line = (label: string, cells: readonly Measures[], total: Measures, isTotal = false) => [
+  const sum = (m: Measures) => (costKnown(m) ? spendText(m, marked) : none);
+  const line = (label: string, cells: readonly Measures[], total: Measures) => [
     label,
     ...cells.slice(0, listed.length).map((m) => (m.costNano === 0 ? none : spendText(m, marked))),
     ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
-    sum(total, isTotal),
+    sum(total),
   ];
   const rows = cross.rowValues.map((v, i) => line(shown(v), cross.cells[i]!, cross.rowTotals[i]!));
-  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals), true).map((c) => p.bold(c)));
+  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }
