@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
 import { record } from './dataset.js';
-import { cliIn } from './report-cli.js';
+import { cliIn, matrixRow } from './report-cli.js';
 
 /**
  * The two-dimension matrix tells, in plain text, a cell without calls (blank) from a cell
@@ -32,23 +32,6 @@ beforeAll(() => {
   void store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The matrix's cells of row `label`, by column header: each right-aligned cell ends where its header does. */
-function matrixRow(out: string, label: string): Record<string, string> {
-  const lines = out.split('\n');
-  const at = lines.findIndex((l) => l.startsWith('team \\ feature'));
-  const header = lines[at]!;
-  const line = lines.slice(at + 1).find((l) => l.split(/\s{2,}/)[0] === label)!;
-  const [first, ...names] = header.split(/\s{2,}/);
-  const cells: Record<string, string> = {};
-  let from = first!.length;
-  for (const name of names) {
-    const end = header.indexOf(name, from) + name.length;
-    cells[name] = line.padEnd(end).slice(from, end).trim();
-    from = end;
-  }
-  return cells;
-}
 
 describe('matrix cells', () => {
   it('no call is blank, unknown cost —, calls of $0 $0.00, $0 beside unpriced calls $0.00*', async () => {

@@ -11,7 +11,6 @@ import {
   formatLocal,
   formatMoney,
   formatPercent,
-  knownAmount,
   formatUntil,
   paint,
   prunedNotice,
@@ -153,10 +152,11 @@ function changeCell(m: ReportMetrics, p: Paint): string {
 }
 
 /**
- * The matrix: a cell without a known cost (no call, calls of $0, or calls none of which has
- * a cost) is a dim `—`; "N more" and the totals are spends (text.ts spendText: `—` when
- * unknown, a known $0.00 when the row has no call there). `marked`: some spend leaves calls
- * out, so partial ones end with `*` and the others with a space.
+ * The matrix: every cell, "N more" and total is a spend (text.ts spendText), so `—` means
+ * what it means in the rows above, cost unknown (calls, none of which has a cost); calls of
+ * $0 show `$0.00`, and with unpriced calls beside them `$0.00*`. A cell or "N more" without
+ * calls is blank: nothing was spent there, and it reads apart from `—` without colour.
+ * `marked`: some spend leaves calls out, so partial ones end with `*` and the others with a space.
  */
 function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
   const listed = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
@@ -167,11 +167,10 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
-  const none = p.dim(knownAmount(null, { calls: 0, pricedCalls: 0 }, marked));
-  const sum = (m: Measures) => (costKnown(m) ? spendText(m, marked) : none);
+  const sum = (m: Measures) => (m.calls === 0 ? '' : spendText(m, marked));
   const line = (label: string, cells: readonly Measures[], total: Measures) => [
     label,
-    ...cells.slice(0, listed.length).map((m) => (m.costNano === 0 ? none : spendText(m, marked))),
+    ...cells.slice(0, listed.length).map(sum),
     ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
     sum(total),
   ];
