@@ -48,6 +48,8 @@ describe('a total none of whose calls has a cost', () => {
     expect(code).toBe(0);
     // feature, user_id, spend, %, calls, avg/call: the total has no label in user_id's column.
     expect(tableRow(out, 'total').slice(0, 5)).toEqual(['total', '—', '—', '3', '—']);
+    // No figure is marked `*` (none is a partial sum), so the footer has no `*` to answer.
+    expect(out).toContain('\n3 unpriced calls not included in spend: gpt-9-turbo on openai (3).');
   });
 
   it('matrix: the grand total is —, as its column totals are', async () => {
