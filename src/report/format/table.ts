@@ -64,8 +64,9 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     ...(trend ? [{ header: 'trend', align: 'left' as const }] : []),
   ];
   const maxCost = Math.max(0, ...report.rows.map((r) => r.costNano));
-  // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned.
-  const marked = costLeavesCallsOut(report.total);
+  // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned. A
+  // total none of whose calls has a cost is `—`, and so is every group: nothing is marked.
+  const marked = costLeavesCallsOut(report.total) && costKnown(report.total);
   const cells = (labels: string[], m: ReportMetrics, muted: boolean, isTotal = false): string[] => {
     const tone = (s: string) => (muted ? p.dim(s) : s);
     return [
