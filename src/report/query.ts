@@ -82,7 +82,8 @@ export function previousRange(r: TimeRange): TimeRange {
  * Adds prevCostNano / change to every row and the total. Rows are matched by group
  * value; with top N the previous period is folded onto the same kept values so
  * `(other)` means the same thing in both. Rows that contain a time bucket have no
- * counterpart (the dates differ) and get null; the total is always compared.
+ * counterpart (the dates differ) and get null; the total is always compared, except when
+ * none of its calls has a cost (then null, as for such a group).
  *
  * A group that spent in the previous period only gets a row of its own (no calls, cost 0,
  * change −100%), so the rows' prev add up to the total's; with `top`, such first-dimension
@@ -104,7 +105,7 @@ async function attachPrevious(report: SpendReport, source: PlannedReads, spec: A
   }
   const prevTotal = sumMeasures(prev).costNano;
   report.total.prevCostNano = prevTotal;
-  report.total.change = changeOf(report.total.costNano, prevTotal);
+  report.total.change = costKnown(report.total) ? changeOf(report.total.costNano, prevTotal) : null;
   report.previous = prevRange;
 }
 

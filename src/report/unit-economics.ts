@@ -34,7 +34,8 @@ import type { TimeRange, WhereClause } from './types.js';
  * an unknown cost (known-cost.ts costKnown), not $0: its share, cost per user or session,
  * AI COGS ratio and gross margin are null (its revenue is still known). With some calls
  * without a cost they are computed from the known part (a lower bound on cost), which the
- * formats mark. The overall cost stays the sum of the known costs, as a report's total.
+ * formats mark. The overall cost is the sum of the known costs, unknown when priced_calls is
+ * 0 (as a report's total: the formats show it `—` / null).
  */
 
 /** USD per user (by tier) / per tenant (by tenant_id) per month, as in the config's `economics`. */
@@ -96,7 +97,7 @@ export interface Subsidy extends CostCounts {
   shareOfPaidRevenue: number | null;
 }
 
-/** costNano: the sum of the known costs (never null, as a report's total). */
+/** costNano: the sum of the known costs (0 when pricedCalls is 0: then unknown, known-cost.ts costKnown, as a report's total). */
 export interface UnitEconomics extends TimeRange, CostCounts {
   timeZone: string;
   /** Calendar-month fraction of the period used to prorate monthly prices. */

@@ -18,9 +18,10 @@ import { configDir } from './config-files.js';
 const AZURE = ['providers:', '  azure-eu:', '    kind: openai-compatible', '    base_url: "https://example.invalid/v1"'];
 const FINETUNE_FOR = (provider: string) => ['prices:', '  my-finetune:', `    provider: ${provider}`, '    input: 0.30', '    output: 1.20', ''];
 
+// my-finetune is in no catalog, so the warning can say the calls stay unpriced.
 const WARNING =
-  "prices.my-finetune names provider: openai, so it does not price my-finetune calls through azure-eu (kind openai-compatible): prices are per provider, and those calls stay unpriced (or at the catalog's price, if it has the model). " +
-  'For azure-eu write provider: azure-eu; to price every provider\'s calls, leave provider out';
+  'prices.my-finetune names provider: openai, so its calls through azure-eu (kind openai-compatible) stay unpriced: prices are per provider. ' +
+  "To price every provider's calls, leave provider out; for azure-eu alone, write provider: azure-eu";
 
 /** `config check` in a folder holding tokometer.yaml = `yaml`. */
 async function check(yaml: readonly string[]): Promise<{ code: number; out: string; err: string }> {
@@ -62,8 +63,31 @@ describe('a prices: entry for a built-in provider while a custom provider of the
     expect(out.split('\n')[0]).toBe('config OK with 2 warnings: tokometer.yaml');
     const lines = err.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^warning: prices\.my-gemini names provider: google, so it does not price my-gemini calls through vertex-eu \(kind gemini\): .* For vertex-eu write provider: vertex-eu;/);
-    expect(lines[1]).toMatch(/^warning: prices\.my-claude names provider: anthropic, so it does not price my-claude calls through claude-gw \(kind anthropic\): .* For claude-gw write provider: claude-gw;/);
+    expect(lines[0]).toMatch(/^warning: prices\.my-gemini names provider: google, so its calls through vertex-eu \(kind gemini\) stay unpriced: .* for vertex-eu alone, write provider: vertex-eu$/);
+    expect(lines[1]).toMatch(/^warning: prices\.my-claude names provider: anthropic, so its calls through claude-gw \(kind anthropic\) stay unpriced: .* for claude-gw alone, write provider: claude-gw$/);
+  });
+
+  it('one warning per entry, naming every custom provider of its kind: 3 entries and 3 custom providers give 3 warnings, not 5', async () => {
+    const yaml = [
+      'providers:',
+      '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/eu/v1" }',
+      '  azure-us: { kind: openai-compatible, base_url: "https://example.invalid/us/v1" }',
+      '  claude-gw: { kind: anthropic, base_url: "https://example.invalid/anthropic" }',
+      'prices:',
+      '  my-finetune: { provider: openai, input: 0.3, output: 1.2 }',
+      '  gpt-4o: { provider: openai, input: 2, output: 8 }',
+      '  my-claude: { provider: anthropic, input: 1 }',
+      '',
+    ];
+    const { code, out, err } = await check(yaml);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe('config OK with 3 warnings: tokometer.yaml');
+    expect(err.trimEnd().split('\n')).toEqual([
+      "warning: prices.my-finetune names provider: openai, so its calls through azure-eu and azure-us (kind openai-compatible) stay unpriced: prices are per provider. To price every provider's calls, leave provider out",
+      // The catalog prices gpt-4o, so calls through the custom providers are not unpriced: they get the catalog's price.
+      "warning: prices.gpt-4o names provider: openai, so its calls through azure-eu and azure-us (kind openai-compatible) take the catalog's price, not this entry's: prices are per provider. To price every provider's calls, leave provider out",
+      "warning: prices.my-claude names provider: anthropic, so its calls through claude-gw (kind anthropic) stay unpriced: prices are per provider. To price every provider's calls, leave provider out; for claude-gw alone, write provider: claude-gw",
+    ]);
   });
 
   it('says nothing when the entry names the custom provider, names none, names another kind, names a vendor of the kind (groq), or there is no custom provider', async () => {

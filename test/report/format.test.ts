@@ -8,6 +8,7 @@ import { spendReport } from '../../src/report/query.js';
 import type { ReportQuery } from '../../src/report/types.js';
 import { unitEconomics } from '../../src/report/unit-economics.js';
 import { buildDb, record } from './dataset.js';
+import { matrixRow } from './report-cli.js';
 import { NOVEMBER, NOVEMBER_CALLS } from './november.js';
 
 const db = buildDb([...NOVEMBER_CALLS, { at: '2026-11-15T00:00:00Z', cost: 3e6, tags: { feature: 'say "hi", then\nleave' } }]);
@@ -195,7 +196,9 @@ describe('table', () => {
   it('shows the cross table matrix and the comparison', async () => {
     const cross = renderTable(await report({ by: ['feature', 'user_tier'] }), { color: false });
     expect(cross).toMatch(/feature \\ user_tier\s+pro\s+free\s+enterprise\s+\(none\)\s+total/);
-    expect(cross).toMatch(/summarizer\s+\$0\.084\s+\$0\.042\s+—\s+—\s+\$0\.126/);
+    // No call of summarizer at enterprise or (none): blank; chatbot's (none) call is unpriced: —.
+    expect(matrixRow(cross, 'summarizer')).toEqual({ pro: '$0.084', free: '$0.042', enterprise: '', '(none)': '', total: '$0.126' });
+    expect(matrixRow(cross, 'chatbot')).toEqual({ pro: '$0.008', free: '$0.016*', enterprise: '$0.008', '(none)': '—', total: '$0.032*' });
     const compared = renderTable(await report({ compare: 'previous' }), { color: false });
     expect(compared).toMatch(/chatbot .*\$0\.016\s+\+100\.0%/);
     expect(compared).toMatch(/autocomplete .*\$0\.00\s+new/);

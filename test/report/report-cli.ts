@@ -33,3 +33,20 @@ export function tableRow(out: string, label: string, last = false): string[] {
   if (line === undefined) throw new Error(`no row ${label} in:\n${out}`);
   return line.trim().split(/\s{2,}/);
 }
+
+/** The cells of the matrix's row `label` (its header holds ` \ `), by column header (blank cells as ''): each right-aligned cell ends where its header does. */
+export function matrixRow(out: string, label: string): Record<string, string> {
+  const lines = out.split('\n');
+  const at = lines.findIndex((l) => l.includes(' \\ '));
+  const header = lines[at]!;
+  const line = lines.slice(at + 1).find((l) => l.split(/\s{2,}/)[0] === label)!;
+  const [first, ...names] = header.split(/\s{2,}/);
+  const cells: Record<string, string> = {};
+  let from = first!.length;
+  for (const name of names) {
+    const end = header.indexOf(name, from) + name.length;
+    cells[name] = line.padEnd(end).slice(from, end).trim();
+    from = end;
+  }
+  return cells;
+}

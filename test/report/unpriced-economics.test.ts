@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
 import { USD, record, type CallSpec } from './dataset.js';
-import { cliIn, tableRow } from './report-cli.js';
+import { cliIn, matrixRow, tableRow } from './report-cli.js';
 
 /**
  * Unit economics and the matrix's "N more" column, like the report's rows: a group none of
@@ -154,13 +154,14 @@ describe('the matrix of calls without a cost', () => {
     const { code, out } = await cli('matrix.db', ['report', '--by', 'team,feature']);
     expect(code).toBe(0);
     expect(out).toMatch(/team \\ feature\s+a\s+b\s+c\s+d\s+e\s+f\s+g\s+h\s+2 more\s+total/);
-    const none = Array<string>(7).fill('—');
+    const none = Array<string>(7).fill('');
+    const cells = (values: string[]) => Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '2 more', 'total'].map((h, i) => [h, values[i]]));
     // web: i $0.001 priced and j unpriced → $0.001*; a has an unpriced call beside $0.009.
     expect(tableRow(out, 'web', true)).toEqual(['web', '$0.009*', '$0.008', '$0.007', '$0.006', '$0.005', '$0.004', '$0.003', '$0.002', '$0.001*', '$0.045*']);
-    // ml: i and j unpriced only → unknown, not $0.00.
-    expect(tableRow(out, 'ml', true)).toEqual(['ml', '$0.005', ...none, '—', '$0.005*']);
-    // ops: no call in i or j → a known $0.00.
-    expect(tableRow(out, 'ops', true)).toEqual(['ops', '$0.001', ...none, '$0.00', '$0.001']);
+    // ml: no call in b…h (blank); i and j unpriced only → unknown, not $0.00.
+    expect(matrixRow(out, 'ml')).toEqual(cells(['$0.005', ...none, '—', '$0.005*']));
+    // ops: no call in b…h nor in i or j → blank.
+    expect(matrixRow(out, 'ops')).toEqual(cells(['$0.001', ...none, '', '$0.001']));
     expect(tableRow(out, 'total', true)).toEqual(['total', '$0.015*', '$0.008', '$0.007', '$0.006', '$0.005', '$0.004', '$0.003', '$0.002', '$0.001*', '$0.051*']);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
 import { record } from './dataset.js';
-import { cliIn, tableRow } from './report-cli.js';
+import { cliIn, matrixRow, tableRow } from './report-cli.js';
 
 /**
  * A group whose calls have no cost is not a $0 group (README: "unpriced, not $0"): its
@@ -107,8 +107,9 @@ describe('report rows without a known cost', () => {
     const { out } = await cli(['report', '--by', 'model,feature']);
     // The matrix, after the rows: columns chat ($0.006), then search and upload ($0 known, by name), total.
     expect(out).toMatch(/model \\ feature\s+chat\s+search\s+upload\s+total/);
-    expect(tableRow(out, 'gpt-9-turbo', true)).toEqual(['gpt-9-turbo', '—', '—', '—', '—']);
-    // gpt-4o's total leaves its upload call (usage unknown) out: marked, as its report row is.
-    expect(tableRow(out, 'gpt-4o', true)).toEqual(['gpt-4o', '$0.006', '—', '—', '$0.006*']);
+    // gpt-9-turbo has unpriced calls in chat and search (—) and none in upload (blank).
+    expect(matrixRow(out, 'gpt-9-turbo')).toEqual({ chat: '—', search: '—', upload: '', total: '—' });
+    // gpt-4o's total leaves its upload call (usage unknown: —) out: marked, as its report row is.
+    expect(matrixRow(out, 'gpt-4o')).toEqual({ chat: '$0.006', search: '', upload: '—', total: '$0.006*' });
   });
 });

@@ -58,7 +58,7 @@ export function renderCsv(report: SpendReport): string {
   const groupCols = q.by.length > 0 ? q.by : ['group'];
   const metricCols = Object.keys(metricFields(report.total, compare));
   const rows = report.rows.map((r) => [...q.by.map((d) => r.group[d]), ...Object.values(metricFields(r, compare))]);
-  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare, true))]);
+  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare))]);
   return csvLines([...groupCols, ...metricCols], rows);
 }
 

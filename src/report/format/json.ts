@@ -18,7 +18,8 @@ import type { UnitEconomics } from '../unit-economics.js';
  * A row none of whose calls has a cost (all unpriced, or usage unknown) has cost_usd,
  * avg_cost_usd and share null (the keys stay): its cost is unknown, not 0. A row with
  * some such calls keeps the sum of the known costs; priced_calls < calls says so. The
- * total's cost_usd is the sum of the known costs (avg_cost_usd null when there are none).
+ * total likewise: the sum of the known costs, null (cost_usd, share, avg_cost_usd) when no
+ * call of the report has a cost.
  *
  * Counts cover the calls that reached the provider unless a `where` on outcome chose
  * others; excluded_calls (then present, possibly empty) counts the rest per outcome.
@@ -43,11 +44,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * The metric fields of a row or the total, in SPEC column order. A row none of whose calls
  * has a cost (unpriced or usage unknown: report/known-cost.ts) has cost_usd and share null,
- * not 0; the total's cost_usd is always the sum of the known costs. avg_cost_usd is null
+ * not 0; so has the total (a report none of whose calls has a cost). avg_cost_usd is null
  * when no call has a cost (it averages over priced_calls).
  */
-export function metricFields(m: ReportMetrics, compare: boolean, isTotal = false): Record<string, number | null> {
-  const known = isTotal || costKnown(m);
+export function metricFields(m: ReportMetrics, compare: boolean): Record<string, number | null> {
+  const known = costKnown(m);
   return {
     cost_usd: known ? usd(m.costNano) : null,
     calls: m.calls,
@@ -83,7 +84,7 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     key: q.keyName ?? null,
     top: q.top ?? null,
     rows: report.rows.map((r) => ({ group: r.group, ...metricFields(r, compare) })),
-    total: metricFields(report.total, compare, true),
+    total: metricFields(report.total, compare),
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
   };
   if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));
@@ -110,7 +111,7 @@ const pricingFields = (x: UnitEconomics['tiers'][number] | UnitEconomics['tenant
  * Unit economics in snake_case with USD numbers. priced_calls counts the calls with a cost;
  * a tier, tenant or subsidy none of whose calls has one has cost_usd null (its cost is
  * unknown, report/known-cost.ts), and null share, per-user, per-session, COGS and margin
- * figures; the overall cost_usd is the sum of the known costs, as a report's total.
+ * figures; the overall cost_usd likewise (null when priced_calls is 0), as a report's total.
  */
 export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> {
   const knownUsd = (spend: CostCounts) => (costKnown(spend) ? usd(spend.costNano) : null);
@@ -120,7 +121,7 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
     months: ue.months,
     calls: ue.calls,
     priced_calls: ue.pricedCalls,
-    cost_usd: usd(ue.costNano),
+    cost_usd: knownUsd(ue),
     active_users: ue.activeUsers,
     cost_per_user_usd: usdOrNull(ue.costPerUserNano),
     sessions: ue.sessions,

@@ -11,7 +11,6 @@ import {
   formatLocal,
   formatMoney,
   formatPercent,
-  knownAmount,
   formatUntil,
   paint,
   prunedNotice,
@@ -65,14 +64,15 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     ...(trend ? [{ header: 'trend', align: 'left' as const }] : []),
   ];
   const maxCost = Math.max(0, ...report.rows.map((r) => r.costNano));
-  // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned.
-  const marked = costLeavesCallsOut(report.total);
+  // A spend leaving calls out gets `*`; the others a space, so the digits stay aligned. A
+  // total none of whose calls has a cost is `—`, and so is every group: nothing is marked.
+  const marked = costLeavesCallsOut(report.total) && costKnown(report.total);
   const cells = (labels: string[], m: ReportMetrics, muted: boolean, isTotal = false): string[] => {
     const tone = (s: string) => (muted ? p.dim(s) : s);
     return [
       ...labels.map(tone),
-      spendText(m, marked, isTotal),
-      isTotal || costKnown(m) ? formatPercent(m.share) : '—',
+      spendText(m, marked),
+      costKnown(m) ? formatPercent(m.share) : '—',
       formatInt(m.calls),
       m.pricedCalls > 0 ? formatMoney(m.avgCostNano) : '—',
       formatInt(m.inputTokens),
@@ -153,10 +153,11 @@ function changeCell(m: ReportMetrics, p: Paint): string {
 }
 
 /**
- * The matrix: a cell without a known cost (no call, calls of $0, or calls none of which has
- * a cost) is a dim `—`; "N more" and the totals are spends (text.ts spendText: `—` when
- * unknown, a known $0.00 when the row has no call there). `marked`: some spend leaves calls
- * out, so partial ones end with `*` and the others with a space.
+ * The matrix: every cell, "N more" and total is a spend (text.ts spendText), so `—` means
+ * what it means in the rows above, cost unknown (calls, none of which has a cost); calls of
+ * $0 show `$0.00`, and with unpriced calls beside them `$0.00*`. A cell or "N more" without
+ * calls is blank: nothing was spent there, and it reads apart from `—` without colour.
+ * `marked`: some spend leaves calls out, so partial ones end with `*` and the others with a space.
  */
 function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
   const listed = cross.colValues.slice(0, MAX_MATRIX_COLUMNS);
@@ -167,15 +168,14 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
-  const none = p.dim(knownAmount(null, { calls: 0, pricedCalls: 0 }, marked));
-  const sum = (m: Measures, isTotal = false) => (isTotal || costKnown(m) ? spendText(m, marked, isTotal) : none);
-  const line = (label: string, cells: readonly Measures[], total: Measures, isTotal = false) => [
+  const sum = (m: Measures) => (m.calls === 0 ? '' : spendText(m, marked));
+  const line = (label: string, cells: readonly Measures[], total: Measures) => [
     label,
-    ...cells.slice(0, listed.length).map((m) => (m.costNano === 0 ? none : spendText(m, marked))),
+    ...cells.slice(0, listed.length).map(sum),
     ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
-    sum(total, isTotal),
+    sum(total),
   ];
   const rows = cross.rowValues.map((v, i) => line(shown(v), cross.cells[i]!, cross.rowTotals[i]!));
-  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals), true).map((c) => p.bold(c)));
+  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }

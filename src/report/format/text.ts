@@ -85,9 +85,9 @@ export function knownAmount(amountNano: NanoUsd | null, spend: Pick<CostCounts, 
   return fromSpend(amountNano === null ? null : formatMoney(amountNano), spend, marking);
 }
 
-/** A spend for a table (knownAmount of its sum); a total is always the sum of the known costs, `—` never. */
-export function spendText(spend: CostCounts, marking: boolean, isTotal = false): string {
-  return knownAmount(isTotal || costKnown(spend) ? spend.costNano : null, spend, marking);
+/** A spend for a table (knownAmount of its sum), a group's or a total's alike: `—` when none of its calls has a cost. */
+export function spendText(spend: CostCounts, marking: boolean): string {
+  return knownAmount(costKnown(spend) ? spend.costNano : null, spend, marking);
 }
 
 /** 0.6112 → "61.1%". */

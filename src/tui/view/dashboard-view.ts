@@ -72,7 +72,9 @@ export function buildView(v: ViewInput): DashboardView {
   const figures: Line = [];
   if (snap) {
     const h = snap.header;
-    figures.push(cell('Spend ', 'muted'), cell(formatMoney(h.costNano), 'strong'));
+    // Calls, none of them with a cost (unpriced or usage unknown): unknown, not $0 (report/known-cost.ts).
+    const priced = h.calls - h.unpricedCalls - (h.unknownUsageCalls ?? 0);
+    figures.push(cell('Spend ', 'muted'), cell(h.calls > 0 && priced <= 0 ? '—' : formatMoney(h.costNano), 'strong'));
     figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
     // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
     if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));

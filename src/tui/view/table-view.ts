@@ -30,7 +30,9 @@ export function tableView(
   const visible = t.rows.slice(start, start + ctx.rows);
   const title: Line = [cell('Spend by ', 'strong'), cell(t.dimension, 'accent')];
   for (const d of ctx.drill) title.push(cell(` · ${d.key}${d.op}${d.value}`, 'accent'));
-  title.push(cell(`  ${formatMoney(t.totalNano)} · ${formatInt(t.totalCalls)} calls`));
+  // Groups, none of them with a known cost: their total is unknown too, `—` as report shows it.
+  const totalKnown = t.rows.length === 0 || t.rows.some((r) => r.costKnown !== false);
+  title.push(cell(`  ${totalKnown ? formatMoney(t.totalNano) : '—'} · ${formatInt(t.totalCalls)} calls`));
   // The source keeps the top groups by spend and sums the rest into (other): say so.
   const top = t.rows.some((r) => r.value === OTHER) ? `top ${count - 1} + (other)` : null;
   if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}${top ? `: ${top}` : ''}`, 'muted'));
