@@ -1,26 +1,8 @@
-import { createPricer } from '../../src/pricing/pricer.js';
-import { SECRET, type FakeCall, type Fixture } from './fakes.js';
+import type { FakeCall } from './fakes.js';
 import { formDataCall } from './form-call.js';
+export { jsonCall, pricedByCatalog } from './json-calls.js';
 
 /** Calls to OpenAI's Images API for the proxy tests (images*.test.ts), and the pinned catalog's prices. */
-
-export function pricedByCatalog(f: Fixture): void {
-  const catalog = createPricer();
-  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
-}
-
-export function jsonCall(url: string, body: unknown): FakeCall {
-  const bytes = new TextEncoder().encode(JSON.stringify(body));
-  const client = new AbortController();
-  return {
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
-}
 
 /** 40,000 bytes standing in for an image file (no header tokometer reads). */
 export const IMAGE = new Uint8Array(40_000).fill(0x89);

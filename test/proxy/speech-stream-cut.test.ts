@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../src/pricing/pricer.js';
-import { SECRET, afterImmediates, bodyText, fixture, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { afterImmediates, bodyText, fixture, sseAnswer } from './fakes.js';
+import { pricedByCatalog, speechCall } from './json-calls.js';
 
 /**
  * A text-to-speech event stream (`stream_format: "sse"`) the provider cuts before its
@@ -9,29 +9,6 @@ import { SECRET, afterImmediates, bodyText, fixture, sseAnswer, type FakeCall, t
  * catalog: gpt-4o-mini-tts at $0.60 per 1M input tokens (600 nano-USD a token) and $12 per 1M
  * output (audio) tokens (12,000 nano-USD a token), 1,250 audio tokens a minute of speech.
  */
-
-const encoder = new TextEncoder();
-
-/** A client's JSON POST to /proxy/openai/v1/audio/speech. */
-function speechCall(body: object): FakeCall {
-  const client = new AbortController();
-  const bytes = encoder.encode(JSON.stringify(body));
-  return {
-    method: 'POST',
-    url: '/proxy/openai/v1/audio/speech',
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
-}
-
-/** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
-function pricedByCatalog(f: Fixture): Fixture {
-  const catalog = createPricer();
-  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
-  return f;
-}
 
 /** A `speech.audio.delta` frame carrying `audio` as base64, as OpenAI sends it. */
 function delta(audio: Uint8Array): string {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../src/pricing/pricer.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
 import type { OutgoingResponse, UpstreamResponse } from '../../src/proxy/types.js';
 import { pcmWav } from '../support/wav.js';
-import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer } from './fakes.js';
+import { pricedByCatalog, speechCall } from './json-calls.js';
 
 /**
  * OpenAI text-to-speech (POST /v1/audio/speech; openai 6.49.0 resources/audio/speech.d.ts
@@ -16,27 +16,6 @@ import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type
  */
 
 const encoder = new TextEncoder();
-
-/** A client's JSON POST to /proxy/openai/v1/audio/speech. */
-function speechCall(body: object): FakeCall {
-  const client = new AbortController();
-  const bytes = encoder.encode(JSON.stringify(body));
-  return {
-    method: 'POST',
-    url: '/proxy/openai/v1/audio/speech',
-    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-    readBody: async (limit) => (bytes.length > limit ? null : bytes),
-    signal: client.signal,
-    leave: () => client.abort(),
-  };
-}
-
-/** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
-function pricedByCatalog(f: Fixture): Fixture {
-  const catalog = createPricer();
-  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
-  return f;
-}
 
 const DONE = { type: 'speech.audio.done', usage: { input_tokens: 12, output_tokens: 1500, total_tokens: 1512 } };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../src/pricing/pricer.js';
 import { isUnpriced } from '../../src/store/unpriced.js';
 import { formDataCall } from './form-call.js';
-import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
+import { SECRET, afterImmediates, bodyText, fixture, jsonAnswer, sseAnswer, type FakeCall } from './fakes.js';
+import { pricedByCatalog } from './json-calls.js';
 import { pcmWav } from '../support/wav.js';
 
 /**
@@ -40,12 +40,6 @@ async function formCall(url: string, fields: ReadonlyArray<readonly [string, str
     else form.append(name, value);
   }
   return formDataCall(url, form);
-}
-
-/** Prices `f`'s calls with the pinned catalog instead of the fixture's flat test rates. */
-function pricedByCatalog(f: Fixture): void {
-  const catalog = createPricer();
-  f.pricer.price = (usage, ctx) => catalog.price(usage, ctx);
 }
 
 const TOKENS_ANSWER = JSON.stringify({

@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { testStore as createStore } from '../support/store.js';
 import { readsOf, record } from './dataset.js';
+import { cliIn } from './report-cli.js';
 
 /**
  * Another vendor's speech model on the shared /audio/speech route (Groq's `playai-tts`) is
@@ -15,8 +13,9 @@ import { readsOf, record } from './dataset.js';
  * billed per input character, which no price under `prices:` can count. serve's warning and the
  * audit name that unit from the call's endpoint and tokens (domain/billing-units.ts
  * untokenedUnit); the `report` and `prices unpriced` footers must too, not only for `tts-1…`
- * names. A speech model recorded with tokens (OpenAI's dated gpt-4o-mini-tts snapshot, which
- * the catalog does not price) keeps the advice to add a price: a token price counts it.
+ * names. A speech call recorded with tokens and no cost (stored here as a dated gpt-4o-mini-tts
+ * snapshot without a price, as a call priced before its model was in the catalog is) keeps the
+ * advice to add a price: a token price counts it.
  */
 
 let dir: string;
@@ -41,11 +40,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: dir, clock: () => Date.parse('2026-12-01T00:00:00Z'), out: (t) => void (out += t), err: () => {}, isTTY: false };
-  return { code: await runCli(args, ctx), out };
-}
+const cli = (args: string[]) => cliIn(dir, args);
 
 describe('the unpriced footers on speech calls recorded without tokens', () => {
   // Before: 'Add a price for these models under `prices:` in the config.' with no clause.
