@@ -22,7 +22,7 @@ export function isTokenBilledImageModel(model: string | null): boolean {
  * per image. Counts in tokens.
  */
 export function isPerImageCall(endpoint: string, inputTokens: number, outputTokens: number): boolean {
-  return endpoint.startsWith('images.') && inputTokens === 0 && outputTokens === 0;
+  return untokenedUnit(endpoint, inputTokens, outputTokens) === 'image';
 }
 
 /**
@@ -50,13 +50,16 @@ export function isPerCharacterSpeechModel(model: string | null): boolean {
   return model !== null && PER_CHARACTER_SPEECH_MODEL.test(model);
 }
 
+/** A unit a call is billed by that no token price counts. */
+export type UntokenedUnit = 'image' | 'character' | 'page';
+
 /**
  * The unit a call recorded without tokens is billed by, which no token price can count:
- * `image` (an Images call: isPerImageCall), `character` (a text-to-speech call, `audio.speech`:
+ * `image` (an Images call, endpoint `images.*`), `character` (a text-to-speech call, `audio.speech`:
  * tts-1, or another vendor's speech model, recorded so by providers/openai-speech.ts), `page`
  * (an OCR call); null for any call with tokens, or another endpoint.
  */
-export function untokenedUnit(endpoint: string, inputTokens: number, outputTokens: number): 'image' | 'character' | 'page' | null {
+export function untokenedUnit(endpoint: string, inputTokens: number, outputTokens: number): UntokenedUnit | null {
   if (inputTokens !== 0 || outputTokens !== 0) return null;
   if (endpoint.startsWith('images.')) return 'image';
   if (endpoint === 'audio.speech') return 'character';
@@ -64,7 +67,7 @@ export function untokenedUnit(endpoint: string, inputTokens: number, outputToken
 }
 
 /** What the unpriced lists and serve's warning say of a model billed by `unit`, after "; MODEL is" or "are". */
-export const NOT_TOKEN_BILLED: Readonly<Record<'image' | 'character' | 'page', string>> = {
+export const NOT_TOKEN_BILLED: Readonly<Record<UntokenedUnit, string>> = {
   image: 'billed per image, which tokometer cannot price (docs/prices.md, "OpenAI Images API")',
   character: 'billed per input character, which tokometer cannot price (docs/prices.md, "Text-to-speech")',
   page: 'billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page")',

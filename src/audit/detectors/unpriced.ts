@@ -1,4 +1,4 @@
-import { isPerImageCall } from '../../domain/billing-units.js';
+import { untokenedUnit, type UntokenedUnit } from '../../domain/billing-units.js';
 import { isUnpriced } from '../../store/unpriced.js';
 import { groupBy, totals } from '../calls.js';
 import { fact, int } from '../stats.js';
@@ -28,19 +28,10 @@ export const unpriced: Detector = {
       const t = totals(list);
       const known = ctx.pricer.describe(model, provider, ctx.now);
       const cached = list.reduce((s, c) => s + (c.usage?.cacheReadTokens ?? 0), 0);
-      const untokened = (c: (typeof list)[number]) => (c.usage?.inputTokens ?? 0) === 0 && (c.usage?.outputTokens ?? 0) === 0;
-      if (list.every((c) => c.endpoint === 'ocr' && untokened(c))) {
-        const fix = `${model} is billed per page, and prices: has no field for pages yet: these calls stay uncounted until the catalog prices it (tokometer prices show ${model}; docs/prices.md, "Documents billed per page").`;
-        return billedApart(list.length, provider, model, t, 'page', fix, 'The calls are OCR pages without token counts (billed per page).');
-      }
-      if (list.every((c) => isPerImageCall(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0))) {
-        const fix = `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`;
-        return billedApart(list.length, provider, model, t, 'image', fix, 'The calls are images answered without token counts (billed per image).');
-      }
-      if (list.every((c) => c.endpoint === 'audio.speech' && untokened(c))) {
-        const fix = `${model} is billed per input character (the input's characters are in each call's note), and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "Text-to-speech"). Their number is in report --by model; gpt-4o-mini-tts is billed by tokens and counted.`;
-        return billedApart(list.length, provider, model, t, 'character', fix, 'The calls are speech answered as audio without token counts (billed per character).');
-      }
+      // Calls recorded without tokens, all billed by one unit no token price counts (per page, image or character).
+      const units = new Set(list.map((c) => untokenedUnit(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0)));
+      const unit = units.size === 1 ? [...units][0]! : null;
+      if (unit !== null) return billedApart(list.length, provider, model, t, unit, BILLED_APART[unit].fix(model), BILLED_APART[unit].reason);
       const yamlKey = /^[A-Za-z0-9._-]+$/.test(model) ? model : JSON.stringify(model);
       return {
         detector: 'unpriced' as const,
@@ -65,8 +56,24 @@ export const unpriced: Detector = {
   },
 };
 
+/** What the notice of calls billed per page, image or character says: how to count them (`fix`), and why they are so read (`reason`). */
+const BILLED_APART: Readonly<Record<UntokenedUnit, { fix: (model: string) => string; reason: string }>> = {
+  page: {
+    fix: (model) => `${model} is billed per page, and prices: has no field for pages yet: these calls stay uncounted until the catalog prices it (tokometer prices show ${model}; docs/prices.md, "Documents billed per page").`,
+    reason: 'The calls are OCR pages without token counts (billed per page).',
+  },
+  image: {
+    fix: (model) => `${model} is billed per image, and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "OpenAI Images API"). Their number is in report --by model; GPT image models (gpt-image-1 and later) are billed by tokens and counted.`,
+    reason: 'The calls are images answered without token counts (billed per image).',
+  },
+  character: {
+    fix: (model) => `${model} is billed per input character (the input's characters are in each call's note), and tokometer prices tokens only: a price under prices: cannot count these calls (docs/prices.md, "Text-to-speech"). Their number is in report --by model; gpt-4o-mini-tts is billed by tokens and counted.`,
+    reason: 'The calls are speech answered as audio without token counts (billed per character).',
+  },
+};
+
 /** The notice for calls billed per image, per page or per character, which no token price under prices: can count: no snippet. */
-function billedApart(calls: number, provider: string, model: string, t: ReturnType<typeof totals>, unit: 'image' | 'page' | 'character', fix: string, reason: string): Finding {
+function billedApart(calls: number, provider: string, model: string, t: ReturnType<typeof totals>, unit: UntokenedUnit, fix: string, reason: string): Finding {
   return {
     detector: 'unpriced',
     kind: 'notice',
