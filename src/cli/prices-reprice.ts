@@ -6,7 +6,8 @@ import { CATALOG_SOURCE } from '../pricing/catalog.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
-import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
+import { costKnown, costLeavesCallsOut } from '../report/known-cost.js';
+import { fromSpend, paint, renderGrid, type GridColumn } from '../report/format/text.js';
 import type { RepriceModelTotals, RepricePrice, RepriceRun, RepriceTotals } from '../store/price-store.js';
 import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './catalog-source.js';
@@ -71,13 +72,11 @@ function modelTable(models: readonly RepriceModelTotals[], total: TableTotals): 
     ...['calls', 'changed', 'old cost', 'new cost', 'difference'].map((header) => ({ header, align: 'right' as const })),
   ];
   const rows = [...models.map((m) => ({ name: [m.provider, m.model], t: m as TableTotals, isTotal: false })), { name: ['total', ''], t: total, isTotal: true }];
-  const partial = (calls: number, priced: number | undefined) => priced !== undefined && priced < calls;
-  const marking = rows.some(({ t }) => partial(t.calls, t.oldPricedCalls) || partial(t.calls, t.newPricedCalls));
-  const known = (t: TableTotals, priced: number | undefined, isTotal: boolean) => isTotal || priced === undefined || t.calls === 0 || priced > 0;
-  const cost = (t: TableTotals, nano: number, priced: number | undefined, isTotal: boolean) => {
-    if (!known(t, priced, isTotal)) return marking ? '— ' : '—';
-    return exactUsd(nano) + (partial(t.calls, priced) ? '*' : marking ? ' ' : '');
-  };
+  // One side of a row as known-cost.ts reads a spend: without its priced count (a run read back), every call counts as priced.
+  const side = (t: TableTotals, priced: number | undefined) => ({ calls: t.calls, pricedCalls: priced ?? t.calls });
+  const known = (t: TableTotals, priced: number | undefined, isTotal: boolean) => isTotal || costKnown(side(t, priced));
+  const marking = rows.some(({ t }) => costLeavesCallsOut(side(t, t.oldPricedCalls)) || costLeavesCallsOut(side(t, t.newPricedCalls)));
+  const cost = (t: TableTotals, nano: number, priced: number | undefined, isTotal: boolean) => fromSpend(known(t, priced, isTotal) ? exactUsd(nano) : null, side(t, priced), marking);
   const unknownShown = rows.some(({ t, isTotal }) => !known(t, t.oldPricedCalls, isTotal) || !known(t, t.newPricedCalls, isTotal));
   const cells = rows.map(({ name, t, isTotal }) => {
     const neither = !known(t, t.oldPricedCalls, isTotal) && !known(t, t.newPricedCalls, isTotal);

@@ -1,5 +1,5 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil } from '../../report/format/text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, spendText } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
@@ -29,10 +29,8 @@ export function formatFact(f: Fact, timeZone: string): string {
  * it sums only some of the calls.
  */
 export function evidenceHeadline(e: Evidence): string {
-  const spend = { calls: e.calls, pricedCalls: e.pricedCalls };
-  const cost = costKnown(spend) ? formatMoney(e.costNano) + (costLeavesCallsOut(spend) ? '*' : '') : '—';
-  const note = costKnown(spend) && costLeavesCallsOut(spend) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
-  return `${countOf(e.calls, 'call')} · ${cost} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+  const note = costKnown(e) && costLeavesCallsOut(e) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
+  return `${countOf(e.calls, 'call')} · ${spendText(e, false)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
 }
 
 /** "1 call", "1,200 calls". */
