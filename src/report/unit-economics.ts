@@ -1,6 +1,6 @@
 import { usdToNano, type NanoUsd } from '../lib/money.js';
 import { startOfMonth } from '../lib/calendar.js';
-import { costCountsOf, type CostCounts } from '../store/measures.js';
+import { costCountsOf, sumCostCounts, type CostCounts } from '../store/measures.js';
 import type { ReportReads } from '../store/read/report/index.js';
 import { costKnown } from './known-cost.js';
 import { defaultReach } from './reach.js';
@@ -175,7 +175,7 @@ function subsidy(tiers: readonly TierEconomics[]): Subsidy | null {
   const free = tiers.filter((t) => t.pricePerMonthNano === 0);
   const paid = tiers.filter((t) => t.pricePerMonthNano !== null && t.pricePerMonthNano > 0);
   if (free.length === 0 || paid.length === 0) return null;
-  const spend = free.reduce((a, t) => ({ costNano: a.costNano + t.costNano, calls: a.calls + t.calls, pricedCalls: a.pricedCalls + t.pricedCalls }), { costNano: 0, calls: 0, pricedCalls: 0 });
+  const spend = sumCostCounts(free);
   const paidActiveUsers = paid.reduce((a, t) => a + t.activeUsers, 0);
   const paidRevenue = paid.reduce((a, t) => a + (t.revenueNano ?? 0), 0);
   return {

@@ -31,6 +31,22 @@ export function costCountsOf(m: CostCounts): CostCounts {
   return { costNano: m.costNano, calls: m.calls, pricedCalls: m.pricedCalls };
 }
 
+/** The cost counts of no call: $0, a known cost. */
+export function zeroCostCounts(): CostCounts {
+  return { costNano: 0, calls: 0, pricedCalls: 0 };
+}
+
+/** The cost counts of several spends together (each of their sums added). */
+export function sumCostCounts(spends: readonly CostCounts[]): CostCounts {
+  const sum = zeroCostCounts();
+  for (const s of spends) {
+    sum.costNano += s.costNano;
+    sum.calls += s.calls;
+    sum.pricedCalls += s.pricedCalls;
+  }
+  return sum;
+}
+
 /** Measure columns of `rollups` and `entity_months`, in table order; also the SQL aliases below. */
 export const MEASURE_COLUMNS = ['calls', 'priced', 'unpriced', 'cost_nano', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 type MeasureColumn = (typeof MEASURE_COLUMNS)[number];

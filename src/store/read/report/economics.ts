@@ -1,6 +1,6 @@
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
-import { costCountsOf, type CostCounts } from '../../measures.js';
+import { costCountsOf, zeroCostCounts, type CostCounts } from '../../measures.js';
 import { NONE } from '../dimensions.js';
 import { tagJoinSql } from '../dialect.js';
 import { joinFragments, type Fragment } from '../fragment.js';
@@ -71,7 +71,7 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const withSession = [{ key: ECONOMICS_TAGS.session, op: '!=' as const, value: NONE }];
   const sums = async (by: string[], where = scope.where) => new Map((await rollups.groups({ ...scope, by, where })).map((g) => [g.values[0] ?? NONE, g]));
   const counts = (key: string, seg: string) => entityCounts(db, key, seg, pieces);
-  const spend = (g: CostCounts | undefined): CostCounts => (g ? costCountsOf(g) : { costNano: 0, calls: 0, pricedCalls: 0 });
+  const spend = (g: CostCounts | undefined): CostCounts => (g ? costCountsOf(g) : zeroCostCounts());
 
   const total = (await sums([])).get(NONE)!;
   const users = await counts(ECONOMICS_TAGS.user, '');
@@ -144,8 +144,7 @@ export async function economicsFromRawRows(db: Db, scope: Scope): Promise<Econom
       }))
       .sort(byCost);
   };
-  const nothing = { costNano: 0, calls: 0, pricedCalls: 0 };
-  const overall = (await run(undefined, true))[0] ?? { segment: NONE, ...nothing, activeUsers: 0, sessions: 0, sessionSpend: nothing };
+  const overall = (await run(undefined, true))[0] ?? { segment: NONE, ...zeroCostCounts(), activeUsers: 0, sessions: 0, sessionSpend: zeroCostCounts() };
   const { segment: _ignored, ...overallSums } = overall;
   const tenants = (await run(ECONOMICS_TAGS.tenant, false)).map(({ segment, calls, pricedCalls, costNano, activeUsers }) => ({ segment, calls, pricedCalls, costNano, activeUsers }));
   return { overall: overallSums, tiers: await run(ECONOMICS_TAGS.tier, true), tenants };
