@@ -1,4 +1,5 @@
 import { formatInt, formatMoney } from '../../report/format/text.js';
+import { costKnown } from '../../report/known-cost.js';
 import { layoutFor, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
@@ -73,8 +74,8 @@ export function buildView(v: ViewInput): DashboardView {
   if (snap) {
     const h = snap.header;
     // Calls, none of them with a cost (unpriced or usage unknown): unknown, not $0 (report/known-cost.ts).
-    const priced = h.calls - h.unpricedCalls - (h.unknownUsageCalls ?? 0);
-    figures.push(cell('Spend ', 'muted'), cell(h.calls > 0 && priced <= 0 ? '—' : formatMoney(h.costNano), 'strong'));
+    const known = costKnown({ calls: h.calls, pricedCalls: h.calls - h.unpricedCalls - (h.unknownUsageCalls ?? 0) });
+    figures.push(cell('Spend ', 'muted'), cell(known ? formatMoney(h.costNano) : '—', 'strong'));
     figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
     // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
     if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
