@@ -1,3 +1,4 @@
+import { untokenedUnit } from '../../../domain/billing-units.js';
 import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { accumulateSigned, zeroMeasures, type Measures } from '../../measures.js';
@@ -150,7 +151,7 @@ export function createRollupReads(db: Db, state: RollupState, raw: AggregateRead
         byModel.set(key, seen);
       };
       for (const g of await sums(spec, { modelSql: UNKNOWN_MODEL_SQL }, true)) {
-        if (g.unpricedCalls > 0) add(g.values[0]!, g.values[1]!, g.unpricedCalls, g.values[2] === 'audio.speech' && g.inputTokens === 0 && g.outputTokens === 0);
+        if (g.unpricedCalls > 0) add(g.values[0]!, g.values[1]!, g.unpricedCalls, untokenedUnit(g.values[2]!, g.inputTokens, g.outputTokens) === 'character');
       }
       for (const slice of plan(spec).raw) for (const u of await raw.unpriced({ ...scope, ...slice })) add(u.provider, u.model, u.calls, u.speechWithoutTokens === true);
       return [...byModel.values()].sort(byUnpricedOrder);
