@@ -16,7 +16,7 @@ import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
 import { configFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { parseWhere } from '../report/where.js';
-import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
+import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
  * `tokometer audit`: runs every cost detector over a window of stored calls and prints
@@ -61,12 +61,13 @@ export function registerAudit(program: Command, deps: AuditDeps): void {
     .option('--where <k=v>', 'only calls whose tag or built-in (model, provider, key, endpoint) k equals v (k!=v excludes); repeatable', collect, [])
     .option('--batch-tag <k=v>', 'traffic that can wait for a batch API (e.g. feature=summarizer); repeatable, all must match', collect, [])
     .option('--min-saving <usd>', `leave out savings under this many USD per month (default: 0.5% of the monthly spend, between $0.01 and $${DEFAULT_MIN_SAVING_PER_MONTH_NANO / 1e9})`)
-    .option('--format <format>', formatList(FORMATS), 'table');
+    .option('--format <format>', formatHelp(FORMATS))
+    .option('--json', JSON_FLAG_HELP);
   withStoreFlags(audit, 'database file', (flags: AuditFlags) => runAuditCommand(flags, deps));
 }
 
 async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags, FORMATS);
   const config = deps.config(flags.config);
   const timeZone = config.timezone;
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });

@@ -16,7 +16,7 @@ import { DEFAULT_TOLERANCE, type ReconcileBy, type Tolerance } from '../reconcil
 import { parseTimeRange } from '../report/time-range.js';
 import type { ReconcileStore } from '../store/reconcile-store.js';
 import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
-import { closingAfter, formatList, parseFormat, wantsColor, withStoreFlags, type StoreCommandFlags, type TerminalOutput } from './store-command.js';
+import { closingAfter, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type StoreCommandFlags, type TerminalOutput } from './store-command.js';
 
 /**
  * `tokometer reconcile --provider openai|anthropic`: the meter against the provider's own
@@ -75,12 +75,13 @@ export function registerReconcile(program: Command, deps: ReconcileDeps): void {
     .option('--until <when>', "end, same forms; a date is inclusive (default: the end of yesterday, UTC: providers' reports lag for the current day; --until now includes it)")
     .option('--by <dims>', 'day, model or day,model', 'day,model')
     .option('--tolerance <t>', 'differences within both count as matching: a percentage and/or USD, e.g. 1%,0.05 (default: 0.5%,0.01)')
-    .option('--format <format>', formatList(FORMATS), 'table');
+    .option('--format <format>', formatHelp(FORMATS))
+    .option('--json', JSON_FLAG_HELP);
   withStoreFlags(reconcileCommand, 'database file (must exist)', (flags: ReconcileFlags) => runReconcile(flags, deps));
 }
 
 async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags, FORMATS);
   const by = parseBy(flags.by);
   const tolerance = parseTolerance(flags.tolerance);
   const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());

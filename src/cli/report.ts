@@ -11,7 +11,7 @@ import type { ReportQuery } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
 import { parseWhere } from '../report/where.js';
 import type { Store } from '../store/facade.js';
-import { closingAfter, collect, formatList, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
+import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
  * `tokometer report`: spend grouped by tags or built-in dimensions, optional comparison
@@ -51,14 +51,15 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
     .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable. Calls the provider did not serve (refused, answered with an error, never sent) count only with a --where outcome=… or status=…', collect, [])
     .option('--key <name>', 'only calls made with this metering key')
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
-    .option('--format <format>', formatList(FORMATS), 'table')
+    .option('--format <format>', formatHelp(FORMATS))
+    .option('--json', JSON_FLAG_HELP)
     .option('--compare <period>', 'add the change against the previous period of equal length ("previous")')
     .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)');
   withStoreFlags(report, 'database file', (flags: ReportFlags) => runReport(flags, deps));
 }
 
 async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags, FORMATS);
   const timeZone = deps.timeZone(flags.config);
   const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   if (flags.compare !== undefined && flags.compare !== 'previous') {

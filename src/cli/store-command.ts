@@ -13,7 +13,10 @@ import { UsageError } from '../lib/errors.js';
 export interface StoreCommandFlags {
   since?: string;
   until?: string;
-  format: string;
+  /** `--format`; unset means table. */
+  format?: string;
+  /** `--json`: the same as `--format json` (as `keys list --json` takes it). */
+  json?: boolean;
   db?: string;
   config?: string;
 }
@@ -57,8 +60,24 @@ export function formatList(formats: readonly string[]): string {
   return formats.length < 2 ? formats.join('') : `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}`;
 }
 
-/** The `--format` value as one of `formats`; a UsageError naming them when it is not. */
-export function parseFormat<F extends string>(raw: string, formats: readonly F[]): F {
+/** The help of `--format <format>`: its formats, table by default. */
+export function formatHelp(formats: readonly string[]): string {
+  return `${formatList(formats)} (default: table)`;
+}
+
+/** The help of `--json`, which every command that prints JSON takes. */
+export const JSON_FLAG_HELP = 'same as --format json';
+
+/**
+ * The output format `--format` and `--json` ask for, as one of `formats` (table when neither
+ * is given); a UsageError naming them when it is not one, or when `--json` is given beside
+ * another `--format`.
+ */
+export function parseFormat<F extends string>(flags: Pick<StoreCommandFlags, 'format' | 'json'>, formats: readonly F[]): F {
+  if (flags.json === true && flags.format !== undefined && flags.format !== 'json') {
+    throw new UsageError(`--json and --format ${flags.format} ask for different outputs; give one of them.`);
+  }
+  const raw = flags.json === true ? 'json' : (flags.format ?? 'table');
   if ((formats as readonly string[]).includes(raw)) return raw as F;
   throw new UsageError(`--format "${raw}" is not supported; use ${formatList(formats)}.`);
 }
