@@ -60,6 +60,18 @@ type TableTotals = Pick<RepriceTotals, 'calls' | 'changed' | 'oldTotalNano' | 'n
 export const UNKNOWN_COST_NOTE = '* sums the calls that have a cost; — no call has one (unpriced, not $0)';
 
 /**
+ * A run's note in `prices history` when it was recorded before schema v24 (PostgreSQL v19),
+ * which did not keep how many calls had a cost: its totals are shown as recorded.
+ */
+const UNCOUNTED_RUN_NOTE = 'these totals count calls without a cost as $0 (recorded by an older tokometer, which did not keep how many had one)';
+
+/**
+ * One side (old or new cost) of totals as known-cost.ts reads a spend. Without its count of
+ * calls with a cost (a run recorded before v24) every call counts as priced, as its totals did.
+ */
+const side = (t: TableTotals, priced: number | null) => ({ calls: t.calls, pricedCalls: priced ?? t.calls });
+
+/**
  * The per-model table. An old or new cost none of whose calls has a cost reads `—` (a
  * model's row; the total row is always the sum of the known costs), one that leaves some
  * calls out is marked `*`; the difference reads `—` when neither side is known. With any
@@ -72,11 +84,9 @@ function modelTable(models: readonly RepriceModelTotals[], total: TableTotals): 
     ...['calls', 'changed', 'old cost', 'new cost', 'difference'].map((header) => ({ header, align: 'right' as const })),
   ];
   const rows = [...models.map((m) => ({ name: [m.provider, m.model], t: m as TableTotals, isTotal: false })), { name: ['total', ''], t: total, isTotal: true }];
-  // One side of a row as known-cost.ts reads a spend: without its priced count (a run read back), every call counts as priced.
-  const side = (t: TableTotals, priced: number | undefined) => ({ calls: t.calls, pricedCalls: priced ?? t.calls });
-  const known = (t: TableTotals, priced: number | undefined, isTotal: boolean) => isTotal || costKnown(side(t, priced));
+  const known = (t: TableTotals, priced: number | null, isTotal: boolean) => isTotal || costKnown(side(t, priced));
   const marking = rows.some(({ t }) => costLeavesCallsOut(side(t, t.oldPricedCalls)) || costLeavesCallsOut(side(t, t.newPricedCalls)));
-  const cost = (t: TableTotals, nano: number, priced: number | undefined, isTotal: boolean) => fromSpend(known(t, priced, isTotal) ? exactUsd(nano) : null, side(t, priced), marking);
+  const cost = (t: TableTotals, nano: number, priced: number | null, isTotal: boolean) => fromSpend(known(t, priced, isTotal) ? exactUsd(nano) : null, side(t, priced), marking);
   const unknownShown = rows.some(({ t, isTotal }) => !known(t, t.oldPricedCalls, isTotal) || !known(t, t.newPricedCalls, isTotal));
   const cells = rows.map(({ name, t, isTotal }) => {
     const neither = !known(t, t.oldPricedCalls, isTotal) && !known(t, t.newPricedCalls, isTotal);
@@ -139,16 +149,35 @@ function registerReprice(prices: Command, ctx: CliContext): void {
     });
 }
 
+/** Whether totals show `*` or `—` on either side (then the history ends with UNKNOWN_COST_NOTE). */
+const marked = (t: TableTotals) => costLeavesCallsOut(side(t, t.oldPricedCalls)) || costLeavesCallsOut(side(t, t.newPricedCalls));
+
+/**
+ * `old → new (difference)` of a run or one of its models, as the reprice table shows them:
+ * a cost none of whose calls has one reads `—`, one that leaves calls out is marked `*`; the
+ * difference reads `—` when neither side is known.
+ */
+function costChangeText(t: TableTotals): string {
+  const text = (nano: number, priced: number | null) => {
+    const s = side(t, priced);
+    return fromSpend(costKnown(s) ? exactUsd(nano) : null, s, false);
+  };
+  const neither = !costKnown(side(t, t.oldPricedCalls)) && !costKnown(side(t, t.newPricedCalls));
+  return `${text(t.oldTotalNano, t.oldPricedCalls)} → ${text(t.newTotalNano, t.newPricedCalls)} (${neither ? '—' : signedUsd(t.newTotalNano - t.oldTotalNano)})`;
+}
+
+/** The models of a run that `prices history` lists: those with a changed call. */
+const shownModels = (run: RepriceRun) => run.models.filter((m) => m.changed > 0);
+
 function renderRun(run: RepriceRun): string {
   const state = run.finishedAt === null ? ' (unfinished: only its committed batches apply)' : '';
   const lines = [
     `#${run.id}  ${new Date(run.startedAt).toISOString()}  by ${run.actor}${state}`,
     `  calls ${new Date(run.since).toISOString()} – ${new Date(run.until).toISOString()}${run.model ? `, model ${run.model}` : ''}; prices: ${run.prices}`,
-    `  ${run.changed} of ${run.calls} calls changed${run.unpriced > 0 ? `, ${run.unpriced} without a price now` : ''}: ${exactUsd(run.oldTotalNano)} → ${exactUsd(run.newTotalNano)} (${signedUsd(run.newTotalNano - run.oldTotalNano)})`,
+    `  ${run.changed} of ${run.calls} calls changed${run.unpriced > 0 ? `, ${run.unpriced} without a price now` : ''}: ${costChangeText(run)}`,
   ];
-  for (const m of run.models.filter((x) => x.changed > 0)) {
-    lines.push(`    ${m.provider}/${m.model}: ${m.changed} of ${m.calls} calls, ${exactUsd(m.oldTotalNano)} → ${exactUsd(m.newTotalNano)} (${signedUsd(m.newTotalNano - m.oldTotalNano)})`);
-  }
+  for (const m of shownModels(run)) lines.push(`    ${m.provider}/${m.model}: ${m.changed} of ${m.calls} calls, ${costChangeText(m)}`);
+  if (run.oldPricedCalls === null || run.newPricedCalls === null) lines.push(`  ${UNCOUNTED_RUN_NOTE}`);
   return lines.join('\n');
 }
 
@@ -177,6 +206,7 @@ function registerHistory(prices: Command, ctx: CliContext): void {
         }
         out.push('', runs.length === 0 ? 'Reprice runs: none.' : 'Reprice runs:');
         for (const run of runs) out.push(renderRun(run));
+        if (runs.some((run) => marked(run) || shownModels(run).some(marked))) out.push(UNKNOWN_COST_NOTE);
         ctx.out(`${out.join('\n')}\n`);
       } finally {
         await store.close();

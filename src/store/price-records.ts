@@ -90,11 +90,18 @@ export interface RepriceTotals {
   newTotalNano: number;
   /**
    * How many examined calls had a stored cost before, and have one after (a call without a
-   * cost adds nothing to the totals: unpriced, not $0). Counted by a reprice; not recorded in
-   * reprice_runs, so undefined for a run read back (`prices history`).
+   * cost adds nothing to the totals: unpriced, not $0), 0 ≤ each ≤ calls. Recorded with the
+   * run (reprice_runs / reprice_models, schema v24, PostgreSQL v19); null for a run read back
+   * that was recorded before, which did not keep them (its totals count such calls as $0).
    */
-  oldPricedCalls?: number;
-  newPricedCalls?: number;
+  oldPricedCalls: number | null;
+  newPricedCalls: number | null;
+}
+
+/** The counts of calls with a cost as a reprice counts them: always known. */
+export interface PricedCallCounts {
+  oldPricedCalls: number;
+  newPricedCalls: number;
 }
 
 export interface RepriceModelTotals extends RepriceTotals {
@@ -103,13 +110,15 @@ export interface RepriceModelTotals extends RepriceTotals {
 }
 
 export interface RepriceResult extends RepriceTotals {
+  oldPricedCalls: number;
+  newPricedCalls: number;
   /** reprice_runs id; null for a dry run. */
   runId: number | null;
   /** Per provider and model, largest absolute difference first. */
-  models: RepriceModelTotals[];
+  models: (RepriceModelTotals & PricedCallCounts)[];
 }
 
-/** One `prices reprice` run as recorded (reprice_runs, schema v8). Times ms, money nano-USD. */
+/** One `prices reprice` run as recorded (reprice_runs, schema v8; its counts of calls with a cost v24). Times ms, money nano-USD. */
 export interface RepriceRun extends RepriceTotals {
   id: number;
   actor: string;

@@ -15,6 +15,9 @@ interface RunRow {
   unpriced: number;
   old_total_nano: number;
   new_total_nano: number;
+  /** NULL in rows recorded before schema v24 (PostgreSQL v19). */
+  old_priced_calls: number | null;
+  new_priced_calls: number | null;
 }
 
 interface ModelRow {
@@ -25,9 +28,14 @@ interface ModelRow {
   changed: number;
   old_total_nano: number;
   new_total_nano: number;
+  old_priced_calls: number | null;
+  new_priced_calls: number | null;
 }
 
-/** The newest runs first, each with its per-model totals (largest absolute difference first). */
+/** A count that rows recorded before schema v24 do not have: null, not a guess. */
+const countOrNull = (n: number | null): number | null => (n === null ? null : Number(n));
+
+/** The newest runs first, each with its per-model totals (largest absolute difference first); counts of calls with a cost null in runs recorded before v24. */
 export async function listRepriceRuns(db: Db, limit: number): Promise<RepriceRun[]> {
   const runs = await db.all<RunRow>('SELECT * FROM reprice_runs ORDER BY id DESC LIMIT ?', [limit]);
   if (runs.length === 0) return [];
@@ -36,7 +44,17 @@ export async function listRepriceRuns(db: Db, limit: number): Promise<RepriceRun
   return runs.map((r) => {
     const models = rows
       .filter((m) => Number(m.run_id) === Number(r.id))
-      .map((m) => ({ provider: m.provider, model: m.model, calls: Number(m.calls), changed: Number(m.changed), unpriced: 0, oldTotalNano: Number(m.old_total_nano), newTotalNano: Number(m.new_total_nano) }))
+      .map((m) => ({
+        provider: m.provider,
+        model: m.model,
+        calls: Number(m.calls),
+        changed: Number(m.changed),
+        unpriced: 0,
+        oldTotalNano: Number(m.old_total_nano),
+        newTotalNano: Number(m.new_total_nano),
+        oldPricedCalls: countOrNull(m.old_priced_calls),
+        newPricedCalls: countOrNull(m.new_priced_calls),
+      }))
       .sort((a, b) => Math.abs(b.newTotalNano - b.oldTotalNano) - Math.abs(a.newTotalNano - a.oldTotalNano) || a.model.localeCompare(b.model));
     return {
       id: Number(r.id),
@@ -52,6 +70,8 @@ export async function listRepriceRuns(db: Db, limit: number): Promise<RepriceRun
       unpriced: Number(r.unpriced),
       oldTotalNano: Number(r.old_total_nano),
       newTotalNano: Number(r.new_total_nano),
+      oldPricedCalls: countOrNull(r.old_priced_calls),
+      newPricedCalls: countOrNull(r.new_priced_calls),
       models,
     };
   });

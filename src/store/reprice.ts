@@ -3,7 +3,7 @@ import { isPerImageCall } from '../domain/billing-units.js';
 import { usageFromRow, type KnownUsageColumns } from './call-row-reader.js';
 import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
-import type { RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
+import type { PricedCallCounts, RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
 import { foldPendingEntities } from './entity-pending-fold.js';
 import { isReached } from './reached.js';
 import { aggregateRollups, type RolledCall } from './rollup-aggregate.js';
@@ -14,9 +14,10 @@ import type { CallOutcome, SqlValue, UsageSource } from './types.js';
  * moves the calls, their rollup rows and entity rows by the difference, one transaction
  * per batch, on SQLite and PostgreSQL alike. The rows a changed call moves are the ones
  * the rollup writers added it to (rollup-aggregate.ts, summing each call's change of
- * measures). The audit trail (schema v8) gets the run, its per-model totals and, for
- * calls of the last 32 days, each call's cost change so running proxies can move their
- * budget counters (reprice_spend). Money integer nano-USD, times ms since the epoch.
+ * measures). The audit trail (schema v8) gets the run, its per-model totals (with the
+ * calls that had a cost before and have one after, v24) and, for calls of the last 32
+ * days, each call's cost change so running proxies can move their budget counters
+ * (reprice_spend). Money integer nano-USD, times ms since the epoch.
  */
 
 /**
@@ -36,6 +37,10 @@ const DAY_MS = 86_400_000;
  * On SQLite the batch's BEGIN IMMEDIATE does the same.
  */
 const REPRICE_LOCK = 0x746f6b6f_70726365n;
+
+/** Totals as a reprice counts them: with its counts of calls with a cost, never null. */
+type Counted = RepriceTotals & PricedCallCounts;
+type CountedModel = RepriceModelTotals & PricedCallCounts;
 
 /** A call whose cost changes, with the rollup fields of the stored row (cost = the old one). */
 interface RepricedCall extends RolledCall {
@@ -87,18 +92,18 @@ function repriced(call: RepriceCall, r: CallRow, newCostNano: number): RepricedC
   };
 }
 
-function zero(): RepriceTotals {
+function zero(): Counted {
   return { calls: 0, changed: 0, unpriced: 0, oldTotalNano: 0, newTotalNano: 0, oldPricedCalls: 0, newPricedCalls: 0 };
 }
 
-function add(into: RepriceTotals, t: RepriceTotals): void {
+function add(into: Counted, t: Counted): void {
   into.calls += t.calls;
   into.changed += t.changed;
   into.unpriced += t.unpriced;
   into.oldTotalNano += t.oldTotalNano;
   into.newTotalNano += t.newTotalNano;
-  into.oldPricedCalls = (into.oldPricedCalls ?? 0) + (t.oldPricedCalls ?? 0);
-  into.newPricedCalls = (into.newPricedCalls ?? 0) + (t.newPricedCalls ?? 0);
+  into.oldPricedCalls += t.oldPricedCalls;
+  into.newPricedCalls += t.newPricedCalls;
 }
 
 /** The batch after (ts, id) in (ts, id) order: keyset paging on the calls_ts index. */
@@ -131,8 +136,8 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
 const ADD_MEASURES = MEASURE_COLUMNS.map((c) => `${c} = ${c} + ?`).join(', ');
 
 /** Reprices one batch on `tx` (inside its transaction unless dry). @returns the batch's totals per model. */
-async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[], runId: number | null, spendFrom: number): Promise<Map<string, RepriceModelTotals>> {
-  const byModel = new Map<string, RepriceModelTotals>();
+async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[], runId: number | null, spendFrom: number): Promise<Map<string, CountedModel>> {
+  const byModel = new Map<string, CountedModel>();
   const changed: RepricedCall[] = [];
   const write = runId !== null;
 
@@ -146,15 +151,15 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
     m.calls++;
     m.oldTotalNano += call.costNano ?? 0;
     const hadCost = call.costNano !== null;
-    if (hadCost) m.oldPricedCalls!++;
+    if (hadCost) m.oldPricedCalls++;
     if (now === null) {
       m.unpriced++;
       m.newTotalNano += call.costNano ?? 0;
-      if (hadCost) m.newPricedCalls!++;
+      if (hadCost) m.newPricedCalls++;
       continue;
     }
     m.newTotalNano += now.costNano;
-    m.newPricedCalls!++;
+    m.newPricedCalls++;
     const costChanged = now.costNano !== call.costNano;
     if (costChanged) m.changed++;
     const error = now.error === undefined ? call.error : now.error;
@@ -203,16 +208,18 @@ async function repriceBatch(tx: Db, o: RepriceOptions, rows: readonly CallRow[],
   for (const m of byModel.values()) {
     add(t, m);
     await tx.run(
-      `INSERT INTO reprice_models (run_id, provider, model, calls, changed, old_total_nano, new_total_nano) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO reprice_models (run_id, provider, model, calls, changed, old_total_nano, new_total_nano, old_priced_calls, new_priced_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, provider, model) DO UPDATE SET calls = reprice_models.calls + excluded.calls, changed = reprice_models.changed + excluded.changed,
-         old_total_nano = reprice_models.old_total_nano + excluded.old_total_nano, new_total_nano = reprice_models.new_total_nano + excluded.new_total_nano`,
-      [runId, m.provider, m.model, m.calls, m.changed, m.oldTotalNano, m.newTotalNano],
+         old_total_nano = reprice_models.old_total_nano + excluded.old_total_nano, new_total_nano = reprice_models.new_total_nano + excluded.new_total_nano,
+         old_priced_calls = reprice_models.old_priced_calls + excluded.old_priced_calls, new_priced_calls = reprice_models.new_priced_calls + excluded.new_priced_calls`,
+      [runId, m.provider, m.model, m.calls, m.changed, m.oldTotalNano, m.newTotalNano, m.oldPricedCalls, m.newPricedCalls],
     );
   }
   await tx.run(
     `UPDATE reprice_runs SET calls = calls + ?, changed = changed + ?, unpriced = unpriced + ?,
-       old_total_nano = old_total_nano + ?, new_total_nano = new_total_nano + ? WHERE id = ?`,
-    [t.calls, t.changed, t.unpriced, t.oldTotalNano, t.newTotalNano, runId],
+       old_total_nano = old_total_nano + ?, new_total_nano = new_total_nano + ?,
+       old_priced_calls = old_priced_calls + ?, new_priced_calls = new_priced_calls + ? WHERE id = ?`,
+    [t.calls, t.changed, t.unpriced, t.oldTotalNano, t.newTotalNano, t.oldPricedCalls, t.newPricedCalls, runId],
   );
   return byModel;
 }
@@ -230,13 +237,13 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
   let runId: number | null = null;
   if (!o.dryRun) {
     const row = await db.get<{ id: number }>(
-      `INSERT INTO reprice_runs (actor, started_at, since, until, model, prices, calls, changed, unpriced, old_total_nano, new_total_nano)
-       VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0) RETURNING id`,
+      `INSERT INTO reprice_runs (actor, started_at, since, until, model, prices, calls, changed, unpriced, old_total_nano, new_total_nano, old_priced_calls, new_priced_calls)
+       VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0) RETURNING id`,
       [o.actor, started, o.since, o.until, o.model ?? null, o.prices],
     );
     runId = Number(row!.id);
   }
-  const models = new Map<string, RepriceModelTotals>();
+  const models = new Map<string, CountedModel>();
   let after = { ts: o.since - 1, id: 0 };
   for (;;) {
     const step = async (tx: Db) => {

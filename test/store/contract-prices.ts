@@ -134,7 +134,7 @@ export const priceCases: FacadeCase[] = [
       await written.close();
     },
   },
-  storeCase('prices.reprice records the run, per-model totals and budget spend changes; a dry run writes nothing; a second run changes nothing', async (s, env) => {
+  storeCase('prices.reprice records the run and per-model totals, with the calls that had a cost before and after, and budget spend changes; a dry run writes nothing; a second run changes nothing', async (s, env) => {
     await insert(s, CALLS);
     const before = await snapshot((sql) => s.rows(sql), env.dialect);
 
@@ -151,10 +151,18 @@ export const priceCases: FacadeCase[] = [
     const [recorded] = await s.prices.repriceRuns(10);
     assert.deepEqual(
       { ...recorded!, models: undefined },
-      { id: run.runId, actor: 'me@host', startedAt: NOW, finishedAt: NOW, since: SINCE, until: UNTIL, model: null, prices: 'config, overrides', calls: 9, changed: 8, unpriced: 1, oldTotalNano: run.oldTotalNano, newTotalNano: run.newTotalNano, models: undefined },
+      {
+        id: run.runId, actor: 'me@host', startedAt: NOW, finishedAt: NOW, since: SINCE, until: UNTIL, model: null, prices: 'config, overrides', calls: 9, changed: 8, unpriced: 1,
+        oldTotalNano: run.oldTotalNano, newTotalNano: run.newTotalNano, oldPricedCalls: 8, newPricedCalls: 9, models: undefined,
+      },
     );
-    // The counts of calls with a cost are the reprice's own (its table marks partial sums): a run read back does not have them.
-    assert.deepEqual(recorded!.models, run.models.map(({ oldPricedCalls: _old, newPricedCalls: _new, ...m }) => ({ ...m, unpriced: 0 })));
+    // The counts of calls with a cost are recorded (schema v24, PostgreSQL v19), so `prices history` tells an unknown cost
+    // from $0: call 3 had none before (gpt-4o-mini 2 of 3), claude's call keeps its cost (1 of 1), every gpt-4o call has one.
+    assert.deepEqual(recorded!.models, run.models.map((m) => ({ ...m, unpriced: 0 })));
+    assert.deepEqual(
+      recorded!.models.map((m) => [m.model, m.oldPricedCalls, m.newPricedCalls]).sort(),
+      [['claude', 1, 1], ['gpt-4o', 5, 5], ['gpt-4o-mini', 2, 3]],
+    );
     assert.deepEqual(
       run.models.map((m) => [m.model, m.calls, m.changed]).sort(),
       [['claude', 1, 0], ['gpt-4o', 5, 5], ['gpt-4o-mini', 3, 3]],
