@@ -67,6 +67,28 @@ describe('report --by or --where with a typo of a built-in dimension', () => {
   });
 });
 
+describe('report --since in minutes: "the last 5 minutes"', () => {
+  it('--since 5m and --since 30min cover that many minutes before now (the clock: 2026-12-01T00:00Z)', async () => {
+    const file = path.join(dir(), 'recent.db');
+    const store = testStore(openDriver(file));
+    store.insertCalls([
+      record({ at: '2026-11-30T23:57:00Z', tags: { feature: 'search' } }),
+      record({ at: '2026-11-30T23:40:00Z', tags: { feature: 'chat' } }),
+      record({ at: '2026-11-30T22:00:00Z', tags: { feature: 'chat' } }),
+    ]);
+    await store.close();
+    const calls = async (since: string) => {
+      const res = await cli(['report', '--db', file, '--since', since, '--format', 'json']);
+      expect(res.err).toBe('');
+      expect(res.code).toBe(0);
+      return (JSON.parse(res.out) as { total: { calls: number } }).total.calls;
+    };
+    expect(await calls('5m')).toBe(1);
+    expect(await calls('30min')).toBe(2);
+    expect(await calls('3h')).toBe(3);
+  });
+});
+
 describe('report --db naming a file with no calls', () => {
   it('a file that does not exist: says so, without telling the user to pass the --db they passed', async () => {
     const typo = path.join(dir(), 'typo.db');
@@ -118,7 +140,7 @@ describe('prices --at takes the date forms of report --since', () => {
   it('a form report refuses is refused in report\'s words', async () => {
     const res = await cli(['prices', 'list', '--at', 'soon']);
     expect(res.code).toBe(2);
-    expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
+    expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (30m, 24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
   });
 });
 
