@@ -16,16 +16,31 @@ const { dir, cli } = cliFolder('tokometer-first-run-');
 
 const writeConfig = (text: string) => writeFileSync(path.join(dir(), 'tokometer.yaml'), text);
 
-describe('config check on a store.spill_path whose folder does not exist', () => {
+describe('config check and serve on a store.spill_path they cannot use: the same error, at the line of spill_path', () => {
   it('fails with the error serve stops on, exit 2', async () => {
     writeConfig('store: { spill_path: "./missing/calls.spill" }\n');
-    const expected = `tokometer: store.spill_path: the folder ${path.join(dir(), 'missing')} does not exist; create it or point store.spill_path elsewhere\n`;
+    const expected = `tokometer: tokometer.yaml:1:22: store.spill_path: the folder ${path.join(dir(), 'missing')} does not exist; create it or point store.spill_path elsewhere\n`;
 
     const serve = await cli(['serve', '--port', '0']);
     expect(serve).toEqual({ code: 2, out: '', err: expected });
 
     const check = await cli(['config', 'check']);
     expect(check).toEqual({ code: 2, out: '', err: expected });
+  });
+
+  it('a spill_path whose folder is a file, on line 3 of a --config file', async () => {
+    writeFileSync(path.join(dir(), 'notes'), 'x');
+    writeFileSync(path.join(dir(), 'prod.yaml'), 'timezone: UTC\nstore:\n  spill_path: notes/calls.spill\n');
+    const expected = `tokometer: prod.yaml:3:15: store.spill_path: ${path.join(dir(), 'notes')} is a file, not a folder; point store.spill_path at a file in a folder that exists\n`;
+    expect(await cli(['serve', '--port', '0', '--config', 'prod.yaml'])).toEqual({ code: 2, out: '', err: expected });
+    expect(await cli(['config', 'check', '--config', 'prod.yaml'])).toEqual({ code: 2, out: '', err: expected });
+  });
+
+  it('a spill_path in a folder no one may write to (/proc/sys)', async () => {
+    writeConfig('store:\n  spill_path: /proc/sys/calls.spill\n');
+    const expected = 'tokometer: tokometer.yaml:2:15: store.spill_path: the folder /proc/sys is not writable by this user, so the spill file cannot be made there; make it writable or point store.spill_path elsewhere\n';
+    expect(await cli(['serve', '--port', '0'])).toEqual({ code: 2, out: '', err: expected });
+    expect(await cli(['config', 'check'])).toEqual({ code: 2, out: '', err: expected });
   });
 
   it('passes once the folder exists', async () => {
