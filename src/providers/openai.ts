@@ -8,7 +8,8 @@ import { TranscriptionStream, observeTranscription } from './openai-transcriptio
 import { isTokenBilledSpeechModel, speechOutputTokenBound } from './openai-speech.js';
 import { SpeechStream } from './openai-speech-stream.js';
 import { imageOutputTokens } from './image-output-tokens.js';
-import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
+import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, defaultImageModel, observeImages } from './openai-images.js';
+import { MAX_IMAGES, heldCount } from './image-request-counts.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
