@@ -90,7 +90,7 @@ describe('usageFromRow', () => {
     const images = [{ model: 'gpt-image-1.5', inputTokens: 0, outputTokens: 4160, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputImageTokens: 4160 }];
     const text = callToParams(makeCall(0, { usage: { ...USAGE, advisors: images } }))[column] as string;
     expect(text).toBe('[{"model":"gpt-image-1.5","inputTokens":0,"outputTokens":4160,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0,"outputImageTokens":4160}]');
-    expect(usageFromRow({ ...ROW, advisor_usage: text }).advisors).toStrictEqual(images);
+    expect(usageFromRow({ ...ROW, advisor_usage: text })?.advisors).toStrictEqual(images);
     // More image tokens than output tokens, or a count that is not one, is not a value tokometer writes.
     expect(() => callToParams(makeCall(0, { usage: { ...USAGE, advisors: [{ ...images[0]!, outputImageTokens: 5000 }] } }))).toThrow('usage.advisors[0].outputImageTokens');
     expect(() => usageFromRow({ ...ROW, advisor_usage: text.replace('"outputImageTokens":4160', '"outputImageTokens":-1') })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
