@@ -1,5 +1,6 @@
 import { imageOutputTokens, PARTIAL_IMAGE_TOKENS } from './image-output-tokens.js';
-import { isObj, str, type Json } from './json.js';
+import { count, isObj, str, type Json } from './json.js';
+import type { ImageToolBound } from './request-info.js';
 import type { AdvisorUsage } from './usage.js';
 
 /**
@@ -45,4 +46,19 @@ export function imageCallUsage(item: Json, tool: Json | undefined, partials: num
 export function isBilledImageCall(item: Json): boolean {
   if (item.type !== 'image_generation_call') return false;
   return item.status === undefined ? typeof item.result === 'string' : item.status === 'completed';
+}
+
+/**
+ * What a Responses request's image_generation tool may bill, for the budget hold: one entry (the
+ * API takes one such tool) of its model, the most output tokens one image of its size and quality
+ * may be billed (imageOutputTokens: `auto` or unset quality as high, `auto` or unset size as the
+ * dearest, plus 100 per `partial_images`), and how many images: the request's `max_tool_calls`
+ * ("The maximum number of total calls to built-in tools that can be processed in a response"),
+ * else 1, since nothing else bounds them. Undefined when the request has no such tool.
+ */
+export function responsesImageTools(body: Json): ImageToolBound[] | undefined {
+  const tool = imageGenerationTool(body.tools);
+  if (tool === undefined) return undefined;
+  const model = str(tool.model) ?? DEFAULT_IMAGE_TOOL_MODEL;
+  return [{ model, outputTokensPerImage: imageOutputTokens(tool, model), images: count(body.max_tool_calls) ?? 1 }];
 }

@@ -8,6 +8,7 @@ import { TranscriptionStream, observeTranscription } from './openai-transcriptio
 import { isTokenBilledSpeechModel, speechOutputTokenBound } from './openai-speech.js';
 import { SpeechStream } from './openai-speech-stream.js';
 import { imageOutputTokens } from './image-output-tokens.js';
+import { responsesImageTools } from './openai-image-tool.js';
 import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, defaultImageModel, observeImages } from './openai-images.js';
 import { MAX_IMAGES, heldCount } from './image-request-counts.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
@@ -179,6 +180,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
     billing: requestedServiceTier,
+    imageTools: (json, known) => (known.kind === 'responses' ? responsesImageTools(json) : undefined),
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
     // A background response runs on the provider once accepted (responses-state.ts).
     runsDetached: (json, known) => known.endpoint === 'responses' && json.background === true,
