@@ -71,6 +71,20 @@ describe('Responses image_generation tool through the proxy', () => {
     expect(f.gate.settled.map(([, nano]) => nano)).toEqual([64_370_000]);
   });
 
+  // A GPT image model tokometer has no table for is held and priced at the larger of gpt-image-1's and gpt-image-2's
+  // rules (image-output-tokens.ts): 1024x1024 high is 7,024 tokens by gpt-image-2's.
+  it('an image model without a price: recorded and settled at the mainline 3,250,000 (a lower bound), with a note naming the image model', async () => {
+    const tools = [{ type: 'image_generation', model: 'gpt-image-9' }];
+    const f = pricedByCatalog(fixture(() => jsonAnswer(JSON.stringify(response([image('ig_1', '1024x1024', 'high'), MESSAGE], tools)))));
+    await bodyText(await f.handle(call(tools)));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({
+      costNano: 3_250_000,
+      error: "image model 'gpt-image-9' is unpriced (no known price for model 'gpt-image-9' at provider 'openai'; add one under 'prices:' in the config): its 7024 image output tokens are not in the cost",
+    });
+    expect(f.gate.settled.map(([, nano]) => nano)).toEqual([3_250_000]);
+  });
+
   it('a request without the tool, and one whose tool made no image, stay at the mainline 3,250,000', async () => {
     for (const tools of [[], [{ type: 'image_generation' }]]) {
       const f = pricedByCatalog(fixture(() => jsonAnswer(JSON.stringify(response([MESSAGE], tools)))));
