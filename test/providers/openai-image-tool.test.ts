@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
+import { OPENAI_BACKGROUND } from '../../src/providers/responses-state.js';
 import type { RequestInfo } from '../../src/providers/types.js';
 import { replayStream, usage } from './support.js';
 
@@ -73,5 +74,14 @@ describe('image_generation_call items of a Responses stream', () => {
     const seen = replayStream(adapter, info(), { stripInjectedUsage: false }, enc.encode(stream));
     // ig_1: 1,056 + 2 × 100 = 1,256; ig_2 (no partials seen): 272.
     expect(seen.observed.usage).toEqual(usage({ inputTokens: 1000, outputTokens: 200, advisors: [image('gpt-image-1', 1256), image('gpt-image-1', 272)] }));
+  });
+});
+
+describe('image_generation_call items of a background response', () => {
+  it('its end (GET /responses/{id}) carries the images like a non-streamed answer', () => {
+    const read = OPENAI_BACKGROUND.read(response([call('ig_1', { size: '1536x1024', quality: 'high' }), MESSAGE]));
+    expect(read.running).toBe(false);
+    // gpt-image-1 1536x1024 high: 6,208 tokens.
+    expect(!read.running && read.observed.usage?.advisors).toEqual([image('gpt-image-1', 6208)]);
   });
 });
