@@ -1,6 +1,6 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { NanoUsd } from '../lib/money.js';
-import type { AdvisorToolBound, BillingConditions, FallbackBound } from '../providers/types.js';
+import type { AdvisorToolBound, BillingConditions, FallbackBound, ImageToolBound } from '../providers/types.js';
 import { type ConsultationSeries, consultationSeries } from './advisor-consultations.js';
 import { budgetRefusal, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
@@ -51,6 +51,8 @@ export interface GateRequest {
   billing?: BillingConditions | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */
   advisorTools?: readonly AdvisorToolBound[] | undefined;
+  /** The request's image generation tools (RequestInfo.imageTools: OpenAI Responses `image_generation`), each image billed at its image model's rates; absent: none. */
+  imageTools?: readonly ImageToolBound[] | undefined;
   /**
    * Seconds of uploaded audio (RequestInfo.upload.audioSeconds), held at the model's price
    * per hour of audio when it is billed by duration (whisper-1); absent: none.
@@ -149,7 +151,24 @@ export class LedgerGate {
     // The provider may run (and bill) any fallback instead: hold the dearest.
     const fallbacks = req.fallbackModels;
     if (fallbacks !== undefined) for (const fallback of fallbacks) most = Math.max(most, this.estimateAt(attemptOf(req, fallback), fallback.model));
-    return Math.min(most + this.advisorEstimate(req), Number.MAX_SAFE_INTEGER);
+    return Math.min(most + this.advisorEstimate(req) + this.imageToolEstimate(req), Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * What the images of the request's image generation tools may cost, nano-USD: `images` calls of
+   * the image model (`estimateAt`, at its dearest output price, the image one), each with no
+   * prompt (the image's input is not priced: providers/openai-image-tool.ts) and the most output
+   * tokens one image may be billed. 0 without such a tool, with nothing allocated.
+   */
+  private imageToolEstimate(req: GateRequest): NanoUsd {
+    const tools = req.imageTools;
+    if (tools === undefined) return 0;
+    let total = 0;
+    for (const tool of tools) {
+      const image: GateRequest = { ...req, promptBytes: 0, contextTokens: undefined, cachedPromptTokens: undefined, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, documentPages: undefined, billing: undefined, maxOutputTokens: tool.outputTokensPerImage };
+      total += tool.images * this.estimateAt(image, tool.model);
+    }
+    return Math.min(total, Number.MAX_SAFE_INTEGER);
   }
 
   /**

@@ -5,8 +5,9 @@ import type { AdvisorUsage } from '../providers/types.js';
  * record keeps in its `error` column after any other text, joined by '; ':
  * - a service-tier note (pricing/service-tiers.ts): the call ran on a tier billed above the
  *   standard price whose price is unknown, so it is priced at the standard rate;
- * - advisor entries (pricer.ts withAdvisors): one per advisor consultation left out of the
- *   cost, in the order of `usage.advisors`.
+ * - advisor entries (pricer.ts withAdvisors): one per sub-inference left out of the cost (an
+ *   advisor consultation, an image of OpenAI's image generation tool), in the order of
+ *   `usage.advisors`.
  * A note holds the tier note first, then the advisor entries. This module writes every one
  * of them and finds them again, so `prices reprice` can replace the notes of a stored call
  * with those its new cost leaves (none once it is fully priced), keep the column's other
@@ -41,13 +42,18 @@ function withoutTierNotes(error: string): string | null {
   return rest === '' ? null : rest;
 }
 
-/** The head of an advisor entry: which consultation. An entry ends with {@link entryTail}. */
-function entryHead(advisor: Pick<AdvisorUsage, 'model'>): string {
+/**
+ * The head of an advisor entry: which sub-inference (an image of the image generation tool,
+ * one with `outputImageTokens`, names its image model). An entry ends with {@link entryTail}.
+ */
+function entryHead(advisor: Pick<AdvisorUsage, 'model' | 'outputImageTokens'>): string {
+  if (advisor.outputImageTokens !== undefined) return `image model '${advisor.model}' `;
   return advisor.model === '' ? 'an advisor sub-inference named no model' : `advisor model '${advisor.model}' `;
 }
 
-/** How an advisor entry ends: the tokens left out of the cost. */
-function entryTail(advisor: Pick<AdvisorUsage, 'inputTokens' | 'outputTokens'>): string {
+/** How an advisor entry ends: the tokens left out of the cost (an image's: its image output tokens). */
+function entryTail(advisor: Pick<AdvisorUsage, 'inputTokens' | 'outputTokens' | 'outputImageTokens'>): string {
+  if (advisor.outputImageTokens !== undefined) return `: its ${advisor.outputImageTokens} image output tokens are not in the cost`;
   return `: its ${advisor.inputTokens} input and ${advisor.outputTokens} output tokens are not in the cost`;
 }
 

@@ -242,9 +242,11 @@ function pageMismatch(usage: Usage, rates: Rates, modelId: string): string | nul
   return `billed per page (${pages} pages), and '${modelId}' has no price per page`;
 }
 
-/** An advisor's counts as a Usage of its own (no reasoning split: its thinking is in output). */
+/** A sub-inference's counts as a Usage of its own (no reasoning split: an advisor's thinking is in output; an image's tokens are image output). */
 function advisorAsUsage(a: AdvisorUsage): Usage {
-  return { inputTokens: a.inputTokens, outputTokens: a.outputTokens, cacheReadTokens: a.cacheReadTokens, cacheWrite5mTokens: a.cacheWrite5mTokens, cacheWrite1hTokens: a.cacheWrite1hTokens, reasoningTokens: 0 };
+  const usage: Usage = { inputTokens: a.inputTokens, outputTokens: a.outputTokens, cacheReadTokens: a.cacheReadTokens, cacheWrite5mTokens: a.cacheWrite5mTokens, cacheWrite1hTokens: a.cacheWrite1hTokens, reasoningTokens: 0 };
+  if (a.outputImageTokens !== undefined) usage.outputImageTokens = a.outputImageTokens;
+  return usage;
 }
 
 /** Display form of an entry at `at`. */

@@ -1,7 +1,7 @@
 import type { ProxyError } from '../lib/errors.js';
 import { bearerToken } from './bearer.js';
 import { type Json, count, normalisePath, objAt, passThrough, str } from './json.js';
-import type { AdvisorToolBound, BillingConditions, EndpointKind, FallbackBound, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
+import type { AdvisorToolBound, BillingConditions, ImageToolBound, EndpointKind, FallbackBound, PendingWork, PreparedRequest, ProviderAdapter, RenderedError, RequestInfo, StreamAccumulator } from './types.js';
 
 /** A POST path an adapter knows: the endpoint name stored with the call, its kind, and whether it is priced. */
 export interface KnownEndpoint {
@@ -67,6 +67,8 @@ export interface AdapterSpec {
   fallbackModels?(json: Json): readonly FallbackBound[] | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools) for the default `describe`. Default: none. */
   advisorTools?(json: Json): readonly AdvisorToolBound[] | undefined;
+  /** The request's image generation tools (RequestInfo.imageTools) for the default `describe`. Default: none. */
+  imageTools?(json: Json, known: KnownEndpoint): readonly ImageToolBound[] | undefined;
   /** The price modifiers the request asks for (RequestInfo.billing) for the default `describe`. Default: none. */
   billing?(json: Json): BillingConditions | undefined;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
@@ -142,6 +144,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (billing !== undefined) info.billing = billing;
         const advisors = known?.metered === false ? undefined : spec.advisorTools?.(json);
         if (advisors !== undefined) info.advisorTools = advisors;
+        const images = known === undefined || known.metered === false ? undefined : spec.imageTools?.(json, known);
+        if (images !== undefined) info.imageTools = images;
         return info;
       }),
 

@@ -1,6 +1,6 @@
 import { isTokenBilledImageModel } from '../domain/billing-units.js';
 import type { Json } from './json.js';
-import { GPT_IMAGE_QUALITIES, MAX_PARTIAL_IMAGES, heldCount } from './openai-images.js';
+import { GPT_IMAGE_QUALITIES, MAX_PARTIAL_IMAGES, heldCount } from './image-request-counts.js';
 
 /**
  * How many output tokens one image of an Images request can be billed, by model, size and

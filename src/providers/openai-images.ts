@@ -1,6 +1,7 @@
 import { isTokenBilledImageModel } from '../domain/billing-units.js';
 import { asciiBytes, isJsonEventNamed } from './frame-bytes.js';
 import { count, isObj, objAt, str, type Json } from './json.js';
+import { GPT_IMAGE_QUALITIES } from './image-request-counts.js';
 import type { KnownEndpoint } from './define-adapter.js';
 import { UsageEventStream } from './openai-event-stream.js';
 import { normaliseOpenAiUsage, providerReportedCost } from './openai-usage.js';
@@ -26,7 +27,6 @@ export const IMAGE_ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
  * no model runs dall-e-2 "unless a parameter specific to the GPT image models is used".
  */
 const GPT_IMAGE_ONLY = ['background', 'moderation', 'output_compression', 'output_format', 'partial_images'] as const;
-export const GPT_IMAGE_QUALITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
 
 /**
  * The model a generation without `model` runs: dall-e-2, unless it sets a parameter only
@@ -43,27 +43,6 @@ export function defaultImageModel(json: Json, known: KnownEndpoint): string | un
 /** A JSON `true`, or a form field `true`. */
 function isTrue(v: unknown): boolean {
   return v === true || v === 'true';
-}
-
-/** A count from JSON (a number) or a form field (decimal digits); undefined otherwise. */
-export function formCount(v: unknown): number | undefined {
-  if (typeof v === 'string') return /^\d{1,6}$/.test(v.trim()) ? Number(v.trim()) : undefined;
-  return count(v);
-}
-
-/** The most images one request generates (`n`: 1–10, ImageGenerateParams) and partial images one stream sends (`partial_images`: 0–3). */
-export const MAX_IMAGES = 10;
-export const MAX_PARTIAL_IMAGES = 3;
-
-/**
- * A count the hold reads (`n`, `partial_images`), at most `max`: absent (undefined, null) is
- * undefined; one the proxy cannot read as a count ('+10', '1e1', seven digits) is `max`, since
- * the provider's parser may read it as a larger count than the proxy would guess.
- */
-export function heldCount(v: unknown, max: number): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  const n = formCount(v);
-  return n === undefined ? max : Math.min(n, max);
 }
 
 /**

@@ -2,7 +2,9 @@ import { usdToNano } from '../lib/money.js';
 import { asciiBytes, isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json.js';
 import { streamError } from './openai-event-stream.js';
-import type { FrameRewrite, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import { pickJsonKeysOfText } from './json-keys.js';
+import { imageCallUsage, imageGenerationTool, isBilledImageCall } from './openai-image-tool.js';
+import type { AdvisorUsage, FrameRewrite, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
 const TICKS_PER_NANO = 10;
@@ -74,9 +76,13 @@ export function providerReportedCost(raw: Json): number | undefined {
  *   per call of the file search tool, which OpenAI bills per call ("File search tool call
  *   $2.50 / 1k calls"), not per query: an item that ran several `queries` counts once,
  *   whatever its `status`.
+ * - `images`: the `image_generation_call` items that made an image (openai-image-tool.ts), each
+ *   a sub-inference of the tool's image model (the answer's echoed `tools` name it), with the
+ *   partial images `partials` counted for it.
  */
-function billedToolCalls(output: unknown): { webSearches: number; fileSearches: number } {
-  const calls = { webSearches: 0, fileSearches: 0 };
+function billedToolCalls(response: Json, partials: PartialImages | undefined): BilledToolCalls {
+  const calls: BilledToolCalls = { webSearches: 0, fileSearches: 0, images: undefined };
+  const output = response.output;
   if (!Array.isArray(output)) return calls;
   for (const item of output) {
     if (!isObj(item)) continue;
@@ -84,25 +90,40 @@ function billedToolCalls(output: unknown): { webSearches: number; fileSearches: 
     else if (item.type === 'web_search_call') {
       const action = str(objAt(item.action).type);
       if (action === null || action === 'search') calls.webSearches++;
+    } else if (isBilledImageCall(item)) {
+      (calls.images ??= []).push(imageCallUsage(item, imageGenerationTool(response.tools), partials?.get(str(item.id) ?? '') ?? 0));
     }
   }
   return calls;
 }
 
+/** What billedToolCalls found; `images` undefined when the output made none (no list allocated). */
+interface BilledToolCalls {
+  webSearches: number;
+  fileSearches: number;
+  images: AdvisorUsage[] | undefined;
+}
+
+/** Partial images a Responses stream sent, by the `item_id` of the image generation call they preview. */
+export type PartialImages = ReadonlyMap<string, number>;
+
 /**
  * Usage and model from one response object (a Chat/Completions/Embeddings body, a
  * stream chunk, or a Responses `response`). Usage comes from `usage`, else Groq's
  * `x_groq.usage`; `service_tier` is attached to it, and a Responses answer's
- * `web_search_call` and `file_search_call` items are counted as its web and file searches.
+ * `web_search_call` and `file_search_call` items are counted as its web and file searches, and
+ * its `image_generation_call` items become sub-inferences of the image model (`usage.advisors`),
+ * with the partial images a stream sent for each (`partials`, by item id).
  */
-export function observeOpenAi(json: Json): Observed {
+export function observeOpenAi(json: Json, partials?: PartialImages): Observed {
   const usage = normaliseOpenAiUsage(json.usage) ?? normaliseOpenAiUsage(objAt(json.x_groq).usage);
   const tier = str(json.service_tier);
   if (usage && tier) usage.serviceTier = tier;
   if (usage) {
-    const { webSearches, fileSearches } = billedToolCalls(json.output);
+    const { webSearches, fileSearches, images } = billedToolCalls(json, partials);
     if (webSearches > 0) usage.webSearches = webSearches;
     if (fileSearches > 0) usage.fileSearches = fileSearches;
+    if (images !== undefined) usage.advisors = images;
   }
   const observed: Observed = { usage, model: str(json.model) };
   if (json.object === 'response') {
@@ -194,6 +215,8 @@ export class ChatStream implements StreamAccumulator {
 }
 
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const PARTIAL_IMAGE_EVENT = 'response.image_generation_call.partial_image';
+const ITEM_ID_KEYS = ['item_id'] as const;
 const MODEL_EVENTS = new Set(['response.created', 'response.in_progress']);
 
 /**
@@ -210,10 +233,13 @@ export class ResponsesStream implements StreamAccumulator {
   private responseId: string | undefined;
   /** Why the response failed (its `response.failed` event). */
   private failed: string | undefined;
+  /** Partial images seen per image generation call (item id); null until the first. */
+  private partials: Map<string, number> | null = null;
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
+    if (event === PARTIAL_IMAGE_EVENT) return this.countPartial(data);
     const wanted =
       event !== '' ? TERMINAL_EVENTS.has(event) || event === 'error' || (this.model === null && MODEL_EVENTS.has(event)) : this.model === null || mayCarryUsage(data) || data.includes('"error"');
     if (!wanted) return true;
@@ -221,7 +247,7 @@ export class ResponsesStream implements StreamAccumulator {
     // A stream-level error (`event: error`, data `{"type":"error","code","message"}`): the response failed.
     if (isObj(json) && json.type === 'error') this.failed ??= streamError(json);
     if (!isObj(json) || typeof json.type !== 'string' || !isObj(json.response)) return true;
-    const seen = observeOpenAi(json.response);
+    const seen = observeOpenAi(json.response, this.partials ?? undefined);
     if (TERMINAL_EVENTS.has(json.type)) {
       if (seen.usage) this.usage = seen.usage;
       this.model = seen.model ?? this.model;
@@ -232,6 +258,19 @@ export class ResponsesStream implements StreamAccumulator {
       this.model = this.model ?? seen.model;
       if (json.response.background === true && this.usage === null) this.pendingId = str(json.response.id);
     }
+    return true;
+  }
+
+  /**
+   * Counts a partial image (each is billed 100 image output tokens: openai-image-tool.ts) for
+   * its call's `item_id`. The event carries the preview's base64: only `item_id` is parsed
+   * (json-keys.ts), the image is jumped over.
+   */
+  private countPartial(data: string): boolean {
+    const id = str(pickJsonKeysOfText(data, ITEM_ID_KEYS)?.item_id);
+    if (id === null) return true;
+    this.partials ??= new Map();
+    this.partials.set(id, (this.partials.get(id) ?? 0) + 1);
     return true;
   }
 

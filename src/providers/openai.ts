@@ -8,7 +8,9 @@ import { TranscriptionStream, observeTranscription } from './openai-transcriptio
 import { isTokenBilledSpeechModel, speechOutputTokenBound } from './openai-speech.js';
 import { SpeechStream } from './openai-speech-stream.js';
 import { imageOutputTokens } from './image-output-tokens.js';
-import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, MAX_IMAGES, defaultImageModel, heldCount, observeImages } from './openai-images.js';
+import { responsesImageTools } from './openai-image-tool.js';
+import { IMAGE_ENDPOINTS, IMAGES_USAGE_KEYS, ImagesStream, defaultImageModel, observeImages } from './openai-images.js';
+import { MAX_IMAGES, heldCount } from './image-request-counts.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
@@ -178,6 +180,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxWebSearches: responsesMaxWebSearches,
     maxFileSearches: responsesMaxFileSearches,
     billing: requestedServiceTier,
+    imageTools: (json, known) => (known.kind === 'responses' ? responsesImageTools(json) : undefined),
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
     // A background response runs on the provider once accepted (responses-state.ts).
     runsDetached: (json, known) => known.endpoint === 'responses' && json.background === true,

@@ -33,6 +33,18 @@ export interface AdvisorToolBound {
   maxOutputTokens: number | null;
 }
 
+/**
+ * The image_generation tool of a Responses request (RequestInfo.imageTools): the images it may
+ * make, each billed at `model`'s rates (providers/openai-image-tool.ts).
+ */
+export interface ImageToolBound {
+  /** The image model (the tool's `model`, else gpt-image-1). */
+  model: string;
+  /** Most output tokens (all image tokens) one image may be billed, partial images included. */
+  outputTokensPerImage: number;
+  /** Most images held: the request's `max_tool_calls`, else 1 (no bound: docs/prices.md). */
+  images: number;
+}
 
 /** The kinds of call tokometer meters (`speech`: text-to-speech, audio out). `other` = forwarded and recorded with zero cost. */
 export type EndpointKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'transcriptions' | 'speech' | 'images' | 'ocr' | 'other';
@@ -170,6 +182,12 @@ export interface RequestInfo {
    * (budget/gate.ts). Absent when none.
    */
   advisorTools?: readonly AdvisorToolBound[];
+  /**
+   * The request's OpenAI Responses `image_generation` tool: the images it may make, each billed
+   * at the image model's rates, which the budget reservation holds (budget/gate.ts). Absent when
+   * the request has none.
+   */
+  imageTools?: readonly ImageToolBound[];
   /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.

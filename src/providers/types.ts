@@ -6,7 +6,7 @@ import type { BillingConditions, Usage } from './usage.js';
 export { emptyUsage, type AdvisorUsage, type BillingConditions, type Usage } from './usage.js';
 
 /** What an adapter learns about a request (providers/request-info.ts). */
-export type { AdvisorToolBound, EndpointKind, FallbackBound, RequestInfo } from './request-info.js';
+export type { AdvisorToolBound, EndpointKind, FallbackBound, ImageToolBound, RequestInfo } from './request-info.js';
 
 /** One parsed SSE frame. `raw` are the exact bytes of the frame including its terminating blank line. */
 export interface SseFrame {

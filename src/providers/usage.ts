@@ -86,15 +86,18 @@ export interface Usage {
   /** Inference speed Anthropic reported (`usage.speed`: `standard`, `fast`); fast mode is billed at a multiple (pricing/modifiers.ts). */
   speed?: string;
   /**
-   * Sub-inferences run on other models and billed at their rates (Anthropic advisor tool
-   * `advisor_message` iterations), one entry each in order; in no count above. Absent when none.
+   * Sub-inferences run on other models and billed at their rates, one entry each in order; in
+   * no count above. Absent when none. Anthropic advisor tool `advisor_message` iterations; the
+   * images an OpenAI Responses `image_generation` tool made (openai-image-tool.ts), each an
+   * entry of its image model with its image output tokens.
    */
   advisors?: AdvisorUsage[];
 }
 
 /**
- * One advisor sub-inference's tokens, in Usage's inclusion rules (input = uncached + cache
- * reads + writes; output includes thinking). Non-negative integers.
+ * One sub-inference's tokens (an advisor consultation, an image of the image generation tool),
+ * in Usage's inclusion rules (input = uncached + cache reads + writes; output includes thinking
+ * and `outputImageTokens`). Non-negative integers.
  */
 export interface AdvisorUsage {
   /** As reported (`iterations[].model`); '' when the answer named none (its tokens are then left out of the cost, with a note). */
@@ -104,6 +107,8 @@ export interface AdvisorUsage {
   cacheReadTokens: number;
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
+  /** Image tokens among `outputTokens` (an image tool's image: all of them), priced at the model's image output price; absent: none. */
+  outputImageTokens?: number;
 }
 
 /**

@@ -39,6 +39,7 @@ export function budgetRequestOf(
     maxFileSearches: info.maxFileSearches,
     billing: info.billing,
     advisorTools: info.advisorTools,
+    imageTools: info.imageTools,
     contextTokens: unseenInputTokens(info, state),
     audioSeconds: info.upload?.audioSeconds,
     documentPages: info.documentPages,

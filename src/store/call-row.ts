@@ -180,8 +180,9 @@ function pagesOrNull(field: string, v: unknown): number | null {
 const ADVISOR_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens'] as const;
 
 /**
- * `usage.advisors` as calls.advisor_usage (schema v19): JSON text, one object per advisor
- * consultation with `model` and the five counts in ADVISOR_COUNTS order; NULL when absent or empty.
+ * `usage.advisors` as calls.advisor_usage (schema v19): JSON text, one object per sub-inference
+ * (an advisor consultation, an image tool's image) with `model` and the five counts in
+ * ADVISOR_COUNTS order, then `outputImageTokens` when set (an image's); NULL when absent or empty.
  * @throws InvalidCallRecordError when a model is not a string or a count not a non-negative safe integer.
  */
 function advisorColumn(advisors: readonly AdvisorUsage[] | undefined): string | null {
@@ -189,7 +190,11 @@ function advisorColumn(advisors: readonly AdvisorUsage[] | undefined): string | 
   return JSON.stringify(advisors.map((a, i) => advisorEntry(a, (field, v) => new InvalidCallRecordError(`usage.advisors[${i}].${field}`, v))));
 }
 
-/** `raw` checked to be an AdvisorUsage, with exactly its fields; `fail` makes the error for a bad field (also call-row-reader.ts advisorsFromColumn). */
+/**
+ * `raw` checked to be an AdvisorUsage, with exactly its fields (`outputImageTokens` only when
+ * present, never above `outputTokens`); `fail` makes the error for a bad field (also
+ * call-row-reader.ts advisorsFromColumn).
+ */
 export function advisorEntry(raw: unknown, fail: (field: string, v: unknown) => Error): AdvisorUsage {
   if (typeof raw !== 'object' || raw === null) throw fail('', raw);
   const a = raw as Record<string, unknown>;
@@ -199,6 +204,12 @@ export function advisorEntry(raw: unknown, fail: (field: string, v: unknown) => 
     const v = a[k];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw fail(k, v);
     entry[k] = v;
+  }
+  // An image tool's image (providers/openai-image-tool.ts): its image tokens, a subset of its output.
+  const image = a.outputImageTokens;
+  if (image !== undefined) {
+    if (typeof image !== 'number' || !Number.isSafeInteger(image) || image < 0 || image > entry.outputTokens) throw fail('outputImageTokens', image);
+    entry.outputImageTokens = image;
   }
   return entry;
 }

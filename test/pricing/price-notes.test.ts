@@ -27,6 +27,15 @@ describe('the advisor note in a stored error', () => {
     expect(replacePriceNotes(null, undefined, undefined)).toBeNull();
   });
 
+  it('an image of the image generation tool has a note of its own wording, which a reprice drops once the image model is priced', () => {
+    const image = { ...advisor('gpt-image-9', 0, 7024), outputImageTokens: 7024 };
+    const note = "image model 'gpt-image-9' is unpriced (no known price): its 7024 image output tokens are not in the cost";
+    expect(withoutPriceNotes(`stream cut; ${note}`, [advisor('claude-opus-4-6', 10, 1), image])).toBe('stream cut');
+    expect(replacePriceNotes(note, [image], undefined)).toBeNull();
+    // An advisor's wording is not an image's.
+    expect(withoutPriceNotes(note, [advisor('gpt-image-9', 0, 7024)])).toBe(note);
+  });
+
   it('drops every service-tier note, whichever tier and model, as whole parts only, and keeps the rest in order', () => {
     const nano = 'priority tier price unknown for gpt-5-nano; priced at the standard rate (a lower bound)';
     const sol = 'ultrafast tier price unknown for gpt-5.6-sol; priced at the standard rate (a lower bound)';

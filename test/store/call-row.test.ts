@@ -85,6 +85,16 @@ describe('usageFromRow', () => {
       expect(() => usageFromRow({ ...ROW, advisor_usage: bad })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
     }
   });
+  it('an image tool\'s sub-inference keeps its image output tokens in advisor_usage (the key written only when set) and reads back the same', () => {
+    const column = CALL_COLUMNS.indexOf('advisor_usage');
+    const images = [{ model: 'gpt-image-1.5', inputTokens: 0, outputTokens: 4160, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputImageTokens: 4160 }];
+    const text = callToParams(makeCall(0, { usage: { ...USAGE, advisors: images } }))[column] as string;
+    expect(text).toBe('[{"model":"gpt-image-1.5","inputTokens":0,"outputTokens":4160,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0,"outputImageTokens":4160}]');
+    expect(usageFromRow({ ...ROW, advisor_usage: text })?.advisors).toStrictEqual(images);
+    // More image tokens than output tokens, or a count that is not one, is not a value tokometer writes.
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, advisors: [{ ...images[0]!, outputImageTokens: 5000 }] } }))).toThrow('usage.advisors[0].outputImageTokens');
+    expect(() => usageFromRow({ ...ROW, advisor_usage: text.replace('"outputImageTokens":4160', '"outputImageTokens":-1') })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
+  });
   it('input_image_tokens is written as usage.inputImageTokens and read back into it, NULL (left out) without it', () => {
     const column = CALL_COLUMNS.indexOf('input_image_tokens');
     expect(callToParams(makeCall(0, { usage: USAGE }))[column]).toBe(1_000);

@@ -4,6 +4,7 @@ import { computeCost } from '../../src/pricing/compute.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { normaliseAnthropicUsage } from '../../src/providers/anthropic-usage.js';
 import { createAnthropicAdapter } from '../../src/providers/anthropic.js';
+import { createOpenAiAdapter } from '../../src/providers/openai.js';
 import type { Rates } from '../../src/pricing/rates.js';
 import type { RepriceCall, RepricePrice } from '../../src/store/price-records.js';
 import type { Usage } from '../../src/providers/types.js';
@@ -329,6 +330,27 @@ export const priceCases: FacadeCase[] = [
       advisor_usage: '[{"model":"claude-opus-4-6","inputTokens":9000,"outputTokens":1500,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]',
     }]);
     assert.deepEqual((await s.prices.spendChangesAfter(0, 10)).map((c) => c.deltaNano), [82_500_000]);
+  }),
+  storeCase('prices.reprice prices the images of an OpenAI Responses image_generation tool again as the proxy did (their image output tokens are stored)', async (s) => {
+    // gpt-5 mainline (1,000 in / 200 out at $1.25 / $10 per 1M) = 3,250,000 nano-USD, plus two gpt-image-1.5
+    // images (1024x1024 high 4,160 and 1024x1536 low 408 tokens, all image output at $32 per 1M):
+    // 4,568 × 32,000 = 146,176,000: 149,426,000 as recorded. Priced as text output ($10) they would be 48,930,000.
+    const adapter = createOpenAiAdapter();
+    const image = (id: string, size: string, quality: string) => ({ id, type: 'image_generation_call', status: 'completed', size, quality, result: 'iVBORw0KGgo=' });
+    const observed = adapter.usageFromJson(adapter.describe('POST', '/v1/responses', { model: 'gpt-5', input: 'Draw.' }), {
+      object: 'response', status: 'completed', model: 'gpt-5-2025-08-07', tools: [{ type: 'image_generation', model: 'gpt-image-1.5' }],
+      output: [image('ig_1', '1024x1024', 'high'), image('ig_2', '1024x1536', 'low')], usage: { input_tokens: 1_000, output_tokens: 200 },
+    });
+    assert.ok(observed.usage !== null && observed.model !== null);
+    const asRecorded = createPricer().price(observed.usage, { provider: 'openai', model: observed.model, at: T0 });
+    assert.ok(asRecorded.priced);
+    assert.equal(asRecorded.costNano, 149_426_000);
+    await s.insertCalls([call(1, 0, { provider: 'openai', endpoint: 'responses', model: observed.model, modelRequested: 'gpt-5', usage: observed.usage, costNano: asRecorded.costNano, priceSource: asRecorded.source })]);
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(createPricer()) });
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 149_426_000, 149_426_000]);
+    // Stored in calls.advisor_usage beside the advisor tool's entries: no new column (SQLite v19, PostgreSQL v14).
+    const entry = (tokens: number) => `{"model":"gpt-image-1.5","inputTokens":0,"outputTokens":${tokens},"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0,"outputImageTokens":${tokens}}`;
+    assert.deepEqual(await s.rows('SELECT cost_nano, advisor_usage FROM calls'), [{ cost_nano: 149_426_000, advisor_usage: `[${entry(4160)},${entry(408)}]` }]);
   }),
   storeCase('prices.reprice prices a call an Anthropic fallback model served at the serving model\'s price, as the proxy did (calls.model is the serving model)', async (s) => {
     // claude-fable-5 declined and claude-opus-4-8 served 2,000 in / 600 out ($5 / $25 per 1M):
