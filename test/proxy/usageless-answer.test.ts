@@ -48,6 +48,18 @@ describe('a 200 chat answer without usage', () => {
   });
 });
 
+describe('an adapter that fails on the answer’s text', () => {
+  // Its failure is the adapter's, not the call's: counted at the allowance, 300 output tokens.
+  it('is counted at the request’s allowance, the call recorded all the same', async () => {
+    const failing = (adapter: ProviderAdapter): ProviderAdapter => ({ ...adapter, answerTextLength: () => { throw new Error('unexpected shape'); } });
+    const f = fixture(() => jsonAnswer(JSON.stringify({ choices: [{ message: { content: 'Hi.' } }] })), {}, failing);
+    await bodyText(await f.handle(chatCall(REQUEST)));
+    await afterImmediates();
+    expect(f.records[0]).toMatchObject({ outcome: 'ok', usageSource: 'estimated', usage: { inputTokens: 21, outputTokens: 300 } });
+    expect(f.records[0]!.error).toMatch(/cannot count the output it generated, so its output is counted at the request's allowance \(300 tokens\)$/);
+  });
+});
+
 describe('answers whose text is never read', () => {
   it('an answer with usage: recorded as reported, its text not read', async () => {
     const calls = { n: 0 };
