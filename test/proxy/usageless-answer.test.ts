@@ -71,7 +71,7 @@ describe('answers whose text is never read', () => {
     expect(calls.n).toBe(0);
   });
 
-  it('an Images answer (only its usage member parsed) is not read for text, with or without usage', async () => {
+  it('an Images answer without usage (only its usage member is parsed) is not read for text', async () => {
     const calls = { n: 0 };
     const f = fixture(() => jsonAnswer(JSON.stringify({ created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] })), {}, counted(calls));
     await bodyText(await f.handle(jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'a lighthouse' })));
