@@ -6,6 +6,7 @@ import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { anthropicAdvisorTools } from './advisor-tools.js';
 import { anthropicMaxWebSearches } from './search-bounds.js';
+import { anthropicAnswerText } from './answer-text.js';
 
 /** Paths (after `/proxy/<provider>`, POST only, `/v1` kept) the adapter knows; everything else is `other`. */
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
@@ -118,6 +119,8 @@ export function createAnthropicAdapter(): ProviderAdapter {
       const model = fallbackServingModel(json.usage) ?? str(json.model);
       return { usage: normaliseAnthropicUsage(json.usage), model, ...(stop ? { finishReasons: [stop] } : {}) };
     },
+
+    answerTextLength: anthropicAnswerText,
 
     streams: { messages: () => new MessagesStream() },
 

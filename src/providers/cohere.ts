@@ -4,6 +4,7 @@ import { normaliseCohereUsage } from './cohere-usage.js';
 import type { Observed, ProviderAdapter, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { isObj, count, parseJson, str } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
+import { cohereAnswerText } from './answer-text.js';
 
 const V1_CHAT = 'v1.chat';
 
@@ -127,6 +128,8 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
       if (info.kind === 'chat' && json.finish_reason === 'ERROR') return { usage, model: null, failed: 'finish_reason ERROR' };
       return { usage, model: null };
     },
+
+    answerTextLength: (info, json) => cohereAnswerText(info, json, info.endpoint === V1_CHAT),
 
     streams: { chat: (_prepared, info) => (info.endpoint === V1_CHAT ? new CohereV1ChatStream() : new CohereChatStream()) },
 

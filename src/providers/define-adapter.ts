@@ -81,6 +81,8 @@ export interface AdapterSpec {
   usageFromJson: ProviderAdapter['usageFromJson'];
   /** Default: every answer is parsed whole. */
   usageJsonKeys?: ProviderAdapter['usageJsonKeys'];
+  /** Default: cannot say for any answer (an estimate counts the request's allowance). */
+  answerTextLength?: ProviderAdapter['answerTextLength'];
   /** A stream observer per endpoint kind, made from the request's preparation and description; streams of other kinds are passed through unobserved. */
   streams?: Partial<Record<EndpointKind, (prepared: PreparedRequest, info: RequestInfo) => StreamAccumulator>>;
   /** The error in the provider's shape; `renderError` adds the status, JSON content type and the error's headers. */
@@ -171,5 +173,6 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
   if (spec.pending) adapter.pending = spec.pending;
   if (spec.stripUnmeterableQuery) adapter.stripUnmeterableQuery = spec.stripUnmeterableQuery;
+  if (spec.answerTextLength) adapter.answerTextLength = spec.answerTextLength;
   return adapter;
 }

@@ -8,6 +8,7 @@ import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
 import { GEMINI_MINTING_PATH, GEMINI_MINT_REFUSED } from './minted-credentials.js';
 import { knownMethod, parseModelPath, vertexRefusal } from './gemini-paths.js';
+import { geminiAnswerText } from './answer-text.js';
 
 /** Gemini's OpenAI-compatible layer (ai.google.dev/api/compatibility): `/v1beta/openai/…` and `v1beta:chatCompletions`. */
 const OPENAI_LAYER = /^\/(v1|v1beta|v1alpha)(\/openai\/|:chatCompletions$)/;
@@ -162,6 +163,8 @@ export function createGeminiAdapter(): ProviderAdapter {
       if (info.cacheLifecycle?.op === 'create') return observeCreatedCache(json);
       return { usage: null, model: null };
     },
+
+    answerTextLength: geminiAnswerText,
 
     streams: { chat: () => new GenerateStream(), responses: (_prepared, info) => new InteractionStream(info) },
 

@@ -7,6 +7,7 @@ import { isOneJsonDataLine, mayCarryKey, USAGE_KEY } from './frame-bytes.js';
 import { CONVERSATION_ROUTE, ConversationStream, continuedConversation, conversationRoute, observeConversation } from './mistral-conversations.js';
 import { OCR_USAGE_KEYS, observeMistralOcr, ocrPageBound } from './mistral-ocr.js';
 import { MistralTranscriptionStream, observeMistralTranscription } from './mistral-transcriptions.js';
+import { mistralAnswerText } from './answer-text.js';
 
 /**
  * Metered Mistral endpoints, keyed by path without the `/v1` prefix. The Mistral SDK sends
@@ -110,6 +111,7 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
 
     // An OCR answer is pages of markdown (and base64 images) around its usage: only counted.
     usageJsonKeys: (info) => (info.kind === 'ocr' ? OCR_USAGE_KEYS : undefined),
+    answerTextLength: mistralAnswerText,
 
     streams: {
       chat: () => new MistralStream(),

@@ -14,6 +14,7 @@ import { MAX_IMAGES, heldCount } from './image-request-counts.js';
 import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './responses-state.js';
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
+import { openAiAnswerText } from './answer-text.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -220,6 +221,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
 
     // An Images answer is megabytes of base64 around its usage: only `usage` is parsed.
     usageJsonKeys: (info) => (info.kind === 'images' ? IMAGES_USAGE_KEYS : undefined),
+    answerTextLength: openAiAnswerText,
 
     pending: OPENAI_BACKGROUND,
 

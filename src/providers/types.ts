@@ -151,6 +151,17 @@ export interface ProviderAdapter {
    * (providers/json-keys.ts). Absent, or undefined: parsed whole.
    */
   usageJsonKeys?(info: RequestInfo): JsonPick | undefined;
+  /**
+   * Characters (UTF-16 code units) of the output a non-streamed answer to `info` generated:
+   * its message text, thinking and tool-call arguments (a structured input as its JSON text);
+   * 0 for an answer that generates none (embeddings). Called only when `usageFromJson` found no
+   * usage in an answer parsed whole (never one read by `usageJsonKeys`), with that parsed
+   * `json`: its output tokens are estimated from this (providers/estimate.ts). Undefined when
+   * the adapter cannot say (an answer of a shape or kind it does not read, generated audio or
+   * images): the estimate then counts the request's whole output allowance. Absent: undefined
+   * for every answer. Never throws on a well-formed JSON value.
+   */
+  answerTextLength?(info: RequestInfo, json: unknown): number | undefined;
   /** A fresh accumulator for one streamed response. */
   newStreamAccumulator(info: RequestInfo, prepared: PreparedRequest): StreamAccumulator;
   /** Renders tokometer's own error in this provider's error shape and status. */

@@ -1,4 +1,5 @@
 import { concatBytes, joinBytes } from '../lib/bytes.js';
+import { answerTextLengthOf } from '../providers/answer-text.js';
 import { parseJsonBytes } from '../providers/json.js';
 import { pickJsonKeys } from '../providers/json-keys.js';
 import { LineFramer, type LineSink } from '../providers/ndjson.js';
@@ -284,6 +285,10 @@ export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: P
     seen.observed = adapter.usageFromJson(info, json);
   } catch {
     seen.bodyParsed = false;
+    return;
   }
+  // No usage in an answer parsed whole: the text it generated is measured for the estimate
+  // (BodyObservation.answerChars). An answer with usage never gets here.
+  if (seen.observed.usage === null && wanted === undefined && seen.observed.pendingId === undefined) seen.answerChars = answerTextLengthOf(adapter, info, json);
 }
 

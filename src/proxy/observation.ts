@@ -25,6 +25,15 @@ export interface BodyObservation {
    * absent for any other body.
    */
   unreadBytes?: number;
+  /**
+   * A JSON answer read whole (not a stream) whose adapter found no usage in it: characters of
+   * the output it generated (ProviderAdapter.answerTextLength), which its estimated output
+   * tokens are counted from; null when the adapter cannot say (the estimate then counts the
+   * request's allowance). Absent for any other body: a stream, an answer with usage, one not
+   * parsed, one only some members of were parsed (usageJsonKeys), one the provider answered
+   * before doing the work (Observed.pendingId).
+   */
+  answerChars?: number | null;
   /** The Content-Type of a metered body relayed unread because of it (`text/html`…), for the estimate's note; absent otherwise or when none was sent. */
   unreadType?: string;
   /**

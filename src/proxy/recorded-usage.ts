@@ -1,5 +1,6 @@
 import { BYTES_PER_TOKEN } from '../budget/estimate.js';
 import { AUDIO_TOKENS_PER_SECOND, formatSeconds } from '../providers/audio-length.js';
+import { CHARS_PER_TOKEN, estimateTokensOfLength } from '../providers/estimate.js';
 import { usagelessImages } from '../providers/openai-images.js';
 import { isTokenBilledSpeechModel, speechEstimate, untokenedSpeechNote } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
@@ -73,9 +74,9 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const audioTokens = answered === undefined ? info.upload?.audioTokens : Math.ceil(answered * AUDIO_TOKENS_PER_SECOND);
   if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
   // A body we could not parse is "usage unknown" (cost null). A parsed response or
-  // stream that never carried usage still consumed tokens: estimate, flagged as such. So
-  // does one too large to read (a request can ask for one), at its whole output allowance:
-  // as unknown, its reservation was settled at 0.
+  // stream that never carried usage still consumed tokens: estimate, flagged as such (a JSON
+  // answer's output from the text it generated). So does one too large to read (a request can
+  // ask for one), at its whole output allowance: as unknown, its reservation was settled at 0.
   if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
   // An OCR answer without its page count: the most pages the request can be billed for, no tokens.
   const pages = info.documentPages;
@@ -85,7 +86,10 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   }
   const seconds = answered ?? info.upload?.audioSeconds;
   const usage = estimateUsage(from, info, seen, audioTokens, seconds);
-  if (audioTokens === undefined) return seen.unread === true ? { usage, source: 'estimated', note: unreadAnswerNote(seen, usage.outputTokens) } : { usage, source: 'estimated' };
+  if (audioTokens === undefined) {
+    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens) : usagelessAnswerNote(seen, from, usage.outputTokens);
+    return note === undefined ? { usage, source: 'estimated' } : { usage, source: 'estimated', note };
+  }
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
   const whence = answered === undefined ? "the uploaded audio's length" : "the answer's duration";
   const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from ${whence} (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
@@ -129,6 +133,18 @@ function unreadAnswerNote(seen: BodyObservation, outputTokens: number): string {
   return `usage estimated from the request: ${answer}, so its output is counted at the request's allowance (${outputTokens} tokens)`;
 }
 
+/**
+ * The note of a JSON answer read whole that carried no usage (BodyObservation.answerChars):
+ * its output counted from the text it generated, or at the request's allowance when its
+ * adapter cannot say. Undefined for any other estimate, and when the call's own note says why
+ * its whole allowance is counted (EstimateSource.wholeAllowance).
+ */
+function usagelessAnswerNote(seen: BodyObservation, from: EstimateSource, outputTokens: number): string | undefined {
+  if (seen.answerChars === undefined || from.wholeAllowance) return undefined;
+  if (seen.answerChars === null) return `usage estimated from the request: the answer carried no usage and tokometer cannot count the output it generated, so its output is counted at the request's allowance (${outputTokens} tokens)`;
+  return `usage estimated from the answer's text: the answer carried no usage, so its output is counted from the ${seen.answerChars} characters it generated (${CHARS_PER_TOKEN} characters per token: ${outputTokens} tokens), its input from the request`;
+}
+
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */
 function vendorCostOfUntokenedImages(usage: Usage): number | undefined {
   return usage.inputTokens === 0 && usage.outputTokens === 0 ? usage.providerCostNano : undefined;
@@ -163,12 +179,15 @@ function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObserv
 }
 
 /**
- * Output tokens of an estimate: the frames relayed, or the request's whole allowance when
- * the end was never seen (a background response not followed, a body relayed unread). An
- * audio upload's answer relayed unread (a `text`, `srt` or `vtt` transcript) is its output:
- * its bytes / 4.
+ * Output tokens of an estimate: the request's whole allowance when the end was never seen (a
+ * background response not followed, a body relayed unread); a JSON answer's from the
+ * characters it generated at CHARS_PER_TOKEN (BodyObservation.answerChars), or at the
+ * allowance when its adapter cannot say, never 0 for an answer that may have generated
+ * output; else (a stream) the frames relayed. An audio upload's answer relayed unread (a
+ * `text`, `srt` or `vtt` transcript) is its output: its bytes / 4.
  */
 function estimateOutput(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioUpload: boolean): number {
   if (audioUpload && seen.unreadBytes !== undefined && !from.wholeAllowance) return Math.ceil(seen.unreadBytes / BYTES_PER_TOKEN);
+  if (seen.answerChars !== undefined && !from.wholeAllowance) return seen.answerChars === null ? outputAllowance(from, info) : estimateTokensOfLength(seen.answerChars);
   return from.wholeAllowance || seen.unread === true ? Math.max(seen.frames, outputAllowance(from, info)) : seen.frames;
 }
