@@ -48,9 +48,13 @@ export interface HeaderFigures {
   unknownUsageCalls?: number;
   /** Calls left out of `calls` because they did not reach the provider (refused, connection never made); null when the source cannot tell. */
   excludedCalls?: number | null;
-  /** Spend of the current calendar month so far. */
+  /** Spend of the current calendar month so far: the sum of the costs known (as costNano). */
   monthToDateNano: NanoUsd;
-  /** Month-to-date plus the period's average spend rate over the rest of the month (see projection.ts). */
+  /** Calls of the current calendar month so far, counted as `calls` is (same filters, same reach). */
+  monthToDateCalls: number;
+  /** Of monthToDateCalls, those with a cost: none of them (with calls) makes month-to-date unknown, fewer a lower bound (report/known-cost.ts). */
+  monthToDatePricedCalls: number;
+  /** Month-to-date plus the period's average spend rate over the rest of the month (see projection.ts); known as projectionSpend says. */
   projectedMonthNano: NanoUsd;
 }
 

@@ -26,6 +26,8 @@ function snapshot(): DashboardSnapshot {
       unpricedCalls: 3,
       excludedCalls: 12,
       monthToDateNano: 8_000 * USD,
+      monthToDateCalls: 80_000,
+      monthToDatePricedCalls: 79_998,
       projectedMonthNano: 23_456.78 * USD,
     },
     dimensions: ['feature', 'model', 'provider', 'key'],

@@ -32,8 +32,11 @@ export interface SpendDoc {
   until: number;
   /** costKnown: false when cost_usd is null (a group none of whose calls has a cost). */
   rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number; costKnown: boolean }>;
-  /** unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls. */
-  total: { costNano: number; calls: number; unpricedCalls: number; unknownUsageCalls: number };
+  /**
+   * pricedCalls: priced_calls, or calls − unpriced_calls when the document has none;
+   * unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls.
+   */
+  total: { costNano: number; calls: number; pricedCalls: number; unpricedCalls: number; unknownUsageCalls: number };
   /** Sum of `excluded_calls` (calls that did not reach the provider); null when the document has none. */
   excludedCalls: number | null;
   /** `unit_economics.active_users`, when the server added unit economics. */
@@ -60,7 +63,7 @@ export function readSpend(doc: unknown): SpendDoc {
       share: num(r.share) ?? 0,
       costKnown: r.cost_usd !== null,
     })),
-    total: { costNano: nano(t.cost_usd), calls, unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
+    total: { costNano: nano(t.cost_usd), calls, pricedCalls: priced ?? Math.max(0, calls - unpriced), unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
     excludedCalls: Array.isArray(doc.excluded_calls) ? doc.excluded_calls.filter(isObject).reduce((a, e) => a + (num(e.calls) ?? 0), 0) : null,
     activeUsers: ue,
   };

@@ -21,6 +21,8 @@ import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 export interface Totals {
   costNano: number;
   calls: number;
+  /** Calls with a cost (in costNano). */
+  pricedCalls: number;
   unpricedCalls: number;
   /** Calls with neither a cost nor known usage (see HeaderFigures.unknownUsageCalls). */
   unknownUsageCalls: number;
@@ -28,7 +30,7 @@ export interface Totals {
 
 export async function totals(source: PlannedReads, scope: Scope): Promise<Totals> {
   const t = sumMeasures(await source.groups({ ...scope, by: [] }));
-  return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
+  return { costNano: t.costNano, calls: t.calls, pricedCalls: t.pricedCalls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
 }
 
 /** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */
