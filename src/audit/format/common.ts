@@ -1,5 +1,5 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, spendText } from '../../report/format/text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
@@ -31,6 +31,27 @@ export function formatFact(f: Fact, timeZone: string): string {
 export function evidenceHeadline(e: Evidence): string {
   const note = costKnown(e) && costLeavesCallsOut(e) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
   return `${countOf(e.calls, 'call')} · ${spendText(e, false)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+}
+
+/**
+ * The audit's headline: "1,200 calls · $340.12 spent". The spend reads as report's total:
+ * `—` when none of the calls has a cost (unknown, not $0), `$X*` when the sum leaves some
+ * out (report/format/text.ts spendText); spendNotes say which.
+ */
+export function spentText(r: AuditReport): string {
+  return `${countOf(r.calls, 'call')} · ${spendText(r, false)} spent`;
+}
+
+/**
+ * What the headline's spend leaves out, in report's words (unpricedNotice, unknownUsageNotice):
+ * each marked `* ` when the spend is a marked sum, as report marks its footnotes. Empty
+ * when every call has a cost. A note may span lines (`\n`).
+ */
+export function spendNotes(r: AuditReport): string[] {
+  const marked = costKnown(r) && costLeavesCallsOut(r);
+  const unpricedCalls = r.unpriced.reduce((a, u) => a + u.calls, 0);
+  const notes = [unpricedNotice(r.unpriced), unknownUsageNotice({ calls: r.calls, pricedCalls: r.pricedCalls, unpricedCalls })];
+  return notes.filter((n) => n !== undefined).map((n) => (marked ? `* ${n}` : n));
 }
 
 /** "1 call", "1,200 calls". */
@@ -80,7 +101,8 @@ export function totalText(r: AuditReport): string {
   const savings = r.findings.filter((f) => f.kind === 'saving').length;
   const notices = r.findings.length - savings;
   const monthlySpend = Math.round((r.costNano * 30 * DAY_MS) / r.observedMs);
-  const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${formatMoney(monthlySpend)} monthly spend)` : '';
+  // A spend that leaves calls out makes a monthly spend that does too: marked `*`, as the headline.
+  const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${knownAmount(monthlySpend, r, false)} monthly spend)` : '';
   const split = notices > 0 ? `: ${countOf(savings, 'saving')}, ${countOf(notices, 'notice')}` : '';
   return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${countOf(r.findings.length, 'finding')}${split}.`;
 }

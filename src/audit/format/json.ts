@@ -8,6 +8,9 @@ import type { AuditReport, Fact, Finding } from '../types.js';
  * (float dollars, for people and spreadsheets) and `*_nano` (integer nano-USD, exact).
  * Times are ISO 8601 UTC; shares are fractions 0..1. Evidence facts keep their keys
  * (`p95_input_tokens`, `cost_per_free_user_usd`…), with nano values converted to dollars.
+ * The top-level `cost_usd` is the scope's spend as report's total gives it: null when none
+ * of its calls has a cost, else the sum of the known costs (`priced_calls` of `calls`; fewer
+ * makes it a lower bound), and `unpriced` lists the unpriced calls per model, as report does.
  * `total.findings` counts every finding listed (`savings` + `notices`); a budget's
  * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window.
  */
@@ -55,7 +58,10 @@ export function renderAuditJson(r: AuditReport): string {
     observed_days: r.observedMs / DAY_MS,
     where: r.where,
     calls: r.calls,
-    cost_usd: nanoToUsd(r.costNano),
+    // null when none of the calls has a cost (unknown, not $0), as report's total; priced_calls < calls: a lower bound.
+    cost_usd: costKnown(r) ? nanoToUsd(r.costNano) : null,
+    priced_calls: r.pricedCalls,
+    unpriced: r.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
     excluded_calls: r.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls })),
     min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
     findings: r.findings.map((f, i) => findingJson(f, i + 1)),
