@@ -27,13 +27,16 @@ export interface DashboardQuery {
 export interface GroupRow {
   /** Group value (`(none)` for calls without the tag, `(other)` for everything past the top N). */
   value: string;
-  /** Sum of the known costs; 0 when none is known (`costKnown` false). */
+  /** Sum of the known costs; 0 when none is known. */
   costNano: NanoUsd;
   calls: number;
+  /**
+   * Of `calls`, those with a cost. None (with calls): the group's cost is unknown, shown `—`,
+   * not $0; fewer than `calls`: costNano is a lower bound, shown `*` (report/known-cost.ts).
+   */
+  pricedCalls: number;
   /** Fraction of the table's total cost. */
   share: number;
-  /** False when the group has calls and none has a cost (unpriced, usage unknown): shown `—`, not $0 (report/known-cost.ts). Absent: known. */
-  costKnown?: boolean;
 }
 
 /** Header figures for the period (with the `/` filters, without the drill path). */
@@ -90,7 +93,11 @@ export interface AlertRow {
 export interface TrendPoint {
   /** `YYYY-MM-DD` in the report time zone. */
   day: string;
+  /** Sum of the day's known costs. */
   costNano: NanoUsd;
+  calls: number;
+  /** Of `calls`, those with a cost (as GroupRow.pricedCalls). */
+  pricedCalls: number;
 }
 
 export interface DashboardSnapshot {

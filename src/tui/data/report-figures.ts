@@ -1,7 +1,6 @@
 import { fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from '../../report/rows.js';
 import type { PlannedReads } from '../../report/run-plan.js';
 import type { Scope } from '../../store/read/scope.js';
-import { costKnown } from '../../report/known-cost.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 
 /**
@@ -39,7 +38,7 @@ export async function groupTable(source: PlannedReads, scope: Scope, dimension: 
   const total = sumMeasures(groups);
   const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
   return {
-    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share, costKnown: costKnown(r) })),
+    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })),
     totalNano: total.costNano,
     totalCalls: total.calls,
   };
@@ -50,6 +49,6 @@ export async function dailyTrend(source: PlannedReads, scope: Scope): Promise<Tr
   const groups = await source.groups({ ...scope, by: ['day'] });
   const total = sumMeasures(groups).costNano;
   const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
-  return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano }));
+  return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls }));
 }
 
