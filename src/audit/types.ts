@@ -148,6 +148,11 @@ export interface BudgetForecast {
   historyMs: number;
   /** Calls and tokens of the instance in the current period so far. */
   calls: number;
+  /** Of `calls`, those with a cost: spentNano is unknown when none has one, a lower bound when some have none (report/known-cost.ts). */
+  pricedCalls: number;
+  /** Calls of the rate's window (trendMs before now), and those with a cost: the same for dailyRateNano. */
+  rateCalls: number;
+  ratePricedCalls: number;
   inputTokens: number;
   outputTokens: number;
 }

@@ -1,6 +1,7 @@
 import { displayWidth } from '../../lib/display-width.js';
 import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
+import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
 import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
@@ -86,9 +87,25 @@ export function whereText(where: readonly WhereClause[]): string {
 /** Header and cells of the budget table (table and Markdown formats). */
 export const BUDGET_HEADERS = ['budget', 'period', 'spent', 'limit', 'projected', 'cap hit'] as const;
 
+/**
+ * A budget's spend, daily rate and projection as cost counts (store/measures.ts): the
+ * projection stands on the period's calls and the rate window's (summed; a call in both
+ * counts twice, which changes neither costKnown nor costLeavesCallsOut).
+ */
+export function budgetSpends(b: BudgetForecast): { spent: CostCounts; rate: CostCounts; projected: CostCounts } {
+  const spent = { costNano: b.spentNano, calls: b.calls, pricedCalls: b.pricedCalls };
+  const rate = { costNano: b.dailyRateNano, calls: b.rateCalls, pricedCalls: b.ratePricedCalls };
+  return { spent, rate, projected: { ...sumCostCounts([spent, rate]), costNano: b.projectedNano } };
+}
+
+/**
+ * Spent and projected read as report's totals (spendText): `—` when none of their calls has
+ * a cost, `$X*` when some have none. The cap hit rests on the projection: `—` when unknown.
+ */
 export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
-  const hit = b.reached ? 'reached' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
-  return [b.name, b.soft ? `${b.period} (soft)` : b.period, formatMoney(b.spentNano), formatMoney(b.limitNano), formatMoney(b.projectedNano), hit];
+  const { spent, projected } = budgetSpends(b);
+  const hit = b.reached ? 'reached' : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
+  return [b.name, b.soft ? `${b.period} (soft)` : b.period, spendText(spent, false), formatMoney(b.limitNano), spendText(projected, false), hit];
 }
 
 export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';
