@@ -77,6 +77,17 @@ export interface TailCall {
   status: number;
 }
 
+/**
+ * A budget gauge: the budget instance's state, and, when the source can tell, how many calls
+ * of its current period (after resets) there are and how many have a cost. None of them with
+ * a cost: the spend is unknown, shown `—`, not $0; fewer than all: a lower bound, shown `*`
+ * (report/known-cost.ts). Absent when the source cannot tell (the admin API's budgets): the
+ * spend shows as the ledger's sum.
+ */
+export interface BudgetGauge extends BudgetState {
+  counts?: { calls: number; pricedCalls: number };
+}
+
 /** A budget alert that fired (one row of the `alerts` table). */
 export interface AlertRow {
   at: number;
@@ -114,7 +125,7 @@ export interface DashboardSnapshot {
   };
   trend: TrendPoint[];
   /** Every budget instance in its current period, in source order (the view sorts and filters). */
-  budgets: BudgetState[];
+  budgets: BudgetGauge[];
   /** Latest calls, newest first; null when the source has no call feed (admin API). */
   tail: TailCall[] | null;
   /** Latest alerts, newest first; null when the source has none to offer. */
