@@ -36,6 +36,15 @@ describe('audit budget table with calls that have no cost', () => {
     expect(b).toMatchObject({ calls: 20, priced_calls: 10, spent_usd: 0.1 });
   });
 
+  it('say under the table what — and * mean when a budget shows one, and not otherwise', async () => {
+    const note = '—: none of the budget\'s calls has a cost (unpriced, or usage unknown); *: only some have one, and the amount sums those.';
+    const marked = await audit(daily('app', (d) => (d % 2 === 0 ? 10_000_000 : null)), { until: NOW, detectors: [], keyBudgets: [{ name: 'app', budget: monthly }] });
+    expect(renderAuditTable(marked, { color: false }).replace(/\n/g, ' ')).toContain(note);
+    expect(renderAuditMarkdown(marked)).toContain(note);
+    const priced = await audit(daily('app', () => 10_000_000), { until: NOW, detectors: [], keyBudgets: [{ name: 'app', budget: monthly }] });
+    expect(renderAuditTable(priced, { color: false })).not.toContain('*: only some');
+  });
+
   it('keeps plain amounts when every call has a cost', async () => {
     const r = await audit(daily('app', () => 10_000_000), { until: NOW, detectors: [], keyBudgets: [{ name: 'app', budget: monthly }] });
     expect(budgetLine(renderAuditTable(r, { color: false }), 'key app')).toMatch(/^key app\s+month\s+\$0\.200\s+\$1\.00\s+\$0\.300\s+on track$/);
