@@ -108,6 +108,18 @@ export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
   return [b.name, b.soft ? `${b.period} (soft)` : b.period, spendText(spent, false), formatMoney(b.limitNano), spendText(projected, false), hit];
 }
 
+/**
+ * What a budget's `—` and `*` mean, for under the budget table; undefined when no budget
+ * shows one (every figure's calls have a cost, or there are none).
+ */
+export function budgetCostNote(budgets: readonly BudgetForecast[]): string | undefined {
+  const partial = budgets.some((b) => {
+    const { spent, projected } = budgetSpends(b);
+    return !costKnown(spent) || !costKnown(projected) || costLeavesCallsOut(spent) || costLeavesCallsOut(projected);
+  });
+  return partial ? "—: none of the budget's calls has a cost (unpriced, or usage unknown); *: only some have one, and the amount sums those." : undefined;
+}
+
 export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';
 
 /**
