@@ -84,12 +84,13 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
   const historyMs = Math.max(0, now - (input.firstCallTs ?? now));
   const trendMs = Math.max(MIN_TREND_MS, Math.min((spec.period === 'day' ? 1 : TREND_DAYS) * DAY_MS, historyMs));
   const trendFrom = now - trendMs;
-  const trend = new Map((await reads.spend(spec.target, trendFrom, now)).map((r) => [r.tagValue, r.costNano]));
+  const trend = new Map((await reads.spend(spec.target, trendFrom, now)).map((r) => [r.tagValue, r]));
   const instances = await reads.periodSpend(spec.target, { period: spec.period, start: window.start, end: window.end });
 
   const rows = instances.map((inst): BudgetForecast => {
     const spent = inst.costNano;
-    const rate = (trend.get(inst.tagValue) ?? 0) / trendMs;
+    const recent = trend.get(inst.tagValue);
+    const rate = (recent?.costNano ?? 0) / trendMs;
     const projected = Math.round(spent + rate * (horizon - now));
     const reached = spent >= spec.limitNano;
     const hitAt = reached ? now : rate > 0 && projected >= spec.limitNano ? Math.round(now + (spec.limitNano - spent) / rate) : null;
@@ -110,6 +111,9 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
       trendMs,
       historyMs,
       calls: inst.calls,
+      pricedCalls: inst.pricedCalls,
+      rateCalls: recent?.calls ?? 0,
+      ratePricedCalls: recent?.pricedCalls ?? 0,
       inputTokens: inst.inputTokens,
       outputTokens: inst.outputTokens,
     };

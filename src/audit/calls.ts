@@ -1,7 +1,10 @@
 import type { NanoUsd } from '../lib/money.js';
 import type { Usage } from '../providers/types.js';
+import { untokenedUnit } from '../domain/billing-units.js';
 import { NONE } from '../report/types.js';
+import { byUnpricedOrder, type UnpricedModel } from '../store/read/report/types.js';
 import type { StoredCall } from '../store/types.js';
+import { isUnpriced } from '../store/unpriced.js';
 
 /**
  * The calls an audit looks at, read once from the store (store/read/calls.ts, with the
@@ -84,4 +87,18 @@ export function totals(calls: readonly AuditCall[]): { calls: number; costNano: 
     outputTokens += c.usage?.outputTokens ?? 0;
   }
   return { calls: calls.length, costNano, pricedCalls, inputTokens, outputTokens };
+}
+
+/**
+ * The unpriced calls (store/unpriced.ts) per model and provider, most first, as report lists
+ * what its spend leaves out: speechWithoutTokens when some are speech recorded without tokens
+ * (billed per character, domain/billing-units.ts), which no price under `prices:` counts.
+ */
+export function unpricedModels(calls: readonly AuditCall[]): UnpricedModel[] {
+  return [...groupBy(calls.filter(isUnpriced), (c) => JSON.stringify([c.provider, c.model])).values()]
+    .map((list): UnpricedModel => {
+      const speech = list.some((c) => untokenedUnit(c.endpoint, c.usage?.inputTokens ?? 0, c.usage?.outputTokens ?? 0) === 'character');
+      return { model: list[0]!.model, provider: list[0]!.provider, calls: list.length, ...(speech ? { speechWithoutTokens: true as const } : {}) };
+    })
+    .sort(byUnpricedOrder);
 }

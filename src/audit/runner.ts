@@ -7,7 +7,7 @@ import { isReached } from '../store/reached.js';
 import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { Store } from '../store/facade.js';
 import { forecastBudgets } from './budget-forecasts.js';
-import { groupBy, totals, type AuditCall } from './calls.js';
+import { groupBy, totals, unpricedModels, type AuditCall } from './calls.js';
 import { batch } from './detectors/batch.js';
 import { budgetForecast } from './detectors/budget-forecast.js';
 import { caching } from './detectors/caching.js';
@@ -84,7 +84,8 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const ctx = await buildContext(input);
   const detectors = input.detectors ?? DETECTORS;
   const reached = defaultReach(input.where) === 'reached';
-  const t = totals(reached ? ctx.calls.filter(isReached) : ctx.calls);
+  const counted = reached ? ctx.calls.filter(isReached) : ctx.calls;
+  const t = totals(counted);
   const min = input.minSavingPerMonthNano ?? defaultMinSaving(Math.round((t.costNano * 30 * DAY_MS) / ctx.observedMs));
   const all = detectors.flatMap((d) => d.run(ctx));
   const order = (f: Finding) => DETECTORS.findIndex((d) => d.id === f.detector);
@@ -102,6 +103,8 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     observedMs: ctx.observedMs,
     calls: t.calls,
     costNano: t.costNano,
+    pricedCalls: t.pricedCalls,
+    unpriced: unpricedModels(counted),
     excluded: reached ? excludedCalls(ctx.calls) : [],
     findings: [...savings, ...notices],
     budgets: [...ctx.budgetForecasts],

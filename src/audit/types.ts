@@ -4,6 +4,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { TagBudget } from '../budget/types.js';
 import type { ExcludedCalls, WhereClause } from '../report/types.js';
+import type { UnpricedModel } from '../store/read/report/types.js';
 import type { AuditCall } from './calls.js';
 
 /**
@@ -147,6 +148,11 @@ export interface BudgetForecast {
   historyMs: number;
   /** Calls and tokens of the instance in the current period so far. */
   calls: number;
+  /** Of `calls`, those with a cost: spentNano is unknown when none has one, a lower bound when some have none (report/known-cost.ts). */
+  pricedCalls: number;
+  /** Calls of the rate's window (trendMs before now), and those with a cost: the same for dailyRateNano. */
+  rateCalls: number;
+  ratePricedCalls: number;
   inputTokens: number;
   outputTokens: number;
 }
@@ -170,7 +176,12 @@ export interface AuditReport {
    * that reached the provider, unless `where` names `outcome` (report/reach.ts).
    */
   calls: number;
+  /** Sum of the costs of `calls` that have one: unknown when none has (pricedCalls 0), a lower bound when some have none (report/known-cost.ts). */
   costNano: NanoUsd;
+  /** How many of `calls` have a cost (priced, or not metered at 0); ≤ calls. */
+  pricedCalls: number;
+  /** The unpriced ones among `calls`, per model and provider, most first (calls.ts unpricedModels): what costNano leaves out, beside the calls of unknown usage. */
+  unpriced: UnpricedModel[];
   /** Calls of the scope left out of `calls` because they did not reach the provider, per outcome, most first; empty when `where` names `outcome`. */
   excluded: ExcludedCalls[];
   /** Ranked: savings by savingPerMonthNano descending, then notices (rank = index + 1). */

@@ -27,6 +27,12 @@ export interface InstanceSpend {
   /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
   tagValue: string | null;
   calls: number;
+  /**
+   * Of `calls`, those with a cost (priced, or not metered at 0): none of them (with calls)
+   * makes the spend unknown, fewer a lower bound (report/known-cost.ts). Counts raw calls
+   * only, as `calls` does.
+   */
+  pricedCalls: number;
   costNano: NanoUsd;
   inputTokens: number;
   outputTokens: number;

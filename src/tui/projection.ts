@@ -1,5 +1,6 @@
 import type { NanoUsd } from '../lib/money.js';
 import { startOfMonth } from '../report/tz.js';
+import { sumCostCounts, type CostCounts } from '../store/measures.js';
 
 /**
  * Projected end-of-month spend: what this calendar month will have cost if spending goes
@@ -27,4 +28,15 @@ export function projectMonth(p: ProjectionInput): NanoUsd {
   const remaining = Math.max(0, startOfMonth(p.now, p.timeZone, 1) - p.now);
   if (length <= 0 || remaining === 0) return p.monthToDateNano;
   return p.monthToDateNano + Math.round((p.periodCostNano / length) * remaining);
+}
+
+/**
+ * The calls a projection stands on, as cost counts (store/measures.ts): the period's and the
+ * month's so far (summed; a call in both counts twice, which changes neither costKnown nor
+ * costLeavesCallsOut). `—` when none of them has a cost, a lower bound (`*`) when some have
+ * none: a rate or a month-to-date that leaves calls out leaves them out of the projection too.
+ * `costNano` is the projection itself.
+ */
+export function projectionSpend(projectedNano: NanoUsd, period: CostCounts, monthToDate: CostCounts): CostCounts {
+  return { ...sumCostCounts([period, monthToDate]), costNano: projectedNano };
 }

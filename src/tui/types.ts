@@ -27,13 +27,16 @@ export interface DashboardQuery {
 export interface GroupRow {
   /** Group value (`(none)` for calls without the tag, `(other)` for everything past the top N). */
   value: string;
-  /** Sum of the known costs; 0 when none is known (`costKnown` false). */
+  /** Sum of the known costs; 0 when none is known. */
   costNano: NanoUsd;
   calls: number;
+  /**
+   * Of `calls`, those with a cost. None (with calls): the group's cost is unknown, shown `—`,
+   * not $0; fewer than `calls`: costNano is a lower bound, shown `*` (report/known-cost.ts).
+   */
+  pricedCalls: number;
   /** Fraction of the table's total cost. */
   share: number;
-  /** False when the group has calls and none has a cost (unpriced, usage unknown): shown `—`, not $0 (report/known-cost.ts). Absent: known. */
-  costKnown?: boolean;
 }
 
 /** Header figures for the period (with the `/` filters, without the drill path). */
@@ -48,9 +51,13 @@ export interface HeaderFigures {
   unknownUsageCalls?: number;
   /** Calls left out of `calls` because they did not reach the provider (refused, connection never made); null when the source cannot tell. */
   excludedCalls?: number | null;
-  /** Spend of the current calendar month so far. */
+  /** Spend of the current calendar month so far: the sum of the costs known (as costNano). */
   monthToDateNano: NanoUsd;
-  /** Month-to-date plus the period's average spend rate over the rest of the month (see projection.ts). */
+  /** Calls of the current calendar month so far, counted as `calls` is (same filters, same reach). */
+  monthToDateCalls: number;
+  /** Of monthToDateCalls, those with a cost: none of them (with calls) makes month-to-date unknown, fewer a lower bound (report/known-cost.ts). */
+  monthToDatePricedCalls: number;
+  /** Month-to-date plus the period's average spend rate over the rest of the month (see projection.ts); known as projectionSpend says. */
   projectedMonthNano: NanoUsd;
 }
 
@@ -70,6 +77,17 @@ export interface TailCall {
   status: number;
 }
 
+/**
+ * A budget gauge: the budget instance's state, and, when the source can tell, how many calls
+ * of its current period (after resets) there are and how many have a cost. None of them with
+ * a cost: the spend is unknown, shown `—`, not $0; fewer than all: a lower bound, shown `*`
+ * (report/known-cost.ts). Absent when the source cannot tell (the admin API's budgets): the
+ * spend shows as the ledger's sum.
+ */
+export interface BudgetGauge extends BudgetState {
+  counts?: { calls: number; pricedCalls: number };
+}
+
 /** A budget alert that fired (one row of the `alerts` table). */
 export interface AlertRow {
   at: number;
@@ -86,7 +104,11 @@ export interface AlertRow {
 export interface TrendPoint {
   /** `YYYY-MM-DD` in the report time zone. */
   day: string;
+  /** Sum of the day's known costs. */
   costNano: NanoUsd;
+  calls: number;
+  /** Of `calls`, those with a cost (as GroupRow.pricedCalls). */
+  pricedCalls: number;
 }
 
 export interface DashboardSnapshot {
@@ -103,7 +125,7 @@ export interface DashboardSnapshot {
   };
   trend: TrendPoint[];
   /** Every budget instance in its current period, in source order (the view sorts and filters). */
-  budgets: BudgetState[];
+  budgets: BudgetGauge[];
   /** Latest calls, newest first; null when the source has no call feed (admin API). */
   tail: TailCall[] | null;
   /** Latest alerts, newest first; null when the source has none to offer. */

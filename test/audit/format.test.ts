@@ -90,6 +90,8 @@ describe('audit formats', () => {
         soft: false,
         limit_usd: 2.5,
         spent_usd: 2.9,
+        calls: 29,
+        priced_calls: 29,
         daily_rate_usd: 0,
         rate_window_days: 7,
         projected_usd: 2.9,

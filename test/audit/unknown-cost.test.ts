@@ -25,7 +25,7 @@ describe('audit evidence with calls that have no cost', () => {
   it('shows — and null for a finding none of whose calls has a cost, and says "1 call"', async () => {
     const r = await audit([unpricedCall], { detectors: [unpriced] });
     const table = renderAuditTable(r, { color: false });
-    expect(table).toContain('1 call · $0.00 spent');
+    expect(table).toContain('1 call · — spent');
     expect(table).toContain('evidence    1 call · — · 1,000 in / 100 out tokens');
     expect(renderAuditMarkdown(r)).toContain('- **Evidence:** 1 call · — · 1,000 in / 100 out tokens');
     const evidence = JSON.parse(renderAuditJson(r)).findings[0].evidence;

@@ -119,11 +119,14 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual(byKey, [['k', { user: 'u1' }, 1, 300], [null, {}, 4, 50]]);
     assert.deepEqual(await s.budgets.spendGroups(T0 + HOUR + 1, Infinity), []);
 
-    assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'k' }, T0, T0 + HOUR), [{ tagValue: null, calls: 3, costNano: 300, inputTokens: 3000, outputTokens: 600 }]);
+    assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'k' }, T0, T0 + HOUR), [{ tagValue: null, calls: 3, pricedCalls: 3, costNano: 300, inputTokens: 3000, outputTokens: 600 }]);
+    // Calls without a cost add nothing to costNano and are left out of pricedCalls: an unknown spend, not $0 (report/known-cost.ts).
+    assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'other' }, T0, T0 + HOUR), [{ tagValue: null, calls: 1, pricedCalls: 0, costNano: 0, inputTokens: 1000, outputTokens: 200 }]);
     assert.deepEqual(await s.budgets.spend({ kind: 'key', name: 'nobody' }, T0, T0 + HOUR), []);
     const perUser = await s.budgets.spend({ kind: 'tag', name: 'b', match: {}, per: 'user' }, T0, Infinity);
     assert.deepEqual(costs(perUser).sort(), [[null, 50], ['u1', 300], ['u2', 1000]]);
     assert.deepEqual(perUser.find((r) => r.tagValue === 'u2')!.calls, 3);
+    assert.deepEqual(perUser.find((r) => r.tagValue === 'u2')!.pricedCalls, 2);
     assert.deepEqual(costs(await s.budgets.spend({ kind: 'tag', name: 'b', match: { user: 'u1' } }, T0, Infinity)), [[null, 300]]);
   }),
   storeCase('budgets.periodSpend: the period spend after resets, for key, shared and per-value budgets', async (s) => {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { costKnown } from '../../src/report/known-cost.js';
 import { reportToJson } from '../../src/report/format/json.js';
 import { spendReport } from '../../src/report/query.js';
 import { parseTimeRange } from '../../src/report/time-range.js';
@@ -68,7 +67,7 @@ describe('db source: numbers equal `report --format json`', () => {
     expect(snap.header.activeUsers).toBe(ue.activeUsers);
 
     const table = await report(since, [dimension], [...filters, ...drill], 50);
-    expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, share: r.share, costKnown: costKnown(r) })));
+    expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })));
     // JSON's cost_usd is null for a group none of whose calls has a cost (unknown, not $0);
     // the TUI's rows still hold its 0 nano-USD of known cost.
     expect(table.json.rows.filter((r) => r.cost_usd === null).every((r) => r.priced_calls === 0 && r.calls > 0)).toBe(true);
@@ -76,7 +75,7 @@ describe('db source: numbers equal `report --format json`', () => {
     expect(snap.table.totalNano).toBe(table.report.total.costNano);
 
     const days = await report(since, ['day'], [...filters, ...drill]);
-    expect(snap.trend).toEqual(days.report.rows.map((r) => ({ day: r.group.day, costNano: r.costNano })));
+    expect(snap.trend).toEqual(days.report.rows.map((r) => ({ day: r.group.day, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls })));
   });
 
   it('projects the month from month-to-date and the period pace', async () => {

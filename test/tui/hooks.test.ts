@@ -15,7 +15,7 @@ function fakeSource() {
     async load(q) {
       calls.push(q);
       if (fail) throw new Error(fail);
-      return { range: { since: 0, until: 1, timeZone: 'UTC' }, header: { costNano: version, calls: 0, activeUsers: 0, unpricedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 }, dimensions: [], table: { dimension: q.dimension, rows: [], totalNano: 0, totalCalls: 0 }, trend: [], budgets: [], tail: [], alerts: [], notes: [] } satisfies DashboardSnapshot;
+      return { range: { since: 0, until: 1, timeZone: 'UTC' }, header: { costNano: version, calls: 0, activeUsers: 0, unpricedCalls: 0, monthToDateNano: 0, monthToDateCalls: 0, monthToDatePricedCalls: 0, projectedMonthNano: 0 }, dimensions: [], table: { dimension: q.dimension, rows: [], totalNano: 0, totalCalls: 0 }, trend: [], budgets: [], tail: [], alerts: [], notes: [] } satisfies DashboardSnapshot;
     },
     close() {},
   };

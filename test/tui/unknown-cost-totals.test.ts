@@ -14,13 +14,13 @@ const text = (l: Line) => l.map((c) => c.text).join('');
 function snapshot(): DashboardSnapshot {
   return {
     range: { since: Date.parse('2026-11-01T00:00:00Z'), until: Date.parse('2026-11-30T00:00:00Z'), timeZone: 'UTC' },
-    header: { costNano: 0, calls: 3, activeUsers: 1, unpricedCalls: 2, unknownUsageCalls: 1, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    header: { costNano: 0, calls: 3, activeUsers: 1, unpricedCalls: 2, unknownUsageCalls: 1, excludedCalls: 0, monthToDateNano: 0, monthToDateCalls: 3, monthToDatePricedCalls: 0, projectedMonthNano: 0 },
     dimensions: ['feature', 'model'],
     table: {
       dimension: 'feature',
       rows: [
-        { value: 'chat', costNano: 0, calls: 2, share: 0, costKnown: false },
-        { value: 'search', costNano: 0, calls: 1, share: 0, costKnown: false },
+        { value: 'chat', costNano: 0, calls: 2, pricedCalls: 0, share: 0 },
+        { value: 'search', costNano: 0, calls: 1, pricedCalls: 0, share: 0 },
       ],
       totalNano: 0,
       totalCalls: 3,
@@ -41,12 +41,12 @@ describe('TUI totals none of whose calls has a cost', () => {
     expect(text(v.table.title)).not.toContain('$0.00');
   });
 
-  it('a period with 1 priced call of $0.002 among 3 keeps its sum', () => {
+  it('a period with 1 priced call of $0.002 among 3 keeps its sum, marked * as a lower bound', () => {
     const s = snapshot();
     s.header = { ...s.header, costNano: 2_000_000, unpricedCalls: 1 };
-    s.table = { ...s.table, rows: [{ value: 'chat', costNano: 2_000_000, calls: 2, share: 1, costKnown: true }, s.table.rows[1]!], totalNano: 2_000_000 };
+    s.table = { ...s.table, rows: [{ value: 'chat', costNano: 2_000_000, calls: 2, pricedCalls: 1, share: 1 }, s.table.rows[1]!], totalNano: 2_000_000 };
     const v = buildView({ snapshot: s, state: initialState(), size: { columns: 160, rows: 40 }, sourceLabel: 'tokometer.db', error: null });
-    expect(text(v.figures)).toContain('Spend $0.002  3 calls');
-    expect(text(v.table.title)).toContain('  $0.002 · 3 calls');
+    expect(text(v.figures)).toContain('Spend $0.002*  3 calls');
+    expect(text(v.table.title)).toContain('  $0.002* · 3 calls');
   });
 });

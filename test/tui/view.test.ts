@@ -113,7 +113,7 @@ describe('control characters from stored data', () => {
     const evil = '\u001b]52;c;eA==\u0007sum\r\nx\u009b';
     const tail = tailView([{ id: 1, ts: now - 1000, keyName: 'k\u001b[2J', model: 'm\u0000', tags: { feature: evil }, costNano: 1e6, latencyMs: 5, status: 200 }], { rows: 3, width: 200, timeZone: 'UTC', now, note: null });
     const table = tableView(
-      { dimension: 'feature', totalNano: 1e6, totalCalls: 1, rows: [{ value: evil, costNano: 1e6, share: 1, calls: 1 }] } as Parameters<typeof tableView>[0],
+      { dimension: 'feature', totalNano: 1e6, totalCalls: 1, rows: [{ value: evil, costNano: 1e6, share: 1, calls: 1, pricedCalls: 1 }] } as Parameters<typeof tableView>[0],
       { selected: 0, rows: 3, width: 120, drill: [{ key: 'user_tier', op: '=', value: 'a\nb' }], dimensions: ['feature'] },
     );
     const alert: AlertRow = { at: now, kind: 'tag', budget: 'b', tagValue: evil, threshold: 1, spentNano: 1, limitNano: 1 };

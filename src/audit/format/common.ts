@@ -1,6 +1,7 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, spendText } from '../../report/format/text.js';
+import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
+import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
 import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
@@ -31,6 +32,27 @@ export function formatFact(f: Fact, timeZone: string): string {
 export function evidenceHeadline(e: Evidence): string {
   const note = costKnown(e) && costLeavesCallsOut(e) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
   return `${countOf(e.calls, 'call')} · ${spendText(e, false)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+}
+
+/**
+ * The audit's headline: "1,200 calls · $340.12 spent". The spend reads as report's total:
+ * `—` when none of the calls has a cost (unknown, not $0), `$X*` when the sum leaves some
+ * out (report/format/text.ts spendText); spendNotes say which.
+ */
+export function spentText(r: AuditReport): string {
+  return `${countOf(r.calls, 'call')} · ${spendText(r, false)} spent`;
+}
+
+/**
+ * What the headline's spend leaves out, in report's words (unpricedNotice, unknownUsageNotice):
+ * each marked `* ` when the spend is a marked sum, as report marks its footnotes. Empty
+ * when every call has a cost. A note may span lines (`\n`).
+ */
+export function spendNotes(r: AuditReport): string[] {
+  const marked = costKnown(r) && costLeavesCallsOut(r);
+  const unpricedCalls = r.unpriced.reduce((a, u) => a + u.calls, 0);
+  const notes = [unpricedNotice(r.unpriced), unknownUsageNotice({ calls: r.calls, pricedCalls: r.pricedCalls, unpricedCalls })];
+  return notes.filter((n) => n !== undefined).map((n) => (marked ? `* ${n}` : n));
 }
 
 /** "1 call", "1,200 calls". */
@@ -65,9 +87,37 @@ export function whereText(where: readonly WhereClause[]): string {
 /** Header and cells of the budget table (table and Markdown formats). */
 export const BUDGET_HEADERS = ['budget', 'period', 'spent', 'limit', 'projected', 'cap hit'] as const;
 
+/**
+ * A budget's spend, daily rate and projection as cost counts (store/measures.ts): the
+ * projection stands on the period's calls and the rate window's (summed; a call in both
+ * counts twice, which changes neither costKnown nor costLeavesCallsOut).
+ */
+export function budgetSpends(b: BudgetForecast): { spent: CostCounts; rate: CostCounts; projected: CostCounts } {
+  const spent = { costNano: b.spentNano, calls: b.calls, pricedCalls: b.pricedCalls };
+  const rate = { costNano: b.dailyRateNano, calls: b.rateCalls, pricedCalls: b.ratePricedCalls };
+  return { spent, rate, projected: { ...sumCostCounts([spent, rate]), costNano: b.projectedNano } };
+}
+
+/**
+ * Spent and projected read as report's totals (spendText): `—` when none of their calls has
+ * a cost, `$X*` when some have none. The cap hit rests on the projection: `—` when unknown.
+ */
 export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
-  const hit = b.reached ? 'reached' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
-  return [b.name, b.soft ? `${b.period} (soft)` : b.period, formatMoney(b.spentNano), formatMoney(b.limitNano), formatMoney(b.projectedNano), hit];
+  const { spent, projected } = budgetSpends(b);
+  const hit = b.reached ? 'reached' : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
+  return [b.name, b.soft ? `${b.period} (soft)` : b.period, spendText(spent, false), formatMoney(b.limitNano), spendText(projected, false), hit];
+}
+
+/**
+ * What a budget's `—` and `*` mean, for under the budget table; undefined when no budget
+ * shows one (every figure's calls have a cost, or there are none).
+ */
+export function budgetCostNote(budgets: readonly BudgetForecast[]): string | undefined {
+  const partial = budgets.some((b) => {
+    const { spent, projected } = budgetSpends(b);
+    return !costKnown(spent) || !costKnown(projected) || costLeavesCallsOut(spent) || costLeavesCallsOut(projected);
+  });
+  return partial ? "—: none of the budget's calls has a cost (unpriced, or usage unknown); *: only some have one, and the amount sums those." : undefined;
 }
 
 export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';
@@ -80,7 +130,8 @@ export function totalText(r: AuditReport): string {
   const savings = r.findings.filter((f) => f.kind === 'saving').length;
   const notices = r.findings.length - savings;
   const monthlySpend = Math.round((r.costNano * 30 * DAY_MS) / r.observedMs);
-  const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${formatMoney(monthlySpend)} monthly spend)` : '';
+  // A spend that leaves calls out makes a monthly spend that does too: marked `*`, as the headline.
+  const share = monthlySpend > 0 ? ` (${formatPercent(r.totalPerMonthNano / monthlySpend)} of ${knownAmount(monthlySpend, r, false)} monthly spend)` : '';
   const split = notices > 0 ? `: ${countOf(savings, 'saving')}, ${countOf(notices, 'notice')}` : '';
   return `Total estimated saving: ${formatMoney(r.totalPerMonthNano)} per month${share} from ${countOf(r.findings.length, 'finding')}${split}.`;
 }

@@ -1,13 +1,18 @@
 import { nanoToUsd } from '../../lib/money.js';
 import { costKnown } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
-import type { AuditReport, Fact, Finding } from '../types.js';
+import type { CostCounts } from '../../store/measures.js';
+import type { AuditReport, BudgetForecast, Fact, Finding } from '../types.js';
+import { budgetSpends } from './common.js';
 
 /**
  * The audit as one JSON document. Money appears twice where exactness matters: `*_usd`
  * (float dollars, for people and spreadsheets) and `*_nano` (integer nano-USD, exact).
  * Times are ISO 8601 UTC; shares are fractions 0..1. Evidence facts keep their keys
  * (`p95_input_tokens`, `cost_per_free_user_usd`…), with nano values converted to dollars.
+ * The top-level `cost_usd` is the scope's spend as report's total gives it: null when none
+ * of its calls has a cost, else the sum of the known costs (`priced_calls` of `calls`; fewer
+ * makes it a lower bound), and `unpriced` lists the unpriced calls per model, as report does.
  * `total.findings` counts every finding listed (`savings` + `notices`); a budget's
  * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window.
  */
@@ -46,6 +51,28 @@ function findingJson(f: Finding, rank: number) {
   };
 }
 
+/** One budget: an amount none of whose calls has a cost is null (unknown, not 0), as report's totals; priced_calls < calls makes spent_usd a lower bound. */
+function budgetJson(b: BudgetForecast) {
+  const { spent, rate, projected } = budgetSpends(b);
+  const amount = (m: CostCounts) => (costKnown(m) ? nanoToUsd(m.costNano) : null);
+  return {
+    name: b.name,
+    scope: b.scope,
+    period: b.period,
+    soft: b.soft,
+    limit_usd: nanoToUsd(b.limitNano),
+    spent_usd: amount(spent),
+    calls: b.calls,
+    priced_calls: b.pricedCalls,
+    daily_rate_usd: amount(rate),
+    rate_window_days: b.trendMs / DAY_MS,
+    projected_usd: amount(projected),
+    horizon: new Date(b.horizon).toISOString(),
+    cap_hit_at: b.hitAt === null ? null : new Date(b.hitAt).toISOString(),
+    reached: b.reached,
+  };
+}
+
 export function renderAuditJson(r: AuditReport): string {
   const doc = {
     since: new Date(r.since).toISOString(),
@@ -55,25 +82,14 @@ export function renderAuditJson(r: AuditReport): string {
     observed_days: r.observedMs / DAY_MS,
     where: r.where,
     calls: r.calls,
-    cost_usd: nanoToUsd(r.costNano),
+    // null when none of the calls has a cost (unknown, not $0), as report's total; priced_calls < calls: a lower bound.
+    cost_usd: costKnown(r) ? nanoToUsd(r.costNano) : null,
+    priced_calls: r.pricedCalls,
+    unpriced: r.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
     excluded_calls: r.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls })),
     min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
     findings: r.findings.map((f, i) => findingJson(f, i + 1)),
-    budgets: r.budgets.map((b) => ({
-      name: b.name,
-      scope: b.scope,
-      period: b.period,
-      soft: b.soft,
-      limit_usd: nanoToUsd(b.limitNano),
-      spent_usd: nanoToUsd(b.spentNano),
-      daily_rate_usd: nanoToUsd(b.dailyRateNano),
-      rate_window_days: b.trendMs / DAY_MS,
-      projected_usd: nanoToUsd(b.projectedNano),
-      horizon: new Date(b.horizon).toISOString(),
-      cap_hit_at: b.hitAt === null ? null : new Date(b.hitAt).toISOString(),
-      reached: b.reached,
-    })),
-    total: {
+    budgets: r.budgets.map((b) => budgetJson(b)),    total: {
       saving_usd_per_month: nanoToUsd(r.totalPerMonthNano),
       saving_nano_per_month: r.totalPerMonthNano,
       findings: r.findings.length,

@@ -1,7 +1,7 @@
 import { escapeControlChars } from '../../lib/control-chars.js';
 import { excludedNotice, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, countOf, evidenceHeadline, factItems, savingCell, totalText, whereText, windowText } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, evidenceHeadline, factItems, savingCell, spendNotes, spentText, totalText, whereText, windowText } from './common.js';
 
 /**
  * The audit as GitHub-flavoured Markdown, to paste into an issue or a monthly review:
@@ -17,7 +17,8 @@ function cell(s: string): string {
 
 export function renderAuditMarkdown(r: AuditReport): string {
   const out: string[] = [`## tokometer cost audit: ${windowText(r)}`, ''];
-  out.push(`${countOf(r.calls, 'call')} · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where \`${whereText(r.where)}\`` : ''}`, '');
+  out.push(`${spentText(r)}${r.where.length > 0 ? ` · where \`${whereText(r.where)}\`` : ''}`, '');
+  for (const note of spendNotes(r)) out.push(...note.split('\n').map((line) => `_${line}_`), '');
   const excluded = excludedNotice(r.excluded);
   if (excluded) out.push(`_${excluded}_`, '');
   if (r.findings.length === 0) {
@@ -31,6 +32,8 @@ export function renderAuditMarkdown(r: AuditReport): string {
   if (r.budgets.length > 0) {
     out.push('', '### Budgets', '', BUDGET_NOTE, '', `| ${BUDGET_HEADERS.join(' | ')} |`, '|---|---|--:|--:|--:|---|');
     for (const b of r.budgets) out.push(`| ${budgetCells(b, r.timeZone).map(cell).join(' | ')} |`);
+    const costNote = budgetCostNote(r.budgets);
+    if (costNote) out.push('', `_${costNote}_`);
   }
   out.push('', `**${totalText(r)}**`);
   return out.map(escapeControlChars).join('\n') + '\n';

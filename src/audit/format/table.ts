@@ -1,7 +1,7 @@
 import { escapeControlChars as shown } from '../../lib/control-chars.js';
 import { excludedNotice, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, countOf, evidenceHeadline, factItems, savingCell, scopeText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, evidenceHeadline, factItems, savingCell, scopeText, spendNotes, spentText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
 
 /**
  * The audit for a terminal: a heading, a ranked summary grid, one block per finding
@@ -17,7 +17,8 @@ const LABEL = 12;
 export function renderAuditTable(r: AuditReport, options: { color: boolean }): string {
   const p = paint(options.color);
   const out: string[] = [p.bold(`Cost audit: ${windowText(r)}`)];
-  out.push(`${countOf(r.calls, 'call')} · ${formatMoney(r.costNano)} spent${r.where.length > 0 ? ` · where ${whereText(r.where)}` : ''}`);
+  out.push(`${spentText(r)}${r.where.length > 0 ? ` · where ${whereText(r.where)}` : ''}`);
+  for (const note of spendNotes(r)) out.push(p.yellow(note));
   const excluded = excludedNotice(r.excluded);
   if (excluded) out.push(p.dim(excluded));
   if (r.findings.length === 0) {
@@ -48,7 +49,14 @@ export function renderAuditTable(r: AuditReport, options: { color: boolean }): s
 function budgetTable(r: AuditReport, p: Paint): string[] {
   if (r.budgets.length === 0) return [];
   const columns = BUDGET_HEADERS.map((header, i) => ({ header, align: i < 2 || i === 5 ? ('left' as const) : ('right' as const) }));
-  return ['', p.bold('Budgets'), p.dim(wrap(BUDGET_NOTE, WIDTH, '')), renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p)];
+  const costNote = budgetCostNote(r.budgets);
+  return [
+    '',
+    p.bold('Budgets'),
+    p.dim(wrap(BUDGET_NOTE, WIDTH, '')),
+    renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p),
+    ...(costNote ? [p.yellow(wrap(costNote, WIDTH, ''))] : []),
+  ];
 }
 
 function block(f: Finding, rank: number, r: AuditReport, p: Paint): string {

@@ -49,6 +49,7 @@ export function spendStart(resets: readonly BudgetResetRecord[], budget: BudgetP
 interface SpendRow {
   tag_value: string | null;
   calls: number;
+  priced: number;
   cost: number;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -65,7 +66,7 @@ interface SpendQuery {
 async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, q: SpendQuery = {}): Promise<InstanceSpend[]> {
   const per = target.kind === 'tag' ? target.per : undefined;
   const params: SqlValue[] = [];
-  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(*) AS calls, COALESCE(SUM(c.cost_nano), 0) AS cost,
+  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(*) AS calls, COUNT(c.cost_nano) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost,
     SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens FROM calls c`;
   if (per !== undefined) {
     const join = tagJoinSql(db.dialect, 'p', per);
@@ -100,13 +101,14 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
   return rows.map((r) => ({
     tagValue: r.tag_value,
     calls: Number(r.calls),
+    pricedCalls: Number(r.priced),
     costNano: Number(r.cost),
     inputTokens: Number(r.input_tokens ?? 0),
     outputTokens: Number(r.output_tokens ?? 0),
   }));
 }
 
-const idle = (tagValue: string | null): InstanceSpend => ({ tagValue, calls: 0, costNano: 0, inputTokens: 0, outputTokens: 0 });
+const idle = (tagValue: string | null): InstanceSpend => ({ tagValue, calls: 0, pricedCalls: 0, costNano: 0, inputTokens: 0, outputTokens: 0 });
 
 /** rollup_state.raw_since: raw calls are complete from it on (ms; 0 when never pruned, or before schema v3). */
 async function rawCallsSince(db: Db): Promise<number> {

@@ -30,10 +30,13 @@ const nano = (usd: unknown): number => usdToNano(num(usd) ?? 0);
 export interface SpendDoc {
   since: number;
   until: number;
-  /** costKnown: false when cost_usd is null (a group none of whose calls has a cost). */
-  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; share: number; costKnown: boolean }>;
-  /** unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls. */
-  total: { costNano: number; calls: number; unpricedCalls: number; unknownUsageCalls: number };
+  /** pricedCalls: priced_calls; from a server without it, 0 when cost_usd is null (a group none of whose calls has a cost), else calls. */
+  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; pricedCalls: number; share: number }>;
+  /**
+   * pricedCalls: priced_calls, or calls − unpriced_calls when the document has none;
+   * unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls.
+   */
+  total: { costNano: number; calls: number; pricedCalls: number; unpricedCalls: number; unknownUsageCalls: number };
   /** Sum of `excluded_calls` (calls that did not reach the provider); null when the document has none. */
   excludedCalls: number | null;
   /** `unit_economics.active_users`, when the server added unit economics. */
@@ -53,14 +56,17 @@ export function readSpend(doc: unknown): SpendDoc {
   return {
     since,
     until,
-    rows: doc.rows.filter(isObject).map((r) => ({
-      group: isObject(r.group) ? Object.fromEntries(Object.entries(r.group).map(([k, v]) => [k, String(v)])) : {},
-      costNano: nano(r.cost_usd),
-      calls: num(r.calls) ?? 0,
-      share: num(r.share) ?? 0,
-      costKnown: r.cost_usd !== null,
-    })),
-    total: { costNano: nano(t.cost_usd), calls, unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
+    rows: doc.rows.filter(isObject).map((r) => {
+      const rowCalls = num(r.calls) ?? 0;
+      return {
+        group: isObject(r.group) ? Object.fromEntries(Object.entries(r.group).map(([k, v]) => [k, String(v)])) : {},
+        costNano: nano(r.cost_usd),
+        calls: rowCalls,
+        pricedCalls: num(r.priced_calls) ?? (r.cost_usd === null ? 0 : rowCalls),
+        share: num(r.share) ?? 0,
+      };
+    }),
+    total: { costNano: nano(t.cost_usd), calls, pricedCalls: priced ?? Math.max(0, calls - unpriced), unpricedCalls: unpriced, unknownUsageCalls: priced === null ? 0 : Math.max(0, calls - priced - unpriced) },
     excludedCalls: Array.isArray(doc.excluded_calls) ? doc.excluded_calls.filter(isObject).reduce((a, e) => a + (num(e.calls) ?? 0), 0) : null,
     activeUsers: ue,
   };
@@ -68,13 +74,13 @@ export function readSpend(doc: unknown): SpendDoc {
 
 /** Rows of a one-dimension spend document as table groups. */
 export function spendGroups(doc: SpendDoc, dimension: string): GroupRow[] {
-  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, share: r.share, costKnown: r.costKnown }));
+  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share }));
 }
 
 /** Rows of a `by=day` spend document as trend points, oldest first. */
 export function spendTrend(doc: SpendDoc): TrendPoint[] {
   return doc.rows
-    .map((r) => ({ day: r.group.day ?? '', costNano: r.costNano }))
+    .map((r) => ({ day: r.group.day ?? '', costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls }))
     .filter((p) => p.day !== '')
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }

@@ -3,6 +3,7 @@ import type { BudgetState, TagBudget } from '../../budget/types.js';
 import { effectiveKeys, type KeyDeclaration } from '../../keys/effective.js';
 import type { BudgetStore, BudgetTarget, KeyBudget } from '../../store/types.js';
 import type { Store } from '../../store/facade.js';
+import type { BudgetGauge } from '../types.js';
 
 /**
  * Budget gauges straight from the database, for a TUI that runs beside `serve` rather than
@@ -34,13 +35,13 @@ export async function keyBudgetsFrom(store: Pick<Store, 'keys'>, declared: Reado
   return out;
 }
 
-/** Every budget instance with its spend in the current period at `now`: key budgets, then tag budgets in config order. */
-export async function budgetStates(budgets: Pick<BudgetStore, 'periodSpend'>, defs: BudgetDefs, now: number, timeZone: string): Promise<BudgetState[]> {
-  const out: BudgetState[] = [];
+/** Every budget instance with its spend in the current period at `now`, and how many of its calls have a cost: key budgets, then tag budgets in config order. */
+export async function budgetStates(budgets: Pick<BudgetStore, 'periodSpend'>, defs: BudgetDefs, now: number, timeZone: string): Promise<BudgetGauge[]> {
+  const out: BudgetGauge[] = [];
   const instances = async (target: BudgetTarget, def: Pick<KeyBudget, 'limitNano' | 'period' | 'soft'>, per: string | null) => {
     const w = periodWindow(def.period, now, timeZone);
     const spent = await budgets.periodSpend(target, { period: def.period, start: w.start, end: w.end }, { top: MAX_INSTANCES_PER_BUDGET });
-    for (const s of spent) out.push(state(target.name, target.kind, per, s.tagValue, s.costNano, def, w.start, w.end));
+    for (const s of spent) out.push({ ...state(target.name, target.kind, per, s.tagValue, s.costNano, def, w.start, w.end), counts: { calls: s.calls, pricedCalls: s.pricedCalls } });
   };
   for (const [name, b] of defs.keyBudgets) await instances({ kind: 'key', name }, b, null);
   for (const t of defs.tagBudgets) await instances({ kind: 'tag', name: t.name, match: t.match, ...(t.per !== undefined ? { per: t.per } : {}) }, t, t.per ?? null);

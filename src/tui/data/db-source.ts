@@ -60,7 +60,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     const scoped: Scope = withReach({ ...base, where: [...q.filters, ...q.drill] });
     const head = await totals(source, base);
     const monthStart = startOfMonth(now, timeZone);
-    const monthToDateNano = monthStart === range.since && now === range.until ? head.costNano : (await totals(source, { ...base, since: monthStart, until: now })).costNano;
+    const month = monthStart === range.since && now === range.until ? head : await totals(source, { ...base, since: monthStart, until: now });
     const table = await groupTable(source, scoped, q.dimension);
     const alerts = await feed.latestAlerts(LIMITS.alerts);
     if (alerts === null) notes.push('No alerts table in this database yet (it arrives with the budgets schema).');
@@ -73,8 +73,10 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
         unpricedCalls: head.unpricedCalls,
         unknownUsageCalls: head.unknownUsageCalls,
         excludedCalls: base.reach ? (await excludedCalls(source, { ...base, by: [] })).reduce((a, e) => a + e.calls, 0) : null,
-        monthToDateNano,
-        projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.costNano, ...range, now, timeZone }),
+        monthToDateNano: month.costNano,
+        monthToDateCalls: month.calls,
+        monthToDatePricedCalls: month.pricedCalls,
+        projectedMonthNano: projectMonth({ monthToDateNano: month.costNano, periodCostNano: head.costNano, ...range, now, timeZone }),
       },
       dimensions: orderDimensions(await feed.tagKeys()),
       table: { dimension: q.dimension, ...table },
@@ -107,7 +109,7 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
 function emptySnapshot(range: { since: number; until: number }, timeZone: string, dimension: string, notes: string[]): DashboardSnapshot {
   return {
     range: { ...range, timeZone },
-    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, unknownUsageCalls: 0, excludedCalls: 0, monthToDateNano: 0, projectedMonthNano: 0 },
+    header: { costNano: 0, calls: 0, activeUsers: 0, unpricedCalls: 0, unknownUsageCalls: 0, excludedCalls: 0, monthToDateNano: 0, monthToDateCalls: 0, monthToDatePricedCalls: 0, projectedMonthNano: 0 },
     dimensions: [...TABLE_BUILTINS],
     table: { dimension, rows: [], totalNano: 0, totalCalls: 0 },
     trend: [],

@@ -1,7 +1,6 @@
 import { fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from '../../report/rows.js';
 import type { PlannedReads } from '../../report/run-plan.js';
 import type { Scope } from '../../store/read/scope.js';
-import { costKnown } from '../../report/known-cost.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 
 /**
@@ -21,6 +20,8 @@ import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
 export interface Totals {
   costNano: number;
   calls: number;
+  /** Calls with a cost (in costNano). */
+  pricedCalls: number;
   unpricedCalls: number;
   /** Calls with neither a cost nor known usage (see HeaderFigures.unknownUsageCalls). */
   unknownUsageCalls: number;
@@ -28,7 +29,7 @@ export interface Totals {
 
 export async function totals(source: PlannedReads, scope: Scope): Promise<Totals> {
   const t = sumMeasures(await source.groups({ ...scope, by: [] }));
-  return { costNano: t.costNano, calls: t.calls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
+  return { costNano: t.costNano, calls: t.calls, pricedCalls: t.pricedCalls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
 }
 
 /** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */
@@ -37,7 +38,7 @@ export async function groupTable(source: PlannedReads, scope: Scope, dimension: 
   const total = sumMeasures(groups);
   const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
   return {
-    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, share: r.share, costKnown: costKnown(r) })),
+    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })),
     totalNano: total.costNano,
     totalCalls: total.calls,
   };
@@ -48,6 +49,6 @@ export async function dailyTrend(source: PlannedReads, scope: Scope): Promise<Tr
   const groups = await source.groups({ ...scope, by: ['day'] });
   const total = sumMeasures(groups).costNano;
   const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
-  return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano }));
+  return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls }));
 }
 

@@ -77,7 +77,7 @@ export function createUrlSource(o: UrlSourceOptions): DashboardSource {
         q.since === 'this-month' ? undefined : spend('day', 'this-month', q.filters),
         get('/admin/budgets'),
       ]);
-      const monthToDateNano = (month ?? head).total.costNano;
+      const monthToDate = (month ?? head).total;
       return {
         range: { since: head.since, until: head.until, timeZone: o.timeZone },
         header: {
@@ -87,8 +87,10 @@ export function createUrlSource(o: UrlSourceOptions): DashboardSource {
           unpricedCalls: head.total.unpricedCalls,
           unknownUsageCalls: head.total.unknownUsageCalls,
           excludedCalls: head.excludedCalls,
-          monthToDateNano,
-          projectedMonthNano: projectMonth({ monthToDateNano, periodCostNano: head.total.costNano, since: head.since, until: head.until, now, timeZone: o.timeZone }),
+          monthToDateNano: monthToDate.costNano,
+          monthToDateCalls: monthToDate.calls,
+          monthToDatePricedCalls: monthToDate.pricedCalls,
+          projectedMonthNano: projectMonth({ monthToDateNano: monthToDate.costNano, periodCostNano: head.total.costNano, since: head.since, until: head.until, now, timeZone: o.timeZone }),
         },
         dimensions: orderDimensions([...o.tagKeys, ...(q.dimension === 'model' || q.dimension === 'provider' || q.dimension === 'key' ? [] : [q.dimension])]),
         table: { dimension: q.dimension, rows: spendGroups(table, q.dimension), totalNano: table.total.costNano, totalCalls: table.total.calls },

@@ -1,6 +1,8 @@
 import type { BudgetState } from '../../budget/types.js';
-import { formatMoney } from '../../report/format/text.js';
+import { formatMoney, spendText } from '../../report/format/text.js';
+import { costKnown } from '../../report/known-cost.js';
 import { localParts } from '../../report/tz.js';
+import type { BudgetGauge } from '../types.js';
 import { cell, fit, gauge, shortStamp, textWidth, type Line, type Tone } from './text.js';
 
 /**
@@ -37,7 +39,7 @@ const TONE: Record<Level, Tone> = { ok: 'good', warn: 'warn', over: 'bad' };
  * `per` tag budget that hold money this period (a running ledger also keeps idle ones).
  * Blocked first, then most used, then by name: the budgets that need attention lead.
  */
-export function sortBudgets(budgets: readonly BudgetState[]): BudgetState[] {
+export function sortBudgets<T extends BudgetState>(budgets: readonly T[]): T[] {
   const busy = budgets.filter((b) => b.per === null || b.spentNano > 0 || b.reservedNano > 0 || b.waiting > 0);
   return busy.sort(
     (a, b) => Number(b.blocked) - Number(a.blocked) || usedShare(b) - usedShare(a) || a.name.localeCompare(b.name) || (a.tagValue ?? '').localeCompare(b.tagValue ?? ''),
@@ -69,7 +71,15 @@ export interface BudgetView {
   rows: Line[];
 }
 
-export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
+/** The gauge's spend for people: as report's totals when the source counts its calls (spendText), else the ledger's sum. */
+function spentText(b: BudgetGauge): string {
+  return b.counts ? spendText({ costNano: b.spentNano, ...b.counts }, false) : formatMoney(b.spentNano);
+}
+
+/** False when the source counts the gauge's calls and none of them has a cost. */
+const spendKnown = (b: BudgetGauge): boolean => b.counts === undefined || costKnown(b.counts);
+
+export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
   const sorted = sortBudgets(budgets);
   const blocked = sorted.filter((b) => b.blocked).length;
   const title: Line = [cell('Budgets', 'strong'), cell(`  ${sorted.length} in their current period`, 'muted')];
@@ -79,7 +89,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
   const labelW = Math.min(Math.max(...shown.map((b) => textWidth(budgetLabel(b))), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
-  const amounts = shown.map((b) => `${formatMoney(b.spentNano)}/${formatMoney(b.limitNano)}`);
+  const amounts = shown.map((b) => `${spentText(b)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));
   const flagW = shown.some((b) => b.blocked) ? 9 : shown.some((b) => levelOf(b) === 'over') ? 13 : 0;
@@ -91,7 +101,7 @@ export function budgetView(budgets: readonly BudgetState[], ctx: { rows: number;
     const level = levelOf(b);
     const share = usedShare(b);
     const g = gauge(share, gaugeW);
-    const pct = Number.isFinite(share) ? `${percentUsed(share)}%` : '∞';
+    const pct = !spendKnown(b) ? '—' : Number.isFinite(share) ? `${percentUsed(share)}%` : '∞';
     const reset = b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`;
     const flag = b.blocked ? 'BLOCKED' : level === 'over' ? 'OVER (soft)' : '';
     return [

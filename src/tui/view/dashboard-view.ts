@@ -1,10 +1,9 @@
-import { formatInt, formatMoney } from '../../report/format/text.js';
-import { costKnown } from '../../report/known-cost.js';
 import { layoutFor, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
 import { budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
+import { figuresLine } from './figures-view.js';
 import { tableView, type TableView } from './table-view.js';
 import { cell, clipLine, lineWidth, longStamp, type Line } from './text.js';
 
@@ -70,21 +69,7 @@ export function buildView(v: ViewInput): DashboardView {
   for (const f of s.filters) title.push(cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
   title.push(cell(`  ${v.sourceLabel}`, 'muted'));
 
-  const figures: Line = [];
-  if (snap) {
-    const h = snap.header;
-    // Calls, none of them with a cost (unpriced or usage unknown): unknown, not $0 (report/known-cost.ts).
-    const known = costKnown({ calls: h.calls, pricedCalls: h.calls - h.unpricedCalls - (h.unknownUsageCalls ?? 0) });
-    figures.push(cell('Spend ', 'muted'), cell(known ? formatMoney(h.costNano) : '—', 'strong'));
-    figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
-    // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
-    if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
-    if (h.unknownUsageCalls) figures.push(cell(`  ${formatInt(h.unknownUsageCalls)} usage unknown`, 'warn'));
-    if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
-    figures.push(cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted'));
-    figures.push(cell('  projected month ', 'muted'), cell(formatMoney(h.projectedMonthNano), 'strong'));
-    if (layout.wide) figures.push(cell(` (so far ${formatMoney(h.monthToDateNano)})`, 'muted'));
-  }
+  const figures: Line = snap ? figuresLine(snap.header, layout.wide) : [];
 
   const tableWidth = layout.wide ? layout.left : layout.width;
   const sideWidth = layout.wide ? layout.right : layout.width;

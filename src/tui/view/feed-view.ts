@@ -1,4 +1,6 @@
-import { formatLatency, formatMoney } from '../../report/format/text.js';
+import { formatLatency, formatMoney, knownAmount } from '../../report/format/text.js';
+import { costKnown } from '../../report/known-cost.js';
+import { sumCostCounts } from '../../store/measures.js';
 import { startOfDay } from '../../report/tz.js';
 import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
@@ -104,14 +106,19 @@ export function alertsView(alerts: readonly AlertRow[] | null, ctx: { rows: numb
   };
 }
 
-/** The daily trend: a label, a sparkline as wide as fits, and the peak day. One line, or two when `split`. */
+/**
+ * The daily trend: a label, a sparkline as wide as fits, and the peak day. One line, or two
+ * when `split`. The peak reads as report's total (spendText): `—` when none of the period's
+ * calls has a cost, marked `*` when some have none (any day's real cost may be higher).
+ */
 export function trendView(trend: readonly TrendPoint[], ctx: { width: number; split: boolean }): Line[] {
   const label = cell(ctx.split ? 'Daily spend ' : 'Daily ', 'strong');
   if (trend.length === 0) return [[label, cell('no days in this period', 'muted')]];
   let peak = trend[0]!;
   for (const p of trend) if (p.costNano > peak.costNano) peak = p;
   const last = trend[trend.length - 1]!;
-  const facts = cell(`  peak ${formatMoney(peak.costNano)} (${peak.day.slice(5)})`, 'muted');
+  const all = sumCostCounts(trend);
+  const facts = cell(costKnown(all) ? `  peak ${knownAmount(peak.costNano, all, false)} (${peak.day.slice(5)})` : '  peak —', 'muted');
   const room = ctx.split ? ctx.width : ctx.width - label.text.length - facts.text.length;
   const spark = cell(sparkline(trend.map((p) => p.costNano), Math.max(7, room)), 'accent');
   return ctx.split ? [[label, cell(`${trend[0]!.day} → ${last.day}`, 'muted'), facts], [spark]] : [[label, spark, facts]];

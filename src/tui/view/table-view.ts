@@ -1,4 +1,6 @@
-import { bar, formatInt, formatMoney, formatPercent } from '../../report/format/text.js';
+import { bar, formatInt, formatPercent, spendText } from '../../report/format/text.js';
+import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
+import { sumCostCounts } from '../../store/measures.js';
 import { NONE, OTHER, type WhereClause } from '../../report/types.js';
 import type { DashboardSnapshot } from '../types.js';
 import { cell, fit, lineWidth, textWidth, type Line } from './text.js';
@@ -30,9 +32,11 @@ export function tableView(
   const visible = t.rows.slice(start, start + ctx.rows);
   const title: Line = [cell('Spend by ', 'strong'), cell(t.dimension, 'accent')];
   for (const d of ctx.drill) title.push(cell(` · ${d.key}${d.op}${d.value}`, 'accent'));
-  // Groups, none of them with a known cost: their total is unknown too, `—` as report shows it.
-  const totalKnown = t.rows.length === 0 || t.rows.some((r) => r.costKnown !== false);
-  title.push(cell(`  ${totalKnown ? formatMoney(t.totalNano) : '—'} · ${formatInt(t.totalCalls)} calls`));
+  // Spends as report shows them: `—` when none of the calls has a cost, `*` when the sum leaves
+  // some out; with one marked, the others end with a space so the digits line up.
+  const total = { costNano: t.totalNano, calls: t.totalCalls, pricedCalls: sumCostCounts(t.rows).pricedCalls };
+  const marked = costKnown(total) && costLeavesCallsOut(total);
+  title.push(cell(`  ${spendText(total, false)} · ${formatInt(t.totalCalls)} calls`));
   // The source keeps the top groups by spend and sums the rest into (other): say so.
   const top = t.rows.some((r) => r.value === OTHER) ? `top ${count - 1} + (other)` : null;
   if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}${top ? `: ${top}` : ''}`, 'muted'));
@@ -42,8 +46,7 @@ export function tableView(
   if (lineWidth(title) + lineWidth([hint]) <= ctx.width) title.push(hint);
   if (count === 0) return { title, rows: [], empty: 'No calls in this period and scope.' };
 
-  // A group whose cost is unknown (all unpriced, usage unknown) is no $0: `—`, as report shows it.
-  const money = t.rows.map((r) => (r.costKnown === false ? '—' : formatMoney(r.costNano)));
+  const money = t.rows.map((r) => spendText(r, marked));
   const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
   const moneyW = Math.max(...money.map((m) => m.length));
   const callsW = Math.max(...calls.map((c) => c.length));
@@ -59,7 +62,7 @@ export function tableView(
       cell(at === selected ? '› ' : '  ', 'accent'),
       cell(fit(r.value, valueW), special ? 'muted' : undefined),
       cell('  ' + fit(money[at]!, moneyW, 'right'), 'strong'),
-      cell('  ' + fit(r.costKnown === false ? '—' : formatPercent(r.share), 6, 'right')),
+      cell('  ' + fit(costKnown(r) ? formatPercent(r.share) : '—', 6, 'right')),
       cell('  ' + fit(bar(r.costNano, maxCost, barW), barW), 'accent'),
       cell('  ' + fit(calls[at]!, callsW, 'right'), 'muted'),
     ];
