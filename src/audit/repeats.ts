@@ -7,11 +7,14 @@ import type { AuditContext } from './types.js';
  * within one key only: two keys sending the same body are two clients (tenants, apps), not
  * one client retrying, and one key's cache never holds another key's answers.
  *
- * - storms (waste): a burst is a run of same-hash calls, each starting ≤ RETRY_WINDOW_MS
- *   after the previous one; a burst of ≥ STORM_MIN_CALLS calls is a retry storm. Refused
- *   calls (never forwarded, cost 0) are ignored.
+ * - storms (waste): a burst is a run of same-hash calls of one user (the `user_id` tag; calls
+ *   without one are one user), each starting ≤ RETRY_WINDOW_MS after the previous one; a burst
+ *   of ≥ STORM_MIN_CALLS calls is a retry storm. Several users of a key sending the same body
+ *   (a canned prompt) within seconds are not retrying. Refused calls (never forwarded, cost 0)
+ *   are ignored.
  * - exactRepeats (caching): answered, non-embedding calls outside storms whose hash an
- *   earlier answered call in the window already had — an exact cache would have answered.
+ *   earlier answered call of the key in the window already had, whichever user sent it — an
+ *   exact cache would have answered.
  * - reembedded (waste): the same for embedding calls — the same text embedded again.
  */
 
@@ -21,6 +24,14 @@ export const STORM_MIN_CALLS = 3;
 /** What makes two calls the same request: metering key (null = no key), provider, request hash. */
 export function sameRequestKey(c: AuditCall): string {
   return JSON.stringify([c.keyName, c.provider, c.requestHash]);
+}
+
+/** The user whose repeated calls can be retries: the `user_id` tag, null without one. */
+const USER_TAG = 'user_id';
+
+/** What makes two calls one client's retry: the same request (sameRequestKey) from the same user. */
+function sameRetryKey(c: AuditCall): string {
+  return JSON.stringify([c.keyName, c.provider, c.requestHash, c.tags[USER_TAG] ?? null]);
 }
 
 export interface RepeatPartition {
@@ -55,7 +66,7 @@ function partition(calls: readonly AuditCall[]): RepeatPartition {
   };
   for (const c of calls) {
     if (c.requestHash === null || c.outcome === 'refused') continue;
-    const key = sameRequestKey(c);
+    const key = sameRetryKey(c);
     const burst = bursts.get(key);
     if (burst !== undefined && c.ts - burst[burst.length - 1]!.ts <= RETRY_WINDOW_MS) burst.push(c);
     else {
