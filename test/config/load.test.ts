@@ -73,7 +73,7 @@ describe('loadConfig without a file', () => {
 
   it('names a --config file as given in every message', () => {
     const cwd = configDir({ 'conf/prod.yaml': 'listen:\n  port: "80"\n' });
-    expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: expected number, received string');
+    expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: must be a number, not the string "80"');
   });
 });
 
