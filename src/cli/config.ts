@@ -4,7 +4,7 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
-import { customProviderPriceWarnings } from '../config/price-provider-warnings.js';
+import { priceConfigWarnings } from '../config/price-provider-warnings.js';
 import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
@@ -25,8 +25,9 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
  * variables, resolved as serve resolves them: telemetry/settings.ts), and a `store.spill_path`
  * in a folder that does not exist (serve's own check, cli/spill-folder.ts). Declared keys whose
- * `secret_env` serve cannot use, and `prices:` entries for a family's own provider that do not
- * price a custom provider of its kind (config/price-provider-warnings.ts, which serve logs at
+ * `secret_env` serve cannot use, `prices:` entries for a family's own provider that do not
+ * price a custom provider of its kind, and `prices:` entries whose model looks like a typo of a
+ * catalog model (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
  * start too), are warned about on `err` (exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
@@ -43,7 +44,7 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), 'store.spill_path');
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
-      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...customProviderPriceWarnings(loaded.config)];
+      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...priceConfigWarnings(loaded.config)];
       deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));
       for (const w of warnings) deps.err(`warning: ${w}\n`);
     });
