@@ -20,7 +20,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { DEFAULT_BATCH_SIZE } from '../src/store/async-write-queue.js';
+import { DEFAULT_BATCH_SIZE } from '../src/store/async-write-queue-options.js';
 import { createPostgresRecordWriter } from '../src/store/pg/call-sink.js';
 import { openPostgresDb } from '../src/store/drivers/postgres.js';
 import { PG_MIGRATIONS, migratePostgres } from '../src/store/pg/migrations/index.js';

@@ -32,7 +32,7 @@ const arg = (name, def) => {
 const { createCallWriter } = await import(join(root, 'dist/js/store/call-writer.js'));
 const { openDriver } = await import(join(root, `dist/js/store/drivers/${isBun ? 'bun-sqlite' : 'better-sqlite3'}.js`));
 
-const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue.js'));
+const { DEFAULT_WRITE_BATCH } = await import(join(root, 'dist/js/store/write-queue-options.js'));
 const { DEFAULT_ENTITY_HOLD_MS } = await import(join(root, 'dist/js/store/entity-fold.js'));
 const { benchRecord } = await import(join(root, 'bench/lib/records.mjs'));
 const { TAGS } = await import(join(root, 'bench/lib/load.mjs'));

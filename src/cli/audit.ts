@@ -56,7 +56,7 @@ export function registerAudit(program: Command, deps: AuditDeps): void {
   const audit = program
     .command('audit')
     .description('name the expensive patterns in your LLM traffic and what fixing each would save per month')
-    .option('--since <when>', 'start: 24h, 7d, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
+    .option('--since <when>', 'start: 30m, 24h, 7d, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
     .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
     .option('--where <k=v>', 'only calls whose tag or built-in (model, provider, key, endpoint) k equals v (k!=v excludes); repeatable', collect, [])
     .option('--batch-tag <k=v>', 'traffic that can wait for a batch API (e.g. feature=summarizer); repeatable, all must match', collect, [])

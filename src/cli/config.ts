@@ -24,10 +24,11 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
  * variables, resolved as serve resolves them: telemetry/settings.ts), and a `store.spill_path`
- * in a folder that does not exist (serve's own check, cli/spill-folder.ts). Declared keys whose
- * `secret_env` serve cannot use, `prices:` entries for a family's own provider that do not
- * price a custom provider of its kind, and `prices:` entries whose model looks like a typo of a
- * catalog model (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
+ * serve could not make or write (serve's own check, cli/spill-folder.ts: file and line of the
+ * field, as the config's own problems). Declared keys whose `secret_env` serve cannot use,
+ * `prices:` entries for a family's own provider that do not price a custom provider of its
+ * kind, and `prices:` entries whose model looks like a typo of a catalog model
+ * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
  * start too), are warned about on `err` (exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
@@ -41,7 +42,7 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const spillPath = loaded.config.store.spill_path;
-      if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), 'store.spill_path');
+      if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), { config: loaded });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
       const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...priceConfigWarnings(loaded.config)];

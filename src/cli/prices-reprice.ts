@@ -108,7 +108,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
   prices
     .command('reprice')
     .description('recompute the cost of stored calls from their usage with the prices in force now (calls, rollups, budgets)')
-    .option('--since <time>', 'first call time (24h, 7d, 2026-11-01, 2026-11-01T09:30Z …); required')
+    .option('--since <time>', 'first call time (30m, 24h, 7d, 2026-11-01, 2026-11-01T09:30Z …); required')
     .option('--until <time>', 'end of the range (default now; a date is inclusive)')
     .option('--model <name>', 'only calls of this model as stored (a trailing * matches a prefix)')
     .option('--dry-run', 'show the differences, change nothing')

@@ -53,7 +53,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       .option('--provider <name>', `provider (${Object.keys(CATALOG_PROVIDER_IDS).join(', ')}, or a custom one from the config)`)
       .option('--config <file>', 'config file (its prices: section wins over the catalog)')
       .option('--db <path>', 'database file or postgres:// URL (its newest price snapshot wins over the pinned catalog)')
-      .option('--at <when>', 'prices valid at this moment: the forms of report --since (24h, 7d, yesterday, last-month, 2026-11-01, 2026-11-01T09:30 or a timestamp with Z); a day or period means its start in the config timezone (default: now)');
+      .option('--at <when>', 'prices valid at this moment: the forms of report --since (30m, 24h, 7d, yesterday, last-month, 2026-11-01, 2026-11-01T09:30 or a timestamp with Z); a day or period means its start in the config timezone (default: now)');
 
   common(prices.command('list').description('list known prices')).action(async (flags: Flags) => {
     const at = parseAt(flags, deps);

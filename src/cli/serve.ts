@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import path from 'node:path';
+import { loadConfig } from '../config/load.js';
 import { priceConfigWarnings } from '../config/price-provider-warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { isPostgresUrl } from '../lib/db-location.js';
 import { HOST_RULE, isHostOrIp } from '../lib/host.js';
-import { configFor, dbPathFor, type CliContext } from './context.js';
+import { dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
 import { checkSpillFolder } from './spill-folder.js';
@@ -50,7 +51,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
 
 /** The plan of `serve` with `flags`: the config read and checked, paths resolved against ctx.cwd. @throws UsageError or ConfigError (exit 2). */
 export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, flags: ServeFlags): ServePlan {
-  const config = configFor(ctx, flags.config);
+  const loaded = loadConfig({ path: flags.config, env: ctx.env, cwd: ctx.cwd });
+  const config = loaded.config;
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number 0-65535, got '${flags.port}'`);
   if (flags.host !== undefined && !isHostOrIp(flags.host)) throw new UsageError(`--host expects ${HOST_RULE}, got ${JSON.stringify(flags.host)}`);
@@ -64,7 +66,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
         ? undefined
         : `${dbPath}.spill`;
   // Checked now, not when the database first refuses a write (config check runs the same check).
-  if (spill !== undefined && spillPath !== undefined) checkSpillFolder(spillPath, flags.spill === undefined ? 'store.spill_path' : '--spill');
+  if (spill !== undefined && spillPath !== undefined) checkSpillFolder(spillPath, flags.spill === undefined ? { config: loaded } : '--spill');
   const updates = config.price_updates;
   return {
     settings: proxySettings(config),

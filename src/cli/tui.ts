@@ -35,7 +35,7 @@ export function registerTuiCommand(program: Command, ctx: CliContext, io: TuiIo 
     .description('live terminal dashboard: spend by tag, budgets, daily trend, live tail of calls')
     .option('--db <path>', 'database file (read-only; default $TOKOMETER_DB, the config db, ./tokometer.db)')
     .option('--config <file>', 'config file (time zone, tag budgets, admin token)')
-    .option('--since <when>', 'first period: 24h, 7d, 30d, this-month, a date … (keys 1/7/3/m change it)', '30d')
+    .option('--since <when>', 'first period: 30m, 24h, 7d, 30d, this-month, a date … (keys 1/7/3/m change it)', '30d')
     .option('--url <url>', 'read a running server through its admin API instead of the database, e.g. http://127.0.0.1:8787')
     .option('--token <token>', 'admin token for --url (default: config admin.token or $TOKOMETER_ADMIN_TOKEN)')
     .action(async (flags: TuiFlags) => {

@@ -6,7 +6,7 @@ import { ConfigError } from '../lib/errors.js';
 import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
-import { type Problem, type Source, formatProblems, pathOfKeyAt } from './problems.js';
+import { type FieldPath, type Problem, type Source, formatPath, formatProblems, pathOfKeyAt } from './problems.js';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
 import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
 import { type Config, HEADER_CONTROL_CHAR_PROBLEM, type ProviderConfig, configSchema, holdsHeaderControlChar } from './schema.js';
@@ -44,6 +44,13 @@ export interface LoadedConfig {
   config: Config;
   /** Absolute path of the file read, or null when running on defaults. */
   path: string | null;
+  /**
+   * A problem found after loading, with a field the file holds (a folder `store.spill_path`
+   * names that cannot be used), in the words of the load's own problems:
+   * `file:line:column: field.path: message` at the field's value (the file as the user named
+   * it); `field.path: message` when running on defaults.
+   */
+  problemAt(field: FieldPath, message: string): string;
 }
 
 /**
@@ -55,7 +62,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const shown = explicit ? (options.path as string) : DEFAULT_CONFIG_FILE;
   const file = path.resolve(options.cwd, shown);
   if (!explicit && !existsSync(file)) {
-    return { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null };
+    return { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null, problemAt: (field, message) => `${formatPath(field)}: ${message}` };
   }
   let text: string;
   try {
@@ -66,8 +73,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     if (code === 'EISDIR') throw new ConfigError(`config file ${shown} is a directory`);
     throw new ConfigError(`cannot read config file ${shown}: ${(e as Error).message}`);
   }
-  const config = parseConfigText(text, { file: shown, env: options.env });
-  return { config: finishConfig(config, options.env, path.dirname(file)), path: file };
+  const { config, src } = parseConfigSource(text, { file: shown, env: options.env });
+  const problemAt = (field: FieldPath, message: string) => formatProblems([{ path: field, message }], src);
+  return { config: finishConfig(config, options.env, path.dirname(file)), path: file, problemAt };
 }
 
 /**
@@ -75,6 +83,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
  * `db` left as written). `file` is only used in messages. Throws ConfigError.
  */
 export function parseConfigText(text: string, options: { file: string; env: Env }): Config {
+  return parseConfigSource(text, options).config;
+}
+
+/** parseConfigText, with the parsed source its problems are located in. */
+function parseConfigSource(text: string, options: { file: string; env: Env }): { config: Config; src: Source } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const src: Source = { file: options.file, text, doc, lineCounter };
@@ -96,7 +109,7 @@ export function parseConfigText(text: string, options: { file: string; env: Env 
   if (!parsed.success) return fail(problemsFromIssues(parsed.error.issues, configSchema));
   const semantic = semanticProblems(parsed.data);
   if (semantic.length > 0) fail(semantic);
-  return parsed.data;
+  return { config: parsed.data, src };
 }
 
 /**

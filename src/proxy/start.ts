@@ -18,9 +18,9 @@ import { FinishedCalls } from './finished-calls.js';
 import { openKeyTable } from './key-table.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
-import { waitAtMost } from '../lib/wait-at-most.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
+import { shutDownProxy } from './shutdown.js';
 import { TagsDroppedNotice } from './tags-dropped.js';
 import { UncostedOnBudgetNotice } from './uncosted-on-budget.js';
 import type { UpstreamClient } from './types.js';
@@ -64,10 +64,6 @@ export interface ProxyParts {
 
 /** ms before the first read of a background response (then doubling up to limits.background_poll_ms). */
 const BACKGROUND_FIRST_POLL_MS = 1000;
-/** ms `stop` waits for pending alert webhooks after the calls are written. */
-const ALERT_DRAIN_MS = 2000;
-/** ms `stop` waits for the last spans and metric points to reach the collector. */
-const TELEMETRY_DRAIN_MS = 5000;
 
 /** A running proxy: the server, its store and its write queue. */
 export interface RunningProxy {
@@ -200,40 +196,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
-      (stopped ??= (async () => {
-        // First: a call still waiting for budget room is answered 503 (retry) and never sent;
-        // admitted now, it would run into the grace period's end.
-        gate.endWaits?.();
-        stopRetention();
-        await keys.close();
-        await server.close(graceMs, cut.signal);
-        // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
-        await new Promise((resolve) => setImmediate(resolve));
-        // Background responses still running are recorded now, with their estimates.
-        background.close();
-        // A drain that fails (the store failing with no room left to spill) loses the records
-        // still pending: said here, and the rest of the shutdown still runs (the leases and
-        // spend go back, spans are flushed, connections close); the failure is thrown last.
-        let lost: unknown = null;
-        try {
-          await queue.drain();
-          await queue.close?.();
-        } catch (error) {
-          lost = error;
-          o.log.error('call records could not be written before exit and are lost', { records: queue.pending, error: String(error) });
-        }
-        // Every call has settled: write back the spend settled here and give the leases back.
-        await service?.close().catch((error: unknown) => o.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
-        await telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
-        if (service) {
-          await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
-          // Stored as fired, an alert still undelivered is never sent again: each is logged.
-          service.abandonAlerts();
-        }
-        await o.upstream.close();
-        await store.close();
-        if (lost !== null) throw lost;
-      })()),
+      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, background, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
     cutInFlight: () => {
       if (stopped !== null) cut.abort();
     },

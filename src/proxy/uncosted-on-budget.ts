@@ -11,10 +11,21 @@ import type { Logger } from './log.js';
  */
 const MAX_WARNED = 1000;
 
-/** What the warning says of the calls after "calls of MODEL on key KEY", and after the budgets it names, by reason. */
-const SAYS: Readonly<Record<NoCostReason, { what: string; then: string }>> = {
-  unpriced: { what: 'have no price', then: '; add a price under prices: (docs/prices.md)' },
-  usage_unknown: { what: 'have unknown usage (tokometer could not read or estimate it)', then: ', so no cap holds them; /metrics counts each (tokometer_usage_unknown_calls_total)' },
+/**
+ * What the warning says of the calls after "calls of MODEL on key KEY", and after the budgets
+ * it names (`then`, given the call's provider as configured), by reason; each ends with what
+ * to do. No command shows why each unknown-usage call went unread (its `error` is empty), so
+ * that advice is where to look: the usual cause is the upstream at the provider's base_url (a
+ * gateway, another API) answering 200 with a body that is not that provider's JSON.
+ */
+const SAYS: Readonly<Record<NoCostReason, { what: string; then: (provider: string) => string }>> = {
+  unpriced: { what: 'have no price', then: () => '; add a price under prices: (docs/prices.md)' },
+  usage_unknown: {
+    what: 'have unknown usage (tokometer could not read or estimate it)',
+    then: (provider) =>
+      ', so no cap holds them (/metrics counts each: tokometer_usage_unknown_calls_total); ' +
+      `check what providers.${provider}.base_url answers: usually a gateway or other upstream answering 200 with a body that is not ${provider}'s JSON`,
+  },
 };
 
 /**
@@ -47,7 +58,7 @@ export class UncostedOnBudgetNotice {
     this.warned.add(triple);
     const against = budgets.length === 1 ? `its budget ${budgets[0]}` : `its budgets ${budgets.join(', ')}`;
     const says = SAYS[why];
-    this.log.warn(`calls of ${shownModel} on key ${keyName} ${says.what}: they count $0 against ${against}${why === 'unpriced' ? unpricedAdvice(call, shownModel) : says.then}`, {
+    this.log.warn(`calls of ${shownModel} on key ${keyName} ${says.what}: they count $0 against ${against}${why === 'unpriced' ? unpricedAdvice(call, shownModel) : says.then(provider)}`, {
       key: keyName,
       provider,
       model: shownModel,
@@ -63,5 +74,5 @@ export class UncostedOnBudgetNotice {
  */
 function unpricedAdvice(call: Pick<CallRecord, 'endpoint' | 'usage'>, shownModel: string): string {
   const unit = untokenedUnit(call.endpoint, call.usage?.inputTokens ?? 0, call.usage?.outputTokens ?? 0);
-  return unit === null ? SAYS.unpriced.then : `; ${shownModel} is ${NOT_TOKEN_BILLED[unit]}`;
+  return unit === null ? SAYS.unpriced.then('') : `; ${shownModel} is ${NOT_TOKEN_BILLED[unit]}`;
 }

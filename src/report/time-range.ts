@@ -7,7 +7,11 @@ import type { TimeRange } from './types.js';
  * `--since` / `--until` parsing. A report covers the half-open range [since, until) in ms
  * since the epoch (UTC). Accepted forms (calendar words use the configured time zone):
  *
- * - relative spans `24h`, `7d`, `2w`: that much before now (exact: 1d = 24 h, also across DST);
+ * - relative spans `5m` (or `5min`), `24h`, `7d`, `2w`: that much before now (exact: 1d = 24 h,
+ *   also across DST). `m` is minutes, never months: a month is no fixed span, so months are
+ *   only the named periods below, and a capital `M` (months in some tools' spans) is refused
+ *   rather than read as minutes. Seconds are not taken: a spend report over the last few
+ *   seconds tells nothing the TUI's live tail (the latest calls) does not;
  * - `now`;
  * - named periods `today`, `yesterday`, `this-week`, `last-week` (weeks start Monday),
  *   `this-month`, `last-month`. As `--since` a named period also ends the range at the
@@ -40,11 +44,12 @@ const FLAG_NAMES = { since: '--since', until: '--until' };
 export const DEFAULT_SINCE = '30d';
 
 const ACCEPTED =
-  'Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, ' +
+  'Use a relative span (30m, 24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, ' +
   'a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).';
 
-const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-const RELATIVE_RE = /^(\d{1,6})([hdw])$/;
+/** Relative span units in ms; `m` and `min` are minutes (months are named periods only). */
+const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+const RELATIVE_RE = /^(\d{1,6})(min|m|h|d|w)$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -98,6 +103,7 @@ function parseBound(raw: string, side: Side, name: string, now: number, timeZone
   if (text === 'now') return { at: now };
 
   const rel = RELATIVE_RE.exec(text);
+  if (rel && /M$/.test(raw.trim())) fail('is not a time (m is minutes; for months use this-month, last-month or a date)');
   if (rel) return { at: now - Number(rel[1]) * UNIT_MS[rel[2]!]! };
 
   const period = namedPeriod(text, now, timeZone);

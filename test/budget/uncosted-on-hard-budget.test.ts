@@ -119,8 +119,8 @@ describe('calls a hard budget does not count: unpriced, or usage unknown', () =>
 
     // Once per model for the hard-capped key; the soft budget never refuses, so nothing escaped it.
     expect(unknownUsage().map((w) => w.msg)).toEqual([
-      'calls of gpt-4o-mini on key unread have unknown usage (tokometer could not read or estimate it): they count $0 against its budget unread, so no cap holds them; /metrics counts each (tokometer_usage_unknown_calls_total)',
-      'calls of gpt-9-turbo on key unread have unknown usage (tokometer could not read or estimate it): they count $0 against its budget unread, so no cap holds them; /metrics counts each (tokometer_usage_unknown_calls_total)',
+      'calls of gpt-4o-mini on key unread have unknown usage (tokometer could not read or estimate it): they count $0 against its budget unread, so no cap holds them (/metrics counts each: tokometer_usage_unknown_calls_total); check what providers.openai.base_url answers: usually a gateway or other upstream answering 200 with a body that is not openai\'s JSON',
+      'calls of gpt-9-turbo on key unread have unknown usage (tokometer could not read or estimate it): they count $0 against its budget unread, so no cap holds them (/metrics counts each: tokometer_usage_unknown_calls_total); check what providers.openai.base_url answers: usually a gateway or other upstream answering 200 with a body that is not openai\'s JSON',
     ]);
     expect(unknownUsage()[0]!.fields).toMatchObject({ key: 'unread', model: 'gpt-4o-mini', provider: 'openai', budget: 'unread' });
     expect(await metricLines('tokometer_usage_unknown_calls_total')).toEqual([

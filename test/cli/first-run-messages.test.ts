@@ -16,16 +16,31 @@ const { dir, cli } = cliFolder('tokometer-first-run-');
 
 const writeConfig = (text: string) => writeFileSync(path.join(dir(), 'tokometer.yaml'), text);
 
-describe('config check on a store.spill_path whose folder does not exist', () => {
+describe('config check and serve on a store.spill_path they cannot use: the same error, at the line of spill_path', () => {
   it('fails with the error serve stops on, exit 2', async () => {
     writeConfig('store: { spill_path: "./missing/calls.spill" }\n');
-    const expected = `tokometer: store.spill_path: the folder ${path.join(dir(), 'missing')} does not exist; create it or point store.spill_path elsewhere\n`;
+    const expected = `tokometer: tokometer.yaml:1:22: store.spill_path: the folder ${path.join(dir(), 'missing')} does not exist; create it or point store.spill_path elsewhere\n`;
 
     const serve = await cli(['serve', '--port', '0']);
     expect(serve).toEqual({ code: 2, out: '', err: expected });
 
     const check = await cli(['config', 'check']);
     expect(check).toEqual({ code: 2, out: '', err: expected });
+  });
+
+  it('a spill_path whose folder is a file, on line 3 of a --config file', async () => {
+    writeFileSync(path.join(dir(), 'notes'), 'x');
+    writeFileSync(path.join(dir(), 'prod.yaml'), 'timezone: UTC\nstore:\n  spill_path: notes/calls.spill\n');
+    const expected = `tokometer: prod.yaml:3:15: store.spill_path: ${path.join(dir(), 'notes')} is a file, not a folder; point store.spill_path at a file in a folder that exists\n`;
+    expect(await cli(['serve', '--port', '0', '--config', 'prod.yaml'])).toEqual({ code: 2, out: '', err: expected });
+    expect(await cli(['config', 'check', '--config', 'prod.yaml'])).toEqual({ code: 2, out: '', err: expected });
+  });
+
+  it('a spill_path in a folder no one may write to (/proc/sys)', async () => {
+    writeConfig('store:\n  spill_path: /proc/sys/calls.spill\n');
+    const expected = 'tokometer: tokometer.yaml:2:15: store.spill_path: the folder /proc/sys is not writable by this user, so the spill file cannot be made there; make it writable or point store.spill_path elsewhere\n';
+    expect(await cli(['serve', '--port', '0'])).toEqual({ code: 2, out: '', err: expected });
+    expect(await cli(['config', 'check'])).toEqual({ code: 2, out: '', err: expected });
   });
 
   it('passes once the folder exists', async () => {
@@ -64,6 +79,28 @@ describe('report --by or --where with a typo of a built-in dimension', () => {
     const file = await databaseWithCalls();
     const res = await cli(['report', '--db', file, '--since', '2026-11-01', '--by', 'featrue']);
     expect(res.err).toBe('note: no call in this period has the tag key "featrue" (--by); keys seen: feature.\n');
+  });
+});
+
+describe('report --since in minutes: "the last 5 minutes"', () => {
+  it('--since 5m and --since 30min cover that many minutes before now (the clock: 2026-12-01T00:00Z)', async () => {
+    const file = path.join(dir(), 'recent.db');
+    const store = testStore(openDriver(file));
+    store.insertCalls([
+      record({ at: '2026-11-30T23:57:00Z', tags: { feature: 'search' } }),
+      record({ at: '2026-11-30T23:40:00Z', tags: { feature: 'chat' } }),
+      record({ at: '2026-11-30T22:00:00Z', tags: { feature: 'chat' } }),
+    ]);
+    await store.close();
+    const calls = async (since: string) => {
+      const res = await cli(['report', '--db', file, '--since', since, '--format', 'json']);
+      expect(res.err).toBe('');
+      expect(res.code).toBe(0);
+      return (JSON.parse(res.out) as { total: { calls: number } }).total.calls;
+    };
+    expect(await calls('5m')).toBe(1);
+    expect(await calls('30min')).toBe(2);
+    expect(await calls('3h')).toBe(3);
   });
 });
 
@@ -118,7 +155,7 @@ describe('prices --at takes the date forms of report --since', () => {
   it('a form report refuses is refused in report\'s words', async () => {
     const res = await cli(['prices', 'list', '--at', 'soon']);
     expect(res.code).toBe(2);
-    expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
+    expect(res.err).toBe('tokometer: --at "soon" is not a time. Use a relative span (30m, 24h, 7d, 2w), now, today, yesterday, this-week, last-week, this-month, last-month, a date (2026-11-01) or a timestamp (2026-11-01T09:30, 2026-11-01T09:30:00Z).\n');
   });
 });
 

@@ -305,3 +305,16 @@ describe('resolveDbPath', () => {
     expect(resolveDbPath({ env: {}, config, cwd: '/elsewhere' })).toBe(url);
   });
 });
+
+describe("LoadedConfig.problemAt: a problem found after loading, located as the load's own problems are", () => {
+  it('names the file, line and column of the field, then the field', () => {
+    const dir = configDir({ 'conf/tokometer.yaml': 'listen:\n  port: 8787\nstore:\n  spill_path: ./nodir/a.spill\n' });
+    const loaded = loadConfig({ path: 'conf/tokometer.yaml', env: {}, cwd: dir });
+    expect(loaded.problemAt(['store', 'spill_path'], 'the folder is missing')).toBe('conf/tokometer.yaml:4:15: store.spill_path: the folder is missing');
+  });
+
+  it('names only the field when there is no config file', () => {
+    const loaded = loadConfig({ env: {}, cwd: configDir() });
+    expect(loaded.problemAt(['store', 'spill_path'], 'the folder is missing')).toBe('store.spill_path: the folder is missing');
+  });
+});

@@ -15,6 +15,9 @@ describe('parseTimeRange', () => {
   });
 
   it.each([
+    ['5m', 5 * 60_000],
+    ['30min', 30 * 60_000],
+    ['90m', 90 * 60_000],
     ['24h', 24 * 3_600_000],
     ['7d', 7 * 86_400_000],
     ['30d', 30 * 86_400_000],
@@ -73,7 +76,13 @@ describe('parseTimeRange', () => {
 
   it.each([
     [{ since: 'yesterdayish' }, /--since "yesterdayish" is not a time/],
-    [{ since: '7x' }, /Use a relative span \(24h, 7d, 2w\)/],
+    [{ since: '7x' }, /Use a relative span \(30m, 24h, 7d, 2w\)/],
+    // Seconds are no span a spend report takes (the TUI's live tail shows the latest calls).
+    [{ since: '30s' }, /--since "30s" is not a time\. Use a relative span \(30m, 24h, 7d, 2w\)/],
+    // `m` is minutes; months are the named periods this-month and last-month.
+    [{ since: '1mo' }, /--since "1mo" is not a time/],
+    // A capital M (months in some tools) is refused, never read as 3 minutes.
+    [{ since: '3M' }, /--since "3M" is not a time \(m is minutes; for months use this-month, last-month or a date\)\. Use a relative span/],
     [{ since: '2026-02-30' }, /is not a calendar date/],
     [{ until: '2026-11-01T25:00' }, /--until .* is not a valid timestamp/],
     [{ since: '' }, /is not a time/],

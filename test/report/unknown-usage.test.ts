@@ -24,5 +24,8 @@ describe('report table with a call of unknown usage', () => {
     // The row reads "2 calls, $0.008, avg $0.008": nothing on screen says one call's cost is missing.
     const notes = text.split('\n').filter((l) => /unknown/i.test(l));
     expect(notes.join(' ')).toMatch(/\b1 call\b.*not included in spend/);
+    // One line, ending with what to do: where the calls are, and the usual cause.
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/not the provider's JSON; --by provider,model tells whose calls they are\.$/);
   });
 });

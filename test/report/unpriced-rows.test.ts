@@ -60,7 +60,7 @@ describe('report rows without a known cost', () => {
     expect(tableRow(out, 'chat').slice(0, 5)).toEqual(['chat', '$0.006*', '100.0%', '3', '$0.003']);
     expect(tableRow(out, 'total').slice(0, 5)).toEqual(['total', '$0.006*', '100.0%', '6', '$0.003']);
     expect(out).toContain('* 3 unpriced calls not included in spend: gpt-9-turbo on openai (3).');
-    expect(out).toContain("* 1 call with unknown usage (the provider's answer could not be read): cost not included in spend.");
+    expect(out).toContain("* 1 call with unknown usage (the provider's answer could not be read): cost not included in spend. Usually a gateway or other upstream at the provider's base_url answered 200 with a body that is not the provider's JSON; --by provider,model tells whose calls they are.");
   });
 
   it('table by model: the unpriced model is —, not $0.00 and 0.0%', async () => {
@@ -90,7 +90,7 @@ describe('report rows without a known cost', () => {
     expect(lines).toContain('gpt-9-turbo,,3,300,30,0,,,100,0,3');
     expect(lines).toContain('(total),0.006,6,500,50,0,0.003,1,100,2,3');
     expect(err).toContain('note: 3 unpriced calls not included in spend: gpt-9-turbo on openai (3).');
-    expect(err).toContain("note: 1 call with unknown usage (the provider's answer could not be read): cost not included in spend.");
+    expect(err).toContain("note: 1 call with unknown usage (the provider's answer could not be read): cost not included in spend. Usually a gateway or other upstream at the provider's base_url answered 200 with a body that is not the provider's JSON; --by provider,model tells whose calls they are.");
   });
 
   it('compare: a group without a known cost now has no change, not -100% against its $0.005 before', async () => {

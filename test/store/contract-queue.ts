@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { SpillFile } from '../../src/store/spill.js';
 import { WriteQueueError } from '../../src/store/queue-health.js';
-import { DEFAULT_WRITE_BATCH, WriteQueue } from '../../src/store/write-queue.js';
+import { WriteQueue } from '../../src/store/write-queue.js';
+import { DEFAULT_WRITE_BATCH } from '../../src/store/write-queue-options.js';
 import type { CallRecord } from '../../src/store/types.js';
 import type { TestStore } from '../support/store.js';
 import { join } from 'node:path';

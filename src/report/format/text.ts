@@ -165,12 +165,19 @@ export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider
 /**
  * Calls the provider served whose usage could not be read (usage_source `unknown`): no
  * cost, yet neither priced nor unpriced (store/unpriced.ts), so spend leaves them out
- * without the unpriced notice naming them. Undefined when there are none.
+ * without the unpriced notice naming them. One line, ending with what to do: no command
+ * shows why each went unread (the call's `error` is empty), so it gives the usual cause (the
+ * upstream at the provider's base_url answering a body that is not the provider's JSON) and
+ * how to find whose calls they are (their groups' spend is marked `*` or `—`; in JSON and CSV,
+ * calls beyond priced_calls + unpriced_calls). Undefined when there are none.
  */
 export function unknownUsageNotice(total: { calls: number; pricedCalls: number; unpricedCalls: number }): string | undefined {
   const n = total.calls - total.pricedCalls - total.unpricedCalls;
   if (n <= 0) return undefined;
-  return `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend.`;
+  return (
+    `${formatInt(n)} call${n === 1 ? '' : 's'} with unknown usage (the provider's answer could not be read): cost not included in spend. ` +
+    "Usually a gateway or other upstream at the provider's base_url answered 200 with a body that is not the provider's JSON; --by provider,model tells whose calls they are."
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { newCallId } from '../../lib/call-id.js';
-import { AsyncWriteQueue, type AsyncWriteQueueOptions, type RecordSink } from '../async-write-queue.js';
+import { AsyncWriteQueue, type RecordSink } from '../async-write-queue.js';
+import type { AsyncWriteQueueOptions } from '../async-write-queue-options.js';
 import { InvalidCallRecordError } from '../call-row.js';
 import { PostgresDbError, beginTransaction, type PostgresDb } from '../drivers/postgres.js';
 import type { CallRecord } from '../types.js';

@@ -1,0 +1,76 @@
+import type { BudgetService } from '../budget/service.js';
+import { waitAtMost } from '../lib/wait-at-most.js';
+import type { RunningServer } from '../server/types.js';
+import type { Store } from '../store/facade.js';
+import type { RecordWriter } from '../store/types.js';
+import type { CallTelemetry } from '../telemetry/types.js';
+import type { KeyResolver } from './auth.js';
+import type { BackgroundWatch } from './background-watch.js';
+import type { BudgetGate } from './deps.js';
+import type { Logger } from './log.js';
+import type { UpstreamClient } from './types.js';
+
+/** ms the shutdown waits for pending alert webhooks after the calls are written. */
+const ALERT_DRAIN_MS = 2000;
+/** ms the shutdown waits for the last spans and metric points to reach the collector. */
+const TELEMETRY_DRAIN_MS = 5000;
+
+/** What a running proxy's stop releases (start.ts builds them), each only through what the shutdown calls. */
+export interface ProxyShutdownParts {
+  gate: Pick<BudgetGate<unknown>, 'endWaits'>;
+  stopRetention: () => void;
+  keys: Pick<KeyResolver, 'close'>;
+  server: Pick<RunningServer, 'close'>;
+  /** Aborted by cutInFlight (a second Ctrl-C): the server cuts the calls still in flight before the grace period ends. */
+  cut: AbortSignal;
+  background: Pick<BackgroundWatch, 'close'>;
+  queue: Pick<RecordWriter, 'drain' | 'close' | 'pending'>;
+  /** The budgets startProxy built; null when its `budgets` hook replaced them. */
+  budgets: Pick<BudgetService, 'close' | 'idle' | 'abandonAlerts'> | null;
+  telemetry: Pick<CallTelemetry, 'shutdown'> | null;
+  upstream: Pick<UpstreamClient, 'close'>;
+  store: Pick<Store, 'close'>;
+  log: Logger;
+}
+
+/**
+ * Stops a proxy in the one order that loses nothing (RunningProxy.stop): no new calls, the
+ * calls in flight finish (up to `graceMs`) and are recorded, every record is written, then
+ * the budgets, telemetry, upstream pool and store are released. A drain that fails does
+ * not stop the rest; its error is thrown last.
+ */
+export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Promise<void> {
+  // First: a call still waiting for budget room is answered 503 (retry) and never sent;
+  // admitted now, it would run into the grace period's end.
+  p.gate.endWaits?.();
+  p.stopRetention();
+  await p.keys.close();
+  await p.server.close(graceMs, p.cut);
+  // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
+  await new Promise((resolve) => setImmediate(resolve));
+  // Background responses still running are recorded now, with their estimates.
+  p.background.close();
+  // A drain that fails (the store failing with no room left to spill) loses the records
+  // still pending: said here, and the rest of the shutdown still runs (the leases and
+  // spend go back, spans are flushed, connections close); the failure is thrown last.
+  let lost: unknown = null;
+  try {
+    await p.queue.drain();
+    await p.queue.close?.();
+  } catch (error) {
+    lost = error;
+    p.log.error('call records could not be written before exit and are lost', { records: p.queue.pending, error: String(error) });
+  }
+  // Every call has settled: write back the spend settled here and give the leases back.
+  const service = p.budgets;
+  await service?.close().catch((error: unknown) => p.log.error('could not give the budget leases back (they lapse on their own)', { error: String(error) }));
+  await p.telemetry?.shutdown(Math.min(graceMs, TELEMETRY_DRAIN_MS));
+  if (service) {
+    await waitAtMost(service.idle(), Math.min(graceMs, ALERT_DRAIN_MS));
+    // Stored as fired, an alert still undelivered is never sent again: each is logged.
+    service.abandonAlerts();
+  }
+  await p.upstream.close();
+  await p.store.close();
+  if (lost !== null) throw lost;
+}
