@@ -12,6 +12,7 @@ import { loadTls, type TlsMaterial } from '../server/tls.js';
 import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
+import { checkConfigDb } from './config-db.js';
 import { checkSpillFolder } from './spill-folder.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
@@ -23,7 +24,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts), and a `store.spill_path`
+ * variables, resolved as serve resolves them: telemetry/settings.ts), a SQLite `db` serve could
+ * not create (serve's own check, cli/config-db.ts), and a `store.spill_path`
  * serve could not make or write (serve's own check, cli/spill-folder.ts: file and line of the
  * field, as the config's own problems). Declared keys whose `secret_env` serve cannot use,
  * `prices:` entries for a family's own provider that do not price a custom provider of its
@@ -42,6 +44,7 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const spillPath = loaded.config.store.spill_path;
+      checkConfigDb(loaded, deps.env, deps.cwd);
       if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), { config: loaded });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
