@@ -40,6 +40,14 @@ describe('admin API body messages', () => {
     expect(await refusal(createKey(deps, {}))).toBe('Invalid request body: name is required (a string).');
   });
 
+  it('a value of none of the allowed types, an unknown option, an unknown field and a bad tag key are worded too', async () => {
+    expect(await refusal(createKey(deps, { name: 'a', tags: { tier: null } }))).toBe('Invalid request body: tags.tier must be a string, a number or a boolean, not null.');
+    expect(await refusal(createKey(deps, { name: 'a', budget: { limit_usd: 1, period: 'weekly' } }))).toBe('Invalid request body: budget.period must be one of day, week, month, total (got "weekly").');
+    expect(await refusal(createKey(deps, { name: 'a', limit_usd: 1 }))).toBe('Invalid request body: unknown field "limit_usd".');
+    expect(await refusal(patchKey(deps, 'a', { budget: { limit: 1 } }))).toBe('Invalid request body: budget: unknown field "limit".');
+    expect(await refusal(createKey(deps, { name: 'a', tags: { 'has space': 'x' } }))).toBe('Invalid request body: tags.has space: invalid tag key (allowed: letters, digits, _ . : -, 1-64 chars).');
+  });
+
   it('keeps a field\'s own message', async () => {
     expect(await refusal(createKey(deps, { name: 'no spaces' }))).toBe('Invalid request body: name: use letters, digits, _ . : - (1-64 characters).');
   });

@@ -142,6 +142,7 @@ describe('errors name file:line:column and the field', () => {
     expect(errorOf('listen: 8787\n')).toBe('tokometer.yaml:1:9: listen: must be a mapping, not the number 8787');
     expect(errorOf('db: ""\n')).toBe('tokometer.yaml:1:5: db: must not be empty');
     expect(errorOf('budgets:\n  - { name: "", limit_usd: 1 }\n')).toBe('tokometer.yaml:2:13: budgets[0].name: must not be empty');
+    expect(errorOf('keys:\n  k:\n    tags: { a: [1] }\n')).toBe('tokometer.yaml:3:16: keys.k.tags.a: must be a string, a number or a boolean, not a list');
   });
 
   it('keeps a field\'s own message for a bound it explains', () => {
