@@ -28,7 +28,7 @@ export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType):
         problems.push({ path, message: `expected one of ${issue.values.map(show).join(', ')}${'input' in issue && issue.input !== undefined ? `, got ${show(issue.input)}` : ''}` });
         break;
       case 'invalid_union':
-        problems.push({ path, message: unionMessage(issue) });
+        problems.push({ path, message: issuePhrase(issue, YAML_WORDS) ?? unionMessage(issue) });
         break;
       case 'invalid_type': {
         if (isMissing(issue)) {

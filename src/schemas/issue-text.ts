@@ -33,14 +33,34 @@ const DEFAULT_TYPE = /^Invalid input: expected \S+, received (\S+)$/;
 
 /**
  * What the field must be, as a phrase to follow the field's name (`must be 0 or more (got
- * -1)`), for a too_big, too_small or invalid_type issue that carries zod's default message;
+ * -1)`), for a too_big, too_small, invalid_type or invalid_union (of types) issue that carries
+ * zod's default message;
  * null for any other issue, a schema's own message, or a missing field (see isMissing). The
  * value sent is quoted when the issue carries it (parse with `reportInput: true`).
  */
 export function issuePhrase(issue: Issue, words: ShapeWords): string | null {
   if (issue.code === 'invalid_type') return DEFAULT_TYPE.test(issue.message) && !isMissing(issue) ? typePhrase(issue, words) : null;
   if (issue.code === 'too_big' || issue.code === 'too_small') return DEFAULT_BOUND.test(issue.message) ? boundPhrase(issue) : null;
+  if (issue.code === 'invalid_union') return unionPhrase(issue, words);
   return null;
+}
+
+/**
+ * A value none of a union's types takes (a tag value: string, number or boolean): `must be a
+ * string, a number or a boolean, not null`. null unless every branch failed on its type alone
+ * with zod's default message, or when the value is absent (a missing field) or not reported.
+ */
+function unionPhrase(issue: z.core.$ZodIssueInvalidUnion, words: ShapeWords): string | null {
+  if (!('input' in issue) || issue.input === undefined) return null;
+  const nouns: string[] = [];
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (branch.length !== 1 || first?.code !== 'invalid_type' || !DEFAULT_TYPE.test(first.message)) return null;
+    nouns.push(first.expected === 'boolean' ? 'a boolean' : expectedNoun(first.expected, words));
+  }
+  if (nouns.length === 0) return null;
+  const list = nouns.length > 1 ? `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}` : nouns[0]!;
+  return `must be ${list}, not ${describeValue(issue.input, words)}`;
 }
 
 /** True for zod's invalid_type of a field that is absent (`received undefined`). */
