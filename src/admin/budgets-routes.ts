@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nanoToUsd } from '../lib/money.js';
 import type { BudgetState } from '../budget/types.js';
 import type { OutgoingResponse } from '../proxy/types.js';
+import { invalidBody } from './body-issues.js';
 import type { AdminDeps } from './deps.js';
 import { badRequest, json, notFound } from './http.js';
 
@@ -53,8 +54,8 @@ const resetInput = z.strictObject({
 
 /** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body. */
 export async function resetBudget(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
-  const parsed = resetInput.safeParse(body);
-  if (!parsed.success) throw badRequest('invalid_body', `Invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`);
+  const parsed = resetInput.safeParse(body, { reportInput: true });
+  if (!parsed.success) throw invalidBody(parsed.error.issues);
   if (deps.budgets === null) throw notFound('budget_not_found', `No budget named '${name}'.`);
   const input = parsed.data;
   const result = await deps.budgets.reset({ name, ...(input.kind ? { kind: input.kind } : {}), ...(input.tag_value !== undefined ? { tagValue: input.tag_value } : {}) }, 'admin');

@@ -6,6 +6,7 @@ import type { OutgoingResponse } from '../proxy/types.js';
 import { tagMap } from '../schemas/tags.js';
 import { KeyExistsError } from '../store/keys.js';
 import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
+import { invalidBody } from './body-issues.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, badRequest, json, notFound } from './http.js';
 import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
@@ -37,10 +38,9 @@ const patchInput = z.strictObject(keyFields);
 type BudgetInput = z.infer<typeof budgetInput>;
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
+  const r = schema.safeParse(body, { reportInput: true });
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
-  throw badRequest('invalid_body', `Invalid request body: ${issues.join('; ')}.`);
+  throw invalidBody(r.error.issues);
 }
 
 /** A requested budget merged over the current one (defaults: month, alerts at 50/80/100 %, hard). */

@@ -4,7 +4,7 @@ import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js'
 import type { Config } from '../config/schema.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
-import { customProviderPriceWarnings } from '../config/price-provider-warnings.js';
+import { priceConfigWarnings } from '../config/price-provider-warnings.js';
 import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
@@ -12,6 +12,7 @@ import { loadTls, type TlsMaterial } from '../server/tls.js';
 import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
+import { checkConfigDb } from './config-db.js';
 import { checkSpillFolder } from './spill-folder.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
@@ -23,11 +24,13 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts), and a `store.spill_path`
+ * variables, resolved as serve resolves them: telemetry/settings.ts), a SQLite `db` serve could
+ * not create (serve's own check, cli/config-db.ts), and a `store.spill_path`
  * serve could not make or write (serve's own check, cli/spill-folder.ts: file and line of the
- * field, as the config's own problems). Declared keys whose
- * `secret_env` serve cannot use, and `prices:` entries for a family's own provider that do not
- * price a custom provider of its kind (config/price-provider-warnings.ts, which serve logs at
+ * field, as the config's own problems). Declared keys whose `secret_env` serve cannot use,
+ * `prices:` entries for a family's own provider that do not price a custom provider of its
+ * kind, and `prices:` entries whose model looks like a typo of a catalog model
+ * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
  * start too), are warned about on `err` (exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
@@ -41,10 +44,11 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
       const spillPath = loaded.config.store.spill_path;
+      checkConfigDb(loaded, deps.env, deps.cwd);
       if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), { config: loaded });
       const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
-      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...customProviderPriceWarnings(loaded.config)];
+      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...priceConfigWarnings(loaded.config)];
       deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));
       for (const w of warnings) deps.err(`warning: ${w}\n`);
     });

@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { closest } from '../lib/edit-distance.js';
+import { YAML_WORDS, expectedNoun, isMissing, issuePhrase } from '../schemas/issue-text.js';
 import type { FieldPath, Problem } from './problems.js';
 
 /**
  * Turns zod issues into config problems with short, specific messages
- * (`expected number, received string`, `unknown key "budgt"; did you mean "budget"?`).
+ * (`must be a number, not the string "5"`, `must be at most 65535 (got 70000)`: schemas/issue-text.ts;
+ * `unknown key "budgt"; did you mean "budget"?`).
  */
 
 type Issue = z.core.$ZodIssue;
@@ -26,17 +28,19 @@ export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType):
         problems.push({ path, message: `expected one of ${issue.values.map(show).join(', ')}${'input' in issue && issue.input !== undefined ? `, got ${show(issue.input)}` : ''}` });
         break;
       case 'invalid_union':
-        problems.push({ path, message: unionMessage(issue) });
+        problems.push({ path, message: issuePhrase(issue, YAML_WORDS) ?? unionMessage(issue) });
         break;
-      case 'invalid_type':
-        if (path.length === 0) {
-          problems.push({ path, message: `the top level must be a mapping of sections (listen:, providers:, keys:, ...), ${plainMessage(issue.message).replace(/^expected object, /, '')}` });
+      case 'invalid_type': {
+        if (isMissing(issue)) {
+          problems.push({ path, message: `required field missing (expected ${expectedNoun(issue.expected, YAML_WORDS)})` });
           break;
         }
-        problems.push({ path, message: plainMessage(issue.message) });
+        const phrase = issuePhrase(issue, YAML_WORDS) ?? plainMessage(issue.message);
+        problems.push({ path, message: path.length === 0 ? `the top level ${phrase.replace(/^must be a mapping/, 'must be a mapping of sections (listen:, providers:, keys:, ...)')}` : phrase });
         break;
+      }
       default:
-        problems.push({ path, message: plainMessage(issue.message) });
+        problems.push({ path, message: issuePhrase(issue, YAML_WORDS) ?? plainMessage(issue.message) });
     }
   }
   return problems;

@@ -1,10 +1,20 @@
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type ProviderFamily, familyOf, isBuiltinProvider } from '../providers/builtins.js';
+import { priceNameWarnings } from './price-name-warnings.js';
 import { familyOfWord } from './providers.js';
 import type { Config, FamilyWord } from './schema.js';
 
 /** The kind a custom provider gets when its config sets none (config/schema.ts providerSchema). */
 const CUSTOM_DEFAULT_KIND: FamilyWord = 'openai-compatible';
+
+/**
+ * Every warning about the `prices:` section that config check prints and serve logs at start:
+ * entries that miss a custom provider of their kind (customProviderPriceWarnings), then entries
+ * whose model looks like a typo of a catalog model (config/price-name-warnings.ts).
+ */
+export function priceConfigWarnings(config: Pick<Config, 'providers' | 'prices'>): string[] {
+  return [...customProviderPriceWarnings(config), ...priceNameWarnings(config)];
+}
 
 /**
  * One warning per `prices:` entry restricted to a family's own built-in provider (openai,

@@ -33,13 +33,13 @@ const tagRecord = z.record(tagKey, tagValue);
  * a key's tag is never dropped without a word.
  */
 export const tagMap = z.unknown().transform((raw, ctx): Record<string, string> => {
-  const parsed = tagRecord.safeParse(raw);
+  const parsed = tagRecord.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
     return z.NEVER;
   }
   if (!Object.prototype.hasOwnProperty.call(raw, PROTO)) return parsed.data;
-  const value = tagValue.safeParse((raw as Record<string, unknown>)[PROTO]);
+  const value = tagValue.safeParse((raw as Record<string, unknown>)[PROTO], { reportInput: true });
   if (!value.success) {
     for (const issue of value.error.issues) ctx.addIssue({ ...issue, path: [PROTO, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
     return z.NEVER;

@@ -70,7 +70,7 @@ describe('admin API', () => {
     expect(ok.json.key).toMatchObject({ tags: { tier: '2', beta: 'true', 'team.name': 'x' }, models: ['gpt-4o-mini'] });
     const badKey = await admin('POST', '/keys', { name: 'tagged2', tags: { 'has space': 'x' } });
     expect(badKey.status).toBe(400);
-    expect(badKey.json.error.message).toContain('tags.has space: Invalid key in record');
+    expect(badKey.json.error.message).toContain('tags.has space: invalid tag key');
     const long = await admin('PATCH', '/keys/tagged', { tags: { tier: 'x'.repeat(257) } });
     expect(long.status).toBe(400);
     expect(long.json.error.message).toContain('tags.tier: tag value longer than 256 characters');

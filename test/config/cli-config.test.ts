@@ -95,7 +95,7 @@ describe('tokometer config check', () => {
     const cwd = workDir({ 'tokometer.yaml': 'listen:\n  port: eighty\n' });
     const failure = run([], {}, cwd);
     await expect(failure).rejects.toBeInstanceOf(ConfigError);
-    await expect(failure).rejects.toThrow('tokometer.yaml:2:9: listen.port: expected number, received string');
+    await expect(failure).rejects.toThrow('tokometer.yaml:2:9: listen.port: must be a number, not the string "eighty"');
   });
 
   it('reads tls.cert and tls.key as serve does, and fails with the same field and file', async () => {

@@ -73,7 +73,7 @@ describe('loadConfig without a file', () => {
 
   it('names a --config file as given in every message', () => {
     const cwd = configDir({ 'conf/prod.yaml': 'listen:\n  port: "80"\n' });
-    expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: expected number, received string');
+    expect(() => loadConfig({ path: 'conf/prod.yaml', env: {}, cwd })).toThrow('conf/prod.yaml:2:9: listen.port: must be a number, not the string "80"');
   });
 });
 
@@ -116,7 +116,7 @@ describe('${ENV} interpolation', () => {
   it('re-reads an unquoted whole reference as a number, but keeps quoted ones as strings', () => {
     expect(load('listen:\n  port: ${PORT:-9090}\n').config.listen.port).toBe(9090);
     expect(load('listen:\n  port: ${PORT}\n', { PORT: '7000' }).config.listen.port).toBe(7000);
-    expect(errorOf('listen:\n  port: "${PORT:-9090}"\n')).toBe('tokometer.yaml:2:9: listen.port: expected number, received string');
+    expect(errorOf('listen:\n  port: "${PORT:-9090}"\n')).toBe('tokometer.yaml:2:9: listen.port: must be a number, not the string "9090"');
   });
 
   it('names the unset variable, the file, line, column and field', () => {
@@ -131,14 +131,32 @@ describe('${ENV} interpolation', () => {
 });
 
 describe('errors name file:line:column and the field', () => {
+  it('number bounds and type mismatches say what the field must be and what it got, in words', () => {
+    expect(errorOf('listen:\n  port: 70000\n')).toBe('tokometer.yaml:2:9: listen.port: must be at most 65535 (got 70000)');
+    expect(errorOf('listen:\n  port: -1\n')).toBe('tokometer.yaml:2:9: listen.port: must be 0 or more (got -1)');
+    expect(errorOf('listen:\n  port: 80.5\n')).toBe('tokometer.yaml:2:9: listen.port: must be a whole number (got 80.5)');
+    expect(errorOf('keys:\n  k:\n    budget: { limit_usd: -1 }\n')).toBe('tokometer.yaml:3:26: keys.k.budget.limit_usd: must be 0 or more (got -1)');
+    expect(errorOf('keys:\n  k:\n    budget: { limit_usd: 5, alert_at: [0, 0.5] }\n')).toBe('tokometer.yaml:3:40: keys.k.budget.alert_at[0]: must be more than 0 (got 0)');
+    expect(errorOf('limits:\n  max_body_bytes: true\n')).toBe('tokometer.yaml:2:19: limits.max_body_bytes: must be a number, not true');
+    expect(errorOf('keys:\n  k:\n    models: gpt-4o\n')).toBe('tokometer.yaml:3:13: keys.k.models: must be a list, not the string "gpt-4o"');
+    expect(errorOf('listen: 8787\n')).toBe('tokometer.yaml:1:9: listen: must be a mapping, not the number 8787');
+    expect(errorOf('db: ""\n')).toBe('tokometer.yaml:1:5: db: must not be empty');
+    expect(errorOf('budgets:\n  - { name: "", limit_usd: 1 }\n')).toBe('tokometer.yaml:2:13: budgets[0].name: must not be empty');
+    expect(errorOf('keys:\n  k:\n    tags: { a: [1] }\n')).toBe('tokometer.yaml:3:16: keys.k.tags.a: must be a string, a number or a boolean, not a list');
+  });
+
+  it('keeps a field\'s own message for a bound it explains', () => {
+    expect(errorOf('budget_admission_wait_ms: 4000000\n')).toBe('tokometer.yaml:1:27: budget_admission_wait_ms: at most 3600000 (one hour); clients give up long before');
+  });
+
   it('wrong type', () => {
     const yaml = 'keys:\n  summarizer:\n    budget:\n      limit_usd: "500"\n';
-    expect(errorOf(yaml)).toBe('tokometer.yaml:4:18: keys.summarizer.budget.limit_usd: expected number, received string');
+    expect(errorOf(yaml)).toBe('tokometer.yaml:4:18: keys.summarizer.budget.limit_usd: must be a number, not the string "500"');
   });
 
   it('missing required field points at the parent key', () => {
     expect(errorOf('keys:\n  summarizer:\n    budget:\n      period: day\n')).toBe(
-      'tokometer.yaml:3:5: keys.summarizer.budget.limit_usd: required field missing (expected number)',
+      'tokometer.yaml:3:5: keys.summarizer.budget.limit_usd: required field missing (expected a number)',
     );
   });
 
@@ -177,11 +195,11 @@ describe('errors name file:line:column and the field', () => {
   });
 
   it('an empty value points at its key', () => {
-    expect(errorOf('keys:\n  k:\n    budget:\n')).toBe('tokometer.yaml:3:5: keys.k.budget: expected object, received null');
+    expect(errorOf('keys:\n  k:\n    budget:\n')).toBe('tokometer.yaml:3:5: keys.k.budget: must be a mapping, not empty');
   });
 
   it('a non-mapping top level', () => {
-    expect(errorOf('- listen\n')).toBe('tokometer.yaml:1:1: the top level must be a mapping of sections (listen:, providers:, keys:, ...), received array');
+    expect(errorOf('- listen\n')).toBe('tokometer.yaml:1:1: the top level must be a mapping of sections (listen:, providers:, keys:, ...), not a list');
   });
 
   it('invalid tag keys and oversized tag values in config', () => {
@@ -206,9 +224,9 @@ describe('errors name file:line:column and the field', () => {
   it('lists every problem, in source order', () => {
     const message = errorOf('listen: { port: "x" }\ntimezone: Nowhere\nretention_days: -1\n');
     expect(message.split('\n')).toEqual([
-      'tokometer.yaml:1:17: listen.port: expected number, received string',
+      'tokometer.yaml:1:17: listen.port: must be a number, not the string "x"',
       'tokometer.yaml:2:11: timezone: not a valid IANA time zone (e.g. UTC, Europe/Berlin)',
-      'tokometer.yaml:3:17: retention_days: Too small: expected number to be >0',
+      'tokometer.yaml:3:17: retention_days: must be more than 0 (got -1)',
     ]);
   });
 });
