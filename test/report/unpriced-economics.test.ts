@@ -102,7 +102,7 @@ describe('unit economics of calls without a cost', () => {
   it("table: the free tiers' share of paid revenue made from a partial subsidy is marked as the subsidy is", async () => {
     const { code, out } = await cli('subsidy.db', ['report', '--unit-economics']);
     expect(code).toBe(0);
-    expect(out).toContain('Subsidy: trial usage cost $0.580*, carried by 1 paid users, $0.580* per paid user, 2.0%* of paid revenue.');
+    expect(out).toContain('Subsidy: trial usage cost $0.580*, carried by 1 paid user, $0.580* per paid user, 2.0%* of paid revenue.');
     // Overall $2.08* of $29 revenue = 7.2%*.
     expect(out).toContain('AI COGS 7.2%* of $29.00 revenue');
     // pro is wholly priced: $1.50 / $29 = 5.2%, margin $27.50 (94.8%), unmarked.
