@@ -59,7 +59,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   if (ue.subsidy) {
     const s = ue.subsidy;
     const parts = [
-      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
+      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid user${s.paidActiveUsers === 1 ? '' : 's'}`,
       ...(s.perPaidUserNano !== null ? [`${knownAmount(s.perPaidUserNano, s, false)} per paid user`] : []),
       ...(s.shareOfPaidRevenue !== null ? [`${fromSpend(formatPercent(s.shareOfPaidRevenue), s, false)} of paid revenue`] : []),
     ];
