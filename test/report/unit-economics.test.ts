@@ -69,6 +69,7 @@ describe('unitEconomics', () => {
       share: 0.45,
       activeUsers: 2,
       costPerUserNano: 4.5 * USD,
+      withoutUser: { costNano: 0, calls: 0, pricedCalls: 0 },
       sessions: 3,
       sessionSpend: { costNano: 9 * USD, calls: 5, pricedCalls: 5 },
       costPerSessionNano: 3 * USD,
