@@ -1,4 +1,4 @@
-import { formatUsd } from '../lib/money.js';
+import { formatSpentOf, formatUsd } from '../lib/money.js';
 import { isoInstant } from './errors.js';
 import type { BlockInfo } from './types.js';
 
@@ -13,10 +13,14 @@ function describe(b: BlockInfo): string {
   return `${b.kind} budget '${b.name}'${instance}`;
 }
 
-/** The line for a refusal: which budget, its spend and limit, when it resets (and, when busy, what holds it). */
+/**
+ * The line for a refusal: which budget, its spend and limit (formatSpentOf, as the 429's message
+ * writes them: an overshoot the cents hide keeps its decimals), when it resets (and, when busy,
+ * what holds it).
+ */
 export function refusalLine(b: BlockInfo, unlogged: number): string {
   const reset = b.resetAt === null ? 'never resets' : `resets ${isoInstant(b.resetAt)}`;
-  const spend = `${formatUsd(b.spentNano)} of ${formatUsd(b.limitNano)} spent`;
+  const spend = `${formatSpentOf(b.spentNano, b.limitNano)} spent`;
   const more = unlogged > 0 ? ` (${unlogged} more like it since the last line)` : '';
   if (b.reason === 'exhausted') return `budget refusal: ${describe(b)} is spent: ${spend}; ${reset}${more}`;
   const held = `${formatUsd(b.reservedNano)} held by ${b.inFlight ?? 0} in flight, ${b.waiting ?? 0} waiting`;

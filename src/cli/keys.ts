@@ -45,9 +45,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       if (existing) throw new UsageError(existing.revokedAt === null ? `a key named '${name}' already exists (pick another name, or change it with \`keys set ${name}\`)` : `a key named '${name}' was revoked; revoked keys keep their name (their calls stay in reports under it): pick another name`);
       const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
-      ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${key.prefix}…\n`);
+      ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${secret}\n`);
       if (config.listen.port === 0) ctx.out('(listen.port is 0: serve picks a free port at start and prints it; use that for PORT.)\n');
-      ctx.out(describeKey(key) + '\n');
+      ctx.out(describeKey(key, declarationOf(keyDeclarations(config.keys), name)) + '\n');
     } finally {
       await store.close();
     }
@@ -110,7 +110,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         const patch = patchOf(key); // bad flags are refused before anything is written
         if (Object.keys(patch).length === 0) throw new UsageError(`keys set ${name} changes nothing: give --budget, --period, --alert-at, --soft or --no-soft, --tag, --clear-tags, --provider, --any-provider, --model or --any-model`);
         const updated = await updateKeyAudited(store, name, patchOf, 'cli', ctx.clock());
-        ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key)}\n`);
+        ctx.out(`Updated key '${name}'.\n${describeKey(updated ?? key, declarationOf(keyDeclarations(config.keys), name))}\n`);
         const declared = config.keys[name];
         for (const field of Object.keys(patch) as Array<keyof typeof patch>) {
           if (declared?.[field] !== undefined) ctx.err(`note: keys.${name}.${field} in the config overrides the stored ${field}\n`);
@@ -168,14 +168,23 @@ function budgetText(b: KeyBudget): string {
   return `${formatUsd(b.limitNano)}/${b.period}${b.soft ? ' (soft)' : ''}`;
 }
 
-function describeKey(key: KeyRecord): string {
+/**
+ * One key as a line: name, prefix, then what serve enforces (the stored key merged with its
+ * config declaration `declared`, keys/effective.ts). A field the config declares is marked
+ * "(config)"; a stored budget it overrides is named as not enforced.
+ */
+function describeKey(key: KeyRecord, declared: KeyDeclaration | undefined): string {
+  const e = effectiveKey(key, declared);
+  const config = fromConfig(declared);
+  const mark = (field: (typeof DECLARABLE)[number], text: string) => (config.includes(field) ? `${text} (config)` : text);
   const parts = [`${key.name.padEnd(20)} ${key.prefix}…`];
   if (key.revokedAt !== null) parts.push(`revoked ${new Date(key.revokedAt).toISOString()}`);
-  if (key.budget) parts.push(`budget ${budgetText(key.budget)}`);
-  const tags = Object.entries(key.tags);
-  if (tags.length > 0) parts.push(`tags ${tags.map(([k, v]) => `${k}=${v}`).join(',')}`);
-  if (key.providers.length > 0) parts.push(`providers ${key.providers.join(',')}`);
-  if (key.models.length > 0) parts.push(`models ${key.models.join(',')}`);
+  if (e.budget && config.includes('budget') && key.budget) parts.push(`budget ${budgetText(e.budget)} (config; stored ${budgetText(key.budget)} is not enforced)`);
+  else if (e.budget) parts.push(mark('budget', `budget ${budgetText(e.budget)}`));
+  const tags = Object.entries(e.tags);
+  if (tags.length > 0) parts.push(mark('tags', `tags ${tags.map(([k, v]) => `${k}=${v}`).join(',')}`));
+  if (e.providers.length > 0) parts.push(mark('providers', `providers ${e.providers.join(',')}`));
+  if (e.models.length > 0) parts.push(mark('models', `models ${e.models.join(',')}`));
   parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
   return parts.join('  ');
 }

@@ -14,7 +14,7 @@ import { drainDetached, NOT_PREPARED, respond } from './respond.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
-import { upstreamFailure } from './upstream-failure.js';
+import { baseUrlOrigin, upstreamFailure } from './upstream-failure.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -215,7 +215,8 @@ function identifyCaller<R>(
 
 /** The upstream request failed before its headers: records why and answers in the provider's shape (499 when the client left first). */
 function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: ProviderRuntime, recorder: CallRecorder<R>, deps: ProxyDeps<R>): OutgoingResponse {
-  const failure = upstreamFailure(provider.name, error, 'request');
+  const origin = baseUrlOrigin(provider.baseUrl);
+  const failure = upstreamFailure(provider.name, error, 'request', origin);
   if (call.signal.aborted) {
     // Left while the proxy was still connecting: nothing was sent, nothing is charged.
     recorder.fail('client_aborted', { status: 0, error: 'client disconnected before the provider answered', reachedProvider: failure.reachedProvider });
@@ -224,7 +225,7 @@ function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: Provide
   const response = errorResponse(provider.adapter, failure.error);
   // The record carries the status the client got, as the adapter rendered it.
   recorder.fail('upstream_failed', { status: response.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
-  deps.log.warn('upstream request failed', { provider: provider.name, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
+  deps.log.warn('upstream request failed', { provider: provider.name, origin, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
   return response;
 }
 

@@ -27,15 +27,30 @@ export function upstreamFailureKind(error: unknown): 'upstream_timeout' | 'upstr
 }
 
 /**
+ * `scheme://host[:port]` of a provider's base URL: where a failed call went, without the user
+ * info, path or query a base URL may carry a key in. Null when `baseUrl` does not parse.
+ */
+export function baseUrlOrigin(baseUrl: string): string | null {
+  try {
+    const origin = new URL(baseUrl).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The one place upstream-failure errors are built: the kind (502 or 504) from the error,
  * the message from the phase. Messages never carry request headers (UpstreamError never
- * does), so no provider key can leak into a response or a record.
+ * does), so no provider key can leak into a response or a record. `origin` (baseUrlOrigin)
+ * names where a call that failed before its answer went.
  */
-export function upstreamFailure(provider: string, error: unknown, phase: FailurePhase): UpstreamFailure {
+export function upstreamFailure(provider: string, error: unknown, phase: FailurePhase, origin: string | null = null): UpstreamFailure {
   const kind = upstreamFailureKind(error);
   if (phase === 'request') {
     const reason = error instanceof UpstreamError ? error.message : 'connection failed';
-    const message = kind === 'upstream_timeout' ? `Provider '${provider}' did not answer in time (${reason}).` : `Provider '${provider}' is unreachable (${reason}).`;
+    const who = origin === null ? `Provider '${provider}'` : `Provider '${provider}' at ${origin}`;
+    const message = kind === 'upstream_timeout' ? `${who} did not answer in time (${reason}).` : `${who} is unreachable (${reason}).`;
     const neverSent = (error instanceof UpstreamError && error.neverSent) || NEVER_SENT.has(reason) || CERTIFICATE_REFUSED.test(reason);
     return { error: new ProxyError(kind, message), reachedProvider: !neverSent };
   }

@@ -15,9 +15,11 @@ import type { TimeRange, WhereClause } from './types.js';
  * reached the provider unless a `--where outcome…` filter chooses others (reach.ts):
  * - active users = distinct `user_id` tag values among the period's calls (exact). A user
  *   seen in two tiers (an upgrade mid-period) counts once overall and once in each tier.
- * - a tier's cost = cost of calls tagged with that `user_tier` (`(none)` = untagged), so
- *   cost per active user of a tier = tier cost / tier's active users; overall = all spend
- *   (untagged calls included) / all active users.
+ * - a tier's cost = cost of calls tagged with that `user_tier` (`(none)` = untagged). Cost per
+ *   active user (of a tier, and overall) = the cost of the calls that carry a user_id
+ *   (`userSpend`) / the active users they name, as cost per session is over the calls with a
+ *   session_id: the calls without a user_id are in the spend, its share, AI COGS and margin,
+ *   but not in cost per user; `withoutUser` counts them apart (the formats show it).
  * - prices (`economics.price_per_user`, `economics.price_per_tenant`) are USD per user /
  *   tenant per calendar month. They are prorated by `months`: the sum, over the calendar
  *   months (in the report's zone) the period overlaps, of the overlapping fraction of that
@@ -70,8 +72,10 @@ export interface TierEconomics extends Pricing, CostCounts {
   /** Fraction of the period's total spend, 0..1; null when the tier's cost is unknown. */
   share: number | null;
   activeUsers: number;
-  /** Null without users or when the cost is unknown. */
+  /** userSpend's cost / activeUsers; null without users or when that cost is unknown. */
   costPerUserNano: NanoUsd | null;
+  /** The tier's calls that carry no user_id: in its spend, not in cost per user. */
+  withoutUser: CostCounts;
   sessions: number;
   /** The tier's calls that carry session_id. */
   sessionSpend: CostCounts;
@@ -103,7 +107,10 @@ export interface UnitEconomics extends TimeRange, CostCounts {
   /** Calendar-month fraction of the period used to prorate monthly prices. */
   months: number;
   activeUsers: number;
+  /** Cost of the calls that carry a user_id / activeUsers; null without users or when that cost is unknown. */
   costPerUserNano: NanoUsd | null;
+  /** The calls that carry no user_id: in the spend, not in cost per user. */
+  withoutUser: CostCounts;
   sessions: number;
   /** The calls that carry session_id. */
   sessionSpend: CostCounts;
@@ -135,7 +142,8 @@ export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInpu
     ...costCountsOf(t),
     share: share(t),
     activeUsers: t.activeUsers,
-    costPerUserNano: perUnit(t, t.activeUsers),
+    costPerUserNano: perUnit(t.userSpend, t.activeUsers),
+    withoutUser: withoutUser(t, t.userSpend),
     sessions: t.sessions,
     sessionSpend: t.sessionSpend,
     costPerSessionNano: perUnit(t.sessionSpend, t.sessions),
@@ -158,7 +166,8 @@ export async function unitEconomics(reads: ReportReads, input: UnitEconomicsInpu
     months,
     ...costCountsOf(agg.overall),
     activeUsers: agg.overall.activeUsers,
-    costPerUserNano: perUnit(agg.overall, agg.overall.activeUsers),
+    costPerUserNano: perUnit(agg.overall.userSpend, agg.overall.activeUsers),
+    withoutUser: withoutUser(agg.overall, agg.overall.userSpend),
     sessions: agg.overall.sessions,
     sessionSpend: agg.overall.sessionSpend,
     costPerSessionNano: perUnit(agg.overall.sessionSpend, agg.overall.sessions),
@@ -203,6 +212,11 @@ function pricing(seg: CostCounts, units: number, priceUsd: number | undefined, m
     grossMarginNano,
     grossMarginRatio: revenueNano > 0 ? grossMarginNano / revenueNano : null,
   };
+}
+
+/** The part of `all` that `withUser` (its calls that carry a user_id) leaves out. */
+function withoutUser(all: CostCounts, withUser: CostCounts): CostCounts {
+  return { costNano: all.costNano - withUser.costNano, calls: all.calls - withUser.calls, pricedCalls: all.pricedCalls - withUser.pricedCalls };
 }
 
 /** A spend's cost / count rounded to whole nano-USD; null when count is 0 or the cost is unknown. */

@@ -26,6 +26,7 @@ export interface PeriodBounds {
 export interface InstanceSpend {
   /** The `per` tag value; null for key budgets, shared tag budgets and calls lacking the tag. */
   tagValue: string | null;
+  /** The calls that reached the provider (store/reached.ts), as reports count them: not those a budget refused. */
   calls: number;
   /**
    * Of `calls`, those with a cost (priced, or not metered at 0): none of them (with calls)

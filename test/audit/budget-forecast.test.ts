@@ -45,6 +45,16 @@ describe('budget forecast', () => {
     expect(out[1]!.fix).toContain('soft');
   });
 
+  it("counts in its evidence the calls that spent the budget, not the ones it refused (as report counts them)", async () => {
+    // 20 answered calls spent the cap; 10 more were refused by it (429, nothing reached the provider, $0).
+    const refused: Spec[] = Array.from({ length: 10 }, (_, i) => ({ at: NOW - (i + 1) * MINUTE, key: 'acme', cost: 0, usage: false, outcome: 'refused', usageSource: 'not_metered' }));
+    const [f] = await findings([...daily(6, 'acme'), ...refused], budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
+    expect(f!.title).toBe('key acme: cap of $100.00 already reached this month');
+    expect(f!.evidence.calls).toBe(20);
+    expect(f!.evidence.pricedCalls).toBe(20);
+    expect(f!.evidence.costNano).toBe(120 * USD);
+  });
+
   it('says when the cap is already reached', async () => {
     const [f] = await findings(daily(6, 'acme'), budgetForecast, { until: NOW, keyBudgets: [{ name: 'acme', budget: monthly(100) }] });
     expect(f!.title).toBe('key acme: cap of $100.00 already reached this month');

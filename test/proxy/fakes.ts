@@ -128,6 +128,8 @@ export interface Fixture {
   announced: FinishedCall[];
   /** What the handler logged as errors: message and fields. */
   errors: Array<{ msg: string; fields?: Record<string, unknown> }>;
+  /** What the handler logged as warnings: message and fields. */
+  warnings: Array<{ msg: string; fields?: Record<string, unknown> }>;
 }
 
 /**
@@ -153,6 +155,7 @@ export function fixture(
   const records: CallRecord[] = [];
   const announced: FinishedCall[] = [];
   const errors: Fixture['errors'] = [];
+  const warnings: Fixture['warnings'] = [];
   finished.subscribe((record, call) => {
     records.push(record);
     announced.push(call);
@@ -170,12 +173,12 @@ export function fixture(
     finished,
     clock: () => NOW,
     metrics,
-    log: { ...silentLogger, error: (msg, fields) => void errors.push({ msg, fields }) },
+    log: { ...silentLogger, error: (msg, fields) => void errors.push({ msg, fields }), warn: (msg, fields) => void warnings.push({ msg, fields }) },
     maxBodyBytes: 1 << 20,
     tagsOnInvalid: 'reject',
     cachedContents: new CachedContentSizes(),
   };
-  return { handle: createHandler(deps), gate, pricer, upstream, metrics, records, announced, errors };
+  return { handle: createHandler(deps), gate, pricer, upstream, metrics, records, announced, errors, warnings };
 }
 
 export interface FakeCall extends IncomingCall {

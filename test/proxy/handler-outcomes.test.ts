@@ -156,9 +156,9 @@ describe('the proxy handler on fake dependencies: failed calls', () => {
     const f = fixture(() => Promise.reject(new UpstreamError('unreachable', 'ECONNREFUSED')));
     const res = await f.handle(chatCall(ASK));
     expect(res.status).toBe(502);
-    expect(JSON.parse(await bodyText(res)).error.message).toBe("Provider 'openai' is unreachable (ECONNREFUSED).");
+    expect(JSON.parse(await bodyText(res)).error.message).toBe("Provider 'openai' at http://upstream.invalid is unreachable (ECONNREFUSED).");
     expect(f.records).toHaveLength(1);
-    expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 502, usageSource: 'not_metered', error: "Provider 'openai' is unreachable (ECONNREFUSED)." });
+    expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 502, usageSource: 'not_metered', error: "Provider 'openai' at http://upstream.invalid is unreachable (ECONNREFUSED)." });
     expect(f.gate.settled).toEqual([['r1', 0]]);
   });
 
@@ -167,7 +167,7 @@ describe('the proxy handler on fake dependencies: failed calls', () => {
     const res = await f.handle(chatCall(ASK));
     expect(res.status).toBe(504);
     const r = f.records[0] as CallRecord;
-    expect(r).toMatchObject({ outcome: 'upstream_failed', status: 504, usageSource: 'estimated', error: "Provider 'openai' did not answer in time (headers timeout)." });
+    expect(r).toMatchObject({ outcome: 'upstream_failed', status: 504, usageSource: 'estimated', error: "Provider 'openai' at http://upstream.invalid did not answer in time (headers timeout)." });
     expect(r.usage?.inputTokens).toBeGreaterThan(0);
     expect(r.costNano).toBe(fakeCost(r));
     expect(f.gate.settled).toEqual([['r1', r.costNano]]);

@@ -279,7 +279,7 @@ describe('table', () => {
     econDb.close();
     expect(text).toMatch(/pro\s+1\s+\$4\.50\s+98\.3%\s+\$4\.50/);
     expect(text).toMatch(/\$29\.00\s+15\.5%\s+\$24\.50\s+84\.5%/);
-    expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid users');
+    expect(text).toContain('Subsidy: free usage cost $0.080, carried by 1 paid user,');
     expect(text).toContain('Active users 2');
   });
 

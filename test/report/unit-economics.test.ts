@@ -12,7 +12,8 @@ import { buildDb, USD, type CallSpec } from './dataset.js';
  *              → $0.32, $0.08 per user and per session; price 0 → no ratio, margin −$0.32
  *   enterprise e1: 1 call × $9.90, no session → COGS 9.9/99 = 10%
  *   (none)     a background job, no tags: $0.78
- *   total $20.00 over 7 active users = $2.857142857 per user; revenue $157; COGS 20/157
+ *   total $20.00, of which $19.22 by calls with a user_id, over 7 active users = $2.745714286
+ *   per user; revenue $157; COGS 20/157
  *   subsidy: free costs $0.32, carried by 3 paid users ($0.106666667 each), 0.32/157 of paid revenue
  *   tenants: acme (p1, p2, e1) $18.90 against a $500 contract = 3.78%; hobby (f1..f4) $0.32
  */
@@ -48,12 +49,13 @@ const ue = await unitEconomics(db.reads, NOVEMBER, ECONOMICS);
 describe('unitEconomics', () => {
   const tier = (name: string) => ue.tiers.find((t) => t.tier === name)!;
 
-  it('counts active users exactly and divides all spend by them', async () => {
+  it('counts active users exactly and divides the spend of the calls with a user_id by them', async () => {
     expect(ue.months).toBe(1);
     expect(ue.calls).toBe(15);
     expect(ue.costNano).toBe(20 * USD);
     expect(ue.activeUsers).toBe(7);
-    expect(ue.costPerUserNano).toBe(2_857_142_857);
+    // $20 less the untagged background job's $0.78: $19.22 over 7 users.
+    expect(ue.costPerUserNano).toBe(2_745_714_286);
     expect(ue.revenueNano).toBe(157 * USD);
     expect(ue.cogsRatio).toBeCloseTo(20 / 157, 12);
   });
@@ -67,6 +69,7 @@ describe('unitEconomics', () => {
       share: 0.45,
       activeUsers: 2,
       costPerUserNano: 4.5 * USD,
+      withoutUser: { costNano: 0, calls: 0, pricedCalls: 0 },
       sessions: 3,
       sessionSpend: { costNano: 9 * USD, calls: 5, pricedCalls: 5 },
       costPerSessionNano: 3 * USD,

@@ -102,7 +102,7 @@ describe('unit economics of calls without a cost', () => {
   it("table: the free tiers' share of paid revenue made from a partial subsidy is marked as the subsidy is", async () => {
     const { code, out } = await cli('subsidy.db', ['report', '--unit-economics']);
     expect(code).toBe(0);
-    expect(out).toContain('Subsidy: trial usage cost $0.580*, carried by 1 paid users, $0.580* per paid user, 2.0%* of paid revenue.');
+    expect(out).toContain('Subsidy: trial usage cost $0.580*, carried by 1 paid user, $0.580* per paid user, 2.0%* of paid revenue.');
     // Overall $2.08* of $29 revenue = 7.2%*.
     expect(out).toContain('AI COGS 7.2%* of $29.00 revenue');
     // pro is wholly priced: $1.50 / $29 = 5.2%, margin $27.50 (94.8%), unmarked.
@@ -132,6 +132,8 @@ describe('unit economics of calls without a cost', () => {
       cogs_ratio: null,
       gross_margin_usd: null,
       gross_margin_ratio: null,
+      calls_without_user_id: 0,
+      cost_without_user_id_usd: 0,
     });
     expect(ue.tenants.find((t) => t.tenant === 'beta')).toMatchObject({ calls: 2, priced_calls: 0, cost_usd: null, share: null, revenue_usd: 100, cogs_ratio: null, gross_margin_usd: null, gross_margin_ratio: null });
     expect(ue.subsidy).toEqual({ free_tiers: ['trial'], cost_usd: null, paid_active_users: 2, per_paid_user_usd: null, share_of_paid_revenue: null });
@@ -144,8 +146,8 @@ describe('unit economics of calls without a cost', () => {
     const { code, out } = await cli('economics.db', ['report', '--unit-economics', '--format', 'csv']);
     expect(code).toBe(0);
     const lines = out.split('\r\n');
-    expect(lines[0]).toBe('tier,calls,cost_usd,share,active_users,cost_per_user_usd,sessions,cost_per_session_usd,price_per_month_usd,revenue_usd,cogs_ratio,gross_margin_usd,gross_margin_ratio,priced_calls');
-    expect(lines).toContain('trial,2,,,2,,2,,0,0,,,,0');
+    expect(lines[0]).toBe('tier,calls,cost_usd,share,active_users,cost_per_user_usd,sessions,cost_per_session_usd,price_per_month_usd,revenue_usd,cogs_ratio,gross_margin_usd,gross_margin_ratio,priced_calls,calls_without_user_id,cost_without_user_id_usd');
+    expect(lines).toContain('trial,2,,,2,,2,,0,0,,,,0,0,0');
   });
 });
 

@@ -168,6 +168,21 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual(costs(await s.budgets.periodSpend(perUser, bounds)), [[null, 40], ['u2', 0], ['u1', 0]]);
     assert.deepEqual(from(await s.budgets.periodSpend(perUser, bounds)), [[null, 90 * 60_000], ['u2', 2 * HOUR + 1], ['u1', 90 * 60_000]]);
   }),
+  storeCase('budgets.periodSpend and spend count the calls that reached the provider, as reports do', async (s) => {
+    const bounds = { period: 'day' as const, start: T0, end: T0 + 24 * HOUR };
+    const notMetered = { usage: null, usageSource: 'not_metered' as const, ttfbMs: null, costNano: 0 };
+    await s.insertCalls([
+      call(1 * HOUR, 'k', 10, { user: 'u1' }),
+      { ...call(2 * HOUR, 'k', 0, { user: 'u1' }), ...notMetered, outcome: 'refused', status: 429 }, // refused by a budget
+      { ...call(3 * HOUR, 'k', 0, { user: 'u1' }), ...notMetered, outcome: 'upstream_failed', status: 502 }, // connection refused
+      { ...call(4 * HOUR, 'k', 0, { user: 'u1' }), ...notMetered, outcome: 'upstream_error', status: 500 },
+      { ...call(5 * HOUR, 'k', 5, { user: 'u1' }), outcome: 'client_aborted', status: 0 }, // reached it, billed
+    ]);
+    const calls = (rows: InstanceSpend[]) => rows.map((r) => [r.tagValue, r.calls, r.costNano]);
+    assert.deepEqual(calls(await s.budgets.periodSpend({ kind: 'key', name: 'k' }, bounds)), [[null, 2, 15]]);
+    assert.deepEqual(calls(await s.budgets.periodSpend({ kind: 'tag', name: 'pu', match: {}, per: 'user' }, bounds)), [['u1', 2, 15]]);
+    assert.deepEqual(calls(await s.budgets.spend({ kind: 'key', name: 'k' }, T0, T0 + 24 * HOUR)), [[null, 2, 15]]);
+  }),
   storeCase('calls: the scope\'s calls oldest first with --where filters; the first call time', async (s) => {
     assert.equal(await s.calls.firstCallAt(), null);
     await s.insertCalls([call(20, 'a', 5, { feature: 'x' }), call(10, 'b', null, { feature: 'y' }), { ...call(30, null, 7), usage: null, model: null, modelRequested: null }]);

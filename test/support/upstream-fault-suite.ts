@@ -64,7 +64,7 @@ describe(`upstream faults (${name})`, () => {
     const error = (await refused.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: call.headers }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect(error.status).toBe(502);
-    expect(error.message).toMatch(/Provider 'refused' is unreachable \(ECONNREFUSED\)/);
+    expect(error.message).toMatch(/Provider 'refused' at http:\/\/127\.0\.0\.1:9 is unreachable \(ECONNREFUSED\)/);
     expect(error.message).not.toContain('k"');
     expect(await rowOfCall(call)).toMatchObject({ provider: 'refused', status: 502, outcome: 'upstream_failed', cost_nano: 0 });
   });
@@ -74,7 +74,7 @@ describe(`upstream faults (${name})`, () => {
     const call = tagCall();
     const error = (await nodns.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: call.headers }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
-    expect(error.message).toMatch(/Provider 'nodns' is unreachable \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/);
+    expect(error.message).toMatch(/Provider 'nodns' at http:\/\/api\.nonexistent\.invalid is unreachable \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/);
     expect(await rowOfCall(call)).toMatchObject({ provider: 'nodns', status: 502, outcome: 'upstream_failed', cost_nano: 0, usage_source: 'not_metered' });
   });
 

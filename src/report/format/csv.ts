@@ -65,8 +65,8 @@ export function renderCsv(report: SpendReport): string {
 /** Unit economics per tier as CSV (the tier table; tenants are in the JSON form). */
 export function renderUnitEconomicsCsv(ue: UnitEconomics): string {
   const tiers = unitEconomicsToJson(ue).tiers as Array<Record<string, unknown>>;
-  // priced_calls last, so the columns before it keep their places.
-  const header = ['tier', 'calls', 'cost_usd', 'share', 'active_users', 'cost_per_user_usd', 'sessions', 'cost_per_session_usd', 'price_per_month_usd', 'revenue_usd', 'cogs_ratio', 'gross_margin_usd', 'gross_margin_ratio', 'priced_calls'];
+  // Columns added later go last, so the columns before them keep their places.
+  const header = ['tier', 'calls', 'cost_usd', 'share', 'active_users', 'cost_per_user_usd', 'sessions', 'cost_per_session_usd', 'price_per_month_usd', 'revenue_usd', 'cogs_ratio', 'gross_margin_usd', 'gross_margin_ratio', 'priced_calls', 'calls_without_user_id', 'cost_without_user_id_usd'];
   return csvLines(
     header,
     tiers.map((t) => header.map((h) => t[h] as string | number | null)),

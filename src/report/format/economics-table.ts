@@ -55,11 +55,13 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
     ...(priced ? pricingCells(t, p, marked) : []),
   ]);
   out.push('', renderGrid(tierCols, tierRows, p));
+  const note = withoutUserNote(ue);
+  if (note !== null) out.push(note);
 
   if (ue.subsidy) {
     const s = ue.subsidy;
     const parts = [
-      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid users`,
+      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid user${s.paidActiveUsers === 1 ? '' : 's'}`,
       ...(s.perPaidUserNano !== null ? [`${knownAmount(s.perPaidUserNano, s, false)} per paid user`] : []),
       ...(s.shareOfPaidRevenue !== null ? [`${fromSpend(formatPercent(s.shareOfPaidRevenue), s, false)} of paid revenue`] : []),
     ];
@@ -87,6 +89,18 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   }
   if (ue.prunedBefore !== null) out.push('', p.yellow(prunedNotice(ue.prunedBefore, ue.timeZone)));
   return out.join('\n') + '\n';
+}
+
+/**
+ * The line under the tier table when some calls carry no user_id: they are in spend but not in
+ * cost/user (unit-economics.ts), counted overall and per tier, most calls first as the tiers are listed.
+ */
+function withoutUserNote(ue: UnitEconomics): string | null {
+  const w = ue.withoutUser;
+  if (w.calls === 0) return null;
+  const calls = (n: number) => `${formatInt(n)} call${n === 1 ? '' : 's'}`;
+  const tiers = ue.tiers.filter((t) => t.withoutUser.calls > 0).map((t) => `${shown(t.tier)}: ${calls(t.withoutUser.calls)}, ${spendText(t.withoutUser, false)}`);
+  return `cost/user counts the calls with a user_id: ${calls(w.calls)} without one (${spendText(w, false)}) are in spend but not in cost/user (${tiers.join('; ')}).`;
 }
 
 /**

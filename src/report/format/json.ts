@@ -112,6 +112,8 @@ const pricingFields = (x: UnitEconomics['tiers'][number] | UnitEconomics['tenant
  * a tier, tenant or subsidy none of whose calls has one has cost_usd null (its cost is
  * unknown, report/known-cost.ts), and null share, per-user, per-session, COGS and margin
  * figures; the overall cost_usd likewise (null when priced_calls is 0), as a report's total.
+ * cost_per_user_usd is over the calls that carry a user_id; calls_without_user_id and
+ * cost_without_user_id_usd (null when none of them has a cost) give the rest of the spend.
  */
 export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> {
   const knownUsd = (spend: CostCounts) => (costKnown(spend) ? usd(spend.costNano) : null);
@@ -124,6 +126,8 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
     cost_usd: knownUsd(ue),
     active_users: ue.activeUsers,
     cost_per_user_usd: usdOrNull(ue.costPerUserNano),
+    calls_without_user_id: ue.withoutUser.calls,
+    cost_without_user_id_usd: knownUsd(ue.withoutUser),
     sessions: ue.sessions,
     cost_per_session_usd: usdOrNull(ue.costPerSessionNano),
     revenue_usd: usdOrNull(ue.revenueNano),
@@ -140,6 +144,8 @@ export function unitEconomicsToJson(ue: UnitEconomics): Record<string, unknown> 
       sessions: t.sessions,
       cost_per_session_usd: usdOrNull(t.costPerSessionNano),
       ...pricingFields(t),
+      calls_without_user_id: t.withoutUser.calls,
+      cost_without_user_id_usd: knownUsd(t.withoutUser),
     })),
     tenants: ue.tenants.map((t) => ({
       tenant: t.tenant,

@@ -2,6 +2,7 @@ import { boundMs } from '../budgets.js';
 import type { Db } from '../db.js';
 import { byteOrderSql, tagFilterSql, tagJoinSql } from './dialect.js';
 import { prunedSpend } from './pruned-spend.js';
+import { reachedSql } from '../reached.js';
 import { readRollupState } from './report/state.js';
 import type { BudgetPeriod, BudgetResetRecord, BudgetStore, BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, PeriodInstanceSpend, SqlValue, StoredBudgetKind } from '../types.js';
 
@@ -66,7 +67,10 @@ interface SpendQuery {
 async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, q: SpendQuery = {}): Promise<InstanceSpend[]> {
   const per = target.kind === 'tag' ? target.per : undefined;
   const params: SqlValue[] = [];
-  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(*) AS calls, COUNT(c.cost_nano) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost,
+  // calls: those that reached the provider (reached.ts), as reports count them; a call the
+  // budget refused spent nothing and is not one of the calls that spent it. priced: of those,
+  // the ones with a cost (cost_nano NULL: unpriced or usage unknown).
+  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(CASE WHEN ${reachedSql('c')} THEN 1 END) AS calls, COUNT(CASE WHEN ${reachedSql('c')} THEN c.cost_nano END) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost,
     SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens FROM calls c`;
   if (per !== undefined) {
     const join = tagJoinSql(db.dialect, 'p', per);

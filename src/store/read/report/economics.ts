@@ -16,7 +16,7 @@ import type { RollupState } from './types.js';
  * one (as the report's measures do), so the report can tell a $0 segment from one whose
  * cost is unknown (report/known-cost.ts).
  *
- * Two ways to the same numbers: calls and cost (also of calls with a session) from the
+ * Two ways to the same numbers: calls and cost (also of calls with a user or a session) from the
  * rollups (with an entity-presence filter) and distinct users and sessions from
  * entity_months (entity-months.ts), when economicsPieces allows it; otherwise the raw
  * call log, with COUNT(DISTINCT …) over each call's tags (dialect.ts tagJoinSql).
@@ -33,6 +33,8 @@ export interface SegmentAggregate extends CostCounts {
 }
 
 export interface TierAggregate extends SegmentAggregate {
+  /** Cost of the tier's calls that carry a user_id, with their counts (what cost per user divides). */
+  userSpend: CostCounts;
   /** Distinct session_id values among the tier's calls. */
   sessions: number;
   /** Cost of the tier's calls that carry a session_id, with their counts. */
@@ -69,6 +71,7 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const pieces = economicsPieces(scope, state);
   if (!pieces) throw new Error('unit economics of this scope need raw calls (see economicsPieces)');
   const withSession = [{ key: ECONOMICS_TAGS.session, op: '!=' as const, value: NONE }];
+  const withUser = [{ key: ECONOMICS_TAGS.user, op: '!=' as const, value: NONE }];
   const sums = async (by: string[], where = scope.where) => new Map((await rollups.groups({ ...scope, by, where })).map((g) => [g.values[0] ?? NONE, g]));
   const counts = (key: string, seg: string) => entityCounts(db, key, seg, pieces);
   const spend = (g: CostCounts | undefined): CostCounts => (g ? costCountsOf(g) : zeroCostCounts());
@@ -79,6 +82,7 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const overall = {
     ...spend(total),
     activeUsers: users.get('') ?? 0,
+    userSpend: spend((await sums([], withUser)).get(NONE)),
     sessions: sessions.get('') ?? 0,
     sessionSpend: spend((await sums([], withSession)).get(NONE)),
   };
@@ -86,10 +90,12 @@ export async function economicsFromRollups(db: Db, state: RollupState, rollups: 
   const tierUsers = await counts(ECONOMICS_TAGS.user, ECONOMICS_TAGS.tier);
   const tierSessions = await counts(ECONOMICS_TAGS.session, ECONOMICS_TAGS.tier);
   const tierSessionCost = await sums([ECONOMICS_TAGS.tier], withSession);
+  const tierUserCost = await sums([ECONOMICS_TAGS.tier], withUser);
   const tiers: TierAggregate[] = [...(await sums([ECONOMICS_TAGS.tier])).values()].map((g) => ({
     segment: g.values[0]!,
     ...spend(g),
     activeUsers: tierUsers.get(g.values[0]!) ?? 0,
+    userSpend: spend(tierUserCost.get(g.values[0]!)),
     sessions: tierSessions.get(g.values[0]!) ?? 0,
     sessionSpend: spend(tierSessionCost.get(g.values[0]!)),
   }));
@@ -108,6 +114,9 @@ interface Row {
   priced: number;
   cost: number;
   users: number;
+  user_calls: number;
+  user_priced: number;
+  user_cost: number;
   sessions: number;
   session_calls: number;
   session_priced: number;
@@ -121,6 +130,8 @@ export async function economicsFromRawRows(db: Db, scope: Scope): Promise<Econom
     const query = joinFragments(
       `SELECT ${segmentKey ? `COALESCE(g.value, '${NONE}')` : `'${NONE}'`} AS segment,
         COUNT(*) AS calls, COUNT(c.cost_nano) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost, COUNT(DISTINCT u.value) AS users,
+        COUNT(u.value) AS user_calls, COUNT(CASE WHEN u.value IS NOT NULL THEN c.cost_nano END) AS user_priced,
+        COALESCE(SUM(CASE WHEN u.value IS NOT NULL THEN c.cost_nano END), 0) AS user_cost,
         ${withSessions ? 'COUNT(DISTINCT s.value)' : '0'} AS sessions, ${withSessions ? 'COUNT(s.value)' : '0'} AS session_calls,
         ${withSessions ? 'COUNT(CASE WHEN s.value IS NOT NULL THEN c.cost_nano END)' : '0'} AS session_priced,
         ${withSessions ? 'COALESCE(SUM(CASE WHEN s.value IS NOT NULL THEN c.cost_nano END), 0)' : '0'} AS session_cost
@@ -139,12 +150,13 @@ export async function economicsFromRawRows(db: Db, scope: Scope): Promise<Econom
         pricedCalls: Number(r.priced),
         costNano: Number(r.cost),
         activeUsers: Number(r.users),
+        userSpend: { costNano: Number(r.user_cost), calls: Number(r.user_calls), pricedCalls: Number(r.user_priced) },
         sessions: Number(r.sessions),
         sessionSpend: { costNano: Number(r.session_cost), calls: Number(r.session_calls), pricedCalls: Number(r.session_priced) },
       }))
       .sort(byCost);
   };
-  const overall = (await run(undefined, true))[0] ?? { segment: NONE, ...zeroCostCounts(), activeUsers: 0, sessions: 0, sessionSpend: zeroCostCounts() };
+  const overall = (await run(undefined, true))[0] ?? { segment: NONE, ...zeroCostCounts(), activeUsers: 0, userSpend: zeroCostCounts(), sessions: 0, sessionSpend: zeroCostCounts() };
   const { segment: _ignored, ...overallSums } = overall;
   const tenants = (await run(ECONOMICS_TAGS.tenant, false)).map(({ segment, calls, pricedCalls, costNano, activeUsers }) => ({ segment, calls, pricedCalls, costNano, activeUsers }));
   return { overall: overallSums, tiers: await run(ECONOMICS_TAGS.tier, true), tenants };
