@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { NOW, usage } from '../pricing/support.js';
+import { configCheck, serveStartWarnings } from './config-cli.js';
 import { configDir } from './config-files.js';
 
 /*
@@ -24,14 +22,6 @@ const WARNING =
   "To price every provider's calls, leave provider out; for azure-eu alone, write provider: azure-eu";
 
 /** `config check` in a folder holding tokometer.yaml = `yaml`. */
-async function check(yaml: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: configDir({ 'tokometer.yaml': yaml }), clock: () => 0, out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await runCli(['config', 'check'], ctx);
-  return { code, out, err };
-}
-
 describe('a prices: entry for a built-in provider while a custom provider of the same kind exists', () => {
   it('the pitfall: 1M input + 1M output tokens of my-finetune through azure-eu are unpriced with provider: openai, 1,500,000,000 nano-USD with provider: azure-eu', () => {
     const call = usage({ inputTokens: 1_000_000, outputTokens: 1_000_000 });
@@ -41,7 +31,7 @@ describe('a prices: entry for a built-in provider while a custom provider of the
   });
 
   it('config check warns (exit 0, "config OK with 1 warning") naming the entry, the custom provider and provider: azure-eu', async () => {
-    const { code, out, err } = await check([...AZURE, ...FINETUNE_FOR('openai')]);
+    const { code, out, err } = await configCheck([...AZURE, ...FINETUNE_FOR('openai')]);
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('config OK with 1 warning: tokometer.yaml');
     expect(err).toBe(`warning: ${WARNING}\n`);
@@ -58,7 +48,7 @@ describe('a prices: entry for a built-in provider while a custom provider of the
       '  my-claude: { provider: anthropic, input: 1 }',
       '',
     ];
-    const { code, out, err } = await check(yaml);
+    const { code, out, err } = await configCheck(yaml);
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('config OK with 2 warnings: tokometer.yaml');
     const lines = err.trimEnd().split('\n');
@@ -79,7 +69,7 @@ describe('a prices: entry for a built-in provider while a custom provider of the
       '  my-claude: { provider: anthropic, input: 1 }',
       '',
     ];
-    const { code, out, err } = await check(yaml);
+    const { code, out, err } = await configCheck(yaml);
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('config OK with 3 warnings: tokometer.yaml');
     expect(err.trimEnd().split('\n')).toEqual([
@@ -98,32 +88,15 @@ describe('a prices: entry for a built-in provider while a custom provider of the
       [...AZURE, ...FINETUNE_FOR('anthropic')],
       ['providers:', '  openai: { base_url: "https://example.invalid/v1" }', ...FINETUNE_FOR('openai')],
     ]) {
-      const { code, out, err } = await check(yaml);
+      const { code, out, err } = await configCheck(yaml);
       expect({ code, first: out.split('\n')[0], err }).toEqual({ code: 0, first: 'config OK: tokometer.yaml', err: '' });
     }
   });
 
   it('serve logs the same warning at start', async () => {
     const cwd = configDir({ 'tokometer.yaml': [...AZURE, ...FINETUNE_FOR('openai')] });
-    let err = '';
-    const ctx: CliContext = {
-      edges: edgesFor('node'),
-      env: {},
-      cwd,
-      clock: () => Date.now(),
-      out: (text) => {
-        if (text.includes('listening on')) process.emit('SIGTERM', 'SIGTERM');
-      },
-      err: (text) => void (err += text),
-      isTTY: false,
-    };
-    expect(await runCli(['serve', '--port', '0', '--db', ':memory:'], ctx)).toBe(0);
-    const warnings = err
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { level: string; msg: string })
-      .filter((line) => line.level === 'warn')
-      .map((line) => line.msg);
+    const { code, warnings } = await serveStartWarnings(cwd);
+    expect(code).toBe(0);
     expect(warnings).toEqual([WARNING]);
   });
 });

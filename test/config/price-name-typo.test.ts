@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { runCli } from '../../src/cli/program.js';
-import { edgesFor } from '../../src/edges.js';
+import { configCheck, serveStartWarnings } from './config-cli.js';
 import { configDir } from './config-files.js';
 
 /*
@@ -17,24 +15,16 @@ const WARNING =
   'prices.gpt4o-mini: the catalog has no model gpt4o-mini for provider openai; did you mean gpt-4o-mini? ' +
   'This entry prices only calls for gpt4o-mini: correct the name if it is a typo (a model of your own may keep it)';
 
-async function check(yaml: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: configDir({ 'tokometer.yaml': yaml }), clock: () => 0, out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await runCli(['config', 'check'], ctx);
-  return { code, out, err };
-}
-
 describe('a prices: entry whose model looks like a typo of a catalog model', () => {
   it('config check warns (exit 0) with the catalog name it is closest to', async () => {
-    const { code, out, err } = await check(TYPO);
+    const { code, out, err } = await configCheck(TYPO);
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('config OK with 1 warning: tokometer.yaml');
     expect(err).toBe(`warning: ${WARNING}\n`);
   });
 
   it('one warning per entry; an entry without provider is compared with every provider\'s models', async () => {
-    const { code, err } = await check(['prices:', '  gemini-2.5-flsh: { input: 1 }', '  mistral-larg: { input: 1 }', '  text-embeding-3-small: { provider: openai, input: 1 }', '']);
+    const { code, err } = await configCheck(['prices:', '  gemini-2.5-flsh: { input: 1 }', '  mistral-larg: { input: 1 }', '  text-embeding-3-small: { provider: openai, input: 1 }', '']);
     expect(code).toBe(0);
     expect(err.trimEnd().split('\n')).toEqual([
       'warning: prices.gemini-2.5-flsh: the catalog has no model gemini-2.5-flsh; did you mean gemini-2.5-flash? This entry prices only calls for gemini-2.5-flsh: correct the name if it is a typo (a model of your own may keep it)',
@@ -45,32 +35,15 @@ describe('a prices: entry whose model looks like a typo of a catalog model', () 
 
   it('says nothing for a catalog model (any case), a name of the user\'s own, a fine-tune named after a model, or another version', async () => {
     for (const model of ['gpt-4o-mini', 'GPT-4o-mini', 'my-weird-model', 'gpt-4o-mini-ft', 'gpt-6', 'o5']) {
-      const { code, out, err } = await check(['prices:', `  ${model}: { provider: openai, input: 1 }`, '']);
+      const { code, out, err } = await configCheck(['prices:', `  ${model}: { provider: openai, input: 1 }`, '']);
       expect({ model, code, first: out.split('\n')[0], err }).toEqual({ model, code: 0, first: 'config OK: tokometer.yaml', err: '' });
     }
   });
 
   it('serve logs the same warning at start', async () => {
     const cwd = configDir({ 'tokometer.yaml': TYPO });
-    let err = '';
-    const ctx: CliContext = {
-      edges: edgesFor('node'),
-      env: {},
-      cwd,
-      clock: () => Date.now(),
-      out: (text) => {
-        if (text.includes('listening on')) process.emit('SIGTERM', 'SIGTERM');
-      },
-      err: (text) => void (err += text),
-      isTTY: false,
-    };
-    expect(await runCli(['serve', '--port', '0', '--db', ':memory:'], ctx)).toBe(0);
-    const warnings = err
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { level: string; msg: string })
-      .filter((line) => line.level === 'warn')
-      .map((line) => line.msg);
+    const { code, warnings } = await serveStartWarnings(cwd);
+    expect(code).toBe(0);
     expect(warnings).toEqual([WARNING]);
   });
 });
