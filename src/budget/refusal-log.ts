@@ -1,5 +1,6 @@
 import { formatSpentOf, formatUsd } from '../lib/money.js';
 import { isoInstant } from './errors.js';
+import { instanceSuffix } from './instance-name.js';
 import type { BlockInfo } from './types.js';
 
 /** One log line per budget per this many ms, at most. */
@@ -9,8 +10,7 @@ const MAX_TRACKED = 10_000;
 
 /** `key budget 'acme'`, or `tag budget 'free-daily' (user_id=u_42)` for one `per` instance (`(calls without a user_id)` for the calls without the tag). */
 function describe(b: BlockInfo): string {
-  const instance = b.tagValue !== null ? ` (${b.per ?? 'tag'}=${b.tagValue})` : b.per !== null ? ` (calls without a ${b.per})` : '';
-  return `${b.kind} budget '${b.name}'${instance}`;
+  return `${b.kind} budget '${b.name}'${instanceSuffix(b.per, b.tagValue)}`;
 }
 
 /**

@@ -93,6 +93,9 @@ export interface AlertRow {
   at: number;
   kind: 'key' | 'tag';
   budget: string;
+  /** The tag a `per` tag budget's instances are of (null for key budgets and shared tag budgets); with tagValue null, the instance of the calls without it. */
+  per: string | null;
+  /** The instance's tag value (null for key budgets, shared tag budgets and the `(none)` instance). */
   tagValue: string | null;
   /** The `alert_at` fraction crossed, e.g. 0.8. */
   threshold: number;

@@ -116,7 +116,7 @@ describe('control characters from stored data', () => {
       { dimension: 'feature', totalNano: 1e6, totalCalls: 1, rows: [{ value: evil, costNano: 1e6, share: 1, calls: 1, pricedCalls: 1 }] } as Parameters<typeof tableView>[0],
       { selected: 0, rows: 3, width: 120, drill: [{ key: 'user_tier', op: '=', value: 'a\nb' }], dimensions: ['feature'] },
     );
-    const alert: AlertRow = { at: now, kind: 'tag', budget: 'b', tagValue: evil, threshold: 1, spentNano: 1, limitNano: 1 };
+    const alert: AlertRow = { at: now, kind: 'tag', budget: 'b', per: 'user_id', tagValue: evil, threshold: 1, spentNano: 1, limitNano: 1 };
     const alerts = alertsView([alert], { rows: 3, width: 200, timeZone: 'UTC', notes: [] });
     const lines = [...tail.rows, table.title, ...table.rows.map((r) => r.line), ...alerts.rows].map(text);
     for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
@@ -125,6 +125,6 @@ describe('control characters from stored data', () => {
     expect(text(table.title)).toContain('user_tier=a\\u000ab');
     const value = table.rows[0]!.line[1]!.text;
     expect(value.startsWith('\\u001b]52')).toBe(true);
-    expect(text(alerts.rows[0]!)).toContain('(\\u001b]52;c;eA==\\u0007sum\\u000d\\u000ax\\u009b)');
+    expect(text(alerts.rows[0]!)).toContain('(user_id=\\u001b]52;c;eA==\\u0007sum\\u000d\\u000ax\\u009b)');
   });
 });

@@ -117,17 +117,25 @@ export function readBudgets(doc: unknown): BudgetState[] {
   });
 }
 
-/** `alerts` of a `/admin/budgets` answer, newest first; null when the server sends none. */
+/**
+ * `alerts` of a `/admin/budgets` answer, newest first; null when the server sends none. An
+ * alert's `per` is its own, else that of the tag budget of its name in the same answer.
+ */
 export function readAlerts(doc: unknown): AlertRow[] | null {
   if (!isObject(doc) || !Array.isArray(doc.alerts)) return null;
+  const listed = Array.isArray(doc.budgets) ? doc.budgets.filter(isObject) : [];
+  const perOf = (name: string): string | null => str(listed.find((b) => b.kind === 'tag' && b.name === name && str(b.per) !== null)?.per);
   return doc.alerts
     .filter(isObject)
     .map((a) => {
       const budget = isObject(a.budget) ? a.budget : a;
+      const kind: AlertRow['kind'] = budget.kind === 'tag' ? 'tag' : 'key';
+      const name = str(budget.name) ?? str(a.budget) ?? '?';
       return {
         at: ms(a.at ?? a.fired_at) ?? 0,
-        kind: (budget.kind === 'tag' ? 'tag' : 'key') as AlertRow['kind'],
-        budget: str(budget.name) ?? str(a.budget) ?? '?',
+        kind,
+        budget: name,
+        per: kind === 'tag' ? (str(budget.per) ?? perOf(name)) : null,
         tagValue: str(budget.tag_value),
         threshold: num(a.threshold) ?? 0,
         spentNano: nano(budget.spent_usd),

@@ -62,7 +62,8 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
     const monthStart = startOfMonth(now, timeZone);
     const month = monthStart === range.since && now === range.until ? head : await totals(source, { ...base, since: monthStart, until: now });
     const table = await groupTable(source, scoped, q.dimension);
-    const alerts = await feed.latestAlerts(LIMITS.alerts);
+    // The alerts table keeps no `per`: a tag budget's comes from the config, as its gauges' does.
+    const alerts = (await feed.latestAlerts(LIMITS.alerts))?.map((a) => ({ ...a, per: a.kind === 'tag' ? (o.tagBudgets.find((t) => t.name === a.budget)?.per ?? null) : null })) ?? null;
     if (alerts === null) notes.push('No alerts table in this database yet (it arrives with the budgets schema).');
     return {
       range: { ...range, timeZone },

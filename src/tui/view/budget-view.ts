@@ -66,6 +66,31 @@ export function flightText(b: Pick<BudgetState, 'inFlight' | 'waiting'>): string
   return b.waiting > 0 ? `${b.inFlight} in flight, ${b.waiting} waiting` : `${b.inFlight} in flight`;
 }
 
+/** Narrowest label, and narrowest bar (below it the bar is left out: the percent still tells), in columns. */
+const LABEL_MIN = 6;
+const GAUGE_MIN = 6;
+const GAUGE_MAX = 30;
+
+/**
+ * How a gauge row fits `width` columns. `core`: the columns always shown after the bar
+ * (percent, amounts, flag); `extras`: the optional parts' columns, most important first
+ * (period, reset, in flight). Extras are left out from the last while the full label and
+ * the narrowest bar do not fit; then the label narrows (to LABEL_MIN), then the bar goes.
+ * The figures are never cut: a row wider than `width` happens only below
+ * LABEL_MIN + core columns. The bar takes what is left, up to GAUGE_MAX.
+ */
+export function fitParts(width: number, o: { labelWant: number; core: number; extras: readonly number[] }): { labelW: number; gaugeW: number; extras: number } {
+  const sum = (k: number) => o.extras.slice(0, k).reduce((a, n) => a + n, 0);
+  let extras = o.extras.length;
+  while (extras > 0 && o.labelWant + 2 + GAUGE_MIN + o.core + sum(extras) > width) extras--;
+  const room = width - o.core - sum(extras);
+  if (room - 2 - GAUGE_MIN >= Math.min(o.labelWant, LABEL_MIN)) {
+    const labelW = Math.min(o.labelWant, room - 2 - GAUGE_MIN);
+    return { labelW, gaugeW: Math.min(GAUGE_MAX, room - labelW - 2), extras };
+  }
+  return { labelW: Math.min(o.labelWant, Math.max(LABEL_MIN, room)), gaugeW: 0, extras };
+}
+
 export interface BudgetView {
   title: Line;
   rows: Line[];
@@ -88,32 +113,32 @@ export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number;
 
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
-  const labelW = Math.min(Math.max(...shown.map((b) => textWidth(budgetLabel(b))), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
+  const labelWant = Math.min(Math.max(...shown.map((b) => textWidth(budgetLabel(b))), LABEL_MIN), Math.max(12, Math.floor(ctx.width * 0.3)));
   const amounts = shown.map((b) => `${spentText(b)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));
-  const flagW = shown.some((b) => b.blocked) ? 9 : shown.some((b) => levelOf(b) === 'over') ? 13 : 0;
+  const flags = shown.map((b) => (b.blocked ? 'BLOCKED' : levelOf(b) === 'over' ? 'OVER (soft)' : ''));
+  const flagW = Math.max(0, ...flags.map((f) => (f ? f.length + 2 : 0)));
+  const resets = shown.map((b) => (b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`));
   const flights = shown.map(flightText);
   const flightW = Math.max(0, ...flights.map((f) => f.length));
-  // label, gauge, " 100%", amounts, period, flag, "  resets MM-DD", "  3 in flight, 2 waiting"
-  const gaugeW = Math.max(6, Math.min(30, ctx.width - (labelW + 2 + 6 + 2 + amountW + 1 + periodW + flagW + 14 + (flightW > 0 ? flightW + 2 : 0))));
+  const parts = fitParts(ctx.width, { labelWant, core: 6 + 2 + amountW + flagW, extras: [1 + periodW, 2 + Math.max(...resets.map((r) => r.length)), flightW > 0 ? flightW + 2 : 0] });
+  const [withPeriod, withReset, withFlights] = [parts.extras >= 1, parts.extras >= 2, parts.extras >= 3];
   const rows = shown.map((b, i) => {
     const level = levelOf(b);
     const share = usedShare(b);
-    const g = gauge(share, gaugeW);
+    const g = gauge(share, parts.gaugeW);
     const pct = !spendKnown(b) ? '—' : Number.isFinite(share) ? `${percentUsed(share)}%` : '∞';
-    const reset = b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`;
-    const flag = b.blocked ? 'BLOCKED' : level === 'over' ? 'OVER (soft)' : '';
+    const flag = flags[i]!;
     return [
-      cell(fit(budgetLabel(b), labelW)),
-      cell('  ' + g.filled, TONE[level]),
-      cell(g.empty, 'muted'),
+      cell(fit(budgetLabel(b), parts.labelW)),
+      ...(parts.gaugeW > 0 ? [cell('  ' + g.filled, TONE[level]), cell(g.empty, 'muted')] : []),
       cell(' ' + fit(pct, 5, 'right'), TONE[level]),
       cell('  ' + fit(amounts[i]!, amountW, 'right')),
-      cell(' ' + fit(b.period, periodW), 'muted'),
+      ...(withPeriod ? [cell(' ' + fit(b.period, periodW), 'muted')] : []),
       ...(flag ? [cell(`  ${flag}`, 'bad')] : []),
-      cell(`  ${reset}`, 'muted'),
-      ...(flights[i] ? [cell(`  ${flights[i]}`, b.waiting > 0 ? 'warn' : 'muted')] : []),
+      ...(withReset ? [cell(`  ${resets[i]!}`, 'muted')] : []),
+      ...(withFlights && flights[i] ? [cell(`  ${flights[i]}`, b.waiting > 0 ? 'warn' : 'muted')] : []),
     ];
   });
   if (sorted.length > ctx.rows && ctx.rows > 0) rows.push([cell(`… ${sorted.length - shown.length} more`, 'muted')]);

@@ -1,3 +1,4 @@
+import { instanceSuffix } from '../../budget/instance-name.js';
 import { formatLatency, formatMoney, knownAmount } from '../../report/format/text.js';
 import { costKnown } from '../../report/known-cost.js';
 import { sumCostCounts } from '../../store/measures.js';
@@ -86,7 +87,7 @@ function widest(texts: readonly string[]): number {
   return Math.max(0, ...texts.map(textWidth));
 }
 
-/** Latest budget alerts; a threshold at or past the limit is red, earlier ones yellow. */
+/** Latest budget alerts, each budget's instance named as serve's log lines name it (instanceSuffix); a threshold at or past the limit is red, earlier ones yellow. */
 export function alertsView(alerts: readonly AlertRow[] | null, ctx: { rows: number; width: number; timeZone: string; notes: readonly string[] }): ListView {
   const title: Line = [cell('Alerts', 'strong'), cell('  budget thresholds crossed, newest first', 'muted')];
   if (alerts === null || alerts.length === 0) {
@@ -96,7 +97,7 @@ export function alertsView(alerts: readonly AlertRow[] | null, ctx: { rows: numb
   return {
     title,
     rows: alerts.slice(0, ctx.rows).map((a) => {
-      const who = a.tagValue === null ? a.budget : `${a.budget} (${a.tagValue})`;
+      const who = a.budget + instanceSuffix(a.per, a.tagValue);
       return [
         cell(shortStamp(a.at, ctx.timeZone), 'muted'),
         cell(`  ${a.kind} budget ${who} reached ${Math.round(a.threshold * 100)}%`, a.threshold >= 1 ? 'bad' : 'warn'),
