@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliFolder } from './cli-folder.js';
+import { writeMixedCostCalls } from './mixed-cost-calls.js';
 import { UNKNOWN_COST_NOTE } from '../../src/cli/prices-reprice.js';
 import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js';
-import { record, SINCE } from '../audit/helpers.js';
-import { testStore } from '../support/store.js';
+import { SINCE } from '../audit/helpers.js';
 
 /**
  * `prices history` reads a reprice run back with the calls that had a cost before and after
@@ -21,15 +21,7 @@ const RUN_LINE = /^ {2}\d+ of \d+ calls changed.*$/gm;
 describe('prices history with calls that had no cost', () => {
   it('shows — for a run none of whose calls has a cost and marks a partial sum *, with the dry run’s footnote', async () => {
     const file = path.join(dir(), 'calls.db');
-    const store = testStore(openDriver(file));
-    // gpt-4o, 1,000 in / 100 out: 3,500,000 nano-USD a call now. One stored at 3,000,000, one
-    // without a cost; acme-llm-7b (no price anywhere) without a cost, before and after.
-    store.insertCalls([
-      record({ at: SINCE, cost: 3_000_000 }),
-      record({ at: SINCE + 60_000, cost: null }),
-      record({ at: SINCE + 120_000, model: 'acme-llm-7b', provider: 'together', cost: null }),
-    ]);
-    await store.close();
+    await writeMixedCostCalls(file);
 
     const acme = await cli(['prices', 'reprice', '--db', file, '--since', '2026-11-01', '--model', 'acme-llm-7b']);
     expect(acme.code, acme.err).toBe(0);

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliFolder } from './cli-folder.js';
-import { openDriver } from '../../src/store/drivers/better-sqlite3.js';
-import { record, SINCE } from '../audit/helpers.js';
-import { testStore } from '../support/store.js';
+import { writeMixedCostCalls } from './mixed-cost-calls.js';
 
 /**
  * `prices reprice --dry-run` on calls stored without a cost: their old cost is unknown
@@ -16,15 +14,7 @@ const { dir, cli } = cliFolder('tokometer-reprice-unknown-');
 describe('prices reprice --dry-run with calls that had no cost', () => {
   it('shows — for an unknown cost and marks a partial sum *', async () => {
     const file = path.join(dir(), 'calls.db');
-    const store = testStore(openDriver(file));
-    // gpt-4o, 1,000 in / 100 out: $2.50 / $10 per 1M now = 2,500,000 + 1,000,000 = 3,500,000 nano-USD a call.
-    // One stored at 3,000,000, one stored without a cost; acme-llm-7b (no price anywhere) without a cost.
-    store.insertCalls([
-      record({ at: SINCE, cost: 3_000_000 }),
-      record({ at: SINCE + 60_000, cost: null }),
-      record({ at: SINCE + 120_000, model: 'acme-llm-7b', provider: 'together', cost: null }),
-    ]);
-    await store.close();
+    await writeMixedCostCalls(file);
 
     const res = await cli(['prices', 'reprice', '--db', file, '--since', '2026-11-01', '--dry-run']);
     expect(res.code, res.err).toBe(0);
