@@ -14,12 +14,20 @@ const { dir, cli } = cliFolder('tokometer-config-db-');
 const writeConfig = (text: string) => writeFileSync(path.join(dir(), 'tokometer.yaml'), text);
 
 describe('config check on a SQLite db serve cannot create', () => {
-  it('fails (exit 2) with serve\'s message, at the line of db', async () => {
+  it('fails (exit 2) with serve\'s message, at the line of db; serve says it at the same place', async () => {
     writeConfig('timezone: UTC\ndb: /nonexistent/dir/x.db\n');
     const serveSays = 'cannot create the database /nonexistent/dir/x.db: the folder /nonexistent/dir does not exist';
-    const serve = await cli(['serve', '--port', '0']);
-    expect(serve).toEqual({ code: 2, out: '', err: expect.stringContaining(serveSays) });
-    expect(await cli(['config', 'check'])).toEqual({ code: 2, out: '', err: `tokometer: tokometer.yaml:2:5: db: ${serveSays}\n` });
+    const expected = { code: 2, out: '', err: `tokometer: tokometer.yaml:2:5: db: ${serveSays}\n` };
+    expect(await cli(['serve', '--port', '0'])).toEqual(expected);
+    expect(await cli(['config', 'check'])).toEqual(expected);
+  });
+
+  it('serve with --db names the flag, not the config line, when the flag names the missing folder', async () => {
+    writeConfig('db: ./calls.db\n');
+    const serve = await cli(['serve', '--port', '0', '--db', '/nonexistent/dir/x.db']);
+    expect(serve.code).toBe(2);
+    expect(serve.err).toContain('cannot create the database /nonexistent/dir/x.db: the folder /nonexistent/dir does not exist');
+    expect(serve.err).not.toContain('tokometer.yaml');
   });
 
   it('a relative db is checked where the config file puts it, and a db that is a folder is refused as serve refuses it', async () => {
