@@ -9,6 +9,7 @@ import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
+import { checkConfigDb } from './config-db.js';
 import { checkSpillFolder } from './spill-folder.js';
 import { SERVE_PLAN_ENV, discardServePlan, writeServePlan } from './serve-handoff.js';
 import { runServe, type ServePlan } from './serve-run.js';
@@ -56,6 +57,8 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number 0-65535, got '${flags.port}'`);
   if (flags.host !== undefined && !isHostOrIp(flags.host)) throw new UsageError(`--host expects ${HOST_RULE}, got ${JSON.stringify(flags.host)}`);
+  // A config db serve could not create stops it here, at the file and line of db, as config check says it.
+  if (flags.db === undefined) checkConfigDb(loaded, ctx.env, ctx.cwd);
   const dbPath = dbPathFor(ctx, config, flags.db);
   const spill = flags.spill ?? config.store.spill_path;
   const spillPath = isPostgresUrl(dbPath)
