@@ -1,5 +1,5 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
+import { countOf, formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
@@ -55,10 +55,6 @@ export function spendNotes(r: AuditReport): string[] {
   return notes.filter((n) => n !== undefined).map((n) => (marked ? `* ${n}` : n));
 }
 
-/** "1 call", "1,200 calls". */
-export function countOf(n: number, noun: string): string {
-  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 /** "label: value" for each fact. */
 export function factItems(e: Evidence, timeZone: string): string[] {

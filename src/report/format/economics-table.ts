@@ -2,7 +2,7 @@ import { costLeavesCallsOut } from '../known-cost.js';
 import { NONE } from '../types.js';
 import type { CostCounts } from '../../store/measures.js';
 import type { Pricing, UnitEconomics } from '../unit-economics.js';
-import { formatInt, formatLocal, formatMoney, formatPercent, formatUntil, fromSpend, knownAmount, paint, prunedNotice, renderGrid, shown, spendText, type GridColumn, type Paint } from './text.js';
+import { countOf, formatInt, formatLocal, formatMoney, formatPercent, formatUntil, fromSpend, knownAmount, paint, prunedNotice, renderGrid, shown, spendText, type GridColumn, type Paint } from './text.js';
 
 /**
  * Unit economics for a terminal: a headline (active users, cost per user, overall AI
@@ -61,7 +61,7 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
   if (ue.subsidy) {
     const s = ue.subsidy;
     const parts = [
-      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${formatInt(s.paidActiveUsers)} paid user${s.paidActiveUsers === 1 ? '' : 's'}`,
+      `${shown(s.freeTiers.join(', '))} usage cost ${spendText(s, false)}, carried by ${countOf(s.paidActiveUsers, 'paid user')}`,
       ...(s.perPaidUserNano !== null ? [`${knownAmount(s.perPaidUserNano, s, false)} per paid user`] : []),
       ...(s.shareOfPaidRevenue !== null ? [`${fromSpend(formatPercent(s.shareOfPaidRevenue), s, false)} of paid revenue`] : []),
     ];
@@ -98,9 +98,8 @@ export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: bo
 function withoutUserNote(ue: UnitEconomics): string | null {
   const w = ue.withoutUser;
   if (w.calls === 0) return null;
-  const calls = (n: number) => `${formatInt(n)} call${n === 1 ? '' : 's'}`;
-  const tiers = ue.tiers.filter((t) => t.withoutUser.calls > 0).map((t) => `${shown(t.tier)}: ${calls(t.withoutUser.calls)}, ${spendText(t.withoutUser, false)}`);
-  return `cost/user counts the calls with a user_id: ${calls(w.calls)} without one (${spendText(w, false)}) are in spend but not in cost/user (${tiers.join('; ')}).`;
+  const tiers = ue.tiers.filter((t) => t.withoutUser.calls > 0).map((t) => `${shown(t.tier)}: ${countOf(t.withoutUser.calls, 'call')}, ${spendText(t.withoutUser, false)}`);
+  return `cost/user counts the calls with a user_id: ${countOf(w.calls, 'call')} without one (${spendText(w, false)}) are in spend but not in cost/user (${tiers.join('; ')}).`;
 }
 
 /**

@@ -43,6 +43,11 @@ export function formatInt(n: number): string {
   return sign + Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** `n` as formatInt writes it and `noun`, plural unless `n` is 1: "1 call", "1,200 calls". */
+export function countOf(n: number, noun: string): string {
+  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** nano-USD per cent and per tenth of a cent. */
 const NANO_PER_CENT = NANO_PER_USD / 100;
 const NANO_PER_MILL = NANO_PER_USD / 1000;
