@@ -27,7 +27,8 @@ export function priceNameWarnings(config: Pick<Config, 'prices'>): string[] {
     if (pricer.describe(model, provider) !== null) continue;
     const own = provider === undefined ? [] : idsOf(provider);
     const candidates = own.length > 0 ? own : idsOf(undefined);
-    const near = closest(model, candidates);
+    // Only a name one edit away warns, and such a name is at most one character longer or shorter.
+    const near = closest(model, candidates.filter((id) => Math.abs(id.length - model.length) <= 1));
     if (near === undefined || editDistance(model.toLowerCase(), near) !== 1 || isOtherVersion(model.toLowerCase(), near)) continue;
     const where = own.length > 0 ? ` for provider ${provider}` : '';
     warnings.push(
