@@ -1,5 +1,5 @@
 import type { Usage } from './types.js';
-import { type Json, isObj, count } from './json.js';
+import { isObj, count } from './json.js';
 
 /**
  * Normalises Cohere v2 usage to `Usage`, or null when nothing billable is reported.

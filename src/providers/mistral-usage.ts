@@ -1,6 +1,6 @@
 import { normaliseOpenAiUsage } from './openai-usage.js';
 import type { Usage } from './types.js';
-import { type Json, isObj, count } from './json.js';
+import { isObj, count } from './json.js';
 
 /**
  * Normalises a Mistral `usage` object (chat completions, FIM, embeddings) to `Usage`, or

@@ -1,6 +1,6 @@
 import type { ProxyError } from '../lib/errors.js';
 import type { RequestInfo } from './request-info.js';
-import type { BillingConditions, Usage } from './usage.js';
+import type { Usage } from './usage.js';
 
 /** The usage types (providers/usage.ts), where the adapters and their users have always found them. */
 export { emptyUsage, type AdvisorUsage, type BillingConditions, type Usage } from './usage.js';

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CallRecord, RecordWriter } from './types.js';
 import { WriteQueueError } from './queue-health.js';
 import { spawnWriter, type Started, type ThreadWriterOptions } from './writer-spawn.js';
-import type { FromWriter, ToWriter, WriterStatus, WriterThreadData } from './writer-thread.js';
+import type { FromWriter, ToWriter, WriterStatus } from './writer-thread.js';
 
 export type { ThreadWriterOptions } from './writer-spawn.js';
 

@@ -1,7 +1,7 @@
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { serverAddresses } from './attributes.js';
 import { resolveTelemetry } from './settings.js';
-import type { CallTelemetry, TelemetryCounts, TelemetryLog, TelemetryOptions, TraceHeaders } from './types.js';
+import type { CallTelemetry, TelemetryCounts, TelemetryLog, TelemetryOptions } from './types.js';
 
 export type { CallTelemetry, FinishedCall, TelemetryCounts, TelemetryOptions, TraceHeaders } from './types.js';
 

@@ -56,7 +56,7 @@ describe('admission: a call that does not fit only because of calls in flight wa
   });
 
   it('a big call waits for nothing in flight, then passes by rule 2', async () => {
-    const { h, hold, ask, settle } = keyBudgetK();
+    const { hold, ask, settle } = keyBudgetK();
     const small = hold(0.1);
     const big = ask(5);
     await tick();

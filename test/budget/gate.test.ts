@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EstimatePrices, estimateRatesOf, type PriceDescriber } from '../../src/budget/estimate-prices.js';
 import { FALLBACK_INPUT_PICO_PER_TOKEN, FALLBACK_OUTPUT_PICO_PER_TOKEN, FALLBACK_PICO_PER_USE } from '../../src/budget/estimate.js';
-import { LedgerGate, type GateRequest, type LedgerGateOptions } from '../../src/budget/gate.js';
+import { LedgerGate, type LedgerGateOptions } from '../../src/budget/gate.js';
 import { BudgetLedger } from '../../src/budget/ledger.js';
 import { ProxyError } from '../../src/lib/errors.js';
 import { createPricer } from '../../src/pricing/pricer.js';

@@ -79,7 +79,7 @@ describe('relayBody: a client that leaves has what the upstream already sent met
   });
 
   it('does not wait on the network for more: with nothing queued, the upstream is closed within the turn, before the edge settles the write', async () => {
-    const { source, conn, body, ended, client, pumped } = await slowClientOnSocket();
+    const { conn, body, ended, client, pumped } = await slowClientOnSocket();
     body.cancel();
     await afterImmediates();
     expect(conn.abandoned).toBe(true);

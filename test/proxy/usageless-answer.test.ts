@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import { afterImmediates, bodyText, chatCall, fixture, jsonAnswer } from './fakes.js';
 import { jsonCall } from './json-calls.js';

@@ -14,7 +14,6 @@ import { USD } from '../report/dataset.js';
  * bar goes), never a figure cut.
  */
 
-const NOW = Date.parse('2026-12-07T12:00:00Z');
 const text = (l: Line) => l.map((c) => c.text).join('');
 
 /** As `GET /admin/budgets` answers: USD numbers with float noise, UTC resets, in-flight counts. */

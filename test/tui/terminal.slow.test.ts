@@ -16,7 +16,6 @@ import { openTerminal, type Terminal } from './support/terminal.js';
  * (alternate screen left, cursor shown, nothing of the dashboard left on the shell's screen).
  */
 
-const DAY = 86_400_000;
 let db: SeededDb;
 let writer: Store;
 

@@ -1,4 +1,3 @@
-import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, summedMeasuresSql } from '../../measures.js';
 import { unpricedSql, untokenedSpeechSql } from '../../unpriced.js';
