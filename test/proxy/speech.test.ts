@@ -244,6 +244,7 @@ describe('a 200 speech answer of JSON without usage (not audio)', () => {
     await bodyText(res);
     await afterImmediates();
     expect(f.records[0]).toMatchObject({ endpoint: 'audio.speech', usageSource: 'unknown', usage: null, costNano: null });
+    expect(f.records[0]!.error).toBe('usage unknown: the speech answer was JSON without usage, neither audio nor an event stream');
     expect(f.gate.settled).toEqual([['r1', 0]]);
   });
 });
