@@ -279,12 +279,15 @@ export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: P
   const json = wanted === undefined ? parseJsonBytes(bytes) : (pickJsonKeys(bytes, wanted.keys, wanted.counted) ?? parseJsonBytes(bytes));
   if (json === undefined) {
     seen.bodyParsed = false;
+    seen.unparsedWhy = `the answer (${bytes.length} bytes) did not parse as JSON`;
     return;
   }
   try {
     seen.observed = adapter.usageFromJson(info, json);
-  } catch {
+  } catch (error) {
     seen.bodyParsed = false;
+    const reason = error instanceof Error ? error.message : String(error);
+    seen.unparsedWhy = `the answer's JSON is not in a shape the ${adapter.family} adapter reads (${reason})`;
     return;
   }
   // No usage in an answer parsed whole: the text it generated is measured for the estimate

@@ -13,6 +13,8 @@ export interface BodyObservation {
   frames: number;
   /** False when usage could not be read from a JSON body: it did not parse, or the adapter failed on it (usage unknown). */
   bodyParsed: boolean;
+  /** Why usage could not be read from a JSON body (`bodyParsed` false), for the record's `error`; absent otherwise. */
+  unparsedWhy?: string;
   /**
    * True when a metered body was relayed without being read: JSON larger than the relay copies
    * for metering, or a content type it does not read (body-steps.ts). Billed in full, its usage

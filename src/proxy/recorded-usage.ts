@@ -66,18 +66,18 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
     if (seen.unreadBytes !== undefined) return { ...speechEstimate(info.speech, seen.head ?? new Uint8Array(0), seen.unreadBytes), source: 'estimated' };
   }
   // A speech answer that ended as neither audio nor events (JSON without usage): nothing tells what was billed.
-  if (info.kind === 'speech' && outcome === 'ok' && seen.unreadBytes === undefined && seen.frames === 0) return { usage: null, source: 'unknown' };
+  if (info.kind === 'speech' && outcome === 'ok' && seen.unreadBytes === undefined && seen.frames === 0) return unknown('the speech answer was JSON without usage, neither audio nor an event stream');
   // A file upload's input is the file, never read as text: estimated from its audio when it is
   // audio (RequestInfo.upload.audioTokens), else unknown.
   // The answer's own length of the audio (a transcription's `duration`) beats the upload's.
   const answered = seen.observed?.audioSeconds;
   const audioTokens = answered === undefined ? info.upload?.audioTokens : Math.ceil(answered * AUDIO_TOKENS_PER_SECOND);
-  if (info.upload !== undefined && audioTokens === undefined) return { usage: null, source: 'unknown' };
+  if (info.upload !== undefined && audioTokens === undefined) return unknown('the upload is not audio tokometer can time, and the answer carried no usage');
   // A body we could not parse is "usage unknown" (cost null). A parsed response or
   // stream that never carried usage still consumed tokens: estimate, flagged as such (a JSON
   // answer's output from the text it generated). So does one too large to read (a request can
   // ask for one), at its whole output allowance: as unknown, its reservation was settled at 0.
-  if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return { usage: null, source: 'unknown' };
+  if (!seen.bodyParsed && outcome === 'ok' && seen.unread !== true) return unknown(seen.unparsedWhy ?? 'the answer could not be read');
   // An OCR answer without its page count: the most pages the request can be billed for, no tokens.
   const pages = info.documentPages;
   if (pages !== undefined) {
@@ -94,6 +94,11 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const whence = answered === undefined ? "the uploaded audio's length" : "the answer's duration";
   const note = `usage estimated from the request: ${audioTokens} audio tokens${length} from ${whence} (${AUDIO_TOKENS_PER_SECOND} per second), the form's text fields at ${BYTES_PER_TOKEN} bytes per token`;
   return { usage, source: 'estimated', note };
+}
+
+/** Usage unknown (cost null), with why for the record's `error`: no command shows which answers went unread otherwise. */
+function unknown(why: string): RecordedUsage {
+  return { usage: null, source: 'unknown', note: `usage unknown: ${why}` };
 }
 
 /**

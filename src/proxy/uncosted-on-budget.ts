@@ -14,7 +14,7 @@ const MAX_WARNED = 1000;
 /**
  * What the warning says of the calls after "calls of MODEL on key KEY", and after the budgets
  * it names (`then`, given the call's provider as configured), by reason; each ends with what
- * to do. No command shows why each unknown-usage call went unread (its `error` is empty), so
+ * to do. No command shows why each unknown-usage call went unread (only its `error` column says), so
  * that advice is where to look: the usual cause is the upstream at the provider's base_url (a
  * gateway, another API) answering 200 with a body that is not that provider's JSON.
  */

@@ -7,7 +7,7 @@ import { UncostedOnBudgetNotice } from '../../src/proxy/uncosted-on-budget.js';
 /**
  * serve's warning for calls of unknown usage (usage_source `unknown`: an answer that did not
  * parse as the provider's JSON, an upload that could not be measured) said what happened but
- * not what to do. No command shows why each such call went unread (its `error` is empty), so
+ * not what to do. No command shows why each such call went unread (only its `error` column says), so
  * the warning names where to look: what the call's provider's base_url answers, the usual
  * cause being a gateway or another upstream answering in a shape of its own. It names that
  * provider as the config spells it, so the field to check is the user's own.

@@ -26,7 +26,7 @@ describe('a call of unknown usage says why in its error', () => {
     const f = fixture(() => jsonAnswer('<html><body>502 Bad Gateway</body></html>'));
     const r = await recordOf(f);
     expect(r).toMatchObject({ outcome: 'ok', status: 200, usageSource: 'unknown', usage: null, costNano: null });
-    expect(r.error).toBe('usage unknown: the answer (application/json, 41 bytes) did not parse as JSON');
+    expect(r.error).toBe('usage unknown: the answer (41 bytes) did not parse as JSON');
   });
 
   it("JSON of a shape the provider's adapter cannot read", async () => {

@@ -171,7 +171,7 @@ export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider
  * Calls the provider served whose usage could not be read (usage_source `unknown`): no
  * cost, yet neither priced nor unpriced (store/unpriced.ts), so spend leaves them out
  * without the unpriced notice naming them. One line, ending with what to do: no command
- * shows why each went unread (the call's `error` is empty), so it gives the usual cause (the
+ * shows why each went unread (the call's `error` column says, `usage unknown: …`), so it gives the usual cause (the
  * upstream at the provider's base_url answering a body that is not the provider's JSON) and
  * how to find whose calls they are (their groups' spend is marked `*` or `—`; in JSON and CSV,
  * calls beyond priced_calls + unpriced_calls). Undefined when there are none.
