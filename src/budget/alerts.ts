@@ -2,6 +2,7 @@ import { formatSpentOf, nanoToUsd } from '../lib/money.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { ALERT_CLAIM_WAIT_MS, awaitClaim, type ClaimAnswer } from './alert-claim.js';
 import { isoInstant } from './errors.js';
+import { instanceSuffix } from './instance-name.js';
 import type { AlertEvent } from './types.js';
 
 /** Runtime-neutral HTTP POST of a JSON body; resolves to the HTTP status, rejects on network failure. */
@@ -49,7 +50,7 @@ function retryable(status: number): boolean {
 
 /** One line for logs and, Slack-escaped (alertPayload), the webhook's `text`. */
 export function alertLine(e: AlertEvent): string {
-  const who = e.tagValue !== null ? `'${e.name}' (${e.tagValue})` : e.per ? `'${e.name}' (calls without a ${e.per})` : `'${e.name}'`;
+  const who = `'${e.name}'${instanceSuffix(e.per, e.tagValue)}`;
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
   const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
   return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatSpentOf(e.spentNano, e.limitNano)} ${phrase}${reset})`;
@@ -58,13 +59,16 @@ export function alertLine(e: AlertEvent): string {
 /** Slack's escaping of message text: `&`, `<`, `>` (a tag value may not be read as `<!channel>` or a `<url|link>`). */
 const slackText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The webhook's JSON body. `id` is stable per alert (AlertEvent.id), also across replicas: receivers can de-duplicate retries. */
+/**
+ * The webhook's JSON body. `id` is stable per alert (AlertEvent.id), also across replicas: receivers can de-duplicate retries.
+ * A `per` budget's `budget` names its tag (`per`) beside the instance's `tag_value`, as the 429 body does.
+ */
 export function alertPayload(e: AlertEvent): Record<string, unknown> {
   return {
     type: 'budget.alert',
     id: e.id,
     text: slackText(alertLine(e)),
-    budget: { name: e.name, kind: e.kind, tag_value: e.tagValue, limit_usd: nanoToUsd(e.limitNano), spent_usd: nanoToUsd(e.spentNano), period: e.period, soft: e.soft },
+    budget: { name: e.name, kind: e.kind, ...(e.per ? { per: e.per } : {}), tag_value: e.tagValue, limit_usd: nanoToUsd(e.limitNano), spent_usd: nanoToUsd(e.spentNano), period: e.period, soft: e.soft },
     threshold: e.threshold,
     period_start: isoInstant(e.periodStart),
     reset_at: e.resetAt === null ? null : isoInstant(e.resetAt),
