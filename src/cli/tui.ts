@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { keyBudgetFromConfig, tagBudgetFromConfig } from '../config/budgets.js';
 import type { Config } from '../config/schema.js';
+import { describeDbLocation } from '../lib/db-location.js';
 import { UsageError } from '../lib/errors.js';
 import { parseTimeRange } from '../report/time-range.js';
 import type { KeyBudget } from '../store/types.js';
@@ -74,7 +75,8 @@ async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promi
   for (const [name, key] of Object.entries(config.keys)) if (key.budget) configKeyBudgets.set(name, keyBudgetFromConfig(key.budget));
   return createDbSource({
     store,
-    label: dbPath,
+    // Drawn in the header: a PostgreSQL URL without its password, as every other command writes it.
+    label: describeDbLocation(dbPath, ctx.env),
     clock: ctx.clock,
     timeZone: config.timezone,
     configKeyBudgets,
