@@ -78,6 +78,12 @@ describe('OpenAI chat: an image given by URL is held at the most tokens its mode
     expect(hold(chat('gpt-4.1-mini', [text, imageUrl(CAT, 'low')]))).toBe(1_115_600);
   });
 
+  // A -mini or -nano of the gpt-5 family whatever comes between (gpt-5.1-codex-mini: $0.25 / $2 per 1M)
+  // bills patches × 1.62 too, not gpt-5's tiles (1,190): (100 + 2,489) × 250 + 50 × 2,000 = 647,250 + 100,000.
+  it('gpt-5.1-codex-mini is a patch-billed mini: 747,250', () => {
+    expect(hold(chat('gpt-5.1-codex-mini', [text, imageUrl(CAT, 'high')]))).toBe(747_250);
+  });
+
   // A chat `file` part by file_id is a PDF: 100 pages × (3,000 text + 1,445 image) = 444,500 tokens,
   // more than gpt-4o's 128,000-token window, which bounds any prompt: (100 + 128,000) × 2,500 + 500,000.
   it('a chat file part by file_id holds a whole document, at most the model window: 320,750,000', () => {
