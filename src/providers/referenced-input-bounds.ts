@@ -39,8 +39,9 @@ const COMPUTER_USE: TileRule = { base: 65, tile: 129 };
  * tiled like gpt-4o (1,445 at most) and as 1 token a patch (1,536): the larger is held.
  */
 const PATCH_MULTIPLIERS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^gpt-(?:4\.1|5(?:\.\d+)?)-nano/, 2.46],
-  [/^gpt-(?:4\.1|5(?:\.\d+)?)-mini/, 1.62],
+  // Any -nano or -mini of gpt-4.1 and gpt-5, whatever comes between (gpt-5.1-codex-mini).
+  [/^gpt-(?:4\.1|5)\S*-nano/, 2.46],
+  [/^gpt-(?:4\.1|5)\S*-mini/, 1.62],
   [/^o4-mini/, 1.72],
   [/^gpt-4\.1/, 1],
 ];
