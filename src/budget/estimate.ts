@@ -13,7 +13,11 @@ import { US_PER_HOUR, audioMicroseconds } from '../pricing/rates.js';
  * real cost. `maxOutputTokens`, when the client sets it, is a hard cap on output; prompt
  * tokens are approximated as `promptBytes / 4` (the request body, JSON included, is
  * usually larger than its prompt text; CJK text and code can run closer to 1 token per
- * 2-3 bytes, which the output side's slack normally absorbs).
+ * 2-3 bytes, which the output side's slack normally absorbs). Images and documents a request
+ * names by reference (a URL, a file id) are billed as input the body's bytes do not carry (a
+ * URL's bytes are a few dozen tokens; the image is up to 1,445 on gpt-4o): they come in
+ * `contextTokens`, each at a bound of what its provider bills for one
+ * (providers/referenced-input-bounds.ts), at most the model's window (budget/gate.ts).
  */
 export interface EstimateInput {
   /** Request body size in bytes (the prompt with its JSON envelope). */
@@ -29,8 +33,10 @@ export interface EstimateInput {
   /** Bytes per prompt token; defaults to {@link BYTES_PER_TOKEN}. */
   bytesPerToken?: number;
   /**
-   * Input tokens the provider adds to the body's from state it keeps (a previous response's
-   * conversation), billed at the input price; 0 when none or unknown.
+   * Input tokens the provider adds to the body's, billed at the input price: from state it
+   * keeps (a previous response's conversation), an upload's audio or images, and the images and
+   * documents the request names by URL or file id (GateRequest.referencedInputTokens); 0 when
+   * none or unknown.
    */
   contextTokens?: number;
   /**

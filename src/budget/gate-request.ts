@@ -30,6 +30,12 @@ export interface GateRequest {
    */
   contextTokens?: number | undefined;
   /**
+   * Input tokens of the images and documents the request names by reference, each at its bound
+   * (RequestInfo.referencedInputTokens), reserved at the dearest input price, at most the
+   * model's context window (a prompt longer than that is refused, never billed); absent: none.
+   */
+  referencedInputTokens?: number | undefined;
+  /**
    * Prompt tokens of a provider-side cache the request reads (a Gemini `cachedContent`:
    * proxy/cached-content-sizes.ts), reserved at the model's cache-read rate of the tier the
    * whole prompt reaches (estimate-prices.ts cacheReadRate: the cached tokens, the body's

@@ -32,6 +32,18 @@ function attemptOf(req: GateRequest, fallback: FallbackBound): GateRequest {
 }
 
 /**
+ * The input tokens held for a request's images and documents named by reference
+ * (GateRequest.referencedInputTokens): their bounds, at most the model's context window
+ * (`windowTokens`, when the catalog gives one), since a prompt longer than the window is
+ * refused, never billed; a 100-page PDF's 460,000-token bound is 200,000 on a Claude model.
+ * 0 when none.
+ */
+function referencedHeld(tokens: number | undefined, windowTokens: number | undefined): number {
+  if (tokens === undefined) return 0;
+  return windowTokens === undefined ? tokens : Math.min(tokens, windowTokens);
+}
+
+/**
  * A gate's decision: admitted with a reservation to settle later, or refused with the
  * error to send (`budget_exceeded` for a spent cap, `budget_busy` when the wait for room
  * ran out, `unavailable` when the proxy began to shut down while the call waited).
@@ -111,7 +123,7 @@ export class LedgerGate {
     if (tools === undefined) return 0;
     let total = 0;
     for (const tool of tools) {
-      const image: GateRequest = { ...req, promptBytes: 0, contextTokens: undefined, cachedPromptTokens: undefined, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, documentPages: undefined, billing: undefined, maxOutputTokens: tool.outputTokensPerImage };
+      const image: GateRequest = { ...req, promptBytes: 0, contextTokens: undefined, referencedInputTokens: undefined, cachedPromptTokens: undefined, outputChoices: undefined, maxWebSearches: undefined, maxFileSearches: undefined, audioSeconds: undefined, documentPages: undefined, billing: undefined, maxOutputTokens: tool.outputTokensPerImage };
       total += tool.images * this.estimateAt(image, tool.model);
     }
     return Math.min(total, Number.MAX_SAFE_INTEGER);
@@ -169,16 +181,17 @@ export class LedgerGate {
     const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.model, req.at, rates);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
+    const unseen = (req.contextTokens ?? 0) + referencedHeld(req.referencedInputTokens, rates.contextWindowTokens);
     return estimateCostNano({
       promptBytes: req.promptBytes,
       maxOutputTokens: req.maxOutputTokens === null ? null : req.maxOutputTokens * choices,
       inputPricePerTokenPico: rates.inputPicoPerToken,
       outputPricePerTokenPico: rates.outputPicoPerToken,
       defaultMaxOutput: expected * choices,
-      contextTokens: req.contextTokens ?? 0,
+      contextTokens: unseen,
       // A Gemini cache the request reads (none: 0 tokens, no rate looked up).
       cachedTokens: req.cachedPromptTokens ?? 0,
-      cachedPricePerTokenPico: req.cachedPromptTokens === undefined ? undefined : cacheReadRate(rates, req.cachedPromptTokens + req.promptBytes + (req.contextTokens ?? 0)),
+      cachedPricePerTokenPico: req.cachedPromptTokens === undefined ? undefined : cacheReadRate(rates, req.cachedPromptTokens + req.promptBytes + unseen),
       ...searchFeeBound(req, rates),
       modifier: reservationModifier(rates, req.billing),
       // A model billed by the audio's duration (whisper-1): its seconds at the per-hour price (none: 0).

@@ -7,6 +7,7 @@ import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { anthropicAdvisorTools } from './advisor-tools.js';
 import { anthropicMaxWebSearches } from './search-bounds.js';
 import { anthropicAnswerText } from './answer-text.js';
+import { anthropicReferencedTokens } from './referenced-inputs.js';
 
 /** Paths (after `/proxy/<provider>`, POST only, `/v1` kept) the adapter knows; everything else is `other`. */
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
@@ -111,6 +112,8 @@ export function createAnthropicAdapter(): ProviderAdapter {
     billing: requestedBilling,
     fallbackModels: requestedFallbacks,
     advisorTools: anthropicAdvisorTools,
+    // Images and documents by URL or file id: billed, but not in the body's bytes.
+    referencedInputTokens: (json, known) => (known.kind === 'messages' ? anthropicReferencedTokens(json) : 0),
 
     usageFromJson(_info, json): Observed {
       if (!isObj(json) || json.type === 'error') return { usage: null, model: null };

@@ -71,6 +71,12 @@ export interface AdapterSpec {
   imageTools?(json: Json, known: KnownEndpoint): readonly ImageToolBound[] | undefined;
   /** The price modifiers the request asks for (RequestInfo.billing) for the default `describe`. Default: none. */
   billing?(json: Json): BillingConditions | undefined;
+  /**
+   * Input tokens of the images and documents a metered request to endpoint `known` names by
+   * reference, on `model` (RequestInfo.referencedInputTokens), for the default `describe`;
+   * 0 when none. Default: none.
+   */
+  referencedInputTokens?(json: Json, known: KnownEndpoint, model: string | null): number;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
@@ -148,6 +154,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (advisors !== undefined) info.advisorTools = advisors;
         const images = known === undefined || known.metered === false ? undefined : spec.imageTools?.(json, known);
         if (images !== undefined) info.imageTools = images;
+        const referenced = known === undefined || known.metered === false ? 0 : (spec.referencedInputTokens?.(json, known, info.model) ?? 0);
+        if (referenced > 0) info.referencedInputTokens = referenced;
         return info;
       }),
 

@@ -9,6 +9,7 @@ import { defineAdapter } from './define-adapter.js';
 import { GEMINI_MINTING_PATH, GEMINI_MINT_REFUSED } from './minted-credentials.js';
 import { knownMethod, parseModelPath, vertexRefusal } from './gemini-paths.js';
 import { geminiAnswerText } from './answer-text.js';
+import { geminiReferencedTokens } from './referenced-inputs.js';
 
 /** Gemini's OpenAI-compatible layer (ai.google.dev/api/compatibility): `/v1beta/openai/…` and `v1beta:chatCompletions`. */
 const OPENAI_LAYER = /^\/(v1|v1beta|v1alpha)(\/openai\/|:chatCompletions$)/;
@@ -149,6 +150,9 @@ export function createGeminiAdapter(): ProviderAdapter {
       // A cached prompt is billed as input the body does not carry (gemini-cached-contents.ts).
       const cached = known?.kind === 'chat' ? cachedContentOf(json) : undefined;
       if (cached !== undefined) info.cachedContent = cached;
+      // Files by URI (fileData): billed, but not in the body's bytes.
+      const referenced = known?.kind === 'chat' ? geminiReferencedTokens(json) : 0;
+      if (referenced > 0) info.referencedInputTokens = referenced;
       if (known?.kind === 'embeddings') {
         const estimate = estimateEmbeddingInput(action, body);
         if (estimate !== undefined) info.estimatedInputTokens = estimate;

@@ -15,6 +15,7 @@ import { OPENAI_BACKGROUND, pendingResponseId, responsesContinues } from './resp
 import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
 import { openAiAnswerText } from './answer-text.js';
+import { openAiReferencedTokens } from './referenced-inputs.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -182,6 +183,8 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     maxFileSearches: responsesMaxFileSearches,
     billing: requestedServiceTier,
     imageTools: (json, known) => (known.kind === 'responses' ? responsesImageTools(json) : undefined),
+    // Images and files by URL or file id: billed, but not in the body's bytes.
+    referencedInputTokens: (json, known, model) => (known.kind === 'chat' || known.kind === 'responses' ? openAiReferencedTokens(json, model) : 0),
     continues: (json, known) => (known.kind === 'responses' ? responsesContinues(json) : undefined),
     // A background response runs on the provider once accepted (responses-state.ts).
     runsDetached: (json, known) => known.endpoint === 'responses' && json.background === true,

@@ -189,6 +189,15 @@ export interface RequestInfo {
    */
   imageTools?: readonly ImageToolBound[];
   /**
+   * Input tokens of the images and documents the request names by reference (a URL or a
+   * provider file id) rather than carrying their bytes, each at a bound of what the provider
+   * bills for it on the model (providers/referenced-inputs.ts: an OpenAI `image_url`,
+   * `input_image`, `input_file`; an Anthropic `image` or `document` with a `url` or `file`
+   * source; a Gemini `fileData`). The budget reservation holds them at the input price, at most
+   * the model's window (budget/gate.ts). Absent when it names none.
+   */
+  referencedInputTokens?: number;
+  /**
    * Input tokens the adapter estimated from the request itself (estimateTokens), for
    * endpoints whose responses carry no usage (Gemini embeddings). Absent otherwise.
    */

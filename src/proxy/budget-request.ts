@@ -12,7 +12,8 @@ export type ProviderState = Pick<ProxyDeps<unknown>, 'contexts' | 'cachedContent
  * it asks for. `bodyBytes` is the request body's size; a file upload counts only its text
  * fields as prompt, and an audio upload its audio's estimated tokens and seconds beside
  * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1),
- * an OCR request the most pages it can be billed for (RequestInfo.documentPages),
+ * an OCR request the most pages it can be billed for (RequestInfo.documentPages), images and
+ * documents named by URL or file id their bounds (RequestInfo.referencedInputTokens),
  * and a Gemini cache the request reads its size (`state.cachedContents`,
  * proxy/cached-content-sizes.ts). `at`: ms since the epoch.
  */
@@ -41,6 +42,7 @@ export function budgetRequestOf(
     advisorTools: info.advisorTools,
     imageTools: info.imageTools,
     contextTokens: unseenInputTokens(info, state),
+    referencedInputTokens: info.referencedInputTokens,
     audioSeconds: info.upload?.audioSeconds,
     documentPages: info.documentPages,
     at,
