@@ -93,7 +93,8 @@ describe('streams', () => {
 
   it('a stream without usage yields null and is relayed untouched', () => {
     const { observed } = relayed(replay, text('messages-stream-no-usage.sse'), 13);
-    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null });
+    // Its one delta, "Hi there." (9 characters): ceil(9 / 4) = 3 output tokens carried, for the recorder's estimate.
+    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null, carriedOutputTokens: 3 });
   });
 
   it('a mid-stream error frame passes through; the usage seen so far is kept', () => {

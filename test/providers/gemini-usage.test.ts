@@ -110,7 +110,8 @@ describe('streams (alt=sse)', () => {
 
   it('a stream without usage yields null and is relayed untouched', () => {
     const { observed } = relayed(replay, text('stream-no-usage.sse'), 1);
-    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null });
+    // "Hello" + " there." = 12 characters: ceil(12 / 4) = 3 output tokens carried, for the recorder's estimate.
+    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null, carriedOutputTokens: 3 });
   });
 
   it('LF framing and an in-stream error chunk are handled', () => {
