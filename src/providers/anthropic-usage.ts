@@ -235,6 +235,8 @@ export class MessagesStream implements StreamAccumulator {
       observed.usage.outputTokens = carried;
       observed.estimated = true;
     }
+    // No usage at all (message_start without it): the recorder estimates, from this.
+    if (observed.usage === null && carried > 0) observed.carriedOutputTokens = carried;
     if (this.stop) observed.finishReasons = [this.stop];
     if (this.failed !== null) observed.failed = this.failed;
     return observed;

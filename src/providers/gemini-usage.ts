@@ -193,6 +193,8 @@ export class GenerateStream implements StreamAccumulator {
       observed.usage = { ...this.usage, outputTokens: carried };
       observed.estimated = true;
     }
+    // No usageMetadata in any chunk: the recorder estimates, from this.
+    if (this.usage === null && carried > 0) observed.carriedOutputTokens = carried;
     if (this.failed !== null) observed.failed = this.failed;
     return observed;
   }
