@@ -1,6 +1,8 @@
 import type { AdvisorUsage, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
 import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame-bytes.js';
+import { deltaTextBytes, deltaTextBytesOfData } from './anthropic-delta-text.js';
+import { estimateTokensOfLength } from './estimate.js';
 
 /**
  * Normalises an Anthropic `usage` object (Messages response, `message_start.message.usage`,
@@ -161,15 +163,17 @@ const USAGE_EVENTS = new Set(['message_start', 'message_delta']);
 const MESSAGE_EVENT_PREFIX = asciiBytes('message_');
 /** A mid-stream failure (`overloaded_error`…): decoded, so the call is recorded as failed. */
 const ERROR_EVENT = asciiBytes('event: error\n');
-/** A content delta: counted (each is one output token or more) for a stream cut before its final usage. */
+/** A content delta: counted (each is one output token or more), and its text measured, for a stream cut before its final usage. */
 const DELTA_EVENT = asciiBytes('event: content_block_delta\n');
 
 /**
  * Observes an Anthropic Messages stream. Usage starts from `message_start.message.usage`
  * and is overwritten field by field by each `message_delta.usage` (the last wins); the
  * result is normalised once, at `finish()`, so a stream cut after `message_start` still
- * yields the usage seen so far. Frames are never removed: `event:` lines, `ping` and
- * `error` frames reach the client untouched (tokometer injects nothing here).
+ * yields the usage seen so far. Cut before any `message_delta`, its output is estimated
+ * (flagged) as the larger of the content deltas it carried and their text at CHARS_PER_TOKEN,
+ * when that is more than `message_start` said. Frames are never removed: `event:` lines,
+ * `ping` and `error` frames reach the client untouched (tokometer injects nothing here).
  */
 export class MessagesStream implements StreamAccumulator {
   private running: Json | null = null;
@@ -179,19 +183,27 @@ export class MessagesStream implements StreamAccumulator {
   private failed: string | null = null;
   /** Content deltas seen, and whether a `message_delta` gave the output so far (message_start's `output_tokens` is a placeholder). */
   private deltas = 0;
+  /** Bytes of text the content deltas carried (anthropic-delta-text.ts: approximate, high). */
+  private deltaBytes = 0;
   private outputReported = false;
 
   /** `onFrame`'s skip on bytes: a named event other than the usage events and `error`, with one JSON data line. */
   passes(raw: Uint8Array): boolean {
     const passes = isJsonEventNotStartingWith(raw, MESSAGE_EVENT_PREFIX) && !startsWithBytes(raw, ERROR_EVENT);
-    if (passes && startsWithBytes(raw, DELTA_EVENT)) this.deltas++;
+    if (passes && startsWithBytes(raw, DELTA_EVENT)) {
+      this.deltas++;
+      this.deltaBytes += deltaTextBytes(raw);
+    }
     return passes;
   }
 
   onFrame(frame: SseFrame): boolean {
     const { event, data } = frame;
     if (data.length === 0) return true;
-    if (event === 'content_block_delta') this.deltas++;
+    if (event === 'content_block_delta') {
+      this.deltas++;
+      this.deltaBytes += deltaTextBytesOfData(data);
+    }
     if (event === 'error') {
       const error = objAt(objAtJson(data).error);
       this.failed = `stream error: ${str(error.type) ?? 'error'}${str(error.message) ? ` (${str(error.message)})` : ''}`;
@@ -216,11 +228,15 @@ export class MessagesStream implements StreamAccumulator {
   finish(): Observed {
     // A fallback-served stream names its serving model only in the last message_delta's usage.
     const observed: Observed = { usage: normaliseAnthropicUsage(this.running), model: fallbackServingModel(this.running) ?? this.model };
-    // Cut before any message_delta: the provider bills at least the deltas the stream carried.
-    if (!this.outputReported && observed.usage !== null && this.deltas > observed.usage.outputTokens) {
-      observed.usage.outputTokens = this.deltas;
+    // Cut before any message_delta: the provider bills at least the output the deltas carried,
+    // one token or more each, their text at CHARS_PER_TOKEN.
+    const carried = Math.max(this.deltas, estimateTokensOfLength(this.deltaBytes));
+    if (!this.outputReported && observed.usage !== null && carried > observed.usage.outputTokens) {
+      observed.usage.outputTokens = carried;
       observed.estimated = true;
     }
+    // No usage at all (message_start without it): the recorder estimates, from this.
+    if (observed.usage === null && carried > 0) observed.carriedOutputTokens = carried;
     if (this.stop) observed.finishReasons = [this.stop];
     if (this.failed !== null) observed.failed = this.failed;
     return observed;

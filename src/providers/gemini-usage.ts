@@ -1,5 +1,7 @@
 import type { Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, str, count, parseJson } from './json.js';
+import { estimateTokensOfLength } from './estimate.js';
+import { stringValuesLength } from './json-string-values.js';
 
 /** Sum of `tokenCount` over the `{modality, tokenCount}` entries of one modality. */
 function modalityTokens(details: unknown, modality: string): number {
@@ -139,11 +141,17 @@ export function observeBody(json: unknown): Observed {
   return out;
 }
 
+/** The key of a part's text (and a thought's), quoted as it appears in the JSON. */
+const TEXT_KEY = '"text"';
+
 /**
  * Observes a `:streamGenerateContent?alt=sse` stream (`data:`-only frames, no `[DONE]`).
  * Every chunk may carry usageMetadata: early ones only the prompt count, the final one
  * (with `finishReason`) the totals, and the prompt count may change at the end. Each
  * chunk's usage REPLACES the previous one; the last wins. Frames are never removed.
+ * Cut before the chunk with `finishReason`, its output is estimated (flagged) as the larger
+ * of the chunks with candidates it carried and their `text` parts (thoughts too) at
+ * CHARS_PER_TOKEN, when that is more than the last usage said.
  */
 export class GenerateStream implements StreamAccumulator {
   private usage: Usage | null = null;
@@ -153,11 +161,16 @@ export class GenerateStream implements StreamAccumulator {
   private failed: string | null = null;
   /** Chunks with candidates: each carries one output token or more, for a stream cut before its final usage. */
   private chunks = 0;
+  /** Characters of the `text` parts those chunks carried, as written (json-string-values.ts: escapes counted, so high, never low). */
+  private textChars = 0;
 
   onFrame(frame: SseFrame): boolean {
     const data = frame.data;
     if (data.length === 0) return true;
-    if (data.includes('"candidates"')) this.chunks++;
+    if (data.includes('"candidates"')) {
+      this.chunks++;
+      this.textChars += stringValuesLength(data, TEXT_KEY);
+    }
     if (this.model !== null && !data.includes('"usageMetadata"') && !data.includes('"finishReason"') && !data.includes('"error"')) return true;
     const json = parseJson(data);
     if (!isObj(json)) return true;
@@ -174,11 +187,14 @@ export class GenerateStream implements StreamAccumulator {
 
   finish(): Observed {
     const observed: Observed = this.reasons ? { usage: this.usage, model: this.model, finishReasons: this.reasons } : { usage: this.usage, model: this.model };
-    // Cut before the chunk with finishReason (and the final counts): at least the chunks it carried.
-    if (this.reasons === null && this.usage !== null && this.chunks > this.usage.outputTokens) {
-      observed.usage = { ...this.usage, outputTokens: this.chunks };
+    // Cut before the chunk with finishReason (and the final counts): at least the output its chunks carried.
+    const carried = Math.max(this.chunks, estimateTokensOfLength(this.textChars));
+    if (this.reasons === null && this.usage !== null && carried > this.usage.outputTokens) {
+      observed.usage = { ...this.usage, outputTokens: carried };
       observed.estimated = true;
     }
+    // No usageMetadata in any chunk: the recorder estimates, from this.
+    if (this.usage === null && carried > 0) observed.carriedOutputTokens = carried;
     if (this.failed !== null) observed.failed = this.failed;
     return observed;
   }

@@ -47,6 +47,13 @@ export interface Observed {
    * read from the upload's header or size.
    */
   audioSeconds?: number;
+  /**
+   * Output tokens a stream's content carried, as its accumulator measures them (an Anthropic
+   * stream's deltas, a Gemini stream's chunks: the larger of its content frames and their text
+   * at CHARS_PER_TOKEN), set only when the stream carried no usage and some content: the
+   * recorder's estimate (proxy/recorded-usage.ts) takes the larger of it and the frames relayed.
+   */
+  carriedOutputTokens?: number;
   /** A Gemini cache creation's answer (RequestInfo.cacheLifecycle `create`): the cache's name, its tokens (`usageMetadata.totalTokenCount`) and model id (`gemini-2.5-pro`, null when not said). */
   createdCache?: { name: string; tokens: number; model: string | null };
 }

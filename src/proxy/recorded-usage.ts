@@ -188,11 +188,14 @@ function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObserv
  * background response not followed, a body relayed unread); a JSON answer's from the
  * characters it generated at CHARS_PER_TOKEN (BodyObservation.answerChars), or at the
  * allowance when its adapter cannot say, never 0 for an answer that may have generated
- * output; else (a stream) the frames relayed. An audio upload's answer relayed unread (a
- * `text`, `srt` or `vtt` transcript) is its output: its bytes / 4.
+ * output; else (a stream) the frames relayed, or the output its content carried when its
+ * accumulator measured more (Observed.carriedOutputTokens: a Gemini chunk, a Claude delta hold
+ * several tokens). An audio upload's answer relayed unread (a `text`, `srt` or `vtt`
+ * transcript) is its output: its bytes / 4.
  */
 function estimateOutput(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioUpload: boolean): number {
   if (audioUpload && seen.unreadBytes !== undefined && !from.wholeAllowance) return Math.ceil(seen.unreadBytes / BYTES_PER_TOKEN);
   if (seen.answerChars !== undefined && !from.wholeAllowance) return seen.answerChars === null ? outputAllowance(from, info) : estimateTokensOfLength(seen.answerChars);
-  return from.wholeAllowance || seen.unread === true ? Math.max(seen.frames, outputAllowance(from, info)) : seen.frames;
+  const streamed = Math.max(seen.frames, seen.observed?.carriedOutputTokens ?? 0);
+  return from.wholeAllowance || seen.unread === true ? Math.max(streamed, outputAllowance(from, info)) : streamed;
 }

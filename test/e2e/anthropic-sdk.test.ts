@@ -52,8 +52,9 @@ const COST = {
   streamWeb: 19_761_400,
   // haiku: 25 × 1,000 = 25,000;  15 × 5,000 = 75,000  → 100,000
   streamUncached: 100_000,
-  // Cut by an error after message_start: 300 × 3,000 = 900,000;  1 × 15,000 = 15,000  → 915,000
-  streamError: 915_000,
+  // Cut by an error after message_start and one delta, "Once upon" (9 characters: ceil(9 / 4) = 3
+  // output tokens, estimated): 300 × 3,000 = 900,000;  3 × 15,000 = 45,000  → 945,000
+  streamError: 945_000,
 };
 
 const tags = { feature: 'contract-review', user_tier: 'pro', tenant_id: 't_0042' };
@@ -213,7 +214,7 @@ describe('Anthropic SDK through tokometer (Node edges, better-sqlite3)', () => {
     const error = await errorOfStream(stream);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
-    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 300, output_tokens: 1, cost_nano: COST.streamError });
+    expect(await h.rowAfter(before)).toMatchObject({ streamed: 1, input_tokens: 300, output_tokens: 3, usage_source: 'estimated', cost_nano: COST.streamError });
   });
 
   it('answers an unknown key with AuthenticationError in Anthropic shape and forwards nothing', async () => {

@@ -93,13 +93,16 @@ describe('streams', () => {
 
   it('a stream without usage yields null and is relayed untouched', () => {
     const { observed } = relayed(replay, text('messages-stream-no-usage.sse'), 13);
-    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null });
+    // Its one delta, "Hi there." (9 characters): ceil(9 / 4) = 3 output tokens carried, for the recorder's estimate.
+    expect(observed).toEqual({ finishReasons: ['end_turn'], model: 'claude-haiku-4-5-20251001', usage: null, carriedOutputTokens: 3 });
   });
 
   it('a mid-stream error frame passes through; the usage seen so far is kept', () => {
     const { observed, frames } = relayed(replayDecoded, text('messages-stream-error.sse'));
     expect(frames.at(-1)?.event).toBe('error');
-    expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 1, serviceTier: 'standard' }));
+    // Its one delta, "Once upon" (9 characters), is ceil(9 / 4) = 3 output tokens: more than message_start's placeholder 1.
+    expect(observed.usage).toEqual(usage({ inputTokens: 300, outputTokens: 3, serviceTier: 'standard' }));
+    expect(observed.estimated).toBe(true);
     // The SDK raises it as an APIError: the call failed, and is recorded so (upstream_failed, its usage kept).
     expect(observed.failed).toBe('stream error: overloaded_error (Overloaded)');
   });

@@ -99,17 +99,19 @@ describe('streams (alt=sse)', () => {
     expect(adapter.usageFromJson(generate('streamGenerateContent'), json('stream-array.json'))).toEqual(replay(text('stream.sse')).observed);
   });
 
-  it('a stream cut before the final chunk keeps the last usage seen (prompt only), its output estimated from the chunks it carried', () => {
+  it('a stream cut before the final chunk keeps the last usage seen (prompt only), its output estimated from the text it carried', () => {
     const stream = text('stream.sse');
     const cut = stream.slice(0, stream.lastIndexOf('data: '));
     const { observed } = replay(cut, 3);
-    expect(observed.usage).toEqual(usage({ inputTokens: 1252, outputTokens: 2 }));
+    // "The capital of France" (21) + " is Paris, which has been the" (29) = 50 characters: ceil(50 / 4) = 13 tokens (more than its 2 chunks).
+    expect(observed.usage).toEqual(usage({ inputTokens: 1252, outputTokens: 13 }));
     expect(observed.estimated).toBe(true);
   });
 
   it('a stream without usage yields null and is relayed untouched', () => {
     const { observed } = relayed(replay, text('stream-no-usage.sse'), 1);
-    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null });
+    // "Hello" + " there." = 12 characters: ceil(12 / 4) = 3 output tokens carried, for the recorder's estimate.
+    expect(observed).toEqual({ finishReasons: ['STOP'], model: 'gemini-2.5-flash', usage: null, carriedOutputTokens: 3 });
   });
 
   it('LF framing and an in-stream error chunk are handled', () => {
