@@ -279,7 +279,7 @@ export function observeJson(bytes: Uint8Array, seen: BodyObservation, adapter: P
   const json = wanted === undefined ? parseJsonBytes(bytes) : (pickJsonKeys(bytes, wanted.keys, wanted.counted) ?? parseJsonBytes(bytes));
   if (json === undefined) {
     seen.bodyParsed = false;
-    seen.unparsedWhy = `the answer (${bytes.length} bytes) did not parse as JSON`;
+    seen.unparsedWhy = bytes.length === 0 ? 'the answer had no body' : `the answer (${bytes.length} bytes) did not parse as JSON`;
     return;
   }
   try {

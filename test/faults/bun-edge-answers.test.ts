@@ -22,7 +22,8 @@ describe('the Bun edge records every answer once', () => {
     // Bun cancels (never pulls) the direct stream of a 204/304 or HEAD response.
     expect(r.noContent204.clientStatus).toBe(204);
     expect(r.noContent204.records).toHaveLength(1);
-    expect(r.noContent204.records[0]).toMatchObject({ outcome: 'ok', status: 204, error: null });
+    // Its usage is unknown, and its error says why (the answer had no body to read usage from).
+    expect(r.noContent204.records[0]).toMatchObject({ outcome: 'ok', status: 204, usageSource: 'unknown', error: 'usage unknown: the answer had no body' });
   });
 
   it('a HEAD call the provider answers 200 is recorded ok, not upstream_failed', () => {

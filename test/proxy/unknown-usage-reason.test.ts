@@ -29,6 +29,11 @@ describe('a call of unknown usage says why in its error', () => {
     expect(r.error).toBe('usage unknown: the answer (41 bytes) did not parse as JSON');
   });
 
+  it('an answer without a body (a 204): that it had none, not that it did not parse', async () => {
+    const r = await recordOf(fixture(() => jsonAnswer('', 204)));
+    expect(r).toMatchObject({ outcome: 'ok', status: 204, usageSource: 'unknown', error: 'usage unknown: the answer had no body' });
+  });
+
   it("JSON of a shape the provider's adapter cannot read", async () => {
     const throwing = (adapter: ProviderAdapter): ProviderAdapter => ({
       ...adapter,
