@@ -131,4 +131,19 @@ describe("a provider's error event mid-stream is the provider's failure, also wh
       expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 200, streamed: true, error: c.error });
     });
   }
+
+  it("a body that breaks after the provider's error event keeps the provider's error, not the break", async () => {
+    const c = CASES[0] as Case;
+    // The connection breaks right after the error frame, before the body's end.
+    const f = fixture((req) => sseAnswer(req, [...c.frames, ''], { failAfter: c.frames.length }), {}, undefined, c.providers);
+    const res = await f.handle(callOf(c));
+    const chunks = pullChunks(res.body as StreamBody);
+    for (;;) {
+      const next = await chunks.next().catch(() => ({ done: true as const, value: undefined }));
+      if (next.done === true) break;
+    }
+    await chunks.return?.();
+    expect(f.records).toHaveLength(1);
+    expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 200, error: c.error });
+  });
 });
