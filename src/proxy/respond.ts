@@ -55,7 +55,11 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       if (!completed || call.signal.aborted) cancel.abort();
       if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
       if (completed) return recorder.complete(status, seen, at);
-      if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
+      // The stream carried the provider's own error (Observed.failed): the provider failed the
+      // call, whoever closed first (an SDK raises the error as it reads it and disconnects).
+      const failed = seen.observed?.failed;
+      if (failed !== undefined) recorder.fail('upstream_failed', { status, error: failed, seen }, at);
+      else if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
       else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
     } catch (failure) {
       a.log.error('recording a call failed', { provider: provider.name, reason: failure instanceof Error ? failure.message : String(failure) });

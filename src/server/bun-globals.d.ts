@@ -21,6 +21,8 @@ declare namespace BunEdge {
     idleTimeout?: number;
     /** PEM text (or Bun.file) of the certificate chain and its key. */
     tls?: { cert: string; key: string };
+    /** Bun's development mode (default: true unless NODE_ENV is production when the server starts): prints the errors of rejected stream pulls, with their source lines. */
+    development?: boolean;
     fetch(request: Request, server: Server): Response | Promise<Response>;
     error?(error: Error): Response | Promise<Response>;
   }

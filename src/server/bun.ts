@@ -27,6 +27,11 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
     hostname: options.host,
     port: options.port,
     idleTimeout: keepAliveS,
+    // Bun's default, development mode unless NODE_ENV=production, prints a stream pull's
+    // rejection with its source lines: the way a relay cut by the provider (a Mistral or
+    // Cohere stream, with no error frame) cuts the client's connection. The call record says
+    // why already; the log stays the proxy's own.
+    development: false,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     async fetch(request, srv) {

@@ -85,6 +85,17 @@ export function costUsd(call: FinishedCall): number | null {
 }
 
 /**
+ * Seconds from the call's arrival to the first chunk of a streamed answer, or null: a call
+ * not streamed, one whose answer never came, and an error answer to a stream request (a
+ * non-2xx status: its body is the provider's error, not a first chunk of output) have none.
+ */
+export function firstChunkSeconds(call: FinishedCall): number | null {
+  const r = call.record;
+  if (!r.streamed || r.ttfbMs === null || r.status < 200 || r.status >= 300) return null;
+  return r.ttfbMs / 1000;
+}
+
+/**
  * Every attribute of the call's span. Keys and tags are names, never secrets: the record
  * holds no credential (store/types.ts), and nothing else is read.
  */
@@ -125,7 +136,8 @@ export function spanAttributes(call: FinishedCall, server: ServerAddress | undef
     a['tokometer.cost.nano_usd'] = r.costNano as number;
   }
   if (r.providerCostNano !== null) a['tokometer.cost.provider_reported_usd'] = r.providerCostNano / 1e9;
-  if (r.ttfbMs !== null && r.streamed) a['gen_ai.response.time_to_first_chunk'] = r.ttfbMs / 1000;
+  const firstChunk = firstChunkSeconds(call);
+  if (firstChunk !== null) a['gen_ai.response.time_to_first_chunk'] = firstChunk;
   if (r.keyName) a['tokometer.key'] = r.keyName;
   if (call.budget) a['tokometer.budget'] = call.budget;
   for (const key in r.tags) a[`tokometer.tag.${key}`] = r.tags[key] as string;

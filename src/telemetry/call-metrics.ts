@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
-import { metricAttributes, type ServerAddress } from './attributes.js';
+import { firstChunkSeconds, metricAttributes, type ServerAddress } from './attributes.js';
 import type { FinishedCall } from './types.js';
 
 /** `gen_ai.client.token.usage` bucket bounds, {token} (GenAI semantic conventions). */
@@ -34,7 +34,7 @@ export class CallMetrics {
     });
     this.firstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
       unit: 's',
-      description: 'Time to the first chunk of a streamed response.',
+      description: 'Time to the first chunk of a streamed response (2xx answers only).',
       advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     });
     this.cost = meter.createCounter('tokometer.cost', { unit: 'USD', description: 'Metered cost of calls, USD (priced calls only).' });
@@ -44,7 +44,8 @@ export class CallMetrics {
     const r = call.record;
     const attributes = metricAttributes(call, this.metricTags, this.servers.get(r.provider));
     this.duration.record(r.latencyMs / 1000, attributes);
-    if (r.streamed && r.ttfbMs !== null) this.firstChunk.record(r.ttfbMs / 1000, attributes);
+    const firstChunk = firstChunkSeconds(call);
+    if (firstChunk !== null) this.firstChunk.record(firstChunk, attributes);
     if (r.usage) {
       this.tokens.record(r.usage.inputTokens, { ...attributes, 'gen_ai.token.type': 'input' });
       this.tokens.record(r.usage.outputTokens, { ...attributes, 'gen_ai.token.type': 'output' });

@@ -1,8 +1,8 @@
-import { errorType, spanAttributes, spanName, type ServerAddress } from './attributes.js';
+import { errorType, firstChunkSeconds, spanAttributes, spanName, type ServerAddress } from './attributes.js';
 import type { OtelSdk } from './otel-sdk.js';
 import type { FinishedCall } from './types.js';
 
-/** Name of the span event marking the first chunk of a streamed response. */
+/** Name of the span event marking the first chunk of a 2xx streamed response (attributes.ts firstChunkSeconds). */
 export const FIRST_CHUNK_EVENT = 'gen_ai.first_chunk';
 
 /**
@@ -13,7 +13,8 @@ export const FIRST_CHUNK_EVENT = 'gen_ai.first_chunk';
 export function endCallSpan(traces: NonNullable<OtelSdk['traces']>, sdk: Pick<OtelSdk, 'spanKindClient' | 'statusError'>, call: FinishedCall, server: ServerAddress | undefined): void {
   const r = call.record;
   const span = traces.tracer.startSpan(spanName(call), { kind: sdk.spanKindClient, startTime: r.ts, attributes: spanAttributes(call, server) }, traces.parent(call.trace));
-  if (r.streamed && r.ttfbMs !== null) span.addEvent(FIRST_CHUNK_EVENT, { 'gen_ai.response.time_to_first_chunk': r.ttfbMs / 1000 }, r.ts + r.ttfbMs);
+  const firstChunk = firstChunkSeconds(call);
+  if (firstChunk !== null) span.addEvent(FIRST_CHUNK_EVENT, { 'gen_ai.response.time_to_first_chunk': firstChunk }, r.ts + (r.ttfbMs as number));
   const error = errorType(call);
   if (error) span.setStatus({ code: sdk.statusError, message: r.error ?? error });
   span.end(r.ts + r.latencyMs);

@@ -1,4 +1,6 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
@@ -67,5 +69,18 @@ describe('a provider error inside a 200 stream is recorded as upstream_failed', 
     await waitFor(() => h!.records.length > 0, 5000, 'call record');
     expect(h.records.at(-1)).toMatchObject({ status: 200, streamed: true, outcome: 'upstream_failed' });
     expect(h.records.at(-1)?.error).toMatch(/An internal error has occurred/);
+  });
+
+  it('anthropic: an event: error frame the SDK disconnects on before the provider ends its body', async () => {
+    // The provider holds its body open 100 ms after each frame, the error too: the SDK raises
+    // the error as it reads it and leaves first. The provider failed the call all the same.
+    const frames = readFileSync(new URL('../fixtures/anthropic/messages-stream-error.sse', import.meta.url), 'utf8');
+    h = await startHarness({ provider: 'anthropic', upstream: { authHeader: 'x-api-key', reply: () => sseReply(frames, { delayMs: 100 }) } });
+    const client = new Anthropic({ apiKey: h.secret, baseURL: h.baseUrl('anthropic'), maxRetries: 0 });
+    const stream = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const error = await errorOfStream(stream);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    await waitFor(() => h!.records.length > 0, 5000, 'call record');
+    expect(h.records.at(-1)).toMatchObject({ status: 200, streamed: true, outcome: 'upstream_failed', error: 'stream error: overloaded_error (Overloaded)' });
   });
 });

@@ -40,6 +40,8 @@ export interface BunProxy {
   secret: string;
   /** The proxy's SQLite database file. */
   db: string;
+  /** Everything the proxy wrote to stderr (its log) so far. */
+  stderr(): string;
   /** SIGTERM, waits for the exit, then stops the provider and deletes the folder. */
   close(): Promise<void>;
 }
@@ -62,6 +64,8 @@ export async function startBunProxyOn(configText: string, upstream: { stop(): Pr
   const db = path.join(dir, 'bun.db');
   writeFileSync(config, configText);
   const child = spawnBunProxy(config, db, serve, env);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -73,7 +77,7 @@ export async function startBunProxyOn(configText: string, upstream: { stop(): Pr
   };
   try {
     const { url, secret } = await listening(child);
-    return { url, port: Number(new URL(url).port), secret, db, close };
+    return { url, port: Number(new URL(url).port), secret, db, stderr: () => stderr, close };
   } catch (error) {
     await close();
     throw error;

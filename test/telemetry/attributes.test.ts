@@ -86,9 +86,11 @@ describe('span attributes', () => {
     expect(a['tokometer.budget']).toBe('free-tier-daily');
   });
 
-  it('keeps the time to first chunk for streams only', () => {
+  it('keeps the time to first chunk for 2xx streams only', () => {
     expect(spanAttributes(finishedCall({ streamed: true, ttfbMs: 250 }), undefined)['gen_ai.response.time_to_first_chunk']).toBe(0.25);
     expect(spanAttributes(finishedCall({ streamed: false, ttfbMs: 250 }), undefined)['gen_ai.response.time_to_first_chunk']).toBeUndefined();
+    // An error answer to a stream request (its body is the provider's error) has no first chunk of output.
+    expect(spanAttributes(finishedCall({ streamed: true, ttfbMs: 250, status: 500, outcome: 'upstream_error' }), undefined)['gen_ai.response.time_to_first_chunk']).toBeUndefined();
   });
 });
 

@@ -90,9 +90,23 @@ describe.each(['http/protobuf', 'http/json'] as const)('export over %s to a real
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
+  it('a streamed error answer (an Anthropic 500 to a stream request) gets no gen_ai.first_chunk event: it has no first chunk of output', async () => {
+    const call = finishedCall(
+      { provider: 'anthropic', endpoint: 'messages', modelRequested: 'claude-sonnet-4-5', model: 'claude-sonnet-4-5', outcome: 'upstream_error', status: 500, streamed: true, ttfbMs: 30, usage: null, costNano: 0, error: 'upstream said 500' },
+      { finishReasons: null, responseModel: null },
+    );
+    telemetry.record(call);
+    await receiver.waitFor('the streamed error span', () => receiver.spans.some((s) => s.name === 'chat claude-sonnet-4-5'));
+    const span = receiver.spans.find((s) => s.name === 'chat claude-sonnet-4-5')!;
+    expect(span.attributes['http.response.status_code']).toBe(500);
+    expect(span.events).toEqual([]);
+    expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeUndefined();
+  });
+
   it('exports the GenAI metrics with only the allowed tag keys', async () => {
     const costOf = (outcome: string) => receiver.points.some((p) => p.metric === 'tokometer.cost' && p.attributes['tokometer.outcome'] === outcome);
-    await receiver.waitFor('both calls\' cost series', () => costOf('ok') && costOf('upstream_error'));
+    const anthropicCost = () => receiver.points.some((p) => p.metric === 'tokometer.cost' && p.attributes['gen_ai.provider.name'] === 'anthropic');
+    await receiver.waitFor('the calls\' cost series', () => costOf('ok') && costOf('upstream_error') && anthropicCost());
     const names = new Set(receiver.points.map((p) => p.metric));
     expect([...names].sort()).toEqual(['gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.client.token.usage', 'tokometer.cost']);
     for (const p of receiver.points) {
@@ -106,6 +120,8 @@ describe.each(['http/protobuf', 'http/json'] as const)('export over %s to a real
     expect(cost.at(-1)?.unit).toBe('USD');
     expect(Math.round((cost.at(-1)?.value ?? 0) * 1e9)).toBe(116_100);
     expect(receiver.points.find((p) => p.metric === 'tokometer.cost' && p.attributes['error.type'] === '500')?.value).toBe(0);
+    // Only a 2xx stream has a time to its first chunk: no point for the streamed Anthropic 500.
+    expect(receiver.points.filter((p) => p.metric === 'gen_ai.client.operation.time_to_first_chunk' && p.attributes['gen_ai.provider.name'] === 'anthropic')).toEqual([]);
     const tokens = ok.filter((p) => p.metric === 'gen_ai.client.token.usage');
     expect(tokens.find((p) => p.attributes['gen_ai.token.type'] === 'input')?.sum).toBe(1250);
     expect(tokens.find((p) => p.attributes['gen_ai.token.type'] === 'output')?.sum).toBe(9);
