@@ -89,6 +89,8 @@ describe('tokometer reconcile --provider anthropic', () => {
 
     expect(i.drifted_tokens).toEqual(['cached_input_tokens']);
     expect(i.diff).toMatchObject({ input_tokens: 0, cached_input_tokens: 100_000 });
+    // Anthropic reports no request counts, so the explanation cannot claim the requests are the same.
+    expect(i.explanation).toMatch(/^Token drift \(Anthropic reports no request counts\): cached input 300,000 billed vs 200,000 metered \(\+100,000\)/);
     expect(i.diff.cost_usd).toBeCloseTo(-0.09, 2); // 100,000 tokens × ($1 − $0.10)/1M
 
     expect(j.diff.cost_usd).toBeCloseTo(0.12, 2); // 8,000 × ($90 − $75)/1M
