@@ -79,7 +79,9 @@ export function explain(row: ReconcileRow, ctx: ExplainContext): string {
       const parts = (row.driftedTokens ?? []).map(
         (k) => `${TOKEN_LABELS[k]} ${formatInt(row.bill.tokens[k])} billed vs ${formatInt(row.meter.tokens[k])} metered (${signedInt(d.tokens[k])})`,
       );
-      let text = `Token drift on the same requests: ${parts.join('; ')}; cost ${money}.`;
+      // Without the provider's request counts (Anthropic) nothing says the requests are the same.
+      const on = d.requests === null ? `(${ctx.providerLabel} reports no request counts)` : 'on the same requests';
+      let text = `Token drift ${on}: ${parts.join('; ')}; cost ${money}.`;
       if (ctx.tokenCostNano !== null) text += ` At catalog prices the token difference is ${signedMoney(ctx.tokenCostNano)}.`;
       if (row.meter.usageUnknown > 0) text += ` ${formatInt(row.meter.usageUnknown)} metered calls have unknown usage (a body that did not parse).`;
       return text;
