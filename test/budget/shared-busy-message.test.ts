@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRefusal } from '../../src/budget/errors.js';
+import { refusalLine } from '../../src/budget/refusal-log.js';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
 import type { BlockInfo } from '../../src/budget/types.js';
@@ -24,6 +25,12 @@ async function admit(ledger: BudgetLedger, usd: number, waitMs: number): Promise
   throw new Error(`unexpected answer: ${JSON.stringify(got)}`);
 }
 
+/** The reservation `admit` answered; a refusal fails the test. */
+function admitted(r: Reservation | BlockInfo): Reservation {
+  if (!('ok' in r)) throw new Error(`refused: ${JSON.stringify(r)}`);
+  return r;
+}
+
 /**
  * A new-user trial on PostgreSQL: while PostgreSQL was stopped a call that fits ($0.06 of
  * $0.20 spent, estimated $0.08) was answered budget_busy "…found no room within 5 s.";
@@ -39,9 +46,8 @@ describe('budget_busy on a budget shared by replicas (PostgreSQL)', () => {
     const keeper = new LeaseKeeper({ store, log: (l) => lines.push(l), replica: 'a', ttlMs: 100, heartbeatMs: 100_000 });
     try {
       const ledger = sharedLedger(keeper);
-      const first = await admit(ledger, 0.06, 1000);
-      expect(first.ok).toBe(true);
-      ledger.settle(first as Reservation, 0.06 * USD);
+      const first = admitted(await admit(ledger, 0.06, 1000));
+      ledger.settle(first, 0.06 * USD);
       await new Promise((r) => setTimeout(r, 150));
       store.down = true;
       const block = await admit(ledger, 0.08, 300);
@@ -52,6 +58,8 @@ describe('budget_busy on a budget shared by replicas (PostgreSQL)', () => {
       expect(error.message).not.toContain('found no room');
       expect(error.message).toContain("Budget 'shared' busy: its shared spend could not be read from the database (PostgreSQL did not answer");
       expect((error.details as { budget: Record<string, unknown> }).budget).toMatchObject({ name: 'shared', spent_usd: 0.06, store_unreachable: true });
+      // serve's refusal line says the same.
+      expect(refusalLine(block as BlockInfo, 0)).toContain("budget busy: tag budget 'shared' could not admit a call in time: its shared spend could not be read from the database");
     } finally {
       store.down = false;
       await keeper.close();
@@ -63,15 +71,14 @@ describe('budget_busy on a budget shared by replicas (PostgreSQL)', () => {
     const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'a', heartbeatMs: 100_000 });
     try {
       const ledger = sharedLedger(keeper);
-      const first = await admit(ledger, 0.15, 1000);
-      expect(first.ok).toBe(true);
+      const first = admitted(await admit(ledger, 0.15, 1000));
       const block = await admit(ledger, 0.1, 100);
       expect(block).toMatchObject({ reason: 'reserved', inFlight: 1 });
       const error = budgetRefusal(block as BlockInfo, 100);
       expect(error.message).toContain('$0.15 held by 1 call in flight on this replica and 1 waiting');
       expect(error.message).toContain('found no room within 0.1 s');
       expect((error.details as { budget: Record<string, unknown> }).budget).not.toHaveProperty('store_unreachable');
-      ledger.settle(first as Reservation, 0.15 * USD);
+      ledger.settle(first, 0.15 * USD);
     } finally {
       await keeper.close();
     }
