@@ -179,3 +179,35 @@ describe('GET /admin/budgets on a replica whose counter knows spend its shared r
     await keeper.close();
   });
 });
+
+describe('GET /admin/budgets on a replica after an admin reset through another (a new-user trial)', () => {
+  // Two serve replicas on PostgreSQL: after POST /admin/budgets/free-daily/reset through B, A's view (and
+  // `tui --url` on A) kept showing the old spend ("113% BLOCKED") for over a minute, until a call passed through A:
+  // it took the larger of the row (cleared) and A's own counter, which had not learned of the reset yet.
+  it('shows the row\'s spend since the reset, not the spend the reset cleared', async () => {
+    const store = new MemoryLeases();
+    const make = (replica: string) => {
+      const keeper = new LeaseKeeper({ store, log: () => {}, replica, heartbeatMs: 20 });
+      return { keeper, ledger: sharedLedger(keeper, 10) };
+    };
+    const a = make('a');
+    const b = make('b');
+    await a.keeper.start();
+    await b.keeper.start();
+    try {
+      a.ledger.settle(await admitted(a.ledger, 1), 1 * USD);
+      for (let i = 0; i < 50 && store.rows.get(`${ID}@${MONTH}`)?.spent !== 1 * USD; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await a.keeper.withSharedSpend(a.ledger.snapshot()))[0]!.spentNano).toBe(1 * USD);
+
+      // POST /admin/budgets/k/reset through B (BudgetService.reset): B's ledger, then the shared row.
+      b.ledger.resetSpend({ kind: 'key', name: 'k' });
+      await store.reset('key', 'k', null, MONTH, NOW + 1);
+
+      const onA = (await a.keeper.withSharedSpend(a.ledger.snapshot()))[0]!;
+      expect({ spent: onA.spentNano, blocked: onA.blocked }).toEqual({ spent: 0, blocked: false });
+    } finally {
+      await a.keeper.close();
+      await b.keeper.close();
+    }
+  });
+});
