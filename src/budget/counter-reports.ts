@@ -74,6 +74,7 @@ export function budgetState(c: CounterFields): BudgetState {
     resetAt: resetAtOf(c),
     soft: c.soft,
     blocked: !c.soft && c.spentNano >= c.limitNano,
+    countsFrom: Math.max(c.countsFrom, c.periodStart),
   };
 }
 

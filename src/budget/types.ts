@@ -91,6 +91,12 @@ export interface BudgetState {
   soft: boolean;
   /** True when a hard budget's spend has reached its limit (new calls are refused). */
   blocked: boolean;
+  /**
+   * ms the spend counts from: the period start, or the latest admin reset of the period
+   * known to this replica. Set by the ledger (GET /admin/budgets compares it with the shared
+   * row's reset); absent in states read back from the admin API.
+   */
+  countsFrom?: number;
 }
 
 /** Fired once per (budget instance, threshold, period) when settled spend reaches `threshold * limit`. */

@@ -72,6 +72,14 @@ export interface LeaseSyncResult {
   resetAt: number;
 }
 
+/** One instance's shared row in one period, as `sharedRows` reads it. */
+export interface SharedRow {
+  /** The spend the replicas reported since the row's last admin reset, nano-USD. */
+  spentNano: NanoUsd;
+  /** The row's newest admin reset of the period, ms (0: none): a replica that knows an older one counts spend the reset cleared. */
+  resetAt: number;
+}
+
 /** A lease as stored (tests, the bench, `GET /admin/budgets` on PostgreSQL). */
 export interface StoredLease {
   budgetId: string;
@@ -98,8 +106,8 @@ export interface BudgetLeaseStore {
   latestRepriceChange(): Promise<number>;
   /** The shared row's spend of a budget instance in a period; null when no replica made it yet. */
   sharedSpent(budgetId: string, periodStart: number): Promise<NanoUsd | null>;
-  /** `sharedSpent` of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the spend; instances without a row are absent. */
-  sharedSpents(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, NanoUsd>>;
+  /** The shared rows of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the row; instances without a row are absent. */
+  sharedRows(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, SharedRow>>;
   /**
    * Calls `onFreed(budgetId)` when a replica frees headroom someone waits for, and
    * `onReconnect` each time the listening connection is back after a loss (notices may
@@ -113,12 +121,12 @@ export function sharedBudgetId(kind: StoredBudgetKind, name: string, tagValue: s
   return JSON.stringify([kind, name, tagValue]);
 }
 
-/** The key of one instance's row in a period in the map `sharedSpents` answers. */
+/** The key of one instance's row in a period in the map `sharedRows` answers. */
 export function sharedRowKey(budgetId: string, periodStart: number): string {
   return `${periodStart}:${budgetId}`;
 }
 
-/** Instances per statement of `sharedSpents` (two parameters each, well below PostgreSQL's 65 535). */
+/** Instances per statement of `sharedRows` (two parameters each, well below PostgreSQL's 65 535). */
 const SHARED_SPENT_CHUNK = 500;
 
 /** The channel freed headroom is announced on. */
@@ -202,17 +210,17 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
       return row === undefined ? null : Number(row.spent_nano);
     },
 
-    async sharedSpents(instances) {
-      const spent = new Map<string, NanoUsd>();
+    async sharedRows(instances) {
+      const found = new Map<string, SharedRow>();
       for (let i = 0; i < instances.length; i += SHARED_SPENT_CHUNK) {
         const chunk = instances.slice(i, i + SHARED_SPENT_CHUNK);
-        const rows = await db.all<{ budget_id: string; period_start: number; spent_nano: number }>(
-          `SELECT budget_id, period_start, spent_nano FROM budget_shares WHERE (budget_id, period_start) IN (${chunk.map(() => '(?, ?)').join(', ')})`,
+        const rows = await db.all<{ budget_id: string; period_start: number; spent_nano: number; reset_at: number }>(
+          `SELECT budget_id, period_start, spent_nano, reset_at FROM budget_shares WHERE (budget_id, period_start) IN (${chunk.map(() => '(?, ?)').join(', ')})`,
           chunk.flatMap((c) => [c.budgetId, c.periodStart]),
         );
-        for (const r of rows) spent.set(sharedRowKey(r.budget_id, Number(r.period_start)), Number(r.spent_nano));
+        for (const r of rows) found.set(sharedRowKey(r.budget_id, Number(r.period_start)), { spentNano: Number(r.spent_nano), resetAt: Number(r.reset_at) });
       }
-      return spent;
+      return found;
     },
 
     async listen(onFreed, onReconnect) {

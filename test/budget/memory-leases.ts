@@ -1,5 +1,5 @@
 import { grantLease, meetReset, meetSeed } from '../../src/budget/lease-policy.js';
-import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
+import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type LeaseSyncResult, type SharedRow } from '../../src/store/budget-leases.js';
 
 /**
  * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
@@ -48,11 +48,11 @@ export class MemoryLeases implements BudgetLeaseStore {
   async sharedSpent(budgetId: string, periodStart: number) {
     return this.rows.get(`${budgetId}@${periodStart}`)?.spent ?? null;
   }
-  async sharedSpents(refs: ReadonlyArray<{ budgetId: string; periodStart: number }>) {
-    const found = new Map<string, number>();
+  async sharedRows(refs: ReadonlyArray<{ budgetId: string; periodStart: number }>) {
+    const found = new Map<string, SharedRow>();
     for (const { budgetId, periodStart } of refs) {
       const row = this.rows.get(`${budgetId}@${periodStart}`);
-      if (row !== undefined) found.set(sharedRowKey(budgetId, periodStart), row.spent);
+      if (row !== undefined) found.set(sharedRowKey(budgetId, periodStart), { spentNano: row.spent, resetAt: row.resetAt });
     }
     return found;
   }

@@ -84,25 +84,25 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     }
   });
 
-  it('sharedSpents reads many rows at once, by instance and period; instances without a row are absent', async () => {
+  it('sharedRows reads many rows at once (spend and last reset), by instance and period; instances without a row are absent', async () => {
     const [a, b, none] = [ref(), ref(), ref()];
-    const insert = (id: string, name: string, period: number, spent: number) =>
-      db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, 0)', [id, period, 'key', name, spent]);
+    const insert = (id: string, name: string, period: number, spent: number, resetAt = 0) =>
+      db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, ?)', [id, period, 'key', name, spent, resetAt]);
     const before = PERIOD - 30 * 86_400_000;
     await insert(a.id, a.name, PERIOD, 1_234);
     await insert(a.id, a.name, before, 999);
-    await insert(b.id, b.name, PERIOD, 5_000_000_000_000);
-    const got = await store.sharedSpents([a, b, none].map((r) => ({ budgetId: r.id, periodStart: PERIOD })).concat([{ budgetId: b.id, periodStart: before }]));
+    await insert(b.id, b.name, PERIOD, 5_000_000_000_000, PERIOD + 42);
+    const got = await store.sharedRows([a, b, none].map((r) => ({ budgetId: r.id, periodStart: PERIOD })).concat([{ budgetId: b.id, periodStart: before }]));
     expect([...got.entries()].sort()).toEqual(
       [
-        [sharedRowKey(a.id, PERIOD), 1_234],
-        [sharedRowKey(b.id, PERIOD), 5_000_000_000_000],
+        [sharedRowKey(a.id, PERIOD), { spentNano: 1_234, resetAt: 0 }],
+        [sharedRowKey(b.id, PERIOD), { spentNano: 5_000_000_000_000, resetAt: PERIOD + 42 }],
       ].sort(),
     );
     // 1 200 instances: three statements of at most 500.
     const many = Array.from({ length: 1200 }, (_, i) => ({ budgetId: i === 1100 ? a.id : `nobody-${i}`, periodStart: PERIOD }));
-    expect([...(await store.sharedSpents(many)).values()]).toEqual([1_234]);
-    expect((await store.sharedSpents([])).size).toBe(0);
+    expect([...(await store.sharedRows(many)).values()]).toEqual([{ spentNano: 1_234, resetAt: 0 }]);
+    expect((await store.sharedRows([])).size).toBe(0);
   });
 
   it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
