@@ -52,8 +52,23 @@ const resetInput = z.strictObject({
   tag_value: z.string().nullable().optional(),
 });
 
-/** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body. */
-export async function resetBudget(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
+/**
+ * Refuses a reset with a query string: `?tag_value=u7` read as no body would reset every
+ * value of the budget, a wider reset than asked. The answer names the body field to use.
+ */
+function refuseQuery(name: string, query: URLSearchParams): void {
+  const keys = [...new Set(query.keys())];
+  if (keys.length === 0) return;
+  const example = JSON.stringify({ tag_value: query.get('tag_value') ?? '<value>' });
+  throw badRequest(
+    'invalid_query',
+    `POST /admin/budgets/${name}/reset takes no query string (got ${keys.join(', ')}): name the instance in the JSON body, e.g. ${example}; a reset without a body clears every value of the budget.`,
+  );
+}
+
+/** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body and no query string. */
+export async function resetBudget(deps: AdminDeps, name: string, body: unknown, query: URLSearchParams = new URLSearchParams()): Promise<OutgoingResponse> {
+  refuseQuery(name, query);
   const parsed = resetInput.safeParse(body, { reportInput: true });
   if (!parsed.success) throw invalidBody(parsed.error.issues);
   if (deps.budgets === null) throw notFound('budget_not_found', `No budget named '${name}'.`);
