@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type SharedRow } from '../store/budget-leases.js';
+import type { NanoUsd } from '../lib/money.js';
 import type { BudgetState } from './types.js';
 import type { BudgetCounter } from './counter.js';
 import type { ShareHooks, ShareHost } from './lease-host.js';
@@ -165,10 +166,15 @@ export class LeaseKeeper {
       if (row.resetAt > (s.countsFrom ?? s.periodStart)) return { ...s, spentNano: row.spentNano, blocked: row.spentNano >= s.limitNano };
       // The row can lag this replica's own knowledge too (spend seeded from the call log that
       // another replica has not reported yet): the larger of the two is the spend known here.
-      const shared = row.spentNano + (this.shares.get(budgetId) ?? []).reduce((sum, share) => sum + share.unsentIn(periodStart), 0);
+      const shared = row.spentNano + this.unsentOf(s);
       const spentNano = Math.max(shared, s.spentNano);
       return { ...s, spentNano, blocked: spentNano >= s.limitNano };
     });
+  }
+
+  /** Cost of `s`'s period settled here and not yet sent to its shared row (LeaseShare.unsentIn, over its shares), nano-USD. */
+  unsentOf(s: Pick<BudgetState, 'kind' | 'name' | 'tagValue' | 'periodStart'>): NanoUsd {
+    return (this.shares.get(sharedBudgetId(s.kind, s.name, s.tagValue)) ?? []).reduce((sum, share) => sum + share.unsentIn(s.periodStart), 0);
   }
 
   /**

@@ -98,8 +98,9 @@ export interface BudgetLeaseStore {
    * (a sync of the resetting replica applied it first: lease-policy.ts `meetReset`). One
    * instance gets its row even when no replica made it yet (a replica's first sync then
    * does not seed it with the spend cleared).
+   * @returns the spend each row held when it was cleared, nano-USD, by budget id (rows left alone are absent).
    */
-  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void>;
+  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<Map<string, NanoUsd>>;
   /** Every lease row of a budget instance (all instances when `budgetId` is omitted). */
   leases(budgetId?: string): Promise<StoredLease[]>;
   /** The newest reprice spend change id (reprice_spend), 0 when none: read before a replica seeds its budgets. */
@@ -182,14 +183,27 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
     async reset(kind, name, tagValue, periodStart, resetAt) {
       const at = whole(resetAt);
       if (tagValue === undefined) {
-        await db.run('UPDATE budget_shares SET spent_nano = 0, reset_at = ? WHERE kind = ? AND name = ? AND period_start = ? AND reset_at < ?', [at, kind, name, periodStart, at]);
-      } else {
-        await db.run(
+        // The spend each row held is read under the row's lock, in the statement that clears it.
+        const rows = await db.all<{ budget_id: string; cleared_nano: number | string }>(
+          `UPDATE budget_shares AS s SET spent_nano = 0, reset_at = ?
+             FROM (SELECT budget_id, period_start, spent_nano FROM budget_shares WHERE kind = ? AND name = ? AND period_start = ? AND reset_at < ? FOR UPDATE) AS o
+             WHERE s.budget_id = o.budget_id AND s.period_start = o.period_start
+             RETURNING s.budget_id, o.spent_nano AS cleared_nano`,
+          [at, kind, name, periodStart, at],
+        );
+        return new Map(rows.map((r) => [r.budget_id, Number(r.cleared_nano)]));
+      }
+      const id = sharedBudgetId(kind, name, tagValue);
+      return db.transaction(async (tx) => {
+        const old = await tx.get<{ spent_nano: number | string; reset_at: number | string }>('SELECT spent_nano, reset_at FROM budget_shares WHERE budget_id = ? AND period_start = ? FOR UPDATE', [id, periodStart]);
+        if (old !== undefined && Number(old.reset_at) >= at) return new Map<string, NanoUsd>();
+        await tx.run(
           `INSERT INTO budget_shares AS s (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, ?, 0, ?)
              ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_nano = 0, reset_at = excluded.reset_at WHERE s.reset_at < excluded.reset_at`,
-          [sharedBudgetId(kind, name, tagValue), periodStart, kind, name, tagValue, at],
+          [id, periodStart, kind, name, tagValue, at],
         );
-      }
+        return new Map([[id, old === undefined ? 0 : Number(old.spent_nano)]]);
+      });
     },
 
     async leases(budgetId) {

@@ -33,11 +33,17 @@ export class MemoryLeases implements BudgetLeaseStore {
   answer(): void {
     for (const f of this.held.splice(0)) f();
   }
-  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void> {
-    const key = `${sharedBudgetId(kind as 'key', name, tagValue ?? null)}@${periodStart}`;
-    const row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, { spent: 0, resetAt, leases: new Map() });
-    else if (row.resetAt < resetAt) Object.assign(row, { spent: 0, resetAt });
+  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<Map<string, number>> {
+    const id = sharedBudgetId(kind as 'key', name, tagValue ?? null);
+    const row = this.rows.get(`${id}@${periodStart}`);
+    if (row === undefined) {
+      this.rows.set(`${id}@${periodStart}`, { spent: 0, resetAt, leases: new Map() });
+      return new Map([[id, 0]]);
+    }
+    if (row.resetAt >= resetAt) return new Map();
+    const cleared = row.spent;
+    Object.assign(row, { spent: 0, resetAt });
+    return new Map([[id, cleared]]);
   }
   async leases() {
     return [];

@@ -105,17 +105,21 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     expect((await store.sharedRows([])).size).toBe(0);
   });
 
-  it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
+  it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget), and answers what each row held', async () => {
     const at = PERIOD + 1000;
     const r = ref();
     await store.sync(r, { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 600, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
     const tagged = (value: string): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'team', value), kind: 'tag', name: 'team', tagValue: value, periodStart: PERIOD });
     for (const v of ['x', 'y']) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 300, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
-    await store.reset('key', r.name, null, PERIOD, at);
+    expect(await store.reset('key', r.name, null, PERIOD, at)).toEqual(new Map([[r.id, 600]]));
     expect(await store.sharedSpent(r.id, PERIOD)).toBe(0);
-    await store.reset('tag', 'team', 'x', PERIOD, at);
+    // The same reset again (a row already at it) clears nothing more.
+    expect(await store.reset('key', r.name, null, PERIOD, at)).toEqual(new Map());
+    expect(await store.reset('tag', 'team', 'x', PERIOD, at)).toEqual(new Map([[tagged('x').id, 300]]));
     expect([await store.sharedSpent(tagged('x').id, PERIOD), await store.sharedSpent(tagged('y').id, PERIOD)]).toEqual([0, 300]);
-    await store.reset('tag', 'team', undefined, PERIOD, at + 1);
+    // An instance without a row gets one, cleared of nothing.
+    expect(await store.reset('tag', 'team', 'z', PERIOD, at)).toEqual(new Map([[tagged('z').id, 0]]));
+    expect(await store.reset('tag', 'team', undefined, PERIOD, at + 1)).toEqual(new Map([[tagged('x').id, 0], [tagged('y').id, 300], [tagged('z').id, 0]]));
     expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
   });
 
