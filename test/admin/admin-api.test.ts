@@ -129,6 +129,9 @@ describe('admin API', () => {
     expect(reset.status).toBe(200);
     expect(reset.json.reset).toMatchObject({ name: 'free-daily', kind: 'tag', tag_value: 'u9', all_values: false, period: 'day' });
     expect(reset.json.reset.cleared_usd).toBe(u9.spent_usd);
+    // When it was cleared: not `reset_at`, which everywhere else is when the period ends (u9.reset_at, the 429's reset_at).
+    expect(reset.json.reset).not.toHaveProperty('reset_at');
+    expect(Math.abs(Date.parse(reset.json.reset.cleared_at) - Date.now())).toBeLessThan(60_000);
     expect((await chat(p.baseUrl, app, { tags: { user_tier: 'free', user_id: 'u9' }, maxTokens: 300 })).status).toBe(200);
     expect((await admin('POST', '/budgets/nope/reset')).status).toBe(404);
     const wrongMethod = await admin('GET', '/budgets/free-daily/reset');
