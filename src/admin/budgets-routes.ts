@@ -66,7 +66,12 @@ function refuseQuery(name: string, query: URLSearchParams): void {
   );
 }
 
-/** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body and no query string. */
+/**
+ * `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body and no
+ * query string. The answer's `cleared_at` is when the spend was cleared (it was `reset_at`,
+ * which everywhere else is when the period ends); `cleared_usd` the spend cleared (with
+ * replicas on PostgreSQL, across them: budget/reset-target.ts clearedSpend).
+ */
 export async function resetBudget(deps: AdminDeps, name: string, body: unknown, query: URLSearchParams = new URLSearchParams()): Promise<OutgoingResponse> {
   refuseQuery(name, query);
   const parsed = resetInput.safeParse(body, { reportInput: true });
@@ -86,7 +91,7 @@ export async function resetBudget(deps: AdminDeps, name: string, body: unknown, 
       all_values: result.allValues,
       period: result.period,
       period_start: iso(result.periodStart),
-      reset_at: iso(result.resetAt),
+      cleared_at: iso(result.resetAt),
       cleared_usd: nanoToUsd(result.clearedNano),
     },
   });
