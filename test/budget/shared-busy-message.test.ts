@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetRefusal } from '../../src/budget/errors.js';
 import { refusalLine } from '../../src/budget/refusal-log.js';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
+import { SYNC_UNANSWERED_MS } from '../../src/budget/lease-share.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
 import type { BlockInfo } from '../../src/budget/types.js';
 import { USD } from './helpers.js';
@@ -62,6 +63,26 @@ describe('budget_busy on a budget shared by replicas (PostgreSQL)', () => {
       expect(refusalLine(block as BlockInfo, 0)).toContain("budget busy: tag budget 'shared' could not admit a call in time: its shared spend could not be read from the database");
     } finally {
       store.down = false;
+      await keeper.close();
+    }
+  });
+
+  it('says the same when the store takes the call (a sync on the wire unanswered for 2 s), and not before', async () => {
+    const store = new MemoryLeases();
+    store.hold = true; // PostgreSQL took the sync and does not answer (a connect that hangs)
+    let now = 1000;
+    const keeper = new LeaseKeeper({ store, log: () => {}, replica: 'a', heartbeatMs: 100_000, now: () => now });
+    try {
+      const ledger = sharedLedger(keeper);
+      const quick = await admit(ledger, 0.08, 50);
+      expect(quick).toMatchObject({ reason: 'reserved', shared: { unreachable: false } });
+      now += SYNC_UNANSWERED_MS;
+      const late = await admit(ledger, 0.08, 50);
+      expect(late).toMatchObject({ reason: 'reserved', shared: { unreachable: true } });
+      expect(budgetRefusal(late as BlockInfo, 50).message).toContain('its shared spend could not be read from the database');
+    } finally {
+      store.hold = false;
+      store.answer();
       await keeper.close();
     }
   });
