@@ -30,6 +30,8 @@ async function instance(p: RunningProxy, user: string): Promise<Record<string, a
  * u11 ($0.034) went through replica A; a reset of u11 through replica B answered
  * `"cleared_usd":0`, B's own counter's spend. And after a reset of every value through B,
  * A's GET /admin/budgets kept showing the old spend (`u7 113% BLOCKED`) for over a minute.
+ * B's GET /admin/budgets did not list u11 at all: it listed only the instances it had seen
+ * calls of, though it enforces the shared row of every instance.
  */
 describe('an admin reset through one replica of spend made through another (PostgreSQL)', () => {
   const suite = proxySuite();
@@ -42,11 +44,12 @@ describe('an admin reset through one replica of spend made through another (Post
     await b.keys.reload();
     for (const user of ['u11', 'u7', 'u8'])
       for (let i = 0; i < 3; i++) expect((await chat(`${a.url}/proxy/openai`, secret, { tags: { user_tier: 'free', user_id: user }, maxTokens: 100, content: `${user} q${i}` })).status).toBe(200);
-    // A writes back what it settled at its next heartbeat (every second). (B lists only the instances it has seen calls of.)
+    // A writes back what it settled at its next heartbeat (every second): then B, which saw none of these calls, lists the same.
     await new Promise((r) => setTimeout(r, 1500));
     const spent = async (user: string) => {
       const onA = (await instance(a, user))?.spent_usd as number;
       expect(onA).toBeGreaterThan(0);
+      expect(await instance(b, user)).toMatchObject({ name: 'free-daily', kind: 'tag', per: 'user_id', tag_value: user, spent_usd: onA, limit_usd: 0.03, period: 'day', blocked: false, in_flight: 0 });
       return onA;
     };
     const u11 = await spent('u11');
