@@ -16,6 +16,7 @@ import { clearedSpend, findResetTarget, recordResetDone, type InstanceBefore, ty
 import { applyLoweredLimits, isCarried, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
 import { replayReprices, repricesToReplay, storeRepricesSeen } from './restart-reprices.js';
 import { seedLedger } from './seed.js';
+import { withUnseenInstances } from './shared-instances.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
 export type { BudgetedKey } from './key-budget-sync.js';
@@ -151,11 +152,14 @@ export class BudgetService {
   /**
    * `snapshot` for GET /admin/budgets: with shared budgets (PostgreSQL) each hard budget's
    * spend is its shared row's, read now (LeaseKeeper.withSharedSpend), so every replica
-   * shows the spend they all enforce. On SQLite this is `snapshot`.
+   * shows the spend they all enforce, and the `per` instances only other replicas had calls
+   * of are listed too (shared-instances.ts). On SQLite this is `snapshot`.
    */
   async sharedSnapshot(): Promise<BudgetState[]> {
     const states = this.snapshot();
-    return this.leases === null ? states : this.leases.withSharedSpend(states);
+    if (this.leases === null || this.o.leases === undefined) return states;
+    const shared = await this.leases.withSharedSpend(states);
+    return withUnseenInstances({ states: shared, tagBudgets: this.o.tagBudgets, leases: this.o.leases, now: this.o.clock(), timeZone: this.o.timeZone });
   }
 
   /** The latest alerts, newest first. */

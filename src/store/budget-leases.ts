@@ -107,6 +107,8 @@ export interface BudgetLeaseStore {
   latestRepriceChange(): Promise<number>;
   /** The shared row's spend of a budget instance in a period; null when no replica made it yet. */
   sharedSpent(budgetId: string, periodStart: number): Promise<NanoUsd | null>;
+  /** The shared rows of every instance of a budget in a period (each `per` value any replica synced), with their tag values. */
+  sharedInstances(kind: StoredBudgetKind, name: string, periodStart: number): Promise<Array<SharedRow & { tagValue: string | null }>>;
   /** The shared rows of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the row; instances without a row are absent. */
   sharedRows(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, SharedRow>>;
   /**
@@ -235,6 +237,14 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
         for (const r of rows) found.set(sharedRowKey(r.budget_id, Number(r.period_start)), { spentNano: Number(r.spent_nano), resetAt: Number(r.reset_at) });
       }
       return found;
+    },
+
+    async sharedInstances(kind, name, periodStart) {
+      const rows = await db.all<{ tag_value: string | null; spent_nano: number | string; reset_at: number | string }>(
+        'SELECT tag_value, spent_nano, reset_at FROM budget_shares WHERE kind = ? AND name = ? AND period_start = ? ORDER BY tag_value',
+        [kind, name, periodStart],
+      );
+      return rows.map((r) => ({ tagValue: r.tag_value, spentNano: Number(r.spent_nano), resetAt: Number(r.reset_at) }));
     },
 
     async listen(onFreed, onReconnect) {

@@ -62,6 +62,14 @@ export class MemoryLeases implements BudgetLeaseStore {
     }
     return found;
   }
+  async sharedInstances(kind: string, name: string, periodStart: number) {
+    const out: Array<SharedRow & { tagValue: string | null }> = [];
+    for (const [key, row] of this.rows) {
+      const [k, n, tagValue] = JSON.parse(key.slice(0, key.lastIndexOf('@'))) as [string, string, string | null];
+      if (k === kind && n === name && key.endsWith(`@${periodStart}`)) out.push({ tagValue, spentNano: row.spent, resetAt: row.resetAt });
+    }
+    return out;
+  }
   async listen() {
     return async () => {};
   }

@@ -123,6 +123,19 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
   });
 
+  it('sharedInstances lists every instance of a budget with a row in a period, by tag value', async () => {
+    const tagged = (value: string | null, period = PERIOD): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'users', value), kind: 'tag', name: 'users', tagValue: value, periodStart: period });
+    for (const [v, spent] of [['u2', 200], ['u1', 100], [null, 50]] as const) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: spent, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    await store.sync(tagged('old', PERIOD - 86_400_000), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 7, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    await store.reset('tag', 'users', 'u2', PERIOD, PERIOD + 5);
+    expect(await store.sharedInstances('tag', 'users', PERIOD)).toEqual([
+      { tagValue: 'u1', spentNano: 100, resetAt: 0 },
+      { tagValue: 'u2', spentNano: 0, resetAt: PERIOD + 5 },
+      { tagValue: null, spentNano: 50, resetAt: 0 },
+    ]);
+    expect(await store.sharedInstances('tag', 'nobody', PERIOD)).toEqual([]);
+  });
+
   it('repriced cost changes count once in the row whichever replicas send them; a new row skips what its seed holds', async () => {
     const base = { limitNano: 10_000, reportedNano: 0, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync };
     const r = ref();
