@@ -52,8 +52,28 @@ const resetInput = z.strictObject({
   tag_value: z.string().nullable().optional(),
 });
 
-/** `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body. */
-export async function resetBudget(deps: AdminDeps, name: string, body: unknown): Promise<OutgoingResponse> {
+/**
+ * Refuses a reset with a query string: `?tag_value=u7` read as no body would reset every
+ * value of the budget, a wider reset than asked. The answer names the body field to use.
+ */
+function refuseQuery(name: string, query: URLSearchParams): void {
+  const keys = [...new Set(query.keys())];
+  if (keys.length === 0) return;
+  const example = JSON.stringify({ tag_value: query.get('tag_value') ?? '<value>' });
+  throw badRequest(
+    'invalid_query',
+    `POST /admin/budgets/${name}/reset takes no query string (got ${keys.join(', ')}): name the instance in the JSON body, e.g. ${example}; a reset without a body clears every value of the budget.`,
+  );
+}
+
+/**
+ * `POST /admin/budgets/<name>/reset` with an optional `{"kind", "tag_value"}` body and no
+ * query string. The answer's `cleared_at` is when the spend was cleared (it was `reset_at`,
+ * which everywhere else is when the period ends); `cleared_usd` the spend cleared (with
+ * replicas on PostgreSQL, across them: budget/reset-target.ts clearedSpend).
+ */
+export async function resetBudget(deps: AdminDeps, name: string, body: unknown, query: URLSearchParams = new URLSearchParams()): Promise<OutgoingResponse> {
+  refuseQuery(name, query);
   const parsed = resetInput.safeParse(body, { reportInput: true });
   if (!parsed.success) throw invalidBody(parsed.error.issues);
   if (deps.budgets === null) throw notFound('budget_not_found', `No budget named '${name}'.`);
@@ -71,7 +91,7 @@ export async function resetBudget(deps: AdminDeps, name: string, body: unknown):
       all_values: result.allValues,
       period: result.period,
       period_start: iso(result.periodStart),
-      reset_at: iso(result.resetAt),
+      cleared_at: iso(result.resetAt),
       cleared_usd: nanoToUsd(result.clearedNano),
     },
   });

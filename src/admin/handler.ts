@@ -50,7 +50,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
     const key = segment(p, '/keys/');
     if (key !== null) return methods({ PATCH: async (c) => patchKey(deps, key, await readJsonObject(c)), DELETE: () => revokeKey(deps, key) });
     const budget = segment(p, '/budgets/', '/reset');
-    if (budget !== null) return methods({ POST: async (c) => resetBudget(deps, budget, await readJsonObject(c)) });
+    if (budget !== null) return methods({ POST: async (c, q) => resetBudget(deps, budget, await readJsonObject(c), q) });
     return null;
   };
 

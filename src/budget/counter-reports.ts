@@ -26,8 +26,8 @@ export interface CounterFields {
   readonly periodEnd: number;
   readonly countsFrom: number;
   readonly soft: boolean;
-  /** A shared budget's lease: `fresh` when its spend was read from the shared row lately. */
-  readonly share: { readonly fresh: boolean } | null;
+  /** A shared budget's lease: `fresh` when its spend was read from the shared row lately, `unreachable` when the row could not be reached. */
+  readonly share: { readonly fresh: boolean; readonly unreachable: boolean } | null;
 }
 
 /** When the counter's period ends (ms); null for the `total` period, which never does. */
@@ -53,6 +53,7 @@ export function blockInfo(c: CounterFields, estimateNano: NanoUsd, at: number): 
     // A shared budget's spend read too long ago is read again before a refusal (lease-share.ts).
     reason: c.spentNano >= c.limitNano && (c.share === null || c.share.fresh) ? 'exhausted' : 'reserved',
     at,
+    ...(c.share === null ? {} : { shared: { unreachable: c.share.unreachable } }),
   };
 }
 
@@ -73,6 +74,7 @@ export function budgetState(c: CounterFields): BudgetState {
     resetAt: resetAtOf(c),
     soft: c.soft,
     blocked: !c.soft && c.spentNano >= c.limitNano,
+    countsFrom: Math.max(c.countsFrom, c.periodStart),
   };
 }
 

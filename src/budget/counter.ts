@@ -22,6 +22,8 @@ export interface CounterShare {
   repriced(changeId: number, deltaNano: NanoUsd): void;
   /** The spend known here was read from the shared row lately: a refusal on it is true. */
   readonly fresh: boolean;
+  /** The shared row could not be reached: the last sync failed, or the one on the wire is unanswered for long (lease-share.ts). */
+  readonly unreachable: boolean;
 }
 
 /** What a counter needs from a key budget or tag budget definition. */

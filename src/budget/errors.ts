@@ -70,19 +70,41 @@ export function budgetExceededError(block: BlockInfo): ProxyError {
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
 /**
+ * `$0.15 held by 1 call in flight and 2 waiting`; for a budget shared by replicas the
+ * counts are this replica's alone: `… in flight on this replica and 2 waiting`.
+ */
+function heldPhrase(block: BlockInfo): string {
+  const inFlight = block.inFlight ?? 0;
+  const waiting = block.waiting ?? 0;
+  const here = block.shared === undefined ? '' : ' on this replica';
+  return `${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight${here}` + (waiting > 0 ? ` and ${waiting} waiting` : '');
+}
+
+/**
  * The 429 for a call whose budget had room but not beside the calls in flight, and whose
  * wait for them (`budget_admission_wait_ms`; 0 = no wait) ran out: kind `budget_busy`,
  * details `{budget: {name, limit_usd, spent_usd, reserved_usd, in_flight, waiting, period}}`
  * (no `reset_at`: the budget is not spent), and headers `Retry-After: 1` and
- * `x-should-retry: true`, so official SDKs retry it on their own.
+ * `x-should-retry: true`, so official SDKs retry it on their own. For a budget shared by
+ * replicas the holds and counts are this replica's (the message says so), and when its
+ * shared row could not be reached (PostgreSQL away) the message says that is why, and the
+ * budget object has `store_unreachable: true`.
  */
 export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError {
-  const inFlight = block.inFlight ?? 0;
-  const waiting = block.waiting ?? 0;
-  const held = `${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight` + (waiting > 0 ? ` and ${waiting} waiting` : '');
-  const wait = waitedMs > 0 ? `found no room within ${seconds(waitedMs)}` : 'does not fit beside them (budget_admission_wait_ms is 0)';
-  const message = `Budget ${budgetWho(block)} busy: ${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (estimated ${formatUsd(block.estimateNano)}) ${wait}. Retry shortly.`;
-  const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting };
+  const used = `${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
+  const estimate = `this call (estimated ${formatUsd(block.estimateNano)})`;
+  let message: string;
+  if (block.shared?.unreachable === true) {
+    const within = waitedMs > 0 ? `within ${seconds(waitedMs)}` : '(budget_admission_wait_ms is 0)';
+    message =
+      `Budget ${budgetWho(block)} busy: its shared spend could not be read from the database (PostgreSQL did not answer the last lease sync; serve's log has the error), ` +
+      `so ${estimate} could not be admitted ${within}. Last known here: ${used}, ${heldPhrase(block)}. Retry shortly; if this goes on, check that the database is up and reachable.`;
+  } else {
+    const wait = waitedMs > 0 ? `found no room within ${seconds(waitedMs)}` : 'does not fit beside them (budget_admission_wait_ms is 0)';
+    message = `Budget ${budgetWho(block)} busy: ${used}, ${heldPhrase(block)}; ${estimate} ${wait}. Retry shortly.`;
+  }
+  const budget: Record<string, unknown> = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: block.inFlight ?? 0, waiting: block.waiting ?? 0 };
+  if (block.shared?.unreachable === true) budget['store_unreachable'] = true;
   return new ProxyError('budget_busy', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
 
@@ -95,9 +117,8 @@ export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError 
  * replica behind a load balancer, or on this one once it is back).
  */
 export function shuttingDownError(block: BlockInfo): ProxyError {
-  const inFlight = block.inFlight ?? 0;
-  const message = `tokometer is shutting down: this call was waiting for room in budget ${budgetWho(block)} (${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight) and was not sent to the provider. Retry shortly.`;
-  const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting: block.waiting ?? 0 };
+  const message = `tokometer is shutting down: this call was waiting for room in budget ${budgetWho(block)} (${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${heldPhrase({ ...block, waiting: 0 })}) and was not sent to the provider. Retry shortly.`;
+  const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: block.inFlight ?? 0, waiting: block.waiting ?? 0 };
   return new ProxyError('unavailable', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore } from '../store/budget-leases.js';
+import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type SharedRow } from '../store/budget-leases.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { BudgetState } from './types.js';
 import type { BudgetCounter } from './counter.js';
@@ -142,17 +142,20 @@ export class LeaseKeeper {
    * instance's period plus what this replica settled and has not sent yet, or this replica's
    * counter when it knows more (spend seeded from the call log that the row has not been
    * told of yet). The counter alone learns the row only when this replica syncs that budget
-   * (a replica that makes no calls on it showed spend 0 while the others refused it); after
-   * an admin reset made elsewhere it is cleared within about a second (NOTIFY). An instance without a
+   * (a replica that makes no calls on it showed spend 0 while the others refused it). A row
+   * reset after the reset the counter counts from (`countsFrom`: an admin reset through
+   * another replica that this one has not synced since) gives its own spend: the counter's,
+   * and what this replica has not sent yet, are older than the reset and cleared by it
+   * (lease-policy.ts meetReset); a trial saw the old spend for over a minute. An instance without a
    * row in its period (no replica synced it yet), a soft budget (not shared), and every one
    * while PostgreSQL does not answer keep the counter's figures. Every replica answers the
    * same once its own spend is written back (at the latest at its next heartbeat).
    */
   async withSharedSpend(states: readonly BudgetState[]): Promise<BudgetState[]> {
     const refs = states.map((s) => ({ budgetId: sharedBudgetId(s.kind, s.name, s.tagValue), periodStart: s.periodStart }));
-    let rows: Map<string, NanoUsd>;
+    let rows: Map<string, SharedRow>;
     try {
-      rows = await this.o.store.sharedSpents(refs.filter((_, i) => !states[i]!.soft));
+      rows = await this.o.store.sharedRows(refs.filter((_, i) => !states[i]!.soft));
     } catch {
       return [...states];
     }
@@ -160,12 +163,18 @@ export class LeaseKeeper {
       const { budgetId, periodStart } = refs[i]!;
       const row = s.soft ? undefined : rows.get(sharedRowKey(budgetId, periodStart));
       if (row === undefined) return s;
+      if (row.resetAt > (s.countsFrom ?? s.periodStart)) return { ...s, spentNano: row.spentNano, blocked: row.spentNano >= s.limitNano };
       // The row can lag this replica's own knowledge too (spend seeded from the call log that
       // another replica has not reported yet): the larger of the two is the spend known here.
-      const shared = row + (this.shares.get(budgetId) ?? []).reduce((sum, share) => sum + share.unsentIn(periodStart), 0);
+      const shared = row.spentNano + this.unsentOf(s);
       const spentNano = Math.max(shared, s.spentNano);
       return { ...s, spentNano, blocked: spentNano >= s.limitNano };
     });
+  }
+
+  /** Cost of `s`'s period settled here and not yet sent to its shared row (LeaseShare.unsentIn, over its shares), nano-USD. */
+  unsentOf(s: Pick<BudgetState, 'kind' | 'name' | 'tagValue' | 'periodStart'>): NanoUsd {
+    return (this.shares.get(sharedBudgetId(s.kind, s.name, s.tagValue)) ?? []).reduce((sum, share) => sum + share.unsentIn(s.periodStart), 0);
   }
 
   /**

@@ -9,6 +9,9 @@ import { SyncBackoff } from './lease-sync-backoff.js';
 import { SyncTurns, type SyncKind } from './lease-sync-turns.js';
 import type { Decision } from './policy.js';
 
+/** A sync unanswered this long (ms) means the shared row cannot be reached now (`unreachable`), as a failed one does. */
+export const SYNC_UNANSWERED_MS = 2000;
+
 /**
  * The lease of ONE budget instance held by this replica (lease-policy.ts), attached to
  * its BudgetCounter when the budgets are shared. `decide` is synchronous and never
@@ -48,6 +51,10 @@ export class LeaseShare implements CounterShare {
   lastActive = 0;
   /** Repriced calls' cost changes of this period not yet acknowledged by the row: [change id, delta]. */
   private reprices: Array<[number, NanoUsd]> = [];
+  /** The last sync failed (the store did not answer); cleared by the next answer. */
+  private lastFailed = false;
+  /** Monotonic ms the sync on the wire was sent; null when none is. */
+  private sentAt: number | null = null;
 
   constructor(
     readonly counter: BudgetCounter,
@@ -130,6 +137,15 @@ export class LeaseShare implements CounterShare {
   /** The spend known here was read from the shared row within the last second (a refusal on it is true). */
   get fresh(): boolean {
     return this.grant.fresh(this.host.now());
+  }
+
+  /**
+   * The shared row cannot be reached now: the last sync failed, or the one on the wire has
+   * had no answer for SYNC_UNANSWERED_MS. Calls that wait for lease then wait for the
+   * database, not for room (the budget_busy message says so: errors.ts).
+   */
+  get unreachable(): boolean {
+    return this.lastFailed || (this.sentAt !== null && this.host.now() - this.sentAt >= SYNC_UNANSWERED_MS);
   }
 
   /** True when this share holds nothing worth a heartbeat. */
@@ -237,6 +253,7 @@ export class LeaseShare implements CounterShare {
     const c = this.counter;
     const ref: SharedBudgetRef = { id: this.id, kind: c.kind, name: c.name, tagValue: c.tagValue, periodStart };
     const sentAt = this.host.now();
+    this.sentAt = sentAt;
     const reprices = this.reprices.length;
     const { limitNano } = c;
     const resetAt = this.resetAt;
@@ -259,6 +276,8 @@ export class LeaseShare implements CounterShare {
       this.host.failed(error);
     }
     this.turns.answered();
+    this.sentAt = null;
+    this.lastFailed = result === null;
     this.reporting = 0;
     // The answer predates a reset made here meanwhile: its spend is older than the reset; ask again.
     let behind = false;

@@ -23,7 +23,8 @@ export function refusalLine(b: BlockInfo, unlogged: number): string {
   const spend = `${formatSpentOf(b.spentNano, b.limitNano)} spent`;
   const more = unlogged > 0 ? ` (${unlogged} more like it since the last line)` : '';
   if (b.reason === 'exhausted') return `budget refusal: ${describe(b)} is spent: ${spend}; ${reset}${more}`;
-  const held = `${formatUsd(b.reservedNano)} held by ${b.inFlight ?? 0} in flight, ${b.waiting ?? 0} waiting`;
+  const held = `${formatUsd(b.reservedNano)} held by ${b.inFlight ?? 0} in flight, ${b.waiting ?? 0} waiting${b.shared === undefined ? '' : ' on this replica'}`;
+  if (b.shared?.unreachable === true) return `budget busy: ${describe(b)} could not admit a call in time: its shared spend could not be read from the database (${held}): ${spend}; ${reset}${more}`;
   return `budget busy: ${describe(b)} had no room for a call in time (${held}): ${spend}; ${reset}${more}`;
 }
 

@@ -26,7 +26,10 @@ export interface ResetDone {
   period: BudgetPeriod;
   periodStart: number;
   resetAt: number;
-  /** Spend cleared, summed over the instances reset, nano-USD. */
+  /**
+   * Spend cleared, summed over the instances reset, nano-USD: with replicas on PostgreSQL,
+   * as the shared rows held it (`clearedSpend`), so also spend made through other replicas.
+   */
   clearedNano: NanoUsd;
 }
 
@@ -67,6 +70,34 @@ export function findResetTarget(
   const tagValue = kind === 'tag' && tagDefs.get(target.name)?.per !== undefined ? target.tagValue : null;
   const ref: BudgetRef = kind === 'key' ? { kind, name: target.name } : { kind, name: target.name, tagValue };
   return { ok: true, kind, period, tagValue, ref };
+}
+
+/** One instance of a reset budget as this replica had it just before the reset. */
+export interface InstanceBefore {
+  /** `sharedBudgetId(kind, name, tagValue)`. */
+  id: string;
+  /** Its counter's spend, nano-USD. */
+  spentNano: NanoUsd;
+  /** What this replica had settled and not yet sent to the shared row (0 without one), nano-USD. */
+  unsentNano: NanoUsd;
+}
+
+/**
+ * The spend a reset cleared, summed over its instances, nano-USD. Without shared rows
+ * (`rows` undefined: SQLite), the counters' spend. With them (PostgreSQL: the spend each
+ * row held when the reset cleared it, by budget id), per instance the larger of the row's
+ * plus what this replica had not sent, and its counter's (which may know spend from the
+ * call log the row was not told of yet); rows of instances this replica has no counter of
+ * (their calls went through other replicas) count too. Spend other replicas had settled and
+ * not written back (about a second of it at most) is cleared as well but not counted.
+ */
+export function clearedSpend(before: readonly InstanceBefore[], rows: ReadonlyMap<string, NanoUsd> | undefined): NanoUsd {
+  if (rows === undefined) return before.reduce((sum, s) => sum + s.spentNano, 0);
+  const known = new Map(before.map((s) => [s.id, s]));
+  let sum = 0;
+  for (const s of before) sum += Math.max(s.spentNano, (rows.get(s.id) ?? 0) + s.unsentNano);
+  for (const [id, cleared] of rows) if (!known.has(id)) sum += cleared;
+  return sum;
 }
 
 /**

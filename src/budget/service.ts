@@ -8,14 +8,15 @@ import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
 import { KeyBudgetSync, type BudgetedKey } from './key-budget-sync.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import type { BudgetLeaseStore } from '../store/budget-leases.js';
+import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js';
 import type { WriteHold } from '../store/held-writes.js';
 import { BudgetLedger } from './ledger.js';
 import { periodWindow } from './periods.js';
-import { findResetTarget, recordResetDone, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
+import { clearedSpend, findResetTarget, recordResetDone, type InstanceBefore, type ResetDone, type ResetResult, type ResetTarget } from './reset-target.js';
 import { applyLoweredLimits, isCarried, limitRows, seedDefs, storeLimits, type SeedDefs } from './restart-limits.js';
 import { replayReprices, repricesToReplay, storeRepricesSeen } from './restart-reprices.js';
 import { seedLedger } from './seed.js';
+import { withUnseenInstances } from './shared-instances.js';
 import type { AlertEvent, BudgetKind, BudgetState, RepricedSpend, TagBudget } from './types.js';
 
 export type { BudgetedKey } from './key-budget-sync.js';
@@ -151,11 +152,14 @@ export class BudgetService {
   /**
    * `snapshot` for GET /admin/budgets: with shared budgets (PostgreSQL) each hard budget's
    * spend is its shared row's, read now (LeaseKeeper.withSharedSpend), so every replica
-   * shows the spend they all enforce. On SQLite this is `snapshot`.
+   * shows the spend they all enforce, and the `per` instances only other replicas had calls
+   * of are listed too (shared-instances.ts). On SQLite this is `snapshot`.
    */
   async sharedSnapshot(): Promise<BudgetState[]> {
     const states = this.snapshot();
-    return this.leases === null ? states : this.leases.withSharedSpend(states);
+    if (this.leases === null || this.o.leases === undefined) return states;
+    const shared = await this.leases.withSharedSpend(states);
+    return withUnseenInstances({ states: shared, tagBudgets: this.o.tagBudgets, leases: this.o.leases, now: this.o.clock(), timeZone: this.o.timeZone });
   }
 
   /** The latest alerts, newest first. */
@@ -187,23 +191,24 @@ export class BudgetService {
   /**
    * Clears the current period's spend of a budget (in memory), records the reset so a
    * restart does not bring the spend back, writes the audit row and re-arms its alerts.
-   * The ledger is cleared at once; the promise resolves once the rows are written.
+   * The ledger is cleared at once; the promise resolves once the rows are written. With
+   * shared budgets the answer's spend cleared is the shared rows' (reset-target.ts clearedSpend).
    */
   async reset(target: ResetTarget, actor: KeyEventActor): Promise<ResetResult> {
     const found = findResetTarget(target, this.keyDefs, this.tagDefs);
     if (!found.ok) return found;
     const { kind, period, tagValue, ref } = found;
-    const cleared = this.ledger
+    const before = this.ledger
       .snapshot()
       .filter((s) => s.kind === kind && s.name === target.name && (tagValue === undefined || s.tagValue === tagValue))
-      .reduce((sum, s) => sum + s.spentNano, 0);
+      .map((s): InstanceBefore => ({ id: sharedBudgetId(s.kind, s.name, s.tagValue), spentNano: s.spentNano, unsentNano: this.leases?.unsentOf(s) ?? 0 }));
     const resetAt = this.o.clock();
     this.ledger.resetSpend(ref, resetAt);
     const periodStart = periodWindow(period, resetAt, this.o.timeZone).start;
     const allValues = tagValue === undefined;
-    const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: cleared };
     this.book.rearm(kind, target.name, tagValue, periodStart);
-    await this.o.leases?.reset(kind, target.name, tagValue, periodStart, resetAt);
+    const rows = await this.o.leases?.reset(kind, target.name, tagValue, periodStart, resetAt);
+    const done: ResetDone = { ok: true, kind, name: target.name, tagValue: tagValue ?? null, allValues, period, periodStart, resetAt, clearedNano: clearedSpend(before, rows) };
     await recordResetDone(this.o.store, done, actor);
     return done;
   }

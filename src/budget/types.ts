@@ -59,6 +59,13 @@ export interface BlockInfo {
   reason: 'exhausted' | 'reserved';
   /** When the check ran, ms since the epoch. */
   at: number;
+  /**
+   * Set for a budget shared by replicas (PostgreSQL): `reservedNano`, `inFlight` and
+   * `waiting` are then this replica's; `unreachable` when its shared row could not be
+   * reached (the last lease sync failed or went unanswered), so the wait that ran out was
+   * for the database, not for room. Absent for a budget of this process alone.
+   */
+  shared?: { unreachable: boolean };
 }
 
 /** One budget instance as shown by `GET /admin/budgets` and the TUI. Amounts in nano-USD. */
@@ -84,6 +91,12 @@ export interface BudgetState {
   soft: boolean;
   /** True when a hard budget's spend has reached its limit (new calls are refused). */
   blocked: boolean;
+  /**
+   * ms the spend counts from: the period start, or the latest admin reset of the period
+   * known to this replica. Set by the ledger (GET /admin/budgets compares it with the shared
+   * row's reset); absent in states read back from the admin API.
+   */
+  countsFrom?: number;
 }
 
 /** Fired once per (budget instance, threshold, period) when settled spend reaches `threshold * limit`. */

@@ -72,6 +72,14 @@ export interface LeaseSyncResult {
   resetAt: number;
 }
 
+/** One instance's shared row in one period, as `sharedRows` reads it. */
+export interface SharedRow {
+  /** The spend the replicas reported since the row's last admin reset, nano-USD. */
+  spentNano: NanoUsd;
+  /** The row's newest admin reset of the period, ms (0: none): a replica that knows an older one counts spend the reset cleared. */
+  resetAt: number;
+}
+
 /** A lease as stored (tests, the bench, `GET /admin/budgets` on PostgreSQL). */
 export interface StoredLease {
   budgetId: string;
@@ -90,16 +98,19 @@ export interface BudgetLeaseStore {
    * (a sync of the resetting replica applied it first: lease-policy.ts `meetReset`). One
    * instance gets its row even when no replica made it yet (a replica's first sync then
    * does not seed it with the spend cleared).
+   * @returns the spend each row held when it was cleared, nano-USD, by budget id (rows left alone are absent).
    */
-  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void>;
+  reset(kind: StoredBudgetKind, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<Map<string, NanoUsd>>;
   /** Every lease row of a budget instance (all instances when `budgetId` is omitted). */
   leases(budgetId?: string): Promise<StoredLease[]>;
   /** The newest reprice spend change id (reprice_spend), 0 when none: read before a replica seeds its budgets. */
   latestRepriceChange(): Promise<number>;
   /** The shared row's spend of a budget instance in a period; null when no replica made it yet. */
   sharedSpent(budgetId: string, periodStart: number): Promise<NanoUsd | null>;
-  /** `sharedSpent` of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the spend; instances without a row are absent. */
-  sharedSpents(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, NanoUsd>>;
+  /** The shared rows of every instance of a budget in a period (each `per` value any replica synced), with their tag values. */
+  sharedInstances(kind: StoredBudgetKind, name: string, periodStart: number): Promise<Array<SharedRow & { tagValue: string | null }>>;
+  /** The shared rows of many instances in one read per SHARED_SPENT_CHUNK: a map from `sharedRowKey(budgetId, periodStart)` to the row; instances without a row are absent. */
+  sharedRows(instances: ReadonlyArray<{ budgetId: string; periodStart: number }>): Promise<Map<string, SharedRow>>;
   /**
    * Calls `onFreed(budgetId)` when a replica frees headroom someone waits for, and
    * `onReconnect` each time the listening connection is back after a loss (notices may
@@ -113,12 +124,12 @@ export function sharedBudgetId(kind: StoredBudgetKind, name: string, tagValue: s
   return JSON.stringify([kind, name, tagValue]);
 }
 
-/** The key of one instance's row in a period in the map `sharedSpents` answers. */
+/** The key of one instance's row in a period in the map `sharedRows` answers. */
 export function sharedRowKey(budgetId: string, periodStart: number): string {
   return `${periodStart}:${budgetId}`;
 }
 
-/** Instances per statement of `sharedSpents` (two parameters each, well below PostgreSQL's 65 535). */
+/** Instances per statement of `sharedRows` (two parameters each, well below PostgreSQL's 65 535). */
 const SHARED_SPENT_CHUNK = 500;
 
 /** The channel freed headroom is announced on. */
@@ -174,14 +185,27 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
     async reset(kind, name, tagValue, periodStart, resetAt) {
       const at = whole(resetAt);
       if (tagValue === undefined) {
-        await db.run('UPDATE budget_shares SET spent_nano = 0, reset_at = ? WHERE kind = ? AND name = ? AND period_start = ? AND reset_at < ?', [at, kind, name, periodStart, at]);
-      } else {
-        await db.run(
+        // The spend each row held is read under the row's lock, in the statement that clears it.
+        const rows = await db.all<{ budget_id: string; cleared_nano: number | string }>(
+          `UPDATE budget_shares AS s SET spent_nano = 0, reset_at = ?
+             FROM (SELECT budget_id, period_start, spent_nano FROM budget_shares WHERE kind = ? AND name = ? AND period_start = ? AND reset_at < ? FOR UPDATE) AS o
+             WHERE s.budget_id = o.budget_id AND s.period_start = o.period_start
+             RETURNING s.budget_id, o.spent_nano AS cleared_nano`,
+          [at, kind, name, periodStart, at],
+        );
+        return new Map(rows.map((r) => [r.budget_id, Number(r.cleared_nano)]));
+      }
+      const id = sharedBudgetId(kind, name, tagValue);
+      return db.transaction(async (tx) => {
+        const old = await tx.get<{ spent_nano: number | string; reset_at: number | string }>('SELECT spent_nano, reset_at FROM budget_shares WHERE budget_id = ? AND period_start = ? FOR UPDATE', [id, periodStart]);
+        if (old !== undefined && Number(old.reset_at) >= at) return new Map<string, NanoUsd>();
+        await tx.run(
           `INSERT INTO budget_shares AS s (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, ?, 0, ?)
              ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_nano = 0, reset_at = excluded.reset_at WHERE s.reset_at < excluded.reset_at`,
-          [sharedBudgetId(kind, name, tagValue), periodStart, kind, name, tagValue, at],
+          [id, periodStart, kind, name, tagValue, at],
         );
-      }
+        return new Map([[id, old === undefined ? 0 : Number(old.spent_nano)]]);
+      });
     },
 
     async leases(budgetId) {
@@ -202,17 +226,25 @@ export function budgetLeaseStore(db: PostgresDb): BudgetLeaseStore {
       return row === undefined ? null : Number(row.spent_nano);
     },
 
-    async sharedSpents(instances) {
-      const spent = new Map<string, NanoUsd>();
+    async sharedRows(instances) {
+      const found = new Map<string, SharedRow>();
       for (let i = 0; i < instances.length; i += SHARED_SPENT_CHUNK) {
         const chunk = instances.slice(i, i + SHARED_SPENT_CHUNK);
-        const rows = await db.all<{ budget_id: string; period_start: number; spent_nano: number }>(
-          `SELECT budget_id, period_start, spent_nano FROM budget_shares WHERE (budget_id, period_start) IN (${chunk.map(() => '(?, ?)').join(', ')})`,
+        const rows = await db.all<{ budget_id: string; period_start: number; spent_nano: number; reset_at: number }>(
+          `SELECT budget_id, period_start, spent_nano, reset_at FROM budget_shares WHERE (budget_id, period_start) IN (${chunk.map(() => '(?, ?)').join(', ')})`,
           chunk.flatMap((c) => [c.budgetId, c.periodStart]),
         );
-        for (const r of rows) spent.set(sharedRowKey(r.budget_id, Number(r.period_start)), Number(r.spent_nano));
+        for (const r of rows) found.set(sharedRowKey(r.budget_id, Number(r.period_start)), { spentNano: Number(r.spent_nano), resetAt: Number(r.reset_at) });
       }
-      return spent;
+      return found;
+    },
+
+    async sharedInstances(kind, name, periodStart) {
+      const rows = await db.all<{ tag_value: string | null; spent_nano: number | string; reset_at: number | string }>(
+        'SELECT tag_value, spent_nano, reset_at FROM budget_shares WHERE kind = ? AND name = ? AND period_start = ? ORDER BY tag_value',
+        [kind, name, periodStart],
+      );
+      return rows.map((r) => ({ tagValue: r.tag_value, spentNano: Number(r.spent_nano), resetAt: Number(r.reset_at) }));
     },
 
     async listen(onFreed, onReconnect) {

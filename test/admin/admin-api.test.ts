@@ -129,12 +129,32 @@ describe('admin API', () => {
     expect(reset.status).toBe(200);
     expect(reset.json.reset).toMatchObject({ name: 'free-daily', kind: 'tag', tag_value: 'u9', all_values: false, period: 'day' });
     expect(reset.json.reset.cleared_usd).toBe(u9.spent_usd);
+    // When it was cleared: not `reset_at`, which everywhere else is when the period ends (u9.reset_at, the 429's reset_at).
+    expect(reset.json.reset).not.toHaveProperty('reset_at');
+    expect(Math.abs(Date.parse(reset.json.reset.cleared_at) - Date.now())).toBeLessThan(60_000);
     expect((await chat(p.baseUrl, app, { tags: { user_tier: 'free', user_id: 'u9' }, maxTokens: 300 })).status).toBe(200);
     expect((await admin('POST', '/budgets/nope/reset')).status).toBe(404);
     const wrongMethod = await admin('GET', '/budgets/free-daily/reset');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
     expect(await p.proxy.store.history.list({ keyName: 'free-daily' })).toMatchObject([{ actor: 'admin', action: 'budget_reset', details: { kind: 'tag', tag_value: 'u9', period: 'day' } }]);
+  });
+
+  it('refuses a reset with a query string (?tag_value=u7 was taken as no body: every value reset), naming the body field; nothing is reset', async () => {
+    const spentOf = async (user: string) =>
+      (await admin('GET', '/budgets?name=free-daily')).json.budgets.find((b: { tag_value: string }) => b.tag_value === user)?.spent_usd as number | undefined;
+    for (const user of ['u7', 'u8']) expect((await chat(p.baseUrl, app, { tags: { user_tier: 'free', user_id: user }, maxTokens: 100, content: `for ${user}` })).status).toBe(200);
+    const before = { u7: await spentOf('u7'), u8: await spentOf('u8') };
+    expect(before.u7).toBeGreaterThan(0);
+    expect(before.u8).toBeGreaterThan(0);
+
+    const r = await admin('POST', '/budgets/free-daily/reset?tag_value=u7');
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_query' });
+    expect(r.json.error.message).toBe(
+      'POST /admin/budgets/free-daily/reset takes no query string (got tag_value): name the instance in the JSON body, e.g. {"tag_value":"u7"}; a reset without a body clears every value of the budget.',
+    );
+    expect({ u7: await spentOf('u7'), u8: await spentOf('u8') }).toEqual(before);
   });
 
   it('GET /admin/spend answers what `report --format json` prints, plus unit economics on request', async () => {

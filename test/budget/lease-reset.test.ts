@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseKeeper } from '../../src/budget/lease-keeper.js';
-import { grantLease, meetReset, meetSeed } from '../../src/budget/lease-policy.js';
 import { BudgetLedger, type Reservation } from '../../src/budget/ledger.js';
-import { sharedBudgetId, sharedRowKey, type BudgetLeaseStore, type LeaseSyncResult } from '../../src/store/budget-leases.js';
+import { sharedBudgetId } from '../../src/store/budget-leases.js';
 import { USD } from './helpers.js';
+import { MemoryLeases } from './memory-leases.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const MONTH = Date.parse('2026-11-01T00:00:00Z');
@@ -23,63 +23,6 @@ async function admitted(ledger: BudgetLedger, usd: number): Promise<Reservation>
   const got = r instanceof Promise ? await r : r;
   if (!got.ok) throw new Error(`refused: ${JSON.stringify(got)}`);
   return got as Reservation;
-}
-
-/**
- * The shared rows of store/budget-leases.ts in memory: `tokometer_lease_sync` applies
- * meetReset, meetSeed and grantLease at once; with `hold` set, its answer is kept back until
- * `answer()` (the statement ran on PostgreSQL, its answer is still on the wire).
- * test/store/pg/lease-reset.test.ts runs the same stories on the real SQL.
- */
-class MemoryLeases implements BudgetLeaseStore {
-  readonly rows = new Map<string, { spent: number; resetAt: number; leases: Map<string, number> }>();
-  hold = false;
-  private held: Array<() => void> = [];
-
-  async sync(ref: { id: string; periodStart: number }, r: Parameters<BudgetLeaseStore['sync']>[1]): Promise<LeaseSyncResult> {
-    const key = `${ref.id}@${ref.periodStart}`;
-    let row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, (row = { spent: r.seedNano, resetAt: r.resetAt ?? 0, leases: new Map() }));
-    const others = [...row.leases].filter(([rep]) => rep !== r.replica).reduce((s, [, l]) => s + l, 0);
-    const met = meetReset({ spentNano: row.spent, resetAt: row.resetAt }, { resetAt: r.resetAt ?? 0, reportedNano: r.reportedNano });
-    const spent = meetSeed(met, { resetAt: r.resetAt ?? 0, seedNano: r.seedNano });
-    const g = grantLease({ limitNano: r.limitNano, spentNano: spent, heldNano: row.leases.get(r.replica) ?? 0, othersNano: others }, { ...r, reportedNano: met.reportedNano });
-    row.spent = g.spentNano;
-    row.resetAt = met.resetAt;
-    row.leases.set(r.replica, g.leaseNano);
-    const result: LeaseSyncResult = { status: g.status, leaseNano: g.leaseNano, spentNano: g.spentNano, othersNano: others, holders: 1, contended: false, resetAt: met.resetAt };
-    if (!this.hold) return result;
-    return new Promise((resolve) => this.held.push(() => resolve(result)));
-  }
-  answer(): void {
-    for (const f of this.held.splice(0)) f();
-  }
-  async reset(kind: string, name: string, tagValue: string | null | undefined, periodStart: number, resetAt: number): Promise<void> {
-    const key = `${sharedBudgetId(kind as 'key', name, tagValue ?? null)}@${periodStart}`;
-    const row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, { spent: 0, resetAt, leases: new Map() });
-    else if (row.resetAt < resetAt) Object.assign(row, { spent: 0, resetAt });
-  }
-  async leases() {
-    return [];
-  }
-  async latestRepriceChange() {
-    return 0;
-  }
-  async sharedSpent(budgetId: string, periodStart: number) {
-    return this.rows.get(`${budgetId}@${periodStart}`)?.spent ?? null;
-  }
-  async sharedSpents(refs: ReadonlyArray<{ budgetId: string; periodStart: number }>) {
-    const found = new Map<string, number>();
-    for (const { budgetId, periodStart } of refs) {
-      const row = this.rows.get(`${budgetId}@${periodStart}`);
-      if (row !== undefined) found.set(sharedRowKey(budgetId, periodStart), row.spent);
-    }
-    return found;
-  }
-  async listen() {
-    return async () => {};
-  }
 }
 
 describe('a key budget limit lowered (PATCH) while this replica holds a lease', () => {
@@ -234,5 +177,37 @@ describe('GET /admin/budgets on a replica whose counter knows spend its shared r
     store.rows.get(`${ID}@${MONTH}`)!.spent = 3 * USD;
     expect((await keeper.withSharedSpend(ledger.snapshot()))[0]!.spentNano).toBe(3 * USD);
     await keeper.close();
+  });
+});
+
+describe('GET /admin/budgets on a replica after an admin reset through another (a new-user trial)', () => {
+  // Two serve replicas on PostgreSQL: after POST /admin/budgets/free-daily/reset through B, A's view (and
+  // `tui --url` on A) kept showing the old spend ("113% BLOCKED") for over a minute, until a call passed through A:
+  // it took the larger of the row (cleared) and A's own counter, which had not learned of the reset yet.
+  it('shows the row\'s spend since the reset, not the spend the reset cleared', async () => {
+    const store = new MemoryLeases();
+    const make = (replica: string) => {
+      const keeper = new LeaseKeeper({ store, log: () => {}, replica, heartbeatMs: 20 });
+      return { keeper, ledger: sharedLedger(keeper, 10) };
+    };
+    const a = make('a');
+    const b = make('b');
+    await a.keeper.start();
+    await b.keeper.start();
+    try {
+      a.ledger.settle(await admitted(a.ledger, 1), 1 * USD);
+      for (let i = 0; i < 50 && store.rows.get(`${ID}@${MONTH}`)?.spent !== 1 * USD; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await a.keeper.withSharedSpend(a.ledger.snapshot()))[0]!.spentNano).toBe(1 * USD);
+
+      // POST /admin/budgets/k/reset through B (BudgetService.reset): B's ledger, then the shared row.
+      b.ledger.resetSpend({ kind: 'key', name: 'k' });
+      await store.reset('key', 'k', null, MONTH, NOW + 1);
+
+      const onA = (await a.keeper.withSharedSpend(a.ledger.snapshot()))[0]!;
+      expect({ spent: onA.spentNano, blocked: onA.blocked }).toEqual({ spent: 0, blocked: false });
+    } finally {
+      await a.keeper.close();
+      await b.keeper.close();
+    }
   });
 });

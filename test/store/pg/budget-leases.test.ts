@@ -84,39 +84,56 @@ describe('shared budget counters on PostgreSQL (tokometer_lease_sync)', () => {
     }
   });
 
-  it('sharedSpents reads many rows at once, by instance and period; instances without a row are absent', async () => {
+  it('sharedRows reads many rows at once (spend and last reset), by instance and period; instances without a row are absent', async () => {
     const [a, b, none] = [ref(), ref(), ref()];
-    const insert = (id: string, name: string, period: number, spent: number) =>
-      db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, 0)', [id, period, 'key', name, spent]);
+    const insert = (id: string, name: string, period: number, spent: number, resetAt = 0) =>
+      db.run('INSERT INTO budget_shares (budget_id, period_start, kind, name, tag_value, spent_nano, reset_at) VALUES (?, ?, ?, ?, NULL, ?, ?)', [id, period, 'key', name, spent, resetAt]);
     const before = PERIOD - 30 * 86_400_000;
     await insert(a.id, a.name, PERIOD, 1_234);
     await insert(a.id, a.name, before, 999);
-    await insert(b.id, b.name, PERIOD, 5_000_000_000_000);
-    const got = await store.sharedSpents([a, b, none].map((r) => ({ budgetId: r.id, periodStart: PERIOD })).concat([{ budgetId: b.id, periodStart: before }]));
+    await insert(b.id, b.name, PERIOD, 5_000_000_000_000, PERIOD + 42);
+    const got = await store.sharedRows([a, b, none].map((r) => ({ budgetId: r.id, periodStart: PERIOD })).concat([{ budgetId: b.id, periodStart: before }]));
     expect([...got.entries()].sort()).toEqual(
       [
-        [sharedRowKey(a.id, PERIOD), 1_234],
-        [sharedRowKey(b.id, PERIOD), 5_000_000_000_000],
+        [sharedRowKey(a.id, PERIOD), { spentNano: 1_234, resetAt: 0 }],
+        [sharedRowKey(b.id, PERIOD), { spentNano: 5_000_000_000_000, resetAt: PERIOD + 42 }],
       ].sort(),
     );
     // 1 200 instances: three statements of at most 500.
     const many = Array.from({ length: 1200 }, (_, i) => ({ budgetId: i === 1100 ? a.id : `nobody-${i}`, periodStart: PERIOD }));
-    expect([...(await store.sharedSpents(many)).values()]).toEqual([1_234]);
-    expect((await store.sharedSpents([])).size).toBe(0);
+    expect([...(await store.sharedRows(many)).values()]).toEqual([{ spentNano: 1_234, resetAt: 0 }]);
+    expect((await store.sharedRows([])).size).toBe(0);
   });
 
-  it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget)', async () => {
+  it('a reset clears the shared spend of the current period (one instance, or every instance of a per budget), and answers what each row held', async () => {
     const at = PERIOD + 1000;
     const r = ref();
     await store.sync(r, { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 600, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
     const tagged = (value: string): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'team', value), kind: 'tag', name: 'team', tagValue: value, periodStart: PERIOD });
     for (const v of ['x', 'y']) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 300, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
-    await store.reset('key', r.name, null, PERIOD, at);
+    expect(await store.reset('key', r.name, null, PERIOD, at)).toEqual(new Map([[r.id, 600]]));
     expect(await store.sharedSpent(r.id, PERIOD)).toBe(0);
-    await store.reset('tag', 'team', 'x', PERIOD, at);
+    // The same reset again (a row already at it) clears nothing more.
+    expect(await store.reset('key', r.name, null, PERIOD, at)).toEqual(new Map());
+    expect(await store.reset('tag', 'team', 'x', PERIOD, at)).toEqual(new Map([[tagged('x').id, 300]]));
     expect([await store.sharedSpent(tagged('x').id, PERIOD), await store.sharedSpent(tagged('y').id, PERIOD)]).toEqual([0, 300]);
-    await store.reset('tag', 'team', undefined, PERIOD, at + 1);
+    // An instance without a row gets one, cleared of nothing.
+    expect(await store.reset('tag', 'team', 'z', PERIOD, at)).toEqual(new Map([[tagged('z').id, 0]]));
+    expect(await store.reset('tag', 'team', undefined, PERIOD, at + 1)).toEqual(new Map([[tagged('x').id, 0], [tagged('y').id, 300], [tagged('z').id, 0]]));
     expect(await store.sharedSpent(tagged('y').id, PERIOD)).toBe(0);
+  });
+
+  it('sharedInstances lists every instance of a budget with a row in a period, by tag value', async () => {
+    const tagged = (value: string | null, period = PERIOD): SharedBudgetRef => ({ id: sharedBudgetId('tag', 'users', value), kind: 'tag', name: 'users', tagValue: value, periodStart: period });
+    for (const [v, spent] of [['u2', 200], ['u1', 100], [null, 50]] as const) await store.sync(tagged(v), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: spent, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    await store.sync(tagged('old', PERIOD - 86_400_000), { replica: 'a', limitNano: 1000, seedNano: 0, reportedNano: 7, floorNano: 0, needNano: 0, wantNano: 0, inFlightNano: 0, ...sync });
+    await store.reset('tag', 'users', 'u2', PERIOD, PERIOD + 5);
+    expect(await store.sharedInstances('tag', 'users', PERIOD)).toEqual([
+      { tagValue: 'u1', spentNano: 100, resetAt: 0 },
+      { tagValue: 'u2', spentNano: 0, resetAt: PERIOD + 5 },
+      { tagValue: null, spentNano: 50, resetAt: 0 },
+    ]);
+    expect(await store.sharedInstances('tag', 'nobody', PERIOD)).toEqual([]);
   });
 
   it('repriced cost changes count once in the row whichever replicas send them; a new row skips what its seed holds', async () => {
