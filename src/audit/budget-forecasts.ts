@@ -3,7 +3,7 @@ import type { TagBudget } from '../budget/types.js';
 import { NONE } from '../report/types.js';
 import type { BudgetPeriod, BudgetStore, BudgetTarget } from '../store/types.js';
 import { DAY_MS } from './stats.js';
-import type { BudgetForecast, KeyBudgetRef } from './types.js';
+import type { BudgetForecast, BudgetInstancesLeftOut, KeyBudgetRef } from './types.js';
 
 /**
  * Where every budget is heading: each key budget (stored keys merged with their YAML
@@ -19,8 +19,10 @@ import type { BudgetForecast, KeyBudgetRef } from './types.js';
  * else at now + (limit − spent) / rate when projected ≥ limit, else never (null).
  *
  * Key budgets and shared tag budgets always get a row (0 when idle); per-value budgets
- * (`per: user_id`) get their MAX_INSTANCES instances closest to the cap (projected / limit)
- * among those that spent something in the period.
+ * (`per: user_id`) get MAX_INSTANCES of the instances that spent something in the period:
+ * those at or over their cap first (an instance that is not, however fast it spends, never
+ * hides one that is), each group by closeness to the cap (projected / limit). The rest are
+ * counted per budget (BudgetInstancesLeftOut), so the report can say how many it left out.
  */
 
 export const TREND_DAYS = 7;
@@ -34,7 +36,14 @@ interface BudgetSpec {
   period: BudgetPeriod;
   soft: boolean;
   per?: string;
+  match: Readonly<Record<string, string>>;
   scope: Record<string, string>;
+}
+
+/** Every budget's forecast rows, and the per-value budgets' instances left out of them. */
+export interface Forecasts {
+  forecasts: BudgetForecast[];
+  leftOut: BudgetInstancesLeftOut[];
 }
 
 /** What the forecasts are computed from. Times in ms. */
@@ -48,10 +57,29 @@ export interface ForecastInput {
 }
 
 /** Forecasts of every budget, key budgets first, then tag budgets in config order. */
-export async function forecastBudgets(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>): Promise<BudgetForecast[]> {
-  const out: BudgetForecast[] = [];
-  for (const spec of specs(input)) out.push(...(await forecast(input, reads, spec)));
+export async function forecastBudgets(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>): Promise<Forecasts> {
+  const out: Forecasts = { forecasts: [], leftOut: [] };
+  for (const spec of specs(input)) {
+    const rows = await forecast(input, reads, spec);
+    if (spec.per === undefined) {
+      out.forecasts.push(...rows);
+      continue;
+    }
+    const ranked = rankInstances(rows);
+    out.forecasts.push(...ranked.slice(0, MAX_INSTANCES));
+    const rest = ranked.slice(MAX_INSTANCES);
+    if (rest.length > 0) {
+      const atCap = rest.filter((f) => f.reached).length;
+      out.leftOut.push({ budget: spec.target.name, per: spec.per, match: spec.match, period: spec.period, instances: rest.length, atCap });
+    }
+  }
   return out;
+}
+
+/** A per-value budget's instances, those at or over their cap first, each group closest to the cap (projected / limit) first. */
+function rankInstances(rows: BudgetForecast[]): BudgetForecast[] {
+  const risk = (f: BudgetForecast) => (f.limitNano === 0 ? Infinity : f.projectedNano / f.limitNano);
+  return [...rows].sort((a, b) => Number(b.reached) - Number(a.reached) || risk(b) - risk(a));
 }
 
 function specs(input: ForecastInput): BudgetSpec[] {
@@ -62,6 +90,7 @@ function specs(input: ForecastInput): BudgetSpec[] {
       limitNano: k.budget.limitNano,
       period: k.budget.period,
       soft: k.budget.soft,
+      match: {},
       scope: { key: k.name },
     })),
     ...input.tagBudgets.map((b) => ({
@@ -71,11 +100,13 @@ function specs(input: ForecastInput): BudgetSpec[] {
       period: b.period,
       soft: b.soft,
       ...(b.per !== undefined ? { per: b.per } : {}),
+      match: b.match,
       scope: { budget: b.name },
     })),
   ];
 }
 
+/** One row per instance of `spec` (per-value budgets: every instance that spent something, unranked). */
 async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>, spec: BudgetSpec): Promise<BudgetForecast[]> {
   const now = input.now;
   const window = periodWindow(spec.period, now, input.timeZone);
@@ -118,7 +149,5 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
       outputTokens: inst.outputTokens,
     };
   });
-  if (spec.per === undefined) return rows;
-  const risk = (f: BudgetForecast) => (f.limitNano === 0 ? Infinity : f.projectedNano / f.limitNano);
-  return rows.sort((a, b) => risk(b) - risk(a)).slice(0, MAX_INSTANCES);
+  return rows;
 }

@@ -120,6 +120,8 @@ export interface AuditContext {
   reconcileRuns: readonly ReconcileRunRecord[];
   /** Where every budget is heading (budget-forecasts.ts), read before the detectors run. */
   budgetForecasts: readonly BudgetForecast[];
+  /** Per-value budgets' instances not among budgetForecasts, per budget (budget-forecasts.ts). */
+  budgetsLeftOut: readonly BudgetInstancesLeftOut[];
 }
 
 /** Where one budget instance is heading in its current period (see budget-forecasts.ts). Money in nano-USD, times in ms. */
@@ -157,6 +159,24 @@ export interface BudgetForecast {
   outputTokens: number;
 }
 
+/**
+ * The instances of one per-value budget left out of the budget list (budget-forecasts.ts
+ * MAX_INSTANCES): how many, and how many of those are at or over their cap.
+ */
+export interface BudgetInstancesLeftOut {
+  /** The tag budget's name (`free-user-daily`). */
+  budget: string;
+  /** Its `per` tag (`user_id`). */
+  per: string;
+  /** Its `match` pairs, for the command that lists every instance. */
+  match: Readonly<Record<string, string>>;
+  period: BudgetPeriod;
+  /** Instances that spent something this period and are not listed; > 0. */
+  instances: number;
+  /** Of `instances`, those at or over their cap; ≤ instances. */
+  atCap: number;
+}
+
 /** One detector: pure over the context; returns its findings in no particular order. */
 export interface Detector {
   id: DetectorId;
@@ -186,8 +206,10 @@ export interface AuditReport {
   excluded: ExcludedCalls[];
   /** Ranked: savings by savingPerMonthNano descending, then notices (rank = index + 1). */
   findings: Finding[];
-  /** Every budget's forecast (at risk or not), in config order. */
+  /** Every budget's forecast (at risk or not), in config order; a per-value budget's MAX_INSTANCES instances at most. */
   budgets: BudgetForecast[];
+  /** The per-value budgets' instances left out of `budgets`, per budget in config order; empty when none. */
+  budgetsLeftOut: BudgetInstancesLeftOut[];
   /** Sum of savingPerMonthNano over the findings (fixes on the same calls overlap; see the formats' footnote). */
   totalPerMonthNano: NanoUsd;
   where: readonly WhereClause[];

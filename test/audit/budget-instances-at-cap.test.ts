@@ -33,7 +33,7 @@ describe('budget instances at their cap', () => {
       ['u6', true],
       ['u5', true],
     ]);
-    expect(r.budgetsLeftOut).toEqual([{ budget: 'free-user-daily', per: 'user_id', instances: 6, atCap: 5 }]);
+    expect(r.budgetsLeftOut).toEqual([{ budget: 'free-user-daily', per: 'user_id', match: { tier: 'free' }, period: 'day', instances: 6, atCap: 5 }]);
 
     const line = 'and 6 more instances of free-user-daily, 5 of them at their cap; `tokometer report --by user_id --since today --where tier=free` lists them.';
     const table = renderAuditTable(r, { color: false });

@@ -4,7 +4,7 @@ import type { WhereClause } from '../../report/types.js';
 import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
-import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
+import type { AuditReport, BudgetForecast, BudgetInstancesLeftOut, Evidence, Fact, Finding } from '../types.js';
 
 /** Display pieces shared by the table and Markdown formats (formatting only, no maths). */
 
@@ -114,6 +114,28 @@ export function budgetCostNote(budgets: readonly BudgetForecast[]): string | und
     return !costKnown(spent) || !costKnown(projected) || costLeavesCallsOut(spent) || costLeavesCallsOut(projected);
   });
   return partial ? "—: none of the budget's calls has a cost (unpriced, or usage unknown); *: only some have one, and the amount sums those." : undefined;
+}
+
+/** `report --since` for the current period of a budget: the named period, or all of the log for `total`. */
+const PERIOD_SINCE: Readonly<Record<BudgetInstancesLeftOut['period'], string>> = { day: 'today', week: 'this-week', month: 'this-month', total: '1970-01-01' };
+
+/** A shell word: bare when it needs no quoting, else single-quoted. */
+const shellWord = (s: string): string => (/^[\w.,:@/+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The line under the budget table for a per-value budget's instances left out of it:
+ * "and 6 more instances of free-user-daily, 5 of them at their cap; `tokometer report --by
+ * user_id --since today --where tier=free` lists them." ("at their cap" alone when all are).
+ */
+export function leftOutText(l: BudgetInstancesLeftOut): string {
+  const more = l.instances === 1 ? 'and 1 more instance' : `and ${formatInt(l.instances)} more instances`;
+  const cap =
+    l.atCap === l.instances
+      ? l.instances === 1 ? ' at its cap' : ' at their cap'
+      : l.atCap === 0 ? ', none at its cap' : `, ${formatInt(l.atCap)} of ${l.instances === 1 ? 'it' : 'them'} at their cap`;
+  const where = Object.entries(l.match).map(([k, v]) => ` --where ${shellWord(`${k}=${v}`)}`).join('');
+  const command = `tokometer report --by ${shellWord(l.per)} --since ${PERIOD_SINCE[l.period]}${where}`;
+  return `${more} of ${l.budget}${cap}; \`${command}\` lists ${l.instances === 1 ? 'it' : 'them'}.`;
 }
 
 export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';

@@ -14,7 +14,8 @@ import { budgetSpends } from './common.js';
  * of its calls has a cost, else the sum of the known costs (`priced_calls` of `calls`; fewer
  * makes it a lower bound), and `unpriced` lists the unpriced calls per model, as report does.
  * `total.findings` counts every finding listed (`savings` + `notices`); a budget's
- * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window.
+ * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window;
+ * `budgets_left_out` counts, per per-value budget, the instances `budgets` does not list.
  */
 
 function factValue(f: Fact): number | string {
@@ -89,7 +90,10 @@ export function renderAuditJson(r: AuditReport): string {
     excluded_calls: r.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls })),
     min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
     findings: r.findings.map((f, i) => findingJson(f, i + 1)),
-    budgets: r.budgets.map((b) => budgetJson(b)),    total: {
+    budgets: r.budgets.map((b) => budgetJson(b)),
+    // A per-value budget's instances not in `budgets` (at most 3 are listed): how many, and how many of those are at their cap.
+    budgets_left_out: r.budgetsLeftOut.map((l) => ({ budget: l.budget, per: l.per, instances: l.instances, at_cap: l.atCap })),
+    total: {
       saving_usd_per_month: nanoToUsd(r.totalPerMonthNano),
       saving_nano_per_month: r.totalPerMonthNano,
       findings: r.findings.length,
