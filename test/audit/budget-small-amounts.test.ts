@@ -23,12 +23,12 @@ describe('budget table: small amounts', () => {
     // spent, limit
     expect(cells.get('small')!.slice(2, 4)).toEqual(['$0.00095', '$0.001']);
     expect(cells.get('short')!.slice(2, 4)).toEqual(['$0.000999999', '$0.001']);
-    expect(cells.get('over')!.slice(2, 4)).toEqual(['$0.001000007', '$0.001']);
+    expect(cells.get('over')!.slice(2, 4)).toEqual(['$0.00100001', '$0.001']);
     expect(renderAuditMarkdown(r)).toContain('| budget free-user-daily (user_id=short) | day (soft) | $0.000999999 | $0.001 |');
   });
 
-  it("writes the finding's spend of its cap as the refusal does ($0.001000007 of $0.001)", async () => {
+  it("writes the finding's spend of its cap as the refusal does ($0.00100001 of $0.001)", async () => {
     const [f] = (await audit([call('over', 1_000_007)], { until: NOW, tagBudgets: [budget], detectors: [budgetForecast] })).findings;
-    expect(f!.fix).toContain('has spent $0.001000007 of $0.001 this day');
+    expect(f!.fix).toContain('has spent $0.00100001 of $0.001 this day');
   });
 });

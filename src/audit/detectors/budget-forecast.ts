@@ -1,4 +1,4 @@
-import { formatLocal, formatMoney } from '../../report/format/text.js';
+import { formatLocal, formatMoney, formatMoneyBeside } from '../../report/format/text.js';
 import { DAY_MS, fact, spanText } from '../stats.js';
 import type { BudgetForecast, Detector, Finding } from '../types.js';
 
@@ -47,7 +47,7 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
       ],
     },
     fix: f.reached
-      ? `${f.name} has spent ${formatMoney(f.spentNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
+      ? `${f.name} has spent ${formatMoneyBeside(f.spentNano, f.limitNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
         `Raise limit_usd if this spend is expected, or cut it (see the savings above).`
       : `At the rate of the last ${window}, ${f.name} spends ${formatMoney(f.projectedNano)} before ${endText}; once it hits the cap ${effect}. ` +
         `Raise limit_usd to at least ${formatMoney(f.projectedNano)}, or cut this spend (see the savings above).`,

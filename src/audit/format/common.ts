@@ -1,5 +1,5 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { countOf, formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
+import { countOf, formatInt, formatLocal, formatMoney, formatMoneyBeside, formatPercent, formatUntil, fromSpend, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
@@ -96,12 +96,14 @@ export function budgetSpends(b: BudgetForecast): { spent: CostCounts; rate: Cost
 
 /**
  * Spent and projected read as report's totals (spendText): `—` when none of their calls has
- * a cost, `$X*` when some have none. The cap hit rests on the projection: `—` when unknown.
+ * a cost, `$X*` when some have none; each with the decimals that keep it from reading as the
+ * limit when it is not (formatMoneyBeside). The cap hit rests on the projection: `—` when unknown.
  */
 export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
   const { spent, projected } = budgetSpends(b);
+  const beside = (m: CostCounts) => fromSpend(costKnown(m) ? formatMoneyBeside(m.costNano, b.limitNano) : null, m, false);
   const hit = b.reached ? 'reached' : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
-  return [b.name, b.soft ? `${b.period} (soft)` : b.period, spendText(spent, false), formatMoney(b.limitNano), spendText(projected, false), hit];
+  return [b.name, b.soft ? `${b.period} (soft)` : b.period, beside(spent), formatMoney(b.limitNano), beside(projected), hit];
 }
 
 /**
