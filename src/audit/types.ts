@@ -58,6 +58,12 @@ export interface Evidence {
   inputTokens: number;
   outputTokens: number;
   facts: Fact[];
+  /**
+   * Figures the finding does not have (a reconcile run stores no token counts, and no request
+   * counts for a provider that reports none): left out of the evidence line, null in JSON.
+   * Their fields above are then 0 and mean nothing. Absent: every figure is known.
+   */
+  unknown?: ReadonlyArray<'calls' | 'tokens'>;
 }
 
 /**

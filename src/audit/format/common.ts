@@ -25,13 +25,20 @@ export function formatFact(f: Fact, timeZone: string): string {
 }
 
 /**
- * "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens". The cost reads `—` when no
+ * "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens", without the figures the
+ * evidence does not have (Evidence.unknown: "$1.58"). The cost reads `—` when no
  * call has one (unknown, not $0: report/known-cost.ts), and is marked `*` with a note when
  * it sums only some of the calls.
  */
 export function evidenceHeadline(e: Evidence): string {
   const note = costKnown(e) && costLeavesCallsOut(e) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
-  return `${countOf(e.calls, 'call')} · ${spendText(e, false)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+  const unknown = new Set(e.unknown ?? []);
+  const parts = [
+    ...(unknown.has('calls') ? [] : [countOf(e.calls, 'call')]),
+    spendText(e, false),
+    ...(unknown.has('tokens') ? [] : [`${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens`]),
+  ];
+  return `${parts.join(' · ')}${note}`;
 }
 
 /**

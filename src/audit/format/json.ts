@@ -33,12 +33,13 @@ function findingJson(f: Finding, rank: number) {
     title: f.title,
     scope: f.scope,
     evidence: {
-      calls: f.evidence.calls,
+      // null: a figure the finding does not have (Evidence.unknown).
+      calls: f.evidence.unknown?.includes('calls') === true ? null : f.evidence.calls,
       // null when none of the calls has a cost (unknown, not $0); priced_calls < calls: a lower bound.
       cost_usd: costKnown(f.evidence) ? nanoToUsd(f.evidence.costNano) : null,
       priced_calls: f.evidence.pricedCalls,
-      input_tokens: f.evidence.inputTokens,
-      output_tokens: f.evidence.outputTokens,
+      input_tokens: f.evidence.unknown?.includes('tokens') === true ? null : f.evidence.inputTokens,
+      output_tokens: f.evidence.unknown?.includes('tokens') === true ? null : f.evidence.outputTokens,
       ...Object.fromEntries(f.evidence.facts.map((x) => [x.key, factValue(x)])),
     },
     fix: f.fix,
