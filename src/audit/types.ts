@@ -147,9 +147,11 @@ export interface BudgetForecast {
   horizon: number;
   /** False for `total` budgets (the horizon is not a period end). */
   periodEnds: boolean;
-  /** When spend reaches the limit: now when already reached; null when the projection stays below it. */
+  /** When spend reaches the limit: reachedAt (now when that is not known) when already reached; null when the projection stays below it. */
   hitAt: number | null;
   reached: boolean;
+  /** When a cap already reached was reached: the ts of the call whose cost brought the period's spend to the limit; null when not reached, or not known (calls pruned). */
+  reachedAt: number | null;
   /** Length of the window the rate was measured on, ms: never below one day (see budget-forecasts.ts). */
   trendMs: number;
   /** Age of the call log (now − first call), ms: how much history backs the projection. */

@@ -20,7 +20,7 @@ export const capReachedCases: FacadeCase[] = [
       call(4 * HOUR, 5, 'k', 60, { user: 'u1' }), // u1: 40 + 60 = 100, the cap
       call(5 * HOUR, 6, 'k', 30, { user: 'u1' }),
       call(6 * HOUR, 7, 'other', 1000, {}),
-      call(7 * HOUR, 8, 'k', 50, {}), // lacks the per tag: the (none) instance
+      call(7 * HOUR, 8, 'k', 50, {}), // lacks the per tag, as the `other` call: the (none) instance
     ]);
     const key = { kind: 'key' as const, name: 'k' };
     const perUser = { kind: 'tag' as const, name: 'per-user', match: {}, per: 'user' };
@@ -29,7 +29,8 @@ export const capReachedCases: FacadeCase[] = [
     assert.equal(await s.budgets.capReachedAt(perUser, 'u1', T0, end, 101), T0 + 5 * HOUR);
     assert.equal(await s.budgets.capReachedAt(perUser, 'u1', T0, end, 131), null);
     assert.equal(await s.budgets.capReachedAt(perUser, 'u2', T0, end, 60), T0 + 3 * HOUR);
-    assert.equal(await s.budgets.capReachedAt(perUser, null, T0, end, 50), T0 + 7 * HOUR);
+    assert.equal(await s.budgets.capReachedAt(perUser, null, T0, end, 1000), T0 + 6 * HOUR);
+    assert.equal(await s.budgets.capReachedAt(perUser, null, T0, end, 1050), T0 + 7 * HOUR);
     // Counted from a reset: only the calls from `from` on.
     assert.equal(await s.budgets.capReachedAt(perUser, 'u1', T0 + 4 * HOUR, end, 90), T0 + 5 * HOUR);
     // A key budget sums the key's calls of every instance: 40 + 60 + 60 = 160 at 4 h.

@@ -43,7 +43,11 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
         fact.usd('daily_rate_usd', `spend per day (last ${window})`, f.dailyRateNano),
         fact.usd('projected_usd', 'projected at period end', f.projectedNano),
         fact.time('period_end', f.periodEnds ? 'period ends' : 'horizon', f.horizon),
-        fact.time('cap_hit_at', f.reached ? 'cap reached by' : 'cap hit at', hitAt),
+        f.reached
+          ? f.reachedAt !== null
+            ? fact.time('cap_reached_at', 'cap reached', f.reachedAt)
+            : fact.text('cap_reached_at', 'cap reached', `this ${f.period} (the call that crossed it is no longer in the log)`)
+          : fact.time('cap_hit_at', 'cap hit at', hitAt),
       ],
     },
     fix: f.reached

@@ -104,12 +104,13 @@ export function budgetSpends(b: BudgetForecast): { spent: CostCounts; rate: Cost
 /**
  * Spent and projected read as report's totals (spendText): `—` when none of their calls has
  * a cost, `$X*` when some have none; each with the decimals that keep it from reading as the
- * limit when it is not (formatMoneyBeside). The cap hit rests on the projection: `—` when unknown.
+ * limit when it is not (formatMoneyBeside). The cap hit rests on the projection: `—` when
+ * unknown; a cap already reached reads `reached` and when (the call that crossed it), if known.
  */
 export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
   const { spent, projected } = budgetSpends(b);
   const beside = (m: CostCounts) => fromSpend(costKnown(m) ? formatMoneyBeside(m.costNano, b.limitNano) : null, m, false);
-  const hit = b.reached ? 'reached' : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
+  const hit = b.reached ? (b.reachedAt !== null ? `reached ${formatLocal(b.reachedAt, timeZone)}` : 'reached') : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
   return [b.name, b.soft ? `${b.period} (soft)` : b.period, beside(spent), formatMoney(b.limitNano), beside(projected), hit];
 }
 

@@ -53,6 +53,8 @@ function findingJson(f: Finding, rank: number) {
   };
 }
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 /** One budget: an amount none of whose calls has a cost is null (unknown, not 0), as report's totals; priced_calls < calls makes spent_usd a lower bound. */
 function budgetJson(b: BudgetForecast) {
   const { spent, rate, projected } = budgetSpends(b);
@@ -70,8 +72,10 @@ function budgetJson(b: BudgetForecast) {
     rate_window_days: b.trendMs / DAY_MS,
     projected_usd: amount(projected),
     horizon: new Date(b.horizon).toISOString(),
-    cap_hit_at: b.hitAt === null ? null : new Date(b.hitAt).toISOString(),
+    // A cap already reached: when it was (reached_at, null when not known), never the time of the audit.
+    cap_hit_at: b.reached ? iso(b.reachedAt) : iso(b.hitAt),
     reached: b.reached,
+    reached_at: iso(b.reachedAt),
   };
 }
 
