@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leftOutText } from '../../src/audit/format/common.js';
 import { renderAuditJson } from '../../src/audit/format/json.js';
 import { renderAuditMarkdown } from '../../src/audit/format/markdown.js';
 import { renderAuditTable } from '../../src/audit/format/table.js';
@@ -54,5 +55,14 @@ describe('budget instances at their cap', () => {
     expect(few.budgetsLeftOut).toEqual([]);
     expect(renderAuditTable(few, { color: false })).not.toContain('more instance');
     expect((JSON.parse(renderAuditJson(few)) as { budgets_left_out: unknown }).budgets_left_out).toEqual([]);
+  });
+
+  it('words the count for one instance and for instances none of which is at its cap', () => {
+    const l = { budget: 'free-user-daily', per: 'user_id', match: {}, period: 'month' as const, instances: 4, atCap: 0 };
+    expect(leftOutText(l)).toBe('and 4 more instances of free-user-daily, none of them at their cap; `tokometer report --by user_id --since this-month` lists them.');
+    expect(leftOutText({ ...l, instances: 1 })).toBe('and 1 more instance of free-user-daily, not at its cap; `tokometer report --by user_id --since this-month` lists it.');
+    expect(leftOutText({ ...l, instances: 1, atCap: 1, match: { plan: 'free tier' } })).toBe(
+      "and 1 more instance of free-user-daily at its cap; `tokometer report --by user_id --since this-month --where 'plan=free tier'` lists it.",
+    );
   });
 });

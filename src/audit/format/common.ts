@@ -142,7 +142,7 @@ export function leftOutText(l: BudgetInstancesLeftOut): string {
   const cap =
     l.atCap === l.instances
       ? l.instances === 1 ? ' at its cap' : ' at their cap'
-      : l.atCap === 0 ? ', none at its cap' : `, ${formatInt(l.atCap)} of ${l.instances === 1 ? 'it' : 'them'} at their cap`;
+      : l.atCap === 0 ? (l.instances === 1 ? ', not at its cap' : ', none of them at their cap') : `, ${formatInt(l.atCap)} of them at their cap`;
   const where = Object.entries(l.match).map(([k, v]) => ` --where ${shellWord(`${k}=${v}`)}`).join('');
   const command = `tokometer report --by ${shellWord(l.per)} --since ${PERIOD_SINCE[l.period]}${where}`;
   return `${more} of ${l.budget}${cap}; \`${command}\` lists ${l.instances === 1 ? 'it' : 'them'}.`;
