@@ -3,7 +3,7 @@ import type { TagBudget } from '../budget/types.js';
 import { NONE } from '../report/types.js';
 import type { BudgetPeriod, BudgetStore, BudgetTarget } from '../store/types.js';
 import { DAY_MS } from './stats.js';
-import type { BudgetForecast, KeyBudgetRef } from './types.js';
+import type { BudgetForecast, BudgetInstancesLeftOut, KeyBudgetRef } from './types.js';
 
 /**
  * Where every budget is heading: each key budget (stored keys merged with their YAML
@@ -15,12 +15,16 @@ import type { BudgetForecast, KeyBudgetRef } from './types.js';
  * and TREND_DAYS otherwise, shortened to the age of the call log when that is younger, but
  * never below MIN_TREND_MS (one day): a non-zero spend always gives a non-zero rate, and
  * the rate is then exactly the last day's spend. projected = spent + rate × (period end − now); for
- * `total` budgets the horizon is 30 days from now. The cap is hit at now when spent ≥ limit,
- * else at now + (limit − spent) / rate when projected ≥ limit, else never (null).
+ * `total` budgets the horizon is 30 days from now. A cap already reached (spent ≥ limit) was
+ * reached at the call that crossed it (reachedAt: store capReachedAt, for the listed
+ * instances; hitAt = that time, or now when it is not known); else the cap is hit at
+ * now + (limit − spent) / rate when projected ≥ limit, else never (null).
  *
  * Key budgets and shared tag budgets always get a row (0 when idle); per-value budgets
- * (`per: user_id`) get their MAX_INSTANCES instances closest to the cap (projected / limit)
- * among those that spent something in the period.
+ * (`per: user_id`) get MAX_INSTANCES of the instances that spent something in the period:
+ * those at or over their cap first (an instance that is not, however fast it spends, never
+ * hides one that is), each group by closeness to the cap (projected / limit). The rest are
+ * counted per budget (BudgetInstancesLeftOut), so the report can say how many it left out.
  */
 
 export const TREND_DAYS = 7;
@@ -34,7 +38,14 @@ interface BudgetSpec {
   period: BudgetPeriod;
   soft: boolean;
   per?: string;
+  match: Readonly<Record<string, string>>;
   scope: Record<string, string>;
+}
+
+/** Every budget's forecast rows, and the per-value budgets' instances left out of them. */
+export interface Forecasts {
+  forecasts: BudgetForecast[];
+  leftOut: BudgetInstancesLeftOut[];
 }
 
 /** What the forecasts are computed from. Times in ms. */
@@ -47,11 +58,49 @@ export interface ForecastInput {
   tagBudgets: readonly TagBudget[];
 }
 
+/** The budget reads the forecasts are made of. */
+export type ForecastReads = Pick<BudgetStore, 'spend' | 'periodSpend' | 'capReachedAt'>;
+
+/** One instance's forecast, with what dating its cap needs: its `per` value and where its spend counts from (ms). */
+interface Instance {
+  forecast: BudgetForecast;
+  tagValue: string | null;
+  countsFrom: number;
+}
+
 /** Forecasts of every budget, key budgets first, then tag budgets in config order. */
-export async function forecastBudgets(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>): Promise<BudgetForecast[]> {
-  const out: BudgetForecast[] = [];
-  for (const spec of specs(input)) out.push(...(await forecast(input, reads, spec)));
+export async function forecastBudgets(input: ForecastInput, reads: ForecastReads): Promise<Forecasts> {
+  const out: Forecasts = { forecasts: [], leftOut: [] };
+  for (const spec of specs(input)) {
+    const rows = await forecast(input, reads, spec);
+    const listed = spec.per === undefined ? rows : rankInstances(rows).slice(0, MAX_INSTANCES);
+    for (const row of listed) out.forecasts.push(await dated(reads, spec, row));
+    if (spec.per === undefined) continue;
+    const rest = rankInstances(rows).slice(MAX_INSTANCES);
+    if (rest.length > 0) {
+      const atCap = rest.filter((r) => r.forecast.reached).length;
+      out.leftOut.push({ budget: spec.target.name, per: spec.per, match: spec.match, period: spec.period, instances: rest.length, atCap });
+    }
+  }
   return out;
+}
+
+/**
+ * A listed instance at its cap with `reachedAt` (store capReachedAt: the call that crossed
+ * it, counted from where the instance's spend counts) and `hitAt` then; now when that is
+ * not known (the crossing is in calls retention pruned).
+ */
+async function dated(reads: ForecastReads, spec: BudgetSpec, row: Instance): Promise<BudgetForecast> {
+  const f = row.forecast;
+  if (!f.reached) return f;
+  const reachedAt = await reads.capReachedAt(spec.target, row.tagValue, row.countsFrom, f.periodEnds ? f.horizon : Infinity, spec.limitNano);
+  return { ...f, reachedAt, hitAt: reachedAt ?? f.hitAt };
+}
+
+/** A per-value budget's instances, those at or over their cap first, each group closest to the cap (projected / limit) first. */
+function rankInstances(rows: readonly Instance[]): Instance[] {
+  const risk = (f: BudgetForecast) => (f.limitNano === 0 ? Infinity : f.projectedNano / f.limitNano);
+  return [...rows].sort((a, b) => Number(b.forecast.reached) - Number(a.forecast.reached) || risk(b.forecast) - risk(a.forecast));
 }
 
 function specs(input: ForecastInput): BudgetSpec[] {
@@ -62,6 +111,7 @@ function specs(input: ForecastInput): BudgetSpec[] {
       limitNano: k.budget.limitNano,
       period: k.budget.period,
       soft: k.budget.soft,
+      match: {},
       scope: { key: k.name },
     })),
     ...input.tagBudgets.map((b) => ({
@@ -71,12 +121,14 @@ function specs(input: ForecastInput): BudgetSpec[] {
       period: b.period,
       soft: b.soft,
       ...(b.per !== undefined ? { per: b.per } : {}),
+      match: b.match,
       scope: { budget: b.name },
     })),
   ];
 }
 
-async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' | 'periodSpend'>, spec: BudgetSpec): Promise<BudgetForecast[]> {
+/** One row per instance of `spec` (per-value budgets: every instance that spent something, unranked); `reachedAt` still null. */
+async function forecast(input: ForecastInput, reads: ForecastReads, spec: BudgetSpec): Promise<Instance[]> {
   const now = input.now;
   const window = periodWindow(spec.period, now, input.timeZone);
   const periodEnds = Number.isFinite(window.end);
@@ -87,7 +139,7 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
   const trend = new Map((await reads.spend(spec.target, trendFrom, now)).map((r) => [r.tagValue, r]));
   const instances = await reads.periodSpend(spec.target, { period: spec.period, start: window.start, end: window.end });
 
-  const rows = instances.map((inst): BudgetForecast => {
+  return instances.map((inst): Instance => {
     const spent = inst.costNano;
     const recent = trend.get(inst.tagValue);
     const rate = (recent?.costNano ?? 0) / trendMs;
@@ -95,7 +147,7 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
     const reached = spent >= spec.limitNano;
     const hitAt = reached ? now : rate > 0 && projected >= spec.limitNano ? Math.round(now + (spec.limitNano - spent) / rate) : null;
     const instance = spec.per !== undefined ? { [spec.per]: inst.tagValue ?? NONE } : {};
-    return {
+    const row: BudgetForecast = {
       name: spec.per !== undefined ? `${spec.name} (${spec.per}=${inst.tagValue ?? NONE})` : spec.name,
       scope: { ...spec.scope, ...instance },
       period: spec.period,
@@ -108,6 +160,7 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
       periodEnds,
       hitAt,
       reached,
+      reachedAt: null,
       trendMs,
       historyMs,
       calls: inst.calls,
@@ -117,8 +170,6 @@ async function forecast(input: ForecastInput, reads: Pick<BudgetStore, 'spend' |
       inputTokens: inst.inputTokens,
       outputTokens: inst.outputTokens,
     };
+    return { forecast: row, tagValue: inst.tagValue, countsFrom: inst.countsFrom };
   });
-  if (spec.per === undefined) return rows;
-  const risk = (f: BudgetForecast) => (f.limitNano === 0 ? Infinity : f.projectedNano / f.limitNano);
-  return rows.sort((a, b) => risk(b) - risk(a)).slice(0, MAX_INSTANCES);
 }

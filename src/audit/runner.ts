@@ -108,6 +108,7 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     excluded: reached ? excludedCalls(ctx.calls) : [],
     findings: [...savings, ...notices],
     budgets: [...ctx.budgetForecasts],
+    budgetsLeftOut: [...ctx.budgetsLeftOut],
     totalPerMonthNano: savings.reduce((s, f) => s + f.savingPerMonthNano, 0),
     where: input.where,
     minSavingPerMonthNano: min,
@@ -130,7 +131,7 @@ async function buildContext(input: AuditInput): Promise<AuditContext> {
   // the database's 90); budgets ignore --where and keep the whole log's first call.
   const scopeFirstCallTs = input.where.length === 0 ? firstCallTs : await store.calls.firstCallAt(input.where);
   const observedMs = Math.max(DAY_MS, input.until - Math.max(input.since, scopeFirstCallTs ?? input.since));
-  const budgetForecasts = await forecastBudgets({ now: input.now, timeZone: input.timeZone, firstCallTs, keyBudgets: input.keyBudgets, tagBudgets: input.tagBudgets }, store.budgets);
+  const { forecasts: budgetForecasts, leftOut: budgetsLeftOut } = await forecastBudgets({ now: input.now, timeZone: input.timeZone, firstCallTs, keyBudgets: input.keyBudgets, tagBudgets: input.tagBudgets }, store.budgets);
   return {
     calls,
     pricer: input.pricer,
@@ -146,5 +147,6 @@ async function buildContext(input: AuditInput): Promise<AuditContext> {
     firstCallTs,
     reconcileRuns: input.reconcileRuns ?? [],
     budgetForecasts,
+    budgetsLeftOut,
   };
 }

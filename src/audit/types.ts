@@ -58,6 +58,12 @@ export interface Evidence {
   inputTokens: number;
   outputTokens: number;
   facts: Fact[];
+  /**
+   * Figures the finding does not have (a reconcile run stores no token counts, and no request
+   * counts for a provider that reports none): left out of the evidence line, null in JSON.
+   * Their fields above are then 0 and mean nothing. Absent: every figure is known.
+   */
+  unknown?: ReadonlyArray<'calls' | 'tokens'>;
 }
 
 /**
@@ -120,6 +126,8 @@ export interface AuditContext {
   reconcileRuns: readonly ReconcileRunRecord[];
   /** Where every budget is heading (budget-forecasts.ts), read before the detectors run. */
   budgetForecasts: readonly BudgetForecast[];
+  /** Per-value budgets' instances not among budgetForecasts, per budget (budget-forecasts.ts). */
+  budgetsLeftOut: readonly BudgetInstancesLeftOut[];
 }
 
 /** Where one budget instance is heading in its current period (see budget-forecasts.ts). Money in nano-USD, times in ms. */
@@ -139,9 +147,11 @@ export interface BudgetForecast {
   horizon: number;
   /** False for `total` budgets (the horizon is not a period end). */
   periodEnds: boolean;
-  /** When spend reaches the limit: now when already reached; null when the projection stays below it. */
+  /** When spend reaches the limit: reachedAt (now when that is not known) when already reached; null when the projection stays below it. */
   hitAt: number | null;
   reached: boolean;
+  /** When a cap already reached was reached: the ts of the call whose cost brought the period's spend to the limit; null when not reached, or not known (calls pruned). */
+  reachedAt: number | null;
   /** Length of the window the rate was measured on, ms: never below one day (see budget-forecasts.ts). */
   trendMs: number;
   /** Age of the call log (now − first call), ms: how much history backs the projection. */
@@ -155,6 +165,24 @@ export interface BudgetForecast {
   ratePricedCalls: number;
   inputTokens: number;
   outputTokens: number;
+}
+
+/**
+ * The instances of one per-value budget left out of the budget list (budget-forecasts.ts
+ * MAX_INSTANCES): how many, and how many of those are at or over their cap.
+ */
+export interface BudgetInstancesLeftOut {
+  /** The tag budget's name (`free-user-daily`). */
+  budget: string;
+  /** Its `per` tag (`user_id`). */
+  per: string;
+  /** Its `match` pairs, for the command that lists every instance. */
+  match: Readonly<Record<string, string>>;
+  period: BudgetPeriod;
+  /** Instances that spent something this period and are not listed; > 0. */
+  instances: number;
+  /** Of `instances`, those at or over their cap; ≤ instances. */
+  atCap: number;
 }
 
 /** One detector: pure over the context; returns its findings in no particular order. */
@@ -186,8 +214,10 @@ export interface AuditReport {
   excluded: ExcludedCalls[];
   /** Ranked: savings by savingPerMonthNano descending, then notices (rank = index + 1). */
   findings: Finding[];
-  /** Every budget's forecast (at risk or not), in config order. */
+  /** Every budget's forecast (at risk or not), in config order; a per-value budget's MAX_INSTANCES instances at most. */
   budgets: BudgetForecast[];
+  /** The per-value budgets' instances left out of `budgets`, per budget in config order; empty when none. */
+  budgetsLeftOut: BudgetInstancesLeftOut[];
   /** Sum of savingPerMonthNano over the findings (fixes on the same calls overlap; see the formats' footnote). */
   totalPerMonthNano: NanoUsd;
   where: readonly WhereClause[];

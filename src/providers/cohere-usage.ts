@@ -2,15 +2,19 @@ import type { Usage } from './types.js';
 import { isObj, count } from './json.js';
 
 /**
- * Normalises Cohere v2 usage to `Usage`, or null when nothing billable is reported.
+ * Normalises Cohere usage to `Usage`, or null when no token counts are reported.
  *
- * `raw` is a chat `usage` object (body `usage`, or `message-end.delta.usage` in a stream)
- * or an embed `meta` object; both carry `billed_units` and `cached_tokens`.
- * - Billing follows `billed_units.{input_tokens, output_tokens}`. The raw `tokens` counts
- *   include Cohere's own preamble and template (71 tokens against 5 billed for one short
- *   prompt), so they are never used, not even as a fallback.
+ * `raw` is a v2 chat `usage` object (body `usage`, or `message-end.delta.usage` in a stream),
+ * a v1 chat `meta` (body, or `stream-end.response.meta`) or an embed `meta` object; all carry
+ * `billed_units`, `tokens` (chat) and `cached_tokens`.
+ * - Cohere bills `billed_units.{input_tokens, output_tokens}`: whenever they carry a count,
+ *   they are what is metered. The raw `tokens` counts include Cohere's own preamble and
+ *   template (71 tokens against 5 billed for one short prompt), so they are the fallback
+ *   only: used when `billed_units` is absent or null (or has no token count) and `tokens`
+ *   has one. They are still the provider's own report (the call is recorded `reported`),
+ *   closer to the bill than an estimate from the answer's characters, if above it.
  * - `cached_tokens` (prompt tokens that hit Cohere's cache) becomes `cacheReadTokens`,
- *   treated as a subset of the billed input and clamped to it.
+ *   treated as a subset of the input and clamped to it.
  * - Image embeddings bill `billed_units.image_tokens` (PROVIDERS.md §6): they count as input
  *   tokens, priced at the model's input rate (the catalog has no separate image rate; a
  *   `prices:` override sets one). Without them, an image embed would be priced from an
@@ -19,18 +23,25 @@ import { isObj, count } from './json.js';
  * Cohere reports no reasoning split and no cost of its own.
  */
 export function normaliseCohereUsage(raw: unknown): Usage | null {
-  if (!isObj(raw) || !isObj(raw.billed_units)) return null;
-  const text = count(raw.billed_units.input_tokens);
-  const images = count(raw.billed_units.image_tokens);
-  const output = count(raw.billed_units.output_tokens);
-  if (text === undefined && images === undefined && output === undefined) return null;
-  const inputTokens = (text ?? 0) + (images ?? 0);
+  if (!isObj(raw)) return null;
+  const counts = tokenCounts(raw.billed_units) ?? tokenCounts(raw.tokens);
+  if (counts === null) return null;
   return {
-    inputTokens,
-    outputTokens: output ?? 0,
-    cacheReadTokens: Math.min(count(raw.cached_tokens) ?? 0, inputTokens),
+    inputTokens: counts.input,
+    outputTokens: counts.output,
+    cacheReadTokens: Math.min(count(raw.cached_tokens) ?? 0, counts.input),
     cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0,
     reasoningTokens: 0,
   };
+}
+
+/** Input (text plus image tokens) and output of one `billed_units` or `tokens` object; null when it has no token count. */
+function tokenCounts(units: unknown): { input: number; output: number } | null {
+  if (!isObj(units)) return null;
+  const text = count(units.input_tokens);
+  const images = count(units.image_tokens);
+  const output = count(units.output_tokens);
+  if (text === undefined && images === undefined && output === undefined) return null;
+  return { input: (text ?? 0) + (images ?? 0), output: output ?? 0 };
 }

@@ -74,7 +74,8 @@ const STREAM_END = 'stream-end';
 /**
  * A Cohere v1 chat stream: one event per line (`{"event_type":"stream-start",…}`,
  * `text-generation`, …), or the same events as SSE data. Usage is only in the last event,
- * `stream-end`, as `response.meta.billed_units`; only a line or frame holding that name (or
+ * `stream-end`, as `response.meta.billed_units` (its `tokens` when those are null: cohere-usage.ts);
+ * only a line or frame holding that name (or
  * an SSE frame with `event: stream-end`: the SSE form is not documented byte for byte) is
  * parsed. A `stream-end` with finish_reason ERROR failed (as a v2 `message-end` so ending).
  * The stream does not name the model, so the requested (or default) one is priced.
@@ -104,7 +105,8 @@ class CohereV1ChatStream implements StreamAccumulator {
 /**
  * The adapter for Cohere's API (`https://api.cohere.com`): `/v2/chat` (JSON or SSE),
  * `/v2/embed`, `/v1/chat` (JSON, newline-delimited JSON or SSE) and `/v1/embed` are metered,
- * billed on `billed_units`; everything else is forwarded unmetered. Requests are never
+ * billed on `billed_units` (on the reported `tokens` only when those are absent or null:
+ * cohere-usage.ts); everything else is forwarded unmetered. Requests are never
  * rewritten (streams of both versions always end with usage).
  *
  * Errors are rendered as `{"id":"<uuid>","message":"…"}` plus any details (budget,
@@ -122,7 +124,7 @@ export function createCohereAdapter(family = 'cohere'): ProviderAdapter {
 
     usageFromJson(info, json): Observed {
       if (!isObj(json)) return { usage: null, model: null };
-      // v2 chat bills in `usage`; embeds and v1 chat in `meta`, the same shape.
+      // v2 chat reports usage in `usage`; embeds and v1 chat in `meta`, the same shape.
       const usage = normaliseCohereUsage(info.kind === 'embeddings' || info.endpoint === V1_CHAT ? json.meta : json.usage);
       // The generation failed inside a 200 (PROVIDERS.md §6): billed all the same, recorded upstream_failed.
       if (info.kind === 'chat' && json.finish_reason === 'ERROR') return { usage, model: null, failed: 'finish_reason ERROR' };

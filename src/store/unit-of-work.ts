@@ -1,5 +1,6 @@
 import type { AlertRecord, BudgetLimitRecord, BudgetResetRecord, KeyEvent, KeyRecord, NewKey, SpendGroup } from './records.js';
 import type { BudgetTarget, InstanceCost, InstanceSpend, PeriodBounds, PeriodInstanceSpend } from './budget-reads.js';
+import type { NanoUsd } from '../lib/money.js';
 
 /**
  * The store modules that write keys, their audit trail and budgets: what a unit of work
@@ -95,4 +96,13 @@ export interface BudgetStore {
    * lists. What `total` budgets keep of calls retention pruned.
    */
   prunedSpend(target: BudgetTarget, bounds: PeriodBounds, until: number): Promise<InstanceCost[]>;
+  /**
+   * When one instance's spend reached `limitNano` (nano-USD): the ts of the call whose cost
+   * brought the running sum of the instance's calls with `from <= ts < to` (in ts, then id,
+   * order) to it; `tagValue` picks the instance of a `per` budget (null: the calls lacking
+   * the tag) and is ignored otherwise. Null when those calls never reach it, or when `from`
+   * is before rawCallsSince() (the pruned calls' order is not kept). `from` is where the
+   * instance's spend counts from (periodSpend's countsFrom).
+   */
+  capReachedAt(target: BudgetTarget, tagValue: string | null, from: number, to: number, limitNano: NanoUsd): Promise<number | null>;
 }

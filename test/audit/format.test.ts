@@ -45,7 +45,7 @@ describe('audit formats', () => {
     expect(text).toContain('limit_usd: 0.10');
     expect(text).toContain('prices:\n');
     expect(text).not.toMatch(/\u001b\[/);
-    expect(text).toMatch(/Budgets\n.*\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached\n/);
+    expect(text).toMatch(/Budgets\n.*\n.*\nbudget\s+period\s+spent\s+limit\s+projected\s+cap hit\nkey web\s+month\s+\$2\.90\s+\$2\.50\s+\$2\.90\s+reached 2026-11-02 02:30\n/);
     // The total counts the five findings listed: three savings and two notices (budget, unpriced).
     expect(lines.at(-1)).toMatch(/^Total estimated saving: \$5\.24 per month \(.*\) from 5 findings: 3 savings, 2 notices\.$/);
     expect(renderAuditTable((await report()), { color: true })).toMatch(/\u001b\[1m/);
@@ -60,7 +60,7 @@ describe('audit formats', () => {
     expect(md).toContain('chat\\|beta');
     expect(md).toContain('### 1. classifier: gpt-4o → gpt-4o-mini for short answers');
     expect(md).toContain('```yaml\nbudgets:\n  - name: free-tier-daily');
-    expect(md).toContain('| key web | month | $2.90 | $2.50 | $2.90 | reached |');
+    expect(md).toContain('| key web | month | $2.90 | $2.50 | $2.90 | reached 2026-11-02 02:30 |');
     expect(md.trimEnd().split('\n').at(-1)).toMatch(/^\*\*Total estimated saving: \$5\.24 per month .*\*\*$/);
   });
 
@@ -80,8 +80,9 @@ describe('audit formats', () => {
     expect(down.evidence).toMatchObject({ calls: 1000, cost_usd: 3.5, p50_input_tokens: 1000, proposed_model: 'gpt-4o-mini', proposed_cost_usd: 0.21 });
     expect(free.evidence.cost_per_free_user_usd).toBe(0.29);
     expect(free.snippet).toContain('per: user_id');
-    // Web spent $2.90 by Nov 20 (all on Nov 2); $0 in the last 7 days → no projection beyond the cap already reached.
-    expect(budget.due_at).toBe('2026-11-20T00:00:00.000Z');
+    // Web spent $2.90 by Nov 20 (all on Nov 2); $0 in the last 7 days → no projection beyond the cap already reached,
+    // which the 25th $0.10 call reached (f5's, Nov 2 02:30).
+    expect(budget.due_at).toBe('2026-11-02T02:30:00.000Z');
     expect(doc.budgets).toEqual([
       {
         name: 'key web',
@@ -96,8 +97,9 @@ describe('audit formats', () => {
         rate_window_days: 7,
         projected_usd: 2.9,
         horizon: '2026-12-01T00:00:00.000Z',
-        cap_hit_at: '2026-11-20T00:00:00.000Z',
+        cap_hit_at: '2026-11-02T02:30:00.000Z',
         reached: true,
+        reached_at: '2026-11-02T02:30:00.000Z',
       },
     ]);
     expect(doc.total).toEqual({ saving_usd_per_month: 5.24, saving_nano_per_month: 5_240_000_000, findings: 5, savings: 3, notices: 2 });

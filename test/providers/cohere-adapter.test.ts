@@ -82,10 +82,11 @@ describe('Cohere: usage from JSON bodies', () => {
     expect(adapter.usageFromJson(chatInfo(false), extra)).toEqual({ model: null, usage: usage({ inputTokens: 5, outputTokens: 18 }) });
   });
 
-  it('answers usage null when billed_units are missing (tokens alone are not billable counts)', () => {
+  it('answers usage null when neither billed_units nor tokens carry counts (tokens alone are the fallback: cohere-tokens-fallback.test.ts)', () => {
     const { usage: _u, ...noUsage } = json('chat.json');
     expect(adapter.usageFromJson(chatInfo(false), noUsage).usage).toBeNull();
-    expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { tokens: { input_tokens: 71, output_tokens: 18 } } }).usage).toBeNull();
+    expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { tokens: { input_tokens: 71, output_tokens: 18 } } }).usage).toEqual(usage({ inputTokens: 71, outputTokens: 18 }));
+    expect(adapter.usageFromJson(chatInfo(false), { ...noUsage, usage: { billed_units: {}, tokens: {} } }).usage).toBeNull();
     expect(adapter.usageFromJson(embedInfo(), { ...json('embed.json'), meta: { api_version: { version: '2' }, billed_units: { images: 1 } } }).usage).toBeNull();
     expect(adapter.usageFromJson(embedInfo(), 'text').usage).toBeNull();
     for (const file of ['error-401.json', 'error-429.json']) expect(adapter.usageFromJson(chatInfo(false), json(file)), file).toEqual({ usage: null, model: null });

@@ -1,4 +1,4 @@
-import { formatLocal, formatMoney } from '../../report/format/text.js';
+import { formatLocal, formatMoney, formatMoneyBeside } from '../../report/format/text.js';
 import { DAY_MS, fact, spanText } from '../stats.js';
 import type { BudgetForecast, Detector, Finding } from '../types.js';
 
@@ -43,11 +43,15 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
         fact.usd('daily_rate_usd', `spend per day (last ${window})`, f.dailyRateNano),
         fact.usd('projected_usd', 'projected at period end', f.projectedNano),
         fact.time('period_end', f.periodEnds ? 'period ends' : 'horizon', f.horizon),
-        fact.time('cap_hit_at', f.reached ? 'cap reached by' : 'cap hit at', hitAt),
+        f.reached
+          ? f.reachedAt !== null
+            ? fact.time('cap_reached_at', 'cap reached', f.reachedAt)
+            : fact.text('cap_reached_at', 'cap reached', `this ${f.period} (the call that crossed it is no longer in the log)`)
+          : fact.time('cap_hit_at', 'cap hit at', hitAt),
       ],
     },
     fix: f.reached
-      ? `${f.name} has spent ${formatMoney(f.spentNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
+      ? `${f.name} has spent ${formatMoneyBeside(f.spentNano, f.limitNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
         `Raise limit_usd if this spend is expected, or cut it (see the savings above).`
       : `At the rate of the last ${window}, ${f.name} spends ${formatMoney(f.projectedNano)} before ${endText}; once it hits the cap ${effect}. ` +
         `Raise limit_usd to at least ${formatMoney(f.projectedNano)}, or cut this spend (see the savings above).`,

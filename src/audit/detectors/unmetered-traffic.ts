@@ -31,8 +31,10 @@ export const unmeteredTraffic: Detector = {
             costNano: r.unmeteredNano,
             // Billed minus metered, from the provider's bill: a figure.
             pricedCalls: r.unmeteredRequests ?? 0,
+            // The stored run keeps no token counts (reconcile shows them), nor requests when the provider reports none.
             inputTokens: 0,
             outputTokens: 0,
+            unknown: r.unmeteredRequests === null ? ['calls', 'tokens'] : ['tokens'],
             facts: [
               fact.time('reconciled_at', 'reconciled at', r.ranAt),
               fact.count('unmetered_rows', 'days × models with unmetered traffic', r.unmeteredRows),

@@ -1,10 +1,10 @@
 import { displayWidth } from '../../lib/display-width.js';
-import { countOf, formatInt, formatLocal, formatMoney, formatPercent, formatUntil, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
+import { countOf, formatInt, formatLocal, formatMoney, formatMoneyBeside, formatPercent, formatUntil, fromSpend, knownAmount, spendText, unknownUsageNotice, unpricedNotice } from '../../report/format/text.js';
 import type { WhereClause } from '../../report/types.js';
 import { sumCostCounts, type CostCounts } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { DAY_MS } from '../stats.js';
-import type { AuditReport, BudgetForecast, Evidence, Fact, Finding } from '../types.js';
+import type { AuditReport, BudgetForecast, BudgetInstancesLeftOut, Evidence, Fact, Finding } from '../types.js';
 
 /** Display pieces shared by the table and Markdown formats (formatting only, no maths). */
 
@@ -25,13 +25,20 @@ export function formatFact(f: Fact, timeZone: string): string {
 }
 
 /**
- * "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens". The cost reads `—` when no
+ * "1,200 calls · $340.12 · 9,600,000 in / 360,000 out tokens", without the figures the
+ * evidence does not have (Evidence.unknown: "$1.58"). The cost reads `—` when no
  * call has one (unknown, not $0: report/known-cost.ts), and is marked `*` with a note when
  * it sums only some of the calls.
  */
 export function evidenceHeadline(e: Evidence): string {
   const note = costKnown(e) && costLeavesCallsOut(e) ? ` (* ${countOf(e.calls - e.pricedCalls, 'call')} without a cost ${e.calls - e.pricedCalls === 1 ? 'is' : 'are'} not in the sum)` : '';
-  return `${countOf(e.calls, 'call')} · ${spendText(e, false)} · ${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens${note}`;
+  const unknown = new Set(e.unknown ?? []);
+  const parts = [
+    ...(unknown.has('calls') ? [] : [countOf(e.calls, 'call')]),
+    spendText(e, false),
+    ...(unknown.has('tokens') ? [] : [`${formatInt(e.inputTokens)} in / ${formatInt(e.outputTokens)} out tokens`]),
+  ];
+  return `${parts.join(' · ')}${note}`;
 }
 
 /**
@@ -96,12 +103,15 @@ export function budgetSpends(b: BudgetForecast): { spent: CostCounts; rate: Cost
 
 /**
  * Spent and projected read as report's totals (spendText): `—` when none of their calls has
- * a cost, `$X*` when some have none. The cap hit rests on the projection: `—` when unknown.
+ * a cost, `$X*` when some have none; each with the decimals that keep it from reading as the
+ * limit when it is not (formatMoneyBeside). The cap hit rests on the projection: `—` when
+ * unknown; a cap already reached reads `reached` and when (the call that crossed it), if known.
  */
 export function budgetCells(b: BudgetForecast, timeZone: string): string[] {
   const { spent, projected } = budgetSpends(b);
-  const hit = b.reached ? 'reached' : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
-  return [b.name, b.soft ? `${b.period} (soft)` : b.period, spendText(spent, false), formatMoney(b.limitNano), spendText(projected, false), hit];
+  const beside = (m: CostCounts) => fromSpend(costKnown(m) ? formatMoneyBeside(m.costNano, b.limitNano) : null, m, false);
+  const hit = b.reached ? (b.reachedAt !== null ? `reached ${formatLocal(b.reachedAt, timeZone)}` : 'reached') : !costKnown(projected) ? '—' : b.hitAt === null ? 'on track' : formatLocal(b.hitAt, timeZone);
+  return [b.name, b.soft ? `${b.period} (soft)` : b.period, beside(spent), formatMoney(b.limitNano), beside(projected), hit];
 }
 
 /**
@@ -114,6 +124,28 @@ export function budgetCostNote(budgets: readonly BudgetForecast[]): string | und
     return !costKnown(spent) || !costKnown(projected) || costLeavesCallsOut(spent) || costLeavesCallsOut(projected);
   });
   return partial ? "—: none of the budget's calls has a cost (unpriced, or usage unknown); *: only some have one, and the amount sums those." : undefined;
+}
+
+/** `report --since` for the current period of a budget: the named period, or all of the log for `total`. */
+const PERIOD_SINCE: Readonly<Record<BudgetInstancesLeftOut['period'], string>> = { day: 'today', week: 'this-week', month: 'this-month', total: '1970-01-01' };
+
+/** A shell word: bare when it needs no quoting, else single-quoted. */
+const shellWord = (s: string): string => (/^[\w.,:@/+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The line under the budget table for a per-value budget's instances left out of it:
+ * "and 6 more instances of free-user-daily, 5 of them at their cap; `tokometer report --by
+ * user_id --since today --where tier=free` lists them." ("at their cap" alone when all are).
+ */
+export function leftOutText(l: BudgetInstancesLeftOut): string {
+  const more = l.instances === 1 ? 'and 1 more instance' : `and ${formatInt(l.instances)} more instances`;
+  const cap =
+    l.atCap === l.instances
+      ? l.instances === 1 ? ' at its cap' : ' at their cap'
+      : l.atCap === 0 ? (l.instances === 1 ? ', not at its cap' : ', none of them at their cap') : `, ${formatInt(l.atCap)} of them at their cap`;
+  const where = Object.entries(l.match).map(([k, v]) => ` --where ${shellWord(`${k}=${v}`)}`).join('');
+  const command = `tokometer report --by ${shellWord(l.per)} --since ${PERIOD_SINCE[l.period]}${where}`;
+  return `${more} of ${l.budget}${cap}; \`${command}\` lists ${l.instances === 1 ? 'it' : 'them'}.`;
 }
 
 export const BUDGET_NOTE = 'Current period, projected at the daily rate of the last 7 days (last day for daily budgets; since the first call when the history is shorter, but over at least 1 day).';

@@ -14,7 +14,8 @@ import { budgetSpends } from './common.js';
  * of its calls has a cost, else the sum of the known costs (`priced_calls` of `calls`; fewer
  * makes it a lower bound), and `unpriced` lists the unpriced calls per model, as report does.
  * `total.findings` counts every finding listed (`savings` + `notices`); a budget's
- * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window.
+ * `daily_rate_usd` is its spend over the last `rate_window_days` divided by that window;
+ * `budgets_left_out` counts, per per-value budget, the instances `budgets` does not list.
  */
 
 function factValue(f: Fact): number | string {
@@ -32,12 +33,13 @@ function findingJson(f: Finding, rank: number) {
     title: f.title,
     scope: f.scope,
     evidence: {
-      calls: f.evidence.calls,
+      // null: a figure the finding does not have (Evidence.unknown).
+      calls: f.evidence.unknown?.includes('calls') === true ? null : f.evidence.calls,
       // null when none of the calls has a cost (unknown, not $0); priced_calls < calls: a lower bound.
       cost_usd: costKnown(f.evidence) ? nanoToUsd(f.evidence.costNano) : null,
       priced_calls: f.evidence.pricedCalls,
-      input_tokens: f.evidence.inputTokens,
-      output_tokens: f.evidence.outputTokens,
+      input_tokens: f.evidence.unknown?.includes('tokens') === true ? null : f.evidence.inputTokens,
+      output_tokens: f.evidence.unknown?.includes('tokens') === true ? null : f.evidence.outputTokens,
       ...Object.fromEntries(f.evidence.facts.map((x) => [x.key, factValue(x)])),
     },
     fix: f.fix,
@@ -50,6 +52,8 @@ function findingJson(f: Finding, rank: number) {
     ...(f.dueAt !== undefined ? { due_at: new Date(f.dueAt).toISOString() } : {}),
   };
 }
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** One budget: an amount none of whose calls has a cost is null (unknown, not 0), as report's totals; priced_calls < calls makes spent_usd a lower bound. */
 function budgetJson(b: BudgetForecast) {
@@ -68,8 +72,10 @@ function budgetJson(b: BudgetForecast) {
     rate_window_days: b.trendMs / DAY_MS,
     projected_usd: amount(projected),
     horizon: new Date(b.horizon).toISOString(),
-    cap_hit_at: b.hitAt === null ? null : new Date(b.hitAt).toISOString(),
+    // A cap already reached: when it was (reached_at, null when not known), never the time of the audit.
+    cap_hit_at: b.reached ? iso(b.reachedAt) : iso(b.hitAt),
     reached: b.reached,
+    reached_at: iso(b.reachedAt),
   };
 }
 
@@ -89,7 +95,10 @@ export function renderAuditJson(r: AuditReport): string {
     excluded_calls: r.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls })),
     min_saving_usd_per_month: nanoToUsd(r.minSavingPerMonthNano),
     findings: r.findings.map((f, i) => findingJson(f, i + 1)),
-    budgets: r.budgets.map((b) => budgetJson(b)),    total: {
+    budgets: r.budgets.map((b) => budgetJson(b)),
+    // A per-value budget's instances not in `budgets` (at most 3 are listed): how many, and how many of those are at their cap.
+    budgets_left_out: r.budgetsLeftOut.map((l) => ({ budget: l.budget, per: l.per, instances: l.instances, at_cap: l.atCap })),
+    total: {
       saving_usd_per_month: nanoToUsd(r.totalPerMonthNano),
       saving_nano_per_month: r.totalPerMonthNano,
       findings: r.findings.length,

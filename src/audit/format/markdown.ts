@@ -1,7 +1,7 @@
 import { escapeControlChars } from '../../lib/control-chars.js';
 import { excludedNotice, formatMoney } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, evidenceHeadline, factItems, savingCell, spendNotes, spentText, totalText, whereText, windowText } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, leftOutText, evidenceHeadline, factItems, savingCell, spendNotes, spentText, totalText, whereText, windowText } from './common.js';
 
 /**
  * The audit as GitHub-flavoured Markdown, to paste into an issue or a monthly review:
@@ -32,6 +32,7 @@ export function renderAuditMarkdown(r: AuditReport): string {
   if (r.budgets.length > 0) {
     out.push('', '### Budgets', '', BUDGET_NOTE, '', `| ${BUDGET_HEADERS.join(' | ')} |`, '|---|---|--:|--:|--:|---|');
     for (const b of r.budgets) out.push(`| ${budgetCells(b, r.timeZone).map(cell).join(' | ')} |`);
+    if (r.budgetsLeftOut.length > 0) out.push('', ...r.budgetsLeftOut.map((l) => `_${leftOutText(l)}_`));
     const costNote = budgetCostNote(r.budgets);
     if (costNote) out.push('', `_${costNote}_`);
   }

@@ -1,7 +1,7 @@
 import { escapeControlChars as shown } from '../../lib/control-chars.js';
 import { excludedNotice, formatMoney, paint, renderGrid, type Paint } from '../../report/format/text.js';
 import type { AuditReport, Finding } from '../types.js';
-import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, evidenceHeadline, factItems, savingCell, scopeText, spendNotes, spentText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
+import { BUDGET_HEADERS, BUDGET_NOTE, OVERLAP_NOTE, budgetCells, budgetCostNote, leftOutText, evidenceHeadline, factItems, savingCell, scopeText, spendNotes, spentText, totalText, whereText, windowText, wrap, wrapItems } from './common.js';
 
 /**
  * The audit for a terminal: a heading, a ranked summary grid, one block per finding
@@ -55,6 +55,7 @@ function budgetTable(r: AuditReport, p: Paint): string[] {
     p.bold('Budgets'),
     p.dim(wrap(BUDGET_NOTE, WIDTH, '')),
     renderGrid(columns, r.budgets.map((b) => budgetCells(b, r.timeZone)), p),
+    ...r.budgetsLeftOut.map((l) => wrap(shown(leftOutText(l)), WIDTH, '  ')),
     ...(costNote ? [p.yellow(wrap(costNote, WIDTH, ''))] : []),
   ];
 }

@@ -74,6 +74,23 @@ export function formatMoney(nano: NanoUsd): string {
 }
 
 /**
+ * A spend written beside a limit (`refNano`): formatMoney, with as many more decimals (up to
+ * 9, the nano-dollar) as it takes not to read as formatMoney(refNano) when it is not that
+ * amount: $0.000999999 and $0.001000007 beside $0.001, where formatMoney writes `$0.001`
+ * for all three (lib/money.ts formatSpentOf does the same for the proxy's messages).
+ */
+export function formatMoneyBeside(nano: NanoUsd, refNano: NanoUsd): string {
+  const text = formatMoney(nano);
+  if (nano === refNano || text !== formatMoney(refNano)) return text;
+  const sign = nano < 0 ? '-' : '';
+  const usd = Math.abs(nano) / NANO_PER_USD;
+  const ref = Math.abs(refNano) / NANO_PER_USD;
+  let decimals = 3;
+  while (decimals < 9 && usd.toFixed(decimals) === ref.toFixed(decimals)) decimals++;
+  return `${sign}$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })}`;
+}
+
+/**
  * A figure computed from a spend (an amount, a ratio, a margin), for a table: `—` when null
  * (unknown: no call of the spend has a cost, report/known-cost.ts), else `text`, marked `*`
  * when the spend leaves calls out (it covers the priced ones only, so the figure is a bound:

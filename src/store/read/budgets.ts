@@ -63,15 +63,14 @@ interface SpendQuery {
   spentOnly?: { top?: number };
 }
 
-/** Sums the target's calls with `from <= ts < to`, per instance (one row without `per`). */
-async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, q: SpendQuery = {}): Promise<InstanceSpend[]> {
+/**
+ * `FROM calls c [JOIN the per tag as p] WHERE …` for the target's calls with `from <= ts < to`
+ * (only the `only` instance when given), and its parameters.
+ */
+function targetCalls(db: Db, target: BudgetTarget, from: number, to: number, only?: { tagValue: string | null }): { sql: string; params: SqlValue[] } {
   const per = target.kind === 'tag' ? target.per : undefined;
   const params: SqlValue[] = [];
-  // calls: those that reached the provider (reached.ts), as reports count them; a call the
-  // budget refused spent nothing and is not one of the calls that spent it. priced: of those,
-  // the ones with a cost (cost_nano NULL: unpriced or usage unknown).
-  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(CASE WHEN ${reachedSql('c')} THEN 1 END) AS calls, COUNT(CASE WHEN ${reachedSql('c')} THEN c.cost_nano END) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost,
-    SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens FROM calls c`;
+  let sql = 'FROM calls c';
   if (per !== undefined) {
     const join = tagJoinSql(db.dialect, 'p', per);
     sql += ` ${join.sql}`;
@@ -89,10 +88,23 @@ async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, 
       params.push(...filter.params);
     }
   }
-  if (per !== undefined && q.only !== undefined) {
-    sql += q.only.tagValue === null ? ' AND p.value IS NULL' : ' AND p.value = ?';
-    if (q.only.tagValue !== null) params.push(q.only.tagValue);
+  if (per !== undefined && only !== undefined) {
+    sql += only.tagValue === null ? ' AND p.value IS NULL' : ' AND p.value = ?';
+    if (only.tagValue !== null) params.push(only.tagValue);
   }
+  return { sql, params };
+}
+
+/** Sums the target's calls with `from <= ts < to`, per instance (one row without `per`). */
+async function sumSpend(db: Db, target: BudgetTarget, from: number, to: number, q: SpendQuery = {}): Promise<InstanceSpend[]> {
+  const per = target.kind === 'tag' ? target.per : undefined;
+  const scope = targetCalls(db, target, from, to, q.only);
+  const params: SqlValue[] = [...scope.params];
+  // calls: those that reached the provider (reached.ts), as reports count them; a call the
+  // budget refused spent nothing and is not one of the calls that spent it. priced: of those,
+  // the ones with a cost (cost_nano NULL: unpriced or usage unknown).
+  let sql = `SELECT ${per !== undefined ? 'p.value' : 'NULL'} AS tag_value, COUNT(CASE WHEN ${reachedSql('c')} THEN 1 END) AS calls, COUNT(CASE WHEN ${reachedSql('c')} THEN c.cost_nano END) AS priced, COALESCE(SUM(c.cost_nano), 0) AS cost,
+    SUM(c.input_tokens) AS input_tokens, SUM(c.output_tokens) AS output_tokens ${scope.sql}`;
   if (per !== undefined) sql += ' GROUP BY p.value';
   if (per !== undefined && q.spentOnly !== undefined) {
     sql += ` HAVING COALESCE(SUM(c.cost_nano), 0) > 0 ORDER BY cost DESC, ${byteOrderSql(db.dialect, 'p.value')}`;
@@ -139,7 +151,7 @@ async function prunedAfterResets(db: Db, target: BudgetTarget, budget: BudgetPer
 }
 
 /** The spend reads of BudgetStore over `db`; `resets` is the store's reset list (store/budgets.ts). */
-export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetStore, 'spendGroups' | 'spend' | 'periodSpend' | 'rawCallsSince' | 'prunedSpend'> {
+export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetStore, 'spendGroups' | 'spend' | 'periodSpend' | 'rawCallsSince' | 'prunedSpend' | 'capReachedAt'> {
   return {
     async spendGroups(since, until) {
       const rows = await db.all<{ key_name: string | null; tags: string; ts: number; cost: number }>(
@@ -184,6 +196,18 @@ export function budgetSpend(db: Db, resets: BudgetStore['resets']): Pick<BudgetS
     },
 
     rawCallsSince: () => rawCallsSince(db),
+
+    async capReachedAt(target, tagValue, from, to, limitNano) {
+      // Calls before raw_since survive only as sums: the running spend cannot be told from them.
+      if (from < (await rawCallsSince(db))) return null;
+      const scope = targetCalls(db, target, from, to, target.kind === 'tag' && target.per !== undefined ? { tagValue } : undefined);
+      const row = await db.get<{ ts: number }>(
+        `SELECT ts FROM (SELECT c.ts AS ts, SUM(COALESCE(c.cost_nano, 0)) OVER (ORDER BY c.ts, c.id ROWS UNBOUNDED PRECEDING) AS spent ${scope.sql}) x
+         WHERE x.spent >= ? ORDER BY x.ts LIMIT 1`,
+        [...scope.params, limitNano],
+      );
+      return row === undefined ? null : Number(row.ts);
+    },
 
     async prunedSpend(target, bounds, until) {
       const ref: BudgetPeriodRef = { kind: target.kind, name: target.name, period: bounds.period, periodStart: bounds.start };
