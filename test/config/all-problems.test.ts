@@ -24,7 +24,7 @@ describe('config check reports the checks across fields beside the schema proble
     expect(err).toBe(
       [
         'tokometer: tokometer.yaml:2:16: prices.auto_update: expected off or a duration such as 30s, 10m, 24h or 1d',
-        'tokometer.yaml:4:23: keys.app.providers[0]: unknown provider "opneai" (not built in and not under providers:)',
+        'tokometer.yaml:4:22: keys.app.providers[0]: unknown provider "opneai" (not built in and not under providers:)',
         'tokometer.yaml:7:13: budgets[1].name: duplicate budget name "daily" (also budgets[0])',
         '',
       ].join('\n'),
