@@ -66,6 +66,41 @@ export function budgetExceededError(block: BlockInfo): ProxyError {
   return new ProxyError('budget_exceeded', budgetExceededMessage(block), details, headers);
 }
 
+/**
+ * The output side of the estimate of a call that set no output limit: the tokens one answer is
+ * held at, how many answers (`n`), why that many (`learned`: the largest answer the key had
+ * from `model` in the output history's 7 days; `window`: the model's context window;
+ * `default`: the flat guess for a model without one), and the request's parameter that would
+ * hold less (ProviderAdapter.outputLimitParam).
+ */
+export interface OutputHold {
+  tokens: number;
+  choices: number;
+  source: 'learned' | 'window' | 'default';
+  model: string;
+  param: string;
+}
+
+const HOLD_SOURCE: Record<OutputHold['source'], (model: string) => string> = {
+  learned: (model) => ` (the most this key had from ${model} in 7 days)`,
+  window: () => " (the model's context window)",
+  default: () => '',
+};
+
+/**
+ * What a busy refusal says of the call's estimate, inside its parentheses: `estimated $8.00`;
+ * when the estimate is more than the budget has left, that the call runs only once nothing else
+ * is in flight (policy.ts rule 2: it never fits beside another call); and with `hold` (a request
+ * without an output limit), the output tokens held and the parameter that would hold less.
+ */
+export function estimateNote(block: BlockInfo, hold?: OutputHold): string {
+  const left = block.limitNano - block.spentNano;
+  const alone = block.estimateNano > left ? `, more than the ${formatUsd(left)} left, so it runs only once no other call is in flight` : '';
+  if (hold === undefined) return `estimated ${formatUsd(block.estimateNano)}${alone}`;
+  const tokens = `${hold.choices > 1 ? `${hold.choices} × ` : ''}${hold.tokens.toLocaleString('en-US')}`;
+  return `estimated ${formatUsd(block.estimateNano)}${alone}; no ${hold.param}: ${tokens} output tokens held${HOLD_SOURCE[hold.source](hold.model)}; set ${hold.param} to hold less`;
+}
+
 /** Seconds as the message says them: `30 s`, `0.25 s`. */
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
@@ -74,14 +109,15 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
  * wait for them (`budget_admission_wait_ms`; 0 = no wait) ran out: kind `budget_busy`,
  * details `{budget: {name, limit_usd, spent_usd, reserved_usd, in_flight, waiting, period}}`
  * (no `reset_at`: the budget is not spent), and headers `Retry-After: 1` and
- * `x-should-retry: true`, so official SDKs retry it on their own.
+ * `x-should-retry: true`, so official SDKs retry it on their own. The message explains the
+ * call's estimate (estimateNote; `hold`: its output side, for a request without an output limit).
  */
-export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError {
+export function budgetBusyError(block: BlockInfo, waitedMs: number, hold?: OutputHold): ProxyError {
   const inFlight = block.inFlight ?? 0;
   const waiting = block.waiting ?? 0;
   const held = `${formatUsd(block.reservedNano)} held by ${inFlight} call${inFlight === 1 ? '' : 's'} in flight` + (waiting > 0 ? ` and ${waiting} waiting` : '');
   const wait = waitedMs > 0 ? `found no room within ${seconds(waitedMs)}` : 'does not fit beside them (budget_admission_wait_ms is 0)';
-  const message = `Budget ${budgetWho(block)} busy: ${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (estimated ${formatUsd(block.estimateNano)}) ${wait}. Retry shortly.`;
+  const message = `Budget ${budgetWho(block)} busy: ${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}, ${held}; this call (${estimateNote(block, hold)}) ${wait}. Retry shortly.`;
   const budget = { ...budgetDetails(block), reserved_usd: nanoToUsd(block.reservedNano), in_flight: inFlight, waiting };
   return new ProxyError('budget_busy', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
@@ -101,7 +137,7 @@ export function shuttingDownError(block: BlockInfo): ProxyError {
   return new ProxyError('unavailable', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
 
-/** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out. */
-export function budgetRefusal(block: BlockInfo, waitedMs: number): ProxyError {
-  return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs);
+/** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out (`hold`: see budgetBusyError). */
+export function budgetRefusal(block: BlockInfo, waitedMs: number, hold?: OutputHold): ProxyError {
+  return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs, hold);
 }

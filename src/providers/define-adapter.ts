@@ -73,6 +73,8 @@ export interface AdapterSpec {
   billing?(json: Json): BillingConditions | undefined;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
+  /** The body field that limits output (ProviderAdapter.outputLimitParam). Default: `max_tokens` for every request. */
+  outputLimitParam?: ProviderAdapter['outputLimitParam'];
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   stripUnmeterableQuery?: ProviderAdapter['stripUnmeterableQuery'];
@@ -174,5 +176,6 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   if (spec.pending) adapter.pending = spec.pending;
   if (spec.stripUnmeterableQuery) adapter.stripUnmeterableQuery = spec.stripUnmeterableQuery;
   if (spec.answerTextLength) adapter.answerTextLength = spec.answerTextLength;
+  if (spec.outputLimitParam) adapter.outputLimitParam = spec.outputLimitParam;
   return adapter;
 }

@@ -14,7 +14,9 @@ export type ProviderState = Pick<ProxyDeps<unknown>, 'contexts' | 'cachedContent
  * them (RequestInfo.upload: the seconds are held for a model billed by duration, whisper-1),
  * an OCR request the most pages it can be billed for (RequestInfo.documentPages),
  * and a Gemini cache the request reads its size (`state.cachedContents`,
- * proxy/cached-content-sizes.ts). `at`: ms since the epoch.
+ * proxy/cached-content-sizes.ts). `at`: ms since the epoch. `outputLimitParam`: the body field
+ * that would limit the output of a request that set no limit (ProviderAdapter.outputLimitParam),
+ * for a busy refusal's hint.
  */
 export function budgetRequestOf(
   keyName: string | null,
@@ -24,6 +26,7 @@ export function budgetRequestOf(
   bodyBytes: number,
   state: ProviderState | undefined,
   at: number,
+  outputLimitParam?: string,
 ): BudgetRequest {
   const request: BudgetRequest = {
     keyName,
@@ -34,6 +37,7 @@ export function budgetRequestOf(
     metered: info.metered,
     promptBytes: info.upload?.textBytes ?? bodyBytes,
     maxOutputTokens: info.maxOutputTokens,
+    outputLimitParam,
     outputChoices: info.outputChoices ?? 1,
     maxWebSearches: info.maxWebSearches,
     maxFileSearches: info.maxFileSearches,
