@@ -56,6 +56,12 @@ describe('a busy refusal explains its estimate', () => {
     expect(busyMessage(g, noMax({ outputChoices: 2, outputLimitParam: 'max_tokens' }))).toContain(`no max_tokens: 2 × ${count(WINDOW)} output tokens held`);
   });
 
+  it('a request whose API reads no output limit (no outputLimitParam: embeddings, speech) gets no such note', () => {
+    const g = gate(5);
+    expect(now(g.reserve(noMax())).ok).toBe(true);
+    expect(busyMessage(g, noMax({ outputLimitParam: undefined }))).not.toMatch(/no max|output tokens held|to hold less/);
+  });
+
   it('a request with an output limit gets no such note', () => {
     const g = gate(0.0003);
     expect(now(g.reserve(gateRequest({ at: AT }))).ok).toBe(true);
