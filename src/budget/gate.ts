@@ -265,10 +265,11 @@ export class LedgerGate {
    * otherwise. Only on the refusal path.
    */
   private outputHold(req: GateRequest): OutputHold | undefined {
-    if (req.maxOutputTokens !== null || req.model === null) return undefined;
+    // No parameter: the API reads no output limit (embeddings, speech), so there is nothing to set.
+    if (req.maxOutputTokens !== null || req.model === null || req.outputLimitParam === undefined) return undefined;
     const learned = this.outputs.max(req.keyName, req.model, req.at);
     const window = this.prices.get(req.provider, req.model, req.at).contextWindowTokens;
     const [tokens, source] = learned !== undefined ? [learned, 'learned' as const] : window !== undefined ? [window, 'window' as const] : [this.defaultMaxOutput, 'default' as const];
-    return { tokens, choices: Math.max(1, req.outputChoices ?? 1), source, model: req.model, param: req.outputLimitParam ?? 'max_tokens' };
+    return { tokens, choices: Math.max(1, req.outputChoices ?? 1), source, model: req.model, param: req.outputLimitParam };
   }
 }
