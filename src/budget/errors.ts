@@ -66,6 +66,41 @@ export function budgetExceededError(block: BlockInfo): ProxyError {
   return new ProxyError('budget_exceeded', budgetExceededMessage(block), details, headers);
 }
 
+/**
+ * The output side of the estimate of a call that set no output limit: the tokens one answer is
+ * held at, how many answers (`n`), why that many (`learned`: the largest answer the key had
+ * from `model` in the output history's 7 days; `window`: the model's context window;
+ * `default`: the flat guess for a model without one), and the request's parameter that would
+ * hold less (ProviderAdapter.outputLimitParam).
+ */
+export interface OutputHold {
+  tokens: number;
+  choices: number;
+  source: 'learned' | 'window' | 'default';
+  model: string;
+  param: string;
+}
+
+const HOLD_SOURCE: Record<OutputHold['source'], (model: string) => string> = {
+  learned: (model) => ` (the most this key had from ${model} in 7 days)`,
+  window: () => " (the model's context window)",
+  default: () => '',
+};
+
+/**
+ * What a busy refusal says of the call's estimate, inside its parentheses: `estimated $8.00`;
+ * when the estimate is more than the budget has left, that the call runs only once nothing else
+ * is in flight (policy.ts rule 2: it never fits beside another call); and with `hold` (a request
+ * without an output limit), the output tokens held and the parameter that would hold less.
+ */
+export function estimateNote(block: BlockInfo, hold?: OutputHold): string {
+  const left = block.limitNano - block.spentNano;
+  const alone = block.estimateNano > left ? `, more than the ${formatUsd(left)} left, so it runs only once no other call is in flight` : '';
+  if (hold === undefined) return `estimated ${formatUsd(block.estimateNano)}${alone}`;
+  const tokens = `${hold.choices > 1 ? `${hold.choices} × ` : ''}${hold.tokens.toLocaleString('en-US')}`;
+  return `estimated ${formatUsd(block.estimateNano)}${alone}; no ${hold.param}: ${tokens} output tokens held${HOLD_SOURCE[hold.source](hold.model)}; set ${hold.param} to hold less`;
+}
+
 /** Seconds as the message says them: `30 s`, `0.25 s`. */
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
@@ -88,11 +123,12 @@ function heldPhrase(block: BlockInfo): string {
  * `x-should-retry: true`, so official SDKs retry it on their own. For a budget shared by
  * replicas the holds and counts are this replica's (the message says so), and when its
  * shared row could not be reached (PostgreSQL away) the message says that is why, and the
- * budget object has `store_unreachable: true`.
+ * budget object has `store_unreachable: true`. The message explains the call's estimate
+ * (estimateNote; `hold`: its output side, for a request without an output limit).
  */
-export function budgetBusyError(block: BlockInfo, waitedMs: number): ProxyError {
+export function budgetBusyError(block: BlockInfo, waitedMs: number, hold?: OutputHold): ProxyError {
   const used = `${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
-  const estimate = `this call (estimated ${formatUsd(block.estimateNano)})`;
+  const estimate = `this call (${estimateNote(block, hold)})`;
   let message: string;
   if (block.shared?.unreachable === true) {
     const within = waitedMs > 0 ? `within ${seconds(waitedMs)}` : '(budget_admission_wait_ms is 0)';
@@ -122,7 +158,7 @@ export function shuttingDownError(block: BlockInfo): ProxyError {
   return new ProxyError('unavailable', message, { budget }, { 'Retry-After': '1', 'x-should-retry': 'true' });
 }
 
-/** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out. */
-export function budgetRefusal(block: BlockInfo, waitedMs: number): ProxyError {
-  return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs);
+/** The answer to a refused call: `budget_exceeded` for a spent cap, `budget_busy` for a wait that ran out (`hold`: see budgetBusyError). */
+export function budgetRefusal(block: BlockInfo, waitedMs: number, hold?: OutputHold): ProxyError {
+  return block.reason === 'exhausted' ? budgetExceededError(block) : budgetBusyError(block, waitedMs, hold);
 }

@@ -15,6 +15,13 @@ export interface GateRequest {
   promptBytes: number;
   /** Client's max output tokens, or an image request's output tokens per image (by model, size and quality); null when unset. */
   maxOutputTokens: number | null;
+  /**
+   * The body field that limits the answer's output in the provider's API (`max_tokens`,
+   * `max_completion_tokens`, `max_output_tokens`, `generationConfig.maxOutputTokens`), named by
+   * a busy refusal's hint when the request set none (ProviderAdapter.outputLimitParam); absent
+   * when the API reads no output limit (embeddings, speech…): the hint is left out.
+   */
+  outputLimitParam?: string | undefined;
   /** Answers the request asks for, each up to that maximum and all billed (RequestInfo.outputChoices); absent means one. */
   outputChoices?: number;
   /** Most web searches the request allows, each billed per use (RequestInfo.maxWebSearches); absent: none reserved. */

@@ -3,7 +3,7 @@ import type { NanoUsd } from '../lib/money.js';
 import type { FallbackBound } from '../providers/types.js';
 import type { GateRequest } from './gate-request.js';
 import { type ConsultationSeries, consultationSeries } from './advisor-consultations.js';
-import { budgetRefusal, shuttingDownError } from './errors.js';
+import { budgetRefusal, type OutputHold, shuttingDownError } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import { cacheReadRate, type EstimatePrices, type EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
@@ -237,12 +237,12 @@ export class LedgerGate {
     const request: ReserveRequest = { keyName: req.keyName, tags: req.tags, estimateNano: this.estimate(req), historyModel, historyChoices: req.outputChoices ?? 1 };
     const first = this.ledger.reserve(request);
     if (first.ok) return { ok: true, reservation: first };
-    if (first.blocked.reason === 'exhausted' || this.waitMs <= 0) return this.refuse(first.blocked, 0);
+    if (first.blocked.reason === 'exhausted' || this.waitMs <= 0) return this.refuse(first.blocked, 0, req);
     const waitMs = this.waitMs;
     return this.ledger.wait(request, { waitMs, ...(signal ? { signal } : {}), reestimate: () => this.estimate(req) }).then((r: WaitResult) => {
       if (r.ok) return { ok: true, reservation: r };
       if ('closed' in r) return { ok: false, error: shuttingDownError(r.blocked) };
-      return 'aborted' in r ? ABORTED_RESULT : this.refuse(r.blocked, waitMs);
+      return 'aborted' in r ? ABORTED_RESULT : this.refuse(r.blocked, waitMs, req);
     });
   }
 
@@ -267,8 +267,22 @@ export class LedgerGate {
     this.ledger.settle(reservation, actualCostNano);
   }
 
-  private refuse(block: BlockInfo, waitedMs: number): GateResult<Reservation> {
+  private refuse(block: BlockInfo, waitedMs: number, req: GateRequest): GateResult<Reservation> {
     this.refusals?.note(block);
-    return { ok: false, error: budgetRefusal(block, waitedMs) };
+    return { ok: false, error: budgetRefusal(block, waitedMs, block.reason === 'reserved' ? this.outputHold(req) : undefined) };
+  }
+
+  /**
+   * The output side of `req`'s estimate when it set no output limit and names its model (what
+   * estimateAt holds for it, and why: heldOutputTokens), for a busy refusal's message; undefined
+   * otherwise. Only on the refusal path.
+   */
+  private outputHold(req: GateRequest): OutputHold | undefined {
+    // No parameter: the API reads no output limit (embeddings, speech), so there is nothing to set.
+    if (req.maxOutputTokens !== null || req.model === null || req.outputLimitParam === undefined) return undefined;
+    const learned = this.outputs.max(req.keyName, req.model, req.at);
+    const window = this.prices.get(req.provider, req.model, req.at).contextWindowTokens;
+    const [tokens, source] = learned !== undefined ? [learned, 'learned' as const] : window !== undefined ? [window, 'window' as const] : [this.defaultMaxOutput, 'default' as const];
+    return { tokens, choices: Math.max(1, req.outputChoices ?? 1), source, model: req.model, param: req.outputLimitParam };
   }
 }

@@ -8,7 +8,8 @@ import { priceConfigWarnings } from '../config/price-provider-warnings.js';
 import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
-import { loadTls, type TlsMaterial } from '../server/tls.js';
+import type { TlsMaterial } from '../server/tls.js';
+import { loadConfigTls } from './config-tls.js';
 import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
@@ -46,7 +47,7 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
       const spillPath = loaded.config.store.spill_path;
       checkConfigDb(loaded, deps.env, deps.cwd);
       if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), { config: loaded });
-      const tls = loaded.config.tls ? loadTls(loaded.config.tls) : null;
+      const tls = loadConfigTls(loaded);
       const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
       const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...priceConfigWarnings(loaded.config)];
       deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));

@@ -9,6 +9,7 @@ import type { KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
+import { noActiveKeyError } from './unknown-key.js';
 import { PERIODS, allowListNames, checkedProviders, parseBudget, parseTagFlags, type KeyFlags } from './key-flags.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
 
@@ -77,7 +78,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
   dbFlags(keys.command('revoke <name>').description('revoke a key; a running serve answers its calls with 401 within about a second')).action(async (name: string, flags: KeyFlags) => {
     const store = await storeFor(ctx, configFor(ctx, flags.config), flags, 'write');
     try {
-      if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw new UsageError(`no active key named '${name}'`);
+      if (!(await revokeKeyAudited(store, name, 'cli', ctx.clock()))) throw await noActiveKey(store, name, ctx);
       ctx.out(`Revoked key '${name}'.\n`);
     } finally {
       await store.close();
@@ -95,7 +96,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const store = await storeFor(ctx, config, flags, 'write');
       try {
         const key = await store.keys.byName(name);
-        if (!key || key.revokedAt !== null) throw new UsageError(`no active key named '${name}'`);
+        if (!key || key.revokedAt !== null) throw await noActiveKey(store, name, ctx);
         // Merged with the key as stored inside the update's transaction (as the admin API's
         // PATCH is): a change made meanwhile by another process is kept.
         const patchOf = (current: KeyRecord): KeyPatch => {
@@ -161,6 +162,12 @@ function proxyUrl(config: Config): string {
 async function storeFor(ctx: CliContext, config: Config, flags: KeyFlags, access: 'read' | 'write') {
   const db = dbToReadFor(ctx, config, flags.db);
   return openStoreFor(ctx, db.path, access, db.namedBy);
+}
+
+/** The refusal for `name`, no active key in `store`, naming what exists and what to run (unknown-key.ts). */
+async function noActiveKey(store: Awaited<ReturnType<typeof storeFor>>, name: string, ctx: CliContext) {
+  const [stored, keys] = await Promise.all([store.keys.byName(name), store.keys.list({ includeRevoked: false })]);
+  return noActiveKeyError(name, stored ?? null, keys, ctx.invokedAs ?? DEFAULT_INVOCATION);
 }
 
 /** A budget as the key commands show it: `$5.00/month`, `(soft)` after a soft one. */

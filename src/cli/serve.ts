@@ -10,6 +10,7 @@ import { dbPathFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
 import { catalogOrigin } from './price-book.js';
 import { checkConfigDb } from './config-db.js';
+import { loadConfigTls } from './config-tls.js';
 import { checkSpillFolder } from './spill-folder.js';
 import { SERVE_PLAN_ENV, discardServePlan, writeServePlan } from './serve-handoff.js';
 import { runServe, type ServePlan } from './serve-run.js';
@@ -70,6 +71,8 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
         : `${dbPath}.spill`;
   // Checked now, not when the database first refuses a write (config check runs the same check).
   if (spill !== undefined && spillPath !== undefined) checkSpillFolder(spillPath, flags.spill === undefined ? { config: loaded } : '--spill');
+  // Read now as the server will, so a file it cannot use is named at its line (config check does the same).
+  loadConfigTls(loaded);
   const updates = config.price_updates;
   return {
     settings: proxySettings(config),

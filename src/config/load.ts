@@ -6,6 +6,7 @@ import { ConfigError } from '../lib/errors.js';
 import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
+import { semanticProblemsBeside } from './problems-beside.js';
 import { type FieldPath, type Problem, type Source, formatPath, formatProblems, pathOfKeyAt } from './problems.js';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
 import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
@@ -106,7 +107,8 @@ function parseConfigSource(text: string, options: { file: string; env: Env }): {
     fail([{ path: [], message: `invalid YAML: ${(e as Error).message}` }]);
   }
   const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
-  if (!parsed.success) return fail(problemsFromIssues(parsed.error.issues, configSchema));
+  // With the checks across fields on the rest of the file: every problem of the file at once.
+  if (!parsed.success) return fail([...problemsFromIssues(parsed.error.issues, configSchema), ...semanticProblemsBeside(data, parsed.error.issues)]);
   const semantic = semanticProblems(parsed.data);
   if (semantic.length > 0) fail(semantic);
   return { config: parsed.data, src };

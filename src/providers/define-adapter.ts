@@ -79,6 +79,8 @@ export interface AdapterSpec {
   referencedInputTokens?(json: Json, known: KnownEndpoint, model: string | null): number;
   /** Whether the provider goes on with a request to endpoint `known` after its client leaves (RequestInfo.runsDetached) for the default `describe`. Default: never. */
   runsDetached?(json: Json, known: KnownEndpoint): boolean;
+  /** The body field that limits the output of a text request (kinds in TEXT_KINDS; ProviderAdapter.outputLimitParam). Default: `max_tokens`. */
+  outputLimitParam?(info: RequestInfo): string;
   /** Replaces the default path-table `describe` (e.g. when the model is in the path). */
   describe?: ProviderAdapter['describe'];
   stripUnmeterableQuery?: ProviderAdapter['stripUnmeterableQuery'];
@@ -98,6 +100,9 @@ export interface AdapterSpec {
 }
 
 const noRewrite = (): PreparedRequest => ({ stripInjectedUsage: false });
+
+/** Endpoint kinds whose APIs read an output limit (the others: embeddings, speech, transcriptions, images, OCR, unmetered). */
+const TEXT_KINDS: ReadonlySet<EndpointKind> = new Set(['chat', 'responses', 'completions', 'messages']);
 
 /** Builds a ProviderAdapter from a spec, filling in the shared defaults (see AdapterSpec). */
 export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
@@ -182,5 +187,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
   if (spec.pending) adapter.pending = spec.pending;
   if (spec.stripUnmeterableQuery) adapter.stripUnmeterableQuery = spec.stripUnmeterableQuery;
   if (spec.answerTextLength) adapter.answerTextLength = spec.answerTextLength;
+  const limitParam = spec.outputLimitParam ?? (() => 'max_tokens');
+  adapter.outputLimitParam = (info) => (TEXT_KINDS.has(info.kind) ? limitParam(info) : undefined);
   return adapter;
 }

@@ -2,7 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import { cachedContentOf, describeCacheLifecycle, observeCreatedCache } from './gemini-cached-contents.js';
 import { estimateEmbeddingInput, observeEmbedding } from './gemini-embeddings.js';
 import { GenerateStream, observeBody } from './gemini-usage.js';
-import { GEMINI_BACKGROUND, INTERACTIONS_PATH, InteractionStream, describeInteraction, interactionErrorEvent, observeInteraction } from './gemini-interactions.js';
+import { AGENT_INTERACTIONS_ENDPOINT, GEMINI_BACKGROUND, INTERACTIONS_ENDPOINT, INTERACTIONS_PATH, InteractionStream, describeInteraction, interactionErrorEvent, observeInteraction } from './gemini-interactions.js';
 import type { Observed, ProviderAdapter, RequestInfo } from './types.js';
 import { count, objAt } from './json.js';
 import { defineAdapter } from './define-adapter.js';
@@ -81,6 +81,9 @@ const RPC_STATUS: Readonly<Record<ErrorKind, string>> = {
 export function createGeminiAdapter(): ProviderAdapter {
   return defineAdapter({
     family: 'gemini',
+
+    // The Interactions API reads generation_config.max_output_tokens (gemini-interactions.ts).
+    outputLimitParam: (info) => (info.endpoint === INTERACTIONS_ENDPOINT || info.endpoint === AGENT_INTERACTIONS_ENDPOINT ? 'generation_config.max_output_tokens' : 'generationConfig.maxOutputTokens'),
 
     clientKey(headers, query) {
       const header = (headers['x-goog-api-key'] ?? '').trim();

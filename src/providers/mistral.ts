@@ -97,6 +97,8 @@ export function createMistralAdapter(family = 'mistral'): ProviderAdapter {
     endpoints: ENDPOINTS,
     stripV1: true,
     // A conversation turn sets its output limit in completion_args; embeddings, transcriptions and OCR have none.
+    // A conversation turn (kind responses) sets its limit inside completion_args.
+    outputLimitParam: (info) => (info.kind === 'responses' ? 'completion_args.max_tokens' : 'max_tokens'),
     maxOutputTokens: (json, known) => (known?.kind === 'embeddings' || known?.kind === 'transcriptions' || known?.kind === 'ocr' ? null : (count((known?.kind === 'responses' ? objAt(json.completion_args) : json).max_tokens) ?? null)),
     // A transcription's form writes the boolean as text (the SDK's appendForm: String(true)).
     streaming: (json, known) => json.stream === true || (known?.kind === 'transcriptions' && json.stream === 'true'),

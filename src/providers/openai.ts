@@ -176,6 +176,8 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     refusedPaths: family === 'openrouter' ? { ...OPENAI_MINTING_PATHS, ...OPENROUTER_REFUSED } : OPENAI_MINTING_PATHS,
     ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
     maxOutputTokens,
+    // OpenAI's chat takes max_completion_tokens (max_tokens is deprecated there); compatible vendors read max_tokens (DeepSeek only it).
+    outputLimitParam: (info) => (info.kind === 'responses' ? 'max_output_tokens' : info.kind === 'chat' && family === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
     outputChoices,
     defaultModel: (json, known) => (known.kind === 'images' ? defaultImageModel(json, known) : undefined),
     streaming,

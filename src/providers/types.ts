@@ -147,6 +147,14 @@ export interface ProviderAdapter {
    * for a multipart form (a file upload) the text fields by name (values are strings); undefined otherwise.
    */
   describe(method: string, path: string, body: unknown): RequestInfo;
+  /**
+   * The body field that limits the answer's output for a request like `info`, as this API names
+   * it (`max_tokens`, `max_completion_tokens`, `max_output_tokens`,
+   * `generationConfig.maxOutputTokens`), for the hint of a busy refusal of a request that set
+   * none; undefined for a request whose API reads no output limit (embeddings, speech,
+   * transcriptions, images, OCR, unmetered paths).
+   */
+  outputLimitParam?(info: RequestInfo): string | undefined;
   /** Decides whether to rewrite the body (e.g. inject stream_options.include_usage). */
   prepare(info: RequestInfo, body: unknown, rawBody: Uint8Array): PreparedRequest;
   /** Usage from a non-streamed JSON response body. */

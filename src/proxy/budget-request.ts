@@ -15,7 +15,9 @@ export type ProviderState = Pick<ProxyDeps<unknown>, 'contexts' | 'cachedContent
  * an OCR request the most pages it can be billed for (RequestInfo.documentPages), images and
  * documents named by URL or file id their bounds (RequestInfo.referencedInputTokens),
  * and a Gemini cache the request reads its size (`state.cachedContents`,
- * proxy/cached-content-sizes.ts). `at`: ms since the epoch.
+ * proxy/cached-content-sizes.ts). `at`: ms since the epoch. `outputLimitParam`: the body field
+ * that would limit the output of a request that set no limit (ProviderAdapter.outputLimitParam),
+ * for a busy refusal's hint.
  */
 export function budgetRequestOf(
   keyName: string | null,
@@ -25,6 +27,7 @@ export function budgetRequestOf(
   bodyBytes: number,
   state: ProviderState | undefined,
   at: number,
+  outputLimitParam?: string,
 ): BudgetRequest {
   const request: BudgetRequest = {
     keyName,
@@ -35,6 +38,7 @@ export function budgetRequestOf(
     metered: info.metered,
     promptBytes: info.upload?.textBytes ?? bodyBytes,
     maxOutputTokens: info.maxOutputTokens,
+    outputLimitParam,
     outputChoices: info.outputChoices ?? 1,
     maxWebSearches: info.maxWebSearches,
     maxFileSearches: info.maxFileSearches,

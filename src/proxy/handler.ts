@@ -99,7 +99,8 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const { json, info, apiKey } = described;
 
   const decisionStart = performance.now();
-  const gated = deps.budgets.reserve(budgetRequestOf(caller.key.name, caller.tags, provider.name, info, body.length, deps, recorder.startedAt), call.signal);
+  const limitParam = info.maxOutputTokens === null ? adapter.outputLimitParam?.(info) : undefined;
+  const gated = deps.budgets.reserve(budgetRequestOf(caller.key.name, caller.tags, provider.name, info, body.length, deps, recorder.startedAt, limitParam), call.signal);
   // Decided at once in the common case; only a call waiting for budget room pays a promise hop.
   const admission = isThenable(gated) ? await gated : gated;
   deps.metrics.budgetDecision((performance.now() - decisionStart) / 1000);

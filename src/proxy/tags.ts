@@ -2,6 +2,7 @@ import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.j
 import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { type Result, ok, err } from '../lib/result.js';
 import { utf8Length } from '../lib/utf8-length.js';
+import { tagsJsonProblem } from './tags-json-problem.js';
 
 /**
  * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
@@ -66,8 +67,9 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(header);
-  } catch (e) {
-    return err(`${H} is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // The error path only: the runtime's message is replaced by tokometer's own.
+    return err(tagsJsonProblem(header));
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return err(`${H} must be a JSON object, got ${jsonTypeName(parsed)}`);

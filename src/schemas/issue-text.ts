@@ -89,6 +89,10 @@ export function expectedNoun(expected: string, words: ShapeWords): string {
 }
 
 function typePhrase(issue: z.core.$ZodIssueInvalidType, words: ShapeWords): string {
+  // Infinity (1e400 as YAML and JSON.parse read it, or YAML .inf) and NaN (YAML .nan) are numbers to JavaScript, not to zod.
+  if ('input' in issue && typeof issue.input === 'number' && !Number.isFinite(issue.input) && (issue.expected === 'number' || issue.expected === 'int')) {
+    return `must be a finite number, not ${issue.input}`;
+  }
   const must = `must be ${expectedNoun(issue.expected, words)}`;
   if (!('input' in issue)) return `${must}, not ${expectedNoun(DEFAULT_TYPE.exec(issue.message)![1]!, words)}`;
   // `int`: a number with a fraction (or past 2^53), shown as it is.

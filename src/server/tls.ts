@@ -15,35 +15,49 @@ export interface TlsMaterial {
 }
 
 /**
+ * A `tls` file serve cannot use: the ConfigError `tls.<field>: <problem>`, with the field and
+ * the bare problem kept apart so that a caller holding the loaded config can place it at the
+ * field's line (cli/config-tls.ts).
+ */
+export class TlsFileError extends ConfigError {
+  constructor(
+    readonly field: 'cert' | 'key',
+    readonly problem: string,
+  ) {
+    super(`tls.${field}: ${problem}`);
+  }
+}
+
+/**
  * Reads `tls.cert` and `tls.key` (relative paths against the working directory) and
  * checks that the key is a private key matching the certificate, so a mistake is a
- * ConfigError naming the field and the file at startup, not a failed handshake later.
+ * ConfigError (a TlsFileError) naming the field and the file at startup, not a failed handshake later.
  * Never puts key material in a message.
  */
 export function loadTls(files: TlsFiles): TlsMaterial {
-  const cert = readPem('tls.cert', files.cert);
-  const key = readPem('tls.key', files.key);
+  const cert = readPem('cert', files.cert);
+  const key = readPem('key', files.key);
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
   } catch {
-    throw new ConfigError(`tls.cert: ${files.cert} is not a PEM certificate`);
+    throw new TlsFileError('cert', `${files.cert} is not a PEM certificate`);
   }
   let privateKey: ReturnType<typeof createPrivateKey>;
   try {
     privateKey = createPrivateKey(key);
   } catch {
-    throw new ConfigError(`tls.key: ${files.key} is not a PEM private key (an encrypted key is not supported)`);
+    throw new TlsFileError('key', `${files.key} is not a PEM private key (an encrypted key is not supported)`);
   }
-  if (!x509.checkPrivateKey(privateKey)) throw new ConfigError(`tls.key: ${files.key} is not the private key of the certificate in ${files.cert}`);
+  if (!x509.checkPrivateKey(privateKey)) throw new TlsFileError('key', `${files.key} is not the private key of the certificate in ${files.cert}`);
   return { cert, key, subject: x509.subject.replace(/\n/g, ', '), notAfter: Date.parse(x509.validTo) };
 }
 
-function readPem(field: string, file: string): string {
+function readPem(field: 'cert' | 'key', file: string): string {
   try {
     return readFileSync(path.resolve(file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError(`${field}: cannot read ${file} (${code})`);
+    throw new TlsFileError(field, `cannot read ${file} (${code})`);
   }
 }

@@ -45,7 +45,8 @@ describe('parseTags: valid headers', () => {
 describe('parseTags: malformed headers', () => {
   it('invalid JSON', () => {
     expect(errorOf('{"feature":')).toMatch(/^X-Metering-Tags is not valid JSON: .+/);
-    expect(errorOf("{'a':1}")).toMatch(/^X-Metering-Tags is not valid JSON: .*position 1/);
+    // In tokometer's words on every runtime (tags-json-errors.test.ts), not V8's "position 1".
+    expect(errorOf("{'a':1}")).toMatch(/^X-Metering-Tags is not valid JSON: strings take double quotes/);
   });
 
   it('not an object', () => {

@@ -70,22 +70,38 @@ export function flightText(b: Pick<BudgetState, 'inFlight' | 'waiting'>): string
 const LABEL_MIN = 6;
 const GAUGE_MIN = 6;
 const GAUGE_MAX = 30;
+/** Share of the panel's width a label may take before the optional parts are left out for it. */
+const LABEL_SHARE = 0.5;
+/** Most percent the 5-column percent cell shows as a number. */
+const MAX_SHOWN_PERCENT = 999;
+
+/** `40%`, `>999%` past 999% (a number cut to its cell would misread), `∞` for spend against a $0 limit. */
+export function percentText(share: number): string {
+  if (!Number.isFinite(share)) return '∞';
+  const pct = percentUsed(share);
+  return pct > MAX_SHOWN_PERCENT ? `>${MAX_SHOWN_PERCENT}%` : `${pct}%`;
+}
 
 /**
- * How a gauge row fits `width` columns. `core`: the columns always shown after the bar
- * (percent, amounts, flag); `extras`: the optional parts' columns, most important first
- * (period, reset, in flight). Extras are left out from the last while the full label and
- * the narrowest bar do not fit; then the label narrows (to LABEL_MIN), then the bar goes.
- * The figures are never cut: a row wider than `width` happens only below
- * LABEL_MIN + core columns. The bar takes what is left, up to GAUGE_MAX.
+ * How a gauge row fits `width` columns. `labelWant`: the label's columns the row makes room
+ * for (the widest label, capped so that one long tag value cannot push the period out);
+ * `labelFull`: the widest label uncapped (default `labelWant`); `core`: the columns always
+ * shown after the bar (percent, amounts, flag); `extras`: the optional parts' columns, most
+ * important first (period, reset, in flight). Extras are left out from the last while
+ * `labelWant` and the narrowest bar do not fit; then the label narrows (to LABEL_MIN), then
+ * the bar goes. The bar takes what is left, up to GAUGE_MAX, and the columns a bar at
+ * GAUGE_MAX leaves free go to the label, up to `labelFull`. The figures are never cut: a row
+ * wider than `width` happens only below LABEL_MIN + core columns.
  */
-export function fitParts(width: number, o: { labelWant: number; core: number; extras: readonly number[] }): { labelW: number; gaugeW: number; extras: number } {
+export function fitParts(width: number, o: { labelWant: number; labelFull?: number; core: number; extras: readonly number[] }): { labelW: number; gaugeW: number; extras: number } {
   const sum = (k: number) => o.extras.slice(0, k).reduce((a, n) => a + n, 0);
   let extras = o.extras.length;
   while (extras > 0 && o.labelWant + 2 + GAUGE_MIN + o.core + sum(extras) > width) extras--;
   const room = width - o.core - sum(extras);
   if (room - 2 - GAUGE_MIN >= Math.min(o.labelWant, LABEL_MIN)) {
-    const labelW = Math.min(o.labelWant, room - 2 - GAUGE_MIN);
+    const fitted = Math.min(o.labelWant, room - 2 - GAUGE_MIN);
+    // Columns beside a full-width bar are free: a longer label takes them rather than cut.
+    const labelW = Math.max(fitted, Math.min(Math.max(o.labelFull ?? 0, o.labelWant), room - 2 - GAUGE_MAX));
     return { labelW, gaugeW: Math.min(GAUGE_MAX, room - labelW - 2), extras };
   }
   return { labelW: Math.min(o.labelWant, Math.max(LABEL_MIN, room)), gaugeW: 0, extras };
@@ -113,7 +129,9 @@ export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number;
 
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
-  const labelWant = Math.min(Math.max(...shown.map((b) => textWidth(budgetLabel(b))), LABEL_MIN), Math.max(12, Math.floor(ctx.width * 0.3)));
+  const labelFull = Math.max(...shown.map((b) => textWidth(budgetLabel(b))), LABEL_MIN);
+  // A label says which budget (and which user) the row is: up to half the panel before the reset and period give way.
+  const labelWant = Math.min(labelFull, Math.max(12, Math.floor(ctx.width * LABEL_SHARE)));
   const amounts = shown.map((b) => `${spentText(b)}/${formatMoney(b.limitNano)}`);
   const amountW = Math.max(...amounts.map((a) => a.length));
   const periodW = Math.max(...shown.map((b) => b.period.length));
@@ -122,13 +140,13 @@ export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number;
   const resets = shown.map((b) => (b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`));
   const flights = shown.map(flightText);
   const flightW = Math.max(0, ...flights.map((f) => f.length));
-  const parts = fitParts(ctx.width, { labelWant, core: 6 + 2 + amountW + flagW, extras: [1 + periodW, 2 + Math.max(...resets.map((r) => r.length)), flightW > 0 ? flightW + 2 : 0] });
+  const parts = fitParts(ctx.width, { labelWant, labelFull, core: 6 + 2 + amountW + flagW, extras: [1 + periodW, 2 + Math.max(...resets.map((r) => r.length)), flightW > 0 ? flightW + 2 : 0] });
   const [withPeriod, withReset, withFlights] = [parts.extras >= 1, parts.extras >= 2, parts.extras >= 3];
   const rows = shown.map((b, i) => {
     const level = levelOf(b);
     const share = usedShare(b);
     const g = gauge(share, parts.gaugeW);
-    const pct = !spendKnown(b) ? '—' : Number.isFinite(share) ? `${percentUsed(share)}%` : '∞';
+    const pct = !spendKnown(b) ? '—' : percentText(share);
     const flag = flags[i]!;
     return [
       cell(fit(budgetLabel(b), parts.labelW)),
