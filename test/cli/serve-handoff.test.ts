@@ -5,11 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { servePlan } from '../../src/cli/serve.js';
 import { SERVE_PLAN_ENV, discardServePlan, takeServePlan, writeServePlan } from '../../src/cli/serve-handoff.js';
 import type { ServePlan } from '../../src/cli/serve-run.js';
+import { selfSigned } from '../faults/self-signed.js';
 
 /** serve on Bun hands its plan to a process of its own through a file (cli/serve-handoff.ts). */
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-handoff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// serve reads the TLS files before it plans (cli/config-tls.ts): the plan's tls names real ones.
+selfSigned(dir);
 
 /** The shipped example config with every secret and option set, plus TLS and telemetry. */
 function richPlan() {
