@@ -23,6 +23,8 @@ declare namespace BunEdge {
     tls?: { cert: string; key: string };
     /** Bun's development mode (default: true unless NODE_ENV is production when the server starts): prints the errors of rejected stream pulls, with their source lines. */
     development?: boolean;
+    /** SO_REUSEPORT on the listening socket (Bun 1.4.5: on by default outside development mode): another process may then listen on the same port. */
+    reusePort?: boolean;
     fetch(request: Request, server: Server): Response | Promise<Response>;
     error?(error: Error): Response | Promise<Response>;
   }

@@ -32,6 +32,10 @@ export async function startBunServer(options: ServeOptions): Promise<RunningServ
     // Cohere stream, with no error frame) cuts the client's connection. The call record says
     // why already; the log stays the proxy's own.
     development: false,
+    // Outside development mode Bun sets SO_REUSEPORT unless told not to: a second serve on
+    // this port would then start and share it (each with its own budget counters) instead of
+    // failing with EADDRINUSE (test/faults/bun-port-in-use.test.ts).
+    reusePort: false,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     async fetch(request, srv) {
