@@ -13,12 +13,19 @@ import { DatabaseNotFoundError, checkDatabasePath } from '../store/open.js';
  * @throws ConfigError (exit 2).
  */
 export function checkConfigDb(loaded: Pick<LoadedConfig, 'config' | 'problemAt'>, env: Env, cwd: string): void {
-  const db = resolveDb({ env, config: loaded.config, cwd });
-  if (db.namedBy !== null || loaded.config.db === undefined || isPostgresUrl(db.path)) return;
+  const problem = configDbProblem(loaded.config, env, cwd);
+  if (problem !== null) throw new ConfigError(loaded.problemAt(['db'], problem));
+}
+
+/** checkConfigDb's problem with `db` (serve's words), null when there is none; for a report of every problem. */
+export function configDbProblem(config: LoadedConfig['config'], env: Env, cwd: string): string | null {
+  const db = resolveDb({ env, config, cwd });
+  if (db.namedBy !== null || config.db === undefined || isPostgresUrl(db.path)) return null;
   try {
     checkDatabasePath(db.path, 'create');
+    return null;
   } catch (error) {
-    if (error instanceof DatabaseNotFoundError) throw new ConfigError(loaded.problemAt(['db'], error.message));
+    if (error instanceof DatabaseNotFoundError) return error.message;
     throw error;
   }
 }

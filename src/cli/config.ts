@@ -1,20 +1,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type LoadedConfig, loadConfig, resolveDbPath } from '../config/load.js';
+import { type LoadedConfig, readConfig, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { telemetryOptions } from '../config/telemetry-schema.js';
 import { describeDbLocation } from '../lib/db-location.js';
-import { priceConfigWarnings } from '../config/price-provider-warnings.js';
+import { configWarnings } from '../config/warnings.js';
+import { ConfigError } from '../lib/errors.js';
 import { secretEnvProblem } from '../keys/effective.js';
 import { formatUsd, usdToNano } from '../lib/money.js';
 import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import type { TlsMaterial } from '../server/tls.js';
-import { loadConfigTls } from './config-tls.js';
-import { resolveTelemetry, telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
+import { telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import type { CliContext } from './context.js';
-import { checkConfigDb } from './config-db.js';
-import { checkSpillFolder } from './spill-folder.js';
+import { serveProblems } from './config-serve-problems.js';
 
 /** What `tokometer config` needs: where it runs, the environment, and where to print. */
 export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
@@ -22,7 +20,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
 /**
  * `tokometer config check [--config FILE]`: validates the config and prints a summary
  * that never contains a secret (provider keys, admin token, webhook URL). A bad config
- * throws the ConfigError (main maps it to exit code 2), and so do `tls` files serve could
+ * throws one ConfigError (main maps it to exit code 2) listing every problem found in one run
+ * (config/load.ts readConfig, cli/config-serve-problems.ts), then the warnings; problems are `tls` files serve could
  * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
  * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
  * variables, resolved as serve resolves them: telemetry/settings.ts), a SQLite `db` serve could
@@ -32,7 +31,8 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * `prices:` entries for a family's own provider that do not price a custom provider of its
  * kind, and `prices:` entries whose model looks like a typo of a catalog model
  * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
- * start too), are warned about on `err` (exit 0).
+ * start too), custom providers named like a built-in one and alert fractions a hard budget
+ * never reaches (config/warnings.ts) are warned about on `err` (exit 0).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');
@@ -43,14 +43,17 @@ export function registerConfigCommand(program: Command, deps: ConfigCommandDeps)
     .action((_flags: unknown, cmd: Command) => {
       // optsWithGlobals: main may also declare --config on the program itself.
       const flags = cmd.optsWithGlobals<{ config?: string }>();
-      const loaded = loadConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
-      const spillPath = loaded.config.store.spill_path;
-      checkConfigDb(loaded, deps.env, deps.cwd);
-      if (spillPath !== undefined) checkSpillFolder(path.resolve(deps.cwd, spillPath), { config: loaded });
-      const tls = loadConfigTls(loaded);
-      const telemetry = resolveTelemetry(telemetryOptions(loaded.config.telemetry), deps.env);
-      const warnings = [...unusableSecretEnvs(loaded.config, deps.env), ...priceConfigWarnings(loaded.config)];
-      deps.out(describeConfig(loaded, deps, tls, telemetry, warnings.length));
+      const reading = readConfig({ path: flags.config, env: deps.env, cwd: deps.cwd });
+      const loaded = reading.loaded;
+      const serve = loaded === null ? null : serveProblems(loaded.config, deps.env, deps.cwd);
+      const warnings = loaded === null ? [] : [...unusableSecretEnvs(loaded.config, deps.env), ...configWarnings(loaded.config)];
+      const problems = [...reading.problems, ...(serve?.problems ?? [])];
+      if (problems.length > 0 || serve === null || serve.unplaced.length > 0) {
+        // Every problem of the file in one run, then what it would warn about: nothing waits for the next run.
+        const lines = [...(problems.length > 0 ? [reading.format(problems)] : []), ...(serve?.unplaced ?? []), ...warnings.map((w) => `warning: ${w}`)];
+        throw new ConfigError(lines.join('\n'));
+      }
+      deps.out(describeConfig(loaded!, deps, serve.tls, serve.telemetry, warnings.length));
       for (const w of warnings) deps.err(`warning: ${w}\n`);
     });
 }

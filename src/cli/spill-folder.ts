@@ -32,7 +32,7 @@ export function checkSpillFolder(spillPath: string, namedBy: SpillFileNamedBy): 
 }
 
 /** What is wrong with `spillPath` and what to do, `field` naming what set it; null when serve can use it. */
-function spillProblem(spillPath: string, field: string): string | null {
+export function spillProblem(spillPath: string, field: string): string | null {
   const folder = path.dirname(spillPath);
   if (!existsSync(folder)) return `the folder ${folder} does not exist; create it or point ${field} elsewhere`;
   if (!statSync(folder).isDirectory()) return `${folder} is a file, not a folder; point ${field} at a file in a folder that exists`;

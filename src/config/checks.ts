@@ -1,6 +1,6 @@
 import type { Config } from './schema.js';
 import type { Problem } from './problems.js';
-import { builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
+import { BUILTIN_PROVIDER_NAMES, builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
 import { CATALOG_PROVIDER_IDS } from '../pricing/catalog.js';
 import { closest } from '../lib/edit-distance.js';
 import { familyOfWord } from './providers.js';
@@ -10,7 +10,18 @@ import { familyOfWord } from './providers.js';
  * Paths point into the YAML as written, so each problem gets a source position.
  */
 export function semanticProblems(config: Config): Problem[] {
-  return [...providerProblems(config), ...allowListProblems(config), ...priceProviderProblems(config), ...budgetNameProblems(config)];
+  const budgeted = (name: string) => Object.hasOwn(config.keys, name) && config.keys[name]?.budget !== undefined;
+  return [...entryProblems(config), ...budgetNameProblems(config.budgets.map((b) => b.name), budgeted)];
+}
+
+/** semanticProblems without the budget names: each about one entry of the config and the names it refers to. */
+export function entryProblems(config: Config): Problem[] {
+  return [...providerProblems(config), ...allowListProblems(config), ...priceProviderProblems(config)];
+}
+
+/** The built-in provider whose name `name` (not built in) looks like a typo of (edit distance 2 or less), if any. */
+export function builtinNameNear(name: string): string | undefined {
+  return isBuiltinProvider(name) ? undefined : closest(name, BUILTIN_PROVIDER_NAMES);
 }
 
 /** A provider without a built-in base URL for its family must set one. */
@@ -23,7 +34,9 @@ function providerProblems(config: Config): Problem[] {
     if (!builtin) {
       const kind = provider.kind ?? 'openai-compatible';
       const what = kind === 'openai-compatible' ? 'an openai-compatible provider' : `a provider of kind ${kind}`;
-      problems.push({ path, message: `required: "${name}" is not a built-in provider, so ${what} needs a base_url` });
+      const near = builtinNameNear(name);
+      const message = near === undefined ? `required: "${name}" is not a built-in provider, so ${what} needs a base_url` : `required: "${name}" is not a built-in provider; did you mean "${near}"? Otherwise ${what} needs a base_url`;
+      problems.push({ path, message });
     } else if (provider.kind && familyOfWord(provider.kind) !== builtin.family) {
       problems.push({ path, message: `required: kind ${provider.kind} differs from the built-in "${name}" (${builtin.family}), so it needs a base_url` });
     }
@@ -71,22 +84,23 @@ function priceProviderProblems(config: Config): Problem[] {
 
 /**
  * Budget names identify a budget in 429 bodies, alerts and /admin/budgets: tag budgets
- * must not repeat a name, nor reuse the name of a key that has a budget.
+ * must not repeat a name, nor reuse the name of a key that has a budget (`budgeted`).
+ * `names[i]` is the name of `budgets[i]`, undefined when it has none to compare (the schema
+ * refused it), so the indexes in paths and messages are those of the file.
  */
-function budgetNameProblems(config: Config): Problem[] {
+export function budgetNameProblems(names: ReadonlyArray<string | undefined>, budgeted: (keyName: string) => boolean): Problem[] {
   const problems: Problem[] = [];
   const firstIndex = new Map<string, number>();
-  config.budgets.forEach((budget, i) => {
+  names.forEach((name, i) => {
+    if (name === undefined) return;
     const path = ['budgets', i, 'name'];
-    const earlier = firstIndex.get(budget.name);
+    const earlier = firstIndex.get(name);
     if (earlier !== undefined) {
-      problems.push({ path, message: `duplicate budget name "${budget.name}" (also budgets[${earlier}])` });
+      problems.push({ path, message: `duplicate budget name "${name}" (also budgets[${earlier}])` });
       return;
     }
-    firstIndex.set(budget.name, i);
-    if (config.keys[budget.name]?.budget && Object.hasOwn(config.keys, budget.name)) {
-      problems.push({ path, message: `budget name "${budget.name}" is already used by the budget of keys.${budget.name}` });
-    }
+    firstIndex.set(name, i);
+    if (budgeted(name)) problems.push({ path, message: `budget name "${name}" is already used by the budget of keys.${name}` });
   });
   return problems;
 }

@@ -6,7 +6,7 @@ import { ConfigError } from '../lib/errors.js';
 import { semanticProblems } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
-import { semanticProblemsBeside } from './problems-beside.js';
+import { restOfFile, semanticProblemsBeside } from './problems-beside.js';
 import { type FieldPath, type Problem, type Source, formatPath, formatProblems, pathOfKeyAt } from './problems.js';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
 import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
@@ -59,11 +59,39 @@ export interface LoadedConfig {
  * message has one line per problem: `file:line:column: field.path: what is wrong`.
  */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const reading = readConfig(options);
+  if (reading.problems.length > 0 || reading.loaded === null) throw new ConfigError(reading.format(reading.problems));
+  return reading.loaded;
+}
+
+/** The config file read as far as it goes (readConfig), for `config check`. */
+export interface ConfigReading {
+  /**
+   * What loadConfig returns when `problems` is empty; else the same for the rest of the file
+   * (the entries the schema refused left out: problems-beside.ts restOfFile), or null when
+   * nothing of it can be used, so that the checks of what serve does with the config (its
+   * `db`, its `tls` files…) run beside the file's own problems.
+   */
+  loaded: LoadedConfig | null;
+  /** The schema's problems and the checks across fields (checks.ts), in no order. */
+  problems: readonly Problem[];
+  /** These problems and any found later, one line each in file order, as loadConfig words them. */
+  format(problems: readonly Problem[]): string;
+}
+
+/**
+ * loadConfig without the throw for the problems of the schema and across fields: every one is
+ * returned, with the config of the rest of the file. Throws ConfigError only when the file
+ * cannot be read, is not YAML or names an unset variable (nothing more can be checked).
+ */
+export function readConfig(options: LoadConfigOptions): ConfigReading {
   const explicit = options.path !== undefined && options.path !== '';
   const shown = explicit ? (options.path as string) : DEFAULT_CONFIG_FILE;
   const file = path.resolve(options.cwd, shown);
   if (!explicit && !existsSync(file)) {
-    return { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null, problemAt: (field, message) => `${formatPath(field)}: ${message}` };
+    const problemAt = (field: FieldPath, message: string) => `${formatPath(field)}: ${message}`;
+    const loaded = { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null, problemAt };
+    return { loaded, problems: [], format: (problems) => problems.map((p) => problemAt(p.path, p.message)).join('\n') };
   }
   let text: string;
   try {
@@ -74,9 +102,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     if (code === 'EISDIR') throw new ConfigError(`config file ${shown} is a directory`);
     throw new ConfigError(`cannot read config file ${shown}: ${(e as Error).message}`);
   }
-  const { config, src } = parseConfigSource(text, { file: shown, env: options.env });
-  const problemAt = (field: FieldPath, message: string) => formatProblems([{ path: field, message }], src);
-  return { config: finishConfig(config, options.env, path.dirname(file)), path: file, problemAt };
+  const { config, src, problems } = readConfigSource(text, { file: shown, env: options.env });
+  const format = (all: readonly Problem[]) => formatProblems(all, src);
+  const problemAt = (field: FieldPath, message: string) => format([{ path: field, message }]);
+  if (config === null) return { loaded: null, problems, format };
+  try {
+    return { loaded: { config: finishConfig(config, options.env, path.dirname(file)), path: file, problemAt }, problems, format };
+  } catch (error) {
+    // A secret from the environment serve cannot send: the file's own problems come first.
+    if (error instanceof ConfigError && problems.length > 0) return { loaded: null, problems, format };
+    throw error;
+  }
 }
 
 /**
@@ -84,11 +120,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
  * `db` left as written). `file` is only used in messages. Throws ConfigError.
  */
 export function parseConfigText(text: string, options: { file: string; env: Env }): Config {
-  return parseConfigSource(text, options).config;
+  const { config, src, problems } = readConfigSource(text, options);
+  if (problems.length > 0 || config === null) throw new ConfigError(formatProblems(problems, src));
+  return config;
 }
 
-/** parseConfigText, with the parsed source its problems are located in. */
-function parseConfigSource(text: string, options: { file: string; env: Env }): { config: Config; src: Source } {
+/**
+ * Config text read as far as the schema and the checks across fields go: every problem of
+ * theirs, and the config (of the rest of the file when there are problems; null when none can
+ * be made). Throws ConfigError for YAML and interpolation problems (nothing further can be read).
+ */
+function readConfigSource(text: string, options: { file: string; env: Env }): { config: Config | null; src: Source; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const src: Source = { file: options.file, text, doc, lineCounter };
@@ -108,10 +150,11 @@ function parseConfigSource(text: string, options: { file: string; env: Env }): {
   }
   const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
   // With the checks across fields on the rest of the file: every problem of the file at once.
-  if (!parsed.success) return fail([...problemsFromIssues(parsed.error.issues, configSchema), ...semanticProblemsBeside(data, parsed.error.issues)]);
-  const semantic = semanticProblems(parsed.data);
-  if (semantic.length > 0) fail(semantic);
-  return { config: parsed.data, src };
+  if (!parsed.success) {
+    const problems = [...problemsFromIssues(parsed.error.issues, configSchema), ...semanticProblemsBeside(data, parsed.error.issues)];
+    return { config: restOfFile(data ?? {}, parsed.error.issues)?.config ?? null, src, problems };
+  }
+  return { config: parsed.data, src, problems: semanticProblems(parsed.data) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { semanticProblems } from './checks.js';
+import { budgetNameProblems, entryProblems } from './checks.js';
 import type { FieldPath, Problem } from './problems.js';
-import { configSchema } from './schema.js';
+import { type Config, configSchema } from './schema.js';
 
 /**
  * The checks across fields (checks.ts) of a file the schema refused, so that `config check`
@@ -10,8 +10,9 @@ import { configSchema } from './schema.js';
  * `keys.app`, `budgets[1]`; a whole section when the issue is on the section), and say nothing
  * about those entries. A refused provider stays known by name (as `{}`), so a key naming it
  * is not called unknown; a refused `providers:` section, an issue on the document itself, or a
- * rest the schema still refuses gives no such problems at all. List indexes, in paths and in
- * messages (`also budgets[0]`), are those of the file.
+ * rest the schema still refuses gives no such problems at all. Budget names are compared as
+ * the file writes them, refused entries included, except a `name` the schema refused itself.
+ * List indexes, in paths and in messages (`also budgets[0]`), are those of the file.
  */
 
 type Issue = z.core.$ZodIssue;
@@ -19,10 +20,23 @@ type Json = Record<string, unknown>;
 
 const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function semanticProblemsBeside(data: unknown, issues: readonly Issue[]): Problem[] {
-  if (!isMap(data)) return [];
+/** The rest of a refused file: its config, and the file's index of entry `i` of a list section. */
+export interface RestOfFile {
+  config: Config;
+  inFile(section: string, i: number): number;
+  /** The section entries the schema refused (paths of 1 or 2 segments). */
+  refused: FieldPath[];
+}
+
+/**
+ * The config of the file `data` without the entries the schema refused (`issues`; a refused
+ * provider kept as `{}`, a refused `providers:` section left out); null when an issue is about
+ * the document itself or the rest is still refused.
+ */
+export function restOfFile(data: unknown, issues: readonly Issue[]): RestOfFile | null {
+  if (!isMap(data)) return null;
   const refused = refusedEntries(issues);
-  if (refused === null || refused.some((p) => p.length === 1 && p[0] === 'providers')) return [];
+  if (refused === null) return null;
   const rest = structuredClone(data);
   const fileIndexes = new Map<string, number[]>();
   for (const [section, entry] of refused) {
@@ -43,15 +57,32 @@ export function semanticProblemsBeside(data: unknown, issues: readonly Issue[]):
     fileIndexes.set(section, kept);
   }
   const parsed = configSchema.safeParse(rest);
-  if (!parsed.success) return [];
-  const inFile = (section: string, i: number) => fileIndexes.get(section)?.[i] ?? i;
-  return semanticProblems(parsed.data)
+  if (!parsed.success) return null;
+  return { config: parsed.data, inFile: (section, i) => fileIndexes.get(section)?.[i] ?? i, refused };
+}
+
+export function semanticProblemsBeside(data: unknown, issues: readonly Issue[]): Problem[] {
+  const rest = restOfFile(data, issues);
+  if (rest === null || rest.refused.some((p) => p.length === 1 && p[0] === 'providers')) return [];
+  const { inFile, refused } = rest;
+  const entries = entryProblems(rest.config)
     .map((p) => ({
       ...p,
       path: typeof p.path[1] === 'number' ? [p.path[0]!, inFile(String(p.path[0]), p.path[1]), ...p.path.slice(2)] : p.path,
-      message: p.message.replace(/\b([a-z_]+)\[(\d+)\]/g, (_, section: string, i: string) => `${section}[${inFile(section, Number(i))}]`),
     }))
     .filter((p) => !refused.some((entry) => entry.every((seg, i) => p.path[i] === seg)));
+  return [...entries, ...budgetNamesOfFile(data as Json, issues)];
+}
+
+/** budgetNameProblems on the names the file writes: each budget's `name` unless the schema refused it, keys with a `budget:`. */
+function budgetNamesOfFile(data: Json, issues: readonly Issue[]): Problem[] {
+  const budgets = data.budgets;
+  if (!Array.isArray(budgets)) return [];
+  const refusedName = (i: number) => issues.some((issue) => issue.path.length === 3 && issue.path[0] === 'budgets' && issue.path[1] === i && issue.path[2] === 'name');
+  const names = budgets.map((b, i) => (isMap(b) && typeof b.name === 'string' && b.name !== '' && !refusedName(i) ? b.name : undefined));
+  const keys = isMap(data.keys) ? data.keys : {};
+  const budgeted = (name: string) => Object.hasOwn(keys, name) && isMap(keys[name]) && isMap((keys[name] as Json).budget);
+  return budgetNameProblems(names, budgeted);
 }
 
 /** The section entries the issues are about (paths of 1 or 2 segments); null when one is about the document itself. */

@@ -44,7 +44,7 @@ describe('config check lists the mistakes of every stage in one run', () => {
     const withoutUrl = await configCheck(['providers:', '  opneai: { api_key: sk-test }', '']);
     expect(withoutUrl.code).toBe(2);
     expect(withoutUrl.err).toBe(
-      'tokometer: tokometer.yaml:2:11: providers.opneai.base_url: required: "opneai" is not a built-in provider; did you mean "openai"? ' +
+      'tokometer: tokometer.yaml:2:3: providers.opneai.base_url: required: "opneai" is not a built-in provider; did you mean "openai"? ' +
         'Otherwise an openai-compatible provider needs a base_url\n',
     );
   });
