@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { CATALOG_PROVIDER_IDS, CATALOG_SOURCE, catalogProviderId } from '../pricing/catalog.js';
+import { nearCatalogModel } from '../pricing/near-model.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
@@ -92,7 +93,9 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     const found = d !== null ? [d] : flags.provider === undefined ? pricer.describeAtEachProvider(model, at) : [];
     if (found.length === 0) {
       const where = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
-      throw new UsageError(`unknown model '${model}'${where}: no price in the catalog, tokometer's overrides or the config (add one under 'prices:')`);
+      const near = nearCatalogModel(model, flags.provider);
+      const add = near === undefined ? " (add one under 'prices:')" : `; did you mean ${near.id}? (or add a price under 'prices:')`;
+      throw new UsageError(`unknown model '${model}'${where}: no price in the catalog, tokometer's overrides or the config${add}`);
     }
     if (found.length === 1) return deps.out(renderDescription(found[0] as PriceDescription, at));
     const names = found.map((f) => providerName(f.providerId)).join(', ');
