@@ -20,19 +20,17 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
 /**
  * `tokometer config check [--config FILE]`: validates the config and prints a summary
  * that never contains a secret (provider keys, admin token, webhook URL). A bad config
- * throws one ConfigError (main maps it to exit code 2) listing every problem found in one run
- * (config/load.ts readConfig, cli/config-serve-problems.ts), then the warnings; problems are `tls` files serve could
- * not use: they are read and checked here exactly as serve reads them (server/tls.ts), and
- * OpenTelemetry settings serve could not use (the `telemetry:` section with the OTEL_*
- * variables, resolved as serve resolves them: telemetry/settings.ts), a SQLite `db` serve could
- * not create (serve's own check, cli/config-db.ts), and a `store.spill_path`
- * serve could not make or write (serve's own check, cli/spill-folder.ts: file and line of the
- * field, as the config's own problems). Declared keys whose `secret_env` serve cannot use,
- * `prices:` entries for a family's own provider that do not price a custom provider of its
- * kind, and `prices:` entries whose model looks like a typo of a catalog model
- * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at
- * start too), custom providers named like a built-in one and alert fractions a hard budget
- * never reaches (config/warnings.ts) are warned about on `err` (exit 0).
+ * throws one ConfigError (main maps it to exit code 2) listing every problem found in one
+ * run, each at the file and line of its field, in file order: the schema's and the checks
+ * across fields (config/load.ts readConfig), and what serve could not use, checked as serve
+ * checks it (cli/config-serve-problems.ts: a SQLite `db` it could not create, a
+ * `store.spill_path` it could not make or write, `tls` files, then OpenTelemetry settings,
+ * which have no line); the warnings follow. Declared keys whose `secret_env` serve cannot
+ * use, `prices:` entries for a family's own provider that do not price a custom provider of
+ * its kind, and `prices:` entries whose model looks like a typo of a catalog model
+ * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at start too),
+ * custom providers named like a built-in one and alert fractions a hard budget never reaches
+ * (config/warnings.ts) are warned about on `err` (exit 0 when nothing else is wrong).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');

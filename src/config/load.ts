@@ -151,8 +151,9 @@ function readConfigSource(text: string, options: { file: string; env: Env }): { 
   const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
   // With the checks across fields on the rest of the file: every problem of the file at once.
   if (!parsed.success) {
-    const problems = [...problemsFromIssues(parsed.error.issues, configSchema), ...semanticProblemsBeside(data, parsed.error.issues)];
-    return { config: restOfFile(data ?? {}, parsed.error.issues)?.config ?? null, src, problems };
+    const rest = restOfFile(data ?? {}, parsed.error.issues);
+    const problems = [...problemsFromIssues(parsed.error.issues, configSchema), ...semanticProblemsBeside(data, parsed.error.issues, rest)];
+    return { config: rest?.config ?? null, src, problems };
   }
   return { config: parsed.data, src, problems: semanticProblems(parsed.data) };
 }

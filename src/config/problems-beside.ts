@@ -61,8 +61,8 @@ export function restOfFile(data: unknown, issues: readonly Issue[]): RestOfFile 
   return { config: parsed.data, inFile: (section, i) => fileIndexes.get(section)?.[i] ?? i, refused };
 }
 
-export function semanticProblemsBeside(data: unknown, issues: readonly Issue[]): Problem[] {
-  const rest = restOfFile(data, issues);
+/** The problems described above; `rest` is restOfFile(data, issues), when the caller has it already. */
+export function semanticProblemsBeside(data: unknown, issues: readonly Issue[], rest: RestOfFile | null = restOfFile(data, issues)): Problem[] {
   if (rest === null || rest.refused.some((p) => p.length === 1 && p[0] === 'providers')) return [];
   const { inFile, refused } = rest;
   const entries = entryProblems(rest.config)
