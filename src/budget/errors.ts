@@ -106,7 +106,8 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
 /**
  * `$0.15 held by 1 call in flight and 2 waiting`; for a budget shared by replicas the
- * counts are this replica's alone: `… in flight on this replica and 2 waiting`.
+ * counts are this replica's alone: `… in flight on this replica and 2 waiting`. `waiting`
+ * counts the other callers only (BlockInfo.waiting), never the call being refused.
  */
 function heldPhrase(block: BlockInfo): string {
   const inFlight = block.inFlight ?? 0;

@@ -44,7 +44,7 @@ export interface BlockInfo {
   reservedNano: NanoUsd;
   /** Calls in flight on this budget. */
   inFlight?: number;
-  /** Callers waiting on this budget (this one included when it waited). */
+  /** Other callers waiting on this budget: never the refused call itself, even when it waited. */
   waiting?: number;
   /** This call's estimate. */
   estimateNano: NanoUsd;
