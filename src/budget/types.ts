@@ -48,6 +48,8 @@ export interface BlockInfo {
   waiting?: number;
   /** This call's estimate. */
   estimateNano: NanoUsd;
+  /** True for a key budget the config declares (`keys.NAME.budget`, which overrides the stored one); set by the gate for its refusal's message. */
+  fromConfig?: boolean;
   period: BudgetPeriod;
   /** Start of the next period in ms (when the block lifts); null for `total`. */
   resetAt: number | null;
