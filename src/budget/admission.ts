@@ -260,12 +260,24 @@ export class Admission {
     if (w.done) return;
     const queues = [...w.queues];
     if (this.decide(w)) return this.wake(queues);
-    this.wake(this.finish(w, { ok: false, blocked: blockInfo(w.holder!, w.estimateNano, this.host.clock()) }));
+    this.wake(this.finish(w, { ok: false, blocked: this.holderBlock(w) }));
+  }
+
+  /**
+   * The BlockInfo of the budget that held `w` back at its last decision, for its refusal:
+   * `waiting` counts the OTHER callers in that budget's queue (w is still in it here, and is
+   * the call being refused, not one waiting beside it).
+   */
+  private holderBlock(w: Waiter): BlockInfo {
+    const holder = w.holder!;
+    const block = blockInfo(holder, w.estimateNano, this.host.clock());
+    const self = this.queues.get(holder)?.list().includes(w) === true ? 1 : 0;
+    return { ...block, waiting: Math.max(0, holder.waiting - self) };
   }
 
   /** The `closed` answer of a waiter, naming the budget that held it back at its last decision. */
   private closedAnswer(w: Waiter): Closed {
-    return { ok: false, closed: true, blocked: blockInfo(w.holder!, w.estimateNano, this.host.clock()) };
+    return { ok: false, closed: true, blocked: this.holderBlock(w) };
   }
 
   /** Ends a wait: leaves every queue, stops its timer and abort listener, resolves. @returns the budgets it left. */

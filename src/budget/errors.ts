@@ -29,11 +29,23 @@ function budgetWho(block: BlockInfo): string {
   return block.per === null ? `'${block.name}'` : `'${block.name}' for calls without a ${block.per}`;
 }
 
-/** The human message of a budget refusal for a spent cap (SPEC §5). */
+/**
+ * How the operator raises a spent cap: a stored key budget with `keys set`; a key budget the
+ * config declares (it overrides the stored one, so `keys set` would change nothing enforced)
+ * and a tag budget (every `per` instance shares its entry's limit) in the config, which serve
+ * reads when it starts.
+ */
+function raiseHint(block: BlockInfo): string {
+  if (block.kind === 'tag') return `raise limit_usd of the budgets: entry '${block.name}' in the config and restart serve`;
+  if (block.fromConfig === true) return `raise keys.${block.name}.budget.limit_usd in the config and restart serve`;
+  return `raise it with \`tokometer keys set ${block.name} --budget USD\``;
+}
+
+/** The human message of a budget refusal for a spent cap: SPEC §5's, then how to raise the cap (raiseHint). */
 export function budgetExceededMessage(block: BlockInfo): string {
   const used = `${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
   const reset = block.resetAt === null ? 'it does not reset' : `resets ${isoInstant(block.resetAt)}`;
-  return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}`;
+  return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}; ${raiseHint(block)}`;
 }
 
 /** The `budget` object of a refusal body: name, limit, spend, period (and the `per` instance). */
@@ -106,7 +118,8 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
 /**
  * `$0.15 held by 1 call in flight and 2 waiting`; for a budget shared by replicas the
- * counts are this replica's alone: `… in flight on this replica and 2 waiting`.
+ * counts are this replica's alone: `… in flight on this replica and 2 waiting`. `waiting`
+ * counts the other callers only (BlockInfo.waiting), never the call being refused.
  */
 function heldPhrase(block: BlockInfo): string {
   const inFlight = block.inFlight ?? 0;

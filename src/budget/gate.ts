@@ -62,6 +62,8 @@ export interface LedgerGateOptions {
   outputs?: OutputHistory;
   /** Receives one line for the first refusal per budget per minute. */
   log?: (line: string) => void;
+  /** True for a key whose budget the config declares (`keys.NAME.budget`): a spent cap's message says to raise it there. Default: none. */
+  configKeyBudget?: (keyName: string) => boolean;
 }
 
 const ABORTED_RESULT: GateResult<never> = Object.freeze({ ok: false, aborted: true });
@@ -82,6 +84,7 @@ export class LedgerGate {
   private readonly defaultMaxOutput: number;
   private readonly waitMs: number;
   private readonly refusals: RefusalLog | null;
+  private readonly configKeyBudget: (keyName: string) => boolean;
 
   constructor(
     private readonly ledger: BudgetLedger,
@@ -92,6 +95,7 @@ export class LedgerGate {
     this.defaultMaxOutput = options.defaultMaxOutput ?? DEFAULT_MAX_OUTPUT_TOKENS;
     this.waitMs = options.admissionWaitMs ?? 30_000;
     this.refusals = options.log === undefined ? null : new RefusalLog(options.log);
+    this.configKeyBudget = options.configKeyBudget ?? (() => false);
   }
 
   /**
@@ -267,7 +271,8 @@ export class LedgerGate {
     this.ledger.settle(reservation, actualCostNano);
   }
 
-  private refuse(block: BlockInfo, waitedMs: number, req: GateRequest): GateResult<Reservation> {
+  private refuse(blocked: BlockInfo, waitedMs: number, req: GateRequest): GateResult<Reservation> {
+    const block = blocked.kind === 'key' && this.configKeyBudget(blocked.name) ? { ...blocked, fromConfig: true } : blocked;
     this.refusals?.note(block);
     return { ok: false, error: budgetRefusal(block, waitedMs, block.reason === 'reserved' ? this.outputHold(req) : undefined) };
   }

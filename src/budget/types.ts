@@ -44,10 +44,12 @@ export interface BlockInfo {
   reservedNano: NanoUsd;
   /** Calls in flight on this budget. */
   inFlight?: number;
-  /** Callers waiting on this budget (this one included when it waited). */
+  /** Other callers waiting on this budget: never the refused call itself, even when it waited. */
   waiting?: number;
   /** This call's estimate. */
   estimateNano: NanoUsd;
+  /** True for a key budget the config declares (`keys.NAME.budget`, which overrides the stored one); set by the gate for its refusal's message. */
+  fromConfig?: boolean;
   period: BudgetPeriod;
   /** Start of the next period in ms (when the block lifts); null for `total`. */
   resetAt: number | null;

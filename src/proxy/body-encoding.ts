@@ -1,6 +1,7 @@
 import * as zlib from 'node:zlib';
 import { ProxyError, errorMessage } from '../lib/errors.js';
 import { type Result, ok, err } from '../lib/result.js';
+import { bodyTooLargeError } from './body-limit.js';
 
 /**
  * Request bodies sent with a `Content-Encoding` (RFC 9110 §8.4). The proxy must read a
@@ -81,7 +82,7 @@ export function decodeRequestBody(body: Uint8Array, contentEncoding: string, max
       decoded = (DECODERS.get(coding) as Decode)(decoded, { maxOutputLength: maxBytes });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-        return err(new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${maxBytes} bytes) once decoded (Content-Encoding: ${coding}).`));
+        return err(bodyTooLargeError(maxBytes, coding));
       }
       return err(new ProxyError('bad_request', `Request body is not valid ${coding} data (${errorMessage(error)}), as its Content-Encoding says; send it uncompressed or encoded correctly.`));
     }

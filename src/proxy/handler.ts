@@ -4,6 +4,7 @@ import { ProxyError } from '../lib/errors.js';
 import type { ProviderRuntime } from '../providers/registry.js';
 import type { PreparedRequest, ProviderAdapter } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
+import { bodyTooLargeError } from './body-limit.js';
 import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
 import { describeRequest, type Refusal } from './describe-request.js';
@@ -84,7 +85,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   if ('refused' in caller) return refuse(recorder, adapter, caller);
 
   let body = await call.readBody(deps.maxBodyBytes);
-  if (body === null) return refuse(recorder, adapter, { refused: new ProxyError('payload_too_large', `Request body is larger than limits.max_body_bytes (${deps.maxBodyBytes} bytes).`), record: true });
+  if (body === null) return refuse(recorder, adapter, { refused: bodyTooLargeError(deps.maxBodyBytes), record: true });
   const encoding = call.headers['content-encoding'];
   if (encoding !== undefined) {
     // Read as the provider will: the decoded body is described, checked and forwarded.

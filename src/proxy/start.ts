@@ -16,6 +16,7 @@ import { CachedContentSizes } from './cached-content-sizes.js';
 import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
 import { openKeyTable } from './key-table.js';
+import { declarationOf } from '../keys/effective.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
 import { Metrics } from './metrics.js';
@@ -238,6 +239,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     holdWrites: () => parts.queue.hold(),
     admissionWaitMs: o.settings.budgetAdmissionWaitMs,
+    configKeyBudget: (name) => declarationOf(o.settings.keys, name)?.budget !== undefined,
     ...(o.storage.engine === 'postgres' ? { leases: o.storage.store.leases } : {}),
   });
 }

@@ -25,7 +25,7 @@ describe('spend over a small cap', () => {
   // cap reached exactly. The spend is written with as many decimals as tell it from the limit.
   it('writes the spend with the decimals that tell it from the limit', () => {
     const over = { ...block, limitNano: 10_000_000, spentNano: 14_084_000 };
-    expect(budgetExceededError(over).message).toBe("Budget 'summarizer' exhausted: $0.0141 of $0.01 used this month; resets 2026-12-01T00:00:00Z");
+    expect(budgetExceededError(over).message).toBe("Budget 'summarizer' exhausted: $0.0141 of $0.01 used this month; resets 2026-12-01T00:00:00Z; raise it with `tokometer keys set summarizer --budget USD`");
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 1_000_000_500 }).message).toContain('$1.000001 of $1.00 used');
     expect(budgetExceededError({ ...block, limitNano: 1_000_000_000, spentNano: 999_000_000 }).message).toContain('$0.999 of $1.00 used');
     // Thousands keep their separator, as the limit's do.
@@ -39,7 +39,7 @@ describe('budgetExceededError', () => {
     expect(e).toBeInstanceOf(ProxyError);
     expect(e.kind).toBe('budget_exceeded');
     expect(e.status).toBe(429);
-    expect(e.message).toBe("Budget 'summarizer' exhausted: $500.00 of $500.00 used this month; resets 2026-12-01T00:00:00Z");
+    expect(e.message).toBe("Budget 'summarizer' exhausted: $500.00 of $500.00 used this month; resets 2026-12-01T00:00:00Z; raise it with `tokometer keys set summarizer --budget USD`");
     expect(e.details).toEqual({
       reset_at: '2026-12-01T00:00:00Z',
       budget: { name: 'summarizer', limit_usd: 500, spent_usd: 500, period: 'month' },
@@ -49,14 +49,14 @@ describe('budgetExceededError', () => {
 
   it('reports real spend beyond the limit and the per-tag instance', () => {
     const e = budgetExceededError({ ...block, kind: 'tag', name: 'free-tier-daily', per: 'user_id', tagValue: 'u_42', limitNano: 500_000_000, spentNano: 510_000_000, period: 'day' });
-    expect(e.message).toBe("Budget 'free-tier-daily' for user_id 'u_42' exhausted: $0.51 of $0.50 used today; resets 2026-12-01T00:00:00Z");
+    expect(e.message).toBe("Budget 'free-tier-daily' for user_id 'u_42' exhausted: $0.51 of $0.50 used today; resets 2026-12-01T00:00:00Z; raise limit_usd of the budgets: entry 'free-tier-daily' in the config and restart serve");
     expect(e.details['budget']).toEqual({ name: 'free-tier-daily', limit_usd: 0.5, spent_usd: 0.51, period: 'day', per: 'user_id', tag_value: 'u_42' });
   });
 
   it('names the shared instance of a per-tag budget for calls without that tag', () => {
     // A `per: user_id` budget counts the calls that carry no user_id together, in one instance (tag_value null).
     const e = budgetExceededError({ ...block, kind: 'tag', name: 'free-tier-daily', per: 'user_id', tagValue: null, limitNano: 500_000_000, spentNano: 500_000_000, period: 'day' });
-    expect(e.message).toBe("Budget 'free-tier-daily' for calls without a user_id exhausted: $0.50 of $0.50 used today; resets 2026-12-01T00:00:00Z");
+    expect(e.message).toBe("Budget 'free-tier-daily' for calls without a user_id exhausted: $0.50 of $0.50 used today; resets 2026-12-01T00:00:00Z; raise limit_usd of the budgets: entry 'free-tier-daily' in the config and restart serve");
     expect(e.details['budget']).toEqual({ name: 'free-tier-daily', limit_usd: 0.5, spent_usd: 0.5, period: 'day', per: 'user_id', tag_value: null });
   });
 
@@ -67,7 +67,7 @@ describe('budgetExceededError', () => {
     const total = budgetExceededError({ ...block, period: 'total', resetAt: null });
     expect(total.headers).toEqual({ 'x-should-retry': 'false' });
     expect(total.details['reset_at']).toBeNull();
-    expect(total.message).toBe("Budget 'summarizer' exhausted: $500.00 of $500.00 used in total; it does not reset");
+    expect(total.message).toBe("Budget 'summarizer' exhausted: $500.00 of $500.00 used in total; it does not reset; raise it with `tokometer keys set summarizer --budget USD`");
   });
 
   it('a busy budget (room, but not beside the calls in flight) is budget_busy: retry in a second, no reset_at', () => {

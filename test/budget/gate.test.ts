@@ -232,7 +232,7 @@ describe('LedgerGate', () => {
     expect(closed.error.kind).toBe('unavailable');
     expect(closed.error.status).toBe(503);
     expect(closed.error.headers).toEqual({ 'Retry-After': '1', 'x-should-retry': 'true' });
-    expect(closed.error.details).toEqual({ budget: { name: 'k', limit_usd: 0.0006, spent_usd: 0, period: 'month', reserved_usd: 0.00042, in_flight: 2, waiting: 1 } });
+    expect(closed.error.details).toEqual({ budget: { name: 'k', limit_usd: 0.0006, spent_usd: 0, period: 'month', reserved_usd: 0.00042, in_flight: 2, waiting: 0 } });
     expect(closed.error.message).toBe(
       "tokometer is shutting down: this call was waiting for room in budget 'k' ($0.00 of $0.0006 used this month, $0.00042 held by 2 calls in flight) and was not sent to the provider. Retry shortly.",
     );

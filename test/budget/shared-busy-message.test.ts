@@ -96,7 +96,7 @@ describe('budget_busy on a budget shared by replicas (PostgreSQL)', () => {
       const block = await admit(ledger, 0.1, 100);
       expect(block).toMatchObject({ reason: 'reserved', inFlight: 1 });
       const error = budgetRefusal(block as BlockInfo, 100);
-      expect(error.message).toContain('$0.15 held by 1 call in flight on this replica and 1 waiting');
+      expect(error.message).toContain('$0.15 held by 1 call in flight on this replica; this call');
       expect(error.message).toContain('found no room within 0.1 s');
       expect((error.details as { budget: Record<string, unknown> }).budget).not.toHaveProperty('store_unreachable');
       ledger.settle(first, 0.15 * USD);

@@ -130,7 +130,7 @@ describe('a compressed request body the proxy cannot read is refused in the prov
     expect(bomb.length).toBeLessThan(1 << 20);
     const res = await f.handle(encodedCall(bomb, 'gzip'));
     expect(res.status).toBe(413);
-    expect((await openAiError(res)).message).toBe('Request body is larger than limits.max_body_bytes (1048576 bytes) once decoded (Content-Encoding: gzip).');
+    expect((await openAiError(res)).message).toBe('Request body is larger than limits.max_body_bytes (1048576 bytes, 1 MiB) once decoded (Content-Encoding: gzip). Send a smaller request, or raise limits.max_body_bytes (a size in bytes) in the config and restart serve.');
     await afterImmediates();
     expect(f.records[0]).toMatchObject({ outcome: 'refused', status: 413 });
     expect(f.upstream.requests).toEqual([]);

@@ -27,7 +27,10 @@ import type { AuditContext, Detector, Finding } from '../types.js';
  * and the previous turn writes them to the cache (at the model's cache-write price: 1.25×
  * input on Anthropic, the input price where there is no write price). Fires for a group
  * whose cached share of input tokens is < LOW_CACHE_SHARE with ≥ MIN_TURNS cacheable
- * turns. Saving = Σ price(actual) − price(counterfactual), from the price catalog.
+ * turns. Saving = Σ price(actual) − price(counterfactual), from the price catalog. The
+ * cached share is that of the calls the finding covers: the exact repeats of the group
+ * (whose whole prompt a provider may well serve from its cache) are left out, and the
+ * finding says how many and their cached tokens (title and facts), since `report` counts them.
  */
 
 export const MIN_REPEATS = 5;
@@ -99,8 +102,10 @@ function promptCaching(ctx: AuditContext): Finding[] {
   const { exactRepeats, inStorm } = repeats(ctx);
   const claimed = new Set(exactRepeats.map((c) => c.id));
   const own = ctx.calls.filter(isPricedGeneration).filter((c) => !claimed.has(c.id) && !inStorm.has(c.id));
-  const groups = groupBy(own, (c) => JSON.stringify([...Object.values(featureScope(c)), c.provider, c.model]));
-  for (const calls of groups.values()) {
+  const groupKey = (c: AuditCall) => JSON.stringify([...Object.values(featureScope(c)), c.provider, c.model]);
+  const groups = groupBy(own, groupKey);
+  const leftOut = groupBy(exactRepeats.filter(isPricedGeneration), groupKey);
+  for (const [key, calls] of groups) {
     const input = calls.reduce((s, c) => s + c.usage.inputTokens, 0);
     const cached = calls.reduce((s, c) => s + c.usage.cacheReadTokens, 0);
     if (ratio(cached, input) >= LOW_CACHE_SHARE) continue;
@@ -113,10 +118,12 @@ function promptCaching(ctx: AuditContext): Finding[] {
     if (saving <= 0) continue;
     const first = calls[0]!;
     const scope = featureScope(first);
+    const repeatsLeft = leftOut.get(key) ?? [];
+    const leftNote = repeatsLeft.length === 0 ? '' : `; ${int(repeatsLeft.length)} identical repeat${repeatsLeft.length === 1 ? '' : 's'} left out`;
     out.push({
       detector: 'caching',
       kind: 'saving',
-      title: `${scope.value}: conversation history re-sent at full price (${Math.round(ratio(cached, input) * 100)}% cached)`,
+      title: `${scope.value}: conversation history re-sent at full price (${Math.round(ratio(cached, input) * 100)}% cached${leftNote})`,
       scope: { [scope.dim]: scope.value, provider: first.provider, model: first.model },
       evidence: {
         ...totals(calls),
@@ -126,6 +133,7 @@ function promptCaching(ctx: AuditContext): Finding[] {
           fact.share('growing_turn_share', 'turns whose prompt grew', ratio(plan.grownPairs, plan.pairs)),
           fact.count('cacheable_turns', `grown turns ≤ ${CACHE_TTL_MS / MINUTE_MS} min after the previous one`, plan.turns),
           fact.tokens('cacheable_prefix_tokens', 'prefix tokens that could be cache reads', plan.readTokens),
+          ...leftOutFacts(repeatsLeft),
         ],
       },
       fix: `${promptCachingHow(first.provider)} ${int(plan.turns)} turns of ${int(plan.sessions)} sessions re-sent ${int(plan.readTokens)} prefix tokens at the full input price.`,
@@ -138,6 +146,16 @@ function promptCaching(ctx: AuditContext): Finding[] {
     });
   }
   return out;
+}
+
+/** The exact repeats a prompt-caching finding left out (the exact cache claims them), and their cached input tokens; none when it left out none. */
+function leftOutFacts(left: readonly Priced[]) {
+  if (left.length === 0) return [];
+  const cachedTokens = left.reduce((s, c) => s + c.usage.cacheReadTokens, 0);
+  return [
+    fact.count('left_out_repeats', 'identical repeats left out (not in the shares above)', left.length),
+    fact.tokens('left_out_repeat_cached_tokens', 'cached input tokens of those repeats', cachedTokens),
+  ];
 }
 
 interface CachePlan {
