@@ -28,9 +28,10 @@ export type ConfigCommandDeps = Pick<CliContext, 'cwd' | 'env' | 'out' | 'err'>;
  * which have no line); the warnings follow. Declared keys whose `secret_env` serve cannot
  * use, `prices:` entries for a family's own provider that do not price a custom provider of
  * its kind, and `prices:` entries whose model looks like a typo of a catalog model
- * (config/price-provider-warnings.ts priceConfigWarnings, which serve logs at start too),
- * custom providers named like a built-in one and alert fractions a hard budget never reaches
- * (config/warnings.ts) are warned about on `err` (exit 0 when nothing else is wrong).
+ * (config/price-provider-warnings.ts priceConfigWarnings), custom providers named like a
+ * built-in one and alert fractions a hard budget never reaches (config/warnings.ts
+ * configWarnings, which serve logs at start too) are warned about on `err` (exit 0 when
+ * nothing else is wrong).
  */
 export function registerConfigCommand(program: Command, deps: ConfigCommandDeps): void {
   const config = program.command('config').description('inspect the config file');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { priceConfigWarnings } from '../config/price-provider-warnings.js';
+import { configWarnings } from '../config/warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
 import { isPostgresUrl } from '../lib/db-location.js';
@@ -77,7 +77,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   return {
     settings: proxySettings(config),
     configPrices: config.prices,
-    configWarnings: priceConfigWarnings(config),
+    configWarnings: configWarnings(config),
     priceUpdates: { pollIntervalMs: updates.pollIntervalMs, autoUpdateMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config) },
     dbPath,
     ...(spillPath === undefined ? {} : { spillPath }),
