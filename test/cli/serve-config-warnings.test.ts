@@ -30,4 +30,11 @@ describe("serve's start warnings", () => {
     expect(plan.configWarnings.some((w) => w.startsWith('providers.opneai: not a built-in provider; did you mean "openai"?'))).toBe(true);
     expect(plan.configWarnings.some((w) => w.startsWith('keys.app.budget.alert_at') && w.includes('150%'))).toBe(true);
   });
+
+  it('say nothing of a short custom name two edits from a built-in one (az is not a typo of xai)', () => {
+    const config = path.join(dir, 'short.yaml');
+    writeFileSync(config, 'providers:\n  az: { base_url: "http://127.0.0.1:9/v1", api_key: "sk-x" }\n');
+    const plan = servePlan({ env: {}, cwd: dir, invokedAs: 'tokometer' }, { config, db: path.join(dir, 'b.db') });
+    expect(plan.configWarnings.filter((w) => w.startsWith('providers.az'))).toEqual([]);
+  });
 });
