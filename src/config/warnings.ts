@@ -1,3 +1,4 @@
+import { editDistance } from '../lib/edit-distance.js';
 import { builtinNameNear } from './checks.js';
 import { priceConfigWarnings } from './price-provider-warnings.js';
 import { formatPath } from './problems.js';
@@ -22,10 +23,19 @@ export function configWarnings(config: Pick<Config, 'providers' | 'prices' | 'ke
 function providerNameWarnings(config: Pick<Config, 'providers'>): string[] {
   return Object.entries(config.providers).flatMap(([name, provider]) => {
     const near = builtinNameNear(name);
-    if (near === undefined || provider.base_url === undefined) return [];
+    if (near === undefined || provider.base_url === undefined || !closeEnough(name, near)) return [];
     const kind = provider.kind ?? 'openai-compatible';
     return [`providers.${name}: not a built-in provider; did you mean "${near}"? As written it is a custom provider of kind ${kind} at ${provider.base_url}, reached at /proxy/${name}`];
   });
+}
+
+/**
+ * Whether a valid custom provider's name is close enough to a built-in one to warn: two edits
+ * for a name of 5 characters or more (`opneai`), one for a shorter one (two edits turn `az`
+ * into `xai`, and an Azure provider named az is no typo).
+ */
+function closeEnough(name: string, builtin: string): boolean {
+  return editDistance(name, builtin) <= (name.length >= 5 ? 2 : 1);
 }
 
 /**
