@@ -41,13 +41,17 @@ export function formatSpentOf(spentNano: NanoUsd, limitNano: NanoUsd): string {
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })} of ${limit}`;
 }
 
-/** A positive amount under $1 to three significant digits, never fewer than two decimals: `$0.015`, `$0.0673`, `$0.10`. */
+/** A positive amount under $1 to three significant digits (threeSignificant), never fewer than two decimals: `$0.015`, `$0.0673`, `$0.10`. */
 function significantUsd(nano: NanoUsd): string {
   const usd = nano / NANO_PER_USD;
-  const decimals = Math.min(9, Math.max(2, 2 - Math.floor(Math.log10(usd))));
-  const text = usd.toFixed(decimals).replace(/0+$/, '');
+  const text = threeSignificant(usd);
   const point = text.indexOf('.');
-  return `$${text.length - point - 1 < 2 ? usd.toFixed(2) : text}`;
+  return `$${point < 0 || text.length - point - 1 < 2 ? usd.toFixed(2) : text}`;
+}
+
+/** A positive dollar amount to 3 significant digits in plain decimals, down to the nano-dollar (toPrecision would write 1.00e-9), trailing zeros dropped. */
+function threeSignificant(usd: number): string {
+  return usd.toFixed(Math.min(9, 2 - Math.floor(Math.log10(usd)))).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 /**
@@ -59,7 +63,6 @@ export function formatUsd(nano: NanoUsd | null): string {
   const usd = nano / NANO_PER_USD;
   const abs = Math.abs(usd);
   if (abs === 0) return '$0.00';
-  // 3 significant digits, in plain decimals down to the nano-dollar (toPrecision would write 1.00e-9).
-  if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${abs.toFixed(Math.min(9, 2 - Math.floor(Math.log10(abs)))).replace(/0+$/, '').replace(/\.$/, '')}`;
+  if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${threeSignificant(abs)}`;
   return `${usd < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
