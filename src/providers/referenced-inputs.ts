@@ -94,16 +94,11 @@ function anthropicBlockTokens(block: unknown, nested: boolean): number {
 
 /** An Anthropic Messages request's referenced images and documents (`messages[].content[]`, tool results included). */
 export function anthropicReferencedTokens(json: Json): number {
-  const messages = json.messages;
-  if (!Array.isArray(messages)) return 0;
-  let tokens = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const message: unknown = messages[i];
-    if (!isObj(message) || !Array.isArray(message.content)) continue;
-    for (let j = 0; j < message.content.length; j++) tokens += anthropicBlockTokens(message.content[j], false);
-  }
-  return tokens;
+  return nestedTokens(json.messages, 'content', anthropicTopBlockTokens);
 }
+
+/** A block of a message's own content (not one inside a tool result). */
+const anthropicTopBlockTokens = (block: unknown): number => anthropicBlockTokens(block, false);
 
 /** A Gemini part's `fileData` (or proto-JSON `file_data`): a file by URI, by its MIME type. */
 function geminiPartTokens(part: unknown): number {
@@ -115,13 +110,23 @@ function geminiPartTokens(part: unknown): number {
 
 /** A Gemini generateContent request's files by URI (`contents[].parts[]`); `inlineData` is the body's. */
 export function geminiReferencedTokens(json: Json): number {
-  const contents = json.contents;
-  if (!Array.isArray(contents)) return 0;
+  return nestedTokens(json.contents, 'parts', geminiPartTokens);
+}
+
+/**
+ * The sum of `tokensOf` over every `list[i][key][j]` (Anthropic `messages[].content[]`, Gemini
+ * `contents[].parts[]`); an item that is not an object, or whose `key` is not an array, adds 0,
+ * and so does a `list` that is not an array. Indexed loops: nothing is allocated.
+ */
+function nestedTokens(list: unknown, key: 'content' | 'parts', tokensOf: (part: unknown) => number): number {
+  if (!Array.isArray(list)) return 0;
   let tokens = 0;
-  for (let i = 0; i < contents.length; i++) {
-    const content: unknown = contents[i];
-    if (!isObj(content) || !Array.isArray(content.parts)) continue;
-    for (let j = 0; j < content.parts.length; j++) tokens += geminiPartTokens(content.parts[j]);
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    if (!isObj(item)) continue;
+    const parts = item[key];
+    if (!Array.isArray(parts)) continue;
+    for (let j = 0; j < parts.length; j++) tokens += tokensOf(parts[j]);
   }
   return tokens;
 }
