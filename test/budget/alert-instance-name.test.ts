@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertLine, alertPayload } from '../../src/budget/alerts.js';
 import type { AlertEvent } from '../../src/budget/types.js';
-import { USD } from './helpers.js';
+import { dayTagAlert, USD } from './helpers.js';
 
 /**
  * One instance of a `per: user_id` budget was spelled three ways: `(u_42)` in the alert log
@@ -10,24 +10,10 @@ import { USD } from './helpers.js';
  * `per`, so a receiver could not tell which tag the value is of. The alert now spells the
  * instance as the refusal line does, and the webhook's budget carries `per` as the 429 does.
  */
+
+/** One instance of a $1 `per: user_id` day budget at 80%. */
 function perUserEvent(tagValue: string | null): AlertEvent {
-  const periodStart = Date.parse('2026-11-20T00:00:00Z');
-  return {
-    id: `tag:free-daily:${tagValue}:0.8:${periodStart}`,
-    name: 'free-daily',
-    kind: 'tag',
-    per: 'user_id',
-    tagValue,
-    threshold: 0.8,
-    limitNano: 1 * USD,
-    spentNano: 0.8 * USD,
-    period: 'day',
-    periodStart,
-    armedFrom: periodStart,
-    resetAt: Date.parse('2026-11-21T00:00:00Z'),
-    soft: false,
-    at: Date.parse('2026-11-20T12:00:00Z'),
-  };
+  return dayTagAlert({ name: 'free-daily', per: 'user_id', tagValue, limitNano: 1 * USD, spentNano: 0.8 * USD });
 }
 
 describe("a per-tag budget's alert names its instance as the refusal line and the 429 do", () => {

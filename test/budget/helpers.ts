@@ -75,3 +75,29 @@ export function admittedInFlight(gate: LedgerGate, req: GateRequest): number {
     n++;
   }
 }
+
+/**
+ * An 80% alert of a day tag budget's instance on 2026-11-20 (UTC), its period ending the next
+ * midnight: `free-tier-daily` for `u_42`, $0.40 of $0.50, unless `extra` says otherwise. The id
+ * is made of the event's fields, as AlertEvent.id is.
+ */
+export function dayTagAlert(extra: Partial<AlertEvent> = {}): AlertEvent {
+  const periodStart = Date.parse('2026-11-20T00:00:00Z');
+  const event: AlertEvent = {
+    id: '',
+    name: 'free-tier-daily',
+    kind: 'tag',
+    tagValue: 'u_42',
+    threshold: 0.8,
+    limitNano: USD / 2,
+    spentNano: 0.4 * USD,
+    period: 'day',
+    periodStart,
+    armedFrom: periodStart,
+    resetAt: Date.parse('2026-11-21T00:00:00Z'),
+    soft: false,
+    at: Date.parse('2026-11-20T12:00:00Z'),
+    ...extra,
+  };
+  return { ...event, id: extra.id ?? `${event.kind}:${event.name}:${event.tagValue ?? ''}:${event.threshold}:${periodStart}:${event.limitNano}` };
+}
