@@ -3,9 +3,10 @@ import type { Env, LoadedConfig } from '../config/load.js';
 import type { Problem } from '../config/problems.js';
 import { telemetryOptions } from '../config/telemetry-schema.js';
 import { ConfigError } from '../lib/errors.js';
-import { loadTls, TlsFileError, type TlsMaterial } from '../server/tls.js';
+import type { TlsMaterial } from '../server/tls.js';
 import { resolveTelemetry, type TelemetrySettings } from '../telemetry/settings.js';
 import { configDbProblem } from './config-db.js';
+import { readConfigTls } from './config-tls.js';
 import { spillProblem } from './spill-folder.js';
 
 /** What `config check` found serve could not use, beside the file's own problems. */
@@ -24,7 +25,7 @@ export interface ServeProblems {
  * Every check `config check` runs of what serve does with `config` beyond the file's own
  * problems, collected rather than thrown at the first so that one run lists them all: a
  * SQLite `db` serve could not create (cli/config-db.ts), a `store.spill_path` it could not
- * make or write (cli/spill-folder.ts), `tls` files it could not use (server/tls.ts) and
+ * make or write (cli/spill-folder.ts), `tls` files it could not use (cli/config-tls.ts) and
  * OpenTelemetry settings it could not use (telemetry/settings.ts). Creates nothing.
  */
 export function serveProblems(config: LoadedConfig['config'], env: Env, cwd: string): ServeProblems {
@@ -35,13 +36,8 @@ export function serveProblems(config: LoadedConfig['config'], env: Env, cwd: str
   const spillPath = config.store.spill_path;
   const spill = spillPath === undefined ? null : spillProblem(path.resolve(cwd, spillPath), 'store.spill_path');
   if (spill !== null) problems.push({ path: ['store', 'spill_path'], message: spill });
-  let tls: TlsMaterial | null = null;
-  try {
-    tls = config.tls ? loadTls(config.tls) : null;
-  } catch (error) {
-    if (!(error instanceof TlsFileError)) throw error;
-    problems.push({ path: ['tls', error.field], message: error.problem });
-  }
+  const { tls, problem: tlsProblem } = readConfigTls(config.tls);
+  if (tlsProblem !== null) problems.push(tlsProblem);
   let telemetry: TelemetrySettings | null = null;
   try {
     telemetry = resolveTelemetry(telemetryOptions(config.telemetry), env);
