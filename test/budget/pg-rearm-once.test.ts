@@ -11,12 +11,19 @@ const pg = pgDatabases();
  * history`: each replica wrote its own row for the one change.
  */
 describe('a raised key budget on two replicas sharing PostgreSQL', () => {
-  const suite = proxySuite();
+  const suite = proxySuite({ scope: 'test' });
 
   it('writes its alerts_rearmed row once', async () => {
     const url = await pg.url('rearm_once');
     const a = await suite.startOnPostgres(url);
     const b = await suite.startOnPostgres(url);
-    expect(await raiseOnTwoReplicas(a, b)).toEqual(['cli set', 'proxy alerts_rearmed']);
+    expect(await raiseOnTwoReplicas(a, b, { together: true })).toEqual(['cli set', 'proxy alerts_rearmed']);
+  }, 60_000);
+
+  it('writes a row for each raise, also the same raise again after the limit was lowered back', async () => {
+    const url = await pg.url('rearm_twice');
+    const a = await suite.startOnPostgres(url);
+    const b = await suite.startOnPostgres(url);
+    expect(await raiseOnTwoReplicas(a, b, { raises: 2, together: true })).toEqual(['cli set', 'proxy alerts_rearmed', 'cli set', 'cli set', 'proxy alerts_rearmed']);
   }, 60_000);
 });

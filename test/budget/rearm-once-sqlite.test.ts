@@ -8,11 +8,17 @@ import { raiseOnTwoReplicas } from './rearm-once.js';
  * `tokometer keys history`, not once per process.
  */
 describe('a raised key budget on two proxies sharing one SQLite file', () => {
-  const suite = proxySuite();
+  const suite = proxySuite({ scope: 'test' });
 
   it('writes its alerts_rearmed row once', async () => {
     const a = await suite.start();
     const b = await suite.start();
-    expect(await raiseOnTwoReplicas(a.proxy, b.proxy)).toEqual(['cli set', 'proxy alerts_rearmed']);
+    expect(await raiseOnTwoReplicas(a.proxy, b.proxy, { together: false })).toEqual(['cli set', 'proxy alerts_rearmed']);
+  }, 60_000);
+
+  it('writes a row for each raise, also the same raise again after the limit was lowered back', async () => {
+    const a = await suite.start();
+    const b = await suite.start();
+    expect(await raiseOnTwoReplicas(a.proxy, b.proxy, { raises: 2, together: false })).toEqual(['cli set', 'proxy alerts_rearmed', 'cli set', 'cli set', 'proxy alerts_rearmed']);
   }, 60_000);
 });
