@@ -119,9 +119,10 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 /**
  * `$0.15 held by 1 call in flight and 2 waiting`; for a budget shared by replicas the
  * counts are this replica's alone: `… in flight on this replica and 2 waiting`. `waiting`
- * counts the other callers only (BlockInfo.waiting), never the call being refused.
+ * counts the other callers only (BlockInfo.waiting), never the call being refused; a zero
+ * count is left out. serve's refusal line (refusal-log.ts) says the same words.
  */
-function heldPhrase(block: BlockInfo): string {
+export function heldPhrase(block: BlockInfo): string {
   const inFlight = block.inFlight ?? 0;
   const waiting = block.waiting ?? 0;
   const here = block.shared === undefined ? '' : ' on this replica';

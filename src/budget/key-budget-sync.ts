@@ -3,7 +3,7 @@ import { errorMessage } from '../lib/errors.js';
 import { nanoToUsd } from '../lib/money.js';
 import type { Store } from '../store/facade.js';
 import type { WriteHold } from '../store/held-writes.js';
-import type { KeyBudget } from '../store/types.js';
+import type { KeyBudget, KeyEvent } from '../store/types.js';
 import type { AlertBook } from './alert-book.js';
 import type { BudgetLedger } from './ledger.js';
 import { keyLimitChanges, storeLimits } from './restart-limits.js';
@@ -20,13 +20,35 @@ export interface KeyBudgetSyncOptions {
   ledger: BudgetLedger;
   /** Forgets the firings of thresholds a raised limit re-armed. */
   book: AlertBook;
-  store: Pick<Store, 'budgets' | 'history'>;
+  store: Pick<Store, 'budgets' | 'history' | 'unitOfWork'>;
   clock: Clock;
   /** IANA zone of the budget periods (config `timezone`). */
   timeZone: string;
   log: (line: string) => void;
   /** The record writer's HoldingWriter.hold (store/held-writes.ts): stored spend read in a hold has exactly the calls settled before it. */
   holdWrites?: () => WriteHold;
+}
+
+/** The audit action of a raised limit that re-armed alert thresholds. */
+const REARMED = 'alerts_rearmed';
+
+/** How many of a key's newest audit entries `rearmRecorded` looks through. */
+const TRAIL_LOOKBACK = 50;
+
+/**
+ * Whether `trail` (a key's newest audit entries, oldest first) already records the re-arm of
+ * its limit being raised to `toUsd` since its latest change (its newest entry of another
+ * action: the `set` of `keys set` or the admin API, a reset): every replica applies that one
+ * change and re-arms its own alerts, and another replica wrote the row first. A trail whose
+ * every entry is a re-arm (more than TRAIL_LOOKBACK since the last change) counts as not.
+ */
+function rearmRecorded(trail: ReadonlyArray<Pick<KeyEvent, 'action' | 'details'>>, toUsd: number): boolean {
+  for (let i = trail.length - 1; i >= 0; i--) {
+    const e = trail[i]!;
+    if (e.action !== REARMED) return false;
+    if ((e.details['limit_usd'] as { to?: unknown } | undefined)?.to === toUsd) return true;
+  }
+  return false;
 }
 
 const sameBudget = (a: KeyBudget, b: KeyBudget) =>
@@ -123,12 +145,19 @@ export class KeyBudgetSync {
   /**
    * A raised limit re-armed alert thresholds the spend is below again (#18 point 7): the
    * alert book forgets their firings at once (so a limit lowered back fires them again), and
-   * `keys history` gets a row.
+   * `keys history` gets a row, one per change however many replicas apply it: written under
+   * the key's row lock (PostgreSQL; SQLite's write transaction holds the whole file), unless
+   * another replica's row for the same raise is there already (rearmRecorded).
    */
   private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
     this.o.book.rearmThresholds('key', name, null, thresholds);
     const spent = this.o.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
-    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: nanoToUsd(to.limitNano) }, spent_usd: nanoToUsd(spent) };
-    await this.o.store.history.append({ ts: this.o.clock(), actor: 'proxy', action: 'alerts_rearmed', keyName: name, details });
+    const toUsd = nanoToUsd(to.limitNano);
+    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: toUsd }, spent_usd: nanoToUsd(spent) };
+    await this.o.store.unitOfWork(async (tx) => {
+      await tx.keys.lock(name);
+      if (rearmRecorded(await tx.history.list({ keyName: name, limit: TRAIL_LOOKBACK }), toUsd)) return;
+      await tx.history.append({ ts: this.o.clock(), actor: 'proxy', action: REARMED, keyName: name, details });
+    });
   }
 }

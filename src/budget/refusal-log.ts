@@ -1,5 +1,5 @@
-import { formatSpentOf, formatUsd } from '../lib/money.js';
-import { isoInstant } from './errors.js';
+import { formatSpentOf } from '../lib/money.js';
+import { heldPhrase, isoInstant } from './errors.js';
 import { instanceSuffix } from './instance-name.js';
 import type { BlockInfo } from './types.js';
 
@@ -16,14 +16,14 @@ function describe(b: BlockInfo): string {
 /**
  * The line for a refusal: which budget, its spend and limit (formatSpentOf, as the 429's message
  * writes them: an overshoot the cents hide keeps its decimals), when it resets (and, when busy,
- * what holds it).
+ * what holds it, in the 429's words: errors.ts heldPhrase).
  */
 export function refusalLine(b: BlockInfo, unlogged: number): string {
   const reset = b.resetAt === null ? 'never resets' : `resets ${isoInstant(b.resetAt)}`;
   const spend = `${formatSpentOf(b.spentNano, b.limitNano)} spent`;
   const more = unlogged > 0 ? ` (${unlogged} more like it since the last line)` : '';
   if (b.reason === 'exhausted') return `budget refusal: ${describe(b)} is spent: ${spend}; ${reset}${more}`;
-  const held = `${formatUsd(b.reservedNano)} held by ${b.inFlight ?? 0} in flight, ${b.waiting ?? 0} waiting${b.shared === undefined ? '' : ' on this replica'}`;
+  const held = heldPhrase(b);
   if (b.shared?.unreachable === true) return `budget busy: ${describe(b)} could not admit a call in time: its shared spend could not be read from the database (${held}): ${spend}; ${reset}${more}`;
   return `budget busy: ${describe(b)} had no room for a call in time (${held}): ${spend}; ${reset}${more}`;
 }

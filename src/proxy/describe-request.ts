@@ -5,7 +5,7 @@ import { isObj } from '../providers/json.js';
 import { referencedImageTokens, uploadedImageTokens } from '../providers/openai-images.js';
 import { speechRequest } from '../providers/openai-speech.js';
 import type { ProviderRuntime } from '../providers/registry.js';
-import type { RequestInfo } from '../providers/types.js';
+import type { ProviderAdapter, RequestInfo } from '../providers/types.js';
 import type { ResolvedKey } from './auth.js';
 import type { CallRecorder } from './call-recorder.js';
 import { readFormFields } from './form-fields.js';
@@ -66,6 +66,33 @@ export function describeRequest<R>(
     };
   }
   return { json, info, apiKey: provider.apiKey };
+}
+
+/** The body a call refused before its body was read is recorded with: none (hash null, 0 bytes). */
+export const NO_BODY: Uint8Array = new Uint8Array(0);
+
+/**
+ * What the path alone says of a call refused before its body was read or described
+ * (handler.ts: a bad X-Metering-Tags header, a body over limits.max_body_bytes or one that
+ * does not decode, a provider the key may not call), for its record: the endpoint, and the
+ * model and the stream where the path names them (Gemini's
+ * `models/gemini-2.5-flash:streamGenerateContent`). A model an endpoint runs when the body
+ * names none (OpenAI image edits) is the adapter's guess, not the path's: left null, as is
+ * the output limit. Reads no body: `describe` is given none.
+ */
+export function describePath(adapter: ProviderAdapter, method: string, path: string): RequestInfo {
+  const info = adapter.describe(method, path, undefined);
+  const model = info.model !== null && pathText(path).includes(info.model) ? info.model : null;
+  return { endpoint: info.endpoint, kind: info.kind, metered: info.metered, model, streaming: info.streaming, maxOutputTokens: null };
+}
+
+/** The path as its segments read, %-escapes decoded (the path itself when one does not decode). */
+function pathText(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Stateless for whole-buffer decodes, so one instance serves every call. */

@@ -7,7 +7,7 @@ import type { ResolvedKey } from './auth.js';
 import { bodyTooLargeError } from './body-limit.js';
 import { budgetRequestOf } from './budget-request.js';
 import { CallRecorder } from './call-recorder.js';
-import { describeRequest, type Refusal } from './describe-request.js';
+import { describePath, describeRequest, NO_BODY, type Refusal } from './describe-request.js';
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
@@ -82,17 +82,17 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
   const querySize = query.size;
   const caller = identifyCaller(call, provider, query, deps, recorder);
-  if ('refused' in caller) return refuse(recorder, adapter, caller);
+  if ('refused' in caller) return refuseUnread(recorder, adapter, call.method, path, caller);
 
   let body = await call.readBody(deps.maxBodyBytes);
-  if (body === null) return refuse(recorder, adapter, { refused: bodyTooLargeError(deps.maxBodyBytes), record: true });
+  if (body === null) return refuseUnread(recorder, adapter, call.method, path, { refused: bodyTooLargeError(deps.maxBodyBytes), record: true });
   const encoding = call.headers['content-encoding'];
   if (encoding !== undefined) {
     // Read as the provider will: the decoded body is described, checked and forwarded.
     // Loaded on first use: node:zlib stays out of a proxy whose clients send plain bodies.
     const { decodeRequestBody } = await import('./body-encoding.js');
     const decoded = decodeRequestBody(body, encoding, deps.maxBodyBytes);
-    if (!decoded.ok) return refuse(recorder, adapter, { refused: decoded.error, record: true });
+    if (!decoded.ok) return refuseUnread(recorder, adapter, call.method, path, { refused: decoded.error, record: true });
     body = decoded.value;
   }
   const described = describeRequest(call, provider, path, body, caller.key, recorder);
@@ -174,6 +174,12 @@ function refuse<R>(recorder: CallRecorder<R>, adapter: ProviderAdapter, r: Refus
   // The record carries the status the client got: an adapter may answer another one (Cohere: 402 for a budget's 429).
   if (r.record) recorder.refuse(r.refused, response.status);
   return response;
+}
+
+/** `refuse` for a call refused before its body was described: a recorded one carries what its path says (describePath: endpoint, Gemini's model). */
+function refuseUnread<R>(recorder: CallRecorder<R>, adapter: ProviderAdapter, method: string, path: string, r: Refusal): OutgoingResponse {
+  if (r.record) recorder.describe(describePath(adapter, method, path), NO_BODY);
+  return refuse(recorder, adapter, r);
 }
 
 /** A refusal never recorded (no key identified the call, or the store refuses records): counted in /metrics only. */

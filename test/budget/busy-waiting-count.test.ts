@@ -33,7 +33,7 @@ describe('busy refusals count the other callers waiting, not the refused call', 
     expect(busy.error.message).toContain('$0.00021 held by 1 call in flight; this call');
     expect(busy.error.message).not.toContain('waiting');
     expect(budgetOf(busy)).toMatchObject({ in_flight: 1, waiting: 0 });
-    expect(lines).toEqual([expect.stringContaining('($0.00021 held by 1 in flight, 0 waiting)')]);
+    expect(lines).toEqual([expect.stringContaining('($0.00021 held by 1 call in flight)')]);
   });
 
   it('of two waiters, the one refused names the other one only', async () => {
