@@ -10,6 +10,12 @@
  */
 export class CallCancel {
   aborted = false;
+  /**
+   * True while the upstream client is connecting and has written no byte of the request (set
+   * by a client that can tell: the Bun socket client). A client that leaves then has nothing
+   * billed, so its request is aborted rather than read on to its answer (handler.ts).
+   */
+  connecting = false;
   /** The first `abort`'s reason. */
   reason: unknown = undefined;
   private listener: ((reason: unknown) => void) | null = null;

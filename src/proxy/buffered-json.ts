@@ -28,9 +28,10 @@ export function isSmall(contentLength: string | string[] | undefined): boolean {
  * request hash, the record) runs in a setImmediate right after, so the client never
  * waits for it; its time and outcome are taken when the body is handed over. A client
  * that leaves while the kernel sends ~kilobytes is still 'ok', as the provider was paid
- * in full anyway. Shutdown lets pending immediates run before it drains the write queue
- * (start.ts). A body that fails to arrive is answered with the provider-shaped upstream
- * error (nothing was sent yet), or 499 when the client left.
+ * in full anyway; one that had left before the answer came is `client_aborted` with the
+ * answer's usage (CallRecorder.completeUnsent). Shutdown lets pending immediates run before
+ * it drains the write queue (start.ts). A body that fails to arrive is answered with the
+ * provider-shaped upstream error (nothing was sent yet), or 499 when the client left.
  */
 export async function bufferedJson(upstream: UpstreamResponse, ctx: JsonContext): Promise<OutgoingResponse> {
   const seen = newObservation();
@@ -50,7 +51,7 @@ export async function bufferedJson(upstream: UpstreamResponse, ctx: JsonContext)
   }
   const finishedAt = monotonicMs();
   seen.firstByteAt = finishedAt;
-  meterLater({ bytes, seen, ctx, finishedAt });
+  meterLater({ bytes, seen, ctx, finishedAt, unsent: ctx.clientGone() });
   return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
 }
 
@@ -61,6 +62,8 @@ interface Unmetered {
   ctx: JsonContext;
   /** monotonicMs() when the body was handed over. */
   finishedAt: number;
+  /** The client had left when the answer came: it was read and is metered, never sent (OnFinished). */
+  unsent: boolean;
 }
 
 /** Answers of this turn of the event loop, metered together in one setImmediate (one native immediate, not one per call). */
@@ -84,7 +87,7 @@ function meterAll(): void {
   for (const a of answers) {
     try {
       observeJson(a.bytes, a.seen, a.ctx.adapter, a.ctx.info);
-      a.ctx.onFinished(true, null, a.seen, a.ctx.status, a.finishedAt);
+      a.ctx.onFinished(true, null, a.seen, a.ctx.status, a.finishedAt, a.unsent);
     } catch (error) {
       a.ctx.log.error('recording a call failed', { provider: a.ctx.provider, reason: error instanceof Error ? error.message : String(error) });
     }

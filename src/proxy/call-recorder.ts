@@ -179,6 +179,16 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
     this.finish(failed === undefined ? 'ok' : 'upstream_failed', status, failed ?? note, seen, true, at);
   }
 
+  /**
+   * The provider's whole answer, read after its client left before it came (the provider bills
+   * it all the same): 2xx is `client_aborted` at status 0 (the client got nothing) with the
+   * answer's usage; an error answer, or one failed inside, is recorded as `complete` records it.
+   */
+  completeUnsent(status: number, seen: BodyObservation, at: number): void {
+    if (status < 200 || status >= 300 || seen.observed?.failed !== undefined) return this.complete(status, seen, at, 'client disconnected before the answer');
+    this.finish('client_aborted', 0, 'client disconnected before the answer; the answer was read and metered', seen, true, at);
+  }
+
   private finish(outcome: CallOutcome, status: number, error: string | null, seen: BodyObservation, reachedProvider: boolean, at: number): void {
     if (this.done) return;
     this.done = true;

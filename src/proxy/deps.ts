@@ -7,6 +7,7 @@ import type { ResolvedKey } from './auth.js';
 import type { BackgroundWatch } from './background-watch.js';
 import type { CachedContentSizes } from './cached-content-sizes.js';
 import type { ContextMemory } from './context-memory.js';
+import type { DepartedCalls } from './departed-calls.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -86,6 +87,8 @@ export interface ProxyDeps<R> {
   health?: () => Record<string, unknown>;
   /** Meters background responses when they end; absent = such a call is recorded at once with its estimate. */
   background?: BackgroundWatch;
+  /** Non-streamed calls whose client left, still reading their answer, which shutdown cuts at its grace period's end; absent = nothing cuts them but the provider's timeouts. */
+  departed?: DepartedCalls;
   /** Tokens of conversations a request may continue, for its budget estimate; absent = none reserved. */
   contexts?: ContextMemory;
   /** Tokens of the Gemini explicit caches requests read, for their budget estimate; absent = none reserved. */

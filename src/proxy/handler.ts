@@ -11,7 +11,7 @@ import { describePath, describeRequest, NO_BODY, type Refusal } from './describe
 import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
-import { drainDetached, NOT_PREPARED, respond } from './respond.js';
+import { NOT_PREPARED, respond } from './respond.js';
 import { parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
@@ -136,13 +136,17 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
   // starts reading it, the relay's own `finally` never runs, so it is abandoned from here.
   // A relay stops the upstream itself, after metering what the upstream already sent (aborting
   // the request first would drop that), and the request is aborted when the relay ends.
-  // Work the provider runs whatever happens to the connection (RequestInfo.runsDetached) is
-  // billed all the same: a client that leaves before its answer does not abort the request,
-  // so the answer (the id the BackgroundWatch follows) still arrives and is recorded.
+  // A stream whose client leaves before its answer is stopped, and so is a request still
+  // connecting (CallCancel.connecting: nothing written, nothing billed). Any other request is
+  // billed all the same (a provider that has the whole request generates the whole answer, and
+  // work it runs detached, RequestInfo.runsDetached, goes on): it is not aborted, so its answer
+  // (or the id the BackgroundWatch follows) still arrives, under the provider's timeouts, and
+  // is metered (respond.ts); shutdown stops it at the grace period's end (DepartedCalls).
   let abandonRelay: (() => void) | null = null;
   const onClientLeft = () => {
     if (abandonRelay !== null) abandonRelay();
-    else if (info.runsDetached !== true) cancel.abort();
+    else if (cancel.connecting || (info.streaming && info.runsDetached !== true)) cancel.abort();
+    else deps.departed?.add(cancel, recorder);
   };
   const stopWatching = watchDeparture(call.signal, onClientLeft, !info.streaming);
 
@@ -163,7 +167,6 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     return upstreamFailed(error, call, provider, recorder, deps);
   }
   const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching, log: deps.log, background: deps.background, url });
-  if (answer.abandon !== null && call.signal.aborted && info.runsDetached === true) return drainDetached(answer.response);
   abandonRelay = answer.abandon;
   return answer.response;
 }

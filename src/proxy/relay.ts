@@ -26,10 +26,12 @@ export function relayMode(contentType: string | undefined, metered: boolean, ndj
  * Told exactly once how a response body ended. `completed`: every byte reached the client;
  * `error`: why not (the upstream's error, or the client leaving); `seen`: what the relay
  * observed; `status`: the status the client got; `at`: performance.now() of the end.
+ * `unsent`: the client left before any of the answer was sent (buffered-json.ts), so
+ * `completed` says the provider's answer was read whole, not that the client got it.
  * Must not throw: it runs in the relay's `finally`, where a throw makes the edge cut the
  * client's connection, and in buffered-json.ts's metering immediate.
  */
-export type OnFinished = (completed: boolean, error: unknown, seen: BodyObservation, status: number, at: number) => void;
+export type OnFinished = (completed: boolean, error: unknown, seen: BodyObservation, status: number, at: number, unsent?: boolean) => void;
 
 export interface RelayContext {
   provider: string;

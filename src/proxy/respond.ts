@@ -7,7 +7,7 @@ import type { CallRecorder } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
 import type { Logger } from './log.js';
 import { relayBody, relayMode, type OnFinished } from './relay.js';
-import type { IncomingCall, OutgoingResponse, UpstreamResponse } from './types.js';
+import type { IncomingCall, OutgoingResponse, StreamBody, UpstreamResponse } from './types.js';
 
 /** A request sent as the client sent it. */
 export const NOT_PREPARED: PreparedRequest = Object.freeze({ stripInjectedUsage: false });
@@ -43,7 +43,9 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   const clientGone = () => call.signal.aborted;
   // Never throws (OnFinished): a relay that ended in a throw would cut a stream the client
   // had whole. The recorder already records whatever pricing and the budget do; this catches the rest.
-  const onFinished: OnFinished = (completed, error, seen, status, at) => {
+  // Set when the client left before the answer came: it is read to its end, never sent (drainDetached).
+  let drained = false;
+  const onFinished: OnFinished = (completed, error, seen, status, at, unsent) => {
     try {
       a.stopWatching();
       // Work the provider goes on with after this answer (a background response, queued, or
@@ -54,7 +56,7 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       // the whole answer left all the same.
       if (!completed || call.signal.aborted) cancel.abort();
       if (background && pendingId !== undefined) return background.follow(pendingId, recorder, provider, a.url, status, seen, at);
-      if (completed) return recorder.complete(status, seen, at);
+      if (completed) return unsent === true || drained ? recorder.completeUnsent(status, seen, at) : recorder.complete(status, seen, at);
       // The stream carried the provider's own error (Observed.failed): the provider failed the
       // call, whoever closed first (an SDK raises the error as it reads it and disconnects).
       const failed = seen.observed?.failed;
@@ -72,18 +74,24 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   // frame the relay appends when the stream breaks. The edge then frames it (no Content-Length).
   const bodyMayChange = mode === 'sse';
   const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  // Gone before its answer: a stream was stopped then (handler.ts); any other answer is billed and read on.
+  if (call.signal.aborted && (!info.streaming || info.runsDetached === true)) {
+    drained = true;
+    return { response: drainDetached(relayed), abandon: null };
+  }
   return { response: { status: upstream.status, headers: clientHeaders(upstream.headers, bodyMayChange), body: relayed }, abandon: () => relayed.cancel() };
 }
 
 /**
- * A relayed answer (a stream, or JSON too large to buffer) to detached work whose client left
- * before it came (RequestInfo.runsDetached): no edge will read it, so it is read here to its
- * end with nothing sent, and its usage, or the id of the work still running, is recorded as
- * the relay records any body (`onFinished` above). The relay's idle timeout bounds it.
+ * A relayed answer (a stream, or JSON too large to buffer) whose client left before it came,
+ * to a request the provider bills all the same (a non-streamed one, or detached work:
+ * RequestInfo.runsDetached): no edge will read it, so it is read here to its end with nothing
+ * sent, and its usage, or the id of the work still running, is recorded as the relay records
+ * any body (`onFinished` above). Resolves (499) once it is read, so the call counts as in
+ * flight until then (a shutdown waits for it); the relay's idle timeout bounds it.
  */
-export function drainDetached(response: OutgoingResponse | Promise<OutgoingResponse>): OutgoingResponse {
-  const body = 'body' in response ? response.body : null;
-  if (body !== null && typeof body === 'object' && 'pump' in body) void body.pump(() => undefined).catch(() => undefined);
+async function drainDetached(relayed: StreamBody): Promise<OutgoingResponse> {
+  await relayed.pump(() => undefined).catch(() => undefined);
   return { status: 499, headers: { 'content-type': 'application/json' }, body: '' };
 }
 

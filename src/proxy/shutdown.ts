@@ -6,6 +6,7 @@ import type { RecordWriter } from '../store/types.js';
 import type { CallTelemetry } from '../telemetry/types.js';
 import type { KeyResolver } from './auth.js';
 import type { BackgroundWatch } from './background-watch.js';
+import type { DepartedCalls } from './departed-calls.js';
 import type { BudgetGate } from './deps.js';
 import type { Logger } from './log.js';
 import type { UpstreamClient } from './types.js';
@@ -24,6 +25,8 @@ export interface ProxyShutdownParts {
   /** Aborted by cutInFlight (a second Ctrl-C): the server cuts the calls still in flight before the grace period ends. */
   cut: AbortSignal;
   background: Pick<BackgroundWatch, 'close'>;
+  /** Calls whose client left, still reading their answer: cut when the grace period ends. */
+  departed: Pick<DepartedCalls, 'cut'>;
   queue: Pick<RecordWriter, 'drain' | 'close' | 'pending'>;
   /** The budgets startProxy built; null when its `budgets` hook replaced them. */
   budgets: Pick<BudgetService, 'close' | 'idle' | 'abandonAlerts'> | null;
@@ -45,7 +48,7 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
   p.gate.endWaits?.();
   p.stopRetention();
   await p.keys.close();
-  await p.server.close(graceMs, p.cut);
+  await closeServer(p, graceMs);
   // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
   await new Promise((resolve) => setImmediate(resolve));
   // Background responses still running are recorded now, with their estimates.
@@ -73,4 +76,23 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
   await p.upstream.close();
   await p.store.close();
   if (lost !== null) throw lost;
+}
+
+/**
+ * Waits for the calls in flight (RunningServer.close) up to `graceMs` or a second signal
+ * (`p.cut`), where the server cuts the connections of those still running. A call whose client
+ * left before its answer has no connection to cut: it reads the provider's answer on, so it is
+ * stopped then too (DepartedCalls.cut), and records itself as the server waits for it to unwind.
+ */
+async function closeServer(p: Pick<ProxyShutdownParts, 'server' | 'cut' | 'departed'>, graceMs: number): Promise<void> {
+  const cutDeparted = () => p.departed.cut();
+  const graceEnd = setTimeout(cutDeparted, graceMs);
+  if (p.cut.aborted) cutDeparted();
+  else p.cut.addEventListener('abort', cutDeparted, { once: true });
+  try {
+    await p.server.close(graceMs, p.cut);
+  } finally {
+    clearTimeout(graceEnd);
+    p.cut.removeEventListener('abort', cutDeparted);
+  }
 }

@@ -12,6 +12,7 @@ import { renderTelemetryCounts, startTelemetry } from '../telemetry/index.js';
 import type { KeyResolver } from './auth.js';
 import type { AdminHandler, BudgetGate } from './deps.js';
 import { BackgroundWatch } from './background-watch.js';
+import { DepartedCalls } from './departed-calls.js';
 import { CachedContentSizes } from './cached-content-sizes.js';
 import { ContextMemory } from './context-memory.js';
 import { FinishedCalls } from './finished-calls.js';
@@ -148,6 +149,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     );
   }
   const background = new BackgroundWatch(o.upstream, { pollFirstMs: BACKGROUND_FIRST_POLL_MS, pollMaxMs: o.settings.limits.backgroundPollMs, maxWaitMs: o.settings.limits.backgroundMaxWaitMs }, o.log);
+  const departed = new DepartedCalls();
   metrics.addSection(() => `# HELP tokometer_background_pending Background responses answered and not yet ended, whose calls wait to be recorded.\n# TYPE tokometer_background_pending gauge\ntokometer_background_pending ${background.size}\n`);
   const handler = createHandler({
     providers,
@@ -164,6 +166,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     tagsDropped: new TagsDroppedNotice(o.log, o.clock, metrics),
     uncostedOnBudget: new UncostedOnBudgetNotice(o.log),
     background,
+    departed,
     contexts: new ContextMemory(),
     cachedContents: new CachedContentSizes(),
     admin,
@@ -197,7 +200,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
-      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, background, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
+      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, background, departed, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
     cutInFlight: () => {
       if (stopped !== null) cut.abort();
     },

@@ -63,10 +63,12 @@ export class Exchange implements BodyConnection {
     const cancel = this.req.cancel;
     if (cancel.aborted) return Promise.reject(new UpstreamError('unreachable', 'AbortError', true));
     const attempt: ConnectAttempt = { socket: null, over: false };
+    cancel.connecting = true;
     return new Promise<Conn>((resolve, reject) => {
       const settle = (): boolean => {
         if (attempt.over) return false;
         attempt.over = true;
+        cancel.connecting = false;
         connectQueue.cancel(deadline);
         cancel.onAbort(null);
         return true;

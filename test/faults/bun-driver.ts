@@ -42,6 +42,8 @@ export interface BunProxy {
   db: string;
   /** Everything the proxy wrote to stderr (its log) so far. */
   stderr(): string;
+  /** SIGTERM and waits for the exit (the database stays for reading); `close` still cleans up. */
+  terminate(): Promise<void>;
   /** SIGTERM, waits for the exit, then stops the provider and deletes the folder. */
   close(): Promise<void>;
 }
@@ -66,18 +68,21 @@ export async function startBunProxyOn(configText: string, upstream: { stop(): Pr
   const child = spawnBunProxy(config, db, serve, env);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const close = async () => {
+  const terminate = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
+  };
+  const close = async () => {
+    await terminate();
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     const { url, secret } = await listening(child);
-    return { url, port: Number(new URL(url).port), secret, db, stderr: () => stderr, close };
+    return { url, port: Number(new URL(url).port), secret, db, stderr: () => stderr, terminate, close };
   } catch (error) {
     await close();
     throw error;

@@ -182,13 +182,15 @@ describe('the proxy handler on fake dependencies: failed calls', () => {
     expect(f.records[0]).toMatchObject({ outcome: 'upstream_failed', status: 502, error: 'upstream body failed: other side closed' });
   });
 
-  it('records a client that leaves before the provider answers as client_aborted, and answers 499', async () => {
+  it('records a client that leaves before a provider that never answers as client_aborted, and answers 499', async () => {
+    // The request is not aborted when its client leaves (the provider would bill the answer): the provider's header timeout ends it.
     const call = chatCall(ASK);
     const f = fixture(
       (req) =>
         new Promise((_resolve, reject) => {
           req.cancel.onAbort(() => reject(new Error('aborted')));
           call.leave();
+          setTimeout(() => reject(new UpstreamError('timeout', 'no response headers within 300 ms')), 60);
         }),
     );
     const res = await f.handle(call);

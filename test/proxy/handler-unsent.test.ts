@@ -19,11 +19,13 @@ const FRAMES = sseFrames(readFileSync(new URL('../fixtures/openai/chat-stream-us
 describe('the handler around the upstream request', () => {
   it('a client that leaves while the proxy is still connecting (the upstream client says no byte was written) is not charged an estimate', async () => {
     // bun-exchange.ts `connecting`: an abort before the connection is up rejects with neverSent = true
-    // (commit 7f88c89: "abort while connecting ... not billed or charged to budgets").
+    // (commit 7f88c89: "abort while connecting ... not billed or charged to budgets"). Nothing
+    // was written, so nothing is billed: the request is aborted (CallCancel.connecting), not read on.
     const call = chatCall(ASK);
     const f = fixture(
       (req) =>
         new Promise((_resolve, reject) => {
+          req.cancel.connecting = true;
           req.cancel.onAbort(() => reject(new UpstreamError('unreachable', 'AbortError', true)));
           call.leave();
         }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/proxy/types.js';
 import { afterImmediates, bodyText, fixture, jsonAnswer } from './fakes.js';
 import { jsonCall, pricedByCatalog } from './image-calls.js';
 
@@ -18,10 +19,11 @@ describe('a GPT image call without usage', () => {
   it('whose client leaves before the answer is recorded estimated at its bound: 166,505,000 nano-USD, and the key is charged that', async () => {
     const call = jsonCall('/proxy/openai/v1/images/generations', { model: 'gpt-image-1', prompt: 'a lighthouse', quality: 'high', size: '1024x1024' });
     const f = fixture(
-      (req) =>
+      () =>
         new Promise((_resolve, reject) => {
-          req.cancel.onAbort(() => reject(new Error('aborted')));
+          // Not aborted when its client leaves (the provider bills the answer): the header timeout ends it.
           call.leave();
+          setTimeout(() => reject(new UpstreamError('timeout', 'no response headers within 300 ms')), 60);
         }),
     );
     pricedByCatalog(f);

@@ -9,7 +9,7 @@ import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 export type Fault =
   | { kind: 'reset' } // destroy the socket before any response
   | { kind: 'stall-headers' } // never answer
-  | { kind: 'status'; status: number; body: string; contentType?: string } // an ordinary (error) response
+  | { kind: 'status'; status: number; body: string; contentType?: string; delayMs?: number } // an ordinary (error) response, after `delayMs` (a model thinking)
   | { kind: 'stream'; frames: string[]; delayMs?: number; cutAfter?: number; cutWhen?: Promise<unknown>; stallAfter?: number } // SSE, optionally cut or stalled
   | { kind: 'garbage'; body: string }; // 200 with a body that is not what it claims
 
@@ -50,6 +50,8 @@ export class FaultUpstream {
       case 'stall-headers':
         return;
       case 'status':
+        if (fault.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+        if (res.destroyed) return;
         res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(fault.body);
         return;
       case 'garbage':

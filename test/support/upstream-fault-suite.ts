@@ -18,16 +18,40 @@ export interface FaultTarget {
   close(): Promise<void>;
 }
 
-/** The config of the suite: `openai` on the faulty provider with 300 ms timeouts, a refused port, a name that does not resolve. */
+/** The admin token of the suite's proxy (its key budget is read through GET /admin/budgets). */
+export const FAULT_ADMIN_TOKEN = 'fault-suite-admin-token';
+
+/**
+ * The config of the suite: `openai` on the faulty provider with 300 ms timeouts, `thinking`
+ * on it too with 2 s timeouts (a model that thinks longer than the client waits), a refused
+ * port, a name that does not resolve; the metering key `test-key` has a monthly budget.
+ */
 export function faultConfig(upstreamUrl: string, upstreamKey: string): string {
   return [
     'providers:',
     `  openai: { base_url: "${upstreamUrl}", api_key: "${upstreamKey}", header_timeout_ms: 300, idle_timeout_ms: 300, connect_timeout_ms: 300 }`,
+    `  thinking: { kind: openai, base_url: "${upstreamUrl}", api_key: "${upstreamKey}", header_timeout_ms: 2000, idle_timeout_ms: 2000, connect_timeout_ms: 300 }`,
     '  refused: { kind: openai-compatible, base_url: "http://127.0.0.1:9", api_key: "k" }',
     '  nodns: { kind: openai-compatible, base_url: "http://api.nonexistent.invalid/v1", api_key: "k", connect_timeout_ms: 2000 }',
+    'keys:',
+    '  test-key: { budget: { limit_usd: 100, period: month } }',
+    `admin: { token: "${FAULT_ADMIN_TOKEN}" }`,
     'store: { flush_interval_ms: 5 }',
   ].join('\n');
 }
+
+/** A chat answer that reports 100 input and 500 output tokens of gpt-4o-mini. */
+const THOUGHT = JSON.stringify({
+  id: 'chatcmpl-thought',
+  object: 'chat.completion',
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'a long answer' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 100, completion_tokens: 500, total_tokens: 600 },
+});
+/** gpt-4o-mini: 100 input tokens at $0.15 and 500 output tokens at $0.60 per million, in nano-USD. */
+const THOUGHT_COST_NANO = 100 * 150 + 500 * 600;
+/** The output's share of it: what a record at the input's cost leaves out. */
+const THOUGHT_OUTPUT_NANO = 500 * 600;
 
 /**
  * A provider that refuses, resets, stalls, cuts streams and sends garbage: the client
@@ -162,7 +186,22 @@ describe(`upstream faults (${name})`, () => {
     expect(await rowOfCall(call)).toMatchObject({ outcome: 'ok', streamed: 1, usage_source: 'reported', input_tokens: 1250, output_tokens: 9, cost_nano: 116_100 });
   });
 
-  it('a client that leaves while the provider is thinking cancels the upstream request', async () => {
+  /** Sends a chat call to `provider` and leaves it after `leaveAfterMs` (an SDK timeout, a closed tab); resolves once the client has left. */
+  const leaveCall = async (call: TaggedCall, provider: string, leaveAfterMs: number, body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"think hard"}]}') => {
+    const controller = new AbortController();
+    const pending = fetch(`${h.baseUrl(provider)}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}`, ...call.headers }, body, signal: controller.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, leaveAfterMs));
+    controller.abort();
+    await pending;
+  };
+  /** What the key's budget has spent so far, USD. */
+  const keySpent = async () => {
+    const res = await fetch(`${new URL(h.baseUrl()).origin}/admin/budgets?kind=key`, { headers: { authorization: `Bearer ${FAULT_ADMIN_TOKEN}` } });
+    const body = (await res.json()) as { budgets: Array<{ name: string; spent_usd: number }> };
+    return body.budgets.find((b) => b.name === 'test-key')?.spent_usd ?? Number.NaN;
+  };
+
+  it('a client that leaves while the provider is thinking: the request stays open until the header timeout cuts it, recorded client_aborted', async () => {
     fault = { kind: 'stall-headers' };
     const call = tagCall();
     const before = upstream.requests.length;
@@ -176,8 +215,34 @@ describe(`upstream faults (${name})`, () => {
     await waitFor(() => upstream.requests.length > before, 3000, 'upstream request');
     controller.abort();
     await pending;
-    await waitFor(() => upstream.requests[before]?.closedEarly === true, 3000, 'upstream cancelled');
-    expect(await rowOfCall(call)).toMatchObject({ outcome: 'client_aborted' });
+    // The provider has the whole request and would bill its answer: the proxy waits for it (300 ms header timeout).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(upstream.requests[before]?.closedEarly, 'still open 100 ms after the client left').toBe(false);
+    await waitFor(() => upstream.requests[before]?.closedEarly === true, 3000, 'upstream cut by the header timeout');
+    expect(await rowOfCall(call)).toMatchObject({ outcome: 'client_aborted', status: 0 });
+  });
+
+  it('a client that leaves a non-streamed call before its answer: the answer is read and metered in full, recorded client_aborted', async () => {
+    fault = { kind: 'status', status: 200, body: THOUGHT, delayMs: 300 };
+    const call = tagCall();
+    const sent = upstream.requests.length;
+    await leaveCall(call, 'thinking', 50);
+    const row = await rowOfCall(call);
+    expect(row).toMatchObject({ outcome: 'client_aborted', status: 0, usage_source: 'reported', input_tokens: 100, output_tokens: 500, cost_nano: THOUGHT_COST_NANO });
+    // The provider kept its connection until it had answered.
+    expect(upstream.requests[sent]?.closedEarly).toBe(false);
+  });
+
+  it("the key's budget is charged the whole answer of a client that left before it", async () => {
+    fault = { kind: 'status', status: 200, body: THOUGHT, delayMs: 300 };
+    const before = await keySpent();
+    const call = tagCall();
+    await leaveCall(call, 'thinking', 50);
+    await rowOfCall(call);
+    const spent = await keySpent();
+    // The budget settles when the call is recorded (before the record is written).
+    expect(spent - before).toBeGreaterThanOrEqual((THOUGHT_COST_NANO - 1) / 1e9);
+    expect(spent - before, 'the output is charged, not only the input').toBeGreaterThan(THOUGHT_OUTPUT_NANO / 1e9);
   });
 
   it('a client that leaves mid-stream cancels the upstream stream and is recorded once', async () => {
