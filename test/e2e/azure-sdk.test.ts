@@ -106,7 +106,7 @@ describe('the AzureOpenAI client through an openai-compatible provider (upstream
     const sent = h.fake.requests.length;
     const refused = await errorOf(client.chat.completions.create(NO_MODEL));
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(refused.message).toMatch(/^Budget 'capped' exhausted/);
+    expect(refused.message).toMatch(/^429 Budget 'capped' exhausted/);
     expect(h.fake.requests.length).toBe(sent);
   });
 
