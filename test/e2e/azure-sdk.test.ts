@@ -177,6 +177,12 @@ describe('an Azure provider with auth_header: api-key and a deployments map', ()
     expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(refused.message).toMatch(/may not use model 'gpt-4o'/);
   });
+
+  it('checks a mapped deployment by its model only, not by its name (which may read as another model)', async () => {
+    const refused = await errorOf(azure(h, await h.createKey('by-deployment'), 'prod-gpt4o').chat.completions.create(NO_MODEL));
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(refused.message).toMatch(/may not use model 'gpt-4o' \(deployment 'prod-gpt4o' runs it/);
+  });
 });
 
 describe('openai-compatible providers without a key, and a base_url with a query', () => {
