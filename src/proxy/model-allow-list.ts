@@ -42,14 +42,17 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo, provider = 'NA
 /**
  * Why a key's model allow-list refuses a call to Azure OpenAI deployment `d` of `provider`
  * (RequestInfo.deployment), or null. The deployment picks the model that runs, whatever the
- * body's `model` says, so the list is checked against the deployment: it passes when the list
- * names the deployment itself or the model the config maps it to. An unmapped deployment runs a
- * model tokometer cannot know before forwarding: refused unless the list names it.
+ * body's `model` says, so the list is checked against the deployment: a mapped deployment
+ * passes when the list names the model the config maps it to (never by its name, which may
+ * read as another model's); an unmapped one runs a model tokometer cannot know before
+ * forwarding, so it passes only when the list names the deployment itself.
  */
 function deploymentRefusal(key: ResolvedKey, d: NonNullable<RequestInfo['deployment']>, provider: string): ProxyError | null {
-  if (key.models.includes(d.name) || (d.model !== null && key.models.includes(d.model))) return null;
   const allowed = key.models.join(', ');
-  if (d.model !== null) return new ProxyError('forbidden', `Key '${key.name}' may not use model '${d.model}' (deployment '${d.name}' runs it; allowed: ${allowed}).`);
+  if (d.model !== null) {
+    return key.models.includes(d.model) ? null : new ProxyError('forbidden', `Key '${key.name}' may not use model '${d.model}' (deployment '${d.name}' runs it; allowed: ${allowed}).`);
+  }
+  if (key.models.includes(d.name)) return null;
   return new ProxyError(
     'forbidden',
     `Key '${key.name}' may only use models ${allowed}, and deployment '${d.name}' runs a model tokometer cannot know before forwarding (the deployment picks it, not the body's model). ` +
