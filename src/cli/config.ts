@@ -11,6 +11,9 @@ import { MIN_RETENTION_DAYS_WITH_BUDGETS } from '../proxy/retention.js';
 import type { TlsMaterial } from '../server/tls.js';
 import { telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
+import { familyOfWord } from '../config/providers.js';
+import { familyOf } from '../providers/builtins.js';
+import { forwardsWithoutKey } from '../providers/registry.js';
 import type { CliContext } from './context.js';
 import { serveProblems } from './config-serve-problems.js';
 
@@ -83,7 +86,11 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
   const shown = loaded.path === null ? '(defaults, no config file)' : displayPath(loaded.path, deps.cwd);
   const withKey: string[] = [];
   const withoutKey: string[] = [];
-  for (const [name, provider] of Object.entries(config.providers)) (provider.api_key ? withKey : withoutKey).push(name);
+  const keyless: string[] = [];
+  for (const [name, provider] of Object.entries(config.providers)) {
+    const keyFree = forwardsWithoutKey(name, familyOf(name, provider.kind && familyOfWord(provider.kind)), provider.api_key);
+    (provider.api_key ? withKey : keyFree ? keyless : withoutKey).push(name);
+  }
 
   const rows: [string, string][] = [
     ['listen', `${config.listen.host}:${config.listen.port}${tls ? ` (https; certificate ${tls.subject}, valid until ${new Date(tls.notAfter).toISOString().slice(0, 10)})` : ''}`],
@@ -91,6 +98,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['timezone', config.timezone],
     ['providers', `key set: ${list(withKey)}`],
     ['', `key missing: ${list(withoutKey)}`],
+    ...(keyless.length > 0 ? [['', `no key: forwarded without Authorization: ${list(keyless)}`] as [string, string]] : []),
     ['keys', keysLine(config)],
     ['budgets', budgetsLine(config)],
     ['tags', `invalid X-Metering-Tags: ${config.tags.on_invalid}`],

@@ -1,6 +1,6 @@
 import type { Config } from './schema.js';
 import type { Problem } from './problems.js';
-import { BUILTIN_PROVIDER_NAMES, builtinProvider, isBuiltinProvider } from '../providers/builtins.js';
+import { BUILTIN_PROVIDER_NAMES, builtinProvider, familyOf, isBuiltinProvider } from '../providers/builtins.js';
 import { CATALOG_PROVIDER_IDS } from '../pricing/catalog.js';
 import { closest } from '../lib/edit-distance.js';
 import { familyOfWord } from './providers.js';
@@ -24,10 +24,19 @@ export function builtinNameNear(name: string): string | undefined {
   return isBuiltinProvider(name) ? undefined : closest(name, BUILTIN_PROVIDER_NAMES);
 }
 
-/** A provider without a built-in base URL for its family must set one. */
+/** OpenAI-family options: refused on a provider of another family, which would ignore them. */
+const OPENAI_ONLY_OPTIONS = ['auth_header', 'deployments'] as const;
+
+/** A provider without a built-in base URL for its family must set one; options of the openai family only on it. */
 function providerProblems(config: Config): Problem[] {
   const problems: Problem[] = [];
   for (const [name, provider] of Object.entries(config.providers)) {
+    const family = familyOf(name, provider.kind && familyOfWord(provider.kind));
+    for (const option of OPENAI_ONLY_OPTIONS) {
+      if (provider[option] !== undefined && family !== 'openai') {
+        problems.push({ path: ['providers', name, option], message: `${option} applies to openai-compatible providers (the openai family) only; "${name}" speaks ${family}: remove it` });
+      }
+    }
     if (provider.base_url) continue;
     const path = ['providers', name, 'base_url'];
     const builtin = builtinProvider(name);

@@ -34,6 +34,8 @@ export function providerSettings(providers: Config['providers']): Record<string,
     const s: ProviderSettings = { family: familyOf(name, p.kind && familyOfWord(p.kind)) };
     if (p.base_url !== undefined) s.baseUrl = p.base_url;
     if (p.api_key !== undefined) s.apiKey = p.api_key;
+    if (p.auth_header !== undefined) s.authHeader = p.auth_header;
+    if (p.deployments !== undefined) s.deployments = p.deployments;
     if (p.connect_timeout_ms !== undefined) s.connectTimeoutMs = p.connect_timeout_ms;
     if (p.header_timeout_ms !== undefined) s.headersTimeoutMs = p.header_timeout_ms;
     if (p.idle_timeout_ms !== undefined) s.idleTimeoutMs = p.idle_timeout_ms;

@@ -70,6 +70,17 @@ export const providerSchema = z.strictObject({
    * ANTHROPIC_ADMIN_KEY for the built-in providers of those names.
    */
   admin_key: headerSecret.optional(),
+  /**
+   * OpenAI family: the header the provider key goes upstream in: `authorization`
+   * (`Authorization: Bearer KEY`, the default) or `api-key` (Azure OpenAI's).
+   */
+  auth_header: z.enum(['authorization', 'api-key'], { error: 'expected authorization (Authorization: Bearer KEY, the default) or api-key (api-key: KEY, as Azure OpenAI takes it)' }).optional(),
+  /**
+   * OpenAI family (Azure OpenAI): the model each deployment runs, by deployment name
+   * (`prod-gpt4o: gpt-4o`), so budget holds and key model allow-lists know it before the
+   * call is forwarded. An unmapped deployment is held as its name (or the body's model).
+   */
+  deployments: z.record(z.string().min(1), z.string().trim().min(1, 'expected the model the deployment runs, e.g. gpt-4o')).optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
   /** ms to wait for upstream response headers. */

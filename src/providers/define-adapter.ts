@@ -33,6 +33,8 @@ export interface AdapterSpec {
   family: string;
   /** Default: the token of `Authorization: Bearer <token>`. */
   clientKey?: ProviderAdapter['clientKey'];
+  /** Where `clientKey` looks (ProviderAdapter.clientKeyPlaces). Default: `Authorization: Bearer` without a `clientKey`, unsaid with one. */
+  clientKeyPlaces?: string;
   /** Default: sets `Authorization: Bearer <real key>`. */
   applyUpstreamAuth?: ProviderAdapter['applyUpstreamAuth'];
   /**
@@ -183,6 +185,8 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
       };
     },
   };
+  const places = spec.clientKeyPlaces ?? (spec.clientKey === undefined ? 'Authorization: Bearer' : undefined);
+  if (places !== undefined) adapter.clientKeyPlaces = places;
   if (spec.streamErrorFrame) adapter.streamErrorFrame = spec.streamErrorFrame;
   if (spec.pending) adapter.pending = spec.pending;
   if (spec.stripUnmeterableQuery) adapter.stripUnmeterableQuery = spec.stripUnmeterableQuery;

@@ -16,6 +16,8 @@ import { spliceIntoStreamOptions } from './stream-options-splice.js';
 import { OPENAI_MINTING_PATHS } from './minted-credentials.js';
 import { openAiAnswerText } from './answer-text.js';
 import { openAiReferencedTokens } from './referenced-inputs.js';
+import { bearerToken } from './bearer.js';
+import { withDeployments, type DeploymentModels } from './openai-deployments.js';
 
 /** Options for one OpenAI-family adapter (OpenAI itself or an OpenAI-compatible vendor). */
 export interface OpenAiAdapterOptions {
@@ -27,7 +29,18 @@ export interface OpenAiAdapterOptions {
    * which send stream usage unasked (PROVIDERS.md §7).
    */
   injectStreamUsage?: boolean;
+  /** The model each Azure OpenAI deployment runs (providers/openai-deployments.ts), as configured. Default: none mapped. */
+  deployments?: DeploymentModels;
+  /**
+   * How the provider key is sent upstream: `authorization` (`Authorization: Bearer KEY`, the
+   * default) or `api-key` (`api-key: KEY`, what Azure OpenAI takes). Either way the other
+   * header is removed, and the client's credential never leaves the proxy.
+   */
+  authHeader?: UpstreamAuthHeader;
 }
+
+/** The header an OpenAI-family provider key goes upstream in (config `auth_header`). */
+export type UpstreamAuthHeader = 'authorization' | 'api-key';
 
 const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
@@ -161,14 +174,25 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
   const family = options.family ?? 'openai';
   const inject = options.injectStreamUsage ?? (family !== 'groq' && family !== 'openrouter');
 
-  return defineAdapter({
+  const apiKeyHeader = options.authHeader === 'api-key';
+
+  const adapter = defineAdapter({
     family,
 
+    // AzureOpenAI (openai-node) sends its key as `api-key`; the other OpenAI SDKs as a Bearer token.
+    clientKey: (headers) => bearerToken(headers.authorization) ?? (str(headers['api-key']?.trim()) ?? null),
+    clientKeyPlaces: 'Authorization: Bearer and api-key',
+
     applyUpstreamAuth(headers, _query, apiKey) {
-      headers.authorization = `Bearer ${apiKey}`;
+      if (apiKeyHeader) {
+        headers['api-key'] = apiKey;
+        delete headers.authorization;
+      } else {
+        headers.authorization = `Bearer ${apiKey}`;
+        delete headers['api-key'];
+      }
       delete headers['openai-organization'];
       delete headers['openai-project'];
-      delete headers['api-key'];
     },
 
     endpoints: ENDPOINTS,
@@ -250,4 +274,5 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       return `data: ${JSON.stringify({ error: { message: error.message, type, param: null, code } })}\n\n`;
     },
   });
+  return withDeployments(adapter, ENDPOINTS, options.deployments ?? {});
 }

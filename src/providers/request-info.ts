@@ -135,6 +135,14 @@ export interface RequestInfo {
    */
   runsDetached?: boolean;
   /**
+   * The Azure OpenAI deployment a request to `/deployments/{name}/…` calls
+   * (providers/openai-deployments.ts): its name and the model the config maps it to (null
+   * when unmapped). The deployment, not the body's `model`, picks the model that runs, so a
+   * key's model allow-list is checked against these (proxy/model-allow-list.ts). Absent for
+   * every other request.
+   */
+  deployment?: { name: string; model: string | null };
+  /**
    * Why the proxy refuses the request (400) rather than forward it: a shape the provider bills
    * that this adapter cannot meter (its OpenAI-compatible layer), which would pass as an
    * unmetered `other` call. Absent for every request the adapter forwards.

@@ -131,6 +131,8 @@ export interface ProviderAdapter {
   readonly family: string;
   /** The client's metering key, from the header or query this family's SDK uses; null when absent. */
   clientKey(headers: Readonly<Record<string, string>>, query: URLSearchParams): string | null;
+  /** Where `clientKey` looks, as the 401 for a call without a key names it (`Authorization: Bearer and api-key`); absent: not said. */
+  clientKeyPlaces?: string;
   /**
    * Drops query parameters that would keep a metered answer's usage from the proxy (Gemini:
    * a response format it cannot read, a JSONP callback, a field mask). Called for metered

@@ -30,7 +30,7 @@ export interface Refusal {
   record: boolean;
 }
 
-/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with; refuses model names too long to be any provider's, models the key may not use and providers without an API key. */
+/** What the call asks for (model, stream, limits) from its body, and the provider API key to send it with (null: none, ProviderRuntime.keyless); refuses model names too long to be any provider's, models the key may not use and providers without an API key. */
 export function describeRequest<R>(
   call: IncomingCall,
   provider: ProviderRuntime,
@@ -38,7 +38,7 @@ export function describeRequest<R>(
   body: Uint8Array,
   key: ResolvedKey,
   recorder: CallRecorder<R>,
-): { json: unknown; info: RequestInfo; apiKey: string } | Refusal {
+): { json: unknown; info: RequestInfo; apiKey: string | null } | Refusal {
   const json = parseJsonBody(body);
   // A file upload (multipart form data) says what a JSON body would in its text fields; only
   // JSON is ever handed to `prepare` (a form is forwarded as it came).
@@ -56,8 +56,10 @@ export function describeRequest<R>(
   if (info.kind === 'speech' && isObj(json)) info.speech = speechRequest(json);
   recorder.describe(info, body);
   if (info.refused !== undefined) return { refused: new ProxyError('bad_request', info.refused), record: true };
-  const notAllowed = formFieldRefusal(form, info) ?? modelNameRefusal(info) ?? modelRefusal(key, info);
+  const notAllowed = formFieldRefusal(form, info) ?? modelNameRefusal(info) ?? modelRefusal(key, info, provider.name);
   if (notAllowed !== null) return { refused: notAllowed, record: true };
+  // A keyless OpenAI-compatible server (ollama, vLLM) is called with no credential (null).
+  if (!provider.apiKey && provider.keyless === true) return { json, info, apiKey: null };
   if (!provider.apiKey) {
     // Lasts until serve restarts with a key: the official SDKs must not retry it (they retry every 5xx).
     return {

@@ -12,7 +12,7 @@ import { watchDeparture } from './departure.js';
 import type { ProxyDeps } from './deps.js';
 import { upstreamHeaders } from './forward.js';
 import { NOT_PREPARED, respond } from './respond.js';
-import { parseRoute, upstreamUrl } from './route.js';
+import { mergeQuery, parseRoute, upstreamUrl } from './route.js';
 import { mergeTags, parseTags, type Tags } from './tags.js';
 import { UpstreamError, type IncomingCall, type OutgoingResponse } from './types.js';
 import { baseUrlOrigin, upstreamFailure } from './upstream-failure.js';
@@ -122,8 +122,10 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     prepared = info.metered && json !== undefined ? adapter.prepare(info, json, body) : NOT_PREPARED;
     headers = upstreamHeaders(call.headers);
     if (info.metered) adapter.stripUnmeterableQuery?.(query);
-    adapter.applyUpstreamAuth(headers, query, apiKey);
-    url = upstreamUrl(provider.baseUrl, path, query.size === querySize ? rawQuery : query.toString());
+    // A keyless provider (ProviderRuntime.keyless) gets no credential; the client's never leave (forward.ts).
+    if (apiKey !== null) adapter.applyUpstreamAuth(headers, query, apiKey);
+    const sent = query.size === querySize ? rawQuery : query.toString();
+    url = upstreamUrl(provider.baseUrl, path, provider.baseQuery === undefined ? sent : mergeQuery(provider.baseQuery, sent));
   } catch (error) {
     // Nothing was sent: the call is recorded as refused and its reservation released (a
     // body nested too deeply to serialise again once overflowed the stack here, and left both).
@@ -200,7 +202,7 @@ function identifyCaller<R>(
   recorder: CallRecorder<R>,
 ): { key: ResolvedKey; tags: Tags } | Refusal {
   const secret = provider.adapter.clientKey(call.headers, query);
-  if (!secret) return unrecorded(deps, provider, new ProxyError('unauthorized', `Missing metering key. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`));
+  if (!secret) return unrecorded(deps, provider, new ProxyError('unauthorized', missingKeyMessage(provider)));
   const key = deps.keys.resolve(secret);
   if (!key) return unrecorded(deps, provider, new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'));
   const refusal = deps.refusal?.();
@@ -222,6 +224,13 @@ function identifyCaller<R>(
     return { refused: new ProxyError('forbidden', `Key '${key.name}' may not call provider '${provider.name}' (allowed: ${key.providers.join(', ')}).`), record: true };
   }
   return { key, tags };
+}
+
+/** The 401 text for a call that brought no metering key: where tokometer looked, when the adapter says, and what to send. */
+function missingKeyMessage(provider: ProviderRuntime): string {
+  const places = provider.adapter.clientKeyPlaces;
+  const looked = places === undefined ? '' : ` (looked in ${places})`;
+  return `Missing metering key${looked}. Send your tokometer key (mk_…) the way the ${provider.name} SDK sends its API key.`;
 }
 
 /** The upstream request failed before its headers: records why and answers in the provider's shape (499 when the client left first). */

@@ -17,8 +17,9 @@ import type { FormFields } from './form-fields.js';
  * names no model, and a fallback the provider picks itself (a null entry), still run a model
  * the list cannot check: refused, never passed. Unmetered requests (file lists…) need none.
  */
-export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | null {
+export function modelRefusal(key: ResolvedKey, info: RequestInfo, provider = 'NAME'): ProxyError | null {
   if (key.models.length === 0) return null;
+  if (info.deployment !== undefined) return deploymentRefusal(key, info.deployment, provider);
   const allowed = key.models.join(', ');
   if (info.model !== null && !key.models.includes(info.model)) {
     return new ProxyError('forbidden', `Key '${key.name}' may not use model '${info.model}' (allowed: ${allowed}).`);
@@ -36,6 +37,27 @@ export function modelRefusal(key: ResolvedKey, info: RequestInfo): ProxyError | 
     if (!key.models.includes(fallback)) return new ProxyError('forbidden', `Key '${key.name}' may not use fallback model '${fallback}' (allowed: ${allowed}).`);
   }
   return null;
+}
+
+/**
+ * Why a key's model allow-list refuses a call to Azure OpenAI deployment `d` of `provider`
+ * (RequestInfo.deployment), or null. The deployment picks the model that runs, whatever the
+ * body's `model` says, so the list is checked against the deployment: a mapped deployment
+ * passes when the list names the model the config maps it to (never by its name, which may
+ * read as another model's); an unmapped one runs a model tokometer cannot know before
+ * forwarding, so it passes only when the list names the deployment itself.
+ */
+function deploymentRefusal(key: ResolvedKey, d: NonNullable<RequestInfo['deployment']>, provider: string): ProxyError | null {
+  const allowed = key.models.join(', ');
+  if (d.model !== null) {
+    return key.models.includes(d.model) ? null : new ProxyError('forbidden', `Key '${key.name}' may not use model '${d.model}' (deployment '${d.name}' runs it; allowed: ${allowed}).`);
+  }
+  if (key.models.includes(d.name)) return null;
+  return new ProxyError(
+    'forbidden',
+    `Key '${key.name}' may only use models ${allowed}, and deployment '${d.name}' runs a model tokometer cannot know before forwarding (the deployment picks it, not the body's model). ` +
+      `Map the deployment to its model in the config (providers.${provider}.deployments: { ${d.name}: MODEL }), or add '${d.name}' to the key's models to allow the deployment by name.`,
+  );
 }
 
 /**

@@ -81,3 +81,17 @@ export function upstreamUrl(baseUrl: string, path: string, query: string): strin
   const joined = base.endsWith('/v1') && path.startsWith('/v1/') ? base + path.slice(3) : base + path;
   return query ? `${joined}?${query}` : joined;
 }
+
+/**
+ * A provider base URL's query (`api-version=2024-10-21`, ProviderRuntime.baseQuery) merged
+ * into a request's raw query (without '?'): the base's parameters come first, except those
+ * whose name the request sets itself (the client's value wins); the request's bytes are kept
+ * as sent.
+ */
+export function mergeQuery(baseQuery: string, query: string): string {
+  if (query === '') return baseQuery;
+  const base = new URLSearchParams(baseQuery);
+  for (const name of new URLSearchParams(query).keys()) base.delete(name);
+  const kept = base.toString();
+  return kept === '' ? query : `${kept}&${query}`;
+}

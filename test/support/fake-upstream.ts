@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { listenLoopback, type LoopbackServer } from './loopback-server.js';
 
+/** Headers that carry a provider credential, none of which a keyless provider may get. */
+const CREDENTIAL_HEADERS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key'] as const;
+
 /** What the fake upstream received. */
 export interface ReceivedRequest {
   method: string;
@@ -29,8 +32,12 @@ export interface Reply {
 export interface FakeUpstreamOptions {
   /** The upstream key every request must carry (checked with `authHeader`). */
   expectedKey: string;
-  /** Header that carries the key; default authorization with "Bearer ". */
-  authHeader?: 'authorization' | 'x-api-key' | 'x-goog-api-key';
+  /**
+   * Header that carries the key; default authorization with "Bearer ". `api-key` (Azure
+   * OpenAI's header) must come without an Authorization header beside it; `none` (a keyless
+   * server: ollama, vLLM) means no credential header at all may arrive.
+   */
+  authHeader?: 'authorization' | 'x-api-key' | 'x-goog-api-key' | 'api-key' | 'none';
   /** Picks the reply for a request; returning undefined is a loud failure. */
   reply: (req: ReceivedRequest) => Reply | undefined;
 }
@@ -79,9 +86,19 @@ export class FakeUpstream {
 
   private check(req: ReceivedRequest): string | null {
     const header = this.options.authHeader ?? 'authorization';
+    if (header === 'none') {
+      const sent = CREDENTIAL_HEADERS.filter((name) => req.headers[name] !== undefined);
+      return sent.length > 0 ? `a credential reached a keyless provider in ${sent.join(', ')}` : this.checkTokometerHeaders(req);
+    }
+    if (header === 'api-key' && req.headers.authorization !== undefined) return 'an Authorization header reached a provider that takes api-key';
     const got = req.headers[header];
     const want = header === 'authorization' ? `Bearer ${this.options.expectedKey}` : this.options.expectedKey;
     if (got !== want) return `wrong upstream credential in ${header}: ${String(got).slice(0, 12)}…`;
+    return this.checkTokometerHeaders(req);
+  }
+
+  /** What never reaches a provider, whatever its credential: the tags header and a metering key. */
+  private checkTokometerHeaders(req: ReceivedRequest): string | null {
     if (req.headers['x-metering-tags'] !== undefined) return 'x-metering-tags reached the provider';
     if (/mk_[0-9A-Za-z]{32}/.test(JSON.stringify(req.headers) + req.url)) return 'a metering key reached the provider';
     return null;
