@@ -25,6 +25,11 @@ export const ALL_SECRETS = 'all';
 /** What a load resolves: every secret, or only those named. */
 export type SecretSelection = typeof ALL_SECRETS | SecretsUsed;
 
+/** True when `path` is (or lies inside) a secret field: problems with it never show its value (issues.ts). */
+export function isSecretField(path: FieldPath): boolean {
+  return isUnusedSecret(path, {});
+}
+
 /** True when `path` is (or lies inside) a secret field that `used` leaves unresolved. */
 export function isUnusedSecret(path: FieldPath, used: SecretSelection): boolean {
   if (used === ALL_SECRETS) return false;
