@@ -1,5 +1,6 @@
 import { DB_ENV, loadConfig, resolveDb, resolveDbPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { SecretsUsed } from '../config/secret-fields.js';
 import type { Edges } from '../edges.js';
 import type { Clock } from '../lib/clock.js';
 import { isPostgresUrl, type DbLocation, type DbNamedBy } from '../lib/db-location.js';
@@ -21,9 +22,13 @@ export interface CliContext {
   invokedAs?: string;
 }
 
-/** Loads the config named by `--config` (or ./tokometer.yaml, or defaults). */
-export function configFor(ctx: Pick<CliContext, 'env' | 'cwd'>, configPath: string | undefined): Config {
-  return loadConfig({ path: configPath, env: ctx.env, cwd: ctx.cwd }).config;
+/**
+ * Loads the config named by `--config` (or ./tokometer.yaml, or defaults) for a command that
+ * does not proxy: only the secrets in `secrets` are resolved (none by default), so a report
+ * or a cron job needs no provider key (config/secret-fields.ts). `serve` loads every one.
+ */
+export function configFor(ctx: Pick<CliContext, 'env' | 'cwd'>, configPath: string | undefined, secrets: SecretsUsed = {}): Config {
+  return loadConfig({ path: configPath, env: ctx.env, cwd: ctx.cwd, secrets }).config;
 }
 
 /** The database path for a command: --db, else $TOKOMETER_DB, else config `db`, else ./tokometer.db. */

@@ -120,7 +120,7 @@ function nextSteps(program: string, dbArgs: string, config: string, commands: Re
 function userDbPath(ctx: CliContext): string {
   let config;
   try {
-    config = loadConfig({ env: ctx.env, cwd: ctx.cwd }).config;
+    config = loadConfig({ env: ctx.env, cwd: ctx.cwd, secrets: {} }).config;
   } catch {
     config = undefined;
   }

@@ -29,7 +29,8 @@ import { closingAfter, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, with
 
 /** What the command needs (habit 7). */
 export interface ReconcileDeps extends TerminalOutput {
-  config: (configPath?: string) => Config;
+  /** The config with the admin keys of `providers` resolved (and no other secret). */
+  config: (configPath: string | undefined, providers: readonly string[]) => Config;
   /** --db, else $TOKOMETER_DB, else the config's db, else ./tokometer.db. */
   resolveDbPath: (dbFlag: string | undefined, config: Config) => string;
   /** Opens an existing database read-write (migrating it); `close` releases it. */
@@ -51,7 +52,7 @@ const FORMATS = ['table', 'json', 'csv'] as const;
 
 export function registerReconcileCommand(program: Command, ctx: CliContext): void {
   registerReconcile(program, {
-    config: (configPath) => configFor(ctx, configPath),
+    config: (configPath, providers) => configFor(ctx, configPath, { adminKeysOf: providers }),
     resolveDbPath: (dbFlag, config) => dbPathToReadFor(ctx, config, dbFlag),
     openStore: async (dbPath) => {
       // It must exist (a missing file or PostgreSQL database is exit 2, named without a password): reconcile stores one outcome row per run.
@@ -85,8 +86,8 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const by = parseBy(flags.by);
   const tolerance = parseTolerance(flags.tolerance);
   const range = completeDays(parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone: 'UTC' }), flags.until, deps.clock());
-  const config = deps.config(flags.config);
   const providers = [...new Set(flags.provider)];
+  const config = deps.config(flags.config, providers);
   const target = resolveSharedAdminTarget(providers.map((name) => adminProvider(config, name)), deps.env);
   const dbPath = deps.resolveDbPath(flags.db, config);
   const report = await closingAfter(await deps.openStore(dbPath), async (store) => {

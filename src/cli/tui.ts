@@ -40,7 +40,8 @@ export function registerTuiCommand(program: Command, ctx: CliContext, io: TuiIo 
     .option('--url <url>', 'read a running server through its admin API instead of the database, e.g. http://127.0.0.1:8787')
     .option('--token <token>', 'admin token for --url (default: config admin.token or $TOKOMETER_ADMIN_TOKEN)')
     .action(async (flags: TuiFlags) => {
-      const config = configFor(ctx, flags.config);
+      // Only --url sends a secret: the admin token, unless --token gives it.
+      const config = configFor(ctx, flags.config, { adminToken: flags.url !== undefined && flags.token === undefined });
       parseTimeRange({ since: flags.since }, { clock: ctx.clock, timeZone: config.timezone });
       if (!io.stdin.isTTY || !io.stdout.isTTY) {
         throw new UsageError(

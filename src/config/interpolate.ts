@@ -22,10 +22,14 @@ const INNER = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 const WHOLE_REFERENCE = /^\$\{[^}]*\}$/;
 const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-/** Interpolates every string scalar in `doc` in place; returns the problems found. */
-export function interpolateDocument(doc: Document, env: Env): Problem[] {
+/**
+ * Interpolates every string scalar in `doc` in place, except those at or under a path
+ * `skip` gives true for (left as written); returns the problems found.
+ */
+export function interpolateDocument(doc: Document, env: Env, skip: (path: FieldPath) => boolean = () => false): Problem[] {
   const problems: Problem[] = [];
   const walk = (node: unknown, path: FieldPath): void => {
+    if (skip(path)) return;
     if (isMap(node)) {
       for (const pair of node.items) walk(pair.value, [...path, keyText(pair.key)]);
     } else if (isSeq(node)) {

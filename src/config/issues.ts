@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { closest } from '../lib/edit-distance.js';
 import { YAML_WORDS, expectedNoun, isMissing, issuePhrase } from '../schemas/issue-text.js';
 import type { FieldPath, Problem } from './problems.js';
+import { isSecretField } from './secret-fields.js';
 
 /**
  * Turns zod issues into config problems with short, specific messages
@@ -15,6 +16,10 @@ export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType):
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((seg): seg is string | number => typeof seg !== 'symbol');
+    if (isSecretField(path) && !isMissing(issue)) {
+      problems.push({ path, message: secretMessage(issue) });
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys': {
         const allowed = allowedKeys(schema, path);
@@ -44,6 +49,17 @@ export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType):
     }
   }
   return problems;
+}
+
+/**
+ * The problem of a secret field, which never shows the value (nor a number's rounding of it):
+ * `must be a string (quote it)` for another type; the schema's own words for its checks
+ * (a control character, not a URL), which name no value.
+ */
+function secretMessage(issue: Issue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'string') return 'must be a string (quote it)';
+  if (issue.code === 'custom' || issue.code === 'invalid_format' || issue.code === 'invalid_type') return plainMessage(issue.message);
+  return 'is not a valid value (a secret: its value is not shown)';
 }
 
 function plainMessage(message: string): string {

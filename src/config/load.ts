@@ -8,6 +8,7 @@ import { interpolateDocument } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
 import { restOfFile, semanticProblemsBeside } from './problems-beside.js';
 import { type FieldPath, type Problem, type Source, formatPath, formatProblems, pathOfKeyAt } from './problems.js';
+import { ALL_SECRETS, type SecretSelection, isUnusedSecret, withoutUnusedSecrets } from './secret-fields.js';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/builtins.js';
 import { ADMIN_TOKEN_ENV, firstEnv, keyEnvOf } from './providers.js';
 import { type Config, HEADER_CONTROL_CHAR_PROBLEM, type ProviderConfig, configSchema, holdsHeaderControlChar } from './schema.js';
@@ -29,6 +30,11 @@ export interface LoadConfigOptions {
   path?: string | undefined;
   env: Env;
   cwd: string;
+  /**
+   * The secrets the command sends (secret-fields.ts); default every one. The others are
+   * not interpolated nor taken from the environment, and are absent from the config.
+   */
+  secrets?: SecretSelection;
 }
 
 export interface LoadedConfig {
@@ -39,6 +45,7 @@ export interface LoadedConfig {
    *   variables (providers/builtins.ts), and is absent rather than ''. `kind` stays as
    *   written: `providerSettings` (providers.ts) resolves families.
    * - `admin.token` comes from the config, else TOKOMETER_ADMIN_TOKEN; absent rather than ''.
+   * - A secret `secrets` leaves out is absent, whatever the file or the environment hold.
    * - `db`, `store.spill_path`, the `tls` files and a `prices.source` file (not a URL), when
    *   set, are absolute (resolved against the config file's folder).
    */
@@ -86,11 +93,12 @@ export interface ConfigReading {
  */
 export function readConfig(options: LoadConfigOptions): ConfigReading {
   const explicit = options.path !== undefined && options.path !== '';
+  const secrets = options.secrets ?? ALL_SECRETS;
   const shown = explicit ? (options.path as string) : DEFAULT_CONFIG_FILE;
   const file = path.resolve(options.cwd, shown);
   if (!explicit && !existsSync(file)) {
     const problemAt = (field: FieldPath, message: string) => `${formatPath(field)}: ${message}`;
-    const loaded = { config: finishConfig(configSchema.parse({}), options.env, options.cwd), path: null, problemAt };
+    const loaded = { config: finishConfig(configSchema.parse({}), options.env, options.cwd, secrets), path: null, problemAt };
     return { loaded, problems: [], format: (problems) => problems.map((p) => problemAt(p.path, p.message)).join('\n') };
   }
   let text: string;
@@ -102,12 +110,12 @@ export function readConfig(options: LoadConfigOptions): ConfigReading {
     if (code === 'EISDIR') throw new ConfigError(`config file ${shown} is a directory`);
     throw new ConfigError(`cannot read config file ${shown}: ${(e as Error).message}`);
   }
-  const { config, src, problems } = readConfigSource(text, { file: shown, env: options.env });
+  const { config, src, problems } = readConfigSource(text, { file: shown, env: options.env, secrets });
   const format = (all: readonly Problem[]) => formatProblems(all, src);
   const problemAt = (field: FieldPath, message: string) => format([{ path: field, message }]);
   if (config === null) return { loaded: null, problems, format };
   try {
-    return { loaded: { config: finishConfig(config, options.env, path.dirname(file)), path: file, problemAt }, problems, format };
+    return { loaded: { config: finishConfig(config, options.env, path.dirname(file), secrets), path: file, problemAt }, problems, format };
   } catch (error) {
     // A secret from the environment serve cannot send: the file's own problems come first.
     if (error instanceof ConfigError && problems.length > 0) return { loaded: null, problems, format };
@@ -130,7 +138,7 @@ export function parseConfigText(text: string, options: { file: string; env: Env 
  * theirs, and the config (of the rest of the file when there are problems; null when none can
  * be made). Throws ConfigError for YAML and interpolation problems (nothing further can be read).
  */
-function readConfigSource(text: string, options: { file: string; env: Env }): { config: Config | null; src: Source; problems: Problem[] } {
+function readConfigSource(text: string, options: { file: string; env: Env; secrets?: SecretSelection }): { config: Config | null; src: Source; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const src: Source = { file: options.file, text, doc, lineCounter };
@@ -139,12 +147,13 @@ function readConfigSource(text: string, options: { file: string; env: Env }): { 
   };
 
   if (doc.errors.length > 0) fail(doc.errors.map((e) => yamlProblem(e, doc)));
-  const unresolved = interpolateDocument(doc, options.env);
+  const secrets = options.secrets ?? ALL_SECRETS;
+  const unresolved = interpolateDocument(doc, options.env, (field) => isUnusedSecret(field, secrets));
   if (unresolved.length > 0) fail(unresolved);
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = withoutUnusedSecrets(doc.toJS({ maxAliasCount: 1000 }), secrets);
   } catch (e) {
     fail([{ path: [], message: `invalid YAML: ${(e as Error).message}` }]);
   }
@@ -179,18 +188,20 @@ export function resolveDbPath(options: Parameters<typeof resolveDb>[0]): string 
 }
 
 /** Applies env fallbacks and path resolution (see LoadedConfig for the guarantees). */
-function finishConfig(config: Config, env: Env, configDir: string): Config {
+function finishConfig(config: Config, env: Env, configDir: string, secrets: SecretSelection): Config {
   const providers: Record<string, ProviderConfig> = {};
   for (const name of BUILTIN_PROVIDER_NAMES) providers[name] = {};
   Object.assign(providers, config.providers);
+  const apiKeysUsed = !isUnusedSecret(['providers', '', 'api_key'], secrets);
   for (const [name, provider] of Object.entries(providers)) {
     const { api_key: configured, ...rest } = provider;
     const fromConfig = nonEmpty(configured?.trim());
-    const apiKey = fromConfig ?? firstEnv(env, keyEnvOf(name))?.trim();
+    const apiKey = apiKeysUsed ? (fromConfig ?? firstEnv(env, keyEnvOf(name))?.trim()) : undefined;
     if (apiKey) assertHeaderSafe(apiKey, fromConfig ? `providers.${name}.api_key` : `providers.${name}.api_key (from ${keyEnvOf(name).find((n) => env[n]) ?? 'its environment variable'})`);
     providers[name] = { ...rest, ...(apiKey ? { api_key: apiKey } : {}) };
   }
-  const token = nonEmpty(config.admin.token?.trim()) ?? nonEmpty(env[ADMIN_TOKEN_ENV]?.trim());
+  const tokenUsed = !isUnusedSecret(['admin', 'token'], secrets);
+  const token = tokenUsed ? (nonEmpty(config.admin.token?.trim()) ?? nonEmpty(env[ADMIN_TOKEN_ENV]?.trim())) : undefined;
   if (token) assertHeaderSafe(token, config.admin.token?.trim() ? 'admin.token' : `admin.token (from ${ADMIN_TOKEN_ENV})`);
   const db = config.db && config.db !== ':memory:' && !isPostgresUrl(config.db) ? path.resolve(configDir, config.db) : config.db;
   const spillPath = config.store.spill_path === undefined ? undefined : path.resolve(configDir, config.store.spill_path);

@@ -1,6 +1,7 @@
 import { monotonicMs } from '../lib/clock.js';
 import { newObservation, type BodyObservation } from './observation.js';
 import { clientHeaders } from './forward.js';
+import { type KeyMask, maskKey } from './key-mask.js';
 import type { Logger } from './log.js';
 import { observeJson } from './body-steps.js';
 import type { RelayContext } from './relay.js';
@@ -9,9 +10,10 @@ import { upstreamFailure } from './upstream-failure.js';
 
 /**
  * What a buffered JSON answer needs of the relay's context (no framing mode, request changes
- * or chunk timer), and where a failure of its metering is reported.
+ * or chunk timer), where a failure of its metering is reported, and, for an error answer,
+ * the provider key to mask in what the client gets (key-mask.ts).
  */
-type JsonContext = Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'> & { log: Logger };
+type JsonContext = Omit<RelayContext, 'mode' | 'prepared' | 'idleMs'> & { log: Logger; keyMask?: KeyMask | null };
 
 /** JSON bodies up to this size (declared by Content-Length) are read in one call and sent whole. */
 const MAX_BUFFERED_JSON_BYTES = 4 << 20;
@@ -52,7 +54,9 @@ export async function bufferedJson(upstream: UpstreamResponse, ctx: JsonContext)
   const finishedAt = monotonicMs();
   seen.firstByteAt = finishedAt;
   meterLater({ bytes, seen, ctx, finishedAt, unsent: ctx.clientGone() });
-  return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
+  const shown = ctx.keyMask ? maskKey(bytes, ctx.keyMask) : bytes;
+  if (shown === bytes) return { status: upstream.status, headers: clientHeaders(upstream.headers, false), body: bytes };
+  return { status: upstream.status, headers: { ...clientHeaders(upstream.headers, true), 'content-length': String(shown.length) }, body: shown };
 }
 
 /** An answer handed to the edge whose usage is still to be read and recorded. */

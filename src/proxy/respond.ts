@@ -5,6 +5,7 @@ import type { PreparedRequest, RequestInfo } from '../providers/types.js';
 import { bufferedJson, isSmall } from './buffered-json.js';
 import type { CallRecorder } from './call-recorder.js';
 import { clientHeaders } from './forward.js';
+import { keyMaskFor, maskingSource } from './key-mask.js';
 import type { Logger } from './log.js';
 import { relayBody, relayMode, type OnFinished } from './relay.js';
 import type { IncomingCall, OutgoingResponse, StreamBody, UpstreamResponse } from './types.js';
@@ -67,13 +68,16 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       a.log.error('recording a call failed', { provider: provider.name, reason: failure instanceof Error ? failure.message : String(failure) });
     }
   };
+  // An error answer may quote the provider key the proxy sent: masked before the client sees it (key-mask.ts).
+  const keyMask = ok ? null : keyMaskFor(provider.apiKey);
   if (mode === 'json' && isSmall(upstream.headers['content-length'])) {
-    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log }), abandon: null };
+    return { response: bufferedJson(upstream, { provider: provider.name, info, adapter, status: upstream.status, clientGone, onFinished, log: a.log, keyMask }), abandon: null };
   }
   // A metered SSE body may differ from the provider's: a stripped usage chunk, or the error
-  // frame the relay appends when the stream breaks. The edge then frames it (no Content-Length).
-  const bodyMayChange = mode === 'sse';
-  const relayed = relayBody(upstream.body, { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  // frame the relay appends when the stream breaks; an error answer, by its masked key. The
+  // edge then frames it (no Content-Length).
+  const bodyMayChange = mode === 'sse' || keyMask !== null;
+  const relayed = relayBody(keyMask === null ? upstream.body : maskingSource(upstream.body, keyMask), { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
   // Gone before its answer: a stream was stopped then (handler.ts); any other answer is billed and read on.
   if (call.signal.aborted && (!info.streaming || info.runsDetached === true)) {
     drained = true;
