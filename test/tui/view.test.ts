@@ -101,6 +101,25 @@ describe('tail widths', () => {
   });
 });
 
+describe('the tail\'s group column', () => {
+  const now = Date.parse('2026-11-20T12:00:00Z');
+  const calls: TailCall[] = [
+    { id: 2, ts: now - 86_400_000, keyName: 'autocomplete-service', model: 'claude-sonnet-4-5-20250929', tags: { feature: 'autocomplete', user_tier: 'enterprise', tenant_id: 't_0042', user_id: 'u_00017' }, costNano: 871_000, latencyMs: 4321, status: 200 },
+    { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot', tenant_id: 't_0042' }, costNano: null, latencyMs: 12_345, status: 502 },
+  ];
+  const rows = (group: string, sameTags: string[] = []) => tailView(calls, { rows: 5, width: 160, timeZone: 'UTC', now, note: null, group, sameTags }).rows.map(text);
+
+  it('shows the group-by tag\'s value, and the tags leave out that tag and the ones the scope fixes', () => {
+    expect(rows('feature', ['tenant_id'])[0]).toBe('11-19 12:00  autocomplete  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  user_tier=enterprise user_id=u_00017');
+    expect(rows('feature', ['tenant_id'])[1]).toMatch(/^11-19 12:00  chatbot       gpt-4\.1-mini-2025-04-14 +unpriced  12,345 ms  \[502\]$/);
+    expect(rows('user_tier')[1]).toMatch(/^11-19 12:00  —           gpt-4\.1-mini/);
+  });
+
+  it('names the key when grouping by a built-in dimension (the model has its own column)', () => {
+    expect(rows('model')[0]).toMatch(/^11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  .*  feature=autocomplete user_tier=enterprise/);
+  });
+});
+
 describe('tags in the tail', () => {
   it('lead with feature, user_tier, tenant_id', () => {
     expect(tagsText({ user_id: 'u1', session_id: 's', tenant_id: 't', feature: 'f', user_tier: 'pro' })).toBe('feature=f user_tier=pro tenant_id=t session_id=s user_id=u1');
