@@ -85,7 +85,7 @@ describe('tail widths', () => {
     { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot' }, costNano: null, latencyMs: 12_345, status: 502 },
   ];
 
-  it('never cut a number, whatever the width; the model and key narrow first, then the tags give way', () => {
+  it('never cut a number, whatever the width; the tags give way first, then the key narrows, the model last', () => {
     for (let width = 30; width <= 160; width++) {
       const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
       for (const row of rows) expect([...row].length, `width ${width}: ${row}`).toBeLessThanOrEqual(Math.max(width, 33));
@@ -93,11 +93,13 @@ describe('tail widths', () => {
       expect(rows[1], `width ${width}`).toMatch(/^11-19 12:00 .*\s unpriced\s+12,345 ms(  |$)/);
     }
     const at = (width: number) => tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
-    // Room for everything: whole key, model (24 cells at most) and tags.
-    expect(at(160)[0]).toBe('11-19 12:00  autocomplete-se…  claude-sonnet-4-5-20250…  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
+    // Room for everything: whole key (20 cells at most), model (40 at most) and tags.
+    expect(at(160)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
     expect(at(160)[1]).toMatch(/ 12,345 ms  \[502\] feature=chatbot$/);
-    // 80 cells: the model narrows so the tags keep 16.
-    expect(at(80)[0]).toBe('11-19 12:00  autocomplete-se…  claude-s…  $0.000871   4,321 ms  feature=autocom…');
+    // 80 cells: the model keeps its full name, the key narrows, and the 5 cells left are too few for the tags.
+    expect(at(80)[0]).toBe('11-19 12:00  autocomplete-ser…  claude-sonnet-4-5-20250929  $0.000871   4,321 ms');
+    // 100 cells: the tags get what the model and the whole key leave.
+    expect(at(100)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autoco…');
   });
 });
 

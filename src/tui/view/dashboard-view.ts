@@ -1,11 +1,11 @@
-import { layoutFor, type Layout, type Size } from '../layout.js';
+import { layoutFor, shareRow, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
 import { budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { figuresLine } from './figures-view.js';
 import { tableView, type TableView } from './table-view.js';
-import { cell, clipLine, lineWidth, longStamp, type Line } from './text.js';
+import { cell, clipLine, lineWidth, longStamp, wholeCells, type Line } from './text.js';
 
 /**
  * Everything the screen shows, as display lines: the components only lay these out and
@@ -39,6 +39,9 @@ export interface ViewInput {
   /** The last load error, if the latest load failed (the previous snapshot stays on screen). */
   error: string | null;
 }
+
+/** Fewest columns the alerts panel gets beside the tail (its title and `No budget alerts yet.` fit). */
+const ALERTS_MIN = 24;
 
 export const KEYS_LINE = '1/7/3/m period · Tab ←→ group by · ↑↓ select · Enter drill · ⌫ back · / filter · ? help · q quit';
 
@@ -79,11 +82,13 @@ export function buildView(v: ViewInput): DashboardView {
     : { title: [], rows: [], empty: null };
   const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
   const alerts = alertsView(snap ? snap.alerts : [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
-  // Alert lines are short: beside them, the live tail (and its tags) takes the columns they leave.
-  const alertsWidth = layout.wide ? Math.min(layout.right, Math.max(...[alerts.title, ...alerts.rows].map(lineWidth))) : layout.width;
-  const tailWidth = layout.wide ? layout.width - 2 - alertsWidth : layout.width;
+  // Alert lines are short (none at all, often): beside them, the live tail takes the columns they leave.
+  const alertsNeed = Math.max(ALERTS_MIN, lineWidth(alerts.title.slice(0, 1)), ...alerts.rows.map(lineWidth));
+  const [tailWidth, alertsWidth] = layout.wide ? shareRow(layout.width, { need: Infinity }, { need: alertsNeed }) : [layout.width, layout.width];
   const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
-  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote });
+  // The tail leaves out the tag the group column shows, and the tags the drill path and filters fix.
+  const sameTags = [...s.drill.map((d) => d.clause), ...s.filters].filter((c) => c.op === '=').map((c) => c.key);
+  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote, group: s.dimension, sameTags });
   const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
 
   return {
@@ -94,7 +99,7 @@ export function buildView(v: ViewInput): DashboardView {
     budgets: { title: clip(budgets.title, sideWidth), rows: budgets.rows.map((r) => clip(r, sideWidth)) },
     trend: trend.map((l) => clip(l, sideWidth)),
     tail: { title: clip(tail.title, tailWidth), rows: tail.rows.map((r) => clip(r, tailWidth)) },
-    alerts: { title: clip(alerts.title, alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
+    alerts: { title: clip(wholeCells(alerts.title, alertsWidth), alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
     tailWidth,
     alertsWidth,
     status: clip(statusLine(s, v.error)),

@@ -58,6 +58,13 @@ export function clipLine(line: Line, width: number): Line {
   return out;
 }
 
+/** The line's first cells that fit `width` columns whole (the first cell always: clipLine cuts it if need be). */
+export function wholeCells(line: Line, width: number): Line {
+  let n = 1;
+  while (n < line.length && lineWidth(line.slice(0, n + 1)) <= width) n++;
+  return line.slice(0, n);
+}
+
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** `HH:MM:SS` in the zone. */
