@@ -5,7 +5,7 @@ import { budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { figuresLine } from './figures-view.js';
 import { tableView, type TableView } from './table-view.js';
-import { cell, clipLine, lineWidth, longStamp, wholeCells, type Line } from './text.js';
+import { cell, clipLine, lineWidth, longStamp, shortenPath, textWidth, wholeCells, type Line } from './text.js';
 
 /**
  * Everything the screen shows, as display lines: the components only lay these out and
@@ -67,12 +67,8 @@ export function buildView(v: ViewInput): DashboardView {
   });
   const clip = (line: Line, width = layout.width) => clipLine(line, width);
   const tz = snap?.range.timeZone ?? 'UTC';
-  const title: Line = [cell('tokometer', 'accent'), cell(`  ${s.range.label}`, 'strong')];
-  if (snap) title.push(cell(`  ${longStamp(snap.range.since, tz)} → ${longStamp(snap.range.until, tz)} ${tz}`, 'muted'));
-  for (const f of s.filters) title.push(cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
-  title.push(cell(`  ${v.sourceLabel}`, 'muted'));
-
-  const figures: Line = snap ? figuresLine(snap.header, layout.wide) : [];
+  const title = titleLine(s, snap, v.sourceLabel, layout.width);
+  const figures: Line = snap ? figuresLine(snap.header, layout.width) : [];
 
   const tableWidth = layout.wide ? layout.left : layout.width;
   const sideWidth = layout.wide ? layout.right : layout.width;
@@ -106,6 +102,21 @@ export function buildView(v: ViewInput): DashboardView {
     help: s.mode === 'help' ? HELP_LINES.map(([k, d]) => clip([cell(k.padEnd(14), 'accent'), cell(d)])) : null,
     placeholder: snap ? null : (v.error ?? 'Loading…'),
   };
+}
+
+/**
+ * `tokometer  last 30 days  <since> → <until> UTC  <filters>  <source>`. The source (the
+ * database's path) takes the columns left, shortened from the left so that its file name
+ * stays (`…/demo.db`); when not even that fits, the period's dates give way first.
+ */
+function titleLine(s: UiState, snap: DashboardSnapshot | null, sourceLabel: string, width: number): Line {
+  const head: Line = [cell('tokometer', 'accent'), cell(`  ${s.range.label}`, 'strong')];
+  const dates = snap ? [cell(`  ${longStamp(snap.range.since, snap.range.timeZone)} → ${longStamp(snap.range.until, snap.range.timeZone)} ${snap.range.timeZone}`, 'muted')] : [];
+  const filters = s.filters.map((f) => cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
+  const fileName = sourceLabel.slice(sourceLabel.search(/[^\\/]*$/));
+  const withDates = lineWidth([...head, ...dates, ...filters]) + 2 + textWidth('…/' + fileName) <= width;
+  const before = [...head, ...(withDates ? dates : []), ...filters];
+  return [...before, cell(`  ${shortenPath(sourceLabel, Math.max(0, width - lineWidth(before) - 2))}`, 'muted')];
 }
 
 /**
