@@ -25,10 +25,10 @@ export function monthToDateSpend(h: HeaderFigures): CostCounts {
 /**
  * Ranks of the line's parts, 0 the most important: a line too wide for the terminal drops
  * the highest-ranked parts whole (dropByRank), so it never ends in a cut word. What the
- * spend leaves out ranks high, next to it; how many calls were refused counts least but for
- * the month so far.
+ * spend and the calls leave out (the caveats, next to them) stays longest; then the
+ * projection, the active users, and the month so far goes first.
  */
-const RANK = { spend: 0, calls: 1, unpriced: 2, unknownUsage: 3, projected: 4, activeUsers: 5, excluded: 6, monthSoFar: 7 };
+const RANK = { spend: 0, calls: 1, unpriced: 2, unknownUsage: 3, excluded: 4, projected: 5, activeUsers: 6, monthSoFar: 7 };
 
 /** The line's cells, as many of its parts as fit `width` columns. */
 export function figuresLine(h: HeaderFigures, width: number): Line {
