@@ -1,10 +1,10 @@
 import { layoutFor, shareRow, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
-import { budgetView, type BudgetView } from './budget-view.js';
+import { budgetsNeed, budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { figuresLine } from './figures-view.js';
-import { tableView, type TableView } from './table-view.js';
+import { tableNeed, tableView, type TableView } from './table-view.js';
 import { cell, clipLine, lineWidth, longStamp, shortenPath, textWidth, wholeCells, type Line } from './text.js';
 
 /**
@@ -20,6 +20,9 @@ export interface DashboardView {
   trend: Line[];
   tail: ListView;
   alerts: ListView;
+  /** Widths of the spend table and the budgets and trend beside it (layout.shareRow; the whole width when narrow). */
+  tableWidth: number;
+  sideWidth: number;
   /** Widths of the tail and the alerts beside it: wide, the alerts take only what their lines need and the tail the rest. */
   tailWidth: number;
   alertsWidth: number;
@@ -70,8 +73,11 @@ export function buildView(v: ViewInput): DashboardView {
   const title = titleLine(s, snap, v.sourceLabel, layout.width);
   const figures: Line = snap ? figuresLine(snap.header, layout.width) : [];
 
-  const tableWidth = layout.wide ? layout.left : layout.width;
-  const sideWidth = layout.wide ? layout.right : layout.width;
+  // Wide, the spend table and the budgets share their row by what each needs: budgets that
+  // need more than half keep their reset times while the table's bar has columns to give.
+  const [tableWidth, sideWidth] = layout.wide && snap
+    ? shareRow(layout.width, { need: tableNeed(snap.table, layout.left) }, { need: budgetsNeed(snap.budgets, { rows: layout.budgetRows, width: layout.right, timeZone: tz }) })
+    : layout.wide ? [layout.left, layout.right] : [layout.width, layout.width];
   const drill = s.drill.map((d) => d.clause);
   const table = snap
     ? tableView(snap.table, { selected: s.selected, rows: layout.tableRows, width: tableWidth, drill, dimensions: snap.dimensions })
@@ -96,6 +102,8 @@ export function buildView(v: ViewInput): DashboardView {
     trend: trend.map((l) => clip(l, sideWidth)),
     tail: { title: clip(tail.title, tailWidth), rows: tail.rows.map((r) => clip(r, tailWidth)) },
     alerts: { title: clip(wholeCells(alerts.title, alertsWidth), alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
+    tableWidth,
+    sideWidth,
     tailWidth,
     alertsWidth,
     status: clip(statusLine(s, v.error)),
