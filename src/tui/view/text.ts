@@ -67,19 +67,18 @@ export function wholeCells(line: Line, width: number): Line {
 
 /**
  * A file path cut from the left to `width` columns at a separator, keeping its last parts
- * whole: `/tmp/tw/demo.db` → `…/tw/demo.db` → `…/demo.db`. When not even `…/name` fits, or for
- * a URL (`scheme://…`, whose end is the least telling part), it is cut from the right.
+ * whole: `/tmp/tw/demo.db` → `…/tw/demo.db` → `…/demo.db`, then the file name cut from the
+ * right (`demo…`). A URL (`scheme://…`, whose end is the least telling part) is cut from the right.
  */
 export function shortenPath(raw: string, width: number): string {
   const path = escapeControlChars(raw);
   if (displayWidth(path) <= width) return path;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    for (const sep of path.matchAll(/[\\/]/g)) {
-      const tail = '…' + path.slice(sep.index);
-      if (sep.index < path.length - 1 && displayWidth(tail) <= width) return tail;
-    }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return truncateToWidth(path, width);
+  for (const sep of path.matchAll(/[\\/]/g)) {
+    const tail = '…' + path.slice(sep.index);
+    if (sep.index < path.length - 1 && displayWidth(tail) <= width) return tail;
   }
-  return truncateToWidth(path, width);
+  return truncateToWidth(path.slice(path.search(/[^\\/]*$/)), width);
 }
 
 /** A line made of parts, each with a rank (0 the most important). */
