@@ -103,6 +103,22 @@ describe('tail widths', () => {
   });
 });
 
+describe('a failed call in the tail', () => {
+  const now = Date.parse('2026-11-20T12:00:00Z');
+  const calls: TailCall[] = [
+    { id: 2, ts: now - 86_400_000, keyName: 'autocomplete-service', model: 'claude-sonnet-4-5-20250929', tags: { feature: 'autocomplete', user_tier: 'enterprise' }, costNano: 871_000, latencyMs: 4321, status: 200 },
+    { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot', user_tier: 'free' }, costNano: null, latencyMs: 12_345, status: 502 },
+  ];
+
+  it('keeps its status whole when the tags give way, before the group column does', () => {
+    for (let width = 50; width <= 160; width++) {
+      const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null, group: 'feature' }).rows.map(text);
+      expect(rows[1], `width ${width}`).toMatch(/ 12,345 ms  \[502\]( user_tier=f|$)/);
+      expect(rows[0], `width ${width}`).not.toMatch(/\[/);
+    }
+  });
+});
+
 describe('the tail\'s group column', () => {
   const now = Date.parse('2026-11-20T12:00:00Z');
   const calls: TailCall[] = [
