@@ -96,8 +96,9 @@ describe('tail widths', () => {
     // Room for everything: whole key (20 cells at most), model (40 at most) and tags.
     expect(at(160)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
     expect(at(160)[1]).toMatch(/ 12,345 ms  \[502\] feature=chatbot$/);
-    // 80 cells: the model keeps its full name, the key narrows, and the 5 cells left are too few for the tags.
-    expect(at(80)[0]).toBe('11-19 12:00  autocomplete-ser…  claude-sonnet-4-5-20250929  $0.000871   4,321 ms');
+    // 80 cells: the model keeps its full name, the failed call its status, the key narrows, and the tags give way.
+    expect(at(80)[0]).toBe('11-19 12:00  autocompl…  claude-sonnet-4-5-20250929  $0.000871   4,321 ms');
+    expect(at(80)[1]).toBe('11-19 12:00  chatbot     gpt-4.1-mini-2025-04-14      unpriced  12,345 ms  [502]');
     // 100 cells: the tags get what the model and the whole key leave.
     expect(at(100)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autoco…');
   });
@@ -113,7 +114,7 @@ describe('a failed call in the tail', () => {
   it('keeps its status whole when the tags give way, before the group column does', () => {
     for (let width = 50; width <= 160; width++) {
       const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null, group: 'feature' }).rows.map(text);
-      expect(rows[1], `width ${width}`).toMatch(/ 12,345 ms  \[502\]( user_tier=f|$)/);
+      expect(rows[1], `width ${width}`).toMatch(/ 12,345 ms  \[502\]( user_ti|$)/);
       expect(rows[0], `width ${width}`).not.toMatch(/\[/);
     }
   });

@@ -66,8 +66,8 @@ export function byPriority(room: number, columns: ReadonlyArray<{ want: number; 
  * Newest calls first: time, the call's group value (`groupValue` for `ctx.group`, by default
  * the key), model, cost, latency, then the tags (a non-2xx status leads them, in red),
  * leaving out the group's tag and `ctx.sameTags` (the tags the scope fixes). Width goes by
- * priority: time, cost and latency are never cut; then the model (up to its full name), the
- * group value, and the tags get what is left.
+ * priority: time, cost and latency are never cut; then the model (up to its full name), a
+ * failed call's status (whole), the group value, and the tags get what is left.
  */
 export function tailView(
   tail: readonly TailCall[] | null,
@@ -85,24 +85,31 @@ export function tailView(
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
   const groups = shown.map((c) => groupValue(c, group));
   const leaveOut = [...(isBuiltin(group) ? [] : [group]), ...(ctx.sameTags ?? [])];
-  const tags = shown.map((c) => [failed(c) ? `[${c.status}]` : '', tagsText(c.tags, leaveOut)].filter((t) => t !== '').join(' '));
-  const timeW = widest(times);
-  const costW = widest(costs);
-  const latW = widest(lats);
-  const [modelW = 0, groupW = 0] = byPriority(ctx.width - (timeW + 2 + costW + 2 + latW), [
+  const statuses = shown.map((c) => (failed(c) ? `[${c.status}]` : ''));
+  const tags = shown.map((c) => tagsText(c.tags, leaveOut));
+  const numbersW = widest(times) + 2 + widest(costs) + 2 + widest(lats);
+  const room = ctx.width - numbersW;
+  const [modelW = 0, statusW = 0, groupW = 0] = byPriority(room, [
     { want: Math.min(MODEL.max, Math.max(5, widest(shown.map((c) => c.model ?? '—')))), floor: MODEL.floor },
+    { want: widest(statuses), floor: widest(statuses) },
     { want: Math.min(GROUP.max, Math.max(3, widest(groups))), floor: GROUP.floor },
   ]);
-  const tagsRoom = ctx.width - (timeW + 2 + costW + 2 + latW) - (modelW > 0 ? modelW + 2 : 0) - (groupW > 0 ? groupW + 2 : 0) - 2;
-  const tagsW = tagsRoom >= Math.min(TAGS_FLOOR, widest(tags)) ? tagsRoom : 0;
+  const left = room - [modelW, statusW, groupW].reduce((sum, w) => sum + (w > 0 ? w + 2 : 0), 0);
+  // The tags follow the status in its column (`[502] feature=…`), or take one of their own.
+  const tagsW = statusW > 0 ? (left - 1 >= TAGS_FLOOR ? left - 1 : 0) : left - 2 >= Math.min(TAGS_FLOOR, widest(tags)) ? left - 2 : 0;
+  const trailW = statusW > 0 ? statusW + (tagsW > 0 ? 1 + tagsW : 0) : tagsW;
   return {
     title,
     rows: shown.map((c, i) => {
-      const line: Line = [cell(fit(times[i]!, timeW), 'muted')];
+      const line: Line = [cell(fit(times[i]!, widest(times)), 'muted')];
       if (groupW > 0) line.push(cell('  ' + fit(groups[i]!, groupW)));
       if (modelW > 0) line.push(cell('  ' + fit(c.model ?? '—', modelW), 'accent'));
-      line.push(cell('  ' + fit(costs[i]!, costW, 'right'), c.costNano === null ? 'warn' : 'strong'), cell('  ' + fit(lats[i]!, latW, 'right')));
-      if (tagsW > 0 && tags[i] !== '') line.push(cell('  ' + truncate(tags[i]!, tagsW), failed(c) ? 'bad' : 'muted'));
+      line.push(cell('  ' + fit(costs[i]!, widest(costs), 'right'), c.costNano === null ? 'warn' : 'strong'), cell('  ' + fit(lats[i]!, widest(lats), 'right')));
+      const status = statusW > 0 ? statuses[i]! : '';
+      const tagRoom = trailW - (status ? textWidth(status) + 1 : 0);
+      const shownTags = tags[i] !== '' && tagRoom >= Math.min(TAGS_FLOOR, textWidth(tags[i]!)) ? truncate(tags[i]!, tagRoom) : '';
+      const trail = [status, shownTags].filter((t) => t !== '').join(' ');
+      if (trail !== '') line.push(cell('  ' + trail, failed(c) ? 'bad' : 'muted'));
       return line;
     }),
   };
