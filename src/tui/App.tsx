@@ -55,11 +55,11 @@ export function App({ source, initial, color, intervalMs = REFRESH_MS, size: fix
     body = (
       <>
         <Box>
-          <SpendTable table={view.table} width={layout.left} />
+          <SpendTable table={view.table} width={view.tableWidth} />
           <Box width={2} />
-          <Box flexDirection="column" width={layout.right}>
-            <Budgets budgets={view.budgets} width={layout.right} />
-            <Trend lines={view.trend} width={layout.right} />
+          <Box flexDirection="column" width={view.sideWidth}>
+            <Budgets budgets={view.budgets} width={view.sideWidth} />
+            <Trend lines={view.trend} width={view.sideWidth} />
           </Box>
         </Box>
         <Box>

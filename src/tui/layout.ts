@@ -7,6 +7,7 @@
  * Narrow (< WIDE_COLUMNS): one column — title, figures, spend table, budgets, trend, tail,
  * alerts, key line. Wide: spend table beside budgets + trend, tail beside alerts.
  * Each list gets a minimum, then spare rows go by weight to the lists that have more to show.
+ * Across, two panels side by side share the width by what they need (shareRow).
  */
 
 /** Terminal size in character cells. */
@@ -106,4 +107,25 @@ export function layoutFor(size: Size, wants: Wants): Layout {
     tailRows: bottom!,
     alertRows: bottom!,
   };
+}
+
+/**
+ * Columns for two panels side by side in `width` columns, 2 apart: halves, unless a side
+ * needs less. When both needs fit, each gets its need and the spare columns are split evenly;
+ * else a side that needs less than its half gets its need (never below `floor`) and the
+ * other side the rest. Needs are in columns; Infinity for a side that uses any width.
+ * The two widths always add up to `width - 2`.
+ */
+export function shareRow(width: number, left: { need: number; floor?: number }, right: { need: number; floor?: number }): [number, number] {
+  const room = width - 2;
+  const half = Math.floor(room / 2);
+  const l = Math.max(left.need, left.floor ?? 0);
+  const r = Math.max(right.need, right.floor ?? 0);
+  if (l + r <= room) {
+    const spare = room - l - r;
+    return [l + Math.floor(spare / 2), r + Math.ceil(spare / 2)];
+  }
+  if (r < room - half) return [room - r, r];
+  if (l < half) return [l, room - l];
+  return [half, room - half];
 }

@@ -98,7 +98,8 @@ describe('tui frames on a seeded database', () => {
     expect(frame).toMatch(/summarizer\s+█+░*\s+93%\s+\$0\.927\/\$1\.00 month\s+resets 12-01\b/);
     expect(frame).toMatch(/pro-monthly\s+█+░+\s+25%/);
     expect(frame).toMatch(/Daily [·▁▂▃▄▅▆▇█]{20,}\s+peak \$/);
-    expect(frame).toMatch(/^(\d\d:\d\d:\d\d|\d\d-\d\d \d\d:\d\d)\s+ide\s+codestral\s+\$0\.000\d+\s+\d+ ms  feature=autocomplet/m);
+    // The tail's second column is the group-by value (the feature); its tags are the others.
+    expect(frame).toMatch(/^(\d\d:\d\d:\d\d|\d\d-\d\d \d\d:\d\d)\s+autocomplete\s+codestral\s+\$0\.000\d+\s+\d+ ms  user_tier=free/m);
     expect(frame).toContain('key budget summarizer reached 80%  $0.800 of $1.00');
     const lines = frame.split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);

@@ -85,7 +85,7 @@ describe('tail widths', () => {
     { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot' }, costNano: null, latencyMs: 12_345, status: 502 },
   ];
 
-  it('never cut a number, whatever the width; the model and key narrow first, then the tags give way', () => {
+  it('never cut a number, whatever the width; the tags give way first, then the key narrows, the model last', () => {
     for (let width = 30; width <= 160; width++) {
       const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
       for (const row of rows) expect([...row].length, `width ${width}: ${row}`).toBeLessThanOrEqual(Math.max(width, 33));
@@ -93,11 +93,49 @@ describe('tail widths', () => {
       expect(rows[1], `width ${width}`).toMatch(/^11-19 12:00 .*\s unpriced\s+12,345 ms(  |$)/);
     }
     const at = (width: number) => tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null }).rows.map(text);
-    // Room for everything: whole key, model (24 cells at most) and tags.
-    expect(at(160)[0]).toBe('11-19 12:00  autocomplete-se…  claude-sonnet-4-5-20250…  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
+    // Room for everything: whole key (20 cells at most), model (40 at most) and tags.
+    expect(at(160)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autocomplete user_tier=enterprise tenant_id=t_0042 user_id=u_00017');
     expect(at(160)[1]).toMatch(/ 12,345 ms  \[502\] feature=chatbot$/);
-    // 80 cells: the model narrows so the tags keep 16.
-    expect(at(80)[0]).toBe('11-19 12:00  autocomplete-se…  claude-s…  $0.000871   4,321 ms  feature=autocom…');
+    // 80 cells: the model keeps its full name, the failed call its status, the key narrows, and the tags give way.
+    expect(at(80)[0]).toBe('11-19 12:00  autocompl…  claude-sonnet-4-5-20250929  $0.000871   4,321 ms');
+    expect(at(80)[1]).toBe('11-19 12:00  chatbot     gpt-4.1-mini-2025-04-14      unpriced  12,345 ms  [502]');
+    // 100 cells: the tags get what the model and the whole key leave.
+    expect(at(100)[0]).toBe('11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  feature=autoco…');
+  });
+});
+
+describe('a failed call in the tail', () => {
+  const now = Date.parse('2026-11-20T12:00:00Z');
+  const calls: TailCall[] = [
+    { id: 2, ts: now - 86_400_000, keyName: 'autocomplete-service', model: 'claude-sonnet-4-5-20250929', tags: { feature: 'autocomplete', user_tier: 'enterprise' }, costNano: 871_000, latencyMs: 4321, status: 200 },
+    { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot', user_tier: 'free' }, costNano: null, latencyMs: 12_345, status: 502 },
+  ];
+
+  it('keeps its status whole when the tags give way, before the group column does', () => {
+    for (let width = 50; width <= 160; width++) {
+      const rows = tailView(calls, { rows: 5, width, timeZone: 'UTC', now, note: null, group: 'feature' }).rows.map(text);
+      expect(rows[1], `width ${width}`).toMatch(/ 12,345 ms  \[502\]( user_ti|$)/);
+      expect(rows[0], `width ${width}`).not.toMatch(/\[/);
+    }
+  });
+});
+
+describe('the tail\'s group column', () => {
+  const now = Date.parse('2026-11-20T12:00:00Z');
+  const calls: TailCall[] = [
+    { id: 2, ts: now - 86_400_000, keyName: 'autocomplete-service', model: 'claude-sonnet-4-5-20250929', tags: { feature: 'autocomplete', user_tier: 'enterprise', tenant_id: 't_0042', user_id: 'u_00017' }, costNano: 871_000, latencyMs: 4321, status: 200 },
+    { id: 1, ts: now - 86_400_000, keyName: 'chatbot', model: 'gpt-4.1-mini-2025-04-14', tags: { feature: 'chatbot', tenant_id: 't_0042' }, costNano: null, latencyMs: 12_345, status: 502 },
+  ];
+  const rows = (group: string, sameTags: string[] = []) => tailView(calls, { rows: 5, width: 160, timeZone: 'UTC', now, note: null, group, sameTags }).rows.map(text);
+
+  it('shows the group-by tag\'s value, and the tags leave out that tag and the ones the scope fixes', () => {
+    expect(rows('feature', ['tenant_id'])[0]).toBe('11-19 12:00  autocomplete  claude-sonnet-4-5-20250929  $0.000871   4,321 ms  user_tier=enterprise user_id=u_00017');
+    expect(rows('feature', ['tenant_id'])[1]).toMatch(/^11-19 12:00  chatbot       gpt-4\.1-mini-2025-04-14 +unpriced  12,345 ms  \[502\]$/);
+    expect(rows('user_tier')[1]).toMatch(/^11-19 12:00  —           gpt-4\.1-mini/);
+  });
+
+  it('names the key when grouping by a built-in dimension (the model has its own column)', () => {
+    expect(rows('model')[0]).toMatch(/^11-19 12:00  autocomplete-service  claude-sonnet-4-5-20250929  .*  feature=autocomplete user_tier=enterprise/);
   });
 });
 

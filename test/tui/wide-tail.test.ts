@@ -11,7 +11,8 @@ import { NOW, readStore, seedDb, type SeededDb } from './fixtures.js';
 /**
  * The dashboard at 160 columns on calls with long key and model names, four tags each and
  * latencies in the thousands of ms (what the demo records): the live tail keeps every
- * number whole and gives its tags the columns the alerts beside it do not need; with more
+ * number whole, shows the group-by value (the feature) and the whole model name, and gives
+ * the other tags the columns the alerts beside it do not need; with more
  * sessions than the table keeps, its title says it shows the top 50 plus (other).
  */
 
@@ -60,9 +61,9 @@ describe('tui at 160 columns', () => {
     expect(tail.length).toBeGreaterThan(5);
     for (const line of tail) {
       expect([...line].length).toBeLessThanOrEqual(160);
-      // Time, key, the whole model name, cost and latency, then at least the whole first tag
-      // (the alerts beside the tail take only the ~65 columns their lines need).
-      expect(line).toMatch(/^\d\d:\d\d:\d\d  autocomplete-se…  gpt-4\.1-mini-2025-04-14 +\$0\.000\d+ +4,3\d\d ms  feature=autocomplete[ …]/);
+      // Time, the feature, the whole model name, cost and latency, then at least the whole first
+      // tag other than feature (the alerts beside the tail take only the ~65 columns their lines need).
+      expect(line).toMatch(/^\d\d:\d\d:\d\d  autocomplete  gpt-4\.1-mini-2025-04-14 +\$0\.000\d+ +4,3\d\d ms  user_tier=enterprise[ …]/);
     }
   });
 

@@ -120,13 +120,14 @@ function spentText(b: BudgetGauge): string {
 /** False when the source counts the gauge's calls and none of them has a cost. */
 const spendKnown = (b: BudgetGauge): boolean => b.counts === undefined || costKnown(b.counts);
 
-export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
-  const sorted = sortBudgets(budgets);
-  const blocked = sorted.filter((b) => b.blocked).length;
-  const title: Line = [cell('Budgets', 'strong'), cell(`  ${sorted.length} in their current period`, 'muted')];
-  if (blocked > 0) title.push(cell(`  ${blocked} blocked`, 'bad'));
-  if (sorted.length === 0) return { title, rows: [[cell('No budgets configured (keys create --budget, or budgets: in the config).', 'muted')]] };
+const NO_BUDGETS = 'No budgets configured (keys create --budget, or budgets: in the config).';
 
+/** Bar width the panel asks room for beside the spend table (it grows past it when there are columns to spare). */
+const GAUGE_WANT = 10;
+
+/** The gauges shown in `rows` lines (the last line says how many more when they do not all fit) and their parts' texts and widths, for fitParts. */
+function measure(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }) {
+  const sorted = sortBudgets(budgets);
   const shown = sorted.slice(0, ctx.rows);
   if (sorted.length > ctx.rows && ctx.rows > 0) shown.pop();
   const labelFull = Math.max(...shown.map((b) => textWidth(budgetLabel(b))), LABEL_MIN);
@@ -140,7 +141,28 @@ export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number;
   const resets = shown.map((b) => (b.resetAt === null ? 'never resets' : `resets ${resetStamp(b.resetAt, ctx.timeZone)}`));
   const flights = shown.map(flightText);
   const flightW = Math.max(0, ...flights.map((f) => f.length));
-  const parts = fitParts(ctx.width, { labelWant, labelFull, core: 6 + 2 + amountW + flagW, extras: [1 + periodW, 2 + Math.max(...resets.map((r) => r.length)), flightW > 0 ? flightW + 2 : 0] });
+  const sizes = { labelWant, labelFull, core: 6 + 2 + amountW + flagW, extras: [1 + periodW, 2 + Math.max(...resets.map((r) => r.length)), flightW > 0 ? flightW + 2 : 0] };
+  return { sorted, shown, amounts, periodW, flags, resets, flights, sizes };
+}
+
+/**
+ * Columns the panel needs to show every part of its rows with a GAUGE_WANT-cell bar, for a
+ * panel of about `ctx.width` columns (which caps the label); without budgets, its one line.
+ */
+export function budgetsNeed(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }): number {
+  const m = measure(budgets, ctx);
+  if (m.shown.length === 0) return NO_BUDGETS.length;
+  return m.sizes.labelWant + 2 + GAUGE_WANT + m.sizes.core + m.sizes.extras.reduce((a, n) => a + n, 0);
+}
+
+export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
+  const { sorted, shown, amounts, periodW, flags, resets, flights, sizes } = measure(budgets, ctx);
+  const blocked = sorted.filter((b) => b.blocked).length;
+  const title: Line = [cell('Budgets', 'strong'), cell(`  ${sorted.length} in their current period`, 'muted')];
+  if (blocked > 0) title.push(cell(`  ${blocked} blocked`, 'bad'));
+  if (sorted.length === 0) return { title, rows: [[cell(NO_BUDGETS, 'muted')]] };
+  const amountW = Math.max(...amounts.map((a) => a.length));
+  const parts = fitParts(ctx.width, sizes);
   const [withPeriod, withReset, withFlights] = [parts.extras >= 1, parts.extras >= 2, parts.extras >= 3];
   const rows = shown.map((b, i) => {
     const level = levelOf(b);

@@ -1,11 +1,11 @@
-import { layoutFor, type Layout, type Size } from '../layout.js';
+import { layoutFor, shareRow, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
-import { budgetView, type BudgetView } from './budget-view.js';
+import { budgetsNeed, budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { figuresLine } from './figures-view.js';
-import { tableView, type TableView } from './table-view.js';
-import { cell, clipLine, lineWidth, longStamp, type Line } from './text.js';
+import { tableNeed, tableView, type TableView } from './table-view.js';
+import { cell, clipLine, lineWidth, longStamp, shortenPath, textWidth, wholeCells, type Line } from './text.js';
 
 /**
  * Everything the screen shows, as display lines: the components only lay these out and
@@ -20,6 +20,9 @@ export interface DashboardView {
   trend: Line[];
   tail: ListView;
   alerts: ListView;
+  /** Widths of the spend table and the budgets and trend beside it (layout.shareRow; the whole width when narrow). */
+  tableWidth: number;
+  sideWidth: number;
   /** Widths of the tail and the alerts beside it: wide, the alerts take only what their lines need and the tail the rest. */
   tailWidth: number;
   alertsWidth: number;
@@ -39,6 +42,9 @@ export interface ViewInput {
   /** The last load error, if the latest load failed (the previous snapshot stays on screen). */
   error: string | null;
 }
+
+/** Fewest columns the alerts panel gets beside the tail (its title and `No budget alerts yet.` fit). */
+const ALERTS_MIN = 24;
 
 export const KEYS_LINE = '1/7/3/m period · Tab ←→ group by · ↑↓ select · Enter drill · ⌫ back · / filter · ? help · q quit';
 
@@ -64,26 +70,27 @@ export function buildView(v: ViewInput): DashboardView {
   });
   const clip = (line: Line, width = layout.width) => clipLine(line, width);
   const tz = snap?.range.timeZone ?? 'UTC';
-  const title: Line = [cell('tokometer', 'accent'), cell(`  ${s.range.label}`, 'strong')];
-  if (snap) title.push(cell(`  ${longStamp(snap.range.since, tz)} → ${longStamp(snap.range.until, tz)} ${tz}`, 'muted'));
-  for (const f of s.filters) title.push(cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
-  title.push(cell(`  ${v.sourceLabel}`, 'muted'));
+  const title = titleLine(s, snap, v.sourceLabel, layout.width);
+  const figures: Line = snap ? figuresLine(snap.header, layout.width) : [];
 
-  const figures: Line = snap ? figuresLine(snap.header, layout.wide) : [];
-
-  const tableWidth = layout.wide ? layout.left : layout.width;
-  const sideWidth = layout.wide ? layout.right : layout.width;
+  // Wide, the spend table and the budgets share their row by what each needs: budgets that
+  // need more than half keep their reset times while the table's bar has columns to give.
+  const [tableWidth, sideWidth] = layout.wide && snap
+    ? shareRow(layout.width, { need: tableNeed(snap.table, layout.left) }, { need: budgetsNeed(snap.budgets, { rows: layout.budgetRows, width: layout.right, timeZone: tz }) })
+    : layout.wide ? [layout.left, layout.right] : [layout.width, layout.width];
   const drill = s.drill.map((d) => d.clause);
   const table = snap
     ? tableView(snap.table, { selected: s.selected, rows: layout.tableRows, width: tableWidth, drill, dimensions: snap.dimensions })
     : { title: [], rows: [], empty: null };
   const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
   const alerts = alertsView(snap ? snap.alerts : [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
-  // Alert lines are short: beside them, the live tail (and its tags) takes the columns they leave.
-  const alertsWidth = layout.wide ? Math.min(layout.right, Math.max(...[alerts.title, ...alerts.rows].map(lineWidth))) : layout.width;
-  const tailWidth = layout.wide ? layout.width - 2 - alertsWidth : layout.width;
+  // Alert lines are short (none at all, often): beside them, the live tail takes the columns they leave.
+  const alertsNeed = Math.max(ALERTS_MIN, lineWidth(alerts.title.slice(0, 1)), ...alerts.rows.map(lineWidth));
+  const [tailWidth, alertsWidth] = layout.wide ? shareRow(layout.width, { need: Infinity }, { need: alertsNeed }) : [layout.width, layout.width];
   const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
-  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote });
+  // The tail leaves out the tag the group column shows, and the tags the drill path and filters fix.
+  const sameTags = [...s.drill.map((d) => d.clause), ...s.filters].filter((c) => c.op === '=').map((c) => c.key);
+  const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote, group: s.dimension, sameTags });
   const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
 
   return {
@@ -94,13 +101,30 @@ export function buildView(v: ViewInput): DashboardView {
     budgets: { title: clip(budgets.title, sideWidth), rows: budgets.rows.map((r) => clip(r, sideWidth)) },
     trend: trend.map((l) => clip(l, sideWidth)),
     tail: { title: clip(tail.title, tailWidth), rows: tail.rows.map((r) => clip(r, tailWidth)) },
-    alerts: { title: clip(alerts.title, alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
+    alerts: { title: clip(wholeCells(alerts.title, alertsWidth), alertsWidth), rows: alerts.rows.map((r) => clip(r, alertsWidth)) },
+    tableWidth,
+    sideWidth,
     tailWidth,
     alertsWidth,
     status: clip(statusLine(s, v.error)),
     help: s.mode === 'help' ? HELP_LINES.map(([k, d]) => clip([cell(k.padEnd(14), 'accent'), cell(d)])) : null,
     placeholder: snap ? null : (v.error ?? 'Loading…'),
   };
+}
+
+/**
+ * `tokometer  last 30 days  <since> → <until> UTC  <filters>  <source>`. The source (the
+ * database's path) takes the columns left, shortened from the left so that its file name
+ * stays (`…/demo.db`); when not even that fits, the period's dates give way first.
+ */
+function titleLine(s: UiState, snap: DashboardSnapshot | null, sourceLabel: string, width: number): Line {
+  const head: Line = [cell('tokometer', 'accent'), cell(`  ${s.range.label}`, 'strong')];
+  const dates = snap ? [cell(`  ${longStamp(snap.range.since, snap.range.timeZone)} → ${longStamp(snap.range.until, snap.range.timeZone)} ${snap.range.timeZone}`, 'muted')] : [];
+  const filters = s.filters.map((f) => cell(`  ${f.key}${f.op}${f.value}`, 'warn'));
+  const fileName = sourceLabel.slice(sourceLabel.search(/[^\\/]*$/));
+  const withDates = lineWidth([...head, ...dates, ...filters]) + 2 + textWidth('…/' + fileName) <= width;
+  const before = [...head, ...(withDates ? dates : []), ...filters];
+  return [...before, cell(`  ${shortenPath(sourceLabel, Math.max(0, width - lineWidth(before) - 2))}`, 'muted')];
 }
 
 /**

@@ -3,6 +3,7 @@ import { formatLatency, formatMoney, knownAmount } from '../../report/format/tex
 import { costKnown } from '../../report/known-cost.js';
 import { sumCostCounts } from '../../store/measures.js';
 import { startOfDay } from '../../report/tz.js';
+import { isBuiltin } from '../../report/types.js';
 import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
 import { cell, clockTime, fit, shortStamp, sparkline, textWidth, truncate, type Line } from './text.js';
@@ -14,67 +15,101 @@ export interface ListView {
   rows: Line[];
 }
 
-/** `feature=summarizer user_tier=free …`: the product's usual tags first, the rest alphabetically. */
-export function tagsText(tags: Readonly<Record<string, string>>): string {
+/**
+ * `feature=summarizer user_tier=free …`: the product's usual tags first, the rest
+ * alphabetically; the keys in `leaveOut` (shown elsewhere on the line, or the same on every
+ * line) are not repeated.
+ */
+export function tagsText(tags: Readonly<Record<string, string>>, leaveOut: readonly string[] = []): string {
   const rank = (k: string) => (PREFERRED_TAGS.includes(k) ? PREFERRED_TAGS.indexOf(k) : PREFERRED_TAGS.length);
   return Object.entries(tags)
+    .filter(([k]) => !leaveOut.includes(k))
     .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }
 
-/** Width the tags keep before the key and model columns narrow. */
-const TAGS_MIN = 16;
+/**
+ * Widths of the tail's text columns, in cells: each grows up to its longest value but no
+ * further than its max (a full dated model name such as `claude-sonnet-4-5-20250929` fits),
+ * narrows to its floor before it is left out. Below TAGS_FLOOR cells the tags are left out.
+ */
+const MODEL = { max: 40, floor: 8 };
+const GROUP = { max: 20, floor: 6 };
+const TAGS_FLOOR = 8;
+
+/** The call's value in the group-by dimension: a tag's value; for a built-in dimension (the model has its own column, the tail knows no provider) the key's name. */
+export function groupValue(c: TailCall, group: string): string {
+  return (isBuiltin(group) ? c.keyName : c.tags[group]) ?? '—';
+}
 
 /**
- * Newest calls first: time, key, model, cost, latency, then the tags in whatever width is
- * left (a non-2xx status leads them, in red). Numbers are never cut: time, cost and latency
- * keep their full width. When the line is short the model and then the key column narrow
- * (to 8 and 6 cells) so the tags keep TAGS_MIN; past that the tags give way, and only
- * when the numbers themselves would not fit do the model and key columns go.
+ * Splits `room` cells between columns in priority order (each with its two-space
+ * separator): first every column's floor, as far as they go (a column whose floor does not
+ * fit gets 0, i.e. is left out); then each in turn grows up to its want. Returns the widths.
  */
-export function tailView(tail: readonly TailCall[] | null, ctx: { rows: number; width: number; timeZone: string; now: number; note: string | null }): ListView {
+export function byPriority(room: number, columns: ReadonlyArray<{ want: number; floor: number }>): number[] {
+  const widths = columns.map((c) => {
+    const floor = Math.min(c.floor, c.want);
+    if (floor <= 0 || room < floor + 2) return 0;
+    room -= floor + 2;
+    return floor;
+  });
+  return widths.map((w, i) => {
+    const grow = w > 0 ? Math.min(columns[i]!.want - w, room) : 0;
+    room -= grow;
+    return w + grow;
+  });
+}
+
+/**
+ * Newest calls first: time, the call's group value (`groupValue` for `ctx.group`, by default
+ * the key), model, cost, latency, then the tags (a non-2xx status leads them, in red),
+ * leaving out the group's tag and `ctx.sameTags` (the tags the scope fixes). Width goes by
+ * priority: time, cost and latency are never cut; then the model (up to its full name), a
+ * failed call's status (whole), the group value, and the tags get what is left.
+ */
+export function tailView(
+  tail: readonly TailCall[] | null,
+  ctx: { rows: number; width: number; timeZone: string; now: number; note: string | null; group?: string; sameTags?: readonly string[] },
+): ListView {
   const title: Line = [cell('Live tail', 'strong'), cell('  latest calls, newest first', 'muted')];
   if (tail === null) return { title, rows: [[cell(ctx.note ?? 'No call feed from this source.', 'muted')]] };
   if (tail.length === 0) return { title, rows: [[cell('No calls yet in this period and scope.', 'muted')]] };
   const shown = tail.slice(0, ctx.rows);
+  const group = ctx.group ?? 'key';
   // Today's calls by time of day; older ones with their date.
   const today = startOfDay(ctx.now, ctx.timeZone);
   const times = shown.map((c) => (c.ts >= today ? clockTime(c.ts, ctx.timeZone) : shortStamp(c.ts, ctx.timeZone)));
   const costs = shown.map((c) => (c.costNano !== null ? formatMoney(c.costNano) : c.usageUnknown ? 'unknown' : 'unpriced'));
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
-  const tags = shown.map((c) => [failed(c) ? `[${c.status}]` : '', tagsText(c.tags)].filter((t) => t !== '').join(' '));
-  const timeW = widest(times);
-  const costW = widest(costs);
-  const latW = widest(lats);
-  const numbersW = timeW + 2 + costW + 2 + latW;
-  const tagsMin = Math.min(TAGS_MIN, widest(tags));
-  // Each flexible column counts its two-space separator; the most expendable comes first.
-  const flexible = [
-    { want: Math.min(24, Math.max(5, widest(shown.map((c) => c.model ?? '—')))), floor: 8 },
-    { want: Math.min(16, Math.max(3, widest(shown.map((c) => c.keyName ?? '—')))), floor: 6 },
-  ];
-  let over = flexible.reduce((sum, f) => sum + f.want + 2, 0) - (ctx.width - numbersW - (tagsMin > 0 ? 2 + tagsMin : 0));
-  const widths = flexible.map((f) => {
-    const cut = Math.max(0, Math.min(over, f.want - f.floor));
-    over -= cut;
-    return f.want - cut;
-  });
-  let left = ctx.width - numbersW - widths.reduce((sum, w) => sum + w + 2, 0);
-  for (let i = 0; i < widths.length && left < 0; i++) {
-    left += widths[i]! + 2;
-    widths[i] = 0;
-  }
-  const [modelW = 0, keyW = 0] = widths;
-  const tagsW = left - 2;
+  const groups = shown.map((c) => groupValue(c, group));
+  const leaveOut = [...(isBuiltin(group) ? [] : [group]), ...(ctx.sameTags ?? [])];
+  const statuses = shown.map((c) => (failed(c) ? `[${c.status}]` : ''));
+  const tags = shown.map((c) => tagsText(c.tags, leaveOut));
+  const numbersW = widest(times) + 2 + widest(costs) + 2 + widest(lats);
+  const room = ctx.width - numbersW;
+  const [modelW = 0, statusW = 0, groupW = 0] = byPriority(room, [
+    { want: Math.min(MODEL.max, Math.max(5, widest(shown.map((c) => c.model ?? '—')))), floor: MODEL.floor },
+    { want: widest(statuses), floor: widest(statuses) },
+    { want: Math.min(GROUP.max, Math.max(3, widest(groups))), floor: GROUP.floor },
+  ]);
+  const left = room - [modelW, statusW, groupW].reduce((sum, w) => sum + (w > 0 ? w + 2 : 0), 0);
+  // The tags follow the status in its column (`[502] feature=…`), or take one of their own.
+  const tagsW = statusW > 0 ? (left - 1 >= TAGS_FLOOR ? left - 1 : 0) : left - 2 >= Math.min(TAGS_FLOOR, widest(tags)) ? left - 2 : 0;
+  const trailW = statusW > 0 ? statusW + (tagsW > 0 ? 1 + tagsW : 0) : tagsW;
   return {
     title,
     rows: shown.map((c, i) => {
-      const line: Line = [cell(fit(times[i]!, timeW), 'muted')];
-      if (keyW > 0) line.push(cell('  ' + fit(c.keyName ?? '—', keyW)));
+      const line: Line = [cell(fit(times[i]!, widest(times)), 'muted')];
+      if (groupW > 0) line.push(cell('  ' + fit(groups[i]!, groupW)));
       if (modelW > 0) line.push(cell('  ' + fit(c.model ?? '—', modelW), 'accent'));
-      line.push(cell('  ' + fit(costs[i]!, costW, 'right'), c.costNano === null ? 'warn' : 'strong'), cell('  ' + fit(lats[i]!, latW, 'right')));
-      if (tagsW > 0 && tags[i] !== '') line.push(cell('  ' + truncate(tags[i]!, tagsW), failed(c) ? 'bad' : 'muted'));
+      line.push(cell('  ' + fit(costs[i]!, widest(costs), 'right'), c.costNano === null ? 'warn' : 'strong'), cell('  ' + fit(lats[i]!, widest(lats), 'right')));
+      const status = statusW > 0 ? statuses[i]! : '';
+      const tagRoom = trailW - (status ? textWidth(status) + 1 : 0);
+      const shownTags = tags[i] !== '' && tagRoom >= Math.min(TAGS_FLOOR, textWidth(tags[i]!)) ? truncate(tags[i]!, tagRoom) : '';
+      const trail = [status, shownTags].filter((t) => t !== '').join(' ');
+      if (trail !== '') line.push(cell('  ' + trail, failed(c) ? 'bad' : 'muted'));
       return line;
     }),
   };

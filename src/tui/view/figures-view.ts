@@ -2,7 +2,7 @@ import { formatInt, spendText } from '../../report/format/text.js';
 import type { CostCounts } from '../../store/measures.js';
 import { projectionSpend } from '../projection.js';
 import type { HeaderFigures } from '../types.js';
-import { cell, type Line } from './text.js';
+import { cell, dropByRank, type Line, type RankedPart } from './text.js';
 
 /**
  * The dashboard's figures line: the period's spend and calls, what the spend leaves out,
@@ -22,19 +22,29 @@ export function monthToDateSpend(h: HeaderFigures): CostCounts {
   return { costNano: h.monthToDateNano, calls: h.monthToDateCalls, pricedCalls: h.monthToDatePricedCalls };
 }
 
-/** The line's cells; `wide` adds the month so far after the projection. */
-export function figuresLine(h: HeaderFigures, wide: boolean): Line {
+/**
+ * Ranks of the line's parts, 0 the most important: a line too wide for the terminal drops
+ * the highest-ranked parts whole (dropByRank), so it never ends in a cut word. What the
+ * spend and the calls leave out (the caveats, next to them) stays longest; then the
+ * projection, the active users, and the month so far goes first.
+ */
+const RANK = { spend: 0, calls: 1, unpriced: 2, unknownUsage: 3, excluded: 4, projected: 5, activeUsers: 6, monthSoFar: 7 };
+
+/** The line's cells, as many of its parts as fit `width` columns. */
+export function figuresLine(h: HeaderFigures, width: number): Line {
   const period = periodSpend(h);
   const month = monthToDateSpend(h);
   const projection = projectionSpend(h.projectedMonthNano, period, month);
-  const figures: Line = [cell('Spend ', 'muted'), cell(spendText(period, false), 'strong')];
-  figures.push(cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted'));
-  // What the spend leaves out, next to it: the line is cut at the terminal's width, from the end.
-  if (h.unpricedCalls > 0) figures.push(cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn'));
-  if (h.unknownUsageCalls) figures.push(cell(`  ${formatInt(h.unknownUsageCalls)} usage unknown`, 'warn'));
-  if (h.excludedCalls) figures.push(cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn'));
-  figures.push(cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted'));
-  figures.push(cell('  projected month ', 'muted'), cell(spendText(projection, false), 'strong'));
-  if (wide) figures.push(cell(` (so far ${spendText(month, false)})`, 'muted'));
-  return figures;
+  const parts: RankedPart[] = [
+    { rank: RANK.spend, cells: [cell('Spend ', 'muted'), cell(spendText(period, false), 'strong')] },
+    { rank: RANK.calls, cells: [cell('  ' + formatInt(h.calls), 'strong'), cell(' calls', 'muted')] },
+  ];
+  // What the spend leaves out, next to it.
+  if (h.unpricedCalls > 0) parts.push({ rank: RANK.unpriced, cells: [cell(`  ${formatInt(h.unpricedCalls)} unpriced`, 'warn')] });
+  if (h.unknownUsageCalls) parts.push({ rank: RANK.unknownUsage, cells: [cell(`  ${formatInt(h.unknownUsageCalls)} usage unknown`, 'warn')] });
+  if (h.excludedCalls) parts.push({ rank: RANK.excluded, cells: [cell(`  ${formatInt(h.excludedCalls)} refused/failed not counted`, 'warn')] });
+  parts.push({ rank: RANK.activeUsers, cells: [cell('  ' + (h.activeUsers === null ? '—' : formatInt(h.activeUsers)), 'strong'), cell(' active users', 'muted')] });
+  parts.push({ rank: RANK.projected, cells: [cell('  projected month ', 'muted'), cell(spendText(projection, false), 'strong')] });
+  parts.push({ rank: RANK.monthSoFar, cells: [cell(` (so far ${spendText(month, false)})`, 'muted')] });
+  return dropByRank(parts, width);
 }

@@ -32,10 +32,7 @@ export function tableView(
   const visible = t.rows.slice(start, start + ctx.rows);
   const title: Line = [cell('Spend by ', 'strong'), cell(t.dimension, 'accent')];
   for (const d of ctx.drill) title.push(cell(` · ${d.key}${d.op}${d.value}`, 'accent'));
-  // Spends as report shows them: `—` when none of the calls has a cost, `*` when the sum leaves
-  // some out; with one marked, the others end with a space so the digits line up.
   const total = { costNano: t.totalNano, calls: t.totalCalls, pricedCalls: sumCostCounts(t.rows).pricedCalls };
-  const marked = costKnown(total) && costLeavesCallsOut(total);
   title.push(cell(`  ${spendText(total, false)} · ${formatInt(t.totalCalls)} calls`));
   // The source keeps the top groups by spend and sums the rest into (other): say so.
   const top = t.rows.some((r) => r.value === OTHER) ? `top ${count - 1} + (other)` : null;
@@ -46,12 +43,7 @@ export function tableView(
   if (lineWidth(title) + lineWidth([hint]) <= ctx.width) title.push(hint);
   if (count === 0) return { title, rows: [], empty: 'No calls in this period and scope.' };
 
-  const money = t.rows.map((r) => spendText(r, marked));
-  const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
-  const moneyW = Math.max(...money.map((m) => m.length));
-  const callsW = Math.max(...calls.map((c) => c.length));
-  const valueW = Math.min(Math.max(...t.rows.map((r) => textWidth(r.value)), 6), Math.max(12, Math.floor(ctx.width * 0.3)));
-  const fixed = 2 + valueW + 2 + moneyW + 2 + 6 + 2 + 2 + callsW;
+  const { money, calls, moneyW, callsW, valueW, fixed } = columns(t, ctx.width);
   const barW = Math.max(4, Math.min(60, ctx.width - fixed));
   const maxCost = Math.max(0, ...t.rows.map((r) => r.costNano));
 
@@ -69,4 +61,29 @@ export function tableView(
     return { line, selected: at === selected };
   });
   return { title, rows, empty: null };
+}
+
+/**
+ * The rows' texts and column widths in a panel of `width` columns (which caps the group
+ * values at 30% of it, 12 at least); `fixed` is every column but the bar, separators counted.
+ */
+function columns(t: DashboardSnapshot['table'], width: number) {
+  // Spends as report shows them: `—` when none of the calls has a cost, `*` when the sum leaves
+  // some out; with one marked, the others end with a space so the digits line up.
+  const total = { costNano: t.totalNano, calls: t.totalCalls, pricedCalls: sumCostCounts(t.rows).pricedCalls };
+  const marked = costKnown(total) && costLeavesCallsOut(total);
+  const money = t.rows.map((r) => spendText(r, marked));
+  const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
+  const moneyW = Math.max(...money.map((m) => m.length));
+  const callsW = Math.max(...calls.map((c) => c.length));
+  const valueW = Math.min(Math.max(...t.rows.map((r) => textWidth(r.value)), 6), Math.max(12, Math.floor(width * 0.3)));
+  return { money, calls, moneyW, callsW, valueW, fixed: 2 + valueW + 2 + moneyW + 2 + 6 + 2 + 2 + callsW };
+}
+
+/** Bar cells the table asks room for beside the budgets (the bar grows past it when there are columns to spare). */
+const BAR_WANT = 10;
+
+/** Columns the table's rows need with a BAR_WANT-cell bar, in a panel of about `width` columns; 0 without rows. */
+export function tableNeed(t: DashboardSnapshot['table'], width: number): number {
+  return t.rows.length === 0 ? 0 : columns(t, width).fixed + BAR_WANT;
 }

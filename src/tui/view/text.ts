@@ -58,6 +58,52 @@ export function clipLine(line: Line, width: number): Line {
   return out;
 }
 
+/** The line's first cells that fit `width` columns whole (the first cell always: clipLine cuts it if need be). */
+export function wholeCells(line: Line, width: number): Line {
+  let n = 1;
+  while (n < line.length && lineWidth(line.slice(0, n + 1)) <= width) n++;
+  return line.slice(0, n);
+}
+
+/**
+ * A file path cut from the left to `width` columns at a separator, keeping its last parts
+ * whole: `/tmp/tw/demo.db` → `…/tw/demo.db` → `…/demo.db`, then the file name cut from the
+ * right (`demo…`). A URL (`scheme://…`, whose end is the least telling part) is cut from the right.
+ */
+export function shortenPath(raw: string, width: number): string {
+  const path = escapeControlChars(raw);
+  if (displayWidth(path) <= width) return path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return truncateToWidth(path, width);
+  for (const sep of path.matchAll(/[\\/]/g)) {
+    const tail = '…' + path.slice(sep.index);
+    if (sep.index < path.length - 1 && displayWidth(tail) <= width) return tail;
+  }
+  return truncateToWidth(path.slice(path.search(/[^\\/]*$/)), width);
+}
+
+/** A line made of parts, each with a rank (0 the most important). */
+export interface RankedPart {
+  cells: Line;
+  rank: number;
+}
+
+/**
+ * The parts that fit `width` columns, in their order: while the line is too wide the part
+ * with the highest rank goes, whole (never the rank-0 part: clipLine cuts it if need be), so
+ * no word is cut in the middle.
+ */
+export function dropByRank(parts: readonly RankedPart[], width: number): Line {
+  const kept = [...parts];
+  const total = () => kept.reduce((sum, p) => sum + lineWidth(p.cells), 0);
+  while (kept.length > 1 && total() > width) {
+    let worst = 0;
+    for (let i = 1; i < kept.length; i++) if (kept[i]!.rank > kept[worst]!.rank) worst = i;
+    if (kept[worst]!.rank === 0) break;
+    kept.splice(worst, 1);
+  }
+  return kept.flatMap((p) => p.cells);
+}
+
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** `HH:MM:SS` in the zone. */
