@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_NAME_RE, PROVIDER_NAME_RULE } from '../domain/names.js';
 import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { HOST_RULE, isHostOrIp } from '../lib/host.js';
-import { MAX_LIMIT_USD } from '../lib/money.js';
+import { MAX_LIMIT_USD, plainUsd, subNanoLimitProblem } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
 import { tagKey, tagMap } from '../schemas/tags.js';
@@ -18,7 +18,14 @@ import { telemetrySchema } from './telemetry-schema.js';
  */
 
 const period = z.enum(['day', 'week', 'month', 'total']);
-const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`);
+const limitUsd = z
+  .number()
+  .nonnegative()
+  .max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`)
+  .superRefine((usd, ctx) => {
+    const problem = subNanoLimitProblem(usd, plainUsd(usd));
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 /** What is wrong with a header secret that holds a control character (config check, load.ts for secrets from the environment). */
 export const HEADER_CONTROL_CHAR_PROBLEM = 'holds a control character (a line break or tab inside the key?); a header cannot carry it';
 
