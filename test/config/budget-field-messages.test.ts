@@ -31,9 +31,11 @@ describe('a limit below one nano-dollar', () => {
 
 describe('alert_at written in percent', () => {
   it('says the values are fractions of the limit, and how to write one', () => {
-    expect(errorOf('budgets:\n  - name: b\n    limit_usd: 5\n    alert_at: [80, 100]\n')).toBe(
+    // One line per value over the bound: 100 (over 10 too) is told as the 1 it means.
+    expect(errorOf('budgets:\n  - name: b\n    limit_usd: 5\n    alert_at: [80, 100]\n').split('\n')).toEqual([
       'tokometer.yaml:4:16: budgets[0].alert_at[0]: 80 reads as a percentage, but alert_at takes fractions of the limit: write 0.8 for 80% (1 = 100%; at most 10, an alert at 10 times the limit of a soft budget)',
-    );
+      'tokometer.yaml:4:20: budgets[0].alert_at[1]: 100 reads as a percentage, but alert_at takes fractions of the limit: write 1 for 100% (1 = 100%; at most 10, an alert at 10 times the limit of a soft budget)',
+    ]);
   });
 });
 
