@@ -50,5 +50,10 @@ describe('unknown sections named as other tools name them', () => {
   it('still suggests by spelling, and nothing for a key that means nothing here', () => {
     expect(errorOf('listen:\n  hots: 0.0.0.0\n')).toContain('unknown key "hots"; did you mean "host"?');
     expect(errorOf('verbose: true\n')).toMatch(/unknown key "verbose" \(allowed: /);
+    // A shared word names one key (retention_days); two keys share "timeout", so neither is guessed.
+    expect(errorOf('retention: 90\n')).toContain('unknown key "retention"; did you mean "retention_days"?');
+    expect(errorOf('limits:\n  timeout_ms: 5\n')).toMatch(/unknown key "timeout_ms" \(allowed: /);
+    // camelCase read as snake_case.
+    expect(errorOf('providers:\n  openai:\n    baseURL: http://x\n')).toContain('unknown key "baseURL"; did you mean "base_url"?');
   });
 });
