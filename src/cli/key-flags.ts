@@ -1,6 +1,6 @@
 import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
-import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
+import { MAX_ALERT_FRACTION, alertFractionTooLarge, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import { UsageError } from '../lib/errors.js';
@@ -90,7 +90,8 @@ export function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudg
     alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
     if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
     // Refused, not sorted, as the config and the admin API refuse such a list.
-    if (alertAt.some((f) => f > MAX_ALERT_FRACTION)) throw new UsageError(`--alert-at '${flags.alertAt}': each fraction must be at most ${MAX_ALERT_FRACTION} (1 = 100% of the limit), as alert_at in the config`);
+    const tooLarge = alertAt.find((f) => f > MAX_ALERT_FRACTION);
+    if (tooLarge !== undefined) throw new UsageError(`--alert-at '${flags.alertAt}': ${alertFractionTooLarge(tooLarge, '--alert-at')}`);
     if (!isStrictlyIncreasing(alertAt)) throw new UsageError(`--alert-at '${flags.alertAt}': the fractions must be increasing, each larger than the one before (as alert_at in the config), e.g. 0.5,0.8,1`);
   }
   return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };

@@ -14,10 +14,14 @@
  */
 export const MAX_ALERT_FRACTION = 10;
 
-/** Why alert fraction `value` (> MAX_ALERT_FRACTION) is refused: most likely a percentage, so say how to write it (`alert_at` in the config and the admin API). */
-export function alertFractionTooLarge(value: number): string {
+/**
+ * Why alert fraction `value` (> MAX_ALERT_FRACTION) is refused: most likely a percentage, so
+ * say how to write it. `field`: how the reader named the list (`alert_at` in the config and
+ * the admin API, `--alert-at` on the command line).
+ */
+export function alertFractionTooLarge(value: number, field = 'alert_at'): string {
   const fraction = Number((value / 100).toPrecision(6));
-  return `${value} reads as a percentage, but alert_at takes fractions of the limit: write ${fraction} for ${value}% (1 = 100%; at most ${MAX_ALERT_FRACTION}, an alert at ${MAX_ALERT_FRACTION} times the limit of a soft budget)`;
+  return `${value} reads as a percentage, but ${field} takes fractions of the limit: write ${fraction} for ${value}% (1 = 100%; at most ${MAX_ALERT_FRACTION}, an alert at ${MAX_ALERT_FRACTION} times the limit of a soft budget)`;
 }
 
 /** True when every fraction is larger than the one before it (an empty or one-element list too). */
