@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { declarationOf } from '../keys/effective.js';
-import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
 import type { OutgoingResponse } from '../proxy/types.js';
+import { alertFractions } from '../schemas/alert-at.js';
+import { refuseSubNano } from '../schemas/limit-usd.js';
 import { tagMap } from '../schemas/tags.js';
 import { KeyExistsError } from '../store/keys.js';
 import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
@@ -12,14 +13,16 @@ import { AdminError, badRequest, json, notFound } from './http.js';
 import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
 
 const period = z.enum(['day', 'week', 'month', 'total']);
-const alertAt = z
-  .array(z.number().positive().max(MAX_ALERT_FRACTION))
-  .refine(isStrictlyIncreasing, { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' });
 /** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
 const budgetInput = z.strictObject({
-  limit_usd: z.number().nonnegative().max(MAX_LIMIT_USD, `limit_usd may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`).optional(),
+  limit_usd: z
+    .number()
+    .nonnegative()
+    .max(MAX_LIMIT_USD, `limit_usd may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`)
+    .superRefine(refuseSubNano)
+    .optional(),
   period: period.optional(),
-  alert_at: alertAt.optional(),
+  alert_at: alertFractions.optional(),
   soft: z.boolean().optional(),
 });
 /** A name in an allow-list: an empty one matches no request, so every call of the key would be refused. */

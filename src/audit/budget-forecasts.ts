@@ -1,4 +1,5 @@
 import { periodWindow } from '../budget/periods.js';
+import type { CapSetting } from '../budget/raise-hint.js';
 import type { TagBudget } from '../budget/types.js';
 import { NONE } from '../report/types.js';
 import type { BudgetPeriod, BudgetStore, BudgetTarget } from '../store/types.js';
@@ -33,6 +34,7 @@ export const MAX_INSTANCES = 3;
 
 interface BudgetSpec {
   name: string;
+  cap: CapSetting;
   target: BudgetTarget;
   limitNano: number;
   period: BudgetPeriod;
@@ -107,6 +109,7 @@ function specs(input: ForecastInput): BudgetSpec[] {
   return [
     ...input.keyBudgets.map((k) => ({
       name: `key ${k.name}`,
+      cap: { kind: 'key', name: k.name, fromConfig: k.fromConfig === true } as const,
       target: { kind: 'key', name: k.name } as const,
       limitNano: k.budget.limitNano,
       period: k.budget.period,
@@ -116,6 +119,7 @@ function specs(input: ForecastInput): BudgetSpec[] {
     })),
     ...input.tagBudgets.map((b) => ({
       name: `budget ${b.name}`,
+      cap: { kind: 'tag', name: b.name } as const,
       target: { kind: 'tag', name: b.name, match: b.match, ...(b.per !== undefined ? { per: b.per } : {}) } as const,
       limitNano: b.limitNano,
       period: b.period,
@@ -149,6 +153,7 @@ async function forecast(input: ForecastInput, reads: ForecastReads, spec: Budget
     const instance = spec.per !== undefined ? { [spec.per]: inst.tagValue ?? NONE } : {};
     const row: BudgetForecast = {
       name: spec.per !== undefined ? `${spec.name} (${spec.per}=${inst.tagValue ?? NONE})` : spec.name,
+      cap: spec.cap,
       scope: { ...spec.scope, ...instance },
       period: spec.period,
       soft: spec.soft,

@@ -106,13 +106,18 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     pricedCalls: t.pricedCalls,
     unpriced: unpricedModels(counted),
     excluded: reached ? excludedCalls(ctx.calls) : [],
-    findings: [...savings, ...notices],
+    findings: related([...savings, ...notices], detectors),
     budgets: [...ctx.budgetForecasts],
     budgetsLeftOut: [...ctx.budgetsLeftOut],
     totalPerMonthNano: savings.reduce((s, f) => s + f.savingPerMonthNano, 0),
     where: input.where,
     minSavingPerMonthNano: min,
   };
+}
+
+/** `ranked` with each finding passed through its detector's `relate`, which sees the whole ranked list. */
+function related(ranked: readonly Finding[], detectors: readonly Detector[]): Finding[] {
+  return ranked.map((f) => detectors.find((d) => d.id === f.detector)?.relate?.(f, ranked) ?? f);
 }
 
 /** The calls that did not reach the provider, per outcome, most first (as report/query.ts lists them). */

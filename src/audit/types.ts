@@ -2,6 +2,7 @@ import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 import type { NanoUsd } from '../lib/money.js';
 import type { Pricer } from '../pricing/pricer.js';
+import type { CapSetting } from '../budget/raise-hint.js';
 import type { TagBudget } from '../budget/types.js';
 import type { ExcludedCalls, WhereClause } from '../report/types.js';
 import type { UnpricedModel } from '../store/read/report/types.js';
@@ -95,6 +96,8 @@ export interface Finding {
 export interface KeyBudgetRef {
   name: string;
   budget: KeyBudget;
+  /** True when the config declares this budget (`keys.NAME.budget`, which wins over the stored one): the advice then names the config, not `keys set`. */
+  fromConfig?: boolean;
 }
 
 /** Everything a detector may read. Built once per audit by the runner. */
@@ -134,6 +137,8 @@ export interface AuditContext {
 export interface BudgetForecast {
   /** For people: `key acme`, `budget free-daily (user_id=u_1)`. */
   name: string;
+  /** Where its cap is set (a stored key, a key the config declares, a `budgets:` entry): what the advice tells to raise. */
+  cap: CapSetting;
   /** `{key}` or `{budget}`, plus the `per` tag and its value for per-value budgets. */
   scope: Record<string, string>;
   period: BudgetPeriod;
@@ -189,6 +194,12 @@ export interface BudgetInstancesLeftOut {
 export interface Detector {
   id: DetectorId;
   run(ctx: AuditContext): Finding[];
+  /**
+   * Optional: `finding` (one of this detector's) again once the runner has ranked every
+   * finding kept (`ranked`, rank = index + 1), for a fix that points at other findings by
+   * where they stand. Pure; returns `finding` itself when there is nothing to add.
+   */
+  relate?(finding: Finding, ranked: readonly Finding[]): Finding;
 }
 
 /** The audit's result, before formatting. */

@@ -1,6 +1,7 @@
 import type { BudgetPeriod } from '../store/types.js';
 import { ProxyError } from '../lib/errors.js';
 import { formatSpentOf, formatUsd, nanoToUsd } from '../lib/money.js';
+import { raiseCapHint } from './raise-hint.js';
 import type { BlockInfo } from './types.js';
 
 const PERIOD_PHRASE: Record<BudgetPeriod, string> = {
@@ -29,23 +30,11 @@ function budgetWho(block: BlockInfo): string {
   return block.per === null ? `'${block.name}'` : `'${block.name}' for calls without a ${block.per}`;
 }
 
-/**
- * How the operator raises a spent cap: a stored key budget with `keys set`; a key budget the
- * config declares (it overrides the stored one, so `keys set` would change nothing enforced)
- * and a tag budget (every `per` instance shares its entry's limit) in the config, which serve
- * reads when it starts.
- */
-function raiseHint(block: BlockInfo): string {
-  if (block.kind === 'tag') return `raise limit_usd of the budgets: entry '${block.name}' in the config and restart serve`;
-  if (block.fromConfig === true) return `raise keys.${block.name}.budget.limit_usd in the config and restart serve`;
-  return `raise it with \`tokometer keys set ${block.name} --budget USD\``;
-}
-
-/** The human message of a budget refusal for a spent cap: SPEC §5's, then how to raise the cap (raiseHint). */
+/** The human message of a budget refusal for a spent cap: SPEC §5's, then how to raise the cap (raise-hint.ts). */
 export function budgetExceededMessage(block: BlockInfo): string {
   const used = `${formatSpentOf(block.spentNano, block.limitNano)} used ${PERIOD_PHRASE[block.period]}`;
   const reset = block.resetAt === null ? 'it does not reset' : `resets ${isoInstant(block.resetAt)}`;
-  return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}; ${raiseHint(block)}`;
+  return `Budget ${budgetWho(block)} exhausted: ${used}; ${reset}; ${raiseCapHint(block)}`;
 }
 
 /** The `budget` object of a refusal body: name, limit, spend, period (and the `per` instance). */

@@ -10,7 +10,7 @@ import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
 import { keyDeclarations } from '../config/keys.js';
-import { effectiveKeys } from '../keys/effective.js';
+import { declarationOf, effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './catalog-source.js';
 import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { Store } from '../store/facade.js';
@@ -104,8 +104,9 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
 /** Active keys with a budget, as the proxy enforces them (keys/effective.ts: a key's YAML budget wins). */
 async function keyBudgets(store: Store, config: AuditConfig): Promise<KeyBudgetRef[]> {
   const out: KeyBudgetRef[] = [];
-  for (const key of effectiveKeys(await store.keys.list(), keyDeclarations(config.keys))) {
-    if (key.budget) out.push({ name: key.name, budget: key.budget });
+  const declared = keyDeclarations(config.keys);
+  for (const key of effectiveKeys(await store.keys.list(), declared)) {
+    if (key.budget) out.push({ name: key.name, budget: key.budget, fromConfig: declarationOf(declared, key.name)?.budget !== undefined });
   }
   return out;
 }

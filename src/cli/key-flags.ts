@@ -1,10 +1,10 @@
 import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
-import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
+import { MAX_ALERT_FRACTION, alertFractionTooLarge, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import { UsageError } from '../lib/errors.js';
-import { MAX_LIMIT_USD, usdToNano } from '../lib/money.js';
+import { MAX_LIMIT_USD, subNanoLimitProblem, usdToNano } from '../lib/money.js';
 import type { BudgetPeriod, KeyBudget } from '../store/types.js';
 
 /**
@@ -72,8 +72,9 @@ export function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudg
     const usd = /^(\d+(\.\d*)?|\.\d+)$/.test(flags.budget.trim()) ? Number(flags.budget) : NaN;
     if (!Number.isFinite(usd)) throw new UsageError(`--budget expects a USD amount such as 25 or 12.50 (or "none" to remove the cap), got '${flags.budget}'`);
     if (usd > MAX_LIMIT_USD) throw new UsageError(`--budget may be at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar), got '${flags.budget}'`);
+    const subNano = subNanoLimitProblem(usd, `'${flags.budget}'`);
+    if (subNano !== null) throw new UsageError(`--budget ${subNano}`);
     limitNano = usdToNano(usd);
-    if (limitNano === 0 && usd > 0) throw new UsageError(`--budget '${flags.budget}' is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call`);
   }
   if (limitNano === undefined) {
     // `!== undefined`: an empty value ('', an unset shell variable) is a flag given too.
@@ -89,7 +90,8 @@ export function parseBudget(flags: KeyFlags, current: KeyBudget | null): KeyBudg
     alertAt = flags.alertAt.split(',').map((s) => Number(s.trim()));
     if (alertAt.some((f) => !Number.isFinite(f) || f <= 0)) throw new UsageError(`--alert-at expects positive fractions like 0.5,0.8,1, got '${flags.alertAt}'`);
     // Refused, not sorted, as the config and the admin API refuse such a list.
-    if (alertAt.some((f) => f > MAX_ALERT_FRACTION)) throw new UsageError(`--alert-at '${flags.alertAt}': each fraction must be at most ${MAX_ALERT_FRACTION} (1 = 100% of the limit), as alert_at in the config`);
+    const tooLarge = alertAt.find((f) => f > MAX_ALERT_FRACTION);
+    if (tooLarge !== undefined) throw new UsageError(`--alert-at '${flags.alertAt}': ${alertFractionTooLarge(tooLarge, '--alert-at')}`);
     if (!isStrictlyIncreasing(alertAt)) throw new UsageError(`--alert-at '${flags.alertAt}': the fractions must be increasing, each larger than the one before (as alert_at in the config), e.g. 0.5,0.8,1`);
   }
   return { limitNano, period, alertAt, soft: flags.soft ?? current?.soft ?? false };

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { closest } from '../lib/edit-distance.js';
 import { YAML_WORDS, expectedNoun, isMissing, issuePhrase } from '../schemas/issue-text.js';
+import { suggestKey } from './key-suggestions.js';
 import type { FieldPath, Problem } from './problems.js';
 import { isSecretField } from './secret-fields.js';
 
 /**
  * Turns zod issues into config problems with short, specific messages
  * (`must be a number, not the string "5"`, `must be at most 65535 (got 70000)`: schemas/issue-text.ts;
- * `unknown key "budgt"; did you mean "budget"?`).
+ * `unknown key "budgt"; did you mean "budget"?`, by meaning too: key-suggestions.ts).
  */
 
 type Issue = z.core.$ZodIssue;
@@ -82,7 +82,7 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
 
 function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   if (allowed.length === 0) return `unknown key ${JSON.stringify(key)}`;
-  const close = closest(key, allowed);
+  const close = suggestKey(key, allowed);
   const hint = close ? `; did you mean ${JSON.stringify(close)}?` : '';
   return `unknown key ${JSON.stringify(key)}${hint} (allowed: ${allowed.join(', ')})`;
 }

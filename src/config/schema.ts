@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { PROVIDER_NAME_RE, PROVIDER_NAME_RULE } from '../domain/names.js';
-import { MAX_ALERT_FRACTION, isStrictlyIncreasing } from '../domain/alert-at.js';
 import { HOST_RULE, isHostOrIp } from '../lib/host.js';
 import { MAX_LIMIT_USD } from '../lib/money.js';
 import { isValidTimeZone } from '../lib/tz.js';
 import { PROVIDER_FAMILIES } from '../providers/builtins.js';
+import { alertFractions } from '../schemas/alert-at.js';
+import { refuseSubNano } from '../schemas/limit-usd.js';
 import { tagKey, tagMap } from '../schemas/tags.js';
 import { telemetrySchema } from './telemetry-schema.js';
 
@@ -18,7 +19,11 @@ import { telemetrySchema } from './telemetry-schema.js';
  */
 
 const period = z.enum(['day', 'week', 'month', 'total']);
-const limitUsd = z.number().nonnegative().max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`);
+const limitUsd = z
+  .number()
+  .nonnegative()
+  .max(MAX_LIMIT_USD, `at most ${MAX_LIMIT_USD} USD (larger amounts cannot be counted to the nano-dollar)`)
+  .superRefine(refuseSubNano);
 /** What is wrong with a header secret that holds a control character (config check, load.ts for secrets from the environment). */
 export const HEADER_CONTROL_CHAR_PROBLEM = 'holds a control character (a line break or tab inside the key?); a header cannot carry it';
 
@@ -38,10 +43,7 @@ const headerSecret = z
   .refine((v) => !holdsHeaderControlChar(v), { message: HEADER_CONTROL_CHAR_PROBLEM });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** Alert thresholds as fractions of the limit (1 = 100%), strictly ascending. */
-const alertAt = z
-  .array(z.number().positive().max(MAX_ALERT_FRACTION))
-  .refine(isStrictlyIncreasing, { message: 'must be in strictly ascending order, e.g. [0.5, 0.8, 1]' })
-  .default([0.5, 0.8, 1]);
+const alertAt = alertFractions.default([0.5, 0.8, 1]);
 
 /** A per-key budget. Periods are calendar periods in `timezone` (week starts Monday). */
 export const budgetSchema = z.strictObject({

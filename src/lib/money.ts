@@ -14,6 +14,22 @@ export const NANO_PER_USD = 1_000_000_000;
  */
 export const MAX_LIMIT_USD = 9_000_000;
 
+/**
+ * What is wrong with a positive limit of `usd` dollars that rounds to 0 nano-USD (under half
+ * a nano-dollar), or null when there is nothing wrong: stored, it would be a cap of 0 that
+ * refuses every call, which nobody means by writing 0.0000000001. The one rule for the
+ * config's limit_usd, `keys create/set --budget` and the admin API; `written` is the
+ * amount as the reader wrote it (quoted or not, as the caller shows it).
+ */
+export function subNanoLimitProblem(usd: number, written: string): string | null {
+  return usd > 0 && usdToNano(usd) === 0 ? `${written} is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call` : null;
+}
+
+/** `usd` in plain decimals, as a person writes it (0.0000000001, not 1e-10): for messages that quote a limit back. */
+export function plainUsd(usd: number): string {
+  return usd.toLocaleString('en-US', { maximumFractionDigits: 20, useGrouping: false });
+}
+
 /** Converts a dollar amount (as typed by a person or read from config) to nano-USD, rounded half away from zero. */
 export function usdToNano(usd: number): NanoUsd {
   return Math.round(usd * NANO_PER_USD);

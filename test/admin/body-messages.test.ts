@@ -36,6 +36,15 @@ describe('admin API body messages', () => {
     expect(await refusal(resetBudget(deps, 'b', { tag_value: 7 }))).toBe('Invalid request body: tag_value must be a string, not the number 7.');
   });
 
+  it('alert_at written in percent and a limit below one nano-dollar are told as the config tells them', async () => {
+    expect(await refusal(patchKey(deps, 'a', { budget: { alert_at: [0.5, 80] } }))).toBe(
+      'Invalid request body: budget.alert_at.1: 80 reads as a percentage, but alert_at takes fractions of the limit: write 0.8 for 80% (1 = 100%; at most 10, an alert at 10 times the limit of a soft budget).',
+    );
+    expect(await refusal(createKey(deps, { name: 'a', budget: { limit_usd: 0.0000000001 } }))).toBe(
+      'Invalid request body: budget.limit_usd: 0.0000000001 is below one nano-dollar ($0.000000001); use 0 for a cap that refuses every call.',
+    );
+  });
+
   it('a missing field says it is required', async () => {
     expect(await refusal(createKey(deps, {}))).toBe('Invalid request body: name is required (a string).');
   });

@@ -25,7 +25,7 @@ describe('budget forecast', () => {
     expect(factOf(f!, 'daily_rate_usd')).toBe(4 * USD);
     expect(factOf(f!, 'projected_usd')).toBe(120 * USD);
     expect(f!.dueAt).toBe(Date.parse('2026-11-26T00:00:00Z'));
-    expect(f!.title).toBe('key acme: projected $120.00 of $100.00; hits the cap 2026-11-26');
+    expect(f!.title).toBe("key acme: cap of $100.00 hit about 2026-11-26; uncapped it would reach $120.00 by the month's end");
     expect(f!.confidence.level).toBe('medium');
   });
 

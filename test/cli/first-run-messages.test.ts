@@ -185,7 +185,7 @@ describe('keys --alert-at out of order', () => {
   it('keys create --alert-at 0.5,20 (a fraction over 10, which the config and the admin API refuse) is refused and creates no key', async () => {
     const db = path.join(dir(), 'calls.db');
     const res = await cli(['keys', 'create', 'app', '--budget', '5', '--alert-at', '0.5,20', '--db', db]);
-    expect(res).toEqual({ code: 2, out: '', err: "tokometer: --alert-at '0.5,20': each fraction must be at most 10 (1 = 100% of the limit), as alert_at in the config\n" });
+    expect(res).toEqual({ code: 2, out: '', err: "tokometer: --alert-at '0.5,20': 20 reads as a percentage, but --alert-at takes fractions of the limit: write 0.2 for 20% (1 = 100%; at most 10, an alert at 10 times the limit of a soft budget)\n" });
     // Refused before the store is opened: no database either.
     expect(existsSync(db)).toBe(false);
   });

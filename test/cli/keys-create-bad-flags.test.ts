@@ -19,6 +19,7 @@ describe('keys create with a flag it refuses', () => {
     ['--alert-at without --budget', ['--alert-at', '0.5'], '--period, --alert-at, --no-soft and --soft need --budget'],
     ['a negative budget', ['--budget', '-5'], "--budget expects a USD amount such as 25 or 12.50 (or \"none\" to remove the cap), got '-5'"],
     ['an empty --alert-at', ['--budget', '5', '--alert-at', ''], '--alert-at is empty'],
+    ['alert fractions written in percent', ['--budget', '5', '--alert-at', '80,100'], "--alert-at '80,100': 80 reads as a percentage, but --alert-at takes fractions of the limit: write 0.8 for 80%"],
     ['an empty --alert-at without --budget', ['--alert-at', ''], '--period, --alert-at, --no-soft and --soft need --budget'],
   ];
   for (const [what, flags, message] of refused) {

@@ -1,5 +1,6 @@
 import { formatLocal, formatMoney, formatMoneyBeside } from '../../report/format/text.js';
 import { DAY_MS, fact, spanText } from '../stats.js';
+import { raiseCapHint } from '../../budget/raise-hint.js';
 import type { BudgetForecast, Detector, Finding } from '../types.js';
 
 /**
@@ -16,19 +17,34 @@ export const budgetForecast: Detector = {
       .filter((f) => f.hitAt !== null)
       .map((f) => toFinding(f, ctx.timeZone));
   },
+  relate: pointAtSavings,
 };
+
+/**
+ * True when the cap refuses calls before the period ends: a hard cap the projection passes.
+ * Its projection is then what the spend would reach uncapped, never what it will reach.
+ */
+function capStops(f: BudgetForecast): boolean {
+  return !f.soft && f.projectedNano > f.limitNano;
+}
 
 function toFinding(f: BudgetForecast, timeZone: string): Finding {
   const hitAt = f.hitAt!;
   const window = spanText(f.trendMs);
-  const endText = f.periodEnds ? `the ${f.period} ends ${formatLocal(f.horizon, timeZone)}` : 'the next 30 days';
-  const effect = f.soft ? 'it only alerts (soft budget)' : 'calls are refused with 429 until the period resets';
+  const byEnd = f.periodEnds ? `by the ${f.period}'s end` : 'in the next 30 days';
+  const byEndAt = f.periodEnds ? `${byEnd} (${formatLocal(f.horizon, timeZone)})` : byEnd;
+  const until = f.periodEnds ? 'until the period resets' : 'from then on (a total budget never resets)';
+  const effect = f.soft ? 'it only alerts (soft budget)' : `calls are refused with 429 ${until}`;
+  const raise = (to: string) => `If this spend is expected, ${raiseCapHint(f.cap, { what: 'the cap', to })}; otherwise cut the spend.`;
+  const projectedLabel = capStops(f) ? (f.periodEnds ? 'uncapped at period end' : 'uncapped in 30 days') : f.periodEnds ? 'projected at period end' : 'projected in 30 days';
   return {
     detector: 'budget-forecast',
     kind: 'notice',
     title: f.reached
       ? `${f.name}: cap of ${formatMoney(f.limitNano)} already reached this ${f.period}`
-      : `${f.name}: projected ${formatMoney(f.projectedNano)} of ${formatMoney(f.limitNano)}; hits the cap ${formatLocal(hitAt, timeZone)}`,
+      : capStops(f)
+        ? `${f.name}: cap of ${formatMoney(f.limitNano)} hit about ${formatLocal(hitAt, timeZone)}; uncapped it would reach ${formatMoney(f.projectedNano)} ${byEnd}`
+        : `${f.name}: projected ${formatMoney(f.projectedNano)} of ${formatMoney(f.limitNano)}; hits the cap ${formatLocal(hitAt, timeZone)}`,
     scope: f.scope,
     evidence: {
       calls: f.calls,
@@ -41,7 +57,7 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
         fact.usd('limit_usd', 'limit', f.limitNano),
         fact.usd('spent_usd', `spent this ${f.period}`, f.spentNano),
         fact.usd('daily_rate_usd', `spend per day (last ${window})`, f.dailyRateNano),
-        fact.usd('projected_usd', 'projected at period end', f.projectedNano),
+        fact.usd('projected_usd', projectedLabel, f.projectedNano),
         fact.time('period_end', f.periodEnds ? 'period ends' : 'horizon', f.horizon),
         f.reached
           ? f.reachedAt !== null
@@ -51,10 +67,11 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
       ],
     },
     fix: f.reached
-      ? `${f.name} has spent ${formatMoneyBeside(f.spentNano, f.limitNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ` +
-        `Raise limit_usd if this spend is expected, or cut it (see the savings above).`
-      : `At the rate of the last ${window}, ${f.name} spends ${formatMoney(f.projectedNano)} before ${endText}; once it hits the cap ${effect}. ` +
-        `Raise limit_usd to at least ${formatMoney(f.projectedNano)}, or cut this spend (see the savings above).`,
+      ? `${f.name} has spent ${formatMoneyBeside(f.spentNano, f.limitNano)} of ${formatMoney(f.limitNano)} this ${f.period}; ${effect}. ${raise('')}`
+      : capStops(f)
+        ? `At the rate of the last ${window}, ${f.name} would reach ${formatMoney(f.projectedNano)} ${byEndAt}; the cap stops it at ${formatMoney(f.limitNano)}, ` +
+          `so calls will be refused from about ${formatLocal(hitAt, timeZone)} ${until}. ${raise(` to at least ${formatMoney(f.projectedNano)}`)}`
+        : `At the rate of the last ${window}, ${f.name} spends ${formatMoney(f.projectedNano)} ${byEndAt}; once it hits the cap ${effect}. ${raise(` to at least ${formatMoney(f.projectedNano)}`)}`,
     savingNano: 0,
     savingPerMonthNano: 0,
     confidence: f.reached
@@ -64,4 +81,25 @@ function toFinding(f: BudgetForecast, timeZone: string): Finding {
         : { level: 'low', reason: `Only ${spanText(f.historyMs)} of history behind the projection (rate over the last ${window}).` },
     dueAt: hitAt,
   };
+}
+
+/**
+ * The notice's fix, followed by where the savings listed stand, when any is: `See the saving
+ * above (finding 1) for one way to cut it.` (`below`, or neither, by their ranks against the
+ * notice's). Nothing is added when no saving is listed.
+ */
+function pointAtSavings(finding: Finding, ranked: readonly Finding[]): Finding {
+  const at = ranked.indexOf(finding);
+  const ranks = ranked.flatMap((f, i) => (f.kind === 'saving' ? [i] : []));
+  if (ranks.length === 0) return finding;
+  const where = ranks.every((i) => i < at) ? ' above' : ranks.every((i) => i > at) ? ' below' : '';
+  const one = ranks.length === 1;
+  const numbers = one ? `finding ${ranks[0]! + 1}` : `findings ${rankList(ranks.map((i) => i + 1))}`;
+  return { ...finding, fix: `${finding.fix} See the saving${one ? '' : 's'}${where} (${numbers}) for ${one ? 'one way' : 'ways'} to cut it.` };
+}
+
+/** `1–3` for a run of ranks, else `1, 4`. */
+function rankList(ranks: readonly number[]): string {
+  const run = ranks.every((r, i) => i === 0 || r === ranks[i - 1]! + 1);
+  return run ? `${ranks[0]}–${ranks[ranks.length - 1]}` : ranks.join(', ');
 }
