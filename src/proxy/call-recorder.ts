@@ -7,8 +7,8 @@ import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
-import { newObservation, type BodyObservation, type Failure } from './observation.js';
-import { recordedUsage, type EstimateSource } from './recorded-usage.js';
+import { newObservation, type BodyObservation, type Failure, type GeneratedUnread } from './observation.js';
+import { generatesWholeAnswer, recordedUsage, type EstimateSource } from './recorded-usage.js';
 
 /** No body was seen (refused, failed or abandoned before a response arrived). */
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
@@ -54,6 +54,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
   private bodySummary: BodySummary | null = null;
   /** Set by `completeUnknown`: an estimate counts the request's whole output allowance (EstimateSource). */
   wholeAllowance = false;
+  /** Set by `fail` for a non-streamed answer generated but never read (EstimateSource). */
+  generatedUnread: GeneratedUnread | undefined = undefined;
   private reservation: R | undefined;
   private holding = false;
   private done = false;
@@ -165,6 +167,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
 
   /** The call ended without a complete response: the provider failed, or the client left. */
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at: number = monotonicMs()): void {
+    // An answer generated whole but never read (Failure.generated) was billed whole: its whole allowance is counted.
+    if (failure.generated !== undefined && generatesWholeAnswer(this.info)) [this.wholeAllowance, this.generatedUnread] = [true, failure.generated];
     this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
   }
 
