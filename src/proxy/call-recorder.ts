@@ -14,7 +14,7 @@ import { generatesWholeAnswer, recordedUsage, type EstimateSource } from './reco
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'uncostedOnBudget'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'uncostedOnBudget' | 'graceOver'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -167,8 +167,9 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
 
   /** The call ended without a complete response: the provider failed, or the client left. */
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at: number = monotonicMs()): void {
-    // An answer generated whole but never read (Failure.generated) was billed whole: its whole allowance is counted.
-    if (failure.generated !== undefined && generatesWholeAnswer(this.info)) [this.wholeAllowance, this.generatedUnread] = [true, failure.generated];
+    // An answer generated whole but never read (Failure.generated; a call the shutdown cut) was billed whole: its whole allowance is counted.
+    const generated = failure.generated ?? (outcome === 'client_aborted' && this.deps.graceOver?.() === true ? 'shutdown' : undefined);
+    if (generated !== undefined && generatesWholeAnswer(this.info)) [this.wholeAllowance, this.generatedUnread] = [true, generated];
     this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
   }
 

@@ -70,6 +70,7 @@ export interface Failure {
  * Why a call's answer was generated but never read: `cut`, a 2xx answer whose body broke
  * after it began (a non-streamed answer is generated whole before its first byte, so it
  * was billed in full); `unanswered`, no headers within header_timeout_ms after the whole
- * request was sent (the provider most likely still generating).
+ * request was sent (the provider most likely still generating); `shutdown`, cut when serve's
+ * shutdown grace period ended (likewise).
  */
-export type GeneratedUnread = 'cut' | 'unanswered';
+export type GeneratedUnread = 'cut' | 'unanswered' | 'shutdown';

@@ -160,15 +160,21 @@ export function generatesWholeAnswer(info: RequestInfo | null): boolean {
   return info !== null && !info.streaming && WHOLE_ANSWER_KINDS.has(info.kind);
 }
 
+/** Why a non-streamed answer generated but never read is counted at its allowance (generatedUnreadNote). */
+const GENERATED_UNREAD: Readonly<Record<GeneratedUnread, string>> = {
+  cut: 'the answer was cut after the provider generated it',
+  unanswered: 'no answer came within header_timeout_ms, though the provider most likely generated it',
+  shutdown: "the call was cut when the shutdown's grace period ended, though the provider most likely generated its answer",
+};
+
 /**
  * The note of a non-streamed answer generated but never read (EstimateSource.generatedUnread):
- * cut mid-body (billed in full for certain), or not answered within header_timeout_ms (most
- * likely generated all the same). Undefined for any other call, and when no output is counted.
+ * cut mid-body (billed in full for certain), not answered within header_timeout_ms or cut at
+ * the shutdown's grace end (most likely generated all the same). Undefined for any other call, and when no output is counted.
  */
 function generatedUnreadNote(from: EstimateSource, outputTokens: number): string | undefined {
   if (from.generatedUnread === undefined || outputTokens === 0) return undefined;
-  const why = from.generatedUnread === 'cut' ? 'the answer was cut after the provider generated it' : 'no answer came within header_timeout_ms, though the provider most likely generated it';
-  return `${why}: output counted at the request's allowance, ${outputTokens} tokens`;
+  return `${GENERATED_UNREAD[from.generatedUnread]}: output counted at the request's allowance, ${outputTokens} tokens`;
 }
 
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */

@@ -23,6 +23,8 @@ export interface ProxyShutdownParts {
   server: Pick<RunningServer, 'close'>;
   /** Aborted by cutInFlight (a second Ctrl-C): the server cuts the calls still in flight before the grace period ends. */
   cut: AbortSignal;
+  /** Called when the grace period ends or `cut` aborts, just before the server cuts the calls still running: they record themselves as cut by the shutdown. */
+  atGraceEnd: () => void;
   background: Pick<BackgroundWatch, 'close'>;
   queue: Pick<RecordWriter, 'drain' | 'close' | 'pending'>;
   /** The budgets startProxy built; null when its `budgets` hook replaced them. */
@@ -45,7 +47,7 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
   p.gate.endWaits?.();
   p.stopRetention();
   await p.keys.close();
-  await p.server.close(graceMs, p.cut);
+  await closeServer(p, graceMs);
   // Responses handed over in the last turn record themselves in an immediate (buffered-json.ts bufferedJson).
   await new Promise((resolve) => setImmediate(resolve));
   // Background responses still running are recorded now, with their estimates.
@@ -73,4 +75,23 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
   await p.upstream.close();
   await p.store.close();
   if (lost !== null) throw lost;
+}
+
+/**
+ * Waits for the calls in flight (RunningServer.close) up to `graceMs` or a second signal
+ * (`p.cut`), where the server cuts the connections of those still running; `p.atGraceEnd` is
+ * told first (its timer and listener are set before the server's), so each such call knows
+ * the shutdown cut it.
+ */
+async function closeServer(p: Pick<ProxyShutdownParts, 'server' | 'cut' | 'atGraceEnd'>, graceMs: number): Promise<void> {
+  const end = () => p.atGraceEnd();
+  const graceEnd = setTimeout(end, graceMs);
+  if (p.cut.aborted) end();
+  else p.cut.addEventListener('abort', end, { once: true });
+  try {
+    await p.server.close(graceMs, p.cut);
+  } finally {
+    clearTimeout(graceEnd);
+    p.cut.removeEventListener('abort', end);
+  }
 }
