@@ -7,14 +7,14 @@ import type { PriceResult } from '../pricing/types.js';
 import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
-import { newObservation, type BodyObservation, type Failure } from './observation.js';
-import { recordedUsage, type EstimateSource } from './recorded-usage.js';
+import { newObservation, type BodyObservation, type Failure, type GeneratedUnread } from './observation.js';
+import { generatesWholeAnswer, recordedUsage, type EstimateSource } from './recorded-usage.js';
 
 /** No body was seen (refused, failed or abandoned before a response arrived). */
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
 
 /** What a recorder needs: pricing, the budget's settle, where finished calls are announced, and where a failure of pricing or settling is reported. */
-export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'uncostedOnBudget'>;
+export type RecorderDeps<R> = Pick<ProxyDeps<R>, 'pricer' | 'budgets' | 'finished' | 'log' | 'contexts' | 'cachedContents' | 'uncostedOnBudget' | 'graceOver'>;
 
 const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -54,6 +54,8 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
   private bodySummary: BodySummary | null = null;
   /** Set by `completeUnknown`: an estimate counts the request's whole output allowance (EstimateSource). */
   wholeAllowance = false;
+  /** Set by `fail` for a non-streamed answer generated but never read (EstimateSource). */
+  generatedUnread: GeneratedUnread | undefined = undefined;
   private reservation: R | undefined;
   private holding = false;
   private done = false;
@@ -165,6 +167,9 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
 
   /** The call ended without a complete response: the provider failed, or the client left. */
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at: number = monotonicMs()): void {
+    // An answer generated whole but never read (Failure.generated; a call the shutdown cut) was billed whole: its whole allowance is counted.
+    const generated = failure.generated ?? (outcome === 'client_aborted' && this.deps.graceOver?.() === true ? 'shutdown' : undefined);
+    if (generated !== undefined && generatesWholeAnswer(this.info)) [this.wholeAllowance, this.generatedUnread] = [true, generated];
     this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
   }
 

@@ -93,4 +93,6 @@ export interface ProxyDeps<R> {
   contexts?: ContextMemory;
   /** Tokens of the Gemini explicit caches requests read, for their budget estimate; absent = none reserved. */
   cachedContents?: CachedContentSizes;
+  /** True once the shutdown's grace period has ended (or a second signal cut it short): a call that fails from then on was cut by the shutdown. Absent: never. */
+  graceOver?: () => boolean;
 }

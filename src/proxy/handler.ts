@@ -244,7 +244,7 @@ function upstreamFailed<R>(error: unknown, call: IncomingCall, provider: Provide
   }
   const response = errorResponse(provider.adapter, failure.error);
   // The record carries the status the client got, as the adapter rendered it.
-  recorder.fail('upstream_failed', { status: response.status, error: failure.error.message, reachedProvider: failure.reachedProvider });
+  recorder.fail('upstream_failed', { status: response.status, error: failure.error.message, reachedProvider: failure.reachedProvider, ...(failure.unanswered === true ? { generated: 'unanswered' as const } : {}) });
   deps.log.warn('upstream request failed', { provider: provider.name, origin, reason: error instanceof UpstreamError ? error.message : 'connection failed' });
   return response;
 }

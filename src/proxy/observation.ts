@@ -58,4 +58,19 @@ export interface Failure {
   seen?: BodyObservation;
   /** False when the provider cannot have seen the request (nothing billed, nothing estimated). Default true. */
   reachedProvider?: boolean;
+  /**
+   * Set when the provider had the whole request and generated (or most likely generated) its
+   * whole answer, which tokometer never read: why, for the record's note (GeneratedUnread).
+   * A non-streamed call is then estimated at its output allowance (CallRecorder.fail).
+   */
+  generated?: GeneratedUnread;
 }
+
+/**
+ * Why a call's answer was generated but never read: `cut`, a 2xx answer whose body broke
+ * after it began (a non-streamed answer is generated whole before its first byte, so it
+ * was billed in full); `unanswered`, no headers within header_timeout_ms after the whole
+ * request was sent (the provider most likely still generating); `shutdown`, cut when serve's
+ * shutdown grace period ended (likewise).
+ */
+export type GeneratedUnread = 'cut' | 'unanswered' | 'shutdown';

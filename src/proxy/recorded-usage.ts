@@ -5,7 +5,7 @@ import { usagelessImages } from '../providers/openai-images.js';
 import { isTokenBilledSpeechModel, speechEstimate, untokenedSpeechNote } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
-import type { BodyObservation } from './observation.js';
+import type { BodyObservation, GeneratedUnread } from './observation.js';
 
 /**
  * The usage a finished call is recorded with (CallRecorder): what the provider reported,
@@ -17,6 +17,8 @@ import type { BodyObservation } from './observation.js';
 export interface EstimateSource {
   /** An estimate counts the request's whole output allowance (a background response not followed: CallRecorder.completeUnknown). */
   readonly wholeAllowance: boolean;
+  /** Why a non-streamed answer was generated but never read (CallRecorder.fail), counted at its whole allowance; undefined otherwise. */
+  readonly generatedUnread?: GeneratedUnread;
   /** The request body's tokens (estimateTokens of its text; 0 without a body). */
   bodyTokens(): number;
   /** Output tokens the budget expects of a call of `model` without an output limit, if it knows. */
@@ -87,7 +89,7 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const seconds = answered ?? info.upload?.audioSeconds;
   const usage = estimateUsage(from, info, seen, audioTokens, seconds);
   if (audioTokens === undefined) {
-    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens) : usagelessAnswerNote(seen, from, usage.outputTokens);
+    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens) : (generatedUnreadNote(from, usage.outputTokens) ?? usagelessAnswerNote(seen, from, usage.outputTokens));
     return note === undefined ? { usage, source: 'estimated' } : { usage, source: 'estimated', note };
   }
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
@@ -148,6 +150,31 @@ function usagelessAnswerNote(seen: BodyObservation, from: EstimateSource, output
   if (seen.answerChars === undefined || from.wholeAllowance) return undefined;
   if (seen.answerChars === null) return `usage estimated from the request: the answer carried no usage and tokometer cannot count the output it generated, so its output is counted at the request's allowance (${outputTokens} tokens)`;
   return `usage estimated from the answer's text: the answer carried no usage, so its output is counted from the ${seen.answerChars} characters it generated (${CHARS_PER_TOKEN} characters per token: ${outputTokens} tokens), its input from the request`;
+}
+
+/** Kinds whose answer is text generated whole before a non-streamed answer's first byte is sent (an image's, a speech's and a transcript's have their own estimates). */
+const WHOLE_ANSWER_KINDS: ReadonlySet<RequestInfo['kind']> = new Set(['chat', 'responses', 'completions', 'messages']);
+
+/** True when a failed call's answer, generated but never read (Failure.generated), was billed whole: a non-streamed text answer. A stream is metered from what was relayed. */
+export function generatesWholeAnswer(info: RequestInfo | null): boolean {
+  return info !== null && !info.streaming && WHOLE_ANSWER_KINDS.has(info.kind);
+}
+
+/** Why a non-streamed answer generated but never read is counted at its allowance (generatedUnreadNote). */
+const GENERATED_UNREAD: Readonly<Record<GeneratedUnread, string>> = {
+  cut: 'the answer was cut after the provider generated it',
+  unanswered: 'no answer came within header_timeout_ms, though the provider most likely generated it',
+  shutdown: "the call was cut when the shutdown's grace period ended, though the provider most likely generated its answer",
+};
+
+/**
+ * The note of a non-streamed answer generated but never read (EstimateSource.generatedUnread):
+ * cut mid-body (billed in full for certain), not answered within header_timeout_ms or cut at
+ * the shutdown's grace end (most likely generated all the same). Undefined for any other call, and when no output is counted.
+ */
+function generatedUnreadNote(from: EstimateSource, outputTokens: number): string | undefined {
+  if (from.generatedUnread === undefined || outputTokens === 0) return undefined;
+  return `${GENERATED_UNREAD[from.generatedUnread]}: output counted at the request's allowance, ${outputTokens} tokens`;
 }
 
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */

@@ -63,7 +63,8 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       const failed = seen.observed?.failed;
       if (failed !== undefined) recorder.fail('upstream_failed', { status, error: failed, seen }, at);
       else if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
-      else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen }, at);
+      // A 2xx body that broke was generated (a non-streamed answer: whole) before it was sent (CallRecorder.fail).
+      else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen, ...(ok ? { generated: 'cut' as const } : {}) }, at);
     } catch (failure) {
       a.log.error('recording a call failed', { provider: provider.name, reason: failure instanceof Error ? failure.message : String(failure) });
     }

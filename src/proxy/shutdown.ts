@@ -24,6 +24,8 @@ export interface ProxyShutdownParts {
   server: Pick<RunningServer, 'close'>;
   /** Aborted by cutInFlight (a second Ctrl-C): the server cuts the calls still in flight before the grace period ends. */
   cut: AbortSignal;
+  /** Called when the grace period ends or `cut` aborts, just before the server cuts the calls still running: they record themselves as cut by the shutdown. */
+  atGraceEnd: () => void;
   background: Pick<BackgroundWatch, 'close'>;
   /** Calls whose client left, still reading their answer: cut when the grace period ends. */
   departed: Pick<DepartedCalls, 'cut'>;
@@ -80,19 +82,24 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
 
 /**
  * Waits for the calls in flight (RunningServer.close) up to `graceMs` or a second signal
- * (`p.cut`), where the server cuts the connections of those still running. A call whose client
- * left before its answer has no connection to cut: it reads the provider's answer on, so it is
- * stopped then too (DepartedCalls.cut), and records itself as the server waits for it to unwind.
+ * (`p.cut`), where the server cuts the connections of those still running; `p.atGraceEnd` is
+ * told first (its timer and listener are set before the server's), so each such call knows
+ * the shutdown cut it. A call whose client left before its answer has no connection to cut:
+ * it reads the provider's answer on, so it is stopped then too (DepartedCalls.cut), and
+ * records itself as the server waits for it to unwind.
  */
-async function closeServer(p: Pick<ProxyShutdownParts, 'server' | 'cut' | 'departed'>, graceMs: number): Promise<void> {
-  const cutDeparted = () => p.departed.cut();
-  const graceEnd = setTimeout(cutDeparted, graceMs);
-  if (p.cut.aborted) cutDeparted();
-  else p.cut.addEventListener('abort', cutDeparted, { once: true });
+async function closeServer(p: Pick<ProxyShutdownParts, 'server' | 'cut' | 'atGraceEnd' | 'departed'>, graceMs: number): Promise<void> {
+  const end = () => {
+    p.atGraceEnd();
+    p.departed.cut();
+  };
+  const graceEnd = setTimeout(end, graceMs);
+  if (p.cut.aborted) end();
+  else p.cut.addEventListener('abort', end, { once: true });
   try {
     await p.server.close(graceMs, p.cut);
   } finally {
     clearTimeout(graceEnd);
-    p.cut.removeEventListener('abort', cutDeparted);
+    p.cut.removeEventListener('abort', end);
   }
 }

@@ -151,7 +151,10 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
   const background = new BackgroundWatch(o.upstream, { pollFirstMs: BACKGROUND_FIRST_POLL_MS, pollMaxMs: o.settings.limits.backgroundPollMs, maxWaitMs: o.settings.limits.backgroundMaxWaitMs }, o.log);
   const departed = new DepartedCalls();
   metrics.addSection(() => `# HELP tokometer_background_pending Background responses answered and not yet ended, whose calls wait to be recorded.\n# TYPE tokometer_background_pending gauge\ntokometer_background_pending ${background.size}\n`);
+  /** Set when the shutdown's grace period ends (shutdown.ts): calls failing from then on were cut by it. */
+  let graceOver = false;
   const handler = createHandler({
+    graceOver: () => graceOver,
     providers,
     keys,
     upstream: o.upstream,
@@ -200,7 +203,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
-      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, background, departed, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
+      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, atGraceEnd: () => (graceOver = true), background, departed, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
     cutInFlight: () => {
       if (stopped !== null) cut.abort();
     },

@@ -14,10 +14,14 @@ export interface UpstreamFailure {
   error: ProxyError;
   /** False when the request can never have reached the provider (connection refused, DNS failure): nothing was billed. */
   reachedProvider: boolean;
+  /** True when the provider had the whole request and did not answer within header_timeout_ms: it most likely generated its answer all the same. */
+  unanswered?: boolean;
 }
 
 /** Connection errors after which the provider cannot have seen (or billed) the request. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_INVALID_ARG']);
+/** Timeouts waiting for the answer's headers after the whole request was written (undici's code, the Bun clients' message); a connect timeout is never one. */
+const HEADERS_TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'headers timeout']);
 /** A provider certificate that did not verify (OpenSSL's and Node's codes): the TLS handshake failed, so no request was sent. */
 const CERTIFICATE_REFUSED = /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ALTNAME|HOSTNAME_MISMATCH/;
 
@@ -52,7 +56,8 @@ export function upstreamFailure(provider: string, error: unknown, phase: Failure
     const who = origin === null ? `Provider '${provider}'` : `Provider '${provider}' at ${origin}`;
     const message = kind === 'upstream_timeout' ? `${who} did not answer in time (${reason}).` : `${who} is unreachable (${reason}).`;
     const neverSent = (error instanceof UpstreamError && error.neverSent) || NEVER_SENT.has(reason) || CERTIFICATE_REFUSED.test(reason);
-    return { error: new ProxyError(kind, message), reachedProvider: !neverSent };
+    const unanswered = kind === 'upstream_timeout' && !neverSent && HEADERS_TIMEOUT.has(reason);
+    return unanswered ? { error: new ProxyError(kind, message), reachedProvider: true, unanswered } : { error: new ProxyError(kind, message), reachedProvider: !neverSent };
   }
   if (phase === 'response') {
     const reason = error instanceof Error ? error.message : String(error);
