@@ -36,10 +36,10 @@ async function trial(configLine: string): Promise<{ statuses: number[]; costs: n
   const all = Promise.all(Array.from({ length: 20 }, send));
   // Every call reaches the gate (admitted, or waiting for room) before any settles.
   const atGate = () => h.proxy.budgets!.snapshot().reduce((n, b) => n + (b.inFlight ?? 0) + (b.waiting ?? 0), 0);
-  await waitFor(() => atGate() >= 20, 10_000, 'the 20 calls at the gate');
+  await waitFor(() => atGate() >= 20, 30_000, 'the 20 calls at the gate');
   release();
   const statuses = await all;
-  await waitFor(() => h.records.length >= 21, 10_000, 'records');
+  await waitFor(() => h.records.length >= 21, 30_000, 'records');
   return { statuses, costs: h.records.filter((r) => r.outcome === 'ok').map((r) => r.costNano ?? 0), h };
 }
 
@@ -50,7 +50,7 @@ describe('the new-user trial: 20 calls at once without max_tokens, each answerin
     h = undefined;
   });
 
-  it('budget_output_hold: window keeps the spend within the cap plus one call', async () => {
+  it('budget_output_hold: window keeps the spend within the cap plus one call', { timeout: 90_000 }, async () => {
     const r = await trial('budget_output_hold: window\n');
     h = r.h;
     const call = r.costs[r.costs.length - 1]!;
@@ -63,7 +63,7 @@ describe('the new-user trial: 20 calls at once without max_tokens, each answerin
     expect(r.statuses.filter((s) => s === 429)).toHaveLength(21 - r.costs.length);
   });
 
-  it('the default (history) holds 50 output tokens a call, as before: all 20 run and the cap is passed', async () => {
+  it('the default (history) holds 50 output tokens a call, as before: all 20 run and the cap is passed', { timeout: 90_000 }, async () => {
     const r = await trial('');
     h = r.h;
     expect(r.statuses).toEqual(Array(20).fill(200));

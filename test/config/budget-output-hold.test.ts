@@ -13,7 +13,7 @@ describe('budget_output_hold', () => {
   });
 
   it('refuses another value with file, line, field and both choices', () => {
-    expect(() => parse('budget_output_hold: strict\n')).toThrow(/x\.yaml:1:\d+: budget_output_hold: expected history or window/);
-    expect(() => parse('budget_output_hold: 5\n')).toThrow(/budget_output_hold: expected history or window/);
+    expect(() => parse('budget_output_hold: strict\n')).toThrow(/x\.yaml:1:\d+: budget_output_hold: expected one of "history", "window", got "strict"/);
+    expect(() => parse('budget_output_hold: 5\n')).toThrow(/x\.yaml:1:\d+: budget_output_hold: expected one of "history", "window"/);
   });
 });
