@@ -49,6 +49,13 @@ export interface GateRequest {
    * bytes, a token being at least one byte, and `contextTokens`); absent: none.
    */
   cachedPromptTokens?: number | undefined;
+  /**
+   * The request has a server-side tool whose results the provider bills as input tokens the
+   * body does not carry (RequestInfo.serverToolInput: Anthropic `web_search`, `web_fetch`); in
+   * `budget_output_hold: window` mode its input is held up to the model's context window
+   * (output-hold.ts heldUnseenInput). Absent: none.
+   */
+  serverToolInput?: boolean | undefined;
   /** Price modifiers and service tier the request asks for (RequestInfo.billing: Anthropic `speed`, `inference_geo`; OpenAI `service_tier`); absent: none. */
   billing?: BillingConditions | undefined;
   /** The request's advisor tools (RequestInfo.advisorTools: Anthropic `advisor_20260301`), each consultation billed at its model's rates; absent: none. */

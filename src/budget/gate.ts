@@ -8,6 +8,7 @@ import { DEFAULT_MAX_OUTPUT_TOKENS, estimateCostNano } from './estimate.js';
 import { cacheReadRate, type EstimatePrices, type EstimateRates } from './estimate-prices.js';
 import type { BudgetLedger, Reservation, ReserveRequest, WaitResult } from './ledger.js';
 import { OutputHistory } from './output-history.js';
+import { heldOutput, heldUnseenInput, type OutputHoldMode, referencedHeld } from './output-hold.js';
 import { RefusalLog } from './refusal-log.js';
 import { pagePriceBound, reservationModifier, reservationRates, searchFeeBound } from './reservation-prices.js';
 import type { BlockInfo } from './types.js';
@@ -32,18 +33,6 @@ function attemptOf(req: GateRequest, fallback: FallbackBound): GateRequest {
 }
 
 /**
- * The input tokens held for a request's images and documents named by reference
- * (GateRequest.referencedInputTokens): their bounds, at most the model's context window
- * (`windowTokens`, when the catalog gives one), since a prompt longer than the window is
- * refused, never billed; a 100-page PDF's 460,000-token bound is 200,000 on a Claude model.
- * 0 when none.
- */
-function referencedHeld(tokens: number | undefined, windowTokens: number | undefined): number {
-  if (tokens === undefined) return 0;
-  return windowTokens === undefined ? tokens : Math.min(tokens, windowTokens);
-}
-
-/**
  * A gate's decision: admitted with a reservation to settle later, or refused with the
  * error to send (`budget_exceeded` for a spent cap, `budget_busy` when the wait for room
  * ran out, `unavailable` when the proxy began to shut down while the call waited).
@@ -60,6 +49,8 @@ export interface LedgerGateOptions {
   admissionWaitMs?: number;
   /** Largest outputs per key and model (default: an empty one, learning from settles). */
   outputs?: OutputHistory;
+  /** `budget_output_hold`: what a call without an output limit holds for its output (output-hold.ts; default `history`). */
+  outputHold?: OutputHoldMode;
   /** Receives one line for the first refusal per budget per minute. */
   log?: (line: string) => void;
   /** True for a key whose budget the config declares (`keys.NAME.budget`): a spent cap's message says to raise it there. Default: none. */
@@ -83,6 +74,7 @@ export class LedgerGate {
   readonly outputs: OutputHistory;
   private readonly defaultMaxOutput: number;
   private readonly waitMs: number;
+  private readonly holdMode: OutputHoldMode;
   private readonly refusals: RefusalLog | null;
   private readonly configKeyBudget: (keyName: string) => boolean;
 
@@ -94,6 +86,7 @@ export class LedgerGate {
     this.outputs = options.outputs ?? new OutputHistory();
     this.defaultMaxOutput = options.defaultMaxOutput ?? DEFAULT_MAX_OUTPUT_TOKENS;
     this.waitMs = options.admissionWaitMs ?? 30_000;
+    this.holdMode = options.outputHold ?? 'history';
     this.refusals = options.log === undefined ? null : new RefusalLog(options.log);
     this.configKeyBudget = options.configKeyBudget ?? (() => false);
   }
@@ -185,7 +178,9 @@ export class LedgerGate {
     const expected = req.maxOutputTokens !== null || model === null ? this.defaultMaxOutput : this.heldOutputTokens(req.keyName, model, req.model, req.at, rates);
     // Every answer of an `n` > 1 request may run to the maximum, and each is billed.
     const choices = Math.max(1, req.outputChoices ?? 1);
-    const unseen = (req.contextTokens ?? 0) + referencedHeld(req.referencedInputTokens, rates.contextWindowTokens);
+    const seen = (req.contextTokens ?? 0) + referencedHeld(req.referencedInputTokens, rates.contextWindowTokens);
+    // `window` mode: server tool results (web_search, web_fetch) may fill the window as input.
+    const unseen = heldUnseenInput(this.holdMode, req.serverToolInput, req.promptBytes, seen, rates.contextWindowTokens);
     return estimateCostNano({
       promptBytes: req.promptBytes,
       maxOutputTokens: req.maxOutputTokens === null ? null : req.maxOutputTokens * choices,
@@ -217,22 +212,9 @@ export class LedgerGate {
     return this.outputs.max(keyName, model, at) ?? this.defaultMaxOutput;
   }
 
-  /**
-   * Output tokens one answer of a call without a maximum is held at if `model` runs it: the
-   * largest output of one answer of that key and model in the history's window; for a fallback
-   * model (`model` is not the `requested` one), whose history settles never teach (they teach
-   * the requested model), else that of the requested model; with no history (a key's first
-   * such calls on the model), the model's context window, which bounds a call's output in
-   * nearly every catalog entry, else the default. A flat guess here let a new key's first
-   * burst pass its cap together (100 calls answering 3,000 tokens each held at 1,024: $0.1225
-   * spent against $0.05); held at the window, a burst on a small budget runs one call until
-   * the first answer teaches the history (policy.ts rule 2), and a large one barely notices.
-   */
+  /** Output tokens one answer of a call without a maximum is held at if `model` runs it (output-hold.ts heldOutput, in this gate's mode). */
   private heldOutputTokens(keyName: string | null, model: string, requested: string | null, at: number, rates: EstimateRates): number {
-    const own = this.outputs.max(keyName, model, at);
-    if (own !== undefined) return own;
-    const asRequested = requested === null || requested === model ? undefined : this.outputs.max(keyName, requested, at);
-    return asRequested ?? rates.contextWindowTokens ?? this.defaultMaxOutput;
+    return heldOutput(this.holdMode, this.outputs, { keyName, model, requested, at }, rates.contextWindowTokens, this.defaultMaxOutput).tokens;
   }
 
   /** Admits, refuses, or (a promise) waits for room; `signal` ends a wait when the client leaves. */
@@ -285,9 +267,8 @@ export class LedgerGate {
   private outputHold(req: GateRequest): OutputHold | undefined {
     // No parameter: the API reads no output limit (embeddings, speech), so there is nothing to set.
     if (req.maxOutputTokens !== null || req.model === null || req.outputLimitParam === undefined) return undefined;
-    const learned = this.outputs.max(req.keyName, req.model, req.at);
     const window = this.prices.get(req.provider, req.model, req.at).contextWindowTokens;
-    const [tokens, source] = learned !== undefined ? [learned, 'learned' as const] : window !== undefined ? [window, 'window' as const] : [this.defaultMaxOutput, 'default' as const];
+    const { tokens, source } = heldOutput(this.holdMode, this.outputs, { keyName: req.keyName, model: req.model, requested: req.model, at: req.at }, window, this.defaultMaxOutput);
     return { tokens, choices: Math.max(1, req.outputChoices ?? 1), source, model: req.model, param: req.outputLimitParam };
   }
 }

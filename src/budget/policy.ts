@@ -60,7 +60,11 @@ export type Decision = 'allow' | 'wait' | 'block';
  * grows at the settle of every call that outputs more (before the admission decisions
  * that settle triggers), and it is never lower than any output inside its window. The
  * proof above uses nothing else about estimates, so the bound holds whenever the
- * hypothesis does, exactly as before. A key's first calls on a model hold its whole
+ * hypothesis does, exactly as before. Where that is not enough, `budget_output_hold: window`
+ * (output-hold.ts) holds the context window for every such call, never the history, so the
+ * hypothesis is again a hard cap on output (and an Anthropic request with `web_search` or
+ * `web_fetch` holds its input up to the window too); such calls on a small budget then run one
+ * at a time (rule 2). A key's first calls on a model hold its whole
  * window, so on a small budget they run one at a time (rule 2) until the first answer
  * teaches the history, and callers behind such a call on a shared budget wait for it
  * (admission.ts: arrival order) when it does not fit beside the calls in flight. Before,

@@ -6,6 +6,7 @@ import { AlertRecords } from './alert-records.js';
 import { AlertNotifier, type PostJson } from './alerts.js';
 import { EstimatePrices, type PriceDescriber } from './estimate-prices.js';
 import { LedgerGate } from './gate.js';
+import type { OutputHoldMode } from './output-hold.js';
 import { KeyBudgetSync, type BudgetedKey } from './key-budget-sync.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { sharedBudgetId, type BudgetLeaseStore } from '../store/budget-leases.js';
@@ -54,6 +55,8 @@ export interface BudgetServiceOptions {
   holdWrites?: () => WriteHold;
   /** Config `budget_admission_wait_ms`: how long a call may wait for room (default 30 000; 0 = never). */
   admissionWaitMs?: number;
+  /** Config `budget_output_hold` (LedgerGateOptions.outputHold; default history). */
+  outputHold?: OutputHoldMode;
   /** True for a key whose budget the config declares (LedgerGateOptions.configKeyBudget). */
   configKeyBudget?: (keyName: string) => boolean;
   /** ms between attempts to store alerts the store refused (budget/alert-records.ts; default ALERT_STORE_RETRY_MS). Tests shorten it. */
@@ -143,7 +146,7 @@ export class BudgetService {
       onResetElsewhere: (c) => this.book.rearm(c.kind, c.name, c.tagValue, c.periodStart),
     });
     this.keySync = new KeyBudgetSync({ ledger: this.ledger, book: this.book, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
-    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), ...(o.configKeyBudget !== undefined ? { configKeyBudget: o.configKeyBudget } : {}), log: o.log });
+    this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), ...(o.outputHold !== undefined ? { outputHold: o.outputHold } : {}), ...(o.configKeyBudget !== undefined ? { configKeyBudget: o.configKeyBudget } : {}), log: o.log });
   }
 
   /** Every budget instance with its spend, holds and reset time, as this replica's counters hold them (metrics, TUI). */

@@ -16,6 +16,7 @@ export function proxySettings(config: Config): ProxySettings {
     telemetry: telemetryOptions(config.telemetry),
     tagBudgets: config.budgets.map(tagBudgetFromConfig),
     budgetAdmissionWaitMs: config.budget_admission_wait_ms,
+    budgetOutputHold: config.budget_output_hold,
     tagsOnInvalid: config.tags.on_invalid,
     ...(config.alerts.webhook_url !== undefined ? { alertsWebhookUrl: config.alerts.webhook_url } : {}),
     ...(config.admin.token !== undefined ? { adminToken: config.admin.token } : {}),

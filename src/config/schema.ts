@@ -202,6 +202,13 @@ const schemaFields = z.strictObject({
    * budget_busy, retry soon); 0 = refuse at once (still budget_busy, never budget_exceeded).
    */
   budget_admission_wait_ms: z.number().int().nonnegative().max(3_600_000, 'at most 3600000 (one hour); clients give up long before').default(30_000),
+  /**
+   * What a call without an output limit (no max_tokens) holds on a hard budget for its output:
+   * `history`, the largest output its key had from the model in 7 days (a cap that holds while
+   * every answer stays within it), or `window`, the model's context window (a hard cap; such
+   * calls on a small budget then run one at a time). budget/output-hold.ts.
+   */
+  budget_output_hold: z.enum(['history', 'window']).default('history'),
   tags: z.strictObject({ on_invalid: z.enum(['reject', 'drop']).default('reject') }).default({ on_invalid: 'reject' }),
   /** Model name → price override (adds to or replaces the catalog), and the price update settings. */
   prices: pricesSectionSchema.default({}),

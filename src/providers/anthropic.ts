@@ -5,7 +5,7 @@ import { type Json, count, isObj, str } from './json.js';
 import { bearerToken } from './bearer.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
 import { anthropicAdvisorTools } from './advisor-tools.js';
-import { anthropicMaxWebSearches } from './search-bounds.js';
+import { anthropicMaxWebSearches, anthropicServerToolInput } from './search-bounds.js';
 import { anthropicAnswerText } from './answer-text.js';
 import { anthropicReferencedTokens } from './referenced-inputs.js';
 
@@ -109,6 +109,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
     endpoints: ENDPOINTS,
     refusedPaths: REFUSED_PATHS,
     maxWebSearches: anthropicMaxWebSearches,
+    serverToolInput: anthropicServerToolInput,
     billing: requestedBilling,
     fallbackModels: requestedFallbacks,
     advisorTools: anthropicAdvisorTools,

@@ -61,6 +61,8 @@ export interface AdapterSpec {
   defaultModel?(json: Json, known: KnownEndpoint): string | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
   maxWebSearches?(json: Json): number | undefined;
+  /** Whether the request has a server-side tool whose results are billed as input (RequestInfo.serverToolInput) for the default `describe`. Default: none. */
+  serverToolInput?(json: Json): boolean;
   /** The bound on billed file search tool calls (RequestInfo.maxFileSearches) for the default `describe`. Default: none. */
   maxFileSearches?(json: Json): number | undefined;
   /** The provider-side state a request to endpoint `known` continues (RequestInfo.continues) for the default `describe`. Default: none. */
@@ -148,6 +150,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
+        if (spec.serverToolInput?.(json) === true) info.serverToolInput = true;
         const fileSearches = spec.maxFileSearches?.(json);
         if (fileSearches !== undefined && fileSearches > 0) info.maxFileSearches = fileSearches;
         const fallbacks = spec.fallbackModels?.(json);

@@ -108,6 +108,12 @@ export interface RequestInfo {
    */
   maxFileSearches?: number;
   /**
+   * The request has a server-side tool whose results the provider bills as input tokens the
+   * body does not carry (Anthropic `web_search`, `web_fetch`): a `budget_output_hold: window`
+   * budget holds its input up to the model's context window. Absent when none.
+   */
+  serverToolInput?: true;
+  /**
    * The provider-side state the request continues, whose tokens are billed again as input
    * though the body does not carry them: an OpenAI Responses `previous_response_id` (the
    * id itself), or `conv:<id>` for a Responses `conversation`. Absent when none.

@@ -21,6 +21,17 @@ export function anthropicMaxWebSearches(body: Json): number | undefined {
 }
 
 /**
+ * Anthropic: whether the request has a server tool whose results the API bills as input tokens
+ * (`web_search`, `web_fetch`: entries of `tools` whose `type` starts with either, versioned
+ * names included). Their size is not known before the answer; the budget gate's `window` mode
+ * holds the input up to the model's context window for them (budget/output-hold.ts).
+ */
+export function anthropicServerToolInput(body: Json): boolean {
+  const tools = body.tools;
+  return Array.isArray(tools) && tools.some((t) => isObj(t) && typeof t.type === 'string' && (t.type.startsWith('web_search') || t.type.startsWith('web_fetch')));
+}
+
+/**
  * OpenAI Responses: a request with a web search tool runs at most `max_tool_calls` built-in
  * tool calls, searches included; undefined without such a tool or without that bound.
  */

@@ -42,6 +42,7 @@ export function budgetRequestOf(
     outputChoices: info.outputChoices ?? 1,
     maxWebSearches: info.maxWebSearches,
     maxFileSearches: info.maxFileSearches,
+    serverToolInput: info.serverToolInput,
     billing: info.billing,
     advisorTools: info.advisorTools,
     imageTools: info.imageTools,

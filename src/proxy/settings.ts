@@ -1,3 +1,4 @@
+import type { OutputHoldMode } from '../budget/output-hold.js';
 import type { TagBudget } from '../budget/types.js';
 import type { ProviderSettings } from '../providers/registry.js';
 import type { EconomicsConfig } from '../report/unit-economics.js';
@@ -24,6 +25,8 @@ export interface ProxySettings {
   tagBudgets: readonly TagBudget[];
   /** `budget_admission_wait_ms`: longest wait for budget room beside calls in flight (0 = refuse at once). */
   budgetAdmissionWaitMs: number;
+  /** `budget_output_hold`: what a call without an output limit holds for its output (budget/output-hold.ts). */
+  budgetOutputHold: OutputHoldMode;
   /** A malformed X-Metering-Tags header: refuse the call (400) or drop the tags. */
   tagsOnInvalid: 'reject' | 'drop';
   /** Where budget alerts are POSTed; undefined = logged and stored only. */

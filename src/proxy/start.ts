@@ -245,6 +245,7 @@ function defaultBudgets(o: StartProxyOptions, parts: ProxyParts): Promise<Budget
     alerts: { post: fetchPostJson, ...o.alerts, ...(webhookUrl ? { webhookUrl } : {}) },
     holdWrites: () => parts.queue.hold(),
     admissionWaitMs: o.settings.budgetAdmissionWaitMs,
+    outputHold: o.settings.budgetOutputHold,
     configKeyBudget: (name) => declarationOf(o.settings.keys, name)?.budget !== undefined,
     ...(o.storage.engine === 'postgres' ? { leases: o.storage.store.leases } : {}),
   });
