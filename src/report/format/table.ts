@@ -39,6 +39,19 @@ export interface TableOptions {
   color: boolean;
 }
 
+/** The total row's label (rows and matrix). */
+const TOTAL_LABEL = 'total';
+
+/**
+ * A group value as the table shows it: escaped (text.ts shown), and JSON-quoted when it
+ * reads like a label the table makes up itself (`(other)`, `total`) or starts with a quote,
+ * as the empty value is shown `""`: a row labelled bare `(other)` or `total` is always the
+ * table's own. `(none)` stays bare: the `(none)` row holds calls tagged with that text too.
+ */
+function groupLabel(value: string): string {
+  return value === OTHER || value === TOTAL_LABEL || value.startsWith('"') ? shown(JSON.stringify(value)) : shown(value);
+}
+
 /** Width of the trend bar in cells. */
 const BAR_WIDTH = 20;
 /** Matrix columns shown before the rest are summed into one. */
@@ -84,10 +97,10 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     ];
   };
   const body = report.rows.map((r) => {
-    const labels = q.by.map((d) => r.group[d]!);
-    return cells(labels.map(shown), r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
+    const labels = q.by.map((d, i) => (i === 0 && r.kind === 'other' ? OTHER : groupLabel(r.group[d]!)));
+    return cells(labels, r, r.kind === 'other' || labels.includes(NONE) || r.calls === 0);
   });
-  const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
+  const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? TOTAL_LABEL : ''));
   body.push(cells(totalLabels, report.total, false, true).map((c) => p.bold(c)));
   out.push('', renderGrid(columns, body, p, [report.rows.length]));
   const count = groupCount(report);
@@ -164,7 +177,7 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
   const rest = cross.colValues.length - listed.length;
   const columns: GridColumn[] = [
     { header: `${cross.rowDim} \\ ${cross.colDim}`, align: 'left' },
-    ...listed.map((v) => ({ header: shown(v), align: 'right' as const })),
+    ...listed.map((v) => ({ header: groupLabel(v), align: 'right' as const })),
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
@@ -175,7 +188,7 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
     ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
     sum(total),
   ];
-  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.cells[i]!, cross.rowTotals[i]!));
-  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
+  const rows = cross.rowValues.map((v, i) => line(cross.rowKinds[i] === 'other' ? OTHER : groupLabel(v), cross.cells[i]!, cross.rowTotals[i]!));
+  rows.push(line(TOTAL_LABEL, cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }

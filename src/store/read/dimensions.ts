@@ -26,8 +26,15 @@ export type ColumnDimension = Exclude<BuiltinDimension, TimeDimension>;
 
 /** Group value for calls that lack the tag (or the column is NULL). */
 export const NONE = '(none)';
-/** Group value that sums everything outside the top N. */
+/** The label reports show for the group that sums everything outside the top N (its row's kind is `other`). */
 export const OTHER = '(other)';
+/**
+ * The value the store gives that pooled group, until the report labels it OTHER
+ * (report/query.ts). It starts with U+001F, a control character no tag value may hold
+ * (SPEC §4), so a call tagged with the text `(other)` keeps a group of its own instead of
+ * merging into the pool.
+ */
+export const OTHER_GROUP = '\u001f(other)';
 
 export function isBuiltin(dim: string): dim is BuiltinDimension {
   return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
