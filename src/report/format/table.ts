@@ -1,7 +1,7 @@
 import type { Measures } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { sumMeasures } from '../rows.js';
-import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
+import { NONE, OTHER, TAG_PREFIX, isBuiltin, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
   excludedNotice,
@@ -155,6 +155,8 @@ function filterHints(q: SpendReport['query']): string[] {
   if (keys.length === 0) return hints;
   hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`);
   if (keys.includes('model')) hints.push('Note that a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested.');
+  // A call may carry a tag of a built-in's name (SPEC §4 allows it); bare, the name is the built-in.
+  for (const key of keys.filter(isBuiltin)) hints.push(`\`${key}\` is the built-in dimension; a tag of that name is \`--where ${TAG_PREFIX}${key}=…\`.`);
   return hints;
 }
 
