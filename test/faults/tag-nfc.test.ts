@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTagFlags } from '../../src/cli/key-flags.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { mergeTags, parseTags } from '../../src/proxy/tags.js';
+import { parseWhere } from '../../src/report/where.js';
 import { UPSTREAM_KEY, startHarness, waitFor, type Harness } from '../support/proxy-harness.js';
 
 const CHAT = readFileSync(new URL('../fixtures/openai/chat.json', import.meta.url), 'utf8');
@@ -51,6 +52,11 @@ describe('tag values are normalised to NFC', () => {
     );
     expect(config.keys?.app?.tags).toEqual({ tenant_id: NFC });
     expect(config.budgets?.[0]?.match).toEqual({ user_id: NFC });
+  });
+
+  it('report --where: a value typed decomposed selects the composed value stored', () => {
+    expect(parseWhere(`user_id=${NFD}`, '--where')).toEqual({ key: 'user_id', op: '=', value: NFC });
+    expect(parseWhere('user_id!=chat', '--where')).toEqual({ key: 'user_id', op: '!=', value: 'chat' });
   });
 
   it('keys create --tag: a decomposed value is stored composed', () => {
