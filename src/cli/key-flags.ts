@@ -1,7 +1,7 @@
 import { isKnownProvider } from '../config/checks.js';
 import type { Config } from '../config/schema.js';
 import { MAX_ALERT_FRACTION, alertFractionTooLarge, isStrictlyIncreasing } from '../domain/alert-at.js';
-import { isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
+import { canonicalTagValue, isValidTagKey, MAX_TAG_VALUE_CHARS } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar } from '../lib/control-chars.js';
 import { UsageError } from '../lib/errors.js';
 import { MAX_LIMIT_USD, subNanoLimitProblem, usdToNano } from '../lib/money.js';
@@ -34,7 +34,7 @@ export function parseTagFlags(tags: string[] | undefined): Record<string, string
     if (eq <= 0) throw new UsageError(`--tag expects key=value, got '${pair}'`);
     const key = pair.slice(0, eq);
     if (!isValidTagKey(key)) throw new UsageError(`--tag: invalid tag key ${JSON.stringify(key)} (letters, digits, _ . : -, 1-64 characters)`);
-    const value = pair.slice(eq + 1);
+    const value = canonicalTagValue(pair.slice(eq + 1));
     const control = describeControlChar(value);
     if (control !== null) throw new UsageError(`--tag: the value of '${key}' has a control character (${control}); ${CONTROL_CHARS_RULE}`);
     const chars = [...value].length;

@@ -1,4 +1,4 @@
-import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE, canonicalTagValue } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 import { type Result, ok, err } from '../lib/result.js';
 import { utf8Length } from '../lib/utf8-length.js';
@@ -7,9 +7,9 @@ import { tagsJsonProblem } from './tags-json-problem.js';
 /**
  * Call tags (SPEC §4): the `X-Metering-Tags` request header and the fixed tags of a
  * metering key; the key and value rules live in domain/names.ts. This runs on every
- * proxied request: one JSON.parse and one loop (one regex test per string value for
- * control characters), no allocation beyond what JSON.parse makes (values are
- * stringified in place).
+ * proxied request: one JSON.parse and one loop (one regex test per string value: printable
+ * ASCII needs nothing more), no allocation beyond what JSON.parse makes (values are
+ * stringified, made well-formed and NFC-normalised in place).
  */
 
 /** Tag key → tag value. Values are always strings (numbers and booleans are stringified). */
@@ -29,6 +29,8 @@ const HIGH_BYTE = /[\u0080-\u00ff]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** A character no header byte becomes: the value was made in this process, not read from the wire. */
 const WIDE_CHAR = /[^\u0000-\u00ff]/;
+/** A character other than printable ASCII: a control character, or text canonicalTagValue may change. */
+const NOT_PRINTABLE_ASCII = /[^\u0020-\u007e]/;
 
 /**
  * A header value as the text its sender meant. HTTP carries header values as bytes, and Bun
@@ -84,10 +86,13 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
     const value = tags[key];
     let text: string;
     if (typeof value === 'string') {
-      // They would reach the operator's terminal through reports (an escape sequence, a forged row).
-      if (hasControlChar(value)) return err(`${H}: value of ${quote(key)} contains a control character (${describeControlChar(value)}); ${CONTROL_CHARS_RULE}`);
-      text = wellFormed(value);
-      if (text !== value) setOwn(tags, key, text);
+      text = value;
+      if (NOT_PRINTABLE_ASCII.test(value)) {
+        // They would reach the operator's terminal through reports (an escape sequence, a forged row).
+        if (hasControlChar(value)) return err(`${H}: value of ${quote(key)} contains a control character (${describeControlChar(value)}); ${CONTROL_CHARS_RULE}`);
+        text = canonicalTagValue(value);
+        if (text !== value) setOwn(tags, key, text);
+      }
     } else if (typeof value === 'number') {
       // JSON.parse turns 1e999 into Infinity.
       if (!Number.isFinite(value)) return err(`${H}: value of ${quote(key)} must be a finite number`);
@@ -109,30 +114,18 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
   return ok(tags as Tags);
 }
 
-/** String.prototype.isWellFormed / toWellFormed (ES2024; Node 20 and Bun have them, the ES2023 lib types do not). */
-type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string };
-
-/**
- * `text` with each lone surrogate (`"\ud800"` is valid JSON) replaced by U+FFFD, as its
- * UTF-8 bytes would be everywhere else: the value then reads back the same from calls.tags
- * (json_each decodes the escape itself), from call_tags rows and from rollups.
- */
-function wellFormed(text: string): string {
-  const s = text as Es2024String;
-  return s.isWellFormed() ? text : s.toWellFormed();
-}
-
 /**
  * Combines a call's request tags with its key's fixed tags. Key tags win on conflict,
- * so a tenant's key cannot report itself as another tenant (SPEC §3). A key tag value
- * with a lone surrogate (the admin API and the config take any JSON or YAML string) is
- * made well-formed as a request tag's is: PostgreSQL could not store the call otherwise.
- * Returns a new object.
+ * so a tenant's key cannot report itself as another tenant (SPEC §3). A key tag value is
+ * made canonical as a request tag's is (canonicalTagValue): one stored before values were
+ * NFC-normalised still meets its budget's match, and one with a lone surrogate (the admin
+ * API and the config take any JSON or YAML string) could not be stored by PostgreSQL
+ * otherwise. Returns a new object.
  */
 export function mergeTags(requestTags: Readonly<Tags>, keyTags: Readonly<Tags>): Tags {
   const merged: Tags = {};
   for (const key in requestTags) setOwn(merged, key, requestTags[key] as string);
-  for (const key in keyTags) setOwn(merged, key, wellFormed(keyTags[key] as string));
+  for (const key in keyTags) setOwn(merged, key, canonicalTagValue(keyTags[key] as string));
   return merged;
 }
 

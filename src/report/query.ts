@@ -3,11 +3,11 @@ import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy, PlanSpec } from './plan.js';
 import { costKnown } from './known-cost.js';
-import { buildCross, emptyRow, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
+import { buildCross, emptyRow, fillTimeBuckets, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
 import { unknownTagKeys } from './unknown-keys.js';
-import { OTHER, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
+import { OTHER_GROUP, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
 
 /**
  * The spend report: one row per group with cost, calls, tokens, average cost per priced
@@ -26,9 +26,9 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   const collapse: Collapse | undefined = q.top !== undefined && q.by.length > 0 ? { top: q.top } : undefined;
   const groups = await source.groups(spec, collapse);
   const totalAgg = sumMeasures(groups);
-  // Values of the first dimension that stayed themselves; the rest was pooled under (other).
-  const keep = collapse ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER))] : undefined;
-  const pooled = groups.some((g) => g.values[0] === OTHER);
+  // Values of the first dimension that stayed themselves; the rest was pooled under OTHER_GROUP.
+  const keep = collapse ? [...new Set(groups.map((g) => g.values[0]!).filter((v) => v !== OTHER_GROUP))] : undefined;
+  const pooled = groups.some((g) => g.values[0] === OTHER_GROUP);
 
   const p50 = q.by.length > 0 ? await source.p50(spec, pooled ? keep : undefined) : new Map<string, number>();
   const totalP50 = (await source.p50({ ...spec, by: [] })).get(groupKey([])) ?? null;
@@ -38,6 +38,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
       ? []
       : groups.map((g) => ({
           group: Object.fromEntries(q.by.map((dim, i) => [dim, g.values[i]!])),
+          kind: rowKind(g.values),
           ...reportMetrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
         }));
   if (q.by.length === 1 && isTimeDimension(q.by[0]!) && collapse === undefined) {
@@ -53,6 +54,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined, collapse?.top);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
+  report.rows = labelPooled(report.rows, q.by);
   const cutoff = source.prunedBefore();
   if (cutoff !== null) report.prunedBefore = cutoff;
   // After the cutoff is read: checking a key's presence over the whole window may read pruned ranges, which says nothing about the figures.
@@ -123,7 +125,7 @@ function goneRows(rows: readonly ReportRow[], prev: readonly GroupAggregate[], b
   }
   const gone = new Map<string, ReportRow>();
   for (const g of missing) {
-    const values = top !== undefined && !listed.has(g.values[0]!) ? [OTHER, ...g.values.slice(1)] : g.values;
+    const values = top !== undefined && !listed.has(g.values[0]!) ? [OTHER_GROUP, ...g.values.slice(1)] : g.values;
     const key = groupKey(values);
     const row = gone.get(key) ?? { ...emptyRow(Object.fromEntries(by.map((d, i) => [d, values[i]!]))), prevCostNano: 0 };
     row.prevCostNano! += g.costNano;

@@ -1,6 +1,6 @@
 import { bucketBounds, bucketLabel } from '../lib/calendar.js';
 import { accumulate, measuresOf, zeroMeasures, type Measures } from '../store/measures.js';
-import { OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type TimeDimension, type TimeRange } from './types.js';
+import { OTHER, OTHER_GROUP, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type RowKind, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
 
@@ -20,8 +20,8 @@ export function sortRows(rows: ReportRow[], by: readonly string[]): ReportRow[] 
     const va = a.group[dim]!;
     const vb = b.group[dim]!;
     if (va === vb) return 0;
-    if (va === OTHER) return 1;
-    if (vb === OTHER) return -1;
+    if (va === OTHER_GROUP) return 1;
+    if (vb === OTHER_GROUP) return -1;
     if (isTimeDimension(dim)) return va < vb ? -1 : 1;
     return costB - costA || (va < vb ? -1 : 1);
   };
@@ -51,13 +51,30 @@ export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: Ti
 
 /** A group without calls: zero measures, no share, no latency. */
 export function emptyRow(group: Record<string, string>): ReportRow {
-  return { group, ...zeroMeasures(), avgCostNano: 0, share: 0, p50LatencyMs: null };
+  return { group, kind: rowKind(Object.values(group)), ...zeroMeasures(), avgCostNano: 0, share: 0, p50LatencyMs: null };
+}
+
+/** The kind of the row of a group's values: `other` for the pool past the top N (its first value is OTHER_GROUP). */
+export function rowKind(values: readonly string[]): RowKind {
+  return values[0] === OTHER_GROUP ? 'other' : 'group';
+}
+
+/**
+ * The rows as reports show them: the pooled group's OTHER_GROUP value becomes the label
+ * OTHER (its kind says what it is). Call after sortRows and buildCross, which order and key
+ * by the value.
+ */
+export function labelPooled(rows: readonly ReportRow[], by: readonly string[]): ReportRow[] {
+  const first = by[0];
+  if (first === undefined) return [...rows];
+  return rows.map((r) => (r.group[first] === OTHER_GROUP ? { ...r, group: { ...r.group, [first]: OTHER } } : r));
 }
 
 /**
  * The spend matrix of a two-dimension report. Row values keep the (sorted) row order;
  * column values are ordered by their total cost (chronologically for time buckets).
- * Missing combinations are zero measures. Cells keep the call counts beside the cost, so a
+ * Missing combinations are zero measures. `rows` carry the pool's OTHER_GROUP value (call
+ * before labelPooled); the matrix labels it OTHER and says so in rowKinds. Cells keep the call counts beside the cost, so a
  * sum of cells whose calls all lack a cost is unknown, not $0 (report/known-cost.ts).
  */
 export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: string): CrossTable {
@@ -79,7 +96,8 @@ export function buildCross(rows: readonly ReportRow[], rowDim: string, colDim: s
   return {
     rowDim,
     colDim,
-    rowValues,
+    rowValues: rowValues.map((v) => (v === OTHER_GROUP ? OTHER : v)),
+    rowKinds: rowValues.map((v) => rowKind([v])),
     colValues,
     cells,
     rowTotals: cells.map(sumMeasures),

@@ -12,10 +12,13 @@ export {
   BUILTIN_DIMENSIONS,
   NONE,
   OTHER,
+  OTHER_GROUP,
+  TAG_PREFIX,
   TAG_KEY_RE,
   TIME_DIMENSIONS,
   isBuiltin,
   isTimeDimension,
+  tagKeyOf,
   type BuiltinDimension,
   type TimeDimension,
   type WhereClause,
@@ -55,9 +58,17 @@ export interface ReportMetrics extends Measures {
   change?: number | null;
 }
 
+/**
+ * What a row is: a group of calls (`group`), or the sum of the first dimension's values past
+ * the top N (`other`, labelled `(other)`); the total is apart (SpendReport.total, kind
+ * `total` in JSON and CSV). A tag value may read `(other)` too: only the kind tells them apart.
+ */
+export type RowKind = 'group' | 'other';
+
 export interface ReportRow extends ReportMetrics {
   /** Dimension name → group value (`(none)`, `(other)` included). Empty object when `by` is empty. */
   group: Record<string, string>;
+  kind: RowKind;
 }
 
 /**
@@ -68,7 +79,10 @@ export interface ReportRow extends ReportMetrics {
 export interface CrossTable {
   rowDim: string;
   colDim: string;
+  /** The row dimension's values, the pool past the top N labelled `(other)` (rowKinds tells it from a tag value of that text). */
   rowValues: string[];
+  /** The kind of each row value, in rowValues order. */
+  rowKinds: RowKind[];
   colValues: string[];
   cells: Measures[][];
   rowTotals: Measures[];

@@ -1,12 +1,17 @@
+import { canonicalTagValue } from '../domain/names.js';
 import { UsageError } from '../lib/errors.js';
 import type { WhereClause } from './types.js';
 
 /** The value that selects calls whose tag value is the empty text (reports label that group `""`). */
 const EMPTY_VALUE = '""';
 
-/** A filter's value as typed → the value it matches: `""` is the empty tag value, anything else itself. */
+/**
+ * A filter's value as typed → the value it matches: `""` is the empty tag value, anything
+ * else itself in NFC, as tag values are stored (domain/names.ts canonicalTagValue), so `ü4`
+ * typed decomposed finds the calls tagged `ü4`.
+ */
 export function filterValue(typed: string): string {
-  return typed === EMPTY_VALUE ? '' : typed;
+  return typed === EMPTY_VALUE ? '' : canonicalTagValue(typed);
 }
 
 /**

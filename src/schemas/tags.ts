@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE } from '../domain/names.js';
+import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE, canonicalTagValue } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
 
 /**
@@ -12,10 +12,14 @@ import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/
 /** A tag key (domain/names.ts). */
 export const tagKey = z.string().regex(TAG_KEY_RE, `invalid tag key (${TAG_KEY_RULE})`);
 
-/** A tag value: a string, number or boolean, stored as text of at most 256 characters, without control characters (they would reach terminals). */
+/**
+ * A tag value: a string, number or boolean, stored as text of at most 256 characters, without
+ * control characters (they would reach terminals), in NFC as the header's values are
+ * (canonicalTagValue), so a key's tags and a budget's `match` meet the calls' values.
+ */
 export const tagValue = z
   .union([z.string(), z.number(), z.boolean()])
-  .transform(String)
+  .transform((v) => canonicalTagValue(String(v)))
   .pipe(
     z
       .string()

@@ -174,7 +174,8 @@ function expectedTags(header: string): Record<string, string> | null {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return null;
     // eslint-disable-next-line no-control-regex
     if (typeof v === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(v)) return null;
-    const s = String(v);
+    // Values are stored in Unicode NFC (test/faults/tag-nfc.test.ts).
+    const s = typeof v === 'string' ? v.normalize('NFC') : String(v);
     if ([...s].length > MAX_TAG_VALUE_CHARS) return null;
     Object.defineProperty(out, k, { value: s, enumerable: true, writable: true, configurable: true });
   }

@@ -101,7 +101,7 @@ describe('tokometer report', () => {
 
   it('prints CSV', async () => {
     const csv = await run(['--by', 'feature', '--since', 'last-month', '--format', 'csv']);
-    expect(csv.split('\r\n')[0]).toBe('feature,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls');
+    expect(csv.split('\r\n')[0]).toBe('feature,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls,row_kind');
   });
 
   it('names a --by or --where tag key no call of the period has, with the keys seen closest first, and still prints', async () => {

@@ -53,6 +53,7 @@ describe('json', () => {
     expect(doc.by).toEqual(['feature']);
     expect(doc.rows[0]).toEqual({
       group: { feature: 'summarizer' },
+      kind: 'group',
       cost_usd: 0.126,
       calls: 3,
       input_tokens: 30_000,
@@ -73,6 +74,7 @@ describe('json', () => {
     });
     expect(nano(doc.total.cost_usd)).toBe(r.total.costNano);
     expect(doc.total.share).toBe(1);
+    expect(doc.total.kind).toBe('total');
     expect(doc.unpriced).toEqual([
       { model: 'mystery-1', calls: 2, provider: 'openai' },
       { model: 'mystery-2', calls: 1, provider: 'openai' },
@@ -99,13 +101,14 @@ describe('csv', () => {
     const r = await report();
     const lines = parseCsv(renderCsv(r));
     const doc = JSON.parse(renderJson(r));
-    expect(lines[0]).toEqual(['feature', 'cost_usd', 'calls', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'avg_cost_usd', 'share', 'p50_latency_ms', 'priced_calls', 'unpriced_calls']);
+    expect(lines[0]).toEqual(['feature', 'cost_usd', 'calls', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'avg_cost_usd', 'share', 'p50_latency_ms', 'priced_calls', 'unpriced_calls', 'row_kind']);
     const body = lines.slice(1, -1);
     expect(body).toHaveLength(doc.rows.length);
     body.forEach((line, i) => {
       const json = doc.rows[i];
       expect(line[0]).toBe(json.group.feature);
-      lines[0]!.slice(1).forEach((col, j) => {
+      expect(line.at(-1)).toBe(json.kind);
+      lines[0]!.slice(1, -1).forEach((col, j) => {
         const cell = line[j + 1]!;
         if (json[col] === null) expect(cell).toBe('');
         else expect(Number(cell)).toBe(roundForColumn(col, json[col]));
@@ -113,6 +116,7 @@ describe('csv', () => {
       expect(nano(Number(line[1]))).toBe(r.rows[i]!.costNano);
     });
     expect(lines.at(-1)![0]).toBe('(total)');
+    expect(lines.at(-1)!.at(-1)).toBe('total');
     expect(nano(Number(lines.at(-1)![1]))).toBe(r.total.costNano);
     // No float noise: shares to 4 decimals, latencies to 0.1 ms, USD exact to the nano-dollar.
     const col = (name: string) => body.map((line) => line[lines[0]!.indexOf(name)]!);
@@ -146,7 +150,7 @@ describe('csv', () => {
   it('writes a group column for a report without dimensions and compare columns when comparing', async () => {
     const lines = parseCsv(renderCsv(await report({ by: [], compare: 'previous' })));
     expect(lines[0]!.slice(0, 2)).toEqual(['group', 'cost_usd']);
-    expect(lines[0]!.slice(-2)).toEqual(['prev_cost_usd', 'change']);
+    expect(lines[0]!.slice(-3)).toEqual(['prev_cost_usd', 'change', 'row_kind']);
     expect(lines).toHaveLength(2);
   });
 

@@ -19,6 +19,7 @@ describe('spendReport', () => {
     expect(r.rows.map((x) => x.group.feature)).toEqual(['summarizer', 'chatbot', 'autocomplete', '(none)']);
     expect(row(r.rows, 'summarizer')).toEqual({
       group: { feature: 'summarizer' },
+      kind: 'group',
       costNano: 126e6,
       calls: 3,
       pricedCalls: 3,
@@ -93,6 +94,7 @@ describe('spendReport', () => {
   it('applies top N to the first dimension of a cross table', async () => {
     const r = await report({ by: ['feature', 'user_tier'], top: 1 });
     expect(r.cross!.rowValues).toEqual(['summarizer', '(other)']);
+    expect(r.cross!.rowKinds).toEqual(['group', 'other']);
     expect(row(r.rows, '(other)', 'free')).toMatchObject({ costNano: 16e6, calls: 4 });
     expect(row(r.rows, '(other)', 'pro')).toMatchObject({ costNano: 10e6, calls: 3 });
     expect(r.rows.reduce((a, x) => a + x.costNano, 0)).toBe(TOTAL);

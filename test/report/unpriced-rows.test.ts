@@ -86,9 +86,9 @@ describe('report rows without a known cost', () => {
     const { code, out, err } = await cli(['report', '--by', 'model', '--format', 'csv']);
     expect(code).toBe(0);
     const lines = out.split('\r\n');
-    expect(lines[0]).toBe('model,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls');
-    expect(lines).toContain('gpt-9-turbo,,3,300,30,0,,,100,0,3');
-    expect(lines).toContain('(total),0.006,6,500,50,0,0.003,1,100,2,3');
+    expect(lines[0]).toBe('model,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls,row_kind');
+    expect(lines).toContain('gpt-9-turbo,,3,300,30,0,,,100,0,3,group');
+    expect(lines).toContain('(total),0.006,6,500,50,0,0.003,1,100,2,3,total');
     expect(err).toContain('note: 3 unpriced calls not included in spend: gpt-9-turbo on openai (3).');
     expect(err).toContain("note: 1 call with unknown usage (the provider's answer could not be read): cost not included in spend. Usually a gateway or other upstream at the provider's base_url answered 200 with a body that is not the provider's JSON; --by provider,model tells whose calls they are.");
   });

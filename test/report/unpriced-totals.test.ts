@@ -72,8 +72,8 @@ describe('a total none of whose calls has a cost', () => {
 
   it('csv: the total line has empty cost_usd and share fields', async () => {
     const { out } = await cli(['report', '--by', 'feature', '--where', 'tenant_id=t09', '--format', 'csv']);
-    // feature,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls
-    expect(out.split('\r\n')).toContain('(total),,3,300,30,0,,,100,0,3');
+    // feature,cost_usd,calls,input_tokens,output_tokens,cached_input_tokens,avg_cost_usd,share,p50_latency_ms,priced_calls,unpriced_calls,row_kind
+    expect(out.split('\r\n')).toContain('(total),,3,300,30,0,,,100,0,3,total');
   });
 
   it('unit economics json: the overall cost_usd is null with priced_calls 0', async () => {

@@ -5,9 +5,11 @@ import { metricFields, unitEconomicsToJson } from './json.js';
 /**
  * CSV (RFC 4180: comma-separated, CRLF line ends, fields with `,` `"` CR or LF quoted and
  * inner quotes doubled). Columns: one per dimension (named after it), then the JSON
- * metric names (cost_usd, calls, …, unpriced_calls[, prev_cost_usd, change]). The last
- * line is the total, with `(total)` in the first group column (a `group` column when the
- * report has no dimension). Empty field = null (cost_usd, avg_cost_usd and share of a
+ * metric names (cost_usd, calls, …, unpriced_calls[, prev_cost_usd, change]), then
+ * `row_kind` (JSON's `kind`: group, other or total; last, so the columns before it keep
+ * their places). The last line is the total, `row_kind` total, with `(total)` in the first
+ * group column (a `group` column when the report has no dimension); a tag value may read
+ * `(total)` or `(other)` too, so a parser reads row_kind. Empty field = null (cost_usd, avg_cost_usd and share of a
  * group none of whose calls has a cost, as in JSON). Numbers are rounded by column, so no
  * float noise reaches a spreadsheet: USD to the nano-dollar (9 decimals), shares and
  * ratios to 4 decimals, milliseconds to 1 decimal; counts are whole.
@@ -57,9 +59,9 @@ export function renderCsv(report: SpendReport): string {
   const compare = report.previous !== undefined;
   const groupCols = q.by.length > 0 ? q.by : ['group'];
   const metricCols = Object.keys(metricFields(report.total, compare));
-  const rows = report.rows.map((r) => [...q.by.map((d) => r.group[d]), ...Object.values(metricFields(r, compare))]);
-  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare))]);
-  return csvLines([...groupCols, ...metricCols], rows);
+  const rows = report.rows.map((r) => [...q.by.map((d) => r.group[d]), ...Object.values(metricFields(r, compare)), r.kind]);
+  rows.push([...groupCols.map((_, i) => (i === 0 ? '(total)' : '')), ...Object.values(metricFields(report.total, compare)), 'total']);
+  return csvLines([...groupCols, ...metricCols, 'row_kind'], rows);
 }
 
 /** Unit economics per tier as CSV (the tier table; tenants are in the JSON form). */

@@ -8,12 +8,16 @@ import type { UnitEconomics } from '../unit-economics.js';
  * The report as one JSON document, SPEC §7:
  *
  * {"since","until"[,"until_as_given"],"time_zone","by","where","key","top",
- *  "rows":[{"group":{dim:value},"cost_usd","calls","input_tokens","output_tokens",
+ *  "rows":[{"group":{dim:value},"kind","cost_usd","calls","input_tokens","output_tokens",
  *           "cached_input_tokens","avg_cost_usd","share","p50_latency_ms","priced_calls",
  *           "unpriced_calls"[,"prev_cost_usd","change"]}],
- *  "total":{same fields without "group"},
+ *  "total":{"kind", then the same fields without "group"},
  *  "unpriced":[{"model","calls","provider"}][,"excluded_calls":[{"outcome","calls"}]]
  *  [,"previous":{"since","until"}][,"raw_calls_pruned_before"][,"unit_economics":{…}][,"message"]}
+ *
+ * `kind` says what a row is: `group` (calls with those values), `other` (the first
+ * dimension's values past `top`, summed; its group value reads `(other)`) or, for the
+ * total, `total`. A tag value may be the text `(other)` or `(total)`: read the kind.
  *
  * A row none of whose calls has a cost (all unpriced, or usage unknown) has cost_usd,
  * avg_cost_usd and share null (the keys stay): its cost is unknown, not 0. A row with
@@ -83,8 +87,8 @@ export function reportToJson(report: SpendReport, options: JsonOptions = {}): Re
     where: q.where,
     key: q.keyName ?? null,
     top: q.top ?? null,
-    rows: report.rows.map((r) => ({ group: r.group, ...metricFields(r, compare) })),
-    total: metricFields(report.total, compare),
+    rows: report.rows.map((r) => ({ group: r.group, kind: r.kind, ...metricFields(r, compare) })),
+    total: { kind: 'total', ...metricFields(report.total, compare) },
     unpriced: report.unpriced.map((u) => ({ model: u.model, calls: u.calls, provider: u.provider })),
   };
   if (report.excluded) doc.excluded_calls = report.excluded.map((e) => ({ outcome: e.outcome, calls: e.calls }));

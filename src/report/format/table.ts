@@ -1,7 +1,7 @@
 import type { Measures } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { sumMeasures } from '../rows.js';
-import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
+import { NONE, OTHER, TAG_PREFIX, isBuiltin, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
   excludedNotice,
@@ -37,6 +37,19 @@ import {
  */
 export interface TableOptions {
   color: boolean;
+}
+
+/** The total row's label (rows and matrix). */
+const TOTAL_LABEL = 'total';
+
+/**
+ * A group value as the table shows it: escaped (text.ts shown), and JSON-quoted when it
+ * reads like a label the table makes up itself (`(other)`, `total`) or starts with a quote,
+ * as the empty value is shown `""`: a row labelled bare `(other)` or `total` is always the
+ * table's own. `(none)` stays bare: the `(none)` row holds calls tagged with that text too.
+ */
+function groupLabel(value: string): string {
+  return value === OTHER || value === TOTAL_LABEL || value.startsWith('"') ? shown(JSON.stringify(value)) : shown(value);
 }
 
 /** Width of the trend bar in cells. */
@@ -84,10 +97,10 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
     ];
   };
   const body = report.rows.map((r) => {
-    const labels = q.by.map((d) => r.group[d]!);
-    return cells(labels.map(shown), r, labels.some((l) => l === NONE || l === OTHER) || r.calls === 0);
+    const labels = q.by.map((d, i) => (i === 0 && r.kind === 'other' ? OTHER : groupLabel(r.group[d]!)));
+    return cells(labels, r, r.kind === 'other' || labels.includes(NONE) || r.calls === 0);
   });
-  const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? 'total' : ''));
+  const totalLabels = (q.by.length > 0 ? q.by : ['']).map((_, i) => (i === 0 ? TOTAL_LABEL : ''));
   body.push(cells(totalLabels, report.total, false, true).map((c) => p.bold(c)));
   out.push('', renderGrid(columns, body, p, [report.rows.length]));
   const count = groupCount(report);
@@ -142,6 +155,8 @@ function filterHints(q: SpendReport['query']): string[] {
   if (keys.length === 0) return hints;
   hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`);
   if (keys.includes('model')) hints.push('Note that a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested.');
+  // A call may carry a tag of a built-in's name (SPEC §4 allows it); bare, the name is the built-in.
+  for (const key of keys.filter(isBuiltin)) hints.push(`\`${key}\` is the built-in dimension; a tag of that name is \`--where ${TAG_PREFIX}${key}=…\`.`);
   return hints;
 }
 
@@ -164,7 +179,7 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
   const rest = cross.colValues.length - listed.length;
   const columns: GridColumn[] = [
     { header: `${cross.rowDim} \\ ${cross.colDim}`, align: 'left' },
-    ...listed.map((v) => ({ header: shown(v), align: 'right' as const })),
+    ...listed.map((v) => ({ header: groupLabel(v), align: 'right' as const })),
     ...(rest > 0 ? [{ header: `${rest} more`, align: 'right' as const }] : []),
     { header: 'total', align: 'right' },
   ];
@@ -175,7 +190,7 @@ function renderCross(cross: CrossTable, marked: boolean, p: Paint): string {
     ...(rest > 0 ? [sum(sumMeasures(cells.slice(listed.length)))] : []),
     sum(total),
   ];
-  const rows = cross.rowValues.map((v, i) => line(shown(v), cross.cells[i]!, cross.rowTotals[i]!));
-  rows.push(line('total', cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
+  const rows = cross.rowValues.map((v, i) => line(cross.rowKinds[i] === 'other' ? OTHER : groupLabel(v), cross.cells[i]!, cross.rowTotals[i]!));
+  rows.push(line(TOTAL_LABEL, cross.colTotals, sumMeasures(cross.rowTotals)).map((c) => p.bold(c)));
   return renderGrid(columns, rows, p, [cross.rowValues.length]);
 }

@@ -26,8 +26,28 @@ export type ColumnDimension = Exclude<BuiltinDimension, TimeDimension>;
 
 /** Group value for calls that lack the tag (or the column is NULL). */
 export const NONE = '(none)';
-/** Group value that sums everything outside the top N. */
+/** The label reports show for the group that sums everything outside the top N (its row's kind is `other`). */
 export const OTHER = '(other)';
+/**
+ * The value the store gives that pooled group, until the report labels it OTHER
+ * (report/query.ts). It starts with U+001F, a control character no tag value may hold
+ * (SPEC §4), so a call tagged with the text `(other)` keeps a group of its own instead of
+ * merging into the pool.
+ */
+export const OTHER_GROUP = '\u001f(other)';
+
+/**
+ * The prefix that names a tag whatever its name: `tag:model` is the tag `model` (SPEC §4 lets
+ * a call carry one), where bare `model` is the built-in. A tag key that itself starts with
+ * `tag:` is named with the prefix again (`tag:tag:x`).
+ */
+export const TAG_PREFIX = 'tag:';
+
+/** The tag key `dim` names, or null for a built-in: `feature` → feature, `tag:model` → model, `model` → null. */
+export function tagKeyOf(dim: string): string | null {
+  if (dim.startsWith(TAG_PREFIX)) return dim.slice(TAG_PREFIX.length);
+  return isBuiltin(dim) ? null : dim;
+}
 
 export function isBuiltin(dim: string): dim is BuiltinDimension {
   return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
@@ -38,7 +58,8 @@ export function isTimeDimension(dim: string): dim is TimeDimension {
 }
 
 /**
- * One filter. `key` is a tag key or a built-in column (model, provider, key, endpoint, outcome, status).
+ * One filter. `key` is a built-in column (model, provider, key, endpoint, outcome, status), a
+ * tag key, or `tag:` and a tag key (tagKeyOf).
  * `!=` keeps calls without the tag (a call with no `feature` is not `feature=chat`).
  * The value `(none)` means the `(none)` group: `feature=(none)` keeps untagged calls (and those
  * tagged with the text `(none)`, which the group holds too: scope.ts).
@@ -51,7 +72,8 @@ export interface WhereClause {
 
 /** Throws a UsageError unless `dim` is a built-in or a well-formed tag key. */
 export function checkDimension(dim: string, flag: string): void {
-  if (!isBuiltin(dim) && !TAG_KEY_RE.test(dim)) {
+  const tag = tagKeyOf(dim);
+  if (tag !== null && !TAG_KEY_RE.test(tag)) {
     throw new UsageError(
       `${flag} "${dim}" is neither a built-in (${BUILTIN_DIMENSIONS.join(', ')}) nor a tag key ([A-Za-z0-9_.:-], 1–64 characters).`,
     );
@@ -61,5 +83,5 @@ export function checkDimension(dim: string, flag: string): void {
 /** Throws a UsageError unless `w` can filter calls (a time bucket cannot: that is what --since/--until do); `names` are the inputs as the caller calls them. */
 export function checkFilter(w: WhereClause, names: { where: string; since: string; until: string } = { where: '--where', since: '--since', until: '--until' }): void {
   checkDimension(w.key, names.where);
-  if (isTimeDimension(w.key)) throw new UsageError(`${names.where} cannot filter on "${w.key}"; use ${names.since} and ${names.until}.`);
+  if (isTimeDimension(w.key)) throw new UsageError(`${names.where} cannot filter on "${w.key}"; use ${names.since} and ${names.until} (a tag named ${w.key} is ${names.where} ${TAG_PREFIX}${w.key}=…).`);
 }

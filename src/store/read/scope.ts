@@ -3,7 +3,7 @@ import type { Db, Dialect } from '../db.js';
 import { reachedSql, type Reach } from '../reached.js';
 import type { SqlValue } from '../types.js';
 import { tagFilterSql, tagJoinSql, timeBucketSql } from './dialect.js';
-import { NONE, checkDimension, checkFilter, isBuiltin, isTimeDimension, type ColumnDimension, type WhereClause } from './dimensions.js';
+import { NONE, checkDimension, checkFilter, isTimeDimension, tagKeyOf, type ColumnDimension, type WhereClause } from './dimensions.js';
 import type { Fragment } from './fragment.js';
 
 export { joinFragments, type Fragment } from './fragment.js';
@@ -61,11 +61,12 @@ export function whereFragment(dialect: Dialect, scope: Scope): Fragment {
   if (scope.reach !== undefined) parts.push(scope.reach === 'reached' ? reachedSql('c') : `NOT (${reachedSql('c')})`);
   for (const w of scope.where) {
     checkFilter(w);
-    if (isBuiltin(w.key)) {
+    const tag = tagKeyOf(w.key);
+    if (tag === null) {
       parts.push(`${CALL_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
       params.push(w.value);
     } else {
-      const filter = w.value === NONE ? noneGroupFilterSql(dialect, w.key, w.op) : tagFilterSql(dialect, w.key, w.op, w.value);
+      const filter = w.value === NONE ? noneGroupFilterSql(dialect, tag, w.op) : tagFilterSql(dialect, tag, w.op, w.value);
       parts.push(filter.sql);
       params.push(...filter.params);
     }
@@ -94,10 +95,10 @@ export async function dimensionSql(db: Db, by: readonly string[], scope: Scope):
   by.forEach((dim, i) => {
     if (isTimeDimension(dim)) {
       exprs.push(timeBucketSql(db.dialect, dim, localTs));
-    } else if (isBuiltin(dim)) {
+    } else if (tagKeyOf(dim) === null) {
       exprs.push(CALL_DIMENSION_SQL[dim as ColumnDimension]);
     } else {
-      const join = tagJoinSql(db.dialect, `d${i}`, dim);
+      const join = tagJoinSql(db.dialect, `d${i}`, tagKeyOf(dim)!);
       joinSql.push(join.sql);
       params.push(...join.params);
       exprs.push(`COALESCE(d${i}.value, '${NONE}')`);

@@ -1,4 +1,4 @@
-import { fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from '../../report/rows.js';
+import { fillTimeBuckets, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from '../../report/rows.js';
 import type { PlannedReads } from '../../report/run-plan.js';
 import type { Scope } from '../../store/read/scope.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
@@ -36,7 +36,7 @@ export async function totals(source: PlannedReads, scope: Scope): Promise<Totals
 export async function groupTable(source: PlannedReads, scope: Scope, dimension: string): Promise<{ rows: GroupRow[]; totalNano: number; totalCalls: number }> {
   const groups = await source.groups({ ...scope, by: [dimension] }, { top: LIMITS.groups });
   const total = sumMeasures(groups);
-  const rows = sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, ...reportMetrics(g, total.costNano, null) })), [dimension]);
+  const rows = labelPooled(sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, kind: rowKind(g.values), ...reportMetrics(g, total.costNano, null) })), [dimension]), [dimension]);
   return {
     rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })),
     totalNano: total.costNano,
@@ -48,7 +48,7 @@ export async function groupTable(source: PlannedReads, scope: Scope, dimension: 
 export async function dailyTrend(source: PlannedReads, scope: Scope): Promise<TrendPoint[]> {
   const groups = await source.groups({ ...scope, by: ['day'] });
   const total = sumMeasures(groups).costNano;
-  const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
+  const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, kind: rowKind(g.values), ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
   return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls }));
 }
 

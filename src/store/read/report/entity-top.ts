@@ -4,7 +4,7 @@ import { addMeasures, callMeasuresSql, measuresFromRow, measuresOf, storedMeasur
 import { reachedSql } from '../../reached.js';
 import { latencyBucket, utcMonthOf } from '../../rollup-policy.js';
 import { byteOrderSql, callsWithTagValuesSql, tagJoinSql } from '../dialect.js';
-import { NONE, OTHER } from '../dimensions.js';
+import { NONE, OTHER_GROUP } from '../dimensions.js';
 import { monthPieces, type MonthPiece } from './entity-months.js';
 import { pendingEntitySums } from './entity-pending.js';
 import { histogramP50, type Histogram } from './histogram.js';
@@ -128,7 +128,7 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       const kept = ranked.reduce((a, [, s]) => addMeasures(a, s), zeroMeasures());
       const groups: GroupAggregate[] = ranked.map(([v, s]) => ({ values: [v], ...s }));
       const other = subtractMeasures(total, kept);
-      if (other.calls > 0) groups.push({ values: [OTHER], ...other });
+      if (other.calls > 0) groups.push({ values: [OTHER_GROUP], ...other });
       return groups;
     },
 
@@ -136,7 +136,7 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
       if (spec.since < state.rawSince) throw new Error('per-entity latencies before the retention cutoff are gone');
       const plan = planOf(spec, state);
       const out: P50ByGroup = new Map();
-      const entities = keep.filter((v) => v !== NONE && v !== OTHER);
+      const entities = keep.filter((v) => v !== NONE && v !== OTHER_GROUP);
       const latencies = new Map<string, number[]>(entities.map((v) => [v, []]));
       const kept = callsWithTagValuesSql(db.dialect, 'u', plan.key, entities);
       const rows = await db.all<{ v: string; lat: number }>(
@@ -160,7 +160,7 @@ export function createEntityReads(db: Db, state: RollupState, rollups: RollupRea
         none.forEach((n, b) => (other[b]! -= n));
       }
       const p50 = histogramP50(other);
-      if (p50 !== null) out.set(groupKey([OTHER]), p50);
+      if (p50 !== null) out.set(groupKey([OTHER_GROUP]), p50);
       return out;
     },
   };

@@ -2,7 +2,7 @@ import type { Db } from '../../db.js';
 import { callMeasuresSql, measuresFromRow, summedMeasuresSql } from '../../measures.js';
 import { unpricedSql, untokenedSpeechSql } from '../../unpriced.js';
 import { byteOrderSql, groupMedianSql, inListSql } from '../dialect.js';
-import { OTHER } from '../dimensions.js';
+import { OTHER_GROUP } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
 import { dimensionSql, whereFragment, type Scope } from '../scope.js';
 import { byUnpricedOrder, groupKey, type AggregateReads, type AggregateSpec, type Collapse, type GroupAggregate, type P50ByGroup, type UnpricedModel } from './types.js';
@@ -65,7 +65,7 @@ export function createRawReads(db: Db): AggregateReads {
       const cols = dims.exprs.map((e, i): Fragment => {
         if (i > 0 || !keep) return { sql: `${e} AS d${i}`, params: [] };
         const kept = inListSql(db.dialect, e, keep);
-        return { sql: `CASE WHEN ${kept.sql} THEN ${e} ELSE '${OTHER}' END AS d${i}`, params: kept.params };
+        return { sql: `CASE WHEN ${kept.sql} THEN ${e} ELSE '${OTHER_GROUP}' END AS d${i}`, params: kept.params };
       });
       const dimNames = dims.exprs.map((_, i) => `d${i}`);
       const base = joinFragments(
@@ -99,7 +99,7 @@ export function createRawReads(db: Db): AggregateReads {
   function collapsed(inner: Fragment, dimNames: readonly string[], collapse: Collapse): Fragment {
     const rest = dimNames.slice(1).map((d) => `g.${d} AS ${d}`);
     const groupBy = `GROUP BY ${['1', ...rest.map((_, i) => String(i + 2))].join(', ')}`;
-    const folded = (keepTest: Fragment): Fragment => ({ sql: `CASE WHEN ${keepTest.sql} THEN g.d0 ELSE '${OTHER}' END AS d0`, params: keepTest.params });
+    const folded = (keepTest: Fragment): Fragment => ({ sql: `CASE WHEN ${keepTest.sql} THEN g.d0 ELSE '${OTHER_GROUP}' END AS d0`, params: keepTest.params });
     const select = (keepTest: Fragment) => {
       const d0 = folded(keepTest);
       return { sql: `SELECT ${[d0.sql, ...rest, summedMeasuresSql('g')].join(', ')}`, params: d0.params };

@@ -3,7 +3,7 @@ import { compareUtf8 } from '../../../lib/byte-order.js';
 import type { Db } from '../../db.js';
 import { accumulateSigned, zeroMeasures, type Measures } from '../../measures.js';
 import { HOUR_MS } from '../../rollup-policy.js';
-import { NONE, OTHER } from '../dimensions.js';
+import { NONE, OTHER_GROUP } from '../dimensions.js';
 import { joinFragments, type Fragment } from '../fragment.js';
 import { dimensionSql, whereFragment, type Scope } from '../scope.js';
 import { addPairs, histogramP50, newHistogram, type Histogram } from './histogram.js';
@@ -49,7 +49,7 @@ export function collapseGroups(groups: readonly GroupAggregate[], collapse: Coll
     kept = new Set(collapse.keep);
   }
   const out = new Map<string, GroupAggregate>();
-  for (const g of groups) addAggregate(out, [kept.has(g.values[0]!) ? g.values[0]! : OTHER, ...g.values.slice(1)], g, 1);
+  for (const g of groups) addAggregate(out, [kept.has(g.values[0]!) ? g.values[0]! : OTHER_GROUP, ...g.values.slice(1)], g, 1);
   return [...out.values()];
 }
 
@@ -108,7 +108,7 @@ export function createRollupReads(db: Db, state: RollupState, raw: AggregateRead
     const kept = keep ? new Set(keep) : undefined;
     const out = new Map<string, Histogram>();
     const histogramOf = (values: string[]): Histogram => {
-      const key = groupKey(kept && !kept.has(values[0]!) ? [OTHER, ...values.slice(1)] : values);
+      const key = groupKey(kept && !kept.has(values[0]!) ? [OTHER_GROUP, ...values.slice(1)] : values);
       let h = out.get(key);
       if (!h) out.set(key, (h = newHistogram()));
       return h;

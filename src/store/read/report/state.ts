@@ -1,7 +1,7 @@
 import type { Db } from '../../db.js';
 import { ENTITY_KEYS } from '../../rollup-policy.js';
 import { schemaVersionOf } from '../dialect.js';
-import { NONE, isBuiltin } from '../dimensions.js';
+import { NONE, TAG_PREFIX, isBuiltin } from '../dimensions.js';
 import type { AggregateSpec, RollupState } from './types.js';
 
 /** Rollups arrived with schema v3; an older database (read-only, not migrated) has none: undefined. */
@@ -32,6 +32,8 @@ export function entityBit(key: string): number | undefined {
  */
 export function rollupTagKey(spec: AggregateSpec, state: RollupState): string | null | undefined {
   const keys = new Set<string>();
+  // A `tag:` name is answered from raw calls (scope.ts reads the prefix); rollups key tags by their bare name.
+  if ([...spec.by, ...spec.where.map((w) => w.key)].some((k) => k.startsWith(TAG_PREFIX))) return undefined;
   for (const dim of spec.by) {
     if (isBuiltin(dim)) continue;
     if (entityBit(dim) !== undefined || !state.rolledUp(dim)) return undefined;
