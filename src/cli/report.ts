@@ -6,10 +6,10 @@ import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
 import { excludedNotice, prunedNotice, unknownKeyNotices, unknownUsageNotice, unpricedNotice } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
-import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
 import { parseWhere } from '../report/where.js';
+import { reportWindow } from '../report/window.js';
 import type { Store } from '../store/facade.js';
 import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
@@ -53,7 +53,7 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
     .option('--format <format>', formatHelp(FORMATS))
     .option('--json', JSON_FLAG_HELP)
-    .option('--compare <period>', 'add the change against the previous period of equal length ("previous")')
+    .option('--compare <period>', 'add the change against the previous period ("previous"): for a named --since (this-month…) the same span of the period before, else the same length just before. An end after now counts as now')
     .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)');
   withStoreFlags(report, 'database file', (flags: ReportFlags) => runReport(flags, deps));
 }
@@ -61,7 +61,7 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
 async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   const format = parseFormat(flags, FORMATS);
   const timeZone = deps.timeZone(flags.config);
-  const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
+  const { previous, untilAsGiven, soFar, ...range } = reportWindow({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   if (flags.compare !== undefined && flags.compare !== 'previous') {
     throw new UsageError(`--compare "${flags.compare}" is not supported; use --compare previous.`);
   }
@@ -72,10 +72,10 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     timeZone,
     ...(flags.key !== undefined ? { keyName: flags.key } : {}),
     ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
-    ...(flags.compare === 'previous' ? { compare: 'previous' as const } : {}),
+    ...(flags.compare === 'previous' ? { compare: 'previous' as const, previousWindow: previous } : {}),
+    ...(soFar ? { soFar } : {}),
+    ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
   };
-  const untilAsGiven = untilDateAsGiven(flags.until);
-  if (untilAsGiven !== undefined) query.untilAsGiven = untilAsGiven;
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
@@ -101,7 +101,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     }
   } else {
     deps.out(renderTable(report, { color }));
-    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
+    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, soFar, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
 }
 

@@ -140,20 +140,35 @@ export function untilDateAsGiven(until: string | undefined): string | undefined 
   return text !== undefined && DATE_RE.test(text) ? text : undefined;
 }
 
-function namedPeriod(text: string, now: number, timeZone: string): { start: number; end: number } | undefined {
+/** A named calendar period: [start, end), and the start of the period of the same kind before it. */
+export interface NamedPeriod {
+  start: number;
+  end: number;
+  previousStart: number;
+}
+
+/** The period a word such as `this-month` names at `now` in `timeZone` (case and spaces ignored); undefined for any other text. */
+export function namedPeriodOf(raw: string, now: number, timeZone: string): NamedPeriod | undefined {
+  return namedPeriod(raw.trim().toLowerCase(), now, timeZone);
+}
+
+function namedPeriod(text: string, now: number, timeZone: string): NamedPeriod | undefined {
+  const day = (n: number) => startOfDay(now, timeZone, n);
+  const week = (n: number) => startOfWeek(now, timeZone, n);
+  const month = (n: number) => startOfMonth(now, timeZone, n);
   switch (text) {
     case 'today':
-      return { start: startOfDay(now, timeZone), end: startOfDay(now, timeZone, 1) };
+      return { start: day(0), end: day(1), previousStart: day(-1) };
     case 'yesterday':
-      return { start: startOfDay(now, timeZone, -1), end: startOfDay(now, timeZone) };
+      return { start: day(-1), end: day(0), previousStart: day(-2) };
     case 'this-week':
-      return { start: startOfWeek(now, timeZone, 0), end: startOfWeek(now, timeZone, 1) };
+      return { start: week(0), end: week(1), previousStart: week(-1) };
     case 'last-week':
-      return { start: startOfWeek(now, timeZone, -1), end: startOfWeek(now, timeZone, 0) };
+      return { start: week(-1), end: week(0), previousStart: week(-2) };
     case 'this-month':
-      return { start: startOfMonth(now, timeZone), end: startOfMonth(now, timeZone, 1) };
+      return { start: month(0), end: month(1), previousStart: month(-1) };
     case 'last-month':
-      return { start: startOfMonth(now, timeZone, -1), end: startOfMonth(now, timeZone) };
+      return { start: month(-1), end: month(0), previousStart: month(-2) };
     default:
       return undefined;
   }

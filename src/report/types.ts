@@ -35,8 +35,12 @@ export interface ReportQuery extends TimeRange {
    */
   top?: number;
   timeZone: string;
-  /** Also run the same query over [since - (until - since), since) and attach prevCostNano/change. */
+  /** Also run the same query over previousWindow and attach prevCostNano/change. */
   compare?: 'previous';
+  /** The window compare uses (report/window.ts); default the same length just before [since, until). */
+  previousWindow?: TimeRange;
+  /** The end asked for was after now, so `until` is now: headers say "(so far)" (report/window.ts). */
+  soFar?: boolean;
   /** `--until` as the user typed it when it was a date (inclusive: `until` is the next local midnight); shown instead of `until`. */
   untilAsGiven?: string;
 }

@@ -109,7 +109,7 @@ function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
   const filters = [...q.where.map((w) => `${w.key}${w.op}${shown(w.value)}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
-  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})`;
+  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar)} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
 }
@@ -128,7 +128,7 @@ function groupCount(report: SpendReport): string | null {
 export function emptyMessage(report: SpendReport): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
-  const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
+  const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
   // Calls were recorded, the provider served none: the footer that follows counts them.
   if (report.excluded && report.excluded.length > 0) return `No call was served by the provider ${range}.`;
   if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q)].join('\n');
