@@ -12,6 +12,7 @@ import {
   formatMoney,
   formatPercent,
   formatUntil,
+  inclusiveLastDay,
   paint,
   prunedNotice,
   renderGrid,
@@ -109,9 +110,25 @@ function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
   const filters = [...q.where.map((w) => `${w.key}${w.op}${shown(w.value)}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
-  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar)} (${q.timeZone})`;
-  const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
+  const [end, prevEnd] = windowEnds(report);
+  const range = `${formatLocal(q.since, q.timeZone)} → ${end} (${q.timeZone})`;
+  const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${prevEnd}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
+}
+
+/**
+ * The ends of the window and of the compared one, written the same way: after an inclusive
+ * --until date the compared window's last day (inclusive) when it ends at midnight, else
+ * both as instants; "(so far)" marks only the window itself (its compared one has passed).
+ */
+function windowEnds(report: SpendReport): [string, string] {
+  const q = report.query;
+  const prev = report.previous;
+  if (prev === undefined) return [formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar), ''];
+  const inclusive = q.untilAsGiven !== undefined && !q.soFar;
+  const prevDay = inclusive ? inclusiveLastDay(prev.until, q.timeZone) : undefined;
+  if (inclusive && prevDay === undefined) return [formatLocal(q.until, q.timeZone), formatLocal(prev.until, q.timeZone)];
+  return [formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar), prevDay !== undefined ? `${prevDay} (inclusive)` : formatLocal(prev.until, q.timeZone)];
 }
 
 /** Past this many rows without --top, the table says how many groups it lists and how to keep fewer. */

@@ -145,6 +145,13 @@ export function formatUntil(until: number, timeZone: string, asGiven?: string, s
   return asGiven !== undefined ? `${asGiven} (inclusive)` : formatLocal(until, timeZone);
 }
 
+/** The local date of the last day before `until` when `until` is a local midnight (an exclusive end written inclusively), else undefined. */
+export function inclusiveLastDay(until: number, timeZone: string): string | undefined {
+  const p = localParts(until, timeZone);
+  if (p.hour !== 0 || p.minute !== 0 || p.second !== 0 || until % 1000 !== 0) return undefined;
+  return formatLocal(until - 1, timeZone).slice(0, 10);
+}
+
 /**
  * One line saying that figures start at the retention cutoff, not at the range start:
  * raw calls before it were pruned and the answer needed them.
