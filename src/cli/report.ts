@@ -48,7 +48,7 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
     .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, outcome, status, day, week, month (default: model)')
     .option('--since <when>', 'start: 30m, 24h, 7d, today, yesterday, this-week, last-week, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
     .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
-    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable. Calls the provider did not serve (refused, answered with an error, never sent) count only with a --where outcome=… or status=…', collect, [])
+    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable: repeats of one key keep any of its values (k!=v repeats: none of them), different keys all apply. Calls the provider did not serve (refused, answered with an error, never sent) count only with a --where outcome=… or status=…', collect, [])
     .option('--key <name>', 'only calls made with this metering key')
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
     .option('--format <format>', formatHelp(FORMATS))

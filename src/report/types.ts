@@ -17,8 +17,10 @@ export {
   isBuiltin,
   isTimeDimension,
   type BuiltinDimension,
+  whereGroups,
   type TimeDimension,
   type WhereClause,
+  type WhereGroup,
 } from '../store/read/dimensions.js';
 export type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 

@@ -1,7 +1,7 @@
 import type { Measures } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { sumMeasures } from '../rows.js';
-import { NONE, OTHER, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
+import { NONE, OTHER, isTimeDimension, whereGroups, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
   excludedNotice,
@@ -109,7 +109,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
 function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
-  const filters = [...q.where.map((w) => `${w.key}${w.op}${shown(w.value)}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
+  const filters = [...whereGroups(q.where).map((g) => `${g.key}${g.op}${g.values.map(shown).join('|')}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
   const [end, prevEnd] = windowEnds(report);
   const range = `${formatLocal(q.since, q.timeZone)} → ${end} (${q.timeZone})`;
   const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${prevEnd}` : '';
