@@ -3,7 +3,7 @@ import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy, PlanSpec } from './plan.js';
 import { costKnown } from './known-cost.js';
-import { buildCross, emptyRow, fillTimeBuckets, reportMetrics, sortRows, sumMeasures } from './rows.js';
+import { buildCross, emptyRow, fillSinceFirstCall, reportMetrics, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
 import { unknownTagKeys } from './unknown-keys.js';
@@ -42,7 +42,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
           ...reportMetrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
         }));
   if (q.by.length === 1 && isTimeDimension(q.by[0]!) && collapse === undefined) {
-    rows = fillTimeBuckets(rows, q.by[0] as TimeDimension, q, q.timeZone);
+    rows = fillSinceFirstCall(rows, q.by[0] as TimeDimension, q, q.timeZone, source.firstCallHour);
   }
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
