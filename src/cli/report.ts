@@ -11,6 +11,7 @@ import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js
 import { parseWhere } from '../report/where.js';
 import { reportWindow } from '../report/window.js';
 import type { Store } from '../store/facade.js';
+import { shellWord } from './invocation.js';
 import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
@@ -90,7 +91,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   const empty = report.total.calls === 0;
   const color = wantsColor(deps);
   if (format === 'json') {
-    deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
+    deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report, rerunFlags(flags)) } : {}) }));
   } else if (format === 'csv') {
     deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
     const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
@@ -100,9 +101,15 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
       if (note) deps.err(`note: ${note}\n`);
     }
   } else {
-    deps.out(renderTable(report, { color }));
+    deps.out(renderTable(report, { color, rerun: rerunFlags(flags) }));
     if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, soFar, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
+}
+
+/** The options a suggested `tokometer report` keeps so it reads the same database and window: --db, --config, --since, --until, shell-quoted. */
+function rerunFlags(flags: ReportFlags): string {
+  const given: Array<[string, string | undefined]> = [['--db', flags.db], ['--config', flags.config], ['--since', flags.since], ['--until', flags.until]];
+  return given.flatMap(([name, value]) => (value === undefined ? [] : [name, shellWord(value)])).join(' ');
 }
 
 /** `feature,user_tier` → ['feature', 'user_tier']; dimension names are checked by validateQuery. */

@@ -50,6 +50,8 @@ const ACCEPTED =
 /** Relative span units in ms; `m` and `min` are minutes (months are named periods only). */
 const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 const RELATIVE_RE = /^(\d{1,6})(min|m|h|d|w)$/;
+/** `1mo`, `2months`, `3mon`: months written as a span, refused with a hint (months are named periods only). */
+const MONTHS_RE = /^\d{1,6}\s*(mo|mos|mon|mons|month|months)$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -105,6 +107,7 @@ function parseBound(raw: string, side: Side, name: string, now: number, timeZone
   const rel = RELATIVE_RE.exec(text);
   if (rel && /M$/.test(raw.trim())) fail('is not a time (m is minutes; for months use this-month, last-month or a date)');
   if (rel) return { at: now - Number(rel[1]) * UNIT_MS[rel[2]!]! };
+  if (MONTHS_RE.test(text)) fail('is not a time (a month is no fixed span: for months use this-month, last-month or a date; 30d is 30 days)');
 
   const period = namedPeriod(text, now, timeZone);
   if (period) return side === 'since' ? { at: period.start, impliedEnd: period.end } : { at: period.end };

@@ -38,6 +38,8 @@ import {
  */
 export interface TableOptions {
   color: boolean;
+  /** The user's options that keep a suggested `tokometer report` on the same data and window (`--db x --since 7d`), shell-quoted; see emptyMessage. */
+  rerun?: string;
 }
 
 /** Width of the trend bar in cells. */
@@ -53,7 +55,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const out: string[] = [p.bold(title(report))];
   const excluded = excludedNotice(report.excluded);
   if (report.total.calls === 0) {
-    out.push('', emptyMessage(report));
+    out.push('', emptyMessage(report, options.rerun));
     if (excluded) out.push('', p.yellow(excluded));
     return out.join('\n') + '\n';
   }
@@ -141,23 +143,23 @@ function groupCount(report: SpendReport): string | null {
   return `${formatInt(report.rows.length)} ${q.by.join(' × ')} ${q.by.length > 1 ? 'groups' : 'values'}, most expensive first; --top N lists the first N and sums the rest into ${OTHER}.`;
 }
 
-/** The friendly text for a report with no calls (also used by the CLI). */
-export function emptyMessage(report: SpendReport): string {
+/** The friendly text for a report with no calls (also used by the CLI); `rerun` (TableOptions.rerun) goes into the command it suggests. */
+export function emptyMessage(report: SpendReport, rerun?: string): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
   const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
   // Calls were recorded, the provider served none: the footer that follows counts them.
   if (report.excluded && report.excluded.length > 0) return `No call was served by the provider ${range}.`;
-  if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q)].join('\n');
+  if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q, rerun)].join('\n');
   return [`No calls recorded ${range}.`, 'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.'].join('\n');
 }
 
 /** What to check when the filters match nothing: the key name, the values recorded, and how models are named. */
-function filterHints(q: SpendReport['query']): string[] {
+function filterHints(q: SpendReport['query'], rerun: string | undefined): string[] {
   const hints = q.keyName === undefined ? [] : ['Check the key name: `tokometer keys list --all` lists the keys.'];
   const keys = [...new Set(q.where.map((w) => w.key))];
   if (keys.length === 0) return hints;
-  hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`);
+  hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}${rerun ? ` ${rerun}` : ''}\` lists the values recorded.`);
   if (keys.includes('model')) hints.push('Note that a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested.');
   return hints;
 }
