@@ -3,17 +3,17 @@ import type { OutgoingResponse } from '../proxy/types.js';
 import { reportToJson } from '../report/format/json.js';
 import { emptyMessage } from '../report/format/table.js';
 import { spendReport, validateQuery } from '../report/query.js';
-import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery } from '../report/types.js';
 import { parseWhere } from '../report/where.js';
 import { unitEconomics } from '../report/unit-economics.js';
+import { reportWindow } from '../report/window.js';
 import type { AdminDeps } from './deps.js';
 import { badRequest, json } from './http.js';
 
 const truthy = (v: string | null) => v === '1' || v === 'true';
 
 function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
-  const range = parseTimeRange({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, {
+  const { previous, untilAsGiven, soFar, ...range } = reportWindow({ since: q.get('since') ?? undefined, until: q.get('until') ?? undefined }, {
     clock: deps.clock,
     timeZone: deps.timeZone,
     names: { since: 'since', until: 'until' },
@@ -23,7 +23,6 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
   const top = q.get('top');
   if (top !== null && !/^[1-9]\d*$/.test(top)) throw new UsageError(`top "${top}" must be a whole number ≥ 1.`);
   const compare = q.get('compare');
-  const untilAsGiven = untilDateAsGiven(q.get('until') ?? undefined);
   if (compare !== null && compare !== 'previous') throw new UsageError(`compare "${compare}" is not supported; use compare=previous.`);
   return {
     ...range,
@@ -32,7 +31,8 @@ function reportQuery(deps: AdminDeps, q: URLSearchParams): ReportQuery {
     timeZone: deps.timeZone,
     ...(q.get('key') !== null ? { keyName: q.get('key')! } : {}),
     ...(top !== null ? { top: Number(top) } : {}),
-    ...(compare === 'previous' ? { compare: 'previous' as const } : {}),
+    ...(compare === 'previous' ? { compare: 'previous' as const, previousWindow: previous } : {}),
+    ...(soFar ? { soFar } : {}),
     ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
   };
 }

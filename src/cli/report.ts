@@ -6,11 +6,12 @@ import { renderJson } from '../report/format/json.js';
 import { emptyMessage, renderTable } from '../report/format/table.js';
 import { excludedNotice, prunedNotice, unknownKeyNotices, unknownUsageNotice, unpricedNotice } from '../report/format/text.js';
 import { spendReport, validateQuery } from '../report/query.js';
-import { parseTimeRange, untilDateAsGiven } from '../report/time-range.js';
 import type { ReportQuery } from '../report/types.js';
 import { unitEconomics, type EconomicsConfig } from '../report/unit-economics.js';
 import { parseWhere } from '../report/where.js';
+import { reportWindow } from '../report/window.js';
 import type { Store } from '../store/facade.js';
+import { shellWord } from './invocation.js';
 import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsColor, withStoreFlags, type ReadOnlyStoreDeps, type StoreCommandFlags } from './store-command.js';
 
 /**
@@ -48,12 +49,12 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
     .option('--by <dims>', 'one or two comma-separated dimensions: a tag key or model, provider, key, endpoint, outcome, status, day, week, month (default: model)')
     .option('--since <when>', 'start: 30m, 24h, 7d, today, yesterday, this-week, last-week, this-month, last-month, 2026-11-01 or a timestamp (default: 30d)')
     .option('--until <when>', 'end, same forms; a date is inclusive (default: now)')
-    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable. Calls the provider did not serve (refused, answered with an error, never sent) count only with a --where outcome=… or status=…', collect, [])
+    .option('--where <k=v>', 'keep calls whose tag or built-in k equals v (k!=v excludes; v may be "(none)"); repeatable: repeats of one key keep any of its values (k!=v repeats: none of them), different keys all apply. Calls the provider did not serve (refused, answered with an error, never sent) count only with a --where outcome=… or status=…', collect, [])
     .option('--key <name>', 'only calls made with this metering key')
     .option('--top <n>', 'show the N most expensive groups and sum the rest as (other)')
     .option('--format <format>', formatHelp(FORMATS))
     .option('--json', JSON_FLAG_HELP)
-    .option('--compare <period>', 'add the change against the previous period of equal length ("previous")')
+    .option('--compare <period>', 'add the change against the previous period ("previous"): for a named --since (this-month…) the same span of the period before, else the same length just before. An end after now counts as now')
     .option('--unit-economics', 'add cost per active user, per tier and per tenant, with AI COGS and margins (with --format csv: the per-tier table)');
   withStoreFlags(report, 'database file', (flags: ReportFlags) => runReport(flags, deps));
 }
@@ -61,7 +62,7 @@ export function registerReportCommand(program: Command, deps: ReportDeps): void 
 async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   const format = parseFormat(flags, FORMATS);
   const timeZone = deps.timeZone(flags.config);
-  const range = parseTimeRange({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
+  const { previous, untilAsGiven, soFar, ...range } = reportWindow({ since: flags.since, until: flags.until }, { clock: deps.clock, timeZone });
   if (flags.compare !== undefined && flags.compare !== 'previous') {
     throw new UsageError(`--compare "${flags.compare}" is not supported; use --compare previous.`);
   }
@@ -72,10 +73,10 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     timeZone,
     ...(flags.key !== undefined ? { keyName: flags.key } : {}),
     ...(flags.top !== undefined ? { top: parseTop(flags.top) } : {}),
-    ...(flags.compare === 'previous' ? { compare: 'previous' as const } : {}),
+    ...(flags.compare === 'previous' ? { compare: 'previous' as const, previousWindow: previous } : {}),
+    ...(soFar ? { soFar } : {}),
+    ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
   };
-  const untilAsGiven = untilDateAsGiven(flags.until);
-  if (untilAsGiven !== undefined) query.untilAsGiven = untilAsGiven;
   validateQuery(query);
   const economics = flags.unitEconomics ? deps.economics(flags.config) : undefined;
 
@@ -90,7 +91,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
   const empty = report.total.calls === 0;
   const color = wantsColor(deps);
   if (format === 'json') {
-    deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report) } : {}) }));
+    deps.out(renderJson(report, { ...(ue ? { unitEconomics: ue } : {}), ...(empty ? { message: emptyMessage(report, rerunFlags(flags)) } : {}) }));
   } else if (format === 'csv') {
     deps.out(ue ? renderUnitEconomicsCsv(ue) : renderCsv(report));
     const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
@@ -100,9 +101,15 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
       if (note) deps.err(`note: ${note}\n`);
     }
   } else {
-    deps.out(renderTable(report, { color }));
-    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
+    deps.out(renderTable(report, { color, rerun: rerunFlags(flags) }));
+    if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, soFar, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
+}
+
+/** The options a suggested `tokometer report` keeps so it reads the same database and window: --db, --config, --since, --until, shell-quoted. */
+function rerunFlags(flags: ReportFlags): string {
+  const given: Array<[string, string | undefined]> = [['--db', flags.db], ['--config', flags.config], ['--since', flags.since], ['--until', flags.until]];
+  return given.flatMap(([name, value]) => (value === undefined ? [] : [name, shellWord(value)])).join(' ');
 }
 
 /** `feature,user_tier` → ['feature', 'user_tier']; dimension names are checked by validateQuery. */

@@ -3,10 +3,11 @@ import { checkDimension, checkFilter } from '../store/read/dimensions.js';
 import { groupKey, type AggregateSpec, type Collapse, type GroupAggregate, type ReportReads } from '../store/read/report/index.js';
 import type { PlanPolicy, PlanSpec } from './plan.js';
 import { costKnown } from './known-cost.js';
-import { buildCross, emptyRow, fillTimeBuckets, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from './rows.js';
+import { buildCross, emptyRow, fillSinceFirstCall, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from './rows.js';
 import { defaultReach } from './reach.js';
 import { plannedReads, type PlannedReads } from './run-plan.js';
 import { unknownTagKeys } from './unknown-keys.js';
+import { previousRange } from './window.js';
 import { OTHER_GROUP, isTimeDimension, type ExcludedCalls, type TimeDimension, type ReportQuery, type ReportRow, type SpendReport, type TimeRange } from './types.js';
 
 /**
@@ -42,7 +43,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
           ...reportMetrics(g, totalAgg.costNano, p50.get(groupKey(g.values)) ?? null),
         }));
   if (q.by.length === 1 && isTimeDimension(q.by[0]!) && collapse === undefined) {
-    rows = fillTimeBuckets(rows, q.by[0] as TimeDimension, q, q.timeZone);
+    rows = fillSinceFirstCall(rows, q.by[0] as TimeDimension, q, q.timeZone, source.firstCallHour);
   }
   const total = reportMetrics(totalAgg, totalAgg.costNano, totalP50);
 
@@ -51,7 +52,7 @@ export async function spendReport(reads: ReportReads, q: ReportQuery, policy?: P
   const unpriced = await source.unpriced(planned);
   const report: SpendReport = { query: q, rows, total, unpriced };
   if (reach === 'reached') report.excluded = await excludedCalls(source, spec, planned);
-  if (q.compare === 'previous') await attachPrevious(report, source, spec, pooled ? keep : undefined, collapse?.top);
+  if (q.compare === 'previous') await attachPrevious(report, source, spec, q.previousWindow ?? previousRange(q), pooled ? keep : undefined, collapse?.top);
   report.rows = sortRows(report.rows, q.by);
   if (q.by.length === 2) report.cross = buildCross(report.rows, q.by[0]!, q.by[1]!);
   report.rows = labelPooled(report.rows, q.by);
@@ -75,13 +76,8 @@ export async function excludedCalls(source: PlannedReads, spec: AggregateSpec, l
     .sort((a, b) => b.calls - a.calls || (a.outcome < b.outcome ? -1 : 1));
 }
 
-/** The period of the same length that ends where this one starts. */
-export function previousRange(r: TimeRange): TimeRange {
-  return { since: r.since - (r.until - r.since), until: r.since };
-}
-
 /**
- * Adds prevCostNano / change to every row and the total. Rows are matched by group
+ * Adds prevCostNano / change (against `prevRange`) to every row and the total. Rows are matched by group
  * value; with top N the previous period is folded onto the same kept values so
  * `(other)` means the same thing in both. Rows that contain a time bucket have no
  * counterpart (the dates differ) and get null; the total is always compared, except when
@@ -92,8 +88,7 @@ export function previousRange(r: TimeRange): TimeRange {
  * values take the places this period leaves free (most previous spend first) and the
  * rest join `(other)`.
  */
-async function attachPrevious(report: SpendReport, source: PlannedReads, spec: AggregateSpec, keep: readonly string[] | undefined, top: number | undefined): Promise<void> {
-  const prevRange = previousRange(spec);
+async function attachPrevious(report: SpendReport, source: PlannedReads, spec: AggregateSpec, prevRange: TimeRange, keep: readonly string[] | undefined, top: number | undefined): Promise<void> {
   const prevSpec: AggregateSpec = { ...spec, ...prevRange };
   const prev = await source.groups(prevSpec, keep ? { keep } : undefined);
   const byKey = new Map(prev.map((g) => [groupKey(g.values), g.costNano]));

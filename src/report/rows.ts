@@ -1,5 +1,6 @@
 import { bucketBounds, bucketLabel } from '../lib/calendar.js';
 import { accumulate, measuresOf, zeroMeasures, type Measures } from '../store/measures.js';
+import { zonedToUtc } from './tz.js';
 import { OTHER, OTHER_GROUP, isTimeDimension, type CrossTable, type ReportMetrics, type ReportRow, type RowKind, type TimeDimension, type TimeRange } from './types.js';
 
 /** Row shaping after aggregation: ordering, empty time buckets, the two-dimension matrix. */
@@ -47,6 +48,23 @@ export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: Ti
     [start, next] = [next, bucketBounds(dim, next, timeZone)[1]];
   }
   return [...rows, ...added];
+}
+
+/**
+ * The report's rule for empty periods (`--by day`, `week` or `month` alone), the same for
+ * the three units whatever --since: every period of the window from the one holding the
+ * first call the database recorded (`firstCall`, ms; when unknown, the window's first call)
+ * to the one holding the window's end is listed, with or without calls. Periods before
+ * anything was metered are not: a --since years back lists no years of empty rows.
+ */
+export function fillSinceFirstCall(rows: ReportRow[], dim: TimeDimension, range: TimeRange, timeZone: string, firstCall: number | null): ReportRow[] {
+  if (rows.length === 0) return rows;
+  let first = firstCall;
+  if (first === null) {
+    const [y, m, d] = rows.map((r) => r.group[dim]!).sort()[0]!.split('-').map(Number);
+    first = zonedToUtc(y!, m!, d ?? 1, 0, 0, 0, 0, timeZone);
+  }
+  return fillTimeBuckets(rows, dim, { since: Math.max(range.since, bucketBounds(dim, first, timeZone)[0]), until: range.until }, timeZone);
 }
 
 /** A group without calls: zero measures, no share, no latency. */

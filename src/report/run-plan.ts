@@ -41,6 +41,8 @@ export interface PlannedReads {
    * while every answer was complete.
    */
   prunedBefore(): number | null;
+  /** The start of the hour of the first call the database recorded (its rollups' first hour); null without rollups or calls. */
+  firstCallHour: number | null;
 }
 
 export async function plannedReads(reads: ReportReads, policy?: PlanPolicy): Promise<PlannedReads> {
@@ -97,5 +99,6 @@ export async function plannedReads(reads: ReportReads, policy?: PlanPolicy): Pro
     },
 
     prunedBefore: () => (pruned && state ? state.rawSince : null),
+    firstCallHour: state?.firstHour ?? null,
   };
 }

@@ -50,6 +50,8 @@ const ACCEPTED =
 /** Relative span units in ms; `m` and `min` are minutes (months are named periods only). */
 const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 const RELATIVE_RE = /^(\d{1,6})(min|m|h|d|w)$/;
+/** `1mo`, `2months`, `3mon`: months written as a span, refused with a hint (months are named periods only). */
+const MONTHS_RE = /^\d{1,6}\s*(mo|mos|mon|mons|month|months)$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -105,6 +107,7 @@ function parseBound(raw: string, side: Side, name: string, now: number, timeZone
   const rel = RELATIVE_RE.exec(text);
   if (rel && /M$/.test(raw.trim())) fail('is not a time (m is minutes; for months use this-month, last-month or a date)');
   if (rel) return { at: now - Number(rel[1]) * UNIT_MS[rel[2]!]! };
+  if (MONTHS_RE.test(text)) fail('is not a time (a month is no fixed span: for months use this-month, last-month or a date; 30d is 30 days)');
 
   const period = namedPeriod(text, now, timeZone);
   if (period) return side === 'since' ? { at: period.start, impliedEnd: period.end } : { at: period.end };
@@ -140,20 +143,35 @@ export function untilDateAsGiven(until: string | undefined): string | undefined 
   return text !== undefined && DATE_RE.test(text) ? text : undefined;
 }
 
-function namedPeriod(text: string, now: number, timeZone: string): { start: number; end: number } | undefined {
+/** A named calendar period: [start, end), and the start of the period of the same kind before it. */
+export interface NamedPeriod {
+  start: number;
+  end: number;
+  previousStart: number;
+}
+
+/** The period a word such as `this-month` names at `now` in `timeZone` (case and spaces ignored); undefined for any other text. */
+export function namedPeriodOf(raw: string, now: number, timeZone: string): NamedPeriod | undefined {
+  return namedPeriod(raw.trim().toLowerCase(), now, timeZone);
+}
+
+function namedPeriod(text: string, now: number, timeZone: string): NamedPeriod | undefined {
+  const day = (n: number) => startOfDay(now, timeZone, n);
+  const week = (n: number) => startOfWeek(now, timeZone, n);
+  const month = (n: number) => startOfMonth(now, timeZone, n);
   switch (text) {
     case 'today':
-      return { start: startOfDay(now, timeZone), end: startOfDay(now, timeZone, 1) };
+      return { start: day(0), end: day(1), previousStart: day(-1) };
     case 'yesterday':
-      return { start: startOfDay(now, timeZone, -1), end: startOfDay(now, timeZone) };
+      return { start: day(-1), end: day(0), previousStart: day(-2) };
     case 'this-week':
-      return { start: startOfWeek(now, timeZone, 0), end: startOfWeek(now, timeZone, 1) };
+      return { start: week(0), end: week(1), previousStart: week(-1) };
     case 'last-week':
-      return { start: startOfWeek(now, timeZone, -1), end: startOfWeek(now, timeZone, 0) };
+      return { start: week(-1), end: week(0), previousStart: week(-2) };
     case 'this-month':
-      return { start: startOfMonth(now, timeZone), end: startOfMonth(now, timeZone, 1) };
+      return { start: month(0), end: month(1), previousStart: month(-1) };
     case 'last-month':
-      return { start: startOfMonth(now, timeZone, -1), end: startOfMonth(now, timeZone) };
+      return { start: month(-1), end: month(0), previousStart: month(-2) };
     default:
       return undefined;
   }

@@ -20,8 +20,10 @@ export {
   isTimeDimension,
   tagKeyOf,
   type BuiltinDimension,
+  whereGroups,
   type TimeDimension,
   type WhereClause,
+  type WhereGroup,
 } from '../store/read/dimensions.js';
 export type { TimeRange, UnpricedModel } from '../store/read/report/types.js';
 
@@ -38,8 +40,12 @@ export interface ReportQuery extends TimeRange {
    */
   top?: number;
   timeZone: string;
-  /** Also run the same query over [since - (until - since), since) and attach prevCostNano/change. */
+  /** Also run the same query over previousWindow and attach prevCostNano/change. */
   compare?: 'previous';
+  /** The window compare uses (report/window.ts); default the same length just before [since, until). */
+  previousWindow?: TimeRange;
+  /** The end asked for was after now, so `until` is now: headers say "(so far)" (report/window.ts). */
+  soFar?: boolean;
   /** `--until` as the user typed it when it was a date (inclusive: `until` is the next local midnight); shown instead of `until`. */
   untilAsGiven?: string;
 }

@@ -20,10 +20,10 @@ import { countOf, formatInt, formatLocal, formatMoney, formatPercent, formatUnti
 /** Tenants listed before the rest are summarised in one line. */
 const MAX_TENANTS = 20;
 
-/** `untilAsGiven`: the `--until` date as typed (see ReportQuery), shown instead of the end instant. */
-export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean; untilAsGiven?: string }): string {
+/** `untilAsGiven`: the `--until` date as typed (see ReportQuery), shown instead of the end instant; `soFar`: the end asked for is after now (ReportQuery.soFar). */
+export function renderUnitEconomicsTable(ue: UnitEconomics, options: { color: boolean; untilAsGiven?: string; soFar?: boolean }): string {
   const p = paint(options.color);
-  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatUntil(ue.until, ue.timeZone, options.untilAsGiven)} (${ue.timeZone}) · monthly prices × ${formatFactor(ue.months)} (the period's share of its calendar months)`;
+  const range = `${formatLocal(ue.since, ue.timeZone)} → ${formatUntil(ue.until, ue.timeZone, options.untilAsGiven, options.soFar)} (${ue.timeZone}) · monthly prices × ${formatFactor(ue.months)} (the period's share of its calendar months)`;
   const out = [p.bold(`Unit economics · ${range}`), ''];
   const headline = [
     `Active users ${formatInt(ue.activeUsers)}`,

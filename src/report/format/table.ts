@@ -1,7 +1,7 @@
 import type { Measures } from '../../store/measures.js';
 import { costKnown, costLeavesCallsOut } from '../known-cost.js';
 import { sumMeasures } from '../rows.js';
-import { NONE, OTHER, TAG_PREFIX, isBuiltin, isTimeDimension, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
+import { NONE, OTHER, TAG_PREFIX, isBuiltin, isTimeDimension, whereGroups, type CrossTable, type ReportMetrics, type SpendReport } from '../types.js';
 import {
   bar,
   excludedNotice,
@@ -12,6 +12,7 @@ import {
   formatMoney,
   formatPercent,
   formatUntil,
+  inclusiveLastDay,
   paint,
   prunedNotice,
   renderGrid,
@@ -37,6 +38,8 @@ import {
  */
 export interface TableOptions {
   color: boolean;
+  /** The user's options that keep a suggested `tokometer report` on the same data and window (`--db x --since 7d`), shell-quoted; see emptyMessage. */
+  rerun?: string;
 }
 
 /** The total row's label (rows and matrix). */
@@ -65,7 +68,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   const out: string[] = [p.bold(title(report))];
   const excluded = excludedNotice(report.excluded);
   if (report.total.calls === 0) {
-    out.push('', emptyMessage(report));
+    out.push('', emptyMessage(report, options.rerun));
     if (excluded) out.push('', p.yellow(excluded));
     return out.join('\n') + '\n';
   }
@@ -121,10 +124,26 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
 function title(report: SpendReport): string {
   const q = report.query;
   const what = q.by.length > 0 ? `Spend by ${q.by.join(' × ')}` : 'Spend';
-  const filters = [...q.where.map((w) => `${w.key}${w.op}${shown(w.value)}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
-  const range = `${formatLocal(q.since, q.timeZone)} → ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})`;
-  const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${formatLocal(report.previous.until, q.timeZone)}` : '';
+  const filters = [...whereGroups(q.where).map((g) => `${g.key}${g.op}${g.values.map(shown).join('|')}`), ...(q.keyName ? [`key=${shown(q.keyName)}`] : [])];
+  const [end, prevEnd] = windowEnds(report);
+  const range = `${formatLocal(q.since, q.timeZone)} → ${end} (${q.timeZone})`;
+  const vs = report.previous ? `, vs ${formatLocal(report.previous.since, q.timeZone)} → ${prevEnd}` : '';
   return `${what} · ${range}${vs}${filters.length > 0 ? ` · ${filters.join(', ')}` : ''}${q.top ? ` · top ${q.top}` : ''}`;
+}
+
+/**
+ * The ends of the window and of the compared one, written the same way: after an inclusive
+ * --until date the compared window's last day (inclusive) when it ends at midnight, else
+ * both as instants; "(so far)" marks only the window itself (its compared one has passed).
+ */
+function windowEnds(report: SpendReport): [string, string] {
+  const q = report.query;
+  const prev = report.previous;
+  if (prev === undefined) return [formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar), ''];
+  const inclusive = q.untilAsGiven !== undefined && !q.soFar;
+  const prevDay = inclusive ? inclusiveLastDay(prev.until, q.timeZone) : undefined;
+  if (inclusive && prevDay === undefined) return [formatLocal(q.until, q.timeZone), formatLocal(prev.until, q.timeZone)];
+  return [formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar), prevDay !== undefined ? `${prevDay} (inclusive)` : formatLocal(prev.until, q.timeZone)];
 }
 
 /** Past this many rows without --top, the table says how many groups it lists and how to keep fewer. */
@@ -137,23 +156,23 @@ function groupCount(report: SpendReport): string | null {
   return `${formatInt(report.rows.length)} ${q.by.join(' × ')} ${q.by.length > 1 ? 'groups' : 'values'}, most expensive first; --top N lists the first N and sums the rest into ${OTHER}.`;
 }
 
-/** The friendly text for a report with no calls (also used by the CLI). */
-export function emptyMessage(report: SpendReport): string {
+/** The friendly text for a report with no calls (also used by the CLI); `rerun` (TableOptions.rerun) goes into the command it suggests. */
+export function emptyMessage(report: SpendReport, rerun?: string): string {
   const q = report.query;
   const filtered = q.where.length > 0 || q.keyName !== undefined;
-  const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
+  const range = `between ${formatLocal(q.since, q.timeZone)} and ${formatUntil(q.until, q.timeZone, q.untilAsGiven, q.soFar)} (${q.timeZone})${filtered ? ' matching the filters' : ''}`;
   // Calls were recorded, the provider served none: the footer that follows counts them.
   if (report.excluded && report.excluded.length > 0) return `No call was served by the provider ${range}.`;
-  if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q)].join('\n');
+  if (filtered) return [`No calls recorded ${range}.`, ...filterHints(q, rerun)].join('\n');
   return [`No calls recorded ${range}.`, 'Start the proxy with `tokometer serve` and point your client at it, widen --since, or try `tokometer demo`.'].join('\n');
 }
 
 /** What to check when the filters match nothing: the key name, the values recorded, and how models are named. */
-function filterHints(q: SpendReport['query']): string[] {
+function filterHints(q: SpendReport['query'], rerun: string | undefined): string[] {
   const hints = q.keyName === undefined ? [] : ['Check the key name: `tokometer keys list --all` lists the keys.'];
   const keys = [...new Set(q.where.map((w) => w.key))];
   if (keys.length === 0) return hints;
-  hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}\` lists the values recorded.`);
+  hints.push(`Check the filter values: \`tokometer report --by ${keys[0]}${rerun ? ` ${rerun}` : ''}\` lists the values recorded.`);
   if (keys.includes('model')) hints.push('Note that a model is recorded as the provider answered (gpt-4o-mini-2024-07-18, say), not as requested.');
   // A call may carry a tag of a built-in's name (SPEC §4 allows it); bare, the name is the built-in.
   for (const key of keys.filter(isBuiltin)) hints.push(`\`${key}\` is the built-in dimension; a tag of that name is \`--where ${TAG_PREFIX}${key}=…\`.`);

@@ -135,9 +135,21 @@ export function formatLocal(ms: number, timeZone: string): string {
   return `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
-/** The end of a range for people: the date as the user typed it (inclusive), else the local time of `until`. */
-export function formatUntil(until: number, timeZone: string, asGiven?: string): string {
+/**
+ * The end of a range for people: the date as the user typed it (inclusive), else the local
+ * time of `until`, followed by "(so far)" when `soFar` (the end asked for is after now, and
+ * `until` is now: report/window.ts).
+ */
+export function formatUntil(until: number, timeZone: string, asGiven?: string, soFar = false): string {
+  if (soFar) return `${formatLocal(until, timeZone)} (so far)`;
   return asGiven !== undefined ? `${asGiven} (inclusive)` : formatLocal(until, timeZone);
+}
+
+/** The local date of the last day before `until` when `until` is a local midnight (an exclusive end written inclusively), else undefined. */
+export function inclusiveLastDay(until: number, timeZone: string): string | undefined {
+  const p = localParts(until, timeZone);
+  if (p.hour !== 0 || p.minute !== 0 || p.second !== 0 || until % 1000 !== 0) return undefined;
+  return formatLocal(until - 1, timeZone).slice(0, 10);
 }
 
 /**

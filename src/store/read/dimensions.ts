@@ -70,6 +70,29 @@ export interface WhereClause {
   value: string;
 }
 
+/**
+ * Filters as they combine: one group per key and operator, in the order first written, each
+ * value once. A `=` group keeps the calls whose value is ANY of its values (repeating
+ * `--where k=v` on one key widens the report), a `!=` group those whose value is NONE of
+ * them; every group applies (AND), so different keys narrow as before.
+ */
+export interface WhereGroup {
+  key: string;
+  op: '=' | '!=';
+  values: string[];
+}
+
+export function whereGroups(where: readonly WhereClause[]): WhereGroup[] {
+  const groups = new Map<string, WhereGroup>();
+  for (const w of where) {
+    const id = `${w.op}\u0000${w.key}`;
+    const group = groups.get(id) ?? { key: w.key, op: w.op, values: [] };
+    if (!group.values.includes(w.value)) group.values.push(w.value);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
 /** Throws a UsageError unless `dim` is a built-in or a well-formed tag key. */
 export function checkDimension(dim: string, flag: string): void {
   const tag = tagKeyOf(dim);

@@ -3,14 +3,15 @@ import type { Db, Dialect } from '../db.js';
 import { reachedSql, type Reach } from '../reached.js';
 import type { SqlValue } from '../types.js';
 import { tagFilterSql, tagJoinSql, timeBucketSql } from './dialect.js';
-import { NONE, checkDimension, checkFilter, isTimeDimension, tagKeyOf, type ColumnDimension, type WhereClause } from './dimensions.js';
+import { NONE, checkDimension, checkFilter, isTimeDimension, tagKeyOf, whereGroups, type ColumnDimension, type WhereClause } from './dimensions.js';
 import type { Fragment } from './fragment.js';
 
 export { joinFragments, type Fragment } from './fragment.js';
 
 /**
  * SQL over the raw call log (`calls c` and its tags) shared by every raw query (report
- * strategies, audit, the TUI feed): which calls are in scope (time range, key, --where)
+ * strategies, audit, the TUI feed): which calls are in scope (time range, key, --where:
+ * repeats of one key's `=` are ORed, dimensions.ts whereGroups)
  * and how each dimension turns a call into a group value. Parameters are positional;
  * each fragment carries its own, and callers concatenate fragments in the order their
  * SQL text appears (joinFragments).
@@ -59,19 +60,21 @@ export function whereFragment(dialect: Dialect, scope: Scope): Fragment {
     params.push(scope.keyName);
   }
   if (scope.reach !== undefined) parts.push(scope.reach === 'reached' ? reachedSql('c') : `NOT (${reachedSql('c')})`);
-  for (const w of scope.where) {
-    checkFilter(w);
-    const tag = tagKeyOf(w.key);
-    if (tag === null) {
-      parts.push(`${CALL_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
-      params.push(w.value);
-    } else {
-      const filter = w.value === NONE ? noneGroupFilterSql(dialect, tag, w.op) : tagFilterSql(dialect, tag, w.op, w.value);
-      parts.push(filter.sql);
-      params.push(...filter.params);
-    }
+  for (const w of scope.where) checkFilter(w);
+  for (const group of whereGroups(scope.where)) {
+    const filters = group.values.map((value) => filterSql(dialect, { key: group.key, op: group.op, value }));
+    // Any of a key's `=` values; none of its `!=` values (dimensions.ts whereGroups).
+    parts.push(filters.length === 1 ? filters[0]!.sql : `(${filters.map((f) => f.sql).join(group.op === '=' ? ' OR ' : ' AND ')})`);
+    for (const f of filters) params.push(...f.params);
   }
   return { sql: `WHERE ${parts.join(' AND ')}`, params };
+}
+
+/** One filter over calls `c`: a built-in column, the `(none)` row of a tag, or a tag value. */
+function filterSql(dialect: Dialect, w: WhereClause): Fragment {
+  const tag = tagKeyOf(w.key);
+  if (tag === null) return { sql: `${CALL_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`, params: [w.value] };
+  return w.value === NONE ? noneGroupFilterSql(dialect, tag, w.op) : tagFilterSql(dialect, tag, w.op, w.value);
 }
 
 /** Group-value expressions (one per dimension, all non-NULL strings) and the joins they need. */

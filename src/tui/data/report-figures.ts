@@ -1,4 +1,4 @@
-import { fillTimeBuckets, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from '../../report/rows.js';
+import { fillSinceFirstCall, labelPooled, reportMetrics, rowKind, sortRows, sumMeasures } from '../../report/rows.js';
 import type { PlannedReads } from '../../report/run-plan.js';
 import type { Scope } from '../../store/read/scope.js';
 import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
@@ -10,7 +10,7 @@ import { LIMITS, type GroupRow, type TrendPoint } from '../types.js';
  *
  * - totals  = `report` with no `--by`: total.cost_usd, total.calls, total.unpriced_calls;
  * - table   = `report --by <dim> --top 50`: rows[].cost_usd / calls / share;
- * - trend   = `report --by day`: one row per day of the period, quiet days at 0.
+ * - trend   = `report --by day`: one row per day of the period from the database's first call, quiet days at 0.
  *
  * Unlike spendReport these skip the p50 latency (a sort of every call in the period,
  * the most expensive part of a report) because no panel shows it, and the dashboard
@@ -44,11 +44,11 @@ export async function groupTable(source: PlannedReads, scope: Scope, dimension: 
   };
 }
 
-/** Spend per local day of the period, oldest first, every day present. */
+/** Spend per local day of the period, oldest first, every day from the database's first call present (rows.ts fillSinceFirstCall). */
 export async function dailyTrend(source: PlannedReads, scope: Scope): Promise<TrendPoint[]> {
   const groups = await source.groups({ ...scope, by: ['day'] });
   const total = sumMeasures(groups).costNano;
-  const rows = fillTimeBuckets(groups.map((g) => ({ group: { day: g.values[0]! }, kind: rowKind(g.values), ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone);
+  const rows = fillSinceFirstCall(groups.map((g) => ({ group: { day: g.values[0]! }, kind: rowKind(g.values), ...reportMetrics(g, total, null) })), 'day', scope, scope.timeZone, source.firstCallHour);
   return sortRows(rows, ['day']).map((r) => ({ day: r.group.day!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls }));
 }
 

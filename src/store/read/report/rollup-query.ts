@@ -3,7 +3,7 @@ import { measuresFromRow, summedMeasuresSql, type Measures } from '../../measure
 import { HOUR_MS, parseLatencyHist } from '../../rollup-policy.js';
 import type { SqlValue } from '../../types.js';
 import { inListSql, latencyHistConcatSql, timeBucketSql } from '../dialect.js';
-import { NONE, isBuiltin, isTimeDimension, type ColumnDimension, type WhereClause } from '../dimensions.js';
+import { NONE, isBuiltin, isTimeDimension, whereGroups, type ColumnDimension, type WhereClause } from '../dimensions.js';
 import type { Fragment } from '../fragment.js';
 import { localTimeOf } from '../scope.js';
 import type { RangePlan } from './range-plan.js';
@@ -97,13 +97,18 @@ export function partQuery(
     params.push(spec.keyName);
   }
   if (spec.reach !== undefined) where.push(`d.reached = ${spec.reach === 'reached' ? 1 : 0}`);
-  for (const w of spec.where) {
-    if (isBuiltin(w.key)) {
-      where.push(`${ROLLUP_DIMENSION_SQL[w.key as ColumnDimension]} ${w.op === '=' ? '=' : '<>'} ?`);
-      params.push(w.value);
-    } else if (w.key !== tagKey) {
-      where.push(`(d.entity_mask & ${entityBit(w.key)!}) ${w.op === '=' ? '=' : '<>'} 0`);
-    }
+  // Any of a key's `=` values, none of its `!=` values (dimensions.ts whereGroups); the rolled-up tag's filters apply to tag_value in JavaScript (passesTagFilters).
+  for (const g of whereGroups(spec.where)) {
+    const sqlOp = g.op === '=' ? '=' : '<>';
+    let tests: string[];
+    if (isBuiltin(g.key)) {
+      tests = g.values.map(() => `${ROLLUP_DIMENSION_SQL[g.key as ColumnDimension]} ${sqlOp} ?`);
+      params.push(...g.values);
+    } else if (g.key !== tagKey) {
+      // An entity key, filtered on (none) only (state.ts rollupTagKey): its presence bit.
+      tests = [`(d.entity_mask & ${entityBit(g.key)!}) ${sqlOp} 0`];
+    } else continue;
+    where.push(tests.length === 1 ? tests[0]! : `(${tests.join(g.op === '=' ? ' OR ' : ' AND ')})`);
   }
   where.push('r.hour >= ?', 'r.hour < ?');
   params.push(plan.from, plan.to);
@@ -135,7 +140,7 @@ export async function runPart(db: Db, q: Fragment, labelCount: number): Promise<
   );
 }
 
-/** Does a call whose K value is `value` (NONE = no K tag) pass every `--where` on K? */
+/** Does a call whose K value is `value` (NONE = no K tag) pass the `--where` on K: any of its `=` values, none of its `!=` values? */
 export function passesTagFilters(where: readonly WhereClause[], tagKey: string, value: string): boolean {
-  return where.every((w) => w.key !== tagKey || (w.op === '=' ? value === w.value : value !== w.value));
+  return whereGroups(where).every((g) => g.key !== tagKey || g.values.includes(value) === (g.op === '='));
 }
