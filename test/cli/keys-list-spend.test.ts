@@ -30,20 +30,20 @@ describe('keys list with spend', () => {
     // half: $0.0042 today (the day period starts at 00:00 UTC); the call of an hour before is yesterday's.
     await spend(db, 'half', [2_000_000, 2_200_000], NOW + 1);
     await spend(db, 'half', [9_000_000], NOW - 3_600_000); // yesterday: another period
-    await spend(db, 'capped', [6_000_000, 5_000_000], NOW + 1);
+    await spend(db, 'capped', [6_000_000, 4_000_000], NOW + 1); // exactly at the cap
     await spend(db, 'open', [1_000_000], NOW + 1);
     const table = await cli(['keys', 'list', '--db', db]);
     expect(table.code).toBe(0);
     const line = (name: string) => table.out.split('\n').find((l) => l.startsWith(name))!;
     expect(line('half')).toContain('$0.0042 of $0.01/day (42 %)');
     expect(line('half')).not.toContain('blocked');
-    expect(line('capped')).toContain('$0.011 of $0.01/day (110 %) blocked');
+    expect(line('capped')).toContain('$0.01 of $0.01/day (100 %) blocked');
     expect(line('open')).not.toContain('blocked');
 
     const json = JSON.parse((await cli(['keys', 'list', '--json', '--db', db])).out) as Array<Record<string, unknown>>;
     const of = (name: string) => json.find((k) => k.name === name)!;
     expect(of('half').spend).toEqual({ period: 'day', period_start: '2026-12-01T00:00:00.000Z', spent_usd: 0.0042, limit_usd: 0.01, fraction: 0.42, blocked: false });
-    expect(of('capped').spend).toMatchObject({ spent_usd: 0.011, limit_usd: 0.01, blocked: true });
+    expect(of('capped').spend).toMatchObject({ spent_usd: 0.01, limit_usd: 0.01, fraction: 1, blocked: true });
     expect(of('open').spend).toBeNull();
   });
 
