@@ -9,6 +9,7 @@ import type { KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
 import { DEFAULT_INVOCATION } from './invocation.js';
+import { keySpend, keySpendJson, keySpendText, type KeySpend } from './key-spend.js';
 import { noActiveKeyError } from './unknown-key.js';
 import { PERIODS, allowListNames, checkedProviders, parseBudget, parseTagFlags, type KeyFlags } from './key-flags.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
@@ -63,12 +64,18 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const declared = keyDeclarations(config.keys);
       try {
         const list = await store.keys.list({ includeRevoked: flags.all === true });
+        // Each key's spend this period against the budget serve enforces (a revoked key's is moot).
+        const spends = new Map<string, KeySpend | null>();
+        for (const k of list) {
+          const budget = k.revokedAt === null ? effectiveKey(k, declarationOf(declared, k.name)).budget : null;
+          spends.set(k.name, await keySpend(store.budgets, k.name, budget, ctx.clock(), config.timezone));
+        }
         if (flags.json) {
-          ctx.out(JSON.stringify(list.map((k) => ({ ...keyJson(k), enforced: enforcedJson(k, declarationOf(declared, k.name)) })), null, 2) + '\n');
+          ctx.out(JSON.stringify(list.map((k) => ({ ...keyJson(k), enforced: enforcedJson(k, declarationOf(declared, k.name)), spend: keySpendJson(spends.get(k.name) ?? null) })), null, 2) + '\n');
         } else if (list.length === 0) {
           ctx.out(`No keys yet. Create one with \`${ctx.invokedAs ?? DEFAULT_INVOCATION} keys create NAME\`.\n`);
         } else {
-          ctx.out(keysTable(list, declared, paint(wantsColor(ctx))) + '\n');
+          ctx.out(keysTable(list, declared, spends, paint(wantsColor(ctx))) + '\n');
         }
       } finally {
         await store.close();
@@ -210,12 +217,13 @@ function enforcedJson(k: KeyRecord, declared: KeyDeclaration | undefined): Recor
 }
 
 /**
- * `keys list` as a grid with a header row: name, key prefix, budget, fixed tags, created;
+ * `keys list` as a grid with a header row: name, key prefix, budget (with this period's
+ * spend against it and `blocked` at a hard cap, cli/key-spend.ts), fixed tags, created;
  * the allow-lists and the revocation time only when some key listed has them. Each shows
  * what serve enforces: a value the config declares (it wins over the stored one) is marked
  * "(config)", with a line under the grid saying so.
  */
-function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string, KeyDeclaration>>, p: Paint): string {
+function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string, KeyDeclaration>>, spends: ReadonlyMap<string, KeySpend | null>, p: Paint): string {
   const shown = list.map((k) => ({ ...k, ...effectiveKey(k, declarationOf(declared, k.name)), config: fromConfig(declarationOf(declared, k.name)) }));
   type Shown = (typeof shown)[number];
   const orDash = (s: string) => (s === '' ? '—' : s);
@@ -223,7 +231,7 @@ function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string,
   const columns: Array<[string, (k: Shown) => string]> = [
     ['name', (k) => k.name],
     ['key', (k) => `${k.prefix}…`],
-    ['budget', (k) => mark(k, 'budget', k.budget ? budgetText(k.budget) : '—')],
+    ['budget', (k) => budgetCell(k.budget === null ? null : mark(k, 'budget', budgetText(k.budget)), spends.get(k.name) ?? null)],
     ['tags', (k) => mark(k, 'tags', orDash(Object.entries(k.tags).map(([t, v]) => `${t}=${v}`).join(',')))],
   ];
   if (shown.some((k) => k.providers.length > 0)) columns.push(['providers', (k) => mark(k, 'providers', orDash(k.providers.join(',')))]);
@@ -236,6 +244,12 @@ function keysTable(list: readonly KeyRecord[], declared: Readonly<Record<string,
     p,
   );
   return shown.some((k) => k.config.length > 0) ? `${grid}\n(config): set by keys.NAME in the config, which wins over the stored value` : grid;
+}
+
+/** The budget column: `—` without a budget, else the spend of this period against `text` (the budget as shown). */
+function budgetCell(text: string | null, spend: KeySpend | null): string {
+  if (text === null) return '—';
+  return spend === null ? text : keySpendText(spend, text);
 }
 
 /** One audit entry as a line: time, actor, action, key, then the details as compact JSON. */

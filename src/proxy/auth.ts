@@ -9,6 +9,9 @@ export type ResolvedKey = EffectiveKey;
 /** ms between two looks at the store's change token: the bound on applying another process's key change. */
 export const KEY_WATCH_MS = 250;
 
+/** Least ms between the starts of two re-reads asked by unknown secrets (`resolveFresh`). */
+export const KEY_RECHECK_MS = 50;
+
 /**
  * Announcements of key changes (PostgreSQL LISTEN, store/pg/pg-store.ts `listenChanges`):
  * `onChange` after another process committed one, `onReconnect` when the listening
@@ -37,6 +40,12 @@ export class KeyResolver {
   private stopFeed: (() => Promise<void>) | undefined;
   /** A reload is queued behind the one running (announcements coalesce into it). */
   private queued = false;
+  /** The miss re-read not started yet, which every miss until it starts waits for. */
+  private nextRecheck: Promise<void> | undefined;
+  /** The last miss re-read (settled or not): the next one starts after it. */
+  private lastRecheck: Promise<void> = Promise.resolve();
+  /** performance.now() ms when the last miss re-read started. */
+  private recheckStartedAt = -Infinity;
   private readonly listeners: Array<(keys: readonly ResolvedKey[]) => void | Promise<void>> = [];
 
   constructor(
@@ -49,6 +58,42 @@ export class KeyResolver {
   resolve(secret: string): ResolvedKey | null {
     if (!looksLikeMeteringKey(secret)) return null;
     return this.byHash.get(hashSecret(secret)) ?? null;
+  }
+
+  /**
+   * `resolve`, but a well-formed secret not in the table waits for one look at the store's
+   * change token that starts after it arrived (and a reload when the token moved), so a key
+   * another process created a moment ago is found without waiting for the next poll. Misses
+   * are coalesced: at most one such look in flight, the next one starting KEY_RECHECK_MS
+   * after the last one started at the earliest, and every miss until then waits for it, so
+   * a flood of random secrets makes at most one read of the store per KEY_RECHECK_MS.
+   * A failed look leaves the table as it was (reported to `onError`): the answer is null.
+   */
+  async resolveFresh(secret: string): Promise<ResolvedKey | null> {
+    const known = this.resolve(secret);
+    if (known !== null || !looksLikeMeteringKey(secret)) return known;
+    await this.recheck();
+    return this.resolve(secret);
+  }
+
+  /** The coalesced miss re-read (see resolveFresh); never rejects. */
+  private recheck(): Promise<void> {
+    if (this.nextRecheck !== undefined) return this.nextRecheck;
+    const next = this.lastRecheck.then(async () => {
+      const wait = this.recheckStartedAt + KEY_RECHECK_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // From here on, a new miss waits for the read after this one: it may have arrived after this token read.
+      this.nextRecheck = undefined;
+      this.recheckStartedAt = performance.now();
+      try {
+        if ((await this.store.meta.changeToken()) !== this.token) await this.reload();
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+    this.nextRecheck = next;
+    this.lastRecheck = next;
+    return next;
   }
 
   /**

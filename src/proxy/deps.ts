@@ -55,7 +55,14 @@ export const NO_BUDGETS: BudgetGate<undefined> = {
 };
 
 export interface KeyLookup {
+  /** The key for a secret from the table in memory, or null. */
   resolve(secret: string): ResolvedKey | null;
+  /**
+   * As `resolve`, but a miss first looks at the store once more (coalesced, proxy/auth.ts
+   * KeyResolver.resolveFresh), so a key created a moment ago by another process is found.
+   * Absent (test fakes): `resolve` alone decides.
+   */
+  resolveFresh?(secret: string): Promise<ResolvedKey | null>;
 }
 
 /** Handles `/admin/*`; absent when no admin token is configured. */

@@ -81,7 +81,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
 
   const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
   const querySize = query.size;
-  const caller = identifyCaller(call, provider, query, deps, recorder);
+  const caller = await identifyCaller(call, provider, query, deps, recorder);
   if ('refused' in caller) return refuseUnread(recorder, adapter, call.method, path, caller);
 
   let body = await call.readBody(deps.maxBodyBytes);
@@ -194,16 +194,17 @@ function unrecorded(deps: ProxyDeps<unknown>, provider: ProviderRuntime, refused
 }
 
 /** Who is calling: the metering key, the tags the call is recorded with, the key's provider allow-list. */
-function identifyCaller<R>(
+async function identifyCaller<R>(
   call: IncomingCall,
   provider: ProviderRuntime,
   query: URLSearchParams,
   deps: ProxyDeps<R>,
   recorder: CallRecorder<R>,
-): { key: ResolvedKey; tags: Tags } | Refusal {
+): Promise<{ key: ResolvedKey; tags: Tags } | Refusal> {
   const secret = provider.adapter.clientKey(call.headers, query);
   if (!secret) return unrecorded(deps, provider, new ProxyError('unauthorized', missingKeyMessage(provider)));
-  const key = deps.keys.resolve(secret);
+  // A miss looks at the store once more: the key may have been created a moment ago by `keys create`.
+  const key = deps.keys.resolve(secret) ?? (await deps.keys.resolveFresh?.(secret)) ?? null;
   if (!key) return unrecorded(deps, provider, new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'));
   const refusal = deps.refusal?.();
   if (refusal) return unrecorded(deps, provider, new ProxyError('unavailable', refusal));

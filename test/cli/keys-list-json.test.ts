@@ -30,6 +30,8 @@ describe('keys list --json', () => {
       revoked_at: null,
       // What serve enforces: the stored key merged with its declaration in the config (none here).
       enforced: { tags: { tenant_id: 't_1' }, providers: [], models: ['gpt-4o-mini'], budget: { limit_usd: 12.5, period: 'week', alert_at: [0.5, 0.8, 1], soft: false }, from_config: [] },
+      // The stored calls' spend in the enforced budget's current week (Monday 2026-11-30 for the CLI's clock): none yet.
+      spend: { period: 'week', period_start: '2026-11-30T00:00:00.000Z', spent_usd: 0, limit_usd: 12.5, fraction: 0, blocked: false },
     });
   });
 
