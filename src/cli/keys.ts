@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
-import { KEY_NAME_RE, budgetJson, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
+import { KEY_NAME_RE, createKeyAudited, enforcedJson, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd } from '../lib/money.js';
 import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
-import { declarationOf, effectiveKey, type KeyDeclaration } from '../keys/effective.js';
+import { DECLARABLE, declarationOf, effectiveKey, fromConfig, type KeyDeclaration } from '../keys/effective.js';
 import type { KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
@@ -201,19 +201,6 @@ function describeKey(key: KeyRecord, declared: KeyDeclaration | undefined): stri
   if (e.models.length > 0) parts.push(mark('models', `models ${e.models.join(',')}`));
   parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
   return parts.join('  ');
-}
-
-/** The fields of a key its config declaration sets, which serve enforces over the stored ones (keys/effective.ts). */
-const DECLARABLE = ['budget', 'tags', 'providers', 'models'] as const;
-
-function fromConfig(declared: KeyDeclaration | undefined): Array<(typeof DECLARABLE)[number]> {
-  return declared === undefined ? [] : DECLARABLE.filter((f) => declared[f] !== undefined);
-}
-
-/** What serve enforces for stored key `k` (merged with its declaration), as `keys list --json`'s `enforced`. */
-function enforcedJson(k: KeyRecord, declared: KeyDeclaration | undefined): Record<string, unknown> {
-  const e = effectiveKey(k, declared);
-  return { tags: e.tags, providers: e.providers, models: e.models, budget: budgetJson(e.budget), from_config: fromConfig(declared) };
 }
 
 /**

@@ -24,7 +24,7 @@ function docsNamedInSrc(dir = join(root, 'src'), found = new Set<string>()): Set
 describe('npm package files', () => {
   it('include the docs that messages point to', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-    const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+    const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
     const named = [...docsNamedInSrc()];
     expect(named).toContain('docs/prices.md');
     expect(named.filter((doc) => !files.has(doc))).toEqual([]);
