@@ -14,6 +14,7 @@ import { closeProxyStorage, openProxyStorage, type ProxyStorage } from '../store
 import { newestSnapshot } from './catalog-source.js';
 import { namingListenFailures, type ListenSource } from './serve-listen.js';
 import { startPriceWatch } from './serve-prices.js';
+import { reachableUrl } from './serve-exposure.js';
 
 /**
  * What `serve` runs with, worked out from its flags and config by cli/serve.ts: plain
@@ -210,7 +211,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     process.on('SIGHUP', reload).on('SIGINT', onInt).on('SIGTERM', onTerm);
   });
   deps.out(`tokometer ${deps.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
-  deps.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME).\n`);
+  const reachable = reachableUrl(proxy.url, plan.host);
+  deps.out(`Point an SDK at ${reachable.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME)${reachable.note}.\n`);
   await stopped;
   if (stopFailed) throw new ExitStatus(1);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_DB_FILE, loadConfig } from '../config/load.js';
+import { exposureWarnings } from './serve-exposure.js';
 import { configWarnings } from '../config/warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
@@ -77,7 +78,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   return {
     settings: proxySettings(config),
     configPrices: config.prices,
-    configWarnings: configWarnings(config),
+    configWarnings: [...configWarnings(config), ...exposureWarnings(flags.host ?? config.listen.host, config.tls !== undefined, config.admin.token)],
     priceUpdates: { pollIntervalMs: updates.pollIntervalMs, autoUpdateMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config) },
     dbPath,
     ...(spillPath === undefined ? {} : { spillPath }),
