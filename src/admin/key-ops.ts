@@ -2,6 +2,7 @@ import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { nanoToUsd } from '../lib/money.js';
 import type { KeyBudget, KeyEventActor, KeyPatch, KeyRecord } from '../store/types.js';
 import type { Store } from '../store/facade.js';
+import { effectiveKey, fromConfig, type KeyDeclaration } from '../keys/effective.js';
 
 export type { KeyPatch } from '../store/types.js';
 
@@ -39,6 +40,15 @@ export function keyJson(k: KeyRecord): Record<string, unknown> {
     created_at: new Date(k.createdAt).toISOString(),
     revoked_at: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
   };
+}
+
+/**
+ * What serve enforces for stored key `k` (merged with its config declaration), with the
+ * fields the config sets in `from_config`: the admin API's and `keys list --json`'s `enforced`.
+ */
+export function enforcedJson(k: KeyRecord, declared: KeyDeclaration | undefined): Record<string, unknown> {
+  const e = effectiveKey(k, declared);
+  return { tags: e.tags, providers: e.providers, models: e.models, budget: budgetJson(e.budget), from_config: fromConfig(declared) };
 }
 
 /** The store parts a key change uses. */

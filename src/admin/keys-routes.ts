@@ -10,7 +10,7 @@ import type { BudgetPeriod, KeyBudget, KeyRecord } from '../store/types.js';
 import { invalidBody } from './body-issues.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, badRequest, json, notFound } from './http.js';
-import { KEY_NAME_RE, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
+import { KEY_NAME_RE, createKeyAudited, enforcedJson, keyJson, revokeKeyAudited, updateKeyAudited, type KeyPatch } from './key-ops.js';
 
 const period = z.enum(['day', 'week', 'month', 'total']);
 /** A budget in a request; every field optional so PATCH can change one (limit_usd is needed when the key has no budget yet). */
@@ -67,10 +67,11 @@ function configWarnings(deps: AdminDeps, name: string, fields: string[]): string
   return fields.filter((f) => declared[f as keyof typeof declared] !== undefined).map((f) => `keys.${name}.${f} in the config overrides the stored ${f}`);
 }
 
-/** `GET /admin/keys[?all=1]`. */
+/** `GET /admin/keys[?all=1]`: each key as stored, and in `enforced` what serve applies (a config declaration wins, named in `from_config`). */
 export async function listKeys(deps: AdminDeps, query: URLSearchParams): Promise<OutgoingResponse> {
   const all = query.get('all') === '1' || query.get('all') === 'true';
-  return json(200, { keys: (await deps.store.keys.list({ includeRevoked: all })).map(keyJson) });
+  const keys = await deps.store.keys.list({ includeRevoked: all });
+  return json(200, { keys: keys.map((k) => ({ ...keyJson(k), enforced: enforcedJson(k, declarationOf(deps.configKeys, k.name)) })) });
 }
 
 /** `POST /admin/keys`: 201 with the secret, shown this once. */

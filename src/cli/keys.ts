@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
-import { KEY_NAME_RE, budgetJson, createKeyAudited, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
+import { KEY_NAME_RE, createKeyAudited, enforcedJson, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd } from '../lib/money.js';
 import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
-import { declarationOf, effectiveKey, type KeyDeclaration } from '../keys/effective.js';
+import { DECLARABLE, declarationOf, effectiveKey, fromConfig, type KeyDeclaration } from '../keys/effective.js';
 import type { KeyBudget, KeyEvent, KeyPatch, KeyRecord } from '../store/types.js';
 import { paint, renderGrid, type Paint } from '../report/format/text.js';
 import { configFor, dbPathFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
@@ -36,7 +36,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       .option('--provider <name>', 'allow only this provider (repeatable)', collect)
       .option('--model <name>', 'allow only this model (repeatable)', collect);
 
-  withKeyFlags(dbFlags(keys.command('create <name>').description('create a key and print its secret once'))).action(async (name: string, flags: KeyFlags) => {
+  withKeyFlags(dbFlags(keys.command('create <name>').description('create a key and print its secret once')))
+    .option('--json', 'print the key as keys list --json does, with its secret (for scripts)')
+    .action(async (name: string, flags: KeyFlags & { json?: boolean }) => {
     if (!KEY_NAME_RE.test(name)) throw new UsageError(`invalid key name '${name}': use letters, digits, _ . : - (1-64 characters)`);
     const config = configFor(ctx, flags.config);
     // Every flag is checked before the store is opened: opening creates and migrates the database, which a refused command must not leave behind.
@@ -46,10 +48,15 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const existing = await store.keys.byName(name);
       if (existing) throw new UsageError(existing.revokedAt === null ? `a key named '${name}' already exists (pick another name, or change it with \`keys set ${name}\`)` : `a key named '${name}' was revoked; revoked keys keep their name (their calls stay in reports under it): pick another name`);
       const { key, secret } = await createKeyAudited(store, input, 'cli', ctx.clock());
+      const declared = declarationOf(keyDeclarations(config.keys), name);
+      if (flags.json) {
+        ctx.out(JSON.stringify({ ...keyJson(key), secret, enforced: enforcedJson(key, declared) }, null, 2) + '\n');
+        return;
+      }
       ctx.out(`Created key '${key.name}'. This is the only time the secret is shown:\n\n  ${secret}\n\n`);
       ctx.out(`Use it as the API key of your SDK, with its base URL pointing at the proxy, e.g.\n  OPENAI_BASE_URL=${proxyUrl(config)}/proxy/openai OPENAI_API_KEY=${secret}\n`);
       if (config.listen.port === 0) ctx.out('(listen.port is 0: serve picks a free port at start and prints it; use that for PORT.)\n');
-      ctx.out(describeKey(key, declarationOf(keyDeclarations(config.keys), name)) + '\n');
+      ctx.out(describeKey(key, declared) + '\n');
     } finally {
       await store.close();
     }
@@ -201,19 +208,6 @@ function describeKey(key: KeyRecord, declared: KeyDeclaration | undefined): stri
   if (e.models.length > 0) parts.push(mark('models', `models ${e.models.join(',')}`));
   parts.push(`created ${new Date(key.createdAt).toISOString().slice(0, 10)}`);
   return parts.join('  ');
-}
-
-/** The fields of a key its config declaration sets, which serve enforces over the stored ones (keys/effective.ts). */
-const DECLARABLE = ['budget', 'tags', 'providers', 'models'] as const;
-
-function fromConfig(declared: KeyDeclaration | undefined): Array<(typeof DECLARABLE)[number]> {
-  return declared === undefined ? [] : DECLARABLE.filter((f) => declared[f] !== undefined);
-}
-
-/** What serve enforces for stored key `k` (merged with its declaration), as `keys list --json`'s `enforced`. */
-function enforcedJson(k: KeyRecord, declared: KeyDeclaration | undefined): Record<string, unknown> {
-  const e = effectiveKey(k, declared);
-  return { tags: e.tags, providers: e.providers, models: e.models, budget: budgetJson(e.budget), from_config: fromConfig(declared) };
 }
 
 /**

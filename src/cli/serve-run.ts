@@ -14,6 +14,8 @@ import { closeProxyStorage, openProxyStorage, type ProxyStorage } from '../store
 import { newestSnapshot } from './catalog-source.js';
 import { namingListenFailures, type ListenSource } from './serve-listen.js';
 import { startPriceWatch } from './serve-prices.js';
+import { reachableUrl } from './serve-exposure.js';
+import { lockServeDatabase } from './serve-lock.js';
 
 /**
  * What `serve` runs with, worked out from its flags and config by cli/serve.ts: plain
@@ -90,6 +92,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   // Noted before the database is opened: a start that fails removes the file it created,
   // unless another command wrote to it meanwhile.
   const newDatabase = newDatabaseFiles(dbPath, plan.spillPath);
+  // One serve per SQLite file: each holds the budgets' spend in memory (serve-lock.ts).
+  const lock = sqliteFile ? lockServeDatabase(dbPath) : undefined;
   let storage: ProxyStorage | undefined;
   let proxy: RunningProxy;
   try {
@@ -128,9 +132,11 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       await closeProxyStorage(storage).catch(() => {});
     }
     newDatabase.remove();
+    lock?.release();
     await upstream.close().catch(() => {});
     throw error;
   }
+  lock?.setPort(Number(new URL(proxy.url).port));
   if (!LOOPBACK.has(host) && !settings.adminToken) {
     log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
   }
@@ -210,8 +216,10 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     process.on('SIGHUP', reload).on('SIGINT', onInt).on('SIGTERM', onTerm);
   });
   deps.out(`tokometer ${deps.edges.runtime === 'bun' ? '(bun)' : '(node)'} listening on ${proxy.url} — db ${shownDb}\n`);
-  deps.out(`Point an SDK at ${proxy.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME).\n`);
+  const reachable = reachableUrl(proxy.url, plan.host);
+  deps.out(`Point an SDK at ${reachable.url}/proxy/openai with a metering key (${plan.invokedAs} keys create NAME)${reachable.note}.\n`);
   await stopped;
+  lock?.release();
   if (stopFailed) throw new ExitStatus(1);
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { DEFAULT_DB_FILE, loadConfig } from '../config/load.js';
+import { exposureWarnings } from './serve-exposure.js';
 import { configWarnings } from '../config/warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
 import { UsageError } from '../lib/errors.js';
@@ -34,10 +35,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .command('serve')
     .description('run the metering proxy')
     .option('--config <file>', 'config file (default ./tokometer.yaml when present)')
-    .option('--port <port>', 'port to listen on (default 8787)')
-    .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--db <path>', 'database file, or a postgres:// URL (several replicas share one PostgreSQL)')
-    .option('--spill <file>', 'file that takes call records while the database cannot (default <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
+    .option('--port <port>', 'port to listen on (default: listen.port in the config, else 8787)')
+    .option('--host <host>', 'address to bind (default: listen.host in the config, else 127.0.0.1)')
+    .option('--db <path>', `database file, or a postgres:// URL (several replicas share one PostgreSQL) (default: $TOKOMETER_DB, else db in the config, else ./${DEFAULT_DB_FILE})`)
+    .option('--spill <file>', 'file that takes call records while the database cannot (default: store.spill_path in the config, else <db>.spill; with PostgreSQL ./tokometer-pg-<port>.spill)')
     .action(async (flags: ServeFlags) => {
       const plan = servePlan(ctx, flags);
       // On Bun this process ends here: the plan goes to a process that runs only the proxy.
@@ -77,7 +78,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   return {
     settings: proxySettings(config),
     configPrices: config.prices,
-    configWarnings: configWarnings(config),
+    configWarnings: [...configWarnings(config), ...exposureWarnings(flags.host ?? config.listen.host, config.tls !== undefined, config.admin.token)],
     priceUpdates: { pollIntervalMs: updates.pollIntervalMs, autoUpdateMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config) },
     dbPath,
     ...(spillPath === undefined ? {} : { spillPath }),

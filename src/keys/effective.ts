@@ -60,3 +60,11 @@ export function secretEnvProblem(name: string, secretEnv: string, env: Readonly<
   const secret = env[secretEnv];
   return secret && looksLikeMeteringKey(secret) ? null : `key '${name}': environment variable ${secretEnv} is unset or not a metering key (mk_ + 32 characters)`;
 }
+
+/** The fields of a key a config declaration can set; a declared one wins over the stored value. */
+export const DECLARABLE = ['budget', 'tags', 'providers', 'models'] as const;
+
+/** The fields of a key its config declaration sets, which serve enforces over the stored ones. */
+export function fromConfig(declared: KeyDeclaration | undefined): Array<(typeof DECLARABLE)[number]> {
+  return declared === undefined ? [] : DECLARABLE.filter((f) => declared[f] !== undefined);
+}

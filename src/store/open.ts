@@ -97,12 +97,18 @@ export function openDriverToWrite(open: OpenDriver, path: string): SqlDriver {
 /**
  * SQLite's own errors on opening ("file is not a database", "disk I/O error") name neither
  * the file nor what to do; the path can come from --db, TOKOMETER_DB or the config.
+ * "unable to open database file" (SQLITE_CANTOPEN) is most often a folder this user cannot
+ * write: the message names it.
  */
 export class DatabaseOpenError extends Error {
   readonly exitCode = 2;
   constructor(path: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const hint = /not a database/i.test(reason) ? ': it is not a SQLite database (pass --db with the path `tokometer serve` writes to)' : '';
+    const hint = /not a database/i.test(reason)
+      ? ': it is not a SQLite database (pass --db with the path `tokometer serve` writes to)'
+      : /unable to open database file/i.test(reason)
+        ? `: SQLite writes its -wal and -shm files beside the database, even to read it, so the folder ${dirname(path)} must be writable by this user (check its permissions, or copy the database to a folder you can write)`
+        : '';
     super(`cannot open the database ${path} (${reason})${hint}`);
     this.name = 'DatabaseOpenError';
   }

@@ -103,6 +103,18 @@ describe('admin API', () => {
     expect((await admin('PATCH', '/keys/patchme', { budget: { limit: 1 } })).status).toBe(400);
   });
 
+  // A trial: GET /admin/keys showed "budget": null for a key whose budget the config sets,
+  // where `keys list` showed $5.00/month (config). Each key carries what serve enforces.
+  it('GET /admin/keys shows the budget serve enforces, with its source, as keys list --json does', async () => {
+    const listed = await admin('GET', '/keys');
+    const app = (listed.json.keys as Array<Record<string, any>>).find((k) => k.name === 'app')!;
+    expect(app.enforced).toEqual({ tags: app.tags, providers: [], models: [], budget: app.budget, from_config: [] });
+    const declared = (await admin('GET', '/keys')).json.keys.find((k: Record<string, unknown>) => k.name === 'yaml-key');
+    if (declared === undefined) await admin('POST', '/keys', { name: 'yaml-key' });
+    const yamlKey = (await admin('GET', '/keys')).json.keys.find((k: Record<string, unknown>) => k.name === 'yaml-key');
+    expect(yamlKey.enforced).toMatchObject({ budget: { limit_usd: 5, period: 'month' }, from_config: ['budget'] });
+  });
+
   it('DELETE revokes for the next request', async () => {
     const created = await admin('POST', '/keys', { name: 'short-lived' });
     expect((await chat(p.baseUrl, created.json.secret)).status).toBe(200);

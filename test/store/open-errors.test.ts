@@ -30,3 +30,28 @@ describe('opening a path that is not a database', () => {
     });
   }
 });
+
+/**
+ * A trial: `serve` and `report --db rofolder/meter.db` on a folder the user cannot write said
+ * only "(unable to open database file)". SQLite writes its -wal and -shm files beside the
+ * database, even to read it; the message says so and names the folder. (The tests run as
+ * root, whom permissions do not stop, so the opener fails as SQLite does there.)
+ */
+describe('a database whose folder cannot be written', () => {
+  const cannotOpen = () => {
+    throw Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' });
+  };
+  for (const access of ['read', 'create'] as const) {
+    it(`(${access}) says the folder must be writable, naming it`, () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-ro-'));
+      try {
+        const file = path.join(dir, 'meter.db');
+        writeFileSync(file, '');
+        expect(() => openStore(cannotOpen, file, access)).toThrow(DatabaseOpenError);
+        expect(() => openStore(cannotOpen, file, access)).toThrow(`cannot open the database ${file} (unable to open database file): SQLite writes its -wal and -shm files beside the database, even to read it, so the folder ${dir} must be writable by this user (check its permissions, or copy the database to a folder you can write)`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

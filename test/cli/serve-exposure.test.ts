@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { servePlan } from '../../src/cli/serve.js';
+import { reachableUrl } from '../../src/cli/serve-exposure.js';
+
+/**
+ * A trial: `TOKOMETER_ADMIN_TOKEN=short serve --host 0.0.0.0` started silently, metering keys
+ * and the admin token travelling in clear text to every interface, and the banner said
+ * "Point an SDK at http://0.0.0.0:21117", an address clients cannot connect to.
+ */
+const dir = mkdtempSync(path.join(tmpdir(), 'tokometer-serve-exposure-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const plan = (host: string, env: Record<string, string> = {}) => servePlan({ env, cwd: dir, invokedAs: 'tokometer' }, { host, db: path.join(dir, 'a.db') });
+
+describe("serve's start warnings on exposure", () => {
+  it('warn of plain HTTP on a non-loopback address and of a short admin token', () => {
+    const warnings = plan('0.0.0.0', { TOKOMETER_ADMIN_TOKEN: 'short' }).configWarnings;
+    expect(warnings).toContain('serve listens on 0.0.0.0 without tls: metering keys and the admin token cross the network in clear text; set tls: in the config (cert and key files), or put a TLS proxy in front and listen on 127.0.0.1');
+    expect(warnings).toContain('the admin token is 5 characters long: anyone who guesses it can create keys and change budgets; use a random token of at least 16 characters (e.g. openssl rand -hex 24)');
+  });
+
+  it('say nothing on loopback addresses or of a long admin token', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) {
+      expect(plan(host, { TOKOMETER_ADMIN_TOKEN: 'a-long-enough-admin-token-0123' }).configWarnings).toEqual([]);
+    }
+  });
+});
+
+describe('the start banner on every interface', () => {
+  it('names an address clients can connect to, saying it listens on all interfaces', () => {
+    expect(reachableUrl('http://0.0.0.0:21117', '0.0.0.0')).toEqual({ url: 'http://127.0.0.1:21117', note: ' (listening on all interfaces; from other machines use this host\'s name or address)' });
+    expect(reachableUrl('http://[::]:21117', '::')).toEqual({ url: 'http://127.0.0.1:21117', note: ' (listening on all interfaces; from other machines use this host\'s name or address)' });
+    expect(reachableUrl('https://127.0.0.1:8787', '127.0.0.1')).toEqual({ url: 'https://127.0.0.1:8787', note: '' });
+  });
+});
