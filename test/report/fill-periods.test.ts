@@ -31,4 +31,8 @@ describe('empty periods of a --by day/week/month report', () => {
     const rows = await labels('day', '2026-11-25');
     expect([rows.length, rows[0], rows.at(-1)]).toEqual([13, '2026-11-25', '2026-12-07']);
   });
+
+  it('a window after the first call with no call in it still lists its quiet days (the TUI trend of a quiet filter too)', async () => {
+    expect(await labels('day', '2026-12-06')).toEqual(['2026-12-06', '2026-12-07']);
+  });
 });
