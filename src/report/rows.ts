@@ -58,9 +58,9 @@ export function fillTimeBuckets(rows: ReportRow[], dim: TimeDimension, range: Ti
  * anything was metered are not: a --since years back lists no years of empty rows.
  */
 export function fillSinceFirstCall(rows: ReportRow[], dim: TimeDimension, range: TimeRange, timeZone: string, firstCall: number | null): ReportRow[] {
-  if (rows.length === 0) return rows;
   let first = firstCall;
   if (first === null) {
+    if (rows.length === 0) return rows;
     const [y, m, d] = rows.map((r) => r.group[dim]!).sort()[0]!.split('-').map(Number);
     first = zonedToUtc(y!, m!, d ?? 1, 0, 0, 0, 0, timeZone);
   }
