@@ -9,6 +9,7 @@ import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure, type GeneratedUnread } from './observation.js';
 import { generatesWholeAnswer, recordedUsage, type EstimateSource } from './recorded-usage.js';
+import { budgetName, describeFailure, joinNotes } from './record-notes.js';
 
 /** No body was seen (refused, failed or abandoned before a response arrived). */
 const NOTHING_SEEN: Readonly<BodyObservation> = Object.freeze(newObservation());
@@ -292,22 +293,4 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
       // Logged above; the call is still recorded.
     }
   }
-}
-
-/** The record's `error`: the notes that are set, joined by '; '; null when none is. */
-function joinNotes(notes: ReadonlyArray<string | null | undefined>): string | null {
-  const set = notes.filter((n): n is string => n !== null && n !== undefined);
-  return set.length === 0 ? null : set.join('; ');
-}
-
-/** A short description of what was thrown (the record's `error` and logs; at most 200 characters). */
-function describeFailure(failure: unknown): string {
-  const text = failure instanceof Error ? failure.message : String(failure);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** The name of the budget in a refusal's details (`budget.name`), if any. */
-function budgetName(details: Record<string, unknown>): string | null {
-  const budget = details.budget;
-  return typeof budget === 'object' && budget !== null && typeof (budget as { name?: unknown }).name === 'string' ? (budget as { name: string }).name : null;
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '../lib/bytes.js';
 import type { ChunkRead, ChunkSource } from './types.js';
 
 /**
@@ -53,7 +54,7 @@ export function maskingSource(source: ChunkSource, m: KeyMask): ChunkSource {
           held = EMPTY;
           return { done: false, value: rest };
         }
-        const { out, rest } = masked(held.length === 0 ? next.value : concat([held, next.value]), m, false);
+        const { out, rest } = masked(held.length === 0 ? next.value : concatBytes([held, next.value]), m, false);
         held = rest;
         if (out.length > 0) return { done: false, value: out };
       }
@@ -75,7 +76,7 @@ function masked(bytes: Uint8Array, m: KeyMask, final: boolean): { out: Uint8Arra
   }
   const keepFrom = final ? bytes.length : Math.max(at, bytes.length - (m.secret.length - 1));
   parts.push(bytes.subarray(at, keepFrom));
-  return { out: concat(parts), rest: bytes.slice(keepFrom) };
+  return { out: concatBytes(parts), rest: bytes.slice(keepFrom) };
 }
 
 /** Index of the first `needle` in `hay` at or after `from`, or -1. */
@@ -90,15 +91,3 @@ function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
   return -1;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
