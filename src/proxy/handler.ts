@@ -81,7 +81,12 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
 
   const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
   const querySize = query.size;
-  const caller = await identifyCaller(call, provider, query, deps, recorder);
+  const secret = adapter.clientKey(call.headers, query);
+  // A miss looks at the store once more (the key may have been created a moment ago by `keys
+  // create`); a known key takes no await here, so the call path keeps no extra promise.
+  let key = secret ? deps.keys.resolve(secret) : null;
+  if (secret && key === null && deps.keys.resolveFresh !== undefined) key = (await deps.keys.resolveFresh(secret)) ?? null;
+  const caller = identifyCaller(call, provider, secret, key, deps, recorder);
   if ('refused' in caller) return refuseUnread(recorder, adapter, call.method, path, caller);
 
   let body = await call.readBody(deps.maxBodyBytes);
@@ -193,18 +198,16 @@ function unrecorded(deps: ProxyDeps<unknown>, provider: ProviderRuntime, refused
   return { refused, record: false };
 }
 
-/** Who is calling: the metering key, the tags the call is recorded with, the key's provider allow-list. */
-async function identifyCaller<R>(
+/** Who is calling, given the secret the client sent and the key it resolved to (null: none): the metering key, the tags the call is recorded with, the key's provider allow-list. */
+function identifyCaller<R>(
   call: IncomingCall,
   provider: ProviderRuntime,
-  query: URLSearchParams,
+  secret: string | null | undefined,
+  key: ResolvedKey | null | undefined,
   deps: ProxyDeps<R>,
   recorder: CallRecorder<R>,
-): Promise<{ key: ResolvedKey; tags: Tags } | Refusal> {
-  const secret = provider.adapter.clientKey(call.headers, query);
+): { key: ResolvedKey; tags: Tags } | Refusal {
   if (!secret) return unrecorded(deps, provider, new ProxyError('unauthorized', missingKeyMessage(provider)));
-  // A miss looks at the store once more: the key may have been created a moment ago by `keys create`.
-  const key = deps.keys.resolve(secret) ?? (await deps.keys.resolveFresh?.(secret)) ?? null;
   if (!key) return unrecorded(deps, provider, new ProxyError('unauthorized', 'Invalid or revoked metering key. Create one with `tokometer keys create NAME`.'));
   const refusal = deps.refusal?.();
   if (refusal) return unrecorded(deps, provider, new ProxyError('unavailable', refusal));
