@@ -89,16 +89,23 @@ describe.each<Build>(['binary', 'node'])('report on the built tokometer (%s)', (
   });
 
   it('states the exact factor that prorates monthly prices, and a tenant margin adds up (#18.9)', async () => {
+    // The window ends tomorrow, after now: it is read as now (so far), so the factor lies
+    // between the months from --since to just before and just after the command ran.
+    const before = Date.now();
     const res = await report('--unit-economics', '--since', since, '--until', until);
+    const after = Date.now();
     expect(res.code).toBe(0);
-    const months = monthsInRange({ since: Date.parse(`${since}T00:00:00Z`), until: Date.parse(`${until}T00:00:00Z`) + 86_400_000 }, 'UTC');
-    const factor = Number.isInteger(months) ? String(months) : months.toFixed(6).replace(/0+$/, '');
-    expect(res.stdout).toContain(`monthly prices × ${factor} (`);
-    const revenue = Math.round(CONTRACT_USD * 1e9 * months);
-    const spend = 3 * CALL_NANO;
+    expect(res.stdout).toContain('(so far)');
+    const sinceMs = Date.parse(`${since}T00:00:00Z`);
+    const factor = Number(/monthly prices × ([0-9.]+) \(/.exec(res.stdout)?.[1]);
+    expect(factor).toBeGreaterThanOrEqual(monthsInRange({ since: sinceMs, until: before }, 'UTC') - 5e-7);
+    expect(factor).toBeLessThanOrEqual(monthsInRange({ since: sinceMs, until: after }, 'UTC') + 5e-7);
     const row = res.stdout.split('\n').find((l) => l.startsWith('acme'))!;
-    expect(row).toContain(`${formatMoney(CONTRACT_USD * 1e9)}  ${formatMoney(revenue)}`);
-    expect(row).toContain(formatMoney(revenue - spend));
+    const [contract, revenue] = [...row.matchAll(/\$([0-9,]+\.[0-9]{2})\b/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    expect(contract).toBe(CONTRACT_USD);
+    expect(Math.abs(revenue! - CONTRACT_USD * factor)).toBeLessThanOrEqual(0.01);
+    expect(row).toContain(`${formatMoney(CONTRACT_USD * 1e9)}  ${formatMoney(revenue! * 1e9)}`);
+    expect(row).toContain(formatMoney(revenue! * 1e9 - 3 * CALL_NANO));
   });
 
   it('rounds CSV numbers (shares to 4 decimals) and echoes an --until date as typed (#18.10)', async () => {
@@ -107,9 +114,20 @@ describe.each<Build>(['binary', 'node'])('report on the built tokometer (%s)', (
     const share = lines[0]!.indexOf('share');
     expect(lines.slice(1, -1).map((l) => l[share])).toEqual(['0.3333', '0.3333', '0.3333']);
 
+    // A window that has ended echoes its --until date as typed; one that ends after now (today,
+    // inclusive) is read up to now and says so, with no date echoed as its end.
+    const pastSince = day(Date.now() - 3 * 86_400_000);
+    const pastUntil = day(Date.now() - 2 * 86_400_000);
+    const past = await report('--since', pastSince, '--until', pastUntil);
+    expect(past.stdout).toContain(`${pastUntil} (inclusive) (UTC)`);
+    const pastDoc = JSON.parse((await report('--since', pastSince, '--until', pastUntil, '--format', 'json')).stdout);
+    expect(pastDoc).toMatchObject({ until_as_given: pastUntil, until: new Date(Date.parse(`${pastUntil}T00:00:00Z`) + 86_400_000).toISOString() });
+    const before = Date.now();
     const table = await report('--since', since, '--until', until);
-    expect(table.stdout).toContain(`→ ${until} (inclusive) (UTC)`);
+    expect(table.stdout).toMatch(new RegExp(`→ ${until} \\d\\d:\\d\\d \\(so far\\) \\(UTC\\)`));
     const doc = JSON.parse((await report('--since', since, '--until', until, '--format', 'json')).stdout);
-    expect(doc).toMatchObject({ until_as_given: until, until: new Date(Date.parse(`${until}T00:00:00Z`) + 86_400_000).toISOString() });
+    expect(doc.until_as_given).toBeUndefined();
+    expect(Date.parse(doc.until)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(doc.until)).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -105,7 +105,7 @@ describe('the built binary', () => {
       expect(row.indexOf('mk_')).toBe(columnAt('key'));
       expect(row.slice(columnAt('created'))).toMatch(/^\d{4}-\d\d-\d\d$/);
     }
-    expect(rows[1]!.slice(columnAt('budget'))).toMatch(/^\$50\.00\/month +feature=summarizer +\d{4}/);
+    expect(rows[1]!.slice(columnAt('budget'))).toMatch(/^\$0\.00 of \$50\.00\/month \(0 %\) +feature=summarizer +\d{4}/);
   });
 
   it("audit counts the findings it lists and gives a non-zero daily rate to a few minutes' spend", async () => {
