@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, enforcedJson, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd } from '../lib/money.js';
+import { ANY_ADDRESS } from '../lib/host.js';
 import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
 import { DECLARABLE, declarationOf, effectiveKey, fromConfig, type KeyDeclaration } from '../keys/effective.js';
@@ -155,9 +156,6 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       }
     });
 }
-
-/** Addresses a server bound to them answers on, but a client cannot connect to by that name. */
-const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
 
 /** Where `serve` with this config listens: scheme from `tls`, host and port from `listen` (PORT when port 0 lets serve choose). */
 function proxyUrl(config: Config): string {

@@ -1,3 +1,5 @@
+import { ANY_ADDRESS } from '../lib/host.js';
+
 /**
  * What `serve` says at start about who can reach it: a warning when it listens beyond this
  * machine over plain HTTP (metering keys and the admin token cross the network in clear
@@ -7,9 +9,6 @@
 
 /** Admin tokens shorter than this (characters) are warned about. */
 export const MIN_ADMIN_TOKEN_CHARS = 16;
-
-/** Addresses a server bound to them answers on every interface, but a client cannot connect to by that name. */
-const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
 
 /** Whether `host` reaches only this machine: localhost, 127.0.0.0/8, ::1. */
 function isLoopback(host: string): boolean {

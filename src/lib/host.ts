@@ -18,3 +18,6 @@ export function isHostOrIp(value: string): boolean {
 
 /** The rule in words, for messages: `… is not ${HOST_RULE}`. */
 export const HOST_RULE = 'a hostname or IP address (e.g. 127.0.0.1, 0.0.0.0, ::1, localhost)';
+
+/** Addresses a server bound to them answers on every interface, but a client cannot connect to by that name. */
+export const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
