@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
 import { servePlan } from '../../src/cli/serve.js';
+import { edgesFor } from '../../src/edges.js';
 import { reachableUrl } from '../../src/cli/serve-exposure.js';
 
 /**
@@ -25,6 +28,43 @@ describe("serve's start warnings on exposure", () => {
     for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) {
       expect(plan(host, { TOKOMETER_ADMIN_TOKEN: 'a-long-enough-admin-token-0123' }).configWarnings).toEqual([]);
     }
+  });
+});
+
+/**
+ * `tokometer serve --host HOST` in-process (no config, no admin token, an in-memory
+ * database, port 0), stopped by SIGTERM once it prints its banner: the exit code, the
+ * banner and the messages of the warnings it logged (stderr is one JSON line per entry).
+ */
+async function serveOn(host: string): Promise<{ code: number; out: string; warnings: string[] }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    edges: edgesFor('node'),
+    env: {},
+    cwd: dir,
+    clock: () => Date.now(),
+    out: (text) => {
+      out += text;
+      if (text.startsWith('Point an SDK at')) process.emit('SIGTERM', 'SIGTERM');
+    },
+    err: (text) => void (err += text),
+    isTTY: false,
+  };
+  const code = await runCli(['serve', '--host', host, '--port', '0', '--db', ':memory:'], ctx);
+  const lines = err.trim().split('\n').filter((line) => line !== '');
+  const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((line) => line.level === 'warn');
+  return { code, out, warnings: warnings.map((line) => line.msg) };
+}
+
+describe('serve on a loopback address other than 127.0.0.1', () => {
+  // 127.0.0.0/8 is loopback: the plain-HTTP warning was not given on 127.0.0.2, but the one
+  // on serving without an admin token said it was "reachable from other machines".
+  it('warns of nothing, without tls or an admin token', async () => {
+    const res = await serveOn('127.0.0.2');
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/listening on http:\/\/127\.0\.0\.2:\d+/);
+    expect(res.warnings).toEqual([]);
   });
 });
 
