@@ -1,4 +1,4 @@
-import { ANY_ADDRESS } from '../lib/host.js';
+import { ANY_ADDRESS, isLoopback } from '../lib/host.js';
 
 /**
  * What `serve` says at start about who can reach it: a warning when it listens beyond this
@@ -9,12 +9,6 @@ import { ANY_ADDRESS } from '../lib/host.js';
 
 /** Admin tokens shorter than this (characters) are warned about. */
 export const MIN_ADMIN_TOKEN_CHARS = 16;
-
-/** Whether `host` reaches only this machine: localhost, 127.0.0.0/8, ::1. */
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
-}
 
 /** The start warnings for listening on `host` (with `tls` set or not) and the admin token (undefined: the admin API is off). */
 export function exposureWarnings(host: string, tls: boolean, adminToken: string | undefined): string[] {

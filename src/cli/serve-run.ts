@@ -3,6 +3,7 @@ import type { BudgetState } from '../budget/types.js';
 import type { Clock } from '../lib/clock.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { ExitStatus } from '../lib/errors.js';
+import { isLoopback } from '../lib/host.js';
 import { createPricer } from '../pricing/pricer.js';
 import type { ConfiguredPrice } from '../pricing/types.js';
 import { createLogger } from '../proxy/log.js';
@@ -62,8 +63,6 @@ export interface ServeDeps {
   /** Logged at start: why serve runs in the process that read the config (cli/serve-handoff.ts). */
   warnings: readonly string[];
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Runs the metering proxy of `plan` until SIGINT/SIGTERM (then drained, nothing accepted
@@ -137,7 +136,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     throw error;
   }
   lock?.setPort(Number(new URL(proxy.url).port));
-  if (!LOOPBACK.has(host) && !settings.adminToken) {
+  if (!isLoopback(host) && !settings.adminToken) {
     log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
   }
   const missing = Object.entries(settings.providers)

@@ -21,3 +21,13 @@ export const HOST_RULE = 'a hostname or IP address (e.g. 127.0.0.1, 0.0.0.0, ::1
 
 /** Addresses a server bound to them answers on every interface, but a client cannot connect to by that name. */
 export const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * Whether a server bound to `host` (as bound or written in a URL: brackets allowed, any case)
+ * answers only this machine: `localhost` and names under `.localhost` (RFC 6761), 127.0.0.0/8,
+ * `::1` and `::ffff:127.0.0.1`. Every-interface addresses (ANY_ADDRESS) are not loopback.
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+}
