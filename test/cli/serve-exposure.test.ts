@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,36 @@ describe('the start banner on every interface', () => {
     expect(reachableUrl('http://0.0.0.0:21117', '0.0.0.0')).toEqual({ url: 'http://127.0.0.1:21117', note: ' (listening on all interfaces; from other machines use this host\'s name or address)' });
     expect(reachableUrl('http://[::]:21117', '::')).toEqual({ url: 'http://127.0.0.1:21117', note: ' (listening on all interfaces; from other machines use this host\'s name or address)' });
     expect(reachableUrl('https://127.0.0.1:8787', '127.0.0.1')).toEqual({ url: 'https://127.0.0.1:8787', note: '' });
+  });
+});
+
+/**
+ * `keys create`'s copy-paste line (OPENAI_BASE_URL=…) for a config listening on `host`, with
+ * tls or not: the URL before /proxy/openai. keys reads the config only; the tls files need not exist.
+ */
+async function keysCreateUrl(host: string, tls: boolean): Promise<string> {
+  const folder = mkdtempSync(path.join(dir, 'keys-'));
+  writeFileSync(path.join(folder, 'tokometer.yaml'), `listen: { host: "${host}", port: 8787 }\n${tls ? 'tls: { cert: ./cert.pem, key: ./key.pem }\n' : ''}`);
+  let out = '';
+  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: folder, clock: () => 0, out: (t) => void (out += t), err: () => {}, isTTY: false };
+  expect(await runCli(['keys', 'create', 'app', '--db', path.join(folder, 'k.db')], ctx)).toBe(0);
+  const url = /OPENAI_BASE_URL=(\S+)\/proxy\/openai /.exec(out)?.[1];
+  expect(url).toBeDefined();
+  return url as string;
+}
+
+describe('the address to connect to on every interface', () => {
+  // Under tls the banner said 127.0.0.1 where keys create said localhost, the name a
+  // certificate (mkcert's, a self-signed one for development) more likely carries.
+  it('is localhost with tls, 127.0.0.1 without, in the banner as in keys create', async () => {
+    expect(reachableUrl('https://0.0.0.0:8787', '0.0.0.0').url).toBe('https://localhost:8787');
+    expect(reachableUrl('https://[::]:8787', '::').url).toBe('https://localhost:8787');
+    expect(reachableUrl('http://0.0.0.0:8787', '0.0.0.0').url).toBe('http://127.0.0.1:8787');
+    for (const host of ['0.0.0.0', '::']) {
+      for (const tls of [true, false]) {
+        const listening = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:8787`;
+        expect(await keysCreateUrl(host, tls)).toBe(reachableUrl(listening, host).url);
+      }
+    }
   });
 });
