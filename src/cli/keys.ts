@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { KEY_NAME_RE, createKeyAudited, enforcedJson, keyJson, revokeKeyAudited, updateKeyAudited } from '../admin/key-ops.js';
 import { formatUsd } from '../lib/money.js';
-import { ANY_ADDRESS } from '../lib/host.js';
+import { connectHost } from '../lib/host.js';
 import { keyDeclarations } from '../config/keys.js';
 import type { Config } from '../config/schema.js';
 import { DECLARABLE, declarationOf, effectiveKey, fromConfig, type KeyDeclaration } from '../keys/effective.js';
@@ -157,10 +157,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Where `serve` with this config listens: scheme from `tls`, host and port from `listen` (PORT when port 0 lets serve choose). */
+/** Where `serve` with this config listens: scheme from `tls`, host (lib/host.ts connectHost) and port from `listen` (PORT when port 0 lets serve choose). */
 function proxyUrl(config: Config): string {
-  const scheme = config.tls ? 'https' : 'http';
-  const host = ANY_ADDRESS.has(config.listen.host) ? (config.tls ? 'localhost' : '127.0.0.1') : config.listen.host;
+  const tls = config.tls !== undefined;
+  const scheme = tls ? 'https' : 'http';
+  const host = connectHost(config.listen.host, tls);
   const port = config.listen.port === 0 ? 'PORT' : String(config.listen.port);
   return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }

@@ -1,4 +1,4 @@
-import { ANY_ADDRESS, isLoopback } from '../lib/host.js';
+import { ANY_ADDRESS, connectHost, isLoopback } from '../lib/host.js';
 
 /**
  * What `serve` says at start about who can reach it: a warning when it listens beyond this
@@ -24,11 +24,12 @@ export function exposureWarnings(host: string, tls: boolean, adminToken: string 
 
 /**
  * The URL for the banner of a server at `url` bound to `host`: on every interface, the same
- * URL at 127.0.0.1 with a note saying so; otherwise `url` and an empty note.
+ * URL at the host `keys create` names too (lib/host.ts connectHost: localhost for an https
+ * `url`, 127.0.0.1 for http) with a note saying so; otherwise `url` and an empty note.
  */
 export function reachableUrl(url: string, host: string): { url: string; note: string } {
   if (!ANY_ADDRESS.has(host)) return { url, note: '' };
   const u = new URL(url);
-  u.hostname = '127.0.0.1';
+  u.hostname = connectHost(host, u.protocol === 'https:');
   return { url: u.origin, note: " (listening on all interfaces; from other machines use this host's name or address)" };
 }

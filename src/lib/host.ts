@@ -23,6 +23,18 @@ export const HOST_RULE = 'a hostname or IP address (e.g. 127.0.0.1, 0.0.0.0, ::1
 export const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
 
 /**
+ * The host a client on this machine connects to a server bound to `host` by (serve's banner,
+ * `keys create`'s example URL): `host` itself, or for an every-interface address (ANY_ADDRESS)
+ * `localhost` with `tls` (the name a development certificate, mkcert's or a self-signed one,
+ * most likely carries, so the client's check of the certificate passes) and `127.0.0.1`
+ * without (no name lookup, no guess between IPv4 and IPv6).
+ */
+export function connectHost(host: string, tls: boolean): string {
+  if (!ANY_ADDRESS.has(host)) return host;
+  return tls ? 'localhost' : '127.0.0.1';
+}
+
+/**
  * Whether a server bound to `host` (as bound or written in a URL: brackets allowed, any case)
  * answers only this machine: `localhost` and names under `.localhost` (RFC 6761), 127.0.0.0/8,
  * `::1` and `::ffff:127.0.0.1`. Every-interface addresses (ANY_ADDRESS) are not loopback.
