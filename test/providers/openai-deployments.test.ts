@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOpenAiAdapter } from '../../src/providers/openai.js';
+import { withDeployments } from '../../src/providers/openai-deployments.js';
 
 /**
  * Azure OpenAI's deployment paths (`/deployments/{name}/<OpenAI path>`, PROVIDERS.md §2.6) as
@@ -60,5 +61,22 @@ describe('deployment paths', () => {
     const apiKey = { authorization: 'Bearer mk_client' } as Record<string, string>;
     createOpenAiAdapter({ family: 'azure', authHeader: 'api-key' }).applyUpstreamAuth(apiKey, new URLSearchParams(), 'real');
     expect(apiKey).toEqual({ 'api-key': 'real' });
+  });
+});
+
+describe('the refusal of a deployment path it cannot meter', () => {
+  // The message listed the metered paths by hand, so a path added to the adapter's table
+  // went unnamed there (responses/compact and images/variations were).
+  it("names the metered paths of the table it is given, as they appear after /deployments/NAME", () => {
+    const endpoints = {
+      '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
+      '/videos': { endpoint: 'videos', kind: 'other' },
+      '/audio/speech': { endpoint: 'audio.speech', kind: 'speech' },
+    } as const;
+    const wrapped = withDeployments(createOpenAiAdapter({ family: 'azure' }), endpoints, {});
+    expect(wrapped.describe('POST', '/deployments/d1/extensions/chat/completions', { messages: [] }).refused).toBe(
+      "POST /extensions/chat/completions on deployment 'd1' is not metered by an openai-compatible provider, so tokometer does not forward it. " +
+        'It meters chat/completions, videos and audio/speech on a deployment, and forwards its batches unmetered.',
+    );
   });
 });
