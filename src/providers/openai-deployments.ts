@@ -28,21 +28,29 @@ const UNMETERED = /^\/batches(?:\/|$)/;
 /** The model each deployment of a provider runs, as configured (`deployments: {prod-gpt4o: gpt-4o}`). */
 export type DeploymentModels = Readonly<Record<string, string>>;
 
-/** Why a POST on deployment path `rest` is refused. */
-function unmeteredRefusal(name: string, rest: string): string {
+/** The paths of `endpoints` as they follow `/deployments/NAME/`, in words: `chat/completions, embeddings and audio/speech`. */
+function meteredPathsInWords(endpoints: Readonly<Record<string, KnownEndpoint>>): string {
+  const paths = Object.keys(endpoints).map((path) => path.replace(/^\//, ''));
+  return paths.length <= 1 ? (paths[0] ?? 'nothing') : `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
+}
+
+/** Why a POST on deployment path `rest` is refused; `metered`: meteredPathsInWords of the adapter's table. */
+function unmeteredRefusal(name: string, rest: string, metered: string): string {
   return (
     `POST ${rest} on deployment '${name}' is not metered by an openai-compatible provider, so tokometer does not forward it. ` +
-    'It meters chat/completions, completions, embeddings, responses, audio/transcriptions, audio/translations, audio/speech and images/generations, images/edits on a deployment, and forwards its batches unmetered.'
+    `It meters ${metered} on a deployment, and forwards its batches unmetered.`
   );
 }
 
 /**
  * Wraps `adapter.describe` so that deployment paths are described as above; every other
  * path is described as before (one substring test on the way). `endpoints`: the adapter's
- * metered POST paths (keyed as normalisePath gives them); `models`: the configured map.
+ * metered POST paths (keyed as normalisePath gives them), which the refusal above names, so a
+ * path added to them is named there too; `models`: the configured map.
  */
 export function withDeployments(adapter: ProviderAdapter, endpoints: Readonly<Record<string, KnownEndpoint>>, models: DeploymentModels): ProviderAdapter {
   const plain = adapter.describe;
+  const metered = meteredPathsInWords(endpoints);
   adapter.describe = (method, path, body): RequestInfo => {
     if (!path.includes('/deployments/')) return plain(method, path, body);
     const match = DEPLOYMENT_PATH.exec(normalisePath(path, true));
@@ -52,7 +60,7 @@ export function withDeployments(adapter: ProviderAdapter, endpoints: Readonly<Re
     const post = method.toUpperCase() === 'POST';
     if (!post || endpoints[restKey] === undefined) {
       const info = plain(method, rest, body);
-      if (post && info.refused === undefined && !UNMETERED.test(restKey)) info.refused = unmeteredRefusal(name, restKey);
+      if (post && info.refused === undefined && !UNMETERED.test(restKey)) info.refused = unmeteredRefusal(name, restKey, metered);
       return info;
     }
     const mapped = Object.hasOwn(models, name) ? (models[name] as string) : null;

@@ -42,7 +42,8 @@ export interface OpenAiAdapterOptions {
 /** The header an OpenAI-family provider key goes upstream in (config `auth_header`). */
 export type UpstreamAuthHeader = 'authorization' | 'api-key';
 
-const ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
+/** The OpenAI paths the adapter meters (keyed as normalisePath gives them), on their own and under an Azure deployment (openai-deployments.ts). */
+export const OPENAI_ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', kind: 'chat' },
   '/responses': { endpoint: 'responses', kind: 'responses' },
   '/responses/compact': { endpoint: 'responses.compact', kind: 'responses' },
@@ -195,7 +196,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       delete headers['openai-project'];
     },
 
-    endpoints: ENDPOINTS,
+    endpoints: OPENAI_ENDPOINTS,
     stripV1: true,
     refusedPaths: family === 'openrouter' ? { ...OPENAI_MINTING_PATHS, ...OPENROUTER_REFUSED } : OPENAI_MINTING_PATHS,
     ...(family === 'openrouter' ? { fallbackModels: openRouterFallbacks } : {}),
@@ -274,5 +275,5 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
       return `data: ${JSON.stringify({ error: { message: error.message, type, param: null, code } })}\n\n`;
     },
   });
-  return withDeployments(adapter, ENDPOINTS, options.deployments ?? {});
+  return withDeployments(adapter, OPENAI_ENDPOINTS, options.deployments ?? {});
 }

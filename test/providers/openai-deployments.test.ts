@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOpenAiAdapter } from '../../src/providers/openai.js';
+import { OPENAI_ENDPOINTS, createOpenAiAdapter } from '../../src/providers/openai.js';
 import { withDeployments } from '../../src/providers/openai-deployments.js';
 
 /**
@@ -78,5 +78,17 @@ describe('the refusal of a deployment path it cannot meter', () => {
       "POST /extensions/chat/completions on deployment 'd1' is not metered by an openai-compatible provider, so tokometer does not forward it. " +
         'It meters chat/completions, videos and audio/speech on a deployment, and forwards its batches unmetered.',
     );
+  });
+
+  it("names every path of the OpenAI adapter's table, each metered on a deployment, and nothing else", () => {
+    const refused = adapter.describe('POST', '/deployments/prod-gpt4o/extensions/chat/completions', { messages: [] }).refused ?? '';
+    const listed = /It meters (.+) on a deployment, and forwards its batches unmetered\.$/.exec(refused)?.[1]?.split(/, | and /);
+    expect(listed).toEqual(Object.keys(OPENAI_ENDPOINTS).map((path) => path.slice(1)));
+    expect(listed).toEqual(expect.arrayContaining(['responses/compact', 'images/variations']));
+    for (const path of listed ?? []) {
+      const info = adapter.describe('POST', `/deployments/prod-gpt4o/${path}`, { input: 'x', messages: [], prompt: 'x' });
+      expect(info.metered).toBe(true);
+      expect(info.refused).toBeUndefined();
+    }
   });
 });
