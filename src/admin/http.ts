@@ -1,3 +1,4 @@
+import { findRepeatedKey, timesWord } from '../lib/json-repeated-key.js';
 import type { IncomingCall, OutgoingResponse } from '../proxy/types.js';
 
 /** Largest admin request body read, bytes. */
@@ -33,7 +34,12 @@ export function errorJson(e: AdminError): OutgoingResponse {
   return { ...res, headers: { ...res.headers, ...e.headers } };
 }
 
-/** Reads the request body as a JSON object; an empty body is `{}`. */
+/**
+ * Reads the request body as a JSON object; an empty body is `{}`. A body holding a field twice
+ * (`{"budget":{"limit_usd":500,"limit_usd":5}}`, at any depth) is refused with 400
+ * `invalid_body` naming it: JSON.parse would keep the last value without a word, and set a
+ * cap, a tag or a reset the operator did not mean.
+ */
 export async function readJsonObject(call: IncomingCall): Promise<Record<string, unknown>> {
   const body = await call.readBody(MAX_ADMIN_BODY_BYTES);
   if (body === null) throw new AdminError(413, 'invalid_request_error', 'body_too_large', `Request body is larger than ${MAX_ADMIN_BODY_BYTES} bytes.`);
@@ -46,5 +52,10 @@ export async function readJsonObject(call: IncomingCall): Promise<Record<string,
     throw badRequest('invalid_json', 'Request body is not valid JSON.');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('invalid_json', 'Request body must be a JSON object.');
+  const repeat = findRepeatedKey(text);
+  if (repeat !== null) {
+    const field = [...repeat.path, repeat.key].join('.');
+    throw badRequest('invalid_body', `Invalid request body: ${field} appears ${timesWord(repeat.times)} (JSON keeps only the last); send each field once.`);
+  }
   return value as Record<string, unknown>;
 }

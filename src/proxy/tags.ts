@@ -1,5 +1,6 @@
 import { MAX_TAG_VALUE_CHARS, TAG_KEY_RE, TAG_KEY_RULE, canonicalTagValue } from '../domain/names.js';
 import { CONTROL_CHARS_RULE, describeControlChar, hasControlChar } from '../lib/control-chars.js';
+import { findRepeatedKey, timesWord, topLevelKeyRepeats } from '../lib/json-repeated-key.js';
 import { type Result, ok, err } from '../lib/result.js';
 import { utf8Length } from '../lib/utf8-length.js';
 import { tagsJsonProblem } from './tags-json-problem.js';
@@ -9,7 +10,8 @@ import { tagsJsonProblem } from './tags-json-problem.js';
  * metering key; the key and value rules live in domain/names.ts. This runs on every
  * proxied request: one JSON.parse and one loop (one regex test per string value: printable
  * ASCII needs nothing more), no allocation beyond what JSON.parse makes (values are
- * stringified, made well-formed and NFC-normalised in place).
+ * stringified, made well-formed and NFC-normalised in place), then one indexOf per tag to
+ * rule out a repeated key (lib/json-repeated-key.ts).
  */
 
 /** Tag key → tag value. Values are always strings (numbers and booleans are stringified). */
@@ -111,7 +113,16 @@ export function parseTags(header: string | undefined): Result<Tags, string> {
       }
     }
   }
+  // JSON.parse kept the last of a repeated key: the call would be metered under a value its sender did not mean.
+  if (topLevelKeyRepeats(header, count)) return err(repeatedKey(header));
   return ok(tags as Tags);
+}
+
+/** The sentence for a header that holds a tag key more than once (the error path only). */
+function repeatedKey(header: string): string {
+  const repeat = findRepeatedKey(header, 1);
+  const what = repeat === null ? 'a tag key appears more than once' : `tag ${quote(repeat.key)} appears ${timesWord(repeat.times)}`;
+  return `${what} in ${H}; send each key once`;
 }
 
 /**
