@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
 import { sourceOf } from '../../src/proxy/stream-body.js';
-import type { UpstreamResponse } from '../../src/proxy/types.js';
-import { afterImmediates, bodyText, chatCall, fixture, type FakeCall, type Fixture } from './fakes.js';
+import type { UpstreamRequest, UpstreamResponse } from '../../src/proxy/types.js';
+import { afterImmediates, bodyText, chatCall, fixture, sseAnswer, type FakeCall, type Fixture } from './fakes.js';
 
 /**
  * A non-streamed text answer whose usage tokometer never read, though the relay passed its
@@ -13,6 +13,11 @@ import { afterImmediates, bodyText, chatCall, fixture, type FakeCall, type Fixtu
  * hold at 4 bytes per token, at most the model's context window (for each of its answers)
  * when the catalog gives one, never less than the allowance; a max_tokens the request set
  * stays the bound. The note says how. The budget settles at the recorded cost.
+ *
+ * A stream whose usage never arrives was already counted from what was relayed (a token per
+ * frame, or the text its frames carried: usageless-stream-text.test.ts), never at the
+ * allowance alone; its bytes are mostly framing (~200 bytes of an OpenAI chunk per token), so
+ * they are not its measure. The last test keeps that.
  */
 
 const enc = new TextEncoder();
@@ -59,7 +64,7 @@ function cutAnswer(size: number): UpstreamResponse {
 }
 
 /** A fixture whose gate expects 1,024 output tokens of a call without max_tokens (the real gate's default without history). */
-function withDefaultExpectation(answer: () => UpstreamResponse): Fixture {
+function withDefaultExpectation(answer: (req: UpstreamRequest) => UpstreamResponse): Fixture {
   const f = fixture(answer);
   (f.gate as { expectedOutputTokens?: () => number }).expectedOutputTokens = () => 1024;
   return f;
@@ -165,5 +170,21 @@ describe('an answer read whole', () => {
     const s = await onlyRecord(g, chatCall(ASK));
     expect(s).toMatchObject({ usageSource: 'estimated', usage: { outputTokens: 10_000 } });
     expect(s.error).toContain('counted from the 40000 characters it generated');
+  });
+});
+
+describe('a stream whose usage never arrives', () => {
+  const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+  const frames = [...Array.from({ length: 3000 }, () => chunk(' word')), 'data: [DONE]\n\n'];
+
+  it('is counted from the frames relayed, not at the 1,024-token allowance, whole or cut', async () => {
+    const whole = await onlyRecord(withDefaultExpectation((req) => sseAnswer(req, frames)), chatCall({ ...ASK, stream: true }));
+    expect(whole).toMatchObject({ outcome: 'ok', usageSource: 'estimated' });
+    const cut = await onlyRecord(withDefaultExpectation((req) => sseAnswer(req, frames, { failAfter: 3000 })), chatCall({ ...ASK, stream: true }));
+    expect(cut).toMatchObject({ outcome: 'upstream_failed', usageSource: 'estimated' });
+    for (const r of [whole, cut]) {
+      expect(r.usage?.outputTokens).toBeGreaterThanOrEqual(3000);
+      expect(r.usage?.outputTokens).toBeLessThan(3010);
+    }
   });
 });
