@@ -14,7 +14,7 @@ import type { BodyObservation } from './observation.js';
  * Synchronous; no I/O.
  */
 
-/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated (BodyObservation.unread). */
+/** Largest JSON response body the proxy keeps a copy of for metering (bytes); larger ones are relayed unread and estimated from their size (BodyObservation.unread, answerBytes). */
 const MAX_JSON_COPY_BYTES = 64 * 1024 * 1024;
 
 /** Most bytes of a text-to-speech answer's start kept for its audio header (BodyObservation.head). */
@@ -260,7 +260,9 @@ function jsonStep(ctx: StepContext, seen: BodyObservation): BodyStep {
       }
       return null;
     },
-    settle: () => {},
+    settle() {
+      seen.answerBytes = size;
+    },
     salvage: () => null,
     // A JSON body cut short carries no usage.
     unsent: () => {},

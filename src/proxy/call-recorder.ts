@@ -8,6 +8,7 @@ import type { CallOutcome, CallRecord } from '../store/types.js';
 import type { ProxyDeps } from './deps.js';
 import type { FinishedCall } from './finished-calls.js';
 import { newObservation, type BodyObservation, type Failure, type GeneratedUnread } from './observation.js';
+import { contextWindowOf } from './answer-bytes.js';
 import { generatesWholeAnswer, recordedUsage, type EstimateSource } from './recorded-usage.js';
 import { budgetName, describeFailure, joinNotes } from './record-notes.js';
 
@@ -136,6 +137,11 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
   /** EstimateSource: tokens of the provider-side state the request continues, if this process served it. */
   contextTokens(continues: string): number | undefined {
     return this.deps.contexts?.tokensOf(continues);
+  }
+
+  /** EstimateSource: the catalog's context window of `model` at this call's provider, when the pricer describes models and gives one. */
+  contextWindowTokens(model: string): number | undefined {
+    return contextWindowOf(this.deps.pricer, model, this.provider, this.startedAt);
   }
 
   /** The budget reservation to settle when the call finishes. */

@@ -73,8 +73,12 @@ export interface ProxyDeps<R> {
   providers: ReadonlyMap<string, ProviderRuntime>;
   keys: KeyLookup;
   upstream: UpstreamClient;
-  /** Prices a finished call's usage; `priced: false` = unknown model, recorded as null cost (never 0). */
-  pricer: Pick<Pricer, 'price'>;
+  /**
+   * Prices a finished call's usage; `priced: false` = unknown model, recorded as null cost (never 0).
+   * `describe` gives a model's context window, which bounds an answer counted from its bytes
+   * (answer-bytes.ts); absent (test fakes): no window is known.
+   */
+  pricer: Pick<Pricer, 'price'> & Partial<Pick<Pricer, 'describe'>>;
   budgets: BudgetGate<R>;
   /** Where every finished call is announced (record writer, metrics, telemetry). Listeners must not block. */
   finished: FinishedCalls;

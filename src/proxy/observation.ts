@@ -36,6 +36,13 @@ export interface BodyObservation {
    * before doing the work (Observed.pendingId).
    */
   answerChars?: number | null;
+  /**
+   * Bytes of a JSON answer (not a stream) the relay passed on (body-steps.ts jsonStep), also
+   * when they were too many to copy (`unread`) or the body was cut: what the output of an
+   * answer whose usage was never read is counted from (proxy/answer-bytes.ts). Absent for any
+   * other body, and for an answer read in one call (buffered-json.ts), whose usage is read.
+   */
+  answerBytes?: number;
   /** The Content-Type of a metered body relayed unread because of it (`text/html`…), for the estimate's note; absent otherwise or when none was sent. */
   unreadType?: string;
   /**

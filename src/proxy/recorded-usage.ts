@@ -5,6 +5,7 @@ import { usagelessImages } from '../providers/openai-images.js';
 import { isTokenBilledSpeechModel, speechEstimate, untokenedSpeechNote } from '../providers/openai-speech.js';
 import { emptyUsage, type RequestInfo, type Usage } from '../providers/types.js';
 import type { CallOutcome, UsageSource } from '../store/types.js';
+import { allowanceOnly, cutOutputPhrase, outputFromBytes, tooLargeNote, type BytesOutput } from './answer-bytes.js';
 import type { BodyObservation, GeneratedUnread } from './observation.js';
 
 /**
@@ -25,6 +26,8 @@ export interface EstimateSource {
   expectedOutputTokens(model: string): number | undefined;
   /** Tokens of the provider-side state a request continues (ContextMemory), if known. */
   contextTokens(continues: string): number | undefined;
+  /** The catalog's context window of `model` (tokens of one call, prompt and output), if it gives one. */
+  contextWindowTokens(model: string): number | undefined;
 }
 
 /** The usage, where it came from, and a note for the record's `error` when the estimate needs one. */
@@ -87,9 +90,10 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
     return { usage, source: 'estimated', note: `usage estimated from the request: ${pages.max} pages, the most it can be billed for` };
   }
   const seconds = answered ?? info.upload?.audioSeconds;
-  const usage = estimateUsage(from, info, seen, audioTokens, seconds);
+  const sized = audioTokens === undefined ? sizedOutput(from, info, seen) : undefined;
+  const usage = estimateUsage(from, info, seen, audioTokens, seconds, sized);
   if (audioTokens === undefined) {
-    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens) : (generatedUnreadNote(from, usage.outputTokens) ?? usagelessAnswerNote(seen, from, usage.outputTokens));
+    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens, sized) : (generatedUnreadNote(from, usage.outputTokens, sized) ?? usagelessAnswerNote(seen, from, usage.outputTokens));
     return note === undefined ? { usage, source: 'estimated' } : { usage, source: 'estimated', note };
   }
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
@@ -131,13 +135,33 @@ function imagesWithoutUsage(info: RequestInfo, from: EstimateSource, failedByPro
 
 /**
  * The note of a call whose answer was relayed unread (BodyObservation.unread): of a type the
- * proxy does not read for usage (an HTML error page a gateway answered 200 with), or too large
- * to keep a copy of; its output is counted at the request's allowance (estimateOutput).
+ * proxy does not read for usage (an HTML error page a gateway answered 200 with), its output
+ * counted at the request's allowance (estimateOutput), or too large to keep a copy of, its
+ * output counted from its size (`sized`: answer-bytes.ts) or, for an answer that is not text
+ * (embeddings), at the allowance.
  */
-function unreadAnswerNote(seen: BodyObservation, outputTokens: number): string {
+function unreadAnswerNote(seen: BodyObservation, outputTokens: number, sized: BytesOutput | undefined): string {
+  if (sized !== undefined) return tooLargeNote(sized);
   const type = seen.unreadType === undefined ? 'no content type' : seen.unreadType.split(';')[0]!.trim();
   const answer = seen.unreadBytes === undefined ? 'the answer was too large to read' : `the answer (${type}, ${seen.unreadBytes} bytes) is not one tokometer reads for usage`;
   return `usage estimated from the request: ${answer}, so its output is counted at the request's allowance (${outputTokens} tokens)`;
+}
+
+/**
+ * How the output of a non-streamed answer whose usage was never read though the relay counted
+ * its bytes (BodyObservation.answerBytes) is counted (answer-bytes.ts): one too large to read
+ * (`unread`), or one generated whole but cut, or cut by the shutdown (EstimateSource.generatedUnread).
+ * A text answer's bytes count; another's (embeddings: vectors, no output tokens) do not, and
+ * it stays at the allowance. Undefined for any other call.
+ */
+function sizedOutput(from: EstimateSource, info: RequestInfo, seen: BodyObservation): BytesOutput | undefined {
+  const bytes = seen.answerBytes;
+  if (bytes === undefined || (seen.unread !== true && from.generatedUnread === undefined)) return undefined;
+  const allowance = outputAllowance(from, info);
+  const choices = Math.max(1, info.outputChoices ?? 1);
+  if (!generatesWholeAnswer(info)) return allowanceOnly(bytes, allowance, choices);
+  const windowTokens = info.model === null ? undefined : from.contextWindowTokens(info.model);
+  return outputFromBytes(bytes, { allowance, limited: info.maxOutputTokens !== null, windowTokens, choices });
 }
 
 /**
@@ -170,11 +194,14 @@ const GENERATED_UNREAD: Readonly<Record<GeneratedUnread, string>> = {
 /**
  * The note of a non-streamed answer generated but never read (EstimateSource.generatedUnread):
  * cut mid-body (billed in full for certain), not answered within header_timeout_ms or cut at
- * the shutdown's grace end (most likely generated all the same). Undefined for any other call, and when no output is counted.
+ * the shutdown's grace end (most likely generated all the same); its output counted at the
+ * allowance, or from the bytes relayed before the cut (`sized`: answer-bytes.ts). Undefined
+ * for any other call, and when no output is counted.
  */
-function generatedUnreadNote(from: EstimateSource, outputTokens: number): string | undefined {
+function generatedUnreadNote(from: EstimateSource, outputTokens: number, sized: BytesOutput | undefined): string | undefined {
   if (from.generatedUnread === undefined || outputTokens === 0) return undefined;
-  return `${GENERATED_UNREAD[from.generatedUnread]}: output counted at the request's allowance, ${outputTokens} tokens`;
+  const how = sized === undefined ? `output counted at the request's allowance, ${outputTokens} tokens` : cutOutputPhrase(sized);
+  return `${GENERATED_UNREAD[from.generatedUnread]}: ${how}`;
 }
 
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */
@@ -193,9 +220,10 @@ function outputAllowance(from: EstimateSource, info: RequestInfo): number {
 
 /**
  * A rough usage for a metered call whose usage never arrived; the row is flagged `estimated`.
- * `audioTokens` and `seconds`: an audio upload's, from the answer's duration or the upload.
+ * `audioTokens` and `seconds`: an audio upload's, from the answer's duration or the upload;
+ * `sized`: the output of a non-streamed answer counted from its bytes (sizedOutput), which wins.
  */
-function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioTokens: number | undefined, seconds: number | undefined): Usage {
+function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObservation, audioTokens: number | undefined, seconds: number | undefined, sized: BytesOutput | undefined): Usage {
   const usage = emptyUsage();
   if (audioTokens !== undefined) {
     // An audio upload: its text fields as the reservation counts them, plus its audio.
@@ -206,13 +234,14 @@ function estimateUsage(from: EstimateSource, info: RequestInfo, seen: BodyObserv
   } else usage.inputTokens = from.bodyTokens();
   // A continued conversation is billed again as input (RequestInfo.continues).
   if (info.continues !== undefined) usage.inputTokens += from.contextTokens(info.continues) ?? 0;
-  usage.outputTokens = estimateOutput(from, info, seen, audioTokens !== undefined);
+  usage.outputTokens = sized?.tokens ?? estimateOutput(from, info, seen, audioTokens !== undefined);
   return usage;
 }
 
 /**
  * Output tokens of an estimate: the request's whole allowance when the end was never seen (a
- * background response not followed, a body relayed unread); a JSON answer's from the
+ * background response not followed, a body relayed unread; one whose bytes were counted is
+ * sizedOutput's); a JSON answer's from the
  * characters it generated at CHARS_PER_TOKEN (BodyObservation.answerChars), or at the
  * allowance when its adapter cannot say, never 0 for an answer that may have generated
  * output; else (a stream) the frames relayed, or the output its content carried when its

@@ -15,7 +15,7 @@ import { replayStream } from '../providers/support.js';
  * stream's content carried, at 4 characters per token. The request's body: 10 tokens.
  */
 
-const FROM: EstimateSource = { wholeAllowance: false, bodyTokens: () => 10, expectedOutputTokens: () => undefined, contextTokens: () => undefined };
+const FROM: EstimateSource = { wholeAllowance: false, bodyTokens: () => 10, expectedOutputTokens: () => undefined, contextTokens: () => undefined, contextWindowTokens: () => undefined };
 
 /** The usage recorded for `stream` relayed whole (every frame observed), ended with `outcome`. */
 function recorded(adapter: ProviderAdapter, info: RequestInfo, stream: string, outcome: CallOutcome) {
