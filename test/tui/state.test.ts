@@ -8,7 +8,7 @@ import { gauge, sparkline, truncate } from '../../src/tui/view/text.js';
 const NO_KEY: KeyPress = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false };
 const key = (k: Partial<KeyPress>): KeyPress => ({ ...NO_KEY, ...k });
 const DIMS = orderDimensions(['user_id', 'tenant_id', 'feature', 'user_tier', 'model']);
-const view = { dimensions: DIMS, rowValues: ['summarizer', 'chatbot', 'autocomplete'] };
+const view = { dimensions: DIMS, rows: ['summarizer', 'chatbot', 'autocomplete'].map((value) => ({ value, kind: 'group' as const })) };
 
 /** Applies key presses one after another. */
 function press(s: UiState, ...keys: Array<[string, Partial<KeyPress>?]>): UiState {

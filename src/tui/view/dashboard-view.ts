@@ -133,7 +133,7 @@ function titleLine(s: UiState, snap: DashboardSnapshot | null, sourceLabel: stri
  */
 export function viewFacts(snapshot: DashboardSnapshot | null, state: UiState): ViewFacts {
   const rows = snapshot && snapshot.table.dimension === state.dimension ? snapshot.table.rows : [];
-  return { dimensions: snapshot?.dimensions ?? [], rowValues: rows.map((r) => r.value) };
+  return { dimensions: snapshot?.dimensions ?? [], rows: rows.map((r) => ({ value: r.value, kind: r.kind })) };
 }
 
 function statusLine(s: UiState, error: string | null): Line {
