@@ -12,7 +12,7 @@ import { createUrlSource } from '../../src/tui/data/url-source.js';
 import { orderDimensions } from '../../src/tui/dimensions.js';
 import { initialState, queryOf, reduce, type KeyPress, type UiState } from '../../src/tui/state.js';
 import { LIMITS, type DashboardSnapshot, type TailCall } from '../../src/tui/types.js';
-import { viewFacts } from '../../src/tui/view/dashboard-view.js';
+import { buildView, viewFacts } from '../../src/tui/view/dashboard-view.js';
 import { groupValue } from '../../src/tui/view/feed-view.js';
 import { tableView } from '../../src/tui/view/table-view.js';
 import { readsOf } from '../report/dataset.js';
@@ -145,6 +145,23 @@ describe('a tag key named like a built-in dimension', () => {
     const inside = await source.load(queryOf(drilled));
     expect(inside.table.rows.map((g) => g.value).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
     expect(inside.table.totalNano).toBe(r.rows.find((g) => g.group['tag:model'] === 'slow')!.costNano);
+  });
+
+  it('is the tag the live tail leaves out once the scope fixes it; the built-in model is not', async () => {
+    const tailText = async (state: UiState) => {
+      const v = buildView({ snapshot: await source.load(queryOf(state)), state, size: { columns: 160, rows: 60 }, sourceLabel: 'test.db', error: null });
+      return v.tail.rows.map((l) => l.map((c) => c.text).join(''));
+    };
+    const byTag: UiState = { ...initialState({ dimension: 'model' }), drill: [{ clause: { key: 'tag:model', op: '=', value: 'slow' }, from: 'tag:model' }] };
+    const drilled = await tailText(byTag);
+    expect(drilled.length).toBeGreaterThan(0);
+    // Every call on screen is tagged model=slow: the drill path says it, not every line.
+    for (const line of drilled) expect(line).not.toContain('model=slow');
+    // A filter on the model column fixes no tag: the tag model stays on the lines.
+    const byColumn: UiState = { ...initialState({ dimension: 'feature' }), filters: [{ key: 'model', op: '=', value: 'gpt-4o-mini' }] };
+    const filtered = await tailText(byColumn);
+    expect(filtered.length).toBeGreaterThan(0);
+    for (const line of filtered) expect(line).toMatch(/model=(fast|slow)/);
   });
 
   it('names the tag in the live tail column of tag:model', () => {
