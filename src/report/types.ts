@@ -18,6 +18,7 @@ export {
   TIME_DIMENSIONS,
   isBuiltin,
   isTimeDimension,
+  tagDimension,
   tagKeyOf,
   type BuiltinDimension,
   whereGroups,

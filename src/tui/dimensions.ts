@@ -1,4 +1,4 @@
-import { isBuiltin } from '../report/types.js';
+import { tagDimension } from '../report/types.js';
 
 /**
  * Which dimensions the spend table cycles through, in what order, and where a drill-down
@@ -12,14 +12,16 @@ export const TABLE_BUILTINS = ['model', 'provider', 'key'] as const;
 export const PREFERRED_TAGS: readonly string[] = ['feature', 'user_tier', 'tenant_id'];
 
 /**
- * Tag keys seen (preferred ones first, the rest alphabetically), then model, provider, key.
- * A tag key named like a built-in is left out: the built-in shadows it in reports.
+ * Tag keys seen (preferred ones first, the rest alphabetically by key), then model, provider,
+ * key. Each tag key as the dimension that names it, as in `report --by`: one named like a
+ * built-in as `tag:NAME` (`tag:model`, since bare `model` is the built-in), one that starts
+ * with `tag:` with the prefix again (report/types.ts tagDimension).
  */
 export function orderDimensions(tagKeys: readonly string[]): string[] {
-  const tags = [...new Set(tagKeys)].filter((k) => !isBuiltin(k));
+  const tags = [...new Set(tagKeys)];
   const preferred = PREFERRED_TAGS.filter((k) => tags.includes(k));
   const rest = tags.filter((k) => !PREFERRED_TAGS.includes(k)).sort();
-  return [...preferred, ...rest, ...TABLE_BUILTINS];
+  return [...[...preferred, ...rest].map(tagDimension), ...TABLE_BUILTINS];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isBuiltin, isTimeDimension, OTHER, TAG_KEY_RE, type WhereClause } from '../report/types.js';
+import { isBuiltin, isTimeDimension, OTHER, TAG_KEY_RE, type RowKind, type WhereClause } from '../report/types.js';
 import { filterValue } from '../report/where.js';
 import { cyclable, drillTarget } from './dimensions.js';
 import { LIMITS, type DashboardQuery } from './types.js';
@@ -50,7 +50,7 @@ export type Action =
   | { type: 'range'; range: RangeChoice }
   | { type: 'cycle'; step: 1 | -1; dimensions: readonly string[] }
   | { type: 'select'; step: number; rows: number }
-  | { type: 'drill'; value: string; dimensions: readonly string[] }
+  | { type: 'drill'; value: string; kind: RowKind; dimensions: readonly string[] }
   | { type: 'back' }
   | { type: 'filter-open' }
   | { type: 'filter-type'; text: string }
@@ -82,8 +82,8 @@ export interface KeyPress {
 /** What the screen shows right now, which some keys act on. */
 export interface ViewFacts {
   dimensions: readonly string[];
-  /** Group values of the table rows, in screen order. */
-  rowValues: readonly string[];
+  /** The table rows, in screen order: each group's value and kind (`other` is the pool past the top N, whatever its value reads). */
+  rows: ReadonlyArray<{ value: string; kind: RowKind }>;
 }
 
 export function initialState(options: { since?: string; dimension?: string } = {}): UiState {
@@ -114,11 +114,11 @@ export function commandFor(input: string, key: KeyPress, s: UiState, view: ViewF
   if (key.tab) return { type: 'cycle', step: key.shift ? -1 : 1, dimensions: view.dimensions };
   if (key.rightArrow) return { type: 'cycle', step: 1, dimensions: view.dimensions };
   if (key.leftArrow) return { type: 'cycle', step: -1, dimensions: view.dimensions };
-  if (key.upArrow) return { type: 'select', step: -1, rows: view.rowValues.length };
-  if (key.downArrow) return { type: 'select', step: 1, rows: view.rowValues.length };
+  if (key.upArrow) return { type: 'select', step: -1, rows: view.rows.length };
+  if (key.downArrow) return { type: 'select', step: 1, rows: view.rows.length };
   if (key.return) {
-    const value = view.rowValues[Math.min(s.selected, view.rowValues.length - 1)];
-    return value === undefined ? null : { type: 'drill', value, dimensions: view.dimensions };
+    const row = view.rows[Math.min(s.selected, view.rows.length - 1)];
+    return row === undefined ? null : { type: 'drill', value: row.value, kind: row.kind, dimensions: view.dimensions };
   }
   if (key.backspace || key.delete) return { type: 'back' };
   return null;
@@ -149,8 +149,8 @@ export function reduce(s: UiState, a: Action): UiState {
     case 'select':
       return { ...t, selected: Math.max(0, Math.min(a.rows - 1, s.selected + a.step)) };
     case 'drill': {
-      // (other) is the sum of the groups past the top N, not a value a filter can name.
-      if (a.value === OTHER) return { ...t, message: `${OTHER} sums the groups past the top ${LIMITS.groups}: drill into a named row, or filter with / (k!=v).` };
+      // The pool is the sum of the groups past the top N, not a value a filter can name (a tag value that reads (other) is).
+      if (a.kind === 'other') return { ...t, message: `${OTHER} sums the groups past the top ${LIMITS.groups}: drill into a named row, or filter with / (k!=v).` };
       const drilled = [...s.drill.map((d) => d.clause.key), s.dimension];
       const next = drillTarget(a.dimensions, drilled);
       if (next === undefined) return { ...t, message: 'Nothing left to drill into.' };

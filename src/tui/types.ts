@@ -1,6 +1,6 @@
 import type { BudgetState } from '../budget/types.js';
 import type { NanoUsd } from '../lib/money.js';
-import type { WhereClause } from '../report/types.js';
+import type { RowKind, WhereClause } from '../report/types.js';
 
 /**
  * The TUI's data contract. A DashboardSource (the SQLite file, or a running server's
@@ -15,7 +15,7 @@ import type { WhereClause } from '../report/types.js';
 export interface DashboardQuery {
   /** A `--since` expression (`30d`, `7d`, `1d`, `this-month`, a date …); until is always "now". */
   since: string;
-  /** Dimension of the spend table: a tag key or model, provider, key. */
+  /** Dimension of the spend table: a tag key (`tag:NAME` for one named like a built-in) or model, provider, key. */
   dimension: string;
   /** `/` filters: apply to every panel (header, table, trend, tail). */
   filters: WhereClause[];
@@ -25,8 +25,10 @@ export interface DashboardQuery {
 
 /** One group of the spend table, as `report --by <dimension>` computes it. */
 export interface GroupRow {
-  /** Group value (`(none)` for calls without the tag, `(other)` for everything past the top N). */
+  /** Group value (`(none)` for calls without the tag); the pool's is `(other)`, which a tag value may read too. */
   value: string;
+  /** `other` for the pool of the groups past the top N, `group` for a group of calls (report/types.ts RowKind): only this tells them apart. */
+  kind: RowKind;
   /** Sum of the known costs; 0 when none is known. */
   costNano: NanoUsd;
   calls: number;
@@ -118,7 +120,7 @@ export interface DashboardSnapshot {
   /** The period the numbers cover, [since, until) in ms, and the zone of its days. */
   range: { since: number; until: number; timeZone: string };
   header: HeaderFigures;
-  /** Every dimension the table can cycle through: tag keys seen, then model, provider, key. */
+  /** Every dimension the table can cycle through: tag keys seen (`tag:NAME` for one named like a built-in), then model, provider, key. */
   dimensions: string[];
   table: {
     dimension: string;

@@ -67,7 +67,7 @@ describe('db source: numbers equal `report --format json`', () => {
     expect(snap.header.activeUsers).toBe(ue.activeUsers);
 
     const table = await report(since, [dimension], [...filters, ...drill], 50);
-    expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })));
+    expect(snap.table.rows).toEqual(table.report.rows.map((r) => ({ value: r.group[dimension], kind: r.kind, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })));
     // JSON's cost_usd is null for a group none of whose calls has a cost (unknown, not $0);
     // the TUI's rows still hold its 0 nano-USD of known cost.
     expect(table.json.rows.filter((r) => r.cost_usd === null).every((r) => r.priced_calls === 0 && r.calls > 0)).toBe(true);

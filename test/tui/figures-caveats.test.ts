@@ -31,7 +31,7 @@ function snapshot(): DashboardSnapshot {
       projectedMonthNano: 23_456.78 * USD,
     },
     dimensions: ['feature', 'model', 'provider', 'key'],
-    table: { dimension: 'feature', rows: [{ value: 'summarizer', costNano: 12_345.67 * USD, calls: 123_456, pricedCalls: 123_453, share: 1 }], totalNano: 12_345.67 * USD, totalCalls: 123_456 },
+    table: { dimension: 'feature', rows: [{ value: 'summarizer', kind: 'group' as const, costNano: 12_345.67 * USD, calls: 123_456, pricedCalls: 123_453, share: 1 }], totalNano: 12_345.67 * USD, totalCalls: 123_456 },
     trend: [],
     budgets: [],
     tail: [],

@@ -8,7 +8,7 @@ import { gauge, sparkline, truncate } from '../../src/tui/view/text.js';
 const NO_KEY: KeyPress = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false };
 const key = (k: Partial<KeyPress>): KeyPress => ({ ...NO_KEY, ...k });
 const DIMS = orderDimensions(['user_id', 'tenant_id', 'feature', 'user_tier', 'model']);
-const view = { dimensions: DIMS, rowValues: ['summarizer', 'chatbot', 'autocomplete'] };
+const view = { dimensions: DIMS, rows: ['summarizer', 'chatbot', 'autocomplete'].map((value) => ({ value, kind: 'group' as const })) };
 
 /** Applies key presses one after another. */
 function press(s: UiState, ...keys: Array<[string, Partial<KeyPress>?]>): UiState {
@@ -20,14 +20,14 @@ function press(s: UiState, ...keys: Array<[string, Partial<KeyPress>?]>): UiStat
 }
 
 describe('dimensions', () => {
-  it('lists preferred tags first, other tags alphabetically, then model, provider, key', () => {
-    expect(DIMS).toEqual(['feature', 'user_tier', 'tenant_id', 'user_id', 'model', 'provider', 'key']);
+  it('lists preferred tags first, other tags alphabetically (a tag named like a built-in as tag:NAME), then model, provider, key', () => {
+    expect(DIMS).toEqual(['feature', 'user_tier', 'tenant_id', 'tag:model', 'user_id', 'model', 'provider', 'key']);
   });
   it('drills into model first, then the first dimension not drilled yet', () => {
     expect(drillTarget(DIMS, ['feature'])).toBe('model');
     expect(drillTarget(DIMS, ['feature', 'model'])).toBe('user_tier');
     expect(drillTarget(['model'], ['model'])).toBeUndefined();
-    expect(cyclable(DIMS, ['feature', 'model'])).toEqual(['user_tier', 'tenant_id', 'user_id', 'provider', 'key']);
+    expect(cyclable(DIMS, ['feature', 'model'])).toEqual(['user_tier', 'tenant_id', 'tag:model', 'user_id', 'provider', 'key']);
   });
 });
 

@@ -17,9 +17,9 @@ const ctx = { selected: 0, rows: 10, width: 100, drill: [], dimensions: ['featur
 
 describe('TUI spend table: groups whose sum leaves calls out', () => {
   const rows: GroupRow[] = [
-    { value: 'chat', costNano: 2_000_000, calls: 2, pricedCalls: 1, share: 2 / 3 },
-    { value: 'docs', costNano: 1_000_000, calls: 1, pricedCalls: 1, share: 1 / 3 },
-    { value: 'search', costNano: 0, calls: 1, pricedCalls: 0, share: 0 },
+    { value: 'chat', kind: 'group' as const, costNano: 2_000_000, calls: 2, pricedCalls: 1, share: 2 / 3 },
+    { value: 'docs', kind: 'group' as const, costNano: 1_000_000, calls: 1, pricedCalls: 1, share: 1 / 3 },
+    { value: 'search', kind: 'group' as const, costNano: 0, calls: 1, pricedCalls: 0, share: 0 },
   ];
 
   it('marks a partly priced group and the total with *, and shows — for a group without a cost', () => {

@@ -19,8 +19,8 @@ function snapshot(): DashboardSnapshot {
     table: {
       dimension: 'feature',
       rows: [
-        { value: 'chat', costNano: 0, calls: 2, pricedCalls: 0, share: 0 },
-        { value: 'search', costNano: 0, calls: 1, pricedCalls: 0, share: 0 },
+        { value: 'chat', kind: 'group' as const, costNano: 0, calls: 2, pricedCalls: 0, share: 0 },
+        { value: 'search', kind: 'group' as const, costNano: 0, calls: 1, pricedCalls: 0, share: 0 },
       ],
       totalNano: 0,
       totalCalls: 3,
@@ -44,7 +44,7 @@ describe('TUI totals none of whose calls has a cost', () => {
   it('a period with 1 priced call of $0.002 among 3 keeps its sum, marked * as a lower bound', () => {
     const s = snapshot();
     s.header = { ...s.header, costNano: 2_000_000, unpricedCalls: 1 };
-    s.table = { ...s.table, rows: [{ value: 'chat', costNano: 2_000_000, calls: 2, pricedCalls: 1, share: 1 }, s.table.rows[1]!], totalNano: 2_000_000 };
+    s.table = { ...s.table, rows: [{ value: 'chat', kind: 'group' as const, costNano: 2_000_000, calls: 2, pricedCalls: 1, share: 1 }, s.table.rows[1]!], totalNano: 2_000_000 };
     const v = buildView({ snapshot: s, state: initialState(), size: { columns: 160, rows: 40 }, sourceLabel: 'tokometer.db', error: null });
     expect(text(v.figures)).toContain('Spend $0.002*  3 calls');
     expect(text(v.table.title)).toContain('  $0.002* · 3 calls');

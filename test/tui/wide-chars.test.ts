@@ -15,9 +15,9 @@ const columns = (s: string) => [...s].reduce((n, ch) => n + (/[\u3040-\u30ff\u4e
 describe('TUI spend table with wide characters in group values', () => {
   it('keeps spend in one column and every line within the width', () => {
     const rows = [
-      { value: '要約', costNano: 5e9, calls: 10, pricedCalls: 10, share: 0.5 },
-      { value: 'chat', costNano: 3e9, calls: 20, pricedCalls: 20, share: 0.3 },
-      { value: '長い機能名の要約サービス', costNano: 2e9, calls: 5, pricedCalls: 5, share: 0.2 },
+      { value: '要約', kind: 'group' as const, costNano: 5e9, calls: 10, pricedCalls: 10, share: 0.5 },
+      { value: 'chat', kind: 'group' as const, costNano: 3e9, calls: 20, pricedCalls: 20, share: 0.3 },
+      { value: '長い機能名の要約サービス', kind: 'group' as const, costNano: 2e9, calls: 5, pricedCalls: 5, share: 0.2 },
     ];
     const v = tableView({ dimension: 'feature', rows, totalNano: 10e9, totalCalls: 35 }, { selected: 0, rows: 10, width: 60, drill: [], dimensions: ['feature', 'model'] });
     const lines = v.rows.map((r) => text(r.line));

@@ -51,7 +51,7 @@ const TOTAL_LABEL = 'total';
  * as the empty value is shown `""`: a row labelled bare `(other)` or `total` is always the
  * table's own. `(none)` stays bare: the `(none)` row holds calls tagged with that text too.
  */
-function groupLabel(value: string): string {
+export function groupLabel(value: string): string {
   return value === OTHER || value === TOTAL_LABEL || value.startsWith('"') ? shown(JSON.stringify(value)) : shown(value);
 }
 

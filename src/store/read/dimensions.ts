@@ -49,6 +49,14 @@ export function tagKeyOf(dim: string): string | null {
   return isBuiltin(dim) ? null : dim;
 }
 
+/**
+ * The dimension that names the tag `key`, tagKeyOf's inverse: `feature` → feature, `model` →
+ * tag:model (bare, it is the built-in), `tag:x` → tag:tag:x.
+ */
+export function tagDimension(key: string): string {
+  return isBuiltin(key) || key.startsWith(TAG_PREFIX) ? TAG_PREFIX + key : key;
+}
+
 export function isBuiltin(dim: string): dim is BuiltinDimension {
   return (BUILTIN_DIMENSIONS as readonly string[]).includes(dim);
 }

@@ -1,5 +1,6 @@
 import type { BudgetState } from '../../budget/types.js';
 import { usdToNano } from '../../lib/money.js';
+import { NONE, OTHER, type RowKind } from '../../report/types.js';
 import type { BudgetPeriod } from '../../store/types.js';
 import type { AlertRow, GroupRow, TrendPoint } from '../types.js';
 
@@ -30,8 +31,11 @@ const nano = (usd: unknown): number => usdToNano(num(usd) ?? 0);
 export interface SpendDoc {
   since: number;
   until: number;
-  /** pricedCalls: priced_calls; from a server without it, 0 when cost_usd is null (a group none of whose calls has a cost), else calls. */
-  rows: Array<{ group: Record<string, string>; costNano: number; calls: number; pricedCalls: number; share: number }>;
+  /**
+   * pricedCalls: priced_calls; from a server without it, 0 when cost_usd is null (a group none of whose calls has a cost), else calls.
+   * kind: the row's `kind`; from a server without it, `other` for a first value `(other)` (such a server pooled that text with the rest).
+   */
+  rows: Array<{ group: Record<string, string>; kind: RowKind; costNano: number; calls: number; pricedCalls: number; share: number }>;
   /**
    * pricedCalls: priced_calls, or calls − unpriced_calls when the document has none;
    * unknownUsageCalls: calls − priced_calls − unpriced_calls (served, usage unknown); 0 when the document has no priced_calls.
@@ -58,8 +62,10 @@ export function readSpend(doc: unknown): SpendDoc {
     until,
     rows: doc.rows.filter(isObject).map((r) => {
       const rowCalls = num(r.calls) ?? 0;
+      const group = isObject(r.group) ? Object.fromEntries(Object.entries(r.group).map(([k, v]) => [k, String(v)])) : {};
       return {
-        group: isObject(r.group) ? Object.fromEntries(Object.entries(r.group).map(([k, v]) => [k, String(v)])) : {},
+        group,
+        kind: rowKindOf(r.kind, group),
         costNano: nano(r.cost_usd),
         calls: rowCalls,
         pricedCalls: num(r.priced_calls) ?? (r.cost_usd === null ? 0 : rowCalls),
@@ -72,9 +78,15 @@ export function readSpend(doc: unknown): SpendDoc {
   };
 }
 
+/** A row's `kind` as the report writes it (`group`, `other`); guessed from the label when the server sent none. */
+function rowKindOf(kind: unknown, group: Record<string, string>): RowKind {
+  if (kind === 'group' || kind === 'other') return kind;
+  return Object.values(group)[0] === OTHER ? 'other' : 'group';
+}
+
 /** Rows of a one-dimension spend document as table groups. */
 export function spendGroups(doc: SpendDoc, dimension: string): GroupRow[] {
-  return doc.rows.map((r) => ({ value: r.group[dimension] ?? '(none)', costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share }));
+  return doc.rows.map((r) => ({ value: r.group[dimension] ?? NONE, kind: r.kind, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share }));
 }
 
 /** Rows of a `by=day` spend document as trend points, oldest first. */

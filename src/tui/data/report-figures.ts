@@ -32,13 +32,13 @@ export async function totals(source: PlannedReads, scope: Scope): Promise<Totals
   return { costNano: t.costNano, calls: t.calls, pricedCalls: t.pricedCalls, unpricedCalls: t.unpricedCalls, unknownUsageCalls: t.calls - t.pricedCalls - t.unpricedCalls };
 }
 
-/** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)`; sorted like the report. */
+/** Groups by one dimension, the top LIMITS.groups by cost, the rest as `(other)` of kind `other`; sorted like the report. */
 export async function groupTable(source: PlannedReads, scope: Scope, dimension: string): Promise<{ rows: GroupRow[]; totalNano: number; totalCalls: number }> {
   const groups = await source.groups({ ...scope, by: [dimension] }, { top: LIMITS.groups });
   const total = sumMeasures(groups);
   const rows = labelPooled(sortRows(groups.map((g) => ({ group: { [dimension]: g.values[0]! }, kind: rowKind(g.values), ...reportMetrics(g, total.costNano, null) })), [dimension]), [dimension]);
   return {
-    rows: rows.map((r) => ({ value: r.group[dimension]!, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })),
+    rows: rows.map((r) => ({ value: r.group[dimension]!, kind: r.kind, costNano: r.costNano, calls: r.calls, pricedCalls: r.pricedCalls, share: r.share })),
     totalNano: total.costNano,
     totalCalls: total.calls,
   };

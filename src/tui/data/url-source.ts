@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { WhereClause } from '../../report/types.js';
+import { tagKeyOf, type WhereClause } from '../../report/types.js';
 import { orderDimensions } from '../dimensions.js';
 import { projectMonth } from '../projection.js';
 import type { DashboardQuery, DashboardSnapshot, DashboardSource } from '../types.js';
@@ -78,6 +78,8 @@ export function createUrlSource(o: UrlSourceOptions): DashboardSource {
         get('/admin/budgets'),
       ]);
       const monthToDate = (month ?? head).total;
+      // The dimension on screen is offered even when the config names no such tag (tag:NAME is the tag NAME).
+      const shownTag = tagKeyOf(q.dimension);
       return {
         range: { since: head.since, until: head.until, timeZone: o.timeZone },
         header: {
@@ -92,7 +94,7 @@ export function createUrlSource(o: UrlSourceOptions): DashboardSource {
           monthToDatePricedCalls: monthToDate.pricedCalls,
           projectedMonthNano: projectMonth({ monthToDateNano: monthToDate.costNano, periodCostNano: head.total.costNano, since: head.since, until: head.until, now, timeZone: o.timeZone }),
         },
-        dimensions: orderDimensions([...o.tagKeys, ...(q.dimension === 'model' || q.dimension === 'provider' || q.dimension === 'key' ? [] : [q.dimension])]),
+        dimensions: orderDimensions([...o.tagKeys, ...(shownTag === null ? [] : [shownTag])]),
         table: { dimension: q.dimension, rows: spendGroups(table, q.dimension), totalNano: table.total.costNano, totalCalls: table.total.calls },
         trend: spendTrend(drilledTrend ?? head),
         budgets: readBudgets(budgetsDoc),

@@ -1,6 +1,7 @@
 import { layoutFor, shareRow, type Layout, type Size } from '../layout.js';
 import type { UiState, ViewFacts } from '../state.js';
 import type { DashboardSnapshot } from '../types.js';
+import { tagKeyOf } from '../../report/types.js';
 import { budgetsNeed, budgetView, type BudgetView } from './budget-view.js';
 import { alertsView, tailView, trendView, type ListView } from './feed-view.js';
 import { figuresLine } from './figures-view.js';
@@ -89,7 +90,8 @@ export function buildView(v: ViewInput): DashboardView {
   const [tailWidth, alertsWidth] = layout.wide ? shareRow(layout.width, { need: Infinity }, { need: alertsNeed }) : [layout.width, layout.width];
   const tailNote = snap?.notes.find((n) => /tail/i.test(n)) ?? null;
   // The tail leaves out the tag the group column shows, and the tags the drill path and filters fix.
-  const sameTags = [...s.drill.map((d) => d.clause), ...s.filters].filter((c) => c.op === '=').map((c) => c.key);
+  // By tag key: `tag:model=x` fixes the tag model; `model=x` fixes the model column, no tag.
+  const sameTags = [...s.drill.map((d) => d.clause), ...s.filters].filter((c) => c.op === '=').flatMap((c) => tagKeyOf(c.key) ?? []);
   const tail = tailView(snap ? snap.tail : [], { rows: layout.tailRows, width: tailWidth, timeZone: tz, now: snap?.range.until ?? 0, note: tailNote, group: s.dimension, sameTags });
   const trend = trendView(snap?.trend ?? [], { width: sideWidth, split: layout.wide });
 
@@ -133,7 +135,7 @@ function titleLine(s: UiState, snap: DashboardSnapshot | null, sourceLabel: stri
  */
 export function viewFacts(snapshot: DashboardSnapshot | null, state: UiState): ViewFacts {
   const rows = snapshot && snapshot.table.dimension === state.dimension ? snapshot.table.rows : [];
-  return { dimensions: snapshot?.dimensions ?? [], rowValues: rows.map((r) => r.value) };
+  return { dimensions: snapshot?.dimensions ?? [], rows: rows.map((r) => ({ value: r.value, kind: r.kind })) };
 }
 
 function statusLine(s: UiState, error: string | null): Line {

@@ -3,7 +3,7 @@ import { formatLatency, formatMoney, knownAmount } from '../../report/format/tex
 import { costKnown } from '../../report/known-cost.js';
 import { sumCostCounts } from '../../store/measures.js';
 import { startOfDay } from '../../report/tz.js';
-import { isBuiltin } from '../../report/types.js';
+import { tagKeyOf } from '../../report/types.js';
 import { PREFERRED_TAGS } from '../dimensions.js';
 import type { AlertRow, TailCall, TrendPoint } from '../types.js';
 import { cell, clockTime, fit, shortStamp, sparkline, textWidth, truncate, type Line } from './text.js';
@@ -38,9 +38,10 @@ const MODEL = { max: 40, floor: 8 };
 const GROUP = { max: 20, floor: 6 };
 const TAGS_FLOOR = 8;
 
-/** The call's value in the group-by dimension: a tag's value; for a built-in dimension (the model has its own column, the tail knows no provider) the key's name. */
+/** The call's value in the group-by dimension: a tag's value (`tag:model` is the tag model); for a built-in dimension (the model has its own column, the tail knows no provider) the key's name. */
 export function groupValue(c: TailCall, group: string): string {
-  return (isBuiltin(group) ? c.keyName : c.tags[group]) ?? '—';
+  const tag = tagKeyOf(group);
+  return (tag === null ? c.keyName : c.tags[tag]) ?? '—';
 }
 
 /**
@@ -84,7 +85,8 @@ export function tailView(
   const costs = shown.map((c) => (c.costNano !== null ? formatMoney(c.costNano) : c.usageUnknown ? 'unknown' : 'unpriced'));
   const lats = shown.map((c) => formatLatency(Math.round(c.latencyMs)));
   const groups = shown.map((c) => groupValue(c, group));
-  const leaveOut = [...(isBuiltin(group) ? [] : [group]), ...(ctx.sameTags ?? [])];
+  const shownTag = tagKeyOf(group);
+  const leaveOut = [...(shownTag === null ? [] : [shownTag]), ...(ctx.sameTags ?? [])];
   const statuses = shown.map((c) => (failed(c) ? `[${c.status}]` : ''));
   const tags = shown.map((c) => tagsText(c.tags, leaveOut));
   const numbersW = widest(times) + 2 + widest(costs) + 2 + widest(lats);

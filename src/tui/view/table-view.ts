@@ -1,8 +1,9 @@
+import { groupLabel } from '../../report/format/table.js';
 import { bar, formatInt, formatPercent, spendText } from '../../report/format/text.js';
 import { costKnown, costLeavesCallsOut } from '../../report/known-cost.js';
 import { sumCostCounts } from '../../store/measures.js';
 import { NONE, OTHER, type WhereClause } from '../../report/types.js';
-import type { DashboardSnapshot } from '../types.js';
+import type { DashboardSnapshot, GroupRow } from '../types.js';
 import { cell, fit, lineWidth, textWidth, type Line } from './text.js';
 
 /** The spend table: a title with dimension, drill path and totals, then the visible rows. */
@@ -11,6 +12,15 @@ export interface TableView {
   rows: Array<{ line: Line; selected: boolean }>;
   /** Shown instead of rows when the scope has no calls. */
   empty: string | null;
+}
+
+/**
+ * A row's label as `report`'s table writes it: the pool past the top N is `(other)`, a group
+ * value that reads like that label (or `total`, or starts with a quote) is JSON-quoted, the
+ * empty value `""` (report/format/table.ts groupLabel).
+ */
+export function rowLabel(r: Pick<GroupRow, 'value' | 'kind'>): string {
+  return r.kind === 'other' ? OTHER : groupLabel(r.value);
 }
 
 /** Index of the selected row after clamping to the rows there are. */
@@ -35,7 +45,7 @@ export function tableView(
   const total = { costNano: t.totalNano, calls: t.totalCalls, pricedCalls: sumCostCounts(t.rows).pricedCalls };
   title.push(cell(`  ${spendText(total, false)} · ${formatInt(t.totalCalls)} calls`));
   // The source keeps the top groups by spend and sums the rest into (other): say so.
-  const top = t.rows.some((r) => r.value === OTHER) ? `top ${count - 1} + (other)` : null;
+  const top = t.rows.some((r) => r.kind === 'other') ? `top ${count - 1} + (other)` : null;
   if (count > ctx.rows) title.push(cell(`  ${start + 1}–${start + visible.length} of ${count}${top ? `: ${top}` : ''}`, 'muted'));
   else if (top) title.push(cell(`  ${top}`, 'muted'));
   const hint = cell(`  ◂ Tab ▸ ${ctx.dimensions.length} dimensions`, 'muted');
@@ -49,10 +59,10 @@ export function tableView(
 
   const rows = visible.map((r, i) => {
     const at = start + i;
-    const special = r.value === NONE || r.value === OTHER;
+    const special = r.value === NONE || r.kind === 'other';
     const line: Line = [
       cell(at === selected ? '› ' : '  ', 'accent'),
-      cell(fit(r.value, valueW), special ? 'muted' : undefined),
+      cell(fit(rowLabel(r), valueW), special ? 'muted' : undefined),
       cell('  ' + fit(money[at]!, moneyW, 'right'), 'strong'),
       cell('  ' + fit(costKnown(r) ? formatPercent(r.share) : '—', 6, 'right')),
       cell('  ' + fit(bar(r.costNano, maxCost, barW), barW), 'accent'),
@@ -76,7 +86,7 @@ function columns(t: DashboardSnapshot['table'], width: number) {
   const calls = t.rows.map((r) => `${formatInt(r.calls)} calls`);
   const moneyW = Math.max(...money.map((m) => m.length));
   const callsW = Math.max(...calls.map((c) => c.length));
-  const valueW = Math.min(Math.max(...t.rows.map((r) => textWidth(r.value)), 6), Math.max(12, Math.floor(width * 0.3)));
+  const valueW = Math.min(Math.max(...t.rows.map((r) => textWidth(rowLabel(r))), 6), Math.max(12, Math.floor(width * 0.3)));
   return { money, calls, moneyW, callsW, valueW, fixed: 2 + valueW + 2 + moneyW + 2 + 6 + 2 + 2 + callsW };
 }
 
