@@ -2,6 +2,7 @@ import { createCallWriter } from '../store/call-writer.js';
 import type { ProxyStorage } from '../store/proxy-storage.js';
 import type { WriteQueueError } from '../store/queue-health.js';
 import { SpillFile } from '../store/spill.js';
+import { sqliteWriteProbe } from '../store/sqlite-write-probe.js';
 import type { RecordWriter } from '../store/types.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { startThreadWriter, type ThreadWriter } from '../store/writer-client.js';
@@ -32,6 +33,12 @@ export interface RecordWriterOptions {
    * queue writes on the main thread (in-memory databases, in-process tests, the demo).
    */
   writerThread?: { entry: string; dbPath: string };
+  /**
+   * ms between the writer's probes of the store while it takes writes, so that `/healthz`
+   * turns degraded when it stops taking them with no call arriving (store/write-probe.ts;
+   * while failing, the probe follows the writer's retry pace). Default 5 s; tests shorten it.
+   */
+  probeIntervalMs?: number;
 }
 
 /** The queue settings of a proxy, shared by the main-thread queue and the writer thread. */
@@ -44,6 +51,7 @@ function queueSettings(o: RecordWriterOptions) {
     onError: (error: WriteQueueError) =>
       o.log.error(storeErrorMessage(error.kind, o.spillPath, o.settings.store.onError), { kind: error.kind, count: error.count, cause: String(error.cause ?? '') }),
     onRecover: () => o.log.warn('the database accepts writes again; pending and spilled call records are being written'),
+    ...(o.probeIntervalMs !== undefined ? { probeIntervalMs: o.probeIntervalMs } : {}),
   };
 }
 
@@ -61,7 +69,7 @@ export async function recordWriter(o: RecordWriterOptions): Promise<RecordWriter
   if (storage.engine === 'postgres') return (await import('../store/pg/call-sink.js')).createPostgresRecordWriter(storage.store.db, { ...settings, ...spill });
   const driver = storage.driver;
   // The store's own connection: the writer's statements run synchronously, between its units of work.
-  if (!o.writerThread) return new WriteQueue(createCallWriter(driver), { ...settings, ...spill });
+  if (!o.writerThread) return new WriteQueue(createCallWriter(driver), { ...settings, ...spill, probe: sqliteWriteProbe(driver) });
   let writer: ThreadWriter;
   try {
     writer = await startThreadWriter({

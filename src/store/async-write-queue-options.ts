@@ -38,4 +38,6 @@ export interface AsyncWriteQueueOptions {
   onError?: (err: WriteQueueError) => void;
   /** Called when a failure streak ends. */
   onRecover?: () => void;
+  /** ms between the sink's probes (RecordSink.probe) while it takes writes. Default DEFAULT_PROBE_INTERVAL_MS (5 s). */
+  probeIntervalMs?: number;
 }

@@ -5,6 +5,7 @@ import { writeIsolating } from './isolate-batch.js';
 import { WaitingRecords, type NumberedRecord } from './waiting-records.js';
 import { SpillReread } from './spill-reread.js';
 import { DEFAULT_BATCH_SIZE, type AsyncWriteQueueOptions } from './async-write-queue-options.js';
+import { DEFAULT_PROBE_INTERVAL_MS, WriteProbe } from './write-probe.js';
 
 /**
  * A RecordWriter over an asynchronous sink (the PostgreSQL store): the same contract as
@@ -35,9 +36,11 @@ export interface RecordSink {
   write(records: readonly CallRecord[]): Promise<void>;
   /** True when `err` says these records can never be written (bad data), as opposed to "not now". */
   isPermanent(err: unknown): boolean;
+  /** Rejects when a write would fail now (write-probe.ts); with it, `degraded` follows the sink while no record is written. */
+  probe?(): Promise<void>;
 }
 
-type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp' | 'onError'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
+type Settings = Required<Omit<AsyncWriteQueueOptions, 'spill' | 'stamp' | 'onError' | 'probeIntervalMs'>> & Pick<AsyncWriteQueueOptions, 'spill' | 'stamp'>;
 
 export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   /** Records in memory not sent yet, in acceptance order. */
@@ -51,6 +54,8 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   private readonly o: Settings;
   /** Where the replay of the spill file stands (the file stays until what was read from it is written). */
   private readonly reread: SpillReread | undefined;
+  /** Keeps `degraded` true to the sink while no record is written (RecordSink.probe). */
+  private readonly prober: WriteProbe | undefined;
 
   constructor(
     private readonly sink: RecordSink,
@@ -71,6 +76,17 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
     // Records spilled by an earlier run come back first.
     this.restoreSpill();
     this.schedule();
+    // While failing it probes at the retry pause, which a failed probe grows as a failed write does.
+    this.prober = sink.probe && new WriteProbe(() => sink.probe!(), options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS, {
+      busy: () => this.pending > 0,
+      failing: () => this.failing,
+      retryMs: () => this.retryMs,
+      passed: () => {
+        this.recovered();
+        this.schedule();
+      },
+      failed: (err) => this.reportFailure(err),
+    });
   }
 
   get pending(): number {
@@ -84,6 +100,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   }
 
   enqueue(record: CallRecord): boolean {
+    this.prober?.resume();
     if (this.waiting.size >= this.o.maxBuffered) this.spillPending(Math.floor(this.o.maxBuffered / 2));
     if (this.waiting.size >= this.o.maxBuffered) {
       this.refuse();
@@ -112,6 +129,8 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
    * `attempts` times, then spills what is left and rejects with a WriteQueueError.
    */
   async drain(attempts = 10): Promise<void> {
+    // The store closes after a drain: no probe may find it closed and call that a failure.
+    this.prober?.stop();
     for (let failures = 0; ; ) {
       this.dispatch(true);
       await this.whenIdle();
@@ -129,6 +148,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
   }
 
   async close(): Promise<void> {
+    this.prober?.stop();
     this.disarm();
     await this.whenIdle();
   }
@@ -198,6 +218,7 @@ export class AsyncWriteQueue extends QueueHealth implements RecordWriter {
       this.reportFailure(error);
       return left;
     }
+    this.prober?.wrote();
     this.recovered();
     return [];
   }

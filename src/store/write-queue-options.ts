@@ -43,4 +43,12 @@ export interface WriteQueueOptions {
    * unstorable, refused, or moved to the spill file — in the order that happens.
    */
   onHandled?: (records: readonly CallRecord[]) => void;
+  /**
+   * The store's write probe (sqlite-write-probe.ts): throws when a write would fail now.
+   * With it, `degraded` follows the store while no record is written (write-probe.ts).
+   * Runs on this queue's thread, synchronously. Default: none (health changes with writes only).
+   */
+  probe?: () => void;
+  /** ms between probes while the store takes writes. Default DEFAULT_PROBE_INTERVAL_MS (5 s). */
+  probeIntervalMs?: number;
 }

@@ -6,6 +6,7 @@ import type { CallWriter } from './call-writer.js';
 import type { CallRecord } from './types.js';
 import { QueueHealth, WriteQueueError } from './queue-health.js';
 import { DEFAULT_WRITE_BATCH, type WriteQueueOptions } from './write-queue-options.js';
+import { DEFAULT_PROBE_INTERVAL_MS, WriteProbe } from './write-probe.js';
 
 /** A data error: retrying the same record can never succeed. Anything else (busy, disk full, closed) may pass later. */
 function isPermanent(err: unknown): boolean {
@@ -39,6 +40,8 @@ export class WriteQueue extends QueueHealth {
   private recovering = false;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
+  /** Keeps `degraded` true to the store while no record is written (options.probe). */
+  private readonly prober: WriteProbe | undefined;
 
   constructor(
     private readonly store: Pick<CallWriter, 'insertCalls'> & SpillMarks,
@@ -56,6 +59,18 @@ export class WriteQueue extends QueueHealth {
     // Records spilled by an earlier run (and not stored yet) come back first.
     this.restore();
     this.schedule();
+    // While failing it probes at the flush interval, as writes are retried; a pass ends the streak.
+    this.prober = options.probe && new WriteProbe(options.probe, options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS, {
+      busy: () => this.pending > 0,
+      failing: () => this.failing,
+      retryMs: () => this.flushIntervalMs,
+      passed: () => {
+        this.failing = false;
+        this.recovered();
+        this.schedule();
+      },
+      failed: (err) => this.failed(err),
+    });
   }
 
   /** Records waiting only in the spill file (not the ones read back into memory). */
@@ -73,6 +88,7 @@ export class WriteQueue extends QueueHealth {
    * `maxBuffered` records are already waiting because writes keep failing.
    */
   enqueue(record: CallRecord): boolean {
+    this.prober?.resume();
     if (this.pending >= this.maxBuffered) this.spillPending();
     if (this.pending >= this.maxBuffered) {
       this.onHandled([record]);
@@ -109,6 +125,7 @@ export class WriteQueue extends QueueHealth {
    * driver's busy timeout), then rejects with a WriteQueueError (cause: the last write error); the records stay pending.
    */
   async drain(attempts = 20): Promise<void> {
+    this.prober?.stop(); // the store closes next: no probe may call that a failure
     let failures = 0;
     for (;;) {
       const before = this.pending;
@@ -124,6 +141,12 @@ export class WriteQueue extends QueueHealth {
       }
       await new Promise((resolve) => setTimeout(resolve, this.flushIntervalMs));
     }
+  }
+
+  /** Stops the write probe (a start that failed closes the store without a drain). */
+  close(): Promise<void> {
+    this.prober?.stop();
+    return Promise.resolve();
   }
 
   /** Writes up to maxBatches batches, then schedules the next write if records remain. */
@@ -156,6 +179,7 @@ export class WriteQueue extends QueueHealth {
     try {
       this.store.insertCalls(batch, this.cursor?.markAfter(batch.length));
       this.onHandled(batch);
+      this.prober?.wrote();
       if (this.failing) {
         this.failing = false;
         this.recovering = true;
@@ -188,6 +212,7 @@ export class WriteQueue extends QueueHealth {
       done++;
     }
     // The store took writes again: a failure streak ends here as after any batch written.
+    if (done > 0) this.prober?.wrote();
     if (this.failing) {
       this.failing = false;
       this.recovering = true;

@@ -52,6 +52,7 @@ export async function spawnWriter(o: ThreadWriterOptions, run: string, resumeAft
     ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
     ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
     ...(o.entityHoldMs !== undefined ? { entityHoldMs: o.entityHoldMs } : {}),
+    ...(o.probeIntervalMs !== undefined ? { probeIntervalMs: o.probeIntervalMs } : {}),
     run,
     resumeAfter,
   };

@@ -8,6 +8,7 @@ import { DEFAULT_ENTITY_HOLD_MS } from './entity-fold.js';
 import type { CallRecord, OpenDriver, SqlDriver, WriterMark } from './types.js';
 import type { WriteQueueErrorKind } from './queue-health.js';
 import { WriteQueue } from './write-queue.js';
+import { sqliteWriteProbe } from './sqlite-write-probe.js';
 import { forgetMark, forgetStaleMarks, storedMark } from './writer-marks.js';
 
 /**
@@ -48,6 +49,8 @@ export interface WriterThreadData {
   statusIntervalMs?: number;
   /** ms a write waits for a lock another connection holds before it fails and is retried. Default: the driver's (drivers/setup.ts, 5 s); tests shorten it. */
   busyTimeoutMs?: number;
+  /** ms between write probes while the store takes writes (write-probe.ts). Default DEFAULT_PROBE_INTERVAL_MS. */
+  probeIntervalMs?: number;
   /** ms the call writer keeps entity rows in memory (entity-fold.ts). Default DEFAULT_ENTITY_HOLD_MS. */
   entityHoldMs?: number;
   /** The record writer this thread serves; the same across its restarts. */
@@ -165,9 +168,18 @@ export async function runWriterThread(data: WriterThreadData, loadDriver: () => 
       maxBuffered: data.maxBuffered,
       spillAfter: data.spillAfter,
       ...(spill ? { spill } : {}),
-      onError: (e) => post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') }),
-      onRecover: () => post({ t: 'recover' }),
+      // The probe can turn the health with no message from the main thread: the reporter wakes for it.
+      onError: (e) => {
+        post({ t: 'error', kind: e.kind, count: e.count, cause: String(e.cause ?? '') });
+        wake();
+      },
+      onRecover: () => {
+        post({ t: 'recover' });
+        wake();
+      },
       onHandled: (records) => handled.handle(records),
+      probe: sqliteWriteProbe(driver),
+      ...(data.probeIntervalMs !== undefined ? { probeIntervalMs: data.probeIntervalMs } : {}),
     });
   } catch (error) {
     post({ t: 'failed', error: error instanceof Error ? error.message : String(error) });

@@ -32,11 +32,35 @@ export function withCallId(record: CallRecord): CallRecord {
   return record.callId === undefined ? { ...record, callId: newCallId(record.ts) } : record;
 }
 
+/**
+ * The sink's write probe (store/write-probe.ts runs it): an UPDATE that matches no row (the
+ * change counter's only row has id 1), in a transaction rolled back. It fails as a batch
+ * would: the server unreachable or restarting, a read-only transaction (a standby after a
+ * failover, default_transaction_read_only), a statement timeout. It writes nothing.
+ */
+const PROBE_SQL = 'UPDATE tokometer_changes SET value = value WHERE id = 0';
+
+/** Thrown inside the probe's transaction so that it is rolled back. */
+const ROLL_BACK = new Error('the write probe rolls its transaction back');
+
+async function probeWrite(db: PostgresDb): Promise<void> {
+  try {
+    await beginTransaction(db.sql, async (tx) => {
+      await tx.unsafe(PROBE_SQL);
+      throw ROLL_BACK;
+    });
+  } catch (err) {
+    if (err === ROLL_BACK) return;
+    throw err instanceof PostgresDbError ? err : new PostgresDbError(db.location, err);
+  }
+}
+
 export function postgresCallSink(db: PostgresDb): RecordSink {
   let months: Set<number> | undefined;
   const span: HourSpan = { first: Infinity, last: -Infinity };
   return {
     isPermanent: isPermanentPgError,
+    probe: () => probeWrite(db),
     async write(records) {
       const prepared = records.map((r) => prepareCall(withCallId(r) as CallRecord & { callId: string }));
       try {
