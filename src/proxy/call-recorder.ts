@@ -176,7 +176,7 @@ export class CallRecorder<R> implements FinishedCall, EstimateSource {
   fail(outcome: 'upstream_failed' | 'client_aborted', failure: Failure, at: number = monotonicMs()): void {
     // An answer generated whole but never read (Failure.generated; a call the shutdown cut) was billed whole: its whole allowance is counted.
     const generated = failure.generated ?? (outcome === 'client_aborted' && this.deps.graceOver?.() === true ? 'shutdown' : undefined);
-    if (generated !== undefined && generatesWholeAnswer(this.info)) [this.wholeAllowance, this.generatedUnread] = [true, generated];
+    if (generated !== undefined && generatesWholeAnswer(this.info, generated)) [this.wholeAllowance, this.generatedUnread] = [true, generated];
     this.finish(outcome, failure.status, failure.error, failure.seen ?? NOTHING_SEEN, failure.reachedProvider ?? true, at);
   }
 

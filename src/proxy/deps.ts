@@ -8,6 +8,7 @@ import type { BackgroundWatch } from './background-watch.js';
 import type { CachedContentSizes } from './cached-content-sizes.js';
 import type { ContextMemory } from './context-memory.js';
 import type { DepartedCalls } from './departed-calls.js';
+import type { RunningStreams } from './running-streams.js';
 import type { FinishedCalls } from './finished-calls.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -100,6 +101,8 @@ export interface ProxyDeps<R> {
   background?: BackgroundWatch;
   /** Non-streamed calls whose client left, still reading their answer, which shutdown cuts at its grace period's end; absent = nothing cuts them but the provider's timeouts. */
   departed?: DepartedCalls;
+  /** Streams being relayed, which shutdown ends with an error frame at its grace period's end; absent = the server cuts them bare. */
+  streams?: RunningStreams;
   /** Tokens of conversations a request may continue, for its budget estimate; absent = none reserved. */
   contexts?: ContextMemory;
   /** Tokens of the Gemini explicit caches requests read, for their budget estimate; absent = none reserved. */

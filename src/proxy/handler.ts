@@ -173,7 +173,7 @@ async function proxyCall<R>(call: IncomingCall, provider: ProviderRuntime, path:
     stopWatching();
     return upstreamFailed(error, call, provider, recorder, deps);
   }
-  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching, log: deps.log, background: deps.background, url });
+  const answer = respond(upstream, { call, provider, info, prepared, recorder, cancel, stopWatching, log: deps.log, background: deps.background, streams: deps.streams, url });
   abandonRelay = answer.abandon;
   return answer.response;
 }

@@ -56,6 +56,8 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
     const source = seen.observed?.estimated === true ? 'estimated' : 'reported';
     const vendorCost = info.kind === 'images' ? vendorCostOfUntokenedImages(reported) : undefined;
     const note = seen.observed?.estimateNote;
+    // A stream the shutdown cut before its final usage: what it reported so far, its output at the allowance.
+    if (source === 'estimated' && info.streaming && from.generatedUnread === 'shutdown') return cutStreamUsage(reported, from, info, note);
     if (vendorCost !== undefined) return { usage: reported, source, vendorCostNano: vendorCost };
     return note === undefined ? { usage: reported, source } : { usage: reported, source, note };
   }
@@ -93,7 +95,7 @@ export function recordedUsage(info: RequestInfo | null, outcome: CallOutcome, se
   const sized = audioTokens === undefined ? sizedOutput(from, info, seen) : undefined;
   const usage = estimateUsage(from, info, seen, audioTokens, seconds, sized);
   if (audioTokens === undefined) {
-    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens, sized) : (generatedUnreadNote(from, usage.outputTokens, sized) ?? usagelessAnswerNote(seen, from, usage.outputTokens));
+    const note = seen.unread === true ? unreadAnswerNote(seen, usage.outputTokens, sized) : (generatedUnreadNote(from, info.streaming, usage.outputTokens, sized) ?? usagelessAnswerNote(seen, from, usage.outputTokens));
     return note === undefined ? { usage, source: 'estimated' } : { usage, source: 'estimated', note };
   }
   const length = seconds === undefined ? '' : ` (${formatSeconds(seconds)} s of audio)`;
@@ -159,7 +161,7 @@ function sizedOutput(from: EstimateSource, info: RequestInfo, seen: BodyObservat
   if (bytes === undefined || (seen.unread !== true && from.generatedUnread === undefined)) return undefined;
   const allowance = outputAllowance(from, info);
   const choices = Math.max(1, info.outputChoices ?? 1);
-  if (!generatesWholeAnswer(info)) return allowanceOnly(bytes, allowance, choices);
+  if (info.streaming || !WHOLE_ANSWER_KINDS.has(info.kind)) return allowanceOnly(bytes, allowance, choices);
   const windowTokens = info.model === null ? undefined : from.contextWindowTokens(info.model);
   return outputFromBytes(bytes, { allowance, limited: info.maxOutputTokens !== null, windowTokens, choices });
 }
@@ -179,9 +181,14 @@ function usagelessAnswerNote(seen: BodyObservation, from: EstimateSource, output
 /** Kinds whose answer is text generated whole before a non-streamed answer's first byte is sent (an image's, a speech's and a transcript's have their own estimates). */
 const WHOLE_ANSWER_KINDS: ReadonlySet<RequestInfo['kind']> = new Set(['chat', 'responses', 'completions', 'messages']);
 
-/** True when a failed call's answer, generated but never read (Failure.generated), was billed whole: a non-streamed text answer. A stream is metered from what was relayed. */
-export function generatesWholeAnswer(info: RequestInfo | null): boolean {
-  return info !== null && !info.streaming && WHOLE_ANSWER_KINDS.has(info.kind);
+/**
+ * True when a failed call's answer, generated but never read (Failure.generated), is counted
+ * whole: a non-streamed text answer; a stream of one only when the shutdown cut it (its usage
+ * can no longer come, and the provider may bill up to its allowance). Any other stream is
+ * metered from what was relayed.
+ */
+export function generatesWholeAnswer(info: RequestInfo | null, generated: GeneratedUnread): boolean {
+  return info !== null && (!info.streaming || generated === 'shutdown') && WHOLE_ANSWER_KINDS.has(info.kind);
 }
 
 /** Why a non-streamed answer generated but never read is counted at its allowance (generatedUnreadNote). */
@@ -191,17 +198,34 @@ const GENERATED_UNREAD: Readonly<Record<GeneratedUnread, string>> = {
   shutdown: "the call was cut when the shutdown's grace period ended, though the provider most likely generated its answer",
 };
 
+/** Why a stream the shutdown cut is counted at its allowance (generatedUnreadNote). */
+const STREAM_CUT_BY_SHUTDOWN = "the stream was cut when the shutdown's grace period ended, before its usage came";
+
 /**
- * The note of a non-streamed answer generated but never read (EstimateSource.generatedUnread):
- * cut mid-body (billed in full for certain), not answered within header_timeout_ms or cut at
- * the shutdown's grace end (most likely generated all the same); its output counted at the
- * allowance, or from the bytes relayed before the cut (`sized`: answer-bytes.ts). Undefined
- * for any other call, and when no output is counted.
+ * The note of an answer generated but never read (EstimateSource.generatedUnread): a
+ * non-streamed one cut mid-body (billed in full for certain), not answered within
+ * header_timeout_ms or cut at the shutdown's grace end (most likely generated all the same);
+ * a stream (`streamed`) cut at the shutdown's grace end. Its output counted at the allowance,
+ * or from the bytes relayed before the cut (`sized`: answer-bytes.ts). Undefined for any
+ * other call, and when no output is counted.
  */
-function generatedUnreadNote(from: EstimateSource, outputTokens: number, sized: BytesOutput | undefined): string | undefined {
+function generatedUnreadNote(from: EstimateSource, streamed: boolean, outputTokens: number, sized: BytesOutput | undefined): string | undefined {
   if (from.generatedUnread === undefined || outputTokens === 0) return undefined;
+  const why = streamed && from.generatedUnread === 'shutdown' ? STREAM_CUT_BY_SHUTDOWN : GENERATED_UNREAD[from.generatedUnread];
   const how = sized === undefined ? `output counted at the request's allowance, ${outputTokens} tokens` : cutOutputPhrase(sized);
-  return `${GENERATED_UNREAD[from.generatedUnread]}: ${how}`;
+  return `${why}: ${how}`;
+}
+
+/**
+ * A stream the shutdown cut after it reported part of its usage (flagged estimated: an
+ * Anthropic message_start's input): that usage, its output at least the request's allowance,
+ * as a stream cut before any usage is estimated (estimateOutput). `note`: the accumulator's
+ * own, kept when the allowance adds nothing.
+ */
+function cutStreamUsage(reported: Usage, from: EstimateSource, info: RequestInfo, note: string | undefined): RecordedUsage {
+  const allowance = outputAllowance(from, info);
+  if (allowance <= reported.outputTokens) return note === undefined ? { usage: reported, source: 'estimated' } : { usage: reported, source: 'estimated', note };
+  return { usage: { ...reported, outputTokens: allowance }, source: 'estimated', note: `${STREAM_CUT_BY_SHUTDOWN}: output counted at the request's allowance, ${allowance} tokens` };
 }
 
 /** The vendor-reported cost of an Images usage without token counts (openai-images.ts vendorCostOnly), else undefined. */

@@ -2,6 +2,7 @@ import { monotonicMs } from '../lib/clock.js';
 import type { PreparedRequest, ProviderAdapter, RequestInfo } from '../providers/types.js';
 import { bodyStep, type BodyStep, type RelayMode } from './body-steps.js';
 import { newObservation, type BodyObservation } from './observation.js';
+import { SHUTTING_DOWN, type HaltableStream, type RunningStreams } from './running-streams.js';
 import { IdleWatch, readReceived } from './stream-body.js';
 import { UpstreamError, type ChunkSource, type ChunkWriter, type StreamBody } from './types.js';
 import { upstreamFailure } from './upstream-failure.js';
@@ -48,6 +49,8 @@ export interface RelayContext {
   /** True once the client has gone away (then nothing more is sent). */
   clientGone: () => boolean;
   onFinished: OnFinished;
+  /** Where a pumped body is registered until it ends, so the shutdown can halt it (HaltableStream); absent = never halted. */
+  running?: RunningStreams | undefined;
 }
 
 /** Why a cancelled relay ended (the client left, or the edge gave up on the body). */
@@ -69,10 +72,17 @@ const CLIENT_LEFT = 'client disconnected';
  * chunk read as it left, and, when it left while the relay waited for it to take a chunk
  * (backpressure), what the source holds unread then (meterReceived); the source is
  * cancelled right after, within the event loop's turn, whether or not the edge's write settles.
+ *
+ * `halt` (the shutdown's grace period is over) stops reading the upstream and ends the body as
+ * an upstream failure ends it, with SHUTTING_DOWN in the provider's error frame instead.
  */
-export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
+export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody & HaltableStream {
   const seen = newObservation();
   let finished = false;
+  /** Why the relay stops reading, when it was not the upstream or the client: the idle timeout, or the shutdown (`halt`). The first one set stands. */
+  let halted: Error | null = null;
+  /** Resolves the promise `halt` returned, once the relay ended. */
+  let haltEnded: (() => void) | null = null;
   let started = false;
   let cancelled = false;
   /** The pump's step, once it runs. */
@@ -85,19 +95,20 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
     if (finished) return;
     finished = true;
     ctx.onFinished(completed, error, seen, ctx.status, monotonicMs());
+    haltEnded?.();
   };
-  return {
+  const body: StreamBody & HaltableStream = {
     async pump(write: ChunkWriter) {
       if (started) throw new Error('a relayed body is pumped once');
       started = true;
       if (cancelled) return;
       const step = bodyStep(ctx, seen);
       observing = step;
-      let idle = false;
       const watch = new IdleWatch(ctx.idleMs, () => {
-        idle = true;
+        halted ??= new UpstreamError('timeout', 'idle timeout between chunks');
         source.cancel();
       });
+      ctx.running?.add(body);
       let completed = false;
       let failure: unknown = null;
       /** The chunk holding the stream's end marker has been written to the client. */
@@ -107,7 +118,7 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
       try {
         for (;;) {
           const next = await source.read();
-          if (idle) throw new UpstreamError('timeout', 'idle timeout between chunks');
+          if (halted !== null) throw halted;
           if (cancelled) {
             // Read as the client left: metered, never sent.
             if (!next.done) step.unsent([next.value]);
@@ -140,8 +151,8 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
         }
         completed = true;
       } catch (thrown) {
-        // The idle watch cancels the source: a read that then fails (undici's abort) failed of the timeout.
-        const error = idle ? new UpstreamError('timeout', 'idle timeout between chunks') : thrown;
+        // The idle watch and `halt` cancel the source: a read that then fails (undici's abort) failed of their reason.
+        const error = halted ?? thrown;
         if (leaving !== null) await leaving;
         let gone = cancelled || ctx.clientGone();
         // A frame whole but for the byte after its last CR (CR-delimited SSE) is observed
@@ -163,13 +174,14 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
           return;
         }
         failure = error;
-        const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(upstreamFailure(ctx.provider, error, 'stream').error, ctx.info) : undefined;
+        const frame = ctx.mode === 'sse' && !gone ? ctx.adapter.streamErrorFrame?.(error === SHUTTING_DOWN ? SHUTTING_DOWN : upstreamFailure(ctx.provider, error, 'stream').error, ctx.info) : undefined;
         // End the stream the way the provider ends a failed one; without a frame, cut the connection.
         // A half-sent frame is closed first so the error frame parses on its own.
         if (frame === undefined) throw error;
         await write(new TextEncoder().encode(step.midFrame ? `\n\n${frame}` : frame));
       } finally {
         watch.stop();
+        ctx.running?.delete(body);
         if (!completed) source.cancel();
         step.settle();
         end(completed, failure);
@@ -182,7 +194,14 @@ export function relayBody(source: ChunkSource, ctx: RelayContext): StreamBody {
       else source.cancel();
       if (!started) end(false, reason ?? new Error(CLIENT_LEFT));
     },
+    halt() {
+      if (finished) return Promise.resolve();
+      halted ??= SHUTTING_DOWN;
+      source.cancel();
+      return new Promise<void>((resolve) => (haltEnded = resolve));
+    },
   };
+  return body;
 }
 
 /**

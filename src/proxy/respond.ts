@@ -8,6 +8,7 @@ import { clientHeaders } from './forward.js';
 import { keyMaskFor, maskingSource } from './key-mask.js';
 import type { Logger } from './log.js';
 import { relayBody, relayMode, type OnFinished } from './relay.js';
+import { SHUTTING_DOWN, type RunningStreams } from './running-streams.js';
 import type { IncomingCall, OutgoingResponse, StreamBody, UpstreamResponse } from './types.js';
 
 /** A request sent as the client sent it. */
@@ -28,6 +29,8 @@ export interface Answering<R> {
   url: string;
   /** Finishes calls whose answer names work still pending (background responses); absent = recorded at once. */
   background: BackgroundWatch | undefined;
+  /** Where a relayed body is registered while it runs, for the shutdown to end it (running-streams.ts); absent = never. */
+  streams: RunningStreams | undefined;
 }
 
 /**
@@ -62,7 +65,10 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
       // call, whoever closed first (an SDK raises the error as it reads it and disconnects).
       const failed = seen.observed?.failed;
       if (failed !== undefined) recorder.fail('upstream_failed', { status, error: failed, seen }, at);
+      // A client that left first is recorded so, the shutdown's cut noted all the same (CallRecorder.fail: graceOver).
       else if (call.signal.aborted) recorder.fail('client_aborted', { status, error: 'client disconnected mid-response', seen }, at);
+      // Ended by the shutdown's grace period (relay.ts halt), recorded as a non-streamed call cut then is (CallRecorder.fail).
+      else if (error === SHUTTING_DOWN) recorder.fail('client_aborted', { status, error: shutdownNote(mode === 'sse' && adapter.streamErrorFrame !== undefined), seen, generated: 'shutdown' }, at);
       // A 2xx body that broke was generated (a non-streamed answer: whole) before it was sent (CallRecorder.fail).
       else recorder.fail('upstream_failed', { status, error: `upstream body failed: ${error instanceof Error ? error.message : String(error)}`, seen, ...(ok ? { generated: 'cut' as const } : {}) }, at);
     } catch (failure) {
@@ -78,7 +84,7 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
   // frame the relay appends when the stream breaks; an error answer, by its masked key. The
   // edge then frames it (no Content-Length).
   const bodyMayChange = mode === 'sse' || keyMask !== null;
-  const relayed = relayBody(keyMask === null ? upstream.body : maskingSource(upstream.body, keyMask), { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished });
+  const relayed = relayBody(keyMask === null ? upstream.body : maskingSource(upstream.body, keyMask), { provider: provider.name, info, adapter, prepared: ok ? a.prepared : NOT_PREPARED, mode, contentType, status: upstream.status, idleMs: provider.idleTimeoutMs, clientGone, onFinished, running: a.streams });
   // Gone before its answer: a stream was stopped then (handler.ts); any other answer is billed and read on.
   if (call.signal.aborted && (!info.streaming || info.runsDetached === true)) {
     drained = true;
@@ -98,6 +104,11 @@ export function respond<R>(upstream: UpstreamResponse, a: Answering<R>): { respo
 async function drainDetached(relayed: StreamBody): Promise<OutgoingResponse> {
   await relayed.pump(() => undefined).catch(() => undefined);
   return { status: 499, headers: { 'content-type': 'application/json' }, body: '' };
+}
+
+/** The record's error for a body the shutdown ended with its client there: `framed`, a stream given the provider's error frame (relay.ts); else the body was cut. */
+function shutdownNote(framed: boolean): string {
+  return framed ? 'tokometer shut down: the stream was ended with an error frame when the shutdown grace period ended' : 'tokometer shut down: the answer was cut when the shutdown grace period ended';
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

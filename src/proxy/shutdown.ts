@@ -11,6 +11,12 @@ import type { BudgetGate } from './deps.js';
 import type { Logger } from './log.js';
 import type { UpstreamClient } from './types.js';
 
+/**
+ * ms the end of the grace period waits for the streams it ends to have their error frame
+ * written (RunningStreams.haltAll) before the server cuts the connections: a client that
+ * does not read (backpressure) is cut then without it.
+ */
+const FINAL_FRAME_MS = 500;
 /** ms the shutdown waits for pending alert webhooks after the calls are written. */
 const ALERT_DRAIN_MS = 2000;
 /** ms the shutdown waits for the last spans and metric points to reach the collector. */
@@ -24,8 +30,12 @@ export interface ProxyShutdownParts {
   server: Pick<RunningServer, 'close'>;
   /** Aborted by cutInFlight (a second Ctrl-C): the server cuts the calls still in flight before the grace period ends. */
   cut: AbortSignal;
-  /** Called when the grace period ends or `cut` aborts, just before the server cuts the calls still running: they record themselves as cut by the shutdown. */
-  atGraceEnd: () => void;
+  /**
+   * Called when the grace period ends or `cut` aborts, before the server cuts the calls still
+   * running: they record themselves as cut by the shutdown, and the streams being relayed are
+   * ended with the provider's error frame; resolves once those have ended (never rejects).
+   */
+  atGraceEnd: () => Promise<void>;
   background: Pick<BackgroundWatch, 'close'>;
   /** Calls whose client left, still reading their answer: cut when the grace period ends. */
   departed: Pick<DepartedCalls, 'cut'>;
@@ -82,22 +92,28 @@ export async function shutDownProxy(p: ProxyShutdownParts, graceMs: number): Pro
 
 /**
  * Waits for the calls in flight (RunningServer.close) up to `graceMs` or a second signal
- * (`p.cut`), where the server cuts the connections of those still running; `p.atGraceEnd` is
- * told first (its timer and listener are set before the server's), so each such call knows
- * the shutdown cut it. A call whose client left before its answer has no connection to cut:
- * it reads the provider's answer on, so it is stopped then too (DepartedCalls.cut), and
- * records itself as the server waits for it to unwind.
+ * (`p.cut`). Then `p.atGraceEnd` is told, so each call still running knows the shutdown cut
+ * it, and the streams being relayed end with the provider's error frame; once they have (at
+ * most FINAL_FRAME_MS), the server cuts the connections of the calls still running (its own
+ * timer, FINAL_FRAME_MS later, is only a backstop). A call whose client left before its
+ * answer has no connection to cut: it reads the provider's answer on, so it is stopped then
+ * too (DepartedCalls.cut), and records itself as the server waits for it to unwind.
  */
 async function closeServer(p: Pick<ProxyShutdownParts, 'server' | 'cut' | 'atGraceEnd' | 'departed'>, graceMs: number): Promise<void> {
+  const serverCut = new AbortController();
+  let ended = false;
   const end = () => {
-    p.atGraceEnd();
+    if (ended) return;
+    ended = true;
+    const framed = p.atGraceEnd();
     p.departed.cut();
+    void waitAtMost(framed, FINAL_FRAME_MS).then(() => serverCut.abort());
   };
   const graceEnd = setTimeout(end, graceMs);
   if (p.cut.aborted) end();
   else p.cut.addEventListener('abort', end, { once: true });
   try {
-    await p.server.close(graceMs, p.cut);
+    await p.server.close(graceMs + FINAL_FRAME_MS, serverCut.signal);
   } finally {
     clearTimeout(graceEnd);
     p.cut.removeEventListener('abort', end);

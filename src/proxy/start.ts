@@ -20,6 +20,7 @@ import { openKeyTable } from './key-table.js';
 import { declarationOf } from '../keys/effective.js';
 import { createHandler } from './handler.js';
 import { recordWriter, type RecordWriterOptions } from './record-writer.js';
+import { RunningStreams } from './running-streams.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
 import { shutDownProxy } from './shutdown.js';
@@ -150,6 +151,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
   }
   const background = new BackgroundWatch(o.upstream, { pollFirstMs: BACKGROUND_FIRST_POLL_MS, pollMaxMs: o.settings.limits.backgroundPollMs, maxWaitMs: o.settings.limits.backgroundMaxWaitMs }, o.log);
   const departed = new DepartedCalls();
+  const streams = new RunningStreams();
   metrics.addSection(() => `# HELP tokometer_background_pending Background responses answered and not yet ended, whose calls wait to be recorded.\n# TYPE tokometer_background_pending gauge\ntokometer_background_pending ${background.size}\n`);
   /** Set when the shutdown's grace period ends (shutdown.ts): calls failing from then on were cut by it. */
   let graceOver = false;
@@ -170,6 +172,7 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     uncostedOnBudget: new UncostedOnBudgetNotice(o.log),
     background,
     departed,
+    streams,
     contexts: new ContextMemory(),
     cachedContents: new CachedContentSizes(),
     admin,
@@ -203,7 +206,11 @@ async function startParts(o: StartProxyOptions, started: Array<() => Promise<voi
     finished,
     url: `${server.scheme}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     stop: (graceMs = o.settings.limits.shutdownGraceMs) =>
-      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, atGraceEnd: () => (graceOver = true), background, departed, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
+      (stopped ??= shutDownProxy({ gate, stopRetention, keys, server, cut: cut.signal, atGraceEnd: () => {
+            graceOver = true;
+            return streams.haltAll();
+          },
+          background, departed, queue, budgets: service, telemetry, upstream: o.upstream, store, log: o.log }, graceMs)),
     cutInFlight: () => {
       if (stopped !== null) cut.abort();
     },

@@ -5,8 +5,8 @@ import { startHarness, UPSTREAM_KEY, waitFor, type Harness } from '../support/pr
 /**
  * A non-streamed call still waiting for its answer when serve's shutdown grace period ends is
  * cut (recorded `client_aborted`); the provider, which has the whole request, most likely
- * generated the answer all the same: it counts at the request's output allowance. A stream cut
- * so keeps today's rule (metered from what was relayed: nothing here).
+ * generated the answer all the same: it counts at the request's output allowance. So does a
+ * stream cut then (shutdown-stream-frame.test.ts: one relayed gets an error frame first).
  */
 describe('a call cut at the end of the shutdown grace period (Node edge)', () => {
   let h: Harness | undefined;
@@ -42,9 +42,10 @@ describe('a call cut at the end of the shutdown grace period (Node edge)', () =>
     expect(r.error).toContain("the call was cut when the shutdown's grace period ended, though the provider most likely generated its answer: output counted at the request's allowance, 500 tokens");
   });
 
-  it('a stream: no output counted, as today', async () => {
+  it('a stream: counted at its allowance too, the note saying a stream was cut', async () => {
     const r = await cutAtGraceEnd({ model: 'gpt-4o-mini', stream: true, max_tokens: 500, messages: [{ role: 'user', content: 'think hard' }] });
-    expect(r.outcome).toBe('client_aborted');
-    expect(r.usage?.outputTokens ?? 0).toBe(0);
+    expect(r).toMatchObject({ outcome: 'client_aborted', usageSource: 'estimated' });
+    expect(r.usage?.outputTokens).toBe(500);
+    expect(r.error).toContain("the stream was cut when the shutdown's grace period ended, before its usage came: output counted at the request's allowance, 500 tokens");
   });
 });
