@@ -4,7 +4,7 @@ import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
-import { priceModifier } from './modifiers.js';
+import { billingProviderId, priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds, type Rates } from './rates.js';
 import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
@@ -110,7 +110,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     const byPage = pageMismatch(usage, version.rates, entry.modelId);
     if (byPage !== null) return { priced: false, reason: byPage };
     const tier = serviceTierRates(entry, version.rates, conditions);
-    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
+    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(billingProviderId(entry, provider), entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
     const priced: PriceResult = { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
     return tier?.note === undefined ? priced : { ...priced, note: tier.note };
