@@ -121,18 +121,18 @@ describe('an entry with tiers: its long-context prices', () => {
 describe('the tiers: form is checked when the config loads', () => {
   it('a tier price for a price the entry does not set is refused: it would have no price below the threshold', () => {
     expect(refusal(`prices:\n  ${SONNET}: { input: 2.7, tiers: [{ above_input_tokens: 200000, cached_input: 0.54 }] }\n`)).toContain(
-      `prices.${SONNET}.tiers.0.cached_input: the entry sets no cached_input for prompts up to 200,000 input tokens; set cached_input beside input too, or leave it out of the tier (unset, cache reads take the catalog's price, long-context included)`,
+      `prices.${SONNET}.tiers[0].cached_input: the entry sets no cached_input for prompts up to 200,000 input tokens; set cached_input beside input too, or leave it out of the tier (unset, cache reads take the catalog's price, long-context included)`,
     );
   });
 
   it('thresholds must ascend, and a tier must set a price', () => {
     expect(refusal('prices:\n  m: { input: 1, tiers: [{ above_input_tokens: 200000, input: 2 }, { above_input_tokens: 128000, input: 3 }] }\n')).toContain(
-      'prices.m.tiers.1.above_input_tokens: 128000 is not above the tier before it (200000); list the tiers by ascending above_input_tokens',
+      'prices.m.tiers[1].above_input_tokens: 128000 is not above the tier before it (200000); list the tiers by ascending above_input_tokens',
     );
     expect(refusal('prices:\n  m: { input: 1, tiers: [{ above_input_tokens: 200000 }] }\n')).toContain(
-      'prices.m.tiers.0: sets no price; give it input, output, cached_input, cache_write or cache_write_1h for prompts above 200,000 input tokens, or remove it',
+      'prices.m.tiers[0]: sets no price; give it input, output, cached_input, cache_write or cache_write_1h for prompts above 200,000 input tokens, or remove it',
     );
-    expect(refusal('prices:\n  m: { input: 1, tiers: [{ above_input_tokens: 0, input: 2 }] }\n')).toContain('prices.m.tiers.0.above_input_tokens');
-    expect(refusal('prices:\n  m: { input: 1, tiers: [{ above: 200000, input: 2 }] }\n')).toContain('prices.m.tiers.0');
+    expect(refusal('prices:\n  m: { input: 1, tiers: [{ above_input_tokens: 0, input: 2 }] }\n')).toContain('prices.m.tiers[0].above_input_tokens: expected a number of input tokens above 0');
+    expect(refusal('prices:\n  m: { input: 1, tiers: [{ above: 200000, input: 2 }] }\n')).toContain('prices.m.tiers[0].above: unknown key "above"; did you mean "above_input_tokens"?');
   });
 });
