@@ -1,4 +1,5 @@
 import { PICO_PER_USD_PER_HOUR, PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
+import { billingProviderId } from '../pricing/modifiers.js';
 import { priorityPrices } from '../pricing/service-tiers.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { usdPerMillionToPicoPerToken } from './estimate.js';
@@ -18,9 +19,10 @@ export interface EstimateRates {
   /** Fee per file search tool call, pico-USD; 0 when the model charges none, undefined for an unknown model. */
   fileSearchPicoPerUse: number | undefined;
   /**
-   * The price entry these rates are of (catalog provider id and model id, as the pricer
-   * matched it), whose price modifiers a request may ask for (pricing/modifiers.ts). Set by
-   * EstimatePrices; absent for an unknown model.
+   * The price entry these rates are of, as its price modifiers key on it (pricing/modifiers.ts):
+   * the catalog provider id that bills the call (billingProviderId: the call's own for a
+   * `prices:` entry) and the matched model id. Set by EstimatePrices; absent for an unknown
+   * model.
    */
   priceEntry?: { providerId: string | null; modelId: string };
   /**
@@ -174,7 +176,7 @@ export class EstimatePrices {
       const now = this.pricer.describe(model, provider, at);
       rates = dearer(estimateRatesOf(now), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
       if (now !== null && rates.inputPicoPerToken !== undefined) {
-        rates.priceEntry = { providerId: now.providerId, modelId: now.modelId };
+        rates.priceEntry = { providerId: billingProviderId(now, provider), modelId: now.modelId };
         const priority = priorityPrices(now);
         if (priority !== null) {
           rates.priority = {

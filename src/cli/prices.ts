@@ -199,13 +199,20 @@ const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
 
 /**
  * One line per price of `rates`. For a config entry that takes some prices from the catalog
- * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`.
+ * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`; in the
+ * lines of the tier above `above` input tokens, an entry's price held at every size where the
+ * catalog's changes (`inherited.untiered`) says so, with the catalog's price there.
  */
-function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited']): string[] {
+function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited'], above?: number): string[] {
   const notPerToken = onlyPricedBy(rates, PER_HOUR) || onlyPricedBy(rates, PER_PAGE);
   const shown = (key: keyof RateSet, fallback: string) =>
     rates[key] !== null || (!notPerToken && fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
-  const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : '  (config)');
+  const flat = (key: keyof RateSet) => (above === undefined ? undefined : inherited?.untiered?.filter((u) => u.field === key && u.aboveInputTokens <= above).at(-1));
+  const own = (key: keyof RateSet) => {
+    const f = flat(key);
+    return f === undefined || above === undefined ? '  (config)' : `  (config, at every size: the entry gives no price above ${above.toLocaleString('en-US')}; the catalog's is ${usd(f.catalog)})`;
+  };
+  const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : own(key));
   return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
     ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : `${usd(rates[key])}${origin(key)}`}`,
   );
@@ -252,7 +259,7 @@ function renderDescription(d: PriceDescription, at: number): string {
   if (onlyPricedBy(d.rates, PER_HOUR)) lines.push('  priced per second of audio (the seconds a call reports × this / 3600):', ...rateLines(d.rates, '    ', d.inherited));
   else if (onlyPricedBy(d.rates, PER_PAGE)) lines.push('  priced per page (the pages a call reports × this / 1,000):', ...rateLines(d.rates, '    ', d.inherited));
   else lines.push('  USD per 1M tokens:', ...rateLines(d.rates, '    ', d.inherited));
-  for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    ', d.inherited));
+  for (const t of d.tiers) lines.push(`  above ${t.aboveInputTokens.toLocaleString('en-US')} input tokens (applies to the whole call):`, ...rateLines(t.rates, '    ', d.inherited, t.aboveInputTokens));
   if (d.unmetered.length > 0) lines.push(`  not metered: ${d.unmetered.join(', ')}`);
   if (d.timeDependent) lines.push('  price depends on the date/time of the call (use --at to see another moment)');
   return lines.join('\n') + '\n';

@@ -1,6 +1,7 @@
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type ProviderFamily, familyOf, isBuiltinProvider } from '../providers/builtins.js';
 import { priceNameWarnings } from './price-name-warnings.js';
+import { priceTierWarnings } from './price-tier-warnings.js';
 import { familyOfWord } from './providers.js';
 import type { Config, FamilyWord } from './schema.js';
 
@@ -9,11 +10,13 @@ const CUSTOM_DEFAULT_KIND: FamilyWord = 'openai-compatible';
 
 /**
  * Every warning about the `prices:` section that config check prints and serve logs at start:
- * entries that miss a custom provider of their kind (customProviderPriceWarnings), then entries
- * whose model looks like a typo of a catalog model (config/price-name-warnings.ts).
+ * entries that miss a custom provider of their kind (customProviderPriceWarnings), entries
+ * whose model looks like a typo of a catalog model (config/price-name-warnings.ts), then
+ * entries that hold a price flat where the catalog has a long-context tier
+ * (config/price-tier-warnings.ts).
  */
 export function priceConfigWarnings(config: Pick<Config, 'providers' | 'prices'>): string[] {
-  return [...customProviderPriceWarnings(config), ...priceNameWarnings(config)];
+  return [...customProviderPriceWarnings(config), ...priceNameWarnings(config), ...priceTierWarnings(config)];
 }
 
 /**

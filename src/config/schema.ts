@@ -7,6 +7,7 @@ import { PROVIDER_FAMILIES } from '../providers/builtins.js';
 import { alertFractions } from '../schemas/alert-at.js';
 import { refuseSubNano } from '../schemas/limit-usd.js';
 import { tagKey, tagMap } from '../schemas/tags.js';
+import { priceOverrideSchema } from './price-schema.js';
 import { telemetrySchema } from './telemetry-schema.js';
 
 /**
@@ -116,22 +117,6 @@ export const tagBudgetSchema = z.strictObject({
   alert_at: alertAt,
   /** true = alert only, never refuse calls. */
   soft: z.boolean().default(false),
-});
-
-export const priceOverrideSchema = z.strictObject({
-  provider: z.string().optional(),
-  /** USD per 1M tokens. */
-  input: z.number().nonnegative(),
-  /** USD per 1M tokens. Unset: the catalog's for the model, else 0 (pricing/resolve.ts configEntry). */
-  output: z.number().nonnegative().optional(),
-  /** USD per 1M cached input tokens (cache reads). Unset cache prices are the catalog's for the model (pricing/resolve.ts configEntry). */
-  cached_input: z.number().nonnegative().optional(),
-  /** USD per 1M tokens written to a 5-minute cache. */
-  cache_write: z.number().nonnegative().optional(),
-  /** USD per 1M tokens written to a 1-hour cache. */
-  cache_write_1h: z.number().nonnegative().optional(),
-  /** USD per hour of input audio, for a model billed by duration (whisper-1). Unset: the catalog's for the model. */
-  audio_hour: z.number().nonnegative().optional(),
 });
 
 /** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`); with `orOff`, also `off` (→ null). */

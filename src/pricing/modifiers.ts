@@ -1,4 +1,6 @@
 import type { BillingConditions } from '../providers/types.js';
+import { catalogProviderId } from './catalog.js';
+import type { PriceSource } from './types.js';
 
 /**
  * Price modifiers: how a provider multiplies a model's list price for the way a call ran
@@ -13,9 +15,9 @@ import type { BillingConditions } from '../providers/types.js';
  * US-only fast mode is 1.1 × 6 (Anthropic fast mode guide: "Fast mode pricing stacks with
  * other pricing modifiers").
  *
- * Keyed by the matched price entry (its provider id and model id, pricing/resolve.ts), so a
- * model sold by a host other than the first party (Groq's `service_tier: "flex"` is billed
- * at its on-demand price) is never modified.
+ * Keyed by the provider that billed the call (`billingProviderId`) and the matched price
+ * entry's model id (pricing/resolve.ts), so a model sold by a host other than the first party
+ * (Groq's `service_tier: "flex"` is billed at its on-demand price) is never modified.
  */
 
 /** An exact multiplier `numerator / denominator`, both positive safe integers. */
@@ -97,6 +99,19 @@ const FAST_MODE: Readonly<Record<string, Ratio>> = {
  * per-model prices, not a uniform multiple: pricing/service-tiers.ts.
  */
 const FLEX: Ratio = Object.freeze({ numerator: 1, denominator: 2 });
+
+/**
+ * The catalog provider id whose modifiers apply to a call priced by `entry` through tokometer
+ * provider `through`. A catalog or override entry: its own provider (the one it was matched
+ * under). A `prices:` entry: the provider the call went through (its catalog id; null through
+ * a custom provider, whose entry stands alone), whatever the entry's `provider:` field says:
+ * an entry sets the list price, the provider still bills fast mode, US-only or flex on top of
+ * it. An entry without `provider:` has no provider of its own, and keying on it dropped every
+ * modifier (a fast-mode call settled at a sixth of its bill).
+ */
+export function billingProviderId(entry: { source: PriceSource; providerId: string | null }, through: string): string | null {
+  return entry.source === 'config' ? (catalogProviderId(through) ?? null) : entry.providerId;
+}
 
 /**
  * The multiplier of the list price of `modelId` (the matched price entry's id) of catalog

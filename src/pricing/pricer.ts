@@ -4,9 +4,10 @@ import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
-import { priceModifier } from './modifiers.js';
+import { billingProviderId, priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
 import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds, type Rates } from './rates.js';
+import { untieredPrices, untieredThresholds } from './entry-tiers.js';
 import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
 import { serviceTierRates } from './service-tiers.js';
 import type { CatalogSnapshot } from './snapshot.js';
@@ -110,7 +111,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     const byPage = pageMismatch(usage, version.rates, entry.modelId);
     if (byPage !== null) return { priced: false, reason: byPage };
     const tier = serviceTierRates(entry, version.rates, conditions);
-    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(entry.providerId, entry.modelId, conditions));
+    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(billingProviderId(entry, provider), entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
     const priced: PriceResult = { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
     return tier?.note === undefined ? priced : { ...priced, note: tier.note };
@@ -251,13 +252,18 @@ function advisorAsUsage(a: AdvisorUsage): Usage {
 
 /** Display form of an entry at `at`. */
 export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
-  const { rates, unmetered, constraint } = selectVersion(entry.versions, at);
+  const version = selectVersion(entry.versions, at);
+  const { rates, unmetered, constraint } = version;
+  // A config entry's prices held flat where its catalog entry's change: listed, and their thresholds shown as tiers too.
+  const catalogVersion = entry.inherited?.catalog[entry.versions.indexOf(version)];
+  const untiered = entry.inherited && catalogVersion ? untieredPrices(entry.inherited.own, catalogVersion.rates) : [];
+  const thresholds = [...new Set([...tierThresholds(rates), ...untieredThresholds(untiered)])].sort((a, b) => a - b);
   const d: PriceDescription = {
     source: entry.source,
     providerId: entry.providerId,
     modelId: entry.modelId,
     rates: rateSetAt(rates, 0),
-    tiers: tierThresholds(rates).map((above) => ({ aboveInputTokens: above, rates: rateSetAt(rates, above + 1) })),
+    tiers: thresholds.map((above) => ({ aboveInputTokens: above, rates: rateSetAt(rates, above + 1) })),
     unmetered: [...unmetered],
     timeDependent: entry.versions.length > 1,
     deprecated: entry.deprecated,
@@ -267,10 +273,10 @@ export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
   if (entry.contextWindow !== undefined) d.contextWindow = entry.contextWindow;
   if (constraint?.type === 'start_date') d.effectiveFrom = constraint.startMs;
   if (entry.inherited) {
-    const { own, ...from } = entry.inherited;
+    const { own, catalog: _versions, ...from } = entry.inherited;
     const ownSet = rateSetAt(own, 0);
     const fields = (Object.keys(d.rates) as Array<keyof RateSet>).filter((k) => ownSet[k] === null && [d.rates, ...d.tiers.map((t) => t.rates)].some((r) => r[k] !== null));
-    if (fields.length > 0) d.inherited = { ...from, fields };
+    if (fields.length > 0 || untiered.length > 0) d.inherited = untiered.length > 0 ? { ...from, fields, untiered } : { ...from, fields };
   }
   return d;
 }

@@ -34,8 +34,10 @@ export interface InheritedRates {
   providerId: string | null;
   modelId: string;
   sourceSince?: number;
-  /** The config entry's own rates (no tiers, no dates): every other priced dimension is the catalog's. */
+  /** The config entry's own rates (with its own tiers, no dates): every other priced dimension is the catalog's. */
   own: Rates;
+  /** The catalog entry's versions as they are, one per version of the merged entry, in the same order: what `own` replaced (pricing/entry-tiers.ts). */
+  catalog: readonly PriceVersion[];
 }
 
 /**
@@ -158,7 +160,7 @@ function withCatalogRates(entry: PriceEntry, own: Rates, catalog: PriceEntry): P
     }
     return v.constraint ? { constraint: v.constraint, rates, unmetered: v.unmetered } : { rates, unmetered: v.unmetered };
   });
-  const inherited: InheritedRates = { source: catalog.source, providerId: catalog.providerId, modelId: catalog.modelId, own };
+  const inherited: InheritedRates = { source: catalog.source, providerId: catalog.providerId, modelId: catalog.modelId, own, catalog: catalog.versions };
   if (catalog.sourceSince !== undefined) inherited.sourceSince = catalog.sourceSince;
   // The model is the catalog's, so its context window is too.
   return catalog.contextWindow === undefined ? { ...entry, versions, inherited } : { ...entry, versions, inherited, contextWindow: catalog.contextWindow };

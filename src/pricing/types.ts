@@ -32,6 +32,24 @@ export interface ConfiguredPrice {
    * (a call billed by duration is then unpriced).
    */
   audio_hour?: number | undefined;
+  /**
+   * Long-context prices, ascending by `above_input_tokens`: each price a tier sets applies to
+   * every token of its kind in a call whose total input tokens (cache included) are above the
+   * threshold; a price a tier leaves out keeps the one below it. A tier may only set a price the
+   * entry sets (config/price-schema.ts checks it). A price without a tier holds at every size.
+   */
+  tiers?: ReadonlyArray<ConfiguredTier> | undefined;
+}
+
+/** One long-context tier of a `prices:` entry, USD per 1M tokens (the catalog's `{base, tiers: [{start, price}]}` per price, as one row per threshold). */
+export interface ConfiguredTier {
+  /** The tier applies when a call's total input tokens are strictly above this (the catalog's `start`). */
+  above_input_tokens: number;
+  input?: number | undefined;
+  output?: number | undefined;
+  cached_input?: number | undefined;
+  cache_write?: number | undefined;
+  cache_write_1h?: number | undefined;
 }
 
 /** What `price()` needs besides the usage. */
@@ -157,5 +175,26 @@ export interface PriceDescription {
    * `rates`) the entry leaves unset, priced by this catalog entry (override, snapshot or
    * pinned catalog) of the same model. Absent when every price shown is the entry's own.
    */
-  inherited?: { source: PriceSource; providerId: string | null; modelId: string; sourceSince?: number; fields: Array<keyof RateSet> };
+  inherited?: {
+    source: PriceSource;
+    providerId: string | null;
+    modelId: string;
+    sourceSince?: number;
+    fields: Array<keyof RateSet>;
+    /**
+     * The prices the entry sets and holds at every size where this catalog entry's change above
+     * a threshold (pricing/entry-tiers.ts), with the catalog's price there; absent when none.
+     */
+    untiered?: UntieredPrice[];
+  };
+}
+
+/** A price a `prices:` entry holds at every size where the catalog's price of the same kind changes above a threshold (pricing/entry-tiers.ts). */
+export interface UntieredPrice {
+  /** The price, as `RateSet` names it (input, cachedInput, cacheWrite, cacheWrite1h, output). */
+  field: keyof RateSet;
+  /** The catalog's threshold: its tier applies when the call's total input tokens are above it. */
+  aboveInputTokens: number;
+  /** The catalog's price above the threshold, USD per 1M tokens. */
+  catalog: number;
 }
