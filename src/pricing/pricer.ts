@@ -2,6 +2,7 @@ import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.
 import { advisorNoteEntry } from './price-notes.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
+import { priceInSteps } from './compaction-steps.js';
 import { computeCost } from './compute.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { billingProviderId, priceModifier } from './modifiers.js';
@@ -19,7 +20,8 @@ export interface Pricer {
    * Cost of one call in integer nano-USD at the price valid at `ctx.at` for the service tier
    * it ran on (pricing/service-tiers.ts: OpenAI priority; `note` says when that price is
    * unknown and the cost a lower bound), times the price modifiers its usage reports
-   * (pricing/modifiers.ts: US-only inference, fast mode, flex),
+   * (pricing/modifiers.ts: US-only inference, fast mode, flex), each of its compaction steps
+   * (`usage.compactions`) priced on its own long-context tier (compaction-steps.ts),
    * plus its advisor sub-inferences (`usage.advisors`) at their own models' prices, or an
    * explicit reason why not.
    */
@@ -130,7 +132,8 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     price(usage, ctx) {
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
-      const own = priceAt(usage, ctx.provider, ctx.model, ctx.at, usage);
+      // Compaction steps (compaction-steps.ts) are priced each on its own tier, at the call's model and conditions.
+      const own = priceInSteps(usage, (part) => priceAt(part, ctx.provider, ctx.model, ctx.at, usage));
       if (!own.priced || usage.advisors === undefined) return own;
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },

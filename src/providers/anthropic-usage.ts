@@ -1,4 +1,4 @@
-import type { AdvisorUsage, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
+import type { AdvisorUsage, Observed, SseFrame, StepUsage, StreamAccumulator, Usage } from './types.js';
 import { type Json, isObj, objAt, str, count, parseJson } from './json.js';
 import { asciiBytes, isJsonEventNotStartingWith, startsWithBytes } from './frame-bytes.js';
 import { deltaTextBytes, deltaTextBytesOfData } from './anthropic-delta-text.js';
@@ -23,7 +23,9 @@ import { estimateTokensOfLength } from './estimate.js';
  * (compaction guide: "The top-level input_tokens and output_tokens do not include compaction
  * iteration usage … sum across all entries in the usage.iterations array"): the tokens of
  * every `iterations[]` entry of type `compaction` (input, cache buckets, output) are added
- * to the top-level ones.
+ * to the top-level ones, and each is also kept as a step of its own (`compactions`, in
+ * order): a step is its own sampling request, so its long-context tier is chosen by its own
+ * input, never by the sum (pricing/compaction-steps.ts).
  *
  * The advisor tool (beta `advisor-tool-2026-03-01`) runs sub-inferences on a second model;
  * each is an `iterations[]` entry of type `advisor_message` with its own `model` and counts
@@ -41,11 +43,15 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
   if (count(raw.input_tokens) === undefined && count(raw.output_tokens) === undefined) return null;
   const sum = tokensOf(raw);
   let advisors: AdvisorUsage[] | undefined;
+  let compactions: StepUsage[] | undefined;
   if (Array.isArray(raw.iterations)) {
     for (const it of raw.iterations) {
       if (!isObj(it)) continue;
-      if (it.type === 'compaction') addTokens(sum, tokensOf(it));
-      else if (it.type === 'advisor_message') (advisors ??= []).push(advisorUsage(str(it.model) ?? '', tokensOf(it)));
+      if (it.type === 'compaction') {
+        const step = tokensOf(it);
+        addTokens(sum, step);
+        (compactions ??= []).push(stepUsage(step));
+      } else if (it.type === 'advisor_message') (advisors ??= []).push(advisorUsage(str(it.model) ?? '', tokensOf(it)));
     }
   }
   const usage: Usage = {
@@ -57,6 +63,7 @@ export function normaliseAnthropicUsage(raw: unknown): Usage | null {
     reasoningTokens: Math.min(count(objAt(raw.output_tokens_details).thinking_tokens) ?? 0, sum.output),
   };
   if (advisors) usage.advisors = advisors;
+  if (compactions) usage.compactions = compactions;
   const searches = count(objAt(raw.server_tool_use).web_search_requests) ?? 0;
   if (searches > 0) usage.webSearches = searches;
   const tier = str(raw.service_tier);
@@ -130,16 +137,20 @@ function addTokens(into: Tokens, part: Tokens): void {
   into.output += part.output;
 }
 
-/** One advisor sub-inference's counts in Usage's inclusion rules (input = uncached + cache reads + writes). */
-function advisorUsage(model: string, t: Tokens): AdvisorUsage {
+/** One sampling step's counts in Usage's inclusion rules (input = uncached + cache reads + writes). */
+function stepUsage(t: Tokens): StepUsage {
   return {
-    model,
     inputTokens: t.uncached + t.cacheRead + t.write5m + t.write1h,
     outputTokens: t.output,
     cacheReadTokens: t.cacheRead,
     cacheWrite5mTokens: t.write5m,
     cacheWrite1hTokens: t.write1h,
   };
+}
+
+/** One advisor sub-inference's counts, on its `model`. */
+function advisorUsage(model: string, t: Tokens): AdvisorUsage {
+  return { model, ...stepUsage(t) };
 }
 
 /** Usage fields only `message_start` carries; `message_delta` never re-sends them. */

@@ -3,7 +3,7 @@ import type { RequestInfo } from './request-info.js';
 import type { Usage } from './usage.js';
 
 /** The usage types (providers/usage.ts), where the adapters and their users have always found them. */
-export { emptyUsage, type AdvisorUsage, type BillingConditions, type Usage } from './usage.js';
+export { emptyUsage, type AdvisorUsage, type BillingConditions, type StepUsage, type Usage } from './usage.js';
 
 /** What an adapter learns about a request (providers/request-info.ts). */
 export type { AdvisorToolBound, EndpointKind, FallbackBound, ImageToolBound, RequestInfo } from './request-info.js';

@@ -92,6 +92,27 @@ export interface Usage {
    * entry of its image model with its image output tokens.
    */
   advisors?: AdvisorUsage[];
+  /**
+   * Sampling steps of the call's own model that the provider bills as requests of their own,
+   * one entry each in order: Anthropic server-side compaction iterations. Their tokens ARE in
+   * the counts above (reports show what the call consumed); the rest of those counts is the
+   * call's own last step. Each step is priced on its own, at the call's model and modifiers:
+   * a long-context tier applies to one step's input, never to the sum (pricing/compaction-steps.ts).
+   * Absent when none.
+   */
+  compactions?: StepUsage[];
+}
+
+/**
+ * One sampling step's tokens (a compaction iteration), in Usage's inclusion rules (input =
+ * uncached + cache reads + writes; output includes thinking). Non-negative integers.
+ */
+export interface StepUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { AdvisorUsage, Usage } from '../providers/types.js';
-import { advisorEntry, type CallRow } from './call-row.js';
+import type { AdvisorUsage, StepUsage, Usage } from '../providers/types.js';
+import { advisorEntry, stepEntry, type CallRow } from './call-row.js';
 import type { CallOutcome, CallRecord, UsageSource } from './types.js';
 
 /**
@@ -7,8 +7,8 @@ import type { CallOutcome, CallRecord, UsageSource } from './types.js';
  * a CallRecord (rowToCall): the inverse of call-row.ts callToParams.
  * Counts in tokens (web and file searches in searches, audio in seconds, pages in pages),
  * costs in nano-USD as stored. Invariant: a row reads back as the Usage callToParams wrote
- * but for what it folds (Usage.providerCostNano into provider_cost_nano, an empty advisor
- * list into NULL); a NULL optional column is an absent field, never 0; a value tokometer did
+ * but for what it folds (Usage.providerCostNano into provider_cost_nano, an empty advisor or
+ * compaction step list into NULL); a NULL optional column is an absent field, never 0; a value tokometer did
  * not write (advisor_usage that is not its JSON) throws rather than reading as less. Pure.
  */
 
@@ -17,7 +17,20 @@ import type { CallOutcome, CallRecord, UsageSource } from './types.js';
  * JSON) throws: leaving the advisors out would price the call again at the executor's part alone.
  */
 function advisorsFromColumn(text: string): AdvisorUsage[] {
-  const fail = (field: string, v: unknown) => new Error(`calls.advisor_usage is not a list of advisor usages (${field || 'entry'} = ${JSON.stringify(v) ?? String(v)}): ${text.slice(0, 200)}`);
+  return listFromColumn(text, 'calls.advisor_usage is not a list of advisor usages', advisorEntry);
+}
+
+/**
+ * calls.compaction_usage back as `usage.compactions`. A value tokometer did not write throws:
+ * leaving the steps out would price the call again by the sum of its steps.
+ */
+function stepsFromColumn(text: string): StepUsage[] {
+  return listFromColumn(text, 'calls.compaction_usage is not a list of compaction steps', stepEntry);
+}
+
+/** `text` parsed as a JSON list, each entry checked by `entry`; `what` heads the error of a value that is not. */
+function listFromColumn<T>(text: string, what: string, entry: (raw: unknown, fail: (field: string, v: unknown) => Error) => T): T[] {
+  const fail = (field: string, v: unknown) => new Error(`${what} (${field || 'entry'} = ${JSON.stringify(v) ?? String(v)}): ${text.slice(0, 200)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -25,12 +38,12 @@ function advisorsFromColumn(text: string): AdvisorUsage[] {
     throw fail('json', text.slice(0, 40));
   }
   if (!Array.isArray(parsed)) throw fail('list', parsed);
-  return parsed.map((a) => advisorEntry(a, fail));
+  return parsed.map((a) => entry(a, fail));
 }
 
 /** The usage columns `usageFromRow` reads; the optional counts may be left out of a SELECT. */
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
-  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn | 'advisor_usage'>>;
+  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn | 'advisor_usage' | 'compaction_usage'>>;
 
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
@@ -63,7 +76,8 @@ type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
  * (input_tokens is NULL). Counts in tokens (web and file searches in searches, pages in pages); a NULL count of the
  * always-stored six is 0, a NULL optional count (audio, image input and output, web and file searches, pages) is left out,
  * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out, and
- * advisor_usage (JSON, schema v19) becomes `advisors` when not NULL.
+ * advisor_usage (JSON, schema v19) becomes `advisors` and compaction_usage (JSON, schema v25)
+ * `compactions` when not NULL.
  *
  * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db
  * parses int8 and numeric, drivers/postgres.ts), so this changes nothing there, but a row
@@ -91,6 +105,7 @@ export function usageFromRow(row: UsageColumns): Usage | null {
     if (v != null) usage[field] = v;
   }
   if (row.advisor_usage != null) usage.advisors = advisorsFromColumn(row.advisor_usage);
+  if (row.compaction_usage != null) usage.compactions = stepsFromColumn(row.compaction_usage);
   return usage;
 }
 

@@ -1,5 +1,5 @@
 import { storedModelName } from '../domain/model-names.js';
-import type { AdvisorUsage, Usage } from '../providers/types.js';
+import type { AdvisorUsage, StepUsage, Usage } from '../providers/types.js';
 import type { CallRecord, SqlValue } from './types.js';
 
 /** Columns of `calls` written per call, in the order of `callToParams`. */
@@ -10,6 +10,7 @@ export const CALL_COLUMNS = [
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
   'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens', 'document_pages', 'annotated_pages',
+  'compaction_usage',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -60,6 +61,8 @@ export interface CallRow {
   document_pages: number | null;
   /** Of those, the pages billed as annotated too (Usage.annotatedPages, schema v23); NULL when none. */
   annotated_pages: number | null;
+  /** Compaction steps as JSON text (schema v25, stepColumn): their tokens are in the token columns too; NULL when none. */
+  compaction_usage: string | null;
 }
 
 /**
@@ -159,6 +162,7 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('usage.inputImageTokens', u?.inputImageTokens),
     pagesOrNull('usage.documentPages', u?.documentPages),
     pagesOrNull('usage.annotatedPages', u?.annotatedPages),
+    stepColumn(u?.compactions),
   ];
 }
 
@@ -176,8 +180,34 @@ function pagesOrNull(field: string, v: unknown): number | null {
   return n;
 }
 
-/** The counts of an AdvisorUsage, in the order advisor_usage stores them. */
+/** The counts of an AdvisorUsage or a StepUsage, in the order advisor_usage and compaction_usage store them. */
 const ADVISOR_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens'] as const;
+
+/**
+ * `usage.compactions` as calls.compaction_usage (schema v25): JSON text, one object per step
+ * with the five counts in ADVISOR_COUNTS order; NULL when absent or empty.
+ * @throws InvalidCallRecordError when a count is not a non-negative safe integer.
+ */
+function stepColumn(steps: readonly StepUsage[] | undefined): string | null {
+  if (steps === undefined || steps.length === 0) return null;
+  return JSON.stringify(steps.map((step, i) => stepEntry(step, (field, v) => new InvalidCallRecordError(`usage.compactions[${i}].${field}`, v))));
+}
+
+/**
+ * `raw` checked to be a StepUsage, with exactly its fields; `fail` makes the error for a bad
+ * field (also call-row-reader.ts stepsFromColumn).
+ */
+export function stepEntry(raw: unknown, fail: (field: string, v: unknown) => Error): StepUsage {
+  if (typeof raw !== 'object' || raw === null) throw fail('', raw);
+  const a = raw as Record<string, unknown>;
+  const entry = {} as StepUsage;
+  for (const k of ADVISOR_COUNTS) {
+    const v = a[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw fail(k, v);
+    entry[k] = v;
+  }
+  return entry;
+}
 
 /**
  * `usage.advisors` as calls.advisor_usage (schema v19): JSON text, one object per sub-inference

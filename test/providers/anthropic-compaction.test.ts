@@ -23,13 +23,16 @@ const DOC_USAGE = {
   ],
 };
 
+/** A compaction step of `input` uncached input and `output` output tokens, as Usage.compactions holds it. */
+const step = (input: number, output: number) => ({ inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 });
+
 const adapter = createAnthropicAdapter();
 const pricer = createPricer();
 const at = Date.parse('2026-11-27T12:00:00Z');
 
 describe('Anthropic compaction iterations', () => {
-  it('counts the compaction iteration: 180,000 + 23,000 input, 3,500 + 1,000 output', () => {
-    expect(normaliseAnthropicUsage(DOC_USAGE)).toEqual(usage({ inputTokens: 203_000, outputTokens: 4_500 }));
+  it('counts the compaction iteration: 180,000 + 23,000 input, 3,500 + 1,000 output, and keeps the compaction step apart for pricing', () => {
+    expect(normaliseAnthropicUsage(DOC_USAGE)).toEqual(usage({ inputTokens: 203_000, outputTokens: 4_500, compactions: [step(180_000, 3_500)] }));
   });
 
   it("counts a compaction iteration's cache reads and writes, split by lifetime like the top level", () => {
@@ -51,7 +54,14 @@ describe('Anthropic compaction iterations', () => {
     };
     // input = (500 + 20,000) top level + (1,000 + 150,000 + 4,000) compaction = 175,500
     expect(normaliseAnthropicUsage(raw)).toEqual(
-      usage({ inputTokens: 175_500, cacheReadTokens: 170_000, cacheWrite5mTokens: 1_000, cacheWrite1hTokens: 3_000, outputTokens: 3_800 }),
+      usage({
+        inputTokens: 175_500,
+        cacheReadTokens: 170_000,
+        cacheWrite5mTokens: 1_000,
+        cacheWrite1hTokens: 3_000,
+        outputTokens: 3_800,
+        compactions: [{ inputTokens: 155_000, outputTokens: 3_000, cacheReadTokens: 150_000, cacheWrite5mTokens: 1_000, cacheWrite1hTokens: 3_000 }],
+      }),
     );
   });
 
@@ -89,6 +99,6 @@ describe('Anthropic compaction iterations', () => {
     ].join('\n');
     const info = adapter.describe('POST', '/v1/messages', { model: 'claude-opus-4-6', stream: true, max_tokens: 4096 });
     const { observed } = replayStream(adapter, info, { stripInjectedUsage: false }, stream);
-    expect(observed.usage).toEqual(usage({ inputTokens: 203_000, outputTokens: 4_500 }));
+    expect(observed.usage).toEqual(usage({ inputTokens: 203_000, outputTokens: 4_500, compactions: [step(180_000, 3_500)] }));
   });
 });

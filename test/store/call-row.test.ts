@@ -30,6 +30,7 @@ const ROW: Required<UsageColumns> = {
   audio_seconds: 9.25,
   document_pages: 12,
   annotated_pages: 5,
+  compaction_usage: '[{"inputTokens":4000,"outputTokens":500,"cacheReadTokens":1000,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]',
 };
 
 const USAGE = {
@@ -53,6 +54,7 @@ const USAGE = {
   audioSeconds: 9.25,
   documentPages: 12,
   annotatedPages: 5,
+  compactions: [{ inputTokens: 4000, outputTokens: 500, cacheReadTokens: 1000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 }],
 };
 
 describe('usageFromRow', () => {
@@ -83,6 +85,18 @@ describe('usageFromRow', () => {
     expect(() => callToParams(makeCall(0, { usage: { ...USAGE, advisors: [{ ...advisors[0]!, outputTokens: -1 }] } }))).toThrow('usage.advisors[0].outputTokens');
     for (const bad of ['{', '{}', '[{"model":1}]', '[{"model":"m","inputTokens":1}]']) {
       expect(() => usageFromRow({ ...ROW, advisor_usage: bad })).toThrow(/calls\.advisor_usage is not a list of advisor usages/);
+    }
+  });
+  it('compaction_usage is written as the JSON usageFromRow reads (fields in one order, NULL without steps) and a value not of that form throws', () => {
+    const column = CALL_COLUMNS.indexOf('compaction_usage');
+    const steps = [{ cacheWrite1hTokens: 0, cacheWrite5mTokens: 0, cacheReadTokens: 1000, outputTokens: 500, inputTokens: 4000 }];
+    expect(callToParams(makeCall(0, { usage: { ...USAGE, compactions: steps } }))[column]).toBe(ROW.compaction_usage);
+    expect(callToParams(makeCall(0, { usage: { ...USAGE, compactions: [] } }))[column]).toBeNull();
+    const { compactions: _none, ...withoutSteps } = USAGE;
+    expect(callToParams(makeCall(0, { usage: withoutSteps }))[column]).toBeNull();
+    expect(() => callToParams(makeCall(0, { usage: { ...USAGE, compactions: [{ ...steps[0]!, inputTokens: 1.5 }] } }))).toThrow('usage.compactions[0].inputTokens');
+    for (const bad of ['{', '{}', '[1]', '[{"inputTokens":1}]', '[{"inputTokens":-1,"outputTokens":0,"cacheReadTokens":0,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]']) {
+      expect(() => usageFromRow({ ...ROW, compaction_usage: bad })).toThrow(/calls\.compaction_usage is not a list of compaction steps/);
     }
   });
   it('an image tool\'s sub-inference keeps its image output tokens in advisor_usage (the key written only when set) and reads back the same', () => {

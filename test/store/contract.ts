@@ -1,5 +1,6 @@
 import { advisorNoteCases } from './contract-advisor-note.js';
 import { capReachedCases } from './contract-cap-reached.js';
+import { compactionStepCases } from './contract-compaction-steps.js';
 import { tierNoteCases } from './contract-tier-note.js';
 import { dbCases } from './contract-db.js';
 import { facadeStoreCases, type ContractStore, type FacadeCase, type StoreEnv } from './contract-facade.js';
@@ -38,7 +39,7 @@ function onSqlite(c: FacadeCase): ContractCase {
 }
 
 /** The Store facade cases, run on every store (SQLite here, PostgreSQL in pg/store-contract.test.ts). */
-export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases, ...advisorNoteCases, ...tierNoteCases, ...prunedSpendCases, ...capReachedCases];
+export const facadeCases: readonly FacadeCase[] = [...facadeStoreCases, ...moduleCases, ...priceCases, ...advisorNoteCases, ...compactionStepCases, ...tierNoteCases, ...prunedSpendCases, ...capReachedCases];
 
 /**
  * The store contract: every case must pass on every SqlDriver. Runtime-neutral (only
