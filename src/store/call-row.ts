@@ -10,6 +10,7 @@ export const CALL_COLUMNS = [
   'price_source', 'usage_source', 'latency_ms', 'ttfb_ms', 'tags', 'request_hash', 'prompt_bytes',
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
   'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens', 'document_pages', 'annotated_pages',
+  'web_search_preview',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -60,6 +61,8 @@ export interface CallRow {
   document_pages: number | null;
   /** Of those, the pages billed as annotated too (Usage.annotatedPages, schema v23); NULL when none. */
   annotated_pages: number | null;
+  /** 1 when the web searches ran on OpenAI's web_search_preview tool (Usage.webSearchPreview, schema v25), billed at its own fee; NULL otherwise. */
+  web_search_preview: number | null;
 }
 
 /**
@@ -159,7 +162,15 @@ export function callToParams(r: CallRecord): SqlValue[] {
     numOrNull('usage.inputImageTokens', u?.inputImageTokens),
     pagesOrNull('usage.documentPages', u?.documentPages),
     pagesOrNull('usage.annotatedPages', u?.annotatedPages),
+    flagOrNull('usage.webSearchPreview', u?.webSearchPreview),
   ];
+}
+
+/** A flag stored as 1 when true, NULL when false or absent (a column only the calls it marks fill). */
+function flagOrNull(field: string, v: unknown): 1 | null {
+  if (v === undefined || v === false) return null;
+  if (v !== true) throw new InvalidCallRecordError(field, v);
+  return 1;
 }
 
 /** A duration in seconds (fractional, >= 0), or null when absent. */

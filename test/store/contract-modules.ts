@@ -278,7 +278,7 @@ export const moduleCases: FacadeCase[] = [
     ]);
     // Several providers (one organization's): their calls summed per day × model; none named, no rows.
     const both = await s.reconcile.meteredUsage({ providers: ['openai', 'anthropic'], since: day0, until: day0 + DAY });
-    assert.deepEqual(both.map((r) => [r.model, r.calls, r.costNano]), [['claude-haiku-4-5', 1, 99], ['gpt-4o', 2, 4000], ['gpt-4o-mini', 1, 0]]);
+    assert.deepEqual(both.map((r) => [r.model, r.calls, r.costNano]), [['claude-haiku-4-5', 1, 99], ['gpt-4o', 2, 4000], ['gpt-4o-mini', 2, 0]]);
     assert.deepEqual(await s.reconcile.meteredUsage({ providers: [], since: day0, until: day0 + 2 * DAY }), []);
     assert.equal(await s.reconcile.rawCallsSince(), 0);
     const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({

@@ -18,6 +18,7 @@ import { pgAudioSeconds } from './016-audio-seconds.js';
 import { pgInputImageTokens } from './017-input-image-tokens.js';
 import { pgDocumentPages } from './018-document-pages.js';
 import { pgRepricePricedCalls } from './019-reprice-priced-calls.js';
+import { pgWebSearchPreview } from './020-web-search-preview.js';
 
 export { migratePostgres, postgresSchemaVersion } from './runner.js';
 
@@ -26,7 +27,7 @@ export { migratePostgres, postgresSchemaVersion } from './runner.js';
  * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
  * what the store reads or writes gets its PostgreSQL counterpart appended here.
  */
-export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens, pgDocumentPages, pgRepricePricedCalls];
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens, pgDocumentPages, pgRepricePricedCalls, pgWebSearchPreview];
 
 /** The PostgreSQL schema version this build reads and writes. */
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
