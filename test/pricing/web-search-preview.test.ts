@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../src/pricing/pricer.js';
+import { isOpenAiReasoningModel } from '../../src/pricing/web-search-fees.js';
 import type { Usage } from '../../src/providers/types.js';
 
 /**
@@ -67,5 +68,12 @@ describe('the web search fee by tool type and model', () => {
     expect(priced('codex-mini-latest', searched(true)).breakdown.webSearch).toBe(0);
     // Anthropic's web search has no preview tool: its $10 per 1,000 stays.
     expect(priced('claude-sonnet-4-5', searched(true), 'anthropic').breakdown.webSearch).toBe(10_000_000);
+  });
+
+  it('tells OpenAI reasoning models from the others by family (no catalog field says which reason)', () => {
+    const reasoning = ['o1', 'o1-pro', 'o3', 'o3-mini', 'o3-deep-research', 'o4-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'gpt-5.1-codex-mini', 'gpt-5.4-pro', 'gpt-6-sol', 'codex-mini', 'ft:o4-mini:acme::x1'];
+    const others = ['gpt-4o', 'gpt-4o-mini', 'gpt-4o-2024-08-06', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'ft:gpt-4o-mini:acme::x1', 'chatgpt-4o-latest', 'gpt-4-turbo', 'gpt-3.5-turbo'];
+    expect(reasoning.filter((m) => !isOpenAiReasoningModel(m))).toEqual([]);
+    expect(others.filter((m) => isOpenAiReasoningModel(m))).toEqual([]);
   });
 });
