@@ -1,6 +1,7 @@
 import { PICO_PER_USD_PER_HOUR, PICO_PER_USD_PER_KCOUNT } from '../pricing/rates.js';
 import { billingProviderId } from '../pricing/modifiers.js';
 import { priorityPrices } from '../pricing/service-tiers.js';
+import { previewSearchFeePerK } from '../pricing/web-search-fees.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { usdPerMillionToPicoPerToken } from './estimate.js';
 
@@ -16,6 +17,13 @@ export interface EstimateRates {
   outputPicoPerToken: number | undefined;
   /** Fee per web search, pico-USD; 0 when the model charges none, undefined for an unknown model. */
   webSearchPicoPerUse: number | undefined;
+  /**
+   * Fee per web search on OpenAI's `web_search_preview` tool, pico-USD, when it differs from
+   * `webSearchPicoPerUse`: $25 per 1,000 (25e9) on a non-reasoning OpenAI model
+   * (pricing/web-search-fees.ts previewSearchFeePerK), never below the model's own fee. Set by
+   * EstimatePrices; absent otherwise (a preview search is then held at `webSearchPicoPerUse`).
+   */
+  webSearchPreviewPicoPerUse?: number;
   /** Fee per file search tool call, pico-USD; 0 when the model charges none, undefined for an unknown model. */
   fileSearchPicoPerUse: number | undefined;
   /**
@@ -177,6 +185,8 @@ export class EstimatePrices {
       rates = dearer(estimateRatesOf(now), estimateRatesOf(this.pricer.describe(model, provider, at + ttlMs)));
       if (now !== null && rates.inputPicoPerToken !== undefined) {
         rates.priceEntry = { providerId: billingProviderId(now, provider), modelId: now.modelId };
+        const preview = previewSearchFeePerK(now, null);
+        if (preview !== null) rates.webSearchPreviewPicoPerUse = Math.max(rates.webSearchPicoPerUse ?? 0, Math.round(preview * PICO_PER_USD_PER_KCOUNT));
         const priority = priorityPrices(now);
         if (priority !== null) {
           rates.priority = {

@@ -26,6 +26,8 @@ export interface GateRequest {
   outputChoices?: number;
   /** Most web searches the request allows, each billed per use (RequestInfo.maxWebSearches); absent: none reserved. */
   maxWebSearches?: number | undefined;
+  /** The request offers OpenAI's web search preview tool (RequestInfo.webSearchPreview): its searches are held at the preview fee (EstimateRates.webSearchPreviewPicoPerUse). */
+  webSearchPreview?: boolean | undefined;
   /** Most file search tool calls the request allows, each billed per call (RequestInfo.maxFileSearches); absent: none reserved. */
   maxFileSearches?: number | undefined;
   /**

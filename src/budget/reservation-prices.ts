@@ -22,17 +22,22 @@ import type { EstimateRates } from './estimate-prices.js';
  * maxFileSearches are that one bound (RequestInfo), so it is reserved once, at the dearer of
  * the two fees. N calls split between the kinds in any way cost at most N × the dearer fee;
  * reserving N at each fee would hold up to twice what the call can spend ($0.0125 instead
- * of $0.01 per allowed call on gpt-4o) and refuse calls that fit.
+ * of $0.01 per allowed call on gpt-4o) and refuse calls that fit. A request that offers
+ * OpenAI's `web_search_preview` tool holds its web searches at the preview fee
+ * (`webSearchPreviewPicoPerUse`: $25 per 1,000 on a non-reasoning model), the fee the pricer
+ * bills them at (pricing/web-search-fees.ts).
  */
 export function searchFeeBound(
-  req: { maxWebSearches?: number | undefined; maxFileSearches?: number | undefined },
-  rates: Pick<EstimateRates, 'webSearchPicoPerUse' | 'fileSearchPicoPerUse'>,
+  req: { maxWebSearches?: number | undefined; maxFileSearches?: number | undefined; webSearchPreview?: boolean | undefined },
+  rates: Pick<EstimateRates, 'webSearchPicoPerUse' | 'webSearchPreviewPicoPerUse' | 'fileSearchPicoPerUse'>,
 ): { maxUses: number; pricePerUsePico: number | undefined } {
   const web = req.maxWebSearches ?? 0;
   const file = req.maxFileSearches ?? 0;
-  if (file <= 0) return { maxUses: web, pricePerUsePico: rates.webSearchPicoPerUse };
+  // A request offering OpenAI's preview tool: its fee ($25 per 1,000 on gpt-4o-mini), which the settle prices its searches at.
+  const w = req.webSearchPreview === true ? (rates.webSearchPreviewPicoPerUse ?? rates.webSearchPicoPerUse) : rates.webSearchPicoPerUse;
+  if (file <= 0) return { maxUses: web, pricePerUsePico: w };
   if (web <= 0) return { maxUses: file, pricePerUsePico: rates.fileSearchPicoPerUse };
-  const { webSearchPicoPerUse: w, fileSearchPicoPerUse: f } = rates;
+  const f = rates.fileSearchPicoPerUse;
   return { maxUses: Math.max(web, file), pricePerUsePico: w === undefined || f === undefined ? undefined : Math.max(w, f) };
 }
 

@@ -11,6 +11,7 @@ import { hasTokenPrice, rateSetAt, selectVersion, tierThresholds, type Rates } f
 import { untieredPrices, untieredThresholds } from './entry-tiers.js';
 import { configEntry, entryFromModel, resolvePrice, type CatalogLayer, type PriceEntry, type Resolution } from './resolve.js';
 import { serviceTierRates } from './service-tiers.js';
+import { webSearchToolRates } from './web-search-fees.js';
 import type { CatalogSnapshot } from './snapshot.js';
 import type { ConfiguredPrice, CostBreakdown, PriceContext, PriceDescription, PriceResult, RateSet } from './types.js';
 
@@ -19,7 +20,8 @@ export interface Pricer {
   /**
    * Cost of one call in integer nano-USD at the price valid at `ctx.at` for the service tier
    * it ran on (pricing/service-tiers.ts: OpenAI priority; `note` says when that price is
-   * unknown and the cost a lower bound), times the price modifiers its usage reports
+   * unknown and the cost a lower bound), its web searches at the fee of the tool that ran them
+   * (pricing/web-search-fees.ts: OpenAI's web_search_preview), times the price modifiers its usage reports
    * (pricing/modifiers.ts: US-only inference, fast mode, flex), each of its compaction steps
    * (`usage.compactions`) priced on its own long-context tier (compaction-steps.ts),
    * plus its advisor sub-inferences (`usage.advisors`) at their own models' prices, or an
@@ -113,7 +115,10 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
     const byPage = pageMismatch(usage, version.rates, entry.modelId);
     if (byPage !== null) return { priced: false, reason: byPage };
     const tier = serviceTierRates(entry, version.rates, conditions);
-    const cost = computeCost(usage, tier === null ? version.rates : tier.rates, priceModifier(billingProviderId(entry, provider), entry.modelId, conditions));
+    const tierRates = tier === null ? version.rates : tier.rates;
+    // OpenAI's web_search_preview on a non-reasoning model: $25 per 1,000 searches (web-search-fees.ts).
+    const rates = webSearchToolRates(entry, tierRates, usage) ?? tierRates;
+    const cost = computeCost(usage, rates, priceModifier(billingProviderId(entry, provider), entry.modelId, conditions));
     if (!cost.ok) return { priced: false, reason: cost.error };
     const priced: PriceResult = { priced: true, costNano: cost.value.costNano, source: entry.source, modelId: entry.modelId, providerId: entry.providerId, breakdown: cost.value.breakdown };
     return tier?.note === undefined ? priced : { ...priced, note: tier.note };

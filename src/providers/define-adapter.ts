@@ -61,6 +61,8 @@ export interface AdapterSpec {
   defaultModel?(json: Json, known: KnownEndpoint): string | undefined;
   /** The bound on billed web searches (RequestInfo.maxWebSearches) for the default `describe`. Default: none. */
   maxWebSearches?(json: Json): number | undefined;
+  /** Whether the request offers OpenAI's web search preview tool (RequestInfo.webSearchPreview) for the default `describe`. Default: none. */
+  webSearchPreview?(json: Json): boolean;
   /** Whether the request has a server-side tool whose results are billed as input (RequestInfo.serverToolInput) for the default `describe`. Default: none. */
   serverToolInput?(json: Json): boolean;
   /** The bound on billed file search tool calls (RequestInfo.maxFileSearches) for the default `describe`. Default: none. */
@@ -150,6 +152,7 @@ export function defineAdapter(spec: AdapterSpec): ProviderAdapter {
         if (choices !== undefined && choices > 1) info.outputChoices = choices;
         const searches = spec.maxWebSearches?.(json);
         if (searches !== undefined && searches > 0) info.maxWebSearches = searches;
+        if (spec.webSearchPreview?.(json) === true) info.webSearchPreview = true;
         if (spec.serverToolInput?.(json) === true) info.serverToolInput = true;
         const fileSearches = spec.maxFileSearches?.(json);
         if (fileSearches !== undefined && fileSearches > 0) info.maxFileSearches = fileSearches;

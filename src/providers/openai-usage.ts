@@ -4,6 +4,7 @@ import { type Json, isObj, objAt, str, isAmount, count, parseJson } from './json
 import { streamError } from './openai-event-stream.js';
 import { pickJsonKeysOfText } from './json-keys.js';
 import { imageCallUsage, imageGenerationTool, isBilledImageCall } from './openai-image-tool.js';
+import { previewSearchesOnly } from './search-bounds.js';
 import type { AdvisorUsage, FrameRewrite, Observed, SseFrame, StreamAccumulator, Usage } from './types.js';
 
 /** 1 USD = 1e10 xAI ticks = 1e9 nano-USD. */
@@ -111,7 +112,8 @@ export type PartialImages = ReadonlyMap<string, number>;
  * Usage and model from one response object (a Chat/Completions/Embeddings body, a
  * stream chunk, or a Responses `response`). Usage comes from `usage`, else Groq's
  * `x_groq.usage`; `service_tier` is attached to it, and a Responses answer's
- * `web_search_call` and `file_search_call` items are counted as its web and file searches, and
+ * `web_search_call` and `file_search_call` items are counted as its web and file searches (the
+ * web ones marked `webSearchPreview` when its echoed `tools` are the preview tool), and
  * its `image_generation_call` items become sub-inferences of the image model (`usage.advisors`),
  * with the partial images a stream sent for each (`partials`, by item id).
  */
@@ -122,6 +124,8 @@ export function observeOpenAi(json: Json, partials?: PartialImages): Observed {
   if (usage) {
     const { webSearches, fileSearches, images } = billedToolCalls(json, partials);
     if (webSearches > 0) usage.webSearches = webSearches;
+    // The tool that ran them decides OpenAI's fee (pricing/web-search-fees.ts); the answer echoes the request's tools.
+    if (webSearches > 0 && previewSearchesOnly(json.tools)) usage.webSearchPreview = true;
     if (fileSearches > 0) usage.fileSearches = fileSearches;
     if (images !== undefined) usage.advisors = images;
   }

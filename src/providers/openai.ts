@@ -2,7 +2,7 @@ import type { ErrorKind, ProxyError } from '../lib/errors.js';
 import type { BillingConditions, FallbackBound, Observed, PreparedRequest, ProviderAdapter } from './types.js';
 import { type Json, isObj, objAt, count, str } from './json.js';
 import { defineAdapter, type KnownEndpoint } from './define-adapter.js';
-import { responsesMaxFileSearches, responsesMaxWebSearches } from './search-bounds.js';
+import { responsesMaxFileSearches, responsesMaxWebSearches, responsesWebSearchPreview } from './search-bounds.js';
 import { ChatStream, ResponsesStream, observeOpenAi } from './openai-usage.js';
 import { TranscriptionStream, observeTranscription } from './openai-transcriptions.js';
 import { isTokenBilledSpeechModel, speechOutputTokenBound } from './openai-speech.js';
@@ -207,6 +207,7 @@ export function createOpenAiAdapter(options: OpenAiAdapterOptions = {}): Provide
     defaultModel: (json, known) => (known.kind === 'images' ? defaultImageModel(json, known) : undefined),
     streaming,
     maxWebSearches: responsesMaxWebSearches,
+    webSearchPreview: responsesWebSearchPreview,
     maxFileSearches: responsesMaxFileSearches,
     billing: requestedServiceTier,
     imageTools: (json, known) => (known.kind === 'responses' ? responsesImageTools(json) : undefined),

@@ -101,6 +101,13 @@ export interface RequestInfo {
    */
   maxWebSearches?: number;
   /**
+   * The request offers OpenAI's `web_search_preview` tool (a Responses request; with the GA
+   * `web_search` beside it too): its searches may be billed at the preview fee, $25 per 1,000
+   * on a non-reasoning model (pricing/web-search-fees.ts), which the budget hold takes. Absent
+   * when not.
+   */
+  webSearchPreview?: true;
+  /**
    * The most file search tool calls the request lets the provider run and bill per call (the
    * `max_tool_calls` of a Responses request with a file search tool); absent when it asks for
    * none or sets no bound. When the request also has a web search tool, `maxWebSearches` is

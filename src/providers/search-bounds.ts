@@ -39,6 +39,31 @@ export function responsesMaxWebSearches(body: Json): number | undefined {
   return webSearchTools(body.tools).length > 0 ? count(body.max_tool_calls) : undefined;
 }
 
+/** Whether a web search tool's `type` is OpenAI's preview tool (`web_search_preview`, `web_search_preview_2025_03_11`), not the GA `web_search`. */
+function isPreviewType(tool: Json): boolean {
+  return typeof tool.type === 'string' && tool.type.startsWith('web_search_preview');
+}
+
+/**
+ * OpenAI Responses: whether the request offers the `web_search_preview` tool, which OpenAI
+ * bills at $25 per 1,000 searches on non-reasoning models (pricing/web-search-fees.ts). True
+ * with the GA tool beside it too: the model may use either, and the budget hold takes the
+ * dearer fee.
+ */
+export function responsesWebSearchPreview(body: Json): boolean {
+  return webSearchTools(body.tools).some(isPreviewType);
+}
+
+/**
+ * OpenAI Responses: whether the searches of an answer ran on the preview tool, as far as its
+ * echoed `tools` tell: it names at least one web search tool and every one is a preview one.
+ * With both kinds a `web_search_call` item does not say which ran it: false (the GA fee).
+ */
+export function previewSearchesOnly(tools: unknown): boolean {
+  const web = webSearchTools(tools);
+  return web.length > 0 && web.every(isPreviewType);
+}
+
 /**
  * OpenAI Responses: a request with a file search tool (`type: "file_search"`) runs at most
  * `max_tool_calls` built-in tool calls, its file searches included; undefined without such

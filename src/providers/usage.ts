@@ -46,6 +46,15 @@ export interface Usage {
    */
   webSearches?: number;
   /**
+   * True when the call's web searches ran on OpenAI's `web_search_preview` tool (or its dated
+   * `web_search_preview_2025_03_11`): every web search tool the answer's `tools` name is one.
+   * OpenAI bills those at $25 per 1,000 on non-reasoning models instead of $10
+   * (pricing/web-search-fees.ts). Absent without searches, on the GA `web_search` tool, and
+   * when both kinds were offered (the item does not say which ran: the $10 fee, a lower bound).
+   * Stored as calls.web_search_preview (1 or NULL).
+   */
+  webSearchPreview?: boolean;
+  /**
    * File search tool calls the provider ran for the call and bills per call (OpenAI
    * Responses `file_search_call` items, one per call however many queries it ran). A count,
    * not tokens; the retrieved text the model read is already in `inputTokens`.

@@ -41,6 +41,7 @@ export function budgetRequestOf(
     outputLimitParam,
     outputChoices: info.outputChoices ?? 1,
     maxWebSearches: info.maxWebSearches,
+    webSearchPreview: info.webSearchPreview,
     maxFileSearches: info.maxFileSearches,
     serverToolInput: info.serverToolInput,
     billing: info.billing,

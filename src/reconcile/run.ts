@@ -1,4 +1,5 @@
 import type { Pricer } from '../pricing/pricer.js';
+import { previewSearchFeePerK } from '../pricing/web-search-fees.js';
 import type { ReconcileStore } from '../store/reconcile-store.js';
 import type { ReconcileRunRecord } from '../store/reconcile-runs.js';
 import type { AdminTarget } from './admin-key.js';
@@ -32,6 +33,7 @@ export function catalogRates(pricer: Pricer, provider: string): CatalogRates {
     return {
       rates: { input, cached_input: d.rates.cachedInput ?? input, cache_write_5m: write, cache_write_1h: d.rates.cacheWrite1h ?? write, output: d.rates.output ?? 0 },
       webSearchPerK: d.rates.webSearch,
+      webSearchPreviewPerK: previewSearchFeePerK(d, d.rates.webSearch),
       fileSearchPerK: d.rates.fileSearch,
       source: `${d.source}: ${d.modelId}`,
     };

@@ -167,6 +167,11 @@ export interface CatalogModelRates {
   rates: Record<RateKey, number>;
   /** USD per 1,000 web searches; null = none charged. */
   webSearchPerK: number | null;
+  /**
+   * USD per 1,000 searches on OpenAI's web_search_preview tool (pricing/web-search-fees.ts
+   * previewSearchFeePerK: $25 on a non-reasoning OpenAI model, else `webSearchPerK`).
+   */
+  webSearchPreviewPerK: number | null;
   /** USD per 1,000 file search tool calls; null = none charged. */
   fileSearchPerK: number | null;
   source: string;

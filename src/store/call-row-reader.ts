@@ -43,7 +43,7 @@ function listFromColumn<T>(text: string, what: string, entry: (raw: unknown, fai
 
 /** The usage columns `usageFromRow` reads; the optional counts may be left out of a SELECT. */
 export type UsageColumns = Pick<CallRow, 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'service_tier'> &
-  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn | 'advisor_usage' | 'compaction_usage'>>;
+  Partial<Pick<CallRow, OptionalCountColumn | OptionalTextColumn | 'advisor_usage' | 'compaction_usage' | 'web_search_preview'>>;
 
 /** Usage columns of a row whose usage is known (input_tokens NOT NULL): a SELECT that filters on it. */
 export type KnownUsageColumns = UsageColumns & { input_tokens: number };
@@ -77,7 +77,7 @@ type OptionalTextColumn = (typeof OPTIONAL_TEXTS)[number][0];
  * always-stored six is 0, a NULL optional count (audio, image input and output, web and file searches, pages) is left out,
  * service_tier, inference_geo or speed NULL leaves serviceTier, inferenceGeo or speed out, and
  * advisor_usage (JSON, schema v19) becomes `advisors` and compaction_usage (JSON, schema v25)
- * `compactions` when not NULL.
+ * `compactions` when not NULL, and web_search_preview 1 (schema v26) `webSearchPreview: true`.
  *
  * Counts go through Number(): both Db seams already return numbers (the PostgreSQL Db
  * parses int8 and numeric, drivers/postgres.ts), so this changes nothing there, but a row
@@ -106,6 +106,7 @@ export function usageFromRow(row: UsageColumns): Usage | null {
   }
   if (row.advisor_usage != null) usage.advisors = advisorsFromColumn(row.advisor_usage);
   if (row.compaction_usage != null) usage.compactions = stepsFromColumn(row.compaction_usage);
+  if (row.web_search_preview != null && Number(row.web_search_preview) === 1) usage.webSearchPreview = true;
   return usage;
 }
 

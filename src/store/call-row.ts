@@ -11,6 +11,7 @@ export const CALL_COLUMNS = [
   'max_output_tokens', 'error', 'service_tier', 'cache_audio_read_tokens', 'output_image_tokens', 'web_searches',
   'file_searches', 'inference_geo', 'speed', 'advisor_usage', 'audio_seconds', 'input_image_tokens', 'document_pages', 'annotated_pages',
   'compaction_usage',
+  'web_search_preview',
 ] as const;
 
 /** A `calls` row as SQLite returns it (id included). */
@@ -63,6 +64,8 @@ export interface CallRow {
   annotated_pages: number | null;
   /** Compaction steps as JSON text (schema v25, stepColumn): their tokens are in the token columns too; NULL when none. */
   compaction_usage: string | null;
+  /** 1 when the web searches ran on OpenAI's web_search_preview tool (Usage.webSearchPreview, schema v26), billed at its own fee; NULL otherwise. */
+  web_search_preview: number | null;
 }
 
 /**
@@ -163,7 +166,15 @@ export function callToParams(r: CallRecord): SqlValue[] {
     pagesOrNull('usage.documentPages', u?.documentPages),
     pagesOrNull('usage.annotatedPages', u?.annotatedPages),
     stepColumn(u?.compactions),
+    flagOrNull('usage.webSearchPreview', u?.webSearchPreview),
   ];
+}
+
+/** A flag stored as 1 when true, NULL when false or absent (a column only the calls it marks fill). */
+function flagOrNull(field: string, v: unknown): 1 | null {
+  if (v === undefined || v === false) return null;
+  if (v !== true) throw new InvalidCallRecordError(field, v);
+  return 1;
 }
 
 /** A duration in seconds (fractional, >= 0), or null when absent. */

@@ -35,6 +35,11 @@ export interface MeteredUsageRow {
   costNano: number;
   /** Σ web searches billed per use (calls.web_searches); their fees are in costNano. */
   webSearches: number;
+  /**
+   * Of those, the searches of calls that ran them on OpenAI's web_search_preview tool
+   * (calls.web_search_preview), priced at its own fee (pricing/web-search-fees.ts). Absent: none.
+   */
+  previewWebSearches?: number;
   /** Σ file search tool calls billed per use (calls.file_searches); their fees are in costNano. */
   fileSearches: number;
 }

@@ -124,7 +124,7 @@ function selectBatch(db: Db, o: RepriceOptions, after: { ts: number; id: number 
   return db.all<CallRow>(
     `SELECT id, ts, key_name, provider, endpoint, COALESCE(model, model_requested) AS model, input_tokens, output_tokens,
        cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, service_tier, input_audio_tokens,
-       output_audio_tokens, cache_audio_read_tokens, input_image_tokens, output_image_tokens, web_searches, file_searches, inference_geo, speed, advisor_usage, compaction_usage, audio_seconds, document_pages, annotated_pages, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags, error
+       output_audio_tokens, cache_audio_read_tokens, input_image_tokens, output_image_tokens, web_searches, web_search_preview, file_searches, inference_geo, speed, advisor_usage, compaction_usage, audio_seconds, document_pages, annotated_pages, cost_nano, price_source, usage_source, outcome, status, latency_ms, ttfb_ms, tags, error
      FROM calls
      WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) AND input_tokens IS NOT NULL
        AND COALESCE(model, model_requested) IS NOT NULL${filter}

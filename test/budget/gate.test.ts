@@ -132,6 +132,19 @@ describe('LedgerGate', () => {
     expect(gate.estimate(request({ model: 'no-such-model', maxWebSearches: 2 }))).toBe((1000 * FALLBACK_INPUT_PICO_PER_TOKEN + 100 * FALLBACK_OUTPUT_PICO_PER_TOKEN + 2 * FALLBACK_PICO_PER_USE) / 1000);
   });
 
+  it('holds a web_search_preview request on a non-reasoning OpenAI model at $25 per search, on a reasoning one at $10', () => {
+    const { gate } = make(1);
+    const tokens = (1000 * 150_000 + 100 * 600_000) / 1000;
+    // gpt-4o-mini, preview tool: $25 per 1,000 searches = 25,000,000 nano each; 5 × 25,000,000 = 125,000,000.
+    expect(gate.estimate(request({ maxWebSearches: 5, webSearchPreview: true }))).toBe(tokens + 5 * 25_000_000);
+    // The GA tool on the same model: $10 per 1,000.
+    expect(gate.estimate(request({ maxWebSearches: 5 }))).toBe(tokens + 5 * 10_000_000);
+    // o3 ($2 in, $8 out per 1M), preview tool: a reasoning model, $10 per 1,000 → 1,000 × 2,000,000 + 100 × 8,000,000 pico + 5 × 10,000,000 nano.
+    expect(gate.estimate(request({ model: 'o3', maxWebSearches: 5, webSearchPreview: true }))).toBe((1000 * 2_000_000 + 100 * 8_000_000) / 1000 + 5 * 10_000_000);
+    // With a file search tool beside it, the one max_tool_calls bound is held at the dearer fee, the preview's.
+    expect(gate.estimate(request({ maxWebSearches: 3, maxFileSearches: 3, webSearchPreview: true }))).toBe(tokens + 3 * 25_000_000);
+  });
+
   it('holds the fee of every file search a Responses request allows (max_tool_calls), at the model\'s fee or the fallback', () => {
     const { gate } = make(1);
     const tokens = (1000 * 150_000 + 100 * 600_000) / 1000;

@@ -83,6 +83,17 @@ describe('describe', () => {
     expect(responses({ tools: [{ type: 'function', name: 'f' }], max_tool_calls: 3 })).toBeUndefined();
   });
 
+  it('says when a Responses request has the web search preview tool, which OpenAI bills at $25 per 1,000 on non-reasoning models', () => {
+    const preview = (body: object) => adapter.describe('POST', '/v1/responses', { model: 'gpt-4o-mini', input: 'x', ...body }).webSearchPreview;
+    expect(preview({ tools: [{ type: 'web_search_preview' }], max_tool_calls: 3 })).toBe(true);
+    expect(preview({ tools: [{ type: 'web_search_preview_2025_03_11' }] })).toBe(true);
+    // With the GA tool beside it the model may use either: the hold takes the dearer.
+    expect(preview({ tools: [{ type: 'web_search' }, { type: 'web_search_preview' }] })).toBe(true);
+    expect(preview({ tools: [{ type: 'web_search' }], max_tool_calls: 3 })).toBeUndefined();
+    expect(preview({ tools: [{ type: 'web_search_2025_08_26' }] })).toBeUndefined();
+    expect(preview({})).toBeUndefined();
+  });
+
   it('bounds the billed file searches of a Responses request by max_tool_calls when it has a file search tool', () => {
     const describe = (body: object) => adapter.describe('POST', '/v1/responses', { model: 'gpt-4.1', input: 'x', ...body });
     const fileSearch = { type: 'file_search', vector_store_ids: ['vs_1'] };

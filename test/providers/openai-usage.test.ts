@@ -135,6 +135,40 @@ describe('web searches of the Responses API', () => {
   });
 });
 
+describe('which web search tool ran the searches (OpenAI bills web_search_preview at $25 per 1,000 on non-reasoning models)', () => {
+  const output = [
+    { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'tokometer' } },
+    { type: 'message', id: 'msg_1', role: 'assistant', content: [] },
+  ];
+  // The Responses object echoes the request's tools (openai SDK Response.tools).
+  const answer = (tools: object[]) => ({ object: 'response', model: 'gpt-4o-mini-2024-07-18', tools, output, usage: { input_tokens: 1000, output_tokens: 100 } });
+  const read = (json: object) => adapter.usageFromJson(info('/v1/responses', { model: 'gpt-4o-mini' }), json).usage;
+
+  it('marks the searches of a call whose web search tools are all the preview tool', () => {
+    for (const type of ['web_search_preview', 'web_search_preview_2025_03_11']) {
+      expect(read(answer([{ type, search_context_size: 'medium' }])), type).toEqual(usage({ inputTokens: 1000, outputTokens: 100, webSearches: 1, webSearchPreview: true }));
+    }
+    expect(read(answer([{ type: 'function', name: 'f' }, { type: 'web_search_preview' }]))).toEqual(usage({ inputTokens: 1000, outputTokens: 100, webSearches: 1, webSearchPreview: true }));
+  });
+
+  it('leaves the searches of the GA tool (web_search, web_search_2025_08_26) unmarked, and a call with both tools too (the cheaper fee: a lower bound)', () => {
+    for (const type of ['web_search', 'web_search_2025_08_26']) {
+      expect(read(answer([{ type }])), type).toEqual(usage({ inputTokens: 1000, outputTokens: 100, webSearches: 1 }));
+    }
+    expect(read(answer([{ type: 'web_search' }, { type: 'web_search_preview' }]))).toEqual(usage({ inputTokens: 1000, outputTokens: 100, webSearches: 1 }));
+  });
+
+  it('marks nothing when no search ran', () => {
+    expect(read({ ...answer([{ type: 'web_search_preview' }]), output: [] })).toEqual(usage({ inputTokens: 1000, outputTokens: 100 }));
+  });
+
+  it('marks them in the terminal event of a stream', () => {
+    const response = answer([{ type: 'web_search_preview' }]);
+    const seen = replayFrames('/v1/responses', [`event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response })}`]);
+    expect(seen.observed.usage).toEqual(usage({ inputTokens: 1000, outputTokens: 100, webSearches: 1, webSearchPreview: true }));
+  });
+});
+
 describe('file searches of the Responses API', () => {
   // As the openai SDK types them (ResponseFileSearchToolCall): one item per tool call, which may run several queries.
   const output = [

@@ -116,6 +116,18 @@ describe('reconcile comparison', () => {
     expect(alone.total.meter.costNano).toBe(33_500_000);
   });
 
+  it('web_search_preview fees on a non-reasoning model leave the model row at $25 per search, as the meter priced them', () => {
+    // gpt-4o-mini: 1,000 in × $0.15 + 100 out × $0.60 per 1M = $0.00021 of tokens; 2 searches on
+    // web_search_preview × $25 per 1,000 = $0.05, 1 on web_search × $10 per 1,000 = $0.01: metered 60,210,000.
+    const billed = { usage: [usage('gpt-4o-mini', 1, 1000, 100)], costs: [cost('gpt-4o-mini', 'input', 0.00015), cost('gpt-4o-mini', 'output', 0.00006)] };
+    const metered = [meter('gpt-4o-mini', 1, 1000, 100, 60_210_000, { webSearches: 3, previewWebSearches: 2 })];
+    const report = build(metered, billed);
+    expect(report.rows.map((r) => [r.model, r.status, r.meter.costNano, r.bill.costNano])).toEqual([
+      ['gpt-4o-mini', 'match', 210_000, 210_000],
+      ['web searches (metered)', 'outside_meter', 60_000_000, 0],
+    ]);
+  });
+
   it('file-search fees the meter priced into a model go to the bill\'s file search tool call line, never to file search storage', () => {
     // gpt-4o-2024-08-06: $0.0035 of tokens; 4 file searches × $2.50 per 1,000 = $0.01; 1 web search × $10 per 1,000 = $0.01.
     const billed = { usage: [usage('gpt-4o-2024-08-06', 1, 1000, 100)], costs: [cost('gpt-4o', 'input', 0.0025), cost('gpt-4o', 'output', 0.001)] };

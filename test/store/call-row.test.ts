@@ -31,6 +31,7 @@ const ROW: Required<UsageColumns> = {
   document_pages: 12,
   annotated_pages: 5,
   compaction_usage: '[{"inputTokens":4000,"outputTokens":500,"cacheReadTokens":1000,"cacheWrite5mTokens":0,"cacheWrite1hTokens":0}]',
+  web_search_preview: 1,
 };
 
 const USAGE = {
@@ -55,6 +56,7 @@ const USAGE = {
   documentPages: 12,
   annotatedPages: 5,
   compactions: [{ inputTokens: 4000, outputTokens: 500, cacheReadTokens: 1000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 }],
+  webSearchPreview: true,
 };
 
 describe('usageFromRow', () => {
@@ -74,6 +76,16 @@ describe('usageFromRow', () => {
       service_tier: null, input_audio_tokens: null, web_searches: null, file_searches: null, inference_geo: null, speed: null, advisor_usage: null,
     };
     expect(usageFromRow(sparse)).toStrictEqual({ inputTokens: 5, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 });
+  });
+
+  it('web_search_preview is written 1 for searches on the preview tool, NULL otherwise, and read back as webSearchPreview', () => {
+    const column = CALL_COLUMNS.indexOf('web_search_preview');
+    const base = { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearches: 1 };
+    expect(callToParams(makeCall(0, { usage: { ...base, webSearchPreview: true } }))[column]).toBe(1);
+    expect(callToParams(makeCall(0, { usage: base }))[column]).toBeNull();
+    expect(callToParams(makeCall(0, { usage: { ...base, webSearchPreview: false } }))[column]).toBeNull();
+    expect(() => callToParams(makeCall(0, { usage: { ...base, webSearchPreview: 'yes' as unknown as boolean } }))).toThrow(/webSearchPreview/);
+    expect(usageFromRow({ ...ROW, web_search_preview: null })?.webSearchPreview).toBeUndefined();
   });
 
   it('advisor_usage is written as the JSON usageFromRow reads (fields in one order, NULL without advisors) and a value not of that form throws', () => {

@@ -266,16 +266,19 @@ export const moduleCases: FacadeCase[] = [
       // Unpriced: its searches are in no cost, so they are not summed.
       makeCall(3, { ts: day0 + 2000, model: 'gpt-4o-mini', usage: { ...usage(10, 1), webSearches: 5, fileSearches: 5 }, costNano: null }),
       makeCall(4, { ts: day0 + 5000, provider: 'anthropic', model: 'claude-haiku-4-5', usage: usage(99, 9), costNano: 99 }),
+      // Searches on the web_search_preview tool (calls.web_search_preview), summed apart too: OpenAI bills them by their own fee.
+      makeCall(5, { ts: day0 + DAY + 1, model: 'gpt-4o', usage: { ...usage(1, 1), webSearches: 3, webSearchPreview: true }, costNano: 75_000_000 }),
+      makeCall(6, { ts: day0 + 3000, model: 'gpt-4o-mini', usage: { ...usage(1, 1), webSearches: 4, webSearchPreview: true }, costNano: null }),
     ]);
     const rows = await s.reconcile.meteredUsage({ providers: ['openai'], since: day0, until: day0 + 2 * DAY });
-    assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano, r.webSearches, r.fileSearches]), [
-      [0, 'gpt-4o', 2, 0, 1500, 110, 4000, 2, 4],
-      [0, 'gpt-4o-mini', 1, 1, 10, 1, 0, 0, 0],
-      [DAY, 'gpt-4o', 1, 0, 7, 7, 7, 0, 0],
+    assert.deepEqual(rows.map((r) => [r.day - day0, r.model, r.calls, r.unpriced, r.inputTokens, r.outputTokens, r.costNano, r.webSearches, r.fileSearches, r.previewWebSearches]), [
+      [0, 'gpt-4o', 2, 0, 1500, 110, 4000, 2, 4, 0],
+      [0, 'gpt-4o-mini', 2, 2, 11, 2, 0, 0, 0, 0],
+      [DAY, 'gpt-4o', 2, 0, 8, 8, 75_000_007, 3, 0, 3],
     ]);
     // Several providers (one organization's): their calls summed per day × model; none named, no rows.
     const both = await s.reconcile.meteredUsage({ providers: ['openai', 'anthropic'], since: day0, until: day0 + DAY });
-    assert.deepEqual(both.map((r) => [r.model, r.calls, r.costNano]), [['claude-haiku-4-5', 1, 99], ['gpt-4o', 2, 4000], ['gpt-4o-mini', 1, 0]]);
+    assert.deepEqual(both.map((r) => [r.model, r.calls, r.costNano]), [['claude-haiku-4-5', 1, 99], ['gpt-4o', 2, 4000], ['gpt-4o-mini', 2, 0]]);
     assert.deepEqual(await s.reconcile.meteredUsage({ providers: [], since: day0, until: day0 + 2 * DAY }), []);
     assert.equal(await s.reconcile.rawCallsSince(), 0);
     const run = (provider: string, ranAt: number, unmeteredRequests: number | null) => ({

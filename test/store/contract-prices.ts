@@ -250,6 +250,27 @@ export const priceCases: FacadeCase[] = [
     assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [1, 40_000_000, 68_000_000]);
     assert.deepEqual(await s.rows('SELECT cost_nano FROM calls'), [{ cost_nano: 68_000_000 }]);
   }),
+  storeCase('prices.reprice prices an OpenAI web_search_preview call on a non-reasoning model again at $25 per search (calls.web_search_preview is stored)', async (s) => {
+    // gpt-4o-mini, 1,000 input and 100 output tokens and one search on the preview tool:
+    // 1,000 × 150 + 100 × 600 = 210,000 nano of tokens, 1 × $25 / 1,000 = 25,000,000 nano of
+    // search (OpenAI's fee for web_search_preview on non-reasoning models): 25,210,000. The same
+    // call on the GA web_search tool: 10,210,000.
+    const preview = { ...usage(1000, 100), webSearches: 1, webSearchPreview: true };
+    const ga = { ...usage(1000, 100), webSearches: 1 };
+    const pricer = createPricer();
+    const recorded = pricer.price(preview, { provider: 'openai', model: 'gpt-4o-mini', at: T0 });
+    assert.ok(recorded.priced);
+    assert.equal(recorded.costNano, 25_210_000);
+    await s.insertCalls([
+      call(1, 0, { provider: 'openai', model: 'gpt-4o-mini', usage: preview, costNano: 25_210_000, priceSource: recorded.source }),
+      call(2, 1, { provider: 'openai', model: 'gpt-4o-mini', usage: ga, costNano: 10_210_000, priceSource: recorded.source }),
+    ]);
+    assert.deepEqual(await s.rows('SELECT web_searches, web_search_preview FROM calls ORDER BY ts'), [{ web_searches: 1, web_search_preview: 1 }, { web_searches: 1, web_search_preview: null }]);
+    const result = await s.prices.reprice({ since: SINCE, until: UNTIL, actor: 'me@host', clock: () => NOW, prices: 'catalog', price: repricer(pricer) });
+    // Read back without the tool, the preview call was repriced at $10 per 1,000: 10,210,000.
+    assert.deepEqual([result.changed, result.oldTotalNano, result.newTotalNano], [0, 35_420_000, 35_420_000]);
+    assert.deepEqual(await s.rows('SELECT cost_nano FROM calls ORDER BY ts'), [{ cost_nano: 25_210_000 }, { cost_nano: 10_210_000 }]);
+  }),
   storeCase('prices.reprice prices a whisper-1 call again from its stored seconds of audio (calls.audio_seconds); one stored without them stays unpriced', async (s) => {
     // The proxy records whisper-1 as it answers (usage {type: "duration", seconds: 42}): no token
     // counts, 42 s of audio, 42 × $0.36 / 3600 = 4,200,000 nano-USD at the catalog's price.

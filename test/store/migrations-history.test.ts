@@ -41,6 +41,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['document-pages', '8a57df234339a8da72cf6ef398a27d132669e47cb91ef5ac8fd8efd20e7caf12'],
     ['reprice-priced-calls', '7cccd03cc82e106d58a961053bb839804a0abe0aed5d14a5e5551238a8725147'],
     ['compaction-usage', '032608a47726d8fdc6a1b3f8b6eb4a3848c8c37e49415f6e2fd153e282dab5c1'],
+    ['web-search-preview', 'cb25fad5857db584f676af87fbed21b0e6ae2cb40403716ec82bafa9edfd6461'],
   ],
   postgres: [
     ['initial', '1d38c803a669d6a8cb4c627473d70e108eb34fcff9d1458ddfcebd026cd25278'],
@@ -63,6 +64,7 @@ const RELEASED: Record<'sqlite' | 'postgres', readonly (readonly [name: string, 
     ['document-pages', '5617f197d8c22c545ea72d62840c65951c91dde429a89849ae068ffb490f8001'],
     ['reprice-priced-calls', '2ac004ca0624f205c74850f793b9024fc1359add290e11dbc6f52323eb620735'],
     ['compaction-usage', '032608a47726d8fdc6a1b3f8b6eb4a3848c8c37e49415f6e2fd153e282dab5c1'],
+    ['web-search-preview', '2c79a2b5d8473daed605e1383fbca52e8491b4b236b0f5caba744ae31180499e'],
   ],
 };
 

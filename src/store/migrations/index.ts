@@ -23,13 +23,14 @@ import { inputImageTokens } from './022-input-image-tokens.js';
 import { documentPages } from './023-document-pages.js';
 import { repricePricedCalls } from './024-reprice-priced-calls.js';
 import { compactionUsage } from './025-compaction-usage.js';
+import { webSearchPreview } from './026-web-search-preview.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 export { migrate, schemaVersion, SchemaVersionError } from './runner.js';
 
 /** Every migration, oldest first. Append new ones (rollups, alerts, audit trail) at the end. */
-export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending, billedExtras, fileSearches, budgetLimits, priceModifiers, budgetRepricesSeen, advisorUsage, alertKey, audioSeconds, inputImageTokens, documentPages, repricePricedCalls, compactionUsage];
+export const MIGRATIONS: readonly Migration[] = [initial, budgets, rollups, entityRetention, reconcileRuns, outcomeRollups, writerMarks, prices, entityTagRows, entityMinuteIndexes, keysChangeCounter, tagPostings, entityPending, billedExtras, fileSearches, budgetLimits, priceModifiers, budgetRepricesSeen, advisorUsage, alertKey, audioSeconds, inputImageTokens, documentPages, repricePricedCalls, compactionUsage, webSearchPreview];
 
 /** The schema version this build of tokometer reads and writes. */
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -20,7 +20,7 @@ const COLUMN_TYPES: Record<(typeof CALL_COLUMNS)[number], string> = {
   provider_cost_nano: 'bigint', price_source: 'text', usage_source: 'text', latency_ms: 'float8', ttfb_ms: 'float8',
   tags: 'text', request_hash: 'text', prompt_bytes: 'bigint', max_output_tokens: 'bigint', error: 'text', service_tier: 'text',
   cache_audio_read_tokens: 'bigint', output_image_tokens: 'bigint', web_searches: 'bigint', file_searches: 'bigint',
-  inference_geo: 'text', speed: 'text', advisor_usage: 'text', audio_seconds: 'float8', input_image_tokens: 'bigint', document_pages: 'bigint', annotated_pages: 'bigint', compaction_usage: 'text',
+  inference_geo: 'text', speed: 'text', advisor_usage: 'text', audio_seconds: 'float8', input_image_tokens: 'bigint', document_pages: 'bigint', annotated_pages: 'bigint', compaction_usage: 'text', web_search_preview: 'int2',
 };
 
 const COLUMNS = CALL_COLUMNS.join(', ');

@@ -13,7 +13,8 @@ import type { CallOutcome, CallReads, StoredCall, UsageSource } from '../types.j
  * columns the audit's detectors use are read: building row objects is most of the cost.
  * The billing conditions (service_tier, inference_geo, speed), the advisor
  * sub-inferences (advisor_usage), the compaction steps (compaction_usage), the optional counts (audio and image tokens in and out,
- * cached audio, web and file searches), the seconds of audio (audio_seconds: whisper-1) and
+ * cached audio, web and file searches, and whether the web searches ran on OpenAI's preview
+ * tool: web_search_preview), the seconds of audio (audio_seconds: whisper-1) and
  * the pages of a document (document_pages, annotated_pages: Mistral OCR) are among them: the
  * detectors price usage again, and a price modifier, an advisor, a compaction step, an audio or image count,
  * a search, the audio's duration or the pages change the price.
@@ -30,7 +31,7 @@ type Row = Pick<
   CallRow,
   | 'id' | 'ts' | 'key_name' | 'provider' | 'endpoint' | 'outcome' | 'streamed' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens'
   | 'cache_write_5m_tokens' | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'input_audio_tokens' | 'output_audio_tokens' | 'cache_audio_read_tokens'
-  | 'input_image_tokens' | 'output_image_tokens' | 'web_searches' | 'file_searches' | 'service_tier' | 'inference_geo' | 'speed' | 'advisor_usage' | 'compaction_usage'
+  | 'input_image_tokens' | 'output_image_tokens' | 'web_searches' | 'web_search_preview' | 'file_searches' | 'service_tier' | 'inference_geo' | 'speed' | 'advisor_usage' | 'compaction_usage'
   | 'audio_seconds' | 'document_pages' | 'annotated_pages' | 'usage_source' | 'cost_nano'
   | 'request_hash' | 'max_output_tokens' | 'tags' | 'ttfb_ms'
 > & { model: string; model_requested_if_other: string | null };
@@ -75,7 +76,7 @@ export function callReads(db: Db): CallReads {
            NULLIF(c.model_requested, c.model) AS model_requested_if_other, c.endpoint,
            c.outcome, c.streamed, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cache_write_5m_tokens,
            c.cache_write_1h_tokens, c.reasoning_tokens, c.input_audio_tokens, c.output_audio_tokens, c.cache_audio_read_tokens,
-           c.input_image_tokens, c.output_image_tokens, c.web_searches, c.file_searches, c.service_tier, c.inference_geo, c.speed, c.advisor_usage, c.compaction_usage, c.audio_seconds, c.document_pages, c.annotated_pages, c.usage_source, c.cost_nano,
+           c.input_image_tokens, c.output_image_tokens, c.web_searches, c.web_search_preview, c.file_searches, c.service_tier, c.inference_geo, c.speed, c.advisor_usage, c.compaction_usage, c.audio_seconds, c.document_pages, c.annotated_pages, c.usage_source, c.cost_nano,
            c.request_hash, c.max_output_tokens, c.tags, c.ttfb_ms
          FROM calls c`,
         whereFragment(db.dialect, { ...scope, where: [...scope.where] }),

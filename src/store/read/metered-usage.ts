@@ -23,6 +23,7 @@ const sql = (providers: number) => `
     COALESCE(SUM(output_tokens), 0) AS output_tokens,
     COALESCE(SUM(cost_nano), 0) AS cost_nano,
     COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN web_searches END), 0) AS web_searches,
+    COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL AND web_search_preview = 1 THEN web_searches END), 0) AS preview_web_searches,
     COALESCE(SUM(CASE WHEN cost_nano IS NOT NULL THEN file_searches END), 0) AS file_searches
   FROM calls
   WHERE provider IN (${Array(providers).fill('?').join(', ')}) AND ts >= ? AND ts < ? AND usage_source <> 'not_metered'
@@ -50,6 +51,7 @@ export async function meteredUsage(db: Db, q: MeteredUsageQuery): Promise<Metere
     outputTokens: Number(r.output_tokens),
     costNano: Number(r.cost_nano),
     webSearches: Number(r.web_searches),
+    previewWebSearches: Number(r.preview_web_searches),
     fileSearches: Number(r.file_searches),
   }));
 }

@@ -19,6 +19,7 @@ import { pgInputImageTokens } from './017-input-image-tokens.js';
 import { pgDocumentPages } from './018-document-pages.js';
 import { pgRepricePricedCalls } from './019-reprice-priced-calls.js';
 import { pgCompactionUsage } from './020-compaction-usage.js';
+import { pgWebSearchPreview } from './021-web-search-preview.js';
 
 export { migratePostgres, postgresSchemaVersion } from './runner.js';
 
@@ -27,7 +28,7 @@ export { migratePostgres, postgresSchemaVersion } from './runner.js';
  * kept in step with the SQLite list in store/migrations. A SQLite migration that changes
  * what the store reads or writes gets its PostgreSQL counterpart appended here.
  */
-export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens, pgDocumentPages, pgRepricePricedCalls, pgCompactionUsage];
+export const PG_MIGRATIONS: readonly Migration[] = [pgInitial, pgPrices, pgBudgetLeases, pgShareReprices, pgTagsInCalls, pgEntityMinuteIndexes, pgBilledExtras, pgFileSearches, pgShareResets, pgBudgetLimits, pgShareSeedLift, pgPriceModifiers, pgBudgetRepricesSeen, pgAdvisorUsage, pgAlertKey, pgAudioSeconds, pgInputImageTokens, pgDocumentPages, pgRepricePricedCalls, pgCompactionUsage, pgWebSearchPreview];
 
 /** The PostgreSQL schema version this build reads and writes. */
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
