@@ -96,6 +96,9 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   input_annotated_document_kpages: 'annotatedPage',
 };
 
+/** Every catalog price key tokometer meters (the others are listed as `unmetered`). */
+export const METERED_PRICE_KEYS: readonly string[] = Object.keys(KEY_TO_DIMENSION);
+
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
 export type PriceConstraint =
   | { type: 'start_date'; startMs: number }
