@@ -223,6 +223,7 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     cacheWrite1h: usd(rates.cacheWrite1h),
     output: usd(rates.output),
     inputAudio: usd(rates.inputAudio),
+    cachedInputAudio: usd(rates.cacheAudioRead),
     inputImage: usd(rates.inputImage),
     outputAudio: usd(rates.outputAudio),
     outputImage: usd(rates.outputImage),

@@ -55,6 +55,8 @@ describe('prices show prints every price the pricer can apply', () => {
   it.each([...METERED_PRICE_KEYS])('shows the price of %s', async (key) => {
     const out = await run(['prices', 'show', `probe-${key}`, '--provider', 'openai'], { snapshot });
     expect(out).toMatch(/^ {4}\S.* \$7\.77$/m);
+    // Labels are padded to 18 characters: a longer one would run into its price.
+    expect(out).toMatch(/^ {4}\S[^$]{0,16} +\$7\.77$/m);
     expect(out).not.toMatch(/not metered/);
   });
 });
@@ -64,12 +66,14 @@ describe('prices list says which prices only prices show lists', () => {
     const out = await run(['prices', 'list', '--provider', 'gemini']);
     expect(out.split('\n').find((l) => /^gemini\s+gemini-2\.5-flash\s/.test(l))).toMatch(/\+audio$/);
     expect(out.split('\n').find((l) => /^gemini\s+gemini-2\.5-pro\s/.test(l))).not.toMatch(/\+audio/);
-    expect(out).toMatch(/^'\+audio'.*: prices show MODEL lists them\.$/m);
+    expect(out).toMatch(/^Notes \+audio, \+image, \+reasoning: the model has such prices too \(audio: in, cached, out\)\.\nprices show MODEL lists every price, also cache write \(1h\), web search \/1k, file search \/1k\.$/m);
   });
 
-  it('marks searches, reasoning, images and 1h cache writes the same way', async () => {
+  it('marks image prices the same way; 1h cache writes and searches, which most rows of a provider share, only in the line under the table', async () => {
     const out = await run(['prices', 'list', '--provider', 'anthropic']);
-    expect(out.split('\n').find((l) => /^anthropic\s+claude-sonnet-4-5\s/.test(l))).toMatch(/\+1h write \+search$/);
+    expect(out.split('\n').find((l) => /^anthropic\s+claude-sonnet-4-5\s/.test(l))).toMatch(/\$22\.50$/);
+    expect(out).toMatch(/^prices show MODEL lists every price, also cache write \(1h\), web search \/1k, file search \/1k\.$/m);
+    expect(out).not.toMatch(/^Notes \+/m);
     const openai = await run(['prices', 'list', '--provider', 'openai']);
     expect(openai.split('\n').find((l) => /^openai\s+gpt-image-1\s/.test(l))).toMatch(/\+image/);
   });
