@@ -48,12 +48,20 @@ function retryable(status: number): boolean {
   return status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
-/** One line for logs and, Slack-escaped (alertPayload), the webhook's `text`. */
+/**
+ * One line for logs and, Slack-escaped (alertPayload), the webhook's `text`. Spend at the
+ * threshold's whole percent "reached 80%"; spend a call took beyond it "passed 80% … (now
+ * 126%: …)", the whole percent of the limit spent now (rounded down, so never above the truth).
+ */
 export function alertLine(e: AlertEvent): string {
   const who = `'${e.name}'${instanceSuffix(e.per, e.tagValue)}`;
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
   const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
-  return `budget alert: ${e.kind} budget ${who} reached ${Math.round(e.threshold * 100)}% of its limit (${formatSpentOf(e.spentNano, e.limitNano)} ${phrase}${reset})`;
+  const threshold = Math.round(e.threshold * 100);
+  // BigInt: spend × 100 in nano can pass 2^53 (above $90,000).
+  const now = e.limitNano > 0 ? Number((BigInt(e.spentNano) * 100n) / BigInt(e.limitNano)) : threshold;
+  const crossing = now > threshold ? `passed ${threshold}% of its limit (now ${now}%: ` : `reached ${threshold}% of its limit (`;
+  return `budget alert: ${e.kind} budget ${who} ${crossing}${formatSpentOf(e.spentNano, e.limitNano)} ${phrase}${reset})`;
 }
 
 /** Slack's escaping of message text: `&`, `<`, `>` (a tag value may not be read as `<!channel>` or a `<url|link>`). */

@@ -1,5 +1,5 @@
 import { storedKeySpend } from '../budget/stored-key-spend.js';
-import { NANO_PER_USD, formatUsd, type NanoUsd } from '../lib/money.js';
+import { NANO_PER_USD, formatSpentBeside, type NanoUsd } from '../lib/money.js';
 import type { BudgetStore, KeyBudget } from '../store/types.js';
 
 /**
@@ -27,10 +27,14 @@ export async function keySpend(store: Pick<BudgetStore, 'periodSpend'>, name: st
   return { budget, spentNano, countsFrom, fraction, blocked: !budget.soft && spentNano >= budget.limitNano };
 }
 
-/** `$0.0042 of $0.01/day (42 %)`, `blocked` after it at a hard cap; `budgetText` is the budget as the list shows it. */
+/**
+ * `$0.0042 of $0.01/day (42 %)`, `blocked` after it at a hard cap; `budgetText` is the budget
+ * as the list shows it. The spend is written as the 429 writes it beside the limit (lib/money.ts
+ * formatSpentBeside: under $1 to three significant digits, `$0.0617 of $0.05/day`, not `$0.06`).
+ */
 export function keySpendText(s: KeySpend, budgetText: string): string {
   const percent = Number.isFinite(s.fraction) ? ` (${Math.round(s.fraction * 100)} %)` : '';
-  return `${formatUsd(s.spentNano)} of ${budgetText}${percent}${s.blocked ? ' blocked' : ''}`;
+  return `${formatSpentBeside(s.spentNano, s.budget.limitNano)} of ${budgetText}${percent}${s.blocked ? ' blocked' : ''}`;
 }
 
 /** `keys list --json`'s `spend`: USD and ISO time, null fraction for a zero limit with spend. */

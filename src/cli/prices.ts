@@ -5,9 +5,12 @@ import { UsageError } from '../lib/errors.js';
 import { CATALOG_PROVIDER_IDS, CATALOG_SOURCE, catalogProviderId } from '../pricing/catalog.js';
 import { nearCatalogModel } from '../pricing/near-model.js';
 import type { Pricer } from '../pricing/pricer.js';
-import type { PriceDescription, RateSet } from '../pricing/types.js';
+import type { PriceDescription } from '../pricing/types.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
 import { parseInstant } from '../report/time-range.js';
+import { MORE_MARKS, PER_HOUR, SHOW_ONLY, PER_PAGE, moreMarks, onlyPricedBy, rateLines, usd } from './prices-rates.js';
+
+export { usd } from './prices-rates.js';
 
 /** A model recorded without a price, with how many calls used it. */
 export interface UnpricedModel {
@@ -81,8 +84,10 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
       d.tiers.map((t) => `>${tokens(t.aboveInputTokens)}: ${usd(t.rates.input)}/${usd(t.rates.output)}`).join('; '),
       notes(d),
     ]);
+    const marked = list.some((d) => moreMarks(d).length > 0) ? `Notes ${MORE_MARKS.join(', ')}: the model has such prices too (audio: in, cached, out).\n` : '';
+    const more = `${marked}prices show MODEL lists every price, also ${SHOW_ONLY.join(', ')}.\n`;
     const mixed = list.some((d) => d.inherited) ? "'config + SOURCE': the prices the config entry leaves unset are SOURCE's for the same model.\n" : '';
-    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${mixed}${unmarkedSources(list)}`);
+    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${more}${mixed}${unmarkedSources(list)}`);
   });
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
@@ -133,13 +138,6 @@ function parseAt(flags: Flags, deps: Pick<PricesCommandDeps, 'clock' | 'timeZone
   return parseInstant(flags.at, '--at', { clock: deps.clock, timeZone: deps.timeZone(flags.config) });
 }
 
-/** USD per 1M tokens, at least 2 and at most 6 decimals; '-' for no separate price. */
-export function usd(perMillion: number | null): string {
-  if (perMillion === null) return '-';
-  const [whole, frac = ''] = perMillion.toFixed(6).replace(/0+$/, '').split('.');
-  return `$${whole}.${frac.padEnd(2, '0')}`;
-}
-
 /** tokometer's name for a catalog provider id (google → gemini, x-ai → xai); '*' for any. */
 function providerName(catalogId: string | null): string {
   if (catalogId === null) return '*';
@@ -150,16 +148,6 @@ function noTokenPrice(d: PriceDescription): boolean {
   return Object.values(d.rates).every((r) => r === null);
 }
 
-/** The prices not per token that can be a model's only ones: per hour of audio (whisper-1), per page (Mistral OCR). */
-const PER_HOUR: ReadonlyArray<keyof RateSet> = ['audioHour'];
-const PER_PAGE: ReadonlyArray<keyof RateSet> = ['documentPage', 'annotatedPage'];
-
-/** True when `rates` has a price among `keys` and no other: no token price to list. */
-function onlyPricedBy(rates: RateSet, keys: ReadonlyArray<keyof RateSet>): boolean {
-  const all = Object.keys(rates) as Array<keyof RateSet>;
-  return keys.some((k) => rates[k] !== null) && all.every((k) => keys.includes(k) || rates[k] === null);
-}
-
 function notes(d: PriceDescription): string {
   const out: string[] = [];
   if (noTokenPrice(d)) out.push(d.unmetered.length > 0 ? `not per token (${d.unmetered.join(', ')}): unpriced` : 'free');
@@ -168,54 +156,12 @@ function notes(d: PriceDescription): string {
   if (d.rates.annotatedPage !== null) out.push(`${usd(d.rates.annotatedPage)} per 1,000 annotated pages`);
   if (d.timeDependent) out.push('dated');
   if (d.deprecated) out.push('deprecated');
-  return out.join(', ');
+  const marks = moreMarks(d).join(' ');
+  return [out.join(', '), marks].filter((part) => part !== '').join(' ');
 }
 
 function tokens(n: number): string {
   return n % 1000 === 0 ? `${n / 1000}k` : n.toLocaleString('en-US');
-}
-
-/** [field, label, what an absent price falls back to ('' = shown only when priced)]. */
-const LABELS: ReadonlyArray<[keyof RateSet, string, string]> = [
-  ['input', 'input', 'not billed'],
-  ['cachedInput', 'cached input', 'billed as input'],
-  ['cacheWrite', 'cache write (5m)', 'billed as input'],
-  ['cacheWrite1h', 'cache write (1h)', 'billed as cache write'],
-  ['output', 'output', 'not billed'],
-  ['inputAudio', 'audio input', ''],
-  ['inputImage', 'image input', ''],
-  ['outputAudio', 'audio output', ''],
-  ['outputImage', 'image output', ''],
-  ['outputReasoning', 'reasoning output', ''],
-  // Per 1,000 uses, not per 1M tokens; named by tool now that a model can charge for two kinds of search.
-  ['webSearch', 'web search /1k', ''],
-  ['fileSearch', 'file search /1k', ''],
-  // Per hour of input audio, not per 1M tokens (whisper-1: the seconds a call reports × this / 3600).
-  ['audioHour', 'audio /hour', ''],
-  // Per 1,000 pages of a document (Mistral OCR), an annotated page billed at its own price instead.
-  ['documentPage', 'pages /1k', ''],
-  ['annotatedPage', 'annotated pg /1k', ''],
-];
-
-/**
- * One line per price of `rates`. For a config entry that takes some prices from the catalog
- * (`inherited`), each price says where it comes from: `(config)` or `(catalog SOURCE)`; in the
- * lines of the tier above `above` input tokens, an entry's price held at every size where the
- * catalog's changes (`inherited.untiered`) says so, with the catalog's price there.
- */
-function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription['inherited'], above?: number): string[] {
-  const notPerToken = onlyPricedBy(rates, PER_HOUR) || onlyPricedBy(rates, PER_PAGE);
-  const shown = (key: keyof RateSet, fallback: string) =>
-    rates[key] !== null || (!notPerToken && fallback !== '' && (key !== 'cacheWrite1h' || rates.cacheWrite !== null));
-  const flat = (key: keyof RateSet) => (above === undefined ? undefined : inherited?.untiered?.filter((u) => u.field === key && u.aboveInputTokens <= above).at(-1));
-  const own = (key: keyof RateSet) => {
-    const f = flat(key);
-    return f === undefined || above === undefined ? '  (config)' : `  (config, at every size: the entry gives no price above ${above.toLocaleString('en-US')}; the catalog's is ${usd(f.catalog)})`;
-  };
-  const origin = (key: keyof RateSet) => (inherited === undefined ? '' : inherited.fields.includes(key) ? `  (catalog ${inherited.source})` : own(key));
-  return LABELS.filter(([key, , fallback]) => shown(key, fallback)).map(
-    ([key, label, fallback]) => `${indent}${label.padEnd(18)}${rates[key] === null ? `-  (${fallback})` : `${usd(rates[key])}${origin(key)}`}`,
-  );
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -48,13 +48,17 @@ export function nanoToUsd(nano: NanoUsd): number {
  * at cents it could read a third off), else as formatUsd when they differ at cents or are equal.
  */
 export function formatSpentOf(spentNano: NanoUsd, limitNano: NanoUsd): string {
+  return `${formatSpentBeside(spentNano, limitNano)} of ${formatUsd(limitNano)}`;
+}
+
+/** The spend part of formatSpentOf alone (`$0.0617` beside a limit of `$0.05`): for text that writes the limit its own way (`keys list`: `$0.05/day`). */
+export function formatSpentBeside(spentNano: NanoUsd, limitNano: NanoUsd): string {
   const spent = spentNano > 0 && spentNano < NANO_PER_USD ? significantUsd(spentNano) : formatUsd(spentNano);
-  const limit = formatUsd(limitNano);
-  if (spent !== limit || spentNano === limitNano) return `${spent} of ${limit}`;
+  if (spent !== formatUsd(limitNano) || spentNano === limitNano) return spent;
   const usd = spentNano / NANO_PER_USD;
   let decimals = 3;
   while (decimals < 9 && usd.toFixed(decimals) === (limitNano / NANO_PER_USD).toFixed(decimals)) decimals++;
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })} of ${limit}`;
+  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })}`;
 }
 
 /** A positive amount under $1 to three significant digits (threeSignificant), never fewer than two decimals: `$0.015`, `$0.0673`, `$0.10`. */

@@ -61,6 +61,18 @@ export const OVERRIDE_MODELS: Readonly<Record<string, readonly CatalogModel[]>> 
       },
     },
   ],
+  cohere: [
+    {
+      // Catalog has the text price alone ($0.12 per 1M), so image tokens (embed
+      // meta.billed_units.image_tokens, the adapter's inputImageTokens) were priced as text.
+      // Embed 4: $0.12 per 1M text tokens, $0.47 per 1M image tokens (cohere.com/pricing).
+      id: 'embed-v4.0',
+      name: 'Embed v4.0',
+      match: { equals: 'embed-v4.0' },
+      prices: { input_mtok: 0.12, input_image_mtok: 0.47 },
+      context_window: 128_000,
+    },
+  ],
   google: [
     {
       // Missing from the catalog. On the Gemini API text-embedding-004 was, as far as we

@@ -96,6 +96,9 @@ const KEY_TO_DIMENSION: Readonly<Record<string, Dimension>> = {
   input_annotated_document_kpages: 'annotatedPage',
 };
 
+/** Every catalog price key tokometer meters (the others are listed as `unmetered`). */
+export const METERED_PRICE_KEYS: readonly string[] = Object.keys(KEY_TO_DIMENSION);
+
 /** A price valid from a UTC date, or inside a daily UTC window [startSec, endSec). */
 export type PriceConstraint =
   | { type: 'start_date'; startMs: number }
@@ -220,6 +223,7 @@ export function rateSetAt(rates: Rates, totalInput: number): RateSet {
     cacheWrite1h: usd(rates.cacheWrite1h),
     output: usd(rates.output),
     inputAudio: usd(rates.inputAudio),
+    cachedInputAudio: usd(rates.cacheAudioRead),
     inputImage: usd(rates.inputImage),
     outputAudio: usd(rates.outputAudio),
     outputImage: usd(rates.outputImage),

@@ -125,6 +125,8 @@ export interface RateSet {
   output: number | null;
   /** Audio input. Fallback: input. */
   inputAudio: number | null;
+  /** Cached audio input (catalog `cache_audio_read_mtok`). Fallback: cachedInput when priced, else inputAudio (compute.ts). */
+  cachedInputAudio: number | null;
   /** Image input (catalog `input_image_mtok`). Fallback: input. */
   inputImage: number | null;
   /** Audio output. Fallback: output. */

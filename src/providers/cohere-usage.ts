@@ -16,17 +16,17 @@ import { isObj, count } from './json.js';
  * - `cached_tokens` (prompt tokens that hit Cohere's cache) becomes `cacheReadTokens`,
  *   treated as a subset of the input and clamped to it.
  * - Image embeddings bill `billed_units.image_tokens` (PROVIDERS.md §6): they count as input
- *   tokens, priced at the model's input rate (the catalog has no separate image rate; a
- *   `prices:` override sets one). Without them, an image embed would be priced from an
- *   estimate of its base64 body (~100× too high). A bare image count (`images`) and
- *   `search_units` are not token-priced and are ignored.
+ *   tokens and are `inputImageTokens` too, priced at the model's image input price when it
+ *   has one (embed-v4.0: tokometer's override, pricing/overrides.ts), else at its input price.
+ *   Without them, an image embed would be priced from an estimate of its base64 body (~100×
+ *   too high). A bare image count (`images`) and `search_units` are not token-priced and are ignored.
  * Cohere reports no reasoning split and no cost of its own.
  */
 export function normaliseCohereUsage(raw: unknown): Usage | null {
   if (!isObj(raw)) return null;
   const counts = tokenCounts(raw.billed_units) ?? tokenCounts(raw.tokens);
   if (counts === null) return null;
-  return {
+  const usage: Usage = {
     inputTokens: counts.input,
     outputTokens: counts.output,
     cacheReadTokens: Math.min(count(raw.cached_tokens) ?? 0, counts.input),
@@ -34,14 +34,16 @@ export function normaliseCohereUsage(raw: unknown): Usage | null {
     cacheWrite1hTokens: 0,
     reasoningTokens: 0,
   };
+  if (counts.images > 0) usage.inputImageTokens = counts.images;
+  return usage;
 }
 
-/** Input (text plus image tokens) and output of one `billed_units` or `tokens` object; null when it has no token count. */
-function tokenCounts(units: unknown): { input: number; output: number } | null {
+/** Input (text plus image tokens, `images` of them image) and output of one `billed_units` or `tokens` object; null when it has no token count. */
+function tokenCounts(units: unknown): { input: number; images: number; output: number } | null {
   if (!isObj(units)) return null;
   const text = count(units.input_tokens);
   const images = count(units.image_tokens);
   const output = count(units.output_tokens);
   if (text === undefined && images === undefined && output === undefined) return null;
-  return { input: (text ?? 0) + (images ?? 0), output: output ?? 0 };
+  return { input: (text ?? 0) + (images ?? 0), images: images ?? 0, output: output ?? 0 };
 }

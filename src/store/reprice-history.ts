@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { RepriceRun, SpendChange } from './price-records.js';
+import { byChangeThenName } from './reprice-order.js';
 
 interface RunRow {
   id: number;
@@ -55,7 +56,7 @@ export async function listRepriceRuns(db: Db, limit: number): Promise<RepriceRun
         oldPricedCalls: countOrNull(m.old_priced_calls),
         newPricedCalls: countOrNull(m.new_priced_calls),
       }))
-      .sort((a, b) => Math.abs(b.newTotalNano - b.oldTotalNano) - Math.abs(a.newTotalNano - a.oldTotalNano) || a.model.localeCompare(b.model));
+      .sort(byChangeThenName);
     return {
       id: Number(r.id),
       actor: r.actor,

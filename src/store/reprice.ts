@@ -5,6 +5,7 @@ import type { Db } from './db.js';
 import { MEASURE_COLUMNS, callMeasures, measureValues, subtractMeasures, type Measures } from './measures.js';
 import type { PricedCallCounts, RepriceCall, RepriceModelTotals, RepriceOptions, RepriceResult, RepriceTotals } from './price-records.js';
 import { foldPendingEntities } from './entity-pending-fold.js';
+import { byChangeThenName } from './reprice-order.js';
 import { isReached } from './reached.js';
 import { aggregateRollups, type RolledCall } from './rollup-aggregate.js';
 import type { CallOutcome, SqlValue, UsageSource } from './types.js';
@@ -267,7 +268,7 @@ export async function repriceCalls(db: Db, o: RepriceOptions): Promise<RepriceRe
   if (runId !== null) await db.run('UPDATE reprice_runs SET finished_at = ? WHERE id = ?', [o.clock(), runId]);
   const totals = zero();
   for (const m of models.values()) add(totals, m);
-  const list = [...models.values()].sort((a, b) => Math.abs(b.newTotalNano - b.oldTotalNano) - Math.abs(a.newTotalNano - a.oldTotalNano) || a.model.localeCompare(b.model));
+  const list = [...models.values()].sort(byChangeThenName);
   return { runId, ...totals, models: list };
 }
 

@@ -74,7 +74,7 @@ describe('an alert whose claim the store does not answer', () => {
     expect(call(svc, 'k', 0.6)).toBe(true);
     await svc.idle();
     expect(hook.posted).toEqual([]);
-    expect(w.lines.filter((l) => l.includes('reached 50%'))).toHaveLength(1);
+    expect(w.lines.filter((l) => l.includes('passed 50% of its limit (now 60%'))).toHaveLength(1);
     await svc.close();
   });
 });

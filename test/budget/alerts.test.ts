@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertNotifier, alertLine, type PostJson } from '../../src/budget/alerts.js';
+import { AlertNotifier, alertLine, alertPayload, type PostJson } from '../../src/budget/alerts.js';
 import type { AlertEvent } from '../../src/budget/types.js';
 import { harness, keyBudget, USD } from './helpers.js';
 
@@ -52,6 +52,25 @@ function notifier(post: PostJson, extra: Partial<ConstructorParameters<typeof Al
   });
   return { n, logs, sleeps };
 }
+
+describe('alertLine: spend that jumps past a threshold', () => {
+  // One call took a $0.10 budget from under 80% to 126%: "reached 80% ($0.126 of $0.10)" read as if at 80%.
+  const jumped = event(0.8, { limitNano: USD / 10, spentNano: 126_000_000, period: 'day', resetAt: null });
+
+  it('says the threshold was passed and where the spend is now', () => {
+    expect(alertLine(jumped)).toBe("budget alert: key budget 'summarizer' passed 80% of its limit (now 126%: $0.126 of $0.10 today)");
+  });
+
+  it('keeps "reached" when the spend is at the threshold (its whole percent), and leaves the webhook fields as they were', () => {
+    expect(alertLine(event(0.8, { spentNano: 400 * USD + 4 * USD }))).toBe(
+      "budget alert: key budget 'summarizer' reached 80% of its limit ($404.00 of $500.00 this month; resets 2026-12-01T00:00:00Z)",
+    );
+    const { text, ...fields } = alertPayload(jumped);
+    expect(text).toBe(alertLine(jumped));
+    expect(Object.keys(fields)).toEqual(['type', 'id', 'budget', 'threshold', 'period_start', 'reset_at', 'at']);
+    expect(fields).toMatchObject({ threshold: 0.8, budget: { limit_usd: 0.1, spent_usd: 0.126 } });
+  });
+});
 
 describe('AlertNotifier', () => {
   it('logs, keeps recent events and posts JSON without blocking the caller', async () => {

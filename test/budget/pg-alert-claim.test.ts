@@ -63,7 +63,7 @@ describe('two replicas whose ledgers both see one crossing', () => {
     expect([...a.posted, ...b.posted].map((p) => p['id'])).toEqual([`key:k:0.5:${periodStart}:${10 * USD}`]);
     expect((await setup.budgets.alerts()).map((r) => [r.budget, r.threshold])).toEqual([['k', 0.5]]);
     for (const r of [a, b]) {
-      expect(r.lines.filter((l) => l.includes('reached 50%'))).toHaveLength(1);
+      expect(r.lines.filter((l) => l.includes('passed 50% of its limit (now 60%'))).toHaveLength(1);
       expect(r.svc.recentAlerts().map((e) => e.threshold)).toEqual([0.5]);
     }
     await a.svc.close();

@@ -14,7 +14,7 @@ describe('a limit lowered while serve was stopped, on PostgreSQL', () => {
 
     await store.keys.update('k', { budget: keyBudget(5, { alertAt: [0.8, 1] }) });
     await service();
-    expect(lines).toEqual([expect.stringContaining("key budget 'k' reached 80% of its limit"), expect.stringContaining('reached 100%')]);
+    expect(lines).toEqual([expect.stringContaining("key budget 'k' passed 80% of its limit (now 100%: $5.00 of $5.00"), expect.stringContaining('reached 100%')]);
     expect((await store.budgets.budgetLimits()).map((r) => r.limitNano)).toEqual([5 * USD]);
     // The alert rows are written in the background: the next restart must find them (and the limit unchanged).
     await alertRows(2);

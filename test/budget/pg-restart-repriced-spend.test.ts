@@ -16,7 +16,7 @@ describe('a reprice made while serve was stopped, on PostgreSQL', () => {
     await store.prices.reprice({ since: at('2026-11-01T00:00:00Z'), until: at(NOW), actor: 'me@host', clock: () => at(NOW), prices: 'test', price: () => ({ costNano: 8.5 * USD, priceSource: 'test' }) });
     const restarted = await service();
     expect(restarted.snapshot().find((s) => s.name === 'k')?.spentNano).toBe(8.5 * USD);
-    expect(lines).toEqual([expect.stringContaining("key budget 'k' reached 80% of its limit ($8.50 of $10.00")]);
+    expect(lines).toEqual([expect.stringContaining("key budget 'k' passed 80% of its limit (now 85%: $8.50 of $10.00")]);
     // The alert row is written in the background: the next restart must find it (and no change left to replay).
     await alertRows(1);
     await service();

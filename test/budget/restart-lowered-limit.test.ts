@@ -26,7 +26,7 @@ describe('a limit lowered while serve was stopped', () => {
     await w.store.keys.update('k', { budget: keyBudget(5, { alertAt: [0.8, 1] }) });
     const restarted = await w.service();
     expect(stateOf(restarted, 'k')).toMatchObject({ spentNano: 5 * USD, limitNano: 5 * USD, blocked: true });
-    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' reached 80% of its limit"), expect.stringContaining("key budget 'k' reached 100% of its limit")]);
+    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' passed 80% of its limit (now 100%: $5.00 of $5.00"), expect.stringContaining("key budget 'k' reached 100% of its limit ($5.00 of $5.00")]);
     expect(await stored()).toEqual([
       ['k', 0.8, 5 * USD, 5 * USD],
       ['k', 1, 5 * USD, 5 * USD],
@@ -48,10 +48,10 @@ describe('a limit lowered while serve was stopped', () => {
     expect(w.lines).toEqual([]);
 
     const restarted = await w.service(team(6));
-    expect(w.lines).toEqual([expect.stringContaining("tag budget 'team' reached 80% of its limit")]);
+    expect(w.lines).toEqual([expect.stringContaining("tag budget 'team' passed 80% of its limit (now 83%: $5.00 of $6.00")]);
     expect(await stored()).toEqual([['team', 0.8, 6 * USD, 5 * USD]]);
     expect(call(restarted, 'k', 1, { team: 'a' })).toBe(true); // $6 of $6
-    expect(w.lines).toEqual([expect.stringContaining('reached 80%'), expect.stringContaining("tag budget 'team' reached 100% of its limit")]);
+    expect(w.lines).toEqual([expect.stringContaining('passed 80%'), expect.stringContaining("tag budget 'team' reached 100% of its limit")]);
   });
 });
 
@@ -89,7 +89,7 @@ describe('no stale alerts at start', () => {
 
     await w.store.keys.update('k', { budget: keyBudget(6) }); // $5 of $6 after the restart: 83 %
     const second = await w.service();
-    expect(w.lines).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80% of its limit ($5')]);
+    expect(w.lines).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('passed 80% of its limit (now 83%: $5')]);
 
     // Lowered again while serving: 100 % fires at once; the restart after it sends nothing.
     await second.syncKeys([{ name: 'k', budget: keyBudget(5) }]);

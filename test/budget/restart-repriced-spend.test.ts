@@ -27,7 +27,7 @@ describe('a reprice made while serve was stopped', () => {
     expect((await reprice(8.5)).changed).toBe(1);
     const restarted = await w.service();
     expect(stateOf(restarted, 'k')).toMatchObject({ spentNano: 8.5 * USD, limitNano: 10 * USD, blocked: false });
-    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' reached 80% of its limit ($8.50 of $10.00")]);
+    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' passed 80% of its limit (now 85%: $8.50 of $10.00")]);
     expect(await stored()).toEqual([['k', 0.8, 10 * USD, 8.5 * USD]]);
 
     await w.service();
@@ -50,7 +50,7 @@ describe('a reprice made while serve was stopped', () => {
     await reprice(9); // $9: past 50 % and 80 %
     const restarted = await w.service(team);
     expect(stateOf(restarted, 'team')!.spentNano).toBe(9 * USD);
-    expect(w.lines).toEqual([expect.stringContaining("tag budget 'team' reached 50% of its limit ($9.00"), expect.stringContaining("tag budget 'team' reached 80% of its limit ($9.00")]);
+    expect(w.lines).toEqual([expect.stringContaining("tag budget 'team' passed 50% of its limit (now 90%: $9.00"), expect.stringContaining("tag budget 'team' passed 80% of its limit (now 90%: $9.00")]);
   });
 
   it('a reprice a running serve applied is not replayed at the next start: the budgets record the newest change they hold', async () => {
@@ -61,7 +61,7 @@ describe('a reprice made while serve was stopped', () => {
     expect(await w.store.budgets.repricesSeen()).toBe(0);
     await reprice(8.5);
     running.adjustSpend(await w.store.prices.spendChangesAfter(0, 10)); // what its price watch does
-    expect(w.lines).toEqual([expect.stringContaining('reached 80% of its limit ($8.50')]);
+    expect(w.lines).toEqual([expect.stringContaining('passed 80% of its limit (now 85%: $8.50')]);
     for (let i = 0; i < 50 && (await w.store.budgets.repricesSeen()) !== 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await w.store.budgets.repricesSeen()).toBe(1);
     await w.service();

@@ -68,7 +68,7 @@ describe('BudgetService', () => {
     expect(call(svc, 'soft', 0.6)).toBe(true);
     expect(call(svc, 'soft', 0.6)).toBe(true);
     expect(call(svc, 'soft', 5)).toBe(true);
-    expect(w.lines).toEqual([expect.stringContaining("key budget 'soft' reached 50% of its limit"), expect.stringContaining('reached 100%')]);
+    expect(w.lines).toEqual([expect.stringContaining("key budget 'soft' passed 50% of its limit (now 60%: $0.60 of $1.00"), expect.stringContaining('passed 100% of its limit (now 120%: $1.20 of $1.00')]);
     expect((await w.store.budgets.alerts()).map((a) => [a.budget, a.threshold, a.soft, a.spentNano])).toEqual([
       ['soft', 0.5, true, 0.6 * USD],
       ['soft', 1, true, 1.2 * USD],
@@ -154,14 +154,14 @@ describe('BudgetService', () => {
     await keys.reload();
     const svc = await BudgetService.create({ store: w.store, keys, tagBudgets: [], timeZone: 'UTC', pricer: createPricer(), clock: () => at(NOW), log: (l) => w.lines.push(l) });
     call(svc, 'k', 0.85);
-    expect(w.lines).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80%')]);
+    expect(w.lines).toEqual([expect.stringContaining('passed 50% of its limit (now 85%'), expect.stringContaining('passed 80% of its limit (now 85%')]);
     // Raised to $10: $0.85 is below both thresholds again (keys history records alerts_rearmed).
     await w.store.keys.update('k', { budget: keyBudget(10, { alertAt: [0.5, 0.8] }) });
     await keys.reload();
     // Lowered back to $1: the spend is past both re-armed thresholds, which fire at once.
     await w.store.keys.update('k', { budget: keyBudget(1, { alertAt: [0.5, 0.8] }) });
     await keys.reload();
-    expect(w.lines.slice(2)).toEqual([expect.stringContaining('reached 50%'), expect.stringContaining('reached 80%')]);
+    expect(w.lines.slice(2)).toEqual([expect.stringContaining('passed 50% of its limit (now 85%'), expect.stringContaining('passed 80% of its limit (now 85%')]);
   });
   it('applies key budget changes on reload: same period keeps spend, a new period takes the stored spend, revoked keys go', async () => {
     w = world();

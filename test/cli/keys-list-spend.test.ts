@@ -47,6 +47,15 @@ describe('keys list with spend', () => {
     expect(of('open').spend).toBeNull();
   });
 
+  it('writes a spend under $1 to three significant digits, as the 429 does, so a small cap exceeded by a fraction reads so', async () => {
+    const db = path.join(dir(), 'k.db');
+    expect((await cli(['keys', 'create', 'small', '--budget', '0.05', '--period', 'day', '--db', db])).code).toBe(0);
+    await spend(db, 'small', [61_700_000], NOW + 1);
+    const table = await cli(['keys', 'list', '--db', db]);
+    // Was '$0.06 of $0.05/day (123 %) blocked', while the refusal says '$0.0617 of $0.05'.
+    expect(table.out.split('\n').find((l) => l.startsWith('small'))).toContain('$0.0617 of $0.05/day (123 %) blocked');
+  });
+
   it('a soft budget past its cap is not blocked', async () => {
     const db = path.join(dir(), 'k.db');
     expect((await cli(['keys', 'create', 'soft', '--budget', '0.01', '--period', 'day', '--soft', '--db', db])).code).toBe(0);

@@ -19,16 +19,17 @@ async function run(args: string[]): Promise<string> {
  * llama-3.3-70b-versatile) was "unknown" though `prices list` shows it and calls are priced.
  */
 describe('prices show MODEL without --provider', () => {
-  it("shows cohere's embed-v4.0 at $0.12 per 1M input tokens, as --provider cohere does", async () => {
+  it("shows cohere's embed-v4.0 at $0.12 per 1M input tokens ($0.47 per 1M image tokens, tokometer's override), as --provider cohere does", async () => {
     const expected = [
       'embed-v4.0  Embed v4.0',
       '  provider          cohere',
-      '  source            genai-prices@0.1.8',
+      '  source            override',
       '  USD per 1M tokens:',
       '    input             $0.12',
       '    cached input      -  (billed as input)',
       '    cache write (5m)  -  (billed as input)',
       '    output            -  (not billed)',
+      '    image input       $0.47',
       '',
     ].join('\n');
     expect(await run(['prices', 'show', 'embed-v4.0', '--provider', 'cohere'])).toBe(expected);

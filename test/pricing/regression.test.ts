@@ -47,7 +47,8 @@ const TABLE: Array<[provider: string, model: string, input: number, cached: numb
   ['cohere', 'command-r-08-2024', 0.15, null, 0.6],
   ['cohere', 'command-r-plus-08-2024', 2.5, null, 10],
   ['cohere', 'command-r7b-12-2024', 0.0375, null, 0.15],
-  ['cohere', 'embed-v4.0', 0.12, null, null],
+  // Override: the catalog lacks Embed 4's image price ($0.47 per 1M image tokens, cohere.com/pricing).
+  ['cohere', 'embed-v4.0', 0.12, null, null, 'override'],
   ['groq', 'llama-3.3-70b-versatile', 0.59, null, 0.79],
   ['groq', 'llama-3.1-8b-instant', 0.05, null, 0.08],
   // Groq published $0.15 / $0.75 at launch (Aug 2025); the catalog has $0.60 output.

@@ -28,13 +28,14 @@ describe('Cohere /v2/embed with an image (meta.billed_units.image_tokens)', () =
     response_type: 'embeddings_by_type',
   };
 
-  it('reads the billed image tokens as the call\'s (input) usage', () => {
+  it('reads the billed image tokens as the call\'s (input) usage, all of it image', () => {
     const info = adapter.describe('POST', '/v2/embed', body);
     const observed = adapter.usageFromJson(info, answer);
     expect(observed.usage?.inputTokens).toBe(1000);
+    expect(observed.usage?.inputImageTokens).toBe(1000);
   });
 
-  it('records the call with the reported usage, not an estimate of the base64 body (embed-v4.0, $0.12 / 1M: 1,000 tokens = 120,000 nano-USD)', () => {
+  it('records the call with the reported usage, not an estimate of the base64 body (embed-v4.0 image tokens, $0.47 / 1M: 1,000 tokens = 470,000 nano-USD)', () => {
     const info = adapter.describe('POST', '/v2/embed', body);
     const finished = new FinishedCalls((error) => {
       throw error;
@@ -52,6 +53,6 @@ describe('Cohere /v2/embed with an image (meta.billed_units.image_tokens)', () =
     // Before: usageSource 'estimated', inputTokens 100,027 (body chars / 4), cost 12,003,240 nano ($0.0120): 100x the billed tokens.
     expect(r.usageSource).toBe('reported');
     expect(r.usage?.inputTokens).toBe(1000);
-    expect(r.costNano).toBe(120_000);
+    expect(r.costNano).toBe(470_000);
   });
 });
