@@ -4,7 +4,6 @@ import { nanoToUsd } from '../lib/money.js';
 import type { Store } from '../store/facade.js';
 import type { WriteHold } from '../store/held-writes.js';
 import type { KeyBudget, KeyEvent } from '../store/types.js';
-import type { AlertBook } from './alert-book.js';
 import type { BudgetLedger } from './ledger.js';
 import { keyLimitChanges, storeLimits } from './restart-limits.js';
 import { storedKeySpend, type StoredKeySpend } from './stored-key-spend.js';
@@ -18,8 +17,6 @@ export interface BudgetedKey {
 /** What a key budget sync reads, writes and tells (BudgetService hands its own). */
 export interface KeyBudgetSyncOptions {
   ledger: BudgetLedger;
-  /** Forgets the firings of thresholds a raised limit re-armed. */
-  book: AlertBook;
   store: Pick<Store, 'budgets' | 'history' | 'unitOfWork'>;
   clock: Clock;
   /** IANA zone of the budget periods (config `timezone`). */
@@ -143,14 +140,13 @@ export class KeyBudgetSync {
   }
 
   /**
-   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7): the
-   * alert book forgets their firings at once (so a limit lowered back fires them again), and
-   * `keys history` gets a row, one per change however many replicas apply it: written under
+   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7; the
+   * counter marks them re-armed, so they fire again as new alerts, also when the limit is
+   * lowered back to the one they fired under: alert-book.ts `take`), and `keys history` gets a row, one per change however many replicas apply it: written under
    * the key's row lock (PostgreSQL; SQLite's write transaction holds the whole file), unless
    * another replica's row for the same raise is there already (rearmRecorded).
    */
   private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
-    this.o.book.rearmThresholds('key', name, null, thresholds);
     const spent = this.o.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
     const toUsd = nanoToUsd(to.limitNano);
     const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: toUsd }, spent_usd: nanoToUsd(spent) };

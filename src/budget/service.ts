@@ -140,12 +140,13 @@ export class BudgetService {
       keyBudgets: seeded.keys,
       tagBudgets: seeded.tags,
       onCross: (e: AlertEvent) => {
-        if (this.book.admit(e)) this.notifier.notify(e);
+        const alert = this.book.take(e);
+        if (alert !== null) this.notifier.notify(alert);
       },
       // A reset through another replica re-arms this one's alerts too, as the one made here does.
       onResetElsewhere: (c) => this.book.rearm(c.kind, c.name, c.tagValue, c.periodStart),
     });
-    this.keySync = new KeyBudgetSync({ ledger: this.ledger, book: this.book, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
+    this.keySync = new KeyBudgetSync({ ledger: this.ledger, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), ...(o.outputHold !== undefined ? { outputHold: o.outputHold } : {}), ...(o.configKeyBudget !== undefined ? { configKeyBudget: o.configKeyBudget } : {}), log: o.log });
   }
 

@@ -47,7 +47,8 @@ describe('re-armed and lowered-limit alerts reach the store and the webhook', ()
     const hooks = posted.filter((p) => p.threshold === 1);
     expect(hooks).toHaveLength(2);
     expect(hooks[0]!.id).not.toBe(hooks[1]!.id);
-    // Once: a further call, and a restart, fire nothing more.
+    // Once: a further call, and a restart (on the calls as stored, repriced), fire nothing more.
+    w.spend('k', NOW, 0.00105, u1);
     const restarted = await w.service(tags);
     expect(call(restarted, 'k', 0.0001, u1)).toBe(false);
     expect(w.lines.filter((l) => l.includes('reached 100%'))).toHaveLength(2);
