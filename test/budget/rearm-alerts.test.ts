@@ -54,6 +54,21 @@ describe('re-armed and lowered-limit alerts reach the store and the webhook', ()
     expect(w.lines.filter((l) => l.includes('reached 100%'))).toHaveLength(2);
   });
 
+  it('a reprice down that re-arms a key budget\'s thresholds lists proxy alerts_rearmed in keys history once, however many replicas apply it', async () => {
+    w = world();
+    await w.addKey('k', keyBudget(1, { alertAt: [0.5, 1] }));
+    w.spend('k', NOW, 1.2); // both replicas seed $1.20: 50 % and 100 % count as fired
+    const a = await w.service();
+    const b = await w.service();
+    const change = { id: 7, ts: at(NOW), keyName: 'k', tags: {}, deltaNano: -0.5 * USD };
+    await Promise.all([a.adjustSpend([change]), b.adjustSpend([change])]);
+    const trail = await w.store.history.list({ keyName: 'k' });
+    expect(trail.map((e) => `${e.actor} ${e.action}`)).toEqual(['proxy alerts_rearmed']);
+    expect(trail[0]!.details).toEqual({ thresholds: [1], repriced_through: 7, spent_usd: 0.7 });
+    expect(call(a, 'k', 0.4)).toBe(true);
+    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' reached 100%")]);
+  });
+
   it('a raised limit lowered back fires the re-armed thresholds as new alerts (row and webhook), once', async () => {
     w = world();
     await w.addKey('k', keyBudget(1, { alertAt: [0.5, 1] }));
