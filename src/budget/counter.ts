@@ -257,16 +257,19 @@ export class BudgetCounter {
    * (at or after `countsFrom`), and hands it to the share (shared budgets). An increase
    * fires the thresholds it reaches; a decrease never goes below 0 and re-arms the fired
    * thresholds the spend falls below (their next crossing is a new alert).
+   * @returns the thresholds a decrease re-armed (fractions, ascending); usually empty.
    */
-  adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+  adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): number[] {
     const deltaNano = Math.round(change.deltaNano);
-    if (!this.counts(change.ts) || deltaNano === 0) return;
+    if (!this.counts(change.ts) || deltaNano === 0) return [];
+    let rearmed: number[] = [];
     if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
     else {
       this.spentNano = Math.max(0, this.spentNano + deltaNano);
-      this.rearmBelowSpend();
+      rearmed = this.rearmBelowSpend();
     }
     this.share?.repriced(change.id, deltaNano);
+    return rearmed;
   }
 
   /** Takes back a cost change `adjust` would apply, without alerting (restart-reprices.ts): thresholds above the spend re-armed, those it reaches fired. Share not told. */

@@ -222,13 +222,18 @@ export class BudgetService {
   /**
    * Moves the current periods' spend by repriced calls' cost changes (`prices reprice`,
    * possibly run by another process), ids ascending: each change counts for the budgets
-   * its call counts against, as its settle did.
+   * its call counts against, as its settle did. The ledger moves at once; the promise
+   * resolves once the key budgets whose alerts a decrease re-armed have their keys history
+   * row (key-budget-sync.ts `recordRepriceRearm`). Never rejects.
    */
-  adjustSpend(changes: Iterable<RepricedSpend>): void {
+  async adjustSpend(changes: Iterable<RepricedSpend>): Promise<void> {
     const list = [...changes];
-    this.ledger.adjustSpend(list);
+    const rearmed = this.ledger.adjustSpend(list);
+    if (list.length === 0) return;
+    const through = list[list.length - 1]!.id;
     // So a restart replays only the changes made after this (restart-reprices.ts).
-    if (list.length > 0) void storeRepricesSeen(this.o.store.budgets, list[list.length - 1]!.id, this.o.clock(), this.o.log);
+    const seen = storeRepricesSeen(this.o.store.budgets, through, this.o.clock(), this.o.log);
+    await Promise.all([seen, ...[...rearmed].map(([name, thresholds]) => this.keySync.recordRepriceRearm(name, thresholds, through))]);
   }
 
   /** Whose calls each budget sums: the keys with a budget, then the tag budgets. */
