@@ -79,7 +79,7 @@ export class BudgetCounter {
   private nextAlert = 0;
   /**
    * Per threshold (same index): the spend fell back below it after it fired in this period
-   * (a reprice down, a raised limit, a lower shared spend), so its next crossing is a new
+   * (a reprice down, a raised limit; not a shared row's read, syncSpend), so its next crossing is a new
    * alert (AlertEvent.rearmed). Cleared when it fires or counts as fired, and at a new period or reset.
    */
   private rearmed: boolean[] = [];
@@ -140,12 +140,15 @@ export class BudgetCounter {
   /**
    * Moves the spend to what the shared row says (plus this replica's unreported spend):
    * thresholds it reaches fire (an alert may so come from more than one replica, with
-   * the same id); a lower spend (a reset elsewhere) re-arms those above it.
+   * the same id); a lower spend (a reset elsewhere) re-arms those above it, without marking
+   * them `rearmed`: a reset elsewhere gives their next firing its own id already (armedFrom),
+   * a reprice down is marked by this replica's own `adjust`, and a row read that lags behind
+   * the spend here must not turn its next crossing into a second alert.
    */
   syncSpend(knownNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
     if (knownNano >= this.spentNano) return this.addSpend(knownNano - this.spentNano, now, onCross);
     this.spentNano = knownNano;
-    this.rearmBelowSpend();
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
   }
 
   /**
