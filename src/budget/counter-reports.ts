@@ -79,17 +79,25 @@ export function budgetState(c: CounterFields): BudgetState {
 }
 
 /**
- * The alert of `threshold` (a fraction of the limit) crossed at `at` (ms). Its id names
- * the budget instance, threshold, period start and limit, and the admin reset that
- * re-armed it (`armedFrom`) when there was one in this period: the same crossing has the
- * same id on every replica.
+ * An alert's id (AlertEvent.id): the budget instance, threshold, period start and limit,
+ * and `armedFrom` when it is past the period start (re-armed in the period), so the id of
+ * an alert never re-armed stays as it was.
  */
-export function alertEvent(c: CounterFields, threshold: number, at: number): AlertEvent {
-  const instance = c.tagValue === null ? '' : `:${c.tagValue}`;
-  // Re-armed by an admin reset in this period: another alert (its armedFrom), so another id.
-  const rearmed = c.countsFrom > c.periodStart ? `:${c.countsFrom}` : '';
+export function alertId(e: Pick<AlertEvent, 'kind' | 'name' | 'tagValue' | 'threshold' | 'periodStart' | 'limitNano' | 'armedFrom'>): string {
+  const instance = e.tagValue === null ? '' : `:${e.tagValue}`;
+  const rearmed = e.armedFrom > e.periodStart ? `:${e.armedFrom}` : '';
+  return `${e.kind}:${e.name}${instance}:${e.threshold}:${e.periodStart}:${e.limitNano}${rearmed}`;
+}
+
+/**
+ * The alert of `threshold` (a fraction of the limit) crossed at `at` (ms), armed from the
+ * admin reset that re-armed it when there was one in this period (`armedFrom`, alertId): the
+ * same crossing has the same id on every replica. `rearmed`: the spend fell back below the
+ * threshold since it last fired (the alert book gives it its own identity, alert-book.ts).
+ */
+export function alertEvent(c: CounterFields, threshold: number, at: number, rearmed = false): AlertEvent {
   return {
-    id: `${c.kind}:${c.name}${instance}:${threshold}:${c.periodStart}:${c.limitNano}${rearmed}`,
+    id: alertId({ kind: c.kind, name: c.name, tagValue: c.tagValue, threshold, periodStart: c.periodStart, limitNano: c.limitNano, armedFrom: c.countsFrom }),
     name: c.name,
     kind: c.kind,
     per: c.per,
@@ -103,5 +111,6 @@ export function alertEvent(c: CounterFields, threshold: number, at: number): Ale
     resetAt: resetAtOf(c),
     soft: c.soft,
     at,
+    ...(rearmed ? { rearmed } : {}),
   };
 }

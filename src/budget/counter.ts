@@ -77,6 +77,12 @@ export class BudgetCounter {
   private thresholds: number[] = [];
   private thresholdNano: number[] = [];
   private nextAlert = 0;
+  /**
+   * Per threshold (same index): the spend fell back below it after it fired in this period
+   * (a reprice down, a raised limit; not a shared row's read, syncSpend), so its next crossing is a new
+   * alert (AlertEvent.rearmed). Cleared when it fires or counts as fired, and at a new period or reset.
+   */
+  private rearmed: boolean[] = [];
 
   constructor(
     readonly name: string,
@@ -105,6 +111,7 @@ export class BudgetCounter {
     this.inFlight = 0;
     this.epoch++;
     this.nextAlert = 0;
+    this.rearmed = [];
   }
 
   /** The admission decision for a call with this estimate (policy.ts; soft budgets always allow). */
@@ -133,7 +140,10 @@ export class BudgetCounter {
   /**
    * Moves the spend to what the shared row says (plus this replica's unreported spend):
    * thresholds it reaches fire (an alert may so come from more than one replica, with
-   * the same id); a lower spend (a reset elsewhere) re-arms those above it.
+   * the same id); a lower spend (a reset elsewhere) re-arms those above it, without marking
+   * them `rearmed`: a reset elsewhere gives their next firing its own id already (armedFrom),
+   * a reprice down is marked by this replica's own `adjust`, and a row read that lags behind
+   * the spend here must not turn its next crossing into a second alert.
    */
   syncSpend(knownNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
     if (knownNano >= this.spentNano) return this.addSpend(knownNano - this.spentNano, now, onCross);
@@ -142,16 +152,30 @@ export class BudgetCounter {
   }
 
   /**
+   * Re-arms the fired thresholds the spend is below again (they fire again when it reaches
+   * them, as new alerts: `rearmed`). @returns them (fractions, ascending).
+   */
+  private rearmBelowSpend(): number[] {
+    const fired = this.nextAlert;
+    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.rearmed[--this.nextAlert] = true;
+    return this.thresholds.slice(this.nextAlert, fired);
+  }
+
+  /**
    * Applies a (changed) definition. Same period: counters kept; a changed period re-windows
    * at `at` and takes `spentNano` (the spend of the new window, from the store) or 0.
    * Thresholds a lower limit puts behind the spend fire at once (the ledger's `addSpend(0)`); fired
-   * thresholds a higher limit puts back above the spend are re-armed (they fire again
-   * when the spend reaches them under the new limit). Changed thresholds or period: those
-   * the spend has already reached count as fired (no burst of stale alerts).
+   * thresholds a higher limit puts back above the spend are re-armed (they fire again, as new
+   * alerts, when the spend reaches them). Changed thresholds: those the spend has already
+   * reached count as fired (no burst of stale alerts). Changed period (same thresholds): those
+   * fired in the old window count as fired while the new window's spend is at them, and those
+   * it reaches beyond them fire at once, as for a lowered limit (a key moved to a lower limit
+   * and a longer period is blocked at once: it must not be without an alert).
    * @returns the thresholds re-armed by a raised limit (fractions, ascending); usually empty.
    */
   apply(def: CounterDef, at?: number, spentNano?: NanoUsd): number[] {
     const periodChanged = def.period !== this.period;
+    const firedBefore = this.nextAlert;
     const thresholdsChanged = def.alertAt.length !== this.thresholds.length || def.alertAt.some((t, i) => t !== this.thresholds[i]);
     const limitChanged = def.limitNano !== this.limitNano;
     this.limitNano = def.limitNano;
@@ -160,11 +184,9 @@ export class BudgetCounter {
     if (thresholdsChanged) {
       this.thresholds = [...def.alertAt].filter((t) => t > 0 && Number.isFinite(t)).sort((a, b) => a - b);
       this.nextAlert = 0;
+      this.rearmed = [];
     }
     this.thresholdNano = this.thresholds.map((t) => Math.max(1, Math.round(t * this.limitNano)));
-    const fired = this.nextAlert;
-    while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
-    const rearmed = this.thresholds.slice(this.nextAlert, fired);
     if (periodChanged && at !== undefined) {
       // Same epoch: calls in flight started now-ish, so they still settle into this counter.
       const w = this.windows.get(this.period, at);
@@ -172,14 +194,20 @@ export class BudgetCounter {
       this.periodEnd = w.end;
       this.countsFrom = w.start;
       this.spentNano = spentNano ?? 0;
-      this.nextAlert = 0;
+      this.rearmed = [];
     }
     if (limitChanged) this.share?.limitChanged();
-    if (thresholdsChanged || periodChanged) {
+    if (thresholdsChanged) {
       this.markCrossedSilently();
       return [];
     }
-    return rearmed;
+    if (periodChanged) {
+      // Another period's alerts: the new window's are new alerts anyway, none is re-armed.
+      this.nextAlert = Math.min(firedBefore, this.thresholds.length);
+      while (this.nextAlert > 0 && this.spentNano < this.thresholdNano[this.nextAlert - 1]!) this.nextAlert--;
+      return [];
+    }
+    return this.rearmBelowSpend();
   }
 
   /**
@@ -189,10 +217,12 @@ export class BudgetCounter {
   addSpend(costNano: NanoUsd, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
     this.spentNano += costNano;
     while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) {
+      const rearmed = this.rearmed[this.nextAlert] === true;
+      this.rearmed[this.nextAlert] = false;
       const threshold = this.thresholds[this.nextAlert++]!;
       if (onCross === undefined) continue;
       try {
-        onCross(alertEvent(this, threshold, now()));
+        onCross(alertEvent(this, threshold, now(), rearmed));
       } catch {
         // An alert sink must never break settling.
       }
@@ -201,7 +231,7 @@ export class BudgetCounter {
 
   /** Marks every threshold the current spend has reached as fired, without firing (seeding, restarts). */
   markCrossedSilently(): void {
-    while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) this.nextAlert++;
+    while (this.nextAlert < this.thresholdNano.length && this.spentNano >= this.thresholdNano[this.nextAlert]!) this.rearmed[this.nextAlert++] = false;
   }
 
   /**
@@ -211,6 +241,7 @@ export class BudgetCounter {
   resetSpend(at: number): void {
     this.spentNano = 0;
     this.nextAlert = 0;
+    this.rearmed = [];
     this.countsFrom = Math.max(this.countsFrom, at);
     this.share?.resetSpend();
   }
@@ -227,14 +258,21 @@ export class BudgetCounter {
   /**
    * Moves the spend by a repriced call's cost change when the call counts in this period
    * (at or after `countsFrom`), and hands it to the share (shared budgets). An increase
-   * fires the thresholds it reaches; a decrease never goes below 0 and re-arms nothing.
+   * fires the thresholds it reaches; a decrease never goes below 0 and re-arms the fired
+   * thresholds the spend falls below (their next crossing is a new alert).
+   * @returns the thresholds a decrease re-armed (fractions, ascending); usually empty.
    */
-  adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): void {
+  adjust(change: Pick<RepricedSpend, 'id' | 'ts' | 'deltaNano'>, now: () => number, onCross: ((e: AlertEvent) => void) | undefined): number[] {
     const deltaNano = Math.round(change.deltaNano);
-    if (!this.counts(change.ts) || deltaNano === 0) return;
+    if (!this.counts(change.ts) || deltaNano === 0) return [];
+    let rearmed: number[] = [];
     if (deltaNano > 0) this.addSpend(deltaNano, now, onCross);
-    else this.spentNano = Math.max(0, this.spentNano + deltaNano);
+    else {
+      this.spentNano = Math.max(0, this.spentNano + deltaNano);
+      rearmed = this.rearmBelowSpend();
+    }
     this.share?.repriced(change.id, deltaNano);
+    return rearmed;
   }
 
   /** Takes back a cost change `adjust` would apply, without alerting (restart-reprices.ts): thresholds above the spend re-armed, those it reaches fired. Share not told. */

@@ -4,7 +4,6 @@ import { nanoToUsd } from '../lib/money.js';
 import type { Store } from '../store/facade.js';
 import type { WriteHold } from '../store/held-writes.js';
 import type { KeyBudget, KeyEvent } from '../store/types.js';
-import type { AlertBook } from './alert-book.js';
 import type { BudgetLedger } from './ledger.js';
 import { keyLimitChanges, storeLimits } from './restart-limits.js';
 import { storedKeySpend, type StoredKeySpend } from './stored-key-spend.js';
@@ -18,8 +17,6 @@ export interface BudgetedKey {
 /** What a key budget sync reads, writes and tells (BudgetService hands its own). */
 export interface KeyBudgetSyncOptions {
   ledger: BudgetLedger;
-  /** Forgets the firings of thresholds a raised limit re-armed. */
-  book: AlertBook;
   store: Pick<Store, 'budgets' | 'history' | 'unitOfWork'>;
   clock: Clock;
   /** IANA zone of the budget periods (config `timezone`). */
@@ -36,17 +33,18 @@ const REARMED = 'alerts_rearmed';
 const TRAIL_LOOKBACK = 50;
 
 /**
- * Whether `trail` (a key's newest audit entries, oldest first) already records the re-arm of
- * its limit being raised to `toUsd` since its latest change (its newest entry of another
- * action: the `set` of `keys set` or the admin API, a reset): every replica applies that one
- * change and re-arms its own alerts, and another replica wrote the row first. A trail whose
- * every entry is a re-arm (more than TRAIL_LOOKBACK since the last change) counts as not.
+ * Whether `trail` (a key's newest audit entries, oldest first) already records this re-arm
+ * (`same` on its details: the limit raised to the same value, the same reprice change) since
+ * the key's latest change (its newest entry of another action: the `set` of `keys set` or the
+ * admin API, a reset): every replica applies that one change and re-arms its own alerts, and
+ * another replica wrote the row first. A trail whose every entry is a re-arm (more than
+ * TRAIL_LOOKBACK since the last change) counts as not.
  */
-function rearmRecorded(trail: ReadonlyArray<Pick<KeyEvent, 'action' | 'details'>>, toUsd: number): boolean {
+function rearmRecorded(trail: ReadonlyArray<Pick<KeyEvent, 'action' | 'details'>>, same: (details: Record<string, unknown>) => boolean): boolean {
   for (let i = trail.length - 1; i >= 0; i--) {
     const e = trail[i]!;
     if (e.action !== REARMED) return false;
-    if ((e.details['limit_usd'] as { to?: unknown } | undefined)?.to === toUsd) return true;
+    if (same(e.details)) return true;
   }
   return false;
 }
@@ -143,20 +141,41 @@ export class KeyBudgetSync {
   }
 
   /**
-   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7): the
-   * alert book forgets their firings at once (so a limit lowered back fires them again), and
-   * `keys history` gets a row, one per change however many replicas apply it: written under
+   * A raised limit re-armed alert thresholds the spend is below again (#18 point 7; the
+   * counter marks them re-armed, so they fire again as new alerts, also when the limit is
+   * lowered back to the one they fired under: alert-book.ts `take`), and `keys history` gets a row, one per change however many replicas apply it: written under
    * the key's row lock (PostgreSQL; SQLite's write transaction holds the whole file), unless
    * another replica's row for the same raise is there already (rearmRecorded).
    */
   private async recordRearm(name: string, from: KeyBudget, to: KeyBudget, thresholds: number[]): Promise<void> {
-    this.o.book.rearmThresholds('key', name, null, thresholds);
-    const spent = this.o.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0;
     const toUsd = nanoToUsd(to.limitNano);
-    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: toUsd }, spent_usd: nanoToUsd(spent) };
+    const details = { thresholds, limit_usd: { from: nanoToUsd(from.limitNano), to: toUsd }, spent_usd: this.spentUsd(name) };
+    await this.appendRearm(name, details, (d) => (d['limit_usd'] as { to?: unknown } | undefined)?.to === toUsd);
+  }
+
+  /**
+   * Repriced calls (`prices reprice`, changes up to id `throughId`) lowered key `name`'s spend
+   * below `thresholds` it had fired (ledger.ts `adjustSpend`): they fire again as new alerts,
+   * and `keys history` gets an `alerts_rearmed` row (details `repriced_through`), once however
+   * many replicas apply the changes, as for a raised limit. Never rejects (a failure is logged).
+   */
+  async recordRepriceRearm(name: string, thresholds: number[], throughId: number): Promise<void> {
+    try {
+      await this.appendRearm(name, { thresholds, repriced_through: throughId, spent_usd: this.spentUsd(name) }, (d) => d['repriced_through'] === throughId);
+    } catch (error) {
+      this.o.log(`could not record in keys history the alerts that repriced calls re-armed for key '${name}': ${errorMessage(error)}`);
+    }
+  }
+
+  private spentUsd(name: string): number {
+    return nanoToUsd(this.o.ledger.snapshot().find((s) => s.kind === 'key' && s.name === name)?.spentNano ?? 0);
+  }
+
+  /** Appends an alerts_rearmed row under the key's row lock, unless the trail since its latest change has one `same` as it. */
+  private async appendRearm(name: string, details: Record<string, unknown>, same: (details: Record<string, unknown>) => boolean): Promise<void> {
     await this.o.store.unitOfWork(async (tx) => {
       await tx.keys.lock(name);
-      if (rearmRecorded(await tx.history.list({ keyName: name, limit: TRAIL_LOOKBACK }), toUsd)) return;
+      if (rearmRecorded(await tx.history.list({ keyName: name, limit: TRAIL_LOOKBACK }), same)) return;
       await tx.history.append({ ts: this.o.clock(), actor: 'proxy', action: REARMED, keyName: name, details });
     });
   }

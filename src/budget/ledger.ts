@@ -231,24 +231,33 @@ export class BudgetLedger {
   /**
    * Moves spend by repriced calls' cost changes (ids ascending), for the budgets each call
    * counts against, when the call lies in the instance's current period and after its last
-   * reset. Increases fire alerts as settling does. Shared budgets also send each change to
-   * their row, which counts it once whichever replicas send it.
+   * reset. Increases fire alerts as settling does; decreases re-arm the thresholds the spend
+   * falls below. Shared budgets also send each change to their row, which counts it once
+   * whichever replicas send it.
+   * @returns key name → the thresholds (fractions, ascending) decreases re-armed on its key budget.
    */
-  adjustSpend(changes: Iterable<RepricedSpend>): void {
+  adjustSpend(changes: Iterable<RepricedSpend>): Map<string, number[]> {
     const at = this.clock();
     const touched = new Set<BudgetCounter>();
+    const rearmed = new Map<string, Set<number>>();
     for (const change of changes) {
       this.sharing?.noteRepriced(change.id);
       const delta = change.deltaNano;
       if (delta === 0 || !Number.isFinite(delta)) continue;
       for (const c of this.countersFor({ keyName: change.keyName, tags: change.tags }, at) ?? []) {
-        c.adjust(change, this.clock, this.onCross);
+        const thresholds = c.adjust(change, this.clock, this.onCross);
+        if (c.kind === 'key' && thresholds.length > 0) {
+          const keyRearmed = rearmed.get(c.name) ?? new Set<number>();
+          for (const t of thresholds) keyRearmed.add(t);
+          rearmed.set(c.name, keyRearmed);
+        }
         touched.add(c);
       }
     }
     // A lower spend may make room for waiting callers; a higher one may exhaust their budget.
     this.admission.wake(touched);
     this.instances.tags.maybeSweep(at);
+    return new Map([...rearmed].map(([name, ts]) => [name, [...ts].sort((x, y) => x - y)]));
   }
 
   /** At start, after the seed: the reprice changes made while serve was stopped, rewound or replayed (budget-instances.ts `replayRepriced`). */

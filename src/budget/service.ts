@@ -140,12 +140,13 @@ export class BudgetService {
       keyBudgets: seeded.keys,
       tagBudgets: seeded.tags,
       onCross: (e: AlertEvent) => {
-        if (this.book.admit(e)) this.notifier.notify(e);
+        const alert = this.book.take(e);
+        if (alert !== null) this.notifier.notify(alert);
       },
       // A reset through another replica re-arms this one's alerts too, as the one made here does.
       onResetElsewhere: (c) => this.book.rearm(c.kind, c.name, c.tagValue, c.periodStart),
     });
-    this.keySync = new KeyBudgetSync({ ledger: this.ledger, book: this.book, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
+    this.keySync = new KeyBudgetSync({ ledger: this.ledger, store: o.store, clock: o.clock, timeZone: o.timeZone, log: o.log, ...(o.holdWrites !== undefined ? { holdWrites: o.holdWrites } : {}) }, keyDefs);
     this.gate = new LedgerGate(this.ledger, new EstimatePrices(o.pricer), { ...(o.admissionWaitMs !== undefined ? { admissionWaitMs: o.admissionWaitMs } : {}), ...(o.outputHold !== undefined ? { outputHold: o.outputHold } : {}), ...(o.configKeyBudget !== undefined ? { configKeyBudget: o.configKeyBudget } : {}), log: o.log });
   }
 
@@ -221,13 +222,18 @@ export class BudgetService {
   /**
    * Moves the current periods' spend by repriced calls' cost changes (`prices reprice`,
    * possibly run by another process), ids ascending: each change counts for the budgets
-   * its call counts against, as its settle did.
+   * its call counts against, as its settle did. The ledger moves at once; the promise
+   * resolves once the key budgets whose alerts a decrease re-armed have their keys history
+   * row (key-budget-sync.ts `recordRepriceRearm`). Never rejects.
    */
-  adjustSpend(changes: Iterable<RepricedSpend>): void {
+  async adjustSpend(changes: Iterable<RepricedSpend>): Promise<void> {
     const list = [...changes];
-    this.ledger.adjustSpend(list);
+    const rearmed = this.ledger.adjustSpend(list);
+    if (list.length === 0) return;
+    const through = list[list.length - 1]!.id;
     // So a restart replays only the changes made after this (restart-reprices.ts).
-    if (list.length > 0) void storeRepricesSeen(this.o.store.budgets, list[list.length - 1]!.id, this.o.clock(), this.o.log);
+    const seen = storeRepricesSeen(this.o.store.budgets, through, this.o.clock(), this.o.log);
+    await Promise.all([seen, ...[...rearmed].map(([name, thresholds]) => this.keySync.recordRepriceRearm(name, thresholds, through))]);
   }
 
   /** Whose calls each budget sums: the keys with a budget, then the tag budgets. */

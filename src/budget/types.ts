@@ -107,9 +107,9 @@ export interface AlertEvent {
    * Stable id for receivers to de-duplicate webhook retries, the same on every replica that
    * sees the crossing: `kind:name[:tagValue]:threshold:periodStart:limitNano[:armedFrom]`
    * (ms since the epoch). A changed limit makes a new id; `:armedFrom` is there only when an
-   * admin reset in the period re-armed the threshold (armedFrom > periodStart), so an alert
-   * fired again after a reset is not taken for the first, and one without a reset keeps the
-   * id it had before.
+   * admin reset or a falling spend in the period re-armed the threshold (armedFrom >
+   * periodStart), so an alert fired again is not taken for the first, and one never re-armed
+   * keeps the id it had before.
    */
   id: string;
   name: string;
@@ -124,12 +124,23 @@ export interface AlertEvent {
   spentNano: NanoUsd;
   period: BudgetPeriod;
   periodStart: number;
-  /** ms the threshold was armed from: the period start or, after an admin reset in the period, the reset (the counter's countsFrom). */
+  /**
+   * ms the threshold was armed from: the period start or, after an admin reset in the period,
+   * the reset (the counter's countsFrom); for a threshold re-armed by a falling spend whose
+   * firing would repeat an earlier one's identity, 1 past the highest armedFrom it fired with
+   * in the period (alert-book.ts), so every firing has its own stored row and webhook id.
+   */
   armedFrom: number;
   resetAt: number | null;
   soft: boolean;
   /** When the crossing was observed, ms. */
   at: number;
+  /**
+   * True when the spend fell back below this threshold after it fired in this period (a
+   * reprice down, a raised limit): this crossing is a new alert. When its identity is taken
+   * by the earlier firing, the alert book moves `armedFrom` (and `id`) past it (alert-book.ts).
+   */
+  rearmed?: boolean;
 }
 
 /** A call as read back from the store to rebuild spend at start (cost null = unpriced = 0). */

@@ -36,6 +36,22 @@ describe('AlertBook', () => {
     expect(book.admit(event({ periodStart: 2000 }))).toBe(false);
   });
 
+  it('takes a re-armed crossing whose identity fired as a new alert, armed from 1 past every firing of its threshold (any limit), the same on every book that knows them', () => {
+    const book = new AlertBook();
+    const other = new AlertBook();
+    other.load([row(), row({ limitNano: 20, armedFrom: 1004 })], []);
+    expect(book.take(event())?.id).toBe('x');
+    expect(book.take(event())).toBeNull(); // not re-armed: a repeat
+    book.admit(event({ limitNano: 20, armedFrom: 1004 }));
+    const again = book.take(event({ rearmed: true }));
+    expect(again).toMatchObject({ armedFrom: 1005, id: 'tag:b:u1:0.5:1000:10:1005' });
+    expect(other.take(event({ rearmed: true }))?.id).toBe(again!.id);
+    expect(book.take(event({ rearmed: true }))).toMatchObject({ armedFrom: 1006 });
+    expect(book.take(event({ armedFrom: 1006 }))).toBeNull();
+    // A re-armed crossing whose identity is new keeps it.
+    expect(book.take(event({ threshold: 0.8, rearmed: true }))).toMatchObject({ id: 'x', armedFrom: 1000 });
+  });
+
   it('loads stored alerts, except those a later reset of their period re-armed', () => {
     const book = new AlertBook();
     book.load(
