@@ -15,6 +15,7 @@ import { noActiveKeyError } from './unknown-key.js';
 import { PERIODS, allowListNames, checkedProviders, parseBudget, parseTagFlags, type KeyFlags } from './key-flags.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
 import { configDriftNote } from './serve-config-record.js';
+import { declaredFingerprint } from '../config/drift.js';
 
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
@@ -74,7 +75,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const declared = keyDeclarations(config.keys);
       try {
         // The values marked (config) are the file's; a running serve enforces the file it started with.
-        const drift = await configDriftNote(db.path, store.meta, config);
+        const drift = await configDriftNote(db.path, store.meta, declaredFingerprint(config));
         const list = await store.keys.list({ includeRevoked: flags.all === true });
         // Each key's spend this period against the budget serve enforces (a revoked key's is moot).
         const spends = new Map<string, KeySpend | null>();

@@ -1,5 +1,3 @@
-import { declaredFingerprint } from '../config/drift.js';
-import type { Config } from '../config/schema.js';
 import { isPostgresUrl } from '../lib/db-location.js';
 import type { BudgetState } from '../budget/types.js';
 import { effectiveKeys, type KeyDeclaration } from '../keys/effective.js';
@@ -30,11 +28,11 @@ export async function recordServedConfig(dbPath: string, meta: Pick<StoreMeta, '
 }
 
 /**
- * The line to show when `config` (the one the command read) is not what the serve on
- * `dbPath` enforces, or null when it is, or no serve runs (or says nothing of its config).
+ * The line to show when the config the command read (`mine`, its declaredFingerprint,
+ * config/drift.ts) is not what the serve on `dbPath` enforces, or null when it is, or no
+ * serve runs (or says nothing of its config).
  */
-export async function configDriftNote(dbPath: string, meta: Pick<StoreMeta, 'servedConfig'>, config: Pick<Config, 'keys' | 'budgets'>): Promise<string | null> {
-  const mine = declaredFingerprint(config);
+export async function configDriftNote(dbPath: string, meta: Pick<StoreMeta, 'servedConfig'>, mine: string): Promise<string | null> {
   if (isPostgresUrl(dbPath)) {
     const served = await meta.servedConfig().catch(() => null);
     if (served === null || served.fingerprint === fingerprintNumber(mine)) return null;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import { changesText, configChanges, configFacts, type ConfigFacts } from '../config/drift.js';
-import { loadConfig, type Env } from '../config/load.js';
+import type { ConfigFacts } from '../config/drift.js';
+import type { Env } from '../config/load.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../proxy/log.js';
 
@@ -12,6 +12,8 @@ import type { Logger } from '../proxy/log.js';
  * `config changed since start: keys.app.budget.limit_usd 1 → 0.05; restart serve to apply them`
  * (a warning, once per state of the file), `config unchanged` on SIGHUP otherwise. A file
  * that no longer loads is logged as an error with its problems; serve keeps running.
+ * The config modules are imported only then: serve's own process loads none at its start
+ * (test/architecture, "serve-process").
  */
 export interface ConfigWatchOptions {
   /** The file serve read (absolute), or null when it ran on defaults: nothing to compare then. */
@@ -27,8 +29,8 @@ export interface ConfigWatchOptions {
 }
 
 export interface ConfigWatch {
-  /** Compares the file with the start now and logs the result (SIGHUP). */
-  check(): void;
+  /** Compares the file with the start now and logs the result (SIGHUP); resolves once logged, never rejects. */
+  check(): Promise<void>;
   /** Stops the modification-time look. */
   stop(): void;
 }
@@ -37,7 +39,10 @@ export function startConfigWatch(o: ConfigWatchOptions): ConfigWatch {
   /** What was last logged for the file's state, so the timer repeats nothing. */
   let lastLogged = '';
   let seenMtime = mtimeOf(o.file);
-  const compare = (always: boolean) => {
+  /** The comparison in progress: checks run one after another, never overlapping. */
+  let comparing: Promise<void> = Promise.resolve();
+  const compare = (always: boolean): Promise<void> => (comparing = comparing.then(() => compareNow(always)));
+  const compareNow = async (always: boolean) => {
     if (o.file === null) {
       if (always) o.log.info('config: serve runs on the defaults (no config file): nothing to compare');
       return;
@@ -45,6 +50,7 @@ export function startConfigWatch(o: ConfigWatchOptions): ConfigWatch {
     let line: string;
     let level: 'info' | 'warn' | 'error';
     try {
+      const [{ loadConfig }, { changesText, configChanges, configFacts }] = await Promise.all([import('../config/load.js'), import('../config/drift.js')]);
       const now = configFacts(loadConfig({ path: o.file, env: o.env, cwd: o.cwd }).config);
       const changes = configChanges(o.started, now);
       level = changes.length === 0 ? 'info' : 'warn';
@@ -63,7 +69,7 @@ export function startConfigWatch(o: ConfigWatchOptions): ConfigWatch {
           const mtime = mtimeOf(o.file);
           if (mtime === seenMtime) return;
           seenMtime = mtime;
-          compare(false);
+          void compare(false);
         }, o.pollMs)
       : null;
   timer?.unref?.();

@@ -223,7 +223,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     // or reprice in the database now instead of at the next poll.
     const reload = () => {
       log.info('SIGHUP: comparing the config file with the one serve started with (the config applies at a restart) and checking the database for new prices');
-      configWatch.check();
+      void configWatch.check();
       void watch.check();
     };
     const onInt = () => stop('SIGINT');
