@@ -14,6 +14,8 @@ import { keySpend, keySpendJson, keySpendText, type KeySpend } from './key-spend
 import { noActiveKeyError } from './unknown-key.js';
 import { PERIODS, allowListNames, checkedProviders, parseBudget, parseTagFlags, type KeyFlags } from './key-flags.js';
 import { collect, storeFlags, wantsColor } from './store-command.js';
+import { configDriftNote } from './serve-config-record.js';
+import { declaredFingerprint } from '../config/drift.js';
 
 /**
  * `tokometer keys create|list|revoke|set|history`: metering keys, shown once, stored as
@@ -68,9 +70,12 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (flags: KeyFlags & { all?: boolean; json?: boolean }) => {
       const config = configFor(ctx, flags.config);
-      const store = await storeFor(ctx, config, flags, 'read');
+      const db = dbToReadFor(ctx, config, flags.db);
+      const store = await openStoreFor(ctx, db.path, 'read', db.namedBy);
       const declared = keyDeclarations(config.keys);
       try {
+        // The values marked (config) are the file's; a running serve enforces the file it started with.
+        const drift = await configDriftNote(db.path, store.meta, declaredFingerprint(config));
         const list = await store.keys.list({ includeRevoked: flags.all === true });
         // Each key's spend this period against the budget serve enforces (a revoked key's is moot).
         const spends = new Map<string, KeySpend | null>();
@@ -85,6 +90,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         } else {
           ctx.out(keysTable(list, declared, spends, paint(wantsColor(ctx))) + '\n');
         }
+        if (drift !== null) (flags.json ? ctx.err : ctx.out)(drift + '\n');
       } finally {
         await store.close();
       }

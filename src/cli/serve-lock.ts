@@ -7,14 +7,30 @@ import { hostname } from 'node:os';
  * marker `<db>.serve` (JSON: pid, host name, port once known) before it opens the database
  * and removes it when it stops; a second serve finding a live one refuses to start. A marker
  * left by a serve killed with kill -9 is stale when its pid no longer runs on this host
- * (process.kill(pid, 0)) and is taken over. Other commands never look at it: they open the
- * database as before. Replicas share PostgreSQL, which keeps budgets in the database.
+ * (process.kill(pid, 0)) and is taken over. Replicas share PostgreSQL, which keeps budgets
+ * in the database.
+ *
+ * The marker also says which config serve enforces: the fingerprint of its `keys:` and
+ * `budgets:` (config/drift.ts declaredFingerprint) and when it started. `keys list` and `tui`
+ * read it (cli/serve-config-record.ts) to tell an edited config from the one serve enforces:
+ * the marker exists exactly while that serve runs, so nothing stale is claimed.
  */
 
 interface Marker {
   pid: number;
   host: string;
   port: number | null;
+  /** sha256 hex of the config's keys and budgets serve started with; absent in a marker of an older serve. */
+  config_sha256?: string;
+  /** ms since the epoch serve started. */
+  started_at?: number;
+}
+
+/** What a live serve's marker says of the config it enforces. */
+export interface RunningServe {
+  pid: number;
+  configSha256: string;
+  startedAt: number;
 }
 
 /** Serve refused: another live serve uses the file (exit 2). */
@@ -37,7 +53,9 @@ export interface ServeLock {
 function read(file: string): Marker | null {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Marker>;
-    return typeof m.pid === 'number' && typeof m.host === 'string' ? { pid: m.pid, host: m.host, port: typeof m.port === 'number' ? m.port : null } : null;
+    if (typeof m.pid !== 'number' || typeof m.host !== 'string') return null;
+    const config = typeof m.config_sha256 === 'string' && typeof m.started_at === 'number' ? { config_sha256: m.config_sha256, started_at: m.started_at } : {};
+    return { pid: m.pid, host: m.host, port: typeof m.port === 'number' ? m.port : null, ...config };
   } catch {
     return null;
   }
@@ -52,10 +70,21 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes the marker of `dbPath`. @throws ServeLockError when another live serve holds it. */
-export function lockServeDatabase(dbPath: string): ServeLock {
+/**
+ * The serve running on SQLite file `dbPath` with the config it enforces, or null when none
+ * runs (no marker, or its pid gone from this host) or its marker says nothing of its config.
+ */
+export function runningServeOn(dbPath: string): RunningServe | null {
+  const m = read(`${dbPath}.serve`);
+  if (m === null || m.config_sha256 === undefined || m.started_at === undefined) return null;
+  if (m.host === hostname() && !alive(m.pid)) return null;
+  return { pid: m.pid, configSha256: m.config_sha256, startedAt: m.started_at };
+}
+
+/** Takes the marker of `dbPath`, saying serve enforces `config`. @throws ServeLockError when another live serve holds it. */
+export function lockServeDatabase(dbPath: string, config?: { sha256: string; startedAt: number }): ServeLock {
   const file = `${dbPath}.serve`;
-  const me: Marker = { pid: process.pid, host: hostname(), port: null };
+  const me: Marker = { pid: process.pid, host: hostname(), port: null, ...(config === undefined ? {} : { config_sha256: config.sha256, started_at: config.startedAt }) };
   let taken = false;
   for (let attempt = 0; attempt < 2 && !taken; attempt++) {
     try {

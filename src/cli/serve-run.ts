@@ -17,6 +17,10 @@ import { namingListenFailures, type ListenSource } from './serve-listen.js';
 import { startPriceWatch } from './serve-prices.js';
 import { reachableUrl } from './serve-exposure.js';
 import { lockServeDatabase } from './serve-lock.js';
+import type { ConfigFacts } from '../config/drift.js';
+import { startConfigWatch } from './serve-config-watch.js';
+import { recordConfigAtStart } from './serve-config-record.js';
+import type { BudgetLimitRecord } from '../store/types.js';
 
 /**
  * What `serve` runs with, worked out from its flags and config by cli/serve.ts: plain
@@ -37,6 +41,8 @@ export interface ServePlan {
     /** URL or file (relative to `cwd`) auto_update fetches. */
     origin: string;
   };
+  /** The config file serve read (absolute; null: the defaults), its leaves and its keys' and budgets' fingerprint (config/drift.ts): what serve-config-watch.ts compares the file with, and serve records (serve-config-record.ts). */
+  config: { file: string | null; facts: ConfigFacts; sha256: string };
   /** A SQLite file, `:memory:` or a `postgres://` URL. */
   dbPath: string;
   /** Absolute path of the spill file; undefined = none (an in-memory database). */
@@ -92,7 +98,9 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   // unless another command wrote to it meanwhile.
   const newDatabase = newDatabaseFiles(dbPath, plan.spillPath);
   // One serve per SQLite file: each holds the budgets' spend in memory (serve-lock.ts).
-  const lock = sqliteFile ? lockServeDatabase(dbPath) : undefined;
+  const startedAt = deps.clock();
+  const lock = sqliteFile ? lockServeDatabase(dbPath, { sha256: plan.config.sha256, startedAt }) : undefined;
+  let knownLimits: BudgetLimitRecord[] = [];
   let storage: ProxyStorage | undefined;
   let proxy: RunningProxy;
   try {
@@ -110,6 +118,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
         });
         pricer.useSnapshot(snapshot);
         spendSeenId = await store.prices.latestSpendChangeId();
+        // The limits the previous serve ran with, before the budgets write this start's.
+        knownLimits = await store.budgets.budgetLimits().catch(() => []);
       },
       spillPath: plan.spillPath,
       writerThread: sqliteFile && deps.entry ? { entry: deps.entry, dbPath } : undefined,
@@ -136,6 +146,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     throw error;
   }
   lock?.setPort(Number(new URL(proxy.url).port));
+  await recordConfigAtStart({ dbPath, store: proxy.store, sha256: plan.config.sha256, startedAt, declared: settings.keys, known: knownLimits, budgets: proxy.budgets?.snapshot() ?? [], warn: (line) => log.warn(line) });
   if (!isLoopback(host) && !settings.adminToken) {
     log.warn(`listening on ${host}, reachable from other machines; anyone who can reach it and holds a metering key can spend through it. Bind 127.0.0.1 unless you mean it.`);
   }
@@ -160,6 +171,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
     autoUpdate: updates.autoUpdateMs === null ? null : { everyMs: updates.autoUpdateMs, origin: updates.origin, cwd: plan.cwd },
     clock: deps.clock,
   });
+  const configWatch = startConfigWatch({ file: plan.config.file, started: plan.config.facts, env: deps.env, cwd: plan.cwd, log, pollMs: updates.pollIntervalMs });
   log.info('prices', { snapshot: pricer.snapshot?.source ?? null, poll_ms: updates.pollIntervalMs, auto_update_ms: updates.autoUpdateMs });
   if (updates.autoUpdateMs !== null) void watch.autoUpdate();
   // The handlers are in place before the URL is printed: a supervisor may send SIGTERM as
@@ -175,7 +187,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
         if (performance.now() - stoppingAt < REPEAT_SIGNAL_MS) return;
         // A second SIGINT or SIGTERM during the drain: the grace period ends now. The calls in
         // flight (which the provider bills) are cut and recorded, the records still written; a
-        // third signal ends the process at once. SIGHUP (a price reload) is ignored until the
+        // third signal ends the process at once. SIGHUP (a config and price check) is ignored until the
         // drain is over: its default action would kill the drain.
         process.off('SIGINT', onInt).off('SIGTERM', onTerm);
         log.info(`${signal} again: cutting the calls in flight now and writing every record (another SIGINT or SIGTERM ends the process at once)`, { in_flight: proxy.server.inFlight, pending: proxy.queue.pending });
@@ -184,6 +196,7 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
       }
       stoppingAt = performance.now();
       watch.stop();
+      configWatch.stop();
       process.off('SIGHUP', reload).on('SIGHUP', ignoreHup);
       log.info('shutting down: finishing in-flight calls and writing pending records (SIGINT or SIGTERM again cuts them now)', { signal, pending: proxy.queue.pending });
       // Calls in flight get limits.shutdown_grace_ms to finish.
@@ -205,9 +218,12 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
         });
     };
     const ignoreHup = () => log.info('SIGHUP ignored: shutting down');
-    // SIGHUP: look for a new price snapshot or reprice now instead of at the next poll.
+    // SIGHUP: compare the config file with the one serve started with (an edit applies at a
+    // restart: serve-config-watch.ts says what differs), and look for a new price snapshot
+    // or reprice in the database now instead of at the next poll.
     const reload = () => {
-      log.info('prices: SIGHUP, checking the database for new prices (prices: in the config apply at a restart)');
+      log.info('SIGHUP: comparing the config file with the one serve started with (the config applies at a restart) and checking the database for new prices');
+      void configWatch.check();
       void watch.check();
     };
     const onInt = () => stop('SIGINT');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_DB_FILE, loadConfig } from '../config/load.js';
+import { configFacts, declaredFingerprint } from '../config/drift.js';
 import { exposureWarnings } from './serve-exposure.js';
 import { configWarnings } from '../config/warnings.js';
 import { proxySettings } from '../config/proxy-settings.js';
@@ -80,6 +81,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
     configPrices: config.prices,
     configWarnings: [...configWarnings(config), ...exposureWarnings(flags.host ?? config.listen.host, config.tls !== undefined, config.admin.token)],
     priceUpdates: { pollIntervalMs: updates.pollIntervalMs, autoUpdateMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config) },
+    config: { file: loaded.path, facts: configFacts(config), sha256: declaredFingerprint(config) },
     dbPath,
     ...(spillPath === undefined ? {} : { spillPath }),
     host: flags.host ?? config.listen.host,

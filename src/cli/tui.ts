@@ -9,6 +9,8 @@ import { createDbSource } from '../tui/data/db-source.js';
 import { createUrlSource } from '../tui/data/url-source.js';
 import type { DashboardSource } from '../tui/types.js';
 import { configFor, dbToReadFor, openStoreFor, type CliContext } from './context.js';
+import { configDriftNote } from './serve-config-record.js';
+import { declaredFingerprint } from '../config/drift.js';
 
 /**
  * `tokometer tui`: the live dashboard, over the database (read-only, beside `serve`) or a
@@ -82,6 +84,7 @@ async function dbSource(ctx: CliContext, config: Config, flags: TuiFlags): Promi
     timeZone: config.timezone,
     configKeyBudgets,
     tagBudgets: config.budgets.map(tagBudgetFromConfig),
+    configDrift: () => configDriftNote(dbPath, store.meta, declaredFingerprint(config)),
   });
 }
 

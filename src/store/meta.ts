@@ -21,7 +21,7 @@ export function storeMeta(db: Db): StoreMeta {
   const changeToken = async () => Number((await db.get<{ value: number }>('SELECT value FROM tokometer_changes WHERE id = 1'))?.value ?? 0);
   if (db.dialect === 'postgres') {
     const pg = postgresMeta(db);
-    return { changeToken, applicationId: pg.applicationId, setApplicationId: pg.setApplicationId, countOutside };
+    return { changeToken, applicationId: pg.applicationId, setApplicationId: pg.setApplicationId, countOutside, servedConfig: pg.servedConfig, recordServedConfig: pg.recordServedConfig };
   }
   return {
     changeToken,
@@ -37,5 +37,9 @@ export function storeMeta(db: Db): StoreMeta {
     },
 
     countOutside,
+
+    // SQLite: one serve per file, which says what it enforces in its marker (cli/serve-lock.ts).
+    servedConfig: async () => null,
+    async recordServedConfig() {},
   };
 }

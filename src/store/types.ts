@@ -179,6 +179,15 @@ export interface StoreMeta {
   setApplicationId(id: number): Promise<void>;
   /** Keys whose name is not in `keyNames`, and calls whose key is null or not in it. */
   countOutside(keyNames: readonly string[]): Promise<{ keys: number; calls: number }>;
+  /**
+   * The config the newest `serve` on this database started with (PostgreSQL, tokometer_meta
+   * rows serve_config and serve_started_at): `fingerprint`, the first 52 bits of the sha256 of
+   * its keys and budgets (config/drift.ts), and its start (ms). Null when none was recorded,
+   * and always on SQLite, whose serve says it in its marker file (cli/serve-lock.ts).
+   */
+  servedConfig(): Promise<{ fingerprint: number; startedAt: number } | null>;
+  /** Records the config a starting serve enforces (see servedConfig); nothing on SQLite. */
+  recordServedConfig(fingerprint: number, startedAt: number): Promise<void>;
 }
 
 /**

@@ -301,4 +301,11 @@ export const moduleCases: FacadeCase[] = [
     assert.deepEqual(await s.meta.countOutside(['a']), { keys: 1, calls: 2 });
     assert.deepEqual(await s.meta.countOutside([]), { keys: 2, calls: 3 });
   }),
+  storeCase('meta: the config a starting serve enforces round-trips on PostgreSQL (the newest start wins); SQLite keeps it in the serve marker', async (s, env) => {
+    assert.equal(await s.meta.servedConfig(), null);
+    const fingerprint = 2 ** 52 - 3; // the largest a 13-hex-digit fingerprint takes, exact in BIGINT and a JS number
+    await s.meta.recordServedConfig(fingerprint, 1_765_000_000_000);
+    await s.meta.recordServedConfig(fingerprint - 1, 1_765_000_000_500);
+    assert.deepEqual(await s.meta.servedConfig(), env.dialect === 'postgres' ? { fingerprint: fingerprint - 1, startedAt: 1_765_000_000_500 } : null);
+  }),
 ];

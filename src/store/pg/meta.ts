@@ -19,6 +19,22 @@ export function postgresMeta(db: Db) {
       return Number((await db.get<{ value: number }>("SELECT value FROM tokometer_meta WHERE name = 'application_id'"))?.value ?? 0);
     },
 
+    async servedConfig(): Promise<{ fingerprint: number; startedAt: number } | null> {
+      const rows = await db.all<{ name: string; value: number }>("SELECT name, value FROM tokometer_meta WHERE name IN ('serve_config', 'serve_started_at')");
+      const value = (name: string) => rows.find((r) => r.name === name)?.value;
+      const fingerprint = value('serve_config');
+      const startedAt = value('serve_started_at');
+      return fingerprint === undefined || startedAt === undefined ? null : { fingerprint: Number(fingerprint), startedAt: Number(startedAt) };
+    },
+
+    async recordServedConfig(fingerprint: number, startedAt: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        for (const [name, value] of [['serve_config', fingerprint], ['serve_started_at', startedAt]] as const) {
+          await tx.run('INSERT INTO tokometer_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+        }
+      });
+    },
+
     async setApplicationId(id: number): Promise<void> {
       if (!Number.isInteger(id) || id < -(2 ** 31) || id >= 2 ** 32) throw new RangeError(`application id must be a 32-bit integer, got ${id}`);
       await db.run("INSERT INTO tokometer_meta (name, value) VALUES ('application_id', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", [id | 0]);

@@ -35,6 +35,11 @@ export interface DbSourceOptions {
   /** Key budgets declared in the config, by key name; they win over the `keys` table's, as in the proxy. */
   configKeyBudgets: BudgetDefs['keyBudgets'];
   tagBudgets: BudgetDefs['tagBudgets'];
+  /**
+   * The note when the running serve enforces another config than the one read here (its
+   * limits are the file's, not yet enforced), else null; asked on every load (cli/serve-config-record.ts).
+   */
+  configDrift?: () => Promise<string | null>;
 }
 
 /** Longest a loaded snapshot is reused while the database is unchanged, ms. */
@@ -49,6 +54,8 @@ export function createDbSource(o: DbSourceOptions): DashboardSource {
   const build = async (q: DashboardQuery, now: number): Promise<DashboardSnapshot> => {
     const range = parseTimeRange({ since: q.since }, { clock: () => now, timeZone });
     const notes: string[] = [];
+    const drift = await o.configDrift?.();
+    if (drift) notes.push(drift);
     if (!(await feed.hasCallLog())) {
       notes.push('This database has no call log yet: start `tokometer serve` (or `tokometer demo`) and point a client at it.');
       return emptySnapshot(range, timeZone, q.dimension, notes);

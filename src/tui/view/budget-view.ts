@@ -155,11 +155,16 @@ export function budgetsNeed(budgets: readonly BudgetGauge[], ctx: { rows: number
   return m.sizes.labelWant + 2 + GAUGE_WANT + m.sizes.core + m.sizes.extras.reduce((a, n) => a + n, 0);
 }
 
-export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string }): BudgetView {
+/** The budgets title's words when the running serve started with another config than the dashboard's (its limits are the file's). */
+export const CONFIG_CHANGED = 'config edited after serve started: restart serve to enforce these limits';
+
+/** `configChanged`: the running serve enforces another config than the one the gauges come from (CONFIG_CHANGED in the title). */
+export function budgetView(budgets: readonly BudgetGauge[], ctx: { rows: number; width: number; timeZone: string; configChanged?: boolean }): BudgetView {
   const { sorted, shown, amounts, periodW, flags, resets, flights, sizes } = measure(budgets, ctx);
   const blocked = sorted.filter((b) => b.blocked).length;
   const title: Line = [cell('Budgets', 'strong'), cell(`  ${sorted.length} in their current period`, 'muted')];
   if (blocked > 0) title.push(cell(`  ${blocked} blocked`, 'bad'));
+  if (ctx.configChanged === true) title.push(cell(`  ${CONFIG_CHANGED}`, 'warn'));
   if (sorted.length === 0) return { title, rows: [[cell(NO_BUDGETS, 'muted')]] };
   const amountW = Math.max(...amounts.map((a) => a.length));
   const parts = fitParts(ctx.width, sizes);

@@ -83,7 +83,9 @@ export function buildView(v: ViewInput): DashboardView {
   const table = snap
     ? tableView(snap.table, { selected: s.selected, rows: layout.tableRows, width: tableWidth, drill, dimensions: snap.dimensions })
     : { title: [], rows: [], empty: null };
-  const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz });
+  // The note of db-source.ts's configDrift: the gauges' limits are the config file's, which the running serve does not enforce yet.
+  const configChanged = snap?.notes.some((n) => n.includes('not yet enforced')) ?? false;
+  const budgets = budgetView(snap?.budgets ?? [], { rows: layout.budgetRows, width: sideWidth, timeZone: tz, configChanged });
   const alerts = alertsView(snap ? snap.alerts : [], { rows: layout.alertRows, width: sideWidth, timeZone: tz, notes: snap?.notes ?? [] });
   // Alert lines are short (none at all, often): beside them, the live tail takes the columns they leave.
   const alertsNeed = Math.max(ALERTS_MIN, lineWidth(alerts.title.slice(0, 1)), ...alerts.rows.map(lineWidth));
