@@ -12,6 +12,7 @@ import type { TlsMaterial } from '../server/tls.js';
 import { telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { familyOfWord } from '../config/providers.js';
+import { catalogPricesLines } from '../config/catalog-prices.js';
 import { familyOf } from '../providers/builtins.js';
 import { forwardsWithoutKey } from '../providers/registry.js';
 import type { CliContext } from './context.js';
@@ -99,6 +100,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['providers', `key set: ${list(withKey)}`],
     ['', `key missing: ${list(withoutKey)}`],
     ...(keyless.length > 0 ? [['', `no key: forwarded without Authorization: ${list(keyless)}`] as [string, string]] : []),
+    ...catalogPricesLines(config.providers).map((line): [string, string] => ['', line]),
     ['keys', keysLine(config)],
     ['budgets', budgetsLine(config)],
     ['tags', `invalid X-Metering-Tags: ${config.tags.on_invalid}`],

@@ -3,6 +3,7 @@ import { advisorNoteEntry } from './price-notes.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
+import { configOnlyResolution } from './config-only.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
@@ -44,6 +45,11 @@ export interface Pricer {
    * resolutions are dropped. Models the snapshot lacks still fall back to the pinned catalog.
    */
   useSnapshot(snapshot: CatalogSnapshot | null): void;
+  /**
+   * Whether the catalog may price calls through `provider` (`options.catalogPrices`,
+   * case-insensitive); undefined for a provider the options do not name (the catalog may).
+   */
+  catalogPrices(provider: string): boolean | undefined;
 }
 
 export interface PricerOptions {
@@ -51,6 +57,13 @@ export interface PricerOptions {
   cacheSize?: number;
   /** The newest stored catalog snapshot, if any. */
   snapshot?: CatalogSnapshot | null;
+  /**
+   * Provider name → whether the catalog (overrides, snapshot, pinned catalog) may price its
+   * calls (config/catalog-prices.ts decides, from `catalog_prices`). A provider mapped to
+   * false is priced by `prices:` entries alone, each standing alone; its other calls are
+   * unpriced with a reason saying so. Providers not named here: the catalog may.
+   */
+  catalogPrices?: Readonly<Record<string, boolean>>;
 }
 
 /** The pinned catalog as a layer; its data is parsed on first use, not when a pricer is made. */
@@ -82,12 +95,15 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
   let cache = new BoundedCache<string, Resolution>(cacheSize);
   let snapshot = options.snapshot ?? null;
   let layers = layersFor(snapshot);
+  const catalogRule = new Map(Object.entries(options.catalogPrices ?? {}).map(([name, may]) => [name.trim().toLowerCase(), may]));
+  /** True when `provider`'s calls are priced by `prices:` entries alone (catalog_prices: false). */
+  const configOnly = (provider: string | undefined) => provider !== undefined && catalogRule.get(provider.trim().toLowerCase()) === false;
 
   function resolve(provider: string | undefined, model: string): Resolution {
     const key = `${provider?.toLowerCase() ?? ''}\u0000${model.toLowerCase()}`;
     let r = cache.get(key);
     if (r === undefined) {
-      r = resolvePrice(config, layers, provider, model);
+      r = configOnly(provider) ? configOnlyResolution(config, provider as string, model) : resolvePrice(config, layers, provider, model);
       cache.set(key, r);
     }
     return r;
@@ -134,6 +150,10 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },
 
+    catalogPrices(provider) {
+      return catalogRule.get(provider.trim().toLowerCase());
+    },
+
     describe(model, provider, at = Date.now()) {
       const r = resolve(provider, model);
       return r.ok ? describeEntry(r.entry, at) : null;
@@ -157,7 +177,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       const out: PriceDescription[] = [];
       for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers, provider), at));
       const pid = provider === undefined ? undefined : catalogProviderId(provider);
-      if (provider !== undefined && pid === undefined) return out;
+      if (provider !== undefined && (pid === undefined || configOnly(provider))) return out;
       for (const id of pid ? [pid] : LISTED_PROVIDERS) {
         const overrides = OVERRIDE_MODELS[id] ?? [];
         const shadowed = new Set(overrides.map((m) => m.id));

@@ -23,12 +23,13 @@ const GPU = 'gpu-box: catalog prices for model names it knows (catalog_prices: t
 const GATEWAY = 'gateway: priced only from prices: (catalog_prices: false)';
 
 describe('catalog_prices: which custom providers the price catalog prices', () => {
-  it('config check lists the rule of each custom provider, in the config order', async () => {
+  it('config check lists the rule of each custom provider under providers, in the config order', async () => {
     const { code, out } = await configCheck([...PROVIDERS, '']);
     expect(code).toBe(0);
     const lines = out.split('\n').map((l) => l.trim());
-    const at = lines.findIndex((l) => l.startsWith('provider prices'));
-    expect(lines.slice(at, at + 4)).toEqual([`provider prices  ${LOCAL}`, AZURE, GPU, GATEWAY]);
+    // Under the providers' key lines, before keys.
+    const at = lines.findIndex((l) => l.startsWith('keys '));
+    expect(lines.slice(at - 4, at)).toEqual([LOCAL, AZURE, GPU, GATEWAY]);
   });
 
   it('config check says nothing of the kind without custom providers', async () => {
