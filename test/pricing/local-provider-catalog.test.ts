@@ -61,6 +61,14 @@ describe('the price catalog and a custom provider it may not price (catalog_pric
     expect(pricer.list('openai').map((d) => d.modelId)).toEqual(['my-model']);
   });
 
+  it('list shows an entry of a provider priced from prices: alone as it prices: standing alone, no catalog part (gpt-4o {input: 1} through openai with catalog_prices: false)', () => {
+    const pricer = createPricer({ 'gpt-4o': { input: 1 } }, { catalogPrices: { openai: false } });
+    const [listed] = pricer.list('openai', NOW);
+    expect(listed).toMatchObject({ source: 'config', modelId: 'gpt-4o', rates: { input: 1, output: 0, cachedInput: null } });
+    expect(listed?.inherited).toBeUndefined();
+    expect(pricer.price(usage({ inputTokens: 1_000, outputTokens: 500 }), { provider: 'openai', model: 'gpt-4o', at: NOW })).toMatchObject({ priced: true, costNano: 1_000_000 });
+  });
+
   it('describe and list show no catalog price for local-llm; catalogPrices says which rule a provider gets', () => {
     const pricer = createPricer({ 'qwen3-32b': { input: 0.05 } }, OPTIONS);
     expect(pricer.describe('gpt-4o', 'local-llm', NOW)).toBeNull();
