@@ -17,3 +17,14 @@ export function configOnlyResolution(config: ReadonlyMap<string, ConfigPrice>, p
   };
 }
 
+
+/**
+ * The catalog rule of each provider named in `byProvider` (name → may the catalog price its
+ * calls), looked up case-insensitively: `mayPrice` gives it (undefined for a name not
+ * there), `configOnly` is true when `prices:` entries alone price the provider's calls.
+ */
+export function catalogRules(byProvider: Readonly<Record<string, boolean>> = {}): { mayPrice: (provider: string) => boolean | undefined; configOnly: (provider: string | undefined) => boolean } {
+  const rules = new Map(Object.entries(byProvider).map(([name, may]) => [name.trim().toLowerCase(), may]));
+  const mayPrice = (provider: string) => rules.get(provider.trim().toLowerCase());
+  return { mayPrice, configOnly: (provider) => provider !== undefined && mayPrice(provider) === false };
+}

@@ -3,7 +3,7 @@ import { advisorNoteEntry } from './price-notes.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { computeCost } from './compute.js';
-import { configOnlyResolution } from './config-only.js';
+import { catalogRules, configOnlyResolution } from './config-only.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
@@ -45,10 +45,7 @@ export interface Pricer {
    * resolutions are dropped. Models the snapshot lacks still fall back to the pinned catalog.
    */
   useSnapshot(snapshot: CatalogSnapshot | null): void;
-  /**
-   * Whether the catalog may price calls through `provider` (`options.catalogPrices`,
-   * case-insensitive); undefined for a provider the options do not name (the catalog may).
-   */
+  /** Whether the catalog may price `provider`'s calls (`options.catalogPrices`); undefined = not named there (it may). */
   catalogPrices(provider: string): boolean | undefined;
 }
 
@@ -57,12 +54,7 @@ export interface PricerOptions {
   cacheSize?: number;
   /** The newest stored catalog snapshot, if any. */
   snapshot?: CatalogSnapshot | null;
-  /**
-   * Provider name → whether the catalog (overrides, snapshot, pinned catalog) may price its
-   * calls (config/catalog-prices.ts decides, from `catalog_prices`). A provider mapped to
-   * false is priced by `prices:` entries alone, each standing alone; its other calls are
-   * unpriced with a reason saying so. Providers not named here: the catalog may.
-   */
+  /** Provider name → may the catalog price its calls (config/catalog-prices.ts; false: config-only.ts). Unnamed: it may. */
   catalogPrices?: Readonly<Record<string, boolean>>;
 }
 
@@ -95,9 +87,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
   let cache = new BoundedCache<string, Resolution>(cacheSize);
   let snapshot = options.snapshot ?? null;
   let layers = layersFor(snapshot);
-  const catalogRule = new Map(Object.entries(options.catalogPrices ?? {}).map(([name, may]) => [name.trim().toLowerCase(), may]));
-  /** True when `provider`'s calls are priced by `prices:` entries alone (catalog_prices: false). */
-  const configOnly = (provider: string | undefined) => provider !== undefined && catalogRule.get(provider.trim().toLowerCase()) === false;
+  const { mayPrice, configOnly } = catalogRules(options.catalogPrices);
 
   function resolve(provider: string | undefined, model: string): Resolution {
     const key = `${provider?.toLowerCase() ?? ''}\u0000${model.toLowerCase()}`;
@@ -150,9 +140,7 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },
 
-    catalogPrices(provider) {
-      return catalogRule.get(provider.trim().toLowerCase());
-    },
+    catalogPrices: mayPrice,
 
     describe(model, provider, at = Date.now()) {
       const r = resolve(provider, model);
@@ -175,7 +163,9 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     list(provider, at = Date.now()) {
       const out: PriceDescription[] = [];
-      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers, provider), at));
+      // A provider priced from prices: alone lists its entries as they price: standing alone.
+      const from = configOnly(provider) ? [] : layers;
+      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, from, provider), at));
       const pid = provider === undefined ? undefined : catalogProviderId(provider);
       if (provider !== undefined && (pid === undefined || configOnly(provider))) return out;
       for (const id of pid ? [pid] : LISTED_PROVIDERS) {
