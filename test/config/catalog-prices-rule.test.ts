@@ -85,4 +85,10 @@ describe('catalog_prices: which custom providers the price catalog prices', () =
     expect(code).toBe(0);
     expect(out).toContain('azure takes catalog prices by model name (catalog_prices: true): a call is priced at the catalog row of the provider whose model names claim the model (gpt-4o: openai); `prices show MODEL --provider azure` shows the one for MODEL.');
   });
+
+  it("config check's warning about a prices: entry for openai says a keyless provider's calls of the model stay unpriced, and a keyed one's take the catalog's price", async () => {
+    const { code, err } = await configCheck([...PROVIDERS, 'prices:', '  gpt-4o: { provider: openai, input: 2 }', '']);
+    expect(code).toBe(0);
+    expect(err).toContain("prices.gpt-4o names provider: openai, so its calls through local-llm and gateway (kind openai-compatible) stay unpriced, through azure and gpu-box (kind openai-compatible) take the catalog's price, not this entry's: prices are per provider.");
+  });
 });
