@@ -77,7 +77,8 @@ function unusableSecretEnvs(config: Config, env: ConfigCommandDeps['env']): stri
 
 /**
  * The `config check` report: first line `config OK: <path>` (`config OK with N warnings: <path>`
- * when `warnings` follow on stderr), then one line per section,
+ * when `warnings` follow on stderr), then one line per section (under providers, also each
+ * custom provider's catalog_prices rule: config/catalog-prices.ts catalogPricesLines),
  * each saying what serve will do (a retention below serve's floor shows the floor). `tls`:
  * the certificate read from the config's `tls` files, null without them; `telemetry`: the
  * resolved OpenTelemetry export, null when off.
