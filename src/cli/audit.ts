@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
+import { catalogPricesByProvider } from '../config/catalog-prices.js';
 import { keyDeclarations } from '../config/keys.js';
 import { declarationOf, effectiveKeys } from '../keys/effective.js';
 import { newestSnapshot } from './catalog-source.js';
@@ -24,7 +25,7 @@ import { closingAfter, collect, formatHelp, JSON_FLAG_HELP, parseFormat, wantsCo
  */
 
 /** The config sections the audit reads. */
-export type AuditConfig = Pick<Config, 'timezone' | 'prices' | 'keys' | 'budgets'>;
+export type AuditConfig = Pick<Config, 'timezone' | 'prices' | 'providers' | 'keys' | 'budgets'>;
 
 /** What the audit command needs (habit 7: narrow dependencies). */
 export interface AuditDeps extends ReadOnlyStoreDeps<Store> {
@@ -82,7 +83,7 @@ async function runAuditCommand(flags: AuditFlags, deps: AuditDeps): Promise<void
     const snapshot = await newestSnapshot(store.prices).catch(() => null);
     return runAudit({
       store,
-      pricer: createPricer(config.prices, { snapshot }),
+      pricer: createPricer(config.prices, { snapshot, catalogPrices: catalogPricesByProvider(config.providers) }),
       ...range,
       ...(untilAsGiven !== undefined ? { untilAsGiven } : {}),
       now: deps.clock(),

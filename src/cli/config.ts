@@ -12,6 +12,7 @@ import type { TlsMaterial } from '../server/tls.js';
 import { telemetryOffReason, type SignalTarget, type TelemetrySettings } from '../telemetry/settings.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { familyOfWord } from '../config/providers.js';
+import { catalogPricesLines } from '../config/catalog-prices.js';
 import { familyOf } from '../providers/builtins.js';
 import { forwardsWithoutKey } from '../providers/registry.js';
 import type { CliContext } from './context.js';
@@ -76,7 +77,8 @@ function unusableSecretEnvs(config: Config, env: ConfigCommandDeps['env']): stri
 
 /**
  * The `config check` report: first line `config OK: <path>` (`config OK with N warnings: <path>`
- * when `warnings` follow on stderr), then one line per section,
+ * when `warnings` follow on stderr), then one line per section (under providers, also each
+ * custom provider's catalog_prices rule: config/catalog-prices.ts catalogPricesLines),
  * each saying what serve will do (a retention below serve's floor shows the floor). `tls`:
  * the certificate read from the config's `tls` files, null without them; `telemetry`: the
  * resolved OpenTelemetry export, null when off.
@@ -99,6 +101,7 @@ export function describeConfig(loaded: LoadedConfig, deps: Pick<ConfigCommandDep
     ['providers', `key set: ${list(withKey)}`],
     ['', `key missing: ${list(withoutKey)}`],
     ...(keyless.length > 0 ? [['', `no key: forwarded without Authorization: ${list(keyless)}`] as [string, string]] : []),
+    ...catalogPricesLines(config.providers).map((line): [string, string] => ['', line]),
     ['keys', keysLine(config)],
     ['budgets', budgetsLine(config)],
     ['tags', `invalid X-Metering-Tags: ${config.tags.on_invalid}`],

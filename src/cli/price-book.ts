@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { describeDbLocation, isPostgresUrl } from '../lib/db-location.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
+import { catalogPricesByProvider } from '../config/catalog-prices.js';
 import type { Store } from '../store/facade.js';
 import { PUBLISHED_DATA_URL, newestSnapshot } from './catalog-source.js';
 import { dbToReadFor, openStoreFor, type CliContext } from './context.js';
@@ -25,19 +26,19 @@ import { dbToReadFor, openStoreFor, type CliContext } from './context.js';
 export async function pricerFor(ctx: Pick<CliContext, 'edges' | 'env' | 'cwd' | 'err'>, config: Config, dbFlag: string | undefined): Promise<Pricer> {
   const { path: dbPath, namedBy } = dbToReadFor(ctx, config, dbFlag);
   const postgres = isPostgresUrl(dbPath);
-  if (dbPath === ':memory:' || (!postgres && !existsSync(dbPath))) return createPricer(config.prices);
+  if (dbPath === ':memory:' || (!postgres && !existsSync(dbPath))) return createPricer(config.prices, { catalogPrices: catalogPricesByProvider(config.providers) });
   let store: Store;
   try {
     store = await openStoreFor(ctx, dbPath, 'read', namedBy);
   } catch (error) {
-    if (postgres && (error as Error).name === 'PostgresNotInitialisedError') return createPricer(config.prices);
+    if (postgres && (error as Error).name === 'PostgresNotInitialisedError') return createPricer(config.prices, { catalogPrices: catalogPricesByProvider(config.providers) });
     throw error;
   }
   try {
-    return createPricer(config.prices, { snapshot: await newestSnapshot(store.prices) });
+    return createPricer(config.prices, { snapshot: await newestSnapshot(store.prices), catalogPrices: catalogPricesByProvider(config.providers) });
   } catch (error) {
     ctx.err(`tokometer: the newest price snapshot in ${describeDbLocation(dbPath)} cannot be used (${(error as Error).message}); using the pinned catalog\n`);
-    return createPricer(config.prices);
+    return createPricer(config.prices, { catalogPrices: catalogPricesByProvider(config.providers) });
   } finally {
     await store.close();
   }

@@ -4,6 +4,7 @@ import { UsageError } from '../lib/errors.js';
 import { replacePriceNotes } from '../pricing/price-notes.js';
 import { CATALOG_SOURCE } from '../pricing/catalog.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
+import { catalogPricesByProvider } from '../config/catalog-prices.js';
 import { snapshotSource } from '../pricing/snapshot.js';
 import { parseTimeRange } from '../report/time-range.js';
 import { costKnown, costLeavesCallsOut } from '../report/known-cost.js';
@@ -124,7 +125,7 @@ function registerReprice(prices: Command, ctx: CliContext): void {
       try {
         const prices = store.prices;
         const snapshot = await newestSnapshot(prices);
-        const pricer = createPricer(config.prices, { snapshot });
+        const pricer = createPricer(config.prices, { snapshot, catalogPrices: catalogPricesByProvider(config.providers) });
         const sources = [Object.keys(config.prices).length > 0 ? 'config' : null, 'overrides', snapshot?.source ?? null, CATALOG_SOURCE].filter((s) => s !== null).join(', ');
         const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: repricer(pricer) });
         const span = `${new Date(range.since).toISOString()} – ${new Date(range.until).toISOString()}${flags.model ? `, model ${flags.model}` : ''}`;

@@ -61,10 +61,12 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
 
   common(prices.command('list').description('list known prices')).action(async (flags: Flags) => {
     const at = parseAt(flags, deps);
-    const list = (await deps.pricer(flags)).list(flags.provider, at);
+    const pricer = await deps.pricer(flags);
+    const list = pricer.list(flags.provider, at);
+    const rule = flags.provider === undefined ? '' : catalogRuleNote(flags.provider, pricer.catalogPrices(flags.provider), 'list');
     if (list.length === 0) {
-      if (flags.provider !== undefined && !catalogProviderId(flags.provider)) throw new UsageError(`unknown provider '${flags.provider}' and no config prices for it`);
-      deps.out('No prices.\n');
+      if (flags.provider !== undefined && !catalogProviderId(flags.provider) && pricer.catalogPrices(flags.provider) === undefined) throw new UsageError(`unknown provider '${flags.provider}' and no config prices for it`);
+      deps.out(`No prices.\n${rule}`);
       return;
     }
     const columns: GridColumn[] = [
@@ -87,7 +89,7 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     const marked = list.some((d) => moreMarks(d).length > 0) ? `Notes ${MORE_MARKS.join(', ')}: the model has such prices too (audio: in, cached, out).\n` : '';
     const more = `${marked}prices show MODEL lists every price, also ${SHOW_ONLY.join(', ')}.\n`;
     const mixed = list.some((d) => d.inherited) ? "'config + SOURCE': the prices the config entry leaves unset are SOURCE's for the same model.\n" : '';
-    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${more}${mixed}${unmarkedSources(list)}`);
+    deps.out(`${renderGrid(columns, rows, paint(false))}\nUSD per 1M tokens. '-' cached input or cache write: billed at the input price.\n${more}${mixed}${unmarkedSources(list)}${rule}`);
   });
 
   common(prices.command('show <model>').description('show the prices of one model and which source priced it since when')).action(async (model: string, flags: Flags) => {
@@ -96,13 +98,25 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
     const d = pricer.describe(model, flags.provider, at);
     // No --provider and no provider claims the name: each provider whose model list prices it.
     const found = d !== null ? [d] : flags.provider === undefined ? pricer.describeAtEachProvider(model, at) : [];
+    const rule = flags.provider === undefined ? undefined : pricer.catalogPrices(flags.provider);
+    if (found.length === 0 && rule === false) {
+      const p = flags.provider as string;
+      throw new UsageError(
+        `unknown model '${model}' at provider '${p}': ${p} is priced only from prices: (catalog_prices: false) and no entry there prices ${model}; ` +
+          `add one under 'prices:', or set catalog_prices: true under providers.${p} to use catalog prices for model names it knows`,
+      );
+    }
     if (found.length === 0) {
       const where = flags.provider === undefined ? '' : ` at provider '${flags.provider}'`;
       const near = nearCatalogModel(model, flags.provider);
       const add = near === undefined ? " (add one under 'prices:')" : `; did you mean ${near.id}? (or add a price under 'prices:')`;
       throw new UsageError(`unknown model '${model}'${where}: no price in the catalog, tokometer's overrides or the config${add}`);
     }
-    if (found.length === 1) return deps.out(renderDescription(found[0] as PriceDescription, at));
+    if (found.length === 1) {
+      const d = found[0] as PriceDescription;
+      const byName = flags.provider !== undefined && d.source !== 'config' ? catalogRuleNote(flags.provider, rule, 'show') : '';
+      return deps.out(`${renderDescription(d, at)}${byName}`);
+    }
     const names = found.map((f) => providerName(f.providerId)).join(', ');
     deps.out(`'${model}' is priced by ${found.length} providers: ${names} (pass --provider to show one).\n\n${found.map((f) => renderDescription(f, at)).join('\n')}`);
   });
@@ -136,6 +150,23 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
 function parseAt(flags: Flags, deps: Pick<PricesCommandDeps, 'clock' | 'timeZone'>): number {
   if (flags.at === undefined) return deps.clock();
   return parseInstant(flags.at, '--at', { clock: deps.clock, timeZone: deps.timeZone(flags.config) });
+}
+
+/**
+ * What `prices list|show --provider NAME` adds about the catalog's part in pricing NAME's
+ * calls (`rule`: the pricer's catalogPrices(NAME)): for catalog_prices: false, that no
+ * catalog price applies (list); for a custom provider the catalog may price, that its calls
+ * take the catalog row claiming the model name, which the list cannot show. '' otherwise.
+ */
+function catalogRuleNote(provider: string, rule: boolean | undefined, command: 'list' | 'show'): string {
+  if (rule === false) {
+    return command === 'list' ? `${provider} is priced only from prices: (catalog_prices: false): no catalog price applies to its calls; set catalog_prices: true under providers.${provider} to use catalog prices for model names it knows.\n` : '';
+  }
+  if (rule === undefined || catalogProviderId(provider) !== undefined) return '';
+  const head = `${provider} takes catalog prices by model name (catalog_prices: true)`;
+  return command === 'show'
+    ? `${head}: the row above prices its calls of this model.\n`
+    : `${head}: a call is priced at the catalog row of the provider whose model names claim the model (gpt-4o: openai); \`prices show MODEL --provider ${provider}\` shows the one for MODEL.\n`;
 }
 
 /** tokometer's name for a catalog provider id (google → gemini, x-ai → xai); '*' for any. */

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import { ExitStatus, UsageError } from '../lib/errors.js';
 import { usdToNano } from '../lib/money.js';
 import { createPricer } from '../pricing/pricer.js';
+import { catalogPricesByProvider } from '../config/catalog-prices.js';
 import { builtinProvider } from '../providers/builtins.js';
 import { resolveSharedAdminTarget, type AdminFamily, type AdminProvider } from '../reconcile/admin-key.js';
 import { isDifference } from '../reconcile/build.js';
@@ -92,7 +93,7 @@ async function runReconcile(flags: ReconcileFlags, deps: ReconcileDeps): Promise
   const dbPath = deps.resolveDbPath(flags.db, config);
   const report = await closingAfter(await deps.openStore(dbPath), async (store) => {
     const now = deps.clock();
-    const run = await reconcile({ store, target, providers, range, by, tolerance, pricer: createPricer(config.prices), now, ...(deps.http ? { http: deps.http } : {}) });
+    const run = await reconcile({ store, target, providers, range, by, tolerance, pricer: createPricer(config.prices, { catalogPrices: catalogPricesByProvider(config.providers) }), now, ...(deps.http ? { http: deps.http } : {}) });
     try {
       await recordRun(store, run, now);
     } catch (error) {

@@ -31,6 +31,8 @@ export interface ServePlan {
   settings: ProxySettings;
   /** The config's `prices:` (model prices by name). */
   configPrices: Readonly<Record<string, ConfiguredPrice>>;
+  /** Provider name → whether the catalog may price its calls (config/catalog-prices.ts), and the rule of each custom provider in words, logged at start. */
+  catalogPrices: { byProvider: Readonly<Record<string, boolean>>; lines: readonly string[] };
   /** Logged at start: what `config check` also warns about in the config (config/price-provider-warnings.ts). */
   configWarnings: readonly string[];
   priceUpdates: {
@@ -81,7 +83,8 @@ export async function runServe(plan: ServePlan, deps: ServeDeps): Promise<void> 
   const { settings, dbPath, host } = plan;
   const log = createLogger(deps.err, deps.clock);
   for (const warning of [...deps.warnings, ...plan.configWarnings]) log.warn(warning);
-  const pricer = createPricer(plan.configPrices);
+  const pricer = createPricer(plan.configPrices, { catalogPrices: plan.catalogPrices.byProvider });
+  for (const line of plan.catalogPrices.lines) log.info(`prices: ${line}`);
   let spendSeenId = 0;
   const upgrade = await upgradeNoticeAt(dbPath, deps.edges.openDriver);
   if (upgrade !== null) log.info(upgrade);

@@ -1,3 +1,4 @@
+import { catalogPricesByProvider, catalogPricesLines } from '../config/catalog-prices.js';
 import type { Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_DB_FILE, loadConfig } from '../config/load.js';
@@ -79,6 +80,7 @@ export function servePlan(ctx: Pick<CliContext, 'env' | 'cwd' | 'invokedAs'>, fl
   return {
     settings: proxySettings(config),
     configPrices: config.prices,
+    catalogPrices: { byProvider: catalogPricesByProvider(config.providers), lines: catalogPricesLines(config.providers) },
     configWarnings: [...configWarnings(config), ...exposureWarnings(flags.host ?? config.listen.host, config.tls !== undefined, config.admin.token)],
     priceUpdates: { pollIntervalMs: updates.pollIntervalMs, autoUpdateMs: updates.autoUpdateMs, origin: catalogOrigin(undefined, config) },
     config: { file: loaded.path, facts: configFacts(config), sha256: declaredFingerprint(config) },

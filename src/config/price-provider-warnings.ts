@@ -1,5 +1,6 @@
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { BUILTIN_PROVIDERS, BUILTIN_PROVIDER_NAMES, type ProviderFamily, familyOf, isBuiltinProvider } from '../providers/builtins.js';
+import { catalogPricesByProvider } from './catalog-prices.js';
 import { priceNameWarnings } from './price-name-warnings.js';
 import { priceTierWarnings } from './price-tier-warnings.js';
 import { familyOfWord } from './providers.js';
@@ -27,7 +28,8 @@ export function priceConfigWarnings(config: Pick<Config, 'providers' | 'prices'>
  * custom provider. Prices are per provider (pricing/config-prices.ts configProviderMatches):
  * `provider: openai` does not price calls through `azure-eu` of kind openai-compatible. What
  * those calls get instead is what the catalog gives without the entry: the bundled catalog is
- * asked (a custom provider's calls are priced by model name), so the warning says "take the
+ * asked (a custom provider's calls are priced by model name, unless its catalog_prices is
+ * false: config/catalog-prices.ts), so the warning says "take the
  * catalog's price" or "stay unpriced". The first always holds (a stored snapshot from `prices
  * update` never hides a model of the bundled catalog); the second unless such a snapshot adds
  * the model, which config check cannot see (it opens no database): for the names this is
@@ -49,7 +51,7 @@ export function customProviderPriceWarnings(config: Pick<Config, 'providers' | '
     if (family === undefined) continue;
     const missed = custom.filter(({ name, kind }) => familyOfWord(kind) === family && !namesProviderFor(config.prices, model, name));
     if (missed.length === 0) continue;
-    catalog ??= createPricer();
+    catalog ??= createPricer({}, { catalogPrices: catalogPricesByProvider(config.providers) });
     const pricer = catalog;
     const fates = groupBy(missed, ({ name }) => (pricer.describe(model.trim(), name) === null ? 'stay unpriced' : "take the catalog's price, not this entry's"));
     const through = [...fates].map(([fate, providers]) => `through ${providerList(providers)} ${fate}`).join(', ');

@@ -84,6 +84,14 @@ export const providerSchema = z.strictObject({
    * call is forwarded. An unmapped deployment is held as its name (or the body's model).
    */
   deployments: z.record(z.string().min(1), z.string().trim().min(1, 'expected the model the deployment runs, e.g. gpt-4o')).optional(),
+  /**
+   * Whether the price catalog (tokometer's overrides, stored snapshots, the pinned catalog)
+   * may price calls through this provider by model name; false = only `prices:` entries
+   * (without provider, or naming this one) price them, other calls are unpriced. Absent:
+   * false for a custom provider with neither api_key nor auth_header (a local vLLM or
+   * ollama), else true (config/catalog-prices.ts catalogPricesRule).
+   */
+  catalog_prices: z.boolean({ error: 'expected true (the catalog prices model names it knows) or false (only prices: entries price this provider)' }).optional(),
   /** ms to establish the upstream connection. */
   connect_timeout_ms: z.number().int().positive().optional(),
   /** ms to wait for upstream response headers. */

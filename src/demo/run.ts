@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Edges } from '../edges.js';
 import { hashSecret, keyPrefix, newMeteringKey } from '../lib/ids.js';
 import { createPricer } from '../pricing/pricer.js';
+import { catalogPricesByProvider } from '../config/catalog-prices.js';
 import { buildProviders } from '../providers/registry.js';
 import type { Logger } from '../proxy/log.js';
 import type { StreamBody } from '../proxy/types.js';
@@ -92,7 +93,7 @@ export async function runDemo(o: DemoRunOptions): Promise<DemoRunResult> {
         storage,
         startServer: withSimulatedTime(startServer, simulatedNow),
         upstream: await o.edges.createUpstream(),
-        pricer: createPricer(config.prices),
+        pricer: createPricer(config.prices, { catalogPrices: catalogPricesByProvider(config.providers) }),
         clock: () => simulatedNow.getStore() ?? windowStart,
         log: o.log,
         env: {},

@@ -4,6 +4,7 @@ import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
 import { priceInSteps } from './compaction-steps.js';
 import { computeCost } from './compute.js';
+import { catalogRules, configOnlyResolution } from './config-only.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
 import { billingProviderId, priceModifier } from './modifiers.js';
 import { OVERRIDE_MODELS } from './overrides.js';
@@ -49,6 +50,8 @@ export interface Pricer {
    * resolutions are dropped. Models the snapshot lacks still fall back to the pinned catalog.
    */
   useSnapshot(snapshot: CatalogSnapshot | null): void;
+  /** Whether the catalog may price `provider`'s calls (`options.catalogPrices`); undefined = not named there (it may). */
+  catalogPrices(provider: string): boolean | undefined;
 }
 
 export interface PricerOptions {
@@ -56,6 +59,8 @@ export interface PricerOptions {
   cacheSize?: number;
   /** The newest stored catalog snapshot, if any. */
   snapshot?: CatalogSnapshot | null;
+  /** Provider name → may the catalog price its calls (config/catalog-prices.ts; false: config-only.ts). Unnamed: it may. */
+  catalogPrices?: Readonly<Record<string, boolean>>;
 }
 
 /** The pinned catalog as a layer; its data is parsed on first use, not when a pricer is made. */
@@ -87,12 +92,13 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
   let cache = new BoundedCache<string, Resolution>(cacheSize);
   let snapshot = options.snapshot ?? null;
   let layers = layersFor(snapshot);
+  const { mayPrice, configOnly } = catalogRules(options.catalogPrices);
 
   function resolve(provider: string | undefined, model: string): Resolution {
     const key = `${provider?.toLowerCase() ?? ''}\u0000${model.toLowerCase()}`;
     let r = cache.get(key);
     if (r === undefined) {
-      r = resolvePrice(config, layers, provider, model);
+      r = configOnly(provider) ? configOnlyResolution(config, provider as string, model) : resolvePrice(config, layers, provider, model);
       cache.set(key, r);
     }
     return r;
@@ -143,6 +149,8 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },
 
+    catalogPrices: mayPrice,
+
     describe(model, provider, at = Date.now()) {
       const r = resolve(provider, model);
       return r.ok ? describeEntry(r.entry, at) : null;
@@ -164,9 +172,11 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     list(provider, at = Date.now()) {
       const out: PriceDescription[] = [];
-      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, layers, provider), at));
+      // A provider priced from prices: alone lists its entries as they price: standing alone.
+      const from = configOnly(provider) ? [] : layers;
+      for (const c of config.values()) if (configProviderMatches(c.provider, provider)) out.push(describeEntry(configEntry(c, from, provider), at));
       const pid = provider === undefined ? undefined : catalogProviderId(provider);
-      if (provider !== undefined && pid === undefined) return out;
+      if (provider !== undefined && (pid === undefined || configOnly(provider))) return out;
       for (const id of pid ? [pid] : LISTED_PROVIDERS) {
         const overrides = OVERRIDE_MODELS[id] ?? [];
         const shadowed = new Set(overrides.map((m) => m.id));

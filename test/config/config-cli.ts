@@ -39,3 +39,35 @@ export async function serveStartWarnings(cwd: string): Promise<{ code: number; w
     .map((line) => line.msg);
   return { code, warnings };
 }
+
+/** `tokometer serve` in-process in `cwd`, as serveStartWarnings runs it: the messages of every line it logged at info level. */
+export async function serveStartInfo(cwd: string): Promise<string[]> {
+  let err = '';
+  const ctx: CliContext = {
+    edges: edgesFor('node'),
+    env: {},
+    cwd,
+    clock: () => Date.now(),
+    out: (text) => {
+      if (text.includes('listening on')) process.emit('SIGTERM', 'SIGTERM');
+    },
+    err: (text) => void (err += text),
+    isTTY: false,
+  };
+  await runCli(['serve', '--port', '0', '--db', ':memory:'], ctx);
+  return err
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { level: string; msg: string })
+    .filter((line) => line.level === 'info')
+    .map((line) => line.msg);
+}
+
+/** `tokometer ARGS` in-process in a fresh folder holding `yaml` as tokometer.yaml: exit code and what it printed. */
+export async function cliWithConfig(yaml: FileText, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = { edges: edgesFor('node'), env: {}, cwd: configDir({ 'tokometer.yaml': yaml }), clock: () => Date.parse('2026-11-27T12:00:00Z'), out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+  const code = await runCli(args, ctx);
+  return { code, out, err };
+}

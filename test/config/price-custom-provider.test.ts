@@ -60,8 +60,8 @@ describe('a prices: entry for a built-in provider while a custom provider of the
   it('one warning per entry, naming every custom provider of its kind: 3 entries and 3 custom providers give 3 warnings, not 5', async () => {
     const yaml = [
       'providers:',
-      '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/eu/v1" }',
-      '  azure-us: { kind: openai-compatible, base_url: "https://example.invalid/us/v1" }',
+      '  azure-eu: { kind: openai-compatible, base_url: "https://example.invalid/eu/v1", api_key: "sk-eu" }',
+      '  azure-us: { kind: openai-compatible, base_url: "https://example.invalid/us/v1", api_key: "sk-us" }',
       '  claude-gw: { kind: anthropic, base_url: "https://example.invalid/anthropic" }',
       'prices:',
       '  my-finetune: { provider: openai, input: 0.3, output: 1.2 }',
@@ -74,7 +74,7 @@ describe('a prices: entry for a built-in provider while a custom provider of the
     expect(out.split('\n')[0]).toBe('config OK with 3 warnings: tokometer.yaml');
     expect(err.trimEnd().split('\n')).toEqual([
       "warning: prices.my-finetune names provider: openai, so its calls through azure-eu and azure-us (kind openai-compatible) stay unpriced: prices are per provider. To price every provider's calls, leave provider out",
-      // The catalog prices gpt-4o, so calls through the custom providers are not unpriced: they get the catalog's price.
+      // The catalog prices gpt-4o, so calls through the custom providers (with a key: catalog_prices true) are not unpriced: they get the catalog's price.
       "warning: prices.gpt-4o names provider: openai, so its calls through azure-eu and azure-us (kind openai-compatible) take the catalog's price, not this entry's: prices are per provider. To price every provider's calls, leave provider out",
       "warning: prices.my-claude names provider: anthropic, so its calls through claude-gw (kind anthropic) stay unpriced: prices are per provider. To price every provider's calls, leave provider out; for claude-gw alone, write provider: claude-gw",
     ]);
