@@ -134,6 +134,16 @@ describe('tokometer prices: a config entry that leaves prices unset', () => {
   });
 });
 
+describe('tokometer prices show: a time-of-day price names its window', () => {
+  it('deepseek-v4-flash at 02:00Z shows the peak-hour price and says it applies 01:00–04:00 UTC each day', async () => {
+    const peak = await run(['prices', 'show', 'deepseek-v4-flash', '--provider', 'deepseek', '--at', '2026-11-27T02:00Z']);
+    expect(peak).toMatch(/^  in force          01:00–04:00 UTC each day \(a time-of-day price; other hours differ\)$/m);
+    const offPeak = await run(['prices', 'show', 'deepseek-v4-flash', '--provider', 'deepseek', '--at', '2026-11-27T12:00Z']);
+    expect(offPeak).not.toMatch(/01:00–04:00/);
+    expect(offPeak).toMatch(/price depends on the date\/time of the call/);
+  });
+});
+
 describe('tokometer prices show --at, with a stored snapshot', () => {
   // A snapshot stored 2026-12-02 10:00 UTC (the pinned data): a database's newest.
   const fetchedAt = Date.parse('2026-12-02T10:00:00Z');
