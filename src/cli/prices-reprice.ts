@@ -29,15 +29,35 @@ function signedUsd(nano: number): string {
   return nano > 0 ? `+${exactUsd(nano)}` : exactUsd(nano);
 }
 
-/** Who runs a command, for audit rows: `user@host`. */
-export function actorName(env: Readonly<Record<string, string | undefined>>): string {
+/** The system look-ups actorName uses (tests replace them). */
+export interface ActorLookups {
+  /** The account name of the process's uid (os.userInfo); throws when the uid has no account entry. */
+  username: () => string;
+  /** The process's uid; undefined where there is none (Windows). */
+  uid: () => number | undefined;
+  hostname: () => string;
+}
+
+const SYSTEM: ActorLookups = { username: () => userInfo().username, uid: () => process.getuid?.(), hostname };
+
+/**
+ * Who runs a command, for audit rows: `user@host`. The user is the uid's account name, else
+ * $USER, else $LOGNAME, else `uid-N` (a container running as a uid with no account entry),
+ * and `unknown` only with no uid either.
+ */
+export function actorName(env: Readonly<Record<string, string | undefined>>, sys: ActorLookups = SYSTEM): string {
   let user: string | undefined;
   try {
-    user = userInfo().username;
+    user = sys.username();
   } catch {
-    user = env.USER ?? env.LOGNAME;
+    user = undefined;
   }
-  return `${user ?? 'unknown'}@${hostname()}`;
+  user = [user, env.USER, env.LOGNAME].find((u) => u !== undefined && u !== '');
+  if (user === undefined) {
+    const uid = sys.uid();
+    user = uid === undefined ? 'unknown' : `uid-${uid}`;
+  }
+  return `${user}@${sys.hostname()}`;
 }
 
 /**

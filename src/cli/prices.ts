@@ -212,6 +212,8 @@ function rateLines(rates: RateSet, indent: string, inherited?: PriceDescription[
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `HH:MM` (`:SS` when not whole minutes) of `sec` seconds after UTC midnight. */
+const clockTime = (sec: number) => new Date(sec * 1000).toISOString().slice(11, sec % 60 === 0 ? 16 : 19);
 
 /** The line naming the catalogs of the rows `list` shows without a `(source)` mark: the newest snapshot, the pinned catalog; '' when none. */
 function unmarkedSources(list: readonly PriceDescription[]): string {
@@ -231,6 +233,7 @@ function sourceLines(d: PriceDescription, at: number): string[] {
   const from = d.inherited;
   const catalogPart = from ? `; unset prices from ${from.source} (${providerName(from.providerId)} ${from.modelId})${stored(from.sourceSince)}` : '';
   const lines = [`  source            ${d.source}${stored(d.sourceSince)}${catalogPart}`];
+  if (d.window !== undefined) lines.push(`  in force          ${clockTime(d.window.startSec)}–${clockTime(d.window.endSec)} UTC each day (a time-of-day price; other hours differ)`);
   if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated ${from ? 'catalog ' : ''}price)`);
   else if (d.sourceSince !== undefined && d.sourceSince <= at) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
   else if (d.sourceSince !== undefined) {
