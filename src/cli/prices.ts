@@ -8,6 +8,7 @@ import type { Pricer } from '../pricing/pricer.js';
 import type { PriceDescription, RateSet } from '../pricing/types.js';
 import { paint, renderGrid, type GridColumn } from '../report/format/text.js';
 import { parseInstant } from '../report/time-range.js';
+import { unpricedAdvice } from './unpriced-advice.js';
 
 /** A model recorded without a price, with how many calls used it. */
 export interface UnpricedModel {
@@ -119,10 +120,16 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
         { header: 'calls', align: 'right' },
       ];
       const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
-      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${notTokenBilledClause(
-        models.map((m) => m.model),
-        models.filter((m) => m.speechWithoutTokens === true).map((m) => m.model),
-      )}.\n`);
+      const { rest, lines } = unpricedAdvice(models, await deps.pricer(flags));
+      const which = rest.length === models.length ? 'their prices' : `prices for ${rest.map((m) => m.model).join(', ')}`;
+      const plain =
+        rest.length === 0
+          ? ''
+          : `These calls are recorded with an unknown cost. Add ${which} under 'prices:' in the config${notTokenBilledClause(
+              rest.map((m) => m.model),
+              rest.filter((m) => m.speechWithoutTokens === true).map((m) => m.model),
+            )}.\n`;
+      deps.out(`${renderGrid(columns, rows, paint(false))}\n${plain}${lines.map((l) => `${l}\n`).join('')}`);
     });
   return prices;
 }
