@@ -11,6 +11,7 @@ import { fromSpend, paint, renderGrid, type GridColumn } from '../report/format/
 import type { RepriceModelTotals, RepricePrice, RepriceRun, RepriceTotals } from '../store/price-store.js';
 import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './catalog-source.js';
+import { retroactiveCounter, retroactiveWarning } from './reprice-retroactive.js';
 
 /**
  * `tokometer prices reprice`: recompute stored calls' costs with the prices in force now
@@ -146,13 +147,16 @@ function registerReprice(prices: Command, ctx: CliContext): void {
         const snapshot = await newestSnapshot(prices);
         const pricer = createPricer(config.prices, { snapshot });
         const sources = [Object.keys(config.prices).length > 0 ? 'config' : null, 'overrides', snapshot?.source ?? null, CATALOG_SOURCE].filter((s) => s !== null).join(', ');
-        const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: repricer(pricer) });
+        // Counts the calls an undated snapshot price moves that were made before it was stored (reprice-retroactive.ts).
+        const retro = retroactiveCounter(repricer(pricer), snapshot, repricer(createPricer(config.prices)));
+        const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: retro.price });
         const span = `${new Date(range.since).toISOString()} – ${new Date(range.until).toISOString()}${flags.model ? `, model ${flags.model}` : ''}`;
         if (r.calls === 0) {
           ctx.out(`No calls with known usage in ${span}.\n`);
           return;
         }
         ctx.out(`${modelTable(r.models, r)}\n`);
+        if (snapshot !== null) ctx.out(retroactiveWarning(retro.count(), snapshot, flags.dryRun === true));
         if (r.unpriced > 0) ctx.out(r.unpriced === 1 ? '1 call has no price now and keeps its stored cost.\n' : `${r.unpriced} calls have no price now and keep their stored cost.\n`);
         ctx.out(
           flags.dryRun

@@ -34,10 +34,10 @@ function call(id: number, ts: number, model = 'gpt-4o-mini'): RepriceCall {
 describe('prices reprice: calls moved to a price stored after they were made', () => {
   it('counts the calls made before the snapshot whose cost it changes, not those after it or unchanged', () => {
     const snap = snapshot();
-    const counter = retroactiveCounter(repricer(createPricer({}, { snapshot: snap })), snap);
+    const counter = retroactiveCounter(repricer(createPricer({}, { snapshot: snap })), snap, repricer(createPricer()));
     for (let i = 0; i < 10; i++) expect(counter.price(call(i, STORED_AT - HOUR + i))?.costNano).toBe(200_000_000);
     counter.price(call(20, STORED_AT + HOUR)); // after the snapshot: its price applies by right
-    counter.price(call(21, STORED_AT - HOUR, 'gpt-4o')); // not changed by the snapshot
+    counter.price(call(21, STORED_AT - HOUR, 'gpt-4o')); // its cost changes (stored at gpt-4o-mini's), but not by the snapshot: gpt-4o's price is the same in it
     expect(counter.count()).toBe(10);
   });
 
