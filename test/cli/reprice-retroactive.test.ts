@@ -39,6 +39,9 @@ describe('prices reprice: calls moved to a price stored after they were made', (
     counter.price(call(20, STORED_AT + HOUR)); // after the snapshot: its price applies by right
     counter.price(call(21, STORED_AT - HOUR, 'gpt-4o')); // its cost changes (stored at gpt-4o-mini's), but not by the snapshot: gpt-4o's price is the same in it
     expect(counter.count()).toBe(10);
+    // Made before the snapshot yet stored at its price already (a serve polled it in first): the reprice moves nothing.
+    counter.price({ ...call(22, STORED_AT - HOUR), costNano: 200_000_000 });
+    expect(counter.count()).toBe(10);
   });
 
   it('warns with the count, the snapshot and the --since that keeps them', () => {
