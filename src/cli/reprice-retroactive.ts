@@ -18,7 +18,7 @@ export interface RetroactiveCounter {
 
 /**
  * Wraps `price` to count the calls made before `snapshot`'s fetch time that it prices from
- * the snapshot at a cost other than `without` gives (the same prices without the snapshot:
+ * the snapshot at a cost other than the stored one and other than `without` gives (the same prices without the snapshot:
  * config, overrides, pinned catalog), i.e. that the snapshot's data moves; none without a
  * snapshot.
  */
@@ -27,7 +27,7 @@ export function retroactiveCounter(price: RepricePrice, snapshot: CatalogSnapsho
   return {
     price: (call) => {
       const r = price(call);
-      if (snapshot !== null && r !== null && r.priceSource === snapshot.source && call.ts < snapshot.fetchedAt && r.costNano !== without(call)?.costNano) n++;
+      if (snapshot !== null && r !== null && r.priceSource === snapshot.source && call.ts < snapshot.fetchedAt && r.costNano !== call.costNano && r.costNano !== without(call)?.costNano) n++;
       return r;
     },
     count: () => n,
