@@ -138,10 +138,7 @@ const DURATION_RE = /^(\d{1,9})(ms|s|m|h|d)$/;
 const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** ms of a text DURATION_RE matches. */
-function durationMs(text: string): number {
-  const m = DURATION_RE.exec(text)!;
-  return Number(m[1]) * DURATION_MS[m[2]!]!;
-}
+const durationMs = (text: string): number => Number(DURATION_RE.exec(text)![1]) * DURATION_MS[DURATION_RE.exec(text)![2]!]!;
 
 /**
  * A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`) → ms; with `orOff`, also `off`
@@ -155,10 +152,8 @@ const duration = (orOff: boolean, min: { ms: number; why: string }) =>
     .refine((text) => !DURATION_RE.test(text) || durationMs(text) === 0 || durationMs(text) >= min.ms, { error: (issue) => `${String(issue.input)} is too short: ${min.why}` })
     .transform((text) => (DURATION_RE.test(text) ? durationMs(text) : null));
 
-/** Shortest `prices.poll_interval`, ms: each poll reads the database. */
-export const MIN_PRICE_POLL_MS = 1000;
-/** Shortest `prices.auto_update`, ms: each update fetches the catalog's published data, which changes a few times a week at most. */
-export const MIN_AUTO_UPDATE_MS = 3_600_000;
+/** Shortest `prices.poll_interval` (each poll reads the database) and `prices.auto_update` (each fetches the published data, which changes a few times a week at most), ms. */
+export const [MIN_PRICE_POLL_MS, MIN_AUTO_UPDATE_MS] = [1000, 3_600_000];
 
 /**
  * `prices:` holds model prices (any key) plus these settings, which are not model names.
