@@ -25,8 +25,13 @@ export const FETCH_TIMEOUT_MS = 30_000;
  * models are parsed when first priced). Throws when its data no longer parses.
  */
 export function snapshotFromRecord(r: PriceSnapshotRecord): CatalogSnapshot {
-  const data = unpackCatalog(packCatalog(parseCatalogJson(r.data)));
-  return { id: r.id, source: snapshotSource(r.fetchedAt, r.sha256), fetchedAt: r.fetchedAt, sha256: r.sha256, data };
+  return snapshotFromText(r.data, r.fetchedAt, r.sha256, r.id);
+}
+
+/** Catalog data as text (fetched at `fetchedAt`, ms) as the snapshot it is or would be once stored as `id`. @throws when it does not parse. */
+export function snapshotFromText(text: string, fetchedAt: number, sha256: string, id: number): CatalogSnapshot {
+  const data = unpackCatalog(packCatalog(parseCatalogJson(text)));
+  return { id, source: snapshotSource(fetchedAt, sha256), fetchedAt, sha256, data };
 }
 
 /** The newest snapshot in `prices`, converted; null when none is stored. */

@@ -12,6 +12,7 @@ import { fromSpend, paint, renderGrid, type GridColumn } from '../report/format/
 import type { RepriceModelTotals, RepricePrice, RepriceRun, RepriceTotals } from '../store/price-store.js';
 import { configFor, dbPathToReadFor, openStoreFor, type CliContext } from './context.js';
 import { newestSnapshot } from './catalog-source.js';
+import { retroactiveCounter, retroactiveWarning } from './reprice-retroactive.js';
 
 /**
  * `tokometer prices reprice`: recompute stored calls' costs with the prices in force now
@@ -30,15 +31,35 @@ function signedUsd(nano: number): string {
   return nano > 0 ? `+${exactUsd(nano)}` : exactUsd(nano);
 }
 
-/** Who runs a command, for audit rows: `user@host`. */
-export function actorName(env: Readonly<Record<string, string | undefined>>): string {
+/** The system look-ups actorName uses (tests replace them). */
+export interface ActorLookups {
+  /** The account name of the process's uid (os.userInfo); throws when the uid has no account entry. */
+  username: () => string;
+  /** The process's uid; undefined where there is none (Windows). */
+  uid: () => number | undefined;
+  hostname: () => string;
+}
+
+const SYSTEM: ActorLookups = { username: () => userInfo().username, uid: () => process.getuid?.(), hostname };
+
+/**
+ * Who runs a command, for audit rows: `user@host`. The user is the uid's account name, else
+ * $USER, else $LOGNAME, else `uid-N` (a container running as a uid with no account entry),
+ * and `unknown` only with no uid either.
+ */
+export function actorName(env: Readonly<Record<string, string | undefined>>, sys: ActorLookups = SYSTEM): string {
   let user: string | undefined;
   try {
-    user = userInfo().username;
+    user = sys.username();
   } catch {
-    user = env.USER ?? env.LOGNAME;
+    user = undefined;
   }
-  return `${user ?? 'unknown'}@${hostname()}`;
+  user = [user, env.USER, env.LOGNAME].find((u) => u !== undefined && u !== '');
+  if (user === undefined) {
+    const uid = sys.uid();
+    user = uid === undefined ? 'unknown' : `uid-${uid}`;
+  }
+  return `${user}@${sys.hostname()}`;
 }
 
 /**
@@ -127,13 +148,16 @@ function registerReprice(prices: Command, ctx: CliContext): void {
         const snapshot = await newestSnapshot(prices);
         const pricer = createPricer(config.prices, { snapshot, catalogPrices: catalogPricesByProvider(config.providers) });
         const sources = [Object.keys(config.prices).length > 0 ? 'config' : null, 'overrides', snapshot?.source ?? null, CATALOG_SOURCE].filter((s) => s !== null).join(', ');
-        const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: repricer(pricer) });
+        // Counts the calls an undated snapshot price moves that were made before it was stored (reprice-retroactive.ts).
+        const retro = retroactiveCounter(repricer(pricer), snapshot, repricer(createPricer(config.prices)));
+        const r = await prices.reprice({ since: range.since, until: range.until, model: flags.model ?? null, dryRun: flags.dryRun === true, actor: actorName(ctx.env), clock: ctx.clock, prices: sources, price: retro.price });
         const span = `${new Date(range.since).toISOString()} – ${new Date(range.until).toISOString()}${flags.model ? `, model ${flags.model}` : ''}`;
         if (r.calls === 0) {
           ctx.out(`No calls with known usage in ${span}.\n`);
           return;
         }
         ctx.out(`${modelTable(r.models, r)}\n`);
+        if (snapshot !== null) ctx.out(retroactiveWarning(retro.count(), snapshot, flags.dryRun === true));
         if (r.unpriced > 0) ctx.out(r.unpriced === 1 ? '1 call has no price now and keeps its stored cost.\n' : `${r.unpriced} calls have no price now and keep their stored cost.\n`);
         ctx.out(
           flags.dryRun

@@ -11,6 +11,7 @@ import { parseInstant } from '../report/time-range.js';
 import { MORE_MARKS, PER_HOUR, SHOW_ONLY, PER_PAGE, moreMarks, onlyPricedBy, rateLines, usd } from './prices-rates.js';
 
 export { usd } from './prices-rates.js';
+import { unpricedAdvice } from './unpriced-advice.js';
 
 /** A model recorded without a price, with how many calls used it. */
 export interface UnpricedModel {
@@ -138,10 +139,16 @@ export function registerPricesCommand(program: Command, deps: PricesCommandDeps)
         { header: 'calls', align: 'right' },
       ];
       const rows = models.map((m) => [m.provider, m.model, String(m.calls)]);
-      deps.out(`${renderGrid(columns, rows, paint(false))}\nThese calls are recorded with an unknown cost. Add their prices under 'prices:' in the config${notTokenBilledClause(
-        models.map((m) => m.model),
-        models.filter((m) => m.speechWithoutTokens === true).map((m) => m.model),
-      )}.\n`);
+      const { rest, lines } = unpricedAdvice(models, await deps.pricer(flags));
+      const which = rest.length === models.length ? 'their prices' : `prices for ${rest.map((m) => m.model).join(', ')}`;
+      const plain =
+        rest.length === 0
+          ? ''
+          : `These calls are recorded with an unknown cost. Add ${which} under 'prices:' in the config${notTokenBilledClause(
+              rest.map((m) => m.model),
+              rest.filter((m) => m.speechWithoutTokens === true).map((m) => m.model),
+            )}.\n`;
+      deps.out(`${renderGrid(columns, rows, paint(false))}\n${plain}${lines.map((l) => `${l}\n`).join('')}`);
     });
   return prices;
 }
@@ -196,6 +203,8 @@ function tokens(n: number): string {
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `HH:MM` (`:SS` when not whole minutes) of `sec` seconds after UTC midnight. */
+const clockTime = (sec: number) => new Date(sec * 1000).toISOString().slice(11, sec % 60 === 0 ? 16 : 19);
 
 /** The line naming the catalogs of the rows `list` shows without a `(source)` mark: the newest snapshot, the pinned catalog; '' when none. */
 function unmarkedSources(list: readonly PriceDescription[]): string {
@@ -215,6 +224,7 @@ function sourceLines(d: PriceDescription, at: number): string[] {
   const from = d.inherited;
   const catalogPart = from ? `; unset prices from ${from.source} (${providerName(from.providerId)} ${from.modelId})${stored(from.sourceSince)}` : '';
   const lines = [`  source            ${d.source}${stored(d.sourceSince)}${catalogPart}`];
+  if (d.window !== undefined) lines.push(`  in force          ${clockTime(d.window.startSec)}–${clockTime(d.window.endSec)} UTC each day (a time-of-day price; other hours differ)`);
   if (d.effectiveFrom !== undefined) lines.push(`  in force since    ${day(d.effectiveFrom)} (dated ${from ? 'catalog ' : ''}price)`);
   else if (d.sourceSince !== undefined && d.sourceSince <= at) lines.push(`  in force since    ${new Date(d.sourceSince).toISOString()} (when the snapshot was stored)`);
   else if (d.sourceSince !== undefined) {

@@ -30,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuditCommand(program, ctx);
   registerReportCommand(program, {
     openStore: (db) => openStoreFor(ctx, db.path, 'read', db.namedBy),
+    pricer: (flags) => pricerFor(ctx, configFor(ctx, flags.config), flags.db),
     resolveDb: (dbFlag, configPath) => dbToReadFor(ctx, configFor(ctx, configPath), dbFlag),
     clock: ctx.clock,
     timeZone: (configPath) => configFor(ctx, configPath).timezone,

@@ -1,3 +1,5 @@
+import type { Pricer } from '../pricing/pricer.js';
+import { unpricedAdvice } from './unpriced-advice.js';
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors.js';
 import { renderCsv, renderUnitEconomicsCsv } from '../report/format/csv.js';
@@ -26,6 +28,8 @@ export interface ReportDeps extends ReadOnlyStoreDeps<Pick<Store, 'reports' | 'c
   economics: (configPath?: string) => EconomicsConfig;
   /** Standard error: notes that must not end up inside CSV output. */
   err: (text: string) => void;
+  /** The prices for `--config`/`--db` (price-book.ts pricerFor), for the unpriced footer's advice; absent: the plain advice. */
+  pricer?: (flags: { config?: string; db?: string }) => Pricer | Promise<Pricer>;
 }
 
 interface ReportFlags extends StoreCommandFlags {
@@ -86,6 +90,7 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     return { report: spend, ue: economics ? await unitEconomics(reads, scope, economics) : undefined };
   });
 
+  const advice = deps.pricer === undefined || report.unpriced.length === 0 ? undefined : unpricedAdvice(report.unpriced, await deps.pricer(flags));
   // On stderr whatever the format: the report still prints, and JSON or CSV stays clean.
   for (const line of unknownKeyNotices(report.unknownTagKeys)) deps.err(`note: ${line}\n`);
   const empty = report.total.calls === 0;
@@ -97,11 +102,11 @@ async function runReport(flags: ReportFlags, deps: ReportDeps): Promise<void> {
     const cutoff = ue ? ue.prunedBefore : (report.prunedBefore ?? null);
     if (cutoff !== null) deps.err(`note: ${prunedNotice(cutoff, timeZone)}\n`);
     // The table's footers: what spend leaves out (unit economics sums the same known costs).
-    for (const note of [unpricedNotice(report.unpriced), unknownUsageNotice(report.total), excludedNotice(report.excluded)]) {
+    for (const note of [unpricedNotice(report.unpriced, advice), unknownUsageNotice(report.total), excludedNotice(report.excluded)]) {
       if (note) deps.err(`note: ${note}\n`);
     }
   } else {
-    deps.out(renderTable(report, { color, rerun: rerunFlags(flags) }));
+    deps.out(renderTable(report, { color, rerun: rerunFlags(flags), ...(advice ? { unpricedAdvice: advice } : {}) }));
     if (ue && !empty) deps.out('\n' + renderUnitEconomicsTable(ue, { color, soFar, ...(untilAsGiven !== undefined ? { untilAsGiven } : {}) }));
   }
 }

@@ -127,18 +127,27 @@ export const tagBudgetSchema = z.strictObject({
   soft: z.boolean().default(false),
 });
 
-/** A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`); with `orOff`, also `off` (→ null). */
+/** The forms `duration` takes: a whole count and a unit (`500ms`, `30s`, `10m`, `24h`, `1d`). */
 const DURATION_RE = /^(\d{1,9})(ms|s|m|h|d)$/;
 const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const duration = (orOff: boolean) =>
+
+/** ms of a text DURATION_RE matches. */
+const durationMs = (text: string): number => Number(DURATION_RE.exec(text)![1]) * DURATION_MS[DURATION_RE.exec(text)![2]!]!;
+
+/**
+ * A duration such as `30s`, `10m`, `24h`, `1d` (or `500ms`) → ms; with `orOff`, also `off`
+ * (→ null). One under `min.ms` is refused with `min.why`, the message naming the text given.
+ */
+const duration = (orOff: boolean, min: { ms: number; why: string }) =>
   z
     .string()
     .refine((text) => DURATION_RE.test(text) || (orOff && text === 'off'), `expected ${orOff ? 'off or ' : ''}a duration such as 30s, 10m, 24h or 1d`)
-    .transform((text) => {
-      const m = DURATION_RE.exec(text);
-      return m ? Number(m[1]) * DURATION_MS[m[2]!]! : null;
-    })
-    .refine((ms) => ms !== 0, 'must be longer than 0');
+    .refine((text) => !DURATION_RE.test(text) || durationMs(text) !== 0, 'must be longer than 0')
+    .refine((text) => !DURATION_RE.test(text) || durationMs(text) === 0 || durationMs(text) >= min.ms, { error: (issue) => `${String(issue.input)} is too short: ${min.why}` })
+    .transform((text) => (DURATION_RE.test(text) ? durationMs(text) : null));
+
+/** Shortest `prices.poll_interval` (each poll reads the database) and `prices.auto_update` (each fetches the published data, which changes a few times a week at most), ms. */
+export const [MIN_PRICE_POLL_MS, MIN_AUTO_UPDATE_MS] = [1000, 3_600_000];
 
 /**
  * `prices:` holds model prices (any key) plus these settings, which are not model names.
@@ -146,15 +155,15 @@ const duration = (orOff: boolean) =>
  */
 export const pricesSectionSchema = z
   .object({
-    /** Fetch the catalog's published data on this interval in `serve` (`off` or absent: never). */
-    auto_update: duration(true).optional(),
+    /** Fetch the catalog's published data on this interval in `serve` (`off` or absent: never); at least MIN_AUTO_UPDATE_MS. */
+    auto_update: duration(true, { ms: MIN_AUTO_UPDATE_MS, why: "the catalog's published data changes a few times a week at most; use 1h or more (24h is usual), or off" }).optional(),
     /**
      * URL or file `prices update` and auto_update read (default: the catalog's published data
      * URL). After `loadConfig` a file is absolute, resolved against the config file's folder.
      */
     source: z.string().min(1).optional(),
-    /** How often `serve` checks the database for a newer price snapshot or a reprice (default 30s). */
-    poll_interval: duration(false).optional(),
+    /** How often `serve` checks the database for a newer price snapshot or a reprice (default 30s, at least MIN_PRICE_POLL_MS). */
+    poll_interval: duration(false, { ms: MIN_PRICE_POLL_MS, why: 'serve reads the database at most once a second; use 1s or more (default 30s)' }).optional(),
   })
   .catchall(priceOverrideSchema);
 

@@ -20,11 +20,21 @@ export interface NearModel {
 export function nearCatalogModel(model: string, provider?: string): NearModel | undefined {
   const own = provider === undefined ? [] : modelIds(provider.trim().toLowerCase());
   const candidates = own.length > 0 ? own : modelIds(undefined);
-  const name = model.trim();
+  const near = oneEditAway(model, candidates);
+  return near === undefined ? undefined : { id: near, ofProvider: own.length > 0 };
+}
+
+/**
+ * The name of `candidates` (lower-case) that `name` looks like a typo of: the nearest a single
+ * edit away, unless the two differ only in one digit (another version); undefined when none.
+ * nearCatalogModel's rule, also used for the config's `prices:` entries.
+ */
+export function oneEditAway(name: string, candidates: readonly string[]): string | undefined {
+  const n = name.trim();
   // Only a name one edit away counts, and such a name is at most one character longer or shorter.
-  const near = closest(name, candidates.filter((id) => Math.abs(id.length - name.length) <= 1));
-  if (near === undefined || editDistance(name.toLowerCase(), near) !== 1 || isOtherVersion(name.toLowerCase(), near)) return undefined;
-  return { id: near, ofProvider: own.length > 0 };
+  const near = closest(n, candidates.filter((id) => Math.abs(id.length - n.length) <= 1));
+  if (near === undefined || editDistance(n.toLowerCase(), near) !== 1 || isOtherVersion(n.toLowerCase(), near)) return undefined;
+  return near;
 }
 
 const idCache = new Map<string | undefined, string[]>();

@@ -290,6 +290,7 @@ export function describeEntry(entry: PriceEntry, at: number): PriceDescription {
   if (entry.sourceSince !== undefined) d.sourceSince = entry.sourceSince;
   if (entry.contextWindow !== undefined) d.contextWindow = entry.contextWindow;
   if (constraint?.type === 'start_date') d.effectiveFrom = constraint.startMs;
+  else if (constraint?.type === 'time_of_day') d.window = { startSec: constraint.startSec, endSec: constraint.endSec };
   if (entry.inherited) {
     const { own, catalog: _versions, ...from } = entry.inherited;
     const ownSet = rateSetAt(own, 0);

@@ -172,6 +172,8 @@ export interface PriceDescription {
   contextWindow?: number;
   /** Start (UTC midnight, ms) of the dated price shown, when the source dates it. */
   effectiveFrom?: number;
+  /** The daily UTC window [startSec, endSec) (seconds after midnight) of the time-of-day price shown (DeepSeek's peak hours); absent for a price not limited to one. */
+  window?: { startSec: number; endSec: number };
   /**
    * A config entry's prices that come from the catalog: the dimensions (`fields` of
    * `rates`) the entry leaves unset, priced by this catalog entry (override, snapshot or

@@ -51,7 +51,7 @@ describe('re-armed and lowered-limit alerts reach the store and the webhook', ()
     w.spend('k', NOW, 0.00105, u1);
     const restarted = await w.service(tags);
     expect(call(restarted, 'k', 0.0001, u1)).toBe(false);
-    expect(w.lines.filter((l) => l.includes('reached 100%'))).toHaveLength(2);
+    expect(w.lines.filter((l) => /(reached|passed) 100% of its limit/.test(l))).toHaveLength(2);
   });
 
   it('a reprice down that re-arms a key budget\'s thresholds lists proxy alerts_rearmed in keys history once, however many replicas apply it', async () => {
@@ -66,7 +66,7 @@ describe('re-armed and lowered-limit alerts reach the store and the webhook', ()
     expect(trail.map((e) => `${e.actor} ${e.action}`)).toEqual(['proxy alerts_rearmed']);
     expect(trail[0]!.details).toEqual({ thresholds: [1], repriced_through: 7, spent_usd: 0.7 });
     expect(call(a, 'k', 0.4)).toBe(true);
-    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' reached 100%")]);
+    expect(w.lines).toEqual([expect.stringContaining("key budget 'k' passed 100% of its limit (now 110%")]);
   });
 
   it('a raised limit lowered back fires the re-armed thresholds as new alerts (row and webhook), once', async () => {
@@ -106,9 +106,9 @@ describe('re-armed and lowered-limit alerts reach the store and the webhook', ()
     expect(call(svc, 'other', 0.0001)).toBe(false);
     await svc.idle();
     expect(w.lines.filter((l) => l.startsWith('budget alert'))).toEqual([
-      expect.stringContaining("key budget 'other' reached 50%"),
-      expect.stringContaining('reached 80%'),
-      expect.stringContaining('reached 100%'),
+      expect.stringContaining("key budget 'other' passed 50% of its limit (now 140%"),
+      expect.stringContaining('passed 80% of its limit (now 140%'),
+      expect.stringContaining('passed 100% of its limit (now 140%'),
     ]);
     expect((await w.store.budgets.alerts()).map((a) => [a.threshold, a.period, a.limitNano])).toEqual([
       [0.5, 'total', 0.001 * USD],

@@ -29,4 +29,12 @@ describe('prices: update settings', () => {
     expect(errorOf('prices:\n  poll_interval: 0s\n')).toMatch(/prices\.poll_interval: must be longer than 0/);
     expect(errorOf('prices:\n  my-model: { input: 1, outptu: 2 }\n')).toMatch(/tokometer\.yaml:2:25: prices\.my-model\.outptu: unknown key "outptu"; did you mean "output"\?/);
   });
+
+  it('polling has a lower bound: poll_interval at least 1 s, auto_update at least 1 h (the catalog publishes a few times a week)', () => {
+    expect(errorOf('prices:\n  poll_interval: 1ms\n')).toMatch(/tokometer\.yaml:2:18: prices\.poll_interval: 1ms is too short: serve reads the database at most once a second; use 1s or more \(default 30s\)$/);
+    expect(errorOf('prices:\n  poll_interval: 500ms\n')).toMatch(/prices\.poll_interval: 500ms is too short/);
+    expect(errorOf('prices: { auto_update: "1s" }\n')).toMatch(/prices\.auto_update: 1s is too short: the catalog's published data changes a few times a week at most; use 1h or more \(24h is usual\), or off$/);
+    expect(errorOf('prices: { auto_update: 59m }\n')).toMatch(/prices\.auto_update: 59m is too short/);
+    expect(load('prices: { poll_interval: 1s, auto_update: 1h }').price_updates).toMatchObject({ pollIntervalMs: 1000, autoUpdateMs: 3_600_000 });
+  });
 });

@@ -81,6 +81,29 @@ describe('tokometer prices', () => {
     expect(await run(['prices', 'unpriced'])).toBe('Every recorded call has a price.\n');
   });
 
+  it('unpriced: a model the config prices now gets the next steps (restart serve, reprice), not "add a price"', async () => {
+    const config = { 'llama-x': { provider: 'local-llm', input: 0.2, output: 0.4 } };
+    const out = await run(['prices', 'unpriced'], [{ provider: 'local-llm', model: 'llama-x', calls: 2 }], config);
+    expect(out).not.toMatch(/Add their prices/);
+    expect(out).toContain(
+      "llama-x (local-llm) is priced by the config now: restart serve (it reads 'prices:' when it starts), then price the calls already recorded with " +
+        'tokometer prices reprice --since TIME --model llama-x (TIME at or before the first of them; add --dry-run to see the change first).\n',
+    );
+  });
+
+  it('unpriced: the plain advice covers only the models the config does not price, and a near config entry gets a did-you-mean', async () => {
+    const config = { 'llama-x': { provider: 'local-llm', input: 0.2, output: 0.4 }, 'my-finetun': { provider: 'local-llm', input: 0.3, output: 1.2 } };
+    const models = [
+      { provider: 'local-llm', model: 'llama-x', calls: 2 },
+      { provider: 'local-llm', model: 'my-finetune', calls: 5 },
+      { provider: 'local-llm', model: 'mistral-local', calls: 1 },
+    ];
+    const out = await run(['prices', 'unpriced'], models, config);
+    expect(out).toContain("These calls are recorded with an unknown cost. Add prices for my-finetune, mistral-local under 'prices:' in the config.\n");
+    expect(out).toContain("my-finetune (local-llm): did you mean the config's entry my-finetun? An entry prices only calls for its exact name: rename it to my-finetune if that is the model.\n");
+    expect(out).toMatch(/^llama-x \(local-llm\) is priced by the config now/m);
+  });
+
   it('unpriced says which models are billed per page (no prices: field yet), and never calls a Gemini image model per-image', async () => {
     const out = await run(['prices', 'unpriced'], [{ provider: 'mistral', model: 'mistral-ocr-2606', calls: 3 }, { provider: 'acme', model: 'gemini-2.5-flash-image', calls: 2 }]);
     expect(out).toContain(`Add their prices under 'prices:' in the config; mistral-ocr-2606 is billed per page, which prices: cannot set yet (docs/prices.md, "Documents billed per page").\n`);
@@ -131,6 +154,16 @@ describe('tokometer prices: a config entry that leaves prices unset', () => {
   it('list marks the row as config with the catalog under it', async () => {
     const out = await run(['prices', 'list', '--provider', 'anthropic', '--at', '2026-11-27'], [], haiku);
     expect(out).toMatch(/anthropic\s+claude-3-5-haiku-20241022 \(config \+ genai-prices@0\.1\.8\)\s+\$0\.72\s+\$0\.08\s+\$1\.00\s+\$3\.60/);
+  });
+});
+
+describe('tokometer prices show: a time-of-day price names its window', () => {
+  it('deepseek-v4-flash at 02:00Z shows the peak-hour price and says it applies 01:00–04:00 UTC each day', async () => {
+    const peak = await run(['prices', 'show', 'deepseek-v4-flash', '--provider', 'deepseek', '--at', '2026-11-27T02:00Z']);
+    expect(peak).toMatch(/^  in force          01:00–04:00 UTC each day \(a time-of-day price; other hours differ\)$/m);
+    const offPeak = await run(['prices', 'show', 'deepseek-v4-flash', '--provider', 'deepseek', '--at', '2026-11-27T12:00Z']);
+    expect(offPeak).not.toMatch(/01:00–04:00/);
+    expect(offPeak).toMatch(/price depends on the date\/time of the call/);
   });
 });
 

@@ -40,6 +40,8 @@ export interface TableOptions {
   color: boolean;
   /** The user's options that keep a suggested `tokometer report` on the same data and window (`--db x --since 7d`), shell-quoted; see emptyMessage. */
   rerun?: string;
+  /** What to do about the unpriced models beyond adding a price (cli/unpriced-advice.ts); absent: the plain advice for all. */
+  unpricedAdvice?: Parameters<typeof unpricedNotice>[1];
 }
 
 /** The total row's label (rows and matrix). */
@@ -112,7 +114,7 @@ export function renderTable(report: SpendReport, options: TableOptions): string 
   if (report.cross) out.push('', renderCross(report.cross, marked, p));
   // The total's `*` points at these: what spend leaves out.
   const footnote = (text: string) => (marked ? `* ${text}` : text);
-  const unpriced = unpricedNotice(report.unpriced);
+  const unpriced = unpricedNotice(report.unpriced, options.unpricedAdvice);
   if (unpriced) out.push('', p.yellow(footnote(unpriced)));
   const unknown = unknownUsageNotice(report.total);
   if (unknown) out.push('', p.yellow(footnote(unknown)));

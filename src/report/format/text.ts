@@ -180,21 +180,31 @@ export const shown = (value: string): string => (value === '' ? '""' : escapeCon
 
 /**
  * The unpriced calls spend leaves out, per model and provider (the same model name may be
- * priced on one provider and not on another), and where to add a price; undefined when none.
- * The table's footer and, with CSV, a note on stderr.
+ * priced on one provider and not on another), and where to add a price (or, with `advice`, what
+ * else to do for the models the config prices already); undefined when none. The table's
+ * footer and, with CSV, a note on stderr.
  */
-export function unpricedNotice(unpriced: ReadonlyArray<{ model: string; provider: string; calls: number; speechWithoutTokens?: boolean }>): string | undefined {
+export function unpricedNotice(unpriced: readonly UnpricedEntry[], advice?: { rest: readonly UnpricedEntry[]; lines: readonly string[] }): string | undefined {
   if (unpriced.length === 0) return undefined;
   const n = unpriced.reduce((a, u) => a + u.calls, 0);
   const names = unpriced.map((u) => `${shown(u.model)} on ${shown(u.provider)} (${formatInt(u.calls)})`).join(', ');
-  return (
-    `${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.\n` +
-    `Add a price for these models under \`prices:\` in the config${notTokenBilledClause(
-      unpriced.map((u) => u.model),
-      unpriced.filter((u) => u.speechWithoutTokens === true).map((u) => u.model),
-    )}.`
-  );
+  // `advice` (cli/unpriced-advice.ts): the models the config does not price get the plain advice; the others its lines.
+  const rest = advice?.rest ?? unpriced;
+  const which = rest.length === unpriced.length ? 'these models' : rest.map((u) => shown(u.model)).join(', ');
+  const plain =
+    rest.length === 0
+      ? []
+      : [
+          `Add a price for ${which} under \`prices:\` in the config${notTokenBilledClause(
+            rest.map((u) => u.model),
+            rest.filter((u) => u.speechWithoutTokens === true).map((u) => u.model),
+          )}.`,
+        ];
+  return [`${formatInt(n)} unpriced call${n === 1 ? '' : 's'} not included in spend: ${names}.`, ...plain, ...(advice?.lines ?? [])].join('\n');
 }
+
+/** One model's unpriced calls, as unpricedNotice lists them. */
+type UnpricedEntry = { model: string; provider: string; calls: number; speechWithoutTokens?: boolean };
 
 /**
  * Calls the provider served whose usage could not be read (usage_source `unknown`): no
