@@ -240,12 +240,7 @@ export function advisorEntry(raw: unknown, fail: (field: string, v: unknown) => 
   if (typeof raw !== 'object' || raw === null) throw fail('', raw);
   const a = raw as Record<string, unknown>;
   if (typeof a.model !== 'string') throw fail('model', a.model);
-  const entry = { model: a.model } as AdvisorUsage;
-  for (const k of ADVISOR_COUNTS) {
-    const v = a[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw fail(k, v);
-    entry[k] = v;
-  }
+  const entry: AdvisorUsage = { model: a.model, ...stepEntry(a, fail) };
   // An image tool's image (providers/openai-image-tool.ts): its image tokens, a subset of its output.
   const image = a.outputImageTokens;
   if (image !== undefined) {
