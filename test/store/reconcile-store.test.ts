@@ -24,14 +24,14 @@ describe('meteredUsage', () => {
       ]
         .map(record)
         // Searches count where their fee is in the cost: the unpriced call's do not.
-        .map((c, i) => (c.usage && (i === 0 || i === 3) ? { ...c, usage: { ...c.usage, webSearches: i + 2, fileSearches: i + 5 } } : c)),
+        .map((c, i) => (c.usage && (i === 0 || i === 3) ? { ...c, usage: { ...c.usage, webSearches: i + 2, fileSearches: i + 5, ...(i === 0 ? { webSearchPreview: true } : {}) } } : c)),
     );
     const db = sqliteDb(store.driver);
     const rows = await meteredUsage(db, { providers: ['openai'], since: SINCE, until: SINCE + 2 * DAY });
     expect(rows).toEqual([
-      { day: SINCE, model: 'gpt-4o', calls: 3, usageUnknown: 1, unpriced: 0, inputTokens: 1500, cachedInputTokens: 200, cacheWrite5mTokens: 50, cacheWrite1hTokens: 0, outputTokens: 110, costNano: 4_000, webSearches: 2, fileSearches: 5 },
-      { day: SINCE, model: 'gpt-4o-mini', calls: 1, usageUnknown: 0, unpriced: 1, inputTokens: 10, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1, costNano: 0, webSearches: 0, fileSearches: 0 },
-      { day: SINCE + DAY, model: 'gpt-4o', calls: 1, usageUnknown: 0, unpriced: 0, inputTokens: 7, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 7, costNano: 7, webSearches: 0, fileSearches: 0 },
+      { day: SINCE, model: 'gpt-4o', calls: 3, usageUnknown: 1, unpriced: 0, inputTokens: 1500, cachedInputTokens: 200, cacheWrite5mTokens: 50, cacheWrite1hTokens: 0, outputTokens: 110, costNano: 4_000, webSearches: 2, previewWebSearches: 2, fileSearches: 5 },
+      { day: SINCE, model: 'gpt-4o-mini', calls: 1, usageUnknown: 0, unpriced: 1, inputTokens: 10, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1, costNano: 0, webSearches: 0, previewWebSearches: 0, fileSearches: 0 },
+      { day: SINCE + DAY, model: 'gpt-4o', calls: 1, usageUnknown: 0, unpriced: 0, inputTokens: 7, cachedInputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 7, costNano: 7, webSearches: 0, previewWebSearches: 0, fileSearches: 0 },
     ]);
     expect(await rawCallsSince(db)).toBe(0);
     await store.prune(32, SINCE + 40 * DAY);
