@@ -144,8 +144,9 @@ export function createPricer(configPrices: Readonly<Record<string, ConfiguredPri
 
     price(usage, ctx) {
       if (!Number.isFinite(ctx.at)) return { priced: false, reason: `invalid call time ${ctx.at}` };
-      // Compaction steps (compaction-steps.ts) are priced each on its own tier, at the call's model and conditions.
-      const own = priceInSteps(usage, (part) => priceAt(part, ctx.provider, ctx.model, ctx.at, usage));
+      // Compaction steps (compaction-steps.ts) are priced each on its own tier, at the call's model and conditions;
+      // a call without any is priced directly, with no closure made for it (pricing runs for every call).
+      const own = usage.compactions === undefined ? priceAt(usage, ctx.provider, ctx.model, ctx.at, usage) : priceInSteps(usage, (part) => priceAt(part, ctx.provider, ctx.model, ctx.at, usage));
       if (!own.priced || usage.advisors === undefined) return own;
       return withAdvisors(own, usage, (advisor, conditions) => priceAt(advisorAsUsage(advisor), ctx.provider, advisor.model, ctx.at, conditions));
     },
