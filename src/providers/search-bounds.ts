@@ -48,10 +48,12 @@ function isPreviewType(tool: Json): boolean {
  * OpenAI Responses: whether the request offers the `web_search_preview` tool, which OpenAI
  * bills at $25 per 1,000 searches on non-reasoning models (pricing/web-search-fees.ts). True
  * with the GA tool beside it too: the model may use either, and the budget hold takes the
- * dearer fee.
+ * dearer fee. It runs for every request of an OpenAI-family provider (chat ones too), so a
+ * body without tools allocates nothing.
  */
 export function responsesWebSearchPreview(body: Json): boolean {
-  return webSearchTools(body.tools).some(isPreviewType);
+  const tools = body.tools;
+  return Array.isArray(tools) && tools.some((t) => isObj(t) && isPreviewType(t));
 }
 
 /**
