@@ -25,6 +25,13 @@ describe('alerts panel: a per tag budget instance', () => {
     expect(shared).toContain('tag budget pro-monthly reached 100%');
   });
 
+  it('says a threshold was passed, and by how much, when the spend that fired it went beyond it (as serve logs it)', () => {
+    // $0.126 of $0.10: the 80 % alert fired on a call that took the spend to 126 %.
+    const [past, at] = text([row({ kind: 'key', budget: 'summarizer', threshold: 0.8, spentNano: 0.126 * USD, limitNano: 0.1 * USD }), row({ kind: 'key', budget: 'summarizer', threshold: 0.8, spentNano: 0.08 * USD, limitNano: 0.1 * USD })]);
+    expect(past).toContain('key budget summarizer passed 80% (now 126%)');
+    expect(at).toContain('key budget summarizer reached 80%');
+  });
+
   it('admin JSON: per comes from the alert, else from the budget of that name in the same answer', () => {
     const alerts = readAlerts({
       budgets: [{ name: 'free-daily', kind: 'tag', per: 'user_id', tag_value: 'u_1', spent_usd: 0, limit_usd: 0.01, period: 'day' }],
