@@ -1,4 +1,4 @@
-import { formatSpentOf, nanoToUsd } from '../lib/money.js';
+import { formatSpentOf, nanoToUsd, wholePercentSpent } from '../lib/money.js';
 import { withoutCredentials } from '../lib/url-credentials.js';
 import { ALERT_CLAIM_WAIT_MS, awaitClaim, type ClaimAnswer } from './alert-claim.js';
 import { isoInstant } from './errors.js';
@@ -58,8 +58,7 @@ export function alertLine(e: AlertEvent): string {
   const phrase = e.period === 'total' ? 'in total' : e.period === 'day' ? 'today' : `this ${e.period}`;
   const reset = e.resetAt === null ? '' : `; resets ${isoInstant(e.resetAt)}`;
   const threshold = Math.round(e.threshold * 100);
-  // BigInt: spend × 100 in nano can pass 2^53 (above $90,000).
-  const now = e.limitNano > 0 ? Number((BigInt(e.spentNano) * 100n) / BigInt(e.limitNano)) : threshold;
+  const now = wholePercentSpent(e.spentNano, e.limitNano, threshold);
   const crossing = now > threshold ? `passed ${threshold}% of its limit (now ${now}%: ` : `reached ${threshold}% of its limit (`;
   return `budget alert: ${e.kind} budget ${who} ${crossing}${formatSpentOf(e.spentNano, e.limitNano)} ${phrase}${reset})`;
 }

@@ -86,3 +86,12 @@ export function formatUsd(nano: NanoUsd | null): string {
   if (abs < 0.01) return `${usd < 0 ? '-' : ''}$${threeSignificant(abs)}`;
   return `${usd < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
+
+/**
+ * The whole percent of `limitNano` that `spentNano` is, rounded down (never above the truth:
+ * $0.9999 of $1.00 is 99 %); BigInt, since spend × 100 in nano can pass 2^53 (above
+ * $90,000). `fallback` when the limit is 0.
+ */
+export function wholePercentSpent(spentNano: NanoUsd, limitNano: NanoUsd, fallback: number): number {
+  return limitNano > 0 ? Number((BigInt(spentNano) * 100n) / BigInt(limitNano)) : fallback;
+}

@@ -1,4 +1,5 @@
 import { instanceSuffix } from '../../budget/instance-name.js';
+import { wholePercentSpent } from '../../lib/money.js';
 import { formatLatency, formatMoney, knownAmount } from '../../report/format/text.js';
 import { costKnown } from '../../report/known-cost.js';
 import { sumCostCounts } from '../../store/measures.js';
@@ -135,9 +136,13 @@ export function alertsView(alerts: readonly AlertRow[] | null, ctx: { rows: numb
     title,
     rows: alerts.slice(0, ctx.rows).map((a) => {
       const who = a.budget + instanceSuffix(a.per, a.tagValue);
+      // As serve's log line (budget/alerts.ts alertLine): a call that took the spend past the threshold "passed" it.
+      const threshold = Math.round(a.threshold * 100);
+      const now = wholePercentSpent(a.spentNano, a.limitNano, threshold);
+      const crossing = now > threshold ? `passed ${threshold}% (now ${now}%)` : `reached ${threshold}%`;
       return [
         cell(shortStamp(a.at, ctx.timeZone), 'muted'),
-        cell(`  ${a.kind} budget ${who} reached ${Math.round(a.threshold * 100)}%`, a.threshold >= 1 ? 'bad' : 'warn'),
+        cell(`  ${a.kind} budget ${who} ${crossing}`, a.threshold >= 1 ? 'bad' : 'warn'),
         cell(`  ${formatMoney(a.spentNano)} of ${formatMoney(a.limitNano)}`),
       ];
     }),
