@@ -30,7 +30,7 @@ function lastStep(usage: Usage, steps: readonly StepUsage[]): { ok: true; usage:
 }
 
 /** A step's counts as a Usage of its own: no reasoning split (its thinking is in output), no per-use fees. */
-function stepAsUsage(step: StepUsage): Usage {
+export function stepAsUsage(step: StepUsage): Usage {
   const { inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = step;
   return { inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, reasoningTokens: 0 };
 }

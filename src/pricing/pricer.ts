@@ -2,7 +2,7 @@ import type { AdvisorUsage, BillingConditions, Usage } from '../providers/types.
 import { advisorNoteEntry } from './price-notes.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import { CATALOG_SOURCE, LISTED_PROVIDERS, catalogProvider, catalogProviderId, pinnedCatalog } from './catalog.js';
-import { priceInSteps } from './compaction-steps.js';
+import { priceInSteps, stepAsUsage } from './compaction-steps.js';
 import { computeCost } from './compute.js';
 import { catalogRules, configOnlyResolution } from './config-only.js';
 import { configProviderMatches, loadConfigPrices } from './config-prices.js';
@@ -234,7 +234,7 @@ function withAdvisors(own: PriceResult & { priced: true }, usage: Usage, priceAd
 
 /** A sub-inference's counts as a Usage of its own (no reasoning split: an advisor's thinking is in output; an image's tokens are image output). */
 function advisorAsUsage(a: AdvisorUsage): Usage {
-  const usage: Usage = { inputTokens: a.inputTokens, outputTokens: a.outputTokens, cacheReadTokens: a.cacheReadTokens, cacheWrite5mTokens: a.cacheWrite5mTokens, cacheWrite1hTokens: a.cacheWrite1hTokens, reasoningTokens: 0 };
+  const usage = stepAsUsage(a);
   if (a.outputImageTokens !== undefined) usage.outputImageTokens = a.outputImageTokens;
   return usage;
 }

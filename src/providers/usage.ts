@@ -129,14 +129,9 @@ export interface StepUsage {
  * in Usage's inclusion rules (input = uncached + cache reads + writes; output includes thinking
  * and `outputImageTokens`). Non-negative integers.
  */
-export interface AdvisorUsage {
+export interface AdvisorUsage extends StepUsage {
   /** As reported (`iterations[].model`); '' when the answer named none (its tokens are then left out of the cost, with a note). */
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
   /** Image tokens among `outputTokens` (an image tool's image: all of them), priced at the model's image output price; absent: none. */
   outputImageTokens?: number;
 }
